@@ -11,7 +11,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from netgraph import SpecError, import_onnx
+from netgraph import ResizeLayer, SpecError, import_onnx
 from tests.onnx_helpers import pinned_model, run_onnx, torch_export
 from tests.test_onnx_import_ops import Op, kinds
 
@@ -189,10 +189,12 @@ def test_a_transposed_convolution_with_output_padding_imports(module, shape, axe
     ids=["2d", "one_dim", "1d"])
 @torch.no_grad()
 def test_a_nearest_upsampling_over_dynamic_dims_imports(module, shape, axes, tmp_path):
-    """A whole-number nearest upsampling over dynamic dims (a decoder's nn.Upsample) was refused: ResizeLayer takes
-    known sizes. It copies each element to a block of the scale's size: a DeconvolutionLayer of ones (kernel =
-    stride = the scale, one group per channel), exact."""
+    """A whole-number nearest upsampling over dynamic dims (a decoder's nn.Upsample) was refused, then imported as a
+    DeconvolutionLayer of ones (kernel = stride = the scale): it is a ResizeLayer, "Nearest" by the scale, exact."""
     net = import_onnx(torch_export(module, torch.randn(2, *shape), tmp_path / "m.onnx", "x", axes={"x": axes}))
+    (layer,) = net.layers.values()
+    scale = [float(s) for s in np.broadcast_to(module.scale_factor, (len(shape) - 1,))]
+    assert (type(layer), layer.resampling, layer.scale) == (ResizeLayer, "Nearest", scale)
     for grow in (0, 3):
         x = torch.randn(3, *(d + grow * (k + 1 in axes) for k, d in enumerate(shape)))
         torch.testing.assert_close(net(x), module(x), atol=0, rtol=0)

@@ -10,8 +10,8 @@ from torch import nn
 
 import onnx
 
-from netgraph import (DeconvolutionLayer, NetChain, PaddingLayer, ParametricRampLayer, ResizeLayer, SpecError,
-                      export_onnx, import_onnx, net_initialize)
+from netgraph import (DeconvolutionLayer, NetChain, PaddingLayer, ParametricRampLayer, PoolingLayer, ResizeLayer,
+                      SpecError, export_onnx, import_onnx, net_initialize)
 from tests.onnx_helpers import pinned_model, run_onnx, torch_export
 
 _PER_TOKEN = nn.Linear(4, 3).requires_grad_(False)
@@ -139,8 +139,7 @@ POOLS = {
     "avg_count_pad": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1), 7, None),  # torch's default: it was refused
     "max_ceil": (lambda x: nn.functional.max_pool2d(x, 2, 2, ceil_mode=True), 7, None),  # both were refused
     "max_dilated": (lambda x: nn.functional.max_pool2d(x, 2, 1, dilation=2), 7, None),
-    "avg_both": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True), 8,
-                 ["ceil_mode=1", "count_include_pad=1"]),
+    "avg_both": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True), 8, None),  # refused before
     "avg_ceil": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False), 8, None),
     "max_ceil_exact": (lambda x: nn.functional.max_pool2d(x, 2, 2, ceil_mode=True), 8, None),  # no partial window
     "avg_excluding_pad": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1, count_include_pad=False), 7, None),
@@ -192,6 +191,9 @@ OURS = {
     "ramp_one": (ParametricRampLayer([], slope=-0.7), (3, 4)),
     "resize": (ResizeLayer([7, 6]), (2, 4, 3)),
     "resize_nearest": (ResizeLayer(scale=[2, 3], resampling="Nearest"), (2, 4, 3)),
+    # an AveragePool counting its padding times the window's size: it came back as a Total over k times k
+    "pool_total": (PoolingLayer(3, stride=2, padding_size=1, function="Total"), (2, 5, 6)),
+    "pool_total_1d": (PoolingLayer(2, stride=2, function="Total"), (3, 6)),
 }
 
 
@@ -206,6 +208,10 @@ def test_our_exports_import_back_as_the_same_layer(name, tmp_path):
     assert type(imported) is type(layer)
     if name.startswith("pad"):
         assert (imported._pairs, imported.padding) == (layer._pairs, layer.padding)
+    if name.startswith("pool"):  # the options per spatial dim
+        spatial = len(shape) - 1
+        assert [getattr(imported, o) for o in ("kernel", "stride", "padding_size", "function")] == [
+            [getattr(layer, o)] * spatial for o in ("kernel", "stride", "padding_size")] + ["Total"]
     x = 2 * torch.randn(5, *shape, generator=torch.Generator().manual_seed(1))
     torch.testing.assert_close(back(x), net(x), atol=1e-5, rtol=1e-4)
     torch.testing.assert_close(back(x), torch.from_numpy(run_onnx(path, {"Input": x})[0]), atol=1e-5, rtol=1e-4)
@@ -253,12 +259,11 @@ def test_plain_torch_spatial_forms_import_as_our_layers(name, tmp_path):
     torch.testing.assert_close(net(x), torch.from_numpy(run_onnx(path, {"x": x})[0]), atol=1e-5, rtol=1e-4)
 
 
-#: forms without an exact layer -> the option the refusal names
+#: forms without an exact layer -> the option the refusal names (a bicubic resize imports: see
+#: test_onnx_resize_pool_options)
 REFUSED = {
     "output_padding": (lambda: nn.ConvTranspose2d(2, 2, 3, stride=2, output_padding=1), (2, 4, 4),
                        r"\(ConvTranspose\): output_padding=\[1, 1\]"),
-    "bicubic": (lambda: Op(lambda x: F.interpolate(x, scale_factor=2, mode="bicubic")), (2, 4, 4),
-                r"\(Resize\): mode='cubic'"),
     "fractional_scale": (lambda: Op(lambda x: F.interpolate(x, scale_factor=1.5, mode="nearest")), (2, 5),
                          r"\(Resize\): scales \[1.0, 1.0, 1.5\]"),
 }

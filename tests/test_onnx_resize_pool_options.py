@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import onnx
 import pytest
 import torch
@@ -98,6 +99,58 @@ def test_a_resize_with_point_sampling_exports_and_imports_back(shape, tmp_path):
     torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"Input": x})[0]), want, atol=1e-5, rtol=1e-4)
 
 
+CUBIC = {
+    "bicubic_2": (lambda x: F.interpolate(x, scale_factor=2, mode="bicubic"), (2, 3, 4, 5), {0: "b", 2: "h", 3: "w"}),
+    "bicubic_align_corners": (lambda x: F.interpolate(x, scale_factor=(2, 3), mode="bicubic", align_corners=True),
+                              (2, 3, 4, 5), {0: "b", 2: "h", 3: "w"}),
+    "bicubic_sizes": (lambda x: F.interpolate(x, size=(7, 3), mode="bicubic"), (2, 3, 4, 5), {0: "b"}),
+    "bicubic_sizes_align_corners": (lambda x: F.interpolate(x, size=(3, 9), mode="bicubic", align_corners=True),
+                                    (2, 3, 6, 5), {0: "b"}),
+}
+
+
+@pytest.mark.parametrize("dynamo", [False, True], ids=["torchscript", "dynamo"])
+@pytest.mark.parametrize("name", sorted(CUBIC))
+def test_a_bicubic_resize_imports_as_a_cubic_resize_layer(name, dynamo, tmp_path):
+    """It was refused: "mode='cubic' (ResizeLayer resamples 'linear' or 'nearest') has no ResizeLayer equivalent"."""
+    forward, shape, axes = CUBIC[name]
+    net = _assert_imports_as_torch(Op(forward), shape, axes, tmp_path, dynamo)
+    (layer,) = net.layers.values()
+    assert (type(layer), layer.resampling, layer.scheme) == (ResizeLayer, "Cubic",
+                                                             "Point" if "align_corners" in name else "Bin")
+
+
+@pytest.mark.parametrize("scheme", ["Bin", "Point"])
+@torch.no_grad()
+def test_a_cubic_resize_exports_and_imports_back(scheme, tmp_path):
+    net = NetChain([ResizeLayer(scale=[2, 3], resampling="Cubic", scheme=scheme)], input=(3, "h", "w"))
+    path = export_onnx(net, tmp_path / "resize.onnx")
+    (layer,) = import_onnx(path).layers.values()
+    assert (type(layer), layer.resampling, layer.scheme) == (ResizeLayer, "Cubic", scheme)
+    x = torch.randn(2, 3, 4, 5)
+    want = F.interpolate(x, scale_factor=(2, 3), mode="bicubic", align_corners=scheme == "Point")
+    torch.testing.assert_close(import_onnx(path)(x), want)
+    torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"Input": x})[0]), want, atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("shape, attributes, named", [
+    (["b", 3, 4, 5], {"cubic_coeff_a": -0.5}, r"cubic_coeff_a=-0.5 \(torch's bicubic: -0.75\)"),
+    (["b", 3, 4, 5], {"exclude_outside": 1}, r"exclude_outside=1 \(torch's bicubic takes the edge's values outside\)"),
+    (["b", 3, 4, 5, 6], {}, r"mode='cubic' of 3 spatial dims \(ResizeLayer's 'Cubic', torch's bicubic, takes 2\)"),
+    (["b", 3, 4, 5], {"coordinate_transformation_mode": "asymmetric"},
+     r"coordinate_transformation_mode='asymmetric' \(cubic needs half-pixel centres, or 'align_corners'\)")],
+    ids=["coefficient", "exclude_outside", "3d", "asymmetric"])
+def test_a_cubic_resize_other_than_torch_bicubic_is_refused_naming_the_option(shape, attributes, named, tmp_path):
+    from onnx import TensorProto, helper, numpy_helper
+    scales = numpy_helper.from_array(np.array([1.0, 1.0] + [2.0] * (len(shape) - 2), np.float32), "scales")
+    node = helper.make_node("Resize", ["x", "", "scales"], ["y"], name="resize", mode="cubic", **attributes)
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [scales])
+    onnx.save(pinned_model(graph, 19), str(tmp_path / "resize.onnx"))
+    with pytest.raises(SpecError, match=r"'resize' \(Resize\): " + named + " has no ResizeLayer equivalent"):
+        import_onnx(tmp_path / "resize.onnx")
+
+
 POOLS = {
     "resnet_stem": (nn.MaxPool2d(3, 2, padding=1, ceil_mode=True), (2, 3, 9, 8), {0: "b", 2: "h", 3: "w"}),
     "max_2x2_ceil": (nn.MaxPool2d(2, 2, ceil_mode=True), (2, 3, 7, 5), {0: "b", 2: "h", 3: "w"}),
@@ -146,3 +199,85 @@ def test_a_dilated_average_pooling_is_refused_naming_the_dilations(tmp_path):
     onnx.save(pinned_model(graph, 19), str(tmp_path / "pool.onnx"))
     with pytest.raises(SpecError, match=r"'pool' \(AveragePool\): dilations=\[2, 2\] \(PoolingLayer dilates 'Max' only\)"):
         import_onnx(tmp_path / "pool.onnx")
+
+
+#: torch's default AvgPool (count_include_pad=True) with ceil_mode: a partial last window divided by its part inside
+#: the padded input, a window starting in the right padding dropped
+COUNTED_CEIL = {
+    "clipped_divisor": (nn.AvgPool2d(3, 2, padding=1, ceil_mode=True), (2, 3, 8, 7)),  # 8: the last window's is 2
+    "dropped_window": (nn.AvgPool2d((3, 2), 2, padding=1, ceil_mode=True), (2, 3, 8, 5)),  # 5: one starts in the
+    # right padding (where the padding made explicit keeps it), beside 8's partial window
+    "1d": (nn.AvgPool1d(3, 2, padding=1, ceil_mode=True), (2, 3, 8)),
+    "3d": (nn.AvgPool3d(3, 2, padding=1, ceil_mode=True), (2, 2, 6, 5, 8)),
+}
+
+
+@pytest.mark.parametrize("dynamo", [False, True], ids=["torchscript", "dynamo"])
+@pytest.mark.parametrize("name", sorted(COUNTED_CEIL))
+@torch.no_grad()
+def test_a_ceil_mode_average_counting_its_padding_imports_as_torch_computes_it(name, dynamo, tmp_path):
+    """It was refused: "ceil_mode=1 (a partial last window) with count_include_pad=1 and pads has no PoolingLayer
+    equivalent". It imports as the zero padding made explicit, then a Mean with ceil_mode (whose divisor is then the
+    window's part inside the padded input, as torch's), cropped where that keeps a window torch drops."""
+    module, shape = COUNTED_CEIL[name]
+    net = _assert_imports_as_torch(module, shape, {0: "b"}, tmp_path, dynamo)
+    x = torch.randn(*shape, generator=torch.Generator().manual_seed(5)) + 2  # not centred: a divisor shows
+    torch.testing.assert_close(net(x), module(x), rtol=0, atol=0)
+    (chain,) = net.layers.values()
+    kinds = [layer.type_name for layer in chain.layers.values()]
+    assert kinds in (["PaddingLayer", "PoolingLayer"], ["PaddingLayer", "PoolingLayer", "PartLayer"]), kinds
+    assert ("PartLayer" in kinds) == (name == "dropped_window")
+
+
+def test_a_ceil_mode_average_counting_its_padding_over_dynamic_dims_is_refused_naming_them(tmp_path):
+    path = torch_export(nn.AvgPool2d(3, 2, padding=1, ceil_mode=True), torch.randn(2, 3, 8, 7), tmp_path / "avg.onnx",
+                        "x", axes={"x": {0: "b", 2: "h", 3: "w"}})
+    with pytest.raises(SpecError, match=r"\(AveragePool\): ceil_mode=1 \(a partial last window\) with "
+                                        r"count_include_pad=1 and pads over spatial dims of unknown size"):
+        import_onnx(path)
+
+
+@torch.no_grad()
+def test_a_total_pooling_over_variable_lengths_exports_and_imports_back_as_one_layer(tmp_path):
+    """It came back as a NetChain of a Total pooling over k and a division by k, times a constant k."""
+    net = NetChain([PoolingLayer(3, stride=2, padding_size=1, function="Total")], input=(3, "h", "w"))
+    back = import_onnx(export_onnx(net, tmp_path / "total.onnx"))
+    (layer,) = back.layers.values()
+    assert (type(layer), layer.function, layer.padding_size) == (PoolingLayer, "Total", [1, 1])
+    for size in ((8, 9), (5, 12)):
+        x = torch.randn(2, 3, *size, generator=torch.Generator().manual_seed(size[0]))
+        torch.testing.assert_close(back(x), net(x))
+
+
+@pytest.mark.parametrize("factor", [4.0, 3.0])
+@torch.no_grad()
+def test_an_average_pooling_times_its_window_size_imports_as_a_total_and_no_other_factor_does(factor, tmp_path):
+    module = Op(lambda x: F.avg_pool2d(x, 2, 2) * factor)
+    net = _assert_imports_as_torch(module, (2, 3, 6, 4), {0: "b", 2: "h", 3: "w"}, tmp_path)
+    first, *others = net.layers.values()
+    assert (first.function, bool(others)) == (("Total", False) if factor == 4.0 else ("Mean", True))
+
+
+LINEAR_1D = {
+    "scale_2": (lambda x: F.interpolate(x, scale_factor=2, mode="linear"), "Bin"),
+    "size_7": (lambda x: F.interpolate(x, size=7, mode="linear"), "Bin"),
+    "shrink": (lambda x: F.interpolate(x, size=3, mode="linear"), "Bin"),
+    "align_corners": (lambda x: F.interpolate(x, size=9, mode="linear", align_corners=True), "Point"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LINEAR_1D))
+def test_a_dynamo_1d_linear_resize_of_a_known_length_imports_as_a_resize_layer(name, tmp_path):
+    """dynamo writes it as gathers of the neighbours and a weighted difference, no Resize: it was refused ("GatherND:
+    no layer for this op", "perm [2, 0, 1] moves the batch dim")."""
+    forward, scheme = LINEAR_1D[name]
+    net = _assert_imports_as_torch(Op(forward), (2, 3, 5), {0: "b"}, tmp_path, dynamo=True)
+    (layer,) = net.layers.values()
+    assert (type(layer), layer.resampling, layer.scheme) == (ResizeLayer, "Linear", scheme)
+
+
+def test_a_dynamo_1d_linear_resize_by_a_scale_not_the_sizes_ratio_is_still_refused(tmp_path):
+    # torch maps coordinates by 1 / 1.5, ResizeLayer by 5 / 7: the gathers' indices differ, so they are not matched
+    with pytest.raises(SpecError, match=r"\(GatherND\): no layer for this op"):
+        _assert_imports_as_torch(Op(lambda x: F.interpolate(x, scale_factor=1.5, mode="linear")), (2, 3, 5), {0: "b"},
+                                 tmp_path, dynamo=True)

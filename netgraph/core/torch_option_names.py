@@ -64,7 +64,7 @@ TORCH_OPTIONS: dict[str, dict[str, str]] = {
     "ResizeLayer": {"scale_factor": " (torch's scale_factor is netgraph's scale)",
                     "size": " (torch's size is netgraph's dims: the spatial sizes)",
                     "mode": " (torch's mode is netgraph's resampling: resampling='Linear' for 'bilinear', "
-                            "resampling='Nearest' for 'nearest')",
+                            "resampling='Nearest' for 'nearest', resampling='Cubic' for 'bicubic')",
                     "align_corners": " (torch's align_corners=True is netgraph's scheme='Point'; False, the default, "
                                      "is scheme='Bin')"},
     "PaddingLayer": {"mode": " (torch's mode is netgraph's padding: padding='Reflected' for 'reflect', "

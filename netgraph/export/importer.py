@@ -35,8 +35,6 @@ from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_sli
 from netgraph.export.onnx_gather import GATHER_CONVERTERS, one_hot_tables
 from netgraph.export.onnx_files import model_path, read_model
 from netgraph.export.onnx_fold import ONNX_DOMAINS, ConstantFolding, constant_of_node
-from netgraph.export.onnx_indices import indices_patterns
-from netgraph.export.onnx_mha import attention_patterns
 from netgraph.export.onnx_names import (LengthVariables, definition_problems, equal_dims, fed_ports, identifier,
                                         known_dim, layer_name, port_dtype, port_names, sort_nodes, used_layers)
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
@@ -44,16 +42,18 @@ from netgraph.export.onnx_ops import (SHAPE_INPUTS, Context, Converted, Unsuppor
                                       with_biases)
 from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS, RECURRENT_OPS
 from netgraph.export.onnx_recurrent_glue import sequence_inputs
-from netgraph.export.onnx_lrn import lrn_window_patterns
-from netgraph.export.onnx_norms import NORM_CONVERTERS, exporter_made, group_norm_patterns
+from netgraph.export.onnx_norms import NORM_CONVERTERS, exporter_made
+from netgraph.export.onnx_patterns import find_patterns
+from netgraph.export.onnx_pooling import POOL_CONVERTERS
 from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, symbolic_value
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
-from netgraph.export.onnx_spatial import SPATIAL_CONVERTERS, pad_conv_patterns, padding_gather
+from netgraph.export.onnx_spatial import SPATIAL_CONVERTERS, padding_gather
 
 __all__ = ["import_onnx", "import_model"]
 
 CONVERTERS = {**BASIC_CONVERTERS, **ACTIVATION_CONVERTERS, **RESHAPE_CONVERTERS, **SHAPE_CONVERTERS,
-              **RECURRENT_CONVERTERS, **SPATIAL_CONVERTERS, **NORM_CONVERTERS, **EXTRA_CONVERTERS, **GATHER_CONVERTERS,
+              **RECURRENT_CONVERTERS, **SPATIAL_CONVERTERS, **POOL_CONVERTERS, **NORM_CONVERTERS, **EXTRA_CONVERTERS,
+              **GATHER_CONVERTERS,
               "Gather": lambda node, ctx: padding_gather(node, ctx) or RECURRENT_CONVERTERS["Gather"](node, ctx),
               "If": lambda node, ctx: taken_branch(node, ctx, CONVERTERS),
               "Where": lambda node, ctx: nan_guard(node, ctx) or ACTIVATION_CONVERTERS["Where"](node, ctx)}
@@ -142,10 +142,7 @@ class _Builder(ConstantFolding):
 
     def build(self) -> NetGraph:
         folded = {id(node) for node in self.graph.node if node.op_type != "Constant" and self._precompute(node)}
-        patterns, claimed = attention_patterns(self.graph.node, self.ctx)
-        for find in (group_norm_patterns, lrn_window_patterns, pad_conv_patterns, indices_patterns):
-            more, taken = find([n for n in self.graph.node if id(n) not in claimed], self.ctx)
-            patterns, claimed = {**patterns, **more}, claimed | taken
+        patterns, claimed = find_patterns(self.graph.node, self.ctx)
         needed = {name for found in patterns.values() for name in found.inputs}
         unsupported, dropped, failed, no_layer = [], self._shape_only(folded, claimed, needed), set(), False
         for index, node in enumerate(self.graph.node):

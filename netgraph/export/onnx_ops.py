@@ -17,7 +17,7 @@ import numpy as np
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.layers import (ConstantArrayLayer, ConvolutionLayer, DotLayer, ElementwiseLayer, EmbeddingLayer,
-                             FlattenLayer, LinearLayer, NetMapOperator, PartLayer, PoolingLayer, ReshapeLayer,
+                             FlattenLayer, LinearLayer, NetMapOperator, PartLayer, ReshapeLayer,
                              SoftmaxLayer, ThreadingLayer, TransposeLayer)
 
 __all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "THREADING_OPS", "SHAPE_INPUTS",
@@ -201,53 +201,6 @@ def _same_pads(a: dict, kernel: list[int]) -> dict:
     return {**a, "auto_pad": "NOTSET", "pads": first + [t - f for t, f in zip(total, first)]}
 
 
-def _pool(function: str) -> Callable[[Any, Context], Converted]:
-    def convert(node: Any, ctx: Context) -> Converted:
-        a, shape = ctx.attributes(node), ctx.shapes.get(node.input[0])
-        refuse(_pool_problems(a, shape, function), "PoolingLayer")
-        counted = function == "Mean" and a.get("count_include_pad", 0) and any(a.get("pads", ()))
-        kernel = list(a["kernel_shape"])
-        dilations = list(a.get("dilations", ())) or [1] * len(kernel)
-        ceil = bool(a.get("ceil_mode", 0)) and _ceil_changes_size(shape, kernel, list(a.get("strides", ())),
-                                                                  list(a.get("pads", ())), dilations)
-        pool = PoolingLayer(tuple(kernel), stride=int_option(a.get("strides"), 1), padding_size=symmetric_pads(a),
-                            dilation=int_option(dilations, 1) if any(d != 1 for d in dilations) else 1,
-                            function="Total" if counted else function, ceil_mode=ceil)
-        if counted:  # the padding's zeros counted in every window: the window's total over its whole size
-            return Converted(NetChain([pool, ElementwiseLayer(f"# / {int(np.prod(a['kernel_shape']))}")]),
-                             (node.input[0],))
-        return Converted(pool, (node.input[0],))
-    return convert
-
-
-def _pool_problems(a: dict, shape: tuple | None, function: str) -> list[str]:
-    """The options of a pooling node that PoolingLayer cannot follow (each named with its value): dilations of an
-    average (torch's has none), ceil_mode of an average counting its padding (partial windows' divisors)."""
-    pads, kernel = list(a.get("pads", ())), list(a["kernel_shape"])
-    dilations = list(a.get("dilations", ())) or [1] * len(kernel)
-    problems = []
-    if function != "Max" and any(d != 1 for d in dilations):
-        problems.append(f"dilations={dilations} (PoolingLayer dilates 'Max' only)")
-    counted = function == "Mean" and a.get("count_include_pad", 0) and any(pads)
-    if counted and a.get("ceil_mode", 0) and _ceil_changes_size(shape, kernel, list(a.get("strides", ())), pads,
-                                                                 dilations):
-        problems.append("ceil_mode=1 (a partial last window) with count_include_pad=1 and pads")
-    return problems
-
-
-def _ceil_changes_size(shape: tuple | None, kernel: list, strides: list, pads: list, dilations: list) -> bool:
-    """Whether rounding the output size up adds a window in some spatial dim (True when a size is unknown)."""
-    spatial = None if shape is None else shape[len(shape) - len(kernel):]
-    if spatial is None or not all(isinstance(d, int) and d > 0 for d in spatial):
-        return True
-    strides, pads = strides or [1] * len(kernel), pads or [0] * 2 * len(kernel)
-    for i, (size, k, s, d) in enumerate(zip(spatial, kernel, strides, dilations)):
-        span = size + pads[i] + pads[i + len(kernel)] - d * (k - 1) - 1
-        if span % s and (span // s + 1) * s < size + pads[i]:  # a further window, starting inside the input
-            return True
-    return False
-
-
 def text(value: Any) -> str:
     """An ONNX string attribute (bytes) as text."""
     return value.decode() if isinstance(value, bytes) else str(value)
@@ -375,7 +328,7 @@ def _cast(node: Any, ctx: Context) -> Converted:
 
 
 CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
-    "Gemm": _gemm, "MatMul": _matmul, "Conv": conv_layer, "MaxPool": _pool("Max"), "AveragePool": _pool("Mean"),
+    "Gemm": _gemm, "MatMul": _matmul, "Conv": conv_layer,
     "Softmax": _softmax, "LogSoftmax": _log_softmax, "Transpose": _transpose,
     "Gather": _gather,
     "Identity": _identity, "Dropout": _dropout, "Cast": _cast,

@@ -5,10 +5,9 @@
 * ``Pad`` of non-batch dims -> PaddingLayer (modes constant, reflect -> "Reflected", edge -> "Fixed",
   wrap -> "Periodic"); ``Gather`` of the indices that our PaddingLayer's "Reflected", "Periodic" or "Fixed"
   export writes (``reflect_index``) -> that PaddingLayer.
-* ``Resize`` of the spatial dims to known sizes, or by whole scales over dynamic ones -> ResizeLayer: "linear" with
-  half-pixel centres (torch's ``align_corners=False``) or ``align_corners`` (scheme "Point"), or "nearest" as
-  torch's (``asymmetric``, ``floor``); torch's
-  nearest by whole scales over dynamic dims -> a DeconvolutionLayer copying each element to a block.
+* ``Resize`` of the spatial dims to known sizes, or by whole scales over dynamic ones -> ResizeLayer: "linear", or
+  torch's "cubic" (of 2 spatial dims), with half-pixel centres (torch's ``align_corners=False``) or
+  ``align_corners`` (scheme "Point"), or "nearest" as torch's (``asymmetric``, ``floor``).
 """
 
 from __future__ import annotations
@@ -167,57 +166,58 @@ def _gather_padding(node: Any, ctx: Context) -> tuple[str, str, dict[int, tuple[
 
 def _resize(node: Any, ctx: Context) -> Converted:
     a, x = ctx.attributes(node), node.input[0]
-    shape, mode = ctx.shapes.get(x), text(a.get("mode", "nearest"))
-    transform = text(a.get("coordinate_transformation_mode", "half_pixel"))
-    if shape is not None and 3 <= len(shape) <= 5 and (copies := _nearest_copies(node, ctx, shape)) is not None:
-        return Converted(copies, (x,))
+    shape = ctx.shapes.get(x)
     if shape is None or not 3 <= len(shape) <= 5:
         raise Unsupported(f"an input of shape {shape}: ResizeLayer takes (batch, channels, 1 to 3 spatial dims)")
     target = _resize_target(node, ctx, shape)
-    problems = []
-    if mode == "linear":
-        out = target.get("dims") or [math.floor(n * s) if isinstance(n, int) else 2 for n, s in
-                                     zip(shape[2:], target["scale"])]  # a scaled variable length: 2 or more
-        if transform not in ("half_pixel", "pytorch_half_pixel", "align_corners") or (
-                transform == "pytorch_half_pixel" and 1 in out):
-            problems.append(f"coordinate_transformation_mode={transform!r} (linear needs half-pixel centres, or "
-                            f"'align_corners')")
-        scheme = {"scheme": "Point"} if transform == "align_corners" else {}
-        if int(a.get("antialias", 0)) and any(o < n for o, n in zip(out, shape[2:]) if isinstance(n, int)):
-            problems.append("antialias=1 when shrinking")
-    elif mode == "nearest":
-        nearest = text(a.get("nearest_mode", "round_prefer_floor"))
-        if transform != "asymmetric" or nearest != "floor":
-            problems.append(f"coordinate_transformation_mode={transform!r} with nearest_mode={nearest!r} "
-                            f"(ResizeLayer's 'Nearest' is torch's: 'asymmetric' with 'floor')")
-    else:
-        problems.append(f"mode={mode!r} (ResizeLayer resamples 'linear' or 'nearest')")
+    problems, resampling = _resampling(a, shape, target)
     if "axes" in a:
         problems.append(f"axes={list(a['axes'])}")
     policy = text(a.get("keep_aspect_ratio_policy", "stretch"))
     if policy != "stretch":  # the sizes are then bounds, the output keeps the input's aspect ratio
         problems.append(f"keep_aspect_ratio_policy={policy!r}")
     refuse(problems, "ResizeLayer")
-    linear = {"resampling": "Linear", **scheme} if mode == "linear" else {"resampling": "Nearest"}
-    return Converted(ResizeLayer(**target, **linear), (x,))
+    return Converted(ResizeLayer(**target, **resampling), (x,))
 
 
-def _nearest_copies(node: Any, ctx: Context, shape: tuple) -> DeconvolutionLayer | None:
-    """torch's nearest upsampling by whole scales s (``asymmetric``, ``floor``) of an input with a dynamic spatial dim,
-    as it imported before ResizeLayer took variable lengths: each element copied to an s-block, a DeconvolutionLayer of
-    ones with kernel = stride = s, one group per channel; None for any other Resize."""
-    a = ctx.attributes(node)
-    if (all(isinstance(d, int) for d in shape[2:]) or not isinstance(shape[1], int) or len(node.input) < 3
-            or (len(node.input) > 3 and node.input[3]) or "axes" in a or text(a.get("mode", "nearest")) != "nearest"
-            or text(a.get("coordinate_transformation_mode", "half_pixel")) != "asymmetric"
-            or text(a.get("nearest_mode", "round_prefer_floor")) != "floor"):
-        return None
-    scales = [float(v) for v in np.ravel(ctx.const(node.input[2], "scales"))]
-    if len(scales) != len(shape) or scales[:2] != [1.0, 1.0] or any(v < 1 or v != int(v) for v in scales[2:]):
-        return None
-    kernel, channels = tuple(int(v) for v in scales[2:]), shape[1]
-    return DeconvolutionLayer(channels, kernel, stride=kernel, channel_groups=channels,
-                              weights=np.ones((channels, 1, *kernel), np.float32), biases=False)
+def _resampling(a: dict, shape: tuple, target: dict) -> tuple[list[str], dict[str, str]]:
+    """The options of a Resize that ResizeLayer cannot follow (each named with its value), and its ``resampling``
+    and ``scheme``: "linear" or torch's "cubic" (a = -0.75, nothing excluded; of 2 spatial dims) with half-pixel
+    centres or ``align_corners``, "nearest" as torch's."""
+    mode, problems = text(a.get("mode", "nearest")), []
+    transform = text(a.get("coordinate_transformation_mode", "half_pixel"))
+    if mode == "nearest":
+        nearest = text(a.get("nearest_mode", "round_prefer_floor"))
+        if transform != "asymmetric" or nearest != "floor":
+            problems.append(f"coordinate_transformation_mode={transform!r} with nearest_mode={nearest!r} "
+                            f"(ResizeLayer's 'Nearest' is torch's: 'asymmetric' with 'floor')")
+        return problems, {"resampling": "Nearest"}
+    if mode not in ("linear", "cubic"):
+        return [f"mode={mode!r} (ResizeLayer resamples 'linear', 'nearest' or 'cubic')"], {}
+    out = target.get("dims") or [math.floor(n * s) if isinstance(n, int) else 2 for n, s in
+                                 zip(shape[2:], target["scale"])]  # a scaled variable length: 2 or more
+    if transform not in ("half_pixel", "pytorch_half_pixel", "align_corners") or (
+            transform == "pytorch_half_pixel" and 1 in out):
+        problems.append(f"coordinate_transformation_mode={transform!r} ({mode} needs half-pixel centres, or "
+                        f"'align_corners')")
+    if int(a.get("antialias", 0)) and any(o < n for o, n in zip(out, shape[2:]) if isinstance(n, int)):
+        problems.append("antialias=1 when shrinking")
+    if mode == "cubic":
+        problems += _cubic_problems(a, shape)
+    scheme = {"scheme": "Point"} if transform == "align_corners" else {}
+    return problems, {"resampling": "Linear" if mode == "linear" else "Cubic", **scheme}
+
+
+def _cubic_problems(a: dict, shape: tuple) -> list[str]:
+    """What makes a cubic Resize other than torch's bicubic (ResizeLayer's "Cubic")."""
+    problems = [] if len(shape) == 4 else [f"mode='cubic' of {len(shape) - 2} spatial dims (ResizeLayer's 'Cubic', "
+                                           f"torch's bicubic, takes 2)"]
+    coefficient = float(a.get("cubic_coeff_a", -0.75))
+    if coefficient != -0.75:
+        problems.append(f"cubic_coeff_a={coefficient} (torch's bicubic: -0.75)")
+    if int(a.get("exclude_outside", 0)):
+        problems.append("exclude_outside=1 (torch's bicubic takes the edge's values outside)")
+    return problems
 
 
 def _resize_target(node: Any, ctx: Context, shape: tuple) -> dict[str, list]:

@@ -9,9 +9,10 @@ element repeated).
 ``ResizeLayer(dims)`` resamples the spatial dims of a (channels, *spatial) input (1 to 3 spatial dims)
 to ``dims``, or by factors with ``scale=`` (Wolfram's ``Scaled[s]``: size ``floor(n s)``; a variable length
 ``"n"`` by a whole number k: ``"n_times_k"``);
-``resampling`` is ``"Linear"`` (default) or ``"Nearest"``. ``scheme`` is Wolfram's "Scheme" for "Linear":
-``"Bin"`` (default; half-pixel centres, torch's ``align_corners=False``) or ``"Point"`` (the first and last
-elements on the input's, torch's ``align_corners=True``; Wolfram's Automatic picks "Point" for "Linear").
+``resampling`` is ``"Linear"`` (default), ``"Nearest"`` or ``"Cubic"`` (torch's ``"bicubic"``, of 2 spatial dims).
+``scheme`` is Wolfram's "Scheme" for "Linear" and "Cubic": ``"Bin"`` (default; half-pixel centres, torch's
+``align_corners=False``) or ``"Point"`` (the first and last elements on the input's, torch's ``align_corners=True``;
+Wolfram's Automatic picks "Point" for "Linear").
 
 >>> from netgraph import NetChain
 >>> NetChain([PaddingLayer([0, [1, 2]], padding="Reflected")], input=(3, 4)).output_shapes
@@ -44,7 +45,7 @@ from netgraph.layers._modules import LayerModule
 __all__ = ["PaddingLayer", "ResizeLayer", "PADDING_METHODS", "RESAMPLING", "SCHEMES"]
 
 PADDING_METHODS = ("Reflected", "Periodic", "Fixed")
-RESAMPLING = ("Linear", "Nearest")
+RESAMPLING = ("Linear", "Nearest", "Cubic")
 SCHEMES = ("Bin", "Point")
 _PAIR = {"anyOf": [{"type": "integer", "minimum": 0},
                    {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 2, "maxItems": 2}]}
@@ -214,7 +215,7 @@ class ResizeLayer(_ShapeLayer):
 
     dims: IntOrInts = None
     scale: Scales = None
-    resampling: Literal["Linear", "Nearest"] = "Linear"
+    resampling: Literal["Linear", "Nearest", "Cubic"] = "Linear"
     scheme: Literal["Bin", "Point"] = "Bin"
     input: Shape = None
     POSITIONAL = "dims"
@@ -227,9 +228,9 @@ class ResizeLayer(_ShapeLayer):
         if self.scheme not in SCHEMES:
             raise OptionError(f"ResizeLayer: unknown scheme {self.scheme!r}{did_you_mean(self.scheme, SCHEMES)}; use "
                               f"one of {', '.join(map(repr, SCHEMES))}", option="scheme")
-        if self.scheme == "Point" and self.resampling != "Linear":
+        if self.scheme == "Point" and self.resampling == "Nearest":
             raise OptionError(f"ResizeLayer: scheme='Point' (torch's align_corners=True) is for resampling='Linear' "
-                              f"only, found resampling={self.resampling!r}", option="scheme")
+                              f"or 'Cubic' only, found resampling={self.resampling!r}", option="scheme")
         if (self.dims is None) == (self.scale is None):
             raise OptionError("ResizeLayer needs either the output sizes, ResizeLayer([h, w]), or scale= factors, "
                               "not both", option="dims")
@@ -238,6 +239,9 @@ class ResizeLayer(_ShapeLayer):
         if count is not None and not 1 <= count <= 3:
             raise OptionError(f"ResizeLayer works on 1 to 3 spatial dims, found {count}: {given!r}",
                               option="dims" if self.dims is not None else "scale")
+        if count not in (None, 2) and self.resampling == "Cubic":
+            raise OptionError(f"ResizeLayer: resampling='Cubic' (torch's bicubic) takes 2 spatial dims, found {count}: "
+                              f"{given!r}", option="resampling")
         if self.dims is not None:
             items = list(self.dims) if count else [self.dims]
             if not all(is_int(d) and d >= 1 for d in items):
@@ -261,6 +265,9 @@ class ResizeLayer(_ShapeLayer):
         if not 1 <= d <= 3 or (self._count is not None and self._count != d):
             want = f"{self._count} spatial dims" if self._count else "1 to 3 spatial dims"
             raise Conflict(f"port 'Input' must be (channels, *spatial) with {want}, found {format_shape(shape)}")
+        if self.resampling == "Cubic" and d != 2:
+            raise Conflict(f"resampling='Cubic' (torch's bicubic) takes port 'Input' as (channels, h, w), 2 spatial "
+                           f"dims, found {format_shape(shape)}")
         if self.dims is not None:
             return (shape[0], *self._per_dim(self.dims, d))
         scales = self._per_dim(self.scale, d)
@@ -307,7 +314,8 @@ class ResizeLayer(_ShapeLayer):
         """F.interpolate's options: the output's sizes, or over a variable length the scale factors (whole sizes)."""
         shape = types["Input"].shape
         d = len(shape) - 1
-        mode = "nearest" if self.resampling == "Nearest" else ("linear", "bilinear", "trilinear")[d - 1]
+        linear = ("linear", "bilinear", "trilinear")[d - 1]
+        mode = {"Nearest": "nearest", "Cubic": "bicubic"}.get(self.resampling, linear)
         extra = {} if mode == "nearest" else {"align_corners": self.scheme == "Point"}
         if any(isinstance(n, str) for n in shape[1:]):
             return {"scale_factor": tuple(self._per_dim(self.scale, d)), "mode": mode, **extra}

@@ -132,6 +132,27 @@ def test_resize_with_point_sampling_equals_torch_align_corners(shape, options):
     torch.testing.assert_close(back(x), net(x))
 
 
+@pytest.mark.parametrize("scheme", ["Bin", "Point"])
+@pytest.mark.parametrize("shape, options", [((2, 4, 5), dict(dims=[7, 3])), ((2, 6, 4), dict(scale=[0.5, 2])),
+                                            ((3, "h", "w"), dict(scale=2))])
+def test_cubic_resampling_equals_torch_bicubic(shape, options, scheme):
+    """resampling="Cubic" is torch's F.interpolate(mode="bicubic"), align_corners as the scheme (it had none)."""
+    net = NetGraph([ResizeLayer(**options, resampling="Cubic", scheme=scheme)], [], Input=shape)
+    x = torch.randn(3, *(6 if isinstance(n, str) else n for n in shape), generator=torch.Generator().manual_seed(0))
+    size = tuple(net.output_shapes["Output"][1:]) if isinstance(shape[1], int) else None
+    scale = None if size else options["scale"]
+    three_way(net, lambda m, Input: F.interpolate(Input, size=size, scale_factor=scale, mode="bicubic",
+                                                  align_corners=scheme == "Point"), Input=x)
+    back = NetGraph.from_yaml(net.to_yaml())
+    assert (back.layers["1"].resampling, back.layers["1"].scheme) == ("Cubic", scheme)
+    torch.testing.assert_close(back(x), net(x))
+
+
+def test_cubic_resampling_takes_two_spatial_dims():
+    shape_error(lambda: NetGraph([ResizeLayer(scale=2, resampling="Cubic")], [], Input=(3, 8)), "ResizeLayer",
+                "'Cubic'", "2 spatial dims", "(3, 8)")
+
+
 def test_resize_keeps_channels_both_ways():
     assert NetChain([ResizeLayer([4, 4])], output=(3, 4, 4)).input_shapes == {"Input": (3, None, None)}
     assert NetChain([ResizeLayer([4, 4])], input=(3, 9, 9)).output_shapes == {"Output": (3, 4, 4)}
@@ -156,9 +177,10 @@ def test_resize_shape_errors():
     (lambda: ResizeLayer([4, 4, 4, 4]), "dims", "1 to 3 spatial dims"),
     (lambda: ResizeLayer(scale=-1), "scale", "positive finite number"),
     (lambda: ResizeLayer(scale=float("inf")), "scale", "positive finite number"),
-    (lambda: ResizeLayer([4], resampling="Cubic"), "resampling", "unknown resampling 'Cubic'"),
+    (lambda: ResizeLayer([4], resampling="Area"), "resampling", "unknown resampling 'Area'"),
     (lambda: ResizeLayer([4], scheme="point"), "scheme", "did you mean 'Point'"),
-    (lambda: ResizeLayer([4], resampling="Nearest", scheme="Point"), "scheme", "'Point'.*'Linear' only"),
+    (lambda: ResizeLayer([4], resampling="Nearest", scheme="Point"), "scheme", "'Point'.*'Linear' or 'Cubic' only"),
+    (lambda: ResizeLayer([4, 4, 4], resampling="Cubic"), "resampling", "'Cubic'.*2 spatial dims, found 3"),
 ])
 def test_bad_options(make, option, message):
     with pytest.raises(OptionError, match=message) as info:

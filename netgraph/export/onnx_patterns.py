@@ -1,0 +1,30 @@
+"""The chains of ONNX nodes that one layer replaces, found before the nodes are converted one by one: attention
+first, then GroupNorm's, LRN's window, a Pad before a Conv, positions, a Total pooling, a 1-D linear resize's gathers
+(each finder sees only the nodes the ones before it left)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from netgraph.export.onnx_indices import indices_patterns
+from netgraph.export.onnx_lrn import lrn_window_patterns
+from netgraph.export.onnx_mha import attention_patterns
+from netgraph.export.onnx_norms import group_norm_patterns
+from netgraph.export.onnx_ops import Context, Converted
+from netgraph.export.onnx_pooling import total_pool_patterns
+from netgraph.export.onnx_resize_gathers import linear_gather_patterns
+from netgraph.export.onnx_spatial import pad_conv_patterns
+
+__all__ = ["find_patterns"]
+
+_FINDERS = (group_norm_patterns, lrn_window_patterns, pad_conv_patterns, indices_patterns, total_pool_patterns,
+            linear_gather_patterns)
+
+
+def find_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
+    """Each matched chain's last node (by ``id``) -> its layer, and the ids of the nodes the chains take the place of."""
+    patterns, claimed = attention_patterns(nodes, ctx)
+    for find in _FINDERS:
+        more, taken = find([n for n in nodes if id(n) not in claimed], ctx)
+        patterns, claimed = {**patterns, **more}, claimed | taken
+    return patterns, claimed
