@@ -134,35 +134,27 @@ def test_a_gelu_approximation_without_a_definition_is_refused_naming_it(tmp_path
         import_onnx(path)
 
 
-#: pooling nodes -> the conditions the refusal must name (and only those); None: imported, as onnxruntime computes
+#: pooling forms torch exports -> (forward, input size); each was refused once (the refusals left are tested with
+#: their dims in test_onnx_resize_pool_options) and now imports as onnxruntime computes it
 POOLS = {
-    "avg_count_pad": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1), 7, None),  # torch's default: it was refused
-    "max_ceil": (lambda x: nn.functional.max_pool2d(x, 2, 2, ceil_mode=True), 7, None),  # both were refused
-    "max_dilated": (lambda x: nn.functional.max_pool2d(x, 2, 1, dilation=2), 7, None),
-    "avg_both": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True), 8, None),  # refused before
-    "avg_ceil": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False), 8, None),
-    "max_ceil_exact": (lambda x: nn.functional.max_pool2d(x, 2, 2, ceil_mode=True), 8, None),  # no partial window
-    "avg_excluding_pad": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1, count_include_pad=False), 7, None),
+    "avg_count_pad": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1), 7),  # torch's default: it was refused
+    "max_ceil": (lambda x: nn.functional.max_pool2d(x, 2, 2, ceil_mode=True), 7),  # both were refused
+    "max_dilated": (lambda x: nn.functional.max_pool2d(x, 2, 1, dilation=2), 7),
+    "avg_both": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True), 8),  # refused before
+    "avg_ceil": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False), 8),
+    "max_ceil_exact": (lambda x: nn.functional.max_pool2d(x, 2, 2, ceil_mode=True), 8),  # no partial window
+    "avg_excluding_pad": (lambda x: nn.functional.avg_pool2d(x, 3, 2, 1, count_include_pad=False), 7),
 }
 
 
 @pytest.mark.parametrize("name", sorted(POOLS))
 @torch.no_grad()
-def test_a_pooling_refusal_names_only_the_options_that_apply(name, tmp_path):
-    # every refusal said "ceil_mode=1 and count_include_pad=1 with padding", whichever applied
-    forward, size, named = POOLS[name]
+def test_a_pooling_form_torch_exports_imports_as_onnxruntime_computes_it(name, tmp_path):
+    forward, size = POOLS[name]
     path = tmp_path / f"{name}.onnx"
     torch_export(Op(forward), torch.randn(2, 3, size, size), path, "x")
-    if named is None:
-        x = torch.randn(5, 3, size, size, generator=torch.Generator().manual_seed(1))
-        torch.testing.assert_close(import_onnx(path)(x), torch.from_numpy(run_onnx(path, {"x": x})[0]))
-        return
-    with pytest.raises(SpecError) as info:
-        import_onnx(path)
-    reason = str(info.value).split("Pool): ")[1]
-    assert all(condition in reason for condition in named), reason
-    for option in ("ceil_mode", "count_include_pad", "dilations"):
-        assert (option in reason) == any(condition.startswith(option) for condition in named), reason
+    x = torch.randn(5, 3, size, size, generator=torch.Generator().manual_seed(1))
+    torch.testing.assert_close(import_onnx(path)(x), torch.from_numpy(run_onnx(path, {"x": x})[0]))
 
 
 @pytest.mark.parametrize("module, shape, axes", [
