@@ -62,6 +62,8 @@ class RecurrentModule(LayerModule):
         self.layer_label, self.ports = kind, ("InitialState", "InitialCellState")  # the compiler names the layer
         for name, value in arrays.items():
             self.register_parameter(name, nn.Parameter(value.clone()))
+        # the state biases torch's kernels take, zeros: the buffer gives their size, dtype and device, never its
+        # values, which are outside the state dict (to_empty, after building on the meta device, leaves them unset)
         self.register_buffer("zero_bias", torch.zeros(len(gates) * arrays[f"{gates[0]}Biases"].shape[0]),
                              persistent=False)
         self.state_biases = _STATE_BIASES in arrays  # a GRU's bias inside the reset product (torch's b_hn)
@@ -72,11 +74,11 @@ class RecurrentModule(LayerModule):
         padded ``x`` and asked for final states, each sequence runs packed to its own length, so that they are its
         last step's; ``Output`` alone needs no packing: its real steps never see the padding that follows them."""
         stack = [torch.cat([getattr(self, f"{g}{k}") for g in self.gates]) for k in _KINDS]
-        state_bias = self.zero_bias
+        state_bias = torch.zeros_like(self.zero_bias)
         if self.state_biases:
             own = getattr(self, _STATE_BIASES)
             size = self.zero_bias.shape[0] // len(self.gates)  # own's, read off the buffer: fx makes own.shape a proxy
-            state_bias = torch.cat([self.zero_bias[:-size], own])
+            state_bias = torch.cat([state_bias[:-size], own])
         params = [stack[0], stack[1], stack[2], state_bias]
         if not tracing():
             self._check_input(x, stack[0].shape[1])
