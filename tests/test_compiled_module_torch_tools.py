@@ -1,6 +1,6 @@
 """The compiled module under torch's own tools, as a handwritten nn.Module: reparametrized arrays come back by
 ``to_net``, a hook on a layer's module that the forward never calls says so, and a module made on the meta device
-computes the same once its state is loaded."""
+computes the same once its state is loaded, and modules of one net ensemble under torch.func."""
 
 from __future__ import annotations
 
@@ -108,3 +108,19 @@ def test_a_module_moved_to_meta_then_emptied_computes_the_same_once_its_state_is
             tensor.fill_(float("nan"))  # what to_empty may leave in memory it does not fill
     empty.load_state_dict(module.state_dict(), strict=True)
     torch.testing.assert_close(empty(x), module(x))
+
+
+def test_modules_of_one_net_are_of_one_class_and_ensemble_under_torch_func():
+    # torch's model ensembling: stack_module_state refused modules of one net ("Expected all models to be of the
+    # same class"): each compile, and each copy, made a class of its own from the same code
+    net = NetChain([LinearLayer(4), "Tanh", LinearLayer(2)], input=3)
+    modules = [net_initialize(net, seed=seed).compile() for seed in range(3)]
+    modules.append(copy.deepcopy(modules[0]))
+    assert len({type(m) for m in modules}) == 1
+    params, buffers = torch.func.stack_module_state(modules)
+    base = copy.deepcopy(modules[0]).to("meta")
+    x = torch.randn(5, 3)
+    outputs = torch.func.vmap(lambda p, b: torch.func.functional_call(base, (p, b), (x,)))(params, buffers)
+    torch.testing.assert_close(outputs, torch.stack([m(x) for m in modules]))
+    other = net_initialize(NetChain([LinearLayer(4)], input=3), seed=0).compile()
+    assert type(other) is not type(modules[0])  # another code: another class
