@@ -62,8 +62,8 @@ class RecurrentModule(LayerModule):
         self.layer_label, self.ports = kind, ("InitialState", "InitialCellState")  # the compiler names the layer
         for name, value in arrays.items():
             self.register_parameter(name, nn.Parameter(value.clone()))
-        # the state biases torch's kernels take, zeros: the buffer gives their size, dtype and device, never its
-        # values, which are outside the state dict (to_empty, after building on the meta device, leaves them unset)
+        # the size of the state biases torch's kernels take, zeros: never its values, which are outside the state
+        # dict (to_empty, after building on the meta device, leaves them unset)
         self.register_buffer("zero_bias", torch.zeros(len(gates) * arrays[f"{gates[0]}Biases"].shape[0]),
                              persistent=False)
         self.state_biases = _STATE_BIASES in arrays  # a GRU's bias inside the reset product (torch's b_hn)
@@ -74,7 +74,7 @@ class RecurrentModule(LayerModule):
         padded ``x`` and asked for final states, each sequence runs packed to its own length, so that they are its
         last step's; ``Output`` alone needs no packing: its real steps never see the padding that follows them."""
         stack = [torch.cat([getattr(self, f"{g}{k}") for g in self.gates]) for k in _KINDS]
-        state_bias = torch.zeros_like(self.zero_bias)
+        state_bias = stack[2].new_zeros(self.zero_bias.shape[0])  # made from the biases: fx records the call
         if self.state_biases:
             own = getattr(self, _STATE_BIASES)
             size = self.zero_bias.shape[0] // len(self.gates)  # own's, read off the buffer: fx makes own.shape a proxy
@@ -118,7 +118,7 @@ class RecurrentModule(LayerModule):
         order, back = packed.sorted_indices, packed.unsorted_indices
         hx = tuple(h[:, order] for h in hx) if isinstance(hx, tuple) else hx[:, order]
         out, *finals = _kernel(self.kind)(packed.data, packed.batch_sizes, hx, params, True, 1, 0.0,
-                                                 self.training, False)
+                                          self.training, False)
         padded, _ = nn.utils.rnn.pad_packed_sequence(packed._replace(data=out), batch_first=True,
                                                      total_length=x.shape[1])
         return (padded, *(s[:, back] for s in finals))
