@@ -1,5 +1,6 @@
 """The compiled module under torch's own tools, as a handwritten nn.Module: reparametrized arrays come back by
-``to_net``, and a hook on a layer's module that the forward never calls says so."""
+``to_net``, a hook on a layer's module that the forward never calls says so, and a module made on the meta device
+computes the same once its state is loaded, and modules of one net ensemble under torch.func."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from torch.nn.utils import prune
 from torch.nn.utils.parametrizations import weight_norm
 from torch.nn.utils.parametrize import remove_parametrizations
 
-from netgraph import LinearLayer, NetChain, NetGraph, NetMapOperator, TorchLayer, net_initialize
+from netgraph import (BasicRecurrentLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain,
+                      NetGraph, NetMapOperator, TorchLayer, net_initialize)
 from netgraph.layers._modules import InlineLayerWarning
 
 
@@ -90,3 +92,35 @@ def test_a_hook_on_a_module_the_forward_never_calls_warns_naming_the_layer():
     assert seen == ["torch", "inner", "module"]
     with pytest.warns(InlineLayerWarning, match=r"layer 'out' \(LinearLayer\)"):
         prune.l1_unstructured(module.out, "Weights", amount=0.5)
+
+
+@pytest.mark.parametrize("layer", [LongShortTermMemoryLayer(3), GatedRecurrentLayer(3),
+                                   GatedRecurrentLayer(3, memory_gate_state_biases=torch.tensor([0.5, -0.3, 0.1])),
+                                   BasicRecurrentLayer(3)], ids=["lstm", "gru", "gru_state_biases", "rnn"])
+def test_a_module_moved_to_meta_then_emptied_computes_the_same_once_its_state_is_loaded(layer):
+    # torch's way to build a big model without memory: a recurrent layer's zero biases were a buffer outside the
+    # state dict, left uninitialised by to_empty (the output was silently wrong)
+    module = net_initialize(NetChain([layer], input=("n", 2)), seed=0).compile()
+    x = torch.randn(2, 4, 2)
+    empty = copy.deepcopy(module).to("meta").to_empty(device="cpu")
+    with torch.no_grad():
+        for tensor in (*empty.parameters(), *empty.buffers()):
+            tensor.fill_(float("nan"))  # what to_empty may leave in memory it does not fill
+    empty.load_state_dict(module.state_dict(), strict=True)
+    torch.testing.assert_close(empty(x), module(x))
+
+
+def test_modules_of_one_net_are_of_one_class_and_ensemble_under_torch_func():
+    # torch's model ensembling: stack_module_state refused modules of one net ("Expected all models to be of the
+    # same class"): each compile, and each copy, made a class of its own from the same code
+    net = NetChain([LinearLayer(4), "Tanh", LinearLayer(2)], input=3)
+    modules = [net_initialize(net, seed=seed).compile() for seed in range(3)]
+    modules.append(copy.deepcopy(modules[0]))
+    assert len({type(m) for m in modules}) == 1
+    params, buffers = torch.func.stack_module_state(modules)
+    base = copy.deepcopy(modules[0]).to("meta")
+    x = torch.randn(5, 3)
+    outputs = torch.func.vmap(lambda p, b: torch.func.functional_call(base, (p, b), (x,)))(params, buffers)
+    torch.testing.assert_close(outputs, torch.stack([m(x) for m in modules]))
+    other = net_initialize(NetChain([LinearLayer(4)], input=3), seed=0).compile()
+    assert type(other) is not type(modules[0])  # another code: another class

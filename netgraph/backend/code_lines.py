@@ -1,10 +1,10 @@
 """The generated forwards' source lines in ``linecache`` (so tracebacks, pdb and ``inspect`` show them), released
-when their module is collected.
+when their module's class is collected (each code's class, shared by the modules of that code).
 
-A collected module's entry is not taken out by its finalizer at once: a finalizer runs wherever the collector
+A collected class's entry is not taken out by its finalizer at once: a finalizer runs wherever the collector
 happens to run, also inside ``linecache.checkcache()`` (pdb, doctest, traceback), which lists the cache's keys and
 then reads each, and would find one gone (a KeyError). The finalizer notes the name; the next registration takes
-the noted entries out, so the cache holds no more than the modules alive plus those collected since.
+the noted entries out, so the cache holds no more than the classes alive plus those collected since.
 
 >>> name = register("def forward(self, x):\\n    return x\\n")
 >>> linecache.getline(name, 2)
@@ -21,7 +21,7 @@ from typing import Any
 __all__ = ["register", "release_with", "release_collected"]
 
 _counter = itertools.count()
-_collected: list[str] = []  # names of collected modules' entries, taken out at the next registration
+_collected: list[str] = []  # names of collected classes' entries, taken out at the next registration
 
 
 def register(code: str) -> str:
@@ -32,13 +32,13 @@ def register(code: str) -> str:
     return filename
 
 
-def release_with(module: Any, filename: str) -> Any:
-    """``module``, ``filename``'s lines released after it is collected."""
-    weakref.finalize(module, _collected.append, filename)
-    return module
+def release_with(owner: Any, filename: str) -> Any:
+    """``owner``, ``filename``'s lines released after it is collected."""
+    weakref.finalize(owner, _collected.append, filename)
+    return owner
 
 
 def release_collected() -> None:
-    """Take the entries of the modules collected so far out of ``linecache``."""
+    """Take the entries of the classes collected so far out of ``linecache``."""
     while _collected:
         linecache.cache.pop(_collected.pop(), None)

@@ -337,7 +337,7 @@ def _compile(net: Any, checks: bool | str | None,
     check_ready(net)
     setting, inline, firsts = checks if checks is not None else distribution_checks(), set(), []
     code = generate(net, setting, firsts) if generate else _generate(net, setting, inline, firsts)
-    module = _released(_code_class(code, net._depth)(net, code))
+    module = _code_class(code, net._depth)(net, code)
     builder = ModuleBuilder(net, module, checks, inline)
     builder.run()
     label_inner_layers(builder.operators)
@@ -356,8 +356,15 @@ _GLOBALS: dict[str, Any] = {**vars(builtins), "torch": torch, "F": F, "math": ma
 CompiledNet._code_globals = _GLOBALS  # a forward whose input port is named like one of them reads it here
 
 
+_CLASSES: weakref.WeakValueDictionary = weakref.WeakValueDictionary()  # (code, depth) -> the class made from it
+
+
 def _code_class(code: str, depth: int) -> type:
-    """A CompiledNet subclass whose forward is ``code`` (registered with ``linecache`` for tracebacks)."""
+    """The CompiledNet subclass whose forward is ``code`` (registered with ``linecache`` for tracebacks), one per
+    code: modules of one net (compiled again, copied, unpickled) are of one class, as torch.func.stack_module_state
+    asks of an ensemble."""
+    if (cls := _CLASSES.get((code, depth))) is not None:
+        return cls
     filename = register(code)
     namespace = {name: _GLOBALS[name] for name in ("torch", "F", "math", "inf", "nan", "checked_batch_size",
                                                    "symbolic_tracing", "traced_batch_size")}
@@ -366,18 +373,14 @@ def _code_class(code: str, depth: int) -> type:
     members = {"forward": namespace["forward"], "__module__": __name__, "_filename": filename}
     if not fits_recursion_limit(depth):  # operators nested deep: each calls its inner nets' modules in turn
         members["__call__"] = deep_walk(CompiledNet.__call__)
-    return type("CompiledNet", (CompiledNet,), members)
+    cls = _CLASSES[code, depth] = release_with(type("CompiledNet", (CompiledNet,), members), filename)
+    return cls
 
 
 def _unpickled(code: str, depth: int) -> CompiledNet:
-    """An empty module of a class made again from its forward's code (``pickle.load`` then sets its state)."""
+    """An empty module of the class of its forward's code (``pickle.load`` then sets its state)."""
     cls = _code_class(code, depth)
-    return _released(cls.__new__(cls))
-
-
-def _released(module: CompiledNet) -> CompiledNet:
-    """``module``, its forward's lines taken out of ``linecache`` after it is collected (``code_lines``)."""
-    return release_with(module, module._filename)
+    return cls.__new__(cls)
 
 
 def _tie_shared(net: Any, module: nn.Module) -> None:

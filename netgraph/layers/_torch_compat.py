@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 
-__all__ = ["autocast_enabled"]
+__all__ = ["autocast_enabled", "compiler_disable"]
 
 
 def autocast_enabled(device_type: str) -> bool:
@@ -20,3 +22,12 @@ def autocast_enabled(device_type: str) -> bool:
         return torch.is_autocast_enabled(device_type)
     except TypeError:  # torch 2.3: the CPU's is asked apart
         return torch.is_autocast_cpu_enabled() if device_type == "cpu" else torch.is_autocast_enabled()
+
+
+def compiler_disable(reason: str) -> Any:
+    """``torch.compiler.disable`` as a decorator, with the ``reason`` its graph break shows where torch takes one
+    (torch 2.3's takes none)."""
+    try:
+        return torch.compiler.disable(reason=reason)
+    except TypeError:  # torch before the reason: the break names the function alone
+        return torch.compiler.disable

@@ -37,6 +37,7 @@ from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.types import REAL, Conflict, PortType, format_shape
 from netgraph.core.tracing import tracing
 from netgraph.layers._modules import LayerModule
+from netgraph.layers._torch_compat import compiler_disable
 
 __all__ = ["LongShortTermMemoryLayer", "GatedRecurrentLayer", "BasicRecurrentLayer", "SequenceLastLayer"]
 
@@ -61,6 +62,8 @@ class RecurrentModule(LayerModule):
         self.layer_label, self.ports = kind, ("InitialState", "InitialCellState")  # the compiler names the layer
         for name, value in arrays.items():
             self.register_parameter(name, nn.Parameter(value.clone()))
+        # the size of the state biases torch's kernels take, zeros: never its values, which are outside the state
+        # dict (to_empty, after building on the meta device, leaves them unset)
         self.register_buffer("zero_bias", torch.zeros(len(gates) * arrays[f"{gates[0]}Biases"].shape[0]),
                              persistent=False)
         self.state_biases = _STATE_BIASES in arrays  # a GRU's bias inside the reset product (torch's b_hn)
@@ -71,11 +74,11 @@ class RecurrentModule(LayerModule):
         padded ``x`` and asked for final states, each sequence runs packed to its own length, so that they are its
         last step's; ``Output`` alone needs no packing: its real steps never see the padding that follows them."""
         stack = [torch.cat([getattr(self, f"{g}{k}") for g in self.gates]) for k in _KINDS]
-        state_bias = self.zero_bias
+        state_bias = stack[2].new_zeros(self.zero_bias.shape[0])  # made from the biases: fx records the call
         if self.state_biases:
             own = getattr(self, _STATE_BIASES)
             size = self.zero_bias.shape[0] // len(self.gates)  # own's, read off the buffer: fx makes own.shape a proxy
-            state_bias = torch.cat([self.zero_bias[:-size], own])
+            state_bias = torch.cat([state_bias[:-size], own])
         params = [stack[0], stack[1], stack[2], state_bias]
         if not tracing():
             self._check_input(x, stack[0].shape[1])
@@ -88,7 +91,7 @@ class RecurrentModule(LayerModule):
         if self.state_output and lengths and lengths[0] is not None:
             result = self._packed(x, hx, params, lengths[0])
         else:
-            result = getattr(torch, self.kind)(x, hx, params, True, 1, 0.0, self.training, False, True)
+            result = _kernel(self.kind)(x, hx, params, True, 1, 0.0, self.training, False, True)
         if not self.state_output:
             return result[0]
         finals = range(1, 3 if self.kind == "lstm" else 2)  # indexed, not iterated: fx's proxies cannot be
@@ -114,11 +117,26 @@ class RecurrentModule(LayerModule):
         packed = nn.utils.rnn.pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
         order, back = packed.sorted_indices, packed.unsorted_indices
         hx = tuple(h[:, order] for h in hx) if isinstance(hx, tuple) else hx[:, order]
-        out, *finals = getattr(torch, self.kind)(packed.data, packed.batch_sizes, hx, params, True, 1, 0.0,
-                                                 self.training, False)
+        out, *finals = _kernel(self.kind)(packed.data, packed.batch_sizes, hx, params, True, 1, 0.0,
+                                          self.training, False)
         padded, _ = nn.utils.rnn.pad_packed_sequence(packed._replace(data=out), batch_first=True,
                                                      total_length=x.shape[1])
         return (padded, *(s[:, back] for s in finals))
+
+
+@compiler_disable("the LSTM's fused kernel runs outside the graph, as nn.LSTM's: AOTAutograd fails on its backward; "
+                  "set torch._dynamo.config.allow_rnn=True to trace it, as for nn.LSTM")
+def _lstm_outside_graph(*args: Any) -> Any:
+    return torch.lstm(*args)
+
+
+def _kernel(kind: str) -> Any:
+    """torch's fused kernel for ``kind``. Under torch.compile the LSTM's runs outside the graph unless dynamo's
+    ``allow_rnn`` is set, as nn.LSTM's does: AOTAutograd (the aot_eager and inductor backends) fails on its
+    backward, which saves a None (torch's "expected all tensors_saved_with_vc_check to be Tensors")."""
+    if kind == "lstm" and torch.compiler.is_compiling() and not torch._dynamo.config.allow_rnn:
+        return _lstm_outside_graph
+    return getattr(torch, kind)
 
 
 class _Recurrent(Layer):
