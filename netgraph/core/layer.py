@@ -230,9 +230,9 @@ class Layer:
         """``with_arrays`` for arrays just drawn for this layer alone (``net_initialize``), taken as they are; other
         arrays copied by their normaliser (as ``replace``), other options kept (normalised when it was made);
         ``normalize()`` and ``validate()`` run. Only for layers whose ``with_arrays`` is Layer's."""
-        cls, old = type(self), self.__dict__
+        cls = type(self)
         names, array_normalizers = copy_plan(cls)
-        values = {n: old[n] for n in names}
+        values = {n: getattr(self, n) for n in names}  # not __dict__, which Python would build for each layer
         for name, field in self.ARRAYS.items():
             if name in arrays:
                 values[field] = arrays[name]
@@ -241,7 +241,7 @@ class Layer:
         if self._shared:
             values["_shared"] = self._shared
         new = object.__new__(cls)
-        new.__dict__.update(values)  # frozen_init's work for plain fields, in one step
+        frozen_init(new, **values)
         frozen_init(new, **new.normalize())
         if removable := removable_fields(cls):
             leave_out_removed(new, removable)
