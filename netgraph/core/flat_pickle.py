@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from netgraph.core.shared import keeps_own
+
 __all__ = ["PLAIN_DEPTH", "flat_form", "from_levels"]
 
 PLAIN_DEPTH = 50  # nets nested at most this deep pickle in the plain form (well within Python's default limit)
@@ -30,7 +32,7 @@ PLAIN_DEPTH = 50  # nets nested at most this deep pickle in the plain form (well
 
 def _nested(net: Any) -> list[Any]:
     """The graphs among ``net``'s layers, in layer order."""
-    return [layer for layer in net._layers.values() if "_inference" in getattr(layer, "__dict__", ())]
+    return [layer for layer in net._layers.values() if keeps_own(layer, "_inference")]
 
 
 def flat_form(net: Any) -> tuple[Any, tuple[list[tuple[type, dict[str, Any]]]]]:

@@ -17,13 +17,11 @@ import torch
 from torch import nn
 
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.options import as_array, copy_plan, option_plan, plain_numbers, removable_fields, shape_options
-from netgraph.core.option_checks import (check_choices, check_plain_types, check_port_names, check_strict_choices,
-                                         normalized, plain_typed, restore, strict_choices)
-from netgraph.core.layer_checks import (SHAPES_CHECKED, check_class, check_made_arrays, leave_out_removed,
-                                       removed_note, same_shapes, shapes_checked_elsewhere)
+from netgraph.core.options import as_array, copy_plan, removable_fields, shape_options
+from netgraph.core.layer_checks import (SHAPES_CHECKED, check_class, leave_out_removed, removed_note, same_shapes,
+                                       shapes_checked_elsewhere)
 from netgraph.core.layer_arguments import with_argument_errors
-from netgraph.core.option_problems import collecting, reported_options
+from netgraph.core.layer_making import make_layer, making_plan
 from netgraph.core.plugins import stage
 from netgraph.core.registry import Registry, registry_scope
 from netgraph.core.layer_values import hashed_option as _hashed, same_option as _same, short_option as _short
@@ -145,47 +143,12 @@ class Layer:
     _shared = MappingProxyType({})  # array name -> shared name, from NetSharedArray options (no annotation: no field)
 
     def __post_init__(self) -> None:
-        choices, normalizers, array_fields = option_plan(type(self))
-        for field in array_fields:
+        plan = making_plan(type(self), Layer.__post_init__)
+        for field in plan.array_fields:
             if isinstance(getattr(self, field, None), NetSharedArray):
                 _take_shared(self)
                 break
-        given = dict(self.__dict__)
-        try:
-            try:
-                self._check_options(choices, normalizers)
-            except OptionError:  # numpy's numbers (np.int64(3)) are checked again as Python's
-                restore(self, given)  # the options as given, not the stand-ins of bad ones
-                if not plain_numbers(self):
-                    raise
-                self._check_options(choices, normalizers)
-        except RecursionError:  # an option nested deeper than any real one (checking or printing it recursed)
-            raise OptionError(f"{type(self).__name__}: an option is nested too deeply") from None
-
-    def _check_options(self, choices: tuple, normalizers: tuple) -> None:
-        """Normalise and check the options, naming every bad value in one OptionError (``option_problems``); the
-        checks of several options together (``validate``) run only when each option alone is good."""
-        with collecting(type(self).__name__) as problems:
-            if choices:
-                check_choices(self, choices)
-            for option, normalize in normalizers:
-                if (value := getattr(self, option)) is not None:  # an unset option (None) stays None
-                    object.__setattr__(self, option, normalized(normalize, value, type(self).__name__, option))
-            changed = self.normalize()
-            if changed:
-                frozen_init(self, **changed)
-                if "input_ports" in changed or "output_ports" in changed:
-                    check_port_names(self)
-            if removable := removable_fields(type(self)):
-                leave_out_removed(self, removable)
-            reported = reported_options(problems) if problems else ()
-            if not problems:
-                self.validate()
-            if choices:
-                check_strict_choices(self, strict_choices(type(self)), reported)
-            check_plain_types(self, plain_typed(type(self)), reported)
-            if self.ARRAYS and not problems:
-                check_made_arrays(self, Layer.with_arrays)
+        make_layer(self, plan, Layer.with_arrays)  # options normalised and checked (netgraph.core.layer_making)
 
     def normalize(self) -> Mapping[str, Any]:
         """Check the options; return the values to replace (normalised options, derived attributes)."""
@@ -267,9 +230,9 @@ class Layer:
         """``with_arrays`` for arrays just drawn for this layer alone (``net_initialize``), taken as they are; other
         arrays copied by their normaliser (as ``replace``), other options kept (normalised when it was made);
         ``normalize()`` and ``validate()`` run. Only for layers whose ``with_arrays`` is Layer's."""
-        cls, old = type(self), self.__dict__
+        cls = type(self)
         names, array_normalizers = copy_plan(cls)
-        values = {n: old[n] for n in names}
+        values = {n: getattr(self, n) for n in names}  # not __dict__, which Python would build for each layer
         for name, field in self.ARRAYS.items():
             if name in arrays:
                 values[field] = arrays[name]
@@ -278,7 +241,7 @@ class Layer:
         if self._shared:
             values["_shared"] = self._shared
         new = object.__new__(cls)
-        new.__dict__.update(values)  # frozen_init's work for plain fields, in one step
+        frozen_init(new, **values)
         frozen_init(new, **new.normalize())
         if removable := removable_fields(cls):
             leave_out_removed(new, removable)

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from netgraph.core.errors import Diagnostic, NetGraphError, ShapeError, WiringError, raise_all
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.inference import Key, Problem, infer_types
+from netgraph.core.shared import keeps_own
 from netgraph.core.swapped_group import swapped_group_error
 from netgraph.core.types import Conflict, PortType, element_count, numel, unify
 
@@ -73,8 +74,8 @@ class _Nested:
 
 
 def _is_net(layer: Any) -> bool:
-    """Whether ``layer`` is a graph (which keeps its inference on itself; a failed ``hasattr`` is slow)."""
-    return "_inference" in getattr(layer, "__dict__", ())
+    """Whether ``layer`` is a graph (which keeps its inference on itself)."""
+    return keeps_own(layer, "_inference")
 
 
 def _level_problem(net: Any, ports: tuple[str, ...]) -> Problem | None:
@@ -151,7 +152,8 @@ def _check_sizes(net: Any, types: Mapping[Key, PortType]) -> None:
 def nesting_depth(layers: Mapping[str, Any]) -> int:
     """How deep a graph of ``layers`` nests graphs (1: none nested; an operator adds a level over its inner nets');
     WiringError past the nesting_depth limit."""
-    depth = 1 + max((getattr(layer, "__dict__", {}).get("_depth", 0) for layer in layers.values()), default=0)
+    # a graph's or operator's own _depth; getattr, not __dict__, which Python would build for each layer
+    depth = 1 + max((getattr(layer, "_depth", 0) for layer in layers.values()), default=0)
     limit = current_limits().nesting_depth
     if depth > limit:
         raise WiringError(f"this net nests graphs {depth} levels deep, more than the nesting_depth limit ({limit}; "

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import dataclasses
 from contextvars import ContextVar
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from netgraph.core.errors import Diagnostic, OptionError
 
-__all__ = ["collecting", "option_problem", "options_error", "reported_options", "VALUE_KIND"]
+__all__ = ["collecting", "collected", "option_problem", "options_error", "reported_options", "VALUE_KIND"]
 
 T = TypeVar("T")
 VALUE_KIND = "option-value"  # the Diagnostic kind of a bad value of one option
@@ -66,12 +67,39 @@ class collecting:  # noqa: N801 - used as a function: ``with collecting(name) as
         problems = self.problems
         if exc is not None and not problems:
             return False  # as it was raised
-        if isinstance(exc, OptionError):
-            seen = reported_options(problems)
-            problems += [d for d in exc.diagnostics if d.option is not None and d.option not in seen]
+        if exc is not None:
+            _raise_collected(self.name, problems, exc)
         if problems:
             raise options_error(self.name, problems) from None
         return False
+
+
+def collected(name: str, check: Callable[..., None], *args: Any) -> None:
+    """``check(*args, problems)`` inside ``collecting(name)``: the same, in one call (made for each layer made)."""
+    problems: list[Diagnostic] = []
+    token = _PROBLEMS.set(problems)
+    try:
+        check(*args, problems)
+    except BaseException as exc:
+        _PROBLEMS.reset(token)
+        token = None
+        if not problems:
+            raise  # as it was raised
+        _raise_collected(name, problems, exc)
+    finally:
+        if token is not None:
+            _PROBLEMS.reset(token)
+    if problems:
+        raise options_error(name, problems) from None
+
+
+def _raise_collected(name: str, problems: list[Diagnostic], exc: BaseException) -> None:
+    """The one OptionError for ``problems`` and an exception that escaped after them (kept when an OptionError
+    naming another option)."""
+    if isinstance(exc, OptionError):
+        seen = reported_options(problems)
+        problems += [d for d in exc.diagnostics if d.option is not None and d.option not in seen]
+    raise options_error(name, problems) from None
 
 
 def options_error(name: str, problems: list[Diagnostic]) -> OptionError:

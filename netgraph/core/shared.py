@@ -106,8 +106,21 @@ def same_values(a: torch.Tensor, b: torch.Tensor) -> bool:
     return bool(torch.equal(nan, b.isnan())) and bool(torch.equal(a[~nan], b[~nan]))
 
 
-def is_graph(layer: Any) -> bool:  # a graph keeps _shared_users on itself; asked first, as a failed hasattr is slow
-    return "_shared_users" in getattr(layer, "__dict__", ()) and hasattr(layer, "replace_layers")
+def is_graph(layer: Any) -> bool:
+    """Whether ``layer`` is a graph (which keeps its _shared_users on itself)."""
+    return keeps_own(layer, "_shared_users")
+
+
+def keeps_own(layer: Any, name: str) -> bool:
+    """Whether ``layer``, a graph or an operator (it replaces layers), holds ``name`` on itself; any other layer is
+    asked by its class only (reading its ``__dict__`` would make Python build one for each layer; a failed
+    ``hasattr`` is slow)."""
+    return _replaces_layers(type(layer)) and name in getattr(layer, "__dict__", ())
+
+
+@functools.cache
+def _replaces_layers(cls: type) -> bool:
+    return hasattr(cls, "replace_layers")
 
 
 def shared_users(net: Any) -> dict[str, list[tuple[tuple, str]]]:

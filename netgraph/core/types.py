@@ -77,8 +77,21 @@ ANY_REAL = PortType(None, REAL)  # shared, as a value: a net of 100,000 layers d
 
 
 def real_type(shape: Shape) -> PortType:
-    """``PortType(shape, REAL)`` (the one ``ANY_REAL`` when the shape is unknown)."""
-    return ANY_REAL if shape is None else PortType(shape, REAL)
+    """``PortType(shape, REAL)`` (the one ``ANY_REAL`` when the shape is unknown; one per shape for the first
+    shapes asked, as a net of 100,000 layers declares many ports of one shape)."""
+    if shape is None:
+        return ANY_REAL
+    if type(shape) is not tuple:
+        return PortType(shape, REAL)
+    found = _REAL_TYPES.get(shape)
+    if found is None:
+        found = PortType(shape, REAL)
+        if len(_REAL_TYPES) < 4096:  # bounded: shapes a long session makes do not pile up
+            _REAL_TYPES[shape] = found
+    return found
+
+
+_REAL_TYPES: dict[Shape, PortType] = {}
 
 
 def as_shape(value: object, what: str = "shape") -> Shape:
@@ -175,6 +188,8 @@ def unify(expected: PortType, found: PortType) -> PortType:
         dtype = expected.dtype or found.dtype
         if dtype == expected.dtype and (shape is expected.shape or shape == expected.shape):
             return expected  # the same value: callers compare by identity first
+        if dtype == found.dtype and (shape is found.shape or shape == found.shape):
+            return found  # found's value: no new object (a port of each layer of a large net would hold one)
         return PortType(shape, dtype)
     raise Conflict(f"expected dtype {expected.dtype}, found {found.dtype}")
 

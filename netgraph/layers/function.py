@@ -71,7 +71,7 @@ def _unify_broadcast(types: dict[str, PortType], inputs: tuple[str, ...], shapes
         shown = ", ".join(f"{p!r} {format_shape(s)}" for p, s in zip(inputs, shapes))
         raise Conflict(f"input ports {shown} do not broadcast together (numpy rules over the "
                        f"non-batch dims){length_reason(exc)}") from None
-    types["Output"] = unify(types["Output"], PortType(joint, REAL))
+    types["Output"] = unify(types["Output"], real_type(joint))  # one PortType per shape (a wide net has many)
 
 
 class ExpressionModule(LayerModule):

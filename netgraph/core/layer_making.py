@@ -1,0 +1,112 @@
+"""What making a layer runs (``Layer.__post_init__``): its options normalised and checked, every bad value named
+in one OptionError (``option_problems``), and checked again with Python's numbers when numpy's were given.
+
+A 100k-layer net makes 100k layers, so the work per layer is kept small: what to check is found once per class
+(``MakingPlan``), and the options as given are kept as a tuple of values (not a copy of the layer's ``__dict__``,
+which would also make Python build that dict) in case numpy's numbers call for a second pass.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import operator
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from netgraph.core.errors import OptionError
+from netgraph.core.layer_checks import check_made_arrays, leave_out_removed
+from netgraph.core.option_checks import (check_choices, check_plain_types, check_port_names, check_strict_choices,
+                                         normalized, plain_typed, restore, strict_choices)
+from netgraph.core.option_problems import collected, reported_options
+from netgraph.core.options import option_plan, plain_numbers, removable_fields
+
+__all__ = ["MakingPlan", "making_plan", "make_layer"]
+
+
+class MakingPlan(NamedTuple):
+    """What making a layer of one class checks, found once per class (``making_plan``)."""
+
+    choices: tuple  # Literal options and their choices
+    normalizers: tuple  # (option, normalising function) by the option's kind
+    array_fields: tuple[str, ...]  # fields that may be given as NetSharedArray
+    removable: frozenset[str]  # RemovableArray fields (False leaves the array out)
+    strict: tuple  # options typed Literal alone: a value outside the choices is refused
+    plain: tuple  # options typed float, int, bool or str
+    given: Callable[[Any], tuple] | None  # the field values (as given); None: copy __dict__ (``_fields_alone``)
+    names: tuple[str, ...]  # the dataclass fields, in order
+
+
+_PLANS: dict[type, MakingPlan] = {}
+
+
+def making_plan(cls: type, base_post_init: Any) -> MakingPlan:
+    """``cls``'s plan; ``base_post_init``: Layer's, which alone is known to leave nothing but fields (and a
+    ``_shared``) in a layer before its checks."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        choices, normalizers, array_fields = option_plan(cls)
+        fields = dataclasses.fields(cls)
+        names = tuple(f.name for f in fields)
+        given = (operator.attrgetter(*names) if len(names) > 1 else (lambda layer: (getattr(layer, names[0]),))
+                 if names else (lambda layer: ())) if _fields_alone(cls, fields, base_post_init) else None
+        plan = _PLANS[cls] = MakingPlan(choices, normalizers, array_fields, removable_fields(cls),
+                                        strict_choices(cls) if choices else (), plain_typed(cls), given, names)
+    return plan
+
+
+def _fields_alone(cls: type, fields: tuple, base_post_init: Any) -> bool:
+    """Whether a ``cls`` just made holds its fields, each of them, and nothing else (but a ``_shared``)."""
+    return cls.__post_init__ is base_post_init and all(
+        f.init or f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING for f in fields)
+
+
+def make_layer(layer: Any, plan: MakingPlan, base_with_arrays: Any) -> None:
+    """Normalise and check ``layer``'s options (``check_options``); on an OptionError, when numpy's numbers were
+    given (``np.int64(3)``), once more with Python's, from the options as given (not the stand-ins of bad ones)."""
+    given = plan.given(layer) if plan.given is not None else dict(layer.__dict__)
+    shared = layer._shared  # an instance's own when given NetSharedArray arrays, else the class's (no __dict__ made)
+    try:
+        try:
+            collected(type(layer).__name__, check_options, layer, plan, base_with_arrays)
+        except OptionError:
+            restore(layer, given if type(given) is dict else _as_given(plan.names, given, shared, type(layer)))
+            if not plain_numbers(layer):
+                raise
+            collected(type(layer).__name__, check_options, layer, plan, base_with_arrays)
+    except RecursionError:  # an option nested deeper than any real one (checking or printing it recursed)
+        raise OptionError(f"{type(layer).__name__}: an option is nested too deeply") from None
+
+
+def _as_given(names: tuple[str, ...], values: tuple, shared: Any, cls: type) -> dict[str, Any]:
+    """The layer's ``__dict__`` as it was before its checks: its fields (and the shared arrays' names, when its own)."""
+    given = dict(zip(names, values))
+    if shared is not cls._shared:
+        given["_shared"] = shared
+    return given
+
+
+def check_options(layer: Any, plan: MakingPlan, base_with_arrays: Any, problems: list) -> None:
+    """Normalise and check the options, reporting each bad value (``option_problem``) into ``problems``; the checks
+    of several options together (``validate``) run only when each option alone is good."""
+    if plan.choices:
+        check_choices(layer, plan.choices)
+    for option, normalize in plan.normalizers:
+        if (value := getattr(layer, option)) is not None:  # an unset option (None) stays None
+            object.__setattr__(layer, option, normalized(normalize, value, type(layer).__name__, option))
+    changed = layer.normalize()
+    if changed:
+        for name, value in changed.items():
+            object.__setattr__(layer, name, value)
+        if "input_ports" in changed or "output_ports" in changed:
+            check_port_names(layer)
+    if plan.removable:
+        leave_out_removed(layer, plan.removable)
+    reported = reported_options(problems) if problems else ()
+    if not problems:
+        layer.validate()
+    if plan.strict:
+        check_strict_choices(layer, plan.strict, reported)
+    if plan.plain:
+        check_plain_types(layer, plan.plain, reported)
+    if layer.ARRAYS and not problems:
+        check_made_arrays(layer, base_with_arrays)

@@ -1,0 +1,63 @@
+"""Building a large net, counted (not timed): the objects the garbage collector tracks that each layer leaves behind.
+Past about 40,000 layers the collector's full passes over every tracked object start (benchmarks/graph_scaling.py),
+so what each layer keeps sets how much more than ten times longer ten times more layers take. A layer kept a copy of
+its options' dict, each PortType of the same shape was a new object, and asking whether a layer is a graph made Python
+build the layer's ``__dict__`` (Python 3.10 always has one: a layer counts one more there)."""
+
+from __future__ import annotations
+
+import gc
+import sys
+
+from netgraph import ElementwiseLayer, FunctionLayer, LinearLayer, NetChain, NetGraph
+
+N = 2000
+OWN_DICT = 1 if sys.version_info < (3, 11) else 0  # Python 3.10 keeps every instance's attributes in a dict
+
+
+def tracked_per_layer(make) -> float:
+    """GC-tracked objects that ``make()`` leaves (those of what it returns), per layer."""
+    gc.collect()
+    before = len(gc.get_objects())
+    kept = make()
+    gc.collect()
+    count = len(gc.get_objects()) - before
+    del kept
+    return count / N
+
+
+def test_a_chain_keeps_few_tracked_objects_per_layer():
+    """The layer, its Edge and the Edge's two PortRefs (4.0), not also a dict per layer and a PortType per port."""
+    per_layer = tracked_per_layer(
+        lambda: NetChain([LinearLayer(8) if i % 2 == 0 else ElementwiseLayer("Tanh") for i in range(N)], input=8))
+    assert per_layer <= 4.2 + OWN_DICT
+
+
+def test_a_wide_graph_keeps_few_tracked_objects_per_layer():
+    """Branches summed pairwise: the layer, 1.5 Edges and their PortRefs (5.5), no PortType per FunctionLayer."""
+    def make() -> NetGraph:
+        named = {f"b{i}": ElementwiseLayer("Tanh") for i in range(N // 2)}
+        names, edges = list(named), []
+        while len(names) > 1:
+            merged = []
+            for j in range(0, len(names) - 1, 2):
+                named[key := f"s{len(named)}"] = FunctionLayer("#a + #b")
+                edges.append(([names[j], names[j + 1]], key))
+                merged.append(key)
+            names = merged + names[len(names) - len(names) % 2:]
+        return NetGraph(named, edges, Input=8)
+    assert tracked_per_layer(make) <= 5.7 + OWN_DICT
+
+
+def test_a_layer_made_with_a_bad_option_and_numpy_numbers_reports_as_before():
+    """The options as given are kept as a tuple (no dict copy): the second pass with Python's numbers still starts
+    from them, not from the stand-ins of bad values."""
+    import numpy as np
+
+    assert LinearLayer(np.int64(3), input=np.int64(2)) == LinearLayer(3, input=2)
+    try:
+        LinearLayer(np.int64(3), input=[np.int64(-1)])
+    except ValueError as exc:
+        assert str(exc) == "LinearLayer option input= dims must be positive ints (or None for unknown), found -1"
+    else:
+        raise AssertionError("no error")
