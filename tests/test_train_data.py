@@ -362,7 +362,8 @@ def test_input_shapes_the_net_leaves_open_are_read_from_the_data(data):
     assert trained.input_shapes == {"Input": (5,)}
     partial = net_train(NetChain([LinearLayer(1)], input=(None,)), data, max_training_rounds=1, progress=False)
     assert partial.input_shapes == {"Input": (5,)}
-    with pytest.raises(ShapeError, match=r"net_train: graph input 'Input' has unknown shape \?, and the training data "
+    with pytest.raises(ShapeError, match=r"net_train: graph input 'Input' \(feeding layer 1 \(LinearLayer\) port 'Input'\) has "
+                                         r"unknown shape \?, and the training data "
                                          r"does not show it .*NetChain\(layers, input=3\)"):
         net_train(NetChain([LinearLayer(1)]), {"Input": [[1.0, 2.0], [3.0]], "Target": torch.randn(2, 1)},
                   max_training_rounds=1, progress=False)
