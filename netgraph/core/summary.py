@@ -19,12 +19,14 @@ import unicodedata
 from typing import Any
 
 from netgraph.core.ir import Node
+from netgraph.core.multiplier_rates import array_multipliers, stored_multipliers
 from netgraph.core.names import printable
 from netgraph.core.shared import shared_users, shared_values
 from netgraph.core.types import element_count, format_shape, numel
 from netgraph.core.walk import map_nodes
 
-__all__ = ["layer_parameters", "node_parameters", "node_elements", "parameter_count", "buffer_count", "one_line",
+__all__ = ["layer_parameters", "node_parameters", "node_elements", "parameter_count", "buffer_count", "frozen_count",
+           "one_line",
            "ports_line", "parameters_text", "sizes_text", "summary_table"]
 
 
@@ -94,6 +96,23 @@ def _count(net: Any, buffers: bool) -> int | None:
     return sum(counts) - repeated
 
 
+def frozen_count(net: Any) -> int | None:
+    """Elements in the parameters that the rules stored on ``net`` freeze (rate 0: Keras's non-trainable params), a
+    shared array once; None while a shape is unknown."""
+    if not stored_multipliers(net):
+        return 0
+    repeated = {(tuple(path), array) for users in shared_users(net).values() for path, array in users[1:]}
+    sizes: dict[str, int] = {}
+    for node in net.ir.nodes:
+        counts = _array_sizes(node)
+        if counts is None:
+            return None
+        sizes.update({".".join((*node.path, name)): n for name, n in counts.items()
+                      if name not in node.layer.BUFFERS and (node.path, name) not in repeated})
+    rates = array_multipliers(net, list(sizes))
+    return sum(n for name, n in sizes.items() if not rates[name])
+
+
 def _is_buffer(net: Any, path: tuple, array: str) -> bool:
     node = net.ir.node(tuple(path)) if net.ir.has_node(tuple(path)) else None
     return node is not None and array in node.layer.BUFFERS
@@ -126,10 +145,12 @@ def one_line(net: Any) -> str:
 
 
 def sizes_text(net: Any) -> str:
-    """'15 parameters', and ', 8 buffer elements' where ``net`` has buffers."""
-    buffers = buffer_count(net)
+    """'15 parameters', ' (10 frozen)' where stored rules freeze some, and ', 8 buffer elements' where ``net`` has
+    buffers."""
+    buffers, frozen = buffer_count(net), frozen_count(net)
     kept = "" if buffers == 0 else f", {'unknown number of' if buffers is None else f'{buffers:,}'} buffer elements"
-    return parameters_text(parameter_count(net)) + kept
+    still = "" if frozen == 0 else f" ({'unknown number' if frozen is None else f'{frozen:,}'} frozen)"
+    return parameters_text(parameter_count(net)) + still + kept
 
 
 def ports_line(net: Any) -> str:
