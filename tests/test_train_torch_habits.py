@@ -77,7 +77,9 @@ def test_a_torch_optimizer_is_refused_with_the_method_name(call):
     ({"method": ("SGD", {"lr": 0.1})}, "torch's lr is learning_rate"),
     ({"loss_weights": {"Output": 0.5}}, "loss_function={'Class': 1.0, 'Value': 0.5}"),
     ({"class_weight": {0: 2.0}}, "no class weights here"),
-    ({"sample_weight": [1.0] * 8}, "no class weights here"),
+    ({"sample_weight": [1.0] * 8}, "no sample weights here: give a loss_function of your own"),
+    ({"initial_epoch": 3}, "checkpoint= with resume=True continues a run at the round after its last checkpoint"),
+    ({"steps_per_epoch": 10}, "a round is one pass over the data"),
 ])
 def test_torch_training_options_say_where_they_go(options, words):
     """Found by QA with torch habits: betas= was pointed to method=('SGD', {'betas': ...}), which SGD refuses;

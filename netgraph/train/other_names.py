@@ -38,12 +38,15 @@ _WHAT = {"training_stopping_criterion": ": a patience n, or {'patience': n}",
          "method": ": 'Adam', 'SGD', ... or (name, {suboptions})"}
 
 
-_WEIGHTS = ("no class weights here: give a loss_function of your own, f(outputs, batch), that returns each example's "
-            "loss times its weight (the README's 'Your own loss')")
+_WEIGHTS = ("give a loss_function of your own, f(outputs, batch), that returns each example's loss times its weight "
+            "(the README's 'Your own loss')")
 _ELSEWHERE = {"shuffle": "net_train shuffles the examples every round; a DataLoader you give keeps its own shuffle=",
               "loss_weights": "Keras's loss_weights are the weights of a loss_function dict by output port: "
                               "loss_function={'Class': 1.0, 'Value': 0.5}",
-              "class_weight": _WEIGHTS, "sample_weight": _WEIGHTS}
+              "class_weight": f"no class weights here: {_WEIGHTS}", "sample_weight": f"no sample weights here: {_WEIGHTS}",
+              "initial_epoch": "checkpoint= with resume=True continues a run at the round after its last checkpoint",
+              "steps_per_epoch": "a round is one pass over the data; for fewer batches a round, give a DataLoader or a "
+                                 "Dataset of fewer examples, or stop by time with max_training_time="}
 
 #: A suboption of the optimisation method given to net_train itself -> the method that takes it, for the example.
 _SUBOPTIONS = {**dict.fromkeys(("momentum", "nesterov", "dampening"), "SGD"),
