@@ -74,3 +74,12 @@ def test_a_layer_alone_is_shared_by_the_prefix_and_names_that_clash_are_numbered
     assert net_insert_shared_arrays(LinearLayer(3, input=2), "t").shared == {"Weights": "t-Weights", "Biases": "t-Biases"}
     net = NetGraph({"a b": LinearLayer(2), "a_b": LinearLayer(2)}, [("a b", "a_b")], Input=2)
     assert net_insert_shared_arrays(net, "n").layers["a_b"].shared["Weights"] == "n-a_b-Weights-2"
+
+
+def test_a_torch_layer_whose_arrays_cannot_be_shared_is_named():
+    from netgraph import TorchLayer
+    net = NetChain({"t": TorchLayer(torch.nn.Linear(3, 2), inputs={"Input": 3}, outputs=["Output"]), "l": LinearLayer(2)},
+                   input=3)
+    with pytest.raises(OptionError, match=r"net_insert_shared_arrays: layer 1 't' \(TorchLayer\) holds its arrays in "
+                                          r"a torch module, which cannot share them"):
+        net_insert_shared_arrays(net)

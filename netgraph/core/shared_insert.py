@@ -11,6 +11,7 @@ names, so the compiled module has one parameter per array.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -38,10 +39,21 @@ def net_insert_shared_arrays(net: Any, prefix: str = "shared") -> NetGraph:
         return _shared(net, prefix, set(net.shared.values())) if not net.inner_nets() else \
             net_insert_shared_arrays(NetGraph(net), prefix)
     taken = set(shared_users(net))
-    changes = {path: _shared(node.layer, f"{prefix}-{'-'.join(path)}", taken) for path, node in nested_nodes(net)
-               if not node.inner and node.layer.arrays}  # an operator's arrays are its inner layers', visited next
+    nodes = [(path, node) for path, node in nested_nodes(net) if not node.inner and node.layer.arrays]
+    for path, node in nodes:  # an operator's arrays are its inner layers', visited next
+        if not _can_share(node.layer):
+            raise OptionError(f"net_insert_shared_arrays: {net.describe((path, None))} holds its arrays in a torch "
+                              f"module, which cannot share them: build that part from netgraph layers",
+                              layer=path, option="net")
+    changes = {path: _shared(node.layer, f"{prefix}-{'-'.join(path)}", taken) for path, node in nodes}
     changes = {path: layer for path, layer in changes.items() if layer is not None}
     return net.replace_layers(changes) if changes else net
+
+
+def _can_share(layer: Any) -> bool:
+    """Whether each array of ``layer`` is an option that takes a NetSharedArray (a TorchLayer's are its module's)."""
+    fields = {f.name for f in dataclasses.fields(layer)} if dataclasses.is_dataclass(layer) else set()
+    return all(layer.ARRAYS.get(array) in fields for array in layer.arrays)
 
 
 def _shared(layer: Any, stem: str, taken: set[str]) -> Any:
