@@ -26,8 +26,7 @@ from netgraph.core.types import element_count, format_shape, numel
 from netgraph.core.walk import map_nodes
 
 __all__ = ["layer_parameters", "node_parameters", "node_elements", "parameter_count", "buffer_count", "frozen_count",
-           "one_line",
-           "ports_line", "parameters_text", "sizes_text", "summary_table"]
+           "one_line", "ports_line", "parameters_text", "sizes_text", "summary_table"]
 
 
 def layer_parameters(net: Any, path: tuple) -> int | None:
@@ -168,23 +167,25 @@ def _width(text: str) -> int:
     return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def _summary_row(node: Node, repeated: set[tuple]) -> tuple[str, ...]:
-    """A layer's row; ``repeated``: the (path, array) of every user of a shared array but its first, whose elements
-    count in the first user's row only (shown apart here: '0 (+56 shared)'), so the rows add up to the total."""
+def _summary_row(node: Node, repeated: dict[tuple, set[str]]) -> tuple[str, ...]:
+    """A layer's row; ``repeated``: by layer path, the arrays it uses as a later user of a shared array, whose
+    elements count in the first user's row only (shown apart here: '0 (+56 shared)'), so the rows add up to the
+    total."""
     return (printable(node.name), printable(node.layer.type_name),
             ", ".join(f"{p} {_type(node.types[p])}" for p in node.input_ports) or "-",
             ", ".join(f"{p} {_type(node.types[p])}" for p in node.output_ports) or "-",
             *(_own_count(node, buffers, repeated) for buffers in (False, True)))
 
 
-def _own_count(node: Node, buffers: bool, repeated: set[tuple]) -> str:
-    if not any(key[0] == node.path for key in repeated):
+def _own_count(node: Node, buffers: bool, repeated: dict[tuple, set[str]]) -> str:
+    later = repeated.get(node.path)
+    if not later:
         return _number(node_elements(node, buffers))
     sizes = _array_sizes(node)
     if sizes is None:
         return "?"
     sizes = {name: n for name, n in sizes.items() if (name in node.layer.BUFFERS) == buffers}
-    shared = sum(n for name, n in sizes.items() if (node.path, name) in repeated)
+    shared = sum(n for name, n in sizes.items() if name in later)
     own = f"{sum(sizes.values()) - shared:,}"
     return f"{own} (+{shared:,} shared)" if shared else own
 
@@ -198,7 +199,10 @@ def summary_table(net: Any, rows_shown: int | None = None) -> str:
     where the net has buffers. With ``rows_shown``, a longer table is cut in the middle; only the rows shown are
     padded (a wide total row padded every row)."""
     rows = [("#", "layer", "type", "inputs", "outputs", "parameters", "buffers")]
-    repeated = {(tuple(path), array) for users in shared_users(net).values() for path, array in users[1:]}
+    repeated: dict[tuple, set[str]] = {}
+    for users in shared_users(net).values():
+        for path, array in users[1:]:
+            repeated.setdefault(tuple(path), set()).add(array)
     rows += [(str(i), *row) for i, row in enumerate(map_nodes(net, lambda node: _summary_row(node, repeated)), 1)]
     buffers = buffer_count(net)
     rows.append(("", "total", "", _ports(net, net.input_ports), _ports(net, net.output_ports),
