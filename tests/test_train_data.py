@@ -105,6 +105,8 @@ def test_the_output_name_works_as_the_target_key():
     ([{"Input": [1.0, 2.0], "Target": 0}, 3], "example 1 is int"),
     (torch.randn(4, 2), "training data must be a dict of port -> array"),
     ({"Input": "abc", "Target": [0]}, "key 'Input': cannot make a tensor from str"),
+    (({"Input": torch.randn(4, 2)}, torch.tensor([0, 1, 2, 0])),  # Keras's fit({"Input": x}, y)
+     "a pair (inputs, targets) whose inputs are a dict: put the targets in it, {'Input': ..., 'Target': targets}"),
 ])
 def test_bad_data_forms(data, message):
     with pytest.raises(DataError) as info:
