@@ -43,7 +43,7 @@ _plugins.provide(
 _EXPORTS = {
     "NetGraph": "netgraph.core.graph", "NetPort": "netgraph.core.ports", "NetChain": "netgraph.core.chain",
     "Padded": "netgraph.backend.masks",
-    "NetSharedArray": "netgraph.core.shared",
+    "NetSharedArray": "netgraph.core.shared", "net_insert_shared_arrays": "netgraph.core.shared_insert",
     "PortType": "netgraph.core.types",
     "net_extract": "netgraph.core.surgery", "net_replace_part": "netgraph.core.surgery",
     "net_rename": "netgraph.core.surgery", "net_take": "netgraph.core.surgery", "net_drop": "netgraph.core.surgery",

@@ -20,7 +20,10 @@ def _net():
                                         ("to", "module.to('cuda')"), ("state_dict", "module.to_net() gives the net"),
                                         ("eval", "net(x) runs in test mode already"),
                                         ("summary", "net.information() prints the summary"),
-                                        ("predict", "call the net: net(x)"), ("fit", "net_train(net, data")])
+                                        ("predict", "call the net: net(x)"), ("fit", "net_train(net, data"),
+                                        ("evaluate", "attach_losses(net, loss_function)"),
+                                        ("get_layer", "net['name']"), ("load_weights", "net_replace_part(net, dict("),
+                                        ("trainable", "net_set_learning_rate_multipliers(net, {'layer': 0})")])
 def test_torch_and_keras_names_say_what_a_net_has_instead(name, hint):
     with pytest.raises(AttributeError) as info:
         getattr(_net(), name)
@@ -101,3 +104,14 @@ def test_keras_trainable_false_says_how_to_freeze():
                                       "net.trainable = ...; to freeze its arrays in training (Keras's trainable = "
                                       "False), give them a learning-rate multiplier of 0: "
                                       "net_set_learning_rate_multipliers(net, {'All': 0})")
+
+
+def test_kerass_compile_options_say_they_are_net_trains():
+    """Found by QA with Keras habits: net.compile(optimizer='adam', loss='mse') was Python's TypeError."""
+    from netgraph import OptionError
+    with pytest.raises(OptionError, match=r"net.compile\(\) makes the nn.Module and takes only checks=; Keras's "
+                                          r"compile\(optimizer=, loss=, metrics=\) are net_train's method=, "
+                                          r"loss_function=, metrics= \(found optimizer=, loss=\)"):
+        _net().compile(optimizer="adam", loss="mse")
+    assert isinstance(_net().compile(checks=False), torch.nn.Module)
+

@@ -145,3 +145,26 @@ def test_a_numpy_number_is_a_constant_method():
     import numpy as np
     net = net_initialize(NetGraph([LinearLayer(2)], [], Input=3), method=np.float32(0.25))
     assert torch.equal(net.layers["1"].arrays["Weights"], torch.full((2, 3), 0.25))
+
+
+def _siamese():
+    """'right' uses only the arrays of 'left' (its first user): a tower shared as Keras shares a layer called twice."""
+    from netgraph import NetChain, NetPort, net_insert_shared_arrays
+    tower = net_insert_shared_arrays(NetChain({"l1": LinearLayer(3)}), "t")
+    return NetGraph({"left": tower, "right": tower, "add": "Plus"},
+                    [(NetPort("x1"), "left"), (NetPort("x2"), "right"), (["left", "right"], "add")], x1=3, x2=3)
+
+
+def test_a_rule_reaches_a_shared_array_by_any_users_array_path_as_learning_rate_rules_do():
+    """Found by QA with Keras habits: method={('right', 'l1', 'Weights'): 'Identity'}, a later user's array path,
+    was accepted and ignored (the array was drawn by its first user's rules), though the keys are those of
+    learning_rate_multipliers, which reach a shared array by any user's array path."""
+    for key in (("right", "l1", "Weights"), ("left", "l1", "Weights"), "left"):
+        net = net_initialize(_siamese(), seed=0, method={key: "Identity"})
+        assert torch.equal(net.layers["right"].layers["l1"].arrays["Weights"], torch.eye(3))
+
+
+@pytest.mark.parametrize("key", ["right", ("right", "l1")])
+def test_a_layer_rule_on_a_later_user_of_only_shared_arrays_is_refused(key):
+    with pytest.raises(OptionError, match=r"reaches only shared arrays whose first user is layer 'left/l1'"):
+        net_initialize(_siamese(), seed=0, method={key: "Identity"})

@@ -183,6 +183,20 @@ def test_a_linear_layer_on_a_sequence_names_the_per_element_form_torchs_linear_i
     torch.testing.assert_close(ported(tokens), expected)
 
 
+def test_a_linear_layer_after_pooling_the_features_of_a_sequence_names_pooling_over_the_sequence():
+    """Found by QA with Keras habits: GlobalAveragePooling1D ported as AggregationLayer("Mean") pools the features
+    (its levels "2;;"), leaving (n); the ShapeError then named only SequenceLastLayer and the per-element form, not
+    pooling over the sequence, which the user meant."""
+    from netgraph import AggregationLayer, EmbeddingLayer, GatedRecurrentLayer, ShapeError
+    with pytest.raises(ShapeError, match=re.escape("pool over it (AggregationLayer('Mean', levels=1), Keras's "
+                                                   "GlobalAveragePooling1D; the default levels '2;;' pool the others)")):
+        NetChain([EmbeddingLayer(4, 10), GatedRecurrentLayer(5), AggregationLayer("Mean"), LinearLayer(2)],
+                 input=["n"])
+    pooled = NetChain([EmbeddingLayer(4, 10), GatedRecurrentLayer(5), AggregationLayer("Mean", levels=1),
+                       LinearLayer(2)], input=["n"])
+    assert pooled.output_shapes == {"Output": (2,)}
+
+
 def test_net_layers_by_a_keras_position_or_a_wrong_name_say_how_layers_are_keyed():
     """Keras's model.layers is a list: net.layers[0] was a bare "KeyError: 0"."""
     from netgraph import NetGraph, WiringError

@@ -223,6 +223,35 @@ def test_a_learning_rate_multiplier_reaches_it_through_its_first_user_or_any_use
     assert torch.equal(trained_w({("b", "Weights"): 0, "a": 1}), shared_values(net)["w"])  # the first rule wins
 
 
+def _siamese() -> NetGraph:
+    """'right' is a later user of every array it has: a layer rule on it reaches nothing."""
+    w, v = NetSharedArray("w"), NetSharedArray("v")
+    tower = NetChain({"l1": LinearLayer(3, weights=w, biases=v)})
+    return NetGraph({"left": tower, "right": tower, "add": "Plus"},
+                    [(NetPort("x1"), "left"), (NetPort("x2"), "right"), (["left", "right"], "add")], x1=3, x2=3)
+
+
+@pytest.mark.parametrize("key", ["right", "right/*", ("right", "l1")])
+def test_a_layer_rule_on_a_later_user_of_only_shared_arrays_is_refused_not_ignored(key):
+    """Found by QA with Keras habits: freezing the right tower of a siamese net, {'right': 0}, was accepted and froze
+    nothing (a layer rule reaches a shared array only through its first user), given to net_train or stored."""
+    net = net_initialize(_siamese(), seed=0)
+    data = {"x1": torch.randn(8, 3), "x2": torch.randn(8, 3), "Target": torch.randn(8, 3)}
+    words = (f"key {key!r} reaches only shared arrays whose first user is layer 'left/l1': a layer rule reaches a "
+             f"shared array through its first user; name that layer or the array itself, such as "
+             f"('right', 'l1', 'Weights')")
+    with pytest.raises(OptionError) as given:
+        net_train(net, data, learning_rate_multipliers={key: 0}, max_training_rounds=1, progress=False)
+    assert words in str(given.value)
+    with pytest.raises(OptionError) as stored:
+        net_set_learning_rate_multipliers(net, {key: 0})
+    assert words in str(stored.value)
+    frozen = net_train(net, data, learning_rate_multipliers={("right", "l1", "Weights"): 0}, max_training_rounds=1,
+                       progress=False).layers["right"].layers["l1"].arrays
+    start = net.layers["right"].layers["l1"].arrays
+    assert torch.equal(frozen["Weights"], start["Weights"]) and not torch.equal(frozen["Biases"], start["Biases"])
+
+
 @pytest.mark.parametrize("how", ["pickle", "deepcopy"])
 def test_a_net_with_shared_arrays_pickles_and_deep_copies(how):
     import copy

@@ -105,6 +105,8 @@ def test_the_output_name_works_as_the_target_key():
     ([{"Input": [1.0, 2.0], "Target": 0}, 3], "example 1 is int"),
     (torch.randn(4, 2), "training data must be a dict of port -> array"),
     ({"Input": "abc", "Target": [0]}, "key 'Input': cannot make a tensor from str"),
+    (({"Input": torch.randn(4, 2)}, torch.tensor([0, 1, 2, 0])),  # Keras's fit({"Input": x}, y)
+     "a pair (inputs, targets) whose inputs are a dict: put the targets in it, {'Input': ..., 'Target': targets}"),
 ])
 def test_bad_data_forms(data, message):
     with pytest.raises(DataError) as info:
@@ -362,7 +364,8 @@ def test_input_shapes_the_net_leaves_open_are_read_from_the_data(data):
     assert trained.input_shapes == {"Input": (5,)}
     partial = net_train(NetChain([LinearLayer(1)], input=(None,)), data, max_training_rounds=1, progress=False)
     assert partial.input_shapes == {"Input": (5,)}
-    with pytest.raises(ShapeError, match=r"net_train: graph input 'Input' has unknown shape \?, and the training data "
+    with pytest.raises(ShapeError, match=r"net_train: graph input 'Input' \(feeding layer 1 \(LinearLayer\) port 'Input'\) has "
+                                         r"unknown shape \?, and the training data "
                                          r"does not show it .*NetChain\(layers, input=3\)"):
         net_train(NetChain([LinearLayer(1)]), {"Input": [[1.0, 2.0], [3.0]], "Target": torch.randn(2, 1)},
                   max_training_rounds=1, progress=False)

@@ -10,7 +10,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from netgraph import CrossEntropyLossLayer, DataError, LinearLayer, NetChain, OptionError, net_initialize, net_train
+from netgraph import (CrossEntropyLossLayer, DataError, LinearLayer, MeanSquaredLossLayer, NetChain, NetGraph, NetPort,
+                      OptionError, SoftmaxLayer, net_initialize, net_train)
 
 
 def _net_and_data():
@@ -77,7 +78,9 @@ def test_a_torch_optimizer_is_refused_with_the_method_name(call):
     ({"method": ("SGD", {"lr": 0.1})}, "torch's lr is learning_rate"),
     ({"loss_weights": {"Output": 0.5}}, "loss_function={'Class': 1.0, 'Value': 0.5}"),
     ({"class_weight": {0: 2.0}}, "no class weights here"),
-    ({"sample_weight": [1.0] * 8}, "no class weights here"),
+    ({"sample_weight": [1.0] * 8}, "no sample weights here: give a loss_function of your own"),
+    ({"initial_epoch": 3}, "checkpoint= with resume=True continues a run at the round after its last checkpoint"),
+    ({"steps_per_epoch": 10}, "a round is one pass over the data"),
 ])
 def test_torch_training_options_say_where_they_go(options, words):
     """Found by QA with torch habits: betas= was pointed to method=('SGD', {'betas': ...}), which SGD refuses;
@@ -173,3 +176,36 @@ def test_per_pixel_class_labels_for_scores_along_the_channels_say_to_move_the_cl
         assert "classes along level 1" in message and move in message and "no SoftmaxLayer ends" not in message
     fixed = NetChain([conv, TransposeLayer([3, 1, 2]), SoftmaxLayer()], input=(2, 5, 6))
     assert net_train(fixed, data, max_training_rounds=1, progress=False).layers["2"].perm == (3, 1, 2)
+
+
+def _two_heads():
+    return NetGraph({"h": LinearLayer(4), "prio": LinearLayer(1), "dl": LinearLayer(3), "dept": SoftmaxLayer()},
+                    [(NetPort("a"), "h"), ("h", "prio", NetPort("priority")), ("h", "dl", "dept", NetPort("department"))],
+                    a=2)
+
+
+@pytest.mark.parametrize("loss, words", [
+    ("mse", "Keras's 'mse' is MeanSquaredLossLayer() here"),
+    ("MeanSquaredLossLayer", "give the layer itself: MeanSquaredLossLayer()"),
+    ({"Output": "sparse_categorical_crossentropy"}, "Keras's 'sparse_categorical_crossentropy' is "
+                                                    "CrossEntropyLossLayer('Index') here"),
+])
+def test_a_keras_loss_name_says_which_loss_layer_it_is(loss, words):
+    """Found by QA with Keras habits: loss_function='mse' was 'not an output port', and {'Output': 'mse'} listed the
+    forms a term takes, neither naming the loss layer Keras's name stands for."""
+    net, data = _net_and_data()
+    with pytest.raises(OptionError) as info:
+        net_train(net, data, loss_function=loss, max_training_rounds=1, progress=False)
+    assert words in str(info.value)
+
+
+def test_keras_list_of_losses_by_output_is_shown_as_the_dict_by_port():
+    data = {"a": torch.randn(8, 2), "priority": torch.randn(8, 1), "department": torch.randint(0, 3, (8,))}
+    with pytest.raises(OptionError) as info:
+        net_train(_two_heads(), data, loss_function=["mse", "categorical_crossentropy"], max_training_rounds=1,
+                  progress=False)
+    assert ("Keras's list of losses, one per output, is a dict by output port here: loss_function={'priority': "
+            "MeanSquaredLossLayer(), 'department': CrossEntropyLossLayer('Probabilities')}") in str(info.value)
+    trained = net_train(_two_heads(), data, max_training_rounds=1, progress=False, random_seed=0,
+                        loss_function={"priority": MeanSquaredLossLayer(), "department": CrossEntropyLossLayer("Index")})
+    assert trained.output_ports == ("priority", "department")

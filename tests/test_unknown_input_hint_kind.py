@@ -27,3 +27,22 @@ def test_a_chains_second_input_is_named_by_its_port():
     with pytest.raises(ShapeError) as info:
         net_initialize(net)
     assert "e.g. NetChain(layers, Input2=3)" in str(info.value) and "input=" not in str(info.value)
+
+
+@pytest.mark.parametrize("net, form", [
+    (NetChain([LinearLayer(4), "Ramp", LinearLayer(2)], input=(None, 8)), "NetChain(layers, input=8)"),
+    (NetGraph(["Tanh"], [], Input=(None, "n", 3)), "NetGraph(layers, edges, Input=('n', 3))"),
+])
+def test_a_leading_none_as_kerass_batch_dimension_is_named(net, form):
+    """Found by QA with Keras habits: input=(None, 8), the batch dimension written in as Keras's batch_shape, was
+    'unknown shape (?, 8)' with the hint Input=3, not the shape meant without that dim."""
+    import torch
+    from netgraph import net_train
+    words = f"a leading None, as Keras's batch dimension? shapes exclude the batch dimension: {form}"
+    with pytest.raises(ShapeError) as info:
+        net.compile()
+    assert words in str(info.value)
+    if isinstance(net, NetChain):
+        with pytest.raises(ShapeError) as trained:
+            net_train(net, (torch.randn(16, 8), torch.randn(16, 2)), max_training_rounds=1, progress=False)
+        assert words in str(trained.value)

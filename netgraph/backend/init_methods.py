@@ -25,7 +25,8 @@ from typing import Any
 
 import torch
 
-from netgraph.core.array_rules import RuleIndex, refuse_unmatched, rule_pattern
+from netgraph.core.array_rules import RuleIndex, matches, refuse_unmatched, rule_pattern
+from netgraph.core.multiplier_rates import names_array, shared_aliases, unreached_shared
 from netgraph.core.errors import OptionError, ShapeError, did_you_mean, raise_all
 
 __all__ = ["Method", "parse_method", "parse_rules", "pick_methods"]
@@ -144,16 +145,26 @@ def parse_rules(spec: Any) -> list[tuple[Any, Method]]:
             for key, m in items]
 
 
-def pick_methods(rules: list[tuple[Any, Method]], top: Mapping[str, Any], names: dict[str, tuple | None]) -> dict[str, Method]:
-    """The method of each array (dotted name -> shape, None when not to be filled) that some rule picks.
+def pick_methods(rules: list[tuple[Any, Method]], top: Mapping[str, Any], names: dict[str, tuple | None],
+                 net: Any = None) -> dict[str, Method]:
+    """The method of each array (dotted name -> shape, None when not to be filled) that some rule picks; with the
+    ``net``, a shared array's by its first user's name, picked as learning-rate rules pick it: by any user's array
+    path, by a layer rule only through its first user.
 
     OptionError for a key that matches no array; ShapeError for a rule naming an array it cannot fill.
     """
     patterns = [(key, rule_pattern(key, top), m) for key, m in rules]
     used, out, misfits, index = set(), {}, [], RuleIndex([pattern for _, pattern, _ in patterns])
+    aliases = shared_aliases(net) if net is not None else {}
+    later = {".".join(parts) for others in aliases.values() for parts in others}
     for name, shape in names.items():
-        parts = name.split(".")
-        for i in index.matching(parts):  # the rules that match, in order
+        if name in later:  # drawn once, by its first user
+            continue
+        parts, others = name.split("."), aliases.get(name, ())
+        matching = index.matching(parts) if not others else [
+            i for i, (_, pattern, _) in enumerate(patterns)
+            if matches(pattern, parts) or any(names_array(pattern, other) for other in others)]
+        for i in matching:  # the rules that match, in order
             key, pattern, method = patterns[i]
             used.add(i)
             why = None if shape is None else method.fits(shape)
@@ -164,6 +175,10 @@ def pick_methods(rules: list[tuple[Any, Method]], top: Mapping[str, Any], names:
                 misfits.append(f"layer {'/'.join(parts[:-1])!r} array {parts[-1]!r} of shape {shape}: {why}")
                 break
     raise_all(misfits, ShapeError, "net_initialize: the method does not fit")
+    own = [name.split(".") for name in names if name not in later]
+    for i, (key, pattern, _) in enumerate(patterns):
+        if i not in used and net is not None and (problem := unreached_shared(net, key, pattern, own)):
+            raise OptionError(f"net_initialize: method {problem}", option="method")
     refuse_unmatched("net_initialize: method", [(key, pattern) for key, pattern, _ in patterns], used, top, names)
     return {n: m for n, m in out.items() if names[n] is not None}
 

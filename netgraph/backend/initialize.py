@@ -59,7 +59,7 @@ def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_ele
 
 def _initialize(net: NetGraph, rules: Any, seed: int | None, all: bool, max_elements: int | None) -> NetGraph:
     plans, leaves, shares, names, total = _plan(net, bool(rules), all)
-    methods = pick_methods(rules, net.layers, names) if rules else {}
+    methods = pick_methods(rules, net.layers, names, net) if rules else {}
     _check_budget(leaves, plans, total, max_elements)
     draws = _Draws(torch.Generator().manual_seed(1234 if seed is None else as_seed(seed, "seed")))
     slots = [draws.take(leaves[path], plan, shares.get(path), methods, path) for path, plan in plans.items()]

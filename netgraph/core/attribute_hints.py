@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-__all__ = ["missing_attribute", "hinting_getattr", "ATTRIBUTE_HINTS", "shape_keyword_hint", "immutable_message"]
+__all__ = ["missing_attribute", "hinting_getattr", "ATTRIBUTE_HINTS", "shape_keyword_hint", "immutable_message",
+           "keras_compile_message"]
 
 _MODULE = ("a net is a frozen value, not a torch.nn.Module: module = net.compile() is one (module.parameters(), "
            "module.to('cuda'), module.state_dict(), a torch training loop), and module.to_net() gives the net back")
@@ -39,6 +40,14 @@ ATTRIBUTE_HINTS: dict[str, str] = {
     "get_weights": "net_extract(net, 'All') gives every array by path, net_extract(net, ('lin', 'Weights')) one",
     "set_weights": "net_replace_part(net, {('lin', 'Weights'): w}) returns a net with the new array",
     "save": "netgraph.save(net, 'net.yaml') writes the spec and its weights; netgraph.load reads them",
+    "evaluate": "the loss on data: netgraph.train.loss.attach_losses(net, loss_function) gives net_train's loss, "
+                "loss(outputs, batch) (README 'Custom training loops'); validation_set= reports it while training",
+    "get_layer": "net['name'] (or net[0], a path net['enc', 'l1']) gives a layer",
+    **dict.fromkeys(("load_weights", "save_weights"),
+                    "netgraph.save(net, 'net.yaml') writes its arrays; net_replace_part(net, dict(load(path)."
+                    "information('Arrays'))) gives a net built in code a saved net's arrays"),
+    "trainable": "net_set_learning_rate_multipliers(net, {'layer': 0}) freezes a layer (learning_rate_multipliers= "
+                 "in net_train for one run)",
 }
 
 
@@ -83,3 +92,9 @@ def immutable_message(name: str) -> str:
     """
     return (f"NetGraph is immutable: use net.replace_layers(...) or a surgery function, not net.{name} = ..."
             f"{_FREEZE if name == 'trainable' else ''}")
+
+
+def keras_compile_message(options: dict) -> str:
+    """The words for ``net.compile(optimizer=..., loss=...)``: Keras's compile options are net_train's."""
+    return (f"net.compile() makes the nn.Module and takes only checks=; Keras's compile(optimizer=, loss=, metrics=) "
+            f"are net_train's method=, loss_function=, metrics= (found {', '.join(f'{k}=' for k in options)})")

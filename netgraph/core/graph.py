@@ -22,8 +22,9 @@ import torch
 
 from netgraph.core.layer import Layer
 from netgraph.core.layer_sequence import LayerSequence
-from netgraph.core.attribute_hints import immutable_message, missing_attribute, shape_keyword_hint
-from netgraph.core.errors import Diagnostic, ShapeError, WiringError, did_you_mean, raise_all
+from netgraph.core.attribute_hints import (immutable_message, keras_compile_message, missing_attribute,
+                                          shape_keyword_hint)
+from netgraph.core.errors import Diagnostic, OptionError, ShapeError, WiringError, did_you_mean, raise_all
 from netgraph.core.plugins import stage
 from netgraph.core.inference import Problem
 from netgraph.core.nesting import deep_walk, infer_net, nesting_depth, recursion_room
@@ -339,12 +340,14 @@ class NetGraph(Layer, LayerSequence):
         return information(self, prop)
 
     # -- pipeline stages ------------------------------------------------------------------------------
-    def compile(self, checks: bool | str | None = None) -> Any:
+    def compile(self, checks: bool | str | None = None, **keras: Any) -> Any:
         """A plain ``nn.Module`` whose ``forward`` is generated straight-line code (see ``module.code``).
 
         ``checks`` (True, False or "auto") sets the module's distribution parameter checks; the default
-        follows ``set_distribution_checks``.
+        follows ``set_distribution_checks``. Keras's training options (``optimizer=``, ...) are an OptionError.
         """
+        if keras:
+            raise OptionError(keras_compile_message(keras), option=next(iter(keras)))
         return stage("compile")(self, checks=checks)
 
     _plain_call: Any = None  # set by the evaluate stage: serves net(x) for one plain tensor, else gives None

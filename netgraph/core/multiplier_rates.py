@@ -10,9 +10,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from netgraph.core.array_rules import RuleIndex, matches, refuse_unmatched, rule_pattern
+from netgraph.core.errors import OptionError
 from netgraph.core.shared import is_graph, shared_users
 
-__all__ = ["stored_multipliers", "array_multipliers", "picking_rules"]
+__all__ = ["stored_multipliers", "array_multipliers", "picking_rules", "unreached_shared", "shared_aliases",
+           "names_array"]
 
 
 def stored_multipliers(net: Any, prefix: tuple = ()) -> list[tuple[str, float]]:
@@ -42,7 +44,7 @@ def array_multipliers(net: Any, names: list[str], rules: Sequence[tuple[Any, flo
     those stored on the net (``net_set_learning_rate_multipliers``)."""
     given = [(key, rule_pattern(key, net.layers), r) for key, r in rules]
     rules = given + [(key, key.split("/") if key != "All" else [], r) for key, r in stored_multipliers(net)]
-    aliases = _shared_aliases(net)
+    aliases = shared_aliases(net)
     used: set[int] = set()
     out, index = {}, RuleIndex([pattern for _, pattern, _ in rules])
     for name in names:
@@ -50,15 +52,32 @@ def array_multipliers(net: Any, names: list[str], rules: Sequence[tuple[Any, flo
         out[name] = 1.0
         found = index.matching(parts)[:1] if not others else [  # a shared array: any user's path picks it
             i for i, (_, pattern, _) in enumerate(rules)
-            if matches(pattern, parts) or any(_names_array(pattern, other) for other in others)][:1]
+            if matches(pattern, parts) or any(names_array(pattern, other) for other in others)][:1]
         for i in found:
             out[name], _ = rules[i][2], used.add(i)
+    own = [name.split(".") for name in names]
+    for i, (key, pattern, _) in enumerate(given):
+        if i not in used and (problem := unreached_shared(net, key, pattern, own)):
+            raise OptionError(f"learning_rate_multipliers {problem}", option="learning_rate_multipliers")
     refuse_unmatched("learning_rate_multipliers", [(key, pattern) for key, pattern, _ in given], used, list(net.layers),
                      [*names, *(".".join(o) for n in names for o in aliases.get(n, ()))])
     return out
 
 
-def _shared_aliases(net: Any) -> dict[str, list[list[str]]]:
+def unreached_shared(net: Any, key: Any, pattern: list[str] | None, own: list[list[str]]) -> str | None:
+    """Why the rule ``key`` (``pattern``) picks nothing, when it matches no array of ``own`` (array paths, as parts,
+    that are no later user's of a shared array) but matches later users' arrays by a layer, naming none of them:
+    a layer rule reaches a shared array only through its first user, so it would silently pick nothing."""
+    later = {(*path, *array.split(".")): users[0][0] for users in shared_users(net).values() for path, array in users[1:]}
+    hit = [list(p) for p in later if matches(pattern, list(p))]
+    if not hit or any(names_array(pattern, p) for p in hit) or any(matches(pattern, p) for p in own):
+        return None
+    firsts = ", ".join(sorted({repr("/".join(later[tuple(p)])) for p in hit}))
+    return (f"key {key!r} reaches only shared arrays whose first user is layer {firsts}: a layer rule reaches a shared "
+            f"array through its first user; name that layer or the array itself, such as {tuple(hit[0])!r}")
+
+
+def shared_aliases(net: Any) -> dict[str, list[list[str]]]:
     """A shared array's parameter name (its first user's path) -> its other users' array paths (as parts)."""
     out = {}
     for users in shared_users(net).values():
@@ -67,7 +86,7 @@ def _shared_aliases(net: Any) -> dict[str, list[list[str]]]:
     return out
 
 
-def _names_array(pattern: list[str] | None, parts: list[str]) -> bool:
+def names_array(pattern: list[str] | None, parts: list[str]) -> bool:
     """Whether ``pattern`` names the array ``parts`` itself (not a layer above it): a rule reaches a shared array by
     any user's array path, a layer rule only by its first user's (as the parameter is named)."""
     return pattern is not None and matches(pattern, parts) and len("/".join(pattern).split("/")) == len(

@@ -26,7 +26,8 @@ from typing import Any
 from netgraph.core.array_rules import PathIndex, matches, no_match, rule_pattern
 from netgraph.core.errors import OptionError, raise_all
 from netgraph.core.graph import NetGraph
-from netgraph.core.multiplier_rates import picking_rules, stored_multipliers
+from netgraph.core.multiplier_rates import picking_rules, stored_multipliers, unreached_shared
+from netgraph.core.shared import shared_users
 from netgraph.core.names import indexed
 from netgraph.core.nesting import deep_walk
 from netgraph.core.operator import NetOperator
@@ -55,6 +56,7 @@ def net_set_learning_rate_multipliers(net: Any, rules: Any) -> NetGraph:
         raise OptionError(f"learning-rate multipliers are a number, a dict {{layer: r}} or (layer, r) pairs; "
                           f"found {rules!r}")
     top, names, errors, stored = list(net.layers), [n.split(".") for n in array_names(net)], [], {}
+    later = {(*path, *array.split(".")) for users in shared_users(net).values() for path, array in users[1:]}
     index = None
     for key, value in items:
         pattern = rule_pattern(key, net.layers)
@@ -63,6 +65,8 @@ def net_set_learning_rate_multipliers(net: Any, rules: Any) -> NetGraph:
             errors.append(f"multiplier of {key!r} must be a number >= 0 (0 freezes), found {value!r}")
         elif not (index := index or PathIndex(names)).any_match(pattern):
             errors.append(no_match(key, top, names))
+        elif problem := unreached_shared(net, key, pattern, [n for n in names if tuple(n) not in later]):
+            errors.append(problem)
         else:
             stored["/".join(pattern) or "All"] = float(r)
     raise_all(errors, OptionError, "net_set_learning_rate_multipliers")

@@ -19,13 +19,14 @@ import unicodedata
 from typing import Any
 
 from netgraph.core.ir import Node
+from netgraph.core.multiplier_rates import array_multipliers, stored_multipliers
 from netgraph.core.names import printable
 from netgraph.core.shared import shared_users, shared_values
 from netgraph.core.types import element_count, format_shape, numel
 from netgraph.core.walk import map_nodes
 
-__all__ = ["layer_parameters", "node_parameters", "node_elements", "parameter_count", "buffer_count", "one_line",
-           "ports_line", "parameters_text", "sizes_text", "summary_table"]
+__all__ = ["layer_parameters", "node_parameters", "node_elements", "parameter_count", "buffer_count", "frozen_count",
+           "one_line", "ports_line", "parameters_text", "sizes_text", "summary_table"]
 
 
 def layer_parameters(net: Any, path: tuple) -> int | None:
@@ -94,6 +95,23 @@ def _count(net: Any, buffers: bool) -> int | None:
     return sum(counts) - repeated
 
 
+def frozen_count(net: Any) -> int | None:
+    """Elements in the parameters that the rules stored on ``net`` freeze (rate 0: Keras's non-trainable params), a
+    shared array once; None while a shape is unknown."""
+    if not stored_multipliers(net):
+        return 0
+    repeated = {(tuple(path), array) for users in shared_users(net).values() for path, array in users[1:]}
+    sizes: dict[str, int] = {}
+    for node in net.ir.nodes:
+        counts = _array_sizes(node)
+        if counts is None:
+            return None
+        sizes.update({".".join((*node.path, name)): n for name, n in counts.items()
+                      if name not in node.layer.BUFFERS and (node.path, name) not in repeated})
+    rates = array_multipliers(net, list(sizes))
+    return sum(n for name, n in sizes.items() if not rates[name])
+
+
 def _is_buffer(net: Any, path: tuple, array: str) -> bool:
     node = net.ir.node(tuple(path)) if net.ir.has_node(tuple(path)) else None
     return node is not None and array in node.layer.BUFFERS
@@ -126,10 +144,12 @@ def one_line(net: Any) -> str:
 
 
 def sizes_text(net: Any) -> str:
-    """'15 parameters', and ', 8 buffer elements' where ``net`` has buffers."""
-    buffers = buffer_count(net)
+    """'15 parameters', ' (10 frozen)' where stored rules freeze some, and ', 8 buffer elements' where ``net`` has
+    buffers."""
+    buffers, frozen = buffer_count(net), frozen_count(net)
     kept = "" if buffers == 0 else f", {'unknown number of' if buffers is None else f'{buffers:,}'} buffer elements"
-    return parameters_text(parameter_count(net)) + kept
+    still = "" if frozen == 0 else f" ({'unknown number' if frozen is None else f'{frozen:,}'} frozen)"
+    return parameters_text(parameter_count(net)) + still + kept
 
 
 def ports_line(net: Any) -> str:
@@ -147,11 +167,27 @@ def _width(text: str) -> int:
     return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def _summary_row(node: Node) -> tuple[str, ...]:
+def _summary_row(node: Node, repeated: dict[tuple, set[str]]) -> tuple[str, ...]:
+    """A layer's row; ``repeated``: by layer path, the arrays it uses as a later user of a shared array, whose
+    elements count in the first user's row only (shown apart here: '0 (+56 shared)'), so the rows add up to the
+    total."""
     return (printable(node.name), printable(node.layer.type_name),
             ", ".join(f"{p} {_type(node.types[p])}" for p in node.input_ports) or "-",
             ", ".join(f"{p} {_type(node.types[p])}" for p in node.output_ports) or "-",
-            _number(node_elements(node, buffers=False)), _number(node_elements(node, buffers=True)))
+            *(_own_count(node, buffers, repeated) for buffers in (False, True)))
+
+
+def _own_count(node: Node, buffers: bool, repeated: dict[tuple, set[str]]) -> str:
+    later = repeated.get(node.path)
+    if not later:
+        return _number(node_elements(node, buffers))
+    sizes = _array_sizes(node)
+    if sizes is None:
+        return "?"
+    sizes = {name: n for name, n in sizes.items() if (name in node.layer.BUFFERS) == buffers}
+    shared = sum(n for name, n in sizes.items() if name in later)
+    own = f"{sum(sizes.values()) - shared:,}"
+    return f"{own} (+{shared:,} shared)" if shared else own
 
 
 def _number(count: int | None) -> str:
@@ -163,7 +199,11 @@ def summary_table(net: Any, rows_shown: int | None = None) -> str:
     where the net has buffers. With ``rows_shown``, a longer table is cut in the middle; only the rows shown are
     padded (a wide total row padded every row)."""
     rows = [("#", "layer", "type", "inputs", "outputs", "parameters", "buffers")]
-    rows += [(str(i), *row) for i, row in enumerate(map_nodes(net, _summary_row), 1)]
+    repeated: dict[tuple, set[str]] = {}
+    for users in shared_users(net).values():
+        for path, array in users[1:]:
+            repeated.setdefault(tuple(path), set()).add(array)
+    rows += [(str(i), *row) for i, row in enumerate(map_nodes(net, lambda node: _summary_row(node, repeated)), 1)]
     buffers = buffer_count(net)
     rows.append(("", "total", "", _ports(net, net.input_ports), _ports(net, net.output_ports),
                  _number(parameter_count(net)), _number(buffers)))

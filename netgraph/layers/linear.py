@@ -82,7 +82,9 @@ class LinearLayer(Layer):
                 if isinstance(d, str):
                     raise Conflict(f"port {port!r} {format_shape(types[port].shape)} has a variable-length dimension, "
                                    f"which a LinearLayer cannot flatten; take one element first (e.g. "
-                                   f"SequenceLastLayer), or apply it to each element, as torch's nn.Linear and "
+                                   f"SequenceLastLayer), pool over it (AggregationLayer('Mean', levels=1), Keras's "
+                                   f"GlobalAveragePooling1D; the default levels '2;;' pool the others), or apply it "
+                                   f"to each element, as torch's nn.Linear and "
                                    f"Keras's Dense act on the last dim: NetMapOperator({self._per_element()})")
         for port, size, option in self._array_sizes():  # arrays give a port's size, not its rank: (6) fits (2, 3)
             shape = types[port].shape

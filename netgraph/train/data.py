@@ -335,6 +335,10 @@ def gather(data: Any, what: str, input_port: str | None, batch_size: int) -> dic
         data = checked_loader(data, what, batch_size)
     if isinstance(data, torch.utils.data.IterableDataset) or _is_loader(data):
         return Streamed(data, what)
+    if isinstance(data, tuple) and len(data) == 2 and isinstance(data[0], Mapping) and not isinstance(data[1], Mapping):
+        keys = ", ".join(f"{str(k)!r}: ..." for k in data[0])  # Keras's fit(dict, y)
+        raise data_error(what, f"a pair (inputs, targets) whose inputs are a dict: put the targets in it, "
+                               f"{{{keys}, 'Target': targets}} (with several outputs, each under its port's name)")
     if isinstance(data, tuple) and len(data) == 2 and not any(isinstance(d, Mapping) for d in data):
         if input_port is None:
             raise data_error(what, "a pair (inputs, targets) needs a net with exactly one input port; "

@@ -16,7 +16,8 @@ import torch
 
 from netgraph.backend.masks import Padded
 from netgraph.backend.ragged import is_ragged
-from netgraph.core.errors import ShapeError
+from netgraph.core.errors import Diagnostic, ShapeError
+from netgraph.core.ir import Value
 from netgraph.core.port_options import option_form, with_port_options
 from netgraph.core.types import format_shape
 
@@ -40,14 +41,38 @@ def with_data_shapes(net: Any, data: Any) -> Any:
         elif (merged := _merged(known, shape)) is not None:
             changes[port] = merged
     if unread:  # the net cannot compile: say so now, not as arrays that cannot be initialised
-        raise ShapeError(f"net_train: graph input {unread[0]!r} has unknown shape "
-                         f"{format_shape(types[unread[0]].shape)}, and the training data does not show it (a "
-                         f"dict of arrays, an (inputs, targets) pair or a list of example dicts of equal shapes does); "
-                         f"give the net the shape, e.g. {option_form(net, unread[0], '3')}, shapes without the "
-                         f"batch dimension{_sequence_hint(data, unread[0], net.input_ports)}")
+        raise ShapeError(f"net_train: {_unread_message(net, data, unread[0])}",
+                         [Diagnostic(_unread_message(net, data, unread[0]), "unknown-shape", layer=(), port=unread[0])])
     if not changes:
         return net
     return with_port_options(net, {**net.port_shape_options(), **changes})
+
+
+def _unread_message(net: Any, data: Any, port: str) -> str:
+    """Why ``port``'s shape is unknown: the data lacks its key (an input left unwired, Keras's "Graph disconnected"),
+    or does not show the shape plainly."""
+    feeds = [key for key in net.ir.consumers(Value(None, port)) if key[0]]
+    subject = (f"graph input {port!r} (feeding {', '.join(map(net.describe, feeds)) or 'nothing'}) has unknown shape "
+               f"{format_shape(net.port_types[port].shape)}")
+    keys = _data_keys(data)
+    if keys is not None and port not in keys:
+        taken = {*net.input_ports, *net.output_ports, "Target"}
+        stray = [k for k in keys if k not in taken and not (isinstance(k, str) and k.endswith("Target"))]
+        unused = f"; keys that feed no port: {stray} (an edge from NetPort(key) left out?)" if stray else ""
+        return (f"{subject}, and the data has no key {port!r} (its keys: {list(keys)}){unused}; wire the input, or "
+                f"give it data and a shape, e.g. {option_form(net, port, '3')}")
+    return (f"{subject}, and the training data does not show it (a dict of arrays, an (inputs, targets) pair or a "
+            f"list of example dicts of equal shapes does); give the net the shape, e.g. {option_form(net, port, '3')}, "
+            f"shapes without the batch dimension{_sequence_hint(data, port, net.input_ports)}")
+
+
+def _data_keys(data: Any) -> list | None:
+    """The keys of a dict of arrays or of a list of example dicts (the first's); None for other data."""
+    if isinstance(data, Mapping):
+        return list(data)
+    if isinstance(data, list) and data and isinstance(data[0], Mapping):
+        return list(data[0])
+    return None
 
 
 def _sequence_hint(data: Any, port: str, ports: tuple[str, ...]) -> str:

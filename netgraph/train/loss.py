@@ -43,6 +43,7 @@ from netgraph.core.types import INTEGER
 from netgraph.layers.estimators import _surrogate
 from netgraph.train.weights import WeightSchedule, parse_weight
 from netgraph.train.loss_terms import AutoTerm, CallableTerm, LayerTerm, PortTerm, Term
+from netgraph.train.other_names import loss_layer_for, loss_name_hint
 
 __all__ = ["Loss", "attach_losses", "auto_kind", "is_loss_port", "surrogate_term"]
 
@@ -209,7 +210,8 @@ def _term(net: Any, key: str, spec: Any) -> Term:
     if isinstance(spec, Layer):
         return _with_alias(net, LayerTerm(key, spec, net.port_types[key], _target_key(net, key)))
     raise OptionError(f"loss_function[{key!r}] must be a loss layer, a callable, 'Automatic', the port's name "
-                      f"{key!r} (the output itself is the loss), a weight or (spec, weight); found {spec!r}",
+                      f"{key!r} (the output itself is the loss), a weight or (spec, weight); found {spec!r}"
+                      f"{loss_name_hint(spec)}",
                       kind="loss-term", port=key, detail=f"must be a weight, a mapping {{loss: ..., weight: ..., "
                       f"warmup: ...}}, 'Automatic' or the port's name {key!r} (the output itself is the loss); found "
                       f"{spec!r}")  # the command line's words (netgraph train --loss), which give no Python objects
@@ -224,7 +226,7 @@ def attach_losses(net: Any, spec: Any) -> Loss:
     if isinstance(spec, str):
         if spec not in outputs:
             raise OptionError(f"loss_function={spec!r} is not an output port{did_you_mean(spec, outputs)}; the "
-                              f"outputs are {list(outputs)}")
+                              f"outputs are {list(outputs)}{loss_name_hint(spec)}")
         return Loss([(1.0, PortTerm(spec))])
     if isinstance(spec, Layer):
         plain = [p for p in outputs if not is_loss_port(net, p)]
@@ -242,13 +244,17 @@ def attach_losses(net: Any, spec: Any) -> Loss:
             schedules.append(schedule)
         return Loss(terms, schedules)
     raise OptionError(f"loss_function must be None (automatic), an output port name, a loss layer, a callable "
-                      f"f(outputs, batch) or a dict of weighted losses; found {spec!r}{_listed(spec)}")
+                      f"f(outputs, batch) or a dict of weighted losses; found {spec!r}{_listed(net, spec)}")
 
 
-def _listed(spec: Any) -> str:
+def _listed(net: Any, spec: Any) -> str:
     """How Wolfram's list of losses (summed) is written: a dict by output port."""
     if not isinstance(spec, (list, tuple)) or not spec:
         return ""
+    layers = [loss_layer_for(s) for s in spec]
+    if None not in layers and len(layers) == len(net.output_ports):  # Keras's losses, one per output in order
+        rules = ", ".join(f"{port!r}: {layer}" for port, layer in zip(net.output_ports, layers))
+        return f" (Keras's list of losses, one per output, is a dict by output port here: loss_function={{{rules}}})"
     example = ", ".join(f"{s!r}: {s!r}" for s in spec) if all(isinstance(s, str) for s in spec) else "port: loss"
     return (f" (Wolfram's list of losses, which are summed, is a dict by output port here: loss_function="
             f"{{{example}}}, each output the loss itself; a weight or (loss, weight) as a value)")

@@ -11,7 +11,7 @@ Suggestions only: net_train keeps Wolfram's names (``epochs=`` is refused with a
 
 from __future__ import annotations
 
-__all__ = ["OTHER_NAMES", "other_name_hint", "suboption_hint"]
+__all__ = ["OTHER_NAMES", "other_name_hint", "suboption_hint", "loss_layer_for", "loss_name_hint"]
 
 #: Another library's option name -> (net_train's, whose name it is: '' for several libraries').
 OTHER_NAMES: dict[str, tuple[str, str]] = {
@@ -38,12 +38,44 @@ _WHAT = {"training_stopping_criterion": ": a patience n, or {'patience': n}",
          "method": ": 'Adam', 'SGD', ... or (name, {suboptions})"}
 
 
-_WEIGHTS = ("no class weights here: give a loss_function of your own, f(outputs, batch), that returns each example's "
-            "loss times its weight (the README's 'Your own loss')")
+_WEIGHTS = ("give a loss_function of your own, f(outputs, batch), that returns each example's loss times its weight "
+            "(the README's 'Your own loss')")
 _ELSEWHERE = {"shuffle": "net_train shuffles the examples every round; a DataLoader you give keeps its own shuffle=",
               "loss_weights": "Keras's loss_weights are the weights of a loss_function dict by output port: "
                               "loss_function={'Class': 1.0, 'Value': 0.5}",
-              "class_weight": _WEIGHTS, "sample_weight": _WEIGHTS}
+              "class_weight": f"no class weights here: {_WEIGHTS}", "sample_weight": f"no sample weights here: {_WEIGHTS}",
+              "initial_epoch": "checkpoint= with resume=True continues a run at the round after its last checkpoint",
+              "steps_per_epoch": "a round is one pass over the data; for fewer batches a round, give a DataLoader or a "
+                                 "Dataset of fewer examples, or stop by time with max_training_time="}
+
+#: Keras's loss names (lowercase) -> the loss layer that computes them (on probabilities, as Keras's defaults).
+_KERAS_LOSSES = {
+    **dict.fromkeys(("mse", "mean_squared_error", "meansquarederror"), "MeanSquaredLossLayer()"),
+    **dict.fromkeys(("mae", "mean_absolute_error", "meanabsoluteerror"), "MeanAbsoluteLossLayer()"),
+    **dict.fromkeys(("categorical_crossentropy", "categoricalcrossentropy"), "CrossEntropyLossLayer('Probabilities')"),
+    **dict.fromkeys(("sparse_categorical_crossentropy", "sparsecategoricalcrossentropy"),
+                    "CrossEntropyLossLayer('Index')"),
+    **dict.fromkeys(("binary_crossentropy", "binarycrossentropy"), "CrossEntropyLossLayer('Binary')")}
+
+
+def loss_layer_for(name: object) -> str | None:
+    """The loss layer, as code, that a Keras loss name or a loss layer's type name given as a string stands for."""
+    if not isinstance(name, str):
+        return None
+    return _KERAS_LOSSES.get(name.lower()) or (f"{name}()" if name.endswith("LossLayer") else None)
+
+
+def loss_name_hint(name: object) -> str:
+    """'; Keras's 'mse' is MeanSquaredLossLayer() here' for a loss given by such a name, else ''.
+
+    >>> loss_name_hint("binary_crossentropy")
+    "; Keras's 'binary_crossentropy' is CrossEntropyLossLayer('Binary') here"
+    """
+    ours = loss_layer_for(name)
+    if ours is None:
+        return ""
+    return f"; give the layer itself: {ours}" if str(name).endswith("LossLayer") else f"; Keras's {name!r} is {ours} here"
+
 
 #: A suboption of the optimisation method given to net_train itself -> the method that takes it, for the example.
 _SUBOPTIONS = {**dict.fromkeys(("momentum", "nesterov", "dampening"), "SGD"),
