@@ -330,10 +330,15 @@ class Distribution:
         return self._closed_form(self._variance, params)
 
     def _closed_form(self, fn: Any, params: tuple) -> Any:
+        method, arities = fn.__name__.lstrip("_"), [a for a in self.ARITIES or (len(self.PARAMS),) if a]
+        if params and len(params) not in arities:  # values form an argument list the constructor takes (once a KeyError)
+            raise OptionError(f"{self!r}.{method} takes {' or '.join(map(str, arities))} parameter values "
+                              f"({', '.join(self._described(self.PARAMS[:max(arities)]))}, in Wolfram's order, "
+                              f"as {type(self).__name__}(...) takes them), found {len(params)}")
         params = params or self.params
         params = tuple(params) + tuple(self.DEFAULTS[n] for n in self.PARAMS[len(params):])
         if any(isinstance(p, str) for p in params):
-            raise OptionError(f"{self!r} has slot parameters; pass their values: .mean(value, ...)")
+            raise OptionError(f"{self!r} has slot parameters; pass their values: .{method}(value, ...)")
         tensors = [p if isinstance(p, torch.Tensor) else torch.tensor(float(p), dtype=torch.float64)
                    for p in params]
         out = fn(*tensors)
