@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import Union
 
 __all__ = ["Dim", "Shape", "PortType", "REAL", "INTEGER", "Conflict", "LengthConflict", "length_reason", "unify",
-           "broadcast", "as_shape", "format_shape", "is_known", "numel", "element_count", "shifted_length",
+           "broadcast", "broadcasts_to",
+           "as_shape", "format_shape", "is_known", "numel", "element_count", "shifted_length",
            "strided_length",
            "times_length", "lengths_apart", "length_steps", "lengths_along", "ANY_REAL", "real_type"]
 
@@ -36,12 +37,15 @@ class Conflict(Exception):
     """Raised by ``unify``/``broadcast`` with a short 'expected X, found Y' text; callers add context. A layer's
     ``infer`` may name the ``option`` behind the expected type (``weights``), where a spec then places the error.
     An operator names the ``inner`` layer the problem lies in (its path below the operator: option, layer, ...)
-    and that layer's ``problem`` without its subject, which each level of nesting passes on, not wraps."""
+    and that layer's ``problem`` without its subject, which each level of nesting passes on, not wraps. ``port``,
+    ``expected`` and ``found``: the layer's port at fault and its shapes compared, where ``infer`` knows them."""
 
     def __init__(self, *args: object, option: str | None = None, inner: tuple[str, ...] = (),
-                 problem: str | None = None) -> None:
+                 problem: str | None = None, port: str | None = None, expected: object = None,
+                 found: object = None) -> None:
         super().__init__(*args)
         self.option, self.inner, self.problem = option, inner, problem
+        self.port, self.expected, self.found = port, expected, found
 
 
 class LengthConflict(Conflict):
@@ -215,6 +219,18 @@ def broadcast(*shapes: Shape) -> Shape:
         else:
             out.append(sizes.pop() if sizes else 1)
     return tuple(out)
+
+
+def broadcasts_to(shape: Shape, target: Shape) -> bool:
+    """Whether ``shape`` broadcasts to ``target`` itself (numpy rules), as a parameter to a draw's shape.
+
+    >>> broadcasts_to((3,), (2, 3)), broadcasts_to((3,), (2,))
+    (True, False)
+    """
+    try:
+        return broadcast(shape, target) == target
+    except Conflict:
+        return False
 
 
 def lengths_apart(names: list[str]) -> str:

@@ -25,7 +25,7 @@ from netgraph.layers.function import align_code, align
 from netgraph.layers.random_callable import call_with_slots
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.layers.estimators import record_score, score_handle, straight_through
-from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
+from netgraph.core.types import REAL, Conflict, PortType, broadcast, broadcasts_to, format_shape, unify
 from netgraph.core.wiring import join_path
 from netgraph.core.tracing import tracing
 from netgraph.layers._constant_buffers import ConstantBuffers
@@ -319,8 +319,10 @@ class RandomArrayLayer(Layer):
             if params is None or (full and broadcast(params, out) != out):
                 names = [*(f"{s!r}" for s in self.input_ports), *("constant array" for _ in self._const_shapes())]
                 shown = ", ".join(f"{n} {format_shape(s)}" for n, s in zip(names, shapes))
+                port = next((p for p in self.input_ports if full and not broadcasts_to(types[p].shape, out)), None)
                 raise Conflict(f"{type(self.distribution).__name__} parameter shapes {shown} do not broadcast to "
-                               f"output {format_shape(out)} (each parameter must broadcast to the output shape)")
+                               f"output {format_shape(out)} (each parameter must broadcast to the output shape)",
+                               port=port, expected=out if port else None, found=types[port].shape if port else None)
             if out is None:
                 types["Output"] = unify(types["Output"], PortType(params, REAL))
         out = types["Output"].shape
