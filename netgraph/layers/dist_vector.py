@@ -140,15 +140,19 @@ def vector_types(dist: VectorDistribution, estimator: str, types: Mapping[str, P
     samples = [None if s is None else s[:len(s) - r] for _, s, r, _ in known]
     out_sample = None if out is None else out[:len(out) - out_rank]
     full = out_sample is not None and None not in out_sample
-    sample = broadcast(*samples, *([out_sample] if full else []))
-    if sample is not None and full and broadcast(sample, out_sample) != out_sample:
+    try:
+        sample = broadcast(*samples, *([out_sample] if full else []))
+        fits = sample is None or not full or broadcast(sample, out_sample) == out_sample
+    except Conflict:  # (whose own text said no more than "shapes (2), (5) do not broadcast")
+        sample, fits = None, False
+    if not fits:
         shown = ", ".join(f"{label} {format_shape(s)}" for label, s, _, _ in known)
-        misfits = [(p, s) for (_, s, _, p), at in zip(known, samples)
-                   if p and at is not None and not broadcasts_to(at, out_sample)]
-        port, found = misfits[0] if misfits else (None, None)
-        raise Conflict(f"{name}: parameter shapes {shown} do not broadcast to output {format_shape(out)} (the dims "
-                       f"before the event dims of each parameter must broadcast to the output's)", port=port,
-                       found=found)
+        misfits = [(p, s, (*out_sample, *s[len(s) - r:])) for (_, s, r, p), at in zip(known, samples)
+                   if p and at is not None and full and not broadcasts_to(at, out_sample)]
+        port, found, expected = misfits[0] if misfits else (None, None, None)
+        raise Conflict(f"{name}: {shown} do not broadcast {f'to output {format_shape(out)}' if full else 'together'} "
+                       f"(the dims before the event dims of each parameter must broadcast to the output's)", port=port,
+                       expected=expected, found=found)
     dtype = dist.draw_dtype(estimator)
     if out is None and sample is not None:
         out, out_sample = (*sample, *(k,) * out_rank), sample
