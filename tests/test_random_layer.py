@@ -73,6 +73,13 @@ def test_slot_shape_that_does_not_broadcast_to_output_is_a_shape_error_naming_th
 
 
 
+def test_slot_shapes_that_do_not_broadcast_together_say_so_where_no_output_shape_is_known():
+    """Not "do not broadcast to output ?"."""
+    with pytest.raises(ShapeError, match=r"GammaDistribution parameter shapes 'a' \(2\), 'b' \(3\) do not broadcast "
+                                         r"together \(each parameter"):
+        NetGraph([RandomArrayLayer(GammaDistribution("#a", "#b"))], [], a=2, b=3)
+
+
 def test_a_parameter_layer_of_the_wrong_shape_is_named_in_the_diagnostic_with_its_edge_and_shapes():
     """The port at fault, the edge into it and the shapes compared are fields of the diagnostic, not only text (the
     first edge into the layer, that of a parameter that fits, was named)."""

@@ -320,8 +320,9 @@ class RandomArrayLayer(Layer):
                 names = [*(f"{s!r}" for s in self.input_ports), *("constant array" for _ in self._const_shapes())]
                 shown = ", ".join(f"{n} {format_shape(s)}" for n, s in zip(names, shapes))
                 port = next((p for p in self.input_ports if full and not broadcasts_to(types[p].shape, out)), None)
-                raise Conflict(f"{type(self.distribution).__name__} parameter shapes {shown} do not broadcast to "
-                               f"output {format_shape(out)} (each parameter must broadcast to the output shape)",
+                raise Conflict(f"{type(self.distribution).__name__} parameter shapes {shown} do not broadcast "
+                               f"{f'to output {format_shape(out)}' if full else 'together'} (each parameter must "
+                               "broadcast to the output shape)",
                                port=port, expected=out if port else None, found=types[port].shape if port else None)
             if out is None:
                 types["Output"] = unify(types["Output"], PortType(params, REAL))
