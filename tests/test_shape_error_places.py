@@ -81,3 +81,18 @@ def test_the_python_diagnostic_of_a_chains_conflict_names_its_link():
     (problem,) = info.value.diagnostics
     assert (problem.layer, problem.edge, problem.hop) == (("d",), 0, 2)
     assert problem.edges[0].hop == 2 and "joined by edge c -> d (in chain a -> b -> c -> d)" in problem.message
+
+
+@pytest.mark.parametrize("spec, where", [
+    # a parameter layer of the wrong size: at the edge into its port, not the first edge into the random layer (7:5)
+    ("layers:\n  m: {type: NetArrayLayer, array: [1.0, 2.0]}\n  s: {type: NetArrayLayer, array: [1.0, 2.0, 3.0]}\n"
+     "  g: {type: RandomArrayLayer, distribution: {type: GammaDistribution, args: ['#m', '#s']}, output: 2}\n"
+     "edges:\n  - m -> g.m\n  - s -> g.s\n", "<string>:8:5:"),
+    # a covariance of the wrong size: at its graph input, not at the mean's (5:3)
+    ("layers:\n  g: {type: RandomArrayLayer, distribution: {type: MultinormalDistribution, args: ['#mu', '#S']}}\n"
+     "inputs:\n  mu: 3\n  S: [3, 2]\n", "<string>:6:3:"),
+], ids=["parameter layer", "graph input"])
+def test_a_spec_places_a_random_layers_shape_conflict_at_the_port_at_fault(spec, where, yaml_loader):
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml("netgraph: 1\n" + spec)
+    assert str(info.value).startswith(where)
