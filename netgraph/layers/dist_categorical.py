@@ -33,7 +33,8 @@ import torch.nn.functional as F
 
 from netgraph.core.types import INTEGER, REAL
 from netgraph.layers.bad_index import piece
-from netgraph.layers.dist_base import UNIT, noise
+from netgraph.layers.dist_base import noise
+from netgraph.layers.dist_constraints import UNIT
 from netgraph.layers.dist_vector import VectorDistribution
 
 __all__ = ["CategoricalDistribution", "SUM_TOLERANCE"]

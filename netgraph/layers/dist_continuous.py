@@ -17,7 +17,8 @@ from typing import Any
 
 import torch
 
-from netgraph.layers.dist_base import POSITIVE, REAL, Distribution, noise, safe_exp, tensors
+from netgraph.layers.dist_base import Distribution, noise, safe_exp, tensors
+from netgraph.layers.dist_constraints import POSITIVE, REAL
 from netgraph.layers.bad_index import first_unordered
 from netgraph.layers.dist_tensors import floor_normal, on_support, xlogy
 from netgraph.layers.dist_limits import E_MAX, Z_MAX

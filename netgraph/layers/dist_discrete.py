@@ -20,7 +20,8 @@ from typing import Any
 
 import torch
 
-from netgraph.layers.dist_base import COUNT, INTEGER, NONNEGATIVE, POSITIVE, UNIT, UNIT_LEFT_OPEN, Distribution, full, log_or_tiny, noise, tensors
+from netgraph.layers.dist_base import Distribution, full, log_or_tiny, noise, tensors
+from netgraph.layers.dist_constraints import COUNT, INTEGER, NONNEGATIVE, POSITIVE, UNIT, UNIT_LEFT_OPEN
 from netgraph.core.errors import OptionError
 from netgraph.layers.bad_index import first_unordered
 from netgraph.layers.dist_limits import COUNT_MAX, E_MAX, Z_MAX, gamma_upper

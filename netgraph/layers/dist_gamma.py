@@ -20,8 +20,8 @@ from typing import Any
 import torch
 
 from netgraph.layers.dist_base import LOG_MAX as _LOG_MAX
-from netgraph.layers.dist_base import (POSITIVE, POSITIVE_INT, REAL, Distribution, full, log_standard_gamma, safe_exp,
-                              standard_gamma, tensors)
+from netgraph.layers.dist_base import Distribution, full, log_standard_gamma, safe_exp, standard_gamma, tensors
+from netgraph.layers.dist_constraints import POSITIVE, POSITIVE_INT, REAL
 from netgraph.layers.dist_tensors import floor_normal, on_support, xlogy
 from netgraph.layers.dist_limits import exp_bound, gamma_upper, log_gamma_lower
 

@@ -31,7 +31,8 @@ from typing import Any
 
 import torch
 
-from netgraph.layers.dist_base import POSITIVE, REAL, full, log_standard_gamma, noise, tensors
+from netgraph.layers.dist_base import full, log_standard_gamma, noise, tensors
+from netgraph.layers.dist_constraints import POSITIVE, REAL
 from netgraph.layers.bad_index import Piece, piece
 from netgraph.layers.dist_tensors import promoted
 from netgraph.layers.dist_vector import VectorDistribution

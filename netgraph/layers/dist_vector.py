@@ -23,7 +23,7 @@ import torch
 
 from netgraph.core.errors import OptionError
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, broadcasts_to, format_shape, unify
-from netgraph.layers.dist_base import REAL as REAL_NUMBERS
+from netgraph.layers.dist_constraints import REAL as REAL_NUMBERS
 from netgraph.layers.bad_index import Piece, first_bad, piece_text
 from netgraph.layers.dist_base import Distribution, slot_name
 from netgraph.layers.dist_limits import overflow_problems
