@@ -269,8 +269,14 @@ class Distribution:
         """A draw of ``shape`` with gradients to the parameters (pathwise or implicit), or none if discrete."""
         raise NotImplementedError
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
-        """Elementwise log-density (or log-mass) of ``x``, differentiable in the parameters."""
+    def log_prob(self, x: Any, params: Sequence[Any] = ()) -> torch.Tensor:
+        """Elementwise log-density (or log-mass) of ``x`` under ``params``, the values of an argument list the
+        constructor takes (default: this distribution's constants), differentiable in them."""
+        x = x if isinstance(x, torch.Tensor) else torch.as_tensor(x, dtype=torch.get_default_dtype())
+        return self._log_prob(x, self._values("log_prob", tuple(params)))
+
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+        """``log_prob`` with every parameter's value (subclasses)."""
         raise NotImplementedError
 
     # -- closed forms ---------------------------------------------------------------------------------
@@ -283,21 +289,27 @@ class Distribution:
         return self._closed_form(self._variance, params)
 
     def _closed_form(self, fn: Any, params: tuple) -> Any:
-        method, arities = fn.__name__.lstrip("_"), [a for a in self.ARITIES or (len(self.PARAMS),) if a]
-        if params and len(params) not in arities:  # values form an argument list the constructor takes (once a KeyError)
-            raise OptionError(f"{self!r}.{method} takes {' or '.join(map(str, arities))} parameter values "
-                              f"({', '.join(self._described(self.PARAMS[:max(arities)]))}, in Wolfram's order, "
-                              f"as {type(self).__name__}(...) takes them), found {len(params)}")
-        params = params or self.params
-        params = tuple(params) + tuple(self.DEFAULTS[n] for n in self.PARAMS[len(params):])
-        if any(isinstance(p, str) for p in params):
-            raise OptionError(f"{self!r} has slot parameters; pass their values: .{method}(value, ...)")
+        params = self._values(fn.__name__.lstrip("_"), params)
         tensors = [p if isinstance(p, torch.Tensor) else torch.tensor(float(p), dtype=torch.float64)
                    for p in params]
         out = fn(*tensors)
         if all(not isinstance(p, torch.Tensor) for p in params) and out.dim() == 0:
             return float(out)
         return out
+
+    def _values(self, method: str, params: tuple) -> tuple:
+        """``params``, an argument list the constructor takes, completed with the defaults (none: this distribution's
+        own parameters); OptionError for another count (once a KeyError or ValueError) or a slot left without one."""
+        arities = [a for a in self.ARITIES or (len(self.PARAMS),) if a]
+        if params and len(params) not in arities:
+            raise OptionError(f"{self!r}.{method} takes {' or '.join(map(str, arities))} parameter values "
+                              f"({', '.join(self._described(self.PARAMS[:max(arities)]))}, in Wolfram's order, "
+                              f"as {type(self).__name__}(...) takes them), found {len(params)}")
+        given = params or self.params
+        params = tuple(given) + tuple(self.DEFAULTS[n] for n in self.PARAMS[len(given):])
+        if any(isinstance(p, str) for p in params):
+            raise OptionError(f"{self!r} has slot parameters; pass their values: .{method}(value, ...)")
+        return params
 
     def _mean(self, *params: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError

@@ -61,7 +61,7 @@ class BernoulliDistribution(_Discrete):
         (p,) = params
         return torch.bernoulli(full(_nograd(p), shape, params))
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (p,) = tensors(params, x)  # x is a draw, 0 or 1: log p where x = 1, log(1 - p) where x = 0
         return torch.addcmul(1 - x, p, 2 * x - 1).log()
 
@@ -118,7 +118,7 @@ class BinomialDistribution(_Discrete):
             return torch.empty_like(prob)
         return torch.binomial(full(_nograd(n), shape, params).to(prob.dtype).contiguous(), prob.contiguous())
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         n, p = tensors(params, x)
         n = n.detach()
         comb = torch.lgamma(n + 1) - torch.lgamma(x + 1) - torch.lgamma(n - x + 1)
@@ -155,7 +155,7 @@ class PoissonDistribution(_Discrete):
         (mu,) = params
         return torch.poisson(full(_nograd(mu), shape, params).contiguous())
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (mu,) = tensors(params, x)
         return x * log_or_tiny(mu) - mu - torch.lgamma(x + 1)
 
@@ -196,7 +196,7 @@ class NegativeBinomialDistribution(_Discrete):
         rate = torch._standard_gamma(n.contiguous()) * (1 - p) / p
         return torch.poisson(rate)
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         n, p = tensors(params, x)
         return torch.lgamma(x + n) - torch.lgamma(n) - torch.lgamma(x + 1) + n * p.log() + x * log_or_tiny(1 - p)
 
@@ -248,7 +248,7 @@ class DiscreteUniformDistribution(Distribution):
         u = noise(shape, params, "uniform")
         return torch.minimum(lo + torch.floor((hi - lo + 1) * u), full(hi, shape, params))
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         lo, hi = tensors(params, x)
         return -(hi - lo + 1).log() + 0 * x
 

@@ -76,7 +76,7 @@ class _Multinormal(VectorDistribution):
             return mu + scale * eps
         return mu + (scale @ eps.unsqueeze(-1)).squeeze(-1)
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         """The log-density of each event x (..., k): one number per event."""
         x, mu, second = promoted([x, *tensors(params, x)])
         diff = x - mu
@@ -212,7 +212,7 @@ class DirichletDistribution(VectorDistribution):
         (alpha,) = params
         return torch.softmax(log_standard_gamma(full(alpha, (*shape, alpha.shape[-1]), params)), -1)
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         """The log-density of each probability vector x (..., k): one number per event."""
         (alpha,) = tensors(params, x)
         norm = torch.lgamma(alpha.sum(-1)) - torch.lgamma(alpha).sum(-1)
