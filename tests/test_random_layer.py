@@ -72,24 +72,6 @@ def test_slot_shape_that_does_not_broadcast_to_output_is_a_shape_error_naming_th
     assert "parameter shapes 'mu' (4) do not broadcast to output (2, 3)" in text
 
 
-
-def test_slot_shapes_that_do_not_broadcast_together_say_so_where_no_output_shape_is_known():
-    """Not "do not broadcast to output ?"."""
-    with pytest.raises(ShapeError, match=r"GammaDistribution parameter shapes 'a' \(2\), 'b' \(3\) do not broadcast "
-                                         r"together \(each parameter"):
-        NetGraph([RandomArrayLayer(GammaDistribution("#a", "#b"))], [], a=2, b=3)
-
-
-def test_a_parameter_layer_of_the_wrong_shape_is_named_in_the_diagnostic_with_its_edge_and_shapes():
-    """The port at fault, the edge into it and the shapes compared are fields of the diagnostic, not only text (the
-    first edge into the layer, that of a parameter that fits, was named)."""
-    net_layers = {"m": NetArrayLayer(array=[1.0, 2.0]), "s": NetArrayLayer(array=[1.0, 2.0, 3.0]),
-                  "g": RandomArrayLayer(GammaDistribution("#m", "#s"), output=2)}
-    with pytest.raises(ShapeError) as err:
-        NetGraph(net_layers, [("m", NetPort("g", "m")), ("s", NetPort("g", "s"))])
-    d = err.value.diagnostics[0]
-    assert (d.layer, d.port, d.edge, d.expected, d.found) == (("g",), "s", 1, (2,), (3,))
-
 def test_constant_arrays_broadcast_and_infer_the_output():
     layer = RandomArrayLayer(NormalDistribution([0.0, 100.0], [1e-3, 1e-3]))
     net = NetGraph([layer], [])
