@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from typing import Union
 
 __all__ = ["Dim", "Shape", "PortType", "REAL", "INTEGER", "Conflict", "LengthConflict", "length_reason", "unify",
-           "broadcast", "broadcasts_to",
-           "as_shape", "format_shape", "is_known", "numel", "element_count", "shifted_length",
+           "broadcast", "as_shape", "format_shape", "is_known", "numel", "element_count", "shifted_length",
            "strided_length",
            "times_length", "lengths_apart", "length_steps", "lengths_along", "ANY_REAL", "real_type"]
 
@@ -219,18 +218,6 @@ def broadcast(*shapes: Shape) -> Shape:
         else:
             out.append(sizes.pop() if sizes else 1)
     return tuple(out)
-
-
-def broadcasts_to(shape: Shape, target: Shape) -> bool:
-    """Whether ``shape`` broadcasts to ``target`` itself (numpy rules), as a parameter to a draw's shape.
-
-    >>> broadcasts_to((3,), (2, 3)), broadcasts_to((3,), (2,))
-    (True, False)
-    """
-    try:
-        return broadcast(shape, target) == target
-    except Conflict:
-        return False
 
 
 def lengths_apart(names: list[str]) -> str:

@@ -22,10 +22,11 @@ from typing import Any, ClassVar
 import torch
 
 from netgraph.core.errors import OptionError
-from netgraph.core.types import REAL, Conflict, PortType, broadcast, broadcasts_to, format_shape, unify
+from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.layers.dist_constraints import REAL as REAL_NUMBERS
 from netgraph.layers.bad_index import Piece, first_bad, piece_text
 from netgraph.layers.dist_base import Distribution, slot_name
+from netgraph.layers._shapes import broadcasts_to
 from netgraph.layers.dist_limits import overflow_problems
 
 __all__ = ["VectorDistribution", "vector_types"]

@@ -25,10 +25,11 @@ from netgraph.layers.function import align_code, align
 from netgraph.layers.random_callable import call_with_slots
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.layers.estimators import record_score, score_handle, straight_through
-from netgraph.core.types import REAL, Conflict, PortType, broadcast, broadcasts_to, format_shape, unify
+from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.core.wiring import join_path
 from netgraph.core.tracing import tracing
 from netgraph.layers._constant_buffers import ConstantBuffers
+from netgraph.layers._shapes import broadcasts_to
 from netgraph.layers._torch_compat import autocast_enabled
 from netgraph.layers.bad_index import naming_layer
 from netgraph.layers.random_checks import _CHECKS, distribution_checks, set_distribution_checks
@@ -39,10 +40,8 @@ EVAL_MODES = ("sample", "mean")
 
 
 class RandomModule(ConstantBuffers):
-    """Draws ``(batch, *shape)`` samples; slot inputs arrive batched and are broadcast elementwise.
-
-    ``checks`` (True, False, "auto") is set by ``compile(checks=...)``; None follows the global setting.
-    """
+    """Draws ``(batch, *shape)`` samples; slot inputs arrive batched and are broadcast elementwise. ``checks``
+    (True, False, "auto") is set by ``compile(checks=...)``; None follows the global setting."""
 
     checks: bool | str | None = None
 
@@ -322,8 +321,8 @@ class RandomArrayLayer(Layer):
                 port = next((p for p in self.input_ports if full and not broadcasts_to(types[p].shape, out)), None)
                 raise Conflict(f"{type(self.distribution).__name__} parameter shapes {shown} do not broadcast "
                                f"{f'to output {format_shape(out)}' if full else 'together'} (each parameter must "
-                               "broadcast to the output shape)",
-                               port=port, expected=out if port else None, found=types[port].shape if port else None)
+                               "broadcast to the output shape)", port=port, expected=port and out,
+                               found=port and types[port].shape)
             if out is None:
                 types["Output"] = unify(types["Output"], PortType(params, REAL))
         out = types["Output"].shape
