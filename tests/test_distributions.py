@@ -195,3 +195,13 @@ def test_closed_forms_need_values_for_slots():
     with pytest.raises(OptionError, match="slot parameters"):
         NormalDistribution("#mu", 1).mean()
     assert NormalDistribution("#mu", 1).mean(2.0, 1.0) == 2.0
+
+
+def test_closed_forms_with_too_few_values_are_an_option_error_naming_the_parameters():
+    """Values for the closed forms form an argument list of the distribution, as its constructor takes them."""
+    with pytest.raises(OptionError, match=r"GammaDistribution\('#a', 2.0\).mean takes 2 or 4 parameter values "
+                                          r"\(alpha \(shape\), beta \(scale\).*found 1"):
+        GammaDistribution("#a", 2.0).mean(3.0)
+    with pytest.raises(OptionError, match=r"variance takes 2 parameter values.*found 3"):
+        NegativeBinomialDistribution(3.0, "#p").variance(3.0, 0.4, 1.0)
+    assert GammaDistribution("#a", 2.0).mean(3.0, 2.0) == pytest.approx(6.0)

@@ -268,3 +268,20 @@ def test_a_draw_that_rounds_to_the_location_is_scored_by_its_offset(dist, entrop
     assert bool(torch.isfinite(logp).all())
     se = float(logp.std()) / math.sqrt(n)
     assert abs(float(logp.mean()) + entropy) < 5 * se
+
+
+def test_log_prob_takes_the_parameter_values_the_constructor_takes_or_the_constants():
+    """``dist.log_prob(x, params)`` with Wolfram's two Gamma parameters was a bare ValueError (it wanted all four, the
+    generalized form's); values of another count are an OptionError naming the parameters."""
+    x = torch.tensor([0.5, 1.0, 4.0], dtype=torch.float64)
+    reference = st.gamma(3.0, scale=2.0).logpdf(x.numpy())
+    dist = GammaDistribution("#a", 2.0)
+    np.testing.assert_allclose(dist.log_prob(x, [3.0, 2.0]).numpy(), reference, rtol=1e-12)
+    np.testing.assert_allclose(GammaDistribution(3.0, 2.0).log_prob(x).numpy(), reference, rtol=1e-12)
+    np.testing.assert_allclose(GammaDistribution(3.0, 2.0).log_prob([0.5, 1.0, 4.0]).double().numpy(), reference,
+                               rtol=1e-6)
+    with pytest.raises(OptionError, match=r"log_prob takes 2 or 4 parameter values \(alpha \(shape\), beta \(scale\).*"
+                                          r"found 1"):
+        dist.log_prob(x, [3.0])
+    with pytest.raises(OptionError, match=r"has slot parameters; pass their values: \.log_prob\(value, \.\.\.\)"):
+        dist.log_prob(x)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, ShapeError, SpecError
+from netgraph import (FunctionLayer, GammaDistribution, LinearLayer, NetArrayLayer, NetGraph, NetPort,
+                      RandomArrayLayer, ShapeError, SpecError)
 
 _SPEC = """netgraph: 1
 layers:
@@ -81,3 +82,36 @@ def test_the_python_diagnostic_of_a_chains_conflict_names_its_link():
     (problem,) = info.value.diagnostics
     assert (problem.layer, problem.edge, problem.hop) == (("d",), 0, 2)
     assert problem.edges[0].hop == 2 and "joined by edge c -> d (in chain a -> b -> c -> d)" in problem.message
+
+
+@pytest.mark.parametrize("spec, where", [
+    # a parameter layer of the wrong size: at the edge into its port, not the first edge into the random layer (7:5)
+    ("layers:\n  m: {type: NetArrayLayer, array: [1.0, 2.0]}\n  s: {type: NetArrayLayer, array: [1.0, 2.0, 3.0]}\n"
+     "  g: {type: RandomArrayLayer, distribution: {type: GammaDistribution, args: ['#m', '#s']}, output: 2}\n"
+     "edges:\n  - m -> g.m\n  - s -> g.s\n", "<string>:8:5:"),
+    # a covariance of the wrong size: at its graph input, not at the mean's (5:3)
+    ("layers:\n  g: {type: RandomArrayLayer, distribution: {type: MultinormalDistribution, args: ['#mu', '#S']}}\n"
+     "inputs:\n  mu: 3\n  S: [3, 2]\n", "<string>:6:3:"),
+], ids=["parameter layer", "graph input"])
+def test_a_spec_places_a_random_layers_shape_conflict_at_the_port_at_fault(spec, where, yaml_loader):
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml("netgraph: 1\n" + spec)
+    assert str(info.value).startswith(where)
+
+
+def test_slot_shapes_that_do_not_broadcast_together_say_so_where_no_output_shape_is_known():
+    """Not "do not broadcast to output ?"."""
+    with pytest.raises(ShapeError, match=r"GammaDistribution parameter shapes 'a' \(2\), 'b' \(3\) do not broadcast "
+                                         r"together \(each parameter"):
+        NetGraph([RandomArrayLayer(GammaDistribution("#a", "#b"))], [], a=2, b=3)
+
+
+def test_a_parameter_layer_of_the_wrong_shape_is_named_in_the_diagnostic_with_its_edge_and_shapes():
+    """The port at fault, the edge into it and the shapes compared are fields of the diagnostic, not only text (the
+    first edge into the layer, that of a parameter that fits, was named)."""
+    net_layers = {"m": NetArrayLayer(array=[1.0, 2.0]), "s": NetArrayLayer(array=[1.0, 2.0, 3.0]),
+                  "g": RandomArrayLayer(GammaDistribution("#m", "#s"), output=2)}
+    with pytest.raises(ShapeError) as err:
+        NetGraph(net_layers, [("m", NetPort("g", "m")), ("s", NetPort("g", "s"))])
+    d = err.value.diagnostics[0]
+    assert (d.layer, d.port, d.edge, d.expected, d.found) == (("g",), "s", 1, (2,), (3,))

@@ -17,6 +17,7 @@ from netgraph import (
     MeanAbsoluteLossLayer,
     MeanSquaredLossLayer,
     NetChain,
+    NetArrayLayer,
     NetGraph,
     NetPort,
     OptionError,
@@ -113,6 +114,16 @@ def test_bad_data_forms(data, message):
         net_train(classifier(), data, progress=False)
     assert message in str(info.value)
 
+
+
+def test_a_list_of_examples_without_keys_is_the_data_error_of_an_empty_dict():
+    """A net without inputs whose loss needs no target reads no key: a list of empty examples once raised a bare
+    StopIteration from inside the batching."""
+    net = NetGraph({"w": NetArrayLayer(array=[0.5]), "loss": FunctionLayer("#x * #x", output=1)},
+                   [("w", "loss", NetPort("Loss"))])
+    with pytest.raises(DataError, match=r"training data is a list of examples that hold no keys; give one array per "
+                                        r"input port and target"):
+        net_train(net, [{}] * 4, loss_function="Loss", progress=False)
 
 def test_binary_targets_must_be_probabilities():
     net = classifier(ElementwiseLayer("LogisticSigmoid"))

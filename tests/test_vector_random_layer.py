@@ -58,7 +58,9 @@ def test_categorical_output_depends_on_the_estimator(estimator, shape, dtype):
      r"sigma \(covariance matrix\) \(constant\) has shape \(3, 3\), expected \(4, 4\): the event size k = 4 comes "
      r"from parameter mu \(mean vector\) \(port 'mu'\)"),
     (lambda: MultinormalDistribution("#mu", "#sigma"), {"mu": 3, "sigma": 3}, r"sigma.*must be a k×k matrix"),
-    (lambda: MultinormalCholeskyDistribution("#mu", "#l"), {"mu": (2, 3), "l": (4, 3, 3)}, r"do not broadcast"),
+    (lambda: MultinormalCholeskyDistribution("#mu", "#l"), {"mu": (2, 3), "l": (4, 3, 3)},
+     r"MultinormalCholeskyDistribution: parameter mu \(mean vector\) \(port 'mu'\) \(2, 3\), parameter L .* "
+     r"\(port 'l'\) \(4, 3, 3\) do not broadcast together"),
 ], ids=["covariance not k×k", "constant and slot disagree", "vector for a matrix", "sample dims"])
 def test_event_sizes_that_disagree_are_a_shape_error_naming_the_parameter(make, shapes, message):
     with pytest.raises(ShapeError, match=message):
@@ -69,6 +71,30 @@ def test_an_output_whose_event_size_disagrees_is_a_shape_error():
     with pytest.raises(ShapeError, match=r"output has shape \(5, 3\), expected \(5, 4\)"):
         single(RandomArrayLayer(CategoricalDistribution("#p"), estimator="straight_through", output=(5, 3)), p=4)
 
+
+
+def test_an_event_size_that_disagrees_names_the_port_at_fault_and_the_shapes_in_the_diagnostic():
+    """The graph input whose declared shape is wrong (sigma), not the first one of the layer (mu), with the shapes."""
+    with pytest.raises(ShapeError) as err:
+        single(RandomArrayLayer(MultinormalDistribution("#mu", "#sigma")), mu=3, sigma=(3, 2))
+    d = err.value.diagnostics[0]
+    assert (d.layer, d.port, d.expected, d.found) == ((), "sigma", (3, 3), (3, 2))
+    with pytest.raises(ShapeError) as err:
+        single(RandomArrayLayer(CategoricalDistribution("#p"), estimator="straight_through", output=(5, 3)), p=4)
+    d = err.value.diagnostics[0]
+    assert (d.layer, d.port, d.expected, d.found) == (("draw",), "Output", (5, 4), (5, 3))
+
+
+def test_a_parameter_layer_whose_sample_dims_do_not_fit_the_output_is_named_with_the_shapes():
+    """Sample dims of a parameter that do not broadcast to the output's were the bare "shapes (3), (5) do not
+    broadcast" of shape broadcasting, naming neither the distribution nor the parameter."""
+    layers = {"a": NetArrayLayer(array=[[1.0, 2.0]] * 3),
+              "d": RandomArrayLayer(DirichletDistribution("#a"), output=(5, 2))}
+    with pytest.raises(ShapeError, match=r"DirichletDistribution: parameter alpha \(concentrations\) \(port 'a'\) "
+                                         r"\(3, 2\) do not broadcast to output \(5, 2\)") as err:
+        NetGraph(layers, [("a", NetPort("d", "a"))])
+    d = err.value.diagnostics[0]
+    assert (d.layer, d.port, d.edge, d.expected, d.found) == (("d",), "a", 0, (5, 2), (3, 2))
 
 # -- bad values: constants at construction, slots at run time --------------------------------------------
 @pytest.mark.parametrize("make,message", [

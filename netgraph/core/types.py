@@ -36,12 +36,15 @@ class Conflict(Exception):
     """Raised by ``unify``/``broadcast`` with a short 'expected X, found Y' text; callers add context. A layer's
     ``infer`` may name the ``option`` behind the expected type (``weights``), where a spec then places the error.
     An operator names the ``inner`` layer the problem lies in (its path below the operator: option, layer, ...)
-    and that layer's ``problem`` without its subject, which each level of nesting passes on, not wraps."""
+    and that layer's ``problem`` without its subject, which each level of nesting passes on, not wraps. ``port``,
+    ``expected`` and ``found``: the layer's port at fault and its shapes compared, where ``infer`` knows them."""
 
     def __init__(self, *args: object, option: str | None = None, inner: tuple[str, ...] = (),
-                 problem: str | None = None) -> None:
+                 problem: str | None = None, port: str | None = None, expected: object = None,
+                 found: object = None) -> None:
         super().__init__(*args)
         self.option, self.inner, self.problem = option, inner, problem
+        self.port, self.expected, self.found = port, expected, found
 
 
 class LengthConflict(Conflict):

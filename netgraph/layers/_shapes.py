@@ -21,16 +21,28 @@ from torch import nn
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.errors import DataError, OptionError
 from netgraph.core.option_problems import option_problem
-from netgraph.core.types import Conflict, PortType, format_shape, unify
+from netgraph.core.types import Conflict, PortType, broadcast, format_shape, unify
 from netgraph.core.tracing import symbolic_tracing, tracing
 from netgraph.layers._modules import LayerModule
 
-__all__ = ["positive_int", "int_tuple", "level_dim", "level_option", "pass_dtype", "fill", "is_int",
+__all__ = ["positive_int", "int_tuple", "level_dim", "level_option", "pass_dtype", "fill", "is_int", "broadcasts_to",
            "same_rank", "check_number", "FnModule", "levels_option", "level_dims", "span_bounds"]
 
 
 def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def broadcasts_to(shape: tuple, target: tuple) -> bool:
+    """Whether ``shape`` broadcasts to ``target`` itself (numpy rules), as a parameter to a draw's shape.
+
+    >>> broadcasts_to((3,), (2, 3)), broadcasts_to((3,), (2,))
+    (True, False)
+    """
+    try:
+        return broadcast(shape, target) == target
+    except Conflict:
+        return False
 
 
 def positive_int(value: Any, layer: str, option: str, minimum: int = 1) -> int:

@@ -21,6 +21,7 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.layer import frozen_init
 from netgraph.core.registry import Registry
 from netgraph.layers.bad_index import Where, first_bad, first_bad_at, located_error, piece_text
+from netgraph.layers.dist_constraints import REAL, Constraint
 from netgraph.layers.dist_limits import FLOAT_MAX, PARAM_MAX, overflow_problems
 from netgraph.layers.dist_tensors import (LOG_MAX, full, log_or_tiny, log_standard_gamma, noise, safe_exp,  # noqa: F401
                                            standard_gamma, tensors, xlogy)  # re-exported for the distributions
@@ -55,57 +56,9 @@ def slot_name(value: Param) -> str | None:
     return None
 
 
-class Constraint:
-    """The allowed values of one parameter: an interval, optionally integers only.
-
-    >>> POSITIVE.ok(2.0), POSITIVE.ok(0.0), POSITIVE.text
-    (True, False, 'a finite number > 0')
-    """
-
-    def __init__(self, lo: float = -math.inf, hi: float = math.inf, lo_open: bool = True,
-                 hi_open: bool = True, integer: bool = False):
-        self.lo, self.hi, self.lo_open, self.hi_open, self.integer = lo, hi, lo_open, hi_open, integer
-        kind = "an integer" if integer else "a finite number"
-        bounds = []
-        if lo > -math.inf:
-            bounds.append(f"{'>' if lo_open else '>='} {lo:g}")
-        if hi < math.inf:
-            bounds.append(f"{'<' if hi_open else '<='} {hi:g}")
-        if lo > -math.inf and hi < math.inf:
-            self.text = f"{kind} in {'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
-        else:
-            self.text = f"{kind} {' and '.join(bounds)}".rstrip()
-
-    def ok(self, v: float) -> bool:
-        """Whether one number satisfies the constraint (NaN and infinities never do)."""
-        if not math.isfinite(v) or (self.integer and v != round(v)):
-            return False
-        above = v > self.lo if self.lo_open else v >= self.lo
-        below = v < self.hi if self.hi_open else v <= self.hi
-        return above and below
-
-    def ok_tensor(self, t: torch.Tensor) -> bool:
-        """Whether every element satisfies it: one min/max pass (NaN propagates and fails)."""
-        if t.numel() == 0:
-            return True
-        lo, hi = torch.stack(torch.aminmax(t.detach())).tolist()
-        if not (self.ok(lo) and self.ok(hi)):
-            return False
-        return not self.integer or bool((t == t.round()).all())
-
-
 #: The hint for a bad integer parameter (a Softplus would not give whole numbers).
 INTEGER_HINT = ("An integer parameter takes whole numbers: feed it a constant, counts from the data or rounded "
                 "values (a Softplus alone gives no integers); it never gets a gradient")
-
-REAL = Constraint()
-POSITIVE = Constraint(lo=0.0)
-NONNEGATIVE = Constraint(lo=0.0, lo_open=False)
-UNIT = Constraint(0.0, 1.0, lo_open=False, hi_open=False)
-UNIT_LEFT_OPEN = Constraint(0.0, 1.0, lo_open=True, hi_open=False)
-COUNT = Constraint(lo=0.0, lo_open=False, integer=True)
-POSITIVE_INT = Constraint(lo=1.0, lo_open=False, integer=True)
-INTEGER = Constraint(integer=True)
 
 
 def _as_param(cls_name: str, name: str, value: Param) -> Param:
@@ -316,8 +269,14 @@ class Distribution:
         """A draw of ``shape`` with gradients to the parameters (pathwise or implicit), or none if discrete."""
         raise NotImplementedError
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
-        """Elementwise log-density (or log-mass) of ``x``, differentiable in the parameters."""
+    def log_prob(self, x: Any, params: Sequence[Any] = ()) -> torch.Tensor:
+        """Elementwise log-density (or log-mass) of ``x`` under ``params``, the values of an argument list the
+        constructor takes (default: this distribution's constants), differentiable in them."""
+        x = x if isinstance(x, torch.Tensor) else torch.as_tensor(x, dtype=torch.get_default_dtype())
+        return self._log_prob(x, self._values("log_prob", tuple(params)))
+
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+        """``log_prob`` with every parameter's value (subclasses)."""
         raise NotImplementedError
 
     # -- closed forms ---------------------------------------------------------------------------------
@@ -330,16 +289,27 @@ class Distribution:
         return self._closed_form(self._variance, params)
 
     def _closed_form(self, fn: Any, params: tuple) -> Any:
-        params = params or self.params
-        params = tuple(params) + tuple(self.DEFAULTS[n] for n in self.PARAMS[len(params):])
-        if any(isinstance(p, str) for p in params):
-            raise OptionError(f"{self!r} has slot parameters; pass their values: .mean(value, ...)")
+        params = self._values(fn.__name__.lstrip("_"), params)
         tensors = [p if isinstance(p, torch.Tensor) else torch.tensor(float(p), dtype=torch.float64)
                    for p in params]
         out = fn(*tensors)
         if all(not isinstance(p, torch.Tensor) for p in params) and out.dim() == 0:
             return float(out)
         return out
+
+    def _values(self, method: str, params: tuple) -> tuple:
+        """``params``, an argument list the constructor takes, completed with the defaults (none: this distribution's
+        own parameters); OptionError for another count (once a KeyError or ValueError) or a slot left without one."""
+        arities = [a for a in self.ARITIES or (len(self.PARAMS),) if a]
+        if params and len(params) not in arities:
+            raise OptionError(f"{self!r}.{method} takes {' or '.join(map(str, arities))} parameter values "
+                              f"({', '.join(self._described(self.PARAMS[:max(arities)]))}, in Wolfram's order, "
+                              f"as {type(self).__name__}(...) takes them), found {len(params)}")
+        given = params or self.params
+        params = tuple(given) + tuple(self.DEFAULTS[n] for n in self.PARAMS[len(given):])
+        if any(isinstance(p, str) for p in params):
+            raise OptionError(f"{self!r} has slot parameters; pass their values: .{method}(value, ...)")
+        return params
 
     def _mean(self, *params: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError

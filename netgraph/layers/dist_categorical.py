@@ -33,7 +33,8 @@ import torch.nn.functional as F
 
 from netgraph.core.types import INTEGER, REAL
 from netgraph.layers.bad_index import piece
-from netgraph.layers.dist_base import UNIT, noise
+from netgraph.layers.dist_base import noise
+from netgraph.layers.dist_constraints import UNIT
 from netgraph.layers.dist_vector import VectorDistribution
 
 __all__ = ["CategoricalDistribution", "SUM_TOLERANCE"]
@@ -96,7 +97,7 @@ class CategoricalDistribution(VectorDistribution):
         log_p = torch.log(_normalized(p) + tiny)
         return torch.softmax((log_p + gumbel) / temperature, -1)
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         """log p_x of class indices x (...) (or Σ x_i log p_i of one-hot vectors x (..., k)): one number per event."""
         p = params[0]  # a vector parameter is always a tensor
         total = p.sum(-1)

@@ -17,7 +17,8 @@ from typing import Any
 
 import torch
 
-from netgraph.layers.dist_base import POSITIVE, REAL, Distribution, noise, safe_exp, tensors
+from netgraph.layers.dist_base import Distribution, noise, safe_exp, tensors
+from netgraph.layers.dist_constraints import POSITIVE, REAL
 from netgraph.layers.bad_index import first_unordered
 from netgraph.layers.dist_tensors import floor_normal, on_support, xlogy
 from netgraph.layers.dist_limits import E_MAX, Z_MAX
@@ -60,7 +61,7 @@ class NormalDistribution(Distribution):
         mu, sigma = params
         return f"{mu} + {sigma} * {noise_code('normal')}"
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         mu, sigma = tensors(params, x)
         return -((x - mu) / sigma) ** 2 / 2 - sigma.log() - _LOG_2PI / 2
 
@@ -117,7 +118,7 @@ class UniformDistribution(Distribution):
         low, high = params
         return f"{low} + ({high} - {low}) * {noise_code('uniform')}"
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         low, high = tensors(params, x)
         inside = (x >= low) & (x <= high)
         return torch.where(inside, -(high - low).log(), -math.inf)
@@ -148,7 +149,7 @@ class ExponentialDistribution(Distribution):
         (rate,) = params
         return noise(shape, params, "exponential") / rate
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (rate,) = tensors(params, x)
         return on_support(x, rate.log() - rate * x)
 
@@ -175,7 +176,7 @@ class MaxwellDistribution(Distribution):
         (sigma,) = params
         return sigma * torch.linalg.vector_norm(noise((*shape, 3), params), dim=-1)
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (sigma,) = tensors(params, x)
         # x/σ first (here and below): σ² alone may overflow or underflow
         return on_support(x, 0.5 * math.log(2 / math.pi) + 2 * x.clamp(min=0).log() - 3 * sigma.log()
@@ -204,7 +205,7 @@ class RayleighDistribution(Distribution):
         (sigma,) = params
         return sigma * (2 * noise(shape, params, "exponential")).sqrt()
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (sigma,) = tensors(params, x)
         return on_support(x, x.clamp(min=0).log() - 2 * sigma.log() - (x / sigma) ** 2 / 2)
 
@@ -231,7 +232,7 @@ class HalfNormalDistribution(Distribution):
         (theta,) = params
         return noise(shape, params).abs() * (math.sqrt(math.pi / 2) / theta)
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (theta,) = tensors(params, x)
         return on_support(x, (2 * theta / math.pi).log() - (x * theta) ** 2 / math.pi)  # x·θ first: θ² may overflow
 
@@ -266,7 +267,7 @@ class WeibullDistribution(Distribution):
         x = floor_normal(beta * safe_exp(noise(shape, params, "exponential").log() / alpha))  # a tiny shape: never 0
         return x if isinstance(mu, float) and mu == 0 else x + mu
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         alpha, beta, mu = tensors(params, x)
         z = (x - mu) / beta
         s = z.clamp(min=0)

@@ -20,7 +20,8 @@ from typing import Any
 
 import torch
 
-from netgraph.layers.dist_base import COUNT, INTEGER, NONNEGATIVE, POSITIVE, UNIT, UNIT_LEFT_OPEN, Distribution, full, log_or_tiny, noise, tensors
+from netgraph.layers.dist_base import Distribution, full, log_or_tiny, noise, tensors
+from netgraph.layers.dist_constraints import COUNT, INTEGER, NONNEGATIVE, POSITIVE, UNIT, UNIT_LEFT_OPEN
 from netgraph.core.errors import OptionError
 from netgraph.layers.bad_index import first_unordered
 from netgraph.layers.dist_limits import COUNT_MAX, E_MAX, Z_MAX, gamma_upper
@@ -60,7 +61,7 @@ class BernoulliDistribution(_Discrete):
         (p,) = params
         return torch.bernoulli(full(_nograd(p), shape, params))
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (p,) = tensors(params, x)  # x is a draw, 0 or 1: log p where x = 1, log(1 - p) where x = 0
         return torch.addcmul(1 - x, p, 2 * x - 1).log()
 
@@ -117,7 +118,7 @@ class BinomialDistribution(_Discrete):
             return torch.empty_like(prob)
         return torch.binomial(full(_nograd(n), shape, params).to(prob.dtype).contiguous(), prob.contiguous())
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         n, p = tensors(params, x)
         n = n.detach()
         comb = torch.lgamma(n + 1) - torch.lgamma(x + 1) - torch.lgamma(n - x + 1)
@@ -154,7 +155,7 @@ class PoissonDistribution(_Discrete):
         (mu,) = params
         return torch.poisson(full(_nograd(mu), shape, params).contiguous())
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (mu,) = tensors(params, x)
         return x * log_or_tiny(mu) - mu - torch.lgamma(x + 1)
 
@@ -195,7 +196,7 @@ class NegativeBinomialDistribution(_Discrete):
         rate = torch._standard_gamma(n.contiguous()) * (1 - p) / p
         return torch.poisson(rate)
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         n, p = tensors(params, x)
         return torch.lgamma(x + n) - torch.lgamma(n) - torch.lgamma(x + 1) + n * p.log() + x * log_or_tiny(1 - p)
 
@@ -247,7 +248,7 @@ class DiscreteUniformDistribution(Distribution):
         u = noise(shape, params, "uniform")
         return torch.minimum(lo + torch.floor((hi - lo + 1) * u), full(hi, shape, params))
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         lo, hi = tensors(params, x)
         return -(hi - lo + 1).log() + 0 * x
 

@@ -20,8 +20,8 @@ from typing import Any
 import torch
 
 from netgraph.layers.dist_base import LOG_MAX as _LOG_MAX
-from netgraph.layers.dist_base import (POSITIVE, POSITIVE_INT, REAL, Distribution, full, log_standard_gamma, safe_exp,
-                              standard_gamma, tensors)
+from netgraph.layers.dist_base import Distribution, full, log_standard_gamma, safe_exp, standard_gamma, tensors
+from netgraph.layers.dist_constraints import POSITIVE, POSITIVE_INT, REAL
 from netgraph.layers.dist_tensors import floor_normal, on_support, xlogy
 from netgraph.layers.dist_limits import exp_bound, gamma_upper, log_gamma_lower
 
@@ -84,7 +84,7 @@ class GammaDistribution(_GeneralizedGamma):
             x = safe_exp(_log(beta) + _log_gamma_draw(alpha, shape, params) / gamma)
         return x if _plain(mu, 0.0) else x + mu
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         alpha, beta, gamma, mu = tensors(params, x)
         t = (x - mu) / beta  # at t = 0 (x = mu) the limit: finite where alpha * gamma == 1, else -inf or inf
         s = t.clamp(min=0)
@@ -113,7 +113,7 @@ class ChiDistribution(_GammaLike):
         (nu,) = params
         return safe_exp((_log_gamma_draw(nu / 2, shape, params) + math.log(2)) / 2)
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (nu,) = tensors(params, x)
         return on_support(x, (1 - nu / 2) * math.log(2) - torch.lgamma(nu / 2) + xlogy(nu - 1, x.clamp(min=0))
                           - x ** 2 / 2)
@@ -142,7 +142,7 @@ class NakagamiDistribution(_GammaLike):
         log_g = _log_gamma_draw(mu, shape, params)
         return safe_exp((log_g + _log(omega) - _log(mu)) / 2)
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         mu, omega = tensors(params, x)
         return on_support(x, math.log(2) + mu * (mu / omega).log() - torch.lgamma(mu)
                           + xlogy(2 * mu - 1, x.clamp(min=0)) - mu * x ** 2 / omega)
@@ -170,7 +170,7 @@ class ChiSquareDistribution(_GammaLike):
         (nu,) = params
         return 2 * _gamma_draw(nu / 2, shape, params)
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (nu,) = tensors(params, x)
         return on_support(x, -nu / 2 * math.log(2) - torch.lgamma(nu / 2) + xlogy(nu / 2 - 1, x.clamp(min=0)) - x / 2)
 
@@ -203,7 +203,7 @@ class ErlangDistribution(_GammaLike):
         k = k.detach() if isinstance(k, torch.Tensor) else k
         return floor_normal(_gamma_draw(k, shape, params) / rate)
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         k, rate = tensors(params, x)
         return on_support(x, k * rate.log() - torch.lgamma(k) + xlogy(k - 1, x.clamp(min=0)) - rate * x)
 
@@ -237,7 +237,7 @@ class LogGammaDistribution(_GammaLike):
         y = floor_normal(beta * _gamma_draw(alpha, shape, params))
         return mu + torch.expm1(y.clamp(max=_LOG_MAX[y.dtype] if y.dtype in _LOG_MAX else 80.0))
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         alpha, beta, mu = tensors(params, x)
         z = x - mu  # below eps log1p(z) is z, and torch's log1p of a tiny z is 0 under set_flush_denormal(True)
         y = torch.where(z < torch.finfo(z.dtype).eps, z, torch.log1p(z)).clamp(min=0)
@@ -270,7 +270,7 @@ class ExpGammaDistribution(_GammaLike):
         kappa, theta, mu = params
         return mu + theta * _log_gamma_draw(kappa, shape, params)
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         kappa, theta, mu = tensors(params, x)
         z = (x - mu) / theta
         return kappa * z - z.exp() - theta.log() - torch.lgamma(kappa)
@@ -299,7 +299,7 @@ class InverseGammaDistribution(_GeneralizedGamma):
         x = safe_exp(_log(beta) - (log_g if _plain(gamma, 1.0) else log_g / gamma))
         return x if _plain(mu, 0.0) else x + mu
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         alpha, beta, gamma, mu = tensors(params, x)
         t = (x - mu) / beta
         s = torch.where(t > 0, t, 1.0)  # the density vanishes at t = 0 too (e^(-t^-gamma) wins)

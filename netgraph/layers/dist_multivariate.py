@@ -31,7 +31,8 @@ from typing import Any
 
 import torch
 
-from netgraph.layers.dist_base import POSITIVE, REAL, full, log_standard_gamma, noise, tensors
+from netgraph.layers.dist_base import full, log_standard_gamma, noise, tensors
+from netgraph.layers.dist_constraints import POSITIVE, REAL
 from netgraph.layers.bad_index import Piece, piece
 from netgraph.layers.dist_tensors import promoted
 from netgraph.layers.dist_vector import VectorDistribution
@@ -75,7 +76,7 @@ class _Multinormal(VectorDistribution):
             return mu + scale * eps
         return mu + (scale @ eps.unsqueeze(-1)).squeeze(-1)
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         """The log-density of each event x (..., k): one number per event."""
         x, mu, second = promoted([x, *tensors(params, x)])
         diff = x - mu
@@ -211,7 +212,7 @@ class DirichletDistribution(VectorDistribution):
         (alpha,) = params
         return torch.softmax(log_standard_gamma(full(alpha, (*shape, alpha.shape[-1]), params)), -1)
 
-    def log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         """The log-density of each probability vector x (..., k): one number per event."""
         (alpha,) = tensors(params, x)
         norm = torch.lgamma(alpha.sum(-1)) - torch.lgamma(alpha).sum(-1)

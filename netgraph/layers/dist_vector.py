@@ -23,9 +23,10 @@ import torch
 
 from netgraph.core.errors import OptionError
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
-from netgraph.layers.dist_base import REAL as REAL_NUMBERS
+from netgraph.layers.dist_constraints import REAL as REAL_NUMBERS
 from netgraph.layers.bad_index import Piece, first_bad, piece_text
 from netgraph.layers.dist_base import Distribution, slot_name
+from netgraph.layers._shapes import broadcasts_to
 from netgraph.layers.dist_limits import overflow_problems
 
 __all__ = ["VectorDistribution", "vector_types"]
@@ -124,26 +125,35 @@ def vector_types(dist: VectorDistribution, estimator: str, types: Mapping[str, P
     out_rank = dist.draw_event_rank(estimator)
     out = types["Output"].shape
     k, source = None, None
-    for label, shape, rank in known + [("output", out, out_rank)]:
+    for label, shape, rank, port in known + [("output", out, out_rank, "Output")]:
         if shape is None:
             continue
         if len(shape) < rank:
-            raise Conflict(f"{name}: {label} must be {_event_text(rank)}, found shape {format_shape(shape)}")
+            raise Conflict(f"{name}: {label} must be {_event_text(rank)}, found shape {format_shape(shape)}",
+                           port=port, found=shape)
         for d in shape[len(shape) - rank:]:
             if isinstance(d, int) and k is None:
                 k, source = d, f"{label} {format_shape(shape)}"
             elif isinstance(d, int) and d != k:
                 expected = (*shape[:len(shape) - rank], *(k,) * rank)
                 raise Conflict(f"{name}: {label} has shape {format_shape(shape)}, expected {format_shape(expected)}: "
-                               f"the event size k = {k} comes from {source}")
-    samples = [None if s is None else s[:len(s) - r] for _, s, r in known]
+                               f"the event size k = {k} comes from {source}", port=port, expected=expected, found=shape)
+    samples = [None if s is None else s[:len(s) - r] for _, s, r, _ in known]
     out_sample = None if out is None else out[:len(out) - out_rank]
     full = out_sample is not None and None not in out_sample
-    sample = broadcast(*samples, *([out_sample] if full else []))
-    if sample is not None and full and broadcast(sample, out_sample) != out_sample:
-        shown = ", ".join(f"{label} {format_shape(s)}" for label, s, _ in known)
-        raise Conflict(f"{name}: parameter shapes {shown} do not broadcast to output {format_shape(out)} (the dims "
-                       f"before the event dims of each parameter must broadcast to the output's)")
+    try:
+        sample = broadcast(*samples, *([out_sample] if full else []))
+        fits = sample is None or not full or broadcast(sample, out_sample) == out_sample
+    except Conflict:  # (whose own text said no more than "shapes (2), (5) do not broadcast")
+        sample, fits = None, False
+    if not fits:
+        shown = ", ".join(f"{label} {format_shape(s)}" for label, s, _, _ in known)
+        misfits = [(p, s, (*out_sample, *s[len(s) - r:])) for (_, s, r, p), at in zip(known, samples)
+                   if p and at is not None and full and not broadcasts_to(at, out_sample)]
+        port, found, expected = misfits[0] if misfits else (None, None, None)
+        raise Conflict(f"{name}: {shown} do not broadcast {f'to output {format_shape(out)}' if full else 'together'} "
+                       f"(the dims before the event dims of each parameter must broadcast to the output's)", port=port,
+                       expected=expected, found=found)
     dtype = dist.draw_dtype(estimator)
     if out is None and sample is not None:
         out, out_sample = (*sample, *(k,) * out_rank), sample
@@ -155,14 +165,14 @@ def vector_types(dist: VectorDistribution, estimator: str, types: Mapping[str, P
     return types
 
 
-def _parameter_shapes(dist: VectorDistribution, types: Mapping[str, PortType]) -> list[tuple[str, Any, int]]:
-    """(label, shape or None, event rank) of each slot and constant-array parameter."""
+def _parameter_shapes(dist: VectorDistribution, types: Mapping[str, PortType]) -> list[tuple[str, Any, int, Any]]:
+    """(label, shape or None, event rank, port or None) of each slot and constant-array parameter."""
     out = []
     for pname, value in zip(dist.PARAMS, dist.params):
         rank = dist.PARAM_EVENT_RANKS.get(pname, 0)
         if isinstance(value, str):
             slot = slot_name(value)
-            out.append((f"parameter {dist.role(pname)} (port {slot!r})", types[slot].shape, rank))
+            out.append((f"parameter {dist.role(pname)} (port {slot!r})", types[slot].shape, rank, slot))
         elif isinstance(value, torch.Tensor):
-            out.append((f"parameter {dist.role(pname)} (constant)", tuple(value.shape), rank))
+            out.append((f"parameter {dist.role(pname)} (constant)", tuple(value.shape), rank, None))
     return out

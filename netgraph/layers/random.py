@@ -29,6 +29,7 @@ from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shap
 from netgraph.core.wiring import join_path
 from netgraph.core.tracing import tracing
 from netgraph.layers._constant_buffers import ConstantBuffers
+from netgraph.layers._shapes import broadcasts_to
 from netgraph.layers._torch_compat import autocast_enabled
 from netgraph.layers.bad_index import naming_layer
 from netgraph.layers.random_checks import _CHECKS, distribution_checks, set_distribution_checks
@@ -39,10 +40,8 @@ EVAL_MODES = ("sample", "mean")
 
 
 class RandomModule(ConstantBuffers):
-    """Draws ``(batch, *shape)`` samples; slot inputs arrive batched and are broadcast elementwise.
-
-    ``checks`` (True, False, "auto") is set by ``compile(checks=...)``; None follows the global setting.
-    """
+    """Draws ``(batch, *shape)`` samples; slot inputs arrive batched and are broadcast elementwise. ``checks``
+    (True, False, "auto") is set by ``compile(checks=...)``; None follows the global setting."""
 
     checks: bool | str | None = None
 
@@ -319,8 +318,11 @@ class RandomArrayLayer(Layer):
             if params is None or (full and broadcast(params, out) != out):
                 names = [*(f"{s!r}" for s in self.input_ports), *("constant array" for _ in self._const_shapes())]
                 shown = ", ".join(f"{n} {format_shape(s)}" for n, s in zip(names, shapes))
-                raise Conflict(f"{type(self.distribution).__name__} parameter shapes {shown} do not broadcast to "
-                               f"output {format_shape(out)} (each parameter must broadcast to the output shape)")
+                port = next((p for p in self.input_ports if full and not broadcasts_to(types[p].shape, out)), None)
+                raise Conflict(f"{type(self.distribution).__name__} parameter shapes {shown} do not broadcast "
+                               f"{f'to output {format_shape(out)}' if full else 'together'} (each parameter must "
+                               "broadcast to the output shape)", port=port, expected=port and out,
+                               found=port and types[port].shape)
             if out is None:
                 types["Output"] = unify(types["Output"], PortType(params, REAL))
         out = types["Output"].shape

@@ -92,6 +92,9 @@ def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
         raise data_error(what, f"a list of examples must hold dicts (port -> value); example {bad[0]} is "
                         f"{type(examples[bad[0]]).__name__}")
     keys = list(examples[0])
+    if not keys and all(not e for e in examples):  # no column would say how many examples there are
+        raise DataError(f"{what} is a list of examples that hold no keys; give one array per input port and target",
+                        data=ref(what))
     odd = [i for i, e in enumerate(examples) if list(e) != keys and set(e) != set(keys)]
     if odd:
         raise data_error(what, f"every example must have the same keys; example 0 has {keys}, "
