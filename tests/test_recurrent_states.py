@@ -262,3 +262,16 @@ def test_a_missing_state_port_in_yaml_names_the_option_that_adds_it():
             "inputs: {Input: [n, 3]}\nedges: [Input -> enc, enc.State -> dec.InitialState, enc -> dec]\n")
     with pytest.raises(SpecError, match=r"has no port 'State' \(state_output: true adds it\)"):
         NetGraph.from_yaml(text)
+
+
+@pytest.mark.parametrize("dec_state_input, hint", [
+    (True, r"has no port 'State' \(the initial state is the input 'InitialState'\)"),
+    (False, r"has no port 'State' \(the initial state is the input 'InitialState', state_input: true adds it\)"),
+])
+def test_wolframs_state_input_fed_in_yaml_names_the_initial_state_port(dec_state_input, hint):
+    """An edge into dec.State is fed, so its hint is an input's, as in Python (it was the output's option)."""
+    text = ("netgraph: 1\nlayers:\n  enc: {type: GatedRecurrentLayer, output: 4, state_output: true}\n"
+            f"  dec: {{type: GatedRecurrentLayer, output: 4, state_input: {str(dec_state_input).lower()}}}\n"
+            "inputs: {Input: [n, 3]}\nedges: [Input -> enc, enc.State -> dec.State, enc -> dec]\n")
+    with pytest.raises(SpecError, match=hint):
+        NetGraph.from_yaml(text)
