@@ -3,8 +3,9 @@ needs one length refuses them instead of joining them silently; one shared name,
 
 import pytest
 
-from netgraph import (AttentionLayer, CatenateLayer, ElementwiseLayer, FunctionLayer, MeanSquaredLossLayer,
-                      NetGraph, NetPort, ShapeError)
+from netgraph import (AttentionLayer, BasicRecurrentLayer, CatenateLayer, ElementwiseLayer, EmbeddingLayer,
+                      FunctionLayer, GatedRecurrentLayer, LongShortTermMemoryLayer, MeanSquaredLossLayer, NetGraph,
+                      NetPort, SequenceIndicesLayer, SequenceReverseLayer, ShapeError, TransposeLayer)
 
 
 def _two(layer, a, b, x=("n", 3), y=("m", 3)):
@@ -47,3 +48,24 @@ def test_causal_attention_keeps_keys_and_queries_named_apart():
     net = NetGraph({"att": AttentionLayer(mask="Causal")}, [], Key=("n", 3), Value=("n", 3), Query=("m", 3))
     assert net.output_shapes["Output"] == ("m", 3)
     assert net.input_shapes == {"Key": ("n", 3), "Value": ("n", 3), "Query": ("m", 3)}
+
+
+CARRIERS = {  # layers whose Output has their Input's length, the two ports' shapes otherwise apart
+    "LongShortTermMemoryLayer": (lambda: LongShortTermMemoryLayer(6), ("n", 3), ("m", 6)),
+    "GatedRecurrentLayer": (lambda: GatedRecurrentLayer(6), ("n", 3), ("m", 6)),
+    "BasicRecurrentLayer": (lambda: BasicRecurrentLayer(6), ("n", 3), ("m", 6)),
+    "SequenceReverseLayer": (SequenceReverseLayer, ("n", 3), ("m", 3)),
+    "EmbeddingLayer": (lambda: EmbeddingLayer(4, 10), ("n",), ("m", 4)),
+    "SequenceIndicesLayer": (SequenceIndicesLayer, ("n", 3), ("m",)),
+    "TransposeLayer": (TransposeLayer, ("n", 3), (3, "m")),
+}
+
+
+@pytest.mark.parametrize("case", CARRIERS)
+def test_a_layer_carrying_its_input_length_to_its_output_refuses_an_output_named_apart(case):
+    layer, x, out = CARRIERS[case]
+    with pytest.raises(ShapeError, match=r"length n \(given for graph input 'Input'\) would be joined to length m "
+                                         r"\(given for graph output 'Output'\)"):
+        NetGraph({"l": layer()}, [], Input=x, Output=out)
+    named_alike = tuple("n" if d == "m" else d for d in out)
+    assert NetGraph({"l": layer()}, [], Input=x, Output=named_alike).output_shapes["Output"] == named_alike

@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from netgraph import (ElementwiseLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, NetPort,
-                      NormalDistribution, RandomArrayLayer, ShapeError, net_initialize)
+                      NormalDistribution, PortType, RandomArrayLayer, ShapeError, net_initialize)
+from netgraph.core.types import format_shape
 
 
 def test_forward_inference_through_layers():
@@ -144,3 +145,21 @@ def test_a_loss_fed_as_a_group_in_keras_order_is_told_the_swap_fits():
     with pytest.raises(ShapeError) as info:  # no order fits: no hint
         NetGraph(layers, [(NetPort("x"), "lin"), ([NetPort("y"), "lin"], "loss")], x=4, y=PortType((5,), "Integer"))
     assert "swapped" not in str(info.value)
+
+
+@pytest.mark.parametrize("make, port, expected, found", [
+    # a layer port expects its own type and finds the one fed to it
+    (lambda: NetGraph({"a": LinearLayer(6), "b": LinearLayer(2, input=8)}, [("a", "b")], Input=3), "Input", (8,), (6,)),
+    # a graph input's given shape is what was found
+    (lambda: NetGraph({"a": LinearLayer(6, input=3)}, [], Input=4), "Input", (3,), (4,)),
+    (lambda: NetGraph({"a": ElementwiseLayer("Tanh")}, [], Input=PortType((3,), "Integer")), "Input", "Real",
+     "Integer"),
+])
+def test_a_shape_conflict_carries_what_was_expected_and_found_as_fields(make, port, expected, found):
+    """They were in the message only: a reader had to parse "expected shape (8), found (6)"."""
+    with pytest.raises(ShapeError) as info:
+        make()
+    d = info.value.diagnostics[0]
+    assert (d.port, d.expected, d.found) == (port, expected, found)
+    assert f"expected shape {format_shape(expected)}, found {format_shape(found)}" in d.message \
+        if isinstance(expected, tuple) else f"expected dtype {expected}, found {found}" in d.message

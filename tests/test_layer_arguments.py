@@ -102,6 +102,9 @@ def test_wolfram_positional_options_still_work():
     (lambda: LongShortTermMemoryLayer(8, num_layers=2), "num_layers", "NetChain"),
     (lambda: LongShortTermMemoryLayer(8, batch_first=True), "batch_first", "batch is always first"),
     (lambda: GatedRecurrentLayer(hidden_size=8), "hidden_size", "torch's hidden_size is netgraph's output"),
+    (lambda: LongShortTermMemoryLayer(8, dropout=0.2), "dropout", "NetChain([layer1, DropoutLayer(p), layer2])"),
+    (lambda: GatedRecurrentLayer(8, bias=False), "bias", "recurrent layers always have their Biases"),
+    (lambda: LongShortTermMemoryLayer(8, proj_size=4), "proj_size", "no projected state here"),
     (lambda: BatchNormalizationLayer(eps=1e-5), "eps", "torch's eps is netgraph's epsilon"),
     (lambda: BatchNormalizationLayer(affine=False), "affine", "torch's affine=False is netgraph's scaling=False, "
                                                               "biases=False"),

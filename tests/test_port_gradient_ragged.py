@@ -61,3 +61,24 @@ def test_a_list_at_a_fixed_shape_port_is_still_refused():
     net = net_initialize(NetChain([LinearLayer(2)], input=3), seed=0)
     with pytest.raises(DataError, match="has the fixed shape"):
         net_port_gradient(net, [torch.randn(3), torch.randn(3)])
+
+
+def test_a_seed_per_example_is_split_by_length_group_as_a_dense_call_takes_it():
+    """of={"Output": g} with one row of g per example (a dense batch takes it) was given whole to each length
+    group: "the output has shape (2, 4)", a group's, for a batch of 4."""
+    net, xs = _lstm(), _sequences()
+    seeds = torch.randn(4, 4, generator=torch.Generator().manual_seed(5))
+    grads = net_port_gradient(net, xs, of={"Output": seeds})
+    for x, seed, g in zip(xs, seeds, grads):
+        torch.testing.assert_close(g, net_port_gradient(net, x[None], of={"Output": seed[None]})[0],
+                                   rtol=1e-5, atol=1e-6)
+
+
+def test_a_seed_per_example_is_sliced_with_the_batch_size():
+    net, xs = _lstm(), torch.randn(5, 3, 3, generator=torch.Generator().manual_seed(6))
+    seeds = torch.randn(5, 4, generator=torch.Generator().manual_seed(7))
+    whole = net_port_gradient(net, xs, of={"Output": seeds})
+    torch.testing.assert_close(net_port_gradient(net, xs, of={"Output": seeds}, batch_size=2), whole,
+                               rtol=1e-5, atol=1e-6)
+    for x, seed, g in zip(xs, seeds, whole):  # row i seeds example i
+        torch.testing.assert_close(net_port_gradient(net, x[None], of={"Output": seed})[0], g, rtol=1e-5, atol=1e-6)

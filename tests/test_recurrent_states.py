@@ -262,3 +262,32 @@ def test_a_missing_state_port_in_yaml_names_the_option_that_adds_it():
             "inputs: {Input: [n, 3]}\nedges: [Input -> enc, enc.State -> dec.InitialState, enc -> dec]\n")
     with pytest.raises(SpecError, match=r"has no port 'State' \(state_output: true adds it\)"):
         NetGraph.from_yaml(text)
+
+
+@pytest.mark.parametrize("dec_state_input, hint", [
+    (True, r"has no port 'State' \(the initial state is the input 'InitialState'\)"),
+    (False, r"has no port 'State' \(the initial state is the input 'InitialState', state_input: true adds it\)"),
+])
+def test_wolframs_state_input_fed_in_yaml_names_the_initial_state_port(dec_state_input, hint):
+    """An edge into dec.State is fed, so its hint is an input's, as in Python (it was the output's option)."""
+    text = ("netgraph: 1\nlayers:\n  enc: {type: GatedRecurrentLayer, output: 4, state_output: true}\n"
+            f"  dec: {{type: GatedRecurrentLayer, output: 4, state_input: {str(dec_state_input).lower()}}}\n"
+            "inputs: {Input: [n, 3]}\nedges: [Input -> enc, enc.State -> dec.State, enc -> dec]\n")
+    with pytest.raises(SpecError, match=hint):
+        NetGraph.from_yaml(text)
+
+
+@pytest.mark.parametrize("given, port, expected, found", [
+    ({"InitialState": (2, 5)}, "InitialState", (2, 6), (2, 5)),
+    ({"InitialCellState": (3, 6)}, "InitialCellState", (2, 6), (3, 6)),
+    ({"Input": (2, 4, 5)}, "Input", ("batch", "length", 3), (2, 4, 5)),
+])
+def test_the_compiled_modules_state_and_input_errors_carry_port_expected_and_found(given, port, expected, found):
+    """Its DataError named them in its text only (an initial state's not even its port), not as Diagnostic fields."""
+    module = net_initialize(NetGraph({"l": LongShortTermMemoryLayer(6, state_input=True)}, [], Input=("n", 3)),
+                            seed=0).compile()
+    shapes = {"Input": (2, 4, 3), "InitialState": (2, 6), "InitialCellState": (2, 6), **given}
+    with pytest.raises(DataError) as info:
+        module(**{p: torch.randn(*s) for p, s in shapes.items()})
+    d = info.value.diagnostics[0]
+    assert (d.port, d.expected, d.found) == (port, expected, found)

@@ -39,8 +39,8 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
     tensor for a one-input net, or a dict by port name (at a port of unknown shape, one example or a list). ``wrt``
     defaults to every real input port (one gives a tensor, several a dict). ``of`` picks the outputs summed
     (a name or a list; default every real one), or seeds each output's gradient (a dict ``{port: tensor}``,
-    the tensor of the port's shape, applied to every example: a vector-Jacobian product, Wolfram's
-    ``NetPortGradient["Output"] -> g``). Options are those of ``net(...)``: ``batch_size``, ``mode``,
+    the tensor of the port's shape, applied to every example, or with a row per example: a vector-Jacobian
+    product, Wolfram's ``NetPortGradient["Output"] -> g``). Options are those of ``net(...)``: ``batch_size``, ``mode``,
     ``seed``, ``precision``. The net's arrays are unchanged and no gradient is left on them. A variable-length
     port takes ragged data as ``net(...)`` does (a list of per-example sequences, or Padded): each length group
     runs as a dense batch, and the gradient at such a port is a list of per-example tensors, each of its length.
@@ -82,15 +82,17 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
         return _picked(result, ports, wrt)
     seeds = _output_seeds(net, of, parsed.precision)
     module = compiled_module(net, parsed)
+    tensors = {**tensors, **_per_example(net, seeds, tensors)}  # sliced with the examples by batch_size
 
     def gradients(batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-        batch = {p: x.detach().requires_grad_(True) if p in ports else x for p, x in batch.items()}
+        given = {p: batch.get(("of", p), seed) for p, seed in seeds.items()}
+        batch = {p: x.detach().requires_grad_(True) if p in ports else x for p, x in batch.items() if p in types}
         with torch.enable_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore", EstimatorWarning)  # its advice, module.surrogate_loss, is not for here
             out = call_by_name(module, batch)
             out = out if isinstance(out, dict) else {net.output_ports[0]: out}
             summed = [p for p in seeds if of is not None or out[p].is_floating_point()]  # default: real outputs
-            total = sum(_summed(out[p], seeds[p], p) for p in summed)
+            total = sum(_summed(out[p], given[p], p) for p in summed)
             wanted = [batch[p] for p in ports]
             differentiable = isinstance(total, torch.Tensor) and total.requires_grad
             found = torch.autograd.grad(total, wanted, allow_unused=True) if differentiable else [None] * len(wanted)
@@ -130,8 +132,31 @@ def _by_length(net: Any, data: dict[str, Any], ragged: list[str], ports: list[st
     parts = []
     for idx, dense in zip(groups, batches):
         with examples_at(idx):  # an error naming an example in the group names the user's
-            parts.append(net_port_gradient(net, dense, wrt=list(ports), of=of, **options))
+            parts.append(net_port_gradient(net, dense, wrt=list(ports), of=_group_seeds(net, of, idx, total),
+                                           **options))
     return reassemble(parts, groups, total, lambda port: port in ragged)
+
+
+def _per_example(net: Any, seeds: dict[str, torch.Tensor | None], tensors: dict[str, torch.Tensor]) -> dict:
+    """The seeds with a batch dim (a row per example), keyed ``("of", port)`` beside the batch's inputs."""
+    total = next(iter(tensors.values())).shape[0] if tensors else None
+    types = net.port_types
+    return {("of", p): seed for p, seed in seeds.items() if seed is not None and types[p].shape is not None
+            and seed.dim() == len(types[p].shape) + 1 and seed.shape[0] == total}
+
+
+def _group_seeds(net: Any, of: Any, idx: list[int], total: int) -> Any:
+    """``of`` for one length group: a seed with a batch dim (a row per example, as a dense call takes it) gives
+    the group's rows; one of the port's shape is every example's."""
+    if not isinstance(of, Mapping):
+        return of
+
+    def rows(port: str, seed: Any) -> Any:
+        shape = net.port_types[port].shape if port in net.port_types else None
+        batched = isinstance(seed, torch.Tensor) and shape is not None and seed.dim() == len(shape) + 1 \
+            and seed.shape[0] == total
+        return seed[torch.tensor(idx, device=seed.device)] if batched else seed
+    return {port: rows(port, seed) for port, seed in of.items()}
 
 
 def _output_seeds(net: Any, of: Any, dtype: torch.dtype | None) -> dict[str, torch.Tensor | None]:

@@ -4,9 +4,9 @@ the edges that joined the two ports."""
 from __future__ import annotations
 
 from netgraph.core.errors import EdgeRef
-from netgraph.core.types import INTEGER, REAL, Conflict, PortType, unify
+from netgraph.core.types import INTEGER, REAL, Conflict, PortType, unify, unify_shapes
 
-__all__ = ["as_seen_by", "set_part", "edge_parts", "dtype_hint", "INTEGER_HINT"]
+__all__ = ["as_seen_by", "compared", "set_part", "edge_parts", "dtype_hint", "INTEGER_HINT"]
 
 
 def as_seen_by(who: tuple, old: PortType, new: PortType, exc: Conflict) -> Conflict:
@@ -19,6 +19,17 @@ def as_seen_by(who: tuple, old: PortType, new: PortType, exc: Conflict) -> Confl
     except Conflict as swapped:
         return swapped
     return exc
+
+
+def compared(who: tuple, old: PortType, new: PortType) -> dict[str, object]:
+    """The conflict's ``expected`` and ``found`` values (Diagnostic fields), from the side ``as_seen_by`` tells it:
+    the shapes where they clash, else the dtypes."""
+    expected, found = (old, new) if who[0] == "graph" else (new, old)
+    try:
+        unify_shapes(expected.shape, found.shape)
+    except Conflict:
+        return {"expected": expected.shape, "found": found.shape}
+    return {"expected": expected.dtype, "found": found.dtype}
 
 
 def set_part(t: PortType, clash: PortType) -> str:

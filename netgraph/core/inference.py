@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from netgraph.core.layer import Layer
 from netgraph.core.layer_checks import check_infer_result
 from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, ShapeError, raise_all
-from netgraph.core.conflict_words import as_seen_by, dtype_hint, edge_parts, set_part
+from netgraph.core.conflict_words import as_seen_by, compared, dtype_hint, edge_parts, set_part
 from netgraph.core.declared_lengths import apart_text, declared_lengths, joined_names
 from netgraph.core.inference_defaults import default_dtypes, default_shapes, shared_users
 from netgraph.core.types import UNKNOWN, Conflict, PortType, unify
@@ -230,7 +230,8 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, int]]:
         except Conflict as exc:
             errors.append(_conflict(problem, cls, root, who, f"{as_seen_by(who, old, new, exc)} (the "
                                                              f"{set_part(old, new)} was set by ",
-                                    dtype_hint(problem.leaves, cls.origin.get(root), who, old, new)))
+                                    dtype_hint(problem.leaves, cls.origin.get(root), who, old, new),
+                                    **compared(who, old, new)))
             return False
         if merged is not old and merged != old:
             class_types[root], cls.origin[root] = merged, who
@@ -262,8 +263,9 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, int]]:
 
 
 def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str,
-              hint: str | None = None) -> Diagnostic:
-    """A type refused at ``who``'s key: where the old type came from and the edges of the class (and ``hint``)."""
+              hint: str | None = None, **compared: object) -> Diagnostic:
+    """A type refused at ``who``'s key: where the old type came from and the edges of the class (and ``hint``,
+    and the ``expected`` and ``found`` values ``compared``)."""
     key = who[1]
     setter = cls.origin.get(root)
     joining = cls.joining(setter[1], key) if setter else None
@@ -275,7 +277,7 @@ def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str,
                 f"its own, e.g. the edge (NetPort('{port}2'), NetPort({key[0][0]!r}, {port!r}))"]
     return Diagnostic.of("shape", f"{problem.origin_text(who)}: {text}",
                          problem.origin_text(setter) if setter else "?", *via, ")", *([f". {hint}"] if hint else []),
-                         hint=hint, layer=key[0], port=key[1],
+                         hint=hint, layer=key[0], port=key[1], **compared,
                          edge=None if joining is None else joining.index,
                          hop=None if joining is None else joining.hop, graph=() if joining is None else joining.graph)
 

@@ -25,7 +25,11 @@ _RECURRENT = {"hidden_size": " (torch's hidden_size is netgraph's output)",
               "input_size": " (the input size comes from the input's shape: input=('n', size) if needed)",
               "num_layers": " (one layer per recurrent layer here: NetChain([layer1, layer2]) stacks two)",
               "batch_first": " (netgraph's batch is always first: Input is (n, size) per example, no batch_first)",
-              "bidirectional": " (NetBidirectionalOperator([forward, backward]) runs both directions)"}
+              "bidirectional": " (NetBidirectionalOperator([forward, backward]) runs both directions)",
+              "dropout": " (torch's dropout acts between stacked layers: NetChain([layer1, DropoutLayer(p), layer2]))",
+              "bias": " (recurrent layers always have their Biases here)",
+              "proj_size": " (no projected state here: torch's proj_size feeds a learned projection of the state "
+                           "back into the recurrence)"}
 _NORM = {"eps": " (torch's eps is netgraph's epsilon)",
          "normalized_shape": " (the normalised shape comes from the input here: input=... if needed)",
          "num_features": " (the features come from the input's shape here: input=... if needed)",

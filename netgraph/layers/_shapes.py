@@ -169,11 +169,18 @@ def pass_dtype(types: Mapping[str, PortType], ports: tuple[str, ...]) -> str | N
 
 
 def fill(types: dict[str, PortType], port: str, shape: Any, dtype: str | None = None) -> None:
-    """Refine ``types[port]`` with ``shape`` (and dtype), naming the port in any conflict."""
+    """Refine ``types[port]`` with ``shape`` (and dtype), naming the port in any conflict. A length name in
+    ``shape`` replaces another one the port has at that dim (unify keeps the port's): the layer says the port has
+    that length, so that inference refuses lengths given to graph ports apart, as a pointwise layer's one type
+    does (``netgraph.core.declared_lengths``), and otherwise keeps the name it had."""
     try:
-        types[port] = unify(types[port], PortType(shape, dtype))
+        merged = unify(types[port], PortType(shape, dtype))
     except Conflict as exc:
         raise Conflict(f"port {port!r}: {exc}") from None
+    if shape is not None and merged.shape is not None and merged.shape != tuple(shape):
+        named = tuple(d if isinstance(d, str) and isinstance(m, str) else m for d, m in zip(shape, merged.shape))
+        merged = merged if named == merged.shape else PortType(named, merged.dtype)
+    types[port] = merged
 
 
 class _ShapeLayer(Layer):

@@ -102,7 +102,8 @@ class RecurrentModule(LayerModule):
         kernel does not: it ran on with any other feature size, reading its weights out of shape)."""
         if x.dim() != 3 or x.shape[2] != features:
             raise DataError(f"{self.layer_label}: input port 'Input': expected shape (batch, length, {features}) "
-                            f"({features} features per step), found {tuple(x.shape)}", port="Input")
+                            f"({features} features per step), found {tuple(x.shape)}", port="Input",
+                            expected=("batch", "length", features), found=tuple(x.shape))
 
     def _check_states(self, x: torch.Tensor, initial: tuple, size: int) -> None:
         """DataError unless each initial state is (batch, size), as nn.LSTM checks its hx (the fused kernels
@@ -110,7 +111,8 @@ class RecurrentModule(LayerModule):
         for port, state in zip(self.ports, initial):
             if state.dim() != 2 or state.shape[0] != x.shape[0] or state.shape[1] != size:
                 raise DataError(f"{self.layer_label}: input port {port!r}: expected shape ({x.shape[0]}, {size}) (the "
-                                f"batch size and the state size), found {tuple(state.shape)}")
+                                f"batch size and the state size), found {tuple(state.shape)}", port=port,
+                                expected=(x.shape[0], size), found=tuple(state.shape))
 
     def _packed(self, x: torch.Tensor, hx: Any, params: list, lengths: torch.Tensor) -> tuple:
         """The fused kernel on the sequences packed by length: (padded outputs, final states in batch order)."""

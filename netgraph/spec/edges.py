@@ -187,7 +187,9 @@ def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], ind
             return NetPort(name, int(port))  # Wolfram's numbered inputs: cat.2 is cat.Input2, as NetPort("cat", 2)
         if not hasattr(layer, "input_ports") or layer.variadic or port in (*layer.input_ports, *layer.output_ports):
             return NetPort(name, port)
-        hint = layer.port_hint(port, "input" if port.startswith("Initial") else "output").replace("=True", ": true") \
+        want = "output" if index == 0 else "input" if index == count - 1 else \
+            "input" if port.startswith("Initial") else "output"  # a chain's middle port: by its name
+        hint = layer.port_hint(port, want).replace("=True", ": true") \
             if hasattr(layer, "port_hint") else ""  # a recurrent layer's state port without its option
         return reader.error(ep.loc.at(len(name) + 1), f"layer {name!r} ({layer.type_name}) has no port {port!r}"
                             f"{hint or did_you_mean(port, (*layer.input_ports, *layer.output_ports))}; its inputs are "
