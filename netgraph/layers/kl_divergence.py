@@ -35,6 +35,7 @@ from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.options import DistributionOption, Literal, Shape
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.core.tracing import tracing
+from netgraph.layers.bad_index import naming_layer
 from netgraph.layers.dist_tensors import sized, tensors
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.distributions import Distribution, slot_name
@@ -57,16 +58,24 @@ class KLModule(LayerModule):
         self.p_slots = [layer.input_ports.index(s) for s in layer.p.slots]
         self.q_slots = [layer.input_ports.index(s) for s in layer.q.slots]
         self.fn = closed_form(layer.p, layer.q) if layer.resolved_method == "closed_form" else None
-        self.shape, self.samples, self.label = shape, layer.samples, None
+        self.shape, self.samples, self.label, self.path = shape, layer.samples, None, None
         self.given: dict[str, str] = {}  # its ports fed straight by the data: the net input feeding each
         self.text = f"KLDivergenceLayer({layer.p!r}, {layer.q!r})"
 
     def describe(self) -> str:
         return f"{self.label} ({self.text})" if self.label else self.text
 
-    def forward(self, *inputs: Any, label: str | None = None, given: tuple[tuple[str, str], ...] = ()) -> torch.Tensor:
+    def forward(self, *inputs: Any, label: str | None = None, path: tuple[str, ...] | None = None,
+                given: tuple[tuple[str, str], ...] = ()) -> torch.Tensor:
         if label is not None and self.label is None:
-            self.label, self.given = label, dict(given)
+            self.label, self.path, self.given = label, path, dict(given)
+        if tracing():  # traced code checks nothing and raises no DataError to name
+            return self._kl(inputs)
+        with naming_layer(self.path):  # a check's DataError names this layer in its Diagnostic, as a random layer's
+            return self._kl(inputs)
+
+    def _kl(self, inputs: tuple[Any, ...]) -> torch.Tensor:
+        """KL(p ‖ q) per example for this call's ``inputs`` (the batch size alone when no parameter is an input)."""
         if self.p_slots or self.q_slots:
             batch = inputs[0].shape[0]
             sides = {"p": tuple(inputs[i] for i in self.p_slots), "q": tuple(inputs[i] for i in self.q_slots)}
@@ -232,7 +241,7 @@ class KLDivergenceLayer(Layer):
     def emit(self, ctx: EmitContext) -> str:
         args = ", ".join(ctx.args) if self.input_ports else ctx.batch
         given = f", given={ctx.given!r}" if ctx.given else ""
-        return f"{ctx.module}({args}, label={_label(ctx.path)!r}{given})"
+        return f"{ctx.module}({args}, label={_label(ctx.path)!r}, path={tuple(ctx.path)!r}{given})"
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         elements = self.elements(types)
