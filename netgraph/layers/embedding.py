@@ -22,6 +22,7 @@ from netgraph.layers._shapes import check_indices, fill, positive_int
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, Shape
 from netgraph.core.errors import OptionError
+from netgraph.core.option_problems import option_problem
 from netgraph.core.types import INTEGER, REAL, PortType, format_shape
 from netgraph.layers._modules import LayerModule
 
@@ -59,13 +60,17 @@ class EmbeddingLayer(Layer):
     def validate(self) -> None:
         w = self.weights
         if w is not None and w.dim() != 2:
-            raise OptionError(f"EmbeddingLayer weights= must be a matrix (n, size), found "
-                              f"{format_shape(tuple(w.shape))}", option="weights")
+            w = option_problem(OptionError(f"EmbeddingLayer weights= must be a matrix (n, size), found "
+                                           f"{format_shape(tuple(w.shape))}", option="weights", expected="a matrix",
+                                           found=tuple(w.shape)), None)
+            if self.output is None or self.n is None:
+                return  # the sizes the weights would give are not known
         for option, value, axis in (("output", self.output, 1), ("n", self.n, 0)):
             if value is None and w is None:
                 what = "the embedding size" if option == "output" else "the number of distinct indices"
-                raise OptionError(f"EmbeddingLayer needs {option}= ({what}): EmbeddingLayer(size, n)", option=option)
-            if value is not None:
+                option_problem(OptionError(f"EmbeddingLayer needs {option}= ({what}): EmbeddingLayer(size, n)",
+                                           option=option), None)
+            elif value is not None:
                 positive_int(value, "EmbeddingLayer", option)
                 if w is not None and w.shape[axis] != value:
                     raise OptionError(f"EmbeddingLayer: weights= has shape {format_shape(tuple(w.shape))} but "

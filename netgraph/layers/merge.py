@@ -32,6 +32,7 @@ from netgraph.layers.expression_shapes import is_structural
 from netgraph.layers.function_table import NOT_THREADED_BY_NAME
 from netgraph.layers.function import _elementwise_infer, align
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.option_problems import option_problem
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, lengths_apart, unify
 from netgraph.layers._modules import LayerModule
 
@@ -63,21 +64,28 @@ def _balanced(name: str, trees: list[tuple]) -> tuple:
     return trees[0] if len(trees) == 1 else apply(name, [_balanced(name, trees[:half]), _balanced(name, trees[half:])])
 
 
+_TWO = ("Input1", "Input2")  # the ports of a variadic layer not told how many (and the stand-in for a bad count)
+
+
 def _port_names(inputs: Any, layer: str) -> tuple[str, ...]:
     """Port names from ``inputs`` (None -> 2 ports, n -> Input1..n, or a list of names)."""
     if inputs is None:
-        return ("Input1", "Input2")
+        return _TWO
     if is_int(inputs):
         count = positive_int(inputs, layer, "inputs")
         if count > MAX_INPUTS:
-            raise OptionError(f"{layer} option inputs= takes at most {MAX_INPUTS} ports, found {count}", option="inputs")
+            return option_problem(OptionError(f"{layer} option inputs= takes at most {MAX_INPUTS} ports, found {count}",
+                                              option="inputs", expected=f"at most {MAX_INPUTS} ports", found=count),
+                                  _TWO)
         return tuple(f"Input{i}" for i in range(1, count + 1))
     if isinstance(inputs, (list, tuple)) and inputs and all(isinstance(p, str) and p.isidentifier() for p in inputs):
         if len(set(inputs)) != len(inputs):
-            raise OptionError(f"{layer} option inputs= has repeated port names: {list(inputs)}", option="inputs")
+            return option_problem(OptionError(f"{layer} option inputs= has repeated port names: {list(inputs)}",
+                                              option="inputs", expected="distinct port names", found=inputs), _TWO)
         return tuple(inputs)
-    raise OptionError(f"{layer} option inputs= must be a number of ports or a list of port names "
-                      f"(identifiers), found {inputs!r}", option="inputs")
+    return option_problem(OptionError(f"{layer} option inputs= must be a number of ports or a list of port names "
+                                      f"(identifiers), found {inputs!r}", option="inputs",
+                                      expected="a number of ports or a list of port names", found=inputs), _TWO)
 
 
 class _Variadic(Layer):
@@ -127,10 +135,12 @@ class ThreadingLayer(_Variadic):
     def normalize(self) -> dict[str, Any]:
         f = self.function
         if not isinstance(f, str):
-            raise OptionError(f"ThreadingLayer needs a function name such as 'Plus' or an expression such as "
-                              f"'#1 * #2', found {f!r}{torch_function_hint(f, THREADING, 'ThreadingLayer')}",
-                              option="function")
+            option_problem(OptionError(f"ThreadingLayer needs a function name such as 'Plus' or an expression such as "
+                                       f"'#1 * #2', found {f!r}{torch_function_hint(f, THREADING, 'ThreadingLayer')}",
+                                       option="function", expected="a function name or an expression", found=f), None)
         spec = broadcast_option(self.broadcast, "ThreadingLayer")
+        if not isinstance(f, str):
+            return {}
         if f in THREADING:
             ports = self._ports()
             if self.inputs is None and isinstance(spec, list):  # one spec per input: as many inputs as specs
@@ -141,11 +151,13 @@ class ThreadingLayer(_Variadic):
                                   f"{len(ports['input_ports'])} ({list(ports['input_ports'])})", option="inputs")
             return {**ports, "_expr": None, "broadcast": self._checked(spec, ports["input_ports"])}
         if f in NOT_THREADED_BY_NAME:
-            raise OptionError(f"ThreadingLayer({f!r}): {NOT_THREADED_BY_NAME[f]}", option="function")
+            return option_problem(OptionError(f"ThreadingLayer({f!r}): {NOT_THREADED_BY_NAME[f]}", option="function",
+                                              expected=list(THREADING), found=f), {})
         if "#" not in f:
             hint = torch_function_hint(f, THREADING, "ThreadingLayer") or did_you_mean(f, THREADING)
-            raise OptionError(f"ThreadingLayer: unknown function {f!r}{hint}; known: "
-                              f"{', '.join(THREADING)}, or an expression in slots such as '#1 * #2'", option="function")
+            return option_problem(OptionError(f"ThreadingLayer: unknown function {f!r}{hint}; known: "
+                                              f"{', '.join(THREADING)}, or an expression in slots such as '#1 * #2'",
+                                              option="function", expected=list(THREADING), found=f), {})
         if self.inputs is not None:
             raise OptionError("ThreadingLayer: an expression names its own ports (its #slots); drop inputs=",
                               option="inputs")

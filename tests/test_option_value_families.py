@@ -1,0 +1,92 @@
+"""Every bad option value of one call is named in one OptionError, layer family by family (as conv, pooling and the
+normalization layers already did): two independent bad options of one layer are two Diagnostics, each naming its
+option, with the kind ``"option-value"``."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (AggregationLayer, AttentionLayer, BasicRecurrentLayer, ConvolutionLayer, CrossEntropyLossLayer,
+                      CTCLossLayer, ElementwiseLayer, EmbeddingLayer, FunctionLayer, LinearLayer, LongShortTermMemoryLayer,
+                      NetFoldOperator, NetPairEmbeddingOperator, NormalDistribution, PaddingLayer, PoolingLayer, RandomArrayLayer,
+                      ReshapeLayer, ResizeLayer, ThreadingLayer, TransposeLayer)
+from netgraph.core.errors import OptionError
+
+
+def _problems(make):
+    with pytest.raises(OptionError) as info:
+        make()
+    return info.value
+
+
+@pytest.mark.parametrize("make, options", [
+    (lambda: LinearLayer(-3, weights=torch.zeros(2)), ["output", "weights"]),
+    (lambda: EmbeddingLayer(3, 4, weights=torch.zeros(2, 2, 2)), ["weights"]),
+    (lambda: LongShortTermMemoryLayer(3, state_input="yes", state_output="no"), ["state_input", "state_output"]),
+    (lambda: LongShortTermMemoryLayer(3, input=(2, 3, 4), state_output=1), ["state_output", "input"]),
+    (lambda: BasicRecurrentLayer(3, "Sigmoid", state_input="y"), ["activation", "state_input"]),
+    (lambda: AttentionLayer("Dott", mask="Casual", multi_head="y"), ["scoring", "mask", "multi_head"]),
+    (lambda: AttentionLayer(weights=torch.zeros(2), dropout=2), ["weights", "dropout"]),
+    (lambda: ReshapeLayer([0]), ["dims"]),
+    (lambda: TransposeLayer([1, 1]), ["perm"]),
+    (lambda: PaddingLayer([[-1, 1]], padding="Reflect"), ["padding", "padding_size"]),
+    (lambda: ResizeLayer([0, 2], resampling="Cubic", scheme="Pointt"), ["resampling", "scheme", "dims"]),
+    (lambda: ResizeLayer(scale=[1, 2, 3, 4], resampling="Cubic"), ["resampling", "scale"]),
+    (lambda: AggregationLayer("Maxx", levels=0), ["function", "levels"]),
+    (lambda: ThreadingLayer(3, broadcast=0), ["function", "broadcast"]),
+    (lambda: ThreadingLayer("Pluss", broadcast=0), ["function", "broadcast"]),
+    (lambda: CrossEntropyLossLayer("Indx", logits="y"), ["form", "logits"]),
+    (lambda: CTCLossLayer(input=(5,), logits=1), ["logits", "input"]),
+    (lambda: RandomArrayLayer(NormalDistribution(0, 1), eval_mode="meen", log_probability="y"),
+     ["eval_mode", "log_probability"]),
+    (lambda: RandomArrayLayer(3, log_probability="y"), ["distribution", "log_probability"]),
+    (lambda: ElementwiseLayer(3, input=-1), ["function", "input"]),
+    (lambda: FunctionLayer(3, output=-1), ["function", "output"]),
+    (lambda: FunctionLayer("1 + 2", output=-1), ["function", "output"]),
+])
+def test_two_bad_options_of_one_layer_are_named_together(make, options):
+    """Each bad value is its own Diagnostic naming its option (the first alone took a rerun per bad value)."""
+    error = _problems(make)
+    assert sorted(d.option for d in error.diagnostics) == sorted(options)
+    assert {d.kind for d in error.diagnostics} == {"option-value"}
+    if len(options) > 1:
+        assert str(error).count("\n  - ") == len(options)
+
+
+def test_one_bad_value_of_a_family_reads_as_before():
+    error = _problems(lambda: AggregationLayer("Maxx"))
+    assert str(error) == "AggregationLayer: unknown function 'Maxx' (did you mean 'Max'?); use one of Max, Min, Mean, Total"
+    assert [(d.option, d.kind) for d in error.diagnostics] == [("function", "option-value")]
+
+
+@pytest.mark.parametrize("make, option, words", [
+    (lambda: PoolingLayer(2, function="Total", ceil_mode=True), "ceil_mode", "ceil_mode=True is for function"),
+    (lambda: PoolingLayer(2, function="Mean", dilation=2), "dilation", "is for function 'Max' only"),
+    (lambda: ResizeLayer([4, 4], resampling="Nearest", scheme="Point"), "scheme", "is for resampling='Linear'"),
+])
+def test_a_check_of_two_options_together_runs_once_each_is_good(make, option, words):
+    """A relation between options is checked after each option alone (``validate``): not an option-value."""
+    error = _problems(make)
+    assert [d.option for d in error.diagnostics] == [option] and words in str(error)
+    assert error.diagnostics[0].kind != "option-value"
+
+
+@pytest.mark.parametrize("make, option", [
+    (lambda: PoolingLayer(2, function="Total", ceil_mode=True, stride=0), "stride"),
+    (lambda: PoolingLayer(2, function="Mean", dilation=2, padding_size=-1), "padding_size"),
+    (lambda: ResizeLayer([0, 4], resampling="Nearest", scheme="Point"), "dims"),
+])
+def test_a_bad_value_is_named_before_a_relation_it_would_be_judged_in(make, option):
+    """The bad value alone is named (the relation was raised first, hiding it; judged on a bad value it may be moot)."""
+    assert [d.option for d in _problems(make).diagnostics] == [option]
+
+
+@pytest.mark.parametrize("make, value", [
+    (lambda: NetFoldOperator(LinearLayer(3), state_input="y"), "state_input"),
+    (lambda: NetPairEmbeddingOperator(ThreadingLayer("Plus"), distance="Euclid"), "distance"),
+])
+def test_an_operators_bad_value_is_named_with_its_nets_ports(make, value):
+    error = _problems(make)
+    assert sorted(d.option for d in error.diagnostics) == sorted(["net", value])
+    assert [d.kind for d in error.diagnostics if d.option == value] == ["option-value"]
