@@ -1,6 +1,6 @@
 """Every bad option value of one call is named in one OptionError, layer family by family (as conv, pooling and the
 normalization layers already did): two independent bad options of one layer are two Diagnostics, each naming its
-option, with the kind ``"option-value"``."""
+option, with the kind ``"option-value"``; a missing required option has the kind of one missing from the call."""
 
 from __future__ import annotations
 
@@ -58,6 +58,27 @@ def test_one_bad_value_of_a_family_reads_as_before():
     error = _problems(lambda: AggregationLayer("Maxx"))
     assert str(error) == "AggregationLayer: unknown function 'Maxx' (did you mean 'Max'?); use one of Max, Min, Mean, Total"
     assert [(d.option, d.kind) for d in error.diagnostics] == [("function", "option-value")]
+
+
+@pytest.mark.parametrize("make, options", [
+    (lambda: ElementwiseLayer(), ["function"]),
+    (lambda: ConvolutionLayer(kernel=3), ["output"]),
+    (lambda: ConvolutionLayer(), ["output", "kernel"]),
+    (lambda: EmbeddingLayer(), ["output", "n"]),
+    (lambda: EmbeddingLayer(3), ["n"]),
+    (lambda: LongShortTermMemoryLayer(), ["output"]),
+])
+def test_a_missing_required_option_has_one_kind_whoever_finds_it(make, options):
+    """Python's signature (a field without a default) and a layer's own check (a field defaulting to None that the
+    layer needs) find the same problem: a missing option, which has no value to be bad."""
+    error = _problems(make)
+    assert [d.option for d in error.diagnostics] == options
+    assert {d.kind for d in error.diagnostics} == {"layer-argument"}
+
+
+def test_a_missing_option_is_named_with_a_bad_value():
+    error = _problems(lambda: ConvolutionLayer(kernel=3, stride=0))
+    assert [(d.option, d.kind) for d in error.diagnostics] == [("output", "layer-argument"), ("stride", "option-value")]
 
 
 @pytest.mark.parametrize("make, option, words", [

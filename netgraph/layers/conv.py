@@ -25,7 +25,7 @@ from netgraph.layers._shapes import fill, int_tuple, positive_int
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, IntOrInts, Literal, RemovableArray, Shape
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.option_problems import option_problem
+from netgraph.core.option_problems import missing_option, option_problem
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, shifted_length, strided_length
 from netgraph.layers._modules import LayerModule, optional_parameter, present
 
@@ -101,11 +101,9 @@ class _Spatial(Layer):
                 f"{format_shape(tuple(weights.shape))}", option="weights", expected="1 to 3 kernel dims",
                 found=tuple(weights.shape)), None)
         if self.output is None and self.weights is None:
-            option_problem(OptionError(f"{name} needs the number of output channels: {name}(n, kernel)",
-                                       option="output"), None)
+            missing_option(f"{name} needs the number of output channels: {name}(n, kernel)", "output")
         if self.kernel is None and self.weights is None:
-            option_problem(OptionError(f"{name} needs a kernel size: {name}(n, kernel), e.g. {kernel_example}",
-                                       option="kernel"), None)
+            missing_option(f"{name} needs a kernel size: {name}(n, kernel), e.g. {kernel_example}", "kernel")
         if self.output is not None:
             positive_int(self.output, name, "output")
         positive_int(self.channel_groups, name, "channel_groups")

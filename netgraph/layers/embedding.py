@@ -22,7 +22,7 @@ from netgraph.layers._shapes import check_indices, fill, positive_int
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, Shape
 from netgraph.core.errors import OptionError
-from netgraph.core.option_problems import option_problem
+from netgraph.core.option_problems import missing_option, option_problem
 from netgraph.core.types import INTEGER, REAL, PortType, format_shape
 from netgraph.layers._modules import LayerModule
 
@@ -68,8 +68,7 @@ class EmbeddingLayer(Layer):
         for option, value, axis in (("output", self.output, 1), ("n", self.n, 0)):
             if value is None and w is None:
                 what = "the embedding size" if option == "output" else "the number of distinct indices"
-                option_problem(OptionError(f"EmbeddingLayer needs {option}= ({what}): EmbeddingLayer(size, n)",
-                                           option=option), None)
+                missing_option(f"EmbeddingLayer needs {option}= ({what}): EmbeddingLayer(size, n)", option)
             elif value is not None:
                 positive_int(value, "EmbeddingLayer", option)
                 if w is not None and w.shape[axis] != value:

@@ -34,7 +34,7 @@ from netgraph.core.layer import Layer, shape_option
 from netgraph.core.options import Array, Literal, SequenceShape
 from netgraph.layers._shapes import _ShapeLayer
 from netgraph.core.errors import DataError, OptionError, did_you_mean
-from netgraph.core.option_problems import option_problem
+from netgraph.core.option_problems import missing_option, option_problem
 from netgraph.core.types import REAL, Conflict, PortType, format_shape
 from netgraph.core.tracing import tracing
 from netgraph.layers._modules import LayerModule
@@ -152,7 +152,7 @@ class _Recurrent(Layer):
                               f"{format_shape(tuple(arrays[wrong].shape))}", option=self.ARRAYS[wrong])
         sizes = set(sizes.values()) | ({self.output} if self.output is not None else set())
         if not sizes and len(arrays) == len([v for v in self.arrays.values() if v is not None]):
-            option_problem(OptionError(f"{name} needs its state size: {name}(n)", option="output"), None)
+            missing_option(f"{name} needs its state size: {name}(n)", "output")
         inputs = {int(v.shape[1]) for a, v in arrays.items() if a.endswith("InputWeights")}
         return {"_size": sizes.pop() if sizes else None, "_in": inputs.pop() if len(inputs) == 1 else None,
                 "input": self._input_option(self.input)}
