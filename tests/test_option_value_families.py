@@ -81,6 +81,17 @@ def test_a_missing_option_is_named_with_a_bad_value():
     assert [(d.option, d.kind) for d in error.diagnostics] == [("output", "layer-argument"), ("stride", "option-value")]
 
 
+@pytest.mark.parametrize("make, problems", [
+    (lambda: BasicRecurrentLayer(0, biases=torch.zeros(3)), [("output", 0)]),
+    (lambda: EmbeddingLayer(3, 0, weights=torch.zeros(3, 2)), [("n", 0)]),
+    (lambda: BasicRecurrentLayer(3, biases=torch.zeros(4), input=(1, 2, 3)), [("input", (1, 2, 3)), ("biases", None)]),
+])
+def test_the_arrays_are_compared_with_an_option_only_once_it_is_good(make, problems):
+    """A bad size is named alone, not also compared with the arrays (a state size of 0 fits no array); an array that
+    does not fit one size did not hide the bad value of the other."""
+    assert [(d.option, d.found) for d in _problems(make).diagnostics] == problems
+
+
 @pytest.mark.parametrize("make, option, words", [
     (lambda: PoolingLayer(2, function="Total", ceil_mode=True), "ceil_mode", "ceil_mode=True is for function"),
     (lambda: PoolingLayer(2, function="Mean", dilation=2), "dilation", "is for function 'Max' only"),

@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netgraph.layers._shapes import check_indices, fill, positive_int
+from netgraph.layers._shapes import check_indices, fill, is_int, positive_int
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, Shape
 from netgraph.core.errors import OptionError
@@ -65,15 +65,17 @@ class EmbeddingLayer(Layer):
                                            found=tuple(w.shape)), None)
             if self.output is None or self.n is None:
                 return  # the sizes the weights would give are not known
-        for option, value, axis in (("output", self.output, 1), ("n", self.n, 0)):
+        good = True  # every size given is a positive integer: only then compared with the weights
+        for option, value in (("output", self.output), ("n", self.n)):
             if value is None and w is None:
                 what = "the embedding size" if option == "output" else "the number of distinct indices"
                 missing_option(f"EmbeddingLayer needs {option}= ({what}): EmbeddingLayer(size, n)", option)
             elif value is not None:
-                positive_int(value, "EmbeddingLayer", option)
-                if w is not None and w.shape[axis] != value:
-                    raise OptionError(f"EmbeddingLayer: weights= has shape {format_shape(tuple(w.shape))} but "
-                                      f"{option}= is {value}", option=option)
+                good &= is_int(value) and positive_int(value, "EmbeddingLayer", option) == value
+        for option, value, axis in (("output", self.output, 1), ("n", self.n, 0)) if good and w is not None else ():
+            if value is not None and w.shape[axis] != value:
+                raise OptionError(f"EmbeddingLayer: weights= has shape {format_shape(tuple(w.shape))} but "
+                                  f"{option}= is {value}", option=option)
 
     @property
     def size(self) -> int:

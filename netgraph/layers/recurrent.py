@@ -145,17 +145,19 @@ class _Recurrent(Layer):
         sizes = {a: int(v.shape[0]) for a, v in arrays.items()}
         if self.output is not None:
             positive_int(self.output, name, "output")
-        first = "output=" if self.output is not None else f"array {next(iter(sizes), '')!r}"
-        size = self.output if self.output is not None else next(iter(sizes.values()), None)
+        given_input = self._input_option(self.input)  # checked before the arrays are compared, which may raise
+        output = self.output if is_int(self.output) and self.output >= 1 else None  # a bad one fits no array
+        first = "output=" if output is not None else f"array {next(iter(sizes), '')!r}"
+        size = output if output is not None else next(iter(sizes.values()), None)
         if wrong := next((a for a, n in sizes.items() if n != size), None):
             raise OptionError(f"{name}: array {wrong!r}: expected state size {size} (from {first}), found shape "
                               f"{format_shape(tuple(arrays[wrong].shape))}", option=self.ARRAYS[wrong])
-        sizes = set(sizes.values()) | ({self.output} if self.output is not None else set())
-        if not sizes and len(arrays) == len([v for v in self.arrays.values() if v is not None]):
+        sizes = set(sizes.values()) | ({output} if output is not None else set())
+        if self.output is None and not sizes and len(arrays) == len([v for v in self.arrays.values() if v is not None]):
             missing_option(f"{name} needs its state size: {name}(n)", "output")
         inputs = {int(v.shape[1]) for a, v in arrays.items() if a.endswith("InputWeights")}
         return {"_size": sizes.pop() if sizes else None, "_in": inputs.pop() if len(inputs) == 1 else None,
-                "input": self._input_option(self.input)}
+                "input": given_input}
 
     def _ranked_arrays(self) -> dict[str, torch.Tensor]:
         """The arrays given, each of the rank it must have (a vector of biases, a matrix of weights); one of
