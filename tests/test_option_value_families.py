@@ -8,9 +8,10 @@ import pytest
 import torch
 
 from netgraph import (AggregationLayer, AttentionLayer, BasicRecurrentLayer, ConvolutionLayer, CrossEntropyLossLayer,
-                      CTCLossLayer, ElementwiseLayer, EmbeddingLayer, FunctionLayer, LinearLayer, LongShortTermMemoryLayer,
-                      NetFoldOperator, NetPairEmbeddingOperator, NormalDistribution, PaddingLayer, PoolingLayer, RandomArrayLayer,
-                      ReshapeLayer, ResizeLayer, ThreadingLayer, TransposeLayer)
+                      CTCLossLayer, ElementwiseLayer, EmbeddingLayer, FunctionLayer, KLDivergenceLayer, LinearLayer,
+                      LongShortTermMemoryLayer, NetFoldOperator, NetPairEmbeddingOperator, NormalDistribution,
+                      PaddingLayer, PoissonDistribution, PoolingLayer, RandomArrayLayer, ReshapeLayer, ResizeLayer,
+                      ThreadingLayer, TransposeLayer)
 from netgraph.core.errors import OptionError
 
 
@@ -42,6 +43,9 @@ def _problems(make):
      ["eval_mode", "log_probability"]),
     (lambda: RandomArrayLayer(3, log_probability="y"), ["distribution", "log_probability"]),
     (lambda: ElementwiseLayer(3, input=-1), ["function", "input"]),
+    (lambda: KLDivergenceLayer(3, 4), ["p", "q"]),
+    (lambda: KLDivergenceLayer(NormalDistribution(), NormalDistribution(), method="mc", samples=0), ["samples", "method"]),
+    (lambda: KLDivergenceLayer(3, NormalDistribution(), samples=0), ["p", "samples"]),
     (lambda: FunctionLayer(3, output=-1), ["function", "output"]),
     (lambda: FunctionLayer("1 + 2", output=-1), ["function", "output"]),
 ])
@@ -96,6 +100,9 @@ def test_the_arrays_are_compared_with_an_option_only_once_it_is_good(make, probl
     (lambda: PoolingLayer(2, function="Total", ceil_mode=True), "ceil_mode", "ceil_mode=True is for function"),
     (lambda: PoolingLayer(2, function="Mean", dilation=2), "dilation", "is for function 'Max' only"),
     (lambda: ResizeLayer([4, 4], resampling="Nearest", scheme="Point"), "scheme", "is for resampling='Linear'"),
+    (lambda: KLDivergenceLayer(NormalDistribution(), NormalDistribution(), samples=5), "samples",
+     "applies to a Monte Carlo estimate"),
+    (lambda: KLDivergenceLayer(NormalDistribution(), PoissonDistribution(1.0)), "q", "no KL divergence exists"),
 ])
 def test_a_check_of_two_options_together_runs_once_each_is_good(make, option, words):
     """A relation between options is checked after each option alone (``validate``): not an option-value."""
