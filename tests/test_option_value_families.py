@@ -7,11 +7,12 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (AggregationLayer, AttentionLayer, BasicRecurrentLayer, ConvolutionLayer, CrossEntropyLossLayer,
-                      CTCLossLayer, ElementwiseLayer, EmbeddingLayer, FunctionLayer, KLDivergenceLayer, LinearLayer,
-                      LongShortTermMemoryLayer, NetFoldOperator, NetPairEmbeddingOperator, NormalDistribution,
-                      PaddingLayer, PoissonDistribution, PoolingLayer, RandomArrayLayer, ReshapeLayer, ResizeLayer,
-                      ThreadingLayer, TransposeLayer)
+from netgraph import (AggregationLayer, AttentionLayer, BasicRecurrentLayer, BatchNormalizationLayer,
+                      ConvolutionLayer, CrossEntropyLossLayer, CTCLossLayer, ElementwiseLayer, EmbeddingLayer,
+                      FunctionLayer, KLDivergenceLayer, LinearLayer, LongShortTermMemoryLayer, NetFoldOperator,
+                      NetPairEmbeddingOperator, NormalDistribution, NormalizationLayer, PaddingLayer,
+                      PoissonDistribution, PoolingLayer, RandomArrayLayer, ReshapeLayer, ResizeLayer, ThreadingLayer,
+                      TransposeLayer)
 from netgraph.core.errors import OptionError
 
 
@@ -43,6 +44,8 @@ def _problems(make):
      ["eval_mode", "log_probability"]),
     (lambda: RandomArrayLayer(3, log_probability="y"), ["distribution", "log_probability"]),
     (lambda: ElementwiseLayer(3, input=-1), ["function", "input"]),
+    (lambda: BatchNormalizationLayer(epsilon=0, momentum=2), ["epsilon", "momentum"]),
+    (lambda: BatchNormalizationLayer(scaling=torch.ones(2, 2), moving_mean=torch.ones(2, 2)), ["scaling", "moving_mean"]),
     (lambda: KLDivergenceLayer(3, 4), ["p", "q"]),
     (lambda: KLDivergenceLayer(NormalDistribution(), NormalDistribution(), method="mc", samples=0), ["samples", "method"]),
     (lambda: KLDivergenceLayer(3, NormalDistribution(), samples=0), ["p", "samples"]),
@@ -89,6 +92,7 @@ def test_a_missing_option_is_named_with_a_bad_value():
     (lambda: BasicRecurrentLayer(0, biases=torch.zeros(3)), [("output", 0)]),
     (lambda: EmbeddingLayer(3, 0, weights=torch.zeros(3, 2)), [("n", 0)]),
     (lambda: BasicRecurrentLayer(3, biases=torch.zeros(4), input=(1, 2, 3)), [("input", (1, 2, 3)), ("biases", None)]),
+    (lambda: NormalizationLayer(0, scaling=torch.ones(2), biases=torch.ones(3)), [("aggregation_levels", 0)]),
 ])
 def test_the_arrays_are_compared_with_an_option_only_once_it_is_good(make, problems):
     """A bad size is named alone, not also compared with the arrays (a state size of 0 fits no array); an array that
