@@ -10,7 +10,7 @@ import torch
 from netgraph import (AggregationLayer, AttentionLayer, BasicRecurrentLayer, BatchNormalizationLayer,
                       ConvolutionLayer, CrossEntropyLossLayer, CTCLossLayer, ElementwiseLayer, EmbeddingLayer,
                       FunctionLayer, KLDivergenceLayer, LinearLayer, LongShortTermMemoryLayer, NetFoldOperator,
-                      NetPairEmbeddingOperator, NormalDistribution, NormalizationLayer, PaddingLayer,
+                      NetPairEmbeddingOperator, NormalDistribution, NormalizationLayer, PaddingLayer, PartLayer,
                       PoissonDistribution, PoolingLayer, RandomArrayLayer, ReshapeLayer, ResizeLayer, ThreadingLayer,
                       TransposeLayer)
 from netgraph.core.errors import OptionError
@@ -32,6 +32,7 @@ def _problems(make):
     (lambda: AttentionLayer(weights=torch.zeros(2), dropout=2), ["weights", "dropout"]),
     (lambda: ReshapeLayer([0]), ["dims"]),
     (lambda: TransposeLayer([1, 1]), ["perm"]),
+    (lambda: PartLayer([0, "x"]), ["part"]),
     (lambda: PaddingLayer([[-1, 1]], padding="Reflect"), ["padding", "padding_size"]),
     (lambda: ResizeLayer([0, 2], resampling="Cubic", scheme="Pointt"), ["resampling", "scheme", "dims"]),
     (lambda: ResizeLayer(scale=[1, 2, 3, 4], resampling="Cubic"), ["resampling", "scale"]),
