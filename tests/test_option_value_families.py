@@ -9,10 +9,10 @@ import torch
 
 from netgraph import (AggregationLayer, AttentionLayer, BasicRecurrentLayer, BatchNormalizationLayer,
                       ConvolutionLayer, CrossEntropyLossLayer, CTCLossLayer, ElementwiseLayer, EmbeddingLayer,
-                      FunctionLayer, KLDivergenceLayer, LinearLayer, LongShortTermMemoryLayer, NetFoldOperator,
-                      NetPairEmbeddingOperator, NormalDistribution, NormalizationLayer, PaddingLayer, PartLayer,
-                      PoissonDistribution, PoolingLayer, RandomArrayLayer, ReshapeLayer, ResizeLayer, ThreadingLayer,
-                      TransposeLayer)
+                      FunctionLayer, KLDivergenceLayer, LinearLayer, LongShortTermMemoryLayer, NetBidirectionalOperator,
+                      NetFoldOperator, NetMapOperator, NetNestOperator, NetPairEmbeddingOperator, NormalDistribution,
+                      NormalizationLayer, PaddingLayer, PartLayer, PoissonDistribution, PoolingLayer, RandomArrayLayer,
+                      ReshapeLayer, ResizeLayer, ThreadingLayer, TransposeLayer)
 from netgraph.core.errors import OptionError
 
 
@@ -75,6 +75,8 @@ def test_one_bad_value_of_a_family_reads_as_before():
     (lambda: EmbeddingLayer(), ["output", "n"]),
     (lambda: EmbeddingLayer(3), ["n"]),
     (lambda: LongShortTermMemoryLayer(), ["output"]),
+    (lambda: NetMapOperator(), ["net"]),
+    (lambda: NetBidirectionalOperator(), ["forward_net"]),
 ])
 def test_a_missing_required_option_has_one_kind_whoever_finds_it(make, options):
     """Python's signature (a field without a default) and a layer's own check (a field defaulting to None that the
@@ -82,6 +84,14 @@ def test_a_missing_required_option_has_one_kind_whoever_finds_it(make, options):
     error = _problems(make)
     assert [d.option for d in error.diagnostics] == options
     assert {d.kind for d in error.diagnostics} == {"layer-argument"}
+
+
+@pytest.mark.parametrize("make, problems", [
+    (lambda: NetNestOperator(n=-1), [("net", "layer-argument"), ("n", "option-value")]),
+    (lambda: NetNestOperator(2.5, n=-1), [("net", "option-value"), ("n", "option-value")]),
+])
+def test_an_operators_inner_net_is_named_with_its_other_options(make, problems):
+    assert [(d.option, d.kind) for d in _problems(make).diagnostics] == problems
 
 
 def test_a_missing_option_is_named_with_a_bad_value():

@@ -294,6 +294,8 @@ class NetNestOperator(NetOperator):
         if not isinstance(self.n, int) or isinstance(self.n, bool) or self.n < 0:
             return option_problem(OptionError(f"NetNestOperator option n= takes a count >= 0, found {self.n!r}",
                                               option="n", expected="a count >= 0", found=self.n), changes)
+        if not changes:
+            return changes  # its net is none (reported)
         inner, limit = changes["_applications"], current_limits().nest_applications
         if self.n * inner > limit:
             nested = f" ({self.n:,} x {inner:,} by the NetNestOperators inside it)" if inner > 1 else ""

@@ -106,7 +106,9 @@ class NetBidirectionalOperator(NetOperator):
             object.__setattr__(self, "forward_net", given[0])
             object.__setattr__(self, "backward_net", given[1])
         elif self.backward_net is None:
-            object.__setattr__(self, "backward_net", as_inner_net(given, self.type_name, "forward_net"))
+            if (backward := as_inner_net(given, self.type_name, "forward_net")) is None:
+                return {}  # no net given, or none (reported)
+            object.__setattr__(self, "backward_net", backward)
         return super().normalize()
 
     def validate(self) -> None:
