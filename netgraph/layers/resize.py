@@ -26,6 +26,7 @@ import dataclasses
 import functools
 import math
 import re
+import reprlib
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Union
 
@@ -113,11 +114,12 @@ class PaddingLayer(_ShapeLayer):
                                            f"{', '.join(map(repr, PADDING_METHODS))}, found {p!r}"
                                            f"{did_you_mean(p, PADDING_METHODS)}", option="padding",
                                            expected=f"a number or one of {list(PADDING_METHODS)}", found=p), 0.0)
-        if not isinstance(p, str) and math.isfinite(float(p)) and abs(float(p)) > FLOAT_MAX:
+        # compared as it is: an int too large for a float (10**400) is beyond float32's range too
+        if not isinstance(p, str) and not (isinstance(p, float) and math.isinf(p)) and abs(p) > FLOAT_MAX:
             p = option_problem(OptionError(f"PaddingLayer option padding= must lie within float32's range "
-                                           f"(±{FLOAT_MAX:.7g}) or be ±inf, found {p!r}: torch cannot pad a float32 "
-                                           f"array with it", option="padding", expected="a number within float32's range",
-                                           found=p), 0.0)
+                                           f"(±{FLOAT_MAX:.7g}) or be ±inf, found {reprlib.repr(p)}: torch cannot pad "
+                                           f"a float32 array with it", option="padding",
+                                           expected="a number within float32's range", found=p), 0.0)
         sizes = self.padding_size if isinstance(self.padding_size, (list, tuple)) else [self.padding_size]
         return {"_pairs": _pairs(list(sizes)), "padding": p if isinstance(p, str) else float(p)}
 
