@@ -146,8 +146,11 @@ def test_an_operators_bad_value_is_named_with_its_nets_ports(make, value):
     assert [d.kind for d in error.diagnostics if d.option == value] == ["option-value"]
 
 
-def test_a_padding_value_beyond_floats_is_an_option_error_not_pythons_overflow():
-    """padding=10**400 raised Python's OverflowError (float() of it) instead of naming the option."""
-    error = _problems(lambda: PaddingLayer(1, padding=10**400))
-    assert [(d.option, d.kind) for d in error.diagnostics] == [("padding", "option-value")]
-    assert "must lie within float32's range" in str(error) and len(str(error)) < 300
+@pytest.mark.parametrize("make, option", [
+    (lambda: PaddingLayer(1, padding=10**400), "padding"),
+    (lambda: NormalizationLayer(epsilon=10**400), "epsilon"),
+    (lambda: ResizeLayer(scale=10**400), "scale"),
+])
+def test_a_number_beyond_floats_is_an_option_error_not_pythons_overflow(make, option):
+    """An int too large for a float (10**400) raised Python's OverflowError (float() of it), naming nothing."""
+    assert [(d.option, d.kind) for d in _problems(make).diagnostics] == [(option, "option-value")]

@@ -39,7 +39,7 @@ from netgraph.core.option_problems import option_problem
 from netgraph.core.layer import EmitContext
 from netgraph.core.options import IntOrInts, OptionKind, Shape
 from netgraph.core.types import INTEGER, Conflict, PortType, format_shape, times_length
-from netgraph.layers._shapes import _ShapeLayer, is_int
+from netgraph.layers._shapes import _ShapeLayer, as_float, is_int
 from netgraph.layers.dist_limits import FLOAT_MAX
 from netgraph.layers._modules import LayerModule
 
@@ -210,7 +210,7 @@ class IndexPadModule(LayerModule):
 
 def _scales(value: Any) -> Any:
     items = list(value) if isinstance(value, (list, tuple)) else [value]
-    if not items or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < math.inf for v in items):
+    if not items or not all((f := as_float(v)) is not None and 0 < f < math.inf for v in items):
         return option_problem(OptionError(f"ResizeLayer option scale= must be a positive finite number or a list of "
                                           f"them, found {value!r}", option="scale",
                                           expected="a positive finite number or a list of them", found=value), None)
