@@ -119,6 +119,14 @@ def test_poisson_never_returns_the_int64_sentinel_under_any_check_mode(checks):
         set_distribution_checks(previous)
 
 
+def test_an_overflowing_slot_value_names_its_port_and_layer_in_the_diagnostic(checks_on):
+    """An overflow said its port only in the message (its Diagnostic's ``port`` was empty, as a bad value's is not)."""
+    net = NetGraph({"counts": RandomArrayLayer(D.PoissonDistribution("#mu"), output=4)}, [], mu=4)
+    with pytest.raises(DataError, match="mu") as err:
+        net(mu=torch.full((1, 4), 1e30))
+    assert [(d.layer, d.port) for d in err.value.diagnostics] == [(("counts",), "mu")]
+
+
 def test_a_tensor_constant_is_checked_elementwise():
     with pytest.raises(OptionError, match=r"mu \(mean\) = 1e\+30"):
         D.PoissonDistribution(torch.tensor([1.0, 1e30]))

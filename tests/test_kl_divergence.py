@@ -187,6 +187,23 @@ def test_bad_runtime_values_are_data_errors():
         KLDivergenceLayer(BinomialDistribution(3, "#p"), BernoulliDistribution(0.5))
 
 
+def test_a_kl_layers_run_time_errors_name_the_layer_in_their_diagnostic():
+    """A parameter check and a support check of a KL layer said its name only in the message: a reader of the
+    Diagnostic (which layer fed the bad value?) found ``layer`` empty, as a RandomArrayLayer's is not."""
+    checked = NetGraph({"kl": KLDivergenceLayer(NormalDistribution("#mu", "#s"), NormalDistribution())}, [],
+                       mu=2, s=2)
+    bad = {"mu": torch.zeros(3, 2), "s": -torch.ones(3, 2)}
+    for run in (lambda: checked(**bad), lambda: interpret(checked, checked.compile(), **bad)):
+        with pytest.raises(DataError) as err:
+            run()
+        assert [(d.layer, d.port) for d in err.value.diagnostics] == [(("kl",), "s")]
+    outside = NetGraph({"kl": KLDivergenceLayer(UniformDistribution(["#lo", 1.0]), UniformDistribution([0.0, 2.0]))},
+                       [], lo=())
+    with pytest.raises(DataError, match="not inside the support") as err:
+        outside(lo=torch.full((8,), -1.0))
+    assert [d.layer for d in err.value.diagnostics] == [("kl",)]
+
+
 def test_a_bad_value_given_as_data_gets_advice_about_the_data_not_the_layer_feeding_it():
     """The scale is the user's data, fed straight from the net's input: no layer to pass through Softplus."""
     layer = KLDivergenceLayer(NormalDistribution("#mu", "#s"), NormalDistribution())

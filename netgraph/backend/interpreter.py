@@ -42,9 +42,9 @@ class ModuleRunner(GraphWalker):
 def _call_site(node: Node, sub: torch.nn.Module) -> dict[str, Any]:
     """What the compiled forward tells a random layer's module at its call (its label, path, the ports the data feeds),
     so that its messages are the same layer by layer."""
-    if isinstance(sub, RandomModule):
+    if isinstance(sub, (RandomModule, KLModule)):
         return {"label": _label(node.path), "path": node.path, "given": node.given}
-    return {"label": _label(node.path), "given": node.given} if isinstance(sub, KLModule) else {}
+    return {}
 
 
 def interpret(net: Any, module: torch.nn.Module, **inputs: torch.Tensor) -> Any:

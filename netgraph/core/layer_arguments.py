@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from netgraph.core.errors import Diagnostic, OptionError, did_you_mean
-from netgraph.core.option_problems import options_error
+from netgraph.core.option_problems import ARGUMENT_KIND, options_error
 from netgraph.core.options import option_fields
 from netgraph.core.torch_option_names import torch_option_hint, torch_order_hint
 
@@ -67,7 +67,7 @@ def _option_error(name: str, problems: list[tuple[str, str | None]],
                   values: Sequence[Diagnostic] = ()) -> OptionError:
     """One OptionError for every problem with a call's arguments, then the bad ``values``: one said alone, several
     listed under ``name``."""
-    arguments = [Diagnostic(message, "layer-argument", option=option) for message, option in problems]
+    arguments = [Diagnostic(message, ARGUMENT_KIND, option=option) for message, option in problems]
     return options_error(name, [*arguments, *values])
 
 

@@ -37,6 +37,7 @@ from netgraph.core.layer_call import as_net
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.names import numbered
 from netgraph.core.nesting import deep_walk
+from netgraph.core.option_problems import ARGUMENT_KIND, option_problem
 from netgraph.core.plugins import stage
 from netgraph.core.port_paths import layer_at
 from netgraph.core.types import Conflict, PortType, unify
@@ -44,18 +45,21 @@ from netgraph.core.types import Conflict, PortType, unify
 __all__ = ["NetOperator", "specialised", "settled_types", "as_inner_net"]
 
 
-def as_inner_net(value: Any, layer: str, option: str) -> NetGraph:
+def as_inner_net(value: Any, layer: str, option: str) -> NetGraph | None:
     """The net an operator holds: a NetGraph or NetChain; a single layer (or a layer shorthand, as YAML takes:
-    ``5``, ``"Tanh"``, a list for a NetChain) is wrapped as a one-layer graph."""
+    ``5``, ``"Tanh"``, a list for a NetChain) is wrapped as a one-layer graph. Anything else is reported
+    (``option_problem``; no net, None, as a missing option) and None stands in."""
     net = value if isinstance(value, (Layer, bool)) else stage("shorthand")(value)
     if isinstance(net, NetGraph):
         return net
     if isinstance(net, Layer):
         return NetGraph({"layer": net}, [])
     hint = did_you_mean(value, stage("layer_names")()) if isinstance(value, str) else ""
-    raise OptionError(f"{layer} option {option}= takes a net (a NetGraph or NetChain), a layer or a layer shorthand "
-                      f"(an int, a function name such as 'Tanh', a list for a chain), found {reprlib.repr(value)}{hint}",
-                      option=option)
+    fields = {"kind": ARGUMENT_KIND} if value is None else {"expected": "a net, a layer or a layer shorthand"}
+    return option_problem(OptionError(
+        f"{layer} option {option}= takes a net (a NetGraph or NetChain), a layer or a layer shorthand (an int, a "
+        f"function name such as 'Tanh', a list for a chain), found {reprlib.repr(value)}{hint}", option=option,
+        found=value, **fields), None)
 
 
 def specialised(net: NetGraph, types: Mapping[str, PortType], option: str | None = None) -> NetGraph:
@@ -135,6 +139,8 @@ class NetOperator(Layer, register=False):
 
     def normalize(self) -> Mapping[str, Any]:
         nets = {f: as_inner_net(getattr(self, f), self.type_name, f) for f in self.NETS}
+        if None in nets.values():
+            return {}  # a net that is none (reported)
         inner = [node.layer for net in nets.values() for node in net.ir.nodes]
         self._check_array_count(sum(len(layer.ARRAYS) for layer in inner))
         owners = {}

@@ -25,10 +25,12 @@ from typing import Any, TypeVar
 
 from netgraph.core.errors import Diagnostic, OptionError
 
-__all__ = ["collecting", "collected", "option_problem", "options_error", "reported_options", "VALUE_KIND"]
+__all__ = ["collecting", "collected", "option_problem", "missing_option", "options_error", "reported_options",
+           "VALUE_KIND", "ARGUMENT_KIND"]
 
 T = TypeVar("T")
 VALUE_KIND = "option-value"  # the Diagnostic kind of a bad value of one option
+ARGUMENT_KIND = "layer-argument"  # of an option missing (no value to judge), unknown, or given twice
 _PROBLEMS: ContextVar[list[Diagnostic] | None] = ContextVar("netgraph_option_problems", default=None)
 
 
@@ -42,6 +44,12 @@ def option_problem(error: OptionError, stand_in: T) -> T:
         raise error
     problems.extend(error.diagnostics)
     return stand_in
+
+
+def missing_option(message: str, option: str) -> None:
+    """Report that the layer needs ``option``, which was not given: kind ``"layer-argument"``, as a required
+    option missing from the call (a missing option has no value to be bad)."""
+    option_problem(OptionError(message, option=option, kind=ARGUMENT_KIND), None)
 
 
 def reported_options(problems: list[Diagnostic]) -> set[str]:

@@ -19,6 +19,7 @@ from typing import Annotated, Any
 import torch
 
 from netgraph.core.errors import OptionError
+from netgraph.core.option_problems import option_problem
 from netgraph.core.options import OptionKind
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, length_reason, format_shape, unify
 from netgraph.layers._shapes import is_int
@@ -39,15 +40,19 @@ def _one(value: Any, layer: str) -> Any:
         return "None"
     if value in NAMED_SPECS or (is_int(value) and value != 0):
         return value
-    raise OptionError(f"{layer} option broadcast= must be 'Automatic', 'None', a non-zero level (where missing "
-                      f"dims are inserted) or a list of these per input, found {value!r}", option="broadcast")
+    return option_problem(OptionError(f"{layer} option broadcast= must be 'Automatic', 'None', a non-zero level (where "
+                                      f"missing dims are inserted) or a list of these per input, found {value!r}",
+                                      option="broadcast", expected="'Automatic', 'None', a non-zero level or a list "
+                                      "of these", found=value), "Automatic")
 
 
 def broadcast_option(value: Any, layer: str) -> Any:
     """The checked spec: one spec, or a list of them."""
     if isinstance(value, (list, tuple)):
         if not value:
-            raise OptionError(f"{layer} option broadcast= must not be an empty list", option="broadcast")
+            return option_problem(OptionError(f"{layer} option broadcast= must not be an empty list",
+                                              option="broadcast", expected="a non-empty list", found=value),
+                                  "Automatic")
         return [_one(v, layer) for v in value]
     return _one(value, layer)
 

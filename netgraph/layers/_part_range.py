@@ -15,6 +15,7 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import DataError, OptionError
+from netgraph.core.option_problems import option_problem
 from netgraph.core.tracing import tracing
 from netgraph.core.types import shifted_length
 from netgraph.layers._modules import LayerModule
@@ -23,15 +24,17 @@ from netgraph.layers._shapes import is_int, span_bounds
 __all__ = ["part_level", "span_length", "part_bounds", "fitting_lengths", "PartModule"]
 
 def part_level(spec: Any) -> Any:
-    """An int (≠0), 'All', or a span (start, stop) of 1-based ints (None = open end)."""
+    """An int (≠0), 'All', or a span (start, stop) of 1-based ints (None = open end); a bad spec is reported
+    (``option_problem``), 'All' standing in for it."""
     if is_int(spec) and spec != 0:
         return int(spec)
     if spec == "All":
         return "All"
     if (bounds := span_bounds(spec)) and 0 not in bounds:
         return bounds
-    raise OptionError(f"PartLayer: each level must be a non-zero integer (1-based, negative from the end), "
-                      f"'All', or a span such as '2;;5', found {spec!r}", option="part")
+    return option_problem(OptionError(f"PartLayer: each level must be a non-zero integer (1-based, negative from the "
+                                      f"end), 'All', or a span such as '2;;5', found {spec!r}", option="part",
+                                      expected="a non-zero integer, 'All' or a span", found=spec), "All")
 
 
 def span_length(spec: tuple[int, int], size: Any) -> Any:

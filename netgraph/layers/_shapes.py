@@ -25,7 +25,8 @@ from netgraph.core.types import Conflict, PortType, broadcast, format_shape, uni
 from netgraph.core.tracing import symbolic_tracing, tracing
 from netgraph.layers._modules import LayerModule
 
-__all__ = ["positive_int", "int_tuple", "level_dim", "level_option", "pass_dtype", "fill", "is_int", "broadcasts_to",
+__all__ = ["as_float", "positive_int", "int_tuple", "level_dim", "level_option", "pass_dtype", "fill", "is_int",
+           "broadcasts_to",
            "same_rank", "check_number", "FnModule", "levels_option", "level_dims", "span_bounds"]
 
 
@@ -58,13 +59,27 @@ def _bad(words: str, option: str, expected: str, found: Any) -> OptionError:
     return OptionError(f"{words}, found {found!r}", option=option, expected=expected, found=found)
 
 
+def as_float(value: Any) -> float | None:
+    """``value`` as a float; None for a bool, no number, or an int too large for a float (10**400).
+
+    >>> as_float(3), as_float(True), as_float(10**400)
+    (3.0, None, None)
+    """
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return None
+
+
 def check_number(value: Any, layer: str, option: str, low: float, high: float, *, open_high: bool = False) -> float:
     """A real number in [low, high] (or [low, high)), else OptionError."""
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not ok or not (low <= value <= high) or (open_high and value == high):
+    number = as_float(value)
+    if number is None or not (low <= number <= high) or (open_high and number == high):
         kind = f"a number in [{low}, {high}{')' if open_high else ']'}"
         return option_problem(_bad(f"{layer} option {option}= must be {kind}", option, kind, value), float(low))
-    return float(value)
+    return number
 
 
 def int_tuple(value: Any, n: int | None, layer: str, option: str, minimum: int = 1) -> tuple[int, ...] | int:

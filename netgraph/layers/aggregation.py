@@ -24,6 +24,7 @@ from netgraph.layers._shapes import _ShapeLayer, level_dims, levels_option
 from netgraph.core.layer import EmitContext
 from netgraph.core.options import Levels, Literal
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.option_problems import option_problem
 from netgraph.core.types import REAL, Conflict, PortType, format_shape
 
 __all__ = ["AggregationLayer", "SummationLayer", "AGGREGATION"]
@@ -48,9 +49,10 @@ class AggregationLayer(_Reduction):
 
     def normalize(self) -> dict[str, Any]:
         if self.function not in AGGREGATION:
-            raise OptionError(f"AggregationLayer: unknown function {self.function!r}"
-                              f"{did_you_mean(self.function, AGGREGATION)}; use one of {', '.join(AGGREGATION)}",
-                              option="function")
+            option_problem(OptionError(f"AggregationLayer: unknown function {self.function!r}"
+                                       f"{did_you_mean(self.function, AGGREGATION)}; use one of "
+                                       f"{', '.join(AGGREGATION)}", option="function", expected=list(AGGREGATION),
+                                       found=self.function), None)
         return {"levels": levels_option(self.levels, "AggregationLayer")}
 
     def reduced(self, rank: int) -> tuple[int, ...]:

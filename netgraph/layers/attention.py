@@ -32,6 +32,7 @@ from torch import nn
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, Literal, Shape
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.option_problems import option_problem
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
 from netgraph.layers._masks import real_steps
 from netgraph.layers._shapes import check_number
@@ -130,19 +131,24 @@ class AttentionLayer(Layer):
         for option, choices in _CHOICES.items():
             value = getattr(self, option)
             if value not in choices:
-                raise OptionError(f"AttentionLayer {option}= must be one of {list(choices)}, found {value!r}"
-                                  f"{did_you_mean(str(value), choices)}", option=option)
+                option_problem(OptionError(f"AttentionLayer {option}= must be one of {list(choices)}, found {value!r}"
+                                           f"{did_you_mean(str(value), choices)}", option=option,
+                                           expected=list(choices), found=value), None)
         if not isinstance(self.multi_head, bool):
-            raise OptionError(f"AttentionLayer multi_head= must be True or False, found {self.multi_head!r}",
-                              option="multi_head")
+            option_problem(OptionError(f"AttentionLayer multi_head= must be True or False, found {self.multi_head!r}",
+                                       option="multi_head", expected="True or False", found=self.multi_head), None)
+        if self.weights is not None and self.weights.dim() != 2:
+            option_problem(OptionError(f"AttentionLayer weights= must be a (key size, query size) matrix, found shape "
+                                       f"{format_shape(tuple(self.weights.shape))}", option="weights",
+                                       expected="a (key size, query size) matrix", found=tuple(self.weights.shape)),
+                           None)
+        return {"ARRAYS": {"Weights": "weights"} if self.scoring == "Bilinear" else {},
+                "dropout": check_number(self.dropout, "AttentionLayer", "dropout", 0.0, 1.0, open_high=True)}
+
+    def validate(self) -> None:
         if self.scoring == "Dot" and self.weights is not None:
             raise OptionError("AttentionLayer weights= belongs to the 'Bilinear' scoring; 'Dot' has no arrays",
                               option="weights")
-        if self.weights is not None and self.weights.dim() != 2:
-            raise OptionError(f"AttentionLayer weights= must be a (key size, query size) matrix, found shape "
-                              f"{format_shape(tuple(self.weights.shape))}", option="weights")
-        return {"ARRAYS": {"Weights": "weights"} if self.scoring == "Bilinear" else {},
-                "dropout": check_number(self.dropout, "AttentionLayer", "dropout", 0.0, 1.0, open_high=True)}
 
     @property
     def _rank(self) -> int:

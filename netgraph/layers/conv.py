@@ -25,7 +25,7 @@ from netgraph.layers._shapes import fill, int_tuple, positive_int
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, IntOrInts, Literal, RemovableArray, Shape
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.option_problems import option_problem
+from netgraph.core.option_problems import missing_option, option_problem
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, shifted_length, strided_length
 from netgraph.layers._modules import LayerModule, optional_parameter, present
 
@@ -101,11 +101,9 @@ class _Spatial(Layer):
                 f"{format_shape(tuple(weights.shape))}", option="weights", expected="1 to 3 kernel dims",
                 found=tuple(weights.shape)), None)
         if self.output is None and self.weights is None:
-            option_problem(OptionError(f"{name} needs the number of output channels: {name}(n, kernel)",
-                                       option="output"), None)
+            missing_option(f"{name} needs the number of output channels: {name}(n, kernel)", "output")
         if self.kernel is None and self.weights is None:
-            option_problem(OptionError(f"{name} needs a kernel size: {name}(n, kernel), e.g. {kernel_example}",
-                                       option="kernel"), None)
+            missing_option(f"{name} needs a kernel size: {name}(n, kernel), e.g. {kernel_example}", "kernel")
         if self.output is not None:
             positive_int(self.output, name, "output")
         positive_int(self.channel_groups, name, "channel_groups")
@@ -291,22 +289,13 @@ class PoolingLayer(_Spatial):
         function, ceil_mode = self.function, self.ceil_mode
         if function not in POOLING:
             hint = did_you_mean(function, POOLING)
-            function = option_problem(OptionError(f"PoolingLayer: unknown function {function!r}{hint}; use one of "
-                                                  f"{', '.join(map(repr, POOLING))}", option="function",
-                                                  expected=POOLING, found=function), "Max")
+            option_problem(OptionError(f"PoolingLayer: unknown function {function!r}{hint}; use one of "
+                                       f"{', '.join(map(repr, POOLING))}", option="function", expected=POOLING,
+                                       found=function), None)
         if not isinstance(ceil_mode, bool):
-            ceil_mode = option_problem(OptionError(f"PoolingLayer: ceil_mode= must be True or False, found "
-                                                   f"{ceil_mode!r}", option="ceil_mode", expected="True or False",
-                                                   found=ceil_mode), False)
-        if ceil_mode and function == "Total":
-            raise OptionError("PoolingLayer: ceil_mode=True is for function 'Max' and 'Mean' (torch has no total of "
-                              "a partial window)", option="ceil_mode")
-        options = self._spatial_options("PoolingLayer")
-        dilation = options["dilation"] if isinstance(options["dilation"], list) else [options["dilation"]]
-        if function != "Max" and set(dilation) != {1}:
-            raise OptionError(f"PoolingLayer: dilation= {self.dilation} is for function 'Max' only (torch's average "
-                              f"pooling has no dilation), found function={self.function!r}", option="dilation")
-        return options
+            option_problem(OptionError(f"PoolingLayer: ceil_mode= must be True or False, found {ceil_mode!r}",
+                                       option="ceil_mode", expected="True or False", found=ceil_mode), None)
+        return self._spatial_options("PoolingLayer")
 
     @property
     def OUT_SIZE(self) -> Any:  # noqa: N802 - the base class's rule, by ceil_mode
@@ -317,6 +306,13 @@ class PoolingLayer(_Spatial):
         return _ceil_in_size if self.ceil_mode else _in_size
 
     def validate(self) -> None:
+        if self.ceil_mode and self.function == "Total":
+            raise OptionError("PoolingLayer: ceil_mode=True is for function 'Max' and 'Mean' (torch has no total of "
+                              "a partial window)", option="ceil_mode")
+        dilation = self.dilation if isinstance(self.dilation, list) else [self.dilation]
+        if self.function != "Max" and set(dilation) != {1}:
+            raise OptionError(f"PoolingLayer: dilation= {self.dilation} is for function 'Max' only (torch's average "
+                              f"pooling has no dilation), found function={self.function!r}", option="dilation")
         for k, _, p, _ in self._params(self._d or 1):
             if 2 * p > k:
                 raise OptionError(f"PoolingLayer: padding_size= {self.padding_size} must be at most half the kernel "

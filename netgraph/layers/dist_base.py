@@ -247,7 +247,7 @@ class Distribution:
                 parts = [p if isinstance(p, str) else f"{p[0]}{next(at)}{p[2]}" for p in pieces]
                 return f"{where}: {type(self).__name__} " + "; ".join(parts) + f". {why}."
             raise located_error([p[1] for p in pieces if not isinstance(p, str)], render, kind="parameter-value",
-                                port=ports[0] if ports else None)
+                                port=fed[0] if fed else None)
 
     def _slot_of(self, name: str) -> str | None:
         """The port feeding parameter ``name``, or None for a constant."""

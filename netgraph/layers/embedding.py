@@ -18,10 +18,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netgraph.layers._shapes import check_indices, fill, positive_int
+from netgraph.layers._shapes import check_indices, fill, is_int, positive_int
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, Shape
 from netgraph.core.errors import OptionError
+from netgraph.core.option_problems import missing_option, option_problem
 from netgraph.core.types import INTEGER, REAL, PortType, format_shape
 from netgraph.layers._modules import LayerModule
 
@@ -59,17 +60,22 @@ class EmbeddingLayer(Layer):
     def validate(self) -> None:
         w = self.weights
         if w is not None and w.dim() != 2:
-            raise OptionError(f"EmbeddingLayer weights= must be a matrix (n, size), found "
-                              f"{format_shape(tuple(w.shape))}", option="weights")
-        for option, value, axis in (("output", self.output, 1), ("n", self.n, 0)):
+            w = option_problem(OptionError(f"EmbeddingLayer weights= must be a matrix (n, size), found "
+                                           f"{format_shape(tuple(w.shape))}", option="weights", expected="a matrix",
+                                           found=tuple(w.shape)), None)
+            if self.output is None or self.n is None:
+                return  # the sizes the weights would give are not known
+        good = True  # every size given is a positive integer: only then compared with the weights
+        for option, value in (("output", self.output), ("n", self.n)):
             if value is None and w is None:
                 what = "the embedding size" if option == "output" else "the number of distinct indices"
-                raise OptionError(f"EmbeddingLayer needs {option}= ({what}): EmbeddingLayer(size, n)", option=option)
-            if value is not None:
-                positive_int(value, "EmbeddingLayer", option)
-                if w is not None and w.shape[axis] != value:
-                    raise OptionError(f"EmbeddingLayer: weights= has shape {format_shape(tuple(w.shape))} but "
-                                      f"{option}= is {value}", option=option)
+                missing_option(f"EmbeddingLayer needs {option}= ({what}): EmbeddingLayer(size, n)", option)
+            elif value is not None:
+                good &= is_int(value) and positive_int(value, "EmbeddingLayer", option) == value
+        for option, value, axis in (("output", self.output, 1), ("n", self.n, 0)) if good and w is not None else ():
+            if value is not None and w.shape[axis] != value:
+                raise OptionError(f"EmbeddingLayer: weights= has shape {format_shape(tuple(w.shape))} but "
+                                  f"{option}= is {value}", option=option)
 
     @property
     def size(self) -> int:

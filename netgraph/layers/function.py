@@ -22,6 +22,7 @@ from netgraph.layers.expression_shapes import is_structural, least_lengths, lowe
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
 from netgraph.layers.torch_functions import torch_function_hint
 from netgraph.core.errors import DataError, OptionError, did_you_mean
+from netgraph.core.option_problems import option_problem
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, is_known, length_reason, real_type, unify
 
 __all__ = ["FunctionLayer", "ElementwiseLayer", "ELEMENTWISE", "align_code", "align"]
@@ -192,11 +193,11 @@ class FunctionLayer(Layer):
             ports = _callable_ports(self.function)
             outputs = _output_names(self.outputs, self.output)
         else:
-            raise OptionError(f"FunctionLayer needs a slot expression string or a Python function, "
-                              f"found {type(self.function).__name__}", option="function")
+            return _bad_function(f"FunctionLayer needs a slot expression string or a Python function, found "
+                                 f"{type(self.function).__name__}", self.function, "a slot expression or a function")
         if not ports:
-            raise OptionError(f"FunctionLayer {self.function!r} uses no input (write #Name for an input port)",
-                              option="function")
+            return _bad_function(f"FunctionLayer {self.function!r} uses no input (write #Name for an input port)",
+                                 self.function, "an expression with an input")
         return {"_expr": expr, "input_ports": ports, "_inputs": _input_option(self.input, ports, "FunctionLayer"),
                 "output_ports": outputs, "_structural": expr is not None and _structural_text(self.function)}
 
@@ -326,6 +327,11 @@ def _structural_text(text: str) -> bool:
     return is_structural(parse(text).tree)
 
 
+def _bad_function(message: str, found: Any, expected: str = "an elementwise function or expression in #") -> dict:
+    """Report a bad ``function=`` (``option_problem``): no expression, while the other options are checked."""
+    return option_problem(OptionError(message, option="function", expected=expected, found=found), {})
+
+
 def _callable_ports(fn: Callable, layer: str = "FunctionLayer") -> tuple[str, ...]:
     """The parameter names of a user's function: the ports of the ``layer`` it is given to."""
     try:
@@ -361,25 +367,24 @@ class ElementwiseLayer(Layer):
     def normalize(self) -> dict[str, Any]:
         f = self.function
         if not isinstance(f, str):
-            raise OptionError(f"ElementwiseLayer needs a function name such as 'Ramp', found {f!r}"
-                              f"{torch_function_hint(f, ELEMENTWISE, 'ElementwiseLayer')}", option="function")
+            return _bad_function(f"ElementwiseLayer needs a function name such as 'Ramp', found {f!r}"
+                                 f"{torch_function_hint(f, ELEMENTWISE, 'ElementwiseLayer')}", f)
         if f in ELEMENTWISE:
             expr = parse(f"{f}[#]")  # a name is the expression that applies it: one definition for both paths
         elif "#" not in f:
             hint = torch_function_hint(f, ELEMENTWISE, "ElementwiseLayer") or did_you_mean(f, ELEMENTWISE)
-            raise OptionError(f"ElementwiseLayer: unknown function {f!r}{hint}; "
-                              f"known: {', '.join(sorted(ELEMENTWISE))}, or an expression in # such as '#^2'",
-                              option="function")
+            return _bad_function(f"ElementwiseLayer: unknown function {f!r}{hint}; known: "
+                                 f"{', '.join(sorted(ELEMENTWISE))}, or an expression in # such as '#^2'", f)
         else:
             expr = per_element(parse(f))  # f is applied to each element: Max[#, 0] is the elementwise maximum
             if expr.slots == ("Input1",):  # Wolfram's #1 is #, the one input
                 expr = per_element(parse(re.sub(r"#0*1(?![0-9])", "#", f)))
             if is_structural(expr.tree):
-                raise OptionError(f"ElementwiseLayer expression {f!r} must be elementwise (one output, no Total, Mean, "
-                                  f"Dot or Part): use FunctionLayer", option="function")
+                return _bad_function(f"ElementwiseLayer expression {f!r} must be elementwise (one output, no Total, "
+                                     f"Mean, Dot or Part): use FunctionLayer", f)
             if expr.slots != ("Input",):
-                raise OptionError(f"ElementwiseLayer expression {f!r} must use only # (its one input), found {list(expr.slots)}",
-                                  option="function")
+                return _bad_function(f"ElementwiseLayer expression {f!r} must use only # (its one input), found "
+                                     f"{list(expr.slots)}", f)
         return {"_expr": expr}
 
     def declared_types(self) -> dict[str, PortType]:

@@ -30,11 +30,13 @@ import torch
 from torch import nn
 
 from netgraph.core.errors import OptionError
+from netgraph.core.option_problems import option_problem
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.options import DistributionOption, Literal, Shape
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.core.tracing import tracing
+from netgraph.layers.bad_index import naming_layer
 from netgraph.layers.dist_tensors import sized, tensors
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.distributions import Distribution, slot_name
@@ -43,6 +45,8 @@ from netgraph.layers.random import RandomModule, _label, distribution_checks
 from netgraph.layers._modules import LayerModule
 
 __all__ = ["KLDivergenceLayer"]
+
+_METHODS = ("auto", "closed_form", "monte_carlo")
 
 
 class KLModule(LayerModule):
@@ -57,16 +61,24 @@ class KLModule(LayerModule):
         self.p_slots = [layer.input_ports.index(s) for s in layer.p.slots]
         self.q_slots = [layer.input_ports.index(s) for s in layer.q.slots]
         self.fn = closed_form(layer.p, layer.q) if layer.resolved_method == "closed_form" else None
-        self.shape, self.samples, self.label = shape, layer.samples, None
+        self.shape, self.samples, self.label, self.path = shape, layer.samples, None, None
         self.given: dict[str, str] = {}  # its ports fed straight by the data: the net input feeding each
         self.text = f"KLDivergenceLayer({layer.p!r}, {layer.q!r})"
 
     def describe(self) -> str:
         return f"{self.label} ({self.text})" if self.label else self.text
 
-    def forward(self, *inputs: Any, label: str | None = None, given: tuple[tuple[str, str], ...] = ()) -> torch.Tensor:
+    def forward(self, *inputs: Any, label: str | None = None, path: tuple[str, ...] | None = None,
+                given: tuple[tuple[str, str], ...] = ()) -> torch.Tensor:
         if label is not None and self.label is None:
-            self.label, self.given = label, dict(given)
+            self.label, self.path, self.given = label, path, dict(given)
+        if tracing():  # traced code checks nothing and raises no DataError to name
+            return self._kl(inputs)
+        with naming_layer(self.path):  # a check's DataError names this layer in its Diagnostic, as a random layer's
+            return self._kl(inputs)
+
+    def _kl(self, inputs: tuple[Any, ...]) -> torch.Tensor:
+        """KL(p ‖ q) per example for this call's ``inputs`` (the batch size alone when no parameter is an input)."""
         if self.p_slots or self.q_slots:
             batch = inputs[0].shape[0]
             sides = {"p": tuple(inputs[i] for i in self.p_slots), "q": tuple(inputs[i] for i in self.q_slots)}
@@ -111,34 +123,40 @@ class KLDivergenceLayer(Layer):
     output_ports = ("Output",)
 
     def normalize(self) -> dict[str, Any]:
-        dists = [self._distribution(name) for name in ("p", "q")]
-        problem = support_problem(*dists)
+        p, q = (self._distribution(name) for name in ("p", "q"))
+        if isinstance(self.samples, bool) or not isinstance(self.samples, int) or self.samples < 1:
+            option_problem(OptionError(f"KLDivergenceLayer: samples= is the number of Monte Carlo draws, an integer "
+                                       f">= 1; found {self.samples!r}", option="samples", expected="an integer >= 1",
+                                       found=self.samples), None)
+        if self.method not in _METHODS:
+            option_problem(OptionError(f"KLDivergenceLayer: method= is 'auto', 'closed_form' or 'monte_carlo'; found "
+                                       f"{self.method!r}", option="method", expected=list(_METHODS),
+                                       found=self.method), None)
+        if p is None or q is None:
+            return {}
+        closed = self.method != "monte_carlo" and closed_form(p, q) is not None
+        ports = tuple(dict.fromkeys((*p.slots, *q.slots)))
+        return {"p": p, "q": q, "input_ports": ports, "resolved_method": "closed_form" if closed else "monte_carlo"}
+
+    def validate(self) -> None:
+        """p and q together (p's support inside q's), and the method and samples their KL takes."""
+        problem = support_problem(self.p, self.q)
         if problem:
             raise OptionError(f"KLDivergenceLayer: {problem}", option="q")
-        if isinstance(self.samples, bool) or not isinstance(self.samples, int) or self.samples < 1:
-            raise OptionError(f"KLDivergenceLayer: samples= is the number of Monte Carlo draws, an integer >= 1; "
-                              f"found {self.samples!r}", option="samples")
-        found = closed_form(*dists)
-        method = self.method
-        if method not in ("auto", "closed_form", "monte_carlo"):
-            raise OptionError(f"KLDivergenceLayer: method= is 'auto', 'closed_form' or 'monte_carlo'; found "
-                              f"{method!r}", option="method")
-        if method == "closed_form" and found is None:
+        if self.method == "closed_form" and self.resolved_method != "closed_form":
             raise OptionError(f"KLDivergenceLayer: method='closed_form' but no closed form is known for "
-                              f"KL({dists[0]!r} ‖ {dists[1]!r}); use method='auto' (Monte Carlo)", option="method")
-        resolved = "monte_carlo" if method == "monte_carlo" or found is None else "closed_form"
-        if resolved == "closed_form" and self.samples != 1:
+                              f"KL({self.p!r} ‖ {self.q!r}); use method='auto' (Monte Carlo)", option="method")
+        if self.resolved_method == "closed_form" and self.samples != 1:
             raise OptionError(f"KLDivergenceLayer: samples={self.samples} applies to a Monte Carlo estimate, but "
-                              f"KL({type(dists[0]).__name__} ‖ {type(dists[1]).__name__}) has a closed form; give "
+                              f"KL({type(self.p).__name__} ‖ {type(self.q).__name__}) has a closed form; give "
                               "method='monte_carlo' to estimate it anyway", option="samples")
-        ports = tuple(dict.fromkeys((*dists[0].slots, *dists[1].slots)))
-        return {"p": dists[0], "q": dists[1], "input_ports": ports, "resolved_method": resolved}
 
-    def _distribution(self, name: str) -> Distribution:
+    def _distribution(self, name: str) -> Distribution | None:
         dist = getattr(self, name)
         if not isinstance(dist, Distribution):
-            raise OptionError(f"KLDivergenceLayer: {name}= must be a distribution such as NormalDistribution(0, 1) "
-                              f"(KLDivergenceLayer(p, q) is KL(p ‖ q)); found {dist!r}", option=name)
+            return option_problem(OptionError(f"KLDivergenceLayer: {name}= must be a distribution such as "
+                                              f"NormalDistribution(0, 1) (KLDivergenceLayer(p, q) is KL(p ‖ q)); found "
+                                              f"{dist!r}", option=name, expected="a distribution", found=dist), None)
         return dist
 
     @property
@@ -232,7 +250,7 @@ class KLDivergenceLayer(Layer):
     def emit(self, ctx: EmitContext) -> str:
         args = ", ".join(ctx.args) if self.input_ports else ctx.batch
         given = f", given={ctx.given!r}" if ctx.given else ""
-        return f"{ctx.module}({args}, label={_label(ctx.path)!r}{given})"
+        return f"{ctx.module}({args}, label={_label(ctx.path)!r}, path={tuple(ctx.path)!r}{given})"
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         elements = self.elements(types)

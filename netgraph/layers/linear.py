@@ -14,6 +14,7 @@ from netgraph.core.layer import EmitContext, Layer
 from netgraph.layers._modules import LayerModule, add_parameters, init_module
 from netgraph.core.options import Array, RemovableArray, Shape
 from netgraph.core.errors import OptionError
+from netgraph.core.option_problems import option_problem
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, numel, real_type
 
 __all__ = ["LinearLayer"]
@@ -63,8 +64,8 @@ class LinearLayer(Layer):
 
     def normalize(self) -> dict[str, Any]:
         if self.weights is not None and self.weights.dim() != 2:
-            raise OptionError(f"LinearLayer weights= must be a matrix, found shape {tuple(self.weights.shape)}",
-                              option="weights")
+            option_problem(OptionError(f"LinearLayer weights= must be a matrix, found shape {tuple(self.weights.shape)}",
+                                       option="weights", expected="a matrix", found=tuple(self.weights.shape)), None)
         return {}
 
     def declared_types(self) -> dict[str, PortType]:

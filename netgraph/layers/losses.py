@@ -35,6 +35,7 @@ from netgraph.layers._shapes import check_indices, check_number, fill
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Literal, Shape
 from netgraph.core.errors import DataError, OptionError, did_you_mean
+from netgraph.core.option_problems import option_problem
 from netgraph.core.tracing import tracing
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, unify
 from netgraph.layers._modules import LayerModule
@@ -172,12 +173,14 @@ class CrossEntropyLossLayer(_LossBase):
 
     def validate(self) -> None:
         if self.form not in CROSS_ENTROPY_FORMS:
-            raise OptionError(f"CrossEntropyLossLayer: unknown target form {self.form!r}"
-                              f"{did_you_mean(self.form, CROSS_ENTROPY_FORMS)}; use one of "
-                              f"{', '.join(map(repr, CROSS_ENTROPY_FORMS))}", option="form")
+            option_problem(OptionError(f"CrossEntropyLossLayer: unknown target form {self.form!r}"
+                                       f"{did_you_mean(self.form, CROSS_ENTROPY_FORMS)}; use one of "
+                                       f"{', '.join(map(repr, CROSS_ENTROPY_FORMS))}", option="form",
+                                       expected=list(CROSS_ENTROPY_FORMS), found=self.form), None)
         if not isinstance(self.logits, bool):
-            raise OptionError(f"CrossEntropyLossLayer option logits= must be True or False, found {self.logits!r}",
-                              option="logits")
+            option_problem(OptionError(f"CrossEntropyLossLayer option logits= must be True or False, found "
+                                       f"{self.logits!r}", option="logits", expected="True or False",
+                                       found=self.logits), None)
         if self.form == "Index" and self.input == ():
             raise OptionError("CrossEntropyLossLayer('Index') input= must have a class dimension (the last), "
                               "found () — e.g. input=10 for 10 classes", option="input")
@@ -349,11 +352,12 @@ class CTCLossLayer(_LossBase):
 
     def validate(self) -> None:
         if not isinstance(self.logits, bool):
-            raise OptionError(f"CTCLossLayer option logits= must be True or False, found {self.logits!r}",
-                              option="logits")
+            option_problem(OptionError(f"CTCLossLayer option logits= must be True or False, found {self.logits!r}",
+                                       option="logits", expected="True or False", found=self.logits), None)
         if self.input is not None and (len(self.input) != 2 or self.input[1] in (None, 1)):
-            raise OptionError(f"CTCLossLayer option input= must be (length, classes) with at least 2 classes (the "
-                              f"last is the blank), found {self.input}", option="input")
+            option_problem(OptionError(f"CTCLossLayer option input= must be (length, classes) with at least 2 classes "
+                                       f"(the last is the blank), found {self.input}", option="input",
+                                       expected="(length, classes) with at least 2 classes", found=self.input), None)
 
     def declared_types(self) -> dict[str, PortType]:
         return {"Input": PortType(self.input, REAL), "Target": PortType(("m",), INTEGER), "Loss": PortType((), REAL)}

@@ -20,7 +20,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from netgraph.layers._shapes import fill, is_int, level_dim, level_option, pass_dtype, positive_int
+from netgraph.layers._shapes import fill, level_dim, level_option, pass_dtype
 from netgraph.layers.torch_functions import torch_function_hint
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Function, Ports
@@ -32,6 +32,8 @@ from netgraph.layers.expression_shapes import is_structural
 from netgraph.layers.function_table import NOT_THREADED_BY_NAME
 from netgraph.layers.function import _elementwise_infer, align
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.option_problems import option_problem
+from netgraph.layers.variadic import _port_names, _Variadic
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, lengths_apart, unify
 from netgraph.layers._modules import LayerModule
 
@@ -41,9 +43,6 @@ __all__ = ["ThreadingLayer", "TotalLayer", "CatenateLayer", "DotLayer", "THREADI
 #: the named-function table (netgraph.layers.function_table), folded over the inputs: Plus[Plus[#1, #2], #3].
 THREADING: dict[str, int | None] = {"Plus": None, "Times": None, "Subtract": 2, "Divide": 2, "Power": 2, "Mod": 2,
                                     "Max": None, "Min": None, "Surd": 2, "ArcTan": 2, "Erf": 2}
-
-MAX_INPUTS = 10_000  # a port count beyond any real net (and beyond memory when spelled out)
-
 
 def _threaded(name: str, ports: tuple[str, ...]) -> Expression:
     """The expression folding binary ``name`` over ``ports``: ``Max[Max[#a, #b], #c]``.
@@ -61,35 +60,6 @@ def _threaded(name: str, ports: tuple[str, ...]) -> Expression:
 def _balanced(name: str, trees: list[tuple]) -> tuple:
     half = len(trees) // 2
     return trees[0] if len(trees) == 1 else apply(name, [_balanced(name, trees[:half]), _balanced(name, trees[half:])])
-
-
-def _port_names(inputs: Any, layer: str) -> tuple[str, ...]:
-    """Port names from ``inputs`` (None -> 2 ports, n -> Input1..n, or a list of names)."""
-    if inputs is None:
-        return ("Input1", "Input2")
-    if is_int(inputs):
-        count = positive_int(inputs, layer, "inputs")
-        if count > MAX_INPUTS:
-            raise OptionError(f"{layer} option inputs= takes at most {MAX_INPUTS} ports, found {count}", option="inputs")
-        return tuple(f"Input{i}" for i in range(1, count + 1))
-    if isinstance(inputs, (list, tuple)) and inputs and all(isinstance(p, str) and p.isidentifier() for p in inputs):
-        if len(set(inputs)) != len(inputs):
-            raise OptionError(f"{layer} option inputs= has repeated port names: {list(inputs)}", option="inputs")
-        return tuple(inputs)
-    raise OptionError(f"{layer} option inputs= must be a number of ports or a list of port names "
-                      f"(identifiers), found {inputs!r}", option="inputs")
-
-
-class _Variadic(Layer):
-    variadic = True
-
-    def _ports(self) -> dict[str, Any]:
-        """The normalised ``inputs`` option and the input ports it names."""
-        value = list(self.inputs) if isinstance(self.inputs, tuple) else self.inputs
-        return {"inputs": value, "input_ports": _port_names(value, self.type_name)}
-
-    def with_input_count(self, n: int) -> Layer:
-        return self if self.inputs is not None else dataclasses.replace(self, inputs=n)
 
 
 SUM_TERMS = 64  # more inputs than this: TotalLayer emits sum(...) rather than a + b + ...
@@ -127,10 +97,12 @@ class ThreadingLayer(_Variadic):
     def normalize(self) -> dict[str, Any]:
         f = self.function
         if not isinstance(f, str):
-            raise OptionError(f"ThreadingLayer needs a function name such as 'Plus' or an expression such as "
-                              f"'#1 * #2', found {f!r}{torch_function_hint(f, THREADING, 'ThreadingLayer')}",
-                              option="function")
+            option_problem(OptionError(f"ThreadingLayer needs a function name such as 'Plus' or an expression such as "
+                                       f"'#1 * #2', found {f!r}{torch_function_hint(f, THREADING, 'ThreadingLayer')}",
+                                       option="function", expected="a function name or an expression", found=f), None)
         spec = broadcast_option(self.broadcast, "ThreadingLayer")
+        if not isinstance(f, str):
+            return {}
         if f in THREADING:
             ports = self._ports()
             if self.inputs is None and isinstance(spec, list):  # one spec per input: as many inputs as specs
@@ -141,11 +113,13 @@ class ThreadingLayer(_Variadic):
                                   f"{len(ports['input_ports'])} ({list(ports['input_ports'])})", option="inputs")
             return {**ports, "_expr": None, "broadcast": self._checked(spec, ports["input_ports"])}
         if f in NOT_THREADED_BY_NAME:
-            raise OptionError(f"ThreadingLayer({f!r}): {NOT_THREADED_BY_NAME[f]}", option="function")
+            return option_problem(OptionError(f"ThreadingLayer({f!r}): {NOT_THREADED_BY_NAME[f]}", option="function",
+                                              expected=list(THREADING), found=f), {})
         if "#" not in f:
             hint = torch_function_hint(f, THREADING, "ThreadingLayer") or did_you_mean(f, THREADING)
-            raise OptionError(f"ThreadingLayer: unknown function {f!r}{hint}; known: "
-                              f"{', '.join(THREADING)}, or an expression in slots such as '#1 * #2'", option="function")
+            return option_problem(OptionError(f"ThreadingLayer: unknown function {f!r}{hint}; known: "
+                                              f"{', '.join(THREADING)}, or an expression in slots such as '#1 * #2'",
+                                              option="function", expected=list(THREADING), found=f), {})
         if self.inputs is not None:
             raise OptionError("ThreadingLayer: an expression names its own ports (its #slots); drop inputs=",
                               option="inputs")

@@ -23,6 +23,7 @@ from netgraph.layers._shapes import check_number, level_dim, level_option
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, RemovableArray, Shape
 from netgraph.core.errors import OptionError
+from netgraph.core.option_problems import option_problem
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
 from netgraph.layers._modules import LayerModule, optional_parameter, present
 from netgraph.layers._sync_norm import BatchStatsSync, synced_batch_norm
@@ -125,9 +126,11 @@ class DropoutLayer(_SameShape):
 
 
 def _positive(value: Any, layer: str) -> float:
-    if check_number(value, layer, "epsilon", 0.0, float("inf")) == 0:
-        raise OptionError(f"{layer} option epsilon= must be positive, found {value!r}", option="epsilon")
-    return float(value)
+    """``epsilon=`` as a positive float; a bad value is reported (``option_problem``), 1.0 standing in for it."""
+    if (number := check_number(value, layer, "epsilon", 0.0, float("inf"))) == 0:
+        return option_problem(OptionError(f"{layer} option epsilon= must be positive, found {value!r}",
+                                          option="epsilon", expected="a positive number", found=value), 1.0)
+    return number
 
 
 class _Normalization(_SameShape):
@@ -142,11 +145,13 @@ class _Normalization(_SameShape):
         return sizes.pop() if len(sizes) == 1 else None
 
     def validate(self) -> None:
-        for field in self.ARRAYS.values():
-            value = getattr(self, field)
-            if value is not None and value.dim() != 1:
-                raise OptionError(f"{self.type_name} {field}= must be a vector, found shape "
-                                  f"{format_shape(tuple(value.shape))}", option=field)
+        bad = [field for field in self.ARRAYS.values() if (v := getattr(self, field)) is not None and v.dim() != 1]
+        for field in bad:
+            shape = tuple(getattr(self, field).shape)
+            option_problem(OptionError(f"{self.type_name} {field}= must be a vector, found shape {format_shape(shape)}",
+                                       option=field, expected="a vector", found=shape), None)
+        if bad:
+            return  # lengths are compared among vectors
         sizes = {name: int(v.shape[0]) for name, v in self.arrays.items() if v is not None}
         if len(set(sizes.values())) > 1:
             raise OptionError(f"{self.type_name}: arrays have different lengths {sizes}",

@@ -84,11 +84,14 @@ class NormalizationLayer(Layer):
                     expected="'Complement', 'Same' or levels", found=scaling), "Complement")
             else:
                 scaling = levels_option(scaling, name, "scaling_levels")
-        sizes = {f: tuple(v.shape) for f in ("scaling", "biases") if isinstance(v := getattr(self, f), torch.Tensor)}
-        if len(set(sizes.values())) > 1:
-            raise OptionError(f"{name}: scaling= and biases= must have one shape, found {sizes}", option="biases")
         return {"aggregation_levels": levels_option(self.aggregation_levels, name, "aggregation_levels"),
                 "scaling_levels": scaling, "epsilon": epsilon, "group_number": groups}
+
+    def validate(self) -> None:
+        sizes = {f: tuple(v.shape) for f in ("scaling", "biases") if isinstance(v := getattr(self, f), torch.Tensor)}
+        if len(set(sizes.values())) > 1:
+            raise OptionError(f"NormalizationLayer: scaling= and biases= must have one shape, found {sizes}",
+                              option="biases")
 
     def dims(self, rank: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """The 0-based non-batch dims aggregated over and those the arrays span, for an input of ``rank``; with

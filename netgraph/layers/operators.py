@@ -29,6 +29,7 @@ from typing import Any
 from torch import nn
 
 from netgraph.core.errors import OptionError
+from netgraph.core.option_problems import option_problem
 from netgraph.core.layer import EmitContext
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.operator import NetOperator, settled_types
@@ -183,15 +184,16 @@ class NetFoldOperator(NetOperator):
             "per step, none of which it gives out")
 
     def validate(self) -> None:
+        if not isinstance(self.state_input, bool):
+            option_problem(OptionError(f"NetFoldOperator option state_input= takes True or False, found "
+                                       f"{self.state_input!r}", option="state_input", expected="True or False",
+                                       found=self.state_input), None)
         net = self.net
         elements = [p for p in net.input_ports if p != "State"]
         if "State" not in net.input_ports or not elements or tuple(net.output_ports) != ("Output",):
             self.check_ports(net, ("State", "Input"), ("Output",), "input ports 'State' (the previous state) and "
                              "'Input' (or other element inputs), and the single output port 'Output' (the next "
                              "state, fed back into 'State')")
-        if not isinstance(self.state_input, bool):
-            raise OptionError(f"NetFoldOperator option state_input= takes True or False, found {self.state_input!r}",
-                              option="state_input")
 
     @property
     def elements(self) -> tuple[str, ...]:
@@ -290,7 +292,10 @@ class NetNestOperator(NetOperator):
     def normalize(self) -> Mapping[str, Any]:
         changes = super().normalize()
         if not isinstance(self.n, int) or isinstance(self.n, bool) or self.n < 0:
-            raise OptionError(f"NetNestOperator option n= takes a count >= 0, found {self.n!r}", option="n")
+            return option_problem(OptionError(f"NetNestOperator option n= takes a count >= 0, found {self.n!r}",
+                                              option="n", expected="a count >= 0", found=self.n), changes)
+        if not changes:
+            return changes  # its net is none (reported)
         inner, limit = changes["_applications"], current_limits().nest_applications
         if self.n * inner > limit:
             nested = f" ({self.n:,} x {inner:,} by the NetNestOperators inside it)" if inner > 1 else ""

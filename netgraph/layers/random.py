@@ -24,6 +24,7 @@ from netgraph.layers.dist_vector import VectorDistribution, vector_types
 from netgraph.layers.function import align_code, align
 from netgraph.layers.random_callable import call_with_slots
 from netgraph.core.errors import DataError, OptionError, did_you_mean
+from netgraph.core.option_problems import option_problem
 from netgraph.layers.estimators import record_score, score_handle, straight_through
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.core.wiring import join_path
@@ -228,13 +229,31 @@ class RandomArrayLayer(Layer):
         dist = self.distribution
         if not isinstance(dist, Distribution):
             if not callable(dist) or isinstance(dist, Layer):  # a layer is callable too (layer(x))
-                raise OptionError(f"RandomArrayLayer needs a distribution such as NormalDistribution(0, 1), found {dist!r}",
-                                  option="distribution")
-            dist = call_with_slots(dist)
-            if not isinstance(dist, Distribution):
-                raise OptionError(f"RandomArrayLayer's function must return a distribution, returned {dist!r}",
-                                  option="distribution")
-        name = type(dist).__name__
+                dist = option_problem(OptionError(f"RandomArrayLayer needs a distribution such as NormalDistribution(0, "
+                                                  f"1), found {dist!r}", option="distribution",
+                                                  expected="a distribution", found=dist), None)
+            else:
+                dist = call_with_slots(dist)
+                if not isinstance(dist, Distribution):
+                    dist = option_problem(OptionError(f"RandomArrayLayer's function must return a distribution, "
+                                                      f"returned {dist!r}", option="distribution",
+                                                      expected="a distribution", found=dist), None)
+        if self.eval_mode not in EVAL_MODES:
+            option_problem(OptionError(f"RandomArrayLayer: eval_mode must be 'sample' (keep drawing, as Wolfram) or "
+                                       f"'mean'; found {self.eval_mode!r}{did_you_mean(self.eval_mode, EVAL_MODES)}",
+                                       option="eval_mode", expected=list(EVAL_MODES), found=self.eval_mode), None)
+        if not isinstance(self.log_probability, bool):
+            option_problem(OptionError(f"RandomArrayLayer: log_probability= is True or False, found "
+                                       f"{self.log_probability!r}", option="log_probability", expected="True or False",
+                                       found=self.log_probability), None)
+        if dist is None:
+            return {}
+        outputs = ("Output", "LogProbability") if self.log_probability else ("Output",)
+        return {"distribution": dist, "input_ports": dist.slots, "output_ports": outputs}
+
+    def validate(self) -> None:
+        """The options together, each good alone: those the distribution takes; log_probability with eval_mode."""
+        dist, name = self.distribution, type(self.distribution).__name__
         if self.estimator is not None and self.estimator not in dist.ESTIMATORS:
             why = {"score_function": " (its parameters move the support or are integers, so a score-function "
                                      "gradient would be biased or meaningless)",
@@ -247,10 +266,6 @@ class RandomArrayLayer(Layer):
             raise OptionError("RandomArrayLayer: temperature= is a number > 0 and applies only to "
                               f"estimator='relaxed'; found temperature={self.temperature!r} with estimator={self.estimator!r}",
                               option="temperature")
-        if self.eval_mode not in EVAL_MODES:
-            raise OptionError(f"RandomArrayLayer: eval_mode must be 'sample' (keep drawing, as Wolfram) or 'mean'; "
-                              f"found {self.eval_mode!r}{did_you_mean(self.eval_mode, EVAL_MODES)}",
-                              option="eval_mode")
         if self.eval_mode == "mean" and isinstance(dist, VectorDistribution) and dist.draw_dtype(
                 self.estimator or dist.ESTIMATORS[0]) != REAL:
             raise OptionError(f"RandomArrayLayer: eval_mode='mean' but {name} draws class indices, which have no mean; "
@@ -258,14 +273,6 @@ class RandomArrayLayer(Layer):
                               option="eval_mode")
         if self.eval_mode == "mean" and not dist.slots and not bool(torch.isfinite(torch.as_tensor(dist.mean())).all()):
             raise OptionError(f"RandomArrayLayer: eval_mode='mean' but {dist!r} has an infinite mean", option="eval_mode")
-        self._check_log_probability(dist)
-        outputs = ("Output", "LogProbability") if self.log_probability else ("Output",)
-        return {"distribution": dist, "input_ports": dist.slots, "output_ports": outputs}
-
-    def _check_log_probability(self, dist: Distribution) -> None:
-        if not isinstance(self.log_probability, bool):
-            raise OptionError(f"RandomArrayLayer: log_probability= is True or False, found {self.log_probability!r}",
-                              option="log_probability")
         if self.log_probability and self.eval_mode == "mean":
             raise OptionError("RandomArrayLayer: log_probability=True needs eval_mode='sample': with eval_mode='mean' "
                               "an eval-mode net outputs the mean, not a draw, so there is no drawn value to score",

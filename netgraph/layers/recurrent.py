@@ -34,6 +34,7 @@ from netgraph.core.layer import Layer, shape_option
 from netgraph.core.options import Array, Literal, SequenceShape
 from netgraph.layers._shapes import _ShapeLayer
 from netgraph.core.errors import DataError, OptionError, did_you_mean
+from netgraph.core.option_problems import missing_option, option_problem
 from netgraph.core.types import REAL, Conflict, PortType, format_shape
 from netgraph.core.tracing import tracing
 from netgraph.layers._modules import LayerModule
@@ -157,36 +158,51 @@ class _Recurrent(Layer):
         name = self.type_name
         for option in ("state_input", "state_output"):
             if not isinstance(getattr(self, option), bool):
-                raise OptionError(f"{name} option {option}= takes True or False, found {getattr(self, option)!r}",
-                                  option=option)
-        for array, field in self.ARRAYS.items():
-            value = getattr(self, field)
-            want = 1 if array.endswith("Biases") else 2
-            if value is not None and value.dim() != want:
-                raise OptionError(f"{name} {field}= must have rank {want}, found {format_shape(tuple(value.shape))}",
-                                  option=field)
-        sizes = {a: int(v.shape[0]) for a, v in self.arrays.items() if v is not None}
+                option_problem(OptionError(f"{name} option {option}= takes True or False, found "
+                                           f"{getattr(self, option)!r}", option=option, expected="True or False",
+                                           found=getattr(self, option)), None)
+        arrays = self._ranked_arrays()
+        sizes = {a: int(v.shape[0]) for a, v in arrays.items()}
         if self.output is not None:
             positive_int(self.output, name, "output")
-        first = "output=" if self.output is not None else f"array {next(iter(sizes), '')!r}"
-        size = self.output if self.output is not None else next(iter(sizes.values()), None)
+        given_input = self._input_option(self.input)  # checked before the arrays are compared, which may raise
+        output = self.output if is_int(self.output) and self.output >= 1 else None  # a bad one fits no array
+        first = "output=" if output is not None else f"array {next(iter(sizes), '')!r}"
+        size = output if output is not None else next(iter(sizes.values()), None)
         if wrong := next((a for a, n in sizes.items() if n != size), None):
             raise OptionError(f"{name}: array {wrong!r}: expected state size {size} (from {first}), found shape "
-                              f"{format_shape(tuple(self.arrays[wrong].shape))}", option=self.ARRAYS[wrong])
-        sizes = set(sizes.values()) | ({self.output} if self.output is not None else set())
-        if not sizes:
-            raise OptionError(f"{name} needs its state size: {name}(n)", option="output")
-        inputs = {int(v.shape[1]) for a, v in self.arrays.items() if v is not None and a.endswith("InputWeights")}
-        return {"_size": sizes.pop(), "_in": inputs.pop() if len(inputs) == 1 else None,
-                "input": self._input_option(self.input)}
+                              f"{format_shape(tuple(arrays[wrong].shape))}", option=self.ARRAYS[wrong])
+        sizes = set(sizes.values()) | ({output} if output is not None else set())
+        if self.output is None and not sizes and len(arrays) == len([v for v in self.arrays.values() if v is not None]):
+            missing_option(f"{name} needs its state size: {name}(n)", "output")
+        inputs = {int(v.shape[1]) for a, v in arrays.items() if a.endswith("InputWeights")}
+        return {"_size": sizes.pop() if sizes else None, "_in": inputs.pop() if len(inputs) == 1 else None,
+                "input": given_input}
+
+    def _ranked_arrays(self) -> dict[str, torch.Tensor]:
+        """The arrays given, each of the rank it must have (a vector of biases, a matrix of weights); one of
+        another rank is reported (``option_problem``) and left out."""
+        ranked = {}
+        for array, value in self.arrays.items():
+            want = 1 if array.endswith("Biases") else 2
+            if value is not None and value.dim() != want:
+                field = self.ARRAYS[array]
+                option_problem(OptionError(f"{self.type_name} {field}= must have rank {want}, found "
+                                           f"{format_shape(tuple(value.shape))}", option=field,
+                                           expected=f"rank {want}", found=tuple(value.shape)), None)
+            elif value is not None:
+                ranked[array] = value
+        return ranked
 
     def _input_option(self, value: Any) -> tuple | None:
         if is_int(value):
             return (SEQUENCE, positive_int(value, self.type_name, "input"))
         shape = shape_option(value, self.type_name, "input")
         if shape is not None and len(shape) != 2:
-            raise OptionError(f"{self.type_name} input= must be the feature size or a (length, features) shape, "
-                              f"found {value!r}", option="input")
+            return option_problem(OptionError(f"{self.type_name} input= must be the feature size or a (length, "
+                                              f"features) shape, found {value!r}", option="input",
+                                              expected="the feature size or a (length, features) shape",
+                                              found=value), None)
         return shape
 
     def declared_types(self) -> dict[str, PortType]:
@@ -351,9 +367,9 @@ class BasicRecurrentLayer(_Recurrent):
 
     def normalize(self) -> dict[str, Any]:
         if self.activation not in _ACTIVATIONS:
-            raise OptionError(f"BasicRecurrentLayer: activation {self.activation!r} is not supported"
-                              f"{did_you_mean(self.activation, _ACTIVATIONS)}; use 'Tanh' or 'Ramp'",
-                              option="activation")
+            option_problem(OptionError(f"BasicRecurrentLayer: activation {self.activation!r} is not supported"
+                                       f"{did_you_mean(self.activation, _ACTIVATIONS)}; use 'Tanh' or 'Ramp'",
+                                       option="activation", expected=list(_ACTIVATIONS), found=self.activation), None)
         return super().normalize()
 
     def _kind(self) -> str:

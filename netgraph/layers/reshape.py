@@ -25,6 +25,7 @@ from netgraph.core.layer import EmitContext
 from netgraph.layers._part_range import PartModule, fitting_lengths, part_level, span_length
 from netgraph.layers._shapes import _ShapeLayer, is_int, level_option, positive_int
 from netgraph.core.errors import OptionError
+from netgraph.core.option_problems import option_problem
 from netgraph.core.options import IntOrInts, Levels, OptionKind
 from netgraph.core.types import Conflict, PortType, format_shape
 
@@ -136,8 +137,9 @@ class ReshapeLayer(_ShapeLayer):
         dims = self.dims if isinstance(self.dims, (list, tuple)) else [self.dims]
         dims = [-1 if d == "Automatic" else d for d in dims]  # Wolfram's Automatic: the size it infers
         if not all(is_int(d) and (d >= 1 or d == -1) for d in dims) or sum(d == -1 for d in dims) > 1:
-            raise OptionError(f"ReshapeLayer dims must be a list of positive sizes with at most one -1 (inferred, "
-                              f"Wolfram's Automatic), found {self.dims!r}", option="dims")
+            return option_problem(OptionError(f"ReshapeLayer dims must be a list of positive sizes with at most one -1 "
+                                              f"(inferred, Wolfram's Automatic), found {self.dims!r}", option="dims",
+                                              expected="positive sizes with at most one -1", found=self.dims), {})
         return {"dims": tuple(int(d) for d in dims)}
 
     def _resolved(self, total: int | None) -> tuple:
@@ -202,9 +204,10 @@ class TransposeLayer(_ShapeLayer):
     def normalize(self) -> dict[str, Any]:
         p = _swapped(self.perm)
         if not isinstance(p, (list, tuple)) or not all(is_int(v) for v in p) or sorted(p) != list(range(1, len(p) + 1)):
-            raise OptionError(f"TransposeLayer perm= must be a permutation of 1..k (level k of the input goes to "
-                              f"level perm[k]), or Wolfram's swap of two levels, such as '1<->3', found "
-                              f"{self.perm!r}{_torch_dims_hint(p)}", option="perm")
+            return option_problem(OptionError(f"TransposeLayer perm= must be a permutation of 1..k (level k of the input "
+                                              f"goes to level perm[k]), or Wolfram's swap of two levels, such as "
+                                              f"'1<->3', found {self.perm!r}{_torch_dims_hint(p)}", option="perm",
+                                              expected="a permutation of 1..k", found=self.perm), {})
         return {"perm": tuple(int(v) for v in p)}
 
     def _full(self, rank: int) -> tuple[int, ...]:
@@ -249,7 +252,8 @@ class PartLayer(_ShapeLayer):
     def normalize(self) -> dict[str, Any]:
         specs = self.part if isinstance(self.part, (list, tuple)) else [self.part]
         if not specs:
-            raise OptionError("PartLayer needs at least one level spec", option="part")
+            option_problem(OptionError("PartLayer needs at least one level spec", option="part",
+                                       expected="at least one level spec", found=self.part), None)
         levels = tuple(part_level(s) for s in specs)
         return {"_levels": levels, "part": list(self.part) if isinstance(self.part, tuple) else self.part}
 

@@ -27,6 +27,7 @@ import dataclasses
 import functools
 import math
 import re
+import reprlib
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Union
 
@@ -35,10 +36,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.option_problems import option_problem
 from netgraph.core.layer import EmitContext
 from netgraph.core.options import IntOrInts, OptionKind, Shape
 from netgraph.core.types import INTEGER, Conflict, PortType, format_shape, times_length
-from netgraph.layers._shapes import _ShapeLayer, is_int
+from netgraph.layers._shapes import _ShapeLayer, as_float, is_int
 from netgraph.layers.dist_limits import FLOAT_MAX
 from netgraph.layers._modules import LayerModule
 
@@ -63,13 +65,15 @@ def _pairs(value: Any) -> tuple[tuple[int, int], ...]:
             return int(v), int(v)
         if isinstance(v, (list, tuple)) and len(v) == 2 and all(is_int(i) and i >= 0 for i in v):
             return int(v[0]), int(v[1])
-        raise OptionError(f"PaddingLayer option padding_size= needs, per level, an integer >= 0 or a pair "
-                          f"[before, after] of them, found {v!r} in {value!r}", option="padding_size")
+        return option_problem(OptionError(f"PaddingLayer option padding_size= needs, per level, an integer >= 0 or "
+                                          f"a pair [before, after] of them, found {v!r} in {value!r}",
+                                          option="padding_size", expected="an integer >= 0 or a pair of them",
+                                          found=value), (0, 0))
     items = list(value)
     if not items:
-        raise OptionError("PaddingLayer option padding_size= must name at least one level, found []",
-                          option="padding_size")
-    return tuple(pair(v) for v in items)
+        option_problem(OptionError("PaddingLayer option padding_size= must name at least one level, found []",
+                                   option="padding_size", expected="at least one level", found=value), None)
+    return tuple(pair(v) for v in items)  # several bad levels: the first is named (an option is named once)
 
 
 def reflect_index(n: int, before: int, after: int, method: str) -> torch.Tensor:
@@ -107,12 +111,16 @@ class PaddingLayer(_ShapeLayer):
     def normalize(self) -> dict[str, Any]:
         p = self.padding
         if isinstance(p, bool) or not (isinstance(p, (int, float)) or p in PADDING_METHODS):
-            raise OptionError(f"PaddingLayer option padding= must be a number or one of "
-                              f"{', '.join(map(repr, PADDING_METHODS))}, found {p!r}{did_you_mean(p, PADDING_METHODS)}",
-                              option="padding")
-        if not isinstance(p, str) and math.isfinite(float(p)) and abs(float(p)) > FLOAT_MAX:
-            raise OptionError(f"PaddingLayer option padding= must lie within float32's range (±{FLOAT_MAX:.7g}) or be "
-                              f"±inf, found {p!r}: torch cannot pad a float32 array with it", option="padding")
+            p = option_problem(OptionError(f"PaddingLayer option padding= must be a number or one of "
+                                           f"{', '.join(map(repr, PADDING_METHODS))}, found {p!r}"
+                                           f"{did_you_mean(p, PADDING_METHODS)}", option="padding",
+                                           expected=f"a number or one of {list(PADDING_METHODS)}", found=p), 0.0)
+        # compared as it is: an int too large for a float (10**400) is beyond float32's range too
+        if not isinstance(p, str) and not (isinstance(p, float) and math.isinf(p)) and abs(p) > FLOAT_MAX:
+            p = option_problem(OptionError(f"PaddingLayer option padding= must lie within float32's range "
+                                           f"(±{FLOAT_MAX:.7g}) or be ±inf, found {reprlib.repr(p)}: torch cannot pad "
+                                           f"a float32 array with it", option="padding",
+                                           expected="a number within float32's range", found=p), 0.0)
         sizes = self.padding_size if isinstance(self.padding_size, (list, tuple)) else [self.padding_size]
         return {"_pairs": _pairs(list(sizes)), "padding": p if isinstance(p, str) else float(p)}
 
@@ -203,9 +211,10 @@ class IndexPadModule(LayerModule):
 
 def _scales(value: Any) -> Any:
     items = list(value) if isinstance(value, (list, tuple)) else [value]
-    if not items or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < math.inf for v in items):
-        raise OptionError(f"ResizeLayer option scale= must be a positive finite number or a list of them, found {value!r}",
-                          option="scale")
+    if not items or not all((f := as_float(v)) is not None and 0 < f < math.inf for v in items):
+        return option_problem(OptionError(f"ResizeLayer option scale= must be a positive finite number or a list of "
+                                          f"them, found {value!r}", option="scale",
+                                          expected="a positive finite number or a list of them", found=value), None)
     return [float(v) for v in items] if isinstance(value, (list, tuple)) else float(value)
 
 
@@ -222,33 +231,40 @@ class ResizeLayer(_ShapeLayer):
 
     def normalize(self) -> dict[str, Any]:
         if self.resampling not in RESAMPLING:
-            raise OptionError(f"ResizeLayer: unknown resampling {self.resampling!r}"
-                              f"{did_you_mean(self.resampling, RESAMPLING)}; use one of "
-                              f"{', '.join(map(repr, RESAMPLING))}", option="resampling")
+            option_problem(OptionError(f"ResizeLayer: unknown resampling {self.resampling!r}"
+                                       f"{did_you_mean(self.resampling, RESAMPLING)}; use one of "
+                                       f"{', '.join(map(repr, RESAMPLING))}", option="resampling",
+                                       expected=list(RESAMPLING), found=self.resampling), None)
         if self.scheme not in SCHEMES:
-            raise OptionError(f"ResizeLayer: unknown scheme {self.scheme!r}{did_you_mean(self.scheme, SCHEMES)}; use "
-                              f"one of {', '.join(map(repr, SCHEMES))}", option="scheme")
-        if self.scheme == "Point" and self.resampling == "Nearest":
-            raise OptionError(f"ResizeLayer: scheme='Point' (torch's align_corners=True) is for resampling='Linear' "
-                              f"or 'Cubic' only, found resampling={self.resampling!r}", option="scheme")
+            option_problem(OptionError(f"ResizeLayer: unknown scheme {self.scheme!r}{did_you_mean(self.scheme, SCHEMES)}"
+                                       f"; use one of {', '.join(map(repr, SCHEMES))}", option="scheme",
+                                       expected=list(SCHEMES), found=self.scheme), None)
         if (self.dims is None) == (self.scale is None):
             raise OptionError("ResizeLayer needs either the output sizes, ResizeLayer([h, w]), or scale= factors, "
                               "not both", option="dims")
         given = self.dims if self.dims is not None else self.scale
         count = len(given) if isinstance(given, (list, tuple)) else None
         if count is not None and not 1 <= count <= 3:
-            raise OptionError(f"ResizeLayer works on 1 to 3 spatial dims, found {count}: {given!r}",
-                              option="dims" if self.dims is not None else "scale")
+            return option_problem(OptionError(f"ResizeLayer works on 1 to 3 spatial dims, found {count}: {given!r}",
+                                              option="dims" if self.dims is not None else "scale",
+                                              expected="1 to 3 spatial dims", found=given), {})
         if count not in (None, 2) and self.resampling == "Cubic":
-            raise OptionError(f"ResizeLayer: resampling='Cubic' (torch's bicubic) takes 2 spatial dims, found {count}: "
-                              f"{given!r}", option="resampling")
+            option_problem(OptionError(f"ResizeLayer: resampling='Cubic' (torch's bicubic) takes 2 spatial dims, found "
+                                       f"{count}: {given!r}", option="resampling", expected="2 spatial dims",
+                                       found=given), None)
         if self.dims is not None:
             items = list(self.dims) if count else [self.dims]
             if not all(is_int(d) and d >= 1 for d in items):
-                raise OptionError(f"ResizeLayer option dims= must be positive integers, found {self.dims!r}"
-                                  f"{_scaled_hint(items)}", option="dims")
+                return option_problem(OptionError(f"ResizeLayer option dims= must be positive integers, found "
+                                                  f"{self.dims!r}{_scaled_hint(items)}", option="dims",
+                                                  expected="positive integers", found=self.dims), {})
             return {"dims": [int(d) for d in items] if count else int(self.dims), "_count": count}
         return {"scale": _scales(self.scale), "_count": count}
+
+    def validate(self) -> None:
+        if self.scheme == "Point" and self.resampling == "Nearest":
+            raise OptionError(f"ResizeLayer: scheme='Point' (torch's align_corners=True) is for resampling='Linear' "
+                              f"or 'Cubic' only, found resampling={self.resampling!r}", option="scheme")
 
     def declared_types(self) -> dict[str, PortType]:
         return {"Input": PortType(self.input, None), "Output": PortType(None, None)}

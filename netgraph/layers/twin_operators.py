@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.option_problems import option_problem
 from netgraph.core.layer import EmitContext
 from netgraph.core.operator import NetOperator, as_inner_net
 from netgraph.core.options import Literal, Net
@@ -37,9 +38,11 @@ _PORTS = "one input port 'Input' and one output port 'Output'"
 
 
 def _choice(value: Any, choices: tuple, layer: str, option: str) -> None:
+    """An OptionError for ``value`` not among ``choices``, reported (``option_problem``) while the net is checked."""
     if value not in choices:
-        raise OptionError(f"{layer} option {option}= must be one of {list(choices)}, found {value!r}"
-                          f"{did_you_mean(value, choices) if isinstance(value, str) else ''}", option=option)
+        option_problem(OptionError(f"{layer} option {option}= must be one of {list(choices)}, found {value!r}"
+                                   f"{did_you_mean(value, choices) if isinstance(value, str) else ''}", option=option,
+                                   expected=list(choices), found=value), None)
 
 
 def _joined(a: PortType, b: PortType, how: str) -> PortType:
@@ -103,7 +106,9 @@ class NetBidirectionalOperator(NetOperator):
             object.__setattr__(self, "forward_net", given[0])
             object.__setattr__(self, "backward_net", given[1])
         elif self.backward_net is None:
-            object.__setattr__(self, "backward_net", as_inner_net(given, self.type_name, "forward_net"))
+            if (backward := as_inner_net(given, self.type_name, "forward_net")) is None:
+                return {}  # no net given, or none (reported)
+            object.__setattr__(self, "backward_net", backward)
         return super().normalize()
 
     def validate(self) -> None:
