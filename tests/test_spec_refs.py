@@ -79,6 +79,10 @@ def test_the_schema_accepts_nets_and_references():
     (("output: 5}", "output: -5}"), "5:67", "layer 'fold/net/lin': LinearLayer option output= dims must be positive"),
     (("{ref: cell}", "{ref: cell, x: 1}"), "11:50", "a layer given by 'ref:' has no key 'x'; its keys are ref"),
     (("nets:\n  cell:", "nets: 3\nunused:\n  cell:"), "2:7", "'nets:' is a mapping of names to nets"),
+    (("net: {ref: mlp}", "net: mlp"), "12:36", "layer 'map/net': 'mlp' is not a layer; 'mlp' is a net of this "
+                                              "file's 'nets:': use it as {ref: mlp}"),
+    (("head: {ref: out}", "head: out"), "14:3", "layer 'head': 'out' is not a layer; 'out' is a net of this file's "
+                                              "'nets:': use it as {ref: out}"),
 ])
 def test_bad_references_are_located(change, where, fragment):
     with pytest.raises(SpecError) as info:

@@ -76,6 +76,9 @@ def _shorthand(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc) -> Any:
         arrays = reader.take_arrays(path, type(layer))
         return _construct(reader, type(layer), {**layer.options(), **arrays}, YMap.made({}, at), at, path) \
             if arrays else layer
+    if isinstance(spec, str) and spec in reader.net_defs.get(reader.file, {}):  # a named net used without 'ref:'
+        return reader.error(loc, f"layer {_name(path)}: {spec!r} is not a layer; {spec!r} is a net of this file's "
+                            f"'nets:': use it as {{ref: {spec}}}")
     hint = did_you_mean(spec, [*ELEMENTWISE, *REGISTRY]) if isinstance(spec, str) else ""
     return reader.error(loc, f"layer {_name(path)}: {spec!r} is not a layer{hint}; write a mapping such as "
                         f"{{type: LinearLayer, output: 3}}, or a shorthand (an int for LinearLayer, a function name "
