@@ -254,6 +254,19 @@ def test_an_edge_missing_an_endpoint_between_arrows_is_quoted_as_written(edge, w
     assert errors == [f"<string>:{where}: an endpoint is missing there"]
 
 
+@pytest.mark.parametrize("edge, where", [
+    ("Input => a", "7:11: edge 'Input => a': '=>' is not an arrow; write 'Input -> a'"),
+    ("Input \u2192 a", "7:11: edge 'Input \u2192 a': '\u2192' is not an arrow; write 'Input -> a'"),
+    ("Input --> a -> b", "7:11: edge 'Input --> a -> b': '-->' is not an arrow; write 'Input -> a -> b'"),
+    ("b <- a <- Input", "7:7: edge 'b <- a <- Input': '<-' is not an arrow; write 'Input -> a -> b'"),
+    ("Input -> a <- b", "7:16: edge 'Input -> a <- b': '<-' is not an arrow; an edge runs from source to "
+                        "destination, each link written '->'")])
+def test_an_arrow_look_alike_is_placed_at_it_with_the_edge_rewritten(edge, where):
+    errors = errors_of("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: 3}\n  b: {type: LinearLayer, output: "
+                       f"3}}\ninputs: {{Input: 2}}\nedges:\n  - {edge}\n")
+    assert errors == [f"<string>:{where}"]
+
+
 def test_wiring_advice_in_a_spec_is_given_in_yaml_and_a_group_too_large_is_named_once():
     head = "netgraph: 1\nlayers:\n  a: 3\n  b: 3\ninputs: {Input: 3}\nedges:\n  - Input -> a\n"
     (error,) = errors_of(head + "  - a -> b.Output\n")
