@@ -201,6 +201,26 @@ edges: 5
     assert "'edges:' is a list of edges" in text
 
 
+def test_a_quoted_number_is_told_to_lose_its_quotes_at_its_value():
+    errors = errors_of("""\
+netgraph: 1
+layers:
+  enc: {type: LinearLayer, output: "8"}
+  drop: {type: DropoutLayer, p: '0.5'}
+  noise: {type: RandomArrayLayer, distribution: {type: NormalDistribution, args: [0, "1e-3"]}, output: 8}
+  name: {type: LinearLayer, output: "eight"}
+inputs: {Input: "3"}
+edges:
+  - Input -> enc -> drop
+""")
+    assert positions(errors) == ["<string>:3:36", "<string>:4:33", "<string>:5:86", "<string>:6:37", "<string>:7:17"]
+    quoted = [" ('8' is quoted, so it is text: write 8 without quotes)",
+              " ('0.5' is quoted, so it is text: write 0.5 without quotes)",
+              " ('1e-3' is quoted, so it is text: write 1e-3 without quotes)", "",
+              " ('3' is quoted, so it is text: write 3 without quotes)"]
+    assert [e.endswith(q) for e, q in zip(errors, quoted)] == [True] * 4 + [True] and "quoted" not in errors[3]
+
+
 def test_missing_required_option():
     errors = errors_of("netgraph: 1\nlayers:\n  f: {type: FunctionLayer, output: 2}\n")
     assert errors == [("<string>:3:3: layer 'f' (FunctionLayer) needs option 'function' (in Python its first "

@@ -25,6 +25,7 @@ from netgraph.layers.function import ELEMENTWISE
 from netgraph.layers.shorthand import from_shorthand
 from netgraph.spec.options import FAILED, codec
 from netgraph.spec.problems import TooManyProblems
+from netgraph.spec.quoted_numbers import quoted_number_hint
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 
 __all__ = ["read_layer", "layer_fields", "required", "FAILED", "GRAPH_KEYS", "CHAIN_KEYS"]
@@ -229,7 +230,7 @@ def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path:
         if column is None and _each_at_its_option(reader, spec, exc, loc, path):
             return FAILED
         where = spec.value_locs[key].at(column) if column is not None else _option_loc(cls, spec, exc, loc)
-        reader.error(where, f"layer {_name(path)}: {exc}")
+        reader.error(where, f"layer {_name(path)}: {exc}{quoted_number_hint(spec.get(_option_key(cls, spec, exc)))}")
     except Exception as exc:  # noqa: BLE001 - a layer rejecting odd values is still the spec's fault
         reader.error(_option_loc(cls, spec, exc, loc), f"layer {_name(path)} ({cls.__name__}) rejected its options: "
                      f"{type(exc).__name__}: {exc}")
@@ -243,14 +244,20 @@ def _each_at_its_option(reader: Any, spec: YMap, exc: NetGraphError, loc: Loc, p
         return False
     for d in exc.diagnostics:
         where = spec.value_locs[d.option] if d.option in spec.value_locs and d.option != "type" else loc
-        reader.error(where, f"layer {_name(path)}: {d.message}")
+        reader.error(where, f"layer {_name(path)}: {d.message}{quoted_number_hint(spec.get(d.option))}")
     return True
 
 
 def _option_loc(cls: type, spec: YMap, exc: Exception, default: Loc) -> Loc:
     """The value of the option the error names (its ``Diagnostic.option``), else the positional option's, else ``default``."""
+    key = _option_key(cls, spec, exc)
+    return default if key is None else spec.value_locs[key]
+
+
+def _option_key(cls: type, spec: YMap, exc: Exception) -> str | None:
+    """The option (written in ``spec``) the error names (its ``Diagnostic.option``), else the positional one, else None."""
     diagnostics = getattr(exc, "diagnostics", ())
     for key in (diagnostics[0].option if diagnostics else None, getattr(cls, "POSITIONAL", None)):
         if key in spec.value_locs and key != "type":
-            return spec.value_locs[key]
-    return default
+            return key
+    return None

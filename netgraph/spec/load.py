@@ -20,6 +20,7 @@ from netgraph.spec.layer_specs import CHAIN_KEYS, FAILED, GRAPH_KEYS, read_layer
 from netgraph.spec.options import part_loc, port_type
 from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
 from netgraph.spec.problems import ProblemLog, TooManyProblems, looks_like_spec, yaml_advice
+from netgraph.spec.quoted_numbers import quoted_number_hint
 from netgraph.spec.saving import MODULE_ARRAYS, read_arrays
 from netgraph.spec.text import EncodingRefused, other_kind_hint, read_limited
 from netgraph.spec.yaml_hints import comment_hint
@@ -343,7 +344,8 @@ def read_ports(reader: Any, spec: YMap, loc_of: Locator, kind: str) -> tuple[dic
                 if shape is not None or alias:
                     shapes[name] = port_type(shape)
             except Conflict as exc:
-                reader.error(part_loc(value, name, exc), f"{group}: {exc}" if alias else f"{group[:-1]} {name!r}: {exc}")
+                reader.error(part_loc(value, name, exc), f"{group if alias else f'{group[:-1]} {name!r}'}: {exc}"
+                             f"{quoted_number_hint(shape)}")
     return names, shapes
 
 
