@@ -221,6 +221,31 @@ edges:
     assert [e.endswith(q) for e, q in zip(errors, quoted)] == [True] * 4 + [True] and "quoted" not in errors[3]
 
 
+def test_layers_written_as_a_list_of_named_items_is_one_error_and_the_edges_still_find_them():
+    errors = errors_of("netgraph: 1\nlayers:\n  - enc: {type: LinearLayer, output: 8}\n  - act: Tahn\n"
+                       "inputs: {Input: 3}\nedges:\n  - Input -> enc -> act\n")
+    assert errors == [
+        "<string>:3:5: 'layers:' is a list of one-key mappings ('- enc: ...'); layers are named in a mapping: "
+        "remove the '- ' before each name (a list of layers, numbered from 1, has no names)",
+        "<string>:4:5: layer 'act': 'Tahn' is not a layer (did you mean 'Tanh'?); write a mapping such as "
+        "{type: LinearLayer, output: 3}, or a shorthand (an int for LinearLayer, a function name such as Tanh, a list "
+        "for a NetChain)"]
+
+
+def test_a_layers_options_written_as_list_items_is_one_error_read_as_one_mapping():
+    errors = errors_of("netgraph: 1\nlayers:\n  enc:\n    - type: LinearLayer\n    - outptu: 8\ninputs: {Input: 3}\n")
+    assert errors == [
+        "<string>:4:7: layer 'enc': its options are written as list items ('- type: ...', '- outptu: ...'); "
+        "the options of one layer are one mapping: remove the '- ' before each",
+        "<string>:5:7: layer 'enc' (LinearLayer) has no option 'outptu' (did you mean 'output'?); its options are "
+        "output, input, weights, biases"]
+
+
+def test_a_chain_item_missing_its_type_is_still_told_so():
+    errors = errors_of("netgraph: 1\ntype: NetChain\nlayers:\n  - output: 8\n  - Tanh\ninputs: {Input: 3}\n")
+    assert errors == ["<string>:4:5: layer '1' needs 'type:' (a layer type such as LinearLayer, or NetGraph)"]
+
+
 def test_missing_required_option():
     errors = errors_of("netgraph: 1\nlayers:\n  f: {type: FunctionLayer, output: 2}\n")
     assert errors == [("<string>:3:3: layer 'f' (FunctionLayer) needs option 'function' (in Python its first "

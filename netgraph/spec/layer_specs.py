@@ -23,6 +23,7 @@ from netgraph.core.torch_option_names import torch_option_hint
 from netgraph.layers.expression import ExpressionError
 from netgraph.layers.function import ELEMENTWISE
 from netgraph.layers.shorthand import from_shorthand
+from netgraph.spec.layer_lists import listed_options
 from netgraph.spec.options import FAILED, codec
 from netgraph.spec.problems import TooManyProblems
 from netgraph.spec.quoted_numbers import quoted_number_hint
@@ -90,6 +91,10 @@ def _chain_shorthand(reader: Any, spec: YSeq, loc: Loc, path: tuple) -> Any:
     """A list of layers: read as a NetChain spec with those layers."""
     if not spec:
         return reader.error(loc, f"layer {_name(path)}: an empty list is not a NetChain")
+    options = listed_options(reader, spec, f"layer {_name(path)}")
+    if options is not None:
+        reader.layer_specs[path] = options
+        return _typed(reader, options, loc, path)
     return reader.graph(YMap.made({"layers": spec}, loc), path, "NetChain")
 
 

@@ -16,6 +16,7 @@ from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.types import Conflict
 from netgraph.spec.array_checks import check_arrays, check_sizes
 from netgraph.spec.edges import read_edges
+from netgraph.spec.layer_lists import named_layers
 from netgraph.spec.layer_specs import CHAIN_KEYS, FAILED, GRAPH_KEYS, read_layer
 from netgraph.spec.options import part_loc, port_type
 from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
@@ -222,6 +223,7 @@ class SpecReader(ProblemLog):
                               f"names to layers or a list (numbered from 1); found {value!r}"[:300])
         loc_of = Locator(self, self.file, prefix)
         self.layer_specs[prefix] = spec
+        value = named_layers(self, value)  # '- enc: ...' items: their mapping (the slip recorded)
         table = self.layers(value, prefix)
         ports, shapes = read_ports(self, spec, loc_of, kind)
         if kind == "NetChain" and "edges" in spec:
@@ -231,7 +233,7 @@ class SpecReader(ProblemLog):
         ports = check_unused(self, table, ports, shapes, loc_of)
         if edges is None or any(v is FAILED for v in table.values()):
             return FAILED
-        layers = list(table.values()) if isinstance(spec.get("layers"), YSeq) else table  # a list: numbered as in Python
+        layers = list(table.values()) if isinstance(value, YSeq) else table  # a list: numbered as in Python
         make = (lambda s: NetChain(layers, **s)) if kind == "NetChain" else (lambda s: NetGraph(table, edges, **s))
         net = self.construct(make, shapes, loc_of, spec.loc, ports)
         return net if net is FAILED or "learning_rate_multipliers" not in spec else self.multipliers(net, spec)
