@@ -148,3 +148,10 @@ def test_a_bracket_cut_short_by_a_comment_names_the_comment(layer, column, yaml_
     assert message.startswith(f"<string>:3:{column}: invalid YAML: the '#' here starts a comment (after a space it "
                               f"does), which hides the rest of the line, its closing ")
     assert "quote a value that holds '#': \"#x + 1\"" in message
+
+
+@pytest.mark.parametrize("second", ["---\nnetgraph: 1\nlayers: {b: 4}\n", "--- # the trained one\nnetgraph: 1\n"])
+def test_a_second_document_is_one_spec_too_many_at_its_start(second, yaml_loader):
+    text = "netgraph: 1\nlayers: {a: 3}\ninputs: {Input: 2}\n" + second
+    assert _error(text) == ("<string>:4:1: a spec file holds one YAML document, and a second one starts here ('---'): "
+                            "put each spec in a file of its own, or remove this line")
