@@ -186,7 +186,9 @@ def _options(reader: Any, cls: type, spec: YMap, loc: Loc, path: tuple) -> Any:
     kwargs, ok = {}, True
     for key, value in spec.items():
         if key not in fields and key != "type":
-            hint = torch_option_hint(cls.__name__, key) or did_you_mean(key, fields)
+            ends = [f for f in fields if isinstance(key, str) and f.endswith(f"_{key}")]  # net: forward_net, say
+            hint = torch_option_hint(cls.__name__, key) or did_you_mean(key, fields) or (
+                f" (did you mean {ends[0]!r}?)" if ends else "")
             reader.error(spec.key_locs[key], f"{label} has no option {key!r}{hint}; "
                          f"its options are {', '.join(fields) or 'none'}")
             ok = False
