@@ -185,6 +185,10 @@ def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], ind
         return text
     if text in ports:
         return NetPort(text)
+    if " - " in f" {text}":  # '- a -> b' over '  - c -> d': YAML reads one edge 'a -> b - c -> d'
+        return reader.error(ep.loc.at(f" {text}".index(" - ")), f"{text!r} is not an endpoint: this '- ' starts a line "
+                            f"that YAML joined to the edge above it, as the line is indented further than that edge's "
+                            f"'- '; start each edge's '- ' in the same column")
     head = text.partition(".")[0]
     if text.count(".") > 1 and isinstance(table.get(head), NetGraph) and index > 0:  # else: not a graph (below)
         inputs = getattr(table[head], "input_ports", ())
