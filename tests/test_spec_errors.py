@@ -438,3 +438,9 @@ def test_a_torch_dtype_name_in_a_port_is_told_netgraphs_spelling(dtype, right):
         errors = errors_of(f"netgraph: 1\nlayers: {{e: {{type: EmbeddingLayer, output: 4, n: 10}}}}\n"
                            f"inputs: {{Input: {port}}}\n")
         assert len(errors) == 1 and f"write {right}" in errors[0] and repr(dtype) in errors[0], errors
+
+
+def test_a_quoted_format_version_is_told_to_lose_its_quotes():
+    assert errors_of('netgraph: "1"\nlayers: {a: 3}\n') == [
+        "<string>:1:11: unsupported format version '1': this netgraph reads 'netgraph: 1' ('1' is quoted, so it is "
+        "text: write 1 without quotes)"]

@@ -18,6 +18,7 @@ from netgraph.spec.edges import read_edges
 from netgraph.spec.layer_lists import named_layers
 from netgraph.spec.layer_specs import CHAIN_KEYS, FAILED, GRAPH_KEYS, read_layer
 from netgraph.spec.ports import check_declared, check_unused, read_ports
+from netgraph.spec.quoted_numbers import quoted_number_hint
 from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
 from netgraph.spec.problems import ProblemLog, TooManyProblems, looks_like_spec, yaml_advice
 from netgraph.spec.saving import MODULE_ARRAYS, read_arrays
@@ -204,7 +205,7 @@ class SpecReader(ProblemLog):
             self.error(data.loc, f"a spec starts with 'netgraph: {VERSION}' (the format version); it is missing")
         elif data["netgraph"] != VERSION or isinstance(data["netgraph"], bool):
             self.error(data.value_locs["netgraph"], f"unsupported format version {data['netgraph']!r}: "
-                       f"this netgraph reads 'netgraph: {VERSION}'")
+                       f"this netgraph reads 'netgraph: {VERSION}'{quoted_number_hint(data['netgraph'])}")
 
     def check_keys(self, spec: YMap, allowed: tuple, what: str, explained: tuple = ()) -> None:
         """Report keys not ``allowed`` (those ``explained`` elsewhere excepted: a NetChain's 'edges:'); a layer under
