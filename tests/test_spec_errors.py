@@ -303,6 +303,7 @@ def test_an_edge_missing_an_endpoint_between_arrows_is_quoted_as_written(edge, w
     ("Input => a", "7:11: edge 'Input => a': '=>' is not an arrow; write 'Input -> a'"),
     ("Input \u2192 a", "7:11: edge 'Input \u2192 a': '\u2192' is not an arrow; write 'Input -> a'"),
     ("Input --> a -> b", "7:11: edge 'Input --> a -> b': '-->' is not an arrow; write 'Input -> a -> b'"),
+    ("Input - > a", "7:11: edge 'Input - > a': '- >' is not an arrow; write 'Input -> a'"),
     ("b <- a <- Input", "7:7: edge 'b <- a <- Input': '<-' is not an arrow; write 'Input -> a -> b'"),
     ("Input -> a <- b", "7:16: edge 'Input -> a <- b': '<-' is not an arrow; an edge runs from source to "
                         "destination, each link written '->'")])

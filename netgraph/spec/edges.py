@@ -88,7 +88,7 @@ def parse_edge(value: Any, loc: Loc) -> list[list[Endpoint]]:
     raise EdgeSyntaxError(f"an edge is a string 'src -> dst' or a list [src, dst], found {value!r}", loc)
 
 
-_LOOK_ALIKES = ("-->", "==>", "=>", "<--", "<-", "\u2192", "\u27f6", "\u2014>", "\u2013>")  # arrows people write for '->'
+_LOOK_ALIKES = ("-->", "==>", "=>", "- >", "<--", "<-", "\u2192", "\u27f6", "\u2014>", "\u2013>")  # arrows people write for '->'
 
 
 def _refuse_look_alike(text: str, loc: Loc) -> None:
