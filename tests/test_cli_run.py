@@ -176,3 +176,13 @@ def test_run_full_prints_every_value_even_past_torchs_own_limit(tmp_path, capsys
     printed = capsys.readouterr().out
     assert "..." not in printed and f"{values.max().item():.0f}." in printed and "shape" not in printed
     assert len(printed.splitlines()) > 256
+
+
+def test_a_problem_found_after_loading_is_placed_at_its_layer_in_the_spec(tmp_path, capsys):
+    spec = tmp_path / "slip.yaml"  # 'output: 8' slipped out of enc: enc's size is unknown, which only run meets
+    spec.write_text("netgraph: 1\nlayers:\n  enc:\n    type: LinearLayer\n  output: 8\ninputs: {Input: 3}\n")
+    assert main(["check", str(spec)]) == 0
+    capsys.readouterr()
+    assert main(["run", str(spec), "-o", str(tmp_path / "slip.svg")]) == 1
+    assert capsys.readouterr().err == (f"netgraph run: {spec}:3:3: cannot initialise arrays of unknown shape: layer 1 "
+                                       f"'enc' (LinearLayer) port 'Output' has unknown shape ?\n")

@@ -3,6 +3,9 @@ disagree; one SpecError lists them all, each at its layer's YAML."""
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 import torch
 from safetensors.torch import save_file
@@ -102,3 +105,17 @@ def test_integer_arrays_of_any_width_are_read_as_float32_and_complex_ones_refuse
     with pytest.raises(SpecError, match="LinearLayer weights= needs a numeric array .*found a complex array"):
         save_file({"a.Weights": values.to(torch.complex64), "a.Biases": torch.zeros(2)}, tmp_path / "w.safetensors")
         load(tmp_path / "x.yaml")
+
+
+@pytest.mark.parametrize("array, found", [
+    ("[[1.0, 2.0], [3.0]]", "row [2] has 1 value where row [1] has 2"),
+    ("[[[1, 2], [3, 4]], [[5, 6], [7]]]", "row [2, 2] has 1 value where row [2, 1] has 2"),
+    ("[[1, 2], 3]", "row [2] is a single value where row [1] is a list")])
+def test_an_inline_array_with_rows_of_different_lengths_names_the_short_row(array, found):
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(f"netgraph: 1\nlayers:\n  w: {{type: NetArrayLayer, array: {array}}}\n")
+    assert str(info.value) == (f"<string>:3:35: layer 'w': NetArrayLayer array= needs a numeric array (a real tensor, "
+                               f"a number or nested lists of numbers); found nested lists whose rows differ in length: "
+                               f"{found} (1-based)")
+    with pytest.raises(ValueError, match=f"rows differ in length: {re.escape(found)}"):
+        LinearLayer(2, weights=json.loads(array))

@@ -41,3 +41,10 @@ def test_one_chain_for_both_directions_is_written_as_a_netchain():
     net = NetGraph.from_yaml(_SPEC.format("{type: NetChain, layers: [Tanh, Ramp]}"))
     x = torch.randn(2, 6, 3)
     assert torch.equal(net(x), torch.relu(torch.tanh(x)).repeat(1, 1, 2))
+
+
+def test_net_as_the_other_operators_name_it_is_told_forward_net():
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(_SPEC.format("[Tanh, Ramp]").replace("forward_net:", "net:"))
+    assert str(info.value) == ("<string>:3:40: layer 'bi' (NetBidirectionalOperator) has no option 'net' (did you mean "
+                               "'forward_net'?); its options are forward_net, aggregation, backward_net")

@@ -201,6 +201,51 @@ edges: 5
     assert "'edges:' is a list of edges" in text
 
 
+def test_a_quoted_number_is_told_to_lose_its_quotes_at_its_value():
+    errors = errors_of("""\
+netgraph: 1
+layers:
+  enc: {type: LinearLayer, output: "8"}
+  drop: {type: DropoutLayer, p: '0.5'}
+  noise: {type: RandomArrayLayer, distribution: {type: NormalDistribution, args: [0, "1e-3"]}, output: 8}
+  name: {type: LinearLayer, output: "eight"}
+inputs: {Input: "3"}
+edges:
+  - Input -> enc -> drop
+""")
+    assert positions(errors) == ["<string>:3:36", "<string>:4:33", "<string>:5:86", "<string>:6:37", "<string>:7:17"]
+    quoted = [" ('8' is quoted, so it is text: write 8 without quotes)",
+              " ('0.5' is quoted, so it is text: write 0.5 without quotes)",
+              " ('1e-3' is quoted, so it is text: write 1e-3 without quotes)", "",
+              " ('3' is quoted, so it is text: write 3 without quotes)"]
+    assert [e.endswith(q) for e, q in zip(errors, quoted)] == [True] * 4 + [True] and "quoted" not in errors[3]
+
+
+def test_layers_written_as_a_list_of_named_items_is_one_error_and_the_edges_still_find_them():
+    errors = errors_of("netgraph: 1\nlayers:\n  - enc: {type: LinearLayer, output: 8}\n  - act: Tahn\n"
+                       "inputs: {Input: 3}\nedges:\n  - Input -> enc -> act\n")
+    assert errors == [
+        "<string>:3:5: 'layers:' is a list of one-key mappings ('- enc: ...'); layers are named in a mapping: "
+        "remove the '- ' before each name (a list of layers, numbered from 1, has no names)",
+        "<string>:4:5: layer 'act': 'Tahn' is not a layer (did you mean 'Tanh'?); write a mapping such as "
+        "{type: LinearLayer, output: 3}, or a shorthand (an int for LinearLayer, a function name such as Tanh, a list "
+        "for a NetChain)"]
+
+
+def test_a_layers_options_written_as_list_items_is_one_error_read_as_one_mapping():
+    errors = errors_of("netgraph: 1\nlayers:\n  enc:\n    - type: LinearLayer\n    - outptu: 8\ninputs: {Input: 3}\n")
+    assert errors == [
+        "<string>:4:7: layer 'enc': its options are written as list items ('- type: ...', '- outptu: ...'); "
+        "the options of one layer are one mapping: remove the '- ' before each",
+        "<string>:5:7: layer 'enc' (LinearLayer) has no option 'outptu' (did you mean 'output'?); its options are "
+        "output, input, weights, biases"]
+
+
+def test_a_chain_item_missing_its_type_is_still_told_so():
+    errors = errors_of("netgraph: 1\ntype: NetChain\nlayers:\n  - output: 8\n  - Tanh\ninputs: {Input: 3}\n")
+    assert errors == ["<string>:4:5: layer '1' needs 'type:' (a layer type such as LinearLayer, or NetGraph)"]
+
+
 def test_missing_required_option():
     errors = errors_of("netgraph: 1\nlayers:\n  f: {type: FunctionLayer, output: 2}\n")
     assert errors == [("<string>:3:3: layer 'f' (FunctionLayer) needs option 'function' (in Python its first "
@@ -252,6 +297,20 @@ def test_an_edge_missing_an_endpoint_between_arrows_is_quoted_as_written(edge, w
     errors = errors_of("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: 3}\n  b: {type: LinearLayer, output: "
                        f"3}}\ninputs: {{Input: 2}}\nedges:\n  - {edge}\n")
     assert errors == [f"<string>:{where}: an endpoint is missing there"]
+
+
+@pytest.mark.parametrize("edge, where", [
+    ("Input => a", "7:11: edge 'Input => a': '=>' is not an arrow; write 'Input -> a'"),
+    ("Input \u2192 a", "7:11: edge 'Input \u2192 a': '\u2192' is not an arrow; write 'Input -> a'"),
+    ("Input --> a -> b", "7:11: edge 'Input --> a -> b': '-->' is not an arrow; write 'Input -> a -> b'"),
+    ("Input - > a", "7:11: edge 'Input - > a': '- >' is not an arrow; write 'Input -> a'"),
+    ("b <- a <- Input", "7:7: edge 'b <- a <- Input': '<-' is not an arrow; write 'Input -> a -> b'"),
+    ("Input -> a <- b", "7:16: edge 'Input -> a <- b': '<-' is not an arrow; an edge runs from source to "
+                        "destination, each link written '->'")])
+def test_an_arrow_look_alike_is_placed_at_it_with_the_edge_rewritten(edge, where):
+    errors = errors_of("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: 3}\n  b: {type: LinearLayer, output: "
+                       f"3}}\ninputs: {{Input: 2}}\nedges:\n  - {edge}\n")
+    assert errors == [f"<string>:{where}"]
 
 
 def test_wiring_advice_in_a_spec_is_given_in_yaml_and_a_group_too_large_is_named_once():
@@ -380,3 +439,9 @@ def test_a_torch_dtype_name_in_a_port_is_told_netgraphs_spelling(dtype, right):
         errors = errors_of(f"netgraph: 1\nlayers: {{e: {{type: EmbeddingLayer, output: 4, n: 10}}}}\n"
                            f"inputs: {{Input: {port}}}\n")
         assert len(errors) == 1 and f"write {right}" in errors[0] and repr(dtype) in errors[0], errors
+
+
+def test_a_quoted_format_version_is_told_to_lose_its_quotes():
+    assert errors_of('netgraph: "1"\nlayers: {a: 3}\n') == [
+        "<string>:1:11: unsupported format version '1': this netgraph reads 'netgraph: 1' ('1' is quoted, so it is "
+        "text: write 1 without quotes)"]

@@ -79,6 +79,10 @@ def test_the_schema_accepts_nets_and_references():
     (("output: 5}", "output: -5}"), "5:67", "layer 'fold/net/lin': LinearLayer option output= dims must be positive"),
     (("{ref: cell}", "{ref: cell, x: 1}"), "11:50", "a layer given by 'ref:' has no key 'x'; its keys are ref"),
     (("nets:\n  cell:", "nets: 3\nunused:\n  cell:"), "2:7", "'nets:' is a mapping of names to nets"),
+    (("net: {ref: mlp}", "net: mlp"), "12:36", "layer 'map/net': 'mlp' is not a layer; 'mlp' is a net of this "
+                                              "file's 'nets:': use it as {ref: mlp}"),
+    (("head: {ref: out}", "head: out"), "14:3", "layer 'head': 'out' is not a layer; 'out' is a net of this file's "
+                                              "'nets:': use it as {ref: out}"),
 ])
 def test_bad_references_are_located(change, where, fragment):
     with pytest.raises(SpecError) as info:
@@ -155,3 +159,16 @@ def test_a_problem_of_one_use_is_at_that_use_and_one_inside_the_net_at_its_defin
         ("two", "1"): "4:10", ("two", "2"): "4:13"}  # the net's own layers inside its definition ([4, {ref: out}])
     with pytest.raises(SpecError, match=r"<string>:3:36: layer 'small': LinearLayer option output="):
         from_yaml(text.replace("output: 50", "output: -5"))  # the definition's own problem: at the definition
+
+
+def test_a_layer_under_an_unknown_top_level_key_is_told_where_reused_nets_go():
+    text = ("netgraph: 1\ndefaults: &lin {type: LinearLayer, output: 8}\nlayers:\n  a: *lin\n  b: {<<: *lin, output: 4}\n"
+            "inputs: {Input: 5}\nedges: [Input -> a -> b]\n")
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(text)
+    assert str(info.value) == (
+        "<string>:2:1: a spec has no key 'defaults'; its keys are netgraph, name, description, arrays, nets, type, "
+        "layers, edges, inputs, outputs, learning_rate_multipliers; a net defined once for several uses goes under "
+        "'nets:' (each use written {ref: name}), or is anchored where it is first used (a: &lin {...})")
+    assert NetGraph.from_yaml(text.replace("defaults: &lin", "nets:\n  lin:").replace("*lin\n", "{ref: lin}\n")
+                              .replace("{<<: *lin, output: 4}", "4"))

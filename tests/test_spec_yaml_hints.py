@@ -148,3 +148,18 @@ def test_a_bracket_cut_short_by_a_comment_names_the_comment(layer, column, yaml_
     assert message.startswith(f"<string>:3:{column}: invalid YAML: the '#' here starts a comment (after a space it "
                               f"does), which hides the rest of the line, its closing ")
     assert "quote a value that holds '#': \"#x + 1\"" in message
+
+
+@pytest.mark.parametrize("second", ["---\nnetgraph: 1\nlayers: {b: 4}\n", "--- # the trained one\nnetgraph: 1\n"])
+def test_a_second_document_is_one_spec_too_many_at_its_start(second, yaml_loader):
+    text = "netgraph: 1\nlayers: {a: 3}\ninputs: {Input: 2}\n" + second
+    assert _error(text) == ("<string>:4:1: a spec file holds one YAML document, and a second one starts here ('---'): "
+                            "put each spec in a file of its own, or remove this line")
+
+
+def test_an_edge_item_indented_under_the_one_above_is_told_yaml_joined_them(yaml_loader):
+    text = ("netgraph: 1\nlayers:\n  a: 3\n  b: 3\n  p: Plus\ninputs: {Input: 3}\nedges:\n- Input -> [a, b]\n"
+            "- a -> p.Input1\n  - b -> p.Input2\n")
+    assert _error(text) == (
+        "<string>:10:3: 'p.Input1 - b' is not an endpoint: this '- ' starts a line that YAML joined to the edge "
+        "above it, as the line is indented further than that edge's '- '; start each edge's '- ' in the same column")

@@ -37,3 +37,10 @@ def test_variadic_layer_wired_by_its_ports_keeps_its_options():
                    [(NetPort("Input"), "a"), (NetPort("Input"), "b"), (NetPort("a", "Output"), NetPort("cat", "Input1")),
                     (NetPort("b", "Output"), NetPort("cat", "Input2"))], Input=3)
     _fixed(net)
+
+
+def test_an_expression_written_over_lines_is_written_back_as_a_block():
+    net = NetGraph.from_yaml("netgraph: 1\nlayers:\n  f:\n    type: FunctionLayer\n    function: >\n"
+                             "      LogisticSigmoid[#a] * #b\n      + Tanh[#a]\ninputs: {a: 3, b: 3}\n")
+    text = _fixed(net)
+    assert "  f:\n    type: FunctionLayer\n    function: |\n      LogisticSigmoid[#a] * #b + Tanh[#a]\n" in text

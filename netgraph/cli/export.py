@@ -8,6 +8,7 @@ from pathlib import Path
 from netgraph.backend import net_initialize
 from netgraph.cli.flags import check_seed
 from netgraph.cli.loading import load_with_header
+from netgraph.cli.places import placed_at_layers
 from netgraph.core.errors import OptionError
 from netgraph.core.files import refuse_folder_name, refuse_overwriting, writable_file
 from netgraph.core.summary import one_line
@@ -23,8 +24,9 @@ def export(args: argparse.Namespace) -> int:
     check_seed(args)
     out = _output(args.output, args.spec)
     net, name, description = load_with_header(args.spec)  # an ONNX model read once
-    net = net_initialize(net, seed=args.seed)
-    written = export_onnx(net, out, opset=args.opset, name=name or Path(args.spec).stem, description=description)
+    with placed_at_layers(args.spec):
+        net = net_initialize(net, seed=args.seed)
+        written = export_onnx(net, out, opset=args.opset, name=name or Path(args.spec).stem, description=description)
     print(f"ONNX model written to {written} ({one_line(net)})")  # the ports as check and run print them
     return 0
 

@@ -30,6 +30,7 @@ from netgraph.layers.kl_divergence import KLDivergenceLayer
 from netgraph.layers.random import RandomArrayLayer
 from netgraph.cli.flags import check_seed
 from netgraph.cli.loading import load_net as load
+from netgraph.cli.places import placed_at_layers
 from netgraph.cli.render import diagram_path
 
 __all__ = ["run", "shown", "summary", "example_inputs", "VARIABLE_LENGTH", "DEFAULT_INDEX_COUNT", "SHOWN_VALUES"]
@@ -47,10 +48,12 @@ SUMMARY_FIRST = 6
 def run(args: argparse.Namespace) -> int:
     check_seed(args)
     out = diagram_path(args.output, args.spec, None)  # before the evaluation, which may take a while
-    net = net_initialize(load(args.spec), seed=args.seed)
-    torch.manual_seed(args.seed)
-    inputs, notes = example_inputs(net)
-    result = net(**inputs)
+    net = load(args.spec)
+    with placed_at_layers(args.spec):
+        net = net_initialize(net, seed=args.seed)
+        torch.manual_seed(args.seed)
+        inputs, notes = example_inputs(net)
+        result = net(**inputs)
     torch.set_printoptions(precision=4, sci_mode=False, threshold=sys.maxsize if args.full else 1000)
     print(f"{Path(args.spec).name}: {one_line(net)}")
     for note in notes:

@@ -17,6 +17,7 @@ from typing import Any
 from netgraph.cli.flags import check_train_flags
 from netgraph.cli.header import spec_header
 from netgraph.cli.loss_layers import with_loss_layers
+from netgraph.cli.places import placed_at_layers
 from netgraph.core.layer import Layer
 from netgraph.core.errors import DataError, OptionError, SpecError, did_you_mean
 from netgraph.core.wording import counted
@@ -97,7 +98,8 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
                           f"a new run there would mix with them; add --resume to continue that run, or give an "
                           f"empty folder")
     try:
-        results = _net_train(args, net, data, method, loss, metrics, validation, checkpoint)
+        with placed_at_layers(args.spec):
+            results = _net_train(args, net, data, method, loss, metrics, validation, checkpoint)
     except OptionError as exc:
         raise worded_by_flags(exc) from None
     except DistributedTimeoutError as exc:  # gloo's own error stays its cause

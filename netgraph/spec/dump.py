@@ -49,6 +49,8 @@ class _Dumper(yaml.SafeDumper):
 
 def _compact_len(value: Any, limit: int) -> int:
     """Roughly how long ``value`` is in flow style (stops counting past ``limit``)."""
+    if isinstance(value, str) and "\n" in value:  # written as a block ('|'), which flow style cannot hold
+        return limit + 1
     if not isinstance(value, (dict, list, tuple)):
         return len(str(value)) + 2
     items = ((len(str(k)) + 4, v) for k, v in value.items()) if isinstance(value, dict) else ((2, v) for v in value)
@@ -74,6 +76,13 @@ def _represent_list(dumper: yaml.SafeDumper, data: list) -> Any:
 # text that the reader (YAML 1.2 core) or a YAML 1.1 reader would take for a number, boolean or null is quoted
 _Dumper.yaml_implicit_resolvers = {c: [*RESOLVERS.get(c, []), *yaml.SafeDumper.yaml_implicit_resolvers.get(c, [])]
                                    for c in {*RESOLVERS, *yaml.SafeDumper.yaml_implicit_resolvers}}
+def _represent_text(dumper: yaml.SafeDumper, data: str) -> Any:
+    """Text over several lines (an expression written as a block scalar) as a literal block, as people write it."""
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|") if "\n" in data else \
+        dumper.represent_str(data)
+
+
+_Dumper.add_representer(str, _represent_text)
 _Dumper.add_representer(Flow, _represent_flow)
 _Dumper.add_representer(list, _represent_list)
 _Dumper.add_representer(_Block, lambda d, data: d.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=False))

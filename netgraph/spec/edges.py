@@ -66,6 +66,7 @@ def _group(text: str, offset: int, loc: Loc) -> list[Endpoint]:
 def parse_edge(value: Any, loc: Loc) -> list[list[Endpoint]]:
     """An edge item of a spec (string or list) -> groups of endpoints; EdgeSyntaxError when malformed."""
     if isinstance(value, str):
+        _refuse_look_alike(value, loc)
         if "->" not in value:
             raise EdgeSyntaxError(f"edge {value!r} has no '->': write 'src -> dst' (or a list [src, dst])", loc)
         pieces = _pieces(value, "->", 0)
@@ -85,6 +86,25 @@ def parse_edge(value: Any, loc: Loc) -> list[list[Endpoint]]:
         raise EdgeSyntaxError(f"edge {{{src}: {dst}}} is a mapping; write '{src} -> {dst}' (quoted if it "
                               f"starts with '[')", loc)
     raise EdgeSyntaxError(f"an edge is a string 'src -> dst' or a list [src, dst], found {value!r}", loc)
+
+
+_LOOK_ALIKES = ("-->", "==>", "=>", "- >", "<--", "<-", "\u2192", "\u27f6", "\u2014>", "\u2013>")  # arrows people write for '->'
+
+
+def _refuse_look_alike(text: str, loc: Loc) -> None:
+    """EdgeSyntaxError at the first arrow look-alike in edge ``text`` ('=>', '<-', '\u2192', ...), with the edge
+    rewritten where that is clear (every arrow the same look-alike; '<-' links reversed)."""
+    found = sorted((text.index(a), -len(a), a) for a in _LOOK_ALIKES if a in text)  # the longest where several start
+    if not found:
+        return
+    at, _, arrow = found[0]
+    pieces = ([p.strip() for p in reversed(text.split(arrow))] if arrow.startswith("<") and "->" not in text else
+              [p.strip() for p in text.replace(arrow, "->").split("->")] if not arrow.startswith("<") else [])
+    fix = " -> ".join(pieces)
+    if not all(pieces) or any(a in text.replace(arrow, " ") for a in _LOOK_ALIKES):  # another kind of look-alike too
+        fix = None
+    advice = f"write {fix!r}" if fix else "an edge runs from source to destination, each link written '->'"
+    raise EdgeSyntaxError(f"edge {text!r}: {arrow!r} is not an arrow; {advice}", loc.at(at))
 
 
 def _list_item(item: Any, loc: Loc, nested: bool = False) -> list[Endpoint]:
@@ -165,6 +185,10 @@ def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], ind
         return text
     if text in ports:
         return NetPort(text)
+    if " - " in f" {text}":  # '- a -> b' over '  - c -> d': YAML reads one edge 'a -> b - c -> d'
+        return reader.error(ep.loc.at(f" {text}".index(" - ")), f"{text!r} is not an endpoint: this '- ' starts a line "
+                            f"that YAML joined to the edge above it, as the line is indented further than that edge's "
+                            f"'- '; start each edge's '- ' in the same column")
     head = text.partition(".")[0]
     if text.count(".") > 1 and isinstance(table.get(head), NetGraph) and index > 0:  # else: not a graph (below)
         inputs = getattr(table[head], "input_ports", ())

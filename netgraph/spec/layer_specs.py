@@ -23,8 +23,10 @@ from netgraph.core.torch_option_names import torch_option_hint
 from netgraph.layers.expression import ExpressionError
 from netgraph.layers.function import ELEMENTWISE
 from netgraph.layers.shorthand import from_shorthand
+from netgraph.spec.layer_lists import listed_options
 from netgraph.spec.options import FAILED, codec
 from netgraph.spec.problems import TooManyProblems
+from netgraph.spec.quoted_numbers import quoted_number_hint
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 
 __all__ = ["read_layer", "layer_fields", "required", "FAILED", "GRAPH_KEYS", "CHAIN_KEYS"]
@@ -76,6 +78,9 @@ def _shorthand(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc) -> Any:
         arrays = reader.take_arrays(path, type(layer))
         return _construct(reader, type(layer), {**layer.options(), **arrays}, YMap.made({}, at), at, path) \
             if arrays else layer
+    if isinstance(spec, str) and spec in reader.net_defs.get(reader.file, {}):  # a named net used without 'ref:'
+        return reader.error(loc, f"layer {_name(path)}: {spec!r} is not a layer; {spec!r} is a net of this file's "
+                            f"'nets:': use it as {{ref: {spec}}}")
     hint = did_you_mean(spec, [*ELEMENTWISE, *REGISTRY]) if isinstance(spec, str) else ""
     return reader.error(loc, f"layer {_name(path)}: {spec!r} is not a layer{hint}; write a mapping such as "
                         f"{{type: LinearLayer, output: 3}}, or a shorthand (an int for LinearLayer, a function name "
@@ -86,6 +91,10 @@ def _chain_shorthand(reader: Any, spec: YSeq, loc: Loc, path: tuple) -> Any:
     """A list of layers: read as a NetChain spec with those layers."""
     if not spec:
         return reader.error(loc, f"layer {_name(path)}: an empty list is not a NetChain")
+    options = listed_options(reader, spec, f"layer {_name(path)}")
+    if options is not None:
+        reader.layer_specs[path] = options
+        return _typed(reader, options, loc, path)
     return reader.graph(YMap.made({"layers": spec}, loc), path, "NetChain")
 
 
@@ -177,7 +186,9 @@ def _options(reader: Any, cls: type, spec: YMap, loc: Loc, path: tuple) -> Any:
     kwargs, ok = {}, True
     for key, value in spec.items():
         if key not in fields and key != "type":
-            hint = torch_option_hint(cls.__name__, key) or did_you_mean(key, fields)
+            ends = [f for f in fields if isinstance(key, str) and f.endswith(f"_{key}")]  # net: forward_net, say
+            hint = torch_option_hint(cls.__name__, key) or did_you_mean(key, fields) or (
+                f" (did you mean {ends[0]!r}?)" if ends else "")
             reader.error(spec.key_locs[key], f"{label} has no option {key!r}{hint}; "
                          f"its options are {', '.join(fields) or 'none'}")
             ok = False
@@ -226,7 +237,7 @@ def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path:
         if column is None and _each_at_its_option(reader, spec, exc, loc, path):
             return FAILED
         where = spec.value_locs[key].at(column) if column is not None else _option_loc(cls, spec, exc, loc)
-        reader.error(where, f"layer {_name(path)}: {exc}")
+        reader.error(where, f"layer {_name(path)}: {exc}{quoted_number_hint(spec.get(_option_key(cls, spec, exc)))}")
     except Exception as exc:  # noqa: BLE001 - a layer rejecting odd values is still the spec's fault
         reader.error(_option_loc(cls, spec, exc, loc), f"layer {_name(path)} ({cls.__name__}) rejected its options: "
                      f"{type(exc).__name__}: {exc}")
@@ -240,14 +251,20 @@ def _each_at_its_option(reader: Any, spec: YMap, exc: NetGraphError, loc: Loc, p
         return False
     for d in exc.diagnostics:
         where = spec.value_locs[d.option] if d.option in spec.value_locs and d.option != "type" else loc
-        reader.error(where, f"layer {_name(path)}: {d.message}")
+        reader.error(where, f"layer {_name(path)}: {d.message}{quoted_number_hint(spec.get(d.option))}")
     return True
 
 
 def _option_loc(cls: type, spec: YMap, exc: Exception, default: Loc) -> Loc:
     """The value of the option the error names (its ``Diagnostic.option``), else the positional option's, else ``default``."""
+    key = _option_key(cls, spec, exc)
+    return default if key is None else spec.value_locs[key]
+
+
+def _option_key(cls: type, spec: YMap, exc: Exception) -> str | None:
+    """The option (written in ``spec``) the error names (its ``Diagnostic.option``), else the positional one, else None."""
     diagnostics = getattr(exc, "diagnostics", ())
     for key in (diagnostics[0].option if diagnostics else None, getattr(cls, "POSITIONAL", None)):
         if key in spec.value_locs and key != "type":
-            return spec.value_locs[key]
-    return default
+            return key
+    return None

@@ -13,11 +13,12 @@ from typing import Any
 
 from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, SpecError, did_you_mean, with_article
 from netgraph.core.limits import current_limits, raise_hint
-from netgraph.core.types import Conflict
 from netgraph.spec.array_checks import check_arrays, check_sizes
 from netgraph.spec.edges import read_edges
+from netgraph.spec.layer_lists import named_layers
 from netgraph.spec.layer_specs import CHAIN_KEYS, FAILED, GRAPH_KEYS, read_layer
-from netgraph.spec.options import part_loc, port_type
+from netgraph.spec.ports import check_declared, check_unused, read_ports
+from netgraph.spec.quoted_numbers import quoted_number_hint
 from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
 from netgraph.spec.problems import ProblemLog, TooManyProblems, looks_like_spec, yaml_advice
 from netgraph.spec.saving import MODULE_ARRAYS, read_arrays
@@ -204,14 +205,17 @@ class SpecReader(ProblemLog):
             self.error(data.loc, f"a spec starts with 'netgraph: {VERSION}' (the format version); it is missing")
         elif data["netgraph"] != VERSION or isinstance(data["netgraph"], bool):
             self.error(data.value_locs["netgraph"], f"unsupported format version {data['netgraph']!r}: "
-                       f"this netgraph reads 'netgraph: {VERSION}'")
+                       f"this netgraph reads 'netgraph: {VERSION}'{quoted_number_hint(data['netgraph'])}")
 
     def check_keys(self, spec: YMap, allowed: tuple, what: str, explained: tuple = ()) -> None:
-        """Report keys not ``allowed`` (those ``explained`` elsewhere excepted: a NetChain's 'edges:')."""
+        """Report keys not ``allowed`` (those ``explained`` elsewhere excepted: a NetChain's 'edges:'); a layer under
+        an unknown key where 'nets:' is allowed (a YAML anchor's holder, 'defaults: &lin {...}') says where it goes."""
         for key in spec:
             if key not in allowed and key not in explained:
-                self.error(spec.key_locs[key], f"{what} has no key {key!r}{did_you_mean(key, allowed)}; "
-                           f"its keys are {', '.join(allowed)}")
+                layer = "nets" in allowed and isinstance(spec[key], YMap) and "type" in spec[key]
+                self.error(spec.key_locs[key], f"{what} has no key {key!r}{did_you_mean(key, allowed)}; its keys are "
+                           f"{', '.join(allowed)}" + ("; a net defined once for several uses goes under 'nets:' (each "
+                           "use written {ref: name}), or is anchored where it is first used (a: &lin {...})" * layer))
 
     # -- graphs --------------------------------------------------------------------------------------
     def graph(self, spec: YMap, prefix: tuple, kind: str) -> Any:
@@ -221,6 +225,7 @@ class SpecReader(ProblemLog):
                               f"names to layers or a list (numbered from 1); found {value!r}"[:300])
         loc_of = Locator(self, self.file, prefix)
         self.layer_specs[prefix] = spec
+        value = named_layers(self, value)  # '- enc: ...' items: their mapping (the slip recorded)
         table = self.layers(value, prefix)
         ports, shapes = read_ports(self, spec, loc_of, kind)
         if kind == "NetChain" and "edges" in spec:
@@ -230,7 +235,7 @@ class SpecReader(ProblemLog):
         ports = check_unused(self, table, ports, shapes, loc_of)
         if edges is None or any(v is FAILED for v in table.values()):
             return FAILED
-        layers = list(table.values()) if isinstance(spec.get("layers"), YSeq) else table  # a list: numbered as in Python
+        layers = list(table.values()) if isinstance(value, YSeq) else table  # a list: numbered as in Python
         make = (lambda s: NetChain(layers, **s)) if kind == "NetChain" else (lambda s: NetGraph(table, edges, **s))
         net = self.construct(make, shapes, loc_of, spec.loc, ports)
         return net if net is FAILED or "learning_rate_multipliers" not in spec else self.multipliers(net, spec)
@@ -311,70 +316,6 @@ def _kind(data: Any) -> str:
     if isinstance(data, YSeq) or data is None:
         return "a list" if data is not None else "nothing"
     return f"{with_article(type(data).__name__)} value"
-
-
-def read_ports(reader: Any, spec: YMap, loc_of: Locator, kind: str) -> tuple[dict[str, str], dict[str, Any]]:
-    """Declared graph ports (name -> 'inputs'/'outputs'; usable in edges) and the port types given."""
-    names, shapes = {}, {}
-    for group in ("inputs", "outputs", *(("input", "output") if kind == "NetChain" else ())):
-        value = spec.get(group)
-        if group in ("input", "output") and group in spec:
-            value = YMap.made({group: value}, spec.value_locs[group], spec.key_locs[group])
-        if value is None:
-            continue
-        if not isinstance(value, YMap):
-            reader.error(spec.value_locs[group], f"'{group}:' maps port names to shapes (or null), e.g. "
-                         f"'{group}: {{{'Input: 784' if group == 'inputs' else 'Output: null'}}}'; found {value!r}")
-            continue
-        for name, shape in value.items():
-            if name in names:
-                reader.error(value.key_locs[name], f"port {name!r} is declared in both inputs: and outputs:")
-                continue
-            alias = not group.endswith("s")  # a NetChain's input:/output: (no port name)
-            if alias and name.capitalize() in names:
-                reader.error(value.key_locs[name], f"'{group}:' and '{group}s: {{{name.capitalize()}: ...}}' both "
-                             f"give the shape of port {name.capitalize()!r}; keep one")
-                continue
-            loc_of.port_locs[name] = value.key_locs[name]
-            if alias:  # the NetChain's errors name the port it sets ('Input', 'Output')
-                loc_of.port_locs.setdefault(name.capitalize(), value.key_locs[name])
-            names.update({} if alias else {name: group})
-            try:
-                if shape is not None or alias:
-                    shapes[name] = port_type(shape)
-            except Conflict as exc:
-                reader.error(part_loc(value, name, exc), f"{group}: {exc}" if alias else f"{group[:-1]} {name!r}: {exc}")
-    return names, shapes
-
-
-def check_unused(reader: Any, table: dict, ports: dict[str, str], shapes: dict, loc_of: Locator) -> dict[str, str]:
-    """Report (and drop the shapes of) declared ports that no edge or layer port names; the declared ports left."""
-    if not all(hasattr(x, "input_ports") for x in table.values()):
-        return ports
-    layer_ports = {p for layer in table.values() for p in (*layer.input_ports, *layer.output_ports)}
-    left = {}
-    for name, group in ports.items():
-        if name in loc_of.used_ports or name in layer_ports:
-            left[name] = group
-            continue
-        example = f"{name} -> layer" if group == "inputs" else f"layer.Output -> {name}"
-        reader.error(loc_of.port_locs[name], f"{name!r} is declared under {group}: but no edge uses it and no "
-                     f"layer has a port of that name; connect it (e.g. '{example}') or remove it")
-        shapes.pop(name, None)
-    return left
-
-
-def check_declared(reader: Any, net: Any, ports: dict[str, str], loc_of: Locator) -> None:
-    """Declared ports (without a shape, so the NetGraph did not check them) must be ports of the graph."""
-    for name, group in ports.items():
-        kind = "inputs" if name in net.input_ports else "outputs" if name in net.output_ports else None
-        if kind is None:
-            reader.error(loc_of.port_locs[name], f"{name!r} is declared under {group}: but is not a port of "
-                         f"this graph (no edge uses it); its ports are inputs {list(net.input_ports)}, outputs "
-                         f"{list(net.output_ports)}")
-        elif kind != group:
-            reader.error(loc_of.port_locs[name], f"{name!r} is declared under {group}: but it is "
-                         f"{'an input' if kind == 'inputs' else 'an output'} of this graph; move it to {kind}:")
 
 
 def load_spec(source: Path | tuple[str, str, Path], locations: dict | None = None) -> Any:

@@ -29,7 +29,8 @@ from netgraph.core.options import option_kind
 from netgraph.core.shared import NetSharedArray
 from netgraph.core.types import DTYPES, Conflict, PortType, as_shape
 from netgraph.layers.distributions import DISTRIBUTIONS, Distribution
-from netgraph.spec.yaml_nodes import YMap
+from netgraph.spec.quoted_numbers import quoted_number_hint
+from netgraph.spec.yaml_nodes import YMap, YSeq
 
 __all__ = ["Codec", "codec", "Unwritable", "Flow", "FAILED", "DEFS", "distribution_schema", "plain", "data", "shape_data", "port_type", "PortConflict", "part_loc"]
 
@@ -82,8 +83,10 @@ def _read_distribution(reader: Any, spec: Any, loc: Any, label: str) -> Any:
                             f"found {args!r}")
     try:
         return DISTRIBUTIONS[name](*plain(args))
-    except NetGraphError as exc:
-        reader.error(where, f"{label}{exc}")
+    except NetGraphError as exc:  # at a quoted number among the args, if any: the likely cause
+        quoted = next((i for i, a in enumerate(args) if quoted_number_hint(a)), None)
+        at = where if quoted is None or not isinstance(args, YSeq) else args.item_locs[quoted]
+        reader.error(at, f"{label}{exc}{'' if quoted is None else quoted_number_hint(args[quoted])}")
     except Exception as exc:  # noqa: BLE001 - as for layers: bad args are the spec's fault
         reader.error(where, f"{label}{name} rejected its args: {type(exc).__name__}: {exc}")
     return FAILED

@@ -113,9 +113,13 @@ class _Composer(FlowLookahead, BlockLookahead):
             del (problems or [])[self.start:]
             raise
         self.get_event()  # document end
-        if not self.check_event(StreamEndEvent):
-            raise ComposerError("expected a single document in the stream", None, "but found another document",
-                                self.get_event().start_mark)
+        if not self.check_event(StreamEndEvent):  # a second document: no parser's words, one spec per file
+            mark = self.get_event().start_mark
+            lines = self.text.splitlines()
+            dashes = mark.line < len(lines) and lines[mark.line].startswith("---")
+            raise YamlRefused(file, _mark_loc(mark), "a spec file holds one YAML document, and a second one starts "
+                              "here" + (" ('---'): put each spec in a file of its own, or remove this line" if dashes
+                                        else ": put each spec in a file of its own"))
         if self.refusals:
             _, _, loc, problem, kept = min(self.refusals)
             del (problems or [])[kept:]

@@ -1,0 +1,78 @@
+"""A graph's declared ports in a spec: ``inputs:`` / ``outputs:`` (and a NetChain's ``input:`` / ``output:``) read,
+then checked against the edges that use them and the graph built."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from netgraph.core.types import Conflict
+from netgraph.spec.options import part_loc, port_type
+from netgraph.spec.quoted_numbers import quoted_number_hint
+from netgraph.spec.yaml_nodes import YMap
+
+__all__ = ["read_ports", "check_unused", "check_declared"]
+
+
+def read_ports(reader: Any, spec: YMap, loc_of: Any, kind: str) -> tuple[dict[str, str], dict[str, Any]]:
+    """Declared graph ports (name -> 'inputs'/'outputs'; usable in edges) and the port types given."""
+    names, shapes = {}, {}
+    for group in ("inputs", "outputs", *(("input", "output") if kind == "NetChain" else ())):
+        value = spec.get(group)
+        if group in ("input", "output") and group in spec:
+            value = YMap.made({group: value}, spec.value_locs[group], spec.key_locs[group])
+        if value is None:
+            continue
+        if not isinstance(value, YMap):
+            reader.error(spec.value_locs[group], f"'{group}:' maps port names to shapes (or null), e.g. "
+                         f"'{group}: {{{'Input: 784' if group == 'inputs' else 'Output: null'}}}'; found {value!r}")
+            continue
+        for name, shape in value.items():
+            if name in names:
+                reader.error(value.key_locs[name], f"port {name!r} is declared in both inputs: and outputs:")
+                continue
+            alias = not group.endswith("s")  # a NetChain's input:/output: (no port name)
+            if alias and name.capitalize() in names:
+                reader.error(value.key_locs[name], f"'{group}:' and '{group}s: {{{name.capitalize()}: ...}}' both "
+                             f"give the shape of port {name.capitalize()!r}; keep one")
+                continue
+            loc_of.port_locs[name] = value.key_locs[name]
+            if alias:  # the NetChain's errors name the port it sets ('Input', 'Output')
+                loc_of.port_locs.setdefault(name.capitalize(), value.key_locs[name])
+            names.update({} if alias else {name: group})
+            try:
+                if shape is not None or alias:
+                    shapes[name] = port_type(shape)
+            except Conflict as exc:
+                reader.error(part_loc(value, name, exc), f"{group if alias else f'{group[:-1]} {name!r}'}: {exc}"
+                             f"{quoted_number_hint(shape)}")
+    return names, shapes
+
+
+def check_unused(reader: Any, table: dict, ports: dict[str, str], shapes: dict, loc_of: Any) -> dict[str, str]:
+    """Report (and drop the shapes of) declared ports that no edge or layer port names; the declared ports left."""
+    if not all(hasattr(x, "input_ports") for x in table.values()):
+        return ports
+    layer_ports = {p for layer in table.values() for p in (*layer.input_ports, *layer.output_ports)}
+    left = {}
+    for name, group in ports.items():
+        if name in loc_of.used_ports or name in layer_ports:
+            left[name] = group
+            continue
+        example = f"{name} -> layer" if group == "inputs" else f"layer.Output -> {name}"
+        reader.error(loc_of.port_locs[name], f"{name!r} is declared under {group}: but no edge uses it and no "
+                     f"layer has a port of that name; connect it (e.g. '{example}') or remove it")
+        shapes.pop(name, None)
+    return left
+
+
+def check_declared(reader: Any, net: Any, ports: dict[str, str], loc_of: Any) -> None:
+    """Declared ports (without a shape, so the NetGraph did not check them) must be ports of the graph."""
+    for name, group in ports.items():
+        kind = "inputs" if name in net.input_ports else "outputs" if name in net.output_ports else None
+        if kind is None:
+            reader.error(loc_of.port_locs[name], f"{name!r} is declared under {group}: but is not a port of "
+                         f"this graph (no edge uses it); its ports are inputs {list(net.input_ports)}, outputs "
+                         f"{list(net.output_ports)}")
+        elif kind != group:
+            reader.error(loc_of.port_locs[name], f"{name!r} is declared under {group}: but it is "
+                         f"{'an input' if kind == 'inputs' else 'an output'} of this graph; move it to {kind}:")
