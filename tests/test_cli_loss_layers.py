@@ -68,3 +68,22 @@ def test_a_loss_layer_with_options_alone_is_that_layer_on_the_one_output(cli, tm
     assert ran.code == 0, ran.err
     ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out2", "--quiet", "--loss", "{type: MeanSquaredLoss}")
     assert ran.code == 1 and "type 'MeanSquaredLoss', is no loss layer (did you mean 'MeanSquaredLossLayer'?)" in ran.err
+
+
+@pytest.mark.parametrize("keras, ours, layer", [
+    ("mse", "MeanSquaredLossLayer", "MeanSquaredLossLayer on"),
+    ("binary_crossentropy", "{type: CrossEntropyLossLayer, form: Binary}", "CrossEntropyLossLayer on")])
+@pytest.mark.parametrize("written", ["{keras}", "{{Output: {keras}}}"], ids=["alone", "term"])
+def test_a_keras_loss_name_says_which_loss_layer_to_write(cli, tmp_path, keras, ours, layer, written):
+    """Found by QA with Keras habits: net_train(loss_function='mse') said Keras's 'mse' is MeanSquaredLossLayer(), the
+    command line only that 'mse' is no loss layer. The loss it names, written as --loss takes it, trains."""
+    cli.spec(), cli.data(random=True)
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--loss", written.format(keras=keras))
+    assert ran.code == 1 and ran.err.count("\n") == 1
+    assert f"nor a loss layer; Keras's {keras!r} is {ours} here; " in ran.err
+    cli.data()  # targets of ones: a probability, as a binary cross-entropy takes
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--rounds", "1",
+              "--loss", written.format(keras=ours))
+    assert ran.code == 0, ran.err
+    described = json.loads((tmp_path / "out" / "results.json").read_text())["loss_function"]
+    assert layer in described

@@ -10,8 +10,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from netgraph import (CrossEntropyLossLayer, DataError, LinearLayer, MeanSquaredLossLayer, NetChain, NetGraph, NetPort,
-                      OptionError, SoftmaxLayer, net_initialize, net_train)
+from netgraph import (CatenateLayer, CrossEntropyLossLayer, DataError, LinearLayer, MeanSquaredLossLayer, NetChain,
+                      NetGraph, NetPort, OptionError, SoftmaxLayer, net_initialize, net_train)
 
 
 def _net_and_data():
@@ -209,3 +209,31 @@ def test_keras_list_of_losses_by_output_is_shown_as_the_dict_by_port():
     trained = net_train(_two_heads(), data, max_training_rounds=1, progress=False, random_seed=0,
                         loss_function={"priority": MeanSquaredLossLayer(), "department": CrossEntropyLossLayer("Index")})
     assert trained.output_ports == ("priority", "department")
+
+
+def _two_inputs(outputs=1):
+    heads = {"p": LinearLayer(1), "q": LinearLayer(2)} if outputs == 2 else {"lin": LinearLayer(1)}
+    edges = [("cat", name, NetPort(name)) for name in heads] if outputs == 2 else [("cat", "lin")]
+    return NetGraph({"cat": CatenateLayer(), **heads}, [([NetPort("a"), NetPort("b")], "cat"), *edges], a=2, b=3)
+
+
+@pytest.mark.parametrize("outputs, targets, advice", [
+    (1, lambda: torch.randn(8, 1), "{'a': inputs[0], 'b': inputs[1], 'Target': targets}"),
+    (2, lambda: [torch.randn(8, 1), torch.randn(8, 2)], "{'a': inputs[0], 'b': inputs[1], 'p': targets[0], "
+                                                         "'q': targets[1]}"),
+])
+@pytest.mark.parametrize("where", ["data", "validation_set"])
+def test_kerass_list_of_inputs_is_shown_as_the_dict_by_the_nets_ports(outputs, targets, advice, where):
+    """Found by QA with Keras habits: net_train(net, ([xa, xb], y)) said a pair needs one input port and to give a
+    dict, without the net's port names; the dict it shows trains."""
+    inputs, ys = [torch.randn(8, 2), torch.randn(8, 3)], targets()
+    data = {"a": inputs[0], "b": inputs[1], **({"Target": ys} if outputs == 1 else {"p": ys[0], "q": ys[1]})}
+    given = {"data": (inputs, ys), "validation_set": data} if where == "data" else \
+        {"data": data, "validation_set": (inputs, ys)}
+    with pytest.raises(DataError) as info:
+        net_train(_two_inputs(outputs), **given, max_training_rounds=1, progress=False)
+    assert str(info.value) == (f"{'training data' if where == 'data' else 'validation_set'}: a pair (inputs, targets) "
+                               f"needs a net with exactly one input port; this one has 2 (a, b): give a dict by port, "
+                               f"Keras's list of inputs as {advice}")
+    trained = net_train(_two_inputs(outputs), data, validation_set=data, max_training_rounds=1, progress=False)
+    assert trained.input_ports == ("a", "b")

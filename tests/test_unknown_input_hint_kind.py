@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import CatenateLayer, LinearLayer, NetChain, NetGraph, net_initialize
+from netgraph import (CatenateLayer, EmbeddingLayer, GatedRecurrentLayer, LinearLayer, NetChain, NetGraph,
+                      net_initialize)
 from netgraph.core.errors import ShapeError
 
 
@@ -46,3 +47,24 @@ def test_a_leading_none_as_kerass_batch_dimension_is_named(net, form):
         with pytest.raises(ShapeError) as trained:
             net_train(net, (torch.randn(16, 8), torch.randn(16, 2)), max_training_rounds=1, progress=False)
         assert words in str(trained.value)
+
+
+@pytest.mark.parametrize("build, form", [
+    (lambda: NetChain([EmbeddingLayer(8, 20), GatedRecurrentLayer(4)], input=(None, "n")), "NetChain(layers, input='n')"),
+    (lambda: NetGraph({"gru": GatedRecurrentLayer(4)}, [], Input=(None, "n", 3)),
+     "NetGraph(layers, edges, Input=('n', 3))"),
+])
+def test_a_leading_none_that_breaks_a_rank_is_named_as_kerass_batch_dimension(build, form):
+    """Found by QA with Keras habits: input=(None, 'n') into Embedding and GRU was a rank conflict that did not say
+    the None is read as a dimension of each example; the shape without it fits."""
+    with pytest.raises(ShapeError) as info:
+        build()
+    assert str(info.value).endswith(f"; a leading None, as Keras's batch dimension? shapes exclude the batch "
+                                    f"dimension: {form}")
+    assert info.value.diagnostics[0].hint.endswith(form)
+
+
+def test_a_leading_none_is_not_blamed_when_the_shape_without_it_fails_too():
+    with pytest.raises(ShapeError) as info:
+        NetChain([LinearLayer(3, input=5)], input=(None, 4))
+    assert "batch dimension" not in str(info.value) and info.value.diagnostics[0].hint is None

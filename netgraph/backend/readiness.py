@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from netgraph.core.batch_dim import batch_dim_hint
 from netgraph.core.errors import MSG_UNKNOWN_INPUT_SHAPE, Diagnostic, ShapeError, UninitializedError, raise_all
 from netgraph.core.ir import Node, Value
 from netgraph.core.layer_checks import array_shape_problems
@@ -24,20 +25,11 @@ def unknown_inputs(net: Any, ir: Any = None) -> tuple[list[Diagnostic], set[tupl
         if not t.known:
             keys = [key for key in ir.consumers(Value(None, name)) if key[0]]
             fed.update(keys)
-            hint = _batch_dim_hint(net, name, t.shape) or MSG_UNKNOWN_INPUT_SHAPE.format(form=option_form(net, name, "3"))
+            hint = batch_dim_hint(net, name, t.shape) or MSG_UNKNOWN_INPUT_SHAPE.format(form=option_form(net, name, "3"))
             problems.append(Diagnostic(f"graph input {name!r} (feeding {', '.join(map(net.describe, keys)) or 'nothing'}) "
                                        f"has unknown shape {t}: {hint}",
                                        "unknown-shape", layer=(), port=name))
     return problems, fed
-
-
-def _batch_dim_hint(net: Any, name: str, shape: tuple | None) -> str:
-    """For a shape whose first dim alone is unknown, (None, 8) as Keras's batch_shape writes it: the shape meant."""
-    if not shape or len(shape) < 2 or shape[0] is not None or None in shape[1:]:
-        return ""
-    meant = repr(shape[1]) if len(shape) == 2 else repr(tuple(shape[1:]))
-    return (f"a leading None, as Keras's batch dimension? shapes exclude the batch dimension: "
-            f"{option_form(net, name, meant)}")
 
 
 class _Readiness(GraphWalker):

@@ -17,6 +17,7 @@ from typing import Any
 from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 from netgraph.layers import REGISTRY
 from netgraph.train.loss import AUTOMATIC
+from netgraph.train.other_names import loss_name_hint
 
 __all__ = ["with_loss_layers", "loss_layer_names"]
 
@@ -67,7 +68,7 @@ def _specified(port: Any, spec: dict) -> Any:
 
 def _layer(name: str, unknown: str, after: str, ports: Any) -> Any:
     if name not in loss_layer_names():
-        hint = did_you_mean(name, [*ports, *loss_layer_names()])
+        hint = loss_name_hint(name, as_spec=True) or did_you_mean(name, [*ports, *loss_layer_names()])
         raise OptionError(f"{unknown}{hint}{after}; the loss layers are {', '.join(loss_layer_names())}", option="loss")
     try:
         return REGISTRY[name]()

@@ -12,11 +12,14 @@ the AttributeError says what netgraph has instead. A NetGraph is a frozen value,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, NoReturn
 
+from netgraph.core.errors import FrozenLayerError, did_you_mean
+from netgraph.core.torch_option_names import torch_option_hint
+
 __all__ = ["missing_attribute", "hinting_getattr", "ATTRIBUTE_HINTS", "shape_keyword_hint", "immutable_message",
-           "keras_compile_message"]
+           "keras_compile_message", "frozen_layer_error"]
 
 _MODULE = ("a net is a frozen value, not a torch.nn.Module: module = net.compile() is one (module.parameters(), "
            "module.to('cuda'), module.state_dict(), a torch training loop), and module.to_net() gives the net back")
@@ -79,9 +82,10 @@ def shape_keyword_hint(name: str, inputs: tuple[str, ...]) -> str:
             f"input=(5,)))")
 
 
-_FREEZE = ("; to freeze its arrays in training (Keras's trainable = False), give them a learning-rate multiplier of 0: "
-           "net_set_learning_rate_multipliers(net, {'All': 0}), or "
-           "net_train(..., learning_rate_multipliers={'body': 0})")
+def _freeze_hint(stored: str, one_run: str) -> str:
+    """How to freeze arrays in training (Keras's ``trainable = False``): the rules as Python writes them."""
+    return ("; to freeze its arrays in training (Keras's trainable = False), give them a learning-rate multiplier of "
+            f"0: net_set_learning_rate_multipliers(net, {stored}), or net_train(..., learning_rate_multipliers={one_run})")
 
 
 def immutable_message(name: str) -> str:
@@ -90,8 +94,31 @@ def immutable_message(name: str) -> str:
     >>> immutable_message("layers")
     'NetGraph is immutable: use net.replace_layers(...) or a surgery function, not net.layers = ...'
     """
-    return (f"NetGraph is immutable: use net.replace_layers(...) or a surgery function, not net.{name} = ..."
-            f"{_FREEZE if name == 'trainable' else ''}")
+    freeze = _freeze_hint("{'All': 0}", "{'body': 0}") if name == "trainable" else ""
+    return f"NetGraph is immutable: use net.replace_layers(...) or a surgery function, not net.{name} = ...{freeze}"
+
+
+def frozen_layer_error(layer: Any, name: str, options: Iterable[str], deleting: bool = False) -> FrozenLayerError:
+    """The error for ``layer.<name> = ...`` (or ``del layer.<name>``): what to use instead (``layer.replace``; for
+    Keras's ``trainable``, a learning-rate multiplier of 0).
+
+    >>> str(frozen_layer_error(object(), "output", ["output"]))[:56]
+    'object is frozen (a value: edits return new layers), not'
+    """
+    options = list(options)
+    given = f"del layer.{name}" if deleting else f"layer.{name} = ..."
+    if name == "trainable":
+        hint = _freeze_hint("{'layer': 0}", "{'layer': 0}")
+    elif name in options:
+        hint = (f": layer.replace({name}=...) is a copy with {name} changed; net_replace_part(net, {{'name': "
+                f"new_layer}}) puts it in a net")
+    else:
+        meant = torch_option_hint(type(layer).__name__, name) or did_you_mean(name, options)
+        hint = f": it has no option {name!r}{meant}; its options are {', '.join(options)}"
+    error = FrozenLayerError(f"{type(layer).__name__} is frozen (a value: edits return new layers), not {given}{hint}",
+                             kind="frozen-layer", option=name)
+    error.name, error.obj = name, layer
+    return error
 
 
 def keras_compile_message(options: dict) -> str:

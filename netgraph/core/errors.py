@@ -9,7 +9,8 @@ from typing import Final, Union
 
 __all__ = [
     "DataRef", "Diagnostic", "EdgeRef", "NetGraphError", "WiringError", "CycleError", "ShapeError", "SpecError",
-    "OptionError", "DataError", "TrainingError", "UninitializedError", "did_you_mean", "raise_all", "with_article",
+    "OptionError", "FrozenLayerError", "DataError", "TrainingError", "UninitializedError", "did_you_mean", "raise_all",
+    "with_article",
 ]
 
 
@@ -175,6 +176,12 @@ class SpecError(NetGraphError):
 
 class OptionError(NetGraphError):
     """A layer, distribution or function was given an invalid option or argument."""
+
+
+class FrozenLayerError(OptionError, dataclasses.FrozenInstanceError):
+    """An attribute of a layer was set or deleted (``layer.trainable = False``): layers are frozen values, edits
+    return new layers. Also dataclasses' FrozenInstanceError (an AttributeError), as before; ``name`` is the
+    attribute's."""
 
 
 class DataError(NetGraphError):

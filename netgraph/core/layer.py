@@ -16,12 +16,13 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
+from netgraph.core.attribute_hints import frozen_layer_error
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.options import as_array, copy_plan, removable_fields, shape_options
 from netgraph.core.layer_checks import (SHAPES_CHECKED, check_class, leave_out_removed, removed_note, same_shapes,
                                        shapes_checked_elsewhere)
 from netgraph.core.layer_arguments import with_argument_errors
-from netgraph.core.layer_making import make_layer, making_plan
+from netgraph.core.layer_making import drop_dataclass_frozen, make_layer, making_plan
 from netgraph.core.plugins import stage
 from netgraph.core.registry import Registry, registry_scope
 from netgraph.core.layer_values import hashed_option as _hashed, same_option as _same, short_option as _short
@@ -56,9 +57,7 @@ def _as_dataclass(cls: type) -> None:
         dataclasses.dataclass(cls, **_DATACLASS)
     except ValueError as exc:  # a mutable default (a list, dict, set): dataclasses' words, naming the layer class
         raise OptionError(f"layer type {cls.__name__}: {exc}, or give a tuple") from None
-    for name in ("__setattr__", "__delattr__"):  # Layer's own make it frozen; a second @dataclass may add them
-        if name in cls.__dict__:
-            delattr(cls, name)
+    drop_dataclass_frozen(cls, Layer)  # Layer's own make it frozen (an explicit @dataclass adds them back: making_plan)
     for name, spec in declared.items():  # a second @dataclass must see the same field specs
         setattr(cls, name, spec)
     with_argument_errors(cls)  # LinearLayer(3, activation="relu"): an OptionError naming the option
@@ -68,6 +67,10 @@ def _writes_own_init(cls: type) -> bool:
     """Whether ``cls`` (or a base below Layer) constructs itself (NetGraph): it is then no dataclass."""
     return any("__init__" in c.__dict__ and "__dataclass_fields__" not in c.__dict__
                for c in cls.__mro__ if issubclass(c, Layer) and c is not Layer)
+
+
+def _option_names(layer: Layer) -> list[str]:
+    return [f.name for f in dataclasses.fields(layer)] if dataclasses.is_dataclass(layer) else []
 
 
 def layer_class(name: str) -> type[Layer]:
@@ -158,10 +161,10 @@ class Layer:
         """Check the normalised options together (raise OptionError naming the option)."""
 
     def __setattr__(self, name: str, value: Any) -> None:
-        raise dataclasses.FrozenInstanceError(f"{self.type_name} is frozen: use layer.replace({name}=...)")
+        raise frozen_layer_error(self, name, _option_names(self))
 
     def __delattr__(self, name: str) -> None:
-        raise dataclasses.FrozenInstanceError(f"{self.type_name} is frozen")
+        raise frozen_layer_error(self, name, _option_names(self), deleting=True)
 
     # -- ports and types ------------------------------------------------------------------
     input_ports: tuple[str, ...] = ()
@@ -322,7 +325,7 @@ class Layer:
 
     def replace(self, **changes: Any) -> Layer:
         """A copy with some options changed (layers are frozen values); shared arrays stay shared."""
-        names = [f.name for f in dataclasses.fields(self)] if dataclasses.is_dataclass(self) else []
+        names = _option_names(self)
         unknown = [k for k in changes if k not in names]
         if unknown:
             raise OptionError(f"{self.type_name}.replace: no option {unknown[0]!r}{did_you_mean(unknown[0], names)}; "

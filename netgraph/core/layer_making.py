@@ -20,7 +20,7 @@ from netgraph.core.option_checks import (check_choices, check_plain_types, check
 from netgraph.core.option_problems import collected, reported_options
 from netgraph.core.options import option_plan, plain_numbers, removable_fields
 
-__all__ = ["MakingPlan", "making_plan", "make_layer"]
+__all__ = ["MakingPlan", "making_plan", "make_layer", "drop_dataclass_frozen"]
 
 
 class MakingPlan(NamedTuple):
@@ -44,6 +44,7 @@ def making_plan(cls: type, base_post_init: Any) -> MakingPlan:
     ``_shared``) in a layer before its checks."""
     plan = _PLANS.get(cls)
     if plan is None:
+        drop_dataclass_frozen(cls, next(b for b in cls.__mro__ if b.__dict__.get("__post_init__") is base_post_init))
         choices, normalizers, array_fields = option_plan(cls)
         fields = dataclasses.fields(cls)
         names = tuple(f.name for f in fields)
@@ -52,6 +53,20 @@ def making_plan(cls: type, base_post_init: Any) -> MakingPlan:
         plan = _PLANS[cls] = MakingPlan(choices, normalizers, array_fields, removable_fields(cls),
                                         strict_choices(cls) if choices else (), plain_typed(cls), given, names)
     return plan
+
+
+def drop_dataclass_frozen(cls: type, root: type) -> None:
+    """Remove dataclasses' own ``__setattr__`` and ``__delattr__`` from ``cls`` and its bases up to ``root`` (Layer),
+    so that root's explain what to use (``layer.replace``). Layer's ``__init_subclass__`` removes them, but an explicit
+    ``@dataclass(frozen=True)`` on top of a class adds them back after it: ``making_plan`` removes them again, when
+    the first layer of the class is made. Only a frozen dataclass's are removed (such a class cannot define its own);
+    a base that is no subclass of ``root`` (a mixin) keeps its own."""
+    for base in cls.__mro__:
+        params = base.__dict__.get("__dataclass_params__") if base is not root and issubclass(base, root) else None
+        if params is not None and params.frozen:
+            for name in ("__setattr__", "__delattr__"):
+                if name in base.__dict__:
+                    delattr(base, name)
 
 
 def _fields_alone(cls: type, fields: tuple, base_post_init: Any) -> bool:

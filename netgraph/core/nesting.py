@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from netgraph.core.errors import Diagnostic, NetGraphError, ShapeError, WiringError, raise_all
 from netgraph.core.limits import current_limits, raise_hint
+from netgraph.core.batch_dim import batch_dim_error
 from netgraph.core.inference import Key, Problem, infer_types
 from netgraph.core.shared import keeps_own
 from netgraph.core.swapped_group import swapped_group_error
@@ -126,8 +127,8 @@ def infer_net(net: Any) -> Inference:
     problem.watch = tuple(((), p) for p in ports)
     try:
         types, roots = infer_types(problem)
-    except ShapeError as exc:  # a group in Keras's order: said when the swapped order fits
-        if (hinted := swapped_group_error(net, exc)) is None:
+    except ShapeError as exc:  # a group in Keras's order, Keras's batch dimension: said when the net fits without
+        if (hinted := swapped_group_error(net, exc) or batch_dim_error(net, exc)) is None:
             raise
         raise hinted from None
     _check_sizes(net, types)

@@ -14,6 +14,7 @@ from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.names import numbered as numbered_names
+from netgraph.core.port_forms import option_form
 
 __all__ = ["numbered", "option_form", "with_port_options"]
 
@@ -21,20 +22,6 @@ __all__ = ["numbered", "option_form", "with_port_options"]
 def numbered(chain: NetGraph) -> bool:
     """Whether the layers are named by their positions ("1", "2", ...), as a list builds them."""
     return numbered_names(chain.layers)
-
-
-def option_form(net: NetGraph, port: str, value: str) -> str:
-    """How ``net``'s kind gives graph port ``port`` an option (a shape, a coder), for messages.
-
-    >>> from netgraph import LinearLayer
-    >>> c = NetChain([LinearLayer(2)])
-    >>> option_form(c, "Input", "3"), option_form(c, "Output", "3"), option_form(NetGraph(c.layers, []), "Input", "3")
-    ('NetChain(layers, input=3)', 'NetChain(layers, output=3)', 'NetGraph(layers, edges, Input=3)')
-    """
-    if isinstance(net, NetChain):
-        alias = "input" if net.input_ports[:1] == (port,) else "output" if net.output_ports[:1] == (port,) else port
-        return f"NetChain(layers, {alias}={value})"
-    return f"NetGraph(layers, edges, {port}={value})"
 
 
 def with_port_options(net: NetGraph, declared: dict[str, Any]) -> NetGraph:

@@ -268,7 +268,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
     drawn = int(torch.randint(0, 2**62, ()).item()) if seed is None else seed  # rank 0's is broadcast below
     if any(v is None for v in all_arrays(net).values()):
         net = net_initialize(net, seed=drawn)  # unseeded: from torch's RNG too (DDP gives every rank rank 0's arrays)
-    single = net.input_ports[0] if len(net.input_ports) == 1 else None
+    ports = (net.input_ports, net.output_ports)  # how a pair (inputs, targets) is read
     workers = check_number(o["num_workers"], "num_workers", integer=True, strict=False)
     timeout = check_number(o["distributed_timeout"], "distributed_timeout", maximum=LONGEST_TIMEOUT, unit=" seconds")
     ctx = setup(bool(o["distributed"]), device, timeout)
@@ -276,7 +276,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
     try:
         seed = ctx.broadcast(drawn)  # one seed holds out the examples of every kind of data, on every process
         data, o["validation_set"] = encoded_data(net, data, o["validation_set"], batch_size, workers, seed)
-        raw = gather(data, TRAINING, single, batch_size)
+        raw = gather(data, TRAINING, ports, batch_size)
         if isinstance(raw, Streamed) and raw.own_batches:  # a user's loader: its own batch size
             refuse_other_batch_size(raw.batch_size(batch_size), o["batch_size"])
         expect = {p: _input_expect(net, p) for p in net.input_ports}
@@ -285,7 +285,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         meter, stopping = _meter(net, loss, requested, stopping, expect, sample(raw))
         module = net.compile()
         raw, module = padded_training(net, raw, module, expect)  # ragged data: padded batches where the net allows
-        train_raw, validation = training_and_validation(o["validation_set"], raw, expect, loss.allow_extra, seed, single,
+        train_raw, validation = training_and_validation(o["validation_set"], raw, expect, loss.allow_extra, seed, ports,
                                             batch_size)
         train = finish(train_raw, expect, loss.allow_extra, TRAINING)
         if stopping is not None and validation is None and not callable(stopping.criterion) and ctx.main:

@@ -33,6 +33,7 @@ from netgraph.backend.evaluation import as_port_tensor, ragged_hint
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, seeded
+from netgraph.train.data_pairs import dict_pair_problem, pair_problem
 from netgraph.train.data_checks import batches_hint, non_finite, non_finite_data, shared_length_problems
 from netgraph.train.datasets import checked_loader
 from netgraph.train.in_memory import InMemory
@@ -332,20 +333,21 @@ def _is_loader(data: Any) -> bool:
             and isinstance(data, Iterable))
 
 
-def gather(data: Any, what: str, input_port: str | None, batch_size: int) -> dict[str, torch.Tensor] | Streamed:
-    """Unchecked columns (in-memory data) or a Streamed loader; ``sample(raw)`` shows either's tensors."""
+def gather(data: Any, what: str, ports: tuple[tuple[str, ...], tuple[str, ...]],
+           batch_size: int) -> dict[str, torch.Tensor] | Streamed:
+    """Unchecked columns (in-memory data) or a Streamed loader; ``sample(raw)`` shows either's tensors. ``ports``:
+    the net's input and output ports (a pair (inputs, targets) is read by them)."""
+    inputs, outputs = ports
+    input_port = inputs[0] if len(inputs) == 1 else None
     if isinstance(data, torch.utils.data.Dataset) and not isinstance(data, torch.utils.data.IterableDataset):
         data = checked_loader(data, what, batch_size)
     if isinstance(data, torch.utils.data.IterableDataset) or _is_loader(data):
         return Streamed(data, what)
     if isinstance(data, tuple) and len(data) == 2 and isinstance(data[0], Mapping) and not isinstance(data[1], Mapping):
-        keys = ", ".join(f"{str(k)!r}: ..." for k in data[0])  # Keras's fit(dict, y)
-        raise data_error(what, f"a pair (inputs, targets) whose inputs are a dict: put the targets in it, "
-                               f"{{{keys}, 'Target': targets}} (with several outputs, each under its port's name)")
+        raise data_error(what, dict_pair_problem(data))  # Keras's fit(dict, y)
     if isinstance(data, tuple) and len(data) == 2 and not any(isinstance(d, Mapping) for d in data):
         if input_port is None:
-            raise data_error(what, "a pair (inputs, targets) needs a net with exactly one input port; "
-                            "give a dict of port -> array instead")
+            raise data_error(what, pair_problem(data, inputs, outputs))
         data = {input_port: data[0], "Target": data[1]}
     if has_ragged(data):  # sequences of different lengths: dense batches, one length at a time
         return Streamed(LengthBuckets(data, batch_size, what), what)

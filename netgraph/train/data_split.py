@@ -55,7 +55,7 @@ def split_ragged(raw: Streamed, fraction: float, seed: int) -> tuple[Streamed, S
                  for (cols, numbers), what in zip(parts, (raw.what, HELD_OUT)))
 
 
-def training_and_validation(spec: Any, raw: Any, expect: dict, allow_extra: bool, seed: int, input_port: str | None,
+def training_and_validation(spec: Any, raw: Any, expect: dict, allow_extra: bool, seed: int, ports: tuple,
                             batch_size: int) -> tuple[Any, Any]:
     """(training columns or loader, validation source or None); each ragged example's shape checked once."""
     check_example_shapes(getattr(raw, "loader", None), expect, TRAINING)  # by index, before any split
@@ -73,7 +73,7 @@ def training_and_validation(spec: Any, raw: Any, expect: dict, allow_extra: bool
             return parts[0], finish(parts[1], expect, allow_extra, HELD_OUT)
         train, val = split_numbered(finish(raw, expect, allow_extra, TRAINING).cols, spec, seed)
         return InMemory(*train), InMemory(*val)  # checked whole; errors name the examples as given
-    val_raw = gather(spec, VALIDATION, input_port, batch_size)
+    val_raw = gather(spec, VALIDATION, ports, batch_size)
     check_example_shapes(getattr(val_raw, "loader", None), expect, VALIDATION)
     return raw, finish(val_raw, expect, allow_extra, VALIDATION)
 

@@ -48,30 +48,42 @@ _ELSEWHERE = {"shuffle": "net_train shuffles the examples every round; a DataLoa
               "steps_per_epoch": "a round is one pass over the data; for fewer batches a round, give a DataLoader or a "
                                  "Dataset of fewer examples, or stop by time with max_training_time="}
 
-#: Keras's loss names (lowercase) -> the loss layer that computes them (on probabilities, as Keras's defaults).
-_KERAS_LOSSES = {
-    **dict.fromkeys(("mse", "mean_squared_error", "meansquarederror"), "MeanSquaredLossLayer()"),
-    **dict.fromkeys(("mae", "mean_absolute_error", "meanabsoluteerror"), "MeanAbsoluteLossLayer()"),
-    **dict.fromkeys(("categorical_crossentropy", "categoricalcrossentropy"), "CrossEntropyLossLayer('Probabilities')"),
+#: Keras's loss names (lowercase) -> the loss layer that computes them (on probabilities, as Keras's defaults): its
+#: type name and its form (None: the default).
+_KERAS_LOSSES: dict[str, tuple[str, str | None]] = {
+    **dict.fromkeys(("mse", "mean_squared_error", "meansquarederror"), ("MeanSquaredLossLayer", None)),
+    **dict.fromkeys(("mae", "mean_absolute_error", "meanabsoluteerror"), ("MeanAbsoluteLossLayer", None)),
+    **dict.fromkeys(("categorical_crossentropy", "categoricalcrossentropy"),
+                    ("CrossEntropyLossLayer", "Probabilities")),
     **dict.fromkeys(("sparse_categorical_crossentropy", "sparsecategoricalcrossentropy"),
-                    "CrossEntropyLossLayer('Index')"),
-    **dict.fromkeys(("binary_crossentropy", "binarycrossentropy"), "CrossEntropyLossLayer('Binary')")}
+                    ("CrossEntropyLossLayer", "Index")),
+    **dict.fromkeys(("binary_crossentropy", "binarycrossentropy"), ("CrossEntropyLossLayer", "Binary"))}
 
 
-def loss_layer_for(name: object) -> str | None:
-    """The loss layer, as code, that a Keras loss name or a loss layer's type name given as a string stands for."""
+def loss_layer_for(name: object, as_spec: bool = False) -> str | None:
+    """The loss layer that a Keras loss name or a loss layer's type name given as a string stands for: as Python code
+    (``CrossEntropyLossLayer('Binary')``), or ``as_spec`` as a spec and ``netgraph train --loss`` write it
+    (``{type: CrossEntropyLossLayer, form: Binary}``); None for another name."""
     if not isinstance(name, str):
         return None
-    return _KERAS_LOSSES.get(name.lower()) or (f"{name}()" if name.endswith("LossLayer") else None)
+    layer, form = _KERAS_LOSSES.get(name.lower()) or ((name, None) if name.endswith("LossLayer") else (None, None))
+    if layer is None:
+        return None
+    if as_spec:
+        return f"{{type: {layer}, form: {form}}}" if form else layer
+    return f"{layer}({form!r})" if form else f"{layer}()"
 
 
-def loss_name_hint(name: object) -> str:
-    """'; Keras's 'mse' is MeanSquaredLossLayer() here' for a loss given by such a name, else ''.
+def loss_name_hint(name: object, as_spec: bool = False) -> str:
+    """'; Keras's 'mse' is MeanSquaredLossLayer() here' for a loss given by such a name, else ''; ``as_spec``: the
+    layer as ``netgraph train --loss`` takes it (``loss_layer_for``), for a Keras name.
 
     >>> loss_name_hint("binary_crossentropy")
     "; Keras's 'binary_crossentropy' is CrossEntropyLossLayer('Binary') here"
+    >>> loss_name_hint("binary_crossentropy", as_spec=True)
+    "; Keras's 'binary_crossentropy' is {type: CrossEntropyLossLayer, form: Binary} here"
     """
-    ours = loss_layer_for(name)
+    ours = loss_layer_for(name, as_spec)
     if ours is None:
         return ""
     return f"; give the layer itself: {ours}" if str(name).endswith("LossLayer") else f"; Keras's {name!r} is {ours} here"

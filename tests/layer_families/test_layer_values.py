@@ -40,6 +40,40 @@ def test_an_explicit_dataclass_decorator_on_top_changes_nothing():
     assert Decorated(size=3) == Decorated(size=[3]) and repr(Decorated(size=3)) == "Decorated(size=3)"
 
 
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class _DecoratedScale(Layer, register=False):
+    scale: float = 1.0
+
+
+@pytest.mark.parametrize("layer", [LinearLayer(3), ConvolutionLayer(2, 3), _DecoratedScale()],
+                         ids=["built-in", "built-in-2", "decorated-subclass"])
+def test_assigning_to_any_layer_says_it_is_frozen_and_what_to_use(layer):
+    """Found by QA with Keras habits: layer.trainable = False on a built-in layer (one with an explicit @dataclass)
+    was dataclasses' bare "cannot assign to field 'trainable'"."""
+    from netgraph.core.errors import FrozenLayerError, NetGraphError
+    name, option = layer.type_name, dataclasses.fields(layer)[0].name
+    with pytest.raises(FrozenLayerError) as info:
+        layer.trainable = False
+    assert str(info.value) == (f"{name} is frozen (a value: edits return new layers), not layer.trainable = ...; to "
+                               "freeze its arrays in training (Keras's trainable = False), give them a learning-rate "
+                               "multiplier of 0: net_set_learning_rate_multipliers(net, {'layer': 0}), or "
+                               "net_train(..., learning_rate_multipliers={'layer': 0})")
+    assert isinstance(info.value, (NetGraphError, OptionError, dataclasses.FrozenInstanceError, AttributeError))
+    assert info.value.name == "trainable" and info.value.diagnostics[0].option == "trainable"
+    with pytest.raises(FrozenLayerError, match=rf"^{name} is frozen \(a value: edits return new layers\), not "
+                                               rf"layer.{option} = ...: layer.replace\({option}=...\) is a copy with "
+                                               rf"{option} changed; net_replace_part\(net, {{'name': new_layer}}\) puts "
+                                               rf"it in a net$"):
+        setattr(layer, option, 5)
+    with pytest.raises(FrozenLayerError, match=rf"^{name} is frozen \(a value: edits return new layers\), not del "
+                                               rf"layer.{option}: layer.replace\({option}=...\)"):
+        delattr(layer, option)
+    with pytest.raises(FrozenLayerError, match=rf"^{name} is frozen .*, not layer.{option}x = ...: it has no option "
+                                               rf"'{option}x' \(did you mean '{option}'\?\); its options are "):
+        setattr(layer, option + "x", 5)
+    assert layer == type(layer)(**{f.name: getattr(layer, f.name) for f in dataclasses.fields(layer)})
+
+
 def test_a_typed_option_is_checked_by_its_type_and_the_error_names_the_option():
     with pytest.raises(OptionError, match="LinearLayer option output=") as caught:
         LinearLayer(-2)

@@ -1,0 +1,39 @@
+"""What a pair (inputs, targets) given in Keras's forms needs here, for net_train's DataError: a dict by the net's
+ports, shown with their names (``fit([xa, xb], y)``, ``fit({'a': x}, y)``).
+
+>>> print(pair_problem(([1, 2], 3), ("a", "b"), ("Output",)).split(": ", 1)[1])
+give a dict by port, Keras's list of inputs as {'a': inputs[0], 'b': inputs[1], 'Target': targets}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["pair_problem", "dict_pair_problem"]
+
+
+def pair_problem(pair: tuple, inputs: Sequence[str], outputs: Sequence[str]) -> str:
+    """A pair (inputs, targets) for a net of other than one input: the dict by port that says it (Keras's list of
+    inputs, one per input port in order, taken apart as ``inputs[i]``)."""
+    listed = _listed(pair[0], len(inputs))
+    keys = [f"{p!r}: {'inputs[%d]' % i if listed else '...'}" for i, p in enumerate(inputs)]
+    if len(outputs) == 1:
+        keys.append("'Target': targets")
+    else:
+        by_output = _listed(pair[1], len(outputs))
+        keys += [f"{p!r}: {'targets[%d]' % i if by_output else '...'}" for i, p in enumerate(outputs)]
+    keras = "Keras's list of inputs as " if listed else ""
+    return (f"a pair (inputs, targets) needs a net with exactly one input port; this one has {len(inputs)} "
+            f"({', '.join(inputs)}): give a dict by port, {keras}{{{', '.join(keys)}}}")
+
+
+def dict_pair_problem(pair: tuple) -> str:
+    """Keras's ``fit(dict, y)``: the targets go into the dict."""
+    keys = ", ".join(f"{str(k)!r}: ..." for k in pair[0])
+    return (f"a pair (inputs, targets) whose inputs are a dict: put the targets in it, {{{keys}, 'Target': targets}} "
+            f"(with several outputs, each under its port's name)")
+
+
+def _listed(value: Any, count: int) -> bool:
+    return isinstance(value, (list, tuple)) and len(value) == count
