@@ -22,6 +22,7 @@ import torch
 
 from netgraph.core.layer import Layer
 from netgraph.core.layer_sequence import LayerSequence
+from netgraph.core.stage_doors import DrawingAndYaml
 from netgraph.core.attribute_hints import (immutable_message, keras_compile_message, missing_attribute,
                                           shape_keyword_hint)
 from netgraph.core.errors import Diagnostic, OptionError, ShapeError, WiringError, did_you_mean, raise_all
@@ -51,7 +52,7 @@ __all__ = ["NetGraph", "coerce_layer", "RESERVED_NAMES"]
 _NO_DATA = object()  # net() called with no positional data
 
 
-class NetGraph(Layer, LayerSequence):
+class NetGraph(Layer, LayerSequence, DrawingAndYaml):
     """A graph of layers: ``NetGraph(layers, edges, **port_shapes)``.
 
     ``layers`` is a list (layers numbered from 1, as Wolfram) or a dict (names). ``edges`` takes
@@ -381,22 +382,3 @@ class NetGraph(Layer, LayerSequence):
 
     def build(self, types: Mapping[str, PortType]) -> torch.nn.Module:
         return self.compile()
-
-    def to_dot(self, **options: Any) -> str:
-        return stage("to_dot")(self, **options)
-
-    def render_svg(self, **options: Any) -> str:
-        return stage("render_svg")(self, **options)
-
-    def render(self, path: Any, **options: Any) -> Any:
-        return stage("render")(self, path, **options)
-
-    def _repr_svg_(self) -> str:
-        return self.render_svg()
-
-    def to_yaml(self, name: str | None = None, description: str | None = None) -> str:
-        return stage("to_yaml")(self, name=name, description=description)
-
-    @classmethod
-    def from_yaml(cls, source: Any, **options: Any) -> NetGraph:
-        return stage("from_yaml")(source, **options)

@@ -1,0 +1,40 @@
+"""A net's drawing and YAML methods: each calls the stage that serves it (``plugins``), which the core does not
+import (render and spec depend on the core, not the other way).
+
+>>> from netgraph import NetChain, LinearLayer
+>>> NetChain([LinearLayer(2)], input=3).to_yaml().startswith("netgraph: 1")
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from netgraph.core.plugins import stage
+
+__all__ = ["DrawingAndYaml"]
+
+
+class DrawingAndYaml:
+    """``to_dot``, ``render_svg``, ``render``, ``_repr_svg_`` (Jupyter), ``to_yaml`` and ``from_yaml`` of a net."""
+
+    __slots__ = ()
+
+    def to_dot(self, **options: Any) -> str:
+        return stage("to_dot")(self, **options)
+
+    def render_svg(self, **options: Any) -> str:
+        return stage("render_svg")(self, **options)
+
+    def render(self, path: Any, **options: Any) -> Any:
+        return stage("render")(self, path, **options)
+
+    def _repr_svg_(self) -> str:
+        return self.render_svg()
+
+    def to_yaml(self, name: str | None = None, description: str | None = None) -> str:
+        return stage("to_yaml")(self, name=name, description=description)
+
+    @classmethod
+    def from_yaml(cls, source: Any, **options: Any) -> Any:
+        return stage("from_yaml")(source, **options)
