@@ -1,0 +1,86 @@
+"""Spec errors about names and paths: a path that names no file, a value of the wrong kind, a function or torch
+name where netgraph spells it otherwise, a misspelt port, a quoted format version."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from netgraph import NetGraph, SpecError
+from tests.test_spec_errors import errors_of, positions
+
+
+@pytest.fixture(autouse=True)
+def _each_yaml_loader(yaml_loader):
+    """Every test here runs with each YAML loader."""
+
+
+@pytest.mark.parametrize("name, message", [("specs", "'{}' is a folder, not a spec file"),
+                                           ("specs/vae.yam", "no spec file '{}'")])
+def test_a_path_that_names_no_file_is_refused_as_such(name, message, tmp_path, monkeypatch):
+    # a folder or a mistyped path was read as YAML text: "found a str value"
+    (tmp_path / "specs").mkdir()
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SpecError, match=re.escape(message.format(name))):
+        NetGraph.from_yaml(name)
+
+
+def test_a_spec_path_that_cannot_be_read_has_no_line_and_column(tmp_path, monkeypatch):
+    """`from_yaml("netgraph")` said 'netgraph:1:1: cannot read ...', as if line 1 of a file were wrong."""
+    (tmp_path / "specs").mkdir()
+    monkeypatch.chdir(tmp_path)
+    for name, problem in [("netgraph", "no spec file 'netgraph'"), ("specs", "'specs' is a folder, not a spec file")]:
+        with pytest.raises(SpecError) as info:
+            NetGraph.from_yaml(name)
+        assert str(info.value) == f"cannot read the spec: {problem}"
+    (tmp_path / "s.yaml").write_text("netgraph: 1\nlayers:\n  a: {file: gone.yaml}\ninputs: {Input: 2}\n")
+    assert errors_of((tmp_path / "s.yaml").read_text(), tmp_path, "s.yaml")[0].startswith(f"{tmp_path / 's.yaml'}:3:")
+
+
+def test_a_wrong_kind_of_value_is_named_with_its_article():
+    """'found a int value' read badly; the article follows the type name."""
+    with pytest.raises(SpecError, match=r"<string>:4:7: 'nets:' is a mapping .*found an int value$"):
+        NetGraph.from_yaml("netgraph: 1\nlayers: {a: Tanh}\ninputs: {Input: 2}\nnets: 0\n")
+
+
+def test_a_path_into_a_plain_layer_is_not_called_a_nested_graph():
+    errors = errors_of("netgraph: 1\nlayers:\n  a: 4\n  s: 2\ninputs: {Input: 3}\nedges: [a -> s.Input.x]\n")
+    assert positions(errors) == ["<string>:6:14"]
+    assert "layer 's' is a LinearLayer, not a NetGraph or NetChain" in errors[0] and "nested graph 's'" not in errors[0]
+
+
+def test_a_function_name_given_as_a_layer_type_says_how_to_write_that_layer():
+    errors = errors_of("netgraph: 1\nlayers: {a: {type: Tanh}, b: {type: Plus}}\n")
+    assert positions(errors) == ["<string>:2:20", "<string>:2:37"]
+    assert errors[0].endswith("unknown layer type 'Tanh'; 'Tanh' is a function: write the layer as Tanh alone, or "
+                              "{type: ElementwiseLayer, function: Tanh}")
+    assert "{type: ThreadingLayer, function: Plus}" in errors[1]
+
+
+def test_a_misspelt_port_is_told_its_near_name_only():
+    """Found by QA: 'Inptu' was told both "did you mean 'Input'?" and to declare 'inputs: {Inptu: null}'."""
+    errors = errors_of("netgraph: 1\nlayers: {a: 2}\ninputs: {Input: 2}\nedges: [Inptu -> a]\n")
+    assert "'Inptu' is not a layer or declared graph port (Input) (did you mean 'Input'?)" in errors[0]
+    assert "Inptu: null" not in errors[0]
+    errors = errors_of("netgraph: 1\nlayers: {a: 2}\ninputs: {Input: 2}\nedges: [Input -> a -> Outptu]\n")
+    assert "(did you mean" not in errors[0] and "(here 'outputs: {Outptu: null}')" in errors[0]
+
+
+@pytest.mark.parametrize("dtype, right", [("int64", "Integer"), ("int32", "Integer"), ("long", "Integer"),
+                                          ("torch.int64", "Integer"), ("float32", "Real"), ("float64", "Real"),
+                                          ("double", "Real")])
+def test_a_torch_dtype_name_in_a_port_is_told_netgraphs_spelling(dtype, right):
+    """Found by QA with torch habits: 'dtype: int64' was refused naming only Real or Integer, not which one. The
+    names are Wolfram's; a torch name is no alias, as a port's dtype is a kind (Real runs at the working precision,
+    whatever float width is named), so the message names the kind to write."""
+    for port in (f"{{shape: [5], dtype: {dtype}}}", dtype):
+        errors = errors_of(f"netgraph: 1\nlayers: {{e: {{type: EmbeddingLayer, output: 4, n: 10}}}}\n"
+                           f"inputs: {{Input: {port}}}\n")
+        assert len(errors) == 1 and f"write {right}" in errors[0] and repr(dtype) in errors[0], errors
+
+
+def test_a_quoted_format_version_is_told_to_lose_its_quotes():
+    assert errors_of('netgraph: "1"\nlayers: {a: 3}\n') == [
+        "<string>:1:11: unsupported format version '1': this netgraph reads 'netgraph: 1' ('1' is quoted, so it is "
+        "text: write 1 without quotes)"]
