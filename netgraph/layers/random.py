@@ -27,11 +27,12 @@ from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.layers.estimators import record_score, score_handle, straight_through
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.core.wiring import join_path
-from netgraph.core.tracing import tracing
+from netgraph.core.tracing import symbolic_tracing, tracing
 from netgraph.layers._constant_buffers import ConstantBuffers
 from netgraph.layers._torch_compat import autocast_enabled
 from netgraph.layers.bad_index import naming_layer
 from netgraph.layers.random_checks import _CHECKS, distribution_checks, set_distribution_checks
+from netgraph.layers.random_traced import DETACHED, traced_draw
 
 __all__ = ["RandomArrayLayer", "set_distribution_checks", "distribution_checks"]
 
@@ -108,6 +109,8 @@ class RandomModule(ConstantBuffers):
                 self.distribution.check(params, self.describe, inputs=inputs, given=self.given)
         if self.eval_mode == "mean" and not self.training:
             return self.mean(params, shape)
+        if self.estimator in DETACHED and symbolic_tracing():
+            return traced_draw(self, params, shape)  # fx: one call in its graph, made when the graph runs
         try:
             return self.drawn(params, shape)
         except NotImplementedError as exc:  # torch has no float16 gamma, binomial, cholesky, ... kernel on the CPU
@@ -136,7 +139,7 @@ class RandomModule(ConstantBuffers):
         """The closed-form mean, broadcast to ``shape`` (DataError where it is infinite)."""
         like = next(p for p in params if isinstance(p, torch.Tensor))
         mean = self.distribution._mean(*tensors(params, like))
-        if not mean.is_meta and not bool(torch.isfinite(mean).all()):
+        if not tracing() and not mean.is_meta and not bool(torch.isfinite(mean).all()):
             raise DataError(f"{self.describe()}: eval_mode='mean' but the distribution's mean is infinite for "
                             "these parameters; use eval_mode='sample'")
         return mean.expand(shape)

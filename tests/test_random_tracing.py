@@ -1,0 +1,130 @@
+"""Random layers under ``torch.fx.symbolic_trace``: every distribution of the catalogue and the KL layers trace, and the
+traced GraphModule draws what the compiled module draws from the same seed, with the same gradients to the parameters.
+
+Each distribution's helpers once read a dtype or a number off fx's proxies (``torch.finfo(x.dtype)``, ``float(p)``,
+``isinstance(p, torch.Tensor)``), and the Gamma draws' fast path branched on the shape's values.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (BernoulliDistribution, CategoricalDistribution, DirichletDistribution, ExponentialDistribution,
+                      GammaDistribution, KLDivergenceLayer, MultinormalDiagonalDistribution, MultinormalDistribution,
+                      NetGraph, NormalDistribution, RandomArrayLayer, net_initialize)
+from netgraph.layers.distributions import DISTRIBUTIONS
+from netgraph.layers.estimators import surrogate_loss
+from tests.test_distributions import CASES as UNIVARIATE
+from tests.test_kl_divergence import CASES as KL_CASES
+from tests.test_vector_distributions import CASES as VECTOR
+
+#: (distribution with '#slot' parameters, their values, estimator): the catalogue of both test files, every parameter
+#: an input port, and the opt-in estimators that draw differently (one-hot and relaxed draws)
+CASES = [(cls(*(f"#{n}" for n in cls.PARAMS[:len(p)])) if cls.__name__ != "UniformDistribution" and
+          cls.__name__ != "DiscreteUniformDistribution" else cls([f"#{n}" for n in cls.PARAMS[:len(p)]]), p, None)
+         for cls, p, _ in UNIVARIATE + VECTOR]
+CASES += [(CategoricalDistribution("#p"), ([0.1, 0.2, 0.3, 0.4],), e) for e in ("straight_through", "relaxed")]
+CASES += [(BernoulliDistribution("#p"), (0.3,), e) for e in ("straight_through", "relaxed")]
+CASES += [(GammaDistribution("#alpha", 1.5), (0.7,), "score_function"),
+          (MultinormalDistribution("#mu", [[2.0, 0.6], [0.6, 1.0]]), ([0.5, -1.0],), None)]  # a constant beside a slot
+IDS = [f"{type(d).__name__[:-12]}{list(map(str, p))}{'-' + e if e else ''}".replace(" ", "") for d, p, e in CASES]
+
+
+def _values(dist, params, batch):
+    """The slots' inputs: each parameter's value repeated over the batch (and 3 elements for univariate ones)."""
+    values = [torch.tensor(v, dtype=torch.float32) for v in params]
+    values = [v if v.dim() else v.expand(3) for v in values]
+    return {s: v.expand(batch, *v.shape).clone().requires_grad_(n not in dist.INTEGER_PARAMS)
+            for s, v, n in zip(dist.slots, values, dist.PARAMS)}
+
+
+def _run(module, inputs):
+    """(draws, gradients to the inputs) of one call from seed 0: of the draws' sum, plus the score-function
+    surrogate where the layer records one."""
+    torch.manual_seed(0)
+    out = module(**inputs)
+    outputs = tuple(out.values()) if isinstance(out, dict) else (out,)  # a dict with log_probability=True
+    losses = sum(y.float().reshape(y.shape[0], -1).sum(1) for y in outputs)
+    objective = losses.sum() + surrogate_loss(module, losses)
+    wanted = [v for v in inputs.values() if v.requires_grad]
+    grads = torch.autograd.grad(objective, wanted, allow_unused=True) if objective.requires_grad else ()
+    return outputs, grads
+
+
+def _same_draws_and_gradients(module, inputs):
+    traced = torch.fx.symbolic_trace(module)
+    assert isinstance(traced, torch.fx.GraphModule)
+    (drawn, grads), (traced_drawn, traced_grads) = _run(module, inputs), _run(traced, inputs)
+    for a, b in zip(drawn, traced_drawn):
+        assert torch.equal(b, a)  # the same ops, or one call to the same code: the same draws, bit for bit
+    assert len(traced_grads) == len(grads)
+    for g, h in zip(grads, traced_grads):
+        torch.testing.assert_close(h, g)
+    return traced
+
+
+def test_the_cases_cover_every_distribution():
+    assert {type(d) for d, _, _ in CASES} == set(DISTRIBUTIONS.values())
+
+
+@pytest.mark.parametrize("dist,params,estimator", CASES, ids=IDS)
+def test_a_traced_random_layer_draws_as_the_compiled_module(dist, params, estimator):
+    inputs = _values(dist, params, 4)
+    net = NetGraph([RandomArrayLayer(dist, estimator=estimator)], [], **{s: v.shape[1:] for s, v in inputs.items()})
+    traced = _same_draws_and_gradients(net_initialize(net, seed=0).compile(), inputs)
+    _same_draws_and_gradients(traced, _values(dist, params, 2))  # another batch size: fx did not fix it
+
+
+@pytest.mark.parametrize("dist,params", [(GammaDistribution("#alpha", "#beta"), (0.4, 2.0)),
+                                         (CategoricalDistribution("#p"), ([0.1, 0.2, 0.3, 0.4],))])
+def test_a_traced_random_layer_with_its_log_probability(dist, params):
+    inputs = _values(dist, params, 3)
+    net = NetGraph([RandomArrayLayer(dist, log_probability=True)], [], **{s: v.shape[1:] for s, v in inputs.items()})
+    _same_draws_and_gradients(net_initialize(net, seed=0).compile(), inputs)
+
+
+def test_a_traced_score_function_layer_records_its_draws_for_the_surrogate():
+    # the record for surrogate_loss is a Python side effect, which fx's graph cannot hold: the traced graph calls the
+    # layer's draw as one node, on the layer it keeps as a submodule, so surrogate_loss(traced, ...) finds the record
+    inputs = _values(BernoulliDistribution("#p"), (0.3,), 5)
+    module = net_initialize(NetGraph([RandomArrayLayer(BernoulliDistribution("#p"))], [], p=3), seed=0).compile()
+    traced = torch.fx.symbolic_trace(module)
+    out = traced(**inputs)
+    assert surrogate_loss(traced, (out - 0.5).pow(2).sum(1)).requires_grad
+    assert "random_traced__drawn" in traced.code
+
+
+@pytest.mark.parametrize("name", sorted(KL_CASES))
+@pytest.mark.parametrize("method", ["closed_form", "monte_carlo"])
+def test_a_traced_kl_divergence_layer_gives_the_modules_values_and_gradients(name, method):
+    cls, p, q, _ = KL_CASES[name]
+    layer = KLDivergenceLayer(cls(*(f"#p{i}" for i in range(len(p)))), cls(*(f"#q{i}" for i in range(len(q)))),
+                              method=method, **({"samples": 3} if method == "monte_carlo" else {}))
+    net = NetGraph({"kl": layer}, [], **{s: 3 for s in layer.input_ports})
+    inputs = {s: torch.full((4, 3), float(v), requires_grad=True) for s, v in zip(layer.input_ports, (*p, *q))}
+    _same_draws_and_gradients(net_initialize(net, seed=0).compile(), inputs)
+
+
+VECTOR_KL = {
+    "categorical": (CategoricalDistribution("#p"), CategoricalDistribution([0.25, 0.25, 0.25, 0.25]),
+                    {"p": [0.1, 0.2, 0.3, 0.4]}),
+    "multinormal": (MultinormalDistribution("#mu", [[2.0, 0.6], [0.6, 1.0]]),
+                    MultinormalDistribution([0.0, 0.0], [[1.0, 0.0], [0.0, 1.0]]), {"mu": [0.5, -1.0]}),
+    "diagonal": (MultinormalDiagonalDistribution("#mu", "#s"), MultinormalDiagonalDistribution([0.0] * 3, [1.0] * 3),
+                 {"mu": [0.5, -1.0, 2.0], "s": [0.5, 1.2, 2.0]}),
+    "dirichlet": (DirichletDistribution("#a"), DirichletDistribution([1.0, 1.0, 1.0]), {"a": [0.5, 2.0, 3.0]}),
+    "gamma_exponential": (GammaDistribution("#a", 1.0), ExponentialDistribution(1.0), {"a": 0.6}),
+    "normal_constant": (NormalDistribution("#mu", 1.0), NormalDistribution(), {"mu": 0.3}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(VECTOR_KL))
+@pytest.mark.parametrize("method", ["auto", "monte_carlo"])
+def test_a_traced_kl_divergence_of_vector_and_mixed_distributions(name, method):
+    p, q, values = VECTOR_KL[name]
+    layer = KLDivergenceLayer(p, q, method=method, **({"samples": 2} if method == "monte_carlo" else {}))
+    tensors = {s: torch.tensor(v).expand(4, *torch.tensor(v).shape) for s, v in values.items()}
+    net = NetGraph({"kl": layer}, [], **{s: tuple(v.shape[1:]) for s, v in tensors.items()})
+    inputs = {s: v.clone().requires_grad_() for s, v in tensors.items()}
+    _same_draws_and_gradients(net_initialize(net, seed=0).compile(), inputs)
