@@ -130,9 +130,12 @@ def sized(shape: tuple, params: Sequence[Any]) -> tuple:
     """
     if all(_known(d) for d in shape):
         return shape
-    given = [p.shape for p in params if isinstance(p, torch.Tensor)]
-    return tuple(d if _known(d) else max((s[i] for s in given if len(s) > i), default=1)
-                 for i, d in enumerate(shape))
+    return tuple(d if _known(d) else _largest_size(params, i) for i, d in enumerate(shape))
+
+
+@torch.fx.wrap  # a call in fx's graph: a traced slot's size is known when the graph runs
+def _largest_size(params: Sequence[Any], dim: int) -> int:
+    return max((p.shape[dim] for p in params if isinstance(p, torch.Tensor) and p.dim() > dim), default=1)
 
 
 def _boosted_gamma(alpha: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
