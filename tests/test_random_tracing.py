@@ -12,7 +12,7 @@ import torch
 
 from netgraph import (BernoulliDistribution, CategoricalDistribution, DirichletDistribution, ExponentialDistribution,
                       GammaDistribution, KLDivergenceLayer, MultinormalDiagonalDistribution, MultinormalDistribution,
-                      NetGraph, NormalDistribution, RandomArrayLayer, net_initialize)
+                      LinearLayer, NetGraph, NormalDistribution, RandomArrayLayer, ThreadingLayer, net_initialize)
 from netgraph.layers.distributions import DISTRIBUTIONS
 from netgraph.layers.estimators import surrogate_loss
 from tests.test_distributions import CASES as UNIVARIATE
@@ -149,3 +149,42 @@ def test_a_traced_random_layer_over_a_variable_length_draws_at_the_inputs_length
     for length in (5, 2):
         (drawn,) = _compare(module, traced, {"a": torch.full((2, length, 3), 0.4, requires_grad=True)})
         assert drawn.shape == ((2,) if isinstance(layer, KLDivergenceLayer) else (2, length, 3))
+
+
+CONSTANTS = {  # a layer with constant parameters, fed by the input "a" of 3 elements (the last: through its batch size)
+    "kl_closed_form": KLDivergenceLayer(NormalDistribution("#a", 1.0), NormalDistribution()),
+    "kl_monte_carlo": KLDivergenceLayer(GammaDistribution("#a", 1.0), GammaDistribution(2.0, 1.5), method="monte_carlo"),
+    "multinormal": RandomArrayLayer(MultinormalDiagonalDistribution("#a", [0.5, 1.0, 2.0])),
+    "gamma": RandomArrayLayer(GammaDistribution("#a", [0.5, 1.0, 2.0])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CONSTANTS))
+def test_a_traced_random_layer_with_constants_takes_the_modules_state_dict_strictly(name):
+    # fx copied the constant parameters' buffers it read (outside the module's state dict) into the traced graph as
+    # state-dict keys of its own ("Missing key(s) in state_dict: 'r.q.param_first'"): the graph now calls the layer's
+    # module for them, which it keeps whole
+    net = NetGraph({"r": CONSTANTS[name]}, [], a=3)
+    module = net_initialize(net, seed=0).compile()
+    traced = torch.fx.symbolic_trace(module)
+    assert set(traced.state_dict()) == set(module.state_dict())
+    traced.load_state_dict(module.state_dict(), strict=True)
+    _compare(module, traced, {"a": torch.full((4, 3), 0.8, requires_grad=True)})
+    traced.double()  # the constants follow the graph's casts, as the module's do
+    torch.manual_seed(0)
+    assert traced(a=torch.full((2, 3), 0.8, dtype=torch.float64)).dtype == torch.float64
+
+
+def test_a_traced_draw_without_slots_in_a_net_with_inputs_draws_anew_each_call():
+    # its constant parameters were read at trace time; the batch size is the input's, a traced value
+    net = NetGraph({"lin": LinearLayer(3), "r": RandomArrayLayer(GammaDistribution([0.5, 1.0, 2.0], 1.0), output=3),
+                    "sum": ThreadingLayer("Plus")}, [("lin", "sum"), ("r", "sum")], Input=2)
+    module = net_initialize(net, seed=0).compile()
+    traced = torch.fx.symbolic_trace(module)
+    assert set(traced.state_dict()) == set(module.state_dict())
+    x = torch.randn(4, 2)
+    torch.manual_seed(0)
+    first = traced(x)
+    torch.manual_seed(0)
+    torch.testing.assert_close(module(x), first, rtol=0, atol=0)
+    assert not torch.equal(traced(x), first)

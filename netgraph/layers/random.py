@@ -88,11 +88,13 @@ class RandomModule(ConstantBuffers):
         where = f"{self.label} " if self.label else ""
         return f"{where}(RandomArrayLayer with {self.distribution!r})"
 
-    def params(self, inputs: tuple[torch.Tensor, ...]) -> list[Any]:
-        """The distribution's parameters for this call, aligned to ``(batch, *shape)``."""
+    def params(self, inputs: tuple[torch.Tensor, ...], anchor: Any = None) -> list[Any]:
+        """The distribution's parameters for this call, aligned to ``(batch, *shape)`` (``anchor``: see ``constant``;
+        by default the first input)."""
         aligned = [align(floating(x), r, target)
                    for x, r, target in zip(inputs, self.ranks, self.target_ranks)]
-        return [aligned[v] if k == "slot" else (getattr(self, v) if k == "buffer" else v) for k, v in self.kinds]
+        anchor = inputs[0] if inputs else anchor
+        return [aligned[v] if k == "slot" else (self.constant(v, anchor) if k == "buffer" else v) for k, v in self.kinds]
 
     def forward(self, *inputs: Any, label: str | None = None, path: tuple[str, ...] | None = None,
                 given: tuple[tuple[str, str], ...] = ()) -> Any:
@@ -101,7 +103,7 @@ class RandomModule(ConstantBuffers):
         if self.ranks:
             params, batch = self.params(inputs), inputs[0].shape[0]
         else:
-            params, batch = self.params(()), inputs[0]
+            params, batch = self.params((), inputs[0]), inputs[0]
         shape = sized((batch, *self.shape), params)
         checks = _CHECKS["enabled"] if self.checks is None else self.checks
         if self.checked and checks is not False and not tracing():
