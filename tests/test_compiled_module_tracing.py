@@ -11,7 +11,7 @@ from netgraph import (AggregationLayer, BasicRecurrentLayer, CatenateLayer, Cons
                       ConvolutionLayer, CrossEntropyLossLayer, CTCLossLayer, DataError, EmbeddingLayer, ExtractLayer,
                       FlattenLayer, GatedRecurrentLayer, KLDivergenceLayer, LinearLayer, LongShortTermMemoryLayer,
                       NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetPort,
-                      NormalDistribution, OptionError, PortType, RandomArrayLayer, SequenceLastLayer, SequenceMostLayer,
+                      NormalDistribution, OptionError, PaddingLayer, PortType, RandomArrayLayer, SequenceLastLayer, SequenceMostLayer,
                       SoftmaxLayer, net_initialize)
 
 TOKENS = PortType(("n",), "Integer")
@@ -77,6 +77,19 @@ def test_a_traced_recurrent_net_takes_the_modules_state_dict_strictly(name):
     assert set(traced.state_dict()) == set(module.state_dict())
     traced.load_state_dict(other.state_dict(), strict=True)
     _same(traced, other, _inputs(2, 3, seed=0)[name])
+
+
+@pytest.mark.parametrize("padding", ["Reflected", "Periodic", "Fixed"])
+def test_a_traced_padding_layer_makes_its_indices_in_the_graph_and_takes_the_modules_state_dict_strictly(padding):
+    # its source indices, made outside the graph, were a constant fx kept as a state-dict key of the graph's own
+    # ("Missing key(s) in state_dict: '_tensor_constant0'")
+    net = NetChain([PaddingLayer([[2, 1], [1, 1]], padding=padding), LinearLayer(2)], input=(3, 4))
+    module, other = net_initialize(net, seed=0).compile(), net_initialize(net, seed=1).compile()
+    traced = torch.fx.symbolic_trace(module)
+    assert set(traced.state_dict()) == set(module.state_dict())
+    traced.load_state_dict(other.state_dict(), strict=True)
+    x = torch.randn(2, 3, 4)
+    torch.testing.assert_close(traced(x), other(x))
 
 
 @pytest.mark.parametrize("name", NETS)

@@ -11,6 +11,11 @@ from netgraph.layers._modules import LayerModule
 __all__ = ["ConstantBuffers"]
 
 
+@torch.fx.wrap  # called with a proxy (the anchor): fx records a call on the module, not a read of its buffer
+def _constant_of(module: "ConstantBuffers", name: str, anchor: Any) -> torch.Tensor:
+    return module._buffers[name]
+
+
 class ConstantBuffers(LayerModule):
     """A LayerModule with constants registered by ``_constant``: ``compile()`` casts them to float32 as any array,
     and a later ``.double()`` (or ``.to(...)``) gives the values as given in the new dtype, not float32's rounding.
@@ -25,6 +30,14 @@ class ConstantBuffers(LayerModule):
         (``.double()`` after compile's float32) takes the given value, not one rounded by an earlier cast."""
         vars(self).setdefault("_given", {})[name] = value.detach().clone()
         self.register_buffer(name, value.to(dtype) if dtype else value.clone(), persistent=False)
+
+    def constant(self, name: str, anchor: Any = None) -> torch.Tensor:
+        """The constant ``name``. Traced by fx beside ``anchor`` (a proxy of an input), a call in fx's graph on this
+        module, which the traced graph keeps whole, its buffers out of the state dict: fx copies a buffer that the
+        graph reads as a state-dict key of the graph's own, which the module's state dict lacks."""
+        if isinstance(anchor, torch.fx.Proxy):
+            return _constant_of(self, name, anchor)
+        return self._buffers[name]
 
     def _apply(self, fn: Any, recurse: bool = True) -> "ConstantBuffers":
         super()._apply(fn, recurse)

@@ -23,7 +23,7 @@ from netgraph.core.registry import Registry
 from netgraph.layers.bad_index import Where, first_bad, first_bad_at, located_error, piece_text
 from netgraph.layers.dist_constraints import REAL, Constraint
 from netgraph.layers.dist_limits import FLOAT_MAX, PARAM_MAX, overflow_problems
-from netgraph.layers.dist_tensors import (LOG_MAX, full, log_or_tiny, log_standard_gamma, noise, safe_exp,  # noqa: F401
+from netgraph.layers.dist_tensors import (LOG_MAX, full, is_tensor, log_or_tiny, log_standard_gamma, noise, safe_exp,  # noqa: F401
                                            standard_gamma, tensors, xlogy)  # re-exported for the distributions
 
 __all__ = ["Distribution", "DISTRIBUTIONS", "distribution_class", "slot_name", "noise", "full", "tensors",
@@ -272,7 +272,7 @@ class Distribution:
     def log_prob(self, x: Any, params: Sequence[Any] = ()) -> torch.Tensor:
         """Elementwise log-density (or log-mass) of ``x`` under ``params``, the values of an argument list the
         constructor takes (default: this distribution's constants), differentiable in them."""
-        x = x if isinstance(x, torch.Tensor) else torch.as_tensor(x, dtype=torch.get_default_dtype())
+        x = x if is_tensor(x) else torch.as_tensor(x, dtype=torch.get_default_dtype())  # a traced one too
         return self._log_prob(x, self._values("log_prob", tuple(params)))
 
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:

@@ -35,6 +35,7 @@ from netgraph.core.types import INTEGER, REAL
 from netgraph.layers.bad_index import piece
 from netgraph.layers.dist_base import noise
 from netgraph.layers.dist_constraints import UNIT
+from netgraph.layers.dist_tensors import tiny_of
 from netgraph.layers.dist_vector import VectorDistribution
 
 __all__ = ["CategoricalDistribution", "SUM_TOLERANCE"]
@@ -45,6 +46,16 @@ SUM_TOLERANCE = 1e-4
 
 def _normalized(p: torch.Tensor) -> torch.Tensor:
     return p / p.sum(-1, keepdim=True)
+
+
+@torch.fx.wrap  # a call in fx's graph: x's dtype says which form it has, read when the graph runs
+def _log_mass(x: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
+    total = p.sum(-1)
+    if x.is_floating_point():  # one-hot vectors
+        return (x * torch.log(p + torch.finfo(p.dtype).tiny)).sum(-1) - total.log()
+    index = x.long().unsqueeze(-1)
+    picked = p.expand(*x.shape, p.shape[-1]).gather(-1, index).squeeze(-1)  # log after gather: no 0·inf
+    return picked.log() - total.log()
 
 
 class CategoricalDistribution(VectorDistribution):
@@ -92,27 +103,21 @@ class CategoricalDistribution(VectorDistribution):
         """A Gumbel-softmax draw (*shape, k): softmax((log p + G)/τ), G standard Gumbel, differentiable in p."""
         (p,) = params
         u = noise((*shape, p.shape[-1]), params, "uniform")
-        tiny = torch.finfo(u.dtype).tiny
+        tiny = tiny_of(u)
         gumbel = -torch.log(-torch.log(u.clamp(min=tiny)))
         log_p = torch.log(_normalized(p) + tiny)
         return torch.softmax((log_p + gumbel) / temperature, -1)
 
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         """log p_x of class indices x (...) (or Σ x_i log p_i of one-hot vectors x (..., k)): one number per event."""
-        p = params[0]  # a vector parameter is always a tensor
-        total = p.sum(-1)
-        if x.is_floating_point():  # one-hot vectors
-            return (x * torch.log(p + torch.finfo(p.dtype).tiny)).sum(-1) - total.log()
-        index = x.long().unsqueeze(-1)
-        picked = p.expand(*x.shape, p.shape[-1]).gather(-1, index).squeeze(-1)  # log after gather: no 0·inf
-        return picked.log() - total.log()
+        return _log_mass(x, params[0])  # a vector parameter is always a tensor
 
     def relaxed_log_prob(self, y: torch.Tensor, params: Sequence[Any], temperature: float) -> torch.Tensor:
         """The Concrete (Gumbel-softmax) log-density of relaxed draws y (..., k), as torch's RelaxedOneHotCategorical."""
         p = params[0]
         k = y.shape[-1]
-        log_y = y.clamp(min=torch.finfo(y.dtype).tiny).log()
-        score = torch.log(_normalized(p) + torch.finfo(p.dtype).tiny) - temperature * log_y
+        log_y = y.clamp(min=tiny_of(y)).log()
+        score = torch.log(_normalized(p) + tiny_of(p)) - temperature * log_y
         score = (score - score.logsumexp(-1, keepdim=True)).sum(-1)
         return score + math.lgamma(k) + (k - 1) * math.log(temperature) - log_y.sum(-1)
 

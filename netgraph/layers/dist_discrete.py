@@ -25,6 +25,7 @@ from netgraph.layers.dist_constraints import COUNT, INTEGER, NONNEGATIVE, POSITI
 from netgraph.core.errors import OptionError
 from netgraph.layers.bad_index import first_unordered
 from netgraph.layers.dist_limits import COUNT_MAX, E_MAX, Z_MAX, gamma_upper
+from netgraph.layers.dist_tensors import eps_of, is_tensor
 
 __all__ = ["BernoulliDistribution", "BinomialDistribution", "PoissonDistribution",
            "NegativeBinomialDistribution", "DiscreteUniformDistribution"]
@@ -42,7 +43,7 @@ class _Discrete(Distribution):
 
 
 def _nograd(p: Any) -> Any:
-    return p.detach() if isinstance(p, torch.Tensor) else p
+    return p.detach() if is_tensor(p) else p
 
 
 class BernoulliDistribution(_Discrete):
@@ -75,16 +76,16 @@ class BernoulliDistribution(_Discrete):
         """A Concrete draw σ((logit p + log U − log(1−U))/τ), differentiable in p."""
         (p,) = params
         u = noise(shape, params, "uniform")
-        eps = torch.finfo(u.dtype).eps
+        eps = eps_of(u)
         u = u.clamp(eps, 1 - eps)
-        p = p.clamp(eps, 1 - eps) if isinstance(p, torch.Tensor) else min(max(p, eps), 1 - eps)
-        logit = torch.logit(p) if isinstance(p, torch.Tensor) else math.log(p / (1 - p))
+        p = p.clamp(eps, 1 - eps) if is_tensor(p) else min(max(p, eps), 1 - eps)
+        logit = torch.logit(p) if is_tensor(p) else math.log(p / (1 - p))
         return torch.sigmoid((logit + torch.log(u) - torch.log1p(-u)) / temperature)
 
     def relaxed_log_prob(self, y: torch.Tensor, params: Sequence[Any], temperature: float) -> torch.Tensor:
         """The Concrete (RelaxedBernoulli) log-density of a relaxed draw ``y`` in (0, 1)."""
         (p,) = tensors(params, y)
-        eps = torch.finfo(y.dtype).eps
+        eps = eps_of(y)
         y, p = y.clamp(eps, 1 - eps), p.clamp(eps, 1 - eps)
         x = torch.log(y) - torch.log1p(-y)  # the draw in logit space
         diff = torch.logit(p) - x * temperature
@@ -114,7 +115,7 @@ class BinomialDistribution(_Discrete):
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         n, p = params
         prob = full(_nograd(p), shape, params)
-        if prob.is_meta:  # torch has no meta kernel for binomial
+        if isinstance(prob, torch.Tensor) and prob.is_meta:  # torch has no meta kernel for binomial
             return torch.empty_like(prob)
         return torch.binomial(full(_nograd(n), shape, params).to(prob.dtype).contiguous(), prob.contiguous())
 

@@ -19,10 +19,9 @@ from typing import Any
 
 import torch
 
-from netgraph.layers.dist_base import LOG_MAX as _LOG_MAX
 from netgraph.layers.dist_base import Distribution, full, log_standard_gamma, safe_exp, standard_gamma, tensors
 from netgraph.layers.dist_constraints import POSITIVE, POSITIVE_INT, REAL
-from netgraph.layers.dist_tensors import floor_normal, on_support, xlogy
+from netgraph.layers.dist_tensors import eps_of, floor_normal, is_tensor, log_max_of, on_support, xlogy
 from netgraph.layers.dist_limits import exp_bound, gamma_upper, log_gamma_lower
 
 __all__ = ["GammaDistribution", "ChiDistribution", "NakagamiDistribution", "ChiSquareDistribution",
@@ -45,7 +44,7 @@ def _ratio(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 
 def _log(p: Any) -> Any:
-    return p.log() if isinstance(p, torch.Tensor) else math.log(p)
+    return p.log() if is_tensor(p) else math.log(p)
 
 
 def _plain(x: Any, value: float) -> bool:
@@ -200,7 +199,7 @@ class ErlangDistribution(_GammaLike):
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         k, rate = params
-        k = k.detach() if isinstance(k, torch.Tensor) else k
+        k = k.detach() if is_tensor(k) else k
         return floor_normal(_gamma_draw(k, shape, params) / rate)
 
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
@@ -235,12 +234,12 @@ class LogGammaDistribution(_GammaLike):
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         alpha, beta, mu = params
         y = floor_normal(beta * _gamma_draw(alpha, shape, params))
-        return mu + torch.expm1(y.clamp(max=_LOG_MAX[y.dtype] if y.dtype in _LOG_MAX else 80.0))
+        return mu + torch.expm1(y.clamp(max=log_max_of(y)))
 
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         alpha, beta, mu = tensors(params, x)
         z = x - mu  # below eps log1p(z) is z, and torch's log1p of a tiny z is 0 under set_flush_denormal(True)
-        y = torch.where(z < torch.finfo(z.dtype).eps, z, torch.log1p(z)).clamp(min=0)
+        y = torch.where(z < eps_of(z), z, torch.log1p(z)).clamp(min=0)
         return on_support(z, (-1 - 1 / beta) * y + xlogy(alpha - 1, y) - alpha * beta.log() - torch.lgamma(alpha))
 
     def _mean(self, alpha, beta, mu):

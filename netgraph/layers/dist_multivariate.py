@@ -34,7 +34,7 @@ import torch
 from netgraph.layers.dist_base import full, log_standard_gamma, noise, tensors
 from netgraph.layers.dist_constraints import POSITIVE, REAL
 from netgraph.layers.bad_index import Piece, piece
-from netgraph.layers.dist_tensors import promoted
+from netgraph.layers.dist_tensors import promoted, tiny_of
 from netgraph.layers.dist_vector import VectorDistribution
 
 __all__ = ["MultinormalDistribution", "MultinormalCholeskyDistribution", "MultinormalDiagonalDistribution",
@@ -53,6 +53,14 @@ def _where(values: Mapping[str, torch.Tensor], name: str, bad: torch.Tensor, bef
     flat = int(bad.reshape(-1).nonzero()[0])
     index = tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), bad.shape))
     return piece(f"{before} (the matrix at ", index, f"){after}")
+
+
+@torch.fx.wrap  # a call in fx's graph: torch.broadcast_shapes takes sizes, not fx's proxies of them
+def _whitened(scale: torch.Tensor, diff: torch.Tensor) -> torch.Tensor:
+    """L⁻¹·diff for lower-triangular L (..., k, k) and diff (..., k), their leading dims broadcast."""
+    batch = torch.broadcast_shapes(diff.shape[:-1], scale.shape[:-2])
+    return torch.linalg.solve_triangular(scale.expand(*batch, *scale.shape[-2:]),
+                                         diff.expand(*batch, diff.shape[-1]).unsqueeze(-1), upper=False).squeeze(-1)
 
 
 class _Multinormal(VectorDistribution):
@@ -84,9 +92,7 @@ class _Multinormal(VectorDistribution):
         if self._second_rank() == 1:  # standard deviations
             z, log_diag = diff / scale, scale.log()
         else:
-            batch = torch.broadcast_shapes(diff.shape[:-1], scale.shape[:-2])
-            z = torch.linalg.solve_triangular(scale.expand(*batch, *scale.shape[-2:]),
-                                              diff.expand(*batch, diff.shape[-1]).unsqueeze(-1), upper=False).squeeze(-1)
+            z = _whitened(scale, diff)
             log_diag = scale.diagonal(dim1=-2, dim2=-1).log()
         k = x.shape[-1]
         return -0.5 * (z ** 2).sum(-1) - log_diag.sum(-1) - 0.5 * k * _LOG_2PI
@@ -216,7 +222,7 @@ class DirichletDistribution(VectorDistribution):
         """The log-density of each probability vector x (..., k): one number per event."""
         (alpha,) = tensors(params, x)
         norm = torch.lgamma(alpha.sum(-1)) - torch.lgamma(alpha).sum(-1)
-        log_x = x.clamp(min=torch.finfo(x.dtype).tiny).log()  # a coordinate that underflowed to 0: finite
+        log_x = x.clamp(min=tiny_of(x)).log()  # a coordinate that underflowed to 0: finite
         return ((alpha - 1) * log_x).sum(-1) + norm
 
     def _mean(self, alpha: torch.Tensor) -> torch.Tensor:

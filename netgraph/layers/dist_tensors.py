@@ -17,12 +17,17 @@ from netgraph.core.tracing import tracing
 
 __all__ = ["on_support", "noise", "full", "sized", "floating", "promoted", "promoted_dtype_code", "tensors",
            "standard_gamma", "log_standard_gamma", "safe_exp", "floor_normal", "xlogy", "log_or_tiny",
-           "LOG_MAX"]
+           "LOG_MAX", "tiny_of", "eps_of", "log_max_of", "is_tensor"]
+
+# Under torch.fx.symbolic_trace a traced value is a Proxy, which has no dtype to branch on and no values: the helpers
+# below that read either delegate to a ``torch.fx.wrap``ped function, called through this module's globals (which fx
+# patches, not an importer's copy of the name), so the traced graph calls it and it reads them when the graph runs.
 
 
 def _kwargs(like: Sequence[Any]) -> dict[str, Any]:
-    """dtype and device of the floating parameters: their promoted dtype (float32 beside float64 is float64)."""
-    floats = [p for p in like if isinstance(p, torch.Tensor) and p.is_floating_point()]
+    """dtype and device of the floating parameters: their promoted dtype (float32 beside float64 is float64).
+    A traced slot's input (a Proxy) is floating: ``floating`` made it so; its dtype is then a node of fx's graph."""
+    floats = [p for p in like if isinstance(p, torch.fx.Proxy) or isinstance(p, torch.Tensor) and p.is_floating_point()]
     if not floats:
         return {}
     dtype = floats[0].dtype
@@ -55,12 +60,12 @@ def noise(shape: tuple, like: Sequence[Any], kind: str = "normal") -> torch.Tens
     if kind == "uniform":
         return torch.rand(shape, **kwargs)
     out = torch.empty(shape, **kwargs).exponential_()
-    return out.clamp_(min=torch.finfo(out.dtype).tiny)
+    return out.clamp_(min=tiny_of(out))
 
 
 def full(p: Any, shape: tuple, like: Sequence[Any]) -> torch.Tensor:
     """Parameter ``p`` (a number or a broadcastable tensor) expanded to ``shape`` as a tensor."""
-    if isinstance(p, torch.Tensor):
+    if isinstance(p, (torch.Tensor, torch.fx.Proxy)):
         return p.expand(shape)
     kwargs = _kwargs(like) or {"dtype": torch.get_default_dtype()}
     return torch.full(shape, float(p), **kwargs)
@@ -74,6 +79,41 @@ def floating(x: torch.Tensor) -> torch.Tensor:
 @torch.fx.wrap  # a call in fx's graph: the dtype is read when the graph runs (fx's proxies have none to branch on)
 def _floating(x: torch.Tensor) -> torch.Tensor:
     return x if x.is_floating_point() else x.to(torch.get_default_dtype())
+
+
+def tiny_of(x: torch.Tensor) -> float:
+    """The smallest normal number of ``x``'s dtype (``torch.finfo(x.dtype).tiny``), also of a traced value."""
+    return _tiny(x)
+
+
+@torch.fx.wrap
+def _tiny(x: torch.Tensor) -> float:
+    return torch.finfo(x.dtype).tiny
+
+
+def eps_of(x: torch.Tensor) -> float:
+    """The machine epsilon of ``x``'s dtype (``torch.finfo(x.dtype).eps``), also of a traced value."""
+    return _eps(x)
+
+
+@torch.fx.wrap
+def _eps(x: torch.Tensor) -> float:
+    return torch.finfo(x.dtype).eps
+
+
+def log_max_of(x: torch.Tensor) -> float:
+    """``LOG_MAX`` of ``x``'s dtype (80 for another), also of a traced value."""
+    return _log_max_of(x)
+
+
+@torch.fx.wrap
+def _log_max_of(x: torch.Tensor) -> float:
+    return LOG_MAX.get(x.dtype, 80.0)
+
+
+def is_tensor(p: Any) -> bool:
+    """Whether a parameter is a tensor, or fx's proxy of one (a traced slot's input), rather than a number."""
+    return isinstance(p, (torch.Tensor, torch.fx.Proxy))
 
 
 def _known(d: Any) -> bool:
@@ -90,9 +130,12 @@ def sized(shape: tuple, params: Sequence[Any]) -> tuple:
     """
     if all(_known(d) for d in shape):
         return shape
-    given = [p.shape for p in params if isinstance(p, torch.Tensor)]
-    return tuple(d if _known(d) else max((s[i] for s in given if len(s) > i), default=1)
-                 for i, d in enumerate(shape))
+    return tuple(d if _known(d) else _largest_size(params, i) for i, d in enumerate(shape))
+
+
+@torch.fx.wrap  # a call in fx's graph: a traced slot's size is known when the graph runs
+def _largest_size(params: Sequence[Any], dim: int) -> int:
+    return max((p.shape[dim] for p in params if isinstance(p, torch.Tensor) and p.dim() > dim), default=1)
 
 
 def _boosted_gamma(alpha: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -111,8 +154,14 @@ def standard_gamma(alpha: torch.Tensor) -> torch.Tensor:
     """G ~ Gamma(alpha, 1), differentiable in alpha (implicit reparameterization, torch's ``_standard_gamma``).
 
     Below alpha = 1 it draws G(alpha + 1)·U^(1/alpha): the gradient stays finite at shape 0.01, where a
-    direct float32 draw clamps to the smallest float and its gradient turns 0 or NaN.
+    direct float32 draw clamps to the smallest float and its gradient turns 0 or NaN. Traced, one call in fx's
+    graph: which path it takes depends on alpha's values (and draws differ between them).
     """
+    return _standard_gamma(alpha)
+
+
+@torch.fx.wrap
+def _standard_gamma(alpha: torch.Tensor) -> torch.Tensor:
     alpha = alpha.contiguous()
     if _all_large(alpha):
         return torch._standard_gamma(alpha)
@@ -121,7 +170,13 @@ def standard_gamma(alpha: torch.Tensor) -> torch.Tensor:
 
 
 def log_standard_gamma(alpha: torch.Tensor) -> torch.Tensor:
-    """log G with G ~ Gamma(alpha, 1), computed in log space: finite even where G underflows (tiny alpha)."""
+    """log G with G ~ Gamma(alpha, 1), computed in log space: finite even where G underflows (tiny alpha); traced, one
+    call in fx's graph, as ``standard_gamma``."""
+    return _log_standard_gamma(alpha)
+
+
+@torch.fx.wrap
+def _log_standard_gamma(alpha: torch.Tensor) -> torch.Tensor:
     alpha = alpha.contiguous()
     if _all_large(alpha):
         g = torch._standard_gamma(alpha)
@@ -153,6 +208,11 @@ LOG_TINY = {t: _log_tiny(t) for t in (torch.float16, torch.bfloat16, torch.float
 def safe_exp(x: torch.Tensor) -> torch.Tensor:
     """exp(x) saturating just below the dtype's largest finite value and at a normal number a shade above its
     smallest (``LOG_TINY``); zero gradient there, never NaN; a positive draw never underflows to 0, off the support."""
+    return _safe_exp(x)
+
+
+@torch.fx.wrap
+def _safe_exp(x: torch.Tensor) -> torch.Tensor:
     return x.clamp(min=LOG_TINY.get(x.dtype, -87.0), max=LOG_MAX.get(x.dtype, 80.0)).exp()
 
 
@@ -168,6 +228,11 @@ def floor_normal(x: torch.Tensor) -> torch.Tensor:
     >>> floor_normal(torch.tensor([1e-39, 0.0, 2.0, -1.0])).tolist()[1:], floor_normal(torch.tensor([1e-39])).item() > 1e-38
     ([1.175499675756452e-38, 2.0, -1.0], True)
     """
+    return _floor_normal(x)
+
+
+@torch.fx.wrap
+def _floor_normal(x: torch.Tensor) -> torch.Tensor:
     return torch.where(x >= 0, x.clamp(min=NORMAL_FLOOR.get(x.dtype, 0.0)), x)
 
 
@@ -200,4 +265,4 @@ def log_or_tiny(y: torch.Tensor) -> torch.Tensor:
     >>> log_or_tiny(torch.tensor([1.0, 0.0])).tolist()[0], bool(torch.isfinite(log_or_tiny(torch.zeros(1))))
     (0.0, True)
     """
-    return torch.log(y + torch.finfo(y.dtype).tiny)
+    return torch.log(y + tiny_of(y))

@@ -50,8 +50,9 @@ class VectorDistribution(Distribution, register=False):
         return x
 
     def event_size(self, params: Sequence[Any]) -> int:
-        """k, from the parameter tensors' trailing dims."""
-        return max(int(p.shape[-1]) for p in params if isinstance(p, torch.Tensor) and p.dim())
+        """k, from the parameter tensors' trailing dims (traced slots only: fx's node of a slot's last size)."""
+        sizes = [int(p.shape[-1]) for p in params if isinstance(p, torch.Tensor) and p.dim()]
+        return max(sizes) if sizes else next(p.shape[-1] for p in params if isinstance(p, torch.fx.Proxy))
 
     # -- checks -----------------------------------------------------------------------------------------
     def _check_constants(self) -> None:

@@ -48,8 +48,12 @@ def _kl_multinormal(cls_p: type[_Multinormal], cls_q: type[_Multinormal], p: Par
     p, q = both[:len(p)], both[len(p):]
     if cls_p is cls_q is MultinormalDiagonalDistribution:
         return _kl_diagonal(p, q)
-    l_p, l_q = _factor(cls_p, p), _factor(cls_q, q)
-    diff = (q[0] - p[0]).unsqueeze(-1)
+    return _kl_factors(_factor(cls_p, p), _factor(cls_q, q), (q[0] - p[0]).unsqueeze(-1))
+
+
+@torch.fx.wrap  # a call in fx's graph: torch.broadcast_shapes takes sizes, not fx's proxies of them
+def _kl_factors(l_p: torch.Tensor, l_q: torch.Tensor, diff: torch.Tensor) -> torch.Tensor:
+    """The multinormal KL from the Cholesky factors L_p, L_q (..., k, k) and μq − μp (..., k, 1)."""
     batch = torch.broadcast_shapes(l_p.shape[:-2], l_q.shape[:-2], diff.shape[:-2])
     k = l_q.shape[-1]
     l_q = l_q.expand(*batch, k, k)

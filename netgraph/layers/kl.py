@@ -22,8 +22,10 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import DataError
+from netgraph.core.tracing import symbolic_tracing, tracing
 from netgraph.layers.bad_index import Where, located_error
 from netgraph.layers.dist_base import Distribution, xlogy
+from netgraph.layers.dist_tensors import is_tensor
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.dist_vector_kl import KL_CLOSED_FORMS as VECTOR_KL_CLOSED_FORMS
 
@@ -226,16 +228,19 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
     integrand log p − log q is known here), with a leave-one-out baseline over the samples when there are
     two or more: the value is unchanged and the gradient is unbiased without help from the loss.
     """
-    check_supports(p, q, p_params, q_params, where)
+    traced = tracing()  # checks of the data run in eager calls only
+    if not traced:
+        check_supports(p, q, p_params, q_params, where)
     estimator = p.ESTIMATORS[0]
     drawn = (samples, *shape)  # all samples at once: the parameters broadcast over the leading sample dim
     origin, shift = p.at_origin(p_params)  # drawn at location 0 and scored there: the shift may round it away
-    with torch.set_grad_enabled(torch.is_grad_enabled() and estimator in ("pathwise", "implicit", "none")):
-        z = p.rsample(origin, drawn)
+    differentiable = torch.is_grad_enabled() and estimator in ("pathwise", "implicit", "none")
+    with torch.set_grad_enabled(differentiable):
+        z = p.rsample(origin if differentiable or not symbolic_tracing() else _detached(origin), drawn)
     x = z if shift is None else z + shift
     logp = p.log_prob(z, origin).unsqueeze(-1).flatten(2)  # (samples, batch, elements), also for a batch of 0
     logq = _log_q(q, *_offset_from(q, q_params, z, shift)).unsqueeze(-1).flatten(2)
-    if not logq.is_meta and not bool(torch.isfinite(logq).all()):
+    if not traced and not logq.is_meta and not bool(torch.isfinite(logq).all()):
         drew, at = _first_outside(x, logq, shape)
         head, tail = f"{where()}: a draw from p = {p!r} at ", (f" lies outside the support of q = {q!r} (it drew "
                                                                f"{drew}), so KL(p ‖ q) is infinite for these parameter "
@@ -250,6 +255,12 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
     if samples >= 2:
         advantage = advantage - (advantage.sum(0) - advantage) / (samples - 1)
     return estimate + (advantage * (score - score.detach())).mean(0)
+
+
+def _detached(params: list[Any]) -> list[Any]:
+    """The parameters cut from autograd: torch.fx records no grad mode, so a traced draw that must not be
+    differentiated takes its parameters detached."""
+    return [v.detach() if is_tensor(v) else v for v in params]
 
 
 def _first_outside(x: torch.Tensor, logq: torch.Tensor, shape: tuple) -> tuple[str, Where]:

@@ -82,10 +82,10 @@ class KLModule(LayerModule):
         if self.p_slots or self.q_slots:
             batch = inputs[0].shape[0]
             sides = {"p": tuple(inputs[i] for i in self.p_slots), "q": tuple(inputs[i] for i in self.q_slots)}
-            p = self.p.params(sides["p"]) if self.p_slots else self.p.params(())
-            q = self.q.params(sides["q"]) if self.q_slots else self.q.params(())
+            p = self.p.params(sides["p"], inputs[0])
+            q = self.q.params(sides["q"], inputs[0])
         else:
-            batch, p, q, sides = inputs[0], self.p.params(()), self.q.params(()), {"p": (), "q": ()}
+            batch, p, q, sides = inputs[0], self.p.params((), inputs[0]), self.q.params((), inputs[0]), {"p": (), "q": ()}
         checks = distribution_checks() if self.p.checks is None else self.p.checks  # compile(checks=) sets p's
         if checks is not False and not tracing():
             for side, module, params in (("p", self.p, p), ("q", self.q, q)):

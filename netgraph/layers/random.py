@@ -28,12 +28,13 @@ from netgraph.core.option_problems import option_problem
 from netgraph.layers.estimators import record_score, score_handle, straight_through
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.core.wiring import join_path
-from netgraph.core.tracing import tracing
+from netgraph.core.tracing import symbolic_tracing, tracing
 from netgraph.layers._constant_buffers import ConstantBuffers
 from netgraph.layers._shapes import broadcasts_to
 from netgraph.layers._torch_compat import autocast_enabled
 from netgraph.layers.bad_index import naming_layer
 from netgraph.layers.random_checks import _CHECKS, distribution_checks, set_distribution_checks
+from netgraph.layers.random_traced import DETACHED, traced_draw
 
 __all__ = ["RandomArrayLayer", "set_distribution_checks", "distribution_checks"]
 
@@ -87,11 +88,13 @@ class RandomModule(ConstantBuffers):
         where = f"{self.label} " if self.label else ""
         return f"{where}(RandomArrayLayer with {self.distribution!r})"
 
-    def params(self, inputs: tuple[torch.Tensor, ...]) -> list[Any]:
-        """The distribution's parameters for this call, aligned to ``(batch, *shape)``."""
+    def params(self, inputs: tuple[torch.Tensor, ...], anchor: Any = None) -> list[Any]:
+        """The distribution's parameters for this call, aligned to ``(batch, *shape)`` (``anchor``: see ``constant``;
+        by default the first input)."""
         aligned = [align(floating(x), r, target)
                    for x, r, target in zip(inputs, self.ranks, self.target_ranks)]
-        return [aligned[v] if k == "slot" else (getattr(self, v) if k == "buffer" else v) for k, v in self.kinds]
+        anchor = inputs[0] if inputs else anchor
+        return [aligned[v] if k == "slot" else (self.constant(v, anchor) if k == "buffer" else v) for k, v in self.kinds]
 
     def forward(self, *inputs: Any, label: str | None = None, path: tuple[str, ...] | None = None,
                 given: tuple[tuple[str, str], ...] = ()) -> Any:
@@ -100,7 +103,7 @@ class RandomModule(ConstantBuffers):
         if self.ranks:
             params, batch = self.params(inputs), inputs[0].shape[0]
         else:
-            params, batch = self.params(()), inputs[0]
+            params, batch = self.params((), inputs[0]), inputs[0]
         shape = sized((batch, *self.shape), params)
         checks = _CHECKS["enabled"] if self.checks is None else self.checks
         if self.checked and checks is not False and not tracing():
@@ -108,6 +111,8 @@ class RandomModule(ConstantBuffers):
                 self.distribution.check(params, self.describe, inputs=inputs, given=self.given)
         if self.eval_mode == "mean" and not self.training:
             return self.mean(params, shape)
+        if self.estimator in DETACHED and symbolic_tracing():
+            return traced_draw(self, params, shape)  # fx: one call in its graph, made when the graph runs
         try:
             return self.drawn(params, shape)
         except NotImplementedError as exc:  # torch has no float16 gamma, binomial, cholesky, ... kernel on the CPU
@@ -136,7 +141,7 @@ class RandomModule(ConstantBuffers):
         """The closed-form mean, broadcast to ``shape`` (DataError where it is infinite)."""
         like = next(p for p in params if isinstance(p, torch.Tensor))
         mean = self.distribution._mean(*tensors(params, like))
-        if not mean.is_meta and not bool(torch.isfinite(mean).all()):
+        if not tracing() and not mean.is_meta and not bool(torch.isfinite(mean).all()):
             raise DataError(f"{self.describe()}: eval_mode='mean' but the distribution's mean is infinite for "
                             "these parameters; use eval_mode='sample'")
         return mean.expand(shape)

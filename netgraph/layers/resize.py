@@ -76,13 +76,13 @@ def _pairs(value: Any) -> tuple[tuple[int, int], ...]:
     return tuple(pair(v) for v in items)  # several bad levels: the first is named (an option is named once)
 
 
-def reflect_index(n: int, before: int, after: int, method: str) -> torch.Tensor:
-    """The source index of each padded position along a dim of size ``n`` (Fixed, Periodic or Reflected).
+def reflect_index(n: int, before: int, after: int, method: str, device: Any = None) -> torch.Tensor:
+    """The source index of each padded position along a dim of size ``n`` (Fixed, Periodic or Reflected), on ``device``.
 
     >>> reflect_index(3, 2, 2, "Reflected").tolist(), reflect_index(3, 1, 1, "Periodic").tolist()
     ([2, 1, 0, 1, 2, 1, 0], [2, 0, 1, 2, 0])
     """
-    i = torch.arange(-before, n + after)
+    i = torch.arange(-before, n + after, device=device)
     if method == "Fixed" or n == 1:
         return i.clamp(0, n - 1)
     if method == "Periodic":
@@ -198,6 +198,8 @@ class IndexPadModule(LayerModule):
         self.sizes, self.method, self.cache = dict(sizes), method, {}
 
     def index(self, dim: int, device: torch.device) -> torch.Tensor:
+        if isinstance(device, torch.fx.Proxy):  # fx: made in its graph; a tensor made here would be a constant that
+            return reflect_index(*self.sizes[dim], self.method, device)  # fx keeps as a state-dict key of the graph
         key = (dim, device)
         if key not in self.cache:
             self.cache[key] = reflect_index(*self.sizes[dim], self.method).to(device)
