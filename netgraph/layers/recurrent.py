@@ -127,10 +127,21 @@ class RecurrentModule(LayerModule):
         return (padded, *(s[:, back] for s in finals))
 
 
-@compiler_disable("the LSTM's fused kernel runs outside the graph, as nn.LSTM's: AOTAutograd fails on its backward; "
-                  "set torch._dynamo.config.allow_rnn=True to trace it, as for nn.LSTM")
-def _lstm_outside_graph(*args: Any) -> Any:
+def _lstm(*args: Any) -> Any:
     return torch.lstm(*args)
+
+
+_OUTSIDE_GRAPH: list = []  # torch.lstm run outside the compiled graph, made at the first torch.compile of an LSTM
+
+
+def _lstm_outside_graph() -> Any:
+    """``torch.lstm`` behind ``torch.compiler.disable``, made on first use: the decorator imports torch._dynamo
+    (about 1 s), which a net that is never compiled by torch does not need."""
+    if not _OUTSIDE_GRAPH:
+        _OUTSIDE_GRAPH.append(compiler_disable("the LSTM's fused kernel runs outside the graph, as nn.LSTM's: "
+                                               "AOTAutograd fails on its backward; set torch._dynamo.config.allow_rnn"
+                                               "=True to trace it, as for nn.LSTM")(_lstm))
+    return _OUTSIDE_GRAPH[0]
 
 
 def _kernel(kind: str) -> Any:
@@ -138,7 +149,7 @@ def _kernel(kind: str) -> Any:
     ``allow_rnn`` is set, as nn.LSTM's does: AOTAutograd (the aot_eager and inductor backends) fails on its
     backward, which saves a None (torch's "expected all tensors_saved_with_vc_check to be Tensors")."""
     if kind == "lstm" and torch.compiler.is_compiling() and not torch._dynamo.config.allow_rnn:
-        return _lstm_outside_graph
+        return _lstm_outside_graph()
     return getattr(torch, kind)
 
 
