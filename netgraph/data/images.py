@@ -85,7 +85,8 @@ def _pillow_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
                            f"found {type(value).__name__} {value!r:.40}")
     image = _upright(image)
     if image.mode in _DEEP_MODES:  # pillow's convert clips 16-bit and 32-bit values to 0..255: scale them instead
-        return _float_image(coder, _deep_array(image))
+        source = f"image {os.fspath(value)!r}" if isinstance(value, (str, os.PathLike)) else "a PIL image"
+        return _float_image(coder, _deep_array(image, source))
     image = image.convert("RGB" if coder.color_space == "RGB" else "L")
     if image.size != coder.size:
         image = image.resize(coder.size, Image.BILINEAR)
@@ -105,15 +106,22 @@ def _upright(image: Any) -> Any:
     return ImageOps.exif_transpose(image)
 
 
-def _deep_array(image: Any) -> np.ndarray:
+def _deep_array(image: Any, source: str) -> np.ndarray:
     """A 16-bit or 32-bit grey image as floats in [0, 1]: integers over 16 bits' range (0..65535, as a 16-bit PNG
-    or TIFF holds them), floats ("F") as they are, checked to lie in [0, 1] as a float array's are."""
+    or TIFF holds them), floats ("F") as they are, checked to lie in [0, 1] as a float array's are; an
+    ExampleError naming ``source`` (the file) otherwise."""
     if image.mode == "F":
-        return _checked_array(np.array(image))  # a writable copy: torch warns on pillow's read-only buffer
+        array = np.array(image)  # a writable copy: torch warns on pillow's read-only buffer
+        low, high = (float(np.min(array)), float(np.max(array))) if array.size else (0.0, 0.0)  # NaN: any NaN
+        if not 0 <= low <= high <= 1:
+            found = "NaN" if math.isnan(low + high) else f"values from {low:g} to {high:g}"
+            raise ExampleError(f"{source} of mode 'F' (float pixels, read as they are) holds values in [0, 1], "
+                               f"found {found}")
+        return array
     array = np.asarray(image)
     if array.size and (int(array.min()) < 0 or int(array.max()) > 65535):
-        raise ExampleError(f"a {image.mode!r} (integer) image is read as 16-bit, values 0..65535, found values from "
-                           f"{int(array.min())} to {int(array.max())}")
+        raise ExampleError(f"{source} of mode {image.mode!r} (integer pixels) is read as 16-bit, values 0..65535, "
+                           f"found values from {int(array.min())} to {int(array.max())}")
     scaled = array.astype(np.float32)  # exact for 16-bit values, and half float64's memory on a large image
     scaled /= 65535.0
     return scaled
