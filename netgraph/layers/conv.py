@@ -164,6 +164,16 @@ class _Spatial(Layer):
         fill(types, "Input", (in_ch, *(self.IN_SIZE(o, *q) for o, q in zip(y[1:], params))), REAL)
         return types
 
+    def _check_weights_channels(self, x: Any, in_ch: Any) -> None:
+        """A Conflict naming the weights when the input's channels ``x[0]`` differ from ``in_ch``, the count the
+        given weights take (fill's 'expected (5, 6, 6), found (4, 6, 6)' would name neither them nor the channels)."""
+        if in_ch is None or x is None or not isinstance(x[0], int) or x[0] == in_ch:
+            return
+        groups = self.channel_groups
+        per_group = f" ({in_ch // groups} per group, channel_groups= {groups})" if groups != 1 else ""
+        raise Conflict(f"port 'Input' has {x[0]} channels, but its Weights {format_shape(tuple(self.weights.shape))} "
+                       f"take {in_ch}{per_group}", option="weights")
+
     def _dims(self, types: Mapping[str, PortType]) -> int:
         return len(types["Input"].shape) - 1
 
@@ -222,6 +232,7 @@ class ConvolutionLayer(_Spatial):
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         types = dict(types)
         in_ch = None if self.weights is None else int(self.weights.shape[1]) * self.channel_groups
+        self._check_weights_channels(types["Input"].shape, in_ch)
         types = self._spatial_infer(types, in_ch, self.channels)
         x = types["Input"].shape
         if x is not None and isinstance(x[0], str):

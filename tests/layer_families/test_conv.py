@@ -124,3 +124,17 @@ def test_an_output_smaller_than_the_padding_makes_is_refused_not_given_an_input_
                 f"port 'Output' has a spatial size of {size}, too small for kernel", f"an input of size 1 gives {gives}")
     fits = NetGraph({"l": layer}, [], Output=(2, gives)).input_shapes["Input"][1]
     assert fits == 1 and NetGraph({"l": layer}, [], Input=(2, fits)).output_shapes["Output"] == (2, gives)
+
+
+@pytest.mark.parametrize("layer, takes", [
+    (ConvolutionLayer(8, 3, weights=torch.zeros(8, 4, 3, 3)), "its Weights (8, 4, 3, 3) take 4"),
+    (ConvolutionLayer(8, 3, channel_groups=2, weights=torch.zeros(8, 3, 3, 3)),
+     "its Weights (8, 3, 3, 3) take 6 (3 per group, channel_groups= 2)"),
+    (DeconvolutionLayer(8, 3, weights=torch.zeros(4, 8, 3, 3)), "its Weights (4, 8, 3, 3) take 4"),
+])
+def test_channels_that_differ_from_the_given_weights_name_the_weights(layer, takes):
+    """A convolution with weights= fed another channel count (from the layer before it) names the weights that
+    fix its count, the count it takes and the one it found; the weights' count is what the layer expects."""
+    message = shape_error(lambda: NetGraph({"a": ConvolutionLayer(5, 1), "b": layer}, [("a", "b")], Input=(3, 6, 6)),
+                          "layer 2 'b'", "port 'Input' has 5 channels", takes, "set by layer 1 'a'")
+    assert "expected shape (5" not in message
