@@ -190,3 +190,22 @@ def test_a_file_that_is_no_image_is_named_without_pillows_file_object(tmp_path):
     with pytest.raises(DataError) as info:
         net_train(net, [(str(tmp_path / "notes.png"), torch.zeros(2))], max_training_rounds=1, progress=False)
     assert str(info.value).endswith("example 0: " + said)
+
+
+@pytest.mark.parametrize("fmt, suffix", [("PNG", ".png"), ("JPEG", ".jpg"), ("GIF", ".gif"), ("BMP", ".bmp")])
+def test_an_image_file_cut_short_is_called_that_not_another_kind_of_file(tmp_path, fmt, suffix):
+    """A download cut off after its header's first bytes: pillow cannot identify it, but its signature says what
+    it was meant to be, so the error says it is damaged rather than no image at all."""
+    whole = tmp_path / f"whole{suffix}"
+    Image.new("RGB", (8, 8), (1, 2, 3)).save(whole)
+    cut = tmp_path / f"cut{suffix}"
+    cut.write_bytes(whole.read_bytes()[:12])
+    with pytest.raises(DataError) as info:
+        encode(ImageEncoder(size=(4, 4)), "Input", str(cut))
+    message = str(info.value)
+    assert repr(str(cut)) in message and f"a {fmt} file, but cut short or damaged" in message
+    assert "another kind of file" not in message
+    text = tmp_path / f"text{suffix}"
+    text.write_text(f"plain text, no {fmt} image")  # no signature: another kind of file
+    with pytest.raises(DataError, match="another kind of file"):
+        encode(ImageEncoder(size=(4, 4)), "Input", str(text))

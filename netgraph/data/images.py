@@ -69,13 +69,14 @@ def _image_file(path: Any) -> BinaryIO:
 def _pillow_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
     Image = pillow()
     if isinstance(value, (str, os.PathLike)):
-        try:
-            with _image_file(value) as f, _opened(Image, f, value) as image:
-                if refusal := _too_many_pixels(Image, image, coder, value):
-                    raise ExampleError(refusal)
-                image.load()
-        except (OSError, ValueError) as exc:
-            raise ExampleError(f"cannot read image {os.fspath(value)!r}: {exc}") from None
+        with _image_file(value) as f:
+            try:
+                with _opened(Image, f, value) as image:
+                    if refusal := _too_many_pixels(Image, image, coder, value):
+                        raise ExampleError(refusal)
+                    image.load()
+            except (OSError, ValueError) as exc:
+                raise ExampleError(_unreadable(f, value, str(exc))) from None
     elif type(value).__module__.startswith("PIL."):
         image = value
     elif isinstance(value, np.ndarray) and value.ndim in (2, 3):
@@ -175,12 +176,14 @@ def check_image(coder: ImageEncoder, value: Any) -> str | None:
                 f"{type(value).__name__} {value!r:.40}")
     Image = pillow()
     try:
-        with _image_file(value) as f, _opened(Image, f, value) as image:
-            return _too_many_pixels(Image, image, coder, value)
+        with _image_file(value) as f:
+            try:
+                with _opened(Image, f, value) as image:
+                    return _too_many_pixels(Image, image, coder, value)
+            except (OSError, ValueError) as exc:
+                return _unreadable(f, value, str(exc))
     except ExampleError as exc:
         return str(exc)
-    except (OSError, ValueError) as exc:
-        return f"cannot read image {os.fspath(value)!r}: {exc}"
 
 
 def _opened(Image: Any, f: BinaryIO, path: Any) -> Any:
@@ -193,8 +196,33 @@ def _opened(Image: Any, f: BinaryIO, path: Any) -> Any:
     except Image.DecompressionBombError as exc:  # pillow's words hold the image's pixel count
         raise ExampleError(f"{_bomb_text(path, None, Image.MAX_IMAGE_PIXELS)} ({exc})") from None
     except Image.UnidentifiedImageError:  # pillow names the file object: "cannot identify image file <_io...>"
-        raise ExampleError(f"cannot read image {os.fspath(path)!r}: not an image file pillow can read (another "
-                           f"kind of file, or a format pillow lacks)") from None
+        raise ExampleError(_unreadable(f, path, None)) from None
+
+
+#: the first bytes of the image formats a folder of images usually holds: a file pillow cannot read that starts so
+#: is one of them damaged (a download cut short), not another kind of file
+_SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"),
+               (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"))
+
+
+def _unreadable(f: BinaryIO, path: Any, why: str | None) -> str:
+    """Why pillow cannot read the image file ``f`` (``why``, pillow's words, None when it cannot identify it),
+    saying which format it was meant to be when its first bytes tell (a PNG cut short)."""
+    try:
+        f.seek(0)
+        head = f.read(12)
+    except (OSError, ValueError):
+        head = b""
+    meant = next((name for magic, name in _SIGNATURES if head.startswith(magic)), None)
+    if meant is None and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        meant = "WebP"
+    if meant is None and head[:2] == b"BM" and head[6:10] == bytes(4):  # BM, the file size, 4 reserved zero bytes
+        meant = "BMP"
+    if meant:
+        said = f"a {meant} file, but cut short or damaged ({why or 'pillow cannot identify it'})"
+    else:
+        said = why or "not an image file pillow can read (another kind of file, or a format pillow lacks)"
+    return f"cannot read image {os.fspath(path)!r}: {said}"
 
 
 def _too_many_pixels(Image: Any, image: Any, coder: ImageEncoder, path: Any) -> str | None:
