@@ -7,8 +7,8 @@ import pytest
 import torch
 from PIL import Image
 
-from netgraph import (ClassDecoder, DataError, FlattenLayer, ImageEncoder, LinearLayer, NetChain, NetGraph, OptionError,
-                      SoftmaxLayer, load, net_initialize, save)
+from netgraph import (ClassDecoder, ConvolutionLayer, DataError, FlattenLayer, ImageEncoder, LinearLayer, NetChain,
+                      NetGraph, OptionError, ShapeError, SoftmaxLayer, load, net_initialize, save)
 from netgraph.data import encode
 
 
@@ -106,6 +106,23 @@ def test_image_encoder_options_fix_the_port_type_and_are_checked():
         ImageEncoder(color_space="CMYK")
     with pytest.raises(OptionError, match="ImageEncoder option mean=: a number or 3 numbers"):
         ImageEncoder(mean=[0.5, 0.5])
+
+
+
+@pytest.mark.parametrize("encoder, net_input, hint", [
+    (ImageEncoder(size=(16, 16)), (1, 16, 16), "give the ImageEncoder color_space='Grayscale'"),
+    (ImageEncoder(size=(16, 16), color_space="Grayscale"), (3, 16, 16), "give the ImageEncoder color_space='RGB'"),
+    (ImageEncoder(size=(32, 32), color_space="Grayscale"), (1, 28, 24), "give the ImageEncoder size=(24, 28)"),
+    (ImageEncoder(size=(32, 32)), (1, 28, 28), "color_space='Grayscale', size=(28, 28)"),
+])
+def test_an_image_encoder_that_does_not_fit_the_net_says_which_options_would(encoder, net_input, hint):
+    """The port's shape conflict ends with the encoder options that give the net's (channels, height, width), in
+    the message and as the Diagnostic's hint."""
+    for build in (lambda: NetChain([ConvolutionLayer(4, 3, input=net_input)], input=encoder),
+                  lambda: NetGraph({"c": ConvolutionLayer(4, 3, input=net_input)}, [], Input=encoder)):
+        with pytest.raises(ShapeError) as info:
+            build()
+        assert hint in str(info.value) and hint in info.value.diagnostics[0].hint
 
 
 @pytest.fixture
