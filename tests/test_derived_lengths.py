@@ -123,9 +123,11 @@ def test_a_skip_over_a_length_changed_on_the_way_is_refused_saying_where_the_len
     text = str(info.value)
     assert ("lengths h and h_minus_1_over_2_times_2 differ: h_minus_1_over_2_times_2 is the length h changed by a "
             "layer on the way (one that drops, adds or strides over elements): at h = 3 it is 2; give h a fixed size "
-            "at which they agree (e.g. 64), or layers that keep the length") in text, text
+            "at which they agree (e.g. 64), declare it a multiple of 2 (\"h_times_2\"), or layers that keep the "
+            "length") in text, text
     assert "name them alike" not in text
     assert _unet(join, 64).port_types["Output"].shape[-1] == 64  # as the message says
+    assert _unet(join, "h_times_2").port_types["Output"].shape[-1] == "h_times_2"  # so does this
 
 
 @pytest.mark.parametrize("up, down", [(DeconvolutionLayer(1, 2, stride=2), PoolingLayer(2, stride=2)),
