@@ -7,7 +7,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netgraph import ConvolutionLayer, DeconvolutionLayer, NetGraph, OptionError, PoolingLayer
+from netgraph import (AggregationLayer, ConvolutionLayer, DeconvolutionLayer, LinearLayer, NetChain, NetGraph, OptionError,
+                      PoolingLayer)
 from tests.layer_families._helpers import shape_error, three_way
 
 CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
@@ -141,3 +142,14 @@ def test_channels_that_differ_from_the_given_weights_name_the_weights(layer, tak
     message = shape_error(lambda: NetGraph({"a": ConvolutionLayer(5, 1), "b": layer}, [("a", "b")], Input=(3, 6, 6)),
                           "layer 2 'b'", "port 'Input' has 5 channels", takes, "set by layer 1 'a'")
     assert "expected shape (5" not in message
+
+
+def test_a_linear_layer_after_convolutions_over_variable_sizes_points_to_global_pooling():
+    """(channels, h, w) into a LinearLayer: the refusal pointed only at sequences (SequenceLastLayer, NetMapOperator);
+    an image's way is global average pooling, which keeps the channels: AggregationLayer("Mean")."""
+    shape_error(lambda: NetChain([ConvolutionLayer(4, 3), LinearLayer(10)], input=(3, "h", "w")),
+                "layer 2 (LinearLayer)", "AggregationLayer(\"Mean\")", "global average pooling")
+    fixed = NetChain([ConvolutionLayer(4, 3), AggregationLayer("Mean"), LinearLayer(10)], input=(3, "h", "w"))
+    assert fixed.output_shapes == {"Output": (10,)}  # the fix it names builds
+    sequence = shape_error(lambda: NetChain([LinearLayer(10)], input=("n", 4)), "SequenceLastLayer")
+    assert "global average pooling" not in sequence  # a sequence's length comes first: not channels
