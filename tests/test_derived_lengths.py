@@ -123,9 +123,11 @@ def test_a_skip_over_a_length_changed_on_the_way_is_refused_saying_where_the_len
     text = str(info.value)
     assert ("lengths h and h_minus_1_over_2_times_2 differ: h_minus_1_over_2_times_2 is the length h changed by a "
             "layer on the way (one that drops, adds or strides over elements): at h = 3 it is 2; give h a fixed size "
-            "at which they agree (e.g. 64), or layers that keep the length") in text, text
+            "at which they agree (e.g. 64), declare it a multiple of 2 (\"h_times_2\"), or layers that keep the "
+            "length") in text, text
     assert "name them alike" not in text
     assert _unet(join, 64).port_types["Output"].shape[-1] == 64  # as the message says
+    assert _unet(join, "h_times_2").port_types["Output"].shape[-1] == "h_times_2"  # so does this
 
 
 @pytest.mark.parametrize("up, down", [(DeconvolutionLayer(1, 2, stride=2), PoolingLayer(2, stride=2)),
@@ -204,3 +206,39 @@ def test_a_stride_of_a_strided_length_is_one_stride_of_the_product(length, strid
     for h in range(1, 101):
         before = lengths_along(h, length_steps(length, {"h"})[1])[-1]
         assert lengths_along(h, length_steps(expected, {"h"})[1])[-1] == -(-before // stride)
+
+
+def _unet_over_multiples():
+    """A U-Net-like skip over an input whose height and width are declared multiples of 4 (two halvings)."""
+    layers = {"p1": PoolingLayer(2, 2), "p2": PoolingLayer(2, 2), "u": DeconvolutionLayer(1, 4, stride=4),
+              "cat": CatenateLayer()}
+    return net_initialize(NetGraph(layers, [("p1", "p2", "u"), (["u", NetPort("Input")], "cat")],
+                                   Input=(1, "h_times_4", "w_times_4")), seed=0)
+
+
+def test_an_input_declared_a_multiple_builds_a_skip_and_takes_lengths_of_that_multiple():
+    net = _unet_over_multiples()
+    assert net.output_shapes["Output"] == (2, "h_times_4", "w_times_4")
+    assert net(torch.randn(2, 1, 8, 12)).shape == (2, 2, 8, 12)
+    assert net.compile()(torch.randn(2, 1, 8, 12)).shape == (2, 2, 8, 12)
+
+
+@pytest.mark.parametrize("call", ["net", "compiled"])
+def test_a_length_that_is_no_multiple_its_name_declares_is_a_data_error_not_a_torch_error(call):
+    net = _unet_over_multiples()
+    run = net if call == "net" else net.compile()
+    with pytest.raises(DataError) as caught:
+        run(torch.randn(2, 1, 8, 18))
+    message = str(caught.value)
+    assert "input port 'Input'" in message and "18 along w_times_4" in message and "multiple of 4" in message
+    assert "16 or 20" in message  # the nearest lengths it takes
+
+
+def test_export_and_cli_run_trace_an_input_declared_a_multiple_at_a_multiple(tmp_path):
+    """Traced at length 3, which h_times_4 is not (the net refuses it): both trace at 4, the first multiple."""
+    from netgraph.cli.run import example_inputs
+    net = _unet_over_multiples()
+    graph = onnx.load(export_onnx(net, tmp_path / "m.onnx")).graph
+    assert [d.dim_param for d in graph.input[0].type.tensor_type.shape.dim] == ["batch", "", "h_times_4", "w_times_4"]
+    inputs, notes = example_inputs(net)
+    assert inputs["Input"].shape == (1, 1, 4, 4) and "h_times_4, w_times_4 = 4, 4 for this run" in notes[0]

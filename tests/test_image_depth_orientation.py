@@ -67,3 +67,15 @@ def test_grayscale_mean_of_three_numbers_is_refused_in_plain_words():
     from netgraph import OptionError
     with pytest.raises(OptionError, match=r"mean=: a number \(one channel: Grayscale\), found \[0.1, 0.2, 0.3\]$"):
         ImageEncoder(size=(8, 8), color_space="Grayscale", mean=[0.1, 0.2, 0.3])  # was "a number or 1 numbers"
+
+
+@pytest.mark.parametrize("values, mode", [(np.full((6, 8), 239.0, np.float32), "F"),
+                                          (np.full((6, 8), 70000, np.int32), "I")])
+def test_a_deep_file_out_of_range_is_refused_naming_the_file_not_an_array(tmp_path, values, mode):
+    path = tmp_path / "deep.tif"
+    Image.fromarray(values).save(path)
+    with pytest.raises(DataError) as caught:
+        encode(ImageEncoder(size=(8, 6), color_space="Grayscale"), "Input", str(path))
+    message = str(caught.value)
+    assert str(path) in message and f"'{mode}'" in message
+    assert "array" not in message  # a file, not an array the user passed

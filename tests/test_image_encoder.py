@@ -7,8 +7,8 @@ import pytest
 import torch
 from PIL import Image
 
-from netgraph import (ClassDecoder, DataError, FlattenLayer, ImageEncoder, LinearLayer, NetChain, NetGraph, OptionError,
-                      SoftmaxLayer, load, net_initialize, save)
+from netgraph import (ClassDecoder, ConvolutionLayer, DataError, FlattenLayer, ImageEncoder, LinearLayer, NetChain,
+                      NetGraph, OptionError, ShapeError, SoftmaxLayer, load, net_initialize, save)
 from netgraph.data import encode
 
 
@@ -108,6 +108,23 @@ def test_image_encoder_options_fix_the_port_type_and_are_checked():
         ImageEncoder(mean=[0.5, 0.5])
 
 
+
+@pytest.mark.parametrize("encoder, net_input, hint", [
+    (ImageEncoder(size=(16, 16)), (1, 16, 16), "give the ImageEncoder color_space='Grayscale'"),
+    (ImageEncoder(size=(16, 16), color_space="Grayscale"), (3, 16, 16), "give the ImageEncoder color_space='RGB'"),
+    (ImageEncoder(size=(32, 32), color_space="Grayscale"), (1, 28, 24), "give the ImageEncoder size=(24, 28)"),
+    (ImageEncoder(size=(32, 32)), (1, 28, 28), "color_space='Grayscale', size=(28, 28)"),
+])
+def test_an_image_encoder_that_does_not_fit_the_net_says_which_options_would(encoder, net_input, hint):
+    """The port's shape conflict ends with the encoder options that give the net's (channels, height, width), in
+    the message and as the Diagnostic's hint."""
+    for build in (lambda: NetChain([ConvolutionLayer(4, 3, input=net_input)], input=encoder),
+                  lambda: NetGraph({"c": ConvolutionLayer(4, 3, input=net_input)}, [], Input=encoder)):
+        with pytest.raises(ShapeError) as info:
+            build()
+        assert hint in str(info.value) and hint in info.value.diagnostics[0].hint
+
+
 @pytest.fixture
 def brightness():
     """Bright vs dark 8x8 grey images, classified by mean brightness (weights set by hand)."""
@@ -190,3 +207,22 @@ def test_a_file_that_is_no_image_is_named_without_pillows_file_object(tmp_path):
     with pytest.raises(DataError) as info:
         net_train(net, [(str(tmp_path / "notes.png"), torch.zeros(2))], max_training_rounds=1, progress=False)
     assert str(info.value).endswith("example 0: " + said)
+
+
+@pytest.mark.parametrize("fmt, suffix", [("PNG", ".png"), ("JPEG", ".jpg"), ("GIF", ".gif"), ("BMP", ".bmp")])
+def test_an_image_file_cut_short_is_called_that_not_another_kind_of_file(tmp_path, fmt, suffix):
+    """A download cut off after its header's first bytes: pillow cannot identify it, but its signature says what
+    it was meant to be, so the error says it is damaged rather than no image at all."""
+    whole = tmp_path / f"whole{suffix}"
+    Image.new("RGB", (8, 8), (1, 2, 3)).save(whole)
+    cut = tmp_path / f"cut{suffix}"
+    cut.write_bytes(whole.read_bytes()[:12])
+    with pytest.raises(DataError) as info:
+        encode(ImageEncoder(size=(4, 4)), "Input", str(cut))
+    message = str(info.value)
+    assert repr(str(cut)) in message and f"a {fmt} file, but cut short or damaged" in message
+    assert "another kind of file" not in message
+    text = tmp_path / f"text{suffix}"
+    text.write_text(f"plain text, no {fmt} image")  # no signature: another kind of file
+    with pytest.raises(DataError, match="another kind of file"):
+        encode(ImageEncoder(size=(4, 4)), "Input", str(text))

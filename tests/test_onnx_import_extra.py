@@ -168,6 +168,19 @@ def test_a_zero_pad_before_a_convolution_over_dynamic_dims_imports_as_its_paddin
         torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
 
 
+
+@torch.no_grad()
+def test_an_uneven_constant_pad_over_dynamic_dims_imports_as_a_padding_layer(tmp_path):
+    """'Same' padding for an even kernel (1 before, 2 after) over dynamic h, w: no Conv padding can take it, and a
+    PaddingLayer over a variable length was refused ('not of known size'); it pads h to h_plus_3 now."""
+    module = nn.Sequential(nn.ConstantPad2d((1, 2, 1, 2), 0.5), nn.Conv2d(3, 4, 4)).eval()
+    net = import_onnx(torch_export(module, torch.randn(2, 3, 7, 7), tmp_path / "m.onnx", "x",
+                                   axes={"x": {0: "b", 2: "h", 3: "w"}}))
+    assert "PaddingLayer" in [type(layer).__name__ for layer in net.layers.values()]
+    for h, w in ((7, 7), (5, 9)):
+        x = torch.randn(3, 3, h, w)
+        torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
+
 @pytest.mark.parametrize("module, shape, axes", [
     (nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1, output_padding=1), (4, 5, 5), {0: "b", 2: "h", 3: "w"}),
     (nn.ConvTranspose1d(4, 6, 4, stride=3, padding=2, output_padding=(1,), groups=2, dilation=2), (4, 6), {0: "b"}),

@@ -126,3 +126,18 @@ def test_a_class_label_with_a_newline_is_drawn_as_its_escape(backend):
         root = ET.fromstring(net.render_svg(backend=backend))
     lines = [" ".join("".join(t.itertext()).split()) for t in root.iter(f"{SVG}text")]
     assert "ClassDecoder: a\\nb, c\\td" in lines, lines
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_many_options_wrap_onto_lines_instead_of_losing_the_last_ones(backend):
+    """A depthwise dilated convolution's options (channel_groups last) were one line cut at 48 characters, so the
+    box never said it was depthwise; they wrap onto lines of at most 48 now."""
+    from netgraph import ConvolutionLayer
+    net = NetGraph({"dw": ConvolutionLayer(8, 3, padding_size=2, dilation=2, stride=1, channel_groups=8)}, [],
+                   Input=(8, 16, 16))
+    root = ET.fromstring(net.render_svg(backend=backend))
+    box = next(g for g in root.iter(f"{SVG}g") if g.get("id") == "L.dw")
+    shown = texts(box)
+    assert "channel_groups=8" in shown and "dilation=2" in shown and "…" not in shown
+    lines = [" ".join("".join(t.itertext()).split()) for t in box.iter(f"{SVG}text")]
+    assert all(len(line) <= 48 for line in lines), lines

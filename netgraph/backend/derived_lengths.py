@@ -11,11 +11,15 @@ unbiased variance over a variable length needs 2.
 The compiled forward checks the same (``derived_length_lines``): one comparison per input length that a layer shortens.
 The names' grammar is ``netgraph.core.types``' (``length_steps`` reads what ``shifted_length`` and
 ``strided_length`` write).
+An input length declared with such a name (``Input=(1, "h_times_4", "w_times_4")``: any multiple of 4) is read by
+those rules too (halved twice and doubled twice it is itself, so a U-Net's skip joins): a call whose length is no
+multiple is a ``DataError`` naming the port and the nearest lengths it takes, not torch's error from a join.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+import re
 from typing import Any
 
 import torch
@@ -24,7 +28,7 @@ from netgraph.core.errors import DataError
 from netgraph.core.types import PortType, length_steps, lengths_along
 from netgraph.layers.bad_index import Where, located_error
 
-__all__ = ["check_derived_lengths", "derived_length_lines", "shortest_length", "shortest_lengths"]
+__all__ = ["check_derived_lengths", "derived_length_lines", "shortest_length", "shortest_lengths", "example_lengths"]
 
 Sizes = Callable[[str, int], Any]  # (port, axis) -> one size, or one per example (a list or a tensor)
 
@@ -56,8 +60,12 @@ def _derived(net: Any) -> tuple[dict[str, tuple[str, int]], list[tuple[Any, str,
 
 
 def check_derived_lengths(net: Any, sizes: Sizes) -> None:
-    """A DataError when an input length makes a layer's derived length (``"n_minus_2"``) below 1."""
+    """A DataError when an input length is no multiple its declared name says (``"h_times_4"``), or makes a
+    layer's derived length (``"n_minus_2"``) below 1."""
     bases, found = _derived(net)
+    for base, (port, axis) in bases.items():
+        if _progression(base):
+            _check_multiple(base, port, sizes(port, axis))
     if not found:
         return
     shortest, having = {}, {}  # base -> the shortest length; the examples of that length, where lengths differ
@@ -85,6 +93,47 @@ def check_derived_lengths(net: Any, sizes: Sizes) -> None:
         if not having[base]:  # one length for the whole batch
             raise DataError(head + tail, port=bases[base][0])
         raise located_error(having[base], lambda at: f"{head} ({_examples(at)}){tail}", port=bases[base][0])
+
+
+_MULTIPLE = re.compile(r"(\w+)_times_(\d+)(?:_(plus|minus)_(\d+))?")  # as strided_length and times_length read
+
+
+def _progression(name: str) -> tuple[int, int] | None:
+    """The lengths a declared name can be, ``k m + c`` for m = 1, 2, …, as (k, c): ``h_times_4`` (4, 0),
+    ``h_times_2_plus_1`` (2, 1); None for a name with no factor (any length)."""
+    multiple = _MULTIPLE.fullmatch(name)
+    if not multiple:
+        return None
+    factor, base = int(multiple[2]), _progression(multiple[1]) or (1, 0)
+    offset = int(multiple[4] or 0) * (1 if multiple[3] == "plus" else -1)
+    return factor * base[0], factor * base[1] + offset
+
+
+def _check_multiple(name: str, port: str, size: Any) -> None:
+    """A DataError when a length along an input dim declared ``name`` (``"h_times_4"``) is none that name can be."""
+    k, c = _progression(name)
+    values = [int(size)] if isinstance(size, int) else [int(n) for n in torch.as_tensor(size).reshape(-1)]
+    bad = next(((i, n) for i, n in enumerate(values) if (n - c) % k or n < k + c), None)
+    if bad is None:
+        return
+    i, n = bad
+    at = "" if isinstance(size, int) else f" (example {i})"
+    below = n - (n - c) % k if (n - c) % k else n - k
+    takes = " or ".join(str(m) for m in (below, below + k) if m >= k + c and m != n)
+    kind = f"a multiple of {k}" + (f" plus {c}" if c > 0 else f" minus {-c}" if c < 0 else "") + f", at least {k + c}"
+    raise DataError(f"input port {port!r}: a length of {n} along {name}{at} is not one that name declares "
+                    f"({kind}, which the layers rely on); give {takes}", port=port)
+
+
+def _multiple_lines(bases: dict[str, tuple[str, int]]) -> list[str]:
+    """The compiled forward's test of ``_check_multiple``: one per input dim declared with a factor."""
+    tests = []
+    for name, (port, axis) in bases.items():
+        if progression := _progression(name):
+            k, c = progression
+            size = f"{port}.shape[{axis + 1}]"
+            tests.append(f"({size} - {c}) % {k} or {size} < {k + c}" if c else f"{size} % {k} or {size} < {k}")
+    return tests
 
 
 def _examples(wheres: list[Where]) -> str:
@@ -123,11 +172,26 @@ def shortest_lengths(net: Any) -> dict[str, int]:
     return need
 
 
+def example_lengths(net: Any, length: int) -> dict[str, int]:
+    """Per variable input length, the shortest of at least ``length`` that every layer takes and its declared name
+    allows (a multiple of 4 for ``"h_times_4"``): the lengths an export or ``netgraph run`` traces at."""
+    lengths = {}
+    for base, need in shortest_lengths(net).items():
+        n = max(length, need)
+        if progression := _progression(base):
+            k, c = progression
+            n = max(n, k + c)
+            n += (c - n) % k
+        lengths[base] = n
+    return lengths
+
+
 def derived_length_lines(net: Any) -> list[str]:
-    """The compiled forward's check of ``check_derived_lengths``: ``if x.shape[2] < 3:`` per shortened input length,
-    calling ``self._derived_length_error`` (which raises the same DataError); none for most nets."""
+    """The compiled forward's check of ``check_derived_lengths``: ``if x.shape[2] < 3:`` per shortened input length
+    (and ``x.shape[2] % 4 or ...`` per one declared a multiple), calling ``self._derived_length_error`` (which raises the same DataError); none for most nets."""
     bases, need = _derived(net)[0], shortest_lengths(net)
     ports = dict.fromkeys(port for port, _ in bases.values())
     call = "    self._derived_length_error({" + ", ".join(f"{p!r}: {p}" for p in ports) + "})"
     tests = [f"{bases[b][0]}.shape[{bases[b][1] + 1}] < {n}" for b, n in need.items() if n > 1]
+    tests += _multiple_lines(bases)
     return [f"if {' or '.join(tests)}:", call] if tests else []

@@ -20,7 +20,7 @@ from typing import Any
 import torch
 
 from netgraph.backend import net_initialize
-from netgraph.backend.derived_lengths import shortest_lengths
+from netgraph.backend.derived_lengths import example_lengths
 from netgraph.core.errors import ShapeError
 from netgraph.core.summary import one_line
 from netgraph.core.types import INTEGER, format_shape
@@ -105,17 +105,17 @@ def summary(x: torch.Tensor) -> str:
 
 def example_inputs(net: Any) -> tuple[dict[str, torch.Tensor], list[str]]:
     """One random example per input port (batch of 1), and a line describing each choice made for it."""
-    inputs, notes, need = {}, [], shortest_lengths(net)
+    inputs, notes, lengths = {}, [], example_lengths(net, VARIABLE_LENGTH)
     for port in net.input_ports:
         port_type = net.port_types[port]
         if port_type.shape is None or any(d is None for d in port_type.shape):
             raise ShapeError(f"input port {port!r}: expected a known shape to draw an example input, found "
                              f"{format_shape(port_type.shape)}; declare it under the spec's inputs")
-        shape = tuple(max(VARIABLE_LENGTH, need.get(d, 1)) if isinstance(d, str) else d for d in port_type.shape)
+        shape = tuple(lengths.get(d, VARIABLE_LENGTH) if isinstance(d, str) else d for d in port_type.shape)
         variable = sorted({d for d in port_type.shape if isinstance(d, str)})
         if variable:
             notes.append(f"input {port}: variable length {', '.join(variable)} = "
-                         f"{', '.join(str(max(VARIABLE_LENGTH, need.get(d, 1))) for d in variable)} for this run, "
+                         f"{', '.join(str(lengths.get(d, VARIABLE_LENGTH)) for d in variable)} for this run, "
                          f"shape {format_shape(shape)}")
         if port_type.dtype == INTEGER:
             low, high = index_range(net, port)

@@ -75,6 +75,10 @@ class Encoder(Coder):
         """The type of the port this encoder feeds."""
         raise NotImplementedError
 
+    def fit_hint(self, shape: Any) -> str | None:
+        """How to set this encoder's options to give ``shape`` (a shape conflict's hint), or None."""
+        return None
+
 
 class Decoder(Coder):
     kind = "decoder"
@@ -242,6 +246,18 @@ class ImageEncoder(Encoder):
     def port_type(self) -> PortType:
         width, height = self.size
         return PortType((self.channels, height, width), REAL)
+
+    def fit_hint(self, shape: Any) -> str | None:
+        """The color_space and size (width, height) that give a (channels, height, width) ``shape``."""
+        if not isinstance(shape, tuple) or len(shape) != 3:
+            return None
+        channels, height, width = shape
+        space = next((s for s, n in _COLOR_CHANNELS.items() if n == channels), None)
+        changes = [f"color_space={space!r}"] if space and channels != self.channels else []
+        if isinstance(width, int) and isinstance(height, int) and (width, height) != self.size:
+            changes.append(f"size=({width}, {height})")
+        return (f"For {format_shape(shape)}, give the ImageEncoder {', '.join(changes)} (size is (width, height))"
+                if changes else None)
 
 
 @dataclasses.dataclass(frozen=True)

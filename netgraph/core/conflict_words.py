@@ -6,7 +6,7 @@ from __future__ import annotations
 from netgraph.core.errors import EdgeRef
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, unify, unify_shapes
 
-__all__ = ["as_seen_by", "compared", "set_part", "edge_parts", "dtype_hint", "INTEGER_HINT"]
+__all__ = ["as_seen_by", "compared", "set_part", "edge_parts", "dtype_hint", "coder_hint", "INTEGER_HINT"]
 
 
 def as_seen_by(who: tuple, old: PortType, new: PortType, exc: Conflict) -> Conflict:
@@ -62,3 +62,14 @@ def dtype_hint(leaves: list, setter: tuple | None, who: tuple, old: PortType, ne
     if layer is None or port not in layer.output_ports:
         return None
     return layer.dtype_hint(port) or INTEGER_HINT
+
+
+def coder_hint(coders: dict, setter: tuple | None, who: tuple, old: PortType, new: PortType) -> str | None:
+    """The encoder options that give the shape the net takes, where an encoder's type (``who``'s, or ``setter``'s;
+    ``coders``: the encoder by graph port key) is one side of the conflict (an ImageEncoder of 3 channels on a port
+    the net takes 1 at)."""
+    if who[0] == "graph" and who[1] in coders:
+        return coders[who[1]].fit_hint(old.shape)
+    if setter is not None and setter[0] == "graph" and setter[1] in coders:
+        return coders[setter[1]].fit_hint(new.shape)
+    return None

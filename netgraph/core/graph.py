@@ -118,7 +118,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
         problem.join_edges(prefix, self._edges, numbers)  # an EdgeRef is made only for an error message
         for port, t in self._declared.items():
             problem.declare((prefix, port), t, "graph", numbers[None])
-        problem.coders.update({(prefix, port): coder.type_name for port, coder in self._coders.items()})
+        problem.coders.update({(prefix, port): coder for port, coder in self._coders.items()})
         return numbers[None]
 
     # -- descriptions -----------------------------------------------------------------------------

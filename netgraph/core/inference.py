@@ -13,11 +13,12 @@ import functools
 from collections import defaultdict, deque
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from netgraph.core.layer import Layer
 from netgraph.core.layer_checks import check_infer_result
 from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, ShapeError, raise_all
-from netgraph.core.conflict_words import as_seen_by, compared, dtype_hint, edge_parts, set_part
+from netgraph.core.conflict_words import as_seen_by, coder_hint, compared, dtype_hint, edge_parts, set_part
 from netgraph.core.declared_lengths import apart_text, declared_lengths, joined_names
 from netgraph.core.inference_defaults import default_dtypes, default_shapes, shared_users
 from netgraph.core.types import UNKNOWN, Conflict, PortType, unify
@@ -53,7 +54,7 @@ class Problem:
     joins: list[tuple[int, int]] = field(default_factory=list)  # each equality's keys' numbers
     leaf_ports: list[dict[str, int]] = field(default_factory=list)  # each leaf's ports' numbers
     declared_at: list[dict[str, int]] = field(default_factory=list)  # the port numbers each declared key is in
-    coders: dict[Key, str] = field(default_factory=dict)  # graph ports whose type an encoder gave: its type name
+    coders: dict[Key, Any] = field(default_factory=dict)  # graph ports whose type an encoder gave: the encoder
 
     def add_leaf(self, path: tuple, layer: Layer, declare: bool = True) -> dict[str, int]:
         """Add a leaf (with its declared types); its ports' numbers, which ``join_edges`` fills in."""
@@ -111,7 +112,7 @@ class Problem:
         if kind == "options":
             return f"{self.describe(key)} (from its options)"
         if kind == "graph":
-            return f"the {self.coders[key]} on {self.describe(key)}" if key in self.coders else \
+            return f"the {self.coders[key].type_name} on {self.describe(key)}" if key in self.coders else \
                 f"the shape given for {self.describe(key)}"
         if kind == "default":
             return f"the default dtype Real of {self.describe(key)}"
@@ -230,7 +231,8 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, int]]:
         except Conflict as exc:
             errors.append(_conflict(problem, cls, root, who, f"{as_seen_by(who, old, new, exc)} (the "
                                                              f"{set_part(old, new)} was set by ",
-                                    dtype_hint(problem.leaves, cls.origin.get(root), who, old, new),
+                                    dtype_hint(problem.leaves, cls.origin.get(root), who, old, new)
+                                    or coder_hint(problem.coders, cls.origin.get(root), who, old, new),
                                     **compared(who, old, new)))
             return False
         if merged is not old and merged != old:

@@ -239,8 +239,10 @@ def lengths_apart(names: list[str]) -> str:
     """Why variable lengths of different names do not join: independent (named apart), or one length changed on
     the way by layers (a size where they differ and one where they agree named, among sizes up to 64).
 
-    >>> lengths_apart(["h", "h_minus_1_over_2_times_2"]).split(": ")[-1]
-    'at h = 3 it is 2; give h a fixed size at which they agree (e.g. 64), or layers that keep the length'
+    >>> lengths_apart(["h", "h_minus_1_over_2_times_2"]).split(": ")[-1].split("; ")[0]
+    'at h = 3 it is 2'
+    >>> lengths_apart(["h", "h_minus_1_over_2_times_2"]).split("; ")[-1].split(", ")
+    ['give h a fixed size at which they agree (e.g. 64)', 'declare it a multiple of 2 ("h_times_2")', 'or layers that keep the length']
     """
     found = _derived_pair(names)
     if found is None:
@@ -266,8 +268,11 @@ def _where_they_differ(base: str, from_base: bool, steps: list[tuple]) -> str:
     else:
         text = f": at {base} = {differ[0]} " + (f"it is {differ[2]}" if from_base else
                                                f"they are {differ[1]} and {differ[2]}")
-    return text + (f"; give {base} a fixed size at which they agree (e.g. {agree[-1]}), or layers that keep the "
-                   f"length" if agree else "; join lengths changed alike")
+    k = agree[0] if agree else 0  # agreeing at the multiples of k alone: a length declared one joins (a U-Net's)
+    multiple = (f", declare it a multiple of {k} (\"{base}_times_{k}\")"
+                if k > 1 and agree == [n for n in range(k, 65, k) if n in sizes] else "")
+    return text + (f"; give {base} a fixed size at which they agree (e.g. {agree[-1]}){multiple}, or layers that keep "
+                   f"the length" if agree else "; join lengths changed alike")
 
 
 def _derived_pair(names: list[str]) -> tuple[str, str, str] | None:

@@ -69,13 +69,14 @@ def _image_file(path: Any) -> BinaryIO:
 def _pillow_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
     Image = pillow()
     if isinstance(value, (str, os.PathLike)):
-        try:
-            with _image_file(value) as f, _opened(Image, f, value) as image:
-                if refusal := _too_many_pixels(Image, image, coder, value):
-                    raise ExampleError(refusal)
-                image.load()
-        except (OSError, ValueError) as exc:
-            raise ExampleError(f"cannot read image {os.fspath(value)!r}: {exc}") from None
+        with _image_file(value) as f:
+            try:
+                with _opened(Image, f, value) as image:
+                    if refusal := _too_many_pixels(Image, image, coder, value):
+                        raise ExampleError(refusal)
+                    image.load()
+            except (OSError, ValueError) as exc:
+                raise ExampleError(_unreadable(f, value, str(exc))) from None
     elif type(value).__module__.startswith("PIL."):
         image = value
     elif isinstance(value, np.ndarray) and value.ndim in (2, 3):
@@ -85,7 +86,8 @@ def _pillow_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
                            f"found {type(value).__name__} {value!r:.40}")
     image = _upright(image)
     if image.mode in _DEEP_MODES:  # pillow's convert clips 16-bit and 32-bit values to 0..255: scale them instead
-        return _float_image(coder, _deep_array(image))
+        source = f"image {os.fspath(value)!r}" if isinstance(value, (str, os.PathLike)) else "a PIL image"
+        return _float_image(coder, _deep_array(image, source))
     image = image.convert("RGB" if coder.color_space == "RGB" else "L")
     if image.size != coder.size:
         image = image.resize(coder.size, Image.BILINEAR)
@@ -105,15 +107,22 @@ def _upright(image: Any) -> Any:
     return ImageOps.exif_transpose(image)
 
 
-def _deep_array(image: Any) -> np.ndarray:
+def _deep_array(image: Any, source: str) -> np.ndarray:
     """A 16-bit or 32-bit grey image as floats in [0, 1]: integers over 16 bits' range (0..65535, as a 16-bit PNG
-    or TIFF holds them), floats ("F") as they are, checked to lie in [0, 1] as a float array's are."""
+    or TIFF holds them), floats ("F") as they are, checked to lie in [0, 1] as a float array's are; an
+    ExampleError naming ``source`` (the file) otherwise."""
     if image.mode == "F":
-        return _checked_array(np.array(image))  # a writable copy: torch warns on pillow's read-only buffer
+        array = np.array(image)  # a writable copy: torch warns on pillow's read-only buffer
+        low, high = (float(np.min(array)), float(np.max(array))) if array.size else (0.0, 0.0)  # NaN: any NaN
+        if not 0 <= low <= high <= 1:
+            found = "NaN" if math.isnan(low + high) else f"values from {low:g} to {high:g}"
+            raise ExampleError(f"{source} of mode 'F' (float pixels, read as they are) holds values in [0, 1], "
+                               f"found {found}")
+        return array
     array = np.asarray(image)
     if array.size and (int(array.min()) < 0 or int(array.max()) > 65535):
-        raise ExampleError(f"a {image.mode!r} (integer) image is read as 16-bit, values 0..65535, found values from "
-                           f"{int(array.min())} to {int(array.max())}")
+        raise ExampleError(f"{source} of mode {image.mode!r} (integer pixels) is read as 16-bit, values 0..65535, "
+                           f"found values from {int(array.min())} to {int(array.max())}")
     scaled = array.astype(np.float32)  # exact for 16-bit values, and half float64's memory on a large image
     scaled /= 65535.0
     return scaled
@@ -167,12 +176,14 @@ def check_image(coder: ImageEncoder, value: Any) -> str | None:
                 f"{type(value).__name__} {value!r:.40}")
     Image = pillow()
     try:
-        with _image_file(value) as f, _opened(Image, f, value) as image:
-            return _too_many_pixels(Image, image, coder, value)
+        with _image_file(value) as f:
+            try:
+                with _opened(Image, f, value) as image:
+                    return _too_many_pixels(Image, image, coder, value)
+            except (OSError, ValueError) as exc:
+                return _unreadable(f, value, str(exc))
     except ExampleError as exc:
         return str(exc)
-    except (OSError, ValueError) as exc:
-        return f"cannot read image {os.fspath(value)!r}: {exc}"
 
 
 def _opened(Image: Any, f: BinaryIO, path: Any) -> Any:
@@ -185,8 +196,33 @@ def _opened(Image: Any, f: BinaryIO, path: Any) -> Any:
     except Image.DecompressionBombError as exc:  # pillow's words hold the image's pixel count
         raise ExampleError(f"{_bomb_text(path, None, Image.MAX_IMAGE_PIXELS)} ({exc})") from None
     except Image.UnidentifiedImageError:  # pillow names the file object: "cannot identify image file <_io...>"
-        raise ExampleError(f"cannot read image {os.fspath(path)!r}: not an image file pillow can read (another "
-                           f"kind of file, or a format pillow lacks)") from None
+        raise ExampleError(_unreadable(f, path, None)) from None
+
+
+#: the first bytes of the image formats a folder of images usually holds: a file pillow cannot read that starts so
+#: is one of them damaged (a download cut short), not another kind of file
+_SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"),
+               (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"))
+
+
+def _unreadable(f: BinaryIO, path: Any, why: str | None) -> str:
+    """Why pillow cannot read the image file ``f`` (``why``, pillow's words, None when it cannot identify it),
+    saying which format it was meant to be when its first bytes tell (a PNG cut short)."""
+    try:
+        f.seek(0)
+        head = f.read(12)
+    except (OSError, ValueError):
+        head = b""
+    meant = next((name for magic, name in _SIGNATURES if head.startswith(magic)), None)
+    if meant is None and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        meant = "WebP"
+    if meant is None and head[:2] == b"BM" and head[6:10] == bytes(4):  # BM, the file size, 4 reserved zero bytes
+        meant = "BMP"
+    if meant:
+        said = f"a {meant} file, but cut short or damaged ({why or 'pillow cannot identify it'})"
+    else:
+        said = why or "not an image file pillow can read (another kind of file, or a format pillow lacks)"
+    return f"cannot read image {os.fspath(path)!r}: {said}"
 
 
 def _too_many_pixels(Image: Any, image: Any, coder: ImageEncoder, path: Any) -> str | None:

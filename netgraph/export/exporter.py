@@ -25,7 +25,7 @@ import torch
 from torch.onnx import _constants as _torch_onnx
 
 from netgraph import __version__
-from netgraph.backend.derived_lengths import shortest_lengths
+from netgraph.backend.derived_lengths import example_lengths
 from netgraph.core.errors import DataError, NetGraphError, OptionError, ShapeError
 from netgraph.core.files import atomic_write
 from netgraph.core.graph import NetGraph
@@ -122,11 +122,11 @@ def _check_suffix(path: Any) -> None:
 def example_inputs(net: Any, batch: int = _TRACE_BATCH, length: int = _TRACE_LENGTH, seed: int = 0) -> dict:
     """Random tensors for every graph input: ``batch`` examples, variable dims of size ``length``."""
     generator = torch.Generator().manual_seed(seed)
-    tensors, need = {}, shortest_lengths(net)  # a kernel of 3 after a pooling needs more than 3
+    tensors, lengths = {}, example_lengths(net, length)  # a kernel of 3 after a pooling needs more than 3
     types = net.port_types
     for port in net.input_ports:
         t = types[port]
-        shape = (batch, *(max(length, need.get(d, 1)) if isinstance(d, str) else d for d in t.shape))
+        shape = (batch, *(lengths.get(d, length) if isinstance(d, str) else d for d in t.shape))
         if t.dtype == INTEGER:
             tensors[port] = torch.randint(0, 2, shape, generator=generator)
         else:

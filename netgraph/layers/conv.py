@@ -84,6 +84,22 @@ def _ceil_in_size(out: Any, k: int, s: int, p: int, d: int) -> Any:
     return _in_size(out, k, s, p, d) if s == 1 else None  # at stride 1 ceil_mode changes nothing
 
 
+def _same_padding(given: dict[str, Any]) -> str:
+    """What torch's padding='same' is here, for the kernel and dilation in ``given`` (stride 1)."""
+    kernel, dilation = given["kernel"], given["dilation"]
+    kernels = list(kernel) if isinstance(kernel, (list, tuple)) else [kernel]
+    dilations = list(dilation) if isinstance(dilation, (list, tuple)) else [dilation] * len(kernels)
+    try:
+        spans = [int(d) * (int(k) - 1) for k, d in zip(kernels, dilations)]
+    except (TypeError, ValueError):
+        spans = [1]
+    if any(span % 2 for span in spans):
+        return ("torch's padding='same' is padding_size=(kernel - 1) // 2 here for an odd kernel and stride 1; an even "
+                "kernel's is uneven: a PaddingLayer([0, [a, b], ...]) before it, a + b = kernel - 1")
+    pads = [span // 2 for span in spans]
+    return f"torch's padding='same' is padding_size={pads[0] if len(pads) == 1 else pads} here (stride 1)"
+
+
 class _Spatial(Layer):
     """Shared option handling and spatial shape rules (kernel, stride, padding_size, dilation)."""
 
@@ -118,6 +134,9 @@ class _Spatial(Layer):
         d = next(iter(lists.values()), None)
         if d is not None and not 1 <= d <= 3:
             raise OptionError(f"{name} works on 1, 2 or 3 spatial dimensions, found {d}: {given}")
+        if isinstance(given["padding_size"], str) and given["padding_size"].lower() == "same":
+            raise OptionError(f"{name} option padding_size= must be an integer or a list of integers >= 0, found "
+                              f"{given['padding_size']!r}; {_same_padding(given)}", option="padding_size")
         minimum = {"kernel": 1, "stride": 1, "padding_size": 0, "dilation": 1}
         out: dict[str, Any] = {"_d": d}
         for option, value in given.items():
@@ -163,6 +182,16 @@ class _Spatial(Layer):
         y = types["Output"].shape
         fill(types, "Input", (in_ch, *(self.IN_SIZE(o, *q) for o, q in zip(y[1:], params))), REAL)
         return types
+
+    def _check_weights_channels(self, x: Any, in_ch: Any) -> None:
+        """A Conflict naming the weights when the input's channels ``x[0]`` differ from ``in_ch``, the count the
+        given weights take (fill's 'expected (5, 6, 6), found (4, 6, 6)' would name neither them nor the channels)."""
+        if in_ch is None or x is None or not isinstance(x[0], int) or x[0] == in_ch:
+            return
+        groups = self.channel_groups
+        per_group = f" ({in_ch // groups} per group, channel_groups= {groups})" if groups != 1 else ""
+        raise Conflict(f"port 'Input' has {x[0]} channels, but its Weights {format_shape(tuple(self.weights.shape))} "
+                       f"take {in_ch}{per_group}", option="weights")
 
     def _dims(self, types: Mapping[str, PortType]) -> int:
         return len(types["Input"].shape) - 1
@@ -222,6 +251,7 @@ class ConvolutionLayer(_Spatial):
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         types = dict(types)
         in_ch = None if self.weights is None else int(self.weights.shape[1]) * self.channel_groups
+        self._check_weights_channels(types["Input"].shape, in_ch)
         types = self._spatial_infer(types, in_ch, self.channels)
         x = types["Input"].shape
         if x is not None and isinstance(x[0], str):

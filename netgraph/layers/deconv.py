@@ -106,6 +106,7 @@ class DeconvolutionLayer(_Spatial):
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         in_ch = None if self.weights is None else int(self.weights.shape[0])
+        self._check_weights_channels(types["Input"].shape, in_ch)
         types = self._spatial_infer(dict(types), in_ch, self.channels)
         x = types["Input"].shape
         if x is not None and isinstance(x[0], str):

@@ -76,17 +76,24 @@ class LinearLayer(Layer):
         size = self.output if self.output is None or len(self.output) != 1 else self.output[0]
         return f"LinearLayer({'' if size is None else size})"
 
+    def _variable_hint(self, shape: tuple) -> str:
+        """What to do with a variable-length ``shape``: pool the spatial dims of (channels, h, w) data, or take or map
+        over a sequence's elements."""
+        if isinstance(shape[0], int):  # channels first, variable sizes after: a convolution's feature maps
+            return ("pool the variable dims first, as global average pooling (torch's AdaptiveAvgPool2d(1) and "
+                    "flatten) does: AggregationLayer(\"Mean\") gives (channels)")
+        return (f"take one element first (e.g. SequenceLastLayer), pool over it (AggregationLayer('Mean', levels=1), "
+                f"Keras's GlobalAveragePooling1D; the default levels '2;;' pool the others), or apply it to each "
+                f"element, as torch's nn.Linear and Keras's Dense act on the last dim: "
+                f"NetMapOperator({self._per_element()})")
+
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         types = dict(types)
         for port in ("Input", "Output"):
             for d in types[port].shape or ():  # a loop, not any(...): a generator per port costs more than the test
                 if isinstance(d, str):
                     raise Conflict(f"port {port!r} {format_shape(types[port].shape)} has a variable-length dimension, "
-                                   f"which a LinearLayer cannot flatten; take one element first (e.g. "
-                                   f"SequenceLastLayer), pool over it (AggregationLayer('Mean', levels=1), Keras's "
-                                   f"GlobalAveragePooling1D; the default levels '2;;' pool the others), or apply it "
-                                   f"to each element, as torch's nn.Linear and "
-                                   f"Keras's Dense act on the last dim: NetMapOperator({self._per_element()})")
+                                   f"which a LinearLayer cannot flatten; {self._variable_hint(types[port].shape)}")
         for port, size, option in self._array_sizes():  # arrays give a port's size, not its rank: (6) fits (2, 3)
             shape = types[port].shape
             if shape is not None and None not in shape and numel(shape) != size:

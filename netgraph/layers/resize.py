@@ -39,7 +39,7 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import option_problem
 from netgraph.core.layer import EmitContext
 from netgraph.core.options import IntOrInts, OptionKind, Shape
-from netgraph.core.types import INTEGER, Conflict, PortType, format_shape, times_length
+from netgraph.core.types import INTEGER, Conflict, PortType, format_shape, shifted_length, times_length
 from netgraph.layers._shapes import _ShapeLayer, as_float, is_int
 from netgraph.layers.dist_limits import FLOAT_MAX
 from netgraph.layers._modules import LayerModule
@@ -143,17 +143,18 @@ class PaddingLayer(_ShapeLayer):
         self._check_rank(shape)
         out = list(shape)
         for level, (a, b) in enumerate(self._pairs):
-            if isinstance(shape[level], str) and (a or b):
+            if isinstance(shape[level], str) and (a or b) and isinstance(self.padding, str):
                 raise Conflict(f"level {level + 1} of port 'Input' {format_shape(shape)} has a variable length, "
-                               f"which PaddingLayer cannot pad")
-            out[level] = shape[level] + a + b if isinstance(shape[level], int) else shape[level]  # None, or 'n' unpadded
+                               f"which PaddingLayer pads only with a constant padding= (a number), not "
+                               f"{self.padding!r}")
+            out[level] = shifted_length(shape[level], a + b)  # a variable length "h": "h_plus_3", as F.pad gives
         return tuple(out)
 
     def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:
         if out is None:
             return None
         self._check_rank(out)
-        sizes = [None if isinstance(o, int) and o - a - b < 1 else o - a - b if isinstance(o, int) else o
+        sizes = [None if isinstance(o, int) and o - a - b < 1 else shifted_length(o, -a - b) if a + b else o
                  for o, (a, b) in zip(out, self._pairs)]
         return (*sizes, *out[len(self._pairs):])
 

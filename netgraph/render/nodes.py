@@ -16,8 +16,9 @@ from netgraph.render.probability import (divergence_lines, format_value, is_dive
 __all__ = ["layer_node", "option_lines", "operator_options", "coder_line"]
 
 
-def option_lines(layer: Any) -> list[str]:
-    """The key options of a layer as short lines (arrays and shapes shown elsewhere are left out)."""
+def option_lines(layer: Any, width: int = 48) -> list[str]:
+    """The key options of a layer as short lines (arrays and shapes shown elsewhere are left out); ``key=value``
+    pairs wrap onto lines of at most ``width`` characters (where each fits), so none is cut off."""
     try:
         options = layer.options()
     except Exception:  # noqa: BLE001 - a user layer whose options() fails must not stop the diagram
@@ -38,7 +39,18 @@ def option_lines(layer: Any) -> list[str]:
             lines.append(format_value(value))  # an expression, an activation name, a function or an inner net
         else:
             pairs.append(f"{key}={format_value(value)}")
-    return lines + ([", ".join(pairs)] if pairs else []) + _state_lines(layer)
+    return lines + _wrapped(pairs, width) + _state_lines(layer)
+
+
+def _wrapped(pairs: list[str], width: int) -> list[str]:
+    """``pairs`` joined by ", " into lines of at most ``width`` characters (a longer pair alone on its line)."""
+    out: list[str] = []
+    for pair in pairs:
+        if out and len(out[-1]) + 2 + len(pair) + 1 <= width:  # room for ", pair" and the "," that may follow
+            out[-1] += f", {pair}"
+        else:
+            out.append(pair)
+    return [line + ("," if i < len(out) - 1 else "") for i, line in enumerate(out)]
 
 
 def operator_options(layer: Any) -> str:
@@ -84,7 +96,7 @@ def layer_node(node_id: str, name: str, layer: Any, compact: bool, cluster: tupl
         missing = [text for texts in per_node for text in texts]
         kind, classes, fill = "graph", ["graph"], FILL["graph"]
     else:
-        lines = option_lines(layer)
+        lines = option_lines(layer, width)
         missing = _uninitialized(layer)
         if getattr(layer, "ARRAYS", None):
             fill = FILL["arrays"]

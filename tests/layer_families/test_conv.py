@@ -7,7 +7,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netgraph import ConvolutionLayer, DeconvolutionLayer, NetGraph, OptionError, PoolingLayer
+from netgraph import (AggregationLayer, ConvolutionLayer, DeconvolutionLayer, LinearLayer, NetChain, NetGraph, OptionError,
+                      PoolingLayer)
 from tests.layer_families._helpers import shape_error, three_way
 
 CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
@@ -69,6 +70,9 @@ def test_convolution_shape_errors():
     (lambda: ConvolutionLayer(-4, 3), "output= must be a positive integer, found -4"),
     (lambda: ConvolutionLayer(4, 0), "kernel= must be an integer or a list of positive integers"),
     (lambda: ConvolutionLayer(4, 3, padding_size=-1), "padding_size= must be an integer or a list of integers >= 0"),
+    (lambda: ConvolutionLayer(4, 3, padding_size="Same"), "found 'Same'; torch's padding='same' is padding_size=1 here"),
+    (lambda: PoolingLayer([3, 5], padding_size="same"), "padding_size=\\[1, 2\\] here"),
+    (lambda: ConvolutionLayer(4, 4, padding_size="same"), "an even kernel's is uneven: a PaddingLayer"),
     (lambda: ConvolutionLayer(4, [3, 3], stride=[1, 1, 1]), "must have one length"),
     (lambda: ConvolutionLayer(4, [3, 3, 3, 3]), "1, 2 or 3 spatial dimensions"),
     (lambda: ConvolutionLayer(3, 3, channel_groups=2), "not divisible by channel_groups"),
@@ -124,3 +128,28 @@ def test_an_output_smaller_than_the_padding_makes_is_refused_not_given_an_input_
                 f"port 'Output' has a spatial size of {size}, too small for kernel", f"an input of size 1 gives {gives}")
     fits = NetGraph({"l": layer}, [], Output=(2, gives)).input_shapes["Input"][1]
     assert fits == 1 and NetGraph({"l": layer}, [], Input=(2, fits)).output_shapes["Output"] == (2, gives)
+
+
+@pytest.mark.parametrize("layer, takes", [
+    (ConvolutionLayer(8, 3, weights=torch.zeros(8, 4, 3, 3)), "its Weights (8, 4, 3, 3) take 4"),
+    (ConvolutionLayer(8, 3, channel_groups=2, weights=torch.zeros(8, 3, 3, 3)),
+     "its Weights (8, 3, 3, 3) take 6 (3 per group, channel_groups= 2)"),
+    (DeconvolutionLayer(8, 3, weights=torch.zeros(4, 8, 3, 3)), "its Weights (4, 8, 3, 3) take 4"),
+])
+def test_channels_that_differ_from_the_given_weights_name_the_weights(layer, takes):
+    """A convolution with weights= fed another channel count (from the layer before it) names the weights that
+    fix its count, the count it takes and the one it found; the weights' count is what the layer expects."""
+    message = shape_error(lambda: NetGraph({"a": ConvolutionLayer(5, 1), "b": layer}, [("a", "b")], Input=(3, 6, 6)),
+                          "layer 2 'b'", "port 'Input' has 5 channels", takes, "set by layer 1 'a'")
+    assert "expected shape (5" not in message
+
+
+def test_a_linear_layer_after_convolutions_over_variable_sizes_points_to_global_pooling():
+    """(channels, h, w) into a LinearLayer: the refusal pointed only at sequences (SequenceLastLayer, NetMapOperator);
+    an image's way is global average pooling, which keeps the channels: AggregationLayer("Mean")."""
+    shape_error(lambda: NetChain([ConvolutionLayer(4, 3), LinearLayer(10)], input=(3, "h", "w")),
+                "layer 2 (LinearLayer)", "AggregationLayer(\"Mean\")", "global average pooling")
+    fixed = NetChain([ConvolutionLayer(4, 3), AggregationLayer("Mean"), LinearLayer(10)], input=(3, "h", "w"))
+    assert fixed.output_shapes == {"Output": (10,)}  # the fix it names builds
+    sequence = shape_error(lambda: NetChain([LinearLayer(10)], input=("n", 4)), "SequenceLastLayer")
+    assert "global average pooling" not in sequence  # a sequence's length comes first: not channels

@@ -6,7 +6,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from netgraph import NetChain, NetGraph, OptionError, PaddingLayer, PortType, ResizeLayer, ShapeError, net_initialize
+from netgraph import (ConvolutionLayer, NetChain, NetGraph, NetPort, OptionError, PaddingLayer, PortType, ResizeLayer,
+                      ShapeError, ThreadingLayer, net_initialize)
 from tests.layer_families._helpers import shape_error, three_way
 
 TORCH_MODE = {"Reflected": "reflect", "Periodic": "circular", "Fixed": "replicate"}
@@ -55,7 +56,22 @@ def test_padding_infers_its_input_from_its_output():
 def test_padding_shape_errors():
     shape_error(lambda: NetGraph([PaddingLayer([1, 1, 1])], [], Input=(2, 3)),
                 "PaddingLayer", "pads 3 levels but port 'Input' (2, 3) has 2")
-    shape_error(lambda: NetGraph([PaddingLayer([1])], [], Input=("n", 3)), "PaddingLayer", "variable length")
+    shape_error(lambda: NetGraph([PaddingLayer([1], padding="Reflected")], [], Input=("n", 3)), "PaddingLayer",
+                "variable length", "a constant padding=")
+
+
+def test_a_constant_padding_pads_variable_lengths_named_after_them():
+    """Torch's F.pad over any h, w: 'same' padding for an even kernel (1 before, 2 after) then the convolution gives
+    h, w back, so a skip joins it with the input."""
+    net = NetGraph({"pad": PaddingLayer([0, [1, 2], [1, 2]]), "conv": ConvolutionLayer(3, 4), "add": ThreadingLayer("Plus")},
+                   [("pad", "conv", "add"), (NetPort("Input"), "add")], Input=(3, "h", "w"))
+    assert net.layer_types("pad")["Output"].shape == (3, "h_plus_3", "w_plus_3")
+    assert net.output_shapes == {"Output": (3, "h", "w")}
+    assert NetChain([PaddingLayer([0, 1])], output=(2, "n")).input_shapes == {"Input": (2, "n_minus_2")}
+    for h, w in ((5, 7), (2, 1)):
+        x = torch.randn(2, 3, h, w)
+        three_way(net, lambda m, Input: F.conv2d(F.pad(Input, (1, 2, 1, 2)), m.conv.Weights, m.conv.Biases) + Input,
+                  Input=x)
 
 
 def test_padding_leaves_an_unpadded_variable_length_level_alone():
