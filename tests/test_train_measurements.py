@@ -10,8 +10,8 @@ import torch
 
 from netgraph import (BatchNormalizationLayer, ClassDecoder, DataError, DropoutLayer, ElementwiseLayer, FunctionLayer,
                       GatedRecurrentLayer, LinearLayer, MeanAbsoluteLossLayer, NetChain, NetGraph, NetPort,
-                      NormalDistribution, OptionError, RandomArrayLayer, SequenceLastLayer, SoftmaxLayer,
-                      UninitializedError, net_initialize, net_measurements, net_train)
+                      NormalDistribution, OptionError, PoissonDistribution, RandomArrayLayer, SequenceLastLayer,
+                      SoftmaxLayer, UninitializedError, net_initialize, net_measurements, net_train)
 
 # logits of 6 examples (a net of a SoftmaxLayer alone: its outputs are these, softmaxed) and their classes
 LOGITS = torch.tensor([[3.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 1.0],
@@ -47,6 +47,12 @@ def test_regression_measurements_are_the_hand_computed_values():
                             batch_size=3) == pytest.approx(0.5)  # errors 0, 1, 1, 0 (no square)
     errors = (2, 3, 1, 2)
     assert net_measurements(net, {"Input": x, "Target": target + 2.0}) == pytest.approx(sum(e * e for e in errors) / 4)
+
+    identity = {"weights": [[1.0]], "biases": [0.0]}
+    two = NetGraph({"a": LinearLayer(1, **identity), "b": LinearLayer(1, **identity)},
+                   [("a", NetPort("A")), ("b", NetPort("B"))], Input=1)
+    both = {"Input": x, "A": x + 1.0, "B": x + 3.0}  # mean squares 1 and 9; B's warm-up counts as done
+    assert net_measurements(two, both, loss_function={"A": 1, "B": {"weight": 2, "warmup": 5}}) == pytest.approx(19.0)
 
 
 def _classifier():
@@ -178,6 +184,13 @@ def test_data_that_does_not_fit_the_net_is_one_data_error_about_the_test_data():
         net_measurements(_softmax_net(), {"Input": LOGITS}, "Accuracy")
     with pytest.raises(DataError, match=r"input port 'Input' \(key 'Input'\): expected shape \(b, 3\).*found \(6, 2\)"):
         net_measurements(_softmax_net(), {"Input": LOGITS[:, :2], "Target": CLASSES})
+
+
+def test_a_bad_distribution_parameter_in_the_data_is_the_layers_own_data_error():
+    net = NetGraph({"noise": RandomArrayLayer(PoissonDistribution("#Rate"), output=(1,))}, [], Rate=1)
+    with pytest.raises(DataError, match=r"^layer 'noise' .*must be a finite number >= 0, found -1.0") as info:
+        net_measurements(net, {"Rate": torch.tensor([[1.0], [-1.0]]), "Target": torch.zeros(2, 1)})
+    assert "training stopped" not in str(info.value)  # no training runs here
 
 
 def test_an_untrained_net_is_refused():

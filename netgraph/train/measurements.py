@@ -17,7 +17,9 @@ batch by batch.
 
 from __future__ import annotations
 
+import math
 import re
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -94,8 +96,9 @@ def _checked_net(net: Any) -> NetGraph:
         raise OptionError(f"net_measurements needs a NetGraph (a trained net); found {type(net).__name__}")
     missing = [name for name, value in all_arrays(net).items() if value is None]
     if missing:
+        first = "/".join(map(str, missing[0]))
         raise UninitializedError(f"net_measurements measures a trained net, but {len(missing)} of its arrays have no "
-                                 f"values (first: {'/'.join(map(str, missing[0]))!r}); train it, or call net_initialize(net) first")
+                                 f"values (first: {first!r}); train it, or call net_initialize(net) first")
     return net
 
 
@@ -151,6 +154,7 @@ def _measure(net: Any, data: Any, names: list[tuple[str, str | None, str]], loss
     refuse_fixed_lengths(net, data, TEST)
     net = with_data_shapes(net, data)
     loss = attach_losses(net, loss_function)
+    loss.set_progress(sys.maxsize, math.inf)  # a trained net: each term's warm-up done, at its full weight
     single = net.input_ports[0] if len(net.input_ports) == 1 else None
     raw = gather(encoded_alone(net, data, TEST, batch_size, workers), TEST, single, batch_size)
     expect = {p: input_expect(net, p) for p in net.input_ports}
@@ -167,7 +171,7 @@ def _measure(net: Any, data: Any, names: list[tuple[str, str | None, str]], loss
     module.to(device).eval()
     keys = (*net.input_ports, *lengths_keys(module))
     forward = lambda batch, n, examples: forward_batch(  # noqa: E731 - one pass's forward
-        module, net, keys, batch, n, examples, lambda: (f"the measurement on {TEST}", False), device if mixed else None)
+        module, net, keys, batch, n, examples, None, device if mixed else None)  # a layer's DataError as it is
     with torch.no_grad():
         total, count = measuring_pass(test.batches(batch_size, None), forward, loss.to(device), meter, "validation")
     computed = meter.compute("validation") if meter is not None else {}
