@@ -11,7 +11,8 @@ import torch
 from netgraph import (BatchNormalizationLayer, ClassDecoder, DataError, DropoutLayer, ElementwiseLayer, FunctionLayer,
                       GatedRecurrentLayer, LinearLayer, MeanAbsoluteLossLayer, NetChain, NetGraph, NetPort,
                       NormalDistribution, OptionError, PoissonDistribution, RandomArrayLayer, SequenceLastLayer,
-                      SoftmaxLayer, UninitializedError, net_initialize, net_measurements, net_train)
+                      SoftmaxLayer, UninitializedError, image_folder, net_initialize, net_measurements, net_train)
+from tests.test_train_encoded import SPEC as STRIPES_SPEC, _accuracy, _stripes  # the stripes images, their spec
 
 # logits of 6 examples (a net of a SoftmaxLayer alone: its outputs are these, softmaxed) and their classes
 LOGITS = torch.tensor([[3.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 1.0],
@@ -197,3 +198,11 @@ def test_an_untrained_net_is_refused():
     with pytest.raises(UninitializedError, match="arrays have no values.*net_initialize"):
         net_measurements(_classifier(), _points(10, 0))
 
+
+
+def test_a_folder_of_images_is_measured_as_the_net_labels_them(tmp_path):
+    net = net_initialize(NetGraph.from_yaml(STRIPES_SPEC), seed=0)
+    folder = _stripes(tmp_path / "test", per_class=6, seed=2)
+    expected = _accuracy(net, image_folder(folder))
+    assert net_measurements(net, str(folder), "Accuracy", batch_size=5) == pytest.approx(expected)
+    assert net_measurements(net, list(image_folder(folder)), "ErrorRate") == pytest.approx(1 - expected)
