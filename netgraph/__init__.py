@@ -8,7 +8,7 @@ The pipeline, one subpackage per stage, dependencies pointing one way (checked i
     backend  initialise, compile, evaluate, interpret             (imports core, layers)
     spec     YAML read/write, save/load, JSON Schema              (imports core, layers, backend)
     render   diagrams: DOT, SVG, built-in layout                  (imports core, layers)
-    train    NetTrain                                             (imports core, layers, backend, spec)
+    train    NetTrain, NetMeasurements                            (imports core, layers, backend, spec)
     export   ONNX export and import                               (imports core, layers, backend, spec)
     cli      the ``netgraph`` command                             (imports any of them)
 
@@ -60,7 +60,7 @@ _EXPORTS = {
     "save": "netgraph.spec", "load": "netgraph.spec",
     "limits": "netgraph.core.limits", "set_limits": "netgraph.core.limits", "current_limits": "netgraph.core.limits",
     "Limits": "netgraph.core.limits",
-    "net_train": "netgraph.train", "NetTrainResults": "netgraph.train",
+    "net_train": "netgraph.train", "NetTrainResults": "netgraph.train", "net_measurements": "netgraph.train",
     "export_onnx": "netgraph.export", "import_onnx": "netgraph.export",
     **{name: "netgraph.core.coders" for name in ("ClassEncoder", "ClassDecoder", "BooleanEncoder", "BooleanDecoder",
                                                   "ScalarEncoder", "ImageEncoder", "TokensEncoder", "CharactersEncoder")},

@@ -1,7 +1,7 @@
 """The ``netgraph`` command line.
 
 The parser (``netgraph.cli.parser``) imports nothing heavy; each command's handler lives in its own
-module (``run``, ``check``, ``render``, ``train``, ``export``) and is imported only when that command runs.
+module (``run``, ``check``, ``render``, ``train``, ``measure``, ``export``) and is imported only when that command runs.
 """
 
 from __future__ import annotations

@@ -116,6 +116,25 @@ def _train(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler="train:train")
 
 
+def _measure(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("measure", help="print a trained net's loss and metrics on test data (NetMeasurements)",
+                       description="Measure a trained net on data as net_train's validation does (eval mode): one "
+                                   "'name value' line per measurement.")
+    p.add_argument("spec", help="a trained net: a YAML spec with its arrays (as netgraph train writes it)")
+    p.add_argument("--data", required=True, help="test data: .npz or .safetensors (keys = ports and targets), or for "
+                   "a net with encoders a folder of images in label sub-folders or a .csv/.jsonl of text, label")
+    p.add_argument("--measure", default="Loss", help="comma-separated: 'Loss,Accuracy,F1', a metric on one output "
+                                                     "port as 'Output:Accuracy' (default: Loss; metrics need "
+                                                     "torchmetrics)")
+    p.add_argument("--loss", help="the loss, as train --loss takes it (default: automatic losses)")
+    p.add_argument("--batch-size", type=int, help="examples per batch (default 64; the values do not depend on it)")
+    p.add_argument("--seed", type=int, help="seeds random layers' draws")
+    p.add_argument("--device", help="cpu (default) or cuda")
+    p.add_argument("--precision", help="working precision: float32 (default), float64, or mixed")
+    p.add_argument("--workers", type=int, help="num_workers: DataLoader processes reading encoded data (files)")
+    p.set_defaults(handler="measure:measure")
+
+
 def _version(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--version", action="version", version=f"netgraph {__version__}",
                         help="print the version and exit")
@@ -157,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="netgraph", description="Mathematica-style NetGraph DSL for PyTorch")
     _version(parser)
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_run, _render, _check, _train, _export):
+    for add in (_run, _render, _check, _train, _measure, _export):
         add(sub)
     names = ", ".join(field.name for field in dataclasses.fields(Limits))
     for command in sub.choices.values():

@@ -18,7 +18,6 @@ multi-process training in ``netgraph.train.distributed``. ``all=True`` returns a
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import numbers
 import os
@@ -34,7 +33,7 @@ from netgraph.train.checkpoint import checkpoints, latest_checkpoint, read_check
 from netgraph.train.checkpoint_checks import check_layout, resumed_seed
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data_shapes import with_data_shapes
-from netgraph.train.data import Expect, Streamed, finish, gather, sample
+from netgraph.train.data import Streamed, finish, gather, sample
 from netgraph.train.data_split import training_and_validation
 from netgraph.train.data_lengths import refuse_fixed_lengths
 from netgraph.train.torch_objects import refuse_other_batch_size, refuse_torch_optimizer
@@ -46,7 +45,7 @@ from netgraph.train.other_names import other_name_hint, suboption_hint
 from netgraph.train.encoded import encoded_data, from_disk
 from netgraph.train.frozen import hold_frozen_buffers, release
 from netgraph.train.loop import Plan, Trainer, TrainingError
-from netgraph.train.loss import attach_losses, is_loss_port
+from netgraph.train.loss import attach_losses
 from netgraph.train.options import (
     check_number,
     parse_method,
@@ -57,8 +56,8 @@ from netgraph.train.options import (
 from netgraph.train.stopping import TrainingDataStopping, parse_stopping
 from netgraph.train.precision import WorkingPrecision, parse_working_precision
 from netgraph.train.results import NetTrainResults, picked, result_property
-from netgraph.train.metrics import Meter, metric_name, parse_metrics, plan_metrics
-from netgraph.core.types import INTEGER, REAL, PortType
+from netgraph.train.metrics import parse_metrics
+from netgraph.train.expectations import input_expect, refuse_unread_target, training_meter
 from netgraph.train.tensorboard import TensorBoardLog, parse_reporting
 from netgraph.train.distributed import LONGEST_TIMEOUT, setup, share_batch_statistics, stop_sharing
 from netgraph.core.graph import NetGraph
@@ -216,24 +215,6 @@ def _groups(net: Any, module: torch.nn.Module, spec: Any, lr: float) -> tuple[li
     return [{"params": ps, "lr": lr * r} for r, ps in groups.items()], rates
 
 
-def _refuse_unread_target(net: Any, spec: Any, expect: dict, samples: dict, allow_extra: bool) -> None:
-    """A DataError when ``loss_function`` names an output that is no loss (used as the loss itself: it reads no
-    target) and the data holds a target for it anyway: the automatic loss on that output was meant; likewise
-    when a dict of terms leaves out an output whose target the data holds (Keras's per-output losses, one left out)."""
-    if isinstance(spec, dict) and not allow_extra:  # with a callable term any key may be read: none is unread
-        for port in net.output_ports:
-            if port not in spec and port in samples and port not in expect and not is_loss_port(net, port):
-                raise DataError(f"the data holds a target for output port {port!r} under key {port!r}, but "
-                                f"loss_function={spec!r} has no term for {port!r}; to train {port!r} against it, "
-                                f"add {port!r}: 1 (its automatic loss), else leave the key out", port=port)
-    if not isinstance(spec, str) or spec not in net.output_ports or is_loss_port(net, spec):
-        return
-    if given := [k for k in ("Target", spec, f"{spec}Target") if k in samples and k not in expect]:
-        raise DataError(f"loss_function={spec!r} uses output port {spec!r} itself as the loss, which reads no target, "
-                        f"but the data holds one under key {given[0]!r}; for the automatic loss on {spec!r} against "
-                        f"its target, give loss_function={{{spec!r}: 1}} (netgraph train: --loss '{{{spec}: 1}}')")
-
-
 def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, made: list[Path]) -> Any:
     if not isinstance(net, NetGraph):
         raise OptionError(f"net_train needs a NetGraph (wrap a single layer as NetGraph([layer], [], Input=...)); "
@@ -279,10 +260,10 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         raw = gather(data, TRAINING, ports, batch_size)
         if isinstance(raw, Streamed) and raw.own_batches:  # a user's loader: its own batch size
             refuse_other_batch_size(raw.batch_size(batch_size), o["batch_size"])
-        expect = {p: _input_expect(net, p) for p in net.input_ports}
+        expect = {p: input_expect(net, p) for p in net.input_ports}
         expect.update(loss.targets(sample(raw)))
-        _refuse_unread_target(net, o["loss_function"], expect, sample(raw), loss.allow_extra)
-        meter, stopping = _meter(net, loss, requested, stopping, expect, sample(raw))
+        refuse_unread_target(net, o["loss_function"], expect, sample(raw), loss.allow_extra)
+        meter, stopping = training_meter(net, loss, requested, stopping, expect, sample(raw))
         module = net.compile()
         raw, module = padded_training(net, raw, module, expect)  # ragged data: padded batches where the net allows
         train_raw, validation = training_and_validation(o["validation_set"], raw, expect, loss.allow_extra, seed, ports,
@@ -361,40 +342,3 @@ def _checkpoint_files(trainer: Trainer) -> list[str]:
     if not trainer.files:
         return []
     return [str(f) for f in checkpoints(trainer.plan.checkpoint["directory"])]  # type: ignore[index]
-
-
-def _meter(net: Any, loss: Any, requested: list, stopping: Any, expect: dict, samples: dict) -> tuple[Any, Any]:
-    """The Meter for ``metrics=`` (plus a metric the stopping criterion watches) and the stopping criterion
-    naming its metric's label; (None, stopping) when no metric is asked for."""
-    watched = []
-    if stopping is not None and stopping.metric is not None:
-        name = metric_name(stopping.metric.split("/")[-1])
-        port = stopping.metric.split("/")[0] if "/" in stopping.metric else None
-        if not any(n == name and p in (None, port) for p, n in requested):
-            watched = [(port, name)]
-    if not requested and not watched:
-        return None, stopping
-    measured = plan_metrics(net, loss, requested, watched)
-    for m in measured:
-        if m.target_key not in expect:
-            if m.target_key not in samples:
-                raise OptionError(f"metric {m.name!r} on output port {m.port!r} compares it with the data's key "
-                                  f"{m.target_key!r}, which the data lacks; keys: {list(samples)}")
-            t = samples[m.target_key]
-            expect[m.target_key] = Expect(PortType(tuple(t.shape[1:]), REAL if t.is_floating_point() else INTEGER),
-                                          f"target of metric {m.label!r}")
-    meter = Meter(measured)
-    if stopping is not None and stopping.metric is not None:
-        stopping = dataclasses.replace(stopping, metric=meter.find(stopping.metric))
-    return meter, stopping
-
-
-def _input_expect(net: Any, port: str) -> Expect:
-    """What the data of ``net``'s input ``port`` must hold: its type, and for indices the range of the smallest
-    EmbeddingLayer it feeds directly (checked before training, as net(x) checks it at the layer)."""
-    family = sys.modules.get("netgraph.layers.embedding")  # not loaded: the net has no EmbeddingLayer (layer
-    kind = family.EmbeddingLayer if family is not None else ()  # families load on first use; train loads none)
-    sizes = sorted((layer.count, f"layer {'/'.join(path)!r} (EmbeddingLayer)") for path, layer in net.leaves()
-                   if isinstance(layer, kind) and isinstance(layer.count, int)
-                   and net.producer((path, "Input")) == ((), port))
-    return Expect(net.port_types[port], f"input port {port!r}", indices=sizes[0] if sizes else None)

@@ -13,11 +13,12 @@ from typing import Any
 
 from netgraph.core.errors import DataError, DataRef, Diagnostic, raise_all
 
-__all__ = ["TRAINING", "VALIDATION", "HELD_OUT", "data_error", "part_of", "raise_data", "ref"]
+__all__ = ["TRAINING", "VALIDATION", "HELD_OUT", "TEST", "data_error", "part_of", "raise_data", "ref"]
 
 TRAINING = DataRef("training", "training data")
 VALIDATION = DataRef("validation", "validation_set")
 HELD_OUT = DataRef("held-out", "validation data held out by validation_set")  # validation_set=<fraction>
+TEST = DataRef("test", "test data")  # the data net_measurements measures on
 
 
 def ref(what: Any) -> DataRef | None:

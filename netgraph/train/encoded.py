@@ -42,7 +42,7 @@ from netgraph.train.data_split import held_out
 from netgraph.train.encoded_loader import EncodedLoader, bad_examples, warn_workers
 from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION, data_error
 
-__all__ = ["encoded_data", "EncodedLoader", "from_disk"]
+__all__ = ["encoded_data", "encoded_alone", "EncodedLoader", "from_disk"]
 
 
 def from_disk(data: Any, what: str) -> Any:
@@ -318,6 +318,18 @@ def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_work
         validation = _loader(net, held_out, None, VALIDATION, batch_size, num_workers,
                              getattr(validation, "places", None))
     return _loader(net, columns, index, TRAINING, batch_size, num_workers, places), validation
+
+
+def encoded_alone(net: Any, data: Any, what: Any, batch_size: int, num_workers: int) -> Any:
+    """``data`` (data set ``what``, not split) with an encoded form turned into a checked EncodedLoader or encoded
+    columns, as ``encoded_data`` turns training data; any other form unchanged."""
+    data = _boolean_targets(net, data)
+    columns = _columns(net, data, what)
+    if columns is None:
+        return data
+    if any(isinstance(_coder_for(net, key), ImageEncoder) for key in columns):
+        warn_workers(num_workers, stacklevel=4)
+    return _loader(net, columns, None, what, batch_size, num_workers, getattr(data, "places", None))
 
 
 def _boolean_targets(net: Any, data: Any) -> Any:

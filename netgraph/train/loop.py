@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import math
 import sys
@@ -24,11 +25,12 @@ from netgraph.train.data_sets import TRAINING, VALIDATION
 from netgraph.train.distributed import aligned, stop_sharing
 from netgraph.train.padded_data import lengths_keys
 from netgraph.train.loss import surrogate_term
-from netgraph.train.walk import nonfinite_cause, reaching_layers, run_model
+from netgraph.train.walk import nonfinite_cause, reaching_layers
+from netgraph.train.passes import forward_batch, measuring_pass
 from netgraph.train.metrics import append_values, last_values
 from netgraph.train.options import clipped_step
 from netgraph.train.stopping import ended_before
-from netgraph.train.precision import mixed_forward, widened
+from netgraph.train.precision import mixed_forward
 from netgraph.train.progress_info import ProgressInfo
 from netgraph.train.progress_text import bar_postfix, round_line
 from tqdm.auto import tqdm
@@ -112,15 +114,10 @@ class Trainer:
 
     # -- one step ----------------------------------------------------------------------------------------
     def forward(self, model: torch.nn.Module, batch: dict, n: int, examples: list[int] | None) -> dict[str, torch.Tensor]:
-        inputs = {p: batch[p] for p in self.keys if p in batch}  # the inputs, and lengths of padded ones
         where = lambda: (self.where() if model.training else  # noqa: E731 - (validation: eval mode)
                          f"the validation after round {self.state.rounds}", self.state.batches > 0)
-        if self.plan.mixed:
-            with mixed_forward(self.ctx.device):
-                out = run_model(model, inputs, n, where, examples, self.net)
-            return widened(out if isinstance(out, dict) else {self.net.output_ports[0]: out})
-        out = run_model(model, inputs, n, where, examples, self.net)
-        return out if isinstance(out, dict) else {self.net.output_ports[0]: out}
+        return forward_batch(model, self.net, self.keys, batch, n, examples, where,
+                             self.ctx.device if self.plan.mixed else None)
 
     def step(self, batch: dict, n: int, weight: int, whole: int, examples: list[int] | None) -> float:
         """One step on ``n`` examples (the data's ``examples``), ``weight`` counting (0: a stand-in), of ``whole``."""
@@ -319,19 +316,11 @@ class Trainer:
 
     def validate(self) -> float:
         self.module.eval()
-        total, count = 0.0, 0
         with torch.no_grad():
             order = None if isinstance(self.validation, InMemory) else mix_seed(self.plan.seed, self.state.rounds, 0)
             batches = self.validation.batches(self.plan.batch_size, order, self.ctx.rank, self.ctx.world)
-            for batch, weight, _, examples in batches:
-                n = next(iter(batch.values())).shape[0]
-                if not weight:  # a stand-in example: this process has none of a small last batch
-                    continue
-                outputs = self.forward(self.module, batch, n, examples)
-                _, value = self.loss(outputs, batch, n)
-                total, count = total + float(value) * n, count + n
-                if self.plan.meter is not None:
-                    self.plan.meter.update("validation", outputs, batch)
+            total, count = measuring_pass(batches, functools.partial(self.forward, self.module), self.loss,
+                                          self.plan.meter, "validation")
         self.module.train()
         append_values(self.state.validation_metrics,
                       self.plan.meter.compute("validation") if self.plan.meter is not None else {}, self.state.rounds)

@@ -20,16 +20,19 @@ from netgraph.core.wording import counted
 __all__ = ["run_model", "first_nonfinite", "nonfinite_cause", "reaching_layers"]
 
 
-def run_model(model: torch.nn.Module, inputs: dict, n: int, where: Callable[[], tuple[str, bool]],
+def run_model(model: torch.nn.Module, inputs: dict, n: int, where: Callable[[], tuple[str, bool]] | None,
               examples: Sequence[int] | None = None, net: Any = None) -> Any:
     """``model``'s outputs on a batch (``n`` examples: the data's ``examples``, where known); a DataError it raises
     (a distribution parameter gone bad as the arrays changed) as a TrainingError naming ``where()``: (the round and
-    batch, whether steps were taken), and the example in the data where it names one. Advice on the learning rate
-    comes only after steps, and for a bad value ``net`` computed, not one of the data."""
+    batch, whether steps were taken), and the example in the data where it names one (``where`` None: the DataError
+    itself, outside training). Advice on the learning rate comes only after steps, and for a bad value ``net``
+    computed, not one of the data."""
     try:
         with examples_at(examples) if examples is not None else contextlib.nullcontext():
             return call_by_name(model, inputs) if inputs else model(batch_size=n)
     except DataError as exc:
+        if where is None:
+            raise
         place, trained = where()
         advice = (" A smaller learning_rate or method=('Adam', {'max_gradient_norm': 1.0}) keeps the arrays from "
                   "growing that far." if trained and not any(_of_data(net, d) for d in exc.diagnostics) else "")

@@ -1,0 +1,33 @@
+"""``netgraph measure trained.yaml --data test.npz --measure Loss,Accuracy``: a trained net's loss and metrics on
+data (``net_measurements``), one ``name value`` line each."""
+
+from __future__ import annotations
+
+import argparse
+
+from netgraph.cli.loss_layers import with_loss_layers
+from netgraph.cli.train import loss_option, worded_by_files
+from netgraph.core.errors import DataError
+from netgraph.spec import load
+from netgraph.train import load_data, net_measurements
+
+__all__ = ["measure"]
+
+
+def measure(args: argparse.Namespace) -> int:
+    net = load(args.spec)
+    loss = with_loss_layers(net, loss_option(args.loss))
+    names = [name.strip().replace(":", "/") for name in args.measure.split(",") if name.strip()]  # --metrics' Port:Name
+    try:
+        data = load_data(args.data, command_line=True)
+    except DataError as exc:
+        raise DataError(f"--data: {exc}") from None
+    try:
+        values = net_measurements(net, data, names or "", loss_function=loss, batch_size=args.batch_size,
+                                  target_device=args.device, random_seed=args.seed, working_precision=args.precision,
+                                  num_workers=args.workers or 0)
+    except DataError as exc:
+        raise worded_by_files(exc, {"test": f"--data {args.data}"}) from None
+    for name, value in values.items():
+        print(f"{name} {value:.6g}")
+    return 0

@@ -1,0 +1,180 @@
+"""net_measurements (Wolfram's NetMeasurements, Keras's ``model.evaluate``): a trained net's loss and metrics on data.
+
+``net_measurements(net, data, "Accuracy")`` is one value; a list of names gives a dict name -> value. The names,
+the loss (``loss_function=``), the data forms and the computations are net_train's: the loss as its validation
+loss, the metrics as its ``metrics=`` (``netgraph.train.metrics``) on a validation pass, so on the same data the
+numbers are the validation's. Measured in eval mode (no dropout, batch norms' moving statistics), without autograd,
+batch by batch.
+
+>>> import torch
+>>> from netgraph import NetGraph, LinearLayer, net_initialize
+>>> net = net_initialize(NetGraph([LinearLayer(1)], [], Input=1), seed=0)
+>>> x = torch.tensor([[0.0], [1.0]])
+>>> loss = net_measurements(net, {"Input": x, "Target": net(x) + 1.0})
+>>> round(loss, 6)
+1.0
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+
+from netgraph.backend.devices import parse_device
+from netgraph.core.errors import OptionError, UninitializedError, did_you_mean
+from netgraph.core.graph import NetGraph
+from netgraph.core.information import all_arrays
+from netgraph.core.options import random_seeding
+from netgraph.train.data import finish, gather, sample
+from netgraph.train.data_checks import check_example_shapes
+from netgraph.train.data_lengths import refuse_fixed_lengths
+from netgraph.train.data_sets import TEST
+from netgraph.train.data_shapes import with_data_shapes
+from netgraph.train.encoded import encoded_alone, from_disk
+from netgraph.train.expectations import expect_metric_targets, input_expect, refuse_unread_target
+from netgraph.train.loss import attach_losses
+from netgraph.train.metrics import NAMES, Measured, Meter, metric_name, plan_metrics
+from netgraph.train.options import check_number, snake
+from netgraph.train.padded_data import lengths_keys, padded_training
+from netgraph.train.passes import forward_batch, measuring_pass
+from netgraph.train.precision import parse_working_precision
+
+__all__ = ["net_measurements", "MEASUREMENTS"]
+
+LOSS = "Loss"
+#: the measurement names (metric aliases work too: ``netgraph.train.metrics``)
+MEASUREMENTS = (LOSS, *NAMES)
+#: Wolfram's measurements net_train's metrics do not compute
+_NOT_MEASURED = ("ConfusionMatrix", "Perplexity", "RSquared", "CohenKappa", "MeanCrossEntropy", "Entropy",
+                 "ConfusionMatrixPlot", "ROCCurve", "IntersectionOverUnion")
+#: every option with its default (net_train's names)
+OPTIONS: dict[str, Any] = {"loss_function": None, "batch_size": None, "target_device": "cpu", "random_seed": None,
+                           "working_precision": None, "num_workers": 0}
+DEFAULT_BATCH_SIZE = 64
+
+
+def net_measurements(net: Any, data: Any, measurements: Any = LOSS, **options: Any) -> Any:
+    """``net``'s ``measurements`` on ``data``: one name ("Loss", "Accuracy", "Output/F1", ...) gives its value, a
+    list a dict name -> value (keyed by the names as given).
+
+    Options (net_train's): ``loss_function`` (None: the automatic loss), ``batch_size`` (64; the values do not
+    depend on it), ``target_device``, ``random_seed`` (random layers' draws; None: torch's generator),
+    ``working_precision``, ``num_workers``. Data: any form net_train takes.
+    """
+    names, single = _requested(measurements)
+    o = _options(options)
+    precision = parse_working_precision(o["working_precision"])
+    device = parse_device(o["target_device"])
+    precision.check_device(device)
+    batch_size = check_number(DEFAULT_BATCH_SIZE if o["batch_size"] is None else o["batch_size"], "batch_size",
+                              integer=True)
+    workers = check_number(o["num_workers"], "num_workers", integer=True, strict=False)
+    seed = random_seeding(o["random_seed"], "random_seed")
+    with precision.training(), torch.random.fork_rng(devices=[device.index or 0] if device.type == "cuda" else []):
+        if seed is not None:
+            torch.manual_seed(seed)
+        values = _measure(_checked_net(net), data, names, o["loss_function"], batch_size, workers, device,
+                          precision.mixed)
+    return values[names[0][0]] if single else values
+
+
+def _options(options: dict[str, Any]) -> dict[str, Any]:
+    for k in options:
+        if k not in OPTIONS:
+            raise OptionError(f"net_measurements has no option {k!r}{did_you_mean(snake(k), OPTIONS)}; options: "
+                              f"{', '.join(OPTIONS)}", option=k)
+    return {**OPTIONS, **{k: OPTIONS[k] if isinstance(v, str) and v == "Automatic" else v for k, v in options.items()}}
+
+
+def _checked_net(net: Any) -> NetGraph:
+    if not isinstance(net, NetGraph):
+        raise OptionError(f"net_measurements needs a NetGraph (a trained net); found {type(net).__name__}")
+    missing = [name for name, value in all_arrays(net).items() if value is None]
+    if missing:
+        first = "/".join(map(str, missing[0]))
+        raise UninitializedError(f"net_measurements measures a trained net, but {len(missing)} of its arrays have no "
+                                 f"values (first: {first!r}); train it, or call net_initialize(net) first")
+    return net
+
+
+def _requested(spec: Any) -> tuple[list[tuple[str, str | None, str]], bool]:
+    """((the name as given, its port or None, the canonical name) for each measurement, whether one was given)."""
+    if isinstance(spec, str):
+        return [_measurement(spec)], True
+    if isinstance(spec, Sequence) and spec and all(isinstance(s, str) for s in spec):
+        return [_measurement(s) for s in dict.fromkeys(spec)], False
+    raise OptionError(f"measurements must be a measurement name or a list of names; found {spec!r}; measurements: "
+                      f"{', '.join(MEASUREMENTS)}", option="measurements")
+
+
+def _measurement(given: str) -> tuple[str, str | None, str]:
+    port, _, name = given.rpartition("/")
+    if re.sub(r"[^a-z]", "", name.lower()) == "loss":
+        if port:
+            raise OptionError(f"measurement {given!r}: the loss is the whole loss_function's; measure a port's loss "
+                              f"with loss_function={{{port!r}: 1}} and 'Loss'", option="measurements")
+        return given, None, LOSS
+    try:
+        return given, port or None, metric_name(name)
+    except OptionError:
+        pass
+    wolfram = next((w for w in _NOT_MEASURED if w.lower() == name.lower()), None)
+    why = (f" (Wolfram's {wolfram!r} is not among net_train's metrics)" if wolfram else
+           did_you_mean(name, MEASUREMENTS))
+    raise OptionError(f"unknown measurement {given!r}{why}; measurements: {', '.join(MEASUREMENTS)} (on one output "
+                      f"port: 'Port/Accuracy')", option="measurements", found=given,
+                      expected=MEASUREMENTS) from None
+
+
+def _planned(net: Any, loss: Any, names: list[tuple[str, str | None, str]]) -> dict[str, Measured]:
+    """Each metric asked for, by the name given, on the one output port it measures (its label 'port/name')."""
+    planned = {}
+    for given, port, name in names:
+        if name == LOSS:
+            continue
+        measured = plan_metrics(net, loss, [(port, name)])
+        if len(measured) > 1:
+            ports = [m.port for m in measured]
+            raise OptionError(f"measurement {given!r} fits the output ports {ports}: name one, as "
+                              f"{f'{ports[0]}/{name}'!r}", option="measurements")
+        m = measured[0]
+        planned[given] = Measured(f"{m.port}/{m.name}", m.port, m.name, m.kind, m.classes, m.target_key)
+    return planned
+
+
+def _measure(net: Any, data: Any, names: list[tuple[str, str | None, str]], loss_function: Any, batch_size: int,
+             workers: int, device: torch.device, mixed: bool) -> dict[str, float]:
+    """The measurements on ``data``, prepared as net_train prepares validation data."""
+    data = from_disk(data, TEST)
+    refuse_fixed_lengths(net, data, TEST)
+    net = with_data_shapes(net, data)
+    loss = attach_losses(net, loss_function)
+    loss.set_progress(sys.maxsize, math.inf)  # a trained net: each term's warm-up done, at its full weight
+    single = net.input_ports[0] if len(net.input_ports) == 1 else None
+    raw = gather(encoded_alone(net, data, TEST, batch_size, workers), TEST, single, batch_size)
+    expect = {p: input_expect(net, p) for p in net.input_ports}
+    expect.update(loss.targets(sample(raw)))
+    refuse_unread_target(net, loss_function, expect, sample(raw), loss.allow_extra)
+    planned = _planned(net, loss, names)  # after loss.targets: the metrics read the targets' keys as the data gives
+    measured = list({m.label: m for m in planned.values()}.values())
+    expect_metric_targets(measured, expect, sample(raw))
+    module = net.compile()
+    raw, module = padded_training(net, raw, module, expect)
+    check_example_shapes(getattr(raw, "loader", None), expect, TEST)
+    test = finish(raw, expect, loss.allow_extra, TEST).to(device)
+    meter = Meter(measured).to(device) if measured else None
+    module.to(device).eval()
+    keys = (*net.input_ports, *lengths_keys(module))
+    forward = lambda batch, n, examples: forward_batch(  # noqa: E731 - one pass's forward
+        module, net, keys, batch, n, examples, None, device if mixed else None)  # a layer's DataError as it is
+    with torch.no_grad():
+        total, count = measuring_pass(test.batches(batch_size, None), forward, loss.to(device), meter, "validation")
+    computed = meter.compute("validation") if meter is not None else {}
+    return {given: total / max(count, 1) if name == LOSS else computed[planned[given].label]
+            for given, _, name in names}
+

@@ -1,0 +1,34 @@
+"""``netgraph measure``: a saved net's measurements on a data file, one ``name value`` line each, as
+net_measurements gives them; a data file that does not fit is one message naming --data and the file."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from netgraph import DropoutLayer, NetChain, SoftmaxLayer, net_measurements, save
+
+LOGITS = torch.tensor([[3.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 1.0], [2.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+CLASSES = torch.tensor([0, 1, 2, 1, 1])  # predicted 0, 1, 2, 0, 1: example 4 wrong
+
+
+def test_measure_prints_each_measurement_as_net_measurements_computes_it(cli, tmp_path):
+    save(NetChain([DropoutLayer(0.5), SoftmaxLayer()], Input=3), tmp_path / "soft.yaml")
+    np.savez(tmp_path / "test.npz", Input=LOGITS.numpy(), Target=CLASSES.numpy())
+    ran = cli("measure", "soft.yaml", "--data", "test.npz", "--measure", "Loss, accuracy,Output:F1", "--batch-size", 2)
+    assert ran.code == 0, ran.err
+    printed = {name: float(value) for name, value in (line.split() for line in ran.out.splitlines())}
+    expected = net_measurements(NetChain([SoftmaxLayer()], Input=3), (LOGITS, CLASSES), ["Loss", "Accuracy", "F1"])
+    assert list(printed) == ["Loss", "accuracy", "Output/F1"]
+    assert list(printed.values()) == pytest.approx(list(expected.values()), rel=1e-5)
+    assert printed["accuracy"] == pytest.approx(4 / 5)
+
+
+def test_measure_words_a_data_problem_by_its_flag_and_file(cli, tmp_path):
+    save(NetChain([SoftmaxLayer()], Input=3), tmp_path / "soft.yaml")
+    np.savez(tmp_path / "bad.npz", Input=LOGITS.numpy())
+    ran = cli("measure", "soft.yaml", "--data", "bad.npz", "--measure", "Accuracy")
+    assert ran.code == 1 and "--data bad.npz: missing key 'Target'" in ran.err and "Traceback" not in ran.err
+    ran = cli("measure", "soft.yaml", "--data", "bad.npz", "--measure", "Acuracy")
+    assert ran.code == 1 and "unknown measurement 'Acuracy' (did you mean 'Accuracy'?)" in ran.err
