@@ -188,3 +188,13 @@ def test_an_option_indented_as_a_layer_is_a_problem_at_its_key(option, yaml_load
 ])
 def test_a_layer_named_like_an_option_is_kept_when_wired_written_in_full_or_after_a_flow_mapping(text):
     assert "indented too little" not in str(NetGraph.from_yaml(text).layers)
+
+
+def test_an_option_of_another_layer_type_or_in_a_graph_without_edges_is_caught_too():
+    message = _error(_SLIPPED.format(option="function: Tanh"))
+    assert message.startswith("<string>:5:3: layer 'function' is in no edge: an option of the layer 'enc' above, "
+                              "indented too little? (") and "has an option 'function';" in message
+    no_edges = "netgraph: 1\nlayers:\n  enc:\n    type: LinearLayer\n  output: 8\ninputs: {Input: 3}\n"
+    assert _error(no_edges) == ("<string>:5:3: layer 'output' is in no edge: an option of the layer 'enc' above, "
+                                "indented too little? (LinearLayer has an option 'output'; the options of 'enc' start "
+                                "in column 5)")

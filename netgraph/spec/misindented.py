@@ -9,7 +9,6 @@ layer above it, so YAML reads ``output: 8`` as a layer 'output' (LinearLayer(8))
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from netgraph.core.layer import REGISTRY
@@ -20,23 +19,16 @@ from netgraph.spec.yaml_nodes import YMap, YSeq
 
 __all__ = ["misindented_option", "check_misindented"]
 
+_OWNERS: dict[int, dict[str, str]] = {}  # by the number of layer types: option -> the first type that has it
 
-def misindented_option(layers: YMap, name: str) -> str:
-    """A hint when the layer ``name`` of ``layers``, written as a scalar, is named as an option of a layer type and
-    its key is indented less than the block-style options of the layer written just above it; else ''."""
+
+def misindented_option(layers: YMap, name: str, anywhere: bool = True) -> str:
+    """A hint when the layer ``name`` of ``layers`` is written as a scalar, named as an option of the type of the
+    layer written just above it (``anywhere``: or of any layer type), and indented less than that layer's
+    block-style options; else ''."""
     names = list(layers)
     at = names.index(name)
-    if at == 0 or isinstance(layers[name], (YMap, YSeq)):
-        return ""
-    above, spec = names[at - 1], layers[names[at - 1]]
-    if not isinstance(spec, YMap) or not spec:
-        return ""
-    first = min(spec.key_locs.values(), key=lambda loc: (loc.line, loc.col))
-    if first.line <= layers.key_locs[above].line or layers.key_locs[name].col >= first.col:
-        return ""  # a flow mapping {type: ...} on the name's line, or the key indented as far as the options
-    owner = _owner(name, spec.get("type"))
-    return "" if owner is None else (f"an option of the layer {above!r} above, indented too little? ({owner} has an "
-                                     f"option {name!r}; the options of {above!r} start in column {first.col})")
+    return _hint(layers, names[at - 1], name, anywhere) if at else ""
 
 
 def check_misindented(reader: Any, layers: YMap, table: dict, edges: list) -> None:
@@ -47,16 +39,37 @@ def check_misindented(reader: Any, layers: YMap, table: dict, edges: list) -> No
             for ref in end if isinstance(end, (list, tuple)) else (end,):
                 layer = ref.layer if isinstance(ref, NetPort) else ref
                 named.add(layer[0] if isinstance(layer, tuple) else layer)
-    for name in (n for n, layer in table.items() if n not in named and layer is not FAILED):  # failed: told
-        hint = misindented_option(layers, name)
+    names = list(layers)
+    for above, name in zip(names, names[1:]):
+        if name in named or table.get(name, FAILED) is FAILED:  # a failed one: told already
+            continue
+        hint = _hint(layers, above, name, anywhere=bool(edges))  # no edges: all are unwired, on purpose or not
         if hint:
             reader.error(layers.key_locs[name], f"layer {name!r} is in no edge: {hint}")
 
 
-def _owner(option: str, type_name: Any) -> str | None:
-    """The layer type that has ``option``: the one named (when it has it), else the first registered one."""
-    named = REGISTRY.get(type_name) if isinstance(type_name, str) else None
-    for name, cls in ([(type_name, named)] if named is not None else []) + [(n, REGISTRY[n]) for n in REGISTRY]:
-        if dataclasses.is_dataclass(cls) and option in option_fields(cls):
-            return name
-    return None
+def _hint(layers: YMap, above: str, name: str, anywhere: bool) -> str:
+    spec = layers[above]
+    if isinstance(layers[name], (YMap, YSeq)) or not isinstance(spec, YMap) or not spec:
+        return ""
+    first = min(spec.key_locs.values(), key=lambda loc: (loc.line, loc.col))
+    if first.line <= layers.key_locs[above].line or layers.key_locs[name].col >= first.col:
+        return ""  # a flow mapping {type: ...} on the name's line, or the key indented as far as the options
+    owner = _owner(name, spec.get("type"), anywhere)
+    return "" if owner is None else (f"an option of the layer {above!r} above, indented too little? ({owner} has an "
+                                     f"option {name!r}; the options of {above!r} start in column {first.col})")
+
+
+def _owner(option: str, type_name: Any, anywhere: bool) -> str | None:
+    """The layer type that has ``option``: the one named (when it has it), else (``anywhere``) the first one."""
+    if isinstance(type_name, str) and option in option_fields(REGISTRY.get(type_name)):
+        return type_name
+    if not anywhere:
+        return None
+    REGISTRY.load_all()  # every layer module imported (seconds, once): only for the few layers that get here
+    if len(REGISTRY) not in _OWNERS:  # types are only added: a new count, a new table
+        owners: dict[str, str] = {}
+        for name, cls in REGISTRY.items():
+            owners.update((key, name) for key in option_fields(cls) if key not in owners)
+        _OWNERS[len(REGISTRY)] = owners
+    return _OWNERS[len(REGISTRY)].get(option)
