@@ -22,6 +22,7 @@ import importlib
 from typing import Any
 
 from netgraph.core import plugins as _plugins
+from netgraph.core.other_layer_names import other_layer_hint
 
 __version__ = "0.1.0"
 
@@ -84,7 +85,7 @@ def __getattr__(name: str) -> Any:
     layers = importlib.import_module("netgraph.layers")
     if name in layers.__all__:
         return getattr(layers, name)
-    raise AttributeError(f"module 'netgraph' has no attribute {name!r}")
+    raise AttributeError(f"module 'netgraph' has no attribute {name!r}{other_layer_hint(name)}")
 
 
 def __dir__() -> list[str]:

@@ -246,3 +246,26 @@ def test_a_sequence_given_features_first_is_told_to_transpose(length):
             in str(info.value) if length == "n" else f"the two dims swapped? x.transpose({order})" in str(info.value)
         assert "channels first" not in str(info.value)
     assert net(x.transpose(1, 2).transpose(1, 2)).shape == (2, 10, 8)
+
+
+@pytest.mark.parametrize("name, ours", [("GaussianDistribution", "GaussianDistribution is NormalDistribution here"),
+                                        ("Normal", "torch's Normal is NormalDistribution here"),
+                                        ("Chi2", "torch's Chi2 is ChiSquareDistribution here")])
+def test_other_distribution_names_point_to_ours_not_to_a_near_spelling(name, ours):
+    """'GaussianDistribution' was told "did you mean 'GammaDistribution'" (the nearest spelling)."""
+    import netgraph
+    from netgraph import NetGraph, OptionError, RandomArrayLayer, SpecError
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(f"netgraph: 1\nlayers:\n  r: {{type: RandomArrayLayer, distribution: {{type: {name}, "
+                           f"args: [0, 1]}}, output: 2}}\n")
+    assert f"unknown type {name!r} ({ours}) (a distribution" in str(info.value)
+    with pytest.raises(OptionError, match=re.escape(f"found {name!r} ({ours})")):
+        RandomArrayLayer(name, output=2)
+    with pytest.raises(AttributeError, match=re.escape(f"no attribute {name!r} ({ours})")):
+        getattr(netgraph, name)
+
+
+def test_a_keras_layer_name_on_the_package_points_to_ours():
+    import netgraph
+    with pytest.raises(AttributeError, match=re.escape("no attribute 'Dense' (Keras's Dense is LinearLayer here)")):
+        netgraph.Dense

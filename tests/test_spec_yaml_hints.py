@@ -163,3 +163,38 @@ def test_an_edge_item_indented_under_the_one_above_is_told_yaml_joined_them(yaml
     assert _error(text) == (
         "<string>:10:3: 'p.Input1 - b' is not an endpoint: this '- ' starts a line that YAML joined to the edge "
         "above it, as the line is indented further than that edge's '- '; start each edge's '- ' in the same column")
+
+
+_SLIPPED = ("netgraph: 1\nlayers:\n  enc:\n      type: LinearLayer\n  {option}\n  act: Tanh\ninputs: {{Input: 3}}\n"
+            "edges:\n  - enc -> act\n")
+
+
+@pytest.mark.parametrize("option", ["output: 8", "biases: None"])
+def test_an_option_indented_as_a_layer_is_a_problem_at_its_key(option, yaml_loader):
+    """'output: 8' under-indented below enc's options was a layer LinearLayer(8) in no edge: check said ok (with a
+    note 'is in no edge'), and enc's output had no shape."""
+    name, _, value = option.partition(": ")
+    problem = "is in no edge" if value == "8" else f"{value!r} is not a layer"
+    assert _error(_SLIPPED.format(option=option)) == (
+        f"<string>:5:3: layer {name!r}{':' * (value != '8')} {problem}: an option of the layer 'enc' above, indented "
+        f"too little? (LinearLayer has an option {name!r}; the options of 'enc' start in column 7)")
+
+
+@pytest.mark.parametrize("text", [
+    _SLIPPED.format(option="output: 8").replace("enc -> act", "enc -> act\n  - act -> output"),  # in an edge
+    _SLIPPED.format(option="output: 8").replace("enc:\n      type: LinearLayer", "enc: {type: LinearLayer}"),
+    _SLIPPED.format(option="dense: 8"),  # no option of any layer
+    _SLIPPED.format(option="output: {type: LinearLayer, output: 8}"),  # a layer written as one
+])
+def test_a_layer_named_like_an_option_is_kept_when_wired_written_in_full_or_after_a_flow_mapping(text):
+    assert "indented too little" not in str(NetGraph.from_yaml(text).layers)
+
+
+def test_an_option_of_another_layer_type_or_in_a_graph_without_edges_is_caught_too():
+    message = _error(_SLIPPED.format(option="function: Tanh"))
+    assert message.startswith("<string>:5:3: layer 'function' is in no edge: an option of the layer 'enc' above, "
+                              "indented too little? (") and "has an option 'function';" in message
+    no_edges = "netgraph: 1\nlayers:\n  enc:\n    type: LinearLayer\n  output: 8\ninputs: {Input: 3}\n"
+    assert _error(no_edges) == ("<string>:5:3: layer 'output' is in no edge: an option of the layer 'enc' above, "
+                                "indented too little? (LinearLayer has an option 'output'; the options of 'enc' start "
+                                "in column 5)")

@@ -44,3 +44,12 @@ def test_an_expression_written_over_lines_is_written_back_as_a_block():
                              "      LogisticSigmoid[#a] * #b\n      + Tanh[#a]\ninputs: {a: 3, b: 3}\n")
     text = _fixed(net)
     assert "  f:\n    type: FunctionLayer\n    function: |\n      LogisticSigmoid[#a] * #b + Tanh[#a]\n" in text
+
+
+def test_edges_between_non_ascii_names_are_written_as_ascii_ones_are():
+    """'σ', 'Ausgabe', 'ü' were written as lists ([σ.Output, Ausgabe.Input]) where 's', 'u' gave a chain."""
+    layers = {"σ": LinearLayer(3), "Ausgabe": "Tanh", "ü": LinearLayer(2), "Ergebnis₂": LinearLayer(2)}
+    net = NetGraph(layers, [("σ", "Ausgabe"), ("Ausgabe", "ü"), (NetPort("σ", "Output"), NetPort("Größe")),
+                            ("Ausgabe", "Ergebnis₂")], Input=4)
+    text = _fixed(net)
+    assert text.endswith("edges:\n  - σ -> Größe\n  - σ -> Ausgabe -> ü\n  - Ausgabe -> Ergebnis₂\n")  # as ASCII's

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from netgraph import ClassDecoder, LinearLayer, NetGraph, SoftmaxLayer, SpecError
+from netgraph import ClassDecoder, FunctionLayer, LinearLayer, NetGraph, OptionError, SoftmaxLayer, SpecError
 from netgraph.spec.yaml_nodes import read_yaml
 
 _WORDS = ["NO", "no", "yes", "Yes", "on", "OFF", "y", "n", "1:30", "1_000", "0b101", "2001-12-14", "=", "<<x"]
@@ -75,3 +75,19 @@ def test_yaml11_boolean_word_for_a_boolean_option_says_true_or_false(word):
     assert str(info.value) == (f"<string>:3:{spec.splitlines()[2].index(word) + 1}: layer 'a' (BasicRecurrentLayer) "
                                f"option state_output takes true or false, found the text {word!r} (specs read YAML "
                                f"1.2, where only true and false are booleans)")
+
+
+def test_an_expression_from_a_folded_block_is_quoted_without_its_line_break():
+    """A '>' block ends in a line break: the message quoted 'Foo[#x]\\n', the '\\n' shown as two characters."""
+    text = "netgraph: 1\nlayers:\n  f:\n    type: FunctionLayer\n    function: >\n      #x +\n      * 2\ninputs: {x: 2}\n"
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(text)
+    assert str(info.value).splitlines() == ["<string>:7:7: layer 'f': expression '#x + * 2' at column 6: syntax error "
+                                            "(invalid syntax)", "        #x + * 2", "             ^"]
+
+
+def test_an_expression_with_spaces_around_it_is_quoted_stripped_its_caret_still_under_the_fault():
+    with pytest.raises(OptionError) as info:
+        FunctionLayer("  Foo[#x] \n")
+    assert str(info.value).splitlines() == ["expression 'Foo[#x]' at column 1: unknown function 'Foo' (did you mean "
+                                            "'Floor'?)", "    Foo[#x]", "    ^"]

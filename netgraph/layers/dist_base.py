@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 import torch
 
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.other_layer_names import other_layer_hint
 from netgraph.core.layer import frozen_init
 from netgraph.core.registry import Registry
 from netgraph.layers.bad_index import Where, first_bad, first_bad_at, located_error, piece_text
@@ -42,7 +43,7 @@ def distribution_class(name: str) -> type[Distribution]:
     try:
         return DISTRIBUTIONS[name]
     except KeyError:
-        raise OptionError(f"unknown distribution {name!r}{did_you_mean(name, DISTRIBUTIONS)}; known: "
+        raise OptionError(f"unknown distribution {name!r}{other_layer_hint(name) or did_you_mean(name, DISTRIBUTIONS)}; known: "
                           f"{', '.join(sorted(DISTRIBUTIONS))}") from None
 
 

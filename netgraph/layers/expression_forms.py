@@ -47,7 +47,9 @@ class ExpressionError(OptionError):
     """A FunctionLayer expression is malformed or uses something outside the allowlist."""
 
     def __init__(self, message: str, text: str, column: int | None = None):
-        self.column = column
+        self.column = column  # in ``text`` as given (a YAML value's position adds it); the message's: in it stripped
+        lead = len(text) - len(text.lstrip())  # spaces and line breaks around it ('>' blocks end in one): not shown
+        text, column = text.strip(), None if column is None else max(column - lead, 0)
         where = f" at column {column + 1}" if column is not None else ""
         shown = text.translate(_ONE_LINE)  # a line break is a space in an expression: one line keeps the caret under it
         pointer = f"\n    {shown}\n    {' ' * column}^" if column is not None and len(text) < 200 else ""

@@ -25,6 +25,7 @@ from netgraph.layers.function import align_code, align
 from netgraph.layers.random_callable import call_with_slots
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.option_problems import option_problem
+from netgraph.core.other_layer_names import other_layer_hint
 from netgraph.layers.estimators import record_score, score_handle, straight_through
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.core.wiring import join_path
@@ -235,7 +236,7 @@ class RandomArrayLayer(Layer):
         if not isinstance(dist, Distribution):
             if not callable(dist) or isinstance(dist, Layer):  # a layer is callable too (layer(x))
                 dist = option_problem(OptionError(f"RandomArrayLayer needs a distribution such as NormalDistribution(0, "
-                                                  f"1), found {dist!r}", option="distribution",
+                                                  f"1), found {dist!r}{other_layer_hint(dist)}", option="distribution",
                                                   expected="a distribution", found=dist), None)
             else:
                 dist = call_with_slots(dist)

@@ -22,7 +22,7 @@ from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 
 __all__ = ["Endpoint", "EdgeSyntaxError", "parse_edge", "read_edges", "render_edges"]
 
-SIMPLE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_\-]*")
+SIMPLE_NAME = re.compile(r"\w[\w\-]*")  # letters and digits of any script: plain in YAML, read back by parse_edge
 
 
 class Endpoint(NamedTuple):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from netgraph.core.other_layer_names import other_layer_hint
 from netgraph.spec.saving import MODULE_ARRAYS, reference_refusal
@@ -43,8 +43,10 @@ def required(f: dataclasses.Field) -> bool:
     return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
 
 
-def read_layer(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc | None = None) -> Any:
-    """One layer from its spec value at ``loc`` (``at``: the value's, when elsewhere: ``name: 3``), else FAILED."""
+def read_layer(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc | None = None,
+               slip: Callable[[], str] | None = None) -> Any:
+    """One layer from its spec value at ``loc`` (``at``: the value's, when elsewhere: ``name: 3``), else FAILED;
+    ``slip()``: why a value that is no layer may be an option of the layer above (``misindented_option``)."""
     reader.layer_locs[path] = (reader.file, loc)
     if isinstance(spec, YMap) and ("file" in spec or "ref" in spec):
         # a reference nests nets the YAML's own depth (yaml_depth) does not count: bounded, and given the room
@@ -58,7 +60,7 @@ def read_layer(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc | None = N
         return _typed(reader, spec, loc, path)
     if isinstance(spec, YSeq):
         return _chain_shorthand(reader, spec, loc, path)
-    return _shorthand(reader, spec, loc, path, at or loc)
+    return _shorthand(reader, spec, loc, path, at or loc, slip)
 
 
 def _name(path: tuple) -> str:
@@ -66,7 +68,7 @@ def _name(path: tuple) -> str:
     return repr(shown_path(path))
 
 
-def _shorthand(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc) -> Any:
+def _shorthand(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc, slip: Callable[[], str] | None = None) -> Any:
     cls = REGISTRY.get(spec) if isinstance(spec, str) else None
     if cls is not None and dataclasses.is_dataclass(cls) and not any(map(required, layer_fields(cls).values())):
         return _construct(reader, cls, reader.take_arrays(path, cls), YMap.made({}, loc), loc, path)
@@ -81,6 +83,9 @@ def _shorthand(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc) -> Any:
     if isinstance(spec, str) and spec in reader.net_defs.get(reader.file, {}):  # a named net used without 'ref:'
         return reader.error(loc, f"layer {_name(path)}: {spec!r} is not a layer; {spec!r} is a net of this file's "
                             f"'nets:': use it as {{ref: {spec}}}")
+    hint = slip() if slip is not None else ""  # asked only here: it may import every layer module
+    if hint:  # 'biases: None' under-indented below its layer's options
+        return reader.error(loc, f"layer {_name(path)}: {spec!r} is not a layer: {hint}")
     hint = did_you_mean(spec, [*ELEMENTWISE, *REGISTRY]) if isinstance(spec, str) else ""
     return reader.error(loc, f"layer {_name(path)}: {spec!r} is not a layer{hint}; write a mapping such as "
                         f"{{type: LinearLayer, output: 3}}, or a shorthand (an int for LinearLayer, a function name "

@@ -15,6 +15,7 @@ from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, SpecError, 
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.spec.array_checks import check_arrays, check_sizes
 from netgraph.spec.edges import read_edges
+from netgraph.spec.misindented import check_misindented, misindented_option
 from netgraph.spec.layer_lists import named_layers
 from netgraph.spec.layer_specs import CHAIN_KEYS, FAILED, GRAPH_KEYS, read_layer
 from netgraph.spec.ports import check_declared, check_unused, read_ports
@@ -233,6 +234,8 @@ class SpecReader(ProblemLog):
                        "use type: NetGraph to wire layers freely")
         edges = [] if kind == "NetChain" else read_edges(self, spec, table, ports, loc_of)
         ports = check_unused(self, table, ports, shapes, loc_of)
+        if kind == "NetGraph" and isinstance(value, YMap) and edges is not None:
+            check_misindented(self, value, table, edges)
         if edges is None or any(v is FAILED for v in table.values()):
             return FAILED
         layers = list(table.values()) if isinstance(value, YSeq) else table  # a list: numbered as in Python
@@ -263,7 +266,8 @@ class SpecReader(ProblemLog):
                        f"and referenced files (the yaml_layers limit; {raise_hint('yaml_layers')})")
             raise TooManyProblems
         self.layer_specs.update({(*prefix, name): spec for name, spec, *_ in items if isinstance(spec, YMap)})
-        return {name: read_layer(self, spec, loc, (*prefix, name), at) for name, spec, loc, at in items}
+        slip = (lambda name: lambda: misindented_option(value, name)) if isinstance(value, YMap) else lambda _: None
+        return {name: read_layer(self, spec, loc, (*prefix, name), at, slip(name)) for name, spec, loc, at in items}
 
     def construct(self, make: Any, shapes: dict, loc_of: Locator, where: Loc, ports: dict) -> Any:
         """``make(shapes)`` (a NetGraph/NetChain), its errors placed; when declared ports are wrong, tried again

@@ -28,6 +28,7 @@ from netgraph.core.layer import Layer
 from netgraph.core.options import option_kind
 from netgraph.core.shared import NetSharedArray
 from netgraph.core.types import DTYPES, Conflict, PortType, as_shape
+from netgraph.core.other_layer_names import other_layer_hint
 from netgraph.layers.distributions import DISTRIBUTIONS, Distribution
 from netgraph.spec.quoted_numbers import quoted_number_hint
 from netgraph.spec.yaml_nodes import YMap, YSeq
@@ -75,7 +76,7 @@ def _read_distribution(reader: Any, spec: Any, loc: Any, label: str) -> Any:
     name, args = spec["type"], spec.get("args", [])
     if not isinstance(name, str) or name not in DISTRIBUTIONS:
         return reader.error(spec.value_locs["type"], f"{label}unknown type {name!r}"
-                            f"{did_you_mean(name, DISTRIBUTIONS)} (a distribution such as NormalDistribution)")
+                            f"{other_layer_hint(name) or did_you_mean(name, DISTRIBUTIONS)} (a distribution such as NormalDistribution)")
     reader.check_keys(spec, ("type", "args"), f"a distribution ({name})")
     where = spec.value_locs.get("args", loc)
     if not isinstance(args, list):

@@ -1,0 +1,75 @@
+"""An option written as a layer of its own: its key indented as far as the layer names, not as the options of the
+layer above it, so YAML reads ``output: 8`` as a layer 'output' (LinearLayer(8)) that no edge names::
+
+    layers:
+      enc:
+          type: LinearLayer
+      output: 8
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from netgraph.core.layer import REGISTRY
+from netgraph.core.options import option_fields
+from netgraph.core.ports import NetPort
+from netgraph.spec.options import FAILED
+from netgraph.spec.yaml_nodes import YMap, YSeq
+
+__all__ = ["misindented_option", "check_misindented"]
+
+_OWNERS: dict[int, dict[str, str]] = {}  # by the number of layer types: option -> the first type that has it
+
+
+def misindented_option(layers: YMap, name: str, anywhere: bool = True) -> str:
+    """A hint when the layer ``name`` of ``layers`` is written as a scalar, named as an option of the type of the
+    layer written just above it (``anywhere``: or of any layer type), and indented less than that layer's
+    block-style options; else ''."""
+    names = list(layers)
+    at = names.index(name)
+    return _hint(layers, names[at - 1], name, anywhere) if at else ""
+
+
+def check_misindented(reader: Any, layers: YMap, table: dict, edges: list) -> None:
+    """Report each layer that no edge of ``edges`` names and that reads as an option of the layer above it."""
+    named = set()
+    for edge in edges:
+        for end in edge:
+            for ref in end if isinstance(end, (list, tuple)) else (end,):
+                layer = ref.layer if isinstance(ref, NetPort) else ref
+                named.add(layer[0] if isinstance(layer, tuple) else layer)
+    names = list(layers)
+    for above, name in zip(names, names[1:]):
+        if name in named or table.get(name, FAILED) is FAILED:  # a failed one: told already
+            continue
+        hint = _hint(layers, above, name, anywhere=bool(edges))  # no edges: all are unwired, on purpose or not
+        if hint:
+            reader.error(layers.key_locs[name], f"layer {name!r} is in no edge: {hint}")
+
+
+def _hint(layers: YMap, above: str, name: str, anywhere: bool) -> str:
+    spec = layers[above]
+    if isinstance(layers[name], (YMap, YSeq)) or not isinstance(spec, YMap) or not spec:
+        return ""
+    first = min(spec.key_locs.values(), key=lambda loc: (loc.line, loc.col))
+    if first.line <= layers.key_locs[above].line or layers.key_locs[name].col >= first.col:
+        return ""  # a flow mapping {type: ...} on the name's line, or the key indented as far as the options
+    owner = _owner(name, spec.get("type"), anywhere)
+    return "" if owner is None else (f"an option of the layer {above!r} above, indented too little? ({owner} has an "
+                                     f"option {name!r}; the options of {above!r} start in column {first.col})")
+
+
+def _owner(option: str, type_name: Any, anywhere: bool) -> str | None:
+    """The layer type that has ``option``: the one named (when it has it), else (``anywhere``) the first one."""
+    if isinstance(type_name, str) and option in option_fields(REGISTRY.get(type_name)):
+        return type_name
+    if not anywhere:
+        return None
+    REGISTRY.load_all()  # every layer module imported (seconds, once): only for the few layers that get here
+    if len(REGISTRY) not in _OWNERS:  # types are only added: a new count, a new table
+        owners: dict[str, str] = {}
+        for name, cls in REGISTRY.items():
+            owners.update((key, name) for key in option_fields(cls) if key not in owners)
+        _OWNERS[len(REGISTRY)] = owners
+    return _OWNERS[len(REGISTRY)].get(option)
