@@ -240,13 +240,16 @@ class Distribution:
                    else INTEGER_HINT if integers else _NONFINITE_HINT if nonfinite == {"inf"} else
                    "A NaN parameter comes from the layer feeding it, which went NaN" if nonfinite else
                    f"A bad value would make the draw NaN; {self.BAD_VALUE_HINT}")
+            # values grown too large (or to inf, NaN), not ones outside a constraint: the tag training's advice reads
+            grown = not (of_data and not integers) and (overflow or (nonfinite and not integers))
             pieces = errors or overflow
 
             def render(wheres: list[Where]) -> str:
                 at = iter(wheres)
                 parts = [p if isinstance(p, str) else f"{p[0]}{next(at)}{p[2]}" for p in pieces]
                 return f"{where}: {type(self).__name__} " + "; ".join(parts) + f". {why}."
-            raise located_error([p[1] for p in pieces if not isinstance(p, str)], render, kind="parameter-value",
+            raise located_error([p[1] for p in pieces if not isinstance(p, str)], render,
+                                kind="parameter-overflow" if grown else "parameter-value",
                                 port=ports[0] if ports else None)
 
     def _slot_of(self, name: str) -> str | None:
