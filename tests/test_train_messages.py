@@ -97,7 +97,8 @@ def test_a_probability_array_fed_straight_that_a_step_moves_off_the_simplex_gets
     advice said one 'keeps the arrays from growing that far')."""
     from netgraph import (CategoricalDistribution, CrossEntropyLossLayer, NetArrayLayer, NetPort, RandomArrayLayer,
                           TrainingError)
-    net = NetGraph({"p": NetArrayLayer(array=[0.25, 0.25, 0.5]), "draw": RandomArrayLayer(CategoricalDistribution("#p")),
+    net = NetGraph({"p": NetArrayLayer(array=[0.25, 0.25, 0.5]),
+                    "draw": RandomArrayLayer(CategoricalDistribution("#p")),
                     "loss": CrossEntropyLossLayer("Index")},
                    [("p", NetPort("draw", "p")), ("draw", NetPort("loss", "Target"))], Input=3)
     with pytest.raises(TrainingError) as info:
