@@ -23,6 +23,7 @@ from netgraph.layers.dist_tensors import floating, promoted_dtype_code, sized, t
 from netgraph.layers.dist_vector import VectorDistribution, vector_types
 from netgraph.layers.function import align_code, align
 from netgraph.layers.random_callable import call_with_slots
+from netgraph.layers.random_hints import draw_dtype_hint
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.layers.estimators import record_score, score_handle, straight_through
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
@@ -278,13 +279,8 @@ class RandomArrayLayer(Layer):
         return f"{self.distribution!r}, {self.estimator or self.distribution.ESTIMATORS[0]}{default}"
 
     def dtype_hint(self, port: str) -> str | None:
-        dist = self.distribution
-        if port != "Output" or not isinstance(dist, VectorDistribution):
-            return None
-        k = dist.event_size(dist.params) if not dist.slots else "k"
-        return (f"{type(dist).__name__} draws class indices (Integer); for a Real port draw one-hot vectors, output "
-                f"(..., {k}), with estimator='straight_through' or 'relaxed' (gradients then reach p), or embed the "
-                f"indices with EmbeddingLayer(size, {k})")
+        dtype = self.declared_types()["Output"].dtype
+        return draw_dtype_hint(self.distribution, self.estimator, dtype) if port == "Output" else None
 
     def declared_types(self) -> dict[str, PortType]:
         dist = self.distribution
