@@ -154,8 +154,10 @@ class Distribution:
 
     @property
     def args(self) -> list:
-        """The parameters as written in a spec (Wolfram order); list-argument forms override."""
-        return [_plain(p) for p in self.params[:self.nargs]]
+        """The parameters as written in a spec (Wolfram order), an integer parameter's as whole numbers; list-argument
+        forms override."""
+        return [_whole(_plain(p)) if self.CONSTRAINTS.get(n, REAL).integer and not isinstance(p, str) else _plain(p)
+                for n, p in zip(self.PARAMS, self.params[:self.nargs])]
 
     # -- checks ---------------------------------------------------------------------------------------
     def _check_constants(self) -> None:
@@ -345,6 +347,11 @@ def _plain(p: Any) -> Any:
         values = [float(str(v)) for v in p.detach().cpu().numpy().ravel()]  # str of a float32: its shortest decimal
         return values if p.dim() else values[0]
     return [_plain(row) for row in p]
+
+
+def _whole(value: Any) -> Any:
+    """A (nested list of) whole float(s) as int(s): an integer parameter as given (its constraint made it whole)."""
+    return [_whole(v) for v in value] if isinstance(value, list) else int(value)
 
 
 def _same(a: Any, b: Any) -> bool:

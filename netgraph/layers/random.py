@@ -38,6 +38,7 @@ from netgraph.layers.random_checks import _CHECKS, distribution_checks, set_dist
 __all__ = ["RandomArrayLayer", "set_distribution_checks", "distribution_checks"]
 
 EVAL_MODES = ("sample", "mean")
+DEFAULT_TEMPERATURE = 0.5  #: the relaxed estimator's, where temperature= is not given
 
 
 class RandomModule(ConstantBuffers):
@@ -52,7 +53,7 @@ class RandomModule(ConstantBuffers):
         super().__init__()
         self.distribution, self.shape, self.log_probability = distribution, tuple(shape), log_probability
         self.estimator = estimator or distribution.ESTIMATORS[0]
-        self.temperature = 0.5 if temperature is None else float(temperature)
+        self.temperature = DEFAULT_TEMPERATURE if temperature is None else float(temperature)
         self.eval_mode, self.label, self.baseline, self.path = eval_mode, None, None, None
         self.given: dict[str, str] = {}  # its slots fed straight by the data: the net input feeding each
         self.kinds: list[tuple[str, Any]] = []  # ("slot", index) | ("const", value) | ("buffer", name)
@@ -274,8 +275,12 @@ class RandomArrayLayer(Layer):
 
     @property
     def estimate(self) -> str:
-        """'NormalDistribution('#mu', '#sigma'), pathwise (default)': what is drawn and how gradients pass."""
+        """'NormalDistribution('#mu', '#sigma'), pathwise (default)': what is drawn and how gradients pass (a relaxed
+        estimator's temperature too)."""
         default = " (default)" if self.estimator is None else ""
+        if self.estimator == "relaxed":  # the temperature sets the relaxed draws' bias
+            temperature = DEFAULT_TEMPERATURE if self.temperature is None else self.temperature
+            default = f", temperature {temperature:g}{' (default)' if self.temperature is None else ''}"
         return f"{self.distribution!r}, {self.estimator or self.distribution.ESTIMATORS[0]}{default}"
 
     def dtype_hint(self, port: str) -> str | None:
