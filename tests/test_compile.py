@@ -244,3 +244,19 @@ def test_torch_export_of_an_embedding_with_a_dynamic_batch_and_length():
     torch.testing.assert_close(exported.module()(tokens), module(tokens))
     with pytest.raises(DataError, match=r"indices in \[0, 10\)"):
         module(tokens + 10)  # eager calls still check
+
+
+def test_interpret_of_a_net_without_inputs_takes_batch_size_as_its_compiled_module():
+    """interpret(net, module) drew one example only: batch_size was an 'unknown input port'."""
+    from netgraph import GammaDistribution, RandomArrayLayer
+    net = NetGraph([RandomArrayLayer(GammaDistribution(0.7, 2.0), output=2)], [])
+    module = net.compile()
+    for size in (3, 0, None):
+        torch.manual_seed(5)
+        compiled = module(batch_size=size)
+        torch.manual_seed(5)
+        torch.testing.assert_close(interpret(net, module, batch_size=size), compiled)
+        assert compiled.shape == ((2,) if size is None else (size, 2))
+    with pytest.raises(OptionError, match=r"batch_size must be an integer >= 0 \(the number of examples to draw\), "
+                                          r"found -1"):
+        interpret(net, module, batch_size=-1)

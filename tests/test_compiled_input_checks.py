@@ -85,3 +85,21 @@ def test_compiled_recurrent_layer_refuses_another_feature_size(layer, features):
             run(bad)
     x = torch.randn(2, 4, 2)
     assert torch.allclose(module(x), net(x), atol=1e-6)  # the right size runs as before
+
+
+@pytest.mark.parametrize("bad", ["Input", "InitialState"])
+def test_a_compiled_recurrent_layers_data_error_names_its_layer_by_path(bad):
+    """Its module knew only its label text ('layer 'enc/rnn' (...)'): Diagnostic.layer was None, so a reader could not
+    tell which layer, as it can for a random or KL layer."""
+    from netgraph import NetGraph
+    inner = NetGraph({"rnn": GatedRecurrentLayer(3, state_input=True)}, [], Input=("n", 2))
+    net = net_initialize(NetGraph({"enc": inner}, []), seed=0)
+    module = net.compile()
+    x, h = torch.randn(2, 4, 2), torch.zeros(2, 3)
+    inputs = {"Input": torch.randn(2, 4, 5) if bad == "Input" else x, "InitialState": torch.zeros(2, 7) if
+              bad == "InitialState" else h}
+    for run in (lambda: module(**inputs), lambda: interpret(net, module, **inputs)):
+        with pytest.raises(DataError, match=rf"layer 'enc/rnn' \(GatedRecurrentLayer\): input port '{bad}'") as info:
+            run()
+        d = info.value.diagnostics[0]
+        assert (d.layer, d.port) == (("enc", "rnn"), bad)

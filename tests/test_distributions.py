@@ -107,6 +107,15 @@ def test_args_round_trip(cls, params):
     assert type(s)(*s.args) == s and s.slots == tuple(cls.PARAMS[:len(params)])
 
 
+def test_integer_parameters_show_as_the_whole_numbers_given():
+    """DiscreteUniformDistribution([0, 3]) showed as DiscreteUniformDistribution([0.0, 3.0])."""
+    assert repr(DiscreteUniformDistribution([0, 3])) == "DiscreteUniformDistribution([0, 3])"
+    assert repr(BinomialDistribution(5, 0.3)) == "BinomialDistribution(5, 0.3)"
+    assert repr(BinomialDistribution([2, 5], 0.5)) == "BinomialDistribution([2, 5], 0.5)"
+    assert repr(ErlangDistribution(2, 1)) == "ErlangDistribution(2, 1.0)"  # the rate is Real
+    assert BinomialDistribution(*BinomialDistribution([2, 5], 0.5).args) == BinomialDistribution([2, 5], 0.5)
+
+
 # -- samples against the closed forms ---------------------------------------------------------------------
 @pytest.mark.parametrize("cls,params", [(c, p) for c, p, _ in CASES], ids=IDS)
 def test_sample_mean_and_variance_match_wolfram(cls, params):

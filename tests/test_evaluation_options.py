@@ -89,6 +89,21 @@ def test_train_mode_drops_out_and_uses_batch_statistics_test_mode_does_not():
     torch.testing.assert_close(bn(y), before)  # train mode left the test-mode module's statistics alone
 
 
+def test_a_seeded_call_in_batch_size_slices_repeats_its_draws_and_draws_each_slice_afresh():
+    """As README says: seed= repeats a call with the same batch_size; the slices are not reseeded each (they would
+    repeat each other's draws); sliced or not, the draws have the same distribution (not the same values)."""
+    from netgraph import NormalDistribution, RandomArrayLayer
+    net = NetGraph([RandomArrayLayer(NormalDistribution("#m", 1.0))], [], m=3)
+    m = torch.zeros(4000, 3)
+    sliced = net(m=m, seed=1, batch_size=1000)
+    assert torch.equal(sliced, net(m=m, seed=1, batch_size=1000))
+    assert not torch.equal(sliced[:1000], sliced[1000:2000])
+    whole = net(m=m, seed=1)
+    error = 5 / 12_000 ** 0.5  # mean 0 and variance 1 within 5 standard errors of 12,000 draws
+    for draws in (sliced, whole):
+        assert abs(float(draws.mean())) < error and abs(float(draws.var()) - 1) < error * 2 ** 0.5
+
+
 def test_seed_makes_draws_repeatable_and_leaves_the_global_rng_alone(seed_net):
     state = torch.get_rng_state()
     first, again, other = seed_net(seed=5), seed_net(seed=5), seed_net(seed=6)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (ElementwiseLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, NetPort,
-                      NormalDistribution, PortType, RandomArrayLayer, ShapeError, net_initialize)
+from netgraph import (CrossEntropyLossLayer, ElementwiseLayer, FunctionLayer, LinearLayer, MeanSquaredLossLayer,
+                      NetArrayLayer, NetGraph, NetPort, NormalDistribution, PortType, RandomArrayLayer, ShapeError, net_initialize)
 from netgraph.core.types import format_shape
 
 
@@ -163,3 +163,19 @@ def test_a_shape_conflict_carries_what_was_expected_and_found_as_fields(make, po
     assert (d.port, d.expected, d.found) == (port, expected, found)
     assert f"expected shape {format_shape(expected)}, found {format_shape(found)}" in d.message \
         if isinstance(expected, tuple) else f"expected dtype {expected}, found {found}" in d.message
+
+
+@pytest.mark.parametrize("make, port, expected, found", [
+    # fill(): the rule names the port and the shape it derives for it
+    (lambda: NetGraph({"l": CrossEntropyLossLayer("Index")}, [], Input=(5, 3), Target=(4,)), "Target", (4,), (5,)),
+    # a rule that words unify's conflict its own way (two of its ports must agree)
+    (lambda: NetGraph({"l": MeanSquaredLossLayer()}, [], Input=(5, 3), Target=(4, 3)), None, (5, 3), (4, 3)),
+])
+def test_a_conflict_inside_a_layers_own_rule_carries_what_was_expected_and_found(make, port, expected, found):
+    """Only a conflict between two ports' types had the fields; one a layer's infer raised had them in its text only."""
+    with pytest.raises(ShapeError) as info:
+        make()
+    d = info.value.diagnostics[0]
+    assert (d.expected, d.found) == (expected, found)
+    assert f"expected shape {format_shape(expected)}, found {format_shape(found)}" in d.message
+    assert port is None or d.port == port

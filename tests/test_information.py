@@ -252,6 +252,14 @@ def test_estimators_name_random_layers_inside_operators_too():
                                              ("m", "net", "layer"): "BernoulliDistribution('#p'), score_function (default)"}
 
 
+def test_a_relaxed_estimator_names_its_temperature():
+    """The temperature, which sets the bias of relaxed draws, was left out: 'relaxed' alone."""
+    net = NetGraph({"a": RandomArrayLayer(BernoulliDistribution("#p"), estimator="relaxed", temperature=0.3),
+                    "b": RandomArrayLayer(BernoulliDistribution("#p"), estimator="relaxed")}, [], p=2)
+    assert net.information("Estimators") == {("a",): "BernoulliDistribution('#p'), relaxed, temperature 0.3",
+                                             ("b",): "BernoulliDistribution('#p'), relaxed, temperature 0.5 (default)"}
+
+
 def test_estimators_are_keyed_by_path_as_layers_are_and_the_old_names_still_find_them():
     """Estimators was keyed by joined names ("g/z") while Layers and Arrays use tuple paths."""
     net = NetGraph({"g": NetGraph({"z": RandomArrayLayer(NormalDistribution(0, 1), output=2)}, []), "s": "Sin"},

@@ -88,7 +88,25 @@ def test_a_distribution_parameter_overflowing_in_training_names_round_batch_and_
                               "finite number > 0, found ")  # inf, or 0.0 where Exp underflowed
     assert "the layer feeding it overflowed" in message and "A smaller learning_rate" in message
     assert "pass a scale through Softplus or Exp" not in message
+    assert info.value.diagnostics[0].kind == "parameter-overflow"
     assert isinstance(info.value.__cause__, DataError)
+
+
+def test_a_probability_array_fed_straight_that_a_step_moves_off_the_simplex_gets_no_learning_rate_advice():
+    """Any step moves a NetArrayLayer's p off sum 1: the remedy is a SoftmaxLayer, not a smaller learning rate (the
+    advice said one 'keeps the arrays from growing that far')."""
+    from netgraph import (CategoricalDistribution, CrossEntropyLossLayer, NetArrayLayer, NetPort, RandomArrayLayer,
+                          TrainingError)
+    net = NetGraph({"p": NetArrayLayer(array=[0.25, 0.25, 0.5]),
+                    "draw": RandomArrayLayer(CategoricalDistribution("#p")),
+                    "loss": CrossEntropyLossLayer("Index")},
+                   [("p", NetPort("draw", "p")), ("draw", NetPort("loss", "Target"))], Input=3)
+    with pytest.raises(TrainingError) as info:
+        net_train(net, {"Input": torch.tensor([0.1, 0.2, 0.7]).expand(64, 3)}, batch_size=16, max_training_rounds=2,
+                  learning_rate=1e-3, random_seed=0, progress=False)
+    message = str(info.value)
+    assert "must sum to 1" in message and "SoftmaxLayer" in message
+    assert "learning_rate" not in message and info.value.diagnostics[0].kind == "parameter-value"
 
 
 def test_a_parameter_gone_bad_in_validation_names_the_round():

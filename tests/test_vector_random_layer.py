@@ -9,8 +9,8 @@ import warnings
 import pytest
 import torch
 
-from netgraph import (CategoricalDistribution, CrossEntropyLossLayer, DataError, DirichletDistribution,
-                      ElementwiseLayer,
+from netgraph import (BinomialDistribution, CategoricalDistribution, CrossEntropyLossLayer, DataError,
+                      DirichletDistribution, DiscreteUniformDistribution, ElementwiseLayer, PoissonDistribution,
                       MultinormalCholeskyDistribution, MultinormalDiagonalDistribution, MultinormalDistribution,
                       NetArrayLayer, NetGraph, NetPort, OptionError, RandomArrayLayer, ShapeError, SoftmaxLayer,
                       net_initialize, net_train)
@@ -288,3 +288,35 @@ def test_a_real_value_wired_into_an_index_port_gets_no_conversion_hint():
     with pytest.raises(ShapeError, match="expected dtype Integer, found Real") as error:
         NetGraph({"lin": LinearLayer(4, input=3), "emb": EmbeddingLayer(2, 5)}, [("lin", "emb")])
     assert error.value.diagnostics[0].hint is None
+
+
+@pytest.mark.parametrize("forward", [True, False], ids=["draw-first", "consumer-first"])
+@pytest.mark.parametrize("dist", [PoissonDistribution(2.0), BinomialDistribution(3, 0.5),
+                                  DiscreteUniformDistribution([0, 3])], ids=lambda d: type(d).__name__)
+def test_whole_number_draws_wired_into_an_index_port_say_they_are_real_and_how_to_convert_them(dist, forward):
+    """Poisson, Binomial and DiscreteUniform draw whole numbers as Real values: 'expected dtype Integer, found Real'
+    said no more (a Categorical's class indices wired into a Real port say how to convert them)."""
+    from netgraph import EmbeddingLayer, PortType, TorchLayer
+    drawn = RandomArrayLayer(dist, output=4)
+    layers = {"d": drawn, "emb": EmbeddingLayer(2, 5)}
+    with pytest.raises(ShapeError, match=r"expected dtype Integer, found Real") as error:
+        NetGraph(layers if forward else dict(reversed(layers.items())), [("d", "emb")])
+    (diagnostic,) = error.value.diagnostics
+    assert diagnostic.hint.startswith(f"{type(dist).__name__} draws whole numbers as Real values")
+    assert "x.long()" in diagnostic.hint and diagnostic.hint in diagnostic.message
+
+    class Long(torch.nn.Module):
+        def forward(self, x):
+            return x.long()
+    # the remedy it names works: the draws, as indices, feed the EmbeddingLayer
+    to_long = TorchLayer(Long(), inputs={"Input": (4,)}, outputs={"Output": PortType((4,), "Integer")})
+    net = NetGraph({"d": drawn, "long": to_long, "emb": EmbeddingLayer(2, 5)}, [("d", "long", "emb")])
+    assert net.output_shapes == {"Output": (4, 2)}
+
+
+def test_one_hot_draws_wired_into_an_index_port_name_the_estimator_that_draws_indices():
+    from netgraph import EmbeddingLayer
+    drawn = RandomArrayLayer(CategoricalDistribution([0.2, 0.8]), output=(4, 2), estimator="straight_through")
+    with pytest.raises(ShapeError, match=r"expected dtype Integer, found Real") as error:
+        NetGraph({"c": drawn, "emb": EmbeddingLayer(2, 5)}, [("c", "emb")])
+    assert "estimator='score_function'" in error.value.diagnostics[0].hint

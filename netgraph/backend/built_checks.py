@@ -135,7 +135,7 @@ def label_inner_layers(operators: list[tuple[tuple[str, ...], nn.Module]]) -> No
         where, module = todo.pop()
         kind = module.__dict__.get("layer_type")  # set with its label by the inner net's compile
         if kind is not None:
-            module.layer_label = f"layer {'/'.join(where)!r} ({kind})"
+            module.layer_label, module.layer_path = f"layer {'/'.join(where)!r} ({kind})", where
         elif isinstance(module, RandomModule) and module.label is None:  # else named by its inner net's code
             module.label = f"layer {'/'.join(where)!r}"
         todo += [(where + (name,), sub) for name, sub in module._modules.items() if sub is not None]

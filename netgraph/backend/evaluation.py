@@ -342,8 +342,9 @@ def _fast_input(net: Any) -> tuple[str, torch.Size]:
 
 def run_module(net: Any, tensors: dict[str, torch.Tensor], options: EvaluationOptions,
                module: torch.nn.Module | None = None) -> Any:
-    """The compiled module's outputs for batched ``tensors``, in batches of ``options.batch_size``, seeded. A net
-    without inputs draws ``batch_size`` examples (as its module's ``module(batch_size=n)``), or one unbatched."""
+    """The compiled module's outputs for batched ``tensors``, in batches of ``options.batch_size``, seeded once for
+    all of them (the draws depend on the slicing: README, Evaluation options). A net without inputs draws
+    ``batch_size`` examples (as its module's ``module(batch_size=n)``), or one unbatched."""
     module = module or compiled_module(net, options)
     with seeded(options.seed):
         if not net.input_ports and options.batch_size is not None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import torch
 
-from netgraph.backend.compile import submodule
+from netgraph.backend.compile import checked_batch_size, submodule
 from netgraph.backend.derived_lengths import check_derived_lengths
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.ir import Node
@@ -48,8 +48,10 @@ def _call_site(node: Node, sub: torch.nn.Module) -> dict[str, Any]:
 
 
 def interpret(net: Any, module: torch.nn.Module, **inputs: torch.Tensor) -> Any:
-    """Run ``net`` with the submodules of ``module`` (a compiled ``net``) on batched ``inputs``."""
+    """Run ``net`` with the submodules of ``module`` (a compiled ``net``) on batched ``inputs``; a net without inputs
+    takes ``batch_size=n`` (n examples; none: one without the batch dim), as ``module(batch_size=n)``."""
     ports = tuple(net.input_ports)
+    size = inputs.pop("batch_size", None) if not ports else None  # with inputs, a port may be named batch_size
     if set(inputs) != set(ports):  # a misnamed port once reached a layer as None (a TypeError inside torch)
         wrong = [f"unknown input port {k!r}{did_you_mean(k, ports)}" for k in inputs if k not in ports]
         wrong += [f"missing input port {p!r}" for p in ports if p not in inputs]
@@ -57,9 +59,9 @@ def interpret(net: Any, module: torch.nn.Module, **inputs: torch.Tensor) -> Any:
     _check_module(net, module)
     if ports:  # lengths too short for a layer (a kernel of 3, an unbiased variance over 1): the DataError net(x) gives
         check_derived_lengths(net, lambda port, axis: inputs[port].shape[axis + 1])
-    batch = next(iter(inputs.values())).shape[0] if inputs else 1
+    batch = next(iter(inputs.values())).shape[0] if inputs else 1 if size is None else checked_batch_size(size)
     outputs = ModuleRunner(net, module, batch).run(inputs)
-    if not inputs:
+    if not inputs and size is None:
         outputs = {p: v[0] for p, v in outputs.items()}
     return next(iter(outputs.values())) if len(outputs) == 1 else outputs
 

@@ -52,8 +52,8 @@ class ModuleBuilder(GraphWalker):
         if not (ours and isinstance(built, nn.Module)):
             check_built(layer, node.types, built, self.net.describe((path, None)))  # a user's own build
         if isinstance(self._label(built), str):  # a module whose errors name its layer (cheaply: no search)
-            built.__dict__.update(layer_label=f"layer {'/'.join(path)!r} ({layer.type_name})",
-                                  layer_type=layer.type_name)  # the type, for label_inner_layers
+            built.__dict__.update(layer_label=f"layer {'/'.join(path)!r} ({layer.type_name})", layer_path=path,
+                                  layer_type=layer.type_name)  # the path, for Diagnostic.layer; the type, for below
         if self.checks is not None or not self.other_precision:
             self._look_into(built)
 

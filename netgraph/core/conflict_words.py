@@ -53,15 +53,16 @@ INTEGER_HINT = ("Integer values are indices: turn them into Real vectors with an
 
 
 def dtype_hint(leaves: list, setter: tuple | None, who: tuple, old: PortType, new: PortType) -> str | None:
-    """How to convert, where an output's Integer values (indices) meet a port that takes Real ones: the producing
-    leaf layer's ``dtype_hint`` (``leaves``: (path, layer) pairs), else ``INTEGER_HINT``; None for other conflicts."""
+    """How to convert, where an output's values meet a port that takes the other dtype (Integer indices a Real port,
+    Real values an Integer port): the producing leaf layer's ``dtype_hint`` (``leaves``: (path, layer) pairs), else
+    ``INTEGER_HINT`` for indices; None for other conflicts."""
     if {old.dtype, new.dtype} != {INTEGER, REAL} or setter is None:
         return None
-    path, port = (setter if old.dtype == INTEGER else who)[1]
-    layer = next((layer for p, layer in leaves if p == path), None)
-    if layer is None or port not in layer.output_ports:
-        return None
-    return layer.dtype_hint(port) or INTEGER_HINT
+    for (path, port), dtype in ((setter[1], old.dtype), (who[1], new.dtype)):
+        layer = next((layer for p, layer in leaves if p == path), None)
+        if layer is not None and port in layer.output_ports:
+            return layer.dtype_hint(port) or (INTEGER_HINT if dtype == INTEGER else None)
+    return None
 
 
 def coder_hint(coders: dict, setter: tuple | None, who: tuple, old: PortType, new: PortType) -> str | None:

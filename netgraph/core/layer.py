@@ -183,8 +183,8 @@ class Layer:
         return dict(types)
 
     def dtype_hint(self, port: str) -> str | None:
-        """How to turn the Integer values of output ``port`` into the Real values a port it feeds takes (a wiring
-        error ends with it); None: the generic advice."""
+        """How to turn the values of output ``port`` into those of the other dtype a port it feeds takes (Integer
+        indices into Real values, or Real ones into Integer; a wiring error ends with it); None: the generic advice."""
         return None
 
     def with_input_count(self, n: int) -> Layer:

@@ -73,7 +73,7 @@ def specialised(net: NetGraph, types: Mapping[str, PortType], option: str | None
         try:
             merged = unify(current[port], t)
         except Conflict as exc:
-            raise Conflict(f"its inner net's port {port!r}: {exc}") from None
+            raise exc.reworded(f"its inner net's port {port!r}: {exc}") from None
         merged = unify(t, merged)  # the outer length names win: the inner net's own 'n' is the outer's 'w'
         if merged != current[port]:
             declared[port] = merged

@@ -46,6 +46,11 @@ class Conflict(Exception):
         self.option, self.inner, self.problem = option, inner, problem
         self.port, self.expected, self.found = port, expected, found
 
+    def reworded(self, text: str, port: str | None = None) -> "Conflict":
+        """A Conflict saying ``text`` (this one's in its own words) that keeps the ``expected`` and ``found`` values
+        compared, at ``port`` where the rule rewording it knows its own port (not the inner ``option`` or layer)."""
+        return Conflict(text, port=port, expected=self.expected, found=self.found)
+
 
 class LengthConflict(Conflict):
     """``broadcast`` of a variable length against a size, or against another length named apart: callers keep
@@ -177,11 +182,12 @@ def unify_shapes(expected: Shape, found: Shape) -> Shape:
         return expected
     if len(expected) != len(found):
         raise Conflict(f"expected rank {len(expected)} {format_shape(expected)}, "
-                       f"found rank {len(found)} {format_shape(found)}")
+                       f"found rank {len(found)} {format_shape(found)}", expected=expected, found=found)
     try:
         return tuple(_unify_dim(a, b) for a, b in zip(expected, found))
     except Conflict:
-        raise Conflict(f"expected shape {format_shape(expected)}, found {format_shape(found)}") from None
+        raise Conflict(f"expected shape {format_shape(expected)}, found {format_shape(found)}", expected=expected,
+                       found=found) from None
 
 
 def unify(expected: PortType, found: PortType) -> PortType:
@@ -194,7 +200,7 @@ def unify(expected: PortType, found: PortType) -> PortType:
         if dtype == found.dtype and (shape is found.shape or shape == found.shape):
             return found  # found's value: no new object (a port of each layer of a large net would hold one)
         return PortType(shape, dtype)
-    raise Conflict(f"expected dtype {expected.dtype}, found {found.dtype}")
+    raise Conflict(f"expected dtype {expected.dtype}, found {found.dtype}", expected=expected.dtype, found=found.dtype)
 
 
 def broadcast(*shapes: Shape) -> Shape:

@@ -191,7 +191,7 @@ def fill(types: dict[str, PortType], port: str, shape: Any, dtype: str | None = 
     try:
         merged = unify(types[port], PortType(shape, dtype))
     except Conflict as exc:
-        raise Conflict(f"port {port!r}: {exc}") from None
+        raise exc.reworded(f"port {port!r}: {exc}", port) from None
     if shape is not None and merged.shape is not None and merged.shape != tuple(shape):
         named = tuple(d if isinstance(d, str) and isinstance(m, str) else m for d, m in zip(shape, merged.shape))
         merged = merged if named == merged.shape else PortType(named, merged.dtype)

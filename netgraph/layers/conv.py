@@ -177,7 +177,7 @@ class _Spatial(Layer):
         try:
             out = tuple(self.OUT_SIZE(i, *q) for i, q in zip(x[1:], params))
         except Conflict as exc:
-            raise Conflict(f"port 'Input' {format_shape(x)}: {exc}") from None
+            raise exc.reworded(f"port 'Input' {format_shape(x)}: {exc}", "Input") from None
         fill(types, "Output", (out_ch, *out), REAL)
         y = types["Output"].shape
         fill(types, "Input", (in_ch, *(self.IN_SIZE(o, *q) for o, q in zip(y[1:], params))), REAL)

@@ -155,8 +155,10 @@ class Distribution:
 
     @property
     def args(self) -> list:
-        """The parameters as written in a spec (Wolfram order); list-argument forms override."""
-        return [_plain(p) for p in self.params[:self.nargs]]
+        """The parameters as written in a spec (Wolfram order), an integer parameter's as whole numbers; list-argument
+        forms override."""
+        return [_whole(_plain(p)) if self.CONSTRAINTS.get(n, REAL).integer and not isinstance(p, str) else _plain(p)
+                for n, p in zip(self.PARAMS, self.params[:self.nargs])]
 
     # -- checks ---------------------------------------------------------------------------------------
     def _check_constants(self) -> None:
@@ -241,13 +243,16 @@ class Distribution:
                    else INTEGER_HINT if integers else _NONFINITE_HINT if nonfinite == {"inf"} else
                    "A NaN parameter comes from the layer feeding it, which went NaN" if nonfinite else
                    f"A bad value would make the draw NaN; {self.BAD_VALUE_HINT}")
+            # values grown too large (or to inf, NaN), not ones outside a constraint: the tag training's advice reads
+            grown = not (of_data and not integers) and (overflow or (nonfinite and not integers))
             pieces = errors or overflow
 
             def render(wheres: list[Where]) -> str:
                 at = iter(wheres)
                 parts = [p if isinstance(p, str) else f"{p[0]}{next(at)}{p[2]}" for p in pieces]
                 return f"{where}: {type(self).__name__} " + "; ".join(parts) + f". {why}."
-            raise located_error([p[1] for p in pieces if not isinstance(p, str)], render, kind="parameter-value",
+            raise located_error([p[1] for p in pieces if not isinstance(p, str)], render,
+                                kind="parameter-overflow" if grown else "parameter-value",
                                 port=fed[0] if fed else None)
 
     def _slot_of(self, name: str) -> str | None:
@@ -343,6 +348,11 @@ def _plain(p: Any) -> Any:
         values = [float(str(v)) for v in p.detach().cpu().numpy().ravel()]  # str of a float32: its shortest decimal
         return values if p.dim() else values[0]
     return [_plain(row) for row in p]
+
+
+def _whole(value: Any) -> Any:
+    """A (nested list of) whole float(s) as int(s): an integer parameter as given (its constraint made it whole)."""
+    return [_whole(v) for v in value] if isinstance(value, list) else int(value)
 
 
 def _same(a: Any, b: Any) -> bool:

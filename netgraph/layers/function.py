@@ -243,7 +243,7 @@ class FunctionLayer(Layer):
                 try:
                     fill(types, port, shape, REAL)
                 except Conflict as exc:
-                    raise Conflict(f"{exc}{_extremum_hint(self._expr.tree)}") from None
+                    raise exc.reworded(f"{exc}{_extremum_hint(self._expr.tree)}", exc.port) from None
         return types
 
     def least_lengths(self, types: Mapping[str, PortType]) -> dict[str, tuple[int, str]]:

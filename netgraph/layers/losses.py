@@ -68,7 +68,7 @@ class _PairLoss(_LossBase):
         try:
             merged = unify(types["Input"], types["Target"])
         except Conflict as exc:
-            raise Conflict(f"ports 'Input' and 'Target' must have the same shape: {exc}") from None
+            raise exc.reworded(f"ports 'Input' and 'Target' must have the same shape: {exc}") from None
         types["Input"] = types["Target"] = merged
         fill(types, "Loss", ())
         return types
@@ -204,8 +204,8 @@ class CrossEntropyLossLayer(_LossBase):
             try:
                 types["Input"] = types["Target"] = unify(types["Input"], types["Target"])
             except Conflict as exc:
-                raise Conflict(f"ports 'Input' and 'Target' must have the same shape for form "
-                               f"{self.form!r}: {exc}") from None
+                raise exc.reworded(f"ports 'Input' and 'Target' must have the same shape for form "
+                                   f"{self.form!r}: {exc}") from None
             if self.form == "Probabilities" and types["Input"].shape == ():
                 raise Conflict("ports 'Input' and 'Target' must hold class probabilities on their last dimension "
                                "for form 'Probabilities', found scalars (); use form 'Binary' for one probability")
@@ -216,8 +216,8 @@ class CrossEntropyLossLayer(_LossBase):
             try:
                 fill(types, "Target", x[:-1])
             except Conflict as exc:
-                raise Conflict(f"{exc} (for form 'Index' the Target is the Input's shape without its last, "
-                               f"class, dimension)") from None
+                raise exc.reworded(f"{exc} (for form 'Index' the Target is the Input's shape without its last, "
+                                   f"class, dimension)", exc.port) from None
         elif t is not None:
             fill(types, "Input", (*t, None))
         return types
@@ -299,7 +299,7 @@ class ContrastiveLossLayer(_PairLoss):
         try:
             shape = unify(PortType(types["Input"].shape, REAL), PortType(types["Target"].shape, REAL)).shape
         except Conflict as exc:
-            raise Conflict(f"ports 'Input' and 'Target' must have the same shape: {exc}") from None
+            raise exc.reworded(f"ports 'Input' and 'Target' must have the same shape: {exc}") from None
         fill(types, "Input", shape)
         fill(types, "Target", shape)
         fill(types, "Loss", ())

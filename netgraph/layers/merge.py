@@ -193,7 +193,7 @@ class TotalLayer(_Variadic):
             try:
                 merged = unify(merged, types[p])
             except Conflict as exc:
-                raise Conflict(f"all inputs and the output must have one shape; port {p!r}: {exc}") from None
+                raise exc.reworded(f"all inputs and the output must have one shape; port {p!r}: {exc}", p) from None
         return {p: merged for p in types}
 
     def masking(self, types: Mapping[str, PortType]) -> str:

@@ -211,7 +211,7 @@ class NetFoldOperator(NetOperator):
             state = unify(state, _element(types["Output"], "Output", "step"))
             state = unify(state, types.get("InitialState", state))
         except Conflict as exc:
-            raise Conflict(f"ports 'Output' and 'State' disagree on the state: {exc}") from None
+            raise exc.reworded(f"ports 'Output' and 'State' disagree on the state: {exc}") from None
         _check_ranks(types, self.net, self.elements)
         inner = {p: _element(types[p], p, "sequence NetFoldOperator folds over") for p in self.elements}
         return {"net": {**inner, "State": state, "Output": state}}
@@ -233,7 +233,8 @@ class NetFoldOperator(NetOperator):
         try:
             state = unify(inner_types["State"], inner_types["Output"])
         except Conflict as exc:
-            raise Conflict(f"its inner net's 'Output' is fed back into 'State', so they must agree: {exc}") from None
+            raise exc.reworded(f"its inner net's 'Output' is fed back into 'State', so they must agree: {exc}") \
+                from None
         length = _length(types, (*self.elements, "Output"))
         out = {p: _sequence(length, inner_types[p]) for p in self.elements}
         out.update(Output=_sequence(length, state), State=state)
@@ -315,7 +316,7 @@ class NetNestOperator(NetOperator):
         try:
             same = unify(types["Input"], types["Output"])
         except Conflict as exc:
-            raise Conflict(f"its input and output must agree (the output is fed back): {exc}") from None
+            raise exc.reworded(f"its input and output must agree (the output is fed back): {exc}") from None
         return {"net": {"Input": same, "Output": same}}
 
     def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:

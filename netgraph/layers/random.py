@@ -23,6 +23,7 @@ from netgraph.layers.dist_tensors import floating, promoted_dtype_code, sized, t
 from netgraph.layers.dist_vector import VectorDistribution, vector_types
 from netgraph.layers.function import align_code, align
 from netgraph.layers.random_callable import call_with_slots
+from netgraph.layers.random_hints import draw_dtype_hint
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.option_problems import option_problem
 from netgraph.core.other_layer_names import other_layer_hint
@@ -40,6 +41,7 @@ from netgraph.layers.random_traced import DETACHED, traced_draw
 __all__ = ["RandomArrayLayer", "set_distribution_checks", "distribution_checks"]
 
 EVAL_MODES = ("sample", "mean")
+DEFAULT_TEMPERATURE = 0.5  #: the relaxed estimator's, where temperature= is not given
 
 
 class RandomModule(ConstantBuffers):
@@ -54,7 +56,7 @@ class RandomModule(ConstantBuffers):
         super().__init__()
         self.distribution, self.shape, self.log_probability = distribution, tuple(shape), log_probability
         self.estimator = estimator or distribution.ESTIMATORS[0]
-        self.temperature = 0.5 if temperature is None else float(temperature)
+        self.temperature = DEFAULT_TEMPERATURE if temperature is None else float(temperature)
         self.eval_mode, self.label, self.baseline, self.path = eval_mode, None, None, None
         self.given: dict[str, str] = {}  # its slots fed straight by the data: the net input feeding each
         self.kinds: list[tuple[str, Any]] = []  # ("slot", index) | ("const", value) | ("buffer", name)
@@ -286,18 +288,17 @@ class RandomArrayLayer(Layer):
 
     @property
     def estimate(self) -> str:
-        """'NormalDistribution('#mu', '#sigma'), pathwise (default)': what is drawn and how gradients pass."""
+        """'NormalDistribution('#mu', '#sigma'), pathwise (default)': what is drawn and how gradients pass (a relaxed
+        estimator's temperature too)."""
         default = " (default)" if self.estimator is None else ""
+        if self.estimator == "relaxed":  # the temperature sets the relaxed draws' bias
+            temperature = DEFAULT_TEMPERATURE if self.temperature is None else self.temperature
+            default = f", temperature {temperature:g}{' (default)' if self.temperature is None else ''}"
         return f"{self.distribution!r}, {self.estimator or self.distribution.ESTIMATORS[0]}{default}"
 
     def dtype_hint(self, port: str) -> str | None:
-        dist = self.distribution
-        if port != "Output" or not isinstance(dist, VectorDistribution):
-            return None
-        k = dist.event_size(dist.params) if not dist.slots else "k"
-        return (f"{type(dist).__name__} draws class indices (Integer); for a Real port draw one-hot vectors, output "
-                f"(..., {k}), with estimator='straight_through' or 'relaxed' (gradients then reach p), or embed the "
-                f"indices with EmbeddingLayer(size, {k})")
+        dtype = self.declared_types()["Output"].dtype
+        return draw_dtype_hint(self.distribution, self.estimator, dtype) if port == "Output" else None
 
     def declared_types(self) -> dict[str, PortType]:
         dist = self.distribution

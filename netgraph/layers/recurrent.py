@@ -61,6 +61,7 @@ class RecurrentModule(LayerModule):
         super().__init__()
         self.kind, self.gates, self.state_output = kind, gates, state_output
         self.layer_label, self.ports = kind, ("InitialState", "InitialCellState")  # the compiler names the layer
+        self.layer_path: tuple[str, ...] | None = None  # and tells its path, for its errors' Diagnostic.layer
         for name, value in arrays.items():
             self.register_parameter(name, nn.Parameter(value.clone()))
         # the size of the state biases torch's kernels take, zeros: never its values, which are outside the state
@@ -104,7 +105,7 @@ class RecurrentModule(LayerModule):
         if x.dim() != 3 or x.shape[2] != features:
             raise DataError(f"{self.layer_label}: input port 'Input': expected shape (batch, length, {features}) "
                             f"({features} features per step), found {tuple(x.shape)}", port="Input",
-                            expected=("batch", "length", features), found=tuple(x.shape))
+                            layer=self.layer_path, expected=("batch", "length", features), found=tuple(x.shape))
 
     def _check_states(self, x: torch.Tensor, initial: tuple, size: int) -> None:
         """DataError unless each initial state is (batch, size), as nn.LSTM checks its hx (the fused kernels
@@ -113,7 +114,7 @@ class RecurrentModule(LayerModule):
             if state.dim() != 2 or state.shape[0] != x.shape[0] or state.shape[1] != size:
                 raise DataError(f"{self.layer_label}: input port {port!r}: expected shape ({x.shape[0]}, {size}) (the "
                                 f"batch size and the state size), found {tuple(state.shape)}", port=port,
-                                expected=(x.shape[0], size), found=tuple(state.shape))
+                                layer=self.layer_path, expected=(x.shape[0], size), found=tuple(state.shape))
 
     def _packed(self, x: torch.Tensor, hx: Any, params: list, lengths: torch.Tensor) -> tuple:
         """The fused kernel on the sequences packed by length: (padded outputs, final states in batch order)."""

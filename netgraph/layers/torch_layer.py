@@ -104,7 +104,7 @@ class _ModuleWrapper(Layer):
             try:
                 types[port] = unify(types[port], t)
             except Conflict as exc:
-                raise Conflict(f"port {port!r}: the module returns {t}, but {exc}") from None
+                raise exc.reworded(f"port {port!r}: the module returns {t}, but {exc}", port) from None
         return types
 
     def _probed(self, ins: tuple[PortType, ...]) -> tuple[PortType, ...] | str:

@@ -131,7 +131,7 @@ class NetBidirectionalOperator(NetOperator):
         try:
             joined = _joined(fwd["Output"], bwd["Output"], self.aggregation)
         except Conflict as exc:
-            raise Conflict(f"the forward and backward outputs do not join by {self.aggregation}: {exc}") from None
+            raise exc.reworded(f"the forward and backward outputs do not join by {self.aggregation}: {exc}") from None
         return {"Input": unify(fwd["Input"], bwd["Input"]), "Output": joined}
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
@@ -177,7 +177,7 @@ class NetPairEmbeddingOperator(NetOperator):
         try:
             same = unify(types["Input1"], types["Input2"])
         except Conflict as exc:
-            raise Conflict(f"'Input1' and 'Input2' go through the same net, so they must agree: {exc}") from None
+            raise exc.reworded(f"'Input1' and 'Input2' go through the same net, so they must agree: {exc}") from None
         return {"net": {"Input": same}}
 
     def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:

@@ -155,8 +155,8 @@ def _measure(net: Any, data: Any, names: list[tuple[str, str | None, str]], loss
     net = with_data_shapes(net, data)
     loss = attach_losses(net, loss_function)
     loss.set_progress(sys.maxsize, math.inf)  # a trained net: each term's warm-up done, at its full weight
-    single = net.input_ports[0] if len(net.input_ports) == 1 else None
-    raw = gather(encoded_alone(net, data, TEST, batch_size, workers), TEST, single, batch_size)
+    ports = (net.input_ports, net.output_ports)  # how a pair (inputs, targets) is read, as net_train reads it
+    raw = gather(encoded_alone(net, data, TEST, batch_size, workers), TEST, ports, batch_size)
     expect = {p: input_expect(net, p) for p in net.input_ports}
     expect.update(loss.targets(sample(raw)))
     refuse_unread_target(net, loss_function, expect, sample(raw), loss.allow_extra)

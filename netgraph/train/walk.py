@@ -25,8 +25,9 @@ def run_model(model: torch.nn.Module, inputs: dict, n: int, where: Callable[[], 
     """``model``'s outputs on a batch (``n`` examples: the data's ``examples``, where known); a DataError it raises
     (a distribution parameter gone bad as the arrays changed) as a TrainingError naming ``where()``: (the round and
     batch, whether steps were taken), and the example in the data where it names one (``where`` None: the DataError
-    itself, outside training). Advice on the learning rate comes only after steps, and for a bad value ``net``
-    computed, not one of the data."""
+    itself, outside training). Advice on the learning rate comes only after steps, and for a value ``net`` computed
+    that grew too large (to inf or NaN), not one of the data nor one outside a constraint that any step can break (a
+    probability array fed straight off its simplex)."""
     try:
         with examples_at(examples) if examples is not None else contextlib.nullcontext():
             return call_by_name(model, inputs) if inputs else model(batch_size=n)
@@ -34,8 +35,9 @@ def run_model(model: torch.nn.Module, inputs: dict, n: int, where: Callable[[], 
         if where is None:
             raise
         place, trained = where()
+        grown = any(d.kind == "parameter-overflow" and not _of_data(net, d) for d in exc.diagnostics)
         advice = (" A smaller learning_rate or method=('Adam', {'max_gradient_norm': 1.0}) keeps the arrays from "
-                  "growing that far." if trained and not any(_of_data(net, d) for d in exc.diagnostics) else "")
+                  "growing that far." if trained and grown else "")
         raise TrainingError(f"training stopped at {place}: {exc}{advice}", diagnostics=exc.diagnostics) from exc
 
 
