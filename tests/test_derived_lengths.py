@@ -10,7 +10,7 @@ import torch
 from netgraph import (AppendLayer, CatenateLayer, ConvolutionLayer, DataError, DeconvolutionLayer, NetChain, NetGraph, NetPort,
                       PartLayer, PoolingLayer, SequenceMostLayer, SequenceRestLayer, ShapeError, ThreadingLayer,
                       TorchLayer, TotalLayer, export_onnx, net_initialize)
-from netgraph.core.types import length_steps, lengths_along, shifted_length, strided_length
+from netgraph.core.length_names import length_steps, lengths_along, shifted_length, strided_length
 
 
 @pytest.mark.parametrize("layer, shape, length", [
@@ -85,7 +85,7 @@ def test_the_compiled_module_called_directly_gives_the_same_data_error():
 
 def test_the_shortest_length_is_the_first_that_every_step_keeps_at_least_1():
     from netgraph.backend.derived_lengths import shortest_length
-    from netgraph.core.types import lengths_along
+    from netgraph.core.length_names import lengths_along
     steps = [("plus", 2), ("minus", 3), ("over", 2), ("times", 3), ("over", 3), ("minus", 1)]
     for i in range(len(steps)):
         for j in range(i + 1, len(steps) + 1):

@@ -25,7 +25,8 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import DataError
-from netgraph.core.types import PortType, length_steps, lengths_along
+from netgraph.core.types import PortType
+from netgraph.core.length_names import length_steps, lengths_along
 from netgraph.layers.bad_index import Where, located_error
 
 __all__ = ["check_derived_lengths", "derived_length_lines", "shortest_length", "shortest_lengths", "example_lengths"]

@@ -2,7 +2,7 @@
 
 A shape is ``None`` (rank unknown) or a tuple whose dims are ints, ``None`` (unknown size) or a
 string naming a variable length (e.g. ``"n"`` for a sequence). A layer that changes a variable length names
-the new one after it (``shifted_length``, ``strided_length``): equal names mean equal lengths. ``unify``
+the new one after it (``length_names``): equal names mean equal lengths. ``unify``
 merges two partial types and reports a conflict as text; ``broadcast`` combines shapes by numpy's rules.
 
 >>> unify(PortType((None, 3)), PortType((2, None)))
@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import math
 import numbers
-import re
 import reprlib
 from dataclasses import dataclass
 from typing import Union
 
+from netgraph.core.length_names import lengths_apart
+
 __all__ = ["Dim", "Shape", "PortType", "REAL", "INTEGER", "Conflict", "LengthConflict", "length_reason", "unify",
-           "broadcast", "as_shape", "format_shape", "is_known", "numel", "element_count", "shifted_length",
-           "strided_length",
-           "times_length", "lengths_apart", "length_steps", "lengths_along", "ANY_REAL", "real_type"]
+           "broadcast", "as_shape", "format_shape", "is_known", "numel", "element_count", "ANY_REAL", "real_type"]
 
 Dim = Union[int, str, None]
 Shape = Union[tuple, None]
@@ -239,167 +238,3 @@ def broadcast(*shapes: Shape) -> Shape:
         else:
             out.append(sizes.pop() if sizes else 1)
     return tuple(out)
-
-
-def lengths_apart(names: list[str]) -> str:
-    """Why variable lengths of different names do not join: independent (named apart), or one length changed on
-    the way by layers (a size where they differ and one where they agree named, among sizes up to 64).
-
-    >>> lengths_apart(["h", "h_minus_1_over_2_times_2"]).split(": ")[-1].split("; ")[0]
-    'at h = 3 it is 2'
-    >>> lengths_apart(["h", "h_minus_1_over_2_times_2"]).split("; ")[-1].split(", ")
-    ['give h a fixed size at which they agree (e.g. 64)', 'declare it a multiple of 2 ("h_times_2")', 'or layers that keep the length']
-    """
-    found = _derived_pair(names)
-    if found is None:
-        return "are independent (named apart); name them alike for sequences of one length"
-    base, first, second = found
-    text = (f"differ: {second} is the length {base} changed by a layer on the way (one that drops, adds or strides "
-            f"over elements)" if first == base else f"differ: both are the length {base} changed differently on the "
-            f"way (by layers that drop, add or stride over elements)")
-    steps = [(length_steps(name, {base}) or (None, None))[1] if name != base else () for name in (first, second)]
-    if None in steps:  # a name that tells no steps (a TorchLayer's): no sizes to compare
-        return f"{text}; give {base} a fixed size, or layers that keep the length"
-    return text + _where_they_differ(base, first == base, steps)
-
-
-def _where_they_differ(base: str, from_base: bool, steps: list[tuple]) -> str:
-    """A size of ``base`` (up to 64) where the two lengths its ``steps`` give differ, and one where they agree."""
-    sizes = {n: [lengths_along(n, s)[-1] if s else n for s in steps] for n in range(1, 65)
-             if all(min(lengths_along(n, s), default=n) >= 1 for s in steps)}
-    differ = next(((n, x, y) for n, (x, y) in sizes.items() if x != y), None)
-    agree = [n for n, (x, y) in sizes.items() if x == y]
-    if differ is None:
-        text = f": they agree at every {base} up to 64, but netgraph tells lengths apart by their names"
-    else:
-        text = f": at {base} = {differ[0]} " + (f"it is {differ[2]}" if from_base else
-                                               f"they are {differ[1]} and {differ[2]}")
-    k = agree[0] if agree else 0  # agreeing at the multiples of k alone: a length declared one joins (a U-Net's)
-    multiple = (f", declare it a multiple of {k} (\"{base}_times_{k}\")"
-                if k > 1 and agree == [n for n in range(k, 65, k) if n in sizes] else "")
-    return text + (f"; give {base} a fixed size at which they agree (e.g. {agree[-1]}){multiple}, or layers that keep "
-                   f"the length" if agree else "; join lengths changed alike")
-
-
-def _derived_pair(names: list[str]) -> tuple[str, str, str] | None:
-    """``(base, first, second)``: two of ``names`` derived from one length ``base`` (``first`` may be it)."""
-    for a in names:
-        for b in names:
-            common = (_bases(a) & _bases(b)) | ({a} if b.startswith(f"{a}_") else set()) if a != b else set()
-            if common and (base := max(common, key=len)) != b:
-                return base, a, b
-    return None
-
-
-def _bases(name: str) -> set[str]:
-    """``name`` and every length it is derived from (the part before one of its steps)."""
-    return {name} | {name[:m.start()] for m in _STEP.finditer(name) if length_steps(name, {name[:m.start()]})}
-
-
-_SHIFT = re.compile(r"(\w+)_(plus|minus)_(\d+)")
-_STEP = re.compile(r"_(plus|minus|over|times)_(\d+)")  # every step of a derived name, for length_steps
-
-
-def shifted_length(length: Dim, by: int) -> Dim:
-    """``length + by``: an int, None (unknown), or for a variable length a name derived from it, so that
-    ``n + 1 - 1`` is ``n`` again.
-
-    >>> shifted_length(5, -1), shifted_length("n", -1), shifted_length("n_minus_1", 2), shifted_length(None, 1)
-    (4, 'n_minus_1', 'n_plus_1', None)
-    """
-    if not isinstance(length, str):
-        return None if length is None else length + by
-    m = _SHIFT.fullmatch(length)
-    base, offset = (m.group(1), int(m.group(3)) * (1 if m.group(2) == "plus" else -1)) if m else (length, 0)
-    offset += by
-    return base if offset == 0 else f"{base}_{'plus' if offset > 0 else 'minus'}_{abs(offset)}"
-
-
-def strided_length(length: Dim, stride: int, inverse: bool = False) -> Dim:
-    """For a variable length ``n``: ``ceil(n / stride)`` named ``n_over_<stride>`` (``n_times_<stride>`` is
-    ``n * stride``); ``inverse`` undoes one (None when a name does not say: a stride loses the remainder).
-    Ints and None are the callers' to compute.
-
-    A length ``a * m + j`` strided, where ``stride`` divides ``a``, gives ``(a / stride) * m + ceil(j / stride)``,
-    named as such (upsampling then striding back gives the length back, under its own name):
-
-    >>> strided_length("n", 2), strided_length("n_over_2", 2, inverse=True), strided_length("m", 2, inverse=True)
-    ('n_over_2', 'n', None)
-    >>> strided_length("n_times_2_minus_1", 2), strided_length("n_times_2_plus_3", 2), strided_length("n_times_4", 2)
-    ('n', 'n_plus_2', 'n_times_2')
-
-    A strided length strided again is divided once, ``ceil((ceil(m / a) + c) / s) = ceil((m + c a) / (a s))``
-    (so two stride-2 poolings give the length one stride-4 pooling gives), where ``c <= 0``: the one condition
-    ``m + c a >= 1`` then says every step's length is at least 1 (``derived_lengths`` checks each step of a name).
-
-    >>> strided_length("n_over_2", 2), strided_length("n_minus_1_over_2_minus_1", 2)
-    ('n_over_4', 'n_minus_3_over_4')
-    """
-    if not isinstance(length, str) or stride == 1:
-        return length
-    if not inverse:
-        multiple = re.fullmatch(r"(\w+)_times_(\d+)(?:_(plus|minus)_(\d+))?", length)
-        if multiple is not None and int(multiple.group(2)) % stride == 0:
-            scaled = times_length(multiple.group(1), int(multiple.group(2)) // stride)
-            return shifted_length(scaled, -(-_shift(multiple.group(3), multiple.group(4)) // stride))
-        strided = re.fullmatch(r"(\w+)_over_(\d+)(?:_(plus|minus)_(\d+))?", length)
-        if strided is not None and _shift(*strided.group(3, 4)) <= 0:  # one that adds: the length before is checked
-            divisor = int(strided.group(2))
-            return strided_length(shifted_length(strided.group(1), _shift(*strided.group(3, 4)) * divisor),
-                                  divisor * stride)
-        return f"{length}_over_{stride}"
-    return length.removesuffix(f"_over_{stride}") if length.endswith(f"_over_{stride}") else None
-
-
-def _shift(sign: str | None, size: str | None) -> int:
-    """The signed shift of a name's ``_plus_<size>`` / ``_minus_<size>`` step (0 without one)."""
-    return int(size or 0) * (-1 if sign == "minus" else 1)
-
-
-def times_length(length: Dim, factor: int, inverse: bool = False) -> Dim:
-    """A variable length ``n`` times ``factor``, named ``n_times_<factor>`` (factors multiply: ``n_times_2`` times 2
-    is ``n_times_4``); ``inverse`` undoes it (None when the name does not say).
-
-    >>> times_length("n_times_2", 2), times_length("n_times_4", 2, inverse=True), times_length("n_times_2", 4, True)
-    ('n_times_4', 'n_times_2', None)
-    """
-    if not isinstance(length, str) or factor == 1:
-        return length
-    scaled = re.fullmatch(r"(\w+)_times_(\d+)", length)
-    base, before = (scaled.group(1), int(scaled.group(2))) if scaled else (length, 1)
-    if not inverse:
-        return f"{base}_times_{before * factor}"
-    if before % factor:
-        return None
-    return base if before == factor else f"{base}_times_{before // factor}"
-
-
-
-def length_steps(name: str, bases: set[str]) -> tuple[str, tuple[tuple[str, int], ...]] | None:
-    """The base length ``name`` derives from and its steps, or None (a base itself, or not derived): what the
-    functions above wrote, read back.
-
-    >>> length_steps("n_minus_2_over_2", {"n"})
-    ('n', (('minus', 2), ('over', 2)))
-    """
-    for base in sorted(bases, key=len, reverse=True):
-        rest = name[len(base):]
-        if name.startswith(base) and rest:
-            found = tuple((op, int(k)) for op, k in _STEP.findall(rest))
-            if "".join(f"_{op}_{k}" for op, k in found) == rest:
-                return base, found
-    return None
-
-
-def lengths_along(length: int, ops: tuple[tuple[str, int], ...]) -> list[int]:
-    """The length after each step (``over`` is a ceiling division, as a stride's output size).
-
-    >>> lengths_along(5, (("minus", 2), ("over", 2)))
-    [3, 2]
-    """
-    out = []
-    for op, k in ops:
-        length = (length + k if op == "plus" else length - k if op == "minus" else -(-length // k) if op == "over"
-                  else length * k)
-        out.append(length)
-    return out

@@ -17,7 +17,7 @@ import torch
 from netgraph.core.errors import DataError, OptionError
 from netgraph.core.option_problems import option_problem
 from netgraph.core.tracing import tracing
-from netgraph.core.types import shifted_length
+from netgraph.core.length_names import shifted_length
 from netgraph.layers._modules import LayerModule
 from netgraph.layers._shapes import is_int, span_bounds
 

@@ -26,7 +26,8 @@ from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, IntOrInts, Literal, RemovableArray, Shape
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import missing_option, option_problem
-from netgraph.core.types import REAL, Conflict, PortType, format_shape, shifted_length, strided_length
+from netgraph.core.types import REAL, Conflict, PortType, format_shape
+from netgraph.core.length_names import shifted_length, strided_length
 from netgraph.layers._modules import LayerModule, optional_parameter, present
 
 __all__ = ["ConvolutionLayer", "PoolingLayer", "POOLING"]

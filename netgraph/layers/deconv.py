@@ -22,7 +22,8 @@ from torch import nn
 from netgraph.core.errors import OptionError
 from netgraph.core.layer import EmitContext
 from netgraph.core.options import Array, IntOrInts, RemovableArray, Shape
-from netgraph.core.types import REAL, Conflict, PortType, format_shape, shifted_length, times_length
+from netgraph.core.types import REAL, Conflict, PortType, format_shape
+from netgraph.core.length_names import shifted_length, times_length
 from netgraph.layers.conv import _Spatial
 from netgraph.layers._modules import LayerModule, optional_parameter, present
 

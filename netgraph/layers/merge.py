@@ -34,7 +34,8 @@ from netgraph.layers.function import _elementwise_infer, align
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import option_problem
 from netgraph.layers.variadic import _port_names, _Variadic
-from netgraph.core.types import REAL, Conflict, PortType, format_shape, lengths_apart, unify
+from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
+from netgraph.core.length_names import lengths_apart
 from netgraph.layers._modules import LayerModule
 
 __all__ = ["ThreadingLayer", "TotalLayer", "CatenateLayer", "DotLayer", "THREADING"]

@@ -39,7 +39,8 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import option_problem
 from netgraph.core.layer import EmitContext
 from netgraph.core.options import IntOrInts, OptionKind, Shape
-from netgraph.core.types import INTEGER, Conflict, PortType, format_shape, shifted_length, times_length
+from netgraph.core.types import INTEGER, Conflict, PortType, format_shape
+from netgraph.core.length_names import shifted_length, times_length
 from netgraph.layers._shapes import _ShapeLayer, as_float, is_int
 from netgraph.layers.dist_limits import FLOAT_MAX
 from netgraph.layers._modules import LayerModule

@@ -32,8 +32,8 @@ from netgraph.layers._module_values import same_module
 from netgraph.layers._modules import meta_call, meta_inputs
 from netgraph.core.options import Module, Ports
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.types import (INTEGER, REAL, Conflict, PortType, format_shape, is_known, shifted_length,
-                                 times_length, unify)
+from netgraph.core.types import INTEGER, REAL, Conflict, PortType, format_shape, is_known, unify
+from netgraph.core.length_names import shifted_length, times_length
 
 __all__ = ["TorchLayer", "register_module"]
 
