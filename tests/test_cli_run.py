@@ -179,8 +179,10 @@ def test_run_full_prints_every_value_even_past_torchs_own_limit(tmp_path, capsys
 
 
 def test_a_problem_found_after_loading_is_placed_at_its_layer_in_the_spec(tmp_path, capsys):
-    spec = tmp_path / "slip.yaml"  # 'output: 8' slipped out of enc: enc's size is unknown, which only run meets
-    spec.write_text("netgraph: 1\nlayers:\n  enc:\n    type: LinearLayer\n  output: 8\ninputs: {Input: 3}\n")
+    spec = tmp_path / "slip.yaml"  # enc's output size left out: unknown, which only run meets (a slipped 'output: 8'
+    # is caught at loading now, test_spec_yaml_hints)
+    spec.write_text("netgraph: 1\nlayers:\n  enc:\n    type: LinearLayer\n  act: Tanh\ninputs: {Input: 3}\n"
+                    "edges: [Input -> enc -> act]\n")
     assert main(["check", str(spec)]) == 0
     capsys.readouterr()
     assert main(["run", str(spec), "-o", str(tmp_path / "slip.svg")]) == 1
