@@ -160,6 +160,9 @@ def _problem(port: str, shape: tuple, integer: bool, x: torch.Tensor, real: torc
     if integer and (x.is_floating_point() or x.is_complex()):
         return (f"input port {port!r} takes integer indices (dtype Integer), found dtype {x.dtype}; net(x) takes "
                 f"integral floats, the module does not: x.long()")
+    if not integer and not (x.is_floating_point() or x.is_complex()):
+        return (f"input port {port!r} takes real numbers, found dtype {x.dtype}: give x.float() (net(x) casts the "
+                f"data, the module does not)")
     if not integer and real is not None and x.dtype != real:
         return (f"input port {port!r}: the compiled module computes in {real}, found dtype {x.dtype}; net(x) casts "
                 f"the data, the module does not: x.to({real})")

@@ -251,3 +251,31 @@ def test_transformer_block_whose_residual_cannot_broadcast_is_refused_not_run(tm
     from netgraph.cli import main
     assert main(["run", str(spec), "-o", str(tmp_path / "out.svg")]) == 1
     assert "do not broadcast" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("layer, shapes, bad", [
+    (netgraph.SummationLayer(), {"Input": 3}, {"Input": [[1.0, 2.0, 3.0]]}),
+    (netgraph.ConvolutionLayer(2, 3), {"Input": (2, 10)}, {"Input": torch.rand(2, 3, 10)}),
+    (netgraph.TotalLayer(inputs=2), {"Input1": 3, "Input2": 3}, {"Input1": torch.rand(2, 3), "Input2": torch.rand(2, 2)}),
+    (netgraph.SoftmaxLayer(), {"Input": 3}, {"Input": torch.ones(2, 3, dtype=torch.long)}),
+], ids=["list", "channels", "size", "dtype"])
+def test_interpret_names_the_input_that_does_not_fit(layer, shapes, bad):
+    """The reference interpreter let torch's (or Python's) error out of the layer: it now blames the input as the
+    compiled module does (found by fuzzing interpret with random data)."""
+    net = net_initialize(NetGraph([layer], [], **shapes), seed=0)
+    port = next(p for p in net.input_ports if p in bad and not isinstance(bad[p], torch.Tensor)
+                or bad[p].shape[1:] != net.input_shapes[p] or bad[p].dtype != torch.float32)
+    with pytest.raises(DataError, match=f"input port '{port}'") as caught:
+        interpret(net, net.compile(), **bad)
+    assert caught.value.diagnostics[0].port == port
+
+
+@pytest.mark.parametrize("layer, x", [(netgraph.DropoutLayer(0.25), torch.ones(2, 3, dtype=torch.long)),
+                                      (netgraph.PoolingLayer(2, function="Mean"), torch.ones(2, 1, 4, dtype=torch.bool))],
+                         ids=["dropout-int", "pooling-bool"])
+def test_a_module_without_arrays_names_an_input_of_integers_on_a_real_port(layer, x):
+    """With no floating arrays the compiled module had no dtype to compare with: torch's error escaped."""
+    net = NetGraph([layer], [], Input=tuple(x.shape[1:]))
+    module = net.compile().train()
+    with pytest.raises(DataError, match=rf"input port 'Input' takes real numbers, found dtype {x.dtype}"):
+        module(x)
