@@ -64,7 +64,7 @@ def interpret(net: Any, module: torch.nn.Module, **inputs: torch.Tensor) -> Any:
         outputs = ModuleRunner(net, module, batch).run(inputs)
     except NetGraphError:
         raise
-    except Exception as exc:  # torch's (or Python's) error inside a layer: blame the input that explains it, if one does
+    except Exception as exc:  # torch's (or Python's) error inside a layer: blame the input that explains it, if any
         error = _input_error(net, module, inputs)
         if error is None:
             raise

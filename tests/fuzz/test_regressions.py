@@ -256,7 +256,8 @@ def test_transformer_block_whose_residual_cannot_broadcast_is_refused_not_run(tm
 @pytest.mark.parametrize("layer, shapes, bad", [
     (netgraph.SummationLayer(), {"Input": 3}, {"Input": [[1.0, 2.0, 3.0]]}),
     (netgraph.ConvolutionLayer(2, 3), {"Input": (2, 10)}, {"Input": torch.rand(2, 3, 10)}),
-    (netgraph.TotalLayer(inputs=2), {"Input1": 3, "Input2": 3}, {"Input1": torch.rand(2, 3), "Input2": torch.rand(2, 2)}),
+    (netgraph.TotalLayer(inputs=2), {"Input1": 3, "Input2": 3},
+     {"Input1": torch.rand(2, 3), "Input2": torch.rand(2, 2)}),
     (netgraph.SoftmaxLayer(), {"Input": 3}, {"Input": torch.ones(2, 3, dtype=torch.long)}),
 ], ids=["list", "channels", "size", "dtype"])
 def test_interpret_names_the_input_that_does_not_fit(layer, shapes, bad):
@@ -271,7 +272,8 @@ def test_interpret_names_the_input_that_does_not_fit(layer, shapes, bad):
 
 
 @pytest.mark.parametrize("layer, x", [(netgraph.DropoutLayer(0.25), torch.ones(2, 3, dtype=torch.long)),
-                                      (netgraph.PoolingLayer(2, function="Mean"), torch.ones(2, 1, 4, dtype=torch.bool))],
+                                      (netgraph.PoolingLayer(2, function="Mean"),
+                                       torch.ones(2, 1, 4, dtype=torch.bool))],
                          ids=["dropout-int", "pooling-bool"])
 def test_a_module_without_arrays_names_an_input_of_integers_on_a_real_port(layer, x):
     """With no floating arrays the compiled module had no dtype to compare with: torch's error escaped."""
@@ -279,3 +281,26 @@ def test_a_module_without_arrays_names_an_input_of_integers_on_a_real_port(layer
     module = net.compile().train()
     with pytest.raises(DataError, match=rf"input port 'Input' takes real numbers, found dtype {x.dtype}"):
         module(x)
+
+
+@pytest.mark.parametrize("layer, x, message", [
+    (LinearLayer(2, input=3), None, "input port 'Input': the compiled module takes a tensor, found None"),
+    (netgraph.AggregationLayer("Max", levels=1), torch.ones(2, 3, dtype=torch.complex64),
+     "input port 'Input' takes real numbers, found dtype torch.complex64"),
+    (netgraph.KLDivergenceLayer(netgraph.GammaDistribution("#a", 1.0), netgraph.ExponentialDistribution(2.0),
+                                samples=3, shape=3), torch.full((2, 3), 0.5, dtype=torch.float16),
+     "input port 'a' takes float32 or float64 on the CPU .* found dtype torch.float16"),
+], ids=["none", "complex", "half"])
+def test_compiled_module_names_inputs_torch_cannot_take(layer, x, message):
+    """None, complex and (on the CPU) float16 data reached torch inside the forward of a module without arrays."""
+    port = "a" if isinstance(layer, netgraph.KLDivergenceLayer) else "Input"
+    net = net_initialize(NetGraph([layer], [], **{port: 3}), seed=0)
+    with pytest.raises(DataError, match=message):
+        net.compile()(**{port: x})
+
+
+def test_compiled_module_names_inputs_of_different_real_dtypes():
+    net = NetGraph([netgraph.DotLayer()], [], Input1=(2, 3), Input2=(3, 4))
+    with pytest.raises(DataError, match=r"input ports have different dtypes: \{'Input1': torch.float32, 'Input2': "
+                                        r"torch.float64\}"):
+        net.compile()(torch.rand(2, 2, 3), torch.rand(2, 3, 4, dtype=torch.float64))
