@@ -304,3 +304,12 @@ def test_compiled_module_names_inputs_of_different_real_dtypes():
     with pytest.raises(DataError, match=r"input ports have different dtypes: \{'Input1': torch.float32, 'Input2': "
                                         r"torch.float64\}"):
         net.compile()(torch.rand(2, 2, 3), torch.rand(2, 3, 4, dtype=torch.float64))
+
+
+def test_net_flatten_with_huge_levels_stops_when_nothing_is_left_to_inline():
+    """levels=2**70 ran 2**70 rounds of inlining (a hang found by fuzzing net_flatten's arguments)."""
+    inner = NetChain({"a": LinearLayer(4), "b": "Ramp"}, input=3)
+    net = NetGraph({"enc": NetGraph({"in": inner}, []), "t": "Sin"}, [("enc", "t")])
+    flat = netgraph.net_flatten(net, 2**70)
+    assert flat == netgraph.net_flatten(net)
+    assert list(flat.layers) == ["enc/in/a", "enc/in/b", "t"]
