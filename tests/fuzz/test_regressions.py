@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -313,3 +314,15 @@ def test_net_flatten_with_huge_levels_stops_when_nothing_is_left_to_inline():
     flat = netgraph.net_flatten(net, 2**70)
     assert flat == netgraph.net_flatten(net)
     assert list(flat.layers) == ["enc/in/a", "enc/in/b", "t"]
+
+
+@pytest.mark.parametrize("make", [lambda a: netgraph.PartLayer(a), lambda a: netgraph.ThreadingLayer("Plus", broadcast=a),
+                                  lambda a: netgraph.NetArrayLayer(output=a)], ids=["part", "broadcast", "output"])
+def test_a_numpy_matrix_given_to_an_option_that_is_no_array_is_an_option_error(make):
+    """Comparing it with a name ("All", "Automatic") raised numpy's "truth value of an array is ambiguous"."""
+    with pytest.raises(OptionError):
+        make(np.random.default_rng(0).random((2, 3)))
+
+
+def test_a_numpy_vector_is_a_shape_as_its_list_is():
+    assert LinearLayer(np.array([2, 3]), input=4) == LinearLayer([2, 3], input=4)
