@@ -326,3 +326,16 @@ def test_a_numpy_matrix_given_to_an_option_that_is_no_array_is_an_option_error(m
 
 def test_a_numpy_vector_is_a_shape_as_its_list_is():
     assert LinearLayer(np.array([2, 3]), input=4) == LinearLayer([2, 3], input=4)
+
+
+@pytest.mark.parametrize("distance", ["Euclidean", "Cosine"])
+def test_pair_embedding_of_scalars_compiles_as_it_interprets(distance):
+    """An inner net giving a scalar per example: the compiled forward's .flatten(1) had no dim 1 (IndexError)."""
+    net = net_initialize(NetGraph([netgraph.NetPairEmbeddingOperator(netgraph.PartLayer(2), distance)], [],
+                                  Input1=3, Input2=3), seed=0)
+    a, b = torch.tensor([[1.0, 2.0, 3.0], [1.0, -2.0, 0.0]]), torch.tensor([[0.0, 5.0, 0.0], [0.0, 4.0, 0.0]])
+    module = net.compile()
+    out = module(a, b)
+    expected = (a[:, 1] - b[:, 1]).abs() if distance == "Euclidean" else 1 - torch.sign(a[:, 1] * b[:, 1])
+    torch.testing.assert_close(out, expected)
+    torch.testing.assert_close(out, interpret(net, module, Input1=a, Input2=b))
