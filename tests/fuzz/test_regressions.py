@@ -339,3 +339,15 @@ def test_pair_embedding_of_scalars_compiles_as_it_interprets(distance):
     expected = (a[:, 1] - b[:, 1]).abs() if distance == "Euclidean" else 1 - torch.sign(a[:, 1] * b[:, 1])
     torch.testing.assert_close(out, expected)
     torch.testing.assert_close(out, interpret(net, module, Input1=a, Input2=b))
+
+
+@pytest.mark.parametrize("size", [2**62, 2**70])
+def test_a_batch_of_draws_past_torchs_largest_size_is_an_option_error(size):
+    """module(batch_size=2**70) raised randn's TypeError (overflow), 2**62 RuntimeError (storage size overflowed)."""
+    net = net_initialize(NetGraph([netgraph.RandomArrayLayer(netgraph.NormalDistribution(0, 1), output=2)], []), seed=0)
+    module = net.compile()
+    with pytest.raises(OptionError, match=r"batch_size must be below 2\*\*62 here"):
+        module(batch_size=size)
+    with pytest.raises(OptionError, match="batch_size"):
+        net(batch_size=size)
+    assert module(batch_size=3).shape == (3, 2)
