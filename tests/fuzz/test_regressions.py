@@ -351,3 +351,14 @@ def test_a_batch_of_draws_past_torchs_largest_size_is_an_option_error(size):
     with pytest.raises(OptionError, match="batch_size"):
         net(batch_size=size)
     assert module(batch_size=3).shape == (3, 2)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: netgraph.BooleanEncoder(1), r"BooleanEncoder takes no options by position, found 1"),
+    (lambda: netgraph.ScalarEncoder(1, 2, 3), r"ScalarEncoder .*found 3"),
+    (lambda: netgraph.ClassEncoder(["a"], nope=1), r"ClassEncoder has no option 'nope'"),
+], ids=["boolean", "scalar", "class-keyword"])
+def test_coders_called_with_arguments_they_do_not_take_are_option_errors(make, message):
+    """Python's TypeError from the coder dataclasses' __init__ escaped (found by fuzzing coders' arguments)."""
+    with pytest.raises(OptionError, match=message):
+        make()
