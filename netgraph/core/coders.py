@@ -125,7 +125,7 @@ class ClassEncoder(Encoder):
     def __post_init__(self) -> None:
         problems: list[Diagnostic] = []
         object.__setattr__(self, "labels", _labels(self, self.labels, problems))
-        if self.output not in ("Index", "UnitVector"):
+        if not (isinstance(self.output, str) and self.output in ("Index", "UnitVector")):  # an array: no ==
             self._problem(problems, f"'Index' or 'UnitVector', found {self.output!r}", "output")
         self._raise(problems)
 

@@ -362,3 +362,9 @@ def test_coders_called_with_arguments_they_do_not_take_are_option_errors(make, m
     """Python's TypeError from the coder dataclasses' __init__ escaped (found by fuzzing coders' arguments)."""
     with pytest.raises(OptionError, match=message):
         make()
+
+
+def test_a_class_encoder_output_that_is_a_numpy_array_is_an_option_error():
+    """``output not in ("Index", "UnitVector")`` asked numpy for the truth of an elementwise comparison (ValueError)."""
+    with pytest.raises(OptionError, match=r"ClassEncoder option output=: 'Index' or 'UnitVector', found array"):
+        netgraph.ClassEncoder(["a", "b"], np.array([1, 2]))
