@@ -368,3 +368,10 @@ def test_a_class_encoder_output_that_is_a_numpy_array_is_an_option_error():
     """``output not in ("Index", "UnitVector")`` asked numpy for the truth of an elementwise comparison (ValueError)."""
     with pytest.raises(OptionError, match=r"ClassEncoder option output=: 'Index' or 'UnitVector', found array"):
         netgraph.ClassEncoder(["a", "b"], np.array([1, 2]))
+
+
+@pytest.mark.parametrize("device", [[], ()])
+def test_an_empty_target_device_list_is_an_option_error(device):
+    """Read as Wolfram's device list, an empty one raised IndexError (value[-1]); found by the long fuzz profile."""
+    with pytest.raises(OptionError, match=r"target_device must be 'cpu' or 'cuda' .*found \[\]|found \(\)"):
+        net_train(_net(), _data(), target_device=device, max_training_rounds=1, progress=False)
