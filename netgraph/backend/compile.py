@@ -13,7 +13,6 @@ from __future__ import annotations
 import builtins
 import keyword
 import math
-import operator
 import re
 import unicodedata
 import weakref
@@ -24,6 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from netgraph.backend.batch_sizes import checked_batch_size, largest_batch
 from netgraph.backend.built_checks import check_emitted, compiling_inner, inner_checks, label_inner_layers
 from netgraph.backend.code_lines import register, release_with
 from netgraph.backend.deep_module import DeepModule
@@ -206,8 +206,9 @@ class _CodeWriter(GraphWalker):
         if not self.batched:  # no inputs: forward(batch_size=None) gives one unbatched draw, or a batch of that size
             b = self.batch  # an int > 0 passes at the cost of one type test; anything else is checked by the helper
             self.lines.append(f"if symbolic_tracing(): {b} = traced_batch_size({b})")
-            self.lines.append(f"{self.size} = 1 if {b} is None else {b} if type({b}) is int and {b} >= 0 else "
-                              f"checked_batch_size({b})")
+            most = largest_batch(net)  # more examples than this pass torch's largest size
+            self.lines.append(f"{self.size} = 1 if {b} is None else {b} if type({b}) is int and 0 <= {b} < {most} else "
+                              f"checked_batch_size({b}, {most})")
         elif any(not node.input_ports for node in self.ir.nodes):
             self.lines.append(f"{self.batch} = {net.input_ports[0]}.shape[0]")
         self.defines_size = bool(self.lines)
@@ -294,24 +295,6 @@ def compile_net(net: Any, checks: bool | str | None = None) -> CompiledNet:
         raise OptionError(f"compile(checks=...) takes True, False or 'auto', found {checks!r}")
     with gc_paused():
         return _compile(net, inner_checks(checks))
-
-
-def checked_batch_size(value: Any) -> int:
-    """``module(batch_size=n)`` of a net with no inputs: ``n`` as an int >= 0 (any integer type; 0 draws an empty
-    batch), else OptionError.
-
-    >>> checked_batch_size(2.5)
-    Traceback (most recent call last):
-    netgraph.core.errors.OptionError: batch_size must be an integer >= 0 (the number of examples to draw), found 2.5
-    """
-    try:
-        n = operator.index(value) if not isinstance(value, bool) else -1
-    except TypeError:
-        n = -1
-    if n < 0:
-        raise OptionError(f"batch_size must be an integer >= 0 (the number of examples to draw), found {value!r}",
-                          option="batch_size")
-    return n
 
 
 def traced_batch_size(value: Any) -> Any:

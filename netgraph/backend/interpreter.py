@@ -7,13 +7,16 @@ It walks the graph IR (not the generated code) with the core's GraphWalker, so t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
 import torch
 
-from netgraph.backend.compile import checked_batch_size, submodule
+from netgraph.backend.batch_sizes import checked_batch_size
+from netgraph.backend.compile import submodule
 from netgraph.backend.derived_lengths import check_derived_lengths
-from netgraph.core.errors import DataError, OptionError, did_you_mean
+from netgraph.backend.module_inputs import input_problem
+from netgraph.core.errors import DataError, NetGraphError, OptionError, did_you_mean
 from netgraph.core.ir import Node
 from netgraph.core.walk import GraphWalker
 from netgraph.layers.kl_divergence import KLModule
@@ -57,13 +60,37 @@ def interpret(net: Any, module: torch.nn.Module, **inputs: torch.Tensor) -> Any:
         wrong += [f"missing input port {p!r}" for p in ports if p not in inputs]
         raise DataError(f"interpret: {'; '.join(wrong)}; the net's inputs are {list(ports)}")
     _check_module(net, module)
-    if ports:  # lengths too short for a layer (a kernel of 3, an unbiased variance over 1): the DataError net(x) gives
-        check_derived_lengths(net, lambda port, axis: inputs[port].shape[axis + 1])
-    batch = next(iter(inputs.values())).shape[0] if inputs else 1 if size is None else checked_batch_size(size)
-    outputs = ModuleRunner(net, module, batch).run(inputs)
+    batch = _batch_size(net, module, inputs, size)
+    try:
+        if ports:  # lengths too short for a layer (a kernel of 3, an unbiased variance over 1): net(x)'s DataError
+            check_derived_lengths(net, lambda port, axis: inputs[port].shape[axis + 1])
+        outputs = ModuleRunner(net, module, batch).run(inputs)
+    except NetGraphError:
+        raise
+    except Exception as exc:  # torch's (or Python's) error inside a layer: blame the input that explains it, if any
+        error = _input_error(net, module, inputs)
+        if error is None:
+            raise
+        raise error from exc
     if not inputs and size is None:
         outputs = {p: v[0] for p, v in outputs.items()}
     return next(iter(outputs.values())) if len(outputs) == 1 else outputs
+
+
+def _batch_size(net: Any, module: Any, inputs: dict[str, Any], size: Any) -> int:
+    """The leading size of the first input (with none: ``size``, checked, else 1); a DataError if an input is no
+    tensor or has no batch."""
+    if any(not isinstance(x, torch.Tensor) or x.dim() == 0 for x in inputs.values()):
+        raise _input_error(net, module, inputs) or DataError("interpret: inputs must be batched tensors")
+    return next(iter(inputs.values())).shape[0] if inputs else 1 if size is None else checked_batch_size(size)
+
+
+def _input_error(net: Any, module: Any, inputs: dict[str, Any]) -> DataError | None:
+    """The DataError naming the first input that does not fit its port, as the compiled module gives, else None."""
+    real = next((p.dtype for p in module.parameters() if p.is_floating_point()), None)
+    device = next((t.device for t in chain(module.parameters(), module.buffers())), None)
+    problem = input_problem(net, (), inputs, real, device)
+    return None if problem is None else DataError(problem[1], port=problem[0], layer=())
 
 
 def _check_module(net: Any, module: Any) -> None:

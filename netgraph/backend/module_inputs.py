@@ -98,8 +98,9 @@ def _forwarded(module: Any, exc: Exception, args: tuple, kwargs: dict[str, Any])
                  for port in ports}
     else:
         given = dict(zip(ports, args)) | {k: v for k, v in kwargs.items() if k in ports}
-    return {port: value for port, value in given.items()  # numpy arrays and lists too: torch failed on them
-            if value is not None and not (isinstance(value, torch.Tensor) and _functorch.is_batchedtensor(value))}
+    return {port: value for port, value in given.items()  # numpy arrays, lists and None too: torch failed on them
+            if not (hooked and value is None)
+            and not (isinstance(value, torch.Tensor) and _functorch.is_batchedtensor(value))}
 
 
 def input_problem(net: Any, args: tuple, kwargs: dict[str, Any], real: torch.dtype | None,
@@ -125,12 +126,18 @@ def input_problem(net: Any, args: tuple, kwargs: dict[str, Any], real: torch.dty
     if len(set(sizes.values())) > 1:  # each fits its port: the batches do not fit each other
         return next(iter(sizes)), (f"input ports have different batch sizes: {sizes}; the compiled module takes one "
                                    f"batch of examples at every input")
+    reals = {port: value.dtype for port, value in given.items() if value.is_floating_point()}
+    if real is None and len(set(reals.values())) > 1:  # no arrays to fix the dtype: the inputs must agree
+        return next(iter(reals)), (f"input ports have different dtypes: {reals}; the compiled module computes in one "
+                                   f"dtype: cast them to one, e.g. x.float()")
     return None
 
 
 def _no_tensor(port: str, value: Any) -> str:
     """The message for a value that is no tensor: how to convert it, or, for sequences of different lengths (which
     make no one tensor), that they go to ``net(x)``."""
+    if value is None:
+        return f"input port {port!r}: the compiled module takes a tensor, found None"
     kind = type(value).__qualname__ if type(value).__module__ == "builtins" else \
         f"{type(value).__module__}.{type(value).__qualname__}"
     try:
@@ -160,6 +167,12 @@ def _problem(port: str, shape: tuple, integer: bool, x: torch.Tensor, real: torc
     if integer and (x.is_floating_point() or x.is_complex()):
         return (f"input port {port!r} takes integer indices (dtype Integer), found dtype {x.dtype}; net(x) takes "
                 f"integral floats, the module does not: x.long()")
+    if not integer and real is None and not x.is_floating_point():  # no arrays to say which dtype: real numbers
+        return (f"input port {port!r} takes real numbers, found dtype {x.dtype}: give a float32 tensor (net(x) casts "
+                f"the data, the module does not)")
+    if not integer and real is None and x.dtype in (torch.float16, torch.bfloat16) and x.device.type == "cpu":
+        return (f"input port {port!r} takes float32 or float64 on the CPU (torch lacks some of its operations in "
+                f"{x.dtype} there), found dtype {x.dtype}: x.float()")
     if not integer and real is not None and x.dtype != real:
         return (f"input port {port!r}: the compiled module computes in {real}, found dtype {x.dtype}; net(x) casts "
                 f"the data, the module does not: x.to({real})")

@@ -22,6 +22,7 @@ import math
 from typing import Any, ClassVar
 
 from netgraph.core.errors import Diagnostic, OptionError, did_you_mean, raise_all
+from netgraph.core.layer_arguments import with_argument_errors
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, format_shape, unify
 
 __all__ = ["Coder", "Encoder", "Decoder", "ClassEncoder", "ClassDecoder", "BooleanEncoder", "BooleanDecoder",
@@ -128,7 +129,7 @@ class ClassEncoder(Encoder):
     def __post_init__(self) -> None:
         problems: list[Diagnostic] = []
         object.__setattr__(self, "labels", _labels(self, self.labels, problems))
-        if self.output not in ("Index", "UnitVector"):
+        if not (isinstance(self.output, str) and self.output in ("Index", "UnitVector")):  # an array: no ==
             self._problem(problems, f"'Index' or 'UnitVector', found {self.output!r}", "output")
         self._raise(problems)
 
@@ -398,3 +399,7 @@ def check_decoders(coders: dict[str, Coder], types: dict[str, PortType], graph: 
                                      f"0 to {n - 1}); give it n={count}", "encoder-range", layer=(edge.dst.layer,),
                                      port=edge.src.port))
     return errors
+
+
+for _coder in CODERS.values():  # ScalarEncoder(1, 2, 3), ClassEncoder(nope=1): an OptionError, as a layer's
+    with_argument_errors(_coder)

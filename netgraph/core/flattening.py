@@ -107,8 +107,10 @@ def net_flatten(net: NetGraph, levels: int | None = None) -> NetGraph:
         flat = _flatten_all(net)
     else:
         flat = net
-        for _ in range(levels):
-            flat = inline_nested(flat)
+        for _ in range(levels):  # until nothing is nested: levels may be any size (2**70 looped that often)
+            flat, before = inline_nested(flat), flat
+            if flat is before:
+                break
     return carry_multipliers([net], _as_chain(_inner_nets_flattened(flat, levels)))
 
 

@@ -78,6 +78,7 @@ def _fields_alone(cls: type, fields: tuple, base_post_init: Any) -> bool:
 def make_layer(layer: Any, plan: MakingPlan, base_with_arrays: Any) -> None:
     """Normalise and check ``layer``'s options (``check_options``); on an OptionError, when numpy's numbers were
     given (``np.int64(3)``), once more with Python's, from the options as given (not the stand-ins of bad ones)."""
+    _numpy_arrays_as_lists(layer, plan)
     given = plan.given(layer) if plan.given is not None else dict(layer.__dict__)
     shared = layer._shared  # an instance's own when given NetSharedArray arrays, else the class's (no __dict__ made)
     try:
@@ -90,6 +91,16 @@ def make_layer(layer: Any, plan: MakingPlan, base_with_arrays: Any) -> None:
             collected(type(layer).__name__, check_options, layer, plan, base_with_arrays)
     except RecursionError:  # an option nested deeper than any real one (checking or printing it recursed)
         raise OptionError(f"{type(layer).__name__}: an option is nested too deeply") from None
+
+
+def _numpy_arrays_as_lists(layer: Any, plan: MakingPlan) -> None:
+    """A numpy array given to an option that is no array (``output=np.array([2, 3])``, ``part=``) as its list: the
+    checks compare options with names ("All", "Automatic"), which an array answers elementwise (numpy's "truth value
+    of an array is ambiguous" escaped)."""
+    for name in plan.names:
+        value = getattr(layer, name)
+        if type(value).__module__ == "numpy" and getattr(value, "ndim", 0) > 0 and name not in plan.array_fields:
+            object.__setattr__(layer, name, value.tolist())
 
 
 def _as_given(names: tuple[str, ...], values: tuple, shared: Any, cls: type) -> dict[str, Any]:

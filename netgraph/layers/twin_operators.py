@@ -200,7 +200,7 @@ class NetPairEmbeddingOperator(NetOperator):
         return _PairModule(self.compiled_nets(types)["net"], self.distance)
 
     def emit(self, ctx: EmitContext) -> str:
-        a, b = (f"{ctx.module}.net({x}).flatten(1)" for x in ctx.args)
+        a, b = (f"{ctx.module}.net({x}).unsqueeze(-1).flatten(1)" for x in ctx.args)  # a scalar embedding too
         if self.distance == "Cosine":
             return f"1 - F.cosine_similarity({a}, {b}, dim=1)"
         return f"torch.linalg.vector_norm({a} - {b}, dim=1)"

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -251,3 +252,126 @@ def test_transformer_block_whose_residual_cannot_broadcast_is_refused_not_run(tm
     from netgraph.cli import main
     assert main(["run", str(spec), "-o", str(tmp_path / "out.svg")]) == 1
     assert "do not broadcast" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("layer, shapes, bad", [
+    (netgraph.SummationLayer(), {"Input": 3}, {"Input": [[1.0, 2.0, 3.0]]}),
+    (netgraph.ConvolutionLayer(2, 3), {"Input": (2, 10)}, {"Input": torch.rand(2, 3, 10)}),
+    (netgraph.TotalLayer(inputs=2), {"Input1": 3, "Input2": 3},
+     {"Input1": torch.rand(2, 3), "Input2": torch.rand(2, 2)}),
+    (netgraph.SoftmaxLayer(), {"Input": 3}, {"Input": torch.ones(2, 3, dtype=torch.long)}),
+], ids=["list", "channels", "size", "dtype"])
+def test_interpret_names_the_input_that_does_not_fit(layer, shapes, bad):
+    """The reference interpreter let torch's (or Python's) error out of the layer: it now blames the input as the
+    compiled module does (found by fuzzing interpret with random data)."""
+    net = net_initialize(NetGraph([layer], [], **shapes), seed=0)
+    port = next(p for p in net.input_ports if p in bad and not isinstance(bad[p], torch.Tensor)
+                or bad[p].shape[1:] != net.input_shapes[p] or bad[p].dtype != torch.float32)
+    with pytest.raises(DataError, match=f"input port '{port}'") as caught:
+        interpret(net, net.compile(), **bad)
+    assert caught.value.diagnostics[0].port == port
+
+
+@pytest.mark.parametrize("layer, x", [(netgraph.DropoutLayer(0.25), torch.ones(2, 3, dtype=torch.long)),
+                                      (netgraph.PoolingLayer(2, function="Mean"),
+                                       torch.ones(2, 1, 4, dtype=torch.bool))],
+                         ids=["dropout-int", "pooling-bool"])
+def test_a_module_without_arrays_names_an_input_of_integers_on_a_real_port(layer, x):
+    """With no floating arrays the compiled module had no dtype to compare with: torch's error escaped."""
+    net = NetGraph([layer], [], Input=tuple(x.shape[1:]))
+    module = net.compile().train()
+    with pytest.raises(DataError, match=rf"input port 'Input' takes real numbers, found dtype {x.dtype}"):
+        module(x)
+
+
+@pytest.mark.parametrize("layer, x, message", [
+    (LinearLayer(2, input=3), None, "input port 'Input': the compiled module takes a tensor, found None"),
+    (netgraph.AggregationLayer("Max", levels=1), torch.ones(2, 3, dtype=torch.complex64),
+     "input port 'Input' takes real numbers, found dtype torch.complex64"),
+    (netgraph.KLDivergenceLayer(netgraph.GammaDistribution("#a", 1.0), netgraph.ExponentialDistribution(2.0),
+                                samples=3, shape=3), torch.full((2, 3), 0.5, dtype=torch.float16),
+     "input port 'a' takes float32 or float64 on the CPU .* found dtype torch.float16"),
+], ids=["none", "complex", "half"])
+def test_compiled_module_names_inputs_torch_cannot_take(layer, x, message):
+    """None, complex and (on the CPU) float16 data reached torch inside the forward of a module without arrays."""
+    port = "a" if isinstance(layer, netgraph.KLDivergenceLayer) else "Input"
+    net = net_initialize(NetGraph([layer], [], **{port: 3}), seed=0)
+    with pytest.raises(DataError, match=message):
+        net.compile()(**{port: x})
+
+
+def test_compiled_module_names_inputs_of_different_real_dtypes():
+    net = NetGraph([netgraph.DotLayer()], [], Input1=(2, 3), Input2=(3, 4))
+    with pytest.raises(DataError, match=r"input ports have different dtypes: \{'Input1': torch.float32, 'Input2': "
+                                        r"torch.float64\}"):
+        net.compile()(torch.rand(2, 2, 3), torch.rand(2, 3, 4, dtype=torch.float64))
+
+
+def test_net_flatten_with_huge_levels_stops_when_nothing_is_left_to_inline():
+    """levels=2**70 ran 2**70 rounds of inlining (a hang found by fuzzing net_flatten's arguments)."""
+    inner = NetChain({"a": LinearLayer(4), "b": "Ramp"}, input=3)
+    net = NetGraph({"enc": NetGraph({"in": inner}, []), "t": "Sin"}, [("enc", "t")])
+    flat = netgraph.net_flatten(net, 2**70)
+    assert flat == netgraph.net_flatten(net)
+    assert list(flat.layers) == ["enc/in/a", "enc/in/b", "t"]
+
+
+@pytest.mark.parametrize("make", [lambda a: netgraph.PartLayer(a), lambda a: netgraph.ThreadingLayer("Plus", broadcast=a),
+                                  lambda a: netgraph.NetArrayLayer(output=a)], ids=["part", "broadcast", "output"])
+def test_a_numpy_matrix_given_to_an_option_that_is_no_array_is_an_option_error(make):
+    """Comparing it with a name ("All", "Automatic") raised numpy's "truth value of an array is ambiguous"."""
+    with pytest.raises(OptionError):
+        make(np.random.default_rng(0).random((2, 3)))
+
+
+def test_a_numpy_vector_is_a_shape_as_its_list_is():
+    assert LinearLayer(np.array([2, 3]), input=4) == LinearLayer([2, 3], input=4)
+
+
+@pytest.mark.parametrize("distance", ["Euclidean", "Cosine"])
+def test_pair_embedding_of_scalars_compiles_as_it_interprets(distance):
+    """An inner net giving a scalar per example: the compiled forward's .flatten(1) had no dim 1 (IndexError)."""
+    net = net_initialize(NetGraph([netgraph.NetPairEmbeddingOperator(netgraph.PartLayer(2), distance)], [],
+                                  Input1=3, Input2=3), seed=0)
+    a, b = torch.tensor([[1.0, 2.0, 3.0], [1.0, -2.0, 0.0]]), torch.tensor([[0.0, 5.0, 0.0], [0.0, 4.0, 0.0]])
+    module = net.compile()
+    out = module(a, b)
+    expected = (a[:, 1] - b[:, 1]).abs() if distance == "Euclidean" else 1 - torch.sign(a[:, 1] * b[:, 1])
+    torch.testing.assert_close(out, expected)
+    torch.testing.assert_close(out, interpret(net, module, Input1=a, Input2=b))
+
+
+@pytest.mark.parametrize("size", [2**62, 2**70])
+def test_a_batch_of_draws_past_torchs_largest_size_is_an_option_error(size):
+    """module(batch_size=2**70) raised randn's TypeError (overflow), 2**62 RuntimeError (storage size overflowed)."""
+    net = net_initialize(NetGraph([netgraph.RandomArrayLayer(netgraph.NormalDistribution(0, 1), output=2)], []), seed=0)
+    module = net.compile()
+    with pytest.raises(OptionError, match=r"batch_size must be below 2\*\*62 here"):
+        module(batch_size=size)
+    with pytest.raises(OptionError, match="batch_size"):
+        net(batch_size=size)
+    assert module(batch_size=3).shape == (3, 2)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: netgraph.BooleanEncoder(1), r"BooleanEncoder takes no options by position, found 1"),
+    (lambda: netgraph.ScalarEncoder(1, 2, 3), r"ScalarEncoder .*found 3"),
+    (lambda: netgraph.ClassEncoder(["a"], nope=1), r"ClassEncoder has no option 'nope'"),
+], ids=["boolean", "scalar", "class-keyword"])
+def test_coders_called_with_arguments_they_do_not_take_are_option_errors(make, message):
+    """Python's TypeError from the coder dataclasses' __init__ escaped (found by fuzzing coders' arguments)."""
+    with pytest.raises(OptionError, match=message):
+        make()
+
+
+def test_a_class_encoder_output_that_is_a_numpy_array_is_an_option_error():
+    """``output not in ("Index", "UnitVector")`` asked numpy for the truth of an elementwise comparison (ValueError)."""
+    with pytest.raises(OptionError, match=r"ClassEncoder option output=: 'Index' or 'UnitVector', found array"):
+        netgraph.ClassEncoder(["a", "b"], np.array([1, 2]))
+
+
+@pytest.mark.parametrize("device", [[], ()])
+def test_an_empty_target_device_list_is_an_option_error(device):
+    """Read as Wolfram's device list, an empty one raised IndexError (value[-1]); found by the long fuzz profile."""
+    with pytest.raises(OptionError, match=r"target_device must be 'cpu' or 'cuda' .*found \[\]|found \(\)"):
+        net_train(_net(), _data(), target_device=device, max_training_rounds=1, progress=False)
