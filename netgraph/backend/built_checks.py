@@ -22,7 +22,7 @@ from netgraph.core.errors import OptionError, ShapeError
 from netgraph.core.layer import Layer
 from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.layers._modules import meta_call, meta_inputs
-from netgraph.layers.random import RandomModule
+from netgraph.layers.random_module import RandomModule
 
 __all__ = ["check_built", "check_emitted"]
 

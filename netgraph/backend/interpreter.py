@@ -20,7 +20,8 @@ from netgraph.core.errors import DataError, NetGraphError, OptionError, did_you_
 from netgraph.core.ir import Node
 from netgraph.core.walk import GraphWalker
 from netgraph.layers.kl_divergence import KLModule
-from netgraph.layers.random import RandomModule, _label
+from netgraph.layers.random import _label
+from netgraph.layers.random_module import RandomModule
 
 __all__ = ["interpret", "ModuleRunner"]
 

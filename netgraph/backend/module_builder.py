@@ -15,7 +15,7 @@ from netgraph.core.operator import NetOperator
 from netgraph.core.types import Conflict
 from netgraph.core.walk import GraphWalker
 from netgraph.layers._modules import LayerModule
-from netgraph.layers.random import RandomModule
+from netgraph.layers.random_module import RandomModule
 
 __all__ = ["ModuleBuilder"]
 

@@ -41,7 +41,8 @@ from netgraph.layers.dist_tensors import sized, tensors
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.distributions import Distribution, slot_name
 from netgraph.layers.kl import closed_form, describe_estimate, monte_carlo_kl, support_problem
-from netgraph.layers.random import RandomModule, _label, distribution_checks
+from netgraph.layers.random import _label, distribution_checks
+from netgraph.layers.random_module import RandomModule
 from netgraph.layers._modules import LayerModule
 
 __all__ = ["KLDivergenceLayer"]

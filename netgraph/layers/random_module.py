@@ -1,0 +1,183 @@
+"""A RandomArrayLayer's torch module: its distribution's constant parameters as buffers, the draw (or the mean in
+eval mode with ``eval_mode="mean"``) of the output's shape, gradients to the parameters by the distribution's
+estimator (pathwise, implicit, score function, straight-through, relaxed), and the parameter checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+
+from netgraph.core.errors import DataError, OptionError
+from netgraph.core.tracing import symbolic_tracing, tracing
+from netgraph.layers._constant_buffers import ConstantBuffers
+from netgraph.layers._torch_compat import autocast_enabled
+from netgraph.layers.bad_index import naming_layer
+from netgraph.layers.distributions import Distribution, slot_name
+from netgraph.layers.dist_tensors import floating, sized, tensors
+from netgraph.layers.dist_vector import VectorDistribution
+from netgraph.layers.estimators import record_score, score_handle, straight_through
+from netgraph.layers.function import align
+from netgraph.layers.random_checks import _CHECKS
+from netgraph.layers.random_traced import DETACHED, traced_draw
+
+__all__ = ["RandomModule", "DEFAULT_TEMPERATURE"]
+
+DEFAULT_TEMPERATURE = 0.5  #: the relaxed estimator's, where temperature= is not given
+
+
+class RandomModule(ConstantBuffers):
+    """Draws ``(batch, *shape)`` samples; slot inputs arrive batched and are broadcast elementwise. ``checks``
+    (True, False, "auto") is set by ``compile(checks=...)``; None follows the global setting."""
+
+    checks: bool | str | None = None
+
+    def __init__(self, distribution: Distribution, ranks: Mapping[str, int], shape: tuple,
+                 estimator: str | None = None, temperature: float | None = None, eval_mode: str = "sample",
+                 log_probability: bool = False):
+        super().__init__()
+        self.distribution, self.shape, self.log_probability = distribution, tuple(shape), log_probability
+        self.estimator = estimator or distribution.ESTIMATORS[0]
+        self.temperature = DEFAULT_TEMPERATURE if temperature is None else float(temperature)
+        self.eval_mode, self.label, self.baseline, self.path = eval_mode, None, None, None
+        self.given: dict[str, str] = {}  # its slots fed straight by the data: the net input feeding each
+        self.kinds: list[tuple[str, Any]] = []  # ("slot", index) | ("const", value) | ("buffer", name)
+        slot_index = {s: i for i, s in enumerate(distribution.slots)}
+        self.ranks = [ranks[s] for s in distribution.slots]
+        vector = isinstance(distribution, VectorDistribution)
+        self.event_rank = distribution.draw_event_rank(self.estimator) if vector else 0  # trailing k dims of a draw
+        sample_rank = len(self.shape) - self.event_rank
+        event_ranks = getattr(distribution, "PARAM_EVENT_RANKS", {})
+        self.target_ranks = [0] * len(self.ranks)  # each slot is aligned to this rank (without the batch dim)
+        for name, value in reversed(list(zip(distribution.PARAMS, distribution.params))):
+            if isinstance(value, str):
+                self.target_ranks[slot_index[slot_name(value)]] = sample_rank + event_ranks.get(name, 0)
+        for name, value in zip(distribution.PARAMS, distribution.params):
+            if isinstance(value, str):
+                self.kinds.append(("slot", slot_index[slot_name(value)]))
+            elif isinstance(value, torch.Tensor):
+                lead = (1,) * (sample_rank + event_ranks.get(name, 0) + 1 - value.dim())
+                self._constant(f"param_{name}", value.reshape(lead + tuple(value.shape)))
+                self.kinds.append(("buffer", f"param_{name}"))
+            else:
+                self.kinds.append(("const", float(value)))
+        if all(k == "const" for k, _ in self.kinds):  # a tensor that follows .to(device/dtype) sets where draws go
+            self._constant("param_first", torch.tensor(self.kinds[0][1], dtype=torch.float64), torch.float32)
+            self.kinds[0] = ("buffer", "param_first")
+        self.checked = {n for n, (k, _) in zip(distribution.PARAMS, self.kinds) if k == "slot"}
+        self.no_grad = set(distribution.INTEGER_PARAMS) | (
+            set(getattr(distribution, "SUPPORT_PARAMS", ())) if self.estimator == "score_function" else set())
+
+    def describe(self) -> str:
+        """'layer 3 (RandomArrayLayer with BernoulliDistribution('#p'))', for messages."""
+        where = f"{self.label} " if self.label else ""
+        return f"{where}(RandomArrayLayer with {self.distribution!r})"
+
+    def params(self, inputs: tuple[torch.Tensor, ...], anchor: Any = None) -> list[Any]:
+        """The distribution's parameters for this call, aligned to ``(batch, *shape)`` (``anchor``: see ``constant``;
+        by default the first input)."""
+        aligned = [align(floating(x), r, target)
+                   for x, r, target in zip(inputs, self.ranks, self.target_ranks)]
+        anchor = inputs[0] if inputs else anchor
+        return [aligned[v] if k == "slot" else (self.constant(v, anchor) if k == "buffer" else v) for k, v in self.kinds]
+
+    def forward(self, *inputs: Any, label: str | None = None, path: tuple[str, ...] | None = None,
+                given: tuple[tuple[str, str], ...] = ()) -> Any:
+        if label is not None and self.label is None:
+            self.label, self.path, self.given = label, path, dict(given)
+        if self.ranks:
+            params, batch = self.params(inputs), inputs[0].shape[0]
+        else:
+            params, batch = self.params((), inputs[0]), inputs[0]
+        shape = sized((batch, *self.shape), params)
+        checks = _CHECKS["enabled"] if self.checks is None else self.checks
+        if self.checked and checks is not False and not tracing():
+            with naming_layer(self.path):
+                self.distribution.check(params, self.describe, inputs=inputs, given=self.given)
+        if self.eval_mode == "mean" and not self.training:
+            return self.mean(params, shape)
+        if self.estimator in DETACHED and symbolic_tracing():
+            return traced_draw(self, params, shape)  # fx: one call in its graph, made when the graph runs
+        try:
+            return self.drawn(params, shape)
+        except NotImplementedError as exc:  # torch has no float16 gamma, binomial, cholesky, ... kernel on the CPU
+            like = next(p for p in params if isinstance(p, torch.Tensor))
+            if autocast_enabled(like.device.type):  # mixed precision: as autocast's float32 ops, in float32
+                return self.drawn([p.float() if isinstance(p, torch.Tensor) else p for p in params], shape)
+            raise DataError(f"{self.describe()}: cannot draw in {like.dtype} on {like.device.type}, torch has no "
+                            f"kernel for it ({str(exc).splitlines()[0]}); run this layer in float32 or float64 "
+                            "(module.float())") from None
+        except RuntimeError as exc:  # a parameter value torch's sampler refuses reached it: the checks are off
+            if checks is not False:
+                raise
+            raise DataError(f"{self.describe()}: torch refused to draw ({str(exc).splitlines()[0]}); distribution checks "
+                            "are off here, so bad parameter values reach torch: turn them on "
+                            "(set_distribution_checks(True) or compile(checks=True)) to have the bad parameter named",
+                            kind="parameter-value") from None
+
+    def drawn(self, params: list[Any], shape: tuple) -> Any:
+        """The layer's output: a draw, or (draw, log-density per example) with ``log_probability``."""
+        if not self.log_probability:
+            return self.draw(params, shape)
+        x, logp = self.draw(params, shape, True)
+        return x, logp.unsqueeze(-1).flatten(1).sum(1)  # (B,), also for B = 0
+
+    def mean(self, params: list[Any], shape: tuple) -> torch.Tensor:
+        """The closed-form mean, broadcast to ``shape`` (DataError where it is infinite)."""
+        like = next(p for p in params if isinstance(p, torch.Tensor))
+        mean = self.distribution._mean(*tensors(params, like))
+        if not tracing() and not mean.is_meta and not bool(torch.isfinite(mean).all()):
+            raise DataError(f"{self.describe()}: eval_mode='mean' but the distribution's mean is infinite for "
+                            "these parameters; use eval_mode='sample'")
+        return mean.expand(shape)
+
+    def draw(self, params: list[Any], shape: tuple, with_log_prob: bool = False) -> Any:
+        """One draw of ``shape`` (batch and all) with the layer's gradient estimator; with ``with_log_prob``,
+        (draw, log-density per event: elementwise for univariate draws, over the event dims for vector ones).
+
+        The log-density follows the estimator (see RandomArrayLayer's ``log_probability``): pathwise and
+        implicit draws carry their gradient into it; discrete draws enter it as fixed values; relaxed
+        draws are scored by their relaxed (Concrete) density.
+        """
+        dist, est = self.distribution, self.estimator
+        grad = torch.is_grad_enabled() and any(isinstance(p, torch.Tensor) and p.requires_grad for p in params)
+        if grad and self.no_grad:
+            self._refuse_grad(params)
+        sample = shape[:len(shape) - self.event_rank]  # vector distributions add the event dims themselves
+        if est == "relaxed":
+            x = dist.relaxed(params, sample, self.temperature)
+            return (x, dist.relaxed_log_prob(x, params, self.temperature)) if with_log_prob else x
+        origin, shift = dist.at_origin(params)  # drawn at location 0 and scored there: the shift may round it away
+        if est in ("pathwise", "implicit", "none"):
+            z = dist.rsample(origin, sample)
+            x = z if shift is None else z + shift
+            return (x, dist.log_prob(z, origin)) if with_log_prob else x
+        with torch.no_grad():
+            x = z = dist.rsample(origin, sample)
+            if isinstance(dist, VectorDistribution):
+                x = z = dist.encode_draw(x, params, est)
+            x = x if shift is None else x + shift
+        score = score_handle(dist, z, origin) if grad and est == "score_function" and not with_log_prob else None
+        logp = dist.log_prob(z, origin) if with_log_prob or (grad and est == "score_function" and score is None) else None
+        if grad and est == "straight_through":
+            y = straight_through(x, dist._mean(*tensors(params, x)).expand(shape))
+        elif grad:
+            y = record_score(self, x, logp.unsqueeze(-1).flatten(1).sum(1) if score is None else score, params)
+        else:
+            y = x
+        return (y, logp) if with_log_prob else y
+
+    def _refuse_grad(self, params: list[Any]) -> None:
+        for name, p in zip(self.distribution.PARAMS, params):
+            if name in self.no_grad and isinstance(p, torch.Tensor) and p.requires_grad:
+                dist = type(self.distribution).__name__
+                why = (f"{dist} parameter {self.distribution.role(name)} is an integer, so it has no gradient"
+                       if name in self.distribution.INTEGER_PARAMS else
+                       f"{dist} parameter {self.distribution.role(name)} moves the support, so the score-function "
+                       "estimator would be biased for it")
+                raise OptionError(f"{self.describe()}: {why}, but the value fed to it requires grad (it comes from "
+                                  "a trainable array or a computation on one). Feed it as data or a constant, or "
+                                  "detach it (e.g. FunctionLayer with a constant), so training does not expect a "
+                                  "gradient there.")
