@@ -14,14 +14,14 @@ from torch import nn
 
 from netgraph.core.layer import EmitContext, Layer, shape_option
 from netgraph.core.options import Function, PortShapes, Ports, Shape
-from netgraph.layers._modules import LayerModule, init_module
 from netgraph.layers._shapes import fill
-from netgraph.layers.expression import Expression, evaluate, parse, to_code
+from netgraph.layers.expression import parse, to_code
 from netgraph.layers.expression_elementwise import per_element
 from netgraph.layers.expression_shapes import is_structural, least_lengths, lower_outputs
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
 from netgraph.layers.torch_functions import torch_function_hint
-from netgraph.core.errors import DataError, OptionError, did_you_mean
+from netgraph.layers.function_modules import CallableModule, ExpressionModule, LoweredModule, align, as_outputs
+from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import option_problem
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, is_known, length_reason, real_type, unify
 
@@ -29,11 +29,6 @@ __all__ = ["FunctionLayer", "ElementwiseLayer", "ELEMENTWISE", "align_code", "al
 
 #: ElementwiseLayer names: the one-argument entries of the named-function table (FunctionLayer uses it too).
 ELEMENTWISE: dict[str, NamedFunction] = {name: f for name, f in NAMED_FUNCTIONS.items() if f.arity == 1}
-
-
-def align(x: torch.Tensor, rank: int, out_rank: int) -> torch.Tensor:
-    """Insert size-1 dims after the batch dim so a rank-``rank`` port broadcasts to ``out_rank``."""
-    return x[(slice(None),) + (None,) * (out_rank - rank)] if rank < out_rank else x
 
 
 def align_code(var: str, rank: int, out_rank: int) -> str:
@@ -75,44 +70,6 @@ def _unify_broadcast(types: dict[str, PortType], inputs: tuple[str, ...], shapes
     types["Output"] = unify(types["Output"], real_type(joint))  # one PortType per shape (a wide net has many)
 
 
-class ExpressionModule(LayerModule):
-    """Evaluates a parsed expression on its (rank-aligned) inputs; the interpreter's reference path."""
-
-    def __init__(self, expression: Expression, ranks: tuple[int, ...], out_rank: int):
-        init_module(self)  # as super().__init__(), and plain attributes set without Module.__setattr__'s search
-        self.__dict__.update(expression=expression, ranks=ranks, out_rank=out_rank)
-
-    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
-        env = {s: align(x, r, self.out_rank) for s, x, r in zip(self.expression.slots, inputs, self.ranks)}
-        return evaluate(self.expression.tree, env)
-
-
-class LoweredModule(LayerModule):
-    """Evaluates lowered expressions (one per output port) on the inputs; the reference path."""
-
-    def __init__(self, slots: tuple[str, ...], trees: list[tuple]):
-        super().__init__()
-        self.slots, self.trees = slots, trees
-
-    def forward(self, *inputs: torch.Tensor) -> Any:
-        env = dict(zip(self.slots, inputs))
-        results = tuple(evaluate(tree, env) for tree in self.trees)
-        return results if len(results) > 1 else results[0]
-
-
-class CallableModule(LayerModule):
-    """Calls a user's Python function with rank-aligned inputs."""
-
-    def __init__(self, fn: Callable, ranks: tuple[int, ...], out_rank: int, outputs: tuple[str, ...] = ("Output",)):
-        super().__init__()
-        self.fn, self.ranks, self.out_rank, self.outputs = fn, ranks, out_rank, outputs
-
-    def forward(self, *inputs: torch.Tensor) -> Any:
-        result = self.fn(*(align(x, r, self.out_rank) for x, r in zip(inputs, self.ranks)))
-        results = _as_outputs(result, self.outputs, DataError)
-        return results if len(results) > 1 else results[0]
-
-
 def _output_names(outputs: Any, output: Any) -> tuple[str, ...]:
     """The output ports of a Python function: ``outputs=`` names (a list), else one port ``Output``."""
     if outputs is None:
@@ -125,20 +82,6 @@ def _output_names(outputs: Any, output: Any) -> tuple[str, ...]:
         raise OptionError(f"FunctionLayer has several outputs {list(outputs)}: output= cannot give one shape for them",
                           option="output")
     return tuple(outputs)
-
-
-def _as_outputs(result: Any, ports: tuple[str, ...], error: type[Exception]) -> list[Any]:
-    """A Python function's result as one value per output port: a dict by name, or a tuple in order."""
-    if len(ports) == 1 and not isinstance(result, (dict, tuple, list)):
-        return [result]
-    if isinstance(result, dict):
-        if set(result) != set(ports):
-            raise error(f"the Python function returned keys {sorted(result)}, expected the outputs {list(ports)}")
-        return [result[p] for p in ports]
-    if isinstance(result, (tuple, list)) and len(result) == len(ports):
-        return list(result)
-    raise error(f"the Python function must return {len(ports)} tensors (a tuple, or a dict by port name) for the "
-                f"outputs {list(ports)}, found {type(result).__name__}")
 
 
 def _input_option(value: Any, ports: tuple[str, ...], layer: str) -> dict[str, tuple | None]:
@@ -282,7 +225,7 @@ class FunctionLayer(Layer):
         except Exception as exc:  # a user's function failing on shapes is a shape conflict
             raise Conflict(f"the Python function failed on inputs of shapes {shapes}: {type(exc).__name__}: {exc}") \
                 from None
-        results = _as_outputs(result, self.output_ports, Conflict)
+        results = as_outputs(result, self.output_ports, Conflict)
         if any(not isinstance(r, torch.Tensor) or r.dim() == 0 for r in results):
             raise Conflict("the Python function must return tensors with the batch dimension first")
         return [tuple(r.shape[1:]) for r in results]
