@@ -359,47 +359,5 @@ def coder_from_data(data: Any, kind: str, where: str) -> Coder:
     return coder
 
 
-
-def split_port_options(given: dict[str, Any], inputs: tuple, outputs: tuple) -> tuple[dict, dict, list]:
-    """Graph port options split into (coders by port, the rest with each encoder's port type, Diagnostics
-    for coders on the wrong side: an encoder on an output port or a decoder on an input port)."""
-    coders, rest, errors = {}, {}, []
-    for port, value in given.items():
-        if not isinstance(value, Coder):
-            rest[port] = value
-            continue
-        side, ports = ("input", inputs) if isinstance(value, Encoder) else ("output", outputs)
-        if port in (*inputs, *outputs) and port not in ports:
-            errors.append(Diagnostic(f"graph port {port!r}: {'an' if side == 'input' else 'a'} {value.kind} ({value.type_name}) goes on an {side} "
-                                     f"port; {port!r} is an {'output' if side == 'input' else 'input'}",
-                                     f"misplaced-{value.kind}", layer=(), port=port))
-            continue
-        coders[port] = value
-        rest[port] = value.port_type() if isinstance(value, Encoder) else None
-    return coders, rest, errors
-
-
-def check_decoders(coders: dict[str, Coder], types: dict[str, PortType], graph: Any) -> list[Diagnostic]:
-    """A Diagnostic for each decoder whose port's inferred type does not suit it, and for each index encoder
-    that gives more indices than an EmbeddingLayer it feeds directly takes (as Wolfram's index types refuse)."""
-    errors = []
-    for port, coder in coders.items():
-        reason = coder.check(types[port]) if isinstance(coder, Decoder) and port in types else None
-        if reason:
-            errors.append(Diagnostic(f"graph output {port!r}: {reason}", "decoder-port", layer=(), port=port))
-    for edge in graph.edges:
-        coder = coders.get(edge.src.port) if edge.src.layer is None else None
-        count = len(coder.tokens) if isinstance(coder, TokensEncoder) else len(coder.labels) \
-            if isinstance(coder, ClassEncoder) and coder.output == "Index" else None
-        layer = graph.layers.get(edge.dst.layer) if count else None
-        n = getattr(layer, "count", None) if getattr(layer, "type_name", None) == "EmbeddingLayer" else None
-        if isinstance(n, int) and n < count:
-            errors.append(Diagnostic(f"graph input {edge.src.port!r}: the {coder.type_name} gives indices 0 to "
-                                     f"{count - 1}, but layer {edge.dst.layer!r} (EmbeddingLayer) takes n={n} (indices "
-                                     f"0 to {n - 1}); give it n={count}", "encoder-range", layer=(edge.dst.layer,),
-                                     port=edge.src.port))
-    return errors
-
-
 for _coder in CODERS.values():  # ScalarEncoder(1, 2, 3), ClassEncoder(nope=1): an OptionError, as a layer's
     with_argument_errors(_coder)

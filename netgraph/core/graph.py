@@ -34,7 +34,7 @@ from netgraph.core.multiplier_rates import picking_rules
 from netgraph.core.layer_view import LayerView
 from netgraph.core.layer_table import (NOT_GIVEN, RESERVED_NAMES, coerce_layer, given_by_keyword, graph_parts,
                                       layer_key, named_layers)
-from netgraph.core.coders import check_decoders, split_port_options
+from netgraph.core.port_coders import check_decoders, split_port_options
 from netgraph.core.flat_pickle import PLAIN_DEPTH, flat_form
 from netgraph.core.ir import GraphIR, build_ir, with_layers
 from netgraph.core.leaf_swap import replace_inside, same_structure
