@@ -80,3 +80,13 @@ def test_a_loaders_first_batch_too_short_for_a_kernel_is_refused_before_any_step
 def test_lengths_the_net_takes_train():
     assert net_train(_unet(), _images(4, 16), progress=False, **OPTIONS) is not None
     assert net_train(_kernel_net(), _sequences([6, 4, 7]), progress=False, **OPTIONS) is not None
+
+
+@pytest.mark.parametrize("options", [{}, {"validation_set": 0.5}])
+def test_an_image_of_no_declared_multiple_among_others_is_named_by_its_index_in_the_data_given(options):
+    """The example was named in the text alone, by its index within whichever part of a split held it."""
+    sizes = [16, 20, 16, 18, 12, 16]
+    data = {"Input": [torch.randn(1, n, n) for n in sizes], "Target": [torch.randn(2, n, n) for n in sizes]}
+    error = _refusal(_unet(), data, **options)
+    assert "input port 'Input': a length of 18 along h_times_4 (example 3) is not one that name declares" in str(error)
+    assert (error.diagnostics[0].port, error.diagnostics[0].example) == ("Input", 3)
