@@ -103,3 +103,23 @@ def test_a_compiled_recurrent_layers_data_error_names_its_layer_by_path(bad):
             run()
         d = info.value.diagnostics[0]
         assert (d.layer, d.port) == (("enc", "rnn"), bad)
+
+
+@pytest.mark.parametrize("name", ["emb", "part", "fold"])
+def test_an_embedding_part_and_fold_modules_data_error_names_its_layer_by_path(name):
+    """Their modules were told their path (layer_path) but raised without it: Diagnostic.layer was None, as the
+    recurrent module's was before."""
+    from netgraph import EmbeddingLayer, FunctionLayer, NetFoldOperator, NetGraph, PartLayer
+    fold = NetFoldOperator(NetGraph({"f": FunctionLayer("Tanh[#State + #Input]")}, []))
+    layer, shape, bad = {"emb": (EmbeddingLayer(3, 4), ("n",), torch.tensor([[0, 5]])),
+                         "part": (PartLayer(3), ("n", 3), torch.randn(2, 2, 3)),
+                         "fold": (fold, (5, 2), torch.randn(2, 4, 2))}[name]
+    net = net_initialize(NetGraph({"enc": NetGraph({name: layer}, [], Input=shape)}, []), seed=0)
+    module = net.compile()
+    runs = [lambda: module.enc._modules[name](bad), lambda: interpret(net, module, Input=bad)]  # its module, alone too
+    if name != "fold":  # the compiled net's input check names a fold's wrong length as its input port's
+        runs.append(lambda: module(bad))
+    for run in runs:
+        with pytest.raises(DataError, match=rf"layer 'enc/{name}' \(") as info:
+            run()
+        assert (info.value.diagnostics[0].layer, info.value.diagnostics[0].port) == (("enc", name), "Input")

@@ -118,12 +118,14 @@ def _check_multiple(name: str, port: str, size: Any) -> None:
     if bad is None:
         return
     i, n = bad
-    at = "" if isinstance(size, int) else f" (example {i})"
     below = n - (n - c) % k if (n - c) % k else n - k
     takes = " or ".join(str(m) for m in (below, below + k) if m >= k + c and m != n)
     kind = f"a multiple of {k}" + (f" plus {c}" if c > 0 else f" minus {-c}" if c < 0 else "") + f", at least {k + c}"
-    raise DataError(f"input port {port!r}: a length of {n} along {name}{at} is not one that name declares "
-                    f"({kind}, which the layers rely on); give {takes}", port=port)
+    head = f"input port {port!r}: a length of {n} along {name}"
+    tail = f" is not one that name declares ({kind}, which the layers rely on); give {takes}"
+    if isinstance(size, int):  # one length for the whole batch
+        raise DataError(head + tail, port=port)
+    raise located_error([Where(i, ())], lambda at: f"{head} ({_examples(at)}){tail}", port=port)
 
 
 def _multiple_lines(bases: dict[str, tuple[str, int]]) -> list[str]:

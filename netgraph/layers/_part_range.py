@@ -76,6 +76,7 @@ class PartModule(LayerModule):
     def __init__(self, index: tuple, ranged: tuple[tuple[int, Any, str, str], ...]):
         super().__init__()
         self.index, self.ranged, self.layer_label = index, ranged, "PartLayer"
+        self.layer_path: tuple[str, ...] | None = None  # the compiler tells its path, for its errors' Diagnostic.layer
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not tracing():
@@ -83,5 +84,5 @@ class PartModule(LayerModule):
                 if part_bounds(spec, x.shape[dim]) is None:
                     raise DataError(f"{self.layer_label}: part {text} of level {dim} is out of range for a length of "
                                     f"{x.shape[dim]} along {name}; it takes lengths {fitting_lengths(spec)}",
-                                    port="Input")
+                                    port="Input", layer=self.layer_path)
         return x[self.index]

@@ -247,9 +247,11 @@ class FnModule(LayerModule):
         return self.fn(x)
 
 
-def check_indices(x: torch.Tensor, count: int, where: str, past_hint: str = "") -> torch.Tensor:
-    """``x`` when every value is an index in [0, count), else DataError naming ``where`` and the range, with
-    ``past_hint`` for an index >= count (neither is checked under torch.fx.symbolic_trace, nor the range in code traced
+def check_indices(x: torch.Tensor, count: int, where: str, past_hint: str = "", layer: tuple[str, ...] | None = None,
+                  port: str | None = None) -> torch.Tensor:
+    """``x`` when every value is an index in [0, count), else DataError naming ``where`` and the range (its
+    Diagnostic's ``layer`` path and ``port`` as given), with ``past_hint`` for an index >= count (neither is checked
+    under torch.fx.symbolic_trace, nor the range in code traced
     by torch.compile or torch.export, where data-dependent ints cannot be read: F.embedding refuses such an index there).
 
     >>> check_indices(torch.tensor([0, 2]), 3, "EmbeddingLayer port 'Input'").tolist()
@@ -263,12 +265,12 @@ def check_indices(x: torch.Tensor, count: int, where: str, past_hint: str = "") 
         return x
     if x.is_floating_point() or x.is_complex() or x.dtype == torch.bool:
         raise DataError(f"{where} takes integer indices (an integer dtype such as torch.long), found dtype {x.dtype}; "
-                        f"convert with .long()", kind="data")
+                        f"convert with .long()", kind="data", layer=layer, port=port)
     if x.dtype not in (torch.int64, torch.int32):  # uint8, int16 ...: F.embedding takes neither
         x = x.long()
     if tracing():  # traced code (torch.export, torch.compile): the values are not known
         return x
     if x.numel() and (int(x.min()) < 0 or int(x.max()) >= count):
         raise DataError(f"{where} takes indices in [0, {count}), found values from {int(x.min())} to {int(x.max())}"
-                        f"{past_hint if int(x.max()) >= count else ''}", kind="data")
+                        f"{past_hint if int(x.max()) >= count else ''}", kind="data", layer=layer, port=port)
     return x

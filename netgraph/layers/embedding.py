@@ -38,10 +38,12 @@ class EmbeddingModule(LayerModule):
         super().__init__()
         self.Weights = nn.Parameter(weights.clone())
         self.layer_label = "EmbeddingLayer"  # the compiler names the layer: "layer 'emb' (EmbeddingLayer)"
+        self.layer_path: tuple[str, ...] | None = None  # and tells its path, for its errors' Diagnostic.layer
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.embedding(check_indices(x, self.Weights.shape[0], f"{self.layer_label} port 'Input'", _TORCH_ORDER),
-                           self.Weights)
+        where = f"{self.layer_label} port 'Input'"
+        x = check_indices(x, self.Weights.shape[0], where, _TORCH_ORDER, layer=self.layer_path, port="Input")
+        return F.embedding(x, self.Weights)
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)

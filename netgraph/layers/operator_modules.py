@@ -56,6 +56,7 @@ class _FoldModule(LayerModule):
         super().__init__()
         self.net, self.order, self.elements, self.shape, self.given = net, order, elements, shape, given
         self.length, self.layer_label = None, "NetFoldOperator"  # the compiler names the layer
+        self.layer_path: tuple[str, ...] | None = None  # and tells its path, for its errors' Diagnostic.layer
 
     def step_error(self, error: BaseException, step: int) -> None:
         """Raise ``error`` as seen outside the fold (a bad value named by example and step) where it names an
@@ -67,7 +68,7 @@ class _FoldModule(LayerModule):
         module replaces by the one naming its own input port, as ``net(x)`` gives (``blames_inputs``)."""
         port, x = next((p, x) for p, x in zip(self.elements, xs) if x.shape[1] != self.length)
         error = DataError(f"{self.layer_label} port {port!r}: expected a sequence of length {self.length}, found "
-                          f"shape {tuple(x.shape)} (its batch dim first)", port=port)
+                          f"shape {tuple(x.shape)} (its batch dim first)", port=port, layer=self.layer_path)
         error.blames_inputs = True
         raise error
 

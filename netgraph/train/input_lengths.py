@@ -1,0 +1,49 @@
+"""The check, before any training step, that the data's input lengths are ones the net takes: long enough for every
+layer that shortens them (a kernel of 3 needs 3), and of the multiple a declared name says (``"h_times_4"``).
+
+It is ``check_derived_lengths``, the check ``net(x)`` makes, run on the data to train on: without it the first step's
+forward raised it, as a TrainingError at round 1, batch 1, after the data check had passed."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from netgraph.backend.derived_lengths import check_derived_lengths
+from netgraph.core.errors import DataError, raise_all
+from netgraph.layers.bad_index import examples_at
+from netgraph.train.buckets import LengthBuckets
+from netgraph.train.data import Streamed
+from netgraph.train.data_sets import part_of, ref
+from netgraph.train.in_memory import InMemory
+
+__all__ = ["check_input_lengths"]
+
+
+def check_input_lengths(net: Any, data: Any, what: Any) -> None:
+    """'bad <what>: <the DataError net(x) gives>' for input lengths ``net`` does not take, in checked data (InMemory
+    columns, length buckets: every example, named by its index in the data given; another loader: its first batch)."""
+    if data is None:
+        return
+    what, cols, numbers = _inputs(data, what)
+    if not all(port in cols for port in net.input_ports):
+        return
+
+    def sizes(port: str, axis: int) -> Any:
+        x = cols[port]
+        return [example.shape[axis] for example in x] if isinstance(x, list) else x.shape[axis + 1]
+
+    try:
+        with examples_at(numbers) if numbers is not None else contextlib.nullcontext():
+            check_derived_lengths(net, sizes)
+    except DataError as error:
+        raise_all(error.diagnostics, DataError, f"bad {what}", data=ref(what))
+
+
+def _inputs(data: InMemory | Streamed, what: Any) -> tuple[Any, dict[str, Any], list[int] | None]:
+    """(what they are, the columns to check, their examples' indices in the data given where these are a part)."""
+    if isinstance(data, InMemory):
+        return what, data.cols, data.numbers
+    if isinstance(data.loader, LengthBuckets):
+        return what, data.loader.cols, data.loader.numbers
+    return part_of(what, "batch 1"), data.check(data.first_raw, 1), None

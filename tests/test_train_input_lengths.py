@@ -1,0 +1,92 @@
+"""Input lengths too short for the net, or no multiple their declared name says, refused before any training step.
+
+An input declared ``(1, "h_times_4", "w_times_4")`` fed 18 x 18 images, or a sequence of 3 into a kernel of 3 and a
+pooling of 2, trained on until the first step's forward raised: "training stopped at round 1, batch 1: input port
+'Input': a length of 18 along h_times_4 ...", a TrainingError after the data check had passed."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch.utils.data import DataLoader
+
+from netgraph import (AggregationLayer, CatenateLayer, ConvolutionLayer, DataError, DeconvolutionLayer, EmbeddingLayer,
+                      MeanSquaredLossLayer, NetChain, NetGraph, NetPort, PoolingLayer, TransposeLayer, net_train)
+
+OPTIONS = dict(max_training_rounds=1, random_seed=0, loss_function=MeanSquaredLossLayer())
+
+
+def _unet():
+    """Two halvings and a 4-fold deconvolution joined with the input: lengths must be multiples of 4."""
+    layers = {"p1": PoolingLayer(2, 2), "p2": PoolingLayer(2, 2), "u": DeconvolutionLayer(1, 4, stride=4),
+              "cat": CatenateLayer()}
+    return NetGraph(layers, [("p1", "p2", "u"), (["u", NetPort("Input")], "cat")], Input=(1, "h_times_4", "w_times_4"))
+
+
+def _kernel_net():
+    """A kernel of 3 then a pooling of 2 over a sequence: lengths of 4 or more."""
+    return NetChain({"emb": EmbeddingLayer(4, 10), "tr": TransposeLayer(), "conv": ConvolutionLayer(2, 3),
+                     "pool": PoolingLayer(2, stride=2), "max": AggregationLayer("Max", levels=2)}, input=("n",))
+
+
+def _refusal(net, data, **options) -> DataError:
+    steps = []
+    with pytest.raises(DataError) as caught:
+        net_train(net, data, progress=lambda info: steps.append(info), **{**OPTIONS, **options})
+    assert steps == []  # before any step
+    return caught.value
+
+
+def _images(n: int, size: int) -> dict[str, torch.Tensor]:
+    return {"Input": torch.randn(n, 1, size, size), "Target": torch.randn(n, 2, size, size)}
+
+
+def test_images_of_no_declared_multiple_are_refused_before_any_step_as_net_x_refuses_them():
+    net = _unet()
+    with pytest.raises(DataError) as direct:
+        net(torch.randn(4, 1, 18, 18))
+    error = _refusal(net, _images(4, 18))
+    assert str(error) == f"bad training data: {direct.value}"
+    assert "a length of 18 along h_times_4" in str(error) and "give 16 or 20" in str(error)
+    assert error.diagnostics[0].port == "Input" and error.diagnostics[0].data.name == "training"
+
+
+def test_validation_images_of_no_declared_multiple_are_refused_before_any_step():
+    error = _refusal(_unet(), _images(4, 16), validation_set=_images(2, 18))
+    assert str(error).startswith("bad validation_set: input port 'Input': a length of 18 along h_times_4")
+    assert error.diagnostics[0].data.name == "validation"
+
+
+def _sequences(lengths: list[int]) -> dict:
+    g = torch.Generator().manual_seed(0)
+    return {"Input": [torch.randint(0, 10, (n,), generator=g) for n in lengths], "Target": torch.zeros(len(lengths), 2)}
+
+
+@pytest.mark.parametrize("options", [{}, {"validation_set": 0.5}])
+def test_a_sequence_too_short_for_a_kernel_is_named_by_its_index_in_the_data_given(options):
+    error = _refusal(_kernel_net(), _sequences([6, 5, 7, 3, 8, 9]), **options)
+    assert "input port 'Input': a length of 3 along n (example 3) is too short for layer 'pool'" in str(error)
+    assert "give lengths of 4 or more" in str(error)
+    assert (error.diagnostics[0].port, error.diagnostics[0].example) == ("Input", 3)
+
+
+def test_a_loaders_first_batch_too_short_for_a_kernel_is_refused_before_any_step():
+    batches = DataLoader([{"Input": torch.randint(0, 10, (3,)), "Target": torch.zeros(2)}] * 4, batch_size=2)
+    error = _refusal(_kernel_net(), batches)
+    assert str(error).startswith("bad training data (batch 1): input port 'Input': a length of 3 along n is too "
+                                 "short for layer 'pool'")
+
+
+def test_lengths_the_net_takes_train():
+    assert net_train(_unet(), _images(4, 16), progress=False, **OPTIONS) is not None
+    assert net_train(_kernel_net(), _sequences([6, 4, 7]), progress=False, **OPTIONS) is not None
+
+
+@pytest.mark.parametrize("options", [{}, {"validation_set": 0.5}])
+def test_an_image_of_no_declared_multiple_among_others_is_named_by_its_index_in_the_data_given(options):
+    """The example was named in the text alone, by its index within whichever part of a split held it."""
+    sizes = [16, 20, 16, 18, 12, 16]
+    data = {"Input": [torch.randn(1, n, n) for n in sizes], "Target": [torch.randn(2, n, n) for n in sizes]}
+    error = _refusal(_unet(), data, **options)
+    assert "input port 'Input': a length of 18 along h_times_4 (example 3) is not one that name declares" in str(error)
+    assert (error.diagnostics[0].port, error.diagnostics[0].example) == ("Input", 3)
