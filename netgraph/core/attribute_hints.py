@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 from netgraph.core.errors import FrozenLayerError, did_you_mean
 from netgraph.core.torch_option_names import torch_option_hint
 
-__all__ = ["missing_attribute", "hinting_getattr", "ATTRIBUTE_HINTS", "shape_keyword_hint", "immutable_message",
+__all__ = ["missing_attribute", "hinting_getattr", "ATTRIBUTE_HINTS", "shape_keyword_hint", "frozen_net_error",
            "keras_compile_message", "frozen_layer_error"]
 
 _MODULE = ("a net is a frozen value, not a torch.nn.Module: module = net.compile() is one (module.parameters(), "
@@ -88,14 +88,20 @@ def _freeze_hint(stored: str, one_run: str) -> str:
             f"0: net_set_learning_rate_multipliers(net, {stored}), or net_train(..., learning_rate_multipliers={one_run})")
 
 
-def immutable_message(name: str) -> str:
-    """The AttributeError's words for ``net.<name> = ...`` on a frozen net (Keras's ``trainable``: how to freeze).
+def frozen_net_error(net: Any, name: str, deleting: bool = False) -> FrozenLayerError:
+    """The error for ``net.<name> = ...`` (or ``del net.<name>``) on a frozen net (Keras's ``trainable``: how to
+    freeze), a FrozenLayerError as a layer's.
 
-    >>> immutable_message("layers")
-    'NetGraph is immutable: use net.replace_layers(...) or a surgery function, not net.layers = ...'
+    >>> str(frozen_net_error(object(), "layers")).split("): ")[1]
+    'use net.replace_layers(...) or a surgery function, not net.layers = ...'
     """
     freeze = _freeze_hint("{'All': 0}", "{'body': 0}") if name == "trainable" else ""
-    return f"NetGraph is immutable: use net.replace_layers(...) or a surgery function, not net.{name} = ...{freeze}"
+    given = f"del net.{name}" if deleting else f"net.{name} = ..."
+    error = FrozenLayerError(f"{type(net).__name__} is immutable (a value: edits return new nets): use "
+                             f"net.replace_layers(...) or a surgery function, not {given}{freeze}",
+                             kind="frozen-net", option=name)
+    error.name, error.obj = name, net
+    return error
 
 
 def frozen_layer_error(layer: Any, name: str, options: Iterable[str], deleting: bool = False) -> FrozenLayerError:
