@@ -19,7 +19,7 @@ from netgraph.core.errors import FrozenLayerError, did_you_mean
 from netgraph.core.torch_option_names import torch_option_hint
 
 __all__ = ["missing_attribute", "hinting_getattr", "ATTRIBUTE_HINTS", "shape_keyword_hint", "frozen_net_error",
-           "keras_compile_message", "frozen_layer_error"]
+           "keras_compile_message", "frozen_layer_error", "frozen_distribution_error"]
 
 _MODULE = ("a net is a frozen value, not a torch.nn.Module: module = net.compile() is one (module.parameters(), "
            "module.to('cuda'), module.state_dict(), a torch training loop), and module.to_net() gives the net back")
@@ -124,6 +124,21 @@ def frozen_layer_error(layer: Any, name: str, options: Iterable[str], deleting: 
     error = FrozenLayerError(f"{type(layer).__name__} is frozen (a value: edits return new layers), not {given}{hint}",
                              kind="frozen-layer", option=name)
     error.name, error.obj = name, layer
+    return error
+
+
+def frozen_distribution_error(dist: Any, name: str, deleting: bool = False) -> FrozenLayerError:
+    """The error for ``distribution.<name> = ...`` (or ``del``): a distribution is a frozen value, made anew.
+
+    >>> str(frozen_distribution_error(object(), "params")).split("...: ")[1]
+    'make one with the parameters wanted, object()'
+    """
+    kind = type(dist).__name__
+    given = f"del distribution.{name}" if deleting else f"distribution.{name} = ..."
+    error = FrozenLayerError(f"{kind} is frozen (a value: new parameters make a new one), not {given}: make one with "
+                             f"the parameters wanted, {kind}({', '.join(getattr(dist, 'PARAMS', ()))})",
+                             kind="frozen-distribution", option=name)
+    error.name, error.obj = name, dist
     return error
 
 
