@@ -100,10 +100,30 @@ def test_wolfram_learning_rate_multipliers_option_of_a_net_names_the_function(na
 def test_keras_trainable_false_says_how_to_freeze():
     with pytest.raises(AttributeError) as info:
         _net().trainable = False
-    assert str(info.value).startswith("NetGraph is immutable: use net.replace_layers(...) or a surgery function, not "
-                                      "net.trainable = ...; to freeze its arrays in training (Keras's trainable = "
-                                      "False), give them a learning-rate multiplier of 0: "
+    assert str(info.value).startswith("NetChain is immutable (a value: edits return new nets): use "
+                                      "net.replace_layers(...) or a surgery function, not net.trainable = ...; to "
+                                      "freeze its arrays in training (Keras's trainable = False), give them a "
+                                      "learning-rate multiplier of 0: "
                                       "net_set_learning_rate_multipliers(net, {'All': 0})")
+
+
+@pytest.mark.parametrize("net", [_net(), NetGraph([LinearLayer(2)], [], Input=3)])
+def test_setting_or_deleting_a_nets_attribute_is_a_frozen_layer_error_as_for_a_layer(net):
+    """It was a plain AttributeError, where a layer's is a FrozenLayerError (an OptionError) with its fields."""
+    from netgraph import OptionError
+    from netgraph.core.errors import FrozenLayerError
+    kind = type(net).__name__
+    with pytest.raises(FrozenLayerError) as info:
+        net.layers = {}
+    assert str(info.value) == (f"{kind} is immutable (a value: edits return new nets): use "
+                               f"net.replace_layers(...) or a surgery function, not net.layers = ...")
+    assert isinstance(info.value, OptionError) and isinstance(info.value, AttributeError)
+    assert (info.value.name, info.value.diagnostics[0].option, info.value.diagnostics[0].kind) == (
+        "layers", "layers", "frozen-net")
+    with pytest.raises(FrozenLayerError, match=rf"^{kind} is immutable .* not del net.layers$"):
+        del net.layers
+    net._scratch = 1  # its own private state, as before
+    assert net._scratch == 1
 
 
 def test_kerass_compile_options_say_they_are_net_trains():

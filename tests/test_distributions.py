@@ -214,3 +214,23 @@ def test_closed_forms_with_too_few_values_are_an_option_error_naming_the_paramet
     with pytest.raises(OptionError, match=r"variance takes 2 parameter values.*found 3"):
         NegativeBinomialDistribution(3.0, "#p").variance(3.0, 0.4, 1.0)
     assert GammaDistribution("#a", 2.0).mean(3.0, 2.0) == pytest.approx(6.0)
+
+
+@pytest.mark.parametrize("dist", [NormalDistribution(0, 2), BinomialDistribution(5, 0.5)])
+def test_assigning_to_a_distribution_says_it_is_frozen_and_how_to_make_another(dist):
+    """It was dataclasses' bare "cannot assign to field 'params'", where a layer's says what to use."""
+    import dataclasses
+
+    from netgraph import OptionError
+    from netgraph.core.errors import FrozenLayerError
+    name, made = type(dist).__name__, f"{type(dist).__name__}({', '.join(dist.PARAMS)})"
+    with pytest.raises(FrozenLayerError) as info:
+        dist.params = (1.0, 3.0)
+    assert str(info.value) == (f"{name} is frozen (a value: new parameters make a new one), not "
+                               f"distribution.params = ...: make one with the parameters wanted, {made}")
+    assert isinstance(info.value, (OptionError, dataclasses.FrozenInstanceError, AttributeError))
+    assert (info.value.name, info.value.diagnostics[0].option, info.value.diagnostics[0].kind) == (
+        "params", "params", "frozen-distribution")
+    with pytest.raises(FrozenLayerError, match=rf"^{name} is frozen .*, not del distribution.nargs: make one "):
+        del dist.nargs
+    assert dist == type(dist)(*dist.args)  # unchanged

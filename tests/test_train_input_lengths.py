@@ -11,7 +11,8 @@ import torch
 from torch.utils.data import DataLoader
 
 from netgraph import (AggregationLayer, CatenateLayer, ConvolutionLayer, DataError, DeconvolutionLayer, EmbeddingLayer,
-                      MeanSquaredLossLayer, NetChain, NetGraph, NetPort, PoolingLayer, TransposeLayer, net_train)
+                      MeanSquaredLossLayer, NetChain, NetGraph, NetPort, PoolingLayer, TransposeLayer, net_initialize,
+                      net_measurements, net_train)
 
 OPTIONS = dict(max_training_rounds=1, random_seed=0, loss_function=MeanSquaredLossLayer())
 
@@ -90,3 +91,23 @@ def test_an_image_of_no_declared_multiple_among_others_is_named_by_its_index_in_
     error = _refusal(_unet(), data, **options)
     assert "input port 'Input': a length of 18 along h_times_4 (example 3) is not one that name declares" in str(error)
     assert (error.diagnostics[0].port, error.diagnostics[0].example) == ("Input", 3)
+
+
+def test_test_data_of_no_declared_multiple_is_refused_by_net_measurements_as_by_net_train():
+    """net_measurements' forward raised it, without the words saying it was the test data."""
+    net = net_initialize(_unet())
+    with pytest.raises(DataError) as direct:
+        net(torch.randn(4, 1, 18, 18))
+    with pytest.raises(DataError) as caught:
+        net_measurements(net, _images(4, 18), "Loss", loss_function=MeanSquaredLossLayer())
+    assert str(caught.value) == f"bad test data: {direct.value}"
+    assert caught.value.diagnostics[0].port == "Input" and caught.value.diagnostics[0].data.name == "test"
+
+
+def test_a_test_sequence_too_short_for_a_kernel_is_named_by_its_index():
+    net = net_initialize(_kernel_net())
+    with pytest.raises(DataError) as caught:
+        net_measurements(net, _sequences([6, 5, 7, 3, 8]), "Loss", loss_function=MeanSquaredLossLayer())
+    assert str(caught.value).startswith("bad test data: input port 'Input': a length of 3 along n (example 3) is too "
+                                        "short for layer 'pool'")
+    assert (caught.value.diagnostics[0].port, caught.value.diagnostics[0].example) == ("Input", 3)

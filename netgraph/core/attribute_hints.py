@@ -18,8 +18,8 @@ from typing import Any, NoReturn
 from netgraph.core.errors import FrozenLayerError, did_you_mean
 from netgraph.core.torch_option_names import torch_option_hint
 
-__all__ = ["missing_attribute", "hinting_getattr", "ATTRIBUTE_HINTS", "shape_keyword_hint", "immutable_message",
-           "keras_compile_message", "frozen_layer_error"]
+__all__ = ["missing_attribute", "hinting_getattr", "ATTRIBUTE_HINTS", "shape_keyword_hint", "frozen_net_error",
+           "keras_compile_message", "frozen_layer_error", "frozen_distribution_error"]
 
 _MODULE = ("a net is a frozen value, not a torch.nn.Module: module = net.compile() is one (module.parameters(), "
            "module.to('cuda'), module.state_dict(), a torch training loop), and module.to_net() gives the net back")
@@ -88,14 +88,20 @@ def _freeze_hint(stored: str, one_run: str) -> str:
             f"0: net_set_learning_rate_multipliers(net, {stored}), or net_train(..., learning_rate_multipliers={one_run})")
 
 
-def immutable_message(name: str) -> str:
-    """The AttributeError's words for ``net.<name> = ...`` on a frozen net (Keras's ``trainable``: how to freeze).
+def frozen_net_error(net: Any, name: str, deleting: bool = False) -> FrozenLayerError:
+    """The error for ``net.<name> = ...`` (or ``del net.<name>``) on a frozen net (Keras's ``trainable``: how to
+    freeze), a FrozenLayerError as a layer's.
 
-    >>> immutable_message("layers")
-    'NetGraph is immutable: use net.replace_layers(...) or a surgery function, not net.layers = ...'
+    >>> str(frozen_net_error(object(), "layers")).split("): ")[1]
+    'use net.replace_layers(...) or a surgery function, not net.layers = ...'
     """
     freeze = _freeze_hint("{'All': 0}", "{'body': 0}") if name == "trainable" else ""
-    return f"NetGraph is immutable: use net.replace_layers(...) or a surgery function, not net.{name} = ...{freeze}"
+    given = f"del net.{name}" if deleting else f"net.{name} = ..."
+    error = FrozenLayerError(f"{type(net).__name__} is immutable (a value: edits return new nets): use "
+                             f"net.replace_layers(...) or a surgery function, not {given}{freeze}",
+                             kind="frozen-net", option=name)
+    error.name, error.obj = name, net
+    return error
 
 
 def frozen_layer_error(layer: Any, name: str, options: Iterable[str], deleting: bool = False) -> FrozenLayerError:
@@ -118,6 +124,21 @@ def frozen_layer_error(layer: Any, name: str, options: Iterable[str], deleting: 
     error = FrozenLayerError(f"{type(layer).__name__} is frozen (a value: edits return new layers), not {given}{hint}",
                              kind="frozen-layer", option=name)
     error.name, error.obj = name, layer
+    return error
+
+
+def frozen_distribution_error(dist: Any, name: str, deleting: bool = False) -> FrozenLayerError:
+    """The error for ``distribution.<name> = ...`` (or ``del``): a distribution is a frozen value, made anew.
+
+    >>> str(frozen_distribution_error(object(), "params")).split("...: ")[1]
+    'make one with the parameters wanted, object()'
+    """
+    kind = type(dist).__name__
+    given = f"del distribution.{name}" if deleting else f"distribution.{name} = ..."
+    error = FrozenLayerError(f"{kind} is frozen (a value: new parameters make a new one), not {given}: make one with "
+                             f"the parameters wanted, {kind}({', '.join(getattr(dist, 'PARAMS', ()))})",
+                             kind="frozen-distribution", option=name)
+    error.name, error.obj = name, dist
     return error
 
 

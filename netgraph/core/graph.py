@@ -23,7 +23,7 @@ import torch
 from netgraph.core.layer import Layer
 from netgraph.core.layer_sequence import LayerSequence
 from netgraph.core.stage_doors import DrawingAndYaml
-from netgraph.core.attribute_hints import (immutable_message, keras_compile_message, missing_attribute,
+from netgraph.core.attribute_hints import (frozen_net_error, keras_compile_message, missing_attribute,
                                           shape_keyword_hint)
 from netgraph.core.errors import Diagnostic, OptionError, ShapeError, WiringError, did_you_mean, raise_all
 from netgraph.core.plugins import stage
@@ -333,8 +333,13 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
 
     def __setattr__(self, name: str, value: Any) -> None:
         if not name.startswith("_"):
-            raise AttributeError(immutable_message(name))
+            raise frozen_net_error(self, name)
         object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if not name.startswith("_"):
+            raise frozen_net_error(self, name, deleting=True)
+        object.__delattr__(self, name)
 
     def information(self, prop: str | None = None) -> Any:
         """Wolfram's Information[net, prop]: port names and shapes, layer counts, arrays and their sizes."""

@@ -19,7 +19,9 @@ import torch
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.other_layer_names import other_layer_hint
+from netgraph.core.attribute_hints import frozen_distribution_error
 from netgraph.core.layer import frozen_init
+from netgraph.core.layer_making import drop_dataclass_frozen
 from netgraph.core.registry import Registry
 from netgraph.layers.bad_index import Where, first_bad, first_bad_at, located_error, piece_text
 from netgraph.layers.dist_constraints import REAL, Constraint
@@ -120,6 +122,7 @@ class Distribution:
     def __init_subclass__(cls, register: bool = True, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         dataclasses.dataclass(cls, **_DATACLASS)  # frozen like its base, for every attribute
+        drop_dataclass_frozen(cls, Distribution)  # its base's refusals say how to make another
         if register and not cls.__name__.startswith("_"):
             DISTRIBUTIONS.add(cls)
 
@@ -335,6 +338,18 @@ class Distribution:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({', '.join(repr(a) for a in self.args)})"
+
+
+def _refuse_set(self: Distribution, name: str, value: Any) -> None:
+    raise frozen_distribution_error(self, name)
+
+
+def _refuse_delete(self: Distribution, name: str) -> None:
+    raise frozen_distribution_error(self, name, deleting=True)
+
+
+# set after @dataclass (frozen: it refuses a class's own): words saying how to make another, not "cannot assign"
+Distribution.__setattr__, Distribution.__delattr__ = _refuse_set, _refuse_delete  # type: ignore[method-assign]
 
 
 def _plain(p: Any) -> Any:

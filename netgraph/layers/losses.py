@@ -92,18 +92,22 @@ class _CodeModule(LayerModule):
     def __init__(self, code: str, checks: str | None = None, widen: bool = False):
         super().__init__()
         self.code, self.checks, self.widen = code, checks, widen
+        if checks is not None:  # the compiler names the layer: "layer 'loss' (CrossEntropyLossLayer)"
+            self.layer_label = f"CrossEntropyLossLayer({checks!r})"
+        self.layer_path: tuple[str, ...] | None = None  # and tells its path, for its errors' Diagnostic.layer
 
     wide = staticmethod(wide)
 
     def index_target(self, t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        return check_indices(t, x.shape[-1], "CrossEntropyLossLayer('Index') port 'Target' (classes of 'Input')")
+        return check_indices(t, x.shape[-1], f"{self.layer_label} port 'Target' (classes of 'Input')",
+                             layer=self.layer_path, port="Target")
 
     def unit(self, v: torch.Tensor, port: str) -> torch.Tensor:
         if not tracing() and v.numel() and not bool(((v >= 0) & (v <= 1)).all()):
             outside = v[~((v >= 0) & (v <= 1))]
-            raise DataError(f"CrossEntropyLossLayer('Binary') port {port!r} takes probabilities in [0, 1], found "
+            raise DataError(f"{self.layer_label} port {port!r} takes probabilities in [0, 1], found "
                             f"{float(outside[0])}" + (" (for scores, use logits=True)" if port == "Input" else ""),
-                            kind="data", port=port)
+                            kind="data", layer=self.layer_path, port=port)
         return v
 
     def _checked(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:

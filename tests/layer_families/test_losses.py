@@ -120,8 +120,10 @@ def test_an_index_target_outside_the_classes_is_a_data_error_on_every_path(logit
     module = net.compile()
     for run in (lambda: net(Input=p, Target=bad), lambda: module(Input=p, Target=bad),
                 lambda: interpret(net, module, Input=p, Target=bad)):
-        with pytest.raises(DataError, match=r"port 'Target' .*takes indices in \[0, 5\), found values from -1 to 7"):
+        with pytest.raises(DataError, match=r"^layer '1' \(CrossEntropyLossLayer\) port 'Target' .*takes indices "
+                                            r"in \[0, 5\), found values from -1 to 7") as info:
             run()
+        assert (info.value.diagnostics[0].layer, info.value.diagnostics[0].port) == (("1",), "Target")
     assert net(Input=p, Target=torch.tensor([4, 0])).shape == (2,)
 
 
@@ -131,5 +133,6 @@ def test_binary_probabilities_outside_0_1_are_a_data_error_naming_the_port():
     net = net_initialize(NetGraph([CrossEntropyLossLayer("Binary")], [], Input=3))
     with pytest.raises(DataError, match=r"port 'Input' takes probabilities in \[0, 1\], found 1.5 .*logits=True"):
         net(Input=torch.tensor([[1.5, 0.5, 0.1]]), Target=torch.tensor([[1.0, 0.0, 1.0]]))
-    with pytest.raises(DataError, match=r"port 'Target' takes probabilities in \[0, 1\], found 2.0"):
+    with pytest.raises(DataError, match=r"port 'Target' takes probabilities in \[0, 1\], found 2.0") as info:
         net.compile()(Input=torch.tensor([[0.5, 0.5, 0.1]]), Target=torch.tensor([[2.0, 0.0, 1.0]]))
+    assert (info.value.diagnostics[0].layer, info.value.diagnostics[0].port) == (("1",), "Target")
