@@ -97,11 +97,8 @@ def frozen_net_error(net: Any, name: str, deleting: bool = False) -> FrozenLayer
     """
     freeze = _freeze_hint("{'All': 0}", "{'body': 0}") if name == "trainable" else ""
     given = f"del net.{name}" if deleting else f"net.{name} = ..."
-    error = FrozenLayerError(f"{type(net).__name__} is immutable (a value: edits return new nets): use "
-                             f"net.replace_layers(...) or a surgery function, not {given}{freeze}",
-                             kind="frozen-net", option=name)
-    error.name, error.obj = name, net
-    return error
+    return _frozen(f"{type(net).__name__} is immutable (a value: edits return new nets): use "
+                   f"net.replace_layers(...) or a surgery function, not {given}{freeze}", "frozen-net", name, net)
 
 
 def frozen_layer_error(layer: Any, name: str, options: Iterable[str], deleting: bool = False) -> FrozenLayerError:
@@ -121,10 +118,8 @@ def frozen_layer_error(layer: Any, name: str, options: Iterable[str], deleting: 
     else:
         meant = torch_option_hint(type(layer).__name__, name) or did_you_mean(name, options)
         hint = f": it has no option {name!r}{meant}; its options are {', '.join(options)}"
-    error = FrozenLayerError(f"{type(layer).__name__} is frozen (a value: edits return new layers), not {given}{hint}",
-                             kind="frozen-layer", option=name)
-    error.name, error.obj = name, layer
-    return error
+    return _frozen(f"{type(layer).__name__} is frozen (a value: edits return new layers), not {given}{hint}",
+                   "frozen-layer", name, layer)
 
 
 def frozen_distribution_error(dist: Any, name: str, deleting: bool = False) -> FrozenLayerError:
@@ -135,10 +130,15 @@ def frozen_distribution_error(dist: Any, name: str, deleting: bool = False) -> F
     """
     kind = type(dist).__name__
     given = f"del distribution.{name}" if deleting else f"distribution.{name} = ..."
-    error = FrozenLayerError(f"{kind} is frozen (a value: new parameters make a new one), not {given}: make one with "
-                             f"the parameters wanted, {kind}({', '.join(getattr(dist, 'PARAMS', ()))})",
-                             kind="frozen-distribution", option=name)
-    error.name, error.obj = name, dist
+    return _frozen(f"{kind} is frozen (a value: new parameters make a new one), not {given}: make one with the "
+                   f"parameters wanted, {kind}({', '.join(getattr(dist, 'PARAMS', ()))})", "frozen-distribution", name,
+                   dist)
+
+
+def _frozen(message: str, kind: str, name: str, value: Any) -> FrozenLayerError:
+    """The FrozenLayerError for an assignment to ``value``'s ``name``, with AttributeError's ``name`` and ``obj``."""
+    error = FrozenLayerError(message, kind=kind, option=name)
+    error.name, error.obj = name, value
     return error
 
 
