@@ -11,8 +11,8 @@ from netgraph import (AggregationLayer, AttentionLayer, BasicRecurrentLayer, Bat
                       ConvolutionLayer, CrossEntropyLossLayer, CTCLossLayer, ElementwiseLayer, EmbeddingLayer,
                       FunctionLayer, KLDivergenceLayer, LinearLayer, LongShortTermMemoryLayer, NetBidirectionalOperator,
                       NetFoldOperator, NetMapOperator, NetNestOperator, NetPairEmbeddingOperator, NormalDistribution,
-                      NormalizationLayer, PaddingLayer, PartLayer, PoissonDistribution, PoolingLayer, RandomArrayLayer,
-                      ReshapeLayer, ResizeLayer, ThreadingLayer, TransposeLayer)
+                      NormalizationLayer, PaddingLayer, ParametricRampLayer, PartLayer, PoissonDistribution, PoolingLayer,
+                      RandomArrayLayer, ReshapeLayer, ResizeLayer, ThreadingLayer, TransposeLayer)
 from netgraph.core.errors import OptionError
 
 
@@ -53,6 +53,7 @@ def _problems(make):
     (lambda: KLDivergenceLayer(3, NormalDistribution(), samples=0), ["p", "samples"]),
     (lambda: FunctionLayer(3, output=-1), ["function", "output"]),
     (lambda: FunctionLayer("1 + 2", output=-1), ["function", "output"]),
+    (lambda: ParametricRampLayer(0, slope=[float("inf")]), ["levels", "slope"]),
 ])
 def test_two_bad_options_of_one_layer_are_named_together(make, options):
     """Each bad value is its own Diagnostic naming its option (the first alone took a rerun per bad value)."""
