@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import pytest
 import torch
+from torch import nn
 
 from netgraph import (AggregationLayer, AttentionLayer, BasicRecurrentLayer, BatchNormalizationLayer,
                       ConvolutionLayer, CrossEntropyLossLayer, CTCLossLayer, ElementwiseLayer, EmbeddingLayer,
                       FunctionLayer, KLDivergenceLayer, LinearLayer, LongShortTermMemoryLayer, NetBidirectionalOperator,
                       NetFoldOperator, NetMapOperator, NetNestOperator, NetPairEmbeddingOperator, NormalDistribution,
                       NormalizationLayer, PaddingLayer, ParametricRampLayer, PartLayer, PoissonDistribution, PoolingLayer,
-                      RandomArrayLayer, ReshapeLayer, ResizeLayer, ThreadingLayer, TransposeLayer)
+                      RandomArrayLayer, ReshapeLayer, ResizeLayer, ThreadingLayer, TorchLayer, TransposeLayer)
 from netgraph.core.errors import OptionError
 
 
@@ -54,6 +55,9 @@ def _problems(make):
     (lambda: FunctionLayer(3, output=-1), ["function", "output"]),
     (lambda: FunctionLayer("1 + 2", output=-1), ["function", "output"]),
     (lambda: ParametricRampLayer(0, slope=[float("inf")]), ["levels", "slope"]),
+    (lambda: TorchLayer(3, inputs=5), ["module", "inputs"]),
+    (lambda: TorchLayer(nn.Identity(), inputs=["a", "a"], outputs=["1x"]), ["inputs", "outputs"]),
+    (lambda: TorchLayer(nn.Identity(), inputs={"a": -1}, outputs=[]), ["inputs", "outputs"]),
 ])
 def test_two_bad_options_of_one_layer_are_named_together(make, options):
     """Each bad value is its own Diagnostic naming its option (the first alone took a rerun per bad value)."""
