@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import pytest
 import torch
+from torch import nn
 
 from netgraph import (AggregationLayer, AttentionLayer, BasicRecurrentLayer, BatchNormalizationLayer,
                       ConvolutionLayer, CrossEntropyLossLayer, CTCLossLayer, ElementwiseLayer, EmbeddingLayer,
                       FunctionLayer, KLDivergenceLayer, LinearLayer, LongShortTermMemoryLayer, NetBidirectionalOperator,
                       NetFoldOperator, NetMapOperator, NetNestOperator, NetPairEmbeddingOperator, NormalDistribution,
-                      NormalizationLayer, PaddingLayer, PartLayer, PoissonDistribution, PoolingLayer, RandomArrayLayer,
-                      ReshapeLayer, ResizeLayer, ThreadingLayer, TransposeLayer)
+                      NormalizationLayer, PaddingLayer, ParametricRampLayer, PartLayer, PoissonDistribution, PoolingLayer,
+                      RandomArrayLayer, ReshapeLayer, ResizeLayer, ThreadingLayer, TorchLayer, TransposeLayer)
 from netgraph.core.errors import OptionError
 
 
@@ -36,6 +37,7 @@ def _problems(make):
     (lambda: PaddingLayer([[-1, 1]], padding="Reflect"), ["padding", "padding_size"]),
     (lambda: ResizeLayer([0, 2], resampling="Cubicc", scheme="Pointt"), ["resampling", "scheme", "dims"]),
     (lambda: ResizeLayer(scale=[1, 2, 3, 4], resampling="Cubicc"), ["resampling", "scale"]),
+    (lambda: ResizeLayer([0, 4], scale=2, scheme="Pointt"), ["scheme", "scale", "dims"]),
     (lambda: AggregationLayer("Maxx", levels=0), ["function", "levels"]),
     (lambda: ThreadingLayer(3, broadcast=0), ["function", "broadcast"]),
     (lambda: ThreadingLayer("Pluss", broadcast=0), ["function", "broadcast"]),
@@ -52,6 +54,10 @@ def _problems(make):
     (lambda: KLDivergenceLayer(3, NormalDistribution(), samples=0), ["p", "samples"]),
     (lambda: FunctionLayer(3, output=-1), ["function", "output"]),
     (lambda: FunctionLayer("1 + 2", output=-1), ["function", "output"]),
+    (lambda: ParametricRampLayer(0, slope=[float("inf")]), ["levels", "slope"]),
+    (lambda: TorchLayer(3, inputs=5), ["module", "inputs"]),
+    (lambda: TorchLayer(nn.Identity(), inputs=["a", "a"], outputs=["1x"]), ["inputs", "outputs"]),
+    (lambda: TorchLayer(nn.Identity(), inputs={"a": -1}, outputs=[]), ["inputs", "outputs"]),
 ])
 def test_two_bad_options_of_one_layer_are_named_together(make, options):
     """Each bad value is its own Diagnostic naming its option (the first alone took a rerun per bad value)."""
@@ -76,6 +82,7 @@ def test_one_bad_value_of_a_family_reads_as_before():
     (lambda: EmbeddingLayer(3), ["n"]),
     (lambda: LongShortTermMemoryLayer(), ["output"]),
     (lambda: NetMapOperator(), ["net"]),
+    (lambda: ResizeLayer(), ["dims"]),
     (lambda: NetBidirectionalOperator(), ["forward_net"]),
 ])
 def test_a_missing_required_option_has_one_kind_whoever_finds_it(make, options):
@@ -94,9 +101,13 @@ def test_an_operators_inner_net_is_named_with_its_other_options(make, problems):
     assert [(d.option, d.kind) for d in _problems(make).diagnostics] == problems
 
 
-def test_a_missing_option_is_named_with_a_bad_value():
-    error = _problems(lambda: ConvolutionLayer(kernel=3, stride=0))
-    assert [(d.option, d.kind) for d in error.diagnostics] == [("output", "layer-argument"), ("stride", "option-value")]
+@pytest.mark.parametrize("make, problems", [
+    (lambda: ConvolutionLayer(kernel=3, stride=0), [("output", "layer-argument"), ("stride", "option-value")]),
+    (lambda: ResizeLayer(resampling="Cubicc"), [("resampling", "option-value"), ("dims", "layer-argument")]),
+])
+def test_a_missing_option_is_named_with_a_bad_value(make, problems):
+    """ResizeLayer's sizes missing were one kind-less error with their being given twice, raised alone."""
+    assert [(d.option, d.kind) for d in _problems(make).diagnostics] == problems
 
 
 @pytest.mark.parametrize("make, problems", [

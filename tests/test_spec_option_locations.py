@@ -63,3 +63,13 @@ def test_every_bad_value_of_a_layer_points_at_its_own_option():
     message = _error(f"netgraph: 1\nlayers:\n{line}\n")
     for option, token in (("output", "-1,"), ("kernel", "0,"), ("stride", "-2}")):
         assert f"<string>:3:{_column(line, token)}: layer 'conv': ConvolutionLayer option {option}= must be" in message
+
+
+@pytest.mark.parametrize("options, token", [
+    ("kernel: [3, 3], stride: [1, 1, 1]", "[1, 1, 1]"),
+    ("kernel: 3, biases: [1.0, 2.0]", "[1.0, 2.0]"),
+])
+def test_a_convolutions_spatial_or_array_error_points_at_its_option(options, token):
+    """They named no option, so they pointed at the layer's positional output= value."""
+    line = f"  conv: {{type: ConvolutionLayer, output: 4, {options}}}"
+    assert f"<string>:3:{_column(line, token)}: layer 'conv':" in _error(f"netgraph: 1\nlayers:\n{line}\n")

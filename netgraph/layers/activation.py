@@ -21,6 +21,7 @@ from torch import nn
 
 from netgraph.core.errors import OptionError
 from netgraph.core.layer import EmitContext, Layer
+from netgraph.core.option_problems import option_problem
 from netgraph.core.options import Array, Levels, Shape
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
 from netgraph.layers._shapes import level_dims, levels_option
@@ -41,14 +42,15 @@ class ParametricRampLayer(Layer):
     input_ports = ("Input",)
 
     def normalize(self) -> dict[str, Any]:
+        if self.slope is not None and not bool(torch.isfinite(self.slope).all()):  # inf * 0 is NaN: no clear meaning
+            found = self.slope.flatten().tolist()[:4]
+            option_problem(OptionError(f"ParametricRampLayer: slope= must be finite, found {found}", option="slope",
+                                       expected="finite numbers", found=found), None)
         if isinstance(self.levels, (list, tuple)) and not self.levels:
             return {"levels": []}
         return {"levels": levels_option(self.levels, "ParametricRampLayer")}
 
     def validate(self) -> None:
-        if self.slope is not None and not bool(torch.isfinite(self.slope).all()):  # inf * 0 is NaN: no clear meaning
-            raise OptionError(f"ParametricRampLayer: slope= must be finite, found {self.slope.flatten().tolist()[:4]}",
-                              option="slope")
         if self.slope is not None and self.levels == [] and self.slope.dim() != 0:
             raise OptionError(f"ParametricRampLayer: levels=[] takes one slope, a number, found slope= of shape "
                               f"{format_shape(tuple(self.slope.shape))}", option="slope")

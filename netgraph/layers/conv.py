@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from netgraph.layers._shapes import fill, int_tuple, positive_int
+from netgraph.layers._spatial_options import MINIMUM, same_padding, spatial_dims
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, IntOrInts, Literal, RemovableArray, Shape
 from netgraph.core.errors import OptionError, did_you_mean
@@ -85,22 +86,6 @@ def _ceil_in_size(out: Any, k: int, s: int, p: int, d: int) -> Any:
     return _in_size(out, k, s, p, d) if s == 1 else None  # at stride 1 ceil_mode changes nothing
 
 
-def _same_padding(given: dict[str, Any]) -> str:
-    """What torch's padding='same' is here, for the kernel and dilation in ``given`` (stride 1)."""
-    kernel, dilation = given["kernel"], given["dilation"]
-    kernels = list(kernel) if isinstance(kernel, (list, tuple)) else [kernel]
-    dilations = list(dilation) if isinstance(dilation, (list, tuple)) else [dilation] * len(kernels)
-    try:
-        spans = [int(d) * (int(k) - 1) for k, d in zip(kernels, dilations)]
-    except (TypeError, ValueError):
-        spans = [1]
-    if any(span % 2 for span in spans):
-        return ("torch's padding='same' is padding_size=(kernel - 1) // 2 here for an odd kernel and stride 1; an even "
-                "kernel's is uneven: a PaddingLayer([0, [a, b], ...]) before it, a + b = kernel - 1")
-    pads = [span // 2 for span in spans]
-    return f"torch's padding='same' is padding_size={pads[0] if len(pads) == 1 else pads} here (stride 1)"
-
-
 class _Spatial(Layer):
     """Shared option handling and spatial shape rules (kernel, stride, padding_size, dilation)."""
 
@@ -128,20 +113,15 @@ class _Spatial(Layer):
 
     def _spatial_options(self, name: str, **given: Any) -> dict[str, Any]:
         """The spatial options (``given`` overrides the fields) as ints or lists, and ``_d``, their length."""
-        given = {o: given.get(o, getattr(self, o, 1)) for o in ("kernel", "stride", "padding_size", "dilation")}
-        lists = {o: len(v) for o, v in given.items() if isinstance(v, (list, tuple))}
-        if len(set(lists.values())) > 1:
-            raise OptionError(f"{name}: kernel, stride, padding_size and dilation must have one length, found {lists}")
-        d = next(iter(lists.values()), None)
-        if d is not None and not 1 <= d <= 3:
-            raise OptionError(f"{name} works on 1, 2 or 3 spatial dimensions, found {d}: {given}")
+        given = {o: given.get(o, getattr(self, o, 1)) for o in MINIMUM}
+        d = spatial_dims(name, given)
         if isinstance(given["padding_size"], str) and given["padding_size"].lower() == "same":
-            raise OptionError(f"{name} option padding_size= must be an integer or a list of integers >= 0, found "
-                              f"{given['padding_size']!r}; {_same_padding(given)}", option="padding_size")
-        minimum = {"kernel": 1, "stride": 1, "padding_size": 0, "dilation": 1}
+            given["padding_size"] = option_problem(OptionError(
+                f"{name} option padding_size= must be an integer or a list of integers >= 0, found "
+                f"{given['padding_size']!r}; {same_padding(given)}", option="padding_size"), 0)
         out: dict[str, Any] = {"_d": d}
         for option, value in given.items():
-            checked = int_tuple(value, None, name, option, minimum[option])
+            checked = int_tuple(value, None, name, option, MINIMUM[option])
             out[option] = list(checked) if isinstance(checked, tuple) else checked
         return out
 
@@ -227,20 +207,24 @@ class ConvolutionLayer(_Spatial):
         w, b, n = self.weights, self.biases, self.output
         if w is not None:
             if n is not None and w.shape[0] != n:
-                raise OptionError(f"ConvolutionLayer: weights= has {w.shape[0]} output channels but output= is {n}")
+                raise OptionError(f"ConvolutionLayer: weights= has {w.shape[0]} output channels but output= is {n}",
+                                  option="weights", expected=n, found=int(w.shape[0]))
             if self._d is not None and w.dim() - 2 != self._d:
                 raise OptionError(f"ConvolutionLayer: weights= has {w.dim() - 2} kernel dims but the kernel has "
-                                  f"{self._d}")
+                                  f"{self._d}", option="weights", expected=self._d, found=w.dim() - 2)
             k = self.kernel if isinstance(self.kernel, list) else [self.kernel] * (w.dim() - 2)
             if list(w.shape[2:]) != list(k):
-                raise OptionError(f"ConvolutionLayer: weights= kernel {list(w.shape[2:])} differs from kernel= {k}")
+                raise OptionError(f"ConvolutionLayer: weights= kernel {list(w.shape[2:])} differs from kernel= {k}",
+                                  option="weights", expected=list(k), found=list(w.shape[2:]))
         if isinstance(b, torch.Tensor) and (
                 b.dim() != 1 or (n or (w.shape[0] if w is not None else b.shape[0])) != b.shape[0]):
             raise OptionError(f"ConvolutionLayer: biases= must be a vector of length output= {n}, found "
-                              f"{format_shape(tuple(b.shape))}")
+                              f"{format_shape(tuple(b.shape))}", option="biases",
+                              expected=(n,) if n is not None else None, found=tuple(b.shape))
         if n is not None and n % self.channel_groups:
             raise OptionError(f"ConvolutionLayer: output= {n} is not divisible by channel_groups= "
-                              f"{self.channel_groups}")
+                              f"{self.channel_groups}", option="channel_groups",
+                              expected=f"a divisor of output= {n}", found=self.channel_groups)
 
     @property
     def channels(self) -> int:

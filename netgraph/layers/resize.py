@@ -36,7 +36,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.option_problems import option_problem
+from netgraph.core.option_problems import missing_option, option_problem
 from netgraph.core.layer import EmitContext
 from netgraph.core.options import IntOrInts, OptionKind, Shape
 from netgraph.core.types import INTEGER, Conflict, PortType, format_shape
@@ -243,10 +243,11 @@ class ResizeLayer(_ShapeLayer):
             option_problem(OptionError(f"ResizeLayer: unknown scheme {self.scheme!r}{did_you_mean(self.scheme, SCHEMES)}"
                                        f"; use one of {', '.join(map(repr, SCHEMES))}", option="scheme",
                                        expected=list(SCHEMES), found=self.scheme), None)
-        if (self.dims is None) == (self.scale is None):
-            raise OptionError("ResizeLayer needs either the output sizes, ResizeLayer([h, w]), or scale= factors, "
-                              "not both", option="dims")
-        given = self.dims if self.dims is not None else self.scale
+        scale = self._scale_alone()
+        if self.dims is None and scale is None:
+            missing_option("ResizeLayer needs either the output sizes, ResizeLayer([h, w]), or scale= factors", "dims")
+            return {}
+        given = self.dims if self.dims is not None else scale
         count = len(given) if isinstance(given, (list, tuple)) else None
         if count is not None and not 1 <= count <= 3:
             return option_problem(OptionError(f"ResizeLayer works on 1 to 3 spatial dims, found {count}: {given!r}",
@@ -263,7 +264,15 @@ class ResizeLayer(_ShapeLayer):
                                                   f"{self.dims!r}{_scaled_hint(items)}", option="dims",
                                                   expected="positive integers", found=self.dims), {})
             return {"dims": [int(d) for d in items] if count else int(self.dims), "_count": count}
-        return {"scale": _scales(self.scale), "_count": count}
+        return {"scale": _scales(scale), "_count": count}
+
+    def _scale_alone(self) -> Any:
+        """``scale``, reported (and None standing in) when the output sizes are given too."""
+        if self.dims is None or self.scale is None:
+            return self.scale
+        return option_problem(OptionError(f"ResizeLayer takes either the output sizes, ResizeLayer([h, w]), or scale= "
+                                          f"factors, not both: found dims= {self.dims!r} and scale= {self.scale!r}",
+                                          option="scale", expected="no scale= beside dims=", found=self.scale), None)
 
     def validate(self) -> None:
         if self.scheme == "Point" and self.resampling == "Nearest":

@@ -32,6 +32,7 @@ from netgraph.layers._module_values import same_module
 from netgraph.layers._modules import meta_call, meta_inputs
 from netgraph.core.options import Module, Ports
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.option_problems import option_problem
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, format_shape, is_known, unify
 from netgraph.core.length_names import shifted_length, times_length
 
@@ -68,6 +69,15 @@ def _ports(value: Any, default: str, layer: str, option: str) -> dict[str, PortT
     return out
 
 
+def _checked_ports(value: Any, default: str, layer: str, option: str) -> dict[str, PortType] | None:
+    """``_ports``, its OptionError reported (``option_problem``, None standing in) so that the other options are
+    checked too."""
+    try:
+        return _ports(value, default, layer, option)
+    except OptionError as exc:
+        return option_problem(exc, None)
+
+
 class _ModuleWrapper(Layer):
     """Shared behaviour of TorchLayer and registered module classes (``self._module`` is the module)."""
 
@@ -75,8 +85,12 @@ class _ModuleWrapper(Layer):
         """The attributes a wrapper derives from its module and port options."""
         name = self.type_name
         if not isinstance(module, nn.Module):
-            raise OptionError(f"{name} needs a torch.nn.Module, found {type(module).__name__}", option="module")
-        ins, outs = _ports(inputs, "Input", name, "inputs"), _ports(outputs, "Output", name, "outputs")
+            module = option_problem(OptionError(f"{name} needs a torch.nn.Module, found {type(module).__name__}",
+                                                option="module", expected="a torch.nn.Module",
+                                                found=type(module).__name__), None)
+        ins, outs = _checked_ports(inputs, "Input", name, "inputs"), _checked_ports(outputs, "Output", name, "outputs")
+        if module is None or ins is None or outs is None:  # a bad one reported: the checks of them together are moot
+            return {}
         clash = set(ins) & set(outs)
         if clash:
             raise OptionError(f"{name}: {sorted(clash)} named as both input and output ports", option="outputs")

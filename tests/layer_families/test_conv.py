@@ -64,29 +64,57 @@ def test_convolution_shape_errors():
                 "ConvolutionLayer", "port 'Output'")
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda: ConvolutionLayer(4), "needs a kernel size"),
-    (lambda: ConvolutionLayer(kernel=3), "number of output channels"),
-    (lambda: ConvolutionLayer(-4, 3), "output= must be a positive integer, found -4"),
-    (lambda: ConvolutionLayer(4, 0), "kernel= must be an integer or a list of positive integers"),
-    (lambda: ConvolutionLayer(4, 3, padding_size=-1), "padding_size= must be an integer or a list of integers >= 0"),
-    (lambda: ConvolutionLayer(4, 3, padding_size="Same"), "found 'Same'; torch's padding='same' is padding_size=1 here"),
-    (lambda: PoolingLayer([3, 5], padding_size="same"), "padding_size=\\[1, 2\\] here"),
-    (lambda: ConvolutionLayer(4, 4, padding_size="same"), "an even kernel's is uneven: a PaddingLayer"),
-    (lambda: ConvolutionLayer(4, [3, 3], stride=[1, 1, 1]), "must have one length"),
-    (lambda: ConvolutionLayer(4, [3, 3, 3, 3]), "1, 2 or 3 spatial dimensions"),
-    (lambda: ConvolutionLayer(3, 3, channel_groups=2), "not divisible by channel_groups"),
-    (lambda: ConvolutionLayer(4, 3, weights=torch.zeros(5, 1, 3)), "5 output channels but output= is 4"),
-    (lambda: PoolingLayer(2, function="Avg"), "unknown function 'Avg'"),
-    (lambda: PoolingLayer(2, padding_size=2), "at most half the kernel"),
+@pytest.mark.parametrize("make, option, message", [
+    (lambda: ConvolutionLayer(4), "kernel", "needs a kernel size"),
+    (lambda: ConvolutionLayer(kernel=3), "output", "number of output channels"),
+    (lambda: ConvolutionLayer(-4, 3), "output", "output= must be a positive integer, found -4"),
+    (lambda: ConvolutionLayer(4, 0), "kernel", "kernel= must be an integer or a list of positive integers"),
+    (lambda: ConvolutionLayer(4, 3, padding_size=-1), "padding_size",
+     "padding_size= must be an integer or a list of integers >= 0"),
+    (lambda: ConvolutionLayer(4, 3, padding_size="Same"), "padding_size",
+     "found 'Same'; torch's padding='same' is padding_size=1 here"),
+    (lambda: PoolingLayer([3, 5], padding_size="same"), "padding_size", "padding_size=\\[1, 2\\] here"),
+    (lambda: ConvolutionLayer(4, 4, padding_size="same"), "padding_size", "an even kernel's is uneven: a PaddingLayer"),
+    (lambda: ConvolutionLayer(4, [3, 3], stride=[1, 1, 1]), "stride", "must have one length"),
+    (lambda: ConvolutionLayer(4, 3, stride=[1, 1], dilation=[1, 1, 1]), "dilation", "must have one length"),
+    (lambda: ConvolutionLayer(4, [3, 3, 3, 3]), "kernel", "1, 2 or 3 spatial dimensions"),
+    (lambda: ConvolutionLayer(3, 3, channel_groups=2), "channel_groups", "not divisible by channel_groups"),
+    (lambda: ConvolutionLayer(4, 3, weights=torch.zeros(5, 1, 3)), "weights", "5 output channels but output= is 4"),
+    (lambda: ConvolutionLayer(4, [3, 3], weights=torch.zeros(4, 1, 3)), "weights", "1 kernel dims but the kernel has 2"),
+    (lambda: ConvolutionLayer(4, 5, weights=torch.zeros(4, 1, 3)), "weights", "kernel \\[3\\] differs from kernel= "),
+    (lambda: ConvolutionLayer(4, 3, biases=torch.zeros(5)), "biases", "vector of length output= 4, found \\(5\\)"),
+    (lambda: PoolingLayer(2, function="Avg"), "function", "unknown function 'Avg'"),
+    (lambda: PoolingLayer(2, padding_size=2), "padding_size", "at most half the kernel"),
     # torch takes these as int64: once accepted here and refused by F.conv1d with a raw TypeError at the call
-    (lambda: ConvolutionLayer(1, 3, stride=10**30), "stride= must be below 2\\*\\*63"),
-    (lambda: PoolingLayer(3, stride=[1, 2**63]), "stride= must be below 2\\*\\*63"),
-    (lambda: DeconvolutionLayer(1, 3, dilation=2**64), "dilation= must be below 2\\*\\*63"),
+    (lambda: ConvolutionLayer(1, 3, stride=10**30), "stride", "stride= must be below 2\\*\\*63"),
+    (lambda: PoolingLayer(3, stride=[1, 2**63]), "stride", "stride= must be below 2\\*\\*63"),
+    (lambda: DeconvolutionLayer(1, 3, dilation=2**64), "dilation", "dilation= must be below 2\\*\\*63"),
 ])
-def test_bad_options(make, message):
-    with pytest.raises(OptionError, match=message):
+def test_bad_options(make, option, message):
+    """Each names its option (a YAML spec points at its value); those of the spatial lengths and of the weights
+    named none."""
+    with pytest.raises(OptionError, match=message) as info:
         make()
+    assert [d.option for d in info.value.diagnostics] == [option]
+
+
+@pytest.mark.parametrize("make, expected, found", [
+    (lambda: ConvolutionLayer(4, [3, 3], stride=[1, 1, 1]), "2 values", [1, 1, 1]),
+    (lambda: ConvolutionLayer(4, 3, weights=torch.zeros(5, 1, 3)), 4, 5),
+    (lambda: ConvolutionLayer(4, 5, weights=torch.zeros(4, 1, 3)), [5], [3]),
+    (lambda: ConvolutionLayer(4, 3, biases=torch.zeros(5)), (4,), (5,)),
+])
+def test_a_bad_value_says_what_was_expected_and_found(make, expected, found):
+    with pytest.raises(OptionError) as info:
+        make()
+    assert (info.value.diagnostics[0].expected, info.value.diagnostics[0].found) == (expected, found)
+
+
+def test_the_spatial_options_of_other_lengths_are_each_named():
+    with pytest.raises(OptionError) as info:
+        ConvolutionLayer(4, [3, 3], stride=[1], dilation=[1, 1, 1])
+    assert [(d.option, d.kind) for d in info.value.diagnostics] == [("stride", "option-value"),
+                                                                    ("dilation", "option-value")]
 
 
 @pytest.mark.parametrize("d, function, options, hand", [

@@ -188,7 +188,7 @@ def test_resize_shape_errors():
     (lambda: PaddingLayer([]), "padding_size", "at least one level"),
     (lambda: PaddingLayer([1], padding="Reflect"), "padding", "did you mean 'Reflected'"),
     (lambda: ResizeLayer(), "dims", "either the output sizes"),
-    (lambda: ResizeLayer([4, 4], scale=2), "dims", "not both"),
+    (lambda: ResizeLayer([4, 4], scale=2), "scale", "not both"),
     (lambda: ResizeLayer([0, 4]), "dims", "positive integers"),
     (lambda: ResizeLayer([4, 4, 4, 4]), "dims", "1 to 3 spatial dims"),
     (lambda: ResizeLayer(scale=-1), "scale", "positive finite number"),
