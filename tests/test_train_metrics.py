@@ -130,6 +130,9 @@ def test_r_squared_is_one_ratio_over_every_element_whatever_the_batches():
     halves = [1 - float(((out[a:b] - target[a:b]) ** 2).sum() / ((target[a:b] - target[a:b].mean()) ** 2).sum())
               for a, b in ((0, 3), (3, None))]
     assert expected != pytest.approx(sum(halves) / 2, abs=1e-3)  # not a mean of per-batch ratios
+    constant = torch.full((4, 2), 3.0)  # SS_tot 0: 1 when every prediction is right, else 0 (scikit-learn's)
+    assert _feed(_meter(net, ["R2"]), constant, constant)["RSquared"] == 1.0
+    assert _feed(_meter(net, ["R2"]), constant + 0.5, constant)["RSquared"] == 0.0
 
 
 def test_perplexity_is_exp_of_the_mean_cross_entropy_whatever_the_batches():
