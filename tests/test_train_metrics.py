@@ -143,6 +143,9 @@ def test_perplexity_is_exp_of_the_mean_cross_entropy_whatever_the_batches():
             expected, rel=1e-6)
     one_hot = torch.nn.functional.one_hot(target, 4).float()
     assert _feed(_meter(_softmax_net(4), ["Perplexity"]), probs, one_hot)["Perplexity"] == pytest.approx(expected)
+    soft = torch.softmax(torch.randn(10, 4, generator=torch.Generator().manual_seed(7)), -1)  # targets' probabilities
+    soft_expected = float(torch.exp(-(soft * probs.log()).sum(-1).mean()))  # the cross-entropy, not the argmax's
+    assert _feed(_meter(_softmax_net(4), ["Perplexity"]), probs, soft)["Perplexity"] == pytest.approx(soft_expected)
 
 
 def _matrix_meter(net, *names):

@@ -10,10 +10,11 @@ What fits a port follows its automatic loss (``netgraph.train.loss.auto_kind``):
 (class probabilities; targets are class indices, or one-hot/probabilities whose argmax is the class)
 the classification metrics, Precision/Recall/F1 macro-averaged over the classes that occur in the
 round's targets or predictions, ROCAUC only with two classes (probability of class 1); after a
-LogisticSigmoid (binary, threshold 0.5, targets 0/1) all of them but Perplexity; any other output the two errors
-(averaged over every element) and RSquared (1 - SS_res/SS_tot over every element). Perplexity is exp of the mean
-cross-entropy (natural log) of the target classes; ConfusionMatrix a k x k int64 tensor (rows the true class,
-columns the predicted), a matrix: net_measurements only, not a per-round metric of net_train. Each metric accumulates over the round's batches and is computed
+LogisticSigmoid (binary, threshold 0.5, targets 0/1) all of them but Perplexity; any other output the
+two errors (averaged over every element) and RSquared (1 - SS_res/SS_tot over every element). Perplexity is
+exp of the mean cross-entropy (natural log) per class vector (index or probability targets); ConfusionMatrix
+a k x k int64 tensor (rows the true class, columns the predicted), a matrix: net_measurements only, not a
+per-round metric of net_train. Each metric accumulates over the round's batches and is computed
 once per round (not a mean of per-batch ratios); training metrics see the outputs of the training
 steps (dropout on), validation metrics the validation pass.
 
@@ -40,12 +41,13 @@ import torch
 
 from netgraph.core.errors import Diagnostic, OptionError, did_you_mean
 from netgraph.train.loss import auto_kind, is_loss_port
+from netgraph.train.perplexity import perplexity_metric
 
 #: the keyword of a metric that only the stopping criterion names
 STOPPING = "training_stopping_criterion"
 
-__all__ = ["parse_metrics", "metric_name", "round_metric_name", "maximize", "MATRICES", "plan_metrics", "Measured", "Meter", "INSTALL_HINT",
-           "append_values", "last_values"]
+__all__ = ["parse_metrics", "metric_name", "round_metric_name", "maximize", "MATRICES", "plan_metrics", "Measured",
+           "Meter", "INSTALL_HINT", "append_values", "last_values"]
 
 INSTALL_HINT = "pip install torch-netgraph[metrics] (or pip install torchmetrics)"
 NAMES = ("Accuracy", "ErrorRate", "Precision", "Recall", "F1", "ROCAUC", "Perplexity", "ConfusionMatrix",
@@ -78,8 +80,8 @@ def round_metric_name(name: Any, option: str = "metrics") -> str:
     pointing to net_measurements."""
     canonical = metric_name(name)
     if canonical in MATRICES:
-        raise OptionError(f"{option}: {canonical!r} is a matrix, not a number per round; measure it on the trained net with "
-                          f"net_measurements(net, data, {canonical!r})", option=option, found=name)
+        raise OptionError(f"{option}: {canonical!r} is a matrix, not a number per round; measure it on the trained net "
+                          f"with net_measurements(net, data, {canonical!r})", option=option, found=name)
     return canonical
 
 
@@ -192,8 +194,8 @@ def _torchmetric(m: Measured) -> Any:
         return torchmetrics.MeanAbsoluteError()
     if m.name == "RSquared":  # sums of errors, squares and targets: one R2 over every element
         return torchmetrics.R2Score()
-    if m.name == "Perplexity":  # of log probabilities: its softmax gives the probabilities back
-        return torchmetrics.text.Perplexity()
+    if m.name == "Perplexity":
+        return perplexity_metric()
     if m.kind == "binary" or m.name == "ROCAUC":
         binary = {"Accuracy": c.BinaryAccuracy, "ErrorRate": c.BinaryAccuracy, "Precision": c.BinaryPrecision,
                   "Recall": c.BinaryRecall, "F1": c.BinaryF1Score, "ROCAUC": c.BinaryAUROC,
@@ -218,12 +220,12 @@ def _collection(measured: list[Measured]) -> Any:
 def _inputs(m: Measured, output: torch.Tensor, target: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """(predictions, targets) in torchmetrics' flat form for ``m``."""
     output = output.detach()
+    if m.name == "Perplexity":  # reads index and probability targets as they are
+        return output, target
     if m.kind == "index":
         if target.is_floating_point() and target.dim() == output.dim():
             target = target.argmax(-1)  # one-hot or probabilities
         probs, target = output.reshape(-1, output.shape[-1]), target.reshape(-1).long()
-        if m.name == "Perplexity":  # one sequence of every class vector, as torchmetrics' (batch, time, classes)
-            return probs.float().log()[None], target[None]
         return (probs[:, 1], target) if m.name == "ROCAUC" else (probs, target)
     preds, target = output.reshape(-1).float(), target.reshape(-1)
     if m.kind == "binary" and m.name in _CLASSIFICATION:
