@@ -32,3 +32,11 @@ def test_measure_words_a_data_problem_by_its_flag_and_file(cli, tmp_path):
     assert ran.code == 1 and "--data bad.npz: missing key 'Target'" in ran.err and "Traceback" not in ran.err
     ran = cli("measure", "soft.yaml", "--data", "bad.npz", "--measure", "Acuracy")
     assert ran.code == 1 and "unknown measurement 'Acuracy' (did you mean 'Accuracy'?)" in ran.err
+
+
+def test_measure_prints_a_confusion_matrix_as_its_rows(cli, tmp_path):
+    save(NetChain([SoftmaxLayer()], Input=3), tmp_path / "soft.yaml")
+    np.savez(tmp_path / "test.npz", Input=LOGITS.numpy(), Target=CLASSES.numpy())
+    ran = cli("measure", "soft.yaml", "--data", "test.npz", "--measure", "ConfusionMatrix,Accuracy")
+    assert ran.code == 0, ran.err
+    assert ran.out.splitlines() == ["ConfusionMatrix [[1, 0, 0], [1, 2, 0], [0, 0, 1]]", "Accuracy 0.8"]

@@ -56,6 +56,19 @@ def test_regression_measurements_are_the_hand_computed_values():
     assert net_measurements(two, both, loss_function={"A": 1, "B": {"weight": 2, "warmup": 5}}) == pytest.approx(19.0)
 
 
+def test_wolframs_perplexity_confusion_matrix_and_r_squared_are_the_hand_computed_values():
+    for batch_size in (1, 4, 64):
+        found = net_measurements(_softmax_net(), (LOGITS, CLASSES), ["Loss", "Perplexity", "ConfusionMatrix"],
+                                 batch_size=batch_size)
+        assert found["Perplexity"] == pytest.approx(math.exp(found["Loss"]), rel=1e-6)  # exp(mean cross-entropy)
+        # true (row) against predicted (column): 0 -> 0, 2; 1 -> 1, 0, 1; 2 -> 2
+        assert found["ConfusionMatrix"].tolist() == [[1, 0, 1], [1, 2, 0], [0, 0, 1]]
+        net = NetGraph([LinearLayer(1, weights=[[2.0]], biases=[1.0])], [], Input=1)  # y = 2x + 1
+        x, target = torch.tensor([[0.0], [1.0], [2.0], [3.0]]), torch.tensor([[1.0], [4.0], [4.0], [7.0]])
+        # errors 0, 1, -1, 0: SS_res 2; targets' mean 4: SS_tot 9 + 0 + 0 + 9
+        assert net_measurements(net, (x, target), "RSquared", batch_size=batch_size) == pytest.approx(1 - 2 / 18)
+
+
 def _classifier():
     return NetChain([LinearLayer(8), BatchNormalizationLayer(), ElementwiseLayer("Ramp"), DropoutLayer(0.5),
                      LinearLayer(3), SoftmaxLayer()], Input=2)
@@ -167,8 +180,8 @@ def test_unknown_and_unsupported_names_are_one_option_error_listing_the_names():
         net_measurements(_softmax_net(), data, ["Loss", "Acuracy"])
     found = info.value.diagnostics[0]
     assert (found.option, found.found) == ("measurements", "Acuracy") and "F1" in found.expected
-    with pytest.raises(OptionError, match=r"'ConfusionMatrix' is not among net_train's metrics\); measurements: Loss"):
-        net_measurements(_softmax_net(), data, "ConfusionMatrix")
+    with pytest.raises(OptionError, match=r"'CohenKappa' is not among net_train's metrics\); measurements: Loss"):
+        net_measurements(_softmax_net(), data, "CohenKappa")
     with pytest.raises(OptionError, match=r"'MeanAbsoluteError' does not fit output port 'Output'.*Accuracy"):
         net_measurements(_softmax_net(), data, "MAE")
     with pytest.raises(OptionError, match=r"no option 'batchsize' \(did you mean 'batch_size'\?\)"):

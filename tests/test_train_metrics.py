@@ -13,7 +13,7 @@ from netgraph import ElementwiseLayer, LinearLayer, NetChain, NetGraph, NetPort,
 from netgraph.cli import main
 from netgraph.cli.train import metrics_option, stopping_option
 from netgraph.train.loss import attach_losses
-from netgraph.train.metrics import Meter, parse_metrics, plan_metrics
+from netgraph.train.metrics import Meter, maximize, parse_metrics, plan_metrics
 
 # -- references, written out with plain torch ------------------------------------------------------------------
 
@@ -117,6 +117,68 @@ def test_regression_errors_average_every_element():
     found = _feed(_meter(net, ["MeanSquaredError", "MeanAbsoluteError"]), out, target)
     assert found["MeanSquaredError"] == pytest.approx(float(((out - target) ** 2).mean()), abs=1e-6)
     assert found["MeanAbsoluteError"] == pytest.approx(float((out - target).abs().mean()), abs=1e-6)
+
+
+def test_r_squared_is_one_ratio_over_every_element_whatever_the_batches():
+    net = NetChain([LinearLayer(2)], Input=3)
+    g = torch.Generator().manual_seed(4)
+    target = torch.randn(7, 2, generator=g)
+    out = target + 0.5 * torch.randn(7, 2, generator=g)
+    expected = 1 - float(((out - target) ** 2).sum() / ((target - target.mean()) ** 2).sum())
+    for cuts in ((0, 3, None), (0, 1, 2, 6, None), (0, None)):
+        assert _feed(_meter(net, ["R2"]), out, target, cuts)["RSquared"] == pytest.approx(expected, abs=1e-6)
+    halves = [1 - float(((out[a:b] - target[a:b]) ** 2).sum() / ((target[a:b] - target[a:b].mean()) ** 2).sum())
+              for a, b in ((0, 3), (3, None))]
+    assert expected != pytest.approx(sum(halves) / 2, abs=1e-3)  # not a mean of per-batch ratios
+    constant = torch.full((4, 2), 3.0)  # SS_tot 0: 1 when every prediction is right, else 0 (scikit-learn's)
+    assert _feed(_meter(net, ["R2"]), constant, constant)["RSquared"] == 1.0
+    assert _feed(_meter(net, ["R2"]), constant + 0.5, constant)["RSquared"] == 0.0
+
+
+def test_perplexity_is_exp_of_the_mean_cross_entropy_whatever_the_batches():
+    probs, target = _probabilities(10, 4, 5), torch.tensor([0, 1, 2, 3, 0, 1, 2, 3, 3, 0])
+    expected = float(torch.exp(-probs[torch.arange(10), target].log().mean()))
+    for cuts in ((0, 3, None), (0, 1, 2, 7, None), (0, None)):
+        assert _feed(_meter(_softmax_net(4), ["Perplexity"]), probs, target, cuts)["Perplexity"] == pytest.approx(
+            expected, rel=1e-6)
+    one_hot = torch.nn.functional.one_hot(target, 4).float()
+    assert _feed(_meter(_softmax_net(4), ["Perplexity"]), probs, one_hot)["Perplexity"] == pytest.approx(expected)
+    soft = torch.softmax(torch.randn(10, 4, generator=torch.Generator().manual_seed(7)), -1)  # targets' probabilities
+    soft_expected = float(torch.exp(-(soft * probs.log()).sum(-1).mean()))  # the cross-entropy, not the argmax's
+    assert _feed(_meter(_softmax_net(4), ["Perplexity"]), probs, soft)["Perplexity"] == pytest.approx(soft_expected)
+
+
+def _matrix_meter(net, *names):
+    """A Meter with the ConfusionMatrix, as net_measurements plans it (net_train's metrics= refuse it)."""
+    asked = [(None, n) for n in (*names, "ConfusionMatrix")]
+    return Meter(plan_metrics(net, attach_losses(net, None), asked))
+
+
+def test_confusion_matrix_counts_true_classes_by_row_and_predictions_by_column():
+    probs, target = _probabilities(12, 3, 6), torch.tensor([0, 1, 2, 0, 1, 2, 0, 1, 2, 2, 2, 1])
+    pred = probs.argmax(-1).tolist()
+    expected = [[sum(1 for t, p in zip(target.tolist(), pred) if (t, p) == (row, col)) for col in range(3)]
+                for row in range(3)]
+    for cuts in ((0, 5, None), (0, 1, 11, None)):
+        found = _feed(_matrix_meter(_softmax_net(), "Accuracy"), probs, target, cuts)
+        assert found["ConfusionMatrix"].dtype == torch.int64 and found["ConfusionMatrix"].tolist() == expected
+    binary = NetChain([LinearLayer(1), ElementwiseLayer("LogisticSigmoid")], Input=2)
+    score, labels = torch.tensor([[0.9], [0.2], [0.7], [0.4], [0.6]]), torch.tensor([[1.0], [0.0], [0.0], [1.0], [1.0]])
+    assert _feed(_matrix_meter(binary), score, labels)["ConfusionMatrix"].tolist() == [[1, 1], [1, 2]]
+
+
+def test_a_matrix_is_no_per_round_metric_and_perplexity_needs_class_probabilities():
+    data = _blobs(16, 0)
+    with pytest.raises(OptionError, match=r"'ConfusionMatrix' is a matrix, not a number per round; measure it on "
+                                          r"the trained net with net_measurements\(net, data, 'ConfusionMatrix'\)"):
+        net_train(_softmax_net(), data, metrics=["Accuracy", "confusionmatrix"])
+    with pytest.raises(OptionError, match="training_stopping_criterion: 'ConfusionMatrix' is a matrix"):
+        net_train(_softmax_net(), data, training_stopping_criterion="ConfusionMatrix")
+    binary = NetChain([LinearLayer(1), ElementwiseLayer("LogisticSigmoid")], Input=2)
+    with pytest.raises(OptionError, match="Perplexity needs class probabilities"):
+        net_train(binary, {"Input": data["Input"], "Target": (data["Target"] > 0).float()[:, None]},
+                  metrics="Perplexity")
+    assert (maximize("RSquared"), maximize("Perplexity")) == (True, False)
 
 
 # -- net_train ------------------------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 
+import torch
+
 from netgraph.cli.loss_layers import with_loss_layers
 from netgraph.cli.train import loss_option, worded_by_files
 from netgraph.core.errors import DataError
@@ -28,6 +30,6 @@ def measure(args: argparse.Namespace) -> int:
                                   num_workers=args.workers or 0)
     except DataError as exc:
         raise worded_by_files(exc, {"test": f"--data {args.data}"}) from None
-    for name, value in values.items():
-        print(f"{name} {value:.6g}")
+    for name, value in values.items():  # a matrix (ConfusionMatrix) as its nested list of rows
+        print(f"{name} {value.tolist() if isinstance(value, torch.Tensor) else format(value, '.6g')}")
     return 0

@@ -30,7 +30,7 @@ from netgraph.train.checkpoint import latest_checkpoint
 from netgraph.train.distributed import LONGEST_TIMEOUT, DistributedTimeoutError, launch
 from netgraph.train.encoded_loader import TooManyWorkers
 from netgraph.train.loss import AUTOMATIC
-from netgraph.train.metrics import metric_name
+from netgraph.train.metrics import round_metric_name
 from netgraph.train.options import METHODS
 from netgraph.train.precision import CHOICES as PRECISION_CHOICES, NAMES as PRECISION_NAMES
 from netgraph.train.stopping import TrainingDataStopping
@@ -290,7 +290,7 @@ def _check_ports(net: Any, loss: Any, metrics: Any, text: str | None) -> None:
                               option="metrics")
     for name in [n for ns in metrics.values() for n in ns] if isinstance(metrics, dict) else metrics or ():
         try:
-            metric_name(name)
+            round_metric_name(name)
         except OptionError as exc:
             raise OptionError(f"--metrics {text!r}: {exc}", option="metrics") from None
 

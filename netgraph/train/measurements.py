@@ -51,8 +51,8 @@ LOSS = "Loss"
 #: the measurement names (metric aliases work too: ``netgraph.train.metrics``)
 MEASUREMENTS = (LOSS, *NAMES)
 #: Wolfram's measurements net_train's metrics do not compute
-_NOT_MEASURED = ("ConfusionMatrix", "Perplexity", "RSquared", "CohenKappa", "MeanCrossEntropy", "Entropy",
-                 "ConfusionMatrixPlot", "ROCCurve", "IntersectionOverUnion")
+_NOT_MEASURED = ("CohenKappa", "MeanCrossEntropy", "Entropy", "ConfusionMatrixPlot", "ROCCurve",
+                 "IntersectionOverUnion")
 #: every option with its default (net_train's names)
 OPTIONS: dict[str, Any] = {"loss_function": None, "batch_size": None, "target_device": "cpu", "random_seed": None,
                            "working_precision": None, "num_workers": 0}
@@ -61,7 +61,8 @@ DEFAULT_BATCH_SIZE = 64
 
 def net_measurements(net: Any, data: Any, measurements: Any = LOSS, **options: Any) -> Any:
     """``net``'s ``measurements`` on ``data``: one name ("Loss", "Accuracy", "Output/F1", ...) gives its value, a
-    list a dict name -> value (keyed by the names as given).
+    list a dict name -> value (keyed by the names as given). Values are floats; a "ConfusionMatrix" is a k x k
+    int64 tensor, rows the true class, columns the predicted.
 
     Options (net_train's): ``loss_function`` (None: the automatic loss), ``batch_size`` (64; the values do not
     depend on it), ``target_device``, ``random_seed`` (random layers' draws; None: torch's generator),
@@ -149,7 +150,7 @@ def _planned(net: Any, loss: Any, names: list[tuple[str, str | None, str]]) -> d
 
 
 def _measure(net: Any, data: Any, names: list[tuple[str, str | None, str]], loss_function: Any, batch_size: int,
-             workers: int, device: torch.device, mixed: bool) -> dict[str, float]:
+             workers: int, device: torch.device, mixed: bool) -> dict[str, Any]:
     """The measurements on ``data``, prepared as net_train prepares validation data."""
     data = from_disk(data, TEST)
     refuse_fixed_lengths(net, data, TEST)

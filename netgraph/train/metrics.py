@@ -3,15 +3,18 @@
 ``net_train(..., metrics=["Accuracy", "F1"])`` measures each metric on every output port it fits;
 ``metrics={"Output": ["Accuracy"]}`` names the ports. Names (any case, Wolfram's in brackets):
 ``Accuracy``, ``ErrorRate`` (1 - Accuracy), ``Precision``, ``Recall``, ``F1`` (``F1Score``, ``FScore``),
-``ROCAUC`` (``AUC``, ``AreaUnderROCCurve``), ``MeanSquaredError`` (``MSE``, ``MeanSquare``) and ``MeanAbsoluteError``
-(``MAE``, ``MeanDeviation``).
+``ROCAUC`` (``AUC``, ``AreaUnderROCCurve``), ``Perplexity``, ``ConfusionMatrix``, ``MeanSquaredError`` (``MSE``,
+``MeanSquare``), ``MeanAbsoluteError`` (``MAE``, ``MeanDeviation``) and ``RSquared`` (``R2``).
 
 What fits a port follows its automatic loss (``netgraph.train.loss.auto_kind``): after a SoftmaxLayer
 (class probabilities; targets are class indices, or one-hot/probabilities whose argmax is the class)
 the classification metrics, Precision/Recall/F1 macro-averaged over the classes that occur in the
 round's targets or predictions, ROCAUC only with two classes (probability of class 1); after a
-LogisticSigmoid (binary, threshold 0.5, targets 0/1) all of them; any other output the two errors
-(averaged over every element). Each metric accumulates over the round's batches and is computed
+LogisticSigmoid (binary, threshold 0.5, targets 0/1) all of them but Perplexity; any other output the
+two errors (averaged over every element) and RSquared (1 - SS_res/SS_tot over every element). Perplexity is
+exp of the mean cross-entropy (natural log) per class vector (index or probability targets); ConfusionMatrix
+a k x k int64 tensor (rows the true class, columns the predicted), a matrix: net_measurements only, not a
+per-round metric of net_train. Each metric accumulates over the round's batches and is computed
 once per round (not a mean of per-batch ratios); training metrics see the outputs of the training
 steps (dropout on), validation metrics the validation pass.
 
@@ -23,7 +26,7 @@ torchmetrics is imported only when a metric is asked for (it costs about 3 s on 
 >>> metric_name("Acuracy")
 Traceback (most recent call last):
 ...
-netgraph.core.errors.OptionError: unknown metric 'Acuracy' (did you mean 'Accuracy'?); metrics: Accuracy, ErrorRate, Precision, Recall, F1, ROCAUC, MeanSquaredError, MeanAbsoluteError
+netgraph.core.errors.OptionError: unknown metric 'Acuracy' (did you mean 'Accuracy'?); metrics: Accuracy, ErrorRate, Precision, Recall, F1, ROCAUC, Perplexity, ConfusionMatrix, MeanSquaredError, MeanAbsoluteError, RSquared
 """
 
 from __future__ import annotations
@@ -38,21 +41,26 @@ import torch
 
 from netgraph.core.errors import Diagnostic, OptionError, did_you_mean
 from netgraph.train.loss import auto_kind, is_loss_port
+from netgraph.train.perplexity import perplexity_metric
 
 #: the keyword of a metric that only the stopping criterion names
 STOPPING = "training_stopping_criterion"
 
-__all__ = ["parse_metrics", "metric_name", "maximize", "plan_metrics", "Measured", "Meter", "INSTALL_HINT",
-           "append_values", "last_values"]
+__all__ = ["parse_metrics", "metric_name", "round_metric_name", "maximize", "MATRICES", "plan_metrics", "Measured",
+           "Meter", "INSTALL_HINT", "append_values", "last_values"]
 
 INSTALL_HINT = "pip install torch-netgraph[metrics] (or pip install torchmetrics)"
-NAMES = ("Accuracy", "ErrorRate", "Precision", "Recall", "F1", "ROCAUC", "MeanSquaredError", "MeanAbsoluteError")
+NAMES = ("Accuracy", "ErrorRate", "Precision", "Recall", "F1", "ROCAUC", "Perplexity", "ConfusionMatrix",
+         "MeanSquaredError", "MeanAbsoluteError", "RSquared")
+#: metrics whose value is a matrix, not a number: net_measurements measures them, net_train's rounds do not
+MATRICES = ("ConfusionMatrix",)
 _ALIASES = {"f1score": "F1", "fscore": "F1", "auc": "ROCAUC", "auroc": "ROCAUC", "areaunderroccurve": "ROCAUC",
             "mse": "MeanSquaredError", "meansquare": "MeanSquaredError", "mae": "MeanAbsoluteError",
-            "meandeviation": "MeanAbsoluteError", **{n.lower(): n for n in NAMES}}
-_CLASSIFICATION = ("Accuracy", "ErrorRate", "Precision", "Recall", "F1", "ROCAUC")
-_LOWER_IS_BETTER = ("ErrorRate", "MeanSquaredError", "MeanAbsoluteError")
-_FITS = {"index": _CLASSIFICATION, "binary": NAMES, "mse": ("MeanSquaredError", "MeanAbsoluteError")}
+            "meandeviation": "MeanAbsoluteError", "r2": "RSquared", **{n.lower(): n for n in NAMES}}
+_CLASSIFICATION = ("Accuracy", "ErrorRate", "Precision", "Recall", "F1", "ROCAUC", "ConfusionMatrix")
+_REGRESSION = ("MeanSquaredError", "MeanAbsoluteError", "RSquared")
+_LOWER_IS_BETTER = ("ErrorRate", "Perplexity", "MeanSquaredError", "MeanAbsoluteError")
+_FITS = {"index": (*_CLASSIFICATION, "Perplexity"), "binary": (*_CLASSIFICATION, *_REGRESSION), "mse": _REGRESSION}
 _KIND_WORDS = {"index": "class probabilities (SoftmaxLayer)", "binary": "a binary probability (LogisticSigmoid)",
                "mse": "a regression output"}
 
@@ -67,16 +75,26 @@ def metric_name(name: Any) -> str:
     return _ALIASES[key]
 
 
+def round_metric_name(name: Any, option: str = "metrics") -> str:
+    """``metric_name`` for a metric net_train measures each round: a matrix (ConfusionMatrix) is an OptionError
+    pointing to net_measurements."""
+    canonical = metric_name(name)
+    if canonical in MATRICES:
+        raise OptionError(f"{option}: {canonical!r} is a matrix, not a number per round; measure it on the trained net "
+                          f"with net_measurements(net, data, {canonical!r})", option=option, found=name)
+    return canonical
+
+
 def maximize(name: str) -> bool:
-    """True for metrics where higher is better (the classification ones but ErrorRate)."""
+    """True for metrics where higher is better (the classification ones but ErrorRate and Perplexity, RSquared)."""
     return metric_name(name) not in _LOWER_IS_BETTER
 
 
 def _names(value: Any) -> list[str]:
     if isinstance(value, str):
-        return [metric_name(value)]
+        return [round_metric_name(value)]
     if isinstance(value, (list, tuple)) and value:
-        return [metric_name(v) for v in value]
+        return [round_metric_name(v) for v in value]
     raise OptionError(f"metrics must be a metric name, a list of names or a dict {{port: names}}; found {value!r}")
 
 
@@ -159,6 +177,7 @@ def _misfit(net: Any, port: str, name: str) -> str:
     kind, classes = auto_kind(net, port), _classes(net, port)
     fits = [n for n in NAMES if _fits(kind, classes, n)]
     extra = " (ROCAUC needs two classes)" if name == "ROCAUC" and kind == "index" else ""
+    extra += " (Perplexity needs class probabilities)" if name == "Perplexity" and kind == "binary" else ""
     return (f"metric {name!r} does not fit output port {port!r}: it is {_KIND_WORDS[kind]}{extra}; "
             f"metrics that fit it: {', '.join(fits)}")
 
@@ -173,10 +192,17 @@ def _torchmetric(m: Measured) -> Any:
         return torchmetrics.MeanSquaredError()
     if m.name == "MeanAbsoluteError":
         return torchmetrics.MeanAbsoluteError()
+    if m.name == "RSquared":  # sums of errors, squares and targets: one R2 over every element
+        return torchmetrics.R2Score()
+    if m.name == "Perplexity":
+        return perplexity_metric()
     if m.kind == "binary" or m.name == "ROCAUC":
         binary = {"Accuracy": c.BinaryAccuracy, "ErrorRate": c.BinaryAccuracy, "Precision": c.BinaryPrecision,
-                  "Recall": c.BinaryRecall, "F1": c.BinaryF1Score, "ROCAUC": c.BinaryAUROC}
+                  "Recall": c.BinaryRecall, "F1": c.BinaryF1Score, "ROCAUC": c.BinaryAUROC,
+                  "ConfusionMatrix": c.BinaryConfusionMatrix}
         return binary[m.name](validate_args=False)
+    if m.name == "ConfusionMatrix":
+        return c.MulticlassConfusionMatrix(num_classes=m.classes, validate_args=False)
     multi = {"Accuracy": (c.MulticlassAccuracy, "micro"), "ErrorRate": (c.MulticlassAccuracy, "micro"),
              "Precision": (c.MulticlassPrecision, "macro"), "Recall": (c.MulticlassRecall, "macro"),
              "F1": (c.MulticlassF1Score, "macro")}
@@ -194,6 +220,8 @@ def _collection(measured: list[Measured]) -> Any:
 def _inputs(m: Measured, output: torch.Tensor, target: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """(predictions, targets) in torchmetrics' flat form for ``m``."""
     output = output.detach()
+    if m.name == "Perplexity":  # reads index and probability targets as they are
+        return output, target
     if m.kind == "index":
         if target.is_floating_point() and target.dim() == output.dim():
             target = target.argmax(-1)  # one-hot or probabilities
@@ -207,8 +235,8 @@ def _inputs(m: Measured, output: torch.Tensor, target: torch.Tensor) -> tuple[to
 
 def _form(m: Measured) -> tuple[str, str]:
     """Metrics with the same (port, form) read the same flat inputs and update together."""
-    if m.name == "ROCAUC":
-        return m.port, "score"
+    if m.name in ("ROCAUC", "Perplexity"):
+        return m.port, m.name
     if m.kind == "binary" and m.name in _CLASSIFICATION:
         return m.port, "class01"
     return m.port, "probs" if m.kind == "index" else "values"
@@ -240,12 +268,13 @@ class Meter:
             for ms, collection in zip(self.groups, self.states[split]):
                 collection.update(*_inputs(ms[0], outputs[ms[0].port], batch[ms[0].target_key]))
 
-    def compute(self, split: str) -> dict[str, float]:
-        """Each metric's value over the batches since the last compute, by label; then reset."""
+    def compute(self, split: str) -> dict[str, Any]:
+        """Each metric's value over the batches since the last compute, by label (a float; a ConfusionMatrix an
+        int64 tensor on the CPU); then reset."""
         values = {}
         for ms, collection in zip(self.groups, self.states[split]):
             computed = collection.compute()
-            values.update({m.label: _value(m.name, float(computed[m.name])) for m in ms})
+            values.update({m.label: _value(m.name, computed[m.name]) for m in ms})
             collection.reset()
         return {m.label: values[m.label] for m in self.measured}
 
@@ -262,9 +291,11 @@ class Meter:
         return found[0]
 
 
-def _value(name: str, computed: float) -> float:
+def _value(name: str, computed: torch.Tensor) -> Any:
     """A metric's value from torchmetrics' (ErrorRate is measured as the accuracy)."""
-    return 1.0 - computed if name == "ErrorRate" else computed
+    if name in MATRICES:
+        return computed.detach().cpu().long()
+    return 1.0 - float(computed) if name == "ErrorRate" else float(computed)
 
 
 def append_values(history: dict[str, list[float]], values: dict[str, float], rounds: int) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.train.metrics import NAMES, maximize
+from netgraph.train.metrics import NAMES, STOPPING, maximize, round_metric_name
 from netgraph.train.options import check_number, snake
 
 __all__ = ["Stopping", "parse_stopping", "ended_before", "TrainingDataStopping"]
@@ -143,4 +143,5 @@ def _metric_stopping(name: str, stopping: Stopping) -> Stopping:
         hint = f" (did you mean {starts[0]!r}?)" if len(starts) == 1 else did_you_mean(metric, names)
         raise OptionError(f"training_stopping_criterion {name!r} is neither 'Loss', 'ValidationLoss' nor a metric"
                           f"{hint}; metrics: {', '.join(NAMES)}") from None
+    round_metric_name(metric, STOPPING)  # a matrix (ConfusionMatrix) is no round's number to watch
     return dataclasses.replace(stopping, metric=name, maximize=up)
