@@ -25,6 +25,17 @@ def pinned_model(graph: onnx.GraphProto, opset: int = 17, *others: tuple[str, in
     return model
 
 
+class Op(torch.nn.Module):
+    """A module whose forward is ``forward`` (a function of one tensor), for exporting one torch op."""
+
+    def __init__(self, forward):
+        super().__init__()
+        self.op = forward
+
+    def forward(self, x):
+        return self.op(x)
+
+
 def run_onnx(path: Path, inputs: dict[str, torch.Tensor]) -> list[np.ndarray]:
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     return session.run(None, {k: v.numpy() for k, v in inputs.items()})

@@ -12,7 +12,7 @@ import onnx
 
 from netgraph import (DeconvolutionLayer, NetChain, PaddingLayer, ParametricRampLayer, PoolingLayer, ResizeLayer,
                       SpecError, export_onnx, import_onnx, net_initialize)
-from tests.onnx_helpers import pinned_model, run_onnx, torch_export
+from tests.onnx_helpers import Op, pinned_model, run_onnx, torch_export
 
 _PER_TOKEN = nn.Linear(4, 3).requires_grad_(False)
 with torch.no_grad():  # fixed weights, whatever the global seed is when the module is imported
@@ -38,15 +38,6 @@ OPS = {
     "reciprocal": (lambda x: torch.reciprocal(x.abs() + 1), (6,), {"FunctionLayer"}),
     "replicate": (lambda x: x.unsqueeze(1).expand(-1, 3, -1) + 0, (4,), {"ReplicateLayer"}),
 }
-
-
-class Op(nn.Module):
-    def __init__(self, forward):
-        super().__init__()
-        self.op = forward
-
-    def forward(self, x):
-        return self.op(x)
 
 
 def kinds(net) -> set[str]:

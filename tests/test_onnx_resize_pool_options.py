@@ -15,16 +15,7 @@ from torch import nn
 
 from netgraph import NetChain, PoolingLayer, ResizeLayer, export_onnx, import_onnx
 from netgraph import SpecError
-from tests.onnx_helpers import pinned_model, run_onnx, torch_export
-
-
-class Op(nn.Module):
-    def __init__(self, forward):
-        super().__init__()
-        self.op = forward
-
-    def forward(self, x):
-        return self.op(x)
+from tests.onnx_helpers import Op, pinned_model, run_onnx, torch_export
 
 
 def _sizes(shape: tuple, axes: dict, grow: int) -> tuple:
