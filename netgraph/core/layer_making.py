@@ -78,8 +78,12 @@ def _fields_alone(cls: type, fields: tuple, base_post_init: Any) -> bool:
 def make_layer(layer: Any, plan: MakingPlan, base_with_arrays: Any) -> None:
     """Normalise and check ``layer``'s options (``check_options``); on an OptionError, when numpy's numbers were
     given (``np.int64(3)``), once more with Python's, from the options as given (not the stand-ins of bad ones)."""
-    _numpy_arrays_as_lists(layer, plan)
-    given = plan.given(layer) if plan.given is not None else dict(layer.__dict__)
+    given = _given(layer, plan)
+    for value in given if type(given) is tuple else given.values():
+        if type(value).__module__ == "numpy":  # rare: numpy's arrays as lists, and the fields read again
+            _numpy_arrays_as_lists(layer, plan)
+            given = _given(layer, plan)
+            break
     shared = layer._shared  # an instance's own when given NetSharedArray arrays, else the class's (no __dict__ made)
     try:
         try:
@@ -91,6 +95,11 @@ def make_layer(layer: Any, plan: MakingPlan, base_with_arrays: Any) -> None:
             collected(type(layer).__name__, check_options, layer, plan, base_with_arrays)
     except RecursionError:  # an option nested deeper than any real one (checking or printing it recursed)
         raise OptionError(f"{type(layer).__name__}: an option is nested too deeply") from None
+
+
+def _given(layer: Any, plan: MakingPlan) -> tuple | dict:
+    """The options as given: the field values (``plan.given``), else a copy of the layer's ``__dict__``."""
+    return plan.given(layer) if plan.given is not None else dict(layer.__dict__)
 
 
 def _numpy_arrays_as_lists(layer: Any, plan: MakingPlan) -> None:
