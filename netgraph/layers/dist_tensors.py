@@ -65,7 +65,7 @@ def noise(shape: tuple, like: Sequence[Any], kind: str = "normal") -> torch.Tens
 
 def full(p: Any, shape: tuple, like: Sequence[Any]) -> torch.Tensor:
     """Parameter ``p`` (a number or a broadcastable tensor) expanded to ``shape`` as a tensor."""
-    if isinstance(p, (torch.Tensor, torch.fx.Proxy)):
+    if is_tensor(p):
         return p.expand(shape)
     kwargs = _kwargs(like) or {"dtype": torch.get_default_dtype()}
     return torch.full(shape, float(p), **kwargs)
@@ -238,7 +238,7 @@ def _floor_normal(x: torch.Tensor) -> torch.Tensor:
 
 def tensors(params: Sequence[Any], like: torch.Tensor) -> list[torch.Tensor]:
     """The parameters as tensors on ``like``'s dtype and device (numbers become 0-d tensors)."""
-    return [p if isinstance(p, (torch.Tensor, torch.fx.Proxy))  # a Proxy: a traced slot's input
+    return [p if is_tensor(p)  # a Proxy too: a traced slot's input
             else torch.tensor(float(p), dtype=like.dtype, device=like.device) for p in params]
 
 

@@ -37,7 +37,7 @@ from netgraph.core.options import DistributionOption, Literal, Shape
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.core.tracing import tracing
 from netgraph.layers.bad_index import naming_layer
-from netgraph.layers.dist_tensors import sized, tensors
+from netgraph.layers.dist_tensors import is_tensor, sized, tensors
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.distributions import Distribution, slot_name
 from netgraph.layers.kl import closed_form, describe_estimate, monte_carlo_kl, support_problem
@@ -96,7 +96,7 @@ class KLModule(LayerModule):
         shape = sized((batch, *self.shape), [*p, *q])  # a variable length ("n"): the parameters' size
         if self.fn is None:
             return monte_carlo_kl(self.p.distribution, self.q.distribution, p, q, shape, self.samples, self.describe)
-        like = next(v for v in (*p, *q) if isinstance(v, (torch.Tensor, torch.fx.Proxy)))
+        like = next(v for v in (*p, *q) if is_tensor(v))
         kl = self.fn(tensors(p, like), tensors(q, like))
         return kl.expand(shape).unsqueeze(-1).flatten(1).sum(1)
 
