@@ -4,13 +4,18 @@ training data, data files a user gets wrong."""
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 import torch
 
-from netgraph import DataError, LinearLayer, NetGraph, OptionError, net_train, text_table
+from netgraph import DataError, LinearLayer, NetGraph, OptionError, load, net_train, text_table
 from netgraph.train.loop import Trainer
+from tests.cli_runner import SMALL
+from tests.subprocess_env import checkout_env
 
 
 def _interrupted_at_once(monkeypatch) -> None:
@@ -24,7 +29,7 @@ def test_ctrl_c_before_the_first_round_ends_writes_the_outputs_without_a_traceba
     cli.spec(), cli.data()
     _interrupted_at_once(monkeypatch)
     ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--rounds", "3", "--quiet")
-    assert ran.code == 0, ran.err
+    assert ran.code == 130, ran.err
     assert "trained 0 rounds (ManualStop): no round finished; wrote out/s.yaml" in ran.out
     assert json.loads((cli.folder / "out" / "results.json").read_text())["round_losses"] == []
 
@@ -36,8 +41,32 @@ def test_ctrl_c_before_the_first_round_ends_with_several_loss_terms(cli, monkeyp
              B=np.zeros((8, 1), "float32"))
     _interrupted_at_once(monkeypatch)
     ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--rounds", "3", "--quiet", "--loss", "{A: 1, B: 2}")
-    assert ran.code == 0, ran.err
+    assert ran.code == 130, ran.err
     assert "trained 0 rounds (ManualStop): no round finished; wrote out/s.yaml" in ran.out
+
+
+def test_ctrl_c_during_training_keeps_the_net_and_ends_with_status_130(tmp_path):
+    """A Ctrl-C (SIGINT) while `netgraph train` runs: the net trained so far is written, as net_train returns it,
+    and the command says it was interrupted and ends with 130, as an interrupted Unix tool does (it ended with 0)."""
+    (tmp_path / "s.yaml").write_text(SMALL)
+    x = np.random.default_rng(0).standard_normal((64, 3)).astype("f4")
+    np.savez(tmp_path / "d.npz", Input=x, Target=x[:, :1])
+    process = subprocess.Popen([sys.executable, "-m", "netgraph", "train", "s.yaml", "--data", "d.npz", "-o", "out",
+                                "--rounds", "10000000", "--batch-size", "8"], cwd=tmp_path, env=checkout_env(),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = process.stdout.readline()  # progress goes to stdout, a line a round, when stderr is no terminal
+        assert first.startswith("round 1/"), first + process.stderr.read()[-3000:]
+        process.send_signal(signal.SIGINT)
+        rest, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130, err[-3000:]
+    assert "Traceback" not in err and "interrupted" in err
+    assert "trained " in rest and "(ManualStop)" in rest
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert results["reason_training_stopped"] == "ManualStop" and 1 <= results["total_rounds"] < 10000000
+    assert load(tmp_path / "out" / "s.yaml").information("ArraysCount") > 0  # the trained net, written
 
 
 TEXTS = """\

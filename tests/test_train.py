@@ -117,7 +117,8 @@ def test_early_stopping_stops_and_returns_the_best_net():
         final = (results.training_net(xv) - yv).square().mean().item()
     assert trained == pytest.approx(results.validation_losses[best - 1], rel=1e-5)
     assert final == pytest.approx(results.validation_losses[-1], rel=1e-5)
-    assert results.validation_loss == results.validation_losses[best - 1]
+    # Wolfram's "ValidationLoss": the most recent validation's, the final net's (the best net's was given)
+    assert results.validation_loss == results["ValidationLoss"] == results.validation_losses[-1]
 
 
 def test_validation_fraction_and_relative_improvement():

@@ -307,4 +307,5 @@ def test_resuming_with_a_validation_set_where_the_run_had_none_or_the_other_way_
     with pytest.raises(OptionError, match=r"was written by a run with a validation set: .* resume with validation_set"):
         net_train(net, data(), max_training_rounds=5, checkpoint=tmp_path / "b", resume=True, **plain)
     resumed = net_train(net, data(), max_training_rounds=5, checkpoint=tmp_path / "b", resume=True, **KW)
-    assert len(resumed.validation_losses) == 5 and resumed["ValidationLoss"] == min(resumed.validation_losses)
+    assert len(resumed.validation_losses) == 5 and resumed["ValidationLoss"] == resumed.validation_losses[-1]
+    assert resumed.validation_losses[resumed.best_validation_round - 1] == min(resumed.validation_losses)

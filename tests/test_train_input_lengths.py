@@ -111,3 +111,43 @@ def test_a_test_sequence_too_short_for_a_kernel_is_named_by_its_index():
     assert str(caught.value).startswith("bad test data: input port 'Input': a length of 3 along n (example 3) is too "
                                         "short for layer 'pool'")
     assert (caught.value.diagnostics[0].port, caught.value.diagnostics[0].example) == ("Input", 3)
+
+
+def _loader_of(lengths: list[int]) -> DataLoader:
+    """Batches of 2 sequences of the same length, one length a batch."""
+    g = torch.Generator().manual_seed(0)
+    return DataLoader([{"Input": torch.randint(0, 10, (n,), generator=g), "Target": torch.zeros(2)}
+                       for n in lengths for _ in range(2)], batch_size=2)
+
+
+@pytest.mark.parametrize("given", ["data", "validation_set"])
+def test_a_later_batch_of_a_loader_too_short_for_a_kernel_is_refused_as_the_first_one_is(given):
+    """Only a loader's first batch was checked: batch 3's forward raised it, as a TrainingError ('training stopped at
+    round 1, batch 3') without the words or the DataRef saying which data and which batch."""
+    good, bad = _loader_of([6, 5, 7]), _loader_of([6, 5, 3, 7])
+    data, validation = (bad, good) if given == "data" else (good, bad)
+    with pytest.raises(DataError) as caught:
+        net_train(_kernel_net(), data, validation_set=validation, progress=False, **OPTIONS)
+    words = "training data" if given == "data" else "validation_set"
+    assert str(caught.value).startswith(f"bad {words} (batch 3): input port 'Input': a length of 3 along n is too "
+                                        f"short for layer 'pool'")
+    assert "give lengths of 4 or more" in str(caught.value)
+    diagnostic = caught.value.diagnostics[0]
+    assert (diagnostic.port, diagnostic.data.part) == ("Input", "batch 3")
+
+
+def test_a_later_batch_of_no_declared_multiple_is_refused_with_its_batch_index():
+    images = [{"Input": torch.randn(1, n, n), "Target": torch.randn(2, n, n)} for n in (16, 16, 18, 18)]
+    with pytest.raises(DataError) as caught:
+        net_train(_unet(), DataLoader(images, batch_size=2), progress=False, **OPTIONS)
+    assert str(caught.value).startswith("bad training data (batch 2): input port 'Input': a length of 18 along "
+                                        "h_times_4 is not one that name declares")
+    assert "give 16 or 20" in str(caught.value) and caught.value.diagnostics[0].data.part == "batch 2"
+
+
+def test_a_later_test_batch_too_short_is_refused_by_net_measurements_with_its_batch_index():
+    with pytest.raises(DataError) as caught:
+        net_measurements(net_initialize(_kernel_net()), _loader_of([6, 3]), "Loss",
+                         loss_function=MeanSquaredLossLayer())
+    assert str(caught.value).startswith("bad test data (batch 2): input port 'Input': a length of 3 along n is too "
+                                        "short for layer 'pool'")

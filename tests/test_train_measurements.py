@@ -85,8 +85,13 @@ def test_the_loss_and_metrics_are_the_validation_numbers_of_training_on_the_same
     r = net_train(_classifier(), _points(120, 0), validation_set=validation, metrics=["Accuracy", "F1"],
                   max_training_rounds=3, batch_size=16, random_seed=0, progress=False, all=True)
     found = net_measurements(r.trained_net, validation, ["Loss", "Accuracy", "F1"], batch_size=16)
-    assert found["Loss"] == pytest.approx(r.validation_loss, rel=1e-6)
-    assert {k: found[k] for k in ("Accuracy", "F1")} == pytest.approx(r.validation_measurements, rel=1e-6)
+    best = r.best_validation_round - 1
+    assert found["Loss"] == pytest.approx(r.validation_losses[best], rel=1e-6)
+    assert {k: found[k] for k in ("Accuracy", "F1")} == pytest.approx(
+        {k: v[best] for k, v in r.validation_metrics.items()}, rel=1e-6)
+    final = net_measurements(r.training_net, validation, ["Loss", "Accuracy", "F1"], batch_size=16)
+    assert final["Loss"] == pytest.approx(r.validation_loss, rel=1e-6)  # Wolfram's: the most recent validation's
+    assert {k: final[k] for k in ("Accuracy", "F1")} == pytest.approx(r.validation_measurements, rel=1e-6)
     assert 0 < found["Accuracy"] < 1  # dropout and batch norm in the net: both measured in eval mode, as validation
 
 
@@ -98,7 +103,7 @@ def test_the_loss_with_a_loss_function_is_the_validation_loss_of_training_with_i
     r = net_train(net, data, validation_set=data, loss_function=MeanAbsoluteLossLayer(), max_training_rounds=2,
                   random_seed=0, progress=False, all=True)
     assert net_measurements(r.trained_net, data, loss_function=MeanAbsoluteLossLayer()) == pytest.approx(
-        r.validation_loss, rel=1e-6)
+        r.validation_losses[r.best_validation_round - 1], rel=1e-6)
 
 
 @pytest.mark.parametrize("batch_size", [1, 7, 50, 1000])

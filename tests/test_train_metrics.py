@@ -202,7 +202,8 @@ def test_histories_results_and_validation_values_of_the_returned_nets():
     for history in (r.round_metrics, r.validation_metrics, r["RoundMeasurementsLists"]):
         assert {k: len(v) for k, v in history.items()} == {"Accuracy": 4, "F1": 4}
     assert r.validation_metrics["Accuracy"][-1] == pytest.approx(_accuracy(r.training_net, val), abs=1e-6)
-    assert r["ValidationMeasurements"]["Accuracy"] == pytest.approx(_accuracy(r.trained_net, val), abs=1e-6)
+    best = r.best_validation_round
+    assert r.validation_metrics["Accuracy"][best - 1] == pytest.approx(_accuracy(r.trained_net, val), abs=1e-6)
     assert r.round_measurements == {k: v[-1] for k, v in r.round_metrics.items()}
     svg = r.plot_svg()
     assert svg.count("<polyline") == len(r.loss_plot_svg().split("<polyline")) - 1 + 4  # 2 metrics x 2 sets
@@ -233,7 +234,10 @@ def test_early_stopping_on_validation_accuracy_maximises_it():
     best = max(range(len(accuracy)), key=lambda i: (accuracy[i], -i)) + 1  # the first round at the maximum
     assert r.reason_training_stopped == "TrainingStoppingCriterion"
     assert r.best_validation_round == best and r.total_rounds == best + 3 < 300
-    assert r.validation_measurements["Accuracy"] == pytest.approx(_accuracy(r.trained_net, val), abs=1e-6)
+    assert accuracy[best - 1] == pytest.approx(_accuracy(r.trained_net, val), abs=1e-6)
+    # Wolfram's "ValidationMeasurements": the most recent validation's, the final net's (the best net's were given)
+    assert r.validation_measurements["Accuracy"] == pytest.approx(_accuracy(r.training_net, val), abs=1e-6)
+    assert r["ValidationMeasurements"] == r.validation_measurements == {"Accuracy": accuracy[-1]}
 
 
 def test_early_stopping_on_an_error_minimises_it():
@@ -246,6 +250,7 @@ def test_early_stopping_on_an_error_minimises_it():
     error = r.validation_metrics["MeanAbsoluteError"]
     assert r.best_validation_round == error.index(min(error)) + 1
     assert r.reason_training_stopped == "TrainingStoppingCriterion" and r.total_rounds == r.best_validation_round + 2
+    assert r.validation_measurements == {"MeanAbsoluteError": error[-1]} != {"MeanAbsoluteError": min(error)}
 
 
 def test_bad_metrics_are_option_errors_before_training():

@@ -22,6 +22,27 @@ def test_wolframs_time_goal_points_to_max_training_time(name):
         net_train(net, data, **{name: 60})
 
 
+@pytest.mark.parametrize("name, ours", [
+    ("MaxTrainingRounds", "max_training_rounds"), ("BatchSize", "batch_size"), ("ValidationSet", "validation_set"),
+    ("LearningRate", "learning_rate"), ("LossFunction", "loss_function"), ("Method", "method"),
+    ("TargetDevice", "target_device"), ("WorkingPrecision", "working_precision"), ("RandomSeeding", "random_seed"),
+    ("TrainingStoppingCriterion", "training_stopping_criterion"),
+    ("LearningRateMultipliers", "learning_rate_multipliers")])
+def test_wolframs_camel_case_option_names_are_refused_naming_the_snake_case_one(name, ours):
+    net, data = _net_and_data()
+    with pytest.raises(OptionError, match=rf"net_train has no option '{name}' \(did you mean '{ours}'\?\)"):
+        net_train(net, data, progress=False, **{name: 2})
+
+
+@pytest.mark.parametrize("name", ["TrainingUpdateSchedule", "training_update_schedule"])
+def test_wolframs_training_update_schedule_says_how_parts_are_trained_here(name):
+    """It listed every option and said nothing more: net_train has no such option, and no name near it."""
+    net, data = _net_and_data()
+    with pytest.raises(OptionError, match=rf"no option '{name}' \(Wolfram's TrainingUpdateSchedule .* "
+                                          rf"learning_rate_multipliers=.*Custom training loops"):
+        net_train(net, data, progress=False, **{name: ["lin"]})
+
+
 def test_random_seed_takes_wolframs_inherited_and_automatic_as_net_x_seed_does():
     # Found by QA: net(x, seed="Automatic") and seed="Inherited" worked (RandomSeeding), but net_train refused both:
     # "random_seed= must be an integer"

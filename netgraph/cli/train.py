@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from netgraph.cli import INTERRUPTED_STATUS
 from netgraph.cli.flags import check_train_flags
 from netgraph.cli.header import spec_header
 from netgraph.cli.loss_layers import with_loss_layers
@@ -341,6 +342,9 @@ def _write_outputs(results: NetTrainResults, spec: str, out: Path, name: str | N
     atomic_write(out / "results.json", (text + "\n").encode("utf-8"))
     print(f"trained {counted(results.total_rounds, 'round')} ({results.reason_training_stopped}): "
           f"{_losses_text(results)}; wrote {target}, {out / 'loss.svg'}, {out / 'results.json'}")
+    if results.reason_training_stopped == "ManualStop":  # the command passes no progress function: only Ctrl-C stops so
+        print("netgraph train: interrupted; the net trained so far is written", file=sys.stderr)
+        return INTERRUPTED_STATUS  # as an interrupted Unix tool ends (128 + SIGINT), for scripts and `make`
     return 0
 
 

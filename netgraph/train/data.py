@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy
@@ -249,6 +249,7 @@ class Streamed:
         self.loader, self.what = loader, what
         self.expect: Mapping[str, Expect] = {}
         self.allow_extra, self.device, self.passes = True, None, 0
+        self.batch_checks: list[Callable[[dict[str, torch.Tensor], int], None]] = []  # more checks of every batch
         dataset = getattr(loader, "dataset", None)
         self.size = len(dataset) if dataset is not None and hasattr(dataset, "__len__") else None
         iterator = iter(loader)
@@ -272,8 +273,11 @@ class Streamed:
         if not isinstance(batch, Mapping):
             raise data_error(self.what, f"batch {index} from the data loader is {with_article(type(batch).__name__)}"
                             f"; batches must be dicts of port -> tensor (use a Dataset of dicts)")
-        return check_columns(columns_from(batch, self.what), self.expect, self.allow_extra,
+        cols = check_columns(columns_from(batch, self.what), self.expect, self.allow_extra,
                              part_of(self.what, f"batch {index}"), getattr(self.loader, "listed", False))
+        for check in self.batch_checks:  # the input lengths (``check_input_lengths``), before the batch's step
+            check(cols, index)
+        return cols
 
     def batches_per_round(self, batch_size: int) -> int | None:
         try:

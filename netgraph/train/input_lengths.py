@@ -2,11 +2,13 @@
 layer that shortens them (a kernel of 3 needs 3), and of the multiple a declared name says (``"h_times_4"``).
 
 It is ``check_derived_lengths``, the check ``net(x)`` makes, run on the data to train on: without it the first step's
-forward raised it, as a TrainingError at round 1, batch 1, after the data check had passed."""
+forward raised it, as a TrainingError at round 1, batch 1, after the data check had passed. A user's loader has each
+batch checked as it arrives (a few comparisons a batch): a later batch's forward raised it, as a TrainingError too."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 from typing import Any
 
 from netgraph.backend.derived_lengths import check_derived_lengths
@@ -22,10 +24,24 @@ __all__ = ["check_input_lengths"]
 
 def check_input_lengths(net: Any, data: Any, what: Any) -> None:
     """'bad <what>: <the DataError net(x) gives>' for input lengths ``net`` does not take, in checked data (InMemory
-    columns, length buckets: every example, named by its index in the data given; another loader: its first batch)."""
+    columns, length buckets: every example, named by its index in the data given; another loader: its first batch
+    now, and every batch as it arrives, before its step: 'bad <what> (batch 3): ...')."""
     if data is None:
         return
+    if isinstance(data, Streamed) and not isinstance(data.loader, LengthBuckets):
+        data.batch_checks.append(functools.partial(_check_batch, net, what))
+        data.check(data.first_raw, 1)
+        return
     what, cols, numbers = _inputs(data, what)
+    _check(net, cols, numbers, what)
+
+
+def _check_batch(net: Any, what: Any, cols: dict[str, Any], index: int) -> None:
+    _check(net, cols, None, part_of(what, f"batch {index}"))
+
+
+def _check(net: Any, cols: dict[str, Any], numbers: list[int] | None, what: Any) -> None:
+    """The check on columns ``cols`` (examples ``numbers`` of the data given, where known) of data ``what``."""
     if not all(port in cols for port in net.input_ports):
         return
 
@@ -44,6 +60,4 @@ def _inputs(data: InMemory | Streamed, what: Any) -> tuple[Any, dict[str, Any], 
     """(what they are, the columns to check, their examples' indices in the data given where these are a part)."""
     if isinstance(data, InMemory):
         return what, data.cols, data.numbers
-    if isinstance(data.loader, LengthBuckets):
-        return what, data.loader.cols, data.loader.numbers
-    return part_of(what, "batch 1"), data.check(data.first_raw, 1), None
+    return what, data.loader.cols, data.loader.numbers

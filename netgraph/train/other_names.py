@@ -46,7 +46,12 @@ _ELSEWHERE = {"shuffle": "net_train shuffles the examples every round; a DataLoa
               "class_weight": f"no class weights here: {_WEIGHTS}", "sample_weight": f"no sample weights here: {_WEIGHTS}",
               "initial_epoch": "checkpoint= with resume=True continues a run at the round after its last checkpoint",
               "steps_per_epoch": "a round is one pass over the data; for fewer batches a round, give a DataLoader or a "
-                                 "Dataset of fewer examples, or stop by time with max_training_time="}
+                                 "Dataset of fewer examples, or stop by time with max_training_time=",
+              **dict.fromkeys(("TrainingUpdateSchedule", "training_update_schedule"),
+                              "Wolfram's TrainingUpdateSchedule has no equivalent: each step updates every array that "
+                              "trains; to train parts in turn, call net_train once per part with "
+                              "learning_rate_multipliers={'part': 1, '*': 0}, or write the loop on net.compile() (the "
+                              "README's 'Custom training loops')")}
 
 #: Keras's loss names (lowercase) -> the loss layer that computes them (on probabilities, as Keras's defaults): its
 #: type name and its form (None: the default).

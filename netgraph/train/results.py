@@ -128,9 +128,9 @@ class NetTrainResults:
 
     @property
     def validation_measurements(self) -> dict[str, float]:
-        """Each validation metric's value for ``trained_net`` (the best round's)."""
-        pick = (self.best_validation_round or 0) - 1
-        return {k: v[pick] for k, v in self.validation_metrics.items() if v and not math.isnan(v[pick])}
+        """Each validation metric's value at the most recent validation (Wolfram's), the final net's: the best net's
+        are ``{k: v[best_validation_round - 1] for k, v in validation_metrics.items()}``."""
+        return {k: v[-1] for k, v in self.validation_metrics.items() if v and not math.isnan(v[-1])}
 
     @property
     def round_loss(self) -> float | None:
@@ -139,10 +139,9 @@ class NetTrainResults:
 
     @property
     def validation_loss(self) -> float | None:
-        """The validation loss of ``trained_net`` (the best round's), or None without a validation set."""
-        if not self.validation_losses:
-            return None
-        return self.validation_losses[(self.best_validation_round or len(self.validation_losses)) - 1]
+        """The most recent validation's loss (Wolfram's "ValidationLoss"), the final net's, or None without a
+        validation set; ``trained_net``'s is ``validation_losses[best_validation_round - 1]``."""
+        return self.validation_losses[-1] if self.validation_losses else None
 
     @property
     def mean_examples_per_second(self) -> float:
