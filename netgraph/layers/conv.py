@@ -174,6 +174,17 @@ class _Spatial(Layer):
         raise Conflict(f"port 'Input' has {x[0]} channels, but its Weights {format_shape(tuple(self.weights.shape))} "
                        f"take {in_ch}{per_group}", option="weights")
 
+    def _check_input_channels(self, x: Any) -> None:
+        """Convolution and deconvolution: a Conflict when the input's channels ``x[0]``, which size the learned
+        Weights, are a variable length or not divisible by channel_groups (naming that option)."""
+        if x is not None and isinstance(x[0], str):
+            raise Conflict(f"port 'Input' {format_shape(x)}: its channels (dimension 1) size the learned Weights, so "
+                           f"they cannot have a variable length", port="Input")
+        if x is not None and isinstance(x[0], int) and x[0] % self.channel_groups:
+            raise Conflict(f"port 'Input' has {x[0]} channels, not divisible by channel_groups= {self.channel_groups}",
+                           option="channel_groups", port="Input", expected=f"a multiple of {self.channel_groups}",
+                           found=x[0])
+
     def _dims(self, types: Mapping[str, PortType]) -> int:
         return len(types["Input"].shape) - 1
 
@@ -238,12 +249,7 @@ class ConvolutionLayer(_Spatial):
         in_ch = None if self.weights is None else int(self.weights.shape[1]) * self.channel_groups
         self._check_weights_channels(types["Input"].shape, in_ch)
         types = self._spatial_infer(types, in_ch, self.channels)
-        x = types["Input"].shape
-        if x is not None and isinstance(x[0], str):
-            raise Conflict(f"port 'Input' {format_shape(x)}: its channels (dimension 1) size the learned Weights, so "
-                           f"they cannot have a variable length")
-        if x is not None and isinstance(x[0], int) and x[0] % self.channel_groups:
-            raise Conflict(f"port 'Input' has {x[0]} channels, not divisible by channel_groups= {self.channel_groups}")
+        self._check_input_channels(types["Input"].shape)
         return types
 
     def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:

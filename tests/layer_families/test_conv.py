@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from netgraph import (AggregationLayer, ConvolutionLayer, DeconvolutionLayer, LinearLayer, NetChain, NetGraph, OptionError,
-                      PoolingLayer)
+                      PoolingLayer, ShapeError)
 from tests.layer_families._helpers import shape_error, three_way
 
 CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
@@ -62,6 +62,14 @@ def test_convolution_shape_errors():
                 "ConvolutionLayer", "3 channels, not divisible by channel_groups= 2")
     shape_error(lambda: NetGraph([ConvolutionLayer(4, 3)], [], Input=(1, 8), Output=(5, 6)),
                 "ConvolutionLayer", "port 'Output'")
+
+
+@pytest.mark.parametrize("layer", [ConvolutionLayer(4, 3, channel_groups=2), DeconvolutionLayer(4, 3, channel_groups=2)])
+def test_input_channels_not_divisible_by_the_groups_name_the_option_and_port(layer):
+    """The ShapeError named neither, so a YAML spec could not point at channel_groups=."""
+    with pytest.raises(ShapeError) as info:
+        NetGraph([layer], [], Input=(3, 8))
+    assert [(d.option, d.port) for d in info.value.diagnostics] == [("channel_groups", "Input")]
 
 
 @pytest.mark.parametrize("make, option, message", [
