@@ -82,3 +82,17 @@ def test_input_channels_not_divisible_by_the_groups_point_at_channel_groups(kind
     message = _error(f"netgraph: 1\nlayers:\n{line}\n")
     assert f"<string>:3:{_column(line, '2,')}: layer 1 'conv' ({kind}): port 'Input' has 3 channels, not divisible by " \
            "channel_groups= 2" in message
+
+
+@pytest.mark.parametrize("distribution, tokens", [
+    ("{type: GammaDistribution, args: [-1, -2]}", {"alpha": "-1,", "beta": "-2]"}),
+    ("{type: UniformDistribution, args: [[.inf, .nan]]}", {"min": ".inf", "max": ".nan"}),
+    ("{type: NormalDistribution, args: [0, -1]}", {"sigma": "-1]"}),
+])
+def test_each_bad_distribution_constant_points_at_its_own_argument(distribution, tokens):
+    """They were one message at the args list (or at a quoted number among them)."""
+    line = f"  r: {{type: RandomArrayLayer, distribution: {distribution}, output: 2}}"
+    message = _error(f"netgraph: 1\nlayers:\n{line}\n")
+    kind = distribution.split(",")[0].removeprefix("{type: ")
+    for name, token in tokens.items():
+        assert f"<string>:3:{_column(line, token)}: layer 'r' option distribution: {kind}: parameter {name} " in message
