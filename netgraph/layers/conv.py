@@ -109,10 +109,27 @@ class _Spatial(Layer):
             out = tuple(self.OUT_SIZE(i, *q) for i, q in zip(x[1:], params))
         except Conflict as exc:
             raise exc.reworded(f"port 'Input' {format_shape(x)}: {exc}", "Input") from None
-        fill(types, "Output", (out_ch, *out), REAL)
+        try:
+            fill(types, "Output", (out_ch, *out), REAL)
+        except Conflict as exc:
+            raise self._channel_clash(exc, y, (out_ch, *out)) from None
         y = types["Output"].shape
         fill(types, "Input", (in_ch, *(self.IN_SIZE(o, *q) for o, q in zip(y[1:], params))), REAL)
         return types
+
+    def _channel_clash(self, exc: Conflict, declared: tuple, found: tuple) -> Conflict:
+        """``exc`` (Output's type refused ``found``) saying the channel counts when they are what differs: a later
+        layer's input= of another count read 'expected shape (3, 26, 26), found (8, 26, 26)'."""
+        if not (isinstance(declared[0], int) and isinstance(found[0], int) and declared[0] != found[0]):
+            return exc
+        return exc.reworded(f"port 'Output' has {found[0]} channels ({self._channels_given()}), but {declared[0]} are "
+                            f"expected: expected shape {format_shape(declared)}, found {format_shape(found)}", "Output")
+
+    def _channels_given(self) -> str:
+        """What gives the Output its channels, for messages: output=, else the weights."""
+        output = getattr(self, "output", None)
+        return f"output= {output}" if output is not None else \
+            f"its Weights {format_shape(tuple(self.weights.shape))} give them"
 
     def _check_weights_channels(self, x: Any, in_ch: Any) -> None:
         """A Conflict naming the weights when the input's channels ``x[0]`` differ from ``in_ch``, the count the
@@ -267,6 +284,9 @@ class PoolingLayer(_Spatial):
             option_problem(OptionError(f"PoolingLayer: ceil_mode= must be True or False, found {ceil_mode!r}",
                                        option="ceil_mode", expected="True or False", found=ceil_mode), None)
         return self._spatial_options("PoolingLayer")
+
+    def _channels_given(self) -> str:
+        return "its Input's"
 
     @property
     def OUT_SIZE(self) -> Any:  # noqa: N802 - the base class's rule, by ceil_mode
