@@ -307,3 +307,21 @@ def test_monte_carlo_kl_of_located_gammas_scores_draws_by_their_offsets(q_locati
             + math.lgamma(0.2)
         se = float(estimates.double().std()) / math.sqrt(n)
         assert abs(float(estimates.double().mean()) - float(exact)) < 5 * se
+
+
+@pytest.mark.parametrize("p, q, inputs, port", [
+    (UniformDistribution(["#lo", 1.0]), UniformDistribution([0.0, 2.0]), {"lo": [0.5, -1.0]}, "lo"),
+    (ExponentialDistribution(1.0), WeibullDistribution(2.0, 1.0, "#m"), {"m": [0.0, 0.5]}, "m"),
+    (BinomialDistribution("#n", 0.5), BinomialDistribution("#k", 0.5), {"n": [2.0, 3.0], "k": [3.0, 2.0]}, "n"),
+    (BinomialDistribution(2, 0.5), BinomialDistribution("#k", 0.5), {"k": [3.0, 1.0]}, "k"),
+])
+def test_a_support_set_by_a_port_outside_qs_names_that_port(p, q, inputs, port):
+    """The DataError named the layer but no port: which input's values put p's support outside q's (p's bound where
+    a port sets it, else q's)."""
+    net = NetGraph({"kl": KLDivergenceLayer(p, q)}, [], **{name: () for name in inputs})
+    given = {name: torch.tensor(values) for name, values in inputs.items()}
+    for run in (lambda: net(**given), lambda: net.compile()(**given)):
+        with pytest.raises(DataError, match="not inside the support") as err:
+            run()
+        assert [(d.layer, d.port, d.example) for d in err.value.diagnostics] == [(("kl",), port, 1)]
+

@@ -197,6 +197,24 @@ def test_bad_constants_are_option_errors_naming_the_parameter(make_bad, match):
         make_bad()
 
 
+@pytest.mark.parametrize("make_bad, options", [
+    (lambda: GammaDistribution(-1, -2), ["alpha", "beta"]),
+    (lambda: NormalDistribution(float("nan"), 0), ["mu", "sigma"]),
+    (lambda: UniformDistribution([float("inf"), float("nan")]), ["min", "max"]),
+    (lambda: NormalDistribution([], -1), ["mu", "sigma"]),
+    (lambda: MultinormalDiagonalDistribution([0, float("nan")], [1, -1]), ["mu", "sigma"]),
+    (lambda: NormalDistribution(1e300, 1), ["mu"]),  # beyond the sampler's range
+    (lambda: UniformDistribution([1, 1]), [None]),  # a condition of them together names none
+])
+def test_each_bad_constant_is_its_own_problem_naming_its_parameter(make_bad, options):
+    """Several bad constants were one message with no option named: each is its own Diagnostic (a spec points at
+    its value), all in one OptionError."""
+    with pytest.raises(OptionError) as info:
+        make_bad()
+    assert [(d.option, d.kind) for d in info.value.diagnostics] == [(o, "option-value") for o in options]
+    assert (f"{len(options)} problems:" in str(info.value)) == (len(options) > 1)
+
+
 @pytest.mark.parametrize("value,match", [(-1.0, "found -1.0"), (float("nan"), "found nan"), (0.0, "found 0.0")])
 def test_bad_slot_values_are_data_errors_naming_layer_and_parameter(value, match):
     net = NetGraph({"noise": RandomArrayLayer(NormalDistribution(0, "#s"))}, [], s=3)

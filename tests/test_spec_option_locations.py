@@ -73,3 +73,26 @@ def test_a_convolutions_spatial_or_array_error_points_at_its_option(options, tok
     """They named no option, so they pointed at the layer's positional output= value."""
     line = f"  conv: {{type: ConvolutionLayer, output: 4, {options}}}"
     assert f"<string>:3:{_column(line, token)}: layer 'conv':" in _error(f"netgraph: 1\nlayers:\n{line}\n")
+
+
+@pytest.mark.parametrize("kind", ["ConvolutionLayer", "DeconvolutionLayer"])
+def test_input_channels_not_divisible_by_the_groups_point_at_channel_groups(kind):
+    """The ShapeError named no option, so it pointed at the layer."""
+    line = f"  conv: {{type: {kind}, output: 4, kernel: 3, channel_groups: 2, input: [3, 8]}}"
+    message = _error(f"netgraph: 1\nlayers:\n{line}\n")
+    assert f"<string>:3:{_column(line, '2,')}: layer 1 'conv' ({kind}): port 'Input' has 3 channels, not divisible by " \
+           "channel_groups= 2" in message
+
+
+@pytest.mark.parametrize("distribution, tokens", [
+    ("{type: GammaDistribution, args: [-1, -2]}", {"alpha": "-1,", "beta": "-2]"}),
+    ("{type: UniformDistribution, args: [[.inf, .nan]]}", {"min": ".inf", "max": ".nan"}),
+    ("{type: NormalDistribution, args: [0, -1]}", {"sigma": "-1]"}),
+])
+def test_each_bad_distribution_constant_points_at_its_own_argument(distribution, tokens):
+    """They were one message at the args list (or at a quoted number among them)."""
+    line = f"  r: {{type: RandomArrayLayer, distribution: {distribution}, output: 2}}"
+    message = _error(f"netgraph: 1\nlayers:\n{line}\n")
+    kind = distribution.split(",")[0].removeprefix("{type: ")
+    for name, token in tokens.items():
+        assert f"<string>:3:{_column(line, token)}: layer 'r' option distribution: {kind}: parameter {name} " in message

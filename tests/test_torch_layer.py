@@ -261,3 +261,14 @@ def test_a_port_named_twice_is_refused_as_such(option):
     with pytest.raises(OptionError, match=f"TorchLayer {option}=: port names must be distinct, found 'a' twice") as info:
         TorchLayer(Two(), **{"inputs": ["a", "b"], "outputs": ["s", "p"], option: ["a", "a"]})
     assert info.value.diagnostics[0].option == option
+
+
+@pytest.mark.parametrize("arrays, message", [
+    ({"wieght": torch.zeros(3, 4)}, "has no array 'wieght' \\(did you mean 'weight'\\?\\)"),
+    ({"weight": torch.zeros(5, 4)}, "arrays do not fit the module"),
+])
+def test_arrays_the_module_cannot_take_name_the_module_option(arrays, message):
+    """The OptionError named no option; the arrays are the module's."""
+    with pytest.raises(OptionError, match=message) as info:
+        TorchLayer(nn.Linear(4, 3)).with_arrays(arrays)
+    assert [d.option for d in info.value.diagnostics] == ["module"]

@@ -168,3 +168,11 @@ def test_closed_form_kl_of_a_float64_mean_beside_a_float32_covariance_is_float64
     mu = torch.tensor([[1e-5, 0.0]], dtype=torch.float64)
     out = net.compile()(mu=mu, S=torch.eye(2).unsqueeze(0))
     assert out.dtype == torch.float64 and out.item() == pytest.approx(0.5e-10, rel=1e-9)
+
+
+def test_a_draw_outside_q_names_the_one_port_that_can_put_it_there():
+    net = NetGraph({"kl": KLDivergenceLayer(CategoricalDistribution("#p"), CategoricalDistribution([0.5, 0.5, 0.0]),
+                                            method="monte_carlo")}, [], p=3)
+    with pytest.raises(DataError, match="lies outside the support of q") as err:
+        net.compile()(p=torch.tensor([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]))
+    assert [(d.port, d.example) for d in err.value.diagnostics] == [("p", 1)]

@@ -23,12 +23,12 @@ from torch import nn
 
 from netgraph.layers._shapes import fill, int_tuple, positive_int
 from netgraph.layers._spatial_options import MINIMUM, same_padding, spatial_dims
+from netgraph.layers._window_sizes import ceil_in_size, ceil_out_size, in_size, out_size
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, IntOrInts, Literal, RemovableArray, Shape
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import missing_option, option_problem
 from netgraph.core.types import REAL, Conflict, PortType, format_shape
-from netgraph.core.length_names import shifted_length, strided_length
 from netgraph.layers._modules import LayerModule, optional_parameter, present
 
 __all__ = ["ConvolutionLayer", "PoolingLayer", "POOLING"]
@@ -36,62 +36,12 @@ __all__ = ["ConvolutionLayer", "PoolingLayer", "POOLING"]
 POOLING = ("Max", "Mean", "Total")
 
 
-def _out_size(size: Any, k: int, s: int, p: int, d: int) -> Any:
-    if not isinstance(size, int):  # unknown stays unknown; a variable length "n" gives one named after it
-        return strided_length(shifted_length(size, 2 * p - d * (k - 1)), s)  # ceil((n + 2p - d(k-1)) / s)
-    out = (size + 2 * p - d * (k - 1) - 1) // s + 1
-    if out < 1:
-        raise Conflict(f"a spatial size of {size} is too small for kernel {k} (dilation {d}, padding {p}); "
-                       f"it needs at least {d * (k - 1) + 1 - 2 * p}")
-    return out
-
-
-def _in_size(out: Any, k: int, s: int, p: int, d: int) -> Any:
-    if isinstance(out, str):
-        return shifted_length(strided_length(out, s, inverse=True), d * (k - 1) - 2 * p)
-    if not isinstance(out, int) or s != 1:
-        return None
-    if out - 2 * p + d * (k - 1) < 1:  # the padding alone makes more: no input gives this output
-        raise Conflict(f"port 'Output' has a spatial size of {out}, too small for kernel {k} (dilation {d}, "
-                       f"padding {p}): an input of size 1 gives {1 + 2 * p - d * (k - 1)}")
-    return out - 2 * p + d * (k - 1)
-
-
-def _ceil_shift(k: int, s: int, p: int, d: int) -> int:
-    """What ceil_mode adds to the size before striding: its output is ``ceil((size + shift) / s)``."""
-    return 2 * p - d * (k - 1) - 1 + s
-
-
-def _ceil_out_size(size: Any, k: int, s: int, p: int, d: int) -> Any:
-    """torch's ceil_mode: ``ceil((size + 2p - d(k-1) - 1) / s) + 1`` windows, less a last one that would start in
-    the right padding; over a variable length only where no window can start there (``s + p <= d(k-1) + 1``)."""
-    if not isinstance(size, int):
-        if isinstance(size, str) and s + p > d * (k - 1) + 1:
-            raise Conflict(f"ceil_mode over a variable length ({size}): with stride {s} and padding {p} past the "
-                           f"kernel's span {d * (k - 1) + 1}, whether torch drops a last window starting in the padding "
-                           f"depends on the length; give it a known size, or a stride at most the span less the padding")
-        return strided_length(shifted_length(size, _ceil_shift(k, s, p, d)), s)
-    out = (size + _ceil_shift(k, s, p, d) - 1) // s + 1
-    if out > 1 and (out - 1) * s >= size + p:  # torch drops a last window that starts in the right padding
-        out -= 1
-    if out < 1:
-        raise Conflict(f"a spatial size of {size} is too small for kernel {k} (dilation {d}, padding {p}, stride {s}, "
-                       f"ceil_mode); it needs at least {d * (k - 1) + 2 - s - 2 * p}")
-    return out
-
-
-def _ceil_in_size(out: Any, k: int, s: int, p: int, d: int) -> Any:
-    if isinstance(out, str):
-        return shifted_length(strided_length(out, s, inverse=True), -_ceil_shift(k, s, p, d))
-    return _in_size(out, k, s, p, d) if s == 1 else None  # at stride 1 ceil_mode changes nothing
-
-
 class _Spatial(Layer):
     """Shared option handling and spatial shape rules (kernel, stride, padding_size, dilation)."""
 
     input_ports = ("Input",)
-    OUT_SIZE = staticmethod(_out_size)  # the spatial size rules: Output from Input, Input from Output
-    IN_SIZE = staticmethod(_in_size)
+    OUT_SIZE = staticmethod(out_size)  # the spatial size rules: Output from Input, Input from Output
+    IN_SIZE = staticmethod(in_size)
 
     def _channel_options(self, layout: str, kernel_example: str) -> Any:
         """Convolution and deconvolution: check weights' rank, output and channel_groups, reporting each bad value
@@ -159,10 +109,27 @@ class _Spatial(Layer):
             out = tuple(self.OUT_SIZE(i, *q) for i, q in zip(x[1:], params))
         except Conflict as exc:
             raise exc.reworded(f"port 'Input' {format_shape(x)}: {exc}", "Input") from None
-        fill(types, "Output", (out_ch, *out), REAL)
+        try:
+            fill(types, "Output", (out_ch, *out), REAL)
+        except Conflict as exc:
+            raise self._channel_clash(exc, y, (out_ch, *out)) from None
         y = types["Output"].shape
         fill(types, "Input", (in_ch, *(self.IN_SIZE(o, *q) for o, q in zip(y[1:], params))), REAL)
         return types
+
+    def _channel_clash(self, exc: Conflict, declared: tuple, found: tuple) -> Conflict:
+        """``exc`` (Output's type refused ``found``) saying the channel counts when they are what differs: a later
+        layer's input= of another count read 'expected shape (3, 26, 26), found (8, 26, 26)'."""
+        if not (isinstance(declared[0], int) and isinstance(found[0], int) and declared[0] != found[0]):
+            return exc
+        return exc.reworded(f"port 'Output' has {found[0]} channels ({self._channels_given()}), but {declared[0]} are "
+                            f"expected: expected shape {format_shape(declared)}, found {format_shape(found)}", "Output")
+
+    def _channels_given(self) -> str:
+        """What gives the Output its channels, for messages: output=, else the weights."""
+        output = getattr(self, "output", None)
+        return f"output= {output}" if output is not None else \
+            f"its Weights {format_shape(tuple(self.weights.shape))} give them"
 
     def _check_weights_channels(self, x: Any, in_ch: Any) -> None:
         """A Conflict naming the weights when the input's channels ``x[0]`` differ from ``in_ch``, the count the
@@ -173,6 +140,17 @@ class _Spatial(Layer):
         per_group = f" ({in_ch // groups} per group, channel_groups= {groups})" if groups != 1 else ""
         raise Conflict(f"port 'Input' has {x[0]} channels, but its Weights {format_shape(tuple(self.weights.shape))} "
                        f"take {in_ch}{per_group}", option="weights")
+
+    def _check_input_channels(self, x: Any) -> None:
+        """Convolution and deconvolution: a Conflict when the input's channels ``x[0]``, which size the learned
+        Weights, are a variable length or not divisible by channel_groups (naming that option)."""
+        if x is not None and isinstance(x[0], str):
+            raise Conflict(f"port 'Input' {format_shape(x)}: its channels (dimension 1) size the learned Weights, so "
+                           f"they cannot have a variable length", port="Input")
+        if x is not None and isinstance(x[0], int) and x[0] % self.channel_groups:
+            raise Conflict(f"port 'Input' has {x[0]} channels, not divisible by channel_groups= {self.channel_groups}",
+                           option="channel_groups", port="Input", expected=f"a multiple of {self.channel_groups}",
+                           found=x[0])
 
     def _dims(self, types: Mapping[str, PortType]) -> int:
         return len(types["Input"].shape) - 1
@@ -238,12 +216,7 @@ class ConvolutionLayer(_Spatial):
         in_ch = None if self.weights is None else int(self.weights.shape[1]) * self.channel_groups
         self._check_weights_channels(types["Input"].shape, in_ch)
         types = self._spatial_infer(types, in_ch, self.channels)
-        x = types["Input"].shape
-        if x is not None and isinstance(x[0], str):
-            raise Conflict(f"port 'Input' {format_shape(x)}: its channels (dimension 1) size the learned Weights, so "
-                           f"they cannot have a variable length")
-        if x is not None and isinstance(x[0], int) and x[0] % self.channel_groups:
-            raise Conflict(f"port 'Input' has {x[0]} channels, not divisible by channel_groups= {self.channel_groups}")
+        self._check_input_channels(types["Input"].shape)
         return types
 
     def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
@@ -312,13 +285,16 @@ class PoolingLayer(_Spatial):
                                        option="ceil_mode", expected="True or False", found=ceil_mode), None)
         return self._spatial_options("PoolingLayer")
 
+    def _channels_given(self) -> str:
+        return "its Input's"
+
     @property
     def OUT_SIZE(self) -> Any:  # noqa: N802 - the base class's rule, by ceil_mode
-        return _ceil_out_size if self.ceil_mode else _out_size
+        return ceil_out_size if self.ceil_mode else out_size
 
     @property
     def IN_SIZE(self) -> Any:  # noqa: N802
-        return _ceil_in_size if self.ceil_mode else _in_size
+        return ceil_in_size if self.ceil_mode else in_size
 
     def validate(self) -> None:
         if self.ceil_mode and self.function == "Total":

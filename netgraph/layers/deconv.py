@@ -109,12 +109,7 @@ class DeconvolutionLayer(_Spatial):
         in_ch = None if self.weights is None else int(self.weights.shape[0])
         self._check_weights_channels(types["Input"].shape, in_ch)
         types = self._spatial_infer(dict(types), in_ch, self.channels)
-        x = types["Input"].shape
-        if x is not None and isinstance(x[0], str):
-            raise Conflict(f"port 'Input' {format_shape(x)}: its channels (dimension 1) size the learned Weights, so "
-                           f"they cannot have a variable length")
-        if x is not None and isinstance(x[0], int) and x[0] % self.channel_groups:
-            raise Conflict(f"port 'Input' has {x[0]} channels, not divisible by channel_groups= {self.channel_groups}")
+        self._check_input_channels(types["Input"].shape)
         return types
 
     def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:

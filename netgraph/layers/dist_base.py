@@ -24,8 +24,8 @@ from netgraph.core.layer import frozen_init
 from netgraph.core.layer_making import drop_dataclass_frozen
 from netgraph.core.registry import Registry
 from netgraph.layers.bad_index import Where, first_bad, first_bad_at, located_error, piece_text
-from netgraph.layers.dist_constraints import REAL, Constraint
-from netgraph.layers.dist_limits import FLOAT_MAX, PARAM_MAX, overflow_problems
+from netgraph.layers.dist_constraints import REAL, Constraint, raise_constant_problems
+from netgraph.layers.dist_limits import FLOAT_MAX, PARAM_MAX, named_overflow_problems, overflow_problems
 from netgraph.layers.dist_tensors import (LOG_MAX, full, is_tensor, log_or_tiny, log_standard_gamma, noise, safe_exp,  # noqa: F401
                                            standard_gamma, tensors, xlogy)  # re-exported for the distributions
 
@@ -165,24 +165,21 @@ class Distribution:
 
     # -- checks ---------------------------------------------------------------------------------------
     def _check_constants(self) -> None:
-        errors = []
+        errors: list[tuple[str | None, str]] = []  # (the parameter, None for several together; the problem)
         for n, v in zip(self.PARAMS, self.params):
             c = self.CONSTRAINTS.get(n, REAL)
             if isinstance(v, float) and not c.ok(v):
-                errors.append(f"parameter {self.role(n)} must be {c.text}, found {v!r}")
+                errors.append((n, f"parameter {self.role(n)} must be {c.text}, found {v!r}"))
             elif isinstance(v, torch.Tensor) and v.numel() == 0:  # a draw would have a 0-size dim: no port may
-                errors.append(f"parameter {self.role(n)} must not be empty, found an array of shape "
-                              f"{tuple(v.shape)}; give a number or a non-empty list")
+                errors.append((n, f"parameter {self.role(n)} must not be empty, found an array of shape "
+                                  f"{tuple(v.shape)}; give a number or a non-empty list"))
             elif isinstance(v, torch.Tensor) and not c.ok_tensor(v):
-                errors.append(f"parameter {self.role(n)} must be {c.text}, found {first_bad(v, c)}")
+                errors.append((n, f"parameter {self.role(n)} must be {c.text}, found {first_bad(v, c)}"))
         if not errors and all(not isinstance(v, str) for v in self.params):
             problem = self.relation([torch.as_tensor(v, dtype=torch.float64) for v in self.params])
             if problem:
-                errors.append(piece_text(problem))
-        if not errors:
-            errors = overflow_problems(self, self.params)
-        if errors:
-            raise OptionError(f"{type(self).__name__}: " + "; ".join(errors))
+                errors.append((None, piece_text(problem)))
+        raise_constant_problems(type(self).__name__, errors or named_overflow_problems(self, self.params))
 
     def _draw_bound(self, *params: torch.Tensor) -> torch.Tensor | None:
         """The largest |draw| these float64 parameters practically give (compared with ``DRAW_LIMIT``); None: bounded.

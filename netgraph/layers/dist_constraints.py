@@ -6,7 +6,11 @@ import math
 
 import torch
 
-__all__ = ["Constraint", "REAL", "POSITIVE", "NONNEGATIVE", "UNIT", "UNIT_LEFT_OPEN", "COUNT", "POSITIVE_INT", "INTEGER"]
+from netgraph.core.errors import Diagnostic
+from netgraph.core.option_problems import VALUE_KIND, options_error
+
+__all__ = ["Constraint", "REAL", "POSITIVE", "NONNEGATIVE", "UNIT", "UNIT_LEFT_OPEN", "COUNT", "POSITIVE_INT", "INTEGER",
+           "raise_constant_problems"]
 
 
 class Constraint:
@@ -56,3 +60,19 @@ UNIT_LEFT_OPEN = Constraint(0.0, 1.0, lo_open=True, hi_open=False)
 COUNT = Constraint(lo=0.0, lo_open=False, integer=True)
 POSITIVE_INT = Constraint(lo=1.0, lo_open=False, integer=True)
 INTEGER = Constraint(integer=True)
+
+
+def raise_constant_problems(name: str, problems: list[tuple[str | None, str]]) -> None:
+    """One OptionError for the (parameter, message) ``problems`` of distribution ``name``'s constants (nothing when
+    there are none), each its own Diagnostic naming its parameter as the option (None: several together).
+
+    >>> raise_constant_problems("GammaDistribution", [("alpha", "bad alpha"), ("beta", "bad beta")])
+    Traceback (most recent call last):
+    ...
+    netgraph.core.errors.OptionError: GammaDistribution: 2 problems:
+      - GammaDistribution: bad alpha
+      - GammaDistribution: bad beta
+    """
+    if problems:
+        raise options_error(name, [Diagnostic(f"{name}: {text}", VALUE_KIND, option=option)
+                                   for option, text in problems])

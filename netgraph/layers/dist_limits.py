@@ -22,7 +22,7 @@ from typing import Any
 import torch
 
 __all__ = ["PARAM_MAX", "FLOAT_MAX", "COUNT_MAX", "Z_MAX", "E_MAX", "gamma_upper", "log_gamma_lower", "exp_bound",
-           "overflow_problems"]
+           "overflow_problems", "named_overflow_problems"]
 
 PARAM_MAX = 1e38  #: any parameter: within float32's range with room for arithmetic on it
 FLOAT_MAX = float(torch.finfo(torch.float32).max)  #: continuous draws stay finite in float32
@@ -86,7 +86,15 @@ def _corner_within(dist: Any, values: Sequence[Any], extremes: dict[str, tuple[f
 
 def overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[str] | None = None,
                       extremes: dict[str, tuple[float, float]] | None = None) -> list[str]:
-    """Messages for parameters (numbers or tensors, in ``dist.PARAMS`` order) beyond the sampler's range.
+    """Messages for parameters (numbers or tensors, in ``dist.PARAMS`` order) beyond the sampler's range
+    (``named_overflow_problems``' messages)."""
+    return [text for _, text in named_overflow_problems(dist, values, names, extremes)]
+
+
+def named_overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[str] | None = None,
+                            extremes: dict[str, tuple[float, float]] | None = None) -> list[tuple[str | None, str]]:
+    """(parameter, message) for parameters (numbers or tensors, in ``dist.PARAMS`` order) beyond the sampler's range;
+    the parameter is None for a bound of the draws, which they set together.
 
     ``names`` restricts the per-parameter check to those parameters; the joint bound of the draws is
     checked only when every value is given (no '#slot' strings), first at the worst corner of the tensors'
@@ -98,8 +106,8 @@ def overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[str] | N
         big = v.abs() > PARAM_MAX
         if v.numel() and bool(big.any()):
             found = float(v.reshape(-1)[int(big.reshape(-1).nonzero()[0])])
-            problems.append(f"parameter {dist.role(name)} must lie within ±{PARAM_MAX:g} (draws overflow float32 "
-                            f"beyond), found {found!r}")
+            problems.append((name, f"parameter {dist.role(name)} must lie within ±{PARAM_MAX:g} (draws overflow "
+                                   f"float32 beyond), found {found!r}"))
     if (problems or any(isinstance(v, str) for v in values) or not _bounds_draws(dist)
             or _corner_within(dist, values, extremes)):
         return problems
@@ -116,7 +124,7 @@ def overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[str] | N
     shown = ", ".join(f"{dist.role(n)} = {_at(v, i, shape):g}" for n, v in zip(given, full))
     what = ("counts beyond torch's int64 Poisson sampler" if dist.DRAW_LIMIT == COUNT_MAX
             else "values beyond float32's range (inf)")
-    return [f"parameters {shown} give draws up to about {_at(bound, i, shape):.3g}, {what}; keep draws "
-            f"below {dist.DRAW_LIMIT:.3g}"]
+    return [(None, f"parameters {shown} give draws up to about {_at(bound, i, shape):.3g}, {what}; keep draws "
+                   f"below {dist.DRAW_LIMIT:.3g}")]
 
 

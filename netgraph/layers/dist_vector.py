@@ -21,13 +21,12 @@ from typing import Any, ClassVar
 
 import torch
 
-from netgraph.core.errors import OptionError
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
-from netgraph.layers.dist_constraints import REAL as REAL_NUMBERS
+from netgraph.layers.dist_constraints import REAL as REAL_NUMBERS, raise_constant_problems
 from netgraph.layers.bad_index import Piece, first_bad, piece_text
 from netgraph.layers.dist_base import Distribution, slot_name
 from netgraph.layers._shapes import broadcasts_to
-from netgraph.layers.dist_limits import overflow_problems
+from netgraph.layers.dist_limits import named_overflow_problems
 
 __all__ = ["VectorDistribution", "vector_types"]
 
@@ -56,28 +55,28 @@ class VectorDistribution(Distribution, register=False):
 
     # -- checks -----------------------------------------------------------------------------------------
     def _check_constants(self) -> None:
-        errors = []
+        errors: list[tuple[str | None, str]] = []  # (the parameter, None for several together; the problem)
         for name, value in zip(self.PARAMS, self.params):
             rank = self.PARAM_EVENT_RANKS.get(name, 0)
             if isinstance(value, float) and rank:
-                errors.append(f"parameter {self.role(name)} must be {_event_text(rank)} or a '#slot', found {value!r}")
+                errors.append((name, f"parameter {self.role(name)} must be {_event_text(rank)} or a '#slot', found "
+                                     f"{value!r}"))
             elif isinstance(value, torch.Tensor):
                 c = self.CONSTRAINTS.get(name, REAL_NUMBERS)
                 if value.dim() < rank or (rank and 0 in value.shape[value.dim() - rank:]):  # k = 0: nothing to draw
-                    errors.append(f"parameter {self.role(name)} must be {_event_text(rank)}"
-                                  f"{' with k ≥ 1' if value.dim() >= rank else ''}, found shape "
-                                  f"{format_shape(tuple(value.shape))}")
+                    errors.append((name, f"parameter {self.role(name)} must be {_event_text(rank)}"
+                                         f"{' with k ≥ 1' if value.dim() >= rank else ''}, found shape "
+                                         f"{format_shape(tuple(value.shape))}"))
                 elif value.numel() == 0:  # a 0-size sample dim: no port may have one
-                    errors.append(f"parameter {self.role(name)} must not be empty, found an array of shape "
-                                  f"{format_shape(tuple(value.shape))}")
+                    errors.append((name, f"parameter {self.role(name)} must not be empty, found an array of shape "
+                                         f"{format_shape(tuple(value.shape))}"))
                 elif not c.ok_tensor(value):
-                    errors.append(f"parameter {self.role(name)} must be {c.text}, found {first_bad(value, c)}")
+                    errors.append((name, f"parameter {self.role(name)} must be {c.text}, found {first_bad(value, c)}"))
         if not errors:
             problem = self.relation(list(self.params))
             problem = None if problem is None else piece_text(problem)
-            errors = [problem] if problem else overflow_problems(self, self.params)
-        if errors:
-            raise OptionError(f"{type(self).__name__}: " + "; ".join(errors))
+            errors = [(None, problem)] if problem else named_overflow_problems(self, self.params)
+        raise_constant_problems(type(self).__name__, errors)
 
     def check(self, values: Sequence[Any], where: Any, draws: bool = True,
               inputs: Sequence[torch.Tensor] | None = None, given: Mapping[str, str] | None = None) -> None:

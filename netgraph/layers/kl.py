@@ -24,7 +24,7 @@ import torch
 from netgraph.core.errors import DataError
 from netgraph.core.tracing import symbolic_tracing, tracing
 from netgraph.layers.bad_index import Where, located_error
-from netgraph.layers.dist_base import Distribution, xlogy
+from netgraph.layers.dist_base import Distribution, slot_name, xlogy
 from netgraph.layers.dist_tensors import is_tensor
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.dist_vector_kl import KL_CLOSED_FORMS as VECTOR_KL_CLOSED_FORMS
@@ -145,13 +145,26 @@ def check_supports(p: Distribution, q: Distribution, p_params: list[Any], q_para
     if getattr(bad, "is_meta", False) or not bool(bad.any()):  # meta: shapes without values
         return
     (bp, bq), at = _first_outside_bounds(bp, bq, bad)
+    port = _bound_port(p, q, bp, bq)
     header = f"{where()}: p = {p!r} has support {_support_text(bp)}"
     tail = (f", which is not inside the support {_support_text(bq)} of q = {q!r}, so KL(p ‖ q) is infinite for these "
             f"parameter values")
     if not at:
-        raise DataError(header + tail)
+        raise DataError(header + tail, kind="parameter-value", port=port)
     raise located_error([Where(at[0], at[1:])], lambda wheres: f"{header} at {wheres[0].by_example()}{tail}",
-                        kind="parameter-value")  # a map names the example and element, as the random layers' checks
+                        kind="parameter-value", port=port)  # a map names the example and element, as the random layers'
+
+
+def _bound_port(p: Distribution, q: Distribution, bp: list[Any], bq: list[Any]) -> str | None:
+    """The port whose values put p's support ``bp`` outside q's ``bq`` (the bounds at one position): the one setting
+    p's bound that lies outside, else q's bound it passes; None when constants set both."""
+    side = 0 if bool(_outside([bp[0], -_INF], [bq[0], _INF])) else 1  # the lower bounds, else the upper ones
+    for dist in (p, q):
+        name = _SUPPORTS[type(dist).__name__][side]
+        value = dist.params[dist.PARAMS.index(name)] if isinstance(name, str) else None
+        if isinstance(value, str):
+            return slot_name(value)
+    return None
 
 
 def _first_outside_bounds(bp: list[Any], bq: list[Any], bad: torch.Tensor) -> tuple[list[list[Any]], tuple]:
@@ -245,7 +258,9 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
         head, tail = f"{where()}: a draw from p = {p!r} at ", (f" lies outside the support of q = {q!r} (it drew "
                                                                f"{drew}), so KL(p ‖ q) is infinite for these parameter "
                                                                f"values")
-        raise located_error([at], lambda wheres: f"{head}{wheres[0].by_example()}{tail}", kind="parameter-value")
+        ports = set(p.slots) | set(q.slots)  # one port: its values put the draw there (the rest are constants)
+        raise located_error([at], lambda wheres: f"{head}{wheres[0].by_example()}{tail}", kind="parameter-value",
+                            port=next(iter(ports)) if len(ports) == 1 else None)
     value = (logp - logq).sum(2)  # (samples, batch)
     estimate = value.mean(0)
     if estimator != "score_function" or not torch.is_grad_enabled():

@@ -81,6 +81,8 @@ def _checked_ports(value: Any, default: str, layer: str, option: str) -> dict[st
 class _ModuleWrapper(Layer):
     """Shared behaviour of TorchLayer and registered module classes (``self._module`` is the module)."""
 
+    MODULE_OPTION: ClassVar[str | None] = None  # the option that holds the module, whose arrays are the layer's
+
     def _setup(self, module: nn.Module, inputs: Any, outputs: Any) -> dict[str, Any]:
         """The attributes a wrapper derives from its module and port options."""
         name = self.type_name
@@ -201,14 +203,15 @@ class _ModuleWrapper(Layer):
     def _loaded(self, arrays: Mapping[str, Any]) -> nn.Module:
         unknown = [n for n in arrays if n not in self.ARRAYS]
         if unknown:
-            raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{did_you_mean(unknown[0], self.ARRAYS)}")
+            raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{did_you_mean(unknown[0], self.ARRAYS)}",
+                              option=self.MODULE_OPTION)
         module = copy.deepcopy(self._module)
         state = module.state_dict()
         try:  # a floating array keeps its dtype (a float64 one stays float64, as a built-in layer's); others take the module's
             module.load_state_dict({k: _kept(torch.as_tensor(v), state.get(k)) for k, v in arrays.items()}, strict=False,
                                    assign=True)
         except RuntimeError as exc:
-            raise OptionError(f"{self.type_name}: arrays do not fit the module: {exc}") from None
+            raise OptionError(f"{self.type_name}: arrays do not fit the module: {exc}", option=self.MODULE_OPTION) from None
         return module
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
@@ -232,6 +235,7 @@ class TorchLayer(_ModuleWrapper):
     inputs: Ports = None
     outputs: Ports = None
     POSITIONAL = "module"
+    MODULE_OPTION = "module"
 
     def normalize(self) -> dict[str, Any]:
         return self._setup(self.module, self.inputs, self.outputs)

@@ -85,12 +85,27 @@ def _read_distribution(reader: Any, spec: Any, loc: Any, label: str) -> Any:
     try:
         return DISTRIBUTIONS[name](*plain(args))
     except NetGraphError as exc:  # at a quoted number among the args, if any: the likely cause
+        places = [_argument_loc(DISTRIBUTIONS[name], args, d.option) for d in exc.diagnostics]
+        if len(places) > 1 or places[0] is not None:  # each bad constant at its own argument
+            for d, at in zip(exc.diagnostics, places):
+                reader.error(at or where, f"{label}{d.message}")
+            return FAILED
         quoted = next((i for i, a in enumerate(args) if quoted_number_hint(a)), None)
         at = where if quoted is None or not isinstance(args, YSeq) else args.item_locs[quoted]
         reader.error(at, f"{label}{exc}{'' if quoted is None else quoted_number_hint(args[quoted])}")
     except Exception as exc:  # noqa: BLE001 - as for layers: bad args are the spec's fault
         reader.error(where, f"{label}{name} rejected its args: {type(exc).__name__}: {exc}")
     return FAILED
+
+
+def _argument_loc(cls: type, args: list, parameter: str | None) -> Any:
+    """Where in a distribution's ``args`` the value of ``parameter`` is (None: not one argument): its own item, or its
+    item in the one list that holds them all (UniformDistribution's [min, max])."""
+    if parameter not in cls.PARAMS or not isinstance(args, YSeq):
+        return None
+    i = cls.PARAMS.index(parameter)
+    items = args[0] if len(args) == 1 and len(cls.PARAMS) > 1 and isinstance(args[0], YSeq) else args
+    return items.item_locs[i] if i < len(items) else None
 
 
 def shape_data(t: Any) -> Any:

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from netgraph import (AggregationLayer, ConvolutionLayer, DeconvolutionLayer, LinearLayer, NetChain, NetGraph, OptionError,
-                      PoolingLayer)
+                      PoolingLayer, ShapeError)
 from tests.layer_families._helpers import shape_error, three_way
 
 CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
@@ -62,6 +62,32 @@ def test_convolution_shape_errors():
                 "ConvolutionLayer", "3 channels, not divisible by channel_groups= 2")
     shape_error(lambda: NetGraph([ConvolutionLayer(4, 3)], [], Input=(1, 8), Output=(5, 6)),
                 "ConvolutionLayer", "port 'Output'")
+
+
+@pytest.mark.parametrize("layers, words", [
+    ([ConvolutionLayer(8, 3), ConvolutionLayer(4, 3, input=(3, 26, 26))],
+     "layer 1 (ConvolutionLayer): port 'Output' has 8 channels (output= 8), but 3 are expected: expected shape "
+     "(3, 26, 26), found (8, 26, 26)"),
+    ([ConvolutionLayer(kernel=3, weights=torch.zeros(8, 1, 3, 3)), PoolingLayer(2, input=(3, 26, 26))],
+     "port 'Output' has 8 channels (its Weights (8, 1, 3, 3) give them), but 3 are expected"),
+    ([DeconvolutionLayer(8, 3), ConvolutionLayer(4, 3, input=(3, 30, 30))],
+     "layer 1 (DeconvolutionLayer): port 'Output' has 8 channels (output= 8), but 3 are expected"),
+    ([ConvolutionLayer(8, 3), PoolingLayer(2), ConvolutionLayer(4, 3, input=(3, 25, 25))],
+     "layer 2 (PoolingLayer): port 'Output' has 8 channels (its Input's), but 3 are expected"),
+])
+def test_a_channel_clash_with_a_later_layers_input_says_the_channel_counts(layers, words):
+    """It said only 'expected shape (3, 26, 26), found (8, 26, 26)': the reader had to find the dimension that differs
+    and why."""
+    message = shape_error(lambda: NetChain(layers, input=(1, 28, 28)), words)
+    assert "set by layer" in message and "port 'Input' (from its options)" in message
+
+
+@pytest.mark.parametrize("layer", [ConvolutionLayer(4, 3, channel_groups=2), DeconvolutionLayer(4, 3, channel_groups=2)])
+def test_input_channels_not_divisible_by_the_groups_name_the_option_and_port(layer):
+    """The ShapeError named neither, so a YAML spec could not point at channel_groups=."""
+    with pytest.raises(ShapeError) as info:
+        NetGraph([layer], [], Input=(3, 8))
+    assert [(d.option, d.port) for d in info.value.diagnostics] == [("channel_groups", "Input")]
 
 
 @pytest.mark.parametrize("make, option, message", [
