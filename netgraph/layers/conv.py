@@ -42,7 +42,8 @@ def _out_size(size: Any, k: int, s: int, p: int, d: int) -> Any:
     out = (size + 2 * p - d * (k - 1) - 1) // s + 1
     if out < 1:
         raise Conflict(f"a spatial size of {size} is too small for kernel {k} (dilation {d}, padding {p}); "
-                       f"it needs at least {d * (k - 1) + 1 - 2 * p}")
+                       f"it needs at least {d * (k - 1) + 1 - 2 * p}",
+                       expected=f"at least {d * (k - 1) + 1 - 2 * p}", found=size)
     return out
 
 
@@ -53,7 +54,8 @@ def _in_size(out: Any, k: int, s: int, p: int, d: int) -> Any:
         return None
     if out - 2 * p + d * (k - 1) < 1:  # the padding alone makes more: no input gives this output
         raise Conflict(f"port 'Output' has a spatial size of {out}, too small for kernel {k} (dilation {d}, "
-                       f"padding {p}): an input of size 1 gives {1 + 2 * p - d * (k - 1)}")
+                       f"padding {p}): an input of size 1 gives {1 + 2 * p - d * (k - 1)}",
+                       port="Output", expected=1 + 2 * p - d * (k - 1), found=out)
     return out - 2 * p + d * (k - 1)
 
 
@@ -69,14 +71,16 @@ def _ceil_out_size(size: Any, k: int, s: int, p: int, d: int) -> Any:
         if isinstance(size, str) and s + p > d * (k - 1) + 1:
             raise Conflict(f"ceil_mode over a variable length ({size}): with stride {s} and padding {p} past the "
                            f"kernel's span {d * (k - 1) + 1}, whether torch drops a last window starting in the padding "
-                           f"depends on the length; give it a known size, or a stride at most the span less the padding")
+                           f"depends on the length; give it a known size, or a stride at most the span less the padding",
+                           expected="a known size", found=size)
         return strided_length(shifted_length(size, _ceil_shift(k, s, p, d)), s)
     out = (size + _ceil_shift(k, s, p, d) - 1) // s + 1
     if out > 1 and (out - 1) * s >= size + p:  # torch drops a last window that starts in the right padding
         out -= 1
     if out < 1:
         raise Conflict(f"a spatial size of {size} is too small for kernel {k} (dilation {d}, padding {p}, stride {s}, "
-                       f"ceil_mode); it needs at least {d * (k - 1) + 2 - s - 2 * p}")
+                       f"ceil_mode); it needs at least {d * (k - 1) + 2 - s - 2 * p}",
+                       expected=f"at least {d * (k - 1) + 2 - s - 2 * p}", found=size)
     return out
 
 
@@ -137,15 +141,19 @@ class _Spatial(Layer):
             for port, r in ranks.items():
                 if r != self._d + 1:
                     raise Conflict(f"port {port!r} must have rank {self._d + 1} (channels and {self._d} spatial "
-                                   f"dims), found {format_shape(types[port].shape)}")
+                                   f"dims), found {format_shape(types[port].shape)}",
+                                   port=port, expected=self._d + 1, found=types[port].shape)
             return self._d + 1
         for port, r in ranks.items():
             if not 2 <= r <= 4:
                 raise Conflict(f"port {port!r} must be (channels, *spatial) with 1 to 3 spatial dims, found "
-                               f"{format_shape(types[port].shape)}")
+                               f"{format_shape(types[port].shape)}",
+                               port=port, expected="(channels, *spatial) with 1 to 3 spatial dims",
+                               found=types[port].shape)
         if len(set(ranks.values())) > 1:
             raise Conflict(f"ports 'Input' {format_shape(types['Input'].shape)} and 'Output' "
-                           f"{format_shape(types['Output'].shape)} must have one rank")
+                           f"{format_shape(types['Output'].shape)} must have one rank",
+                           port="Output", expected=types["Input"].shape, found=types["Output"].shape)
         return next(iter(ranks.values()), None)
 
     def _spatial_infer(self, types: dict[str, PortType], in_ch: Any, out_ch: Any) -> dict[str, PortType]:
@@ -172,7 +180,7 @@ class _Spatial(Layer):
         groups = self.channel_groups
         per_group = f" ({in_ch // groups} per group, channel_groups= {groups})" if groups != 1 else ""
         raise Conflict(f"port 'Input' has {x[0]} channels, but its Weights {format_shape(tuple(self.weights.shape))} "
-                       f"take {in_ch}{per_group}", option="weights")
+                       f"take {in_ch}{per_group}", option="weights", port="Input", expected=in_ch, found=x[0])
 
     def _dims(self, types: Mapping[str, PortType]) -> int:
         return len(types["Input"].shape) - 1
@@ -241,9 +249,11 @@ class ConvolutionLayer(_Spatial):
         x = types["Input"].shape
         if x is not None and isinstance(x[0], str):
             raise Conflict(f"port 'Input' {format_shape(x)}: its channels (dimension 1) size the learned Weights, so "
-                           f"they cannot have a variable length")
+                           f"they cannot have a variable length, only a fixed size",
+                           port="Input", expected="a fixed size", found=x[0])
         if x is not None and isinstance(x[0], int) and x[0] % self.channel_groups:
-            raise Conflict(f"port 'Input' has {x[0]} channels, not divisible by channel_groups= {self.channel_groups}")
+            raise Conflict(f"port 'Input' has {x[0]} channels, not divisible by channel_groups= {self.channel_groups}",
+                           port="Input", expected=f"divisible by channel_groups= {self.channel_groups}", found=x[0])
         return types
 
     def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
