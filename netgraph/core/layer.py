@@ -86,7 +86,7 @@ def shape_option(value: Any, layer: str, option: str) -> tuple | None:
     try:
         return as_shape(value, f"{layer} option {option}=")
     except Conflict as exc:
-        raise OptionError(str(exc), option=option.split("[")[0]) from None
+        raise OptionError(str(exc), option=option.split("[")[0], expected=exc.expected, found=exc.found) from None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -133,4 +133,5 @@ def declared_port_type(value: Any, port: str) -> PortType:
     try:
         return PortType(as_shape(shape, f"shape of port {port!r}"), dtype)
     except Conflict as exc:
-        raise ShapeError(str(exc), kind="port-shape", layer=(), port=port) from None
+        raise ShapeError(str(exc), kind="port-shape", layer=(), port=port, expected=exc.expected,
+                         found=exc.found) from None

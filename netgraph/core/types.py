@@ -29,6 +29,7 @@ Shape = Union[tuple, None]
 REAL = "Real"
 INTEGER = "Integer"
 DTYPES = (REAL, INTEGER)
+_SHAPE_WORDS = "an int or a list of ints"  # what a shape option takes (a Conflict's expected value)
 
 
 class Conflict(Exception):
@@ -36,19 +37,32 @@ class Conflict(Exception):
     ``infer`` may name the ``option`` behind the expected type (``weights``), where a spec then places the error.
     An operator names the ``inner`` layer the problem lies in (its path below the operator: option, layer, ...)
     and that layer's ``problem`` without its subject, which each level of nesting passes on, not wraps. ``port``,
-    ``expected`` and ``found``: the layer's port at fault and its shapes compared, where ``infer`` knows them."""
+    ``expected`` and ``found``: the layer's port at fault and the values compared (shapes, sizes, ranks, dtypes, or
+    in words what was needed), which every Conflict raised gives; lists among them are kept as tuples (other
+    unhashable values as their repr), as a Diagnostic is a hashable value."""
 
     def __init__(self, *args: object, option: str | None = None, inner: tuple[str, ...] = (),
                  problem: str | None = None, port: str | None = None, expected: object = None,
                  found: object = None) -> None:
         super().__init__(*args)
         self.option, self.inner, self.problem = option, inner, problem
-        self.port, self.expected, self.found = port, expected, found
+        self.port, self.expected, self.found = port, _hashable(expected), _hashable(found)
 
     def reworded(self, text: str, port: str | None = None) -> "Conflict":
         """A Conflict saying ``text`` (this one's in its own words) that keeps the ``expected`` and ``found`` values
         compared, at ``port`` where the rule rewording it knows its own port (not the inner ``option`` or layer)."""
         return Conflict(text, port=port, expected=self.expected, found=self.found)
+
+
+def _hashable(value: object) -> object:
+    """``value`` with its lists (nested too) as tuples; another unhashable value (a user's dict) as its short repr."""
+    if isinstance(value, (list, tuple)):
+        return tuple(map(_hashable, value))
+    try:
+        hash(value)
+    except TypeError:
+        return reprlib.repr(value)
+    return value
 
 
 class LengthConflict(Conflict):
@@ -113,7 +127,7 @@ def as_shape(value: object, what: str = "shape") -> Shape:
     if type(value) is int and 1 <= value < 2**63:  # the common vector size, as below in one step
         return (value,)
     if isinstance(value, bool):
-        raise Conflict(f"{what} must be an int or a list of ints, found {value!r}")
+        raise Conflict(f"{what} must be an int or a list of ints, found {value!r}", expected=_SHAPE_WORDS, found=value)
     if isinstance(value, numbers.Integral):  # numpy's integers too
         value = (value,)
     if not isinstance(value, (tuple, list)):
@@ -121,20 +135,24 @@ def as_shape(value: object, what: str = "shape") -> Shape:
                 f"[{value!r}, 3] one of vectors of 3" if isinstance(value, str) and value.isidentifier() else "")
         if isinstance(value, str) and value.capitalize() in DTYPES:  # 'integer': a scalar's dtype, miscased
             hint = f" (did you mean {value.capitalize()!r}, the dtype of a scalar port?)"
-        raise Conflict(f"{what} must be an int or a list of ints, found {reprlib.repr(value)}{hint}")
+        raise Conflict(f"{what} must be an int or a list of ints, found {reprlib.repr(value)}{hint}",
+                       expected=_SHAPE_WORDS, found=value)
     dims = []
     for d in value:
         if isinstance(d, str) and d in DTYPES:  # (4, "Integer"): a dtype written into the shape
             raise Conflict(f"{what} has {d!r} as a dim, which is a dtype, not a length: give a port's dtype as "
-                           f"PortType(shape, {d!r}) (in a spec {{shape: [...], dtype: {d}}})")
+                           f"PortType(shape, {d!r}) (in a spec {{shape: [...], dtype: {d}}})", expected="a length",
+                           found=d)
         if d is None or (isinstance(d, str) and d.isidentifier()):
             dims.append(None if d == "Automatic" else d)  # Wolfram's {Automatic, 3}: an unknown dim, not a length
         elif isinstance(d, numbers.Integral) and not isinstance(d, bool) and 1 <= d < 2**63:
             dims.append(int(d))
         elif isinstance(d, numbers.Integral) and not isinstance(d, bool) and d >= 2**63:
-            raise Conflict(f"{what} dims must be below 2**63 (torch's largest size), found {reprlib.repr(d)}")
+            raise Conflict(f"{what} dims must be below 2**63 (torch's largest size), found {reprlib.repr(d)}",
+                           expected="below 2**63", found=d)
         else:
-            raise Conflict(f"{what} dims must be positive ints (or None for unknown), found {reprlib.repr(d)}")
+            raise Conflict(f"{what} dims must be positive ints (or None for unknown), found {reprlib.repr(d)}",
+                           expected="positive ints", found=d)
     return tuple(dims)
 
 
@@ -170,7 +188,7 @@ def _unify_dim(a: Dim, b: Dim) -> Dim:
         return b
     if b is None or a == b or isinstance(b, str):
         return a
-    raise Conflict(f"{a} != {b}")
+    raise Conflict(f"{a} != {b}", expected=a, found=b)
 
 
 def unify_shapes(expected: Shape, found: Shape) -> Shape:
@@ -221,20 +239,36 @@ def broadcast(*shapes: Shape) -> Shape:
             fixed = {d for d in sizes if not isinstance(d, str)}
             names = sorted(d for d in sizes if isinstance(d, str))
             if len(names) > 1:  # lengths named apart are independent: equal in each example only by chance
+                expected, found = _clashing(shapes, rank, i)
                 raise LengthConflict(f"shapes {', '.join(map(format_shape, shapes))} do not broadcast: lengths "
-                                     f"{' and '.join(names)} {lengths_apart(names)}")
+                                     f"{' and '.join(names)} {lengths_apart(names)}", expected=expected, found=found)
             if fixed - {None}:  # a length known only at run time would match a size above 1 only by chance
                 var = next(d for d in sizes if isinstance(d, str))
+                expected, found = _clashing(shapes, rank, i)
                 raise LengthConflict(f"shapes {', '.join(map(format_shape, shapes))} do not broadcast: length {var} "
-                               f"(any length, known at run time) against size {min(fixed - {None})}")
+                                     f"(any length, known at run time) against size {min(fixed - {None})}",
+                                     expected=expected, found=found)
             sizes = fixed or {next(d for d in dims if isinstance(d, str))}
         if None in sizes:
             known = sizes - {None}
             out.append(known.pop() if len(known) == 1 else None)
             if len(known) > 1:
-                raise Conflict(f"shapes {', '.join(map(format_shape, shapes))} do not broadcast")
+                expected, found = _clashing(shapes, rank, i)
+                raise Conflict(f"shapes {', '.join(map(format_shape, shapes))} do not broadcast",
+                               expected=expected, found=found)
         elif len(sizes) > 1:
-            raise Conflict(f"shapes {', '.join(map(format_shape, shapes))} do not broadcast")
+            expected, found = _clashing(shapes, rank, i)
+            raise Conflict(f"shapes {', '.join(map(format_shape, shapes))} do not broadcast",
+                           expected=expected, found=found)
         else:
             out.append(sizes.pop() if sizes else 1)
     return tuple(out)
+
+
+def _clashing(shapes: tuple[Shape, ...], rank: int, i: int) -> tuple[Shape, Shape]:
+    """A broadcast failure's ``expected`` and ``found`` values: the first shape that sets dim ``i`` (of ``rank``,
+    right-aligned) and the first after it whose dim there differs."""
+    sized = [s for s in shapes if s is not None and len(s) - rank + i >= 0 and s[len(s) - rank + i] not in (1, None)]
+    first = sized[0][len(sized[0]) - rank + i]
+    other = next(s for s in sized if s[len(s) - rank + i] != first)
+    return sized[0], other

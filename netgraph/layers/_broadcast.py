@@ -22,7 +22,7 @@ from netgraph.core.errors import OptionError
 from netgraph.core.option_problems import option_problem
 from netgraph.core.options import OptionKind
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, length_reason, format_shape, unify
-from netgraph.layers._shapes import is_int
+from netgraph.layers._shapes import is_int, level_range
 from netgraph.layers.expression import Expression, evaluate
 from netgraph.layers._modules import LayerModule
 
@@ -67,10 +67,12 @@ def insert_at(rank: int, out_rank: int, spec: Any, port: str) -> int:
         return 0
     if spec == "None":
         raise Conflict(f"port {port!r} has rank {rank} but the output has rank {out_rank}, and its broadcast spec "
-                       f"'None' replicates nothing")
+                       f"'None' replicates nothing", port=port, expected=out_rank, found=rank)
     position = spec - 1 if spec > 0 else rank + spec + 1
     if not 0 <= position <= rank:
-        raise Conflict(f"port {port!r} of rank {rank} has no level {spec} to insert its missing dims at")
+        raise Conflict(f"port {port!r} of rank {rank} has no level {spec} to insert its missing dims at (levels run "
+                       f"from 1 to {rank + 1}, or -1 to -{rank + 1})", port=port, expected=level_range(rank + 1),
+                       found=spec)
     return position
 
 
@@ -93,13 +95,15 @@ def broadcast_infer(ports: tuple[str, ...], spec: Any, types: Mapping[str, PortT
         except Conflict as exc:
             shown = ", ".join(f"{p!r} {format_shape(s)}" for p, s in known.items())
             reason = length_reason(exc)
-            raise Conflict(f"input ports {shown} do not broadcast together under broadcast= {spec!r}{reason}") from None
+            at = {s: p for p, s in reversed(shapes.items())}  # the port of each aligned shape (the first of equal ones)
+            raise Conflict(f"input ports {shown} do not broadcast together under broadcast= {spec!r}{reason}",
+                           port=at[exc.found], expected=known[at[exc.expected]], found=known[at[exc.found]]) from None
         types["Output"] = unify(types["Output"], PortType(joint, REAL))
         out = types["Output"].shape
         for p, s in shapes.items():
             if spec_of(spec, ports.index(p)) == "None" and any(a == 1 and b != 1 for a, b in zip(s, out)):
                 raise Conflict(f"port {p!r} {format_shape(known[p])} would be replicated to {format_shape(out)}, "
-                               f"but its broadcast spec is 'None'")
+                               f"but its broadcast spec is 'None'", port=p, expected=out, found=known[p])
     out = types["Output"].shape
     for p in ports:
         if types[p].shape is None and out is not None:

@@ -10,6 +10,7 @@ Levels are Wolfram's: 1 is the first non-batch dimension, -1 the last.
 
 from __future__ import annotations
 
+import math
 import re
 import reprlib
 from collections.abc import Mapping
@@ -27,7 +28,8 @@ from netgraph.layers._modules import LayerModule
 
 __all__ = ["as_float", "positive_int", "int_tuple", "level_dim", "level_option", "pass_dtype", "fill", "is_int",
            "broadcasts_to",
-           "same_rank", "check_number", "FnModule", "levels_option", "level_dims", "span_bounds"]
+           "same_rank", "check_number", "FnModule", "levels_option", "level_dims", "span_bounds", "level_range",
+           "fixed_product", "solved_dims"]
 
 
 def is_int(value: Any) -> bool:
@@ -114,7 +116,7 @@ def level_dim(level: int, rank: int, layer: str) -> int:
     dim = level - 1 if level > 0 else rank + level
     if not 0 <= dim < rank:
         raise Conflict(f"level {level} does not exist in an input of rank {rank} "
-                       f"(levels run from 1 to {rank}, or -1 to -{rank}) for {layer}")
+                       f"(levels run from {level_range(rank)}) for {layer}", expected=level_range(rank), found=level)
     return dim
 
 
@@ -146,6 +148,11 @@ def levels_option(value: Any, layer: str, option: str = "levels") -> Any:
                                "a non-zero integer, a list of them, or a span", value), 1)
 
 
+def level_range(rank: int) -> str:
+    """The levels of a port of ``rank``, in words (a Conflict's expected value): ``"1 to 2, or -1 to -2"``."""
+    return f"1 to {rank}, or -1 to -{rank}"
+
+
 def level_dims(levels: Any, rank: int, port: str = "Input", allow_none: bool = False) -> tuple[int, ...]:
     """The sorted 0-based non-batch dims that checked ``levels`` select in a port of ``rank``; Conflict when
     a level does not exist or (unless ``allow_none``) none is selected.
@@ -161,17 +168,19 @@ def level_dims(levels: Any, rank: int, port: str = "Input", allow_none: bool = F
         chosen = levels if isinstance(levels, list) else [levels]
         dims = tuple(sorted({lv - 1 if lv > 0 else rank + lv for lv in chosen}))
         if any(not 0 <= d < rank for d in dims):
-            raise Conflict(f"levels {levels!r} do not exist in port {port!r} of rank {rank}")
+            raise Conflict(f"levels {levels!r} do not exist in port {port!r} of rank {rank} (levels run from "
+                           f"{level_range(rank)})", port=port, expected=level_range(rank), found=levels)
     if not dims and not allow_none:
         raise Conflict(f"levels {levels!r} select no dimension of port {port!r} of rank {rank} "
-                       f"(give levels=, e.g. levels=1)")
+                       f"(give levels=, e.g. levels=1)", port=port, expected="at least one dimension", found=levels)
     return dims
 
 
 def same_rank(shape: Any, rank: int, port: str, what: str) -> None:
     """Conflict unless ``shape`` (when known) has ``rank`` dims."""
     if shape is not None and len(shape) != rank:
-        raise Conflict(f"port {port!r} must have rank {rank} ({what}), found {format_shape(shape)}")
+        raise Conflict(f"port {port!r} must have rank {rank} ({what}), found {format_shape(shape)}",
+                       port=port, expected=rank, found=shape)
 
 
 def pass_dtype(types: Mapping[str, PortType], ports: tuple[str, ...]) -> str | None:
@@ -179,8 +188,29 @@ def pass_dtype(types: Mapping[str, PortType], ports: tuple[str, ...]) -> str | N
     dtypes = {types[p].dtype for p in ports} - {None}
     if len(dtypes) > 1:
         shown = ", ".join(f"{p!r} {types[p].dtype}" for p in ports)
-        raise Conflict(f"ports must share one dtype, found {shown}")
+        raise Conflict(f"ports must share one dtype, found {shown}",
+                       expected="one dtype", found=tuple(types[p].dtype for p in ports))
     return dtypes.pop() if dtypes else None
+
+
+def fixed_product(dims: tuple, what: str) -> int | None:
+    """The number of elements of ``dims`` (None while a dim is unknown); Conflict when one is a variable length,
+    which ``what`` ("flatten", "reshape") cannot move."""
+    if any(isinstance(d, str) for d in dims):
+        raise Conflict(f"cannot {what} a variable-length dimension: {format_shape(dims)}",
+                       expected="a fixed size", found=next(d for d in dims if isinstance(d, str)))
+    return None if any(d is None for d in dims) else math.prod(dims)
+
+
+def solved_dims(dims: tuple, total: int | None) -> tuple:
+    """Fill the one unknown dim of ``dims`` so their product is ``total`` (when possible)."""
+    unknown = [i for i, d in enumerate(dims) if d is None]
+    if total is None or len(unknown) != 1 or any(isinstance(d, str) for d in dims):
+        return dims
+    known = math.prod(d for d in dims if d is not None)
+    if total % known:
+        raise Conflict(f"{format_shape(dims)} cannot hold {total} elements", expected=total, found=dims)
+    return dims[:unknown[0]] + (total // known,) + dims[unknown[0] + 1:]
 
 
 def fill(types: dict[str, PortType], port: str, shape: Any, dtype: str | None = None) -> None:

@@ -22,7 +22,8 @@ def out_size(size: Any, k: int, s: int, p: int, d: int) -> Any:
     out = (size + 2 * p - d * (k - 1) - 1) // s + 1
     if out < 1:
         raise Conflict(f"a spatial size of {size} is too small for kernel {k} (dilation {d}, padding {p}); "
-                       f"it needs at least {d * (k - 1) + 1 - 2 * p}")
+                       f"it needs at least {d * (k - 1) + 1 - 2 * p}",
+                       expected=f"at least {d * (k - 1) + 1 - 2 * p}", found=size)
     return out
 
 
@@ -34,7 +35,8 @@ def in_size(out: Any, k: int, s: int, p: int, d: int) -> Any:
         return None
     if out - 2 * p + d * (k - 1) < 1:  # the padding alone makes more: no input gives this output
         raise Conflict(f"port 'Output' has a spatial size of {out}, too small for kernel {k} (dilation {d}, "
-                       f"padding {p}): an input of size 1 gives {1 + 2 * p - d * (k - 1)}")
+                       f"padding {p}): an input of size 1 gives {1 + 2 * p - d * (k - 1)}",
+                       port="Output", expected=1 + 2 * p - d * (k - 1), found=out)
     return out - 2 * p + d * (k - 1)
 
 
@@ -50,14 +52,16 @@ def ceil_out_size(size: Any, k: int, s: int, p: int, d: int) -> Any:
         if isinstance(size, str) and s + p > d * (k - 1) + 1:
             raise Conflict(f"ceil_mode over a variable length ({size}): with stride {s} and padding {p} past the "
                            f"kernel's span {d * (k - 1) + 1}, whether torch drops a last window starting in the padding "
-                           f"depends on the length; give it a known size, or a stride at most the span less the padding")
+                           f"depends on the length; give it a known size, or a stride at most the span less the padding",
+                           expected="a known size", found=size)
         return strided_length(shifted_length(size, _ceil_shift(k, s, p, d)), s)
     out = (size + _ceil_shift(k, s, p, d) - 1) // s + 1
     if out > 1 and (out - 1) * s >= size + p:  # torch drops a last window that starts in the right padding
         out -= 1
     if out < 1:
         raise Conflict(f"a spatial size of {size} is too small for kernel {k} (dilation {d}, padding {p}, stride {s}, "
-                       f"ceil_mode); it needs at least {d * (k - 1) + 2 - s - 2 * p}")
+                       f"ceil_mode); it needs at least {d * (k - 1) + 2 - s - 2 * p}",
+                       expected=f"at least {d * (k - 1) + 2 - s - 2 * p}", found=size)
     return out
 
 

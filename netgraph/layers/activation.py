@@ -70,14 +70,16 @@ class ParametricRampLayer(Layer):
                 want = tuple(merged.shape[d] for d in dims)
                 raise Conflict(f"slope= has shape {format_shape(given)}, but levels={self.levels!r} of port 'Input' "
                                f"{format_shape(merged.shape)} take one slope per element of shape {format_shape(want)}; "
-                               f"give slope= of that shape, or levels=[] for one slope (a number) for every element")
+                               f"give slope= of that shape, or levels=[] for one slope (a number) for every element",
+                               expected=want, found=given)
             for i, d in enumerate(dims):
                 if isinstance(shape[d], str):
                     raise Conflict(f"port 'Input' {format_shape(merged.shape)}: level {d + 1} holds the slopes, so "
-                                   f"it cannot have a variable length")
+                                   f"it cannot have a variable length, only a fixed size",
+                                   port="Input", expected="a fixed size", found=shape[d])
                 if given is not None and shape[d] not in (None, given[i]):
                     raise Conflict(f"port 'Input' level {d + 1} must have size {given[i]} (from slope=), found "
-                                   f"{format_shape(merged.shape)}")
+                                   f"{format_shape(merged.shape)}", port="Input", expected=given[i], found=shape[d])
                 shape[d] = given[i] if given is not None else shape[d]
             merged = PortType(tuple(shape), REAL)
         return {"Input": merged, "Output": merged}

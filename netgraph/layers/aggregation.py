@@ -71,7 +71,8 @@ class AggregationLayer(_Reduction):
         dims = self.reduced(len(shape))
         if len(out) != len(shape) - len(dims):
             raise Conflict(f"port 'Output' {format_shape(out)} does not fit port 'Input' {format_shape(shape)} "
-                           f"reduced over levels {self.levels!r}")
+                           f"reduced over levels {self.levels!r}",
+                           port="Output", expected=len(shape) - len(dims), found=out)
         kept = iter(out)
         return tuple(None if i in dims else next(kept) for i in range(len(shape)))
 

@@ -48,7 +48,7 @@ def _dim(a: Any, b: Any, what: str) -> Any:
     try:
         return unify(PortType((a,)), PortType((b,))).shape[0]
     except Conflict:
-        raise Conflict(f"{what}: {a} and {b} differ") from None
+        raise Conflict(f"{what}: {a} and {b} differ", expected=a, found=b) from None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -175,7 +175,8 @@ class AttentionLayer(Layer):
             if self.mask == "Causal":
                 if len(q) < self._rank:
                     raise Conflict("mask='Causal' needs a sequence of queries, found one query vector "
-                                   f"{format_shape(tuple(q))}")
+                                   f"{format_shape(tuple(q))}",
+                                   port="Query", expected="a sequence of queries", found=tuple(q))
                 if not (isinstance(k[0], str) and isinstance(q[0], str)):  # lengths named apart stay apart: the
                     k[0] = v[0] = q[0] = o[0] = _dim(k[0], q[0], "mask='Causal' needs as many queries as keys")
                 # mask aligns query i with key i, as is_causal does, whatever each example's lengths
@@ -193,13 +194,14 @@ class AttentionLayer(Layer):
             ranks = (r,) if port in ("Key", "Value") else (r - 1, r)
             if shape is not None and len(shape) not in ranks:
                 raise Conflict(f"port {port!r} must be {self._form(port)}, found {format_shape(shape)}"
-                               f"{self._heads_hint(shape)}")
+                               f"{self._heads_hint(shape)}", port=port, expected=self._form(port), found=shape)
             shapes[port] = None if shape is None else list(shape)
         for port in ("Key", "Value"):
             shapes[port] = shapes[port] or [None] * r
         q, o = shapes["Query"], shapes["Output"]
         if q is not None and o is not None and len(q) != len(o):
-            raise Conflict(f"'Output' {format_shape(tuple(o))} must have the rank of 'Query' {format_shape(tuple(q))}")
+            raise Conflict(f"'Output' {format_shape(tuple(o))} must have the rank of 'Query' {format_shape(tuple(q))}",
+                           port="Output", expected=len(q), found=tuple(o))
         if (q is None) != (o is None):
             shapes["Query"], shapes["Output"] = (q or [None] * len(o)), (o or [None] * len(q))
         return shapes

@@ -87,15 +87,19 @@ class _Spatial(Layer):
             for port, r in ranks.items():
                 if r != self._d + 1:
                     raise Conflict(f"port {port!r} must have rank {self._d + 1} (channels and {self._d} spatial "
-                                   f"dims), found {format_shape(types[port].shape)}")
+                                   f"dims), found {format_shape(types[port].shape)}",
+                                   port=port, expected=self._d + 1, found=types[port].shape)
             return self._d + 1
         for port, r in ranks.items():
             if not 2 <= r <= 4:
                 raise Conflict(f"port {port!r} must be (channels, *spatial) with 1 to 3 spatial dims, found "
-                               f"{format_shape(types[port].shape)}")
+                               f"{format_shape(types[port].shape)}",
+                               port=port, expected="(channels, *spatial) with 1 to 3 spatial dims",
+                               found=types[port].shape)
         if len(set(ranks.values())) > 1:
             raise Conflict(f"ports 'Input' {format_shape(types['Input'].shape)} and 'Output' "
-                           f"{format_shape(types['Output'].shape)} must have one rank")
+                           f"{format_shape(types['Output'].shape)} must have one rank",
+                           port="Output", expected=types["Input"].shape, found=types["Output"].shape)
         return next(iter(ranks.values()), None)
 
     def _spatial_infer(self, types: dict[str, PortType], in_ch: Any, out_ch: Any) -> dict[str, PortType]:
@@ -139,17 +143,18 @@ class _Spatial(Layer):
         groups = self.channel_groups
         per_group = f" ({in_ch // groups} per group, channel_groups= {groups})" if groups != 1 else ""
         raise Conflict(f"port 'Input' has {x[0]} channels, but its Weights {format_shape(tuple(self.weights.shape))} "
-                       f"take {in_ch}{per_group}", option="weights")
+                       f"take {in_ch}{per_group}", option="weights", port="Input", expected=in_ch, found=x[0])
 
     def _check_input_channels(self, x: Any) -> None:
         """Convolution and deconvolution: a Conflict when the input's channels ``x[0]``, which size the learned
         Weights, are a variable length or not divisible by channel_groups (naming that option)."""
         if x is not None and isinstance(x[0], str):
             raise Conflict(f"port 'Input' {format_shape(x)}: its channels (dimension 1) size the learned Weights, so "
-                           f"they cannot have a variable length", port="Input")
+                           f"they cannot have a variable length, only a fixed size",
+                           port="Input", expected="a fixed size", found=x[0])
         if x is not None and isinstance(x[0], int) and x[0] % self.channel_groups:
             raise Conflict(f"port 'Input' has {x[0]} channels, not divisible by channel_groups= {self.channel_groups}",
-                           option="channel_groups", port="Input", expected=f"a multiple of {self.channel_groups}",
+                           option="channel_groups", port="Input", expected=f"divisible by channel_groups= {self.channel_groups}",
                            found=x[0])
 
     def _dims(self, types: Mapping[str, PortType]) -> int:

@@ -35,7 +35,9 @@ def _deconv_out(size: Any, k: int, s: int, p: int, d: int) -> Any:
         return shifted_length(times_length(size, s), d * (k - 1) - 2 * p + 1 - s)
     out = (size - 1) * s - 2 * p + d * (k - 1) + 1
     if out < 1:
-        raise Conflict(f"a spatial size of {size} gives no output with kernel {k}, stride {s} and padding {p}")
+        least = 1 - (d * (k - 1) - 2 * p) // s  # the smallest size (size - 1) s >= 2 p - d (k - 1) allows
+        raise Conflict(f"a spatial size of {size} gives no output with kernel {k}, stride {s} and padding {p}; "
+                       f"it needs at least {least}", expected=f"at least {least}", found=size)
     return out
 
 
@@ -49,7 +51,8 @@ def _deconv_in(out: Any, k: int, s: int, p: int, d: int) -> Any:
         lower = out - before_stride % s
         near = f"the smallest is {first}" if out < first else f"the nearest are {lower} and {lower + s}"
         raise Conflict(f"port 'Output' has a spatial size of {out}, which no input gives with kernel {k}, stride {s}, "
-                       f"padding {p} and dilation {d}: the sizes are {first}, {first + s}, {first + 2 * s}, ... ({near})")
+                       f"padding {p} and dilation {d}: the sizes are {first}, {first + s}, {first + 2 * s}, ... ({near})",
+                       port="Output", expected=f"{first}, {first + s}, {first + 2 * s}, ...", found=out)
     return before_stride // s + 1
 
 

@@ -130,7 +130,7 @@ def vector_types(dist: VectorDistribution, estimator: str, types: Mapping[str, P
             continue
         if len(shape) < rank:
             raise Conflict(f"{name}: {label} must be {_event_text(rank)}, found shape {format_shape(shape)}",
-                           port=port, found=shape)
+                           port=port, found=shape, expected=_event_text(rank))
         for d in shape[len(shape) - rank:]:
             if isinstance(d, int) and k is None:
                 k, source = d, f"{label} {format_shape(shape)}"

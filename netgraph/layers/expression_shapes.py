@@ -44,7 +44,8 @@ def lower_outputs(tree: tuple, shapes: Mapping[str, tuple]) -> list[tuple[str, t
     for name, sub in zip(names, trees):
         lowered, shape = lower(sub, shapes)
         if shape is None:
-            raise Conflict(f"output {name!r} uses no input (it is a constant)")
+            raise Conflict(f"output {name!r} uses no input (it is a constant)",
+                           expected="an input", found="a constant")
         found.append((name, lowered, shape))
     return found
 
@@ -74,7 +75,9 @@ def _levels(spec: tuple, rank: int, what: str) -> tuple[int, ...]:
     first, last = (first if first > 0 else rank + first + 1), (last if last > 0 else rank + last + 1)
     if not 1 <= first <= last <= rank:
         shown = f"1 to {spec[1]}" if spec[0] == "upto" else (f"{spec[1]}" if spec[1] == spec[2] else f"{spec[1]} to {spec[2]}")
-        raise Conflict(f"{what}: levels {shown} do not exist in an input of rank {rank}")
+        raise Conflict(f"{what}: levels {shown} do not exist in an input of rank {rank} (levels run from 1 to {rank}, "
+                       f"or -1 to -{rank})",
+                       expected=f"1 to {rank}, or -1 to -{rank}", found=shown)
     return tuple(range(first - 1, last))
 
 
@@ -89,7 +92,8 @@ def _align(trees: list[tuple], shapes: list[Any]) -> tuple[list[tuple], Any]:
         joint = broadcast(*known)
     except Conflict as exc:
         reason = length_reason(exc)
-        raise Conflict(f"operands of shapes {', '.join(map(format_shape, known))} do not broadcast{reason}") from None
+        raise Conflict(f"operands of shapes {', '.join(map(format_shape, known))} do not broadcast{reason}",
+                       expected=exc.expected, found=exc.found) from None
     return out, joint
 
 
@@ -101,7 +105,8 @@ def lower(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, Any]:
     if kind == "slot":
         return tree, tuple(shapes[tree[1]])
     if kind == "outputs":
-        raise Conflict("several outputs ({...} or <|...|>) are only allowed at the top of the expression")
+        raise Conflict("several outputs ({...} or <|...|>) are only allowed at the top of the expression",
+                       expected="the top of the expression", found="several outputs")
     if kind in ("Total", "Mean"):
         child, shape = _tensor(tree[1], shapes, kind)
         dims = _levels(tree[2], len(shape), kind)
@@ -144,7 +149,8 @@ def _variance(tree: tuple, shapes: Mapping[str, tuple]) -> tuple:
     root ``StandardDeviation[x]``, written with Total, Mean and Length (each sequence's own length)."""
     x, (_, shape) = tree[1], _tensor(tree[1], shapes, tree[0])
     if isinstance(shape[0], int) and shape[0] < 2:
-        raise Conflict(f"{tree[0]} needs 2 or more elements at level 1, found {shape[0]}")
+        raise Conflict(f"{tree[0]} needs 2 or more elements at level 1, found {shape[0]}",
+                       expected="2 or more", found=shape[0])
     squares = ("bin", "**", ("bin", "-", x, ("Mean", x, ("upto", 1))), ("const", 2.0))
     variance = ("bin", "/", ("Total", squares, ("upto", 1)), ("bin", "-", ("Length", x), ("const", 1.0)))
     return variance if tree[0] == "Variance" else expression.apply("Sqrt", [variance])
@@ -155,7 +161,8 @@ def _distance(tree: tuple, shapes: Mapping[str, tuple]) -> tuple:
     difference = ("bin", "-", tree[1], tree[2])
     _, shape = lower(difference, shapes)
     if shape is not None and len(shape) > 1:
-        raise Conflict(f"EuclideanDistance takes two vectors (or numbers), found {format_shape(shape)}")
+        raise Conflict(f"EuclideanDistance takes two vectors (or numbers), found {format_shape(shape)}",
+                       expected="two vectors (or numbers)", found=shape)
     return ("Norm", difference, 2.0)
 
 
@@ -165,21 +172,23 @@ def _rearranged(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]
     if kind == "Reverse":
         return ("flip", child), shape
     if kind == "Tr" and len(shape) != 2:
-        raise Conflict(f"Tr takes a matrix, found {format_shape(shape)}")
+        raise Conflict(f"Tr takes a matrix, found {format_shape(shape)}", expected="a matrix", found=shape)
     if kind == "Tr":
         return ("trace", child), ()
     if len(shape) < 2:
-        raise Conflict(f"Transpose needs an array of rank 2 or more, found {format_shape(shape)}")
+        raise Conflict(f"Transpose needs an array of rank 2 or more, found {format_shape(shape)}",
+                       expected="rank 2 or more", found=shape)
     if isinstance(shape[0], str):
         raise Conflict(f"Transpose would move the variable length {shape[0]} of {format_shape(shape)} from level 1 "
-                       f"(a sequence's length stays first)")
+                       f"(a sequence's length stays first)", expected="a sequence's length stays first", found=shape)
     return ("swap", child), (shape[1], shape[0], *shape[2:])
 
 
 def _tensor(tree: tuple, shapes: Mapping[str, tuple], what: str) -> tuple[tuple, tuple]:
     lowered, shape = lower(tree, shapes)
     if shape is None or not shape:
-        raise Conflict(f"{what} needs an array argument, found {'a constant' if shape is None else 'a scalar ()'}")
+        raise Conflict(f"{what} needs an array argument, found {'a constant' if shape is None else 'a scalar ()'}",
+                       expected="an array argument", found="a constant" if shape is None else "a scalar ()")
     return lowered, shape
 
 
@@ -189,9 +198,11 @@ def _norm(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]:
     (child, shape), p = lower(tree[1], shapes), tree[2]
     if len(shape) > 2:
         raise Conflict(f"Norm takes a number, a vector or a matrix, found an array of shape {format_shape(shape)} "
-                       f"(for the 2-norm of all its elements write Sqrt[Total[#x^2, {len(shape)}]])")
+                       f"(for the 2-norm of all its elements write Sqrt[Total[#x^2, {len(shape)}]])",
+                       expected="a number, a vector or a matrix", found=shape)
     if len(shape) == 2 and p not in _MATRIX_NORMS:
-        raise Conflict(f"Norm[m, {p:g}] of a matrix: Wolfram's matrix norms are p = 1, 2 and Infinity")
+        raise Conflict(f"Norm[m, {p:g}] of a matrix: Wolfram's matrix norms are p = 1, 2 and Infinity",
+                       expected="p = 1, 2 and Infinity", found=p)
     return (expression.apply("Abs", [child]) if not shape else ("norm", len(shape), p, child)), ()
 
 
@@ -202,7 +213,8 @@ _MATRIX_NORMS = {1.0: (1, 1), float("inf"): (2, 1), 2.0: None}
 def _dot(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]:
     (a, sa), (b, sb) = _tensor(tree[1], shapes, "Dot"), _tensor(tree[2], shapes, "Dot")
     if None not in (sa[-1], sb[0]) and sa[-1] != sb[0]:
-        raise Conflict(f"Dot: the last dimension of {format_shape(sa)} must equal the first of {format_shape(sb)}")
+        raise Conflict(f"Dot: the last dimension of {format_shape(sa)} must equal the first of {format_shape(sb)}",
+                       expected=sa[-1], found=sb[0])
     return ("dot", len(sa), len(sb), a, b), (*sa[:-1], *sb[1:])
 
 
@@ -212,7 +224,8 @@ def _part(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]:
     child, shape = _tensor(tree[1], shapes, what)
     index = tree[2]
     if len(index) > len(shape):
-        raise Conflict(f"{what}: {len(index)} indices for an array of shape {format_shape(shape)}")
+        raise Conflict(f"{what}: {len(index)} indices for an array of shape {format_shape(shape)}",
+                       expected=len(shape), found=len(index))
     resolved, kept = [], []
     for level, (i, size) in enumerate(zip(index, shape)):
         if i is None:
@@ -230,9 +243,12 @@ def _part(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]:
         elif not isinstance(size, int):
             raise Conflict(f"{what}: index {i} at level {level + 1} of {format_shape(shape)} needs a fixed size there: "
                            f"{format_shape((size,))[1:-1]} is a variable length, known only at run time "
-                           f"(SequenceLastLayer takes each sequence's last element)")
+                           f"(SequenceLastLayer takes each sequence's last element)",
+                           expected="a fixed size", found=size)
         elif not -size <= i <= size:
-            raise Conflict(f"{what}: index {i} does not exist at level {level + 1} of {format_shape(shape)}")
+            raise Conflict(f"{what}: index {i} does not exist at level {level + 1} of {format_shape(shape)} (indices "
+                           f"run from -{size} to {size})",
+                           expected=f"-{size} to {size}", found=i)
         else:
             resolved.append(i - 1 if i > 0 else size + i)
     return ("index", tuple(resolved), child), (*kept, *shape[len(index):])
@@ -250,14 +266,16 @@ def _span(span: tuple, size: Any, level: int, shape: tuple) -> tuple[int, int, i
     _, start, stop, step = span
     text = f"{'' if start is None else start};;{'' if stop is None else stop}{'' if step == 1 else f';;{step}'}"
     if not isinstance(size, int):
-        raise Conflict(f"Part: the span {text} needs a fixed size at level {level + 1}, found {format_shape(shape)}")
+        raise Conflict(f"Part: the span {text} needs a fixed size at level {level + 1}, found {format_shape(shape)}",
+                       expected="a fixed size", found=size)
     first = 1 if start is None else (start if start > 0 else size + start + 1)
     last = size if stop is None else (stop if stop > 0 else size + stop + 1)
     if not (1 <= first <= size and 1 <= last <= size):
         raise Conflict(f"Part: the span {text} does not fit level {level + 1} of {format_shape(shape)} (its ends "
-                       f"must be in 1..{size} or -{size}..-1)")
+                       f"must be in 1..{size} or -{size}..-1)", expected=f"1..{size} or -{size}..-1", found=text)
     if last < first:
-        raise Conflict(f"Part: the span {text} selects nothing at level {level + 1} of {format_shape(shape)}")
+        raise Conflict(f"Part: the span {text} selects nothing at level {level + 1} of {format_shape(shape)} (it "
+                       f"needs a span that selects something)", expected="a span that selects something", found=text)
     return first - 1, last, step
 
 

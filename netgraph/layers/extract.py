@@ -48,15 +48,16 @@ class ExtractLayer(Layer):
         x, p, dtype = types["Input"].shape, types["Position"].shape, types["Input"].dtype or types["Output"].dtype
         if p is not None and (len(p) not in (1, 2) or not isinstance(p[-1], (int, type(None)))):
             raise Conflict(f"port 'Position' must be a vector of indices (k) or a matrix of positions (m, k), found "
-                           f"{format_shape(p)}")
+                           f"{format_shape(p)}",
+                           port="Position", expected="a vector of indices (k) or a matrix of positions (m, k)", found=p)
         if p is not None and x is not None and p[-1] is not None:
             k = p[-1]
             if k > len(x):
                 raise Conflict(f"port 'Position' {format_shape(p)} indexes {k} levels but port 'Input' "
-                               f"{format_shape(x)} has {len(x)}")
+                               f"{format_shape(x)} has {len(x)}", port="Position", expected=len(x), found=k)
             if any(not isinstance(d, int) for d in x[:k]):
                 raise Conflict(f"port 'Input' {format_shape(x)}: its first {k} dims must have known, fixed sizes "
-                               f"to be indexed")
+                               f"to be indexed", port="Input", expected="known, fixed sizes", found=x)
             fill(types, "Output", (*p[:-1], *x[k:]), dtype)
         elif dtype is not None:
             fill(types, "Output", None, dtype)

@@ -65,8 +65,10 @@ def _unify_broadcast(types: dict[str, PortType], inputs: tuple[str, ...], shapes
         joint = broadcast(*shapes)
     except Conflict as exc:
         shown = ", ".join(f"{p!r} {format_shape(s)}" for p, s in zip(inputs, shapes))
+        port = next((p for p, s in zip(inputs, shapes) if s == exc.found), None)
         raise Conflict(f"input ports {shown} do not broadcast together (numpy rules over the "
-                       f"non-batch dims){length_reason(exc)}") from None
+                       f"non-batch dims){length_reason(exc)}",
+                       port=port, expected=exc.expected, found=exc.found) from None
     types["Output"] = unify(types["Output"], real_type(joint))  # one PortType per shape (a wide net has many)
 
 
@@ -213,9 +215,9 @@ class FunctionLayer(Layer):
                 raise on_meta from None  # a real failure, not one of meta tensors
             if given:
                 return found
-            raise Conflict(f"{on_meta} (output shapes are found by running the function on meta tensors, which hold "
-                           f"no data, and it needs data, as data-dependent control flow does: give its output shape, "
-                           f"output=...)") from None
+            raise on_meta.reworded(f"{on_meta} (output shapes are found by running the function on meta tensors, "
+                                   f"which hold no data, and it needs data, as data-dependent control flow does: give "
+                                   f"its output shape, output=...)", on_meta.port) from None
 
     def _run_on(self, shapes: list[tuple], device: str) -> list[tuple]:
         out_rank = max(len(s) for s in shapes)
@@ -223,11 +225,14 @@ class FunctionLayer(Layer):
         try:
             result = self.function(*args)
         except Exception as exc:  # a user's function failing on shapes is a shape conflict
-            raise Conflict(f"the Python function failed on inputs of shapes {shapes}: {type(exc).__name__}: {exc}") \
-                from None
+            failure = f"{type(exc).__name__}: {exc}"
+            raise Conflict(f"the Python function failed on inputs of shapes {shapes}: {failure}", expected=shapes,
+                           found=failure) from None
         results = as_outputs(result, self.output_ports, Conflict)
-        if any(not isinstance(r, torch.Tensor) or r.dim() == 0 for r in results):
-            raise Conflict("the Python function must return tensors with the batch dimension first")
+        if bad := [r for r in results if not isinstance(r, torch.Tensor) or r.dim() == 0]:
+            shown = ", ".join("a scalar tensor" if isinstance(r, torch.Tensor) else type(r).__name__ for r in bad)
+            raise Conflict(f"the Python function must return tensors with the batch dimension first, found {shown}",
+                           expected="tensors with the batch dimension first", found=shown)
         return [tuple(r.shape[1:]) for r in results]
 
     def _ranks(self, types: Mapping[str, PortType]) -> tuple[tuple[int, ...], int]:

@@ -69,9 +69,11 @@ def as_outputs(result: Any, ports: tuple[str, ...], error: type[Exception]) -> l
         return [result]
     if isinstance(result, dict):
         if set(result) != set(ports):
-            raise error(f"the Python function returned keys {sorted(result)}, expected the outputs {list(ports)}")
+            raise error(f"the Python function returned keys {sorted(result)}, expected the outputs {list(ports)}",
+                        expected=tuple(ports), found=tuple(sorted(result)))
         return [result[p] for p in ports]
     if isinstance(result, (tuple, list)) and len(result) == len(ports):
         return list(result)
     raise error(f"the Python function must return {len(ports)} tensors (a tuple, or a dict by port name) for the "
-                f"outputs {list(ports)}, found {type(result).__name__}")
+                f"outputs {list(ports)}, found {type(result).__name__}",
+                expected=f"{len(ports)} tensors", found=type(result).__name__)

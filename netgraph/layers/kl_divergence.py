@@ -193,13 +193,15 @@ class KLDivergenceLayer(Layer):
                 continue
             if len(shape) < rank:
                 what = "a vector (a list of k numbers)" if rank == 1 else "a k×k matrix"
-                raise Conflict(f"KLDivergenceLayer: {label} must be {what}, found shape {format_shape(shape)}")
+                raise Conflict(f"KLDivergenceLayer: {label} must be {what}, found shape {format_shape(shape)}",
+                               expected=what, found=shape)
             for d in shape[len(shape) - rank:]:
                 if isinstance(d, int) and k is None:
                     k, source = d, f"{label} {format_shape(shape)}"
                 elif isinstance(d, int) and d != k:
                     raise Conflict(f"KLDivergenceLayer: {label} has shape {format_shape(shape)}, but the event size "
-                                   f"k = {k} comes from {source}: p and q must describe events of one size")
+                                   f"k = {k} comes from {source}: p and q must describe events of one size",
+                                   expected=k, found=d)
         return k
 
     def elements(self, types: Mapping[str, PortType]) -> tuple | None:
@@ -211,14 +213,16 @@ class KLDivergenceLayer(Layer):
             return self.shape
         full = self.shape is not None and None not in self.shape
         try:
-            out = broadcast(*shapes, *([self.shape] if full else []))
-        except Conflict:
-            out = None
+            out, compared = broadcast(*shapes, *([self.shape] if full else [])), None
+        except Conflict as exc:
+            out, compared = None, (exc.expected, exc.found)
         if out is None or (full and broadcast(out, self.shape) != self.shape):
+            expected, found = compared or (self.shape, out)
             shown = ", ".join(f"{n} {format_shape(s)}" for n, s in named)
             event = " (event dims left out)" if any(rank for _, _, rank in self._shapes(types)) else ""
             target = f" to shape {format_shape(self.shape)}" if full else ""
-            raise Conflict(f"KL parameter shapes{event} {shown} do not broadcast together{target}")
+            raise Conflict(f"KL parameter shapes{event} {shown} do not broadcast together{target}",
+                           expected=expected, found=found)
         return out
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
@@ -230,7 +234,8 @@ class KLDivergenceLayer(Layer):
             [d for d in out if d is not None and type(d) is not int and not any(d in g for g in given)]
         if missing:
             raise Conflict(f"KLDivergenceLayer: shape {format_shape(out)} has a variable length {missing[0]!r} that none "
-                           "of its input ports has, so nothing says how many elements to sum; give shape= a fixed length")
+                           "of its input ports has, so nothing says how many elements to sum; give shape= a fixed length",
+                           expected="a fixed length", found=missing[0])
         if out is not None:
             for s, (_, _, rank) in zip(self.input_ports, self._shapes(types)):  # the ports come first
                 if types[s].shape is None and (k is not None or not rank):
@@ -246,7 +251,7 @@ class KLDivergenceLayer(Layer):
         if drawn > limit:
             raise Conflict(f"KLDivergenceLayer: samples={self.samples:,} Monte Carlo draws of {format_shape(out)} "
                            f"elements make {drawn:,} per example, more than the port_elements limit ({limit:,}; "
-                           f"{raise_hint('port_elements')})")
+                           f"{raise_hint('port_elements')})", expected=limit, found=drawn)
 
     def emit(self, ctx: EmitContext) -> str:
         args = ", ".join(ctx.args) if self.input_ports else ctx.batch
@@ -256,5 +261,6 @@ class KLDivergenceLayer(Layer):
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         elements = self.elements(types)
         if elements is None:
-            raise Conflict("KLDivergenceLayer: the elementwise shape is unknown; give shape= (no parameter is an input)")
+            raise Conflict("KLDivergenceLayer: the elementwise shape is unknown; give shape= (no parameter is an input)",
+                           expected="a known elementwise shape", found="unknown")
         return KLModule(self, types, elements, self.event_size(types))

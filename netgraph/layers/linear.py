@@ -93,12 +93,14 @@ class LinearLayer(Layer):
             for d in types[port].shape or ():  # a loop, not any(...): a generator per port costs more than the test
                 if isinstance(d, str):
                     raise Conflict(f"port {port!r} {format_shape(types[port].shape)} has a variable-length dimension, "
-                                   f"which a LinearLayer cannot flatten; {self._variable_hint(types[port].shape)}")
+                                   f"which a LinearLayer cannot flatten (it needs fixed sizes); "
+                                   f"{self._variable_hint(types[port].shape)}",
+                                   port=port, expected="fixed sizes", found=types[port].shape)
         for port, size, option in self._array_sizes():  # arrays give a port's size, not its rank: (6) fits (2, 3)
             shape = types[port].shape
             if shape is not None and None not in shape and numel(shape) != size:
                 raise Conflict(f"port {port!r}: expected size {size} (from {option}=), found {shape} "
-                               f"with {numel(shape)} elements", option=option)
+                               f"with {numel(shape)} elements", option=option, port=port, expected=size, found=shape)
             if shape is None and port == "Output":
                 types[port] = PortType((size,), REAL)
         return types

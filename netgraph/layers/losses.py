@@ -212,10 +212,12 @@ class CrossEntropyLossLayer(_LossBase):
                                    f"{self.form!r}: {exc}") from None
             if self.form == "Probabilities" and types["Input"].shape == ():
                 raise Conflict("ports 'Input' and 'Target' must hold class probabilities on their last dimension "
-                               "for form 'Probabilities', found scalars (); use form 'Binary' for one probability")
+                               "for form 'Probabilities', found scalars (); use form 'Binary' for one probability",
+                               port="Input", expected="class probabilities on their last dimension", found=())
             return types
         if x is not None and len(x) == 0:
-            raise Conflict("port 'Input' must hold class probabilities on its last dimension, found a scalar ()")
+            raise Conflict("port 'Input' must hold class probabilities on its last dimension, found a scalar ()",
+                           port="Input", expected="class probabilities on its last dimension", found=())
         if x is not None:
             try:
                 fill(types, "Target", x[:-1])
@@ -372,7 +374,8 @@ class CTCLossLayer(_LossBase):
         x = types["Input"].shape
         if x is not None and (len(x) != 2 or x[1] == 1 or isinstance(x[1], str)):
             raise Conflict(f"port 'Input' must be a sequence of class probabilities (length, classes) with a fixed "
-                           f"number of at least 2 classes (the last is the blank), found {x}")
+                           f"number of at least 2 classes (the last is the blank), found {x}",
+                           port="Input", expected="(length, classes)", found=x)
         return types
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:

@@ -189,7 +189,7 @@ class TotalLayer(_Variadic):
             if len(names := sorted({s[d] for _, s in known if isinstance(s[d], str)})) > 1:
                 shown = ", ".join(f"{p!r} {format_shape(s)}" for p, s in known)
                 raise Conflict(f"all inputs must have one shape ({shown}), but lengths {' and '.join(names)} "
-                               f"{lengths_apart(names)}")
+                               f"{lengths_apart(names)}", expected=names[0], found=names[1])
         for p in self.input_ports:
             try:
                 merged = unify(merged, types[p])
@@ -246,8 +246,11 @@ class CatenateLayer(_Variadic):
         dtype = pass_dtype(types, ports)
         ranks = {p: len(types[p].shape) for p in ports if types[p].shape is not None}
         if len(set(ranks.values())) > 1:
+            first = next(iter(ranks))
+            odd = next(p for p in ranks if ranks[p] != ranks[first])
             raise Conflict("inputs and output must have one rank: " + ", ".join(
-                f"{p!r} {format_shape(types[p].shape)}" for p in ranks))
+                f"{p!r} {format_shape(types[p].shape)}" for p in ranks),
+                           port=odd, expected=types[first].shape, found=types[odd].shape)
         if not ranks:
             return {p: PortType(types[p].shape, dtype) for p in ports}
         rank = next(iter(ranks.values()))
@@ -273,7 +276,7 @@ def _unify_column(shapes: dict[str, list], ports: tuple[str, ...], d: int) -> No
     if len(names := sorted({shapes[p][d] for p in ports if isinstance(shapes[p][d], str)})) > 1:
         shown = ", ".join(f"{q!r} {format_shape(tuple(shapes[q]))}" for q in ports)
         raise Conflict(f"dimension {d + 1} must agree across inputs and output ({shown}), but lengths "
-                       f"{' and '.join(names)} {lengths_apart(names)}")
+                       f"{' and '.join(names)} {lengths_apart(names)}", expected=names[0], found=names[1])
     value = None
     for p in ports:
         dim = shapes[p][d]
@@ -282,7 +285,7 @@ def _unify_column(shapes: dict[str, list], ports: tuple[str, ...], d: int) -> No
         except Conflict:
             shown = ", ".join(f"{q!r} {format_shape(tuple(shapes[q]))}" for q in ports)
             raise Conflict(f"dimension {d + 1} must agree across inputs and output (only the catenated "
-                           f"dimension may differ): {shown}") from None
+                           f"dimension may differ): {shown}", port=p, expected=value, found=dim) from None
     for p in ports:
         shapes[p][d] = value
 
@@ -292,19 +295,22 @@ def _catenated_dim(shapes: dict[str, list], inputs: tuple[str, ...], axis: int) 
     out = shapes["Output"][axis]
     if any(isinstance(s, str) for s in sizes):  # the output's length would be a sum the shapes cannot name
         shown = ", ".join(f"{p!r} {format_shape(tuple(shapes[p]))}" for p in inputs)
-        raise Conflict(f"cannot join along level {axis + 1}, a variable length ({shown}): the output's length "
-                       f"would be their sum, which no shape names; catenate along another level (or use "
-                       f"AppendLayer/PrependLayer for one element)")
+        raise Conflict(f"cannot join along level {axis + 1}, a variable length, not a fixed size ({shown}): the "
+                       f"output's length would be their sum, which no shape names; catenate along another level (or "
+                       f"use AppendLayer/PrependLayer for one element)",
+                       expected="a fixed size", found=next(s for s in sizes if isinstance(s, str)))
     if all(isinstance(s, int) for s in sizes):
         total = sum(sizes)
         if isinstance(out, int) and out != total:
             raise Conflict(f"the output's catenated dimension must be {' + '.join(map(str, sizes))} = {total}, "
-                           f"found {out}")
+                           f"found {out}", port="Output", expected=total, found=out)
         shapes["Output"][axis] = total
     elif isinstance(out, int) and sizes.count(None) == 1 and all(s is None or isinstance(s, int) for s in sizes):
         rest = out - sum(s for s in sizes if s is not None)
         if rest < 1:
-            raise Conflict(f"the output's catenated dimension {out} is too small for inputs of sizes {sizes}")
+            raise Conflict(f"the output's catenated dimension {out} is too small for inputs of sizes {sizes}: it "
+                           f"needs at least {out - rest + 1}",
+                           port="Output", expected=f"at least {out - rest + 1}", found=out)
         shapes[inputs[sizes.index(None)]][axis] = rest
 
 
@@ -332,16 +338,21 @@ class DotLayer(Layer):
         a, b, out = (types[p].shape for p in ("Input1", "Input2", "Output"))
         for port, s in (("Input1", a), ("Input2", b)):
             if s is not None and len(s) == 0:
-                raise Conflict(f"port {port!r} must be a vector or an array (rank >= 1), found a scalar ()")
+                raise Conflict(f"port {port!r} must be a vector or an array (rank >= 1), found a scalar ()",
+                               port=port, expected="rank >= 1", found=())
         if a is None and b is not None and out is not None:
             ra = len(out) - len(b) + 2
             if ra < 1:
-                raise Conflict(f"the output {format_shape(out)} has too few dims for Input2 {format_shape(b)}")
+                raise Conflict(f"the output {format_shape(out)} has too few dims for Input2 {format_shape(b)}: it "
+                               f"needs at least {len(b) - 1} dims",
+                               port="Output", expected=f"at least {len(b) - 1}", found=out)
             a = fill_get(types, "Input1", (*out[:ra - 1], b[0]))
         if b is None and a is not None and out is not None:
             rb = len(out) - len(a) + 2
             if rb < 1:
-                raise Conflict(f"the output {format_shape(out)} has too few dims for Input1 {format_shape(a)}")
+                raise Conflict(f"the output {format_shape(out)} has too few dims for Input1 {format_shape(a)}: it "
+                               f"needs at least {len(a) - 1} dims",
+                               port="Output", expected=f"at least {len(a) - 1}", found=out)
             b = fill_get(types, "Input2", (a[-1], *out[len(a) - 1:]))
         if a is None or b is None:
             return types
@@ -349,7 +360,7 @@ class DotLayer(Layer):
             k = unify(PortType((a[-1],)), PortType((b[0],))).shape[0]
         except Conflict:
             raise Conflict(f"the last dimension of 'Input1' {format_shape(a)} must equal the first of "
-                           f"'Input2' {format_shape(b)}") from None
+                           f"'Input2' {format_shape(b)}", port="Input2", expected=a[-1], found=b[0]) from None
         a = fill_get(types, "Input1", (*a[:-1], k))
         b = fill_get(types, "Input2", (k, *b[1:]))
         out = fill_get(types, "Output", (*a[:-1], *b[1:]))

@@ -164,13 +164,14 @@ class _Normalization(_SameShape):
             axis = self._axis(shape)
             if isinstance(shape[axis], str) and self.ARRAYS:  # none: scaling=False, biases=False of a layer norm
                 raise Conflict(f"port 'Input' {format_shape(shape)}: dimension {axis + 1} holds the learned arrays, "
-                               f"so it cannot have a variable length")
+                               f"so it cannot have a variable length, only a fixed size",
+                               port="Input", expected="a fixed size", found=shape[axis])
             if size is not None and shape[axis] is None:
                 shape = shape[:axis] + (size,) + shape[axis + 1:]
                 types["Input"] = types["Output"] = PortType(shape, REAL)
             elif size is not None and shape[axis] != size:
                 raise Conflict(f"port 'Input' dimension {axis + 1} must have size {size} (the length of its "
-                               f"arrays), found {format_shape(shape)}")
+                               f"arrays), found {format_shape(shape)}", port="Input", expected=size, found=shape[axis])
         return types
 
     def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
@@ -244,7 +245,8 @@ class BatchNormalizationLayer(_Normalization):
 
     def _axis(self, shape: tuple) -> int:
         if len(shape) == 0:
-            raise Conflict("port 'Input' must have at least one dimension (the channels), found a scalar ()")
+            raise Conflict("port 'Input' must have at least one dimension (the channels), found a scalar ()",
+                           port="Input", expected="at least one dimension", found=())
         return 0
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
@@ -288,7 +290,8 @@ class LayerNormalizationLayer(_Normalization):
 
     def _axis(self, shape: tuple) -> int:
         if len(shape) == 0:
-            raise Conflict("port 'Input' must have at least one dimension, found a scalar ()")
+            raise Conflict("port 'Input' must have at least one dimension, found a scalar ()",
+                           port="Input", expected="at least one dimension", found=())
         return len(shape) - 1
 
     def masking(self, types: Mapping[str, PortType]) -> str:

@@ -125,17 +125,18 @@ class NormalizationLayer(Layer):
         given = next((tuple(a.shape) for a in self.arrays.values() if a is not None), None)
         if given is not None and len(given) != len(scaled):
             raise Conflict(f"its arrays have shape {given} but the scaling levels of port 'Input' "
-                           f"{format_shape(shape)} are {len(scaled)} dims")
+                           f"{format_shape(shape)} are {len(scaled)} dims", expected=f"{len(scaled)} dims", found=given)
         shape = list(shape)
         for i, d in enumerate(scaled if self.ARRAYS else ()):  # none (scaling=False, biases=False): any length
             if isinstance(shape[d], str):
                 raise Conflict(f"port 'Input' {format_shape(tuple(shape))}: level {d + 1} holds the learned "
-                               f"arrays, so it cannot have a variable length")
+                               f"arrays, so it cannot have a variable length, only a fixed size",
+                               port="Input", expected="a fixed size", found=shape[d])
             if given is not None and shape[d] is None:
                 shape[d] = given[i]
             elif given is not None and shape[d] != given[i]:
                 raise Conflict(f"port 'Input' level {d + 1} must have size {given[i]} (from its arrays), found "
-                               f"{format_shape(tuple(shape))}")
+                               f"{format_shape(tuple(shape))}", port="Input", expected=given[i], found=shape[d])
         merged = PortType(tuple(shape), REAL)
         return {"Input": merged, "Output": merged}
 
@@ -146,7 +147,8 @@ class NormalizationLayer(Layer):
                 and math.prod(sizes) == 1:
             raise Conflict(f"unbiased=True divides the variance by n - 1, but port 'Input' {format_shape(shape)} "
                            f"has one element over the aggregation levels {self.aggregation_levels!r}"
-                           f"{' and a group of channels' if self.group_number else ''} (n = 1): every output would be NaN")
+                           f"{' and a group of channels' if self.group_number else ''} (n = 1): every output would be NaN",
+                           port="Input", expected="n > 1", found="n = 1")
 
     def least_lengths(self, types: Mapping[str, PortType]) -> dict[str, tuple[int, str]]:
         """An unbiased variance over one variable length and nothing else (n = 1 gives NaN) needs a length of 2:
@@ -165,11 +167,13 @@ class NormalizationLayer(Layer):
         g = self.group_number
         if 0 in aggregated:
             raise Conflict(f"group_number={g} splits level 1 into groups, so aggregation_levels "
-                           f"{self.aggregation_levels!r} must not include level 1")
+                           f"{self.aggregation_levels!r} must not include level 1",
+                           expected="levels without level 1", found=self.aggregation_levels)
         channels = shape[0]
         if isinstance(channels, str) or (isinstance(channels, int) and channels % g):
             raise Conflict(f"port 'Input' {format_shape(shape)}: level 1 must have a fixed size divisible by "
-                           f"group_number={g}, found {channels}")
+                           f"group_number={g}, found {channels}",
+                           port="Input", expected=f"a fixed size divisible by group_number={g}", found=channels)
 
     def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
         shape = types["Input"].shape

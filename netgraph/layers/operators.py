@@ -50,7 +50,8 @@ def _element(t: PortType, port: str, what: str) -> PortType:
     if t.shape is None:
         return PortType(None, t.dtype)
     if len(t.shape) == 0:
-        raise Conflict(f"port {port!r} takes a sequence (its first dim is the {what}), found a non-sequence {t}")
+        raise Conflict(f"port {port!r} takes a sequence (its first dim is the {what}), found a non-sequence {t}",
+                       port=port, expected="a sequence", found=t.shape)
     return PortType(t.shape[1:], t.dtype)
 
 
@@ -68,7 +69,7 @@ def _check_ranks(types: Mapping[str, PortType], net: Any, ports: tuple[str, ...]
             verb = "gives" if port in net.output_ports else "takes"
             raise Conflict(f"port {port!r} {verb} a sequence of {PortType(inner)} elements, shape "
                            f"{PortType((length, *inner))} (rank {len(inner) + 1}); found {PortType(outer)} (rank "
-                           f"{len(outer)})")
+                           f"{len(outer)})", port=port, expected=(length, *inner), found=outer)
 
 
 def _length(types: Mapping[str, PortType], ports: tuple[str, ...]) -> Any:
@@ -86,11 +87,13 @@ def _length(types: Mapping[str, PortType], ports: tuple[str, ...]) -> Any:
                 except Conflict as exc:
                     reason = length_reason(exc)
                 raise Conflict(f"sequence ports {first!r} (length {length}) and {port!r} (length {shape[0]}) are "
-                               f"stepped through together, so their lengths must be one{reason}")
+                               f"stepped through together, so their lengths must be one{reason}",
+                               port=port, expected=length, found=shape[0])
             try:
                 merged = unify(PortType((length,)), PortType((shape[0],))).shape[0]
             except Conflict:
-                raise Conflict(f"sequence port {port!r} has length {shape[0]}, another has {length}") from None
+                raise Conflict(f"sequence port {port!r} has length {shape[0]}, another has {length}",
+                               port=port, expected=length, found=shape[0]) from None
             length, first = merged, (first if merged == length else port)
     return SEQUENCE if length is None else length
 
@@ -224,9 +227,9 @@ class NetFoldOperator(NetOperator):
                 raise
             given = [f"{p!r} {types[p]}" for p in ("InitialState", "State") if p in types and types[p].shape]
             initial = ", input 'InitialState'" if self.state_input else ""
-            raise Conflict(f"{exc} (the inner net's 'State' is the fold's state: its output 'State'{initial} and "
-                           f"each step's 'Output'"
-                           f"{'; here ' + ', '.join(given) if given else ''})") from None
+            raise exc.reworded(f"{exc} (the inner net's 'State' is the fold's state: its output 'State'{initial} and "
+                               f"each step's 'Output'{'; here ' + ', '.join(given) if given else ''})", exc.port) \
+                from None
 
     def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:
         inner_types = inner["net"].port_types

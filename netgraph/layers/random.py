@@ -165,17 +165,17 @@ class RandomArrayLayer(Layer):
         if shapes and all(s is not None for s in shapes):
             full = out is not None and None not in out
             try:
-                params = broadcast(*shapes, *([out] if full else []))
-            except Conflict:
-                params = None
+                params, compared = broadcast(*shapes, *([out] if full else [])), None
+            except Conflict as exc:
+                params, compared = None, (exc.expected, exc.found)
             if params is None or (full and broadcast(params, out) != out):
                 names = [*(f"{s!r}" for s in self.input_ports), *("constant array" for _ in self._const_shapes())]
                 shown = ", ".join(f"{n} {format_shape(s)}" for n, s in zip(names, shapes))
                 port = next((p for p in self.input_ports if full and not broadcasts_to(types[p].shape, out)), None)
+                expected, found = (out, types[port].shape) if port else compared or (out, params)
                 raise Conflict(f"{type(self.distribution).__name__} parameter shapes {shown} do not broadcast "
                                f"{f'to output {format_shape(out)}' if full else 'together'} (each parameter must "
-                               "broadcast to the output shape)", port=port, expected=port and out,
-                               found=port and types[port].shape)
+                               "broadcast to the output shape)", port=port, expected=expected, found=found)
             if out is None:
                 types["Output"] = unify(types["Output"], PortType(params, REAL))
         out = types["Output"].shape
@@ -240,7 +240,8 @@ def _check_lengths(types: Mapping[str, PortType], ports: tuple[str, ...]) -> Non
         raise Conflict(f"output {format_shape(out)} has a variable length {missing[0]!r} that none of its "
                        "input ports has, so nothing says how many values to draw (one would be repeated along it); "
                        "give output= a fixed length, or feed a parameter through a port of that length (e.g. "
-                       "NormalDistribution('#mu', 1.0) with mu fed zeros shaped like the sequence)")
+                       "NormalDistribution('#mu', 1.0) with mu fed zeros shaped like the sequence)",
+                       port="Output", expected="a fixed length", found=missing[0])
 
 
 def _label(path: tuple[str, ...]) -> str:

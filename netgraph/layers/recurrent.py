@@ -126,10 +126,11 @@ class _Recurrent(Layer):
             shape = types[port].shape
             if shape is not None and len(shape) != 2:
                 raise Conflict(f"port {port!r} must be a sequence of vectors (length, features), found "
-                               f"{format_shape(shape)}")
+                               f"{format_shape(shape)}", port=port, expected="(length, features)", found=shape)
             if shape is not None and port == "Input" and isinstance(shape[1], str):
                 raise Conflict(f"port 'Input' {format_shape(shape)}: its features (dimension 2) size the learned "
-                               f"InputWeights, so they cannot have a variable length")
+                               f"InputWeights, so they cannot have a variable length, only a fixed size",
+                               port="Input", expected="a fixed size", found=shape[1])
         x, y = types["Input"].shape, types["Output"].shape
         seq = next((s[0] for s in (x, y) if s is not None and s[0] is not None), None if x is None else SEQUENCE)
         fill(types, "Output", (seq, self._size))
@@ -289,7 +290,8 @@ class SequenceLastLayer(_ShapeLayer):
 
     def forward_shape(self, shape: tuple | None) -> tuple | None:
         if shape is not None and len(shape) == 0:
-            raise Conflict("port 'Input' must be a sequence (rank >= 1), found a scalar ()")
+            raise Conflict("port 'Input' must be a sequence (rank >= 1), found a scalar ()",
+                           port="Input", expected="rank >= 1", found=())
         return None if shape is None else tuple(shape[1:])
 
     def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:

@@ -23,7 +23,8 @@ from torch import nn
 
 from netgraph.core.layer import EmitContext
 from netgraph.layers._part_range import PartModule, fitting_lengths, part_level, span_length
-from netgraph.layers._shapes import _ShapeLayer, is_int, level_option, positive_int
+from netgraph.layers._shapes import (_ShapeLayer, fixed_product, is_int, level_option, level_range, positive_int,
+                                     solved_dims)
 from netgraph.core.errors import OptionError
 from netgraph.core.option_problems import option_problem
 from netgraph.core.options import IntOrInts, Levels, OptionKind
@@ -42,23 +43,6 @@ def _index(x: torch.Tensor, index: tuple) -> torch.Tensor:
 
 def _expand(x: torch.Tensor, index: tuple, sizes: tuple) -> torch.Tensor:
     return x[index].expand(*sizes)
-
-
-def _product(dims: tuple, what: str) -> int | None:
-    if any(isinstance(d, str) for d in dims):
-        raise Conflict(f"cannot {what} a variable-length dimension: {format_shape(dims)}")
-    return None if any(d is None for d in dims) else math.prod(dims)
-
-
-def _solve(dims: tuple, total: int | None) -> tuple:
-    """Fill the one unknown dim of ``dims`` so their product is ``total`` (when possible)."""
-    unknown = [i for i, d in enumerate(dims) if d is None]
-    if total is None or len(unknown) != 1 or any(isinstance(d, str) for d in dims):
-        return dims
-    known = math.prod(d for d in dims if d is not None)
-    if total % known:
-        raise Conflict(f"{format_shape(dims)} cannot hold {total} elements")
-    return dims[:unknown[0]] + (total // known,) + dims[unknown[0] + 1:]
 
 
 #: A permutation of levels, or Wolfram's swap of two of them ("1<->3").
@@ -85,19 +69,20 @@ class FlattenLayer(_ShapeLayer):
         """[start, stop) of the merged dims."""
         if self.level is None:
             if rank < 1:
-                raise Conflict("port 'Input' must have rank >= 1 to flatten, found a scalar ()")
+                raise Conflict("port 'Input' must have rank >= 1 to flatten, found a scalar ()",
+                               port="Input", expected="rank >= 1", found=())
             return 0, rank
         n = abs(self.level) + 1
         if rank < n:
             raise Conflict(f"FlattenLayer({self.level}) merges {n} levels; port 'Input' needs rank >= {n}, "
-                           f"found rank {rank}")
+                           f"found rank {rank}", port="Input", expected=f"rank >= {n}", found=rank)
         return (0, n) if self.level > 0 else (rank - n, rank)
 
     def forward_shape(self, shape: tuple | None) -> tuple | None:
         if shape is None:
             return None
         a, b = self._group(len(shape))
-        return (*shape[:a], _product(shape[a:b], "flatten"), *shape[b:])
+        return (*shape[:a], fixed_product(shape[a:b], "flatten"), *shape[b:])
 
     def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:
         if out is None or (shape is None and self.level is None):
@@ -105,11 +90,12 @@ class FlattenLayer(_ShapeLayer):
         merged = len(shape) - len(out) + 1 if shape is not None else abs(self.level) + 1
         rank = len(out) + merged - 1
         if shape is not None and len(shape) != rank:
-            raise Conflict(f"port 'Output' {format_shape(out)} does not fit port 'Input' {format_shape(shape)}")
+            raise Conflict(f"port 'Output' {format_shape(out)} does not fit port 'Input' {format_shape(shape)}",
+                           port="Input", expected=f"rank {rank}", found=shape)
         a, b = self._group(rank)
         group = tuple(shape[a:b]) if shape is not None else (None,) * (b - a)
         total = out[a] if isinstance(out[a], int) else None
-        return (*out[:a], *_solve(group, total), *out[a + 1:])
+        return (*out[:a], *solved_dims(group, total), *out[a + 1:])
 
     def function(self, types: Mapping[str, PortType]) -> Any:
         a, b = self._group(len(types["Input"].shape))
@@ -146,16 +132,16 @@ class ReshapeLayer(_ShapeLayer):
         dims = tuple(None if d == -1 else d for d in self.dims)
         if total is not None and -1 not in self.dims and math.prod(dims) != total:
             raise Conflict(f"cannot reshape {total} elements to {format_shape(dims)} "
-                           f"({math.prod(dims)} elements)")
-        return _solve(dims, total)
+                           f"({math.prod(dims)} elements)", expected=total, found=math.prod(dims))
+        return solved_dims(dims, total)
 
     def forward_shape(self, shape: tuple | None) -> tuple | None:
-        return self._resolved(None if shape is None else _product(shape, "reshape"))
+        return self._resolved(None if shape is None else fixed_product(shape, "reshape"))
 
     def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:
         if shape is None or out is None or None in out:
             return None
-        return _solve(tuple(shape), _product(out, "reshape"))
+        return solved_dims(tuple(shape), fixed_product(out, "reshape"))
 
     def function(self, types: Mapping[str, PortType]) -> Any:
         return partial(_reshape, dims=tuple(types["Output"].shape))
@@ -212,7 +198,8 @@ class TransposeLayer(_ShapeLayer):
 
     def _full(self, rank: int) -> tuple[int, ...]:
         if rank < len(self.perm):
-            raise Conflict(f"perm {list(self.perm)} needs port 'Input' of rank >= {len(self.perm)}, found rank {rank}")
+            raise Conflict(f"perm {list(self.perm)} needs port 'Input' of rank >= {len(self.perm)}, found rank {rank}",
+                           port="Input", expected=f"rank >= {len(self.perm)}", found=rank)
         return tuple(v - 1 for v in self.perm) + tuple(range(len(self.perm), rank))
 
     def forward_shape(self, shape: tuple | None) -> tuple | None:
@@ -259,7 +246,8 @@ class PartLayer(_ShapeLayer):
 
     def _check_rank(self, rank: int) -> None:
         if rank < len(self._levels):
-            raise Conflict(f"part {self.part!r} needs port 'Input' of rank >= {len(self._levels)}, found rank {rank}")
+            raise Conflict(f"part {self.part!r} needs port 'Input' of rank >= {len(self._levels)}, found rank {rank}",
+                           port="Input", expected=f"rank >= {len(self._levels)}", found=rank)
 
     def _span(self, spec: tuple, size: Any) -> tuple[int, int] | None:
         """0-based [start, stop) of a span, or None when the size is not a known int."""
@@ -268,7 +256,8 @@ class PartLayer(_ShapeLayer):
         start = spec[0] - 1 if spec[0] > 0 else size + spec[0]
         stop = spec[1] if spec[1] > 0 else size + spec[1] + 1
         if not (0 <= start < stop <= size):
-            raise Conflict(f"span {spec[0]};;{spec[1]} is out of range for a dimension of size {size}")
+            raise Conflict(f"span {spec[0]};;{spec[1]} is out of range for a dimension of size {size}",
+                           expected=size, found=f"{spec[0]};;{spec[1]}")
         return start, stop
 
     def forward_shape(self, shape: tuple | None) -> tuple | None:
@@ -280,7 +269,7 @@ class PartLayer(_ShapeLayer):
             if isinstance(spec, int):
                 if isinstance(size, int) and not 1 <= abs(spec) <= size:
                     raise Conflict(f"part {spec} is out of range for a dimension of size {size} (port 'Input' "
-                                   f"{format_shape(shape)})")
+                                   f"{format_shape(shape)})", port="Input", expected=size, found=spec)
             elif spec == "All":
                 out.append(size)
             else:
@@ -368,7 +357,8 @@ class ReplicateLayer(_ShapeLayer):
     def _position(self, rank: int) -> int:
         pos = self.level - 1 if self.level > 0 else rank + self.level + 1
         if not 0 <= pos <= rank:
-            raise Conflict(f"level {self.level} is out of range for port 'Input' of rank {rank}")
+            raise Conflict(f"level {self.level} is out of range for port 'Input' of rank {rank} (levels run from "
+                           f"{level_range(rank + 1)})", port="Input", expected=level_range(rank + 1), found=self.level)
         return pos
 
     def forward_shape(self, shape: tuple | None) -> tuple | None:
@@ -382,7 +372,8 @@ class ReplicateLayer(_ShapeLayer):
             return None
         rank = len(out) - len(self._ns)
         if rank < 0:
-            raise Conflict(f"port 'Output' {format_shape(out)} has fewer dims than the {len(self._ns)} replicated ones")
+            raise Conflict(f"port 'Output' {format_shape(out)} has fewer dims than the {len(self._ns)} replicated ones",
+                           port="Output", expected=len(self._ns), found=out)
         pos = self._position(rank)
         return (*out[:pos], *out[pos + len(self._ns):])
 

@@ -130,13 +130,14 @@ class PaddingLayer(_ShapeLayer):
         p = self.padding
         if types["Input"].dtype == INTEGER and not isinstance(p, str) and not (p.is_integer() and -2**63 <= p < 2**63):
             raise Conflict(f"padding={p!r} cannot pad port 'Input' of dtype Integer: give an integer padding value "
-                           f"(within int64's range), or a method such as 'Fixed'")
+                           f"(within int64's range), or a method such as 'Fixed'",
+                           port="Input", expected="an integer padding value", found=p)
         return types
 
     def _check_rank(self, shape: tuple) -> None:
         if len(shape) < len(self._pairs):
             raise Conflict(f"padding_size= pads {len(self._pairs)} levels but port 'Input' {format_shape(shape)} "
-                           f"has {len(shape)}")
+                           f"has {len(shape)}", port="Input", expected=len(self._pairs), found=len(shape))
 
     def forward_shape(self, shape: tuple | None) -> tuple | None:
         if shape is None:
@@ -147,7 +148,8 @@ class PaddingLayer(_ShapeLayer):
             if isinstance(shape[level], str) and (a or b) and isinstance(self.padding, str):
                 raise Conflict(f"level {level + 1} of port 'Input' {format_shape(shape)} has a variable length, "
                                f"which PaddingLayer pads only with a constant padding= (a number), not "
-                               f"{self.padding!r}")
+                               f"{self.padding!r}",
+                               port="Input", expected="a constant padding= (a number)", found=self.padding)
             out[level] = shifted_length(shape[level], a + b)  # a variable length "h": "h_plus_3", as F.pad gives
         return tuple(out)
 
@@ -293,10 +295,11 @@ class ResizeLayer(_ShapeLayer):
         d = len(shape) - 1
         if not 1 <= d <= 3 or (self._count is not None and self._count != d):
             want = f"{self._count} spatial dims" if self._count else "1 to 3 spatial dims"
-            raise Conflict(f"port 'Input' must be (channels, *spatial) with {want}, found {format_shape(shape)}")
+            raise Conflict(f"port 'Input' must be (channels, *spatial) with {want}, found {format_shape(shape)}",
+                           port="Input", expected=f"(channels, *spatial) with {want}", found=shape)
         if self.resampling == "Cubic" and d != 2:
             raise Conflict(f"resampling='Cubic' (torch's bicubic) takes port 'Input' as (channels, h, w), 2 spatial "
-                           f"dims, found {format_shape(shape)}")
+                           f"dims, found {format_shape(shape)}", port="Input", expected="(channels, h, w)", found=shape)
         if self.dims is not None:
             return (shape[0], *self._per_dim(self.dims, d))
         scales = self._per_dim(self.scale, d)
@@ -311,16 +314,19 @@ class ResizeLayer(_ShapeLayer):
         if isinstance(n, str):
             if not s.is_integer():
                 raise Conflict(f"port 'Input' {format_shape(shape)}: a variable length ({n}) takes a whole-number "
-                               f"scale (its size then known from its length), found scale {s}")
+                               f"scale (its size then known from its length), found scale {s}",
+                               port="Input", expected="a whole-number scale", found=s)
             return times_length(n, int(s))
         if n is None:
             return None
         if math.floor(n * s) < 1:
-            raise Conflict(f"port 'Input' {format_shape(shape)}: size {n} scaled by {s} is empty")
+            raise Conflict(f"port 'Input' {format_shape(shape)}: size {n} scaled by {s} is empty",
+                           port="Input", expected="a size of at least 1", found=math.floor(n * s))
         if variable and not (n * s).is_integer():
             raise Conflict(f"port 'Input' {format_shape(shape)}: size {n} scaled by {s} is {n * s}, not a whole size, "
                            f"beside a variable length (scaled by the factor, whose coordinates differ from the sizes' "
-                           f"ratio): give a scale that makes a whole size, or dims=")
+                           f"ratio): give a scale that makes a whole size, or dims=",
+                           port="Input", expected="a whole size", found=n * s)
         return math.floor(n * s)
 
     def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:
@@ -336,7 +342,8 @@ class ResizeLayer(_ShapeLayer):
         types = super().infer(types)
         dtype = types["Input"].dtype
         if dtype is not None and dtype != "Real":
-            raise Conflict(f"port 'Input' must hold reals to be resampled, found {dtype}")
+            raise Conflict(f"port 'Input' must hold reals to be resampled, found {dtype}",
+                           port="Input", expected="Real", found=dtype)
         return {p: PortType(t.shape, "Real") for p, t in types.items()}
 
     def _call(self, types: Mapping[str, PortType]) -> dict[str, Any]:

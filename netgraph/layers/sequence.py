@@ -47,7 +47,8 @@ SEQUENCE = "n"
 def _sequence(shape: tuple | None, port: str) -> tuple | None:
     """``shape`` when it is a sequence (rank >= 1), else Conflict naming the port."""
     if shape is not None and len(shape) == 0:
-        raise Conflict(f"port {port!r} must be a sequence (rank >= 1, the first dim the sequence), found a scalar ()")
+        raise Conflict(f"port {port!r} must be a sequence (rank >= 1, the first dim the sequence), found a scalar ()",
+                       port=port, expected="rank >= 1", found=())
     return shape
 
 
@@ -64,7 +65,8 @@ class _Shortened(_ShapeLayer):
         if shape is None:
             return None
         if isinstance(shape[0], int) and shape[0] < 2:
-            raise Conflict(f"port 'Input' must be a sequence of length 2 or more, found {format_shape(shape)}")
+            raise Conflict(f"port 'Input' must be a sequence of length 2 or more, found {format_shape(shape)}",
+                           port="Input", expected="length 2 or more", found=shape)
         return (_shifted(shape[0], -1), *shape[1:])
 
     def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:
@@ -243,7 +245,8 @@ class _Added(Layer):
         x, out = _sequence(types["Input"].shape, "Input"), _sequence(types["Output"].shape, "Output")
         if out and isinstance(out[0], int) and out[0] < 2:
             raise Conflict(f"port 'Output' must be a sequence of length 2 or more (an Input of length 1 or more and "
-                           f"the Element), found {format_shape(out)}")
+                           f"the Element), found {format_shape(out)}",
+                           port="Output", expected="length 2 or more", found=out)
         for shape in (x, out):
             fill(types, "Element", None if shape is None else shape[1:], dtype)
         e = types["Element"].shape

@@ -112,10 +112,10 @@ class _ModuleWrapper(Layer):
         if not all(is_known(t.shape) and t.dtype is not None for t in ins):
             return types
         result = self._probed(ins)
-        if isinstance(result, str):  # the module failed on meta tensors
+        if isinstance(result, Conflict):  # the module failed on meta tensors
             if all(is_known(types[p].shape) for p in self.output_ports):
                 return types  # shapes given by the user
-            raise Conflict(result)
+            raise result.reworded(str(result))  # (a new one each time: the cached one keeps no traceback)
         for port, t in zip(self.output_ports, result):
             try:
                 types[port] = unify(types[port], t)
@@ -123,7 +123,7 @@ class _ModuleWrapper(Layer):
                 raise exc.reworded(f"port {port!r}: the module returns {t}, but {exc}", port) from None
         return types
 
-    def _probed(self, ins: tuple[PortType, ...]) -> tuple[PortType, ...] | str:
+    def _probed(self, ins: tuple[PortType, ...]) -> tuple[PortType, ...] | Conflict:
         """``_probe``'s result for these input types, cached."""
         if ins not in self._cache:
             self._cache[ins] = self._probe(ins)
@@ -143,13 +143,13 @@ class _ModuleWrapper(Layer):
         args = [f"{a}.clone()" if i in mutated else a for i, a in enumerate(ctx.args)]
         return f"{ctx.module}({', '.join(args) if self.input_ports else ctx.batch})"
 
-    def _probe(self, ins: tuple[PortType, ...]) -> tuple[PortType, ...] | str:
-        """Output types from running the module on meta tensors, or an error text."""
+    def _probe(self, ins: tuple[PortType, ...]) -> tuple[PortType, ...] | Conflict:
+        """Output types from running the module on meta tensors, or the Conflict saying why it failed."""
         variable = any(isinstance(d, str) for t in ins for d in t.shape)
         runs = []
         for length in _PROBE_LENGTHS[:2 if variable else 1]:
             result = self._meta_call(ins, length)
-            if isinstance(result, str):
+            if isinstance(result, Conflict):
                 return result
             self._cache[("mutated", ins)], result = result
             runs.append(result)
@@ -162,7 +162,7 @@ class _ModuleWrapper(Layer):
             types.append(PortType(dims, INTEGER if dtype in _INTEGER_DTYPES else REAL))
         return tuple(types)
 
-    def _meta_call(self, ins: tuple[PortType, ...], length: int) -> tuple | str:
+    def _meta_call(self, ins: tuple[PortType, ...], length: int) -> tuple | Conflict:
         batch = 3
         shapes = [tuple(length if isinstance(d, str) else d for d in t.shape) for t in ins]
         args = meta_inputs(shapes, [t.dtype == INTEGER for t in ins], batch)
@@ -173,18 +173,20 @@ class _ModuleWrapper(Layer):
         try:
             out = meta_call(self._module, args)
         except Exception as exc:  # any failure of user code on these shapes is a shape problem
-            return (f"running the module on meta tensors with inputs {shown} (batch dim first) failed: "
-                    f"{type(exc).__name__}: {str(exc)[:300]}{hint}")
+            failure = f"{type(exc).__name__}: {str(exc)[:300]}"
+            return Conflict(f"running the module on meta tensors with inputs {shown} (batch dim first) failed: "
+                            f"{failure}{hint}", expected=tuple(shapes), found=failure)
         outs = list(out) if isinstance(out, (tuple, list)) else [out]
         if not all(isinstance(o, torch.Tensor) for o in outs) or len(outs) != len(self.output_ports):
             kinds = type(out).__name__ if not isinstance(out, (tuple, list)) else \
                 f"({', '.join(type(o).__name__ for o in outs)})"
-            return (f"the module must return one tensor per output port {list(self.output_ports)}, "
-                    f"returned {kinds}")
+            return Conflict(f"the module must return one tensor per output port {list(self.output_ports)}, "
+                            f"returned {kinds}", expected=list(self.output_ports), found=kinds)
         bad = [o for o in outs if o.dim() == 0 or o.shape[0] != batch]
         if bad:
-            return (f"the module must keep the batch dim first: on inputs {shown} with batch {batch} it returned "
-                    f"shapes {[tuple(o.shape) for o in outs]}")
+            found = [tuple(o.shape) for o in outs]
+            return Conflict(f"the module must keep the batch dim first: on inputs {shown} with batch {batch} it "
+                            f"returned shapes {found}", expected=f"batch {batch}", found=found)
         mutated = frozenset(i for i, a in enumerate(args) if a._version)
         return mutated, [(tuple(o.shape[1:]), o.dtype) for o in outs]
 

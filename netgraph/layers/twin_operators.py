@@ -54,7 +54,8 @@ def _joined(a: PortType, b: PortType, how: str) -> PortType:
     if len(a.shape) < 2 or len(b.shape) < 2:  # a rank-1 output is the sequence itself: its elements are scalars
         short = a.shape if len(a.shape) < 2 else b.shape
         raise Conflict(f"a direction's output {format_shape(short)} is a sequence of scalars, with no element dim "
-                       f"to join along (use aggregation 'Plus' or 'Mean')")
+                       f"to join along (use aggregation 'Plus' or 'Mean')",
+                       expected="an element dim to join along", found=short)
     head = unify(PortType(a.shape[:-1]), PortType(b.shape[:-1])).shape
     last = a.shape[-1] + b.shape[-1] if isinstance(a.shape[-1], int) and isinstance(b.shape[-1], int) else None
     return PortType((*head, last), a.dtype or b.dtype)
@@ -67,7 +68,7 @@ def _check_sequence_out(field: str, x: tuple | None, y: tuple | None) -> None:
     if not y or y[0] != x[0]:
         raise Conflict(f"the {field.replace('_', ' ')} must map a sequence to a sequence of the same length (the "
                        f"backward output is reversed back along it): its Input is {format_shape(x)}, its Output "
-                       f"{format_shape(y)}")
+                       f"{format_shape(y)}", expected=x[0], found=y[0] if y else y)
 
 
 def _check_sequence_in(shape: tuple | None) -> None:
@@ -75,7 +76,8 @@ def _check_sequence_in(shape: tuple | None) -> None:
     plain vector has no dim to read backwards: flipping a vector reversed its features)."""
     if shape is not None and (not shape or len(shape) == 1 and isinstance(shape[0], int)):
         raise Conflict(f"input port 'Input' expects a sequence (a length first, e.g. (n, 4)), found "
-                       f"{'a scalar' if not shape else 'a vector'} {format_shape(shape)}")
+                       f"{'a scalar' if not shape else 'a vector'} {format_shape(shape)}",
+                       port="Input", expected="a sequence (a length first, e.g. (n, 4))", found=shape)
 
 
 class NetBidirectionalOperator(NetOperator):

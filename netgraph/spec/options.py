@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from netgraph.core.coders import CODERS, Coder, coder_from_data
-from netgraph.core.errors import NetGraphError, OptionError, did_you_mean, with_article
+from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, did_you_mean, with_article
 from netgraph.core.layer import Layer
 from netgraph.core.options import option_kind
 from netgraph.core.shared import NetSharedArray
@@ -123,10 +123,11 @@ def shape_data(t: Any) -> Any:
 
 class PortConflict(Conflict):
     """A port's value is not a type: ``at`` is the path of keys to the part at fault inside it (the key itself
-    when ``key``), so a reader can point at that token."""
+    when ``key``), so a reader can point at that token; ``expected`` and ``found`` as a Conflict's."""
 
-    def __init__(self, message: str, at: tuple = (), key: bool = False):
-        super().__init__(message)
+    def __init__(self, message: str, at: tuple = (), key: bool = False, *, expected: object = None,
+                 found: object = None):
+        super().__init__(message, expected=expected, found=found)
         self.at, self.key = at, key
 
 
@@ -139,34 +140,39 @@ def port_type(value: Any) -> PortType | Coder | None:
     if coders and len(value) > 1:
         extra = next(k for k in value if k != coders[0])
         raise PortConflict(f"a port given {with_article(coders[0])} takes its type from it: write "
-                           f"{{{coders[0]}: {{type: ...}}}} alone, without {extra!r}", (extra,), key=True)
+                           f"{{{coders[0]}: {{type: ...}}}} alone, without {extra!r}", (extra,), key=True,
+                           expected=coders[0], found=extra)
     if coders:
         kind, data = next(iter(value.items()))
         try:
             return coder_from_data(plain(data), kind, "port")
         except OptionError as exc:
-            option = exc.diagnostics[0].option if len(exc.diagnostics) == 1 else None
+            one = exc.diagnostics[0] if len(exc.diagnostics) == 1 else Diagnostic(str(exc))  # (several: no fields)
+            option = one.option
             at, key = (kind,), False  # the coder's mapping, unless the error names one of its options (only)
             if isinstance(data, dict) and option in data:
                 cls = CODERS.get(data["type"]) if isinstance(data.get("type"), str) else None
                 at, key = (kind, option), option != "type" and option not in {f.name for f in dataclasses.fields(cls)}
-            raise PortConflict(str(exc).removeprefix("port: "), at, key) from None
+            raise PortConflict(str(exc).removeprefix("port: "), at, key, expected=one.expected,
+                               found=one.found) from None
     if isinstance(value, str) and value in DTYPES:
         return PortType((), value)
     if isinstance(value, str) and _torch_kind(value):
-        raise PortConflict(_dtype_problem(value))
+        raise PortConflict(_dtype_problem(value), expected=DTYPES, found=value)
     if not isinstance(value, dict):
         return PortType(as_shape(value, "a port shape (an int, a list of dims, null, Real, Integer or {shape, dtype})"), None)
     unknown = [k for k in value if k not in ("shape", "dtype")]
     if unknown:
         raise PortConflict(f"a port type has keys shape and dtype, found {unknown[0]!r}"
-                           f"{did_you_mean(unknown[0], ['shape', 'dtype'])}", (unknown[0],), key=True)
+                           f"{did_you_mean(unknown[0], ['shape', 'dtype'])}", (unknown[0],), key=True,
+                           expected=("shape", "dtype"), found=unknown[0])
     if value.get("dtype") not in (*DTYPES, None):
-        raise PortConflict(_dtype_problem(value["dtype"]), ("dtype",))
+        raise PortConflict(_dtype_problem(value["dtype"]), ("dtype",), expected=DTYPES, found=value["dtype"])
     try:
         return PortType(as_shape(value.get("shape"), "shape"), value.get("dtype"))
     except Conflict as exc:
-        raise PortConflict(str(exc), ("shape",) if "shape" in value else ()) from None
+        raise PortConflict(str(exc), ("shape",) if "shape" in value else (),
+                           expected=exc.expected, found=exc.found) from None
 
 
 def _torch_kind(name: str) -> str | None:
