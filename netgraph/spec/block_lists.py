@@ -14,18 +14,20 @@ from __future__ import annotations
 import functools
 import re
 
-__all__ = ["after_lines", "passing_line", "plain_run"]
+__all__ = ["after_lines", "passing_line", "plain_run", "WORD", "PLAIN", "KEY", "QUOTED"]
 
-_WORD = r"[0-9A-Za-z_][0-9A-Za-z_.+-]*"  # a plain scalar that is one value on its line (ASCII: fast)
-_VALUE = rf"[-+]?{_WORD}"  # as a value, signed too ('- -3' is the item -3: an entry's '-' takes a space)
-_MIN_LINE = 4  # '- 1\n', 'a: 1': the fewest characters a counted line takes
+# the tokens the block look ahead reads (block_structure, block_repeats), ASCII: fast
+WORD = r"[0-9A-Za-z_][0-9A-Za-z_.+-]*"  # a plain scalar that is one value on its line
+PLAIN = rf"[-+]?{WORD}"  # as a value, signed too ('- -3' is the item -3: an entry's '-' takes a space)
+KEY = r"[0-9A-Za-z_][0-9A-Za-z_.+-]{0,1000}"  # a simple key is at most 1024 characters
+QUOTED = r"'[ -&(-~]*'|\"[ !#-\[\]-~]*\""  # one line, printable ASCII, no escapes: one value at its quote
 
 
 @functools.lru_cache(maxsize=64)
 def _run(indent: int, kind: str) -> re.Pattern:
     """The run of plain item lines at ``indent`` of a list ('-') or a mapping (':')."""
-    head = " " * indent + ("- +" if kind == "-" else rf"{_WORD}: +")  # spaces written out, possessive: 6x faster
-    return re.compile(rf"(?:{head}{_VALUE} *\r?\n)*+")
+    head = " " * indent + ("- +" if kind == "-" else rf"{WORD}: +")  # spaces written out, possessive: 6x faster
+    return re.compile(rf"(?:{head}{PLAIN} *\r?\n)*+")
 
 
 def plain_run(text: str, line_start: int, indent: int, kind: str) -> int:

@@ -21,20 +21,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from netgraph.spec.block_lists import after_lines, passing_line, plain_run
+from netgraph.spec.block_lists import KEY, PLAIN, QUOTED, after_lines, passing_line, plain_run
 from netgraph.spec.block_repeats import new_keys, own_keys, repeated
 from netgraph.spec.scalar_spans import Loc
 
 __all__ = ["BlockLookahead", "passing_offset"]
 
-_WORD = r"[0-9A-Za-z_][0-9A-Za-z_.+-]*"
-_PLAIN = rf"[-+]?{_WORD}"
-_FLOW = rf"\[ *(?:{_PLAIN} *(?:, *{_PLAIN} *)*)?\]"  # one line, plain words only: items are certain
-_QUOTED = r"'[ -&(-~]*'|\"[ !#-\[\]-~]*\""  # one line, printable ASCII, no escapes: one value at its quote
-_LINE = re.compile(rf"( *)((?:- +)*)(?:([0-9A-Za-z_][0-9A-Za-z_.+-]{{0,1000}}):(?: +|(?=[\r\n])))?"  # a simple key
-                   rf"({_PLAIN}|{_FLOW}|{_QUOTED})? *(?:(?<= )#[\t -~]*|(?<=^)#[\t -~]*)?\r?\n", re.M)
+_FLOW = rf"\[ *(?:{PLAIN} *(?:, *{PLAIN} *)*)?\]"  # one line, plain words only: items are certain
+_LINE = re.compile(rf"( *)((?:- +)*)(?:({KEY}):(?: +|(?=[\r\n])))?"  # a simple key
+                   rf"({PLAIN}|{_FLOW}|{QUOTED})? *(?:(?<= )#[\t -~]*|(?<=^)#[\t -~]*)?\r?\n", re.M)
 _DASH = re.compile(r"- +")
-_ITEM = re.compile(_PLAIN)
+_ITEM = re.compile(PLAIN)
 
 
 class BlockLookahead:
