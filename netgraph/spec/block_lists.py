@@ -5,8 +5,9 @@ A run is the lines that follow an item at its indentation, each one plain item: 
 a mapping (anything else ends it). A list item is one value, a mapping's line two (key and value), counted as the
 composer counts them.
 
->>> passing_line("x:\\n  - 1\\n  - 2\\n  - 3\\n", 5, "-", 1)  # the 2nd item is the one past room 1: line 2, col 5
-(13, 14)
+>>> text = "x:\\n  - 1\\n  - 2\\n  - 3\\n"
+>>> passing_line(text, 3, plain_run(text, 3, 2, "-"), 2, "-", 1)  # the 2nd item is past room 1: line 2, col 5
+13
 """
 
 from __future__ import annotations
@@ -35,20 +36,15 @@ def plain_run(text: str, line_start: int, indent: int, kind: str) -> int:
     return _run(indent, kind).match(text, line_start).end()
 
 
-def passing_line(text: str, start: int, kind: str, room: int) -> tuple[int, int] | None:
-    """(The offset of the value past ``room`` values in the block collection whose first item is at ``start``, the
-    end of its line), or None when the run of plain item lines holds no more than ``room`` values."""
-    line_start = text.rfind("\n", 0, start) + 1
-    end = _run(start - line_start, kind).match(text, line_start).end()
+def passing_line(text: str, line_start: int, end: int, indent: int, kind: str, room: int) -> int:
+    """The offset of the value past ``room`` values in the run of plain item lines from ``line_start`` to ``end`` (from
+    ``plain_run``; it holds more) of a list ('-') or mapping (':') at ``indent``."""
     per_line = 1 if kind == "-" else 2
-    if text.count("\n", line_start, end) * per_line <= room:
-        return None
     low = after_lines(text, line_start, end, room // per_line)  # the line holding the passing value
-    line_end, indent = text.index("\n", low), start - line_start
     if kind == ":" and room % 2 == 0:
-        return low + indent, line_end  # the key
-    after = text.index("-" if kind == "-" else ":", low + indent) + 1  # the entry's '-', the key's ':'
-    return after + len(text[after:line_end]) - len(text[after:line_end].lstrip(" ")), line_end
+        return low + indent  # the key
+    line_end, after = text.index("\n", low), text.index("-" if kind == "-" else ":", low + indent) + 1  # '-', ':'
+    return after + len(text[after:line_end]) - len(text[after:line_end].lstrip(" "))
 
 
 def after_lines(text: str, start: int, end: int, lines: int) -> int:

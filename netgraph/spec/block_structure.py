@@ -268,7 +268,7 @@ def _plain_run(scan: _Scan, text: str, pos: int, column: int, entry: str, dashes
     per_line = 1 if entry == "-" else 2
     left = scan.room - scan.counted
     if lines * per_line > left:
-        scan.passing = passing_line(text[:end], pos + column, entry, left)[0]
+        scan.passing = passing_line(text, pos, end, column, entry, left)
         return end
     scan.counted += lines * per_line
     return end
