@@ -47,15 +47,15 @@ def passing_line(text: str, line_start: int, end: int, indent: int, kind: str, r
     return after + len(text[after:line_end]) - len(text[after:line_end].lstrip(" "))
 
 
-def after_lines(text: str, start: int, end: int, lines: int) -> int:
-    """The offset just past ``lines`` line breaks from ``start`` (``text[start:end]`` holds them): a bisection, each
-    step counting in C only the half it looks at."""
+def after_lines(text: str, start: int, end: int, lines: int, char: str = "\n") -> int:
+    """The offset just past ``lines`` line breaks (or ``char``s) from ``start`` (``text[start:end]`` holds them): a
+    bisection, each step counting in C only the half it looks at."""
     low, high, before = start, end, 0  # ``before``: the line breaks before ``low``
     while low < high:
         middle = (low + high) // 2
-        seen = before + text.count("\n", low, middle)
+        seen = before + text.count(char, low, middle)
         if seen < lines:
-            low, before = middle + 1, seen + (text[middle] == "\n")
+            low, before = middle + 1, seen + (text[middle] == char)
         else:
             high = middle
     return low
