@@ -32,7 +32,7 @@ from netgraph.core.limits import limits as changed_limits
 from netgraph.core.nesting import recursion_room
 from netgraph.spec.load import load_spec
 from netgraph.spec.dump import to_yaml
-from netgraph.spec.saving import REFERENCE_SCOPE, save
+from netgraph.spec.saving import REFERENCE_SCOPE, save, spec_path
 from netgraph.spec.text import decode_spec
 
 __all__ = ["from_yaml", "to_yaml", "save", "load", "layer_locations"]
@@ -109,8 +109,4 @@ def load(path: Any, allow_outside: bool = False, base_dir: Any = None, limits: A
     ``allow_outside`` / ``base_dir``: where ``file:`` references may point; ``limits``: size limits
     for this call (see ``from_yaml``).
     """
-    if not isinstance(path, (str, os.PathLike)) or "\x00" in os.fspath(path):
-        raise SpecError(f"load needs a file path, found {reprlib.repr(path)}")
-    if not os.fspath(path):  # Path("") is the folder "."
-        raise SpecError("load needs a file path, found an empty one (''); give the spec's name, e.g. 'model.yaml'")
-    return from_yaml(Path(path), base_dir=base_dir, allow_outside=allow_outside, limits=limits)
+    return from_yaml(spec_path("load", path), base_dir=base_dir, allow_outside=allow_outside, limits=limits)

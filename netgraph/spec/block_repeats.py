@@ -16,15 +16,11 @@ import functools
 import re
 from typing import Any
 
-from netgraph.spec.block_lists import after_lines
+from netgraph.spec.block_lists import KEY, PLAIN, QUOTED, WORD, after_lines
 
 __all__ = ["item_shape", "new_keys", "own_keys", "repeated", "repeats", "MAX_SHAPE_LINES"]
 
-_WORD = r"[0-9A-Za-z_][0-9A-Za-z_.+-]*"
-_KEY = r"[0-9A-Za-z_][0-9A-Za-z_.+-]{0,1000}"  # a simple key is at most 1024 characters
-_PLAIN = rf"[-+]?{_WORD}"
-_QUOTED = r"'[ -&(-~]*'|\"[ !#-\[\]-~]*\""
-_PART = re.compile(rf"( *)((?:- +)*)(?:({_KEY}):( *))?({_PLAIN}|\[[^\]\n]*\]|{_QUOTED})?( *(?:#[\t -~]*)?)\r?\n")
+_PART = re.compile(rf"( *)((?:- +)*)(?:({KEY}):( *))?({PLAIN}|\[[^\]\n]*\]|{QUOTED})?( *(?:#[\t -~]*)?)\r?\n")
 _END = r"(?: +#[\t -~]*| *)\r?\n"  # spaces, or a comment after a space, then the line break
 MAX_SHAPE_LINES = 64  # longer items are followed line by line
 _SKIP_GROWTH = 2  # after a try that fails, the shapes of that many times more items are not tried
@@ -52,14 +48,14 @@ def _line_shape(line: str, own_key: bool) -> str:
         return r" *(?:#[\t -~]*)?\r?\n"  # a blank or comment line
     out = re.escape(indent + dashes)
     if key is not None:
-        out += (f"(?:{_KEY})" if own_key else re.escape(key)) + ":" + (re.escape(spaces) if value else "")
+        out += (f"(?:{KEY})" if own_key else re.escape(key)) + ":" + (re.escape(spaces) if value else "")
     if value is not None:
         if value[0] == "[":
-            items = len(re.findall(_PLAIN, value))
-            inner = rf" *{_PLAIN} *(?:, *{_PLAIN} *){{{items - 1}}}" if items else " *"
+            items = len(re.findall(PLAIN, value))
+            inner = rf" *{PLAIN} *(?:, *{PLAIN} *){{{items - 1}}}" if items else " *"
             out += rf"\[{inner}\]"
         else:
-            out += f"(?:{_QUOTED})" if value[0] in "'\"" else _PLAIN
+            out += f"(?:{QUOTED})" if value[0] in "'\"" else PLAIN
     return out + _END
 
 
@@ -99,7 +95,7 @@ def repeated(scan: Any, text: str, pos: int, top: Any) -> int | None:
 @functools.lru_cache(maxsize=64)
 def own_keys(column: int) -> re.Pattern:
     """The keys of a mapping at ``column`` in a run of its items (its other lines are more indented or '- ')."""
-    return re.compile(rf"^ {{{column}}}({_WORD}):", re.M)
+    return re.compile(rf"^ {{{column}}}({WORD}):", re.M)
 
 
 def new_keys(keys: set, names: list[str]) -> int:

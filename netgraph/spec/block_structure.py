@@ -21,20 +21,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from netgraph.spec.block_lists import after_lines, passing_line, plain_run
+from netgraph.spec.block_lists import KEY, PLAIN, QUOTED, after_lines, passing_line, plain_run
 from netgraph.spec.block_repeats import new_keys, own_keys, repeated
 from netgraph.spec.scalar_spans import Loc
 
 __all__ = ["BlockLookahead", "passing_offset"]
 
-_WORD = r"[0-9A-Za-z_][0-9A-Za-z_.+-]*"
-_PLAIN = rf"[-+]?{_WORD}"
-_FLOW = rf"\[ *(?:{_PLAIN} *(?:, *{_PLAIN} *)*)?\]"  # one line, plain words only: items are certain
-_QUOTED = r"'[ -&(-~]*'|\"[ !#-\[\]-~]*\""  # one line, printable ASCII, no escapes: one value at its quote
-_LINE = re.compile(rf"( *)((?:- +)*)(?:([0-9A-Za-z_][0-9A-Za-z_.+-]{{0,1000}}):(?: +|(?=[\r\n])))?"  # a simple key
-                   rf"({_PLAIN}|{_FLOW}|{_QUOTED})? *(?:(?<= )#[\t -~]*|(?<=^)#[\t -~]*)?\r?\n", re.M)
+_FLOW = rf"\[ *(?:{PLAIN} *(?:, *{PLAIN} *)*)?\]"  # one line, plain words only: items are certain
+_LINE = re.compile(rf"( *)((?:- +)*)(?:({KEY}):(?: +|(?=[\r\n])))?"  # a simple key
+                   rf"({PLAIN}|{_FLOW}|{QUOTED})? *(?:(?<= )#[\t -~]*|(?<=^)#[\t -~]*)?\r?\n", re.M)
 _DASH = re.compile(r"- +")
-_ITEM = re.compile(_PLAIN)
+_ITEM = re.compile(PLAIN)
 
 
 class BlockLookahead:
@@ -271,7 +268,7 @@ def _plain_run(scan: _Scan, text: str, pos: int, column: int, entry: str, dashes
     per_line = 1 if entry == "-" else 2
     left = scan.room - scan.counted
     if lines * per_line > left:
-        scan.passing = passing_line(text[:end], pos + column, entry, left)[0]
+        scan.passing = passing_line(text, pos, end, column, entry, left)
         return end
     scan.counted += lines * per_line
     return end

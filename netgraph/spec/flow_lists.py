@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from netgraph.spec.block_lists import after_lines
 from netgraph.spec.scalar_spans import Loc
 
 __all__ = ["FlowLookahead", "passing_value"]
@@ -77,8 +78,4 @@ def _item(text: str, start: int, end: int, room: int) -> tuple[int | None, int]:
     items = text.count(",", first, end) + (text[tail:end].strip(" \t\r\n") != "")
     if items <= room:
         return None, items
-    low, high = first, end  # the first offset past ``room`` commas: a bisection, each step counting in C
-    while low < high:
-        middle = (low + high) // 2
-        low, high = (middle + 1, high) if text.count(",", first, middle) < room else (low, middle)
-    return _ITEM_START.match(text, low, end).end(), items
+    return _ITEM_START.match(text, after_lines(text, first, end, room, ","), end).end(), items  # past ``room`` commas

@@ -6,11 +6,9 @@ found as written.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
-from netgraph.core.layer import REGISTRY
-from netgraph.core.options import option_fields
+from netgraph.spec.misindented import option_owners
 from netgraph.spec.yaml_nodes import YMap, YSeq
 
 __all__ = ["named_layers", "listed_options"]
@@ -31,16 +29,12 @@ def _joined(value: Any) -> YMap | None:
     return out
 
 
-def _option_names() -> set[str]:
-    return {k for cls in REGISTRY.values() if dataclasses.is_dataclass(cls) for k in option_fields(cls)}
-
-
 def named_layers(reader: Any, value: Any) -> Any:
     """``value`` (a ``layers:`` value), or, for a list of one-key mappings naming layers, the mapping meant (the
     problem recorded). A one-key item that is a layer's own key or an option (``- output: 8``) is no name."""
     joined = _joined(value)
     if joined is None or any(k in _LAYER_KEYS or not isinstance(k, str) for k in joined) \
-            or set(joined) & _option_names():
+            or not option_owners().keys().isdisjoint(joined):
         return value
     reader.error(value.item_locs[0], f"'layers:' is a list of one-key mappings ('- {next(iter(joined))}: ...'); "
                  f"layers are named in a mapping: remove the '- ' before each name (a list of layers, numbered from "

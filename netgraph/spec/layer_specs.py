@@ -236,40 +236,24 @@ def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path:
         with shapes_checked_elsewhere():  # against the net's shapes, at their files' places: spec.array_checks
             layer = cls(**kwargs)
             return layer.with_arrays(state) if state else layer
-    except NetGraphError as exc:  # an expression's error at its column in the option's text
-        key = next((k for k, v in spec.items() if isinstance(v, str) and k != "type"), None)
-        column = exc.column if isinstance(exc, ExpressionError) and key else None
-        if column is None and _each_at_its_option(reader, spec, exc, loc, path):
-            return FAILED
-        where = spec.value_locs[key].at(column) if column is not None else _option_loc(cls, spec, exc, loc)
-        reader.error(where, f"layer {_name(path)}: {exc}{quoted_number_hint(spec.get(_option_key(cls, spec, exc)))}")
     except Exception as exc:  # noqa: BLE001 - a layer rejecting odd values is still the spec's fault
-        reader.error(_option_loc(cls, spec, exc, loc), f"layer {_name(path)} ({cls.__name__}) rejected its options: "
-                     f"{type(exc).__name__}: {exc}")
-    return FAILED
+        problems = getattr(exc, "diagnostics", ())  # at the option the error names, else at the positional one
+        option, at = _option_at(spec, loc, problems[0].option if problems else None, getattr(cls, "POSITIONAL", None))
+        if not isinstance(exc, NetGraphError):
+            return reader.error(at, f"layer {_name(path)} ({cls.__name__}) rejected its options: "
+                                f"{type(exc).__name__}: {exc}")
+        key = next((k for k, v in spec.items() if isinstance(v, str) and k != "type"), None)
+        column = exc.column if isinstance(exc, ExpressionError) and key else None  # at its column in the option's text
+        if column is None and len(problems) > 1:  # several: each at the value of the option it names
+            for d in problems:
+                reader.error(_option_at(spec, loc, d.option)[1], f"layer {_name(path)}: {d.message}"
+                             f"{quoted_number_hint(spec.get(d.option))}")
+            return FAILED
+        where = spec.value_locs[key].at(column) if column is not None else at
+        return reader.error(where, f"layer {_name(path)}: {exc}{quoted_number_hint(spec.get(option))}")
 
 
-def _each_at_its_option(reader: Any, spec: YMap, exc: NetGraphError, loc: Loc, path: tuple) -> bool:
-    """Report each of an error's several problems at the value of the option it names (``Diagnostic.option``), else
-    at the layer; False, reporting nothing, for an error of one problem."""
-    if len(exc.diagnostics) < 2:
-        return False
-    for d in exc.diagnostics:
-        where = spec.value_locs[d.option] if d.option in spec.value_locs and d.option != "type" else loc
-        reader.error(where, f"layer {_name(path)}: {d.message}{quoted_number_hint(spec.get(d.option))}")
-    return True
-
-
-def _option_loc(cls: type, spec: YMap, exc: Exception, default: Loc) -> Loc:
-    """The value of the option the error names (its ``Diagnostic.option``), else the positional option's, else ``default``."""
-    key = _option_key(cls, spec, exc)
-    return default if key is None else spec.value_locs[key]
-
-
-def _option_key(cls: type, spec: YMap, exc: Exception) -> str | None:
-    """The option (written in ``spec``) the error names (its ``Diagnostic.option``), else the positional one, else None."""
-    diagnostics = getattr(exc, "diagnostics", ())
-    for key in (diagnostics[0].option if diagnostics else None, getattr(cls, "POSITIONAL", None)):
-        if key in spec.value_locs and key != "type":
-            return key
-    return None
+def _option_at(spec: YMap, default: Loc, *options: Any) -> tuple[str | None, Loc]:
+    """The first of ``options`` written in ``spec`` (not 'type') and where its value is, else (None, ``default``)."""
+    key = next((k for k in options if k in spec.value_locs and k != "type"), None)
+    return key, default if key is None else spec.value_locs[key]

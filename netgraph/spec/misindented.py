@@ -17,7 +17,7 @@ from netgraph.core.ports import NetPort
 from netgraph.spec.options import FAILED
 from netgraph.spec.yaml_nodes import YMap, YSeq
 
-__all__ = ["misindented_option", "check_misindented"]
+__all__ = ["misindented_option", "check_misindented", "option_owners"]
 
 _OWNERS: dict[int, dict[str, str]] = {}  # by the number of layer types: option -> the first type that has it
 
@@ -64,12 +64,14 @@ def _owner(option: str, type_name: Any, anywhere: bool) -> str | None:
     """The layer type that has ``option``: the one named (when it has it), else (``anywhere``) the first one."""
     if isinstance(type_name, str) and option in option_fields(REGISTRY.get(type_name)):
         return type_name
-    if not anywhere:
-        return None
-    REGISTRY.load_all()  # every layer module imported (seconds, once): only for the few layers that get here
+    return option_owners().get(option) if anywhere else None
+
+
+def option_owners() -> dict[str, str]:
+    """Each option of any layer type -> the first type that has it (every layer module imported: seconds, once)."""
     if len(REGISTRY) not in _OWNERS:  # types are only added: a new count, a new table
         owners: dict[str, str] = {}
         for name, cls in REGISTRY.items():
             owners.update((key, name) for key in option_fields(cls) if key not in owners)
         _OWNERS[len(REGISTRY)] = owners
-    return _OWNERS[len(REGISTRY)].get(option)
+    return _OWNERS[len(REGISTRY)]

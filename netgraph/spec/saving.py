@@ -29,7 +29,7 @@ from netgraph.spec.dump import check_loadable, dump_data, spec_data
 from safetensors.torch import load as safetensors_load
 from safetensors.torch import save as safetensors_bytes
 
-__all__ = ["save", "read_arrays", "read_weights", "weights_name", "WeightsRefused",
+__all__ = ["save", "spec_path", "read_arrays", "read_weights", "weights_name", "WeightsRefused",
            "REFERENCE_SCOPE", "reference_refusal"]
 _HASHED = r"\.([0-9a-f]{64})\.safetensors"  # after the spec's stem: a weights file named by its SHA-256
 
@@ -59,16 +59,21 @@ _OTHER_FORMATS = {".onnx": "for ONNX, export_onnx(net, path)", ".pt": _TORCH, ".
                   ".h5": "Keras's formats are not netgraph's", ".keras": "Keras's formats are not netgraph's"}
 
 
+def spec_path(verb: str, path: Any) -> Path:
+    """``path`` (a str or PathLike naming a file) as a Path; SpecError, saying what ``verb`` needs, else."""
+    if not isinstance(path, (str, os.PathLike)) or "\x00" in os.fspath(path):
+        raise SpecError(f"{verb} needs a file path, found {reprlib.repr(path)}")
+    if not os.fspath(path):  # Path("") is the folder "."
+        raise SpecError(f"{verb} needs a file path, found an empty one (''); give the spec's name, e.g. 'model.yaml'")
+    return Path(path)
+
+
 @deep_walk
 def save(net: Any, path: Any, *, name: str | None = None, description: str | None = None) -> Path:
     """Write ``net`` (a NetGraph, or a compiled module: its ``to_net()``) as spec YAML at ``path`` (with the top
     keys ``name`` and ``description`` when given) plus its arrays in a safetensors file beside it, named by its
     SHA-256, which ``load`` verifies; returns the path."""
-    if not isinstance(path, (str, os.PathLike)) or "\x00" in os.fspath(path):
-        raise SpecError(f"save needs a file path, found {reprlib.repr(path)}")
-    if not os.fspath(path):  # Path("") is the folder "."
-        raise SpecError("save needs a file path, found an empty one (''); give the spec's name, e.g. 'model.yaml'")
-    path = Path(path)
+    path = spec_path("save", path)
     if not hasattr(net, "explicit_edges") and hasattr(net, "to_net"):
         net = net.to_net()
     if path.suffix == ".safetensors":

@@ -72,22 +72,17 @@ def decode_spec(raw: bytes, file: str) -> str:
 
 def other_kind_hint(file: str) -> str:
     """For a file of another known kind given as a spec (an ONNX model, a weights file, a diagram): what it is."""
-    suffix = os.path.splitext(file)[1].lower()
-    if suffix == ".onnx":
-        return "; an ONNX model: import_onnx(path) reads it (netgraph check, run and render take it as it is)"
-    if suffix == ".safetensors":
-        return "; a weights file: load the spec that names it under 'arrays:' (the .yaml beside it)"
-    if suffix in (".pt", ".pth"):
-        return "; a torch file: torch.load(path) reads it (a net_train checkpoint: load_checkpoint(net, path))"
-    if suffix == ".npz":
-        return "; a data file: training data, as net_train(net, path) and netgraph train --data take it"
-    if suffix in _IMAGE_SUFFIXES:
-        return "; an image: a net with an ImageEncoder on its input reads it, net(path)"
-    if suffix in (".svg", ".dot", ".gv"):
-        return "; a diagram, as netgraph render writes it: give the spec it was drawn from"
-    if suffix in (".csv", ".jsonl"):
-        return "; a text table: training data, as net_train(net, path) and netgraph train --data take it"
-    return ""
+    return _OTHER_KINDS.get(os.path.splitext(file)[1].lower(), "")
 
 
-_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff")
+_OTHER_KINDS = {  # by suffix
+    ".onnx": "; an ONNX model: import_onnx(path) reads it (netgraph check, run and render take it as it is)",
+    ".safetensors": "; a weights file: load the spec that names it under 'arrays:' (the .yaml beside it)",
+    **dict.fromkeys((".pt", ".pth"), "; a torch file: torch.load(path) reads it (a net_train checkpoint: "
+                                     "load_checkpoint(net, path))"),
+    ".npz": "; a data file: training data, as net_train(net, path) and netgraph train --data take it",
+    **dict.fromkeys((".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff"),
+                    "; an image: a net with an ImageEncoder on its input reads it, net(path)"),
+    **dict.fromkeys((".svg", ".dot", ".gv"), "; a diagram, as netgraph render writes it: give the spec it was drawn from"),
+    **dict.fromkeys((".csv", ".jsonl"), "; a text table: training data, as net_train(net, path) and netgraph train "
+                                        "--data take it")}

@@ -4,8 +4,9 @@ value that is null because what follows its key is a comment (``comment_hint``);
 (``{? [a, b] : p}``, ``[a, b]: p``), how an edge group is written (``list_key_hint``); for a '{' or '[' left
 open, where it was opened (``unclosed_hint``); for a key written without its ':', its line (``colon_hint``).
 
->>> class Mark: line, column = 1, 2
->>> syntax_hint("edges:\\n  - [a, b] -> c\\n", Mark())[:2]
+>>> import yaml
+>>> try: yaml.safe_load("edges:\\n  - [a, b] -> c\\n")
+... except yaml.YAMLError as exc: syntax_hint(exc, "edges:\\n  - [a, b] -> c\\n")[:2]
 (2, 5)
 """
 
@@ -22,7 +23,7 @@ __all__ = ["syntax_hint", "comment_hint", "list_key_hint", "unclosed_hint", "col
 _CLOSERS = {"while parsing a flow mapping": ("{", "}"), "while parsing a flow sequence": ("[", "]")}
 
 
-def unclosed_hint(exc: Any, text: str = "") -> tuple[int, int, str] | None:
+def unclosed_hint(exc: Any, lines: list[str]) -> tuple[int, int, str] | None:
     """For a '{', '[' or quote left open on an earlier line (``{type: LinearLayer, output: 16`` then the next key,
     ``output: "3}``): the opening bracket's or quote's position and what is missing, where the parser's own position
     is the line after it (the file's end, for a quote); or, when a comment on that line hid its closing bracket
@@ -32,12 +33,11 @@ def unclosed_hint(exc: Any, text: str = "") -> tuple[int, int, str] | None:
     brackets = _CLOSERS.get(exc.context or "") if isinstance(exc, ParserError) else None
     start, end = exc.context_mark, exc.problem_mark
     if isinstance(exc, ScannerError) and exc.context == "while scanning a quoted scalar" and start is not None:
-        line = (text.splitlines()[start.line:start.line + 1] or [""])[0]  # libyaml's marks hold no buffer
+        line = (lines[start.line:start.line + 1] or [""])[0]  # libyaml's marks hold no buffer
         quote = line[start.column:start.column + 1]
         brackets = (quote, quote) if quote in ("'", '"') else None
     if brackets is None or start is None or end is None or end.line <= start.line:
         return None
-    lines = text.splitlines()
     comment = _comment_start(lines[start.line], start.column) if start.line < len(lines) else None
     if comment is not None:
         value = re.match(r"#[^,{}\[\]]*", lines[start.line][comment:]).group(0).rstrip()
@@ -85,17 +85,15 @@ def colon_hint(text: str, exc: Any) -> tuple[int, int, str] | None:
                                        f"column {end.column + 1}: {problem})")
 
 
-def syntax_hint(text: str, mark: Any) -> tuple[int, int, str] | None:
-    """(line, column, hint) for a syntax error at ``mark`` that a hint explains better, else None."""
-    return _edge_hint(text, mark) or _layout_hint(text, mark)
+def syntax_hint(exc: Any, text: str) -> tuple[int, int, str] | None:
+    """(line, column, hint) for the syntax error ``exc`` in ``text`` when a hint explains it better, else None."""
+    lines, mark = text.splitlines(), exc.problem_mark
+    return unclosed_hint(exc, lines) or _edge_hint(lines, mark) or _layout_hint(lines, mark) or colon_hint(text, exc)
 
 
-def _layout_hint(text: str, mark: Any) -> tuple[int, int, str] | None:
+def _layout_hint(lines: list[str], mark: Any) -> tuple[int, int, str] | None:
     """For a syntax error on a line indented with a tab, or to a column no line above uses: where, and a hint."""
-    if mark is None:
-        return None
-    lines = text.splitlines()
-    if mark.line >= len(lines):
+    if mark is None or mark.line >= len(lines):
         return None
     line = lines[mark.line]
     lead = line[:len(line) - len(line.lstrip(" \t"))]
@@ -135,9 +133,8 @@ def _opens_block(line: str) -> bool:
 _GROUP_EDGE = re.compile(r"(\s*-\s+)(\[[^\]\n]*\]\s*->.*?)\s*(?:#.*)?")  # - [a, b] -> p
 
 
-def _edge_hint(text: str, mark: Any) -> tuple[int, int, str] | None:
+def _edge_hint(lines: list[str], mark: Any) -> tuple[int, int, str] | None:
     """For a syntax error on an unquoted edge that starts with '[' (``- [a, b] -> p``): where, and a hint."""
-    lines = text.splitlines()
     found = _GROUP_EDGE.fullmatch(lines[mark.line]) if mark is not None and mark.line < len(lines) else None
     if found is None:
         return None

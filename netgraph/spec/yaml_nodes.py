@@ -32,7 +32,7 @@ from netgraph.core.limits import current_limits, raise_hint
 from netgraph.spec.block_structure import BlockLookahead
 from netgraph.spec.flow_lists import FlowLookahead
 from netgraph.spec.scalar_spans import Loc, ScalarText, core_value
-from netgraph.spec.yaml_hints import colon_hint, list_key_hint, syntax_hint, unclosed_hint
+from netgraph.spec.yaml_hints import list_key_hint, syntax_hint
 
 __all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS", "RESOLVERS"]
 
@@ -382,8 +382,7 @@ def _read(text: str, file: str, problems: list[tuple[Loc, str]] | None, loader_c
                               f"character #x{exc.character:04x} ({exc.reason}; a spec is text)") from None
         if not isinstance(exc, yaml.MarkedYAMLError):
             raise YamlRefused(file, Loc(1, 1), f"invalid YAML: {exc}") from None
-        hint = None if isinstance(exc, ComposerError) else (unclosed_hint(exc, text) or syntax_hint(text, exc.problem_mark)
-                                                               or colon_hint(text, exc))
+        hint = None if isinstance(exc, ComposerError) else syntax_hint(exc, text)
         if hint is not None:
             raise YamlRefused(file, Loc(hint[0], hint[1]), hint[2]) from None
         problem = " ".join(p for p in (exc.context, exc.problem) if p)
