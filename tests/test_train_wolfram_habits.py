@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import LinearLayer, NetGraph, NetPort, OptionError, net_train
+from netgraph import DataError, LinearLayer, NetGraph, NetPort, OptionError, net_train
 
 
 def _net_and_data():
@@ -128,3 +128,17 @@ def test_validation_pairs_beside_training_arrays():
     pairs = net_train(net, data, validation_set=[(xv[i], yv[i]) for i in range(6)], **options)
     arrays = net_train(net, data, validation_set={"Input": xv, "Target": yv}, **options)
     assert pairs.validation_losses == pytest.approx(arrays.validation_losses, rel=1e-6)
+
+
+@pytest.mark.parametrize("key", [torch.zeros(3), 1, ("Input",)])
+def test_a_dict_keyed_by_something_other_than_port_names_is_a_data_error(key):
+    # Found by QA (qa-wolfram): Wolfram's NetTrain[net, xs -> ys] written {xs: ys} raised TypeError
+    # ("unsupported operand type(s) for +: 'Tensor' and 'str'") from the lengths-key scan
+    net, data = _net_and_data()
+    for bad in ({key: data["Target"]}, {**data, key: data["Target"]}):
+        with pytest.raises(DataError, match=rf"training data: key .*{type(key).__name__}.* is not a port name") as info:
+            net_train(net, bad, max_training_rounds=1, progress=False)
+        assert info.value.diagnostics[0].data.name == "training"
+    with pytest.raises(DataError, match=r"validation_set: key .* is not a port name.*\(inputs, targets\) pair") as info:
+        net_train(net, data, validation_set={key: data["Target"]}, max_training_rounds=1, progress=False)
+    assert info.value.diagnostics[0].data.name == "validation"
