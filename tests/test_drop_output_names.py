@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import ClassDecoder, LinearLayer, NetGraph, NetPort, net_drop, net_initialize
+from netgraph import ClassDecoder, LinearLayer, NetGraph, NetPort, net_drop, net_initialize, net_take
 
 
 def _three(**options):
@@ -41,3 +41,15 @@ def test_a_lone_output_keeps_its_name_beside_a_dropped_tails_producer():
     net = NetGraph({"a": LinearLayer(2), "c": LinearLayer(3), "t": LinearLayer(4)}, [("c", "t"), ("t", NetPort("T"))],
                    Input=3)
     assert net_drop(net, "t").output_shapes["Output"] == (2,)
+
+
+@pytest.mark.parametrize("take, kept", [
+    (["Output2", "Output3"], {"Output2": (3,), "Output3": (4,)}),
+    (["b", "c"], {"Output2": (3,), "Output3": (4,)}),
+    ("Output2", {"Output2": (3,)}),
+    (NetPort("Output3"), {"Output3": (4,)}),
+])
+def test_net_take_keeps_the_names_of_the_outputs_it_takes(take, kept):
+    """Found by QA (qa-wolfram): net_take(net, ["Output2", "Output3"]) numbered them again, Output1 and Output2, so
+    'Output2' came to mean another layer's output (net_drop keeps them; so does Wolfram's NetTake)."""
+    assert net_take(_three(), take).output_shapes == kept

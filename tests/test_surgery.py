@@ -61,7 +61,7 @@ def test_rename(net):
 def test_take_and_drop(net):
     assert net.output_ports == ("Output1", "Output2")
     taken = net_take(net, "Output1")
-    assert list(taken.layers) == ["a", "b", "c"] and taken.output_ports == ("Output",)
+    assert list(taken.layers) == ["a", "b", "c"] and taken.output_ports == ("Output1",)  # it keeps its name
     x = torch.randn(3, 4)
     torch.testing.assert_close(taken(x), net(x)["Output1"])
     dropped = net_drop(net, "d")
@@ -268,12 +268,12 @@ def test_a_graph_port_named_as_a_layer_says_it_is_a_port(edit):
 
 
 def test_net_take_keeps_the_decoder_of_an_output_it_renames():
-    """Found by helper-138: net_take(g, "Output2") names the one output it keeps "Output", and lost Output2's
+    """Found by helper-138: net_take(g, "Output2") named the one output it keeps "Output", and lost Output2's
     decoder with the name, against the README (an output the same layer still gives keeps its decoder)."""
     g = net_initialize(NetGraph({"a": LinearLayer(3), "b": SoftmaxLayer(), "c": LinearLayer(2), "d": SoftmaxLayer()},
                                 [("a", "b"), ("c", "d")], Input=4, Output2=ClassDecoder(["x", "y"])), seed=0)
     taken = net_take(g, "Output2")
-    assert taken.output_ports == ("Output",)
+    assert taken.output_ports == ("Output2",)  # its name too (test_drop_output_names)
     x = torch.rand(4)
     assert taken(x) == g(x)["Output2"] in ("x", "y")
     assert net_take(g, "Output1")(x).shape == (3,)  # another layer's output: no decoder

@@ -19,6 +19,7 @@ from netgraph.core.errors import WiringError
 from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.operator_surgery import into_operator
+from netgraph.core.output_names import kept_output_names
 from netgraph.core.port_paths import resolve
 from netgraph.core.ports import NetPort
 from netgraph.core.rewiring import (check_net, layer_graph, layer_path, no_layer_or_port, subgraph,
@@ -46,7 +47,8 @@ def net_take(net: NetGraph, outputs: Any) -> NetGraph:
     targets = {layer for layer, _ in wanted} | set(nested)
     g = layer_graph(net)
     keep = set(targets).union(*(nx.ancestors(g, t) for t in targets))
-    taken = with_output_options(net, _only(subgraph(net, keep, targets=frozenset(targets)), wanted))
+    part = _only(subgraph(net, keep, targets=frozenset(targets)), wanted)
+    taken = with_output_options(net, kept_output_names(net, part))  # Output2 stays Output2, as after net_drop
     whole = set().union(*(nx.ancestors(g, t) for t in targets)) | {layer for layer, _ in wanted}
     for head in set(nested) & whole:  # its other outputs are used too: it stays whole, the ports become outputs
         for port in nested[head]:
