@@ -224,7 +224,7 @@ def subgraph(net: NetGraph, keep: set[str], mute_orphans: bool = True, targets: 
 
 def with_output_options(net: NetGraph, part: NetGraph) -> NetGraph:
     """``part`` (cut from ``net``) with ``net``'s options (a decoder, a declared type) on each graph output that
-    the same layer port still gives, under its name in ``part`` (net_take names a lone ``Output2`` ``Output``):
+    the same layer port still gives, under its name in ``part`` (a renamed output, as a tail's producer's, too):
     cutting other layers away must not lose the decoder of an output it keeps."""
     def producers(g: NetGraph) -> dict[str, tuple]:
         return {e.dst.port: (e.src.layer, e.src.port) for e in g.edges if e.dst.layer is None}
