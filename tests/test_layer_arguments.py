@@ -13,7 +13,8 @@ import torch
 from netgraph import (AggregationLayer, AttentionLayer, BatchNormalizationLayer, CatenateLayer, ConvolutionLayer,
                       CrossEntropyLossLayer, DeconvolutionLayer, ElementwiseLayer, EmbeddingLayer, FlattenLayer,
                       GatedRecurrentLayer, LayerNormalizationLayer, LinearLayer, LongShortTermMemoryLayer,
-                      MeanSquaredLossLayer, NormalizationLayer, PaddingLayer, PoolingLayer, ResizeLayer, SoftmaxLayer)
+                      MeanSquaredLossLayer, NetMapOperator, NormalizationLayer, PaddingLayer, PoolingLayer, ResizeLayer,
+                      SoftmaxLayer, ThreadingLayer, TotalLayer)
 from netgraph.core.errors import OptionError
 from netgraph.core.layer import REGISTRY, Layer, registry_scope
 
@@ -307,3 +308,22 @@ def test_a_misspelt_option_and_a_bad_value_are_named_together():
 def test_a_misspelt_option_with_good_values_is_named_alone():
     error = _problems(lambda: ConvolutionLayer(3, 2, stride=1, paddin_size=1))
     assert [d.option for d in error.diagnostics] == ["paddin_size"]
+
+
+@pytest.mark.parametrize("make, inputs", [
+    (lambda: ThreadingLayer("Plus", input=3), True),
+    (lambda: CatenateLayer(input=(2, 3)), True),
+    (lambda: NetMapOperator(LinearLayer(2), input=(5, 3)), False),
+    (lambda: NetMapOperator(LinearLayer(2), Input=(5, 3)), False),
+    (lambda: TotalLayer(output=3), True),
+])
+def test_a_port_shape_given_to_a_layer_without_that_option_says_where_shapes_go(make, inputs):
+    """Found by QA (qa-wolfram): Wolfram's NetMapOperator[net, "Input" -> {5, 3}] and ThreadingLayer[Plus, "Input" -> 3]
+    written with input= were told 'did you mean inputs?', which sets how many inputs a layer has, not their shape."""
+    with pytest.raises(OptionError, match=r"port shapes are not options here: declare a port's shape on a net of "
+                                          r"it, NetGraph\(layer, <port>=shape\)") as info:
+        make()
+    assert ("inputs= is how many inputs it takes (or their names), not their shape" in str(info.value)) == inputs
+    assert "did you mean 'inputs'" not in str(info.value)
+    with pytest.raises(OptionError, match=r"no option 'Weights' \(did you mean 'weights'\?\)"):  # a miscased option
+        LinearLayer(3, Weights=torch.ones(3, 2))
