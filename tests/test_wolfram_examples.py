@@ -229,6 +229,8 @@ def test_append_prepend_insert_and_delete():
     inserted = net_insert(chain, "Tanh", 2)  # NetInsert[chain, Tanh, 2]: the new layer is layer 2
     assert kinds(inserted)[:3] == ["LinearLayer", "ElementwiseLayer", "ElementwiseLayer"]
     assert inserted.layers["2"].function == "Tanh"
+    functions = [layer.function for layer in net_insert(NetChain(["Sin", "Tanh"]), "Ramp", -2).layers.values()]
+    assert functions == ["Sin", "Ramp", "Tanh"]  # NetInsert[chain, Ramp, -2]: Insert's count from the end
     named = NetChain({"a": LinearLayer(5), "b": "Ramp", "c": LinearLayer(3)}, input=2)
     assert list(net_insert(named, {"t": "Tanh"}, "b").layers) == ["a", "t", "b", "c"]  # NetInsert[chain, "t" -> Tanh, "b"]
     assert list(net_delete(named, "b").layers) == ["a", "c"]  # NetDelete[chain, "b"]
@@ -240,6 +242,8 @@ def test_flatten_rename_and_join():
     # NetFlatten[NetChain[{NetChain[{LinearLayer[4], Tanh}], LinearLayer[2]}, "Input" -> 3]]
     flat = net_flatten(NetChain([NetChain([LinearLayer(4), "Tanh"]), LinearLayer(2)], input=3))
     assert isinstance(flat, NetChain) and len(flat.layers) == 3 and flat.output_shapes == {"Output": (2,)}
+    with pytest.raises(ValueError, match="levels= must be a positive integer"):  # NetFlatten::flev
+        net_flatten(NetChain([NetChain([LinearLayer(4), "Tanh"]), LinearLayer(2)], input=3), levels=0)
     named = NetChain({"a": LinearLayer(5), "b": "Ramp", "c": LinearLayer(3)}, input=2)
     assert list(net_rename(named, {"a": "lin"}).layers) == ["lin", "b", "c"]  # NetRename[chain, "a" -> "lin"]
     assert net_rename(named, {NetPort("Input"): NetPort("x")}).input_ports == ("x",)  # NetPort["Input"] -> NetPort["x"]
