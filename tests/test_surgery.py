@@ -277,3 +277,19 @@ def test_net_take_keeps_the_decoder_of_an_output_it_renames():
     x = torch.rand(4)
     assert taken(x) == g(x)["Output2"] in ("x", "y")
     assert net_take(g, "Output1")(x).shape == (3,)  # another layer's output: no decoder
+
+
+def test_net_take_to_a_layers_input_port_keeps_what_computes_that_input():
+    """Found by QA (qa-wolfram): Wolfram's NetTake[net, NetPort[{3, "Input"}]] (an end may be a layer's input port) was
+    "layer '3' has no output port 'Input'"."""
+    from netgraph import NetChain
+    chain = net_initialize(NetChain([LinearLayer(5), "Ramp", LinearLayer(3), "Tanh"], input=2), seed=0)
+    taken = net_take(chain, NetPort(3, "Input"))
+    assert isinstance(taken, NetChain) and list(taken.layers) == ["1", "2"] and taken.output_shapes == {"Output": (5,)}
+    g = NetGraph({"a": LinearLayer(3), "b": "Tanh", "c": "Ramp"}, [("a", "b"), ("a", "c")], Input=2)
+    assert list(net_take(g, NetPort("c", "Input")).layers) == ["a"]
+    with pytest.raises(WiringError, match=r"NetPort\('a', 'Input'\) is fed by graph input 'Input' directly: no layer "
+                                          r"computes it"):
+        net_take(g, NetPort("a", "Input"))
+    with pytest.raises(WiringError, match=r"has no output port 'Inptu'"):
+        net_take(g, NetPort("c", "Inptu"))
