@@ -165,6 +165,7 @@ def test_take_counts_as_wolfram_for_a_positive_count_and_a_name():
     named = NetChain({"a": LinearLayer(5), "b": "Ramp", "c": LinearLayer(3)}, input=2)
     assert list(net_take(named, "b").layers) == ["a", "b"]  # NetTake[chain, "b"]
     assert list(net_take(chain, NetPort(2, "Output")).layers) == ["1", "2"]  # NetTake[chain, NetPort[{2, "Output"}]]
+    assert list(net_take(chain, NetPort(3, "Input")).layers) == ["1", "2"]  # NetTake[chain, NetPort[{3, "Input"}]]
 
 
 def test_wolframs_other_take_and_drop_forms_as_slices():
