@@ -30,6 +30,7 @@ from netgraph.core.ports import NetPort, PortRef
 __all__ = ["edit_at", "put_back", "layer_path", "check_net", "layer_graph", "subgraph", "with_output_options", "drop_layers",
            "listed", "no_layer_or_port", "numbered", "chain_of", "chain_items", "fits_checked"]
 
+
 def check_net(net: Any, function: str) -> None:
     if not isinstance(net, NetGraph):
         raise OptionError(f"{function} takes a NetGraph or NetChain as its first argument, found "

@@ -31,8 +31,8 @@ __all__ = ["net_take"]
 def net_take(net: NetGraph, outputs: Any) -> NetGraph:
     """The subgraph needed to compute the given outputs: layer specs, graph output names or NetPorts (a layer's
     input port: what feeds it), nested paths too (``NetPort(("enc", "l1", "Output"))`` keeps ``enc`` cut down to
-    what computes ``l1``); a list for several. The result's outputs are the named ones only (a layer: all its outputs). An operator is one
-    layer: a path into its inner net is a WiringError."""
+    what computes ``l1``); a list for several. The result's outputs are the named ones only (a layer: all its
+    outputs), under their names. An operator is one layer: a path into its inner net is a WiringError."""
     check_net(net, "net_take")
     specs = outputs if isinstance(outputs, list) else [outputs]
     nested: dict[str, list[NetPort]] = {}
@@ -106,8 +106,8 @@ def _feeding(net: NetGraph, spec: NetPort) -> set[tuple[str, str]] | None:
     for e in net.edges:
         if e.dst.layer == name and e.dst.port == port:
             if e.src.layer is None:
-                raise WiringError(f"net_take: {spec!r} is fed by graph input {e.src.port!r} directly: no layer computes "
-                                  f"it, so there is nothing to take")
+                raise WiringError(f"net_take: {spec!r} is fed by graph input {e.src.port!r} directly: no layer "
+                                  f"computes it, so there is nothing to take")
             return {(e.src.layer, e.src.port)}
     return None
 
