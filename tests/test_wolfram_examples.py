@@ -200,6 +200,7 @@ def test_take_from_a_graph_with_several_outputs_gives_the_subnet_of_one():
     assert list(taken.layers) == ["1", "3"] and taken.output_ports == ("Output2",)  # its name, as Wolfram's
     x = torch.randn(2, 2)
     torch.testing.assert_close(taken(x), net(x)["Output2"])
+    assert net_delete(net, NetPort("Output1")) == taken  # NetDelete[net, NetPort["Output1"]]
 
 
 def test_nested_port_paths_probe_and_feed_and_information_counts():
