@@ -12,9 +12,9 @@ import torch
 
 from netgraph import (AggregationLayer, AttentionLayer, BatchNormalizationLayer, CatenateLayer, ConvolutionLayer,
                       CrossEntropyLossLayer, DeconvolutionLayer, ElementwiseLayer, EmbeddingLayer, FlattenLayer,
-                      GatedRecurrentLayer, LayerNormalizationLayer, LinearLayer, LongShortTermMemoryLayer,
-                      MeanSquaredLossLayer, NetMapOperator, NormalizationLayer, PaddingLayer, PoolingLayer, ResizeLayer,
-                      SoftmaxLayer, ThreadingLayer, TotalLayer)
+                      FunctionLayer, GatedRecurrentLayer, LayerNormalizationLayer, LinearLayer, LongShortTermMemoryLayer,
+                      MeanSquaredLossLayer, NetGraph, NetMapOperator, NormalizationLayer, PaddingLayer, PoolingLayer,
+                      ResizeLayer, SoftmaxLayer, ThreadingLayer, TotalLayer)
 from netgraph.core.errors import OptionError
 from netgraph.core.layer import REGISTRY, Layer, registry_scope
 
@@ -327,3 +327,15 @@ def test_a_port_shape_given_to_a_layer_without_that_option_says_where_shapes_go(
     assert "did you mean 'inputs'" not in str(info.value)
     with pytest.raises(OptionError, match=r"no option 'Weights' \(did you mean 'weights'\?\)"):  # a miscased option
         LinearLayer(3, Weights=torch.ones(3, 2))
+
+
+def test_a_slots_shape_given_as_an_option_says_to_give_it_to_input():
+    """Found by QA (qa-wolfram): Wolfram's FunctionLayer[#x + #y &, "x" -> 3] written FunctionLayer(f, x=3) listed
+    the options only; input={'x': 3} gives a slot's shape."""
+    with pytest.raises(OptionError, match=r"no option 'x' \(#x is a port: give its shape as input=\{'x': \.\.\.\}\)"):
+        FunctionLayer("#x + #y &", x=3)
+    with pytest.raises(OptionError, match=r"no option 'y' \(#y is a port"):
+        FunctionLayer(function="#x + #y", y=3)
+    with pytest.raises(OptionError, match=r"no option 'z'; its options"):  # not a slot of the function
+        FunctionLayer("#x + #y", z=3)
+    assert NetGraph([FunctionLayer("#x + #y &", input={"x": 3, "y": 3})], []).output_shapes == {"Output": (3,)}
