@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import ClassDecoder, LinearLayer, NetGraph, NetPort, net_drop, net_initialize
+from netgraph import (ClassDecoder, LinearLayer, NetGraph, NetPort, WiringError, net_delete, net_drop, net_initialize,
+                      net_take)
 
 
 def _three(**options):
@@ -41,3 +42,34 @@ def test_a_lone_output_keeps_its_name_beside_a_dropped_tails_producer():
     net = NetGraph({"a": LinearLayer(2), "c": LinearLayer(3), "t": LinearLayer(4)}, [("c", "t"), ("t", NetPort("T"))],
                    Input=3)
     assert net_drop(net, "t").output_shapes["Output"] == (2,)
+
+
+@pytest.mark.parametrize("take, kept", [
+    (["Output2", "Output3"], {"Output2": (3,), "Output3": (4,)}),
+    (["b", "c"], {"Output2": (3,), "Output3": (4,)}),
+    ("Output2", {"Output2": (3,)}),
+    (NetPort("Output3"), {"Output3": (4,)}),
+])
+def test_net_take_keeps_the_names_of_the_outputs_it_takes(take, kept):
+    """Found by QA (qa-wolfram): net_take(net, ["Output2", "Output3"]) numbered them again, Output1 and Output2, so
+    'Output2' came to mean another layer's output (net_drop keeps them; so does Wolfram's NetTake)."""
+    assert net_take(_three(), take).output_shapes == kept
+
+
+def test_net_delete_of_graph_output_ports_keeps_the_other_outputs_and_what_computes_them():
+    """Found by QA (qa-wolfram): Wolfram's NetDelete[graph, NetPort["Output1"]] (a basic example of its page) was
+    "a layer is named by a string, a 1-based index or a tuple path of those; found NetPort('Output1')"."""
+    net = _three()
+    deleted = net_delete(net, NetPort("Output1"))
+    assert list(deleted.layers) == ["b", "c"] and deleted.output_shapes == {"Output2": (3,), "Output3": (4,)}
+    both = net_delete(net, [NetPort("Output1"), NetPort("Output3")])
+    assert list(both.layers) == ["b"] and both.output_shapes == {"Output2": (3,)}
+    shared = NetGraph({"a": LinearLayer(2), "t": "Tanh"}, [("a", "t"), (NetPort("a", "Output"), NetPort("h"))], Input=3)
+    kept = net_delete(shared, NetPort("h"))  # a feeds another output: it stays
+    assert list(kept.layers) == ["a", "t"] and kept.output_ports == ("Output",)
+    with pytest.raises(WiringError, match=r"no output port 'Output9'.*outputs are \['Output1', 'Output2', 'Output3'\]"):
+        net_delete(net, NetPort("Output9"))
+    with pytest.raises(WiringError, match="would remove every output"):
+        net_delete(net, [NetPort("Output1"), NetPort("Output2"), NetPort("Output3")])
+    with pytest.raises(WiringError, match=r"layers or graph output ports, not both in one call"):  # NetDelete::nomix
+        net_delete(net, [NetPort("Output1"), "b"])

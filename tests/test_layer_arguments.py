@@ -12,8 +12,9 @@ import torch
 
 from netgraph import (AggregationLayer, AttentionLayer, BatchNormalizationLayer, CatenateLayer, ConvolutionLayer,
                       CrossEntropyLossLayer, DeconvolutionLayer, ElementwiseLayer, EmbeddingLayer, FlattenLayer,
-                      GatedRecurrentLayer, LayerNormalizationLayer, LinearLayer, LongShortTermMemoryLayer,
-                      MeanSquaredLossLayer, NormalizationLayer, PaddingLayer, PoolingLayer, ResizeLayer, SoftmaxLayer)
+                      FunctionLayer, GatedRecurrentLayer, LayerNormalizationLayer, LinearLayer, LongShortTermMemoryLayer,
+                      MeanSquaredLossLayer, NetGraph, NetMapOperator, NormalizationLayer, PaddingLayer, PoolingLayer,
+                      ResizeLayer, SoftmaxLayer, ThreadingLayer, TotalLayer)
 from netgraph.core.errors import OptionError
 from netgraph.core.layer import REGISTRY, Layer, registry_scope
 
@@ -307,3 +308,34 @@ def test_a_misspelt_option_and_a_bad_value_are_named_together():
 def test_a_misspelt_option_with_good_values_is_named_alone():
     error = _problems(lambda: ConvolutionLayer(3, 2, stride=1, paddin_size=1))
     assert [d.option for d in error.diagnostics] == ["paddin_size"]
+
+
+@pytest.mark.parametrize("make, inputs", [
+    (lambda: ThreadingLayer("Plus", input=3), True),
+    (lambda: CatenateLayer(input=(2, 3)), True),
+    (lambda: NetMapOperator(LinearLayer(2), input=(5, 3)), False),
+    (lambda: NetMapOperator(LinearLayer(2), Input=(5, 3)), False),
+    (lambda: TotalLayer(output=3), True),
+])
+def test_a_port_shape_given_to_a_layer_without_that_option_says_where_shapes_go(make, inputs):
+    """Found by QA (qa-wolfram): Wolfram's NetMapOperator[net, "Input" -> {5, 3}] and ThreadingLayer[Plus, "Input" -> 3]
+    written with input= were told 'did you mean inputs?', which sets how many inputs a layer has, not their shape."""
+    with pytest.raises(OptionError, match=r"port shapes are not options here: declare a port's shape on a net of "
+                                          r"it, NetGraph\(layer, <port>=shape\)") as info:
+        make()
+    assert ("inputs= is how many inputs it takes (or their names), not their shape" in str(info.value)) == inputs
+    assert "did you mean 'inputs'" not in str(info.value)
+    with pytest.raises(OptionError, match=r"no option 'Weights' \(did you mean 'weights'\?\)"):  # a miscased option
+        LinearLayer(3, Weights=torch.ones(3, 2))
+
+
+def test_a_slots_shape_given_as_an_option_says_to_give_it_to_input():
+    """Found by QA (qa-wolfram): Wolfram's FunctionLayer[#x + #y &, "x" -> 3] written FunctionLayer(f, x=3) listed
+    the options only; input={'x': 3} gives a slot's shape."""
+    with pytest.raises(OptionError, match=r"no option 'x' \(#x is a port: give its shape as input=\{'x': \.\.\.\}\)"):
+        FunctionLayer("#x + #y &", x=3)
+    with pytest.raises(OptionError, match=r"no option 'y' \(#y is a port"):
+        FunctionLayer(function="#x + #y", y=3)
+    with pytest.raises(OptionError, match=r"no option 'z'; its options"):  # not a slot of the function
+        FunctionLayer("#x + #y", z=3)
+    assert NetGraph([FunctionLayer("#x + #y &", input={"x": 3, "y": 3})], []).output_shapes == {"Output": (3,)}

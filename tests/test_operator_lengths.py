@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from netgraph import (CatenateLayer, DataError, ElementwiseLayer, FunctionLayer, GatedRecurrentLayer, LinearLayer,
-                      NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetPort, ShapeError, net_initialize)
+                      NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetPort, SequenceLastLayer, ShapeError,
+                      net_initialize)
 
 
 def test_fold_refuses_element_inputs_with_lengths_named_apart():
@@ -80,3 +81,13 @@ def test_a_map_over_a_map_keeps_the_outer_length_names_when_the_inner_net_sizes_
     lin = net.layers["m"].net.layers["layer"].net.layers["layer"]
     assert torch.allclose(net(x), x @ lin.weights.T + lin.biases, atol=1e-6)
     assert torch.allclose(net.compile()(x), net(x))
+
+
+def test_wolframs_varying_alone_is_a_sequence_of_numbers():
+    """Found by QA (qa-wolfram): SequenceLastLayer["Input" -> "Varying"] (a sequence of numbers of varying length,
+    Wolfram's documented form) written Input="Varying" was refused as a bare length name."""
+    net = NetGraph([SequenceLastLayer()], [], Input="Varying")
+    assert net.input_shapes == {"Input": ("Varying",)} and net.output_shapes == {"Output": ()}
+    torch.testing.assert_close(net(torch.tensor([[1.0, 2.0, 5.0]])), torch.tensor([5.0]))
+    with pytest.raises(ShapeError, match=r"found 'n'; a variable length is a name inside the list"):
+        NetGraph([SequenceLastLayer()], [], Input="n")  # any other name alone stays refused

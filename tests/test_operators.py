@@ -265,6 +265,14 @@ def test_pair_embedding_is_the_distance_of_shared_embeddings(distance):
         NetGraph({"pair": NetPairEmbeddingOperator(mlp(), distance)}, [], Input1=3, Input2=4)
 
 
+@pytest.mark.parametrize("wolfram, ours", [("EuclideanDistance", "Euclidean"), ("CosineDistance", "Cosine")])
+def test_pair_embedding_takes_wolframs_distance_function_names(wolfram, ours):
+    """Found by QA (qa-wolfram): Wolfram's NetPairEmbeddingOperator[net, DistanceFunction -> CosineDistance] written
+    distance="CosineDistance" was refused ("must be one of ['Euclidean', 'Cosine']")."""
+    assert NetPairEmbeddingOperator(mlp(3, 5, 2), wolfram) == NetPairEmbeddingOperator(mlp(3, 5, 2), ours)
+    assert NetPairEmbeddingOperator(mlp(3, 5, 2), distance=wolfram).distance == ours
+
+
 def test_a_pair_embedding_of_sequences_takes_two_lengths_of_its_own():
     """The inputs are embedded apart (a sentence against a longer one): Input2 gets a length of its own, n_2,
     unless given or wired one; each pair of a ragged call is the pair run alone."""

@@ -61,7 +61,7 @@ def test_rename(net):
 def test_take_and_drop(net):
     assert net.output_ports == ("Output1", "Output2")
     taken = net_take(net, "Output1")
-    assert list(taken.layers) == ["a", "b", "c"] and taken.output_ports == ("Output",)
+    assert list(taken.layers) == ["a", "b", "c"] and taken.output_ports == ("Output1",)  # it keeps its name
     x = torch.randn(3, 4)
     torch.testing.assert_close(taken(x), net(x)["Output1"])
     dropped = net_drop(net, "d")
@@ -268,12 +268,28 @@ def test_a_graph_port_named_as_a_layer_says_it_is_a_port(edit):
 
 
 def test_net_take_keeps_the_decoder_of_an_output_it_renames():
-    """Found by helper-138: net_take(g, "Output2") names the one output it keeps "Output", and lost Output2's
+    """Found by helper-138: net_take(g, "Output2") named the one output it keeps "Output", and lost Output2's
     decoder with the name, against the README (an output the same layer still gives keeps its decoder)."""
     g = net_initialize(NetGraph({"a": LinearLayer(3), "b": SoftmaxLayer(), "c": LinearLayer(2), "d": SoftmaxLayer()},
                                 [("a", "b"), ("c", "d")], Input=4, Output2=ClassDecoder(["x", "y"])), seed=0)
     taken = net_take(g, "Output2")
-    assert taken.output_ports == ("Output",)
+    assert taken.output_ports == ("Output2",)  # its name too (test_drop_output_names)
     x = torch.rand(4)
     assert taken(x) == g(x)["Output2"] in ("x", "y")
     assert net_take(g, "Output1")(x).shape == (3,)  # another layer's output: no decoder
+
+
+def test_net_take_to_a_layers_input_port_keeps_what_computes_that_input():
+    """Found by QA (qa-wolfram): Wolfram's NetTake[net, NetPort[{3, "Input"}]] (an end may be a layer's input port) was
+    "layer '3' has no output port 'Input'"."""
+    from netgraph import NetChain
+    chain = net_initialize(NetChain([LinearLayer(5), "Ramp", LinearLayer(3), "Tanh"], input=2), seed=0)
+    taken = net_take(chain, NetPort(3, "Input"))
+    assert isinstance(taken, NetChain) and list(taken.layers) == ["1", "2"] and taken.output_shapes == {"Output": (5,)}
+    g = NetGraph({"a": LinearLayer(3), "b": "Tanh", "c": "Ramp"}, [("a", "b"), ("a", "c")], Input=2)
+    assert list(net_take(g, NetPort("c", "Input")).layers) == ["a"]
+    with pytest.raises(WiringError, match=r"NetPort\('a', 'Input'\) is fed by graph input 'Input' directly: no layer "
+                                          r"computes it"):
+        net_take(g, NetPort("a", "Input"))
+    with pytest.raises(WiringError, match=r"has no output port 'Inptu'"):
+        net_take(g, NetPort("c", "Inptu"))

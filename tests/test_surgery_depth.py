@@ -109,6 +109,32 @@ def test_drop_an_interior_layer_reconnects_its_neighbours_when_they_fit():
     torch.testing.assert_close(both(x), linear(run.layers["d"], linear(run.layers["a"], x)))
 
 
+def test_drop_a_run_of_interior_layers_needs_only_the_runs_ends_to_fit():
+    """Wolfram's NetDrop[chain, {2, 3}]: the input of the first dropped layer and the output of the last must match.
+    Found by QA (qa-wolfram): each layer was judged alone (3 -> 5 is no fit), so the run 3 -> [5 -> 3] -> Tanh was
+    refused with the advice to drop its consumers too, which the call did."""
+    chain = net_initialize(NetChain([LinearLayer(3), LinearLayer(5), LinearLayer(3), "Tanh"], input=2), seed=0)
+    for run in ([2, 3], [3, 2]):
+        dropped = net_drop(chain, run)
+        assert isinstance(dropped, NetChain) and list(dropped.layers) == ["1", "2"]
+        x = torch.randn(4, 2)
+        torch.testing.assert_close(dropped(x), torch.tanh(linear(chain.layers["1"], x)))
+    with pytest.raises(ShapeError, match=r"cannot drop layers 2 \(LinearLayer\) to 3 \(LinearLayer\): its producer "
+                                         r"gives \(3\) Real but its consumers take \(4\) Real") as info:
+        net_drop(NetChain([LinearLayer(3), LinearLayer(5), LinearLayer(4), LinearLayer(5), "Tanh"], input=2), [2, 3])
+    assert info.value.diagnostics[0].layer == ("2",)
+    graph = net_initialize(NetGraph({"a": LinearLayer(3), "b": LinearLayer(5), "c": LinearLayer(3), "d": "Tanh"},
+                                    [("a", "b", "c", "d")], Input=2), seed=0)
+    for run in (["b", "c"], ["c", "b"]):  # a NetGraph's run alike
+        dropped = net_drop(graph, run)
+        assert list(dropped.layers) == ["a", "d"]
+        torch.testing.assert_close(dropped(x), torch.tanh(linear(graph.layers["a"], x)))
+    forked = NetGraph({"a": LinearLayer(3), "b": LinearLayer(5), "c": LinearLayer(3), "d": "Tanh", "e": "Tanh"},
+                      [("a", "b", "c", "d"), ("b", "e")], Input=2)
+    with pytest.raises(ShapeError, match="cannot drop layer 2 'b'"):  # b feeds e too: no run, b alone does not fit
+        net_drop(forked, ["b", "c"])
+
+
 def test_drop_an_interior_layer_whose_neighbours_do_not_fit_is_an_error(chain):
     g = NetGraph({"a": LinearLayer(3), "b": LinearLayer(5), "c": "Tanh"}, [("a", "b", "c")], Input=4)
     with pytest.raises(ShapeError, match=r"cannot drop layer 2 'b' \(LinearLayer\): its producer gives \(3\) Real "

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import LinearLayer, NetGraph, NetPort, OptionError, net_train
+from netgraph import DataError, LinearLayer, NetGraph, NetPort, OptionError, net_train
 
 
 def _net_and_data():
@@ -149,3 +149,35 @@ def test_validation_pairs_beside_training_arrays():
     pairs = net_train(net, data, validation_set=[(xv[i], yv[i]) for i in range(6)], **options)
     arrays = net_train(net, data, validation_set={"Input": xv, "Target": yv}, **options)
     assert pairs.validation_losses == pytest.approx(arrays.validation_losses, rel=1e-6)
+
+
+@pytest.mark.parametrize("key", [torch.zeros(3), 1, ("Input",)])
+def test_a_dict_keyed_by_something_other_than_port_names_is_a_data_error(key):
+    # Found by QA (qa-wolfram): Wolfram's NetTrain[net, xs -> ys] written {xs: ys} raised TypeError
+    # ("unsupported operand type(s) for +: 'Tensor' and 'str'") from the lengths-key scan
+    net, data = _net_and_data()
+    for bad in ({key: data["Target"]}, {**data, key: data["Target"]}):
+        with pytest.raises(DataError, match=rf"training data: key .*{type(key).__name__}.* is not a port name") as info:
+            net_train(net, bad, max_training_rounds=1, progress=False)
+        assert info.value.diagnostics[0].data.name == "training"
+    with pytest.raises(DataError, match=r"validation_set: key .* is not a port name.*\(inputs, targets\) pair") as info:
+        net_train(net, data, validation_set={key: data["Target"]}, max_training_rounds=1, progress=False)
+    assert info.value.diagnostics[0].data.name == "validation"
+
+
+def test_net_train_of_a_layer_gives_the_trained_layer():
+    # Found by QA (qa-wolfram): NetTrain[LinearLayer[], data], the first example of NetTrain's page, written
+    # net_train(LinearLayer(1), data) was "net_train needs a NetGraph"
+    x = torch.linspace(-1, 1, 64).unsqueeze(1)
+    data = {"Input": x, "Target": 2 * x + 1}
+    options = dict(max_training_rounds=300, learning_rate=0.05, random_seed=0, progress=False)
+    trained = net_train(LinearLayer(1), data, **options)
+    assert isinstance(trained, LinearLayer)
+    torch.testing.assert_close(trained.arrays["Weights"], torch.tensor([[2.0]]), atol=1e-3, rtol=0)
+    torch.testing.assert_close(trained(torch.tensor([[3.0]])), torch.tensor([[7.0]]), atol=1e-2, rtol=0)
+    graph = net_train(NetGraph([LinearLayer(1)], [], Input=1), data, **options)
+    assert torch.equal(trained.arrays["Weights"], graph.layers["1"].arrays["Weights"])  # as the net of it alone
+    results = net_train(LinearLayer(1), data, all=True, **{**options, "max_training_rounds": 2})
+    assert isinstance(results.trained_net, LinearLayer) and isinstance(results.training_net, LinearLayer)
+    nets = net_train(LinearLayer(1), data, ["TrainedNet", "RoundLossList"], **{**options, "max_training_rounds": 2})
+    assert isinstance(nets[0], LinearLayer) and len(nets[1]) == 2

@@ -19,17 +19,20 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from netgraph.core.chain import NetChain
-from netgraph.core.errors import NetGraphError, OptionError, ShapeError, did_you_mean, with_article
+from netgraph.core.errors import (NetGraphError, OptionError, ShapeError, WiringError, did_you_mean,
+                                  with_article)
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.layer import REGISTRY, Layer
 from netgraph.core.multipliers import carry_multipliers, prune_rules
 from netgraph.core.operator import NetOperator
 from netgraph.core.operator_surgery import edit_operators, layer_in
 from netgraph.core.port_paths import shown_path
+from netgraph.core.ports import NetPort
 from netgraph.core.port_options import with_port_options
 from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, layer_path, put_back,
                                     subgraph)
 from netgraph.core.surgery import net_replace_part
+from netgraph.core.surgery_take import net_take
 from netgraph.core.types import PortType
 
 __all__ = ["net_append", "net_prepend", "net_insert", "net_delete", "net_replace"]
@@ -214,7 +217,8 @@ def _kept_shapes(chain: NetChain, keep_inputs: bool, keep_outputs: bool) -> dict
 
 
 def net_delete(net: NetGraph, layers: Any) -> NetGraph:
-    """The net without ``layers`` (a name, 1-based index or tuple path; a list for several).
+    """The net without ``layers`` (a name, 1-based index or tuple path; a list for several), or without graph
+    output ports (``NetPort("Output1")``: Wolfram's NetDelete[graph, NetPort[...]]).
 
     In a chain the remaining layers close up and their shapes are inferred again; in a graph it is
     ``net_drop`` (an interior layer is bridged only when its neighbours' ports fit).
@@ -223,9 +227,27 @@ def net_delete(net: NetGraph, layers: Any) -> NetGraph:
     specs = layers if isinstance(layers, list) else [layers]
     if not specs:
         raise OptionError("net_delete: layers= is an empty list; name at least one layer", option="layers")
+    if any(isinstance(s, NetPort) and s.layer is None for s in specs):
+        return _without_outputs(net, specs)
     edited, others = edit_operators(net, [(s, None) for s in specs], "net_delete",
                                     lambda inner, group: net_delete(inner, [layer_in(r) for r, _ in group]))
     return carry_multipliers([net], edit_at(edited, [s for s, _ in others], _close_up) if others else edited)
+
+
+def _without_outputs(net: NetGraph, specs: list) -> NetGraph:
+    """Wolfram's NetDelete[graph, NetPort["name"]]: the net without those graph outputs, and without the layers
+    that computed only them (``net_take`` of the other outputs, which keep their names)."""
+    if not all(isinstance(s, NetPort) and s.layer is None for s in specs):
+        raise WiringError(f"net_delete takes layers or graph output ports, not both in one call; found {specs!r}")
+    outputs = net.output_ports
+    unknown = [s.port for s in specs if s.port not in outputs]
+    if unknown:
+        raise WiringError(f"net_delete: the net has no output port {unknown[0]!r}{did_you_mean(unknown[0], outputs)}; "
+                          f"its outputs are {list(outputs)}")
+    rest = [o for o in outputs if o not in {s.port for s in specs}]
+    if not rest:
+        raise WiringError(f"net_delete of {specs!r} would remove every output of the net ({list(outputs)})")
+    return net_take(net, rest)
 
 
 def _close_up(inner: NetGraph, names: list[str]) -> NetGraph:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -105,7 +106,8 @@ def _argument_problems(cls: type, init: Any, args: tuple, kwargs: dict) -> list[
     name, listed = cls.__name__, ", ".join(fields) or "none"
     problems: list[tuple[str, str | None]] = []
     for key in (k for k in kwargs if k not in fields):
-        hint = torch_option_hint(name, key) or did_you_mean(key, fields)
+        hint = torch_option_hint(name, key) or _slot_hint(key, fields, args, kwargs) or _port_shape_hint(key, fields) \
+            or did_you_mean(key, fields)
         problems.append((f"{name} has no option {key!r}{hint}; its options are {listed}", key))
     params = [p for p in signature.parameters.values() if p.name in fields]
     positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
@@ -117,3 +119,22 @@ def _argument_problems(cls: type, init: Any, args: tuple, kwargs: dict) -> list[
     problems += [(f"{name} needs option {p.name!r}", p.name) for p in params
                  if p.default is p.empty and p.name not in given]
     return problems or [(f"{name}: arguments it cannot take", None)]
+
+
+def _slot_hint(key: str, fields: list[str], args: tuple, kwargs: dict) -> str:
+    """' (#x is a port: ...)' for ``x=`` given to a layer whose function text has the slot ``#x`` and whose
+    ``input=`` takes port shapes by name (Wolfram's FunctionLayer[#x + #y &, "x" -> 3]); '' otherwise."""
+    text = kwargs.get("function", args[0] if args else None)
+    if "input" not in fields or not isinstance(text, str) or not re.search(rf"#{re.escape(key)}\b", text):
+        return ""
+    return f" (#{key} is a port: give its shape as input={{{key!r}: ...}})"
+
+
+def _port_shape_hint(key: str, fields: list[str]) -> str:
+    """' (port shapes are declared on a net ...)' for ``input=``, ``output=`` or a port name (Wolfram's
+    ``"Input" -> shape``) given to a layer without such an option; '' for other keys."""
+    if key.lower() in fields or not (key.lower() in ("input", "output") or key[:1].isupper()):
+        return ""  # Weights=: a miscased option, said by did_you_mean
+    counts = "; inputs= is how many inputs it takes (or their names), not their shape" if "inputs" in fields else ""
+    return (f" (port shapes are not options here: declare a port's shape on a net of it, NetGraph(layer, "
+            f"<port>=shape), or on the net it sits in{counts})")

@@ -9,10 +9,7 @@ layers (reconnecting interior ones only when their neighbours' ports fit).
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import numbers
-from collections.abc import Iterator
 from typing import Any
 
 import networkx as nx
@@ -21,30 +18,17 @@ from netgraph.core.names import INDEX_RULE, fresh_name, indexed
 from netgraph.core.nested_ports import in_chain, output_map, same_inputs
 from netgraph.core.chain import NetChain
 from netgraph.core.drop_batch import ends_batch, interior_batch
+from netgraph.core.drop_fits import check_fit, fits_are_checked, fits_checked, fitting_run
 from netgraph.core.edge_text import written
-from netgraph.core.errors import OptionError, ShapeError, WiringError, did_you_mean, with_article
+from netgraph.core.errors import OptionError, WiringError, did_you_mean, with_article
 from netgraph.core.graph import NetGraph
 from netgraph.core.output_names import kept_output_names
 from netgraph.core.port_options import numbered, with_port_options
 from netgraph.core.port_paths import shown_path
 from netgraph.core.ports import NetPort, PortRef
-from netgraph.core.types import REAL, format_shape
-from netgraph.core.wiring import describe_layer
 
 __all__ = ["edit_at", "put_back", "layer_path", "check_net", "layer_graph", "subgraph", "with_output_options", "drop_layers",
            "listed", "no_layer_or_port", "numbered", "chain_of", "chain_items", "fits_checked"]
-
-_FITS_CHECKED = contextvars.ContextVar("fits_checked", default=False)
-
-
-@contextlib.contextmanager
-def fits_checked() -> Iterator[None]:
-    """Drops within skip the fit check: the caller judged it with the types an operator gives its inner net."""
-    token = _FITS_CHECKED.set(True)
-    try:
-        yield
-    finally:
-        _FITS_CHECKED.reset(token)
 
 
 def check_net(net: Any, function: str) -> None:
@@ -241,7 +225,7 @@ def subgraph(net: NetGraph, keep: set[str], mute_orphans: bool = True, targets: 
 
 def with_output_options(net: NetGraph, part: NetGraph) -> NetGraph:
     """``part`` (cut from ``net``) with ``net``'s options (a decoder, a declared type) on each graph output that
-    the same layer port still gives, under its name in ``part`` (net_take names a lone ``Output2`` ``Output``):
+    the same layer port still gives, under its name in ``part`` (a renamed output, as a tail's producer's, too):
     cutting other layers away must not lose the decoder of an output it keeps."""
     def producers(g: NetGraph) -> dict[str, tuple]:
         return {e.dst.port: (e.src.layer, e.src.port) for e in g.edges if e.dst.layer is None}
@@ -296,9 +280,15 @@ def _drop_layers(net: NetGraph, drop: list[str]) -> NetGraph:
     if isinstance(net, NetChain):  # one rebuild: a numbered chain renumbers its layers
         names = list(net.layers)
         kept = [i for i, n in enumerate(names) if n not in remaining]
+        runs: list[list[str]] = []  # consecutive interior layers: only a run's ends need to fit (Wolfram's NetDrop)
         for i, name in enumerate(names):
             if name in remaining and kept[0] < i < kept[-1]:
-                _check_fit(net, name)
+                if runs and runs[-1][-1] == names[i - 1]:
+                    runs[-1].append(name)
+                else:
+                    runs.append([name])
+        for run in runs:
+            check_fit(net, run[0], run[-1])
         return _subchain(net, set(names) - remaining)
     while remaining:  # ends first, so that runs of dropped layers at either end need no fitting
         ends = _ends(net, remaining)
@@ -306,14 +296,13 @@ def _drop_layers(net: NetGraph, drop: list[str]) -> NetGraph:
         if batch is not None:
             net, remaining = batch
             continue
-        batch = None if ends else interior_batch(net, remaining, _FITS_CHECKED.get())
+        batch = None if ends else interior_batch(net, remaining, fits_are_checked())
         if batch is not None:
             return batch
         name = ends[0] if ends else next(n for n in _order(net) if n in remaining)
-        if not ends:
-            _check_fit(net, name)
-        net = _without(net, name, interior=not ends)
-        remaining.discard(name)
+        run = [name] if ends else fitting_run(net, name, remaining)
+        net = _without(net, run, interior=not ends)
+        remaining -= set(run)
     return net
 
 
@@ -329,40 +318,19 @@ def _ends(net: NetGraph, names: set[str]) -> list[str]:
     return [n for n in net.layers if n in names and (n not in feeds or n not in fed)]
 
 
-def _check_fit(net: NetGraph, name: str) -> None:
-    if _FITS_CHECKED.get():
-        return
-    layer = net.layers[name]
-    where = describe_layer(list(net.layers), dict(net.layers), name)
-    consumed = sorted({e.src.port for e in net.edges if e.src.layer == name and e.dst.layer is not None})
-    if len(layer.input_ports) != 1 or len(consumed) != 1:
-        raise WiringError(f"cannot drop {where} from between its neighbours: it has inputs {list(layer.input_ports)} "
-                          f"and feeds layers from outputs {consumed}, so no single producer can take its place; "
-                          f"drop its consumers too, or rewire with a new NetGraph", layer=(name,), kind="drop-interior")
-    types = net.layer_types(name)
-    given, needed = types[layer.input_ports[0]], types[consumed[0]]
-    if (given.shape, given.dtype or REAL) != (needed.shape, needed.dtype or REAL):
-        raise ShapeError(f"cannot drop {where}: its producer gives {_show(given)} but its consumers take "
-                         f"{_show(needed)}, so they cannot be connected directly (netgraph never rewires them "
-                         f"silently); replace it with net_replace_part, or drop its consumers too",
-                         layer=(name,), port=consumed[0], kind="drop-mismatch")
-
-
-def _show(t: Any) -> str:
-    return f"{format_shape(t.shape)} {t.dtype or REAL}"
-
-
 def _ref(ref: PortRef) -> NetPort:
     return NetPort(ref.port) if ref.layer is None else NetPort(ref.layer, ref.port)
 
 
-def _without(net: NetGraph, name: str, interior: bool) -> NetGraph:
+def _without(net: NetGraph, run: list[str], interior: bool) -> NetGraph:
+    """``net`` without the layers of ``run`` (an end, or interior layers in a row: its first one's producer then
+    feeds its last one's consumers)."""
     if not interior:
-        return subgraph(net, set(net.layers) - {name}, mute_orphans=False)
-    source = next(_ref(e.src) for e in net.edges if e.dst.layer == name)
-    edges = [p for p in _all_edges(net) if name not in (p[0].layer, getattr(p[1], "layer", None))]  # the pairs kept
-    edges += [(source, _ref(e.dst)) for e in net.edges if e.src.layer == name]
-    return _rebuilt(net, {n: l for n, l in net.layers.items() if n != name}, edges)
+        return subgraph(net, set(net.layers) - set(run), mute_orphans=False)
+    source = next(_ref(e.src) for e in net.edges if e.dst.layer == run[0])
+    edges = [p for p in _all_edges(net) if not {p[0].layer, getattr(p[1], "layer", None)} & set(run)]  # those kept
+    edges += [(source, _ref(e.dst)) for e in net.edges if e.src.layer == run[-1]]
+    return _rebuilt(net, {n: l for n, l in net.layers.items() if n not in run}, edges)
 
 
 def _all_edges(net: NetGraph) -> list[tuple]:

@@ -19,6 +19,7 @@ from typing import Any
 import torch
 
 from netgraph.core.layer import Layer
+from netgraph.core.layer_surgery import alone, by_array_name, in_alone, is_lone_layer, replaced_layer
 from netgraph.core.errors import NetGraphError, OptionError, WiringError, did_you_mean
 from netgraph.core.chain import NetChain
 from netgraph.core.edge_text import renamed_edges
@@ -68,7 +69,11 @@ def _split_array_spec(net: NetGraph, spec: Any) -> tuple[tuple[str, ...], str | 
 
 
 def net_extract(net: NetGraph, spec: Any = "All") -> Any:
-    """A layer, an array (``(layer, "Weights")``, None when uninitialised) or, for ``"All"``, every array by path."""
+    """A layer, an array (``(layer, "Weights")``, None when uninitialised) or, for ``"All"``, every array by path.
+    Of a layer alone, its array by name (``"Weights"``) or every array by name."""
+    if is_lone_layer(net):  # Wolfram's NetExtract[layer, "Weights"]
+        found = net_extract(alone(net), in_alone(net, spec))
+        return by_array_name(found, net) if isinstance(spec, str) and spec == "All" else found
     check_net(net, "net_extract")
     if isinstance(spec, str) and spec == "All":
         return all_arrays(net)
@@ -120,7 +125,10 @@ def _declared(inner: NetGraph, types: Any) -> NetGraph:
 
 def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     """Replace layers (``{"lin": LinearLayer(5)}``), arrays (``{("lin", "Weights"): w}``, same shape) or graph port
-    shapes (``{"Input": 3}``); the result is re-validated, so incompatible shapes raise a ShapeError."""
+    shapes (``{"Input": 3}``); the result is re-validated, so incompatible shapes raise a ShapeError. Of a layer
+    alone, its arrays by name (``{"Weights": w}``): the new layer."""
+    if is_lone_layer(net):  # Wolfram's NetReplacePart[layer, "Weights" -> w]
+        return replaced_layer(net, changes, net_replace_part)
     check_net(net, "net_replace_part")
     if not isinstance(changes, Mapping):
         raise OptionError(f"net_replace_part takes a dict {{part: new value}}, found {type(changes).__name__}")

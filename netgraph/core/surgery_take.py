@@ -19,6 +19,7 @@ from netgraph.core.errors import WiringError
 from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.operator_surgery import into_operator
+from netgraph.core.output_names import kept_output_names
 from netgraph.core.port_paths import resolve
 from netgraph.core.ports import NetPort
 from netgraph.core.rewiring import (check_net, layer_graph, layer_path, no_layer_or_port, subgraph,
@@ -28,10 +29,10 @@ __all__ = ["net_take"]
 
 
 def net_take(net: NetGraph, outputs: Any) -> NetGraph:
-    """The subgraph needed to compute the given outputs: layer specs, graph output names or NetPorts, nested
-    paths too (``NetPort(("enc", "l1", "Output"))`` keeps ``enc`` cut down to what computes ``l1``); a list
-    for several. The result's outputs are the named ones only (a layer: all its outputs). An operator is one
-    layer: a path into its inner net is a WiringError."""
+    """The subgraph needed to compute the given outputs: layer specs, graph output names or NetPorts (a layer's
+    input port: what feeds it), nested paths too (``NetPort(("enc", "l1", "Output"))`` keeps ``enc`` cut down to
+    what computes ``l1``); a list for several. The result's outputs are the named ones only (a layer: all its
+    outputs), under their names. An operator is one layer: a path into its inner net is a WiringError."""
     check_net(net, "net_take")
     specs = outputs if isinstance(outputs, list) else [outputs]
     nested: dict[str, list[NetPort]] = {}
@@ -46,7 +47,8 @@ def net_take(net: NetGraph, outputs: Any) -> NetGraph:
     targets = {layer for layer, _ in wanted} | set(nested)
     g = layer_graph(net)
     keep = set(targets).union(*(nx.ancestors(g, t) for t in targets))
-    taken = with_output_options(net, _only(subgraph(net, keep, targets=frozenset(targets)), wanted))
+    part = _only(subgraph(net, keep, targets=frozenset(targets)), wanted)
+    taken = with_output_options(net, kept_output_names(net, part))  # Output2 stays Output2, as after net_drop
     whole = set().union(*(nx.ancestors(g, t) for t in targets)) | {layer for layer, _ in wanted}
     for head in set(nested) & whole:  # its other outputs are used too: it stays whole, the ports become outputs
         for port in nested[head]:
@@ -76,6 +78,9 @@ def _sources(net: NetGraph, spec: Any) -> set[tuple[str, str]]:
         net.with_output(spec)  # an unknown graph output is an error naming the outputs
         spec = spec.port
     if isinstance(spec, NetPort):
+        fed = _feeding(net, spec)
+        if fed is not None:
+            return fed
         names, port = resolve(net.layers, spec)
         return {(names[0], port)}
     if isinstance(spec, str) and spec in net.output_ports and spec not in net.layers:
@@ -89,6 +94,22 @@ def _sources(net: NetGraph, spec: Any) -> set[tuple[str, str]]:
                           f"{spec!r}; name a port inside it (net_take(net, NetPort(({', '.join(map(repr, path))}, "
                           f"'Output')))), or take from net_flatten(net) (layer {'/'.join(path)!r})")
     return {(path[0], port) for port in net.layers[path[0]].output_ports}
+
+
+def _feeding(net: NetGraph, spec: NetPort) -> set[tuple[str, str]] | None:
+    """The output feeding ``spec`` when it names a layer's input port (Wolfram's NetTake[net, NetPort[{3, "Input"}]]
+    takes what computes that input), else None; a WiringError when a graph input feeds it."""
+    try:
+        (name,), port = resolve(net.layers, spec, want="input")
+    except (WiringError, ValueError):
+        return None  # an output port, or no such port: named as an output
+    for e in net.edges:
+        if e.dst.layer == name and e.dst.port == port:
+            if e.src.layer is None:
+                raise WiringError(f"net_take: {spec!r} is fed by graph input {e.src.port!r} directly: no layer "
+                                  f"computes it, so there is nothing to take")
+            return {(e.src.layer, e.src.port)}
+    return None
 
 
 def _only(net: NetGraph, wanted: set[tuple[str, str]]) -> NetGraph:

@@ -116,14 +116,16 @@ _REAL_TYPES: dict[Shape, PortType] = {}
 
 
 def as_shape(value: object, what: str = "shape") -> Shape:
-    """Normalise ``3``, ``[2, 3]``, ``(2, None)``, ``None`` into a Shape (``"Automatic"`` is None, as in Wolfram);
-    raise Conflict on junk.
+    """Normalise ``3``, ``[2, 3]``, ``(2, None)``, ``None`` into a Shape (``"Automatic"`` is None and ``"Varying"``
+    ``("Varying",)``, as in Wolfram); raise Conflict on junk.
 
     >>> as_shape(3), as_shape([2, 3]), as_shape(()), as_shape(None)
     ((3,), (2, 3), (), None)
     """
     if value is None or value == "Automatic":  # Wolfram's Automatic: left to inference
         return None
+    if isinstance(value, str) and value == "Varying":  # Wolfram's "Varying": a sequence of numbers, of any length
+        return ("Varying",)
     if type(value) is int and 1 <= value < 2**63:  # the common vector size, as below in one step
         return (value,)
     if isinstance(value, bool):

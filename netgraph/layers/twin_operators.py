@@ -34,6 +34,7 @@ __all__ = ["NetBidirectionalOperator", "NetPairEmbeddingOperator"]
 
 AGGREGATIONS = ("Catenate", "Plus", "Mean")
 DISTANCES = ("Euclidean", "Cosine")
+WOLFRAM_DISTANCES = {"EuclideanDistance": "Euclidean", "CosineDistance": "Cosine"}  # DistanceFunction -> ...
 _PORTS = "one input port 'Input' and one output port 'Output'"
 
 
@@ -167,6 +168,11 @@ class NetPairEmbeddingOperator(NetOperator):
     distance: Literal["Euclidean", "Cosine"] = "Euclidean"
     POSITIONALS = ("net", "distance")
     RUNS = "runs its inner net on each input of the pair: the port has a value for each, none of which it gives out"
+
+    def normalize(self) -> Mapping[str, Any]:
+        if isinstance(self.distance, str) and self.distance in WOLFRAM_DISTANCES:  # Wolfram's function names
+            object.__setattr__(self, "distance", WOLFRAM_DISTANCES[self.distance])
+        return super().normalize()
 
     def validate(self) -> None:
         _choice(self.distance, DISTANCES, self.type_name, "distance")

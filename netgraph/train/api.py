@@ -62,6 +62,8 @@ from netgraph.train.expectations import input_expect, refuse_unread_target, trai
 from netgraph.train.tensorboard import TensorBoardLog, parse_reporting
 from netgraph.train.distributed import LONGEST_TIMEOUT, setup, share_batch_statistics, stop_sharing
 from netgraph.core.graph import NetGraph
+from netgraph.core.layer_surgery import alone, is_lone_layer
+from netgraph.train.lone_layer import as_trained_layer
 from netgraph.core.information import all_arrays
 from netgraph.core.options import random_seeding
 from netgraph.backend.devices import parse_device
@@ -87,6 +89,7 @@ OWN_AUTOMATIC = ("random_seed",)
 def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
     """Train ``net`` on ``data``; the trained NetGraph (or a NetTrainResults with ``all=True``; a third argument, as
     Wolfram's NetTrain[net, data, prop], names the results' property to return: "All", "RoundLossList", a list...).
+    A layer alone trains as the net of it alone and comes back as the trained layer (NetTrain[LinearLayer[], data]).
 
     Options (defaults in ``OPTIONS``): ``loss_function`` (None = automatic), ``batch_size`` (64),
     ``max_training_rounds`` (automatic: at least 10 rounds and 1000 batches, at most 10 000 rounds),
@@ -105,6 +108,8 @@ def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
     ``netgraph.train.encoded``), ``working_precision`` ('float32', 'float64' or 'mixed': bfloat16 autocast
     forwards; see ``netgraph.train.precision``).
     """
+    if is_lone_layer(net):  # Wolfram's NetTrain[LinearLayer[], data]: the net of the layer alone, the layer back
+        return as_trained_layer(net_train(alone(net), data, *more, **options), net)
     if len(more) == 1 and (prop := result_property(more[0])) is not None:  # Wolfram's NetTrain[net, data, prop]
         return picked(net_train(net, data, **{**options, "all": True, "return_results": True}), prop)
     if more:  # Keras's fit(x, y), or torch's optimizer: the data is one argument here
@@ -218,8 +223,7 @@ def _groups(net: Any, module: torch.nn.Module, spec: Any, lr: float) -> tuple[li
 
 def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, made: list[Path]) -> Any:
     if not isinstance(net, NetGraph):
-        raise OptionError(f"net_train needs a NetGraph (wrap a single layer as NetGraph([layer], [], Input=...)); "
-                          f"found {type(net).__name__}")
+        raise OptionError(f"net_train needs a NetGraph, a NetChain or a layer; found {type(net).__name__}")
     device = parse_device(o["target_device"])
     precision.check_device(device)
     method = parse_method(o["method"], o["learning_rate"])

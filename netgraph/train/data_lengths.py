@@ -9,6 +9,7 @@ tensor([1, 3])
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,7 +33,12 @@ def keyed(data: Mapping, what: str) -> Keyed:
     already (``Keyed``) as it is: its keys were checked where it was read, naming its file."""
     if isinstance(data, Keyed):
         return data
-    keys = [str(k) for k in data]
+    for key in data:
+        if not isinstance(key, str):
+            raise data_error(what, f"key {reprlib.repr(key)} ({type(key).__name__}) is not a port name; a dict of data "
+                                   f"maps port names to arrays, {{'Input': xs, 'Target': ys}}, or give an (inputs, "
+                                   f"targets) pair (xs, ys), as Wolfram's xs -> ys")
+    keys = list(data)
     for key in keys:
         _check_key(key, keys, what)
     return Keyed({k: Padded(v, data[k + LENGTHS]) if k + LENGTHS in data else v

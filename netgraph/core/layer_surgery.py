@@ -1,0 +1,60 @@
+"""Surgery on a layer alone, as on the net of that layer alone: Wolfram's ``NetExtract[layer, "Weights"]`` and
+``NetReplacePart[layer, "Weights" -> w]``. An array is named by its name (``"Weights"``), or by a path into an
+operator's inner net (``("net", "layer", "Weights")``), as ``layer.information()`` keys them.
+
+>>> from netgraph import LinearLayer
+>>> net, spec = alone(LinearLayer(3, input=2)), in_alone(LinearLayer(3), "Weights")
+>>> list(net.layers), spec
+(['LinearLayer'], ('LinearLayer', 'Weights'))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from netgraph.core.errors import OptionError
+from netgraph.core.given_shapes import given_shapes, with_given_shapes
+from netgraph.core.graph import NetGraph
+from netgraph.core.layer import Layer
+from netgraph.core.shared import NetSharedArray
+
+__all__ = ["is_lone_layer", "alone", "in_alone", "by_array_name", "replaced_layer"]
+
+
+def is_lone_layer(value: Any) -> bool:
+    """Whether ``value`` is a layer that is no net (a NetGraph or NetChain is a layer too)."""
+    return isinstance(value, Layer) and not isinstance(value, NetGraph)
+
+
+def alone(layer: Layer) -> NetGraph:
+    """The net of ``layer`` alone, named by its type, with the port shapes it had where it was taken from."""
+    return NetGraph({layer.type_name: layer}, [], **given_shapes(layer))
+
+
+def in_alone(layer: Layer, spec: Any) -> Any:
+    """``spec`` about ``layer`` (an array name, a path into it, a shared array, ``"All"``) as the same spec about
+    its net ``alone(layer)``."""
+    if isinstance(spec, NetSharedArray) or (isinstance(spec, str) and spec == "All"):
+        return spec
+    return (layer.type_name, *spec) if isinstance(spec, tuple) else (layer.type_name, spec)
+
+
+def by_array_name(arrays: dict, layer: Layer) -> dict:
+    """``alone(layer)``'s arrays by path as ``layer``'s: ``"Weights"``, a path below an operator without the layer."""
+    name = layer.type_name
+    return {(k[1] if len(k) == 2 else k[1:]) if k[:1] == (name,) else k: v for k, v in arrays.items()}
+
+
+def replaced_layer(layer: Layer, changes: Any, replace: Any) -> Layer:
+    """``layer`` with the arrays ``changes`` names replaced by ``replace`` (net_replace_part) in ``alone(layer)``; a
+    port name is an OptionError (a layer's port shapes are its options), as is anything but a dict."""
+    if not isinstance(changes, Mapping):
+        raise OptionError(f"net_replace_part takes a dict {{part: new value}}, found {type(changes).__name__}")
+    for spec in changes:
+        if isinstance(spec, str) and spec in (*layer.input_ports, *layer.output_ports):
+            raise OptionError(f"net_replace_part of a layer replaces its arrays; {spec!r} is a port of "
+                              f"{layer.type_name}: give the shape as the layer's option or to a net of it "
+                              f"(NetGraph(layer, {spec}=...))", option=spec)
+    net = replace(alone(layer), {in_alone(layer, spec): value for spec, value in changes.items()})
+    return with_given_shapes(net.layers[layer.type_name], given_shapes(layer))
