@@ -8,7 +8,6 @@ from typing import Any
 
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
-from netgraph.core.surgery import net_extract
 from netgraph.train.results import NetTrainResults
 
 __all__ = ["as_trained_layer"]
@@ -18,6 +17,7 @@ def as_trained_layer(value: Any, layer: Layer) -> Any:
     """``value`` (what net_train gave for ``alone(layer)``) with each net of that layer alone as the trained layer,
     its input shapes declared as they were trained."""
     if isinstance(value, NetGraph) and list(value.layers) == [layer.type_name]:
+        from netgraph.core.surgery import net_extract  # surgery loads networkx (0.4 s), which training does not need
         return net_extract(value, layer.type_name)
     if isinstance(value, NetTrainResults):
         return dataclasses.replace(value, trained_net=as_trained_layer(value.trained_net, layer),
