@@ -26,6 +26,7 @@ from netgraph.train.data_pairs import dict_pair_problem, pair_problem
 from netgraph.train.data_checks import non_finite_data
 from netgraph.train.datasets import checked_loader
 from netgraph.train.in_memory import InMemory
+from netgraph.train.padded_columns import as_sequences, sample_of, unpadded
 
 __all__ = ["Expect", "Columns", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
            "non_finite_data"]
@@ -65,7 +66,7 @@ class Streamed:
             raise data_error(what, f"the data loader's batches are {type(self.first_raw).__name__}"
                              f"{_PAIRS[0] if pairs else ''}; they must be dicts of port -> batched tensor (use a "
                              f"Dataset whose items are dicts{_PAIRS[1] if pairs else ''})")
-        self.first = columns_from(self.first_raw, what)
+        self.first = columns_from(sample_of(self.first_raw, what), what)
 
     def to(self, device: torch.device) -> Streamed:
         self.device = device
@@ -75,10 +76,11 @@ class Streamed:
         if not isinstance(batch, Mapping):
             raise data_error(self.what, f"batch {index} from the data loader is {with_article(type(batch).__name__)}"
                             f"; batches must be dicts of port -> tensor (use a Dataset of dicts)")
-        cols = check_columns(columns_from(batch, self.what), self.expect, self.allow_extra,
-                             part_of(self.what, f"batch {index}"), getattr(self.loader, "listed", False))
+        where = part_of(self.what, f"batch {index}")
+        cols = check_columns(columns_from(unpadded(batch, self.expect, where), self.what), self.expect,
+                             self.allow_extra, where, getattr(self.loader, "listed", False))
         for check in self.batch_checks:  # the input lengths (``check_input_lengths``), before the batch's step
-            check(cols, index)
+            check(as_sequences(cols, self.expect), index)
         return cols
 
     def batches_per_round(self, batch_size: int) -> int | None:

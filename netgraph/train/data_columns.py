@@ -43,6 +43,7 @@ class Expect:
     alias: str | None = None  # the other key the same data may be given under ('Target' / the output's name)
     indices: tuple[int, str] | None = None  # an input's indices lie in [0, n) of the EmbeddingLayer (named) it feeds
     hint: str = ""  # the usual cause, said when the shape does not fit (class labels for a mean squared error)
+    lengths_of: str | None = None  # the input port whose Padded batches' lengths this key holds (a loader's)
 
 
 _TO_INTEGERS = "convert them to integers (numpy: .astype('int64'), torch: .long())"  # a data file is numpy's
