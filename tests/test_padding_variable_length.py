@@ -87,7 +87,8 @@ def test_fx_and_torch_export_trace_the_length_and_pad_every_length_alike(method)
 def test_an_onnx_pad_of_a_method_over_a_dynamic_dim_imports_as_a_padding_layer(pad, tmp_path):
     """It was refused ('not of known size'; PaddingLayer padded a variable length only with a constant)."""
     module = torch.nn.Sequential(pad, torch.nn.Conv1d(3, 4, 3)).eval()
-    net = import_onnx(torch_export(module, torch.randn(2, 3, 7), tmp_path / "m.onnx", "x", axes={"x": {0: "b", 2: "n"}}))
+    path = torch_export(module, torch.randn(2, 3, 7), tmp_path / "m.onnx", "x", axes={"x": {0: "b", 2: "n"}})
+    net = import_onnx(path)
     assert "PaddingLayer" in [type(layer).__name__ for layer in net.layers.values()]
     for n in (4, 7, 12):
         x = torch.randn(3, 3, n)

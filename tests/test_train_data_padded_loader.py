@@ -69,7 +69,7 @@ def test_a_validation_loader_of_padded_batches_is_read_as_the_training_one():
 
 def test_padded_batches_for_a_net_that_cannot_read_lengths_are_one_data_error():
     seqs, ys = _data()
-    net = NetChain([NetMapOperator(LinearLayer(2))], input=["n", 3])  # each position's output: a sequence output, lengths unread
+    net = NetChain([NetMapOperator(LinearLayer(2))], input=["n", 3])  # a sequence output: its padding would be read
     loader = _loader(seqs, [torch.zeros(n, 2) for n in LENGTHS], 3)
     loader.collate_fn = lambda items: {"Input": Padded(pad_sequence([x for x, _ in items], batch_first=True),
                                                        [len(x) for x, _ in items]),

@@ -56,7 +56,8 @@ def _padded_loader(net: Any, raw: Streamed, module: Any, expect: dict[str, Expec
     refused = [k for k in keys if k not in net.input_ports]
     if refused:
         raise data_error(raw.what, f"key {refused[0]!r} holds Padded sequences, which a data loader's batches give "
-                                   f"only at input ports (whose lengths the net's run reads); give it as a dense tensor")
+                                   f"only at input ports (whose lengths the net's run reads); give it as a dense "
+                                   f"tensor")
     try:
         padded = compile_padded(net, keys)
     except Fallback as exc:
