@@ -102,3 +102,14 @@ def test_a_later_padded_batch_after_dense_ones_is_one_data_error_naming_the_batc
                                         r"sequences, but the net is run here without their lengths"):
         net_train(_net(), torch.utils.data.DataLoader(batches, batch_size=None), max_training_rounds=1,
                   progress=False)
+
+
+def test_each_examples_own_length_is_checked_not_the_padded_one():
+    """A length of 3 where the input declares a multiple of 2, padded to 6 in its batch: the padded length fits."""
+    seqs = [torch.randn(n, 3, generator=torch.Generator().manual_seed(n)) for n in (2, 4, 3, 6)]
+    ys = torch.tensor([0, 1, 1, 0])
+    net = net_initialize(NetChain([GatedRecurrentLayer(4), SequenceLastLayer(), LinearLayer(2), SoftmaxLayer()],
+                                  input=["n_times_2", 3]), seed=1)
+    with pytest.raises(DataError, match=r"bad training data \(batch 2\): input port 'Input': a length of 3 along "
+                                        r"n_times_2 \(example 0\) is not one that name declares"):
+        net_train(net, _loader(seqs, ys, 2), max_training_rounds=1, progress=False)
