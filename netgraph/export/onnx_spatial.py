@@ -54,17 +54,13 @@ def _conv_transpose(node: Any, ctx: Context) -> Converted:
 
 
 def _pad(node: Any, ctx: Context) -> Converted:
-    x, shape = node.input[0], ctx.shapes.get(node.input[0])
+    x = node.input[0]
     pairs, mode, value, pads = _pad_pairs(node, ctx)
     rank = len(pairs)
     if mode != "constant" and mode not in _PAD_MODES:
         raise Unsupported(f"mode={mode!r} (PaddingLayer pads with a constant, 'reflect', 'edge' or 'wrap')")
     if any(p < 0 for pair in pairs for p in pair) or any(pairs[0]):
         raise Unsupported(f"pads={pads}: PaddingLayer adds elements to non-batch dims (no negative pads, no batch)")
-    variable = [k for k in range(1, rank) if any(pairs[k]) and not (shape and isinstance(shape[k], int))]
-    if variable and mode != "constant":
-        raise Unsupported(f"mode={mode!r} pads dims {variable} of input shape {shape}, which are not of known size "
-                          f"(PaddingLayer pads a variable length with a constant)")
     last = max((k for k in range(rank) if any(pairs[k])), default=0)
     if not last:
         return Converted(alias=x)

@@ -4,7 +4,8 @@
 elements, ``[before, after]`` (an int pads both sides alike); levels past the list are left alone. The
 ``padding`` option is Wolfram's "Padding": a number (the constant, default 0), ``"Reflected"`` (mirrored
 without repeating the edge: 3 2 | 1 2 3 | 2 1), ``"Periodic"`` (wrapped around) or ``"Fixed"`` (the edge
-element repeated).
+element repeated); a padding longer than the dim reflects (or wraps) again. A method pads a variable length
+too, its indices made from the length each call finds.
 
 ``ResizeLayer(dims)`` resamples the spatial dims of a (channels, *spatial) input (1 to 3 spatial dims)
 to ``dims``, or by factors with ``scale=`` (Wolfram's ``Scaled[s]``: size ``floor(n s)``; a variable length
@@ -84,12 +85,26 @@ def reflect_index(n: int, before: int, after: int, method: str, device: Any = No
     ([2, 1, 0, 1, 2, 1, 0], [2, 0, 1, 2, 0])
     """
     i = torch.arange(-before, n + after, device=device)
+    if not isinstance(n, int):  # a variable length traced (fx, torch.export): no branch on it
+        return _traced_index(i, n, method)
     if method == "Fixed" or n == 1:
         return i.clamp(0, n - 1)
     if method == "Periodic":
         return i % n
     j = i % (2 * n - 2)
     return torch.where(j < n, j, 2 * n - 2 - j)
+
+
+def _traced_index(i: torch.Tensor, n: Any, method: str) -> torch.Tensor:
+    """``reflect_index``'s indices for a length known only at run time (a SymInt or an fx Proxy); a length of 1
+    reflects with a period of 1 (every index 0), as the branch for it gives."""
+    if method == "Fixed":
+        return torch.clamp(i, torch.zeros_like(i), torch.full_like(i, n - 1))
+    if method == "Periodic":
+        return i % n
+    period = torch.full_like(i, 2 * n - 2).clamp(min=1)
+    j = i % period
+    return torch.where(j < n, j, period - j)
 
 
 def _scaled_hint(items: list) -> str:
@@ -144,12 +159,7 @@ class PaddingLayer(_ShapeLayer):
             return None
         self._check_rank(shape)
         out = list(shape)
-        for level, (a, b) in enumerate(self._pairs):
-            if isinstance(shape[level], str) and (a or b) and isinstance(self.padding, str):
-                raise Conflict(f"level {level + 1} of port 'Input' {format_shape(shape)} has a variable length, "
-                               f"which PaddingLayer pads only with a constant padding= (a number), not "
-                               f"{self.padding!r}",
-                               port="Input", expected="a constant padding= (a number)", found=self.padding)
+        for level, (a, b) in enumerate(self._pairs):  # a method's indices are made from the length a call finds
             out[level] = shifted_length(shape[level], a + b)  # a variable length "h": "h_plus_3", as F.pad gives
         return tuple(out)
 
@@ -180,8 +190,9 @@ class PaddingLayer(_ShapeLayer):
         x = ctx.args[0]
         if isinstance(self.padding, float):
             return f"F.pad({x}, {self._flat(len(ctx.types['Input'].shape))}, 'constant', {self.padding!r})"
-        for dim in self._sizes(ctx.types["Input"].shape):
-            x = f"{x}.index_select({dim}, {ctx.module}.index({dim}, {ctx.args[0]}.device))"
+        for dim, (size, _, _) in self._sizes(ctx.types["Input"].shape).items():
+            length = f", {ctx.args[0]}.shape[{dim}]" if isinstance(size, str) else ""  # a variable one: each call's
+            x = f"{x}.index_select({dim}, {ctx.module}.index({dim}, {ctx.args[0]}.device{length}))"
         return x
 
 
@@ -195,23 +206,28 @@ class ConstantPadModule(LayerModule):
 
 
 class IndexPadModule(LayerModule):
-    """Gathers each padded dim through its source indices, made on first use (``index``) and kept."""
+    """Gathers each padded dim through its source indices, made on first use (``index``) and kept; a variable
+    length's (its size a name) are made from the ``length`` each call finds."""
 
-    def __init__(self, sizes: Mapping[int, tuple[int, int, int]], method: str):
+    def __init__(self, sizes: Mapping[int, tuple[int | str, int, int]], method: str):
         super().__init__()
         self.sizes, self.method, self.cache = dict(sizes), method, {}
 
-    def index(self, dim: int, device: torch.device) -> torch.Tensor:
+    def index(self, dim: int, device: torch.device, length: Any = None) -> torch.Tensor:
+        size, before, after = self.sizes[dim]
+        if isinstance(size, str):  # a variable length: a few small ops a call, not a cache of every length seen
+            return reflect_index(length, before, after, self.method, device)
         if isinstance(device, torch.fx.Proxy):  # fx: made in its graph; a tensor made here would be a constant that
-            return reflect_index(*self.sizes[dim], self.method, device)  # fx keeps as a state-dict key of the graph
+            return reflect_index(size, before, after, self.method, device)  # fx keeps as a state-dict key of the graph
         key = (dim, device)
         if key not in self.cache:
-            self.cache[key] = reflect_index(*self.sizes[dim], self.method).to(device)
+            self.cache[key] = reflect_index(size, before, after, self.method).to(device)
         return self.cache[key]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        source = x
         for dim in self.sizes:
-            x = torch.index_select(x, dim, self.index(dim, x.device))
+            x = torch.index_select(x, dim, self.index(dim, x.device, source.shape[dim]))
         return x
 
 

@@ -152,9 +152,16 @@ def read_edges(reader: Any, spec: YMap, table: dict, ports: dict[str, str], grap
             graph.links[len(graph.edges) - 1] = _links(item, loc)
         ends = [[_endpoint(reader, ep, table, ports, i, len(groups)) for ep in g] for i, g in enumerate(groups)]
         graph.used_ports.update(r.port for group in ends for r in group if isinstance(r, NetPort) and r.layer is None)
+        graph.used_layers.update(_layer_of(r) for group in ends for r in group if _layer_of(r) is not None)
         edges.append(None if any(r is FAILED for g in ends for r in g)
                      else tuple(g if len(g) > 1 else g[0] for g in ends))
     return None if None in edges else edges
+
+
+def _layer_of(end: Any) -> str | None:
+    """The layer name an endpoint read names (of a nested port, the outermost), else None."""
+    layer = end.layer if isinstance(end, NetPort) else end if isinstance(end, str) else None
+    return layer[0] if isinstance(layer, tuple) else layer
 
 
 def _links(item: Any, loc: Loc) -> list[tuple[str, Loc]]:

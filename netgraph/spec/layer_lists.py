@@ -31,14 +31,20 @@ def _joined(value: Any) -> YMap | None:
 
 def named_layers(reader: Any, value: Any) -> Any:
     """``value`` (a ``layers:`` value), or, for a list of one-key mappings naming layers, the mapping meant (the
-    problem recorded). A one-key item that is a layer's own key or an option (``- output: 8``) is no name."""
+    problem recorded). A one-key item that is a layer's own key is no name, nor are items that all are options
+    (``- output: 8``); among names (``- enc: {...}``), one named like an option is a layer as in the mapping meant."""
     joined = _joined(value)
-    if joined is None or any(k in _LAYER_KEYS or not isinstance(k, str) for k in joined) \
-            or not option_owners().keys().isdisjoint(joined):
+    if joined is None or any(k in _LAYER_KEYS or not isinstance(k, str) for k in joined):
         return value
+    owners = option_owners()
+    options = [k for k in joined if k in owners]
+    if len(options) == len(joined):
+        return value
+    also = (f"; '- {options[0]}: ...' is read as the layer {options[0]!r} too (an option of the layer above goes "
+            f"inside its mapping)") if options else ""
     reader.error(value.item_locs[0], f"'layers:' is a list of one-key mappings ('- {next(iter(joined))}: ...'); "
                  f"layers are named in a mapping: remove the '- ' before each name (a list of layers, numbered from "
-                 f"1, has no names)")
+                 f"1, has no names){also}")
     return joined
 
 

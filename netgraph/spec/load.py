@@ -57,6 +57,7 @@ class Locator:
     edges: list[tuple[str, Loc]] = dataclasses.field(default_factory=list)  # by edge index: (text, loc)
     links: dict[int, list[tuple[str, Loc]]] = dataclasses.field(default_factory=dict)  # a chain's, by hop: (text, loc)
     used_ports: set[str] = dataclasses.field(default_factory=set)  # declared graph ports that edges name
+    used_layers: set[str] = dataclasses.field(default_factory=set)  # layers that edges name, in good edges or bad
 
     def __post_init__(self) -> None:
         self.reader.locators[self.prefix] = self
@@ -234,8 +235,8 @@ class SpecReader(ProblemLog):
                        "use type: NetGraph to wire layers freely")
         edges = [] if kind == "NetChain" else read_edges(self, spec, table, ports, loc_of)
         ports = check_unused(self, table, ports, shapes, loc_of)
-        if kind == "NetGraph" and isinstance(value, YMap) and edges is not None:
-            check_misindented(self, value, table, edges)
+        if kind == "NetGraph" and isinstance(value, YMap):  # beside bad edges too: the slip may be their cause
+            check_misindented(self, value, table, loc_of.used_layers, bool(spec.get("edges")))
         if edges is None or any(v is FAILED for v in table.values()):
             return FAILED
         layers = list(table.values()) if isinstance(value, YSeq) else table  # a list: numbered as in Python

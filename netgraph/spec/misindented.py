@@ -13,7 +13,6 @@ from typing import Any
 
 from netgraph.core.layer import REGISTRY
 from netgraph.core.options import option_fields
-from netgraph.core.ports import NetPort
 from netgraph.spec.options import FAILED
 from netgraph.spec.yaml_nodes import YMap, YSeq
 
@@ -31,19 +30,14 @@ def misindented_option(layers: YMap, name: str, anywhere: bool = True) -> str:
     return _hint(layers, names[at - 1], name, anywhere) if at else ""
 
 
-def check_misindented(reader: Any, layers: YMap, table: dict, edges: list) -> None:
-    """Report each layer that no edge of ``edges`` names and that reads as an option of the layer above it."""
-    named = set()
-    for edge in edges:
-        for end in edge:
-            for ref in end if isinstance(end, (list, tuple)) else (end,):
-                layer = ref.layer if isinstance(ref, NetPort) else ref
-                named.add(layer[0] if isinstance(layer, tuple) else layer)
+def check_misindented(reader: Any, layers: YMap, table: dict, named: set[str], wired: bool) -> None:
+    """Report each layer that no edge names (``named``: the layers the edges name, good edges or bad) and that
+    reads as an option of the layer above it; ``wired``: the graph has edges."""
     names = list(layers)
     for above, name in zip(names, names[1:]):
         if name in named or table.get(name, FAILED) is FAILED:  # a failed one: told already
             continue
-        hint = _hint(layers, above, name, anywhere=bool(edges))  # no edges: all are unwired, on purpose or not
+        hint = _hint(layers, above, name, anywhere=wired)  # no edges: all are unwired, on purpose or not
         if hint:
             reader.error(layers.key_locs[name], f"layer {name!r} is in no edge: {hint}")
 

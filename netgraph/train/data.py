@@ -5,18 +5,12 @@ dicts without the example dim (one per example), a pair ``(inputs, targets)`` fo
 of example dicts, or any iterable of batch dicts such as a ``DataLoader``; lists of sequences of different lengths go
 to ``netgraph.train.buckets``. Keys are the net's input ports plus the loss targets (``netgraph.train.loss``). All is
 checked before any training step: every problem (missing or unknown keys, shapes, dtypes, shared lengths, example
-counts, class indices, NaN, infinite targets) comes back as one DataError naming the key and the expected shape.
-
->>> from netgraph.core.types import PortType
->>> cols = columns_from({"x": [[1.0, 2.0], [3.0, 4.0]]}, "training data")
->>> checked = check_columns(cols, {"x": Expect(PortType((2,)), "input port 'x'")}, False, "training data")
->>> checked["x"].dtype, tuple(checked["x"].shape)
-(torch.float32, (2, 2))
+counts, class indices, NaN, infinite targets) comes back as one DataError naming the key and the expected shape
+(``netgraph.train.data_columns``).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
@@ -24,209 +18,18 @@ from typing import Any
 import numpy
 import torch
 
-from netgraph.core.wording import counted
-from netgraph.core.errors import DataError, did_you_mean, with_article
-from netgraph.train.data_sets import data_error, part_of, raise_data, ref
-from netgraph.core.tensors import as_tensor
-from netgraph.core.types import INTEGER, PortType, format_shape
-from netgraph.backend.evaluation import as_port_tensor, ragged_hint
-from netgraph.backend.input_lengths import empty_length_problem
-from netgraph.backend.shape_hints import layout_hint
+from netgraph.core.errors import DataError, with_article
+from netgraph.train.data_sets import data_error, part_of
 from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, seeded
+from netgraph.train.data_columns import Expect, check_columns, columns_from
 from netgraph.train.data_pairs import dict_pair_problem, pair_problem
-from netgraph.train.data_checks import batches_hint, non_finite, non_finite_data, shared_length_problems
+from netgraph.train.data_checks import non_finite_data
 from netgraph.train.datasets import checked_loader
 from netgraph.train.in_memory import InMemory
+from netgraph.train.padded_columns import as_sequences, sample_of, unpadded
 
 __all__ = ["Expect", "Columns", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
            "non_finite_data"]
-
-
-@dataclasses.dataclass(frozen=True)
-class Expect:
-    """What one data key must hold per example: a port type, a description, and optional value limits."""
-
-    type: PortType
-    what: str
-    classes: int | None = None  # Integer class indices must lie in [0, classes)
-    unit_interval: bool = False  # Real values must lie in [0, 1] (cross-entropy targets: binary or probability vectors)
-    optional: bool = False  # the lengths of padded batches: absent from dense ones (validation data by length)
-    finite: bool = False  # infinities are refused too, not only NaN (a loss target: the loss would be infinite)
-    alias: str | None = None  # the other key the same data may be given under ('Target' / the output's name)
-    indices: tuple[int, str] | None = None  # an input's indices lie in [0, n) of the EmbeddingLayer (named) it feeds
-    hint: str = ""  # the usual cause, said when the shape does not fit (class labels for a mean squared error)
-
-
-_TO_INTEGERS = "convert them to integers (numpy: .astype('int64'), torch: .long())"  # a data file is numpy's
-
-
-def _batch_shape(shape: tuple | None) -> str:
-    if shape is None:
-        return "(b, ...)"
-    inner = format_shape(shape)[1:-1]
-    return f"(b{', ' if inner else ''}{inner})"
-
-
-def _tensor(key: str, value: Any, what: str) -> torch.Tensor:
-    if isinstance(value, torch.Tensor):
-        return value.detach()
-    try:
-        return as_tensor(value)
-    except (TypeError, ValueError, RuntimeError) as exc:
-        raise data_error(what, f"key {key!r}: cannot make a tensor from {type(value).__name__}: {exc}"
-                        f"{ragged_hint(value)}") from None
-
-
-def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
-    """Tensors by key from a dict of arrays or a list of example dicts (stacked along a new dim 0; sequences of
-    different lengths stay a list, one tensor per example)."""
-    if isinstance(data, Mapping):
-        if not data:
-            raise DataError(f"{what} is an empty dict; give one array per input port and target", data=ref(what),
-                            detail="holds no arrays; give one array per input port and target")  # a data file's flag
-        return {str(k): _tensor(str(k), v, what) for k, v in data.items()}
-    examples = list(data)
-    if not examples:
-        raise DataError(f"{what} is an empty list; give at least one example", data=ref(what))
-    bad = [i for i, e in enumerate(examples) if not isinstance(e, Mapping)]
-    if bad:
-        raise data_error(what, f"a list of examples must hold dicts (port -> value); example {bad[0]} is "
-                        f"{type(examples[bad[0]]).__name__}")
-    keys = list(examples[0])
-    if not keys and all(not e for e in examples):  # no column would say how many examples there are
-        raise DataError(f"{what} is a list of examples that hold no keys; give one array per input port and target",
-                        data=ref(what))
-    odd = [i for i, e in enumerate(examples) if list(e) != keys and set(e) != set(keys)]
-    if odd:
-        raise data_error(what, f"every example must have the same keys; example 0 has {keys}, "
-                        f"example {odd[0]} has {list(examples[odd[0]])}")
-    out: dict[str, Any] = {}
-    for k in keys:
-        values = [_tensor(str(k), e[k], what) for e in examples]
-        try:
-            out[str(k)] = torch.stack(values)
-        except RuntimeError as exc:
-            if all(v.dim() and v.shape[1:] == values[0].shape[1:] for v in values):
-                out[str(k)] = values  # sequences of different lengths: a ragged column (``gather`` buckets them)
-                continue
-            raise data_error(what, f"key {k!r}: the examples have different shapes: {exc}") from None
-    return out
-
-
-def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str], listed: bool) -> torch.Tensor | None:
-    t = exp.type
-    want = _batch_shape(t.shape)
-    try:  # the same dtype policy as calling a net: reals to the working precision, integers as int64
-        x = as_port_tensor(key, x, integer=t.dtype == INTEGER)
-    except DataError as exc:
-        if exc.diagnostics and exc.diagnostics[0].kind == "precision-range":  # float64 values past float32's
-            problems.append(f"{exp.what} (key {key!r}): {exc.diagnostics[0].detail}; scale the data, or train in "
-                            f"float64 (working_precision='float64'; netgraph train --precision float64)")
-            return None
-        reason = str(exc).removeprefix(f"input port {key!r}").lstrip(": ")  # exp.what names the port already
-        if t.dtype == INTEGER and (exp.classes is not None or exp.what.startswith("target")) and \
-                x.is_floating_point():
-            problems.append(f"{exp.what} (key {key!r}): class labels must be integers (class indices from 0, shape "
-                            f"{want}) or class names (with a ClassDecoder on the output port), found non-integer "
-                            f"values of dtype {x.dtype}; {_TO_INTEGERS}")
-            return None
-        kind = f"Integer values of shape {want}" if t.dtype == INTEGER else "real values"
-        hint = f"; {_TO_INTEGERS} (class indices count from 0)" if t.dtype == INTEGER else ""
-        problems.append(f"{exp.what} (key {key!r}): expected {kind}, found dtype {x.dtype} ({reason}){hint}")
-        return None
-    if t.shape is not None:
-        rank = len(t.shape)
-        fits = x.dim() == rank + 1 and all(d is None or isinstance(d, str) or d == n
-                                           for d, n in zip(t.shape, x.shape[1:]))
-        if not fits:
-            hint = ""
-            if x.dim() == rank and all(d is None or isinstance(d, str) or d == n for d, n in zip(t.shape, x.shape)):
-                hint = " (one example without the example dimension? data needs one along dim 0)"
-            hint = hint or exp.hint or layout_hint(t.shape, tuple(x.shape), t.dtype == INTEGER,
-                                                target=exp.what.startswith("target"))
-            hint = hint or batches_hint(t.shape, tuple(x.shape), listed)
-            problems.append(f"{exp.what} (key {key!r}): expected shape {want} with b the number of examples, "
-                            f"found {tuple(x.shape)}{hint}")
-            return None
-        if empty := empty_length_problem(key, t.shape, tuple(x.shape)):  # as net(x): torch's RNN error otherwise
-            problems.append(f"{exp.what} (key {key!r}): {empty.removeprefix(f'input port {key!r}: ')}")
-            return None
-    elif x.dim() == 0:
-        problems.append(f"{exp.what} (key {key!r}): expected one value per example along dim 0, found a scalar")
-        return None
-    return _check_values(key, x, exp, problems)
-
-
-def _check_values(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -> torch.Tensor | None:
-    if x.numel() == 0:
-        return x
-    if x.is_floating_point():
-        bad = non_finite(x, exp.finite)
-        if bad:
-            problems.append(f"{exp.what} (key {key!r}): {bad}, which makes the loss non-finite; remove or fix "
-                            f"such examples")
-            return None
-    if exp.classes is not None:
-        lo, hi = int(x.min()), int(x.max())
-        if lo < 0 or hi >= exp.classes:
-            problems.append(f"{exp.what} (key {key!r}): class indices must lie in 0..{exp.classes - 1} "
-                            f"(the output has {counted(exp.classes, 'class', 'classes')}), found values in {lo}..{hi}")
-            return None
-    elif exp.indices is not None and (int(x.min()) < 0 or int(x.max()) >= exp.indices[0]):
-        problems.append(f"{exp.what} (key {key!r}): indices must lie in 0..{exp.indices[0] - 1} for {exp.indices[1]}, "
-                        f"which embeds {exp.indices[0]}, found values in {int(x.min())}..{int(x.max())}")
-        return None
-    elif x.is_floating_point() and exp.unit_interval:
-        lo, hi = float(x.min()), float(x.max())
-        if lo < 0 or hi > 1:
-            problems.append(f"{exp.what} (key {key!r}): cross-entropy targets are probabilities and must lie in "
-                            f"[0, 1], found values in [{lo:g}, {hi:g}]")
-            return None
-    return x
-
-
-def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect], allow_extra: bool,
-                  what: Any, listed: bool = False) -> dict[str, torch.Tensor]:
-    """The columns converted to the ports' dtypes; one DataError listing every problem otherwise. ``listed``: the
-    columns of a list of examples (where an extra dim may be examples given in batches)."""
-    cols = _under_expected_keys(cols, expect)
-    problems = []
-    missing = [k for k in expect if k not in cols and not expect[k].optional]
-    extra = [k for k in cols if k not in expect]
-    for k in missing:
-        hint = did_you_mean(k, extra)
-        problems.append(f"missing key {k!r}: {expect[k].what}, shape {_batch_shape(expect[k].type.shape)}"
-                        f"{' ' + expect[k].type.dtype if expect[k].type.dtype == INTEGER else ''}{hint}")
-    if not allow_extra:
-        given = [k for k, e in expect.items() if not e.optional]  # not the lengths netgraph's padded batches add
-        twice = {e.alias: k for k, e in expect.items() if e.alias in cols and k in cols}
-        for k in extra:
-            problems.append(f"the target is given twice (under {twice[k]!r} and {k!r}); give one of them" if k in twice
-                            else f"unknown key {k!r}{did_you_mean(k, missing or given)}; the keys are {given}")
-    out: dict[str, torch.Tensor] = {}
-    for k, x in cols.items():
-        if k in expect:
-            checked = _check_one(k, x, expect[k], problems, listed)
-            if checked is not None:
-                out[k] = checked
-        elif allow_extra:
-            out[k] = x
-    problems += shared_length_problems(out, expect)  # a sequence target as long as its output, say
-    sizes = {k: (x.shape[0] if x.dim() else None) for k, x in cols.items()}
-    if len({s for s in sizes.values()}) > 1:
-        problems.append(f"every key must hold the same number of examples (dim 0), found {sizes}")
-    elif sizes and next(iter(sizes.values())) == 0:
-        problems.append("the data holds no examples")
-    raise_data(problems, what)
-    return out
-
-
-def _under_expected_keys(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]) -> Mapping[str, torch.Tensor]:
-    """``cols`` with a target given under its other key ('Output' where the training data said 'Target', or the
-    reverse) moved to the key the loss reads: validation data and later batches may name it either way."""
-    moved = {e.alias: k for k, e in expect.items()
-             if e.alias is not None and e.alias in cols and k not in cols and e.alias not in expect}
-    return {moved.get(k, k): v for k, v in cols.items()} if moved else cols
 
 
 class Columns(dict):
@@ -263,7 +66,7 @@ class Streamed:
             raise data_error(what, f"the data loader's batches are {type(self.first_raw).__name__}"
                              f"{_PAIRS[0] if pairs else ''}; they must be dicts of port -> batched tensor (use a "
                              f"Dataset whose items are dicts{_PAIRS[1] if pairs else ''})")
-        self.first = columns_from(self.first_raw, what)
+        self.first = columns_from(sample_of(self.first_raw, what), what)
 
     def to(self, device: torch.device) -> Streamed:
         self.device = device
@@ -273,10 +76,11 @@ class Streamed:
         if not isinstance(batch, Mapping):
             raise data_error(self.what, f"batch {index} from the data loader is {with_article(type(batch).__name__)}"
                             f"; batches must be dicts of port -> tensor (use a Dataset of dicts)")
-        cols = check_columns(columns_from(batch, self.what), self.expect, self.allow_extra,
-                             part_of(self.what, f"batch {index}"), getattr(self.loader, "listed", False))
+        where = part_of(self.what, f"batch {index}")
+        cols = check_columns(columns_from(unpadded(batch, self.expect, where), self.what), self.expect,
+                             self.allow_extra, where, getattr(self.loader, "listed", False))
         for check in self.batch_checks:  # the input lengths (``check_input_lengths``), before the batch's step
-            check(cols, index)
+            check(as_sequences(cols, self.expect), index)
         return cols
 
     def batches_per_round(self, batch_size: int) -> int | None:

@@ -1,0 +1,68 @@
+"""A data loader's batches that hold ``Padded(data, lengths)`` values (``pad_sequence`` and a collate_fn make them):
+each such key's padded data and, under the net's lengths argument, its lengths, as netgraph's own padded batches of
+a list of sequences carry them (``netgraph.train.padded_data`` chooses the padded module and names the arguments).
+
+>>> import torch
+>>> from netgraph.train.data_columns import Expect
+>>> from netgraph.core.types import INTEGER, PortType
+>>> expect = {"Input_lengths": Expect(PortType((), INTEGER), "lengths", optional=True, lengths_of="Input")}
+>>> cols = unpadded({"Input": Padded(torch.zeros(2, 3), [1, 3])}, expect, "training data")
+>>> sorted(cols), cols["Input_lengths"].tolist()
+(['Input', 'Input_lengths'], [1, 3])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+
+from netgraph.backend.masks import Padded, check_padded, unpad
+from netgraph.train.data_columns import Expect
+from netgraph.train.data_sets import data_error
+
+__all__ = ["Padded", "padded_keys", "sample_of", "unpadded", "as_sequences"]
+
+
+def padded_keys(batch: Mapping) -> list[str]:
+    """The keys of ``batch`` that hold Padded values."""
+    return [str(k) for k, v in batch.items() if isinstance(v, Padded)]
+
+
+def sample_of(batch: Mapping, what: Any) -> dict[str, Any]:
+    """``batch`` with each Padded value's data (checked, its padding filled) in its place: what it shows of the keys'
+    dtypes and shapes."""
+    return {k: check_padded(str(k), v, f"{what}: key")[0] if isinstance(v, Padded) else v for k, v in batch.items()}
+
+
+def _lengths_keys(expect: Mapping[str, Expect]) -> dict[str, str]:
+    return {e.lengths_of: k for k, e in expect.items() if e.lengths_of is not None}
+
+
+def unpadded(batch: Mapping, expect: Mapping[str, Expect], what: Any) -> dict[str, Any]:
+    """``batch`` with each Padded value as its data, its lengths under the key ``expect`` gives them (the padded
+    module's argument); a DataError for a Padded key the net is not run with lengths of."""
+    keys = padded_keys(batch)
+    if not keys:
+        return dict(batch)
+    arguments = _lengths_keys(expect)
+    out = {}
+    for k, v in batch.items():
+        k = str(k)
+        if not isinstance(v, Padded):
+            out[k] = v
+        elif k not in arguments:
+            raise data_error(what, f"key {k!r} ({expect[k].what if k in expect else 'no port'}) holds Padded "
+                                   f"sequences, but the net is run here without their lengths (the training data's "
+                                   f"first batch gave none there); give every batch of sequences in one form")
+        else:
+            out[k], out[arguments[k]] = check_padded(k, v, f"{what}: key")
+    return out
+
+
+def as_sequences(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]) -> dict[str, Any]:
+    """``cols`` with each padded input cut to a list of its sequences (each example's own length), for the checks
+    of lengths a layer needs."""
+    arguments = _lengths_keys(expect)
+    return {k: unpad(v, cols[arguments[k]]) if arguments.get(k) in cols else v for k, v in cols.items()}
