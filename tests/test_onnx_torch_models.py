@@ -1,0 +1,84 @@
+"""import_onnx of small models as users write them in torch (``tests/torch_models.py``), exported by plain
+``torch.onnx.export``: the TorchScript exporter (``dynamo=False``) at opsets 17 and 18, and the dynamo one
+(torch 2.13's default) for those whose export it writes differently. Each imported net computes what the module
+computes in eval mode, at another batch size (and another length where the export made one dynamic), and the
+command line draws it."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+import pytest
+import torch
+
+from netgraph import import_onnx
+from tests.torch_models import MODELS, Model, built, example_inputs
+
+#: models whose dynamo export differs from the TorchScript one in what the import must recognise (the others
+#: are covered by tests/test_onnx_import_dynamo.py or write the same ops); each such export takes 1-10 s
+DYNAMO = ("depthwise_separable", "upsampler", "shape_ops")
+
+
+@pytest.fixture(autouse=True)
+def _quiet_exporter():
+    """The dynamo exporter logs its steps at WARNING."""
+    logger = logging.getLogger("torch.onnx")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    yield
+    logger.setLevel(level)
+
+
+def _export(model: Model, module: torch.nn.Module, path, opset: int, dynamo: bool = False):
+    inputs = example_inputs(model, seed=1)
+    names = list(inputs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if dynamo:
+            auto = torch.export.Dim.AUTO
+            shapes = {n: {a: auto for a in (0, *model.lengths.get(n, ()))} for n in names}
+            torch.onnx.export(module, tuple(inputs.values()), str(path), dynamo=True, verbose=False,
+                              opset_version=opset, input_names=names, dynamic_shapes=shapes)
+        else:
+            axes = {n: {a: f"{n}_{a}" for a in (0, *model.lengths.get(n, ()))} for n in names}
+            torch.onnx.export(module, tuple(inputs.values()), str(path), dynamo=False, opset_version=opset,
+                              input_names=names, dynamic_axes=axes)
+    return path
+
+
+def _assert_imports_as_the_module(model: Model, module: torch.nn.Module, path) -> None:
+    net = import_onnx(path)
+    inputs = example_inputs(model, seed=2, batch=3, length=9)  # sizes other than the exported ones
+    with torch.no_grad():
+        want = module(*inputs.values())
+        got = net(**dict(zip(net.input_ports, inputs.values())))
+    want = list(want) if isinstance(want, tuple) else [want]
+    got = list(got.values()) if isinstance(got, dict) else [got]
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        torch.testing.assert_close(g, w, atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("opset", [17, 18])
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_a_torchscript_export_imports_computing_as_the_module(name, opset, tmp_path):
+    model = MODELS[name]
+    module = built(model, seed=0)
+    _assert_imports_as_the_module(model, module, _export(model, module, tmp_path / "m.onnx", opset))
+
+
+@pytest.mark.parametrize("name", DYNAMO)
+def test_a_dynamo_export_imports_computing_as_the_module(name, tmp_path):
+    model = MODELS[name]
+    module = built(model, seed=0)
+    _assert_imports_as_the_module(model, module, _export(model, module, tmp_path / "m.onnx", 18, dynamo=True))
+
+
+@pytest.mark.parametrize("name", ["lstm_classifier", "transformer", "residual_block", "two_heads"])
+def test_the_command_line_draws_an_exported_model(name, cli):
+    model = MODELS[name]
+    path = _export(model, built(model, seed=0), cli.folder / "m.onnx", 17)
+    ran = cli("render", path, "-o", "m.svg")
+    assert ran.code == 0, ran.err
+    assert (cli.folder / "m.svg").read_text().lstrip().startswith(("<?xml", "<svg"))
