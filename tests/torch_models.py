@@ -244,6 +244,16 @@ class ParameterMatmul(nn.Module):
         return F.relu6(x @ self.w) * self.scale + 1.0
 
 
+class ChunkStack(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(6, 12)
+
+    def forward(self, x):  # the TorchScript exporter computes chunk's bounds from the size: Slices onnx cannot size
+        a, b, c = self.fc(x).chunk(3, dim=-1)
+        return F.softplus(torch.stack([a, b * c], dim=1)).sum(dim=1) - torch.clamp(c, -0.5, 0.5)
+
+
 @dataclasses.dataclass(frozen=True)
 class Model:
     """A module class; its inputs: name -> (shape of an example, or ("tokens", vocabulary, shape)); the dims that
@@ -277,6 +287,7 @@ MODELS = {
     "batch_norm_mlp": Model(BatchNormMlp, {"x": (2, 7)}),
     "pre_norm_residual": Model(PreNormResidualMlp, {"x": (2, 8)}),
     "parameter_matmul": Model(ParameterMatmul, {"x": (2, 5)}),
+    "chunk_stack": Model(ChunkStack, {"x": (2, 6)}),
 }
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from netgraph.export.onnx_names import known_dim
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, mapped, squeeze_axes
 from netgraph.layers import FlattenLayer, PartLayer, ReplicateLayer, ReshapeLayer
 
@@ -122,8 +123,8 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
     if node.op_type == "Squeeze" and not fold and (part := _squeezed_part(node, ctx, source)) is not None:
         return part
     target = (ctx.symbols.get(node.input[1]) if node.op_type == "Reshape" else None) or ctx.shapes.get(node.output[0])
-    if target is None and source and node.op_type in ("Unsqueeze", "Squeeze"):  # onnx's inference lost it, ours not
-        target = _unsqueezed(node, ctx, source)
+    if source and node.op_type in ("Unsqueeze", "Squeeze") and not (target and all(map(known_dim, target))):
+        target = _unsqueezed(node, ctx, source) or target  # onnx's inference lost (some of) it, ours not
     if target is None and node.op_type == "Reshape":  # a constant target onnx's inference did not apply
         target = _value(node.input[1], ctx)
     if not target or not source:
