@@ -179,6 +179,15 @@ class TransformerClassifier(nn.Module):
         return self.fc(self.layer(x, src_mask=mask, is_causal=True).mean(dim=1))
 
 
+class SelfAttention(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.attn, self.fc = nn.MultiheadAttention(8, 2, batch_first=True), nn.Linear(8, 2)
+
+    def forward(self, x):
+        return self.fc(self.attn(x, x, x, need_weights=False)[0][:, 0])
+
+
 class Activations(nn.Module):
     def __init__(self):
         super().__init__()
@@ -280,7 +289,8 @@ MODELS = {
     "upsampler": Model(Upsampler, {"x": (2, 4, 5, 5)}),
     "pixel_shuffle": Model(PixelShuffleUpsampler, {"x": (2, 3, 4, 4)}),
     "group_instance_norm": Model(GroupInstanceNorm, {"x": (2, 3, 5, 5)}),
-    "transformer": Model(TransformerClassifier, {"x": (2, 6, 16)}),
+    "transformer": Model(TransformerClassifier, {"x": (2, 6, 16)}, {"x": (1,)}),
+    "self_attention": Model(SelfAttention, {"x": (2, 5, 8)}, {"x": (1,)}),
     "activations": Model(Activations, {"x": (2, 8)}),
     "shape_ops": Model(ShapeOps, {"x": (2, 3, 4)}),
     "two_heads": Model(TwoHeads, {"x": (2, 4), "y": (2, 5)}),
@@ -307,11 +317,15 @@ def example_inputs(model: Model, seed: int, batch: int | None = None, length: in
 
 def built(model: Model, seed: int) -> nn.Module:
     """``model``'s module initialised from ``seed``, in eval mode, its batch norms' running statistics drawn (not the
-    fresh zeros and ones, which would hide a normalisation imported wrongly)."""
+    fresh zeros and ones, which would hide a normalisation imported wrongly), and attention's biases (zeros too)."""
     torch.manual_seed(seed)
     module, g = model.module(), torch.Generator().manual_seed(seed)
     for part in module.modules():
         if isinstance(part, nn.modules.batchnorm._BatchNorm):
             part.running_mean.copy_(0.3 * torch.randn(part.num_features, generator=g))
             part.running_var.copy_(0.5 + torch.rand(part.num_features, generator=g))
+        if isinstance(part, nn.MultiheadAttention):
+            with torch.no_grad():
+                for bias in (part.in_proj_bias, part.out_proj.bias):
+                    bias.copy_(0.3 * torch.randn(bias.shape, generator=g))
     return module.eval()
