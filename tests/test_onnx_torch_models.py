@@ -19,7 +19,7 @@ from tests.torch_models import MODELS, Model, built, example_inputs
 #: are covered by tests/test_onnx_import_dynamo.py or write the same ops); each such export takes 1-10 s
 DYNAMO = ("depthwise_separable", "upsampler", "shape_ops", "self_attention", "transformer")
 #: exported with only the batch dynamic (the dynamo exporter then writes the length into the graph, the batch as -1)
-STATIC = ("self_attention",)
+STATIC = ("self_attention", "transformer")
 
 
 @pytest.fixture(autouse=True)

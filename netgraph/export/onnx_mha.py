@@ -26,7 +26,7 @@ import numpy as np
 from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
 from netgraph.export.deps import require
-from netgraph.export.onnx_attention import causal_mask, causal_attention
+from netgraph.export.onnx_attention import causal_mask, causal_attention, masked_out
 from netgraph.export.onnx_ops import Context, Converted, squeeze_axes
 from netgraph.layers import AttentionLayer, LinearLayer, NetMapOperator
 
@@ -300,14 +300,14 @@ def _gemm(gemm: Any, ctx: Context, size: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _causal_constant(tensor: str, ctx: Context) -> list | None:
-    """[] when ``tensor`` is a constant causal mask (0 on and below the diagonal, -inf above), as a static
-    export folds it; else None."""
+    """[] when ``tensor`` is a constant causal mask (0 on and below the diagonal, -inf or float's lowest value
+    above), as a static export folds it; else None."""
     mask = ctx.constants.get(tensor)
     if mask is None or mask.ndim < 2 or mask.shape[-1] != mask.shape[-2] or any(d != 1 for d in mask.shape[:-2]):
         return None
     square = mask.reshape(mask.shape[-2:])
     above = np.triu(np.ones(square.shape, bool), 1)
-    return [] if np.all(np.isneginf(square[above])) and np.all(square[~above] == 0) else None
+    return [] if (not above.any() or masked_out(square[above])) and np.all(square[~above] == 0) else None
 
 
 def _subsequent_mask(tensor: str, ctx: Context) -> list | None:
