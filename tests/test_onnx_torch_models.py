@@ -17,7 +17,7 @@ from tests.torch_models import MODELS, Model, built, example_inputs
 
 #: models whose dynamo export differs from the TorchScript one in what the import must recognise (the others
 #: are covered by tests/test_onnx_import_dynamo.py or write the same ops); each such export takes 1-10 s
-DYNAMO = ("depthwise_separable", "upsampler", "shape_ops", "self_attention", "transformer")
+DYNAMO = ("depthwise_separable", "upsampler", "shape_ops", "self_attention", "transformer", "causal_self_attention")
 #: exported with only the batch dynamic (the dynamo exporter then writes the length into the graph, the batch as -1)
 STATIC = ("self_attention", "transformer")
 

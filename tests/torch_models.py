@@ -188,6 +188,19 @@ class SelfAttention(nn.Module):
         return self.fc(self.attn(x, x, x, need_weights=False)[0][:, 0])
 
 
+class CausalSelfAttention(nn.Module):
+    """The usual multi-head form: (b, n, h, d) transposed to (b, h, n, d), scaled_dot_product_attention, back."""
+
+    def __init__(self):
+        super().__init__()
+        self.query, self.key, self.value, self.out = (nn.Linear(8, 8) for _ in range(4))
+
+    def forward(self, x):
+        b, n, _ = x.shape
+        q, k, v = (f(x).reshape(b, n, 2, 4).transpose(1, 2) for f in (self.query, self.key, self.value))
+        return self.out(F.scaled_dot_product_attention(q, k, v, is_causal=True).transpose(1, 2).reshape(b, n, 8))
+
+
 class Activations(nn.Module):
     def __init__(self):
         super().__init__()
@@ -291,6 +304,7 @@ MODELS = {
     "group_instance_norm": Model(GroupInstanceNorm, {"x": (2, 3, 5, 5)}),
     "transformer": Model(TransformerClassifier, {"x": (2, 6, 16)}, {"x": (1,)}),
     "self_attention": Model(SelfAttention, {"x": (2, 5, 8)}, {"x": (1,)}),
+    "causal_self_attention": Model(CausalSelfAttention, {"x": (2, 5, 8)}, {"x": (1,)}),
     "activations": Model(Activations, {"x": (2, 8)}),
     "shape_ops": Model(ShapeOps, {"x": (2, 3, 4)}),
     "two_heads": Model(TwoHeads, {"x": (2, 4), "y": (2, 5)}),

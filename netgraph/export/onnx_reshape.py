@@ -90,8 +90,10 @@ def _rest(dims: tuple, source: tuple) -> tuple:
 
 def _reshaped(node: Any, ctx: Context, first: Any, rest: tuple, fold: int, out_fold: int) -> Converted:
     x, source = node.input[0], ctx.shapes[node.input[0]]
-    if fold == out_fold and tuple(rest) == tuple(source[1:]) and all(map(_known, rest)):
-        return Converted(alias=x, fold=out_fold)  # to its own shape (x.view(b, c, h, w) of (b, c, h, w))
+    if tuple(rest) == tuple(source[1:]) and all(map(_known, rest)):
+        # to its own shape (x.view(b, c, h, w) of (b, c, h, w)), or the merged batch split again with the dims after it
+        # as they were, also of dynamic size (the dynamo exporter's kᵀ: (b h, d, n) -> (b, h, d, n))
+        return Converted(alias=x, fold=out_fold)
     kept = _kept_dims(rest, source[1:]) if fold == out_fold else 0
     if kept and all(isinstance(d, int) and (d > 0 or d == -1) for d in rest[kept:]):
         # (batch, n, 16) -> (batch, n, 4, 4) with n dynamic: a ReshapeLayer mapped over the kept levels
