@@ -179,6 +179,17 @@ class TransformerClassifier(nn.Module):
         return self.fc(self.layer(x, src_mask=mask, is_causal=True).mean(dim=1))
 
 
+class TransformerStack(nn.Module):
+    def __init__(self):
+        super().__init__()
+        layer = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True, norm_first=True, activation="gelu")
+        self.encoder, self.fc = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False), nn.Linear(8, 2)
+
+    def forward(self, x):
+        mask = nn.Transformer.generate_square_subsequent_mask(x.shape[1])
+        return self.fc(self.encoder(x, mask=mask, is_causal=True)[:, -1])
+
+
 class SelfAttention(nn.Module):
     def __init__(self):
         super().__init__()
@@ -276,6 +287,48 @@ class ChunkStack(nn.Module):
         return F.softplus(torch.stack([a, b * c], dim=1)).sum(dim=1) - torch.clamp(c, -0.5, 0.5)
 
 
+class RmsNormMlp(nn.Module):
+    """RMS normalisation written out, as in LLM-style code."""
+
+    def __init__(self):
+        super().__init__()
+        self.weight, self.fc = nn.Parameter(torch.rand(8) + 0.5), nn.Linear(8, 3)
+
+    def forward(self, x):
+        return self.fc(x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-6) * self.weight)
+
+
+class Siamese(nn.Module):
+    """One encoder applied to both inputs, the cosine similarity of the two codes."""
+
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.Sequential(nn.Linear(5, 6), nn.ReLU(), nn.Linear(6, 4))
+
+    def forward(self, a, b):
+        return (F.normalize(self.encoder(a), dim=1) * F.normalize(self.encoder(b), dim=1)).sum(dim=1, keepdim=True)
+
+
+class PaddedPools(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 4, 3, padding="same")
+        self.conv2 = nn.Conv2d(4, 4, 3, padding=1, padding_mode="reflect")
+
+    def forward(self, x):
+        h = F.max_pool2d(self.conv2(F.relu(self.conv1(x))), 2, ceil_mode=True)
+        return F.avg_pool2d(h, 2, padding=1, count_include_pad=False)
+
+
+class Volume(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv, self.bn = nn.Conv3d(1, 3, 3, padding=1), nn.BatchNorm3d(3)
+
+    def forward(self, x):
+        return F.max_pool3d(F.relu(self.bn(self.conv(x))), 2).flatten(1)
+
+
 @dataclasses.dataclass(frozen=True)
 class Model:
     """A module class; its inputs: name -> (shape of an example, or ("tokens", vocabulary, shape)); the dims that
@@ -312,6 +365,11 @@ MODELS = {
     "pre_norm_residual": Model(PreNormResidualMlp, {"x": (2, 8)}),
     "parameter_matmul": Model(ParameterMatmul, {"x": (2, 5)}),
     "chunk_stack": Model(ChunkStack, {"x": (2, 6)}),
+    "transformer_stack": Model(TransformerStack, {"x": (2, 5, 8)}, {"x": (1,)}),
+    "rms_norm_mlp": Model(RmsNormMlp, {"x": (2, 8)}),
+    "siamese": Model(Siamese, {"a": (2, 5), "b": (2, 5)}),
+    "padded_pools": Model(PaddedPools, {"x": (2, 3, 9, 9)}),
+    "volume": Model(Volume, {"x": (2, 1, 4, 4, 4)}),
 }
 
 
