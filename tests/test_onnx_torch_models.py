@@ -43,7 +43,7 @@ def _export(model: Model, module: torch.nn.Module, path, opset: int, dynamo: boo
             torch.onnx.export(module, tuple(inputs.values()), str(path), dynamo=True, verbose=False,
                               opset_version=opset, input_names=names, dynamic_shapes=shapes)
         else:
-            axes = {n: {a: f"{n}_{a}" for a in (0, *model.lengths.get(n, ()))} for n in names}
+            axes = {n: {0: "batch", **{a: f"length_{a}" for a in model.lengths.get(n, ())}} for n in names}
             torch.onnx.export(module, tuple(inputs.values()), str(path), dynamo=False, opset_version=opset,
                               input_names=names, dynamic_axes=axes)
     return path
@@ -54,7 +54,7 @@ def _assert_imports_as_the_module(model: Model, module: torch.nn.Module, path, s
     inputs = example_inputs(model, seed=2, batch=3, length=None if static else 9)  # not the exported sizes
     with torch.no_grad():
         want = module(*inputs.values())
-        got = net(**dict(zip(net.input_ports, inputs.values())))
+        got = net(**inputs)  # the ports keep the input names
     want = list(want) if isinstance(want, tuple) else [want]
     got = list(got.values()) if isinstance(got, dict) else [got]
     assert len(got) == len(want)

@@ -277,6 +277,18 @@ class ParameterMatmul(nn.Module):
         return F.relu6(x @ self.w) * self.scale + 1.0
 
 
+class MaskedMeanPool(nn.Module):
+    """A sentence encoder's mean over the tokens that its 0/1 integer mask keeps."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed, self.fc = nn.Embedding(20, 6), nn.Linear(6, 2)
+
+    def forward(self, tokens, mask):
+        keep = mask.unsqueeze(-1).float()
+        return self.fc((self.embed(tokens) * keep).sum(1) / keep.sum(1).clamp(min=1.0))
+
+
 class ChunkStack(nn.Module):
     def __init__(self):
         super().__init__()
@@ -365,6 +377,8 @@ MODELS = {
     "pre_norm_residual": Model(PreNormResidualMlp, {"x": (2, 8)}),
     "parameter_matmul": Model(ParameterMatmul, {"x": (2, 5)}),
     "chunk_stack": Model(ChunkStack, {"x": (2, 6)}),
+    "masked_mean": Model(MaskedMeanPool, {"tokens": ("tokens", 20, (2, 6)), "mask": ("tokens", 2, (2, 6))},
+                         {"tokens": (1,), "mask": (1,)}),
     "transformer_stack": Model(TransformerStack, {"x": (2, 5, 8)}, {"x": (1,)}),
     "rms_norm_mlp": Model(RmsNormMlp, {"x": (2, 8)}),
     "siamese": Model(Siamese, {"a": (2, 5), "b": (2, 5)}),
