@@ -11,8 +11,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from tests.torch_sequence_models import (CausalSelfAttention, GruClassifier, GruLastState, LstmClassifier, LstmTagger,
-                                         MaskedMeanPool, SelfAttention, TextCnn, TransformerClassifier,
-                                         TransformerStack)
+                                         MaskedMeanPool, SelfAttention, SentenceMeanPool, TextCnn,
+                                         TransformerClassifier, TransformerStack)
 
 __all__ = ["MODELS", "Model", "built", "example_inputs"]
 
@@ -245,8 +245,8 @@ class Volume(nn.Module):
 
 @dataclasses.dataclass(frozen=True)
 class Model:
-    """A module class; its inputs: name -> (shape of an example, or ("tokens", vocabulary, shape)); the dims that
-    the export makes dynamic besides the batch, by input name."""
+    """A module class; its inputs: name -> (shape of an example, or ("tokens", vocabulary, shape[, dtype])); the
+    dims that the export makes dynamic besides the batch, by input name."""
 
     module: type
     inputs: dict
@@ -281,6 +281,9 @@ MODELS = {
     "chunk_stack": Model(ChunkStack, {"x": (2, 6)}),
     "masked_mean": Model(MaskedMeanPool, {"tokens": ("tokens", 20, (2, 6)), "mask": ("tokens", 2, (2, 6))},
                          {"tokens": (1,), "mask": (1,)}),
+    "sentence_mean_real_mask": Model(SentenceMeanPool, {"tokens": ("tokens", 20, (2, 6)),
+                                                        "mask": ("tokens", 2, (2, 6), torch.float32)},
+                                     {"tokens": (1,), "mask": (1,)}),
     "transformer_stack": Model(TransformerStack, {"x": (2, 5, 8)}, {"x": (1,)}),
     "rms_norm_mlp": Model(RmsNormMlp, {"x": (2, 8)}),
     "siamese": Model(Siamese, {"a": (2, 5), "b": (2, 5)}),
@@ -300,6 +303,8 @@ def example_inputs(model: Model, seed: int, batch: int | None = None, length: in
         for axis in model.lengths.get(name, ()):
             shape[axis] = length or shape[axis]
         found[name] = torch.randint(0, spec[1], shape, generator=g) if tokens else torch.randn(shape, generator=g)
+        if tokens and len(spec) > 3:  # a 0/1 mask of ``spec[3]`` values (float)
+            found[name] = found[name].to(spec[3])
     return found
 
 

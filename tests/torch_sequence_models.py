@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import torch
 import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["CausalSelfAttention", "GruClassifier", "GruLastState", "LstmClassifier", "LstmTagger", "MaskedMeanPool",
-           "SelfAttention", "TextCnn", "TransformerClassifier", "TransformerStack"]
+           "SelfAttention", "SentenceMeanPool", "TextCnn", "TransformerClassifier", "TransformerStack"]
 
 
 class TextCnn(nn.Module):
@@ -112,3 +113,16 @@ class MaskedMeanPool(nn.Module):
     def forward(self, tokens, mask):
         keep = mask.unsqueeze(-1).float()
         return self.fc((self.embed(tokens) * keep).sum(1) / keep.sum(1).clamp(min=1.0))
+
+
+class SentenceMeanPool(nn.Module):
+    """sentence-transformers' mean pooling: the mask unsqueezed and expanded to the embeddings' size."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed, self.fc = nn.Embedding(20, 6), nn.Linear(6, 2)
+
+    def forward(self, tokens, mask):
+        e = self.embed(tokens)
+        keep = mask.unsqueeze(-1).expand(e.size()).float()
+        return self.fc((e * keep).sum(1) / torch.clamp(keep.sum(1), min=1e-9))
