@@ -17,7 +17,7 @@ from tests.torch_models import MODELS, Model, built, example_inputs
 
 #: models whose dynamo export differs from the TorchScript one in what the import must recognise (the others
 #: write the same ops, or are covered by tests/test_onnx_import_dynamo.py); each such export takes 1-3 s of CPU
-DYNAMO = ("depthwise_separable", "self_attention", "causal_self_attention")
+DYNAMO = ("depthwise_separable", "self_attention", "causal_self_attention", "sentence_mean")
 #: exported with only the batch dynamic (the dynamo exporter then writes the length into the graph, the batch as -1)
 STATIC = ("self_attention", "transformer")
 

@@ -281,6 +281,8 @@ MODELS = {
     "chunk_stack": Model(ChunkStack, {"x": (2, 6)}),
     "masked_mean": Model(MaskedMeanPool, {"tokens": ("tokens", 20, (2, 6)), "mask": ("tokens", 2, (2, 6))},
                          {"tokens": (1,), "mask": (1,)}),
+    "sentence_mean": Model(SentenceMeanPool, {"tokens": ("tokens", 20, (2, 6)), "mask": ("tokens", 2, (2, 6))},
+                           {"tokens": (1,), "mask": (1,)}),
     "sentence_mean_real_mask": Model(SentenceMeanPool, {"tokens": ("tokens", 20, (2, 6)),
                                                         "mask": ("tokens", 2, (2, 6), torch.float32)},
                                      {"tokens": (1,), "mask": (1,)}),
