@@ -17,7 +17,7 @@ from tests.torch_models import MODELS, Model, built, example_inputs
 
 #: models whose dynamo export differs from the TorchScript one in what the import must recognise (the others
 #: write the same ops, or are covered by tests/test_onnx_import_dynamo.py); each such export takes 1-3 s of CPU
-DYNAMO = ("depthwise_separable", "self_attention", "causal_self_attention", "sentence_mean")
+DYNAMO = ("self_attention", "causal_self_attention", "sentence_mean")
 #: exported with only the batch dynamic (the dynamo exporter then writes the length into the graph, the batch as -1)
 STATIC = ("self_attention", "transformer")
 
@@ -78,7 +78,7 @@ def test_a_dynamo_export_imports_computing_as_the_module(name, static, tmp_path)
     _assert_imports_as_the_module(model, module, path, static)
 
 
-@pytest.mark.parametrize("name", ["lstm_classifier", "transformer", "residual_block", "two_heads"])
+@pytest.mark.parametrize("name", ["lstm_classifier", "transformer", "two_heads"])
 def test_the_command_line_draws_an_exported_model(name, cli):
     model = MODELS[name]
     path = _export(model, built(model, seed=0), cli.folder / "m.onnx", 17)
