@@ -2,7 +2,8 @@
 
 torch writes ``softmax(q k + mask) v`` (``scaled_dot_product_attention(..., is_causal=True)``, and our own
 ``AttentionLayer(mask="Causal")``) with the mask computed from the two sequence lengths:
-``Where(Equal(Trilu(Expand(1, (m, n)), upper=0), 0), -inf, 0)``. No node of it maps to a layer on its own,
+``Where(Equal(Trilu(Expand(1, (m, n)), upper=0), 0), -inf, 0)`` (the dynamo exporter: float32's lowest value for
+-inf, the same after the softmax, as no row is masked whole). No node of it maps to a layer on its own,
 so the pattern is found before nodes are converted (``causal_attention``): the final MatMul becomes an
 ``AttentionLayer("Dot", mask="Causal")`` without rescaling (torch has already scaled q and k), between
 ``TransposeLayer``s that put ONNX's (heads, length, features) layout into ours, and the score MatMul, Add,
@@ -21,7 +22,7 @@ from netgraph.core.ports import NetPort
 from netgraph.export.onnx_ops import Context, Converted
 from netgraph.layers import AttentionLayer, TransposeLayer
 
-__all__ = ["causal_attention", "causal_mask"]
+__all__ = ["causal_attention", "causal_mask", "masked_out"]
 
 #: TransposeLayer perms (ours: level k goes to level perm[k]) from ONNX's layout of q, k^T, v and the output
 #: to the AttentionLayer's, by rank of the non-batch dims: one head (m, k), (k, n), (n, v); several heads
@@ -72,7 +73,9 @@ def _only_use(tensor: str, op_type: str, ctx: Context) -> Any:
 def causal_mask(tensor: str, ctx: Context) -> list[Any] | None:
     """The Where, Equal, Trilu and Expand nodes of ``Where(Equal(Trilu(Expand(1, ..), upper=0), 0), -inf, 0)``."""
     where = ctx.producers.get(tensor)
-    if where is None or where.op_type != "Where" or not _is(where.input[1:], (-np.inf, 0.0), ctx):
+    if where is None or where.op_type != "Where" or not _is(where.input[2:], (0.0,), ctx):
+        return None
+    if where.input[1] not in ctx.constants or not masked_out(ctx.constants[where.input[1]]):
         return None
     equal = ctx.producers.get(where.input[0])
     if equal is None or equal.op_type != "Equal" or not _is(equal.input[1:], (0,), ctx):
@@ -86,6 +89,12 @@ def causal_mask(tensor: str, ctx: Context) -> list[Any] | None:
     if expand is None or expand.op_type != "Expand" or not _is(expand.input[:1], (1,), ctx):
         return None
     return [where, equal, trilu, expand]
+
+
+def masked_out(values: np.ndarray) -> bool:
+    """Whether all ``values`` (some) are -inf or their float type's lowest value, which torch's dynamo exporter writes
+    for -inf in a causal mask (a score plus either is 0 after the softmax)."""
+    return bool(values.size) and values.dtype.kind == "f" and bool(np.all(values <= np.finfo(values.dtype).min))
 
 
 def _is(tensors: Any, values: tuple, ctx: Context) -> bool:

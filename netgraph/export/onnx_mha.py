@@ -11,6 +11,8 @@ so the whole is matched before conversion and becomes, in place of the last Tran
 multi_head=True)`` (``mask="Causal"`` for torch's causal masks: ``is_causal=True``, or
 ``generate_square_subsequent_mask``) -> ``NetMapOperator`` of ``LinearLayer(E)``. torch writes the exported length
 into k's and v's Reshapes, so the model itself runs only at that length; the imported net, as the module, at any.
+torch's dynamo exporter writes the same but kᵀ as ``Reshape`` (b h, n, d) -> ``Transpose [0, 2, 1]`` -> ``Reshape``
+(b, h, d, n), and, at a static length, the batch (and b h) as -1 in the Reshape targets.
 Where the match stops after the in_proj MatMul (``need_weights=True``, cross-attention, another mask), the reason
 is left for the first Transpose's refusal (``Context.refusals``).
 """
@@ -24,7 +26,7 @@ import numpy as np
 from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
 from netgraph.export.deps import require
-from netgraph.export.onnx_attention import causal_mask, causal_attention
+from netgraph.export.onnx_attention import causal_mask, causal_attention, masked_out
 from netgraph.export.onnx_ops import Context, Converted, squeeze_axes
 from netgraph.layers import AttentionLayer, LinearLayer, NetMapOperator
 
@@ -105,18 +107,17 @@ class _Walk:
             add = self.next(matmul, "Add", "the in_proj bias Add", None)
             b_in = _vector(ctx, add, 3 * size)
         shaped = self.next(add, "Reshape", "a Reshape to (n, b, 3, E)")
-        _expect(_dims(shaped.input[1], ctx), lambda t: len(t) == 4 and t[2:] == (3, size)
-                and all(a in (b, 0) for a, b in zip(t[:2], t_shape[:2])), shaped, f"(n, b, 3, {size})")
+        _expect(_dims(shaped.input[1], ctx), lambda t: len(t) == 4 and t[2:] == (3, size) and t[:2].count(-1) < 2
+                and all(a in (b, 0, -1) for a, b in zip(t[:2], t_shape[:2])), shaped, f"(n, b, 3, {size})")
         node = shaped
         for op, check, what in (("Unsqueeze", [0], "axes"), ("Transpose", [3, 1, 2, 0, 4], "perm"),
                                 ("Squeeze", [3], "axes")):
             node = self.next(node, op, f"{op} {what} {check}")
             found = squeeze_axes(node, ctx) if what == "axes" else _perm(node, ctx)
             _expect(found, lambda v, c=check: v == c, node, check)
-        q, k, v, heads = self._heads(node, size, x_shape[0])
+        q, k, v, heads = self._heads(node, size, x_shape[0], t_shape[0])
         scale_q = self.next(q, "Mul", "a Mul by d^(-1/4)", None)
-        k_t = self.next(k, "Transpose", "a Transpose [0, 1, 3, 2]")
-        _expect(_perm(k_t, ctx), lambda p: p == [0, 1, 3, 2], k_t, [0, 1, 3, 2])
+        k_t = self._key_transposed(k)
         scale_k = self.next(k_t, "Mul", "a Mul by d^(-1/4)", None)
         scores = self.next(scale_q, "MatMul", "the score MatMul")
         if self.next(scale_k, "MatMul", "the score MatMul", 1) is not scores:
@@ -145,8 +146,9 @@ class _Walk:
         _expect(_perm(end, ctx), lambda p: p == [1, 0, 2], end, [1, 0, 2])
         return end, _layer(w_in.T, b_in, heads, w_out, b_out, causal)
 
-    def _heads(self, squeezed: Any, size: int, batch: Any) -> tuple[Any, Any, Any, int]:
-        """q, k, v: Gather i -> Reshape (n, b h, d) -> Transpose [1, 0, 2] -> Reshape (b, h, n, d); and h."""
+    def _heads(self, squeezed: Any, size: int, batch: Any, length: Any) -> tuple[Any, Any, Any, int]:
+        """q, k, v: Gather i -> Reshape (n, b h, d) -> Transpose [1, 0, 2] -> Reshape (b, h, n, d); and h. torch's
+        dynamo exporter writes the batch (and b h) as -1 where the length is static."""
         ctx, found, heads = self.ctx, {}, set()
         uses = [c for c, _ in ctx.consumers.get(squeezed.output[0], ()) if c.op_type != "Shape"]
         for gather in uses:
@@ -168,16 +170,34 @@ class _Walk:
                 raise _Miss(_NEED_WEIGHTS)
             split = self.next(swapped, "Reshape", "a Reshape to (b, h, n, d)")
             t = _dims(split.input[1], ctx)
-            _, mid, last = _dims(merged.input[1], ctx)  # b h and d of the (n, b h, d) Reshape, where known
-            _expect(t, lambda t: len(t) == 4 and t[0] == batch and isinstance(t[1], int) and isinstance(t[3], int)
-                    and t[1] > 0 and t[1] * t[3] == size and last in (t[3], None)
-                    and _batch_heads(mid, batch, t[1]),
+            first, mid, last = _dims(merged.input[1], ctx)  # n, b h and d of the (n, b h, d) Reshape, where known
+            _expect(t, lambda t: len(t) == 4 and (t[0] == batch or (t[0] == -1 and t[2] == length))
+                    and isinstance(t[1], int) and isinstance(t[3], int) and t[1] > 0 and t[1] * t[3] == size
+                    and last in (t[3], None) and (_batch_heads(mid, batch, t[1]) or (mid == -1 and first == length)),
                     split, f"(b, h, n, d), h d = {size}")
             heads.add(t[1])
             paths.append(split)
         if len(heads) != 1:
             raise _Miss(f"q, k and v are split into different head counts {sorted(heads)}")
         return (*paths, heads.pop())
+
+    def _key_transposed(self, k: Any) -> Any:
+        """The node giving kᵀ (b, h, d, n): a Transpose [0, 1, 3, 2] (TorchScript exporter), or the dynamo
+        exporter's Reshape to (b h, n, d) -> Transpose [0, 2, 1] -> Reshape to (b, h, d, n)."""
+        ctx = self.ctx
+        if not self._use_is(k, "Reshape"):
+            k_t = self.next(k, "Transpose", "a Transpose [0, 1, 3, 2]")
+            _expect(_perm(k_t, ctx), lambda p: p == [0, 1, 3, 2], k_t, [0, 1, 3, 2])
+            return k_t
+        _, heads, n, d = _dims(k.input[1], ctx)
+        merged = self.next(k, "Reshape", "a Reshape to (b h, n, d)")
+        _expect(_dims(merged.input[1], ctx), lambda t: len(t) == 3 and t[1:] == (n, d), merged, f"(b h, {n}, {d})")
+        swapped = self.next(merged, "Transpose", "a Transpose [0, 2, 1]")
+        _expect(_perm(swapped, ctx), lambda p: p == [0, 2, 1], swapped, [0, 2, 1])
+        split = self.next(swapped, "Reshape", "a Reshape to (b, h, d, n)")
+        _expect(_dims(split.input[1], ctx), lambda t: len(t) == 4 and t[1:] == (heads, d, n), split,
+                f"(b, {heads}, {d}, {n})")
+        return split
 
     def _mask(self, scores: Any) -> tuple[bool, Any]:
         """Whether the scores get torch's causal mask (its nodes taken), and the Softmax."""
@@ -280,14 +300,14 @@ def _gemm(gemm: Any, ctx: Context, size: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _causal_constant(tensor: str, ctx: Context) -> list | None:
-    """[] when ``tensor`` is a constant causal mask (0 on and below the diagonal, -inf above), as a static
-    export folds it; else None."""
+    """[] when ``tensor`` is a constant causal mask (0 on and below the diagonal, -inf or float's lowest value
+    above), as a static export folds it; else None."""
     mask = ctx.constants.get(tensor)
     if mask is None or mask.ndim < 2 or mask.shape[-1] != mask.shape[-2] or any(d != 1 for d in mask.shape[:-2]):
         return None
     square = mask.reshape(mask.shape[-2:])
     above = np.triu(np.ones(square.shape, bool), 1)
-    return [] if np.all(np.isneginf(square[above])) and np.all(square[~above] == 0) else None
+    return [] if (not above.any() or masked_out(square[above])) and np.all(square[~above] == 0) else None
 
 
 def _subsequent_mask(tensor: str, ctx: Context) -> list | None:

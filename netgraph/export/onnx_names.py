@@ -100,12 +100,27 @@ def sort_nodes(graph: Any) -> list[str]:
     return problems
 
 
+#: ops that move or replicate values without computing on them, followed from a graph input to its float Casts
+#: (``port_dtype``)
+_MOVES = ("Unsqueeze", "Squeeze", "Reshape", "Flatten", "Transpose", "Expand")
+
+
 def port_dtype(value: Any, consumers: dict[str, list], attributes: Any) -> str:
     """A graph input's dtype: Integer for an integer tensor, unless every use casts it to float32 (``x.float()``,
-    a no-op on our real data: a Real port, which ``net(x)`` feeds integers to as it casts)."""
-    uses = consumers.get(value.name, [])
-    casts = uses and all(node.op_type == "Cast" and int(attributes(node).get("to", 0)) == 1 for node, _ in uses)
-    return INTEGER if value.type.tensor_type.elem_type in _INTEGER_TYPES and not casts else REAL
+    a no-op on our real data: a Real port, which ``net(x)`` feeds integers to as it casts), also after ops that only
+    move or replicate its values (``mask.unsqueeze(-1).expand(e.size()).float()``)."""
+    integer = value.type.tensor_type.elem_type in _INTEGER_TYPES
+    return INTEGER if integer and not _cast_to_float(value.name, consumers, attributes) else REAL
+
+
+def _cast_to_float(tensor: str, consumers: dict[str, list], attributes: Any, depth: int = 0) -> bool:
+    """Whether every use of ``tensor``'s values casts it to float32, directly or after ops of ``_MOVES`` (as their
+    data); a Shape reads only its sizes."""
+    uses = [(node, slot) for node, slot in consumers.get(tensor, []) if node.op_type != "Shape"]
+    return bool(uses) and depth < 16 and all(
+        (node.op_type == "Cast" and int(attributes(node).get("to", 0)) == 1)
+        or (node.op_type in _MOVES and slot == 0 and _cast_to_float(node.output[0], consumers, attributes, depth + 1))
+        for node, slot in uses)
 
 
 def layer_name(node: Any, index: int, initializers: frozenset) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from netgraph.export.onnx_names import known_dim
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, mapped, squeeze_axes
 from netgraph.layers import FlattenLayer, PartLayer, ReplicateLayer, ReshapeLayer
 
@@ -89,8 +90,10 @@ def _rest(dims: tuple, source: tuple) -> tuple:
 
 def _reshaped(node: Any, ctx: Context, first: Any, rest: tuple, fold: int, out_fold: int) -> Converted:
     x, source = node.input[0], ctx.shapes[node.input[0]]
-    if fold == out_fold and tuple(rest) == tuple(source[1:]) and all(map(_known, rest)):
-        return Converted(alias=x, fold=out_fold)  # to its own shape (x.view(b, c, h, w) of (b, c, h, w))
+    if tuple(rest) == tuple(source[1:]) and all(map(_known, rest)):
+        # to its own shape (x.view(b, c, h, w) of (b, c, h, w)), or the merged batch split again with the dims after it
+        # as they were, also of dynamic size (the dynamo exporter's kᵀ: (b h, d, n) -> (b, h, d, n))
+        return Converted(alias=x, fold=out_fold)
     kept = _kept_dims(rest, source[1:]) if fold == out_fold else 0
     if kept and all(isinstance(d, int) and (d > 0 or d == -1) for d in rest[kept:]):
         # (batch, n, 16) -> (batch, n, 4, 4) with n dynamic: a ReshapeLayer mapped over the kept levels
@@ -122,8 +125,8 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
     if node.op_type == "Squeeze" and not fold and (part := _squeezed_part(node, ctx, source)) is not None:
         return part
     target = (ctx.symbols.get(node.input[1]) if node.op_type == "Reshape" else None) or ctx.shapes.get(node.output[0])
-    if target is None and source and node.op_type in ("Unsqueeze", "Squeeze"):  # onnx's inference lost it, ours not
-        target = _unsqueezed(node, ctx, source)
+    if source and node.op_type in ("Unsqueeze", "Squeeze") and not (target and all(map(known_dim, target))):
+        target = _unsqueezed(node, ctx, source) or target  # onnx's inference lost (some of) it, ours not
     if target is None and node.op_type == "Reshape":  # a constant target onnx's inference did not apply
         target = _value(node.input[1], ctx)
     if not target or not source:

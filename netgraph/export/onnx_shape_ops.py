@@ -113,11 +113,14 @@ def _broadcast_use(node: Any, ctx: Context, source: tuple, target: tuple) -> boo
 
 
 def _broadcast(node: Any, ctx: Context) -> tuple | None:
-    """Expand's output shape: from its constant target shape (ONNX broadcasting), else as inferred."""
-    source, target = ctx.shapes.get(node.input[0]), ctx.constants.get(node.input[1])
+    """Expand's output shape: from its target shape, constant or computed from sizes (ONNX broadcasting), else as
+    inferred."""
+    source, target = ctx.shapes.get(node.input[0]), ctx.symbols.get(node.input[1])
+    if target is None and node.input[1] in ctx.constants:
+        target = tuple(int(t) for t in np.ravel(ctx.constants[node.input[1]]))
     if source is None or target is None or len(target) != len(source):
         return ctx.shapes.get(node.output[0])
-    return tuple(s if t == 1 else int(t) for s, t in zip(source, np.ravel(target)))
+    return tuple(s if t == 1 else t for s, t in zip(source, target))
 
 
 def _reduce(function: str) -> Callable[[Any, Context], Converted]:

@@ -1,0 +1,106 @@
+"""import_onnx of small models as users write them in torch (``tests/torch_models.py``), exported by plain
+``torch.onnx.export``: the TorchScript exporter (``dynamo=False``) at opsets 17 and 18, and the dynamo one
+(torch 2.13's default) for those whose export it writes differently. Each imported net computes what the module
+computes in eval mode, at another batch size (and another length where the export made one dynamic), and the
+command line draws it."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+import pytest
+import torch
+
+from netgraph import SpecError, import_onnx
+from tests.torch_models import MODELS, Model, built, example_inputs
+
+#: models whose dynamo export differs from the TorchScript one in what the import must recognise (the others
+#: write the same ops, or are covered by tests/test_onnx_import_dynamo.py); each such export takes 1-3 s of CPU
+DYNAMO = ("self_attention", "causal_self_attention", "sentence_mean")
+#: exported with only the batch dynamic (the dynamo exporter then writes the length into the graph, the batch as -1)
+STATIC = ("self_attention", "transformer")
+
+
+@pytest.fixture(autouse=True)
+def _quiet_exporter():
+    """The dynamo exporter logs its steps at WARNING."""
+    logger = logging.getLogger("torch.onnx")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    yield
+    logger.setLevel(level)
+
+
+def _export(model: Model, module: torch.nn.Module, path, opset: int, dynamo: bool = False, static: bool = False):
+    inputs = example_inputs(model, seed=1)
+    names = list(inputs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if dynamo:
+            auto = torch.export.Dim.AUTO
+            shapes = {n: {a: auto for a in (0, *(() if static else model.lengths.get(n, ())))} for n in names}
+            torch.onnx.export(module, tuple(inputs.values()), str(path), dynamo=True, verbose=False,
+                              opset_version=opset, input_names=names, dynamic_shapes=shapes)
+        else:
+            axes = {n: {0: "batch", **{a: f"length_{a}" for a in model.lengths.get(n, ())}} for n in names}
+            torch.onnx.export(module, tuple(inputs.values()), str(path), dynamo=False, opset_version=opset,
+                              input_names=names, dynamic_axes=axes)
+    return path
+
+
+def _assert_imports_as_the_module(model: Model, module: torch.nn.Module, path, static: bool = False) -> None:
+    net = import_onnx(path)
+    inputs = example_inputs(model, seed=2, batch=3, length=None if static else 9)  # not the exported sizes
+    with torch.no_grad():
+        want = module(*inputs.values())
+        got = net(**inputs)  # the ports keep the input names
+    want = list(want) if isinstance(want, tuple) else [want]
+    got = list(got.values()) if isinstance(got, dict) else [got]
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        torch.testing.assert_close(g, w, atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("opset", [17, 18])
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_a_torchscript_export_imports_computing_as_the_module(name, opset, tmp_path):
+    model = MODELS[name]
+    module = built(model, seed=0)
+    _assert_imports_as_the_module(model, module, _export(model, module, tmp_path / "m.onnx", opset))
+
+
+@pytest.mark.parametrize(("name", "static"), [*((n, False) for n in DYNAMO), *((n, True) for n in STATIC)])
+def test_a_dynamo_export_imports_computing_as_the_module(name, static, tmp_path):
+    model = MODELS[name]
+    module = built(model, seed=0)
+    path = _export(model, module, tmp_path / "m.onnx", 18, dynamo=True, static=static)
+    _assert_imports_as_the_module(model, module, path, static)
+
+
+@pytest.mark.parametrize("name", ["lstm_classifier", "transformer", "two_heads"])
+def test_the_command_line_draws_an_exported_model(name, cli):
+    model = MODELS[name]
+    path = _export(model, built(model, seed=0), cli.folder / "m.onnx", 17)
+    ran = cli("render", path, "-o", "m.svg")
+    assert ran.code == 0, ran.err
+    assert (cli.folder / "m.svg").read_text().lstrip().startswith(("<?xml", "<svg"))
+
+
+class RunningTopTwo(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(6, 6)
+
+    def forward(self, x):
+        return torch.topk(torch.cumsum(self.fc(x), dim=1), 2, dim=1).values
+
+
+def test_ops_without_a_layer_are_refused_together_naming_each_node(tmp_path):
+    model = Model(RunningTopTwo, {"x": (2, 6)})
+    path = _export(model, built(model, seed=0), tmp_path / "m.onnx", 18)
+    with pytest.raises(SpecError, match=r"cannot import 2 problems") as info:
+        import_onnx(path)
+    assert info.value.errors == ["node '/CumSum' (CumSum): no layer for this op",
+                                 "node '/TopK' (TopK): no layer for this op"]
+    assert "ops with a netgraph layer: " in str(info.value) and "Traceback" not in str(info.value)
