@@ -4,33 +4,72 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from netgraph.core.errors import NetGraphError, SpecError
+from netgraph.core.errors import Diagnostic, NetGraphError, SpecError
 from netgraph.core.files import atomic_write, refuse_folder_name, writable_file
 from netgraph.core.summary import one_line, summary_table
 from netgraph.core.unused_layers import unused_layer_notes, unwired_layer_notes
 from netgraph.cli.loading import load_net as load
 from netgraph.spec.schema import spec_schema
 
-__all__ = ["check", "summary", "schema"]
+__all__ = ["check", "summary", "schema", "problem_json"]
 
 
 def check(args: argparse.Namespace) -> int:
     """Every problem of each spec as file:line:col (exit 1), or a one-line summary (and a note on stderr for
-    each layer no output depends on or no edge names)."""
-    status = 0
-    for spec, net in _loaded(args.specs):
+    each layer no output depends on or no edge names); ``--format json``: the problems as one JSON list on stdout."""
+    status, as_json, problems = 0, args.format == "json", []
+
+    def listed(spec: str, exc: SpecError) -> None:
+        problems.extend(problem_json(d, spec) for d in exc.diagnostics)
+    for spec, net in _loaded(args.specs, listed if as_json else _print_problems):
         if net is None:
             status = 1
-        else:
+            continue
+        if not as_json:
             print(f"{spec}: ok, {one_line(net)}")
-            for note in unwired_layer_notes(net) + unused_layer_notes(net):
-                print(f"{spec}: note: {note}", file=sys.stderr)
+        for note in unwired_layer_notes(net) + unused_layer_notes(net):
+            print(f"{spec}: note: {note}", file=sys.stderr)
+    if as_json:
+        print(json.dumps(problems, indent=1, allow_nan=False))
     return status
+
+
+def problem_json(problem: Diagnostic, spec: str) -> dict[str, Any]:
+    """One problem of ``spec`` as JSON data: its place (``file``: the spec's name where the problem has none) and
+    fields; tuples as lists, other values JSON has no form for as text.
+
+    >>> problem_json(Diagnostic("bad", "shape", layer=("a",), expected=(3, 8), found=float("nan")), "s.yaml")["layer"]
+    ['a']
+    """
+    fields = {name: getattr(problem, name) for name in _JSON_FIELDS}
+    return {**_json_value(fields), "file": problem.file or str(spec)}
+
+
+_JSON_FIELDS = ("file", "line", "column", "message", "kind", "layer", "port", "option", "expected", "found", "hint")
+
+
+def _json_value(value: Any) -> Any:
+    """``value`` as JSON data: tuples, lists and sets as lists, mappings with text keys, a non-finite float or any
+    other value as its text.
+
+    >>> _json_value({"a": (1, (2.5, None)), "b": frozenset({"x"}), "c": float("inf"), "d": True})
+    {'a': [1, [2.5, None]], 'b': ['x'], 'c': 'inf', 'd': True}
+    """
+    if value is None or isinstance(value, (bool, int, str)) or isinstance(value, float) and math.isfinite(value):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [_json_value(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((_json_value(v) for v in value), key=str)
+    return str(value)
 
 
 def summary(args: argparse.Namespace) -> int:
@@ -47,14 +86,18 @@ def summary(args: argparse.Namespace) -> int:
     return status
 
 
-def _loaded(specs: list[str]) -> Iterator[tuple[str, Any]]:
-    """Each spec with its net, or with None once its problems are printed on stderr."""
+def _loaded(specs: list[str], report: Callable[[str, SpecError], None] | None = None) -> Iterator[tuple[str, Any]]:
+    """Each spec with its net, or with None once ``report`` has its problems (default: printed on stderr)."""
     for spec in specs:
         try:
             yield spec, load(spec)
         except SpecError as exc:
-            print(str(exc), file=sys.stderr)
+            (report or _print_problems)(spec, exc)
             yield spec, None
+
+
+def _print_problems(spec: str, exc: SpecError) -> None:
+    print(str(exc), file=sys.stderr)
 
 
 def schema(args: argparse.Namespace) -> int:

@@ -59,6 +59,10 @@ def _render(sub: argparse._SubParsersAction) -> None:
 def _check(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("check", help="validate specs: list every problem as file:line:col, or summarise")
     p.add_argument("specs", nargs="+", help="YAML spec files or .onnx models")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text (default): each spec's summary, or its problems as file:line:col lines on stderr; "
+                        "json: every problem as a JSON list on stdout (file, line, column, message, kind, layer, "
+                        "port, option, expected, found, hint), for editors")
     p.set_defaults(handler="check:check")
     p = sub.add_parser("summary", help="print a table of each spec's layers, port shapes and parameter counts")
     p.add_argument("specs", nargs="+", help="YAML spec files or .onnx models")

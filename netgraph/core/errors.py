@@ -74,6 +74,7 @@ class Diagnostic:
     ``hint`` is the remedy the message ends with, where one is known (how to convert class indices to a Real port).
     ``example`` is the 0-based index, in the batch the user gave, of the example a problem of data is about.
     ``hop`` is the 0-based link of the ``edge`` when that is a chain and the problem is about one of its links.
+    ``file``, ``line`` and ``column`` (1-based) place a problem in a spec file (a ``SpecError``'s; None elsewhere).
 
     >>> Diagnostic("no port 'Outptu'", kind="unknown-port", layer=("lin",), port="Outptu").within("enc").layer
     ('enc', 'lin')
@@ -97,6 +98,9 @@ class Diagnostic:
     hint: str | None = None
     example: int | None = None
     hop: int | None = None
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
 
     @classmethod
     def of(cls, kind: str, *parts: str | EdgeRef, **fields: object) -> "Diagnostic":
@@ -171,7 +175,9 @@ class ShapeError(NetGraphError):
 
 
 class SpecError(NetGraphError):
-    """A YAML spec (or its dict form) is malformed; messages carry file:line:col."""
+    """A YAML spec (or its dict form) is malformed; each of ``errors`` is ``file:line:col: message``, and the
+    matching Diagnostic holds ``message`` with that place as its ``file``, ``line`` and ``column`` fields, beside
+    the fields of the problem it came from (a layer's ``kind``, ``port``, ``expected``, ``found``, ...)."""
 
 
 class OptionError(NetGraphError):

@@ -5,24 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from netgraph.core.errors import NetGraphError
+from netgraph.core.errors import Diagnostic, NetGraphError
 from netgraph.core.layer_checks import array_shape_problems
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.summary import node_elements
 from netgraph.core.types import Conflict, element_count
 from netgraph.core.walk import map_nodes, nested_nodes
+from netgraph.spec.problem_sources import at_layer
 from netgraph.spec.yaml_nodes import Loc
 
 __all__ = ["check_arrays", "check_sizes"]
 
 
-def _error(reader: Any, path: tuple, message: str, field: str | None = None) -> None:
-    """Record ``message`` at the layer at ``path``'s option ``field`` (else at the layer)."""
+def _error(reader: Any, path: tuple, message: str, field: str | None = None, source: Diagnostic | None = None) -> None:
+    """Record ``message`` at the layer at ``path``'s option ``field`` (else at the layer); ``source``: the problem
+    it came from."""
     file, loc = reader.layer_locs.get(path, (reader.file, Loc(1, 1)))
     spec = reader.layer_specs.get(path)
     if field is not None and field in getattr(spec, "value_locs", {}):
         loc = spec.value_locs[field]
-    reader.error(loc, message, file)
+    reader.error(loc, message, file, source)
 
 
 def check_arrays(reader: Any, net: Any) -> None:
@@ -52,7 +54,7 @@ def check_arrays(reader: Any, net: Any) -> None:
         for problem in problems:  # at the array's option in the YAML, else at its layer
             name = names[problem.option]
             origin = f" (key {'.'.join((*path, name))!r} of the weights file {weights!r})" if name in taken else ""
-            _error(reader, path, f"{label} {problem.detail}{origin}", problem.option)
+            _error(reader, path, f"{label} {problem.detail}{origin}", problem.option, at_layer(problem, path))
 
 
 def check_sizes(reader: Any, net: Any) -> None:

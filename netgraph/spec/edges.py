@@ -18,6 +18,7 @@ from netgraph.core.names import numbered
 from netgraph.core.port_paths import resolve
 from netgraph.core.ports import NetPort
 from netgraph.spec.options import FAILED
+from netgraph.spec.problem_sources import sole
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 
 __all__ = ["Endpoint", "EdgeSyntaxError", "parse_edge", "read_edges", "render_edges"]
@@ -208,7 +209,7 @@ def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], ind
         try:
             resolve(table, NetPort(tuple(text.split("."))))
         except WiringError as exc:
-            return reader.error(ep.loc, f"endpoint {text!r}: {str(exc).partition(': ')[2]}")
+            return reader.error(ep.loc, f"endpoint {text!r}: {str(exc).partition(': ')[2]}", source=sole(exc))
         return NetPort(tuple(text.split(".")))
     name, dot, port = text.partition(".")
     layer = table.get(name) if dot else None

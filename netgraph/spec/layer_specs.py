@@ -25,6 +25,7 @@ from netgraph.layers.function import ELEMENTWISE
 from netgraph.layers.shorthand import from_shorthand
 from netgraph.spec.layer_lists import listed_options
 from netgraph.spec.options import FAILED, codec
+from netgraph.spec.problem_sources import at_layer, sole
 from netgraph.spec.problems import TooManyProblems
 from netgraph.spec.quoted_numbers import quoted_number_hint
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
@@ -75,7 +76,7 @@ def _shorthand(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc, slip: Cal
     try:
         layer = from_shorthand(spec) if isinstance(spec, (int, str)) and not isinstance(spec, bool) else None
     except NetGraphError as exc:  # LinearLayer(-3): at the value, with the file's other problems
-        return reader.error(at, f"layer {_name(path)}: {exc}")
+        return reader.error(at, f"layer {_name(path)}: {exc}", source=sole(exc, path))
     if layer is not None:  # its saved arrays ('arrays:'), as a layer written out in full gets them
         arrays = reader.take_arrays(path, type(layer))
         return _construct(reader, type(layer), {**layer.options(), **arrays}, YMap.made({}, at), at, path) \
@@ -247,10 +248,11 @@ def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path:
         if column is None and len(problems) > 1:  # several: each at the value of the option it names
             for d in problems:
                 reader.error(_option_at(spec, loc, d.option)[1], f"layer {_name(path)}: {d.message}"
-                             f"{quoted_number_hint(spec.get(d.option))}")
+                             f"{quoted_number_hint(spec.get(d.option))}", source=at_layer(d, path))
             return FAILED
         where = spec.value_locs[key].at(column) if column is not None else at
-        return reader.error(where, f"layer {_name(path)}: {exc}{quoted_number_hint(spec.get(option))}")
+        return reader.error(where, f"layer {_name(path)}: {exc}{quoted_number_hint(spec.get(option))}",
+                            source=sole(exc, path))
 
 
 def _option_at(spec: YMap, default: Loc, *options: Any) -> tuple[str | None, Loc]:

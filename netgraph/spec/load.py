@@ -21,6 +21,7 @@ from netgraph.spec.layer_specs import CHAIN_KEYS, FAILED, GRAPH_KEYS, read_layer
 from netgraph.spec.ports import check_declared, check_unused, read_ports
 from netgraph.spec.quoted_numbers import quoted_number_hint
 from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
+from netgraph.spec.problem_sources import sole
 from netgraph.spec.problems import ProblemLog, TooManyProblems, looks_like_spec, yaml_advice
 from netgraph.spec.saving import MODULE_ARRAYS, read_arrays
 from netgraph.spec.text import EncodingRefused, other_kind_hint, read_limited
@@ -96,7 +97,7 @@ class SpecReader(ProblemLog):
     """Reads one spec (and the files it refers to) into a NetGraph; ``errors`` collects problems."""
 
     def __init__(self) -> None:
-        self.errors: list[tuple[str, Loc, str]] = []
+        self.errors: list[tuple[str, Loc, str, Diagnostic | None]] = []
         self.file = SourceFile("<spec>", Path.cwd())  # the file being read
         self.layer_locs: dict[tuple, tuple[SourceFile, Loc]] = {}  # layer path -> where it is defined
         self.layer_specs: dict[tuple, YMap] = {}  # layer (or graph) path -> its mapping, for option positions
@@ -112,9 +113,11 @@ class SpecReader(ProblemLog):
         self.refs_read = 0
         self.layers_read = 0
 
-    def error(self, loc: Loc, message: str, file: SourceFile | None = None) -> Any:
-        """Record a problem at ``loc`` in ``file`` (default: the file being read); FAILED, for ``return error(...)``."""
-        return super().error(loc, message + comment_hint(self.lines.get((file or self.file).name), loc), file)
+    def error(self, loc: Loc, message: str, file: SourceFile | None = None, source: Diagnostic | None = None) -> Any:
+        """Record a problem at ``loc`` in ``file`` (default: the file being read); FAILED, for ``return error(...)``.
+        ``source``: the Diagnostic it came from, whose fields the SpecError's keeps."""
+        hint = comment_hint(self.lines.get((file or self.file).name), loc)
+        return super().error(loc, message + hint, file, source)
 
     # -- files ---------------------------------------------------------------------------------------
     def read_file(self, path: Path, prefix: tuple, chain: tuple[Path, ...], shown: str) -> Any:
@@ -131,7 +134,7 @@ class SpecReader(ProblemLog):
         except (OSError, RuntimeError) as exc:
             problem = f"cannot read the spec: {getattr(exc, 'strerror', None) or exc}"
             if not prefix:  # the spec asked for: no line of it was read, so no file:line:col
-                raise SpecError(problem) from None
+                raise SpecError(problem, file=shown) from None
             return self.error(Loc(1, 1), problem, f)
         if prefix and not looks_like_spec(text):  # a referenced file: its content is not repeated
             return self.error(Loc(1, 1), f"not a netgraph spec: it has no 'netgraph: {VERSION}' line (the "
@@ -254,7 +257,7 @@ class SpecReader(ProblemLog):
         try:
             return net_set_learning_rate_multipliers(net, value if number else {key: value[key] for key in value})
         except NetGraphError as exc:
-            return self.error(loc, str(exc))
+            return self.error(loc, str(exc), source=sole(exc))
 
     def layers(self, value: YMap | YSeq, prefix: tuple) -> dict[str, Any]:
         if isinstance(value, YMap):
@@ -290,10 +293,13 @@ class SpecReader(ProblemLog):
             return FAILED, exc.diagnostics
 
     def place(self, problems: list[Diagnostic], loc_of: Locator, where: Loc) -> None:
-        """Record each problem at the YAML its fields point to (``where`` when they point nowhere known)."""
+        """Record each problem at the YAML its fields point to (``where`` when they point nowhere known), its layer
+        and graph paths from the top net."""
         for problem in problems:
             file, loc, message = loc_of.locate(problem, where)
-            self.error(loc, message, file)
+            for name in reversed(loc_of.prefix):
+                problem = problem.within(name)
+            self.error(loc, message, file, problem)
 
     # -- saved arrays ------------------------------------------------------------------------------------
     def take_arrays(self, path: tuple, cls: type) -> dict[str, Any]:

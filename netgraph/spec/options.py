@@ -30,6 +30,7 @@ from netgraph.core.shared import NetSharedArray
 from netgraph.core.types import DTYPES, Conflict, PortType, as_shape
 from netgraph.core.other_layer_names import other_layer_hint
 from netgraph.layers.distributions import DISTRIBUTIONS, Distribution
+from netgraph.spec.problem_sources import sole
 from netgraph.spec.quoted_numbers import quoted_number_hint
 from netgraph.spec.yaml_nodes import YMap, YSeq
 
@@ -88,11 +89,12 @@ def _read_distribution(reader: Any, spec: Any, loc: Any, label: str) -> Any:
         places = [_argument_loc(DISTRIBUTIONS[name], args, d.option) for d in exc.diagnostics]
         if len(places) > 1 or places[0] is not None:  # each bad constant at its own argument
             for d, at in zip(exc.diagnostics, places):
-                reader.error(at or where, f"{label}{d.message}")
+                reader.error(at or where, f"{label}{d.message}", source=d)
             return FAILED
         quoted = next((i for i, a in enumerate(args) if quoted_number_hint(a)), None)
         at = where if quoted is None or not isinstance(args, YSeq) else args.item_locs[quoted]
-        reader.error(at, f"{label}{exc}{'' if quoted is None else quoted_number_hint(args[quoted])}")
+        reader.error(at, f"{label}{exc}{'' if quoted is None else quoted_number_hint(args[quoted])}",
+                     source=sole(exc))
     except Exception as exc:  # noqa: BLE001 - as for layers: bad args are the spec's fault
         reader.error(where, f"{label}{name} rejected its args: {type(exc).__name__}: {exc}")
     return FAILED
@@ -257,7 +259,7 @@ def _read_array(reader: Any, spec: Any, loc: Any, label: str) -> Any:
     try:
         return NetSharedArray(spec["shared"], plain(spec.get("array")))
     except OptionError as exc:
-        return reader.error(loc, f"{label}{exc}")
+        return reader.error(loc, f"{label}{exc}", source=sole(exc))
 
 
 _READ = {"distribution": _read_distribution, "array": _read_array}  # kind name -> read; every other kind reads plain data

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from netgraph.core.errors import Diagnostic
 from netgraph.core.types import Conflict
 from netgraph.spec.options import part_loc, port_type
 from netgraph.spec.quoted_numbers import quoted_number_hint
@@ -43,8 +44,11 @@ def read_ports(reader: Any, spec: YMap, loc_of: Any, kind: str) -> tuple[dict[st
                 if shape is not None or alias:
                     shapes[name] = port_type(shape)
             except Conflict as exc:
+                port = name.capitalize() if alias else name
+                problem = Diagnostic(str(exc), "port-shape", layer=loc_of.prefix, port=port, expected=exc.expected,
+                                     found=exc.found)
                 reader.error(part_loc(value, name, exc), f"{group if alias else f'{group[:-1]} {name!r}'}: {exc}"
-                             f"{quoted_number_hint(shape)}")
+                             f"{quoted_number_hint(shape)}", source=problem)
     return names, shapes
 
 

@@ -11,10 +11,11 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
-from netgraph.core.errors import MSG_OUTPUT_TO_OUTPUT, SpecError
+from netgraph.core.errors import MSG_OUTPUT_TO_OUTPUT, Diagnostic, SpecError
 from netgraph.spec.options import FAILED
 
 __all__ = ["MAX_PROBLEMS", "ProblemLog", "TooManyProblems", "capped", "looks_like_spec", "yaml_advice"]
@@ -66,30 +67,42 @@ def _cut(text: str, head: int, tail: int) -> str:
     return f"{text[:head]}...({len(text) - head - tail} characters not shown)...{text[len(text) - tail:]}"
 
 
+def _placed(file: str, loc: Any, message: str, source: Diagnostic | None) -> Diagnostic:
+    """``source`` (the problem a message came from; None: a problem of the spec itself) saying ``message``, at
+    ``file``, ``loc``'s line and column; its ``parts`` dropped (they render the message as Python writes edges)."""
+    fields = {"message": message, "parts": (), "file": file, "line": loc.line, "column": loc.col}
+    return Diagnostic(**fields) if source is None else dataclasses.replace(source, **fields)  # type: ignore[arg-type]
+
+
 class ProblemLog:
     """``error`` records a problem, ``raise_errors`` raises them all (sorted by place, repeats dropped)."""
 
-    errors: list[tuple[str, Any, str]]
+    errors: list[tuple[str, Any, str, Diagnostic | None]]  # (file name, loc, message, the problem it came from)
     file: Any
 
-    def error(self, loc: Any, message: str, file: Any = None) -> Any:
+    def error(self, loc: Any, message: str, file: Any = None, source: Diagnostic | None = None) -> Any:
         """Record a problem at ``loc`` in ``file`` (default: the file being read); FAILED, for ``return error(...)``;
-        TooManyProblems at the MAX_PROBLEMS-th."""
-        self.errors.append(((file or self.file).name, loc, capped(message)))
+        TooManyProblems at the MAX_PROBLEMS-th. ``source``: the Diagnostic it came from, whose fields it keeps."""
+        self.errors.append(((file or self.file).name, loc, capped(message), source))
         if len(self.errors) >= MAX_PROBLEMS:
             raise TooManyProblems
         return FAILED
 
     def raise_errors(self) -> None:
+        """One SpecError: each problem a line ``file:line:col: message`` and a Diagnostic with that place."""
         if not self.errors:
             return
         ordered = sorted(self.errors, key=lambda e: (e[0], e[1].line, e[1].col))
-        lines = list(dict.fromkeys(f"{file}:{loc.line}:{loc.col}: {msg}".replace("\n", "\n    ")
-                                   for file, loc, msg in ordered))
+        placed: dict[str, Diagnostic] = {}
+        for file, loc, msg, source in ordered:
+            line = f"{file}:{loc.line}:{loc.col}: {msg}".replace("\n", "\n    ")
+            placed.setdefault(line, _placed(file, loc, msg, source))
+        lines, diagnostics = list(placed), list(placed.values())
         if len(lines) == 1:
-            raise SpecError(lines[0], lines)
+            raise SpecError(lines[0], lines, diagnostics=diagnostics)
         files = ", ".join(dict.fromkeys(e[0] for e in ordered))
         files = files if len(files) <= MAX_MESSAGE else _cut(files, MAX_MESSAGE // 2, MAX_MESSAGE // 4)
         more = (f"\nreading stopped at {MAX_PROBLEMS} problems; there may be more"
                 if len(self.errors) >= MAX_PROBLEMS else "")
-        raise SpecError(f"{len(lines)} problems in {files}:\n" + "\n".join(lines) + more, lines)
+        raise SpecError(f"{len(lines)} problems in {files}:\n" + "\n".join(lines) + more, lines,
+                        diagnostics=diagnostics)

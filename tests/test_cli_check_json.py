@@ -1,0 +1,81 @@
+"""`netgraph check --format json`: every problem of the specs as one JSON list on stdout (place and Diagnostic
+fields), for editors; exit status as for the text output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.subprocess_env import checkout_env
+
+BAD = """netgraph: 1
+layers:
+  a: {type: LinearLayr, output: 3}
+  b: {type: LinearLayer, output: -2}
+edges: [a -> b]
+"""
+
+CLASH = """netgraph: 1
+layers:
+  cat: CatenateLayer
+inputs: {x: [2, 3], y: [4, 5]}
+edges: ["[x, y] -> cat"]
+"""
+
+OK = "netgraph: 1\ntype: NetChain\nlayers: {h: {type: LinearLayer, output: 1}}\ninputs: {Input: [3]}\n"
+
+
+def test_each_problem_is_an_object_with_its_place_and_fields(cli):
+    bad = cli.spec(BAD, "bad.yaml")
+    ran = cli("check", bad, "--format", "json")
+    assert ran.code == 1
+    problems = json.loads(ran.out)
+    assert [(p["file"], p["line"], p["column"]) for p in problems] == [(str(bad), 3, 13), (str(bad), 4, 34)]
+    unknown, option = problems
+    assert unknown["message"].startswith("layer 'a': unknown layer type 'LinearLayr'")
+    assert (option["kind"], option["layer"], option["option"], option["found"]) == ("option-value", ["b"], "output", -2)
+    assert set(option) == {"file", "line", "column", "message", "kind", "layer", "port", "option", "expected", "found",
+                           "hint"}
+
+
+def test_the_values_compared_come_out_as_json_and_a_good_spec_adds_nothing(cli):
+    """Sizes and shapes (tuples: JSON lists) of each spec's clash, in the order the specs were given; a spec that
+    loads adds no problem and prints no summary line."""
+    clash = cli.spec(CLASH, "clash.yaml")
+    channels = cli.spec("netgraph: 1\ntype: NetChain\nlayers:\n  c1: {type: ConvolutionLayer, output: 4, kernel: 3, "
+                        "input: [3, 8, 8]}\ninputs: {Input: [2, 8, 8]}\n", "channels.yaml")
+    ran = cli("check", clash, cli.spec(OK, "ok.yaml"), channels, "--format", "json")
+    assert ran.code == 1
+    first, second = json.loads(ran.out)
+    assert (first["file"], first["line"], first["column"]) == (str(clash), 5, 9)
+    assert (first["kind"], first["layer"], first["port"], first["expected"], first["found"]) == \
+        ("shape", ["cat"], "Input2", 3, 5)
+    assert (second["file"], second["port"], second["expected"], second["found"]) == \
+        (str(channels), "Input", [3, 8, 8], [2, 8, 8])
+
+
+def test_specs_without_problems_print_an_empty_list_and_exit_0(cli):
+    ran = cli("check", cli.spec(OK, "ok.yaml"), "--format", "json")
+    assert (ran.code, json.loads(ran.out)) == (0, [])
+
+
+def test_a_spec_that_cannot_be_read_is_named_with_no_line(cli, tmp_path):
+    missing = tmp_path / "missing.yaml"
+    ran = cli("check", missing, "--format", "json")
+    (problem,) = json.loads(ran.out)
+    assert ran.code == 1 and (problem["file"], problem["line"], problem["column"]) == (str(missing), None, None)
+    assert "cannot read the spec" in problem["message"]
+
+
+def test_text_stays_the_default_and_json_runs_as_a_command(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BAD)
+    text = subprocess.run([sys.executable, "-m", "netgraph", "check", str(bad)], capture_output=True, text=True,
+                          timeout=120, check=False, env=checkout_env())
+    done = subprocess.run([sys.executable, "-m", "netgraph", "check", "--format", "json", str(bad)],
+                          capture_output=True, text=True, timeout=120, check=False, env=checkout_env())
+    assert (text.returncode, done.returncode) == (1, 1)
+    assert text.stderr.startswith(f"2 problems in {bad}:") and text.stdout == ""
+    problems = json.loads(done.stdout)
+    assert [f"{p['file']}:{p['line']}:{p['column']}: {p['message']}" for p in problems] == text.stderr.splitlines()[1:]
