@@ -54,10 +54,16 @@ class Conflict(Exception):
         return Conflict(text, port=port, expected=self.expected, found=self.found)
 
 
-def _hashable(value: object) -> object:
-    """``value`` with its lists (nested too) as tuples; another unhashable value (a user's dict) as its short repr."""
+_DEEPEST = 32  # a shape nests a few levels; deeper is a hostile value, kept as its repr
+
+
+def _hashable(value: object, depth: int = 0) -> object:
+    """``value`` with its lists (nested too) as tuples; another unhashable value (a user's dict), or one nested past
+    ``_DEEPEST`` lists (a hostile shape), as its short repr."""
     if isinstance(value, (list, tuple)):
-        return tuple(map(_hashable, value))
+        if depth >= _DEEPEST:
+            return reprlib.repr(value)
+        return tuple(_hashable(v, depth + 1) for v in value)
     try:
         hash(value)
     except TypeError:
