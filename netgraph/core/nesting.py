@@ -85,7 +85,7 @@ def _level_problem(net: Any, ports: tuple[str, ...]) -> Problem | None:
                                                            for path, _ in users):
         return None  # nothing nested, or a shared array used inside: its users guess shapes from each other
     problem = Problem([], [], [], net.describe, watch=tuple(((), p) for p in ports))
-    numbers = {None: dict.fromkeys(ports, -1)}  # each layer's port numbers by name; None: the graph's
+    numbers = {None: problem.graph_ports((), ports)}  # each layer's port numbers by name; None: the graph's
     for name in net._order:
         layer = net._layers[name]
         nested = _is_net(layer)
