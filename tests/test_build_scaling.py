@@ -78,10 +78,11 @@ def test_construction_leaves_the_collector_few_young_objects_per_layer():
 
 def test_construction_holds_little_memory_per_layer():
     """Inference's problem makes one key a port (its declared types and edges reuse it) and keeps each graph's
-    edges, not a tuple a join: a chain's construction peaks near 1.76 KB a layer (2.18 KB before), a wide graph's
-    near 2.02 KB (2.57 KB)."""
-    assert peak_bytes_per_layer(lambda ls: NetChain(ls, input=8), chain_layers()) <= 1900
-    assert peak_bytes_per_layer(lambda parts: NetGraph(*parts, Input=8), wide_parts()) <= 2250
+    edges, not a tuple a join; its solution turns each leaf's port numbers into class roots in place, and lists the
+    leaves of class roots only: a chain's construction peaks near 1.55 KB a layer (2.18 KB before), a wide graph's
+    near 1.77 KB (2.57 KB)."""
+    assert peak_bytes_per_layer(lambda ls: NetChain(ls, input=8), chain_layers()) <= 1650
+    assert peak_bytes_per_layer(lambda parts: NetGraph(*parts, Input=8), wide_parts()) <= 1900
 
 
 def test_a_chain_keeps_few_tracked_objects_per_layer():

@@ -118,11 +118,10 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, int]]:
     declared_ids = problem.number_rest()
     cls = _Classes(problem)
     root_of = cls.settle()
-    leaf_roots: list[dict[str, int]] = []  # each leaf's {port: class root}
-    for ports in problem.leaf_ports:
-        leaf_roots.append(own := {})
+    leaf_roots: list[dict[str, int]] = problem.leaf_ports  # each leaf's {port: class root}: its numbers replaced
+    for ports in leaf_roots:  # in place (a root is a number too: solving the problem again finds the same classes)
         for port, i in ports.items():
-            own[port] = root_of[i]
+            ports[port] = root_of[i]
     roots = dict(zip(cls.ids, root_of))
     errors: list[Diagnostic] = []
     class_types = cls.type
@@ -195,10 +194,13 @@ def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str,
 def _propagate(problem: Problem, cls: _Classes, roots: dict, leaf_roots: list[dict[str, int]],
                refine: Callable, errors: list[Diagnostic]) -> None:
     """Run each leaf's ``infer`` until no class changes: the leaves in order, then those touching a changed class."""
-    users: list[list[int]] = [[] for _ in cls.parent]  # by root: the leaves with a port in that class
+    users: list[list[int] | None] = [None] * len(cls.parent)  # by root: the leaves with a port in that class
     for i, own in enumerate(leaf_roots):
         for root in own.values():
-            users[root].append(i)
+            if (them := users[root]) is None:
+                users[root] = [i]
+            else:
+                them.append(i)
     count = len(problem.leaves)
     queue, queued = deque(range(count)), bytearray(b"\1") * count
     budget = 64 * count + 1000

@@ -41,7 +41,7 @@ class Problem:
     defaults_applied: bool = False  # True while propagating again after the dtype defaults
     ids: dict[Key, int] = field(default_factory=dict)  # each key's number
     joins: list[int] = field(default_factory=list)  # each equality's two keys' numbers, one after the other
-    leaf_ports: list[dict[str, Any]] = field(default_factory=list)  # each leaf's ports' numbers (or keys)
+    leaf_ports: list[dict[str, Any]] = field(default_factory=list)  # each leaf's ports' numbers (keys until numbered)
     declared_at: list[dict[str, Any]] = field(default_factory=list)  # the port numbers each declared key is in
     coders: dict[Key, Any] = field(default_factory=dict)  # graph ports whose type an encoder gave: the encoder
 
