@@ -6,6 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+import netgraph
 from netgraph import (CrossEntropyLossLayer, ElementwiseLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetChain,
                       NetGraph, NetPort, NormalDistribution, RandomArrayLayer, ShapeError, SoftmaxLayer, WiringError,
                       interpret, net_initialize)
@@ -87,6 +88,22 @@ def test_chain_errors_name_the_layers():
         NetChain([LinearLayer(2)], input=3, Input=3)
     with pytest.raises(WiringError, match="at least one layer"):
         NetChain([])
+
+
+def test_a_bad_link_is_the_error_raised_when_other_things_are_wrong_too():
+    """The links are checked while the chain is wired, after its port keywords and nesting depth: a bad link is
+    still the one error raised (not raised while handling another)."""
+    source = RandomArrayLayer(NormalDistribution(0, 1), output=3)
+    no_input = r"^invalid NetChain: layer 2 \(RandomArrayLayer\) has no input port, so it cannot follow layer 1"
+    with pytest.raises(WiringError, match=no_input) as info:
+        NetChain([LinearLayer(3), source], input=3, Input=3)
+    assert info.value.__context__ is None and [d.kind for d in info.value.diagnostics] == ["chain-input"]
+    deep = NetChain([LinearLayer(2)])
+    for _ in range(4):
+        deep = NetChain([deep])
+    with netgraph.limits(nesting_depth=3), pytest.raises(WiringError, match=no_input) as info:
+        NetChain([deep, source])
+    assert info.value.__context__ is None
 
 
 def test_editing_a_chain_keeps_it_a_chain():

@@ -19,8 +19,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from netgraph.core.layer import Layer
-from netgraph.core.errors import Diagnostic, WiringError, raise_all
-from netgraph.core.chain_wiring import chain_wiring
+from netgraph.core.errors import NetGraphError, WiringError, raise_all
+from netgraph.core.chain_wiring import chain_wiring, describe_at, link_problems
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer_table import NOT_GIVEN, given_by_keyword, named_layers
 from netgraph.core.walk import gc_paused
@@ -41,29 +41,19 @@ class NetChain(NetGraph):
         layers = given_by_keyword("NetChain", layers, NOT_GIVEN, port_shapes)[0]
         with gc_paused():
             names, table = named_layers(layers, "NetChain")
-            self._check_links(names, table)
-            shapes = self._aliases(names, table, port_shapes)
-            refs = list(range(1, len(names) + 1)) if isinstance(layers, (list, tuple)) else names  # edge text "1 -> 2"
-            self._construct(names, table, refs, shapes)  # as NetGraph(table, zip(refs, refs[1:]), **shapes)
+            try:
+                shapes = self._aliases(names, table, port_shapes)
+                refs = list(range(1, len(names) + 1)) if isinstance(layers, (list, tuple)) else names  # "1 -> 2"
+                self._construct(names, table, refs, shapes)  # as NetGraph(table, zip(refs, refs[1:]), **shapes)
+                return
+            except NetGraphError:  # the links are checked while wiring them: a bad link stays the error raised
+                problems = link_problems(names, table)
+                if not problems:
+                    raise
+            raise_all(problems, WiringError, "invalid NetChain")
 
     _wire = staticmethod(chain_wiring)  # the edges (refs[i], refs[i + 1]), each layer feeding the next
     PORT_ALIASES = ("input", "output")  # keywords naming a port's shape besides the ports (for "did you mean")
-
-    @staticmethod
-    def _check_links(names: list[str], table: dict[str, Layer]) -> None:
-        """Each layer after the first needs an input, each before the last exactly one output; the error
-        text is built only for the layers at fault (describing every layer made long chains quadratic)."""
-        errors, last = [], len(names) - 1
-        for i, name in enumerate(names):
-            layer = table[name]
-            if i > 0 and not layer.input_ports and not layer.variadic:
-                errors.append(Diagnostic(f"{_describe(i, name, layer)} has no input port, so it cannot follow "
-                                         f"layer {i} in a chain", "chain-input", layer=(name,), edge=i - 1))
-            if i < last and len(layer.output_ports) != 1:
-                errors.append(Diagnostic(f"{_describe(i, name, layer)} should have exactly one output port to feed "
-                                         f"layer {i + 2}, found {list(layer.output_ports)}; wire several outputs "
-                                         f"with a NetGraph", "chain-output", layer=(name,), edge=i))
-        raise_all(errors, WiringError, "invalid NetChain")
 
     @staticmethod
     def _aliases(names: list[str], table: dict[str, Layer], port_shapes: Mapping[str, Any]) -> dict[str, Any]:
@@ -75,7 +65,7 @@ class NetChain(NetGraph):
             if alias in shapes and alias not in ports and not real:  # was "'input' is not a port of this NetGraph"
                 end = ("first", names[0]) if alias == "input" else ("last", names[-1])
                 raise WiringError(f"NetChain: {alias}= gives the shape of the {end[0]} layer's {alias}, but "
-                                  f"{_describe(names.index(end[1]), end[1], layer)} has no {alias} port",
+                                  f"{describe_at(names.index(end[1]), end[1], layer)} has no {alias} port",
                                   kind="chain-alias", layer=(), port=alias, option=alias)
             if alias in shapes and alias not in ports and real:
                 if real[0] in shapes:
@@ -98,8 +88,3 @@ class NetChain(NetGraph):
         return (f"NetChain(<{len(self._layers)} layer{'' if len(self._layers) == 1 else 's'}>, inputs={dict(self.input_shapes)}, "
                 f"outputs={dict(self.output_shapes)})")
 
-
-def _describe(i: int, name: str, layer: Layer) -> str:
-    """As ``describe_layer`` for the layer at 0-based position ``i``, without searching the names."""
-    label = "" if name == str(i + 1) else f" {name!r}"
-    return f"layer {i + 1}{label} ({layer.type_name})"

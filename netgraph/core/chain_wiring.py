@@ -1,35 +1,69 @@
 """A NetChain's wiring, made directly: ``normalize(names, layers, [(1, 2), (2, 3), ...])`` without expanding,
-resolving and threading one edge form per link (a 100,000-layer chain has 99,999 of them)."""
+resolving and threading one edge form per link (a 100,000-layer chain has 99,999 of them), in one pass over the
+layers that also checks the links (``link_problems``) and finds the ports left for the graph."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from netgraph.core.errors import WiringError, raise_all
+from netgraph.core.errors import Diagnostic, WiringError, raise_all
 from netgraph.core.layer import Layer
 from netgraph.core.ports import Edge, PortRef
 from netgraph.core.wiring import Wiring, _Normalizer, format_endpoint, normalize
 
-__all__ = ["chain_wiring"]
+__all__ = ["chain_wiring", "link_problems", "describe_at"]
 
 
 def chain_wiring(names: list[str], layers: dict[str, Layer], refs: Sequence[int | str]) -> Wiring:
-    """What ``normalize`` makes of the edges ``zip(refs, refs[1:])`` (``refs``: the layers' numbers or names) once
-    ``NetChain._check_links`` has passed: each layer's one output feeds the next layer's first input (a variadic
-    layer given one input), edge ``i`` written ``"<ref i> -> <ref i+1>"``; unwired ports become graph ports."""
+    """What ``normalize`` makes of the edges ``zip(refs, refs[1:])`` (``refs``: the layers' numbers or names): each
+    layer's one output feeds the next layer's first input (a variadic layer given one input), edge ``i`` written
+    ``"<ref i> -> <ref i+1>"``; unwired ports become graph ports. A link that cannot be made (``link_problems``)
+    is a WiringError."""
     n = _Normalizer(names, layers)
-    table, edges = n.layers, []
+    table, edges, unwired, dangling = n.layers, [], [], []
     texts = [str(r) if type(r) is int else format_endpoint(r) for r in refs]
-    for i in range(1, len(names)):
-        source, name = names[i - 1], names[i]
+    last, source = len(names) - 1, None
+    for i, name in enumerate(names):
         layer = layers[name]
-        if layer.variadic:
-            layer = table[name] = layer.with_input_count(1)
-        if not layer.input_ports:  # a variadic layer left with none: normalize says what is wrong
-            return normalize(names, layers, list(zip(refs, refs[1:])))
-        edges.append(Edge(PortRef(source, layers[source].output_ports[0]), PortRef(name, layer.input_ports[0]),
-                          f"{texts[i - 1]} -> {texts[i]}", False, i - 1))
+        inputs, outputs = layer.input_ports, layer.output_ports
+        if (i < last and len(outputs) != 1) or (i and not inputs and not layer.variadic):
+            raise_all(link_problems(names, layers), WiringError, "invalid NetChain")
+        if i:
+            if layer.variadic:
+                layer = table[name] = layer.with_input_count(1)
+                inputs = layer.input_ports
+            if not inputs:  # a variadic layer left with none: normalize says what is wrong
+                return normalize(names, layers, list(zip(refs, refs[1:])))
+            edges.append(Edge(source, PortRef(name, inputs[0]), f"{texts[i - 1]} -> {texts[i]}", False, i - 1))
+        for port in inputs[1:] if i else inputs:
+            unwired.append((name, port))
+        if i < last:
+            source = PortRef(name, outputs[0])
+        else:
+            dangling += [PortRef(name, port) for port in outputs]
     wiring = Wiring(table, edges)
-    n.add_graph_ports(wiring)
+    n.name_graph_ports(wiring, [], unwired, dangling, [])
     raise_all(n.errors, WiringError, "invalid wiring")
     return wiring
+
+
+def link_problems(names: list[str], table: dict[str, Layer]) -> list[Diagnostic]:
+    """Each layer after the first needs an input, each before the last exactly one output; the error
+    text is built only for the layers at fault (describing every layer made long chains quadratic)."""
+    errors, last = [], len(names) - 1
+    for i, name in enumerate(names):
+        layer = table[name]
+        if i > 0 and not layer.input_ports and not layer.variadic:
+            errors.append(Diagnostic(f"{describe_at(i, name, layer)} has no input port, so it cannot follow "
+                                     f"layer {i} in a chain", "chain-input", layer=(name,), edge=i - 1))
+        if i < last and len(layer.output_ports) != 1:
+            errors.append(Diagnostic(f"{describe_at(i, name, layer)} should have exactly one output port to feed "
+                                     f"layer {i + 2}, found {list(layer.output_ports)}; wire several outputs "
+                                     f"with a NetGraph", "chain-output", layer=(name,), edge=i))
+    return errors
+
+
+def describe_at(i: int, name: str, layer: Layer) -> str:
+    """As ``describe_layer`` for the layer at 0-based position ``i``, without searching the names."""
+    label = "" if name == str(i + 1) else f" {name!r}"
+    return f"layer {i + 1}{label} ({layer.type_name})"

@@ -111,7 +111,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
 
     def _collect(self, prefix: tuple, problem: Problem) -> dict[str, int]:
         """Add this graph's leaves, edges and declared types (at ``prefix``); its own ports' numbers."""
-        numbers = {None: dict.fromkeys((*self._inputs, *self._outputs), -1)}  # by layer name; None: this graph
+        numbers = {None: problem.graph_ports(prefix, (*self._inputs, *self._outputs))}  # by name; None: this graph
         for name in self._order:
             layer, path = self._layers[name], (*prefix, name)
             numbers[name] = layer._collect(path, problem) if isinstance(layer, NetGraph) else problem.add_leaf(path, layer)

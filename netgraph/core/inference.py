@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict, deque
-from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterable
 
 from netgraph.core.layer import Layer
 from netgraph.core.layer_checks import check_infer_result
@@ -21,102 +19,10 @@ from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, ShapeError,
 from netgraph.core.conflict_words import as_seen_by, coder_hint, compared, dtype_hint, edge_parts, set_part
 from netgraph.core.declared_lengths import apart_text, declared_lengths, joined_names
 from netgraph.core.inference_defaults import default_dtypes, default_shapes, shared_users
+from netgraph.core.inference_problem import Key, Problem
 from netgraph.core.types import UNKNOWN, Conflict, PortType, unify
 
 __all__ = ["Problem", "infer_types"]
-
-Key = Hashable  # (layer path, port)
-
-
-@dataclass
-class Problem:
-    """What inference works on: leaf layers by path, equalities (edges) and declared types.
-
-    An equality joins two keys by an edge: ``(graph path, Edge)``, whose user's edge (an ``EdgeRef``, None for
-    an edge the wiring made for an unwired port) is made only to explain a conflict; or None.
-
-    A declared type's origin is ``("options", key)`` (a layer's options) or ``("graph", key)`` (a
-    shape given for a graph port); origins are only turned into text when a conflict is reported.
-
-    Built with ``add_leaf``, ``join_edges`` and ``declare``, it numbers each key as it is met (``ids``: the ends
-    of the equalities first, then the leaves' other ports, then other declared keys), hashing each key tuple
-    once: a port is found by its layer's ``{port: number}`` (-1 until numbered), not by its key.
-    """
-
-    leaves: list[tuple[tuple, Layer]]
-    equalities: list[tuple[Key, Key, tuple | None]]
-    declared: list[tuple[Key, PortType, tuple]]
-    describe: Callable[[Key], str]
-    watch: tuple = ()  # keys whose types before the dtype defaults are recorded in ``before_defaults``
-    before_defaults: dict = field(default_factory=dict)
-    defaults_applied: bool = False  # True while propagating again after the dtype defaults
-    ids: dict[Key, int] = field(default_factory=dict)  # each key's number
-    joins: list[tuple[int, int]] = field(default_factory=list)  # each equality's keys' numbers
-    leaf_ports: list[dict[str, int]] = field(default_factory=list)  # each leaf's ports' numbers
-    declared_at: list[dict[str, int]] = field(default_factory=list)  # the port numbers each declared key is in
-    coders: dict[Key, Any] = field(default_factory=dict)  # graph ports whose type an encoder gave: the encoder
-
-    def add_leaf(self, path: tuple, layer: Layer, declare: bool = True) -> dict[str, int]:
-        """Add a leaf (with its declared types); its ports' numbers, which ``join_edges`` fills in."""
-        ports = dict.fromkeys((*layer.input_ports, *layer.output_ports), -1)
-        self.leaves.append((path, layer))
-        self.leaf_ports.append(ports)
-        if declare:
-            declared, declared_at = self.declared, self.declared_at
-            for port, t in layer.declared_types().items():  # as self.declare, without a call per port
-                declared.append(((key := (path, port)), t, ("options", key)))
-                declared_at.append(ports)
-        return ports
-
-    def declare(self, key: Key, t: PortType, kind: str, numbers: dict[str, int]) -> None:
-        """Declare ``key``'s type (its origin ``(kind, key)``); ``numbers``: its layer's or graph's port numbers."""
-        self.declared.append((key, t, (kind, key)))
-        self.declared_at.append(numbers)
-
-    def join_edges(self, prefix: tuple, edges: Iterable, numbers: dict, explained: bool = True) -> None:
-        """Join the ends of the ``edges`` of the graph at ``prefix``; ``numbers``: the port numbers of each of
-        its layers by name (None: its own ports). ``explained``: each equality keeps its edge for messages."""
-        number, equalities, joins = self._number, self.equalities, self.joins
-        for e in edges:
-            src, dst = e.src, e.dst
-            a = (prefix if src.layer is None else (*prefix, src.layer), src.port)
-            b = (prefix if dst.layer is None else (*prefix, dst.layer), dst.port)
-            equalities.append((a, b, (prefix, e) if explained else None))
-            joins.append((number(a, numbers[src.layer]), number(b, numbers[dst.layer])))
-
-    def _number(self, key: Key, numbers: dict[str, int]) -> int:
-        """``key``'s number, found in (or entered into) ``numbers``, the port numbers of its layer or graph."""
-        n = numbers.get(key[1], -2)
-        if n >= 0:
-            return n
-        ids = self.ids
-        if n == -1:  # one of its ports, met for the first time: a new key
-            n = numbers[key[1]] = ids[key] = len(ids)
-            return n
-        return ids.setdefault(key, len(ids))  # not one of the ports it was given with
-
-    def number_rest(self) -> list[int]:
-        """Number the leaves' ports no edge joined, then return the declared keys' numbers."""
-        ids = self.ids
-        for (path, _), ports in zip(self.leaves, self.leaf_ports):
-            if -1 in ports.values():
-                for port, n in ports.items():
-                    if n < 0:
-                        ports[port] = ids.setdefault((path, port), len(ids))
-        number = self._number
-        return [n if (n := numbers.get(key[1], -1)) >= 0 else number(key, numbers)  # as number(), mostly without a call
-                for (key, _, _), numbers in zip(self.declared, self.declared_at)]
-
-    def origin_text(self, origin: tuple) -> str:
-        kind, key = origin
-        if kind == "options":
-            return f"{self.describe(key)} (from its options)"
-        if kind == "graph":
-            return f"the {self.coders[key].type_name} on {self.describe(key)}" if key in self.coders else \
-                f"the shape given for {self.describe(key)}"
-        if kind == "default":
-            return f"the default dtype Real of {self.describe(key)}"
-        return self.describe(key)
 
 
 class _Classes:
@@ -127,10 +33,11 @@ class _Classes:
         self.ids: dict[Key, int] = problem.ids  # numbered by the problem as it was built
         self.type: list[PortType] = []  # by root (``settle`` makes it); UNKNOWN until a type is set
         self.origin: dict[int, tuple] = {}
-        self.equalities, self.joins = problem.equalities, problem.joins  # read again only to explain a conflict
+        self.problem, self.joins = problem, problem.joins  # its equalities are read again only to explain a conflict
         self.parent = parent = list(range(len(self.ids)))
         find = self.find
-        for a, b in self.joins:
+        ends = iter(self.joins)
+        for a, b in zip(ends, ends):
             ra, rb = find(a), find(b)
             if ra != rb:
                 parent[rb] = ra
@@ -158,7 +65,8 @@ class _Classes:
     def edges(self) -> dict[int, list[EdgeRef]]:
         """The user's edges inside each class, by root, in the order the joins gathered them (for messages)."""
         parent, edges = list(range(len(self.ids))), {}
-        for (a, b), (_, _, joined) in zip(self.joins, self.equalities):
+        ends = iter(self.joins)
+        for a, b, (_, _, joined) in zip(ends, ends, self.problem.each_equality()):
             ra, rb = _root(parent, a), _root(parent, b)
             if ra != rb:  # the same joins as __init__, so the same roots
                 parent[rb] = ra
@@ -172,7 +80,7 @@ class _Classes:
         """The user's edge that joins ``start`` to ``goal``: on the path between them, the one in the
         outermost graph (it is what made the two meet), nearest ``goal`` among equals."""
         links: dict[Key, list[tuple[Key, EdgeRef | None]]] = defaultdict(list)  # key -> (neighbour, edge)
-        for a, b, joined in self.equalities:
+        for a, b, joined in self.problem.each_equality():
             edge = _edge_ref(joined)
             links[a].append((b, edge))
             links[b].append((a, edge))
@@ -210,11 +118,10 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, int]]:
     declared_ids = problem.number_rest()
     cls = _Classes(problem)
     root_of = cls.settle()
-    leaf_roots: list[dict[str, int]] = []  # each leaf's {port: class root}
-    for ports in problem.leaf_ports:
-        leaf_roots.append(own := {})
+    leaf_roots: list[dict[str, int]] = problem.leaf_ports  # each leaf's {port: class root}: its numbers replaced
+    for ports in leaf_roots:  # in place (a root is a number too: solving the problem again finds the same classes)
         for port, i in ports.items():
-            own[port] = root_of[i]
+            ports[port] = root_of[i]
     roots = dict(zip(cls.ids, root_of))
     errors: list[Diagnostic] = []
     class_types = cls.type
@@ -287,10 +194,13 @@ def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str,
 def _propagate(problem: Problem, cls: _Classes, roots: dict, leaf_roots: list[dict[str, int]],
                refine: Callable, errors: list[Diagnostic]) -> None:
     """Run each leaf's ``infer`` until no class changes: the leaves in order, then those touching a changed class."""
-    users: list[list[int]] = [[] for _ in cls.parent]  # by root: the leaves with a port in that class
+    users: list[list[int] | None] = [None] * len(cls.parent)  # by root: the leaves with a port in that class
     for i, own in enumerate(leaf_roots):
         for root in own.values():
-            users[root].append(i)
+            if (them := users[root]) is None:
+                users[root] = [i]
+            else:
+                them.append(i)
     count = len(problem.leaves)
     queue, queued = deque(range(count)), bytearray(b"\1") * count
     budget = 64 * count + 1000

@@ -81,11 +81,13 @@ def _is_net(layer: Any) -> bool:
 
 def _level_problem(net: Any, ports: tuple[str, ...]) -> Problem | None:
     """The problem of ``net``'s own level (nested graphs as ``_Nested``), or None when nothing is nested."""
+    if net._depth == 1:  # nothing nested (known without a pass over the layers)
+        return None
     if not any(map(_is_net, net._layers.values())) or any(len(path) > 1 for users in net._shared_users.values()
                                                            for path, _ in users):
         return None  # nothing nested, or a shared array used inside: its users guess shapes from each other
     problem = Problem([], [], [], net.describe, watch=tuple(((), p) for p in ports))
-    numbers = {None: dict.fromkeys(ports, -1)}  # each layer's port numbers by name; None: the graph's
+    numbers = {None: problem.graph_ports((), ports)}  # each layer's port numbers by name; None: the graph's
     for name in net._order:
         layer = net._layers[name]
         nested = _is_net(layer)

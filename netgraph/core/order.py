@@ -22,6 +22,8 @@ def order(names: Sequence[str], layers: Mapping[str, Any], edges: Sequence[Edge]
     """The layer names in an order that runs each after its producers (ties: the order given);
     CycleError at the edge that closes the first cycle."""
     position = {name: i for i, name in enumerate(names)}
+    if _forward(position, edges):
+        return tuple(names)  # what the sort below gives then, without its lists, counts and heap
     after: list[list[int]] = [[] for _ in names]  # the layers each one feeds, by position (once per edge)
     for e in edges:
         if e.src.layer and e.dst.layer:
@@ -43,6 +45,15 @@ def order(names: Sequence[str], layers: Mapping[str, Any], edges: Sequence[Edge]
         problem = closing_cycle(names, layers, edges)
         raise CycleError(problem.message, [problem])
     return tuple(result)
+
+
+def _forward(position: Mapping[str, int], edges: Sequence[Edge]) -> bool:
+    """Whether every edge between layers feeds a later one than it leaves (as most nets are written)."""
+    for e in edges:
+        src, dst = e.src.layer, e.dst.layer
+        if src and dst and position[src] >= position[dst]:
+            return False
+    return True
 
 
 def closing_cycle(names: Sequence[str], layers: Mapping[str, Any], edges: Sequence[Edge]) -> Diagnostic:

@@ -336,17 +336,25 @@ class _Normalizer:
                 read[src.port] = None
             if dst.layer is None:
                 explicit_outputs.append(dst.port)
-        inputs = list(read)
+        unwired: list[tuple[str, str]] = []
         for name in self.names:
             layer = self.layers[name]
             for port in layer.input_ports:
                 if (name, port) not in fed_ports:
-                    w.edges.append(Edge(PortRef(None, port), PortRef(name, port), f"(unwired {name}.{port})", True))
-                    if port not in inputs:
-                        inputs.append(port)
+                    unwired.append((name, port))
             for port in layer.output_ports:
                 if (name, port) not in used_ports:
                     dangling_out.append(PortRef(name, port))
+        self.name_graph_ports(w, list(read), unwired, dangling_out, explicit_outputs)
+
+    def name_graph_ports(self, w: Wiring, inputs: list[str], unwired: list, dangling_out: list[PortRef],
+                         explicit_outputs: list[str]) -> None:
+        """Graph inputs for the ``unwired`` (layer, input port)s after those the edges read (``inputs``), graph
+        outputs for the ``dangling_out`` layer outputs beside the ``explicit_outputs``."""
+        for name, port in unwired:
+            w.edges.append(Edge(PortRef(None, port), PortRef(name, port), f"(unwired {name}.{port})", True))
+            if port not in inputs:
+                inputs.append(port)
         counts = defaultdict(int)
         for ref in dangling_out:
             counts[ref.port] += 1

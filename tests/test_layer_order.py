@@ -1,0 +1,47 @@
+"""The order layers run in (``core.order.order``): producers first, ties broken by the order the layers were given;
+whether or not every edge already feeds a later layer (the common case, answered without sorting)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from netgraph import ElementwiseLayer
+from netgraph.core.errors import CycleError
+from netgraph.core.order import order
+from netgraph.core.ports import Edge, PortRef
+
+
+def edge(src: str, dst: str, index: int) -> Edge:
+    return Edge(PortRef(src, "Output"), PortRef(dst, "Input"), f"{src} -> {dst}", index=index)
+
+
+def earliest_ready_first(names: list[str], edges: list[Edge]) -> tuple[str, ...]:
+    """The reference, step by step: the earliest given layer whose producers have all run."""
+    producers = {name: {e.src.layer for e in edges if e.dst.layer == name and e.src.layer} for name in names}
+    done: list[str] = []
+    while len(done) < len(names):
+        done.append(next(n for n in names if n not in done and producers[n] <= set(done)))
+    return tuple(done)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_the_order_runs_producers_first_and_otherwise_keeps_the_given_order(seed):
+    rng = random.Random(seed)
+    ranked = [f"l{i}" for i in range(rng.randint(1, 12))]  # a DAG: edges go up this ranking
+    edges = [edge(ranked[i], ranked[j], k) for k, (i, j) in enumerate(
+        sorted({tuple(sorted(rng.sample(range(len(ranked)), 2))) for _ in range(rng.randint(0, 20))}
+               if len(ranked) > 1 else []))]
+    edges.append(Edge(PortRef(None, "Input"), PortRef(ranked[0], "Input"), "(unwired)", True))  # a graph port's edge
+    given = ranked if seed % 3 == 0 else rng.sample(ranked, len(ranked))  # given in order (forward edges) or not
+    assert order(given, {}, edges) == earliest_ready_first(given, edges)
+
+
+def test_a_cycle_is_still_found_when_the_other_edges_feed_later_layers():
+    layers = {name: ElementwiseLayer("Tanh") for name in "abc"}
+    edges = [edge("a", "b", 0), edge("b", "c", 1), edge("c", "b", 2)]
+    with pytest.raises(CycleError, match="closed by edge c -> b"):
+        order(["a", "b", "c"], layers, edges)
+    with pytest.raises(CycleError, match="closed by edge a -> a"):
+        order(["a"], layers, [edge("a", "a", 0)])
