@@ -10,16 +10,18 @@ operator's inner net (``("net", "layer", "Weights")``), as ``layer.information()
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from netgraph.core.errors import OptionError
+from netgraph.core.array_rules import WILDCARDS, matches, rule_pattern
+from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.given_shapes import given_shapes, with_given_shapes
 from netgraph.core.graph import NetGraph
+from netgraph.core.information import all_arrays
 from netgraph.core.layer import Layer
 from netgraph.core.shared import NetSharedArray
 
-__all__ = ["is_lone_layer", "alone", "in_alone", "by_array_name", "replaced_layer"]
+__all__ = ["is_lone_layer", "alone", "in_alone", "by_array_name", "replaced_layer", "rules_in_alone"]
 
 
 def is_lone_layer(value: Any) -> bool:
@@ -58,3 +60,25 @@ def replaced_layer(layer: Layer, changes: Any, replace: Any) -> Layer:
                               f"(NetGraph(layer, {spec}=...))", option=spec)
     net = replace(alone(layer), {in_alone(layer, spec): value for spec, value in changes.items()})
     return with_given_shapes(net.layers[layer.type_name], given_shapes(layer))
+
+
+def rules_in_alone(layer: Layer, rules: Any, option: str) -> Any:
+    """Array rules about ``layer`` (learning-rate multipliers: a dict or (key, r) pairs; a number as given) as the
+    same rules about ``alone(layer)``. A key that names no array of the layer is an OptionError naming its arrays
+    (the net's own check would name the net's layer, which the caller never wrote)."""
+    pairs = isinstance(rules, Sequence) and not isinstance(rules, str) and all(
+        isinstance(i, (tuple, list)) and len(i) == 2 for i in rules)
+    if not (isinstance(rules, Mapping) or pairs):
+        return rules  # a number, or a form the net's own check refuses
+    items = list(rules.items()) if isinstance(rules, Mapping) else [tuple(i) for i in rules]
+    paths = [[str(p) for p in path] for path in all_arrays(alone(layer))]
+    for key, _ in items:
+        pattern = rule_pattern(in_alone(layer, key), {layer.type_name: layer})
+        if pattern is not None and not (isinstance(key, str) and key in WILDCARDS) and \
+                not any(matches(pattern, path) for path in paths):
+            names = list(by_array_name({tuple(p): None for p in paths}, layer))
+            hint = did_you_mean(key, [n for n in names if isinstance(n, str)]) if isinstance(key, str) else ""
+            raise OptionError(f"{option}: key {key!r} matches no array of {layer.type_name}{hint}; its arrays: "
+                              f"{names}", option=option)
+    translated = [(key if isinstance(key, str) and key in WILDCARDS else in_alone(layer, key), r) for key, r in items]
+    return dict(translated) if isinstance(rules, Mapping) else translated

@@ -26,6 +26,7 @@ from typing import Any
 from netgraph.core.array_rules import PathIndex, matches, no_match, rule_pattern
 from netgraph.core.errors import OptionError, raise_all
 from netgraph.core.graph import NetGraph
+from netgraph.core.layer_surgery import alone, is_lone_layer, rules_in_alone
 from netgraph.core.multiplier_rates import picking_rules, stored_multipliers, unreached_shared
 from netgraph.core.shared import shared_users
 from netgraph.core.names import indexed
@@ -46,9 +47,14 @@ def array_names(net: NetGraph, prefix: tuple = ()) -> list[str]:
 
 
 def net_set_learning_rate_multipliers(net: Any, rules: Any) -> NetGraph:
-    """A copy of ``net`` storing the multipliers ``rules`` (a number, a dict or (key, r) pairs; {} clears)."""
+    """A copy of ``net`` storing the multipliers ``rules`` (a number, a dict or (key, r) pairs; {} clears). A layer
+    alone (which stores none) gives the net of it alone, ``NetGraph(layer)``, its keys naming the layer's arrays."""
+    if is_lone_layer(net):  # Wolfram's LinearLayer[..., LearningRateMultipliers -> r]
+        return net_set_learning_rate_multipliers(
+            alone(net), rules_in_alone(net, rules, "net_set_learning_rate_multipliers"))
     if not isinstance(net, NetGraph):
-        raise OptionError(f"net_set_learning_rate_multipliers needs a NetGraph, found {type(net).__name__}")
+        raise OptionError(f"net_set_learning_rate_multipliers needs a NetGraph, a NetChain or a layer; found "
+                          f"{type(net).__name__}")
     if isinstance(rules, (int, float)) and not isinstance(rules, bool):
         rules = {"All": rules}
     items = list(rules.items()) if isinstance(rules, Mapping) else rules

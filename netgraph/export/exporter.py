@@ -29,6 +29,7 @@ from netgraph.backend.derived_lengths import example_lengths
 from netgraph.core.errors import DataError, NetGraphError, OptionError, ShapeError
 from netgraph.core.files import atomic_write
 from netgraph.core.graph import NetGraph
+from netgraph.core.layer_surgery import alone, is_lone_layer
 from netgraph.core.names import fresh_name
 from netgraph.core.types import INTEGER
 from netgraph.core.walk import nested_nodes
@@ -70,7 +71,8 @@ def export_onnx(net: Any, path: str | os.PathLike, *, opset: int | None = None, 
 
     ``opset`` defaults to torch's; one outside ``OPSETS`` is an OptionError. ``name`` and ``description`` go
     into the model's metadata (``metadata_props`` keys ``name``, ``description``, and ``doc_string``). Layers
-    are exported in inference mode (dropout off, batch norm with its moving statistics).
+    are exported in inference mode (dropout off, batch norm with its moving statistics). A layer alone is exported
+    as the net of it alone, ``NetGraph(layer)`` (Wolfram's Export["x.onnx", layer]).
 
     >>> import tempfile, netgraph
     >>> net = netgraph.net_initialize(netgraph.NetChain([3, "Tanh"], input=4), seed=0)
@@ -78,6 +80,7 @@ def export_onnx(net: Any, path: str | os.PathLike, *, opset: int | None = None, 
     'tanh.onnx'
     """
     opset = check_opset(opset)
+    net = alone(net) if is_lone_layer(net) else net
     _check_arguments(net, name, description)
     _check_suffix(path)
     onnx = require("onnx")
@@ -99,8 +102,8 @@ def export_onnx(net: Any, path: str | os.PathLike, *, opset: int | None = None, 
 
 def _check_arguments(net: Any, name: Any, description: Any) -> None:
     if not isinstance(net, NetGraph):
-        raise OptionError(f"export_onnx needs a NetGraph (wrap a single layer as NetGraph([layer], [], Input=...); "
-                          f"load a spec file with netgraph.load), found {type(net).__name__}")
+        raise OptionError(f"export_onnx needs a NetGraph, a NetChain or a layer; found {type(net).__name__} (load a "
+                          f"spec file with netgraph.load)")
     for option, value in (("name", name), ("description", description)):
         if value is not None and not isinstance(value, str):
             raise OptionError(f"export_onnx {option}= must be a string (or None), found {type(value).__name__} "

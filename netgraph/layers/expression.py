@@ -31,7 +31,7 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.layers.expression_forms import (LONG_CHAIN, OTHER_FORMS, STRUCTURAL, ExpressionError, Origin, _col,
                                               chain_terms, check_extent, not_allowed, not_allowed_col, outputs,
                                               folded, number, part_index, repeated_subtrees, structural)
-from netgraph.layers.expression_text import SLOT_PREFIX, applied_body, implicit_product, translate
+from netgraph.layers.expression_text import SLOT_PREFIX, applied_body, function_body, list_beside_value, translate
 from netgraph.layers.function_table import (EXPRESSION_ALIASES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, TWO_ARGUMENT_FORMS,
                                             NamedFunction)
 
@@ -95,8 +95,8 @@ def _parse_cached(text: str, internal: bool = False) -> Expression:
         at, msg = ((exc.offset or 1) - 1 + origin.lead, exc.msg) if exc.offset else \
             (len(py.rstrip()) - 1, "it ends before it is complete")  # offset 0: Python met the end of the text
         col = origin[min(max(at, 0), len(origin) - 1)] if origin else 0
-        if implicit := implicit_product(text):
-            raise implicit from None
+        if beside := list_beside_value(text):
+            raise beside from None
         raise ExpressionError(f"syntax error ({msg})", text, col) from None
     except (ValueError, RecursionError, MemoryError) as exc:
         raise ExpressionError(f"cannot be parsed ({type(exc).__name__}: {str(exc)[:80]})", text) from None
@@ -160,11 +160,9 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
             return apply("Min", [apply("Max", [tree[1], ("const", tree[2])]), ("const", tree[3])])
         return tree
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
-        if node.func.id == "Function":  # Wolfram's Function[body] is body & (its variables are not ports)
-            if len(node.args) != 1:
-                raise ExpressionError("Function[x, body] with named variables is not read: write the body with "
-                                      "slots, as #x for the port x", text, _col(node, origin))
-            return sub(node.args[0])
+        if node.func.id == "Function":  # Function[body] is body &; Function[x, body] is body with x as #
+            body = function_body(node, text, origin, [*_CONSTANTS, *FUNCTIONS, *STRUCTURAL])
+            return _convert(body, text, origin, slots, depth, internal)  # the body itself: <|...|> outputs too
         if node.func.id == "Apply":  # Wolfram's FunctionLayer[Apply[#1 + #2 &]]: #1, #2 are the ports
             return applied_body(node, text, origin, sub)
         name = EXPRESSION_ALIASES.get(node.func.id, node.func.id)
@@ -187,8 +185,8 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
             raise ExpressionError(f"{name} takes {' or '.join(map(str, arities))} argument(s), found {len(node.args)}",
                                   text, _col(node, origin))
         return apply(name, [sub(a) for a in node.args])
-    if isinstance(node, ast.Call) and (implicit := implicit_product(text)):  # (a) (b): Python reads a call
-        raise implicit
+    if isinstance(node, ast.Call) and (beside := list_beside_value(text)):  # {a} (b): Python reads a call
+        raise beside
     raise ExpressionError(f"{not_allowed(node)} is not allowed (only numbers, #slots, + - * / ^ %, comparisons "
                           f"and the functions {', '.join(sorted(FUNCTIONS))}; the whole-array functions "
                           f"{', '.join(sorted(STRUCTURAL))})", text,

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Callable
+from typing import Callable, Collection
 
 from netgraph.layers.expression_forms import ExpressionError, _col, bracket
+from netgraph.layers.expression_products import with_products
 
-__all__ = ["translate", "SLOT_PREFIX", "implicit_product", "applied_body"]
+__all__ = ["translate", "SLOT_PREFIX", "list_beside_value", "applied_body", "function_body"]
 
 _ALLOWED_CHARS = re.compile(r"[A-Za-z0-9_.+\-*/^%()\[\]<>=!,#&\s{}|\";]")
 _WOLFRAM_PIECES = {"<|": "{", "|>": "}", "->": ":", "{": "(", "}": ",)"}
@@ -29,13 +30,14 @@ _EXPONENT = re.compile(r"[+-]?[0-9]+(?![0-9.])")
 
 
 def _number_ends_at(text: str, end: int) -> bool:
-    """Whether a number literal (``2``, ``1.5``, ``.5``) ends at ``text[end - 1]``: read back from there only."""
+    """Whether a number literal (``2``, ``1.5``, ``.5``; not an exponent, the 3 of ``2*^3``) ends at
+    ``text[end - 1]``: read back from there only."""
     start = end
     while start > 0 and (text[start - 1].isdigit() or text[start - 1] == "."):
         start -= 1
     number = text[start:end]
     return (start == 0 or not re.match(r"[A-Za-z_#]", text[start - 1])) and number.count(".") <= 1 and \
-        any(c.isdigit() for c in number)
+        any(c.isdigit() for c in number) and not re.search(r"\*\^[+-]?\Z", text[max(start - 3, 0):start])
 
 
 def _slot(text: str, i: int, name: str) -> str:
@@ -72,6 +74,9 @@ def translate(text: str) -> tuple[str, list[int]]:
             m = _SLOT.match(text, i)
             name = _slot(text, i, m.group(1) or "")
             piece = SLOT_PREFIX + name
+            if out and re.search(r"[A-Za-z0-9_.]\Z", out[-1]):  # #x#y, 2#x: two operands, not one name
+                out.append(" ")
+                origin.append(i)
             out.append(piece)
             origin += [i] * len(piece)
             i = m.end()
@@ -103,7 +108,10 @@ def translate(text: str) -> tuple[str, list[int]]:
         if ch == "|":
             raise ExpressionError("'|' is only allowed in <| ... |> (for Or, Unitize the sum of the comparisons: "
                                   "Unitize[(#x > 1) + (#x < -1)])", text, i)
-        if two == "*^" and _number_ends_at(text, i):  # Wolfram's 1.5*^-3 is 1.5e-3
+        if two == "*^":  # Wolfram's 1.5*^-3 is 1.5e-3
+            if not _number_ends_at(text, i):  # 2*^3*^4 read 2e3 times a name e4 (as the product of two operands)
+                raise ExpressionError("Wolfram's scientific notation m*^n needs a number m right before *^ (one "
+                                      "exponent per number)", text, i)
             if not (m := _EXPONENT.match(text, i + 2)):
                 raise ExpressionError("Wolfram's scientific notation m*^n needs an integer exponent n", text, i)
             out.append("e" + m.group(0))
@@ -121,24 +129,25 @@ def translate(text: str) -> tuple[str, list[int]]:
         out.append(piece)
         origin += [i] * len(piece)  # (an And's error points at its first '&')
         i += 2 if ch == "&" and text[i:i + 2] == "&&" else 1
-    return "".join(out), origin
+    return with_products("".join(out), origin, text)
 
 
-_SPACED_PRODUCT = re.compile(r"([A-Za-z0-9_.)\]}])\s+(?=[#A-Za-z0-9({])")  # a value, a space, a value
-_ADJACENT_PRODUCT = re.compile(r"([)\]}]|(?<![A-Za-z0-9_#.])[0-9]+\.?[0-9]*(?![eE][+-]?[0-9]))(?=[#A-Za-z(])")  # 2#x
-
+#: a list or association beside a value (``{#x, #y} 2``, ``2 {#x}``): the one juxtaposition that is no product
+_LIST_BESIDE = re.compile(r"(?:[)\]}A-Za-z0-9_.]|\|>)\s*(?=\{|<\|)|(?:\}|\|>)\s*(?=[#A-Za-z0-9_.({])")
 
 #: a number and Wolfram's ``*^`` right before an exponent (``1.5*^`` before the 3 of ``1.5*^3``)
 _NUMBER_BEFORE_EXPONENT = re.compile(r"(?<![A-Za-z0-9_#.])[0-9]*\.?[0-9]+\.?\*\^[+-]?\Z")
 
 
-def implicit_product(text: str) -> ExpressionError | None:
-    """The error for Wolfram's implicit multiplication (``2 #x``, ``Sin[#x] (#y + 1)``), if ``text`` has one."""
-    found = [m for m in (_SPACED_PRODUCT.search(text), _ADJACENT_PRODUCT.search(text)) if m]
-    if juxtaposed := min(found, key=lambda m: m.end(), default=None):
-        left, right = _operand_before(text, juxtaposed.end(1)), _operand_after(text, juxtaposed.end())
-        return ExpressionError(f"implicit multiplication ({left} {right}) is not read: write {left} * {right}", text,
-                               juxtaposed.end())
+def list_beside_value(text: str) -> ExpressionError | None:
+    """The error for a list ``{...}`` (or ``<|...|>``) side by side with a value, if ``text`` has one: Wolfram's
+    implicit multiplication of operands is read (``expression_products``), but a list is only the outputs."""
+    if m := _LIST_BESIDE.search(text):
+        end = m.start() + len(m.group().rstrip())
+        left = "<|...|>" if text[:end].endswith("|>") else _operand_before(text, end)
+        right = _operand_after(text, m.end())
+        return ExpressionError(f"a list beside a value ({left} {right}) is not read: a list {{e1, e2}} or <|...|> "
+                               f"is the whole expression (its outputs), not a factor", text, m.end())
     return None
 
 
@@ -159,8 +168,8 @@ def _operand_before(text: str, end: int) -> str:
 
 def _operand_after(text: str, start: int) -> str:
     """The operand that starts at ``text[start]``, shortened: ``#y``, ``2``, ``Sin[...]``, ``(...)``."""
-    if text[start] in "({":
-        return "(...)" if text[start] == "(" else "{...}"
+    if text[start] in "({<":
+        return {"(": "(...)", "{": "{...}", "<": "<|...|>"}[text[start]]
     name = re.match(r"#?[A-Za-z0-9_.]*", text[start:]).group()
     if _number_ends_at(text, start + len(name)) and (exponent := _EXPONENT.match(text, start + len(name) + 2)) \
             and text[start + len(name):start + len(name) + 2] == "*^":  # Wolfram's 1.5*^3: one number
@@ -175,3 +184,33 @@ def applied_body(node: ast.Call, text: str, origin: list[int], sub: Callable[[as
         raise ExpressionError("Apply[f] takes a pure function of #1, #2, ... (Apply[#1 + #2 &]), its arguments the "
                               "ports Input1, Input2, ...", text, _col(node, origin))
     return sub(body)
+
+
+def function_body(node: ast.Call, text: str, origin: list[int], reserved: Collection[str]) -> ast.AST:
+    """The body of Wolfram's ``Function[body]``, or of ``Function[x, body]`` / ``Function[{x, y}, body]`` with its
+    variables as the slots a pure function has in their place: one variable is ``#`` (the port ``Input``, as
+    Wolfram's FunctionLayer[Function[x, x^2]]), several ``#1, #2, ...`` (``Input1``, ... as Apply[...] gives)."""
+    if len(node.args) == 1:
+        return node.args[0]
+    if len(node.args) != 2:
+        raise ExpressionError(f"Function takes a body, or variables and a body (Function[x, x^2]), found "
+                              f"{len(node.args)} arguments", text, _col(node, origin))
+    variables, body = node.args
+    names = [v.id if isinstance(v, ast.Name) else None for v in getattr(variables, "elts", [variables])]
+    if not names or None in names or isinstance(variables, ast.Tuple) and text[_col(variables, origin)] != "{":
+        raise ExpressionError("Function[x, body] names its variables by a name x or a list {x, y}", text,
+                              _col(variables, origin))
+    for name in names:
+        if name.startswith(SLOT_PREFIX) or name in reserved or names.count(name) > 1:
+            why = ("a slot" if name.startswith(SLOT_PREFIX) else "named twice" if names.count(name) > 1 else
+                   "a function or constant of expressions")
+            raise ExpressionError(f"Function's variable {name!r} is {why}: name each variable once, by a new name, "
+                                  f"as Function[{{x, y}}, x * y]", text, _col(variables, origin))
+    slots = {name: SLOT_PREFIX + ("" if len(names) == 1 else str(i)) for i, name in enumerate(names, 1)}
+    for part in ast.walk(body):  # iterative: a long chain a + b + ... does not recurse
+        if isinstance(part, ast.Name) and part.id.startswith(SLOT_PREFIX):
+            raise ExpressionError("a Function[x, body] names its arguments: write them by name in the body, not as "
+                                  "#slots (or write the body alone, #x^2 &)", text, _col(part, origin))
+        if isinstance(part, ast.Name) and part.id in slots:
+            part.id = slots[part.id]
+    return body

@@ -62,7 +62,7 @@ from netgraph.train.expectations import input_expect, refuse_unread_target, trai
 from netgraph.train.tensorboard import TensorBoardLog, parse_reporting
 from netgraph.train.distributed import LONGEST_TIMEOUT, setup, share_batch_statistics, stop_sharing
 from netgraph.core.graph import NetGraph
-from netgraph.core.layer_surgery import alone, is_lone_layer
+from netgraph.core.layer_surgery import alone, is_lone_layer, rules_in_alone
 from netgraph.train.lone_layer import as_trained_layer
 from netgraph.core.information import all_arrays
 from netgraph.core.options import random_seeding
@@ -109,6 +109,8 @@ def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
     forwards; see ``netgraph.train.precision``).
     """
     if is_lone_layer(net):  # Wolfram's NetTrain[LinearLayer[], data]: the net of the layer alone, the layer back
+        if (rules := options.get("learning_rate_multipliers")) is not None:  # keys name the layer's arrays
+            options = {**options, "learning_rate_multipliers": rules_in_alone(net, rules, "learning_rate_multipliers")}
         return as_trained_layer(net_train(alone(net), data, *more, **options), net)
     if len(more) == 1 and (prop := result_property(more[0])) is not None:  # Wolfram's NetTrain[net, data, prop]
         return picked(net_train(net, data, **{**options, "all": True, "return_results": True}), prop)

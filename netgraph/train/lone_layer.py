@@ -19,16 +19,11 @@ def as_trained_layer(value: Any, layer: Layer) -> Any:
     """``value`` (what net_train gave for ``alone(layer)``) with each net of that layer alone as the trained layer,
     its input shapes declared as they were trained."""
     if isinstance(value, NetGraph) and list(value.layers) == [layer.type_name]:
-        return _extracted(value, layer.type_name)
+        path = (layer.type_name,)  # net_extract(value, path) gives the same, but its module loads networkx (0.4 s)
+        return with_input_shapes(carry_into(value, path, value.layers[path[0]]), lambda: value.layer_types(path))
     if isinstance(value, NetTrainResults):
         return dataclasses.replace(value, trained_net=as_trained_layer(value.trained_net, layer),
                                    training_net=as_trained_layer(value.training_net, layer))
     if isinstance(value, list):
         return [as_trained_layer(v, layer) for v in value]
     return value
-
-
-def _extracted(net: NetGraph, name: str) -> Layer:
-    """``net_extract(net, name)`` of the lone layer ``name`` (an operator keeps the net's rules), without surgery's
-    graph tools (networkx, 0.4 s, which `netgraph train` does not load)."""
-    return with_input_shapes(carry_into(net, (name,), net.layers[name]), lambda: net.layer_types((name,)))

@@ -28,6 +28,7 @@ import torch
 from netgraph.backend.devices import parse_device
 from netgraph.core.errors import OptionError, UninitializedError, did_you_mean
 from netgraph.core.graph import NetGraph
+from netgraph.core.layer_surgery import alone, is_lone_layer
 from netgraph.core.information import all_arrays
 from netgraph.core.options import random_seeding
 from netgraph.train.data import finish, gather, sample
@@ -66,7 +67,8 @@ def net_measurements(net: Any, data: Any, measurements: Any = LOSS, **options: A
 
     Options (net_train's): ``loss_function`` (None: the automatic loss), ``batch_size`` (64; the values do not
     depend on it), ``target_device``, ``random_seed`` (random layers' draws; None: torch's generator),
-    ``working_precision``, ``num_workers``. Data: any form net_train takes.
+    ``working_precision``, ``num_workers``. Data: any form net_train takes. A layer alone is measured as the net
+    of it alone, ``NetGraph(layer)`` (Wolfram's NetMeasurements[layer, data]).
     """
     names, single = _requested(measurements)
     o = _options(options)
@@ -94,8 +96,9 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
 
 
 def _checked_net(net: Any) -> NetGraph:
+    net = alone(net) if is_lone_layer(net) else net
     if not isinstance(net, NetGraph):
-        raise OptionError(f"net_measurements needs a NetGraph (a trained net); found {type(net).__name__}")
+        raise OptionError(f"net_measurements needs a NetGraph, a NetChain or a layer (trained); found {type(net).__name__}")
     missing = [name for name, value in all_arrays(net).items() if value is None]
     if missing:
         first = "/".join(map(str, missing[0]))
