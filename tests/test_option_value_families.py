@@ -37,7 +37,6 @@ def _problems(make):
     (lambda: PaddingLayer([[-1, 1]], padding="Reflect"), ["padding", "padding_size"]),
     (lambda: ResizeLayer([0, 2], resampling="Cubicc", scheme="Pointt"), ["resampling", "scheme", "dims"]),
     (lambda: ResizeLayer(scale=[1, 2, 3, 4], resampling="Cubicc"), ["resampling", "scale"]),
-    (lambda: ResizeLayer([0, 4], scale=2, scheme="Pointt"), ["scheme", "scale", "dims"]),
     (lambda: AggregationLayer("Maxx", levels=0), ["function", "levels"]),
     (lambda: ThreadingLayer(3, broadcast=0), ["function", "broadcast"]),
     (lambda: ThreadingLayer("Pluss", broadcast=0), ["function", "broadcast"]),
@@ -66,6 +65,13 @@ def test_two_bad_options_of_one_layer_are_named_together(make, options):
     assert {d.kind for d in error.diagnostics} == {"option-value"}
     if len(options) > 1:
         assert str(error).count("\n  - ") == len(options)
+
+
+def test_a_refused_combination_is_listed_beside_the_bad_values_under_its_own_kind():
+    """dims= beside scale= is no bad value of either: kind "option-combination" (tests/test_option_combinations.py)."""
+    error = _problems(lambda: ResizeLayer([0, 4], scale=2, scheme="Pointt"))
+    assert sorted((d.option, d.kind) for d in error.diagnostics) == [
+        ("dims", "option-value"), ("scale", "option-combination"), ("scheme", "option-value")]
 
 
 def test_one_bad_value_of_a_family_reads_as_before():

@@ -23,6 +23,7 @@ from netgraph.core.layer_checks import (SHAPES_CHECKED, check_class, leave_out_r
                                        shapes_checked_elsewhere)
 from netgraph.core.layer_arguments import with_argument_errors
 from netgraph.core.layer_making import drop_dataclass_frozen, make_layer, making_plan
+from netgraph.core.option_problems import checked_together
 from netgraph.core.plugins import stage
 from netgraph.core.registry import Registry, registry_scope
 from netgraph.core.layer_values import hashed_option as _hashed, same_option as _same, short_option as _short
@@ -248,7 +249,7 @@ class Layer:
         frozen_init(new, **new.normalize())
         if removable := removable_fields(cls):
             leave_out_removed(new, removable)
-        new.validate()
+        checked_together(new.validate)
         return new
 
     # -- execution ------------------------------------------------------------------------

@@ -26,11 +26,12 @@ from typing import Any, TypeVar
 from netgraph.core.errors import Diagnostic, OptionError
 
 __all__ = ["collecting", "collected", "option_problem", "missing_option", "options_error", "reported_options",
-           "VALUE_KIND", "ARGUMENT_KIND"]
+           "checked_together", "VALUE_KIND", "ARGUMENT_KIND", "COMBINATION_KIND"]
 
 T = TypeVar("T")
 VALUE_KIND = "option-value"  # the Diagnostic kind of a bad value of one option
 ARGUMENT_KIND = "layer-argument"  # of an option missing (no value to judge), unknown, or given twice
+COMBINATION_KIND = "option-combination"  # of options each good alone but not together (a layer's ``validate``)
 _PROBLEMS: ContextVar[list[Diagnostic] | None] = ContextVar("netgraph_option_problems", default=None)
 
 
@@ -50,6 +51,17 @@ def missing_option(message: str, option: str) -> None:
     """Report that the layer needs ``option``, which was not given: kind ``"layer-argument"``, as a required
     option missing from the call (a missing option has no value to be bad)."""
     option_problem(OptionError(message, option=option, kind=ARGUMENT_KIND), None)
+
+
+def checked_together(validate: Callable[[], None]) -> None:
+    """Run a layer's ``validate`` (its checks of the options together): each problem it raises without a kind of its
+    own gets the kind ``"option-combination"`` (its ``option``: the one the message asks to change)."""
+    try:
+        validate()
+    except OptionError as error:
+        error.diagnostics = [dataclasses.replace(d, kind=COMBINATION_KIND) if d.kind == "error" else d
+                             for d in error.diagnostics]
+        raise
 
 
 def reported_options(problems: list[Diagnostic]) -> set[str]:

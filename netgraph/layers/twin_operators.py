@@ -113,8 +113,8 @@ class NetBidirectionalOperator(NetOperator):
 
     def validate(self) -> None:
         _choice(self.aggregation, AGGREGATIONS, self.type_name, "aggregation")
-        for net in (self.forward_net, self.backward_net):
-            self.check_ports(net, ("Input",), ("Output",), _PORTS + " (sequence to sequence)")
+        for option in ("forward_net", "backward_net"):
+            self.check_ports(getattr(self, option), ("Input",), ("Output",), _PORTS + " (sequence to sequence)", option)
 
     input_ports = ("Input",)
     output_ports = ("Output",)
