@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import pytest
 import torch
+from torch import nn
 
-from netgraph import (AttentionLayer, BatchNormalizationLayer, BernoulliDistribution, CategoricalDistribution,
-                      ConvolutionLayer, CrossEntropyLossLayer, CTCLossLayer, DeconvolutionLayer, EmbeddingLayer, ExponentialDistribution,
-                      FlattenLayer, KLDivergenceLayer, LayerNormalizationLayer, LinearLayer, NetArrayLayer, NetBidirectionalOperator,
-                      NetFoldOperator, NetGraph, NetMapOperator, NetNestOperator, NetPairEmbeddingOperator,
-                      NormalDistribution, NormalizationLayer, OptionError, ParametricRampLayer, PoolingLayer,
-                      RandomArrayLayer, RayleighDistribution, ResizeLayer, SpecError, ThreadingLayer,
-                      UniformDistribution)
+from netgraph import (AttentionLayer, BasicRecurrentLayer, BatchNormalizationLayer, BernoulliDistribution,
+                      CategoricalDistribution, ConvolutionLayer, CrossEntropyLossLayer, CTCLossLayer,
+                      DeconvolutionLayer, EmbeddingLayer, ExponentialDistribution, FlattenLayer, FunctionLayer,
+                      GatedRecurrentLayer, KLDivergenceLayer, LayerNormalizationLayer, LinearLayer, NetArrayLayer,
+                      NetBidirectionalOperator, NetFoldOperator, NetGraph, NetMapOperator, NetNestOperator,
+                      NetPairEmbeddingOperator, NormalDistribution, NormalizationLayer, OptionError,
+                      ParametricRampLayer, PoolingLayer, RandomArrayLayer, RayleighDistribution, ResizeLayer,
+                      SpecError, ThreadingLayer, TorchLayer, UniformDistribution)
 from netgraph.layers import REGISTRY, Layer
 
 
@@ -122,6 +124,43 @@ def test_a_custom_layers_validate_has_the_kind_and_its_own_kind_is_kept():
 
     assert _diagnostic(lambda: Picky(1, 2)).kind == "option-combination"
     assert _diagnostic(lambda: Picky(0, -1)).kind == "sign"
+
+
+def _recurrent_net():
+    return NetGraph({"r": GatedRecurrentLayer(2)}, [])
+
+
+@pytest.mark.parametrize("make, kind, option", [
+    (lambda: BasicRecurrentLayer(4, biases=z(5)), "option-combination", "biases"),
+    (lambda: ThreadingLayer("Subtract", inputs=3), "option-combination", "inputs"),
+    (lambda: ThreadingLayer("#1 + #2", inputs=2), "option-combination", "inputs"),
+    (lambda: ThreadingLayer("Plus", inputs=3, broadcast=[1, 1]), "option-combination", "broadcast"),
+    (lambda: FunctionLayer(lambda a: a, outputs=["x", "y"], output=3), "option-combination", "output"),
+    (lambda: FunctionLayer("{#a, #b}", output=3), "option-combination", "output"),
+    (lambda: FunctionLayer("#a", outputs=["b"]), "option-combination", "outputs"),
+    (lambda: TorchLayer(nn.Identity(), inputs=["x"], outputs=["x"]), "option-combination", "outputs"),
+    (lambda: ThreadingLayer("Total[#1]"), "option-value", "function"),
+    (lambda: FunctionLayer(lambda a: a, outputs=["x", "x"]), "option-value", "outputs"),
+    (lambda: NetNestOperator(NetGraph({"lin": LinearLayer(4)}, [], Input=4), 10**9), "option-value", "n"),
+    (lambda: NetBidirectionalOperator([_recurrent_net()] * 3), "option-value", "forward_net"),
+    (lambda: NetBidirectionalOperator([_recurrent_net()] * 2, backward_net=_recurrent_net()), "layer-argument",
+     "forward_net"),
+])
+def test_an_option_error_raised_while_the_options_are_normalised_has_a_kind(make, kind, option):
+    """Raised at once rather than reported (option_problem), they kept the kind "error": one naming an option is a bad
+    value of it, as a reported one is, unless it says a kind of its own (several options together, or given twice)."""
+    diagnostic = _diagnostic(make)
+    assert (diagnostic.kind, diagnostic.option) == (kind, option)
+
+
+def test_an_escaped_option_error_naming_no_option_keeps_the_kind_error():
+    class Odd(Layer):
+        size: int = 1
+
+        def normalize(self):
+            raise OptionError("Odd: something about the layer as a whole")
+
+    assert _diagnostic(lambda: Odd(2)).kind == "error"
 
 
 def _spec_error(layer: str) -> str:

@@ -119,7 +119,7 @@ def test_a_missing_option_is_named_with_a_bad_value(make, problems):
 @pytest.mark.parametrize("make, problems", [
     (lambda: BasicRecurrentLayer(0, biases=torch.zeros(3)), [("output", 0)]),
     (lambda: EmbeddingLayer(3, 0, weights=torch.zeros(3, 2)), [("n", 0)]),
-    (lambda: BasicRecurrentLayer(3, biases=torch.zeros(4), input=(1, 2, 3)), [("input", (1, 2, 3)), ("biases", None)]),
+    (lambda: BasicRecurrentLayer(3, biases=torch.zeros(4), input=(1, 2, 3)), [("input", (1, 2, 3)), ("biases", 4)]),
     (lambda: NormalizationLayer(0, scaling=torch.ones(2), biases=torch.ones(3)), [("aggregation_levels", 0)]),
 ])
 def test_the_arrays_are_compared_with_an_option_only_once_it_is_good(make, problems):

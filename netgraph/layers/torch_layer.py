@@ -32,7 +32,7 @@ from netgraph.layers._module_values import same_module
 from netgraph.layers._modules import meta_call, meta_inputs
 from netgraph.core.options import Module, Ports
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.option_problems import option_problem
+from netgraph.core.option_problems import COMBINATION_KIND, option_problem
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, format_shape, is_known, unify
 from netgraph.core.length_names import shifted_length, times_length
 
@@ -95,9 +95,10 @@ class _ModuleWrapper(Layer):
             return {}
         clash = set(ins) & set(outs)
         if clash:
-            raise OptionError(f"{name}: {sorted(clash)} named as both input and output ports", option="outputs")
+            raise OptionError(f"{name}: {sorted(clash)} named as both input and output ports", option="outputs",
+                              kind=COMBINATION_KIND)
         if problem := _positional_problem(module, tuple(ins)):
-            raise OptionError(f"{name}: {problem}", option="inputs")
+            raise OptionError(f"{name}: {problem}", option="inputs", kind=COMBINATION_KIND)
         return {"_module": module, "_in": ins, "_out": outs, "input_ports": tuple(ins), "output_ports": tuple(outs),
                 "ARRAYS": {k: k for k in module.state_dict()}, "_cache": {},
                 "BUFFERS": frozenset(name for name, _ in module.named_buffers())}
