@@ -188,20 +188,3 @@ def test_a_spec_points_at_the_option_to_change(layer, token):
     """The place comes from Diagnostic.option (the first of the options, or the layer, when none was named)."""
     assert _spec_error(layer).startswith(f"<string>:3:{layer.index(token) + 1}: layer 'a'")
 
-
-@pytest.mark.parametrize("make, option", [
-    (lambda: LinearLayer(3, 4, 5), None),
-    (lambda: LinearLayer(3).replace(outptu=4), "outptu"),
-    (lambda: LinearLayer(3, input=2).with_arrays({"Weight": z(3, 2)}), None),
-    (lambda: TorchLayer(nn.Linear(2, 3)).with_arrays({"wieght": z(3, 2)}), "module"),
-])
-def test_too_many_positional_options_and_an_unknown_option_or_array_are_layer_arguments(make, option):
-    """As an unknown keyword of the call is (kind "layer-argument"); these had the kind "error"."""
-    diagnostic = _diagnostic(make)
-    assert (diagnostic.kind, diagnostic.option) == ("layer-argument", option)
-
-
-def test_a_torch_layers_array_that_does_not_fit_its_module_is_an_array_shape():
-    """As a built-in layer's (kind "array-shape"); it had the kind "error"."""
-    diagnostic = _diagnostic(lambda: TorchLayer(nn.Linear(2, 3)).with_arrays({"weight": z(3, 5)}))
-    assert (diagnostic.kind, diagnostic.option) == ("array-shape", "module")

@@ -1,0 +1,70 @@
+"""Problems of a layer's or a distribution's arguments that had the default Diagnostic kind "error" have the kind of
+their family: "layer-argument" (an argument too many, unknown, or given twice), "option-value" (a bad value of one
+option or parameter, named as ``option``), "array-shape" (an array that does not fit)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from netgraph import (DiscreteUniformDistribution, GammaDistribution, LinearLayer, NetGraph, NormalDistribution,
+                      OptionError, SpecError, TorchLayer, UniformDistribution)
+
+z = torch.zeros
+
+
+def _diagnostic(make):
+    with pytest.raises(OptionError) as info:
+        make()
+    (diagnostic,) = info.value.diagnostics
+    return diagnostic
+
+
+@pytest.mark.parametrize("make, option", [
+    (lambda: LinearLayer(3, 4, 5), None),
+    (lambda: LinearLayer(3).replace(outptu=4), "outptu"),
+    (lambda: LinearLayer(3, input=2).with_arrays({"Weight": z(3, 2)}), None),
+    (lambda: TorchLayer(nn.Linear(2, 3)).with_arrays({"wieght": z(3, 2)}), "module"),
+])
+def test_too_many_positional_options_and_an_unknown_option_or_array_are_layer_arguments(make, option):
+    """As an unknown keyword of the call is (kind "layer-argument"); these had the kind "error"."""
+    diagnostic = _diagnostic(make)
+    assert (diagnostic.kind, diagnostic.option) == ("layer-argument", option)
+
+
+def test_a_torch_layers_array_that_does_not_fit_its_module_is_an_array_shape():
+    """As a built-in layer's (kind "array-shape"); it had the kind "error"."""
+    diagnostic = _diagnostic(lambda: TorchLayer(nn.Linear(2, 3)).with_arrays({"weight": z(3, 5)}))
+    assert (diagnostic.kind, diagnostic.option) == ("array-shape", "module")
+
+
+@pytest.mark.parametrize("make, kind, option", [
+    (lambda: GammaDistribution(1.0), "layer-argument", None),
+    (lambda: UniformDistribution(0, 1), "layer-argument", None),
+    (lambda: DiscreteUniformDistribution(1), "layer-argument", None),
+    (lambda: NormalDistribution(0, "sigma"), "option-value", "sigma"),
+    (lambda: NormalDistribution({"a": 1}, 1), "option-value", "mu"),
+    (lambda: NormalDistribution(torch.zeros(2, requires_grad=True), 1), "option-value", "mu"),
+])
+def test_a_distributions_bad_arguments_have_a_kind_and_name_their_parameter(make, kind, option):
+    """As its bad constants do (kind option-value, the parameter as option)."""
+    diagnostic = _diagnostic(make)
+    assert (diagnostic.kind, diagnostic.option) == (kind, option)
+
+
+def _spec_error(args: str) -> str:
+    line = f"  r: {{type: RandomArrayLayer, output: 2, distribution: {{type: NormalDistribution, args: {args}}}}}"
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(f"netgraph: 1\nlayers:\n{line}\n")
+    return line, str(info.value)
+
+
+@pytest.mark.parametrize("args, token, words", [
+    ('[0, "sigma"]', '"sigma"', "found 'sigma'"),
+    ('[0, "1.5"]', '"1.5"', "('1.5' is quoted, so it is text: write 1.5 without quotes)"),
+])
+def test_a_spec_points_at_the_bad_parameter_and_keeps_the_quoted_number_hint(args, token, words):
+    """It pointed at the whole args list (now at the parameter named), and a quoted number still says so."""
+    line, message = _spec_error(args)
+    assert message.startswith(f"<string>:3:{line.index(token) + 1}: layer 'r'") and message.endswith(words)
