@@ -8,8 +8,11 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import (DiscreteUniformDistribution, GammaDistribution, LinearLayer, NetGraph, NormalDistribution,
-                      OptionError, SpecError, TorchLayer, UniformDistribution)
+from netgraph import (DiscreteUniformDistribution, GammaDistribution, LinearLayer, NetChain, NetGraph, NetPort,
+                      NetSharedArray, NormalDistribution, OptionError, SpecError, TorchLayer, UniformDistribution,
+                      net_append, net_delete, net_drop, net_flatten, net_insert, net_insert_shared_arrays, net_rename,
+                      net_replace)
+from netgraph.core.multiplier_rates import array_multipliers
 
 z = torch.zeros
 
@@ -68,3 +71,44 @@ def test_a_spec_points_at_the_bad_parameter_and_keeps_the_quoted_number_hint(arg
     """It pointed at the whole args list (now at the parameter named), and a quoted number still says so."""
     line, message = _spec_error(args)
     assert message.startswith(f"<string>:3:{line.index(token) + 1}: layer 'r'") and message.endswith(words)
+
+
+def _chain():
+    return NetChain([LinearLayer(3), "Tanh", LinearLayer(2)], input=4)
+
+
+@pytest.mark.parametrize("call, option", [
+    (lambda: net_insert(_chain(), "Tanh", "zz"), "position"),
+    (lambda: net_insert(_chain(), "Tanh", 0), "position"),
+    (lambda: net_append(_chain(), "Tanh", at=1), "at"),
+    (lambda: net_append(NetGraph(["Sin"], []), "Tanh"), "chain"),
+    (lambda: net_append(_chain(), {1: "Tanh"}), "layers"),
+    (lambda: net_append(_chain(), []), "layers"),
+    (lambda: net_delete(_chain(), []), "layers"),
+    (lambda: net_replace(_chain(), 3), "rules"),
+    (lambda: net_replace(_chain(), {"Ramp": "Tanh"}), "rules"),
+    (lambda: net_flatten(_chain(), 0), "levels"),
+    (lambda: net_flatten(3), "net"),
+    (lambda: _chain().information("LayerCount"), "prop"),
+    (lambda: LinearLayer(3).information("LayersCount"), "prop"),
+    (lambda: net_rename(_chain(), {"Input": "x"}), "rename"),
+    (lambda: net_rename(_chain(), {NetPort(1, "Input"): "x"}), "rename"),
+    (lambda: net_rename(_chain(), {NetPort("Input"): 3}), "rename"),
+    (lambda: net_insert_shared_arrays(_chain(), "1x"), "prefix"),
+    (lambda: net_insert_shared_arrays(NetChain([TorchLayer(nn.Linear(2, 2))], input=2)), "net"),
+    (lambda: net_drop(_chain(), []), "layers"),
+])
+def test_a_bad_value_of_a_net_functions_option_is_an_option_value(call, option):
+    """As a layer's bad option value; these had the default kind "error"."""
+    diagnostic = _diagnostic(call)
+    assert (diagnostic.kind, diagnostic.option) == ("option-value", option)
+
+
+def test_a_multiplier_key_reaching_only_shared_arrays_used_first_elsewhere_is_an_option_value():
+    """net_train's check of learning_rate_multipliers= (run here without training)."""
+    tower = NetChain({"l1": LinearLayer(3, weights=NetSharedArray("w"), biases=NetSharedArray("v"))})
+    net = NetGraph({"left": tower, "right": tower, "add": "Plus"},
+                   [(NetPort("x1"), "left"), (NetPort("x2"), "right"), (["left", "right"], "add")], x1=3, x2=3)
+    names = ["left.l1.Weights", "left.l1.Biases"]  # the parameters net_train finds: the shared ones, by first user
+    diagnostic = _diagnostic(lambda: array_multipliers(net, names, [("right", 0.0)]))
+    assert (diagnostic.kind, diagnostic.option) == ("option-value", "learning_rate_multipliers")

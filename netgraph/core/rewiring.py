@@ -30,6 +30,7 @@ from netgraph.core.port_paths import shown_path
 from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.types import REAL, format_shape
 from netgraph.core.wiring import describe_layer
+from netgraph.core.option_problems import VALUE_KIND
 
 __all__ = ["edit_at", "put_back", "layer_path", "check_net", "layer_graph", "subgraph", "with_output_options", "drop_layers",
            "listed", "no_layer_or_port", "numbered", "chain_of", "chain_items", "fits_checked"]
@@ -50,7 +51,7 @@ def fits_checked() -> Iterator[None]:
 def check_net(net: Any, function: str) -> None:
     if not isinstance(net, NetGraph):
         raise OptionError(f"{function} takes a NetGraph or NetChain as its first argument, found "
-                          f"{type(net).__name__} {net!r:.60}", option="net")
+                          f"{type(net).__name__} {net!r:.60}", option="net", kind=VALUE_KIND)
 
 
 def layer_path(net: NetGraph, spec: Any, function: str = "this function") -> tuple[str, ...]:

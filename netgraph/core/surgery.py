@@ -38,6 +38,7 @@ from netgraph.core.flattening import net_flatten
 from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, fits_checked, layer_path,
                                     listed, no_layer_or_port)
 from netgraph.core.surgery_take import net_take
+from netgraph.core.option_problems import VALUE_KIND
 
 __all__ = ["net_extract", "net_replace_part", "net_rename", "net_take", "net_drop", "net_join", "net_flatten",
            "information"]
@@ -297,7 +298,8 @@ def net_drop(net: NetGraph, layers: Any) -> NetGraph:
     check_net(net, "net_drop")
     specs = layers if isinstance(layers, list) else [layers]
     if not specs:
-        raise OptionError("net_drop: layers= is an empty list; name at least one layer", option="layers")
+        raise OptionError("net_drop: layers= is an empty list; name at least one layer", option="layers",
+                          kind=VALUE_KIND)
     edited, others = edit_operators(net, [(s, None) for s in specs], "net_drop",
                                     lambda inner, group, path, field: _drop_inside(net, path, field, inner, group),
                                     placed=True)
