@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from netgraph.core.chain import NetChain
-from netgraph.core.errors import NetGraphError, OptionError, ShapeError, did_you_mean, with_article
+from netgraph.core.errors import NetGraphError, OptionError, ShapeError, did_you_mean, headed, with_article
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.layer import REGISTRY, Layer
 from netgraph.core.multipliers import carry_multipliers, prune_rules
@@ -100,8 +100,8 @@ def _edit_chain(net: NetGraph, at: Any, function: str, edit: Callable[[NetChain]
             return carry_multipliers([net, new], put_back(net, path, new, _new_head(inner, new)))  # a new head is fed
         return carry_multipliers([net, new], net.replace_layers({path: new}))
     except NetGraphError as exc:
-        raise type(exc)(f"{function}: the edited chain at {shown_path(path)!r} does not fit the net around it: "
-                        f"{exc}") from None
+        header = f"{function}: the edited chain at {shown_path(path)!r} does not fit the net around it: "
+        raise headed(exc, header) from None
 
 
 def _new_head(old: NetChain, new: NetChain) -> dict[str, str]:
