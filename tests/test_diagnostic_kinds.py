@@ -8,11 +8,12 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import (DiscreteUniformDistribution, GammaDistribution, LinearLayer, NetChain, NetGraph, NetPort,
-                      NetSharedArray, NormalDistribution, OptionError, SpecError, TorchLayer, UniformDistribution,
-                      net_append, net_delete, net_drop, net_flatten, net_insert, net_insert_shared_arrays, net_rename,
-                      net_replace)
+from netgraph import (DiscreteUniformDistribution, FunctionLayer, GammaDistribution, LinearLayer, NetChain, NetGraph,
+                      NetPort, NetSharedArray, NormalDistribution, OptionError, RandomArrayLayer, SpecError,
+                      TorchLayer, UniformDistribution, net_append, net_delete, net_drop, net_flatten, net_insert,
+                      net_insert_shared_arrays, net_rename, net_replace, register_module)
 from netgraph.core.multiplier_rates import array_multipliers
+from netgraph.core.registry import registry_scope
 
 z = torch.zeros
 
@@ -112,3 +113,26 @@ def test_a_multiplier_key_reaching_only_shared_arrays_used_first_elsewhere_is_an
     names = ["left.l1.Weights", "left.l1.Biases"]  # the parameters net_train finds: the shared ones, by first user
     diagnostic = _diagnostic(lambda: array_multipliers(net, names, [("right", 0.0)]))
     assert (diagnostic.kind, diagnostic.option) == ("option-value", "learning_rate_multipliers")
+
+
+def test_a_layer_type_name_taken_by_another_class_is_a_name_clash():
+    class Twice(nn.Linear):
+        pass
+
+    with registry_scope():
+        register_module(nn.Linear, "Twice")
+        diagnostic = _diagnostic(lambda: register_module(Twice, "Twice"))
+    assert (diagnostic.kind, diagnostic.option) == ("name-clash", "name")
+
+
+def test_a_port_named_both_an_input_and_an_output_is_a_name_clash():
+    assert _diagnostic(lambda: FunctionLayer("#Output + 1")).kind == "name-clash"
+
+
+@pytest.mark.parametrize("make, option", [
+    (lambda: FunctionLayer(lambda *xs: xs[0]), "function"),
+    (lambda: RandomArrayLayer(lambda *a: NormalDistribution(*a)), "distribution"),
+])
+def test_a_function_whose_parameters_name_no_ports_is_a_bad_value_of_its_option(make, option):
+    diagnostic = _diagnostic(make)
+    assert (diagnostic.kind, diagnostic.option) == ("option-value", option)

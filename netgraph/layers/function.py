@@ -276,16 +276,17 @@ def _bad_function(message: str, found: Any, expected: str = "an elementwise func
     return option_problem(OptionError(message, option="function", expected=expected, found=found), {})
 
 
-def _callable_ports(fn: Callable, layer: str = "FunctionLayer") -> tuple[str, ...]:
-    """The parameter names of a user's function: the ports of the ``layer`` it is given to."""
+def _callable_ports(fn: Callable, layer: str = "FunctionLayer", option: str = "function") -> tuple[str, ...]:
+    """The parameter names of a user's function: the ports of the ``layer`` it is given to (as its ``option``)."""
     try:
         params = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
-        raise OptionError(f"{layer} cannot read the parameter names of this callable") from None
+        raise OptionError(f"{layer} cannot read the parameter names of this callable", option=option) from None
     ports = []
     for p in params:
         if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
-            raise OptionError(f"{layer}: parameter {p.name!r} must be a plain positional parameter (it names a port)")
+            raise OptionError(f"{layer}: parameter {p.name!r} must be a plain positional parameter (it names a port)",
+                              option=option)
         ports.append(p.name)
     return tuple(ports)
 
