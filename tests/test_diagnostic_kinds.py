@@ -11,7 +11,8 @@ from torch import nn
 from netgraph import (DiscreteUniformDistribution, FunctionLayer, GammaDistribution, LinearLayer, NetChain, NetGraph,
                       NetPort, NetSharedArray, NormalDistribution, OptionError, RandomArrayLayer, SpecError,
                       TorchLayer, UniformDistribution, net_append, net_delete, net_drop, net_flatten, net_insert,
-                      net_insert_shared_arrays, net_rename, net_replace, register_module)
+                      net_insert_shared_arrays, net_rename, net_replace, net_replace_part,
+                      net_set_learning_rate_multipliers, register_module)
 from netgraph.core.multiplier_rates import array_multipliers
 from netgraph.core.registry import registry_scope
 
@@ -98,6 +99,14 @@ def _chain():
     (lambda: net_insert_shared_arrays(_chain(), "1x"), "prefix"),
     (lambda: net_insert_shared_arrays(NetChain([TorchLayer(nn.Linear(2, 2))], input=2)), "net"),
     (lambda: net_drop(_chain(), []), "layers"),
+    (lambda: net_replace_part(_chain(), 3), "changes"),
+    (lambda: net_rename(_chain(), ["1"]), "rename"),
+    (lambda: net_rename(_chain(), lambda name: name[5]), "rename"),
+    (lambda: net_rename(_chain(), {"1": 3}), "rename"),
+    (lambda: net_set_learning_rate_multipliers(3, 0.5), "net"),
+    (lambda: net_set_learning_rate_multipliers(_chain(), "fast"), "rules"),
+    (lambda: net_set_learning_rate_multipliers(_chain(), {"1": -1}), "rules"),
+    (lambda: NetSharedArray("a.b"), "name"),
 ])
 def test_a_bad_value_of_a_net_functions_option_is_an_option_value(call, option):
     """As a layer's bad option value; these had the default kind "error"."""

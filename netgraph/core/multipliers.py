@@ -25,6 +25,7 @@ from typing import Any
 
 from netgraph.core.array_rules import PathIndex, matches, no_match, rule_pattern
 from netgraph.core.errors import OptionError, raise_all
+from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.graph import NetGraph
 from netgraph.core.multiplier_rates import picking_rules, stored_multipliers, unreached_shared
 from netgraph.core.shared import shared_users
@@ -48,13 +49,14 @@ def array_names(net: NetGraph, prefix: tuple = ()) -> list[str]:
 def net_set_learning_rate_multipliers(net: Any, rules: Any) -> NetGraph:
     """A copy of ``net`` storing the multipliers ``rules`` (a number, a dict or (key, r) pairs; {} clears)."""
     if not isinstance(net, NetGraph):
-        raise OptionError(f"net_set_learning_rate_multipliers needs a NetGraph, found {type(net).__name__}")
+        raise OptionError(f"net_set_learning_rate_multipliers needs a NetGraph, found {type(net).__name__}",
+                          option="net", kind=VALUE_KIND)
     if isinstance(rules, (int, float)) and not isinstance(rules, bool):
         rules = {"All": rules}
     items = list(rules.items()) if isinstance(rules, Mapping) else rules
     if not isinstance(items, Sequence) or not all(isinstance(i, (tuple, list)) and len(i) == 2 for i in items):
         raise OptionError(f"learning-rate multipliers are a number, a dict {{layer: r}} or (layer, r) pairs; "
-                          f"found {rules!r}")
+                          f"found {rules!r}", option="rules", kind=VALUE_KIND)
     top, names, errors, stored = list(net.layers), [n.split(".") for n in array_names(net)], [], {}
     later = {(*path, *array.split(".")) for users in shared_users(net).values() for path, array in users[1:]}
     index = None
@@ -69,7 +71,7 @@ def net_set_learning_rate_multipliers(net: Any, rules: Any) -> NetGraph:
             errors.append(problem)
         else:
             stored["/".join(pattern) or "All"] = float(r)
-    raise_all(errors, OptionError, "net_set_learning_rate_multipliers")
+    raise_all(errors, OptionError, "net_set_learning_rate_multipliers", option="rules", kind=VALUE_KIND)
     return net.with_learning_rate_multipliers(tuple(stored.items()))
 
 

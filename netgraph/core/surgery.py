@@ -124,7 +124,8 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     shapes (``{"Input": 3}``); the result is re-validated, so incompatible shapes raise a ShapeError."""
     check_net(net, "net_replace_part")
     if not isinstance(changes, Mapping):
-        raise OptionError(f"net_replace_part takes a dict {{part: new value}}, found {type(changes).__name__}")
+        raise OptionError(f"net_replace_part takes a dict {{part: new value}}, found {type(changes).__name__}",
+                          option="changes", kind=VALUE_KIND)
     replaced = [p for spec in changes if (p := container_path(net, spec))]  # their inner rules go with them
     shared = [(_shared_key(net, spec), value) for spec, value in changes.items()]  # set in every user, inside or out
     net, items = edit_operators(net, shared, "net_replace_part", _replace_inside)
@@ -238,7 +239,7 @@ def net_rename(net: NetGraph, rename: Any) -> NetGraph:
         rename = _renamed_by(net, rename)
     if not isinstance(rename, Mapping):
         raise OptionError(f"net_rename takes a dict {{old name, path or NetPort: new name}} or a function of a "
-                          f"layer's name, found {type(rename).__name__}")
+                          f"layer's name, found {type(rename).__name__}", option="rename", kind=VALUE_KIND)
     layers, ports = split_port_renames(net, rename)
     renamed = _rename(net, layers, ()) if layers else net
     return rename_ports(renamed, ports) if ports else renamed
@@ -252,7 +253,8 @@ def _renamed_by(net: NetGraph, function: Any) -> dict[str, Any]:
             new = function(name)
         except Exception as error:  # the user's function: its error, named by the layer it failed on
             raise OptionError(f"net_rename: the renaming function failed on layer {name!r}: "
-                              f"{type(error).__name__}: {error}", layer=(name,)) from error
+                              f"{type(error).__name__}: {error}", layer=(name,), option="rename",
+                              kind=VALUE_KIND) from error
         if new != name:
             renamed[name] = new
     return renamed
@@ -267,7 +269,8 @@ def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> NetGraph
     for old, new in items:
         path = layer_path(net, old)
         if not isinstance(new, str):
-            raise OptionError(f"net_rename: the new name of {'/'.join(path)!r} must be a string, found {new!r}")
+            raise OptionError(f"net_rename: the new name of {'/'.join(path)!r} must be a string, found {new!r}",
+                              option="rename", kind=VALUE_KIND)
         if len(path) == 1:
             here[path[0]] = new
         else:
