@@ -192,7 +192,7 @@ def _fed_inputs(chain: NetChain, added: list[Layer], function: str) -> dict[str,
             gives = "cannot give that"
         raise ShapeError(f"{function}: the chain's first layer {first!r} ({chain.layers[first].type_name}) takes "
                          f"{shown} (the chain's declared input, which stays its layer's), but the added layers "
-                         f"{gives}; declare the input anew with a NetChain of all the layers") from None
+                         f"{gives}; declare the input anew with a NetChain of all the layers", kind="shape") from None
     except NetGraphError:
         return {}  # not a shape the added layers miss: the flat chain says what is wrong, if anything
     return {p: PortType(t.shape, None) for p, t in guide.port_types.items() if p in guide.input_ports}
