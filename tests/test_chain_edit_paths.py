@@ -65,10 +65,14 @@ def test_a_path_to_no_chain_is_refused_naming_it():
 
 
 def test_an_edited_chain_that_no_longer_fits_the_net_around_it_is_named():
+    """Its Diagnostic is the shape conflict's (kind, layer), under the header: it was one of kind "error"."""
     from netgraph import ShapeError
     with pytest.raises(ShapeError, match=r"net_append: the edited chain at 'enc' does not fit the net around it: "
-                                         r".*layer 2 'head' \(LinearLayer\): port 'Input': expected size 8"):
+                                         r".*layer 2 'head' \(LinearLayer\): port 'Input': expected size 8") as info:
         net_append(net_initialize(_graph(), seed=0), LinearLayer(5), at="enc")  # head's weights take 8 values
+    (diagnostic,) = info.value.diagnostics
+    assert (diagnostic.kind, diagnostic.layer) == ("shape", ("head",))
+    assert diagnostic.message.startswith("net_append: the edited chain at 'enc' does not fit the net around it: ")
 
 
 @pytest.mark.parametrize(("position", "functions"), [

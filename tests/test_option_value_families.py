@@ -37,7 +37,6 @@ def _problems(make):
     (lambda: PaddingLayer([[-1, 1]], padding="Reflect"), ["padding", "padding_size"]),
     (lambda: ResizeLayer([0, 2], resampling="Cubicc", scheme="Pointt"), ["resampling", "scheme", "dims"]),
     (lambda: ResizeLayer(scale=[1, 2, 3, 4], resampling="Cubicc"), ["resampling", "scale"]),
-    (lambda: ResizeLayer([0, 4], scale=2, scheme="Pointt"), ["scheme", "scale", "dims"]),
     (lambda: AggregationLayer("Maxx", levels=0), ["function", "levels"]),
     (lambda: ThreadingLayer(3, broadcast=0), ["function", "broadcast"]),
     (lambda: ThreadingLayer("Pluss", broadcast=0), ["function", "broadcast"]),
@@ -66,6 +65,13 @@ def test_two_bad_options_of_one_layer_are_named_together(make, options):
     assert {d.kind for d in error.diagnostics} == {"option-value"}
     if len(options) > 1:
         assert str(error).count("\n  - ") == len(options)
+
+
+def test_a_refused_combination_is_listed_beside_the_bad_values_under_its_own_kind():
+    """dims= beside scale= is no bad value of either: kind "option-combination" (tests/test_option_combinations.py)."""
+    error = _problems(lambda: ResizeLayer([0, 4], scale=2, scheme="Pointt"))
+    assert sorted((d.option, d.kind) for d in error.diagnostics) == [
+        ("dims", "option-value"), ("scale", "option-combination"), ("scheme", "option-value")]
 
 
 def test_one_bad_value_of_a_family_reads_as_before():
@@ -113,7 +119,7 @@ def test_a_missing_option_is_named_with_a_bad_value(make, problems):
 @pytest.mark.parametrize("make, problems", [
     (lambda: BasicRecurrentLayer(0, biases=torch.zeros(3)), [("output", 0)]),
     (lambda: EmbeddingLayer(3, 0, weights=torch.zeros(3, 2)), [("n", 0)]),
-    (lambda: BasicRecurrentLayer(3, biases=torch.zeros(4), input=(1, 2, 3)), [("input", (1, 2, 3)), ("biases", None)]),
+    (lambda: BasicRecurrentLayer(3, biases=torch.zeros(4), input=(1, 2, 3)), [("input", (1, 2, 3)), ("biases", 4)]),
     (lambda: NormalizationLayer(0, scaling=torch.ones(2), biases=torch.ones(3)), [("aggregation_levels", 0)]),
 ])
 def test_the_arrays_are_compared_with_an_option_only_once_it_is_good(make, problems):

@@ -310,8 +310,9 @@ def test_prepend_before_an_encoded_input_names_both_types():
     give ?', naming neither type; the encoder fixes () Integer, which Tanh's Real values cannot give."""
     from netgraph import ClassEncoder, EmbeddingLayer
     chain = NetChain([EmbeddingLayer(4, 3), LinearLayer(2)], input=ClassEncoder(["a", "b", "c"]))
-    with pytest.raises(ShapeError, match=r"takes Input \(\) Integer .*the added layers give \? Real"):
+    with pytest.raises(ShapeError, match=r"takes Input \(\) Integer .*the added layers give \? Real") as info:
         net_prepend(chain, "Tanh")
+    assert [d.kind for d in info.value.diagnostics] == ["shape"]  # it had the default kind "error"
 
 
 @pytest.mark.parametrize("edit", [net_drop, net_delete])

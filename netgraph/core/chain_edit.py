@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from netgraph.core.chain import NetChain
-from netgraph.core.errors import (NetGraphError, OptionError, ShapeError, WiringError, did_you_mean,
+from netgraph.core.errors import (NetGraphError, OptionError, ShapeError, WiringError, did_you_mean, headed,
                                   with_article)
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.layer import REGISTRY, Layer
@@ -34,6 +34,7 @@ from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layer
 from netgraph.core.surgery import net_replace_part
 from netgraph.core.surgery_take import net_take
 from netgraph.core.types import PortType
+from netgraph.core.option_problems import VALUE_KIND
 
 __all__ = ["net_append", "net_prepend", "net_insert", "net_delete", "net_replace"]
 
@@ -66,13 +67,13 @@ def _insert_at(chain: NetChain, layers: Any, position: int | str) -> NetChain:
     if isinstance(position, str):
         if position not in chain.layers:
             raise OptionError(f"net_insert: position= {position!r} is no layer of this chain; its layers are "
-                              f"{list(chain.layers)}", option="position")
+                              f"{list(chain.layers)}", option="position", kind=VALUE_KIND)
         position = list(chain.layers).index(position) + 1
     elif isinstance(position, bool) or not isinstance(position, int) or not -count - 1 <= position <= count + 1 \
             or position == 0:
         raise OptionError(f"net_insert: position= must be a layer name or an index from 1 to {count + 1} (the end), "
                           f"or from {-count - 1} (before the first) to -1 (the end) counting from the end as "
-                          f"Wolfram's NetInsert; found {position!r:.60}", option="position")
+                          f"Wolfram's NetInsert; found {position!r:.60}", option="position", kind=VALUE_KIND)
     elif position < 0:
         position += count + 2  # Insert's rule: the new layers land at that position counted from the end
     return _insert(chain, layers, position, "net_insert")
@@ -92,7 +93,7 @@ def _edit_chain(net: NetGraph, at: Any, function: str, edit: Callable[[NetChain]
     inner = net.layer_at(path)
     if not isinstance(inner, NetChain):
         raise OptionError(f"{function}: the layer at {shown_path(path)!r} is {with_article(inner.type_name)}, not a "
-                          f"NetChain; at= (or a path position=) names a chain to edit", option="at")
+                          f"NetChain; at= (or a path position=) names a chain to edit", option="at", kind=VALUE_KIND)
     new = edit(inner)
     renamed_inputs = set(new.input_ports) != set(inner.input_ports)
     if renamed_inputs:  # as a flat chain's declared input: the new inputs take what the chain's input took here
@@ -102,8 +103,8 @@ def _edit_chain(net: NetGraph, at: Any, function: str, edit: Callable[[NetChain]
             return carry_multipliers([net, new], put_back(net, path, new, _new_head(inner, new)))  # a new head is fed
         return carry_multipliers([net, new], net.replace_layers({path: new}))
     except NetGraphError as exc:
-        raise type(exc)(f"{function}: the edited chain at {shown_path(path)!r} does not fit the net around it: "
-                        f"{exc}") from None
+        header = f"{function}: the edited chain at {shown_path(path)!r} does not fit the net around it: "
+        raise headed(exc, header) from None
 
 
 def _new_head(old: NetChain, new: NetChain) -> dict[str, str]:
@@ -125,7 +126,7 @@ def _check_chain(chain: Any, function: str) -> None:
     check_net(chain, function)
     if not isinstance(chain, NetChain):
         raise OptionError(f"{function} edits a NetChain; found a NetGraph, whose layers are placed by its edges "
-                          f"(build a new NetGraph, or use net_join)", option="chain")
+                          f"(build a new NetGraph, or use net_join)", option="chain", kind=VALUE_KIND)
 
 
 def _new_items(layers: Any, function: str) -> list[tuple[str | None, Layer]]:
@@ -134,12 +135,12 @@ def _new_items(layers: Any, function: str) -> list[tuple[str | None, Layer]]:
         bad = [k for k in layers if not isinstance(k, str)]
         if bad or not layers:
             raise OptionError(f"{function}: layers= as a dict maps names (strings) to layers, found "
-                              f"{dict(layers)!r:.80}", option="layers")
+                              f"{dict(layers)!r:.80}", option="layers", kind=VALUE_KIND)
         return [(name, coerce_layer(layer, f"{function}: layers[{name!r}]")) for name, layer in layers.items()]
     listed = layers if isinstance(layers, list) else [layers]
     if not listed:
         raise OptionError(f"{function}: layers= is an empty list; give a layer, a list or a dict of layers",
-                          option="layers")
+                          option="layers", kind=VALUE_KIND)
     return [(None, coerce_layer(layer, f"{function}: layers[{i}]" if isinstance(layers, list) else
                                 f"{function}: layers="))
             for i, layer in enumerate(listed)]
@@ -194,7 +195,7 @@ def _fed_inputs(chain: NetChain, added: list[Layer], function: str) -> dict[str,
             gives = "cannot give that"
         raise ShapeError(f"{function}: the chain's first layer {first!r} ({chain.layers[first].type_name}) takes "
                          f"{shown} (the chain's declared input, which stays its layer's), but the added layers "
-                         f"{gives}; declare the input anew with a NetChain of all the layers") from None
+                         f"{gives}; declare the input anew with a NetChain of all the layers", kind="shape") from None
     except NetGraphError:
         return {}  # not a shape the added layers miss: the flat chain says what is wrong, if anything
     return {p: PortType(t.shape, None) for p, t in guide.port_types.items() if p in guide.input_ports}
@@ -226,7 +227,8 @@ def net_delete(net: NetGraph, layers: Any) -> NetGraph:
     check_net(net, "net_delete")
     specs = layers if isinstance(layers, list) else [layers]
     if not specs:
-        raise OptionError("net_delete: layers= is an empty list; name at least one layer", option="layers")
+        raise OptionError("net_delete: layers= is an empty list; name at least one layer", option="layers",
+                          kind=VALUE_KIND)
     if any(isinstance(s, NetPort) and s.layer is None for s in specs):
         return _without_outputs(net, specs)
     edited, others = edit_operators(net, [(s, None) for s in specs], "net_delete",
@@ -288,13 +290,13 @@ def _rule(rules: Any) -> Callable[[Layer], Any]:
         return lambda layer: _KEEP if (new := rules(layer)) is None or new is layer else new
     if not isinstance(rules, Mapping) or not rules:
         raise OptionError(f"net_replace: rules= must be a dict {{layer class: replacement}} or a function of a layer, "
-                          f"found {rules!r:.80}", option="rules")
+                          f"found {rules!r:.80}", option="rules", kind=VALUE_KIND)
     for key in rules:
         classes = key if isinstance(key, tuple) else (key,)
         if not classes or not all(isinstance(c, type) and issubclass(c, Layer) for c in classes):
             bad = next(c for c in classes if not (isinstance(c, type) and issubclass(c, Layer))) if classes else key
             raise OptionError(f"net_replace: each rule's key must be a layer class or a tuple of them, found "
-                              f"{key!r:.60}; {_class_hint(bad)}", option="rules")
+                              f"{key!r:.60}; {_class_hint(bad)}", option="rules", kind=VALUE_KIND)
 
     def apply(layer: Layer) -> Any:
         for key, value in rules.items():

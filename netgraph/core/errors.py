@@ -9,8 +9,8 @@ from typing import Final, Union
 
 __all__ = [
     "DataRef", "Diagnostic", "EdgeRef", "NetGraphError", "WiringError", "CycleError", "ShapeError", "SpecError",
-    "OptionError", "FrozenLayerError", "DataError", "TrainingError", "UninitializedError", "did_you_mean", "raise_all",
-    "with_article",
+    "OptionError", "FrozenLayerError", "DataError", "TrainingError", "UninitializedError", "did_you_mean", "headed",
+    "raise_all", "with_article",
 ]
 
 
@@ -295,6 +295,12 @@ def _closest(word: str, candidates: list[str], cutoff: float) -> str | None:
         if score >= cutoff and (best is None or (score, candidate) > best):
             best = (score, candidate)
     return None if best is None else best[1]
+
+
+def headed(error: NetGraphError, header: str) -> NetGraphError:
+    """An error of ``error``'s class saying ``header`` before its message, each of its Diagnostics kept (their kind,
+    layer, port, ...), with the header before its message too."""
+    return type(error)(header + str(error), diagnostics=[d.prefixed(header) for d in error.diagnostics])
 
 
 def raise_all(errors: list[Problem], cls: type[NetGraphError], header: str, **fields: object) -> None:

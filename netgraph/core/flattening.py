@@ -21,6 +21,7 @@ from netgraph.core.ir import Value
 from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.rewiring import check_net
+from netgraph.core.option_problems import VALUE_KIND
 
 __all__ = ["net_flatten", "unique_names", "inline_nested", "keeping_port_types"]
 
@@ -102,7 +103,7 @@ def net_flatten(net: NetGraph, levels: int | None = None) -> NetGraph:
     check_net(net, "net_flatten")
     if levels is not None and (isinstance(levels, bool) or not isinstance(levels, int) or levels < 1):
         raise OptionError(f"net_flatten: levels= must be a positive integer or None (all), found {levels!r}",
-                          option="levels")
+                          option="levels", kind=VALUE_KIND)
     if levels is None:
         flat = _flatten_all(net)
     else:

@@ -39,6 +39,7 @@ from netgraph.core.shared import shared_users, shared_values
 from netgraph.core.summary import one_line, summary_table
 from netgraph.core.types import element_count
 from netgraph.core.walk import map_nodes, nested_nodes
+from netgraph.core.option_problems import VALUE_KIND
 
 __all__ = ["information", "all_arrays", "array_key", "Information", "ByPath", "PROPERTIES"]
 
@@ -240,7 +241,7 @@ class Information(Mapping):
             if not isinstance(prop, str) or prop not in _PROPERTIES:
                 hint = did_you_mean(prop, PROPERTIES) if isinstance(prop, str) else ""
                 raise OptionError(f"unknown property {prop!r}{hint}; properties: {sorted(PROPERTIES)}",
-                                  option="prop")
+                                  option="prop", kind=VALUE_KIND)
             self._values[prop] = _PROPERTIES[prop](self._net, self)
         return self._values[prop]
 

@@ -23,6 +23,7 @@ from netgraph.core.layer_checks import (SHAPES_CHECKED, check_class, leave_out_r
                                        shapes_checked_elsewhere)
 from netgraph.core.layer_arguments import with_argument_errors
 from netgraph.core.layer_making import drop_dataclass_frozen, make_layer, making_plan
+from netgraph.core.option_problems import ARGUMENT_KIND, checked_together
 from netgraph.core.plugins import stage
 from netgraph.core.registry import Registry, registry_scope
 from netgraph.core.layer_values import hashed_option as _hashed, same_option as _same, short_option as _short
@@ -225,7 +226,7 @@ class Layer:
         fields = self.settable_arrays
         if unknown := [n for n in arrays if n not in fields]:
             note = removed_note(self, unknown[0]) or did_you_mean(unknown[0], fields)
-            raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{note}")
+            raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{note}", kind=ARGUMENT_KIND)
         with shapes_checked_elsewhere(SHAPES_CHECKED.get() or same_shapes(self.arrays, arrays)):  # as it had: checked
             return self.replace(**{fields[n]: v for n, v in arrays.items()})
 
@@ -248,7 +249,7 @@ class Layer:
         frozen_init(new, **new.normalize())
         if removable := removable_fields(cls):
             leave_out_removed(new, removable)
-        new.validate()
+        checked_together(new.validate)
         return new
 
     # -- execution ------------------------------------------------------------------------
@@ -329,7 +330,7 @@ class Layer:
         unknown = [k for k in changes if k not in names]
         if unknown:
             raise OptionError(f"{self.type_name}.replace: no option {unknown[0]!r}{did_you_mean(unknown[0], names)}; "
-                              f"its options are {names}", option=unknown[0])
+                              f"its options are {names}", option=unknown[0], kind=ARGUMENT_KIND)
         if not self._shared:
             return dataclasses.replace(self, **changes)
         markers = self._shared_markers()

@@ -34,7 +34,7 @@ def with_argument_errors(cls: type) -> None:
     @functools.wraps(init)
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         if args and (names := positional_options(type(self))) is not None and len(args) > len(names):
-            raise OptionError(_too_many(type(self).__name__, names, len(args)))
+            raise OptionError(_too_many(type(self).__name__, names, len(args)), kind=ARGUMENT_KIND)
         try:
             init(self, *args, **kwargs)
         except TypeError as exc:

@@ -24,6 +24,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.information import PROPERTIES, Information
 from netgraph.core.summary import ports_line, sizes_text
 from netgraph.core.types import format_shape
+from netgraph.core.option_problems import VALUE_KIND
 
 __all__ = ["layer_information", "LayerInformation", "LAYER_PROPERTIES"]
 
@@ -48,7 +49,8 @@ class LayerInformation(Mapping):
             what = f"{prop!r} is a property of nets (their layers and wiring), not of a layer" \
                 if isinstance(prop, str) and prop in PROPERTIES \
                 else f"unknown property {prop!r}{did_you_mean(prop, LAYER_PROPERTIES) if isinstance(prop, str) else ''}"
-            raise OptionError(f"{what}; a layer's properties are {sorted(LAYER_PROPERTIES)}", option="prop")
+            raise OptionError(f"{what}; a layer's properties are {sorted(LAYER_PROPERTIES)}", option="prop",
+                              kind=VALUE_KIND)
         return self._summary() if prop == "Summary" else _by_array_name(self._info[prop], self._layer.type_name)
 
     def __contains__(self, prop: object) -> bool:

@@ -17,7 +17,7 @@ from netgraph.core.errors import OptionError
 from netgraph.core.layer_checks import check_made_arrays, leave_out_removed
 from netgraph.core.option_checks import (check_choices, check_plain_types, check_port_names, check_strict_choices,
                                          normalized, plain_typed, restore, strict_choices)
-from netgraph.core.option_problems import collected, reported_options
+from netgraph.core.option_problems import checked_together, collected, reported_options
 from netgraph.core.options import option_plan, plain_numbers, removable_fields
 
 __all__ = ["MakingPlan", "making_plan", "make_layer", "drop_dataclass_frozen"]
@@ -138,7 +138,7 @@ def check_options(layer: Any, plan: MakingPlan, base_with_arrays: Any, problems:
         leave_out_removed(layer, plan.removable)
     reported = reported_options(problems) if problems else ()
     if not problems:
-        layer.validate()
+        checked_together(layer.validate)
     if plan.strict:
         check_strict_choices(layer, plan.strict, reported)
     if plan.plain:

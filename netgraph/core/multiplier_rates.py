@@ -12,6 +12,7 @@ from typing import Any
 from netgraph.core.array_rules import RuleIndex, matches, refuse_unmatched, rule_pattern
 from netgraph.core.errors import OptionError
 from netgraph.core.shared import is_graph, shared_users
+from netgraph.core.option_problems import VALUE_KIND
 
 __all__ = ["stored_multipliers", "array_multipliers", "picking_rules", "unreached_shared", "shared_aliases",
            "names_array"]
@@ -58,7 +59,8 @@ def array_multipliers(net: Any, names: list[str], rules: Sequence[tuple[Any, flo
     own = [name.split(".") for name in names]
     for i, (key, pattern, _) in enumerate(given):
         if i not in used and (problem := unreached_shared(net, key, pattern, own)):
-            raise OptionError(f"learning_rate_multipliers {problem}", option="learning_rate_multipliers")
+            raise OptionError(f"learning_rate_multipliers {problem}", option="learning_rate_multipliers",
+                              kind=VALUE_KIND)
     refuse_unmatched("learning_rate_multipliers", [(key, pattern) for key, pattern, _ in given], used, list(net.layers),
                      [*names, *(".".join(o) for n in names for o in aliases.get(n, ()))])
     return out

@@ -25,6 +25,7 @@ from typing import Any
 
 from netgraph.core.array_rules import PathIndex, matches, no_match, rule_pattern
 from netgraph.core.errors import OptionError, raise_all
+from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer_surgery import alone, is_lone_layer, rules_in_alone
 from netgraph.core.multiplier_rates import picking_rules, stored_multipliers, unreached_shared
@@ -54,13 +55,13 @@ def net_set_learning_rate_multipliers(net: Any, rules: Any) -> NetGraph:
             alone(net), rules_in_alone(net, rules, "net_set_learning_rate_multipliers"))
     if not isinstance(net, NetGraph):
         raise OptionError(f"net_set_learning_rate_multipliers needs a NetGraph, a NetChain or a layer; found "
-                          f"{type(net).__name__}")
+                          f"{type(net).__name__}", option="net", kind=VALUE_KIND)
     if isinstance(rules, (int, float)) and not isinstance(rules, bool):
         rules = {"All": rules}
     items = list(rules.items()) if isinstance(rules, Mapping) else rules
     if not isinstance(items, Sequence) or not all(isinstance(i, (tuple, list)) and len(i) == 2 for i in items):
         raise OptionError(f"learning-rate multipliers are a number, a dict {{layer: r}} or (layer, r) pairs; "
-                          f"found {rules!r}")
+                          f"found {rules!r}", option="rules", kind=VALUE_KIND)
     top, names, errors, stored = list(net.layers), [n.split(".") for n in array_names(net)], [], {}
     later = {(*path, *array.split(".")) for users in shared_users(net).values() for path, array in users[1:]}
     index = None
@@ -75,7 +76,7 @@ def net_set_learning_rate_multipliers(net: Any, rules: Any) -> NetGraph:
             errors.append(problem)
         else:
             stored["/".join(pattern) or "All"] = float(r)
-    raise_all(errors, OptionError, "net_set_learning_rate_multipliers")
+    raise_all(errors, OptionError, "net_set_learning_rate_multipliers", option="rules", kind=VALUE_KIND)
     return net.with_learning_rate_multipliers(tuple(stored.items()))
 
 

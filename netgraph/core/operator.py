@@ -37,7 +37,7 @@ from netgraph.core.layer_call import as_net
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.names import numbered
 from netgraph.core.nesting import deep_walk
-from netgraph.core.option_problems import ARGUMENT_KIND, option_problem
+from netgraph.core.option_problems import ARGUMENT_KIND, VALUE_KIND, option_problem
 from netgraph.core.plugins import stage
 from netgraph.core.port_paths import layer_at
 from netgraph.core.types import Conflict, PortType, unify
@@ -163,14 +163,16 @@ class NetOperator(Layer, register=False):
                               f"count per level), more than the operator_arrays limit ({limit:,}; "
                               f"{raise_hint('operator_arrays')})", option=self.POSITIONAL)
 
-    def check_ports(self, net: NetGraph, inputs: tuple | None, outputs: tuple | None, what: str) -> None:
-        """OptionError when the inner net's ports are not the ones this operator needs (None: any)."""
+    def check_ports(self, net: NetGraph, inputs: tuple | None, outputs: tuple | None, what: str,
+                    option: str | None = None) -> None:
+        """OptionError when the inner net's ports are not the ones this operator needs (None: any): a bad value of
+        ``option`` (the option holding ``net``; default the positional one)."""
         bad_in = inputs is not None and set(net.input_ports) != set(inputs)
         bad_out = outputs is not None and set(net.output_ports) != set(outputs)
         if bad_in or bad_out:
             raise OptionError(f"{self.type_name} needs an inner net with {what}; found input ports "
                               f"{list(net.input_ports)} and output ports {list(net.output_ports)}",
-                              option=self.POSITIONAL)
+                              option=option or self.POSITIONAL, kind=VALUE_KIND)
 
     @deep_walk
     def replace_layers(self, changes: Mapping[Any, Any]) -> NetOperator:

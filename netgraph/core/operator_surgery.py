@@ -17,7 +17,7 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from netgraph.core.errors import NetGraphError, OptionError
+from netgraph.core.errors import NetGraphError, OptionError, headed
 from netgraph.core.names import indexed
 from netgraph.core.graph import NetGraph
 from netgraph.core.operator import NetOperator
@@ -70,7 +70,7 @@ def edit_operators(net: NetGraph, items: Iterable[tuple[Any, Any]], function: st
         return net.replace_layers(changes), others
     except NetGraphError as exc:
         where = ", ".join(f"{net.describe((path, None))} (inner net {field!r})" for path, field in groups)
-        raise type(exc)(f"{function}: the edit inside {where} does not fit the net around it: {exc}") from None
+        raise headed(exc, f"{function}: the edit inside {where} does not fit the net around it: ") from None
 
 
 def within(net: NetGraph, path: tuple, field: str, function: str, call: Callable[[], Any]) -> Any:

@@ -40,7 +40,7 @@ def check_port_names(layer: Any) -> None:
     if clash:
         raise OptionError(f"{layer.type_name}: {clash[0]!r} would name both an input port and an output port (inputs "
                           f"{list(layer.input_ports)}, outputs {list(layer.output_ports)}); name the input otherwise, "
-                          f"e.g. #{clash[0]}In")
+                          f"e.g. #{clash[0]}In", kind="name-clash")
 
 
 _STRICT: dict[type, tuple] = {}

@@ -26,19 +26,19 @@ from typing import Any, TypeVar
 from netgraph.core.errors import Diagnostic, OptionError
 
 __all__ = ["collecting", "collected", "option_problem", "missing_option", "options_error", "reported_options",
-           "VALUE_KIND", "ARGUMENT_KIND"]
+           "checked_together", "VALUE_KIND", "ARGUMENT_KIND", "COMBINATION_KIND"]
 
 T = TypeVar("T")
 VALUE_KIND = "option-value"  # the Diagnostic kind of a bad value of one option
 ARGUMENT_KIND = "layer-argument"  # of an option missing (no value to judge), unknown, or given twice
+COMBINATION_KIND = "option-combination"  # of options each good alone but not together (a layer's ``validate``)
 _PROBLEMS: ContextVar[list[Diagnostic] | None] = ContextVar("netgraph_option_problems", default=None)
 
 
 def option_problem(error: OptionError, stand_in: T) -> T:
     """``stand_in`` after noting ``error``'s problems while ``collecting``; else raise ``error``. Each problem
     without a kind of its own gets the kind ``"option-value"``: a bad value of one option."""
-    error.diagnostics = [dataclasses.replace(d, kind=VALUE_KIND) if d.kind == "error" else d
-                         for d in error.diagnostics]
+    _as_values(error)
     problems = _PROBLEMS.get()
     if problems is None:
         raise error
@@ -50,6 +50,32 @@ def missing_option(message: str, option: str) -> None:
     """Report that the layer needs ``option``, which was not given: kind ``"layer-argument"``, as a required
     option missing from the call (a missing option has no value to be bad)."""
     option_problem(OptionError(message, option=option, kind=ARGUMENT_KIND), None)
+
+
+def _as_values(error: OptionError, named_only: bool = False) -> None:
+    """Give each of ``error``'s problems without a kind of its own (those naming an option, when ``named_only``) the
+    kind ``"option-value"``."""
+    error.diagnostics = [dataclasses.replace(d, kind=VALUE_KIND)
+                         if d.kind == "error" and (d.option is not None or not named_only) else d
+                         for d in error.diagnostics]
+
+
+def _escaped(error: BaseException) -> None:
+    """An OptionError raised by a layer's checks rather than reported (``option_problem``'s at once): each of its
+    problems naming an option, without a kind of its own, gets the kind ``"option-value"``, as reported ones do."""
+    if isinstance(error, OptionError):
+        _as_values(error, named_only=True)
+
+
+def checked_together(validate: Callable[[], None]) -> None:
+    """Run a layer's ``validate`` (its checks of the options together): each problem it raises without a kind of its
+    own gets the kind ``"option-combination"`` (its ``option``: the one the message asks to change)."""
+    try:
+        validate()
+    except OptionError as error:
+        error.diagnostics = [dataclasses.replace(d, kind=COMBINATION_KIND) if d.kind == "error" else d
+                             for d in error.diagnostics]
+        raise
 
 
 def reported_options(problems: list[Diagnostic]) -> set[str]:
@@ -73,6 +99,7 @@ class collecting:  # noqa: N801 - used as a function: ``with collecting(name) as
     def __exit__(self, kind: Any, exc: Any, trace: Any) -> bool:
         _PROBLEMS.reset(self.token)
         problems = self.problems
+        _escaped(exc)
         if exc is not None and not problems:
             return False  # as it was raised
         if exc is not None:
@@ -91,6 +118,7 @@ def collected(name: str, check: Callable[..., None], *args: Any) -> None:
     except BaseException as exc:
         _PROBLEMS.reset(token)
         token = None
+        _escaped(exc)
         if not problems:
             raise  # as it was raised
         _raise_collected(name, problems, exc)

@@ -20,6 +20,7 @@ from netgraph.core.errors import NetGraphError, OptionError, WiringError, did_yo
 from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.ports import NetPort, PortRef
+from netgraph.core.option_problems import VALUE_KIND
 
 __all__ = ["split_port_renames", "rename_ports"]
 
@@ -31,18 +32,18 @@ def split_port_renames(net: NetGraph, rename: Mapping[Any, Any]) -> tuple[dict[A
     for old, new in rename.items():
         if isinstance(old, str) and old not in net.layers and old in (*net.input_ports, *net.output_ports):
             raise OptionError(f"net_rename: {old!r} is a port of the net, not a layer: rename it as "
-                              f"{{NetPort({old!r}): NetPort({new!r})}}", option="rename")
+                              f"{{NetPort({old!r}): NetPort({new!r})}}", option="rename", kind=VALUE_KIND)
         if not isinstance(old, NetPort):
             layers[old] = new
             continue
         if old.layer is not None:
             raise OptionError(f"net_rename renames the net's own ports (NetPort('Name')); {old!r} is a port of a "
-                              f"layer inside it, whose name its layer defines", option="rename")
+                              f"layer inside it, whose name its layer defines", option="rename", kind=VALUE_KIND)
         if isinstance(new, NetPort) and new.layer is None:
             new = new.port
         if not isinstance(new, str) or not new:
             raise OptionError(f"net_rename: the new name of port {old.port!r} must be NetPort('name') or a "
-                              f"non-empty string, found {new!r}", option="rename")
+                              f"non-empty string, found {new!r}", option="rename", kind=VALUE_KIND)
         ports[old.port] = new
     return layers, ports
 

@@ -68,7 +68,7 @@ class Registry(dict):
         ``replace=True``."""
         return OptionError(f"{self.kind} name {name!r} is taken by {_qualified(old or self[name])}; {_qualified(cls)} "
                            f"cannot take it too (register it under another name, or pass replace=True to replace it on "
-                           f"purpose)", option="name")
+                           f"purpose)", option="name", kind="name-clash")
 
     def defer(self, modules: Mapping[str, str]) -> None:
         """Make each name of ``{name: module}`` known now, registered by importing its module on first use."""

@@ -26,6 +26,7 @@ from netgraph.core.output_names import kept_output_names
 from netgraph.core.port_options import numbered, with_port_options
 from netgraph.core.port_paths import shown_path
 from netgraph.core.ports import NetPort, PortRef
+from netgraph.core.option_problems import VALUE_KIND
 
 __all__ = ["edit_at", "put_back", "layer_path", "check_net", "layer_graph", "subgraph", "with_output_options", "drop_layers",
            "listed", "no_layer_or_port", "numbered", "chain_of", "chain_items", "fits_checked"]
@@ -34,7 +35,7 @@ __all__ = ["edit_at", "put_back", "layer_path", "check_net", "layer_graph", "sub
 def check_net(net: Any, function: str) -> None:
     if not isinstance(net, NetGraph):
         raise OptionError(f"{function} takes a NetGraph or NetChain as its first argument, found "
-                          f"{type(net).__name__} {net!r:.60}", option="net")
+                          f"{type(net).__name__} {net!r:.60}", option="net", kind=VALUE_KIND)
 
 
 def layer_path(net: NetGraph, spec: Any, function: str = "this function") -> tuple[str, ...]:

@@ -26,6 +26,7 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, raise_all
+from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.options import as_array
 from netgraph.core.types import Conflict
 
@@ -69,7 +70,7 @@ class NetSharedArray:
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not _NAME.fullmatch(self.name):
             raise OptionError(f"NetSharedArray name must be letters, digits, '_' or '-' (starting with a letter), "
-                              f"found {self.name!r}")
+                              f"found {self.name!r}", option="name", kind=VALUE_KIND)
         object.__setattr__(self, "array", as_array(self.array, f"NetSharedArray({self.name!r}) array="))
 
     def __repr__(self) -> str:

@@ -19,6 +19,7 @@ from netgraph.core.errors import OptionError
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.shared import NetSharedArray, shared_users
 from netgraph.core.walk import nested_nodes
+from netgraph.core.option_problems import VALUE_KIND
 
 __all__ = ["net_insert_shared_arrays"]
 
@@ -33,7 +34,7 @@ def net_insert_shared_arrays(net: Any, prefix: str = "shared") -> NetGraph:
     twice; two different nets made so need different prefixes (their names would clash)."""
     if not isinstance(prefix, str) or not _PREFIX.fullmatch(prefix):
         raise OptionError(f"net_insert_shared_arrays: prefix must be letters, digits, '_' or '-' (starting with a "
-                          f"letter), found {prefix!r}", option="prefix")
+                          f"letter), found {prefix!r}", option="prefix", kind=VALUE_KIND)
     net = coerce_layer(net, "net_insert_shared_arrays")
     if not isinstance(net, NetGraph):  # a layer alone: its arrays are named by the prefix
         return _shared(net, prefix, set(net.shared.values())) if not net.inner_nets() else \
@@ -44,7 +45,7 @@ def net_insert_shared_arrays(net: Any, prefix: str = "shared") -> NetGraph:
         if not _can_share(node.layer):
             raise OptionError(f"net_insert_shared_arrays: {net.describe((path, None))} holds its arrays in a torch "
                               f"module, which cannot share them: build that part from netgraph layers",
-                              layer=path, option="net")
+                              layer=path, option="net", kind=VALUE_KIND)
     changes = {path: _shared(node.layer, f"{prefix}-{'-'.join(path)}", taken) for path, node in nodes}
     changes = {path: layer for path, layer in changes.items() if layer is not None}
     return net.replace_layers(changes) if changes else net

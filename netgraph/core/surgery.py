@@ -39,6 +39,7 @@ from netgraph.core.flattening import net_flatten
 from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, fits_checked, layer_path,
                                     listed, no_layer_or_port)
 from netgraph.core.surgery_take import net_take
+from netgraph.core.option_problems import VALUE_KIND
 
 __all__ = ["net_extract", "net_replace_part", "net_rename", "net_take", "net_drop", "net_join", "net_flatten",
            "information"]
@@ -131,7 +132,8 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
         return replaced_layer(net, changes, net_replace_part)
     check_net(net, "net_replace_part")
     if not isinstance(changes, Mapping):
-        raise OptionError(f"net_replace_part takes a dict {{part: new value}}, found {type(changes).__name__}")
+        raise OptionError(f"net_replace_part takes a dict {{part: new value}}, found {type(changes).__name__}",
+                          option="changes", kind=VALUE_KIND)
     replaced = [p for spec in changes if (p := container_path(net, spec))]  # their inner rules go with them
     shared = [(_shared_key(net, spec), value) for spec, value in changes.items()]  # set in every user, inside or out
     net, items = edit_operators(net, shared, "net_replace_part", _replace_inside)
@@ -245,7 +247,7 @@ def net_rename(net: NetGraph, rename: Any) -> NetGraph:
         rename = _renamed_by(net, rename)
     if not isinstance(rename, Mapping):
         raise OptionError(f"net_rename takes a dict {{old name, path or NetPort: new name}} or a function of a "
-                          f"layer's name, found {type(rename).__name__}")
+                          f"layer's name, found {type(rename).__name__}", option="rename", kind=VALUE_KIND)
     layers, ports = split_port_renames(net, rename)
     renamed = _rename(net, layers, ()) if layers else net
     return rename_ports(renamed, ports) if ports else renamed
@@ -259,7 +261,8 @@ def _renamed_by(net: NetGraph, function: Any) -> dict[str, Any]:
             new = function(name)
         except Exception as error:  # the user's function: its error, named by the layer it failed on
             raise OptionError(f"net_rename: the renaming function failed on layer {name!r}: "
-                              f"{type(error).__name__}: {error}", layer=(name,)) from error
+                              f"{type(error).__name__}: {error}", layer=(name,), option="rename",
+                              kind=VALUE_KIND) from error
         if new != name:
             renamed[name] = new
     return renamed
@@ -274,7 +277,8 @@ def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> NetGraph
     for old, new in items:
         path = layer_path(net, old)
         if not isinstance(new, str):
-            raise OptionError(f"net_rename: the new name of {'/'.join(path)!r} must be a string, found {new!r}")
+            raise OptionError(f"net_rename: the new name of {'/'.join(path)!r} must be a string, found {new!r}",
+                              option="rename", kind=VALUE_KIND)
         if len(path) == 1:
             here[path[0]] = new
         else:
@@ -305,7 +309,8 @@ def net_drop(net: NetGraph, layers: Any) -> NetGraph:
     check_net(net, "net_drop")
     specs = layers if isinstance(layers, list) else [layers]
     if not specs:
-        raise OptionError("net_drop: layers= is an empty list; name at least one layer", option="layers")
+        raise OptionError("net_drop: layers= is an empty list; name at least one layer", option="layers",
+                          kind=VALUE_KIND)
     edited, others = edit_operators(net, [(s, None) for s in specs], "net_drop",
                                     lambda inner, group, path, field: _drop_inside(net, path, field, inner, group),
                                     placed=True)

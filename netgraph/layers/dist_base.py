@@ -22,6 +22,7 @@ from netgraph.core.other_layer_names import other_layer_hint
 from netgraph.core.attribute_hints import frozen_distribution_error
 from netgraph.core.layer import frozen_init
 from netgraph.core.layer_making import drop_dataclass_frozen
+from netgraph.core.option_problems import ARGUMENT_KIND, VALUE_KIND
 from netgraph.core.registry import Registry
 from netgraph.layers.bad_index import Where, first_bad, first_bad_at, located_error, piece_text
 from netgraph.layers.dist_constraints import REAL, Constraint, raise_constant_problems
@@ -49,13 +50,14 @@ def distribution_class(name: str) -> type[Distribution]:
                           f"{', '.join(sorted(DISTRIBUTIONS))}") from None
 
 
-def slot_name(value: Param) -> str | None:
-    """'mu' for the slot string '#mu', else None."""
+def slot_name(value: Param, param: str | None = None) -> str | None:
+    """'mu' for the slot string '#mu', else None; a string of another form is a bad value of ``param``."""
     if isinstance(value, str):
         if value.startswith("#") and value[1:].isidentifier() and not keyword.iskeyword(value[1:]):
             return value[1:]
         raise OptionError("a distribution parameter given as a string must be a slot like '#mu' (a Python "
-                          f"identifier, not a keyword: it names an input port), found {value!r}")
+                          f"identifier, not a keyword: it names an input port), found {value!r}", option=param,
+                          kind=VALUE_KIND)
     return None
 
 
@@ -66,13 +68,13 @@ INTEGER_HINT = ("An integer parameter takes whole numbers: feed it a constant, c
 
 def _as_param(cls_name: str, name: str, value: Param) -> Param:
     if isinstance(value, str):
-        slot_name(value)
+        slot_name(value, name)
         return value
     if isinstance(value, torch.Tensor):
         if value.requires_grad:
             raise OptionError(f"{cls_name} parameter {name}: a tensor given as a constant must not require "
                               f"grad (the layer copies it into a buffer); feed it as a '#{name}' slot input to "
-                              "train it")
+                              "train it", option=name, kind=VALUE_KIND)
         if value.dim() == 0:  # a number, as a spec writes and reads it back (float32: its shortest decimal)
             v = value.detach().cpu()
             return float(str(v.numpy())) if v.dtype == torch.float32 else float(v)
@@ -85,7 +87,7 @@ def _as_param(cls_name: str, name: str, value: Param) -> Param:
     elif not isinstance(value, bool) and isinstance(value, (int, float)):
         return float(value)
     raise OptionError(f"{cls_name} parameter {name} must be a number, a (nested) list of numbers, a '#slot' "
-                      f"string or a tensor; found {value!r}")
+                      f"string or a tensor; found {value!r}", option=name, kind=VALUE_KIND)
 
 
 _DATACLASS = {"frozen": True, "init": False, "eq": False, "repr": False}
@@ -132,7 +134,7 @@ class Distribution:
         if len(params) not in arities:
             counts = " or ".join(map(str, arities))
             raise OptionError(f"{name} takes {counts} parameters ({', '.join(self._described(self.PARAMS))}), "
-                              f"found {len(params)}: {list(params)!r}")
+                              f"found {len(params)}: {list(params)!r}", kind=ARGUMENT_KIND)
         given = [_as_param(name, n, v) for n, v in zip(self.PARAMS, params)]
         full = given + [self.DEFAULTS[n] for n in self.PARAMS[len(given):]]
         frozen_init(self, params=tuple(full), nargs=len(given))

@@ -23,6 +23,7 @@ from netgraph.layers.bad_index import first_unordered
 from netgraph.layers.dist_tensors import floor_normal, on_support, xlogy
 from netgraph.layers.dist_limits import E_MAX, Z_MAX
 from netgraph.core.errors import OptionError
+from netgraph.core.option_problems import ARGUMENT_KIND
 
 __all__ = ["NormalDistribution", "UniformDistribution", "ExponentialDistribution", "MaxwellDistribution",
            "RayleighDistribution", "HalfNormalDistribution", "WeibullDistribution"]
@@ -90,7 +91,7 @@ class UniformDistribution(Distribution):
         if rest or isinstance(bounds, (int, float, str, torch.Tensor)) or len(bounds) != 2:
             raise OptionError("UniformDistribution takes one list argument [min, max], e.g. "
                               f"UniformDistribution([0, 1]) or UniformDistribution(['#a', '#b']); found "
-                              f"{(bounds, *rest)!r}")
+                              f"{(bounds, *rest)!r}", kind=ARGUMENT_KIND)
         super().__init__(*bounds)
 
     @property

@@ -23,6 +23,7 @@ import torch
 from netgraph.layers.dist_base import Distribution, full, log_or_tiny, noise, tensors
 from netgraph.layers.dist_constraints import COUNT, INTEGER, NONNEGATIVE, POSITIVE, UNIT, UNIT_LEFT_OPEN
 from netgraph.core.errors import OptionError
+from netgraph.core.option_problems import ARGUMENT_KIND
 from netgraph.layers.bad_index import first_unordered
 from netgraph.layers.dist_limits import COUNT_MAX, E_MAX, Z_MAX, gamma_upper
 from netgraph.layers.dist_tensors import eps_of, is_tensor
@@ -227,7 +228,7 @@ class DiscreteUniformDistribution(Distribution):
     def __init__(self, bounds: Sequence[Any] = (), *rest: Any):
         if rest or isinstance(bounds, (int, float, str, torch.Tensor)) or len(bounds) != 2:
             raise OptionError("DiscreteUniformDistribution takes one list argument [imin, imax], e.g. "
-                              f"DiscreteUniformDistribution([1, 6]); found {(bounds, *rest)!r}")
+                              f"DiscreteUniformDistribution([1, 6]); found {(bounds, *rest)!r}", kind=ARGUMENT_KIND)
         super().__init__(*bounds)
 
     @property

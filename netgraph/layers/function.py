@@ -22,7 +22,7 @@ from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
 from netgraph.layers.torch_functions import torch_function_hint
 from netgraph.layers.function_modules import CallableModule, ExpressionModule, LoweredModule, align, as_outputs
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.option_problems import option_problem
+from netgraph.core.option_problems import COMBINATION_KIND, option_problem
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, is_known, length_reason, real_type, unify
 
 __all__ = ["FunctionLayer", "ElementwiseLayer", "ELEMENTWISE", "align_code", "align"]
@@ -82,7 +82,7 @@ def _output_names(outputs: Any, output: Any) -> tuple[str, ...]:
                           option="outputs")
     if len(outputs) > 1 and output is not None:
         raise OptionError(f"FunctionLayer has several outputs {list(outputs)}: output= cannot give one shape for them",
-                          option="output")
+                          option="output", kind=COMBINATION_KIND)
     return tuple(outputs)
 
 
@@ -125,14 +125,15 @@ class FunctionLayer(Layer):
         outputs: tuple[str, ...] = ("Output",)
         if self.outputs is not None and not _is_function(self.function):
             raise OptionError("FunctionLayer option outputs= names the outputs of a Python function; an expression "
-                              "names its own ({e1, e2} or <|\"a\" -> e1|>)", option="outputs")
+                              "names its own ({e1, e2} or <|\"a\" -> e1|>)", option="outputs", kind=COMBINATION_KIND)
         if isinstance(self.function, str):
             expr = parse(self.function)
             ports = expr.slots
             outputs = expr.tree[1] if expr.tree[0] == "outputs" else outputs
             if len(outputs) > 1 and self.output is not None:
                 raise OptionError(f"FunctionLayer {self.function!r} has several outputs {list(outputs)}: output= "
-                                  f"cannot give one shape for them (their shapes are inferred)", option="output")
+                                  f"cannot give one shape for them (their shapes are inferred)", option="output",
+                                  kind=COMBINATION_KIND)
         elif _is_function(self.function):
             expr = None
             ports = _callable_ports(self.function)
@@ -280,16 +281,17 @@ def _bad_function(message: str, found: Any, expected: str = "an elementwise func
     return option_problem(OptionError(message, option="function", expected=expected, found=found), {})
 
 
-def _callable_ports(fn: Callable, layer: str = "FunctionLayer") -> tuple[str, ...]:
-    """The parameter names of a user's function: the ports of the ``layer`` it is given to."""
+def _callable_ports(fn: Callable, layer: str = "FunctionLayer", option: str = "function") -> tuple[str, ...]:
+    """The parameter names of a user's function: the ports of the ``layer`` it is given to (as its ``option``)."""
     try:
         params = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
-        raise OptionError(f"{layer} cannot read the parameter names of this callable") from None
+        raise OptionError(f"{layer} cannot read the parameter names of this callable", option=option) from None
     ports = []
     for p in params:
         if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
-            raise OptionError(f"{layer}: parameter {p.name!r} must be a plain positional parameter (it names a port)")
+            raise OptionError(f"{layer}: parameter {p.name!r} must be a plain positional parameter (it names a port)",
+                              option=option)
         ports.append(p.name)
     return tuple(ports)
 

@@ -32,7 +32,7 @@ from netgraph.layers.expression_shapes import is_structural
 from netgraph.layers.function_table import NOT_THREADED_BY_NAME
 from netgraph.layers.function import _elementwise_infer, align
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.option_problems import option_problem
+from netgraph.core.option_problems import COMBINATION_KIND, option_problem
 from netgraph.layers.variadic import _port_names, _Variadic
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
 from netgraph.core.length_names import lengths_apart
@@ -111,7 +111,8 @@ class ThreadingLayer(_Variadic):
             arity = THREADING[f]
             if arity is not None and len(ports["input_ports"]) != arity and self.inputs is not None:
                 raise OptionError(f"ThreadingLayer({f!r}) takes exactly {arity} inputs, found "
-                                  f"{len(ports['input_ports'])} ({list(ports['input_ports'])})", option="inputs")
+                                  f"{len(ports['input_ports'])} ({list(ports['input_ports'])})", option="inputs",
+                                  kind=COMBINATION_KIND, expected=arity, found=len(ports["input_ports"]))
             return {**ports, "_expr": None, "broadcast": self._checked(spec, ports["input_ports"])}
         if f in NOT_THREADED_BY_NAME:
             return option_problem(OptionError(f"ThreadingLayer({f!r}): {NOT_THREADED_BY_NAME[f]}", option="function",
@@ -123,7 +124,7 @@ class ThreadingLayer(_Variadic):
                                               option="function", expected=list(THREADING), found=f), {})
         if self.inputs is not None:
             raise OptionError("ThreadingLayer: an expression names its own ports (its #slots); drop inputs=",
-                              option="inputs")
+                              option="inputs", kind=COMBINATION_KIND)
         expr = per_element(parse(f))  # f is applied to corresponding elements: Max[#1, #2] is elementwise
         if is_structural(expr.tree):
             raise OptionError(f"ThreadingLayer expression {f!r} must be elementwise (one output, no Total, Mean, Dot "
@@ -133,7 +134,8 @@ class ThreadingLayer(_Variadic):
     def _checked(self, spec: Any, ports: tuple[str, ...]) -> Any:
         if isinstance(spec, list) and len(spec) != len(ports):
             raise OptionError(f"ThreadingLayer option broadcast= gives {len(spec)} specs for {len(ports)} inputs "
-                              f"{list(ports)}", option="broadcast")
+                              f"{list(ports)}", option="broadcast", kind=COMBINATION_KIND, expected=len(ports),
+                              found=len(spec))
         return spec
 
     @property

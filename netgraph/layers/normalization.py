@@ -153,9 +153,11 @@ class _Normalization(_SameShape):
         if bad:
             return  # lengths are compared among vectors
         sizes = {name: int(v.shape[0]) for name, v in self.arrays.items() if v is not None}
-        if len(set(sizes.values())) > 1:
-            raise OptionError(f"{self.type_name}: arrays have different lengths {sizes}",
-                              option=next(iter(self.ARRAYS.values())))
+        first = next(iter(sizes.values()), None)
+        odd = next((name for name, size in sizes.items() if size != first), None)
+        if odd is not None:  # named: the first array whose length differs from the first given one's
+            raise OptionError(f"{self.type_name}: arrays have different lengths {sizes}", option=self.ARRAYS[odd],
+                              expected=first, found=sizes[odd])
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         types = super().infer(types)

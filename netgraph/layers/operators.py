@@ -29,7 +29,7 @@ from typing import Any
 from torch import nn
 
 from netgraph.core.errors import OptionError
-from netgraph.core.option_problems import option_problem
+from netgraph.core.option_problems import VALUE_KIND, option_problem
 from netgraph.core.layer import EmitContext
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.operator import NetOperator, settled_types
@@ -118,7 +118,7 @@ class NetMapOperator(NetOperator):
     def validate(self) -> None:
         if not self.net.input_ports:
             raise OptionError("NetMapOperator needs an inner net with at least one input port (the elements it "
-                              "maps over); found none", option="net")
+                              "maps over); found none", option="net", kind=VALUE_KIND)
 
     @property
     def input_ports(self) -> tuple[str, ...]:

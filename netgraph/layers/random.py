@@ -25,7 +25,7 @@ from netgraph.layers.function import align_code
 from netgraph.layers.random_callable import call_with_slots
 from netgraph.layers.random_hints import draw_dtype_hint
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.option_problems import option_problem
+from netgraph.core.option_problems import VALUE_KIND, option_problem
 from netgraph.core.other_layer_names import other_layer_hint
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.core.wiring import join_path
@@ -107,12 +107,12 @@ class RandomArrayLayer(Layer):
                    "relaxed": " (a relaxed draw exists only for BernoulliDistribution and CategoricalDistribution)"}.get(self.estimator, "")
             raise OptionError(f"RandomArrayLayer: {name} supports estimator= {', '.join(map(repr, dist.ESTIMATORS))} "
                               f"(the first is the default); found {self.estimator!r}{why}", option="estimator")
-        if self.temperature is not None and (self.estimator != "relaxed" or isinstance(self.temperature, bool)
-                                             or not isinstance(self.temperature, (int, float))
-                                             or not 0 < self.temperature < math.inf):
+        t = self.temperature
+        bad_value = isinstance(t, bool) or not isinstance(t, (int, float)) or not 0 < t < math.inf
+        if t is not None and (self.estimator != "relaxed" or bad_value):
             raise OptionError("RandomArrayLayer: temperature= is a number > 0 and applies only to "
-                              f"estimator='relaxed'; found temperature={self.temperature!r} with estimator={self.estimator!r}",
-                              option="temperature")
+                              f"estimator='relaxed'; found temperature={t!r} with estimator={self.estimator!r}",
+                              option="temperature", kind=VALUE_KIND if bad_value else "error")  # "error": checked_together's
         if self.eval_mode == "mean" and isinstance(dist, VectorDistribution) and dist.draw_dtype(
                 self.estimator or dist.ESTIMATORS[0]) != REAL:
             raise OptionError(f"RandomArrayLayer: eval_mode='mean' but {name} draws class indices, which have no mean; "

@@ -15,7 +15,7 @@ def call_with_slots(fn: Any) -> Any:
 
     Anything else done to an argument (arithmetic, a torch function) meets a slot string, not a value: an
     OptionError saying so, not the TypeError (or the odd slot '#mu#mu') it would give."""
-    ports = _callable_ports(fn, "RandomArrayLayer")
+    ports = _callable_ports(fn, "RandomArrayLayer", "distribution")
     slots = [f"#{p}" for p in ports]
     try:
         return fn(*slots)

@@ -34,7 +34,7 @@ from netgraph.core.layer import Layer, shape_option
 from netgraph.core.options import Array, Literal, SequenceShape
 from netgraph.layers._shapes import _ShapeLayer
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.option_problems import missing_option, option_problem
+from netgraph.core.option_problems import COMBINATION_KIND, missing_option, option_problem
 from netgraph.core.types import REAL, Conflict, PortType, format_shape
 from netgraph.layers.recurrent_module import _KINDS, _STATE_BIASES, RecurrentModule
 
@@ -79,7 +79,8 @@ class _Recurrent(Layer):
         size = output if output is not None else next(iter(sizes.values()), None)
         if wrong := next((a for a, n in sizes.items() if n != size), None):
             raise OptionError(f"{name}: array {wrong!r}: expected state size {size} (from {first}), found shape "
-                              f"{format_shape(tuple(arrays[wrong].shape))}", option=self.ARRAYS[wrong])
+                              f"{format_shape(tuple(arrays[wrong].shape))}", option=self.ARRAYS[wrong],
+                              kind=COMBINATION_KIND, expected=size, found=sizes[wrong])
         sizes = set(sizes.values()) | ({output} if output is not None else set())
         if self.output is None and not sizes and len(arrays) == len([v for v in self.arrays.values() if v is not None]):
             missing_option(f"{name} needs its state size: {name}(n)", "output")

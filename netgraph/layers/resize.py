@@ -37,7 +37,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.option_problems import missing_option, option_problem
+from netgraph.core.option_problems import COMBINATION_KIND, missing_option, option_problem
 from netgraph.core.layer import EmitContext
 from netgraph.core.options import IntOrInts, OptionKind, Shape
 from netgraph.core.types import INTEGER, Conflict, PortType, format_shape
@@ -274,7 +274,7 @@ class ResizeLayer(_ShapeLayer):
         if count not in (None, 2) and self.resampling == "Cubic":
             option_problem(OptionError(f"ResizeLayer: resampling='Cubic' (torch's bicubic) takes 2 spatial dims, found "
                                        f"{count}: {given!r}", option="resampling", expected="2 spatial dims",
-                                       found=given), None)
+                                       found=given, kind=COMBINATION_KIND), None)
         if self.dims is not None:
             items = list(self.dims) if count else [self.dims]
             if not all(is_int(d) and d >= 1 for d in items):
@@ -290,7 +290,8 @@ class ResizeLayer(_ShapeLayer):
             return self.scale
         return option_problem(OptionError(f"ResizeLayer takes either the output sizes, ResizeLayer([h, w]), or scale= "
                                           f"factors, not both: found dims= {self.dims!r} and scale= {self.scale!r}",
-                                          option="scale", expected="no scale= beside dims=", found=self.scale), None)
+                                          option="scale", expected="no scale= beside dims=", found=self.scale,
+                                          kind=COMBINATION_KIND), None)
 
     def validate(self) -> None:
         if self.scheme == "Point" and self.resampling == "Nearest":

@@ -32,7 +32,7 @@ from netgraph.layers._module_values import same_module
 from netgraph.layers._modules import meta_call, meta_inputs
 from netgraph.core.options import Module, Ports
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.option_problems import option_problem
+from netgraph.core.option_problems import ARGUMENT_KIND, COMBINATION_KIND, option_problem
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, format_shape, is_known, unify
 from netgraph.core.length_names import shifted_length, times_length
 
@@ -95,9 +95,10 @@ class _ModuleWrapper(Layer):
             return {}
         clash = set(ins) & set(outs)
         if clash:
-            raise OptionError(f"{name}: {sorted(clash)} named as both input and output ports", option="outputs")
+            raise OptionError(f"{name}: {sorted(clash)} named as both input and output ports", option="outputs",
+                              kind=COMBINATION_KIND)
         if problem := _positional_problem(module, tuple(ins)):
-            raise OptionError(f"{name}: {problem}", option="inputs")
+            raise OptionError(f"{name}: {problem}", option="inputs", kind=COMBINATION_KIND)
         return {"_module": module, "_in": ins, "_out": outs, "input_ports": tuple(ins), "output_ports": tuple(outs),
                 "ARRAYS": {k: k for k in module.state_dict()}, "_cache": {},
                 "BUFFERS": frozenset(name for name, _ in module.named_buffers())}
@@ -206,14 +207,15 @@ class _ModuleWrapper(Layer):
         unknown = [n for n in arrays if n not in self.ARRAYS]
         if unknown:
             raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{did_you_mean(unknown[0], self.ARRAYS)}",
-                              option=self.MODULE_OPTION)
+                              option=self.MODULE_OPTION, kind=ARGUMENT_KIND)
         module = copy.deepcopy(self._module)
         state = module.state_dict()
         try:  # a floating array keeps its dtype (a float64 one stays float64, as a built-in layer's); others take the module's
             module.load_state_dict({k: _kept(torch.as_tensor(v), state.get(k)) for k, v in arrays.items()}, strict=False,
                                    assign=True)
         except RuntimeError as exc:
-            raise OptionError(f"{self.type_name}: arrays do not fit the module: {exc}", option=self.MODULE_OPTION) from None
+            raise OptionError(f"{self.type_name}: arrays do not fit the module: {exc}", option=self.MODULE_OPTION,
+                              kind="array-shape") from None
         return module
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:

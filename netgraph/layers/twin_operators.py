@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.option_problems import option_problem
+from netgraph.core.option_problems import ARGUMENT_KIND, VALUE_KIND, option_problem
 from netgraph.core.layer import EmitContext
 from netgraph.core.operator import NetOperator, as_inner_net
 from netgraph.core.options import Literal, Net
@@ -105,7 +105,7 @@ class NetBidirectionalOperator(NetOperator):
                 raise OptionError(f"NetBidirectionalOperator takes [forward net, backward net] (two nets), found "
                                   f"{len(given)} nets" if len(given) != 2 else "NetBidirectionalOperator: the "
                                   "backward net is given twice (in the list and as backward_net=)",
-                                  option="forward_net")
+                                  option="forward_net", kind=VALUE_KIND if len(given) != 2 else ARGUMENT_KIND)
             object.__setattr__(self, "forward_net", given[0])
             object.__setattr__(self, "backward_net", given[1])
         elif self.backward_net is None:
@@ -116,8 +116,8 @@ class NetBidirectionalOperator(NetOperator):
 
     def validate(self) -> None:
         _choice(self.aggregation, AGGREGATIONS, self.type_name, "aggregation")
-        for net in (self.forward_net, self.backward_net):
-            self.check_ports(net, ("Input",), ("Output",), _PORTS + " (sequence to sequence)")
+        for option in ("forward_net", "backward_net"):
+            self.check_ports(getattr(self, option), ("Input",), ("Output",), _PORTS + " (sequence to sequence)", option)
 
     input_ports = ("Input",)
     output_ports = ("Output",)

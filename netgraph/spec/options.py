@@ -86,10 +86,11 @@ def _read_distribution(reader: Any, spec: Any, loc: Any, label: str) -> Any:
     try:
         return DISTRIBUTIONS[name](*plain(args))
     except NetGraphError as exc:  # at a quoted number among the args, if any: the likely cause
-        places = [_argument_loc(DISTRIBUTIONS[name], args, d.option) for d in exc.diagnostics]
+        places = [_argument(DISTRIBUTIONS[name], args, d.option) for d in exc.diagnostics]
         if len(places) > 1 or places[0] is not None:  # each bad constant at its own argument
-            for d, at in zip(exc.diagnostics, places):
-                reader.error(at or where, f"{label}{d.message}", source=d)
+            for d, place in zip(exc.diagnostics, places):
+                at, value = place or (where, None)
+                reader.error(at, f"{label}{d.message}{quoted_number_hint(value)}", source=d)
             return FAILED
         quoted = next((i for i, a in enumerate(args) if quoted_number_hint(a)), None)
         at = where if quoted is None or not isinstance(args, YSeq) else args.item_locs[quoted]
@@ -100,14 +101,14 @@ def _read_distribution(reader: Any, spec: Any, loc: Any, label: str) -> Any:
     return FAILED
 
 
-def _argument_loc(cls: type, args: list, parameter: str | None) -> Any:
-    """Where in a distribution's ``args`` the value of ``parameter`` is (None: not one argument): its own item, or its
-    item in the one list that holds them all (UniformDistribution's [min, max])."""
+def _argument(cls: type, args: list, parameter: str | None) -> tuple[Any, Any] | None:
+    """Where in a distribution's ``args`` the value of ``parameter`` is, and that value (None: not one argument): its
+    own item, or its item in the one list that holds them all (UniformDistribution's [min, max])."""
     if parameter not in cls.PARAMS or not isinstance(args, YSeq):
         return None
     i = cls.PARAMS.index(parameter)
     items = args[0] if len(args) == 1 and len(cls.PARAMS) > 1 and isinstance(args[0], YSeq) else args
-    return items.item_locs[i] if i < len(items) else None
+    return (items.item_locs[i], items[i]) if i < len(items) else None
 
 
 def shape_data(t: Any) -> Any:
