@@ -44,7 +44,8 @@ def _render(sub: argparse._SubParsersAction) -> None:
                                    "edges labelled with shapes (batch as b).")
     p.add_argument("spec", help="a YAML spec, e.g. specs/normal_reparameterization.yaml, or an .onnx model")
     p.add_argument("-o", "--output",
-                   help="the file to write (.svg, .png, .pdf, .dot or .gv); default <spec name>.svg here")
+                   help="the file to write (.svg, .png, .pdf, .dot or .gv); default <spec name>.svg here (with "
+                        "-f, <spec name>.FORMAT)")
     p.add_argument("-f", "--format", help="svg, png, pdf, dot or gv (default: from the output suffix)")
     p.add_argument("--rankdir", default="TB", choices=("TB", "LR", "BT", "RL"), help="flow direction (default TB)")
     p.add_argument("--depth", type=_depth, default=None,
