@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from netgraph import DropoutLayer, NetChain, SoftmaxLayer, net_measurements, save
+from netgraph import DropoutLayer, LinearLayer, NetChain, SoftmaxLayer, net_initialize, net_measurements, save
 
 LOGITS = torch.tensor([[3.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 1.0], [2.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
 CLASSES = torch.tensor([0, 1, 2, 1, 1])  # predicted 0, 1, 2, 0, 1: example 4 wrong
@@ -40,3 +40,16 @@ def test_measure_prints_a_confusion_matrix_as_its_rows(cli, tmp_path):
     ran = cli("measure", "soft.yaml", "--data", "test.npz", "--measure", "ConfusionMatrix,Accuracy")
     assert ran.code == 0, ran.err
     assert ran.out.splitlines() == ["ConfusionMatrix [[1, 0, 0], [1, 2, 0], [0, 0, 1]]", "Accuracy 0.8"]
+
+
+def test_measure_reads_an_onnx_model_as_the_other_commands_do(cli, tmp_path):
+    """An exported model holds a trained net's arrays, and run, check, render, train and export read .onnx; measure
+    read it as YAML: "m.onnx:1:34: byte 0x85 is not UTF-8 text"."""
+    net = net_initialize(NetChain([LinearLayer(3), SoftmaxLayer()], Input=3), seed=0)
+    save(net, tmp_path / "soft.yaml")
+    np.savez(tmp_path / "test.npz", Input=LOGITS.numpy(), Target=CLASSES.numpy())
+    assert cli("export", "soft.yaml", "-o", "soft.onnx").code == 0
+    from_spec = cli("measure", "soft.yaml", "--data", "test.npz", "--measure", "Loss,Accuracy")
+    from_model = cli("measure", "soft.onnx", "--data", "test.npz", "--measure", "Loss,Accuracy")
+    assert from_model.code == 0, from_model.err
+    assert from_model.out == from_spec.out and from_spec.out.startswith("Loss ")

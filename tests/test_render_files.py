@@ -243,7 +243,7 @@ def test_run_and_render_help_name_every_diagram_suffix(capsys):
 def test_every_command_that_reads_an_onnx_model_says_so_in_its_help(capsys):
     """run, check and summary read .onnx models (README), but their help said 'a YAML spec (file)' only."""
     from netgraph.cli import main
-    for command in ("run", "render", "check", "summary"):
+    for command in ("run", "render", "check", "summary", "measure"):
         with pytest.raises(SystemExit):
             main([command, "--help"])
         assert ".onnx model" in " ".join(capsys.readouterr().out.split()), command

@@ -299,7 +299,7 @@ def test_load_of_an_onnx_model_points_to_import_onnx(tmp_path):
     path = tmp_path / "m.onnx"
     export_onnx(net_initialize(NetChain([LinearLayer(2)], input=3), seed=0), path)
     with pytest.raises(SpecError, match=r"is not UTF-8 text; a spec is UTF-8 .*; an ONNX model: import_onnx\(path\) "
-                                        r"reads it \(netgraph check, run and render take it as it is\)"):
+                                        r"reads it \(every netgraph command takes it as it is\)"):
         load(path)
 
 

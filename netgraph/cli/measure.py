@@ -4,6 +4,9 @@ data (``net_measurements``), one ``name value`` line each."""
 from __future__ import annotations
 
 import argparse
+import importlib
+from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -17,7 +20,7 @@ __all__ = ["measure"]
 
 
 def measure(args: argparse.Namespace) -> int:
-    net = load(args.spec)
+    net = _load_net(args.spec)
     loss = with_loss_layers(net, loss_option(args.loss))
     names = [name.strip().replace(":", "/") for name in args.measure.split(",") if name.strip()]  # --metrics' Port:Name
     try:
@@ -33,3 +36,10 @@ def measure(args: argparse.Namespace) -> int:
     for name, value in values.items():  # a matrix (ConfusionMatrix) as its nested list of rows
         print(f"{name} {value.tolist() if isinstance(value, torch.Tensor) else format(value, '.6g')}")
     return 0
+
+
+def _load_net(path: str) -> Any:
+    """The trained net: a saved spec, or an ONNX model imported (``import_onnx``), as train and export read them."""
+    if Path(path).suffix.lower() == ".onnx":  # netgraph.export loads every layer family: imported for a model only
+        return importlib.import_module("netgraph.cli.loading").load_net(path)
+    return load(path)

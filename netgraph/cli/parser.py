@@ -121,7 +121,8 @@ def _measure(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("measure", help="print a trained net's loss and metrics on test data (NetMeasurements)",
                        description="Measure a trained net on data as net_train's validation does (eval mode): one "
                                    "'name value' line per measurement.")
-    p.add_argument("spec", help="a trained net: a YAML spec with its arrays (as netgraph train writes it)")
+    p.add_argument("spec", help="a trained net: a YAML spec with its arrays (as netgraph train writes it), or an "
+                                ".onnx model")
     p.add_argument("--data", required=True, help="test data: .npz or .safetensors (keys = ports and targets), or for "
                    "a net with encoders a folder of images in label sub-folders or a .csv/.jsonl of text, label")
     p.add_argument("--measure", default="Loss", help="comma-separated: 'Loss,Accuracy,F1', a metric on one output "
