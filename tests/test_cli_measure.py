@@ -53,3 +53,19 @@ def test_measure_reads_an_onnx_model_as_the_other_commands_do(cli, tmp_path):
     from_model = cli("measure", "soft.onnx", "--data", "test.npz", "--measure", "Loss,Accuracy")
     assert from_model.code == 0, from_model.err
     assert from_model.out == from_spec.out and from_spec.out.startswith("Loss ")
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--batch-size", "0"], "--batch-size must be a whole number > 0, found 0"),
+    (["--workers", "-1"], "--workers must be a whole number >= 0, found -1"),
+    (["--seed", "-1"], "--seed must be a whole number from 0 to 2**64 - 1, found -1"),
+    (["--precision", "half"], "--precision must be float32, float64 or mixed, found 'half'"),
+    (["--device", "tpu"], "--device must be cpu or cuda (or cuda:N), found 'tpu'")])
+def test_measure_words_a_bad_flag_value_by_the_flag_as_train_does(cli, tmp_path, flags, message):
+    """measure's flags were refused in net_measurements' words: 'batch_size must be an integer > 0', 'random_seed=
+    must be ...', 'net_train option working_precision= ...', where train names the flag typed."""
+    save(NetChain([SoftmaxLayer()], Input=3), tmp_path / "soft.yaml")
+    np.savez(tmp_path / "test.npz", Input=LOGITS.numpy(), Target=CLASSES.numpy())
+    ran = cli("measure", "soft.yaml", "--data", "test.npz", *flags)
+    assert ran.code == 1 and ran.err == f"netgraph measure: {message}\n"
+    assert cli("train", "soft.yaml", "--data", "test.npz", *flags).err == f"netgraph train: {message}\n"

@@ -11,7 +11,8 @@ from typing import Any
 import torch
 
 from netgraph.cli.loss_layers import with_loss_layers
-from netgraph.cli.train import loss_option, worded_by_files
+from netgraph.cli.flags import check_measure_flags
+from netgraph.cli.train import check_precision, loss_option, worded_by_files
 from netgraph.core.errors import DataError
 from netgraph.spec import load
 from netgraph.train import load_data, net_measurements
@@ -20,6 +21,8 @@ __all__ = ["measure"]
 
 
 def measure(args: argparse.Namespace) -> int:
+    check_measure_flags(args)  # before any work: worded by the flags, as train's
+    check_precision(args.precision)
     net = _load_net(args.spec)
     loss = with_loss_layers(net, loss_option(args.loss))
     names = [name.strip().replace(":", "/") for name in args.measure.split(",") if name.strip()]  # --metrics' Port:Name

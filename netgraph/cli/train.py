@@ -73,7 +73,7 @@ def _load_data(path: str, flag: str) -> Any:
 
 def _train(args: argparse.Namespace, made: list[Path]) -> int:
     check_train_flags(args, made)  # before launching processes, loading or training: worded by the flags
-    _check_precision(args.precision)
+    check_precision(args.precision)
     _check_timeout(args.distributed_timeout)
     method, loss, metrics = _method(args), loss_option(args.loss), metrics_option(args.metrics)
     if args.nproc > 1 and not args.distributed:
@@ -196,7 +196,7 @@ def worded_by_files(exc: DataError, flags: dict[str, str]) -> DataError:
     return DataError(f"{subject}: {len(exc.diagnostics)} problems:\n{body}", diagnostics=exc.diagnostics)
 
 
-def _check_precision(value: str | None) -> None:
+def check_precision(value: str | None) -> None:
     """--precision, checked here rather than in ``flags`` (``netgraph run`` imports that, and not netgraph.train)."""
     if value is not None and value.lower() not in PRECISION_NAMES:
         raise OptionError(f"--precision must be float32, float64 or mixed, found {value!r}"
