@@ -223,6 +223,13 @@ def test_per_port_metrics_are_labelled_by_port():
     assert listed.round_metrics.keys() == r.round_metrics.keys()  # a list measures each where it fits
     for label, history in r.round_metrics.items():  # (pytest.approx takes no nested mappings)
         assert listed.round_metrics[label] == pytest.approx(history), label
+    # a label as a name: 'port/name' picks the port, as net_measurements and training_stopping_criterion take it
+    # (it was "unknown metric 'Class/Accuracy' (did you mean 'Accuracy'?)")
+    labelled = net_train(net, data, metrics=["Class/Accuracy", "Value/MAE"], max_training_rounds=2, random_seed=0,
+                         progress=False, all=True)
+    assert labelled.round_metrics == r.round_metrics
+    assert parse_metrics(["Class/Accuracy", "F1"]) == [("Class", "Accuracy"), (None, "F1")]
+    assert metrics_option("Class/Accuracy,Value/MAE") == ["Class/Accuracy", "Value/MAE"]  # --metrics takes it too
 
 
 def test_early_stopping_on_validation_accuracy_maximises_it():

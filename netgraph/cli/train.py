@@ -31,7 +31,7 @@ from netgraph.train.checkpoint import latest_checkpoint
 from netgraph.train.distributed import LONGEST_TIMEOUT, DistributedTimeoutError, launch
 from netgraph.train.encoded_loader import TooManyWorkers
 from netgraph.train.loss import AUTOMATIC
-from netgraph.train.metrics import round_metric_name
+from netgraph.train.metrics import parse_metrics
 from netgraph.train.options import METHODS
 from netgraph.train.precision import CHOICES as PRECISION_CHOICES, NAMES as PRECISION_NAMES
 from netgraph.train.stopping import TrainingDataStopping
@@ -284,16 +284,15 @@ def _check_ports(net: Any, loss: Any, metrics: Any, text: str | None) -> None:
         if name not in net.output_ports:
             raise OptionError(f"--loss {name!r} is not an output port{did_you_mean(str(name), net.output_ports)}; "
                               f"the outputs are {', '.join(net.output_ports)}", option="loss")
-    for port in metrics if isinstance(metrics, dict) else ():
+    try:
+        pairs = parse_metrics(metrics)  # 'Output:Accuracy' (a dict) or 'Output/Accuracy' (a label) name a port
+    except OptionError as exc:
+        raise OptionError(f"--metrics {text!r}: {exc}", option="metrics") from None
+    for port in dict.fromkeys(port for port, _ in pairs if port is not None):
         if port not in net.output_ports:
             raise OptionError(f"--metrics {text!r}: {port!r} is not an output port"
                               f"{did_you_mean(port, net.output_ports)}; the outputs are {', '.join(net.output_ports)}",
                               option="metrics")
-    for name in [n for ns in metrics.values() for n in ns] if isinstance(metrics, dict) else metrics or ():
-        try:
-            round_metric_name(name)
-        except OptionError as exc:
-            raise OptionError(f"--metrics {text!r}: {exc}", option="metrics") from None
 
 
 #: the methods each suboption flag applies to
