@@ -7,7 +7,7 @@ from typing import Any
 
 from netgraph.core.types import Conflict
 from netgraph.spec.options import part_loc, port_type
-from netgraph.spec.quoted_numbers import quoted_number_hint
+from netgraph.spec.quoted_numbers import text_hint
 from netgraph.spec.yaml_nodes import YMap
 
 __all__ = ["read_ports", "check_unused", "check_declared"]
@@ -44,7 +44,7 @@ def read_ports(reader: Any, spec: YMap, loc_of: Any, kind: str) -> tuple[dict[st
                     shapes[name] = port_type(shape)
             except Conflict as exc:
                 reader.error(part_loc(value, name, exc), f"{group if alias else f'{group[:-1]} {name!r}'}: {exc}"
-                             f"{quoted_number_hint(shape)}")
+                             f"{text_hint(shape)}")
     return names, shapes
 
 
