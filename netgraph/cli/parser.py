@@ -14,7 +14,9 @@ __all__ = ["build_parser"]
 
 
 def _run(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("run", help="load a spec, print one evaluation (a draw) and write its diagram")
+    p = sub.add_parser("run", help="load a spec, print one evaluation (a draw) and write its diagram",
+                       description="Load a spec, print its ports and shapes, evaluate it once on a random example "
+                                   "(a batch of 1; a net without inputs: one draw) and write its diagram.")
     p.add_argument("spec", help="a YAML spec, e.g. specs/normal_reparameterization.yaml, or an .onnx model")
     p.add_argument("-o", "--output", help="where to write the diagram (.svg, .png, .pdf, .dot or .gv; default: "
                                           "<spec name>.svg here)")
@@ -58,13 +60,19 @@ def _render(sub: argparse._SubParsersAction) -> None:
 
 
 def _check(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("check", help="validate specs: list every problem as file:line:col, or summarise")
+    p = sub.add_parser("check", help="validate specs: list every problem as file:line:col, or summarise",
+                       description="Validate specs: one line per valid spec (its ports, layers and parameters); "
+                                   "for a spec with problems, every problem as file:line:col (exit status 1).")
     p.add_argument("specs", nargs="+", help="YAML spec files or .onnx models")
     p.set_defaults(handler="check:check")
-    p = sub.add_parser("summary", help="print a table of each spec's layers, port shapes and parameter counts")
+    p = sub.add_parser("summary", help="print a table of each spec's layers, port shapes and parameter counts",
+                       description="Print a table of each spec's layers: type, input and output port shapes, "
+                                   "parameter counts.")
     p.add_argument("specs", nargs="+", help="YAML spec files or .onnx models")
     p.set_defaults(handler="check:summary")
-    p = sub.add_parser("schema", help="print the JSON Schema of spec files (for editor completion)")
+    p = sub.add_parser("schema", help="print the JSON Schema of spec files (for editor completion)",
+                       description="Print (or write) the JSON Schema of spec files, made from the installed layer "
+                                   "and distribution types, for an editor's completion and checks.")
     p.add_argument("-o", "--output", help="write it to this file instead of printing it")
     p.set_defaults(handler="check:schema")
 
@@ -81,7 +89,8 @@ def _train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--batch-size", type=int, help="examples per batch (default 64)")
     p.add_argument("--rounds", type=int, help="max_training_rounds (epochs)")
     p.add_argument("--time", type=float, help="max_training_time in seconds")
-    p.add_argument("--learning-rate", type=float)
+    p.add_argument("--learning-rate", type=float,
+                   help="the initial learning rate (default: the method's, 0.001; SGD's 0.01)")
     p.add_argument("--method", help="Adam (default), AdamW, SGD or RMSProp")
     p.add_argument("--momentum", type=float, help="the method's momentum (SGD, RMSProp)")
     p.add_argument("--epsilon", type=float, help="the method's epsilon (Adam, AdamW, RMSProp)")
