@@ -168,6 +168,8 @@ def worded_by_flags(exc: OptionError) -> OptionError:
         return OptionError("; ".join(f"{_METRIC_FLAG[x.option]}: {x.detail}" for x in exc.diagnostics),
                            diagnostics=exc.diagnostics)
     d = exc.diagnostics[0] if len(exc.diagnostics) == 1 else None
+    if d is not None and d.kind == "metric-matrix" and d.option in _METRIC_FLAG:
+        return OptionError(_matrix_words(f"{_METRIC_FLAG[d.option]} {d.found}", d.found), option=d.option)
     if d is None or d.detail is None:
         return exc
     if d.kind == "method-suboption" and d.option in _SUBOPTION_FLAG:
@@ -180,6 +182,12 @@ def worded_by_flags(exc: OptionError) -> OptionError:
         return OptionError(f"--loss: {f'{d.option} of {d.port!r}' if d.option else repr(d.port)} {d.detail}",
                            option="loss")
     return exc
+
+
+def _matrix_words(flag: str, metric: object) -> str:
+    """A matrix metric asked for per round, as the command line measures it (not net_measurements)."""
+    return (f"{flag}: {metric!r} is a matrix, not a number per round; measure the trained net with netgraph measure, "
+            f"--measure {metric}")
 
 
 def worded_by_files(exc: DataError, flags: dict[str, str]) -> DataError:
@@ -287,6 +295,9 @@ def _check_ports(net: Any, loss: Any, metrics: Any, text: str | None) -> None:
     try:
         pairs = parse_metrics(metrics)  # 'Output:Accuracy' (a dict) or 'Output/Accuracy' (a label) name a port
     except OptionError as exc:
+        if exc.diagnostics[0].kind == "metric-matrix":
+            found = exc.diagnostics[0].found
+            raise OptionError(_matrix_words(f"--metrics {text!r}", found), option="metrics") from None
         raise OptionError(f"--metrics {text!r}: {exc}", option="metrics") from None
     for port in dict.fromkeys(port for port, _ in pairs if port is not None):
         if port not in net.output_ports:

@@ -81,7 +81,8 @@ def round_metric_name(name: Any, option: str = "metrics") -> str:
     canonical = metric_name(name)
     if canonical in MATRICES:
         raise OptionError(f"{option}: {canonical!r} is a matrix, not a number per round; measure it on the trained net "
-                          f"with net_measurements(net, data, {canonical!r})", option=option, found=name)
+                          f"with net_measurements(net, data, {canonical!r})", option=option, found=canonical,
+                          kind="metric-matrix")
     return canonical
 
 
