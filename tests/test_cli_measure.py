@@ -69,3 +69,17 @@ def test_measure_words_a_bad_flag_value_by_the_flag_as_train_does(cli, tmp_path,
     ran = cli("measure", "soft.yaml", "--data", "test.npz", *flags)
     assert ran.code == 1 and ran.err == f"netgraph measure: {message}\n"
     assert cli("train", "soft.yaml", "--data", "test.npz", *flags).err == f"netgraph train: {message}\n"
+
+
+@pytest.mark.parametrize("loss, message", [
+    ("{Output: -1}", "--loss: weight of 'Output' must be a finite number >= 0, found -1"),
+    ("Output", "give loss_function={'Output': 1} (command line: --loss '{Output: 1}')")])
+def test_measure_words_a_loss_problem_by_its_flag_as_train_does(cli, tmp_path, loss, message):
+    """measure's --loss problems read 'loss_function['Output'] weight must be ...' (net_measurements' keyword) and
+    '(netgraph train: --loss ...)' though the command was measure."""
+    save(NetChain([SoftmaxLayer()], Input=3), tmp_path / "soft.yaml")
+    np.savez(tmp_path / "test.npz", Input=LOGITS.numpy(), Target=CLASSES.numpy())
+    for command in ("measure", "train"):
+        ran = cli(command, "soft.yaml", "--data", "test.npz", "--loss", loss)
+        assert ran.code == 1 and ran.err.startswith(f"netgraph {command}: ") and message in ran.err, ran.err
+        assert "netgraph train:" not in ran.err.partition(": ")[2]

@@ -12,8 +12,8 @@ import torch
 
 from netgraph.cli.loss_layers import with_loss_layers
 from netgraph.cli.flags import check_measure_flags
-from netgraph.cli.train import check_precision, loss_option, worded_by_files
-from netgraph.core.errors import DataError
+from netgraph.cli.train import check_precision, loss_option, worded_by_files, worded_by_flags
+from netgraph.core.errors import DataError, OptionError
 from netgraph.spec import load
 from netgraph.train import load_data, net_measurements
 
@@ -36,6 +36,8 @@ def measure(args: argparse.Namespace) -> int:
                                   num_workers=args.workers or 0)
     except DataError as exc:
         raise worded_by_files(exc, {"test": f"--data {args.data}"}) from None
+    except OptionError as exc:  # a --loss term's weight, say: by the flag, as train words it
+        raise worded_by_flags(exc) from None
     for name, value in values.items():  # a matrix (ConfusionMatrix) as its nested list of rows
         print(f"{name} {value.tolist() if isinstance(value, torch.Tensor) else format(value, '.6g')}")
     return 0
