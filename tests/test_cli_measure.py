@@ -83,3 +83,13 @@ def test_measure_words_a_loss_problem_by_its_flag_as_train_does(cli, tmp_path, l
         ran = cli(command, "soft.yaml", "--data", "test.npz", "--loss", loss)
         assert ran.code == 1 and ran.err.startswith(f"netgraph {command}: ") and message in ran.err, ran.err
         assert "netgraph train:" not in ran.err.partition(": ")[2]
+
+
+def test_measure_on_a_machine_without_cuda_says_to_use_the_cpu_not_to_train_on_it(cli, tmp_path, monkeypatch):
+    """measure --device cuda without CUDA ended '...; train on the cpu': measure trains nothing."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    save(NetChain([SoftmaxLayer()], Input=3), tmp_path / "soft.yaml")
+    np.savez(tmp_path / "test.npz", Input=LOGITS.numpy(), Target=CLASSES.numpy())
+    ran = cli("measure", "soft.yaml", "--data", "test.npz", "--device", "cuda")
+    assert ran.code == 1 and ran.err.startswith("netgraph measure: --device cuda: CUDA is not available")
+    assert ran.err.endswith("; use the cpu\n"), ran.err
