@@ -172,6 +172,13 @@ class _Parser(argparse.ArgumentParser):
         kwargs.setdefault("allow_abbrev", False)  # --roun as --rounds would change meaning when a flag is added
         super().__init__(*args, **kwargs)
 
+    def _check_value(self, action, value):  # noqa: ANN001, ANN202 - argparse's signature
+        """A value outside a command's or flag's choices names the nearest one (`netgraph trian`: 'train')."""
+        if action.choices is not None and value not in action.choices:
+            choices = ", ".join(map(repr, action.choices))
+            raise argparse.ArgumentError(action, f"invalid choice: {value!r}{did_you_mean(str(value), action.choices)}"
+                                                 f" (choose from {choices})")
+
     def parse_args(self, args=None, namespace=None):  # noqa: ANN001, ANN201 - argparse's signature
         parsed, extra = self.parse_known_args(args, namespace)
         if extra:
