@@ -193,7 +193,8 @@ def test_a_save_over_a_folder_names_it(vae, tmp_path):
     with pytest.raises(SpecError, match=rf"failed: '{folder}' is not a regular file \(a device, folder or link "
                                         rf"to one\); refusing to replace it; nothing was changed$"):
         save(vae, folder)
-    with pytest.raises(SpecError, match=rf"failed: No such file or directory: '{tmp_path}/missing/"):
+    # a missing folder was told by the weights file's name, "No such file or directory: '.../m.<sha256>.safetensors'"
+    with pytest.raises(SpecError, match=rf"failed: folder '{tmp_path}/missing' does not exist; nothing was changed$"):
         save(vae, tmp_path / "missing" / "m.yaml")
 
 
