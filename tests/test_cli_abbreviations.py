@@ -28,3 +28,14 @@ def test_the_version_flag_is_not_abbreviated_either(cli, capsys):
         cli("--vers")
     out, err = capsys.readouterr()
     assert stop.value.code == 2 and __version__ not in out and "usage: netgraph" in err
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["trian", "s.yaml"], "argument command: invalid choice: 'trian' (did you mean 'train'?) (choose from 'run', "),
+    (["render", "s.yaml", "--rankdir", "lr"], "argument --rankdir: invalid choice: 'lr' (did you mean 'LR'?) "
+                                              "(choose from 'TB', 'LR', 'BT', 'RL')")])
+def test_a_mistyped_command_or_choice_is_refused_naming_the_one_it_may_mean(cli, argv, said):
+    """A flag got the nearest flag, but `netgraph trian` listed the commands without the one meant."""
+    with pytest.raises(SystemExit) as stop:
+        cli(*argv)
+    assert stop.value.code == 2 and said in cli.capsys.readouterr().err

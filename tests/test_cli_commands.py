@@ -219,3 +219,15 @@ def test_ctrl_c_outside_training_ends_with_one_line_and_status_130(where, tmp_pa
     assert code == 130
     captured = capsys.readouterr()
     assert captured.err == "netgraph: interrupted\n" and captured.out == ""
+
+
+def test_every_command_s_help_says_what_it_does_and_explains_every_flag():
+    """`netgraph run --help` (and check, summary, schema) printed usage and flags with no line on what the command
+    does, where render, train, measure and export have one; train's --learning-rate had no help text at all."""
+    import argparse
+    from netgraph.cli.parser import build_parser
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+    assert sorted(commands) == ["check", "export", "measure", "render", "run", "schema", "summary", "train"]
+    assert [name for name, command in commands.items() if not command.description] == []
+    assert [(name, action.dest) for name, command in commands.items() for action in command._actions
+            if not action.help] == []

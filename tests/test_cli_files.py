@@ -243,6 +243,17 @@ def test_a_csv_header_without_the_columns_tells_a_command_line_user_what_to_chan
         load_data(tmp_path / "bad.csv")
 
 
+def test_a_csv_of_numbers_is_told_that_a_table_holds_texts_and_numbers_go_in_an_npz(cli, tmp_path):
+    """A CSV of numeric features (the usual table) for a net without a text encoder was told only to rename its
+    header to 'text' and 'label', as if a text table were meant."""
+    (tmp_path / "num.csv").write_text("a,b,c,label\n1,2,3,0\n4,5,6,1\n")
+    ran = cli("train", cli.spec(), "--data", "num.csv", "-o", "o", "--quiet")
+    assert ran.code == 1 and "its columns are ['a', 'b', 'c', 'label']" in ran.err
+    assert ran.err.endswith("; a table holds texts and labels, for a net with a TokensEncoder or CharactersEncoder "
+                            "on its input: numbers go in an .npz or .safetensors file, e.g. np.savez(path, "
+                            "Input=x, Target=y)\n"), ran.err
+
+
 def test_a_folder_without_images_is_named_without_python_s_function_name(cli, tmp_path):
     """`--data folder/` said "--data: image_folder: 'folder' holds no images", naming a Python function the command
     line user never called; Python's image_folder keeps its name."""

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from netgraph import DropoutLayer, NetChain, SoftmaxLayer, net_measurements, save
+from netgraph import DropoutLayer, LinearLayer, NetChain, SoftmaxLayer, net_initialize, net_measurements, save
 
 LOGITS = torch.tensor([[3.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 1.0], [2.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
 CLASSES = torch.tensor([0, 1, 2, 1, 1])  # predicted 0, 1, 2, 0, 1: example 4 wrong
@@ -40,3 +40,56 @@ def test_measure_prints_a_confusion_matrix_as_its_rows(cli, tmp_path):
     ran = cli("measure", "soft.yaml", "--data", "test.npz", "--measure", "ConfusionMatrix,Accuracy")
     assert ran.code == 0, ran.err
     assert ran.out.splitlines() == ["ConfusionMatrix [[1, 0, 0], [1, 2, 0], [0, 0, 1]]", "Accuracy 0.8"]
+
+
+def test_measure_reads_an_onnx_model_as_the_other_commands_do(cli, tmp_path):
+    """An exported model holds a trained net's arrays, and run, check, render, train and export read .onnx; measure
+    read it as YAML: "m.onnx:1:34: byte 0x85 is not UTF-8 text"."""
+    net = net_initialize(NetChain([LinearLayer(3), SoftmaxLayer()], Input=3), seed=0)
+    save(net, tmp_path / "soft.yaml")
+    np.savez(tmp_path / "test.npz", Input=LOGITS.numpy(), Target=CLASSES.numpy())
+    assert cli("export", "soft.yaml", "-o", "soft.onnx").code == 0
+    from_spec = cli("measure", "soft.yaml", "--data", "test.npz", "--measure", "Loss,Accuracy")
+    from_model = cli("measure", "soft.onnx", "--data", "test.npz", "--measure", "Loss,Accuracy")
+    assert from_model.code == 0, from_model.err
+    assert from_model.out == from_spec.out and from_spec.out.startswith("Loss ")
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--batch-size", "0"], "--batch-size must be a whole number > 0, found 0"),
+    (["--workers", "-1"], "--workers must be a whole number >= 0, found -1"),
+    (["--seed", "-1"], "--seed must be a whole number from 0 to 2**64 - 1, found -1"),
+    (["--precision", "half"], "--precision must be float32, float64 or mixed, found 'half'"),
+    (["--device", "tpu"], "--device must be cpu or cuda (or cuda:N), found 'tpu'")])
+def test_measure_words_a_bad_flag_value_by_the_flag_as_train_does(cli, tmp_path, flags, message):
+    """measure's flags were refused in net_measurements' words: 'batch_size must be an integer > 0', 'random_seed=
+    must be ...', 'net_train option working_precision= ...', where train names the flag typed."""
+    save(NetChain([SoftmaxLayer()], Input=3), tmp_path / "soft.yaml")
+    np.savez(tmp_path / "test.npz", Input=LOGITS.numpy(), Target=CLASSES.numpy())
+    ran = cli("measure", "soft.yaml", "--data", "test.npz", *flags)
+    assert ran.code == 1 and ran.err == f"netgraph measure: {message}\n"
+    assert cli("train", "soft.yaml", "--data", "test.npz", *flags).err == f"netgraph train: {message}\n"
+
+
+@pytest.mark.parametrize("loss, message", [
+    ("{Output: -1}", "--loss: weight of 'Output' must be a finite number >= 0, found -1"),
+    ("Output", "give loss_function={'Output': 1} (command line: --loss '{Output: 1}')")])
+def test_measure_words_a_loss_problem_by_its_flag_as_train_does(cli, tmp_path, loss, message):
+    """measure's --loss problems read 'loss_function['Output'] weight must be ...' (net_measurements' keyword) and
+    '(netgraph train: --loss ...)' though the command was measure."""
+    save(NetChain([SoftmaxLayer()], Input=3), tmp_path / "soft.yaml")
+    np.savez(tmp_path / "test.npz", Input=LOGITS.numpy(), Target=CLASSES.numpy())
+    for command in ("measure", "train"):
+        ran = cli(command, "soft.yaml", "--data", "test.npz", "--loss", loss)
+        assert ran.code == 1 and ran.err.startswith(f"netgraph {command}: ") and message in ran.err, ran.err
+        assert "netgraph train:" not in ran.err.partition(": ")[2]
+
+
+def test_measure_on_a_machine_without_cuda_says_to_use_the_cpu_not_to_train_on_it(cli, tmp_path, monkeypatch):
+    """measure --device cuda without CUDA ended '...; train on the cpu': measure trains nothing."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    save(NetChain([SoftmaxLayer()], Input=3), tmp_path / "soft.yaml")
+    np.savez(tmp_path / "test.npz", Input=LOGITS.numpy(), Target=CLASSES.numpy())
+    ran = cli("measure", "soft.yaml", "--data", "test.npz", "--device", "cuda")
+    assert ran.code == 1 and ran.err.startswith("netgraph measure: --device cuda: CUDA is not available")
+    assert ran.err.endswith("; use the cpu\n"), ran.err

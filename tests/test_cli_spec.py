@@ -122,3 +122,14 @@ def test_schema_accepts_wolframs_transpose_swap_and_reshape_automatic():
     validator = jsonschema.Draft202012Validator(spec_schema())
     assert not list(validator.iter_errors(yaml.safe_load(text)))
     assert list(validator.iter_errors(yaml.safe_load(text.replace("'1<->3'", "'1<>3'"))))
+
+
+def test_schema_accepts_an_edges_mapping_that_fans_out_as_the_loader_does():
+    """`edges: {Input: [a, b]}` (fan-out in the mapping form) loads, but the schema allowed only one endpoint as a
+    mapping's value, so an editor flagged a valid spec."""
+    text = ("netgraph: 1\nlayers: {a: 3, b: 3, p: Plus}\ninputs: {Input: 2}\n"
+            "edges: {Input: [a, b], '[a, b]': p}\n")
+    assert NetGraph.from_yaml(text).output_shapes == {"Output": (3,)}
+    validator = jsonschema.Draft202012Validator(spec_schema())
+    assert not list(validator.iter_errors(yaml.safe_load(text)))
+    assert list(validator.iter_errors(yaml.safe_load(text.replace("[a, b], '", "{a: b}, '"))))

@@ -234,3 +234,19 @@ def test_assigning_to_a_distribution_says_it_is_frozen_and_how_to_make_another(d
     with pytest.raises(FrozenLayerError, match=rf"^{name} is frozen .*, not del distribution.nargs: make one "):
         del dist.nargs
     assert dist == type(dist)(*dist.args)  # unchanged
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: NormalDistribution(mu=0, sigma=1), r"^NormalDistribution takes its parameters by position, in Wolfram's "
+     r"order: NormalDistribution\(mu, sigma\) \(mu \(mean\), sigma \(standard deviation\)\); found mu=0, sigma=1$"),
+    (lambda: NormalDistribution(loc=0, scale=1), r"NormalDistribution\(mu, sigma\) .*; found loc=0, scale=1$"),
+    (lambda: GammaDistribution(2, beta=3), r"GammaDistribution\(alpha, beta, gamma, mu\) .*; found beta=3$"),
+    (lambda: UniformDistribution(min=0, max=1), r"^UniformDistribution takes its parameters by position, in Wolfram's "
+     r"order: UniformDistribution\(\[min, max\]\) .*; found min=0, max=1$"),
+    (lambda: DiscreteUniformDistribution(low=1, high=6), r"DiscreteUniformDistribution\(\[imin, imax\]\)")])
+def test_parameters_given_by_name_are_an_option_error_naming_the_order(make, message):
+    """NormalDistribution(mu=0, sigma=1) (or torch's loc=, scale=) was Python's TypeError from
+    Distribution.__init__; no other exception type than NetGraphError may escape from bad user input."""
+    with pytest.raises(OptionError, match=message):
+        make()
+    assert UniformDistribution(bounds=[0, 2]) == UniformDistribution([0, 2])  # Uniform's own keyword stays

@@ -117,3 +117,16 @@ def test_replacing_an_operator_by_another_layer_type_rebuilds_the_graph():
     net = NetGraph({"map": NetMapOperator(LinearLayer(3)), "t": "Tanh"}, [("map", "t")], Input=(5, 3))
     new = net.replace_layers({"map": ElementwiseLayer("Tanh")})
     assert new.output_shapes == {"Output": (5, 3)} and new.layers["map"] == ElementwiseLayer("Tanh")
+
+
+@pytest.mark.parametrize("keyword, hint", [
+    ("random_seed", " (net_train's random_seed is net_initialize's seed)"),
+    ("sed", " (did you mean 'seed'?)"), ("Method", " (did you mean 'method'?)")])
+def test_an_unknown_keyword_is_an_option_error_naming_the_options(keyword, hint):
+    """net_initialize(net, random_seed=0), as net_train spells it, was Python's TypeError ('unexpected keyword
+    argument'), where net_train and net_measurements name their options."""
+    from netgraph import LinearLayer, NetChain, OptionError, net_initialize
+    with pytest.raises(OptionError) as info:
+        net_initialize(NetChain([LinearLayer(2)], input=3), **{keyword: 0})
+    options = "seed, all, max_elements, method"
+    assert str(info.value) == f"net_initialize has no option {keyword!r}{hint}; options: {options}"

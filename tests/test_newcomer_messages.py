@@ -206,13 +206,28 @@ def test_net_layers_by_a_keras_position_or_a_wrong_name_say_how_layers_are_keyed
     assert isinstance(info.value, WiringError)
     assert str(info.value) == ("net.layers has no key 0: layers are keyed by name, as strings ('1', '2', '3', '4'; "
                                "unnamed layers are numbered from '1', as in Wolfram): net.layers['1'], or by "
-                               "position list(net.layers.values())[0]")
+                               "position (from 0, as Python counts): net[0]")
     named = NetGraph({"enc": LinearLayer(3), "act": "Tanh"}, [("enc", "act")], Input=2)
     with pytest.raises(WiringError, match=r"^net.layers has no key 'encoder' \(did you mean 'enc'\?\); the layers "
                                           r"are 'enc', 'act'$"):
         named.layers["encoder"]
     assert named.layers["enc"] == LinearLayer(3, input=2) or named.layers["enc"].output == (3,)
     assert named.layers.get(0) is None and 0 not in named.layers and list(named.layers) == ["enc", "act"]
+
+
+def test_net_layers_by_a_wolfram_index_names_that_layer_and_no_position_past_the_end():
+    """net.layers[1] of a one-layer chain suggested 'net.layers['1'], or by position list(net.layers.values())[1]':
+    the second is another layer than the first, here past the end (an IndexError)."""
+    from netgraph import NetChain, NetGraph, WiringError
+    single = NetChain([LinearLayer(3)], input=2)
+    with pytest.raises(WiringError) as info:
+        single.layers[1]
+    assert str(info.value).endswith("as in Wolfram): net.layers['1']")
+    named = NetGraph({"enc": LinearLayer(3), "act": "Tanh"}, [("enc", "act")], Input=2)
+    with pytest.raises(WiringError) as info:
+        named.layers[1]
+    assert str(info.value).endswith("as in Wolfram): net.layers['enc'], or by position (from 0, as Python counts): "
+                                    "net[1]")
     assert dict(named.layers) == {"enc": named.layers["enc"], "act": named.layers["act"]}
 
 

@@ -75,3 +75,18 @@ def test_torchs_packed_and_padded_forms_point_to_padded():
         with pytest.raises(DataError) as info:
             net_train(net, {"Input": data, "Target": torch.tensor([0, 1])}, max_training_rounds=1, progress=False)
         assert str(info.value).endswith(hint)
+
+
+def test_a_tuple_of_tensors_is_told_to_be_a_batch_or_a_list():
+    """net((a, b)) failed in torch's words, 'cannot make a tensor from tuple: only one element tensors can be
+    converted to Python scalars', where the list [a, b] works (a variable length) or is told to be one tensor."""
+    from netgraph import DataError, LinearLayer, LongShortTermMemoryLayer, NetChain, SequenceLastLayer, net_initialize
+    said = ("input port 'Input': a tuple of tensors is no batch: give one batched tensor (torch.stack), or examples "
+            "of different lengths as a list, one tensor each")
+    rnn = net_initialize(NetChain([LongShortTermMemoryLayer(4), SequenceLastLayer()], input=("n", 3)), seed=0)
+    line = net_initialize(NetChain([LinearLayer(2)], input=3), seed=0)
+    for net, value in ((rnn, (torch.randn(5, 3), torch.randn(2, 3))), (line, (torch.randn(3), torch.randn(3)))):
+        with pytest.raises(DataError) as info:
+            net(value)
+        assert str(info.value) == said
+    assert rnn([torch.randn(5, 3), torch.randn(2, 3)]).shape == (2, 4)

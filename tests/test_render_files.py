@@ -217,6 +217,20 @@ def test_a_format_the_file_suffix_contradicts_is_refused(seed_spec, tmp_path, ca
     assert seed().render(tmp_path / "y.dot", format="gv").read_text(encoding="utf-8") == seed().to_dot()
 
 
+def test_a_format_without_o_names_the_default_file_by_that_format(seed_spec, tmp_path, monkeypatch, capsys):
+    """`netgraph render spec.yaml -f dot` (no -o) was refused as "-o None names a .svg file but -f/--format dot
+    writes DOT": the default output is <spec name>.<format> here, as -o's default is <spec name>.svg."""
+    from netgraph.cli import main
+    monkeypatch.chdir(tmp_path)
+    assert main(["render", "specs/seed.yaml", "-f", "dot"]) == 0
+    assert capsys.readouterr().out == "diagram written to seed.dot\n"
+    assert (tmp_path / "seed.dot").read_text(encoding="utf-8") == seed().to_dot()
+    assert main(["render", "specs/seed.yaml", "-f", "SVG", "--backend", "builtin"]) == 0
+    assert (tmp_path / "seed.svg").read_text(encoding="utf-8").lstrip().startswith(("<?xml", "<svg"))
+    assert main(["render", "specs/seed.yaml", "-f", "jpg"]) == 1
+    assert "unknown diagram format 'jpg'" in capsys.readouterr().err and not (tmp_path / "seed.jpg").exists()
+
+
 def test_run_and_render_help_name_every_diagram_suffix(capsys):
     from netgraph.cli import main
     for command in ("run", "render"):
@@ -229,7 +243,7 @@ def test_run_and_render_help_name_every_diagram_suffix(capsys):
 def test_every_command_that_reads_an_onnx_model_says_so_in_its_help(capsys):
     """run, check and summary read .onnx models (README), but their help said 'a YAML spec (file)' only."""
     from netgraph.cli import main
-    for command in ("run", "render", "check", "summary"):
+    for command in ("run", "render", "check", "summary", "measure"):
         with pytest.raises(SystemExit):
             main([command, "--help"])
         assert ".onnx model" in " ".join(capsys.readouterr().out.split()), command

@@ -198,3 +198,18 @@ def test_an_option_of_another_layer_type_or_in_a_graph_without_edges_is_caught_t
     assert _error(no_edges) == ("<string>:5:3: layer 'output' is in no edge: an option of the layer 'enc' above, "
                                 "indented too little? (LinearLayer has an option 'output'; the options of 'enc' start "
                                 "in column 5)")
+
+
+@pytest.mark.parametrize("text, at, hint", [
+    ("netgraph: 1\nlayers: {z: 2}\ninputs:\n  Input: (4, 3)\n", "<string>:4:10: ",
+     " ('(4, 3)' is text: YAML has no tuples; write a list, [4, 3])"),
+    ("netgraph: 1\nlayers:\n  c:\n    type: ConvolutionLayer\n    output: 2\n    kernel: (3, 3)\n"
+     "inputs: {Input: [1, 8, 8]}\n", "<string>:6:13: ",
+     " ('(3, 3)' is text: YAML has no tuples; write a list, [3, 3])"),
+    ("netgraph: 1\nlayers:\n  z:\n    type: LinearLayer\n    output: (2,)\ninputs: {Input: 4}\n", "<string>:5:13: ",
+     " ('(2,)' is text: YAML has no tuples; write a list, [2])")])
+def test_a_python_tuple_in_a_spec_is_told_to_be_a_list_at_its_value(text, at, hint):
+    """A shape written as Python writes it, `Input: (4, 3)`, is text in YAML: it was refused as 'must be an int or a
+    list of ints, found '(4, 3)'' with no word on how to write it."""
+    error = _error(text)
+    assert error.startswith(at) and error.endswith(hint), error

@@ -50,6 +50,17 @@ def test_a_net_without_buffers_has_no_buffers_column():
     assert buffer_count(net) == 0
 
 
+def test_a_layer_of_unknown_shape_without_buffers_adds_no_unknown_buffer_count():
+    """NetChain([LinearLayer(3), "Tanh"]) without input= said "unknown number of parameters, unknown number of buffer
+    elements" and drew a buffers column of '?': a LinearLayer has no buffers whatever its shapes."""
+    net = NetChain([LinearLayer(3), "Tanh"])
+    assert buffer_count(net) == 0 and parameter_count(net) is None
+    assert one_line(net).endswith("2 layers, unknown number of parameters") and "buffers" not in summary_table(net)
+    assert str(LinearLayer(3).information()).splitlines()[0].endswith("; unknown number of parameters")
+    unsized = NetChain([BatchNormalizationLayer(), LinearLayer(3)])  # the size of its buffers is unknown
+    assert buffer_count(unsized) is None and "unknown number of buffer elements" in one_line(unsized)
+
+
 def test_netgraph_summary_lists_buffers_apart(cli):
     spec = cli.spec("netgraph: 1\ntype: NetChain\nlayers: {h: {type: LinearLayer, output: 2}, bn: "
                     "BatchNormalizationLayer}\ninputs: {Input: [3]}\n")

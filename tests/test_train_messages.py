@@ -147,7 +147,7 @@ def test_a_plain_output_named_as_the_loss_with_a_target_in_the_data_says_it_read
         net_train(_softmax_line(), data, loss_function="Output", max_training_rounds=1, progress=False)
     assert str(info.value) == (f"loss_function='Output' uses output port 'Output' itself as the loss, which reads no "
                                f"target, but the data holds one under key {key!r}; for the automatic loss on 'Output' "
-                               f"against its target, give loss_function={{'Output': 1}} (netgraph train: --loss "
+                               f"against its target, give loss_function={{'Output': 1}} (command line: --loss "
                                f"'{{Output: 1}}')")
     assert net_train(_softmax_line(), data, loss_function={"Output": 1}, max_training_rounds=1, progress=False)
 

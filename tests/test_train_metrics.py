@@ -223,6 +223,13 @@ def test_per_port_metrics_are_labelled_by_port():
     assert listed.round_metrics.keys() == r.round_metrics.keys()  # a list measures each where it fits
     for label, history in r.round_metrics.items():  # (pytest.approx takes no nested mappings)
         assert listed.round_metrics[label] == pytest.approx(history), label
+    # a label as a name: 'port/name' picks the port, as net_measurements and training_stopping_criterion take it
+    # (it was "unknown metric 'Class/Accuracy' (did you mean 'Accuracy'?)")
+    labelled = net_train(net, data, metrics=["Class/Accuracy", "Value/MAE"], max_training_rounds=2, random_seed=0,
+                         progress=False, all=True)
+    assert labelled.round_metrics == r.round_metrics
+    assert parse_metrics(["Class/Accuracy", "F1"]) == [("Class", "Accuracy"), (None, "F1")]
+    assert metrics_option("Class/Accuracy,Value/MAE") == ["Class/Accuracy", "Value/MAE"]  # --metrics takes it too
 
 
 def test_early_stopping_on_validation_accuracy_maximises_it():
@@ -315,7 +322,9 @@ def test_the_command_line_measures_and_stops_on_a_metric(tmp_path, capsys):
 @pytest.mark.parametrize("flag, message", [
     ("Outpt:Accuracy", "--metrics 'Outpt:Accuracy': 'Outpt' is not an output port (did you mean 'Output'?)"),
     ("Acuracy", "--metrics 'Acuracy': unknown metric 'Acuracy' (did you mean 'Accuracy'?)"),
-    ("Output:F1,Output:Acuracy", "--metrics 'Output:F1,Output:Acuracy': unknown metric 'Acuracy'")])
+    ("Output:F1,Output:Acuracy", "--metrics 'Output:F1,Output:Acuracy': unknown metric 'Acuracy'"),
+    ("Accuracy,ConfusionMatrix", "--metrics 'Accuracy,ConfusionMatrix': 'ConfusionMatrix' is a matrix, not a number "
+     "per round; measure the trained net with netgraph measure, --measure ConfusionMatrix\n")])
 @pytest.mark.parametrize("nproc", ["1", "2"])
 def test_a_metrics_typo_is_worded_by_the_flag(tmp_path, capsys, monkeypatch, flag, message, nproc):
     """A wrong port was worded as net_train's 'metrics key', after reading the data; now by --metrics, before
@@ -327,6 +336,14 @@ def test_a_metrics_typo_is_worded_by_the_flag(tmp_path, capsys, monkeypatch, fla
     assert main([*argv, "--quiet"]) == 1
     err = capsys.readouterr().err
     assert err.startswith(f"netgraph train: {message}") and "metrics key" not in err, err
+    assert "net_measurements" not in err  # Python's name, where the command line has its own
+    if "ConfusionMatrix" in flag:  # so is --stop-on's
+        argv = [*argv[:-4], "--stop-on", "ConfusionMatrix", "--quiet"]
+        np.savez(tmp_path / "data.npz", **{k: v.numpy() for k, v in _blobs(16, 0).items()})
+        assert main([*argv[:3], str(tmp_path / "data.npz"), *argv[4:], "-o", str(tmp_path / "out")]) == 1
+        assert capsys.readouterr().err == ("netgraph train: --stop-on ConfusionMatrix: 'ConfusionMatrix' is a matrix, "
+                                           "not a number per round; measure the trained net with netgraph measure, "
+                                           "--measure ConfusionMatrix\n")
 
 
 def test_a_resumed_run_continues_the_metric_histories(tmp_path):

@@ -237,3 +237,18 @@ def test_kerass_list_of_inputs_is_shown_as_the_dict_by_the_nets_ports(outputs, t
                                f"Keras's list of inputs as {advice}")
     trained = net_train(_two_inputs(outputs), data, validation_set=data, max_training_rounds=1, progress=False)
     assert trained.input_ports == ("a", "b")
+
+
+def test_arrays_saved_by_position_are_told_to_be_saved_by_key(tmp_path, cli):
+    """np.savez(path, x, y) names the arrays arr_0, arr_1: the error said only "unknown key 'arr_0'", not why."""
+    from netgraph import DataError, LinearLayer, NetChain, net_train, save
+    np.savez(tmp_path / "pos.npz", np.zeros((4, 3), dtype="float32"), np.zeros((4, 1), dtype="float32"))
+    net = NetChain([LinearLayer(1)], input=3)
+    hint = ("unknown key 'arr_0' (numpy's name for an array saved by position: save each by its key, "
+            "np.savez(path, Input=..., Target=...)); the keys are ['Input', 'Target']")
+    with pytest.raises(DataError) as info:
+        net_train(net, tmp_path / "pos.npz", max_training_rounds=1, progress=False)
+    assert hint in str(info.value)
+    save(net, tmp_path / "s.yaml")
+    ran = cli("train", "s.yaml", "--data", "pos.npz", "--rounds", "1", "--quiet")
+    assert ran.code == 1 and hint in ran.err, ran.err

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (LayerNormalizationLayer, LinearLayer, NetChain, NetMapOperator, OptionError, net_initialize)
+from netgraph import (LayerNormalizationLayer, LinearLayer, NetChain, NetMapOperator, OptionError, TorchLayer,
+                      net_initialize)
 
 
 @pytest.mark.parametrize("array, shape", [("Weights", (5, 7)), ("Weights", (2, 3)), ("Biases", (4,))])
@@ -34,3 +35,19 @@ def test_an_operators_inner_layer_is_checked_too():
     name = next(n for n in op.arrays if n.endswith("Weights"))
     with pytest.raises(OptionError, match=r"expected shape \(3, 2\).*found \(3, 5\)"):
         op.with_arrays({name: torch.zeros(3, 5)})
+
+
+def test_arrays_may_be_given_by_keyword_as_replace_takes_options():
+    """layer.with_arrays(Weights=w) was Python's TypeError ('unexpected keyword argument'): only a dict was taken,
+    where replace(output=4) takes keywords."""
+    weights, biases = torch.ones(3, 2), torch.zeros(3)
+    layer = LinearLayer(3, input=2)
+    by_keyword = layer.with_arrays(Weights=weights, Biases=biases)
+    assert by_keyword == layer.with_arrays({"Weights": weights, "Biases": biases})
+    assert torch.equal(by_keyword.arrays["Weights"], weights)
+    assert layer.with_arrays({"Weights": weights}, Biases=biases) == by_keyword
+    with pytest.raises(OptionError, match=r"LinearLayer has no array 'Wieghts' \(did you mean 'Weights'\?\)"):
+        layer.with_arrays(Wieghts=weights)
+    module = torch.nn.Linear(2, 3)
+    torch_layer = TorchLayer(module)
+    assert torch.equal(torch_layer.with_arrays(weight=torch.ones(3, 2)).arrays["weight"], torch.ones(3, 2))

@@ -63,7 +63,7 @@ def missing_device(device: torch.device) -> str | None:
     if device.type != "cuda":
         return None
     if not torch.cuda.is_available():
-        return f"CUDA is not available in this torch installation (torch {torch.__version__}); train on the cpu"
+        return f"CUDA is not available in this torch installation (torch {torch.__version__}); use the cpu"
     count = torch.cuda.device_count()
     if device.index is not None and device.index >= count:
         have = "cuda:0" if count == 1 else f"cuda:0 to cuda:{count - 1}"

@@ -49,8 +49,8 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
     try:
         x = as_tensor(value)  # numpy arrays in the other byte order or with negative strides: a native copy
     except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
-        raise DataError(_encoder_hint(port, value, net) or f"input port {port!r}: cannot make a tensor from "
-                        f"{type(value).__name__}: {exc}{ragged_hint(value)}") from None
+        raise DataError(_encoder_hint(port, value, net) or _tuple_problem(port, value) or f"input port {port!r}: "
+                        f"cannot make a tensor from {type(value).__name__}: {exc}{ragged_hint(value)}") from None
     if not x.is_cpu:
         raise DataError(f"input port {port!r}: the data is on device {x.device}, but net(...) evaluates on device cpu "
                         f"(where the net's arrays are); move the data with .cpu(), or run the net on {x.device.type} "
@@ -98,6 +98,15 @@ def ragged_hint(value: Any) -> str:
         return ("; examples of different lengths go in as a list of tensors, one per example "
                 "([torch.tensor(e) for e in examples]), or as Padded(data, lengths)")
     return ""
+
+
+def _tuple_problem(port: str, value: Any) -> str:
+    """For a tuple of tensors or arrays (``net((a, b))``), which torch refuses in its own words: what to give (not
+    for torch's (padded, lengths) pair, which ``ragged_hint`` names)."""
+    if type(value) is not tuple or not value or not all(hasattr(v, "ndim") for v in value) or ragged_hint(value):
+        return ""
+    return (f"input port {port!r}: a tuple of tensors is no batch: give one batched tensor (torch.stack), or "
+            f"examples of different lengths as a list, one tensor each")
 
 
 def _encoder_hint(port: str, value: Any, net: Any = None) -> str:

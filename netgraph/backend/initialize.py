@@ -10,7 +10,7 @@ from typing import Any
 import torch
 
 from netgraph.core.array_rules import WILDCARDS
-from netgraph.core.errors import Diagnostic, OptionError, ShapeError, raise_all
+from netgraph.core.errors import Diagnostic, OptionError, ShapeError, did_you_mean, raise_all
 from netgraph.core.given_shapes import given_shapes, with_given_shapes
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
@@ -26,7 +26,7 @@ __all__ = ["net_initialize"]
 
 
 def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_elements: int | None = None,
-                   method: Any = None) -> Any:
+                   method: Any = None, **unknown: Any) -> Any:
     """A new net whose missing arrays (or every array, with ``all=True``) are filled.
 
     By default weights are Kaiming-uniform, biases zero, NetArrayLayer arrays normal. ``method``
@@ -45,6 +45,8 @@ def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_ele
     Traceback (most recent call last):
     netgraph.core.errors.ShapeError: net_initialize: the arrays to fill need 4.0 TB (1e+12 float32 elements)...
     """
+    if unknown:
+        _refuse_unknown(next(iter(unknown)))
     if not isinstance(net, NetGraph):  # a bare layer (as NetInitialize[layer]): initialise it as a one-layer net
         if not isinstance(net, Layer):
             raise OptionError(f"net_initialize needs a NetGraph or a layer, found {type(net).__name__}")
@@ -55,6 +57,17 @@ def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_ele
         return with_given_shapes(net_initialize(alone, seed, all, max_elements, rules).layers["layer"], shapes)
     with gc_paused():  # a large net makes many small objects and tensors: no collector passes that find nothing
         return _initialize(net, parse_rules(method), seed, all, max_elements)
+
+
+_OPTIONS = ("seed", "all", "max_elements", "method")
+
+
+def _refuse_unknown(keyword: str) -> None:
+    """OptionError for a keyword net_initialize does not take (net_train's random_seed: its seed)."""
+    hint = (" (net_train's random_seed is net_initialize's seed)" if keyword == "random_seed" else
+            did_you_mean(keyword, _OPTIONS))
+    raise OptionError(f"net_initialize has no option {keyword!r}{hint}; options: {', '.join(_OPTIONS)}",
+                      option=keyword)
 
 
 def _initialize(net: NetGraph, rules: Any, seed: int | None, all: bool, max_elements: int | None) -> NetGraph:

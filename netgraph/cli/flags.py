@@ -1,5 +1,5 @@
-"""Checks of ``netgraph train`` / ``export`` / ``run`` flags before any work, worded by the flag the user typed
-(``--batch-size 0``), not by the Python keyword (``batch_size``) it becomes."""
+"""Checks of ``netgraph train`` / ``measure`` / ``export`` / ``run`` flags before any work, worded by the flag the
+user typed (``--batch-size 0``), not by the Python keyword (``batch_size``) it becomes."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from netgraph.core.files import usable_folder
 from netgraph.backend.devices import parse_device
 from netgraph.core.wording import refuse_scaled
 
-__all__ = ["check_seed", "check_train_flags"]
+__all__ = ["check_measure_flags", "check_seed", "check_train_flags"]
 
 _POSITIVE_INTS = (("batch_size", "--batch-size"), ("rounds", "--rounds"), ("nproc", "--nproc"))
 _POSITIVE_NUMBERS = (("learning_rate", "--learning-rate"), ("time", "--time"))
@@ -29,21 +29,11 @@ def check_train_flags(args: argparse.Namespace, made: list | None = None) -> Non
     """OptionError naming the first flag of ``netgraph train`` whose value net_train would refuse (the --checkpoint and
     --tensorboard folders it creates are added to ``made``: ``usable_folder``)."""
     check_seed(args)
-    for name, flag in _POSITIVE_INTS:
-        if getattr(args, name) is not None and getattr(args, name) < 1:
-            raise OptionError(f"{flag} must be a whole number > 0, found {getattr(args, name)}", option=name)
+    _check_counts(args, _POSITIVE_INTS, (("patience", "--patience"), ("workers", "--workers")))
     for name, flag in _POSITIVE_NUMBERS:
         value = getattr(args, name)
         if value is not None and not 0 < value < math.inf:  # NaN too
             raise OptionError(f"{flag} must be a finite number > 0, found {value}", option=name)
-    for name, flag in (("patience", "--patience"), ("workers", "--workers")):
-        if getattr(args, name) is not None and getattr(args, name) < 0:
-            raise OptionError(f"{flag} must be a whole number >= 0, found {getattr(args, name)}", option=name)
-    for name, flag in (*_POSITIVE_INTS, ("patience", "--patience"), ("workers", "--workers")):
-        if getattr(args, name) is not None and getattr(args, name) > sys.maxsize:  # torch's samplers take no more
-            least = 1 if (name, flag) in _POSITIVE_INTS else 0
-            raise OptionError(f"{flag} must be a whole number from {least} to {sys.maxsize}, found "
-                              f"{getattr(args, name)}", option=name)
     _check_validation(args.validation)
     for name, flag, example in (("checkpoint", "--checkpoint", "checkpoints"), ("output", "-o", "trained")):
         if getattr(args, name) is not None and not getattr(args, name).strip():
@@ -57,6 +47,30 @@ def check_train_flags(args: argparse.Namespace, made: list | None = None) -> Non
     if args.device is not None:
         _check_device(args.device)
         _check_processes(args.device, args.nproc)
+
+
+def check_measure_flags(args: argparse.Namespace) -> None:
+    """OptionError naming the first flag of ``netgraph measure`` whose value net_measurements would refuse (in its
+    keywords' words: ``batch_size``, ``random_seed=``), as ``check_train_flags`` words train's."""
+    check_seed(args)
+    _check_counts(args, (("batch_size", "--batch-size"),), (("workers", "--workers"),))
+    if args.device is not None:
+        _check_device(args.device)
+
+
+def _check_counts(args: argparse.Namespace, positive: tuple, non_negative: tuple) -> None:
+    """OptionError for the first whole-number flag out of its range: ``positive`` ones from 1, ``non_negative``
+    ones from 0, all at most ``sys.maxsize`` (torch's samplers take no more)."""
+    for least, flags in ((1, positive), (0, non_negative)):
+        for name, flag in flags:
+            if getattr(args, name) is not None and getattr(args, name) < least:
+                relation = "> 0" if least else ">= 0"
+                raise OptionError(f"{flag} must be a whole number {relation}, found {getattr(args, name)}", option=name)
+    for least, flags in ((1, positive), (0, non_negative)):
+        for name, flag in flags:
+            if getattr(args, name) is not None and getattr(args, name) > sys.maxsize:
+                raise OptionError(f"{flag} must be a whole number from {least} to {sys.maxsize}, found "
+                                  f"{getattr(args, name)}", option=name)
 
 
 def _check_validation(value: str | None) -> None:

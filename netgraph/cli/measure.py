@@ -4,12 +4,16 @@ data (``net_measurements``), one ``name value`` line each."""
 from __future__ import annotations
 
 import argparse
+import importlib
+from pathlib import Path
+from typing import Any
 
 import torch
 
 from netgraph.cli.loss_layers import with_loss_layers
-from netgraph.cli.train import loss_option, worded_by_files
-from netgraph.core.errors import DataError
+from netgraph.cli.flags import check_measure_flags
+from netgraph.cli.train import check_precision, loss_option, worded_by_files, worded_by_flags
+from netgraph.core.errors import DataError, OptionError
 from netgraph.spec import load
 from netgraph.train import load_data, net_measurements
 
@@ -17,7 +21,9 @@ __all__ = ["measure"]
 
 
 def measure(args: argparse.Namespace) -> int:
-    net = load(args.spec)
+    check_measure_flags(args)  # before any work: worded by the flags, as train's
+    check_precision(args.precision)
+    net = _load_net(args.spec)
     loss = with_loss_layers(net, loss_option(args.loss))
     names = [name.strip().replace(":", "/") for name in args.measure.split(",") if name.strip()]  # --metrics' Port:Name
     try:
@@ -30,6 +36,15 @@ def measure(args: argparse.Namespace) -> int:
                                   num_workers=args.workers or 0)
     except DataError as exc:
         raise worded_by_files(exc, {"test": f"--data {args.data}"}) from None
+    except OptionError as exc:  # a --loss term's weight, say: by the flag, as train words it
+        raise worded_by_flags(exc) from None
     for name, value in values.items():  # a matrix (ConfusionMatrix) as its nested list of rows
         print(f"{name} {value.tolist() if isinstance(value, torch.Tensor) else format(value, '.6g')}")
     return 0
+
+
+def _load_net(path: str) -> Any:
+    """The trained net: a saved spec, or an ONNX model imported (``import_onnx``), as train and export read them."""
+    if Path(path).suffix.lower() == ".onnx":  # netgraph.export loads every layer family: imported for a model only
+        return importlib.import_module("netgraph.cli.loading").load_net(path)
+    return load(path)

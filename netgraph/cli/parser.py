@@ -14,7 +14,9 @@ __all__ = ["build_parser"]
 
 
 def _run(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("run", help="load a spec, print one evaluation (a draw) and write its diagram")
+    p = sub.add_parser("run", help="load a spec, print one evaluation (a draw) and write its diagram",
+                       description="Load a spec, print its ports and shapes, evaluate it once on a random example "
+                                   "(a batch of 1; a net without inputs: one draw) and write its diagram.")
     p.add_argument("spec", help="a YAML spec, e.g. specs/normal_reparameterization.yaml, or an .onnx model")
     p.add_argument("-o", "--output", help="where to write the diagram (.svg, .png, .pdf, .dot or .gv; default: "
                                           "<spec name>.svg here)")
@@ -44,7 +46,8 @@ def _render(sub: argparse._SubParsersAction) -> None:
                                    "edges labelled with shapes (batch as b).")
     p.add_argument("spec", help="a YAML spec, e.g. specs/normal_reparameterization.yaml, or an .onnx model")
     p.add_argument("-o", "--output",
-                   help="the file to write (.svg, .png, .pdf, .dot or .gv); default <spec name>.svg here")
+                   help="the file to write (.svg, .png, .pdf, .dot or .gv); default <spec name>.svg here (with "
+                        "-f, <spec name>.FORMAT)")
     p.add_argument("-f", "--format", help="svg, png, pdf, dot or gv (default: from the output suffix)")
     p.add_argument("--rankdir", default="TB", choices=("TB", "LR", "BT", "RL"), help="flow direction (default TB)")
     p.add_argument("--depth", type=_depth, default=None,
@@ -57,17 +60,23 @@ def _render(sub: argparse._SubParsersAction) -> None:
 
 
 def _check(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("check", help="validate specs: list every problem as file:line:col, or summarise")
+    p = sub.add_parser("check", help="validate specs: list every problem as file:line:col, or summarise",
+                       description="Validate specs: one line per valid spec (its ports, layers and parameters); "
+                                   "for a spec with problems, every problem as file:line:col (exit status 1).")
     p.add_argument("specs", nargs="+", help="YAML spec files or .onnx models")
     p.add_argument("--format", choices=("text", "json"), default="text",
                    help="text (default): each spec's summary, or its problems as file:line:col lines on stderr; "
                         "json: every problem as a JSON list on stdout (file, line, column, message, kind, layer, "
                         "port, option, expected, found, hint), for editors")
     p.set_defaults(handler="check:check")
-    p = sub.add_parser("summary", help="print a table of each spec's layers, port shapes and parameter counts")
+    p = sub.add_parser("summary", help="print a table of each spec's layers, port shapes and parameter counts",
+                       description="Print a table of each spec's layers: type, input and output port shapes, "
+                                   "parameter counts.")
     p.add_argument("specs", nargs="+", help="YAML spec files or .onnx models")
     p.set_defaults(handler="check:summary")
-    p = sub.add_parser("schema", help="print the JSON Schema of spec files (for editor completion)")
+    p = sub.add_parser("schema", help="print the JSON Schema of spec files (for editor completion)",
+                       description="Print (or write) the JSON Schema of spec files, made from the installed layer "
+                                   "and distribution types, for an editor's completion and checks.")
     p.add_argument("-o", "--output", help="write it to this file instead of printing it")
     p.set_defaults(handler="check:schema")
 
@@ -84,7 +93,8 @@ def _train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--batch-size", type=int, help="examples per batch (default 64)")
     p.add_argument("--rounds", type=int, help="max_training_rounds (epochs)")
     p.add_argument("--time", type=float, help="max_training_time in seconds")
-    p.add_argument("--learning-rate", type=float)
+    p.add_argument("--learning-rate", type=float,
+                   help="the initial learning rate (default: the method's, 0.001; SGD's 0.01)")
     p.add_argument("--method", help="Adam (default), AdamW, SGD or RMSProp")
     p.add_argument("--momentum", type=float, help="the method's momentum (SGD, RMSProp)")
     p.add_argument("--epsilon", type=float, help="the method's epsilon (Adam, AdamW, RMSProp)")
@@ -124,7 +134,8 @@ def _measure(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("measure", help="print a trained net's loss and metrics on test data (NetMeasurements)",
                        description="Measure a trained net on data as net_train's validation does (eval mode): one "
                                    "'name value' line per measurement.")
-    p.add_argument("spec", help="a trained net: a YAML spec with its arrays (as netgraph train writes it)")
+    p.add_argument("spec", help="a trained net: a YAML spec with its arrays (as netgraph train writes it), or an "
+                                ".onnx model")
     p.add_argument("--data", required=True, help="test data: .npz or .safetensors (keys = ports and targets), or for "
                    "a net with encoders a folder of images in label sub-folders or a .csv/.jsonl of text, label")
     p.add_argument("--measure", default="Loss", help="comma-separated: 'Loss,Accuracy,F1', a metric on one output "
@@ -164,6 +175,13 @@ class _Parser(argparse.ArgumentParser):
     def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003 - argparse's signature
         kwargs.setdefault("allow_abbrev", False)  # --roun as --rounds would change meaning when a flag is added
         super().__init__(*args, **kwargs)
+
+    def _check_value(self, action, value):  # noqa: ANN001, ANN202 - argparse's signature
+        """A value outside a command's or flag's choices names the nearest one (`netgraph trian`: 'train')."""
+        if action.choices is not None and value not in action.choices:
+            choices = ", ".join(map(repr, action.choices))
+            raise argparse.ArgumentError(action, f"invalid choice: {value!r}{did_you_mean(str(value), action.choices)}"
+                                                 f" (choose from {choices})")
 
     def parse_args(self, args=None, namespace=None):  # noqa: ANN001, ANN201 - argparse's signature
         parsed, extra = self.parse_known_args(args, namespace)

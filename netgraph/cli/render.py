@@ -28,9 +28,9 @@ def render(args: argparse.Namespace) -> int:
 
 def diagram_path(output: str | None, spec: str, fmt: str | None, format_flag: str | None = None,
                  backend: str | None = None) -> Path:
-    """Where ``-o`` puts the diagram (default ``<spec name>.svg`` here), checked before any work: its folder
-    exists, it is no folder nor the input ``spec``, its format is known (from ``format_flag``'s value ``fmt``
-    or the suffix), and an installed engine (``backend`` if named) writes it (PDF needs ``dot``)."""
+    """Where ``-o`` puts the diagram (default ``<spec name>.svg`` here, or ``fmt``'s suffix), checked before any
+    work: its folder exists, it is no folder nor the input ``spec``, its format is known (from ``format_flag``'s
+    value ``fmt`` or the suffix), and an installed engine (``backend`` if named) writes it (PDF needs ``dot``)."""
     out = _target(output, spec, fmt, format_flag)
     laid_out = (fmt or out.suffix[1:]).lower()
     if laid_out in ("svg", "png", "pdf"):
@@ -39,10 +39,11 @@ def diagram_path(output: str | None, spec: str, fmt: str | None, format_flag: st
 
 
 def _target(output: str | None, spec: str, fmt: str | None, format_flag: str | None) -> Path:
-    refuse_folder_name(output, "-o", Path(spec).with_suffix(".svg").name)
-    out = Path(output or Path(spec).with_suffix(".svg").name)
+    suffix = fmt.lower() if fmt and fmt.lower() in FILE_FORMATS else "svg"  # no -o: <spec name>.<-f's format>
+    refuse_folder_name(output, "-o", Path(spec).with_suffix(f".{suffix}").name)
+    out = Path(output or Path(spec).with_suffix(f".{suffix}").name)
     check_target(out)
-    refuse_overwriting(out, spec, "-o" if output else "the default output (<spec name>.svg here)")
+    refuse_overwriting(out, spec, "-o" if output else f"the default output (<spec name>.{suffix} here)")
     suffixes = ", ".join("." + f for f in FILE_FORMATS)
     if fmt and (suffix := other_suffix(out, fmt)):  # -o x.svg -f png would write PNG bytes to x.svg
         raise OptionError(f"-o {output} names a .{suffix} file but {format_flag} {fmt} writes {fmt.upper()}; drop "

@@ -31,7 +31,7 @@ from netgraph.train.checkpoint import latest_checkpoint
 from netgraph.train.distributed import LONGEST_TIMEOUT, DistributedTimeoutError, launch
 from netgraph.train.encoded_loader import TooManyWorkers
 from netgraph.train.loss import AUTOMATIC
-from netgraph.train.metrics import round_metric_name
+from netgraph.train.metrics import parse_metrics
 from netgraph.train.options import METHODS
 from netgraph.train.precision import CHOICES as PRECISION_CHOICES, NAMES as PRECISION_NAMES
 from netgraph.train.stopping import TrainingDataStopping
@@ -73,7 +73,7 @@ def _load_data(path: str, flag: str) -> Any:
 
 def _train(args: argparse.Namespace, made: list[Path]) -> int:
     check_train_flags(args, made)  # before launching processes, loading or training: worded by the flags
-    _check_precision(args.precision)
+    check_precision(args.precision)
     _check_timeout(args.distributed_timeout)
     method, loss, metrics = _method(args), loss_option(args.loss), metrics_option(args.metrics)
     if args.nproc > 1 and not args.distributed:
@@ -168,6 +168,8 @@ def worded_by_flags(exc: OptionError) -> OptionError:
         return OptionError("; ".join(f"{_METRIC_FLAG[x.option]}: {x.detail}" for x in exc.diagnostics),
                            diagnostics=exc.diagnostics)
     d = exc.diagnostics[0] if len(exc.diagnostics) == 1 else None
+    if d is not None and d.kind == "metric-matrix" and d.option in _METRIC_FLAG:
+        return OptionError(_matrix_words(f"{_METRIC_FLAG[d.option]} {d.found}", d.found), option=d.option)
     if d is None or d.detail is None:
         return exc
     if d.kind == "method-suboption" and d.option in _SUBOPTION_FLAG:
@@ -180,6 +182,12 @@ def worded_by_flags(exc: OptionError) -> OptionError:
         return OptionError(f"--loss: {f'{d.option} of {d.port!r}' if d.option else repr(d.port)} {d.detail}",
                            option="loss")
     return exc
+
+
+def _matrix_words(flag: str, metric: object) -> str:
+    """A matrix metric asked for per round, as the command line measures it (not net_measurements)."""
+    return (f"{flag}: {metric!r} is a matrix, not a number per round; measure the trained net with netgraph measure, "
+            f"--measure {metric}")
 
 
 def worded_by_files(exc: DataError, flags: dict[str, str]) -> DataError:
@@ -196,7 +204,7 @@ def worded_by_files(exc: DataError, flags: dict[str, str]) -> DataError:
     return DataError(f"{subject}: {len(exc.diagnostics)} problems:\n{body}", diagnostics=exc.diagnostics)
 
 
-def _check_precision(value: str | None) -> None:
+def check_precision(value: str | None) -> None:
     """--precision, checked here rather than in ``flags`` (``netgraph run`` imports that, and not netgraph.train)."""
     if value is not None and value.lower() not in PRECISION_NAMES:
         raise OptionError(f"--precision must be float32, float64 or mixed, found {value!r}"
@@ -284,16 +292,18 @@ def _check_ports(net: Any, loss: Any, metrics: Any, text: str | None) -> None:
         if name not in net.output_ports:
             raise OptionError(f"--loss {name!r} is not an output port{did_you_mean(str(name), net.output_ports)}; "
                               f"the outputs are {', '.join(net.output_ports)}", option="loss")
-    for port in metrics if isinstance(metrics, dict) else ():
+    try:
+        pairs = parse_metrics(metrics)  # 'Output:Accuracy' (a dict) or 'Output/Accuracy' (a label) name a port
+    except OptionError as exc:
+        if exc.diagnostics[0].kind == "metric-matrix":
+            found = exc.diagnostics[0].found
+            raise OptionError(_matrix_words(f"--metrics {text!r}", found), option="metrics") from None
+        raise OptionError(f"--metrics {text!r}: {exc}", option="metrics") from None
+    for port in dict.fromkeys(port for port, _ in pairs if port is not None):
         if port not in net.output_ports:
             raise OptionError(f"--metrics {text!r}: {port!r} is not an output port"
                               f"{did_you_mean(port, net.output_ports)}; the outputs are {', '.join(net.output_ports)}",
                               option="metrics")
-    for name in [n for ns in metrics.values() for n in ns] if isinstance(metrics, dict) else metrics or ():
-        try:
-            round_metric_name(name)
-        except OptionError as exc:
-            raise OptionError(f"--metrics {text!r}: {exc}", option="metrics") from None
 
 
 #: the methods each suboption flag applies to

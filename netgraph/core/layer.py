@@ -220,9 +220,10 @@ class Layer:
         """Every array this layer can be given, Wolfram name -> field: ``ARRAYS`` and the optional ones it lacks."""
         return {**self.ARRAYS, **self.OPTIONAL_ARRAYS}
 
-    def with_arrays(self, arrays: Mapping[str, Any]) -> Layer:
-        """A copy with the given arrays replaced (an optional one added); OptionError for a shape its options rule
-        out (check_array_shapes)."""
+    def with_arrays(self, arrays: Mapping[str, Any] | None = None, /, **named: Any) -> Layer:
+        """A copy with the given arrays replaced (an optional one added), by a dict or by keyword
+        (``with_arrays(Weights=w)``); OptionError for a shape its options rule out (check_array_shapes)."""
+        arrays = {**(arrays or {}), **named}
         fields = self.settable_arrays
         if unknown := [n for n in arrays if n not in fields]:
             note = removed_note(self, unknown[0]) or did_you_mean(unknown[0], fields)

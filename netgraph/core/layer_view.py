@@ -67,8 +67,10 @@ class LayerView(Mapping):
 def _missing(key: Any, names: list[str]) -> str:
     shown = ", ".join(map(repr, names[:10])) + (f", ... ({len(names)} in all)" if len(names) > 10 else "")
     if isinstance(key, int) and not isinstance(key, bool):
+        by_name = str(key) if str(key) in names else names[0] if names else "1"  # Wolfram's layer `key`, if named so
+        in_range = -len(names) <= key < len(names)
+        by_position = f", or by position (from 0, as Python counts): net[{key}]" if in_range else ""
         return (f"net.layers has no key {key!r}: layers are keyed by name, as strings ({shown}; unnamed layers are "
-                f"numbered from '1', as in Wolfram): net.layers[{names[0] if names else '1'!r}], or by position "
-                f"list(net.layers.values())[{key}]")
+                f"numbered from '1', as in Wolfram): net.layers[{by_name!r}]{by_position}")
     hint = did_you_mean(key, names) if isinstance(key, str) else ""
     return f"net.layers has no key {key!r:.60}{hint}; the layers are {shown}"

@@ -274,7 +274,8 @@ class NetOperator(Layer, register=False):
         return getattr(self, field).ir.node(path).layer
 
     @deep_walk
-    def with_arrays(self, arrays: Mapping[str, Any]) -> Layer:
+    def with_arrays(self, arrays: Mapping[str, Any] | None = None, /, **named: Any) -> Layer:
+        arrays = {**(arrays or {}), **named}
         unknown = [n for n in arrays if n not in self._owners]
         if unknown:
             raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{did_you_mean(unknown[0], self._owners)}")

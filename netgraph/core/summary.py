@@ -44,7 +44,9 @@ def node_parameters(node: Node) -> int | None:
 def node_elements(node: Node, buffers: bool | None = None) -> int | None:
     """Elements in the arrays of a graph IR node's layer: all of them (``buffers=None``), its parameters (False) or
     its buffers (True: ``layer.BUFFERS``, state that does not train, as a BatchNorm's moving statistics); None while a
-    shape is unknown."""
+    shape is unknown (0 when the layer has no such arrays: a LinearLayer's buffers, whatever its shapes)."""
+    if buffers is not None and all((name in node.layer.BUFFERS) != buffers for name in node.layer.ARRAYS):
+        return 0
     sizes = _array_sizes(node)
     if sizes is None:
         return None

@@ -218,7 +218,9 @@ def _typos(columns: tuple[str, ...], absent: tuple[str, ...]) -> str:
 def _columns_fix(text: str, label: str, command_line: bool) -> str:
     """How to make a table's header name the columns read: the command line reads ``text`` and ``label`` only."""
     if command_line:
-        return f"rename the header row's columns to {text!r} and {label!r}, which the command line reads"
+        return (f"rename the header row's columns to {text!r} and {label!r}, which the command line reads; a table "
+                f"holds texts and labels, for a net with a TokensEncoder or CharactersEncoder on its input: numbers "
+                f"go in an .npz or .safetensors file, e.g. np.savez(path, Input=x, Target=y)")
     return f"name the columns to read with text_table(path, text=..., label=...), or call them {text!r} and {label!r}"
 
 

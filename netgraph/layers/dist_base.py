@@ -128,7 +128,9 @@ class Distribution:
         if register and not cls.__name__.startswith("_"):
             DISTRIBUTIONS.add(cls)
 
-    def __init__(self, *params: Param):
+    def __init__(self, *params: Param, **named: Any):
+        if named:
+            self._refuse_named(named)
         arities = self.ARITIES or (len(self.PARAMS),)
         name = type(self).__name__
         if len(params) not in arities:
@@ -140,9 +142,23 @@ class Distribution:
         frozen_init(self, params=tuple(full), nargs=len(given))
         self._check_constants()
 
+    @classmethod
+    def _refuse_named(cls, named: Mapping[str, Any]) -> None:
+        """OptionError for parameters given by name (``NormalDistribution(mu=0, sigma=1)``, torch's ``loc=``):
+        Wolfram's distributions take them by position."""
+        found = ", ".join(f"{k}={v!r}" for k, v in named.items())
+        raise OptionError(f"{cls.__name__} takes its parameters by position, in Wolfram's order: {cls._usage()} "
+                          f"({', '.join(cls._described(cls.PARAMS))}); found {found}", option=next(iter(named)),
+                          found=found)
+
+    @classmethod
+    def _usage(cls) -> str:
+        return f"{cls.__name__}({', '.join(cls.PARAMS)})"
+
     # -- description ----------------------------------------------------------------------------------
-    def _described(self, names: Sequence[str]) -> list[str]:
-        return [f"{n} ({self.ROLES[n]})" if n in self.ROLES else n for n in names]
+    @classmethod
+    def _described(cls, names: Sequence[str]) -> list[str]:
+        return [f"{n} ({cls.ROLES[n]})" if n in cls.ROLES else n for n in names]
 
     def role(self, name: str) -> str:
         """'beta (scale)': a parameter's name with Wolfram's meaning."""

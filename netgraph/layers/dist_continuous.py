@@ -87,12 +87,18 @@ class UniformDistribution(Distribution):
     CONSTRAINTS = {"min": REAL, "max": REAL}
     ESTIMATORS = ("pathwise",)
 
-    def __init__(self, bounds: Sequence[Any] = (0.0, 1.0), *rest: Any):
+    def __init__(self, bounds: Sequence[Any] = (0.0, 1.0), *rest: Any, **named: Any):
+        if named:
+            self._refuse_named(named)
         if rest or isinstance(bounds, (int, float, str, torch.Tensor)) or len(bounds) != 2:
             raise OptionError("UniformDistribution takes one list argument [min, max], e.g. "
                               f"UniformDistribution([0, 1]) or UniformDistribution(['#a', '#b']); found "
                               f"{(bounds, *rest)!r}", kind=ARGUMENT_KIND)
         super().__init__(*bounds)
+
+    @classmethod
+    def _usage(cls) -> str:
+        return f"{cls.__name__}([{', '.join(cls.PARAMS)}])"
 
     @property
     def args(self) -> list:

@@ -225,11 +225,17 @@ class DiscreteUniformDistribution(Distribution):
     INTEGER_PARAMS = ("imin", "imax")
     discrete = True
 
-    def __init__(self, bounds: Sequence[Any] = (), *rest: Any):
+    def __init__(self, bounds: Sequence[Any] = (), *rest: Any, **named: Any):
+        if named:
+            self._refuse_named(named)
         if rest or isinstance(bounds, (int, float, str, torch.Tensor)) or len(bounds) != 2:
             raise OptionError("DiscreteUniformDistribution takes one list argument [imin, imax], e.g. "
                               f"DiscreteUniformDistribution([1, 6]); found {(bounds, *rest)!r}", kind=ARGUMENT_KIND)
         super().__init__(*bounds)
+
+    @classmethod
+    def _usage(cls) -> str:
+        return f"{cls.__name__}([{', '.join(cls.PARAMS)}])"
 
     @property
     def args(self) -> list:

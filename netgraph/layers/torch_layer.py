@@ -244,8 +244,8 @@ class TorchLayer(_ModuleWrapper):
     def normalize(self) -> dict[str, Any]:
         return self._setup(self.module, self.inputs, self.outputs)
 
-    def with_arrays(self, arrays: Mapping[str, Any]) -> Layer:
-        return dataclasses.replace(self, module=self._loaded(arrays))
+    def with_arrays(self, arrays: Mapping[str, Any] | None = None, /, **named: Any) -> Layer:
+        return dataclasses.replace(self, module=self._loaded({**(arrays or {}), **named}))
 
     def __eq__(self, other: object) -> bool:
         """Equal port options and modules alike (``same_module``: class, arrays by value, other attributes), so a
@@ -276,9 +276,9 @@ class _RegisteredModule(_ModuleWrapper):
                               f"{type(exc).__name__}: {exc}") from None
         return self._setup(module, *self.PORTS)
 
-    def with_arrays(self, arrays: Mapping[str, Any]) -> Layer:
+    def with_arrays(self, arrays: Mapping[str, Any] | None = None, /, **named: Any) -> Layer:
         new = dataclasses.replace(self)
-        frozen_init(new, _module=self._loaded(arrays))
+        frozen_init(new, _module=self._loaded({**(arrays or {}), **named}))
         return new
 
     def __eq__(self, other: object) -> bool:

@@ -27,7 +27,7 @@ from netgraph.spec.layer_lists import listed_options
 from netgraph.spec.options import FAILED, codec
 from netgraph.spec.problem_sources import at_layer, sole
 from netgraph.spec.problems import TooManyProblems
-from netgraph.spec.quoted_numbers import quoted_number_hint
+from netgraph.spec.quoted_numbers import text_hint
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 
 __all__ = ["read_layer", "layer_fields", "required", "FAILED", "GRAPH_KEYS", "CHAIN_KEYS"]
@@ -248,10 +248,10 @@ def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path:
         if column is None and len(problems) > 1:  # several: each at the value of the option it names
             for d in problems:
                 reader.error(_option_at(spec, loc, d.option)[1], f"layer {_name(path)}: {d.message}"
-                             f"{quoted_number_hint(spec.get(d.option))}", source=at_layer(d, path))
+                             f"{text_hint(spec.get(d.option))}", source=at_layer(d, path))
             return FAILED
         where = spec.value_locs[key].at(column) if column is not None else at
-        return reader.error(where, f"layer {_name(path)}: {exc}{quoted_number_hint(spec.get(option))}",
+        return reader.error(where, f"layer {_name(path)}: {exc}{text_hint(spec.get(option))}",
                             source=sole(exc, path))
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from netgraph.core.errors import Diagnostic
 from netgraph.core.types import Conflict
 from netgraph.spec.options import part_loc, port_type
-from netgraph.spec.quoted_numbers import quoted_number_hint
+from netgraph.spec.quoted_numbers import text_hint
 from netgraph.spec.yaml_nodes import YMap
 
 __all__ = ["read_ports", "check_unused", "check_declared"]
@@ -48,7 +48,7 @@ def read_ports(reader: Any, spec: YMap, loc_of: Any, kind: str) -> tuple[dict[st
                 problem = Diagnostic(str(exc), "port-shape", layer=loc_of.prefix, port=port, expected=exc.expected,
                                      found=exc.found)
                 reader.error(part_loc(value, name, exc), f"{group if alias else f'{group[:-1]} {name!r}'}: {exc}"
-                             f"{quoted_number_hint(shape)}", source=problem)
+                             f"{text_hint(shape)}", source=problem)
     return names, shapes
 
 

@@ -1,18 +1,31 @@
-"""A number written in quotes (``output: "8"``, ``args: [0, "1e-3"]``) is text in YAML; the hint that says so.
+"""A number written in quotes (``output: "8"``, ``args: [0, "1e-3"]``), or a shape written as a Python tuple
+(``Input: (4, 3)``), is text in YAML; the hint that says so.
 
 >>> quoted_number_hint("1e-3"), quoted_number_hint("eight"), quoted_number_hint(8)
 (" ('1e-3' is quoted, so it is text: write 1e-3 without quotes)", '', '')
+>>> text_hint("(4, 3)"), text_hint("(a, b)")
+(" ('(4, 3)' is text: YAML has no tuples; write a list, [4, 3])", '')
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from netgraph.spec.yaml_nodes import RESOLVERS
 
-__all__ = ["quoted_number_hint"]
+__all__ = ["quoted_number_hint", "text_hint"]
 
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_TUPLE = re.compile(r"\(\s*(-?\d+(?:\s*,\s*-?\d+)*)?\s*,?\s*\)")  # (4, 3), (2,), (): Python's tuple of ints
+
+
+def text_hint(value: Any) -> str:
+    """For text that was meant as a number (quoted) or a list of them (a Python tuple): how to write it; else ''."""
+    if isinstance(value, str) and (match := _TUPLE.fullmatch(value.strip())):
+        items = re.split(r"\s*,\s*", match.group(1)) if match.group(1) else []
+        return f" ({value!r} is text: YAML has no tuples; write a list, [{', '.join(items)}])"
+    return quoted_number_hint(value)
 
 
 def quoted_number_hint(value: Any) -> str:

@@ -104,7 +104,7 @@ def save(net: Any, path: Any, *, name: str | None = None, description: str | Non
             if created:
                 with contextlib.suppress(OSError):  # it may never have existed (a name too long)
                     weights.unlink(missing_ok=True)
-            raise SpecError(f"save(net, {str(path)!r}) failed: {_failure(exc)}; nothing was changed") from None
+            raise SpecError(f"save(net, {str(path)!r}) failed: {_failure(exc, path)}; nothing was changed") from None
         _clean(path, weights.name if weights else None, old_weights)
     return path
 
@@ -120,9 +120,11 @@ def _stable(blob: bytes) -> bytes:
     return struct.pack("<Q", len(text)) + text + blob[8 + length:]
 
 
-def _failure(exc: OSError) -> str:
+def _failure(exc: OSError, spec: Path) -> str:
     """The OSError, naming its file: "'f' is not a regular file (...)" (netgraph's own refusals say what the file
-    is) or "No such file or directory: 'f'" (the system's)."""
+    is) or "No such file or directory: 'f'" (the system's); "folder 'd' does not exist" for the ``spec``'s folder."""
+    if isinstance(exc, FileNotFoundError) and not os.path.isdir(spec.parent if str(spec.parent) else "."):
+        return f"folder {str(spec.parent)!r} does not exist"
     what = exc.strerror or str(exc)
     if not exc.filename:
         return what

@@ -97,7 +97,9 @@ def spec_schema() -> dict:
         layers={"anyOf": [{"type": "object", "additionalProperties": {"$ref": "#/$defs/layer"}, "minProperties": 1},
                           {"type": "array", "items": {"$ref": "#/$defs/layer"}, "minItems": 1}]},
         edges={"anyOf": [{"type": "array", "items": {"$ref": "#/$defs/edge"}},
-                         {"type": "object", "additionalProperties": {"$ref": "#/$defs/endpoint"}}]},
+                         {"type": "object", "additionalProperties": {"anyOf": [  # {src: dst}, {src: [fan-out]}
+                             {"$ref": "#/$defs/endpoint"},
+                             {"type": "array", "items": {"$ref": "#/$defs/endpoint"}}]}}]},
         edge=_EDGE, endpoint=_ENDPOINT, **DEFS, distribution=distribution_schema(),
         learningRateMultipliers={"type": ["object", "number"], "minimum": 0,
                                  "description": "{layer or 'layer/Array' or glob: multiplier}, or one number for "

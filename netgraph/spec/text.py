@@ -76,7 +76,7 @@ def other_kind_hint(file: str) -> str:
 
 
 _OTHER_KINDS = {  # by suffix
-    ".onnx": "; an ONNX model: import_onnx(path) reads it (netgraph check, run and render take it as it is)",
+    ".onnx": "; an ONNX model: import_onnx(path) reads it (every netgraph command takes it as it is)",
     ".safetensors": "; a weights file: load the spec that names it under 'arrays:' (the .yaml beside it)",
     **dict.fromkeys((".pt", ".pth"), "; a torch file: torch.load(path) reads it (a net_train checkpoint: "
                                      "load_checkpoint(net, path))"),

@@ -12,6 +12,7 @@ example counts, class indices, NaN, infinite targets, all in one DataError namin
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -174,6 +175,14 @@ def _check_values(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -
     return x
 
 
+def _unknown_key_hint(key: str, keys: list[str]) -> str:
+    """' (did you mean ...)', or for numpy's arr_0, arr_1 (arrays np.savez was given by position): how to name them."""
+    if re.fullmatch(r"arr_\d+", key) and not any(re.fullmatch(r"arr_\d+", k) for k in keys):
+        return (f" (numpy's name for an array saved by position: save each by its key, np.savez(path, "
+                f"{', '.join(f'{k}=...' for k in keys)}))")
+    return did_you_mean(key, keys)
+
+
 def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect], allow_extra: bool,
                   what: Any, listed: bool = False) -> dict[str, torch.Tensor]:
     """The columns converted to the ports' dtypes; one DataError listing every problem otherwise. ``listed``: the
@@ -191,7 +200,7 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
         twice = {e.alias: k for k, e in expect.items() if e.alias in cols and k in cols}
         for k in extra:
             problems.append(f"the target is given twice (under {twice[k]!r} and {k!r}); give one of them" if k in twice
-                            else f"unknown key {k!r}{did_you_mean(k, missing or given)}; the keys are {given}")
+                            else f"unknown key {k!r}{_unknown_key_hint(k, missing or given)}; the keys are {given}")
     out: dict[str, torch.Tensor] = {}
     for k, x in cols.items():
         if k in expect:

@@ -31,7 +31,7 @@ def refuse_unread_target(net: Any, spec: Any, expect: dict, samples: dict, allow
     if given := [k for k in ("Target", spec, f"{spec}Target") if k in samples and k not in expect]:
         raise DataError(f"loss_function={spec!r} uses output port {spec!r} itself as the loss, which reads no target, "
                         f"but the data holds one under key {given[0]!r}; for the automatic loss on {spec!r} against "
-                        f"its target, give loss_function={{{spec!r}: 1}} (netgraph train: --loss '{{{spec}: 1}}')")
+                        f"its target, give loss_function={{{spec!r}: 1}} (command line: --loss '{{{spec}: 1}}')")
 
 
 

@@ -81,7 +81,8 @@ def round_metric_name(name: Any, option: str = "metrics") -> str:
     canonical = metric_name(name)
     if canonical in MATRICES:
         raise OptionError(f"{option}: {canonical!r} is a matrix, not a number per round; measure it on the trained net "
-                          f"with net_measurements(net, data, {canonical!r})", option=option, found=name)
+                          f"with net_measurements(net, data, {canonical!r})", option=option, found=canonical,
+                          kind="metric-matrix")
     return canonical
 
 
@@ -99,12 +100,18 @@ def _names(value: Any) -> list[str]:
 
 
 def parse_metrics(spec: Any) -> list[tuple[str | None, str]]:
-    """``metrics=`` as (port or None for 'every output it fits', canonical name) pairs, in order."""
+    """``metrics=`` as (port or None for 'every output it fits', canonical name) pairs, in order; a listed name may be
+    a label, 'port/name', as ``net_measurements`` takes it."""
     if spec is None or spec == [] or spec == {}:
         return []
     if isinstance(spec, Mapping):
         return [(str(port), name) for port, names in spec.items() for name in _names(names)]
-    return [(None, name) for name in _names(spec)]
+    given = [spec] if isinstance(spec, str) else spec
+    if not isinstance(given, (list, tuple)) or not given:
+        _names(spec)  # raises: not a name nor a list of names
+    split = [v.rpartition("/") if isinstance(v, str) else ("", "", v) for v in given]
+    names = _names([name for _, _, name in split])
+    return [(port or None, name) for (port, _, _), name in zip(split, names)]
 
 
 @dataclasses.dataclass(frozen=True)
