@@ -33,7 +33,7 @@ from typing import Any
 
 import torch
 
-from netgraph.core.files import atomic_write, remove_temporaries
+from netgraph.core.files import NotRegularFile, atomic_write, open_regular, remove_temporaries
 from netgraph.core.errors import OptionError
 from netgraph.backend.initialize import net_initialize
 from netgraph.core.information import topology_digests
@@ -81,9 +81,15 @@ def latest_checkpoint(directory: str | os.PathLike) -> Path | None:
 def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     """A checkpoint's contents; OptionError for a file that is not a (complete) netgraph checkpoint."""
     try:
-        data = torch.load(path, map_location="cpu", weights_only=True)
+        with open_regular(path) as file:  # never a pipe (torch.load would wait for a writer) or a device
+            data = torch.load(file, map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise OptionError(f"no checkpoint file {str(path)!r}") from None
+    except NotRegularFile as exc:
+        what = "it is a folder" if exc.is_folder else "it is not a regular file (a device, pipe or socket)"
+        raise OptionError(f"{str(path)!r} is not a checkpoint file: {what}") from None
+    except OSError as exc:  # no permission, a name too long
+        raise OptionError(f"cannot read checkpoint {str(path)!r}: {exc.strerror or exc}") from None
     except Exception as exc:  # a truncated or foreign file: torch raises several unrelated types
         raise OptionError(f"{str(path)!r} is not a readable netgraph checkpoint: {_unreadable(path, exc)}; an "
                           f"earlier round's checkpoint may still be readable") from None

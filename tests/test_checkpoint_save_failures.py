@@ -1,0 +1,65 @@
+"""Saved nets and training checkpoints under failure: files that are not regular files, writes that fail midway,
+and arrays that do not fit; each one clear NetGraphError naming the file, never a hang or a stray file."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+import torch
+
+from netgraph import LinearLayer, NetChain, OptionError, net_initialize, net_train
+from netgraph.train.checkpoint import load_checkpoint
+
+DATA = {"Input": torch.linspace(-1, 1, 24).reshape(8, 3), "Target": torch.linspace(0, 1, 16).reshape(8, 2)}
+KW = dict(batch_size=4, random_seed=3, progress=False)
+
+
+def small_net() -> NetChain:
+    return NetChain({"a": LinearLayer(4), "b": LinearLayer(2)}, input=3)
+
+
+def _within(seconds: float, call):
+    """``call()``'s exception (None when it returned), or 'hung' when it has not ended after ``seconds``."""
+    outcome = ["hung"]
+
+    def run():
+        try:
+            call()
+            outcome[0] = None
+        except Exception as exc:  # noqa: BLE001 - returned to the test, which checks its type
+            outcome[0] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    return outcome[0]
+
+
+@pytest.mark.parametrize("kind", ["pipe", "folder", "device"])
+def test_a_checkpoint_path_that_is_not_a_regular_file_is_refused_unread(tmp_path, kind):
+    # torch.load opened a pipe and waited for a writer forever; a folder was "4096 bytes, not a torch zip archive"
+    folder = tmp_path / "ck"
+    folder.mkdir()
+    path = folder / "round-000001.pt"
+    if kind == "pipe":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        path = "/dev/null"
+    try:
+        newest, resumed = (path, dict(resume=path)) if kind == "device" else (folder, dict(checkpoint=folder, resume=True))
+        for call in (lambda: load_checkpoint(small_net(), newest),
+                     lambda: net_train(small_net(), DATA, max_training_rounds=2, **resumed, **KW)):
+            exc = _within(10, call)
+            assert isinstance(exc, OptionError), exc
+            expected = "it is a folder" if kind == "folder" else "not a regular file"
+            assert str(path) in str(exc) and expected in str(exc) and "bytes" not in str(exc)
+    finally:
+        if kind == "pipe":  # a reader still waiting (before the fix) gets its end of file
+            try:
+                os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:  # ENXIO: nobody reads it
+                pass
