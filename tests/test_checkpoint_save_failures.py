@@ -3,13 +3,14 @@ and arrays that do not fit; each one clear NetGraphError naming the file, never 
 
 from __future__ import annotations
 
+import errno
 import os
 import threading
 
 import pytest
 import torch
 
-from netgraph import LinearLayer, NetChain, OptionError, net_initialize, net_train
+from netgraph import LinearLayer, NetChain, OptionError, TrainingError, net_initialize, net_train
 from netgraph.train.checkpoint import load_checkpoint
 
 DATA = {"Input": torch.linspace(-1, 1, 24).reshape(8, 3), "Target": torch.linspace(0, 1, 16).reshape(8, 2)}
@@ -63,3 +64,28 @@ def test_a_checkpoint_path_that_is_not_a_regular_file_is_refused_unread(tmp_path
                 os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
             except OSError:  # ENXIO: nobody reads it
                 pass
+
+
+def test_a_checkpoint_write_that_fails_midway_is_a_training_error_and_leaves_the_earlier_ones(tmp_path, monkeypatch):
+    # the disk filling up during a run was a bare OSError ("[Errno 28] No space left on device", naming no file)
+    # from deep in the training loop
+    real_save, calls = torch.save, []
+
+    def save_then_fail(obj, f, *args, **kwargs):
+        calls.append(1)
+        if len(calls) < 2:
+            return real_save(obj, f, *args, **kwargs)
+        f.write(b"PK\x03\x04 half a checkpoint")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(torch, "save", save_then_fail)
+    with pytest.raises(TrainingError) as caught:
+        net_train(small_net(), DATA, max_training_rounds=3, checkpoint=tmp_path, **KW)
+    message = str(caught.value)
+    assert f"cannot write checkpoint {str(tmp_path / 'round-000002.pt')!r}: No space left on device" in message
+    assert "round-000001.pt" in message.split(":", 2)[-1]  # the one to resume from
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["round-000001.pt"]  # no temporary, no half file
+    monkeypatch.undo()
+    resumed = net_train(small_net(), DATA, max_training_rounds=3, checkpoint=tmp_path, resume=True, all=True, **KW)
+    whole = net_train(small_net(), DATA, max_training_rounds=3, all=True, **KW)
+    assert resumed.batch_losses == whole.batch_losses

@@ -34,7 +34,7 @@ from typing import Any
 import torch
 
 from netgraph.core.files import NotRegularFile, atomic_write, open_regular, remove_temporaries
-from netgraph.core.errors import OptionError
+from netgraph.core.errors import OptionError, TrainingError
 from netgraph.backend.initialize import net_initialize
 from netgraph.core.information import topology_digests
 from netgraph.train.checkpoint_checks import (check_layout, check_optimizer_state, check_precision, check_progress,
@@ -50,16 +50,23 @@ _HEAD = ("format", "version", "round")  # the tag fields; the digest covers them
 
 
 def save_checkpoint(directory: str | os.PathLike, state: dict[str, Any], round: int, keep: int = 3) -> Path:
-    """Write ``state`` as ``directory/round-NNNNNN.pt`` atomically; keep the newest ``keep`` files."""
+    """Write ``state`` as ``directory/round-NNNNNN.pt`` atomically; keep the newest ``keep`` files. TrainingError
+    when it cannot be written (no space left, no permission): the earlier checkpoints stay as they were."""
     folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"round-{round:06d}.pt"
     data = {"format": FORMAT, "version": 2, "round": round, **state}
     data["sha256"] = content_digest(data)
-    remove_temporaries(folder, _NAME.pattern)
-    atomic_write(path, lambda f: torch.save(data, f))
-    for old in checkpoints(folder)[:-keep] if keep > 0 else []:
-        old.unlink(missing_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        remove_temporaries(folder, _NAME.pattern)
+        atomic_write(path, lambda f: torch.save(data, f))
+        for old in checkpoints(folder)[:-keep] if keep > 0 else []:
+            old.unlink(missing_ok=True)
+    except OSError as exc:
+        newest = latest_checkpoint(folder)
+        kept = f"resume=True continues from {newest.name}" if newest is not None else "no earlier checkpoint is there"
+        raise TrainingError(f"cannot write checkpoint {str(path)!r}: {exc.strerror or exc}; training stopped after "
+                            f"round {round} ({kept})") from None
     return path
 
 
