@@ -10,7 +10,9 @@ import threading
 import pytest
 import torch
 
-from netgraph import LinearLayer, NetChain, OptionError, TrainingError, net_initialize, net_train
+from netgraph import (LinearLayer, NetChain, OptionError, SpecError, TrainingError, load, net_initialize, net_train,
+                      save)
+from netgraph.spec import saving
 from netgraph.train.checkpoint import load_checkpoint
 
 DATA = {"Input": torch.linspace(-1, 1, 24).reshape(8, 3), "Target": torch.linspace(0, 1, 16).reshape(8, 2)}
@@ -89,3 +91,29 @@ def test_a_checkpoint_write_that_fails_midway_is_a_training_error_and_leaves_the
     resumed = net_train(small_net(), DATA, max_training_rounds=3, checkpoint=tmp_path, resume=True, all=True, **KW)
     whole = net_train(small_net(), DATA, max_training_rounds=3, all=True, **KW)
     assert resumed.batch_losses == whole.batch_losses
+
+
+@pytest.mark.parametrize("failure", [OSError(errno.ENOSPC, "No space left on device"), KeyboardInterrupt()])
+def test_a_save_that_fails_while_writing_the_spec_leaves_the_folder_as_it_was(tmp_path, monkeypatch, failure):
+    # an interrupt (or any error but an OSError) while the spec was written left the new weights file behind
+    old = net_initialize(small_net(), seed=0)
+    spec = save(old, tmp_path / "my net ü.yaml")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    real_write = saving.atomic_write
+
+    def spec_fails_midway(path, data):
+        if not str(path).endswith(".yaml"):
+            return real_write(path, data)
+
+        def half(f):
+            f.write(data[: len(data) // 2])
+            raise failure
+        return real_write(path, half)
+
+    monkeypatch.setattr(saving, "atomic_write", spec_fails_midway)
+    with pytest.raises(SpecError if isinstance(failure, OSError) else KeyboardInterrupt) as caught:
+        save(net_initialize(small_net(), seed=1), spec)
+    if isinstance(failure, OSError):
+        assert str(spec) in str(caught.value) and "No space left on device" in str(caught.value)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    assert load(spec) == old
