@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import threading
 
 import pytest
 import torch
+from safetensors.torch import save as safetensors_bytes
 
 from netgraph import (LinearLayer, NetChain, OptionError, SpecError, TrainingError, load, net_initialize, net_train,
                       save)
@@ -117,3 +119,21 @@ def test_a_save_that_fails_while_writing_the_spec_leaves_the_folder_as_it_was(tm
         assert str(spec) in str(caught.value) and "No space left on device" in str(caught.value)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
     assert load(spec) == old
+
+
+@pytest.mark.parametrize("key, shape", [("a.Weights", (4, 5)), ("a.Weights", (5, 3)), ("b.Weights", (2, 4, 1))])
+def test_a_weights_file_array_of_the_wrong_shape_is_named_with_its_key_and_shape(tmp_path, key, shape):
+    # a Weights matrix of the wrong shape was reported as a port size conflict only ("port 'Input': expected size 5
+    # (from weights=), found (3,)"), or as "weights= must be a matrix", naming neither the weights-file key nor the
+    # shape found there
+    spec = save(net_initialize(small_net(), seed=0), tmp_path / "m.yaml")
+    arrays = {"a.Weights": torch.zeros(4, 3), "a.Biases": torch.zeros(4), "b.Weights": torch.zeros(2, 4),
+              "b.Biases": torch.zeros(2), key: torch.zeros(shape)}
+    (tmp_path / "other.safetensors").write_bytes(safetensors_bytes(arrays))
+    spec.write_text(re.sub(r"arrays: \S+", "arrays: other.safetensors", spec.read_text()))
+    with pytest.raises(SpecError) as caught:
+        load(spec)
+    message = str(caught.value)
+    assert message.count("\n") == 0, message  # one problem
+    assert f"layer 1 '{key[0]}'" in message or f"layer '{key[0]}'" in message
+    assert f"key {key!r} of the weights file 'other.safetensors' has shape {shape}" in message

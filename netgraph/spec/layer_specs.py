@@ -247,10 +247,11 @@ def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path:
         if column is None and len(problems) > 1:  # several: each at the value of the option it names
             for d in problems:
                 reader.error(_option_at(spec, loc, d.option)[1], f"layer {_name(path)}: {d.message}"
-                             f"{quoted_number_hint(spec.get(d.option))}")
+                             f"{quoted_number_hint(spec.get(d.option))}{reader.origin(path, d.option)}")
             return FAILED
         where = spec.value_locs[key].at(column) if column is not None else at
-        return reader.error(where, f"layer {_name(path)}: {exc}{quoted_number_hint(spec.get(option))}")
+        origin = reader.origin(path, problems[0].option) if problems else ""  # an array from the weights file
+        return reader.error(where, f"layer {_name(path)}: {exc}{quoted_number_hint(spec.get(option))}{origin}")
 
 
 def _option_at(spec: YMap, default: Loc, *options: Any) -> tuple[str | None, Loc]:
