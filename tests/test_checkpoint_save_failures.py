@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import pickle
 import re
 import threading
 
@@ -137,3 +138,14 @@ def test_a_weights_file_array_of_the_wrong_shape_is_named_with_its_key_and_shape
     assert message.count("\n") == 0, message  # one problem
     assert f"layer 1 '{key[0]}'" in message or f"layer '{key[0]}'" in message
     assert f"key {key!r} of the weights file 'other.safetensors' has shape {shape}" in message
+
+
+def test_a_plain_pickle_named_as_a_checkpoint_is_refused_before_any_unpickling(tmp_path, recwarn):
+    # torch.load's legacy path unpickled it (with its restricted unpickler), warning the user to "file an issue"
+    # with torch about the pickle protocol; netgraph writes only torch's zip format
+    path = tmp_path / "round-000001.pt"
+    path.write_bytes(pickle.dumps({"format": "netgraph-checkpoint", "model": {}}, protocol=4))
+    with pytest.raises(OptionError, match=r"round-000001\.pt' is not a readable netgraph checkpoint: its \d+ bytes "
+                                          r"are not a torch zip archive"):
+        load_checkpoint(small_net(), path)
+    assert [str(w.message) for w in recwarn] == []

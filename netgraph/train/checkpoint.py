@@ -47,6 +47,11 @@ __all__ = ["save_checkpoint", "checkpoints", "latest_checkpoint", "read_checkpoi
 FORMAT = "netgraph-checkpoint"
 _NAME = re.compile(r"round-(\d+)\.pt")
 _HEAD = ("format", "version", "round")  # the tag fields; the digest covers them and the state
+_ZIP_MAGIC = b"PK\x03\x04"  # how every file torch.save writes (a zip archive) starts
+
+
+class _NotZip(Exception):
+    """A file that is not torch's zip format (an old-style pickle, another kind of file): never given to torch.load."""
 
 
 def save_checkpoint(directory: str | os.PathLike, state: dict[str, Any], round: int, keep: int = 3) -> Path:
@@ -89,6 +94,9 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     """A checkpoint's contents; OptionError for a file that is not a (complete) netgraph checkpoint."""
     try:
         with open_regular(path) as file:  # never a pipe (torch.load would wait for a writer) or a device
+            if file.read(4) != _ZIP_MAGIC:  # torch.save's zip format only: torch.load would unpickle a plain pickle
+                raise _NotZip
+            file.seek(0)
             data = torch.load(file, map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise OptionError(f"no checkpoint file {str(path)!r}") from None
