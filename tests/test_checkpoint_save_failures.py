@@ -16,7 +16,7 @@ from safetensors.torch import save as safetensors_bytes
 from netgraph import (LinearLayer, NetChain, OptionError, SpecError, TrainingError, load, net_initialize, net_train,
                       save)
 from netgraph.spec import saving
-from netgraph.train.checkpoint import load_checkpoint
+from netgraph.train.checkpoint import load_checkpoint, read_checkpoint, save_checkpoint
 
 DATA = {"Input": torch.linspace(-1, 1, 24).reshape(8, 3), "Target": torch.linspace(0, 1, 16).reshape(8, 2)}
 KW = dict(batch_size=4, random_seed=3, progress=False)
@@ -149,3 +149,20 @@ def test_a_plain_pickle_named_as_a_checkpoint_is_refused_before_any_unpickling(t
                                           r"are not a torch zip archive"):
         load_checkpoint(small_net(), path)
     assert [str(w.message) for w in recwarn] == []
+
+
+@pytest.mark.parametrize("dtype", [torch.complex64, torch.int64])
+def test_a_checkpoint_array_of_another_kind_of_number_is_refused_naming_it(tmp_path, dtype):
+    # a well-tagged checkpoint (its SHA-256 right) with a complex array was cast to real by load_state_dict, its
+    # imaginary part dropped with only torch's warning; integers were taken as weights
+    net_train(small_net(), DATA, max_training_rounds=1, checkpoint=tmp_path / "run", **KW)
+    state = read_checkpoint(tmp_path / "run" / "round-000001.pt")
+    state["model"]["a.Weights"] = state["model"]["a.Weights"].to(dtype)
+    made = save_checkpoint(tmp_path / "made", {k: v for k, v in state.items() if k not in ("format", "version", "round")},
+                           round=1)
+    found = str(dtype).removeprefix("torch.")
+    pattern = rf"checkpoint '.*made/round-000001\.pt' .*'a\.Weights' is {found}, where the net has float32"
+    with pytest.raises(OptionError, match=pattern):
+        load_checkpoint(small_net(), made)
+    with pytest.raises(OptionError, match=pattern):
+        net_train(small_net(), DATA, max_training_rounds=2, checkpoint=tmp_path / "made", resume=True, **KW)

@@ -196,8 +196,10 @@ def resolve(path: str | os.PathLike) -> Path:
 
 
 def check_compatible(data: dict[str, Any], module: torch.nn.Module, source: Any) -> None:
-    """OptionError unless the checkpoint's arrays (and best arrays) have the module's names and shapes."""
-    mine = {k: tuple(v.shape) for k, v in module.state_dict().items()}
+    """OptionError unless the checkpoint's arrays (and best arrays) have the module's names, shapes and kinds of number
+    (real, integer, complex: a dtype of another kind would be cast when loaded)."""
+    mine_tensors = module.state_dict()
+    mine = {k: tuple(v.shape) for k, v in mine_tensors.items()}
     for key, what in (("model", ""), ("best_model", "best ")):
         if data.get(key) is None:
             continue
@@ -207,6 +209,19 @@ def check_compatible(data: dict[str, Any], module: torch.nn.Module, source: Any)
                     if mine.get(k) != theirs.get(k)]
             raise OptionError(f"checkpoint {str(source)!r} was written for a different net: {what}"
                               + "; ".join(diff[:5]) + (" ..." if len(diff) > 5 else ""))
+        kinds = [f"{k!r} is {_dtype(v)}, where the net has {_dtype(mine_tensors[k])}" for k, v in data[key].items()
+                 if _kind(v) != _kind(mine_tensors[k])]
+        if kinds:  # load_state_dict would cast: a complex array's imaginary part dropped, integers taken as weights
+            raise OptionError(f"checkpoint {str(source)!r} is malformed: its {what}array " + "; ".join(kinds[:3]))
+
+
+def _kind(tensor: torch.Tensor) -> str:
+    """'complex', 'real' or 'integer' (bool too): arrays of one kind load into each other without losing meaning."""
+    return "complex" if tensor.is_complex() else "real" if tensor.is_floating_point() else "integer"
+
+
+def _dtype(tensor: torch.Tensor) -> str:
+    return str(tensor.dtype).removeprefix("torch.")
 
 
 def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], method: str, source: Any,
