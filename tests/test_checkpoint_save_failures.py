@@ -11,10 +11,11 @@ import threading
 
 import pytest
 import torch
+from safetensors.torch import load_file
 from safetensors.torch import save as safetensors_bytes
 
 from netgraph import (LinearLayer, NetChain, OptionError, SpecError, TrainingError, load, net_initialize, net_train,
-                      save)
+                      register_module, save)
 from netgraph.spec import saving
 from netgraph.train.checkpoint import load_checkpoint, read_checkpoint, save_checkpoint
 
@@ -166,3 +167,36 @@ def test_a_checkpoint_array_of_another_kind_of_number_is_refused_naming_it(tmp_p
         load_checkpoint(small_net(), made)
     with pytest.raises(OptionError, match=pattern):
         net_train(small_net(), DATA, max_training_rounds=2, checkpoint=tmp_path / "made", resume=True, **KW)
+
+
+class _Block(torch.nn.Module):
+    def __init__(self, size, hidden=4):
+        super().__init__()
+        self.inner, self.outer = torch.nn.Linear(size, hidden), torch.nn.Linear(hidden, size)
+
+    def forward(self, x):
+        return x + self.outer(self.inner(x).relu())
+
+
+@pytest.mark.parametrize("change, expected", [
+    ({"b.inner.bias": None}, r"layer 'b' \(QABlock\) has no array 'inner.bias': the weights file 'other.safetensors' "
+                             r"gives its other arrays but has no 'b.inner.bias'"),
+    ({"b.inner.weight": torch.zeros(4, 3, dtype=torch.complex64)},
+     r"layer 'b'.*array 'inner.weight' is complex64, where the module's is float32")])
+def test_a_registered_modules_arrays_in_a_weights_file_must_be_whole_and_real(tmp_path, change, expected):
+    # a weights file without one of the module's arrays loaded, the module's own seeded values standing in for it;
+    # a complex array was cast to real (its imaginary part dropped, with only torch's warning)
+    block = register_module(_Block, "QABlock")
+    net = NetChain({"b": block(size=3), "out": 2}, input=3)
+    state = {k: torch.randn(v.shape, generator=torch.Generator().manual_seed(1)) for k, v in net.layers["b"].arrays.items()}
+    spec = save(net_initialize(net.replace_layers({"b": net.layers["b"].with_arrays(state)}), seed=0), tmp_path / "m.yaml")
+    arrays = load_file(next(tmp_path.glob("m.*.safetensors")))
+    for key, value in change.items():
+        if value is None:
+            del arrays[key]
+        else:
+            arrays[key] = value
+    (tmp_path / "other.safetensors").write_bytes(safetensors_bytes(arrays))
+    spec.write_text(re.sub(r"arrays: \S+", "arrays: other.safetensors", spec.read_text()))
+    with pytest.raises(SpecError, match=expected):
+        load(spec)

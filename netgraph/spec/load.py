@@ -105,6 +105,7 @@ class SpecReader(ProblemLog):
         self.arrays: dict[str, tuple] = {}  # "path.to.layer.Array" -> (tensor, file, loc) from 'arrays:', until used
         self.weights_names: dict[SourceFile, str] = {}  # each spec file's 'arrays:' (the weights file it names)
         self.arrays_from: dict[tuple, tuple[str, set]] = {}  # layer path -> (weights file, its arrays taken from it)
+        self.module_weights: dict[tuple, str | None] = {}  # registered module layer path -> its weights file
         self.taken_from: dict[tuple, str] = {}  # (layer path, array option) -> "key 'k' of the weights file 'f' ..."
         self.files_read = 0
         self.lines: dict[str, list[str]] = {}  # each spec file's lines (for hints)
@@ -303,7 +304,10 @@ class SpecReader(ProblemLog):
         out = {}
         if getattr(cls, "MODULE", None) is not None:  # register_module's layer: its module's state_dict entries
             prefix = ".".join((*path, ""))
-            state = {key[len(prefix):]: self.arrays.pop(key)[0] for key in list(self.arrays) if key.startswith(prefix)}
+            taken = {key[len(prefix):]: self.arrays.pop(key) for key in list(self.arrays) if key.startswith(prefix)}
+            state = {name: tensor for name, (tensor, _, _) in taken.items()}
+            if taken:  # which weights file gave them: a module's array missing from it is named with it
+                self.module_weights[path] = self.weights_names.get(next(iter(taken.values()))[1])
             return {MODULE_ARRAYS: state} if state else {}
         for name, field in getattr(cls, "ARRAYS", {}).items():
             key = ".".join((*path, name))
