@@ -17,6 +17,7 @@ from safetensors.torch import save as safetensors_bytes
 from netgraph import (LinearLayer, NetChain, OptionError, SpecError, TrainingError, load, net_initialize, net_train,
                       register_module, save)
 from netgraph.spec import saving
+from netgraph.train import checkpoint
 from netgraph.train.checkpoint import load_checkpoint, read_checkpoint, save_checkpoint
 
 DATA = {"Input": torch.linspace(-1, 1, 24).reshape(8, 3), "Target": torch.linspace(0, 1, 16).reshape(8, 2)}
@@ -230,3 +231,26 @@ def test_a_saved_net_of_each_family_loads_equal_and_computes_the_same_draws(tmp_
         first, again = net(**inputs, seed=seed), back(**inputs, seed=seed)
         first, again = (first, again) if isinstance(first, dict) else ({"": first}, {"": again})
         assert all(torch.equal(first[k], again[k]) for k in first)
+
+
+@pytest.mark.parametrize("written, expected", [
+    (False, r"cannot write checkpoint '.*round-000001\.pt': Permission denied; training stopped after round 1 \(the "
+            r"checkpoints written before stay as they were\)"),
+    (True, r"checkpoint '.*round-000001\.pt' was written, but the older ones beyond keep=3 could not be removed: "
+           r"Permission denied; training stopped after round 1")])
+def test_a_checkpoint_folder_that_can_no_longer_be_listed_is_a_training_error_too(tmp_path, monkeypatch, written,
+                                                                                  expected):
+    # the failed write's message listed the folder again, and its PermissionError escaped bare; a failure to remove
+    # older checkpoints after a write said the written one could not be written
+    def refused(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path))
+
+    real_write = checkpoint.atomic_write
+
+    def write_then_lose_the_folder(path, data):
+        monkeypatch.setattr(checkpoint.Path, "iterdir", refused)
+        return real_write(path, data) if written else refused()
+
+    monkeypatch.setattr(checkpoint, "atomic_write", write_then_lose_the_folder)
+    with pytest.raises(TrainingError, match=expected):
+        net_train(small_net(), DATA, max_training_rounds=2, checkpoint=tmp_path, **KW)

@@ -65,14 +65,25 @@ def save_checkpoint(directory: str | os.PathLike, state: dict[str, Any], round: 
         folder.mkdir(parents=True, exist_ok=True)
         remove_temporaries(folder, _NAME.pattern)
         atomic_write(path, lambda f: torch.save(data, f))
+    except OSError as exc:
+        raise TrainingError(f"cannot write checkpoint {str(path)!r}: {exc.strerror or exc}; training stopped after "
+                            f"round {round} ({_resumable(folder)})") from None
+    try:
         for old in checkpoints(folder)[:-keep] if keep > 0 else []:
             old.unlink(missing_ok=True)
     except OSError as exc:
-        newest = latest_checkpoint(folder)
-        kept = f"resume=True continues from {newest.name}" if newest is not None else "no earlier checkpoint is there"
-        raise TrainingError(f"cannot write checkpoint {str(path)!r}: {exc.strerror or exc}; training stopped after "
-                            f"round {round} ({kept})") from None
+        raise TrainingError(f"checkpoint {str(path)!r} was written, but the older ones beyond keep={keep} could not be "
+                            f"removed: {exc.strerror or exc}; training stopped after round {round}") from None
     return path
+
+
+def _resumable(folder: Path) -> str:
+    """Which checkpoint in ``folder`` a resumed run would continue from, in words (for a failed write's message)."""
+    try:
+        newest = latest_checkpoint(folder)
+    except OSError:  # the folder cannot be listed (any more)
+        return "the checkpoints written before stay as they were"
+    return f"resume=True continues from {newest.name}" if newest is not None else "no earlier checkpoint is there"
 
 
 def checkpoints(directory: str | os.PathLike) -> list[Path]:
