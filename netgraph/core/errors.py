@@ -195,7 +195,8 @@ class DataError(NetGraphError):
 
 
 class TrainingError(NetGraphError):
-    """Training cannot go on: the loss became NaN or infinite (the message names the first bad layer)."""
+    """Training cannot go on: the loss became NaN or infinite (the message names the first bad layer), or a checkpoint
+    could not be written (the message names it)."""
 
 
 class UninitializedError(NetGraphError):

@@ -210,6 +210,12 @@ class _ModuleWrapper(Layer):
                               option=self.MODULE_OPTION, kind=ARGUMENT_KIND)
         module = copy.deepcopy(self._module)
         state = module.state_dict()
+        for name, value in arrays.items():  # load_state_dict would drop an imaginary part (only torch warns)
+            current, given = state.get(name), torch.as_tensor(value)
+            if current is not None and given.is_complex() != current.is_complex():
+                raise OptionError(f"{self.type_name}: array {name!r} is {str(given.dtype).removeprefix('torch.')}, "
+                                  f"where the module's is {str(current.dtype).removeprefix('torch.')}",
+                                  option=self.MODULE_OPTION)
         try:  # a floating array keeps its dtype (a float64 one stays float64, as a built-in layer's); others take the module's
             module.load_state_dict({k: _kept(torch.as_tensor(v), state.get(k)) for k, v in arrays.items()}, strict=False,
                                    assign=True)

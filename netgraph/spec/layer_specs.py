@@ -236,6 +236,8 @@ def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path:
         state = kwargs.pop(MODULE_ARRAYS, None)  # a registered module's saved arrays (not options)
         with shapes_checked_elsewhere():  # against the net's shapes, at their files' places: spec.array_checks
             layer = cls(**kwargs)
+            if state and (missing := [name for name in layer.arrays if name not in state]):
+                return _module_arrays_missing(reader, loc, path, cls, missing)
             return layer.with_arrays(state) if state else layer
     except Exception as exc:  # noqa: BLE001 - a layer rejecting odd values is still the spec's fault
         problems = getattr(exc, "diagnostics", ())  # at the option the error names, else at the positional one
@@ -248,11 +250,21 @@ def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path:
         if column is None and len(problems) > 1:  # several: each at the value of the option it names
             for d in problems:
                 reader.error(_option_at(spec, loc, d.option)[1], f"layer {_name(path)}: {d.message}"
-                             f"{text_hint(spec.get(d.option))}", source=at_layer(d, path))
+                             f"{text_hint(spec.get(d.option))}{reader.origin(path, d.option)}",
+                             source=at_layer(d, path))
             return FAILED
         where = spec.value_locs[key].at(column) if column is not None else at
-        return reader.error(where, f"layer {_name(path)}: {exc}{text_hint(spec.get(option))}",
+        origin = reader.origin(path, problems[0].option) if problems else ""  # an array from the weights file
+        return reader.error(where, f"layer {_name(path)}: {exc}{text_hint(spec.get(option))}{origin}",
                             source=sole(exc, path))
+
+
+def _module_arrays_missing(reader: Any, loc: Loc, path: tuple, cls: type, missing: list[str]) -> Any:
+    """A registered module's arrays that its weights file lacks (the module's own values would stand in for them)."""
+    keys = ", ".join(repr(".".join((*path, name))) for name in missing)
+    return reader.error(loc, f"layer {_name(path)} ({cls.__name__}) has no array {', '.join(map(repr, missing))}: the "
+                        f"weights file {reader.module_weights.get(path)!r} gives its other arrays but has no {keys}; "
+                        f"save the net again")
 
 
 def _option_at(spec: YMap, default: Loc, *options: Any) -> tuple[str | None, Loc]:

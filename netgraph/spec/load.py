@@ -68,6 +68,8 @@ class Locator:
         message, graph = yaml_advice(problem.render(self.edge_text)), self.reader.locators.get((*self.prefix, *problem.graph))
         path = (*self.prefix, *(problem.layer or ()))
         spec, inner = self.reader.layer_specs.get(path, {}), self.reader.locators.get(path)
+        if problem.layer is not None:
+            message += self.reader.origin(path, problem.option)  # an array from the weights file that does not fit
         if problem.layer is not None and problem.option in spec:  # an inline array that does not fit: before its edge
             return self.reader.layer_locs.get(path, (self.file,))[0], spec.value_locs[problem.option], message
         if problem.edge is not None and graph is not None and problem.edge < len(graph.edges):
@@ -105,6 +107,8 @@ class SpecReader(ProblemLog):
         self.arrays: dict[str, tuple] = {}  # "path.to.layer.Array" -> (tensor, file, loc) from 'arrays:', until used
         self.weights_names: dict[SourceFile, str] = {}  # each spec file's 'arrays:' (the weights file it names)
         self.arrays_from: dict[tuple, tuple[str, set]] = {}  # layer path -> (weights file, its arrays taken from it)
+        self.module_weights: dict[tuple, str | None] = {}  # registered module layer path -> its weights file
+        self.taken_from: dict[tuple, str] = {}  # (layer path, array option) -> "key 'k' of the weights file 'f' ..."
         self.files_read = 0
         self.lines: dict[str, list[str]] = {}  # each spec file's lines (for hints)
         self.net_defs: dict[SourceFile, YMap] = {}  # each file's 'nets:' (named nets that '{ref: name}' uses)
@@ -307,14 +311,25 @@ class SpecReader(ProblemLog):
         out = {}
         if getattr(cls, "MODULE", None) is not None:  # register_module's layer: its module's state_dict entries
             prefix = ".".join((*path, ""))
-            state = {key[len(prefix):]: self.arrays.pop(key)[0] for key in list(self.arrays) if key.startswith(prefix)}
+            taken = {key[len(prefix):]: self.arrays.pop(key) for key in list(self.arrays) if key.startswith(prefix)}
+            state = {name: tensor for name, (tensor, _, _) in taken.items()}
+            if taken:  # which weights file gave them: a module's array missing from it is named with it
+                self.module_weights[path] = self.weights_names.get(next(iter(taken.values()))[1])
             return {MODULE_ARRAYS: state} if state else {}
         for name, field in getattr(cls, "ARRAYS", {}).items():
             key = ".".join((*path, name))
             if key in self.arrays:
                 out[field], f, _ = self.arrays.pop(key)
+                self.taken_from[(path, field)] = (f"key {key!r} of the weights file {self.weights_names.get(f)!r} has "
+                                                  f"shape {tuple(out[field].shape)}")
                 self.arrays_from.setdefault(path, (self.weights_names.get(f), set()))[1].add(name)
         return out
+
+    def origin(self, path: tuple, option: str | None) -> str:
+        """' (key ... of the weights file ... has shape ...)' when option ``option`` of the layer at ``path`` came
+        from the weights file, else ''."""
+        found = self.taken_from.get((path, option))
+        return f" ({found})" if found else ""
 
     def check_unused_arrays(self) -> None:
         for key, (_, f, loc) in self.arrays.items():

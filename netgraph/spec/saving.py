@@ -100,10 +100,12 @@ def save(net: Any, path: Any, *, name: str | None = None, description: str | Non
                 created = not os.path.lexists(weights)
                 atomic_write(weights, blob)
             atomic_write(path, text)
-        except OSError as exc:
+        except BaseException as exc:  # an interrupt too: the weights file it made would be left, named by no spec
             if created:
                 with contextlib.suppress(OSError):  # it may never have existed (a name too long)
                     weights.unlink(missing_ok=True)
+            if not isinstance(exc, OSError):
+                raise
             raise SpecError(f"save(net, {str(path)!r}) failed: {_failure(exc, path)}; nothing was changed") from None
         _clean(path, weights.name if weights else None, old_weights)
     return path

@@ -33,8 +33,8 @@ from typing import Any
 
 import torch
 
-from netgraph.core.files import atomic_write, remove_temporaries
-from netgraph.core.errors import OptionError
+from netgraph.core.files import NotRegularFile, atomic_write, open_regular, remove_temporaries
+from netgraph.core.errors import OptionError, TrainingError
 from netgraph.backend.initialize import net_initialize
 from netgraph.core.information import topology_digests
 from netgraph.train.checkpoint_checks import (check_layout, check_optimizer_state, check_precision, check_progress,
@@ -47,20 +47,43 @@ __all__ = ["save_checkpoint", "checkpoints", "latest_checkpoint", "read_checkpoi
 FORMAT = "netgraph-checkpoint"
 _NAME = re.compile(r"round-(\d+)\.pt")
 _HEAD = ("format", "version", "round")  # the tag fields; the digest covers them and the state
+_ZIP_MAGIC = b"PK\x03\x04"  # how every file torch.save writes (a zip archive) starts
+
+
+class _NotZip(Exception):
+    """A file that is not torch's zip format (an old-style pickle, another kind of file): never given to torch.load."""
 
 
 def save_checkpoint(directory: str | os.PathLike, state: dict[str, Any], round: int, keep: int = 3) -> Path:
-    """Write ``state`` as ``directory/round-NNNNNN.pt`` atomically; keep the newest ``keep`` files."""
+    """Write ``state`` as ``directory/round-NNNNNN.pt`` atomically; keep the newest ``keep`` files. TrainingError
+    when it cannot be written (no space left, no permission): the earlier checkpoints stay as they were."""
     folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"round-{round:06d}.pt"
     data = {"format": FORMAT, "version": 2, "round": round, **state}
     data["sha256"] = content_digest(data)
-    remove_temporaries(folder, _NAME.pattern)
-    atomic_write(path, lambda f: torch.save(data, f))
-    for old in checkpoints(folder)[:-keep] if keep > 0 else []:
-        old.unlink(missing_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        remove_temporaries(folder, _NAME.pattern)
+        atomic_write(path, lambda f: torch.save(data, f))
+    except OSError as exc:
+        raise TrainingError(f"cannot write checkpoint {str(path)!r}: {exc.strerror or exc}; training stopped after "
+                            f"round {round} ({_resumable(folder)})") from None
+    try:
+        for old in checkpoints(folder)[:-keep] if keep > 0 else []:
+            old.unlink(missing_ok=True)
+    except OSError as exc:
+        raise TrainingError(f"checkpoint {str(path)!r} was written, but the older ones beyond keep={keep} could not be "
+                            f"removed: {exc.strerror or exc}; training stopped after round {round}") from None
     return path
+
+
+def _resumable(folder: Path) -> str:
+    """Which checkpoint in ``folder`` a resumed run would continue from, in words (for a failed write's message)."""
+    try:
+        newest = latest_checkpoint(folder)
+    except OSError:  # the folder cannot be listed (any more)
+        return "the checkpoints written before stay as they were"
+    return f"resume=True continues from {newest.name}" if newest is not None else "no earlier checkpoint is there"
 
 
 def checkpoints(directory: str | os.PathLike) -> list[Path]:
@@ -81,9 +104,18 @@ def latest_checkpoint(directory: str | os.PathLike) -> Path | None:
 def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     """A checkpoint's contents; OptionError for a file that is not a (complete) netgraph checkpoint."""
     try:
-        data = torch.load(path, map_location="cpu", weights_only=True)
+        with open_regular(path) as file:  # never a pipe (torch.load would wait for a writer) or a device
+            if file.read(4) != _ZIP_MAGIC:  # torch.save's zip format only: torch.load would unpickle a plain pickle
+                raise _NotZip
+            file.seek(0)
+            data = torch.load(file, map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise OptionError(f"no checkpoint file {str(path)!r}") from None
+    except NotRegularFile as exc:
+        what = "it is a folder" if exc.is_folder else "it is not a regular file (a device, pipe or socket)"
+        raise OptionError(f"{str(path)!r} is not a checkpoint file: {what}") from None
+    except OSError as exc:  # no permission, a name too long
+        raise OptionError(f"cannot read checkpoint {str(path)!r}: {exc.strerror or exc}") from None
     except Exception as exc:  # a truncated or foreign file: torch raises several unrelated types
         raise OptionError(f"{str(path)!r} is not a readable netgraph checkpoint: {_unreadable(path, exc)}; an "
                           f"earlier round's checkpoint may still be readable") from None
@@ -175,8 +207,10 @@ def resolve(path: str | os.PathLike) -> Path:
 
 
 def check_compatible(data: dict[str, Any], module: torch.nn.Module, source: Any) -> None:
-    """OptionError unless the checkpoint's arrays (and best arrays) have the module's names and shapes."""
-    mine = {k: tuple(v.shape) for k, v in module.state_dict().items()}
+    """OptionError unless the checkpoint's arrays (and best arrays) have the module's names, shapes and kinds of number
+    (real, integer, complex: a dtype of another kind would be cast when loaded)."""
+    mine_tensors = module.state_dict()
+    mine = {k: tuple(v.shape) for k, v in mine_tensors.items()}
     for key, what in (("model", ""), ("best_model", "best ")):
         if data.get(key) is None:
             continue
@@ -186,6 +220,19 @@ def check_compatible(data: dict[str, Any], module: torch.nn.Module, source: Any)
                     if mine.get(k) != theirs.get(k)]
             raise OptionError(f"checkpoint {str(source)!r} was written for a different net: {what}"
                               + "; ".join(diff[:5]) + (" ..." if len(diff) > 5 else ""))
+        kinds = [f"{k!r} is {_dtype(v)}, where the net has {_dtype(mine_tensors[k])}" for k, v in data[key].items()
+                 if _kind(v) != _kind(mine_tensors[k])]
+        if kinds:  # load_state_dict would cast: a complex array's imaginary part dropped, integers taken as weights
+            raise OptionError(f"checkpoint {str(source)!r} is malformed: its {what}array " + "; ".join(kinds[:3]))
+
+
+def _kind(tensor: torch.Tensor) -> str:
+    """'complex', 'real' or 'integer' (bool too): arrays of one kind load into each other without losing meaning."""
+    return "complex" if tensor.is_complex() else "real" if tensor.is_floating_point() else "integer"
+
+
+def _dtype(tensor: torch.Tensor) -> str:
+    return str(tensor.dtype).removeprefix("torch.")
 
 
 def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], method: str, source: Any,
