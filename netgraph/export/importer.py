@@ -10,7 +10,7 @@ sizes bounded), shape computations symbolically (``Context.symbols``); nodes tha
 Reshape or Resize (or a recurrence's zero initial state, an If's condition: ``onnx_branches``) are dropped, and layers
 that feed no graph output are left out. A static export's recurrence gets a variable length (``sequence_inputs``)
 where the net allows it. When any node has no equivalent, one SpecError lists them all with their node names and the
-reason.
+reason. Graph ports keep the model's order (``in_port_order``).
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ from netgraph.export.onnx_gather import GATHER_CONVERTERS, one_hot_tables
 from netgraph.export.onnx_files import model_path, read_model
 from netgraph.export.onnx_fold import ONNX_DOMAINS, ConstantFolding, constant_of_node
 from netgraph.export.onnx_names import (LengthVariables, definition_problems, equal_dims, fed_ports, identifier,
-                                        known_dim, layer_name, port_dtype, port_names, sort_nodes, used_layers)
+                                        in_port_order, known_dim, layer_name, port_dtype, port_names, sort_nodes,
+                                        used_layers)
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import (SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of, mapped,
                                       with_biases)
@@ -341,6 +342,7 @@ class _Builder(ConstantFolding):
             dtype = port_dtype(value, self.ctx.consumers, self._attributes)
             shapes[port] = PortType(None if dims is None else tuple(map(variables, dims[1:])), dtype)
         layers, edges, shapes = fed_ports(*used_layers(self.layers, edges), shapes, self.where)
+        edges = in_port_order(edges, list(shapes), self.outputs)  # ports in the model's order, not as first read
         if not layers:
             raise SpecError(f"{self.where}: the ONNX graph has no computing node to import", kind="onnx")
         net = self._relaxed(layers, edges, shapes) or NetGraph(layers, edges, **shapes)

@@ -15,8 +15,8 @@ from netgraph.core.graph import RESERVED_NAMES
 from netgraph.core.names import fresh_name
 from netgraph.core.types import INTEGER, REAL
 
-__all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "layer_name", "port_names",
-           "definition_problems", "sort_nodes", "port_dtype", "known_dim", "used_layers"]
+__all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "in_port_order", "layer_name",
+           "port_names", "definition_problems", "sort_nodes", "port_dtype", "known_dim", "used_layers"]
 
 _INTEGER_TYPES = {6, 7, 12, 13}  # ONNX INT32, INT64, UINT32, UINT64
 
@@ -242,3 +242,29 @@ def fed_ports(layers: dict, edges: list[tuple], shapes: dict[str, Any], where: s
         warnings.warn(f"{where}: graph input(s) {', '.join(map(repr, unused))} feed no output; the imported net "
                       f"leaves them out", stacklevel=5)
     return layers, edges, {p: t for p, t in shapes.items() if p in fed}
+
+
+def in_port_order(edges: list[tuple], inputs: list[str], outputs: list[str]) -> list[tuple]:
+    """``edges`` listed so that the graph ports are first read or fed in the order ``inputs``, ``outputs`` (the ONNX
+    graph's declared order): a NetGraph orders its ports so, and a positional call then matches the model's."""
+    place = {port: i for i, port in enumerate(outputs)}
+    by_input: dict[str, list] = {port: [] for port in inputs}
+    by_output: dict[str, list] = {port: [] for port in outputs}
+    last_fed: dict[str, int] = {}  # an input passed straight to outputs: the last of them in the declared order
+    inner = []
+    for source, target in edges:
+        if target.layer is None:
+            by_output[target.port].append((source, target))
+            if source.layer is None:
+                last_fed[source.port] = max(last_fed.get(source.port, -1), place[target.port])
+        elif source.layer is None:
+            by_input[source.port].append((source, target))
+        else:
+            inner.append((source, target))
+    ordered, named = [], 0  # the outputs before position `named` are fed in `ordered`
+    for port, reading in by_input.items():
+        if last_fed.get(port, -1) >= named:  # feed the outputs up to the last one it is passed to, in order
+            ordered += [edge for out in outputs[named:last_fed[port] + 1] for edge in by_output[out]]
+            named = last_fed[port] + 1
+        ordered += reading
+    return ordered + inner + [edge for out in outputs[named:] for edge in by_output[out]]
