@@ -86,3 +86,15 @@ def test_a_constant_node_without_a_readable_value_is_named(tmp_path):
         import_onnx(path)
     (problem,) = info.value.diagnostics
     assert (problem.kind, problem.layer, problem.found) == ("malformed-node", ("bias",), "Constant")
+
+
+def test_an_expand_of_a_constant_to_a_shape_it_cannot_take_is_named(tmp_path):
+    nodes = [helper.make_node("Expand", ["k", "to"], ["c"]), helper.make_node("Add", ["x", "c"], ["y"], name="add")]
+    constants = [numpy_helper.from_array(np.ones(3, np.float32), "k"), numpy_helper.from_array(np.array([2]), "to")]
+    path = tmp_path / "expand.onnx"
+    graph = helper.make_graph(nodes, "g", [_value("x", ["b", 3])], [_value("y")], constants)
+    onnx.save(pinned_model(graph), str(path))
+    with pytest.raises(SpecError, match=r"node 'Expand' \(Expand\) cannot broadcast its constant of shape \[3\]") as info:
+        import_onnx(path)
+    (problem,) = info.value.diagnostics
+    assert (problem.kind, problem.layer, problem.found) == ("malformed-node", ("Expand_0",), "Expand")

@@ -44,8 +44,8 @@ from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS, RECURRENT_OPS
 from netgraph.export.onnx_recurrent_glue import sequence_inputs
 from netgraph.export.onnx_norms import NORM_CONVERTERS, exporter_made
 from netgraph.export.onnx_patterns import find_patterns
-from netgraph.export.onnx_problems import (RANDOM_OPS, RANDOM_REASON, no_layer, node_problem, output_problems,
-                                           raise_refused, shape_use)
+from netgraph.export.onnx_problems import (RANDOM_OPS, RANDOM_REASON, no_layer, node_path, node_problem,
+                                           output_problems, raise_refused, shape_use)
 from netgraph.export.onnx_pooling import POOL_CONVERTERS
 from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, symbolic_value
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
@@ -102,7 +102,7 @@ class _Builder(ConstantFolding):
             except Exception as exc:  # noqa: BLE001 - numpy's ValueError, onnx's own errors
                 raise SpecError(f"{where}: Constant node {node.name or node.output[0]!r} has no readable value "
                                 f"({type(exc).__name__}: {exc})", kind="malformed-node", found=node.op_type,
-                                layer=(node.name or f"{node.op_type}_{index}",)) from None
+                                layer=node_path(node, index)) from None
             if value is not None:
                 self.constants[node.output[0]] = value
         self.shapes = {v.name: _shape(v) for v in (*graph.input, *graph.value_info, *graph.output)}

@@ -7,8 +7,13 @@ be named), ``found`` its op type and ``detail`` the reason; one per graph output
 - ``"random-op"``: a random draw, which no layer repeats;
 - ``"custom-op"``: an op of a domain other than ONNX's;
 - ``"unsupported-node"``: the op has a layer, but not for this node's attributes or inputs (``detail`` says why);
-- ``"malformed-node"``: the node cannot be read (an attribute missing, a Constant without a readable value);
+- ``"malformed-node"``: the node cannot be read (an attribute missing, a Constant without a readable value, an
+  Expand of a constant to a shape it cannot take);
 - ``"dynamic-size-as-data"``: a Shape node's dynamic size used as data (``hint``: what may use one);
+- ``"constant-too-large"``: a node computing a constant past the ``port_elements`` limit;
+- ``"undefined-input"``: a node reading a tensor nothing defines; and, for the graph as a whole (no ``layer``),
+  ``"cycle"`` (nodes reading each other), ``"defined-twice"`` (a tensor), ``"negative-dim"`` (a graph input's,
+  in ``found``);
 - ``"constant-output"``, ``"uncomputed-output"``, ``"merged-batch-output"``: a graph output without a layer's value.
 """
 
@@ -21,7 +26,7 @@ from typing import Any
 
 from netgraph.core.errors import Diagnostic, SpecError
 
-__all__ = ["RANDOM_OPS", "RANDOM_REASON", "node_problem", "no_layer", "output_problems", "raise_refused",
+__all__ = ["RANDOM_OPS", "RANDOM_REASON", "node_path", "node_problem", "no_layer", "output_problems", "raise_refused",
            "shape_use"]
 
 #: ONNX's random ops: refused, with why (netgraph's own export writes RandomArrayLayer's Normal and Uniform draws so).
@@ -31,10 +36,15 @@ RANDOM_REASON = ("a random draw: a RandomArrayLayer would draw from the same dis
 _SIZES_HINT = "sizes are computed at import, so only a Reshape, Expand or Resize target may depend on a dynamic dim"
 
 
+def node_path(node: Any, index: int) -> tuple[str]:
+    """A Diagnostic's ``layer`` for node ``index`` of the graph: its name, else the name its layer would take."""
+    return (node.name or f"{node.op_type}_{index}",)
+
+
 def node_problem(kind: str, node: Any, index: int, detail: str, **fields: Any) -> Diagnostic:
     """Node ``index`` of the graph refused: "node 'name' (Op): ``detail``"."""
-    return Diagnostic(f"node {node.name or index!r} ({node.op_type}): {detail}", kind,
-                      layer=(node.name or f"{node.op_type}_{index}",), found=node.op_type, detail=detail, **fields)
+    return Diagnostic(f"node {node.name or index!r} ({node.op_type}): {detail}", kind, layer=node_path(node, index),
+                      found=node.op_type, detail=detail, **fields)
 
 
 def no_layer(node: Any, index: int, ops: Iterable[str]) -> Diagnostic:
