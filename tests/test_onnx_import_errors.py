@@ -276,16 +276,18 @@ def _value(name, shape=("b", 4)):
 def test_a_tensor_defined_twice_is_a_spec_error_naming_its_definitions(nodes, inputs, message, tmp_path):
     # imported silently, one definition picked: onnxruntime refuses such a model
     path = save(tmp_path / "twice.onnx", nodes, [_value(i) for i in inputs], [_value("y")])
-    with pytest.raises(SpecError, match=rf"invalid ONNX graph: {message}"):
+    with pytest.raises(SpecError, match=rf"invalid ONNX graph: {message}") as info:
         import_onnx(path)
+    assert [d.kind for d in info.value.diagnostics] == ["defined-twice"]
 
 
 def test_a_graph_input_of_negative_size_is_a_spec_error(tmp_path):
     # imported as a port of shape (-3,)
     path = save(tmp_path / "neg.onnx", [helper.make_node("Relu", ["x"], ["y"])], [_value("x", ("b", -3))],
                 [_value("y", ("b", -3))])
-    with pytest.raises(SpecError, match=r"graph input 'x' has a dim of negative size -3"):
+    with pytest.raises(SpecError, match=r"graph input 'x' has a dim of negative size -3") as info:
         import_onnx(path)
+    assert [(d.kind, d.found) for d in info.value.diagnostics] == [("negative-dim", -3)]
 
 
 @pytest.mark.parametrize("constant", [np.ones((2, 1, 3), np.float32), np.ones((3, 3), np.float32)])
@@ -320,8 +322,11 @@ def test_nodes_out_of_order_are_sorted_and_a_cycle_or_an_undefined_input_is_name
     torch.testing.assert_close(import_onnx(path)(x), torch.exp(torch.tanh(x)))
     path = save(tmp_path / "cycle.onnx", [node("Relu", ["z"], ["a"], name="r1"), node("Add", ["x", "a"], ["z"], name="r2"),
                                           node("Tanh", ["z"], ["y"], name="t")], [_value("x")], [_value("y")])
-    with pytest.raises(SpecError, match=r"nodes 'r1' \(Relu\), 'r2' \(Add\), 't' \(Tanh\) wait on each other in a cycle"):
+    with pytest.raises(SpecError, match=r"nodes 'r1' \(Relu\), 'r2' \(Add\), 't' \(Tanh\) wait on each other in a cycle") as info:
         import_onnx(path)
+    assert [d.kind for d in info.value.diagnostics] == ["cycle"]
     path = save(tmp_path / "ghost.onnx", [node("Add", ["x", "ghost"], ["y"], name="add")], [_value("x")], [_value("y")])
-    with pytest.raises(SpecError, match=r"node 'add' \(Add\) reads 'ghost', which no graph input, initializer or node"):
+    with pytest.raises(SpecError, match=r"node 'add' \(Add\) reads 'ghost', which no graph input, initializer or node") as info:
         import_onnx(path)
+    (problem,) = info.value.diagnostics
+    assert (problem.kind, problem.layer, problem.found) == ("undefined-input", ("add",), "Add")

@@ -70,8 +70,10 @@ def test_a_huge_constant_is_refused_before_it_is_computed(op, tmp_path):
     # the reference evaluator allocated it (tens of GiB) or, failing, the node was reported as an op without layer
     nodes, initializers = BOMBS[op]
     with limits(port_elements=2**20), pytest.raises(SpecError, match=rf"node 'bomb' \({op}\) computes a constant"
-                                                                   r".*port_elements limit \(1,048,576"):
+                                                                   r".*port_elements limit \(1,048,576") as info:
         import_onnx(_constant_model(tmp_path / f"{op}.onnx", nodes, initializers))
+    (problem,) = info.value.diagnostics
+    assert (problem.kind, problem.layer, problem.found) == ("constant-too-large", ("bomb",), op)
 
 
 def test_a_constant_within_the_limit_is_still_computed(tmp_path):

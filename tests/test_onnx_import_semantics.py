@@ -144,8 +144,10 @@ class Merged(nn.Module):
 @pytest.mark.parametrize("how", ["flatten", "reshape"])
 def test_an_output_merging_the_batch_with_other_dims_is_refused_naming_it(how, tmp_path):
     path = torch_export(Merged(how), torch.randn(2, 2, 3, 4), tmp_path / "m.onnx", "x", output_names=["y"])
-    with pytest.raises(SpecError, match=r"graph output 'y' merges the batch dim with the 2 dims after it"):
+    with pytest.raises(SpecError, match=r"graph output 'y' merges the batch dim with the 2 dims after it") as info:
         import_onnx(path)
+    (problem,) = info.value.diagnostics
+    assert (problem.kind, problem.layer, problem.port) == ("merged-batch-output", (), "y")
 
 
 class CountsIn(nn.Module):

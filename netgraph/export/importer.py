@@ -10,20 +10,19 @@ sizes bounded), shape computations symbolically (``Context.symbols``); nodes tha
 Reshape or Resize (or a recurrence's zero initial state, an If's condition: ``onnx_branches``) are dropped, and layers
 that feed no graph output are left out. A static export's recurrence gets a variable length (``sequence_inputs``)
 where the net allows it. When any node has no equivalent, one SpecError lists them all with their node names and the
-reason.
+reason, one Diagnostic each (``onnx_problems``). Graph ports keep the model's order (``in_port_order``).
 """
 
 from __future__ import annotations
 
 import os
-import re
 import warnings
 from typing import Any
 
 import numpy as np
 
 from netgraph.core.names import fresh_name
-from netgraph.core.errors import NetGraphError, SpecError, raise_all
+from netgraph.core.errors import Diagnostic, NetGraphError, SpecError, raise_all
 from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import net_set_learning_rate_multipliers
 from netgraph.core.ports import NetPort
@@ -36,7 +35,8 @@ from netgraph.export.onnx_gather import GATHER_CONVERTERS, one_hot_tables
 from netgraph.export.onnx_files import model_path, read_model
 from netgraph.export.onnx_fold import ONNX_DOMAINS, ConstantFolding, constant_of_node
 from netgraph.export.onnx_names import (LengthVariables, definition_problems, equal_dims, fed_ports, identifier,
-                                        known_dim, layer_name, port_dtype, port_names, sort_nodes, used_layers)
+                                        in_port_order, known_dim, layer_name, port_dtype, port_names, sort_nodes,
+                                        used_layers)
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import (SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of, mapped,
                                       with_biases)
@@ -44,6 +44,8 @@ from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS, RECURRENT_OPS
 from netgraph.export.onnx_recurrent_glue import sequence_inputs
 from netgraph.export.onnx_norms import NORM_CONVERTERS, exporter_made
 from netgraph.export.onnx_patterns import find_patterns
+from netgraph.export.onnx_problems import (RANDOM_OPS, RANDOM_REASON, no_layer, node_path, node_problem,
+                                           output_problems, raise_refused, shape_use)
 from netgraph.export.onnx_pooling import POOL_CONVERTERS
 from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, symbolic_value
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
@@ -87,12 +89,6 @@ def import_model(model: Any, path: str) -> NetGraph:
     return builder.build()
 
 
-#: ONNX's random ops: refused, with why (netgraph's own export writes RandomArrayLayer's Normal and Uniform draws so).
-_RANDOM_OPS = ("RandomNormal", "RandomNormalLike", "RandomUniform", "RandomUniformLike")
-_RANDOM_REASON = ("a random draw: a RandomArrayLayer would draw from the same distribution, but never the same draws, "
-                  "so the imported net could not compute what the model computes")
-
-
 class _Builder(ConstantFolding):
     def __init__(self, onnx: Any, graph: Any, where: str):
         self.onnx, self.graph, self.where = onnx, graph, where
@@ -100,12 +96,13 @@ class _Builder(ConstantFolding):
         helper = onnx.numpy_helper
         self.constants = {t.name: _initializer(helper, t, where) for t in graph.initializer}
         self.initializers = frozenset(self.constants)
-        for node in graph.node:
+        for index, node in enumerate(graph.node):
             try:
                 value = constant_of_node(onnx, node) if _constant(node) and node.output else None
             except Exception as exc:  # noqa: BLE001 - numpy's ValueError, onnx's own errors
                 raise SpecError(f"{where}: Constant node {node.name or node.output[0]!r} has no readable value "
-                                f"({type(exc).__name__}: {exc})", kind="onnx") from None
+                                f"({type(exc).__name__}: {exc})", kind="malformed-node", found=node.op_type,
+                                layer=node_path(node, index)) from None
             if value is not None:
                 self.constants[node.output[0]] = value
         self.shapes = {v.name: _shape(v) for v in (*graph.input, *graph.value_info, *graph.output)}
@@ -144,72 +141,39 @@ class _Builder(ConstantFolding):
         folded = {id(node) for node in self.graph.node if node.op_type != "Constant" and self._precompute(node)}
         patterns, claimed = find_patterns(self.graph.node, self.ctx)
         needed = {name for found in patterns.values() for name in found.inputs}
-        unsupported, dropped, failed, no_layer = [], self._shape_only(folded, claimed, needed), set(), False
+        unsupported, dropped, failed = [], self._shape_only(folded, claimed, needed), set()
         for index, node in enumerate(self.graph.node):
             if id(node) in dropped or id(node) in folded or id(node) in claimed or _constant(node):
                 continue
-            label = f"node {node.name or index!r} ({node.op_type})"
             if node.domain not in ONNX_DOMAINS:  # a custom op may share a name with one of ONNX's: never mapped
-                unsupported.append(f"{label}: an op of domain {node.domain!r}; netgraph maps ONNX's own ops only")
+                unsupported.append(node_problem("custom-op", node, index, f"an op of domain {node.domain!r}; "
+                                                                         f"netgraph maps ONNX's own ops only"))
                 failed.update(node.output)
                 continue
             pattern = patterns.get(id(node))
             convert = CONVERTERS.get(node.op_type) if pattern is None else (lambda *_, found=pattern: found)
-            if convert is None and node.op_type in _RANDOM_OPS:
-                unsupported.append(f"{label}: {_RANDOM_REASON}")
+            if convert is None and node.op_type in RANDOM_OPS:
+                unsupported.append(node_problem("random-op", node, index, RANDOM_REASON))
             elif convert is None and node.op_type != "Shape":
-                unsupported.append(f"{label}: no layer for this op")
-                no_layer = True
+                unsupported.append(no_layer(node, index, CONVERTERS))
             elif failed.intersection(node.input if pattern is None else pattern.inputs):
                 pass  # nodes fed by a refused one are not reported again
             elif convert is None:  # a Shape that was not followed as a shape computation
-                unsupported.append(f"{label}: {self._shape_use(node)}")
+                unsupported.append(shape_use(node, index, self.consumers, self.ctx.symbols, self.shapes))
             else:
                 try:
                     self._add(node, index, convert(node, self.ctx))
                     continue
                 except (Unsupported, NetGraphError) as exc:  # a refused option; a layer refusing its arrays
-                    unsupported.append(f"{label}: {exc}")
+                    unsupported.append(node_problem("unsupported-node", node, index, str(exc)))
                 except (ValueError, TypeError, KeyError, IndexError) as exc:  # a malformed node (an attribute missing)
-                    unsupported.append(f"{label}: cannot be read ({type(exc).__name__}: {exc})")
+                    unsupported.append(node_problem("malformed-node", node, index,
+                                                    f"cannot be read ({type(exc).__name__}: {exc})"))
             failed.update(node.output)
-        unsupported += self._output_problems()
-        if unsupported:  # onnx names the sizes its shape inference could not tell 'unk__N'
-            unsupported = [re.sub(r"'unk__\d+'", "?", p) + (" (?: a dynamic dim)" if "'unk__" in p else "")
-                           for p in unsupported]
-            body = "\n".join(f"  - {problem}" for problem in unsupported)
-            body = f"{len(unsupported)} problems:\n{body}" if len(unsupported) > 1 else unsupported[0]
-            ops = f"\n(ops with a netgraph layer: {', '.join(sorted(CONVERTERS))})" if no_layer else ""
-            raise SpecError(f"{self.where}: cannot import {body}{ops}", unsupported)
+        unsupported += output_problems(zip(self.graph.output, self.outputs), self.sources, self.ctx.producers,
+                                       self.constants)
+        raise_refused(self.where, unsupported, CONVERTERS)
         return self._graph()
-
-    def _shape_use(self, node: Any) -> str:
-        """Why a Shape node is left: its value, a dynamic size, is used as data (the nodes using it named)."""
-        users, stack, seen = [], list(node.output), set()
-        while stack:
-            for consumer, _ in self.consumers.get(stack.pop(), []):
-                if id(consumer) not in seen:
-                    seen.add(id(consumer))
-                    if consumer.output and consumer.output[0] in self.ctx.symbols:  # still a shape value
-                        stack.extend(consumer.output)
-                    else:
-                        users.append(f"node {consumer.name or consumer.op_type!r} ({consumer.op_type})")
-        what = "has a dynamic dim" if self.shapes.get(node.input[0]) is not None else "is not known at import"
-        return (f"the shape of {node.input[0]!r} {what}, and {', '.join(users) or 'a node'} uses a size computed "
-                f"from it as data or an index; sizes are computed at import, so only a Reshape, Expand or Resize "
-                f"target may depend on a dynamic dim")
-
-    def _output_problems(self) -> list[str]:
-        """Graph outputs that no imported layer computes (a constant, an undefined tensor), each named."""
-        problems = []
-        for output in self.graph.output:
-            producer = self.ctx.producers.get(output.name)
-            constant = output.name in self.constants or (producer is not None and producer.op_type == "Constant")
-            if output.name in self.sources or (producer is not None and not constant):
-                continue  # computed (or its node is refused: reported there)
-            what = "a constant" if constant else "computed by no node"
-            problems.append(f"graph output {output.name!r}: it is {what}, not computed from the graph inputs")
-        return problems
 
     def _precompute(self, node: Any) -> bool:
         """Fold ``node`` to a constant if it can be (True), or record its symbolic shape value."""
@@ -321,16 +285,19 @@ class _Builder(ConstantFolding):
         return self.sources[tensor]
 
     def _graph(self) -> NetGraph:
-        merged = [f"graph output {o.name!r} merges the batch dim with the {self.ctx.folds[o.name]} dims after it "
-                  f"(as x.flatten(0, k) or x.reshape(-1, ...)); an imported net keeps the batch dim apart: end the "
-                  f"model before that merge" for o in self.graph.output if self.ctx.folds.get(o.name, 0)]
+        merged = [Diagnostic(f"graph output {o.name!r} merges the batch dim with the {self.ctx.folds[o.name]} dims "
+                             f"after it (as x.flatten(0, k) or x.reshape(-1, ...)); an imported net keeps the batch dim "
+                             f"apart: end the model before that merge", "merged-batch-output", layer=(), port=port,
+                             hint="end the model before that merge")
+                  for o, port in zip(self.graph.output, self.outputs) if self.ctx.folds.get(o.name, 0)]
         raise_all(merged, SpecError, f"{self.where}: outputs without a netgraph equivalent")
         edges = list(self.edges)
         for output, port in zip(self.graph.output, self.outputs):
             try:
                 edges.append((self._source(output.name), NetPort(port)))
             except Unsupported as exc:
-                raise SpecError(f"{self.where}: cannot import graph output {output.name!r}: {exc}", kind="onnx") from None
+                raise SpecError(f"{self.where}: cannot import graph output {output.name!r}: {exc}",
+                                kind="uncomputed-output", layer=(), port=port) from None
         joined, notes = equal_dims(self.graph.node, self.shapes, self._attributes)
         if notes:
             warnings.warn(f"{self.where}: {'; '.join(notes)}", stacklevel=4)
@@ -341,6 +308,7 @@ class _Builder(ConstantFolding):
             dtype = port_dtype(value, self.ctx.consumers, self._attributes)
             shapes[port] = PortType(None if dims is None else tuple(map(variables, dims[1:])), dtype)
         layers, edges, shapes = fed_ports(*used_layers(self.layers, edges), shapes, self.where)
+        edges = in_port_order(edges, list(shapes), self.outputs)  # ports in the model's order, not as first read
         if not layers:
             raise SpecError(f"{self.where}: the ONNX graph has no computing node to import", kind="onnx")
         net = self._relaxed(layers, edges, shapes) or NetGraph(layers, edges, **shapes)

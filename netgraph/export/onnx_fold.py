@@ -17,6 +17,7 @@ import numpy as np
 from netgraph.core.errors import SpecError
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.export.onnx_ops import ELEMENTWISE_OPS, THREADING_OPS, squeeze_axes
+from netgraph.export.onnx_problems import node_path
 
 __all__ = ["FOLDABLE", "ONNX_DOMAINS", "ConstantFolding", "constant_of_node"]
 
@@ -80,7 +81,8 @@ class ConstantFolding:
             shape = np.broadcast_shapes(value.shape, dims)
         except ValueError:
             raise SpecError(f"{self.where}: node {node.name or node.op_type!r} (Expand) cannot broadcast its constant "
-                            f"of shape {list(value.shape)} to {list(dims)}", kind="onnx") from None
+                            f"of shape {list(value.shape)} to {list(dims)}", kind="malformed-node",
+                            layer=self._node_path(node), found=node.op_type) from None
         self._check_size(node, shape)
         return np.broadcast_to(value, shape).copy()
 
@@ -92,7 +94,12 @@ class ConstantFolding:
             return
         raise SpecError(f"{self.where}: node {node.name or node.op_type!r} ({node.op_type}) computes a constant of "
                         f"shape {list(shape)} ({math.prod(shape):,} elements) at import, more than the port_elements "
-                        f"limit ({limit:,}; {raise_hint('port_elements')})", kind="onnx")
+                        f"limit ({limit:,}; {raise_hint('port_elements')})", kind="constant-too-large",
+                        layer=self._node_path(node), found=node.op_type, hint=raise_hint("port_elements"))
+
+    def _node_path(self, node: Any) -> tuple[str]:
+        """A Diagnostic's ``layer`` for ``node`` (``onnx_problems.node_path``)."""
+        return node_path(node, next(i for i, n in enumerate(self.graph.node) if n is node))
 
     def _folded_shape(self, node: Any) -> tuple | None:
         """The shape of the constant ``node`` computes: as onnx's shape inference says, else from its inputs."""

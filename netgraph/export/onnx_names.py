@@ -12,11 +12,13 @@ import warnings
 from typing import Any
 
 from netgraph.core.graph import RESERVED_NAMES
+from netgraph.core.errors import Diagnostic
 from netgraph.core.names import fresh_name
 from netgraph.core.types import INTEGER, REAL
+from netgraph.export.onnx_problems import node_path
 
-__all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "layer_name", "port_names",
-           "definition_problems", "sort_nodes", "port_dtype", "known_dim", "used_layers"]
+__all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "in_port_order", "layer_name",
+           "port_names", "definition_problems", "sort_nodes", "port_dtype", "known_dim", "used_layers"]
 
 _INTEGER_TYPES = {6, 7, 12, 13}  # ONNX INT32, INT64, UINT32, UINT64
 
@@ -42,7 +44,7 @@ def port_names(names: list[str], taken: set[str]) -> list[str]:
     return out
 
 
-def definition_problems(graph: Any) -> list[str]:
+def definition_problems(graph: Any) -> list[Diagnostic]:
     """What makes ``graph`` ambiguous, each named: a tensor defined twice (by two of its graph inputs, initializers
     and nodes: an ONNX graph defines each tensor once) and a graph input dim of negative size."""
     initializers = {t.name for t in graph.initializer}
@@ -55,17 +57,18 @@ def definition_problems(graph: Any) -> list[str]:
     for index, node in enumerate(graph.node):
         for name in filter(None, node.output):
             defined.setdefault(name, []).append(f"node {node.name or index!r} ({node.op_type})")
-    problems = [f"tensor {name!r} is defined {len(by)} times ({', '.join(by)}); an ONNX graph defines each tensor once"
-                for name, by in defined.items() if len(by) > 1]
+    problems = [Diagnostic(f"tensor {name!r} is defined {len(by)} times ({', '.join(by)}); an ONNX graph defines each "
+                           f"tensor once", "defined-twice") for name, by in defined.items() if len(by) > 1]
     for value in graph.input:
         dims = value.type.tensor_type.shape.dim if value.type.tensor_type.HasField("shape") else ()
         negative = [d.dim_value for d in dims if d.HasField("dim_value") and d.dim_value < 0]
         if negative:
-            problems.append(f"graph input {value.name!r} has a dim of negative size {negative[0]}")
+            problems.append(Diagnostic(f"graph input {value.name!r} has a dim of negative size {negative[0]}",
+                                       "negative-dim", found=negative[0]))
     return problems
 
 
-def sort_nodes(graph: Any) -> list[str]:
+def sort_nodes(graph: Any) -> list[Diagnostic]:
     """Put ``graph``'s nodes in an order where each comes after the nodes it reads (in place; ONNX asks for it,
     onnxruntime sorts a graph itself), keeping the given order where it can; the problems, each named: a node
     reading a tensor nothing defines, nodes that read each other in a cycle."""
@@ -76,8 +79,9 @@ def sort_nodes(graph: Any) -> list[str]:
     readers: dict[int, list[int]] = {}
     for i, node in enumerate(nodes):
         missing = [name for name in node.input if name not in defined and name not in producer]
-        problems += [f"node {node.name or i!r} ({node.op_type}) reads {name!r}, which no graph input, initializer "
-                     f"or node defines" for name in missing]
+        problems += [Diagnostic(f"node {node.name or i!r} ({node.op_type}) reads {name!r}, which no graph input, "
+                                f"initializer or node defines", "undefined-input", layer=node_path(node, i),
+                                found=node.op_type) for name in missing]
         waiting[i] = {producer[name] for name in node.input if name not in defined and name in producer}
         for j in waiting[i]:
             readers.setdefault(j, []).append(i)
@@ -93,7 +97,8 @@ def sort_nodes(graph: Any) -> list[str]:
                 heapq.heappush(ready, k)
     if len(order) < len(nodes):
         cycle = [f"{nodes[i].name or i!r} ({nodes[i].op_type})" for i in sorted(set(range(len(nodes))) - set(order))]
-        problems.append(f"nodes {', '.join(cycle[:10])}{' ...' if len(cycle) > 10 else ''} wait on each other in a cycle (or on a node in one)")
+        problems.append(Diagnostic(f"nodes {', '.join(cycle[:10])}{' ...' if len(cycle) > 10 else ''} wait on each "
+                                   f"other in a cycle (or on a node in one)", "cycle"))
     elif order != sorted(order):
         del graph.node[:]
         graph.node.extend(nodes[i] for i in order)
@@ -242,3 +247,29 @@ def fed_ports(layers: dict, edges: list[tuple], shapes: dict[str, Any], where: s
         warnings.warn(f"{where}: graph input(s) {', '.join(map(repr, unused))} feed no output; the imported net "
                       f"leaves them out", stacklevel=5)
     return layers, edges, {p: t for p, t in shapes.items() if p in fed}
+
+
+def in_port_order(edges: list[tuple], inputs: list[str], outputs: list[str]) -> list[tuple]:
+    """``edges`` listed so that the graph ports are first read or fed in the order ``inputs``, ``outputs`` (the ONNX
+    graph's declared order): a NetGraph orders its ports so, and a positional call then matches the model's."""
+    place = {port: i for i, port in enumerate(outputs)}
+    by_input: dict[str, list] = {port: [] for port in inputs}
+    by_output: dict[str, list] = {port: [] for port in outputs}
+    last_fed: dict[str, int] = {}  # an input passed straight to outputs: the last of them in the declared order
+    inner = []
+    for source, target in edges:
+        if target.layer is None:
+            by_output[target.port].append((source, target))
+            if source.layer is None:
+                last_fed[source.port] = max(last_fed.get(source.port, -1), place[target.port])
+        elif source.layer is None:
+            by_input[source.port].append((source, target))
+        else:
+            inner.append((source, target))
+    ordered, named = [], 0  # the outputs before position `named` are fed in `ordered`
+    for port, reading in by_input.items():
+        if last_fed.get(port, -1) >= named:  # feed the outputs up to the last one it is passed to, in order
+            ordered += [edge for out in outputs[named:last_fed[port] + 1] for edge in by_output[out]]
+            named = last_fed[port] + 1
+        ordered += reading
+    return ordered + inner + [edge for out in outputs[named:] for edge in by_output[out]]

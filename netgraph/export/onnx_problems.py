@@ -1,0 +1,110 @@
+"""Why ``import_onnx`` refuses a model, as ``Diagnostic``s a tool reads without parsing messages: one per refused
+ONNX node, whose ``layer`` is ``(node name,)`` (an unnamed node's: ``(f"{op_type}_{index}",)``, as its layer would
+be named), ``found`` its op type and ``detail`` the reason; one per graph output no layer computes (``layer=()``,
+``port`` its port). ``kind`` is one of:
+
+- ``"unsupported-op"``: no layer for the op (``expected``: the ops that have one, which ``hint`` lists);
+- ``"random-op"``: a random draw, which no layer repeats;
+- ``"custom-op"``: an op of a domain other than ONNX's;
+- ``"unsupported-node"``: the op has a layer, but not for this node's attributes or inputs (``detail`` says why);
+- ``"malformed-node"``: the node cannot be read (an attribute missing, a Constant without a readable value, an
+  Expand of a constant to a shape it cannot take);
+- ``"dynamic-size-as-data"``: a Shape node's dynamic size used as data (``hint``: what may use one);
+- ``"constant-too-large"``: a node computing a constant past the ``port_elements`` limit;
+- ``"undefined-input"``: a node reading a tensor nothing defines; and, for the graph as a whole (no ``layer``),
+  ``"cycle"`` (nodes reading each other), ``"defined-twice"`` (a tensor), ``"negative-dim"`` (a graph input's,
+  in ``found``);
+- ``"constant-output"``, ``"uncomputed-output"``, ``"merged-batch-output"``: a graph output without a layer's value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from netgraph.core.errors import Diagnostic, SpecError
+
+__all__ = ["RANDOM_OPS", "RANDOM_REASON", "node_path", "node_problem", "no_layer", "output_problems", "raise_refused",
+           "shape_use"]
+
+#: ONNX's random ops: refused, with why (netgraph's own export writes RandomArrayLayer's Normal and Uniform draws so).
+RANDOM_OPS = ("RandomNormal", "RandomNormalLike", "RandomUniform", "RandomUniformLike")
+RANDOM_REASON = ("a random draw: a RandomArrayLayer would draw from the same distribution, but never the same draws, "
+                 "so the imported net could not compute what the model computes")
+_SIZES_HINT = "sizes are computed at import, so only a Reshape, Expand or Resize target may depend on a dynamic dim"
+
+
+def node_path(node: Any, index: int) -> tuple[str]:
+    """A Diagnostic's ``layer`` for node ``index`` of the graph: its name, else the name its layer would take."""
+    return (node.name or f"{node.op_type}_{index}",)
+
+
+def node_problem(kind: str, node: Any, index: int, detail: str, **fields: Any) -> Diagnostic:
+    """Node ``index`` of the graph refused: "node 'name' (Op): ``detail``"."""
+    return Diagnostic(f"node {node.name or index!r} ({node.op_type}): {detail}", kind, layer=node_path(node, index),
+                      found=node.op_type, detail=detail, **fields)
+
+
+def no_layer(node: Any, index: int, ops: Iterable[str]) -> Diagnostic:
+    """A node whose op has no layer; ``ops`` those that have one."""
+    known = tuple(sorted(ops))
+    return node_problem("unsupported-op", node, index, "no layer for this op", expected=known,
+                        hint=f"ops with a netgraph layer: {', '.join(known)}")
+
+
+def shape_use(node: Any, index: int, consumers: dict, symbols: dict, shapes: dict) -> Diagnostic:
+    """A Shape node left: its value, a dynamic size, is used as data (the nodes using it named)."""
+    users, stack, seen = [], list(node.output), set()
+    while stack:
+        for consumer, _ in consumers.get(stack.pop(), []):
+            if id(consumer) not in seen:
+                seen.add(id(consumer))
+                if consumer.output and consumer.output[0] in symbols:  # still a shape value
+                    stack.extend(consumer.output)
+                else:
+                    users.append(f"node {consumer.name or consumer.op_type!r} ({consumer.op_type})")
+    what = "has a dynamic dim" if shapes.get(node.input[0]) is not None else "is not known at import"
+    return node_problem("dynamic-size-as-data", node, index,
+                        f"the shape of {node.input[0]!r} {what}, and {', '.join(users) or 'a node'} uses a size "
+                        f"computed from it as data or an index; {_SIZES_HINT}", hint=_SIZES_HINT)
+
+
+def output_problems(outputs: Iterable[tuple[Any, str]], computed: Any, producers: dict, constants: dict
+                    ) -> list[Diagnostic]:
+    """Graph outputs (``(ONNX value, port)`` pairs) that no imported layer computes: a constant, an undefined tensor;
+    ``computed`` holds the tensors with a source."""
+    problems = []
+    for output, port in outputs:
+        producer = producers.get(output.name)
+        constant = output.name in constants or (producer is not None and producer.op_type == "Constant")
+        if output.name in computed or (producer is not None and not constant):
+            continue  # computed (or its node is refused: reported there)
+        what, kind = ("a constant", "constant-output") if constant else ("computed by no node", "uncomputed-output")
+        detail = f"it is {what}, not computed from the graph inputs"
+        problems.append(Diagnostic(f"graph output {output.name!r}: {detail}", kind, layer=(), port=port,
+                                   detail=detail))
+    return problems
+
+
+def raise_refused(where: str, problems: list[Diagnostic], ops: Iterable[str]) -> None:
+    """One SpecError listing ``problems`` (nothing when there are none); the ops with a layer after them, when a
+    node's op has none."""
+    if not problems:
+        return
+    problems = [_unknown_dims_named(p) for p in problems]
+    body = "\n".join(f"  - {problem}" for problem in problems)
+    body = f"{len(problems)} problems:\n{body}" if len(problems) > 1 else problems[0].message
+    listed = any(p.kind == "unsupported-op" for p in problems)
+    tail = f"\n(ops with a netgraph layer: {', '.join(sorted(ops))})" if listed else ""
+    raise SpecError(f"{where}: cannot import {body}{tail}", problems)
+
+
+def _unknown_dims_named(problem: Diagnostic) -> Diagnostic:
+    """``problem`` with the sizes onnx's shape inference could not tell ('unk__N') written '?'."""
+    def named(text: str | None) -> str | None:
+        if text is None or "'unk__" not in text:
+            return text
+        return re.sub(r"'unk__\d+'", "?", text) + " (?: a dynamic dim)"
+    return dataclasses.replace(problem, message=named(problem.message), detail=named(problem.detail))

@@ -1,0 +1,100 @@
+"""import_onnx's refusal carries one Diagnostic per refused ONNX node (and graph output), with fields a tool reads
+instead of parsing the message: the node's name in ``layer``, its op in ``found``, a stable ``kind``, the reason in
+``detail`` and the remedy, where the message gives one, in ``hint``."""
+
+from __future__ import annotations
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+from netgraph import SpecError, import_onnx
+from tests.onnx_helpers import pinned_model
+
+
+def _value(name, shape=None):
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+
+
+@pytest.fixture(scope="module")
+def refusal(tmp_path_factory):
+    """The SpecError of a model with one node of each kind of refusal, each fed by the input alone."""
+    nodes = [helper.make_node("CumSum", ["x", "one"], ["c"], name="cum"),
+             helper.make_node("RandomUniformLike", ["x"], ["r"], name="draw"),
+             helper.make_node("Frob", ["x"], ["f"], name="frob", domain="my.ops"),
+             helper.make_node("MaxPool", ["x"], ["m"]),  # no kernel_shape, and no name
+             helper.make_node("Softmax", ["x"], ["s"], name="soft", axis=0),
+             helper.make_node("Shape", ["x"], ["shape"], name="shape"),
+             helper.make_node("Gather", ["shape", "one"], ["n"], name="size"),
+             helper.make_node("Cast", ["n"], ["float_n"], name="cast", to=TensorProto.FLOAT),
+             helper.make_node("Add", ["x", "float_n"], ["a"], name="add")]
+    constants = [numpy_helper.from_array(np.array(1, np.int64), "one"),
+                 numpy_helper.from_array(np.ones(2, np.float32), "k")]
+    graph = helper.make_graph(nodes, "g", [_value("x", ["b", "n", 4])], [_value(n) for n in "crfmsak"], constants)
+    path = tmp_path_factory.mktemp("refused") / "refused.onnx"
+    onnx.save(pinned_model(graph, 17, ("my.ops", 1)), str(path))
+    with pytest.raises(SpecError) as info:
+        import_onnx(path)
+    return info.value
+
+
+def _by_layer(error):
+    return {d.layer: d for d in error.diagnostics}
+
+
+def test_each_refused_node_is_one_diagnostic_naming_the_node_and_its_op(refusal):
+    found = {layer: (d.kind, d.found) for layer, d in _by_layer(refusal).items()}
+    assert found == {("cum",): ("unsupported-op", "CumSum"), ("draw",): ("random-op", "RandomUniformLike"),
+                     ("frob",): ("custom-op", "Frob"), ("MaxPool_3",): ("malformed-node", "MaxPool"),
+                     ("soft",): ("unsupported-node", "Softmax"), ("shape",): ("dynamic-size-as-data", "Shape"),
+                     (): ("constant-output", None)}
+    # the messages as before, one per diagnostic
+    assert refusal.errors == [d.message for d in refusal.diagnostics]
+    assert "node 'cum' (CumSum): no layer for this op" in refusal.errors
+    assert "node 3 (MaxPool): cannot be read (KeyError: 'kernel_shape')" in refusal.errors
+
+
+def test_a_diagnostic_holds_the_reason_apart_from_its_subject(refusal):
+    diagnostics = _by_layer(refusal)
+    for d in diagnostics.values():
+        assert d.message.endswith(d.detail) and d.detail != d.message
+    assert diagnostics[("cum",)].detail == "no layer for this op"
+    assert "'my.ops'" in diagnostics[("frob",)].detail
+    assert diagnostics[()].port == "k" and diagnostics[()].detail == "it is a constant, not computed from the graph inputs"
+
+
+def test_an_op_without_a_layer_lists_the_ops_that_have_one(refusal):
+    cum = _by_layer(refusal)[("cum",)]
+    assert "Relu" in cum.expected and "MaxPool" in cum.expected and "CumSum" not in cum.expected
+    assert cum.hint.startswith("ops with a netgraph layer: Abs, ") and cum.hint in str(refusal)
+
+
+def test_a_size_used_as_data_names_the_node_using_it_and_the_remedy(refusal):
+    shape = _by_layer(refusal)[("shape",)]
+    assert "node 'add' (Add) uses a size computed from it" in shape.message
+    assert shape.hint and shape.message.endswith(shape.hint) and "Reshape, Expand or Resize" in shape.hint
+
+
+def test_a_constant_node_without_a_readable_value_is_named(tmp_path):
+    value = TensorProto(name="v", data_type=TensorProto.FLOAT, dims=[3], float_data=[1.0, 2.0])  # 2 values of 3
+    nodes = [helper.make_node("Constant", [], ["c"], name="bias", value=value),
+             helper.make_node("Add", ["x", "c"], ["y"], name="add")]
+    path = tmp_path / "constant.onnx"
+    onnx.save(pinned_model(helper.make_graph(nodes, "g", [_value("x", ["b", 3])], [_value("y")])), str(path))
+    with pytest.raises(SpecError, match="Constant node 'bias' has no readable value") as info:
+        import_onnx(path)
+    (problem,) = info.value.diagnostics
+    assert (problem.kind, problem.layer, problem.found) == ("malformed-node", ("bias",), "Constant")
+
+
+def test_an_expand_of_a_constant_to_a_shape_it_cannot_take_is_named(tmp_path):
+    nodes = [helper.make_node("Expand", ["k", "to"], ["c"]), helper.make_node("Add", ["x", "c"], ["y"], name="add")]
+    constants = [numpy_helper.from_array(np.ones(3, np.float32), "k"), numpy_helper.from_array(np.array([2]), "to")]
+    path = tmp_path / "expand.onnx"
+    graph = helper.make_graph(nodes, "g", [_value("x", ["b", 3])], [_value("y")], constants)
+    onnx.save(pinned_model(graph), str(path))
+    with pytest.raises(SpecError, match=r"node 'Expand' \(Expand\) cannot broadcast its constant of shape \[3\]") as info:
+        import_onnx(path)
+    (problem,) = info.value.diagnostics
+    assert (problem.kind, problem.layer, problem.found) == ("malformed-node", ("Expand_0",), "Expand")
