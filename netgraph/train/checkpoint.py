@@ -217,7 +217,7 @@ def _set_aside(files: list[Path], source: Any) -> None:
             raise OptionError(f"{path.name}, of a later round than {str(source)!r}, is not a readable checkpoint and "
                               f"cannot be moved aside: {exc.strerror or exc}; remove it") from None
         warnings.warn(f"{path.name}, of a later round than {str(source)!r}, is not a readable checkpoint: moved aside "
-                      f"as {aside.name}", stacklevel=4)
+                      f"as {aside.name}", stacklevel=5)  # net_train's caller
 
 
 def resolve(path: str | os.PathLike) -> Path:
