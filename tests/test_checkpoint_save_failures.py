@@ -183,10 +183,13 @@ class _Block(torch.nn.Module):
     ({"b.inner.bias": None}, r"layer 'b' \(QABlock\) has no array 'inner.bias': the weights file 'other.safetensors' "
                              r"gives its other arrays but has no 'b.inner.bias'"),
     ({"b.inner.weight": torch.zeros(4, 3, dtype=torch.complex64)},
-     r"layer 'b'.*array 'inner.weight' is complex64, where the module's is float32")])
-def test_a_registered_modules_arrays_in_a_weights_file_must_be_whole_and_real(tmp_path, change, expected):
+     r"layer 'b'.*array 'inner.weight' is complex64, where the module's is float32"),
+    ({"b.inner.weight": torch.zeros(3, 3)},
+     r"layer 'b': QABlock: array 'inner.weight' has shape \(3, 3\), where the module's is \(4, 3\)")])
+def test_a_registered_modules_arrays_in_a_weights_file_must_be_whole_real_and_fit(tmp_path, change, expected):
     # a weights file without one of the module's arrays loaded, the module's own seeded values standing in for it;
-    # a complex array was cast to real (its imaginary part dropped, with only torch's warning)
+    # a complex array was cast to real (its imaginary part dropped, with only torch's warning); one of another shape
+    # was named in torch's words ("Error(s) in loading state_dict for _Block: size mismatch ... from checkpoint")
     block = register_module(_Block, "QABlock")
     net = NetChain({"b": block(size=3), "out": 2}, input=3)
     state = {k: torch.randn(v.shape, generator=torch.Generator().manual_seed(1)) for k, v in net.layers["b"].arrays.items()}
@@ -199,8 +202,9 @@ def test_a_registered_modules_arrays_in_a_weights_file_must_be_whole_and_real(tm
             arrays[key] = value
     (tmp_path / "other.safetensors").write_bytes(safetensors_bytes(arrays))
     spec.write_text(re.sub(r"arrays: \S+", "arrays: other.safetensors", spec.read_text()))
-    with pytest.raises(SpecError, match=expected):
+    with pytest.raises(SpecError, match=expected) as caught:
         load(spec)
+    assert "state_dict" not in str(caught.value)
 
 
 def _families() -> dict:

@@ -8,6 +8,7 @@ import stat
 
 import pytest
 
+from netgraph.core import files
 from netgraph.core.files import atomic_write, remove_temporaries, temporary_stem
 
 
@@ -20,6 +21,24 @@ def test_written_file_has_the_usual_permissions(tmp_path):
     assert path.read_bytes() == b"data"
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
     assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+
+
+@pytest.mark.parametrize("system", ["posix", "nt"])
+def test_the_content_is_synced_before_the_rename_and_the_folder_after_it(tmp_path, monkeypatch, system):
+    # a power loss just after os.replace could lose the rename: the folder's entry was never synced
+    path, real_fsync, synced = tmp_path / "a.bin", os.fsync, []
+    path.write_bytes(b"old")
+
+    def record(fd):
+        what = "folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file"
+        synced.append((what, path.read_bytes()))  # the content at path when it was synced
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", record)
+    monkeypatch.setattr(files, "FOLDERS_SYNC", system == "posix")
+    atomic_write(path, b"new")
+    expected = [("file", b"old"), ("folder", b"new")] if system == "posix" else [("file", b"old")]
+    assert synced == expected  # Windows cannot open a folder to sync it
 
 
 def test_a_failing_writer_leaves_the_old_file_and_no_temporary(tmp_path):

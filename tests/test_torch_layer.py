@@ -265,7 +265,7 @@ def test_a_port_named_twice_is_refused_as_such(option):
 
 @pytest.mark.parametrize("arrays, message", [
     ({"wieght": torch.zeros(3, 4)}, "has no array 'wieght' \\(did you mean 'weight'\\?\\)"),
-    ({"weight": torch.zeros(5, 4)}, "arrays do not fit the module"),
+    ({"weight": torch.zeros(5, 4)}, "array 'weight' has shape \\(5, 4\\), where the module's is \\(3, 4\\)"),
 ])
 def test_arrays_the_module_cannot_take_name_the_module_option(arrays, message):
     """The OptionError named no option; the arrays are the module's."""

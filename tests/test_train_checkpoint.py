@@ -95,6 +95,24 @@ def test_resuming_from_an_earlier_round_into_a_folder_with_later_ones_is_refused
     assert branch.total_rounds == 3
 
 
+def test_resuming_from_the_named_earlier_checkpoint_sets_a_damaged_later_one_aside(tmp_path):
+    # the hint of a damaged newest checkpoint led to resume='.../round-000002.pt', which was then refused because
+    # the damaged round-000003.pt was still in the folder
+    net_train(mlp(), data(), max_training_rounds=3, checkpoint=tmp_path, **KW)
+    damaged = tmp_path / "round-000003.pt"
+    damaged.write_bytes(b"PK\x03\x04 cut short")
+    with pytest.raises(OptionError, match="pass its path as resume="):
+        net_train(mlp(), data(), max_training_rounds=4, checkpoint=tmp_path, resume=True, **KW)
+    with pytest.warns(UserWarning, match=rf"{damaged.name}, of a later round than .*round-000002\.pt', is not a "
+                                         rf"readable checkpoint: moved aside as {damaged.name}\.damaged"):
+        resumed = net_train(mlp(), data(), max_training_rounds=4, checkpoint=tmp_path,
+                            resume=tmp_path / "round-000002.pt", **KW)
+    whole = net_train(mlp(), data(), max_training_rounds=4, **KW)
+    assert resumed.batch_losses == whole.batch_losses
+    assert (tmp_path / "round-000003.pt.damaged").read_bytes() == b"PK\x03\x04 cut short"
+    assert [p.name for p in checkpoints(tmp_path)] == ["round-000002.pt", "round-000003.pt", "round-000004.pt"]
+
+
 def test_resuming_with_another_learning_rate_uses_it(tmp_path):
     """The optimizer state comes from the checkpoint, but its saved rates do not override this run's
     learning_rate (times the multipliers): a rate far below the arrays' precision leaves them as saved."""
@@ -181,7 +199,8 @@ def test_an_unreadable_checkpoint_says_what_is_wrong_without_torchs_unsafe_advic
     with pytest.raises(OptionError) as info:
         net_train(mlp(), data(), max_training_rounds=2, checkpoint=tmp_path, resume=True, **KW)
     assert str(info.value) == (f"{str(path)!r} is not a readable netgraph checkpoint: {why}; an earlier round's "
-                               f"checkpoint may still be readable")
+                               f"checkpoint may still be readable: pass its path as resume= (this file is then set "
+                               f"aside)")
 
 
 def test_resume_true_without_a_checkpoint_starts_fresh(tmp_path):

@@ -27,6 +27,8 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
+FOLDERS_SYNC = os.name != "nt"  # Windows cannot open a folder to fsync it
+
 __all__ = ["REFERENCE_SCOPE", "NotRegularFile", "atomic_write", "check_replaceable", "open_regular",
            "refuse_folder_name", "remove_temporaries", "usable_folder", "remove_made", "folders_made", "writable_file",
            "refuse_overwriting", "TEMPORARY", "NAME_MAX", "shortened", "temporary_stem", "folder_lock"]
@@ -123,13 +125,32 @@ def atomic_write(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
             else:
                 f.write(data)
             f.flush()
-            os.fsync(f.fileno())
+            os.fsync(f.fileno())  # the content on disk before the rename can expose it
         check_replaceable(path)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    _sync_folder(path.parent)
     return path
+
+
+def _sync_folder(folder: Path) -> None:
+    """Flush ``folder``'s entries to disk (a rename into it survives a power loss). Nothing on Windows; a file system
+    that cannot sync a folder (EINVAL), or a folder without read permission, is left as it is: the file is written by
+    then, so no error is raised for its durability alone."""
+    if not FOLDERS_SYNC:
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 @contextlib.contextmanager

@@ -216,6 +216,7 @@ class _ModuleWrapper(Layer):
                 raise OptionError(f"{self.type_name}: array {name!r} is {str(given.dtype).removeprefix('torch.')}, "
                                   f"where the module's is {str(current.dtype).removeprefix('torch.')}",
                                   option=self.MODULE_OPTION)
+            self._check_shape(name, given, current)
         try:  # a floating array keeps its dtype (a float64 one stays float64, as a built-in layer's); others take the module's
             module.load_state_dict({k: _kept(torch.as_tensor(v), state.get(k)) for k, v in arrays.items()}, strict=False,
                                    assign=True)
@@ -223,6 +224,16 @@ class _ModuleWrapper(Layer):
             raise OptionError(f"{self.type_name}: arrays do not fit the module: {exc}", option=self.MODULE_OPTION,
                               kind="array-shape") from None
         return module
+
+    def _check_shape(self, name: str, given: torch.Tensor, current: torch.Tensor | None) -> None:
+        """OptionError naming array ``name`` when ``given`` is not the module's shape (load_state_dict says it in torch's
+        words: "size mismatch ... from checkpoint"). A lazy module's array not yet made has no shape to check."""
+        if current is None or isinstance(current, nn.parameter.UninitializedTensorMixin):
+            return
+        expected, found = tuple(current.shape), tuple(given.shape)
+        if expected != found:
+            raise OptionError(f"{self.type_name}: array {name!r} has shape {found}, where the module's is {expected}",
+                              option=self.MODULE_OPTION, kind="array-shape", expected=expected, found=found)
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         return copy.deepcopy(self._module)

@@ -27,6 +27,7 @@ import hashlib
 import os
 import pickle
 import re
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -118,7 +119,8 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
         raise OptionError(f"cannot read checkpoint {str(path)!r}: {exc.strerror or exc}") from None
     except Exception as exc:  # a truncated or foreign file: torch raises several unrelated types
         raise OptionError(f"{str(path)!r} is not a readable netgraph checkpoint: {_unreadable(path, exc)}; an "
-                          f"earlier round's checkpoint may still be readable") from None
+                          f"earlier round's checkpoint may still be readable: pass its path as resume= (this file is "
+                          f"then set aside)") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise OptionError(f"{str(path)!r} is not a netgraph checkpoint (no format tag {FORMAT!r})")
     expected = data.pop("sha256", None)  # version 1 checkpoints have none: read without verification
@@ -178,17 +180,44 @@ def content_digest(value: Any) -> str:
 def refuse_newer(directory: str | os.PathLike, source: Any, data: dict[str, Any]) -> None:
     """OptionError when ``directory`` (where a resumed run writes) holds checkpoints of later rounds than the one it
     resumes from (``source``, read as ``data``): the run's own files would mix with them, ``keep`` would remove its
-    own as the older rounds, and a later ``resume=True`` would continue from the abandoned run's newest."""
+    own as the older rounds, and a later ``resume=True`` would continue from the abandoned run's newest. Later files
+    that are not readable checkpoints (a write cut short) are renamed ``*.damaged``, with a warning, when all are."""
     done = data.get("round")
     if not isinstance(done, int) or isinstance(done, bool):
         found = _NAME.fullmatch(Path(source).name)
         done = int(found.group(1)) if found else 0
-    later = [p.name for p in checkpoints(directory) if int(_NAME.fullmatch(p.name).group(1)) > done]
+    files = [p for p in checkpoints(directory) if int(_NAME.fullmatch(p.name).group(1)) > done]
+    if files and not any(_readable(p) for p in files):
+        return _set_aside(files, source)
+    later = [p.name for p in files]
     if later:
         raise OptionError(f"checkpoint directory {str(directory)!r} holds checkpoints of rounds after round {done}, "
                           f"which {str(source)!r} resumes from: {', '.join(later[:3])}{' ...' if len(later) > 3 else ''};"
                           f" the resumed run's own checkpoints would mix with them (and keep would remove its own as "
                           f"the older); give another checkpoint directory, or remove those files")
+
+
+def _readable(path: Path) -> bool:
+    try:
+        read_checkpoint(path)
+    except OptionError:
+        return False
+    return True
+
+
+def _set_aside(files: list[Path], source: Any) -> None:
+    """Rename the damaged checkpoints ``files`` to ``*.damaged`` (kept for inspection, out of resume=True's way)."""
+    for path in files:
+        aside = path.with_name(path.name + ".damaged")
+        try:
+            os.replace(path, aside)
+        except FileNotFoundError:  # another process of a distributed run moved it first
+            continue
+        except OSError as exc:
+            raise OptionError(f"{path.name}, of a later round than {str(source)!r}, is not a readable checkpoint and "
+                              f"cannot be moved aside: {exc.strerror or exc}; remove it") from None
+        warnings.warn(f"{path.name}, of a later round than {str(source)!r}, is not a readable checkpoint: moved aside "
+                      f"as {aside.name}", stacklevel=5)  # net_train's caller
 
 
 def resolve(path: str | os.PathLike) -> Path:

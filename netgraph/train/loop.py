@@ -375,12 +375,17 @@ class Trainer:
     def save(self, r: int) -> None:
         self._saved_round = r
         by_rank = rank_estimators(self) if self.ctx.active else None  # every process takes part
-        if not self.ctx.main:
-            return
-        self.state.elapsed = time.perf_counter() - self.started
-        ck = self.plan.checkpoint
-        path = save_checkpoint(ck["directory"], run_state(self, by_rank), r, keep=ck["keep"])
-        self.files.append(str(path))
+        failure = None
+        if self.ctx.main:
+            self.state.elapsed = time.perf_counter() - self.started
+            ck = self.plan.checkpoint
+            try:
+                self.files.append(str(save_checkpoint(ck["directory"], run_state(self, by_rank), r, keep=ck["keep"])))
+            except TrainingError as exc:
+                failure = exc
+        if self.ctx.any(failure is not None):  # the others stop with rank 0, not in the next exchange's timeout
+            message = self.ctx.pick(str(failure or ""), 1.0 if failure else 0.0)
+            raise failure or TrainingError(message)
 
     def resume(self) -> None:
         if self.plan.resume is None:

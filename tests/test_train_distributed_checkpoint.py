@@ -1,0 +1,72 @@
+"""A checkpoint that rank 0 cannot write stopped rank 0 only; the other processes waited in the next exchange until
+gloo's timeout (minutes). Now every process stops at once with the same TrainingError naming the file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from netgraph.train.distributed import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+
+WORKER = """
+import errno, json, os, sys
+sys.path.insert(0, {root!r})
+import torch
+from netgraph import NetGraph, LinearLayer, NetGraphError, net_initialize
+from netgraph.train import net_train
+
+rank = int(os.environ["RANK"])
+real_save = torch.save
+
+def save_fails_in_round_2(obj, f, *args, **kwargs):
+    if obj.get("round") == 2:
+        raise OSError(errno.ENOSPC, "No space left on device")
+    return real_save(obj, f, *args, **kwargs)
+
+torch.save = save_fails_in_round_2
+x = torch.linspace(-1, 1, 32).reshape(16, 2)
+net = net_initialize(NetGraph([LinearLayer(1)], [], Input=2), seed=0)
+try:
+    net_train(net, {{"Input": x, "Target": x.sum(1, keepdim=True)}}, max_training_rounds=4, batch_size=4,
+              distributed=True, distributed_timeout=60, progress=False, checkpoint={out!r} + "/ck")
+except NetGraphError as exc:
+    with open(os.path.join({out!r}, f"error{{rank}}.json"), "w") as f:
+        json.dump({{"type": type(exc).__name__, "message": str(exc)}}, f)
+    raise
+"""
+
+
+@pytest.mark.slow
+def test_a_checkpoint_rank_0_cannot_write_stops_every_process_at_once(tmp_path):
+    script = tmp_path / "worker.py"
+    script.write_text(textwrap.dedent(WORKER.format(root=str(ROOT), out=str(tmp_path))))
+    env = dict(os.environ, WORLD_SIZE="2", MASTER_ADDR="127.0.0.1", MASTER_PORT=str(free_port()))
+    processes = [subprocess.Popen([sys.executable, str(script)], env=dict(env, RANK=str(rank)),
+                                  stderr=subprocess.PIPE, text=True) for rank in (0, 1)]
+    try:
+        began, errors = time.monotonic(), []
+        for p in processes:  # distributed_timeout=60 is the safety net: a waiting peer would be ended after it
+            try:
+                errors.append(p.communicate(timeout=45)[1])
+            except subprocess.TimeoutExpired:
+                pytest.fail("a process still waits for rank 0, whose checkpoint write failed")
+        assert [p.returncode for p in processes] == [1, 1], errors[-1][-2000:]
+        assert time.monotonic() - began < 45
+    finally:
+        for p in processes:
+            p.kill()
+            p.communicate()
+    reports = [json.loads((tmp_path / f"error{rank}.json").read_text()) for rank in (0, 1)]
+    assert reports[0] == reports[1], reports
+    assert reports[0]["type"] == "TrainingError"
+    path = str(tmp_path / "ck" / "round-000002.pt")
+    assert reports[0]["message"].startswith(f"cannot write checkpoint {path!r}: No space left on device")
