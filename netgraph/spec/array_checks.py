@@ -17,14 +17,15 @@ from netgraph.spec.yaml_nodes import Loc
 __all__ = ["check_arrays", "check_sizes"]
 
 
-def _error(reader: Any, path: tuple, message: str, field: str | None = None, source: Diagnostic | None = None) -> None:
-    """Record ``message`` at the layer at ``path``'s option ``field`` (else at the layer); ``source``: the problem
-    it came from."""
+def _error(reader: Any, path: tuple, message: str, kind: str, field: str | None = None,
+           source: Diagnostic | None = None) -> None:
+    """Record ``message`` (a problem of ``kind``) at the layer at ``path``'s option ``field`` (else at the layer);
+    ``source``: the problem it came from."""
     file, loc = reader.layer_locs.get(path, (reader.file, Loc(1, 1)))
     spec = reader.layer_specs.get(path)
     if field is not None and field in getattr(spec, "value_locs", {}):
         loc = spec.value_locs[field]
-    reader.error(loc, message, file, source)
+    reader.error(loc, message, file, source, kind=kind, layer=path, option=field)
 
 
 def check_arrays(reader: Any, net: Any) -> None:
@@ -43,7 +44,7 @@ def check_arrays(reader: Any, net: Any) -> None:
             keys = ", ".join(repr(".".join((*path, m))) for m in missing)
             _error(reader, path, f"{label} has no array {', '.join(map(repr, missing))}: the "
                    f"weights file {weights!r} gives its other arrays but has no {keys}; save the net again, or "
-                   f"give the missing array{'s' if len(missing) > 1 else ''}")
+                   f"give the missing array{'s' if len(missing) > 1 else ''}", "missing-array")
         if not all(t.known for t in node.types.values()):
             continue  # an unknown shape: compiling reports it
         try:
@@ -54,7 +55,8 @@ def check_arrays(reader: Any, net: Any) -> None:
         for problem in problems:  # at the array's option in the YAML, else at its layer
             name = names[problem.option]
             origin = f" (key {'.'.join((*path, name))!r} of the weights file {weights!r})" if name in taken else ""
-            _error(reader, path, f"{label} {problem.detail}{origin}", problem.option, at_layer(problem, path))
+            _error(reader, path, f"{label} {problem.detail}{origin}", "array-shape", problem.option,
+                   at_layer(problem, path))
 
 
 def check_sizes(reader: Any, net: Any) -> None:
@@ -70,5 +72,5 @@ def check_sizes(reader: Any, net: Any) -> None:
         if big:
             _error(reader, node.path, f"layer {node.name!r} ({node.layer.type_name}) is too large: {'; '.join(big)} "
                    f"(more than {limit} elements, the port_elements limit; {raise_hint('port_elements')}); check "
-                   f"its sizes")
+                   f"its sizes", "limit")
     map_nodes(net, check)

@@ -137,7 +137,8 @@ def read_edges(reader: Any, spec: YMap, table: dict, ports: dict[str, str], grap
     elif isinstance(value, YSeq):
         items = list(zip(value, value.item_locs))
     else:
-        reader.error(spec.value_locs["edges"], f"'edges:' is a list of edges such as 'a -> b', found {value!r}")
+        reader.error(spec.value_locs["edges"], f"'edges:' is a list of edges such as 'a -> b', found {value!r}",
+                     kind="value-type", found=value)
         return None
     edges = []
     for item, loc in items:
@@ -146,12 +147,13 @@ def read_edges(reader: Any, spec: YMap, table: dict, ports: dict[str, str], grap
         try:
             groups = parse_edge(item, loc)
         except EdgeSyntaxError as exc:
-            reader.error(exc.loc, exc.message)
+            reader.error(exc.loc, exc.message, kind="edge-syntax")
             edges.append(None)
             continue
         if len(groups) > 2:  # a chain: where each link is, for a problem of one link
             graph.links[len(graph.edges) - 1] = _links(item, loc)
-        ends = [[_endpoint(reader, ep, table, ports, i, len(groups)) for ep in g] for i, g in enumerate(groups)]
+        ends = [[_endpoint(reader, ep, table, ports, (i, len(groups)), graph.prefix) for ep in g]
+                for i, g in enumerate(groups)]
         graph.used_ports.update(r.port for group in ends for r in group if isinstance(r, NetPort) and r.layer is None)
         graph.used_layers.update(_layer_of(r) for group in ends for r in group if _layer_of(r) is not None)
         edges.append(None if any(r is FAILED for g in ends for r in g)
@@ -180,13 +182,16 @@ def _written(part: Any) -> str:
     return "[" + ", ".join(map(_written, part)) + "]" if isinstance(part, list) else str(part)
 
 
-def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], index: int, count: int) -> Any:
-    """The endpoint of group ``index`` of ``count`` (the first group only feeds, the others are fed)."""
-    text = ep.text
+def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], position: tuple[int, int],
+              prefix: tuple) -> Any:
+    """The endpoint of group ``index`` of ``count`` (``position``; the first group only feeds, the others are fed) in
+    the graph at ``prefix``."""
+    (index, count), text = position, ep.text
     if text in ("null", "Null", "NULL", "~") and text not in table and text not in ports:
         text = "None"  # YAML's spellings of null, as a list edge [a.Output, null] reads them
     if text == "None" and index < count - 1:
-        return reader.error(ep.loc, "None can only end an edge ('layer.Port -> None' mutes an output)")
+        return reader.error(ep.loc, "None can only end an edge ('layer.Port -> None' mutes an output)",
+                            kind="edge-syntax", found="None")
     if text == "None":
         return None
     if text in table:
@@ -196,20 +201,21 @@ def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], ind
     if " - " in f" {text}":  # '- a -> b' over '  - c -> d': YAML reads one edge 'a -> b - c -> d'
         return reader.error(ep.loc.at(f" {text}".index(" - ")), f"{text!r} is not an endpoint: this '- ' starts a line "
                             f"that YAML joined to the edge above it, as the line is indented further than that edge's "
-                            f"'- '; start each edge's '- ' in the same column")
+                            f"'- '; start each edge's '- ' in the same column", kind="layout", found=text)
     head = text.partition(".")[0]
     if text.count(".") > 1 and isinstance(table.get(head), NetGraph) and index > 0:  # else: not a graph (below)
         inputs = getattr(table[head], "input_ports", ())
         return reader.error(ep.loc, f"endpoint {text!r}: an edge cannot feed a layer inside the nested graph "
                             f"{head!r}; feed one of its input ports ({', '.join(f'{head}.{p}' for p in inputs)}), "
-                            f"which its own edges pass on")
+                            f"which its own edges pass on", kind="nested-endpoint", layer=(*prefix, head), found=text)
     if text.count(".") > 1 and table.get(head) is FAILED:  # a nested graph that could not be built: told already
         return FAILED
     if text.count(".") > 1 and head in table:  # a port inside nested graphs: enc.l1.Output
         try:
             resolve(table, NetPort(tuple(text.split("."))))
         except WiringError as exc:
-            return reader.error(ep.loc, f"endpoint {text!r}: {str(exc).partition(': ')[2]}", source=sole(exc))
+            return reader.error(ep.loc, f"endpoint {text!r}: {str(exc).partition(': ')[2]}", source=sole(exc),
+                                kind="unknown-port", layer=prefix, found=text)
         return NetPort(tuple(text.split(".")))
     name, dot, port = text.partition(".")
     layer = table.get(name) if dot else None
@@ -225,19 +231,24 @@ def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], ind
             if hasattr(layer, "port_hint") else ""  # a recurrent layer's state port without its option
         return reader.error(ep.loc.at(len(name) + 1), f"layer {name!r} ({layer.type_name}) has no port {port!r}"
                             f"{hint or did_you_mean(port, (*layer.input_ports, *layer.output_ports))}; its inputs are "
-                            f"{list(layer.input_ports)} and outputs {list(layer.output_ports)}")
+                            f"{list(layer.input_ports)} and outputs {list(layer.output_ports)}",
+                            kind="unknown-port", layer=(*prefix, name), port=port,
+                            expected=(*layer.input_ports, *layer.output_ports))
     if dot:
         return reader.error(ep.loc, f"there is no layer {name!r}{did_you_mean(name, table)} (in endpoint "
-                            f"{text!r}); the layers are {', '.join(table)}")
+                            f"{text!r}); the layers are {', '.join(table)}",
+                            kind="unknown-layer", layer=prefix, found=name, expected=tuple(table))
     if text.isdigit() and numbered(table):  # layers given as a list
         return reader.error(ep.loc, f"there is no layer {text}: the layers are numbered 1 to {len(table)} (in the "
-                            f"order of the 'layers:' list)")
+                            f"order of the 'layers:' list)",
+                            kind="unknown-layer", layer=prefix, found=text, expected=tuple(table))
     graph_ports = f" or declared graph port ({', '.join(sorted(ports))})" if ports else ""
     group = "inputs" if index == 0 else "outputs"  # a source is a graph input, a destination a graph output
     near = did_you_mean(text, [*table, *ports])  # a near name is the likely fix: no advice to declare the typo
     return reader.error(ep.loc, f"{text!r} is not a layer{graph_ports}{near}" if near else
                         f"{text!r} is not a layer{graph_ports}; a graph port used in an edge is declared under "
-                        f"'inputs:' or 'outputs:' (here '{group}: {{{text}: null}}')")
+                        f"'inputs:' or 'outputs:' (here '{group}: {{{text}: null}}')",
+                        kind="unknown-layer", layer=prefix, found=text)
 
 
 # -- writing: a NetGraph's explicit edges as spec items ------------------------------------------

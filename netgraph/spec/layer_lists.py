@@ -44,7 +44,7 @@ def named_layers(reader: Any, value: Any) -> Any:
             f"inside its mapping)") if options else ""
     reader.error(value.item_locs[0], f"'layers:' is a list of one-key mappings ('- {next(iter(joined))}: ...'); "
                  f"layers are named in a mapping: remove the '- ' before each name (a list of layers, numbered from "
-                 f"1, has no names){also}")
+                 f"1, has no names){also}", kind="layout")
     return joined
 
 
@@ -56,5 +56,5 @@ def listed_options(reader: Any, value: Any, label: str) -> YMap | None:
         return None
     keys = "', '".join(f"- {k}: ..." for k in list(joined)[:2])
     reader.error(value.item_locs[0], f"{label}: its options are written as list items ('{keys}'); the options of one "
-                 f"layer are one mapping: remove the '- ' before each")
+                 f"layer are one mapping: remove the '- ' before each", kind="layout")
     return joined

@@ -53,7 +53,8 @@ def read_layer(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc | None = N
         # a reference nests nets the YAML's own depth (yaml_depth) does not count: bounded, and given the room
         if len(path) > current_limits().nesting_depth:  # that the recursive reading of so deep a net needs
             reader.error(loc, f"layer {_name(path[:1])} nests nets more than {current_limits().nesting_depth} levels "
-                         f"deep through 'ref:' or 'file:' (the nesting_depth limit; {raise_hint('nesting_depth')})")
+                         f"deep through 'ref:' or 'file:' (the nesting_depth limit; {raise_hint('nesting_depth')})",
+                         kind="limit", layer=path[:1])
             raise TooManyProblems  # alone: reading on would read each deeper definition again, to no end
         with recursion_room(READ_FRAMES * len(path)):
             return _reference(reader, spec, path) if "file" in spec else _named_net(reader, spec, path)
@@ -76,27 +77,30 @@ def _shorthand(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc, slip: Cal
     try:
         layer = from_shorthand(spec) if isinstance(spec, (int, str)) and not isinstance(spec, bool) else None
     except NetGraphError as exc:  # LinearLayer(-3): at the value, with the file's other problems
-        return reader.error(at, f"layer {_name(path)}: {exc}", source=sole(exc, path))
+        return reader.error(at, f"layer {_name(path)}: {exc}", source=sole(exc, path),
+                            kind="option-value", layer=path, found=spec)
     if layer is not None:  # its saved arrays ('arrays:'), as a layer written out in full gets them
         arrays = reader.take_arrays(path, type(layer))
         return _construct(reader, type(layer), {**layer.options(), **arrays}, YMap.made({}, at), at, path) \
             if arrays else layer
     if isinstance(spec, str) and spec in reader.net_defs.get(reader.file, {}):  # a named net used without 'ref:'
         return reader.error(loc, f"layer {_name(path)}: {spec!r} is not a layer; {spec!r} is a net of this file's "
-                            f"'nets:': use it as {{ref: {spec}}}")
+                            f"'nets:': use it as {{ref: {spec}}}", kind="not-a-layer", layer=path, found=spec)
     hint = slip() if slip is not None else ""  # asked only here: it may import every layer module
     if hint:  # 'biases: None' under-indented below its layer's options
-        return reader.error(loc, f"layer {_name(path)}: {spec!r} is not a layer: {hint}")
+        return reader.error(loc, f"layer {_name(path)}: {spec!r} is not a layer: {hint}",
+                            kind="not-a-layer", layer=path, found=spec)
     hint = did_you_mean(spec, [*ELEMENTWISE, *REGISTRY]) if isinstance(spec, str) else ""
     return reader.error(loc, f"layer {_name(path)}: {spec!r} is not a layer{hint}; write a mapping such as "
                         f"{{type: LinearLayer, output: 3}}, or a shorthand (an int for LinearLayer, a function name "
-                        f"such as Tanh, a list for a NetChain)")
+                        f"such as Tanh, a list for a NetChain)", kind="not-a-layer", layer=path, found=spec)
 
 
 def _chain_shorthand(reader: Any, spec: YSeq, loc: Loc, path: tuple) -> Any:
     """A list of layers: read as a NetChain spec with those layers."""
     if not spec:
-        return reader.error(loc, f"layer {_name(path)}: an empty list is not a NetChain")
+        return reader.error(loc, f"layer {_name(path)}: an empty list is not a NetChain",
+                            kind="not-a-layer", layer=path, found=[])
     options = listed_options(reader, spec, f"layer {_name(path)}")
     if options is not None:
         reader.layer_specs[path] = options
@@ -109,25 +113,30 @@ def _reference(reader: Any, spec: YMap, path: tuple) -> Any:
     reader.check_keys(spec, ("file", "type"), "a layer given by 'file:'")
     target, loc = spec["file"], spec.value_locs["file"]
     if spec.get("type", "NetGraph") not in ("NetGraph", "NetChain"):
-        reader.error(spec.value_locs["type"], "a layer given by 'file:' is a NetGraph or NetChain spec")
+        reader.error(spec.value_locs["type"], "a layer given by 'file:' is a NetGraph or NetChain spec",
+                     kind="unknown-layer-type", layer=path, found=spec["type"])
     if not isinstance(target, str) or not target:
-        return reader.error(loc, f"'file:' takes a path to another spec, relative to this file; found {target!r}")
+        return reader.error(loc, f"'file:' takes a path to another spec, relative to this file; found {target!r}",
+                            kind="value-type", layer=path, found=target)
     try:
         refusal, full = reference_refusal(f.folder, target), Path(f.folder, target)
         resolved, found = full.resolve(), full.is_file()
     except (OSError, ValueError, RuntimeError) as exc:  # a NUL byte, a name too long, a symlink loop
-        return reader.error(loc, f"'file:' names no readable path: {getattr(exc, 'strerror', None) or exc}")
+        return reader.error(loc, f"'file:' names no readable path: {getattr(exc, 'strerror', None) or exc}",
+                            kind="reference", layer=path, found=target)
     if refusal is not None:
-        return reader.error(loc, refusal)
+        return reader.error(loc, refusal, kind="reference", layer=path, found=target)
     shown = os.path.normpath(str(full))
     if resolved in f.chain:
         cycle = " -> ".join([*(p.name for p in f.chain[f.chain.index(resolved):]), full.name])
-        return reader.error(loc, f"spec files refer to each other in a cycle: {cycle}")
+        return reader.error(loc, f"spec files refer to each other in a cycle: {cycle}",
+                            kind="reference-cycle", layer=path, found=target)
     if not found:
         what = ("is a folder" if full.is_dir() else "is not a regular file (a device, pipe or socket)"
                 if os.path.exists(full) else None)
         return reader.error(loc, f"'file:' names a spec file; {shown!r} {what}" if what else f"no spec file "
-                            f"{shown!r} (paths in 'file:' are relative to the file that names them)")
+                            f"{shown!r} (paths in 'file:' are relative to the file that names them)",
+                            kind="reference", layer=path, found=target)
     return reader.read_file(full, path, f.chain, shown)
 
 
@@ -141,14 +150,16 @@ def _named_net(reader: Any, spec: YMap, path: tuple) -> Any:
     if not isinstance(name, str) or name not in defs:
         known = f"its 'nets:' defines {', '.join(map(str, defs))}" if defs else "this file has no 'nets:'"
         return reader.error(loc, f"'ref:' names no net of this file: {name!r}"
-                            f"{did_you_mean(name, defs) if isinstance(name, str) else ''}; {known}")
+                            f"{did_you_mean(name, defs) if isinstance(name, str) else ''}; {known}",
+                            kind="reference", layer=path, found=name, expected=tuple(defs))
     if (f, name) in reader.ref_chain:
         cycle = [n for _, n in reader.ref_chain[reader.ref_chain.index((f, name)):]]
-        return reader.error(loc, f"nets refer to each other in a cycle: {' -> '.join([*cycle, name])}")
+        return reader.error(loc, f"nets refer to each other in a cycle: {' -> '.join([*cycle, name])}",
+                            kind="reference-cycle", layer=path, found=name)
     reader.refs_read += 1
     if reader.refs_read > MAX_REFERENCES:
         return reader.error(loc, f"more than {MAX_REFERENCES} 'ref:' uses read for one net: do the nets refer to "
-                            f"each other many times over?")
+                            f"each other many times over?", kind="limit", layer=path)
     reader.ref_chain.append((f, name))
     reader.refs_used.add((f, name))
     use = reader.layer_locs[path]
@@ -172,12 +183,14 @@ def _shorthand_hint(name: Any) -> str:
 
 def _typed(reader: Any, spec: YMap, loc: Loc, path: tuple) -> Any:
     if "type" not in spec:
-        return reader.error(loc, f"layer {_name(path)} needs 'type:' (a layer type such as LinearLayer, or NetGraph)")
+        return reader.error(loc, f"layer {_name(path)} needs 'type:' (a layer type such as LinearLayer, or NetGraph)",
+                            kind="missing-key", layer=path, option="type")
     name = spec["type"]
     cls = REGISTRY.get(name) if isinstance(name, str) else None
     if cls is None:
         return reader.error(spec.value_locs["type"], f"layer {_name(path)}: unknown layer type {name!r}"
-                            f"{did_you_mean(name, REGISTRY) or other_layer_hint(name)}{_shorthand_hint(name)}")
+                            f"{did_you_mean(name, REGISTRY) or other_layer_hint(name)}{_shorthand_hint(name)}",
+                            kind="unknown-layer-type", layer=path, found=name)
     if issubclass(cls, NetGraph):
         kind = "NetChain" if name == "NetChain" else "NetGraph"
         reader.check_keys(spec, CHAIN_KEYS if kind == "NetChain" else GRAPH_KEYS, f"a {kind}",
@@ -196,13 +209,16 @@ def _options(reader: Any, cls: type, spec: YMap, loc: Loc, path: tuple) -> Any:
             hint = torch_option_hint(cls.__name__, key) or did_you_mean(key, fields) or (
                 f" (did you mean {ends[0]!r}?)" if ends else "")
             reader.error(spec.key_locs[key], f"{label} has no option {key!r}{hint}; "
-                         f"its options are {', '.join(fields) or 'none'}")
+                         f"its options are {', '.join(fields) or 'none'}",
+                         kind="layer-argument", layer=path, option=key, expected=tuple(fields))
             ok = False
         elif key != "type":  # an operator's inner net ("net" kind) is a nested spec at path (*operator, option)
             how, where = codec(hints.get(key, Any)), spec.value_locs[key]
             if isinstance(value, str) and value.lower() in _YAML11_BOOLEANS and hints.get(key) in (bool, Optional[bool]):
                 kwargs[key] = reader.error(where, f"{label} option {key} takes true or false, found the text {value!r} "
-                                           f"(specs read YAML 1.2, where only true and false are booleans)")
+                                           f"(specs read YAML 1.2, where only true and false are booleans)",
+                                           kind="option-value", layer=path, option=key, expected="true or false",
+                                           found=value)
             elif how.kind == "net" and isinstance(value, YSeq) and key in getattr(cls, "PAIR", ())[:1]:
                 kwargs[key] = _pair(reader, cls, value, where, path, label)
             else:
@@ -210,7 +226,8 @@ def _options(reader: Any, cls: type, spec: YMap, loc: Loc, path: tuple) -> Any:
                                else how.read(reader, value, where, f"layer {_name(path)} option {key}: "))
     for key, field in fields.items():
         if required(field) and key not in spec:
-            reader.error(loc, f"{label} needs option {key!r} (in Python its first argument: {cls.__name__}(...))")
+            reader.error(loc, f"{label} needs option {key!r} (in Python its first argument: {cls.__name__}(...))",
+                         kind="layer-argument", layer=path, option=key)
             ok = False
     ok = ok and all(v is not FAILED for v in kwargs.values())
     for field, value in reader.take_arrays(path, cls).items():  # a shared array's values go in its marker
@@ -226,7 +243,8 @@ def _pair(reader: Any, cls: type, value: YSeq, where: Loc, path: tuple, label: s
     if len(value) != 2:
         return reader.error(where, f"{label} option {first}: a list is the pair [{first}, {second}], as in Python; "
                             f"found {len(value)} item{'' if len(value) == 1 else 's'}. For one chain of layers used "
-                            f"as both, write {first}: {{type: NetChain, layers: [...]}}")
+                            f"as both, write {first}: {{type: NetChain, layers: [...]}}",
+                            kind="option-value", layer=path, option=first, expected=2, found=len(value))
     nets = [read_layer(reader, item, loc, (*path, field)) for item, loc, field in zip(value, value.item_locs, cls.PAIR)]
     return FAILED if any(net is FAILED for net in nets) else nets
 
@@ -244,19 +262,19 @@ def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path:
         option, at = _option_at(spec, loc, problems[0].option if problems else None, getattr(cls, "POSITIONAL", None))
         if not isinstance(exc, NetGraphError):
             return reader.error(at, f"layer {_name(path)} ({cls.__name__}) rejected its options: "
-                                f"{type(exc).__name__}: {exc}")
+                                f"{type(exc).__name__}: {exc}", kind="option-value", layer=path, option=option)
         key = next((k for k, v in spec.items() if isinstance(v, str) and k != "type"), None)
         column = exc.column if isinstance(exc, ExpressionError) and key else None  # at its column in the option's text
         if column is None and len(problems) > 1:  # several: each at the value of the option it names
             for d in problems:
                 reader.error(_option_at(spec, loc, d.option)[1], f"layer {_name(path)}: {d.message}"
                              f"{text_hint(spec.get(d.option))}{reader.origin(path, d.option)}",
-                             source=at_layer(d, path))
+                             source=at_layer(d, path), kind="option-value")
             return FAILED
         where = spec.value_locs[key].at(column) if column is not None else at
         origin = reader.origin(path, problems[0].option) if problems else ""  # an array from the weights file
         return reader.error(where, f"layer {_name(path)}: {exc}{text_hint(spec.get(option))}{origin}",
-                            source=sole(exc, path))
+                            source=sole(exc, path), kind="option-value", layer=path, option=option)
 
 
 def _module_arrays_missing(reader: Any, loc: Loc, path: tuple, cls: type, missing: list[str]) -> Any:
@@ -264,7 +282,7 @@ def _module_arrays_missing(reader: Any, loc: Loc, path: tuple, cls: type, missin
     keys = ", ".join(repr(".".join((*path, name))) for name in missing)
     return reader.error(loc, f"layer {_name(path)} ({cls.__name__}) has no array {', '.join(map(repr, missing))}: the "
                         f"weights file {reader.module_weights.get(path)!r} gives its other arrays but has no {keys}; "
-                        f"save the net again")
+                        f"save the net again", kind="missing-array", layer=path, expected=tuple(missing))
 
 
 def _option_at(spec: YMap, default: Loc, *options: Any) -> tuple[str | None, Loc]:

@@ -99,7 +99,7 @@ class SpecReader(ProblemLog):
     """Reads one spec (and the files it refers to) into a NetGraph; ``errors`` collects problems."""
 
     def __init__(self) -> None:
-        self.errors: list[tuple[str, Loc, str, Diagnostic | None]] = []
+        self.errors: list[tuple[str, Loc, str, Diagnostic]] = []
         self.file = SourceFile("<spec>", Path.cwd())  # the file being read
         self.layer_locs: dict[tuple, tuple[SourceFile, Loc]] = {}  # layer path -> where it is defined
         self.layer_specs: dict[tuple, YMap] = {}  # layer (or graph) path -> its mapping, for option positions
@@ -117,11 +117,12 @@ class SpecReader(ProblemLog):
         self.refs_read = 0
         self.layers_read = 0
 
-    def error(self, loc: Loc, message: str, file: SourceFile | None = None, source: Diagnostic | None = None) -> Any:
+    def error(self, loc: Loc, message: str, file: SourceFile | None = None, source: Diagnostic | None = None, *,
+              kind: str, **fields: Any) -> Any:
         """Record a problem at ``loc`` in ``file`` (default: the file being read); FAILED, for ``return error(...)``.
-        ``source``: the Diagnostic it came from, whose fields the SpecError's keeps."""
+        ``source``: the Diagnostic it came from, whose fields the SpecError's keeps; else ``kind`` and ``fields``."""
         hint = comment_hint(self.lines.get((file or self.file).name), loc)
-        return super().error(loc, message + hint, file, source)
+        return super().error(loc, message + hint, file, source, kind=kind, **fields)
 
     # -- files ---------------------------------------------------------------------------------------
     def read_file(self, path: Path, prefix: tuple, chain: tuple[Path, ...], shown: str) -> Any:
@@ -131,18 +132,18 @@ class SpecReader(ProblemLog):
             self.files_read += 1
             if self.files_read > MAX_FILES:
                 return self.error(Loc(1, 1), f"more than {MAX_FILES} spec files read for one net: do the files "
-                                  f"refer to each other many times over?", f)
+                                  f"refer to each other many times over?", f, kind="limit")
             text = read_limited(path)
         except EncodingRefused as exc:
-            return self.error(Loc(exc.line, exc.col), exc.problem, f)
+            return self.error(Loc(exc.line, exc.col), exc.problem, f, kind="encoding")
         except (OSError, RuntimeError) as exc:
             problem = f"cannot read the spec: {getattr(exc, 'strerror', None) or exc}"
             if not prefix:  # the spec asked for: no line of it was read, so no file:line:col
                 raise SpecError(problem, file=shown) from None
-            return self.error(Loc(1, 1), problem, f)
+            return self.error(Loc(1, 1), problem, f, kind="reference")
         if prefix and not looks_like_spec(text):  # a referenced file: its content is not repeated
             return self.error(Loc(1, 1), f"not a netgraph spec: it has no 'netgraph: {VERSION}' line (the "
-                              f"file's content is not repeated here)", f)
+                              f"file's content is not repeated here)", f, kind="not-a-spec")
         outer = self.file
         net = self.read_text(text, f, prefix)
         self.file = outer
@@ -156,17 +157,17 @@ class SpecReader(ProblemLog):
         try:
             data = read_yaml(text, f.name, duplicates)
         except YamlRefused as exc:  # no value was read, so no hint that one is null for a comment
-            return super().error(exc.loc, exc.problem + other_kind_hint(f.name), f)
+            return super().error(exc.loc, exc.problem + other_kind_hint(f.name), f, kind=exc.kind)
         finally:
             for loc, problem in duplicates:
-                self.error(loc, problem)
+                self.error(loc, problem, kind="duplicate-key")
         if not isinstance(data, YMap):
             return self.error(getattr(data, "loc", Loc(1, 1)), f"a spec is a mapping that starts with "
                               f"'netgraph: {VERSION}', found {_kind(data)} (the file's content is not repeated here)"
-                              f"{other_kind_hint(f.name)}")
+                              f"{other_kind_hint(f.name)}", kind="not-a-spec", found=_kind(data))
         if "netgraph" not in data and not set(data) & {*TOP_KEYS, *GRAPH_KEYS, *CHAIN_KEYS}:
             return self.error(data.loc, f"not a netgraph spec: it has no 'netgraph: {VERSION}' line and none of a "
-                              f"spec's keys (the file's content is not repeated here)")
+                              f"spec's keys (the file's content is not repeated here)", kind="not-a-spec")
         self.check_version(data)
         kind = data.get("type", "NetGraph")
         self.check_keys(data, (*TOP_KEYS, *(CHAIN_KEYS if kind == "NetChain" else GRAPH_KEYS)), "a spec",
@@ -178,7 +179,7 @@ class SpecReader(ProblemLog):
         if kind not in ("NetGraph", "NetChain"):
             net = self.error(data.value_locs["type"], f"a spec's top-level type is NetGraph or NetChain, found "
                              f"{kind!r}{did_you_mean(kind, ['NetGraph', 'NetChain'])}; a single layer goes under "
-                             f"'layers:'")
+                             f"'layers:'", kind="unknown-layer-type", layer=prefix, found=kind)
         else:
             net = self.graph(data, prefix, kind)
         self.check_unused_nets(prefix)
@@ -189,7 +190,8 @@ class SpecReader(ProblemLog):
         nets = data.get("nets", YMap.made({}, data.loc))
         if not isinstance(nets, YMap):
             self.error(data.value_locs["nets"], f"'nets:' is a mapping of names to nets (NetGraph or NetChain "
-                       f"specs, or any layer) that '{{ref: name}}' uses; found {_kind(nets)}")
+                       f"specs, or any layer) that '{{ref: name}}' uses; found {_kind(nets)}",
+                       kind="value-type", found=_kind(nets))
             nets = YMap.made({}, data.loc)
         self.net_defs[self.file] = nets
 
@@ -211,10 +213,12 @@ class SpecReader(ProblemLog):
 
     def check_version(self, data: YMap) -> None:
         if "netgraph" not in data:
-            self.error(data.loc, f"a spec starts with 'netgraph: {VERSION}' (the format version); it is missing")
+            self.error(data.loc, f"a spec starts with 'netgraph: {VERSION}' (the format version); it is missing",
+                       kind="version")
         elif data["netgraph"] != VERSION or isinstance(data["netgraph"], bool):
             self.error(data.value_locs["netgraph"], f"unsupported format version {data['netgraph']!r}: "
-                       f"this netgraph reads 'netgraph: {VERSION}'{quoted_number_hint(data['netgraph'])}")
+                       f"this netgraph reads 'netgraph: {VERSION}'{quoted_number_hint(data['netgraph'])}",
+                       kind="version", expected=VERSION, found=data["netgraph"])
 
     def check_keys(self, spec: YMap, allowed: tuple, what: str, explained: tuple = ()) -> None:
         """Report keys not ``allowed`` (those ``explained`` elsewhere excepted: a NetChain's 'edges:'); a layer under
@@ -224,14 +228,16 @@ class SpecReader(ProblemLog):
                 layer = "nets" in allowed and isinstance(spec[key], YMap) and "type" in spec[key]
                 self.error(spec.key_locs[key], f"{what} has no key {key!r}{did_you_mean(key, allowed)}; its keys are "
                            f"{', '.join(allowed)}" + ("; a net defined once for several uses goes under 'nets:' (each "
-                           "use written {ref: name}), or is anchored where it is first used (a: &lin {...})" * layer))
+                           "use written {ref: name}), or is anchored where it is first used (a: &lin {...})" * layer),
+                           kind="unknown-key", found=key, expected=allowed)
 
     # -- graphs --------------------------------------------------------------------------------------
     def graph(self, spec: YMap, prefix: tuple, kind: str) -> Any:
         value = spec.get("layers")
         if not isinstance(value, (YMap, YSeq)) or not value:
             return self.error(spec.value_locs.get("layers", spec.loc), f"a {kind} needs 'layers:', a mapping of "
-                              f"names to layers or a list (numbered from 1); found {value!r}"[:300])
+                              f"names to layers or a list (numbered from 1); found {value!r}"[:300],
+                              kind="missing-key" if "layers" not in spec else "value-type", layer=prefix)
         loc_of = Locator(self, self.file, prefix)
         self.layer_specs[prefix] = spec
         value = named_layers(self, value)  # '- enc: ...' items: their mapping (the slip recorded)
@@ -239,7 +245,7 @@ class SpecReader(ProblemLog):
         ports, shapes = read_ports(self, spec, loc_of, kind)
         if kind == "NetChain" and "edges" in spec:
             self.error(spec.key_locs["edges"], "a NetChain has no 'edges:' (each layer feeds the next); "
-                       "use type: NetGraph to wire layers freely")
+                       "use type: NetGraph to wire layers freely", kind="unknown-key", layer=prefix, found="edges")
         edges = [] if kind == "NetChain" else read_edges(self, spec, table, ports, loc_of)
         ports = check_unused(self, table, ports, shapes, loc_of)
         if kind == "NetGraph" and isinstance(value, YMap):  # beside bad edges too: the slip may be their cause
@@ -257,11 +263,11 @@ class SpecReader(ProblemLog):
         number = isinstance(value, (int, float)) and not isinstance(value, bool)  # {All: r}, as net_train takes it
         if not isinstance(value, YMap) and not number:
             return self.error(loc, f"learning_rate_multipliers is a number or a mapping {{layer: multiplier}}, "
-                              f"found {_kind(value)}")
+                              f"found {_kind(value)}", kind="value-type", found=_kind(value))
         try:
             return net_set_learning_rate_multipliers(net, value if number else {key: value[key] for key in value})
         except NetGraphError as exc:
-            return self.error(loc, str(exc), source=sole(exc))
+            return self.error(loc, str(exc), source=sole(exc), kind="option-value")
 
     def layers(self, value: YMap | YSeq, prefix: tuple) -> dict[str, Any]:
         if isinstance(value, YMap):
@@ -271,7 +277,7 @@ class SpecReader(ProblemLog):
         self.layers_read += len(items)
         if self.layers_read > current_limits().yaml_layers:  # in several files (each file's own are counted as read)
             self.error(value.loc, f"more than {current_limits().yaml_layers} layers, counting nested nets, 'ref:' uses "
-                       f"and referenced files (the yaml_layers limit; {raise_hint('yaml_layers')})")
+                       f"and referenced files (the yaml_layers limit; {raise_hint('yaml_layers')})", kind="limit")
             raise TooManyProblems
         self.layer_specs.update({(*prefix, name): spec for name, spec, *_ in items if isinstance(spec, YMap)})
         slip = (lambda name: lambda: misindented_option(value, name)) if isinstance(value, YMap) else lambda _: None
@@ -303,7 +309,7 @@ class SpecReader(ProblemLog):
             file, loc, message = loc_of.locate(problem, where)
             for name in reversed(loc_of.prefix):
                 problem = problem.within(name)
-            self.error(loc, message, file, problem)
+            self.error(loc, message, file, problem, kind=problem.kind)
 
     # -- saved arrays ------------------------------------------------------------------------------------
     def take_arrays(self, path: tuple, cls: type) -> dict[str, Any]:
@@ -334,7 +340,8 @@ class SpecReader(ProblemLog):
     def check_unused_arrays(self) -> None:
         for key, (_, f, loc) in self.arrays.items():
             self.error(loc, f"the arrays file has {key!r}, but the spec has no layer with that array "
-                       f"(keys are '<layer path>.<Array>', as in the compiled module's state_dict)", f)
+                       f"(keys are '<layer path>.<Array>', as in the compiled module's state_dict)", f,
+                       kind="unused-array", found=key)
 
 
 def _kind(data: Any) -> str:

@@ -39,7 +39,7 @@ def check_misindented(reader: Any, layers: YMap, table: dict, named: set[str], w
             continue
         hint = _hint(layers, above, name, anywhere=wired)  # no edges: all are unwired, on purpose or not
         if hint:
-            reader.error(layers.key_locs[name], f"layer {name!r} is in no edge: {hint}")
+            reader.error(layers.key_locs[name], f"layer {name!r} is in no edge: {hint}", kind="layout")
 
 
 def _hint(layers: YMap, above: str, name: str, anywhere: bool) -> str:

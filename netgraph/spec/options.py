@@ -77,12 +77,14 @@ def _read_distribution(reader: Any, spec: Any, loc: Any, label: str) -> Any:
     name, args = spec["type"], spec.get("args", [])
     if not isinstance(name, str) or name not in DISTRIBUTIONS:
         return reader.error(spec.value_locs["type"], f"{label}unknown type {name!r}"
-                            f"{other_layer_hint(name) or did_you_mean(name, DISTRIBUTIONS)} (a distribution such as NormalDistribution)")
+                            f"{other_layer_hint(name) or did_you_mean(name, DISTRIBUTIONS)} (a distribution such as "
+                            f"NormalDistribution)",
+                            kind="unknown-distribution", found=name)
     reader.check_keys(spec, ("type", "args"), f"a distribution ({name})")
     where = spec.value_locs.get("args", loc)
     if not isinstance(args, list):
         return reader.error(where, f"{label}{name} args: is a list of parameters, e.g. args: ['#mu', 1.0]; "
-                            f"found {args!r}")
+                            f"found {args!r}", kind="value-type", found=args)
     try:
         return DISTRIBUTIONS[name](*plain(args))
     except NetGraphError as exc:  # at a quoted number among the args, if any: the likely cause
@@ -90,14 +92,14 @@ def _read_distribution(reader: Any, spec: Any, loc: Any, label: str) -> Any:
         if len(places) > 1 or places[0] is not None:  # each bad constant at its own argument
             for d, place in zip(exc.diagnostics, places):
                 at, value = place or (where, None)
-                reader.error(at, f"{label}{d.message}{quoted_number_hint(value)}", source=d)
+                reader.error(at, f"{label}{d.message}{quoted_number_hint(value)}", source=d, kind="option-value")
             return FAILED
         quoted = next((i for i, a in enumerate(args) if quoted_number_hint(a)), None)
         at = where if quoted is None or not isinstance(args, YSeq) else args.item_locs[quoted]
         reader.error(at, f"{label}{exc}{'' if quoted is None else quoted_number_hint(args[quoted])}",
-                     source=sole(exc))
+                     source=sole(exc), kind="option-value")
     except Exception as exc:  # noqa: BLE001 - as for layers: bad args are the spec's fault
-        reader.error(where, f"{label}{name} rejected its args: {type(exc).__name__}: {exc}")
+        reader.error(where, f"{label}{name} rejected its args: {type(exc).__name__}: {exc}", kind="option-value")
     return FAILED
 
 
@@ -256,11 +258,12 @@ def _read_array(reader: Any, spec: Any, loc: Any, label: str) -> Any:
     unknown = [k for k in spec if k not in ("shared", "array")]
     if "shared" not in spec or unknown:
         return reader.error(loc, f"{label}an array is a list of numbers, null, or {{shared: name}} (a shared array, "
-                            f"optionally with array: values); found keys {list(spec)}")
+                            f"optionally with array: values); found keys {list(spec)}",
+                            kind="value-type", found=list(spec))
     try:
         return NetSharedArray(spec["shared"], plain(spec.get("array")))
     except OptionError as exc:
-        return reader.error(loc, f"{label}{exc}", source=sole(exc))
+        return reader.error(loc, f"{label}{exc}", source=sole(exc), kind="option-value")
 
 
 _READ = {"distribution": _read_distribution, "array": _read_array}  # kind name -> read; every other kind reads plain data

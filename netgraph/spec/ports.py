@@ -25,16 +25,19 @@ def read_ports(reader: Any, spec: YMap, loc_of: Any, kind: str) -> tuple[dict[st
             continue
         if not isinstance(value, YMap):
             reader.error(spec.value_locs[group], f"'{group}:' maps port names to shapes (or null), e.g. "
-                         f"'{group}: {{{'Input: 784' if group == 'inputs' else 'Output: null'}}}'; found {value!r}")
+                         f"'{group}: {{{'Input: 784' if group == 'inputs' else 'Output: null'}}}'; found {value!r}",
+                         kind="value-type", layer=loc_of.prefix, found=value)
             continue
         for name, shape in value.items():
             if name in names:
-                reader.error(value.key_locs[name], f"port {name!r} is declared in both inputs: and outputs:")
+                reader.error(value.key_locs[name], f"port {name!r} is declared in both inputs: and outputs:",
+                             kind="port-declaration", layer=loc_of.prefix, port=name)
                 continue
             alias = not group.endswith("s")  # a NetChain's input:/output: (no port name)
             if alias and name.capitalize() in names:
                 reader.error(value.key_locs[name], f"'{group}:' and '{group}s: {{{name.capitalize()}: ...}}' both "
-                             f"give the shape of port {name.capitalize()!r}; keep one")
+                             f"give the shape of port {name.capitalize()!r}; keep one",
+                             kind="port-declaration", layer=loc_of.prefix, port=name.capitalize())
                 continue
             loc_of.port_locs[name] = value.key_locs[name]
             if alias:  # the NetChain's errors name the port it sets ('Input', 'Output')
@@ -48,7 +51,7 @@ def read_ports(reader: Any, spec: YMap, loc_of: Any, kind: str) -> tuple[dict[st
                 problem = Diagnostic(str(exc), "port-shape", layer=loc_of.prefix, port=port, expected=exc.expected,
                                      found=exc.found)
                 reader.error(part_loc(value, name, exc), f"{group if alias else f'{group[:-1]} {name!r}'}: {exc}"
-                             f"{text_hint(shape)}", source=problem)
+                             f"{text_hint(shape)}", source=problem, kind="port-shape")
     return names, shapes
 
 
@@ -64,7 +67,8 @@ def check_unused(reader: Any, table: dict, ports: dict[str, str], shapes: dict, 
             continue
         example = f"{name} -> layer" if group == "inputs" else f"layer.Output -> {name}"
         reader.error(loc_of.port_locs[name], f"{name!r} is declared under {group}: but no edge uses it and no "
-                     f"layer has a port of that name; connect it (e.g. '{example}') or remove it")
+                     f"layer has a port of that name; connect it (e.g. '{example}') or remove it",
+                     kind="unused-port", layer=loc_of.prefix, port=name)
         shapes.pop(name, None)
     return left
 
@@ -76,7 +80,10 @@ def check_declared(reader: Any, net: Any, ports: dict[str, str], loc_of: Any) ->
         if kind is None:
             reader.error(loc_of.port_locs[name], f"{name!r} is declared under {group}: but is not a port of "
                          f"this graph (no edge uses it); its ports are inputs {list(net.input_ports)}, outputs "
-                         f"{list(net.output_ports)}")
+                         f"{list(net.output_ports)}",
+                         kind="unknown-graph-port", layer=loc_of.prefix, port=name,
+                         expected=(*net.input_ports, *net.output_ports))
         elif kind != group:
             reader.error(loc_of.port_locs[name], f"{name!r} is declared under {group}: but it is "
-                         f"{'an input' if kind == 'inputs' else 'an output'} of this graph; move it to {kind}:")
+                         f"{'an input' if kind == 'inputs' else 'an output'} of this graph; move it to {kind}:",
+                         kind="port-declaration", layer=loc_of.prefix, port=name, expected=kind, found=group)

@@ -67,23 +67,32 @@ def _cut(text: str, head: int, tail: int) -> str:
     return f"{text[:head]}...({len(text) - head - tail} characters not shown)...{text[len(text) - tail:]}"
 
 
-def _placed(file: str, loc: Any, message: str, source: Diagnostic | None) -> Diagnostic:
-    """``source`` (the problem a message came from; None: a problem of the spec itself) saying ``message``, at
-    ``file``, ``loc``'s line and column; its ``parts`` dropped (they render the message as Python writes edges)."""
-    fields = {"message": message, "parts": (), "file": file, "line": loc.line, "column": loc.col}
-    return Diagnostic(**fields) if source is None else dataclasses.replace(source, **fields)  # type: ignore[arg-type]
+def _problem(source: Diagnostic | None, kind: str, fields: dict) -> Diagnostic:
+    """``source`` (the problem a message came from), of ``kind`` where it has none of its own; without one, a
+    problem of the spec itself: of ``kind``, with ``fields``."""
+    if source is None:  # a value the file gave, capped as messages are
+        return Diagnostic("", kind=kind, **{k: capped(v) if isinstance(v, str) else v for k, v in fields.items()})
+    return dataclasses.replace(source, kind=kind) if source.kind == "error" else source
+
+
+def _placed(file: str, loc: Any, message: str, source: Diagnostic) -> Diagnostic:
+    """``source`` (the problem as data) saying ``message``, at ``file``, ``loc``'s line and column; its ``parts``
+    dropped (they render the message as Python writes edges)."""
+    return dataclasses.replace(source, message=message, parts=(), file=file, line=loc.line, column=loc.col)
 
 
 class ProblemLog:
     """``error`` records a problem, ``raise_errors`` raises them all (sorted by place, repeats dropped)."""
 
-    errors: list[tuple[str, Any, str, Diagnostic | None]]  # (file name, loc, message, the problem it came from)
+    errors: list[tuple[str, Any, str, Diagnostic]]  # (file name, loc, message, the problem as data)
     file: Any
 
-    def error(self, loc: Any, message: str, file: Any = None, source: Diagnostic | None = None) -> Any:
+    def error(self, loc: Any, message: str, file: Any = None, source: Diagnostic | None = None, *, kind: str,
+              **fields: Any) -> Any:
         """Record a problem at ``loc`` in ``file`` (default: the file being read); FAILED, for ``return error(...)``;
-        TooManyProblems at the MAX_PROBLEMS-th. ``source``: the Diagnostic it came from, whose fields it keeps."""
-        self.errors.append(((file or self.file).name, loc, capped(message), source))
+        TooManyProblems at the MAX_PROBLEMS-th. ``source``: the Diagnostic it came from, whose fields it keeps;
+        without one, a Diagnostic of ``kind`` with ``fields`` (layer, port, option, expected, found, hint)."""
+        self.errors.append(((file or self.file).name, loc, capped(message), _problem(source, kind, fields)))
         if len(self.errors) >= MAX_PROBLEMS:
             raise TooManyProblems
         return FAILED

@@ -197,7 +197,8 @@ def read_arrays(reader: Any, data: Any, prefix: tuple) -> None:
     """Load the safetensors file named by a spec's ``arrays:`` into ``reader.arrays`` (keys under ``prefix``)."""
     name, loc = data["arrays"], data.value_locs["arrays"]
     if not isinstance(name, str) or not name:
-        return reader.error(loc, f"'arrays:' names a safetensors file beside the spec, found {name!r}")
+        return reader.error(loc, f"'arrays:' names a safetensors file beside the spec, found {name!r}",
+                            kind="value-type", found=name)
     file = Path(reader.file.folder, name)
     try:
         refusal = reference_refusal(reader.file.folder, name, "arrays")
@@ -210,7 +211,7 @@ def read_arrays(reader: Any, data: Any, prefix: tuple) -> None:
     except (OSError, ValueError) as exc:  # ValueError: a NUL byte (allow_outside checks no path)
         refusal = f"cannot read the arrays file {str(file)!r}: {getattr(exc, 'strerror', None) or exc}"
     if refusal is not None:
-        return reader.error(loc, refusal)
+        return reader.error(loc, refusal, kind="reference")
     head = ".".join(prefix)
     for key, tensor in tensors.items():
         full = f"{head}.{key}" if head else key

@@ -83,10 +83,11 @@ class YSeq(list):
 
 
 class YamlRefused(SpecError):
-    """The text is not YAML a spec may contain; ``loc`` and ``problem`` say where and why."""
+    """The text is not YAML a spec may contain; ``loc`` and ``problem`` say where and why, ``kind`` what it is
+    (``"yaml-syntax"``, ``"duplicate-key"``, ``"limit"``: past a hostile-file limit)."""
 
-    def __init__(self, file: str, loc: Loc, problem: str):
-        self.loc, self.problem = loc, problem
+    def __init__(self, file: str, loc: Loc, problem: str, kind: str = "yaml-syntax"):
+        self.loc, self.problem, self.kind = loc, problem, kind
         super().__init__(f"{file}:{loc.line}:{loc.col}: {problem}")
 
 
@@ -104,7 +105,7 @@ class _Composer(FlowLookahead, BlockLookahead):
         self.max_layers, self.under_layers = current_limits().yaml_layers, False
         self.get_event()  # stream start
         if self.check_event(StreamEndEvent):
-            raise YamlRefused(file, Loc(1, 1), "the file is empty; a spec starts with 'netgraph: 1'")
+            raise YamlRefused(file, Loc(1, 1), "the file is empty; a spec starts with 'netgraph: 1'", "not-a-spec")
         self.get_event()  # document start
         self.start = len(problems or ())
         try:
@@ -121,16 +122,16 @@ class _Composer(FlowLookahead, BlockLookahead):
                               "here" + (" ('---'): put each spec in a file of its own, or remove this line" if dashes
                                         else ": put each spec in a file of its own"))
         if self.refusals:
-            _, _, loc, problem, kept = min(self.refusals)
+            _, _, loc, problem, kept, kind = min(self.refusals)
             del (problems or [])[kept:]
-            raise YamlRefused(file, loc, problem)
+            raise YamlRefused(file, loc, problem, kind)
         return value
 
-    def refuse(self, loc: Loc, problem: str, early: bool = False) -> None:
-        """Note a refusal: the first (``early`` ones, alias cycles, before the rest) is raised with the duplicate
-        keys found before it."""
+    def refuse(self, loc: Loc, problem: str, early: bool = False, kind: str = "yaml-syntax") -> None:
+        """Note a refusal (of ``kind``): the first (``early`` ones, alias cycles, before the rest) is raised with the
+        duplicate keys found before it."""
         kept = self.start if early else len(self.problems or ())
-        self.refusals.append((not early, len(self.refusals), loc, problem, kept))
+        self.refusals.append((not early, len(self.refusals), loc, problem, kept, kind))
 
     def compose(self, key: bool = False) -> tuple[Any, Loc]:
         """The next value (for a key: its text as written) and where it is."""
@@ -139,7 +140,7 @@ class _Composer(FlowLookahead, BlockLookahead):
         layers, self.under_layers = self.under_layers, False  # the value of a 'layers:' key: its items are counted
         if self.depth > self.max_depth:
             raise YamlRefused(self.file, _mark_loc(event.start_mark), f"nested deeper than {self.max_depth} levels "
-                              f"(the yaml_depth limit; {raise_hint('yaml_depth')})")
+                              f"(the yaml_depth limit; {raise_hint('yaml_depth')})", "limit")
         self.get_event()
         if isinstance(event, AliasEvent):
             value, loc, size, text, height = self.alias(event)
@@ -147,7 +148,8 @@ class _Composer(FlowLookahead, BlockLookahead):
             self.deepest = max(self.deepest, self.depth + height)
             if self.depth + height > self.max_depth:
                 raise YamlRefused(self.file, _mark_loc(event.start_mark), f"nested deeper than {self.max_depth} "
-                                  f"levels (with aliases expanded); the yaml_depth limit: {raise_hint('yaml_depth')}")
+                                  f"levels (with aliases expanded); the yaml_depth limit: {raise_hint('yaml_depth')}",
+                                  "limit")
             if key and text is None:
                 self.refuse(loc, "a mapping key must be a plain name, not a list or mapping")
             value = text if key else value
@@ -176,7 +178,8 @@ class _Composer(FlowLookahead, BlockLookahead):
             what = "aliases expand to" if self.aliased else "the spec holds"
             raise YamlRefused(self.file, loc, f"{what} more than {self.max_nodes} values "
                               f"({'an alias bomb?; ' if self.aliased else ''}the yaml_nodes limit: "
-                              f"{raise_hint('yaml_nodes')}); keep large arrays in a safetensors file (netgraph.save)")
+                              f"{raise_hint('yaml_nodes')}); keep large arrays in a safetensors file (netgraph.save)",
+                              "limit")
 
     def alias(self, event: AliasEvent) -> tuple:
         """(value, loc, size, text, height) of the anchor an alias names."""
@@ -193,7 +196,7 @@ class _Composer(FlowLookahead, BlockLookahead):
         self.layers += more
         if self.layers > self.max_layers:
             raise YamlRefused(self.file, loc, f"more than {self.max_layers} layers (the yaml_layers limit; "
-                              f"{raise_hint('yaml_layers')})")
+                              f"{raise_hint('yaml_layers')})", "limit")
 
     def value(self, event: Any, key: bool, layers: bool = False) -> tuple[Any, Loc, str | None]:
         """(value, loc, text as written for a scalar) of the node that ``event`` starts."""
@@ -311,10 +314,10 @@ class _Composer(FlowLookahead, BlockLookahead):
         shown = repr(key) if len(repr(key)) <= 60 else f"{repr(key)[:40]}...{repr(key)[-12:]}"  # a hostile key: cut
         problem = f"duplicate key {shown} (first given at line {first.line}); YAML would silently keep the last one"
         if self.problems is None:
-            self.refuse(loc, problem)
+            self.refuse(loc, problem, kind="duplicate-key")
         elif len(self.problems) - self.start >= MAX_DUPLICATES:  # a hostile file: refused at once, alone
             raise YamlRefused(self.file, loc, f"more than {MAX_DUPLICATES} duplicate keys (the first at line "
-                              f"{self.problems[self.start][0].line}); a mapping gives each key once")
+                              f"{self.problems[self.start][0].line}); a mapping gives each key once", "limit")
         else:
             self.problems.append((loc, problem))
 
@@ -350,7 +353,7 @@ def read_yaml(text: str, file: str, problems: list[tuple[Loc, str]] | None = Non
     if len(text) > limit:
         raise YamlRefused(file, Loc(1, 1), f"{len(text)} characters is more than a spec may have ({limit}, the "
                           f"yaml_bytes limit; {raise_hint('yaml_bytes')}); keep arrays in a safetensors file "
-                          f"(netgraph.save)")
+                          f"(netgraph.save)", "limit")
     return _read(text, file, problems, _loader_class)
 
 

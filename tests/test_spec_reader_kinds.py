@@ -1,0 +1,79 @@
+"""The spec reader's own problems (bad YAML, unknown keys and layer types, edge syntax, references, hostile-file
+limits, ...) are data like the net's: each SpecError diagnostic has a stable ``kind`` and, where the reader knows
+them, the layer path, option, port, expected and found values; ``netgraph check --format json`` prints them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from netgraph import SpecError
+from netgraph.spec.load import load_spec
+
+TWO = "netgraph: 1\nlayers: {a: Tanh, b: Ramp}\ninputs: {x: 3}\n"
+
+# (name, the spec's bytes, the first problem's fields: kind and those the reader knows)
+CASES = [
+    ("yaml-syntax", b"netgraph: 1\nlayers: [Tanh, Ramp\n", {"kind": "yaml-syntax"}),
+    ("duplicate-key", b"netgraph: 1\nlayers:\n  a: Tanh\n  a: Ramp\n", {"kind": "duplicate-key", "line": 4}),
+    ("limit", b"netgraph: 1\nlayers: " + b"[" * 120 + b"]" * 120 + b"\n", {"kind": "limit"}),
+    ("encoding", b"netgraph: 1\nlayers: {a: Tanh\x80}\n", {"kind": "encoding", "line": 2}),
+    ("not-a-spec", b"- Tanh\n- Ramp\n", {"kind": "not-a-spec", "found": "a list"}),
+    ("version", b"netgraph: 2\nlayers: {a: Tanh}\n", {"kind": "version", "expected": 1, "found": 2}),
+    ("unknown-key", b"netgraph: 1\nlayers: {a: Tanh}\nedgse: []\n", {"kind": "unknown-key", "found": "edgse"}),
+    ("missing-key", b"netgraph: 1\ninputs: {x: 3}\n", {"kind": "missing-key", "layer": ()}),
+    ("value-type", b"netgraph: 1\nlayers: {a: Tanh}\nedges: 3\n", {"kind": "value-type", "found": 3}),
+    ("unknown-layer-type", b"netgraph: 1\nlayers: {a: {type: LinearLayr, output: 3}}\n",
+     {"kind": "unknown-layer-type", "layer": ("a",), "found": "LinearLayr"}),
+    ("not-a-layer", b"netgraph: 1\nlayers: {a: 2.5}\n", {"kind": "not-a-layer", "layer": ("a",), "found": 2.5}),
+    ("unknown-option", b"netgraph: 1\nlayers: {a: {type: LinearLayer, output: 3, activation: relu}}\n",
+     {"kind": "layer-argument", "layer": ("a",), "option": "activation"}),
+    ("yaml-1.1-boolean", b"netgraph: 1\nlayers: {a: {type: AttentionLayer, multi_head: yes}}\n",
+     {"kind": "option-value", "layer": ("a",), "option": "multi_head", "found": "yes"}),
+    ("edge-syntax", (TWO + "edges: [x -> a, 'a b']\n").encode(), {"kind": "edge-syntax"}),
+    ("unknown-port", (TWO + "edges: [x -> a, a.Outptu -> b]\n").encode(),
+     {"kind": "unknown-port", "layer": ("a",), "port": "Outptu"}),
+    ("unknown-layer", (TWO + "edges: [x -> a, c.Output -> b]\n").encode(),
+     {"kind": "unknown-layer", "layer": (), "found": "c"}),
+    ("reference", b"netgraph: 1\nlayers: {a: {file: gone.yaml}}\n",
+     {"kind": "reference", "layer": ("a",), "found": "gone.yaml"}),
+    ("reference-cycle", b"netgraph: 1\nnets: {p: {ref: q}, q: {ref: p}}\nlayers: {a: {ref: p}}\n",
+     {"kind": "reference-cycle"}),
+    ("port-declaration", b"netgraph: 1\nlayers: {a: Tanh}\ninputs: {x: 3}\noutputs: {x: null}\nedges: [x -> a]\n",
+     {"kind": "port-declaration", "layer": (), "port": "x"}),
+    ("unused-port", b"netgraph: 1\nlayers: {a: Tanh}\ninputs: {x: 3, y: 3}\nedges: [x -> a]\n",
+     {"kind": "unused-port", "layer": (), "port": "y"}),
+    ("layout", b"netgraph: 1\nlayers:\n  - a: Tanh\n  - b: Ramp\n", {"kind": "layout"}),
+]
+
+
+def _first_problem(folder: Path, name: str, data: bytes):
+    path = folder / f"{name}.yaml"
+    path.write_bytes(data)
+    with pytest.raises(SpecError) as caught:
+        load_spec(path)
+    return path, caught.value.diagnostics[0]
+
+
+@pytest.mark.parametrize("name, data, fields", CASES, ids=[c[0] for c in CASES])
+def test_each_problem_of_the_spec_itself_has_its_kind_and_fields(tmp_path, name, data, fields):
+    path, problem = _first_problem(tmp_path, name, data)
+    assert {field: getattr(problem, field) for field in fields} == fields, problem.message
+    assert problem.file == str(path) and problem.line >= 1 and problem.column >= 1
+
+
+def test_check_json_prints_the_kind_and_fields_of_each(cli):
+    """One ``check --format json`` of every case: each file's first problem has the fields (tuples: JSON lists)."""
+    paths = {}
+    for name, data, _ in CASES:
+        paths[name] = cli.folder / f"{name}.yaml"
+        paths[name].write_bytes(data)
+    ran = cli("check", *paths.values(), "--format", "json")
+    assert ran.code == 1
+    problems = json.loads(ran.out)
+    for name, _, fields in CASES:
+        first = next(p for p in problems if p["file"] == str(paths[name]))
+        want = {k: list(v) if isinstance(v, tuple) else v for k, v in fields.items()}
+        assert {k: first[k] for k in want} == want, (name, first["message"])
