@@ -82,8 +82,8 @@ def import_model(model: Any, path: str) -> NetGraph:
     try:
         inferred = onnx.shape_inference.infer_shapes(model, data_prop=True)
     except Exception as exc:  # onnx's own errors (InferenceError) share no public base
-        raise SpecError(f"{path}: not a valid ONNX model: {type(exc).__name__}: {exc}",
-                        kind="onnx") from None
+        raise SpecError(f"{path}: not a valid ONNX model: {type(exc).__name__}: {exc}", kind="invalid-model",
+                        found=type(exc).__name__, detail=str(exc)) from None
     builder = _Builder(onnx, inferred.graph, path)
     builder.ctx.opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
     return builder.build()
@@ -310,7 +310,7 @@ class _Builder(ConstantFolding):
         layers, edges, shapes = fed_ports(*used_layers(self.layers, edges), shapes, self.where)
         edges = in_port_order(edges, list(shapes), self.outputs)  # ports in the model's order, not as first read
         if not layers:
-            raise SpecError(f"{self.where}: the ONNX graph has no computing node to import", kind="onnx")
+            raise SpecError(f"{self.where}: the ONNX graph has no computing node to import", kind="no-computation")
         net = self._relaxed(layers, edges, shapes) or NetGraph(layers, edges, **shapes)
         fixed = {name: 0 for name, layer in layers.items() if layer.type_name == "ConstantArrayLayer"}
         fixed.update(one_hot_tables(self.producers.values(), layers))
@@ -351,7 +351,8 @@ def _initializer(helper: Any, tensor: Any, where: str) -> np.ndarray:
         return np.array(helper.to_array(tensor))
     except Exception as exc:  # noqa: BLE001 - numpy's ValueError, onnx's own errors
         raise SpecError(f"{where}: initializer {tensor.name!r} of shape {list(tensor.dims)} has no readable data "
-                        f"({type(exc).__name__}: {exc})", kind="onnx") from None
+                        f"({type(exc).__name__}: {exc})", kind="unreadable-initializer", port=tensor.name,
+                        found=list(tensor.dims)) from None
 
 
 def _shape(value: Any) -> tuple | None:

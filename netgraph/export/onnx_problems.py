@@ -13,7 +13,9 @@ be named), ``found`` its op type and ``detail`` the reason; one per graph output
 - ``"constant-too-large"``: a node computing a constant past the ``port_elements`` limit;
 - ``"undefined-input"``: a node reading a tensor nothing defines; and, for the graph as a whole (no ``layer``),
   ``"cycle"`` (nodes reading each other), ``"defined-twice"`` (a tensor), ``"negative-dim"`` (a graph input's,
-  in ``found``);
+  in ``found``), ``"invalid-model"`` (onnx's shape inference refused it: ``found`` its error's class, ``detail`` its
+  message), ``"unreadable-initializer"`` (its data does not fill its shape: ``port`` the initializer's name, ``found``
+  its shape) and ``"no-computation"`` (no node computes anything);
 - ``"constant-output"``, ``"uncomputed-output"``, ``"merged-batch-output"``: a graph output without a layer's value.
 """
 

@@ -1,0 +1,56 @@
+"""import_onnx's Diagnostic of a node refused for one ONNX attribute's value names it (``option``) with the value
+(``found``) and what maps (``expected``); one our layer refuses keeps that layer's option fields; a model refused as
+a whole gets a kind of its own."""
+
+from __future__ import annotations
+
+import onnx
+import pytest
+from onnx import TensorProto, helper
+
+from netgraph import SpecError, import_onnx
+from tests.onnx_helpers import pinned_model
+
+
+def _value(name, shape=None):
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+
+
+def _refused(tmp_path, nodes, inputs, initializers=(), outputs=("y",)):
+    path = tmp_path / "model.onnx"
+    graph = helper.make_graph(nodes, "g", inputs, [_value(o) for o in outputs], list(initializers))
+    onnx.save(pinned_model(graph), str(path))
+    with pytest.raises(SpecError) as info:
+        import_onnx(path)
+    return info.value
+
+
+def _node_problem(error):
+    (problem,) = error.diagnostics
+    return problem
+
+
+def test_a_model_onnx_finds_invalid_is_an_invalid_model(tmp_path):
+    relu = helper.make_node("Relu", ["x"], ["y"], name="relu")
+    graph = helper.make_graph([relu], "g", [_value("x", ["b", 3])], [_value("y")])
+    model = helper.make_model(graph, opset_imports=[])  # no opset for ONNX's own ops: onnx cannot infer Relu
+    model.ir_version = 8
+    onnx.save(model, str(tmp_path / "model.onnx"))
+    with pytest.raises(SpecError, match="not a valid ONNX model") as info:
+        import_onnx(tmp_path / "model.onnx")
+    problem = _node_problem(info.value)
+    assert (problem.kind, problem.found) == ("invalid-model", "InferenceError")
+    assert "No opset import for domain" in problem.detail and problem.message.endswith(problem.detail)
+
+
+def test_a_model_without_a_computing_node_is_no_computation(tmp_path):
+    identity = helper.make_node("Identity", ["x"], ["y"], name="same")
+    problem = _node_problem(_refused(tmp_path, [identity], [_value("x", ["b", 3])]))
+    assert (problem.kind, problem.layer) == ("no-computation", None)
+
+
+def test_an_initializer_without_readable_data_is_named(tmp_path):
+    short = TensorProto(name="k", data_type=TensorProto.FLOAT, dims=[3], float_data=[1.0, 2.0])  # 2 values of 3
+    add = helper.make_node("Add", ["x", "k"], ["y"], name="add")
+    problem = _node_problem(_refused(tmp_path, [add], [_value("x", ["b", 3])], [short]))
+    assert (problem.kind, problem.port, problem.found) == ("unreadable-initializer", "k", [3])
