@@ -4,9 +4,10 @@ a whole gets a kind of its own."""
 
 from __future__ import annotations
 
+import numpy as np
 import onnx
 import pytest
-from onnx import TensorProto, helper
+from onnx import TensorProto, helper, numpy_helper
 
 from netgraph import SpecError, import_onnx
 from tests.onnx_helpers import pinned_model
@@ -28,6 +29,22 @@ def _refused(tmp_path, nodes, inputs, initializers=(), outputs=("y",)):
 def _node_problem(error):
     (problem,) = error.diagnostics
     return problem
+
+
+def test_a_refusal_about_no_one_attribute_keeps_the_op_in_found(tmp_path):
+    gemm = helper.make_node("Gemm", ["x", "w", "bias"], ["y"], name="gemm")
+    arrays = [numpy_helper.from_array(np.ones((2, 3), np.float32), "w"), "bias"]
+    problem = _node_problem(_refused(tmp_path, [gemm], [_value("x", ["b", 2]), _value("bias", [3])], arrays[:1]))
+    assert (problem.kind, problem.option, problem.found) == ("unsupported-node", None, "Gemm")
+
+
+def test_a_node_our_layer_refuses_keeps_the_layers_option_fields(tmp_path):
+    kernel = numpy_helper.from_array(np.ones((4, 1, 3, 3), np.float32), "w")  # 4 outputs in 3 groups
+    conv = helper.make_node("Conv", ["x", "w"], ["y"], name="conv", group=3)
+    problem = _node_problem(_refused(tmp_path, [conv], [_value("x", ["b", 3, 8, 8])], [kernel]))
+    assert (problem.kind, problem.layer, problem.option, problem.found) == (
+        "unsupported-node", ("conv",), "channel_groups", 3)
+    assert "4" in problem.expected and "not divisible by channel_groups" in problem.detail
 
 
 def test_a_model_onnx_finds_invalid_is_an_invalid_model(tmp_path):

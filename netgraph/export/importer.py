@@ -45,7 +45,7 @@ from netgraph.export.onnx_recurrent_glue import sequence_inputs
 from netgraph.export.onnx_norms import NORM_CONVERTERS, exporter_made
 from netgraph.export.onnx_patterns import find_patterns
 from netgraph.export.onnx_problems import (RANDOM_OPS, RANDOM_REASON, no_layer, node_path, node_problem,
-                                           output_problems, raise_refused, shape_use)
+                                           output_problems, raise_refused, refusal_fields, shape_use)
 from netgraph.export.onnx_pooling import POOL_CONVERTERS
 from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, symbolic_value
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
@@ -165,7 +165,7 @@ class _Builder(ConstantFolding):
                     self._add(node, index, convert(node, self.ctx))
                     continue
                 except (Unsupported, NetGraphError) as exc:  # a refused option; a layer refusing its arrays
-                    unsupported.append(node_problem("unsupported-node", node, index, str(exc)))
+                    unsupported.append(node_problem("unsupported-node", node, index, str(exc), **refusal_fields(exc)))
                 except (ValueError, TypeError, KeyError, IndexError) as exc:  # a malformed node (an attribute missing)
                     unsupported.append(node_problem("malformed-node", node, index,
                                                     f"cannot be read ({type(exc).__name__}: {exc})"))

@@ -40,7 +40,20 @@ SHAPE_INPUTS = {"Reshape": (1,), "Expand": (1,), "ConstantOfShape": (0,), "LSTM"
 
 
 class Unsupported(Exception):
-    """This node's options have no equivalent among our layers (the message says why)."""
+    """This node's options have no equivalent among our layers (the message says why); where it is about one ONNX
+    attribute's value, ``attribute`` names it, ``found`` is its value and ``expected`` what maps (when one can say)."""
+
+    def __init__(self, message: str, *, attribute: str | None = None, expected: Any = None, found: Any = None):
+        super().__init__(message)
+        self.attribute, self.expected, self.found = attribute, expected, found
+
+    @classmethod
+    def joined(cls, problems: list, message: str) -> "Unsupported":
+        """``message`` for a list of ``problems`` (texts, or Unsupported for one attribute's value), with the fields
+        of the one problem naming an attribute when exactly one does."""
+        named = [p for p in problems if getattr(p, "attribute", None)]
+        one = named[0] if len(named) == 1 else cls("")
+        return cls(message, attribute=one.attribute, expected=one.expected, found=one.found)
 
 
 @dataclasses.dataclass
@@ -206,11 +219,12 @@ def text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def refuse(problems: list[str], layer: str) -> None:
-    """Unsupported naming every option of a node that ``layer`` has no equivalent of (nothing when none)."""
+def refuse(problems: list, layer: str) -> None:
+    """Unsupported naming every option of a node that ``layer`` has no equivalent of (texts, or Unsupported for one
+    attribute's value); nothing when none."""
     if problems:
         verb = "has" if len(problems) == 1 else "have"
-        raise Unsupported(f"{' and '.join(problems)} {verb} no {layer} equivalent")
+        raise Unsupported.joined(problems, f"{' and '.join(map(str, problems))} {verb} no {layer} equivalent")
 
 
 def int_option(values: Any, default: int) -> Any:
