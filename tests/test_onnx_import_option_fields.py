@@ -31,6 +31,47 @@ def _node_problem(error):
     return problem
 
 
+def test_a_conv_refused_for_its_auto_pad_names_the_attribute_and_its_value(tmp_path):
+    kernel = numpy_helper.from_array(np.ones((2, 3, 3, 3), np.float32), "w")
+    conv = helper.make_node("Conv", ["x", "w"], ["y"], name="conv", auto_pad="SAME_UPPER", strides=[2, 2])
+    problem = _node_problem(_refused(tmp_path, [conv], [_value("x", ["b", 3, 8, 8])], [kernel]))
+    assert (problem.kind, problem.layer, problem.option, problem.found) == (
+        "unsupported-node", ("conv",), "auto_pad", "SAME_UPPER")
+    assert problem.expected == "NOTSET" and "auto_pad='SAME_UPPER'" in problem.detail
+
+
+def test_a_resize_refused_for_its_coordinate_transformation_mode_names_it(tmp_path):
+    scales = numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "scales")
+    resize = helper.make_node("Resize", ["x", "", "scales"], ["y"], name="up", mode="linear",
+                              coordinate_transformation_mode="tf_crop_and_resize")
+    problem = _node_problem(_refused(tmp_path, [resize], [_value("x", ["b", 3, 4, 4])], [scales]))
+    assert (problem.option, problem.found) == ("coordinate_transformation_mode", "tf_crop_and_resize")
+    assert "half_pixel" in problem.expected and "align_corners" in problem.expected
+
+
+def _lstm(tmp_path, **attributes):
+    hidden, features = 2, 3
+    arrays = [numpy_helper.from_array(np.zeros((1, 4 * hidden, features), np.float32), "W"),
+              numpy_helper.from_array(np.zeros((1, 4 * hidden, hidden), np.float32), "R")]
+    nodes = [helper.make_node("Transpose", ["x"], ["xt"], perm=[1, 0, 2]),
+             helper.make_node("LSTM", ["xt", "W", "R"], ["ys"], name="lstm", hidden_size=hidden, **attributes),
+             helper.make_node("Squeeze", ["ys", "axis"], ["yt"]),
+             helper.make_node("Transpose", ["yt"], ["y"], perm=[1, 0, 2])]
+    arrays.append(numpy_helper.from_array(np.array([1], np.int64), "axis"))
+    return _node_problem(_refused(tmp_path, nodes, [_value("x", ["b", 5, features])], arrays))
+
+
+def test_a_recurrence_refused_for_its_direction_names_it(tmp_path):
+    problem = _lstm(tmp_path, direction="reverse")
+    assert (problem.layer, problem.option, problem.found) == (("lstm",), "direction", "reverse")
+    assert problem.expected == ("forward", "bidirectional")
+
+
+def test_a_recurrence_refused_for_its_activations_names_them(tmp_path):
+    problem = _lstm(tmp_path, activations=["Relu", "Tanh", "Tanh"])
+    assert (problem.option, problem.found) == ("activations", ["relu", "tanh", "tanh"])
+
+
 def test_a_refusal_about_no_one_attribute_keeps_the_op_in_found(tmp_path):
     gemm = helper.make_node("Gemm", ["x", "w", "bias"], ["y"], name="gemm")
     arrays = [numpy_helper.from_array(np.ones((2, 3), np.float32), "w"), "bias"]
