@@ -1,6 +1,7 @@
 """import_onnx's refusal carries one Diagnostic per refused ONNX node (and graph output), with fields a tool reads
-instead of parsing the message: the node's name in ``layer``, its op in ``found``, a stable ``kind``, the reason in
-``detail`` and the remedy, where the message gives one, in ``hint``."""
+instead of parsing the message: the node's name in ``layer``, its op in ``found`` (a refused attribute's value where
+one is named in ``option``), a stable ``kind``, the reason in ``detail`` and the remedy, where the message gives one,
+in ``hint``."""
 
 from __future__ import annotations
 
@@ -47,9 +48,11 @@ def test_each_refused_node_is_one_diagnostic_naming_the_node_and_its_op(refusal)
     found = {layer: (d.kind, d.found) for layer, d in _by_layer(refusal).items()}
     assert found == {("cum",): ("unsupported-op", "CumSum"), ("draw",): ("random-op", "RandomUniformLike"),
                      ("frob",): ("custom-op", "Frob"), ("MaxPool_3",): ("malformed-node", "MaxPool"),
-                     ("soft",): ("unsupported-node", "Softmax"), ("shape",): ("dynamic-size-as-data", "Shape"),
+                     ("soft",): ("unsupported-node", 0),  # refused for one attribute: its value (option: axis)
+                     ("shape",): ("dynamic-size-as-data", "Shape"),
                      (): ("constant-output", None)}
     # the messages as before, one per diagnostic
+    assert _by_layer(refusal)[("soft",)].option == "axis"
     assert refusal.errors == [d.message for d in refusal.diagnostics]
     assert "node 'cum' (CumSum): no layer for this op" in refusal.errors
     assert "node 3 (MaxPool): cannot be read (KeyError: 'kernel_shape')" in refusal.errors

@@ -45,7 +45,7 @@ from netgraph.export.onnx_recurrent_glue import sequence_inputs
 from netgraph.export.onnx_norms import NORM_CONVERTERS, exporter_made
 from netgraph.export.onnx_patterns import find_patterns
 from netgraph.export.onnx_problems import (RANDOM_OPS, RANDOM_REASON, no_layer, node_path, node_problem,
-                                           output_problems, raise_refused, shape_use)
+                                           output_problems, raise_refused, refusal_fields, shape_use)
 from netgraph.export.onnx_pooling import POOL_CONVERTERS
 from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, symbolic_value
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
@@ -82,8 +82,8 @@ def import_model(model: Any, path: str) -> NetGraph:
     try:
         inferred = onnx.shape_inference.infer_shapes(model, data_prop=True)
     except Exception as exc:  # onnx's own errors (InferenceError) share no public base
-        raise SpecError(f"{path}: not a valid ONNX model: {type(exc).__name__}: {exc}",
-                        kind="onnx") from None
+        raise SpecError(f"{path}: not a valid ONNX model: {type(exc).__name__}: {exc}", kind="invalid-model",
+                        found=type(exc).__name__, detail=str(exc)) from None
     builder = _Builder(onnx, inferred.graph, path)
     builder.ctx.opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
     return builder.build()
@@ -165,7 +165,7 @@ class _Builder(ConstantFolding):
                     self._add(node, index, convert(node, self.ctx))
                     continue
                 except (Unsupported, NetGraphError) as exc:  # a refused option; a layer refusing its arrays
-                    unsupported.append(node_problem("unsupported-node", node, index, str(exc)))
+                    unsupported.append(node_problem("unsupported-node", node, index, str(exc), **refusal_fields(exc)))
                 except (ValueError, TypeError, KeyError, IndexError) as exc:  # a malformed node (an attribute missing)
                     unsupported.append(node_problem("malformed-node", node, index,
                                                     f"cannot be read ({type(exc).__name__}: {exc})"))
@@ -310,7 +310,7 @@ class _Builder(ConstantFolding):
         layers, edges, shapes = fed_ports(*used_layers(self.layers, edges), shapes, self.where)
         edges = in_port_order(edges, list(shapes), self.outputs)  # ports in the model's order, not as first read
         if not layers:
-            raise SpecError(f"{self.where}: the ONNX graph has no computing node to import", kind="onnx")
+            raise SpecError(f"{self.where}: the ONNX graph has no computing node to import", kind="no-computation")
         net = self._relaxed(layers, edges, shapes) or NetGraph(layers, edges, **shapes)
         fixed = {name: 0 for name, layer in layers.items() if layer.type_name == "ConstantArrayLayer"}
         fixed.update(one_hot_tables(self.producers.values(), layers))
@@ -351,7 +351,8 @@ def _initializer(helper: Any, tensor: Any, where: str) -> np.ndarray:
         return np.array(helper.to_array(tensor))
     except Exception as exc:  # noqa: BLE001 - numpy's ValueError, onnx's own errors
         raise SpecError(f"{where}: initializer {tensor.name!r} of shape {list(tensor.dims)} has no readable data "
-                        f"({type(exc).__name__}: {exc})", kind="onnx") from None
+                        f"({type(exc).__name__}: {exc})", kind="unreadable-initializer", port=tensor.name,
+                        found=list(tensor.dims)) from None
 
 
 def _shape(value: Any) -> tuple | None:

@@ -30,7 +30,8 @@ def _number(value: float) -> str:
 def _gelu(node: Any, ctx: Context) -> Converted:
     approximate = text(ctx.attributes(node).get("approximate", b"none"))
     if approximate not in ("none", "tanh"):
-        raise Unsupported(f"approximate={approximate!r} is neither 'none' (GELU) nor 'tanh'")
+        raise Unsupported(f"approximate={approximate!r} is neither 'none' (GELU) nor 'tanh'", attribute="approximate",
+                          expected=("none", "tanh"), found=approximate)
     return Converted(ElementwiseLayer("GELU" if approximate == "none" else _GELU_TANH), (node.input[0],))
 
 

@@ -90,8 +90,10 @@ def _batch_norm(node: Any, ctx: Context) -> Converted:
     """ONNX's ``momentum`` is ours (Wolfram's): the weight of the old moving average, 1 - torch's."""
     a = ctx.attributes(node)
     if a.get("training_mode", 0) or not a.get("spatial", 1):
+        named = "training_mode" if a.get("training_mode", 0) else "spatial"
         raise Unsupported("training_mode=1 (statistics of the batch) or spatial=0 (statistics per element) has no "
-                          "BatchNormalizationLayer equivalent at inference")
+                          "BatchNormalizationLayer equivalent at inference", attribute=named,
+                          expected=0 if named == "training_mode" else 1, found=a[named])
     scale, bias = affine_array(node, 1, ctx, "scale"), affine_array(node, 2, ctx, "B")
     mean, var = (ctx.const(n, what) for n, what in zip(node.input[3:5], ("mean", "var")))
     momentum = float(np.format_float_positional(np.float32(a.get("momentum", 0.9))))  # 0.7, not 0.699999988
@@ -118,10 +120,12 @@ def _layer_norm(node: Any, ctx: Context) -> Converted:
     epsilon = float(a.get("epsilon", 1e-5))
     if rank is None or axis in (-1, rank - 1) or axis < 1:
         if axis not in (-1, (rank or 0) - 1):
-            raise Unsupported("only LayerNormalization over the last dim maps to LayerNormalizationLayer")
+            raise Unsupported("only LayerNormalization over the last dim maps to LayerNormalizationLayer",
+                              attribute="axis", expected=-1, found=int(a.get("axis", -1)))
         return Converted(LayerNormalizationLayer(epsilon=epsilon, scaling=scale, biases=bias), (node.input[0],))
     if int(a.get("stash_type", 1)) != 1:
-        raise Unsupported(f"stash_type={a['stash_type']} (statistics in another precision than float32)")
+        raise Unsupported(f"stash_type={a['stash_type']} (statistics in another precision than float32)",
+                          attribute="stash_type", expected=1, found=int(a["stash_type"]))
     shape = tuple(ctx.shapes[node.input[0]][axis:])
     if not all(isinstance(d, int) for d in shape):
         raise Unsupported(f"normalising over dims {shape}, not all of known size")

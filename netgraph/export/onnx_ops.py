@@ -40,7 +40,20 @@ SHAPE_INPUTS = {"Reshape": (1,), "Expand": (1,), "ConstantOfShape": (0,), "LSTM"
 
 
 class Unsupported(Exception):
-    """This node's options have no equivalent among our layers (the message says why)."""
+    """This node's options have no equivalent among our layers (the message says why); where it is about one ONNX
+    attribute's value, ``attribute`` names it, ``found`` is its value and ``expected`` what maps (when one can say)."""
+
+    def __init__(self, message: str, *, attribute: str | None = None, expected: Any = None, found: Any = None):
+        super().__init__(message)
+        self.attribute, self.expected, self.found = attribute, expected, found
+
+    @classmethod
+    def joined(cls, problems: list, message: str) -> "Unsupported":
+        """``message`` for a list of ``problems`` (texts, or Unsupported for one attribute's value), with the fields
+        of the one problem naming an attribute when exactly one does."""
+        named = [p for p in problems if getattr(p, "attribute", None)]
+        one = named[0] if len(named) == 1 else cls("")
+        return cls(message, attribute=one.attribute, expected=one.expected, found=one.found)
 
 
 @dataclasses.dataclass
@@ -101,7 +114,8 @@ def squeeze_axes(node: Any, ctx: Context, rank: int | None = None) -> list[int] 
 def _gemm(node: Any, ctx: Context) -> Converted:
     a = ctx.attributes(node)
     if a.get("transA", 0) or ctx.rank(node.input[0]) not in (2, None):
-        raise Unsupported("only Gemm on (batch, features) inputs without transA maps to LinearLayer")
+        fields = dict(attribute="transA", expected=0, found=a["transA"]) if a.get("transA", 0) else {}
+        raise Unsupported("only Gemm on (batch, features) inputs without transA maps to LinearLayer", **fields)
     w = ctx.const(node.input[1], "weight matrix") * a.get("alpha", 1.0)
     w = w if a.get("transB", 0) else w.T
     bias = ctx.constants.get(node.input[2]) if len(node.input) > 2 and node.input[2] else None
@@ -206,11 +220,12 @@ def text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def refuse(problems: list[str], layer: str) -> None:
-    """Unsupported naming every option of a node that ``layer`` has no equivalent of (nothing when none)."""
+def refuse(problems: list, layer: str) -> None:
+    """Unsupported naming every option of a node that ``layer`` has no equivalent of (texts, or Unsupported for one
+    attribute's value); nothing when none."""
     if problems:
         verb = "has" if len(problems) == 1 else "have"
-        raise Unsupported(f"{' and '.join(problems)} {verb} no {layer} equivalent")
+        raise Unsupported.joined(problems, f"{' and '.join(map(str, problems))} {verb} no {layer} equivalent")
 
 
 def int_option(values: Any, default: int) -> Any:
@@ -222,11 +237,13 @@ def symmetric_pads(a: dict) -> Any:
     """A Conv/Pool/ConvTranspose node's ``pads`` as our ``padding_size`` (refused unless explicit and symmetric)."""
     if a.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
         raise Unsupported(f"auto_pad={text(a['auto_pad'])!r} is not supported here (explicit symmetric pads are; "
-                          f"a Conv's VALID, and SAME at stride 1 with an odd kernel, are)")
+                          f"a Conv's VALID, and SAME at stride 1 with an odd kernel, are)", attribute="auto_pad",
+                          expected="NOTSET", found=text(a["auto_pad"]))
     pads = list(a.get("pads", ()))
     half = len(pads) // 2
     if pads[:half] != pads[half:]:
-        raise Unsupported(f"asymmetric pads {pads} have no padding_size equivalent")
+        raise Unsupported(f"asymmetric pads {pads} have no padding_size equivalent", attribute="pads",
+                          expected="symmetric pads", found=pads)
     return int_option(pads[:half], 0)
 
 
@@ -239,10 +256,11 @@ def _softmax(node: Any, ctx: Context) -> Converted:
     default axis 1): a FlattenLayer of them, the softmax, a ReshapeLayer back (mapped over the dims before)."""
     old = ctx.opset < 13
     shape = ctx.shapes.get(node.input[0])
-    axis = int(ctx.attributes(node).get("axis", 1 if old else -1))
-    axis = axis + len(shape) if axis < 0 and shape is not None else axis
+    given = int(ctx.attributes(node).get("axis", 1 if old else -1))
+    axis = given + len(shape) if given < 0 and shape is not None else given
     if axis == 0:
-        raise Unsupported(f"{node.op_type} over the batch dim")
+        raise Unsupported(f"{node.op_type} over the batch dim", attribute="axis", expected="a non-batch axis",
+                          found=given)
     if not old or (shape is not None and axis == len(shape) - 1) or (shape is None and axis == -1):
         return Converted(SoftmaxLayer(level=axis), (node.input[0],))
     if shape is None or not all(isinstance(d, int) for d in shape[axis:]):
@@ -280,7 +298,8 @@ def _transpose(node: Any, ctx: Context) -> Converted:
                 "nn.TransformerEncoderLayer); netgraph keeps the batch first: write attention as "
                 "scaled_dot_product_attention on (batch, heads, length, dim) tensors") if perm[:2] == [1, 0] else ""
         hint = f"{hint}; {ctx.refusals[node.output[0]]}" if node.output[0] in ctx.refusals else hint
-        raise Unsupported(f"perm {perm} moves the batch dim{hint}")
+        raise Unsupported(f"perm {perm} moves the batch dim{hint}", attribute="perm",
+                          expected="a perm keeping dim 0 first", found=perm)
     inner = [p - 1 for p in perm[1:]]  # output dim j takes input dim inner[j]; ours: input level k -> perm[k]
     return Converted(TransposeLayer(tuple(inner.index(k) + 1 for k in range(len(inner)))), (node.input[0],))
 
@@ -322,8 +341,9 @@ def _dropout(node: Any, ctx: Context) -> Converted:
 
 
 def _cast(node: Any, ctx: Context) -> Converted:
-    if int(ctx.attributes(node).get("to", 0)) != 1:
-        raise Unsupported("only a Cast to float32 (a no-op on real data) is supported")
+    if (to := int(ctx.attributes(node).get("to", 0))) != 1:
+        raise Unsupported("only a Cast to float32 (a no-op on real data) is supported", attribute="to",
+                          expected=1, found=to)
     return Converted(alias=node.input[0])
 
 

@@ -39,7 +39,7 @@ def _pool(function: str) -> Callable[[Any, Context], Converted]:
     return convert
 
 
-def _pool_problems(a: dict, shape: tuple | None, function: str) -> list[str]:
+def _pool_problems(a: dict, shape: tuple | None, function: str) -> list:
     """The options of a pooling node that PoolingLayer cannot follow (each named with its value): dilations of an
     average (torch's has none), ceil_mode of an average counting its padding over unknown sizes (a partial window's
     divisor depends on the size)."""
@@ -47,7 +47,8 @@ def _pool_problems(a: dict, shape: tuple | None, function: str) -> list[str]:
     dilations = list(a.get("dilations", ())) or [1] * len(kernel)
     problems = []
     if function != "Max" and any(d != 1 for d in dilations):
-        problems.append(f"dilations={dilations} (PoolingLayer dilates 'Max' only)")
+        problems.append(Unsupported(f"dilations={dilations} (PoolingLayer dilates 'Max' only)", attribute="dilations",
+                                    expected=[1] * len(dilations), found=dilations))
     counted = function == "Mean" and a.get("count_include_pad", 0) and any(pads)
     known = shape is not None and all(isinstance(d, int) for d in shape[len(shape) - len(kernel):])
     if counted and a.get("ceil_mode", 0) and not known and _ceil_changes_size(shape, kernel,

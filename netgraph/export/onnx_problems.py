@@ -7,13 +7,18 @@ be named), ``found`` its op type and ``detail`` the reason; one per graph output
 - ``"random-op"``: a random draw, which no layer repeats;
 - ``"custom-op"``: an op of a domain other than ONNX's;
 - ``"unsupported-node"``: the op has a layer, but not for this node's attributes or inputs (``detail`` says why);
+  where the refusal is about one ONNX attribute's value, ``option`` names that attribute (``"auto_pad"``), ``found``
+  is its value (in place of the op type) and ``expected`` what maps, where one can say; where our layer refused the
+  node's arrays or options, ``option``, ``expected`` and ``found`` are that layer's (its option's keyword name);
 - ``"malformed-node"``: the node cannot be read (an attribute missing, a Constant without a readable value, an
   Expand of a constant to a shape it cannot take);
 - ``"dynamic-size-as-data"``: a Shape node's dynamic size used as data (``hint``: what may use one);
 - ``"constant-too-large"``: a node computing a constant past the ``port_elements`` limit;
 - ``"undefined-input"``: a node reading a tensor nothing defines; and, for the graph as a whole (no ``layer``),
   ``"cycle"`` (nodes reading each other), ``"defined-twice"`` (a tensor), ``"negative-dim"`` (a graph input's,
-  in ``found``);
+  in ``found``), ``"invalid-model"`` (onnx's shape inference refused it: ``found`` its error's class, ``detail`` its
+  message), ``"unreadable-initializer"`` (its data does not fill its shape: ``port`` the initializer's name, ``found``
+  its shape) and ``"no-computation"`` (no node computes anything);
 - ``"constant-output"``, ``"uncomputed-output"``, ``"merged-batch-output"``: a graph output without a layer's value.
 """
 
@@ -24,10 +29,11 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from netgraph.core.errors import Diagnostic, SpecError
+from netgraph.core.errors import Diagnostic, NetGraphError, SpecError
+from netgraph.export.onnx_ops import Unsupported
 
 __all__ = ["RANDOM_OPS", "RANDOM_REASON", "node_path", "node_problem", "no_layer", "output_problems", "raise_refused",
-           "shape_use"]
+           "refusal_fields", "shape_use"]
 
 #: ONNX's random ops: refused, with why (netgraph's own export writes RandomArrayLayer's Normal and Uniform draws so).
 RANDOM_OPS = ("RandomNormal", "RandomNormalLike", "RandomUniform", "RandomUniformLike")
@@ -42,9 +48,20 @@ def node_path(node: Any, index: int) -> tuple[str]:
 
 
 def node_problem(kind: str, node: Any, index: int, detail: str, **fields: Any) -> Diagnostic:
-    """Node ``index`` of the graph refused: "node 'name' (Op): ``detail``"."""
+    """Node ``index`` of the graph refused: "node 'name' (Op): ``detail``"; ``found`` the op unless given."""
     return Diagnostic(f"node {node.name or index!r} ({node.op_type}): {detail}", kind, layer=node_path(node, index),
-                      found=node.op_type, detail=detail, **fields)
+                      detail=detail, **{"found": node.op_type, **fields})
+
+
+def refusal_fields(error: Unsupported | NetGraphError) -> dict[str, Any]:
+    """The ``option``, ``expected`` and ``found`` a converter's refusal (an ``Unsupported``'s ONNX attribute) or our
+    layer's (a NetGraphError's one Diagnostic: its option) gives, those it sets."""
+    if isinstance(error, Unsupported):
+        fields = {"option": error.attribute, "expected": error.expected, "found": error.found}
+    else:
+        one = error.diagnostics[0] if len(error.diagnostics) == 1 else None
+        fields = {} if one is None else {"option": one.option, "expected": one.expected, "found": one.found}
+    return {key: value for key, value in fields.items() if value is not None}
 
 
 def no_layer(node: Any, index: int, ops: Iterable[str]) -> Diagnostic:

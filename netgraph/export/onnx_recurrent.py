@@ -55,25 +55,31 @@ def _zero_state(name: str, ctx: Context) -> bool:
     return value is None or not np.any(ctx.to_array(value))
 
 
-def _problems(node: Any, ctx: Context) -> list[str]:
+def _problems(node: Any, ctx: Context) -> list:
     """Every option of this recurrent node that our layers do not have."""
     a, op = ctx.attributes(node), node.op_type
     found = []
-    if text(a.get("direction", "forward")) not in ("forward", "bidirectional"):
-        found.append(f"direction={text(a['direction'])!r} (only 'forward' and 'bidirectional')")
+    if (direction := text(a.get("direction", "forward"))) not in ("forward", "bidirectional"):
+        found.append(Unsupported(f"direction={direction!r} (only 'forward' and 'bidirectional')",
+                                 attribute="direction", expected=("forward", "bidirectional"), found=direction))
     if "clip" in a:
-        found.append(f"clip={a['clip']} (cell clipping)")
+        found.append(Unsupported(f"clip={a['clip']} (cell clipping)", attribute="clip", found=a["clip"]))
     activations = [text(f).lower() for f in a.get("activations", ())]
     directions = 2 if bidirectional(node, ctx) else 1
     if activations and not any(activations == allowed * directions for allowed in _ACTIVATIONS[op]):
-        found.append(f"activations={activations} (only {' or '.join(map(str, _ACTIVATIONS[op]))} per direction)")
-    found += [f"{key} (activation parameters)" for key in ("activation_alpha", "activation_beta") if key in a]
+        found.append(Unsupported(f"activations={activations} (only {' or '.join(map(str, _ACTIVATIONS[op]))} per "
+                                 f"direction)", attribute="activations", expected=_ACTIVATIONS[op], found=activations))
+    found += [Unsupported(f"{key} (activation parameters)", attribute=key, found=list(a[key]))
+              for key in ("activation_alpha", "activation_beta") if key in a]
     if a.get("input_forget", 0):
-        found.append("input_forget=1 (coupled input and forget gates)")
+        found.append(Unsupported("input_forget=1 (coupled input and forget gates)", attribute="input_forget",
+                                 expected=0, found=a["input_forget"]))
     if int(a.get("layout", 0)):
-        found.append("layout=1 (batch-major tensors; torch exports layout 0 with Transposes)")
+        found.append(Unsupported("layout=1 (batch-major tensors; torch exports layout 0 with Transposes)",
+                                 attribute="layout", expected=0, found=int(a["layout"])))
     if op == "GRU" and not a.get("linear_before_reset", 0):
-        found.append("linear_before_reset=0 (the reset gate applied before the recurrent matrix)")
+        found.append(Unsupported("linear_before_reset=0 (the reset gate applied before the recurrent matrix)",
+                                 attribute="linear_before_reset", expected=1, found=0))
     return found + _input_problems(node, ctx) + _layout_problems(node, ctx)
 
 
@@ -134,7 +140,7 @@ def _glued(consumer: Any, node: Any, ctx: Context) -> bool:
 def _recurrent(node: Any, ctx: Context) -> Converted:
     problems = _problems(node, ctx)
     if problems:
-        raise Unsupported(f"not supported by {_LAYERS[node.op_type]}: {'; '.join(problems)}")
+        raise Unsupported.joined(problems, f"not supported by {_LAYERS[node.op_type]}: {'; '.join(map(str, problems))}")
     layers = [_direction(node, ctx, d) for d in range(2 if bidirectional(node, ctx) else 1)]
     return Converted(layers[0] if len(layers) == 1 else NetBidirectionalOperator(layers), (node.input[0],))
 

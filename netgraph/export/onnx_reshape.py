@@ -216,7 +216,8 @@ def _flatten(node: Any, ctx: Context) -> Converted:
     x, fold, rank = node.input[0], ctx.folds.get(node.input[0], 0), ctx.rank(node.input[0])
     axis = int(ctx.attributes(node).get("axis", 1))
     if rank is None or axis < 1:
-        raise Unsupported("Flatten of an input of unknown rank, or with axis 0 (merging the batch dim)")
+        fields = dict(attribute="axis", expected="an axis after the batch", found=axis) if rank is not None else {}
+        raise Unsupported("Flatten of an input of unknown rank, or with axis 0 (merging the batch dim)", **fields)
     axis = axis + rank if axis < 0 else axis
     merged, out_fold = rank - axis, fold + axis - 1
     if fold == 0 and axis == 1:

@@ -156,13 +156,15 @@ def _einsum(node: Any, ctx: Context) -> Converted:
         if (y[0] == batch and y[1] == contracted and out == x[:-1] + y[2:] and len(set(out)) == len(out)
                 and contracted not in out and batch not in x[1:] + y[1:]):
             return Converted(DotLayer(), tuple(node.input))
-    raise Unsupported(f"only a batched matrix product einsum ('bij,bjk->bik') maps to DotLayer, found {equation!r}")
+    raise Unsupported(f"only a batched matrix product einsum ('bij,bjk->bik') maps to DotLayer, found {equation!r}",
+                      attribute="equation", expected="bij,bjk->bik", found=equation)
 
 
 def _concat(node: Any, ctx: Context) -> Converted:
     axis = int(ctx.attributes(node)["axis"])
     if axis == 0 or any(name in ctx.constants for name in node.input):
-        raise Unsupported("Concat along the batch dim or of constants")
+        fields = dict(attribute="axis", expected="a non-batch axis", found=0) if axis == 0 else {}
+        raise Unsupported("Concat along the batch dim or of constants", **fields)
     appended = _appended(node, axis, ctx)
     if appended is not None:
         return appended

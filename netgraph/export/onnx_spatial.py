@@ -34,14 +34,17 @@ def _conv_transpose(node: Any, ctx: Context) -> Converted:
     where the pads p crop it), the layer padded p - o on both sides, its first o rows dropped (a PartLayer)."""
     a = ctx.attributes(node)
     w = ctx.const(node.input[1], "kernel")
-    refuse([f"output_shape={list(a['output_shape'])}"] if "output_shape" in a else [], "DeconvolutionLayer")
+    if "output_shape" in a:
+        refuse([Unsupported(f"output_shape={list(a['output_shape'])}", attribute="output_shape",
+                            found=list(a["output_shape"]))], "DeconvolutionLayer")
     spatial = len(w.shape) - 2
     pads = symmetric_pads(a)
     pads = list(pads) if isinstance(pads, tuple) else [pads] * spatial
     extra = [int(o) for o in a.get("output_padding", ())] or [0] * spatial
     if any(o > p for o, p in zip(extra, pads)):
         raise Unsupported(f"output_padding={extra} beyond pads {pads} (rows past the transposed convolution's "
-                          f"output) has no DeconvolutionLayer equivalent")
+                          f"output) has no DeconvolutionLayer equivalent", attribute="output_padding",
+                          expected=f"at most pads {pads}", found=extra)
     groups = int(a.get("group", 1))
     bias = ctx.const(node.input[2], "bias") if len(node.input) > 2 and node.input[2] else False  # none: no biases
     layer = DeconvolutionLayer(int(w.shape[1]) * groups, tuple(int(k) for k in w.shape[2:]),
@@ -58,7 +61,8 @@ def _pad(node: Any, ctx: Context) -> Converted:
     pairs, mode, value, pads = _pad_pairs(node, ctx)
     rank = len(pairs)
     if mode != "constant" and mode not in _PAD_MODES:
-        raise Unsupported(f"mode={mode!r} (PaddingLayer pads with a constant, 'reflect', 'edge' or 'wrap')")
+        raise Unsupported(f"mode={mode!r} (PaddingLayer pads with a constant, 'reflect', 'edge' or 'wrap')",
+                          attribute="mode", expected=("constant", *_PAD_MODES), found=mode)
     if any(p < 0 for pair in pairs for p in pair) or any(pairs[0]):
         raise Unsupported(f"pads={pads}: PaddingLayer adds elements to non-batch dims (no negative pads, no batch)")
     last = max((k for k in range(rank) if any(pairs[k])), default=0)
@@ -177,7 +181,7 @@ def _resize(node: Any, ctx: Context) -> Converted:
     return Converted(ResizeLayer(**target, **resampling), (x,))
 
 
-def _resampling(a: dict, shape: tuple, target: dict) -> tuple[list[str], dict[str, str]]:
+def _resampling(a: dict, shape: tuple, target: dict) -> tuple[list, dict[str, str]]:
     """The options of a Resize that ResizeLayer cannot follow (each named with its value), and its ``resampling``
     and ``scheme``: "linear" or torch's "cubic" (a = -0.75, nothing excluded; of 2 spatial dims) with half-pixel
     centres or ``align_corners``, "nearest" as torch's."""
@@ -186,34 +190,41 @@ def _resampling(a: dict, shape: tuple, target: dict) -> tuple[list[str], dict[st
     if mode == "nearest":
         nearest = text(a.get("nearest_mode", "round_prefer_floor"))
         if transform != "asymmetric" or nearest != "floor":
-            problems.append(f"coordinate_transformation_mode={transform!r} with nearest_mode={nearest!r} "
-                            f"(ResizeLayer's 'Nearest' is torch's: 'asymmetric' with 'floor')")
+            named, found, expected = (("coordinate_transformation_mode", transform, "asymmetric")
+                                      if transform != "asymmetric" else ("nearest_mode", nearest, "floor"))
+            problems.append(Unsupported(f"coordinate_transformation_mode={transform!r} with nearest_mode={nearest!r} "
+                                        f"(ResizeLayer's 'Nearest' is torch's: 'asymmetric' with 'floor')",
+                                        attribute=named, expected=expected, found=found))
         return problems, {"resampling": "Nearest"}
     if mode not in ("linear", "cubic"):
-        return [f"mode={mode!r} (ResizeLayer resamples 'linear', 'nearest' or 'cubic')"], {}
+        return [Unsupported(f"mode={mode!r} (ResizeLayer resamples 'linear', 'nearest' or 'cubic')", attribute="mode",
+                            expected=("linear", "nearest", "cubic"), found=mode)], {}
     out = target.get("dims") or [math.floor(n * s) if isinstance(n, int) else 2 for n, s in
                                  zip(shape[2:], target["scale"])]  # a scaled variable length: 2 or more
     if transform not in ("half_pixel", "pytorch_half_pixel", "align_corners") or (
             transform == "pytorch_half_pixel" and 1 in out):
-        problems.append(f"coordinate_transformation_mode={transform!r} ({mode} needs half-pixel centres, or "
-                        f"'align_corners')")
+        problems.append(Unsupported(f"coordinate_transformation_mode={transform!r} ({mode} needs half-pixel "
+                                    f"centres, or 'align_corners')", attribute="coordinate_transformation_mode",
+                                    expected=("half_pixel", "pytorch_half_pixel", "align_corners"), found=transform))
     if int(a.get("antialias", 0)) and any(o < n for o, n in zip(out, shape[2:]) if isinstance(n, int)):
-        problems.append("antialias=1 when shrinking")
+        problems.append(Unsupported("antialias=1 when shrinking", attribute="antialias", expected=0, found=1))
     if mode == "cubic":
         problems += _cubic_problems(a, shape)
     scheme = {"scheme": "Point"} if transform == "align_corners" else {}
     return problems, {"resampling": "Linear" if mode == "linear" else "Cubic", **scheme}
 
 
-def _cubic_problems(a: dict, shape: tuple) -> list[str]:
+def _cubic_problems(a: dict, shape: tuple) -> list:
     """What makes a cubic Resize other than torch's bicubic (ResizeLayer's "Cubic")."""
     problems = [] if len(shape) == 4 else [f"mode='cubic' of {len(shape) - 2} spatial dims (ResizeLayer's 'Cubic', "
                                            f"torch's bicubic, takes 2)"]
     coefficient = float(a.get("cubic_coeff_a", -0.75))
     if coefficient != -0.75:
-        problems.append(f"cubic_coeff_a={coefficient} (torch's bicubic: -0.75)")
+        problems.append(Unsupported(f"cubic_coeff_a={coefficient} (torch's bicubic: -0.75)", attribute="cubic_coeff_a",
+                                    expected=-0.75, found=coefficient))
     if int(a.get("exclude_outside", 0)):
-        problems.append("exclude_outside=1 (torch's bicubic takes the edge's values outside)")
+        problems.append(Unsupported("exclude_outside=1 (torch's bicubic takes the edge's values outside)",
+                                    attribute="exclude_outside", expected=0, found=1))
     return problems
 
 

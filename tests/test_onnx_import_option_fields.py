@@ -1,0 +1,114 @@
+"""import_onnx's Diagnostic of a node refused for one ONNX attribute's value names it (``option``) with the value
+(``found``) and what maps (``expected``); one our layer refuses keeps that layer's option fields; a model refused as
+a whole gets a kind of its own."""
+
+from __future__ import annotations
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+from netgraph import SpecError, import_onnx
+from tests.onnx_helpers import pinned_model
+
+
+def _value(name, shape=None):
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+
+
+def _refused(tmp_path, nodes, inputs, initializers=(), outputs=("y",)):
+    path = tmp_path / "model.onnx"
+    graph = helper.make_graph(nodes, "g", inputs, [_value(o) for o in outputs], list(initializers))
+    onnx.save(pinned_model(graph), str(path))
+    with pytest.raises(SpecError) as info:
+        import_onnx(path)
+    return info.value
+
+
+def _node_problem(error):
+    (problem,) = error.diagnostics
+    return problem
+
+
+def test_a_conv_refused_for_its_auto_pad_names_the_attribute_and_its_value(tmp_path):
+    kernel = numpy_helper.from_array(np.ones((2, 3, 3, 3), np.float32), "w")
+    conv = helper.make_node("Conv", ["x", "w"], ["y"], name="conv", auto_pad="SAME_UPPER", strides=[2, 2])
+    problem = _node_problem(_refused(tmp_path, [conv], [_value("x", ["b", 3, 8, 8])], [kernel]))
+    assert (problem.kind, problem.layer, problem.option, problem.found) == (
+        "unsupported-node", ("conv",), "auto_pad", "SAME_UPPER")
+    assert problem.expected == "NOTSET" and "auto_pad='SAME_UPPER'" in problem.detail
+
+
+def test_a_resize_refused_for_its_coordinate_transformation_mode_names_it(tmp_path):
+    scales = numpy_helper.from_array(np.array([1, 1, 2, 2], np.float32), "scales")
+    resize = helper.make_node("Resize", ["x", "", "scales"], ["y"], name="up", mode="linear",
+                              coordinate_transformation_mode="tf_crop_and_resize")
+    problem = _node_problem(_refused(tmp_path, [resize], [_value("x", ["b", 3, 4, 4])], [scales]))
+    assert (problem.option, problem.found) == ("coordinate_transformation_mode", "tf_crop_and_resize")
+    assert "half_pixel" in problem.expected and "align_corners" in problem.expected
+
+
+def _lstm(tmp_path, **attributes):
+    hidden, features = 2, 3
+    arrays = [numpy_helper.from_array(np.zeros((1, 4 * hidden, features), np.float32), "W"),
+              numpy_helper.from_array(np.zeros((1, 4 * hidden, hidden), np.float32), "R")]
+    nodes = [helper.make_node("Transpose", ["x"], ["xt"], perm=[1, 0, 2]),
+             helper.make_node("LSTM", ["xt", "W", "R"], ["ys"], name="lstm", hidden_size=hidden, **attributes),
+             helper.make_node("Squeeze", ["ys", "axis"], ["yt"]),
+             helper.make_node("Transpose", ["yt"], ["y"], perm=[1, 0, 2])]
+    arrays.append(numpy_helper.from_array(np.array([1], np.int64), "axis"))
+    return _node_problem(_refused(tmp_path, nodes, [_value("x", ["b", 5, features])], arrays))
+
+
+def test_a_recurrence_refused_for_its_direction_names_it(tmp_path):
+    problem = _lstm(tmp_path, direction="reverse")
+    assert (problem.layer, problem.option, problem.found) == (("lstm",), "direction", "reverse")
+    assert problem.expected == ("forward", "bidirectional")
+
+
+def test_a_recurrence_refused_for_its_activations_names_them(tmp_path):
+    problem = _lstm(tmp_path, activations=["Relu", "Tanh", "Tanh"])
+    assert (problem.option, problem.found) == ("activations", ["relu", "tanh", "tanh"])
+
+
+def test_a_refusal_about_no_one_attribute_keeps_the_op_in_found(tmp_path):
+    gemm = helper.make_node("Gemm", ["x", "w", "bias"], ["y"], name="gemm")
+    arrays = [numpy_helper.from_array(np.ones((2, 3), np.float32), "w"), "bias"]
+    problem = _node_problem(_refused(tmp_path, [gemm], [_value("x", ["b", 2]), _value("bias", [3])], arrays[:1]))
+    assert (problem.kind, problem.option, problem.found) == ("unsupported-node", None, "Gemm")
+
+
+def test_a_node_our_layer_refuses_keeps_the_layers_option_fields(tmp_path):
+    kernel = numpy_helper.from_array(np.ones((4, 1, 3, 3), np.float32), "w")  # 4 outputs in 3 groups
+    conv = helper.make_node("Conv", ["x", "w"], ["y"], name="conv", group=3)
+    problem = _node_problem(_refused(tmp_path, [conv], [_value("x", ["b", 3, 8, 8])], [kernel]))
+    assert (problem.kind, problem.layer, problem.option, problem.found) == (
+        "unsupported-node", ("conv",), "channel_groups", 3)
+    assert "4" in problem.expected and "not divisible by channel_groups" in problem.detail
+
+
+def test_a_model_onnx_finds_invalid_is_an_invalid_model(tmp_path):
+    relu = helper.make_node("Relu", ["x"], ["y"], name="relu")
+    graph = helper.make_graph([relu], "g", [_value("x", ["b", 3])], [_value("y")])
+    model = helper.make_model(graph, opset_imports=[])  # no opset for ONNX's own ops: onnx cannot infer Relu
+    model.ir_version = 8
+    onnx.save(model, str(tmp_path / "model.onnx"))
+    with pytest.raises(SpecError, match="not a valid ONNX model") as info:
+        import_onnx(tmp_path / "model.onnx")
+    problem = _node_problem(info.value)
+    assert (problem.kind, problem.found) == ("invalid-model", "InferenceError")
+    assert "No opset import for domain" in problem.detail and problem.message.endswith(problem.detail)
+
+
+def test_a_model_without_a_computing_node_is_no_computation(tmp_path):
+    identity = helper.make_node("Identity", ["x"], ["y"], name="same")
+    problem = _node_problem(_refused(tmp_path, [identity], [_value("x", ["b", 3])]))
+    assert (problem.kind, problem.layer) == ("no-computation", None)
+
+
+def test_an_initializer_without_readable_data_is_named(tmp_path):
+    short = TensorProto(name="k", data_type=TensorProto.FLOAT, dims=[3], float_data=[1.0, 2.0])  # 2 values of 3
+    add = helper.make_node("Add", ["x", "k"], ["y"], name="add")
+    problem = _node_problem(_refused(tmp_path, [add], [_value("x", ["b", 3])], [short]))
+    assert (problem.kind, problem.port, problem.found) == ("unreadable-initializer", "k", [3])
