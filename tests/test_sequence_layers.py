@@ -83,13 +83,12 @@ def test_a_variable_sequence_of_length_one_is_a_data_error_not_an_empty_one(cls)
     # it gave a row of zeros (ragged), an empty sequence out, or torch's IndexError in the next layer (found by QA)
     from netgraph import DataError, NetChain, SequenceLastLayer, net_initialize
     net = net_initialize(NetChain([cls(), SequenceLastLayer()], input=("n", 3)), seed=0)
-    with pytest.raises(DataError, match=rf"{cls.__name__} needs sequences of length 2 or more \(it drops one element\), "
-                                        r"but examples 0, 1 have length 1"):
+    short = rf"is too short for layer '1' \({cls.__name__}\) port 'Input': it needs a length of at least 2: it drops one element"
+    with pytest.raises(DataError, match=rf"^input port 'Input': a length of 1 along n {short}; give lengths of 2 or more$"):
         net(torch.randn(2, 1, 3))
-    with pytest.raises(DataError, match=rf"{cls.__name__} needs sequences of length 2 or more .*but example 0 has "
-                                        r"length 1"):
+    with pytest.raises(DataError, match=rf"a length of 1 along n \(example 0\) {short}"):
         net([torch.randn(1, 3), torch.randn(3, 3)])
-    with pytest.raises(DataError, match="length 1"):
+    with pytest.raises(DataError, match=rf"a length of 1 along n {short}"):
         net.compile()(torch.randn(2, 1, 3))
     xs = [torch.randn(2, 3), torch.randn(4, 3)]
     torch.testing.assert_close(net(xs), torch.stack([net(x) for x in xs]))  # lengths >= 2 run as before
@@ -102,7 +101,7 @@ def test_sequences_too_short_in_a_length_group_are_named_by_the_users_examples()
     net = net_initialize(NetChain([SequenceMostLayer(), SequenceLastLayer()], input=("n", 3)), seed=0)
     xs = [torch.randn(3, 3), torch.randn(1, 3), torch.randn(3, 3), torch.randn(1, 3)]
     for run in (lambda: net_port_gradient(net, {"Input": xs}), lambda: net(xs)):
-        with pytest.raises(DataError, match=r"but examples 1, 3 have length 1$") as err:
+        with pytest.raises(DataError, match=r"a length of 1 along n \(examples 1, 3\) is too short") as err:
             run()
         assert err.value.diagnostics[0].example == 1 and err.value.diagnostics[0].port == "Input"
 

@@ -11,8 +11,8 @@ import torch
 from torch.utils.data import DataLoader
 
 from netgraph import (AggregationLayer, CatenateLayer, ConvolutionLayer, DataError, DeconvolutionLayer, EmbeddingLayer,
-                      MeanSquaredLossLayer, NetChain, NetGraph, NetPort, PoolingLayer, TransposeLayer, net_initialize,
-                      net_measurements, net_train)
+                      MeanSquaredLossLayer, NetChain, NetGraph, NetPort, PoolingLayer, SequenceLastLayer,
+                      SequenceMostLayer, SequenceRestLayer, TransposeLayer, net_initialize, net_measurements, net_train)
 
 OPTIONS = dict(max_training_rounds=1, random_seed=0, loss_function=MeanSquaredLossLayer())
 
@@ -151,3 +151,36 @@ def test_a_later_test_batch_too_short_is_refused_by_net_measurements_with_its_ba
                          loss_function=MeanSquaredLossLayer())
     assert str(caught.value).startswith("bad test data (batch 2): input port 'Input': a length of 3 along n is too "
                                         "short for layer 'pool'")
+
+
+def _trimming_net(cls):
+    """A sequence trimmed by one element, then its last: sequences of 2 or more."""
+    return NetChain({"emb": EmbeddingLayer(3, 10), "trim": cls(), "last": SequenceLastLayer()}, input=("n",))
+
+
+@pytest.mark.parametrize("cls", [SequenceMostLayer, SequenceRestLayer])
+def test_a_sequence_too_short_for_a_layer_dropping_an_element_is_refused_before_any_step(cls):
+    """A sequence of 1 passed the up-front check (the layer said so itself, from its forward): net_train stopped
+    with a TrainingError ('training stopped at round 1, batch 1: ...'), for lists and loaders alike."""
+    error = _refusal(_trimming_net(cls), {**_sequences([4, 2, 1, 3]), "Target": torch.zeros(4, 3)})
+    assert str(error).startswith(f"bad training data: input port 'Input': a length of 1 along n (example 2) is too "
+                                 f"short for layer 'trim' ({cls.__name__}) port 'Input'")
+    assert "give lengths of 2 or more" in str(error)
+    assert (error.diagnostics[0].port, error.diagnostics[0].example) == ("Input", 2)
+    batches = DataLoader([{"Input": torch.randint(0, 10, (1,)), "Target": torch.zeros(3)}] * 4, batch_size=2)
+    error = _refusal(_trimming_net(cls), batches)
+    assert str(error).startswith("bad training data (batch 1): input port 'Input': a length of 1 along n is too short "
+                                 f"for layer 'trim' ({cls.__name__})")
+    assert "give lengths of 2 or more" in str(error)
+
+
+@pytest.mark.parametrize("cls", [SequenceMostLayer, SequenceRestLayer])
+def test_net_x_and_the_compiled_module_refuse_a_sequence_too_short_for_a_layer_dropping_an_element_alike(cls):
+    net = net_initialize(_trimming_net(cls), seed=0)
+    for call in (net, net.compile()):
+        with pytest.raises(DataError) as caught:
+            call(torch.zeros(2, 1, dtype=torch.long))
+        assert str(caught.value).startswith(f"input port 'Input': a length of 1 along n is too short for layer 'trim' "
+                                            f"({cls.__name__}) port 'Input'")
+        assert "give lengths of 2 or more" in str(caught.value)
+    assert net(torch.zeros(2, 2, dtype=torch.long)).shape == (2, 3)

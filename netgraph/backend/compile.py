@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netgraph.backend.batch_sizes import checked_batch_size, largest_batch
+from netgraph.backend.batch_sizes import checked_batch_size, largest_batch, unchecked_batch
 from netgraph.backend.built_checks import check_emitted, compiling_inner, inner_checks, label_inner_layers
 from netgraph.backend.code_lines import register, release_with
 from netgraph.backend.deep_module import DeepModule
@@ -206,9 +206,10 @@ class _CodeWriter(GraphWalker):
         if not self.batched:  # no inputs: forward(batch_size=None) gives one unbatched draw, or a batch of that size
             b = self.batch  # an int > 0 passes at the cost of one type test; anything else is checked by the helper
             self.lines.append(f"if symbolic_tracing(): {b} = traced_batch_size({b})")
-            most = largest_batch(net)  # more examples than this pass torch's largest size
-            self.lines.append(f"{self.size} = 1 if {b} is None else {b} if type({b}) is int and 0 <= {b} < {most} else "
-                              f"checked_batch_size({b}, {most})")
+            most, fast = largest_batch(net), unchecked_batch(net)  # more than most pass torch's largest size; from
+            # fast on, the helper also checks that the batch's arrays fit in memory
+            self.lines.append(f"{self.size} = 1 if {b} is None else {b} if type({b}) is int and 0 <= {b} < {fast} else "
+                              f"checked_batch_size({b}, {most}, self)")
         elif any(not node.input_ports for node in self.ir.nodes):
             self.lines.append(f"{self.batch} = {net.input_ports[0]}.shape[0]")
         self.defines_size = bool(self.lines)

@@ -4,10 +4,9 @@ A layer that changes a variable length names the result after it (``ConvolutionL
 ``"n_minus_2"``, ``PoolingLayer(2, stride=2)`` ``"n_minus_1_over_2"``): each step of such a name is one
 arithmetic step from the input's length, and every step must leave a length of at least 1. A call whose
 lengths do not (a sequence of 2 into a kernel of 3) is a ``DataError`` naming the input port, the layer, its port
-and the shortest length that fits, instead of torch's error from inside the forward (a layer with
-``CHECKS_ITS_LENGTHS``, such as ``SequenceMostLayer``, raises its own DataError instead). A layer that needs more
+and the shortest length that fits, instead of torch's error from inside the forward. A layer that needs more
 than 1 of a length says so with ``least_lengths(types)`` (length name -> (least, why)): NormalizationLayer's
-unbiased variance over a variable length needs 2.
+unbiased variance over a variable length needs 2, as does SequenceMostLayer's input.
 The compiled forward checks the same (``derived_length_lines``): one comparison per input length that a layer shortens.
 The names' grammar is ``netgraph.core.types``' (``length_steps`` reads what ``shifted_length`` and
 ``strided_length`` write).
@@ -79,8 +78,6 @@ def check_derived_lengths(net: Any, sizes: Sizes) -> None:
         n = shortest[base]
         if _fits(n, ops, least):
             continue
-        if getattr(node.layer, "CHECKS_ITS_LENGTHS", False):
-            return  # the first layer a length is too short for says so itself, in its own words
         need = next((m for m in range(n + 1, n + 100_000)
                      if all(_fits(m, o, k) for _, _, _, b, o, k, _ in found if b == base)), None)
         where = f"layer {node.name!r} ({node.layer.type_name}) port {port!r}"

@@ -12,7 +12,7 @@ from typing import Any
 
 import torch
 
-from netgraph.backend.batch_sizes import checked_batch_size
+from netgraph.backend.batch_sizes import checked_batch_size, largest_batch
 from netgraph.backend.compile import submodule
 from netgraph.backend.derived_lengths import check_derived_lengths
 from netgraph.backend.module_inputs import input_problem
@@ -83,7 +83,8 @@ def _batch_size(net: Any, module: Any, inputs: dict[str, Any], size: Any) -> int
     tensor or has no batch."""
     if any(not isinstance(x, torch.Tensor) or x.dim() == 0 for x in inputs.values()):
         raise _input_error(net, module, inputs) or DataError("interpret: inputs must be batched tensors")
-    return next(iter(inputs.values())).shape[0] if inputs else 1 if size is None else checked_batch_size(size)
+    return next(iter(inputs.values())).shape[0] if inputs else 1 if size is None else \
+        checked_batch_size(size, largest_batch(net), module)
 
 
 def _input_error(net: Any, module: Any, inputs: dict[str, Any]) -> DataError | None:

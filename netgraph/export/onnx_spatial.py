@@ -24,7 +24,7 @@ from netgraph.core.chain import NetChain
 from netgraph.layers import DeconvolutionLayer, PaddingLayer, PartLayer, ResizeLayer
 from netgraph.layers.resize import PADDING_METHODS, reflect_index
 
-__all__ = ["SPATIAL_CONVERTERS", "padding_gather", "pad_conv_patterns"]
+__all__ = ["SPATIAL_CONVERTERS", "padding_gather", "pad_conv_patterns", "circular_pad_patterns"]
 
 _PAD_MODES = {"reflect": "Reflected", "edge": "Fixed", "wrap": "Periodic"}
 
@@ -126,6 +126,70 @@ def _fused_pads(pad: Any, conv: Any, ctx: Context) -> dict | None:
     pads = [own[i] + pairs[i + 2][0] for i in range(spatial)] + [own[spatial + i] + pairs[i + 2][1]
                                                                  for i in range(spatial)]
     return {**a, "pads": pads} if pads[:spatial] == pads[spatial:] else None
+
+
+def circular_pad_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
+    """Each ``Concat(x[..., -a:], x, x[..., :b])`` along one non-batch axis (its Slices of x used there alone) -> a
+    PaddingLayer "Periodic" of x, and the ids of those Slices: torch's TorchScript export of ``F.pad(x, ...,
+    mode="circular")``, which a CatenateLayer could not import over a dynamic axis (the dynamo exporter writes a Pad
+    of mode "wrap" itself)."""
+    found: dict[int, Converted] = {}
+    claimed: set[int] = set()
+    for concat in nodes:
+        if concat.op_type != "Concat" or len(concat.input) not in (2, 3):
+            continue
+        try:
+            matched = _circular(concat, ctx)
+        except (Unsupported, ValueError, TypeError, KeyError, IndexError):  # not of this form, or malformed
+            continue
+        if matched is not None:
+            x, pairs, slices = matched
+            found[id(concat)] = Converted(PaddingLayer(pairs, padding="Periodic"), (x,))
+            claimed |= {id(n) for n in slices}
+    return found, claimed
+
+
+def _circular(concat: Any, ctx: Context) -> tuple[str, list[list[int]], list[Any]] | None:
+    """(x, the PaddingLayer's pairs, the Slice nodes) when ``concat`` wraps x around one axis, else None."""
+    rank = ctx.rank(concat.input[0])
+    axis = int(ctx.attributes(concat)["axis"])
+    axis = axis + rank if axis < 0 and rank is not None else axis
+    if rank is None or not 0 < axis < rank:
+        return None
+    parts = [(name, ctx.producers.get(name)) for name in concat.input]
+    sliced = {i: node for i, (_, node) in enumerate(parts) if node is not None and node.op_type == "Slice"}
+    whole = [i for i in range(len(parts)) if i not in sliced]
+    if len(whole) != 1 or not sliced:
+        return None
+    x, at = parts[whole[0]][0], whole[0]
+    pair = [0, 0]
+    for i, node in sliced.items():
+        span = _span(node, ctx, rank)
+        uses = ctx.consumers.get(node.output[0], [])
+        if node.input[0] != x or span is None or span[0] != axis or len(uses) != 1 or node.output[0] in ctx.graph_outputs:
+            return None
+        start, end = span[1:]
+        if i < at and start < 0 and end >= 2**62:  # the last -start elements, before x
+            pair[0] = -start
+        elif i > at and start == 0 and end > 0:  # the first end elements, after x
+            pair[1] = end
+        else:
+            return None
+    pairs = [[0, 0] for _ in range(1, axis)] + [pair]
+    return x, pairs, list(sliced.values())
+
+
+def _span(node: Any, ctx: Context, rank: int) -> tuple[int, int, int] | None:
+    """A Slice's (axis, start, end) where it takes one axis with step 1 (opset >= 10), else None."""
+    if len(node.input) < 4 or not node.input[3]:
+        return None
+    starts, ends, axes = (np.ravel(ctx.const(node.input[i], what)) for i, what in ((1, "starts"), (2, "ends"),
+                                                                                     (3, "axes")))
+    steps = np.ravel(ctx.const(node.input[4], "steps")) if len(node.input) > 4 and node.input[4] else [1]
+    if len(starts) != 1 or len(ends) != 1 or len(axes) != 1 or int(steps[0]) != 1:
+        return None
+    axis = int(axes[0]) + (rank if int(axes[0]) < 0 else 0)
+    return axis, int(starts[0]), int(ends[0])
 
 
 def padding_gather(node: Any, ctx: Context) -> Converted | None:

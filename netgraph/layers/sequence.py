@@ -58,8 +58,6 @@ _shifted = shifted_length  # a variable length "n" changed by one is "n_minus_1"
 class _Shortened(_ShapeLayer):
     """Drops one element: ``(L, ...)`` -> ``(L - 1, ...)``, L >= 2."""
 
-    CHECKS_ITS_LENGTHS = True  # its forward refuses a length below 2 itself (backend.derived_lengths defers to it)
-
     def forward_shape(self, shape: tuple | None) -> tuple | None:
         shape = _sequence(shape, "Input")
         if shape is None:
@@ -72,6 +70,12 @@ class _Shortened(_ShapeLayer):
     def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:
         out = _sequence(out, "Output")
         return None if out is None else (_shifted(out[0], 1), *out[1:])
+
+    def least_lengths(self, types: Mapping[str, PortType]) -> dict[str, tuple[int, str]]:
+        """A variable length needs 2 (one left after the drop): checked before a call or training step
+        (``netgraph.backend.derived_lengths``), as ``forward_shape`` refuses a fixed length of 1."""
+        shape = types["Input"].shape
+        return {shape[0]: (2, "it drops one element")} if shape and isinstance(shape[0], str) else {}
 
     def masking(self, types: Mapping[str, PortType]) -> str:
         return "masked"  # padded: the same slice, each length one shorter

@@ -1,0 +1,64 @@
+"""import_onnx of torch's circular padding (``F.pad(x, ..., mode="circular")``) over dynamic lengths, from both
+exporters: the dynamo one writes a Pad of mode "wrap", the TorchScript one a Concat of the input's two ends around
+it (``Concat(x[..., -a:], x, x[..., :b])``), which was refused ("Concat along axis 2, whose size is dynamic").
+Either imports as a PaddingLayer "Periodic", computing what torch and onnxruntime compute at other lengths."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from netgraph import import_onnx
+from tests.onnx_helpers import Op, run_onnx, torch_export
+
+#: name -> (F.pad's pads, the input shape exported, the same with other lengths, the PaddingLayer's pairs)
+CASES = {"1d": ((2, 1), (3, 6), (3, 9), [[0, 0], [2, 1]]),
+         "2d": ((1, 2, 2, 1), (2, 5, 6), (2, 7, 4), [[0, 0], [2, 1], [1, 2]])}
+
+
+def _export(module: torch.nn.Module, x: torch.Tensor, path, dynamo: bool) -> None:
+    """``module`` exported with its batch and every dim after the channels dynamic."""
+    axes = {0: "b", **{k: f"n{k}" for k in range(2, x.dim())}}
+    if not dynamo:
+        torch_export(module, x, path, "x", axes={"x": axes})
+        return
+    logger, level = logging.getLogger("torch.onnx"), logging.getLogger("torch.onnx").level
+    logger.setLevel(logging.ERROR)  # the dynamo exporter logs its steps at WARNING
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            dims = {k: torch.export.Dim(name, min=3) if k else torch.export.Dim(name) for k, name in axes.items()}
+            torch.onnx.export(module.eval(), (x,), str(path), dynamo=True, dynamic_shapes=(dims,),
+                              input_names=["x"])
+    finally:
+        logger.setLevel(level)
+
+
+@pytest.mark.parametrize("dynamo", [False, True], ids=["torchscript", "dynamo"])
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_circular_padding_over_dynamic_lengths_imports_as_periodic_padding(name, dynamo, tmp_path):
+    pads, shape, other, pairs = CASES[name]
+    module = Op(lambda x: F.pad(x, pads, mode="circular"))
+    path = tmp_path / f"circular_{name}.onnx"
+    generator = torch.Generator().manual_seed(0)
+    _export(module, torch.randn(2, *shape, generator=generator), path, dynamo)
+    net = import_onnx(path)
+    layers = list(net.layers.values())
+    padding = [layer for layer in layers if layer.type_name == "PaddingLayer"]
+    assert {layer.padding for layer in padding} == {"Periodic"} and len(padding) == len(layers)
+    per_layer = [_levels(layer, len(pairs)) for layer in padding]  # one layer, or one a level (TorchScript's 2d)
+    assert [[sum(own[k][i] for own in per_layer) for i in (0, 1)] for k in range(len(pairs))] == pairs
+    for size in (shape, other):  # the length exported and others
+        x = torch.randn(4, *size, generator=generator)
+        torch.testing.assert_close(net(x), module(x))
+        torch.testing.assert_close(net(x), torch.from_numpy(run_onnx(path, {net.input_ports[0]: x})[0]))
+
+
+def _levels(layer, levels: int) -> list[list[int]]:
+    """A PaddingLayer's [before, after] per level, to ``levels`` levels."""
+    given = [list(pair) for pair in layer.padding_size]
+    return given + [[0, 0]] * (levels - len(given))
