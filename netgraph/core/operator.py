@@ -201,7 +201,7 @@ class NetOperator(Layer, register=False):
         raise WiringError(f"the port {port!r} of {shown!r} is inside {self.type_name} {'/'.join(at)!r}, which "
                           f"{self.RUNS}, so the port cannot be probed or wired; probe the inner net alone on the "
                           f"values it gets: net_extract(net, {(*at, path[0])!r})(data, "
-                          f"outputs=NetPort({(*path[1:], port)!r}))")
+                          f"outputs=NetPort({(*path[1:], port)!r}))", kind="layer-path", layer=(*at, *path), port=port)
 
     # -- types --------------------------------------------------------------------------------------
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
