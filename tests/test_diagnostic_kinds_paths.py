@@ -78,3 +78,16 @@ def test_an_unknown_layer_or_port_in_a_path_names_where_it_is_missing(call, kind
 def test_a_path_or_name_of_the_wrong_form_or_place_has_a_kind(call, kind, layer):
     diagnostic = _diagnostic(call)
     assert (diagnostic.kind, diagnostic.layer) == (kind, layer)
+
+
+@pytest.mark.parametrize("edge, kind, layer, port, found", [
+    ((NetPort(("enc", "lni"), "Output"), NetPort("y")), "unknown-layer", ("enc",), None, "lni"),
+    ((NetPort(("enc", "lin"), "Outptu"), NetPort("y")), "unknown-port", ("enc", "lin"), "Outptu", None),
+    ((NetPort("x"), NetPort(("enc", "lni"), "Input")), "unknown-layer", ("enc",), None, "lni"),
+    ((NetPort(("out", "x"), "Output"), NetPort("y")), "layer-path", ("out",), None, None),
+])
+def test_an_edge_whose_nested_path_finds_no_layer_says_which_part(edge, kind, layer, port, found):
+    """It was "unknown-port" at the whole path, whichever part was missing."""
+    layers = {"enc": NetChain({"lin": LinearLayer(3), "act": "Tanh"}), "out": LinearLayer(2)}
+    diagnostic = _diagnostic(lambda: NetGraph(layers, [("enc", "out"), edge], Input=4))
+    assert (diagnostic.kind, diagnostic.layer, diagnostic.port, diagnostic.found) == (kind, layer, port, found)
