@@ -47,6 +47,8 @@ def _diagnostic(call):
     (lambda: net_rename(_chain(), {NetPort("Inptu"): NetPort("x")}), "unknown-port", (), "Inptu", None),
     (lambda: net_take(_nested(), NetPort(("enc", "lin"), "Outptu")), "unknown-port", ("enc", "lin"), "Outptu",
      None),
+    (lambda: _nested_op().replace_layers({("nest", "nte", "lin"): LinearLayer(4)}), "unknown-layer", ("nest",), None,
+     "nte"),
 ])
 def test_an_unknown_layer_or_port_in_a_path_names_where_it_is_missing(call, kind, layer, port, found):
     diagnostic = _diagnostic(call)

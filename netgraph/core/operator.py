@@ -184,7 +184,8 @@ class NetOperator(Layer, register=False):
             if not path or path[0] not in self.NETS:
                 raise WiringError(f"{self.type_name} holds its inner nets in the options {list(self.NETS)}; the "
                                   f"path {path!r} starts with {path[0] if path else None!r}"
-                                  f"{did_you_mean(path[0], self.NETS) if path and isinstance(path[0], str) else ''}")
+                                  f"{did_you_mean(path[0], self.NETS) if path and isinstance(path[0], str) else ''}",
+                                  kind="unknown-layer", layer=(), found=path[0] if path else None)
             grouped.setdefault(path[0], {})[path[1:]] = layer
         nets = {}
         for field, inner in grouped.items():
