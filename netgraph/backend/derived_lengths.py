@@ -89,8 +89,9 @@ def check_derived_lengths(net: Any, sizes: Sizes) -> None:
             rule = (f"its {name} would be {shown}, " if ops else "") + f"it needs a length of at least {least}: {why}"
         head, tail = f"input port {bases[base][0]!r}: a length of {n} along {base}", f" is too short for {where}: {rule}{hint}"
         if not having[base]:  # one length for the whole batch
-            raise DataError(head + tail, port=bases[base][0])
-        raise located_error(having[base], lambda at: f"{head} ({_examples(at)}){tail}", port=bases[base][0])
+            raise DataError(head + tail, port=bases[base][0], kind="data-shape")
+        raise located_error(having[base], lambda at: f"{head} ({_examples(at)}){tail}", port=bases[base][0],
+                            kind="data-shape")
 
 
 _MULTIPLE = re.compile(r"(\w+)_times_(\d+)(?:_(plus|minus)_(\d+))?")  # as strided_length and times_length read
@@ -121,8 +122,9 @@ def _check_multiple(name: str, port: str, size: Any) -> None:
     head = f"input port {port!r}: a length of {n} along {name}"
     tail = f" is not one that name declares ({kind}, which the layers rely on); give {takes}"
     if isinstance(size, int):  # one length for the whole batch
-        raise DataError(head + tail, port=port)
-    raise located_error([Where(i, ())], lambda at: f"{head} ({_examples(at)}){tail}", port=port)
+        raise DataError(head + tail, port=port, kind="data-shape")
+    raise located_error([Where(i, ())], lambda at: f"{head} ({_examples(at)}){tail}", port=port,
+                        kind="data-shape")
 
 
 def _multiple_lines(bases: dict[str, tuple[str, int]]) -> list[str]:

@@ -233,7 +233,8 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
         """This graph with output ``port`` (a path into nested graphs) also a graph output, and its name."""
         if port.layer is None and port.port not in self._outputs:
             raise WiringError(f"{port!r}: the net has no output port {port.port!r}"
-                              f"{did_you_mean(port.port, self._outputs)}; its outputs are {list(self._outputs)}")
+                              f"{did_you_mean(port.port, self._outputs)}; its outputs are {list(self._outputs)}",
+                              kind="unknown-port", layer=(), port=port.port)
         return (self, port.port) if port.layer is None else expose(self, *resolve(self._layers, port), NetGraph)
 
     def port_shape_options(self) -> dict[str, Any]:
@@ -254,7 +255,8 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
         for key, layer in changes.items():
             path = layer_key(key, names)
             if path[0] not in layers:
-                raise WiringError(f"no layer {path[0]!r}{did_you_mean(path[0], layers)}")
+                raise WiringError(f"no layer {path[0]!r}{did_you_mean(path[0], layers)}", kind="unknown-layer",
+                                  layer=(), found=path[0])
             if len(path) == 1:
                 layers[path[0]] = layer
             else:
@@ -263,7 +265,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
             if not hasattr(layers[name], "replace_layers"):  # a graph, or an operator (into its inner nets)
                 key = next(iter(inner))
                 raise WiringError(f"{self.describe(((name,), None))} holds no layers: the path {(name, *key)!r} "
-                                  f"goes on into it with {key[0]!r}")
+                                  f"goes on into it with {key[0]!r}", kind="layer-path", layer=(name,))
             layers[name] = replace_inside(self, name, layers[name], inner)  # its errors name the layer
         if all(same_structure(self._layers[n], layers[n]) or (n in nested and isinstance(layers[n], NetGraph)
                                                               and layers[n]._same_ports(self._layers[n]))

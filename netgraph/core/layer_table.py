@@ -61,9 +61,11 @@ def named_layers(layers: Any, kind: str = "NetGraph") -> tuple[list[str], dict[s
     elif isinstance(layers, (list, tuple)):
         items = [(str(i), layer) for i, layer in enumerate(layers, 1)]
     else:
-        raise WiringError(f"{kind} layers must be a list or a dict, found {type(layers).__name__}")
+        raise WiringError(f"{kind} layers must be a list or a dict, found {type(layers).__name__}",
+                          kind="option-value", option="layers")
     if not items:
-        raise WiringError(f"{kind} needs at least one layer, found an empty {type(layers).__name__}: {_usage(kind)}")
+        raise WiringError(f"{kind} needs at least one layer, found an empty {type(layers).__name__}: {_usage(kind)}",
+                          kind="option-value", option="layers")
     errors: list[Diagnostic] = []
     table = {}
     for i, (name, layer) in enumerate(items, 1):
@@ -139,7 +141,8 @@ def graph_parts(layers: Any, edges: Any, port_shapes: dict[str, Any]) -> tuple[A
         return layers, edges, port_shapes, ()
     if not isinstance(edges, (list, tuple)) or edges:
         raise WiringError(f"NetGraph({type(layers).__name__}) is the equivalent graph and takes no edges; to wire "
-                          f"the layer to others, list it: NetGraph([layer, ...], edges)")
+                          f"the layer to others, list it: NetGraph([layer, ...], edges)", kind="layer-argument",
+                          option="edges")
     if not hasattr(layers, "explicit_edges"):
         return [layers], [], port_shapes or given_shapes(layers), ()
     names = list(layers.layers)
@@ -169,9 +172,9 @@ def layer_key(key: Any, names: list[str]) -> tuple:
     if isinstance(first, numbers.Integral) and not isinstance(first, bool):
         if (name := indexed(names, int(first))) is None:
             raise WiringError(f"replace_layers: there is no layer {first} (layers are "
-                              f"{INDEX_RULE.format(n=len(names))})")
+                              f"{INDEX_RULE.format(n=len(names))})", kind="unknown-layer", layer=(), found=first)
         return (name, *path[1:])
     if not isinstance(first, str):
         raise WiringError(f"replace_layers: a layer is named by a string, a 1-based index or a tuple path of those; "
-                          f"found {key!r:.80}")
+                          f"found {key!r:.80}", kind="layer-path")
     return path

@@ -34,7 +34,7 @@ class LayerView(Mapping):
         try:
             return self._table[key]
         except (KeyError, TypeError):
-            raise LayerKeyError(_missing(key, list(self._table))) from None
+            raise LayerKeyError(_missing(key, list(self._table)), kind="unknown-layer", layer=(), found=key) from None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._table)

@@ -184,7 +184,8 @@ class NetOperator(Layer, register=False):
             if not path or path[0] not in self.NETS:
                 raise WiringError(f"{self.type_name} holds its inner nets in the options {list(self.NETS)}; the "
                                   f"path {path!r} starts with {path[0] if path else None!r}"
-                                  f"{did_you_mean(path[0], self.NETS) if path and isinstance(path[0], str) else ''}")
+                                  f"{did_you_mean(path[0], self.NETS) if path and isinstance(path[0], str) else ''}",
+                                  kind="unknown-layer", layer=(), found=path[0] if path else None)
             grouped.setdefault(path[0], {})[path[1:]] = layer
         nets = {}
         for field, inner in grouped.items():
@@ -201,7 +202,7 @@ class NetOperator(Layer, register=False):
         raise WiringError(f"the port {port!r} of {shown!r} is inside {self.type_name} {'/'.join(at)!r}, which "
                           f"{self.RUNS}, so the port cannot be probed or wired; probe the inner net alone on the "
                           f"values it gets: net_extract(net, {(*at, path[0])!r})(data, "
-                          f"outputs=NetPort({(*path[1:], port)!r}))")
+                          f"outputs=NetPort({(*path[1:], port)!r}))", kind="layer-path", layer=(*at, *path), port=port)
 
     # -- types --------------------------------------------------------------------------------------
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:

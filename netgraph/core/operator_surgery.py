@@ -74,14 +74,28 @@ def edit_operators(net: NetGraph, items: Iterable[tuple[Any, Any]], function: st
 
 
 def within(net: NetGraph, path: tuple, field: str, function: str, call: Callable[[], Any]) -> Any:
-    """``call()``, its errors prefixed with the operator and inner net they arose in (their paths are relative)."""
-    where = f"{function}: inside {net.describe((path, None))}, inner net {field!r}"
+    """``call()``, its errors prefixed with the operator and inner net they arose in, their Diagnostics kept with
+    the paths in them (relative to the inner net) made ``net``'s: ``path``, then ``field``, before them."""
+    where = f"{function}: inside {net.describe((path, None))}, inner net {field!r}: "
     try:
         return call()
     except NetGraphError as exc:
-        raise type(exc)(f"{where}: {exc}") from None
+        raise _outside(exc, (*path, field), where) from None
     except (TypeError, ValueError) as exc:  # the operator's own check of a new inner net
-        raise OptionError(f"{where}: {exc}") from None
+        raise OptionError(f"{where}{exc}", kind="option-value", layer=tuple(path), option=field) from None
+
+
+def _outside(error: NetGraphError, prefix: tuple, header: str) -> NetGraphError:
+    """``error`` as seen from the net holding its inner net at ``prefix``: ``header`` before its message and its
+    Diagnostics', their layer and graph paths nested in ``prefix``. Of its class where that takes a message alone
+    (an ExpressionError takes its text too: then the nearest that does)."""
+    diagnostics = []
+    for diagnostic in error.diagnostics:
+        for name in reversed(prefix):
+            diagnostic = diagnostic.within(name)
+        diagnostics.append(diagnostic.prefixed(header))
+    cls = next(c for c in type(error).__mro__ if c.__init__ is NetGraphError.__init__)
+    return cls(header + str(error), diagnostics=diagnostics)
 
 
 def layer_in(rest: tuple) -> tuple:
@@ -89,5 +103,5 @@ def layer_in(rest: tuple) -> tuple:
     inner net itself, which only net_replace_part can change."""
     if not rest:
         raise OptionError("the path names the inner net itself, not a layer in it; name a layer inside it "
-                          "(net_replace_part replaces a whole inner net)")
+                          "(net_replace_part replaces a whole inner net)", kind="layer-path", layer=())
     return rest

@@ -34,10 +34,11 @@ def resolve(layers: Any, port: NetPort, want: str = "output") -> tuple[tuple[str
             if not inner:
                 raise WiringError(f"{port!r}: {where} is {with_article(current.type_name)}, not a NetGraph or "
                                   f"NetChain (nor an operator holding nets); a path goes into those only "
-                                  f"(cannot look up {part!r} inside it)")
+                                  f"(cannot look up {part!r} inside it)", kind="layer-path", layer=tuple(names))
             if part not in inner:
                 raise WiringError(f"{port!r}: {where} ({current.type_name}) has no inner net {part!r}"
-                                  f"{did_you_mean(part, inner)}; its inner nets are {list(inner)}")
+                                  f"{did_you_mean(part, inner)}; its inner nets are {list(inner)}",
+                                  kind="unknown-layer", layer=tuple(names), found=part)
             names.append(part)
             current, where = inner[part], f"layer {'/'.join(names)!r}"
             continue
@@ -46,17 +47,19 @@ def resolve(layers: Any, port: NetPort, want: str = "output") -> tuple[tuple[str
         if isinstance(part, int):
             if (name := indexed(names_here, part)) is None:
                 raise WiringError(f"{port!r}: {where} has no layer {part} (its layers are "
-                                  f"{INDEX_RULE.format(n=len(names_here))}: {names_here})")
+                                  f"{INDEX_RULE.format(n=len(names_here))}: {names_here})", kind="unknown-layer",
+                                  layer=tuple(names), found=part)
             part = name
         if part not in table:
             raise WiringError(f"{port!r}: {where} has no layer {part!r}{did_you_mean(part, names_here)}; its "
-                              f"layers are {names_here}")
+                              f"layers are {names_here}", kind="unknown-layer", layer=tuple(names), found=part)
         names.append(part)
         current, where = table[part], f"layer {'/'.join(names)!r}"
     ports = current.output_ports if want == "output" else current.input_ports
     if port.port not in ports:
         raise WiringError(f"{port!r}: {where} has no {want} port {port.port!r}"
-                          f"{did_you_mean(port.port, ports)}; its {want}s are {list(ports)}")
+                          f"{did_you_mean(port.port, ports)}; its {want}s are {list(ports)}", kind="unknown-port",
+                          layer=tuple(names), port=port.port)
     return tuple(names), port.port
 
 
@@ -107,7 +110,7 @@ def layer_at(net: Any, path: tuple) -> Any:
         path = (path,)
     elif not isinstance(path, (tuple, list)):
         raise WiringError(f"a layer path is a name, a 1-based index or a tuple of them, found {type(path).__name__} "
-                          f"{path!r}")
+                          f"{path!r}", kind="layer-path")
     path = list(named_path(net, tuple(path)))
     for depth, name in enumerate(path):
         parts = current.layers if _is_graph(current) else current.inner_nets()
@@ -118,7 +121,8 @@ def layer_at(net: Any, path: tuple) -> Any:
             what = f"its layers are {_names(parts)}" if _is_graph(current) else (
                 f"its inner nets are {_names(parts)}" if parts else "it holds no layers")
             raise WiringError(f"no layer at {shown_path(path)!r}: {where} has no layer {name!r}"
-                              f"{did_you_mean(name, parts)}; {what}")
+                              f"{did_you_mean(name, parts)}; {what}", kind="unknown-layer",
+                              layer=tuple(map(str, path[:depth])), found=name)
         current = parts[name]
     return current
 
@@ -147,4 +151,5 @@ def no_inner_net(path: tuple, i: int, operator: Any, inner: Mapping[str, Any]) -
     """The error for ``path`` whose part ``i`` names no inner net of ``operator``, the layer at ``path[:i]``."""
     what = f"has no inner net {path[i]!r}{did_you_mean(path[i], inner)}; its inner nets are {list(inner)}"
     return WiringError(f"no layer at {shown_path(path)!r}: layer {shown_path(path[:i])!r} ({operator.type_name}) "
-                       f"{what if inner else 'holds no layers'}")
+                       f"{what if inner else 'holds no layers'}", kind="unknown-layer",
+                       layer=tuple(map(str, path[:i])), found=path[i])

@@ -38,7 +38,8 @@ class NetPort:
             args = (args[0][0] if len(args[0]) == 1 else args[0], args[1])
         if len(args) == 2 and isinstance(args[1], int) and not isinstance(args[1], bool) and _is_layer(args[0]):
             if args[1] < 1:  # Wolfram's numbered inputs NetPort["cat", 2]: Input1, Input2, ... of a multi-input layer
-                raise WiringError(f"NetPort{args!r}: numbered inputs count from 1 (NetPort(layer, 1) is port 'Input1')")
+                raise WiringError(f"NetPort{args!r}: numbered inputs count from 1 (NetPort(layer, 1) is port 'Input1')",
+                                  kind="endpoint-form", found=args[1])
             args = (args[0], f"Input{args[1]}")
         if len(args) == 1 and isinstance(args[0], str):
             layer, port = None, args[0]
@@ -46,7 +47,7 @@ class NetPort:
             layer, port = args
         else:
             raise WiringError(f"NetPort takes (layer, 'Port'), ('GraphPortName') or a path "
-                              f"(('outer', 'inner', 'Port')), found NetPort{args!r}")
+                              f"(('outer', 'inner', 'Port')), found NetPort{args!r}", kind="endpoint-form")
         frozen_init(self, layer=layer, port=port)
 
     def __repr__(self) -> str:

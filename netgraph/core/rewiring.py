@@ -44,13 +44,14 @@ def layer_path(net: NetGraph, spec: Any, function: str = "this function") -> tup
     parts = spec if isinstance(spec, tuple) else (spec,)
     path, current = [], net
     if not parts:
-        raise WiringError("an empty path names no layer; name a layer, its index, or a tuple path")
+        raise WiringError("an empty path names no layer; name a layer, its index, or a tuple path", kind="layer-path")
     for part in parts:
         if isinstance(part, numbers.Integral) and not isinstance(part, (bool, int)):
             part = int(part)  # numpy's integers too
         if isinstance(part, bool) or not isinstance(part, (int, str)):
             raise WiringError(f"a layer is named by a string, a 1-based index or a tuple path of those; "
-                              f"found {part!r:.60}" + (f" in {spec!r:.80}" if part is not spec else ""))
+                              f"found {part!r:.60}" + (f" in {spec!r:.80}" if part is not spec else ""),
+                              kind="layer-path")
         here = f"layer {shown_path(tuple(path))!r}" if path else "the net"
         if not isinstance(current, NetGraph):
             nets = list(getattr(current, "NETS", ()))
@@ -59,17 +60,18 @@ def layer_path(net: NetGraph, spec: Any, function: str = "this function") -> tup
                    "(net_extract, net_replace_part, net_rename, net_delete and net_drop take them)" if part in nets
                    else f"{here} is {kind}; a path into it names its inner net first, one of {nets}"
                    if nets else f"{here} ({current.type_name}) is not a graph, so it holds no layers")
-            raise WiringError(f"no layer at {shown_path(parts)!r}: {why}")
+            raise WiringError(f"no layer at {shown_path(parts)!r}: {why}", kind="layer-path", layer=tuple(path))
         names = list(current.layers)
         if isinstance(part, int):
             if (name := indexed(names, part)) is None:
-                raise WiringError(f"there is no layer {part} in {here} (layers are {INDEX_RULE.format(n=len(names))})")
+                raise WiringError(f"there is no layer {part} in {here} (layers are {INDEX_RULE.format(n=len(names))})",
+                                  kind="unknown-layer", layer=tuple(path), found=part)
             part = name
         if part not in current.layers:
             port = ": it is a port of the net, not a layer" if not path and part in (
                 *current.input_ports, *current.output_ports) else ""
             raise WiringError(f"there is no layer {part!r}{did_you_mean(part, names)} in {here}{port}; its layers are "
-                              f"{listed(names)}")
+                              f"{listed(names)}", kind="unknown-layer", layer=tuple(path), found=part)
         path.append(part)
         current = current.layers[part]
     return tuple(path)
@@ -78,7 +80,8 @@ def layer_path(net: NetGraph, spec: Any, function: str = "this function") -> tup
 def no_layer_or_port(net: NetGraph, name: str, ports: tuple, what: str) -> WiringError:
     """The error for ``name``, neither a layer of ``net`` nor one of its ``ports`` (``what``: which ports those are)."""
     return WiringError(f"there is no layer or {what} {name!r}{did_you_mean(name, [*net.layers, *ports])} in the net; "
-                       f"its layers are {listed(list(net.layers))}, its {what}s {list(ports)}")
+                       f"its layers are {listed(list(net.layers))}, its {what}s {list(ports)}", kind="unknown-layer",
+                       layer=(), found=name)
 
 
 def listed(names: list[str], shown: int = 20) -> str:

@@ -64,7 +64,8 @@ def _split_array_spec(net: NetGraph, spec: Any) -> tuple[tuple[str, ...], str | 
                 nets = list(getattr(layer, "NETS", ()))
                 into = f"; a path into it names its inner net first, one of {nets}" if nets else ""
                 note = removed_note(layer, spec[-1]) or f"{did_you_mean(spec[-1], names)}; its arrays are {list(names)}"
-                raise WiringError(f"{net.describe((path, None))} has no array {spec[-1]!r}{note}{into}") from None
+                raise WiringError(f"{net.describe((path, None))} has no array {spec[-1]!r}{note}{into}",
+                                  kind="unknown-array", layer=path, found=spec[-1]) from None
             return path, spec[-1]
     return layer_path(net, spec), None
 
@@ -231,7 +232,7 @@ def _shared_value(net: NetGraph, name: str) -> Any:
     values = shared_values(net)
     if name not in values:
         raise WiringError(f"the net has no shared array {name!r}{did_you_mean(name, values)}; "
-                          f"its shared arrays: {sorted(values)}")
+                          f"its shared arrays: {sorted(values)}", kind="unknown-array", found=name)
     return values[name]
 
 
@@ -291,7 +292,7 @@ def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> NetGraph
         moves = ", ".join(f"{'/'.join((*prefix, o))!r} to {n!r}" for o, n in here.items() if n == dup)
         where = f"layer {'/'.join(prefix)!r}" if prefix else "the net"
         raise WiringError(f"renaming {moves} would give two layers the same name {dup!r} in {where}; "
-                          f"its layers would be {listed(names)}")
+                          f"its layers would be {listed(names)}", kind="name-clash", layer=tuple(prefix), found=dup)
     renamed = {here.get(n, n): layer for n, layer in layers.items()}
     if isinstance(net, NetChain):
         return carry_multipliers([original], NetChain(renamed, **net.port_shape_options()))
@@ -334,13 +335,15 @@ def net_join(*nets: Any) -> NetChain:
     repeat are renamed ``name_2``, ``name_3``, ... (Wolfram's auto-renaming); numbered layers are renumbered.
     """
     if len(nets) < 2:
-        raise WiringError("net_join needs at least two nets or layers")
+        raise WiringError("net_join needs at least two nets or layers", kind="layer-argument")
     nets = tuple(coerce_layer(n, f"net_join: argument {i}") for i, n in enumerate(nets, 1))
     for i, n in enumerate(nets, 1):
         if i > 1 and len(n.input_ports) != 1:
-            raise WiringError(f"net_join: net {i} must have exactly one input, found {list(n.input_ports)}")
+            raise WiringError(f"net_join: net {i} must have exactly one input, found {list(n.input_ports)}",
+                              kind="port-count", expected=1, found=len(n.input_ports))
         if i < len(nets) and len(n.output_ports) != 1:
-            raise WiringError(f"net_join: net {i} must have exactly one output, found {list(n.output_ports)}")
+            raise WiringError(f"net_join: net {i} must have exactly one output, found {list(n.output_ports)}",
+                              kind="port-count", expected=1, found=len(n.output_ports))
     items = [item for n in nets for item in (chain_items(n) if isinstance(n, NetChain) else [(None, n)])]
     joined = chain_of(items, _end_shapes(nets[0], nets[-1]))
     if any(isinstance(n, NetChain) and n.port_shape_options() for n in nets):

@@ -69,7 +69,7 @@ def _not_into_operators(net: NetGraph, spec: Any) -> None:
     raise WiringError(f"net_take: {spec!r} goes into {net.describe((path, None))}, inner net {field!r}; net_take "
                       f"takes top-level layers, graph outputs or NetPorts (paths into nested graphs), and an operator "
                       f"is one layer: take it whole ({whole}), or take from its inner net: "
-                      f"net_take(net_extract(net, {(*path, field)!r}), ...)")
+                      f"net_take(net_extract(net, {(*path, field)!r}), ...)", kind="layer-path", layer=path)
 
 
 def _sources(net: NetGraph, spec: Any) -> set[tuple[str, str]]:
@@ -92,7 +92,8 @@ def _sources(net: NetGraph, spec: Any) -> set[tuple[str, str]]:
     if len(path) > 1:
         raise WiringError(f"net_take takes top-level layers, graph outputs or NetPorts, found the nested path "
                           f"{spec!r}; name a port inside it (net_take(net, NetPort(({', '.join(map(repr, path))}, "
-                          f"'Output')))), or take from net_flatten(net) (layer {'/'.join(path)!r})")
+                          f"'Output')))), or take from net_flatten(net) (layer {'/'.join(path)!r})", kind="layer-path",
+                          layer=path)
     return {(path[0], port) for port in net.layers[path[0]].output_ports}
 
 

@@ -206,9 +206,18 @@ class _Normalizer:
             self.layers[head], exposed = layer.with_output(NetPort((*names[1:], port))) if hasattr(layer, "with_output") \
                 else layer.with_inner_output(names[1:], port, (head,))
         except WiringError as exc:
-            self.problem("unknown-port", edge, str(exc), layer=tuple(map(str, ref.path)), port=ref.port)
+            self.resolve_problem(exc, ref, edge)
             return None
         return PortRef(head, exposed)
+
+    def resolve_problem(self, exc: WiringError, ref: NetPort, edge: EdgeRef) -> None:
+        """The problem of a path ``ref`` that does not resolve, with the kind and place its error gives (an unknown
+        layer along it, or the last layer's unknown port)."""
+        found = exc.diagnostics[0]
+        if found.kind in ("unknown-layer", "layer-path"):
+            self.problem(found.kind, edge, str(exc), layer=found.layer, found=found.found)
+        else:
+            self.problem("unknown-port", edge, str(exc), layer=tuple(map(str, ref.path)), port=ref.port)
 
     def target(self, ref: Any, edge: EdgeRef) -> PortRef | str | tuple[str, str] | None:
         """A PortRef, or a bare layer name whose port is assigned by regrouping, or 'mute'."""
@@ -219,7 +228,7 @@ class _Normalizer:
                 try:  # a path through a plain layer or to a missing one: say so, not 'inside a nested net'
                     resolve(self.layers, ref, want="input")
                 except WiringError as exc:
-                    self.problem("unknown-port", edge, str(exc), layer=tuple(map(str, ref.path)), port=ref.port)
+                    self.resolve_problem(exc, ref, edge)
                     return None
                 self.problem("nested-destination", edge, f"{ref!r}: a port inside a nested net can be an edge's "
                              f"source only; feed the nested net's own input port instead")

@@ -84,5 +84,5 @@ class PartModule(LayerModule):
                 if part_bounds(spec, x.shape[dim]) is None:
                     raise DataError(f"{self.layer_label}: part {text} of level {dim} is out of range for a length of "
                                     f"{x.shape[dim]} along {name}; it takes lengths {fitting_lengths(spec)}",
-                                    port="Input", layer=self.layer_path)
+                                    port="Input", layer=self.layer_path, kind="data-shape")
         return x[self.index]

@@ -108,7 +108,8 @@ class _AtLeastTwo:
         if short:
             wheres, found = [w for w, _ in short], [n for _, n in short]
             raise located_error(wheres, lambda at: f"{self.layer} needs sequences of length 2 or more (it drops one "
-                                                   f"element), but {_lengths_at(at, found)}", port="Input")
+                                                   f"element), but {_lengths_at(at, found)}", port="Input",
+                                kind="data-shape")
         return self.fn(x)
 
 
