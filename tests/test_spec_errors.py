@@ -318,7 +318,7 @@ def test_wiring_advice_in_a_spec_is_given_in_yaml_and_a_group_too_large_is_named
     (error,) = errors_of(head + "  - a -> b.Output\n")
     assert "write 'layer.Output -> Name' and declare 'outputs: {Name: null}'" in error and "NetPort" not in error
     (error,) = errors_of(head + '  - "[Input, a] -> b"\n')
-    assert error.startswith("<string>:8:5: layer 2 'b' (LinearLayer) takes 1 input(s) ['Input'], but the group "
+    assert error.startswith("<string>:8:5: layer 2 'b' (LinearLayer) takes 1 input ['Input'], but the group "
                             "[Input, a] -> b has 2 members (each feeds one input, in order). An input port takes "
                             "exactly one edge."), error
     assert "{type: FunctionLayer, function: '#a + #b'}" in error and "FunctionLayer('" not in error

@@ -22,6 +22,7 @@ from netgraph.core.layer import Layer
 from netgraph.core.errors import (MSG_FED_TWICE, MSG_OUTPUT_TO_OUTPUT, Diagnostic, EdgeRef, WiringError, did_you_mean,
                                    raise_all)
 from netgraph.core.names import describe_layer
+from netgraph.core.wording import counted
 from netgraph.core.port_paths import elided, resolve
 from netgraph.core.ports import Edge, NetPort, PortRef, WrittenEdge
 from netgraph.core.wiring_ports import GraphPortsStep, Wiring
@@ -250,7 +251,9 @@ class _Normalizer(GraphPortsStep):
             self.problem("no-input", None, f"{self.desc(name)} has no input ports, but ", *shown, " feeds it", **at)
             return
         count = len(layer.input_ports)
-        takes = f"{self.desc(name)} takes {count} input(s) {list(layer.input_ports)}"
+        takes = f"{self.desc(name)} takes {counted(count, 'input')} {list(layer.input_ports)}"
+        if len({src for src, *_ in feeds}) <= free and self.duplicate(refs, [src for src, *_ in feeds], takes):
+            return
         head = takes + (f" ({free} not wired by NetPort)" if free != count else "")
         advice = "" if count > 1 else " " + MSG_FED_TWICE[0].upper() + MSG_FED_TWICE[1:]
         edges = list({(ref.index, ref.hop): ref for ref in refs}.values())
@@ -290,12 +293,26 @@ class _Normalizer(GraphPortsStep):
                 explicit.append(Edge(src, dst, text, index=index, hop=hop, link=link))  # by position until sorted
         for dst, refs in claimed.items():
             if len(refs) > 1:
-                self.fed_twice(dst, refs)
+                self.fed_twice(dst, refs, [e.src for e in explicit if e.dst == dst])
         edges = sorted(explicit + self.thread(bare, claimed), key=operator.attrgetter("index"))  # inputs as given
         edges = [dataclasses.replace(e, index=self.user(e.index)) for e in edges] if self.written else edges
         wiring = Wiring(self.layers, edges, muted=muted)
         self.add_graph_ports(wiring)
         return wiring
+
+    def duplicate(self, refs: list[EdgeRef], sources: list[PortRef], takes: str) -> bool:
+        """Whether two of ``refs`` (edges into one place, from ``sources``) are one edge given twice; if so, recorded
+        as a "duplicate-edge" problem naming both (``takes``: what the place takes)."""
+        first: dict[PortRef, EdgeRef] = {}
+        for ref, src in zip(refs, sources):
+            earlier = first.setdefault(src, ref)
+            if (earlier.index, earlier.hop) == (ref.index, ref.hop):
+                continue
+            again = ("is given twice",) if str(earlier) == str(ref) else ("repeats edge ", earlier)
+            self.problem("duplicate-edge", None, "edge ", ref, " ", *again, f" (edges {earlier.index} and {ref.index}):"
+                         f" {takes}; delete one of them", edge=ref.index, hop=ref.hop)
+            return True
+        return False
 
     def plain_name(self, ref: Any) -> str | None:
         """The layer a plain index or name refers to; None for any other endpoint (``source``/``target`` judge it)."""
@@ -309,8 +326,10 @@ class _Normalizer(GraphPortsStep):
         outs = self.layers[name].output_ports if name is not None else ()
         return PortRef(name, outs[0]) if outs else None
 
-    def fed_twice(self, dst: PortRef, refs: list[EdgeRef]) -> None:
+    def fed_twice(self, dst: PortRef, refs: list[EdgeRef], sources: list[PortRef]) -> None:
         where = f"graph output {dst.port!r}" if dst.layer is None else f"port {dst.port!r} of {self.desc(dst.layer)}"
+        if self.duplicate(refs, sources, f"{where} takes one edge"):
+            return
         advice = MSG_FED_TWICE if dst.layer is not None else MSG_FED_TWICE.replace("an input port", "a graph output", 1)
         self.problem("fed-twice", None, f"{where} is fed by {len(refs)} edges (", *_joined(refs, "; "), f"): {advice}",
                      layer=(dst.layer,) if dst.layer else (), port=dst.port, edge=refs[1].index, hop=refs[1].hop)
