@@ -375,3 +375,34 @@ def test_spec_messages_name_one_problem_once_and_inner_layers_by_path(tmp_path):
     (error,) = errors_of("netgraph: 1\nlayers:\n  m:\n    type: NetMapOperator\n    net: [3, {type: LinearLayr, "
                          "output: 3}]\ninputs: {Input: [n, 4]}\n")
     assert error.startswith("<string>:5:21: layer 'm/net/2': unknown layer type 'LinearLayr'")
+
+
+def _random_layer(distribution: str) -> str:
+    return f"netgraph: 1\nlayers:\n  r: {{type: RandomArrayLayer, distribution: {distribution}, output: 3}}\n"
+
+
+@pytest.mark.parametrize("name, params", [("NormalDistribution", (0.0, 1.0)), ("UniformDistribution", (0.0, 1.0))])
+def test_a_bare_distribution_name_with_defaults_for_every_parameter_reads_as_wolframs_name_without_arguments(
+        name, params):
+    """A bare layer name with defaults reads (`a: Tanh`); `distribution: NormalDistribution` was refused with
+    'such as NormalDistribution(0, 1)', Python's words. Wolfram: NormalDistribution[] is Normal(0, 1),
+    UniformDistribution[] is Uniform on [0, 1]."""
+    distribution = NetGraph.from_yaml(_random_layer(name)).layers["r"].distribution
+    assert (type(distribution).__name__, distribution.params) == (name, params)
+
+
+def test_a_bare_distribution_name_without_defaults_is_refused_with_its_yaml_form():
+    errors = errors_of(_random_layer("BernoulliDistribution"))
+    assert errors == ["<string>:3:45: layer 'r' option distribution: BernoulliDistribution has no default parameters, so it is written "
+                      "with them: {type: BernoulliDistribution, args: [p]} (p (probability of 1)), e.g. "
+                      "{type: NormalDistribution, args: [0, 1]}"]
+
+
+def test_the_schema_takes_a_bare_distribution_name_where_the_loader_does():
+    import jsonschema
+    from netgraph.spec.schema import spec_schema
+    validator = jsonschema.Draft202012Validator(spec_schema())
+    spec = {"netgraph": 1, "layers": {"r": {"type": "RandomArrayLayer", "output": 3}}}
+    for name, takes in (("NormalDistribution", True), ("UniformDistribution", True), ("BernoulliDistribution", False)):
+        spec["layers"]["r"]["distribution"] = name
+        assert validator.is_valid(spec) is takes, name

@@ -107,6 +107,7 @@ class Distribution:
 
     PARAMS: ClassVar[tuple[str, ...]] = ()
     ARITIES: ClassVar[tuple[int, ...]] = ()  # allowed argument counts (default: all PARAMS)
+    ONE_LIST: ClassVar[bool] = False  # the parameters are given as one list: UniformDistribution([min, max])
     DEFAULTS: ClassVar[dict[str, float]] = {}  # values of the parameters an arity leaves out
     CONSTRAINTS: ClassVar[dict[str, Constraint]] = {}
     ROLES: ClassVar[dict[str, str]] = {}  # Wolfram's meaning, for messages: {"beta": "scale"}
@@ -153,7 +154,8 @@ class Distribution:
 
     @classmethod
     def _usage(cls) -> str:
-        return f"{cls.__name__}({', '.join(cls.PARAMS)})"
+        listed = ", ".join(cls.PARAMS)
+        return f"{cls.__name__}({f'[{listed}]' if cls.ONE_LIST else listed})"
 
     # -- description ----------------------------------------------------------------------------------
     @classmethod
