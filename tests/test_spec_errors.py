@@ -406,3 +406,15 @@ def test_the_schema_takes_a_bare_distribution_name_where_the_loader_does():
     for name, takes in (("NormalDistribution", True), ("UniformDistribution", True), ("BernoulliDistribution", False)):
         spec["layers"]["r"]["distribution"] = name
         assert validator.is_valid(spec) is takes, name
+
+
+@pytest.mark.parametrize("given, args", [("mu: 0, sigma: 1", "[0, 1]"), ("sigma: 2, mu: '#mu'", "['#mu', 2]"),
+                                         ("mu: 0", "[0, sigma]")])
+def test_distribution_parameters_given_by_name_are_shown_as_args_in_order(given, args):
+    """`{type: NormalDistribution, mu: 0, sigma: 1}` only listed the allowed keys (type, args)."""
+    errors = errors_of(_random_layer(f"{{type: NormalDistribution, {given}}}"))
+    assert len(errors) == 1 and errors[0].startswith("<string>:3:72: layer 'r' option distribution: "), errors
+    assert errors[0].endswith(f": a distribution (NormalDistribution) takes its parameters in order under 'args:', "
+                              f"not by name: write {{type: NormalDistribution, args: {args}}}"), errors
+    named, other = errors_of(_random_layer("{type: NormalDistribution, mu: 0, colour: 1}"))  # by place
+    assert "has no key 'colour'; its keys are type, args" in other and "args: [0, sigma]" in named

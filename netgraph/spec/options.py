@@ -81,7 +81,11 @@ def _read_distribution(reader: Any, spec: Any, loc: Any, label: str) -> Any:
     if not isinstance(name, str) or name not in DISTRIBUTIONS:
         return reader.error(spec.value_locs["type"], f"{label}unknown type {name!r}"
                             f"{other_layer_hint(name) or did_you_mean(name, DISTRIBUTIONS)} (a distribution such as NormalDistribution)")
-    reader.check_keys(spec, ("type", "args"), f"a distribution ({name})")
+    named = [k for k in spec if k in DISTRIBUTIONS[name].PARAMS]
+    reader.check_keys(spec, ("type", "args"), f"a distribution ({name})", explained=tuple(named))
+    if named:
+        return reader.error(spec.key_locs[named[0]], f"{label}a distribution ({name}) takes its parameters in order "
+                            f"under 'args:', not by name: write {_yaml_form(DISTRIBUTIONS[name], spec)}")
     where = spec.value_locs.get("args", loc)
     if not isinstance(args, list):
         return reader.error(where, f"{label}{name} args: is a list of parameters, e.g. args: ['#mu', 1.0]; "
