@@ -66,7 +66,7 @@ def test_help_and_version_do_not_import_torch(flag):
     assert "usage: netgraph" in result.stdout if flag == "--help" else result.stdout.strip().startswith("netgraph ")
 
 
-@pytest.mark.parametrize("command", ["run", "render", "check", "summary", "schema", "train", "export"])
+@pytest.mark.parametrize("command", ["run", "render", "check", "summary", "train", "measure", "export"])
 def test_limit_help_names_every_limit(command, capsys):
     # it listed 8 names by hand; operator_arrays and nest_applications were accepted but missing
     with pytest.raises(SystemExit):
@@ -74,6 +74,21 @@ def test_limit_help_names_every_limit(command, capsys):
     text = " ".join(capsys.readouterr().out.split())
     names = re.search(r"--limit NAME=N raise a size limit.*?\(names: ([^)]*)\)", text).group(1)
     assert names.split(", ") == [field.name for field in dataclasses.fields(Limits)]
+
+
+def test_schema_takes_no_spec_reading_flags(capsys):
+    """`schema` reads no spec, yet took --limit, --base-dir and --allow-outside (and `--base-dir /nonexistent`
+    failed as if the folder mattered): they are unknown flags there now."""
+    with pytest.raises(SystemExit):
+        main(["schema", "--help"])
+    help_text = capsys.readouterr().out
+    for flag in ("--limit", "--base-dir", "--allow-outside"):
+        assert flag not in help_text
+    for argv in (["--base-dir", "/nonexistent"], ["--allow-outside"], ["--limit", "yaml_bytes=1"]):
+        with pytest.raises(SystemExit) as exit_:
+            main(["schema", *argv])
+        assert exit_.value.code == 2
+        assert f"unrecognized arguments: {' '.join(argv)}" in capsys.readouterr().err
 
 
 def test_version_is_the_packages(capsys):

@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from netgraph import DropoutLayer, LinearLayer, NetChain, SoftmaxLayer, net_initialize, net_measurements, save
+from netgraph.train.measurements import MEASUREMENTS
 
 LOGITS = torch.tensor([[3.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 1.0], [2.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
 CLASSES = torch.tensor([0, 1, 2, 1, 1])  # predicted 0, 1, 2, 0, 1: example 4 wrong
@@ -32,6 +33,20 @@ def test_measure_words_a_data_problem_by_its_flag_and_file(cli, tmp_path):
     assert ran.code == 1 and "--data bad.npz: missing key 'Target'" in ran.err and "Traceback" not in ran.err
     ran = cli("measure", "soft.yaml", "--data", "bad.npz", "--measure", "Acuracy")
     assert ran.code == 1 and "unknown measurement 'Acuracy' (did you mean 'Accuracy'?)" in ran.err
+
+
+@pytest.mark.parametrize("given, message", [
+    ("", "--measure '' names no measurement; give one or more, comma-separated: "),
+    (" , ", "--measure ' , ' names no measurement; give one or more, comma-separated: "),
+    ("Acuracy", "--measure 'Acuracy': unknown measurement 'Acuracy' (did you mean 'Accuracy'?); measurements: ")])
+def test_measure_words_an_empty_or_unknown_measurement_by_its_flag_and_lists_the_choices(cli, tmp_path, given,
+                                                                                          message):
+    """`--measure ""` read "unknown measurement ''", naming neither the flag nor what it takes."""
+    save(NetChain([SoftmaxLayer()], Input=3), tmp_path / "soft.yaml")
+    np.savez(tmp_path / "test.npz", Input=LOGITS.numpy(), Target=CLASSES.numpy())
+    ran = cli("measure", "soft.yaml", "--data", "test.npz", "--measure", given)
+    assert ran.code == 1 and ran.err.startswith(f"netgraph measure: {message}"), ran.err
+    assert ", ".join(MEASUREMENTS) in ran.err and ran.err.count("\n") == 1
 
 
 def test_measure_prints_a_confusion_matrix_as_its_rows(cli, tmp_path):

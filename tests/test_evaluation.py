@@ -9,8 +9,8 @@ import re
 import pytest
 import torch
 
-from netgraph import (DataError, ElementwiseLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetChain, NetGraph,
-                      NetPort, net_initialize)
+from netgraph import (DataError, ElementwiseLayer, EmbeddingLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetChain,
+                      NetGraph, NetPort, PortType, net_initialize)
 
 
 def two_output_net():
@@ -164,6 +164,22 @@ def _one_input():
 
 def _two_inputs():
     return net_initialize(NetGraph({"f": "Plus"}, [(NetPort("a"), "f"), (NetPort("b"), "f")], a=4, b=4), seed=0)
+
+
+@pytest.mark.parametrize("make, port, call, takes", [
+    (_one_input, "Input", lambda net: net(None), "real numbers, each example of shape (4)"),
+    (_one_input, "Input", lambda net: net({"Input": None}), "real numbers, each example of shape (4)"),
+    (_two_inputs, "b", lambda net: net(a=torch.rand(2, 4), b=None), "real numbers, each example of shape (4)"),
+    (lambda: net_initialize(NetGraph([EmbeddingLayer(2, 5)], [], Input=PortType((3,), "Integer")), seed=0), "Input",
+     lambda net: net(None), "integer indices (dtype Integer), each example of shape (3)"),
+])
+def test_none_as_data_is_a_data_error_naming_the_port_and_what_it_takes(make, port, call, takes):
+    """`net(None)` showed torch's words: "cannot make a tensor from NoneType: Could not infer dtype of NoneType"."""
+    with pytest.raises(DataError) as error:
+        call(make())
+    assert str(error.value) == f"input port {port!r} was given None; it takes {takes}: a tensor, array or list"
+    diagnostic = error.value.diagnostics[0]
+    assert (diagnostic.kind, diagnostic.layer, diagnostic.port) == ("missing-data", (), port)
 
 
 @pytest.mark.parametrize("make, port, call", [

@@ -318,7 +318,7 @@ def test_wiring_advice_in_a_spec_is_given_in_yaml_and_a_group_too_large_is_named
     (error,) = errors_of(head + "  - a -> b.Output\n")
     assert "write 'layer.Output -> Name' and declare 'outputs: {Name: null}'" in error and "NetPort" not in error
     (error,) = errors_of(head + '  - "[Input, a] -> b"\n')
-    assert error.startswith("<string>:8:5: layer 2 'b' (LinearLayer) takes 1 input(s) ['Input'], but the group "
+    assert error.startswith("<string>:8:5: layer 2 'b' (LinearLayer) takes 1 input ['Input'], but the group "
                             "[Input, a] -> b has 2 members (each feeds one input, in order). An input port takes "
                             "exactly one edge."), error
     assert "{type: FunctionLayer, function: '#a + #b'}" in error and "FunctionLayer('" not in error
@@ -375,3 +375,46 @@ def test_spec_messages_name_one_problem_once_and_inner_layers_by_path(tmp_path):
     (error,) = errors_of("netgraph: 1\nlayers:\n  m:\n    type: NetMapOperator\n    net: [3, {type: LinearLayr, "
                          "output: 3}]\ninputs: {Input: [n, 4]}\n")
     assert error.startswith("<string>:5:21: layer 'm/net/2': unknown layer type 'LinearLayr'")
+
+
+def _random_layer(distribution: str) -> str:
+    return f"netgraph: 1\nlayers:\n  r: {{type: RandomArrayLayer, distribution: {distribution}, output: 3}}\n"
+
+
+@pytest.mark.parametrize("name, params", [("NormalDistribution", (0.0, 1.0)), ("UniformDistribution", (0.0, 1.0))])
+def test_a_bare_distribution_name_with_defaults_for_every_parameter_reads_as_wolframs_name_without_arguments(
+        name, params):
+    """A bare layer name with defaults reads (`a: Tanh`); `distribution: NormalDistribution` was refused with
+    'such as NormalDistribution(0, 1)', Python's words. Wolfram: NormalDistribution[] is Normal(0, 1),
+    UniformDistribution[] is Uniform on [0, 1]."""
+    distribution = NetGraph.from_yaml(_random_layer(name)).layers["r"].distribution
+    assert (type(distribution).__name__, distribution.params) == (name, params)
+
+
+def test_a_bare_distribution_name_without_defaults_is_refused_with_its_yaml_form():
+    errors = errors_of(_random_layer("BernoulliDistribution"))
+    assert errors == ["<string>:3:45: layer 'r' option distribution: BernoulliDistribution has no default parameters, so it is written "
+                      "with them: {type: BernoulliDistribution, args: [p]} (p (probability of 1)), e.g. "
+                      "{type: NormalDistribution, args: [0, 1]}"]
+
+
+def test_the_schema_takes_a_bare_distribution_name_where_the_loader_does():
+    import jsonschema
+    from netgraph.spec.schema import spec_schema
+    validator = jsonschema.Draft202012Validator(spec_schema())
+    spec = {"netgraph": 1, "layers": {"r": {"type": "RandomArrayLayer", "output": 3}}}
+    for name, takes in (("NormalDistribution", True), ("UniformDistribution", True), ("BernoulliDistribution", False)):
+        spec["layers"]["r"]["distribution"] = name
+        assert validator.is_valid(spec) is takes, name
+
+
+@pytest.mark.parametrize("given, args", [("mu: 0, sigma: 1", "[0, 1]"), ("sigma: 2, mu: '#mu'", "['#mu', 2]"),
+                                         ("mu: 0", "[0, sigma]")])
+def test_distribution_parameters_given_by_name_are_shown_as_args_in_order(given, args):
+    """`{type: NormalDistribution, mu: 0, sigma: 1}` only listed the allowed keys (type, args)."""
+    errors = errors_of(_random_layer(f"{{type: NormalDistribution, {given}}}"))
+    assert len(errors) == 1 and errors[0].startswith("<string>:3:72: layer 'r' option distribution: "), errors
+    assert errors[0].endswith(f": a distribution (NormalDistribution) takes its parameters in order under 'args:', "
+                              f"not by name: write {{type: NormalDistribution, args: {args}}}"), errors
+    named, other = errors_of(_random_layer("{type: NormalDistribution, mu: 0, colour: 1}"))  # by place
+    assert "has no key 'colour'; its keys are type, args" in other and "args: [0, sigma]" in named

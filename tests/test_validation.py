@@ -53,9 +53,10 @@ def test_input_used_as_source():
         NetGraph(seed_layers(), [(NetPort(4, "Means"), 1)])
 
 
-def test_too_many_edges_is_a_wrong_argument_count():
-    with pytest.raises(WiringError, match=r"layer 4 \(FunctionLayer\) takes 3 input\(s\) \['Means', 'Stds', 'Random'\], "
-                                          r"but 4 edges feed it: 1 -> 4, 2 -> 4, 3 -> 4, 2 -> 4"):
+def test_too_many_edges_is_a_wrong_argument_count_and_a_repeated_one_is_named():
+    with pytest.raises(WiringError, match=r"^invalid wiring: edge 2 -> 4 is given twice \(edges 1 and 3\): layer 4 "
+                                          r"\(FunctionLayer\) takes 3 inputs \['Means', 'Stds', 'Random'\]; delete one "
+                                          r"of them$"):
         NetGraph(seed_layers(), [(1, 4), (2, 4), (3, 4), (2, 4)])
 
 
@@ -218,10 +219,37 @@ def test_a_dtype_conflict_says_which_dtype_the_other_side_set():
 
 def test_a_bare_edge_into_a_layer_whose_inputs_netport_edges_feed_names_those_edges():
     """It said 'takes 1 input(s) ['Input'] (0 not wired by NetPort), but 1 edges feed it: a -> c'."""
-    with pytest.raises(WiringError, match=r"layer 3 'c' \(LinearLayer\) takes 1 input\(s\) \['Input'\], all fed by "
+    with pytest.raises(WiringError, match=r"layer 3 'c' \(LinearLayer\) takes 1 input \['Input'\], all fed by "
                                           r"NetPort edges \(b -> NetPort\('c', 'Input'\)\), so no input is left for a -> c\."):
         NetGraph({"a": LinearLayer(3), "b": LinearLayer(3), "c": LinearLayer(2)},
                  [(NetPort("Input"), ["a", "b"]), ("a", "c"), ("b", NetPort("c", "Input"))], Input=2)
+
+
+@pytest.mark.parametrize("edges, at, message", [
+    ([("a", "b"), ("a", "b")], 1, "edge a -> b is given twice (edges 0 and 1): layer 2 'b' (LinearLayer) takes 1 "
+                                  "input ['Input']; delete one of them"),
+    ([("a", "b"), ("c", "a"), (1, "b")], 2, "edge 1 -> b repeats edge a -> b (edges 0 and 2): layer 2 'b' "
+                                            "(LinearLayer) takes 1 input ['Input']; delete one of them"),
+    ([(NetPort("a", "Output"), NetPort("b", "Input"))] * 2, 1,
+     "edge NetPort('a', 'Output') -> NetPort('b', 'Input') is given twice (edges 0 and 1): port 'Input' of layer 2 'b' "
+     "(LinearLayer) takes one edge; delete one of them"),
+    ([("a", NetPort("y")), ("a", NetPort("y"))], 1, "edge a -> NetPort('y') is given twice (edges 0 and 1): graph "
+                                                    "output 'y' takes one edge; delete one of them")])
+def test_the_same_edge_given_twice_is_called_a_duplicate_naming_both_edges(edges, at, message):
+    """It said "takes 1 input(s) ['Input'], but 2 edges feed it: a -> b, a -> b", as if two sources competed."""
+    with pytest.raises(WiringError) as error:
+        NetGraph({"a": LinearLayer(3), "b": LinearLayer(3), "c": LinearLayer(3)}, edges, Input=2)
+    (diagnostic,) = error.value.diagnostics
+    assert (diagnostic.message, diagnostic.kind, diagnostic.edge) == (message, "duplicate-edge", at)
+
+
+def test_a_layer_given_more_edges_than_inputs_counts_its_inputs_in_words():
+    """'takes 1 input(s)': now '1 input', '2 inputs'."""
+    with pytest.raises(WiringError, match=r"layer 3 'f' \(FunctionLayer\) takes 2 inputs \['a', 'b'\], but 3 edges "
+                                          r"feed it: NetPort\('Input'\) -> f, NetPort\('Input2'\) -> f, "
+                                          r"NetPort\('Input3'\) -> f\.$"):
+        NetGraph({"x": LinearLayer(3), "y": LinearLayer(3), "f": FunctionLayer("#a + #b")},
+                 [(NetPort("Input"), "f"), (NetPort("Input2"), "f"), (NetPort("Input3"), "f")], Input=2)
 
 
 def test_a_graph_output_fed_twice_is_not_called_an_input_port():

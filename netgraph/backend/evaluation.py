@@ -28,7 +28,7 @@ from netgraph.data import decode, encode
 from netgraph.core.port_options import option_form
 from netgraph.core.ports import NetPort
 from netgraph.core.tensors import as_tensor
-from netgraph.core.types import INTEGER, format_shape
+from netgraph.core.types import INTEGER, Shape, format_shape
 from netgraph.layers.random import distribution_checks
 
 __all__ = ["evaluate", "prepare_inputs", "as_port_tensor", "compiled_for_evaluation", "run_module", "probe_net",
@@ -36,16 +36,22 @@ __all__ = ["evaluate", "prepare_inputs", "as_port_tensor", "compiled_for_evaluat
 
 
 def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | None = None,
-                   net: Any = None) -> torch.Tensor:
+                   net: Any = None, shape: Shape = None) -> torch.Tensor:
     """The dtype policy for data: any real dtype (and numpy arrays, lists) is cast to the working precision
     (``torch.get_default_dtype()``, float32 unless changed); Integer ports take any integer dtype (or
     integral floats) as int64; anything else is a DataError naming the port. ``dtype`` overrides the
-    working precision (``net(x, precision="float64")``); ``net``: the net called, whose kind the hint's form follows.
+    working precision (``net(x, precision="float64")``); ``net``: the net called, whose kind the hint's form follows;
+    ``shape``: the port's shape of one example (None: unknown), which a message on missing data names.
 
     >>> import numpy
     >>> as_port_tensor("Input", numpy.zeros(2), integer=False).dtype
     torch.float32
     """
+    if value is None:
+        each = f", each example of shape {format_shape(shape)}" if shape is not None else ""
+        kind = "integer indices (dtype Integer)" if integer else "real numbers"
+        raise DataError(f"input port {port!r} was given None; it takes {kind}{each}: a tensor, array or list",
+                        kind="missing-data", layer=(), port=port)
     try:
         x = as_tensor(value)  # numpy arrays in the other byte order or with negative strides: a native copy
     except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
@@ -154,7 +160,7 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any],
         t = types[p]
         x = _ready(inputs[p], t.dtype == INTEGER, dtype or torch.get_default_dtype())
         if x is None:
-            x = as_port_tensor(p, inputs[p], integer=t.dtype == INTEGER, dtype=dtype, net=net)
+            x = as_port_tensor(p, inputs[p], integer=t.dtype == INTEGER, dtype=dtype, net=net, shape=t.shape)
         if t.shape is None:  # rank unknown: compiling reports the missing shape
             tensors[p] = x
             continue

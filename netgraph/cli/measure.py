@@ -16,6 +16,7 @@ from netgraph.cli.train import check_precision, loss_option, worded_by_files, wo
 from netgraph.core.errors import DataError, OptionError
 from netgraph.spec import load
 from netgraph.train import load_data, net_measurements
+from netgraph.train.measurements import MEASUREMENTS
 
 __all__ = ["measure"]
 
@@ -23,24 +24,35 @@ __all__ = ["measure"]
 def measure(args: argparse.Namespace) -> int:
     check_measure_flags(args)  # before any work: worded by the flags, as train's
     check_precision(args.precision)
+    names = _measure_names(args.measure)
     net = _load_net(args.spec)
     loss = with_loss_layers(net, loss_option(args.loss))
-    names = [name.strip().replace(":", "/") for name in args.measure.split(",") if name.strip()]  # --metrics' Port:Name
     try:
         data = load_data(args.data, command_line=True)
     except DataError as exc:
         raise DataError(f"--data: {exc}") from None
     try:
-        values = net_measurements(net, data, names or "", loss_function=loss, batch_size=args.batch_size,
+        values = net_measurements(net, data, names, loss_function=loss, batch_size=args.batch_size,
                                   target_device=args.device, random_seed=args.seed, working_precision=args.precision,
                                   num_workers=args.workers or 0)
     except DataError as exc:
         raise worded_by_files(exc, {"test": f"--data {args.data}"}) from None
     except OptionError as exc:  # a --loss term's weight, say: by the flag, as train words it
+        if exc.diagnostics and exc.diagnostics[0].option == "measurements":  # an unknown name
+            raise OptionError(f"--measure {args.measure!r}: {exc}", option="measure") from None
         raise worded_by_flags(exc) from None
     for name, value in values.items():  # a matrix (ConfusionMatrix) as its nested list of rows
         print(f"{name} {value.tolist() if isinstance(value, torch.Tensor) else format(value, '.6g')}")
     return 0
+
+
+def _measure_names(text: str) -> list[str]:
+    """The names ``--measure`` gives (``Port:Name`` as ``Port/Name``, as ``--metrics``); an OptionError for none."""
+    names = [name.strip().replace(":", "/") for name in text.split(",") if name.strip()]
+    if not names:
+        raise OptionError(f"--measure {text!r} names no measurement; give one or more, comma-separated: "
+                          f"{', '.join(MEASUREMENTS)} (on one output port: 'Port:Accuracy')", option="measure")
+    return names
 
 
 def _load_net(path: str) -> Any:

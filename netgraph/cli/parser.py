@@ -194,6 +194,10 @@ class _Parser(argparse.ArgumentParser):
         return parsed
 
 
+#: commands that read no spec, so take none of the spec-reading flags (--limit, --base-dir, --allow-outside)
+SPECLESS_COMMANDS = frozenset({"schema"})
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="netgraph", description="Mathematica-style NetGraph DSL for PyTorch")
     _version(parser)
@@ -201,7 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
     for add in (_run, _render, _check, _train, _measure, _export):
         add(sub)
     names = ", ".join(field.name for field in dataclasses.fields(Limits))
-    for command in sub.choices.values():
+    for name, command in sub.choices.items():
+        if name in SPECLESS_COMMANDS:
+            continue
         command.add_argument("--limit", action="append", default=[], metavar="NAME=N",
                              help=f"raise a size limit, e.g. --limit yaml_bytes=100000000 (names: {names})")
         command.add_argument("--base-dir", metavar="DIR", help="let 'file:' references read specs anywhere under DIR "

@@ -16,27 +16,18 @@ import operator
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from netgraph.core.layer import Layer
 from netgraph.core.errors import (MSG_FED_TWICE, MSG_OUTPUT_TO_OUTPUT, Diagnostic, EdgeRef, WiringError, did_you_mean,
                                    raise_all)
 from netgraph.core.names import describe_layer
+from netgraph.core.wording import counted
 from netgraph.core.port_paths import elided, resolve
 from netgraph.core.ports import Edge, NetPort, PortRef, WrittenEdge
+from netgraph.core.wiring_ports import GraphPortsStep, Wiring
 
 __all__ = ["Wiring", "normalize", "describe_layer", "describe_key", "join_path", "format_endpoint"]
-
-@dataclass
-class Wiring:
-    """The result: layers (variadic ones given their input count), edges, graph ports, muted outputs."""
-
-    layers: dict[str, Layer]
-    edges: list[Edge] = field(default_factory=list)
-    inputs: list[str] = field(default_factory=list)
-    outputs: list[str] = field(default_factory=list)
-    muted: set[PortRef] = field(default_factory=set)
 
 
 def join_path(parts: Sequence[str]) -> str:
@@ -77,7 +68,9 @@ def format_endpoint(x: Any) -> str:
     return repr(x) if isinstance(x, NetPort) else str(x)
 
 
-class _Normalizer:
+class _Normalizer(GraphPortsStep):
+    """Steps 1 to 3 of ``normalize``; step 4 (graph ports) is ``GraphPortsStep``'s."""
+
     def __init__(self, names: list[str], layers: dict[str, Layer]):
         self.names, self.layers = names, dict(layers)
         self.errors: list[Diagnostic] = []
@@ -267,7 +260,9 @@ class _Normalizer:
             self.problem("no-input", None, f"{self.desc(name)} has no input ports, but ", *shown, " feeds it", **at)
             return
         count = len(layer.input_ports)
-        takes = f"{self.desc(name)} takes {count} input(s) {list(layer.input_ports)}"
+        takes = f"{self.desc(name)} takes {counted(count, 'input')} {list(layer.input_ports)}"
+        if len({src for src, *_ in feeds}) <= free and self.duplicate(refs, [src for src, *_ in feeds], takes):
+            return
         head = takes + (f" ({free} not wired by NetPort)" if free != count else "")
         advice = "" if count > 1 else " " + MSG_FED_TWICE[0].upper() + MSG_FED_TWICE[1:]
         edges = list({(ref.index, ref.hop): ref for ref in refs}.values())
@@ -307,12 +302,26 @@ class _Normalizer:
                 explicit.append(Edge(src, dst, text, index=index, hop=hop, link=link))  # by position until sorted
         for dst, refs in claimed.items():
             if len(refs) > 1:
-                self.fed_twice(dst, refs)
+                self.fed_twice(dst, refs, [e.src for e in explicit if e.dst == dst])
         edges = sorted(explicit + self.thread(bare, claimed), key=operator.attrgetter("index"))  # inputs as given
         edges = [dataclasses.replace(e, index=self.user(e.index)) for e in edges] if self.written else edges
         wiring = Wiring(self.layers, edges, muted=muted)
         self.add_graph_ports(wiring)
         return wiring
+
+    def duplicate(self, refs: list[EdgeRef], sources: list[PortRef], takes: str) -> bool:
+        """Whether two of ``refs`` (edges into one place, from ``sources``) are one edge given twice; if so, recorded
+        as a "duplicate-edge" problem naming both (``takes``: what the place takes)."""
+        first: dict[PortRef, EdgeRef] = {}
+        for ref, src in zip(refs, sources):
+            earlier = first.setdefault(src, ref)
+            if (earlier.index, earlier.hop) == (ref.index, ref.hop):
+                continue
+            again = ("is given twice",) if str(earlier) == str(ref) else ("repeats edge ", earlier)
+            self.problem("duplicate-edge", None, "edge ", ref, " ", *again, f" (edges {earlier.index} and {ref.index}):"
+                         f" {takes}; delete one of them", edge=ref.index, hop=ref.hop)
+            return True
+        return False
 
     def plain_name(self, ref: Any) -> str | None:
         """The layer a plain index or name refers to; None for any other endpoint (``source``/``target`` judge it)."""
@@ -326,83 +335,13 @@ class _Normalizer:
         outs = self.layers[name].output_ports if name is not None else ()
         return PortRef(name, outs[0]) if outs else None
 
-    def fed_twice(self, dst: PortRef, refs: list[EdgeRef]) -> None:
+    def fed_twice(self, dst: PortRef, refs: list[EdgeRef], sources: list[PortRef]) -> None:
         where = f"graph output {dst.port!r}" if dst.layer is None else f"port {dst.port!r} of {self.desc(dst.layer)}"
+        if self.duplicate(refs, sources, f"{where} takes one edge"):
+            return
         advice = MSG_FED_TWICE if dst.layer is not None else MSG_FED_TWICE.replace("an input port", "a graph output", 1)
         self.problem("fed-twice", None, f"{where} is fed by {len(refs)} edges (", *_joined(refs, "; "), f"): {advice}",
                      layer=(dst.layer,) if dst.layer else (), port=dst.port, edge=refs[1].index, hop=refs[1].hop)
-
-    # -- step 4: dangling ports become graph ports ------------------------------------------
-    def add_graph_ports(self, w: Wiring) -> None:
-        read: dict[str, None] = {}  # the graph inputs the edges read, in order
-        explicit_outputs, dangling_out = [], []
-        fed_ports, used_ports = set(), {(ref.layer, ref.port) for ref in w.muted}  # tuples hash faster than PortRefs
-        for e in w.edges:
-            src, dst = e.src, e.dst
-            fed_ports.add((dst.layer, dst.port))
-            used_ports.add((src.layer, src.port))
-            if src.layer is None:
-                read[src.port] = None
-            if dst.layer is None:
-                explicit_outputs.append(dst.port)
-        unwired: list[tuple[str, str]] = []
-        for name in self.names:
-            layer = self.layers[name]
-            for port in layer.input_ports:
-                if (name, port) not in fed_ports:
-                    unwired.append((name, port))
-            for port in layer.output_ports:
-                if (name, port) not in used_ports:
-                    dangling_out.append(PortRef(name, port))
-        self.name_graph_ports(w, list(read), unwired, dangling_out, explicit_outputs)
-
-    def name_graph_ports(self, w: Wiring, inputs: list[str], unwired: list, dangling_out: list[PortRef],
-                         explicit_outputs: list[str]) -> None:
-        """Graph inputs for the ``unwired`` (layer, input port)s after those the edges read (``inputs``), graph
-        outputs for the ``dangling_out`` layer outputs beside the ``explicit_outputs``."""
-        for name, port in unwired:
-            w.edges.append(Edge(PortRef(None, port), PortRef(name, port), f"(unwired {name}.{port})", True))
-            if port not in inputs:
-                inputs.append(port)
-        counts = defaultdict(int)
-        for ref in dangling_out:
-            counts[ref.port] += 1
-        taken = {ref.port for ref in dangling_out if counts[ref.port] == 1}  # a nested graph's Output1 keeps its name
-        seen: dict[str, int] = defaultdict(int)
-        dangling_names = []
-        for ref in dangling_out:
-            out = ref.port
-            if counts[ref.port] > 1:  # Output1, Output2, ...: past the names already taken
-                seen[ref.port] += 1
-                while (out := f"{ref.port}{seen[ref.port]}") in taken:
-                    seen[ref.port] += 1
-            taken.add(out)
-            if out in explicit_outputs:
-                feeding = next(e.index for e in w.edges if e.dst == PortRef(None, out))
-                self.problem("output-clash", None, f"graph output {out!r} is fed explicitly and also by the unwired "
-                             f"output {ref.port!r} of {self.desc(ref.layer)}; mute one with ({ref.layer!r}, None) "
-                             f"or name the graph port differently", layer=(), port=out, edge=feeding)
-                continue
-            w.edges.append(Edge(ref, PortRef(None, out), f"(unwired {ref.layer}.{ref.port})", True))
-            dangling_names.append(out)
-        w.inputs = inputs
-        w.outputs = dangling_names + list(dict.fromkeys(explicit_outputs))
-        self.refuse_shared_names(w)
-
-    def refuse_shared_names(self, w: Wiring) -> None:
-        """A graph input and a graph output may not share a name: inside the graph both are the port ``name``
-        (as in a nested graph's ``NetPort(layer, name)``), so the output's value would replace the input's."""
-        for name in dict.fromkeys(p for p in w.outputs if p in w.inputs):
-            feeding = next(e for e in w.edges if e.dst == PortRef(None, name))
-            fed_by = "the graph input itself" if feeding.src.layer is None else \
-                f"output {feeding.src.port!r} of {self.desc(feeding.src.layer)}"
-            free = [n for n in (f"{name}Out", "Output", "Result", "Prediction", *(f"{name}Out{i}" for i in range(
-                2, len(w.inputs) + len(w.outputs) + 3))) if n not in (*w.inputs, *w.outputs)]
-            self.problem("port-name-clash", None, f"{name!r} is both a graph input and a graph output (fed by "
-                         f"{fed_by}); a graph's input and output ports need different names: name the output "
-                         f"differently, e.g. {' or '.join(f'NetPort({n!r})' for n in free[:2])}", layer=(),
-                         port=name, edge=None if feeding.implicit else feeding.index)
-
 
 def _joined(refs: list[EdgeRef], sep: str) -> list[str | EdgeRef]:
     """Message parts for ``refs`` separated by ``sep``."""

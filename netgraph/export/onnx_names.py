@@ -244,8 +244,9 @@ def fed_ports(layers: dict, edges: list[tuple], shapes: dict[str, Any], where: s
     inputs no output needs, which a NetGraph cannot hold: netgraph's export keeps them, to be fed by name)."""
     fed = {src.port for src, _ in edges if getattr(src, "layer", 0) is None}
     if unused := [p for p in shapes if p not in fed]:
-        warnings.warn(f"{where}: graph input(s) {', '.join(map(repr, unused))} feed no output; the imported net "
-                      f"leaves them out", stacklevel=5)
+        ports, feed, them = ("input", "feeds", "it") if len(unused) == 1 else ("inputs", "feed", "them")
+        warnings.warn(f"{where}: graph {ports} {', '.join(map(repr, unused))} {feed} no output; the imported net "
+                      f"leaves {them} out", stacklevel=5)
     return layers, edges, {p: t for p, t in shapes.items() if p in fed}
 
 

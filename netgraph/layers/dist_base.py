@@ -10,7 +10,6 @@ closed-form ``_mean`` / ``_variance`` on float64 tensors.
 from __future__ import annotations
 
 import dataclasses
-import keyword
 import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
@@ -22,10 +21,11 @@ from netgraph.core.other_layer_names import other_layer_hint
 from netgraph.core.attribute_hints import frozen_distribution_error
 from netgraph.core.layer import frozen_init
 from netgraph.core.layer_making import drop_dataclass_frozen
-from netgraph.core.option_problems import ARGUMENT_KIND, VALUE_KIND
+from netgraph.core.option_problems import ARGUMENT_KIND
 from netgraph.core.registry import Registry
 from netgraph.layers.bad_index import Where, first_bad, first_bad_at, located_error, piece_text
 from netgraph.layers.dist_constraints import REAL, Constraint, raise_constant_problems
+from netgraph.layers.dist_params import Param, as_param, plain_param, same_param, slot_name, whole
 from netgraph.layers.dist_limits import FLOAT_MAX, PARAM_MAX, named_overflow_problems, overflow_problems
 from netgraph.layers.dist_tensors import (LOG_MAX, full, is_tensor, log_or_tiny, log_standard_gamma, noise, safe_exp,  # noqa: F401
                                            standard_gamma, tensors, xlogy)  # re-exported for the distributions
@@ -34,7 +34,6 @@ __all__ = ["Distribution", "DISTRIBUTIONS", "distribution_class", "slot_name", "
            "Constraint", "standard_gamma", "log_standard_gamma", "safe_exp", "xlogy", "log_or_tiny"]
 
 DISTRIBUTIONS: Registry = Registry("distribution")
-Param = Any  # float | str ("#slot") | list | torch.Tensor
 
 
 def distribution_class(name: str) -> type[Distribution]:
@@ -50,44 +49,9 @@ def distribution_class(name: str) -> type[Distribution]:
                           f"{', '.join(sorted(DISTRIBUTIONS))}") from None
 
 
-def slot_name(value: Param, param: str | None = None) -> str | None:
-    """'mu' for the slot string '#mu', else None; a string of another form is a bad value of ``param``."""
-    if isinstance(value, str):
-        if value.startswith("#") and value[1:].isidentifier() and not keyword.iskeyword(value[1:]):
-            return value[1:]
-        raise OptionError("a distribution parameter given as a string must be a slot like '#mu' (a Python "
-                          f"identifier, not a keyword: it names an input port), found {value!r}", option=param,
-                          kind=VALUE_KIND)
-    return None
-
-
 #: The hint for a bad integer parameter (a Softplus would not give whole numbers).
 INTEGER_HINT = ("An integer parameter takes whole numbers: feed it a constant, counts from the data or rounded "
                 "values (a Softplus alone gives no integers); it never gets a gradient")
-
-
-def _as_param(cls_name: str, name: str, value: Param) -> Param:
-    if isinstance(value, str):
-        slot_name(value, name)
-        return value
-    if isinstance(value, torch.Tensor):
-        if value.requires_grad:
-            raise OptionError(f"{cls_name} parameter {name}: a tensor given as a constant must not require "
-                              f"grad (the layer copies it into a buffer); feed it as a '#{name}' slot input to "
-                              "train it", option=name, kind=VALUE_KIND)
-        if value.dim() == 0:  # a number, as a spec writes and reads it back (float32: its shortest decimal)
-            v = value.detach().cpu()
-            return float(str(v.numpy())) if v.dtype == torch.float32 else float(v)
-        return value.detach().clone() if value.is_floating_point() else value.detach().to(torch.float32)
-    if isinstance(value, (list, tuple)):
-        try:  # float64, as written (a float32 module casts it once, as any array; a float64 one computes with it)
-            return torch.tensor(value, dtype=torch.float64)
-        except (TypeError, ValueError, RuntimeError):
-            pass
-    elif not isinstance(value, bool) and isinstance(value, (int, float)):
-        return float(value)
-    raise OptionError(f"{cls_name} parameter {name} must be a number, a (nested) list of numbers, a '#slot' "
-                      f"string or a tensor; found {value!r}", option=name, kind=VALUE_KIND)
 
 
 _DATACLASS = {"frozen": True, "init": False, "eq": False, "repr": False}
@@ -107,6 +71,7 @@ class Distribution:
 
     PARAMS: ClassVar[tuple[str, ...]] = ()
     ARITIES: ClassVar[tuple[int, ...]] = ()  # allowed argument counts (default: all PARAMS)
+    ONE_LIST: ClassVar[bool] = False  # the parameters are given as one list: UniformDistribution([min, max])
     DEFAULTS: ClassVar[dict[str, float]] = {}  # values of the parameters an arity leaves out
     CONSTRAINTS: ClassVar[dict[str, Constraint]] = {}
     ROLES: ClassVar[dict[str, str]] = {}  # Wolfram's meaning, for messages: {"beta": "scale"}
@@ -137,7 +102,7 @@ class Distribution:
             counts = " or ".join(map(str, arities))
             raise OptionError(f"{name} takes {counts} parameters ({', '.join(self._described(self.PARAMS))}), "
                               f"found {len(params)}: {list(params)!r}", kind=ARGUMENT_KIND)
-        given = [_as_param(name, n, v) for n, v in zip(self.PARAMS, params)]
+        given = [as_param(name, n, v) for n, v in zip(self.PARAMS, params)]
         full = given + [self.DEFAULTS[n] for n in self.PARAMS[len(given):]]
         frozen_init(self, params=tuple(full), nargs=len(given))
         self._check_constants()
@@ -153,7 +118,8 @@ class Distribution:
 
     @classmethod
     def _usage(cls) -> str:
-        return f"{cls.__name__}({', '.join(cls.PARAMS)})"
+        listed = ", ".join(cls.PARAMS)
+        return f"{cls.__name__}({f'[{listed}]' if cls.ONE_LIST else listed})"
 
     # -- description ----------------------------------------------------------------------------------
     @classmethod
@@ -178,7 +144,7 @@ class Distribution:
     def args(self) -> list:
         """The parameters as written in a spec (Wolfram order), an integer parameter's as whole numbers; list-argument
         forms override."""
-        return [_whole(_plain(p)) if self.CONSTRAINTS.get(n, REAL).integer and not isinstance(p, str) else _plain(p)
+        return [whole(plain_param(p)) if self.CONSTRAINTS.get(n, REAL).integer and not isinstance(p, str) else plain_param(p)
                 for n, p in zip(self.PARAMS, self.params[:self.nargs])]
 
     # -- checks ---------------------------------------------------------------------------------------
@@ -345,7 +311,7 @@ class Distribution:
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return all(_same(a, b) for a, b in zip(self.params, other.params))  # omitted = default values
+        return all(same_param(a, b) for a, b in zip(self.params, other.params))  # omitted = default values
 
     def __hash__(self) -> int:
         return hash((type(self), tuple(("tensor", tuple(p.shape)) if isinstance(p, torch.Tensor) else p
@@ -365,37 +331,6 @@ def _refuse_delete(self: Distribution, name: str) -> None:
 
 # set after @dataclass (frozen: it refuses a class's own): words saying how to make another, not "cannot assign"
 Distribution.__setattr__, Distribution.__delattr__ = _refuse_set, _refuse_delete  # type: ignore[method-assign]
-
-
-def _plain(p: Any) -> Any:
-    """A tensor parameter as nested lists; float32 values by their shortest decimal (0.1, not 0.10000000149), which
-    reads back to the same float32, as a spec writes arrays (``netgraph.spec.options``)."""
-    if not isinstance(p, torch.Tensor):
-        return p
-    if p.dtype != torch.float32 or p.numel() > 20000:
-        return p.tolist()
-    if p.dim() <= 1:
-        values = [float(str(v)) for v in p.detach().cpu().numpy().ravel()]  # str of a float32: its shortest decimal
-        return values if p.dim() else values[0]
-    return [_plain(row) for row in p]
-
-
-def _whole(value: Any) -> Any:
-    """A (nested list of) whole float(s) as int(s): an integer parameter as given (its constraint made it whole)."""
-    return [_whole(v) for v in value] if isinstance(value, list) else int(value)
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Equal parameters; tensors of two floating dtypes compare in the less precise one (a float32 tensor written
-    by its shortest decimal reads back as float64 from a spec, and a float32 module computes with both alike)."""
-    if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
-        if not (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and a.shape == b.shape):
-            return False
-        if a.dtype != b.dtype and a.is_floating_point() and b.is_floating_point():
-            low = a.dtype if torch.finfo(a.dtype).bits < torch.finfo(b.dtype).bits else b.dtype
-            a, b = a.to(low), b.to(low)
-        return bool(torch.equal(a, b))
-    return a == b
 
 
 def _data_hint(ports: list[str]) -> str:

@@ -83,6 +83,7 @@ class UniformDistribution(Distribution):
     """
 
     PARAMS = ("min", "max")
+    ONE_LIST = True
     ARITIES = (2,)
     CONSTRAINTS = {"min": REAL, "max": REAL}
     ESTIMATORS = ("pathwise",)
@@ -95,10 +96,6 @@ class UniformDistribution(Distribution):
                               f"UniformDistribution([0, 1]) or UniformDistribution(['#a', '#b']); found "
                               f"{(bounds, *rest)!r}", kind=ARGUMENT_KIND)
         super().__init__(*bounds)
-
-    @classmethod
-    def _usage(cls) -> str:
-        return f"{cls.__name__}([{', '.join(cls.PARAMS)}])"
 
     @property
     def args(self) -> list:

@@ -219,6 +219,7 @@ class DiscreteUniformDistribution(Distribution):
     """DiscreteUniformDistribution([imin, imax]): integers imin..imax, equally likely. No gradient (integers)."""
 
     PARAMS = ("imin", "imax")
+    ONE_LIST = True
     CONSTRAINTS = {"imin": INTEGER, "imax": INTEGER}
     ROLES = {"imin": "smallest integer", "imax": "largest integer"}
     ESTIMATORS = ("none",)
@@ -232,10 +233,6 @@ class DiscreteUniformDistribution(Distribution):
             raise OptionError("DiscreteUniformDistribution takes one list argument [imin, imax], e.g. "
                               f"DiscreteUniformDistribution([1, 6]); found {(bounds, *rest)!r}", kind=ARGUMENT_KIND)
         super().__init__(*bounds)
-
-    @classmethod
-    def _usage(cls) -> str:
-        return f"{cls.__name__}([{', '.join(cls.PARAMS)}])"
 
     @property
     def args(self) -> list:

@@ -21,6 +21,7 @@ from typing import Any, Literal, Union
 
 import numpy as np
 import torch
+import yaml
 
 from netgraph.core.coders import CODERS, Coder, coder_from_data
 from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, did_you_mean, with_article
@@ -72,6 +73,8 @@ def plain(value: Any) -> Any:
 
 def _read_distribution(reader: Any, spec: Any, loc: Any, label: str) -> Any:
     """``{type: NormalDistribution, args: ['#mu', 1.0]}`` -> the distribution (other values: the layer checks)."""
+    if isinstance(spec, str) and spec in DISTRIBUTIONS:  # a bare name, as a layer's: Wolfram's Name[]
+        return _bare_distribution(reader, DISTRIBUTIONS[spec], loc, label)
     if not isinstance(spec, YMap) or "type" not in spec:
         return plain(spec)
     name, args = spec["type"], spec.get("args", [])
@@ -80,7 +83,12 @@ def _read_distribution(reader: Any, spec: Any, loc: Any, label: str) -> Any:
                             f"{other_layer_hint(name) or did_you_mean(name, DISTRIBUTIONS)} (a distribution such as "
                             f"NormalDistribution)",
                             kind="unknown-distribution", found=name)
-    reader.check_keys(spec, ("type", "args"), f"a distribution ({name})")
+    named = [k for k in spec if k in DISTRIBUTIONS[name].PARAMS]
+    reader.check_keys(spec, ("type", "args"), f"a distribution ({name})", explained=tuple(named))
+    if named:
+        return reader.error(spec.key_locs[named[0]], f"{label}a distribution ({name}) takes its parameters in order "
+                            f"under 'args:', not by name: write {_yaml_form(DISTRIBUTIONS[name], spec)}",
+                            kind="layer-argument", option=named[0])
     where = spec.value_locs.get("args", loc)
     if not isinstance(args, list):
         return reader.error(where, f"{label}{name} args: is a list of parameters, e.g. args: ['#mu', 1.0]; "
@@ -101,6 +109,39 @@ def _read_distribution(reader: Any, spec: Any, loc: Any, label: str) -> Any:
     except Exception as exc:  # noqa: BLE001 - as for layers: bad args are the spec's fault
         reader.error(where, f"{label}{name} rejected its args: {type(exc).__name__}: {exc}", kind="option-value")
     return FAILED
+
+
+def _bare_distribution(reader: Any, cls: type, loc: Any, label: str) -> Any:
+    """``distribution: NormalDistribution``: the distribution with its default parameters (Wolfram's
+    ``NormalDistribution[]``); for one without defaults, the error shows its YAML form."""
+    try:
+        return cls()
+    except OptionError:
+        return reader.error(loc, f"{label}{cls.__name__} has no default parameters, so it is written with them: "
+                            f"{_yaml_form(cls, {})} ({', '.join(cls._described(cls.PARAMS))}), e.g. "
+                            f"{{type: NormalDistribution, args: [0, 1]}}", kind="layer-argument", found=cls.__name__)
+
+
+def _yaml_form(cls: type, named: Any) -> str:
+    """``{type: Name, args: [...]}`` with the parameters in ``named`` (by name) in order, the others by name; as
+    many as the fewest arguments it takes that hold those given."""
+    given = [i for i, p in enumerate(cls.PARAMS) if p in named]
+    count = min((n for n in cls.ARITIES or (len(cls.PARAMS),) if n > max(given, default=-1)), default=len(cls.PARAMS))
+    values = [plain(named[p]) if p in named else _Placeholder(p) for p in cls.PARAMS[:count]]
+    args = yaml.dump([values] if cls.ONE_LIST else values, Dumper=_FormDumper, default_flow_style=True, width=1 << 16)
+    return f"{{type: {cls.__name__}, args: {args.strip()}}}"
+
+
+class _Placeholder(str):
+    """A parameter's name where its value goes, written unquoted."""
+
+
+class _FormDumper(yaml.SafeDumper):
+    pass
+
+
+_FormDumper.add_representer(_Placeholder, lambda dumper, s: dumper.represent_scalar("tag:yaml.org,2002:str", s,
+                                                                                      style=""))
 
 
 def _argument(cls: type, args: list, parameter: str | None) -> tuple[Any, Any] | None:
@@ -298,7 +339,19 @@ def distribution_schema() -> dict:
     return {"anyOf": [{"type": "object", "description": (cls.__doc__ or "").strip().split("\n")[0],
                        "properties": {"type": {"const": name}, "args": {"type": "array", "items": param}},
                        "required": ["type"], "additionalProperties": False}
-                      for name, cls in sorted(DISTRIBUTIONS.items())]}
+                      for name, cls in sorted(DISTRIBUTIONS.items())] + [{"enum": _with_defaults()}]}
+
+
+def _with_defaults() -> list[str]:
+    """The distributions a bare name makes (every parameter has a default: ``distribution: NormalDistribution``)."""
+    names = []
+    for name, cls in sorted(DISTRIBUTIONS.items()):
+        try:
+            cls()
+        except OptionError:
+            continue
+        names.append(name)
+    return names
 
 
 DEFS = {  # the schemas the option kinds refer to, by $defs name

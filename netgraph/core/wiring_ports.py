@@ -1,0 +1,111 @@
+"""Step 4 of edge normalisation (``netgraph.core.wiring``): the ports no edge wires become graph ports.
+
+Unwired inputs become graph inputs (same names merge); unwired outputs become graph outputs (``Output1``,
+``Output2`` … on clashes); a graph input and output of one name are refused.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from netgraph.core.layer import Layer
+from netgraph.core.ports import Edge, PortRef
+
+__all__ = ["Wiring", "GraphPortsStep"]
+
+
+@dataclass
+class Wiring:
+    """The result: layers (variadic ones given their input count), edges, graph ports, muted outputs."""
+
+    layers: dict[str, Layer]
+    edges: list[Edge] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    muted: set[PortRef] = field(default_factory=set)
+
+
+class GraphPortsStep:
+    """Adds the graph ports to a ``Wiring``; the normaliser that runs it gives ``names``, ``layers``, ``desc`` and
+    ``problem``."""
+
+    names: list[str]
+    layers: dict[str, Layer]
+
+    def desc(self, name: str) -> str:
+        raise NotImplementedError
+
+    def problem(self, kind: str, ref: Any, *parts: Any, **fields: Any) -> None:
+        raise NotImplementedError
+
+    def add_graph_ports(self, w: Wiring) -> None:
+        read: dict[str, None] = {}  # the graph inputs the edges read, in order
+        explicit_outputs, dangling_out = [], []
+        fed_ports, used_ports = set(), {(ref.layer, ref.port) for ref in w.muted}  # tuples hash faster than PortRefs
+        for e in w.edges:
+            src, dst = e.src, e.dst
+            fed_ports.add((dst.layer, dst.port))
+            used_ports.add((src.layer, src.port))
+            if src.layer is None:
+                read[src.port] = None
+            if dst.layer is None:
+                explicit_outputs.append(dst.port)
+        unwired: list[tuple[str, str]] = []
+        for name in self.names:
+            layer = self.layers[name]
+            for port in layer.input_ports:
+                if (name, port) not in fed_ports:
+                    unwired.append((name, port))
+            for port in layer.output_ports:
+                if (name, port) not in used_ports:
+                    dangling_out.append(PortRef(name, port))
+        self.name_graph_ports(w, list(read), unwired, dangling_out, explicit_outputs)
+
+    def name_graph_ports(self, w: Wiring, inputs: list[str], unwired: list, dangling_out: list[PortRef],
+                         explicit_outputs: list[str]) -> None:
+        """Graph inputs for the ``unwired`` (layer, input port)s after those the edges read (``inputs``), graph
+        outputs for the ``dangling_out`` layer outputs beside the ``explicit_outputs``."""
+        for name, port in unwired:
+            w.edges.append(Edge(PortRef(None, port), PortRef(name, port), f"(unwired {name}.{port})", True))
+            if port not in inputs:
+                inputs.append(port)
+        counts = defaultdict(int)
+        for ref in dangling_out:
+            counts[ref.port] += 1
+        taken = {ref.port for ref in dangling_out if counts[ref.port] == 1}  # a nested graph's Output1 keeps its name
+        seen: dict[str, int] = defaultdict(int)
+        dangling_names = []
+        for ref in dangling_out:
+            out = ref.port
+            if counts[ref.port] > 1:  # Output1, Output2, ...: past the names already taken
+                seen[ref.port] += 1
+                while (out := f"{ref.port}{seen[ref.port]}") in taken:
+                    seen[ref.port] += 1
+            taken.add(out)
+            if out in explicit_outputs:
+                feeding = next(e.index for e in w.edges if e.dst == PortRef(None, out))
+                self.problem("output-clash", None, f"graph output {out!r} is fed explicitly and also by the unwired "
+                             f"output {ref.port!r} of {self.desc(ref.layer)}; mute one with ({ref.layer!r}, None) "
+                             f"or name the graph port differently", layer=(), port=out, edge=feeding)
+                continue
+            w.edges.append(Edge(ref, PortRef(None, out), f"(unwired {ref.layer}.{ref.port})", True))
+            dangling_names.append(out)
+        w.inputs = inputs
+        w.outputs = dangling_names + list(dict.fromkeys(explicit_outputs))
+        self.refuse_shared_names(w)
+
+    def refuse_shared_names(self, w: Wiring) -> None:
+        """A graph input and a graph output may not share a name: inside the graph both are the port ``name``
+        (as in a nested graph's ``NetPort(layer, name)``), so the output's value would replace the input's."""
+        for name in dict.fromkeys(p for p in w.outputs if p in w.inputs):
+            feeding = next(e for e in w.edges if e.dst == PortRef(None, name))
+            fed_by = "the graph input itself" if feeding.src.layer is None else \
+                f"output {feeding.src.port!r} of {self.desc(feeding.src.layer)}"
+            free = [n for n in (f"{name}Out", "Output", "Result", "Prediction", *(f"{name}Out{i}" for i in range(
+                2, len(w.inputs) + len(w.outputs) + 3))) if n not in (*w.inputs, *w.outputs)]
+            self.problem("port-name-clash", None, f"{name!r} is both a graph input and a graph output (fed by "
+                         f"{fed_by}); a graph's input and output ports need different names: name the output "
+                         f"differently, e.g. {' or '.join(f'NetPort({n!r})' for n in free[:2])}", layer=(),
+                         port=name, edge=None if feeding.implicit else feeding.index)

@@ -1,0 +1,84 @@
+"""A distribution's parameter values: read as given (numbers, ``"#slot"`` strings, nested lists, tensors), written
+back as a spec writes them, and compared."""
+
+from __future__ import annotations
+
+import keyword
+from typing import Any
+
+import torch
+
+from netgraph.core.errors import OptionError
+from netgraph.core.option_problems import VALUE_KIND
+
+__all__ = ["Param", "slot_name", "as_param", "plain_param", "whole", "same_param"]
+
+Param = Any  # float | str ("#slot") | list | torch.Tensor
+
+
+def slot_name(value: Param, param: str | None = None) -> str | None:
+    """'mu' for the slot string '#mu', else None; a string of another form is a bad value of ``param``."""
+    if isinstance(value, str):
+        if value.startswith("#") and value[1:].isidentifier() and not keyword.iskeyword(value[1:]):
+            return value[1:]
+        raise OptionError("a distribution parameter given as a string must be a slot like '#mu' (a Python "
+                          f"identifier, not a keyword: it names an input port), found {value!r}", option=param,
+                          kind=VALUE_KIND)
+    return None
+
+
+def as_param(cls_name: str, name: str, value: Param) -> Param:
+    """``value`` of parameter ``name`` of ``cls_name`` as kept: a slot string, a float, a float64 tensor of a
+    list, a tensor detached; an OptionError for anything else."""
+    if isinstance(value, str):
+        slot_name(value, name)
+        return value
+    if isinstance(value, torch.Tensor):
+        if value.requires_grad:
+            raise OptionError(f"{cls_name} parameter {name}: a tensor given as a constant must not require "
+                              f"grad (the layer copies it into a buffer); feed it as a '#{name}' slot input to "
+                              "train it", option=name, kind=VALUE_KIND)
+        if value.dim() == 0:  # a number, as a spec writes and reads it back (float32: its shortest decimal)
+            v = value.detach().cpu()
+            return float(str(v.numpy())) if v.dtype == torch.float32 else float(v)
+        return value.detach().clone() if value.is_floating_point() else value.detach().to(torch.float32)
+    if isinstance(value, (list, tuple)):
+        try:  # float64, as written (a float32 module casts it once, as any array; a float64 one computes with it)
+            return torch.tensor(value, dtype=torch.float64)
+        except (TypeError, ValueError, RuntimeError):
+            pass
+    elif not isinstance(value, bool) and isinstance(value, (int, float)):
+        return float(value)
+    raise OptionError(f"{cls_name} parameter {name} must be a number, a (nested) list of numbers, a '#slot' "
+                      f"string or a tensor; found {value!r}", option=name, kind=VALUE_KIND)
+
+
+def plain_param(p: Any) -> Any:
+    """A tensor parameter as nested lists; float32 values by their shortest decimal (0.1, not 0.10000000149), which
+    reads back to the same float32, as a spec writes arrays (``netgraph.spec.options``)."""
+    if not isinstance(p, torch.Tensor):
+        return p
+    if p.dtype != torch.float32 or p.numel() > 20000:
+        return p.tolist()
+    if p.dim() <= 1:
+        values = [float(str(v)) for v in p.detach().cpu().numpy().ravel()]  # str of a float32: its shortest decimal
+        return values if p.dim() else values[0]
+    return [plain_param(row) for row in p]
+
+
+def whole(value: Any) -> Any:
+    """A (nested list of) whole float(s) as int(s): an integer parameter as given (its constraint made it whole)."""
+    return [whole(v) for v in value] if isinstance(value, list) else int(value)
+
+
+def same_param(a: Any, b: Any) -> bool:
+    """Equal parameters; tensors of two floating dtypes compare in the less precise one (a float32 tensor written
+    by its shortest decimal reads back as float64 from a spec, and a float32 module computes with both alike)."""
+    if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
+        if not (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and a.shape == b.shape):
+            return False
+        if a.dtype != b.dtype and a.is_floating_point() and b.is_floating_point():
+            low = a.dtype if torch.finfo(a.dtype).bits < torch.finfo(b.dtype).bits else b.dtype
+            a, b = a.to(low), b.to(low)
+        return bool(torch.equal(a, b))
+    return a == b
