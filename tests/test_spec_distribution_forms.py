@@ -1,0 +1,57 @@
+"""Distributions written in a spec: a bare name (Wolfram's NormalDistribution[]), and parameters given by name
+shown as the args list they belong in."""
+
+from __future__ import annotations
+
+import pytest
+
+from netgraph import NetGraph
+from tests.test_spec_errors import errors_of
+
+
+@pytest.fixture(autouse=True)
+def _each_yaml_loader(yaml_loader):
+    """Every test here runs with each YAML loader."""
+
+
+def _random_layer(distribution: str) -> str:
+    return f"netgraph: 1\nlayers:\n  r: {{type: RandomArrayLayer, distribution: {distribution}, output: 3}}\n"
+
+
+@pytest.mark.parametrize("name, params", [("NormalDistribution", (0.0, 1.0)), ("UniformDistribution", (0.0, 1.0))])
+def test_a_bare_distribution_name_with_defaults_for_every_parameter_reads_as_wolframs_name_without_arguments(
+        name, params):
+    """A bare layer name with defaults reads (`a: Tanh`); `distribution: NormalDistribution` was refused with
+    'such as NormalDistribution(0, 1)', Python's words. Wolfram: NormalDistribution[] is Normal(0, 1),
+    UniformDistribution[] is Uniform on [0, 1]."""
+    distribution = NetGraph.from_yaml(_random_layer(name)).layers["r"].distribution
+    assert (type(distribution).__name__, distribution.params) == (name, params)
+
+
+def test_a_bare_distribution_name_without_defaults_is_refused_with_its_yaml_form():
+    errors = errors_of(_random_layer("BernoulliDistribution"))
+    assert errors == ["<string>:3:45: layer 'r' option distribution: BernoulliDistribution has no default parameters, so it is written "
+                      "with them: {type: BernoulliDistribution, args: [p]} (p (probability of 1)), e.g. "
+                      "{type: NormalDistribution, args: [0, 1]}"]
+
+
+def test_the_schema_takes_a_bare_distribution_name_where_the_loader_does():
+    import jsonschema
+    from netgraph.spec.schema import spec_schema
+    validator = jsonschema.Draft202012Validator(spec_schema())
+    spec = {"netgraph": 1, "layers": {"r": {"type": "RandomArrayLayer", "output": 3}}}
+    for name, takes in (("NormalDistribution", True), ("UniformDistribution", True), ("BernoulliDistribution", False)):
+        spec["layers"]["r"]["distribution"] = name
+        assert validator.is_valid(spec) is takes, name
+
+
+@pytest.mark.parametrize("given, args", [("mu: 0, sigma: 1", "[0, 1]"), ("sigma: 2, mu: '#mu'", "['#mu', 2]"),
+                                         ("mu: 0", "[0, sigma]")])
+def test_distribution_parameters_given_by_name_are_shown_as_args_in_order(given, args):
+    """`{type: NormalDistribution, mu: 0, sigma: 1}` only listed the allowed keys (type, args)."""
+    errors = errors_of(_random_layer(f"{{type: NormalDistribution, {given}}}"))
+    assert len(errors) == 1 and errors[0].startswith("<string>:3:72: layer 'r' option distribution: "), errors
+    assert errors[0].endswith(f": a distribution (NormalDistribution) takes its parameters in order under 'args:', "
+                              f"not by name: write {{type: NormalDistribution, args: {args}}}"), errors
+    named, other = errors_of(_random_layer("{type: NormalDistribution, mu: 0, colour: 1}"))  # by place
+    assert "has no key 'colour'; its keys are type, args" in other and "args: [0, sigma]" in named
