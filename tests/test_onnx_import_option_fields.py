@@ -91,8 +91,7 @@ def test_a_node_our_layer_refuses_keeps_the_layers_option_fields(tmp_path):
 def test_a_model_onnx_finds_invalid_is_an_invalid_model(tmp_path):
     relu = helper.make_node("Relu", ["x"], ["y"], name="relu")
     graph = helper.make_graph([relu], "g", [_value("x", ["b", 3])], [_value("y")])
-    model = helper.make_model(graph, opset_imports=[])  # no opset for ONNX's own ops: onnx cannot infer Relu
-    model.ir_version = 8
+    model = onnx.ModelProto(ir_version=8, graph=graph)  # no opset for ONNX's own ops: onnx cannot infer Relu
     onnx.save(model, str(tmp_path / "model.onnx"))
     with pytest.raises(SpecError, match="not a valid ONNX model") as info:
         import_onnx(tmp_path / "model.onnx")
