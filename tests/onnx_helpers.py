@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import warnings
 from pathlib import Path
 
@@ -83,3 +85,15 @@ def torch_export(module: torch.nn.Module, x: torch.Tensor | tuple, path: Path, n
         torch.onnx.export(module.eval(), x if isinstance(x, tuple) else (x,), str(path), dynamo=False,
                           input_names=names, dynamic_axes=axes or None, **options)
     return path
+
+
+@contextlib.contextmanager
+def quiet_exporter():
+    """torch.onnx's logger at ERROR inside (the dynamo exporter logs its steps at WARNING), as it was after."""
+    logger = logging.getLogger("torch.onnx")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)

@@ -5,7 +5,6 @@ Either imports as a PaddingLayer "Periodic", computing what torch and onnxruntim
 
 from __future__ import annotations
 
-import logging
 import warnings
 
 import pytest
@@ -13,7 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from netgraph import import_onnx
-from tests.onnx_helpers import Op, run_onnx, torch_export
+from tests.onnx_helpers import Op, quiet_exporter, run_onnx, torch_export
 
 #: name -> (F.pad's pads, the input shape exported, the same with other lengths, the PaddingLayer's pairs)
 CASES = {"1d": ((2, 1), (3, 6), (3, 9), [[0, 0], [2, 1]]),
@@ -26,16 +25,10 @@ def _export(module: torch.nn.Module, x: torch.Tensor, path, dynamo: bool) -> Non
     if not dynamo:
         torch_export(module, x, path, "x", axes={"x": axes})
         return
-    logger, level = logging.getLogger("torch.onnx"), logging.getLogger("torch.onnx").level
-    logger.setLevel(logging.ERROR)  # the dynamo exporter logs its steps at WARNING
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            dims = {k: torch.export.Dim(name, min=3) if k else torch.export.Dim(name) for k, name in axes.items()}
-            torch.onnx.export(module.eval(), (x,), str(path), dynamo=True, dynamic_shapes=(dims,),
-                              input_names=["x"])
-    finally:
-        logger.setLevel(level)
+    with quiet_exporter(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dims = {k: torch.export.Dim(name, min=3) if k else torch.export.Dim(name) for k, name in axes.items()}
+        torch.onnx.export(module.eval(), (x,), str(path), dynamo=True, dynamic_shapes=(dims,), input_names=["x"])
 
 
 @pytest.mark.parametrize("dynamo", [False, True], ids=["torchscript", "dynamo"])

@@ -5,7 +5,6 @@ and onnxruntime compute, at other batch sizes and (where the export made them dy
 from __future__ import annotations
 
 import inspect
-import logging
 import warnings
 
 import numpy as np
@@ -15,17 +14,14 @@ import torch
 from torch import nn
 
 from netgraph import import_onnx
-from tests.onnx_helpers import run_onnx
+from tests.onnx_helpers import quiet_exporter, run_onnx
 
 
 @pytest.fixture(autouse=True)
 def _quiet_exporter():
     """The dynamo exporter logs its steps (and torchvision's absence) at WARNING."""
-    logger = logging.getLogger("torch.onnx")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    yield
-    logger.setLevel(level)
+    with quiet_exporter():
+        yield
 
 
 def _dynamo_export(module: nn.Module, args: tuple, path, dynamic: tuple | None = None) -> None:

@@ -3,7 +3,6 @@ NormalizationLayer(group_number=g) with the module's weight and bias as its Scal
 
 from __future__ import annotations
 
-import logging
 import warnings
 
 import numpy as np
@@ -16,7 +15,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from netgraph import NetChain, NormalizationLayer, export_onnx, import_onnx, net_initialize
-from tests.onnx_helpers import pinned_model, run_onnx, torch_export
+from tests.onnx_helpers import pinned_model, quiet_exporter, run_onnx, torch_export
 
 
 @pytest.mark.parametrize("affine", [True, False])
@@ -79,15 +78,10 @@ def test_the_dynamo_exporters_group_norm_imports_as_one_normalization_layer(affi
     module = nn.GroupNorm(2, 4, affine=affine).eval()
     if trained:
         module.weight.normal_(), module.bias.normal_()
-    logger = logging.getLogger("torch.onnx")
-    level, _ = logger.level, logger.setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(module, (torch.randn(2, 4, 5),), str(tmp_path / "gn.onnx"), dynamo=True,
-                              dynamic_shapes=({0: torch.export.Dim("b")},))
-    finally:
-        logger.setLevel(level)
+    with quiet_exporter(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.randn(2, 4, 5),), str(tmp_path / "gn.onnx"), dynamo=True,
+                          dynamic_shapes=({0: torch.export.Dim("b")},))
     back = import_onnx(tmp_path / "gn.onnx")
     [layer] = back.layers.values()
     assert isinstance(layer, NormalizationLayer) and layer.group_number == 2

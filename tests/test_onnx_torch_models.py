@@ -6,13 +6,13 @@ command line draws it."""
 
 from __future__ import annotations
 
-import logging
 import warnings
 
 import pytest
 import torch
 
 from netgraph import SpecError, import_onnx
+from tests.onnx_helpers import quiet_exporter
 from tests.torch_models import MODELS, Model, built, example_inputs
 
 #: models whose dynamo export differs from the TorchScript one in what the import must recognise (the others
@@ -25,11 +25,8 @@ STATIC = ("self_attention", "transformer")
 @pytest.fixture(autouse=True)
 def _quiet_exporter():
     """The dynamo exporter logs its steps at WARNING."""
-    logger = logging.getLogger("torch.onnx")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    yield
-    logger.setLevel(level)
+    with quiet_exporter():
+        yield
 
 
 def _export(model: Model, module: torch.nn.Module, path, opset: int, dynamo: bool = False, static: bool = False):
