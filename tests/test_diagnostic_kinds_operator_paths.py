@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import (LinearLayer, NetChain, NetGraph, NetGraphError, NetMapOperator, net_delete, net_extract,
+from netgraph import (LinearLayer, NetChain, NetGraph, NetGraphError, NetMapOperator, net_delete, net_drop, net_extract,
                       net_rename, net_replace_part)
 
 
@@ -36,3 +36,33 @@ def test_a_shape_conflict_inside_keeps_its_port_and_the_outer_path():
     (diagnostic,) = info.value.diagnostics
     assert diagnostic.kind == "shape" and diagnostic.layer[:3] == ("enc", "map", "net"), diagnostic
     assert diagnostic.port is not None and diagnostic.layer[3:] in {("lin",), ("act",)}
+
+
+def test_an_unknown_array_of_an_operator_is_a_layer_argument():
+    """As a built-in layer's with_arrays (kind "layer-argument"); it had the kind "error"."""
+    with pytest.raises(NetGraphError) as info:
+        NetMapOperator(NetChain({"lin": LinearLayer(3), "act": "Tanh"})).with_arrays({"net.lin.Wieghts": None})
+    (diagnostic,) = info.value.diagnostics
+    assert diagnostic.kind == "layer-argument"
+
+
+def test_an_inner_net_refusing_the_operators_port_types_is_a_shape_problem():
+    """inner_nets' ShapeError kept the port, expected and found values of the conflict but had the kind "error"."""
+    from netgraph.core.types import PortType
+    operator = NetMapOperator(NetChain([LinearLayer(3)], input=4))
+    with pytest.raises(NetGraphError) as info:
+        operator.inner_nets({"Input": PortType((7, 5), "Real")})
+    (diagnostic,) = info.value.diagnostics
+    assert diagnostic.kind == "shape" and diagnostic.found is not None, diagnostic
+
+
+@pytest.mark.parametrize("call, layer", [
+    (lambda: net_delete(_net(), [("enc", "map")]), ("enc",)),
+    (lambda: net_delete(NetChain({"a": "Tanh", "b": "Ramp"}), ["a", "b"]), ()),
+    (lambda: net_drop(NetChain({"a": "Tanh", "b": "Ramp"}, input=3), ["a", "b"]), ()),
+])
+def test_removing_every_layer_of_a_net_is_an_empty_net(call, layer):
+    with pytest.raises(NetGraphError) as info:
+        call()
+    (diagnostic,) = info.value.diagnostics
+    assert (diagnostic.kind, diagnostic.layer) == ("empty-net", layer), diagnostic
