@@ -66,3 +66,32 @@ def test_removing_every_layer_of_a_net_is_an_empty_net(call, layer):
         call()
     (diagnostic,) = info.value.diagnostics
     assert (diagnostic.kind, diagnostic.layer) == ("empty-net", layer), diagnostic
+
+
+def test_an_error_of_a_class_with_its_own_init_inside_a_nested_graph_keeps_its_path():
+    """An error whose class takes more than a message (an ExpressionError's text) was raised from inside the nested
+    graph as it was: no word of where, its Diagnostics' paths those of the inner graph."""
+    import dataclasses
+
+    from netgraph import OptionError, net_replace_part
+    from netgraph.core.layer import Layer
+
+    class PickyError(OptionError):
+        def __init__(self, shape):
+            super().__init__(f"needs shape (3), found {shape}", kind="option-value", layer=("p",), found=shape)
+
+    @dataclasses.dataclass(frozen=True, eq=False, repr=False)
+    class Picky(Layer):
+        input_ports = ("Input",)
+
+        def infer(self, types):
+            if types["Input"].shape not in (None, (3,)):
+                raise PickyError(types["Input"].shape)
+            return {"Input": types["Input"], "Output": types["Input"]}
+
+    net = NetGraph({"enc": NetChain({"lin": LinearLayer(3), "p": Picky()})}, [], Input=2)
+    with pytest.raises(OptionError) as info:
+        net_replace_part(net, {("enc", "lin"): LinearLayer(4)})
+    (diagnostic,) = info.value.diagnostics
+    assert "'enc'" in str(info.value) and diagnostic.message == str(info.value)
+    assert (diagnostic.kind, diagnostic.layer, diagnostic.found) == ("option-value", ("enc", "p"), (4,))
