@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import FunctionLayer, NetGraph, OptionError, SpecError
+from netgraph import FunctionLayer, NetGraph, NetGraphError, OptionError, SpecError
 
 BAD = ["#a +", "foo(#a)", "import os", "lambda x: x", "#a[1e400]", "#a if #b else #c", "(#a", "#a + 1e999"]
 
@@ -22,3 +22,12 @@ def test_a_specs_bad_expression_keeps_its_kind(text):
     with pytest.raises(SpecError) as info:
         NetGraph.from_yaml(f"netgraph: 1\nlayers:\n  f: {{type: FunctionLayer, function: '{text}'}}\n")
     assert [d.kind for d in info.value.diagnostics] == ["expression-syntax"]
+
+
+def test_an_expression_that_is_not_a_string_is_a_bad_value_of_its_option():
+    """parse's own check (the layers check first, as FunctionLayer(3) does, with the same fields)."""
+    from netgraph.layers.expression import parse
+    with pytest.raises(NetGraphError) as info:
+        parse(3)
+    (diagnostic,) = info.value.diagnostics
+    assert (diagnostic.kind, diagnostic.option, diagnostic.found) == ("option-value", "function", 3), diagnostic

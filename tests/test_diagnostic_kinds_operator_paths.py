@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import (LinearLayer, NetChain, NetGraph, NetGraphError, NetMapOperator, net_delete, net_extract,
+from netgraph import (LinearLayer, NetChain, NetGraph, NetGraphError, NetMapOperator, net_delete, net_drop, net_extract,
                       net_rename, net_replace_part)
 
 
@@ -36,3 +36,62 @@ def test_a_shape_conflict_inside_keeps_its_port_and_the_outer_path():
     (diagnostic,) = info.value.diagnostics
     assert diagnostic.kind == "shape" and diagnostic.layer[:3] == ("enc", "map", "net"), diagnostic
     assert diagnostic.port is not None and diagnostic.layer[3:] in {("lin",), ("act",)}
+
+
+def test_an_unknown_array_of_an_operator_is_a_layer_argument():
+    """As a built-in layer's with_arrays (kind "layer-argument"); it had the kind "error"."""
+    with pytest.raises(NetGraphError) as info:
+        NetMapOperator(NetChain({"lin": LinearLayer(3), "act": "Tanh"})).with_arrays({"net.lin.Wieghts": None})
+    (diagnostic,) = info.value.diagnostics
+    assert diagnostic.kind == "layer-argument"
+
+
+def test_an_inner_net_refusing_the_operators_port_types_is_a_shape_problem():
+    """inner_nets' ShapeError kept the port, expected and found values of the conflict but had the kind "error"."""
+    from netgraph.core.types import PortType
+    operator = NetMapOperator(NetChain([LinearLayer(3)], input=4))
+    with pytest.raises(NetGraphError) as info:
+        operator.inner_nets({"Input": PortType((7, 5), "Real")})
+    (diagnostic,) = info.value.diagnostics
+    assert diagnostic.kind == "shape" and diagnostic.found is not None, diagnostic
+
+
+@pytest.mark.parametrize("call, layer", [
+    (lambda: net_delete(_net(), [("enc", "map")]), ("enc",)),
+    (lambda: net_delete(NetChain({"a": "Tanh", "b": "Ramp"}), ["a", "b"]), ()),
+    (lambda: net_drop(NetChain({"a": "Tanh", "b": "Ramp"}, input=3), ["a", "b"]), ()),
+])
+def test_removing_every_layer_of_a_net_is_an_empty_net(call, layer):
+    with pytest.raises(NetGraphError) as info:
+        call()
+    (diagnostic,) = info.value.diagnostics
+    assert (diagnostic.kind, diagnostic.layer) == ("empty-net", layer), diagnostic
+
+
+def test_an_error_of_a_class_with_its_own_init_inside_a_nested_graph_keeps_its_path():
+    """An error whose class takes more than a message (an ExpressionError's text) was raised from inside the nested
+    graph as it was: no word of where, its Diagnostics' paths those of the inner graph."""
+    import dataclasses
+
+    from netgraph import OptionError, net_replace_part
+    from netgraph.core.layer import Layer
+
+    class PickyError(OptionError):
+        def __init__(self, shape):
+            super().__init__(f"needs shape (3), found {shape}", kind="option-value", layer=("p",), found=shape)
+
+    @dataclasses.dataclass(frozen=True, eq=False, repr=False)
+    class Picky(Layer):
+        input_ports = ("Input",)
+
+        def infer(self, types):
+            if types["Input"].shape not in (None, (3,)):
+                raise PickyError(types["Input"].shape)
+            return {"Input": types["Input"], "Output": types["Input"]}
+
+    net = NetGraph({"enc": NetChain({"lin": LinearLayer(3), "p": Picky()})}, [], Input=2)
+    with pytest.raises(OptionError) as info:
+        net_replace_part(net, {("enc", "lin"): LinearLayer(4)})
+    (diagnostic,) = info.value.diagnostics
+    assert "'enc'" in str(info.value) and diagnostic.message == str(info.value)
+    assert (diagnostic.kind, diagnostic.layer, diagnostic.found) == ("option-value", ("enc", "p"), (4,))

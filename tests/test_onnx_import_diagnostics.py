@@ -101,3 +101,44 @@ def test_an_expand_of_a_constant_to_a_shape_it_cannot_take_is_named(tmp_path):
         import_onnx(path)
     (problem,) = info.value.diagnostics
     assert (problem.kind, problem.layer, problem.found) == ("malformed-node", ("Expand_0",), "Expand")
+
+
+def _external(folder, location):
+    """A model whose initializer 'W' keeps its data in ``location``."""
+    w = TensorProto(name="W", data_type=TensorProto.FLOAT, dims=[2], data_location=TensorProto.EXTERNAL)
+    entry = w.external_data.add()
+    entry.key, entry.value = "location", location
+    graph = helper.make_graph([helper.make_node("Add", ["x", "W"], ["y"], name="add")], "g", [_value("x", [2])],
+                              [_value("y", [2])], [w])
+    path = folder / "external.onnx"
+    path.write_bytes(pinned_model(graph, 17).SerializeToString())
+    return path
+
+
+def _file_case(folder, name):
+    """The path of a model file that cannot be read, and the fields its problem has besides ``file``."""
+    if name == "invalid-model":
+        (path := folder / "garbage.onnx").write_bytes(b"\xff" * 64)
+        return path, {"kind": "invalid-model"}
+    if name == "missing":
+        return folder / "gone.onnx", {"kind": "unreadable-file", "found": str(folder / "gone.onnx")}
+    if name == "folder":
+        return folder, {"kind": "unreadable-file", "found": str(folder)}
+    if name == "limit":
+        with open(path := folder / "huge.onnx", "wb") as f:
+            f.truncate(2**31 + 1)  # sparse: nothing written, and nothing read
+        return path, {"kind": "limit", "found": 2**31 + 1, "expected": 2**31}
+    return _external(folder, "../out.bin"), {"kind": "external-data", "port": "W", "found": "../out.bin"}
+
+
+@pytest.mark.parametrize("name", ["invalid-model", "missing", "folder", "limit", "external-data"])
+def test_a_model_file_that_cannot_be_read_has_a_kind_and_names_the_file(tmp_path, name):
+    """They had the one kind "onnx"; a model onnx refuses is "invalid-model" as the importer's own check's is."""
+    path, fields = _file_case(tmp_path, name)
+    with pytest.raises(SpecError) as info:
+        import_onnx(path)
+    (problem,) = info.value.diagnostics
+    assert {field: getattr(problem, field) for field in fields} == fields, problem
+    assert problem.file == str(path) and problem.detail and problem.detail in problem.message
+    if name == "invalid-model":
+        assert problem.found == "DecodeError", problem

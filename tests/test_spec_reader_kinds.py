@@ -22,7 +22,10 @@ CASES = [
     ("encoding", b"netgraph: 1\nlayers: {a: Tanh\x80}\n", {"kind": "encoding", "line": 2}),
     ("not-a-spec", b"- Tanh\n- Ramp\n", {"kind": "not-a-spec", "found": "a list"}),
     ("version", b"netgraph: 2\nlayers: {a: Tanh}\n", {"kind": "version", "expected": 1, "found": 2}),
-    ("unknown-key", b"netgraph: 1\nlayers: {a: Tanh}\nedgse: []\n", {"kind": "unknown-key", "found": "edgse"}),
+    ("unknown-key", b"netgraph: 1\nlayers: {a: Tanh}\nedgse: []\n",
+     {"kind": "unknown-key", "found": "edgse", "layer": ()}),
+    ("unknown-key-nested", b"netgraph: 1\nlayers: {a: {type: NetGraph, layers: {b: Tanh}, edgse: []}}\n",
+     {"kind": "unknown-key", "found": "edgse", "layer": ("a",)}),
     ("missing-key", b"netgraph: 1\ninputs: {x: 3}\n", {"kind": "missing-key", "layer": ()}),
     ("value-type", b"netgraph: 1\nlayers: {a: Tanh}\nedges: 3\n", {"kind": "value-type", "found": 3}),
     ("unknown-layer-type", b"netgraph: 1\nlayers: {a: {type: LinearLayr, output: 3}}\n",
@@ -46,6 +49,8 @@ CASES = [
     ("unused-port", b"netgraph: 1\nlayers: {a: Tanh}\ninputs: {x: 3, y: 3}\nedges: [x -> a]\n",
      {"kind": "unused-port", "layer": (), "port": "y"}),
     ("layout", b"netgraph: 1\nlayers:\n  - a: Tanh\n  - b: Ramp\n", {"kind": "layout"}),
+    ("layout-misindented", b"netgraph: 1\nlayers:\n  enc:\n    type: LinearLayer\n    input: 3\n  output: 8\n",
+     {"kind": "layout", "layer": ("output",)}),
 ]
 
 
@@ -62,6 +67,15 @@ def test_each_problem_of_the_spec_itself_has_its_kind_and_fields(tmp_path, name,
     path, problem = _first_problem(tmp_path, name, data)
     assert {field: getattr(problem, field) for field in fields} == fields, problem.message
     assert problem.file == str(path) and problem.line >= 1 and problem.column >= 1
+
+
+def test_a_spec_that_cannot_be_read_is_of_kind_reference_as_a_referenced_one_is(tmp_path):
+    """It had the default kind "error"; it has no line, as nothing of it was read."""
+    missing = tmp_path / "gone.yaml"
+    with pytest.raises(SpecError) as caught:
+        load_spec(missing)
+    (problem,) = caught.value.diagnostics
+    assert (problem.kind, problem.found, problem.file, problem.line) == ("reference", str(missing), str(missing), None)
 
 
 def test_check_json_prints_the_kind_and_fields_of_each(cli):

@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from netgraph.core.errors import NetGraphError
+from netgraph.core.errors import NetGraphError, nested
 from netgraph.core.ir import with_node_layers
 from netgraph.core.layer import Layer, _same
 from netgraph.core.nesting import deep_walk
@@ -69,8 +69,10 @@ def replace_inside(graph: Any, name: str, layer: Any, changes: Mapping[tuple, La
     try:
         return layer.replace_layers(changes)
     except NetGraphError as exc:
-        if type(exc).__init__ is not NetGraphError.__init__:
-            raise
+        if type(exc).__init__ is not NetGraphError.__init__:  # (an ExpressionError's text): its nearest plain class
+            outer = nested(exc, (name,), f"in {graph.describe(((name,), None))}: ")
+            outer.inside, outer.inner_message = (name,), str(exc)
+            raise outer from None
         path, message = (name, *getattr(exc, "inside", ())), getattr(exc, "inner_message", str(exc))
         outer = type(exc)(f"in {graph.describe((path, None))}: {message}",
                           diagnostics=[d.within(name) for d in exc.diagnostics])

@@ -219,7 +219,7 @@ class NetOperator(Layer, register=False):
         try:
             return self._inner_nets(types)
         except Conflict as exc:
-            raise ShapeError(f"{self.type_name}: {exc}", port=exc.port, expected=exc.expected,
+            raise ShapeError(f"{self.type_name}: {exc}", kind="shape", port=exc.port, expected=exc.expected,
                              found=exc.found) from None
 
     @deep_walk
@@ -279,7 +279,8 @@ class NetOperator(Layer, register=False):
         arrays = {**(arrays or {}), **named}
         unknown = [n for n in arrays if n not in self._owners]
         if unknown:
-            raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{did_you_mean(unknown[0], self._owners)}")
+            raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{did_you_mean(unknown[0], self._owners)}",
+                              kind=ARGUMENT_KIND, found=unknown[0])
         grouped: dict[str, dict[tuple, dict[str, Any]]] = {}
         for name, value in arrays.items():
             field, path, inner = self._owners[name]

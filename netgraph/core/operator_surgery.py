@@ -17,7 +17,7 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from netgraph.core.errors import NetGraphError, OptionError, headed
+from netgraph.core.errors import NetGraphError, OptionError, headed, nested
 from netgraph.core.names import indexed
 from netgraph.core.graph import NetGraph
 from netgraph.core.operator import NetOperator
@@ -80,22 +80,9 @@ def within(net: NetGraph, path: tuple, field: str, function: str, call: Callable
     try:
         return call()
     except NetGraphError as exc:
-        raise _outside(exc, (*path, field), where) from None
+        raise nested(exc, (*path, field), where) from None
     except (TypeError, ValueError) as exc:  # the operator's own check of a new inner net
         raise OptionError(f"{where}{exc}", kind="option-value", layer=tuple(path), option=field) from None
-
-
-def _outside(error: NetGraphError, prefix: tuple, header: str) -> NetGraphError:
-    """``error`` as seen from the net holding its inner net at ``prefix``: ``header`` before its message and its
-    Diagnostics', their layer and graph paths nested in ``prefix``. Of its class where that takes a message alone
-    (an ExpressionError takes its text too: then the nearest that does)."""
-    diagnostics = []
-    for diagnostic in error.diagnostics:
-        for name in reversed(prefix):
-            diagnostic = diagnostic.within(name)
-        diagnostics.append(diagnostic.prefixed(header))
-    cls = next(c for c in type(error).__mro__ if c.__init__ is NetGraphError.__init__)
-    return cls(header + str(error), diagnostics=diagnostics)
 
 
 def layer_in(rest: tuple) -> tuple:

@@ -31,6 +31,8 @@ from netgraph.core.option_problems import VALUE_KIND
 __all__ = ["edit_at", "put_back", "layer_path", "check_net", "layer_graph", "subgraph", "with_output_options", "drop_layers",
            "listed", "no_layer_or_port", "numbered", "chain_of", "chain_items", "fits_checked"]
 
+EMPTY_KIND = "empty-net"  # an edit that would leave a net (``layer``: its path) without layers
+
 
 def check_net(net: Any, function: str) -> None:
     if not isinstance(net, NetGraph):
@@ -98,7 +100,8 @@ def edit_at(net: NetGraph, specs: list, edit: Any) -> NetGraph:
     for parent in sorted(groups, key=len, reverse=True):
         inner = net.layer_at(parent) if parent else net
         if set(groups[parent]) == set(inner.layers):
-            raise WiringError(f"this would remove every layer of {'/'.join(parent) or 'the net'}")
+            raise WiringError(f"this would remove every layer of {'/'.join(parent) or 'the net'}", kind=EMPTY_KIND,
+                              layer=tuple(parent))
         edited = edit(inner, groups[parent])
         net = _put_back(net, parent, edited, {})[0] if parent else edited
     return net
@@ -202,7 +205,7 @@ def subgraph(net: NetGraph, keep: set[str], mute_orphans: bool = True, targets: 
     that fed only removed layers are muted (``mute_orphans``; never those of ``targets``) or become graph outputs.
     """
     if not keep:
-        raise WiringError("the result would have no layers")
+        raise WiringError("the result would have no layers", kind=EMPTY_KIND, layer=())
     if isinstance(net, NetChain):
         return _subchain(net, keep)
     kept_edges = [e for e in net.edges if (e.src.layer is None or e.src.layer in keep)
@@ -280,7 +283,7 @@ def _drop_layers(net: NetGraph, drop: list[str]) -> NetGraph:
     """
     remaining = set(drop)
     if remaining == set(net.layers):
-        raise WiringError("net_drop would remove every layer")
+        raise WiringError("net_drop would remove every layer", kind=EMPTY_KIND, layer=())
     if isinstance(net, NetChain):  # one rebuild: a numbered chain renumbers its layers
         names = list(net.layers)
         kept = [i for i, n in enumerate(names) if n not in remaining]

@@ -35,22 +35,24 @@ def model_path(path: Any) -> str:
 
 def read_model(onnx: Any, path: str) -> Any:
     """The ModelProto at ``path``, its external data (checked first) loaded; SpecError when it cannot be read (a
-    device such as /dev/zero, a pipe, a file over protobuf's 2 GiB are refused before reading)."""
+    device such as /dev/zero, a pipe, a file over protobuf's 2 GiB are refused before reading). Its Diagnostic's
+    ``file`` is ``path``, ``detail`` the reason and ``kind`` one of ``"unreadable-file"`` (``found``: the path),
+    ``"limit"`` (``found`` the size, ``expected`` the limit), ``"invalid-model"`` (``found`` onnx's error's class, as
+    the importer's own check gives) and ``"external-data"`` (``port`` the tensor, ``found`` its data's location)."""
     try:
         with open_regular(path) as f:
             if (size := os.fstat(f.fileno()).st_size) > _PROTOBUF_LIMIT:
-                raise SpecError(f"{path}: cannot read an ONNX model: it holds {size:,} bytes, over protobuf's 2 GiB (a "
-                                f"larger model keeps its weights as external data)", kind="onnx")
+                raise _unread(path, f"it holds {size:,} bytes, over protobuf's 2 GiB (a larger model keeps its weights "
+                              f"as external data)", kind="limit", found=size, expected=_PROTOBUF_LIMIT)
             model = onnx.load_model_from_string(f.read())  # by its bytes: onnx.load asks a file object for its name
     except NotRegularFile:
-        raise SpecError(f"{path}: cannot read an ONNX model: it is not a regular file (a folder, device or pipe)",
-                        kind="onnx") from None
+        raise _unread(path, "it is not a regular file (a folder, device or pipe)") from None
     except SpecError:  # a ValueError too
         raise
     except (OSError, ValueError, TypeError) as exc:
-        raise SpecError(f"{path}: cannot read an ONNX model: {exc}", kind="onnx") from None
+        raise _unread(path, str(exc)) from None
     except Exception as exc:  # onnx's own errors (DecodeError) share no public base
-        raise SpecError(f"{path}: not a valid ONNX model: {type(exc).__name__}: {exc}", kind="onnx") from None
+        raise _invalid(path, exc) from None
     folder = os.path.dirname(os.path.abspath(path))
     external = [t for t in _tensors(model) if t.data_location == onnx.TensorProto.EXTERNAL]
     for tensor in external:
@@ -59,10 +61,22 @@ def read_model(onnx: Any, path: str) -> Any:
         try:
             onnx.load_external_data_for_model(model, folder)
         except (OSError, ValueError, TypeError) as exc:
-            raise SpecError(f"{path}: cannot read an ONNX model: {exc}", kind="onnx") from None
+            raise _unread(path, str(exc)) from None
         except Exception as exc:  # noqa: BLE001 - onnx's checker errors share no public base
-            raise SpecError(f"{path}: not a valid ONNX model: {type(exc).__name__}: {exc}", kind="onnx") from None
+            raise _invalid(path, exc) from None
     return model
+
+
+def _unread(path: str, why: str, **fields: Any) -> SpecError:
+    """"path: cannot read an ONNX model: why", of kind "unreadable-file" unless ``fields`` say another."""
+    fields = {"kind": "unreadable-file", "found": path, **fields}
+    return SpecError(f"{path}: cannot read an ONNX model: {why}", file=path, detail=why, **fields)
+
+
+def _invalid(path: str, exc: Exception) -> SpecError:
+    why = f"{type(exc).__name__}: {exc}"
+    return SpecError(f"{path}: not a valid ONNX model: {why}", kind="invalid-model", file=path, detail=why,
+                     found=type(exc).__name__)
 
 
 def _check_location(tensor: Any, folder: str, path: str) -> None:
@@ -78,8 +92,10 @@ def _check_location(tensor: Any, folder: str, path: str) -> None:
         why = "not a regular file there"
     else:
         return
-    raise SpecError(f"{path}: tensor {tensor.name!r} keeps its data in {location[:200]!r}: {why}; external data is "
-                    f"read only from files inside the model's folder {folder!r}", kind="onnx")
+    detail = f"keeps its data in {location[:200]!r}: {why}; external data is read only from files inside the " \
+             f"model's folder {folder!r}"
+    raise SpecError(f"{path}: tensor {tensor.name!r} {detail}", kind="external-data", file=path, detail=detail,
+                    port=tensor.name, found=location[:200])
 
 
 def _tensors(model: Any) -> Iterator[Any]:

@@ -20,6 +20,10 @@ be named), ``found`` its op type and ``detail`` the reason; one per graph output
   message), ``"unreadable-initializer"`` (its data does not fill its shape: ``port`` the initializer's name, ``found``
   its shape) and ``"no-computation"`` (no node computes anything);
 - ``"constant-output"``, ``"uncomputed-output"``, ``"merged-batch-output"``: a graph output without a layer's value.
+
+A model file that cannot be read (``onnx_files.read_model``; ``file`` its path) is ``"unreadable-file"``, ``"limit"``
+(over protobuf's 2 GiB), ``"invalid-model"`` (protobuf or onnx refused it: ``found`` the error's class) or
+``"external-data"`` (a tensor's data kept out of the model's folder: ``port`` the tensor).
 """
 
 from __future__ import annotations

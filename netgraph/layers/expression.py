@@ -68,7 +68,8 @@ def _slot_name(ident: str) -> str:
 def parse(text: str) -> Expression:
     """Parse and validate ``text``; raise ExpressionError (an OptionError) with the column on failure."""
     if not isinstance(text, str):
-        raise OptionError(f"an expression must be a string, found {type(text).__name__}")
+        raise OptionError(f"an expression must be a string, found {type(text).__name__}", kind="option-value",
+                          option="function", expected="an expression string", found=text)
     return _parse_cached(text)
 
 

@@ -110,7 +110,7 @@ def _chain_shorthand(reader: Any, spec: YSeq, loc: Loc, path: tuple) -> Any:
 
 def _reference(reader: Any, spec: YMap, path: tuple) -> Any:
     f = reader.file
-    reader.check_keys(spec, ("file", "type"), "a layer given by 'file:'")
+    reader.check_keys(spec, ("file", "type"), "a layer given by 'file:'", layer=path)
     target, loc = spec["file"], spec.value_locs["file"]
     if spec.get("type", "NetGraph") not in ("NetGraph", "NetChain"):
         reader.error(spec.value_locs["type"], "a layer given by 'file:' is a NetGraph or NetChain spec",
@@ -144,7 +144,7 @@ def _named_net(reader: Any, spec: YMap, path: tuple) -> Any:
     """``{ref: name}``: the net defined as ``name`` under this file's ``nets:``, read anew at ``path`` (each use
     has arrays of its own); problems inside it are placed at the definition, those of this use (its shapes, its
     size) at the use. Cycles are refused."""
-    reader.check_keys(spec, ("ref",), "a layer given by 'ref:'")
+    reader.check_keys(spec, ("ref",), "a layer given by 'ref:'", layer=path)
     name, loc = spec["ref"], spec.value_locs["ref"]
     f, defs = reader.file, reader.net_defs.get(reader.file, {})
     if not isinstance(name, str) or name not in defs:
@@ -194,7 +194,7 @@ def _typed(reader: Any, spec: YMap, loc: Loc, path: tuple) -> Any:
     if issubclass(cls, NetGraph):
         kind = "NetChain" if name == "NetChain" else "NetGraph"
         reader.check_keys(spec, CHAIN_KEYS if kind == "NetChain" else GRAPH_KEYS, f"a {kind}",
-                          ("edges",) if kind == "NetChain" else ())
+                          ("edges",) if kind == "NetChain" else (), layer=path)
         return reader.graph(spec, path, kind)
     return _options(reader, cls, spec, loc, path)
 

@@ -139,7 +139,7 @@ class SpecReader(ProblemLog):
         except (OSError, RuntimeError) as exc:
             problem = f"cannot read the spec: {getattr(exc, 'strerror', None) or exc}"
             if not prefix:  # the spec asked for: no line of it was read, so no file:line:col
-                raise SpecError(problem, file=shown) from None
+                raise SpecError(problem, file=shown, kind="reference", found=shown) from None
             return self.error(Loc(1, 1), problem, f, kind="reference")
         if prefix and not looks_like_spec(text):  # a referenced file: its content is not repeated
             return self.error(Loc(1, 1), f"not a netgraph spec: it has no 'netgraph: {VERSION}' line (the "
@@ -171,7 +171,7 @@ class SpecReader(ProblemLog):
         self.check_version(data)
         kind = data.get("type", "NetGraph")
         self.check_keys(data, (*TOP_KEYS, *(CHAIN_KEYS if kind == "NetChain" else GRAPH_KEYS)), "a spec",
-                        ("edges",) if kind == "NetChain" else ())
+                        ("edges",) if kind == "NetChain" else (), layer=prefix)
         if "arrays" in data:
             self.weights_names[f] = data["arrays"]
             read_arrays(self, data, prefix)
@@ -220,16 +220,18 @@ class SpecReader(ProblemLog):
                        f"this netgraph reads 'netgraph: {VERSION}'{quoted_number_hint(data['netgraph'])}",
                        kind="version", expected=VERSION, found=data["netgraph"])
 
-    def check_keys(self, spec: YMap, allowed: tuple, what: str, explained: tuple = ()) -> None:
-        """Report keys not ``allowed`` (those ``explained`` elsewhere excepted: a NetChain's 'edges:'); a layer under
-        an unknown key where 'nets:' is allowed (a YAML anchor's holder, 'defaults: &lin {...}') says where it goes."""
+    def check_keys(self, spec: YMap, allowed: tuple, what: str, explained: tuple = (), *,
+                   layer: tuple | None = None) -> None:
+        """Report keys not ``allowed`` (those ``explained`` elsewhere excepted: a NetChain's 'edges:') of the layer at
+        path ``layer``; a layer under an unknown key where 'nets:' is allowed (a YAML anchor's holder, 'defaults: &lin
+        {...}') says where it goes."""
         for key in spec:
             if key not in allowed and key not in explained:
-                layer = "nets" in allowed and isinstance(spec[key], YMap) and "type" in spec[key]
+                anchored = "nets" in allowed and isinstance(spec[key], YMap) and "type" in spec[key]
                 self.error(spec.key_locs[key], f"{what} has no key {key!r}{did_you_mean(key, allowed)}; its keys are "
                            f"{', '.join(allowed)}" + ("; a net defined once for several uses goes under 'nets:' (each "
-                           "use written {ref: name}), or is anchored where it is first used (a: &lin {...})" * layer),
-                           kind="unknown-key", found=key, expected=allowed)
+                           "use written {ref: name}), or is anchored where it is first used (a: &lin {...})" * anchored),
+                           kind="unknown-key", found=key, expected=allowed, layer=layer)
 
     # -- graphs --------------------------------------------------------------------------------------
     def graph(self, spec: YMap, prefix: tuple, kind: str) -> Any:
@@ -249,7 +251,7 @@ class SpecReader(ProblemLog):
         edges = [] if kind == "NetChain" else read_edges(self, spec, table, ports, loc_of)
         ports = check_unused(self, table, ports, shapes, loc_of)
         if kind == "NetGraph" and isinstance(value, YMap):  # beside bad edges too: the slip may be their cause
-            check_misindented(self, value, table, loc_of.used_layers, bool(spec.get("edges")))
+            check_misindented(self, value, table, loc_of.used_layers, bool(spec.get("edges")), prefix)
         if edges is None or any(v is FAILED for v in table.values()):
             return FAILED
         layers = list(table.values()) if isinstance(value, YSeq) else table  # a list: numbered as in Python

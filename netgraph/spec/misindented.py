@@ -30,16 +30,17 @@ def misindented_option(layers: YMap, name: str, anywhere: bool = True) -> str:
     return _hint(layers, names[at - 1], name, anywhere) if at else ""
 
 
-def check_misindented(reader: Any, layers: YMap, table: dict, named: set[str], wired: bool) -> None:
+def check_misindented(reader: Any, layers: YMap, table: dict, named: set[str], wired: bool, graph: tuple = ()) -> None:
     """Report each layer that no edge names (``named``: the layers the edges name, good edges or bad) and that
-    reads as an option of the layer above it; ``wired``: the graph has edges."""
+    reads as an option of the layer above it; ``wired``: the graph (at path ``graph``) has edges."""
     names = list(layers)
     for above, name in zip(names, names[1:]):
         if name in named or table.get(name, FAILED) is FAILED:  # a failed one: told already
             continue
         hint = _hint(layers, above, name, anywhere=wired)  # no edges: all are unwired, on purpose or not
         if hint:
-            reader.error(layers.key_locs[name], f"layer {name!r} is in no edge: {hint}", kind="layout")
+            reader.error(layers.key_locs[name], f"layer {name!r} is in no edge: {hint}", kind="layout",
+                         layer=(*graph, name))
 
 
 def _hint(layers: YMap, above: str, name: str, anywhere: bool) -> str:
