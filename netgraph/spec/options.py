@@ -55,7 +55,8 @@ class Flow(dict):
 
 @dataclasses.dataclass(frozen=True)
 class Codec:
-    """``read(reader, value, loc, label)`` -> keyword value or FAILED (problems recorded on ``reader``);
+    """``read(reader, value, loc, label, layer)`` -> keyword value or FAILED (problems recorded on ``reader``; ``layer``:
+    the path of the layer whose option it is);
     ``write(value)`` -> YAML data; ``schema``: the JSON Schema of the YAML form; ``kind``: the OptionKind's name."""
 
     read: Callable[..., Any]
@@ -71,7 +72,7 @@ def plain(value: Any) -> Any:
     return [plain(v) for v in value] if isinstance(value, list) else value
 
 
-def _read_distribution(reader: Any, spec: Any, loc: Any, label: str) -> Any:
+def _read_distribution(reader: Any, spec: Any, loc: Any, label: str, layer: tuple | None = None) -> Any:
     """``{type: NormalDistribution, args: ['#mu', 1.0]}`` -> the distribution (other values: the layer checks)."""
     if isinstance(spec, str) and spec in DISTRIBUTIONS:  # a bare name, as a layer's: Wolfram's Name[]
         return _bare_distribution(reader, DISTRIBUTIONS[spec], loc, label)
@@ -84,7 +85,7 @@ def _read_distribution(reader: Any, spec: Any, loc: Any, label: str) -> Any:
                             f"NormalDistribution)",
                             kind="unknown-distribution", found=name)
     named = [k for k in spec if k in DISTRIBUTIONS[name].PARAMS]
-    reader.check_keys(spec, ("type", "args"), f"a distribution ({name})", explained=tuple(named))
+    reader.check_keys(spec, ("type", "args"), f"a distribution ({name})", explained=tuple(named), layer=layer)
     if named:
         return reader.error(spec.key_locs[named[0]], f"{label}a distribution ({name}) takes its parameters in order "
                             f"under 'args:', not by name: write {_yaml_form(DISTRIBUTIONS[name], spec)}",
@@ -292,7 +293,7 @@ def data(value: Any) -> Any:
                      f"tensors only)")
 
 
-def _read_array(reader: Any, spec: Any, loc: Any, label: str) -> Any:
+def _read_array(reader: Any, spec: Any, loc: Any, label: str, layer: tuple | None = None) -> Any:
     """``{shared: w}`` or ``{shared: w, array: [...]}`` -> a NetSharedArray (other values: plain data)."""
     if not isinstance(spec, YMap):
         return plain(spec)
