@@ -303,7 +303,7 @@ def _read_array(reader: Any, spec: Any, loc: Any, label: str, layer: tuple | Non
     if "shared" not in spec or unknown:
         return reader.error(loc, f"{label}an array is a list of numbers, null, or {{shared: name}} (a shared array, "
                             f"optionally with array: values); found keys {list(spec)}",
-                            kind="value-type", found=list(spec))
+                            kind="value-type", found=list(spec), layer=layer)
     try:
         return NetSharedArray(spec["shared"], plain(spec.get("array")))
     except OptionError as exc:
