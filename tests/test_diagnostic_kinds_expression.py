@@ -31,3 +31,14 @@ def test_an_expression_that_is_not_a_string_is_a_bad_value_of_its_option():
         parse(3)
     (diagnostic,) = info.value.diagnostics
     assert (diagnostic.kind, diagnostic.option, diagnostic.found) == ("option-value", "function", 3), diagnostic
+
+
+def test_a_headed_expression_error_keeps_its_kind_under_the_header():
+    """headed (an edit's "does not fit" header) rebuilt the error as type(error)(message, diagnostics=...), which an
+    ExpressionError's __init__ (message, text, column) does not take: a TypeError came out instead."""
+    from netgraph.core.errors import headed
+    with pytest.raises(OptionError) as info:
+        FunctionLayer("#a +")
+    error = headed(info.value, "net_insert: ")
+    assert isinstance(error, OptionError) and str(error) == "net_insert: " + str(info.value)
+    assert [(d.kind, d.message) for d in error.diagnostics] == [("expression-syntax", str(error))]

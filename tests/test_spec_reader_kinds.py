@@ -26,6 +26,18 @@ CASES = [
      {"kind": "unknown-key", "found": "edgse", "layer": ()}),
     ("unknown-key-nested", b"netgraph: 1\nlayers: {a: {type: NetGraph, layers: {b: Tanh}, edgse: []}}\n",
      {"kind": "unknown-key", "found": "edgse", "layer": ("a",)}),
+    ("unknown-key-distribution", b"netgraph: 1\nlayers: {m: {type: NetGraph, layers: {r: {type: RandomArrayLayer, "
+     b"distribution: {type: NormalDistribution, args: [0, 1], arsg: []}, output: 2}}}}\n",
+     {"kind": "unknown-key", "found": "arsg", "layer": ("m", "r")}),  # the layer was None
+    ("unknown-distribution", b"netgraph: 1\nlayers: {r: {type: RandomArrayLayer, distribution: {type: "
+     b"NormalDistributon, args: [0, 1]}, output: 2}}\n",
+     {"kind": "unknown-distribution", "found": "NormalDistributon", "layer": ("r",)}),
+    ("distribution-args", b"netgraph: 1\nlayers: {r: {type: RandomArrayLayer, distribution: {type: "
+     b"NormalDistribution, args: 3}, output: 2}}\n", {"kind": "value-type", "found": 3, "layer": ("r",)}),
+    ("bare-distribution", b"netgraph: 1\nlayers: {r: {type: RandomArrayLayer, distribution: ExponentialDistribution, "
+     b"output: 2}}\n", {"kind": "layer-argument", "found": "ExponentialDistribution", "layer": ("r",)}),
+    ("array-keys", b"netgraph: 1\nlayers: {l: {type: LinearLayer, output: 2, weights: {shared: w, foo: 1}}}\n",
+     {"kind": "value-type", "found": ["shared", "foo"], "layer": ("l",)}),
     ("missing-key", b"netgraph: 1\ninputs: {x: 3}\n", {"kind": "missing-key", "layer": ()}),
     ("value-type", b"netgraph: 1\nlayers: {a: Tanh}\nedges: 3\n", {"kind": "value-type", "found": 3}),
     ("unknown-layer-type", b"netgraph: 1\nlayers: {a: {type: LinearLayr, output: 3}}\n",

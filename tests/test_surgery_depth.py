@@ -305,6 +305,18 @@ def test_a_replacement_refused_inside_a_nested_graph_names_that_graph():
     assert [d.layer for d in info.value.diagnostics] == [("m", "in", "l2")]
 
 
+def test_a_replacement_refused_inside_a_nested_graph_heads_its_diagnostics_too():
+    """The diagnostics kept the inner message alone (the error's own __init__ path, and operators' inner nets,
+    head theirs): a reader of diagnostics did not learn which graph holds 'l2'."""
+    inner = NetGraph({"l": LinearLayer(4), "t": "Tanh", "l2": LinearLayer(2)}, [("l", "t", "l2")])
+    net = net_initialize(NetGraph({"m": NetGraph({"in": inner}, [])}, [], Input=3), seed=0)
+    with pytest.raises(ShapeError) as info:
+        net_replace_part(net, {("m", "in", "l"): LinearLayer(6)})
+    (diagnostic,) = info.value.diagnostics
+    assert diagnostic.message.startswith("in layer 1 'm' (NetGraph) > layer 1 'in' (NetGraph): layer 3 'l2' "
+                                         "(LinearLayer): port 'Input': expected size 4"), diagnostic.message
+
+
 def test_prepend_before_an_encoded_input_names_both_types():
     """Found by QA: Tanh before a chain whose input has a ClassEncoder said 'takes Input ? ..., but the added layers
     give ?', naming neither type; the encoder fixes () Integer, which Tanh's Real values cannot give."""

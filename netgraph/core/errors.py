@@ -298,23 +298,27 @@ def _closest(word: str, candidates: list[str], cutoff: float) -> str | None:
     return None if best is None else best[1]
 
 
+def plain_class(error: NetGraphError) -> type[NetGraphError]:
+    """``error``'s class where that takes a message alone, else the nearest base that does (an ExpressionError
+    takes its text too)."""
+    return next(c for c in type(error).__mro__ if c.__init__ is NetGraphError.__init__)
+
+
 def headed(error: NetGraphError, header: str) -> NetGraphError:
-    """An error of ``error``'s class saying ``header`` before its message, each of its Diagnostics kept (their kind,
-    layer, port, ...), with the header before its message too."""
-    return type(error)(header + str(error), diagnostics=[d.prefixed(header) for d in error.diagnostics])
+    """An error of ``error``'s class (see ``plain_class``) saying ``header`` before its message, each of its
+    Diagnostics kept (their kind, layer, port, ...), with the header before its message too."""
+    return plain_class(error)(header + str(error), diagnostics=[d.prefixed(header) for d in error.diagnostics])
 
 
 def nested(error: NetGraphError, prefix: tuple[str, ...], header: str) -> NetGraphError:
     """``error`` as seen from the net holding, at path ``prefix``, the net it arose in: ``header`` before its message
-    and its Diagnostics', their layer and graph paths nested in ``prefix``. Of its class where that takes a message
-    alone (an ExpressionError takes its text too: then the nearest that does)."""
+    and its Diagnostics', their layer and graph paths nested in ``prefix``. Of its class (see ``plain_class``)."""
     diagnostics = []
     for diagnostic in error.diagnostics:
         for name in reversed(prefix):
             diagnostic = diagnostic.within(name)
         diagnostics.append(diagnostic.prefixed(header))
-    cls = next(c for c in type(error).__mro__ if c.__init__ is NetGraphError.__init__)
-    return cls(header + str(error), diagnostics=diagnostics)
+    return plain_class(error)(header + str(error), diagnostics=diagnostics)
 
 
 def raise_all(errors: list[Problem], cls: type[NetGraphError], header: str, **fields: object) -> None:

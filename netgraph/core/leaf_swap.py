@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from netgraph.core.errors import NetGraphError, nested
+from netgraph.core.errors import NetGraphError, plain_class
 from netgraph.core.ir import with_node_layers
 from netgraph.core.layer import Layer, _same
 from netgraph.core.nesting import deep_walk
@@ -65,18 +65,17 @@ def _plain_equal(a: Any, b: Any) -> bool:
 
 def replace_inside(graph: Any, name: str, layer: Any, changes: Mapping[tuple, Layer]) -> Any:
     """``layer.replace_layers(changes)`` for ``graph``'s layer ``name`` (a nested graph or an operator); an error
-    raised inside it names where, as ``layer 1 'enc' (NetGraph)``, its diagnostics' paths made ``graph``'s."""
+    raised inside it names where, as ``layer 1 'enc' (NetGraph)``, before its message and its diagnostics' (their
+    paths made ``graph``'s), once: an error from a graph nested deeper is named by the whole path, ``a > b``. Of its
+    class where that takes a message alone (see ``plain_class``)."""
     try:
         return layer.replace_layers(changes)
     except NetGraphError as exc:
-        if type(exc).__init__ is not NetGraphError.__init__:  # (an ExpressionError's text): its nearest plain class
-            outer = nested(exc, (name,), f"in {graph.describe(((name,), None))}: ")
-            outer.inside, outer.inner_message = (name,), str(exc)
-            raise outer from None
         path, message = (name, *getattr(exc, "inside", ())), getattr(exc, "inner_message", str(exc))
-        outer = type(exc)(f"in {graph.describe((path, None))}: {message}",
-                          diagnostics=[d.within(name) for d in exc.diagnostics])
-        outer.inside, outer.inner_message = path, message
+        diagnostics = [d.within(name) for d in getattr(exc, "inner_diagnostics", exc.diagnostics)]
+        header = f"in {graph.describe((path, None))}: "
+        outer = plain_class(exc)(header + message, diagnostics=[d.prefixed(header) for d in diagnostics])
+        outer.inside, outer.inner_message, outer.inner_diagnostics = path, message, diagnostics
         raise outer from None
 
 

@@ -55,7 +55,8 @@ class Flow(dict):
 
 @dataclasses.dataclass(frozen=True)
 class Codec:
-    """``read(reader, value, loc, label)`` -> keyword value or FAILED (problems recorded on ``reader``);
+    """``read(reader, value, loc, label, layer)`` -> keyword value or FAILED (problems recorded on ``reader``; ``layer``:
+    the path of the layer whose option it is);
     ``write(value)`` -> YAML data; ``schema``: the JSON Schema of the YAML form; ``kind``: the OptionKind's name."""
 
     read: Callable[..., Any]
@@ -71,10 +72,10 @@ def plain(value: Any) -> Any:
     return [plain(v) for v in value] if isinstance(value, list) else value
 
 
-def _read_distribution(reader: Any, spec: Any, loc: Any, label: str) -> Any:
+def _read_distribution(reader: Any, spec: Any, loc: Any, label: str, layer: tuple | None = None) -> Any:
     """``{type: NormalDistribution, args: ['#mu', 1.0]}`` -> the distribution (other values: the layer checks)."""
     if isinstance(spec, str) and spec in DISTRIBUTIONS:  # a bare name, as a layer's: Wolfram's Name[]
-        return _bare_distribution(reader, DISTRIBUTIONS[spec], loc, label)
+        return _bare_distribution(reader, DISTRIBUTIONS[spec], loc, label, layer)
     if not isinstance(spec, YMap) or "type" not in spec:
         return plain(spec)
     name, args = spec["type"], spec.get("args", [])
@@ -82,17 +83,17 @@ def _read_distribution(reader: Any, spec: Any, loc: Any, label: str) -> Any:
         return reader.error(spec.value_locs["type"], f"{label}unknown type {name!r}"
                             f"{other_layer_hint(name) or did_you_mean(name, DISTRIBUTIONS)} (a distribution such as "
                             f"NormalDistribution)",
-                            kind="unknown-distribution", found=name)
+                            kind="unknown-distribution", found=name, layer=layer)
     named = [k for k in spec if k in DISTRIBUTIONS[name].PARAMS]
-    reader.check_keys(spec, ("type", "args"), f"a distribution ({name})", explained=tuple(named))
+    reader.check_keys(spec, ("type", "args"), f"a distribution ({name})", explained=tuple(named), layer=layer)
     if named:
         return reader.error(spec.key_locs[named[0]], f"{label}a distribution ({name}) takes its parameters in order "
                             f"under 'args:', not by name: write {_yaml_form(DISTRIBUTIONS[name], spec)}",
-                            kind="layer-argument", option=named[0])
+                            kind="layer-argument", option=named[0], layer=layer)
     where = spec.value_locs.get("args", loc)
     if not isinstance(args, list):
         return reader.error(where, f"{label}{name} args: is a list of parameters, e.g. args: ['#mu', 1.0]; "
-                            f"found {args!r}", kind="value-type", found=args)
+                            f"found {args!r}", kind="value-type", found=args, layer=layer)
     try:
         return DISTRIBUTIONS[name](*plain(args))
     except NetGraphError as exc:  # at a quoted number among the args, if any: the likely cause
@@ -107,11 +108,12 @@ def _read_distribution(reader: Any, spec: Any, loc: Any, label: str) -> Any:
         reader.error(at, f"{label}{exc}{'' if quoted is None else quoted_number_hint(args[quoted])}",
                      source=sole(exc), kind="option-value")
     except Exception as exc:  # noqa: BLE001 - as for layers: bad args are the spec's fault
-        reader.error(where, f"{label}{name} rejected its args: {type(exc).__name__}: {exc}", kind="option-value")
+        reader.error(where, f"{label}{name} rejected its args: {type(exc).__name__}: {exc}", kind="option-value",
+                     layer=layer)
     return FAILED
 
 
-def _bare_distribution(reader: Any, cls: type, loc: Any, label: str) -> Any:
+def _bare_distribution(reader: Any, cls: type, loc: Any, label: str, layer: tuple | None) -> Any:
     """``distribution: NormalDistribution``: the distribution with its default parameters (Wolfram's
     ``NormalDistribution[]``); for one without defaults, the error shows its YAML form."""
     try:
@@ -119,7 +121,8 @@ def _bare_distribution(reader: Any, cls: type, loc: Any, label: str) -> Any:
     except OptionError:
         return reader.error(loc, f"{label}{cls.__name__} has no default parameters, so it is written with them: "
                             f"{_yaml_form(cls, {})} ({', '.join(cls._described(cls.PARAMS))}), e.g. "
-                            f"{{type: NormalDistribution, args: [0, 1]}}", kind="layer-argument", found=cls.__name__)
+                            f"{{type: NormalDistribution, args: [0, 1]}}", kind="layer-argument", found=cls.__name__,
+                            layer=layer)
 
 
 def _yaml_form(cls: type, named: Any) -> str:
@@ -292,7 +295,7 @@ def data(value: Any) -> Any:
                      f"tensors only)")
 
 
-def _read_array(reader: Any, spec: Any, loc: Any, label: str) -> Any:
+def _read_array(reader: Any, spec: Any, loc: Any, label: str, layer: tuple | None = None) -> Any:
     """``{shared: w}`` or ``{shared: w, array: [...]}`` -> a NetSharedArray (other values: plain data)."""
     if not isinstance(spec, YMap):
         return plain(spec)
@@ -300,7 +303,7 @@ def _read_array(reader: Any, spec: Any, loc: Any, label: str) -> Any:
     if "shared" not in spec or unknown:
         return reader.error(loc, f"{label}an array is a list of numbers, null, or {{shared: name}} (a shared array, "
                             f"optionally with array: values); found keys {list(spec)}",
-                            kind="value-type", found=list(spec))
+                            kind="value-type", found=list(spec), layer=layer)
     try:
         return NetSharedArray(spec["shared"], plain(spec.get("array")))
     except OptionError as exc:
