@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import OptionError
+from netgraph import ConvolutionLayer, NetChain, NetGraphError, OptionError, ReshapeLayer
 from netgraph.core.wording import counted_either
 from netgraph.layers.dist_discrete import BernoulliDistribution
 from netgraph.layers.dist_gamma import GammaDistribution
@@ -36,3 +36,15 @@ def test_distribution_parameter_counts_are_grammatical(make, expected):
     with pytest.raises(OptionError) as info:
         make()
     assert expected in str(info.value)
+
+
+def test_reshaping_one_element_says_element():
+    with pytest.raises(NetGraphError) as info:
+        NetChain([ReshapeLayer([2])], input=1)
+    assert "cannot reshape 1 element to" in str(info.value)
+
+
+def test_one_input_channel_against_other_groups_says_channel():
+    with pytest.raises(NetGraphError) as info:
+        NetChain([ConvolutionLayer(4, 3, channel_groups=2)], input=[1, 8, 8])
+    assert "port 'Input' has 1 channel, not divisible" in str(info.value)
