@@ -108,3 +108,14 @@ def test_measure_on_a_machine_without_cuda_says_to_use_the_cpu_not_to_train_on_i
     ran = cli("measure", "soft.yaml", "--data", "test.npz", "--device", "cuda")
     assert ran.code == 1 and ran.err.startswith("netgraph measure: --device cuda: CUDA is not available")
     assert ran.err.endswith("; use the cpu\n"), ran.err
+
+
+def test_measure_words_an_unknown_port_measurement_as_the_command_line_writes_it(cli, tmp_path):
+    """`--measure Output:Acuracy` read "unknown measurement 'Output/Acuracy' ... (on one output port: 'Port/Accuracy')",
+    the Python form, though the flag's own help and README give Port:Accuracy."""
+    save(NetChain([SoftmaxLayer()], Input=3), tmp_path / "soft.yaml")
+    np.savez(tmp_path / "test.npz", Input=LOGITS.numpy(), Target=CLASSES.numpy())
+    ran = cli("measure", "soft.yaml", "--data", "test.npz", "--measure", "Loss,Output:Acuracy")
+    assert ran.code == 1 and ran.err.startswith("netgraph measure: --measure 'Loss,Output:Acuracy': unknown "
+                                                "measurement 'Output:Acuracy' (did you mean 'Accuracy'?)"), ran.err
+    assert "(on one output port: 'Port:Accuracy')" in ran.err and "/" not in ran.err

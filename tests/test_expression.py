@@ -115,7 +115,7 @@ def test_a_constant_that_overflows_is_refused_naming_it(text, message):
     ("#a if #b else #c", "Python's conditional x if c else y (write If[c, x, y]) is not allowed"),
     ("#a + foo[#b]", "unknown function 'foo'"),
     ("Tanhh[#x]", "did you mean 'Tanh'"),
-    ("Exp[#a, #b]", "Exp takes 1 argument(s), found 2"),
+    ("Exp[#a, #b]", "Exp takes 1 argument, found 2"),
     ("Max[]", "Max takes 1 or more arguments, found 0"),
     ("#a +", "syntax error"),
     ("x + #a", "unknown name 'x'"),

@@ -153,7 +153,7 @@ def test_integer_inputs_valid_for_no_example_are_a_data_error_before_tracing(tmp
     # Position feeds an ExtractLayer (needs 1 or more) and an embedding of one vector (needs 0)
     net = NetGraph({"x": ExtractLayer(), "e": EmbeddingLayer(2, 1)}, [(NetPort("Position"), ["e", NetPort("x", "Position")])],
                    Input=3, Position=PortType((1,), "Integer"))
-    with pytest.raises(DataError, match=r"none runs \(Integer port\(s\) 'Position'.*1-based") as info:
+    with pytest.raises(DataError, match=r"none runs \(Integer port 'Position'.*1-based") as info:
         export_onnx(net_initialize(net, seed=0), tmp_path / "m.onnx")
     assert "torch's ONNX exporter" not in str(info.value) and not (tmp_path / "m.onnx").exists()
 

@@ -21,6 +21,7 @@ from torch import nn
 from netgraph.core.errors import OptionError, ShapeError
 from netgraph.core.layer import Layer
 from netgraph.core.types import INTEGER, PortType, format_shape
+from netgraph.core.wording import counted
 from netgraph.layers._modules import meta_call, meta_inputs
 from netgraph.layers.random_module import RandomModule
 
@@ -60,7 +61,7 @@ def check_built(layer: Layer, types: Mapping[str, PortType], built: Any, where: 
                           f"module in a TorchLayer, which gives such a module a copy")
     expected = [types[p] for p in layer.output_ports]
     if len(outs) != len(expected):
-        raise ShapeError(f"{where}: the module from {layer.type_name}.build() gives {len(outs)} output(s), but the "
+        raise ShapeError(f"{where}: the module from {layer.type_name}.build() gives {counted(len(outs), 'output')}, but the "
                          f"layer has output ports {list(layer.output_ports)}")
     for port, out, want in zip(layer.output_ports, outs, expected):
         found = tuple(out.shape[1:]) if out.dim() else None

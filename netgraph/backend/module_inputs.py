@@ -27,6 +27,7 @@ from netgraph.backend.shape_hints import layout_hint
 from netgraph.core.errors import DataError, Diagnostic, NetGraphError, did_you_mean
 from netgraph.core.tracing import tracing
 from netgraph.core.types import INTEGER, format_shape
+from netgraph.core.wording import counted
 
 __all__ = ["input_error", "input_problem"]
 
@@ -67,7 +68,7 @@ def _unbound(module: Any, args: tuple, kwargs: dict[str, Any]) -> DataError | No
         return DataError(f"the module takes its inputs by name: call module(**inputs), not module(inputs) with a "
                          f"dict; inputs are {list(ports)}")
     if len(args) > len(names):
-        takes = f"{len(ports)} inputs ({', '.join(ports)})" if ports else "no inputs, only batch_size"
+        takes = f"{counted(len(ports), 'input')} ({', '.join(ports)})" if ports else "no inputs, only batch_size"
         return DataError(f"the module takes {takes}, found {len(args)} by position")
     given = {*names[:len(args)], *kwargs}
     problems = [(f"unknown input port {k!r}{did_you_mean(k, ports)}; inputs are {list(ports)}", k)

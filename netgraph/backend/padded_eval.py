@@ -25,6 +25,7 @@ from netgraph.backend.input_lengths import check_shared_lengths, empty_length_pr
 from netgraph.backend.masks import Fallback, Padded, check_padded, compile_padded, output_lengths, pad, unpad
 from netgraph.core.errors import DataError, raise_all
 from netgraph.core.types import INTEGER, format_shape
+from netgraph.core.wording import counted
 from netgraph.layers.random import distribution_checks
 
 __all__ = ["FALLBACK", "evaluate_padded", "padded_module", "examples_of"]
@@ -107,8 +108,8 @@ def evaluate_padded(net: Any, data: dict[str, Any], ragged: list[str], options: 
         if port not in tensors:
             x = to_tensor(port, value, types[port].dtype == INTEGER)
             if x.dim() == 0 or x.shape[0] != total:
-                raise DataError(f"input port {port!r}: beside ragged inputs of {total} examples, expected a batched "
-                                f"tensor of {total} examples along dim 0, found shape {tuple(x.shape)}", port=port)
+                raise DataError(f"input port {port!r}: beside ragged inputs of {counted(total, 'example')}, expected a batched "
+                                f"tensor of {counted(total, 'example')} along dim 0, found shape {tuple(x.shape)}", port=port)
             tensors[port] = x
 
     def sizes(p: str, axis: int) -> Any:

@@ -31,6 +31,7 @@ from netgraph.backend.states import given_states
 from netgraph.core.errors import DataError, raise_all
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import format_shape
+from netgraph.core.wording import counted
 from netgraph.layers.bad_index import examples_at
 
 __all__ = ["Calls", "is_ragged", "ragged_ports", "evaluate_ragged", "dense_groups", "reassemble", "length_groups",
@@ -175,8 +176,8 @@ def _rows(port: str, value: Any, index: torch.Tensor, total: int) -> Any:
     """The group's rows of a port given as one batched tensor beside the ragged ones."""
     x = value if isinstance(value, torch.Tensor) else as_tensor(value)
     if x.dim() == 0 or x.shape[0] != total:
-        raise DataError(f"input port {port!r}: beside ragged inputs of {total} examples, expected a batched tensor "
-                        f"of {total} examples along dim 0, found shape {tuple(x.shape)}")
+        raise DataError(f"input port {port!r}: beside ragged inputs of {counted(total, 'example')}, expected a batched tensor "
+                        f"of {counted(total, 'example')} along dim 0, found shape {tuple(x.shape)}")
     return x[index]
 
 

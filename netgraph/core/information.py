@@ -88,7 +88,7 @@ def _total(counts: Any) -> int | None:
 
 
 def _elements(total: int | None) -> str:
-    return "unknown number of elements" if total is None else f"{total:,} elements"
+    return "unknown number of elements" if total is None else f"{total:,} element{'s' * (total != 1)}"
 
 
 def _dimensions(net: Any) -> dict[tuple, tuple | None]:

@@ -2,6 +2,8 @@
 
 >>> counted(1, "round"), counted(2, "round"), counted(0, "batch", "batches")
 ('1 round', '2 rounds', '0 batches')
+>>> counted_either((1, 2), "argument"), counted_either((0, 1), "argument")
+('1 or 2 arguments', '0 or 1 argument')
 >>> scaled_fraction("Scaled[0.1]"), scaled_fraction(("Scaled", 0.1)), scaled_fraction("data.npz")
 ('0.1', '0.1', None)
 """
@@ -9,11 +11,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from netgraph.core.errors import OptionError
 
-__all__ = ["counted", "scaled_fraction", "refuse_scaled"]
+__all__ = ["counted", "counted_either", "scaled_fraction", "refuse_scaled"]
 
 _SCALED = re.compile(r"\s*Scaled\[\s*([^\]]*?)\s*\]\s*")
 
@@ -21,6 +24,12 @@ _SCALED = re.compile(r"\s*Scaled\[\s*([^\]]*?)\s*\]\s*")
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     """``n`` with ``noun`` in the singular for exactly one, else in the plural (``noun + "s"`` by default)."""
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def counted_either(counts: Iterable[int], noun: str, plural: str | None = None) -> str:
+    """Alternative counts joined by 'or', ``noun`` agreeing with the last (as ``counted``)."""
+    *others, last = counts
+    return " or ".join([*map(str, others), counted(last, noun, plural)])
 
 
 def scaled_fraction(value: Any) -> str | None:

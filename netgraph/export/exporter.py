@@ -230,8 +230,8 @@ def _trace_inputs(net: Any, module: torch.nn.Module) -> dict:
             return trial
         except (ValueError, IndexError, RuntimeError) as exc:  # DataError, an index past an embedding's count
             problem = problem or exc
-    tried = [f"Integer port(s) {', '.join(map(repr, integer))} random 0 or 1, all 1, all 0"] if integer else []
-    tried += [f"real port(s) {', '.join(map(repr, real))} random normal, uniform in [0, 1)"] if real else []
+    tried = [f"Integer {'port' if len(integer) == 1 else 'ports'} {', '.join(map(repr, integer))} random 0 or 1, all 1, all 0"] if integer else []
+    tried += [f"real {'port' if len(real) == 1 else 'ports'} {', '.join(map(repr, real))} random normal, uniform in [0, 1)"] if real else []
     raise DataError(f"export_onnx traces the net on example inputs, but none runs ({'; '.join(tried)}): "
                     f"{str(problem)[:300]}", port=(integer or real)[0]) from None
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from netgraph.core.wording import counted
 from netgraph.export.onnx_ops import CONVERTERS, Context, Converted, Unsupported
 from netgraph.layers import FunctionLayer
 
@@ -33,7 +34,7 @@ def _function(node: Any, ctx: Context) -> Converted:
     """A FunctionLayer of the op's expression; a constant input of one value is written in."""
     text = _EXPRESSIONS[node.op_type]
     if len(node.input) != len(set(re.findall(r"#\d", text))):
-        raise Unsupported(f"{node.op_type} with {len(node.input)} inputs")
+        raise Unsupported(f"{node.op_type} with {counted(len(node.input), 'input')}")
     for k, name in enumerate(node.input, 1):
         value = ctx.constants.get(name)
         if value is None:

@@ -16,6 +16,7 @@ import numpy as np
 
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
+from netgraph.core.wording import counted
 from netgraph.layers import (ConstantArrayLayer, ConvolutionLayer, DotLayer, ElementwiseLayer, EmbeddingLayer,
                              FlattenLayer, LinearLayer, NetMapOperator, PartLayer, ReshapeLayer,
                              SoftmaxLayer, ThreadingLayer, TransposeLayer)
@@ -278,7 +279,7 @@ def _log_softmax(node: Any, ctx: Context) -> Converted:
 
 def _threading(node: Any, ctx: Context) -> Converted:
     if len(node.input) != 2:
-        raise Unsupported(f"{node.op_type} with {len(node.input)} inputs")
+        raise Unsupported(f"{node.op_type} with {counted(len(node.input), 'input')}")
     constants = {i: ctx.constants[name] for i, name in enumerate(node.input) if name in ctx.constants}
     if len(constants) == 2:
         raise Unsupported("both operands are constants")

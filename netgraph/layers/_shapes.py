@@ -24,6 +24,7 @@ from netgraph.core.errors import DataError, OptionError
 from netgraph.core.option_problems import option_problem
 from netgraph.core.types import Conflict, PortType, broadcast, format_shape, unify
 from netgraph.core.tracing import symbolic_tracing, tracing
+from netgraph.core.wording import counted
 from netgraph.layers._modules import LayerModule
 
 __all__ = ["as_float", "positive_int", "int_tuple", "level_dim", "level_option", "pass_dtype", "fill", "is_int",
@@ -98,8 +99,8 @@ def int_tuple(value: Any, n: int | None, layer: str, option: str, minimum: int =
     if not isinstance(value, (list, tuple)):
         return int(value) if n is None else (int(value),) * n
     if n is not None and len(items) != n:
-        return option_problem(OptionError(f"{layer} option {option}= needs {n} values, found {len(items)}: {value!r}",
-                                          option=option, expected=f"{n} values", found=value), stand_in)
+        return option_problem(OptionError(f"{layer} option {option}= needs {counted(n, 'value')}, found {len(items)}: {value!r}",
+                                          option=option, expected=counted(n, "value"), found=value), stand_in)
     return tuple(int(v) for v in items)
 
 
@@ -209,7 +210,7 @@ def solved_dims(dims: tuple, total: int | None) -> tuple:
         return dims
     known = math.prod(d for d in dims if d is not None)
     if total % known:
-        raise Conflict(f"{format_shape(dims)} cannot hold {total} elements", expected=total, found=dims)
+        raise Conflict(f"{format_shape(dims)} cannot hold {counted(total, 'element')}", expected=total, found=dims)
     return dims[:unknown[0]] + (total // known,) + dims[unknown[0] + 1:]
 
 

@@ -29,6 +29,7 @@ from netgraph.core.options import Array, IntOrInts, Literal, RemovableArray, Sha
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import missing_option, option_problem
 from netgraph.core.types import REAL, Conflict, PortType, format_shape
+from netgraph.core.wording import counted
 from netgraph.layers._modules import LayerModule, optional_parameter, present
 
 __all__ = ["ConvolutionLayer", "PoolingLayer", "POOLING"]
@@ -126,7 +127,7 @@ class _Spatial(Layer):
         layer's input= of another count read 'expected shape (3, 26, 26), found (8, 26, 26)'."""
         if not (isinstance(declared[0], int) and isinstance(found[0], int) and declared[0] != found[0]):
             return exc
-        return exc.reworded(f"port 'Output' has {found[0]} channels ({self._channels_given()}), but {declared[0]} are "
+        return exc.reworded(f"port 'Output' has {counted(found[0], 'channel')} ({self._channels_given()}), but {declared[0]} are "
                             f"expected: expected shape {format_shape(declared)}, found {format_shape(found)}", "Output")
 
     def _channels_given(self) -> str:
@@ -142,7 +143,7 @@ class _Spatial(Layer):
             return
         groups = self.channel_groups
         per_group = f" ({in_ch // groups} per group, channel_groups= {groups})" if groups != 1 else ""
-        raise Conflict(f"port 'Input' has {x[0]} channels, but its Weights {format_shape(tuple(self.weights.shape))} "
+        raise Conflict(f"port 'Input' has {counted(x[0], 'channel')}, but its Weights {format_shape(tuple(self.weights.shape))} "
                        f"take {in_ch}{per_group}", option="weights", port="Input", expected=in_ch, found=x[0])
 
     def _check_input_channels(self, x: Any) -> None:
@@ -153,7 +154,7 @@ class _Spatial(Layer):
                            f"they cannot have a variable length, only a fixed size",
                            port="Input", expected="a fixed size", found=x[0])
         if x is not None and isinstance(x[0], int) and x[0] % self.channel_groups:
-            raise Conflict(f"port 'Input' has {x[0]} channels, not divisible by channel_groups= {self.channel_groups}",
+            raise Conflict(f"port 'Input' has {counted(x[0], 'channel')}, not divisible by channel_groups= {self.channel_groups}",
                            option="channel_groups", port="Input", expected=f"divisible by channel_groups= {self.channel_groups}",
                            found=x[0])
 

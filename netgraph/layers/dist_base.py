@@ -23,6 +23,7 @@ from netgraph.core.layer import frozen_init
 from netgraph.core.layer_making import drop_dataclass_frozen
 from netgraph.core.option_problems import ARGUMENT_KIND
 from netgraph.core.registry import Registry
+from netgraph.core.wording import counted_either
 from netgraph.layers.bad_index import Where, first_bad, first_bad_at, located_error, piece_text
 from netgraph.layers.dist_constraints import REAL, Constraint, raise_constant_problems
 from netgraph.layers.dist_params import Param, as_param, plain_param, same_param, slot_name, whole
@@ -99,8 +100,7 @@ class Distribution:
         arities = self.ARITIES or (len(self.PARAMS),)
         name = type(self).__name__
         if len(params) not in arities:
-            counts = " or ".join(map(str, arities))
-            raise OptionError(f"{name} takes {counts} parameters ({', '.join(self._described(self.PARAMS))}), "
+            raise OptionError(f"{name} takes {counted_either(arities, 'parameter')} ({', '.join(self._described(self.PARAMS))}), "
                               f"found {len(params)}: {list(params)!r}", kind=ARGUMENT_KIND)
         given = [as_param(name, n, v) for n, v in zip(self.PARAMS, params)]
         full = given + [self.DEFAULTS[n] for n in self.PARAMS[len(given):]]
@@ -292,7 +292,7 @@ class Distribution:
         own parameters); OptionError for another count (once a KeyError or ValueError) or a slot left without one."""
         arities = [a for a in self.ARITIES or (len(self.PARAMS),) if a]
         if params and len(params) not in arities:
-            raise OptionError(f"{self!r}.{method} takes {' or '.join(map(str, arities))} parameter values "
+            raise OptionError(f"{self!r}.{method} takes {counted_either(arities, 'parameter value')} "
                               f"({', '.join(self._described(self.PARAMS[:max(arities)]))}, in Wolfram's order, "
                               f"as {type(self).__name__}(...) takes them), found {len(params)}")
         given = params or self.params

@@ -28,6 +28,7 @@ from typing import Any, Callable
 import torch
 
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.wording import counted_either
 from netgraph.layers.expression_forms import (LONG_CHAIN, OTHER_FORMS, STRUCTURAL, ExpressionError, Origin, _col,
                                               chain_terms, check_extent, not_allowed, not_allowed_col, outputs,
                                               folded, number, part_index, repeated_subtrees, structural)
@@ -183,7 +184,7 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
             return apply_all(name, [sub(a) for a in node.args])
         arities = (_entry(name).arity, *((2,) if name in TWO_ARGUMENT_FORMS else ()))
         if len(node.args) not in arities:
-            raise ExpressionError(f"{name} takes {' or '.join(map(str, arities))} argument(s), found {len(node.args)}",
+            raise ExpressionError(f"{name} takes {counted_either(arities, 'argument')}, found {len(node.args)}",
                                   text, _col(node, origin))
         return apply(name, [sub(a) for a in node.args])
     if isinstance(node, ast.Call) and (beside := list_beside_value(text)):  # {a} (b): Python reads a call

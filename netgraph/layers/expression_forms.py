@@ -19,6 +19,7 @@ import re
 from typing import Any, Callable
 
 from netgraph.core.errors import OptionError
+from netgraph.core.wording import counted
 
 __all__ = ["ExpressionError", "STRUCTURAL", "OTHER_FORMS", "LONG_CHAIN", "outputs", "structural", "part_index", "chain_terms",
            "not_allowed", "bracket", "check_extent"]
@@ -314,7 +315,7 @@ def structural(node: ast.Call, text: str, origin: list[int], sub: Callable[[ast.
     name, args = node.func.id, node.args
     low, high = STRUCTURAL[name]
     if not low <= len(args) <= high:
-        counts = f"{low} argument{'s' * (low > 1)}" if low == high else f"{low} to {high} arguments"
+        counts = counted(low, "argument") if low == high else f"{low} to {counted(high, 'argument')}"
         raise ExpressionError(f"{name} takes {counts}, found {len(args)}", text, _col(node, origin))
     if name in ("First", "Last"):
         return ("Part", sub(args[0]), (1 if name == "First" else -1,), name)

@@ -22,6 +22,7 @@ from typing import Any, Callable
 import torch
 
 from netgraph.core.types import Conflict, broadcast, length_reason, format_shape
+from netgraph.core.wording import counted
 from netgraph.layers import expression
 
 __all__ = ["STRUCTURAL_KINDS", "is_structural", "lower", "lower_outputs", "least_lengths"]
@@ -224,7 +225,7 @@ def _part(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]:
     child, shape = _tensor(tree[1], shapes, what)
     index = tree[2]
     if len(index) > len(shape):
-        raise Conflict(f"{what}: {len(index)} indices for an array of shape {format_shape(shape)}",
+        raise Conflict(f"{what}: {counted(len(index), 'index', 'indices')} for an array of shape {format_shape(shape)}",
                        expected=len(shape), found=len(index))
     resolved, kept = [], []
     for level, (i, size) in enumerate(zip(index, shape)):

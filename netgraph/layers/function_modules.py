@@ -14,6 +14,7 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import DataError
+from netgraph.core.wording import counted
 from netgraph.layers._modules import LayerModule, init_module
 from netgraph.layers.expression import Expression, evaluate
 
@@ -74,6 +75,6 @@ def as_outputs(result: Any, ports: tuple[str, ...], error: type[Exception]) -> l
         return [result[p] for p in ports]
     if isinstance(result, (tuple, list)) and len(result) == len(ports):
         return list(result)
-    raise error(f"the Python function must return {len(ports)} tensors (a tuple, or a dict by port name) for the "
+    raise error(f"the Python function must return {counted(len(ports), 'tensor')} (a tuple, or a dict by port name) for the "
                 f"outputs {list(ports)}, found {type(result).__name__}",
-                expected=f"{len(ports)} tensors", found=type(result).__name__)
+                expected=counted(len(ports), "tensor"), found=type(result).__name__)

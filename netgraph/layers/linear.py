@@ -16,6 +16,7 @@ from netgraph.core.options import Array, RemovableArray, Shape
 from netgraph.core.errors import OptionError
 from netgraph.core.option_problems import option_problem
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, numel, real_type
+from netgraph.core.wording import counted
 
 __all__ = ["LinearLayer"]
 
@@ -100,7 +101,7 @@ class LinearLayer(Layer):
             shape = types[port].shape
             if shape is not None and None not in shape and numel(shape) != size:
                 raise Conflict(f"port {port!r}: expected size {size} (from {option}=), found {shape} "
-                               f"with {numel(shape)} elements", option=option, port=port, expected=size, found=shape)
+                               f"with {counted(numel(shape), 'element')}", option=option, port=port, expected=size, found=shape)
             if shape is None and port == "Output":
                 types[port] = PortType((size,), REAL)
         return types

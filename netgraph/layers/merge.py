@@ -36,6 +36,7 @@ from netgraph.core.option_problems import COMBINATION_KIND, option_problem
 from netgraph.layers.variadic import _port_names, _Variadic
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
 from netgraph.core.length_names import lengths_apart
+from netgraph.core.wording import counted
 from netgraph.layers._modules import LayerModule
 
 __all__ = ["ThreadingLayer", "TotalLayer", "CatenateLayer", "DotLayer", "THREADING"]
@@ -110,7 +111,7 @@ class ThreadingLayer(_Variadic):
                 ports["input_ports"] = _port_names(len(spec), "ThreadingLayer")
             arity = THREADING[f]
             if arity is not None and len(ports["input_ports"]) != arity and self.inputs is not None:
-                raise OptionError(f"ThreadingLayer({f!r}) takes exactly {arity} inputs, found "
+                raise OptionError(f"ThreadingLayer({f!r}) takes exactly {counted(arity, 'input')}, found "
                                   f"{len(ports['input_ports'])} ({list(ports['input_ports'])})", option="inputs",
                                   kind=COMBINATION_KIND, expected=arity, found=len(ports["input_ports"]))
             return {**ports, "_expr": None, "broadcast": self._checked(spec, ports["input_ports"])}
@@ -133,7 +134,7 @@ class ThreadingLayer(_Variadic):
 
     def _checked(self, spec: Any, ports: tuple[str, ...]) -> Any:
         if isinstance(spec, list) and len(spec) != len(ports):
-            raise OptionError(f"ThreadingLayer option broadcast= gives {len(spec)} specs for {len(ports)} inputs "
+            raise OptionError(f"ThreadingLayer option broadcast= gives {counted(len(spec), 'spec')} for {counted(len(ports), 'input')} "
                               f"{list(ports)}", option="broadcast", kind=COMBINATION_KIND, expected=len(ports),
                               found=len(spec))
         return spec

@@ -31,6 +31,7 @@ from netgraph.core.option_problems import option_problem
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Levels, Literal, RemovableArray, Shape
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
+from netgraph.core.wording import counted
 from netgraph.layers._shapes import check_number, level_dims, levels_option, positive_int
 from netgraph.layers._modules import LayerModule, optional_parameter, present
 
@@ -125,7 +126,7 @@ class NormalizationLayer(Layer):
         given = next((tuple(a.shape) for a in self.arrays.values() if a is not None), None)
         if given is not None and len(given) != len(scaled):
             raise Conflict(f"its arrays have shape {given} but the scaling levels of port 'Input' "
-                           f"{format_shape(shape)} are {len(scaled)} dims", expected=f"{len(scaled)} dims", found=given)
+                           f"{format_shape(shape)} are {counted(len(scaled), 'dim')}", expected=counted(len(scaled), "dim"), found=given)
         shape = list(shape)
         for i, d in enumerate(scaled if self.ARRAYS else ()):  # none (scaling=False, biases=False): any length
             if isinstance(shape[d], str):

@@ -29,6 +29,7 @@ from netgraph.core.errors import OptionError
 from netgraph.core.option_problems import option_problem
 from netgraph.core.options import IntOrInts, Levels, OptionKind
 from netgraph.core.types import Conflict, PortType, format_shape
+from netgraph.core.wording import counted
 
 __all__ = ["FlattenLayer", "ReshapeLayer", "TransposeLayer", "PartLayer", "ReplicateLayer"]
 
@@ -131,8 +132,8 @@ class ReshapeLayer(_ShapeLayer):
     def _resolved(self, total: int | None) -> tuple:
         dims = tuple(None if d == -1 else d for d in self.dims)
         if total is not None and -1 not in self.dims and math.prod(dims) != total:
-            raise Conflict(f"cannot reshape {total} elements to {format_shape(dims)} "
-                           f"({math.prod(dims)} elements)", expected=total, found=math.prod(dims))
+            raise Conflict(f"cannot reshape {counted(total, 'element')} to {format_shape(dims)} "
+                           f"({counted(math.prod(dims), 'element')})", expected=total, found=math.prod(dims))
         return solved_dims(dims, total)
 
     def forward_shape(self, shape: tuple | None) -> tuple | None:

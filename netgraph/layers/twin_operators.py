@@ -28,6 +28,7 @@ from netgraph.core.layer import EmitContext
 from netgraph.core.operator import NetOperator, as_inner_net
 from netgraph.core.options import Literal, Net
 from netgraph.core.types import Conflict, PortType, format_shape, unify
+from netgraph.core.wording import counted
 from netgraph.layers._modules import LayerModule
 
 __all__ = ["NetBidirectionalOperator", "NetPairEmbeddingOperator"]
@@ -103,7 +104,7 @@ class NetBidirectionalOperator(NetOperator):
         if isinstance(given, (list, tuple)):
             if len(given) != 2 or self.backward_net is not None:
                 raise OptionError(f"NetBidirectionalOperator takes [forward net, backward net] (two nets), found "
-                                  f"{len(given)} nets" if len(given) != 2 else "NetBidirectionalOperator: the "
+                                  f"{counted(len(given), 'net')}" if len(given) != 2 else "NetBidirectionalOperator: the "
                                   "backward net is given twice (in the list and as backward_net=)",
                                   option="forward_net", kind=VALUE_KIND if len(given) != 2 else ARGUMENT_KIND)
             object.__setattr__(self, "forward_net", given[0])

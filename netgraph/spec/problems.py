@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from netgraph.core.errors import MSG_OUTPUT_TO_OUTPUT, Diagnostic, SpecError
+from netgraph.core.wording import counted
 from netgraph.spec.options import FAILED
 
 __all__ = ["MAX_PROBLEMS", "ProblemLog", "TooManyProblems", "capped", "looks_like_spec", "yaml_advice"]
@@ -113,5 +114,5 @@ class ProblemLog:
         files = files if len(files) <= MAX_MESSAGE else _cut(files, MAX_MESSAGE // 2, MAX_MESSAGE // 4)
         more = (f"\nreading stopped at {MAX_PROBLEMS} problems; there may be more"
                 if len(self.errors) >= MAX_PROBLEMS else "")
-        raise SpecError(f"{len(lines)} problems in {files}:\n" + "\n".join(lines) + more, lines,
+        raise SpecError(f"{counted(len(lines), 'problem')} in {files}:\n" + "\n".join(lines) + more, lines,
                         diagnostics=diagnostics)

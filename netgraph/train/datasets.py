@@ -9,6 +9,7 @@ from typing import Any
 import torch
 
 from netgraph.core.tensors import as_tensor, native_array
+from netgraph.core.wording import counted
 from netgraph.train.data_sets import data_error
 
 __all__ = ["checked_loader", "checked_dataset"]
@@ -45,7 +46,7 @@ class _CheckedDataset(torch.utils.data.Dataset):
         try:
             return self.dataset[index]
         except IndexError as exc:
-            raise data_error(self.what, f"the Dataset says it has {self.size} items but item {index} raised "
+            raise data_error(self.what, f"the Dataset says it has {counted(self.size, 'item')} but item {index} raised "
                             f"IndexError: {exc}") from None
 
 

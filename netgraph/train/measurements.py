@@ -46,7 +46,7 @@ from netgraph.train.padded_data import lengths_keys, padded_training
 from netgraph.train.passes import forward_batch, measuring_pass
 from netgraph.train.precision import parse_working_precision
 
-__all__ = ["net_measurements", "MEASUREMENTS"]
+__all__ = ["net_measurements", "MEASUREMENTS", "unknown_measurement"]
 
 LOSS = "Loss"
 #: the measurement names (metric aliases work too: ``netgraph.train.metrics``)
@@ -127,13 +127,17 @@ def _measurement(given: str) -> tuple[str, str | None, str]:
     try:
         return given, port or None, metric_name(name)
     except OptionError:
-        pass
+        raise unknown_measurement(given, name) from None
+
+
+def unknown_measurement(given: str, name: str, on_port: str = "Port/Accuracy") -> OptionError:
+    """The OptionError for measurement ``given`` (metric part ``name``) that names none; ``on_port`` shows a metric
+    on one output port as the caller writes it (the command line: 'Port:Accuracy')."""
     wolfram = next((w for w in _NOT_MEASURED if w.lower() == name.lower()), None)
     why = (f" (Wolfram's {wolfram!r} is not among net_train's metrics)" if wolfram else
            did_you_mean(name, MEASUREMENTS))
-    raise OptionError(f"unknown measurement {given!r}{why}; measurements: {', '.join(MEASUREMENTS)} (on one output "
-                      f"port: 'Port/Accuracy')", option="measurements", found=given,
-                      expected=MEASUREMENTS) from None
+    return OptionError(f"unknown measurement {given!r}{why}; measurements: {', '.join(MEASUREMENTS)} (on one output "
+                       f"port: {on_port!r})", option="measurements", found=given, expected=MEASUREMENTS)
 
 
 def _planned(net: Any, loss: Any, names: list[tuple[str, str | None, str]]) -> dict[str, Measured]:

@@ -36,7 +36,7 @@ def test_one_spec_per_input_sets_the_number_of_inputs_and_must_match_the_edges()
     with pytest.raises(OptionError, match="broadcast= gives 2 specs for 3 inputs"):
         NetGraph({"f": ThreadingLayer("Plus", [1, -1])}, [([NetPort("a"), NetPort("b"), NetPort("c")], "f")],
                  a=3, b=3, c=3)
-    with pytest.raises(OptionError, match="broadcast= gives 1 specs for 2 inputs"):
+    with pytest.raises(OptionError, match="broadcast= gives 1 spec for 2 inputs"):
         ThreadingLayer("#a + #b", [1])
 
 
