@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from netgraph import (DropoutLayer, LinearLayer, NetChain, OptionError, SoftmaxLayer, net_initialize, net_measurements,
-                      save)
+from netgraph import (DropoutLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError, SoftmaxLayer, net_initialize,
+                      net_measurements, save)
 from netgraph.train.measurements import MEASUREMENTS
 
 LOGITS = torch.tensor([[3.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 1.0], [2.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
@@ -135,3 +135,22 @@ def test_measure_words_a_ports_loss_as_the_command_line_writes_it(cli, tmp_path)
     assert ran.code == 1
     assert ran.err == ("netgraph measure: --measure 'Accuracy,Output:Loss': measurement 'Output:Loss': the loss is the "
                        "whole --loss's; measure a port's loss with --loss '{Output: 1}' and --measure Loss\n")
+
+
+def test_measure_words_a_metric_fitting_several_ports_as_the_command_line_writes_it(cli, tmp_path):
+    """`--measure MAE` on two regression outputs read "... name one, as 'A/MeanAbsoluteError'": the Python form."""
+    net = NetGraph({"a": LinearLayer(1, weights=[[1.0]], biases=[0.0]), "b": LinearLayer(1, weights=[[2.0]],
+                                                                                       biases=[0.0])},
+                   [("a", NetPort("A")), ("b", NetPort("B"))], Input=1)
+    save(net, tmp_path / "two.yaml")
+    x = np.ones((4, 1), "float32")
+    np.savez(tmp_path / "test.npz", Input=x, A=x, B=x)
+    with pytest.raises(OptionError) as caught:
+        net_measurements(net, {"Input": torch.ones(4, 1), "A": torch.ones(4, 1), "B": torch.ones(4, 1)}, "MAE")
+    (d,) = caught.value.diagnostics
+    assert (d.option, d.kind, d.found, d.expected) == ("measurements", "metric-ports", "MAE", ["A", "B"])
+    assert str(caught.value).endswith("name one, as 'A/MeanAbsoluteError'")
+    ran = cli("measure", "two.yaml", "--data", "test.npz", "--measure", "MAE")
+    assert ran.code == 1
+    assert ran.err == ("netgraph measure: --measure 'MAE': measurement 'MAE' fits the output ports ['A', 'B']: name "
+                       "one, as 'A:MAE'\n")  # as given

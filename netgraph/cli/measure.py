@@ -16,7 +16,7 @@ from netgraph.cli.train import check_precision, loss_option, worded_by_files, wo
 from netgraph.core.errors import DataError, OptionError
 from netgraph.spec import load
 from netgraph.train import load_data, net_measurements
-from netgraph.train.measurements import MEASUREMENTS, port_loss, unknown_measurement
+from netgraph.train.measurements import MEASUREMENTS, port_loss, several_ports, unknown_measurement
 
 __all__ = ["measure"]
 
@@ -56,7 +56,7 @@ def _measure_names(text: str) -> list[str]:
 
 
 def _as_written(exc: OptionError) -> OptionError:
-    """An unknown measurement's or a port's loss's error with its name and remedy as the command line writes them
+    """An unknown measurement's, a port's loss's or a metric on several ports' error as the command line writes it
     (``Port:Name``, not net_measurements' ``Port/Name``); ``exc`` itself for another measurement error."""
     d = exc.diagnostics[0]
     if not isinstance(d.found, str):
@@ -65,6 +65,8 @@ def _as_written(exc: OptionError) -> OptionError:
     given = f"{port}:{name}" if port else name
     if d.kind == "port-loss":
         return port_loss(given, port, command_line=True)
+    if d.kind == "metric-ports" and isinstance(d.expected, list):
+        return several_ports(given, name, d.expected, separator=":")
     return unknown_measurement(given, name, on_port="Port:Accuracy") if d.kind == "unknown-measurement" else exc
 
 

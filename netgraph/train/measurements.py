@@ -46,7 +46,7 @@ from netgraph.train.padded_data import lengths_keys, padded_training
 from netgraph.train.passes import forward_batch, measuring_pass
 from netgraph.train.precision import parse_working_precision
 
-__all__ = ["net_measurements", "MEASUREMENTS", "port_loss", "unknown_measurement"]
+__all__ = ["net_measurements", "MEASUREMENTS", "port_loss", "several_ports", "unknown_measurement"]
 
 LOSS = "Loss"
 #: the measurement names (metric aliases work too: ``netgraph.train.metrics``)
@@ -138,6 +138,14 @@ def port_loss(given: str, port: str, command_line: bool = False) -> OptionError:
                        option="measurements", kind="port-loss", found=given, port=port)
 
 
+def several_ports(given: str, name: str, ports: list[str], separator: str = "/") -> OptionError:
+    """The OptionError for measurement ``given`` (metric ``name``) that fits each of the output ``ports``; the
+    example names a port as the caller writes it (the command line: ``separator`` ':')."""
+    return OptionError(f"measurement {given!r} fits the output ports {ports}: name one, as "
+                       f"{f'{ports[0]}{separator}{name}'!r}", option="measurements", kind="metric-ports", found=given,
+                       expected=ports)
+
+
 def unknown_measurement(given: str, name: str, on_port: str = "Port/Accuracy") -> OptionError:
     """The OptionError for measurement ``given`` (metric part ``name``) that names none; ``on_port`` shows a metric
     on one output port as the caller writes it (the command line: 'Port:Accuracy')."""
@@ -158,8 +166,7 @@ def _planned(net: Any, loss: Any, names: list[tuple[str, str | None, str]]) -> d
         measured = plan_metrics(net, loss, [(port, name)])
         if len(measured) > 1:
             ports = [m.port for m in measured]
-            raise OptionError(f"measurement {given!r} fits the output ports {ports}: name one, as "
-                              f"{f'{ports[0]}/{name}'!r}", option="measurements")
+            raise several_ports(given, name, ports)
         m = measured[0]
         planned[given] = Measured(f"{m.port}/{m.name}", m.port, m.name, m.kind, m.classes, m.target_key)
     return planned
