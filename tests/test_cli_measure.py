@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from netgraph import DropoutLayer, LinearLayer, NetChain, SoftmaxLayer, net_initialize, net_measurements, save
+from netgraph import (DropoutLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError, SoftmaxLayer, net_initialize,
+                      net_measurements, save)
 from netgraph.train.measurements import MEASUREMENTS
 
 LOGITS = torch.tensor([[3.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 1.0], [2.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
@@ -119,3 +120,37 @@ def test_measure_words_an_unknown_port_measurement_as_the_command_line_writes_it
     assert ran.code == 1 and ran.err.startswith("netgraph measure: --measure 'Loss,Output:Acuracy': unknown "
                                                 "measurement 'Output:Acuracy' (did you mean 'Accuracy'?)"), ran.err
     assert "(on one output port: 'Port:Accuracy')" in ran.err and "/" not in ran.err
+
+
+def test_measure_words_a_ports_loss_as_the_command_line_writes_it(cli, tmp_path):
+    """`--measure Output:Loss` read "measurement 'Output/Loss': ... loss_function={'Output': 1} and 'Loss'": the
+    Python form and keyword."""
+    save(NetChain([SoftmaxLayer()], Input=3), tmp_path / "soft.yaml")
+    np.savez(tmp_path / "test.npz", Input=LOGITS.numpy(), Target=CLASSES.numpy())
+    with pytest.raises(OptionError) as caught:
+        net_measurements(NetChain([SoftmaxLayer()], Input=3), (LOGITS, CLASSES), ["Accuracy", "Output/Loss"])
+    (d,) = caught.value.diagnostics
+    assert (d.option, d.kind, d.found, d.port) == ("measurements", "port-loss", "Output/Loss", "Output")
+    ran = cli("measure", "soft.yaml", "--data", "test.npz", "--measure", "Accuracy,Output:Loss")
+    assert ran.code == 1
+    assert ran.err == ("netgraph measure: --measure 'Accuracy,Output:Loss': measurement 'Output:Loss': the loss is the "
+                       "whole --loss's; measure a port's loss with --loss '{Output: 1}' and --measure Loss\n")
+
+
+def test_measure_words_a_metric_fitting_several_ports_as_the_command_line_writes_it(cli, tmp_path):
+    """`--measure MAE` on two regression outputs read "... name one, as 'A/MeanAbsoluteError'": the Python form."""
+    net = NetGraph({"a": LinearLayer(1, weights=[[1.0]], biases=[0.0]), "b": LinearLayer(1, weights=[[2.0]],
+                                                                                       biases=[0.0])},
+                   [("a", NetPort("A")), ("b", NetPort("B"))], Input=1)
+    save(net, tmp_path / "two.yaml")
+    x = np.ones((4, 1), "float32")
+    np.savez(tmp_path / "test.npz", Input=x, A=x, B=x)
+    with pytest.raises(OptionError) as caught:
+        net_measurements(net, {"Input": torch.ones(4, 1), "A": torch.ones(4, 1), "B": torch.ones(4, 1)}, "MAE")
+    (d,) = caught.value.diagnostics
+    assert (d.option, d.kind, d.found, d.expected) == ("measurements", "metric-ports", "MAE", ["A", "B"])
+    assert str(caught.value).endswith("name one, as 'A/MeanAbsoluteError'")
+    ran = cli("measure", "two.yaml", "--data", "test.npz", "--measure", "MAE")
+    assert ran.code == 1
+    assert ran.err == ("netgraph measure: --measure 'MAE': measurement 'MAE' fits the output ports ['A', 'B']: name "
+                       "one, as 'A:MAE'\n")  # as given

@@ -36,6 +36,9 @@ CASES = [
      b"NormalDistribution, args: 3}, output: 2}}\n", {"kind": "value-type", "found": 3, "layer": ("r",)}),
     ("bare-distribution", b"netgraph: 1\nlayers: {r: {type: RandomArrayLayer, distribution: ExponentialDistribution, "
      b"output: 2}}\n", {"kind": "layer-argument", "found": "ExponentialDistribution", "layer": ("r",)}),
+    ("distribution-constant", b"netgraph: 1\nlayers: {m: {type: NetGraph, layers: {r: {type: RandomArrayLayer, "
+     b"distribution: {type: NormalDistribution, args: [0, -1]}, output: 2}}}}\n",
+     {"kind": "option-value", "option": "sigma", "layer": ("m", "r")}),  # the layer was None
     ("array-keys", b"netgraph: 1\nlayers: {l: {type: LinearLayer, output: 2, weights: {shared: w, foo: 1}}}\n",
      {"kind": "value-type", "found": ["shared", "foo"], "layer": ("l",)}),
     ("missing-key", b"netgraph: 1\ninputs: {x: 3}\n", {"kind": "missing-key", "layer": ()}),

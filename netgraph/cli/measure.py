@@ -16,7 +16,7 @@ from netgraph.cli.train import check_precision, loss_option, worded_by_files, wo
 from netgraph.core.errors import DataError, OptionError
 from netgraph.spec import load
 from netgraph.train import load_data, net_measurements
-from netgraph.train.measurements import MEASUREMENTS, unknown_measurement
+from netgraph.train.measurements import MEASUREMENTS, port_loss, several_ports, unknown_measurement
 
 __all__ = ["measure"]
 
@@ -38,9 +38,8 @@ def measure(args: argparse.Namespace) -> int:
     except DataError as exc:
         raise worded_by_files(exc, {"test": f"--data {args.data}"}) from None
     except OptionError as exc:  # a --loss term's weight, say: by the flag, as train words it
-        if exc.diagnostics and exc.diagnostics[0].option == "measurements":  # an unknown name
-            raise OptionError(f"--measure {args.measure!r}: {_as_written(exc.diagnostics[0].found, exc)}",
-                              option="measure") from None
+        if exc.diagnostics and exc.diagnostics[0].option == "measurements":  # a name it cannot measure
+            raise OptionError(f"--measure {args.measure!r}: {_as_written(exc)}", option="measure") from None
         raise worded_by_flags(exc) from None
     for name, value in values.items():  # a matrix (ConfusionMatrix) as its nested list of rows
         print(f"{name} {value.tolist() if isinstance(value, torch.Tensor) else format(value, '.6g')}")
@@ -56,13 +55,19 @@ def _measure_names(text: str) -> list[str]:
     return names
 
 
-def _as_written(found: Any, exc: OptionError) -> Any:
-    """An unknown measurement's error with its name and the port example as the command line writes them
+def _as_written(exc: OptionError) -> OptionError:
+    """An unknown measurement's, a port's loss's or a metric on several ports' error as the command line writes it
     (``Port:Name``, not net_measurements' ``Port/Name``); ``exc`` itself for another measurement error."""
-    if not isinstance(found, str):
+    d = exc.diagnostics[0]
+    if not isinstance(d.found, str):
         return exc
-    port, _, name = found.rpartition("/")
-    return unknown_measurement(f"{port}:{name}" if port else name, name, on_port="Port:Accuracy")
+    port, _, name = d.found.rpartition("/")
+    given = f"{port}:{name}" if port else name
+    if d.kind == "port-loss":
+        return port_loss(given, port, command_line=True)
+    if d.kind == "metric-ports" and isinstance(d.expected, list):
+        return several_ports(given, name, d.expected, separator=":")
+    return unknown_measurement(given, name, on_port="Port:Accuracy") if d.kind == "unknown-measurement" else exc
 
 
 def _load_net(path: str) -> Any:

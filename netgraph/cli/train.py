@@ -31,7 +31,7 @@ from netgraph.train.checkpoint import latest_checkpoint
 from netgraph.train.distributed import LONGEST_TIMEOUT, DistributedTimeoutError, launch
 from netgraph.train.encoded_loader import TooManyWorkers
 from netgraph.train.loss import AUTOMATIC
-from netgraph.train.metrics import parse_metrics
+from netgraph.train.metrics import STOPPING, not_one_metric, parse_metrics
 from netgraph.train.options import METHODS
 from netgraph.train.precision import CHOICES as PRECISION_CHOICES, NAMES as PRECISION_NAMES
 from netgraph.train.stopping import TrainingDataStopping
@@ -158,7 +158,7 @@ def _flag_notes(show: Callable, flag: str) -> Callable:
 #: the method suboptions the flags give, by torch's name (as net_train's errors name them)
 _SUBOPTION_FLAG = {"momentum": "--momentum", "eps": "--epsilon"}
 #: the flag that asked for a metric, by net_train's keyword
-_METRIC_FLAG = {"metrics": "--metrics", "training_stopping_criterion": "--stop-on"}
+_METRIC_FLAG = {"metrics": "--metrics", STOPPING: "--stop-on"}
 
 
 def worded_by_flags(exc: OptionError) -> OptionError:
@@ -178,6 +178,9 @@ def worded_by_flags(exc: OptionError) -> OptionError:
         return OptionError(f"--validation {d.found} {d.detail}", option=d.option)
     if d.kind == "resume-seed":
         return OptionError(f"--seed {d.found}: {d.detail}", option=d.option)
+    if d.kind == "option-value" and d.option == STOPPING and isinstance(d.expected, list):  # no measured metric
+        why = not_one_metric([label.replace("/", ":") for label in d.expected], "--metrics", "Port:Metric")
+        return OptionError(f"--stop-on {str(d.found).replace('/', ':')!r} {why}", diagnostics=exc.diagnostics)
     if d.kind == "loss-term":
         return OptionError(f"--loss: {f'{d.option} of {d.port!r}' if d.option else repr(d.port)} {d.detail}",
                            option="loss")

@@ -101,12 +101,13 @@ def _read_distribution(reader: Any, spec: Any, loc: Any, label: str, layer: tupl
         if len(places) > 1 or places[0] is not None:  # each bad constant at its own argument
             for d, place in zip(exc.diagnostics, places):
                 at, value = place or (where, None)
-                reader.error(at, f"{label}{d.message}{quoted_number_hint(value)}", source=d, kind="option-value")
+                reader.error(at, f"{label}{d.message}{quoted_number_hint(value)}", source=d, kind="option-value",
+                             layer=layer)
             return FAILED
         quoted = next((i for i, a in enumerate(args) if quoted_number_hint(a)), None)
         at = where if quoted is None or not isinstance(args, YSeq) else args.item_locs[quoted]
         reader.error(at, f"{label}{exc}{'' if quoted is None else quoted_number_hint(args[quoted])}",
-                     source=sole(exc), kind="option-value")
+                     source=sole(exc), kind="option-value", layer=layer)
     except Exception as exc:  # noqa: BLE001 - as for layers: bad args are the spec's fault
         reader.error(where, f"{label}{name} rejected its args: {type(exc).__name__}: {exc}", kind="option-value",
                      layer=layer)
@@ -307,7 +308,7 @@ def _read_array(reader: Any, spec: Any, loc: Any, label: str, layer: tuple | Non
     try:
         return NetSharedArray(spec["shared"], plain(spec.get("array")))
     except OptionError as exc:
-        return reader.error(loc, f"{label}{exc}", source=sole(exc), kind="option-value")
+        return reader.error(loc, f"{label}{exc}", source=sole(exc), kind="option-value", layer=layer)
 
 
 _READ = {"distribution": _read_distribution, "array": _read_array}  # kind name -> read; every other kind reads plain data

@@ -69,11 +69,14 @@ def _cut(text: str, head: int, tail: int) -> str:
 
 
 def _problem(source: Diagnostic | None, kind: str, fields: dict) -> Diagnostic:
-    """``source`` (the problem a message came from), of ``kind`` where it has none of its own; without one, a
-    problem of the spec itself: of ``kind``, with ``fields``."""
-    if source is None:  # a value the file gave, capped as messages are
-        return Diagnostic("", kind=kind, **{k: capped(v) if isinstance(v, str) else v for k, v in fields.items()})
-    return dataclasses.replace(source, kind=kind) if source.kind == "error" else source
+    """``source`` (the problem a message came from), of ``kind`` where it has none of its own, and ``fields``
+    filling the fields it leaves unset (None); without one, a problem of the spec itself: of ``kind``, with
+    ``fields``."""
+    fields = {k: capped(v) if isinstance(v, str) else v for k, v in fields.items()}  # values the file gave, capped
+    if source is None:
+        return Diagnostic("", kind=kind, **fields)
+    unset = {k: v for k, v in fields.items() if getattr(source, k) is None}
+    return dataclasses.replace(source, **unset, **({"kind": kind} if source.kind == "error" else {}))
 
 
 def _placed(file: str, loc: Any, message: str, source: Diagnostic) -> Diagnostic:
@@ -91,8 +94,9 @@ class ProblemLog:
     def error(self, loc: Any, message: str, file: Any = None, source: Diagnostic | None = None, *, kind: str,
               **fields: Any) -> Any:
         """Record a problem at ``loc`` in ``file`` (default: the file being read); FAILED, for ``return error(...)``;
-        TooManyProblems at the MAX_PROBLEMS-th. ``source``: the Diagnostic it came from, whose fields it keeps;
-        without one, a Diagnostic of ``kind`` with ``fields`` (layer, port, option, expected, found, hint)."""
+        TooManyProblems at the MAX_PROBLEMS-th. ``source``: the Diagnostic it came from, whose fields it keeps
+        (``fields`` fill those it leaves unset); without one, a Diagnostic of ``kind`` with ``fields`` (layer, port,
+        option, expected, found, hint)."""
         self.errors.append(((file or self.file).name, loc, capped(message), _problem(source, kind, fields)))
         if len(self.errors) >= MAX_PROBLEMS:
             raise TooManyProblems

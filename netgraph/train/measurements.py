@@ -46,7 +46,7 @@ from netgraph.train.padded_data import lengths_keys, padded_training
 from netgraph.train.passes import forward_batch, measuring_pass
 from netgraph.train.precision import parse_working_precision
 
-__all__ = ["net_measurements", "MEASUREMENTS", "unknown_measurement"]
+__all__ = ["net_measurements", "MEASUREMENTS", "port_loss", "several_ports", "unknown_measurement"]
 
 LOSS = "Loss"
 #: the measurement names (metric aliases work too: ``netgraph.train.metrics``)
@@ -121,13 +121,29 @@ def _measurement(given: str) -> tuple[str, str | None, str]:
     port, _, name = given.rpartition("/")
     if re.sub(r"[^a-z]", "", name.lower()) == "loss":
         if port:
-            raise OptionError(f"measurement {given!r}: the loss is the whole loss_function's; measure a port's loss "
-                              f"with loss_function={{{port!r}: 1}} and 'Loss'", option="measurements")
+            raise port_loss(given, port)
         return given, None, LOSS
     try:
         return given, port or None, metric_name(name)
     except OptionError:
         raise unknown_measurement(given, name) from None
+
+
+def port_loss(given: str, port: str, command_line: bool = False) -> OptionError:
+    """The OptionError for measurement ``given`` ('Output/Loss'), the loss of output ``port`` alone: the remedy in
+    net_measurements' keywords, or the command line's flags where ``command_line``."""
+    whole, remedy = (("--loss", f"--loss '{{{port}: 1}}' and --measure Loss") if command_line else
+                     ("loss_function", f"loss_function={{{port!r}: 1}} and 'Loss'"))
+    return OptionError(f"measurement {given!r}: the loss is the whole {whole}'s; measure a port's loss with {remedy}",
+                       option="measurements", kind="port-loss", found=given, port=port)
+
+
+def several_ports(given: str, name: str, ports: list[str], separator: str = "/") -> OptionError:
+    """The OptionError for measurement ``given`` (metric ``name``) that fits each of the output ``ports``; the
+    example names a port as the caller writes it (the command line: ``separator`` ':')."""
+    return OptionError(f"measurement {given!r} fits the output ports {ports}: name one, as "
+                       f"{f'{ports[0]}{separator}{name}'!r}", option="measurements", kind="metric-ports", found=given,
+                       expected=ports)
 
 
 def unknown_measurement(given: str, name: str, on_port: str = "Port/Accuracy") -> OptionError:
@@ -137,7 +153,8 @@ def unknown_measurement(given: str, name: str, on_port: str = "Port/Accuracy") -
     why = (f" (Wolfram's {wolfram!r} is not among net_train's metrics)" if wolfram else
            did_you_mean(name, MEASUREMENTS))
     return OptionError(f"unknown measurement {given!r}{why}; measurements: {', '.join(MEASUREMENTS)} (on one output "
-                       f"port: {on_port!r})", option="measurements", found=given, expected=MEASUREMENTS)
+                       f"port: {on_port!r})", option="measurements", kind="unknown-measurement", found=given,
+                       expected=MEASUREMENTS)
 
 
 def _planned(net: Any, loss: Any, names: list[tuple[str, str | None, str]]) -> dict[str, Measured]:
@@ -149,8 +166,7 @@ def _planned(net: Any, loss: Any, names: list[tuple[str, str | None, str]]) -> d
         measured = plan_metrics(net, loss, [(port, name)])
         if len(measured) > 1:
             ports = [m.port for m in measured]
-            raise OptionError(f"measurement {given!r} fits the output ports {ports}: name one, as "
-                              f"{f'{ports[0]}/{name}'!r}", option="measurements")
+            raise several_ports(given, name, ports)
         m = measured[0]
         planned[given] = Measured(f"{m.port}/{m.name}", m.port, m.name, m.kind, m.classes, m.target_key)
     return planned

@@ -293,9 +293,16 @@ class Meter:
         found = [m.label for m in self.measured if m.name == metric_name(name.split("/")[-1])
                  and ("/" not in name or m.port == name.split("/")[0])]
         if len(found) != 1:
-            raise OptionError(f"training_stopping_criterion {name!r} must name one measured metric; measured: "
-                              f"{labels} (add it to metrics=, or write 'Port/Metric')")
+            detail = not_one_metric(labels)
+            raise OptionError(f"{STOPPING} {name!r} {detail}", option=STOPPING, kind="option-value", found=name,
+                              expected=labels, detail=detail)
         return found[0]
+
+
+def not_one_metric(labels: list[str], metrics: str = "metrics=", port_metric: str = "Port/Metric") -> str:
+    """Why a stopping criterion names none (or several) of the measured metrics ``labels``, with the remedy in the
+    caller's words (the command line: '--metrics', 'Port:Metric')."""
+    return f"must name one measured metric; measured: {labels} (add it to {metrics}, or write {port_metric!r})"
 
 
 def _value(name: str, computed: torch.Tensor) -> Any:
