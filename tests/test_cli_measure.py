@@ -148,7 +148,7 @@ def test_measure_words_a_metric_fitting_several_ports_as_the_command_line_writes
     with pytest.raises(OptionError) as caught:
         net_measurements(net, {"Input": torch.ones(4, 1), "A": torch.ones(4, 1), "B": torch.ones(4, 1)}, "MAE")
     (d,) = caught.value.diagnostics
-    assert (d.option, d.kind, d.found, d.expected) == ("measurements", "metric-ports", "MAE", ["A", "B"])
+    assert (d.option, d.kind, d.found, d.expected) == ("measurements", "metric-ports", "MAE", ("A", "B"))
     assert str(caught.value).endswith("name one, as 'A/MeanAbsoluteError'")
     ran = cli("measure", "two.yaml", "--data", "test.npz", "--measure", "MAE")
     assert ran.code == 1

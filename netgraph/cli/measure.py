@@ -65,8 +65,8 @@ def _as_written(exc: OptionError) -> OptionError:
     given = f"{port}:{name}" if port else name
     if d.kind == "port-loss":
         return port_loss(given, port, command_line=True)
-    if d.kind == "metric-ports" and isinstance(d.expected, list):
-        return several_ports(given, name, d.expected, separator=":")
+    if d.kind == "metric-ports" and isinstance(d.expected, tuple):
+        return several_ports(given, name, list(d.expected), separator=":")
     return unknown_measurement(given, name, on_port="Port:Accuracy") if d.kind == "unknown-measurement" else exc
 
 

@@ -178,7 +178,7 @@ def worded_by_flags(exc: OptionError) -> OptionError:
         return OptionError(f"--validation {d.found} {d.detail}", option=d.option)
     if d.kind == "resume-seed":
         return OptionError(f"--seed {d.found}: {d.detail}", option=d.option)
-    if d.kind == "option-value" and d.option == STOPPING and isinstance(d.expected, list):  # no measured metric
+    if d.kind == "option-value" and d.option == STOPPING and isinstance(d.expected, tuple):  # no measured metric
         why = not_one_metric([label.replace("/", ":") for label in d.expected], "--metrics", "Port:Metric")
         return OptionError(f"--stop-on {str(d.found).replace('/', ':')!r} {why}", diagnostics=exc.diagnostics)
     if d.kind == "loss-term":

@@ -143,7 +143,7 @@ def several_ports(given: str, name: str, ports: list[str], separator: str = "/")
     example names a port as the caller writes it (the command line: ``separator`` ':')."""
     return OptionError(f"measurement {given!r} fits the output ports {ports}: name one, as "
                        f"{f'{ports[0]}{separator}{name}'!r}", option="measurements", kind="metric-ports", found=given,
-                       expected=ports)
+                       expected=tuple(ports))
 
 
 def unknown_measurement(given: str, name: str, on_port: str = "Port/Accuracy") -> OptionError:

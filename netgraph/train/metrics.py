@@ -295,7 +295,7 @@ class Meter:
         if len(found) != 1:
             detail = not_one_metric(labels)
             raise OptionError(f"{STOPPING} {name!r} {detail}", option=STOPPING, kind="option-value", found=name,
-                              expected=labels, detail=detail)
+                              expected=tuple(labels), detail=detail)
         return found[0]
 
 
