@@ -283,40 +283,6 @@ def test_bad_metrics_are_option_errors_before_training():
     assert calls == []  # no round ran
 
 
-def _class_and_value():
-    """A net with a classification output Class and a regression output Value, and data for it."""
-    net = NetGraph({"cls": SoftmaxLayer(), "lin": LinearLayer(3), "reg": LinearLayer(1)},
-                   [("lin", "cls", NetPort("Class")), ("lin", "reg", NetPort("Value"))], Input=2)
-    data = _blobs(32, 4)
-    return net, {"Input": data["Input"], "Class": data["Target"], "Value": data["Input"][:, :1]}
-
-
-def test_a_criterion_naming_no_measured_metric_is_an_option_error_with_fields():
-    """F1 is measured on Class only, so 'Value/F1' names none; the error had no option, kind or found."""
-    net, data = _class_and_value()
-    calls = []
-    with pytest.raises(OptionError) as caught:
-        net_train(net, data, metrics=["F1"], training_stopping_criterion="Value/F1", progress=calls.append)
-    assert str(caught.value) == ("training_stopping_criterion 'Value/F1' must name one measured metric; measured: "
-                                 "['F1'] (add it to metrics=, or write 'Port/Metric')")
-    (d,) = caught.value.diagnostics
-    assert (d.option, d.kind, d.found) == ("training_stopping_criterion", "option-value", "Value/F1")
-    assert d.expected == ["F1"]
-    assert calls == []  # no round ran
-
-
-def test_a_criterion_naming_no_measured_metric_is_worded_by_the_flags(tmp_path, capsys):
-    """It named the criterion and the fix as net_train's keywords write them ('Value/F1', metrics=)."""
-    net, data = _class_and_value()
-    (tmp_path / "net.yaml").write_text(net.to_yaml())
-    np.savez(tmp_path / "data.npz", **{k: v.numpy() for k, v in data.items()})
-    argv = ["train", str(tmp_path / "net.yaml"), "--data", str(tmp_path / "data.npz"), "-o", str(tmp_path / "out"),
-            "--rounds", "1", "--quiet", "--validation", "0.25", "--metrics", "F1", "--stop-on", "Value:F1"]
-    assert main(argv) == 1
-    assert capsys.readouterr().err == ("netgraph train: --stop-on 'Value:F1' must name one measured metric; measured: "
-                                       "['F1'] (add it to --metrics, or write 'Port:Metric')\n")
-
-
 def test_tensorboard_logs_training_and_validation_metrics(tmp_path):
     r = net_train(_softmax_net(), _blobs(48, 0), validation_set=_blobs(24, 1), metrics=["Accuracy"],
                   max_training_rounds=3, random_seed=0, progress=False, all=True, progress_reporting="tensorboard",
