@@ -12,6 +12,7 @@ import math
 import operator
 import os
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import torch
@@ -25,10 +26,17 @@ _TORCH_SIZES = 2**63  # torch's sizes are int64: a tensor's element count stays 
 _UNCHECKED_BYTES = 2**30  # a batch whose arrays stay below this (at 8 bytes an element) skips the memory check
 
 
+def _fixed_ports(net: Any) -> Iterator[tuple[Any, str, PortType, int]]:
+    """(node, port, type, elements of one example) of each port of ``net`` whose shape is known."""
+    for node in net.ir.nodes:
+        for port, t in node.types.items():
+            if isinstance(t, PortType) and t.shape is not None and all(isinstance(d, int) for d in t.shape):
+                yield node, port, t, math.prod(t.shape)
+
+
 def _most_elements(net: Any) -> int:
     """The most elements one example has at any port."""
-    return max(max((math.prod(t.shape) for node in net.ir.nodes for t in node.types.values()
-                    if t.shape and all(isinstance(d, int) for d in t.shape)), default=1), 1)
+    return max((elements for *_, elements in _fixed_ports(net)), default=1) or 1
 
 
 def largest_batch(net: Any) -> int:
@@ -92,12 +100,10 @@ def _largest_port(net: Any, itemsize: int) -> tuple[Any, str, int, int]:
     """(node, port, elements, item size) of the port whose one example needs the most bytes (an Integer one 8 an
     element, a real one ``itemsize``)."""
     best, most = (None, "Output", 1, itemsize), 0
-    for node in net.ir.nodes:
-        for port, t in node.types.items():
-            if isinstance(t, PortType) and t.shape is not None and all(isinstance(d, int) for d in t.shape):
-                size = 8 if t.dtype == INTEGER else itemsize
-                if math.prod(t.shape) * size > most:
-                    best, most = (node, port, math.prod(t.shape), size), math.prod(t.shape) * size
+    for node, port, t, elements in _fixed_ports(net):
+        size = 8 if t.dtype == INTEGER else itemsize
+        if elements * size > most:
+            best, most = (node, port, elements, size), elements * size
     return best
 
 
