@@ -15,15 +15,13 @@ from netgraph import (DiscreteUniformDistribution, FunctionLayer, GammaDistribut
                       net_set_learning_rate_multipliers, register_module)
 from netgraph.core.multiplier_rates import array_multipliers
 from netgraph.core.registry import registry_scope
+from tests.diagnostic_helpers import sole_diagnostic
 
 z = torch.zeros
 
 
 def _diagnostic(make):
-    with pytest.raises(OptionError) as info:
-        make()
-    (diagnostic,) = info.value.diagnostics
-    return diagnostic
+    return sole_diagnostic(make, OptionError)
 
 
 @pytest.mark.parametrize("make, option", [

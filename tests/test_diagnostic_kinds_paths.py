@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import (LinearLayer, NetChain, NetGraph, NetGraphError, NetNestOperator, NetPort, NetSharedArray,
+from netgraph import (LinearLayer, NetChain, NetGraph, NetNestOperator, NetPort, NetSharedArray,
                       net_extract, net_join, net_rename, net_replace_part, net_take)
+from tests.diagnostic_helpers import sole_diagnostic
 
 
 def _chain():
@@ -24,10 +25,7 @@ def _nested_op():
 
 
 def _diagnostic(call):
-    with pytest.raises(NetGraphError) as info:
-        call()
-    (diagnostic,) = info.value.diagnostics
-    return diagnostic
+    return sole_diagnostic(call)
 
 
 @pytest.mark.parametrize("call, kind, layer, port, found", [

@@ -16,13 +16,11 @@ from netgraph import (AttentionLayer, BasicRecurrentLayer, BatchNormalizationLay
                       ParametricRampLayer, PoolingLayer, RandomArrayLayer, RayleighDistribution, ResizeLayer,
                       SpecError, ThreadingLayer, TorchLayer, UniformDistribution)
 from netgraph.layers import REGISTRY, Layer
+from tests.diagnostic_helpers import sole_diagnostic
 
 
 def _diagnostic(make):
-    with pytest.raises(OptionError) as info:
-        make()
-    (diagnostic,) = info.value.diagnostics
-    return diagnostic
+    return sole_diagnostic(make, OptionError)
 
 
 z = torch.zeros
