@@ -1,9 +1,16 @@
-"""torch's export of a sequence's positions -> SequenceIndicesLayer.
+"""torch's export of a sequence's positions -> SequenceIndicesLayer; a learned table's first n rows -> its rows at
+those positions.
 
 ``torch.arange(x.shape[1]).expand(x.shape[0], -1)`` (and ``.clamp(max=n - 1)``), as SequenceIndicesLayer compiles,
 exports as ``Range(0, Cast(Gather(Shape(x), 1)), 1)`` -> ``Expand`` to (batch, 1) (-> ``Clip`` at n - 1). A dynamic
 length makes the Range's limit a size computed from a dynamic dim, which a node of its own cannot import; the whole
 chain, matched before the nodes are converted one by one, is one layer fed by x (``indices_patterns``).
+
+``self.pos[:, :x.shape[1]]`` of a constant table ``pos`` of shape (1, T, d) (a learned positional embedding, as
+transformers write it) exports as ``Slice(pos, 0, ends, axes=1)``, ``ends`` computed from x's dynamic length
+(``Shape`` -> ``Gather`` -> ``Unsqueeze``, or one ``Shape(start=1, end=2)``): a NetGraph of SequenceIndicesLayer fed by
+x and an EmbeddingLayer of the table's rows (still learned), one (n, d) per example (``table_patterns``). A length
+past T is an error in onnxruntime, and in the imported net an index past the table's rows.
 """
 
 from __future__ import annotations
@@ -13,10 +20,11 @@ from typing import Any
 import numpy as np
 
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
+from netgraph.core.graph import NetGraph
 from netgraph.export.onnx_ops import Context, Converted
-from netgraph.layers import SequenceIndicesLayer
+from netgraph.layers import EmbeddingLayer, SequenceIndicesLayer
 
-__all__ = ["indices_patterns"]
+__all__ = ["indices_patterns", "table_patterns"]
 
 _INT64 = 7  # onnx.TensorProto.INT64
 
@@ -48,6 +56,48 @@ def _positions(rng: Any, ctx: Context) -> tuple[list, SequenceIndicesLayer, str]
         if n < 1:
             return None
     return taken, SequenceIndicesLayer(n), x
+
+
+def table_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
+    """Each ``Slice`` of a constant (1, T, d) table's first rows up to a sequence's length (by ``id``) -> the table's
+    rows at the positions of that sequence, and the ids of the nodes computing the length (see the module's text)."""
+    return chain_patterns(nodes, ctx, "Slice", _first_rows, NOT_THE_PATTERN)
+
+
+def _first_rows(node: Any, ctx: Context) -> tuple[list, NetGraph, str] | None:
+    """(the nodes computing the Slice's end, then the Slice; the layer; x) where ``node`` takes the first rows of a
+    constant (1, T, d) table along axis 1 up to x's length; None where it does not match."""
+    table = ctx.constants.get(node.input[0])
+    bounds = [ctx.constants.get(name) if name else None for name in node.input[1:5]]
+    if (table is None or table.ndim != 3 or table.shape[0] != 1 or len(node.input) < 4 or bounds[1] is not None
+            or [_constant(node.input[i], ctx) for i in (1, 3)] != [0, 1]
+            or (len(node.input) > 4 and node.input[4] and _constant(node.input[4], ctx) != 1)):
+        return None
+    found = _shape_chain(node.input[2], ctx)
+    if found is None:
+        return None
+    nodes, x = found
+    shape = ctx.shapes.get(x)
+    if shape is None or len(shape) < 2 or ctx.symbols.get(node.input[2]) != (shape[1],):
+        return None
+    ctx.shapes[node.output[0]] = (1, shape[1], int(table.shape[2]))  # x's length (the dynamo exporter writes Min(T, n))
+    rows = EmbeddingLayer(int(table.shape[2]), int(table.shape[1]), weights=np.array(table[0], dtype=np.float32))
+    layer = NetGraph({"positions": SequenceIndicesLayer(), "rows": rows}, [("positions", "rows")])
+    return [*nodes, node], layer, x
+
+
+def _shape_chain(tensor: str, ctx: Context) -> tuple[list, str] | None:
+    """The nodes computing ``tensor`` from one Shape node (each with one computed input, the rest constants) and
+    the Shape's input; None where another node computes it."""
+    nodes = []
+    while (node := ctx.producers.get(tensor)) is not None and node.op_type != "Shape":
+        computed = [name for name in node.input if name and name not in ctx.constants]
+        if len(computed) != 1 or node.op_type not in ("Gather", "Unsqueeze", "Squeeze", "Cast", "Reshape",
+                                                      "Identity", "Concat", "Slice"):
+            return None
+        nodes.append(node)
+        tensor = computed[0]
+    return None if node is None else ([node, *reversed(nodes)], node.input[0])
 
 
 def _length_of(limit: str, ctx: Context) -> tuple[list, str] | None:
