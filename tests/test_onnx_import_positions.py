@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from netgraph import DataError, import_onnx
+from netgraph import DataError, SpecError, import_onnx
 from tests.onnx_helpers import quiet_exporter, run_onnx
 
 ROWS, WIDTH = 12, 4
@@ -24,6 +24,19 @@ class LearnedPositions(torch.nn.Module):
 
     def forward(self, x):
         return torch.tanh(self.fc(x) + self.pos[:, :x.shape[1]])
+
+
+class PositionRows(torch.nn.Module):
+    """A (T, d) table without the leading 1, broadcast against (batch, n, d) (``through``: projected first)."""
+
+    def __init__(self, through: bool = False):
+        super().__init__()
+        self.fc, self.through = torch.nn.Linear(WIDTH, WIDTH), through
+        self.register_buffer("pe", torch.randn(ROWS, WIDTH))
+
+    def forward(self, x):
+        rows = self.pe[:x.size(1)]
+        return x + self.fc(rows) if self.through else self.fc(x) * rows
 
 
 def _export(module: torch.nn.Module, path, dynamo: bool):
@@ -41,9 +54,10 @@ def _export(module: torch.nn.Module, path, dynamo: bool):
 
 
 @pytest.mark.parametrize("dynamo", [False, True])
-def test_a_table_sliced_to_the_length_imports_computing_as_the_module_at_other_lengths(dynamo, tmp_path):
+@pytest.mark.parametrize("form", [LearnedPositions, PositionRows], ids=["(1, T, d)", "(T, d)"])
+def test_a_table_sliced_to_the_length_imports_computing_as_the_module_at_other_lengths(form, dynamo, tmp_path):
     torch.manual_seed(0)
-    module = LearnedPositions().eval()
+    module = form().eval()
     path = _export(module, tmp_path / "m.onnx", dynamo)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no dims joined with a warning: the slice has the input's length
@@ -69,3 +83,9 @@ def test_the_imported_table_stays_learnable_and_a_length_past_it_is_refused(tmp_
     assert all(m != 0 for m in net.learning_rate_multipliers.values())  # nothing of the table is fixed
     with pytest.raises(DataError, match=rf"takes indices in \[0, {ROWS}\), found values from 0 to {ROWS}"):
         net(x=torch.randn(1, ROWS + 1, WIDTH))  # onnxruntime fails there too: the slice is shorter than x
+
+
+def test_a_bare_table_used_otherwise_than_broadcast_stays_refused(tmp_path):
+    """(n, d) rows projected on their own have no batch dim in ONNX: one (n, d) per example would differ."""
+    with pytest.raises(SpecError, match=r"uses a size computed from it as data or an index"):
+        import_onnx(_export(PositionRows(through=True).eval(), tmp_path / "m.onnx", dynamo=False))
