@@ -4,7 +4,8 @@ Every node maps to one layer (see ``onnx_ops``, ``onnx_activations``, ``onnx_sha
 ``onnx_reshape`` and ``onnx_extra``, which rewrites a Split into Slices; LSTM, GRU and RNN in ``onnx_recurrent``,
 whose layout glue becomes aliases), MatMul followed by Add of a constant vector becomes one LinearLayer, and
 torch's causal attention pattern one AttentionLayer (``onnx_attention``), nn.MultiheadAttention's a small NetGraph
-(``onnx_mha``), a cross-entropy's GatherElements another (``onnx_gather``); port names and length variables come
+(``onnx_mha``), a cross-entropy's GatherElements another (``onnx_gather``), an ArgMax at a graph output a
+ClassDecoder on that port (``onnx_decisions``); port names and length variables come
 from ``onnx_names``. Nodes of constants are computed at import (``onnx_fold``: onnx's reference evaluator, their
 sizes bounded), shape computations symbolically (``Context.symbols``); nodes that only compute the target shape of a
 Reshape or Resize (or a recurrence's zero initial state, an If's condition: ``onnx_branches``) are dropped, and layers
