@@ -55,3 +55,17 @@ def _levels(layer, levels: int) -> list[list[int]]:
     """A PaddingLayer's [before, after] per level, to ``levels`` levels."""
     given = [list(pair) for pair in layer.padding_size]
     return given + [[0, 0]] * (levels - len(given))
+
+
+def test_a_length_shorter_than_the_pads_wraps_around_as_often_as_needed(tmp_path):
+    """Below the pads torch refuses ("wrapping around more than once") and the TorchScript export's Concat gives x
+    whole in place of each end (2n + min(b, n) elements): the imported net pads as Wolfram's "Periodic" does, the
+    input repeated, as the README says."""
+    module, path = Op(lambda x: F.pad(x, (3, 2), mode="circular")), tmp_path / "circular.onnx"
+    _export(module, torch.randn(2, 3, 6), path, dynamo=False)
+    net = import_onnx(path)
+    x = torch.randn(2, 3, 2, generator=torch.Generator().manual_seed(0))  # n = 2 < 3
+    with pytest.raises(RuntimeError, match="wrapping around more than once"):
+        module(x)
+    torch.testing.assert_close(net(x), x.repeat(1, 1, 4)[..., 1:8])  # periodic: x[(i - 3) mod 2] for i in 0..6
+    assert run_onnx(path, {"x": x})[0].shape == (2, 3, 6)  # x, x, x[:2]: not a padding of x by (3, 2)

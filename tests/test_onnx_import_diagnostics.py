@@ -21,7 +21,7 @@ def _value(name, shape=None):
 @pytest.fixture(scope="module")
 def refusal(tmp_path_factory):
     """The SpecError of a model with one node of each kind of refusal, each fed by the input alone."""
-    nodes = [helper.make_node("CumSum", ["x", "one"], ["c"], name="cum"),
+    nodes = [helper.make_node("Hardmax", ["x"], ["c"], name="cum"),
              helper.make_node("RandomUniformLike", ["x"], ["r"], name="draw"),
              helper.make_node("Frob", ["x"], ["f"], name="frob", domain="my.ops"),
              helper.make_node("MaxPool", ["x"], ["m"]),  # no kernel_shape, and no name
@@ -46,7 +46,7 @@ def _by_layer(error):
 
 def test_each_refused_node_is_one_diagnostic_naming_the_node_and_its_op(refusal):
     found = {layer: (d.kind, d.found) for layer, d in _by_layer(refusal).items()}
-    assert found == {("cum",): ("unsupported-op", "CumSum"), ("draw",): ("random-op", "RandomUniformLike"),
+    assert found == {("cum",): ("unsupported-op", "Hardmax"), ("draw",): ("random-op", "RandomUniformLike"),
                      ("frob",): ("custom-op", "Frob"), ("MaxPool_3",): ("malformed-node", "MaxPool"),
                      ("soft",): ("unsupported-node", 0),  # refused for one attribute: its value (option: axis)
                      ("shape",): ("dynamic-size-as-data", "Shape"),
@@ -54,7 +54,7 @@ def test_each_refused_node_is_one_diagnostic_naming_the_node_and_its_op(refusal)
     # the messages as before, one per diagnostic
     assert _by_layer(refusal)[("soft",)].option == "axis"
     assert refusal.errors == [d.message for d in refusal.diagnostics]
-    assert "node 'cum' (CumSum): no layer for this op" in refusal.errors
+    assert "node 'cum' (Hardmax): no layer for this op" in refusal.errors
     assert "node 3 (MaxPool): cannot be read (KeyError: 'kernel_shape')" in refusal.errors
 
 
@@ -69,7 +69,7 @@ def test_a_diagnostic_holds_the_reason_apart_from_its_subject(refusal):
 
 def test_an_op_without_a_layer_lists_the_ops_that_have_one(refusal):
     cum = _by_layer(refusal)[("cum",)]
-    assert "Relu" in cum.expected and "MaxPool" in cum.expected and "CumSum" not in cum.expected
+    assert "Relu" in cum.expected and "MaxPool" in cum.expected and "Hardmax" not in cum.expected
     assert cum.hint.startswith("ops with a netgraph layer: Abs, ") and cum.hint in str(refusal)
 
 

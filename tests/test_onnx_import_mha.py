@@ -1,17 +1,19 @@
 """import_onnx of nn.MultiheadAttention(E, h, batch_first=True) self-attention as torch's TorchScript exporter writes
 it with need_weights=False (no mask, or causal: is_causal=True, generate_square_subsequent_mask), alone and inside
 nn.TransformerEncoderLayer: the imported net computes what the torch module does, also at another batch size and
-length of a dynamic axis; other forms (need_weights=True, cross-attention, other masks) are refused saying why."""
+length of a dynamic axis; other forms (need_weights=True, cross-attention, other masks, a key_padding_mask) are refused
+saying why."""
 
 from __future__ import annotations
 
+import warnings
 
 import pytest
 import torch
 from torch import nn
 
-from netgraph import AttentionLayer, NetGraph, SpecError, import_onnx
-from tests.onnx_helpers import run_onnx, torch_export
+from netgraph import AttentionLayer, NetGraph, Padded, SpecError, import_onnx
+from tests.onnx_helpers import quiet_exporter, run_onnx, torch_export
 
 
 class _Attention(nn.Module):
@@ -145,3 +147,47 @@ def test_cross_attention_and_other_masks_are_refused_saying_why(tmp_path):
         import_onnx(_export(_Cross(), tmp_path / "cross.onnx", True, inputs=2))
     with pytest.raises(SpecError, match=r"the mask added by .* is not causal"):
         import_onnx(_export(_Attention("random"), tmp_path / "random.onnx", False))
+
+
+class _KeyPadding(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.attention = nn.MultiheadAttention(8, 2, batch_first=True)
+
+    def forward(self, x, pad=None):
+        return self.attention(x, x, x, key_padding_mask=pad, need_weights=False)[0]
+
+
+@pytest.mark.parametrize("dynamo", [False, True], ids=["torchscript", "dynamo"])
+def test_a_key_padding_mask_is_refused_once_naming_its_input_and_the_remedy(dynamo, tmp_path):
+    """A key_padding_mask was refused as "not causal", beside a refusal of each node computing it (its
+    ConstantOfShape, the dynamo exporter's Reshape): one refusal now names the graph input it comes from."""
+    path, x, pad = tmp_path / "padded.onnx", torch.randn(2, 5, 8), torch.zeros(2, 5, dtype=torch.bool)
+    axes = {"x": {0: "b", 1: "n"}, "pad": {0: "b", 1: "n"}}
+    with quiet_exporter(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if dynamo:
+            auto = torch.export.Dim.AUTO
+            torch.onnx.export(_KeyPadding().eval(), (x, pad), str(path), dynamo=True, verbose=False,
+                              input_names=["x", "pad"], dynamic_shapes={"x": {0: auto, 1: auto}, "pad": {0: auto, 1: auto}})
+        else:
+            torch_export(_KeyPadding(), (x, pad), path, ["x", "pad"], axes=axes)
+    with pytest.raises(SpecError) as info:
+        import_onnx(path)
+    (refusal,) = info.value.diagnostics
+    assert refusal.option == "perm" and "is computed from graph input 'pad' (a key_padding_mask" in refusal.detail
+    assert "call the imported net on sequences of their own lengths" in refusal.detail
+
+
+def test_sequences_of_their_own_lengths_attend_as_a_key_padding_mask_does(tmp_path):
+    """The remedy the refusal gives: the module exported without the mask, called on padded sequences."""
+    torch.manual_seed(0)
+    module = _KeyPadding().eval()
+    net = import_onnx(torch_export(module, torch.randn(2, 5, 8), tmp_path / "m.onnx", "x",
+                                   axes={"x": {0: "b", 1: "n"}}))
+    x, pad = torch.randn(2, 6, 8), torch.tensor([[False] * 4 + [True] * 2, [False] * 6])
+    with torch.no_grad():
+        want = module(x, pad)
+    got = net(x=Padded(x, [4, 6]))
+    torch.testing.assert_close(got[0], want[0, :4])
+    torch.testing.assert_close(got[1], want[1])

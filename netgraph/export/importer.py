@@ -4,7 +4,8 @@ Every node maps to one layer (see ``onnx_ops``, ``onnx_activations``, ``onnx_sha
 ``onnx_reshape`` and ``onnx_extra``, which rewrites a Split into Slices; LSTM, GRU and RNN in ``onnx_recurrent``,
 whose layout glue becomes aliases), MatMul followed by Add of a constant vector becomes one LinearLayer, and
 torch's causal attention pattern one AttentionLayer (``onnx_attention``), nn.MultiheadAttention's a small NetGraph
-(``onnx_mha``), a cross-entropy's GatherElements another (``onnx_gather``); port names and length variables come
+(``onnx_mha``), a cross-entropy's GatherElements another (``onnx_gather``), an ArgMax at a graph output a
+ClassDecoder on that port (``onnx_decisions``); port names and length variables come
 from ``onnx_names``. Nodes of constants are computed at import (``onnx_fold``: onnx's reference evaluator, their
 sizes bounded), shape computations symbolically (``Context.symbols``); nodes that only compute the target shape of a
 Reshape or Resize (or a recurrence's zero initial state, an If's condition: ``onnx_branches``) are dropped, and layers
@@ -21,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from netgraph.core.coders import ClassDecoder
 from netgraph.core.names import fresh_name
 from netgraph.core.errors import Diagnostic, NetGraphError, SpecError, raise_all
 from netgraph.core.graph import NetGraph
@@ -30,6 +32,7 @@ from netgraph.core.types import REAL, PortType
 from netgraph.export.deps import require
 from netgraph.export.onnx_branches import consumers_of, taken_branch
 from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
+from netgraph.export.onnx_decisions import DECISION_CONVERTERS, fixed_triangles
 from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_slices
 from netgraph.export.onnx_gather import GATHER_CONVERTERS, one_hot_tables
 from netgraph.export.onnx_files import model_path, read_model
@@ -55,7 +58,7 @@ __all__ = ["import_onnx", "import_model"]
 
 CONVERTERS = {**BASIC_CONVERTERS, **ACTIVATION_CONVERTERS, **RESHAPE_CONVERTERS, **SHAPE_CONVERTERS,
               **RECURRENT_CONVERTERS, **SPATIAL_CONVERTERS, **POOL_CONVERTERS, **NORM_CONVERTERS, **EXTRA_CONVERTERS,
-              **GATHER_CONVERTERS,
+              **GATHER_CONVERTERS, **DECISION_CONVERTERS,
               "Gather": lambda node, ctx: padding_gather(node, ctx) or RECURRENT_CONVERTERS["Gather"](node, ctx),
               "If": lambda node, ctx: taken_branch(node, ctx, CONVERTERS),
               "Where": lambda node, ctx: nan_guard(node, ctx) or ACTIVATION_CONVERTERS["Where"](node, ctx)}
@@ -311,12 +314,16 @@ class _Builder(ConstantFolding):
         edges = in_port_order(edges, list(shapes), self.outputs)  # ports in the model's order, not as first read
         if not layers:
             raise SpecError(f"{self.where}: the ONNX graph has no computing node to import", kind="no-computation")
-        net = self._relaxed(layers, edges, shapes) or NetGraph(layers, edges, **shapes)
+        decoders = {port: ClassDecoder(list(range(self.ctx.decisions[o.name])))  # an ArgMax's class indices
+                    for o, port in zip(self.graph.output, self.outputs) if o.name in self.ctx.decisions}
+        net = self._relaxed(layers, edges, shapes, decoders) or NetGraph(layers, edges, **shapes, **decoders)
         fixed = {name: 0 for name, layer in layers.items() if layer.type_name == "ConstantArrayLayer"}
         fixed.update(one_hot_tables(self.producers.values(), layers))
+        fixed.update(fixed_triangles(self.producers.values(), layers))
         return net_set_learning_rate_multipliers(net, fixed) if fixed else net  # the model's constants stay fixed
 
-    def _relaxed(self, layers: dict[str, Any], edges: list[tuple], shapes: dict[str, PortType]) -> NetGraph | None:
+    def _relaxed(self, layers: dict[str, Any], edges: list[tuple], shapes: dict[str, PortType],
+                 decoders: dict[str, ClassDecoder]) -> NetGraph | None:
         """A static export fixed the length of a recurrence's input: the net with a variable length instead,
         if the net is also valid at another fixed length (a length variable would take a size that some layer
         fixed, e.g. a constant added per step, and fail at run time); else None."""
@@ -327,9 +334,9 @@ class _Builder(ConstantFolding):
         def with_length(length: Any) -> dict[str, PortType]:
             return {**shapes, **{p: PortType((length, *shapes[p].shape[1:]), shapes[p].dtype) for p in ports}}
         try:
-            NetGraph(layers, edges, **with_length(max(shapes[p].shape[0] for p in ports) + 1))
+            NetGraph(layers, edges, **with_length(max(shapes[p].shape[0] for p in ports) + 1), **decoders)
             lengths = {d for t in shapes.values() for d in t.shape or () if isinstance(d, str)}
-            return NetGraph(layers, edges, **with_length(fresh_name("n", lengths, "_")))
+            return NetGraph(layers, edges, **with_length(fresh_name("n", lengths, "_")), **decoders)
         except NetGraphError:
             return None
 

@@ -1,9 +1,17 @@
-"""torch's export of a sequence's positions -> SequenceIndicesLayer.
+"""torch's export of a sequence's positions -> SequenceIndicesLayer; a learned table's first n rows -> its rows at
+those positions.
 
 ``torch.arange(x.shape[1]).expand(x.shape[0], -1)`` (and ``.clamp(max=n - 1)``), as SequenceIndicesLayer compiles,
 exports as ``Range(0, Cast(Gather(Shape(x), 1)), 1)`` -> ``Expand`` to (batch, 1) (-> ``Clip`` at n - 1). A dynamic
 length makes the Range's limit a size computed from a dynamic dim, which a node of its own cannot import; the whole
 chain, matched before the nodes are converted one by one, is one layer fed by x (``indices_patterns``).
+
+``self.pos[:, :x.shape[1]]`` of a constant table ``pos`` of shape (1, T, d) (a learned positional embedding, as
+transformers write it; or ``self.pe[:x.shape[1]]`` of a (T, d) one, added to a (batch, n, d) tensor) exports as
+``Slice(pos, 0, ends, axes=1)`` (``axes=0``), ``ends`` computed from x's dynamic length
+(``Shape`` -> ``Gather`` -> ``Unsqueeze``, or one ``Shape(start=1, end=2)``): a NetGraph of SequenceIndicesLayer fed by
+x and an EmbeddingLayer of the table's rows (still learned), one (n, d) per example (``table_patterns``). A length
+past T is an error in onnxruntime, and in the imported net an index past the table's rows.
 """
 
 from __future__ import annotations
@@ -13,10 +21,11 @@ from typing import Any
 import numpy as np
 
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
-from netgraph.export.onnx_ops import Context, Converted
-from netgraph.layers import SequenceIndicesLayer
+from netgraph.core.graph import NetGraph
+from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted
+from netgraph.layers import EmbeddingLayer, SequenceIndicesLayer
 
-__all__ = ["indices_patterns"]
+__all__ = ["indices_patterns", "table_patterns"]
 
 _INT64 = 7  # onnx.TensorProto.INT64
 
@@ -48,6 +57,62 @@ def _positions(rng: Any, ctx: Context) -> tuple[list, SequenceIndicesLayer, str]
         if n < 1:
             return None
     return taken, SequenceIndicesLayer(n), x
+
+
+def table_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
+    """Each ``Slice`` of a constant (1, T, d) or (T, d) table's first rows up to a sequence's length (by ``id``) -> the table's
+    rows at the positions of that sequence, and the ids of the nodes computing the length (see the module's text)."""
+    return chain_patterns(nodes, ctx, "Slice", _first_rows, NOT_THE_PATTERN)
+
+
+def _first_rows(node: Any, ctx: Context) -> tuple[list, NetGraph, str] | None:
+    """(the nodes computing the Slice's end, then the Slice; the layer; x) where ``node`` takes the first rows of a
+    constant (1, T, d) table along axis 1, or of a (T, d) one along axis 0 that only broadcasts against (batch, n, d)
+    tensors, up to x's length; None where it does not match."""
+    table = ctx.constants.get(node.input[0])
+    axis = _constant(node.input[3], ctx) if len(node.input) > 3 and node.input[3] else 0
+    if table is None or not ((table.ndim == 3 and table.shape[0] == 1 and axis == 1)
+                             or (table.ndim == 2 and axis == 0 and _broadcast_only(node.output[0], ctx))):
+        return None
+    if (len(node.input) < 3 or node.input[2] in ctx.constants or _constant(node.input[1], ctx) != 0
+            or (len(node.input) > 4 and node.input[4] and _constant(node.input[4], ctx) != 1)):
+        return None
+    found = _shape_chain(node.input[2], ctx)
+    if found is None:
+        return None
+    nodes, x = found
+    shape = ctx.shapes.get(x)
+    if shape is None or len(shape) < 2 or ctx.symbols.get(node.input[2]) != (shape[1],):
+        return None
+    rows = np.array(table[0] if table.ndim == 3 else table, dtype=np.float32)
+    ctx.shapes[node.output[0]] = (*table.shape[:-2], shape[1], rows.shape[1])  # the dynamo exporter writes Min(T, n)
+    layer = NetGraph({"positions": SequenceIndicesLayer(),
+                      "rows": EmbeddingLayer(int(rows.shape[1]), int(rows.shape[0]), weights=rows)},
+                     [("positions", "rows")])
+    return [*nodes, node], layer, x
+
+
+def _broadcast_only(tensor: str, ctx: Context) -> bool:
+    """Whether ``tensor`` (n, d) goes only to element-wise ops with a (batch, n, d) tensor, where one (n, d) per
+    example computes the same."""
+    uses = ctx.consumers.get(tensor, ())
+    return bool(uses) and tensor not in ctx.graph_outputs and all(
+        c.op_type in THREADING_OPS and len(c.input) == 2 and ctx.rank(c.input[1 - i]) == 3
+        and c.input[1 - i] not in ctx.constants for c, i in uses)
+
+
+def _shape_chain(tensor: str, ctx: Context) -> tuple[list, str] | None:
+    """The nodes computing ``tensor`` from one Shape node (each with one computed input, the rest constants) and
+    the Shape's input; None where another node computes it."""
+    nodes = []
+    while (node := ctx.producers.get(tensor)) is not None and node.op_type != "Shape":
+        computed = [name for name in node.input if name and name not in ctx.constants]
+        if len(computed) != 1 or node.op_type not in ("Gather", "Unsqueeze", "Squeeze", "Cast", "Reshape",
+                                                      "Identity", "Concat", "Slice"):
+            return None
+        nodes.append(node)
+        tensor = computed[0]
+    return None if node is None else ([node, *reversed(nodes)], node.input[0])
 
 
 def _length_of(limit: str, ctx: Context) -> tuple[list, str] | None:

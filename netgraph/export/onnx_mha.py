@@ -14,7 +14,8 @@ into k's and v's Reshapes, so the model itself runs only at that length; the imp
 torch's dynamo exporter writes the same but kᵀ as ``Reshape`` (b h, n, d) -> ``Transpose [0, 2, 1]`` -> ``Reshape``
 (b, h, d, n), and, at a static length, the batch (and b h) as -1 in the Reshape targets.
 Where the match stops after the in_proj MatMul (``need_weights=True``, cross-attention, another mask), the reason
-is left for the first Transpose's refusal (``Context.refusals``).
+is left for the first Transpose's refusal (``Context.refusals``); a mask computed from a graph input (a
+``key_padding_mask``) is named there, and the nodes computing it are refused with the attention, not each apart.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
 from netgraph.export.deps import require
 from netgraph.export.onnx_attention import causal_mask, causal_attention, masked_out
-from netgraph.export.onnx_ops import Context, Converted, squeeze_axes
+from netgraph.export.onnx_ops import SHAPE_INPUTS, Context, Converted, squeeze_axes
 from netgraph.layers import AttentionLayer, LinearLayer, NetMapOperator
 
 __all__ = ["attention_patterns", "multihead_attention"]
@@ -38,7 +39,12 @@ _NEED_WEIGHTS = ("its scores are computed with batch and heads merged ((b h, n, 
 
 
 class _Miss(Exception):
-    """Where the pattern stops matching (the message says what was expected and found)."""
+    """Where the pattern stops matching (the message says what was expected and found); ``nodes``: those computing
+    a mask given as data, used by nothing else, whose own refusals this one stands for."""
+
+    def __init__(self, message: str, nodes: list | None = None):
+        super().__init__(message)
+        self.nodes = nodes or []
 
 
 def attention_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
@@ -66,6 +72,7 @@ def multihead_attention(nodes: Any, ctx: Context) -> tuple[dict[int, Converted],
             if walk.started:
                 ctx.refusals[node.output[0]] = (f"it starts nn.MultiheadAttention's export, which imports as "
                                                 f"self-attention (batch_first=True, need_weights=False), but {miss}")
+                claimed.update(id(n) for n in miss.nodes)  # refused with the attention, not each on its own
             continue
         found[id(end)] = Converted(layer, (node.input[0],))
         claimed.update(id(n) for n in walk.taken if n is not end)
@@ -208,6 +215,13 @@ class _Walk:
         nodes = next((found for match in (_causal_constant, causal_mask, _subsequent_mask)
                       if (found := match(mask, self.ctx)) is not None), None)
         if nodes is None:
+            inputs, computing = _mask_inputs(mask, node, self.ctx)
+            if inputs:
+                raise _Miss(f"the mask added by {node.name!r} is computed from graph input "
+                            f"{', '.join(map(repr, inputs))} (a key_padding_mask, or an attn_mask given with each "
+                            f"call): AttentionLayer takes no mask as data, only torch's causal mask imports (export "
+                            f"the module without key_padding_mask and call the imported net on sequences of their own "
+                            f"lengths: netgraph leaves out each sequence's padded keys)", computing)
             raise _Miss(f"the mask added by {node.name!r} is not causal (torch's is_causal=True, or "
                         f"generate_square_subsequent_mask); other masks do not import")
         self.taken.extend(nodes)
@@ -215,6 +229,32 @@ class _Walk:
 
     def _use_is(self, node: Any, op: str) -> bool:
         return any(c.op_type == op for c, _ in self.ctx.consumers.get(node.output[0], ()))
+
+
+def _mask_inputs(mask: str, add: Any, ctx: Context) -> tuple[list[str], list]:
+    """The graph inputs that ``mask`` (added to the scores by ``add``) is computed from, and the nodes computing it
+    that nothing else uses."""
+    nodes, inputs, stack, seen = [], [], [mask], set()
+    while stack:
+        tensor = stack.pop()
+        node = ctx.producers.get(tensor)
+        if tensor in seen or tensor in ctx.constants or not tensor:
+            continue
+        seen.add(tensor)
+        if node is None:
+            inputs.append(tensor)
+        elif node.op_type != "Shape":  # a Shape reads sizes only, as the targets of Reshapes (not followed) do
+            nodes.append(node)
+            stack.extend(t for i, t in enumerate(node.input) if i not in SHAPE_INPUTS.get(node.op_type, ()))
+    own, changed = {id(add)}, True
+    while changed:  # a node is the mask's own when its outputs go only to the mask's own nodes
+        changed = False
+        for node in nodes:
+            if id(node) not in own and all(id(c) in own and o not in ctx.graph_outputs
+                                           for o in node.output for c, _ in ctx.consumers.get(o, ())):
+                own.add(id(node))
+                changed = True
+    return sorted(inputs), [n for n in nodes if id(n) in own]
 
 
 def _expect(value: Any, test: Any, node: Any, what: Any) -> None:

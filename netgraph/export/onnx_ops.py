@@ -82,6 +82,7 @@ class Context:
     batch_dims: frozenset = frozenset()  # the graph inputs' first dims, as named (shape values name the batch so)
     folded_sizes: dict[str, tuple] = dataclasses.field(default_factory=dict)  # a folded batch's dim -> merged sizes
     exporter_made: frozenset = frozenset()  # initializers torch's dynamo exporter folded or took from a buffer
+    decisions: dict[str, int] = dataclasses.field(default_factory=dict)  # ArgMax output -> its classes (decoded)
 
     def const(self, name: str, what: str) -> np.ndarray:
         if name not in self.constants:

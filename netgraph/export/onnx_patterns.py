@@ -1,12 +1,12 @@
 """The chains of ONNX nodes that one layer replaces, found before the nodes are converted one by one: attention
-first, then GroupNorm's, LRN's window, a Pad before a Conv, a circular pad's Concat, positions, a Total pooling, a 1-D linear resize's gathers
+first, then GroupNorm's, LRN's window, a Pad before a Conv, a circular pad's Concat, positions, a table's first rows, a Total pooling, a 1-D linear resize's gathers
 (each finder sees only the nodes the ones before it left)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from netgraph.export.onnx_indices import indices_patterns
+from netgraph.export.onnx_indices import indices_patterns, table_patterns
 from netgraph.export.onnx_lrn import lrn_window_patterns
 from netgraph.export.onnx_mha import attention_patterns
 from netgraph.export.onnx_norms import group_norm_patterns
@@ -18,7 +18,7 @@ from netgraph.export.onnx_spatial import circular_pad_patterns, pad_conv_pattern
 __all__ = ["find_patterns"]
 
 _FINDERS = (group_norm_patterns, lrn_window_patterns, pad_conv_patterns, circular_pad_patterns, indices_patterns,
-            total_pool_patterns, linear_gather_patterns)
+            table_patterns, total_pool_patterns, linear_gather_patterns)
 
 
 def find_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:

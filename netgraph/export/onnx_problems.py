@@ -3,7 +3,8 @@ ONNX node, whose ``layer`` is ``(node name,)`` (an unnamed node's: ``(f"{op_type
 be named), ``found`` its op type and ``detail`` the reason; one per graph output no layer computes (``layer=()``,
 ``port`` its port). ``kind`` is one of:
 
-- ``"unsupported-op"``: no layer for the op (``expected``: the ops that have one, which ``hint`` lists);
+- ``"unsupported-op"``: no layer for the op (``expected``: the ops that have one, which ``hint`` lists; ``detail``
+  says why for the ops of ``NO_LAYER_REASONS``);
 - ``"random-op"``: a random draw, which no layer repeats;
 - ``"custom-op"``: an op of a domain other than ONNX's;
 - ``"unsupported-node"``: the op has a layer, but not for this node's attributes or inputs (``detail`` says why);
@@ -43,6 +44,11 @@ __all__ = ["RANDOM_OPS", "RANDOM_REASON", "node_path", "node_problem", "no_layer
 RANDOM_OPS = ("RandomNormal", "RandomNormalLike", "RandomUniform", "RandomUniformLike")
 RANDOM_REASON = ("a random draw: a RandomArrayLayer would draw from the same distribution, but never the same draws, "
                  "so the imported net could not compute what the model computes")
+#: Why some ops have no layer, added to their refusal.
+NO_LAYER_REASONS = {
+    "TopK": "nothing sorts or selects the k largest entries (at a classifier's end: end the model before TopK, at "
+            "its scores, and call the imported net with a ClassDecoder on that port and decoder=('TopDecisions', k))",
+}
 _SIZES_HINT = "sizes are computed at import, so only a Reshape, Expand or Resize target may depend on a dynamic dim"
 
 
@@ -70,8 +76,9 @@ def refusal_fields(error: Unsupported | NetGraphError) -> dict[str, Any]:
 
 def no_layer(node: Any, index: int, ops: Iterable[str]) -> Diagnostic:
     """A node whose op has no layer; ``ops`` those that have one."""
-    known = tuple(sorted(ops))
-    return node_problem("unsupported-op", node, index, "no layer for this op", expected=known,
+    known, why = tuple(sorted(ops)), NO_LAYER_REASONS.get(node.op_type)
+    return node_problem("unsupported-op", node, index, "no layer for this op" + (f": {why}" if why else ""),
+                        expected=known,
                         hint=f"ops with a netgraph layer: {', '.join(known)}")
 
 

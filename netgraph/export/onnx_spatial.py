@@ -132,7 +132,8 @@ def circular_pad_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted
     """Each ``Concat(x[..., -a:], x, x[..., :b])`` along one non-batch axis (its Slices of x used there alone) -> a
     PaddingLayer "Periodic" of x, and the ids of those Slices: torch's TorchScript export of ``F.pad(x, ...,
     mode="circular")``, which a CatenateLayer could not import over a dynamic axis (the dynamo exporter writes a Pad
-    of mode "wrap" itself)."""
+    of mode "wrap" itself). Alike for lengths of at least the pads (the ones torch pads); at a shorter one the Concat
+    puts x whole in place of each end, where the PaddingLayer wraps around as often as needed."""
     found: dict[int, Converted] = {}
     claimed: set[int] = set()
     for concat in nodes:

@@ -1,0 +1,91 @@
+"""import_onnx of a learned positional table sliced to the input's length (``self.pos[:, :x.shape[1]]``, as
+transformers write it), exported by both of torch's exporters with a dynamic length: the imported net computes
+what the module and onnxruntime compute at lengths other than the exported one, and keeps the table learnable."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+from netgraph import DataError, SpecError, import_onnx
+from tests.onnx_helpers import quiet_exporter, run_onnx
+
+ROWS, WIDTH = 12, 4
+
+
+class LearnedPositions(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = torch.nn.Linear(WIDTH, WIDTH)
+        self.pos = torch.nn.Parameter(torch.randn(1, ROWS, WIDTH))
+
+    def forward(self, x):
+        return torch.tanh(self.fc(x) + self.pos[:, :x.shape[1]])
+
+
+class PositionRows(torch.nn.Module):
+    """A (T, d) table without the leading 1, broadcast against (batch, n, d) (``through``: projected first)."""
+
+    def __init__(self, through: bool = False):
+        super().__init__()
+        self.fc, self.through = torch.nn.Linear(WIDTH, WIDTH), through
+        self.register_buffer("pe", torch.randn(ROWS, WIDTH))
+
+    def forward(self, x):
+        rows = self.pe[:x.size(1)]
+        return x + self.fc(rows) if self.through else self.fc(x) * rows
+
+
+def _export(module: torch.nn.Module, path, dynamo: bool):
+    x = torch.randn(2, 5, WIDTH)
+    with warnings.catch_warnings(), quiet_exporter():
+        warnings.simplefilter("ignore")
+        if dynamo:
+            auto = torch.export.Dim.AUTO
+            torch.onnx.export(module, (x,), str(path), dynamo=True, verbose=False, input_names=["x"],
+                              dynamic_shapes={"x": {0: auto, 1: auto}})
+        else:
+            torch.onnx.export(module, (x,), str(path), dynamo=False, input_names=["x"],
+                              dynamic_axes={"x": {0: "batch", 1: "length"}})
+    return path
+
+
+@pytest.mark.parametrize("dynamo", [False, True])
+@pytest.mark.parametrize("form", [LearnedPositions, PositionRows], ids=["(1, T, d)", "(T, d)"])
+def test_a_table_sliced_to_the_length_imports_computing_as_the_module_at_other_lengths(form, dynamo, tmp_path):
+    torch.manual_seed(0)
+    module = form().eval()
+    path = _export(module, tmp_path / "m.onnx", dynamo)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no dims joined with a warning: the slice has the input's length
+        net = import_onnx(path)
+    for length in (3, 9, ROWS):
+        x = torch.randn(2, length, WIDTH, generator=torch.Generator().manual_seed(length))
+        with torch.no_grad():
+            want = module(x)
+        got = net(x=x)
+        torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-4)
+        torch.testing.assert_close(torch.from_numpy(np.asarray(run_onnx(path, {"x": x})[0])), want,
+                                   atol=1e-5, rtol=1e-4)
+
+
+def test_the_imported_table_stays_learnable_and_a_length_past_it_is_refused(tmp_path):
+    torch.manual_seed(0)
+    module = LearnedPositions().eval()
+    net = import_onnx(_export(module, tmp_path / "m.onnx", dynamo=False))
+    arrays = dict(net.compile().named_parameters())
+    table = [value for name, value in arrays.items() if value.shape == (ROWS, WIDTH)]
+    assert len(table) == 1 and table[0].requires_grad
+    torch.testing.assert_close(table[0].detach(), module.pos.detach()[0])
+    assert all(m != 0 for m in net.learning_rate_multipliers.values())  # nothing of the table is fixed
+    with pytest.raises(DataError, match=rf"takes indices in \[0, {ROWS}\), found values from 0 to {ROWS}"):
+        net(x=torch.randn(1, ROWS + 1, WIDTH))  # onnxruntime fails there too: the slice is shorter than x
+
+
+def test_a_bare_table_used_otherwise_than_broadcast_stays_refused(tmp_path):
+    """(n, d) rows projected on their own have no batch dim in ONNX: one (n, d) per example would differ."""
+    with pytest.raises(SpecError, match=r"uses a size computed from it as data or an index"):
+        import_onnx(_export(PositionRows(through=True).eval(), tmp_path / "m.onnx", dynamo=False))
