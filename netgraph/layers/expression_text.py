@@ -118,6 +118,8 @@ def translate(text: str) -> tuple[str, list[int]]:
             origin += [i] * (1 + len(m.group(0)))
             i = m.end()
             continue
+        if ch == "E" and _number_ends_at(text, i) and (m := _EXPONENT.match(text, i + 1)):
+            raise _upper_exponent(text, i, m.group(0))
         if ch == "!" and two != "!=":
             raise ExpressionError("'!' (Not, or Factorial after a value) is not allowed: for Not[c] write 1 - c "
                                   "(a comparison is 1 or 0)", text, i)
@@ -130,6 +132,22 @@ def translate(text: str) -> tuple[str, list[int]]:
         origin += [i] * len(piece)  # (an And's error points at its first '&')
         i += 2 if ch == "&" and text[i:i + 2] == "&&" else 1
     return with_products("".join(out), origin, text)
+
+
+def _upper_exponent(text: str, i: int, exponent: str) -> ExpressionError:
+    """The error for Python's ``2E-3`` (``E`` at ``text[i]``): Wolfram reads it as 2 E - 3, E being Euler's number.
+    (A lowercase ``2e-3`` has no other reading, ``e`` being no name here, and is read as Python reads it.)"""
+    start = i
+    while start > 0 and (text[start - 1].isdigit() or text[start - 1] == "."):
+        start -= 1
+    mantissa, number, digits = text[start:i], f"{text[start:i]}E{exponent}", exponent.lstrip("+-")
+    signed = exponent[0] in "+-"
+    wolfram = f"{mantissa} E {exponent[0]} {digits}"
+    reading = f"so {number} is {wolfram}" if signed else f"and {number} as {mantissa} times a name E{digits}"
+    return ExpressionError(f"{number} is ambiguous: Wolfram reads E after a number as the constant E (2.718...), "
+                           f"{reading}; write {mantissa}*^{exponent} or {mantissa}e{exponent} for {mantissa} times "
+                           f"10^{exponent.lstrip('+')}" + (f", or {wolfram} for Wolfram's reading" if signed else ""),
+                           text, start)
 
 
 #: a list or association beside a value (``{#x, #y} 2``, ``2 {#x}``): the one juxtaposition that is no product
