@@ -225,6 +225,7 @@ def function_body(node: ast.Call, text: str, origin: list[int], reserved: Collec
             raise ExpressionError(f"Function's variable {name!r} is {why}: name each variable once, by a new name, "
                                   f"as Function[{{x, y}}, x * y]", text, _col(variables, origin))
     slots = {name: SLOT_PREFIX + ("" if len(names) == 1 else str(i)) for i, name in enumerate(names, 1)}
+    _check_free_symbols(body, names, text, origin, reserved)
     for part in ast.walk(body):  # iterative: a long chain a + b + ... does not recurse
         if isinstance(part, ast.Name) and part.id.startswith(SLOT_PREFIX):
             raise ExpressionError("a Function[x, body] names its arguments: write them by name in the body, not as "
@@ -232,3 +233,23 @@ def function_body(node: ast.Call, text: str, origin: list[int], reserved: Collec
         if isinstance(part, ast.Name) and part.id in slots:
             part.id = slots[part.id]
     return body
+
+
+_PART_NAMES = ("All",)  # names a Part spec takes (x[[All, 1]])
+
+
+def _check_free_symbols(body: ast.AST, names: list[str], text: str, origin: list[int], reserved: Collection[str]) -> None:
+    """ExpressionError at the first name in ``body`` that is none of the Function's variables ``names``, nor a
+    function or constant of expressions: a free symbol, which has no value in a net (a called name is a function,
+    which the conversion checks)."""
+    called = {id(node.func) for node in ast.walk(body) if isinstance(node, ast.Call)}
+    free = [part for part in ast.walk(body) if isinstance(part, ast.Name) and id(part) not in called
+            and not part.id.startswith(SLOT_PREFIX) and part.id not in (*names, *reserved, *_PART_NAMES)]
+    if not free:
+        return
+    first = min(free, key=lambda part: _col(part, origin))
+    shown, more = ", ".join(names), ", ".join([*names, first.id])
+    ports = ", ".join(f"Input{i}" for i in range(1, len(names) + 2))
+    raise ExpressionError(f"unknown symbol {first.id!r} in the body of Function[{shown}, ...]: it is not one of its "
+                          f"variables ({shown}), and a free symbol has no value in a net; make it a variable, "
+                          f"Function[{{{more}}}, ...] (ports {ports}), or write a number", text, _col(first, origin))
