@@ -49,3 +49,14 @@ def test_an_embedding_without_n_nor_encoder_says_where_n_comes_from_when_initial
 def test_an_embedding_without_size_is_still_refused():
     with pytest.raises(OptionError, match=r"EmbeddingLayer needs output= \(the embedding size\)"):
         EmbeddingLayer(n=3)
+
+
+def test_the_command_lines_example_indices_pass_over_an_embedding_without_n():
+    # netgraph run drew indices below the smallest n of the embeddings an input feeds: None - 1 was a TypeError
+    from netgraph.cli.run import DEFAULT_INDEX_COUNT, example_inputs
+    torch.manual_seed(0)
+    inputs, _ = example_inputs(NetGraph({"e": EmbeddingLayer(4), "f": EmbeddingLayer(4, 3)},
+                                        [(NetPort("Input"), ["e", "f"])], Input=(50,)))
+    assert 0 <= int(inputs["Input"].min()) and int(inputs["Input"].max()) == 2
+    inputs, _ = example_inputs(NetChain([EmbeddingLayer(4)], input=(50,)))
+    assert 0 <= int(inputs["Input"].min()) and int(inputs["Input"].max()) < DEFAULT_INDEX_COUNT
