@@ -88,7 +88,7 @@ def test_a_function_of_named_variables_is_its_pure_function(function, body):
     ("Function[Sin, Sin^2]", "Function's variable 'Sin' is a function or constant of expressions"),
     ("Function[{x, 2}, x]", "at column 10: Function[x, body] names its variables by a name x or a list {x, y}"),
     ("Function[x, x, y]", "Function takes a body, or variables and a body (Function[x, x^2]), found 3 arguments"),
-    ("Function[x, y]", "unknown name 'y'"),
+    ("Function[x, y]", "unknown symbol 'y' in the body of Function[x, ...]: it is not one of its variables (x)"),
 ])
 def test_bad_named_variable_functions_are_refused(text, message):
     with pytest.raises(OptionError) as info:

@@ -149,10 +149,10 @@ def test_expand_takes_numpy_integers_as_depths():
 
 
 def test_drawing_something_that_is_no_net_is_an_option_error(tmp_path):
-    """netgraph.render's functions given a layer (or anything but a net) raised a raw AttributeError ('layers')."""
+    """netgraph.render's functions given anything but a net or a layer raised a raw AttributeError ('layers')."""
     from netgraph.render import render, render_svg, to_dot
-    for thing, what in ((LinearLayer(3, input=4), "a LinearLayer"), (42, "42")):
-        for draw in (to_dot, render_svg, lambda x: render(x, tmp_path / "x.svg")):
-            with pytest.raises(OptionError, match=f"a diagram is drawn of a net .*, found {what}; .*NetChain"):
-                draw(thing)
+    for draw in (to_dot, render_svg, lambda x: render(x, tmp_path / "x.svg")):
+        with pytest.raises(OptionError, match=r"a diagram is drawn of a net \(a NetGraph or NetChain\) or a layer, "
+                                              r"found 42$"):
+            draw(42)
     assert list(tmp_path.iterdir()) == []

@@ -169,7 +169,7 @@ def index_range(net: Any, port: str) -> tuple[int, int]:
 
 def index_count(net: Any, port: str) -> int:
     """How many distinct indices the graph input ``port`` may carry: the smallest ``n`` of the
-    EmbeddingLayers it reaches directly, else DEFAULT_INDEX_COUNT."""
+    EmbeddingLayers it reaches directly (those that have one), else DEFAULT_INDEX_COUNT."""
     counts = [layer.count for path, layer in net.leaves() if isinstance(layer, EmbeddingLayer)
-              for p in layer.input_ports if net.producer((path, p)) == ((), port)]
+              and layer.count is not None for p in layer.input_ports if net.producer((path, p)) == ((), port)]
     return min(counts, default=DEFAULT_INDEX_COUNT)

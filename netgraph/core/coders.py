@@ -76,6 +76,11 @@ class Encoder(Coder):
         """The type of the port this encoder feeds."""
         raise NotImplementedError
 
+    @property
+    def index_count(self) -> int | None:
+        """How many distinct indices it gives (0 to count - 1), when it gives indices; else None."""
+        return None
+
     def fit_hint(self, shape: Any) -> str | None:
         """How to set this encoder's options to give ``shape`` (a shape conflict's hint), or None."""
         return None
@@ -135,6 +140,10 @@ class ClassEncoder(Encoder):
 
     def port_type(self) -> PortType:
         return PortType((), INTEGER) if self.output == "Index" else PortType((len(self.labels),), REAL)
+
+    @property
+    def index_count(self) -> int | None:
+        return len(self.labels) if self.output == "Index" else None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -316,6 +325,10 @@ class TokensEncoder(Encoder):
 
     def port_type(self) -> PortType:
         return PortType(("n",), INTEGER)
+
+    @property
+    def index_count(self) -> int | None:
+        return len(self.tokens)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,6 +18,7 @@ from netgraph.core.edge_text import renamed_pair, written
 from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.core.graph import NetGraph
 from netgraph.core.ir import Value
+from netgraph.core.layer import Layer
 from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.rewiring import check_net
@@ -93,17 +94,19 @@ def keeping_port_types(net: NetGraph, layers: dict, edges: list) -> NetGraph:
     return NetGraph(layers, edges, **{**net.port_shape_options(), **lost}) if lost else flat
 
 
-def net_flatten(net: NetGraph, levels: int | None = None) -> NetGraph:
+def net_flatten(net: Layer, levels: int | None = None) -> Layer:
     """Nested graphs' layers inlined with names ``outer/inner``, to every depth or ``levels`` deep.
 
     Behaviour and arrays are unchanged. An operator stays one layer, and the nets nested in its inner nets are
     flattened too (as Wolfram's NetFlatten, "including within operators"). A result whose layers simply follow one
-    another is a NetChain.
+    another is a NetChain. A layer alone is itself (an operator: its inner nets flattened), as Wolfram's.
     """
-    check_net(net, "net_flatten")
     if levels is not None and (isinstance(levels, bool) or not isinstance(levels, int) or levels < 1):
         raise OptionError(f"net_flatten: levels= must be a positive integer or None (all), found {levels!r}",
                           option="levels", kind=VALUE_KIND)
+    if isinstance(net, Layer) and not isinstance(net, NetGraph):  # Wolfram's NetFlatten[layer] is the layer
+        return _flattened_inside(net, levels) if _holds_nested(net) else net
+    check_net(net, "net_flatten")
     if levels is None:
         flat = _flatten_all(net)
     else:
@@ -118,9 +121,13 @@ def net_flatten(net: NetGraph, levels: int | None = None) -> NetGraph:
 def _inner_nets_flattened(net: NetGraph, levels: int | None) -> NetGraph:
     """``net`` with each operator's inner nets that hold nested nets flattened (``levels`` deep); an operator whose
     inner nets are flat already is kept as it is."""
-    changes = {name: dataclasses.replace(layer, **{f: net_flatten(getattr(layer, f), levels) for f in layer.NETS})
-               for name, layer in net.layers.items() if _holds_nested(layer)}
+    changes = {name: _flattened_inside(layer, levels) for name, layer in net.layers.items() if _holds_nested(layer)}
     return net.replace_layers(changes) if changes else net
+
+
+def _flattened_inside(layer: Any, levels: int | None) -> Any:
+    """The operator ``layer`` with its inner nets flattened (``levels`` deep)."""
+    return dataclasses.replace(layer, **{f: net_flatten(getattr(layer, f), levels) for f in layer.NETS})
 
 
 def _holds_nested(layer: Any) -> bool:

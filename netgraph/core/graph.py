@@ -34,7 +34,7 @@ from netgraph.core.multiplier_rates import picking_rules
 from netgraph.core.layer_view import LayerView
 from netgraph.core.layer_table import (NOT_GIVEN, RESERVED_NAMES, coerce_layer, given_by_keyword, graph_parts,
                                       layer_key, named_layers)
-from netgraph.core.port_coders import check_decoders, split_port_options
+from netgraph.core.port_coders import check_decoders, split_port_options, with_encoder_counts
 from netgraph.core.flat_pickle import PLAIN_DEPTH, flat_form
 from netgraph.core.ir import GraphIR, build_ir, with_layers
 from netgraph.core.leaf_swap import replace_inside, same_structure
@@ -78,6 +78,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
         self._inputs, self._outputs = tuple(wiring.inputs), tuple(wiring.outputs)
         self._order = order(self._names, self._layers, self._edges)  # a cycle first: it leaves ports unwired
         self._declared = self._check_port_shapes(port_shapes)
+        self._layers = with_encoder_counts(self._layers, self._edges, self._coders)
         with recursion_room(self._depth):
             self._inference = infer_net(self)  # the nested ports' types are computed when first needed
         raise_all(check_decoders(self._coders, self._inference.ports, self), ShapeError, "invalid graph ports")

@@ -188,6 +188,11 @@ class Layer:
         indices into Real values, or Real ones into Integer; a wiring error ends with it); None: the generic advice."""
         return None
 
+    def with_encoder(self, port: str, encoder: Any) -> Layer:
+        """This layer as fed at input ``port`` by a graph input with ``encoder``: itself, or with an option it takes
+        from the encoder (EmbeddingLayer's n)."""
+        return self
+
     def with_input_count(self, n: int) -> Layer:
         """For a variadic layer: the same layer with ``n`` inputs (ports Input1..Inputn)."""
         return self

@@ -2,6 +2,7 @@
 type), and checked against the inferred types (a decoder on a port of the wrong shape, an index encoder giving more
 indices than the EmbeddingLayer it feeds takes).
 
+>>> from netgraph.core.coders import ClassEncoder
 >>> coders, rest, misplaced = split_port_options({"Input": ClassEncoder(["a", "b"]), "Output": 3}, ("Input",),
 ...                                              ("Output",))
 >>> list(coders), rest["Input"], misplaced
@@ -12,11 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from netgraph.core.coders import ClassEncoder, Coder, Decoder, Encoder, TokensEncoder
+from netgraph.core.coders import Coder, Decoder, Encoder
 from netgraph.core.errors import Diagnostic
 from netgraph.core.types import PortType
 
-__all__ = ["split_port_options", "check_decoders"]
+__all__ = ["split_port_options", "check_decoders", "with_encoder_counts"]
 
 
 def split_port_options(given: dict[str, Any], inputs: tuple, outputs: tuple) -> tuple[dict, dict, list]:
@@ -48,8 +49,7 @@ def check_decoders(coders: dict[str, Coder], types: dict[str, PortType], graph: 
             errors.append(Diagnostic(f"graph output {port!r}: {reason}", "decoder-port", layer=(), port=port))
     for edge in graph.edges:
         coder = coders.get(edge.src.port) if edge.src.layer is None else None
-        count = len(coder.tokens) if isinstance(coder, TokensEncoder) else len(coder.labels) \
-            if isinstance(coder, ClassEncoder) and coder.output == "Index" else None
+        count = coder.index_count if isinstance(coder, Encoder) else None
         layer = graph.layers.get(edge.dst.layer) if count else None
         n = getattr(layer, "count", None) if getattr(layer, "type_name", None) == "EmbeddingLayer" else None
         if isinstance(n, int) and n < count:
@@ -58,3 +58,14 @@ def check_decoders(coders: dict[str, Coder], types: dict[str, PortType], graph: 
                                      f"0 to {n - 1}); give it n={count}", "encoder-range", layer=(edge.dst.layer,),
                                      port=edge.src.port))
     return errors
+
+
+def with_encoder_counts(layers: dict[str, Any], edges: Any, coders: dict[str, Coder]) -> dict[str, Any]:
+    """``layers`` with each one a graph input's encoder feeds directly told of it (``Layer.with_encoder``: an
+    EmbeddingLayer without n takes the encoder's index count, as Wolfram's takes Restricted["Integer", n])."""
+    changed = dict(layers)
+    for edge in edges:
+        coder = coders.get(edge.src.port) if edge.src.layer is None and edge.dst.layer is not None else None
+        if isinstance(coder, Encoder):
+            changed[edge.dst.layer] = changed[edge.dst.layer].with_encoder(edge.dst.port, coder)
+    return changed

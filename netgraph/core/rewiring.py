@@ -22,6 +22,7 @@ from netgraph.core.drop_fits import check_fit, fits_are_checked, fits_checked, f
 from netgraph.core.edge_text import written
 from netgraph.core.errors import OptionError, WiringError, did_you_mean, with_article
 from netgraph.core.graph import NetGraph
+from netgraph.core.layer import Layer
 from netgraph.core.output_names import kept_output_names
 from netgraph.core.port_options import numbered, with_port_options
 from netgraph.core.port_paths import shown_path
@@ -34,10 +35,17 @@ __all__ = ["edit_at", "put_back", "layer_path", "check_net", "layer_graph", "sub
 EMPTY_KIND = "empty-net"  # an edit that would leave a net (``layer``: its path) without layers
 
 
+_LONE_LAYER_HINT = "a layer alone holds no layers to edit: put it in a net, NetChain([layer])"
+
+
 def check_net(net: Any, function: str) -> None:
+    """OptionError unless ``net`` is a NetGraph (a NetChain too); of a layer alone, with a hint to put it in a net
+    (Wolfram's NetRename, NetTake, NetAppend, NetDelete refuse a layer alike)."""
     if not isinstance(net, NetGraph):
+        hint = _LONE_LAYER_HINT if isinstance(net, Layer) else None
         raise OptionError(f"{function} takes a NetGraph or NetChain as its first argument, found "
-                          f"{type(net).__name__} {net!r:.60}", option="net", kind=VALUE_KIND)
+                          f"{type(net).__name__} {net!r:.60}" + (f"; {hint}" if hint else ""), option="net",
+                          kind=VALUE_KIND, hint=hint)
 
 
 def layer_path(net: NetGraph, spec: Any, function: str = "this function") -> tuple[str, ...]:

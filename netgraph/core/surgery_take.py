@@ -15,24 +15,29 @@ import networkx as nx
 
 from netgraph.core.names import fresh_name
 from netgraph.core.chain import NetChain
-from netgraph.core.errors import WiringError
+from netgraph.core.errors import WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.operator_surgery import into_operator
 from netgraph.core.output_names import kept_output_names
 from netgraph.core.port_paths import resolve
 from netgraph.core.ports import NetPort
-from netgraph.core.rewiring import (check_net, layer_graph, layer_path, no_layer_or_port, subgraph,
-                                    with_output_options)
+from netgraph.core.rewiring import (EMPTY_KIND, check_net, layer_graph, layer_path, listed, no_layer_or_port,
+                                    subgraph, with_output_options)
 
 __all__ = ["net_take"]
 
 
-def net_take(net: NetGraph, outputs: Any) -> NetGraph:
+def net_take(net: NetGraph, outputs: Any, start: Any = None) -> NetGraph:
     """The subgraph needed to compute the given outputs: layer specs, graph output names or NetPorts (a layer's
     input port: what feeds it), nested paths too (``NetPort(("enc", "l1", "Output"))`` keeps ``enc`` cut down to
     what computes ``l1``); a list for several. The result's outputs are the named ones only (a layer: all its
-    outputs), under their names. An operator is one layer: a path into its inner net is a WiringError."""
+    outputs), under their names. An operator is one layer: a path into its inner net is a WiringError.
+
+    ``start`` (Wolfram's NetTake[net, {start, end}]): a graph input (``"x"``, ``NetPort("x")``), a top-level layer, a
+    layer's port (an output: the layers after that value; an input: that layer on), or a list of those; only the
+    layers between it and the outputs are kept (and the source layers they read), and what they took from layers
+    before it becomes graph inputs."""
     check_net(net, "net_take")
     specs = outputs if isinstance(outputs, list) else [outputs]
     nested: dict[str, list[NetPort]] = {}
@@ -47,6 +52,8 @@ def net_take(net: NetGraph, outputs: Any) -> NetGraph:
     targets = {layer for layer, _ in wanted} | set(nested)
     g = layer_graph(net)
     keep = set(targets).union(*(nx.ancestors(g, t) for t in targets))
+    if start is not None:
+        keep = _after_start(net, g, keep, targets, start)
     part = _only(subgraph(net, keep, targets=frozenset(targets)), wanted)
     taken = with_output_options(net, kept_output_names(net, part))  # Output2 stays Output2, as after net_drop
     whole = set().union(*(nx.ancestors(g, t) for t in targets)) | {layer for layer, _ in wanted}
@@ -55,6 +62,45 @@ def net_take(net: NetGraph, outputs: Any) -> NetGraph:
             taken = taken.with_output(NetPort((head, *port.path, port.port)))[0]
     cut = {head: specs for head, specs in nested.items() if head not in whole}
     return carry_multipliers([net], _cut_inside(taken, cut) if cut else taken)
+
+
+def _after_start(net: NetGraph, g: nx.DiGraph, keep: set[str], targets: set[str], start: Any) -> set[str]:
+    """The layers of ``keep`` that ``start`` reaches, and the source layers (no inputs) that those read; WiringError
+    when it reaches no target."""
+    firsts = set().union(*(_start_layers(net, spec) for spec in (start if isinstance(start, list) else [start])))
+    reached = firsts.union(*(nx.descendants(g, layer) for layer in firsts))
+    missing = [name for name in net.layers if name in targets and name not in reached]
+    if missing:
+        raise WiringError(f"net_take: start= {start!r} does not reach {missing[0]!r}: nothing between them to take "
+                          f"(the start reaches layers {listed([n for n in net.layers if n in reached])})",
+                          kind=EMPTY_KIND, layer=(missing[0],))
+    kept = keep & reached
+    return kept | {n for n in keep - reached if not net.layers[n].input_ports and set(g.successors(n)) & kept}
+
+
+def _start_layers(net: NetGraph, spec: Any) -> set[str]:
+    """The top-level layers that start ``spec`` begins the taken part with: those a graph input or a layer's output
+    feeds, or the layer named (or whose input port is named)."""
+    if isinstance(spec, NetPort) and spec.layer is None or isinstance(spec, str) and spec in net.input_ports \
+            and spec not in net.layers:
+        name = spec.port if isinstance(spec, NetPort) else spec
+        if name not in net.input_ports:
+            raise WiringError(f"net_take: start= {spec!r} is no graph input{did_you_mean(name, net.input_ports)}; the "
+                              f"inputs are {list(net.input_ports)}", kind="unknown-graph-port", layer=(), port=name)
+        return {e.dst.layer for e in net.edges if e.src.layer is None and e.src.port == name and e.dst.layer}
+    if not isinstance(spec, NetPort):
+        if isinstance(spec, str) and spec not in net.layers:
+            raise no_layer_or_port(net, spec, net.input_ports, "graph input")
+        return {layer_path(net, spec, "net_take")[0]}
+    if isinstance(spec.layer, tuple) and len(spec.layer) > 1:
+        raise WiringError(f"net_take: start= takes a graph input, a top-level layer or its port, found the nested "
+                          f"path {spec!r}", kind="layer-path", layer=tuple(spec.layer))
+    try:
+        (name,), port = resolve(net.layers, spec, want="input")
+        return {name}
+    except WiringError:
+        (name,), port = resolve(net.layers, spec)  # no output port either: the error names the outputs
+    return {e.dst.layer for e in net.edges if e.src.layer == name and e.src.port == port and e.dst.layer}
 
 
 def _not_into_operators(net: NetGraph, spec: Any) -> None:
@@ -75,6 +121,10 @@ def _not_into_operators(net: NetGraph, spec: Any) -> None:
 def _sources(net: NetGraph, spec: Any) -> set[tuple[str, str]]:
     """The (layer, port) outputs that ``spec`` (a graph output name or NetPort, a layer, a layer's NetPort) names."""
     if isinstance(spec, NetPort) and spec.layer is None:
+        if spec.port in net.input_ports and spec.port not in net.output_ports:
+            raise WiringError(f"net_take: {spec!r} is a graph input, not an output; to take from it (Wolfram's "
+                              f"NetTake[net, {{NetPort[\"{spec.port}\"], end}}]), give it as start: net_take(net, "
+                              f"outputs, start={spec!r})", kind="unknown-graph-port", layer=(), port=spec.port)
         net.with_output(spec)  # an unknown graph output is an error naming the outputs
         spec = spec.port
     if isinstance(spec, NetPort):

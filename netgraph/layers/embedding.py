@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Optional
+from typing import Any, Optional
 
 import torch
 import torch.nn.functional as F
@@ -21,14 +21,16 @@ from torch import nn
 from netgraph.layers._shapes import check_indices, fill, is_int, positive_int
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, Shape
-from netgraph.core.errors import OptionError
-from netgraph.core.option_problems import missing_option, option_problem
+from netgraph.core.errors import OptionError, ShapeError
+from netgraph.core.option_problems import ARGUMENT_KIND, missing_option, option_problem
 from netgraph.core.types import INTEGER, REAL, PortType, format_shape
 from netgraph.layers._modules import LayerModule
 
 __all__ = ["EmbeddingLayer"]
 
 
+_NO_COUNT = ("EmbeddingLayer needs n= (the number of distinct indices): give EmbeddingLayer(size, n), or feed its Input "
+             "from a graph input with a ClassEncoder or TokensEncoder, which gives n")
 _TORCH_ORDER = (" (EmbeddingLayer(size, n) takes n indices: torch's Embedding(num_embeddings, embedding_dim) is "
                 "EmbeddingLayer(embedding_dim, num_embeddings) here)")
 
@@ -69,9 +71,8 @@ class EmbeddingLayer(Layer):
                 return  # the sizes the weights would give are not known
         good = True  # every size given is a positive integer: only then compared with the weights
         for option, value in (("output", self.output), ("n", self.n)):
-            if value is None and w is None:
-                what = "the embedding size" if option == "output" else "the number of distinct indices"
-                missing_option(f"EmbeddingLayer needs {option}= ({what}): EmbeddingLayer(size, n)", option)
+            if value is None and w is None and option == "output":  # n: from an encoder on its input, else at init
+                missing_option("EmbeddingLayer needs output= (the embedding size): EmbeddingLayer(size, n)", option)
             elif value is not None:
                 good &= is_int(value) and positive_int(value, "EmbeddingLayer", option) == value
         for option, value, axis in (("output", self.output, 1), ("n", self.n, 0)) if good and w is not None else ():
@@ -84,8 +85,15 @@ class EmbeddingLayer(Layer):
         return self.output if self.output is not None else int(self.weights.shape[1])
 
     @property
-    def count(self) -> int:
-        return self.n if self.n is not None else int(self.weights.shape[0])
+    def count(self) -> int | None:
+        """n, the number of distinct indices (None while neither n= nor weights= gives it)."""
+        return self.n if self.n is not None else None if self.weights is None else int(self.weights.shape[0])
+
+    def with_encoder(self, port: str, encoder: Any) -> EmbeddingLayer:
+        """Without n, the one the encoder feeding its Input gives (Wolfram's EmbeddingLayer[size] takes n from a
+        NetEncoder["Class"]), else itself."""
+        count = encoder.index_count
+        return self.replace(n=count) if self.count is None and count else self
 
     def declared_types(self) -> dict[str, PortType]:
         out = None if self.input is None else (*self.input, self.size)
@@ -104,6 +112,8 @@ class EmbeddingLayer(Layer):
         return types
 
     def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
+        if self.count is None:
+            raise ShapeError(_NO_COUNT, kind=ARGUMENT_KIND, option="n")
         return {"Weights": (self.count, self.size)}
 
     def init_array(self, name: str, shape: tuple, generator: torch.Generator) -> torch.Tensor:

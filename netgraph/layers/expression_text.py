@@ -118,6 +118,8 @@ def translate(text: str) -> tuple[str, list[int]]:
             origin += [i] * (1 + len(m.group(0)))
             i = m.end()
             continue
+        if ch == "E" and _number_ends_at(text, i) and (m := _EXPONENT.match(text, i + 1)):
+            raise _upper_exponent(text, i, m.group(0))
         if ch == "!" and two != "!=":
             raise ExpressionError("'!' (Not, or Factorial after a value) is not allowed: for Not[c] write 1 - c "
                                   "(a comparison is 1 or 0)", text, i)
@@ -130,6 +132,22 @@ def translate(text: str) -> tuple[str, list[int]]:
         origin += [i] * len(piece)  # (an And's error points at its first '&')
         i += 2 if ch == "&" and text[i:i + 2] == "&&" else 1
     return with_products("".join(out), origin, text)
+
+
+def _upper_exponent(text: str, i: int, exponent: str) -> ExpressionError:
+    """The error for Python's ``2E-3`` (``E`` at ``text[i]``): Wolfram reads it as 2 E - 3, E being Euler's number.
+    (A lowercase ``2e-3`` has no other reading, ``e`` being no name here, and is read as Python reads it.)"""
+    start = i
+    while start > 0 and (text[start - 1].isdigit() or text[start - 1] == "."):
+        start -= 1
+    mantissa, number, digits = text[start:i], f"{text[start:i]}E{exponent}", exponent.lstrip("+-")
+    signed = exponent[0] in "+-"
+    wolfram = f"{mantissa} E {exponent[0]} {digits}"
+    reading = f"so {number} is {wolfram}" if signed else f"and {number} as {mantissa} times a name E{digits}"
+    return ExpressionError(f"{number} is ambiguous: Wolfram reads E after a number as the constant E (2.718...), "
+                           f"{reading}; write {mantissa}*^{exponent} or {mantissa}e{exponent} for {mantissa} times "
+                           f"10^{exponent.lstrip('+')}" + (f", or {wolfram} for Wolfram's reading" if signed else ""),
+                           text, start)
 
 
 #: a list or association beside a value (``{#x, #y} 2``, ``2 {#x}``): the one juxtaposition that is no product
@@ -207,6 +225,7 @@ def function_body(node: ast.Call, text: str, origin: list[int], reserved: Collec
             raise ExpressionError(f"Function's variable {name!r} is {why}: name each variable once, by a new name, "
                                   f"as Function[{{x, y}}, x * y]", text, _col(variables, origin))
     slots = {name: SLOT_PREFIX + ("" if len(names) == 1 else str(i)) for i, name in enumerate(names, 1)}
+    _check_free_symbols(body, names, text, origin, reserved)
     for part in ast.walk(body):  # iterative: a long chain a + b + ... does not recurse
         if isinstance(part, ast.Name) and part.id.startswith(SLOT_PREFIX):
             raise ExpressionError("a Function[x, body] names its arguments: write them by name in the body, not as "
@@ -214,3 +233,23 @@ def function_body(node: ast.Call, text: str, origin: list[int], reserved: Collec
         if isinstance(part, ast.Name) and part.id in slots:
             part.id = slots[part.id]
     return body
+
+
+_PART_NAMES = ("All",)  # names a Part spec takes (x[[All, 1]])
+
+
+def _check_free_symbols(body: ast.AST, names: list[str], text: str, origin: list[int], reserved: Collection[str]) -> None:
+    """ExpressionError at the first name in ``body`` that is none of the Function's variables ``names``, nor a
+    function or constant of expressions: a free symbol, which has no value in a net (a called name is a function,
+    which the conversion checks)."""
+    called = {id(node.func) for node in ast.walk(body) if isinstance(node, ast.Call)}
+    free = [part for part in ast.walk(body) if isinstance(part, ast.Name) and id(part) not in called
+            and not part.id.startswith(SLOT_PREFIX) and part.id not in (*names, *reserved, *_PART_NAMES)]
+    if not free:
+        return
+    first = min(free, key=lambda part: _col(part, origin))
+    shown, more = ", ".join(names), ", ".join([*names, first.id])
+    ports = ", ".join(f"Input{i}" for i in range(1, len(names) + 2))
+    raise ExpressionError(f"unknown symbol {first.id!r} in the body of Function[{shown}, ...]: it is not one of its "
+                          f"variables ({shown}), and a free symbol has no value in a net; make it a variable, "
+                          f"Function[{{{more}}}, ...] (ports {ports}), or write a number", text, _col(first, origin))

@@ -27,8 +27,9 @@ from typing import Any
 import graphviz
 
 from netgraph.core.files import atomic_write, remove_temporaries, writable_file
-from netgraph.core.errors import NetGraphError, OptionError, did_you_mean, with_article
+from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 from netgraph.core.graph import NetGraph
+from netgraph.core.layer_surgery import alone, is_lone_layer
 from netgraph.render.engines import REASONS, EngineFailed, announce, backends_for, run_engine
 from netgraph.render.build import build_diagram
 from netgraph.render.model import FILL, Diagram, DiagramOptions, Node, escape_id, lcm_spans, table_columns, visible
@@ -60,11 +61,12 @@ FAST_BENDS = 1_000
 
 
 def diagram(net: Any, **options: Any) -> Diagram:
-    """The backend-neutral diagram model of ``net`` (options as for ``to_dot``)."""
+    """The backend-neutral diagram model of ``net`` (options as for ``to_dot``); a layer alone is drawn as the net of
+    it alone, one node with its ports (as Wolfram draws a layer)."""
+    if is_lone_layer(net):
+        net = alone(net)
     if not isinstance(net, NetGraph):
-        what = with_article(type(net).__name__) if hasattr(net, "input_ports") else repr(net)[:80]
-        raise OptionError(f"a diagram is drawn of a net (a NetGraph or NetChain), found {what}; to draw one layer, "
-                          f"draw a net of it alone: NetChain([layer])")
+        raise OptionError(f"a diagram is drawn of a net (a NetGraph or NetChain) or a layer, found {repr(net)[:80]}")
     return build_diagram(net, DiagramOptions.from_kwargs(options))
 
 

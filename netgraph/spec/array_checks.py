@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from netgraph.core.errors import Diagnostic, NetGraphError
 from netgraph.core.layer_checks import array_shape_problems
+from netgraph.core.layer_surgery import alone, is_lone_layer
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.summary import node_elements
 from netgraph.core.types import Conflict, element_count
@@ -31,11 +33,12 @@ def _error(reader: Any, path: tuple, message: str, kind: str, field: str | None 
 def check_arrays(reader: Any, net: Any) -> None:
     """Record a problem for each array that does not fit its layer and each array missing from a weights file
     that gives others of its layer (shared arrays whose users need different shapes: NetGraph refuses them)."""
-    for path, node in nested_nodes(net):
+    for path, node in _nodes(net):
         layer = node.layer
         if getattr(layer, "NETS", None) or not layer.ARRAYS:
             continue  # an operator: its inner layers are visited themselves
-        arrays, fields, label = layer.arrays, layer.ARRAYS, f"layer {'/'.join(path)!r} ({layer.type_name})"
+        arrays, fields = layer.arrays, layer.ARRAYS
+        label = f"layer {'/'.join(path) or layer.type_name!r} ({layer.type_name})"
         weights, taken = reader.arrays_from.get(path, (None, ()))
         given = reader.layer_specs.get(path, {})  # 'biases: null': saved uninitialised, on purpose
         missing = [name for name, value in arrays.items()
@@ -59,9 +62,34 @@ def check_arrays(reader: Any, net: Any) -> None:
                    at_layer(problem, path))
 
 
+def _nodes(net: Any) -> Any:
+    """``(path, node)`` of every node of ``net`` (``nested_nodes``); of a layer alone, its net's, at the paths the
+    spec gives (without the net's one layer name); none when that net cannot be built (``check_sizes`` says why)."""
+    if not is_lone_layer(net):
+        return nested_nodes(net)
+    try:
+        return [(path[1:], node) for path, node in nested_nodes(alone(net))]
+    except NetGraphError:
+        return []
+
+
+def _graph(reader: Any, net: Any) -> Any:
+    """``net``, or of a layer alone the net of it alone (None, its problems recorded at the layer, when it cannot be
+    built: arrays of other shapes than its options give)."""
+    if not is_lone_layer(net):
+        return net
+    try:
+        return alone(net)
+    except NetGraphError as exc:
+        for problem in exc.diagnostics:
+            path = (problem.layer or ())[1:]
+            _error(reader, path, problem.message, problem.kind, problem.option, dataclasses.replace(problem, layer=path))
+        return None
+
+
 def check_sizes(reader: Any, net: Any) -> None:
     """Refuse arrays or per-example port values over the port_elements limit (a typo such as output: 10000000000)."""
-    limit = current_limits().port_elements
+    limit, drop = current_limits().port_elements, int(is_lone_layer(net))  # a layer alone: its net's layer name
 
     def check(node: Any) -> None:
         big = [f"port {p!r} {t}" for p, t in node.types.items()
@@ -70,7 +98,9 @@ def check_sizes(reader: Any, net: Any) -> None:
         if count is not None and count > limit:
             big.append(f"arrays of {count:.3g} elements")
         if big:
-            _error(reader, node.path, f"layer {node.name!r} ({node.layer.type_name}) is too large: {'; '.join(big)} "
+            _error(reader, node.path[drop:], f"layer {node.name!r} ({node.layer.type_name}) is too large: {'; '.join(big)} "
                    f"(more than {limit} elements, the port_elements limit; {raise_hint('port_elements')}); check "
                    f"its sizes", "limit")
-    map_nodes(net, check)
+    graph = _graph(reader, net)
+    if graph is not None:
+        map_nodes(graph, check)

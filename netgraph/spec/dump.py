@@ -22,7 +22,7 @@ from netgraph.core.errors import SpecError, raise_all
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.names import numbered
 from netgraph.core.graph import NetGraph
-from netgraph.core.layer import REGISTRY
+from netgraph.core.layer import REGISTRY, Layer
 from netgraph.core.nesting import deep_walk
 from netgraph.core.options import option_hints
 from netgraph.spec.edges import render_edges
@@ -137,7 +137,7 @@ class _Writer:
                 try:
                     out[key] = how.write(value)
                 except Unwritable as exc:
-                    self.errors.append(f"layer {'/'.join(path)!r} option {key}= {exc}")
+                    self.errors.append(f"layer {_shown(path, layer)!r} option {key}= {exc}")
         if getattr(type(layer), "MODULE", None) is not None:  # register_module's layer: its module's state
             self.module_state(layer, path)
         if self.arrays is not None and array_fields:  # saved: an array left unset beside saved ones is written
@@ -154,7 +154,7 @@ class _Writer:
             return name
         other = next((n for n, c in REGISTRY.items() if _same_class(c, cls)), None)
         if other is None:
-            self.errors.append(f"layer {'/'.join(path)!r} ({name}): its type is not registered, so a spec naming it "
+            self.errors.append(f"layer {_shown(path, layer)!r} ({name}): its type is not registered, so a spec naming it "
                                f"could not be read back; register it with netgraph.layers.register({name}) first")
         return other or name
 
@@ -167,7 +167,7 @@ class _Writer:
             return
         fresh = type(layer)(**layer.options()).arrays
         if any(not (v.shape == fresh[k].shape and v.equal(fresh[k])) for k, v in arrays.items()):
-            self.errors.append(f"layer {'/'.join(path)!r} ({layer.type_name}) holds arrays other than the ones its "
+            self.errors.append(f"layer {_shown(path, layer)!r} ({layer.type_name}) holds arrays other than the ones its "
                                f"options make (trained, or set with with_arrays), which a spec's text cannot hold; "
                                f"netgraph.save(net, path) writes them to the arrays file beside the spec")
 
@@ -185,14 +185,13 @@ class _Writer:
 
 @deep_walk
 def spec_data(net: Any, name: str | None = None, arrays: dict | None = None, description: str | None = None) -> dict:
-    """The spec of ``net`` as plain data (``name`` and ``description`` as its top keys when given); with
-    ``arrays`` (a dict), arrays are moved there."""
+    """The spec of ``net`` (a net, or a layer alone: its mapping ``{type: ..., <options>}`` at the top) as plain
+    data (``name`` and ``description`` as its top keys when given); with ``arrays`` (a dict), arrays are moved there."""
     header = _header(name=name, description=description)
-    if not isinstance(net, NetGraph):
-        raise SpecError(f"only a NetGraph or NetChain can be written as a spec, found {type(net).__name__}; "
-                        f"wrap a layer as NetGraph({{'name': layer}}, [])")
-    writer = _Writer(arrays)
-    body = writer.graph(net, (), top=True)
+    if not isinstance(net, Layer):
+        raise SpecError(f"only a net or a layer can be written as a spec, found {type(net).__name__}")
+    writer = _Writer(arrays)  # a layer alone: its own mapping, its arrays keyed by their names (Wolfram's .wlnet)
+    body = writer.graph(net, (), top=True) if isinstance(net, NetGraph) else dict(writer.layer(net, ()))
     if writer.errors:
         raise_all(writer.errors, SpecError, "this net cannot be written as a YAML spec")
     return {"netgraph": 1, **header, **body}
@@ -219,6 +218,11 @@ def to_yaml(net: Any, name: str | None = None, description: str | None = None) -
     data = spec_data(net, name, description=description)
     check_loadable(data)
     return dump_data(data)
+
+
+def _shown(path: tuple, layer: Any) -> str:
+    """A layer's path in a message; a layer written alone (path ``()``) by its type name."""
+    return "/".join(path) or layer.type_name
 
 
 def _same_class(a: Any, b: type) -> bool:

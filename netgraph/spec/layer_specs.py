@@ -66,8 +66,9 @@ def read_layer(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc | None = N
 
 
 def _name(path: tuple) -> str:
-    """A layer's path for a message, quoted: 'm/net/2' for layer 2 of operator m's inner net."""
-    return repr(shown_path(path))
+    """A layer's path for a message, quoted: 'm/net/2' for layer 2 of operator m's inner net; ``alone`` for the
+    layer a spec is alone (path ``()``)."""
+    return repr(shown_path(path)) if path else "alone"
 
 
 def _shorthand(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc, slip: Callable[[], str] | None = None) -> Any:

@@ -28,6 +28,7 @@ from netgraph.spec.text import EncodingRefused, other_kind_hint, read_limited
 from netgraph.spec.yaml_hints import comment_hint
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
+from netgraph.core.layer import REGISTRY
 from netgraph.core.multipliers import net_set_learning_rate_multipliers
 
 __all__ = ["SpecReader", "SourceFile", "Locator", "load_spec", "check_sizes", "VERSION", "TOP_KEYS"]
@@ -170,16 +171,22 @@ class SpecReader(ProblemLog):
                               f"spec's keys (the file's content is not repeated here)", kind="not-a-spec")
         self.check_version(data)
         kind = data.get("type", "NetGraph")
-        self.check_keys(data, (*TOP_KEYS, *(CHAIN_KEYS if kind == "NetChain" else GRAPH_KEYS)), "a spec",
-                        ("edges",) if kind == "NetChain" else (), layer=prefix)
+        alone = _layer_type(kind)  # a layer type that is no net: the spec is that layer alone (its options beside)
+        if not alone:
+            self.check_keys(data, (*TOP_KEYS, *(CHAIN_KEYS if kind == "NetChain" else GRAPH_KEYS)), "a spec",
+                            ("edges",) if kind == "NetChain" else (), layer=prefix)
         if "arrays" in data:
             self.weights_names[f] = data["arrays"]
             read_arrays(self, data, prefix)
         self.read_net_defs(data)
-        if kind not in ("NetGraph", "NetChain"):
-            net = self.error(data.value_locs["type"], f"a spec's top-level type is NetGraph or NetChain, found "
-                             f"{kind!r}{did_you_mean(kind, ['NetGraph', 'NetChain'])}; a single layer goes under "
-                             f"'layers:'", kind="unknown-layer-type", layer=prefix, found=kind)
+        if alone:
+            self.layer_specs[prefix] = spec = _without(data, TOP_KEYS)
+            net = read_layer(self, spec, data.loc, prefix)
+        elif kind not in ("NetGraph", "NetChain"):
+            known = did_you_mean(kind, list(REGISTRY)) if isinstance(kind, str) else ""
+            net = self.error(data.value_locs["type"], f"a spec's top-level type is NetGraph, NetChain or a layer type "
+                             f"(a layer alone), found {kind!r}{known}", kind="unknown-layer-type", layer=prefix,
+                             found=kind)
         else:
             net = self.graph(data, prefix, kind)
         self.check_unused_nets(prefix)
@@ -346,6 +353,21 @@ class SpecReader(ProblemLog):
                        kind="unused-array", found=key)
 
 
+def _layer_type(kind: Any) -> bool:
+    """Whether a spec's top-level ``type:`` names a layer that is no net (the spec is then that layer alone)."""
+    cls = REGISTRY.get(kind) if isinstance(kind, str) else None
+    return cls is not None and not issubclass(cls, NetGraph)
+
+
+def _without(data: YMap, keys: tuple) -> YMap:
+    """``data`` without ``keys`` (a spec's own keys, beside a layer alone's options), each place kept."""
+    rest = YMap({k: v for k, v in data.items() if k not in keys})
+    rest.loc = data.loc
+    rest.key_locs = {k: data.key_locs[k] for k in rest}
+    rest.value_locs = {k: data.value_locs[k] for k in rest}
+    return rest
+
+
 def _kind(data: Any) -> str:
     """What a non-mapping YAML document is, in words (never its content: the file may be anything)."""
     if isinstance(data, YSeq) or data is None:
@@ -354,7 +376,8 @@ def _kind(data: Any) -> str:
 
 
 def load_spec(source: Path | tuple[str, str, Path], locations: dict | None = None) -> Any:
-    """A NetGraph from a path, or from ``(text, display name, folder)``; one SpecError listing every problem.
+    """A NetGraph (or a layer alone) from a path, or from ``(text, display name, folder)``; one SpecError listing
+    every problem.
     ``locations`` gets each layer's path -> ``"file:line:col"`` where the spec defines it."""
     reader = SpecReader()
     try:

@@ -70,7 +70,7 @@ def spec_path(verb: str, path: Any) -> Path:
 
 @deep_walk
 def save(net: Any, path: Any, *, name: str | None = None, description: str | None = None) -> Path:
-    """Write ``net`` (a NetGraph, or a compiled module: its ``to_net()``) as spec YAML at ``path`` (with the top
+    """Write ``net`` (a NetGraph, a layer alone, or a compiled module: its ``to_net()``) as spec YAML at ``path`` (with the top
     keys ``name`` and ``description`` when given) plus its arrays in a safetensors file beside it, named by its
     SHA-256, which ``load`` verifies; returns the path."""
     path = spec_path("save", path)

@@ -53,7 +53,6 @@ def test_real_data_cannot_feed_an_index_port():
 
 
 @pytest.mark.parametrize("make, message", [
-    (lambda: EmbeddingLayer(4), r"needs n= \(the number of distinct indices\)"),
     (lambda: EmbeddingLayer(n=5), r"needs output= \(the embedding size\)"),
     (lambda: EmbeddingLayer(-4, 10), "output= must be a positive integer"),
     (lambda: EmbeddingLayer(4, 10, weights=torch.zeros(9, 4)), "weights= has shape"),

@@ -1,0 +1,62 @@
+"""EmbeddingLayer(size) fed by a graph input with a class or tokens encoder takes n from it, as Wolfram's
+EmbeddingLayer[size] takes n from the Restricted["Integer", n] its NetEncoder["Class"] gives (Wolfram-parity
+follow-up: EmbeddingLayer(size) without n was refused, though the encoder says how many indices come)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (ClassEncoder, EmbeddingLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError, ShapeError,
+                      TokensEncoder, net_initialize)
+
+
+def test_a_class_encoder_gives_n():
+    net = NetChain({"emb": EmbeddingLayer(4), "lin": LinearLayer(2)}, input=ClassEncoder(["r", "g", "b"]))
+    assert net.layers["emb"] == EmbeddingLayer(4, 3)
+    assert net == NetChain({"emb": EmbeddingLayer(4, 3), "lin": LinearLayer(2)}, input=ClassEncoder(["r", "g", "b"]))
+    net = net_initialize(net, seed=0)
+    assert net.layers["emb"].arrays["Weights"].shape == (3, 4)
+    torch.testing.assert_close(net(["b", "r"]), net.layers["lin"](net.layers["emb"].arrays["Weights"][[2, 0]]))
+
+
+def test_a_tokens_encoder_gives_n_counting_its_padding_and_unknown_tokens():
+    net = NetGraph({"emb": EmbeddingLayer(2)}, [(NetPort("Input"), "emb")], Input=TokensEncoder(["a", "b", "c"]))
+    assert net.layers["emb"].n == 5  # <pad>, <unk>, a, b, c
+
+
+def test_every_embedding_an_encoded_input_feeds_takes_n():
+    net = NetGraph({"e1": EmbeddingLayer(2), "e2": EmbeddingLayer(3)}, [(NetPort("x"), ["e1", "e2"])],
+                   x=ClassEncoder(["a", "b"]))
+    assert (net.layers["e1"].n, net.layers["e2"].n) == (2, 2)
+
+
+def test_a_given_n_is_kept_and_checked():
+    assert NetChain([EmbeddingLayer(4, 5)], input=ClassEncoder(["a", "b"])).layers["1"].n == 5
+    with pytest.raises(ShapeError, match=r"gives indices 0 to 2, but layer '1' \(EmbeddingLayer\) takes n=2"):
+        NetChain([EmbeddingLayer(4, 2)], input=ClassEncoder(["a", "b", "c"]))
+
+
+def test_an_embedding_without_n_nor_encoder_says_where_n_comes_from_when_initialised():
+    net = NetChain([EmbeddingLayer(4)], input=())
+    assert net.layers["1"].n is None and net.output_shapes == {"Output": (4,)}
+    with pytest.raises(ShapeError, match=r"EmbeddingLayer needs n= \(the number of distinct indices\): give "
+                                         r"EmbeddingLayer\(size, n\), or feed its Input from a graph input with a "
+                                         r"ClassEncoder or TokensEncoder, which gives n"):
+        net_initialize(net)
+
+
+def test_an_embedding_without_size_is_still_refused():
+    with pytest.raises(OptionError, match=r"EmbeddingLayer needs output= \(the embedding size\)"):
+        EmbeddingLayer(n=3)
+
+
+def test_the_command_lines_example_indices_pass_over_an_embedding_without_n():
+    # netgraph run drew indices below the smallest n of the embeddings an input feeds: None - 1 was a TypeError
+    from netgraph.cli.run import DEFAULT_INDEX_COUNT, example_inputs
+    torch.manual_seed(0)
+    inputs, _ = example_inputs(NetGraph({"e": EmbeddingLayer(4), "f": EmbeddingLayer(4, 3)},
+                                        [(NetPort("Input"), ["e", "f"])], Input=(50,)))
+    assert 0 <= int(inputs["Input"].min()) and int(inputs["Input"].max()) == 2
+    inputs, _ = example_inputs(NetChain([EmbeddingLayer(4)], input=(50,)))
+    assert 0 <= int(inputs["Input"].min()) and int(inputs["Input"].max()) < DEFAULT_INDEX_COUNT

@@ -1,0 +1,87 @@
+"""net_take from a start, as Wolfram's NetTake[net, {start, end}] (NetTake[net, {NetPort["x"], "b"}]): the layers
+between the start and the outputs, the inputs they take from elsewhere made graph inputs (Wolfram-parity follow-up:
+net_take took what computes the outputs from every input it needs, and had no start)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import LinearLayer, NetArrayLayer, NetChain, NetGraph, NetPort, WiringError, net_initialize, net_take
+
+G = torch.Generator().manual_seed(0)
+X, Y = torch.randn(4, 3, generator=G), torch.randn(4, 2, generator=G)
+
+
+def two_branches() -> NetGraph:
+    """x -> a -> add <- b <- y, add -> c: two inputs meet in 'add'."""
+    return net_initialize(NetGraph({"a": LinearLayer(2), "b": LinearLayer(2), "add": "Plus", "c": LinearLayer(1)},
+                                   [(NetPort("x"), "a"), (NetPort("y"), "b"), (["a", "b"], "add"), ("add", "c")],
+                                   x=3, y=2), seed=0)
+
+
+def test_a_start_at_a_graph_input_keeps_what_lies_between_it_and_the_outputs():
+    net = two_branches()
+    taken = net_take(net, "c", start=NetPort("x"))
+    assert list(taken.layers) == ["a", "add", "c"]  # b computes from y alone: before the start
+    assert taken.input_ports == ("x", "Input2") and taken.input_shapes == {"x": (3,), "Input2": (2,)}
+    b_out = net_take(net, "b")(y=Y)  # what b gave 'add' now comes in as the new input
+    torch.testing.assert_close(taken(x=X, Input2=b_out), net(x=X, y=Y), rtol=0, atol=0)
+
+
+def test_the_start_may_be_written_by_name():
+    net = two_branches()
+    assert net_take(net, "c", start="x") == net_take(net, "c", start=NetPort("x"))
+
+
+def test_a_start_at_a_layer_keeps_that_layer_and_what_follows():
+    net = two_branches()
+    taken = net_take(net, "c", start="add")
+    assert list(taken.layers) == ["add", "c"] and taken.input_ports == ("Input1", "Input2")
+    torch.testing.assert_close(taken(Input1=net_take(net, "a")(x=X), Input2=net_take(net, "b")(y=Y)), net(x=X, y=Y))
+
+
+def test_a_start_at_a_layer_output_begins_after_that_layer():
+    net = two_branches()
+    taken = net_take(net, "c", start=[NetPort("a", "Output"), NetPort("b", "Output")])
+    assert list(taken.layers) == ["add", "c"]
+    assert net_take(net, "c", start=NetPort("add", "Input1")) == taken  # a layer's input port: that layer on
+
+
+def test_a_chain_from_a_start_stays_a_chain():
+    chain = NetChain({"l1": LinearLayer(4), "act": "Tanh", "l2": LinearLayer(2)}, input=3)
+    taken = net_take(chain, "l2", start="act")
+    assert isinstance(taken, NetChain) and list(taken.layers) == ["act", "l2"] and taken.input_shapes == {"Input": (4,)}
+    assert net_take(chain, "l2", start=NetPort("Input")) == net_take(chain, "l2")
+
+
+def test_a_source_layer_the_kept_layers_read_is_kept():
+    net = NetGraph({"w": NetArrayLayer(output=2), "a": LinearLayer(2), "add": "Plus"},
+                   [(NetPort("x"), "a"), (["a", "w"], "add")], x=3)
+    assert list(net_take(net, "add", start="x").layers) == ["w", "a", "add"]
+
+
+def test_a_start_that_does_not_reach_the_outputs_is_an_error():
+    with pytest.raises(WiringError, match=r"net_take: start= NetPort\('y'\) does not reach 'a': nothing between them "
+                                          r"to take \(the start reaches layers \['b', 'add', 'c'\]\)"):
+        net_take(two_branches(), "a", start=NetPort("y"))
+
+
+@pytest.mark.parametrize("start, message", [
+    (NetPort("z"), r"start= NetPort\('z'\) is no graph input; the inputs are \['x', 'y'\]"),
+    ("zz", r"there is no layer or graph input 'zz'"),
+    (NetPort(("a", "Output")), None),
+])
+def test_a_bad_start_is_named(start, message):
+    if message is None:  # a one-element path is a top-level port: the same as NetPort("a", "Output")
+        assert net_take(two_branches(), "c", start=start) == net_take(two_branches(), "c", start=NetPort("a", "Output"))
+        return
+    with pytest.raises(WiringError, match=message):
+        net_take(two_branches(), "c", start=start)
+
+
+def test_a_graph_input_among_the_outputs_says_to_give_it_as_start():
+    with pytest.raises(WiringError, match=r"net_take: NetPort\('x'\) is a graph input, not an output; to take from it "
+                                          r"\(Wolfram's NetTake\[net, \{NetPort\[\"x\"\], end\}\]\), give it as start: "
+                                          r"net_take\(net, outputs, start=NetPort\('x'\)\)"):
+        net_take(two_branches(), [NetPort("x"), "c"])
