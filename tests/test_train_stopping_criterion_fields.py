@@ -8,6 +8,9 @@ import pytest
 
 from netgraph import LinearLayer, NetGraph, NetPort, OptionError, SoftmaxLayer, net_train
 from netgraph.cli import main
+from netgraph.train.metrics import NAMES
+from netgraph.train.stopping import parse_stopping
+from tests.diagnostic_helpers import sole_diagnostic
 from tests.test_train_metrics import _blobs
 
 
@@ -44,3 +47,44 @@ def test_a_criterion_naming_no_measured_metric_is_worded_by_the_flags(tmp_path, 
     assert main(argv) == 1
     assert capsys.readouterr().err == ("netgraph train: --stop-on 'Value:F1' must name one measured metric; measured: "
                                        "['F1'] (add it to --metrics, or write 'Port:Metric')\n")
+
+
+_KEYS = ("criterion", "patience", "initial_patience", "improvement", "absolute_change", "relative_change")
+
+
+@pytest.mark.parametrize("criterion, kind, found, expected", [
+    ({"Patiense": 2}, "unknown-key", "Patiense", _KEYS),
+    ({"AbsoluteChange": 0.1, "RelativeChange": 0.1}, "option-combination", ("AbsoluteChange", "RelativeChange"), None),
+    ({"RelativeChange": -1}, "option-value", -1, "a number >= 0"),
+    ({"Patience": 1.5}, "option-value", 1.5, "an integer >= 0"),
+    (-2, "option-value", -2, "an integer >= 0"),
+    ({"improvement": ("sideways", 1)}, "option-value", ("sideways", 1),
+     "a number, ('absolute', v) or ('relative', v)"),
+    ({"Criterion": 3}, "option-value", 3, "'Loss', a metric name or a function"),
+    (2.5, "option-value", 2.5, "None, 'Loss', a metric name, a patience (int), a function or a dict"),
+    ("Acc", "unknown-metric", "Acc", ("Loss", "ValidationLoss", *NAMES)),
+    ({"Criterion": "Output/Acc"}, "unknown-metric", "Output/Acc", NAMES),
+])
+def test_each_bad_criterion_names_the_option_with_a_kind_and_values(criterion, kind, found, expected):
+    """They had no option, kind, expected nor found: a reader (the command line) could only parse the message."""
+    d = sole_diagnostic(lambda: parse_stopping(criterion), OptionError)
+    assert (d.option, d.kind, d.found, d.expected) == ("training_stopping_criterion", kind, found, expected)
+    assert d.detail is not None and d.detail in d.message
+    hash(d)
+
+
+@pytest.mark.parametrize("flag, message", [
+    ("Acc", "--stop-on 'Acc' is neither 'Loss', 'ValidationLoss' nor a metric (did you mean 'Accuracy'?); metrics: "),
+    ("Value:Acc", "--stop-on 'Value:Acc' is neither 'Loss', 'ValidationLoss' nor a metric (did you mean "
+                  "'Accuracy'?); metrics: "),
+])
+def test_an_unknown_metric_to_stop_on_is_worded_by_the_flag(tmp_path, capsys, flag, message):
+    """It was worded by net_train's keyword: "training_stopping_criterion 'Value/Acc' is neither ..."."""
+    net, data = _class_and_value()
+    (tmp_path / "net.yaml").write_text(net.to_yaml())
+    np.savez(tmp_path / "data.npz", **{k: v.numpy() for k, v in data.items()})
+    argv = ["train", str(tmp_path / "net.yaml"), "--data", str(tmp_path / "data.npz"), "-o", str(tmp_path / "out"),
+            "--rounds", "1", "--quiet", "--stop-on", flag]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"netgraph train: {message}") and "training_stopping_criterion" not in err, err
