@@ -84,13 +84,17 @@ def test_each_problem_of_the_spec_itself_has_its_kind_and_fields(tmp_path, name,
     assert problem.file == str(path) and problem.line >= 1 and problem.column >= 1
 
 
-def test_a_spec_that_cannot_be_read_is_of_kind_reference_as_a_referenced_one_is(tmp_path):
-    """It had the default kind "error"; it has no line, as nothing of it was read."""
-    missing = tmp_path / "gone.yaml"
+@pytest.mark.parametrize("name", ["gone.yaml", "folder"])
+def test_a_spec_that_cannot_be_read_is_an_unreadable_file_as_an_onnx_model_is(tmp_path, name):
+    """It had the default kind "error", then "reference" (a spec's 'file:' naming no file), where import_onnx says
+    "unreadable-file"; it has no line, as nothing of it was read."""
+    (tmp_path / "folder").mkdir()
+    missing = tmp_path / name
     with pytest.raises(SpecError) as caught:
         load_spec(missing)
     (problem,) = caught.value.diagnostics
-    assert (problem.kind, problem.found, problem.file, problem.line) == ("reference", str(missing), str(missing), None)
+    assert (problem.kind, problem.found, problem.file, problem.line) == (
+        "unreadable-file", str(missing), str(missing), None)
 
 
 def test_check_json_prints_the_kind_and_fields_of_each(cli):

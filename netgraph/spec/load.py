@@ -138,9 +138,9 @@ class SpecReader(ProblemLog):
             return self.error(Loc(exc.line, exc.col), exc.problem, f, kind="encoding")
         except (OSError, RuntimeError) as exc:
             problem = f"cannot read the spec: {getattr(exc, 'strerror', None) or exc}"
-            if not prefix:  # the spec asked for: no line of it was read, so no file:line:col
-                raise SpecError(problem, file=shown, kind="reference", found=shown) from None
-            return self.error(Loc(1, 1), problem, f, kind="reference")
+            if not prefix:  # the spec asked for: no line of it was read, so no file:line:col (as import_onnx's kind)
+                raise SpecError(problem, file=shown, kind="unreadable-file", found=shown) from None
+            return self.error(Loc(1, 1), problem, f, kind="reference")  # one a 'file:' names
         if prefix and not looks_like_spec(text):  # a referenced file: its content is not repeated
             return self.error(Loc(1, 1), f"not a netgraph spec: it has no 'netgraph: {VERSION}' line (the "
                               f"file's content is not repeated here)", f, kind="not-a-spec")
