@@ -33,16 +33,18 @@ CASES = [
      b"NormalDistributon, args: [0, 1]}, output: 2}}\n",
      {"kind": "unknown-distribution", "found": "NormalDistributon", "layer": ("r",)}),
     ("distribution-args", b"netgraph: 1\nlayers: {r: {type: RandomArrayLayer, distribution: {type: "
-     b"NormalDistribution, args: 3}, output: 2}}\n", {"kind": "value-type", "found": 3, "layer": ("r",)}),
+     b"NormalDistribution, args: 3}, output: 2}}\n", {"kind": "value-type", "found": "an int value", "layer": ("r",)}),
     ("bare-distribution", b"netgraph: 1\nlayers: {r: {type: RandomArrayLayer, distribution: ExponentialDistribution, "
      b"output: 2}}\n", {"kind": "layer-argument", "found": "ExponentialDistribution", "layer": ("r",)}),
     ("distribution-constant", b"netgraph: 1\nlayers: {m: {type: NetGraph, layers: {r: {type: RandomArrayLayer, "
      b"distribution: {type: NormalDistribution, args: [0, -1]}, output: 2}}}}\n",
      {"kind": "option-value", "option": "sigma", "layer": ("m", "r")}),  # the layer was None
     ("array-keys", b"netgraph: 1\nlayers: {l: {type: LinearLayer, output: 2, weights: {shared: w, foo: 1}}}\n",
-     {"kind": "value-type", "found": ["shared", "foo"], "layer": ("l",)}),
+     {"kind": "unknown-key", "found": "foo", "expected": ("shared", "array"), "layer": ("l",)}),
+    ("array-no-shared", b"netgraph: 1\nlayers: {l: {type: LinearLayer, output: 2, weights: {array: [1]}}}\n",
+     {"kind": "missing-key", "expected": "shared", "layer": ("l",)}),
     ("missing-key", b"netgraph: 1\ninputs: {x: 3}\n", {"kind": "missing-key", "layer": ()}),
-    ("value-type", b"netgraph: 1\nlayers: {a: Tanh}\nedges: 3\n", {"kind": "value-type", "found": 3}),
+    ("value-type", b"netgraph: 1\nlayers: {a: Tanh}\nedges: 3\n", {"kind": "value-type", "found": "an int value"}),
     ("unknown-layer-type", b"netgraph: 1\nlayers: {a: {type: LinearLayr, output: 3}}\n",
      {"kind": "unknown-layer-type", "layer": ("a",), "found": "LinearLayr"}),
     ("not-a-layer", b"netgraph: 1\nlayers: {a: 2.5}\n", {"kind": "not-a-layer", "layer": ("a",), "found": 2.5}),
