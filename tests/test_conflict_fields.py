@@ -184,3 +184,25 @@ def test_every_conflict_in_the_package_names_the_values_it_compared():
                for site in _conflicts_without_fields(path.read_text(encoding="utf-8"),
                                                      str(path.relative_to(PACKAGE.parent)))]
     assert not missing, f"Conflict(...) without expected= and found=: {missing}"
+
+
+def test_a_conflict_raised_by_a_layers_build_is_a_shape_problem():
+    """compile() turned it into a ShapeError with its port and values but the default kind "error"."""
+    import dataclasses
+
+    from netgraph.core.layer import Layer
+
+    @dataclasses.dataclass(frozen=True, eq=False, repr=False)
+    class Fussy(Layer):
+        input_ports = ("Input",)
+
+        def infer(self, types):
+            return {"Input": types["Input"], "Output": types["Input"]}
+
+        def build(self, types):
+            raise Conflict("needs 4 features", port="Input", expected=(4,), found=types["Input"].shape)
+
+    with pytest.raises(ShapeError) as info:
+        NetChain({"f": Fussy()}, input=3).compile()
+    (d,) = info.value.diagnostics
+    assert (d.kind, d.layer, d.port, d.expected, d.found) == ("shape", ("f",), "Input", (4,), (3,))

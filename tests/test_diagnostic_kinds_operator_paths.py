@@ -95,3 +95,41 @@ def test_an_error_of_a_class_with_its_own_init_inside_a_nested_graph_keeps_its_p
     (diagnostic,) = info.value.diagnostics
     assert "'enc'" in str(info.value) and diagnostic.message == str(info.value)
     assert (diagnostic.kind, diagnostic.layer, diagnostic.found) == ("option-value", ("enc", "p"), (4,))
+
+
+def _choosy_operator():
+    """A NetMapOperator over a layer whose infer refuses an input of 4 features with kind "option-value" (not a
+    Conflict), as a layer checking its option against the shape it is given may."""
+    import dataclasses
+
+    from netgraph import OptionError
+    from netgraph.core.layer import Layer
+
+    @dataclasses.dataclass(frozen=True, eq=False, repr=False)
+    class Choosy(Layer):
+        input_ports = ("Input",)
+
+        def infer(self, types):
+            if types["Input"].shape == (4,):
+                raise OptionError("takes no 4 features", kind="option-value", layer=("c",), option="size", found=4,
+                                  expected=3)
+            return {"Input": types["Input"], "Output": types["Input"]}
+
+    return NetMapOperator(NetChain({"c": Choosy()}))
+
+
+def test_an_inner_net_refusing_with_a_kind_of_its_own_keeps_it():
+    """The inner net's problem became a Conflict, which had no kind: the Diagnostic said "shape"."""
+    with pytest.raises(NetGraphError) as info:
+        NetGraph({"map": _choosy_operator()}, [], Input=(5, 4))
+    (diagnostic,) = info.value.diagnostics
+    assert (diagnostic.kind, diagnostic.layer, diagnostic.found, diagnostic.expected) == (
+        "option-value", ("map", "net", "c"), 4, 3), diagnostic
+
+
+def test_inner_nets_keeps_the_kind_of_the_inner_nets_refusal():
+    from netgraph.core.types import PortType
+    with pytest.raises(NetGraphError) as info:
+        _choosy_operator().inner_nets({"Input": PortType((5, 4), "Real")})
+    (diagnostic,) = info.value.diagnostics
+    assert (diagnostic.kind, diagnostic.found) == ("option-value", 4), diagnostic

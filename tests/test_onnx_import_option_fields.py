@@ -69,7 +69,7 @@ def test_a_recurrence_refused_for_its_direction_names_it(tmp_path):
 
 def test_a_recurrence_refused_for_its_activations_names_them(tmp_path):
     problem = _lstm(tmp_path, activations=["Relu", "Tanh", "Tanh"])
-    assert (problem.option, problem.found) == ("activations", ["relu", "tanh", "tanh"])
+    assert (problem.option, problem.found) == ("activations", ("relu", "tanh", "tanh"))  # a tuple: hashable
 
 
 def test_a_refusal_about_no_one_attribute_keeps_the_op_in_found(tmp_path):
@@ -111,3 +111,61 @@ def test_an_initializer_without_readable_data_is_named(tmp_path):
     add = helper.make_node("Add", ["x", "k"], ["y"], name="add")
     problem = _node_problem(_refused(tmp_path, [add], [_value("x", ["b", 3])], [short]))
     assert (problem.kind, problem.port, problem.found) == ("unreadable-initializer", "k", [3])
+
+
+def _int(name, shape=None):
+    return helper.make_tensor_value_info(name, TensorProto.INT64, shape)
+
+
+def _shape_refusal(tmp_path, nodes, inputs, initializers=(), opset=17):
+    """The one Diagnostic of a model of ``nodes`` refused at import, made at ``opset``."""
+    path = tmp_path / "model.onnx"
+    graph = helper.make_graph(nodes, "g", inputs, [_value("y")], list(initializers))
+    onnx.save(pinned_model(graph, opset), str(path))
+    with pytest.raises(SpecError) as info:
+        import_onnx(path)
+    return _node_problem(info.value)
+
+
+def _gather_by_computed_indices(tmp_path):
+    node = helper.make_node("Gather", ["x", "i"], ["y"], name="pick", axis=1)
+    return _shape_refusal(tmp_path, [node], [_value("x", ["b", 5, 4]), _int("i", ["b", 2])])
+
+
+def _gather_along_the_batch(tmp_path):
+    index = numpy_helper.from_array(np.array(0, np.int64), "i")
+    node = helper.make_node("Gather", ["x", "i"], ["y"], name="pick", axis=0)
+    return _shape_refusal(tmp_path, [node], [_value("x", ["b", 5, 4])], [index])
+
+
+def _old_softmax_over_unknown_sizes(tmp_path):
+    node = helper.make_node("Softmax", ["x"], ["y"], name="soft", axis=1)
+    return _shape_refusal(tmp_path, [node], [_value("x", ["b", "n", 4])], opset=11)
+
+
+def _negative_pads(tmp_path):
+    pads = numpy_helper.from_array(np.array([0, 0, -1, 0, 0, 0], np.int64), "pads")
+    node = helper.make_node("Pad", ["x", "pads"], ["y"], name="pad")
+    return _shape_refusal(tmp_path, [node], [_value("x", ["b", 3, 6])], [pads])
+
+
+def _cubic_over_three_dims(tmp_path):
+    scales = numpy_helper.from_array(np.array([1, 1, 2, 2, 2], np.float32), "scales")
+    node = helper.make_node("Resize", ["x", "", "scales"], ["y"], name="up", mode="cubic")
+    return _shape_refusal(tmp_path, [node], [_value("x", ["b", 2, 4, 4, 4])], [scales])
+
+
+@pytest.mark.parametrize("refused, layer, option, expected, found", [
+    (_gather_by_computed_indices, ("pick",), "axis", 0, 1),
+    (_gather_along_the_batch, ("pick",), "axis", "a non-batch axis", 0),
+    (_old_softmax_over_unknown_sizes, ("soft",), "axis", 2, 1),
+    (_negative_pads, ("pad",), "pads", "pads >= 0, none on the batch dim", (0, 0, -1, 0, 0, 0)),
+    (_cubic_over_three_dims, ("up",), "mode", ("linear", "nearest"), "cubic"),
+])
+def test_a_refusal_of_an_attribute_for_the_inputs_shape_names_the_attribute(tmp_path, refused, layer, option,
+                                                                            expected, found):
+    """These mixed an attribute with a condition on the input's shape and were message-only (``found`` the op)."""
+    problem = refused(tmp_path)
+    assert (problem.kind, problem.layer, problem.option, problem.expected, problem.found) == (
+        "unsupported-node", layer, option, expected, found), problem.message
+    hash(problem)

@@ -33,16 +33,18 @@ CASES = [
      b"NormalDistributon, args: [0, 1]}, output: 2}}\n",
      {"kind": "unknown-distribution", "found": "NormalDistributon", "layer": ("r",)}),
     ("distribution-args", b"netgraph: 1\nlayers: {r: {type: RandomArrayLayer, distribution: {type: "
-     b"NormalDistribution, args: 3}, output: 2}}\n", {"kind": "value-type", "found": 3, "layer": ("r",)}),
+     b"NormalDistribution, args: 3}, output: 2}}\n", {"kind": "value-type", "found": "an int value", "layer": ("r",)}),
     ("bare-distribution", b"netgraph: 1\nlayers: {r: {type: RandomArrayLayer, distribution: ExponentialDistribution, "
      b"output: 2}}\n", {"kind": "layer-argument", "found": "ExponentialDistribution", "layer": ("r",)}),
     ("distribution-constant", b"netgraph: 1\nlayers: {m: {type: NetGraph, layers: {r: {type: RandomArrayLayer, "
      b"distribution: {type: NormalDistribution, args: [0, -1]}, output: 2}}}}\n",
      {"kind": "option-value", "option": "sigma", "layer": ("m", "r")}),  # the layer was None
     ("array-keys", b"netgraph: 1\nlayers: {l: {type: LinearLayer, output: 2, weights: {shared: w, foo: 1}}}\n",
-     {"kind": "value-type", "found": ["shared", "foo"], "layer": ("l",)}),
+     {"kind": "unknown-key", "found": "foo", "expected": ("shared", "array"), "layer": ("l",)}),
+    ("array-no-shared", b"netgraph: 1\nlayers: {l: {type: LinearLayer, output: 2, weights: {array: [1]}}}\n",
+     {"kind": "missing-key", "expected": "shared", "layer": ("l",)}),
     ("missing-key", b"netgraph: 1\ninputs: {x: 3}\n", {"kind": "missing-key", "layer": ()}),
-    ("value-type", b"netgraph: 1\nlayers: {a: Tanh}\nedges: 3\n", {"kind": "value-type", "found": 3}),
+    ("value-type", b"netgraph: 1\nlayers: {a: Tanh}\nedges: 3\n", {"kind": "value-type", "found": "an int value"}),
     ("unknown-layer-type", b"netgraph: 1\nlayers: {a: {type: LinearLayr, output: 3}}\n",
      {"kind": "unknown-layer-type", "layer": ("a",), "found": "LinearLayr"}),
     ("not-a-layer", b"netgraph: 1\nlayers: {a: 2.5}\n", {"kind": "not-a-layer", "layer": ("a",), "found": 2.5}),
@@ -84,13 +86,17 @@ def test_each_problem_of_the_spec_itself_has_its_kind_and_fields(tmp_path, name,
     assert problem.file == str(path) and problem.line >= 1 and problem.column >= 1
 
 
-def test_a_spec_that_cannot_be_read_is_of_kind_reference_as_a_referenced_one_is(tmp_path):
-    """It had the default kind "error"; it has no line, as nothing of it was read."""
-    missing = tmp_path / "gone.yaml"
+@pytest.mark.parametrize("name", ["gone.yaml", "folder"])
+def test_a_spec_that_cannot_be_read_is_an_unreadable_file_as_an_onnx_model_is(tmp_path, name):
+    """It had the default kind "error", then "reference" (a spec's 'file:' naming no file), where import_onnx says
+    "unreadable-file"; it has no line, as nothing of it was read."""
+    (tmp_path / "folder").mkdir()
+    missing = tmp_path / name
     with pytest.raises(SpecError) as caught:
         load_spec(missing)
     (problem,) = caught.value.diagnostics
-    assert (problem.kind, problem.found, problem.file, problem.line) == ("reference", str(missing), str(missing), None)
+    assert (problem.kind, problem.found, problem.file, problem.line) == (
+        "unreadable-file", str(missing), str(missing), None)
 
 
 def test_check_json_prints_the_kind_and_fields_of_each(cli):

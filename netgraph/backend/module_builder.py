@@ -46,8 +46,8 @@ class ModuleBuilder(GraphWalker):
             else:
                 built = parent._modules[path[-1]] = layer.build(node.types)
         except Conflict as exc:  # a shape the layer cannot build from: named, never the internal exception
-            raise ShapeError(f"{self.net.describe((path, None))}: {exc}", layer=path, port=exc.port,
-                             expected=exc.expected, found=exc.found) from None
+            raise ShapeError(f"{self.net.describe((path, None))}: {exc}", kind=exc.kind or "shape", layer=path,
+                             port=exc.port, expected=exc.expected, found=exc.found) from None
         if path in self.inline and isinstance(built, LayerModule):  # hooks on it would never fire: they warn
             built.__dict__["computed_inline"] = (path, layer.type_name)
         if not (ours and isinstance(built, nn.Module)):

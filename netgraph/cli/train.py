@@ -181,6 +181,8 @@ def worded_by_flags(exc: OptionError) -> OptionError:
     if d.kind == "option-value" and d.option == STOPPING and isinstance(d.expected, tuple):  # no measured metric
         why = not_one_metric([label.replace("/", ":") for label in d.expected], "--metrics", "Port:Metric")
         return OptionError(f"--stop-on {str(d.found).replace('/', ':')!r} {why}", diagnostics=exc.diagnostics)
+    if d.kind == "unknown-metric" and d.option == STOPPING:  # --stop-on 'Port:Metric' naming no metric
+        return OptionError(f"--stop-on {str(d.found).replace('/', ':')!r} {d.detail}", diagnostics=exc.diagnostics)
     if d.kind == "loss-term":
         return OptionError(f"--loss: {f'{d.option} of {d.port!r}' if d.option else repr(d.port)} {d.detail}",
                            option="loss")

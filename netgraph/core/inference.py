@@ -269,16 +269,17 @@ def _layer_conflict(problem: Problem, cls: _Classes, roots: dict, path: tuple, c
     detail = exc.problem if exc.inner and exc.problem is not None else str(exc)
     fault = {exc.port: current[exc.port]} if exc.port in current else {}  # the port infer named, where it names one
     fields = {"option": option, "detail": detail, "expected": exc.expected, "found": exc.found}
+    kind = exc.kind or "shape"  # (an inner net's refusal of another kind keeps it)
     if edges:
         edge = _edge_into(cls, roots, path, fault) or _edge_into(cls, roots, path, current) or edges[0]
-        return Diagnostic.of("shape", text, *sources, layer=at, port=exc.port, edge=edge.index, hop=edge.hop,
+        return Diagnostic.of(kind, text, *sources, layer=at, port=exc.port, edge=edge.index, hop=edge.hop,
                              graph=edge.graph, **fields)  # (mu -> x beside [mu, noise] -> f: the second)
     if option is not None or exc.inner:  # (weights= of another size than output=: the graph input is not at fault)
-        return Diagnostic.of("shape", text, *sources, layer=at, port=exc.port, **fields)
+        return Diagnostic.of(kind, text, *sources, layer=at, port=exc.port, **fields)
     declared = [cls.origin[roots[(path, p)]][1] for p in (fault or current)
                 if cls.origin.get(roots[(path, p)], ("",))[0] == "graph"]
     layer, port = declared[0] if declared else (path, exc.port)
-    return Diagnostic.of("shape", text, *sources, layer=layer, port=port, **fields)
+    return Diagnostic.of(kind, text, *sources, layer=layer, port=port, **fields)
 
 
 def _edge_into(cls: _Classes, roots: dict, path: tuple, current: dict[str, PortType]) -> EdgeRef | None:

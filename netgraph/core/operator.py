@@ -105,7 +105,7 @@ def _refused(net: NetGraph, declared: Mapping[str, PortType], d: Any, option: st
             kind = ""
         where = f"{'/'.join(path)}{kind}: "
     return Conflict(f"its inner net does not accept the port types {_shown(declared)}: {where}{problem}", inner=path,
-                    problem=problem, expected=d.expected, found=d.found)
+                    problem=problem, expected=d.expected, found=d.found, kind=d.kind if d.kind != "error" else None)
 
 
 def settled_types(net: NetGraph) -> dict[str, PortType]:
@@ -219,8 +219,8 @@ class NetOperator(Layer, register=False):
         try:
             return self._inner_nets(types)
         except Conflict as exc:
-            raise ShapeError(f"{self.type_name}: {exc}", kind="shape", port=exc.port, expected=exc.expected,
-                             found=exc.found) from None
+            raise ShapeError(f"{self.type_name}: {exc}", kind=exc.kind or "shape", port=exc.port,
+                             expected=exc.expected, found=exc.found) from None
 
     @deep_walk
     def _inner_nets(self, types: Mapping[str, PortType] | None) -> dict[str, NetGraph]:

@@ -39,19 +39,21 @@ class Conflict(Exception):
     and that layer's ``problem`` without its subject, which each level of nesting passes on, not wraps. ``port``,
     ``expected`` and ``found``: the layer's port at fault and the values compared (shapes, sizes, ranks, dtypes, or
     in words what was needed), which every Conflict raised gives; lists among them are kept as tuples (other
-    unhashable values as their repr), as a Diagnostic is a hashable value."""
+    unhashable values as their repr), as a Diagnostic is a hashable value. ``kind``: the Diagnostic's kind where the
+    problem is not a shape conflict (``"shape"``, when None): an inner net's refusal of another kind keeps its own."""
 
     def __init__(self, *args: object, option: str | None = None, inner: tuple[str, ...] = (),
                  problem: str | None = None, port: str | None = None, expected: object = None,
-                 found: object = None) -> None:
+                 found: object = None, kind: str | None = None) -> None:
         super().__init__(*args)
-        self.option, self.inner, self.problem = option, inner, problem
+        self.option, self.inner, self.problem, self.kind = option, inner, problem, kind
         self.port, self.expected, self.found = port, _hashable(expected), _hashable(found)
 
     def reworded(self, text: str, port: str | None = None) -> "Conflict":
         """A Conflict saying ``text`` (this one's in its own words) that keeps the ``expected`` and ``found`` values
-        compared, at ``port`` where the rule rewording it knows its own port (not the inner ``option`` or layer)."""
-        return Conflict(text, port=port, expected=self.expected, found=self.found)
+        compared and its ``kind``, at ``port`` where the rule rewording it knows its own port (not the inner
+        ``option`` or layer)."""
+        return Conflict(text, port=port, expected=self.expected, found=self.found, kind=self.kind)
 
 
 _DEEPEST = 32  # a shape nests a few levels; deeper is a hostile value, kept as its repr

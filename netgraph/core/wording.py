@@ -14,11 +14,28 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from netgraph.core.errors import OptionError
+from netgraph.core.errors import OptionError, with_article
 
-__all__ = ["counted", "counted_either", "scaled_fraction", "refuse_scaled"]
+__all__ = ["counted", "counted_either", "scaled_fraction", "refuse_scaled", "value_kind"]
 
 _SCALED = re.compile(r"\s*Scaled\[\s*([^\]]*?)\s*\]\s*")
+
+
+def value_kind(value: Any) -> str:
+    """What a value read from a file is, in words, never its content (the file may hold anything): a spec's
+    ``value-type`` problems give it as ``found``.
+
+    >>> value_kind([1]), value_kind({}), value_kind(None), value_kind(3)
+    ('a list', 'an empty mapping', 'nothing', 'an int value')
+    """
+    if value is None:
+        return "nothing"
+    for kind, word in ((list, "list"), (dict, "mapping"), (str, "string")):
+        if isinstance(value, kind) and not value:
+            return f"an empty {word}"
+    if isinstance(value, (list, dict)):
+        return "a list" if isinstance(value, list) else "a mapping"
+    return f"{with_article(type(value).__name__)} value"
 
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:

@@ -42,11 +42,12 @@ SHAPE_INPUTS = {"Reshape": (1,), "Expand": (1,), "ConstantOfShape": (0,), "LSTM"
 
 class Unsupported(Exception):
     """This node's options have no equivalent among our layers (the message says why); where it is about one ONNX
-    attribute's value, ``attribute`` names it, ``found`` is its value and ``expected`` what maps (when one can say)."""
+    attribute's value, ``attribute`` names it, ``found`` is its value and ``expected`` what maps (when one can say);
+    a list among them is kept as a tuple, as a Diagnostic is a hashable value."""
 
     def __init__(self, message: str, *, attribute: str | None = None, expected: Any = None, found: Any = None):
         super().__init__(message)
-        self.attribute, self.expected, self.found = attribute, expected, found
+        self.attribute, self.expected, self.found = attribute, _as_tuple(expected), _as_tuple(found)
 
     @classmethod
     def joined(cls, problems: list, message: str) -> "Unsupported":
@@ -55,6 +56,11 @@ class Unsupported(Exception):
         named = [p for p in problems if getattr(p, "attribute", None)]
         one = named[0] if len(named) == 1 else cls("")
         return cls(message, attribute=one.attribute, expected=one.expected, found=one.found)
+
+
+def _as_tuple(value: Any) -> Any:
+    """``value``, a list as a tuple (an attribute's ints, strings)."""
+    return tuple(value) if isinstance(value, list) else value
 
 
 @dataclasses.dataclass
@@ -263,11 +269,13 @@ def _softmax(node: Any, ctx: Context) -> Converted:
     if axis == 0:
         raise Unsupported(f"{node.op_type} over the batch dim", attribute="axis", expected="a non-batch axis",
                           found=given)
-    if not old or (shape is not None and axis == len(shape) - 1) or (shape is None and axis == -1):
+    last = len(shape) - 1 if shape is not None else -1
+    if not old or axis == last:
         return Converted(SoftmaxLayer(level=axis), (node.input[0],))
     if shape is None or not all(isinstance(d, int) for d in shape[axis:]):
         raise Unsupported(f"{node.op_type} (opset {ctx.opset}) normalises over all dims from axis {axis} on, "
-                          f"which needs their sizes known, found input shape {shape}")
+                          f"which needs their sizes known, found input shape {shape}", attribute="axis",
+                          expected=last, found=given)  # (the last axis maps whatever the sizes)
     flat = NetChain([FlattenLayer(), SoftmaxLayer(), ReshapeLayer(tuple(shape[axis:]))])
     return Converted(mapped(flat, axis - 1), (node.input[0],))
 
@@ -310,21 +318,23 @@ def _gather(node: Any, ctx: Context) -> Converted:
     axis, index = int(ctx.attributes(node).get("axis", 0)), ctx.constants.get(node.input[1])
     if index is not None and index.ndim == 0 and node.input[0] not in ctx.constants:
         return _part(node, ctx, axis, int(index))
-    if axis != 0 or index is not None:
+    if axis != 0 or index is not None:  # computed indices: only along axis 0 (constant ones: no attribute's fault)
         raise Unsupported("only Gather of rows of a constant table by computed indices (EmbeddingLayer) or of "
-                          "one constant index along a non-batch axis (PartLayer) is supported")
+                          "one constant index along a non-batch axis (PartLayer) is supported",
+                          **({"attribute": "axis", "expected": 0, "found": axis} if index is None else {}))
     table = ctx.const(node.input[0], "table")
     if table.ndim != 2:
         raise Unsupported(f"an embedding table must be a matrix, found shape {table.shape}")
     return Converted(EmbeddingLayer(int(table.shape[1]), int(table.shape[0]), weights=table), (node.input[1],))
 
 
-def _part(node: Any, ctx: Context, axis: int, index: int) -> Converted:
-    """x[:, ..., i] along ONNX ``axis`` (>= 1): PartLayer, 1-based ("All" for the levels before it)."""
+def _part(node: Any, ctx: Context, given: int, index: int) -> Converted:
+    """x[:, ..., i] along ONNX axis ``given`` (>= 1): PartLayer, 1-based ("All" for the levels before it)."""
     rank = ctx.rank(node.input[0])
-    axis = axis + rank if axis < 0 and rank is not None else axis
+    axis = given + rank if given < 0 and rank is not None else given
     if axis <= 0:
-        raise Unsupported("Gather of one index along the batch axis (or a negative axis of unknown rank)")
+        raise Unsupported("Gather of one index along the batch axis (or a negative axis of unknown rank)",
+                          attribute="axis", expected="a non-batch axis", found=given)
     return Converted(PartLayer([*["All"] * (axis - 1), index + 1 if index >= 0 else index]), (node.input[0],))
 
 

@@ -9,7 +9,10 @@ be named), ``found`` its op type and ``detail`` the reason; one per graph output
 - ``"custom-op"``: an op of a domain other than ONNX's;
 - ``"unsupported-node"``: the op has a layer, but not for this node's attributes or inputs (``detail`` says why);
   where the refusal is about one ONNX attribute's value, ``option`` names that attribute (``"auto_pad"``), ``found``
-  is its value (in place of the op type) and ``expected`` what maps, where one can say; where our layer refused the
+  is its value (in place of the op type; a list as a tuple) and ``expected`` what maps, where one can say, also
+  where the value is refused for the input's shape (Gather's ``axis`` with computed indices or along the batch,
+  Softmax's before opset 13 over dims of unknown size: ``expected`` the last axis, Pad's ``pads`` input, a cubic
+  Resize's ``mode`` over other than 2 spatial dims: ``expected`` the modes that map); where our layer refused the
   node's arrays or options, ``option``, ``expected`` and ``found`` are that layer's (its option's keyword name);
 - ``"malformed-node"``: the node cannot be read (an attribute missing, a Constant without a readable value, an
   Expand of a constant to a shape it cannot take);

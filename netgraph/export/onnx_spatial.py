@@ -64,7 +64,8 @@ def _pad(node: Any, ctx: Context) -> Converted:
         raise Unsupported(f"mode={mode!r} (PaddingLayer pads with a constant, 'reflect', 'edge' or 'wrap')",
                           attribute="mode", expected=("constant", *_PAD_MODES), found=mode)
     if any(p < 0 for pair in pairs for p in pair) or any(pairs[0]):
-        raise Unsupported(f"pads={pads}: PaddingLayer adds elements to non-batch dims (no negative pads, no batch)")
+        raise Unsupported(f"pads={pads}: PaddingLayer adds elements to non-batch dims (no negative pads, no batch)",
+                          attribute="pads", expected="pads >= 0, none on the batch dim", found=pads)
     last = max((k for k in range(rank) if any(pairs[k])), default=0)
     if not last:
         return Converted(alias=x)
@@ -281,8 +282,9 @@ def _resampling(a: dict, shape: tuple, target: dict) -> tuple[list, dict[str, st
 
 def _cubic_problems(a: dict, shape: tuple) -> list:
     """What makes a cubic Resize other than torch's bicubic (ResizeLayer's "Cubic")."""
-    problems = [] if len(shape) == 4 else [f"mode='cubic' of {len(shape) - 2} spatial dims (ResizeLayer's 'Cubic', "
-                                           f"torch's bicubic, takes 2)"]
+    problems = [] if len(shape) == 4 else [Unsupported(f"mode='cubic' of {len(shape) - 2} spatial dims (ResizeLayer's "
+                                                       f"'Cubic', torch's bicubic, takes 2)", attribute="mode",
+                                                       expected=("linear", "nearest"), found="cubic")]
     coefficient = float(a.get("cubic_coeff_a", -0.75))
     if coefficient != -0.75:
         problems.append(Unsupported(f"cubic_coeff_a={coefficient} (torch's bicubic: -0.75)", attribute="cubic_coeff_a",

@@ -17,6 +17,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.names import numbered
 from netgraph.core.port_paths import resolve
 from netgraph.core.ports import NetPort
+from netgraph.core.wording import value_kind
 from netgraph.spec.options import FAILED
 from netgraph.spec.problem_sources import sole
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
@@ -138,7 +139,7 @@ def read_edges(reader: Any, spec: YMap, table: dict, ports: dict[str, str], grap
         items = list(zip(value, value.item_locs))
     else:
         reader.error(spec.value_locs["edges"], f"'edges:' is a list of edges such as 'a -> b', found {value!r}",
-                     kind="value-type", found=value)
+                     kind="value-type", found=value_kind(value))
         return None
     edges = []
     for item, loc in items:

@@ -20,6 +20,7 @@ from netgraph.core.options import option_fields as layer_fields, option_hints
 from netgraph.core.port_paths import shown_path
 from netgraph.core.shared import NetSharedArray
 from netgraph.core.torch_option_names import torch_option_hint
+from netgraph.core.wording import value_kind
 from netgraph.layers.expression import ExpressionError
 from netgraph.layers.function import ELEMENTWISE
 from netgraph.layers.shorthand import from_shorthand
@@ -118,7 +119,7 @@ def _reference(reader: Any, spec: YMap, path: tuple) -> Any:
                      kind="unknown-layer-type", layer=path, found=spec["type"])
     if not isinstance(target, str) or not target:
         return reader.error(loc, f"'file:' takes a path to another spec, relative to this file; found {target!r}",
-                            kind="value-type", layer=path, found=target)
+                            kind="value-type", layer=path, found=value_kind(target))
     try:
         refusal, full = reference_refusal(f.folder, target), Path(f.folder, target)
         resolved, found = full.resolve(), full.is_file()

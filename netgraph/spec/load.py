@@ -11,7 +11,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, SpecError, did_you_mean, with_article
+from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, SpecError, did_you_mean
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.spec.array_checks import check_arrays, check_sizes
 from netgraph.spec.edges import read_edges
@@ -30,6 +30,7 @@ from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import REGISTRY
 from netgraph.core.multipliers import net_set_learning_rate_multipliers
+from netgraph.core.wording import value_kind
 
 __all__ = ["SpecReader", "SourceFile", "Locator", "load_spec", "check_sizes", "VERSION", "TOP_KEYS"]
 
@@ -139,9 +140,9 @@ class SpecReader(ProblemLog):
             return self.error(Loc(exc.line, exc.col), exc.problem, f, kind="encoding")
         except (OSError, RuntimeError) as exc:
             problem = f"cannot read the spec: {getattr(exc, 'strerror', None) or exc}"
-            if not prefix:  # the spec asked for: no line of it was read, so no file:line:col
-                raise SpecError(problem, file=shown, kind="reference", found=shown) from None
-            return self.error(Loc(1, 1), problem, f, kind="reference")
+            if not prefix:  # the spec asked for: no line of it was read, so no file:line:col (as import_onnx's kind)
+                raise SpecError(problem, file=shown, kind="unreadable-file", found=shown) from None
+            return self.error(Loc(1, 1), problem, f, kind="reference")  # one a 'file:' names
         if prefix and not looks_like_spec(text):  # a referenced file: its content is not repeated
             return self.error(Loc(1, 1), f"not a netgraph spec: it has no 'netgraph: {VERSION}' line (the "
                               f"file's content is not repeated here)", f, kind="not-a-spec")
@@ -163,9 +164,10 @@ class SpecReader(ProblemLog):
             for loc, problem in duplicates:
                 self.error(loc, problem, kind="duplicate-key")
         if not isinstance(data, YMap):
+            found = value_kind(data)
             return self.error(getattr(data, "loc", Loc(1, 1)), f"a spec is a mapping that starts with "
-                              f"'netgraph: {VERSION}', found {_kind(data)} (the file's content is not repeated here)"
-                              f"{other_kind_hint(f.name)}", kind="not-a-spec", found=_kind(data))
+                              f"'netgraph: {VERSION}', found {found} (the file's content is not repeated here)"
+                              f"{other_kind_hint(f.name)}", kind="not-a-spec", found=found)
         if "netgraph" not in data and not set(data) & {*TOP_KEYS, *GRAPH_KEYS, *CHAIN_KEYS}:
             return self.error(data.loc, f"not a netgraph spec: it has no 'netgraph: {VERSION}' line and none of a "
                               f"spec's keys (the file's content is not repeated here)", kind="not-a-spec")
@@ -197,8 +199,8 @@ class SpecReader(ProblemLog):
         nets = data.get("nets", YMap.made({}, data.loc))
         if not isinstance(nets, YMap):
             self.error(data.value_locs["nets"], f"'nets:' is a mapping of names to nets (NetGraph or NetChain "
-                       f"specs, or any layer) that '{{ref: name}}' uses; found {_kind(nets)}",
-                       kind="value-type", found=_kind(nets))
+                       f"specs, or any layer) that '{{ref: name}}' uses; found {value_kind(nets)}",
+                       kind="value-type", found=value_kind(nets))
             nets = YMap.made({}, data.loc)
         self.net_defs[self.file] = nets
 
@@ -246,7 +248,8 @@ class SpecReader(ProblemLog):
         if not isinstance(value, (YMap, YSeq)) or not value:
             return self.error(spec.value_locs.get("layers", spec.loc), f"a {kind} needs 'layers:', a mapping of "
                               f"names to layers or a list (numbered from 1); found {value!r}"[:300],
-                              kind="missing-key" if "layers" not in spec else "value-type", layer=prefix)
+                              layer=prefix, **({"kind": "missing-key"} if "layers" not in spec else
+                                               {"kind": "value-type", "found": value_kind(value)}))
         loc_of = Locator(self, self.file, prefix)
         self.layer_specs[prefix] = spec
         value = named_layers(self, value)  # '- enc: ...' items: their mapping (the slip recorded)
@@ -272,7 +275,7 @@ class SpecReader(ProblemLog):
         number = isinstance(value, (int, float)) and not isinstance(value, bool)  # {All: r}, as net_train takes it
         if not isinstance(value, YMap) and not number:
             return self.error(loc, f"learning_rate_multipliers is a number or a mapping {{layer: multiplier}}, "
-                              f"found {_kind(value)}", kind="value-type", found=_kind(value))
+                              f"found {value_kind(value)}", kind="value-type", found=value_kind(value))
         try:
             return net_set_learning_rate_multipliers(net, value if number else {key: value[key] for key in value})
         except NetGraphError as exc:
@@ -366,13 +369,6 @@ def _without(data: YMap, keys: tuple) -> YMap:
     rest.key_locs = {k: data.key_locs[k] for k in rest}
     rest.value_locs = {k: data.value_locs[k] for k in rest}
     return rest
-
-
-def _kind(data: Any) -> str:
-    """What a non-mapping YAML document is, in words (never its content: the file may be anything)."""
-    if isinstance(data, YSeq) or data is None:
-        return "a list" if data is not None else "nothing"
-    return f"{with_article(type(data).__name__)} value"
 
 
 def load_spec(source: Path | tuple[str, str, Path], locations: dict | None = None) -> Any:

@@ -30,6 +30,7 @@ from netgraph.core.options import option_kind
 from netgraph.core.shared import NetSharedArray
 from netgraph.core.types import DTYPES, Conflict, PortType, as_shape
 from netgraph.core.other_layer_names import other_layer_hint
+from netgraph.core.wording import value_kind
 from netgraph.layers.distributions import DISTRIBUTIONS, Distribution
 from netgraph.spec.problem_sources import sole
 from netgraph.spec.quoted_numbers import quoted_number_hint
@@ -93,7 +94,7 @@ def _read_distribution(reader: Any, spec: Any, loc: Any, label: str, layer: tupl
     where = spec.value_locs.get("args", loc)
     if not isinstance(args, list):
         return reader.error(where, f"{label}{name} args: is a list of parameters, e.g. args: ['#mu', 1.0]; "
-                            f"found {args!r}", kind="value-type", found=args, layer=layer)
+                            f"found {args!r}", kind="value-type", found=value_kind(args), layer=layer)
     try:
         return DISTRIBUTIONS[name](*plain(args))
     except NetGraphError as exc:  # at a quoted number among the args, if any: the likely cause
@@ -301,10 +302,11 @@ def _read_array(reader: Any, spec: Any, loc: Any, label: str, layer: tuple | Non
     if not isinstance(spec, YMap):
         return plain(spec)
     unknown = [k for k in spec if k not in ("shared", "array")]
-    if "shared" not in spec or unknown:
+    if "shared" not in spec or unknown:  # a mapping, as a shared array is: its keys are at fault, not its type
+        fields = ({"kind": "unknown-key", "found": unknown[0], "expected": ("shared", "array")} if unknown else
+                  {"kind": "missing-key", "expected": "shared"})
         return reader.error(loc, f"{label}an array is a list of numbers, null, or {{shared: name}} (a shared array, "
-                            f"optionally with array: values); found keys {list(spec)}",
-                            kind="value-type", found=list(spec), layer=layer)
+                            f"optionally with array: values); found keys {list(spec)}", layer=layer, **fields)
     try:
         return NetSharedArray(spec["shared"], plain(spec.get("array")))
     except OptionError as exc:

@@ -7,6 +7,7 @@ from typing import Any
 
 from netgraph.core.errors import Diagnostic
 from netgraph.core.types import Conflict
+from netgraph.core.wording import value_kind
 from netgraph.spec.options import part_loc, port_type
 from netgraph.spec.quoted_numbers import text_hint
 from netgraph.spec.yaml_nodes import YMap
@@ -26,7 +27,7 @@ def read_ports(reader: Any, spec: YMap, loc_of: Any, kind: str) -> tuple[dict[st
         if not isinstance(value, YMap):
             reader.error(spec.value_locs[group], f"'{group}:' maps port names to shapes (or null), e.g. "
                          f"'{group}: {{{'Input: 784' if group == 'inputs' else 'Output: null'}}}'; found {value!r}",
-                         kind="value-type", layer=loc_of.prefix, found=value)
+                         kind="value-type", layer=loc_of.prefix, found=value_kind(value))
             continue
         for name, shape in value.items():
             if name in names:

@@ -25,6 +25,7 @@ from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.nesting import deep_walk
 from netgraph.core.files import (NAME_MAX, REFERENCE_SCOPE, NotRegularFile, atomic_write, check_replaceable,
                                  folder_lock, open_regular, remove_temporaries, shortened)
+from netgraph.core.wording import value_kind
 from netgraph.spec.dump import check_loadable, dump_data, spec_data
 from safetensors.torch import load as safetensors_load
 from safetensors.torch import save as safetensors_bytes
@@ -198,7 +199,7 @@ def read_arrays(reader: Any, data: Any, prefix: tuple) -> None:
     name, loc = data["arrays"], data.value_locs["arrays"]
     if not isinstance(name, str) or not name:
         return reader.error(loc, f"'arrays:' names a safetensors file beside the spec, found {name!r}",
-                            kind="value-type", found=name)
+                            kind="value-type", found=value_kind(name))
     file = Path(reader.file.folder, name)
     try:
         refusal = reference_refusal(reader.file.folder, name, "arrays")

@@ -43,8 +43,9 @@ def training_meter(net: Any, loss: Any, requested: list, stopping: Any, expect: 
     if stopping is not None and stopping.metric is not None:
         name = metric_name(stopping.metric.split("/")[-1])
         port = stopping.metric.split("/")[0] if "/" in stopping.metric else None
-        if not any(n == name and p in (None, port) for p, n in requested):
-            watched = [(port, name)]
+        if not any(n == name and p == port for p, n in requested) and not (
+                port is None and any(n == name for _, n in requested)):  # (None: on whichever port measures it)
+            watched = [(port, name)]  # beside (None, name): planned once on its port, or refused as not fitting it
     if not requested and not watched:
         return None, stopping
     measured = plan_metrics(net, loss, requested, watched)

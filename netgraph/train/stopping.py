@@ -67,17 +67,37 @@ def ended_before(stopping: Stopping | None, max_time: float | None, progress: An
     return "MaxTrainingTime" if max_time and progress.elapsed >= max_time else None
 
 
+def _refused(subject: str, detail: str, kind: str, found: Any, expected: Any = None) -> OptionError:
+    """The OptionError "``subject`` ``detail``" about training_stopping_criterion: its ``kind``, the value ``found``
+    (a list or mapping as a tuple: a Diagnostic is a hashable value) and what was ``expected``, so that a reader
+    naming the option its own way (the command line's --stop-on) need not parse the message."""
+    found = tuple(found) if isinstance(found, list) else tuple(found.items()) if isinstance(found, Mapping) else found
+    return OptionError(f"{subject} {detail}", option=STOPPING, kind=kind, found=found, expected=expected,
+                       detail=detail)
+
+
+def _number(value: Any, key: str, integer: bool = False) -> Any:
+    """``check_number(value, key)`` for one of the criterion's numbers (>= 0), refused as ``_refused`` says."""
+    try:
+        return check_number(value, key, integer=integer, strict=False)
+    except OptionError as exc:
+        detail = str(exc).removeprefix(f"{key} ")
+        raise _refused(key, detail, "option-value", value, f"{'an integer' if integer else 'a number'} >= 0") from None
+
+
+_IMPROVEMENT = "a number, ('absolute', v) or ('relative', v)"
+
+
 def _improvement(value: Any) -> tuple[str, float]:
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return "absolute", check_number(value, "improvement", strict=False)
-    if isinstance(value, Mapping) and len(value) == 1:
-        value = next(iter(value.items()))
-    if isinstance(value, (tuple, list)) and len(value) == 2:
-        kind = snake(value[0]).replace("_change", "")
+        return "absolute", _number(value, "improvement")
+    pair = next(iter(value.items())) if isinstance(value, Mapping) and len(value) == 1 else value
+    if isinstance(pair, (tuple, list)) and len(pair) == 2:
+        kind = snake(pair[0]).replace("_change", "")
         if kind in ("absolute", "relative"):
-            return kind, check_number(value[1], "improvement", strict=False)
-    raise OptionError(f"improvement must be a number, ('absolute', v) or ('relative', v) (Wolfram's "
-                      f"'AbsoluteChange'/'RelativeChange' work too); found {value!r}")
+            return kind, _number(pair[1], "improvement")
+    raise _refused("improvement", f"must be {_IMPROVEMENT} (Wolfram's 'AbsoluteChange'/'RelativeChange' work too); "
+                   f"found {value!r}", "option-value", value, _IMPROVEMENT)
 
 
 def parse_stopping(spec: Any) -> Stopping | None:
@@ -89,14 +109,14 @@ def parse_stopping(spec: Any) -> Stopping | None:
     if isinstance(spec, str):
         return _metric_stopping(spec, Stopping())
     if isinstance(spec, numbers.Integral) and not isinstance(spec, bool):  # numpy's integers too
-        return Stopping(patience=check_number(spec, "training_stopping_criterion", integer=True, strict=False))
+        return Stopping(patience=_number(spec, STOPPING, integer=True))
     if callable(spec):
         return Stopping(criterion=spec)
     if isinstance(spec, Mapping):
         return _stopping_dict(spec)
-    raise OptionError(f"training_stopping_criterion must be None, 'Loss', a metric name, a patience (int), a "
-                      f"function f(info) -> bool or a dict (criterion, patience, initial_patience, improvement); "
-                      f"found {spec!r}")
+    raise _refused(STOPPING, f"must be None, 'Loss', a metric name, a patience (int), a function f(info) -> bool or "
+                   f"a dict (criterion, patience, initial_patience, improvement); found {spec!r}", "option-value", spec,
+                   "None, 'Loss', a metric name, a patience (int), a function or a dict")
 
 
 _STOPPING_KEYS = ("criterion", "patience", "initial_patience", "improvement", "absolute_change", "relative_change")
@@ -109,22 +129,22 @@ def _stopping_dict(spec: Mapping) -> Stopping:
     fields = {snake(k): v for k, v in spec.items()}
     unknown = [k for k in fields if k not in _STOPPING_KEYS]
     if unknown:
-        raise OptionError(f"training_stopping_criterion has no key {spelled[unknown[0]]!r}"
-                          f"{did_you_mean(unknown[0], _STOPPING_KEYS)}; it takes {list(_STOPPING_KEYS)}")
+        key = spelled[unknown[0]]
+        raise _refused(STOPPING, f"has no key {key!r}{did_you_mean(unknown[0], _STOPPING_KEYS)}; it takes "
+                       f"{list(_STOPPING_KEYS)}", "unknown-key", key, _STOPPING_KEYS)
     changes = [k for k in ("improvement", "absolute_change", "relative_change") if k in fields]
     if len(changes) > 1:
-        raise OptionError(f"training_stopping_criterion gives the improvement twice (under "
-                          f"{' and '.join(repr(spelled[k]) for k in changes)}); give one of them")
+        raise _refused(STOPPING, f"gives the improvement twice (under {' and '.join(repr(spelled[k]) for k in changes)}"
+                       f"); give one of them", "option-combination", tuple(spelled[k] for k in changes))
     improvement = _improvement(fields.get("improvement", 0.0))
     if changes and changes[0] != "improvement":  # Wolfram's "AbsoluteChange" -> v / "RelativeChange" -> v
-        improvement = changes[0].replace("_change", ""), check_number(fields[changes[0]], spelled[changes[0]],
-                                                                       strict=False)
+        improvement = changes[0].replace("_change", ""), _number(fields[changes[0]], spelled[changes[0]])
     criterion = fields.get("criterion", "loss")
     if not callable(criterion) and not isinstance(criterion, str):
-        raise OptionError(f"training_stopping_criterion key {spelled['criterion']!r} must be 'Loss', a metric name "
-                          f"or a function, found {criterion!r}")
+        raise _refused(f"{STOPPING} key {spelled['criterion']!r}", f"must be 'Loss', a metric name or a function, "
+                       f"found {criterion!r}", "option-value", criterion, "'Loss', a metric name or a function")
     stopping = Stopping(criterion if callable(criterion) else "loss",
-                        *(check_number(fields.get(k, 0), spelled.get(k, k), integer=True, strict=False)
+                        *(_number(fields.get(k, 0), spelled.get(k, k), integer=True)
                           for k in ("patience", "initial_patience")),
                         improvement)
     if isinstance(criterion, str) and snake(criterion) not in ("loss", "validation_loss"):
@@ -141,7 +161,7 @@ def _metric_stopping(name: str, stopping: Stopping) -> Stopping:
         names = [*(() if "/" in name else ("Loss", "ValidationLoss")), *NAMES]
         starts = [n for n in names if metric and n.lower().startswith(metric.lower())]
         hint = f" (did you mean {starts[0]!r}?)" if len(starts) == 1 else did_you_mean(metric, names)
-        raise OptionError(f"training_stopping_criterion {name!r} is neither 'Loss', 'ValidationLoss' nor a metric"
-                          f"{hint}; metrics: {', '.join(NAMES)}") from None
+        raise _refused(f"{STOPPING} {name!r}", f"is neither 'Loss', 'ValidationLoss' nor a metric{hint}; metrics: "
+                       f"{', '.join(NAMES)}", "unknown-metric", name, tuple(names)) from None
     round_metric_name(metric, STOPPING)  # a matrix (ConfusionMatrix) is no round's number to watch
     return dataclasses.replace(stopping, metric=name, maximize=up)

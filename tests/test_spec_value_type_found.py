@@ -1,0 +1,45 @@
+"""A spec value of the wrong YAML type (kind "value-type") says in ``found`` what the value is, in words ("a list",
+"an int value", "an empty string", ...), never the value itself: ``found`` was the YAML value at some keys and a
+description at others (a tool could not tell which), and a value may be large or unhashable."""
+
+from __future__ import annotations
+
+import pytest
+
+from netgraph import SpecError
+from netgraph.core.wording import value_kind
+from netgraph.spec.load import load_spec
+
+_TANH = "netgraph: 1\nlayers: {a: Tanh}\n"
+
+CASES = {
+    "edges-number": (_TANH + "edges: 3\n", "an int value"),
+    "edges-text": (_TANH + "inputs: {x: 3}\nedges: x -> a\n", "a str value"),
+    "inputs-list": (_TANH + "inputs: [3]\n", "a list"),
+    "outputs-number": (_TANH + "outputs: 3\n", "an int value"),
+    "file-empty": ("netgraph: 1\nlayers: {a: {file: ''}}\n", "an empty string"),
+    "file-number": ("netgraph: 1\nlayers: {a: {file: 3}}\n", "an int value"),
+    "arrays-list": (_TANH + "arrays: [w.safetensors]\n", "a list"),
+    "nets-number": (_TANH + "nets: 3\n", "an int value"),
+    "multipliers-text": (_TANH + "inputs: {x: 3}\nlearning_rate_multipliers: fast\n", "a str value"),
+    "distribution-args": ("netgraph: 1\nlayers: {r: {type: RandomArrayLayer, distribution: {type: "
+                          "NormalDistribution, args: 3}, output: 2}}\n", "an int value"),
+    "layers-number": ("netgraph: 1\nlayers: 3\n", "an int value"),
+    "layers-empty": ("netgraph: 1\nlayers: {}\n", "an empty mapping"),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_a_value_of_the_wrong_type_is_found_in_words(tmp_path, name):
+    text, found = CASES[name]
+    path = tmp_path / "spec.yaml"
+    path.write_text(text)
+    with pytest.raises(SpecError) as caught:
+        load_spec(path)
+    assert [d.found for d in caught.value.diagnostics if d.kind == "value-type"] == [found], str(caught.value)
+
+
+def test_value_kind_says_what_a_value_is_without_its_content():
+    assert [value_kind(v) for v in (None, [], [1], {}, {"a": 1}, "", "x", 3, 2.5, True)] == [
+        "nothing", "an empty list", "a list", "an empty mapping", "a mapping", "an empty string", "a str value",
+        "an int value", "a float value", "a bool value"]
