@@ -248,8 +248,8 @@ class SpecReader(ProblemLog):
         if not isinstance(value, (YMap, YSeq)) or not value:
             return self.error(spec.value_locs.get("layers", spec.loc), f"a {kind} needs 'layers:', a mapping of "
                               f"names to layers or a list (numbered from 1); found {value!r}"[:300],
-                              layer=prefix, **({"kind": "missing-key"} if "layers" not in spec else
-                                               {"kind": "value-type", "found": value_kind(value)}))
+                              layer=prefix, kind="missing-key" if "layers" not in spec else "value-type",
+                              found=None if "layers" not in spec else value_kind(value))
         loc_of = Locator(self, self.file, prefix)
         self.layer_specs[prefix] = spec
         value = named_layers(self, value)  # '- enc: ...' items: their mapping (the slip recorded)

@@ -303,10 +303,10 @@ def _read_array(reader: Any, spec: Any, loc: Any, label: str, layer: tuple | Non
         return plain(spec)
     unknown = [k for k in spec if k not in ("shared", "array")]
     if "shared" not in spec or unknown:  # a mapping, as a shared array is: its keys are at fault, not its type
-        fields = ({"kind": "unknown-key", "found": unknown[0], "expected": ("shared", "array")} if unknown else
-                  {"kind": "missing-key", "expected": "shared"})
         return reader.error(loc, f"{label}an array is a list of numbers, null, or {{shared: name}} (a shared array, "
-                            f"optionally with array: values); found keys {list(spec)}", layer=layer, **fields)
+                            f"optionally with array: values); found keys {list(spec)}", layer=layer,
+                            kind="unknown-key" if unknown else "missing-key", found=unknown[0] if unknown else None,
+                            expected=("shared", "array") if unknown else "shared")
     try:
         return NetSharedArray(spec["shared"], plain(spec.get("array")))
     except OptionError as exc:
