@@ -50,3 +50,18 @@ def test_a_straight_through_layer_under_torch_func_grad_gives_autograds_gradient
     for name, p in module.named_parameters():
         torch.testing.assert_close(grads[name], p.grad)
     assert grads["encoder.Weights"].abs().sum() > 0  # the encoder's gradient goes through the draws
+
+
+@pytest.mark.parametrize("estimator", ["straight_through", "relaxed"])
+def test_a_differentiable_estimator_under_vmap_passes_the_gradient_to_its_parameters(estimator):
+    # a batched tensor says it requires no grad: the straight-through draw took that for "no gradient wanted" and
+    # gave the draws, detached, so p got none
+    module = net_initialize(NetGraph([RandomArrayLayer(BernoulliDistribution("#p"), estimator=estimator)], [], p=3),
+                            seed=0).compile()
+    p = torch.full((2, 4, 3), 0.3, requires_grad=True)
+    weights = torch.randn(2, 4, 3, generator=torch.Generator().manual_seed(0))
+    torch.manual_seed(0)
+    (torch.func.vmap(module, randomness="different")(p) * weights).sum().backward()
+    assert p.grad is not None and p.grad.abs().sum() > 0
+    if estimator == "straight_through":  # the draws' gradient is their mean's, p's own: d(sum w·z)/dp = w
+        torch.testing.assert_close(p.grad, weights)

@@ -29,6 +29,10 @@ __all__ = ["RandomModule", "DEFAULT_TEMPERATURE"]
 DEFAULT_TEMPERATURE = 0.5  #: the relaxed estimator's, where temperature= is not given
 
 
+def _requires_grad(value: Any) -> bool:
+    return isinstance(value, torch.Tensor) and value.requires_grad
+
+
 def _wants_grad(value: Any) -> bool:
     """Whether ``value`` requires grad, also beneath vmap's batching (a batched tensor says it does not)."""
     while isinstance(value, torch.Tensor) and _functorch.is_batchedtensor(value):
@@ -150,7 +154,8 @@ class RandomModule(ConstantBuffers):
         draws are scored by their relaxed (Concrete) density.
         """
         dist, est = self.distribution, self.estimator
-        grad = torch.is_grad_enabled() and any(isinstance(p, torch.Tensor) and p.requires_grad for p in params)
+        wants = _wants_grad if torch_func_transformed() else _requires_grad  # vmap's batched tensors say they do not
+        grad = torch.is_grad_enabled() and any(wants(p) for p in params)
         if grad and self.no_grad:
             self._refuse_grad(params)
         sample = shape[:len(shape) - self.event_rank]  # vector distributions add the event dims themselves
@@ -167,8 +172,7 @@ class RandomModule(ConstantBuffers):
             if isinstance(dist, VectorDistribution):
                 x = z = dist.encode_draw(x, params, est)
             x = x if shift is None else x + shift
-        if est == "score_function" and torch_func_transformed() and torch.is_grad_enabled() and any(
-                _wants_grad(p) for p in params):
+        if grad and est == "score_function" and torch_func_transformed():
             raise self._unrecorded_score()
         score = score_handle(dist, z, origin) if grad and est == "score_function" and not with_log_prob else None
         logp = dist.log_prob(z, origin) if with_log_prob or (grad and est == "score_function" and score is None) else None
@@ -192,7 +196,7 @@ class RandomModule(ConstantBuffers):
 
     def _refuse_grad(self, params: list[Any]) -> None:
         for name, p in zip(self.distribution.PARAMS, params):
-            if name in self.no_grad and isinstance(p, torch.Tensor) and p.requires_grad:
+            if name in self.no_grad and _wants_grad(p):
                 dist = type(self.distribution).__name__
                 why = (f"{dist} parameter {self.distribution.role(name)} is an integer, so it has no gradient"
                        if name in self.distribution.INTEGER_PARAMS else
