@@ -35,6 +35,7 @@ from netgraph.backend.module_builder import ModuleBuilder
 from netgraph.backend.module_inputs import input_error
 from netgraph.backend.readiness import check_ready
 from netgraph.backend.source_map import layer_lines
+from netgraph.backend.traced_batch import drawing_layers, traced_batch_size
 from netgraph.core.layer import EmitContext
 from netgraph.core.nesting import deep_walk, fits_recursion_limit
 from netgraph.core.errors import DataError, OptionError
@@ -205,11 +206,13 @@ class _CodeWriter(GraphWalker):
         self.size = self.batch if self.batched else self.names.new("size")
         if not self.batched:  # no inputs: forward(batch_size=None) gives one unbatched draw, or a batch of that size
             b = self.batch  # an int > 0 passes at the cost of one type test; anything else is checked by the helper
-            self.lines.append(f"if symbolic_tracing(): {b} = traced_batch_size({b})")
             most, fast = largest_batch(net), unchecked_batch(net)  # more than most pass torch's largest size; from
             # fast on, the helper also checks that the batch's arrays fit in memory
-            self.lines.append(f"{self.size} = 1 if {b} is None else {b} if type({b}) is int and 0 <= {b} < {fast} else "
-                              f"checked_batch_size({b}, {most}, self)")
+            drawing = drawing_layers(net)  # refused under fx with a concrete batch size, which would freeze them
+            self.lines.append(f"if symbolic_tracing(): {b}, {self.size} = traced_batch_size({b}, {most}, self"
+                              f"{f', {drawing!r}' if drawing else ''})")
+            self.lines.append(f"else: {self.size} = 1 if {b} is None else {b} if type({b}) is int and 0 <= {b} < {fast} "
+                              f"else checked_batch_size({b}, {most}, self)")
         elif any(not node.input_ports for node in self.ir.nodes):
             self.lines.append(f"{self.batch} = {net.input_ports[0]}.shape[0]")
         self.defines_size = bool(self.lines)
@@ -296,22 +299,6 @@ def compile_net(net: Any, checks: bool | str | None = None) -> CompiledNet:
         raise OptionError(f"compile(checks=...) takes True, False or 'auto', found {checks!r}")
     with gc_paused():
         return _compile(net, inner_checks(checks))
-
-
-def traced_batch_size(value: Any) -> Any:
-    """``batch_size`` under fx: its proxy (none given in ``concrete_args``) becomes None, one unbatched draw, and the
-    traced graph checks when it runs that it is given no batch size; a concrete value stays."""
-    if not isinstance(value, torch.fx.Proxy):
-        return value
-    _no_batch_size(value)
-    return None
-
-
-@torch.fx.wrap  # a call in fx's graph: the batch size is read when the graph runs
-def _no_batch_size(value: Any) -> None:
-    if value is not None:
-        raise OptionError(f"batch_size: a net without inputs traced by torch.fx without concrete_args draws one "
-                          f"unbatched example and takes no batch_size, found {value!r}", option="batch_size")
 
 
 def _compile(net: Any, checks: bool | str | None,

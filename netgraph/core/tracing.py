@@ -2,15 +2,18 @@
 
 Under ``torch.fx.symbolic_trace`` the inputs are proxies, so a Python ``if`` on a shape or a value is fx's
 "symbolically traced variables cannot be used as inputs to control flow"; under ``torch.compile`` and
-``torch.export`` a value read as a Python number is a data-dependent guard torch refuses. Eager calls check.
+``torch.export`` a value read as a Python number is a data-dependent guard torch refuses; inside ``torch.func.vmap`` a
+batched tensor's values cannot be read as Python numbers at all. Eager calls check (under ``torch.func.grad`` too).
 """
 
 from __future__ import annotations
 
 import torch
+from torch._C._functorch import TransformType, maybe_current_level  # no public names: torch.func's own code reads them
+from torch._functorch.pyfunctorch import retrieve_all_functorch_interpreters
 from torch.fx._symbolic_trace import is_fx_symbolic_tracing  # torch's own modules read it there (no public name)
 
-__all__ = ["symbolic_tracing", "tracing"]
+__all__ = ["symbolic_tracing", "tracing", "torch_func_transformed"]
 
 
 def symbolic_tracing() -> bool:
@@ -23,10 +26,27 @@ def symbolic_tracing() -> bool:
 
 
 def tracing() -> bool:
-    """True in traced code (``torch.fx.symbolic_trace``, ``torch.compile``, ``torch.export``), where data values
-    are not known: a check that reads them is skipped.
+    """True in traced code (``torch.fx.symbolic_trace``, ``torch.compile``, ``torch.export``) and inside
+    ``torch.func.vmap``, where data values are not known as Python numbers: a check that reads them is skipped.
 
     >>> tracing()
     False
     """
-    return torch.compiler.is_compiling() or is_fx_symbolic_tracing()
+    return torch.compiler.is_compiling() or is_fx_symbolic_tracing() or _vmapped()
+
+
+def torch_func_transformed() -> bool:
+    """True inside a ``torch.func`` transform (``vmap``, ``grad``, ``jacrev``, ...), which carries out of itself only
+    what the function returns.
+
+    >>> torch_func_transformed()
+    False
+    """
+    return maybe_current_level() is not None
+
+
+def _vmapped() -> bool:
+    """Inside ``torch.func.vmap``, also beneath another transform (``jacfwd``: vmap over jvp); outside every
+    transform (the eager call), one check of torch's level."""
+    return maybe_current_level() is not None and any(
+        interpreter.key() == TransformType.Vmap for interpreter in retrieve_all_functorch_interpreters())

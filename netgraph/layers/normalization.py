@@ -18,11 +18,12 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch._C import _functorch  # whether a tensor is vmap's batch (no public name; torch's own code reads it there)
 
 from netgraph.layers._shapes import check_number, level_dim, level_option
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, RemovableArray, Shape
-from netgraph.core.errors import OptionError
+from netgraph.core.errors import DataError, OptionError
 from netgraph.core.option_problems import option_problem
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
 from netgraph.layers._modules import LayerModule, optional_parameter, present
@@ -196,6 +197,7 @@ class BatchNormModule(LayerModule):
         self.register_buffer("MovingVariance", arrays["MovingVariance"].clone())
         self.momentum, self.epsilon = momentum, epsilon
         self.sync: BatchStatsSync | None = None  # set by a distributed net_train sharing batch statistics
+        self.layer_label = "BatchNormalizationLayer"  # the compiler names the layer: "layer 'bn' (...)"
 
     def norm(self, x: torch.Tensor) -> torch.Tensor:
         """The compiled forward's call; in training with ``sync`` set (``net_train(..., distributed=True)``), the
@@ -203,6 +205,8 @@ class BatchNormModule(LayerModule):
         channel (a batch of one vector) leaves the moving statistics alone: its variance has no estimate
         (F.batch_norm refuses it, and torch's op would store NaN)."""
         if self.training:
+            if _functorch.is_batchedtensor(x) and not _functorch.is_batchedtensor(self.MovingMean):
+                raise self._unbatched_statistics()
             if self.sync is not None:
                 return synced_batch_norm(self, x, self.sync)
             if x.numel() == x.shape[1]:
@@ -212,6 +216,17 @@ class BatchNormModule(LayerModule):
                                 self.momentum, self.epsilon, torch.backends.cudnn.enabled)
 
     forward = norm
+
+    def _unbatched_statistics(self) -> DataError:
+        """torch.func.vmap in training mode over an input but not the moving statistics: torch's batch_norm refuses
+        to update one pair in place from each vmapped call (its remedy patches torch's nn.BatchNorm only)."""
+        return DataError(f"{self.layer_label} port 'Input': under torch.func.vmap in training mode each vmapped "
+                         "call's batch statistics would update the one MovingMean and MovingVariance in place, which "
+                         "torch refuses, as for nn.BatchNorm (torch.func.replace_all_batch_norm_modules_ patches "
+                         "torch's own modules only): call module.eval() to normalise by the moving statistics, or "
+                         "vmap over them too, each call with its own (torch.func.functional_call with the buffers "
+                         "of torch.func.stack_module_state, as for an ensemble)", kind="vmap-moving-statistics",
+                         layer=self.__dict__.get("layer_path"), port="Input")
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)

@@ -189,36 +189,48 @@ class RandomArrayLayer(Layer):
         return RandomModule(self.distribution, ranks, types["Output"].shape, self.estimator, self.temperature,
                             self.eval_mode, self.log_probability)
 
-    def emit(self, ctx: EmitContext) -> str:
+    def emit_block(self, ctx: EmitContext, outputs: tuple[str, ...]) -> list[str]:
         checks = _CHECKS["enabled"] if ctx.checks is None else ctx.checks
         inline = None if checks is True or self.eval_mode != "sample" or self.log_probability else self._inline_draw(ctx)
-        if inline is not None:
-            return inline
+        if inline is None:
+            return super().emit_block(ctx, outputs)
+        constants, draw = inline
+        return [*constants, f"{outputs[0]} = {draw}"]
+
+    def emit(self, ctx: EmitContext) -> str:
         args = ", ".join(ctx.args) if self.input_ports else ctx.batch
         given = f", given={ctx.given!r}" if ctx.given else ""
         return f"{ctx.module}({args}, label={_label(ctx.path)!r}, path={tuple(ctx.path)!r}{given})"
 
-    def _inline_draw(self, ctx: EmitContext) -> str | None:
-        """A pathwise draw written straight into the forward, as a user would (``mu + sigma * randn``)."""
+    def _inline_draw(self, ctx: EmitContext) -> tuple[list[str], str] | None:
+        """A pathwise draw written straight into the forward, as a user would (``mu + sigma * randn``): the
+        statements reading its constant parameters, and the draw. They are read by a call on the layer's module
+        beside a traced value (``RandomModule.constant``), so that a graph traced by fx reads them there, keeping
+        them out of its state dict and following its casts, as the module's own draws do."""
         dist = self.distribution
         estimator = self.estimator or dist.ESTIMATORS[0]
         if estimator != "pathwise" or dist.INTEGER_PARAMS or not hasattr(dist, "rsample_code"):
             return None
         out = ctx.types["Output"].shape
+        full = [a for s, a in zip(self.input_ports, ctx.args) if ctx.types[s].shape == out]
+        if not full and any(type(d) is not int for d in out):
+            return None  # a variable length ("n") with no slot of the output's shape: the module's draw sizes it
         slots = {s: align_code(a, len(ctx.types[s].shape), len(out)) for s, a in zip(self.input_ports, ctx.args)}
+        anchor, reads = ctx.args[0] if ctx.args else ctx.batch, []
+
+        def constant(name: str) -> str:
+            reads.append((ctx.local(name), f"{ctx.module}.constant({name!r}, {anchor})"))
+            return reads[-1][0]
         params, consts = [], []
         for name, value in zip(dist.PARAMS, dist.params):
             if isinstance(value, str):
                 params.append(slots[slot_name(value)])
             elif isinstance(value, torch.Tensor):
-                params.append(f"{ctx.module}.param_{name}")
+                params.append(constant(f"param_{name}"))
                 consts.append(params[-1])
             else:
                 params.append(repr(float(value)))
-        full = [a for s, a in zip(self.input_ports, ctx.args) if ctx.types[s].shape == out]
-        if not full and any(type(d) is not int for d in out):
-            return None  # a variable length ("n") with no slot of the output's shape: the module's draw sizes it
-        like = [*ctx.args, *consts] or [f"{ctx.module}.param_first"]  # noise in the parameters' promoted dtype
+        like = [*ctx.args, *consts] or [constant("param_first")]  # noise in the parameters' promoted dtype
         dtype = promoted_dtype_code(like)
         shape = f"({f'{ctx.args[0]}.shape[0]' if ctx.args else ctx.batch}{''.join(f', {d}' for d in out)})"
 
@@ -227,7 +239,7 @@ class RandomArrayLayer(Layer):
             if full:  # mu + sigma * torch.randn_like(mu), given a dtype where the parameters are several tensors
                 return f"torch.{fn}_like({full[0]}{f', dtype={dtype}' if len(like) > 1 else ''})"
             return f"torch.{fn}({shape}, dtype={dtype}, device={like[0]}.device)"
-        return dist.rsample_code(params, noise_code)
+        return [f"{local} = {read}" for local, read in reads], dist.rsample_code(params, noise_code)
 
 
 def _check_lengths(types: Mapping[str, PortType], ports: tuple[str, ...]) -> None:

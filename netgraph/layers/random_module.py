@@ -9,9 +9,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import torch
+from torch._C import _functorch  # vmap's batched tensors (no public name; torch.func's own code reads them there)
 
 from netgraph.core.errors import DataError, OptionError
-from netgraph.core.tracing import symbolic_tracing, tracing
+from netgraph.core.tracing import symbolic_tracing, torch_func_transformed, tracing
 from netgraph.layers._constant_buffers import ConstantBuffers
 from netgraph.layers._torch_compat import autocast_enabled
 from netgraph.layers.bad_index import naming_layer
@@ -26,6 +27,17 @@ from netgraph.layers.random_traced import DETACHED, traced_draw
 __all__ = ["RandomModule", "DEFAULT_TEMPERATURE"]
 
 DEFAULT_TEMPERATURE = 0.5  #: the relaxed estimator's, where temperature= is not given
+
+
+def _requires_grad(value: Any) -> bool:
+    return isinstance(value, torch.Tensor) and value.requires_grad
+
+
+def _wants_grad(value: Any) -> bool:
+    """Whether ``value`` requires grad, also beneath vmap's batching (a batched tensor says it does not)."""
+    while isinstance(value, torch.Tensor) and _functorch.is_batchedtensor(value):
+        value = _functorch.get_unwrapped(value)
+    return isinstance(value, torch.Tensor) and value.requires_grad
 
 
 class RandomModule(ConstantBuffers):
@@ -142,7 +154,8 @@ class RandomModule(ConstantBuffers):
         draws are scored by their relaxed (Concrete) density.
         """
         dist, est = self.distribution, self.estimator
-        grad = torch.is_grad_enabled() and any(isinstance(p, torch.Tensor) and p.requires_grad for p in params)
+        wants = _wants_grad if torch_func_transformed() else _requires_grad  # vmap's batched tensors say they do not
+        grad = torch.is_grad_enabled() and any(wants(p) for p in params)
         if grad and self.no_grad:
             self._refuse_grad(params)
         sample = shape[:len(shape) - self.event_rank]  # vector distributions add the event dims themselves
@@ -159,6 +172,8 @@ class RandomModule(ConstantBuffers):
             if isinstance(dist, VectorDistribution):
                 x = z = dist.encode_draw(x, params, est)
             x = x if shift is None else x + shift
+        if grad and est == "score_function" and torch_func_transformed():
+            raise self._unrecorded_score()
         score = score_handle(dist, z, origin) if grad and est == "score_function" and not with_log_prob else None
         logp = dist.log_prob(z, origin) if with_log_prob or (grad and est == "score_function" and score is None) else None
         if grad and est == "straight_through":
@@ -169,9 +184,19 @@ class RandomModule(ConstantBuffers):
             y = x
         return (y, logp) if with_log_prob else y
 
+    def _unrecorded_score(self) -> OptionError:
+        """The score-function estimator under a torch.func transform: its record for surrogate_loss cannot leave it
+        (vmap lost it, silently: no gradient; grad refused the recording autograd.Function)."""
+        return OptionError(f"{self.describe()}: the score-function estimator gives its parameters their gradient by a "
+                           "surrogate term recorded at each draw for surrogate_loss (net_train adds it), which a "
+                           "torch.func transform (vmap, grad, jacrev, ...) cannot carry out of itself: they would get "
+                           "no gradient. Draw under torch.no_grad() there, call the module outside torch.func, or "
+                           "choose a differentiable estimator (estimator='straight_through' or 'relaxed')",
+                           option="estimator", layer=self.path, found="score_function")
+
     def _refuse_grad(self, params: list[Any]) -> None:
         for name, p in zip(self.distribution.PARAMS, params):
-            if name in self.no_grad and isinstance(p, torch.Tensor) and p.requires_grad:
+            if name in self.no_grad and _wants_grad(p):
                 dist = type(self.distribution).__name__
                 why = (f"{dist} parameter {self.distribution.role(name)} is an integer, so it has no gradient"
                        if name in self.distribution.INTEGER_PARAMS else
