@@ -303,6 +303,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         return _results(net, module, trainer, reason, method, rates, loss, o, precision.dtype)
     except RuntimeError as exc:
         ctx.refuse_timeout(exc)  # gloo's timeout, as distributed_timeout's error
+        ctx.refuse_lost_peer(exc)  # another process failed and left
         raise
     finally:
         if log is not None:

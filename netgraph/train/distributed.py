@@ -44,6 +44,7 @@ __all__ = ["Context", "DistributedTimeoutError", "LONGEST_TIMEOUT", "setup", "la
 
 _ENV = ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
 _T = TypeVar("_T")
+_LOST_PEER = ("Connection closed by peer", "Connection reset by peer", "Broken pipe")  # gloo's texts (tcp/pair.cc)
 
 
 class DistributedTimeoutError(TrainingError):
@@ -159,6 +160,14 @@ class Context:
                   f"stalls (it hangs reading its data, or caught an error and lives on: see its own output) or is that "
                   f"much slower; find what holds it up, or, if the processes are only slow, raise the timeout")
         raise DistributedTimeoutError.after(self.timeout, detail) from exc
+
+    def refuse_lost_peer(self, exc: RuntimeError) -> None:
+        """Raise ``exc``, gloo's error when another process left the process group mid-exchange (it failed, and
+        net_train's ``close`` left at once, or it was ended), as a TrainingError saying so (with ``exc`` its cause);
+        nothing for any other error. As for a timeout, gloo's plain RuntimeError tells it by its text only."""
+        if self.active and any(text in str(exc) for text in _LOST_PEER):
+            raise TrainingError("training stopped: another process left the exchanges (it failed or was ended: see "
+                                "its own output)", kind="distributed-peer-lost") from exc
 
     def close(self, together: bool = True) -> None:
         """Leave the process group made by ``setup``: all processes together (a barrier, so none is torn down
