@@ -353,10 +353,12 @@ def _kind(data: Any) -> str:
     return f"{with_article(type(data).__name__)} value"
 
 
-def load_spec(source: Path | tuple[str, str, Path], locations: dict | None = None) -> Any:
+def load_spec(source: Path | tuple[str, str, Path], locations: dict | None = None,
+              reader: SpecReader | None = None) -> Any:
     """A NetGraph from a path, or from ``(text, display name, folder)``; one SpecError listing every problem.
-    ``locations`` gets each layer's path -> ``"file:line:col"`` where the spec defines it."""
-    reader = SpecReader()
+    ``locations`` gets each layer's path -> ``"file:line:col"`` where the spec defines it; ``reader`` (a new
+    SpecReader) keeps where everything else is (``problem_places.spec_place``)."""
+    reader = SpecReader() if reader is None else reader
     try:
         if isinstance(source, Path):
             net = reader.read_file(source, (), (), str(source))
