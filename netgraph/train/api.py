@@ -29,7 +29,8 @@ from typing import Any
 import torch
 
 from netgraph.core.files import folders_made, usable_folder
-from netgraph.train.checkpoint import checkpoints, latest_checkpoint, read_checkpoint, refuse_newer, resolve
+from netgraph.train.checkpoint import (NothingToResume, checkpoints, latest_checkpoint, read_checkpoint, refuse_newer,
+                                       resolve)
 from netgraph.train.checkpoint_checks import check_layout, resumed_seed
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data_shapes import with_data_shapes
@@ -278,6 +279,8 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         train = finish(train_raw, expect, loss.allow_extra, TRAINING)
         check_input_lengths(net, train, TRAINING)  # as net(x) would at the first step
         check_input_lengths(net, validation, HELD_OUT if isinstance(o["validation_set"], float) else VALIDATION)
+        if o["resume"] is True and resume is None and ctx.main:  # once, not by every process
+            warnings.warn(NothingToResume(str(checkpoint["directory"])), stacklevel=3)
         if stopping is not None and validation is None and not callable(stopping.criterion) and ctx.main:
             watched = f"training {stopping.metric}" if stopping.metric else "training loss"
             warnings.warn(TrainingDataStopping(watched), stacklevel=3)

@@ -43,12 +43,23 @@ from netgraph.train.checkpoint_checks import (check_layout, check_optimizer_stat
 from netgraph.layers.estimators import estimator_state, load_estimator_state
 
 __all__ = ["save_checkpoint", "checkpoints", "latest_checkpoint", "read_checkpoint", "load_checkpoint",
-           "content_digest", "refuse_newer", "load_optimizer", "run_state", "rank_estimators", "restore_run", "FORMAT"]
+           "content_digest", "refuse_newer", "load_optimizer", "run_state", "rank_estimators", "restore_run", "FORMAT",
+           "NothingToResume"]
 
 FORMAT = "netgraph-checkpoint"
 _NAME = re.compile(r"round-(\d+)\.pt")
 _HEAD = ("format", "version", "round")  # the tag fields; the digest covers them and the state
 _ZIP_MAGIC = b"PK\x03\x04"  # how every file torch.save writes (a zip archive) starts
+
+
+class NothingToResume(UserWarning):
+    """``resume=True`` found no checkpoint in ``directory``: the run starts fresh, as Wolfram's would (``text``: the
+    message in other words, the command line's)."""
+
+    def __init__(self, directory: str, text: str | None = None):
+        super().__init__(text or f"resume=True, but checkpoint directory {directory!r} holds no checkpoint "
+                                 f"(round-*.pt): training starts fresh")
+        self.directory = directory
 
 
 class _NotZip(Exception):
