@@ -246,8 +246,6 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
     if resume is not None:
         resume = (resume, read_checkpoint(resume))
         check_layout(resume[1], resume[0], resume=True)
-        if checkpoint is not None:
-            refuse_newer(checkpoint["directory"], *resume)
         seed = resumed_seed(seed, int(resume[1]["seed"]))
     data, o["validation_set"] = from_disk(data, TRAINING), from_disk(o["validation_set"], VALIDATION)
     for given, what in ((data, TRAINING), (o["validation_set"], VALIDATION)):
@@ -263,6 +261,8 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
     ctx = setup(bool(o["distributed"]), device, timeout)
     trainer, log = None, None
     try:
+        if resume is not None and checkpoint is not None:  # rank 0 reads the later files, every process refuses them
+            refuse_newer(checkpoint["directory"], *resume, ctx=ctx)
         seed = ctx.broadcast(drawn)  # one seed holds out the examples of every kind of data, on every process
         data, o["validation_set"] = encoded_data(net, data, o["validation_set"], batch_size, workers, seed)
         raw = gather(data, TRAINING, ports, batch_size)

@@ -150,6 +150,15 @@ class Context:
             raise failure or TrainingError(message)
         return result
 
+    def from_main(self, make: Callable[[], _T], where: str) -> _T:
+        """``make()`` run by rank 0 alone, its result (any picklable value) on every process; its error stops every
+        process (``together``, with ``where``)."""
+        if not self.active:
+            return make()
+        box = [self.together(lambda: make() if self.main else None, where)]
+        dist.broadcast_object_list(box, src=0, device=self.device)
+        return box[0]
+
     def refuse_timeout(self, exc: RuntimeError) -> None:
         """Raise ``exc``, gloo's timeout in an exchange, as a DistributedTimeoutError naming distributed_timeout (with
         ``exc`` its cause); nothing for any other error, or in a process group the script made (its own timeout).
