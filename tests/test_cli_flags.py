@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+from netgraph.cli import main
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
 @pytest.mark.parametrize("flags, message", [
@@ -135,3 +141,14 @@ def test_a_distributed_timeout_names_the_flag(cli, monkeypatch):
     assert ran.code == 1 and ran.err.startswith("netgraph train: --distributed-timeout 2.5: a process waited 2.5 s for "
                                                 "the others in an exchange"), ran.err
     assert ran.err.count("\n") == 1 and "distributed_timeout" not in ran.err and "Timed out" not in ran.err
+
+
+@pytest.mark.parametrize("command", ["train", "measure"])
+def test_train_and_measure_help_stay_as_they_were(command, capsys, monkeypatch):
+    """The flags train and measure both take are defined once (cli.parser); every flag and help line is as before
+    (tests/golden: its --help at 100 columns, up to the spec-reading flags every command shares)."""
+    monkeypatch.setenv("COLUMNS", "100")
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = capsys.readouterr().out
+    assert text[:text.index("  --limit NAME=N")] == (GOLDEN / f"{command}_help.txt").read_text()

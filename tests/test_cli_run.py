@@ -188,3 +188,19 @@ def test_a_problem_found_after_loading_is_placed_at_its_layer_in_the_spec(tmp_pa
     assert main(["run", str(spec), "-o", str(tmp_path / "slip.svg")]) == 1
     assert capsys.readouterr().err == (f"netgraph run: {spec}:3:3: cannot initialise arrays of unknown shape: layer 1 "
                                        f"'enc' (LinearLayer) port 'Output' has unknown shape ?\n")
+
+
+@pytest.mark.parametrize("text, place", [
+    ("layers:\n  act: Ramp\ninputs:\n  Input: null\nedges: [Input -> act]\n", "5:3"),  # declared: at its key
+    ("layers:\n  lin: {type: LinearLayer, output: 3}\ninputs: {Input: null}\nedges: [Input -> lin]\n", "4:10"),
+    ("layers:\n  lin: {type: LinearLayer, output: 3}\n  act: Ramp\nedges: [lin -> act]\n", "3:3"),  # its layer
+    ("layers:\n  act: Ramp\n  lin: {type: LinearLayer, output: 3}\nedges: [act -> lin]\n", "3:3")])
+def test_an_input_of_unknown_shape_is_placed_in_the_spec(tmp_path, capsys, text, place):
+    """A graph input of unknown shape (a layer with arrays to initialise, or none: the example input) was told
+    without a place: the Diagnostic names the graph (layer ()) and the port, which no layer's place fits."""
+    spec = tmp_path / "open.yaml"
+    spec.write_text("netgraph: 1\n" + text)
+    assert main(["run", str(spec), "-o", str(tmp_path / "open.svg")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"netgraph run: {spec}:{place}: "), err
+    assert "'Input'" in err and "shape" in err and "?" in err, err

@@ -297,3 +297,15 @@ def test_results_json_holds_the_batch_size_and_device_trained_with(cli):
     assert ran.code == 0, ran.err
     summary = json.loads((cli.folder / "out" / "results.json").read_text())
     assert summary["batch_size"] == 64 and summary["target_device"] == "cpu"
+
+
+def test_resume_without_a_checkpoint_says_it_starts_fresh_in_the_flags_words(cli):
+    cli.spec(), cli.data()
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--rounds", "1", "--quiet", "--checkpoint", "c",
+              "--resume")
+    assert ran.code == 0, ran.err
+    assert ran.err == "note: --resume, but --checkpoint 'c' holds no checkpoint (round-*.pt): training starts fresh\n"
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out2", "--rounds", "1", "--quiet", "--resume")
+    assert ran.code == 0, ran.err
+    assert ran.err == ("note: --resume, but 'out2/checkpoints' (the checkpoint folder, OUTPUT/checkpoints with "
+                       "--resume) holds no checkpoint (round-*.pt): training starts fresh\n")

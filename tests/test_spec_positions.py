@@ -79,3 +79,19 @@ def test_the_caret_under_an_expression_over_several_lines_stands_under_its_chara
     shown, caret = str(info.value).splitlines()[-2:]
     assert "\n" not in shown[4:] and caret.index("^") == 4 + info.value.column
     assert shown[4 + info.value.column] == text[info.value.column]
+
+
+_TWICE = "netgraph: 1\nlayers:\n  a: {{type: LinearLayer, output: 3}}\n  b: 2\ninputs: {{Input: 2}}\nedges:{}\n"
+
+
+@pytest.mark.parametrize("edges, message", [
+    ("\n  - Input -> a\n  - a -> b\n  - a -> b", "9:5: edge a -> b is given twice (edges at 8:5 and at 9:5): "),
+    (" [Input -> a -> b, Input -> a]", "6:26: edge Input -> a repeats edge Input -> a (in chain Input -> a -> b) "
+                                       "(edges at 6:9 and at 6:26): "),
+])
+def test_a_duplicate_edge_is_told_by_the_places_of_both(edges, message, yaml_loader):
+    """The YAML message numbered the two edges from 0 ("edges 1 and 2" for its second and third); everything else a
+    spec's reader sees is a file:line:col."""
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(_TWICE.format(edges))
+    assert str(info.value).split(":", 1)[1].startswith(message), str(info.value)

@@ -15,7 +15,8 @@ import pytest
 import torch
 
 from netgraph import LinearLayer, NetGraph, OptionError, net_initialize
-from netgraph.train.checkpoint import checkpoints, load_checkpoint, read_checkpoint, save_checkpoint
+from netgraph.train.checkpoint import (NothingToResume, checkpoints, load_checkpoint, read_checkpoint,
+                                       save_checkpoint)
 from netgraph.train import net_train
 from tests.test_train import known_function, mlp
 
@@ -203,10 +204,15 @@ def test_an_unreadable_checkpoint_says_what_is_wrong_without_torchs_unsafe_advic
                                f"aside)")
 
 
-def test_resume_true_without_a_checkpoint_starts_fresh(tmp_path):
-    a = net_train(mlp(), data(), max_training_rounds=2, checkpoint=tmp_path / "new", resume=True, **KW)
+def test_resume_true_without_a_checkpoint_starts_fresh_and_says_so_once(tmp_path):
+    """As Wolfram's resumption would, it starts fresh; it did so silently, so a mistyped folder went unnoticed."""
+    with pytest.warns(NothingToResume) as told:
+        a = net_train(mlp(), data(), max_training_rounds=2, checkpoint=tmp_path / "new", resume=True, **KW)
     b = net_train(mlp(), data(), max_training_rounds=2, **KW)
     assert same_arrays(a.training_net, b.training_net)
+    assert [str(w.message) for w in told] == [f"resume=True, but checkpoint directory {str(tmp_path / 'new')!r} holds "
+                                              f"no checkpoint (round-*.pt): training starts fresh"]
+    assert told[0].message.directory == str(tmp_path / "new") and told[0].filename == __file__
 
 
 SCRIPT = """

@@ -26,13 +26,15 @@ import torch
 from netgraph import NetGraph, LinearLayer, NetGraphError, net_initialize
 from netgraph.train import net_train
 
-rank, timeout = int(os.environ["RANK"]), float(sys.argv[1])
+rank, timeout, fails = int(os.environ["RANK"]), float(sys.argv[1]), sys.argv[2:] == ["fails"]
 
 def batches():
     x = torch.ones(4, 2)
     for i in range(10**6):
         if i == 2:
             open(os.path.join({out!r}, f"waiting{{rank}}"), "w").close()
+            if rank == 1 and fails:
+                raise OSError("the data disk went away")  # out of net_train, which leaves the process group
             if rank == 1:
                 time.sleep(120)  # stalled, out of the exchanges
         yield {{"Input": x, "Target": x.sum(1, keepdim=True)}}
@@ -49,11 +51,11 @@ except NetGraphError as exc:  # what a script sees: the error, its Diagnostic an
 """
 
 
-def _start(tmp_path: Path, timeout: float) -> list[subprocess.Popen]:
+def _start(tmp_path: Path, timeout: float, *args: str) -> list[subprocess.Popen]:
     script = tmp_path / "worker.py"
     script.write_text(textwrap.dedent(WORKER.format(root=str(ROOT), out=str(tmp_path))))
     env = dict(os.environ, WORLD_SIZE="2", MASTER_ADDR="127.0.0.1", MASTER_PORT=str(free_port()))
-    return [subprocess.Popen([sys.executable, str(script), str(timeout)], env=dict(env, RANK=str(rank)),
+    return [subprocess.Popen([sys.executable, str(script), str(timeout), *args], env=dict(env, RANK=str(rank)),
                              stderr=subprocess.PIPE, text=True) for rank in (0, 1)]
 
 
@@ -97,6 +99,29 @@ def test_a_process_whose_peer_stalls_fails_after_distributed_timeout(tmp_path):
     assert report["message"].startswith("distributed_timeout=1.5: a process waited 1.5 s for the others")
     assert "raise the timeout" in report["message"] and "Timed out" not in report["message"]
     assert report["cause"] == "RuntimeError" and "Timed out" in report["cause_text"]
+
+
+@pytest.mark.slow
+def test_a_process_whose_peer_fails_stops_at_once_naming_it(tmp_path):
+    """Gloo's own RuntimeError ("Connection closed by peer [127.0.0.1]:port ... GLHF!") reached the user when another
+    process failed anywhere (its data, here) and left; now it is only the cause of a TrainingError saying so."""
+    processes = _start(tmp_path, 60, "fails")
+    try:
+        try:
+            _, err = processes[0].communicate(timeout=60)  # torch's import, on a busy machine
+        except subprocess.TimeoutExpired:
+            pytest.fail("rank 0 still waits for its failed peer")
+    finally:
+        for p in processes:
+            p.kill()
+            p.communicate()
+    assert processes[0].returncode == 1, err[-2000:]
+    report = json.loads((tmp_path / "error0.json").read_text())
+    assert report["type"] == "TrainingError", report
+    assert report["message"] == ("training stopped: another process left the exchanges (it failed or was ended: see "
+                                 "its own output)")
+    assert report["kind"] == "distributed-peer-lost" and report["cause"] == "RuntimeError", report
+    assert "closed by peer" in report["cause_text"], report
 
 
 @pytest.mark.slow

@@ -81,16 +81,35 @@ def _check(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler="check:schema")
 
 
+# -- the flags train and measure both take, each defined once (``more``: a command's own words in its help) -----
+def _data_flag(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("--data", required=True, help=f"{what}: .npz or .safetensors (keys = ports and targets), or for a "
+                   f"net with encoders a folder of images in label sub-folders or a .csv/.jsonl of text, label")
+
+
+def _workers_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workers", type=int, help="num_workers: DataLoader processes reading encoded data (files)")
+
+
+def _batch_size_flag(p: argparse.ArgumentParser, more: str = "") -> None:
+    p.add_argument("--batch-size", type=int, help=f"examples per batch (default 64{more})")
+
+
+def _device_flags(p: argparse.ArgumentParser, more: str = "") -> None:
+    """--device and --precision."""
+    p.add_argument("--device", help="cpu (default) or cuda")
+    p.add_argument("--precision", help=f"working precision: float32 (default), float64, or mixed{more}")
+
+
 def _train(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train a spec on data (.npz or .safetensors) and save the trained net",
                        description="Train a net (NetTrain) and write the trained spec and weights, the loss "
                                    "plot (loss.svg) and results.json to the output directory.")
     p.add_argument("spec", help="a YAML spec, or an .onnx model (imported; the trained net is written as a spec)")
-    p.add_argument("--data", required=True, help="training data: .npz or .safetensors (keys = ports and targets), "
-                   "or for a net with encoders a folder of images in label sub-folders or a .csv/.jsonl of text, label")
-    p.add_argument("--workers", type=int, help="num_workers: DataLoader processes reading encoded data (files)")
+    _data_flag(p, "training data")
+    _workers_flag(p)
     p.add_argument("-o", "--output", default="trained", help="output directory (default: trained/)")
-    p.add_argument("--batch-size", type=int, help="examples per batch (default 64)")
+    _batch_size_flag(p)
     p.add_argument("--rounds", type=int, help="max_training_rounds (epochs)")
     p.add_argument("--time", type=float, help="max_training_time in seconds")
     p.add_argument("--learning-rate", type=float,
@@ -102,9 +121,7 @@ def _train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--patience", type=int, help="stop early after this many rounds without improvement")
     p.add_argument("--seed", type=int,
                    help="seeds the initialisation of empty arrays (as run --seed does), shuffling and random draws")
-    p.add_argument("--device", help="cpu (default) or cuda")
-    p.add_argument("--precision", help="working precision: float32 (default), float64, or mixed (bfloat16 forwards, "
-                                       "float32 arrays)")
+    _device_flags(p, " (bfloat16 forwards, float32 arrays)")
     p.add_argument("--checkpoint", help="checkpoint directory (default with --resume: OUTPUT/checkpoints)")
     p.add_argument("--resume", action="store_true", help="continue from the newest checkpoint")
     p.add_argument("--loss", help="an output port to use as the loss (default: automatic losses), a loss layer "
@@ -136,17 +153,15 @@ def _measure(sub: argparse._SubParsersAction) -> None:
                                    "'name value' line per measurement.")
     p.add_argument("spec", help="a trained net: a YAML spec with its arrays (as netgraph train writes it), or an "
                                 ".onnx model")
-    p.add_argument("--data", required=True, help="test data: .npz or .safetensors (keys = ports and targets), or for "
-                   "a net with encoders a folder of images in label sub-folders or a .csv/.jsonl of text, label")
+    _data_flag(p, "test data")
     p.add_argument("--measure", default="Loss", help="comma-separated: 'Loss,Accuracy,F1', a metric on one output "
                                                      "port as 'Output:Accuracy' (default: Loss; metrics need "
                                                      "torchmetrics)")
     p.add_argument("--loss", help="the loss, as train --loss takes it (default: automatic losses)")
-    p.add_argument("--batch-size", type=int, help="examples per batch (default 64; the values do not depend on it)")
+    _batch_size_flag(p, "; the values do not depend on it")
     p.add_argument("--seed", type=int, help="seeds random layers' draws")
-    p.add_argument("--device", help="cpu (default) or cuda")
-    p.add_argument("--precision", help="working precision: float32 (default), float64, or mixed")
-    p.add_argument("--workers", type=int, help="num_workers: DataLoader processes reading encoded data (files)")
+    _device_flags(p)
+    _workers_flag(p)
     p.set_defaults(handler="measure:measure")
 
 

@@ -110,7 +110,8 @@ def example_inputs(net: Any) -> tuple[dict[str, torch.Tensor], list[str]]:
         port_type = net.port_types[port]
         if port_type.shape is None or any(d is None for d in port_type.shape):
             raise ShapeError(f"input port {port!r}: expected a known shape to draw an example input, found "
-                             f"{format_shape(port_type.shape)}; declare it under the spec's inputs")
+                             f"{format_shape(port_type.shape)}; declare it under the spec's inputs",
+                             kind="unknown-shape", layer=(), port=port, found=format_shape(port_type.shape))
         shape = tuple(lengths.get(d, VARIABLE_LENGTH) if isinstance(d, str) else d for d in port_type.shape)
         variable = sorted({d for d in port_type.shape if isinstance(d, str)})
         if variable:

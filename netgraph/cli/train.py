@@ -27,7 +27,7 @@ from netgraph.spec import load, save
 from netgraph.spec.options import plain
 from netgraph.spec.yaml_nodes import read_yaml
 from netgraph.train import NetTrainResults, load_data, net_train
-from netgraph.train.checkpoint import latest_checkpoint
+from netgraph.train.checkpoint import NothingToResume, latest_checkpoint
 from netgraph.train.distributed import LONGEST_TIMEOUT, DistributedTimeoutError, launch
 from netgraph.train.encoded_loader import TooManyWorkers
 from netgraph.train.loss import AUTOMATIC
@@ -120,7 +120,8 @@ def _net_train(args: argparse.Namespace, net: Any, data: Any, method: Any, loss:
                checkpoint: str | None) -> NetTrainResults:
     """net_train as the flags say, its note about stopping on training data worded by the flags."""
     with warnings.catch_warnings():
-        warnings.showwarning = _flag_notes(warnings.showwarning, "--stop-on" if args.stop_on else "--patience")
+        warnings.showwarning = _flag_notes(warnings.showwarning, "--stop-on" if args.stop_on else "--patience",
+                                           args.checkpoint is not None)
         return net_train(
             net, data, batch_size=args.batch_size, max_training_rounds=args.rounds, max_training_time=args.time,
             learning_rate=args.learning_rate, method=method, validation_set=validation,
@@ -141,10 +142,16 @@ def _progress(quiet: bool) -> Any:
     return "auto" if sys.stderr is not None and sys.stderr.isatty() else "print"
 
 
-def _flag_notes(show: Callable, flag: str) -> Callable:
-    """``show`` (a ``warnings.showwarning``) with net_train's warnings about stopping on training data and about
-    too many workers worded by ``flag``, --validation and --workers, not by its keywords."""
+def _flag_notes(show: Callable, flag: str, checkpoint_flag: bool) -> Callable:
+    """``show`` (a ``warnings.showwarning``) with net_train's warnings about stopping on training data, about too
+    many workers and about nothing to resume worded by ``flag``, --validation, --workers and --resume (with
+    --checkpoint when ``checkpoint_flag``: given), not by its keywords."""
     def note(message, category, *rest):  # noqa: ANN001, ANN002 - showwarning's signature
+        if isinstance(message, NothingToResume):
+            folder = f"--checkpoint {message.directory!r}" if checkpoint_flag else \
+                f"{message.directory!r} (the checkpoint folder, OUTPUT/checkpoints with --resume)"
+            message = NothingToResume(message.directory, f"--resume, but {folder} holds no checkpoint (round-*.pt): "
+                                                         f"training starts fresh")
         if isinstance(message, TooManyWorkers):
             message = TooManyWorkers(message.workers, message.cpus, "--workers")
         if isinstance(message, TrainingDataStopping):

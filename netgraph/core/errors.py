@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterable
 from typing import Final, Union
 
 __all__ = [
-    "DataRef", "Diagnostic", "EdgeRef", "NetGraphError", "WiringError", "CycleError", "ShapeError", "SpecError",
-    "OptionError", "FrozenLayerError", "DataError", "TrainingError", "UninitializedError", "did_you_mean", "headed",
-    "nested", "raise_all", "with_article",
+    "DataRef", "Diagnostic", "EdgeRef", "EdgePlace", "NetGraphError", "WiringError", "CycleError", "ShapeError",
+    "SpecError", "OptionError", "FrozenLayerError", "DataError", "TrainingError", "UninitializedError", "did_you_mean",
+    "headed", "nested", "raise_all", "with_article",
 ]
 
 
@@ -33,6 +33,21 @@ class EdgeRef:
 
     def __str__(self) -> str:
         return f"{self.link} (in chain {self.text})" if self.link else self.text
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class EdgePlace:
+    """Where an edge is, in a message that tells two edges apart: its 0-based index in the Python list of edges
+    (``str``); a reader of another form writes its own place instead (a spec reader: line:col).
+
+    >>> str(EdgePlace(EdgeRef((), 2, "mu -> f")))
+    '2'
+    """
+
+    edge: EdgeRef
+
+    def __str__(self) -> str:
+        return str(self.edge.index)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -67,9 +82,9 @@ class Diagnostic:
     the edges given to the graph at path ``graph`` (``()``: the graph that raised), ``option`` a
     layer or function option's keyword name, ``kind`` a short stable tag (``"unknown-port"``,
     ``"cycle"``, ``"shape"``, ...). ``parts`` is the message in pieces, strings and the ``EdgeRef``s
-    it mentions, so a reader can print edges its own way (``render``). ``detail`` is the message without its
-    subject (``"must be a number >= 0, found -1"``), for a reader that names the subject its own way (the
-    command line names the flag the user typed). ``expected`` and ``found`` are the values compared, where a
+    it mentions (``EdgePlace``s: where they are), so a reader can print edges its own way (``render``).
+    ``detail`` is the message without its subject (``"must be a number >= 0, found -1"``), for a reader that names
+    the subject its own way (the command line names the flag the user typed). ``expected`` and ``found`` are the values compared, where a
     problem is one (an array's shapes). ``data`` says which data set (a ``DataRef``) a problem of data is about.
     ``hint`` is the remedy the message ends with, where one is known (how to convert class indices to a Real port).
     ``example`` is the 0-based index, in the batch the user gave, of the example a problem of data is about.
@@ -90,7 +105,7 @@ class Diagnostic:
     edge: int | None = None
     option: str | None = None
     graph: tuple[str, ...] = ()
-    parts: tuple[str | EdgeRef, ...] = ()
+    parts: tuple[str | EdgeRef | EdgePlace, ...] = ()
     detail: str | None = None
     expected: object = None
     found: object = None
@@ -103,7 +118,7 @@ class Diagnostic:
     column: int | None = None
 
     @classmethod
-    def of(cls, kind: str, *parts: str | EdgeRef, **fields: object) -> "Diagnostic":
+    def of(cls, kind: str, *parts: str | EdgeRef | EdgePlace, **fields: object) -> "Diagnostic":
         """A diagnostic whose message is ``parts`` joined (edges given as ``EdgeRef``)."""
         return cls("".join(map(str, parts)), kind, parts=parts, **fields)  # type: ignore[arg-type]
 
@@ -112,16 +127,19 @@ class Diagnostic:
         """The edges the message mentions, in order."""
         return [p for p in self.parts if isinstance(p, EdgeRef)]
 
-    def render(self, edge_text: Callable[[EdgeRef], str]) -> str:
-        """The message with each mentioned edge written as ``edge_text(ref)``."""
+    def render(self, edge_text: Callable[[EdgeRef], str], edge_place: Callable[[EdgeRef], str] = str) -> str:
+        """The message with each mentioned edge written as ``edge_text(ref)``, and each edge's place (an
+        ``EdgePlace``) as ``edge_place(ref)``."""
         if not self.parts:
             return self.message
-        return "".join(edge_text(p) if isinstance(p, EdgeRef) else p for p in self.parts)
+        return "".join(edge_text(p) if isinstance(p, EdgeRef) else edge_place(p.edge) if isinstance(p, EdgePlace)
+                       else p for p in self.parts)
 
     def within(self, name: str) -> "Diagnostic":
         """The same problem seen from the graph that holds this one as layer ``name``."""
-        parts = tuple(dataclasses.replace(p, graph=(name, *p.graph)) if isinstance(p, EdgeRef) else p
-                      for p in self.parts)
+        parts = tuple(dataclasses.replace(p, graph=(name, *p.graph)) if isinstance(p, EdgeRef)
+                      else EdgePlace(dataclasses.replace(p.edge, graph=(name, *p.edge.graph)))
+                      if isinstance(p, EdgePlace) else p for p in self.parts)
         return dataclasses.replace(self, layer=None if self.layer is None else (name, *self.layer),
                                    graph=(name, *self.graph), parts=parts)
 

@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from netgraph.core.layer import Layer
-from netgraph.core.errors import (MSG_FED_TWICE, MSG_OUTPUT_TO_OUTPUT, Diagnostic, EdgeRef, WiringError, did_you_mean,
-                                   raise_all)
+from netgraph.core.errors import (MSG_FED_TWICE, MSG_OUTPUT_TO_OUTPUT, Diagnostic, EdgePlace, EdgeRef, WiringError,
+                                   did_you_mean, raise_all)
 from netgraph.core.names import describe_layer
 from netgraph.core.wording import counted
 from netgraph.core.port_paths import elided, resolve
@@ -318,8 +318,8 @@ class _Normalizer(GraphPortsStep):
             if (earlier.index, earlier.hop) == (ref.index, ref.hop):
                 continue
             again = ("is given twice",) if str(earlier) == str(ref) else ("repeats edge ", earlier)
-            self.problem("duplicate-edge", None, "edge ", ref, " ", *again, f" (edges {earlier.index} and {ref.index}):"
-                         f" {takes}; delete one of them", edge=ref.index, hop=ref.hop)
+            self.problem("duplicate-edge", None, "edge ", ref, " ", *again, " (edges ", EdgePlace(earlier), " and ",
+                         EdgePlace(ref), f"): {takes}; delete one of them", edge=ref.index, hop=ref.hop)
             return True
         return False
 

@@ -26,16 +26,17 @@ import reprlib
 from pathlib import Path
 from typing import Any
 
-from netgraph.core.errors import OptionError, SpecError
+from netgraph.core.errors import Diagnostic, OptionError, SpecError
 from netgraph.core.limits import current_limits
 from netgraph.core.limits import limits as changed_limits
 from netgraph.core.nesting import recursion_room
-from netgraph.spec.load import load_spec
+from netgraph.spec.load import SpecReader, load_spec
+from netgraph.spec.problem_places import spec_place
 from netgraph.spec.dump import to_yaml
 from netgraph.spec.saving import REFERENCE_SCOPE, save, spec_path
 from netgraph.spec.text import decode_spec
 
-__all__ = ["from_yaml", "to_yaml", "save", "load", "layer_locations"]
+__all__ = ["from_yaml", "to_yaml", "save", "load", "layer_locations", "problem_location"]
 
 
 def _source(source: Any) -> Path | tuple[str, str, Path]:
@@ -90,7 +91,19 @@ def layer_locations(source: Any, base_dir: Any = None, allow_outside: bool = Fal
     return located
 
 
-def _read(source: Any, base_dir: Any, allow_outside: bool, limits: Any, locations: dict | None = None) -> Any:
+def problem_location(source: Any, problem: Diagnostic, base_dir: Any = None, allow_outside: bool = False,
+                     limits: Any = None) -> str | None:
+    """``"file:line:col"`` where the spec ``source`` writes what ``problem`` (a Diagnostic of an error met after
+    loading) names, as a load places its own problems: its layer's option, edge or layer, a graph port where it is
+    declared (a layer's input left unwired: that layer); None when it names none of them. Reads ``source`` as
+    ``from_yaml`` does."""
+    reader = SpecReader()
+    net = _read(source, base_dir, allow_outside, limits, reader=reader)
+    return spec_place(reader, net, problem)
+
+
+def _read(source: Any, base_dir: Any, allow_outside: bool, limits: Any, locations: dict | None = None,
+          reader: SpecReader | None = None) -> Any:
     if base_dir is not None and not (isinstance(base_dir, (str, os.PathLike)) and Path(base_dir).is_dir()):
         raise OptionError(f"base_dir={reprlib.repr(base_dir)} is not a folder; give the folder that 'file:' references "
                           f"may also read from (as --base-dir on the command line)", option="base_dir")
@@ -98,7 +111,7 @@ def _read(source: Any, base_dir: Any, allow_outside: bool, limits: Any, location
     token = REFERENCE_SCOPE.set(scope)
     try:
         with changed_limits(**(limits or {})), recursion_room(current_limits().yaml_depth):
-            return load_spec(_source(source), locations)
+            return load_spec(_source(source), locations, reader)
     finally:
         REFERENCE_SCOPE.reset(token)
 

@@ -67,7 +67,8 @@ class Locator:
 
     def locate(self, problem: Diagnostic, default: Loc) -> tuple[Any, Loc, str]:
         """(file, loc, message) of ``problem``: at its layer's option, else its edge, graph port or layer."""
-        message, graph = yaml_advice(problem.render(self.edge_text)), self.reader.locators.get((*self.prefix, *problem.graph))
+        message = yaml_advice(problem.render(self.edge_text, self.edge_place))
+        graph = self.reader.locators.get((*self.prefix, *problem.graph))
         path = (*self.prefix, *(problem.layer or ()))
         spec, inner = self.reader.layer_specs.get(path, {}), self.reader.locators.get(path)
         if problem.layer is not None:
@@ -90,6 +91,14 @@ class Locator:
             return str(ref)
         text, link = graph.edges[ref.index][0], graph.where(ref.index, ref.hop)[0]
         return text if link == text else f"{link} (in chain {text})"
+
+    def edge_place(self, ref: EdgeRef) -> str:
+        """Where an edge (or a chain's link) is written, ``"at line:col"`` (its index when not known)."""
+        graph = self.reader.locators.get((*self.prefix, *ref.graph))
+        if graph is None or ref.index >= len(graph.edges):
+            return str(ref.index)
+        loc = graph.where(ref.index, ref.hop)[1]
+        return f"at {loc.line}:{loc.col}"
 
     def where(self, index: int, hop: int | None) -> tuple[str, Loc]:
         """(text, loc) of this graph's edge ``index``, or of its link ``hop`` when that is a chain's."""
@@ -371,11 +380,12 @@ def _without(data: YMap, keys: tuple) -> YMap:
     return rest
 
 
-def load_spec(source: Path | tuple[str, str, Path], locations: dict | None = None) -> Any:
+def load_spec(source: Path | tuple[str, str, Path], locations: dict | None = None,
+              reader: SpecReader | None = None) -> Any:
     """A NetGraph (or a layer alone) from a path, or from ``(text, display name, folder)``; one SpecError listing
-    every problem.
-    ``locations`` gets each layer's path -> ``"file:line:col"`` where the spec defines it."""
-    reader = SpecReader()
+    every problem. ``locations`` gets each layer's path -> ``"file:line:col"`` where the spec defines it; ``reader``
+    (a new SpecReader) keeps where everything else is (``problem_places.spec_place``)."""
+    reader = SpecReader() if reader is None else reader
     try:
         if isinstance(source, Path):
             net = reader.read_file(source, (), (), str(source))

@@ -29,7 +29,8 @@ from typing import Any
 import torch
 
 from netgraph.core.files import folders_made, usable_folder
-from netgraph.train.checkpoint import checkpoints, latest_checkpoint, read_checkpoint, refuse_newer, resolve
+from netgraph.train.checkpoint import (NothingToResume, checkpoints, latest_checkpoint, read_checkpoint, refuse_newer,
+                                       resolve)
 from netgraph.train.checkpoint_checks import check_layout, resumed_seed
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data_shapes import with_data_shapes
@@ -245,8 +246,6 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
     if resume is not None:
         resume = (resume, read_checkpoint(resume))
         check_layout(resume[1], resume[0], resume=True)
-        if checkpoint is not None:
-            refuse_newer(checkpoint["directory"], *resume)
         seed = resumed_seed(seed, int(resume[1]["seed"]))
     data, o["validation_set"] = from_disk(data, TRAINING), from_disk(o["validation_set"], VALIDATION)
     for given, what in ((data, TRAINING), (o["validation_set"], VALIDATION)):
@@ -262,6 +261,8 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
     ctx = setup(bool(o["distributed"]), device, timeout)
     trainer, log = None, None
     try:
+        if resume is not None and checkpoint is not None:  # rank 0 reads the later files, every process refuses them
+            refuse_newer(checkpoint["directory"], *resume, ctx=ctx)
         seed = ctx.broadcast(drawn)  # one seed holds out the examples of every kind of data, on every process
         data, o["validation_set"] = encoded_data(net, data, o["validation_set"], batch_size, workers, seed)
         raw = gather(data, TRAINING, ports, batch_size)
@@ -278,6 +279,8 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         train = finish(train_raw, expect, loss.allow_extra, TRAINING)
         check_input_lengths(net, train, TRAINING)  # as net(x) would at the first step
         check_input_lengths(net, validation, HELD_OUT if isinstance(o["validation_set"], float) else VALIDATION)
+        if o["resume"] is True and resume is None and ctx.main:  # once, not by every process
+            warnings.warn(NothingToResume(str(checkpoint["directory"])), stacklevel=3)
         if stopping is not None and validation is None and not callable(stopping.criterion) and ctx.main:
             watched = f"training {stopping.metric}" if stopping.metric else "training loss"
             warnings.warn(TrainingDataStopping(watched), stacklevel=3)
@@ -303,6 +306,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         return _results(net, module, trainer, reason, method, rates, loss, o, precision.dtype)
     except RuntimeError as exc:
         ctx.refuse_timeout(exc)  # gloo's timeout, as distributed_timeout's error
+        ctx.refuse_lost_peer(exc)  # another process failed and left
         raise
     finally:
         if log is not None:

@@ -43,12 +43,23 @@ from netgraph.train.checkpoint_checks import (check_layout, check_optimizer_stat
 from netgraph.layers.estimators import estimator_state, load_estimator_state
 
 __all__ = ["save_checkpoint", "checkpoints", "latest_checkpoint", "read_checkpoint", "load_checkpoint",
-           "content_digest", "refuse_newer", "load_optimizer", "run_state", "rank_estimators", "restore_run", "FORMAT"]
+           "content_digest", "refuse_newer", "load_optimizer", "run_state", "rank_estimators", "restore_run", "FORMAT",
+           "NothingToResume"]
 
 FORMAT = "netgraph-checkpoint"
 _NAME = re.compile(r"round-(\d+)\.pt")
 _HEAD = ("format", "version", "round")  # the tag fields; the digest covers them and the state
 _ZIP_MAGIC = b"PK\x03\x04"  # how every file torch.save writes (a zip archive) starts
+
+
+class NothingToResume(UserWarning):
+    """``resume=True`` found no checkpoint in ``directory``: the run starts fresh, as Wolfram's would (``text``: the
+    message in other words, the command line's)."""
+
+    def __init__(self, directory: str, text: str | None = None):
+        super().__init__(text or f"resume=True, but checkpoint directory {directory!r} holds no checkpoint "
+                                 f"(round-*.pt): training starts fresh")
+        self.directory = directory
 
 
 class _NotZip(Exception):
@@ -177,24 +188,32 @@ def content_digest(value: Any) -> str:
     return digest.hexdigest()
 
 
-def refuse_newer(directory: str | os.PathLike, source: Any, data: dict[str, Any]) -> None:
+def refuse_newer(directory: str | os.PathLike, source: Any, data: dict[str, Any], ctx: Any = None) -> None:
     """OptionError when ``directory`` (where a resumed run writes) holds checkpoints of later rounds than the one it
     resumes from (``source``, read as ``data``): the run's own files would mix with them, ``keep`` would remove its
     own as the older rounds, and a later ``resume=True`` would continue from the abandoned run's newest. Later files
-    that are not readable checkpoints (a write cut short) are renamed ``*.damaged``, with a warning, when all are."""
+    that are not readable checkpoints (a write cut short) are renamed ``*.damaged``, with a warning, when all are.
+    In a distributed run (``ctx``, a ``distributed.Context``) rank 0 alone reads the later files and moves them; every
+    process raises the same error."""
     done = data.get("round")
     if not isinstance(done, int) or isinstance(done, bool):
         found = _NAME.fullmatch(Path(source).name)
         done = int(found.group(1)) if found else 0
-    files = [p for p in checkpoints(directory) if int(_NAME.fullmatch(p.name).group(1)) > done]
-    if files and not any(_readable(p) for p in files):
-        return _set_aside(files, source)
-    later = [p.name for p in files]
+    later, damaged = (ctx.from_main(lambda: _later(directory, done), "reading the later checkpoints")
+                      if ctx is not None else _later(directory, done))
+    if damaged:
+        return _set_aside([Path(directory) / name for name in later], source) if ctx is None or ctx.main else None
     if later:
         raise OptionError(f"checkpoint directory {str(directory)!r} holds checkpoints of rounds after round {done}, "
                           f"which {str(source)!r} resumes from: {', '.join(later[:3])}{' ...' if len(later) > 3 else ''};"
                           f" the resumed run's own checkpoints would mix with them (and keep would remove its own as "
                           f"the older); give another checkpoint directory, or remove those files")
+
+
+def _later(directory: str | os.PathLike, done: int) -> tuple[list[str], bool]:
+    """The names of the checkpoints in ``directory`` of rounds after ``done``, and whether none of them is readable."""
+    files = [p for p in checkpoints(directory) if int(_NAME.fullmatch(p.name).group(1)) > done]
+    return [p.name for p in files], bool(files) and not any(_readable(p) for p in files)
 
 
 def _readable(path: Path) -> bool:
@@ -211,7 +230,7 @@ def _set_aside(files: list[Path], source: Any) -> None:
         aside = path.with_name(path.name + ".damaged")
         try:
             os.replace(path, aside)
-        except FileNotFoundError:  # another process of a distributed run moved it first
+        except FileNotFoundError:  # gone since the folder was listed
             continue
         except OSError as exc:
             raise OptionError(f"{path.name}, of a later round than {str(source)!r}, is not a readable checkpoint and "

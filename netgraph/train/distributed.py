@@ -25,12 +25,13 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import torch
 import torch.distributed as dist
 
-from netgraph.core.errors import OptionError, TrainingError
+from netgraph.core.errors import NetGraphError, OptionError, TrainingError
 from netgraph.layers._sync_norm import BatchStatsSync, synced_torch_batch_norm
 from netgraph.layers.normalization import BatchNormModule
 from netgraph.train.interrupt import Watchdog
@@ -42,6 +43,8 @@ __all__ = ["Context", "DistributedTimeoutError", "LONGEST_TIMEOUT", "setup", "la
            "share_batch_statistics", "stop_sharing", "aligned"]
 
 _ENV = ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
+_T = TypeVar("_T")
+_LOST_PEER = ("Connection closed by peer", "Connection reset by peer", "Broken pipe")  # gloo's texts (tcp/pair.cc)
 
 
 class DistributedTimeoutError(TrainingError):
@@ -131,6 +134,31 @@ class Context:
         dist.broadcast_object_list(box, src=scores.index(max(scores)), device=self.device)
         return box[0]
 
+    def together(self, action: Callable[[], _T], where: str) -> _T:
+        """``action()``'s result, where any error it raises on any process stops every process at once (they would
+        wait for the failing one in the next exchange): that process raises its own error, as a single one would, the
+        others a TrainingError naming it (a NetGraphError's own message). ``where``: what failed, for that message."""
+        if not self.active:
+            return action()
+        failure, result = None, None
+        try:
+            result = action()
+        except Exception as exc:  # any error: a bug, torch's own, a user's function
+            failure = exc
+        if self.any(failure is not None):
+            message = self.pick(_failed(failure, self.rank, where) if failure else "", 1.0 if failure else 0.0)
+            raise failure or TrainingError(message)
+        return result
+
+    def from_main(self, make: Callable[[], _T], where: str) -> _T:
+        """``make()`` run by rank 0 alone, its result (any picklable value) on every process; its error stops every
+        process (``together``, with ``where``)."""
+        if not self.active:
+            return make()
+        box = [self.together(lambda: make() if self.main else None, where)]
+        dist.broadcast_object_list(box, src=0, device=self.device)
+        return box[0]
+
     def refuse_timeout(self, exc: RuntimeError) -> None:
         """Raise ``exc``, gloo's timeout in an exchange, as a DistributedTimeoutError naming distributed_timeout (with
         ``exc`` its cause); nothing for any other error, or in a process group the script made (its own timeout).
@@ -141,6 +169,14 @@ class Context:
                   f"stalls (it hangs reading its data, or caught an error and lives on: see its own output) or is that "
                   f"much slower; find what holds it up, or, if the processes are only slow, raise the timeout")
         raise DistributedTimeoutError.after(self.timeout, detail) from exc
+
+    def refuse_lost_peer(self, exc: RuntimeError) -> None:
+        """Raise ``exc``, gloo's error when another process left the process group mid-exchange (it failed, and
+        net_train's ``close`` left at once, or it was ended), as a TrainingError saying so (with ``exc`` its cause);
+        nothing for any other error. As for a timeout, gloo's plain RuntimeError tells it by its text only."""
+        if self.active and any(text in str(exc) for text in _LOST_PEER):
+            raise TrainingError("training stopped: another process left the exchanges (it failed or was ended: see "
+                                "its own output)", kind="distributed-peer-lost") from exc
 
     def close(self, together: bool = True) -> None:
         """Leave the process group made by ``setup``: all processes together (a barrier, so none is torn down
@@ -154,6 +190,13 @@ class Context:
             if together:
                 dist.barrier()
             dist.destroy_process_group()
+
+
+def _failed(exc: Exception, rank: int, where: str) -> str:
+    """What the other processes say when process ``rank`` raised ``exc`` ``where``."""
+    if isinstance(exc, NetGraphError):
+        return str(exc)
+    return f"training stopped: process {rank} failed {where} with {exc!r}; see its own output"
 
 
 #: the longest wait a process group takes, in seconds (datetime.timedelta's largest)

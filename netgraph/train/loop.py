@@ -296,7 +296,8 @@ class Trainer:
         reason = None
         if stopping is not None:
             if callable(stopping.criterion):
-                stop = bool(stopping.criterion(self.info())) if self.ctx.main else False
+                stop = self.ctx.together(lambda: self.ctx.main and bool(stopping.criterion(self.info())),
+                                         f"in the training_stopping_criterion function after round {r}")
             else:
                 stop = stopping.met(r, s.stale)
             reason = "TrainingStoppingCriterion" if self.ctx.any(stop) else None
@@ -367,25 +368,22 @@ class Trainer:
             self.plan.log.metrics(r, last_values(s.round_metrics), last_values(s.validation_metrics))
         if self.ctx.main and mode == "print":
             print(round_line(self.state, r, self.plan.max_rounds, time.perf_counter() - self.started), flush=True)
-        elif self.ctx.main and callable(mode):
-            stop = mode(self.info()) == "StopTraining"
+        elif callable(mode):
+            stop = self.ctx.together(lambda: self.ctx.main and mode(self.info()) == "StopTraining",
+                                     f"in the progress function after round {r}")
         return "ManualStop" if self.ctx.any(stop) else None
 
     # -- checkpoints ---------------------------------------------------------------------------------------
     def save(self, r: int) -> None:
         self._saved_round = r
         by_rank = rank_estimators(self) if self.ctx.active else None  # every process takes part
-        failure = None
-        if self.ctx.main:
-            self.state.elapsed = time.perf_counter() - self.started
-            ck = self.plan.checkpoint
-            try:
-                self.files.append(str(save_checkpoint(ck["directory"], run_state(self, by_rank), r, keep=ck["keep"])))
-            except TrainingError as exc:
-                failure = exc
-        if self.ctx.any(failure is not None):  # the others stop with rank 0, not in the next exchange's timeout
-            message = self.ctx.pick(str(failure or ""), 1.0 if failure else 0.0)
-            raise failure or TrainingError(message)
+        self.ctx.together(lambda: self._write(r, by_rank) if self.ctx.main else None,  # the others stop with rank 0
+                          f"saving the checkpoint of round {r}")
+
+    def _write(self, r: int, by_rank: list[dict[str, float]] | None) -> None:
+        self.state.elapsed = time.perf_counter() - self.started
+        ck = self.plan.checkpoint
+        self.files.append(str(save_checkpoint(ck["directory"], run_state(self, by_rank), r, keep=ck["keep"])))
 
     def resume(self) -> None:
         if self.plan.resume is None:
