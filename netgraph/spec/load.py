@@ -17,6 +17,7 @@ from netgraph.spec.array_checks import check_arrays, check_sizes
 from netgraph.spec.edges import read_edges
 from netgraph.spec.misindented import check_misindented, misindented_option
 from netgraph.spec.layer_lists import named_layers
+from netgraph.spec.lone_layers import is_lone_layer_type, without_keys
 from netgraph.spec.layer_specs import CHAIN_KEYS, FAILED, GRAPH_KEYS, read_layer
 from netgraph.spec.ports import check_declared, check_unused, read_ports
 from netgraph.spec.quoted_numbers import quoted_number_hint
@@ -182,7 +183,7 @@ class SpecReader(ProblemLog):
                               f"spec's keys (the file's content is not repeated here)", kind="not-a-spec")
         self.check_version(data)
         kind = data.get("type", "NetGraph")
-        alone = _layer_type(kind)  # a layer type that is no net: the spec is that layer alone (its options beside)
+        alone = is_lone_layer_type(kind)  # a layer type that is no net: the spec is that layer alone (its options beside)
         if not alone:
             self.check_keys(data, (*TOP_KEYS, *(CHAIN_KEYS if kind == "NetChain" else GRAPH_KEYS)), "a spec",
                             ("edges",) if kind == "NetChain" else (), layer=prefix)
@@ -191,7 +192,7 @@ class SpecReader(ProblemLog):
             read_arrays(self, data, prefix)
         self.read_net_defs(data)
         if alone:
-            self.layer_specs[prefix] = spec = _without(data, TOP_KEYS)
+            self.layer_specs[prefix] = spec = without_keys(data, TOP_KEYS)
             net = read_layer(self, spec, data.loc, prefix)
         elif kind not in ("NetGraph", "NetChain"):
             known = did_you_mean(kind, list(REGISTRY)) if isinstance(kind, str) else ""
@@ -363,21 +364,6 @@ class SpecReader(ProblemLog):
             self.error(loc, f"the arrays file has {key!r}, but the spec has no layer with that array "
                        f"(keys are '<layer path>.<Array>', as in the compiled module's state_dict)", f,
                        kind="unused-array", found=key)
-
-
-def _layer_type(kind: Any) -> bool:
-    """Whether a spec's top-level ``type:`` names a layer that is no net (the spec is then that layer alone)."""
-    cls = REGISTRY.get(kind) if isinstance(kind, str) else None
-    return cls is not None and not issubclass(cls, NetGraph)
-
-
-def _without(data: YMap, keys: tuple) -> YMap:
-    """``data`` without ``keys`` (a spec's own keys, beside a layer alone's options), each place kept."""
-    rest = YMap({k: v for k, v in data.items() if k not in keys})
-    rest.loc = data.loc
-    rest.key_locs = {k: data.key_locs[k] for k in rest}
-    rest.value_locs = {k: data.value_locs[k] for k in rest}
-    return rest
 
 
 def load_spec(source: Path | tuple[str, str, Path], locations: dict | None = None,
