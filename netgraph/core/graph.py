@@ -195,7 +195,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
         """The graph IR (``netgraph.core.ir``): leaf nodes in topological order, values, producers, consumers."""
         if getattr(self, "_ir", None) is None:
             with gc_paused():
-                self._ir = build_ir(self._leaf_layers(), *self._inference.full(self), self._inputs, self._outputs)
+                self._ir = build_ir(self._leaf_layers(), self._inference.solution(self), self._inputs, self._outputs)
         return self._ir
 
     def leaves(self) -> Iterator[tuple[tuple, Layer]]:
