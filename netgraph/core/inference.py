@@ -181,13 +181,13 @@ def solve(problem: Problem) -> Solution:
             return True
         return False
 
-    for i, (_, t, who) in zip(declared_ids, problem.declared):
+    for i, (key, t, kind) in zip(declared_ids, problem.declared):  # an origin made only where one is kept or told
         root = root_of[i]
         old = class_types[root]
         if old is UNKNOWN and (t.shape is not None or t.dtype is not None):  # t is not UNKNOWN: as refine does
-            class_types[root], cls.origin[root] = t, who
+            class_types[root], cls.origin[root] = t, (kind, key)
         elif not (t.shape is None and t.dtype == old.dtype) and t != old:  # no shape and the dtype known: no news
-            refine(root, t, who)
+            refine(root, t, (kind, key))
     if errors:
         raise_all(errors, ShapeError, "shape conflict")
     _propagate(problem, cls, roots, leaf_roots, refine, errors)

@@ -23,8 +23,9 @@ class Problem:
     ends (``each_equality``), and an explained one's user's edge (an ``EdgeRef``; None for an edge the wiring made
     for an unwired port) is made only to explain a conflict.
 
-    A declared type's origin is ``("options", key)`` (a layer's options) or ``("graph", key)`` (a
-    shape given for a graph port); origins are only turned into text when a conflict is reported.
+    A declared type is held as ``(key, type, kind)``; its origin is ``(kind, key)``: ``("options", key)`` (a layer's
+    options) or ``("graph", key)`` (a shape given for a graph port), made by inference only for the types it keeps
+    or refuses, and only turned into text when a conflict is reported.
 
     Built with ``add_leaf``, ``join_edges`` and ``declare``, it numbers each key as it is met (``ids``: the ends
     of the equalities first, then the leaves' other ports, then other declared keys), hashing each key tuple
@@ -34,7 +35,7 @@ class Problem:
 
     leaves: list[tuple[tuple, Layer]]
     equalities: list[tuple[tuple, Iterable, bool]]
-    declared: list[tuple[Key, PortType, tuple]]
+    declared: list[tuple[Key, PortType, str]]
     describe: Callable[[Key], str]
     watch: tuple = ()  # keys whose types before the dtype defaults are recorded in ``before_defaults``
     before_defaults: dict = field(default_factory=dict)
@@ -54,7 +55,7 @@ class Problem:
             declared, declared_at = self.declared, self.declared_at
             for port, t in layer.declared_types().items():  # as self.declare, without a call per port
                 key = ports[port] if port in ports else (path, port)
-                declared.append((key, t, ("options", key)))
+                declared.append((key, t, "options"))
                 declared_at.append(ports)
         return ports
 
@@ -65,7 +66,7 @@ class Problem:
 
     def declare(self, key: Key, t: PortType, kind: str, numbers: dict[str, Any]) -> None:
         """Declare ``key``'s type (its origin ``(kind, key)``); ``numbers``: its layer's or graph's port numbers."""
-        self.declared.append((key, t, (kind, key)))
+        self.declared.append((key, t, kind))
         self.declared_at.append(numbers)
 
     def join_edges(self, prefix: tuple, edges: Iterable, numbers: dict, explained: bool = True) -> None:
