@@ -24,7 +24,7 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
       "order shuffled per round (seed 0)", "glibc malloc pinned", "page faults/step"]),
     ("training_step.py", ["--small", "--number", "1", "--batch", "8", "--adaptive-malloc"],
      ["MLP 32-16-8-10", "glibc malloc adaptive"]),
-    ("graph_scaling.py", ["--sizes", "10", "20", "--reps", "1"], ["NetChain", "wide", "torch.fx", "time ratio", "plain Python dicts", "Python memory"]),
+    ("graph_scaling.py", ["--sizes", "10", "20", "--reps", "1"], ["NetChain", "wide", "torch.fx", "time ratio", "net of the collector", "(gc ", "plain Python dicts", "Python memory"]),
     ("yaml_loading.py", ["--layers", "20", "--reps", "1"], ["read_yaml", "from_yaml", "pure"]),
     ("nesting_depth.py", ["--depths", "5", "10", "--reps", "1"], ["NetChain", "depth 10/5 CPU time ratio"]),
     ("call_overhead.py", ["--rounds", "1", "--calls", "10"], ["net(x) - module(x)", "autograd graph: False"]),

@@ -81,7 +81,7 @@ def _nets():
 @pytest.mark.parametrize("name", list(_nets()))
 def test_per_level_inference_equals_the_flattened_one(name):
     net = _nets()[name]
-    per_level = net._inference._full is None  # nothing flowed into a nested graph: its own level sufficed
+    per_level = net._inference._solution is None  # nothing flowed into a nested graph: its own level sufficed
     assert per_level == (name in ("nothing flows", "dtype default inside", "open"))
     flat = _flat(net)
     assert net.port_types == {p: flat[((), p)] for p in net.port_types}

@@ -11,7 +11,7 @@ from netgraph.core.ir import build_ir
 
 def _fresh_ir(net):
     """The IR built from scratch for ``net`` (what ``net.ir`` would be without reuse)."""
-    return build_ir(net._leaf_layers(), *net._inference.full(net), net.input_ports, net.output_ports)
+    return build_ir(net._leaf_layers(), net._inference.solution(net), net.input_ports, net.output_ports)
 
 
 def _assert_ir_is_fresh(net):

@@ -89,7 +89,7 @@ def _plan(net: NetGraph, named: bool, all: bool) -> tuple[dict, dict, dict, dict
     shape of the layers with arrays to fill."""
     plans, leaves, shares, names, unknown = {}, {}, {}, {}, []
     checked, total = {}, 0  # by shape: its facts
-    everywhere = None  # every port's inferred type, when the net has no IR
+    solved = None  # every port's inferred type, when the net has no IR
     for path, layer, types in _leaves(net):
         cls = type(layer)
         own, own_shared = cls.arrays is Layer.arrays, cls.shared is Layer.shared
@@ -99,8 +99,8 @@ def _plan(net: NetGraph, named: bool, all: bool) -> tuple[dict, dict, dict, dict
         if not missing:
             continue
         if types is None:  # as the IR node would hold them
-            everywhere = net._inference.full(net)[0] if everywhere is None else everywhere
-            types = {port: everywhere[(path, port)] for port in (*layer.input_ports, *layer.output_ports)}
+            solved = net._inference.solution(net) if solved is None else solved
+            types = {port: solved.type_of((path, port)) for port in (*layer.input_ports, *layer.output_ports)}
         if not _all_known(types):
             unknown.extend(Diagnostic(f"{net.describe((path, p))} has unknown shape {t}", "unknown-shape", layer=path,
                                       port=p) for p, t in types.items() if not t.known)

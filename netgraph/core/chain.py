@@ -20,7 +20,7 @@ from typing import Any
 
 from netgraph.core.layer import Layer
 from netgraph.core.errors import NetGraphError, WiringError, raise_all
-from netgraph.core.chain_wiring import chain_wiring, describe_at, link_problems
+from netgraph.core.chain_wiring import chain_order, chain_wiring, describe_at, link_problems
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer_table import NOT_GIVEN, given_by_keyword, named_layers
 from netgraph.core.walk import gc_paused
@@ -53,6 +53,7 @@ class NetChain(NetGraph):
             raise_all(problems, WiringError, "invalid NetChain")
 
     _wire = staticmethod(chain_wiring)  # the edges (refs[i], refs[i + 1]), each layer feeding the next
+    _sort = staticmethod(chain_order)  # so the order given, without a dict of the names to check it
     PORT_ALIASES = ("input", "output")  # keywords naming a port's shape besides the ports (for "did you mean")
 
     @staticmethod

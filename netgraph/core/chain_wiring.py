@@ -11,7 +11,7 @@ from netgraph.core.layer import Layer
 from netgraph.core.ports import Edge, PortRef
 from netgraph.core.wiring import Wiring, _Normalizer, format_endpoint, normalize
 
-__all__ = ["chain_wiring", "link_problems", "describe_at"]
+__all__ = ["chain_wiring", "chain_order", "link_problems", "describe_at"]
 
 
 def chain_wiring(names: list[str], layers: dict[str, Layer], refs: Sequence[int | str]) -> Wiring:
@@ -45,6 +45,12 @@ def chain_wiring(names: list[str], layers: dict[str, Layer], refs: Sequence[int 
     n.name_graph_ports(wiring, [], unwired, dangling, [])
     raise_all(n.errors, WiringError, "invalid wiring")
     return wiring
+
+
+def chain_order(names: list[str], layers: dict[str, Layer], edges: Sequence[Edge]) -> tuple[str, ...]:
+    """What ``order`` gives for a chain's wiring: the names as given, since each edge feeds the next layer (no
+    dict of the names to check every edge runs forward, no cycle to find)."""
+    return tuple(names)
 
 
 def link_problems(names: list[str], table: dict[str, Layer]) -> list[Diagnostic]:

@@ -9,9 +9,9 @@ __all__ = ["declared_lengths", "joined_names", "apart_text"]
 
 
 def declared_lengths(declared: list) -> dict[str, Hashable]:
-    """Each length name given in a graph port's shape: the first port given it."""
+    """Each length name given in a graph port's shape (``declared``: ``(key, type, kind)``): the first port given it."""
     named: dict[str, Hashable] = {}
-    for key, t, (kind, _) in declared:
+    for key, t, kind in declared:
         if kind == "graph" and t.shape:
             for d in t.shape:
                 if isinstance(d, str):

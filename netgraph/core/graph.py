@@ -60,6 +60,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
     ``Input=3``. Unwired layer ports become graph ports. Calling the net runs its compiled module.
     """
     _wire, PORT_ALIASES = staticmethod(normalize), ()  # the edges -> a Wiring (a NetChain links its layers itself)
+    _sort = staticmethod(order)  # the order layers run in (a NetChain's: as given)
 
     def __init__(self, layers: Any = NOT_GIVEN, edges: Any = NOT_GIVEN, /, **port_shapes: Any):
         layers, edges = given_by_keyword("NetGraph", layers, edges, port_shapes)
@@ -76,7 +77,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
         self._edges: tuple[Edge, ...] = tuple(wiring.edges)
         self._muted = frozenset(wiring.muted)
         self._inputs, self._outputs = tuple(wiring.inputs), tuple(wiring.outputs)
-        self._order = order(self._names, self._layers, self._edges)  # a cycle first: it leaves ports unwired
+        self._order = self._sort(self._names, self._layers, self._edges)  # a cycle first: it leaves ports unwired
         self._declared = self._check_port_shapes(port_shapes)
         self._layers = with_encoder_counts(self._layers, self._edges, self._coders)
         with recursion_room(self._depth):
@@ -196,7 +197,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
         """The graph IR (``netgraph.core.ir``): leaf nodes in topological order, values, producers, consumers."""
         if getattr(self, "_ir", None) is None:
             with gc_paused():
-                self._ir = build_ir(self._leaf_layers(), *self._inference.full(self), self._inputs, self._outputs)
+                self._ir = build_ir(self._leaf_layers(), self._inference.solution(self), self._inputs, self._outputs)
         return self._ir
 
     def leaves(self) -> Iterator[tuple[tuple, Layer]]:

@@ -84,13 +84,21 @@ def _wanted(problem: Any, cls: Any, leaf_roots: list[dict[str, int]], name: str)
 
 
 def default_dtypes(cls: Any, root_of: list[int]) -> bool:
-    """Give every class whose dtype nothing decided the dtype Real; True when any changed."""
-    changed, types, keys = False, cls.type, None
-    for i, root in enumerate(root_of):
+    """Give every class whose dtype nothing decided the dtype Real; True when any changed. Its origin (where a
+    conflict says the default came from) is the class's first key along the edges (``Problem.keys_as_met``)."""
+    types, defaulted = cls.type, set()
+    for root in root_of:
         old = types[root]
         if old.dtype is None:
-            keys = keys or list(cls.ids)
             types[root] = PortType(old.shape, REAL)
-            cls.origin.setdefault(root, ("default", keys[i]))
-            changed = True
-    return changed
+            defaulted.add(root)
+    unnamed = {root for root in defaulted if root not in cls.origin}
+    if unnamed:
+        ids = cls.ids
+        for key in cls.problem.keys_as_met():
+            if (root := root_of[ids[key]]) in unnamed:
+                cls.origin[root] = ("default", key)
+                unnamed.discard(root)
+                if not unnamed:
+                    break
+    return bool(defaulted)

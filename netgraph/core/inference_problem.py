@@ -13,6 +13,7 @@ from netgraph.core.types import PortType
 __all__ = ["Problem", "Key"]
 
 Key = Hashable  # (layer path, port)
+_NONE = object()  # no layer (None names the graph itself)
 
 
 @dataclass
@@ -23,38 +24,43 @@ class Problem:
     ends (``each_equality``), and an explained one's user's edge (an ``EdgeRef``; None for an edge the wiring made
     for an unwired port) is made only to explain a conflict.
 
-    A declared type's origin is ``("options", key)`` (a layer's options) or ``("graph", key)`` (a
-    shape given for a graph port); origins are only turned into text when a conflict is reported.
+    A declared type is held as ``(key, type, kind)``; its origin is ``(kind, key)``: ``("options", key)`` (a layer's
+    options) or ``("graph", key)`` (a shape given for a graph port), made by inference only for the types it keeps
+    or refuses, and only turned into text when a conflict is reported.
 
-    Built with ``add_leaf``, ``join_edges`` and ``declare``, it numbers each key as it is met (``ids``: the ends
-    of the equalities first, then the leaves' other ports, then other declared keys), hashing each key tuple
-    once: a port is found by its layer's ``{port: number}``, which holds the port's key until it is numbered (one
-    key tuple a port, sharing its layer's path, made once and kept by ``ids``).
+    Built with ``add_leaf``, ``join_edges`` and ``declare``, it numbers each key as it is met (``ids``: a leaf's
+    ports as the leaf is added, then the other ends of the equalities, then other declared keys), hashing each key
+    tuple once, when it is made (hashing a 100,000-layer net's keys again later read each from memory that had left
+    the cache): a port is found by its layer's ``{port: number}``, a graph's port by its graph's, which holds the
+    port's key until it is numbered (one key tuple a port, sharing its layer's path, made once and kept by ``ids``).
     """
 
     leaves: list[tuple[tuple, Layer]]
     equalities: list[tuple[tuple, Iterable, bool]]
-    declared: list[tuple[Key, PortType, tuple]]
+    declared: list[tuple[Key, PortType, str]]
     describe: Callable[[Key], str]
     watch: tuple = ()  # keys whose types before the dtype defaults are recorded in ``before_defaults``
     before_defaults: dict = field(default_factory=dict)
     defaults_applied: bool = False  # True while propagating again after the dtype defaults
     ids: dict[Key, int] = field(default_factory=dict)  # each key's number
     joins: list[int] = field(default_factory=list)  # each equality's two keys' numbers, one after the other
-    leaf_ports: list[dict[str, Any]] = field(default_factory=list)  # each leaf's ports' numbers (keys until numbered)
+    leaf_ports: list[dict[str, Any]] = field(default_factory=list)  # each leaf's ports' numbers
     declared_at: list[dict[str, Any]] = field(default_factory=list)  # the port numbers each declared key is in
     coders: dict[Key, Any] = field(default_factory=dict)  # graph ports whose type an encoder gave: the encoder
 
-    def add_leaf(self, path: tuple, layer: Layer, declare: bool = True) -> dict[str, Any]:
-        """Add a leaf (with its declared types); its ports' numbers, which ``join_edges`` fills in."""
-        ports = {port: (path, port) for port in (*layer.input_ports, *layer.output_ports)}
+    def add_leaf(self, path: tuple, layer: Layer, declare: bool = True) -> dict[str, int]:
+        """Add a leaf (with its declared types); its ports' numbers."""
+        ids, ports, keys = self.ids, {}, {}
+        for port in (*layer.input_ports, *layer.output_ports):  # a loop: a comprehension costs a call per leaf
+            keys[port] = key = (path, port)
+            ports[port] = ids.setdefault(key, len(ids))
         self.leaves.append((path, layer))
         self.leaf_ports.append(ports)
         if declare:
             declared, declared_at = self.declared, self.declared_at
             for port, t in layer.declared_types().items():  # as self.declare, without a call per port
-                key = ports[port] if port in ports else (path, port)
-                declared.append((key, t, ("options", key)))
+                key = keys[port] if port in keys else (path, port)
+                declared.append((key, t, "options"))
                 declared_at.append(ports)
         return ports
 
@@ -65,7 +71,7 @@ class Problem:
 
     def declare(self, key: Key, t: PortType, kind: str, numbers: dict[str, Any]) -> None:
         """Declare ``key``'s type (its origin ``(kind, key)``); ``numbers``: its layer's or graph's port numbers."""
-        self.declared.append((key, t, (kind, key)))
+        self.declared.append((key, t, kind))
         self.declared_at.append(numbers)
 
     def join_edges(self, prefix: tuple, edges: Iterable, numbers: dict, explained: bool = True) -> None:
@@ -74,11 +80,16 @@ class Problem:
         edges = tuple(edges)
         number, joins = self._number, self.joins
         self.equalities.append((prefix, edges, explained))
-        for e in edges:
+        last, ports = _NONE, None  # the layer whose numbers were found last (``ports``): a chain's edge leaves the
+        for e in edges:  # layer the edge before entered, a group's edges enter one layer (no lookup in a big dict)
             src, dst = e.src, e.dst
-            if type(a := (ports := numbers[src.layer]).get(src.port)) is not int:
+            if src.layer is not last:
+                last, ports = src.layer, numbers[src.layer]
+            if type(a := ports.get(src.port)) is not int:
                 a = number(prefix, src, ports, a)
-            if type(b := (ports := numbers[dst.layer]).get(dst.port)) is not int:
+            if dst.layer is not last:
+                last, ports = dst.layer, numbers[dst.layer]
+            if type(b := ports.get(dst.port)) is not int:
                 b = number(prefix, dst, ports, b)
             joins += (a, b)
 
@@ -98,14 +109,28 @@ class Problem:
         return n
 
     def number_rest(self) -> list[int]:
-        """Number the leaves' ports no edge joined, then return the declared keys' numbers."""
-        ids = self.ids
-        for ports in self.leaf_ports:
-            for port, n in ports.items():
-                if type(n) is not int:
-                    ports[port] = ids.setdefault(n, len(ids))
+        """Number the declared keys no leaf or edge numbered; return every declared key's number."""
         return [n if type(n := numbers.get(key[1])) is int else self._number_declared(key, numbers)
                 for (key, _, _), numbers in zip(self.declared, self.declared_at)]
+
+    def keys_as_met(self) -> Iterator[Key]:
+        """Every key once, in the order the problem's parts meet it: along the equalities (each edge's source, then
+        its target), then the leaves' ports, then declared keys (where a class's dtype default is reported)."""
+        seen = set()
+        for a, b, _ in self.each_equality():
+            for key in (a, b):
+                if key not in seen:
+                    seen.add(key)
+                    yield key
+        for (path, _), ports in zip(self.leaves, self.leaf_ports):
+            for port in ports:
+                if (key := (path, port)) not in seen:
+                    seen.add(key)
+                    yield key
+        for key, _, _ in self.declared:
+            if key not in seen:
+                seen.add(key)
+                yield key
 
     def _number_declared(self, key: Key, numbers: dict[str, Any]) -> int:
         """The number of a declared ``key`` that no edge joined (``numbers``: its layer's or graph's)."""

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from netgraph.core.inference import Solution
 from netgraph.core.layer import Layer
 from netgraph.core.types import PortType
 
@@ -146,25 +147,27 @@ def _consumer_map(nodes: tuple[Node, ...], outputs: Mapping[str, Value]) -> dict
     return {value: tuple(keys) for value, keys in users.items()}
 
 
-def build_ir(leaves: Iterable[tuple[tuple, Layer]], types: Mapping[Key, PortType], roots: Mapping[Key, Any],
-             inputs: tuple[str, ...], outputs: tuple[str, ...]) -> GraphIR:
-    """The IR from inference's results: leaves in order, the type and class root of every port key."""
+def build_ir(leaves: Iterable[tuple[tuple, Layer]], solution: Solution, inputs: tuple[str, ...],
+             outputs: tuple[str, ...]) -> GraphIR:
+    """The IR from inference's ``Solution`` (each key's number, each number's class root, each root's type): the
+    leaves in order; each port's key is looked up once, its root and type read from lists."""
+    ids, root_of, class_types = solution.ids, solution.root_of, solution.class_types
     leaves = [(path, layer, tuple(layer.input_ports), tuple(layer.output_ports)) for path, layer in leaves]
-    by_root = {roots[((), p)]: Value(None, p) for p in inputs}
+    by_root = {root_of[ids[((), p)]]: Value(None, p) for p in inputs}
     for path, _, _, outs in leaves:
         for port in outs:
-            by_root[roots[(path, port)]] = Value(path, port)
+            by_root[root_of[ids[(path, port)]]] = Value(path, port)
     nodes = []
     for path, layer, ins, outs in leaves:  # loops, not comprehensions: a 100k-layer graph makes 100k nodes
         feeds, port_types = {}, {}
         for port in ins:
-            key = (path, port)
-            feeds[port], port_types[port] = by_root[roots[key]], types[key]
+            root = root_of[ids[(path, port)]]
+            feeds[port], port_types[port] = by_root[root], class_types[root]
         for port in outs:
-            port_types[port] = types[(path, port)]
+            port_types[port] = class_types[root_of[ids[(path, port)]]]
         nodes.append(Node(path, layer, ins, outs, MappingProxyType(feeds), MappingProxyType(port_types)))
-    return GraphIR(nodes, {p: types[((), p)] for p in inputs}, {p: by_root[roots[((), p)]] for p in outputs},
-                   roots, by_root)
+    return GraphIR(nodes, {p: solution.type_of(((), p)) for p in inputs},
+                   {p: by_root[root_of[ids[((), p)]]] for p in outputs}, solution.root_lookup(), by_root)
 
 
 def with_layers(ir: GraphIR, leaves: Iterable[tuple[tuple, Layer]]) -> GraphIR | None:

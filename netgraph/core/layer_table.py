@@ -57,18 +57,18 @@ def named_layers(layers: Any, kind: str = "NetGraph") -> tuple[list[str], dict[s
     """The layer names in order and the layers by name (shorthands coerced); every bad name or layer
     collected into one WiringError. ``kind`` (NetGraph or NetChain) is the net the errors name."""
     if isinstance(layers, Mapping):
-        items = list(layers.items())
+        names, given = list(layers), list(layers.values())
     elif isinstance(layers, (list, tuple)):
-        items = [(str(i), layer) for i, layer in enumerate(layers, 1)]
+        names, given = [str(i) for i in range(1, len(layers) + 1)], layers  # no (name, layer) pair kept per layer
     else:
         raise WiringError(f"{kind} layers must be a list or a dict, found {type(layers).__name__}",
                           kind="option-value", option="layers")
-    if not items:
+    if not names:
         raise WiringError(f"{kind} needs at least one layer, found an empty {type(layers).__name__}: {_usage(kind)}",
                           kind="option-value", option="layers")
     errors: list[Diagnostic] = []
     table = {}
-    for i, (name, layer) in enumerate(items, 1):
+    for i, (name, layer) in enumerate(zip(names, given), 1):
         at = (name,) if isinstance(name, str) else None
         if not isinstance(name, str) or not name or "." in name or name in RESERVED_NAMES:
             errors.append(Diagnostic(f"layer {i}: name {name!r} is not allowed (names are non-empty strings "
@@ -89,7 +89,7 @@ def named_layers(layers: Any, kind: str = "NetGraph") -> tuple[list[str], dict[s
             raise type(exc)(f"{label}: {exc}", inner) from None
     raise_all(errors, WiringError, "invalid layers")
     _refuse_path_clash(table)
-    return [name for name, _ in items], table
+    return names, table
 
 
 def _refuse_path_clash(table: Mapping[str, Any]) -> None:

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from netgraph.core.errors import Diagnostic, NetGraphError, ShapeError, WiringError, raise_all
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.batch_dim import batch_dim_error
-from netgraph.core.inference import Key, Problem, infer_types
+from netgraph.core.inference import Key, Problem, Solution, solve
 from netgraph.core.shared import keeps_own
 from netgraph.core.swapped_group import swapped_group_error
 from netgraph.core.types import Conflict, PortType, element_count, numel, unify
@@ -38,18 +38,26 @@ FRAMES_PER_LEVEL = 8  # the most Python frames (and C-level recursion counts) an
 
 class Inference:
     """A graph's inferred types: its ports' (``ports``; ``before_defaults``: before the dtype defaults)
-    and, computed on first use, every nested port's with the class roots (``full()``)."""
+    and, solved on first use, every nested port's with the class roots (``solution()``; as dicts: ``full()``)."""
 
-    def __init__(self, ports: dict[str, PortType], before_defaults: dict[str, PortType], full: tuple[dict, dict] | None):
-        self.ports, self.before_defaults, self._full = ports, before_defaults, full  # no reference to the net:
-        # a cycle net -> inference -> net would keep every net's arrays alive until a full garbage collection
+    def __init__(self, ports: dict[str, PortType], before_defaults: dict[str, PortType], solution: Solution | None):
+        self.ports, self.before_defaults, self._solution = ports, before_defaults, solution  # no reference to the
+        # net: a cycle net -> inference -> net would keep every net's arrays alive until a full garbage collection
+        self._full: tuple[dict, dict] | None = None
 
-    def full(self, net: Any) -> tuple[dict[Key, PortType], dict[Key, Key]]:
-        """(type of every port key, class root of every key) of ``net`` (the graph this is the inference of, or
-        a copy differing only in arrays), flattened over the nested graphs."""
-        if self._full is None:
+    def solution(self, net: Any) -> Solution:
+        """The type and class root of every port key of ``net`` (the graph this is the inference of, or a copy
+        differing only in arrays), flattened over the nested graphs."""
+        if self._solution is None:
             with recursion_room(net._depth):
-                self._full = infer_types(net._problem())
+                self._solution = solve(net._problem())
+        return self._solution
+
+    def full(self, net: Any) -> tuple[dict[Key, PortType], dict[Key, int]]:
+        """``solution(net)`` as (type of every port key, class root of every key), made on first use."""
+        if self._full is None:
+            solution = self.solution(net)
+            self._full = solution.types(), solution.roots()
         return self._full
 
 
@@ -104,19 +112,21 @@ def _own_level(net: Any, ports: tuple[str, ...]) -> Inference | None:
     if problem is None:
         return None
     try:
-        types, _ = infer_types(problem)
+        solution = solve(problem)
     except (_Refine, NetGraphError, Conflict):
         return None
     finally:  # _Nested <-> problem is a cycle holding the net (problem.describe): freed now, not by the collector
         for _, leaf in problem.leaves:
             if isinstance(leaf, _Nested):
                 leaf.problem = None
-    _check_sizes(net, types)
+    _check_sizes(net, solution)
+    type_of, ids = solution.type_of, solution.ids
     for (path, layer) in problem.leaves:
-        if isinstance(layer, _Nested) and any(types.get((path, p)) != t for p, t in layer.inner._inference.ports.items()):
+        if isinstance(layer, _Nested) and any((path, p) not in ids or type_of((path, p)) != t
+                                              for p, t in layer.inner._inference.ports.items()):
             return None
-    return Inference({p: types[((), p)] for p in ports},
-                     {p: problem.before_defaults.get(((), p), types[((), p)]) for p in ports}, None)
+    return Inference({p: type_of(((), p)) for p in ports},
+                     {p: problem.before_defaults.get(((), p), type_of(((), p))) for p in ports}, None)
 
 
 def infer_net(net: Any) -> Inference:
@@ -128,24 +138,25 @@ def infer_net(net: Any) -> Inference:
     problem = net._problem()
     problem.watch = tuple(((), p) for p in ports)
     try:
-        types, roots = infer_types(problem)
+        solution = solve(problem)
     except ShapeError as exc:  # a group in Keras's order, Keras's batch dimension: said when the net fits without
         if (hinted := swapped_group_error(net, exc) or batch_dim_error(net, exc)) is None:
             raise
         raise hinted from None
-    _check_sizes(net, types)
-    return Inference({p: types[((), p)] for p in ports},
-                     {p: problem.before_defaults.get(((), p), types[((), p)]) for p in ports}, (types, roots))
+    _check_sizes(net, solution)
+    type_of = solution.type_of
+    return Inference({p: type_of(((), p)) for p in ports},
+                     {p: problem.before_defaults.get(((), p), type_of(((), p))) for p in ports}, solution)
 
 
-def _check_sizes(net: Any, types: Mapping[Key, PortType]) -> None:
+def _check_sizes(net: Any, solution: Solution) -> None:
     """ShapeError for every port whose one example holds more elements than the port_elements limit."""
     limit = current_limits().port_elements
-    too_large = {shape for shape in {t.shape for t in types.values()}  # each distinct shape checked once
+    too_large = {shape for shape in {t.shape for t in solution.class_types}  # each distinct shape checked once
                  if (element_count(shape) or 0) > limit}
     if not too_large:
         return
-    big = [(key, t) for key, t in types.items() if t.shape in too_large]
+    big = [(key, t) for key, t in solution.types().items() if t.shape in too_large]
     big = [(key, t) for key, t in big if key[0]] or big  # a layer's port, rather than the graph port it feeds
     raise_all([Diagnostic(f"{net.describe(key)} is too large: {t} holds {numel(t.shape):.3g} elements per example, "
                           f"more than the port_elements limit ({limit}; {raise_hint('port_elements')})",
