@@ -313,6 +313,20 @@ def test_an_arrow_look_alike_is_placed_at_it_with_the_edge_rewritten(edge, where
     assert errors == [f"<string>:{where}"]
 
 
+@pytest.mark.parametrize("spec, advice", [
+    ("layers: {a: 3, b: 3}\ninputs: {Input: 3}\noutputs: {Output: null}\nedges: [Input -> a -> Output, Input -> b]\n",
+     "mute one with 'b -> None' or name the graph port differently"),
+    ("layers: {a: 3}\ninputs: {Input: 3}\nedges: [Input -> a, a -> Input]\n",
+     "name the output differently, e.g. 'InputOut' or 'Output'"),
+    ("layers: {a: {type: LinearLayer, input: 2, output: 3}, b: {type: LinearLayer, input: 3, output: 4}}\nedges: []\n",
+     "give one its own, e.g. the edge 'Input2 -> b.Input')")])
+def test_graph_advice_written_as_python_edges_is_given_as_yaml_edges(spec, advice):
+    """`netgraph check` advised "mute one with ('b', None)", "NetPort('Result')" and "the edge (NetPort('Input2'),
+    NetPort('b', 'Input'))": Python a spec cannot hold (found by QA writing specs from the README)."""
+    (error,) = errors_of("netgraph: 1\n" + spec)
+    assert advice in error and "NetPort" not in error and "None)" not in error, error
+
+
 def test_wiring_advice_in_a_spec_is_given_in_yaml_and_a_group_too_large_is_named_once():
     head = "netgraph: 1\nlayers:\n  a: 3\n  b: 3\ninputs: {Input: 3}\nedges:\n  - Input -> a\n"
     (error,) = errors_of(head + "  - a -> b.Output\n")
