@@ -327,6 +327,18 @@ def test_graph_advice_written_as_python_edges_is_given_as_yaml_edges(spec, advic
     assert advice in error and "NetPort" not in error and "None)" not in error, error
 
 
+def test_an_undeclared_graph_port_used_in_several_edges_is_one_problem():
+    """A residual block's nested graph without 'inputs:' got the same advice once per edge naming its 'Input' (found
+    by QA writing specs from the README): one declaration fixes them all, so it is one problem, at the first use."""
+    errors = errors_of("netgraph: 1\nlayers:\n  block:\n    type: NetGraph\n    layers: {a: 3, b: 3, p: Plus}\n"
+                       "    edges:\n      - Input -> a\n      - Input -> b\n      - '[a, b] -> p'\n"
+                       "inputs: {Input: 3}\nedges: [Input -> block]\n")
+    assert errors == ["<string>:7:9: 'Input' is not a layer; a graph port used in an edge is declared under 'inputs:' "
+                      "or 'outputs:' (here 'inputs: {Input: null}')"]
+    typos = errors_of("netgraph: 1\nlayers: {a: 3, b: 3}\ninputs: {Input: 3}\nedges: [Inptu -> a, Inptu -> b]\n")
+    assert len(typos) == 2  # a misspelt name is fixed where it stands: each is told
+
+
 def test_wiring_advice_in_a_spec_is_given_in_yaml_and_a_group_too_large_is_named_once():
     head = "netgraph: 1\nlayers:\n  a: 3\n  b: 3\ninputs: {Input: 3}\nedges:\n  - Input -> a\n"
     (error,) = errors_of(head + "  - a -> b.Output\n")
