@@ -316,6 +316,9 @@ def test_an_arrow_look_alike_is_placed_at_it_with_the_edge_rewritten(edge, where
 @pytest.mark.parametrize("spec, advice", [
     ("layers: {a: 3, b: 3}\ninputs: {Input: 3}\noutputs: {Output: null}\nedges: [Input -> a -> Output, Input -> b]\n",
      "mute one with 'b -> None' or name the graph port differently"),
+    ("layers: {a: {type: GatedRecurrentLayer, output: 3, state_output: true}, last: SequenceLastLayer, b: 3}\n"
+     "inputs: {Input: [n, 2]}\noutputs: {State: null}\nedges: [Input -> a -> last -> b -> State]\n",
+     "mute one with 'a.State -> None' or name"),  # 'a -> None' mutes a's first output, Output: it changed nothing
     ("layers: {a: 3}\ninputs: {Input: 3}\nedges: [Input -> a, a -> Input]\n",
      "name the output differently, e.g. 'InputOut' or 'Output'"),
     ("layers: {a: {type: LinearLayer, input: 2, output: 3}, b: {type: LinearLayer, input: 3, output: 4}}\nedges: []\n",

@@ -50,7 +50,8 @@ _YAML_ADVICE = {  # the wiring's advice, written in Python, and the same in a sp
 _NAME = r"'([^'\\]*)'"  # a name as Python's repr quotes it
 _YAML_EDGES = [  # the edges and ports the wiring's advice writes in Python, and the same as a spec's edges
     (re.compile(rf"\(NetPort\({_NAME}\), NetPort\({_NAME}, {_NAME}\)\)"), r"'\1 -> \2.\3'"),
-    (re.compile(rf"\({_NAME}, None\)"), r"'\1 -> None'"),  # a muted output
+    (re.compile(rf"\(NetPort\({_NAME}, {_NAME}\), None\)"), r"'\1.\2 -> None'"),  # a muted output
+    (re.compile(rf"\({_NAME}, None\)"), r"'\1 -> None'"),  # a layer's first output, muted
     (re.compile(rf"NetPort\({_NAME}\)"), r"'\1'")]  # a graph port
 
 
