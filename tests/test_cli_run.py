@@ -136,6 +136,29 @@ def test_run_draws_inputs_that_feed_distribution_parameters_inside_their_range(t
         assert "input q: values for BinomialDistribution parameter p (success probability)" in printed
 
 
+def test_run_draws_probabilities_for_inputs_that_a_cross_entropy_reads_as_probabilities(tmp_path, capsys):
+    """A VAE whose data is also its binary cross-entropy's Target failed `run` (a DataError: 'takes probabilities
+    in [0, 1], found -1.12'; found by QA writing specs from the README). Such inputs now get values in [0, 1]."""
+    spec = tmp_path / "bce.yaml"
+    spec.write_text(
+        "netgraph: 1\nlayers:\n"
+        "  dec: [{type: LinearLayer, output: 6}, LogisticSigmoid]\n"
+        "  bce: {type: CrossEntropyLossLayer, form: Binary}\n"
+        "  ce: {type: CrossEntropyLossLayer, form: Probabilities}\n"
+        "inputs: {Input: 6, Probs: 4, Guess: 4}\noutputs: {B: null, C: null}\n"
+        "edges: [Input -> dec -> bce.Input, Input -> bce.Target, bce -> B, Guess -> ce.Input, Probs -> ce.Target,"
+        " ce -> C]\n")
+    for seed in range(5):
+        assert main(["run", str(spec), "-o", str(tmp_path / "b.svg"), "--seed", str(seed)]) == 0
+        printed = capsys.readouterr().out
+        assert "input Input: probabilities in [0, 1] for layer 'bce' (CrossEntropyLossLayer('Binary')) port " \
+               "'Target'" in printed
+        assert "input Guess: class probabilities (summing to 1 over the last dim) for layer 'ce' " \
+               "(CrossEntropyLossLayer('Probabilities')) port 'Input'" in printed
+        loss = float(re.search(r"C = tensor\(\[([-0-9.e]+)\]\)", printed).group(1))
+        assert 0 < loss < 10  # a cross-entropy of probabilities: positive (standard normal ones gave any sign)
+
+
 def test_run_names_the_cholesky_factor_as_the_readme_writes_it(tmp_path, capsys):
     """The note read "parameter l (Cholesky factor ...)": README writes MultinormalCholeskyDistribution(μ, L)."""
     spec = tmp_path / "chol.yaml"

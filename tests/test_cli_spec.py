@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 import jsonschema
+import pytest
 import yaml
 
-from netgraph import NetGraph
+from netgraph import NetGraph, SpecError
 from netgraph.cli import main
 from netgraph.spec.schema import spec_schema
 
@@ -133,3 +134,23 @@ def test_schema_accepts_an_edges_mapping_that_fans_out_as_the_loader_does():
     validator = jsonschema.Draft202012Validator(spec_schema())
     assert not list(validator.iter_errors(yaml.safe_load(text)))
     assert list(validator.iter_errors(yaml.safe_load(text.replace("[a, b], '", "{a: b}, '"))))
+
+
+@pytest.mark.parametrize("port, good, misspelt", [
+    ("inputs: {Input", "{encoder: {type: ImageEncoder, size: [8, 8], color_space: Grayscale}}", "colour_space"),
+    ("inputs: {Input", "{encoder: {type: TokensEncoder, vocabulary: [a, b], max_length: 4}}}\n"
+                       "layers: {e: {type: EmbeddingLayer, output: 2, n: 4}, last: SequenceLastLayer", "max_len"),
+    ("outputs: {Output", "{decoder: {type: ClassDecoder, labels: [cat, dog]}}", "label")])
+def test_schema_knows_each_encoder_and_decoder_option_as_the_loader_does(port, good, misspelt):
+    """The schema took any key inside an encoder or decoder (`colour_space:`, `label:`), which the loader refuses:
+    an editor completed no coder option and flagged no misspelt one (found by QA writing specs from the README)."""
+    validator = jsonschema.Draft202012Validator(spec_schema())
+    layers = "" if "layers" in good else "layers: {a: [FlattenLayer, 2, SoftmaxLayer]}\n"
+    text = f"netgraph: 1\n{layers}{port}: {good}}}\n"
+    option = next(k for k in ("color_space", "max_length", "labels") if k in text)
+    wrong = text.replace(f"{option}:", f"{misspelt}:")
+    NetGraph.from_yaml(text)
+    with pytest.raises(SpecError, match=f"has no option {misspelt!r}"):
+        NetGraph.from_yaml(wrong)
+    assert not list(validator.iter_errors(yaml.safe_load(text)))
+    assert list(validator.iter_errors(yaml.safe_load(wrong))), wrong

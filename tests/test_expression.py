@@ -300,3 +300,19 @@ def test_logic_functions_say_how_to_write_them_and_that_form_is_the_logic(name, 
     assert f" is {written}" in str(info.value)
     x, y = torch.tensor([0.0, 0.0, 2.0, 2.0]), torch.tensor([0.0, 2.0, 0.0, 2.0])
     assert evaluate(parse(written + " + 0 * #y").tree, {"x": x, "y": y}).tolist() == truth
+
+
+@pytest.mark.parametrize("text, hint", [
+    ("sum(#a)", "unknown name 'sum' (torch's sum is Total here: Total[#x])"),
+    ("mean(#a)", "unknown name 'mean' (torch's mean is Mean here: Mean[#x])"),
+    ("Sum[#a]", "unknown function 'Sum' (the sum of an array's elements is Total here: Total[#x])"),
+    ("std[#a]", "unknown function 'std' (torch's std is StandardDeviation here: StandardDeviation[#x])"),
+    ("matmul[#a, #b]", "unknown function 'matmul' (torch's matmul is Dot here: Dot[#x, #y])"),
+    ("#a @ #b", "'@' (Wolfram's prefix application, f@x) is not read: write f[x] (torch's matrix product a @ b is "
+                "Dot[#a, #b])")])
+def test_torch_habits_in_an_expression_name_what_to_write(text, hint):
+    """`sum(#a)`, `mean(#a)` and `Sum[#a]` got no hint and `#a @ #b` was told only of Wolfram's f@x (found by QA
+    writing FunctionLayers as a torch user): each now names the function to write."""
+    with pytest.raises(ExpressionError) as caught:
+        parse(text)
+    assert hint in str(caught.value)

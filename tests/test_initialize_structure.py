@@ -130,3 +130,15 @@ def test_an_unknown_keyword_is_an_option_error_naming_the_options(keyword, hint)
         net_initialize(NetChain([LinearLayer(2)], input=3), **{keyword: 0})
     options = "seed, all, max_elements, method"
     assert str(info.value) == f"net_initialize has no option {keyword!r}{hint}; options: {options}"
+
+
+def test_an_input_of_unknown_spatial_sizes_is_told_to_name_them():
+    """A fully convolutional spec with `input: [3, null, null]` was told 'give the graph input a shape, e.g.
+    NetChain(layers, input=3)', though its channels were given (found by QA): a dim of any size is a name."""
+    from netgraph import ConvolutionLayer, net_initialize
+    with pytest.raises(ShapeError) as caught:
+        net_initialize(NetChain([ConvolutionLayer(4, 3)], input=(3, None, None)))
+    assert ("has unknown shape (3, ?, ?): give each dim of unknown size (?) a size, or a name for any size: "
+            "NetChain(layers, input=(3, 'h', 'w')), or in YAML under 'inputs:' ([3, h, w]); shapes exclude the batch "
+            "dimension") in str(caught.value)
+    net_initialize(NetChain([ConvolutionLayer(4, 3)], input=(3, "h", "w")))  # as the message says: it initialises

@@ -84,3 +84,17 @@ def test_a_quoted_format_version_is_told_to_lose_its_quotes():
     assert errors_of('netgraph: "1"\nlayers: {a: 3}\n') == [
         "<string>:1:11: unsupported format version '1': this netgraph reads 'netgraph: 1' ('1' is quoted, so it is "
         "text: write 1 without quotes)"]
+
+
+@pytest.mark.parametrize("shorthand, hint", [
+    ("Add", "(Keras's Add is the shorthand Plus (ThreadingLayer('Plus')) here)"),
+    ("Multiply", "(Keras's Multiply is the shorthand Times (ThreadingLayer('Times')) here)"),
+    ("Dense", "(Keras's Dense is LinearLayer here)"),
+    ("BatchNorm2d", "(torch's BatchNorm2d is BatchNormalizationLayer here)")])
+def test_another_librarys_layer_name_as_a_shorthand_says_netgraphs_name_as_python_does(shorthand, hint):
+    """`add: Add` said only "'Add' is not a layer" where NetChain(['Add']) names the shorthand Plus (found by QA
+    writing a residual block from the README): the YAML shorthand now gives Python's hint."""
+    errors = errors_of(f"netgraph: 1\nlayers:\n  a: 3\n  b: {shorthand}\ninputs: {{Input: 3}}\nedges: [Input -> a -> b]\n")
+    assert errors == [f"<string>:4:3: layer 'b': {shorthand!r} is not a layer {hint}; write a mapping such as "
+                      "{type: LinearLayer, output: 3}, or a shorthand (an int for LinearLayer, a function name such as "
+                      "Tanh, a list for a NetChain)"]

@@ -12,7 +12,7 @@ from netgraph.cli import main
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 EXAMPLES = ["normal_reparameterization", "mlp_classifier", "small_cnn", "vae", "vae_elbo", "bernoulli_latent",
-            "stripes_classifier", "transformer_block"]
+            "stripes_classifier", "transformer_block", "residual_cnn"]
 
 
 def test_the_examples_are_all_here():

@@ -11,7 +11,8 @@ import pytest
 import torch
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from netgraph import KLDivergenceLayer, LinearLayer, NetGraph, NetPort, NormalDistribution, OptionError, net_initialize, net_train
+from netgraph import DataError, KLDivergenceLayer, LinearLayer, SummationLayer, NetGraph, NetPort, NormalDistribution, OptionError, net_initialize, net_train
+from netgraph.cli import main
 from netgraph.cli.loss_layers import with_loss_layers
 from netgraph.cli.train import loss_option
 
@@ -169,3 +170,27 @@ def test_the_command_line_takes_a_loss_layer_written_as_in_a_spec(tmp_path):
     assert main(["train", str(spec), "--data", str(data), "-o", str(tmp_path / "out"), "--rounds", "2", "--seed", "0",
                  "--quiet", "--loss", "{Prediction: MeanAbsoluteLossLayer, Penalty: 1}"]) == 0
     assert len(json.loads((tmp_path / "out" / "results.json").read_text())["term_losses"]["Prediction"]) == 2
+
+
+def test_a_weighted_scalar_output_without_a_target_says_how_to_use_it_as_the_loss(tmp_path, capsys):
+    """A VAE's KL computed by a FunctionLayer, weighted as --loss '{Recon: 16, KL: 1}', was refused as "missing key
+    'KL': target of output port 'KL' (mean squared error)", not saying that {KL: KL} uses the output itself (found by
+    QA writing a torch-style VAE spec): an output of one value per example without a target now says so."""
+    net = NetGraph({"fit": LinearLayer(1), "head": LinearLayer(2), "kl": SummationLayer()},
+                   [("fit", NetPort("Prediction")), ("head", "kl", NetPort("KL"))], Input=3)
+    data = _data()
+    with pytest.raises(DataError, match=r"missing key 'KL': target of output port 'KL' \(mean squared error\), shape "
+                       r"\(b\); to minimise the output 'KL' itself \(one value per example\), give the port's own "
+                       r"name as its loss: loss_function=\{'KL': 'KL', \.\.\.\} \(netgraph train --loss "
+                       r"'\{KL: KL, \.\.\.\}'\)"):
+        net_train(net, data, loss_function={"Prediction": 1.0, "KL": 1.0}, max_training_rounds=1, progress=False)
+    with pytest.raises(DataError, match=r"missing key 'Prediction': target of output port 'Prediction' \(mean squared "
+                       r"error\), shape \(b, 1\)$"):  # an output of another shape: a target is what it lacks
+        net_train(net, {"Input": data["Input"]}, loss_function={"Prediction": 1.0, "KL": "KL"},
+                  max_training_rounds=1, progress=False)
+    spec = tmp_path / "net.yaml"
+    spec.write_text(net.to_yaml())
+    np.savez(tmp_path / "d.npz", **{k: v.numpy() for k, v in data.items()})
+    assert main(["train", str(spec), "--data", str(tmp_path / "d.npz"), "-o", str(tmp_path / "out"), "--rounds", "1",
+                 "--loss", "{Prediction: 1, KL: 1}"]) == 1
+    assert "(netgraph train --loss '{KL: KL, ...}')" in capsys.readouterr().err

@@ -11,7 +11,8 @@ import pytest
 import torch
 
 from netgraph import (DataError, EmbeddingLayer, GatedRecurrentLayer, LinearLayer, NetChain, NetMapOperator,
-                      SoftmaxLayer, net_train)
+                      SoftmaxLayer, net_initialize, net_train)
+from netgraph.train.loss import attach_losses
 
 OPTIONS = dict(max_training_rounds=1, batch_size=4, random_seed=0, progress=False)
 SAID = (r"input port 'Input' \(key 'Input'\) and target of output port 'Output' \({loss}; key 'Output' works "
@@ -54,3 +55,21 @@ def test_a_validation_target_of_another_length_is_named_as_validation_data():
     with pytest.raises(DataError, match=re.escape("bad validation_set: ") + SAID.format(loss="cross-entropy", a=5,
                                                                                          b=3)):
         net_train(_tagger(), good, validation_set={"Input": x, "Target": torch.randint(0, 3, (8, 3))}, **OPTIONS)
+
+
+def test_a_map_that_ends_in_a_softmax_gets_cross_entropy_on_class_indices():
+    """A per-element classifier written the torch way, NetMapOperator([LinearLayer(3), SoftmaxLayer()]), got the
+    mean squared error and refused class labels ('expected each example of shape (n, 3), found (5)'; found by QA
+    writing a seq2seq spec): the map's output is the softmax's, per element, so its loss is the cross-entropy."""
+    net = net_initialize(NetChain([EmbeddingLayer(4, 6), GatedRecurrentLayer(4),
+                                   NetMapOperator([LinearLayer(3), SoftmaxLayer()])], input=["n"]), seed=0)
+    x, y = torch.randint(0, 6, (8, 5)), torch.randint(0, 3, (8, 5))
+    loss = attach_losses(net, None)
+    assert loss.describe() == "cross-entropy on 'Output' vs key 'Target'"
+    loss.targets({"Input": x, "Target": y})
+    probabilities = net(x)
+    per_example, _ = loss({"Output": probabilities}, {"Input": x, "Target": y})
+    expected = -probabilities.gather(-1, y.unsqueeze(-1)).squeeze(-1).log().mean(1)
+    torch.testing.assert_close(per_example, expected)
+    results = net_train(net, {"Input": x, "Target": y}, **OPTIONS, metrics=["Accuracy"], all=True)
+    assert 0 <= results.round_metrics["Accuracy"][0] <= 1  # a classifier's metric: refused on a regression

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 
 import pytest
 import torch
@@ -204,3 +205,12 @@ def test_a_python_function_in_a_layer_list_says_how_to_use_it():
         NetGraph([LinearLayer(3), torch.tanh], [(1, 2)], Input=2)
     wrapped = NetGraph([LinearLayer(3), FunctionLayer(lambda Input: torch.tanh(Input))], [(1, 2)], Input=2)
     assert wrapped.output_shapes == {"Output": (3,)}
+
+
+def test_the_output_clash_advice_mutes_the_clashing_port_not_the_layers_first_one():
+    """It advised ('a', None), which mutes a's first output ('Output'), for a clash on its 'State': following it
+    changed nothing (found by QA)."""
+    from netgraph import GatedRecurrentLayer, SequenceLastLayer
+    with pytest.raises(WiringError, match=re.escape("mute one with (NetPort('a', 'State'), None) or name")):
+        NetGraph({"a": GatedRecurrentLayer(3, state_output=True), "last": SequenceLastLayer(), "b": LinearLayer(3)},
+                 [("a", "last", "b", NetPort("State"))], Input=("n", 2))

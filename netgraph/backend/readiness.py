@@ -25,11 +25,26 @@ def unknown_inputs(net: Any, ir: Any = None) -> tuple[list[Diagnostic], set[tupl
         if not t.known:
             keys = [key for key in ir.consumers(Value(None, name)) if key[0]]
             fed.update(keys)
-            hint = batch_dim_hint(net, name, t.shape) or MSG_UNKNOWN_INPUT_SHAPE.format(form=option_form(net, name, "3"))
+            hint = batch_dim_hint(net, name, t.shape) or _unknown_dims_hint(net, name, t.shape) or \
+                MSG_UNKNOWN_INPUT_SHAPE.format(form=option_form(net, name, "3"))
             problems.append(Diagnostic(f"graph input {name!r} (feeding {', '.join(map(net.describe, keys)) or 'nothing'}) "
                                        f"has unknown shape {t}: {hint}",
                                        "unknown-shape", layer=(), port=name))
     return problems, fed
+
+
+def _unknown_dims_hint(net: Any, port: str, shape: tuple | None) -> str:
+    """For an input with some dims known and others of unknown size, (3, ?, ?): how to give each a size, or a name
+    for any size ((3, 'h', 'w')); '' otherwise (an input of unknown rank, or of no known dim, gets the plain advice)."""
+    if shape is None or None not in shape or not any(isinstance(d, int) for d in shape):
+        return ""
+    count, taken = shape.count(None), {d for d in shape if isinstance(d, str)}
+    names = iter([n for n in {1: ["n"], 2: ["h", "w"], 3: ["d", "h", "w"]}.get(count, []) if n not in taken] or
+                 [f"n{i}" for i in range(1, count + len(taken) + 1) if f"n{i}" not in taken])
+    named = [next(names) if d is None else d for d in shape]
+    python = f"({', '.join(map(repr, named))}{',' if len(named) == 1 else ''})"
+    return (f"give each dim of unknown size (?) a size, or a name for any size: {option_form(net, port, python)}, or "
+            f"in YAML under 'inputs:' ([{', '.join(map(str, named))}]); shapes exclude the batch dimension")
 
 
 class _Readiness(GraphWalker):

@@ -4,7 +4,7 @@
 call ``netgraph train --seed S`` makes, so both start from the same net), then the example inputs and
 the random layers' draws. Example inputs are one example each: standard normal values for Real
 ports (values inside the allowed range for a port that feeds a distribution parameter,
-``parameter_example``), indices ``0..k-1`` for Integer ports (``k`` = the smallest index count of the
+``parameter_example``, or probabilities for one a cross-entropy reads as such, ``probability_example``), indices ``0..k-1`` for Integer ports (``k`` = the smallest index count of the
 EmbeddingLayers they feed, else 2; 1-based positions within the levels for an ExtractLayer's
 ``Position``) and ``VARIABLE_LENGTH`` for a variable-length dim such as ``"n"``.
 """
@@ -22,9 +22,10 @@ import torch
 from netgraph.backend import net_initialize
 from netgraph.backend.derived_lengths import example_lengths
 from netgraph.core.errors import ShapeError
+from netgraph.core.port_paths import shown_path
 from netgraph.core.summary import one_line
 from netgraph.core.types import INTEGER, format_shape
-from netgraph.layers import EmbeddingLayer, ExtractLayer
+from netgraph.layers import CrossEntropyLossLayer, EmbeddingLayer, ExtractLayer
 from netgraph.layers.distributions import slot_name
 from netgraph.layers.kl_divergence import KLDivergenceLayer
 from netgraph.layers.random import RandomArrayLayer
@@ -152,7 +153,24 @@ def parameter_example(net: Any, port: str, shape: tuple) -> tuple[torch.Tensor, 
                 else:
                     x = torch.randn(1, *shape) + (3.0 if name in ("imax", "max") else 0.0)
                 return x, f"input {port}: values for {type(dist).__name__} parameter {dist.role(name)}: {c.text}"
-    return torch.randn(1, *shape), None
+    return probability_example(net, port, shape) or (torch.randn(1, *shape), None)
+
+
+def probability_example(net: Any, port: str, shape: tuple) -> tuple[torch.Tensor, str] | None:
+    """Probabilities for the Real graph input ``port`` where it feeds a CrossEntropyLossLayer port that reads them
+    (a "Binary" or "Probabilities" Target, or Input without ``logits``), with a note saying so; else None."""
+    for path, layer in net.leaves():
+        if not isinstance(layer, CrossEntropyLossLayer) or layer.form == "Index":
+            continue
+        for layer_port in ("Target",) if layer.logits else ("Input", "Target"):
+            if net.producer((path, layer_port)) != ((), port):
+                continue
+            where = f"for layer {shown_path(path)!r} ({type(layer).__name__}({layer.form!r})) port {layer_port!r}"
+            if layer.form == "Binary":
+                return torch.rand(1, *shape), f"input {port}: probabilities in [0, 1] {where}"
+            return (torch.softmax(torch.randn(1, *shape), -1),
+                    f"input {port}: class probabilities (summing to 1 over the last dim) {where}")
+    return None
 
 
 def index_range(net: Any, port: str) -> tuple[int, int]:

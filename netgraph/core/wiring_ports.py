@@ -86,8 +86,10 @@ class GraphPortsStep:
             taken.add(out)
             if out in explicit_outputs:
                 feeding = next(e.index for e in w.edges if e.dst == PortRef(None, out))
+                first = self.layers[ref.layer].output_ports[0] == ref.port  # (layer, None) mutes its first output
+                source = repr(ref.layer) if first else f"NetPort({ref.layer!r}, {ref.port!r})"
                 self.problem("output-clash", None, f"graph output {out!r} is fed explicitly and also by the unwired "
-                             f"output {ref.port!r} of {self.desc(ref.layer)}; mute one with ({ref.layer!r}, None) "
+                             f"output {ref.port!r} of {self.desc(ref.layer)}; mute one with ({source}, None) "
                              f"or name the graph port differently", layer=(), port=out, edge=feeding)
                 continue
             w.edges.append(Edge(ref, PortRef(None, out), f"(unwired {ref.layer}.{ref.port})", True))

@@ -113,7 +113,8 @@ class _Spatial(Layer):
         try:
             out = tuple(self.OUT_SIZE(i, *q) for i, q in zip(x[1:], params))
         except Conflict as exc:
-            raise exc.reworded(f"port 'Input' {format_shape(x)}: {exc}", "Input") from None
+            raise exc.reworded(f"port 'Input' {format_shape(x)}: {exc}{self._channels_last_hint(x, params)}",
+                               "Input") from None
         try:
             fill(types, "Output", (out_ch, *out), REAL)
         except Conflict as exc:
@@ -121,6 +122,20 @@ class _Spatial(Layer):
         y = types["Output"].shape
         fill(types, "Input", (in_ch, *(self.IN_SIZE(o, *q) for o, q in zip(y[1:], params))), REAL)
         return types
+
+    def _channels_last_hint(self, x: tuple, params: list) -> str:
+        """For an input too small for the windows: the hint that it is channels last (Keras's (28, 28, 1)), when its
+        last dim moved first fits them, else ''."""
+        moved = (x[-1], *x[:-1])
+        if not all(isinstance(d, int) for d in x) or x[-1] >= x[0]:
+            return ""
+        try:
+            for size, q in zip(moved[1:], params):
+                self.OUT_SIZE(size, *q)
+        except Conflict:
+            return ""
+        return (f"; channels last? netgraph takes channels first (as torch): an input of shape "
+                f"{format_shape(moved)}")
 
     def _channel_clash(self, exc: Conflict, declared: tuple, found: tuple) -> Conflict:
         """``exc`` (Output's type refused ``found``) saying the channel counts when they are what differs: a later

@@ -34,7 +34,7 @@ from netgraph.layers.expression_forms import (LONG_CHAIN, OTHER_FORMS, STRUCTURA
                                               folded, number, part_index, repeated_subtrees, structural)
 from netgraph.layers.expression_text import SLOT_PREFIX, applied_body, function_body, list_beside_value, translate
 from netgraph.layers.function_table import (EXPRESSION_ALIASES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, TWO_ARGUMENT_FORMS,
-                                            NamedFunction)
+                                            NamedFunction, torch_name_hint)
 
 __all__ = ["Expression", "parse", "parse_definition", "apply", "apply_all", "to_code", "evaluate",
            "FUNCTIONS", "ExpressionError"]
@@ -139,7 +139,7 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
         if node.id in FUNCTIONS or node.id in STRUCTURAL:
             raise ExpressionError(f"{node.id} is a function: call it on its arguments, as {node.id}[#x]", text,
                                   _col(node, origin))
-        hint = did_you_mean(node.id, [*_CONSTANTS, *FUNCTIONS])
+        hint = torch_name_hint(node.id) or did_you_mean(node.id, [*_CONSTANTS, *FUNCTIONS, *STRUCTURAL])
         raise ExpressionError(f"unknown name {node.id!r}{hint}; ports are written #{node.id}",
                               text, _col(node, origin))
     if isinstance(node, ast.BinOp) and len((chain := chain_terms(node))[1]) > LONG_CHAIN:  # a + b - c + ...
@@ -174,7 +174,7 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
         if name not in FUNCTIONS and not (internal and name in INTERNAL_FUNCTIONS):
             if node.func.id in OTHER_FORMS:
                 raise ExpressionError(OTHER_FORMS[node.func.id], text, _col(node, origin))
-            hint = did_you_mean(node.func.id, [*FUNCTIONS, *STRUCTURAL])
+            hint = torch_name_hint(node.func.id) or did_you_mean(node.func.id, [*FUNCTIONS, *STRUCTURAL])
             raise ExpressionError(f"unknown function {node.func.id!r}{hint}", text, _col(node, origin))
         if name in ("Max", "Min") and node.args and not internal:  # Wolfram's Max flattens: the largest element
             return _extremum(name, [sub(a) for a in node.args])

@@ -23,7 +23,8 @@ SLOT_PREFIX = "_s_"
 _SLOT = re.compile(r"#([A-Za-z][A-Za-z0-9_]*|[0-9]+)?")
 _APPLICATIONS = {  # what Wolfram's operators that Python reads otherwise (or not at all) would be
     "//": "'//' (Wolfram's postfix application, x // f) is not read: write f[x]",
-    "@": "'@' (Wolfram's prefix application, f@x) is not read: write f[x]",
+    "@": "'@' (Wolfram's prefix application, f@x) is not read: write f[x] (torch's matrix product a @ b is "
+         "Dot[#a, #b])",
     "~": "'~' (Wolfram's infix application, x~f~y) is not read: write f[x, y]",
     **{op: f"{op!r} is not an operator of expressions (comparisons are <, <=, >, >=, == and !=)" for op in ("<<", ">>")}}
 _EXPONENT = re.compile(r"[+-]?[0-9]+(?![0-9.])")

@@ -30,7 +30,7 @@ from typing import Any
 import torch
 
 __all__ = ["NamedFunction", "NAMED_FUNCTIONS", "INTERNAL_FUNCTIONS", "EXPRESSION_ALIASES", "OPERATORS",
-           "TWO_ARGUMENT_FORMS", "NOT_THREADED_BY_NAME"]
+           "TWO_ARGUMENT_FORMS", "NOT_THREADED_BY_NAME", "TORCH_NAMES", "torch_name_hint"]
 
 _MODULES = {"torch": torch, "F": torch.nn.functional}
 
@@ -157,6 +157,23 @@ INTERNAL_FUNCTIONS: dict[str, NamedFunction] = {"LogAbsGamma": NamedFunction("Lo
 EXPRESSION_ALIASES = {"exp": "Exp", "log": "Log", "sqrt": "Sqrt", "abs": "Abs", "sin": "Sin", "cos": "Cos",
                       "tan": "Tan", "tanh": "Tanh", "relu": "Ramp", "sigmoid": "LogisticSigmoid", "min": "Min",
                       "max": "Max", "softplus": "SoftPlus", "floor": "Floor", "round": "Round"}
+
+#: torch's (and numpy's) names of whole-array functions -> the function here and its arguments, for the message on
+#: an unknown name (not read as aliases: sum[#x] is refused, saying Total[#x])
+TORCH_NAMES = {"sum": "Total[#x]", "mean": "Mean[#x]", "std": "StandardDeviation[#x]", "var": "Variance[#x]",
+               "matmul": "Dot[#x, #y]", "dot": "Dot[#x, #y]", "mm": "Dot[#x, #y]", "norm": "Norm[#x]",
+               "transpose": "Transpose[#x]", "clamp": "Clip[#x, {lo, hi}]", "clip": "Clip[#x, {lo, hi}]",
+               "flip": "Reverse[#x]", "trace": "Tr[#x]"}
+
+
+def torch_name_hint(name: str) -> str:
+    """' (torch's sum is Total here: Total[#x])' for another library's name of a function here (and Wolfram's Sum,
+    an iterated sum), else ''."""
+    if name == "Sum":
+        return " (the sum of an array's elements is Total here: Total[#x])"
+    form = TORCH_NAMES.get(name)
+    return f" (torch's {name} is {form.split('[')[0]} here: {form})" if form else ""
+
 
 #: Wolfram functions its ThreadingLayer page lists that name no function of n inputs -> how to write them
 NOT_THREADED_BY_NAME = {"Clip": "Wolfram's Clip[x, {min, max}] takes its bounds as a list; clip between inputs with "

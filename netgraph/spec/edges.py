@@ -246,6 +246,9 @@ def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], pos
     graph_ports = f" or declared graph port ({', '.join(sorted(ports))})" if ports else ""
     group = "inputs" if index == 0 else "outputs"  # a source is a graph input, a destination a graph output
     near = did_you_mean(text, [*table, *ports])  # a near name is the likely fix: no advice to declare the typo
+    if not near and (reader.file, prefix, text) in reader.undeclared:  # one declaration fixes every use: told once
+        return FAILED
+    reader.undeclared.add((reader.file, prefix, text))
     return reader.error(ep.loc, f"{text!r} is not a layer{graph_ports}{near}" if near else
                         f"{text!r} is not a layer{graph_ports}; a graph port used in an edge is declared under "
                         f"'inputs:' or 'outputs:' (here '{group}: {{{text}: null}}')",

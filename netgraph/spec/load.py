@@ -128,6 +128,7 @@ class SpecReader(ProblemLog):
         self.refs_used: set[tuple[SourceFile, str]] = set()  # the 'nets:' definitions read (unused ones: checked)
         self.refs_read = 0
         self.layers_read = 0
+        self.undeclared: set[tuple] = set()  # (file, graph path, name) of each graph port told to be declared
 
     def error(self, loc: Loc, message: str, file: SourceFile | None = None, source: Diagnostic | None = None, *,
               kind: str, **fields: Any) -> Any:

@@ -360,14 +360,23 @@ def _with_defaults() -> list[str]:
     return names
 
 
+def _coder_schema(kind: str) -> dict:
+    """``{type: ImageEncoder, size: ...}``: an encoder's (``kind``) or decoder's type, and that type's option names
+    (any values: the loader checks them)."""
+    names = sorted(n for n, c in CODERS.items() if c.kind == kind)
+    return {"type": "object", "required": ["type"], "properties": {"type": {"enum": names}},
+            "allOf": [{"if": {"properties": {"type": {"const": n}}, "required": ["type"]},
+                       "then": {"properties": {"type": {}, **{f.name: {} for f in dataclasses.fields(CODERS[n])}},
+                                "additionalProperties": False}} for n in names]}
+
+
 DEFS = {  # the schemas the option kinds refer to, by $defs name
     "shape": _SHAPE,
     "portType": {"anyOf": [{"$ref": "#/$defs/shape"}, {"enum": list(DTYPES)}, {
         "type": "object", "properties": {"shape": {"$ref": "#/$defs/shape"}, "dtype": {"enum": [*DTYPES, None]}},
         "additionalProperties": False}, *(
-        {"type": "object", "properties": {kind: {"type": "object", "properties": {"type": {"enum": sorted(
-            n for n, c in CODERS.items() if c.kind == kind)}}, "required": ["type"]}}, "required": [kind],
-         "additionalProperties": False} for kind in ("encoder", "decoder"))]},
+        {"type": "object", "properties": {kind: _coder_schema(kind)}, "required": [kind], "additionalProperties": False}
+        for kind in ("encoder", "decoder"))]},
     "array": {"anyOf": [{"type": "number"}, {"type": "array", "items": {"$ref": "#/$defs/array"}}, {"type": "null"},
                         {"type": "object", "required": ["shared"], "additionalProperties": False,
                          "properties": {"shared": {"type": "string"}, "array": {"$ref": "#/$defs/array"}}}],

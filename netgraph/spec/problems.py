@@ -47,10 +47,25 @@ _YAML_ADVICE = {  # the wiring's advice, written in Python, and the same in a sp
 }
 
 
+_NAME = r"'([^'\\]*)'"  # a name as Python's repr quotes it
+_YAML_EDGES = [  # the edges and ports the wiring's advice writes in Python, and the same as a spec's edges
+    (re.compile(rf"\(NetPort\({_NAME}\), NetPort\({_NAME}, {_NAME}\)\)"), r"'\1 -> \2.\3'"),
+    (re.compile(rf"\(NetPort\({_NAME}, {_NAME}\), None\)"), r"'\1.\2 -> None'"),  # a muted output
+    (re.compile(rf"\({_NAME}, None\)"), r"'\1 -> None'"),  # a layer's first output, muted
+    (re.compile(rf"NetPort\({_NAME}\)"), r"'\1'")]  # a graph port
+
+
 def yaml_advice(message: str) -> str:
-    """``message`` with the wiring's Python advice (``MSG_OUTPUT_TO_OUTPUT``, ``MSG_FED_TWICE``) said in YAML."""
+    """``message`` with the wiring's Python advice (``MSG_OUTPUT_TO_OUTPUT``, ``MSG_FED_TWICE``, edges such as
+    ``(NetPort('x'), NetPort('b', 'Input'))`` and ``('b', None)``) said in YAML.
+
+    >>> yaml_advice("mute one with ('b', None)")
+    "mute one with 'b -> None'"
+    """
     for python, yaml in _YAML_ADVICE.items():
         message = message.replace(python, yaml)
+    for pattern, yaml in _YAML_EDGES:
+        message = pattern.sub(yaml, message)
     return message
 
 

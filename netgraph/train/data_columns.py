@@ -44,6 +44,7 @@ class Expect:
     alias: str | None = None  # the other key the same data may be given under ('Target' / the output's name)
     indices: tuple[int, str] | None = None  # an input's indices lie in [0, n) of the EmbeddingLayer (named) it feeds
     hint: str = ""  # the usual cause, said when the shape does not fit (class labels for a mean squared error)
+    missing_hint: str = ""  # what to give instead, said when the key is missing (an output that is a loss itself)
     lengths_of: str | None = None  # the input port whose Padded batches' lengths this key holds (a loader's)
 
 
@@ -194,7 +195,8 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
     for k in missing:
         hint = did_you_mean(k, extra)
         problems.append(f"missing key {k!r}: {expect[k].what}, shape {_batch_shape(expect[k].type.shape)}"
-                        f"{' ' + expect[k].type.dtype if expect[k].type.dtype == INTEGER else ''}{hint}")
+                        f"{' ' + expect[k].type.dtype if expect[k].type.dtype == INTEGER else ''}{hint}"
+                        f"{expect[k].missing_hint}")
     if not allow_extra:
         given = [k for k, e in expect.items() if not e.optional]  # not the lengths netgraph's padded batches add
         twice = {e.alias: k for k, e in expect.items() if e.alias in cols and k in cols}

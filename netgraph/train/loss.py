@@ -57,18 +57,28 @@ def is_loss_port(net: Any, port: str) -> bool:
 
 
 def auto_kind(net: Any, port: str) -> str:
-    """'index' (after a SoftmaxLayer), 'binary' (after LogisticSigmoid) or 'mse'."""
-    path, _ = net.producer(((), port))
-    if not path:
+    """'index' (after a SoftmaxLayer), 'binary' (after LogisticSigmoid) or 'mse'; a NetMapOperator's output is
+    its inner net's, per element."""
+    layer, rank = _final_layer(net, port, len(net.port_types[port].shape or ()))
+    if layer is None:
         return "mse"
-    layer = net.layer_at(path)
     if layer.type_name == "SoftmaxLayer":
-        rank = len(net.port_types[port].shape or ())
         level = getattr(layer, "level", -1)
         return "index" if rank and (level == -1 or level == rank) else "mse"
     if layer.type_name == "ElementwiseLayer" and getattr(layer, "function", None) in ("LogisticSigmoid", "Sigmoid"):
         return "binary"
     return "mse"
+
+
+def _final_layer(net: Any, port: str, rank: int) -> tuple[Layer | None, int]:
+    """The leaf layer whose output reaches the output ``port`` (of ``rank`` dims), looking into NetMapOperators'
+    inner nets (each takes off the sequence dim), and that output's rank; None for a graph input."""
+    path, out = net.producer(((), port))
+    layer = net.layer_at(path) if path else None
+    while layer is not None and layer.type_name == "NetMapOperator":
+        inner_path, out = layer.net.producer(((), out))
+        layer, rank = (layer.net.layer_at(inner_path) if inner_path else None), rank - 1
+    return layer, rank
 
 
 class Loss:

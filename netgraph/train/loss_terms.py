@@ -98,7 +98,7 @@ class LayerTerm(Term):
                                               f"({self.describe().split(' on ')[0]}"
                                               f"{'; key ' + repr(self.alias) + ' works too' if self.alias else ''})",
                                               finite=True, alias=self._other_key(), hint=self._target_hint(sample),
-                                              **self._limits())
+                                              missing_hint=self._missing_hint(), **self._limits())
             if sample is None:
                 return expect  # the data check reports the missing key
         self.module = net_initialize(graph).compile()
@@ -109,6 +109,10 @@ class LayerTerm(Term):
         """The usual cause of a target that does not fit, said with the shape error (or '')."""
         if self.layer.type_name == "CrossEntropyLossLayer" and getattr(self.layer, "form", None) == "Index":
             return channel_classes_hint(target, self.out.shape)
+        return ""
+
+    def _missing_hint(self) -> str:
+        """What to give when the target is missing (or ''): see AutoTerm."""
         return ""
 
     def _other_key(self) -> str | None:
@@ -138,6 +142,15 @@ class AutoTerm(LayerTerm):
 
     def describe(self) -> str:
         return f"{self.NAMES[self.kind]} on {self.port!r} vs key {self.target_key!r}"
+
+    def _missing_hint(self) -> str:
+        """For an output of one value per example (a loss computed in the net, such as a KL term): how to minimise
+        it as it is, which needs no target."""
+        if self.out.shape != ():
+            return ""
+        return (f"; to minimise the output {self.port!r} itself (one value per example), give the port's own name as "
+                f"its loss: loss_function={{{self.port!r}: {self.port!r}, ...}} (netgraph train --loss "
+                f"'{{{self.port}: {self.port}, ...}}')")
 
     def targets(self, samples: Mapping[str, torch.Tensor]) -> dict[str, Expect]:
         t, shape = samples.get(self.target_key), self.out.shape

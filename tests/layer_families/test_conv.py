@@ -207,3 +207,14 @@ def test_a_linear_layer_after_convolutions_over_variable_sizes_points_to_global_
     assert fixed.output_shapes == {"Output": (10,)}  # the fix it names builds
     sequence = shape_error(lambda: NetChain([LinearLayer(10)], input=("n", 4)), "SequenceLastLayer")
     assert "global average pooling" not in sequence  # a sequence's length comes first: not channels
+
+
+@pytest.mark.parametrize("layer", [ConvolutionLayer(4, 3), PoolingLayer(2, stride=2)])
+def test_an_input_declared_channels_last_says_so(layer):
+    """`inputs: {Input: [28, 28, 1]}` (Keras's image shape) read only 'a spatial size of 1 is too small for kernel 3'
+    (found by QA writing specs from the README): the error now says channels come first, and the shape to give."""
+    shape_error(lambda: NetGraph([layer], [], Input=(28, 28, 1)), "too small for kernel",
+                "; channels last? netgraph takes channels first (as torch): an input of shape (1, 28, 28)")
+    with pytest.raises(Exception) as caught:
+        NetGraph([ConvolutionLayer(4, 5)], [], Input=(1, 3, 3))
+    assert "channels last?" not in str(caught.value)  # too small whichever dim comes first
