@@ -90,3 +90,15 @@ def test_the_schema_accepts_a_saved_layer_file_as_the_loader_does(tmp_path):
         with pytest.raises(SpecError):
             from_yaml(bad)
         assert list(validator.iter_errors(yaml.safe_load(bad))), bad
+
+
+def test_train_on_a_layer_file_writes_back_a_layer_file(cli):
+    """The command line reads a layer file as the net of it alone; ``train -o`` writes what it read, the trained
+    layer alone (as ``net_train(layer, ...)`` gives the layer back), not that net."""
+    save(LinearLayer(1, input=3), cli.folder / "lin.yaml", name="Lin")
+    ran = cli("train", "lin.yaml", "--data", cli.data(), "--rounds", "1", "--seed", "0", "--quiet", "-o", "out")
+    assert ran.code == 0, ran.err
+    text = (cli.folder / "out" / "lin.yaml").read_text()
+    assert "type: LinearLayer" in text and "name: Lin" in text and "layers:" not in text
+    trained = load(cli.folder / "out" / "lin.yaml")
+    assert isinstance(trained, LinearLayer) and trained.arrays["Weights"].shape == (1, 3)
