@@ -34,7 +34,7 @@ from netgraph.core.multiplier_rates import picking_rules
 from netgraph.core.layer_view import LayerView
 from netgraph.core.layer_table import (NOT_GIVEN, RESERVED_NAMES, coerce_layer, given_by_keyword, graph_parts,
                                       layer_key, named_layers)
-from netgraph.core.port_coders import check_decoders, split_port_options, with_encoder_counts
+from netgraph.core.port_coders import check_decoders, graph_with_encoder, split_port_options, with_encoder_counts
 from netgraph.core.flat_pickle import PLAIN_DEPTH, flat_form
 from netgraph.core.ir import GraphIR, build_ir, with_layers
 from netgraph.core.leaf_swap import replace_inside, same_structure
@@ -246,6 +246,10 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
     def coders(self) -> dict[str, Any]:
         """The encoders and decoders on the graph's ports, by port name."""
         return dict(self._coders)
+
+    def with_encoder(self, port: str, encoder: Any) -> NetGraph:
+        """The layers input ``port`` feeds, told of ``encoder`` in turn (``graph_with_encoder``)."""
+        return graph_with_encoder(self, port, encoder)
 
     @deep_walk
     def replace_layers(self, changes: Mapping[Any, Layer]) -> NetGraph:
