@@ -12,8 +12,6 @@ port's type, so an existing NetGraph is a valid one. Edits return new graphs.
 from __future__ import annotations
 
 import copy
-import keyword
-import unicodedata
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -31,6 +29,7 @@ from netgraph.core.inference import Problem
 from netgraph.core.nesting import deep_walk, infer_net, nesting_depth, recursion_room
 from netgraph.core.information import information
 from netgraph.core.multiplier_rates import picking_rules
+from netgraph.core.names import usable_input_name
 from netgraph.core.layer_view import LayerView
 from netgraph.core.layer_table import (NOT_GIVEN, RESERVED_NAMES, coerce_layer, given_by_keyword, graph_parts,
                                       layer_key, named_layers)
@@ -96,8 +95,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
                                          f"{self.type_name}{hint}; its ports are inputs {list(self._inputs)}, "
                                          f"outputs {list(self._outputs)}", "unknown-graph-port", layer=(), port=name))
         for name in self._inputs:
-            if not name.isidentifier() or keyword.iskeyword(name) or name == "self" \
-                    or unicodedata.normalize("NFKC", name) != name:  # Python reads "º" in code as "o"
+            if not usable_input_name(name):
                 errors.append(Diagnostic(f"graph input {name!r} must be a Python identifier that Python reads as "
                                          f"written (it becomes a keyword argument)", "graph-input-name", layer=(), port=name))
         self._coders, port_shapes, misplaced = split_port_options(dict(port_shapes), self._inputs, self._outputs)
