@@ -60,3 +60,25 @@ def test_the_command_lines_example_indices_pass_over_an_embedding_without_n():
     assert 0 <= int(inputs["Input"].min()) and int(inputs["Input"].max()) == 2
     inputs, _ = example_inputs(NetChain([EmbeddingLayer(4)], input=(50,)))
     assert 0 <= int(inputs["Input"].min()) and int(inputs["Input"].max()) < DEFAULT_INDEX_COUNT
+
+
+def test_an_embedding_in_a_nested_net_takes_n_from_the_outer_encoder():
+    """The encoded input fed a nested chain or graph whose first layer is the EmbeddingLayer: only layers the input
+    fed directly took n, so this one still needed n (Wolfram's EmbeddingLayer[size] in a nested NetChain takes it)."""
+    encoder = ClassEncoder(["r", "g", "b"])
+    inner = NetGraph({"emb": EmbeddingLayer(4), "lin": LinearLayer(2)}, [("emb", "lin")])
+    net = NetChain({"enc": NetChain({"deep": inner}), "out": LinearLayer(1)}, input=encoder)
+    assert net.layers["enc"].layers["deep"].layers["emb"] == EmbeddingLayer(4, 3)
+    net = net_initialize(net, seed=0)
+    weights = net.layers["enc"].layers["deep"].layers["emb"].arrays["Weights"]
+    assert weights.shape == (3, 4)
+    deep = net.layers["enc"].layers["deep"]
+    torch.testing.assert_close(net(["b", "r"]), net.layers["out"](deep.layers["lin"](weights[[2, 0]])))
+
+
+def test_an_inner_port_fed_by_the_encoder_through_two_levels_is_checked_against_its_n():
+    inner = NetGraph({"emb": EmbeddingLayer(4, 2)}, [(NetPort("Ids"), "emb")])
+    with pytest.raises(ShapeError, match=r"graph input 'Ids': the ClassEncoder gives indices 0 to 2, but layer "
+                                         r"'a/b/emb' \(EmbeddingLayer\) takes n=2 \(indices 0 to 1\); give it n=3"):
+        NetChain({"a": NetChain({"b": inner})}, input=ClassEncoder(["x", "y", "z"]))
+

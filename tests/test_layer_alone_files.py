@@ -63,3 +63,42 @@ def test_the_command_line_works_on_a_layer_file_as_on_the_net_of_it_alone(cli, c
     seed = ("--seed", "0") if command == "run" else ()
     ran, expected = cli(command, layer_file, *seed), cli(command, net_file, *seed)
     assert expected.code == 0 and (ran.code, ran.out) == (0, expected.out.replace("net.", "lin."))
+
+
+def test_the_schema_accepts_a_saved_layer_file_as_the_loader_does(tmp_path):
+    """``netgraph schema`` allowed only a net at the top (``layers:`` required), so an editor flagged a layer file
+    that ``load`` reads; a layer file is checked against its type's own options."""
+    import jsonschema
+    import yaml
+
+    from netgraph.spec.schema import spec_schema
+
+    validator = jsonschema.Draft202012Validator(spec_schema())
+    layer = save(net_initialize(LinearLayer(2, input=3), seed=0), tmp_path / "lin.yaml", name="lin", description="d")
+    mapped = to_yaml(NetMapOperator(NetChain({"lin": LinearLayer(2)}, input=3)))
+    assert isinstance(load(layer), LinearLayer)
+    for text in (layer.read_text(), mapped, "netgraph: 1\nnets: {inner: [2, Tanh]}\ntype: NetMapOperator\nnet: {ref: inner}\n"):
+        if "arrays:" not in text:
+            from_yaml(text)
+        assert not list(validator.iter_errors(yaml.safe_load(text))), text
+    good = "netgraph: 1\ntype: LinearLayer\noutput: 2\n"
+    from_yaml(good)
+    assert not list(validator.iter_errors(yaml.safe_load(good)))
+    for bad in (good.replace("output", "outptu"), good.replace("output: 2", "output: two"),  # an unknown option,
+                "netgraph: 1\ntype: ElementwiseLayer\n", good + "edges: []\n", good + "layers: {a: Tanh}\n",  # function missing,
+                "netgraph: 1\ntype: LinearLayr\noutput: 2\n", good.replace("netgraph: 1\n", "")):  # net keys; no version
+        with pytest.raises(SpecError):
+            from_yaml(bad)
+        assert list(validator.iter_errors(yaml.safe_load(bad))), bad
+
+
+def test_train_on_a_layer_file_writes_back_a_layer_file(cli):
+    """The command line reads a layer file as the net of it alone; ``train -o`` writes what it read, the trained
+    layer alone (as ``net_train(layer, ...)`` gives the layer back), not that net."""
+    save(LinearLayer(1, input=3), cli.folder / "lin.yaml", name="Lin")
+    ran = cli("train", "lin.yaml", "--data", cli.data(), "--rounds", "1", "--seed", "0", "--quiet", "-o", "out")
+    assert ran.code == 0, ran.err
+    text = (cli.folder / "out" / "lin.yaml").read_text()
+    assert "type: LinearLayer" in text and "name: Lin" in text and "layers:" not in text
+    trained = load(cli.folder / "out" / "lin.yaml")
+    assert isinstance(trained, LinearLayer) and trained.arrays["Weights"].shape == (1, 3)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import LinearLayer, NetArrayLayer, NetChain, NetGraph, NetPort, WiringError, net_initialize, net_take
+from netgraph import ElementwiseLayer, LinearLayer, NetArrayLayer, NetChain, NetGraph, NetPort, WiringError, net_initialize, net_take
 
 G = torch.Generator().manual_seed(0)
 X, Y = torch.randn(4, 3, generator=G), torch.randn(4, 2, generator=G)
@@ -24,9 +24,9 @@ def test_a_start_at_a_graph_input_keeps_what_lies_between_it_and_the_outputs():
     net = two_branches()
     taken = net_take(net, "c", start=NetPort("x"))
     assert list(taken.layers) == ["a", "add", "c"]  # b computes from y alone: before the start
-    assert taken.input_ports == ("x", "Input2") and taken.input_shapes == {"x": (3,), "Input2": (2,)}
+    assert taken.input_ports == ("x", "b") and taken.input_shapes == {"x": (3,), "b": (2,)}  # named after b, Wolfram's
     b_out = net_take(net, "b")(y=Y)  # what b gave 'add' now comes in as the new input
-    torch.testing.assert_close(taken(x=X, Input2=b_out), net(x=X, y=Y), rtol=0, atol=0)
+    torch.testing.assert_close(taken(x=X, b=b_out), net(x=X, y=Y), rtol=0, atol=0)
 
 
 def test_the_start_may_be_written_by_name():
@@ -37,8 +37,8 @@ def test_the_start_may_be_written_by_name():
 def test_a_start_at_a_layer_keeps_that_layer_and_what_follows():
     net = two_branches()
     taken = net_take(net, "c", start="add")
-    assert list(taken.layers) == ["add", "c"] and taken.input_ports == ("Input1", "Input2")
-    torch.testing.assert_close(taken(Input1=net_take(net, "a")(x=X), Input2=net_take(net, "b")(y=Y)), net(x=X, y=Y))
+    assert list(taken.layers) == ["add", "c"] and taken.input_ports == ("a", "b")
+    torch.testing.assert_close(taken(a=net_take(net, "a")(x=X), b=net_take(net, "b")(y=Y)), net(x=X, y=Y))
 
 
 def test_a_start_at_a_layer_output_begins_after_that_layer():
@@ -85,3 +85,26 @@ def test_a_graph_input_among_the_outputs_says_to_give_it_as_start():
                                           r"\(Wolfram's NetTake\[net, \{NetPort\[\"x\"\], end\}\]\), give it as start: "
                                           r"net_take\(net, outputs, start=NetPort\('x'\)\)"):
         net_take(two_branches(), [NetPort("x"), "c"])
+
+
+def test_a_value_cut_off_is_one_input_named_after_its_layer_however_many_layers_read_it():
+    """Each port a cut value fed became an input of its own, named after the port (Input, Input2), where Wolfram
+    names the input after the layer that gave the value; a name a graph input has already is numbered."""
+    net = net_initialize(NetGraph({"a": LinearLayer(2), "p": LinearLayer(2), "q": LinearLayer(2), "add": "Plus"},
+                                  [(NetPort("x"), "a"), ("a", ["p", "q"]), (["p", "q", NetPort("a")], "add")], x=3,
+                                  a=2), seed=0)
+    taken = net_take(net, "add", start=["p", "q"])
+    assert taken.input_ports == ("a", "a2") and taken.input_shapes == {"a": (2,), "a2": (2,)}
+    a_out = net_take(net, "a")(x=X)
+    torch.testing.assert_close(taken(a=Y, a2=a_out), net(x=X, a=Y), rtol=0, atol=0)
+
+
+def test_cut_values_of_a_layer_with_several_outputs_and_of_a_numbered_layer():
+    pair = NetGraph({"p": LinearLayer(2), "q": LinearLayer(2)}, [(NetPort("Input"), ["p", "q"]), ("p", NetPort("P")),
+                                                                     ("q", NetPort("Q"))], Input=3)
+    net = net_initialize(NetGraph({"pair": pair, "add": "Plus"}, [(NetPort("pair", "P"), NetPort("add", "Input1")),
+                                                                  (NetPort("pair", "Q"), NetPort("add", "Input2"))]),
+                         seed=0)
+    assert net_take(net, "add", start="add").input_ports == ("pair_P", "pair_Q")
+    numbered = NetGraph([LinearLayer(2), ElementwiseLayer("Tanh")], [(1, 2)], Input=3)
+    assert net_take(numbered, 2, start=2).input_ports == ("Input",)  # no input may be called '1': its port's name

@@ -232,7 +232,8 @@ def _check_timeout(seconds: float) -> None:
 
 def _load_net(path: str) -> tuple[Any, str | None, str | None]:
     """The spec, or an ONNX model imported (``import_onnx``), with its name and description (``spec_header``,
-    which the trained spec keeps): a model is read once for both."""
+    which the trained spec keeps): a model is read once for both. A layer file stays the layer (not the net of it
+    alone, as ``load_net`` gives other commands): net_train gives the layer back, so ``-o`` writes a layer file."""
     if Path(path).suffix.lower() == ".onnx":  # netgraph.export loads every layer family: imported for a model only
         return importlib.import_module("netgraph.cli.loading").load_with_header(path)
     return load(path), *spec_header(path)

@@ -12,8 +12,6 @@ port's type, so an existing NetGraph is a valid one. Edits return new graphs.
 from __future__ import annotations
 
 import copy
-import keyword
-import unicodedata
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -31,10 +29,11 @@ from netgraph.core.inference import Problem
 from netgraph.core.nesting import deep_walk, infer_net, nesting_depth, recursion_room
 from netgraph.core.information import information
 from netgraph.core.multiplier_rates import picking_rules
+from netgraph.core.names import usable_input_name
 from netgraph.core.layer_view import LayerView
 from netgraph.core.layer_table import (NOT_GIVEN, RESERVED_NAMES, coerce_layer, given_by_keyword, graph_parts,
                                       layer_key, named_layers)
-from netgraph.core.port_coders import check_decoders, split_port_options, with_encoder_counts
+from netgraph.core.port_coders import check_decoders, graph_with_encoder, split_port_options, with_encoder_counts
 from netgraph.core.flat_pickle import PLAIN_DEPTH, flat_form
 from netgraph.core.ir import GraphIR, build_ir, with_layers
 from netgraph.core.leaf_swap import replace_inside, same_structure
@@ -97,8 +96,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
                                          f"{self.type_name}{hint}; its ports are inputs {list(self._inputs)}, "
                                          f"outputs {list(self._outputs)}", "unknown-graph-port", layer=(), port=name))
         for name in self._inputs:
-            if not name.isidentifier() or keyword.iskeyword(name) or name == "self" \
-                    or unicodedata.normalize("NFKC", name) != name:  # Python reads "º" in code as "o"
+            if not usable_input_name(name):
                 errors.append(Diagnostic(f"graph input {name!r} must be a Python identifier that Python reads as "
                                          f"written (it becomes a keyword argument)", "graph-input-name", layer=(), port=name))
         self._coders, port_shapes, misplaced = split_port_options(dict(port_shapes), self._inputs, self._outputs)
@@ -247,6 +245,10 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
     def coders(self) -> dict[str, Any]:
         """The encoders and decoders on the graph's ports, by port name."""
         return dict(self._coders)
+
+    def with_encoder(self, port: str, encoder: Any) -> NetGraph:
+        """The layers input ``port`` feeds, told of ``encoder`` in turn (``graph_with_encoder``)."""
+        return graph_with_encoder(self, port, encoder)
 
     @deep_walk
     def replace_layers(self, changes: Mapping[Any, Layer]) -> NetGraph:

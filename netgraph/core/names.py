@@ -12,10 +12,13 @@ a\nb\tc enc/a\nb
 
 from __future__ import annotations
 
+import keyword
+import unicodedata
 from collections.abc import Collection, Container, Mapping, Sequence
 from typing import Any
 
-__all__ = ["fresh_name", "indexed", "numbered", "printable", "printable_path", "INDEX_RULE", "describe_layer"]
+__all__ = ["fresh_name", "indexed", "numbered", "printable", "printable_path", "INDEX_RULE", "describe_layer",
+           "usable_input_name"]
 
 INDEX_RULE = "numbered 1 to {n}, or -1 for the last"
 
@@ -27,6 +30,13 @@ def fresh_name(base: str, taken: Container[str], sep: str = "") -> str:
         n += 1
         name = f"{base}{sep}{n}"
     return name
+
+
+def usable_input_name(name: str) -> bool:
+    """Whether ``name`` may name a graph input: a Python identifier that Python reads as written (it becomes a
+    keyword argument; Python reads "º" in code as "o"), no keyword and not ``self``."""
+    return name.isidentifier() and not keyword.iskeyword(name) and name != "self" \
+        and unicodedata.normalize("NFKC", name) == name
 
 
 def indexed(names: Collection[str], part: object) -> str | None:

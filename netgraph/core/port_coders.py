@@ -15,9 +15,10 @@ from typing import Any
 
 from netgraph.core.coders import Coder, Decoder, Encoder
 from netgraph.core.errors import Diagnostic
+from netgraph.core.shared import is_graph
 from netgraph.core.types import PortType
 
-__all__ = ["split_port_options", "check_decoders", "with_encoder_counts"]
+__all__ = ["split_port_options", "check_decoders", "fed_leaves", "with_encoder_counts", "graph_with_encoder"]
 
 
 def split_port_options(given: dict[str, Any], inputs: tuple, outputs: tuple) -> tuple[dict, dict, list]:
@@ -41,31 +42,53 @@ def split_port_options(given: dict[str, Any], inputs: tuple, outputs: tuple) -> 
 
 def check_decoders(coders: dict[str, Coder], types: dict[str, PortType], graph: Any) -> list[Diagnostic]:
     """A Diagnostic for each decoder whose port's inferred type does not suit it, and for each index encoder
-    that gives more indices than an EmbeddingLayer it feeds directly takes (as Wolfram's index types refuse)."""
+    that gives more indices than an EmbeddingLayer it feeds takes (directly, or inside nested nets: as Wolfram's
+    index types refuse)."""
     errors = []
     for port, coder in coders.items():
         reason = coder.check(types[port]) if isinstance(coder, Decoder) and port in types else None
         if reason:
             errors.append(Diagnostic(f"graph output {port!r}: {reason}", "decoder-port", layer=(), port=port))
-    for edge in graph.edges:
-        coder = coders.get(edge.src.port) if edge.src.layer is None else None
         count = coder.index_count if isinstance(coder, Encoder) else None
-        layer = graph.layers.get(edge.dst.layer) if count else None
-        n = getattr(layer, "count", None) if getattr(layer, "type_name", None) == "EmbeddingLayer" else None
-        if isinstance(n, int) and n < count:
-            errors.append(Diagnostic(f"graph input {edge.src.port!r}: the {coder.type_name} gives indices 0 to "
-                                     f"{count - 1}, but layer {edge.dst.layer!r} (EmbeddingLayer) takes n={n} (indices "
-                                     f"0 to {n - 1}); give it n={count}", "encoder-range", layer=(edge.dst.layer,),
-                                     port=edge.src.port))
+        for path, layer, _ in fed_leaves(graph, port) if count else ():
+            n = layer.count if layer.type_name == "EmbeddingLayer" else None
+            if isinstance(n, int) and n < count:
+                errors.append(Diagnostic(f"graph input {port!r}: the {coder.type_name} gives indices 0 to "
+                                         f"{count - 1}, but layer {'/'.join(path)!r} (EmbeddingLayer) takes n={n} "
+                                         f"(indices 0 to {n - 1}); give it n={count}", "encoder-range", layer=path,
+                                         port=port))
     return errors
+
+
+def fed_leaves(graph: Any, port: str) -> list[tuple[tuple, Any, str]]:
+    """``(path, layer, its port)`` of each layer that is no graph which graph input ``port`` feeds, directly or
+    through the inputs of nested graphs (the data reaching them unchanged)."""
+    out = []
+    for edge in graph.edges:
+        if edge.src.layer is None and edge.src.port == port and edge.dst.layer is not None:
+            layer = graph.layers[edge.dst.layer]
+            inner = fed_leaves(layer, edge.dst.port) if is_graph(layer) else [((), layer, edge.dst.port)]
+            out += [((edge.dst.layer, *path), leaf, p) for path, leaf, p in inner]
+    return out
 
 
 def with_encoder_counts(layers: dict[str, Any], edges: Any, coders: dict[str, Coder]) -> dict[str, Any]:
     """``layers`` with each one a graph input's encoder feeds directly told of it (``Layer.with_encoder``: an
-    EmbeddingLayer without n takes the encoder's index count, as Wolfram's takes Restricted["Integer", n])."""
+    EmbeddingLayer without n takes the encoder's index count, as Wolfram's takes Restricted["Integer", n]; a nested
+    graph tells the layers its input feeds in turn, ``graph_with_encoder``)."""
     changed = dict(layers)
     for edge in edges:
         coder = coders.get(edge.src.port) if edge.src.layer is None and edge.dst.layer is not None else None
         if isinstance(coder, Encoder):
             changed[edge.dst.layer] = changed[edge.dst.layer].with_encoder(edge.dst.port, coder)
     return changed
+
+
+def graph_with_encoder(graph: Any, port: str, encoder: Encoder) -> Any:
+    """``graph`` as fed at input ``port`` by an outer graph input with ``encoder``: the layers that input feeds told
+    of it (``with_encoder_counts``); ``graph`` itself when none changes, or when the port has its own encoder."""
+    if port in graph.coders:
+        return graph
+    layers = with_encoder_counts(dict(graph.layers), graph.edges, {port: encoder})
+    changes = {name: layer for name, layer in layers.items() if layer is not graph.layers[name]}
+    return graph.replace_layers(changes) if changes else graph

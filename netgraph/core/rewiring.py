@@ -10,11 +10,12 @@ layers (reconnecting interior ones only when their neighbours' ports fit).
 from __future__ import annotations
 
 import numbers
+from collections import Counter
 from typing import Any
 
 import networkx as nx
 
-from netgraph.core.names import INDEX_RULE, fresh_name, indexed
+from netgraph.core.names import INDEX_RULE, fresh_name, indexed, usable_input_name
 from netgraph.core.nested_ports import in_chain, output_map, same_inputs
 from netgraph.core.chain import NetChain
 from netgraph.core.drop_batch import ends_batch, interior_batch
@@ -205,11 +206,13 @@ def layer_graph(net: NetGraph) -> nx.DiGraph:
     return g
 
 
-def subgraph(net: NetGraph, keep: set[str], mute_orphans: bool = True, targets: frozenset = frozenset()) -> NetGraph:
+def subgraph(net: NetGraph, keep: set[str], mute_orphans: bool = True, targets: frozenset = frozenset(),
+             by_source: bool = False) -> NetGraph:
     """The layers in ``keep`` with the wiring among them (a chain stays a chain).
 
     Input ports that lose their producer become new graph inputs (named after the port, numbered when a
-    kept graph input has that name already, so they are never silently fed another port's data); outputs
+    kept graph input has that name already, so they are never silently fed another port's data; ``by_source``: one
+    per value cut off, fed to every port it fed, named after the layer that gave it, ``cut_input_names``); outputs
     that fed only removed layers are muted (``mute_orphans``; never those of ``targets``) or become graph outputs.
     """
     if not keep:
@@ -224,9 +227,10 @@ def subgraph(net: NetGraph, keep: set[str], mute_orphans: bool = True, targets: 
     inputs = {e.src.port for e in kept_edges if e.src.layer is None}
     shapes = {p: s for p, s in net.port_shape_options().items() if p in inputs}
     used = {(e.src.layer, e.src.port) for e in kept_edges}
+    named = cut_input_names(net, keep, inputs) if by_source else {}
     for e in net.edges:
         if e.dst.layer in keep and e.src.layer is not None and e.src.layer not in keep:
-            name = fresh_name(e.dst.port, inputs)
+            name = named.get((e.src.layer, e.src.port)) or fresh_name(e.dst.port, inputs)
             inputs.add(name)
             edges.append((NetPort(name), NetPort(e.dst.layer, e.dst.port)))
             shapes.update(_known_types(net, e.dst.layer, {e.dst.port: name}))
@@ -236,6 +240,22 @@ def subgraph(net: NetGraph, keep: set[str], mute_orphans: bool = True, targets: 
             used.add((e.src.layer, e.src.port))
             edges.append((NetPort(e.src.layer, e.src.port), None))
     return with_output_options(net, NetGraph({n: l for n, l in net.layers.items() if n in keep}, edges, **shapes))
+
+
+def cut_input_names(net: NetGraph, keep: set[str], taken: set[str]) -> dict[tuple[str, str], str]:
+    """The graph input each value that layers outside ``keep`` give those in it becomes, by its (layer, port), as
+    Wolfram names them: the layer's name (``layer_Port`` when several of its outputs are cut), numbered when taken
+    (``taken``: the kept graph inputs; the graph's outputs too); the consuming port's when that is no input name."""
+    cut = list(dict.fromkeys((e.src.layer, e.src.port, e.dst.port) for e in net.edges if e.dst.layer in keep
+                             and e.src.layer is not None and e.src.layer not in keep))
+    outputs_cut = Counter(layer for layer, _ in dict.fromkeys((layer, port) for layer, port, _ in cut))
+    names, busy = {}, {*taken, *net.output_ports}
+    for layer, port, consumer in cut:
+        if (layer, port) not in names:
+            base = f"{layer}_{port}" if outputs_cut[layer] > 1 else layer
+            names[layer, port] = fresh_name(base if usable_input_name(base) else consumer, busy)
+            busy.add(names[layer, port])
+    return names
 
 
 def with_output_options(net: NetGraph, part: NetGraph) -> NetGraph:

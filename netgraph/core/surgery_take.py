@@ -37,7 +37,7 @@ def net_take(net: NetGraph, outputs: Any, start: Any = None) -> NetGraph:
     ``start`` (Wolfram's NetTake[net, {start, end}]): a graph input (``"x"``, ``NetPort("x")``), a top-level layer, a
     layer's port (an output: the layers after that value; an input: that layer on), or a list of those; only the
     layers between it and the outputs are kept (and the source layers they read), and what they took from layers
-    before it becomes graph inputs."""
+    before it becomes graph inputs, one per value, named after the layer that gave it (as Wolfram names them)."""
     check_net(net, "net_take")
     specs = outputs if isinstance(outputs, list) else [outputs]
     nested: dict[str, list[NetPort]] = {}
@@ -54,7 +54,7 @@ def net_take(net: NetGraph, outputs: Any, start: Any = None) -> NetGraph:
     keep = set(targets).union(*(nx.ancestors(g, t) for t in targets))
     if start is not None:
         keep = _after_start(net, g, keep, targets, start)
-    part = _only(subgraph(net, keep, targets=frozenset(targets)), wanted)
+    part = _only(subgraph(net, keep, targets=frozenset(targets), by_source=True), wanted)
     taken = with_output_options(net, kept_output_names(net, part))  # Output2 stays Output2, as after net_drop
     whole = set().union(*(nx.ancestors(g, t) for t in targets)) | {layer for layer, _ in wanted}
     for head in set(nested) & whole:  # its other outputs are used too: it stays whole, the ports become outputs

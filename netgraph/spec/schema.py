@@ -35,6 +35,13 @@ _SECTIONS = {"layers": "layers", "edges": "edges", "inputs": "ports", "outputs":
              "output": "portType", "learning_rate_multipliers": "learningRateMultipliers"}  # a graph's keys -> $defs
 
 
+_FILE_KEYS = {"netgraph": {"const": 1, "description": "the spec format version"}, "name": {"type": "string"},
+              "description": {"type": "string"},
+              "arrays": {"type": "string", "description": "safetensors file of the arrays (written by save)"},
+              "nets": {"type": "object", "additionalProperties": {"$ref": "#/$defs/layer"},
+                       "description": "named nets that '{ref: name}' uses (in layers and operators' net:)"}}
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
@@ -106,14 +113,35 @@ def spec_schema() -> dict:
                                  "every array; 0 freezes (net_set_learning_rate_multipliers)",
                                  "additionalProperties": {"type": ["number", "null"], "minimum": 0}},
         ports={"type": "object", "additionalProperties": {"$ref": "#/$defs/portType"}})
-    top = _graph_schema("NetGraph")["properties"] | _graph_schema("NetChain")["properties"]
-    top["type"] = {"enum": ["NetGraph", "NetChain"], "default": "NetGraph"}
+    defs.update(netFile=_net_file(), layerFile=_layer_file(leaf))
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
             "title": "netgraph spec, format 1", "type": "object",
-            "properties": {"netgraph": {"const": 1, "description": "the spec format version"},
-                           "name": {"type": "string"}, "description": {"type": "string"},
-                           "arrays": {"type": "string", "description": "safetensors file of the arrays (written by save)"},
-                           "nets": {"type": "object", "additionalProperties": {"$ref": "#/$defs/layer"},
-                                    "description": "named nets that '{ref: name}' uses (in layers and operators' net:)"},
-                           **top},
-            "required": ["netgraph", "layers"], "additionalProperties": False, "$defs": defs}
+            "properties": {**_FILE_KEYS, "type": {"enum": ["NetGraph", "NetChain", *leaf], "default": "NetGraph",
+                                                  "description": "a net, or a layer type: the file is that layer alone"}},
+            "required": ["netgraph"], "if": {"properties": {"type": {"enum": list(leaf)}}, "required": ["type"]},
+            "then": {"$ref": "#/$defs/layerFile"}, "else": {"$ref": "#/$defs/netFile"}, "$defs": defs}
+
+
+def _net_file() -> dict:
+    """A file holding a net: its keys beside the file's own (``layers`` required)."""
+    top = _graph_schema("NetGraph")["properties"] | _graph_schema("NetChain")["properties"]
+    top["type"] = {"enum": ["NetGraph", "NetChain"], "default": "NetGraph"}
+    return {"type": "object", "properties": {**_FILE_KEYS, **top}, "required": ["netgraph", "layers"],
+            "additionalProperties": False}
+
+
+def _layer_file(leaf: dict[str, type]) -> dict:
+    """A file holding a layer alone (as ``save(layer, path)`` writes): ``type: X`` and X's options, each checked by
+    X's own schema, beside the file's own keys."""
+    def options(name: str, cls: type) -> dict:
+        fields = layer_fields(cls)
+        props = {"type": {"const": name}, **{k: {"$ref": f"#/$defs/{_pointer(name)}/properties/{k}"} for k in fields}}
+        return {"properties": {**_FILE_KEYS, **props}, "additionalProperties": False,
+                "required": ["netgraph", "type", *(k for k, f in fields.items() if required(f))]}
+    return {"type": "object", "allOf": [{"if": {"properties": {"type": {"const": n}}, "required": ["type"]},
+                                         "then": options(n, c)} for n, c in leaf.items()]}
+
+
+def _pointer(name: str) -> str:
+    """``name`` as a JSON Pointer token (RFC 6901)."""
+    return name.replace("~", "~0").replace("/", "~1")
