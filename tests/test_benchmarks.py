@@ -33,6 +33,8 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
     ("random_layers.py", ["--small"], ["Normal 64x16", "plain REINFORCE", "Bernoulli 16x16", "NegativeBinomial 16x16"]),
     ("operators.py", ["--small"], ["NetMapOperator", "NetFoldOperator", "ratio (CPU)"]),
     ("ragged_training.py", ["--small"], ["GatedRecurrentLayer", "LongShortTermMemoryLayer", "padded batches"]),
+    ("recurrent.py", ["--small"], ["LongShortTermMemoryLayer / nn.LSTM", "GatedRecurrentLayer / nn.GRU",
+                                   "BasicRecurrentLayer / nn.RNN", "ratio (CPU)"]),
     ("transformer.py", ["--small"], ["netgraph / functional", "netgraph / nn.TransformerEncoderLayer", "ratio (CPU)"]),
     ("transformer.py", ["--small", "--device", "cpu"], ["netgraph / functional", "ratio (CPU)"]),
     ("cli_startup.py", ["--reps", "1", "--train"], ["python -c pass", "netgraph --version", "netgraph train"]),

@@ -11,6 +11,7 @@ torch.Size([4, 5, 2])
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,7 +30,7 @@ _STATE_BIASES = "MemoryGateStateBiases"
 
 
 class RecurrentModule(LayerModule):
-    """Holds the gate arrays by Wolfram name; stacks them in torch's gate order on each call."""
+    """Holds the gate arrays by Wolfram name; stacks them in torch's gate order on each call (see ``_params``)."""
 
     def __init__(self, kind: str, gates: tuple[str, ...], arrays: Mapping[str, torch.Tensor],
                  state_output: bool = False):
@@ -39,40 +40,68 @@ class RecurrentModule(LayerModule):
         self.layer_path: tuple[str, ...] | None = None  # and tells its path, for its errors' Diagnostic.layer
         for name, value in arrays.items():
             self.register_parameter(name, nn.Parameter(value.clone()))
-        # the size of the state biases torch's kernels take, zeros: never its values, which are outside the state
-        # dict (to_empty, after building on the meta device, leaves them unset)
-        self.register_buffer("zero_bias", torch.zeros(len(gates) * arrays[f"{gates[0]}Biases"].shape[0]),
-                             persistent=False)
         self.state_biases = _STATE_BIASES in arrays  # a GRU's bias inside the reset product (torch's b_hn)
+        self.state_size = int(arrays[f"{gates[0]}Biases"].shape[0])
+        self.stacked_names = tuple(tuple(f"{g}{k}" for g in gates) for k in _KINDS)  # per torch array, in gate order
 
     def forward(self, x: torch.Tensor, *initial: torch.Tensor, lengths: tuple | None = None) -> Any:
         """``Output`` for ``Input`` ``x`` (and the initial states, each (batch, size), zeros when not given);
         with ``state_output`` the tuple (Output, State[, CellState]) of the final states. Given the lengths of a
         padded ``x`` and asked for final states, each sequence runs packed to its own length, so that they are its
         last step's; ``Output`` alone needs no packing: its real steps never see the padding that follows them."""
-        stack = [torch.cat([getattr(self, f"{g}{k}") for g in self.gates]) for k in _KINDS]
-        state_bias = stack[2].new_zeros(self.zero_bias.shape[0])  # made from the biases: fx records the call
-        if self.state_biases:
-            own = getattr(self, _STATE_BIASES)
-            size = self.zero_bias.shape[0] // len(self.gates)  # own's, read off the buffer: fx makes own.shape a proxy
-            state_bias = torch.cat([state_bias[:-size], own])
-        params = [stack[0], stack[1], stack[2], state_bias]
-        if not tracing():
-            self._check_input(x, stack[0].shape[1])
+        traced = tracing()
+        recorded = traced or torch.jit.is_tracing()  # zeros made in the call, which a trace records (ONNX export)
+        params = self._params(traced, recorded)
+        if not traced:
+            self._check_input(x, params[0].shape[1])
             if initial:
-                self._check_states(x, initial, self.zero_bias.shape[0] // len(self.gates))
-        states = [s.unsqueeze(0) for s in initial]  # torch's (layers, batch, size)
-        if not states:
-            states = [x.new_zeros(1, x.shape[0], self.zero_bias.shape[0] // len(self.gates))]
+                self._check_states(x, initial, self.state_size)
+        if initial:
+            states = [s.unsqueeze(0) for s in initial]  # torch's (layers, batch, size)
+        elif recorded:
+            states = [x.new_zeros(1, x.shape[0], self.state_size)]  # of the traced batch size
+        else:
+            states = [self._zeros("_zero_states", (1, x.shape[0], self.state_size), x)]
         hx = (states[0], states[-1]) if self.kind == "lstm" else states[0]
         if self.state_output and lengths and lengths[0] is not None:
             result = self._packed(x, hx, params, lengths[0])
         else:
-            result = _kernel(self.kind)(x, hx, params, True, 1, 0.0, self.training, False, True)
+            result = (_kernel(self.kind) if traced else _KERNELS[self.kind])(x, hx, params, True, 1, 0.0,
+                                                                           self.training, False, True)
         if not self.state_output:
             return result[0]
         finals = range(1, 3 if self.kind == "lstm" else 2)  # indexed, not iterated: fx's proxies cannot be
         return (result[0], *(result[i][0] for i in finals))
+
+    def _params(self, traced: bool, recorded: bool) -> list:
+        """torch's four arrays (w_ih, w_hh, b_ih, b_hh): the gates' arrays stacked in torch's gate order, b_hh zeros
+        but for a GRU's state biases. Stacked on each call, as the gradient must reach each gate's own parameter
+        (one ``cat`` per array, none for a single gate). Eager calls read the parameters from ``_parameters``
+        (``nn.Module.__getattr__`` is slow); traced ones by attribute, which fx records, as does a parametrization
+        (which subclasses the module to compute them)."""
+        fast = not traced and type(self) is RecurrentModule
+        get = self._parameters.__getitem__ if fast else functools.partial(getattr, self)
+        weights = [get(names[0]) if len(names) == 1 else torch.cat([get(name) for name in names])
+                   for names in self.stacked_names]
+        if recorded:  # made from the biases: a trace records the call
+            state_bias = weights[2].new_zeros(len(self.gates) * self.state_size)
+        else:
+            state_bias = self._zeros("_zero_state_bias", (len(self.gates) * self.state_size,), weights[2])
+        if self.state_biases:
+            state_bias = torch.cat([state_bias[:-self.state_size], get(_STATE_BIASES)])
+        weights.append(state_bias)
+        return weights
+
+    def _zeros(self, slot: str, shape: tuple, like: torch.Tensor) -> torch.Tensor:
+        """Zeros of ``shape`` in ``like``'s dtype and on its device, kept in ``slot`` from the last eager call that
+        made them (torch's kernels never write them). Made outside inference mode, so that a later call with grad
+        may save them for its backward."""
+        zeros = self.__dict__.get(slot)
+        if zeros is None or zeros.shape != shape or zeros.dtype != like.dtype or zeros.device != like.device:
+            with torch.inference_mode(False):
+                zeros = torch.zeros(shape, dtype=like.dtype, device=like.device)
+            self.__dict__[slot] = zeros
+        return zeros
 
     def _check_input(self, x: torch.Tensor, features: int) -> None:
         """DataError unless ``x`` is (batch, length, features), as nn.LSTM checks its input (torch.lstm's fused
@@ -118,6 +147,9 @@ def _lstm_outside_graph() -> Any:
                                                "AOTAutograd fails on its backward; set torch._dynamo.config.allow_rnn"
                                                "=True to trace it, as for nn.LSTM")(_lstm))
     return _OUTSIDE_GRAPH[0]
+
+
+_KERNELS = {"lstm": torch.lstm, "gru": torch.gru, "rnn_tanh": torch.rnn_tanh, "rnn_relu": torch.rnn_relu}
 
 
 def _kernel(kind: str) -> Any:
