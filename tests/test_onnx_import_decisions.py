@@ -1,5 +1,5 @@
 """import_onnx of a classifier's last ops as torch exports them: ArgMax/ArgMin at a graph output (a ClassDecoder of
-the class indices on that port), CumSum along a last axis of known size (a fixed triangle of ones), and the
+the class indices on that port, of a tagger's too), CumSum along a last axis of known size (a fixed triangle of ones), and the
 refusals of the forms without a layer (TopK, an index used as data, a cumulative sum along a variable length)."""
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from tests.onnx_helpers import pinned_model, quiet_exporter, run_onnx
 
 
 class Classifier(torch.nn.Module):
-    """Scores, their decisions, running totals: over (batch, 5) and, along the last axis, over (batch, n, 5)."""
+    """Scores, their decisions, running totals: over (batch, 5) and, along the last axis, over (batch, n, 5); a
+    tagger's decisions over (batch, n, 5)."""
 
     def __init__(self):
         super().__init__()
@@ -24,12 +25,13 @@ class Classifier(torch.nn.Module):
 
     def forward(self, x, seq):
         s = self.fc(x)
-        return s, s.argmax(-1), s.argmin(1), torch.cumsum(s, dim=1), torch.cumsum(self.fc(seq), dim=-1)
+        t = self.fc(seq)
+        return s, s.argmax(-1), s.argmin(1), torch.cumsum(s, dim=1), torch.cumsum(t, dim=-1), t.argmax(-1)
 
 
 def _export(module: torch.nn.Module, path, dynamo: bool):
     inputs = (torch.randn(2, 6), torch.randn(2, 4, 6))
-    names = dict(input_names=["x", "seq"], output_names=["scores", "best", "worst", "totals", "running"])
+    names = dict(input_names=["x", "seq"], output_names=["scores", "best", "worst", "totals", "running", "tags"])
     with warnings.catch_warnings(), quiet_exporter():
         warnings.simplefilter("ignore")
         if dynamo:
@@ -48,7 +50,7 @@ def test_decisions_and_running_totals_import_computing_as_the_module(dynamo, tmp
     module = Classifier().eval()
     path = _export(module, tmp_path / "m.onnx", dynamo)
     net = import_onnx(path)
-    assert net.information("Decoders") == {p: ClassDecoder([0, 1, 2, 3, 4]) for p in ("best", "worst")}
+    assert net.information("Decoders") == {p: ClassDecoder([0, 1, 2, 3, 4]) for p in ("best", "worst", "tags")}
     g = torch.Generator().manual_seed(1)
     inputs = {"x": torch.randn(7, 6, generator=g), "seq": torch.randn(7, 9, 6, generator=g)}
     with torch.no_grad():
@@ -56,10 +58,12 @@ def test_decisions_and_running_totals_import_computing_as_the_module(dynamo, tmp
     got, ran = net(**inputs), run_onnx(path, inputs)
     assert got["best"] == want[1].tolist() == ran[1].tolist()  # the class indices, decoded
     assert got["worst"] == want[2].tolist() == ran[2].tolist()
+    assert got["tags"] == want[5].tolist() == ran[5].tolist()  # one class index per position
     for port, w, r in [("scores", want[0], ran[0]), ("totals", want[3], ran[3]), ("running", want[4], ran[4])]:
         torch.testing.assert_close(got[port], w, atol=1e-5, rtol=1e-4)
         torch.testing.assert_close(got[port], torch.from_numpy(np.asarray(r)), atol=1e-5, rtol=1e-4)
     assert net(**inputs, decoder=None)["best"].shape == (7, 5)  # the scores themselves
+    assert net(**inputs, decoder=None)["tags"].shape == (7, 9, 5)
     fixed = {k for k, v in net.learning_rate_multipliers.items() if v == 0}
     assert len(fixed) == 2  # the two CumSums' triangles stay as exported in training
 

@@ -3,7 +3,8 @@
 No layer gives the index of a largest entry (nor does Wolfram's catalogue: a net's class decision is its output's
 ``NetDecoder["Class"]``), so an ``ArgMax`` over the last axis of a (batch, k) tensor whose index is a graph output
 used by no other node (torch's ``logits.argmax(-1)`` at a classifier's end), imports as a ``ClassDecoder(list(range(k)))``
-on that output port: the net answers the class indices, as a list (``decoder=None`` gives the scores). ``ArgMin`` is
+on that output port: the net answers the class indices, as a list (``decoder=None`` gives the scores). Over a
+(batch, n, k) tensor (a tagger's) it is the same decoder, decoding each position. ``ArgMin`` is
 the same decision on ``-x`` (an ElementwiseLayer ``"Negative"`` before the port). ``ctx.decisions`` records each such
 output's k for the importer, which attaches the decoders.
 
@@ -28,8 +29,8 @@ from netgraph.layers import ElementwiseLayer, LinearLayer
 __all__ = ["DECISION_CONVERTERS", "fixed_triangles"]
 
 def _decision(node: Any, ctx: Context) -> Converted:
-    """ArgMax/ArgMin over the last axis of (batch, k), the index a graph output: the scores (negated for ArgMin), to
-    be decoded."""
+    """ArgMax/ArgMin over the last axis of (batch, k) or (batch, n, k), the index a graph output: the scores (negated
+    for ArgMin), to be decoded."""
     a, shape = ctx.attributes(node), ctx.shapes.get(node.input[0])
     axis = int(a.get("axis", 0))
     axis = axis + len(shape) if shape is not None and axis < 0 else axis
@@ -41,9 +42,9 @@ def _decision(node: Any, ctx: Context) -> Converted:
     if int(a.get("select_last_index", 0)):
         problems.append(Unsupported("select_last_index=1 (a tie's last index; the decoder takes the first)",
                                     attribute="select_last_index", expected=0, found=1))
-    if shape is None or len(shape) != 2 or axis != 1 or not isinstance(shape[1], int):
-        problems.append(f"an input of shape {shape} along axis {axis} (the last axis of (batch, k), k known, is a "
-                        f"class decision)")
+    if shape is None or len(shape) not in (2, 3) or axis != len(shape) - 1 or not isinstance(shape[-1], int):
+        problems.append(f"an input of shape {shape} along axis {axis} (the last axis of (batch, k) or (batch, n, k), "
+                        f"k known, is a class decision)")
     if uses:
         problems.append(f"its index used as data by {', '.join(uses)} (only a graph output is decoded)")
     elif node.output[0] not in ctx.graph_outputs:
@@ -51,9 +52,10 @@ def _decision(node: Any, ctx: Context) -> Converted:
     if problems:
         raise Unsupported.joined(problems, f"{' and '.join(map(str, problems))}: no layer gives the index of the "
                                            f"{'largest' if node.op_type == 'ArgMax' else 'smallest'} entry; an "
-                                           f"{node.op_type} over the last axis of (batch, k), its index a graph output, "
-                                           f"imports as a ClassDecoder of the class indices on that port")
-    ctx.decisions[node.output[0]] = int(shape[1])
+                                           f"{node.op_type} over the last axis of (batch, k) or (batch, n, k), its "
+                                           f"index a graph output, imports as a ClassDecoder of the class indices on "
+                                           f"that port")
+    ctx.decisions[node.output[0]] = int(shape[-1])
     if node.op_type == "ArgMax":
         return Converted(alias=node.input[0])
     return Converted(ElementwiseLayer("Negative"), (node.input[0],))
