@@ -8,7 +8,8 @@ import torch
 
 from netgraph import (BooleanDecoder, BooleanEncoder, ClassDecoder, ClassEncoder, DataError, ElementwiseLayer,
                       EmbeddingLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, OptionError, ReshapeLayer,
-                      ScalarEncoder, ShapeError, SoftmaxLayer, TokensEncoder, WiringError, load, net_initialize, net_train, save)
+                      ScalarEncoder, ShapeError, SoftmaxLayer, TokensEncoder, WiringError, load, net_initialize,
+                      net_train, save)
 from netgraph.core.coders import ImageEncoder, coder_from_data
 
 
