@@ -7,8 +7,9 @@ import pytest
 import torch
 
 from netgraph import (BooleanDecoder, BooleanEncoder, ClassDecoder, ClassEncoder, DataError, ElementwiseLayer,
-                      EmbeddingLayer, LinearLayer, NetChain, NetGraph, OptionError, ReshapeLayer, ScalarEncoder,
-                      ShapeError, SoftmaxLayer, TokensEncoder, WiringError, load, net_initialize, net_train, save)
+                      EmbeddingLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, OptionError, ReshapeLayer,
+                      ScalarEncoder, ShapeError, SoftmaxLayer, TokensEncoder, WiringError, load, net_initialize,
+                      net_train, save)
 from netgraph.core.coders import ImageEncoder, coder_from_data
 
 
@@ -43,7 +44,8 @@ def test_an_encoder_fixes_its_port_type_and_a_decoder_is_checked_against_its_por
     assert classifier.information("Encoders") == {"Input": ClassEncoder(["x", "y", "z"])}
     assert classifier.information("Decoders") == {"Output": ClassDecoder(["a", "b"])}
     with pytest.raises(ShapeError, match=r"graph output 'Output': ClassDecoder with 2 labels takes a \(2\) "
-                                         r"probability vector or a scalar class index, found \(3\)"):
+                                         r"probability vector, a sequence of them \(n, 2\) or a scalar class index, "
+                                         r"found \(3\)"):
         NetChain([LinearLayer(3)], input=2, output=ClassDecoder(["a", "b"]))
     with pytest.raises(WiringError, match="'Input': a decoder \\(ClassDecoder\\) goes on an output port"):
         NetChain([LinearLayer(3)], input=ClassDecoder(["a", "b"]))
@@ -254,3 +256,22 @@ def test_every_bad_option_of_a_coder_is_reported_at_once():
     assert [d.option for d in info.value.diagnostics] == ["max_length", "lowercase"]
     with pytest.raises(OptionError, match=r"^ImageEncoder option size=: \(width, height\), two positive ints"):
         ImageEncoder(size=(0, 28))  # one problem: said as before
+
+
+def test_a_class_decoder_decodes_a_sequence_of_probability_vectors_at_each_position():
+    """Wolfram's class decoder of a rank-2 input takes its last dim as the classes (a tagger's (n, k) output): one
+    label per position, lengths as the input's."""
+    tagger = net_initialize(NetChain([NetMapOperator(LinearLayer(3)), SoftmaxLayer()], input=("n", 2),
+                                     output=ClassDecoder(["a", "b", "c"])), seed=0)
+    x = torch.randn(2, 4, 2, generator=torch.Generator().manual_seed(0))
+    p = tagger(x, decoder=None)
+    assert p.shape == (2, 4, 3)
+    assert tagger(x) == [[("a", "b", "c")[i] for i in row] for row in p.argmax(-1).tolist()]
+    probabilities = tagger(x, decoder="Probabilities")
+    assert [len(row) for row in probabilities] == [4, 4] and list(probabilities[1][2]) == ["a", "b", "c"]
+    assert torch.allclose(torch.tensor([[list(d.values()) for d in row] for row in probabilities]).to(p), p)
+    top = tagger(x, decoder=("TopDecisions", 2))
+    assert [[labels[0] for labels in row] for row in top] == tagger(x)
+    with pytest.raises(ShapeError, match=r"ClassDecoder with 3 labels takes a \(3\) probability vector, a sequence "
+                                         r"of them \(n, 3\) or a scalar class index, found \(n, 4\)"):
+        NetChain([NetMapOperator(LinearLayer(4))], input=("n", 2), output=ClassDecoder(["a", "b", "c"]))

@@ -1,6 +1,7 @@
 """import_onnx of a learned positional table sliced to the input's length (``self.pos[:, :x.shape[1]]``, as
 transformers write it), exported by both of torch's exporters with a dynamic length: the imported net computes
-what the module and onnxruntime compute at lengths other than the exported one, and keeps the table learnable."""
+what the module and onnxruntime compute at lengths other than the exported one, and keeps the table learnable
+(fixed where the dynamo exporter marks it a buffer)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from netgraph import DataError, SpecError, import_onnx
+from netgraph import DataError, SpecError, import_onnx, net_train
 from tests.onnx_helpers import quiet_exporter, run_onnx
 
 ROWS, WIDTH = 12, 4
@@ -72,10 +73,11 @@ def test_a_table_sliced_to_the_length_imports_computing_as_the_module_at_other_l
                                    atol=1e-5, rtol=1e-4)
 
 
-def test_the_imported_table_stays_learnable_and_a_length_past_it_is_refused(tmp_path):
+@pytest.mark.parametrize("dynamo", [False, True])
+def test_the_imported_table_stays_learnable_and_a_length_past_it_is_refused(dynamo, tmp_path):
     torch.manual_seed(0)
     module = LearnedPositions().eval()
-    net = import_onnx(_export(module, tmp_path / "m.onnx", dynamo=False))
+    net = import_onnx(_export(module, tmp_path / "m.onnx", dynamo))
     arrays = dict(net.compile().named_parameters())
     table = [value for name, value in arrays.items() if value.shape == (ROWS, WIDTH)]
     assert len(table) == 1 and table[0].requires_grad
@@ -89,3 +91,24 @@ def test_a_bare_table_used_otherwise_than_broadcast_stays_refused(tmp_path):
     """(n, d) rows projected on their own have no batch dim in ONNX: one (n, d) per example would differ."""
     with pytest.raises(SpecError, match=r"uses a size computed from it as data or an index"):
         import_onnx(_export(PositionRows(through=True).eval(), tmp_path / "m.onnx", dynamo=False))
+
+
+@pytest.mark.parametrize("dynamo", [False, True])
+def test_a_buffer_table_stays_fixed_in_training_where_the_export_says_it_is_a_buffer(dynamo, tmp_path):
+    """The dynamo exporter marks ``pe`` a buffer (a fixed sinusoidal table, say): its rows get a learning-rate
+    multiplier of 0 and training leaves them as exported, while the projection learns. The TorchScript exporter
+    does not say, and the table stays learnable."""
+    torch.manual_seed(0)
+    net = import_onnx(_export(PositionRows().eval(), tmp_path / "m.onnx", dynamo))
+    [port] = net.output_ports
+    g = torch.Generator().manual_seed(1)
+    data = {"x": torch.randn(16, 5, WIDTH, generator=g), port: torch.randn(16, 5, WIDTH, generator=g)}
+    trained = net_train(net, data, max_training_rounds=3, batch_size=8)
+    before, after = _arrays(net), _arrays(trained)
+    moved = {shape: not torch.equal(before[shape], after[shape]) for shape in before}
+    assert moved == {(ROWS, WIDTH): not dynamo, (WIDTH, WIDTH): True, (WIDTH,): True}
+
+
+def _arrays(net) -> dict[tuple, torch.Tensor]:
+    """The net's arrays by shape (the table's, the projection's weights and biases)."""
+    return {tuple(v.shape): v.detach().clone() for v in net.compile().parameters()}

@@ -11,7 +11,7 @@ PortType(shape=(), dtype='Integer')
 >>> ImageEncoder(size=(28, 28), color_space="Grayscale").port_type().shape
 (1, 28, 28)
 >>> ClassDecoder(["cat", "dog"]).check(PortType((3,)))
-'ClassDecoder with 2 labels takes a (2) probability vector or a scalar class index, found (3)'
+'ClassDecoder with 2 labels takes a (2) probability vector, a sequence of them (n, 2) or a scalar class index, found (3)'
 """
 
 from __future__ import annotations
@@ -149,7 +149,8 @@ class ClassEncoder(Encoder):
 @dataclasses.dataclass(frozen=True)
 class ClassDecoder(Decoder):
     """Probability vectors (or scalar class indices) → labels; ``net(x, decoder="Probabilities")`` and
-    ``decoder=("TopProbabilities", k)`` ask for more (see ``netgraph.data.decoding``)."""
+    ``decoder=("TopProbabilities", k)`` ask for more (see ``netgraph.data.decoding``). A sequence of probability
+    vectors, (n, k), decodes at each position (a tagger's labels), as Wolfram's class decoder of a rank-2 input."""
 
     labels: tuple = ()
 
@@ -160,10 +161,11 @@ class ClassDecoder(Decoder):
 
     @property
     def accepts(self) -> tuple[PortType, ...]:  # type: ignore[override]
-        return PortType((len(self.labels),)), PortType(())
+        return PortType((len(self.labels),)), PortType((None, len(self.labels))), PortType(())
 
     def _mismatch(self, t: PortType) -> str:
-        return (f"ClassDecoder with {len(self.labels)} labels takes a ({len(self.labels)}) probability vector or a "
+        k = len(self.labels)
+        return (f"ClassDecoder with {k} labels takes a ({k}) probability vector, a sequence of them (n, {k}) or a "
                 f"scalar class index, found {format_shape(t.shape)}")
 
 

@@ -2,7 +2,8 @@
 
 ``net(x, decoder=...)`` chooses what a decoder returns (Wolfram's ``net[x, "Probabilities"]``):
 
-* ``"Decision"`` (the default): the label (ClassDecoder) or True/False (BooleanDecoder);
+* ``"Decision"`` (the default): the label (ClassDecoder; a list of them for a sequence of probability vectors) or
+  True/False (BooleanDecoder);
 * ``"Probabilities"``: ``{label: probability}`` (ClassDecoder), the probability of True (BooleanDecoder);
 * ``"TopProbabilities"`` or ``("TopProbabilities", k)``: the k most likely ``(label, probability)`` pairs;
 * ``"TopDecisions"`` or ``("TopDecisions", k)``: the k most likely labels;
@@ -71,6 +72,13 @@ def _classes(coder: ClassDecoder, port: str, x: torch.Tensor, name: str, k: int 
                             f"class index in [0, {len(labels)})", port=port, layer=())
         return [labels[i] for i in index.tolist()]
     p = x.detach().to(torch.float64)
+    if p.dim() == 3:  # a sequence of probability vectors per example: decoded at each position
+        return [_vectors(labels, sequence, name, k) for sequence in p]
+    return _vectors(labels, p, name, k)
+
+
+def _vectors(labels: tuple, p: torch.Tensor, name: str, k: int | None) -> list:
+    """One decoded value per probability vector (row) of ``p``."""
     if name == "Decision":
         return [labels[i] for i in p.argmax(-1).tolist()]
     if name == "Probabilities":

@@ -33,6 +33,7 @@ from netgraph.export.deps import require
 from netgraph.export.onnx_branches import consumers_of, taken_branch
 from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
 from netgraph.export.onnx_decisions import DECISION_CONVERTERS, fixed_triangles
+from netgraph.export.onnx_indices import fixed_tables
 from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_slices
 from netgraph.export.onnx_gather import GATHER_CONVERTERS, one_hot_tables
 from netgraph.export.onnx_files import model_path, read_model
@@ -320,6 +321,7 @@ class _Builder(ConstantFolding):
         fixed = {name: 0 for name, layer in layers.items() if layer.type_name == "ConstantArrayLayer"}
         fixed.update(one_hot_tables(self.producers.values(), layers))
         fixed.update(fixed_triangles(self.producers.values(), layers))
+        fixed.update(fixed_tables(self.producers.values(), layers, self.ctx))
         return net_set_learning_rate_multipliers(net, fixed) if fixed else net  # the model's constants stay fixed
 
     def _relaxed(self, layers: dict[str, Any], edges: list[tuple], shapes: dict[str, PortType],

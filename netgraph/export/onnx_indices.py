@@ -10,12 +10,15 @@ chain, matched before the nodes are converted one by one, is one layer fed by x 
 transformers write it; or ``self.pe[:x.shape[1]]`` of a (T, d) one, added to a (batch, n, d) tensor) exports as
 ``Slice(pos, 0, ends, axes=1)`` (``axes=0``), ``ends`` computed from x's dynamic length
 (``Shape`` -> ``Gather`` -> ``Unsqueeze``, or one ``Shape(start=1, end=2)``): a NetGraph of SequenceIndicesLayer fed by
-x and an EmbeddingLayer of the table's rows (still learned), one (n, d) per example (``table_patterns``). A length
-past T is an error in onnxruntime, and in the imported net an index past the table's rows.
+x and an EmbeddingLayer of the table's rows, one (n, d) per example (``table_patterns``). A length past T is an error
+in onnxruntime, and in the imported net an index past the table's rows. The rows are learned, but a table the dynamo
+exporter marks a buffer (or folded from no parameter: a fixed sinusoidal table) stays fixed in training
+(``fixed_tables``); the TorchScript exporter does not tell a buffer from a parameter, and its tables stay learned.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -25,7 +28,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted
 from netgraph.layers import EmbeddingLayer, SequenceIndicesLayer
 
-__all__ = ["indices_patterns", "table_patterns"]
+__all__ = ["fixed_tables", "indices_patterns", "table_patterns"]
 
 _INT64 = 7  # onnx.TensorProto.INT64
 
@@ -90,6 +93,14 @@ def _first_rows(node: Any, ctx: Context) -> tuple[list, NetGraph, str] | None:
                       "rows": EmbeddingLayer(int(rows.shape[1]), int(rows.shape[0]), weights=rows)},
                      [("positions", "rows")])
     return [*nodes, node], layer, x
+
+
+def fixed_tables(producers: Iterable[tuple[str, Any]], layers: Mapping[str, Any], ctx: Context) -> dict[tuple, int]:
+    """Learning-rate multipliers of 0 for the rows of each imported table (layer name, Slice node) in ``layers``
+    that the dynamo exporter marks a buffer or made itself (``ctx.exporter_made``): fixed, as in the module."""
+    return {(name, "rows"): 0 for name, node in producers
+            if node.op_type == "Slice" and node.input[0] in ctx.exporter_made
+            and isinstance(layers.get(name), NetGraph) and "rows" in layers[name].layers}
 
 
 def _broadcast_only(tensor: str, ctx: Context) -> bool:
