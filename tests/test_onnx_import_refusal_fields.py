@@ -58,6 +58,14 @@ def test_a_gemm_with_a_computed_bias_says_so(tmp_path):
     assert "(Gemm)" in problem.message
 
 
+def test_a_gather_elements_along_the_batch_axis_names_the_axis(tmp_path):
+    index = helper.make_tensor_value_info("i", TensorProto.INT64, ["b", 3])
+    node = helper.make_node("GatherElements", ["x", "i"], ["y"], name="pick", axis=0)
+    problem = _problem(tmp_path, [node], [_value("x", ["b", 3]), index])
+    assert (problem.layer, problem.option, problem.expected, problem.found) == (("pick",), "axis", "an axis from 1 to 1",
+                                                                               0)
+
+
 def _unsupported_without_fields(source: str, filename: str) -> list[str]:
     """``file:line`` of each ``Unsupported(...)`` call in ``source`` that does not name both ``expected=`` and
     ``found=``."""

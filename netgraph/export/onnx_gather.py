@@ -52,8 +52,10 @@ def _gather_elements(node: Any, ctx: Context) -> Converted:
     axis = int(ctx.attributes(node).get("axis", 0))
     axis = axis + rank if rank is not None and axis < 0 else axis
     if rank is None or rank < 2 or not 1 <= axis < rank:
-        raise Unsupported(f"{_ONLY}; along the batch axis or of an input of unknown rank it does not", attribute="axis",
-                          expected="a non-batch axis of an input of known rank", found=axis)
+        ranked = rank is not None and rank >= 2  # else the input's rank is at fault, not the axis
+        raise Unsupported(f"{_ONLY}; along the batch axis or of an input of unknown rank it does not",
+                          attribute="axis" if ranked else None, expected=f"an axis from 1 to {rank - 1}" if ranked
+                          else "an input of known rank >= 2", found=axis if ranked else rank)
     index, picks = _index(node, ctx, tuple(shape), axis)
     if not all(isinstance(d, int) for d in shape[1:]):
         raise Unsupported(f"{_ONLY}, on an input of known sizes after the batch (found {shape})",
