@@ -19,8 +19,8 @@ class _Picky(Layer, register=False):
     def infer(self, types):
         shape = types["Input"].shape
         if shape is not None and shape != (self.size,):
-            raise OptionError(f"_Picky takes size={self.size} features, found {shape}", option="size",
-                              kind="option-value", expected=self.size, found=shape)
+            raise OptionError(f"_Picky takes size={self.size} features, found {shape}", option="size" if self.size
+                              else None, kind="option-value", expected=self.size, found=shape)
         return {"Input": types["Input"], "Output": types["Input"]}
 
 
@@ -50,3 +50,12 @@ def test_a_spec_places_an_error_from_a_layers_infer_at_that_layer():
     (d,) = info.value.diagnostics
     assert (d.layer, d.option, d.kind, d.expected, d.found) == (("pick",), "size", "option-value", 4, (3,))
     assert (d.line, d.column) == (7, 11)  # its size: option
+
+
+def test_a_spec_places_an_error_naming_no_option_at_the_layer():
+    with registry_scope():
+        register(_Picky, "Picky")
+        with pytest.raises(SpecError) as info:
+            NetChain.from_yaml(SPEC.replace("size: 4", "size: 0"))
+    (d,) = info.value.diagnostics
+    assert (d.layer, d.option, d.line) == (("pick",), None, 5)  # the line naming the layer
