@@ -125,6 +125,18 @@ def test_an_inner_net_refusing_with_a_kind_of_its_own_keeps_it():
     (diagnostic,) = info.value.diagnostics
     assert (diagnostic.kind, diagnostic.layer, diagnostic.found, diagnostic.expected) == (
         "option-value", ("map", "net", "c"), 4, 3), diagnostic
+    assert diagnostic.option == "size"  # the inner layer's option: it was dropped
+
+
+def test_an_inner_layers_conflict_keeps_the_option_it_names():
+    """A LinearLayer inside a NetMapOperator whose weights= take 4 features, fed 6: its Conflict names weights=."""
+    import torch
+    with pytest.raises(NetGraphError) as info:
+        NetGraph({"map": NetMapOperator(NetChain({"lin": LinearLayer(3, weights=torch.zeros(3, 4))}))}, [],
+                 Input=(5, 6))
+    (diagnostic,) = info.value.diagnostics
+    assert (diagnostic.layer, diagnostic.option, diagnostic.expected, diagnostic.found) == (
+        ("map", "net", "lin"), "weights", 4, (6,)), diagnostic
 
 
 def test_inner_nets_keeps_the_kind_of_the_inner_nets_refusal():
@@ -132,4 +144,4 @@ def test_inner_nets_keeps_the_kind_of_the_inner_nets_refusal():
     with pytest.raises(NetGraphError) as info:
         _choosy_operator().inner_nets({"Input": PortType((5, 4), "Real")})
     (diagnostic,) = info.value.diagnostics
-    assert (diagnostic.kind, diagnostic.found) == ("option-value", 4), diagnostic
+    assert (diagnostic.kind, diagnostic.found, diagnostic.option) == ("option-value", 4, "size"), diagnostic

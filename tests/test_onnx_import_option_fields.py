@@ -72,11 +72,11 @@ def test_a_recurrence_refused_for_its_activations_names_them(tmp_path):
     assert (problem.option, problem.found) == ("activations", ("relu", "tanh", "tanh"))  # a tuple: hashable
 
 
-def test_a_refusal_about_no_one_attribute_keeps_the_op_in_found(tmp_path):
+def test_a_refusal_about_no_one_attribute_names_no_option(tmp_path):
     gemm = helper.make_node("Gemm", ["x", "w", "bias"], ["y"], name="gemm")
     arrays = [numpy_helper.from_array(np.ones((2, 3), np.float32), "w"), "bias"]
     problem = _node_problem(_refused(tmp_path, [gemm], [_value("x", ["b", 2]), _value("bias", [3])], arrays[:1]))
-    assert (problem.kind, problem.option, problem.found) == ("unsupported-node", None, "Gemm")
+    assert (problem.kind, problem.option, problem.found) == ("unsupported-node", None, "a computed bias")
 
 
 def test_a_node_our_layer_refuses_keeps_the_layers_option_fields(tmp_path):

@@ -3,6 +3,8 @@ anew (arrays of its own); a bad reference or a cycle is an error at its file:lin
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import jsonschema
 import pytest
 import yaml
@@ -172,3 +174,26 @@ def test_a_layer_under_an_unknown_top_level_key_is_told_where_reused_nets_go():
         "'nets:' (each use written {ref: name}), or is anchored where it is first used (a: &lin {...})")
     assert NetGraph.from_yaml(text.replace("defaults: &lin", "nets:\n  lin:").replace("*lin\n", "{ref: lin}\n")
                               .replace("{<<: *lin, output: 4}", "4"))
+
+
+def test_a_file_reference_that_cannot_be_read_is_placed_at_its_file_line(tmp_path, monkeypatch):
+    """A 'file:' naming a file that exists but cannot be read (no permission: as root a chmod blocks nothing, so the
+    read is made to fail) was placed at that file's 1:1, a place in a file the reader could not open."""
+    import importlib
+    load = importlib.import_module("netgraph.spec.load")  # (netgraph.spec's load() hides the module)
+    (tmp_path / "part.yaml").write_text("netgraph: 1\nlayers: {a: {type: LinearLayer, output: 4}}\n")
+    (tmp_path / "main.yaml").write_text("netgraph: 1\ninputs: {Input: 3}\nlayers:\n  p: {file: part.yaml}\n")
+    read = load.read_limited
+
+    def refused(path, *args, **kwargs):
+        if Path(path).name == "part.yaml":
+            raise PermissionError(13, "Permission denied", str(path))
+        return read(path, *args, **kwargs)
+
+    monkeypatch.setattr(load, "read_limited", refused)
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(tmp_path / "main.yaml")
+    (d,) = info.value.diagnostics
+    assert (Path(d.file).name, d.line, d.column) == ("main.yaml", 4, 13), d
+    assert (d.kind, d.layer, d.found) == ("reference", ("p",), "part.yaml"), d
+    assert "which cannot be read: Permission denied" in d.message

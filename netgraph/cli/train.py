@@ -164,6 +164,9 @@ def _flag_notes(show: Callable, flag: str, checkpoint_flag: bool) -> Callable:
 
 #: the method suboptions the flags give, by torch's name (as net_train's errors name them)
 _SUBOPTION_FLAG = {"momentum": "--momentum", "eps": "--epsilon"}
+#: the flag that gives each number net_train checks, by its keyword
+_NUMBER_FLAG = {"batch_size": "--batch-size", "max_training_rounds": "--rounds", "learning_rate": "--learning-rate",
+                "max_training_time": "--time", "num_workers": "--workers", "distributed_timeout": "--distributed-timeout"}
 #: the flag that asked for a metric, by net_train's keyword
 _METRIC_FLAG = {"metrics": "--metrics", STOPPING: "--stop-on"}
 
@@ -179,6 +182,8 @@ def worded_by_flags(exc: OptionError) -> OptionError:
         return OptionError(_matrix_words(f"{_METRIC_FLAG[d.option]} {d.found}", d.found), option=d.option)
     if d is None or d.detail is None:
         return exc
+    if d.kind == "option-value" and d.option in _NUMBER_FLAG:  # a flag's number net_train refused
+        return OptionError(f"{_NUMBER_FLAG[d.option]} {d.detail}", diagnostics=exc.diagnostics)
     if d.kind == "method-suboption" and d.option in _SUBOPTION_FLAG:
         return OptionError(f"{_SUBOPTION_FLAG[d.option]} {d.detail}", option=d.option)
     if d.kind == "validation-split":  # validation_set=<fraction> leaves a part empty

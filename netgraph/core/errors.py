@@ -10,7 +10,7 @@ from typing import Final, Union
 __all__ = [
     "DataRef", "Diagnostic", "EdgeRef", "EdgePlace", "NetGraphError", "WiringError", "CycleError", "ShapeError",
     "SpecError", "OptionError", "FrozenLayerError", "DataError", "TrainingError", "UninitializedError", "did_you_mean",
-    "headed", "nested", "raise_all", "with_article",
+    "at_layer", "headed", "nested", "raise_all", "with_article",
 ]
 
 
@@ -337,6 +337,16 @@ def nested(error: NetGraphError, prefix: tuple[str, ...], header: str) -> NetGra
             diagnostic = diagnostic.within(name)
         diagnostics.append(diagnostic.prefixed(header))
     return plain_class(error)(header + str(error), diagnostics=diagnostics)
+
+
+def at_layer(error: NetGraphError, path: tuple[str, ...]) -> NetGraphError:
+    """``error``, raised by the layer at ``path`` about itself, with each Diagnostic that names no layer naming this
+    one (one that names a layer keeps it). Of its class (see ``plain_class``); its message and other fields kept;
+    ``error`` itself where each names a layer."""
+    if all(d.layer is not None for d in error.diagnostics):
+        return error
+    diagnostics = [d if d.layer is not None else dataclasses.replace(d, layer=path) for d in error.diagnostics]
+    return plain_class(error)(str(error), diagnostics=diagnostics)
 
 
 def raise_all(errors: list[Problem], cls: type[NetGraphError], header: str, **fields: object) -> None:

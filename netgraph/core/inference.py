@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 
 from netgraph.core.layer import Layer
 from netgraph.core.layer_checks import check_infer_result
-from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, ShapeError, raise_all
+from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, ShapeError, at_layer, raise_all
 from netgraph.core.conflict_words import as_seen_by, coder_hint, compared, dtype_hint, edge_parts, set_part
 from netgraph.core.declared_lengths import apart_text, declared_lengths, joined_names
 from netgraph.core.inference_defaults import default_dtypes, default_shapes, shared_users
@@ -267,8 +267,12 @@ def _propagate(problem: Problem, cls: _Classes, roots: _Roots, leaf_roots: list[
             errors.append(_layer_conflict(problem, cls, roots, path, current, f"{problem.describe((path, None))}: {exc}",
                                           exc))
             break
+        except NetGraphError as exc:  # a layer's own refusal: its fields kept, placed at the layer
+            if not isinstance(layer, Layer):
+                raise  # (not a Layer: nesting's stand-ins signal with exceptions)
+            raise at_layer(exc, path) from exc.__cause__
         except Exception as exc:  # a mistake in a layer's own infer(): named, with the layer's exception as the cause
-            if isinstance(exc, (NetGraphError, RecursionError, MemoryError)) or not isinstance(layer, Layer):
+            if isinstance(exc, (RecursionError, MemoryError)) or not isinstance(layer, Layer):
                 raise  # (not a Layer: nesting's stand-ins signal with exceptions)
             raise ShapeError(f"{problem.describe((path, None))}: {layer.type_name}.infer() raised "
                              f"{type(exc).__name__}: {exc}") from exc

@@ -264,7 +264,9 @@ class _Builder(ConstantFolding):
                 self.shapes[node.output[0]] = self.shapes.get(inputs[0])  # element by element: the input's shape
             return folds.pop()
         raise Unsupported(f"{kind} of tensors whose batch dim torch merged with other dims (a map), with a constant "
-                          f"operand or merged differently: a layer maps over the merged dims of inputs merged alike")
+                          f"operand or merged differently: a layer maps over the merged dims of inputs merged alike",
+                          expected="inputs whose batch dims torch merged alike, no constant operand",
+                          found="a constant operand or inputs merged differently")
 
     def _fuse_bias(self, node: Any, converted: Converted) -> bool:
         """MatMul(x, W) + b (a constant vector, the MatMul's only use) -> that LinearLayer's biases."""
@@ -285,7 +287,8 @@ class _Builder(ConstantFolding):
 
     def _source(self, tensor: str) -> Any:
         if tensor not in self.sources:
-            raise Unsupported(f"its input {tensor!r} is neither a graph input nor computed by a supported node")
+            raise Unsupported(f"its input {tensor!r} is neither a graph input nor computed by a supported node",
+                              expected="a graph input or the output of a supported node", found=tensor)
         return self.sources[tensor]
 
     def _graph(self) -> NetGraph:

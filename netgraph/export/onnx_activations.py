@@ -69,10 +69,12 @@ def _ramp(slope: np.ndarray, rank: int | None) -> Any:
     slope has more than one element (``levels=[]``, one slope, when it has one)."""
     slope = slope.astype(np.float32)
     if rank is None or slope.ndim > rank:
-        raise Unsupported(f"a slope of shape {slope.shape} for an input of unknown or lower rank")
+        raise Unsupported(f"a slope of shape {slope.shape} for an input of unknown or lower rank",
+                          expected="an input of known rank, at least the slope's", found=tuple(slope.shape))
     aligned = (1,) * (rank - slope.ndim) + slope.shape
     if aligned[0] != 1:
-        raise Unsupported(f"a slope of shape {slope.shape} varies along the batch dim")
+        raise Unsupported(f"a slope of shape {slope.shape} varies along the batch dim",
+                          expected="a slope constant along the batch dim", found=tuple(slope.shape))
     levels = [d for d in range(1, rank) if aligned[d] != 1]
     values = slope.reshape([aligned[d] for d in levels])
     return ParametricRampLayer(levels, slope=values) if levels else ParametricRampLayer([], slope=values)

@@ -45,18 +45,21 @@ def taken_branch(node: Any, ctx: Context, converters: dict[str, Callable[[Any, C
     taken = _condition(node.input[0], ctx)
     if taken is None:
         raise Unsupported("its condition is computed from data or from a size not known at import; only an If "
-                          "whose condition the import can compute (a size compared) takes one of its branches")
+                          "whose condition the import can compute (a size compared) takes one of its branches",
+                          expected="a condition computed at import", found="a condition computed from data")
     which = "then_branch" if taken else "else_branch"
     branch = ctx.attributes(node)[which]
     computing = [n for n in branch.node if n.op_type != "Constant"]
     if len(computing) != 1 or len(branch.output) != 1 or computing[0].output[0] != branch.output[0].name:
         raise Unsupported(f"its {which} (taken) has {len(computing)} computing nodes; only a branch of one node "
-                          f"(and Constants) is taken in the If's place")
+                          f"(and Constants) is taken in the If's place",
+                          expected="one computing node", found=len(computing))
     onnx = require("onnx")
     ctx.constants.update({n.output[0]: constant_of_node(onnx, n) for n in branch.node if n.op_type == "Constant"})
     inner = computing[0]
     if inner.op_type not in converters:
-        raise Unsupported(f"its {which} (taken) computes {inner.op_type}, which has no layer")
+        raise Unsupported(f"its {which} (taken) computes {inner.op_type}, which has no layer",
+                          expected="an op with a layer", found=inner.op_type)
     converted = converters[inner.op_type](inner, ctx)
     if ctx.shapes.get(inner.output[0]) is not None:
         ctx.shapes[node.output[0]] = ctx.shapes[inner.output[0]]

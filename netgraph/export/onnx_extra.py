@@ -32,7 +32,8 @@ def _global_pool(function: str) -> Callable[[Any, Context], Converted]:
         """(batch, C, spatial...) -> (batch, C, 1, ...): AggregationLayer over the spatial levels, reshaped."""
         shape = ctx.shapes.get(node.input[0])
         if shape is None or len(shape) < 3 or not isinstance(shape[1], int):
-            raise Unsupported(f"an input of shape {shape} (needed: (batch, channels, spatial...) with known channels)")
+            raise Unsupported(f"an input of shape {shape} (needed: (batch, channels, spatial...) with known channels)",
+                              expected="(batch, channels, spatial...) with known channels", found=shape)
         levels = list(range(2, len(shape)))
         aggregate = AggregationLayer(function, levels=levels if len(levels) > 1 else levels[0])
         return Converted(NetChain([aggregate, ReshapeLayer((shape[1], *[1] * len(levels)))]), (node.input[0],))
@@ -62,9 +63,11 @@ def _tile(node: Any, ctx: Context) -> Converted:
     axes = [axis for axis, r in enumerate(repeats) if r != 1]
     shape = ctx.shapes.get(node.input[0])
     if len(axes) != 1 or axes[0] == 0 or repeats[axes[0]] < 1:
-        raise Unsupported(f"repeats {repeats}: only copies along one non-batch axis map to CatenateLayer")
+        raise Unsupported(f"repeats {repeats}: only copies along one non-batch axis map to CatenateLayer",
+                          expected="copies along one non-batch axis", found=repeats)
     if shape is None or not isinstance(shape[axes[0]], int):
-        raise Unsupported(f"Tile along axis {axes[0]}, whose size is dynamic: CatenateLayer needs known sizes")
+        raise Unsupported(f"Tile along axis {axes[0]}, whose size is dynamic: CatenateLayer needs known sizes",
+                          expected="a known size", found=None if shape is None else shape[axes[0]])
     count = repeats[axes[0]]
     return Converted(CatenateLayer(level=axes[0], inputs=count), (node.input[0],) * count)
 
@@ -77,7 +80,8 @@ def _lrn(node: Any, ctx: Context) -> Converted:
     a, shape = ctx.attributes(node), ctx.shapes.get(node.input[0])
     if shape is None or not 2 <= len(shape) <= 5 or not isinstance(shape[1], int):
         raise Unsupported(f"an input of shape {shape} (needed: (batch, channels, up to 3 spatial dims) with known "
-                          f"channels)")
+                          f"channels)",
+                          expected="(batch, channels, up to 3 spatial dims) with known channels", found=shape)
     size, channels = int(a["size"]), shape[1]
     bias = np.full(channels, float(a.get("bias", 1.0)), np.float32)
     window = channel_window(channels, len(shape) - 2, -((size - 1) // 2), size // 2, float(a.get("alpha", 1e-4)) / size,
@@ -145,7 +149,8 @@ def nan_guard(node: Any, ctx: Context) -> Converted | None:
     axis = int(ctx.attributes(softmax).get("axis", -1)) if softmax is not None else -1
     if len(masks) != 1 or axis != -1 or np.isneginf(masks[0]).all(axis=-1).any():
         raise Unsupported("Where(IsNaN(s), 0, s) maps to s only for s = Softmax(scores + a constant mask) over the "
-                          "last axis without a fully masked row")
+                          "last axis without a fully masked row",
+                          expected="s = Softmax(scores + a constant mask) over the last axis", found="another s")
     return Converted(alias=node.input[2])
 
 
@@ -155,7 +160,8 @@ def _is_nan(node: Any, ctx: Context) -> Converted:
     if uses and all(c.op_type == "Where" and i == 0 and len(c.input) == 3 and c.input[2] == node.input[0]
                     for c, i in uses):
         return Converted(alias=node.input[0])
-    raise Unsupported("IsNaN is only supported as the test of Where(IsNaN(s), 0, s) after a masked Softmax")
+    raise Unsupported("IsNaN is only supported as the test of Where(IsNaN(s), 0, s) after a masked Softmax",
+                      expected="the test of Where(IsNaN(s), 0, s)", found="another use")
 
 
 def _zero(name: str, ctx: Context) -> bool:
@@ -164,7 +170,8 @@ def _zero(name: str, ctx: Context) -> bool:
 
 def _split(node: Any, ctx: Context) -> Converted:
     raise Unsupported("its part sizes are neither constants nor equal parts of a known size (Slices of known "
-                      "bounds are what it maps to)")
+                      "bounds are what it maps to)",
+                      expected="constant part sizes, or equal parts of a known size", found="computed part sizes")
 
 
 def _depth_to_space(node: Any, ctx: Context) -> Converted:
@@ -172,7 +179,8 @@ def _depth_to_space(node: Any, ctx: Context) -> Converted:
     (batch, C, H, W) of known sizes: ONNX's own definition, a ReshapeLayer, TransposeLayer, ReshapeLayer chain."""
     shape, r = ctx.shapes.get(node.input[0]), int(ctx.attributes(node)["blocksize"])
     if shape is None or len(shape) != 4 or not all(isinstance(d, int) for d in shape[1:]):
-        raise Unsupported(f"an input of shape {shape} (needed: (batch, C, H, W) of known sizes)")
+        raise Unsupported(f"an input of shape {shape} (needed: (batch, C, H, W) of known sizes)",
+                          expected="(batch, C, H, W) of known sizes", found=shape)
     c, h, w = shape[1:]
     if node.op_type == "SpaceToDepth":
         split, perm, out = (c, h // r, r, w // r, r), (0, 3, 5, 1, 2, 4), (c * r * r, h // r, w // r)

@@ -40,7 +40,8 @@ def _index(node: Any, ctx: Context, shape: tuple, axis: int) -> tuple[str, int |
     found = ctx.shapes.get(node.input[1])
     if (found is None or len(found) != rank or not isinstance(found[axis], int)
             or any(f != d for k, (f, d) in enumerate(zip(found[1:], shape[1:]), 1) if k != axis)):
-        raise Unsupported(f"{_ONLY} (found indices of shape {found} for x of shape {shape}, axis {axis})")
+        raise Unsupported(f"{_ONLY} (found indices of shape {found} for x of shape {shape}, axis {axis})",
+                          expected="indices of x's sizes but along the axis", found=found)
     return node.input[1], found[axis]
 
 
@@ -51,10 +52,14 @@ def _gather_elements(node: Any, ctx: Context) -> Converted:
     axis = int(ctx.attributes(node).get("axis", 0))
     axis = axis + rank if rank is not None and axis < 0 else axis
     if rank is None or rank < 2 or not 1 <= axis < rank:
-        raise Unsupported(f"{_ONLY}; along the batch axis or of an input of unknown rank it does not")
+        ranked = rank is not None and rank >= 2  # else the input's rank is at fault, not the axis
+        raise Unsupported(f"{_ONLY}; along the batch axis or of an input of unknown rank it does not",
+                          attribute="axis" if ranked else None, expected=f"an axis from 1 to {rank - 1}" if ranked
+                          else "an input of known rank >= 2", found=axis if ranked else rank)
     index, picks = _index(node, ctx, tuple(shape), axis)
     if not all(isinstance(d, int) for d in shape[1:]):
-        raise Unsupported(f"{_ONLY}, on an input of known sizes after the batch (found {shape})")
+        raise Unsupported(f"{_ONLY}, on an input of known sizes after the batch (found {shape})",
+                          expected="known sizes after the batch", found=shape)
     return Converted(_pick(tuple(shape), axis, picks), (node.input[0], index))
 
 

@@ -34,17 +34,19 @@ def _function(node: Any, ctx: Context) -> Converted:
     """A FunctionLayer of the op's expression; a constant input of one value is written in."""
     text = _EXPRESSIONS[node.op_type]
     if len(node.input) != len(set(re.findall(r"#\d", text))):
-        raise Unsupported(f"{node.op_type} with {counted(len(node.input), 'input')}")
+        raise Unsupported(f"{node.op_type} with {counted(len(node.input), 'input')}",
+                          expected=len(set(re.findall(r"#\d", text))), found=len(node.input))
     for k, name in enumerate(node.input, 1):
         value = ctx.constants.get(name)
         if value is None:
             continue
         if value.size != 1:
             raise Unsupported(f"its constant operand of shape {list(value.shape)} (only one number is written "
-                              f"into its FunctionLayer)")
+                              f"into its FunctionLayer)", expected="one number", found=tuple(value.shape))
         text = text.replace(f"#{k}", f"({_literal(float(np.ravel(value)[0]))})")
     if "#" not in text:
-        raise Unsupported("all its operands are constants")
+        raise Unsupported("all its operands are constants",
+                          expected="a computed operand", found="constant operands only")
     layer = FunctionLayer(text)
     return Converted(layer, tuple(node.input[int(port.removeprefix("Input")) - 1] for port in layer.input_ports))
 

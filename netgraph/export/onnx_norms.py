@@ -47,7 +47,7 @@ def affine_array(node: Any, index: int, ctx: Context, what: str) -> Any:
     name = node.input[index] if len(node.input) > index else ""
     if not name:
         if index == 1:
-            raise Unsupported("it has no scale input")
+            raise Unsupported("it has no scale input", expected="a scale input", found="none")
         return False
     value = ctx.const(name, what)
     producer = ctx.producers.get(name)
@@ -104,7 +104,8 @@ def _batch_norm(node: Any, ctx: Context) -> Converted:
 def _instance_norm(node: Any, ctx: Context) -> Converted:
     rank = ctx.rank(node.input[0])
     if rank is None or rank < 3:
-        raise Unsupported(f"an input of rank {rank}: InstanceNormalization needs (batch, channels, spatial...)")
+        raise Unsupported(f"an input of rank {rank}: InstanceNormalization needs (batch, channels, spatial...)",
+                          expected="rank >= 3", found=rank)
     scale, bias = affine_array(node, 1, ctx, "scale"), affine_array(node, 2, ctx, "bias")
     epsilon = float(ctx.attributes(node).get("epsilon", 1e-5))
     return Converted(NormalizationLayer("2;;", "Complement", epsilon=epsilon, scaling=scale, biases=bias),
@@ -128,7 +129,8 @@ def _layer_norm(node: Any, ctx: Context) -> Converted:
                           attribute="stash_type", expected=1, found=int(a["stash_type"]))
     shape = tuple(ctx.shapes[node.input[0]][axis:])
     if not all(isinstance(d, int) for d in shape):
-        raise Unsupported(f"normalising over dims {shape}, not all of known size")
+        raise Unsupported(f"normalising over dims {shape}, not all of known size",
+                          expected="dims of known size", found=shape)
     scale, bias = (v if v is False else np.broadcast_to(v, shape).astype(np.float32) for v in (scale, bias))
     return Converted(NormalizationLayer(f"{axis};;", "Same", epsilon=epsilon, scaling=scale, biases=bias),
                      (node.input[0],))

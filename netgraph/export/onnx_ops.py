@@ -59,8 +59,9 @@ class Unsupported(Exception):
 
 
 def _as_tuple(value: Any) -> Any:
-    """``value``, a list as a tuple (an attribute's ints, strings)."""
-    return tuple(value) if isinstance(value, list) else value
+    """``value``, a list (nested too) as a tuple (an attribute's ints, strings), an array's values so (a shape's)."""
+    value = value.tolist() if isinstance(value, np.ndarray) else value
+    return tuple(map(_as_tuple, value)) if isinstance(value, (list, tuple)) else value
 
 
 @dataclasses.dataclass
@@ -92,7 +93,8 @@ class Context:
 
     def const(self, name: str, what: str) -> np.ndarray:
         if name not in self.constants:
-            raise Unsupported(f"its {what} ({name!r}) is computed, not a constant")
+            raise Unsupported(f"its {what} ({name!r}) is computed, not a constant",
+                              expected=f"a constant {what}", found=f"a computed {what}")
         return self.constants[name]
 
     def rank(self, name: str) -> int | None:
@@ -122,13 +124,15 @@ def squeeze_axes(node: Any, ctx: Context, rank: int | None = None) -> list[int] 
 def _gemm(node: Any, ctx: Context) -> Converted:
     a = ctx.attributes(node)
     if a.get("transA", 0) or ctx.rank(node.input[0]) not in (2, None):
-        fields = dict(attribute="transA", expected=0, found=a["transA"]) if a.get("transA", 0) else {}
-        raise Unsupported("only Gemm on (batch, features) inputs without transA maps to LinearLayer", **fields)
+        transposed = bool(a.get("transA", 0))
+        raise Unsupported("only Gemm on (batch, features) inputs without transA maps to LinearLayer",
+                          attribute="transA" if transposed else None, expected=0 if transposed else "rank 2",
+                          found=a["transA"] if transposed else ctx.rank(node.input[0]))
     w = ctx.const(node.input[1], "weight matrix") * a.get("alpha", 1.0)
     w = w if a.get("transB", 0) else w.T
     bias = ctx.constants.get(node.input[2]) if len(node.input) > 2 and node.input[2] else None
     if len(node.input) > 2 and node.input[2] and bias is None:
-        raise Unsupported("its bias is computed, not a constant")
+        raise Unsupported("its bias is computed, not a constant", expected="a constant bias", found="a computed bias")
     b = False if bias is None else np.array(_row(bias * a.get("beta", 1.0), int(w.shape[0])))  # no C: no biases
     linear = LinearLayer(int(w.shape[0]), weights=np.ascontiguousarray(w), biases=b)
     fold = ctx.folds.get(node.input[0], 0)
@@ -138,11 +142,13 @@ def _gemm(node: Any, ctx: Context) -> Converted:
 def _row(bias: np.ndarray, size: int) -> np.ndarray:
     """A Gemm's bias C (a scalar, (N,), (1, N) or (1, 1): the same for every example) as a vector of ``size``."""
     if bias.ndim > 2 or (bias.ndim == 2 and bias.shape[0] != 1):
-        raise Unsupported(f"its bias has shape {bias.shape}, which differs per example; (N,) or (1, N) maps to biases")
+        raise Unsupported(f"its bias has shape {bias.shape}, which differs per example; (N,) or (1, N) maps to biases",
+                          expected="(N,) or (1, N)", found=tuple(bias.shape))
     try:
         return np.array(np.broadcast_to(bias, (1, size))[0])
     except ValueError:
-        raise Unsupported(f"its bias of shape {bias.shape} does not broadcast to ({size},)") from None
+        raise Unsupported(f"its bias of shape {bias.shape} does not broadcast to ({size},)",
+                          expected=(size,), found=tuple(bias.shape)) from None
 
 
 def mapped(layer: Any, levels: int) -> Any:
@@ -159,10 +165,12 @@ def _matmul(node: Any, ctx: Context) -> Converted:
     if node.input[1] not in ctx.constants:
         return _batched_product(node, ctx)
     if rank is None or rank < 2:
-        raise Unsupported("only MatMul of a (batch, ..., features) input by a constant matrix maps to LinearLayer")
+        raise Unsupported("only MatMul of a (batch, ..., features) input by a constant matrix maps to LinearLayer",
+                          expected="rank >= 2", found=rank)
     w = ctx.const(node.input[1], "weight matrix").T
     if w.ndim not in (1, 2):
-        raise Unsupported(f"MatMul by a constant of shape {w.T.shape} (a matrix or a vector maps to LinearLayer)")
+        raise Unsupported(f"MatMul by a constant of shape {w.T.shape} (a matrix or a vector maps to LinearLayer)",
+                          expected="a matrix or a vector", found=tuple(w.T.shape))
     size: Any = () if w.ndim == 1 else int(w.shape[0])  # x v with a vector v: one number per row
     w = w.reshape(1, -1) if w.ndim == 1 else w
     linear = LinearLayer(size, weights=np.ascontiguousarray(w), biases=False)  # a following Add gives it biases
@@ -176,7 +184,8 @@ def _batched_product(node: Any, ctx: Context) -> Converted:
     if a is None or b is None or len(a) != len(b) or len(a) < 3 or any(
             x != y and isinstance(x, int) and isinstance(y, int) for x, y in zip(a[1:-2], b[1:-2])):
         raise Unsupported(f"a product of two computed tensors maps to DotLayer only for (batch, ..., n, m) "
-                          f"shapes of equal rank >= 3 without broadcasting, found {a} and {b}")
+                          f"shapes of equal rank >= 3 without broadcasting, found {a} and {b}",
+                          expected="(batch, ..., n, m) shapes of equal rank >= 3", found=(a, b))
     return Converted(mapped(DotLayer(), len(a) - 3), tuple(node.input))
 
 
@@ -288,16 +297,18 @@ def _log_softmax(node: Any, ctx: Context) -> Converted:
 
 def _threading(node: Any, ctx: Context) -> Converted:
     if len(node.input) != 2:
-        raise Unsupported(f"{node.op_type} with {counted(len(node.input), 'input')}")
+        raise Unsupported(f"{node.op_type} with {counted(len(node.input), 'input')}", expected=2, found=len(node.input))
     constants = {i: ctx.constants[name] for i, name in enumerate(node.input) if name in ctx.constants}
     if len(constants) == 2:
-        raise Unsupported("both operands are constants")
+        raise Unsupported("both operands are constants", expected="a computed operand", found="constant operands only")
     for i, value in constants.items():
         rank = ctx.rank(node.input[1 - i])  # the data's, batch dim included
         if rank is not None and (value.ndim > rank or (value.ndim == rank and value.shape[0] != 1)):
             raise Unsupported(f"its constant operand of shape {list(value.shape)} broadcasts against the batch dim "
                               f"of {node.input[1 - i]!r} (rank {rank}): it would vary along the batch or move it; "
-                              f"a constant operand must broadcast over the dims after the batch")
+                              f"a constant operand must broadcast over the dims after the batch",
+                              expected="a constant that broadcasts over the dims after the batch",
+                              found=tuple(value.shape))
     return Converted(ThreadingLayer(THREADING_OPS[node.op_type], inputs=2), tuple(node.input), constants=constants)
 
 
@@ -321,10 +332,13 @@ def _gather(node: Any, ctx: Context) -> Converted:
     if axis != 0 or index is not None:  # computed indices: only along axis 0 (constant ones: no attribute's fault)
         raise Unsupported("only Gather of rows of a constant table by computed indices (EmbeddingLayer) or of "
                           "one constant index along a non-batch axis (PartLayer) is supported",
-                          **({"attribute": "axis", "expected": 0, "found": axis} if index is None else {}))
+                          attribute="axis" if index is None else None,
+                          expected=0 if index is None else "a scalar index",
+                          found=axis if index is None else tuple(index.shape))
     table = ctx.const(node.input[0], "table")
     if table.ndim != 2:
-        raise Unsupported(f"an embedding table must be a matrix, found shape {table.shape}")
+        raise Unsupported(f"an embedding table must be a matrix, found shape {table.shape}",
+                          expected="a matrix", found=tuple(table.shape))
     return Converted(EmbeddingLayer(int(table.shape[1]), int(table.shape[0]), weights=table), (node.input[1],))
 
 
@@ -348,7 +362,8 @@ def _dropout(node: Any, ctx: Context) -> Converted:
         training, ratio = ctx.constants.get(node.input[2]), ctx.constants.get(node.input[1]) if node.input[1] else 0.5
         if training is None or (bool(np.ravel(training)[0]) and (ratio is None or float(np.ravel(ratio)[0]) != 0)):
             raise Unsupported("training_mode is true or computed: it drops elements at random (only an inference-"
-                              "mode Dropout, an identity, imports)")
+                              "mode Dropout, an identity, imports)",
+                              expected=False, found="computed" if training is None else True)
     return Converted(alias=node.input[0])
 
 

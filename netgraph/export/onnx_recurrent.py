@@ -63,13 +63,14 @@ def _problems(node: Any, ctx: Context) -> list:
         found.append(Unsupported(f"direction={direction!r} (only 'forward' and 'bidirectional')",
                                  attribute="direction", expected=("forward", "bidirectional"), found=direction))
     if "clip" in a:
-        found.append(Unsupported(f"clip={a['clip']} (cell clipping)", attribute="clip", found=a["clip"]))
+        found.append(Unsupported(f"clip={a['clip']} (cell clipping)", attribute="clip", found=a["clip"],
+                                 expected="none"))
     activations = [text(f).lower() for f in a.get("activations", ())]
     directions = 2 if bidirectional(node, ctx) else 1
     if activations and not any(activations == allowed * directions for allowed in _ACTIVATIONS[op]):
         found.append(Unsupported(f"activations={activations} (only {' or '.join(map(str, _ACTIVATIONS[op]))} per "
                                  f"direction)", attribute="activations", expected=_ACTIVATIONS[op], found=activations))
-    found += [Unsupported(f"{key} (activation parameters)", attribute=key, found=list(a[key]))
+    found += [Unsupported(f"{key} (activation parameters)", attribute=key, found=list(a[key]), expected="none")
               for key in ("activation_alpha", "activation_beta") if key in a]
     if a.get("input_forget", 0):
         found.append(Unsupported("input_forget=1 (coupled input and forget gates)", attribute="input_forget",

@@ -99,7 +99,8 @@ def _reshaped(node: Any, ctx: Context, first: Any, rest: tuple, fold: int, out_f
         # (batch, n, 16) -> (batch, n, 4, 4) with n dynamic: a ReshapeLayer mapped over the kept levels
         return Converted(mapped(ReshapeLayer(tuple(rest[kept:])), fold + kept), (x,), fold=out_fold)
     if not all(isinstance(d, int) and (d > 0 or d == -1) for d in rest):
-        raise Unsupported(f"its target dims after the batch {rest} are not all known sizes")
+        raise Unsupported(f"its target dims after the batch {rest} are not all known sizes",
+                          expected="known sizes", found=rest)
     if ctx.shapes.get(node.output[0]) is None and -1 not in rest:
         ctx.shapes[node.output[0]] = (first, *rest)  # what shape inference could not tell, for later nodes
     if tuple(rest) == tuple(source[1:]):
@@ -130,7 +131,8 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
     if target is None and node.op_type == "Reshape":  # a constant target onnx's inference did not apply
         target = _value(node.input[1], ctx)
     if not target or not source:
-        raise Unsupported("its input or output shape is not known (or is a scalar without a batch dim)")
+        raise Unsupported("its input or output shape is not known (or is a scalar without a batch dim)",
+                          expected="known input and output shapes", found=(source, target))
     target = (*(source[0:1] if target[0] == 0 else ()), *target[target[0] == 0:])  # 0 copies the batch dim
     if not fold and (unit := _unit_axis(source, target)) is not None:
         ctx.shapes[node.output[0]] = (*source[:unit], 1, *source[unit:])  # the source's dim names, not onnx's
@@ -152,7 +154,8 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
         return Converted(alias=x, fold=merged)  # (batch, n, d...) -> (batch * n, d...): fold the batch
     if not fold and isinstance(target[0], int) == isinstance(source[0], int) and node.op_type != "Reshape":
         return _reshaped(node, ctx, target[0], tuple(target[1:]), 0, 0)
-    raise Unsupported(f"reshaping {source} to {target} mixes the batch dim with others")
+    raise Unsupported(f"reshaping {source} to {target} mixes the batch dim with others",
+                      expected="the batch dim kept apart", found=(source, target))
 
 
 def _note_folded_sizes(node: Any, ctx: Context, sizes: tuple) -> None:
@@ -216,8 +219,10 @@ def _flatten(node: Any, ctx: Context) -> Converted:
     x, fold, rank = node.input[0], ctx.folds.get(node.input[0], 0), ctx.rank(node.input[0])
     axis = int(ctx.attributes(node).get("axis", 1))
     if rank is None or axis < 1:
-        fields = dict(attribute="axis", expected="an axis after the batch", found=axis) if rank is not None else {}
-        raise Unsupported("Flatten of an input of unknown rank, or with axis 0 (merging the batch dim)", **fields)
+        known = rank is not None
+        raise Unsupported("Flatten of an input of unknown rank, or with axis 0 (merging the batch dim)",
+                          attribute="axis" if known else None, expected="an axis after the batch" if known else
+                          "an input of known rank", found=axis if known else "unknown rank")
     axis = axis + rank if axis < 0 else axis
     merged, out_fold = rank - axis, fold + axis - 1
     if fold == 0 and axis == 1:
@@ -228,7 +233,8 @@ def _flatten(node: Any, ctx: Context) -> Converted:
 
 
 def _unsupported_flatten() -> Converted:
-    raise Unsupported("Flatten with axis past the last dim")
+    raise Unsupported("Flatten with axis past the last dim", attribute="axis",
+                      expected="an axis up to the rank", found="past the last dim")
 
 
 RESHAPE_CONVERTERS = {"Reshape": reshape_converter, "Flatten": _flatten, "Unsqueeze": reshape_converter}

@@ -40,7 +40,8 @@ def _axes(node: Any, ctx: Context, index: int) -> list[int] | None:
         return None
     rank = ctx.rank(node.input[0])
     if any(a < 0 for a in axes) and rank is None:
-        raise Unsupported("negative axes on an input of unknown rank")
+        raise Unsupported("negative axes on an input of unknown rank",
+                          expected="an input of known rank", found=tuple(axes))
     return [a + rank if a < 0 else int(a) for a in axes]
 
 
@@ -63,11 +64,13 @@ def _slice(node: Any, ctx: Context) -> Converted:
         elif step != 1 or axis == 0 or end == 0:
             if not (axis == 0 and step == 1 and start == 0 and whole_end):
                 raise Unsupported(f"slice {start}:{end}:{step} of axis {axis} (only step 1 of non-batch axes, "
-                                  f"or reversing the sequence axis 1)")
+                                  f"or reversing the sequence axis 1)",
+                                  expected="step 1 of a non-batch axis, or reversing axis 1",
+                                  found=f"{start}:{end}:{step}")
         elif not (start == 0 and whole_end):
             spans[axis] = f"{start + 1 if start >= 0 else start};;{-1 if whole_end else (end if end > 0 else end - 1)}"
     if reverse and spans:
-        raise Unsupported("a slice that both reverses and cuts")
+        raise Unsupported("a slice that both reverses and cuts", expected="a slice that reverses or cuts", found="both")
     if reverse:
         return Converted(SequenceReverseLayer(), (node.input[0],))
     if not spans:
@@ -90,14 +93,17 @@ def _expand(node: Any, ctx: Context) -> Converted:
         ctx.shapes[node.output[0]] = source
         return Converted(alias=node.input[0])  # x / n.expand_as(x) (F.normalize): the Div broadcasts n itself
     if unsqueeze is None or unsqueeze.op_type != "Unsqueeze" or out is None:
-        raise Unsupported("only Expand of an Unsqueeze of data (a replication along the new axis) is supported")
+        raise Unsupported("only Expand of an Unsqueeze of data (a replication along the new axis) is supported",
+                          expected="an Unsqueeze", found=None if unsqueeze is None else unsqueeze.op_type)
     axes = squeeze_axes(unsqueeze, ctx)
     source = ctx.shapes.get(unsqueeze.input[0])
     if axes is None or len(axes) != 1 or axes[0] == 0 or source is None:
-        raise Unsupported("only Expand of an Unsqueeze along one known non-batch axis is supported")
+        raise Unsupported("only Expand of an Unsqueeze along one known non-batch axis is supported",
+                          expected="one known non-batch axis", found=axes)
     k = axes[0]
     if not isinstance(out[k], int) or tuple(out[1:k]) + tuple(out[k + 1:]) != tuple(source[1:]):
-        raise Unsupported(f"Expand to {out} broadcasts more than the new axis {k}")
+        raise Unsupported(f"Expand to {out} broadcasts more than the new axis {k}",
+                          expected=f"a broadcast along axis {k} alone", found=out)
     level = -1 if k == len(out) - 1 else k
     return Converted(ReplicateLayer(int(out[k]), level=level), (unsqueeze.input[0],))
 
@@ -128,7 +134,8 @@ def _reduce(function: str) -> Callable[[Any, Context], Converted]:
         a, rank = ctx.attributes(node), ctx.rank(node.input[0])
         axes = _axes(node, ctx, 1)
         if axes is None or not axes or 0 in axes or rank is None:
-            raise Unsupported("a reduction over the batch axis (or over axes of unknown rank)")
+            raise Unsupported("a reduction over the batch axis (or over axes of unknown rank)",
+                              expected="non-batch axes of an input of known rank", found=axes)
         every = sorted(set(axes)) == list(range(1, rank))
         layer = (SummationLayer() if function == "Total" and every
                  else AggregationLayer(function, levels=sorted(set(axes)) if len(set(axes)) > 1 else axes[0]))
@@ -139,7 +146,8 @@ def _reduce(function: str) -> Callable[[Any, Context], Converted]:
                 return Converted(NetChain([layer, ReplicateLayer(1, level=-1 if axes[0] == rank - 1 else axes[0])]),
                                  (node.input[0],))
             if out is None or not all(isinstance(d, int) for d in out[1:]):
-                raise Unsupported("keepdims=1 with an output shape that is not known")
+                raise Unsupported("keepdims=1 with an output shape that is not known",
+                                  expected="a known output shape", found=out)
             layer = NetChain([layer, ReshapeLayer(tuple(out[1:]) or (1,))])
         return Converted(layer, (node.input[0],))
     return convert
@@ -163,8 +171,9 @@ def _einsum(node: Any, ctx: Context) -> Converted:
 def _concat(node: Any, ctx: Context) -> Converted:
     axis = int(ctx.attributes(node)["axis"])
     if axis == 0 or any(name in ctx.constants for name in node.input):
-        fields = dict(attribute="axis", expected="a non-batch axis", found=0) if axis == 0 else {}
-        raise Unsupported("Concat along the batch dim or of constants", **fields)
+        raise Unsupported("Concat along the batch dim or of constants", attribute="axis" if axis == 0 else None,
+                          expected="a non-batch axis" if axis == 0 else "computed inputs",
+                          found=0 if axis == 0 else "a constant input")
     appended = _appended(node, axis, ctx)
     if appended is not None:
         return appended
@@ -172,7 +181,8 @@ def _concat(node: Any, ctx: Context) -> Converted:
     dynamic = [s[axis] for s in shapes if s is not None and -len(s) <= axis < len(s) and not isinstance(s[axis], int)]
     if dynamic:  # CatenateLayer's output would have an unknown size at every call
         raise Unsupported(f"Concat along axis {axis}, whose size is dynamic: CatenateLayer needs known "
-                          f"sizes along its level (appending or prepending one element is supported)")
+                          f"sizes along its level (appending or prepending one element is supported)",
+                          expected="a known size along the axis", found="a dynamic size")
     return Converted(CatenateLayer(level=axis, inputs=len(node.input)), tuple(node.input))
 
 
@@ -202,13 +212,14 @@ def _constant_of_shape(node: Any, ctx: Context) -> Converted:
             isinstance(d, int) for d in shape[1:]):
         found = "a shape not known at import" if shape is None else f"shape {list(shape)}"
         raise Unsupported(f"only a constant per example, of shape (batch, known sizes), imports (a "
-                          f"ConstantArrayLayer); found {found}")
+                          f"ConstantArrayLayer); found {found}", expected="(batch, known sizes)", found=found)
     if fill.dtype.kind != "f":
-        raise Unsupported(f"its value is of type {fill.dtype}: a ConstantArrayLayer holds real numbers")
+        raise Unsupported(f"its value is of type {fill.dtype}: a ConstantArrayLayer holds real numbers",
+                          expected="real numbers", found=str(fill.dtype))
     if not all(isinstance(d, int) for d in merged):
         raise Unsupported(f"its first dim is the batch merged with dims {list(merged)} (a NetFoldOperator's initial "
                           f"state inside a NetMapOperator over a variable length): a ConstantArrayLayer has fixed "
-                          f"sizes; give the mapped dims fixed sizes")
+                          f"sizes; give the mapped dims fixed sizes", expected="fixed sizes", found=tuple(merged))
     ctx.shapes[node.output[0]] = tuple(shape)
     array = np.full((*merged, *shape[1:]), np.ravel(fill)[0], np.float32)
     return Converted(ConstantArrayLayer(array=array), fold=len(merged))

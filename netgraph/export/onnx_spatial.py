@@ -36,7 +36,8 @@ def _conv_transpose(node: Any, ctx: Context) -> Converted:
     w = ctx.const(node.input[1], "kernel")
     if "output_shape" in a:
         refuse([Unsupported(f"output_shape={list(a['output_shape'])}", attribute="output_shape",
-                            found=list(a["output_shape"]))], "DeconvolutionLayer")
+                            found=list(a["output_shape"]),
+                            expected="no output_shape (pads give the size)")], "DeconvolutionLayer")
     spatial = len(w.shape) - 2
     pads = symmetric_pads(a)
     pads = list(pads) if isinstance(pads, tuple) else [pads] * spatial
@@ -84,7 +85,7 @@ def _pad_pairs(node: Any, ctx: Context) -> tuple[list[list[int]], str, float, li
     else:
         pads, value, axes = [int(p) for p in a.get("pads", ())], float(a.get("value", 0.0)), None
     if rank is None:
-        raise Unsupported("padding an input of unknown rank")
+        raise Unsupported("padding an input of unknown rank", expected="an input of known rank", found="unknown rank")
     half = len(pads) // 2
     axes = list(range(half)) if axes is None else [int(k) + rank if k < 0 else int(k) for k in axes]
     pairs = [[0, 0] for _ in range(rank)]
@@ -235,7 +236,8 @@ def _resize(node: Any, ctx: Context) -> Converted:
     a, x = ctx.attributes(node), node.input[0]
     shape = ctx.shapes.get(x)
     if shape is None or not 3 <= len(shape) <= 5:
-        raise Unsupported(f"an input of shape {shape}: ResizeLayer takes (batch, channels, 1 to 3 spatial dims)")
+        raise Unsupported(f"an input of shape {shape}: ResizeLayer takes (batch, channels, 1 to 3 spatial dims)",
+                          expected="(batch, channels, 1 to 3 spatial dims)", found=shape)
     target = _resize_target(node, ctx, shape)
     problems, resampling = _resampling(a, shape, target)
     if "axes" in a:
@@ -306,14 +308,15 @@ def _resize_target(node: Any, ctx: Context, shape: tuple) -> dict[str, list]:
         sizes = ctx.symbols.get(sizes_name) or tuple(int(s) for s in np.ravel(ctx.const(sizes_name, "sizes")))
         if len(sizes) != len(shape) or sizes[1] != shape[1] or not all(isinstance(s, int) for s in sizes[2:]):
             raise Unsupported(f"sizes {sizes} for an input of shape {shape}: only the spatial dims may be resized, "
-                              f"to known sizes")
+                              f"to known sizes", expected="known sizes of the spatial dims", found=sizes)
         return {"dims": list(sizes[2:])}
     scales = [float(s) for s in np.ravel(ctx.const(scales_name, "scales"))]
     spatial = list(zip(shape[2:], scales[2:]))
     whole = all(n * s == math.floor(n * s) if isinstance(n, int) else s == int(s) >= 1 for n, s in spatial)
     if len(scales) != len(shape) or scales[:2] != [1.0, 1.0] or not whole:
         raise Unsupported(f"scales {scales} for an input of shape {shape}: only whole output sizes of the spatial "
-                          f"dims map to ResizeLayer (whole-number scales over dynamic dims)")
+                          f"dims map to ResizeLayer (whole-number scales over dynamic dims)",
+                          expected="whole output sizes of the spatial dims", found=scales)
     return {"dims": [math.floor(n * s) for n, s in spatial]} if known else {"scale": scales[2:]}
 
 

@@ -139,7 +139,7 @@ def _reference(reader: Any, spec: YMap, path: tuple) -> Any:
         return reader.error(loc, f"'file:' names a spec file; {shown!r} {what}" if what else f"no spec file "
                             f"{shown!r} (paths in 'file:' are relative to the file that names them)",
                             kind="reference", layer=path, found=target)
-    return reader.read_file(full, path, f.chain, shown)
+    return reader.read_file(full, path, f.chain, shown, loc, target)
 
 
 def _named_net(reader: Any, spec: YMap, path: tuple) -> Any:

@@ -138,7 +138,8 @@ class SpecReader(ProblemLog):
         return super().error(loc, message + hint, file, source, kind=kind, **fields)
 
     # -- files ---------------------------------------------------------------------------------------
-    def read_file(self, path: Path, prefix: tuple, chain: tuple[Path, ...], shown: str) -> Any:
+    def read_file(self, path: Path, prefix: tuple, chain: tuple[Path, ...], shown: str, named_at: Loc | None = None,
+                  target: str | None = None) -> Any:  # named_at: a 'file:' naming it (target) for layer prefix
         f = SourceFile(shown, path.parent, chain)
         try:
             f = SourceFile(shown, path.parent, (*chain, path.resolve()))  # OSError, RuntimeError: a symlink loop
@@ -150,10 +151,12 @@ class SpecReader(ProblemLog):
         except EncodingRefused as exc:
             return self.error(Loc(exc.line, exc.col), exc.problem, f, kind="encoding")
         except (OSError, RuntimeError) as exc:
-            problem = f"cannot read the spec: {getattr(exc, 'strerror', None) or exc}"
+            reason = getattr(exc, 'strerror', None) or exc
             if not prefix:  # the spec asked for: no line of it was read, so no file:line:col (as import_onnx's kind)
-                raise SpecError(problem, file=shown, kind="unreadable-file", found=shown) from None
-            return self.error(Loc(1, 1), problem, f, kind="reference")  # one a 'file:' names
+                raise SpecError(f"cannot read the spec: {reason}", file=shown, kind="unreadable-file",
+                                found=shown) from None
+            return self.error(named_at or Loc(1, 1), f"'file:' names {shown!r}, which cannot be read: {reason}",
+                              kind="reference", layer=prefix, found=target)  # at that 'file:', in the file naming it
         if prefix and not looks_like_spec(text):  # a referenced file: its content is not repeated
             return self.error(Loc(1, 1), f"not a netgraph spec: it has no 'netgraph: {VERSION}' line (the "
                               f"file's content is not repeated here)", f, kind="not-a-spec")

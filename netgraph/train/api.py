@@ -172,8 +172,8 @@ def _checkpoint(spec: Any, made: list[Path]) -> dict | None:
         keys = ["directory", "interval", "keep"]
         raise OptionError(f"checkpoint has no key {extra[0]!r}{did_you_mean(extra[0], keys)}; it takes {keys}")
     return {"directory": usable_folder(spec["directory"], "checkpoint directory", made),
-            "interval": check_number(spec.get("interval", 1), "checkpoint interval", integer=True),
-            "keep": check_number(spec.get("keep", 3), "checkpoint keep", integer=True)}
+            "interval": check_number(spec.get("interval", 1), "checkpoint interval", integer=True, keyword="checkpoint"),
+            "keep": check_number(spec.get("keep", 3), "checkpoint keep", integer=True, keyword="checkpoint")}
 
 
 def _wolfram_checkpointing(kind: str, path: Any) -> Any:

@@ -28,6 +28,7 @@ import inspect
 import math
 import numbers
 import re
+import reprlib
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -36,6 +37,7 @@ import torch
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.multiplier_rates import array_multipliers
+from netgraph.core.option_problems import VALUE_KIND
 from netgraph.train.optimizers import SGD, Adam, AdamW, RMSprop
 from netgraph.train.other_names import TORCH_SUBOPTIONS
 from netgraph.train.torch_objects import refuse_torch_optimizer
@@ -67,21 +69,34 @@ def snake(key: str) -> str:
 
 
 def check_number(value: Any, option: str, *, integer: bool = False, minimum: float = 0.0,
-                 strict: bool = True, maximum: float | None = None, unit: str = "") -> Any:
+                 strict: bool = True, maximum: float | None = None, unit: str = "", keyword: str | None = None) -> Any:
     """``value`` when it is a (positive) number (numpy's too), at most ``maximum`` (in ``unit``s) when given, else
-    OptionError naming the option."""
+    OptionError naming ``option``, with the fields ``option`` (``keyword``, default ``option``: the keyword it
+    belongs to), kind ``"option-value"``, ``expected``, ``found`` and ``detail`` (the message without its subject)."""
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
     if ok and integer:
         ok = float(value).is_integer()
     if not ok or value < minimum or (strict and value == minimum):
         kind = "an integer" if integer else "a number"
-        bound = f"> {minimum:g}" if strict else f">= {minimum:g}"
-        raise OptionError(f"{option} must be {kind} {bound}, found {value!r}")
+        expected = f"{kind} {'>' if strict else '>='} {minimum:g}"
+        raise _number_refused(option, keyword, f"must be {expected}, found {value!r}", expected, value)
     if integer and value > sys.maxsize:  # torch's samplers and range() take no larger count
-        raise OptionError(f"{option} must be at most {sys.maxsize}, found {value!r}")
+        raise _number_refused(option, keyword, f"must be at most {sys.maxsize}, found {value!r}",
+                              f"at most {sys.maxsize}", value)
     if maximum is not None and value > maximum:
-        raise OptionError(f"{option} must be at most {maximum:g}{unit}, found {value:g}")
+        raise _number_refused(option, keyword, f"must be at most {maximum:g}{unit}, found {value:g}",
+                              f"at most {maximum:g}{unit}", value)
     return int(value) if integer else float(value)
+
+
+def _number_refused(option: str, keyword: str | None, detail: str, expected: str, found: Any) -> OptionError:
+    """``check_number``'s OptionError "``option`` ``detail``" (a value that is no hashable number: its repr)."""
+    try:
+        hash(found)
+    except TypeError:
+        found = reprlib.repr(found)
+    return OptionError(f"{option} {detail}", option=keyword or option, kind=VALUE_KIND, expected=expected,
+                       found=found, detail=detail)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -286,7 +301,8 @@ def _rules(spec: Any) -> list[tuple[Any, float]]:
                           f"rules; found {spec!r}")
     out = []
     for key, value in items:
-        r = 0.0 if value is None else check_number(value, f"learning_rate_multipliers[{key!r}]", strict=False)
+        r = 0.0 if value is None else check_number(value, f"learning_rate_multipliers[{key!r}]", strict=False,
+                                                      keyword="learning_rate_multipliers")
         out.append((key, r))
     return out
 

@@ -81,7 +81,7 @@ def _number(value: Any, key: str, integer: bool = False) -> Any:
     try:
         return check_number(value, key, integer=integer, strict=False)
     except OptionError as exc:
-        detail = str(exc).removeprefix(f"{key} ")
+        detail = exc.diagnostics[0].detail  # check_number gives it: no message parsing
         raise _refused(key, detail, "option-value", value, f"{'an integer' if integer else 'a number'} >= 0") from None
 
 
