@@ -1,0 +1,43 @@
+"""Big nets (thousands of layers) keep messages short: an error listing problems shows the first ``MAX_LISTED``
+and how many more, while its ``diagnostics`` keep every one. Small ``n`` and the bound itself, not timings."""
+
+from __future__ import annotations
+
+import pytest
+
+from netgraph import ElementwiseLayer, LinearLayer, NetChain, UninitializedError
+from netgraph.core.errors import MAX_LISTED, Diagnostic, ShapeError, raise_all
+
+
+def chain(n: int) -> NetChain:
+    """``n`` layers, alternately LinearLayer(8) and Tanh (the brief's big net, made small)."""
+    return NetChain([LinearLayer(8) if i % 2 == 0 else ElementwiseLayer("Tanh") for i in range(n)], input=8)
+
+
+def test_compiling_an_uninitialised_big_chain_lists_a_bounded_number_of_arrays():
+    n = 200  # 100 LinearLayers, 2 missing arrays each
+    with pytest.raises(UninitializedError) as info:
+        chain(n).compile()
+    message, missing = str(info.value), n  # Weights and Biases of n / 2 layers
+    assert len(info.value.diagnostics) == missing
+    assert {d.layer for d in info.value.diagnostics} == {(str(i),) for i in range(1, n + 1, 2)}
+    assert message.count("\n  - ") == MAX_LISTED
+    assert f"... and {missing - MAX_LISTED} more" in message and ".diagnostics" in message
+    assert f"{missing} problems" in message and "layer 1 (LinearLayer) array 'Weights'" in message
+    assert f"layer {n - 1} " not in message  # past the bound
+
+
+def test_a_short_list_is_listed_whole():
+    problems = [Diagnostic(f"problem {i}") for i in range(MAX_LISTED)]
+    with pytest.raises(ShapeError) as info:
+        raise_all(problems, ShapeError, "head")
+    assert str(info.value).count("\n  - ") == MAX_LISTED and "more" not in str(info.value)
+
+
+def test_problems_saying_the_same_are_listed_once_and_all_kept_as_diagnostics():
+    """Two problems whose fields differ but whose words are the same read as one line."""
+    problems = [Diagnostic("port 'x' is fed twice", "fed-twice", edge=e) for e in range(3)] + [Diagnostic("other")]
+    with pytest.raises(ShapeError) as info:
+        raise_all(problems, ShapeError, "head")
+    assert str(info.value) == "head: 2 problems:\n  - port 'x' is fed twice\n  - other"
+    assert [d.edge for d in info.value.diagnostics] == [0, 1, 2, None]
