@@ -76,14 +76,21 @@ class _Classes:
                 edges.setdefault(ra, []).append(edge)
         return edges
 
-    def joining(self, start: Key, goal: Key) -> EdgeRef | None:
-        """The user's edge that joins ``start`` to ``goal``: on the path between them, the one in the
-        outermost graph (it is what made the two meet), nearest ``goal`` among equals."""
-        links: dict[Key, list[tuple[Key, EdgeRef | None]]] = defaultdict(list)  # key -> (neighbour, edge)
+    @functools.cached_property
+    def links(self) -> dict[Key, list[tuple[Key, EdgeRef | None]]]:
+        """Each key's neighbours and the user's edge to each (None: one the wiring made); built once, for all
+        conflicts (a big net can have thousands)."""
+        links: dict[Key, list[tuple[Key, EdgeRef | None]]] = defaultdict(list)
         for a, b, joined in self.problem.each_equality():
             edge = _edge_ref(joined)
             links[a].append((b, edge))
             links[b].append((a, edge))
+        return links
+
+    def joining(self, start: Key, goal: Key) -> EdgeRef | None:
+        """The user's edge that joins ``start`` to ``goal``: on the path between them, the one in the
+        outermost graph (it is what made the two meet), nearest ``goal`` among equals."""
+        links = self.links
         previous: dict[Key, tuple[Key, EdgeRef | None]] = {start: (start, None)}
         queue = deque([start])
         while queue and goal not in previous:
