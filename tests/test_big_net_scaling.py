@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import LinearLayer, NetGraph, ShapeError
+from netgraph import FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, ShapeError
 from netgraph.core.inference_problem import Problem
+from netgraph.core.swapped_group import MAX_SWAP_TRIALS
 
 
 def conflicting_pairs(n: int) -> NetGraph:
@@ -31,3 +32,22 @@ def test_explaining_many_shape_conflicts_reads_the_edges_a_few_times(monkeypatch
     assert [d.edge for d in info.value.diagnostics] == list(range(n))  # each names its own edge, as before
     assert reads[0] <= 3
 
+
+def test_a_big_net_with_many_conflicting_groups_tries_a_few_swaps(monkeypatch):
+    """A hint tries the net again with a group's two sources swapped: once per conflicting group, each a whole
+    inference, so 400 groups took a minute. A few groups are tried; the error is the same otherwise."""
+    from netgraph.core import swapped_group
+    trials, real = [0], swapped_group.infer_types
+
+    def counted(problem):
+        trials[0] += 1
+        return real(problem)
+    monkeypatch.setattr(swapped_group, "infer_types", counted)
+    inner = NetGraph({"f": FunctionLayer("#a * 0 + Total[#b]")}, [], a=2, b=3)
+    n = 30  # each group feeds (4), (4) to inputs of (2), (3): swapped, it fails too
+    layers = {name: layer for i in range(n) for name, layer in
+              ((f"x{i}", NetArrayLayer(output=4)), (f"y{i}", NetArrayLayer(output=4)), (f"g{i}", inner))}
+    with pytest.raises(ShapeError) as info:
+        NetGraph(layers, [([f"x{i}", f"y{i}"], f"g{i}") for i in range(n)])
+    assert len(info.value.diagnostics) == 2 * n and "swapped" not in str(info.value)
+    assert trials[0] <= MAX_SWAP_TRIALS < n
