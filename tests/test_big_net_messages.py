@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import ElementwiseLayer, LinearLayer, NetChain, UninitializedError
+from netgraph import ElementwiseLayer, LinearLayer, NetChain, NetGraph, UninitializedError, WiringError
 from netgraph.core.errors import MAX_LISTED, Diagnostic, ShapeError, raise_all
 
 
@@ -41,3 +41,15 @@ def test_problems_saying_the_same_are_listed_once_and_all_kept_as_diagnostics():
         raise_all(problems, ShapeError, "head")
     assert str(info.value) == "head: 2 problems:\n  - port 'x' is fed twice\n  - other"
     assert [d.edge for d in info.value.diagnostics] == [0, 1, 2, None]
+
+
+def test_a_layer_fed_by_thousands_of_edges_names_the_first_few():
+    n = 200
+    layers = [ElementwiseLayer("Tanh") for _ in range(n + 1)]
+    with pytest.raises(WiringError) as info:
+        NetGraph(layers, [(i, n + 1) for i in range(1, n + 1)], Input=3)
+    (problem,) = info.value.diagnostics
+    assert f"{n} edges feed it" in problem.message and "1 -> 201, 2 -> 201" in problem.message
+    assert f"... ({n} in all)" in problem.message and f"{n} -> {n + 1}" not in problem.message
+    assert len(problem.edges) <= MAX_LISTED and problem.edge == 1  # the first one too many, as before
+

@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from netgraph.core.layer import Layer
-from netgraph.core.errors import (MSG_FED_TWICE, MSG_OUTPUT_TO_OUTPUT, Diagnostic, EdgePlace, EdgeRef, WiringError,
-                                   did_you_mean, raise_all)
+from netgraph.core.errors import (MAX_LISTED, MSG_FED_TWICE, MSG_OUTPUT_TO_OUTPUT, Diagnostic, EdgePlace, EdgeRef,
+                                   WiringError, did_you_mean, raise_all)
 from netgraph.core.names import describe_layer
 from netgraph.core.wording import counted
 from netgraph.core.port_paths import elided, resolve
@@ -344,8 +344,11 @@ class _Normalizer(GraphPortsStep):
                      layer=(dst.layer,) if dst.layer else (), port=dst.port, edge=refs[1].index, hop=refs[1].hop)
 
 def _joined(refs: list[EdgeRef], sep: str) -> list[str | EdgeRef]:
-    """Message parts for ``refs`` separated by ``sep``."""
-    return [part for i, ref in enumerate(refs) for part in ((sep, ref) if i else (ref,))]
+    """Message parts for ``refs`` separated by ``sep``: the first ``MAX_LISTED`` and how many in all (thousands of
+    edges may feed one port of a big net)."""
+    parts: list[str | EdgeRef] = [part for i, ref in enumerate(refs[:MAX_LISTED])
+                                  for part in ((sep, ref) if i else (ref,))]
+    return parts + [f"{sep}... ({len(refs)} in all)"] if len(refs) > MAX_LISTED else parts
 
 
 def normalize(names: list[str], layers: dict[str, Layer], spec: Any) -> Wiring:
