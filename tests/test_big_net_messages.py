@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import ElementwiseLayer, LinearLayer, NetChain, NetGraph, UninitializedError, WiringError
+from netgraph import CycleError, ElementwiseLayer, LinearLayer, NetChain, NetGraph, UninitializedError, WiringError
 from netgraph.core.errors import MAX_LISTED, Diagnostic, ShapeError, raise_all
 
 
@@ -53,3 +53,12 @@ def test_a_layer_fed_by_thousands_of_edges_names_the_first_few():
     assert f"... ({n} in all)" in problem.message and f"{n} -> {n + 1}" not in problem.message
     assert len(problem.edges) <= MAX_LISTED and problem.edge == 1  # the first one too many, as before
 
+
+def test_a_cycle_through_thousands_of_layers_shows_its_ends():
+    n = 300
+    with pytest.raises(CycleError) as info:
+        NetGraph([ElementwiseLayer("Tanh") for _ in range(n)], [(i, i % n + 1) for i in range(1, n + 1)])
+    message = str(info.value)
+    assert message.count(" -> layer ") < 2 * MAX_LISTED and f"({n} layers)" in message
+    assert message.index("layer 1 (ElementwiseLayer) -> layer 2 ") < message.index(f"layer {n} (ElementwiseLayer)")
+    assert message.endswith(f"closed by edge {n} -> 1")
