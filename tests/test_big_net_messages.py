@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import CycleError, ElementwiseLayer, LinearLayer, NetChain, NetGraph, UninitializedError, WiringError
+from netgraph import (CycleError, ElementwiseLayer, LinearLayer, NetChain, NetGraph, NetPort, UninitializedError,
+                      WiringError)
 from netgraph.core.errors import MAX_LISTED, Diagnostic, ShapeError, raise_all
 
 
@@ -62,3 +63,14 @@ def test_a_cycle_through_thousands_of_layers_shows_its_ends():
     assert message.count(" -> layer ") < 2 * MAX_LISTED and f"({n} layers)" in message
     assert message.index("layer 1 (ElementwiseLayer) -> layer 2 ") < message.index(f"layer {n} (ElementwiseLayer)")
     assert message.endswith(f"closed by edge {n} -> 1")
+
+
+def test_compiling_a_net_of_many_unknown_shapes_keeps_every_one_as_a_diagnostic():
+    n = 40
+    layers = {f"l{i}": ElementwiseLayer("Tanh") for i in range(n)}
+    net = NetGraph(layers, [(NetPort(f"x{i}"), f"l{i}") for i in range(n)])  # no input has a shape
+    with pytest.raises(ShapeError) as info:
+        net.compile()
+    problems = info.value.diagnostics
+    assert {f"x{i}" for i in range(n)} <= {d.port for d in problems if d.layer == ()}  # each graph input
+    assert str(info.value).count("\n  - ") == MAX_LISTED and f"... and {len(problems) - MAX_LISTED} more" in str(info.value)

@@ -84,6 +84,6 @@ def check_ready(net: Any) -> None:
     """Raise ShapeError for any unknown shape and UninitializedError for missing arrays, listing all."""
     walker = _Readiness(net)
     walker.run()
-    raise_all(walker.unknown[:10], ShapeError, "the net is not fully specified")
+    raise_all(walker.unknown, ShapeError, "the net is not fully specified")
     raise_all(walker.misshapen, ShapeError, "arrays do not fit their layers")
     raise_all(walker.missing, UninitializedError, "the net has uninitialised arrays; call net_initialize(net) first")
