@@ -74,3 +74,15 @@ def test_compiling_a_net_of_many_unknown_shapes_keeps_every_one_as_a_diagnostic(
     problems = info.value.diagnostics
     assert {f"x{i}" for i in range(n)} <= {d.port for d in problems if d.layer == ()}  # each graph input
     assert str(info.value).count("\n  - ") == MAX_LISTED and f"... and {len(problems) - MAX_LISTED} more" in str(info.value)
+
+
+def test_a_shape_conflict_joined_by_thousands_of_edges_names_the_first_few():
+    """One graph input feeds every layer; half of them take another size: each conflict named every edge."""
+    n = 100
+    layers = {f"l{i}": LinearLayer(3, input=5 if i % 2 == 0 else 4) for i in range(n)}
+    with pytest.raises(ShapeError) as info:
+        NetGraph(layers, [(NetPort("x"), f"l{i}") for i in range(n)])
+    problems = info.value.diagnostics
+    assert len(problems) == n // 2 and all(p.found == (5,) and p.expected == (4,) for p in problems)
+    assert all(len(p.edges) <= MAX_LISTED and f"... ({n} in all)" in p.message for p in problems)
+    assert all("joined by edge NetPort('x') -> l0, NetPort('x') -> l1," in p.message for p in problems)
