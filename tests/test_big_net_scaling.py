@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, ShapeError
+from netgraph import FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, NetPort, ShapeError
 from netgraph.core.inference_problem import Problem
 from netgraph.core.swapped_group import MAX_SWAP_TRIALS
 
@@ -51,3 +51,27 @@ def test_a_big_net_with_many_conflicting_groups_tries_a_few_swaps(monkeypatch):
         NetGraph(layers, [([f"x{i}", f"y{i}"], f"g{i}") for i in range(n)])
     assert len(info.value.diagnostics) == 2 * n and "swapped" not in str(info.value)
     assert trials[0] <= MAX_SWAP_TRIALS < n
+
+
+def test_explaining_many_conflicts_at_one_hub_walks_its_edges_a_few_times(monkeypatch):
+    """One graph input feeds every layer and half of them conflict: each conflict searched the hub's edges for the
+    one joining it, and sorted them all to name the first few (8,000 layers: half a minute)."""
+    from netgraph.core import inference
+    walked, named = [0], [0]
+
+    class CountedQueue(inference.deque):
+        def append(self, item):
+            walked[0] += 1
+            super().append(item)
+
+    def counted_parts(edges, real=inference.edge_parts):
+        named[0] += len(edges)
+        return real(edges)
+    monkeypatch.setattr(inference, "deque", CountedQueue)
+    monkeypatch.setattr(inference, "edge_parts", counted_parts)
+    n = 200
+    layers = {f"l{i}": LinearLayer(3, input=5 if i % 2 == 0 else 4) for i in range(n)}
+    with pytest.raises(ShapeError) as info:
+        NetGraph(layers, [(NetPort("x"), f"l{i}") for i in range(n)])
+    assert len(info.value.diagnostics) == n // 2
+    assert walked[0] <= 3 * n and named[0] <= 3 * n

@@ -1,0 +1,45 @@
+"""import_onnx's refusal of a big model: the nodes refused for one reason are one line of the message, with their
+count and the first few names, and the message lists at most ``MAX_LISTED`` lines; every node keeps its Diagnostic."""
+
+from __future__ import annotations
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+from netgraph import SpecError, import_onnx
+from netgraph.core.errors import MAX_LISTED
+from tests.onnx_helpers import pinned_model
+
+
+def refused(tmp_path, nodes, outputs):
+    value = lambda name: helper.make_tensor_value_info(name, TensorProto.FLOAT, None)  # noqa: E731
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 4])],
+                              [value(o) for o in outputs], [numpy_helper.from_array(np.array(1, np.int64), "one")])
+    path = tmp_path / "big.onnx"
+    onnx.save(pinned_model(graph, 17, ("my.ops", 1)), str(path))
+    with pytest.raises(SpecError) as info:
+        import_onnx(path)
+    return info.value
+
+
+def test_many_nodes_of_an_op_without_a_layer_are_one_line(tmp_path):
+    n = 150
+    nodes = [helper.make_node("CumSum", [f"c{i - 1}" if i else "x", "one"], [f"c{i}"], name=f"cum{i}") for i in range(n)]
+    nodes += [helper.make_node("Frob", ["x"], [f"f{i}"], name=f"frob{i}", domain="my.ops") for i in range(3)]
+    error = refused(tmp_path, nodes, [f"c{n - 1}", "f0", "f1", "f2"])
+    assert sorted(d.layer[0] for d in error.diagnostics if d.found == "CumSum") == sorted(f"cum{i}" for i in range(n))
+    message = str(error)
+    assert f"{n} nodes (CumSum): no layer for this op: 'cum0', 'cum1', 'cum2', ... and {n - 3} more" in message
+    assert "3 nodes (Frob): " in message and "'frob0', 'frob1', 'frob2'" in message and "more" not in \
+        message.split("(Frob)")[1].split("\n")[0]
+    assert "cum149" not in message and message.count("\n  - ") == 2
+
+
+def test_many_different_refusals_list_the_first_few(tmp_path):
+    n = 3 * MAX_LISTED  # each Softmax refused for its own axis: no two alike
+    nodes = [helper.make_node("Softmax", ["x"], [f"s{i}"], name=f"soft{i}", axis=i + 2) for i in range(n)]
+    error = refused(tmp_path, nodes, [f"s{i}" for i in range(n)])
+    assert len(error.diagnostics) == n
+    assert str(error).count("\n  - ") == MAX_LISTED and f"... and {n - MAX_LISTED} more" in str(error)
