@@ -65,3 +65,18 @@ def test_check_notes_a_layer_in_no_edge(tmp_path, capsys):
     assert main(["check", str(spec)]) == 0
     assert capsys.readouterr().err == (f"{spec}: note: layer 3 'extra' (LinearLayer) is in no edge: its ports became "
                                        f"graph ports (input 'Input', output 'Output')\n")
+
+
+def test_finding_thousands_of_unwired_layers_reads_the_edges_once_per_graph(monkeypatch):
+    from netgraph.core.unused_layers import unwired_layer_notes
+    n = 200
+    net = NetGraph({"enc": LinearLayer(8), **{f"x{i}": LinearLayer(2, input=3) for i in range(n)}},
+                   [(NetPort("Input"), "enc")], Input=3)
+    reads, real = [0], NetGraph.edges
+
+    def counted(self):
+        reads[0] += 1
+        return real.fget(self)
+    monkeypatch.setattr(NetGraph, "edges", property(counted))
+    assert len(unwired_layer_notes(net)) == n
+    assert reads[0] <= 3
