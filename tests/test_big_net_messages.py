@@ -86,3 +86,13 @@ def test_a_shape_conflict_joined_by_thousands_of_edges_names_the_first_few():
     assert len(problems) == n // 2 and all(p.found == (5,) and p.expected == (4,) for p in problems)
     assert all(len(p.edges) <= MAX_LISTED and f"... ({n} in all)" in p.message for p in problems)
     assert all("joined by edge NetPort('x') -> l0, NetPort('x') -> l1," in p.message for p in problems)
+
+
+def test_jupyter_shows_a_big_net_as_text_not_a_diagram(monkeypatch):
+    """Displaying a net in a notebook drew it: 5,000 layers took seconds and put 10 MB of SVG in the notebook."""
+    from netgraph.core import stage_doors
+    drawn = []
+    monkeypatch.setattr(NetChain, "render_svg", lambda self, **options: drawn.append(self) or "<svg/>")
+    big, small = chain(stage_doors.MAX_NOTEBOOK_LAYERS + 1), chain(stage_doors.MAX_NOTEBOOK_LAYERS)
+    assert big._repr_svg_() is None and f"<{stage_doors.MAX_NOTEBOOK_LAYERS + 1} layers>" in repr(big) and not drawn
+    assert small._repr_svg_() == "<svg/>" and drawn == [small]
