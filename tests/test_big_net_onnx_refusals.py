@@ -43,3 +43,32 @@ def test_many_different_refusals_list_the_first_few(tmp_path):
     error = refused(tmp_path, nodes, [f"f{i}" for i in range(n)])
     assert len(error.diagnostics) == n
     assert str(error).count("\n  - ") == MAX_LISTED and f"... and {n - MAX_LISTED} more" in str(error)
+
+
+def imported_warning(tmp_path, nodes, inputs, outputs):
+    values = [helper.make_tensor_value_info(k, TensorProto.FLOAT, v) for k, v in inputs.items()]
+    graph = helper.make_graph(nodes, "g", values, [helper.make_tensor_value_info(o, TensorProto.FLOAT, None)
+                                                   for o in outputs])
+    path = tmp_path / "wide.onnx"
+    onnx.save(pinned_model(graph, 17), str(path))
+    with pytest.warns(UserWarning) as caught:
+        import_onnx(path)
+    (warning,) = caught
+    return str(warning.message)
+
+
+def test_many_dims_joined_are_one_bounded_warning(tmp_path):
+    n = 3 * MAX_LISTED  # x0 + x1, x0 + x2, ...: each Add joins another input's own length to the first's
+    nodes = [helper.make_node("Add", ["x0", f"x{i}"], [f"s{i}"], name=f"add{i}") for i in range(1, n)]
+    inputs = {f"x{i}": ["b", f"n{i}", 4] for i in range(n)}
+    message = imported_warning(tmp_path, nodes, inputs, [f"s{i}" for i in range(1, n)])
+    assert message.count("needs dims") == MAX_LISTED and f"... ({n - 1} in all)" in message
+    assert "node 'add1' (Add) needs dims 'n0' and 'n1' equal" in message
+
+
+def test_many_graph_inputs_feeding_no_output_are_one_bounded_warning(tmp_path):
+    n = 3 * MAX_LISTED
+    inputs = {"x": ["b", 4], **{f"u{i}": ["b", 4] for i in range(n)}}
+    message = imported_warning(tmp_path, [helper.make_node("Relu", ["x"], ["z"])], inputs, ["z"])
+    assert "graph inputs 'u0', 'u1'," in message and f"... ({n} in all) feed no output" in message
+    assert f"'u{n - 1}'" not in message

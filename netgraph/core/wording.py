@@ -14,9 +14,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from netgraph.core.errors import OptionError, with_article
+from netgraph.core.errors import MAX_LISTED, OptionError, with_article
 
-__all__ = ["counted", "counted_either", "scaled_fraction", "refuse_scaled", "value_kind"]
+__all__ = ["counted", "counted_either", "first_few", "scaled_fraction", "refuse_scaled", "value_kind"]
 
 _SCALED = re.compile(r"\s*Scaled\[\s*([^\]]*?)\s*\]\s*")
 
@@ -47,6 +47,16 @@ def counted_either(counts: Iterable[int], noun: str, plural: str | None = None) 
     """Alternative counts joined by 'or', ``noun`` agreeing with the last (as ``counted``)."""
     *others, last = counts
     return " or ".join([*map(str, others), counted(last, noun, plural)])
+
+
+def first_few(items: list[str], sep: str = ", ") -> str:
+    """``items`` joined by ``sep``: the first ``MAX_LISTED`` and how many in all (a big net's can be thousands).
+
+    >>> first_few(["a", "b"]), first_few([str(i) for i in range(30)])[-23:]
+    ('a, b', '18, 19, ... (30 in all)')
+    """
+    more = f"{sep}... ({len(items)} in all)" if len(items) > MAX_LISTED else ""
+    return sep.join(items[:MAX_LISTED]) + more
 
 
 def scaled_fraction(value: Any) -> str | None:
