@@ -96,3 +96,12 @@ def test_jupyter_shows_a_big_net_as_text_not_a_diagram(monkeypatch):
     big, small = chain(stage_doors.MAX_NOTEBOOK_LAYERS + 1), chain(stage_doors.MAX_NOTEBOOK_LAYERS)
     assert big._repr_svg_() is None and f"<{stage_doors.MAX_NOTEBOOK_LAYERS + 1} layers>" in repr(big) and not drawn
     assert small._repr_svg_() == "<svg/>" and drawn == [small]
+
+
+@pytest.mark.parametrize("part", ["nope", 500])
+def test_a_port_path_through_a_big_net_names_a_few_of_its_layers(part):
+    n = 200
+    with pytest.raises(WiringError) as info:
+        NetGraph({"enc": chain(n)}, [(NetPort(("enc", part, "Output")), NetPort("Aux"))])
+    message = str(info.value)
+    assert "'1', '2'," in message and f"... ({n} in all)" in message and f"'{n}'" not in message

@@ -16,7 +16,7 @@ from typing import Any
 
 from netgraph.core.errors import MAX_LISTED, OptionError, with_article
 
-__all__ = ["counted", "counted_either", "first_few", "scaled_fraction", "refuse_scaled", "value_kind"]
+__all__ = ["counted", "counted_either", "first_few", "few_names", "scaled_fraction", "refuse_scaled", "value_kind"]
 
 _SCALED = re.compile(r"\s*Scaled\[\s*([^\]]*?)\s*\]\s*")
 
@@ -57,6 +57,15 @@ def first_few(items: list[str], sep: str = ", ") -> str:
     """
     more = f"{sep}... ({len(items)} in all)" if len(items) > MAX_LISTED else ""
     return sep.join(items[:MAX_LISTED]) + more
+
+
+def few_names(names: list[Any]) -> str:
+    """``names`` written as a list, the first ``MAX_LISTED`` and how many in all (a big net's layers).
+
+    >>> few_names(["a", "b"]), few_names(list(range(30)))[-27:]
+    ("['a', 'b']", '17, 18, 19] ... (30 in all)')
+    """
+    return str(names) if len(names) <= MAX_LISTED else f"{names[:MAX_LISTED]} ... ({len(names)} in all)"
 
 
 def scaled_fraction(value: Any) -> str | None:
