@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from netgraph import (CycleError, ElementwiseLayer, LinearLayer, NetChain, NetGraph, NetPort, UninitializedError,
-                      WiringError)
+                      SpecError, WiringError)
 from netgraph.core.errors import MAX_LISTED, Diagnostic, ShapeError, raise_all
 
 
@@ -105,3 +105,14 @@ def test_a_port_path_through_a_big_net_names_a_few_of_its_layers(part):
         NetGraph({"enc": chain(n)}, [(NetPort(("enc", part, "Output")), NetPort("Aux"))])
     message = str(info.value)
     assert "'1', '2'," in message and f"... ({n} in all)" in message and f"'{n}'" not in message
+
+
+def test_a_spec_edge_to_a_missing_layer_of_a_big_net_names_a_few():
+    n = 300
+    text = ("netgraph: 1\nlayers:\n" + "".join(f"  l{i}: {{type: LinearLayer, output: 2}}\n" for i in range(n))
+            + "inputs: {Input: 2}\nedges:\n  - nope.Output -> l0\n")
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(text)
+    (problem,) = [d for d in info.value.diagnostics if d.kind == "unknown-layer"]
+    assert "the layers are l0, l1, l2" in problem.message and f"... ({n} in all)" in problem.message
+    assert "characters not shown" not in problem.message and len(problem.expected) == n
