@@ -116,3 +116,26 @@ def test_a_spec_edge_to_a_missing_layer_of_a_big_net_names_a_few():
     (problem,) = [d for d in info.value.diagnostics if d.kind == "unknown-layer"]
     assert "the layers are l0, l1, l2" in problem.message and f"... ({n} in all)" in problem.message
     assert "characters not shown" not in problem.message and len(problem.expected) == n
+
+
+def test_a_graph_input_of_unknown_shape_feeding_a_big_net_names_a_few_layers():
+    n = 100
+    net = NetGraph({f"l{i}": ElementwiseLayer("Tanh") for i in range(n)}, [(NetPort("x"), f"l{i}") for i in range(n)])
+    with pytest.raises(ShapeError) as info:
+        net.compile()
+    (problem,) = [d for d in info.value.diagnostics if d.layer == () and d.port == "x"]
+    assert "(feeding layer 1 'l0' (ElementwiseLayer) port 'Input', layer 2 'l1'" in problem.message
+    assert f"... ({n} in all))" in problem.message and f"'l{n - 1}'" not in problem.message
+
+
+def test_training_a_big_net_whose_input_the_data_lacks_names_a_few_layers_it_feeds():
+    import torch
+
+    from netgraph import ThreadingLayer, net_train
+    n = 60
+    layers = {**{f"l{i}": LinearLayer(1) for i in range(n)}, "sum": ThreadingLayer("Plus")}
+    net = NetGraph(layers, [([f"l{i}" for i in range(n)], "sum")])  # every l feeds on the one graph input 'Input'
+    with pytest.raises(ShapeError) as info:
+        net_train(net, {"a": torch.randn(8, 3), "Target": torch.randn(8, 1)}, max_training_rounds=1, progress=False)
+    assert "graph input 'Input' (feeding layer 1 'l0' (LinearLayer) port 'Input', layer 2 " in str(info.value)
+    assert f"... ({n} in all)) has unknown shape" in str(info.value)

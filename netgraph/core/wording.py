@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from netgraph.core.errors import MAX_LISTED, OptionError, with_article
@@ -49,14 +49,15 @@ def counted_either(counts: Iterable[int], noun: str, plural: str | None = None) 
     return " or ".join([*map(str, others), counted(last, noun, plural)])
 
 
-def first_few(items: list[str], sep: str = ", ") -> str:
-    """``items`` joined by ``sep``: the first ``MAX_LISTED`` and how many in all (a big net's can be thousands).
+def first_few(items: Sequence[Any], sep: str = ", ", text: Callable[[Any], str] = str) -> str:
+    """``items`` as ``text`` writes them, joined by ``sep``: the first ``MAX_LISTED`` and how many in all (a big
+    net's can be thousands; only those shown are written).
 
     >>> first_few(["a", "b"]), first_few([str(i) for i in range(30)])[-23:]
     ('a, b', '18, 19, ... (30 in all)')
     """
     more = f"{sep}... ({len(items)} in all)" if len(items) > MAX_LISTED else ""
-    return sep.join(items[:MAX_LISTED]) + more
+    return sep.join(map(text, items[:MAX_LISTED])) + more
 
 
 def few_names(names: list[Any]) -> str:
