@@ -74,6 +74,9 @@ class _Normalizer(GraphPortsStep):
     def __init__(self, names: list[str], layers: dict[str, Layer]):
         self.names, self.layers = names, dict(layers)
         self.errors: list[Diagnostic] = []
+        self.recorded: set[tuple] = set()  # (edge, kind, parts) of each problem about an edge, to record it once
+        self.guesses: dict[str, str] = {}  # "did you mean" by unknown name: the first MAX_LISTED names get one (each
+        # guess reads every layer name; a big net may have thousands of unknown ones)
         self.written: dict[int, int] = {}  # an item's position -> the index of the user's edge it carries (WrittenEdge)
 
     def desc(self, name: str) -> str:
@@ -82,8 +85,9 @@ class _Normalizer(GraphPortsStep):
     def problem(self, kind: str, ref: EdgeRef | None, *parts: str | EdgeRef, **fields: Any) -> None:
         """Record a problem; with ``ref`` it is about that edge (or chain link): its message starts 'edge <text>: '."""
         if ref is not None:
-            if any(d.edge == ref.index and d.kind == kind and d.parts[3:] == parts for d in self.errors):
+            if (ref.index, kind, parts) in self.recorded:
                 return  # a chain a -> typo -> b finds its missing layer from both links: recorded once, at the first
+            self.recorded.add((ref.index, kind, parts))
             parts, fields = ("edge ", ref, ": ", *parts), {"edge": ref.index, "hop": ref.hop, **fields}
         self.errors.append(Diagnostic.of(kind, *parts, **fields))
 
@@ -144,7 +148,9 @@ class _Normalizer(GraphPortsStep):
         if isinstance(ref, str):
             if ref in self.layers:
                 return ref
-            self.problem("unknown-layer", edge, f"there is no layer {ref!r}{did_you_mean(ref, self.names)}; "
+            if ref not in self.guesses:
+                self.guesses[ref] = did_you_mean(ref, self.names) if len(self.guesses) < MAX_LISTED else ""
+            self.problem("unknown-layer", edge, f"there is no layer {ref!r}{self.guesses[ref]}; "
                          f"a graph port is written NetPort({ref!r})")
             return None
         self.problem("endpoint-form", edge, f"{ref!r} is not a layer index, layer name or NetPort")
