@@ -7,7 +7,7 @@ import pytest
 
 from netgraph import (CycleError, ElementwiseLayer, LinearLayer, NetChain, NetGraph, NetPort, UninitializedError,
                       SpecError, WiringError)
-from netgraph.core.errors import MAX_LISTED, Diagnostic, ShapeError, raise_all
+from netgraph.core.errors import MAX_LISTED, Diagnostic, NetGraphError, ShapeError, raise_all
 
 
 def chain(n: int) -> NetChain:
@@ -139,3 +139,12 @@ def test_training_a_big_net_whose_input_the_data_lacks_names_a_few_layers_it_fee
         net_train(net, {"a": torch.randn(8, 3), "Target": torch.randn(8, 1)}, max_training_rounds=1, progress=False)
     assert "graph input 'Input' (feeding layer 1 'l0' (LinearLayer) port 'Input', layer 2 " in str(info.value)
     assert f"... ({n} in all)) has unknown shape" in str(info.value)
+
+
+def test_a_multiplier_key_matching_nothing_in_a_big_net_names_a_few_layers():
+    from netgraph import net_set_learning_rate_multipliers
+    n = 200
+    with pytest.raises(NetGraphError) as info:
+        net_set_learning_rate_multipliers(chain(n), {"nope": 0.5})
+    assert "layers with arrays: ['1', '101', '103'," in str(info.value)  # sorted as text, as before
+    assert f"... ({n // 2} in all)" in str(info.value) and len(str(info.value)) < 1000
