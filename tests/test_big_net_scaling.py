@@ -95,3 +95,21 @@ def test_thousands_of_misspelt_layer_names_are_guessed_a_few_times(monkeypatch):
         NetGraph(layers, [(f"layer{i}", f"layr{i + 1}") for i in range(n - 1)], Input=3)
     assert len(info.value.diagnostics) == n - 1 and guesses[0] <= MAX_LISTED
     assert "there is no layer 'layr1' (did you mean 'layer1'?)" in str(info.value)
+
+
+def test_thousands_of_multiplier_keys_matching_nothing_are_guessed_a_few_times(monkeypatch):
+    """Each key matching no array compared it with every layer name (2,000 keys on 2,000 layers: 12 s)."""
+    from netgraph import NetChain, OptionError, net_set_learning_rate_multipliers
+    from netgraph.core import array_rules
+    guesses, real = [0], array_rules.did_you_mean
+
+    def counted(name, candidates):
+        guesses[0] += 1
+        return real(name, candidates)
+    monkeypatch.setattr(array_rules, "did_you_mean", counted)
+    n = 100
+    net = NetChain([LinearLayer(2) for _ in range(n)], input=2)
+    with pytest.raises(OptionError) as info:
+        net_set_learning_rate_multipliers(net, {"10x": 0.5, **{f"x{i}": 0.5 for i in range(n)}})
+    assert len(info.value.diagnostics) == n + 1 and guesses[0] <= MAX_LISTED
+    assert "key '10x' matches no array (did you mean '10'?)" in str(info.value)

@@ -129,8 +129,9 @@ def refuse_unmatched(option: str, rules: Sequence[tuple[Any, list[str] | None]],
             raise OptionError(f"{option} {no_match(key, top, paths)}")
 
 
-def no_match(key: Any, top: list[str], paths: list[list[str]]) -> str:
-    """'key K matches no array' with a suggestion among the layers with arrays (``paths``: array paths as parts)."""
+def no_match(key: Any, top: list[str], paths: list[list[str]], guess: bool = True) -> str:
+    """'key K matches no array' with a suggestion among the layers with arrays (``paths``: array paths as parts);
+    none without ``guess`` (a guess reads every layer name: a caller with thousands of keys guesses a few)."""
     layers = sorted({"/".join(p[:-1]) for p in paths})
     shown = few_names(layers)
     if isinstance(key, (slice, range)) or isinstance(key, str) and ";;" in key:
@@ -138,5 +139,5 @@ def no_match(key: Any, top: list[str], paths: list[list[str]]) -> str:
                 f"such as {{1: r, 2: r}}, or a glob ('enc*'); layers with arrays: {shown}")
     if key in top:
         return f"key {key!r} names a layer without arrays; layers with arrays: {shown}"
-    hint = did_you_mean(key, [*top, *layers]) if isinstance(key, str) else ""
+    hint = did_you_mean(key, [*top, *layers]) if isinstance(key, str) and guess else ""
     return f"key {key!r} matches no array{hint}; layers with arrays: {shown}"
