@@ -148,3 +148,21 @@ def test_a_multiplier_key_matching_nothing_in_a_big_net_names_a_few_layers():
         net_set_learning_rate_multipliers(chain(n), {"nope": 0.5})
     assert "layers with arrays: ['1', '101', '103'," in str(info.value)  # sorted as text, as before
     assert f"... ({n // 2} in all)" in str(info.value) and len(str(info.value)) < 1000
+
+
+def test_many_random_layers_scored_against_losses_of_another_size_warn_once_with_a_count():
+    import warnings
+
+    import torch
+
+    from netgraph import BernoulliDistribution, RandomArrayLayer
+    from netgraph.layers.estimators import EstimatorWarning
+    n = 30
+    module = NetGraph({f"coin{i}": RandomArrayLayer(BernoulliDistribution("#p")) for i in range(n)}, [], p=()).compile()
+    draws = module(p=torch.full((4,), 0.3, requires_grad=True))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        module.surrogate_loss(torch.ones(6))
+    (warning,) = [w for w in caught if issubclass(w.category, EstimatorWarning)]
+    assert "layer 'coin0'" in str(warning.message) and f"and {n - 1} other layers" in str(warning.message)
+    del draws

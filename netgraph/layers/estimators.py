@@ -218,12 +218,18 @@ def _per_example(record: ScoreRecord, losses: int) -> torch.Tensor:
     return logp
 
 
-def _warn_sizes(owner: nn.Module, draws: int, losses: int) -> None:
-    if getattr(owner, "_warned_sizes", False):
+def _warn_sizes(drawn: list[tuple[nn.Module, int]], losses: int) -> None:
+    """One warning for the layers in ``drawn`` (each with its draws' batch size) not warned before, naming the first
+    and how many others (a big net may hold thousands)."""
+    fresh = list({id(owner): (owner, draws) for owner, draws in drawn
+                  if not getattr(owner, "_warned_sizes", False)}.values())
+    if not fresh:
         return
-    vars(owner)["_warned_sizes"] = True
+    for owner, _ in fresh:
+        vars(owner)["_warned_sizes"] = True
+    (owner, draws), others = fresh[0], f" (and {len(fresh) - 1} other layers)" if len(fresh) > 1 else ""
     warnings.warn(
-        f"surrogate_loss: {owner.describe()} drew a batch of {draws} but the per-example losses have batch "
+        f"surrogate_loss: {owner.describe()}{others} drew a batch of {draws} but the per-example losses have batch "
         f"size {losses}, so its score-function term uses the running-mean baseline (unbiased, higher variance) "
         "instead of leave-one-out, as it must where it cannot tell which draws each example's loss depends on. "
         "Where each draw has a loss of its own, pass one loss per draw to get leave-one-out. (This warning is shown "
@@ -259,13 +265,13 @@ def _surrogate(module: nn.Module, loss: torch.Tensor, reduction: str, strict: bo
     objective = loss if not per_example else (loss.mean() if reduction == "mean" else loss.sum())
     freed = [sub for sub in module.modules()
              if any(r() is None for r in sub.__dict__.get("_pending", ()))] if strict else []  # net_train: no pass
-    terms, owners = [], {}
+    terms, owners, mis_sized = [], {}, []
     for record in pending_records(module):
         record.used = True
         logp = _per_example(record, loss.shape[0]) if per_example else record.logp
         score = logp - logp.detach()
         if per_example and logp.shape[0] != loss.shape[0]:
-            _warn_sizes(record.owner, logp.shape[0], loss.shape[0])
+            mis_sized.append((record.owner, logp.shape[0]))
         if per_example and logp.shape[0] == loss.shape[0] >= 2:
             n = loss.shape[0]
             advantage = (loss - (loss.sum() - loss) / (n - 1)) / (n if reduction == "mean" else 1)
@@ -275,6 +281,8 @@ def _surrogate(module: nn.Module, loss: torch.Tensor, reduction: str, strict: bo
             advantage = objective - (baseline if baseline is not None else 0.0)
             terms.append(advantage.to(score.dtype) * score.sum())
             owners[id(record.owner)] = record.owner
+    if mis_sized:
+        _warn_sizes(mis_sized, loss.shape[0])
     for owner in owners.values():
         old = getattr(owner, "baseline", None)
         value = float(objective)
