@@ -73,7 +73,8 @@ def test_compiling_a_net_of_many_unknown_shapes_keeps_every_one_as_a_diagnostic(
         net.compile()
     problems = info.value.diagnostics
     assert {f"x{i}" for i in range(n)} <= {d.port for d in problems if d.layer == ()}  # each graph input
-    assert str(info.value).count("\n  - ") == MAX_LISTED and f"... and {len(problems) - MAX_LISTED} more" in str(info.value)
+    message = str(info.value)
+    assert message.count("\n  - ") == MAX_LISTED and f"... and {len(problems) - MAX_LISTED} more" in message
 
 
 def test_a_shape_conflict_joined_by_thousands_of_edges_names_the_first_few():
@@ -166,3 +167,23 @@ def test_many_random_layers_scored_against_losses_of_another_size_warn_once_with
     (warning,) = [w for w in caught if issubclass(w.category, EstimatorWarning)]
     assert "layer 'coin0'" in str(warning.message) and f"and {n - 1} other layers" in str(warning.message)
     del draws
+
+
+def test_a_backward_pass_past_many_random_layers_without_their_surrogate_warns_once_with_a_count():
+    import warnings
+
+    import torch
+
+    from netgraph import BernoulliDistribution, RandomArrayLayer
+    from netgraph.layers.estimators import EstimatorWarning
+    n = 30
+    module = NetGraph({f"coin{i}": RandomArrayLayer(BernoulliDistribution("#p")) for i in range(n)}, [], p=()).compile()
+    p = torch.full((4,), 0.3, requires_grad=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sum(((draw - 0.5) ** 2).mean() for draw in module(p=p).values()).backward()
+    (warning,) = [w for w in caught if issubclass(w.category, EstimatorWarning)]
+    assert "layer 'coin" in str(warning.message) and f"(and {n - 1} other layers)" in str(warning.message)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", EstimatorWarning)
+        sum(((draw - 0.5) ** 2).mean() for draw in module(p=p).values()).backward()  # each layer warned once
