@@ -113,3 +113,19 @@ def test_thousands_of_multiplier_keys_matching_nothing_are_guessed_a_few_times(m
         net_set_learning_rate_multipliers(net, {"10x": 0.5, **{f"x{i}": 0.5 for i in range(n)}})
     assert len(info.value.diagnostics) == n + 1 and guesses[0] <= MAX_LISTED
     assert "key '10x' matches no array (did you mean '10'?)" in str(info.value)
+
+
+def test_many_inputs_given_keras_batch_shapes_are_tried_without_the_none_a_few_times(monkeypatch):
+    """Each graph input declared (None, 8) was tried without its None, each a whole inference again."""
+    from netgraph.core import batch_dim
+    trials, real = [0], batch_dim.infer_types
+
+    def counted(problem):
+        trials[0] += 1
+        return real(problem)
+    monkeypatch.setattr(batch_dim, "infer_types", counted)
+    n = 30
+    with pytest.raises(ShapeError) as info:
+        NetGraph({f"l{i}": LinearLayer(3, input=8) for i in range(n)}, [(NetPort(f"x{i}"), f"l{i}") for i in range(n)],
+                 **{f"x{i}": (None, 8) for i in range(n)})
+    assert len(info.value.diagnostics) == n and trials[0] <= batch_dim.MAX_NONE_TRIALS < n
