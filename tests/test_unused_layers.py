@@ -65,3 +65,33 @@ def test_check_notes_a_layer_in_no_edge(tmp_path, capsys):
     assert main(["check", str(spec)]) == 0
     assert capsys.readouterr().err == (f"{spec}: note: layer 3 'extra' (LinearLayer) is in no edge: its ports became "
                                        f"graph ports (input 'Input', output 'Output')\n")
+
+
+def test_check_of_a_big_net_prints_a_bounded_number_of_notes(tmp_path, capsys):
+    """Thousands of layers in no edge were a note each on stderr; the first MAX_LISTED are printed, then a count."""
+    from netgraph.core.errors import MAX_LISTED
+    n = 3 * MAX_LISTED
+    spec = tmp_path / "many.yaml"
+    spec.write_text("netgraph: 1\nlayers:\n  enc: {type: LinearLayer, output: 8}\n"
+                    + "".join(f"  x{i}: {{type: LinearLayer, output: 2, input: 3}}\n" for i in range(n))
+                    + "inputs: {Input: 3}\nedges:\n  - Input -> enc\n")
+    assert main(["check", str(spec)]) == 0
+    notes = capsys.readouterr().err.splitlines()
+    assert len(notes) == MAX_LISTED + 1 and all(note.startswith(f"{spec}: note: ") for note in notes)
+    assert "layer 2 'x0' (LinearLayer) is in no edge" in notes[0]
+    assert notes[-1] == f"{spec}: note: ... and {n - MAX_LISTED} more notes (layers in no edge or feeding no output)"
+
+
+def test_finding_thousands_of_unwired_layers_reads_the_edges_once_per_graph(monkeypatch):
+    from netgraph.core.unused_layers import unwired_layer_notes
+    n = 200
+    net = NetGraph({"enc": LinearLayer(8), **{f"x{i}": LinearLayer(2, input=3) for i in range(n)}},
+                   [(NetPort("Input"), "enc")], Input=3)
+    reads, real = [0], NetGraph.edges
+
+    def counted(self):
+        reads[0] += 1
+        return real.fget(self)
+    monkeypatch.setattr(NetGraph, "edges", property(counted))
+    assert len(unwired_layer_notes(net)) == n
+    assert reads[0] <= 3

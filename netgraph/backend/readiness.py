@@ -11,6 +11,7 @@ from netgraph.core.ir import Node, Value
 from netgraph.core.layer_checks import array_shape_problems
 from netgraph.core.port_options import option_form
 from netgraph.core.walk import GraphWalker
+from netgraph.core.wording import first_few
 
 __all__ = ["check_ready", "unknown_inputs"]
 
@@ -27,7 +28,8 @@ def unknown_inputs(net: Any, ir: Any = None) -> tuple[list[Diagnostic], set[tupl
             fed.update(keys)
             hint = batch_dim_hint(net, name, t.shape) or _unknown_dims_hint(net, name, t.shape) or \
                 MSG_UNKNOWN_INPUT_SHAPE.format(form=option_form(net, name, "3"))
-            problems.append(Diagnostic(f"graph input {name!r} (feeding {', '.join(map(net.describe, keys)) or 'nothing'}) "
+            feeds = first_few(keys, text=net.describe) or "nothing"
+            problems.append(Diagnostic(f"graph input {name!r} (feeding {feeds}) "
                                        f"has unknown shape {t}: {hint}",
                                        "unknown-shape", layer=(), port=name))
     return problems, fed
@@ -84,6 +86,6 @@ def check_ready(net: Any) -> None:
     """Raise ShapeError for any unknown shape and UninitializedError for missing arrays, listing all."""
     walker = _Readiness(net)
     walker.run()
-    raise_all(walker.unknown[:10], ShapeError, "the net is not fully specified")
+    raise_all(walker.unknown, ShapeError, "the net is not fully specified")
     raise_all(walker.misshapen, ShapeError, "arrays do not fit their layers")
     raise_all(walker.missing, UninitializedError, "the net has uninitialised arrays; call net_initialize(net) first")

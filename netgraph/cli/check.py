@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from netgraph.core.errors import Diagnostic, NetGraphError, SpecError
+from netgraph.core.errors import MAX_LISTED, Diagnostic, NetGraphError, SpecError
 from netgraph.core.files import atomic_write, refuse_folder_name, writable_file
 from netgraph.core.summary import one_line, summary_table
 from netgraph.core.unused_layers import unused_layer_notes, unwired_layer_notes
@@ -33,11 +33,19 @@ def check(args: argparse.Namespace) -> int:
             continue
         if not as_json:
             print(f"{spec}: ok, {one_line(net)}")
-        for note in unwired_layer_notes(net) + unused_layer_notes(net):
-            print(f"{spec}: note: {note}", file=sys.stderr)
+        _print_notes(spec, unwired_layer_notes(net) + unused_layer_notes(net))
     if as_json:
         print(json.dumps(problems, indent=1, allow_nan=False))
     return status
+
+
+def _print_notes(spec: str, notes: list[str]) -> None:
+    """The first ``MAX_LISTED`` notes on stderr, then how many more (a big net may have thousands)."""
+    for note in notes[:MAX_LISTED]:
+        print(f"{spec}: note: {note}", file=sys.stderr)
+    if len(notes) > MAX_LISTED:
+        print(f"{spec}: note: ... and {len(notes) - MAX_LISTED} more notes (layers in no edge or feeding no output)",
+              file=sys.stderr)
 
 
 def problem_json(problem: Diagnostic, spec: str) -> dict[str, Any]:

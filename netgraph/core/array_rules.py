@@ -19,6 +19,7 @@ from typing import Any
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.names import indexed
+from netgraph.core.wording import few_names
 
 __all__ = ["WILDCARDS", "rule_pattern", "matches", "refuse_unmatched", "no_match", "RuleIndex", "PathIndex"]
 
@@ -128,13 +129,15 @@ def refuse_unmatched(option: str, rules: Sequence[tuple[Any, list[str] | None]],
             raise OptionError(f"{option} {no_match(key, top, paths)}")
 
 
-def no_match(key: Any, top: list[str], paths: list[list[str]]) -> str:
-    """'key K matches no array' with a suggestion among the layers with arrays (``paths``: array paths as parts)."""
-    shown = sorted({"/".join(p[:-1]) for p in paths})
+def no_match(key: Any, top: list[str], paths: list[list[str]], guess: bool = True) -> str:
+    """'key K matches no array' with a suggestion among the layers with arrays (``paths``: array paths as parts);
+    none without ``guess`` (a guess reads every layer name: a caller with thousands of keys guesses a few)."""
+    layers = sorted({"/".join(p[:-1]) for p in paths})
+    shown = few_names(layers)
     if isinstance(key, (slice, range)) or isinstance(key, str) and ";;" in key:
         return (f"key {key!r} is a span of layers (Wolfram's m;;n), which rules do not take: give a rule per layer, "
                 f"such as {{1: r, 2: r}}, or a glob ('enc*'); layers with arrays: {shown}")
     if key in top:
         return f"key {key!r} names a layer without arrays; layers with arrays: {shown}"
-    hint = did_you_mean(key, [*top, *shown]) if isinstance(key, str) else ""
+    hint = did_you_mean(key, [*top, *layers]) if isinstance(key, str) and guess else ""
     return f"key {key!r} matches no array{hint}; layers with arrays: {shown}"

@@ -13,7 +13,9 @@ from netgraph.core.errors import ShapeError, raise_all
 from netgraph.core.inference import infer_types
 from netgraph.core.port_forms import option_form
 
-__all__ = ["batch_dim_hint", "batch_dim_error"]
+__all__ = ["MAX_NONE_TRIALS", "batch_dim_hint", "batch_dim_error"]
+
+MAX_NONE_TRIALS = 5  # inputs tried without their leading None (each a whole inference again): a net may have thousands
 
 
 def batch_dim_hint(net: Any, name: str, shape: tuple | None) -> str:
@@ -33,9 +35,12 @@ def batch_dim_hint(net: Any, name: str, shape: tuple | None) -> str:
 
 def batch_dim_error(net: Any, exc: ShapeError) -> ShapeError | None:
     """``exc`` with its first problem ending with ``batch_dim_hint`` when a graph input of ``net`` declared with a
-    leading None makes it, and the net's shapes agree without that None; None otherwise."""
-    for name, t in net._declared.items():
-        if name in net._inputs and (hint := batch_dim_hint(net, name, t.shape)) and _fits_without(net, name, t):
+    leading None makes it, and the net's shapes agree without that None (tried for the first ``MAX_NONE_TRIALS`` such
+    inputs); None otherwise."""
+    candidates = [(name, t, hint) for name, t in net._declared.items()
+                  if name in net._inputs and (hint := batch_dim_hint(net, name, t.shape))]
+    for name, t, hint in candidates[:MAX_NONE_TRIALS]:
+        if _fits_without(net, name, t):
             first = exc.diagnostics[0]
             problems = [dataclasses.replace(first, message=f"{first.message}; {hint}", hint=hint,
                                             parts=(*(first.parts or (first.message,)), f"; {hint}")),

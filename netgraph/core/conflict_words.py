@@ -3,7 +3,9 @@ the edges that joined the two ports."""
 
 from __future__ import annotations
 
-from netgraph.core.errors import EdgeRef
+import heapq
+
+from netgraph.core.errors import MAX_LISTED, EdgeRef
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, unify, unify_shapes
 
 __all__ = ["as_seen_by", "compared", "set_part", "edge_parts", "dtype_hint", "coder_hint", "INTEGER_HINT"]
@@ -41,11 +43,13 @@ def set_part(t: PortType, clash: PortType) -> str:
 
 
 def edge_parts(edges: list[EdgeRef]) -> list[str | EdgeRef]:
-    """Message parts naming ``edges`` in the order the user gave them, outer graphs first."""
+    """Message parts naming ``edges`` in the order the user gave them, outer graphs first: the first ``MAX_LISTED``
+    and how many in all (one graph input of a big net may feed thousands of layers)."""
+    unique = dict.fromkeys(edges)
     parts: list[str | EdgeRef] = []
-    for edge in sorted(dict.fromkeys(edges), key=lambda e: (len(e.graph), e.graph, e.index)):
+    for edge in heapq.nsmallest(MAX_LISTED, unique, key=lambda e: (len(e.graph), e.graph, e.index)):
         parts += [", ", edge] if parts else [edge]
-    return parts
+    return parts + [f", ... ({len(unique)} in all)"] if len(unique) > MAX_LISTED else parts
 
 
 INTEGER_HINT = ("Integer values are indices: turn them into Real vectors with an EmbeddingLayer(size, n), n the "

@@ -10,7 +10,7 @@ from typing import Final, Union
 __all__ = [
     "DataRef", "Diagnostic", "EdgeRef", "EdgePlace", "NetGraphError", "WiringError", "CycleError", "ShapeError",
     "SpecError", "OptionError", "FrozenLayerError", "DataError", "TrainingError", "UninitializedError", "did_you_mean",
-    "at_layer", "headed", "nested", "raise_all", "with_article",
+    "at_layer", "headed", "listed", "nested", "raise_all", "with_article",
 ]
 
 
@@ -238,6 +238,7 @@ MSG_UNKNOWN_INPUT_SHAPE: Final = (  # {form}: the net's kind's, e.g. NetGraph(la
 
 MAX_GUESSED = 100  # did_you_mean guesses for names up to this long
 SHORT_NAME = 3  # did_you_mean also suggests, for names up to this long, the one name one edit away
+MAX_LISTED = 20  # problems one message lists (a net of 100,000 layers may have 200,000); its diagnostics keep all
 
 
 def did_you_mean(name: object, candidates: Iterable[object]) -> str:
@@ -350,12 +351,23 @@ def at_layer(error: NetGraphError, path: tuple[str, ...]) -> NetGraphError:
 
 
 def raise_all(errors: list[Problem], cls: type[NetGraphError], header: str, **fields: object) -> None:
-    """Raise one ``cls`` listing every problem in ``errors`` once (nothing when the list is empty); ``fields``
-    (``data=``, say) hold for every problem's Diagnostic."""
+    """Raise one ``cls`` with every problem in ``errors`` once as its diagnostics (nothing when the list is empty);
+    its message lists each different wording once, the first ``MAX_LISTED`` of them and how many more.
+    ``fields`` (``data=``, say) hold for every problem's Diagnostic."""
     if not errors:
         return
     errors = list(dict.fromkeys(errors))  # a chain (a, typo, b) finds its one missing layer from both sides
-    if len(errors) == 1:
-        raise cls(f"{header}: {errors[0]}", errors, **fields)
-    body = "\n".join(f"  - {e}" for e in errors)
-    raise cls(f"{header}: {len(errors)} problems:\n{body}", errors, **fields)
+    lines = list(dict.fromkeys(map(str, errors)))  # the same words for two edges: one line
+    if len(lines) == 1:
+        raise cls(f"{header}: {lines[0]}", errors, **fields)
+    raise cls(f"{header}: {len(lines)} problems:\n{listed(lines)}", errors, **fields)
+
+
+def listed(lines: list[str], indent: str = "  ") -> str:
+    """``lines`` as a list of '- ' items, the first ``MAX_LISTED`` of them and a last saying how many more, and
+    where all are (a big net can have thousands of problems: the error's ``diagnostics`` keep them)."""
+    shown = [f"{indent}- {line}" for line in lines[:MAX_LISTED]]
+    more = len(lines) - MAX_LISTED
+    if more > 0:
+        shown.append(f"{indent}... and {more} more (the error's .diagnostics holds every problem)")
+    return "\n".join(shown)

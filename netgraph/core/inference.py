@@ -34,6 +34,8 @@ class _Classes:
         self.type: list[PortType] = []  # by root (``settle`` makes it); UNKNOWN until a type is set
         self.origin: dict[int, tuple] = {}
         self.problem, self.joins = problem, problem.joins  # its equalities are read again only to explain a conflict
+        self.searches: dict[Key, tuple[dict, deque]] = {}  # joining's breadth-first search from each start so far
+        self.shown: dict[int, list[str | EdgeRef]] = {}  # edges_shown's parts, by root
         self.parent = parent = list(range(len(self.ids)))
         find = self.find
         ends = iter(self.joins)
@@ -76,16 +78,30 @@ class _Classes:
                 edges.setdefault(ra, []).append(edge)
         return edges
 
-    def joining(self, start: Key, goal: Key) -> EdgeRef | None:
-        """The user's edge that joins ``start`` to ``goal``: on the path between them, the one in the
-        outermost graph (it is what made the two meet), nearest ``goal`` among equals."""
-        links: dict[Key, list[tuple[Key, EdgeRef | None]]] = defaultdict(list)  # key -> (neighbour, edge)
+    @functools.cached_property
+    def links(self) -> dict[Key, list[tuple[Key, EdgeRef | None]]]:
+        """Each key's neighbours and the user's edge to each (None: one the wiring made); built once, for all
+        conflicts (a big net can have thousands)."""
+        links: dict[Key, list[tuple[Key, EdgeRef | None]]] = defaultdict(list)
         for a, b, joined in self.problem.each_equality():
             edge = _edge_ref(joined)
             links[a].append((b, edge))
             links[b].append((a, edge))
-        previous: dict[Key, tuple[Key, EdgeRef | None]] = {start: (start, None)}
-        queue = deque([start])
+        return links
+
+    def edges_shown(self, root: int) -> list[str | EdgeRef]:
+        """Message parts naming the user's edges in the class of ``root`` (``edge_parts``), made once per class."""
+        if root not in self.shown:
+            self.shown[root] = edge_parts(self.edges.get(root, []))
+        return self.shown[root]
+
+    def joining(self, start: Key, goal: Key) -> EdgeRef | None:
+        """The user's edge that joins ``start`` to ``goal``: on the path between them, the one in the
+        outermost graph (it is what made the two meet), nearest ``goal`` among equals."""
+        links = self.links
+        if start not in self.searches:  # one search from each start, resumed for each goal (thousands, in a big net)
+            self.searches[start] = ({start: (start, None)}, deque([start]))
+        previous, queue = self.searches[start]
         while queue and goal not in previous:
             key = queue.popleft()
             for other, edge in links[key]:
@@ -224,7 +240,7 @@ def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str,
     key = who[1]
     setter = cls.origin.get(root)
     joining = cls.joining(setter[1], key) if setter else None
-    via = ["; joined by edge ", *edge_parts(cls.edges.get(root, []))] if cls.edges.get(root) else []
+    via = ["; joined by edge ", *cls.edges_shown(root)] if cls.edges.get(root) else []
     port, graph_input = key[1], ((), key[1])
     if setter and setter[1] != key and setter[1][1] == port and setter[1][0] and len(key[0]) == 1 \
             and graph_input in cls.ids and cls.find(cls.ids[graph_input]) == root:  # Wolfram's merge of inputs
@@ -352,7 +368,7 @@ def _sources(problem: Problem, cls: _Classes, roots: _Roots, path: tuple,
             continue
         edges = cls.edges.get(root, [])
         parts += ["; " if parts else " [", f"{port!r} {t} set by {problem.origin_text(cls.origin[root])}"]
-        parts += [" via edge ", *edge_parts(edges)] if edges else []
+        parts += [" via edge ", *cls.edges_shown(root)] if edges else []
         named += edges
     return (parts + ["]"] if parts else []), named
 

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from netgraph.core.array_rules import PathIndex, matches, no_match, rule_pattern
-from netgraph.core.errors import OptionError, raise_all
+from netgraph.core.errors import MAX_LISTED, OptionError, raise_all
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer_surgery import alone, is_lone_layer, rules_in_alone
@@ -71,7 +71,7 @@ def net_set_learning_rate_multipliers(net: Any, rules: Any) -> NetGraph:
         if isinstance(r, bool) or not isinstance(r, numbers.Real) or not math.isfinite(r) or r < 0:
             errors.append(f"multiplier of {key!r} must be a number >= 0 (0 freezes), found {value!r}")
         elif not (index := index or PathIndex(names)).any_match(pattern):
-            errors.append(no_match(key, top, names))
+            errors.append(no_match(key, top, names, guess=len(errors) < MAX_LISTED))
         elif problem := unreached_shared(net, key, pattern, [n for n in names if tuple(n) not in later]):
             errors.append(problem)
         else:

@@ -8,10 +8,10 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from netgraph.core.errors import CycleError, Diagnostic, EdgeRef
+from netgraph.core.errors import MAX_LISTED, CycleError, Diagnostic, EdgeRef
 from netgraph.core.ports import Edge
 from netgraph.core.wiring import describe_layer
 
@@ -79,8 +79,22 @@ def closing_cycle(names: Sequence[str], layers: Mapping[str, Any], edges: Sequen
     at = max((i for i, (u, v) in enumerate(cycle) if (u, v) in links), key=lambda i: links[cycle[i][:2]].hop or 0)
     cycle = cycle[at + 1:] + cycle[:at + 1]  # the closing edge (a chain's last link in the cycle) last
     closing = links[cycle[-1][:2]]
-    shown = " -> ".join(describe_layer(names, layers, n) for n in [cycle[0][0], *(v for _, v in cycle)])
+    shown = _path_text([cycle[0][0], *(v for _, v in cycle)], lambda n: describe_layer(names, layers, n))
     ref = EdgeRef((), closing.index, closing.text, closing.hop, closing.link)
     return Diagnostic.of("cycle", f"the connectivity of layers within a NetGraph must be acyclic; found the cycle "
                          f"{shown}, closed by edge ", ref,
                          layer=(closing.dst.layer,), port=closing.dst.port, edge=closing.index, hop=closing.hop)
+
+
+def _path_text(path: list[str], describe: Callable[[str], str]) -> str:
+    """``path`` (a cycle: its first layer last again) as 'a -> b -> ...', its ends alone when it is long (a cycle
+    through thousands of layers), saying how many layers it has.
+
+    >>> _path_text(list("abcdefghijklmnopqrstuvw") + ["a"], str).split(" ... ")[1:]
+    ['(23 layers)', '-> o -> p -> q -> r -> s -> t -> u -> v -> w -> a']
+    """
+    half = MAX_LISTED // 2
+    if len(path) <= MAX_LISTED + 1:
+        return " -> ".join(map(describe, path))
+    return (" -> ".join(map(describe, path[:half])) + f" -> ... ({len(path) - 1} layers) ... -> "
+            + " -> ".join(map(describe, path[-half:])))

@@ -16,6 +16,7 @@ from typing import Any
 from netgraph.core.names import INDEX_RULE, fresh_name, indexed
 from netgraph.core.errors import WiringError, did_you_mean, with_article
 from netgraph.core.ports import NetPort, PortRef
+from netgraph.core.wording import few_names
 
 __all__ = ["resolve", "expose", "layer_at", "named_path", "shown_path", "elided", "no_inner_net", "SHOWN_LEVELS"]
 
@@ -47,12 +48,13 @@ def resolve(layers: Any, port: NetPort, want: str = "output") -> tuple[tuple[str
         if isinstance(part, int):
             if (name := indexed(names_here, part)) is None:
                 raise WiringError(f"{port!r}: {where} has no layer {part} (its layers are "
-                                  f"{INDEX_RULE.format(n=len(names_here))}: {names_here})", kind="unknown-layer",
-                                  layer=tuple(names), found=part)
+                                  f"{INDEX_RULE.format(n=len(names_here))}: {few_names(names_here)})",
+                                  kind="unknown-layer", layer=tuple(names), found=part)
             part = name
         if part not in table:
             raise WiringError(f"{port!r}: {where} has no layer {part!r}{did_you_mean(part, names_here)}; its "
-                              f"layers are {names_here}", kind="unknown-layer", layer=tuple(names), found=part)
+                              f"layers are {few_names(names_here)}", kind="unknown-layer", layer=tuple(names),
+                              found=part)
         names.append(part)
         current, where = table[part], f"layer {'/'.join(names)!r}"
     ports = current.output_ports if want == "output" else current.input_ports

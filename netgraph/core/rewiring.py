@@ -29,6 +29,7 @@ from netgraph.core.port_options import numbered, with_port_options
 from netgraph.core.port_paths import shown_path
 from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.option_problems import VALUE_KIND
+from netgraph.core.wording import few_names
 
 __all__ = ["edit_at", "put_back", "layer_path", "check_net", "layer_graph", "subgraph", "with_output_options", "drop_layers",
            "listed", "no_layer_or_port", "numbered", "chain_of", "chain_items", "fits_checked"]
@@ -95,8 +96,7 @@ def no_layer_or_port(net: NetGraph, name: str, ports: tuple, what: str) -> Wirin
                        layer=(), found=name)
 
 
-def listed(names: list[str], shown: int = 20) -> str:
-    return str(names) if len(names) <= shown else f"{names[:shown]} ... ({len(names)} in all)"
+listed = few_names  # the first MAX_LISTED names and how many in all
 
 
 def edit_at(net: NetGraph, specs: list, edit: Any) -> NetGraph:

@@ -12,7 +12,9 @@ from typing import Any
 
 from netgraph.core.plugins import stage
 
-__all__ = ["DrawingAndYaml"]
+__all__ = ["DrawingAndYaml", "MAX_NOTEBOOK_LAYERS"]
+
+MAX_NOTEBOOK_LAYERS = 1000  # a notebook draws a net of up to this many layers; a bigger one shows its text
 
 
 class DrawingAndYaml:
@@ -29,7 +31,11 @@ class DrawingAndYaml:
     def render(self, path: Any, **options: Any) -> Any:
         return stage("render")(self, path, **options)
 
-    def _repr_svg_(self) -> str:
+    def _repr_svg_(self) -> str | None:
+        """The diagram a notebook shows; None (the notebook shows the text) past ``MAX_NOTEBOOK_LAYERS`` layers:
+        drawing thousands takes seconds and megabytes, unasked (``render_svg`` draws them when asked)."""
+        if self.information("LayersCount") > MAX_NOTEBOOK_LAYERS:  # type: ignore[attr-defined]
+            return None
         return self.render_svg()
 
     def to_yaml(self, name: str | None = None, description: str | None = None) -> str:

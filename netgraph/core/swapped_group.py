@@ -11,27 +11,42 @@ from typing import Any
 from netgraph.core.errors import Diagnostic, ShapeError, raise_all
 from netgraph.core.inference import infer_types
 
-__all__ = ["swapped_group_error"]
+__all__ = ["MAX_SWAP_TRIALS", "swapped_group_error"]
+
+MAX_SWAP_TRIALS = 5  # groups tried swapped (each a whole inference again): a big net can have thousands
 
 
 def swapped_group_error(net: Any, exc: ShapeError) -> ShapeError | None:
     """``exc`` with its first problem at a group edge of ``net`` saying that the group fits with its two sources
     swapped; None when no problem is at such a group (two sources feeding two inputs of one layer) or the swapped
-    order fails too."""
-    problems, seen = list(exc.diagnostics), set()
+    order fails too (for each of the first ``MAX_SWAP_TRIALS`` groups: a trial infers the whole net again)."""
+    problems, seen, groups, tried = list(exc.diagnostics), set(), _groups(net), 0
     for i, diagnostic in enumerate(problems):
         key = (diagnostic.edge, diagnostic.layer)
         if diagnostic.edge is None or diagnostic.graph != () or len(diagnostic.layer or ()) != 1 or key in seen:
             continue
         seen.add(key)
-        group = [e for e in net._edges if e.index == diagnostic.edge and e.dst.layer == diagnostic.layer[0]]
-        if len(group) == 2 and group[0].src != group[1].src and _fits_swapped(net, group):
+        group = groups.get((diagnostic.edge, diagnostic.layer[0]), [])
+        if len(group) != 2 or group[0].src == group[1].src:
+            continue
+        if tried == MAX_SWAP_TRIALS:
+            return None
+        tried += 1
+        if _fits_swapped(net, group):
             problems[i] = _with_hint(net, diagnostic, group)
             try:
                 raise_all(problems, ShapeError, "shape conflict")
             except ShapeError as hinted:
                 return hinted
     return None
+
+
+def _groups(net: Any) -> dict[tuple[int, str], list]:
+    """``net``'s edges by (the index of the user's edge they come from, the layer they feed)."""
+    groups: dict[tuple[int, str], list] = {}
+    for e in net._edges:
+        groups.setdefault((e.index, e.dst.layer), []).append(e)
+    return groups
 
 
 def _fits_swapped(net: Any, group: list) -> bool:

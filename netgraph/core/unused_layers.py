@@ -41,13 +41,18 @@ def unwired_layer_notes(net: Any) -> list[str]:
 
 
 def _unwired(graph: Any, prefix: tuple) -> list[tuple[tuple, list[str]]]:
-    found, given = [], [e for e in graph.edges if not e.implicit]
+    edges = graph.edges
+    found, given = [], [e for e in edges if not e.implicit]
     if given and type(graph).__name__ != "NetChain":  # a chain wires every layer; no edges: wired by names on purpose
         named = {ref.layer for e in given for ref in (e.src, e.dst)} | {ref.layer for ref in graph._muted}
+        inputs: dict[str, list[str]] = {}  # each layer's ports made graph ports, read in one pass over the edges
+        outputs: dict[str, list[str]] = {}
+        for e in edges:
+            if e.implicit:
+                inputs.setdefault(e.dst.layer, []).append(f"input {e.src.port!r}")
+                outputs.setdefault(e.src.layer, []).append(f"output {e.dst.port!r}")
         for name in (n for n in graph.layers if n not in named):
-            ports = [f"input {e.src.port!r}" for e in graph.edges if e.implicit and e.dst.layer == name]
-            ports += [f"output {e.dst.port!r}" for e in graph.edges if e.implicit and e.src.layer == name]
-            found.append(((*prefix, name), ports))
+            found.append(((*prefix, name), inputs.get(name, []) + outputs.get(name, [])))
     for name, layer in graph.layers.items():
         if hasattr(layer, "explicit_edges"):  # a nested graph
             found += _unwired(layer, (*prefix, name))

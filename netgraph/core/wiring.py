@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from netgraph.core.layer import Layer
-from netgraph.core.errors import (MSG_FED_TWICE, MSG_OUTPUT_TO_OUTPUT, Diagnostic, EdgePlace, EdgeRef, WiringError,
-                                   did_you_mean, raise_all)
+from netgraph.core.errors import (MAX_LISTED, MSG_FED_TWICE, MSG_OUTPUT_TO_OUTPUT, Diagnostic, EdgePlace, EdgeRef,
+                                   WiringError, did_you_mean, raise_all)
 from netgraph.core.names import describe_layer
 from netgraph.core.wording import counted
 from netgraph.core.port_paths import elided, resolve
@@ -74,6 +74,9 @@ class _Normalizer(GraphPortsStep):
     def __init__(self, names: list[str], layers: dict[str, Layer]):
         self.names, self.layers = names, dict(layers)
         self.errors: list[Diagnostic] = []
+        self.recorded: set[tuple] = set()  # (edge, kind, parts) of each problem about an edge, to record it once
+        self.guesses: dict[str, str] = {}  # "did you mean" by unknown name: the first MAX_LISTED names get one (each
+        # guess reads every layer name; a big net may have thousands of unknown ones)
         self.written: dict[int, int] = {}  # an item's position -> the index of the user's edge it carries (WrittenEdge)
 
     def desc(self, name: str) -> str:
@@ -82,8 +85,9 @@ class _Normalizer(GraphPortsStep):
     def problem(self, kind: str, ref: EdgeRef | None, *parts: str | EdgeRef, **fields: Any) -> None:
         """Record a problem; with ``ref`` it is about that edge (or chain link): its message starts 'edge <text>: '."""
         if ref is not None:
-            if any(d.edge == ref.index and d.kind == kind and d.parts[3:] == parts for d in self.errors):
+            if (ref.index, kind, parts) in self.recorded:
                 return  # a chain a -> typo -> b finds its missing layer from both links: recorded once, at the first
+            self.recorded.add((ref.index, kind, parts))
             parts, fields = ("edge ", ref, ": ", *parts), {"edge": ref.index, "hop": ref.hop, **fields}
         self.errors.append(Diagnostic.of(kind, *parts, **fields))
 
@@ -144,7 +148,9 @@ class _Normalizer(GraphPortsStep):
         if isinstance(ref, str):
             if ref in self.layers:
                 return ref
-            self.problem("unknown-layer", edge, f"there is no layer {ref!r}{did_you_mean(ref, self.names)}; "
+            if ref not in self.guesses:
+                self.guesses[ref] = did_you_mean(ref, self.names) if len(self.guesses) < MAX_LISTED else ""
+            self.problem("unknown-layer", edge, f"there is no layer {ref!r}{self.guesses[ref]}; "
                          f"a graph port is written NetPort({ref!r})")
             return None
         self.problem("endpoint-form", edge, f"{ref!r} is not a layer index, layer name or NetPort")
@@ -344,8 +350,11 @@ class _Normalizer(GraphPortsStep):
                      layer=(dst.layer,) if dst.layer else (), port=dst.port, edge=refs[1].index, hop=refs[1].hop)
 
 def _joined(refs: list[EdgeRef], sep: str) -> list[str | EdgeRef]:
-    """Message parts for ``refs`` separated by ``sep``."""
-    return [part for i, ref in enumerate(refs) for part in ((sep, ref) if i else (ref,))]
+    """Message parts for ``refs`` separated by ``sep``: the first ``MAX_LISTED`` and how many in all (thousands of
+    edges may feed one port of a big net)."""
+    parts: list[str | EdgeRef] = [part for i, ref in enumerate(refs[:MAX_LISTED])
+                                  for part in ((sep, ref) if i else (ref,))]
+    return parts + [f"{sep}... ({len(refs)} in all)"] if len(refs) > MAX_LISTED else parts
 
 
 def normalize(names: list[str], layers: dict[str, Layer], spec: Any) -> Wiring:

@@ -11,12 +11,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from netgraph.core.errors import OptionError, with_article
+from netgraph.core.errors import MAX_LISTED, OptionError, with_article
 
-__all__ = ["counted", "counted_either", "scaled_fraction", "refuse_scaled", "value_kind"]
+__all__ = ["counted", "counted_either", "first_few", "few_names", "scaled_fraction", "refuse_scaled", "value_kind"]
 
 _SCALED = re.compile(r"\s*Scaled\[\s*([^\]]*?)\s*\]\s*")
 
@@ -47,6 +47,26 @@ def counted_either(counts: Iterable[int], noun: str, plural: str | None = None) 
     """Alternative counts joined by 'or', ``noun`` agreeing with the last (as ``counted``)."""
     *others, last = counts
     return " or ".join([*map(str, others), counted(last, noun, plural)])
+
+
+def first_few(items: Sequence[Any], sep: str = ", ", text: Callable[[Any], str] = str) -> str:
+    """``items`` as ``text`` writes them, joined by ``sep``: the first ``MAX_LISTED`` and how many in all (a big
+    net's can be thousands; only those shown are written).
+
+    >>> first_few(["a", "b"]), first_few([str(i) for i in range(30)])[-23:]
+    ('a, b', '18, 19, ... (30 in all)')
+    """
+    more = f"{sep}... ({len(items)} in all)" if len(items) > MAX_LISTED else ""
+    return sep.join(map(text, items[:MAX_LISTED])) + more
+
+
+def few_names(names: list[Any]) -> str:
+    """``names`` written as a list, the first ``MAX_LISTED`` and how many in all (a big net's layers).
+
+    >>> few_names(["a", "b"]), few_names(list(range(30)))[-27:]
+    ("['a', 'b']", '17, 18, 19] ... (30 in all)')
+    """
+    return str(names) if len(names) <= MAX_LISTED else f"{names[:MAX_LISTED]} ... ({len(names)} in all)"
 
 
 def scaled_fraction(value: Any) -> str | None:

@@ -29,6 +29,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import net_set_learning_rate_multipliers
 from netgraph.core.ports import NetPort
 from netgraph.core.types import REAL, PortType
+from netgraph.core.wording import first_few
 from netgraph.export.deps import require
 from netgraph.export.onnx_branches import consumers_of, taken_branch
 from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
@@ -307,7 +308,7 @@ class _Builder(ConstantFolding):
                                 kind="uncomputed-output", layer=(), port=port) from None
         joined, notes = equal_dims(self.graph.node, self.shapes, self._attributes)
         if notes:
-            warnings.warn(f"{self.where}: {'; '.join(notes)}", stacklevel=4)
+            warnings.warn(f"{self.where}: {first_few(notes, '; ')}", stacklevel=4)
         shapes, variables = {}, LengthVariables(joined)
         for onnx_name, port in self.ports.items():
             value = next(v for v in self.graph.input if v.name == onnx_name)

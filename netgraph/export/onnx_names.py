@@ -15,6 +15,7 @@ from netgraph.core.graph import RESERVED_NAMES
 from netgraph.core.errors import Diagnostic
 from netgraph.core.names import fresh_name
 from netgraph.core.types import INTEGER, REAL
+from netgraph.core.wording import first_few
 from netgraph.export.onnx_problems import node_path
 
 __all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "in_port_order", "layer_name",
@@ -245,7 +246,7 @@ def fed_ports(layers: dict, edges: list[tuple], shapes: dict[str, Any], where: s
     fed = {src.port for src, _ in edges if getattr(src, "layer", 0) is None}
     if unused := [p for p in shapes if p not in fed]:
         ports, feed, them = ("input", "feeds", "it") if len(unused) == 1 else ("inputs", "feed", "them")
-        warnings.warn(f"{where}: graph {ports} {', '.join(map(repr, unused))} {feed} no output; the imported net "
+        warnings.warn(f"{where}: graph {ports} {first_few(list(map(repr, unused)))} {feed} no output; the imported net "
                       f"leaves {them} out", stacklevel=5)
     return layers, edges, {p: t for p, t in shapes.items() if p in fed}
 

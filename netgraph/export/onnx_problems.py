@@ -37,7 +37,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from netgraph.core.errors import Diagnostic, NetGraphError, SpecError
+from netgraph.core.errors import Diagnostic, NetGraphError, SpecError, listed
 from netgraph.export.onnx_ops import Unsupported
 
 __all__ = ["RANDOM_OPS", "RANDOM_REASON", "node_path", "node_problem", "no_layer", "output_problems", "raise_refused",
@@ -125,11 +125,32 @@ def raise_refused(where: str, problems: list[Diagnostic], ops: Iterable[str]) ->
     if not problems:
         return
     problems = [_unknown_dims_named(p) for p in problems]
-    body = "\n".join(f"  - {problem}" for problem in problems)
-    body = f"{len(problems)} problems:\n{body}" if len(problems) > 1 else problems[0].message
-    listed = any(p.kind == "unsupported-op" for p in problems)
-    tail = f"\n(ops with a netgraph layer: {', '.join(sorted(ops))})" if listed else ""
+    lines = _grouped_lines(problems)
+    body = f"{len(problems)} problems:\n{listed(lines)}" if len(problems) > 1 else problems[0].message
+    no_layer = any(p.kind == "unsupported-op" for p in problems)
+    tail = f"\n(ops with a netgraph layer: {', '.join(sorted(ops))})" if no_layer else ""
     raise SpecError(f"{where}: cannot import {body}{tail}", problems)
+
+
+_GROUPED = ("unsupported-op", "random-op", "custom-op")  # kinds whose reason is the same for every node of an op
+_NAMED = 3  # nodes a line of several names
+
+
+def _grouped_lines(problems: list[Diagnostic]) -> list[str]:
+    """A line per problem, those nodes of one op refused for one reason (``_GROUPED``) as one line, with their count
+    and first names (a big model may have thousands of nodes of an op netgraph has no layer for)."""
+    groups: dict[object, list[Diagnostic]] = {}
+    for i, p in enumerate(problems):
+        groups.setdefault((p.kind, p.found, p.detail) if p.kind in _GROUPED and p.layer else i, []).append(p)
+    return [_group_line(group) for group in groups.values()]
+
+
+def _group_line(group: list[Diagnostic]) -> str:
+    if len(group) == 1:
+        return group[0].message
+    names = ", ".join(repr(p.layer[0]) for p in group[:_NAMED])  # type: ignore[index]
+    more = f", ... and {len(group) - _NAMED} more" if len(group) > _NAMED else ""
+    return f"{len(group)} nodes ({group[0].found}): {group[0].detail}: {names}{more}"
 
 
 def _unknown_dims_named(problem: Diagnostic) -> Diagnostic:

@@ -38,7 +38,8 @@ below, which also works for any ``nn.Module`` that contains RandomArrayLayer mod
   are still alive) is used once. Records exist only when grad mode is on and a parameter of the layer
   requires grad; a forward under ``torch.no_grad()`` records nothing.
 * Backpropagating through such a layer's output without having called ``surrogate_loss`` first
-  emits one ``EstimatorWarning`` per layer naming it: those parameters would silently get no gradient.
+  emits an ``EstimatorWarning`` at the end of that backward pass, naming the first such layer and how many
+  others (each layer is warned about once): those parameters would silently get no gradient.
 
 >>> import torch
 >>> from netgraph import NetGraph, RandomArrayLayer, BernoulliDistribution
@@ -104,9 +105,35 @@ class _Watch(torch.autograd.Function):
     @staticmethod
     def backward(ctx: Any, grad: torch.Tensor) -> tuple:
         record = ctx.record
-        if not record.used:
-            _warn_unused(record.owner)
+        if not record.used and not getattr(record.owner, "_warned_unused", False):
+            _unused_at_end(record.owner)
         return (None, None) + (None,) * ctx.n_params
+
+
+_UNUSED: list[nn.Module] = []  # layers the running backward pass met without their surrogate term: warned at its end
+_QUEUED: list[int] = []  # the backward pass (graph task id) whose end warns about them
+
+
+def _unused_at_end(owner: nn.Module) -> None:
+    """Warn about ``owner`` at the end of the running backward pass, in one warning with every other layer met so
+    (a big net may hold thousands); at once where torch queues nothing (not inside its backward engine)."""
+    task = torch._C._current_graph_task_id()
+    if _QUEUED != [task]:  # the first such layer of this pass (a pass that failed never ran its callback)
+        try:
+            torch.autograd.Variable._execution_engine.queue_callback(_warn_all_unused)
+        except RuntimeError:
+            _warn_unused(owner)
+            return
+        _QUEUED[:] = [task]
+    _UNUSED.append(owner)
+
+
+def _warn_all_unused() -> None:
+    owners = list({id(owner): owner for owner in _UNUSED}.values())
+    _UNUSED.clear()
+    _QUEUED.clear()
+    if owners:
+        _warn_unused(owners[0], others=owners[1:])
 
 
 class _Score(torch.autograd.Function):
@@ -148,17 +175,21 @@ def score_handle(dist: Any, x: torch.Tensor, params: Sequence[Any]) -> torch.Ten
     return _Score.apply(x, dist, index, *tensors(params, x))
 
 
-def _warn_unused(owner: nn.Module, what: str = "a loss was backpropagated through its output") -> None:
+def _warn_unused(owner: nn.Module, what: str = "a loss was backpropagated through its output",
+                 others: Sequence[nn.Module] = ()) -> None:
+    """The warning that ``owner`` (and ``others``, counted) got no surrogate term; once per layer."""
     if getattr(owner, "_warned_unused", False):
         return
-    vars(owner)["_warned_unused"] = True  # a plain flag, kept out of nn.Module's bookkeeping
+    for layer in (owner, *others):
+        vars(layer)["_warned_unused"] = True  # a plain flag, kept out of nn.Module's bookkeeping
     alternatives = [e for e in owner.distribution.ESTIMATORS if e not in ("score_function", owner.estimator)]
-    others = f"; or pick a biased estimator= {' / '.join(map(repr, alternatives))}" if alternatives else ""
+    biased = f"; or pick a biased estimator= {' / '.join(map(repr, alternatives))}" if alternatives else ""
+    counted = f" (and {len(others)} other layers)" if others else ""
     warnings.warn(
-        f"{owner.describe()} draws with estimator {owner.estimator!r} and its parameters require grad, but "
+        f"{owner.describe()}{counted} draws with estimator {owner.estimator!r} and its parameters require grad, but "
         f"{what} WITHOUT the score-function surrogate term, so those "
         "parameters get NO gradient from this draw. Add the term before backward: "
-        f"`(losses.mean() + module.surrogate_loss(losses)).backward()` (net_train does this for you){others}; "
+        f"`(losses.mean() + module.surrogate_loss(losses)).backward()` (net_train does this for you){biased}; "
         "or feed the parameters without grad. (This warning is shown once per layer.)", EstimatorWarning, stacklevel=2)
 
 
@@ -218,12 +249,18 @@ def _per_example(record: ScoreRecord, losses: int) -> torch.Tensor:
     return logp
 
 
-def _warn_sizes(owner: nn.Module, draws: int, losses: int) -> None:
-    if getattr(owner, "_warned_sizes", False):
+def _warn_sizes(drawn: list[tuple[nn.Module, int]], losses: int) -> None:
+    """One warning for the layers in ``drawn`` (each with its draws' batch size) not warned before, naming the first
+    and how many others (a big net may hold thousands)."""
+    fresh = list({id(owner): (owner, draws) for owner, draws in drawn
+                  if not getattr(owner, "_warned_sizes", False)}.values())
+    if not fresh:
         return
-    vars(owner)["_warned_sizes"] = True
+    for owner, _ in fresh:
+        vars(owner)["_warned_sizes"] = True
+    (owner, draws), others = fresh[0], f" (and {len(fresh) - 1} other layers)" if len(fresh) > 1 else ""
     warnings.warn(
-        f"surrogate_loss: {owner.describe()} drew a batch of {draws} but the per-example losses have batch "
+        f"surrogate_loss: {owner.describe()}{others} drew a batch of {draws} but the per-example losses have batch "
         f"size {losses}, so its score-function term uses the running-mean baseline (unbiased, higher variance) "
         "instead of leave-one-out, as it must where it cannot tell which draws each example's loss depends on. "
         "Where each draw has a loss of its own, pass one loss per draw to get leave-one-out. (This warning is shown "
@@ -259,13 +296,13 @@ def _surrogate(module: nn.Module, loss: torch.Tensor, reduction: str, strict: bo
     objective = loss if not per_example else (loss.mean() if reduction == "mean" else loss.sum())
     freed = [sub for sub in module.modules()
              if any(r() is None for r in sub.__dict__.get("_pending", ()))] if strict else []  # net_train: no pass
-    terms, owners = [], {}
+    terms, owners, mis_sized = [], {}, []
     for record in pending_records(module):
         record.used = True
         logp = _per_example(record, loss.shape[0]) if per_example else record.logp
         score = logp - logp.detach()
         if per_example and logp.shape[0] != loss.shape[0]:
-            _warn_sizes(record.owner, logp.shape[0], loss.shape[0])
+            mis_sized.append((record.owner, logp.shape[0]))
         if per_example and logp.shape[0] == loss.shape[0] >= 2:
             n = loss.shape[0]
             advantage = (loss - (loss.sum() - loss) / (n - 1)) / (n if reduction == "mean" else 1)
@@ -275,6 +312,8 @@ def _surrogate(module: nn.Module, loss: torch.Tensor, reduction: str, strict: bo
             advantage = objective - (baseline if baseline is not None else 0.0)
             terms.append(advantage.to(score.dtype) * score.sum())
             owners[id(record.owner)] = record.owner
+    if mis_sized:
+        _warn_sizes(mis_sized, loss.shape[0])
     for owner in owners.values():
         old = getattr(owner, "baseline", None)
         value = float(objective)

@@ -17,7 +17,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.names import numbered
 from netgraph.core.port_paths import resolve
 from netgraph.core.ports import NetPort
-from netgraph.core.wording import value_kind
+from netgraph.core.wording import first_few, value_kind
 from netgraph.spec.options import FAILED
 from netgraph.spec.problem_sources import sole
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
@@ -237,7 +237,7 @@ def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], pos
                             expected=(*layer.input_ports, *layer.output_ports))
     if dot:
         return reader.error(ep.loc, f"there is no layer {name!r}{did_you_mean(name, table)} (in endpoint "
-                            f"{text!r}); the layers are {', '.join(table)}",
+                            f"{text!r}); the layers are {first_few(list(table))}",
                             kind="unknown-layer", layer=prefix, found=name, expected=tuple(table))
     if text.isdigit() and numbered(table):  # layers given as a list
         return reader.error(ep.loc, f"there is no layer {text}: the layers are numbered 1 to {len(table)} (in the "

@@ -20,6 +20,7 @@ from netgraph.core.errors import Diagnostic, ShapeError
 from netgraph.core.ir import Value
 from netgraph.core.port_options import option_form, with_port_options
 from netgraph.core.types import format_shape
+from netgraph.core.wording import first_few
 
 __all__ = ["with_data_shapes"]
 
@@ -52,7 +53,7 @@ def _unread_message(net: Any, data: Any, port: str) -> str:
     """Why ``port``'s shape is unknown: the data lacks its key (an input left unwired, Keras's "Graph disconnected"),
     or does not show the shape plainly."""
     feeds = [key for key in net.ir.consumers(Value(None, port)) if key[0]]
-    subject = (f"graph input {port!r} (feeding {', '.join(map(net.describe, feeds)) or 'nothing'}) has unknown shape "
+    subject = (f"graph input {port!r} (feeding {first_few(feeds, text=net.describe) or 'nothing'}) has unknown shape "
                f"{format_shape(net.port_types[port].shape)}")
     keys = _data_keys(data)
     if keys is not None and port not in keys:

@@ -1,0 +1,131 @@
+"""Big nets with many problems: the work of explaining them grows linearly with the net (counted, not timed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from netgraph import (ElementwiseLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, NetPort, ShapeError,
+                      WiringError)
+from netgraph.core.errors import MAX_LISTED
+from netgraph.core.inference_problem import Problem
+from netgraph.core.swapped_group import MAX_SWAP_TRIALS
+
+
+def conflicting_pairs(n: int) -> NetGraph:
+    """``n`` edges, each joining a LinearLayer(input=2)'s output (3) to one taking 5: ``n`` shape conflicts."""
+    layers = {**{f"a{i}": LinearLayer(3, input=2) for i in range(n)}, **{f"b{i}": LinearLayer(3, input=5)
+                                                                          for i in range(n)}}
+    return NetGraph(layers, [(f"a{i}", f"b{i}") for i in range(n)])
+
+
+def test_explaining_many_shape_conflicts_reads_the_edges_a_few_times(monkeypatch):
+    """Each conflict's joining edge was found by building the whole net's adjacency again: 5,000 conflicts took
+    minutes."""
+    reads, real = [0], Problem.each_equality
+
+    def counted(self):
+        reads[0] += 1
+        return real(self)
+    monkeypatch.setattr(Problem, "each_equality", counted)
+    n = 60
+    with pytest.raises(ShapeError) as info:
+        conflicting_pairs(n)
+    assert len(info.value.diagnostics) == n
+    assert [d.edge for d in info.value.diagnostics] == list(range(n))  # each names its own edge, as before
+    assert reads[0] <= 3
+
+
+def test_a_big_net_with_many_conflicting_groups_tries_a_few_swaps(monkeypatch):
+    """A hint tries the net again with a group's two sources swapped: once per conflicting group, each a whole
+    inference, so 400 groups took a minute. A few groups are tried; the error is the same otherwise."""
+    from netgraph.core import swapped_group
+    trials, real = [0], swapped_group.infer_types
+
+    def counted(problem):
+        trials[0] += 1
+        return real(problem)
+    monkeypatch.setattr(swapped_group, "infer_types", counted)
+    inner = NetGraph({"f": FunctionLayer("#a * 0 + Total[#b]")}, [], a=2, b=3)
+    n = 30  # each group feeds (4), (4) to inputs of (2), (3): swapped, it fails too
+    layers = {name: layer for i in range(n) for name, layer in
+              ((f"x{i}", NetArrayLayer(output=4)), (f"y{i}", NetArrayLayer(output=4)), (f"g{i}", inner))}
+    with pytest.raises(ShapeError) as info:
+        NetGraph(layers, [([f"x{i}", f"y{i}"], f"g{i}") for i in range(n)])
+    assert len(info.value.diagnostics) == 2 * n and "swapped" not in str(info.value)
+    assert trials[0] <= MAX_SWAP_TRIALS < n
+
+
+def test_explaining_many_conflicts_at_one_hub_walks_its_edges_a_few_times(monkeypatch):
+    """One graph input feeds every layer and half of them conflict: each conflict searched the hub's edges for the
+    one joining it, and sorted them all to name the first few (8,000 layers: half a minute)."""
+    from netgraph.core import inference
+    walked, named = [0], [0]
+
+    class CountedQueue(inference.deque):
+        def append(self, item):
+            walked[0] += 1
+            super().append(item)
+
+    def counted_parts(edges, real=inference.edge_parts):
+        named[0] += len(edges)
+        return real(edges)
+    monkeypatch.setattr(inference, "deque", CountedQueue)
+    monkeypatch.setattr(inference, "edge_parts", counted_parts)
+    n = 200
+    layers = {f"l{i}": LinearLayer(3, input=5 if i % 2 == 0 else 4) for i in range(n)}
+    with pytest.raises(ShapeError) as info:
+        NetGraph(layers, [(NetPort("x"), f"l{i}") for i in range(n)])
+    assert len(info.value.diagnostics) == n // 2
+    assert walked[0] <= 3 * n and named[0] <= 3 * n
+
+
+def test_thousands_of_misspelt_layer_names_are_guessed_a_few_times(monkeypatch):
+    """Each edge to an unknown layer name compared it with every layer name: 2,000 of them took 15 s. The first few
+    get a guess (they are the ones the message shows); every one is still a problem."""
+    from netgraph.core import wiring
+    guesses, real = [0], wiring.did_you_mean
+
+    def counted(name, candidates):
+        guesses[0] += 1
+        return real(name, candidates)
+    monkeypatch.setattr(wiring, "did_you_mean", counted)
+    n = 100
+    layers = {f"layer{i}": ElementwiseLayer("Tanh") for i in range(n)}
+    with pytest.raises(WiringError) as info:
+        NetGraph(layers, [(f"layer{i}", f"layr{i + 1}") for i in range(n - 1)], Input=3)
+    assert len(info.value.diagnostics) == n - 1 and guesses[0] <= MAX_LISTED
+    assert "there is no layer 'layr1' (did you mean 'layer1'?)" in str(info.value)
+
+
+def test_thousands_of_multiplier_keys_matching_nothing_are_guessed_a_few_times(monkeypatch):
+    """Each key matching no array compared it with every layer name (2,000 keys on 2,000 layers: 12 s)."""
+    from netgraph import NetChain, OptionError, net_set_learning_rate_multipliers
+    from netgraph.core import array_rules
+    guesses, real = [0], array_rules.did_you_mean
+
+    def counted(name, candidates):
+        guesses[0] += 1
+        return real(name, candidates)
+    monkeypatch.setattr(array_rules, "did_you_mean", counted)
+    n = 100
+    net = NetChain([LinearLayer(2) for _ in range(n)], input=2)
+    with pytest.raises(OptionError) as info:
+        net_set_learning_rate_multipliers(net, {"10x": 0.5, **{f"x{i}": 0.5 for i in range(n)}})
+    assert len(info.value.diagnostics) == n + 1 and guesses[0] <= MAX_LISTED
+    assert "key '10x' matches no array (did you mean '10'?)" in str(info.value)
+
+
+def test_many_inputs_given_keras_batch_shapes_are_tried_without_the_none_a_few_times(monkeypatch):
+    """Each graph input declared (None, 8) was tried without its None, each a whole inference again."""
+    from netgraph.core import batch_dim
+    trials, real = [0], batch_dim.infer_types
+
+    def counted(problem):
+        trials[0] += 1
+        return real(problem)
+    monkeypatch.setattr(batch_dim, "infer_types", counted)
+    n = 30
+    with pytest.raises(ShapeError) as info:
+        NetGraph({f"l{i}": LinearLayer(3, input=8) for i in range(n)}, [(NetPort(f"x{i}"), f"l{i}") for i in range(n)],
+                 **{f"x{i}": (None, 8) for i in range(n)})
+    assert len(info.value.diagnostics) == n and trials[0] <= batch_dim.MAX_NONE_TRIALS < n
