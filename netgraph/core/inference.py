@@ -37,10 +37,14 @@ class _Classes:
         self.parent = parent = list(range(len(self.ids)))
         find = self.find
         ends = iter(self.joins)
+        same = 0  # joins of two keys already in one class (the others each make one key a non-root)
         for a, b in zip(ends, ends):
             ra, rb = find(a), find(b)
             if ra != rb:
                 parent[rb] = ra
+            else:
+                same += 1
+        self.non_roots = len(self.joins) // 2 - same  # the keys that are not their class's root: ``type`` UNKNOWN
 
     def settle(self) -> list[int]:
         """Every key's class root, by number (the classes are final: no union follows)."""

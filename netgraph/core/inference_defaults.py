@@ -4,6 +4,7 @@ else decided (``default_types``), then the dtype Real for every class whose dtyp
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import attrgetter, countOf
 from typing import Any
 
 import torch
@@ -14,11 +15,15 @@ from netgraph.core.types import REAL, Conflict, PortType
 
 __all__ = ["default_shapes", "default_dtypes", "shared_users"]
 
+_shape = attrgetter("shape")
+
 
 def default_shapes(problem: Any, cls: Any, leaf_roots: list[dict[str, int]], refine: Callable) -> bool:
     """Give the ports nothing else decided the shapes their layers guess (``default_types``: a LinearLayer's
     Input from its weights, or from the shape a shared array's other users need: ``with_shared``); True when any
     changed. A guess never overrides what the net says."""
+    if every_class_shaped(cls):
+        return False  # no guess is asked for (a walk over every layer, cache-cold in a large net, found none)
     changed, wanted = False, {}
     for (path, layer), own in zip(problem.leaves, leaf_roots):
         guess = getattr(layer, "default_types", None)
@@ -36,6 +41,12 @@ def default_shapes(problem: Any, cls: Any, leaf_roots: list[dict[str, int]], ref
             if current[port].shape is None and t.shape is not None and cls.type[own[port]].shape is None:
                 changed = refine(own[port], t, ("port", (path, port))) or changed
     return changed
+
+
+def every_class_shaped(cls: Any) -> bool:
+    """Whether every class has a shape: the shapeless entries of ``cls.type`` are only those of the keys that are
+    not roots (never set: UNKNOWN). One pass in C over the list of types, not over the layers and their ports."""
+    return countOf(map(_shape, cls.type), None) == cls.non_roots
 
 
 def with_shared(problem: Any, cls: Any, leaf_roots: list[dict[str, int]], layer: Any, wanted: dict) -> Any:
