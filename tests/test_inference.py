@@ -25,6 +25,15 @@ def test_backward_inference_gives_an_array_its_consumers_shape():
     assert initialised.layers["w"].arrays["Array"].shape == (3, 4)
 
 
+@pytest.mark.parametrize("users", [2, 3, 5])
+def test_a_class_learnt_from_its_last_user_runs_every_earlier_user_again(users):
+    """Inference runs again each leaf with a port in a class that changed: the first two held by number, any
+    others in a list; here the input's class learns (3) from the last of its users, through that one's output."""
+    names = [f"t{i}" for i in range(users)]
+    edges = [e for name in names for e in ((NetPort("X"), name), (name, NetPort(f"Y{name}")))]
+    net = NetGraph({name: ElementwiseLayer("Tanh") for name in names}, edges, **{f"Y{names[-1]}": 3})
+    assert net.input_shapes == {"X": (3,)} and net.output_shapes == {f"Y{name}": (3,) for name in names}
+
 def test_backward_inference_from_graph_output_shape():
     net = NetGraph([NetArrayLayer(), ElementwiseLayer("Exp")], [(1, 2)], Output=(2, 2))
     assert net.layer_types("1")["Output"].shape == (2, 2)
