@@ -126,9 +126,10 @@ def test_construction_makes_few_calls_per_layer():
     """No pass sorting layers given producers first (a check that every edge feeds a later layer instead), none
     looking for nested graphs in a graph of depth 1, the links checked while a chain is wired: 69.1 -> 57.1 calls a
     layer (chain), 107.0 -> 96.5 (wide); a leaf's ports numbered as it is added, not one call per edge end: 55.1
-    (chain), 95.0 (wide); no walk over the layers for shapes to guess when every class has one: 53.6, 94.0."""
-    assert in_a_fresh_process("calls_per_layer(lambda ls: NetChain(ls, input=8), chain_layers())") <= 54
-    assert in_a_fresh_process("calls_per_layer(lambda parts: NetGraph(*parts, Input=8), wide_parts())") <= 94.5
+    (chain), 95.0 (wide); no walk over the layers for shapes to guess when every class has one: 53.6, 94.0; a
+    class's second leaf held by number, not appended to a list: 52.6, 93.6."""
+    assert in_a_fresh_process("calls_per_layer(lambda ls: NetChain(ls, input=8), chain_layers())") <= 53
+    assert in_a_fresh_process("calls_per_layer(lambda parts: NetGraph(*parts, Input=8), wide_parts())") <= 94
 
 
 def in_a_fresh_process(expression: str) -> float:
