@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from netgraph import (CrossEntropyLossLayer, ElementwiseLayer, FunctionLayer, LinearLayer, MeanSquaredLossLayer,
-                      NetArrayLayer, NetGraph, NetPort, NormalDistribution, PortType, RandomArrayLayer, ShapeError, net_initialize)
+                      NetArrayLayer, NetChain, NetGraph, NetPort, NormalDistribution, PortType, RandomArrayLayer, ShapeError, net_initialize)
 from netgraph.core.types import format_shape
 
 
@@ -24,6 +24,15 @@ def test_backward_inference_gives_an_array_its_consumers_shape():
     initialised = net_initialize(net, seed=0)
     assert initialised.layers["w"].arrays["Array"].shape == (3, 4)
 
+
+@pytest.mark.parametrize("users", [2, 3, 5])
+def test_a_class_learnt_from_its_last_user_runs_every_earlier_user_again(users):
+    """Inference runs again each leaf with a port in a class that changed: the first two held by number, any
+    others in a list; here the input's class learns (3) from the last of its users, through that one's output."""
+    names = [f"t{i}" for i in range(users)]
+    edges = [e for name in names for e in ((NetPort("X"), name), (name, NetPort(f"Y{name}")))]
+    net = NetGraph({name: ElementwiseLayer("Tanh") for name in names}, edges, **{f"Y{names[-1]}": 3})
+    assert net.input_shapes == {"X": (3,)} and net.output_shapes == {f"Y{name}": (3,) for name in names}
 
 def test_backward_inference_from_graph_output_shape():
     net = NetGraph([NetArrayLayer(), ElementwiseLayer("Exp")], [(1, 2)], Output=(2, 2))
@@ -78,6 +87,42 @@ def test_a_linear_layers_weights_only_guess_its_input_shape():
     assert g.input_shapes == {"X": (4, 2), "Y": (4, 2)} and g.output_shapes == {"Out": (5,), "Sum": (4, 2)}
     assert NetGraph({"lin": LinearLayer(5, weights=torch.ones(5, 8))}, []).input_shapes == {"Input": (8,)}
 
+
+def test_a_guess_is_still_made_when_the_only_shapeless_class_is_joined_by_edges():
+    """The guesses are skipped when every class has a shape, counted over the list of class types (the keys that
+    are not roots hold no type); a shapeless class whose keys an edge joined is still guessed for."""
+    chain = NetChain([ElementwiseLayer("Tanh"), LinearLayer(5, weights=torch.ones(5, 8)), ElementwiseLayer("Tanh")])
+    assert chain.input_shapes == {"Input": (8,)} and chain.output_shapes == {"Output": (5,)}
+
+
+NETS = [lambda: NetChain([LinearLayer(4), "Tanh", LinearLayer(2)], input=3),
+        lambda: NetChain([ElementwiseLayer("Tanh"), LinearLayer(5, weights=torch.ones(5, 8))]),
+        lambda: NetGraph({"a": "Tanh", "b": "Tanh", "f": FunctionLayer("#x + #y")},
+                         [(NetPort("In"), "a"), (NetPort("In"), "b"), ("a", NetPort("f", "x")), ("b", NetPort("f", "y")),
+                          ("f", NetPort("Out")), ("f", NetPort("Out2"))], In=3),
+        lambda: NetGraph({"inner": NetChain([LinearLayer(3), "Tanh"]), "out": LinearLayer(2)}, [("inner", "out")],
+                         Input=4)]
+
+
+@pytest.mark.parametrize("make", NETS)
+def test_every_class_shaped_agrees_with_a_walk_over_the_class_roots(make):
+    """``non_roots`` (the joins that merged two classes) is the number of keys that are not their class's root, so
+    the shapeless types counted beyond it are the roots': none unset at first, all set once each root has a shape."""
+    from netgraph.core.inference import _Classes
+    from netgraph.core.inference_defaults import every_class_shaped
+
+    problem = make()._problem()
+    problem.number_rest()
+    cls = _Classes(problem)
+    root_of = cls.settle()
+    roots = [i for i, r in enumerate(root_of) if r == i]
+    assert cls.non_roots == len(root_of) - len(roots) > 0
+    assert not every_class_shaped(cls)
+    for root in roots[:-1]:
+        cls.type[root] = PortType((2,), None)
+    assert not every_class_shaped(cls)
+    cls.type[roots[-1]] = PortType((), "Real")
+    assert every_class_shaped(cls)
 
 @pytest.mark.parametrize("shapes", [(("n", 64), ("n",)), (("n",), (64,)), (("n", 64), ("n", 64, 1))])
 def test_a_length_variable_does_not_broadcast_against_a_fixed_size(shapes):

@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-from netgraph import ElementwiseLayer
+from netgraph import ElementwiseLayer, NetGraph
 from netgraph.core.errors import CycleError
-from netgraph.core.order import order
+from netgraph.core.order import in_order, order
 from netgraph.core.ports import Edge, PortRef
 
 
@@ -45,3 +45,28 @@ def test_a_cycle_is_still_found_when_the_other_edges_feed_later_layers():
         order(["a", "b", "c"], layers, edges)
     with pytest.raises(CycleError, match="closed by edge a -> a"):
         order(["a"], layers, [edge("a", "a", 0)])
+
+
+class CountingTable(dict):
+    """A layer table that counts the names looked up in it."""
+
+    lookups = 0
+
+    def __getitem__(self, name):
+        CountingTable.lookups += 1
+        return super().__getitem__(name)
+
+
+def test_layers_in_run_order_are_read_along_the_table_when_it_holds_that_order():
+    """Inference's problem takes each layer in the order layers run: when the table holds them in that order (the
+    common case), read along it, not looked up by name (a table of 100,000 layers read in no order)."""
+    table = CountingTable(a=1, b=2, c=3)
+    CountingTable.lookups = 0
+    assert list(in_order(table, ("a", "b", "c"))) == [("a", 1), ("b", 2), ("c", 3)] and CountingTable.lookups == 0
+    assert list(in_order(table, ("c", "a", "b"))) == [("c", 3), ("a", 1), ("b", 2)] and CountingTable.lookups == 3
+    assert list(in_order(table, ("a", "b"))) == [("a", 1), ("b", 2)]
+
+
+def test_a_graph_given_consumers_first_adds_its_leaves_in_run_order():
+    net = NetGraph({"b": ElementwiseLayer("Tanh"), "a": ElementwiseLayer("Tanh")}, [("a", "b")], Input=3)
+    assert [path for path, _ in net._problem().leaves] == [("a",), ("b",)] and net.output_shapes == {"Output": (3,)}

@@ -37,7 +37,7 @@ from netgraph.core.port_coders import check_decoders, graph_with_encoder, split_
 from netgraph.core.flat_pickle import PLAIN_DEPTH, flat_form
 from netgraph.core.ir import GraphIR, build_ir, with_layers
 from netgraph.core.leaf_swap import replace_inside, same_structure
-from netgraph.core.order import order
+from netgraph.core.order import in_order, order
 from netgraph.core.port_paths import expose, layer_at, named_path, no_inner_net, resolve
 from netgraph.core.ports import Edge, NetPort, declared_port_type
 from netgraph.core.edge_text import written
@@ -112,8 +112,8 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
     def _collect(self, prefix: tuple, problem: Problem) -> dict[str, int]:
         """Add this graph's leaves, edges and declared types (at ``prefix``); its own ports' numbers."""
         numbers = {None: problem.graph_ports(prefix, (*self._inputs, *self._outputs))}  # by name; None: this graph
-        for name in self._order:
-            layer, path = self._layers[name], (*prefix, name)
+        for name, layer in in_order(self._layers, self._order):
+            path = (*prefix, name)
             numbers[name] = layer._collect(path, problem) if isinstance(layer, NetGraph) else problem.add_leaf(path, layer)
         problem.join_edges(prefix, self._edges, numbers)  # an EdgeRef is made only for an error message
         for port, t in self._declared.items():
@@ -204,9 +204,8 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
 
     def _leaf_layers(self) -> Iterator[tuple[tuple, Layer]]:
         if self._depth == 1:  # nothing nested: the layers in order, without the stack
-            layers = self._layers
-            for name in self._order:
-                yield (name,), layers[name]
+            for name, layer in in_order(self._layers, self._order):
+                yield (name,), layer
             return
         stack: list[tuple[tuple, NetGraph, Iterator[str]]] = [((), self, iter(self._order))]
         while stack:  # a loop, not recursion: nets nested 1000 deep are fine

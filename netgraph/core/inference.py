@@ -39,10 +39,14 @@ class _Classes:
         self.parent = parent = list(range(len(self.ids)))
         find = self.find
         ends = iter(self.joins)
+        same = 0  # joins of two keys already in one class (the others each make one key a non-root)
         for a, b in zip(ends, ends):
             ra, rb = find(a), find(b)
             if ra != rb:
                 parent[rb] = ra
+            else:
+                same += 1
+        self.non_roots = len(self.joins) // 2 - same  # the keys that are not their class's root: ``type`` UNKNOWN
 
     def settle(self) -> list[int]:
         """Every key's class root, by number (the classes are final: no union follows)."""
@@ -256,13 +260,16 @@ def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str,
 def _propagate(problem: Problem, cls: _Classes, roots: _Roots, leaf_roots: list[dict[str, int]],
                refine: Callable, errors: list[Diagnostic]) -> None:
     """Run each leaf's ``infer`` until no class changes: the leaves in order, then those touching a changed class."""
-    users: list[list[int] | None] = [None] * len(cls.parent)  # by root: the leaves with a port in that class
+    first, second = [-1] * len(cls.parent), [-1] * len(cls.parent)  # by root: the first two leaves with a port in
+    more: dict[int, list[int]] = {}  # that class, and any others (not a list a root: 120 bytes a layer, at the peak)
     for i, own in enumerate(leaf_roots):
         for root in own.values():
-            if (them := users[root]) is None:
-                users[root] = [i]
+            if first[root] < 0:
+                first[root] = i
+            elif second[root] < 0:
+                second[root] = i
             else:
-                them.append(i)
+                more.setdefault(root, []).append(i)
     count = len(problem.leaves)
     queue, queued = deque(range(count)), bytearray(b"\1") * count
     budget = 64 * count + 1000
@@ -305,8 +312,8 @@ def _propagate(problem: Problem, cls: _Classes, roots: _Roots, leaf_roots: list[
         if changed:  # the leaves touching a changed class run again (this one unless its run would change nothing)
             again = not layer.infer_settles or _moved(own, types, current, result)
             for root in changed:
-                for j in users[root]:
-                    if not queued[j] and (again or j != i):
+                for j in (first[root], second[root], *more[root]) if root in more else (first[root], second[root]):
+                    if j >= 0 and not queued[j] and (again or j != i):
                         queue.append(j)
                         queued[j] = 1
     if queue and not budget:
