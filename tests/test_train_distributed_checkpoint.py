@@ -45,9 +45,15 @@ def fails_in_round_2(info):
         raise KeyError("validation_loss")
     return False
 
+def net_fails_in_round_2(info):
+    if info["round"] == 2:
+        info["Net"](torch.ones(1, 5))  # a DataError: the net takes 2 numbers
+    return False
+
 torch.save = save_fails_in_round_2
 options = {{"stopping": dict(training_stopping_criterion=fails_in_round_2),
-            "progress": dict(progress=fails_in_round_2)}}.get(failure, dict(progress=False))
+            "progress": dict(progress=fails_in_round_2),
+            "net": dict(progress=net_fails_in_round_2)}}.get(failure, dict(progress=False))
 x = torch.linspace(-1, 1, 32).reshape(16, 2)
 net = net_initialize(NetGraph([LinearLayer(1)], [], Input=2), seed=0)
 try:
@@ -55,7 +61,8 @@ try:
               distributed=True, distributed_timeout=60, checkpoint={out!r} + "/ck", **options)
 except Exception as exc:
     with open(os.path.join({out!r}, f"error{{rank}}.json"), "w") as f:
-        json.dump({{"type": type(exc).__name__, "message": str(exc)}}, f)
+        json.dump({{"type": type(exc).__name__, "message": str(exc), "errors": getattr(exc, "errors", None),
+                   "diagnostics": repr(getattr(exc, "diagnostics", None))}}, f)
     raise
 """
 
@@ -104,8 +111,17 @@ def test_any_other_error_of_rank_0_stops_every_process_at_once(tmp_path, failure
     """Rank 0 raises its own error, as a single process would; the others a TrainingError that names it."""
     reports = _run(tmp_path, failure)
     assert reports[0]["type"] == error.split("(")[0], reports
-    assert reports[1] == {"type": "TrainingError", "message": f"training stopped: process 0 failed {where} with "
-                                                              f"{error}; see its own output"}
+    assert (reports[1]["type"], reports[1]["message"]) == ("TrainingError", f"training stopped: process 0 failed "
+                                                                            f"{where} with {error}; see its own output")
+
+
+@pytest.mark.slow
+def test_a_netgraph_error_of_rank_0_is_raised_by_every_process_with_its_class_and_diagnostics(tmp_path):
+    """The others raised a TrainingError with rank 0's message: its class (a DataError here) and its Diagnostic's
+    fields (the port) were lost."""
+    reports = _run(tmp_path, "net")
+    assert reports[0] == reports[1], reports
+    assert reports[0]["type"] == "DataError" and "port='Input'" in reports[0]["diagnostics"], reports
 
 
 RESUMING = """

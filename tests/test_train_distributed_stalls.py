@@ -27,6 +27,10 @@ from netgraph import NetGraph, LinearLayer, NetGraphError, net_initialize
 from netgraph.train import net_train
 
 rank, timeout, fails = int(os.environ["RANK"]), float(sys.argv[1]), sys.argv[2:] == ["fails"]
+if os.environ.get("PEER_READY"):  # both imported before either joins: the join waits distributed_timeout at most
+    open(os.path.join({out!r}, f"ready{{rank}}"), "w").close()
+    while not os.path.exists(os.path.join({out!r}, f"ready{{1 - rank}}")):
+        time.sleep(0.01)
 
 def batches():
     x = torch.ones(4, 2)
@@ -54,7 +58,7 @@ except NetGraphError as exc:  # what a script sees: the error, its Diagnostic an
 def _start(tmp_path: Path, timeout: float, *args: str) -> list[subprocess.Popen]:
     script = tmp_path / "worker.py"
     script.write_text(textwrap.dedent(WORKER.format(root=str(ROOT), out=str(tmp_path))))
-    env = dict(os.environ, WORLD_SIZE="2", MASTER_ADDR="127.0.0.1", MASTER_PORT=str(free_port()))
+    env = dict(os.environ, WORLD_SIZE="2", MASTER_ADDR="127.0.0.1", MASTER_PORT=str(free_port()), PEER_READY="1")
     return [subprocess.Popen([sys.executable, str(script), str(timeout), *args], env=dict(env, RANK=str(rank)),
                              stderr=subprocess.PIPE, text=True) for rank in (0, 1)]
 
@@ -62,7 +66,9 @@ def _start(tmp_path: Path, timeout: float, *args: str) -> list[subprocess.Popen]
 def _wait_for(path: Path, processes: list[subprocess.Popen]) -> None:
     deadline = time.monotonic() + 60  # torch's import, on a busy machine
     while not path.exists():
-        assert time.monotonic() < deadline and all(p.poll() is None for p in processes), "workers did not start"
+        if time.monotonic() > deadline or any(p.poll() is not None for p in processes):
+            errors = [p.communicate()[1][-2000:] if p.poll() is not None else "(running)" for p in processes]
+            pytest.fail(f"workers did not reach {path.name}: {errors}")
         time.sleep(0.05)
 
 

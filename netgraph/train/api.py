@@ -294,13 +294,17 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
                     stopping, progress, checkpoint, resume, per_round, mixed=precision.mixed)
         plan.meter = meter.to(ctx.device) if meter is not None else None
         plan.batch_stats = share_batch_statistics(module, ctx) if o["sync_batch_norm"] else None
-        if log_dir is not None and ctx.main:
-            plan.log = log = TensorBoardLog(log_dir)
+        if log_dir is not None:  # rank 0 writes it; its errors stop every process (Trainer.log)
+            plan.log = log = ctx.together(lambda: TensorBoardLog(log_dir) if ctx.main else None,
+                                          "opening the TensorBoard log")
+            plan.logged = True
         trainer = Trainer(net, module, loss.to(ctx.device), train.to(ctx.device),
                           validation.to(ctx.device) if validation is not None else None, plan, ctx, groups)
         devices = [ctx.device.index or 0] if ctx.device.type == "cuda" else []
         with torch.random.fork_rng(devices=devices):
             reason = trainer.run()
+        log = None  # closed here, where its last events are written (or by `finally` on an error's way out)
+        trainer.log(lambda writer: writer.close(), "closing the TensorBoard log")
         release(held)
         stop_sharing(module)  # the trained net's torch batch norms: their own forward again
         return _results(net, module, trainer, reason, method, rates, loss, o, precision.dtype)

@@ -38,8 +38,8 @@ from netgraph.core.files import NotRegularFile, atomic_write, open_regular, remo
 from netgraph.core.errors import OptionError, TrainingError
 from netgraph.backend.initialize import net_initialize
 from netgraph.core.information import topology_digests
-from netgraph.train.checkpoint_checks import (check_layout, check_optimizer_state, check_precision, check_progress,
-                                              check_same_net, check_validation)
+from netgraph.train.checkpoint_checks import (NothingToResume, check_layout, check_optimizer_state, check_precision,
+                                              check_progress, check_same_net, check_validation)
 from netgraph.layers.estimators import estimator_state, load_estimator_state
 
 __all__ = ["save_checkpoint", "checkpoints", "latest_checkpoint", "read_checkpoint", "load_checkpoint",
@@ -50,16 +50,6 @@ FORMAT = "netgraph-checkpoint"
 _NAME = re.compile(r"round-(\d+)\.pt")
 _HEAD = ("format", "version", "round")  # the tag fields; the digest covers them and the state
 _ZIP_MAGIC = b"PK\x03\x04"  # how every file torch.save writes (a zip archive) starts
-
-
-class NothingToResume(UserWarning):
-    """``resume=True`` found no checkpoint in ``directory``: the run starts fresh, as Wolfram's would (``text``: the
-    message in other words, the command line's)."""
-
-    def __init__(self, directory: str, text: str | None = None):
-        super().__init__(text or f"resume=True, but checkpoint directory {directory!r} holds no checkpoint "
-                                 f"(round-*.pt): training starts fresh")
-        self.directory = directory
 
 
 class _NotZip(Exception):

@@ -1,4 +1,4 @@
-"""What a checkpoint must hold before it is loaded or resumed from.
+"""What a checkpoint must hold before it is loaded or resumed from, and what resuming finds (NothingToResume).
 
 Its SHA-256 and format tag say a file is whole, not that it is well formed: one written by hand (or by a tool that
 computed the digest) may lack an entry or hold another kind of value there. Each check here is an OptionError
@@ -20,7 +20,7 @@ import torch
 from netgraph.core.errors import OptionError, with_article
 
 __all__ = ["check_layout", "check_progress", "check_optimizer_state", "check_same_net", "check_precision",
-           "check_validation", "resumed_seed"]
+           "check_validation", "resumed_seed", "NothingToResume"]
 
 
 def _tensors(value: Any) -> bool:
@@ -182,6 +182,16 @@ def check_validation(progress: dict[str, Any], validating: bool, source: Any) ->
         raise OptionError(f"checkpoint {str(source)!r} was written by a run {given} a validation set: its best net "
                           f"and early stopping follow its {'validation' if had else 'training'} losses; resume "
                           f"{given} validation_set, or start fresh (resume=False, or another checkpoint directory)")
+
+
+class NothingToResume(UserWarning):
+    """``resume=True`` found no checkpoint in ``directory``: the run starts fresh, as Wolfram's would (``text``: the
+    message in other words, the command line's)."""
+
+    def __init__(self, directory: str, text: str | None = None):
+        super().__init__(text or f"resume=True, but checkpoint directory {directory!r} holds no checkpoint "
+                                 f"(round-*.pt): training starts fresh")
+        self.directory = directory
 
 
 def resumed_seed(given: int | None, saved: int) -> int:

@@ -31,6 +31,7 @@ from typing import TypeVar
 import torch
 import torch.distributed as dist
 
+from netgraph.core.error_data import error_data, error_from_data
 from netgraph.core.errors import NetGraphError, OptionError, TrainingError
 from netgraph.layers._sync_norm import BatchStatsSync, synced_torch_batch_norm
 from netgraph.layers.normalization import BatchNormModule
@@ -125,19 +126,21 @@ class Context:
         dist.broadcast(t, src=0)
         return int(t.item())
 
-    def pick(self, message: str, score: float) -> str:
-        """On every process, the ``message`` of the process with the highest ``score`` (the first such rank)."""
+    def pick(self, value: _T, score: float) -> _T:
+        """On every process, the ``value`` (plain data: str, numbers, tuples, lists, dicts) of the process with the
+        highest ``score`` (the first such rank)."""
         if not self.active:
-            return message
+            return value
         scores = [s[0] for s in self.gather([score])]
-        box = [message]
+        box = [value]
         dist.broadcast_object_list(box, src=scores.index(max(scores)), device=self.device)
         return box[0]
 
     def together(self, action: Callable[[], _T], where: str) -> _T:
         """``action()``'s result, where any error it raises on any process stops every process at once (they would
         wait for the failing one in the next exchange): that process raises its own error, as a single one would, the
-        others a TrainingError naming it (a NetGraphError's own message). ``where``: what failed, for that message."""
+        others the same NetGraphError (its class, message and Diagnostics), or for any other error a TrainingError
+        naming it. ``where``: what failed, for that message."""
         if not self.active:
             return action()
         failure, result = None, None
@@ -146,8 +149,9 @@ class Context:
         except Exception as exc:  # any error: a bug, torch's own, a user's function
             failure = exc
         if self.any(failure is not None):
-            message = self.pick(_failed(failure, self.rank, where) if failure else "", 1.0 if failure else 0.0)
-            raise failure or TrainingError(message)
+            shared = self.pick(error_data(_failed(failure, self.rank, where)) if failure else None,
+                               1.0 if failure else 0.0)
+            raise failure or error_from_data(shared)
         return result
 
     def from_main(self, make: Callable[[], _T], where: str) -> _T:
@@ -192,11 +196,11 @@ class Context:
             dist.destroy_process_group()
 
 
-def _failed(exc: Exception, rank: int, where: str) -> str:
-    """What the other processes say when process ``rank`` raised ``exc`` ``where``."""
+def _failed(exc: Exception, rank: int, where: str) -> NetGraphError:
+    """What the other processes raise when process ``rank`` raised ``exc`` ``where``: a NetGraphError itself."""
     if isinstance(exc, NetGraphError):
-        return str(exc)
-    return f"training stopped: process {rank} failed {where} with {exc!r}; see its own output"
+        return exc
+    return TrainingError(f"training stopped: process {rank} failed {where} with {exc!r}; see its own output")
 
 
 #: the longest wait a process group takes, in seconds (datetime.timedelta's largest)

@@ -14,6 +14,7 @@ import hashlib
 import math
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -81,6 +82,7 @@ class Plan:
     resume: Any
     batches_per_round: int | None
     log: Any = None  # a TensorBoardLog (rank 0 only), or None
+    logged: bool = False  # progress_reporting='tensorboard' (every process: each takes part in rank 0's logging)
     meter: Any = None  # a metrics.Meter when metrics= asked for any, or None
     mixed: bool = False  # working_precision='mixed': forwards under bfloat16 autocast
     batch_stats: Any = None  # the BatchStatsSync batch norms share across processes (sync_batch_norm), or None
@@ -108,6 +110,7 @@ class Trainer:
         self.best_state: dict | None = None
         self.files: list[str] = []
         self.bar = None
+        self.graphed = False  # the net's graph is logged once, from the first batch
         self._saved_round = -1
         self.scheduled = any(not sch.constant for sch in getattr(loss, "schedules", ()))
         self.term_sums: list[float] = []
@@ -249,13 +252,14 @@ class Trainer:
             self.round_started_at = s.batches
             for batch, weight, whole, examples in self.batches(self.train, order):
                 n = next(iter(batch.values())).shape[0] if batch else 0
-                if plan.log is not None:
-                    plan.log.graph(self.module, tuple(batch[p] for p in self.net.input_ports))
+                if not self.graphed:
+                    self.graphed = True
+                    inputs = tuple(batch[p] for p in self.net.input_ports)
+                    self.log(lambda log: log.graph(self.module, inputs), "adding the net's graph to the TensorBoard log")
                 value = self.step(batch, n, weight, whole, examples)
                 s.batch_losses.append(value)
                 s.batches, s.examples = s.batches + 1, s.examples + whole
-                if plan.log is not None:
-                    plan.log.batch(s.batches, value)
+                self.log(lambda log: log.batch(s.batches, value), f"writing the TensorBoard log at batch {s.batches}")
                 total, count = total + value * whole, count + whole
                 if self.bar is not None:
                     self.bar.update(1)
@@ -359,19 +363,19 @@ class Trainer:
 
     def report(self, r: int) -> str | None:
         mode, stop = self.plan.progress, False
-        if self.plan.log is not None:
-            s = self.state
-            self.plan.log.round(r, s.round_losses[-1], s.validation_losses[-1] if s.validation_losses else None,
-                                self.learning_rate)
-            if len(last_values(s.term_round_losses)) > 1:
-                self.plan.log.terms(r, last_values(s.term_round_losses), last_values(s.term_weights))
-            self.plan.log.metrics(r, last_values(s.round_metrics), last_values(s.validation_metrics))
+        self.log(lambda log: log.progress(r, self.state, self.learning_rate), f"writing the TensorBoard log after round {r}")
         if self.ctx.main and mode == "print":
             print(round_line(self.state, r, self.plan.max_rounds, time.perf_counter() - self.started), flush=True)
         elif callable(mode):
             stop = self.ctx.together(lambda: self.ctx.main and mode(self.info()) == "StopTraining",
                                      f"in the progress function after round {r}")
         return "ManualStop" if self.ctx.any(stop) else None
+
+    def log(self, write: Callable[[Any], None], where: str) -> None:
+        """``write(plan.log)`` on rank 0, which alone writes the TensorBoard log, when there is one; its error stops
+        every process at once, naming ``where`` (``together``: one more exchange a batch while logging)."""
+        if self.plan.logged:
+            self.ctx.together(lambda: write(self.plan.log) if self.ctx.main else None, where)
 
     # -- checkpoints ---------------------------------------------------------------------------------------
     def save(self, r: int) -> None:

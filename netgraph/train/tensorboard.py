@@ -28,6 +28,7 @@ import torch
 
 from netgraph.core.errors import OptionError
 from netgraph.core.files import usable_folder
+from netgraph.train.metrics import last_values
 
 __all__ = ["parse_reporting", "TensorBoardLog", "INSTALL_HINT"]
 
@@ -107,6 +108,14 @@ class TensorBoardLog:
         if validation_loss is not None:
             self.writer.add_scalar("loss/validation", validation_loss, r)
         self.writer.add_scalar("learning_rate", learning_rate, r)
+
+    def progress(self, r: int, state: Any, learning_rate: float) -> None:
+        """Round ``r``'s losses, loss terms (when several), metrics and ``learning_rate`` from the loop's ``state``."""
+        self.round(r, state.round_losses[-1], state.validation_losses[-1] if state.validation_losses else None,
+                   learning_rate)
+        if len(last_values(state.term_round_losses)) > 1:
+            self.terms(r, last_values(state.term_round_losses), last_values(state.term_weights))
+        self.metrics(r, last_values(state.round_metrics), last_values(state.validation_metrics))
 
     def terms(self, r: int, losses: dict[str, float], weights: dict[str, float]) -> None:
         """Each loss term's unweighted round mean (``loss/term/<label>``) and its weight (``weight/<label>``)."""
