@@ -94,3 +94,16 @@ def test_bad_named_variable_functions_are_refused(text, message):
     with pytest.raises(OptionError) as info:
         FunctionLayer(text)
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize("text, fix", [
+    ("exp(#a)", "unknown name 'exp' (did you mean Exp[#a]?"),
+    ("Exp(#a)", "Exp is a function: call it on its arguments, as Exp[#a]"),
+    ("1 + tanh (#a * (2 + #b))", "(did you mean Tanh[#a * (2 + #b)]?"),
+    ("exp + #a", "unknown name 'exp' (did you mean 'Exp'?)"),  # no call: the name alone
+])
+def test_a_function_called_with_parentheses_is_told_the_whole_fix(text, fix):
+    """`exp(#a)` said "did you mean 'Exp'", and then `Exp(#a)` "write Exp[#x]": two rounds for one fix."""
+    with pytest.raises(OptionError) as info:
+        FunctionLayer(text)
+    assert fix in str(info.value), str(info.value)

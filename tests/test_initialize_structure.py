@@ -135,9 +135,9 @@ def test_an_unknown_keyword_is_an_option_error_naming_the_options(keyword, hint)
 def test_an_input_of_unknown_spatial_sizes_is_told_to_name_them():
     """A fully convolutional spec with `input: [3, null, null]` was told 'give the graph input a shape, e.g.
     NetChain(layers, input=3)', though its channels were given (found by QA): a dim of any size is a name."""
-    from netgraph import ConvolutionLayer, net_initialize
-    with pytest.raises(ShapeError) as caught:
-        net_initialize(NetChain([ConvolutionLayer(4, 3)], input=(3, None, None)))
+    from netgraph import ConvolutionLayer, FlattenLayer, net_initialize
+    with pytest.raises(ShapeError) as caught:  # the LinearLayer's weights wait on the sizes (the convolution's do not)
+        net_initialize(NetChain([ConvolutionLayer(4, 3), FlattenLayer(), LinearLayer(2)], input=(3, None, None)))
     assert ("has unknown shape (3, ?, ?): give each dim of unknown size (?) a size, or a name for any size: "
             "NetChain(layers, input=(3, 'h', 'w')), or in YAML under 'inputs:' ([3, h, w]); shapes exclude the batch "
             "dimension") in str(caught.value)

@@ -95,6 +95,6 @@ def test_another_librarys_layer_name_as_a_shorthand_says_netgraphs_name_as_pytho
     """`add: Add` said only "'Add' is not a layer" where NetChain(['Add']) names the shorthand Plus (found by QA
     writing a residual block from the README): the YAML shorthand now gives Python's hint."""
     errors = errors_of(f"netgraph: 1\nlayers:\n  a: 3\n  b: {shorthand}\ninputs: {{Input: 3}}\nedges: [Input -> a -> b]\n")
-    assert errors == [f"<string>:4:3: layer 'b': {shorthand!r} is not a layer {hint}; write a mapping such as "
+    assert errors == [f"<string>:4:6: layer 'b': {shorthand!r} is not a layer {hint}; write a mapping such as "
                       "{type: LinearLayer, output: 3}, or a shorthand (an int for LinearLayer, a function name such as "
                       "Tanh, a list for a NetChain)"]

@@ -190,7 +190,7 @@ layers:
 inputs: {Input: [0]}
 edges: 5
 """)
-    assert positions(errors) == ["<string>:3:34", "<string>:4:78", "<string>:5:38", "<string>:6:3", "<string>:7:13",
+    assert positions(errors) == ["<string>:3:34", "<string>:4:78", "<string>:5:38", "<string>:6:6", "<string>:7:13",
                                  "<string>:8:17", "<string>:9:8"]
     text = "\n".join(errors)
     assert "args: is a list of parameters" in text
@@ -227,7 +227,7 @@ def test_layers_written_as_a_list_of_named_items_is_one_error_and_the_edges_stil
     assert errors == [
         "<string>:3:5: 'layers:' is a list of one-key mappings ('- enc: ...'); layers are named in a mapping: "
         "remove the '- ' before each name (a list of layers, numbered from 1, has no names)",
-        "<string>:4:5: layer 'act': 'Tahn' is not a layer (did you mean 'Tanh'?); write a mapping such as "
+        "<string>:4:10: layer 'act': 'Tahn' is not a layer (did you mean 'Tanh'?); write a mapping such as "
         "{type: LinearLayer, output: 3}, or a shorthand (an int for LinearLayer, a function name such as Tanh, a list "
         "for a NetChain)"]
 

@@ -88,6 +88,7 @@ def _plan(net: NetGraph, named: bool, all: bool) -> tuple[dict, dict, dict, dict
     name with its shape (None: kept), and the number of elements to fill. ShapeError naming the ports of unknown
     shape of the layers with arrays to fill."""
     plans, leaves, shares, names, unknown = {}, {}, {}, {}, []
+    waits = []  # an array's Diagnostic, with the (layer, port) keys of unknown shape it waits on
     checked, total = {}, 0  # by shape: its facts
     solved = None  # every port's inferred type, when the net has no IR
     for path, layer, types in _leaves(net):
@@ -101,14 +102,18 @@ def _plan(net: NetGraph, named: bool, all: bool) -> tuple[dict, dict, dict, dict
         if types is None:  # as the IR node would hold them
             solved = net._inference.solution(net) if solved is None else solved
             types = {port: solved.type_of((path, port)) for port in (*layer.input_ports, *layer.output_ports)}
-        if not _all_known(types):
-            unknown.extend(Diagnostic(f"{net.describe((path, p))} has unknown shape {t}", "unknown-shape", layer=path,
-                                      port=p) for p, t in types.items() if not t.known)
-            continue
+        known = _all_known(types)  # else its arrays may still be known: a convolution's need its channels alone
         try:
             shapes = layer.array_shapes(types)
-        except ShapeError as exc:  # an operator whose inner nets leave a shape open
-            unknown.append(Diagnostic(f"{net.describe((path, None))}: {exc}", "unknown-shape", layer=path))
+        except (ShapeError, TypeError, IndexError) as exc:  # the last two: a dim or rank it reads is unknown
+            if known and not isinstance(exc, ShapeError):
+                raise
+            unknown.extend([Diagnostic(f"{net.describe((path, None))}: {exc}", "unknown-shape", layer=path)] if known
+                           else _unknown_ports(net, path, types))  # ShapeError: inner nets leave a shape open
+            continue
+        waiting = [] if known else _waiting_arrays(net, path, types, shapes, missing)
+        if waiting:
+            waits.extend((d, {(path, p) for p, t in types.items() if not t.known}) for d in waiting)
             continue
         if not isinstance(shapes, dict) or not shapes.keys() >= set(missing):
             raise ShapeError(f"{net.describe((path, None))}: {layer.type_name}.array_shapes() must give the shape "
@@ -124,11 +129,33 @@ def _plan(net: NetGraph, named: bool, all: bool) -> tuple[dict, dict, dict, dict
             shares[path] = shared
         if named:
             names.update({".".join((*path, n)): shape for n, shape in plan.items()})
-    if unknown:  # a graph input of unknown shape: say so, with compile()'s hint, rather than the ports it feeds
+    if unknown or waits:  # a graph input of unknown shape: say so, with compile()'s hint, rather than the ports it feeds
         inputs, fed = unknown_inputs(net)
         unknown = [*inputs, *(u for u in unknown if not isinstance(u, Diagnostic) or (u.layer, u.port) not in fed)]
+        unknown += [u for u, ports in waits if not ports <= fed]  # an array waiting on an unknown input: told with it
     raise_all(unknown, ShapeError, "cannot initialise arrays of unknown shape")
     return plans, leaves, shares, names, total
+
+
+def _unknown_ports(net: NetGraph, path: tuple, types: Mapping[str, PortType]) -> list[Diagnostic]:
+    return [Diagnostic(f"{net.describe((path, p))} has unknown shape {t}", "unknown-shape", layer=path, port=p)
+            for p, t in types.items() if not t.known]
+
+
+def _waiting_arrays(net: NetGraph, path: tuple, types: Mapping[str, PortType], shapes: Any,
+                    missing: list[str]) -> list[Diagnostic]:
+    """A Diagnostic for each array in ``missing`` whose shape a port of unknown shape leaves open: ``(10, ?)``."""
+    if not isinstance(shapes, dict):
+        return []  # told by the caller's check of array_shapes' answer
+    ports = " and ".join(f"port {p!r} of unknown shape {t}" for p, t in types.items() if not t.known)
+    problems = []
+    for name in missing:
+        shape = shapes.get(name)
+        if shape is None or any(d is None for d in shape):
+            shown = "?" if shape is None else str(PortType(tuple(shape)))
+            problems.append(Diagnostic(f"{net.describe((path, None))} array {name!r} has unknown shape {shown}: its "
+                                       f"size waits on {ports}", "unknown-shape", layer=path))
+    return problems
 
 
 def _missing(layer: Layer, plain: bool, all: bool) -> tuple[Any, list[str]]:

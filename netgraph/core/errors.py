@@ -10,7 +10,7 @@ from typing import Final, Union
 __all__ = [
     "DataRef", "Diagnostic", "EdgeRef", "EdgePlace", "NetGraphError", "WiringError", "CycleError", "ShapeError",
     "SpecError", "OptionError", "FrozenLayerError", "DataError", "TrainingError", "UninitializedError", "did_you_mean",
-    "at_layer", "headed", "listed", "nested", "raise_all", "with_article",
+    "at_layer", "headed", "listed", "nearest_name", "nested", "raise_all", "with_article",
 ]
 
 
@@ -247,9 +247,15 @@ def did_you_mean(name: object, candidates: Iterable[object]) -> str:
     >>> did_you_mean("Outptu", ["Output", "Input"])
     " (did you mean 'Output'?)"
     """
+    close = nearest_name(name, candidates)
+    return f" (did you mean {close!r}?)" if close is not None else ""
+
+
+def nearest_name(name: object, candidates: Iterable[object]) -> str | None:
+    """The candidate ``name`` is likely a slip for (what ``did_you_mean`` suggests), or None."""
     name = name if isinstance(name, str) else str(name)
     if len(name) > MAX_GUESSED:
-        return ""  # no name is that long (a hostile value: comparing it would take long)
+        return None  # no name is that long (a hostile value: comparing it would take long)
     strs = [str(c) for c in candidates]
     best = next((s for s in strs if _swapped(name, s)), None) or _closest(name, strs, 0.6)  # 'Tahn': 'Tanh', not 'Tan'
     close = [best] if best is not None else []
@@ -259,7 +265,7 @@ def did_you_mean(name: object, candidates: Iterable[object]) -> str:
     if not close and 2 <= len(name) <= SHORT_NAME:  # 'l2' for 'l1': difflib's ratio (0.5) is under its cutoff
         close = [s for s in strs if _one_edit(name, s)]
         close = close if len(close) == 1 else []  # one of several as near is a guess, not a hint
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return close[0] if close else None
 
 
 #: vowels read as a consonant ("a UnitVector", "a one-hot")

@@ -13,8 +13,8 @@ from typing import Any
 
 import torch
 
-from netgraph.core.other_layer_names import other_layer_hint
-from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, WiringError, did_you_mean, raise_all
+from netgraph.core.other_layer_names import layer_name_hint
+from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, WiringError, raise_all
 from netgraph.core.given_shapes import given_shapes
 from netgraph.core.layer import Layer
 from netgraph.core.names import INDEX_RULE, indexed, numbered
@@ -37,7 +37,7 @@ def coerce_layer(value: Any, where: str) -> Layer:
     if layer is None:
         hint = ""
         if isinstance(value, str):
-            hint = did_you_mean(value, stage("layer_names")()) or other_layer_hint(value)
+            hint = layer_name_hint(value, stage("layer_names")())
         if isinstance(value, type) and issubclass(value, (Layer, torch.nn.Module)):  # the class, not an instance
             hint = f" (a class: give an instance, {value.__name__}(...))"
         elif callable(value) and not isinstance(value, torch.nn.Module):  # Wolfram's Tanh symbol; here a name

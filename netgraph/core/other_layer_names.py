@@ -11,28 +11,48 @@ unknown name in Python and YAML alike: ``Dense`` is ``LinearLayer`` here, ``Gaus
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["OTHER_LAYER_NAMES", "other_layer_hint"]
+from netgraph.core.errors import did_you_mean
 
+__all__ = ["OTHER_LAYER_NAMES", "other_layer_hint", "layer_name_hint"]
+
+_LEAKY = 'ElementwiseLayer("If[# >= 0, #, 0.01 * #]") (a fixed slope), or ParametricRampLayer (a learned one)'
+_GLOBAL_MEAN, _GLOBAL_MAX = 'AggregationLayer("Mean")', 'AggregationLayer("Max")'
 _KERAS = {"Dense": "LinearLayer", "Conv1D": "ConvolutionLayer", "Conv2D": "ConvolutionLayer",
-          "Conv3D": "ConvolutionLayer", "Conv2DTranspose": "DeconvolutionLayer", "LSTM": "LongShortTermMemoryLayer",
+          "Conv3D": "ConvolutionLayer", "Conv1DTranspose": "DeconvolutionLayer", "Conv2DTranspose": "DeconvolutionLayer",
+          "Conv3DTranspose": "DeconvolutionLayer", "LSTM": "LongShortTermMemoryLayer",
           "GRU": "GatedRecurrentLayer", "SimpleRNN": "BasicRecurrentLayer",
           "BatchNormalization": "BatchNormalizationLayer", "LayerNormalization": "LayerNormalizationLayer",
-          "MaxPooling1D": "PoolingLayer", "MaxPooling2D": "PoolingLayer", "AveragePooling2D": "PoolingLayer",
+          "GroupNormalization": "NormalizationLayer(group_number=g)",
+          **{f"{p}Pooling{d}D": "PoolingLayer" for p in ("Max", "Average") for d in (1, 2, 3)},
+          **{f"GlobalAveragePooling{d}D": _GLOBAL_MEAN for d in (1, 2, 3)},
+          **{f"GlobalMaxPooling{d}D": _GLOBAL_MAX for d in (1, 2, 3)},
+          **{f"ZeroPadding{d}D": "PaddingLayer" for d in (1, 2, 3)},
+          **{f"UpSampling{d}D": 'ResizeLayer(scale=..., resampling="Nearest")' for d in (1, 2, 3)},
           "Add": "the shorthand Plus (ThreadingLayer('Plus'))",
           "Multiply": "the shorthand Times (ThreadingLayer('Times'))",
-          "Concatenate": "CatenateLayer", "MultiHeadAttention": "AttentionLayer"}
+          "Concatenate": "CatenateLayer", "MultiHeadAttention": "AttentionLayer", "Permute": "TransposeLayer",
+          "Dot": "DotLayer", "Activation": "ElementwiseLayer", "Lambda": "FunctionLayer",
+          "TimeDistributed": "NetMapOperator", "Bidirectional": "NetBidirectionalOperator"}
 _TORCH = {"Linear": "LinearLayer", "Conv1d": "ConvolutionLayer", "Conv2d": "ConvolutionLayer",
-          "Conv3d": "ConvolutionLayer", "ConvTranspose2d": "DeconvolutionLayer", "RNN": "BasicRecurrentLayer",
-          "BatchNorm1d": "BatchNormalizationLayer", "BatchNorm2d": "BatchNormalizationLayer",
-          "LayerNorm": "LayerNormalizationLayer", "MaxPool1d": "PoolingLayer", "MaxPool2d": "PoolingLayer",
-          "AvgPool2d": "PoolingLayer", "MultiheadAttention": "AttentionLayer", "Embedding": "EmbeddingLayer"}
+          "Conv3d": "ConvolutionLayer", **{f"ConvTranspose{d}d": "DeconvolutionLayer" for d in (1, 2, 3)},
+          "RNN": "BasicRecurrentLayer", **{f"BatchNorm{d}d": "BatchNormalizationLayer" for d in (1, 2, 3)},
+          "LayerNorm": "LayerNormalizationLayer", "GroupNorm": "NormalizationLayer(group_number=g)",
+          **{f"{p}Pool{d}d": "PoolingLayer" for p in ("Max", "Avg") for d in (1, 2, 3)},
+          **{f"AdaptiveAvgPool{d}d": f"{_GLOBAL_MEAN} (for an output size of 1)" for d in (1, 2, 3)},
+          **{f"AdaptiveMaxPool{d}d": f"{_GLOBAL_MAX} (for an output size of 1)" for d in (1, 2, 3)},
+          **{f"{p}Pad{d}d": "PaddingLayer" for p in ("Zero", "Constant", "Reflection", "Replication") for d in (1, 2, 3)},
+          "Upsample": "ResizeLayer", "MultiheadAttention": "AttentionLayer", "Embedding": "EmbeddingLayer",
+          "LeakyReLU": _LEAKY, "PReLU": "ParametricRampLayer (levels=[] for one slope)", "SiLU": "the shorthand Swish",
+          "Dropout": "DropoutLayer", "Flatten": "FlattenLayer", "Softmax": "SoftmaxLayer", "Sequential": "NetChain"}
 _TORCH_DISTRIBUTIONS = {name: f"{name}Distribution" for name in (
     "Normal", "Uniform", "Gamma", "Exponential", "Poisson", "Bernoulli", "Binomial", "NegativeBinomial", "HalfNormal",
     "Weibull", "InverseGamma", "Dirichlet", "Categorical")} | {
     "Chi2": "ChiSquareDistribution", "MultivariateNormal": "MultinormalDistribution"}
-_USUAL = {"Gaussian": "NormalDistribution", "GaussianDistribution": "NormalDistribution",
+_USUAL = {"BatchNorm": "BatchNormalizationLayer", "Concat": "CatenateLayer", "Cat": "CatenateLayer",
+          "Gaussian": "NormalDistribution", "GaussianDistribution": "NormalDistribution",
           "MultivariateNormalDistribution": "MultinormalDistribution", "MultivariateGaussian": "MultinormalDistribution",
           "MultivariateGaussianDistribution": "MultinormalDistribution"}
 
@@ -49,3 +69,9 @@ def other_layer_hint(name: Any) -> str:
         return ""
     whose, ours = OTHER_LAYER_NAMES[name]
     return f" ({f'{whose} ' if whose else ''}{name} is {ours} here)"
+
+
+def layer_name_hint(name: Any, known: Iterable[object]) -> str:
+    """The hint on an unknown layer name: the table's (``LeakyReLU``'s netgraph layer) before a near spelling of a
+    known name (which would guess ``ReLU``)."""
+    return other_layer_hint(name) or did_you_mean(name, known)

@@ -27,12 +27,13 @@ from typing import Any, Callable
 
 import torch
 
-from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.errors import OptionError, did_you_mean, nearest_name
 from netgraph.core.wording import counted_either
 from netgraph.layers.expression_forms import (LONG_CHAIN, OTHER_FORMS, STRUCTURAL, ExpressionError, Origin, _col,
                                               chain_terms, check_extent, not_allowed, not_allowed_col, outputs,
                                               folded, number, part_index, repeated_subtrees, structural)
-from netgraph.layers.expression_text import SLOT_PREFIX, applied_body, function_body, list_beside_value, translate
+from netgraph.layers.expression_text import (SLOT_PREFIX, applied_body, function_body, list_beside_value,
+                                              parenthesised_after, translate)
 from netgraph.layers.function_table import (EXPRESSION_ALIASES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, TWO_ARGUMENT_FORMS,
                                             NamedFunction, torch_name_hint)
 
@@ -136,12 +137,7 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
         if depth == 0 and _is_function_name(node.id):  # Wolfram's FunctionLayer[Sin]: Sin[#]&, port "Input"
             return sub(ast.Call(func=node, args=[ast.Name(id=SLOT_PREFIX, col_offset=node.col_offset)], keywords=[],
                                 col_offset=node.col_offset))
-        if node.id in FUNCTIONS or node.id in STRUCTURAL:
-            raise ExpressionError(f"{node.id} is a function: call it on its arguments, as {node.id}[#x]", text,
-                                  _col(node, origin))
-        hint = torch_name_hint(node.id) or did_you_mean(node.id, [*_CONSTANTS, *FUNCTIONS, *STRUCTURAL])
-        raise ExpressionError(f"unknown name {node.id!r}{hint}; ports are written #{node.id}",
-                              text, _col(node, origin))
+        raise ExpressionError(_unknown_name(node.id, text, _col(node, origin)), text, _col(node, origin))
     if isinstance(node, ast.BinOp) and len((chain := chain_terms(node))[1]) > LONG_CHAIN:  # a + b - c + ...
         return _balanced([_fold(("neg", sub(t))) if negated else sub(t) for negated, t in chain[1]], chain[0])
     if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
@@ -193,6 +189,18 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
                           f"and the functions {', '.join(sorted(FUNCTIONS))}; the whole-array functions "
                           f"{', '.join(sorted(STRUCTURAL))})", text,
                           not_allowed_col(node, text, origin))
+
+
+def _unknown_name(name: str, text: str, col: int) -> str:
+    """Why the name at ``text[col]`` is refused; a function (or a slip for one) called with parentheses, as
+    ``exp(#a)``, is told the whole fix, ``Exp[#a]``."""
+    arguments = parenthesised_after(text, col + len(name)) if text[col:col + len(name)] == name else None
+    if name in FUNCTIONS or name in STRUCTURAL:
+        return f"{name} is a function: call it on its arguments, as {name}[{arguments or '#x'}]"
+    meant = nearest_name(name, [*FUNCTIONS, *STRUCTURAL]) if arguments is not None else None
+    hint = torch_name_hint(name) or (f" (did you mean {meant}[{arguments}]? a function's arguments go in brackets)"
+                                     if meant else did_you_mean(name, [*_CONSTANTS, *FUNCTIONS, *STRUCTURAL]))
+    return f"unknown name {name!r}{hint}; ports are written #{name}"
 
 
 def _is_function_name(name: str) -> bool:

@@ -254,3 +254,21 @@ def _check_free_symbols(body: ast.AST, names: list[str], text: str, origin: list
     raise ExpressionError(f"unknown symbol {first.id!r} in the body of Function[{shown}, ...]: it is not one of its "
                           f"variables ({shown}), and a free symbol has no value in a net; make it a variable, "
                           f"Function[{{{more}}}, ...] (ports {ports}), or write a number", text, _col(first, origin))
+
+
+def parenthesised_after(text: str, end: int) -> str | None:
+    """The text inside the parentheses that open at ``text[end:]`` (after spaces): ``'#a'`` of ``exp(#a)`` read
+    from the end of ``exp``; None when no parentheses open there or they do not close.
+
+    >>> parenthesised_after("1 + exp (#a * (2 + #b)) - 1", 7)
+    '#a * (2 + #b)'
+    """
+    start = len(text) - len(text[end:].lstrip())
+    if text[start:start + 1] != "(":
+        return None
+    depth = 0
+    for i in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        if depth == 0:
+            return text[start + 1:i]
+    return None

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from netgraph.core.other_layer_names import other_layer_hint
+from netgraph.core.other_layer_names import layer_name_hint
 from netgraph.spec.saving import MODULE_ARRAYS, reference_refusal
 from netgraph.core.errors import NetGraphError, did_you_mean
 from netgraph.core.graph import NetGraph
@@ -92,8 +92,8 @@ def _shorthand(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc, slip: Cal
     if hint:  # 'biases: None' under-indented below its layer's options
         return reader.error(loc, f"layer {_name(path)}: {spec!r} is not a layer: {hint}",
                             kind="not-a-layer", layer=path, found=spec)
-    hint = (other_layer_hint(spec) or did_you_mean(spec, [*ELEMENTWISE, *REGISTRY])) if isinstance(spec, str) else ""
-    return reader.error(loc, f"layer {_name(path)}: {spec!r} is not a layer{hint}; write a mapping such as "
+    hint = layer_name_hint(spec, [*ELEMENTWISE, *REGISTRY]) if isinstance(spec, str) else ""
+    return reader.error(at, f"layer {_name(path)}: {spec!r} is not a layer{hint}; write a mapping such as "
                         f"{{type: LinearLayer, output: 3}}, or a shorthand (an int for LinearLayer, a function name "
                         f"such as Tanh, a list for a NetChain)", kind="not-a-layer", layer=path, found=spec)
 
@@ -191,7 +191,7 @@ def _typed(reader: Any, spec: YMap, loc: Loc, path: tuple) -> Any:
     cls = REGISTRY.get(name) if isinstance(name, str) else None
     if cls is None:
         return reader.error(spec.value_locs["type"], f"layer {_name(path)}: unknown layer type {name!r}"
-                            f"{did_you_mean(name, REGISTRY) or other_layer_hint(name)}{_shorthand_hint(name)}",
+                            f"{layer_name_hint(name, REGISTRY)}{_shorthand_hint(name)}",
                             kind="unknown-layer-type", layer=path, found=name)
     if issubclass(cls, NetGraph):
         kind = "NetChain" if name == "NetChain" else "NetGraph"

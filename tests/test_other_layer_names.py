@@ -1,0 +1,54 @@
+"""Other libraries' layer names (torch's, Keras's) as a shorthand or a YAML type: the message names netgraph's layer,
+before any guess at a near spelling (found by a newcomer QA pass: 'LeakyReLU' was told "did you mean 'ReLU'?")."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import torch
+
+from netgraph import ElementwiseLayer, NetChain, NetGraph, OptionError, SpecError, WiringError
+from netgraph.core.other_layer_names import OTHER_LAYER_NAMES
+from netgraph.core.plugins import stage
+
+NAMES = [("LeakyReLU", "ParametricRampLayer"), ("Concat", "CatenateLayer"), ("BatchNorm", "BatchNormalizationLayer"),
+         ("BatchNorm1d", "BatchNormalizationLayer"), ("PReLU", "ParametricRampLayer"), ("SiLU", "Swish"),
+         ("Dropout", "DropoutLayer"), ("GlobalAveragePooling2D", "AggregationLayer"), ("Permute", "TransposeLayer"),
+         ("ConvTranspose1d", "DeconvolutionLayer"), ("MaxPool3d", "PoolingLayer"), ("GroupNorm", "NormalizationLayer")]
+
+
+@pytest.mark.parametrize("name, ours", NAMES)
+def test_a_shorthand_of_another_librarys_name_names_ours_not_a_near_spelling(name, ours):
+    with pytest.raises(WiringError) as info:
+        NetChain([name])
+    assert f"{name} is " in str(info.value) and ours in str(info.value) and "did you mean" not in str(info.value)
+
+
+@pytest.mark.parametrize("name, ours", NAMES[:4])
+def test_a_yaml_type_of_another_librarys_name_names_ours_not_a_near_spelling(name, ours):
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(f"netgraph: 1\nlayers:\n  a: {{type: {name}}}\ninputs: {{Input: 3}}\n")
+    message = info.value.errors[0]
+    assert f"{name} is " in message and ours in message and "did you mean" not in message, message
+
+
+def test_leaky_relus_advice_is_torchs_leaky_relu():
+    """The fixed slope the hint writes is torch's default LeakyReLU."""
+    written = re.search(r'ElementwiseLayer\("([^"]+)"\)', OTHER_LAYER_NAMES["LeakyReLU"][1]).group(1)
+    x = torch.linspace(-3, 3, 13)
+    assert torch.allclose(ElementwiseLayer(written)(x), torch.nn.LeakyReLU()(x))
+
+
+def test_every_name_in_the_table_is_unknown_here_and_every_layer_it_names_exists():
+    known = set(stage("layer_names")())
+    layers = {name for name, (_, ours) in OTHER_LAYER_NAMES.items() if not ours.endswith("Distribution")}
+    assert not known & layers  # a netgraph name would never reach its hint
+    for name, (_, ours) in OTHER_LAYER_NAMES.items():
+        for layer in re.findall(r"\b[A-Z]\w*(?:Layer|Operator|Distribution)\b", ours):
+            assert layer in known or layer.endswith("Distribution"), (name, layer)
+
+
+def test_a_near_spelling_of_ours_still_gets_its_guess():
+    with pytest.raises(OptionError, match=re.escape("did you mean 'Tanh'?")):
+        ElementwiseLayer("Tahn")
