@@ -129,3 +129,16 @@ def test_many_inputs_given_keras_batch_shapes_are_tried_without_the_none_a_few_t
         NetGraph({f"l{i}": LinearLayer(3, input=8) for i in range(n)}, [(NetPort(f"x{i}"), f"l{i}") for i in range(n)],
                  **{f"x{i}": (None, 8) for i in range(n)})
     assert len(info.value.diagnostics) == n and trials[0] <= batch_dim.MAX_NONE_TRIALS < n
+
+
+def test_every_port_too_large_is_a_diagnostic():
+    """Only the first 5 ports too large were kept, though the message lists a few and the error holds every one."""
+    import netgraph
+    from netgraph import NetChain
+    n = MAX_LISTED + 5
+    with netgraph.limits(port_elements=100), pytest.raises(ShapeError) as info:
+        NetChain([LinearLayer(200 + i) for i in range(n)], input=3)
+    too_large = [d for d in info.value.diagnostics if d.kind == "too-large"]
+    assert len(too_large) == len(info.value.diagnostics)
+    assert {d.layer for d in too_large} == {(str(i + 1),) for i in range(n)}
+    assert str(info.value).count("\n  - ") == MAX_LISTED and "more (the error's .diagnostics holds" in str(info.value)

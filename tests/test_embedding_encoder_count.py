@@ -82,3 +82,24 @@ def test_an_inner_port_fed_by_the_encoder_through_two_levels_is_checked_against_
                                          r"'a/b/emb' \(EmbeddingLayer\) takes n=2 \(indices 0 to 1\); give it n=3"):
         NetChain({"a": NetChain({"b": inner})}, input=ClassEncoder(["x", "y", "z"]))
 
+
+
+def test_an_embedding_in_a_mapped_net_takes_n_from_the_outer_encoder():
+    """NetMapOperator passes each token index of an encoded input to its inner net: an EmbeddingLayer there kept
+    needing n, as operators were not told of the encoder (nested graphs were)."""
+    from netgraph import NetMapOperator
+    net = NetChain({"map": NetMapOperator(NetChain({"emb": EmbeddingLayer(4)}))}, input=TokensEncoder(["a", "b", "c"]))
+    assert net.layers["map"].net.layers["emb"] == EmbeddingLayer(4, 5)  # <pad>, <unk>, a, b, c
+    net = net_initialize(net, seed=0)
+    weights = net.layers["map"].net.layers["emb"].arrays["Weights"]
+    torch.testing.assert_close(net("c a"), weights[[4, 2]])
+    own = NetMapOperator(NetGraph({"emb": EmbeddingLayer(4)}, [(NetPort("Input"), "emb")], Input=ClassEncoder(["x"])))
+    assert NetChain([own], input=TokensEncoder(["a"])).layers["1"] == own  # an inner port's own encoder stays
+
+
+def test_an_embedding_in_a_folded_net_takes_n_from_an_encoded_element_input():
+    from netgraph import NetFoldOperator, TotalLayer
+    inner = NetGraph({"emb": EmbeddingLayer(3), "add": TotalLayer()}, [(NetPort("Input"), "emb"),
+                                                                        (["emb", NetPort("State")], "add")])
+    net = NetChain([NetFoldOperator(inner)], input=TokensEncoder(["a", "b"]))
+    assert net.layers["1"].net.layers["emb"] == EmbeddingLayer(3, 4)

@@ -197,3 +197,20 @@ def test_a_file_reference_that_cannot_be_read_is_placed_at_its_file_line(tmp_pat
     assert (Path(d.file).name, d.line, d.column) == ("main.yaml", 4, 13), d
     assert (d.kind, d.layer, d.found) == ("reference", ("p",), "part.yaml"), d
     assert "which cannot be read: Permission denied" in d.message
+
+
+def test_more_spec_files_than_the_limit_are_refused_at_the_file_line_naming_one_more(tmp_path, monkeypatch):
+    """Past MAX_FILES, the error was placed at 1:1 of the file that would be read, a file never opened; an
+    unreadable 'file:' is placed at that 'file:', and so is this one."""
+    import importlib
+    load = importlib.import_module("netgraph.spec.load")  # (netgraph.spec's load() hides the module)
+    monkeypatch.setattr(load, "MAX_FILES", 2)
+    (tmp_path / "part.yaml").write_text("netgraph: 1\nlayers: {a: {type: LinearLayer, output: 4}}\n")
+    (tmp_path / "main.yaml").write_text("netgraph: 1\ninputs: {Input: 4}\nlayers:\n  p: {file: part.yaml}\n"
+                                        "  q: {file: part.yaml}\nedges: [p -> q]\n")
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(tmp_path / "main.yaml")
+    (d,) = info.value.diagnostics
+    assert (Path(d.file).name, d.line, d.column) == ("main.yaml", 5, 13), d
+    assert (d.kind, d.layer, d.found) == ("limit", ("q",), "part.yaml"), d
+    assert "more than 2 spec files read for one net" in d.message

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import (CatenateLayer, EmbeddingLayer, GatedRecurrentLayer, LinearLayer, NetChain, NetGraph,
+from netgraph import (CatenateLayer, EmbeddingLayer, GatedRecurrentLayer, LinearLayer, NetChain, NetGraph, NetPort,
                       net_initialize)
 from netgraph.core.errors import ShapeError
 
@@ -68,3 +68,16 @@ def test_a_leading_none_is_not_blamed_when_the_shape_without_it_fails_too():
     with pytest.raises(ShapeError) as info:
         NetChain([LinearLayer(3, input=5)], input=(None, 4))
     assert "batch dimension" not in str(info.value) and info.value.diagnostics[0].hint is None
+
+
+def test_several_inputs_with_a_leading_none_are_named_together():
+    """Found by QA with torch habits: two inputs declared (None, 8) into a Catenate and a Linear had no hint: each
+    was tried alone without its None, and none fits while the other keeps its None."""
+    net = lambda **shapes: NetGraph({"cat": CatenateLayer(), "lin": LinearLayer(2, input=16)},  # noqa: E731
+                                    [((NetPort("a"), NetPort("b")), "cat"), ("cat", "lin")], **shapes)
+    with pytest.raises(ShapeError) as info:
+        net(a=(None, 8), b=(None, 8))
+    hint = info.value.diagnostics[0].hint
+    assert hint == ("a leading None, as Keras's batch dimension? shapes exclude the batch dimension: "
+                    "NetGraph(layers, edges, a=8, b=8)"), hint
+    assert net(a=8, b=8)  # the shapes named fit

@@ -11,11 +11,11 @@ from typing import Any
 
 from netgraph.core.errors import ShapeError, raise_all
 from netgraph.core.inference import infer_types
-from netgraph.core.port_forms import option_form
+from netgraph.core.port_forms import options_form
 
 __all__ = ["MAX_NONE_TRIALS", "batch_dim_hint", "batch_dim_error"]
 
-MAX_NONE_TRIALS = 5  # inputs tried without their leading None (each a whole inference again): a net may have thousands
+MAX_NONE_TRIALS = 5  # tries without leading Nones (each a whole inference again): a net may have thousands of inputs
 
 
 def batch_dim_hint(net: Any, name: str, shape: tuple | None) -> str:
@@ -26,35 +26,54 @@ def batch_dim_hint(net: Any, name: str, shape: tuple | None) -> str:
     >>> batch_dim_hint(NetChain([LinearLayer(2)]), "Input", (None, "n", 3))
     "a leading None, as Keras's batch dimension? shapes exclude the batch dimension: NetChain(layers, input=('n', 3))"
     """
-    if not shape or len(shape) < 2 or shape[0] is not None or None in shape[1:]:
-        return ""
-    meant = repr(shape[1]) if len(shape) == 2 else repr(tuple(shape[1:]))
-    return (f"a leading None, as Keras's batch dimension? shapes exclude the batch dimension: "
-            f"{option_form(net, name, meant)}")
+    meant = _shape_meant(shape)
+    return _hint(net, {name: meant}) if meant else ""
 
 
 def batch_dim_error(net: Any, exc: ShapeError) -> ShapeError | None:
-    """``exc`` with its first problem ending with ``batch_dim_hint`` when a graph input of ``net`` declared with a
-    leading None makes it, and the net's shapes agree without that None (tried for the first ``MAX_NONE_TRIALS`` such
-    inputs); None otherwise."""
-    candidates = [(name, t, hint) for name, t in net._declared.items()
-                  if name in net._inputs and (hint := batch_dim_hint(net, name, t.shape))]
-    for name, t, hint in candidates[:MAX_NONE_TRIALS]:
-        if _fits_without(net, name, t):
-            first = exc.diagnostics[0]
-            problems = [dataclasses.replace(first, message=f"{first.message}; {hint}", hint=hint,
-                                            parts=(*(first.parts or (first.message,)), f"; {hint}")),
-                        *exc.diagnostics[1:]]
-            try:
-                raise_all(problems, ShapeError, "shape conflict")
-            except ShapeError as hinted:
-                return hinted
+    """``exc`` with its first problem ending with a hint naming the graph inputs of ``net`` declared with a leading
+    None, when the net's shapes agree without those Nones: all of them at once, else each alone (a whole inference
+    each: ``MAX_NONE_TRIALS`` tries in all); None otherwise."""
+    candidates = {name: t for name, t in net._declared.items() if name in net._inputs and _shape_meant(t.shape)}
+    trials = [candidates] if candidates else []
+    if len(candidates) > 1:
+        trials += [{name: t} for name, t in list(candidates.items())[:MAX_NONE_TRIALS - 1]]
+    for trial in trials:
+        if _fits_without(net, trial):
+            return _hinted(exc, _hint(net, {name: _shape_meant(t.shape) for name, t in trial.items()}))
     return None
 
 
-def _fits_without(net: Any, name: str, t: Any) -> bool:
+def _shape_meant(shape: tuple | None) -> str:
+    """The shape meant by ``shape`` written with a leading None (Keras's batch dimension), as an option's value; ''
+    for another shape."""
+    if not shape or len(shape) < 2 or shape[0] is not None or None in shape[1:]:
+        return ""
+    return repr(shape[1]) if len(shape) == 2 else repr(tuple(shape[1:]))
+
+
+def _hint(net: Any, meant: dict[str, str]) -> str:
+    return (f"a leading None, as Keras's batch dimension? shapes exclude the batch dimension: "
+            f"{options_form(net, meant)}")
+
+
+def _hinted(exc: ShapeError, hint: str) -> ShapeError | None:
+    """``exc`` with its first problem ending with ``hint`` (None: never, ``exc`` has a problem)."""
+    first = exc.diagnostics[0]
+    problems = [dataclasses.replace(first, message=f"{first.message}; {hint}", hint=hint,
+                                    parts=(*(first.parts or (first.message,)), f"; {hint}")), *exc.diagnostics[1:]]
+    try:
+        raise_all(problems, ShapeError, "shape conflict")
+    except ShapeError as hinted:
+        return hinted
+    return None
+
+
+def _fits_without(net: Any, declared: dict[str, Any]) -> bool:
+    """Whether ``net``'s shapes agree with each of the ``declared`` inputs' leading None dropped."""
     trial = copy.copy(net)  # a shallow copy with other declared shapes, inferred alone (never a NetGraph made again)
-    trial._declared = {**net._declared, name: dataclasses.replace(t, shape=t.shape[1:])}
+    trial._declared = {**net._declared, **{name: dataclasses.replace(t, shape=t.shape[1:])
+                                           for name, t in declared.items()}}
     try:
         infer_types(trial._problem())
     except ShapeError:

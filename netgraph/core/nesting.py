@@ -150,7 +150,8 @@ def infer_net(net: Any) -> Inference:
 
 
 def _check_sizes(net: Any, solution: Solution) -> None:
-    """ShapeError for every port whose one example holds more elements than the port_elements limit."""
+    """ShapeError for every port whose one example holds more elements than the port_elements limit (each a
+    Diagnostic; ``raise_all`` lists the first few)."""
     limit = current_limits().port_elements
     too_large = {shape for shape in {t.shape for t in solution.class_types}  # each distinct shape checked once
                  if (element_count(shape) or 0) > limit}
@@ -160,7 +161,7 @@ def _check_sizes(net: Any, solution: Solution) -> None:
     big = [(key, t) for key, t in big if key[0]] or big  # a layer's port, rather than the graph port it feeds
     raise_all([Diagnostic(f"{net.describe(key)} is too large: {t} holds {numel(t.shape):.3g} elements per example, "
                           f"more than the port_elements limit ({limit}; {raise_hint('port_elements')})",
-                          "too-large", layer=key[0], port=key[1]) for key, t in big[:5]], ShapeError, "too large")
+                          "too-large", layer=key[0], port=key[1]) for key, t in big], ShapeError, "too large")
 
 
 def nesting_depth(layers: Mapping[str, Any]) -> int:

@@ -135,6 +135,9 @@ class NetMapOperator(NetOperator):
         net, name = self.net.with_output(NetPort((*path[1:], port)))
         return dataclasses.replace(self, net=net), name
 
+    def passed_through(self, port: str) -> tuple[str, str] | None:
+        return ("net", port) if port in self.net.input_ports else None
+
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
         _check_ranks(types, self.net, tuple(types))
         return {"net": {p: _element(t, p, "sequence NetMapOperator maps over") for p, t in types.items()}}
@@ -207,6 +210,9 @@ class NetFoldOperator(NetOperator):
         return (*self.elements, *(("InitialState",) if self.state_input else ()))
 
     output_ports = ("Output", "State")
+
+    def passed_through(self, port: str) -> tuple[str, str] | None:
+        return ("net", port) if port in self.elements else None  # the state is the inner net's own output
 
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
         state = types["State"]

@@ -140,13 +140,13 @@ class SpecReader(ProblemLog):
     # -- files ---------------------------------------------------------------------------------------
     def read_file(self, path: Path, prefix: tuple, chain: tuple[Path, ...], shown: str, named_at: Loc | None = None,
                   target: str | None = None) -> Any:  # named_at: a 'file:' naming it (target) for layer prefix
+        self.files_read += 1
+        if self.files_read > MAX_FILES:  # at the 'file:' naming one more, in the file naming it (never opened)
+            return self.error(named_at or Loc(1, 1), f"more than {MAX_FILES} spec files read for one net: do the "
+                              f"files refer to each other many times over?", kind="limit", layer=prefix, found=target)
         f = SourceFile(shown, path.parent, chain)
         try:
             f = SourceFile(shown, path.parent, (*chain, path.resolve()))  # OSError, RuntimeError: a symlink loop
-            self.files_read += 1
-            if self.files_read > MAX_FILES:
-                return self.error(Loc(1, 1), f"more than {MAX_FILES} spec files read for one net: do the files "
-                                  f"refer to each other many times over?", f, kind="limit")
             text = read_limited(path)
         except EncodingRefused as exc:
             return self.error(Loc(exc.line, exc.col), exc.problem, f, kind="encoding")
