@@ -181,15 +181,29 @@ def equal_dims(nodes: Any, shapes: dict[str, tuple | None], attributes: Any) -> 
             name = root[name]
         return name
 
-    notes = []
+    notes, shapes = [], dict(shapes)  # an element-wise output's dims take its inputs' names (``_named_output``)
     for node in nodes:
-        for a, b in _pairs(node, [shapes.get(t) if t else None for t in node.input], attributes):
+        inputs = [shapes.get(t) if t else None for t in node.input]
+        for a, b in _pairs(node, inputs, attributes):
             ra, rb = find(a), find(b)
             if ra != rb:
                 root[rb] = ra
                 notes.append(f"node {node.name or node.op_type!r} ({node.op_type}) needs dims {a!r} and {b!r} "
                              f"equal: they share one length")
+        if node.op_type in _BROADCASTING and node.output and node.output[0]:
+            shapes[node.output[0]] = _named_output(shapes.get(node.output[0]), inputs)
     return {name: find(name) for name in root}, notes
+
+
+def _named_output(out: tuple | None, inputs: list) -> tuple | None:
+    """The shape ``out`` of a broadcasting op's output, each dim that ONNX left unnamed (inputs named apart: an
+    'unk__N') named as the first input naming it, so that a later op joins its dims to theirs (``(x0 + x1) + x2``)."""
+    known = [s for s in inputs if s is not None]
+    if out is None or not known or len(out) != max(map(len, known)):
+        return out
+    aligned = [[s[len(s) - len(out) + i] for s in known if len(s) - len(out) + i >= 0] for i in range(len(out))]
+    return tuple(dim if i == 0 or _named(dim) else next((d for d in aligned[i] if _named(d)), dim)
+                 for i, dim in enumerate(out))
 
 
 def _pairs(node: Any, shapes: list, attributes: Any) -> list[tuple[str, str]]:
