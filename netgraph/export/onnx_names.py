@@ -19,7 +19,8 @@ from netgraph.core.wording import first_few
 from netgraph.export.onnx_problems import node_path
 
 __all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "in_port_order", "layer_name",
-           "port_names", "definition_problems", "sort_nodes", "port_dtype", "known_dim", "used_layers"]
+           "port_names", "definition_problems", "sort_nodes", "port_dtype", "known_dim", "used_layers",
+           "integer_tensors"]
 
 _INTEGER_TYPES = {6, 7, 12, 13}  # ONNX INT32, INT64, UINT32, UINT64
 
@@ -117,6 +118,12 @@ def port_dtype(value: Any, consumers: dict[str, list], attributes: Any) -> str:
     move or replicate its values (``mask.unsqueeze(-1).expand(e.size()).float()``)."""
     integer = value.type.tensor_type.elem_type in _INTEGER_TYPES
     return INTEGER if integer and not _cast_to_float(value.name, consumers, attributes) else REAL
+
+
+def integer_tensors(graph: Any) -> frozenset[str]:
+    """The tensors of ``graph`` (inputs, inferred values, outputs) whose element type is an integer one."""
+    return frozenset(v.name for v in (*graph.input, *graph.value_info, *graph.output)
+                     if v.type.tensor_type.elem_type in _INTEGER_TYPES)
 
 
 def _cast_to_float(tensor: str, consumers: dict[str, list], attributes: Any, depth: int = 0) -> bool:
