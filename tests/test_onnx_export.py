@@ -158,6 +158,17 @@ def test_integer_inputs_valid_for_no_example_are_a_data_error_before_tracing(tmp
     assert "torch's ONNX exporter" not in str(info.value) and not (tmp_path / "m.onnx").exists()
 
 
+def test_the_ports_tried_in_vain_are_listed_a_few_and_counted(tmp_path):
+    # the message listed every input port: a big net's could be thousands
+    reals = [f"r{i}" for i in range(25)]
+    net = NetGraph({"x": ExtractLayer(), "e": EmbeddingLayer(2, 1), "cat": CatenateLayer()},
+                   [(NetPort("Position"), ["e", NetPort("x", "Position")]), ([NetPort(r) for r in reals], "cat")],
+                   Input=3, Position=PortType((1,), "Integer"), **{r: 1 for r in reals})
+    with pytest.raises(DataError, match=r"none runs \(Integer port 'Position'") as info:
+        export_onnx(net_initialize(net, seed=0), tmp_path / "m.onnx")
+    assert "'r0', 'r1'" in str(info.value) and "(26 in all)" in str(info.value) and "'r24'" not in str(info.value)
+
+
 def fold(shape) -> NetGraph:
     step = NetGraph({"cat": CatenateLayer(), "lin": LinearLayer(5), "act": "Tanh"},
                     [([NetPort("Input"), NetPort("State")], "cat"), ("cat", "lin"), ("lin", "act")])

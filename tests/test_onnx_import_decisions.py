@@ -147,3 +147,21 @@ def test_forms_without_a_layer_are_refused_naming_why(tmp_path):
     assert found[(1, "keepdims")].startswith("keepdims=1")
     assert "along axis 2 of an input of shape ('b', 'n', 6, 1)" in found[(2, "axis")]
     assert found["TopK"].startswith("no layer for this op: nothing sorts or selects the k largest entries")
+
+
+class IntegerPositions(torch.nn.Module):
+    def forward(self, mask):
+        return mask.cumsum(-1)  # an integer running total (of mask.long()): our sequences are real
+
+
+def test_a_running_total_of_an_integer_mask_is_refused_naming_the_node_and_the_cast(tmp_path):
+    path = tmp_path / "m.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(IntegerPositions(), (torch.ones(2, 4, dtype=torch.long),), str(path), dynamo=False,
+                          input_names=["mask"], dynamic_axes={"mask": {0: "b", 1: "n"}})
+    with pytest.raises(SpecError, match="node '/CumSum' \\(CumSum\\)") as info:
+        import_onnx(path)
+    [refusal] = info.value.diagnostics
+    assert (refusal.expected, refusal.found) == ("a real input", "an integer input")
+    assert "mask.float().cumsum(-1)" in refusal.detail

@@ -101,3 +101,28 @@ def test_ops_without_a_layer_are_refused_together_naming_each_node(tmp_path):
     assert [e.partition(": nothing")[0] for e in info.value.errors] == [
         "node '/Mod' (Mod): no layer for this op", "node '/TopK' (TopK): no layer for this op"]
     assert "ops with a netgraph layer: " in str(info.value) and "Traceback" not in str(info.value)
+
+
+class ChainedSum(torch.nn.Module):
+    def forward(self, x0, x1, x2):
+        return (x0 + x1) + x2  # ONNX's inferred shape of x0 + x1 loses the length names
+
+
+@pytest.mark.parametrize("dynamo", [False, True])
+def test_sequences_summed_in_a_chain_share_one_length(dynamo, tmp_path):
+    module, names = ChainedSum(), ["x0", "x1", "x2"]
+    example = tuple(torch.randn(2, 5, 4, generator=torch.Generator().manual_seed(i)) for i in range(3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if dynamo:
+            auto = torch.export.Dim.AUTO
+            torch.onnx.export(module, example, str(tmp_path / "m.onnx"), dynamo=True, verbose=False, opset_version=18,
+                              input_names=names, dynamic_shapes={n: {0: auto, 1: auto} for n in names})
+        else:  # each input's length named apart: the import must find them equal
+            torch.onnx.export(module, example, str(tmp_path / "m.onnx"), dynamo=False, opset_version=17,
+                              input_names=names, dynamic_axes={n: {0: "batch", 1: f"n{i}"} for i, n in enumerate(names)})
+        net = import_onnx(tmp_path / "m.onnx")
+    g = torch.Generator().manual_seed(7)
+    for length in (3, 9):
+        inputs = {n: torch.randn(3, length, 4, generator=g) for n in names}
+        torch.testing.assert_close(net(**inputs), module(*inputs.values()))

@@ -33,6 +33,7 @@ from netgraph.core.layer_surgery import alone, is_lone_layer
 from netgraph.core.names import fresh_name
 from netgraph.core.types import INTEGER
 from netgraph.core.walk import nested_nodes
+from netgraph.core.wording import first_few
 from netgraph.export.deps import require
 from netgraph.export.onnx_symbolics import (call_without_onnx_form, first_opset, hyperbolic_symbolics, layer_of_node,
                                             layer_of_op_type, layer_of_operator)
@@ -230,8 +231,10 @@ def _trace_inputs(net: Any, module: torch.nn.Module) -> dict:
             return trial
         except (ValueError, IndexError, RuntimeError) as exc:  # DataError, an index past an embedding's count
             problem = problem or exc
-    tried = [f"Integer {'port' if len(integer) == 1 else 'ports'} {', '.join(map(repr, integer))} random 0 or 1, all 1, all 0"] if integer else []
-    tried += [f"real {'port' if len(real) == 1 else 'ports'} {', '.join(map(repr, real))} random normal, uniform in [0, 1)"] if real else []
+    tried = [f"Integer {'port' if len(integer) == 1 else 'ports'} {first_few(integer, text=repr)} random 0 or 1, all 1, "
+             f"all 0"] if integer else []
+    tried += [f"real {'port' if len(real) == 1 else 'ports'} {first_few(real, text=repr)} random normal, uniform in "
+              f"[0, 1)"] if real else []
     raise DataError(f"export_onnx traces the net on example inputs, but none runs ({'; '.join(tried)}): "
                     f"{str(problem)[:300]}", port=(integer or real)[0]) from None
 

@@ -40,8 +40,8 @@ from netgraph.export.onnx_gather import GATHER_CONVERTERS, one_hot_tables
 from netgraph.export.onnx_files import model_path, read_model
 from netgraph.export.onnx_fold import ONNX_DOMAINS, ConstantFolding, constant_of_node
 from netgraph.export.onnx_names import (LengthVariables, definition_problems, equal_dims, fed_ports, identifier,
-                                        in_port_order, known_dim, layer_name, port_dtype, port_names, sort_nodes,
-                                        used_layers)
+                                        in_port_order, integer_tensors, known_dim, layer_name, port_dtype, port_names,
+                                        sort_nodes, used_layers)
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import (SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of, mapped,
                                       with_biases)
@@ -119,6 +119,7 @@ class _Builder(ConstantFolding):
         self.taken: set[str] = set()
         inputs = [v.name for v in graph.input if v.name not in self.constants]
         self.ctx.exporter_made = exporter_made(graph)
+        self.ctx.integers = integer_tensors(graph)
         self.ctx.batch_dims = frozenset(s[0] for s in map(self.shapes.get, inputs) if s and s[0] not in ("?", ""))
         names = port_names([*inputs, *(o.name for o in graph.output)], self.taken)
         self.ports, self.outputs = dict(zip(inputs, names)), names[len(inputs):]

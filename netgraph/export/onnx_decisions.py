@@ -14,7 +14,7 @@ without biases (mapped over the dims between), its weights fixed in training as 
 (``mask.cumsum(-1)`` for position ids) it is a ``NetFoldOperator`` adding each element to the running total (the
 state), each step's total its output (``running_total``); ``reverse`` folds the reversed sequence
 (``SequenceReverseLayer`` before and after), ``exclusive`` subtracts each element from its total. Along another
-axis it is refused.
+axis it is refused, as is a sum of integers (our layers add reals: ``mask.float().cumsum(-1)`` imports).
 
 ``TopK`` has no layer: its refusal says why (``onnx_problems.NO_LAYER_REASONS``).
 """
@@ -69,6 +69,9 @@ def _decision(node: Any, ctx: Context) -> Converted:
 def _cumsum(node: Any, ctx: Context) -> Converted:
     """CumSum along the last axis of known size k: a LinearLayer by a (k, k) triangle of ones; along axis 1 of a
     variable length, a running total."""
+    if node.input[0] in ctx.integers:
+        raise Unsupported("a cumulative sum of integers (as mask.long().cumsum(-1)): its layers add real numbers; "
+                          "cast first, as mask.float().cumsum(-1)", expected="a real input", found="an integer input")
     shape = ctx.shapes.get(node.input[0])
     axis = int(np.ravel(ctx.const(node.input[1], "axis"))[0])
     axis = axis + len(shape) if shape is not None and axis < 0 else axis

@@ -19,7 +19,8 @@ from netgraph.core.wording import first_few
 from netgraph.export.onnx_problems import node_path
 
 __all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "in_port_order", "layer_name",
-           "port_names", "definition_problems", "sort_nodes", "port_dtype", "known_dim", "used_layers"]
+           "port_names", "definition_problems", "sort_nodes", "port_dtype", "known_dim", "used_layers",
+           "integer_tensors"]
 
 _INTEGER_TYPES = {6, 7, 12, 13}  # ONNX INT32, INT64, UINT32, UINT64
 
@@ -119,6 +120,12 @@ def port_dtype(value: Any, consumers: dict[str, list], attributes: Any) -> str:
     return INTEGER if integer and not _cast_to_float(value.name, consumers, attributes) else REAL
 
 
+def integer_tensors(graph: Any) -> frozenset[str]:
+    """The tensors of ``graph`` (inputs, inferred values, outputs) whose element type is an integer one."""
+    return frozenset(v.name for v in (*graph.input, *graph.value_info, *graph.output)
+                     if v.type.tensor_type.elem_type in _INTEGER_TYPES)
+
+
 def _cast_to_float(tensor: str, consumers: dict[str, list], attributes: Any, depth: int = 0) -> bool:
     """Whether every use of ``tensor``'s values casts it to float32, directly or after ops of ``_MOVES`` (as their
     data); a Shape reads only its sizes."""
@@ -181,15 +188,29 @@ def equal_dims(nodes: Any, shapes: dict[str, tuple | None], attributes: Any) -> 
             name = root[name]
         return name
 
-    notes = []
+    notes, shapes = [], dict(shapes)  # an element-wise output's dims take its inputs' names (``_named_output``)
     for node in nodes:
-        for a, b in _pairs(node, [shapes.get(t) if t else None for t in node.input], attributes):
+        inputs = [shapes.get(t) if t else None for t in node.input]
+        for a, b in _pairs(node, inputs, attributes):
             ra, rb = find(a), find(b)
             if ra != rb:
                 root[rb] = ra
                 notes.append(f"node {node.name or node.op_type!r} ({node.op_type}) needs dims {a!r} and {b!r} "
                              f"equal: they share one length")
+        if node.op_type in _BROADCASTING and node.output and node.output[0]:
+            shapes[node.output[0]] = _named_output(shapes.get(node.output[0]), inputs)
     return {name: find(name) for name in root}, notes
+
+
+def _named_output(out: tuple | None, inputs: list) -> tuple | None:
+    """The shape ``out`` of a broadcasting op's output, each dim that ONNX left unnamed (inputs named apart: an
+    'unk__N') named as the first input naming it, so that a later op joins its dims to theirs (``(x0 + x1) + x2``)."""
+    known = [s for s in inputs if s is not None]
+    if out is None or not known or len(out) != max(map(len, known)):
+        return out
+    aligned = [[s[len(s) - len(out) + i] for s in known if len(s) - len(out) + i >= 0] for i in range(len(out))]
+    return tuple(dim if i == 0 or _named(dim) else next((d for d in aligned[i] if _named(d)), dim)
+                 for i, dim in enumerate(out))
 
 
 def _pairs(node: Any, shapes: list, attributes: Any) -> list[tuple[str, str]]:

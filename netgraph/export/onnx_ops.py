@@ -90,6 +90,7 @@ class Context:
     folded_sizes: dict[str, tuple] = dataclasses.field(default_factory=dict)  # a folded batch's dim -> merged sizes
     exporter_made: frozenset = frozenset()  # initializers torch's dynamo exporter folded or took from a buffer
     decisions: dict[str, int] = dataclasses.field(default_factory=dict)  # ArgMax output -> its classes (decoded)
+    integers: frozenset = frozenset()  # tensors of an integer element type, as ONNX inferred them
 
     def const(self, name: str, what: str) -> np.ndarray:
         if name not in self.constants:
