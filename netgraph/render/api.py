@@ -33,7 +33,7 @@ from netgraph.core.layer_surgery import alone, is_lone_layer
 from netgraph.render.engines import REASONS, EngineFailed, announce, backends_for, run_engine
 from netgraph.render.build import build_diagram
 from netgraph.render.model import FILL, Diagram, DiagramOptions, Node, escape_id, lcm_spans, table_columns, visible
-from netgraph.render.layout import bends
+from netgraph.render.layout import bends, widest_rank
 from netgraph.render.svg import layout_svg
 
 __all__ = ["to_dot", "render_svg", "render", "diagram", "dot_source", "FILE_FORMATS", "other_suffix"]
@@ -58,6 +58,10 @@ DOT_MAX_BENDS = 5_000
 #: Edge bends past which ``dot`` gets ``FAST_LAYOUT`` however few the boxes: without it dot took 8.3 s on a 102-box
 #: U-Net-like net whose edges skip 2,450 layers (1.2 s with it; 70 boxes and 1,190 bends: 0.44 s either way).
 FAST_BENDS = 1_000
+#: Layers side by side on one rank past which an SVG with no backend named goes to the built-in layout: dot's drawing
+#: passes its largest width, 65,535 points (2,400 Tanh or LinearLayer branches drew in 2.2 s; 2,600 and 3,000 failed,
+#: "Edge length 82161 larger than maximum 65535"; 5,000 failed after about 30 s). Wider labels fail sooner.
+DOT_MAX_WIDTH = 2_000
 
 
 def diagram(net: Any, **options: Any) -> Diagram:
@@ -240,9 +244,9 @@ def _no_backend_for_dot(backend: str | None) -> None:
 def _engine_output(net: Any, fmt: str, backend: str | None, options: dict) -> tuple[bytes, str]:
     """(bytes, backend used), trying the backends in order; the built-in layout is the last resort."""
     d = diagram(net, **options)
-    tried, slow = [], []  # why each engine was passed over; those passed over for long edges
+    tried, slow = [], []  # why each engine was passed over; those passed over as too slow for ``d``
     depth = max((len(c.path) for c in d.clusters), default=0)
-    bent = bends(d) if backend is None and fmt == "svg" else 0
+    too_big = _too_big_for_dot(d) if backend is None and fmt == "svg" else None
     for name in backends_for(fmt, backend):
         if name != "builtin" and depth > DOT_MAX_DEPTH:
             why = (f"{name} would take minutes on clusters nested {depth} deep (more than {DOT_MAX_DEPTH}); "
@@ -252,7 +256,7 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict) -> tu
             tried.append(why)
             warnings.warn(f"netgraph: {why}; trying the next render backend", stacklevel=3)
             continue
-        if name != "builtin" and backend is None and fmt == "svg" and bent > DOT_MAX_BENDS:
+        if name != "builtin" and too_big:
             slow.append(name)
             continue
         if name == "graphviz-pure" and backend is None and len(d.nodes) > PURE_MAX_BOXES and fmt == "svg":
@@ -274,18 +278,30 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict) -> tu
         if backend is not None:
             announce(name)
         else:
-            announce(name, "; ".join([*tried, *_too_bent(slow, bent)]) or REASONS.get(name, ""))
+            announce(name, "; ".join([*tried, *_passed_over(slow, too_big)]) or REASONS.get(name, ""))
         return data, name
-    raise NetGraphError(f"no render backend could write {fmt.upper()}: " + "; ".join([*tried, *_too_bent(slow, bent)]))
+    raise NetGraphError(f"no render backend could write {fmt.upper()}: " + "; ".join([*tried, *_passed_over(slow, too_big)]))
 
 
-def _too_bent(engines: list[str], bent: int) -> list[str]:
-    """Why ``engines`` were passed over for edges skipping ``bent`` layers in all: one reason for them all."""
-    if not engines:
+def _too_big_for_dot(d: Diagram) -> tuple[str, str] | None:
+    """(why dot and graphviz-pure would fail or take minutes on ``d``, what naming one of them does), or None."""
+    widest = widest_rank(d)
+    if widest > DOT_MAX_WIDTH:
+        return (f"would fail on {widest:,} layers side by side (more than {DOT_MAX_WIDTH:,}; Graphviz draws at most "
+                f"65,535 points across)", "to try it anyway")
+    bent = bends(d)
+    if bent > DOT_MAX_BENDS:
+        return (f"would take from tens of seconds to minutes on edges that skip {bent:,} layers in all (more than "
+                f"{DOT_MAX_BENDS:,}; they route an edge through each layer it skips)", "to wait for it")
+    return None
+
+
+def _passed_over(engines: list[str], too_big: tuple[str, str] | None) -> list[str]:
+    """Why ``engines`` were passed over (``_too_big_for_dot``'s answer): one reason for them all."""
+    if not engines or too_big is None:
         return []
-    return [f"{' and '.join(engines)} would take from tens of seconds to minutes on edges that skip {bent:,} layers "
-            f"in all (more than {DOT_MAX_BENDS:,}; they route an edge through each layer it skips); pass "
-            f"backend={engines[0]!r} (--backend {engines[0]}) to wait for it"]
+    why, then = too_big
+    return [f"{' and '.join(engines)} {why}; pass backend={engines[0]!r} (--backend {engines[0]}) {then}"]
 
 
 def render_svg(net: Any, *, backend: str | None = None, **options: Any) -> str:

@@ -17,7 +17,7 @@ marking of the diagram model.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -110,6 +110,11 @@ def bends(d: Diagram) -> int:
     """Ranks skipped by edges in all: the points a layered layout routes them through (dot's time grows with it)."""
     rank = _ranks(d)
     return sum(max(0, rank[e.dst] - rank[e.src] - 1) for e in d.edges)
+
+
+def widest_rank(d: Diagram) -> int:
+    """The most nodes on one rank: a layered layout's widest row (dot fails past 65,535 points across)."""
+    return max(Counter(_ranks(d).values()).values(), default=0)
 
 
 def _shared_length(a: tuple, b: tuple) -> int:
