@@ -5,7 +5,7 @@ and key options in the middle and its output ports on the other side; edges run 
 labelled with the tensor shape (batch as ``b``). RandomArrayLayers are orange, rounded, and show
 their distribution and gradient estimator; uninitialised arrays are flagged in red; nested graphs
 are clusters (``expand=`` collapses them). Layout: the system ``dot`` when present, else
-``graphviz-pure``, else a built-in layered layout (see ``render_backend.py``).
+``graphviz-pure``, else a built-in layered layout (see ``engines.py``).
 
 >>> from netgraph import NetGraph, LinearLayer
 >>> net = NetGraph({"lin": LinearLayer(3)}, Input=4)
