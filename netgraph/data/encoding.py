@@ -28,7 +28,7 @@ from netgraph.core.errors import MAX_GUESSED, DataError, did_you_mean
 from netgraph.data.errors import ExampleError
 from netgraph.data.images import encode_image, is_single_image
 
-__all__ = ["encode", "encode_targets", "encode_example", "is_single", "already_encoded"]
+__all__ = ["encode", "encode_targets", "encode_example", "encode_label_sequence", "is_single", "already_encoded"]
 
 
 def _class_index(coder: Any, value: Any) -> int:
@@ -203,3 +203,20 @@ def encode_example(coder: Coder, value: Any) -> torch.Tensor | str:
         return _stack(coder, [_example_function(coder)(coder, value)])[0]
     except ExampleError as exc:
         return str(exc)
+
+
+def encode_label_sequence(coder: ClassDecoder, value: Any) -> torch.Tensor | str:
+    """One example's labels, one per position (a tagger's target at a ClassDecoder output of shape ("n", k)), as
+    its class indices; or why they cannot be, naming the first bad position."""
+    if not isinstance(value, (list, tuple, np.ndarray)) or isinstance(value, np.ndarray) and value.ndim != 1:
+        return (f"expected a list of labels, one per position of the output sequence, found "
+                f"{type(value).__name__} {value!r:.40}")
+    if not len(value):
+        return "an empty list of labels (a sequence has at least one position)"
+    indices = []
+    for position, label in enumerate(value):
+        try:
+            indices.append(_class_index(coder, label))
+        except ExampleError as exc:
+            return f"position {position}: {exc}"
+    return torch.tensor(indices, dtype=torch.long)

@@ -36,7 +36,8 @@ class Examples(Sequence):
     def __init__(self, pairs: list[tuple[Any, Any]], source: str, places: Sequence[str] | None = None):
         self.pairs, self.source = pairs, source
         self.places = tuple(places) if places is not None else None
-        self.labels = tuple(sorted({label for _, label in pairs}, key=str))
+        listed = (label if isinstance(label, list) else [label] for _, label in pairs)  # a tagger's: one a position
+        self.labels = tuple(sorted({one for labels in listed for one in labels}, key=str))
 
     def __len__(self) -> int:
         return len(self.pairs)

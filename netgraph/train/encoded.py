@@ -28,13 +28,13 @@ import torch
 
 from netgraph.backend.masks import Padded, as_lists
 from netgraph.backend.ragged import length_groups
-from netgraph.core.coders import (BooleanDecoder, Coder, Decoder, Encoder, ImageEncoder,
+from netgraph.core.coders import (BooleanDecoder, ClassDecoder, Coder, Decoder, Encoder, ImageEncoder,
                                   TokensEncoder)
 from netgraph.core.port_options import option_form
 from netgraph.core.tensors import as_tensor
 from netgraph.data import Examples
 from netgraph.data.sources import IMAGE_SUFFIXES
-from netgraph.data.encoding import already_encoded, encode_example
+from netgraph.data.encoding import already_encoded, encode_example, encode_label_sequence
 from netgraph.data.images import check_image
 from netgraph.train.data_files import load_data
 from netgraph.train.data_lengths import keyed
@@ -201,10 +201,13 @@ class EncodedDataset(torch.utils.data.Dataset):
                        and _output_for(net, k) in net.output_ports and net.port_types[_output_for(net, k)].shape == (1,)}
         self.inputs = set(net.input_ports)
         self.ports = {k: k if k in self.inputs else _output_for(net, k) for k in columns}  # a target's output port
+        # a tagger's targets: a list of labels per example at a ClassDecoder output of shape ("n", k)
+        self.sequences = {k for k, c in self.coders.items() if isinstance(c, ClassDecoder) and k not in self.inputs
+                          and self.ports[k] in net.output_ports and len(net.port_types[self.ports[k]].shape) == 2}
         # NaN is refused in inputs and targets; keys only a loss_function reads are not checked (as for tensors)
         self.nan_checked = {k for k, c in self.coders.items()
                             if c is not None or k in self.inputs or _output_for(net, k) in net.output_ports}
-        self.columns, self.what = columns, what
+        self.columns, self.what, self.port_types = columns, what, net.port_types
         self.size = len(next(iter(columns.values())))
         self.index = list(range(self.size)) if index is None else index
         self.places = places
@@ -233,7 +236,7 @@ class EncodedDataset(torch.utils.data.Dataset):
         elif header_only and isinstance(coder, ImageEncoder) and not isinstance(value, np.ndarray):
             return check_image(coder, value)
         else:
-            result = encode_example(coder, value)
+            result = encode_label_sequence(coder, value) if key in self.sequences else encode_example(coder, value)
             if isinstance(result, str):
                 return result
             result = result.reshape(self.shapes[key]) if key in self.shapes else result
@@ -259,8 +262,24 @@ class EncodedDataset(torch.utils.data.Dataset):
                 reason = self._encoded(key, i, header_only=True)
                 if isinstance(reason, str):
                     problems.append((self.ports[key], f"{self._words(key)}: {self._example(i)}: {reason}"))
-        if problems:
+        if problems or (problems := self._length_problems()):
             raise bad_examples(self.what, problems)
+
+    def _length_problems(self) -> list[tuple[str, str]]:
+        """Each example whose labels (a tagger's target) are not as many as its input sequence's positions, where
+        the output's length is the input's (one length name), naming both keys and both lengths."""
+        problems = []
+        for key in self.sequences:
+            length = self.port_types[self.ports[key]].shape[0]  # a length name ("n"): None joins no lengths
+            for source in (k for k in self.columns if k in self.inputs and isinstance(length, str)
+                           and self.port_types[k].shape[:1] == (length,)):
+                for i in range(self.size):
+                    given, labels = self._encoded(source, i), self.columns[key][i]
+                    if isinstance(given, torch.Tensor) and given.dim() and len(given) != len(labels):
+                        problems.append((self.ports[key], f"{self._words(key)}: {self._example(i)}: {len(labels)} "
+                                                          f"labels, but input port {source!r} has {len(given)} "
+                                                          f"positions (length {length}); give one label per position"))
+        return problems
 
     def length_groups(self) -> list[list[int]] | None:
         """Example indices grouped by the lengths of their texts (None without texts at an input port)."""
