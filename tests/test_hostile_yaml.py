@@ -274,7 +274,8 @@ def test_no_import_paths_or_code_objects_can_be_named():
     """A TorchLayer needs a live torch module: a spec cannot name one by import path (unlike Hydra's _target_)."""
     message = refused(HEAD + "  t: {type: TorchLayer, module: os.system}\n  n: NetGraph\n")
     assert "<string>:3:33: layer 't': TorchLayer needs a torch.nn.Module, found str" in message
-    assert "<string>:4:3: layer 'n': 'NetGraph' is not a layer" in message
+    assert "<string>:4:6: layer 'n': 'NetGraph' is not a layer by its name alone (it needs options): write it as " \
+           "{type: NetGraph, ...}" in message
 
 
 def test_the_command_line_widens_where_file_references_may_read_only_when_asked(tmp_path, capsys):

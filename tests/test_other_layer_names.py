@@ -52,3 +52,9 @@ def test_every_name_in_the_table_is_unknown_here_and_every_layer_it_names_exists
 def test_a_near_spelling_of_ours_still_gets_its_guess():
     with pytest.raises(OptionError, match=re.escape("did you mean 'Tanh'?")):
         ElementwiseLayer("Tahn")
+
+
+def test_a_name_is_never_suggested_as_a_slip_for_itself():
+    from netgraph.core.errors import did_you_mean
+    assert did_you_mean("NetGraph", ["NetGraph", "NetChain"]) == ""
+    assert did_you_mean("Outptu", ["Output", "Outptu2"]) == " (did you mean 'Output'?)"
