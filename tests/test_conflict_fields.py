@@ -5,7 +5,6 @@ finds any Conflict made without them."""
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from netgraph import (AppendLayer, AttentionLayer, BatchNormalizationLayer, Cate
                       ReshapeLayer, ResizeLayer, SequenceLastLayer, SequenceMostLayer, ShapeError, ThreadingLayer,
                       TorchLayer, TransposeLayer)
 from netgraph.core.types import Conflict, LengthConflict, broadcast, format_shape
+from tests.diagnostic_helpers import calls_without_fields
 
 PACKAGE = Path(__file__).resolve().parent.parent / "netgraph"
 
@@ -162,15 +162,7 @@ def test_a_graph_ports_bad_shape_keeps_the_conflicts_values_on_the_shape_error()
 def _conflicts_without_fields(source: str, filename: str) -> list[str]:
     """``file:line`` of each call of a ``...Conflict`` class in ``source`` that does not name both ``expected=``
     and ``found=``."""
-    missing = []
-    for node in ast.walk(ast.parse(source, filename)):
-        if not isinstance(node, ast.Call):
-            continue
-        func = node.func
-        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-        if name.endswith("Conflict") and not {"expected", "found"} <= {k.arg for k in node.keywords}:
-            missing.append(f"{filename}:{node.lineno}")
-    return missing
+    return calls_without_fields(source, filename, lambda name: name.endswith("Conflict"))
 
 
 def test_the_walk_finds_a_conflict_without_its_values():

@@ -5,7 +5,6 @@ finds any Unsupported made without them."""
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +13,7 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 from netgraph import SpecError, import_onnx
+from tests.diagnostic_helpers import calls_without_fields
 from tests.onnx_helpers import pinned_model
 
 EXPORT = Path(__file__).resolve().parent.parent / "netgraph" / "export"
@@ -69,15 +69,7 @@ def test_a_gather_elements_along_the_batch_axis_names_the_axis(tmp_path):
 def _unsupported_without_fields(source: str, filename: str) -> list[str]:
     """``file:line`` of each ``Unsupported(...)`` call in ``source`` that does not name both ``expected=`` and
     ``found=``."""
-    missing = []
-    for node in ast.walk(ast.parse(source, filename)):
-        if not isinstance(node, ast.Call):
-            continue
-        func = node.func
-        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-        if name == "Unsupported" and not {"expected", "found"} <= {k.arg for k in node.keywords}:
-            missing.append(f"{filename}:{node.lineno}")
-    return missing
+    return calls_without_fields(source, filename, lambda name: name == "Unsupported")
 
 
 def test_the_walk_finds_a_refusal_without_its_values():
