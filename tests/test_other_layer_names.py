@@ -52,3 +52,25 @@ def test_every_name_in_the_table_is_unknown_here_and_every_layer_it_names_exists
 def test_a_near_spelling_of_ours_still_gets_its_guess():
     with pytest.raises(OptionError, match=re.escape("did you mean 'Tanh'?")):
         ElementwiseLayer("Tahn")
+
+
+@pytest.mark.parametrize("name", ["Dropout", "Flatten", "Softmax", "Embedding", "LeakyReLU", "PReLU", "LSTM", "GRU",
+                                  "Sequential"])
+def test_a_name_torch_and_keras_share_is_told_as_both_of_theirs(name):
+    """torch.nn and keras.layers both have these (keras.Sequential): the hint said only "torch's" (or, for LSTM and
+    GRU, only "Keras's"), as if a Keras user had written a torch name."""
+    with pytest.raises(WiringError) as info:
+        NetChain([name])
+    assert f"torch's and Keras's {name} is " in str(info.value), str(info.value)
+
+
+def test_leaky_relus_advice_gives_keras_default_slope_too():
+    """Keras's LeakyReLU defaults to a slope of 0.3, torch's to 0.01: the hint gave torch's alone, so a Keras model
+    rebuilt from it silently changed its negative outputs."""
+    hint = OTHER_LAYER_NAMES["LeakyReLU"][1]
+    assert "torch's" in hint and "Keras's" in hint, hint
+    written = re.findall(r'"(If\[[^"]+)"', hint)
+    x = torch.linspace(-3, 3, 13)
+    assert len(written) == 2, hint
+    assert torch.allclose(ElementwiseLayer(written[0])(x), torch.nn.LeakyReLU()(x))
+    assert torch.allclose(ElementwiseLayer(written[1])(x), torch.where(x >= 0, x, 0.3 * x))  # keras: negative_slope=0.3
