@@ -74,3 +74,24 @@ def test_leaky_relus_advice_gives_keras_default_slope_too():
     assert len(written) == 2, hint
     assert torch.allclose(ElementwiseLayer(written[0])(x), torch.nn.LeakyReLU()(x))
     assert torch.allclose(ElementwiseLayer(written[1])(x), torch.where(x >= 0, x, 0.3 * x))  # keras: negative_slope=0.3
+
+
+@pytest.mark.parametrize("name, module", [("ReLU6", torch.nn.ReLU6()), ("Identity", torch.nn.Identity())])
+def test_an_elementwise_hint_computes_the_torch_module_it_names(name, module):
+    with pytest.raises(WiringError) as info:
+        NetChain([name])
+    written = re.search(rf'{name} is ElementwiseLayer\("([^"]+)"\)', str(info.value))
+    assert written, str(info.value)
+    x = torch.linspace(-9, 9, 19)
+    assert torch.equal(ElementwiseLayer(written.group(1))(x), module(x))
+
+
+def test_log_softmaxs_hint_is_a_softmax_then_a_log():
+    with pytest.raises(WiringError) as info:
+        NetChain(["LogSoftmax"])
+    written = re.search(r"LogSoftmax is (\w+) then ElementwiseLayer\(\"(\w+)\"\)", str(info.value))
+    assert written and written.group(1) == "SoftmaxLayer", str(info.value)
+    from netgraph import SoftmaxLayer
+    x = torch.randn(3, 5, generator=torch.Generator().manual_seed(0))
+    chain = NetChain([SoftmaxLayer(), ElementwiseLayer(written.group(2))], input=5)
+    torch.testing.assert_close(chain(x), torch.nn.LogSoftmax(dim=-1)(x))

@@ -44,10 +44,14 @@ _TORCH = {"Linear": "LinearLayer", "Conv1d": "ConvolutionLayer", "Conv2d": "Conv
           **{f"AdaptiveAvgPool{d}d": f"{_GLOBAL_MEAN} (for an output size of 1)" for d in (1, 2, 3)},
           **{f"AdaptiveMaxPool{d}d": f"{_GLOBAL_MAX} (for an output size of 1)" for d in (1, 2, 3)},
           **{f"{p}Pad{d}d": "PaddingLayer" for p in ("Zero", "Constant", "Reflection", "Replication") for d in (1, 2, 3)},
-          "Upsample": "ResizeLayer", "MultiheadAttention": "AttentionLayer", "SiLU": "the shorthand Swish"}
+          "Upsample": "ResizeLayer", "MultiheadAttention": "AttentionLayer", "SiLU": "the shorthand Swish",
+          "ReLU6": 'ElementwiseLayer("Clip[#, {0, 6}]")',
+          "LogSoftmax": 'SoftmaxLayer then ElementwiseLayer("Log") (before NLLLoss: SoftmaxLayer and '
+                        'CrossEntropyLossLayer, which takes probabilities)'}
 _SHARED = {"LSTM": "LongShortTermMemoryLayer", "GRU": "GatedRecurrentLayer", "Embedding": "EmbeddingLayer",
            "LeakyReLU": _LEAKY, "PReLU": "ParametricRampLayer (levels=[] for one slope)", "Dropout": "DropoutLayer",
-           "Flatten": "FlattenLayer", "Softmax": "SoftmaxLayer", "Sequential": "NetChain"}  # torch's and Keras's
+           "Flatten": "FlattenLayer", "Softmax": "SoftmaxLayer", "Sequential": "NetChain",
+           "Identity": 'ElementwiseLayer("#")'}  # torch's and Keras's
 _TORCH_DISTRIBUTIONS = {name: f"{name}Distribution" for name in (
     "Normal", "Uniform", "Gamma", "Exponential", "Poisson", "Bernoulli", "Binomial", "NegativeBinomial", "HalfNormal",
     "Weibull", "InverseGamma", "Dirichlet", "Categorical")} | {
