@@ -103,3 +103,20 @@ def test_an_embedding_in_a_folded_net_takes_n_from_an_encoded_element_input():
                                                                         (["emb", NetPort("State")], "add")])
     net = NetChain([NetFoldOperator(inner)], input=TokensEncoder(["a", "b"]))
     assert net.layers["1"].net.layers["emb"] == EmbeddingLayer(3, 4)
+
+
+def test_embeddings_in_both_directions_of_a_bidirectional_operator_take_n_from_the_outer_encoder():
+    """NetBidirectionalOperator gives the encoded indices to both its nets (the backward one reversed): an
+    EmbeddingLayer in either kept needing n, as only NetMapOperator and NetFoldOperator passed the count on."""
+    from netgraph import NetBidirectionalOperator
+    fwd, bwd = NetChain({"emb": EmbeddingLayer(2)}), NetChain({"emb": EmbeddingLayer(3)})
+    net = NetChain({"bi": NetBidirectionalOperator([fwd, bwd])}, input=TokensEncoder(["a", "b", "c"]))
+    bi = net.layers["bi"]
+    assert (bi.forward_net.layers["emb"], bi.backward_net.layers["emb"]) == (EmbeddingLayer(2, 5), EmbeddingLayer(3, 5))
+    net = net_initialize(net, seed=0)
+    bi = net.layers["bi"]
+    forward, backward = (bi.forward_net.layers["emb"].arrays["Weights"], bi.backward_net.layers["emb"].arrays["Weights"])
+    torch.testing.assert_close(net("c a"), torch.cat([forward[[4, 2]], backward[[4, 2]]], dim=-1))
+    one = NetChain([NetBidirectionalOperator(NetChain({"emb": EmbeddingLayer(2)}), "Plus")],
+                   input=TokensEncoder(["x"]))  # one net, used in both directions (a ClassEncoder's scalar is no sequence)
+    assert one.layers["1"].forward_net.layers["emb"].n == one.layers["1"].backward_net.layers["emb"].n == 3

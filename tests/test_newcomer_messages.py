@@ -134,7 +134,7 @@ def test_regression_targets_without_their_dim_of_1_are_named():
 
 
 @pytest.mark.parametrize("name, ours", [("Dense", "Keras's Dense is LinearLayer here"),
-                                        ("LSTM", "Keras's LSTM is LongShortTermMemoryLayer here"),
+                                        ("LSTM", "torch's and Keras's LSTM is LongShortTermMemoryLayer here"),
                                         ("Conv2d", "torch's Conv2d is ConvolutionLayer here")])
 def test_keras_and_torch_layer_names_point_to_ours(name, ours):
     from netgraph import NetGraph, SpecError, WiringError

@@ -54,6 +54,49 @@ def test_a_near_spelling_of_ours_still_gets_its_guess():
         ElementwiseLayer("Tahn")
 
 
+@pytest.mark.parametrize("name", ["Dropout", "Flatten", "Softmax", "Embedding", "LeakyReLU", "PReLU", "LSTM", "GRU",
+                                  "Sequential"])
+def test_a_name_torch_and_keras_share_is_told_as_both_of_theirs(name):
+    """torch.nn and keras.layers both have these (keras.Sequential): the hint said only "torch's" (or, for LSTM and
+    GRU, only "Keras's"), as if a Keras user had written a torch name."""
+    with pytest.raises(WiringError) as info:
+        NetChain([name])
+    assert f"torch's and Keras's {name} is " in str(info.value), str(info.value)
+
+
+def test_leaky_relus_advice_gives_keras_default_slope_too():
+    """Keras's LeakyReLU defaults to a slope of 0.3, torch's to 0.01: the hint gave torch's alone, so a Keras model
+    rebuilt from it silently changed its negative outputs."""
+    hint = OTHER_LAYER_NAMES["LeakyReLU"][1]
+    assert "torch's" in hint and "Keras's" in hint, hint
+    written = re.findall(r'"(If\[[^"]+)"', hint)
+    x = torch.linspace(-3, 3, 13)
+    assert len(written) == 2, hint
+    assert torch.allclose(ElementwiseLayer(written[0])(x), torch.nn.LeakyReLU()(x))
+    assert torch.allclose(ElementwiseLayer(written[1])(x), torch.where(x >= 0, x, 0.3 * x))  # keras: negative_slope=0.3
+
+
+@pytest.mark.parametrize("name, module", [("ReLU6", torch.nn.ReLU6()), ("Identity", torch.nn.Identity())])
+def test_an_elementwise_hint_computes_the_torch_module_it_names(name, module):
+    with pytest.raises(WiringError) as info:
+        NetChain([name])
+    written = re.search(rf'{name} is ElementwiseLayer\("([^"]+)"\)', str(info.value))
+    assert written, str(info.value)
+    x = torch.linspace(-9, 9, 19)
+    assert torch.equal(ElementwiseLayer(written.group(1))(x), module(x))
+
+
+def test_log_softmaxs_hint_is_a_softmax_then_a_log():
+    with pytest.raises(WiringError) as info:
+        NetChain(["LogSoftmax"])
+    written = re.search(r"LogSoftmax is (\w+) then ElementwiseLayer\(\"(\w+)\"\)", str(info.value))
+    assert written and written.group(1) == "SoftmaxLayer", str(info.value)
+    from netgraph import SoftmaxLayer
+    x = torch.randn(3, 5, generator=torch.Generator().manual_seed(0))
+    chain = NetChain([SoftmaxLayer(), ElementwiseLayer(written.group(2))], input=5)
+    torch.testing.assert_close(chain(x), torch.nn.LogSoftmax(dim=-1)(x))
+
+
 def test_a_name_is_never_suggested_as_a_slip_for_itself():
     from netgraph.core.errors import did_you_mean
     assert did_you_mean("NetGraph", ["NetGraph", "NetChain"]) == ""

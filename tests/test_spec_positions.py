@@ -101,6 +101,7 @@ def test_a_duplicate_edge_is_told_by_the_places_of_both(edges, message, yaml_loa
     ("netgraph: 1\nlayers:\n  a: 3\n  b: Frobnicate\ninputs: {Input: 2}\n", (4, 6)),     # a layer's shorthand value
     ("netgraph: 1\nlayers:\n  a: 3\n  b:   LeakyReLU\ninputs: {Input: 2}\n", (4, 8)),
     ("netgraph: 1\nlayers:\n  c: [3, Frobnicate]\ninputs: {Input: 2}\n", (3, 10)),      # an item of a chain shorthand
+    ("netgraph: 1\nnets:\n  enc: 3\nlayers:\n  b:  enc\ninputs: {Input: 2}\n", (5, 7)),  # a net used without ref:
 ])
 def test_an_unknown_shorthand_is_placed_at_its_value_not_its_layers_name(text, where, yaml_loader):
     """README: "the position is that of the value at fault"; `b: Frobnicate` was placed at `b`."""

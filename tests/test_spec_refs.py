@@ -83,7 +83,7 @@ def test_the_schema_accepts_nets_and_references():
     (("nets:\n  cell:", "nets: 3\nunused:\n  cell:"), "2:7", "'nets:' is a mapping of names to nets"),
     (("net: {ref: mlp}", "net: mlp"), "12:36", "layer 'map/net': 'mlp' is not a layer; 'mlp' is a net of this "
                                               "file's 'nets:': use it as {ref: mlp}"),
-    (("head: {ref: out}", "head: out"), "14:3", "layer 'head': 'out' is not a layer; 'out' is a net of this file's "
+    (("head: {ref: out}", "head: out"), "14:9", "layer 'head': 'out' is not a layer; 'out' is a net of this file's "
                                               "'nets:': use it as {ref: out}"),
 ])
 def test_bad_references_are_located(change, where, fragment):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Iterator, Mapping
@@ -87,54 +88,100 @@ def _plan(net: NetGraph, named: bool, all: bool) -> tuple[dict, dict, dict, dict
     (in the same order), the shared array names of those sharing any, (``named``: for rules) every array's dotted
     name with its shape (None: kept), and the number of elements to fill. ShapeError naming the ports of unknown
     shape of the layers with arrays to fill."""
-    plans, leaves, shares, names, unknown = {}, {}, {}, {}, []
-    waits = []  # an array's Diagnostic, with the (layer, port) keys of unknown shape it waits on
-    checked, total = {}, 0  # by shape: its facts
-    solved = None  # every port's inferred type, when the net has no IR
+    planning = _Planning(net, named)
     for path, layer, types in _leaves(net):
-        cls = type(layer)
-        own, own_shared = cls.arrays is Layer.arrays, cls.shared is Layer.shared
-        arrays, missing = _missing(layer, own, all)
-        if named and arrays:
-            names.update({".".join((*path, n)): None for n in arrays})
-        if not missing:
-            continue
-        if types is None:  # as the IR node would hold them
-            solved = net._inference.solution(net) if solved is None else solved
-            types = {port: solved.type_of((path, port)) for port in (*layer.input_ports, *layer.output_ports)}
-        known = _all_known(types)  # else its arrays may still be known: a convolution's need its channels alone
-        try:
-            shapes = layer.array_shapes(types)
-        except (ShapeError, TypeError, IndexError) as exc:  # the last two: a dim or rank it reads is unknown
-            if known and not isinstance(exc, ShapeError):
-                raise
-            unknown.extend([Diagnostic(f"{net.describe((path, None))}: {exc}", "unknown-shape", layer=path)] if known
-                           else _unknown_ports(net, path, types))  # ShapeError: inner nets leave a shape open
-            continue
-        waiting = [] if known else _waiting_arrays(net, path, types, shapes, missing)
-        if waiting:
-            waits.extend((d, {(path, p) for p, t in types.items() if not t.known}) for d in waiting)
-            continue
-        if not isinstance(shapes, dict) or not shapes.keys() >= set(missing):
-            raise ShapeError(f"{net.describe((path, None))}: {layer.type_name}.array_shapes() must give the shape "
-                             f"of each of its arrays {list(layer.arrays)}, gave {shapes!r}"[:400])
-        plan, varying, size = _shape_plan(shapes, missing, checked)
-        total += size
-        if varying:  # a size taken from a variable length ("n"): no array can hold it
-            unknown.append(Diagnostic(f"{net.describe((path, None))}: arrays {', '.join(varying)} would take their "
-                                      f"size from a variable-length dimension", "variable-array-size", layer=path))
-            continue
-        plans[path], leaves[path] = plan, layer
-        if shared := (layer._shared if own_shared else layer.shared):
-            shares[path] = shared
-        if named:
-            names.update({".".join((*path, n)): shape for n, shape in plan.items()})
-    if unknown or waits:  # a graph input of unknown shape: say so, with compile()'s hint, rather than the ports it feeds
+        _plan_layer(planning, path, layer, types, all)
+    _raise_unknown(net, planning.unknown, planning.waits)
+    return planning.plans, planning.leaves, planning.shares, planning.names, planning.total
+
+
+@dataclasses.dataclass
+class _Planning:
+    """What ``_plan`` gathers, layer by layer."""
+
+    net: NetGraph
+    named: bool
+    plans: dict = dataclasses.field(default_factory=dict)
+    leaves: dict = dataclasses.field(default_factory=dict)
+    shares: dict = dataclasses.field(default_factory=dict)
+    names: dict = dataclasses.field(default_factory=dict)
+    unknown: list = dataclasses.field(default_factory=list)
+    # an array's Diagnostic, with the (layer, port) keys of unknown shape it waits on
+    waits: list = dataclasses.field(default_factory=list)
+    checked: dict = dataclasses.field(default_factory=dict)  # by shape: its facts
+    total: int = 0
+    solved: Any = None  # every port's inferred type, when the net has no IR
+
+
+def _plan_layer(planning: _Planning, path: tuple, layer: Layer, types: Mapping[str, PortType] | None,
+                all: bool) -> None:
+    """The plan of ``layer``'s arrays to fill, added to ``planning``; else why they cannot be planned yet."""
+    net = planning.net
+    arrays, missing = _missing(layer, type(layer).arrays is Layer.arrays, all)
+    if planning.named and arrays:
+        planning.names.update({".".join((*path, n)): None for n in arrays})
+    if not missing:
+        return
+    types = _solved_types(planning, path, layer) if types is None else types
+    known = _all_known(types)  # else its arrays may still be known: a convolution's need its channels alone
+    shapes = _array_shapes(planning, path, layer, types, known)
+    if shapes is None:
+        return
+    waiting = [] if known else _waiting_arrays(net, path, types, shapes, missing)
+    if waiting:
+        planning.waits.extend((d, {(path, p) for p, t in types.items() if not t.known}) for d in waiting)
+        return
+    if not isinstance(shapes, dict) or not shapes.keys() >= set(missing):
+        raise ShapeError(f"{net.describe((path, None))}: {layer.type_name}.array_shapes() must give the shape "
+                         f"of each of its arrays {list(layer.arrays)}, gave {shapes!r}"[:400])
+    plan, varying, size = _shape_plan(shapes, missing, planning.checked)
+    planning.total += size
+    if varying:  # a size taken from a variable length ("n"): no array can hold it
+        planning.unknown.append(Diagnostic(f"{net.describe((path, None))}: arrays {', '.join(varying)} would take "
+                                           f"their size from a variable-length dimension", "variable-array-size",
+                                           layer=path))
+        return
+    _add_plan(planning, path, layer, plan)
+
+
+def _solved_types(planning: _Planning, path: tuple, layer: Layer) -> dict[str, PortType]:
+    """``layer``'s port types as the IR node would hold them (inferring the net once, when first asked)."""
+    if planning.solved is None:
+        planning.solved = planning.net._inference.solution(planning.net)
+    return {port: planning.solved.type_of((path, port)) for port in (*layer.input_ports, *layer.output_ports)}
+
+
+def _array_shapes(planning: _Planning, path: tuple, layer: Layer, types: Mapping[str, PortType], known: bool) -> Any:
+    """``layer.array_shapes(types)``; None where ports of unknown shape leave them open (told in ``planning``)."""
+    net = planning.net
+    try:
+        return layer.array_shapes(types)
+    except (ShapeError, TypeError, IndexError) as exc:  # the last two: a dim or rank it reads is unknown
+        if known and not isinstance(exc, ShapeError):
+            raise
+        # ShapeError: inner nets leave a shape open
+        planning.unknown.extend([Diagnostic(f"{net.describe((path, None))}: {exc}", "unknown-shape", layer=path)]
+                                if known else _unknown_ports(net, path, types))
+        return None
+
+
+def _add_plan(planning: _Planning, path: tuple, layer: Layer, plan: dict) -> None:
+    """``layer``'s plan, its shared arrays and (for rules) its arrays' shapes by dotted name, kept in ``planning``."""
+    planning.plans[path], planning.leaves[path] = plan, layer
+    if shared := (layer._shared if type(layer).shared is Layer.shared else layer.shared):
+        planning.shares[path] = shared
+    if planning.named:
+        planning.names.update({".".join((*path, n)): shape for n, shape in plan.items()})
+
+
+def _raise_unknown(net: NetGraph, unknown: list, waits: list) -> None:
+    """ShapeError for the arrays of unknown shape: a graph input of unknown shape is told (with compile()'s hint)
+    rather than the ports it feeds, and an array waiting on such an input with it."""
+    if unknown or waits:
         inputs, fed = unknown_inputs(net)
         unknown = [*inputs, *(u for u in unknown if not isinstance(u, Diagnostic) or (u.layer, u.port) not in fed)]
-        unknown += [u for u, ports in waits if not ports <= fed]  # an array waiting on an unknown input: told with it
+        unknown += [u for u, ports in waits if not ports <= fed]
     raise_all(unknown, ShapeError, "cannot initialise arrays of unknown shape")
-    return plans, leaves, shares, names, total
 
 
 def _unknown_ports(net: NetGraph, path: tuple, types: Mapping[str, PortType]) -> list[Diagnostic]:

@@ -196,21 +196,20 @@ class NetOperator(Layer, register=False):
             nets[field] = net.replace_layers(inner) if inner else net
         return dataclasses.replace(self, **nets)
 
-    def passed_through(self, port: str) -> tuple[str, str] | None:
-        """(option, inner port) of the inner net that input ``port``'s values reach unchanged, one element at a time
-        (NetMapOperator's); None: none does."""
-        return None
+    def passed_through(self, port: str) -> tuple[tuple[str, str], ...]:
+        """(option, inner port) of each inner net that input ``port``'s values reach unchanged (one element at a
+        time, as NetMapOperator's, or the whole sequence, as NetBidirectionalOperator's); empty: none does."""
+        return ()
 
     def with_encoder(self, port: str, encoder: Any) -> NetOperator:
-        """The layers of the inner net that input ``port`` passes its values to told of ``encoder`` in turn (an
+        """The layers of the inner nets that input ``port`` passes its values to told of ``encoder`` in turn (an
         EmbeddingLayer there takes its n, as in a nested graph: ``NetGraph.with_encoder``); else itself."""
-        through = self.passed_through(port)
-        if through is None:
-            return self
-        option, inner_port = through
-        net = getattr(self, option)
-        told = net.with_encoder(inner_port, encoder)
-        return self if told is net else self.replace_layers({(option,): told})
+        told = {}
+        for option, inner_port in self.passed_through(port):
+            net = getattr(self, option)
+            if (net_told := net.with_encoder(inner_port, encoder)) is not net:
+                told[(option,)] = net_told
+        return self.replace_layers(told) if told else self
 
     def with_inner_output(self, path: tuple[str, ...], port: str, at: tuple[str, ...]) -> tuple[NetOperator, str]:
         """This operator (at ``at`` in the net asked) with output ``port`` of the layer at ``path`` (its option, then

@@ -18,12 +18,12 @@ from netgraph.core.errors import did_you_mean
 
 __all__ = ["OTHER_LAYER_NAMES", "other_layer_hint", "layer_name_hint"]
 
-_LEAKY = 'ElementwiseLayer("If[# >= 0, #, 0.01 * #]") (a fixed slope), or ParametricRampLayer (a learned one)'
+_LEAKY = ('ElementwiseLayer("If[# >= 0, #, 0.01 * #]") (torch\'s default slope; Keras\'s is 0.3: '
+          '"If[# >= 0, #, 0.3 * #]"), or ParametricRampLayer (a learned slope)')
 _GLOBAL_MEAN, _GLOBAL_MAX = 'AggregationLayer("Mean")', 'AggregationLayer("Max")'
 _KERAS = {"Dense": "LinearLayer", "Conv1D": "ConvolutionLayer", "Conv2D": "ConvolutionLayer",
           "Conv3D": "ConvolutionLayer", "Conv1DTranspose": "DeconvolutionLayer", "Conv2DTranspose": "DeconvolutionLayer",
-          "Conv3DTranspose": "DeconvolutionLayer", "LSTM": "LongShortTermMemoryLayer",
-          "GRU": "GatedRecurrentLayer", "SimpleRNN": "BasicRecurrentLayer",
+          "Conv3DTranspose": "DeconvolutionLayer", "SimpleRNN": "BasicRecurrentLayer",
           "BatchNormalization": "BatchNormalizationLayer", "LayerNormalization": "LayerNormalizationLayer",
           "GroupNormalization": "NormalizationLayer(group_number=g)",
           **{f"{p}Pooling{d}D": "PoolingLayer" for p in ("Max", "Average") for d in (1, 2, 3)},
@@ -44,9 +44,14 @@ _TORCH = {"Linear": "LinearLayer", "Conv1d": "ConvolutionLayer", "Conv2d": "Conv
           **{f"AdaptiveAvgPool{d}d": f"{_GLOBAL_MEAN} (for an output size of 1)" for d in (1, 2, 3)},
           **{f"AdaptiveMaxPool{d}d": f"{_GLOBAL_MAX} (for an output size of 1)" for d in (1, 2, 3)},
           **{f"{p}Pad{d}d": "PaddingLayer" for p in ("Zero", "Constant", "Reflection", "Replication") for d in (1, 2, 3)},
-          "Upsample": "ResizeLayer", "MultiheadAttention": "AttentionLayer", "Embedding": "EmbeddingLayer",
-          "LeakyReLU": _LEAKY, "PReLU": "ParametricRampLayer (levels=[] for one slope)", "SiLU": "the shorthand Swish",
-          "Dropout": "DropoutLayer", "Flatten": "FlattenLayer", "Softmax": "SoftmaxLayer", "Sequential": "NetChain"}
+          "Upsample": "ResizeLayer", "MultiheadAttention": "AttentionLayer", "SiLU": "the shorthand Swish",
+          "ReLU6": 'ElementwiseLayer("Clip[#, {0, 6}]")',
+          "LogSoftmax": 'SoftmaxLayer then ElementwiseLayer("Log") (before NLLLoss: SoftmaxLayer and '
+                        'CrossEntropyLossLayer, which takes probabilities)'}
+_SHARED = {"LSTM": "LongShortTermMemoryLayer", "GRU": "GatedRecurrentLayer", "Embedding": "EmbeddingLayer",
+           "LeakyReLU": _LEAKY, "PReLU": "ParametricRampLayer (levels=[] for one slope)", "Dropout": "DropoutLayer",
+           "Flatten": "FlattenLayer", "Softmax": "SoftmaxLayer", "Sequential": "NetChain",
+           "Identity": 'ElementwiseLayer("#")'}  # torch's and Keras's
 _TORCH_DISTRIBUTIONS = {name: f"{name}Distribution" for name in (
     "Normal", "Uniform", "Gamma", "Exponential", "Poisson", "Bernoulli", "Binomial", "NegativeBinomial", "HalfNormal",
     "Weibull", "InverseGamma", "Dirichlet", "Categorical")} | {
@@ -59,6 +64,7 @@ _USUAL = {"BatchNorm": "BatchNormalizationLayer", "Concat": "CatenateLayer", "Ca
 #: Another library's (or the usual) name of a layer or distribution -> (whose, netgraph's name); whose '': usual.
 OTHER_LAYER_NAMES: dict[str, tuple[str, str]] = {**{k: ("Keras's", v) for k, v in _KERAS.items()},
                                                  **{k: ("torch's", v) for k, v in _TORCH.items()},
+                                                 **{k: ("torch's and Keras's", v) for k, v in _SHARED.items()},
                                                  **{k: ("torch's", v) for k, v in _TORCH_DISTRIBUTIONS.items()},
                                                  **{k: ("", v) for k, v in _USUAL.items()}}
 

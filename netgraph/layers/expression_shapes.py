@@ -24,6 +24,7 @@ import torch
 from netgraph.core.types import Conflict, broadcast, length_reason, format_shape
 from netgraph.core.wording import counted
 from netgraph.layers import expression
+from netgraph.layers.expression_run import LOWERED, literal
 
 __all__ = ["STRUCTURAL_KINDS", "is_structural", "lower", "lower_outputs", "least_lengths"]
 
@@ -318,7 +319,7 @@ def _index_code(index: tuple, code: str) -> str:
 def _norm_code(t: tuple, code: Callable[[tuple], str]) -> str:
     (rank, p), x = t[1:3], code(t[3])
     if rank == 1:
-        return f"torch.linalg.vector_norm({x}, ord={expression._lit(p)}, dim=1)"
+        return f"torch.linalg.vector_norm({x}, ord={literal(p)}, dim=1)"
     if p == 2:
         return f"torch.linalg.matrix_norm({x}, ord=2)"
     summed, maximised = _MATRIX_NORMS[p]
@@ -360,4 +361,4 @@ _KINDS: dict[str, tuple[Callable, Callable]] = {
             lambda t, e: _dot_reference(t[1], t[2], e(t[3]), e(t[4]))),
     "index": (lambda t, c: _index_code(t[1], c(t[2])), lambda t, e: _index_reference(t[1], e(t[2]))),
 }
-expression._LOWERED.update(_KINDS)
+LOWERED.update(_KINDS)

@@ -135,8 +135,8 @@ class NetMapOperator(NetOperator):
         net, name = self.net.with_output(NetPort((*path[1:], port)))
         return dataclasses.replace(self, net=net), name
 
-    def passed_through(self, port: str) -> tuple[str, str] | None:
-        return ("net", port) if port in self.net.input_ports else None
+    def passed_through(self, port: str) -> tuple[tuple[str, str], ...]:
+        return (("net", port),) if port in self.net.input_ports else ()
 
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
         _check_ranks(types, self.net, tuple(types))
@@ -211,8 +211,8 @@ class NetFoldOperator(NetOperator):
 
     output_ports = ("Output", "State")
 
-    def passed_through(self, port: str) -> tuple[str, str] | None:
-        return ("net", port) if port in self.elements else None  # the state is the inner net's own output
+    def passed_through(self, port: str) -> tuple[tuple[str, str], ...]:
+        return (("net", port),) if port in self.elements else ()  # the state is the inner net's own output
 
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
         state = types["State"]

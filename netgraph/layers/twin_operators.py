@@ -123,6 +123,9 @@ class NetBidirectionalOperator(NetOperator):
     input_ports = ("Input",)
     output_ports = ("Output",)
 
+    def passed_through(self, port: str) -> tuple[tuple[str, str], ...]:
+        return tuple((field, "Input") for field in self.NETS) if port == "Input" else ()  # backward: reversed
+
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
         _check_sequence_in(types["Input"].shape)
         out = types["Output"] if self.aggregation != "Catenate" else PortType(None, None)

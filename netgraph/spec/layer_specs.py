@@ -86,7 +86,7 @@ def _shorthand(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc, slip: Cal
         return _construct(reader, type(layer), {**layer.options(), **arrays}, YMap.made({}, at), at, path) \
             if arrays else layer
     if isinstance(spec, str) and spec in reader.net_defs.get(reader.file, {}):  # a named net used without 'ref:'
-        return reader.error(loc, f"layer {_name(path)}: {spec!r} is not a layer; {spec!r} is a net of this file's "
+        return reader.error(at, f"layer {_name(path)}: {spec!r} is not a layer; {spec!r} is a net of this file's "
                             f"'nets:': use it as {{ref: {spec}}}", kind="not-a-layer", layer=path, found=spec)
     hint = slip() if slip is not None else ""  # asked only here: it may import every layer module
     if hint:  # 'biases: None' under-indented below its layer's options

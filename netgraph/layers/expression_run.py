@@ -1,0 +1,146 @@
+"""Running a parsed expression's tree: ``to_code`` writes torch code for the compiled forward, ``evaluate`` runs it
+directly (the reference interpreter, also used to fold constants). Both look each operator symbol and named function
+up in the same tables, so they agree node for node.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any, Callable
+
+import torch
+
+from netgraph.layers.expression_forms import repeated_subtrees
+from netgraph.layers.function_table import INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NamedFunction
+
+__all__ = ["to_code", "evaluate", "table_entry", "literal", "LOWERED"]
+
+
+def table_entry(name: str) -> NamedFunction:
+    """The table entry ``name`` (a named function, else an internal one), for code and evaluation alike."""
+    return NAMED_FUNCTIONS[name] if name in NAMED_FUNCTIONS else INTERNAL_FUNCTIONS[name]
+
+
+def literal(value: float) -> str:
+    """``value`` as Python source (NaN and the infinities spelled as float(...))."""
+    return "float('nan')" if value != value else f"float('{value}')" if abs(value) == float("inf") else repr(value)
+
+
+def to_code(tree: tuple, names: dict[str, str], local: Callable[[str], str] | None = None) -> str:
+    """Python source (torch ops) for ``tree``, with slot ``s`` written as ``names[s]``.
+
+    It mirrors ``evaluate`` node for node: each operator symbol and named function is looked up in the same table
+    by both. A node that involves no tensor (a comparison; ``If`` with two constant branches) takes the dtype of its
+    first slot. With ``local`` (a temporary's name), a repeated subexpression is computed once: ``(t := ...)``.
+    """
+    (classes, repeated), done = repeated_subtrees(tree) if local is not None else ({}, ()), {}
+    if not repeated:  # the usual case, as fast as before
+        return _code(tree, names, None)
+
+    def code(t: tuple) -> str:
+        c = classes.get(id(t))
+        if c in done or c not in repeated:
+            return done[c] if c in done else _code(t, names, code)
+        text, done[c] = _code(t, names, code), local("e")  # the name after the code: inner temporaries come first
+        return f"({done[c]} := {text})"
+    return code(tree)
+
+
+def _code(tree: tuple, names: dict[str, str], code: Callable[[tuple], str] | None) -> str:
+    kind = tree[0]
+    if kind == "const":
+        return literal(tree[1])
+    if kind == "slot":
+        return names[tree[1]]
+    if kind in LOWERED:
+        return LOWERED[kind][0](tree, code or (lambda t: _code(t, names, None)))
+    args = [code(a) if code else _code(a, names, None) for a in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
+    if kind == "neg":
+        return f"(-{args[0]})"
+    if kind == "bin":  # a negative base in brackets: Python reads -2.0 ** x as -(2.0 ** x)
+        base = f"({args[0]})" if tree[1] == "**" and args[0].startswith("-") else args[0]
+        return f"({base} {tree[1]} {args[1]})"
+    if kind == "cmp":
+        return f"({args[0]} {tree[1]} {args[1]}).to({names[_first_slot(tree)]}.dtype)"
+    name = tree[1]
+    if name == "If":
+        code = f"torch.where({args[0]} != 0, {args[1]}, {args[2]})"
+        return f"{code}.to({names[_first_slot(tree)]}.dtype)" if _constant_branches(tree) else code
+    if name in ("Min", "Max"):
+        return _min_max_code(name, tree[2:], args)
+    return table_entry(name).code(*args)
+
+
+def _constant_branches(tree: tuple) -> bool:
+    return tree[3][0] == "const" and tree[4][0] == "const"
+
+
+def _min_max_code(name: str, children: tuple, args: list[str]) -> str:
+    consts = [c[0] == "const" for c in children]
+    if consts[0] or consts[1]:
+        tensor, const = (args[1], args[0]) if consts[0] else (args[0], args[1])
+        return f"torch.clamp({tensor}, {'max' if name == 'Min' else 'min'}={const})"
+    return f"torch.{'minimum' if name == 'Min' else 'maximum'}({args[0]}, {args[1]})"
+
+
+def _first_slot(tree: tuple) -> str:
+    if tree[0] == "slot":
+        return tree[1]
+    for child in tree[1:]:
+        if isinstance(child, tuple):
+            found = _first_slot(child)
+            if found:
+                return found
+    return ""
+
+
+_BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow,
+           "%": operator.mod}
+_COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq,
+            "!=": operator.ne}
+
+
+def evaluate(tree: tuple, env: dict[str, Any], fold: bool = False) -> Any:
+    """Run ``tree`` on the tensors in ``env`` (the reference interpreter; also used for folding).
+
+    >>> from netgraph.layers.expression import parse
+    >>> evaluate(parse("(2 < #x) * #x").tree, {"x": torch.tensor([1.0, 3.0])})
+    tensor([0., 3.])
+    """
+    kind = tree[0]
+    if kind == "const":
+        return torch.tensor(tree[1], dtype=torch.float64) if fold else tree[1]
+    if kind == "slot":
+        return env[tree[1]]
+    if kind in LOWERED:
+        return LOWERED[kind][1](tree, lambda t: evaluate(t, env, fold))
+    args = [evaluate(a, env, fold) for a in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
+    if kind == "neg":
+        return -args[0]
+    if kind == "bin":
+        return _BINARY[tree[1]](*args)
+    if kind == "cmp":
+        return _COMPARE[tree[1]](*args).to(_slot_dtype(tree, env))
+    name = tree[1]
+    if name == "If":
+        result = torch.where(args[0] != 0, args[1], args[2])
+        return result.to(_slot_dtype(tree, env)) if _constant_branches(tree) else result
+    if name in ("Min", "Max"):
+        return _min_max(name, *args)
+    return table_entry(name).function(*args)
+
+
+#: Node kinds made by ``expression_shapes.lower`` once the shapes are known: kind -> (code, evaluation).
+LOWERED: dict[str, tuple[Callable, Callable]] = {}
+
+
+def _slot_dtype(tree: tuple, env: dict[str, Any]) -> torch.dtype:
+    slot = _first_slot(tree)
+    return env[slot].dtype if slot else torch.float64  # no slot: constant folding, in float64
+
+
+def _min_max(name: str, a: Any, b: Any) -> Any:
+    if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor):
+        return (torch.minimum if name == "Min" else torch.maximum)(a, b)
+    tensor, const = (b, a) if not isinstance(a, torch.Tensor) else (a, b)
+    return torch.clamp(tensor, **{"max" if name == "Min" else "min": const})
