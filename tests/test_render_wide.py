@@ -8,7 +8,7 @@ import warnings
 
 import pytest
 
-from netgraph import NetGraph, TotalLayer
+from netgraph import NetGraph, NetGraphError, TotalLayer
 from netgraph.render import api, diagram
 from netgraph.render import engines as render_backend
 from netgraph.render.layout import widest_rank
@@ -62,8 +62,24 @@ def test_a_named_backend_still_gets_a_wide_net(engines, monkeypatch):
     assert branches(11).render_svg(backend="graphviz-pure") == "<svg/>" and engines == ["dot", "graphviz-pure"]
 
 
-def test_png_of_a_wide_net_still_asks_dot(engines, monkeypatch):
-    """The built-in layout writes SVG only: a PNG is left to dot, whose error says what went wrong."""
+@pytest.mark.parametrize("fmt", ["png", "pdf"])
+def test_png_or_pdf_of_a_wide_net_is_refused_before_dot_runs(engines, monkeypatch, fmt):
+    """The built-in layout writes SVG only, and dot would fail with its raw "Edge length ... overwide node(s)"."""
     monkeypatch.setattr(api, "DOT_MAX_WIDTH", 10)
-    data, _ = api._engine_output(branches(11), "png", None, {})
-    assert data == b"<svg/>" and engines == ["dot"]
+    with pytest.raises(NetGraphError) as caught:
+        api._engine_output(branches(11), fmt, None, {})
+    said = str(caught.value)
+    assert engines == [] and f"{fmt.upper()} of a net 11 layers side by side" in said
+    assert "more than 10" in said and "SVG" in said and "built-in layout" in said and "backend='dot'" in said
+
+
+def test_png_of_a_net_at_the_width_limit_still_goes_to_dot(engines, monkeypatch):
+    monkeypatch.setattr(api, "DOT_MAX_WIDTH", 10)
+    data, name = api._engine_output(branches(10), "png", None, {})
+    assert data == b"<svg/>" and name == "dot" and engines == ["dot"]
+
+
+def test_a_named_dot_still_tries_a_wide_png(engines, monkeypatch):
+    monkeypatch.setattr(api, "DOT_MAX_WIDTH", 10)
+    data, name = api._engine_output(branches(11), "png", "dot", {})
+    assert data == b"<svg/>" and name == "dot" and engines == ["dot"]

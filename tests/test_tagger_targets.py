@@ -11,6 +11,7 @@ import torch
 from netgraph import (ClassDecoder, DataError, EmbeddingLayer, LinearLayer, NetChain, NetMapOperator, SoftmaxLayer,
                       TokensEncoder, load, net_train, save, text_table)
 from netgraph.cli import main
+from netgraph.data import encode_targets
 
 LABELS = ["even", "odd"]
 
@@ -101,3 +102,18 @@ def test_the_command_line_trains_a_tagger_on_a_jsonl_table(tmp_path):
                  "--batch-size", "4", "--output", str(tmp_path / "out")]) == 0
     trained = load(tmp_path / "out" / "tagger.yaml")
     assert [len(tags) for tags in trained([r["text"] for r in rows])] == [len(r["label"]) for r in rows]
+
+
+@pytest.mark.parametrize("tags", [[["even", "odd"], ["odd"]], [("even", "odd"), ("odd", "even")]])
+def test_encode_targets_refuses_label_lists_and_says_net_train_takes_them(tags):
+    """encode_targets is given a coder, not the output's shape: (k) or ("n", k) cannot be told apart, so a list of
+    labels per example is refused with the remedy, not read as one bad label."""
+    with pytest.raises(DataError) as caught:
+        encode_targets(ClassDecoder(LABELS), "Output", tags)
+    said, problem = str(caught.value), caught.value.diagnostics[0]
+    assert "a list of labels per example" in said and "net_train" in said and "expected a label" not in said
+    assert problem.port == "Output" and "net_train" in problem.hint
+
+
+def test_encode_targets_still_takes_one_label_per_example():
+    assert encode_targets(ClassDecoder(LABELS), "Output", ["odd", "even", "odd"]).tolist() == [1, 0, 1]

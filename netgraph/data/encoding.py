@@ -193,8 +193,20 @@ def _stack(coder: Coder, done: list) -> torch.Tensor:
 
 
 def encode_targets(coder: Coder, port: str, value: Any) -> torch.Tensor:
-    """Training targets for an output with a decoder: labels become class indices, booleans 0/1."""
+    """Training targets for an output with a decoder: labels become class indices, booleans 0/1.
+
+    A list of labels per example (a tagger's targets) is refused: the coder does not say whether the output is
+    (k) or ("n", k); ``net_train``, which knows, encodes them."""
+    if isinstance(coder, ClassDecoder) and not _single(coder, value) and any(map(_is_label_list, value)):
+        remedy = "pass them to net_train, which knows the output's shape and encodes them"
+        raise DataError(f"target {port!r} ({coder.type_name}): a list of labels per example (a tagger's targets, "
+                        f"for an output of shape (\"n\", {len(coder.labels)})) cannot be encoded without the "
+                        f"output's shape; {remedy}", kind="encoding", layer=(), port=port, hint=remedy)
     return encode(coder, port, value, what="target")
+
+
+def _is_label_list(example: Any) -> bool:
+    return isinstance(example, (list, tuple)) or isinstance(example, np.ndarray) and example.ndim == 1
 
 
 def encode_example(coder: Coder, value: Any) -> torch.Tensor | str:

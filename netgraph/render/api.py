@@ -247,6 +247,8 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict) -> tu
     tried, slow = [], []  # why each engine was passed over; those passed over as too slow for ``d``
     depth = max((len(c.path) for c in d.clusters), default=0)
     too_big = _too_big_for_dot(d) if backend is None and fmt == "svg" else None
+    if backend is None and fmt != "svg":
+        _refuse_too_wide(d, fmt)
     for name in backends_for(fmt, backend):
         if name != "builtin" and depth > DOT_MAX_DEPTH:
             why = (f"{name} would take minutes on clusters nested {depth} deep (more than {DOT_MAX_DEPTH}); "
@@ -294,6 +296,16 @@ def _too_big_for_dot(d: Diagram) -> tuple[str, str] | None:
         return (f"would take from tens of seconds to minutes on edges that skip {bent:,} layers in all (more than "
                 f"{DOT_MAX_BENDS:,}; they route an edge through each layer it skips)", "to wait for it")
     return None
+
+
+def _refuse_too_wide(d: Diagram, fmt: str) -> None:
+    """NetGraphError for a PNG or PDF of ``d`` wider than dot can draw: only dot and graphviz-pure write them."""
+    widest = widest_rank(d)
+    if widest > DOT_MAX_WIDTH:
+        raise NetGraphError(f"cannot write {fmt.upper()} of a net {widest:,} layers side by side: dot fails on more "
+                            f"than {DOT_MAX_WIDTH:,} (Graphviz draws at most 65,535 points across); write SVG, which "
+                            f"the built-in layout draws, or pass backend='dot' (--backend dot) to try it anyway",
+                            option="format")
 
 
 def _passed_over(engines: list[str], too_big: tuple[str, str] | None) -> list[str]:

@@ -39,7 +39,8 @@ from netgraph.data.images import check_image
 from netgraph.train.data_files import load_data
 from netgraph.train.data_lengths import keyed
 from netgraph.train.data_split import held_out
-from netgraph.train.encoded_loader import EncodedLoader, bad_examples, warn_workers
+from netgraph.train.encoded_checks import check_examples
+from netgraph.train.encoded_loader import EncodedLoader, warn_workers
 from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION, data_error
 
 __all__ = ["encoded_data", "encoded_alone", "EncodedLoader", "from_disk"]
@@ -218,13 +219,13 @@ class EncodedDataset(torch.utils.data.Dataset):
     def __getitem__(self, i: int) -> dict[str, Any]:
         out = {}
         for key in self.columns:
-            result = self._encoded(key, i)
+            result = self.encoded(key, i)
             if isinstance(result, str):  # (port, words): plain values, as a worker process hands them back
-                return {"__error__": (self.ports[key], f"{self._words(key)}: {self._example(i)}: {result}")}
+                return {"__error__": (self.ports[key], f"{self.port_words(key)}: {self.example_name(i)}: {result}")}
             out[key] = result
         return out
 
-    def _encoded(self, key: str, i: int, header_only: bool = False) -> torch.Tensor | str | None:
+    def encoded(self, key: str, i: int, header_only: bool = False) -> torch.Tensor | str | None:
         """Example ``i``'s tensor at ``key``, or why it cannot be used (it cannot be encoded, it holds NaN);
         ``header_only`` checks an image file by its header (None when it is fine)."""
         coder, value = self.coders[key], self.columns[key][i]
@@ -245,41 +246,8 @@ class EncodedDataset(torch.utils.data.Dataset):
         return result
 
     def check(self) -> None:
-        """Every example checked before training (labels, image headers, texts, NaN), one DataError listing the
-        failures by the example's number in the user's data."""
-        problems = []
-        for key, values in self.columns.items():
-            if isinstance(values, torch.Tensor) and key in self.nan_checked and values.is_floating_point() \
-                    and values.numel():
-                rows = values.reshape(len(values), -1).isnan().any(1)
-                problems += [(self.ports[key], f"{self._words(key)}: {self._example(i)}: holds NaN, which makes the "
-                                               f"loss non-finite; remove or fix such examples")
-                             for i in rows.nonzero().flatten().tolist()]
-                continue
-            if isinstance(values, torch.Tensor):
-                continue
-            for i in range(len(values)):
-                reason = self._encoded(key, i, header_only=True)
-                if isinstance(reason, str):
-                    problems.append((self.ports[key], f"{self._words(key)}: {self._example(i)}: {reason}"))
-        if problems or (problems := self._length_problems()):
-            raise bad_examples(self.what, problems)
-
-    def _length_problems(self) -> list[tuple[str, str]]:
-        """Each example whose labels (a tagger's target) are not as many as its input sequence's positions, where
-        the output's length is the input's (one length name), naming both keys and both lengths."""
-        problems = []
-        for key in self.sequences:
-            length = self.port_types[self.ports[key]].shape[0]  # a length name ("n"): None joins no lengths
-            for source in (k for k in self.columns if k in self.inputs and isinstance(length, str)
-                           and self.port_types[k].shape[:1] == (length,)):
-                for i in range(self.size):
-                    given, labels = self._encoded(source, i), self.columns[key][i]
-                    if isinstance(given, torch.Tensor) and given.dim() and len(given) != len(labels):
-                        problems.append((self.ports[key], f"{self._words(key)}: {self._example(i)}: {len(labels)} "
-                                                          f"labels, but input port {source!r} has {len(given)} "
-                                                          f"positions (length {length}); give one label per position"))
-        return problems
+        """Every example checked before training (``encoded_checks.check_examples``)."""
+        check_examples(self)
 
     def length_groups(self) -> list[list[int]] | None:
         """Example indices grouped by the lengths of their texts (None without texts at an input port)."""
@@ -290,12 +258,13 @@ class EncodedDataset(torch.utils.data.Dataset):
         return length_groups([tuple(len(encode_example(self.coders[k], self.columns[k][i])) for k in keys)
                               for i in range(self.size)])
 
-    def _example(self, i: int) -> str:
+    def example_name(self, i: int) -> str:
         """'example 2 (t.csv:6)': example ``i``'s number in the user's data, and its place when known."""
         n = self.index[i]
         return f"example {n}" + (f" ({self.places[n]})" if self.places is not None else "")
 
-    def _words(self, key: str) -> str:
+    def port_words(self, key: str) -> str:
+        """'input port 'Input' (ImageEncoder)': which port (or key) ``key`` is, for a message."""
         coder = self.coders[key]
         if coder is not None:
             return _port_words(coder, key, self.ports[key])
@@ -380,6 +349,6 @@ def _encoded_columns(dataset: EncodedDataset) -> dict[str, Any]:
         if isinstance(values, torch.Tensor):
             out[key] = values
             continue
-        encoded = [dataset._encoded(key, i) for i in range(dataset.size)]  # checked: tensors
+        encoded = [dataset.encoded(key, i) for i in range(dataset.size)]  # checked: tensors
         out[key] = encoded if len({tuple(e.shape) for e in encoded}) > 1 else torch.stack(encoded)
     return out

@@ -1,0 +1,60 @@
+"""The checks an ``EncodedDataset`` runs on every example before training: each value can be encoded (labels,
+image headers, texts), holds no NaN, and a tagger's labels are as many as its input sequence's positions.
+
+Every failure is collected and raised together as one DataError naming the port and each example by its number in
+the user's data (``bad_examples``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from netgraph.train.encoded_loader import bad_examples
+
+__all__ = ["check_examples", "label_count_problems"]
+
+
+def check_examples(dataset: Any) -> None:
+    """Every example of ``dataset`` (an ``EncodedDataset``) checked: one DataError listing the failures by the
+    example's number in the user's data; the label counts are checked once every value can be encoded."""
+    problems = []
+    for key, values in dataset.columns.items():
+        if isinstance(values, torch.Tensor):
+            problems += _nan_problems(dataset, key, values)
+            continue
+        for i in range(len(values)):
+            reason = dataset.encoded(key, i, header_only=True)
+            if isinstance(reason, str):
+                problems.append((dataset.ports[key], f"{dataset.port_words(key)}: {dataset.example_name(i)}: {reason}"))
+    if problems or (problems := label_count_problems(dataset)):
+        raise bad_examples(dataset.what, problems)
+
+
+def _nan_problems(dataset: Any, key: str, values: torch.Tensor) -> list[tuple[str, str]]:
+    """Each example holding NaN in a tensor given at ``key`` (one that is checked for NaN)."""
+    if key not in dataset.nan_checked or not values.is_floating_point() or not values.numel():
+        return []
+    rows = values.reshape(len(values), -1).isnan().any(1)
+    return [(dataset.ports[key], f"{dataset.port_words(key)}: {dataset.example_name(i)}: holds NaN, which makes the "
+                                 f"loss non-finite; remove or fix such examples")
+            for i in rows.nonzero().flatten().tolist()]
+
+
+def label_count_problems(dataset: Any) -> list[tuple[str, str]]:
+    """Each example whose labels (a tagger's target) are not as many as its input sequence's positions, where
+    the output's length is the input's (one length name), naming both keys and both lengths."""
+    problems = []
+    for key in dataset.sequences:
+        length = dataset.port_types[dataset.ports[key]].shape[0]  # a length name ("n"): None joins no lengths
+        for source in (k for k in dataset.columns if k in dataset.inputs and isinstance(length, str)
+                       and dataset.port_types[k].shape[:1] == (length,)):
+            for i in range(dataset.size):
+                given, labels = dataset.encoded(source, i), dataset.columns[key][i]
+                if isinstance(given, torch.Tensor) and given.dim() and len(given) != len(labels):
+                    problems.append((dataset.ports[key], f"{dataset.port_words(key)}: {dataset.example_name(i)}: "
+                                                         f"{len(labels)} labels, but input port {source!r} has "
+                                                         f"{len(given)} positions (length {length}); give one label "
+                                                         f"per position"))
+    return problems
