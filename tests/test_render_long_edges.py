@@ -8,7 +8,7 @@ import warnings
 import pytest
 
 from netgraph import NetChain, NetGraph, TotalLayer
-from netgraph.render import api, diagram, to_dot
+from netgraph.render import api, diagram, dot_limits, to_dot
 from netgraph.render import engines as render_backend
 from netgraph.render.layout import bends
 from tests.test_render_edge_routes import unet
@@ -34,7 +34,7 @@ def engines(monkeypatch):
 
 def test_many_edge_bends_go_to_the_builtin_layout_unless_a_backend_is_named(engines):
     net = skips()
-    assert bends(diagram(net)) > api.DOT_MAX_BENDS
+    assert bends(diagram(net)) > dot_limits.DOT_MAX_BENDS
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         svg = net.render_svg()
