@@ -33,7 +33,7 @@ from netgraph.core.layer_surgery import alone, is_lone_layer
 from netgraph.render.engines import REASONS, EngineFailed, announce, backends_for, run_engine
 from netgraph.render.build import build_diagram
 from netgraph.render.model import FILL, Diagram, DiagramOptions, Node, escape_id, lcm_spans, table_columns, visible
-from netgraph.render.dot_limits import passed_over, refuse_too_wide, too_big_for_dot
+from netgraph.render.dot_limits import passed_over, refuse_too_big, too_big_for_dot
 from netgraph.render.layout import bends
 from netgraph.render.svg import layout_svg
 
@@ -242,7 +242,7 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict) -> tu
     depth = max((len(c.path) for c in d.clusters), default=0)
     too_big = too_big_for_dot(d) if backend is None and fmt == "svg" else None
     if backend is None and fmt != "svg":
-        refuse_too_wide(d, fmt)
+        refuse_too_big(d, fmt)
     for name in backends_for(fmt, backend):
         if name != "builtin" and depth > DOT_MAX_DEPTH:
             why = (f"{name} would take minutes on clusters nested {depth} deep (more than {DOT_MAX_DEPTH}); "

@@ -1,7 +1,7 @@
 """Nets too big for ``dot`` (and graphviz-pure): too wide to draw, or edges skipping too many layers to route in time.
 
 With no backend named, such an SVG goes to the built-in layout with one note (``passed_over``); a PNG or PDF, which
-only dot and graphviz-pure write, is refused up front (``refuse_too_wide``).
+only dot and graphviz-pure write, is refused up front (``refuse_too_big``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ DOT_MAX_BENDS = 5_000
 DOT_MAX_WIDTH = 2_000
 #: Why a rank wider than ``DOT_MAX_WIDTH`` fails.
 WIDTH_NOTE = "Graphviz draws at most 65,535 points across"
+#: Why edges skipping more than ``DOT_MAX_BENDS`` layers are slow.
+BENDS_NOTE = "an edge is routed through each layer it skips"
+_WRITE_SVG = "write SVG, which the built-in layout draws, or pass backend='dot' (--backend dot)"
 
 
 def too_big_for_dot(d: Diagram) -> tuple[str, str] | None:
@@ -30,17 +33,22 @@ def too_big_for_dot(d: Diagram) -> tuple[str, str] | None:
     bent = bends(d)
     if bent > DOT_MAX_BENDS:
         return (f"would take from tens of seconds to minutes on edges that skip {bent:,} layers in all (more than "
-                f"{DOT_MAX_BENDS:,}; they route an edge through each layer it skips)", "to wait for it")
+                f"{DOT_MAX_BENDS:,}; {BENDS_NOTE})", "to wait for it")
     return None
 
 
-def refuse_too_wide(d: Diagram, fmt: str) -> None:
-    """NetGraphError for a PNG or PDF of ``d`` wider than dot can draw: only dot and graphviz-pure write them."""
+def refuse_too_big(d: Diagram, fmt: str) -> None:
+    """NetGraphError for a PNG or PDF of ``d`` that dot would fail on or take minutes over: only dot and
+    graphviz-pure write them, and the built-in layout, which ``too_big_for_dot`` leaves an SVG to, writes SVG only."""
     widest = widest_rank(d)
     if widest > DOT_MAX_WIDTH:
         raise NetGraphError(f"cannot write {fmt.upper()} of a net {widest:,} layers side by side: dot fails on more "
-                            f"than {DOT_MAX_WIDTH:,} ({WIDTH_NOTE}); write SVG, which the built-in layout draws, or "
-                            f"pass backend='dot' (--backend dot) to try it anyway", option="format")
+                            f"than {DOT_MAX_WIDTH:,} ({WIDTH_NOTE}); {_WRITE_SVG} to try it anyway", option="format")
+    bent = bends(d)
+    if bent > DOT_MAX_BENDS:
+        raise NetGraphError(f"cannot write {fmt.upper()} of a net whose edges skip {bent:,} layers in all: dot takes "
+                            f"from tens of seconds to minutes on more than {DOT_MAX_BENDS:,} ({BENDS_NOTE}); "
+                            f"{_WRITE_SVG} to wait for it", option="format")
 
 
 def passed_over(engines: list[str], too_big: tuple[str, str] | None) -> list[str]:
