@@ -8,7 +8,7 @@ import re
 import pytest
 import torch
 
-from netgraph import ElementwiseLayer, NetChain, NetGraph, OptionError, SpecError, WiringError
+from netgraph import ElementwiseLayer, FunctionLayer, NetChain, NetGraph, OptionError, SpecError, WiringError
 from netgraph.core.other_layer_names import OTHER_LAYER_NAMES
 from netgraph.core.plugins import stage
 
@@ -101,3 +101,22 @@ def test_a_name_is_never_suggested_as_a_slip_for_itself():
     from netgraph.core.errors import did_you_mean
     assert did_you_mean("NetGraph", ["NetGraph", "NetChain"]) == ""
     assert did_you_mean("Outptu", ["Output", "Outptu2"]) == " (did you mean 'Output'?)"
+
+
+ELEMENTWISE_MODULES = [("ReLU6", torch.nn.ReLU6()), ("Identity", torch.nn.Identity()), ("LeakyReLU", torch.nn.LeakyReLU())]
+
+
+@pytest.mark.parametrize("make", [ElementwiseLayer, lambda name: ElementwiseLayer(f"{name}[#]"), FunctionLayer,
+                                  lambda name: FunctionLayer(f"{name}[#x] + 1")],
+                         ids=["elementwise", "elementwise call", "function", "function call"])
+@pytest.mark.parametrize("name, module", ELEMENTWISE_MODULES)
+def test_an_elementwise_name_as_a_function_gets_the_layer_tables_expression(make, name, module):
+    """ElementwiseLayer("ReLU6") was told "did you mean 'ReLU'?" (and "Identity" nothing) though the layer table knew
+    both as an expression in #: a function name gets that advice too, before any near spelling."""
+    with pytest.raises(OptionError) as info:
+        make(name)
+    said = str(info.value)
+    written = re.search(rf'{name} is ElementwiseLayer\("([^"]+)"\)', said)
+    assert written and "did you mean" not in said, said
+    x = torch.linspace(-9, 9, 19)
+    assert torch.allclose(ElementwiseLayer(written.group(1))(x), module(x))

@@ -7,8 +7,8 @@ import warnings
 
 import pytest
 
-from netgraph import NetChain, NetGraph, TotalLayer
-from netgraph.render import api, diagram, to_dot
+from netgraph import NetChain, NetGraph, NetGraphError, TotalLayer
+from netgraph.render import api, diagram, dot_limits, to_dot
 from netgraph.render import engines as render_backend
 from netgraph.render.layout import bends
 from tests.test_render_edge_routes import unet
@@ -34,7 +34,7 @@ def engines(monkeypatch):
 
 def test_many_edge_bends_go_to_the_builtin_layout_unless_a_backend_is_named(engines):
     net = skips()
-    assert bends(diagram(net)) > api.DOT_MAX_BENDS
+    assert bends(diagram(net)) > dot_limits.DOT_MAX_BENDS
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         svg = net.render_svg()
@@ -71,3 +71,29 @@ def test_the_note_names_the_skipped_engines_and_the_count_once(engines):
     said = [str(w.message) for w in caught if skipped in str(w.message)]
     assert len(said) == 1 and said[0].count(skipped) == 1, said
     assert "dot and graphviz-pure" in said[0] and "backend='dot' (--backend dot)" in said[0]
+
+
+@pytest.mark.parametrize("fmt", ["png", "pdf"])
+def test_png_or_pdf_of_many_edge_bends_is_refused_before_dot_runs(engines, monkeypatch, fmt):
+    """Only dot and graphviz-pure write PNG and PDF, and they would take minutes with no word: say so at once."""
+    net = skips(20, 6)
+    bent = bends(diagram(net))
+    monkeypatch.setattr(dot_limits, "DOT_MAX_BENDS", bent - 1)
+    with pytest.raises(NetGraphError) as caught:
+        api._engine_output(net, fmt, None, {})
+    said = str(caught.value)
+    assert engines == [] and f"{fmt.upper()} of a net whose edges skip {bent:,} layers" in said
+    assert f"more than {bent - 1:,}" in said and "SVG" in said and "built-in layout" in said
+    assert "backend='dot' (--backend dot)" in said
+
+
+def test_png_at_the_bends_limit_still_goes_to_dot(engines, monkeypatch):
+    net = skips(20, 6)
+    monkeypatch.setattr(dot_limits, "DOT_MAX_BENDS", bends(diagram(net)))
+    assert api._engine_output(net, "png", None, {}) == (b"<svg/>", "dot") and engines == ["dot"]
+
+
+def test_a_named_dot_still_tries_a_png_of_many_edge_bends(engines, monkeypatch):
+    net = skips(20, 6)
+    monkeypatch.setattr(dot_limits, "DOT_MAX_BENDS", bends(diagram(net)) - 1)
+    assert api._engine_output(net, "png", "dot", {}) == (b"<svg/>", "dot") and engines == ["dot"]

@@ -16,9 +16,12 @@ from typing import Any
 
 from netgraph.core.errors import did_you_mean
 
-__all__ = ["OTHER_LAYER_NAMES", "other_layer_hint", "layer_name_hint"]
+__all__ = ["OTHER_LAYER_NAMES", "ELEMENTWISE_FORMS", "other_layer_hint", "layer_name_hint", "elementwise_name_hint"]
 
-_LEAKY = ('ElementwiseLayer("If[# >= 0, #, 0.01 * #]") (torch\'s default slope; Keras\'s is 0.3: '
+#: Other libraries' element-wise layers that are an expression in # here (torch's defaults): the table's advice on
+#: them writes it, and so does the hint on such a name given as a function (``ElementwiseLayer("ReLU6")``).
+ELEMENTWISE_FORMS = {"ReLU6": "Clip[#, {0, 6}]", "Identity": "#", "LeakyReLU": "If[# >= 0, #, 0.01 * #]"}
+_LEAKY = (f'ElementwiseLayer("{ELEMENTWISE_FORMS["LeakyReLU"]}") (torch\'s default slope; Keras\'s is 0.3: '
           '"If[# >= 0, #, 0.3 * #]"), or ParametricRampLayer (a learned slope)')
 _GLOBAL_MEAN, _GLOBAL_MAX = 'AggregationLayer("Mean")', 'AggregationLayer("Max")'
 _KERAS = {"Dense": "LinearLayer", "Conv1D": "ConvolutionLayer", "Conv2D": "ConvolutionLayer",
@@ -45,13 +48,13 @@ _TORCH = {"Linear": "LinearLayer", "Conv1d": "ConvolutionLayer", "Conv2d": "Conv
           **{f"AdaptiveMaxPool{d}d": f"{_GLOBAL_MAX} (for an output size of 1)" for d in (1, 2, 3)},
           **{f"{p}Pad{d}d": "PaddingLayer" for p in ("Zero", "Constant", "Reflection", "Replication") for d in (1, 2, 3)},
           "Upsample": "ResizeLayer", "MultiheadAttention": "AttentionLayer", "SiLU": "the shorthand Swish",
-          "ReLU6": 'ElementwiseLayer("Clip[#, {0, 6}]")',
+          "ReLU6": f'ElementwiseLayer("{ELEMENTWISE_FORMS["ReLU6"]}")',
           "LogSoftmax": 'SoftmaxLayer then ElementwiseLayer("Log") (before NLLLoss: SoftmaxLayer and '
                         'CrossEntropyLossLayer, which takes probabilities)'}
 _SHARED = {"LSTM": "LongShortTermMemoryLayer", "GRU": "GatedRecurrentLayer", "Embedding": "EmbeddingLayer",
            "LeakyReLU": _LEAKY, "PReLU": "ParametricRampLayer (levels=[] for one slope)", "Dropout": "DropoutLayer",
            "Flatten": "FlattenLayer", "Softmax": "SoftmaxLayer", "Sequential": "NetChain",
-           "Identity": 'ElementwiseLayer("#")'}  # torch's and Keras's
+           "Identity": f'ElementwiseLayer("{ELEMENTWISE_FORMS["Identity"]}")'}  # torch's and Keras's
 _TORCH_DISTRIBUTIONS = {name: f"{name}Distribution" for name in (
     "Normal", "Uniform", "Gamma", "Exponential", "Poisson", "Bernoulli", "Binomial", "NegativeBinomial", "HalfNormal",
     "Weibull", "InverseGamma", "Dirichlet", "Categorical")} | {
@@ -81,3 +84,8 @@ def layer_name_hint(name: Any, known: Iterable[object]) -> str:
     """The hint on an unknown layer name: the table's (``LeakyReLU``'s netgraph layer) before a near spelling of a
     known name (which would guess ``ReLU``)."""
     return other_layer_hint(name) or did_you_mean(name, known)
+
+
+def elementwise_name_hint(name: Any) -> str:
+    """The table's advice on another library's element-wise layer (``ReLU6``) given as a function name, or ''."""
+    return other_layer_hint(name) if name in ELEMENTWISE_FORMS else ""

@@ -22,6 +22,7 @@ from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
 from netgraph.layers.torch_functions import torch_function_hint
 from netgraph.layers.function_modules import CallableModule, ExpressionModule, LoweredModule, align, as_outputs
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.other_layer_names import elementwise_name_hint
 from netgraph.core.option_problems import COMBINATION_KIND, option_problem
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, is_known, length_reason, real_type, unify
 
@@ -322,7 +323,8 @@ class ElementwiseLayer(Layer):
         if f in ELEMENTWISE:
             expr = parse(f"{f}[#]")  # a name is the expression that applies it: one definition for both paths
         elif "#" not in f:
-            hint = torch_function_hint(f, ELEMENTWISE, "ElementwiseLayer") or did_you_mean(f, ELEMENTWISE)
+            hint = (elementwise_name_hint(f) or torch_function_hint(f, ELEMENTWISE, "ElementwiseLayer")
+                    or did_you_mean(f, ELEMENTWISE))
             return _bad_function(f"ElementwiseLayer: unknown function {f!r}{hint}; known: "
                                  f"{', '.join(sorted(ELEMENTWISE))}, or an expression in # such as '#^2'", f)
         else:

@@ -29,6 +29,8 @@ from typing import Any
 
 import torch
 
+from netgraph.core.other_layer_names import elementwise_name_hint
+
 __all__ = ["NamedFunction", "NAMED_FUNCTIONS", "INTERNAL_FUNCTIONS", "EXPRESSION_ALIASES", "OPERATORS",
            "TWO_ARGUMENT_FORMS", "NOT_THREADED_BY_NAME", "TORCH_NAMES", "torch_name_hint"]
 
@@ -168,7 +170,9 @@ TORCH_NAMES = {"sum": "Total[#x]", "mean": "Mean[#x]", "std": "StandardDeviation
 
 def torch_name_hint(name: str) -> str:
     """' (torch's sum is Total here: Total[#x])' for another library's name of a function here (and Wolfram's Sum,
-    an iterated sum), else ''."""
+    an iterated sum; the layer table's expression for an element-wise layer such as ReLU6), else ''."""
+    if hint := elementwise_name_hint(name):
+        return hint
     if name == "Sum":
         return " (the sum of an array's elements is Total here: Total[#x])"
     form = TORCH_NAMES.get(name)

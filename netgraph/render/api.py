@@ -33,7 +33,8 @@ from netgraph.core.layer_surgery import alone, is_lone_layer
 from netgraph.render.engines import REASONS, EngineFailed, announce, backends_for, run_engine
 from netgraph.render.build import build_diagram
 from netgraph.render.model import FILL, Diagram, DiagramOptions, Node, escape_id, lcm_spans, table_columns, visible
-from netgraph.render.layout import bends, widest_rank
+from netgraph.render.dot_limits import passed_over, refuse_too_big, too_big_for_dot
+from netgraph.render.layout import bends
 from netgraph.render.svg import layout_svg
 
 __all__ = ["to_dot", "render_svg", "render", "diagram", "dot_source", "FILE_FORMATS", "other_suffix"]
@@ -52,16 +53,9 @@ FAST_LAYOUT = {"nslimit": "0.1", "nslimit1": "1", "mclimit": "0.1", "splines": "
 #: Graphviz lays out clusters nested this deep in about half a second; its time grows with about the cube of
 #: the depth (400 levels: 8 s, 800: about a minute), so deeper diagrams go to the built-in layout.
 DOT_MAX_DEPTH = 128
-#: Edge bends (ranks skipped by edges, ``layout.bends``) past which an SVG with no backend named goes to the built-in
-#: layout: dot took about 1-2 ms per bend (11,940 bends of a 262-box net: 23 s; the built-in layout 0.6 s).
-DOT_MAX_BENDS = 5_000
 #: Edge bends past which ``dot`` gets ``FAST_LAYOUT`` however few the boxes: without it dot took 8.3 s on a 102-box
 #: U-Net-like net whose edges skip 2,450 layers (1.2 s with it; 70 boxes and 1,190 bends: 0.44 s either way).
 FAST_BENDS = 1_000
-#: Layers side by side on one rank past which an SVG with no backend named goes to the built-in layout: dot's drawing
-#: passes its largest width, 65,535 points (2,400 Tanh or LinearLayer branches drew in 2.2 s; 2,600 and 3,000 failed,
-#: "Edge length 82161 larger than maximum 65535"; 5,000 failed after about 30 s). Wider labels fail sooner.
-DOT_MAX_WIDTH = 2_000
 
 
 def diagram(net: Any, **options: Any) -> Diagram:
@@ -246,9 +240,9 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict) -> tu
     d = diagram(net, **options)
     tried, slow = [], []  # why each engine was passed over; those passed over as too slow for ``d``
     depth = max((len(c.path) for c in d.clusters), default=0)
-    too_big = _too_big_for_dot(d) if backend is None and fmt == "svg" else None
+    too_big = too_big_for_dot(d) if backend is None and fmt == "svg" else None
     if backend is None and fmt != "svg":
-        _refuse_too_wide(d, fmt)
+        refuse_too_big(d, fmt)
     for name in backends_for(fmt, backend):
         if name != "builtin" and depth > DOT_MAX_DEPTH:
             why = (f"{name} would take minutes on clusters nested {depth} deep (more than {DOT_MAX_DEPTH}); "
@@ -280,40 +274,9 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict) -> tu
         if backend is not None:
             announce(name)
         else:
-            announce(name, "; ".join([*tried, *_passed_over(slow, too_big)]) or REASONS.get(name, ""))
+            announce(name, "; ".join([*tried, *passed_over(slow, too_big)]) or REASONS.get(name, ""))
         return data, name
-    raise NetGraphError(f"no render backend could write {fmt.upper()}: " + "; ".join([*tried, *_passed_over(slow, too_big)]))
-
-
-def _too_big_for_dot(d: Diagram) -> tuple[str, str] | None:
-    """(why dot and graphviz-pure would fail or take minutes on ``d``, what naming one of them does), or None."""
-    widest = widest_rank(d)
-    if widest > DOT_MAX_WIDTH:
-        return (f"would fail on {widest:,} layers side by side (more than {DOT_MAX_WIDTH:,}; Graphviz draws at most "
-                f"65,535 points across)", "to try it anyway")
-    bent = bends(d)
-    if bent > DOT_MAX_BENDS:
-        return (f"would take from tens of seconds to minutes on edges that skip {bent:,} layers in all (more than "
-                f"{DOT_MAX_BENDS:,}; they route an edge through each layer it skips)", "to wait for it")
-    return None
-
-
-def _refuse_too_wide(d: Diagram, fmt: str) -> None:
-    """NetGraphError for a PNG or PDF of ``d`` wider than dot can draw: only dot and graphviz-pure write them."""
-    widest = widest_rank(d)
-    if widest > DOT_MAX_WIDTH:
-        raise NetGraphError(f"cannot write {fmt.upper()} of a net {widest:,} layers side by side: dot fails on more "
-                            f"than {DOT_MAX_WIDTH:,} (Graphviz draws at most 65,535 points across); write SVG, which "
-                            f"the built-in layout draws, or pass backend='dot' (--backend dot) to try it anyway",
-                            option="format")
-
-
-def _passed_over(engines: list[str], too_big: tuple[str, str] | None) -> list[str]:
-    """Why ``engines`` were passed over (``_too_big_for_dot``'s answer): one reason for them all."""
-    if not engines or too_big is None:
-        return []
-    why, then = too_big
-    return [f"{' and '.join(engines)} {why}; pass backend={engines[0]!r} (--backend {engines[0]}) {then}"]
+    raise NetGraphError(f"no render backend could write {fmt.upper()}: " + "; ".join([*tried, *passed_over(slow, too_big)]))
 
 
 def render_svg(net: Any, *, backend: str | None = None, **options: Any) -> str:

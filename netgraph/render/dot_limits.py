@@ -1,0 +1,59 @@
+"""Nets too big for ``dot`` (and graphviz-pure): too wide to draw, or edges skipping too many layers to route in time.
+
+With no backend named, such an SVG goes to the built-in layout with one note (``passed_over``); a PNG or PDF, which
+only dot and graphviz-pure write, is refused up front (``refuse_too_big``).
+"""
+
+from __future__ import annotations
+
+from netgraph.core.errors import NetGraphError
+from netgraph.render.layout import bends, widest_rank
+from netgraph.render.model import Diagram
+
+#: Edge bends (ranks skipped by edges, ``layout.bends``) past which an SVG with no backend named goes to the built-in
+#: layout: dot took about 1-2 ms per bend (11,940 bends of a 262-box net: 23 s; the built-in layout 0.6 s).
+DOT_MAX_BENDS = 5_000
+#: Layers side by side on one rank past which an SVG with no backend named goes to the built-in layout: dot's drawing
+#: passes its largest width, 65,535 points (2,400 Tanh or LinearLayer branches drew in 2.2 s; 2,600 and 3,000 failed,
+#: "Edge length 82161 larger than maximum 65535"; 5,000 failed after about 30 s). Wider labels fail sooner.
+DOT_MAX_WIDTH = 2_000
+#: Why a rank wider than ``DOT_MAX_WIDTH`` fails.
+WIDTH_NOTE = "Graphviz draws at most 65,535 points across"
+#: Why edges skipping more than ``DOT_MAX_BENDS`` layers are slow.
+BENDS_NOTE = "an edge is routed through each layer it skips"
+_WRITE_SVG = "write SVG, which the built-in layout draws, or pass backend='dot' (--backend dot)"
+
+
+def too_big_for_dot(d: Diagram) -> tuple[str, str] | None:
+    """(why dot and graphviz-pure would fail or take minutes on ``d``, what naming one of them does), or None."""
+    widest = widest_rank(d)
+    if widest > DOT_MAX_WIDTH:
+        return (f"would fail on {widest:,} layers side by side (more than {DOT_MAX_WIDTH:,}; {WIDTH_NOTE})",
+                "to try it anyway")
+    bent = bends(d)
+    if bent > DOT_MAX_BENDS:
+        return (f"would take from tens of seconds to minutes on edges that skip {bent:,} layers in all (more than "
+                f"{DOT_MAX_BENDS:,}; {BENDS_NOTE})", "to wait for it")
+    return None
+
+
+def refuse_too_big(d: Diagram, fmt: str) -> None:
+    """NetGraphError for a PNG or PDF of ``d`` that dot would fail on or take minutes over: only dot and
+    graphviz-pure write them, and the built-in layout, which ``too_big_for_dot`` leaves an SVG to, writes SVG only."""
+    widest = widest_rank(d)
+    if widest > DOT_MAX_WIDTH:
+        raise NetGraphError(f"cannot write {fmt.upper()} of a net {widest:,} layers side by side: dot fails on more "
+                            f"than {DOT_MAX_WIDTH:,} ({WIDTH_NOTE}); {_WRITE_SVG} to try it anyway", option="format")
+    bent = bends(d)
+    if bent > DOT_MAX_BENDS:
+        raise NetGraphError(f"cannot write {fmt.upper()} of a net whose edges skip {bent:,} layers in all: dot takes "
+                            f"from tens of seconds to minutes on more than {DOT_MAX_BENDS:,} ({BENDS_NOTE}); "
+                            f"{_WRITE_SVG} to wait for it", option="format")
+
+
+def passed_over(engines: list[str], too_big: tuple[str, str] | None) -> list[str]:
+    """Why ``engines`` were passed over (``too_big_for_dot``'s answer): one reason for them all."""
+    if not engines or too_big is None:
+        return []
+    why, then = too_big
+    return [f"{' and '.join(engines)} {why}; pass backend={engines[0]!r} (--backend {engines[0]}) {then}"]
