@@ -97,11 +97,6 @@ def test_log_softmaxs_hint_is_a_softmax_then_a_log():
     torch.testing.assert_close(chain(x), torch.nn.LogSoftmax(dim=-1)(x))
 
 
-def test_a_name_is_never_suggested_as_a_slip_for_itself():
-    from netgraph.core.errors import did_you_mean
-    assert did_you_mean("NetGraph", ["NetGraph", "NetChain"]) == ""
-    assert did_you_mean("Outptu", ["Output", "Outptu2"]) == " (did you mean 'Output'?)"
-
 
 ELEMENTWISE_MODULES = [("ReLU6", torch.nn.ReLU6()), ("Identity", torch.nn.Identity()), ("LeakyReLU", torch.nn.LeakyReLU())]
 

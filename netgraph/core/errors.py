@@ -256,7 +256,7 @@ def nearest_name(name: object, candidates: Iterable[object]) -> str | None:
     name = name if isinstance(name, str) else str(name)
     if len(name) > MAX_GUESSED:
         return None  # no name is that long (a hostile value: comparing it would take long)
-    strs = [s for s in map(str, candidates) if s != name]  # the name itself is no slip for it
+    strs = [str(c) for c in candidates]
     best = next((s for s in strs if _swapped(name, s)), None) or _closest(name, strs, 0.6)  # 'Tahn': 'Tanh', not 'Tan'
     close = [best] if best is not None else []
     if not close:

@@ -92,7 +92,8 @@ def _shorthand(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc, slip: Cal
     if hint:  # 'biases: None' under-indented below its layer's options
         return reader.error(loc, f"layer {_name(path)}: {spec!r} is not a layer: {hint}",
                             kind="not-a-layer", layer=path, found=spec)
-    hint = layer_name_hint(spec, [*ELEMENTWISE, *REGISTRY]) if isinstance(spec, str) else ""
+    others = [n for n in (*ELEMENTWISE, *REGISTRY) if n != spec]  # 'NetGraph' is no slip for itself
+    hint = layer_name_hint(spec, others) if isinstance(spec, str) else ""
     if not hint and isinstance(spec, str) and spec in REGISTRY:  # a type with no shorthand ('NetGraph')
         hint = f" by its name alone (it needs options): write it as {{type: {spec}, ...}}"
     return reader.error(at, f"layer {_name(path)}: {spec!r} is not a layer{hint}; write a mapping such as "
