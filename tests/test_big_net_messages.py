@@ -187,3 +187,28 @@ def test_a_backward_pass_past_many_random_layers_without_their_surrogate_warns_o
     with warnings.catch_warnings():
         warnings.simplefilter("error", EstimatorWarning)
         sum(((draw - 0.5) ** 2).mean() for draw in module(p=p).values()).backward()  # each layer warned once
+
+
+def _many_shape_errors(n: int) -> str:
+    """A spec whose ``n`` graph inputs of size 5 each feed a layer taking size 4: ``n`` shape problems, found at
+    once."""
+    return ("netgraph: 1\nlayers:\n" + "".join(f"  l{i}: {{type: LinearLayer, output: 2, input: 4}}\n" for i in range(n))
+            + "inputs:\n" + "".join(f"  x{i}: 5\n" for i in range(n))
+            + "edges:\n" + "".join(f"  - x{i} -> l{i}\n" for i in range(n)))
+
+
+def test_a_spec_with_more_graph_problems_than_are_shown_says_how_many_in_all():
+    """The graph's error knew all 300; the message said "reading stopped at 100 problems; there may be more"."""
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(_many_shape_errors(300))
+    message, error = str(info.value), info.value
+    assert message.startswith("300 problems in ") and message.endswith("\n100 of 300 problems shown"), message[-200:]
+    assert "there may be more" not in message
+    assert (error.complete, error.problem_count, len(error.diagnostics)) == (False, 300, 100)
+
+
+def test_a_spec_with_few_problems_lists_them_all():
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(_many_shape_errors(3))
+    assert (info.value.complete, info.value.problem_count, len(info.value.diagnostics)) == (True, 3, 3)
+    assert "shown" not in str(info.value)

@@ -68,6 +68,21 @@ def test_a_spec_that_cannot_be_read_is_named_with_no_line(cli, tmp_path):
     assert "cannot read the spec" in problem["message"]
 
 
+def test_json_output_says_when_the_problem_list_is_not_complete(cli):
+    """The list is on stdout; how many problems it leaves out, as a note on stderr (a complete list has none)."""
+    many = cli.spec("netgraph: 1\nlayers:\n" + "".join(f"  l{i}: {{type: LinearLayer, output: 2, input: 4}}\n"
+                                                      for i in range(150)) + "inputs:\n" + "".join(f"  x{i}: 5\n" for i in range(150))
+                    + "edges:\n" + "".join(f"  - x{i} -> l{i}\n" for i in range(150)), "many.yaml")
+    ran = cli("check", many, cli.spec(BAD, "bad.yaml"), "--format", "json")
+    assert ran.code == 1 and len(json.loads(ran.out)) == 100 + 2
+    assert ran.err == f"{many}: note: 100 of 150 problems listed (the list is not complete)\n", ran.err
+    typos = cli.spec("netgraph: 1\nlayers:\n" + "".join(f"  l{i}: LinearLayr{i}\n" for i in range(150)), "typos.yaml")
+    ran = cli("check", typos, "--format", "json")  # reading stopped: how many in all is not known
+    assert len(json.loads(ran.out)) == 100
+    assert ran.err == f"{typos}: note: 100 problems listed; reading stopped there, there may be more (the list is not " \
+                      "complete)\n", ran.err
+
+
 def test_text_stays_the_default_and_json_runs_as_a_command(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(BAD)

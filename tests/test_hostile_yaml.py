@@ -254,8 +254,11 @@ def test_a_file_reference_to_a_device_or_a_folder_says_what_it_is(tmp_path):
 
 def test_many_errors_do_not_take_long_and_reading_stops_at_a_hundred():
     text = HEAD + "".join(f"  l{i}: {{type: LinearLayr{i}, output: 3}}\n" for i in range(2000))
-    message = refused(text, "100 problems", "reading stopped at 100 problems", limit=5)
+    message = refused(text, "100 problems", "reading stopped at 100 problems; there may be more", limit=5)
     assert message.count("unknown layer type") == 100 and len(message) < 20_000
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(text)
+    assert (info.value.complete, info.value.problem_count) == (False, None)  # how many in all is not known
 
 
 def test_an_alias_of_a_huge_value_is_not_repeated_in_full():

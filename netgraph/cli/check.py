@@ -22,11 +22,17 @@ __all__ = ["check", "summary", "schema", "problem_json"]
 
 def check(args: argparse.Namespace) -> int:
     """Every problem of each spec as file:line:col (exit 1), or a one-line summary (and a note on stderr for
-    each layer no output depends on or no edge names); ``--format json``: the problems as one JSON list on stdout."""
+    each layer no output depends on or no edge names); ``--format json``: the problems as one JSON list on stdout
+    (and a note on stderr where it is not complete)."""
     status, as_json, problems = 0, args.format == "json", []
 
     def listed(spec: str, exc: SpecError) -> None:
         problems.extend(problem_json(d, spec) for d in exc.diagnostics)
+        if not exc.complete:  # the JSON list stays a list: what it leaves out is said on stderr
+            shown = len(exc.diagnostics)
+            _print_notes(spec, [f"{shown} of {exc.problem_count} problems listed (the list is not complete)"
+                                if exc.problem_count else f"{shown} problems listed; reading stopped there, there may "
+                                                          f"be more (the list is not complete)"])
     for spec, net in _loaded(args.specs, listed if as_json else _print_problems):
         if net is None:
             status = 1

@@ -195,7 +195,12 @@ class ShapeError(NetGraphError):
 class SpecError(NetGraphError):
     """A YAML spec (or its dict form) is malformed; each of ``errors`` is ``file:line:col: message``, and the
     matching Diagnostic holds ``message`` with that place as its ``file``, ``line`` and ``column`` fields, beside
-    the fields of the problem it came from (a layer's ``kind``, ``port``, ``expected``, ``found``, ...)."""
+    the fields of the problem it came from (a layer's ``kind``, ``port``, ``expected``, ``found``, ...).
+    ``complete``: whether ``diagnostics`` holds every problem (a spec's reading shows at most 100);
+    ``problem_count``: how many there are in all, None where reading stopped early (not known)."""
+
+    complete: bool = True
+    problem_count: int | None = None
 
 
 class OptionError(NetGraphError):

@@ -331,11 +331,14 @@ class SpecReader(ProblemLog):
     def place(self, problems: list[Diagnostic], loc_of: Locator, where: Loc) -> None:
         """Record each problem at the YAML its fields point to (``where`` when they point nowhere known), its layer
         and graph paths from the top net."""
-        for problem in problems:
+        for i, problem in enumerate(problems):
+            if self.full():  # found already: counted, not placed (a big net's can be thousands)
+                self.unshown += len(problems) - i
+                return
             file, loc, message = loc_of.locate(problem, where)
             for name in reversed(loc_of.prefix):
                 problem = problem.within(name)
-            self.error(loc, message, file, problem, kind=problem.kind)
+            self.error(loc, message, file, problem, kind=problem.kind, stop=False)
 
     # -- saved arrays ------------------------------------------------------------------------------------
     def take_arrays(self, path: tuple, cls: type) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """The problems found reading a spec: each at ``file:line:col``, raised together as one ``SpecError``.
 
-Hostile files cannot make the message huge: reading stops at ``MAX_PROBLEMS`` problems, and a message
-echoing a long value keeps its head and tail (``capped``).
+Hostile files cannot make the message huge: reading stops at ``MAX_PROBLEMS`` problems (a graph's own list of
+problems, already found, is counted past it: "100 of 5000 problems shown"), and a message echoing a long value keeps
+its head and tail (``capped``).
 
 >>> capped("unknown layer type '" + "x" * 10_000 + "'")[:40]
 "unknown layer type 'xxxxxxxxxxxxxxxxxxxx"
@@ -105,17 +106,27 @@ class ProblemLog:
 
     errors: list[tuple[str, Any, str, Diagnostic]]  # (file name, loc, message, the problem as data)
     file: Any
+    unshown = 0  # problems counted past MAX_PROBLEMS, not recorded (the rest of a graph's list, ``full``)
+    stopped = False  # whether reading stopped at MAX_PROBLEMS (how many more problems there are is not known)
 
     def error(self, loc: Any, message: str, file: Any = None, source: Diagnostic | None = None, *, kind: str,
-              **fields: Any) -> Any:
+              stop: bool = True, **fields: Any) -> Any:
         """Record a problem at ``loc`` in ``file`` (default: the file being read); FAILED, for ``return error(...)``;
-        TooManyProblems at the MAX_PROBLEMS-th. ``source``: the Diagnostic it came from, whose fields it keeps
-        (``fields`` fill those it leaves unset); without one, a Diagnostic of ``kind`` with ``fields`` (layer, port,
-        option, expected, found, hint)."""
+        TooManyProblems at the MAX_PROBLEMS-th (unless not ``stop``: one of a list already found) or past it.
+        ``source``: the Diagnostic it came from, whose fields it keeps (``fields`` fill those it leaves unset);
+        without one, a Diagnostic of ``kind`` with ``fields`` (layer, port, option, expected, found, hint)."""
+        if self.full():
+            self.stopped = True
+            raise TooManyProblems
         self.errors.append(((file or self.file).name, loc, capped(message), _problem(source, kind, fields)))
-        if len(self.errors) >= MAX_PROBLEMS:
+        if stop and self.full():
+            self.stopped = True
             raise TooManyProblems
         return FAILED
+
+    def full(self) -> bool:
+        """Whether MAX_PROBLEMS problems are recorded: any more are only counted (``unshown``), or stop reading."""
+        return len(self.errors) >= MAX_PROBLEMS
 
     def raise_errors(self) -> None:
         """One SpecError: each problem a line ``file:line:col: message`` and a Diagnostic with that place."""
@@ -127,11 +138,21 @@ class ProblemLog:
             line = f"{file}:{loc.line}:{loc.col}: {msg}".replace("\n", "\n    ")
             placed.setdefault(line, _placed(file, loc, msg, source))
         lines, diagnostics = list(placed), list(placed.values())
-        if len(lines) == 1:
-            raise SpecError(lines[0], lines, diagnostics=diagnostics)
+        if len(lines) == 1 and not self.unshown:
+            raise _counted(SpecError(lines[0], lines, diagnostics=diagnostics), self.stopped, 1)
         files = ", ".join(dict.fromkeys(e[0] for e in ordered))
         files = files if len(files) <= MAX_MESSAGE else _cut(files, MAX_MESSAGE // 2, MAX_MESSAGE // 4)
-        more = (f"\nreading stopped at {MAX_PROBLEMS} problems; there may be more"
-                if len(self.errors) >= MAX_PROBLEMS else "")
-        raise SpecError(f"{counted(len(lines), 'problem')} in {files}:\n" + "\n".join(lines) + more, lines,
-                        diagnostics=diagnostics)
+        count = len(lines) + self.unshown
+        more = (f"\nreading stopped at {MAX_PROBLEMS} problems; there may be more" if self.stopped else
+                f"\n{len(lines)} of {count} problems shown" if self.unshown else "")
+        error = SpecError(f"{counted(count, 'problem')} in {files}:\n" + "\n".join(lines) + more, lines,
+                          diagnostics=diagnostics)
+        raise _counted(error, self.stopped, count)
+
+
+def _counted(error: SpecError, stopped: bool, count: int) -> SpecError:
+    """``error`` saying whether its diagnostics are every problem (``complete``) and how many there are in all
+    (``problem_count``; None where reading stopped early: not known)."""
+    error.complete = not stopped and count == len(error.diagnostics)
+    error.problem_count = None if stopped else count
+    return error

@@ -34,7 +34,7 @@ from netgraph.train.data_sets import raise_data
 from netgraph.core.wording import counted
 
 __all__ = ["shared_length_problems", "batches_hint", "example_shape_problems", "unpadded_problems",
-           "check_example_shapes", "non_finite", "non_finite_data"]
+           "example_length_problems", "check_example_shapes", "non_finite", "non_finite_data"]
 
 
 def shared_length_problems(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Any]) -> list[str]:
@@ -110,6 +110,27 @@ def unpadded_problems(cols: Mapping[str, Any], expect: Mapping[str, Any], listed
     return problems
 
 
+def example_length_problems(cols: Mapping[str, Any], expect: Mapping[str, Any]) -> list[str]:
+    """A message for each list column (one tensor per example) whose length named like another list column's (a
+    sequence target already encoded beside its input sequences) differs from it at some example, naming the first
+    example, both keys and both lengths and how many: a batch said only "share the length n, found 6 and 5"."""
+    first: dict[str, tuple[str, list]] = {}  # length name -> (key, each example's size) where it was first seen
+    problems = []
+    for key, values in cols.items():
+        shape = expect[key].type.shape if key in expect and isinstance(values, list) else None
+        for axis, dim in enumerate(shape or ()):
+            if not isinstance(dim, str):
+                continue
+            sizes = [v.shape[axis] if v.dim() > axis else None for v in values]
+            seen, theirs = first.setdefault(dim, (key, sizes))
+            bad = [i for i, (a, b) in enumerate(zip(theirs, sizes)) if None not in (a, b) and a != b]
+            if seen != key and bad:
+                more = f" ({len(bad)} of {len(values)} examples)" if len(bad) > 1 else ""
+                problems.append(f"{expect[seen].what} (key {seen!r}) and {expect[key].what} (key {key!r}) share the "
+                                f"length {dim}, found {theirs[bad[0]]} and {sizes[bad[0]]} at example {bad[0]}{more}")
+    return problems
+
+
 def _unpadding(key: str, listed: bool) -> str:
     if listed:
         return f"give each example's sequence at its own length under {key!r}"
@@ -121,12 +142,14 @@ def _listed(values: list[int]) -> str:
 
 
 def check_example_shapes(loader: Any, expect: Mapping[str, Any], what: str) -> None:
-    """One DataError listing ``example_shape_problems`` and ``unpadded_problems`` of in-memory data of different
-    shapes (a loader holding list columns: length buckets); nothing for any other loader."""
+    """One DataError listing ``example_shape_problems``, ``unpadded_problems`` and ``example_length_problems`` of
+    in-memory data of different shapes (a loader holding list columns: length buckets); nothing for any other loader
+    (a DataLoader's examples are checked batch by batch, ``shared_length_problems``)."""
     cols = getattr(loader, "cols", None)
     if isinstance(cols, Mapping):
         listed = getattr(loader, "listed", False)
-        raise_data(example_shape_problems(cols, expect, listed) + unpadded_problems(cols, expect, listed), what)
+        raise_data(example_shape_problems(cols, expect, listed) + unpadded_problems(cols, expect, listed)
+                   + example_length_problems(cols, expect), what)
 
 
 def non_finite(x: torch.Tensor, infinities: bool, of: str = "") -> str:
