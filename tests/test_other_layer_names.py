@@ -101,9 +101,7 @@ def test_log_softmaxs_hint_is_a_softmax_then_a_log():
 ELEMENTWISE_MODULES = [("ReLU6", torch.nn.ReLU6()), ("Identity", torch.nn.Identity()), ("LeakyReLU", torch.nn.LeakyReLU())]
 
 
-@pytest.mark.parametrize("make", [ElementwiseLayer, lambda name: ElementwiseLayer(f"{name}[#]"), FunctionLayer,
-                                  lambda name: FunctionLayer(f"{name}[#x] + 1")],
-                         ids=["elementwise", "elementwise call", "function", "function call"])
+@pytest.mark.parametrize("make", [ElementwiseLayer, FunctionLayer], ids=["elementwise", "function"])
 @pytest.mark.parametrize("name, module", ELEMENTWISE_MODULES)
 def test_an_elementwise_name_as_a_function_gets_the_layer_tables_expression(make, name, module):
     """ElementwiseLayer("ReLU6") was told "did you mean 'ReLU'?" (and "Identity" nothing) though the layer table knew
@@ -115,3 +113,27 @@ def test_an_elementwise_name_as_a_function_gets_the_layer_tables_expression(make
     assert written and "did you mean" not in said, said
     x = torch.linspace(-9, 9, 19)
     assert torch.allclose(ElementwiseLayer(written.group(1))(x), module(x))
+
+
+
+@pytest.mark.parametrize("make, call, inner, outer", [
+    (ElementwiseLayer, "{}[#]", lambda x: x, lambda y: y), (FunctionLayer, "{}[#x] + 1", lambda x: x, lambda y: y + 1),
+    (FunctionLayer, "1 + {} [ #x * 2 - 1 ]", lambda x: x * 2 - 1, lambda y: 1 + y),
+    (FunctionLayer, "{}[Exp[#x] - 3] * 2", lambda x: x.exp() - 3, lambda y: y * 2),
+    (FunctionLayer, "{}(#x - 1) + 1", lambda x: x - 1, lambda y: y + 1)],
+    ids=["elementwise", "slot", "sum", "call", "parentheses"])
+@pytest.mark.parametrize("name, module", ELEMENTWISE_MODULES)
+def test_an_elementwise_name_called_in_an_expression_gets_its_form_on_the_users_argument(make, call, inner, outer,
+                                                                                         name, module):
+    """FunctionLayer("ReLU6[#x] + 1") was told ElementwiseLayer("Clip[#, {0, 6}]"), which cannot be pasted into the
+    expression: it is told the form with its own argument for # (Clip[#x, {0, 6}]), which computes torch's module."""
+    expression = call.format(name)
+    with pytest.raises(OptionError) as info:
+        make(expression)
+    said = str(info.value)
+    called = re.search(rf"{name} ?[\[(].*[\])]", expression).group(0)
+    written = re.search(rf"{name}\[.+?\] is (.+?) here", said)
+    assert written and "ElementwiseLayer" not in said, said
+    x = torch.linspace(-9, 3, 49)
+    pasted = make(expression.replace(called, written.group(1)))
+    torch.testing.assert_close(pasted(x), outer(module(inner(x))))

@@ -48,3 +48,28 @@ def test_a_data_loader_is_still_checked_per_batch():
     loader = DataLoader([{"Input": a, "Output": b} for a, b in zip(x, y)], batch_size=2)
     with pytest.raises(DataError, match=r"\(batch 1\).* share the length n, found 3 and 2"):
         net_train(_tagger(), loader, max_training_rounds=1)
+
+
+@pytest.mark.parametrize("dense", ["Output", "Input"])
+def test_a_dense_column_beside_sequences_of_one_other_length_is_named_before_training(dense):
+    """Input sequences given as a list, all of length 5, beside a dense target of length 4 (or the other way round):
+    unpadded_problems passes them (the list's examples share one length) and the batches said "(batch 1) ... found 5
+    and 4"; both ports and lengths are named before the first step."""
+    xs, ys = _tagged(12, seed=1)
+    xs = [torch.cat([x, x, x])[:5] for x in xs]
+    ys = [x[:4] % 2 for x in xs]
+    data = {"Input": xs, "Output": ys}
+    data[dense] = torch.stack(data[dense])
+    with pytest.raises(DataError) as info:
+        net_train(_tagger(), data, max_training_rounds=1, batch_size=4)
+    message = str(info.value)
+    assert message.startswith("bad training data: "), message
+    assert INPUT in message and TARGET in message
+    assert "share the length n, found 5 and 4 in all 12 examples" in message, message
+    assert message.count("share the length") == 1, message
+
+
+def test_a_dense_target_beside_sequences_of_its_length_trains():
+    xs, _ = _tagged(12, seed=1)
+    xs = [torch.cat([x, x, x])[:5] for x in xs]
+    assert net_train(_tagger(), {"Input": xs, "Output": torch.stack(xs) % 2}, max_training_rounds=1, batch_size=4)

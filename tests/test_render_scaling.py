@@ -12,7 +12,7 @@ from netgraph import LinearLayer, NetChain, NetGraph
 from netgraph.core.errors import NetGraphError
 from netgraph.render import build, diagram, layout, render_svg, to_dot
 from netgraph.render import engines as render_backend
-from netgraph.render.api import DOT_MAX_DEPTH
+from netgraph.render.dot_limits import DOT_MAX_DEPTH
 from netgraph.render.model import MAX_EXPAND
 from tests.test_render import edge_labels, groups, nodes_by_id, texts
 

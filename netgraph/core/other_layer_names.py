@@ -11,6 +11,7 @@ unknown name in Python and YAML alike: ``Dense`` is ``LinearLayer`` here, ``Gaus
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -86,6 +87,31 @@ def layer_name_hint(name: Any, known: Iterable[object]) -> str:
     return other_layer_hint(name) or did_you_mean(name, known)
 
 
-def elementwise_name_hint(name: Any) -> str:
-    """The table's advice on another library's element-wise layer (``ReLU6``) given as a function name, or ''."""
-    return other_layer_hint(name) if name in ELEMENTWISE_FORMS else ""
+def elementwise_name_hint(name: Any, argument: str | None = None) -> str:
+    """The table's advice on another library's element-wise layer (``ReLU6``) given as a function name, or ''; called
+    in an expression on ``argument``, its form there, to paste in its place: ' (torch's ReLU6[#x] is Clip[#x, {0, 6}]
+    here)'."""
+    if name not in ELEMENTWISE_FORMS:
+        return ""
+    if argument is None or not argument.strip():
+        return other_layer_hint(name)
+    whose, argument = OTHER_LAYER_NAMES[name][0], argument.strip()
+    slope = ": torch's default slope; Keras's is 0.3" if name == "LeakyReLU" else ""
+    return f" ({whose} {name}[{argument}] is {substituted(ELEMENTWISE_FORMS[name], argument)} here{slope})"
+
+
+def substituted(form: str, argument: str) -> str:
+    """``form`` with ``argument`` for each ``#``, in parentheses unless it is one term or a whole argument of a call
+    (the result replaces a call, one term, in the user's expression).
+
+    >>> substituted("If[# >= 0, #, 0.01 * #]", "#x - 1")
+    'If[(#x - 1) >= 0, #x - 1, 0.01 * (#x - 1)]'
+    >>> substituted("#", "#x - 1")
+    '(#x - 1)'
+    """
+    grouped = argument if re.fullmatch(r"#?\w*(\.\d*)?|\w+\[[^\[\]]*\]", argument) else f"({argument})"
+
+    def one(match: re.Match) -> str:
+        before, after = form[:match.start()].rstrip()[-1:], form[match.end():].lstrip()[:1]
+        return argument if before in ("[", ",") and after in ("]", ",") else grouped
+    return re.sub("#", one, form)

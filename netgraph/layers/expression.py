@@ -168,7 +168,7 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
         if name not in FUNCTIONS and not (internal and name in INTERNAL_FUNCTIONS):
             if node.func.id in OTHER_FORMS:
                 raise ExpressionError(OTHER_FORMS[node.func.id], text, _col(node, origin))
-            hint = torch_name_hint(node.func.id) or did_you_mean(node.func.id, [*FUNCTIONS, *STRUCTURAL])
+            hint = torch_name_hint(node.func.id, _only_argument(node, text, origin)) or did_you_mean(node.func.id, [*FUNCTIONS, *STRUCTURAL])
             raise ExpressionError(f"unknown function {node.func.id!r}{hint}", text, _col(node, origin))
         if name in ("Max", "Min") and node.args and not internal:  # Wolfram's Max flattens: the largest element
             return _extremum(name, [sub(a) for a in node.args])
@@ -196,9 +196,17 @@ def _unknown_name(name: str, text: str, col: int) -> str:
     if name in FUNCTIONS or name in STRUCTURAL:
         return f"{name} is a function: call it on its arguments, as {name}[{arguments or '#x'}]"
     meant = nearest_name(name, [*FUNCTIONS, *STRUCTURAL]) if arguments is not None else None
-    hint = torch_name_hint(name) or (f" (did you mean {meant}[{arguments}]? a function's arguments go in brackets)"
+    hint = torch_name_hint(name, arguments if arguments and "," not in arguments else None) or (f" (did you mean {meant}[{arguments}]? a function's arguments go in brackets)"
                                      if meant else did_you_mean(name, [*_CONSTANTS, *FUNCTIONS, *STRUCTURAL]))
     return f"unknown name {name!r}{hint}; ports are written #{name}"
+
+
+def _only_argument(call: ast.Call, text: str, origin: list[int]) -> str | None:
+    """The text of the one argument of ``call`` (a function called by name) as the user wrote it, or None."""
+    col, name = _col(call, origin), call.func.id  # type: ignore[attr-defined]
+    if len(call.args) != 1 or text[col:col + len(name)] != name:
+        return None
+    return parenthesised_after(text, col + len(name), "[]")
 
 
 def _is_function_name(name: str) -> bool:

@@ -256,19 +256,21 @@ def _check_free_symbols(body: ast.AST, names: list[str], text: str, origin: list
                           f"Function[{{{more}}}, ...] (ports {ports}), or write a number", text, _col(first, origin))
 
 
-def parenthesised_after(text: str, end: int) -> str | None:
-    """The text inside the parentheses that open at ``text[end:]`` (after spaces): ``'#a'`` of ``exp(#a)`` read
-    from the end of ``exp``; None when no parentheses open there or they do not close.
+def parenthesised_after(text: str, end: int, brackets: str = "()") -> str | None:
+    """The text inside the parentheses (or other ``brackets``) that open at ``text[end:]`` (after spaces): ``'#a'``
+    of ``exp(#a)`` read from the end of ``exp``; None when none open there or they do not close.
 
     >>> parenthesised_after("1 + exp (#a * (2 + #b)) - 1", 7)
     '#a * (2 + #b)'
+    >>> parenthesised_after("ReLU6[Exp[#x[[1]]]] + 1", 5, "[]")
+    'Exp[#x[[1]]]'
     """
     start = len(text) - len(text[end:].lstrip())
-    if text[start:start + 1] != "(":
+    if text[start:start + 1] != brackets[0]:
         return None
     depth = 0
     for i in range(start, len(text)):
-        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        depth += {brackets[0]: 1, brackets[1]: -1}.get(text[i], 0)
         if depth == 0:
             return text[start + 1:i]
     return None

@@ -168,10 +168,11 @@ TORCH_NAMES = {"sum": "Total[#x]", "mean": "Mean[#x]", "std": "StandardDeviation
                "flip": "Reverse[#x]", "trace": "Tr[#x]"}
 
 
-def torch_name_hint(name: str) -> str:
+def torch_name_hint(name: str, argument: str | None = None) -> str:
     """' (torch's sum is Total here: Total[#x])' for another library's name of a function here (and Wolfram's Sum,
-    an iterated sum; the layer table's expression for an element-wise layer such as ReLU6), else ''."""
-    if hint := elementwise_name_hint(name):
+    an iterated sum; the layer table's expression for an element-wise layer such as ReLU6, on ``argument`` when it
+    is called on one), else ''."""
+    if hint := elementwise_name_hint(name, argument):
         return hint
     if name == "Sum":
         return " (the sum of an array's elements is Total here: Total[#x])"

@@ -33,7 +33,7 @@ from netgraph.core.layer_surgery import alone, is_lone_layer
 from netgraph.render.engines import REASONS, EngineFailed, announce, backends_for, run_engine
 from netgraph.render.build import build_diagram
 from netgraph.render.model import FILL, Diagram, DiagramOptions, Node, escape_id, lcm_spans, table_columns, visible
-from netgraph.render.dot_limits import passed_over, refuse_too_big, too_big_for_dot
+from netgraph.render.dot_limits import passed_over, refuse_too_big, too_big_for_dot, too_deep_for_dot
 from netgraph.render.layout import bends
 from netgraph.render.svg import layout_svg
 
@@ -50,9 +50,6 @@ COMPASS = {"TB": ("n", "s"), "BT": ("s", "n"), "LR": ("w", "e"), "RL": ("e", "w"
 PURE_MAX_BOXES = 500
 #: Layout limits that keep ``dot`` near-linear on large graphs (1,000 layers in about a second).
 FAST_LAYOUT = {"nslimit": "0.1", "nslimit1": "1", "mclimit": "0.1", "splines": "polyline"}
-#: Graphviz lays out clusters nested this deep in about half a second; its time grows with about the cube of
-#: the depth (400 levels: 8 s, 800: about a minute), so deeper diagrams go to the built-in layout.
-DOT_MAX_DEPTH = 128
 #: Edge bends past which ``dot`` gets ``FAST_LAYOUT`` however few the boxes: without it dot took 8.3 s on a 102-box
 #: U-Net-like net whose edges skip 2,450 layers (1.2 s with it; 70 boxes and 1,190 bends: 0.44 s either way).
 FAST_BENDS = 1_000
@@ -239,14 +236,13 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict) -> tu
     """(bytes, backend used), trying the backends in order; the built-in layout is the last resort."""
     d = diagram(net, **options)
     tried, slow = [], []  # why each engine was passed over; those passed over as too slow for ``d``
-    depth = max((len(c.path) for c in d.clusters), default=0)
+    too_deep = too_deep_for_dot(d)
     too_big = too_big_for_dot(d) if backend is None and fmt == "svg" else None
     if backend is None and fmt != "svg":
         refuse_too_big(d, fmt)
     for name in backends_for(fmt, backend):
-        if name != "builtin" and depth > DOT_MAX_DEPTH:
-            why = (f"{name} would take minutes on clusters nested {depth} deep (more than {DOT_MAX_DEPTH}); "
-                   f"pass expand={DOT_MAX_DEPTH} or less")
+        if name != "builtin" and too_deep:
+            why = f"{name} {too_deep}"
             if backend is not None:
                 raise NetGraphError(f"render backend {why}, or backend='builtin'")
             tried.append(why)

@@ -1,4 +1,5 @@
-"""Nets too big for ``dot`` (and graphviz-pure): too wide to draw, or edges skipping too many layers to route in time.
+"""Nets too big for ``dot`` (and graphviz-pure): too wide to draw, edges skipping too many layers to route in time, or
+clusters nested too deep to lay out in time.
 
 With no backend named, such an SVG goes to the built-in layout with one note (``passed_over``); a PNG or PDF, which
 only dot and graphviz-pure write, is refused up front (``refuse_too_big``).
@@ -17,11 +18,23 @@ DOT_MAX_BENDS = 5_000
 #: passes its largest width, 65,535 points (2,400 Tanh or LinearLayer branches drew in 2.2 s; 2,600 and 3,000 failed,
 #: "Edge length 82161 larger than maximum 65535"; 5,000 failed after about 30 s). Wider labels fail sooner.
 DOT_MAX_WIDTH = 2_000
+#: Graphviz lays out clusters nested this deep in about half a second; its time grows with about the cube of
+#: the depth (400 levels: 8 s, 800: about a minute), so deeper diagrams go to the built-in layout.
+DOT_MAX_DEPTH = 128
 #: Why a rank wider than ``DOT_MAX_WIDTH`` fails.
 WIDTH_NOTE = "Graphviz draws at most 65,535 points across"
 #: Why edges skipping more than ``DOT_MAX_BENDS`` layers are slow.
 BENDS_NOTE = "an edge is routed through each layer it skips"
 _WRITE_SVG = "write SVG, which the built-in layout draws, or pass backend='dot' (--backend dot)"
+
+
+def too_deep_for_dot(d: Diagram) -> str | None:
+    """Why dot and graphviz-pure would take minutes on ``d``'s clusters (follows the engine's name), or None."""
+    depth = max((len(c.path) for c in d.clusters), default=0)
+    if depth > DOT_MAX_DEPTH:
+        return (f"would take minutes on clusters nested {depth} deep (more than {DOT_MAX_DEPTH}); "
+                f"pass expand={DOT_MAX_DEPTH} or less")
+    return None
 
 
 def too_big_for_dot(d: Diagram) -> tuple[str, str] | None:

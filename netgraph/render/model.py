@@ -25,7 +25,7 @@ __all__ = ["DiagramOptions", "Diagram", "Node", "Edge", "Cluster", "shape_label"
 
 RANKDIRS = ("TB", "LR", "BT", "RL")
 #: ``expand=True`` draws this many levels of nested graphs as clusters; deeper ones are collapsed boxes (an int
-#: ``expand`` is taken as given). Graphviz's cluster layout slows steeply with depth (see ``api.DOT_MAX_DEPTH``).
+#: ``expand`` is taken as given). Graphviz's cluster layout slows steeply with depth (see ``dot_limits.DOT_MAX_DEPTH``).
 MAX_EXPAND = 32
 
 FILL = {"layer": "#e9ecef", "arrays": "#dbe4ff", "random": "#ffe8cc", "loss": "#ffe3e3", "graph": "#f1f3f5",

@@ -111,24 +111,52 @@ def unpadded_problems(cols: Mapping[str, Any], expect: Mapping[str, Any], listed
 
 
 def example_length_problems(cols: Mapping[str, Any], expect: Mapping[str, Any]) -> list[str]:
-    """A message for each list column (one tensor per example) whose length named like another list column's (a
-    sequence target already encoded beside its input sequences) differs from it at some example, naming the first
-    example, both keys and both lengths and how many: a batch said only "share the length n, found 6 and 5"."""
+    """A message for each list column (one tensor per example) whose length named like another column's (a sequence
+    target already encoded beside its input sequences) differs from it at some example, naming the first example,
+    both keys and both lengths and how many: a batch said only "share the length n, found 6 and 5". A tensor column
+    (one length for all) is compared with a list whose examples share one length too (``unpadded_problems`` tells
+    it from ragged ones)."""
     first: dict[str, tuple[str, list]] = {}  # length name -> (key, each example's size) where it was first seen
     problems = []
     for key, values in cols.items():
-        shape = expect[key].type.shape if key in expect and isinstance(values, list) else None
+        shape = expect[key].type.shape if key in expect else None
         for axis, dim in enumerate(shape or ()):
-            if not isinstance(dim, str):
+            if not isinstance(dim, str) or (sizes := _example_sizes(values, axis)) is None:
                 continue
-            sizes = [v.shape[axis] if v.dim() > axis else None for v in values]
             seen, theirs = first.setdefault(dim, (key, sizes))
+            if seen == key or not _comparable(cols[seen], theirs, values, sizes):
+                continue
             bad = [i for i, (a, b) in enumerate(zip(theirs, sizes)) if None not in (a, b) and a != b]
-            if seen != key and bad:
-                more = f" ({len(bad)} of {len(values)} examples)" if len(bad) > 1 else ""
+            if bad:
                 problems.append(f"{expect[seen].what} (key {seen!r}) and {expect[key].what} (key {key!r}) share the "
-                                f"length {dim}, found {theirs[bad[0]]} and {sizes[bad[0]]} at example {bad[0]}{more}")
+                                f"length {dim}, found {theirs[bad[0]]} and {sizes[bad[0]]}{_where(bad, theirs, sizes)}")
     return problems
+
+
+def _where(bad: list[int], one: list, other: list) -> str:
+    """Which examples differ: ' in all 12 examples' where each column holds one length, else the first and how many."""
+    if len(bad) == len(one) > 1 and len(set(one)) == len(set(other)) == 1:
+        return f" in all {len(one)} examples"
+    return f" at example {bad[0]}" + (f" ({len(bad)} of {len(one)} examples)" if len(bad) > 1 else "")
+
+
+def _example_sizes(values: Any, axis: int) -> list[int | None] | None:
+    """Each example's size along ``axis`` of its port's shape: of a list column's tensors, or of a tensor column's
+    (examples along dim 0, all of one size); None for a tensor column without that axis."""
+    if isinstance(values, list):
+        return [v.shape[axis] if v.dim() > axis else None for v in values]
+    if isinstance(values, torch.Tensor) and values.dim() > axis + 1:
+        return [values.shape[axis + 1]] * values.shape[0]
+    return None
+
+
+def _comparable(one: Any, its_sizes: list, other: Any, other_sizes: list) -> bool:
+    """Whether two columns' lengths are this check's to compare: not two tensor columns (each batch checks those),
+    nor a tensor column beside ragged lists (padded sequences, ``unpadded_problems``)."""
+    listed = [isinstance(one, list), isinstance(other, list)]
+    if all(listed):
+        return True
+    return any(listed) and len(set(its_sizes if listed[0] else other_sizes)) <= 1
 
 
 def _unpadding(key: str, listed: bool) -> str:
