@@ -199,6 +199,24 @@ def test_a_keras_loss_name_says_which_loss_layer_it_is(loss, words):
     assert words in str(info.value)
 
 
+@pytest.mark.parametrize("loss, words", [
+    ("CrossEntropyLoss", "torch's 'CrossEntropyLoss' is CrossEntropyLossLayer('Index', logits=True) here"),
+    ("cross_entropy", "torch's 'cross_entropy' is CrossEntropyLossLayer('Index', logits=True) here"),
+    ("MSELoss", "torch's 'MSELoss' is MeanSquaredLossLayer() here"),
+    ({"Output": "l1_loss"}, "torch's 'l1_loss' is MeanAbsoluteLossLayer() here"),
+    ("BCEWithLogitsLoss", "torch's 'BCEWithLogitsLoss' is CrossEntropyLossLayer('Binary', logits=True) here"),
+    ("CrossEntropy", "give the layer itself: CrossEntropyLossLayer()"),
+    ({"Output": "MeanSquared"}, "give the layer itself: MeanSquaredLossLayer()"),
+])
+def test_a_torch_loss_name_says_which_loss_layer_it_is(loss, words):
+    """Found by QA with torch habits: loss_function='CrossEntropyLoss' (torch's class name as a string) or
+    'CrossEntropy' was 'not an output port', naming no loss layer, where Keras's 'mse' named one."""
+    net, data = _net_and_data()
+    with pytest.raises(OptionError) as info:
+        net_train(net, data, loss_function=loss, max_training_rounds=1, progress=False)
+    assert words in str(info.value)
+
+
 def test_keras_list_of_losses_by_output_is_shown_as_the_dict_by_port():
     data = {"a": torch.randn(8, 2), "priority": torch.randn(8, 1), "department": torch.randint(0, 3, (8,))}
     with pytest.raises(OptionError) as info:
