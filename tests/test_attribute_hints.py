@@ -23,7 +23,9 @@ def _net():
                                         ("predict", "call the net: net(x)"), ("fit", "net_train(net, data"),
                                         ("evaluate", "attach_losses(net, loss_function)"),
                                         ("get_layer", "net['name']"), ("load_weights", "net_replace_part(net, dict("),
-                                        ("trainable", "net_set_learning_rate_multipliers(net, {'layer': 0})")])
+                                        ("trainable", "net_set_learning_rate_multipliers(net, {'layer': 0})"),
+                                        ("device", "net.compile().to('cuda')(x.cuda())"),
+                                        ("training", "net(x, mode='train') in training mode")])
 def test_torch_and_keras_names_say_what_a_net_has_instead(name, hint):
     with pytest.raises(AttributeError) as info:
         getattr(_net(), name)

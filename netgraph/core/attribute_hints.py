@@ -36,6 +36,9 @@ ATTRIBUTE_HINTS: dict[str, str] = {
     **dict.fromkeys(("children", "named_children"), _CHILDREN),
     "eval": "net(x) runs in test mode already (dropout off); net(x, mode='train') runs in training mode",
     "train": "net(x, mode='train') runs in training mode; net_train(net, data) trains the net",
+    "training": "a net holds no mode: net(x) runs in test mode, net(x, mode='train') in training mode",
+    "device": "a net evaluates on the CPU; on a GPU, net.compile().to('cuda')(x.cuda()), or net_train(net, data, "
+              "target_device='cuda')",
     "fit": "net_train(net, data, **options) trains it (Wolfram's NetTrain) and returns the trained net",
     "predict": "call the net: net(x) (batch_size= splits a large x)",
     "summary": "net.information() prints the summary (Wolfram's Information[net])",
