@@ -15,8 +15,8 @@ import torch
 
 from netgraph.backend.data_shapes import shaped_by_data
 from netgraph.backend.derived_lengths import check_derived_lengths
-from netgraph.backend.eval_options import (CALL_KEYWORDS, DEVICE_HINT, EvaluationOptions, call_by_name, compiled_module,
-                                           in_batches, seeded, snake_options, split_call)
+from netgraph.backend.eval_options import (CALL_KEYWORDS, OTHER_KEYWORDS, EvaluationOptions, call_by_name,
+                                           compiled_module, in_batches, seeded, snake_options, split_call)
 from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem
 from netgraph.backend.plain_call import plain_call
 from netgraph.backend.shape_hints import layout_hint
@@ -188,8 +188,8 @@ def _wrong_ports(net: Any, ports: tuple[str, ...], inputs: dict[str, Any]) -> No
 def _suggestion(key: str, ports: tuple[str, ...]) -> str:
     """A close port name, else a close keyword of net(...) (a misspelt option reads as a port)."""
     close = did_you_mean(key, ports)
-    if not close and key in ("TargetDevice", "target_device"):
-        return DEVICE_HINT
+    if not close and key in OTHER_KEYWORDS:
+        return OTHER_KEYWORDS[key]
     if close or not (option := did_you_mean(key, CALL_KEYWORDS)):
         return close
     return option.replace("did you mean ", "did you mean the option ")
