@@ -52,6 +52,8 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
         kind = "integer indices (dtype Integer)" if integer else "real numbers"
         raise DataError(f"input port {port!r} was given None; it takes {kind}{each}: a tensor, array or list",
                         kind="missing-data", layer=(), port=port)
+    if isinstance(value, (torch.utils.data.DataLoader, torch.utils.data.Dataset)):
+        raise DataError(_container_problem(port, value), layer=(), port=port)
     try:
         x = as_tensor(value)  # numpy arrays in the other byte order or with negative strides: a native copy
     except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
@@ -104,6 +106,19 @@ def ragged_hint(value: Any) -> str:
         return ("; examples of different lengths go in as a list of tensors, one per example "
                 "([torch.tensor(e) for e in examples]), or as Padded(data, lengths)")
     return ""
+
+
+def _container_problem(port: str, value: Any) -> str:
+    """For torch's DataLoader or Dataset given as data: how to evaluate what it holds."""
+    if isinstance(value, torch.utils.data.DataLoader):
+        advice = ("evaluate it batch by batch: torch.cat([net(batch) for batch in loader]) (for (inputs, targets) "
+                  "batches, net(batch[0])), or give all the data at once with batch_size= to split it")
+    elif isinstance(value, torch.utils.data.TensorDataset):
+        advice = "give its tensors: net(dataset.tensors[0])"
+    else:
+        advice = "stack its items into one tensor, or evaluate a DataLoader over it batch by batch"
+    return (f"input port {port!r}: net(x) takes the data itself (a tensor, array or list), found a "
+            f"{type(value).__name__}; {advice}")
 
 
 def _tuple_problem(port: str, value: Any) -> str:
