@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 from netgraph.core.errors import FrozenLayerError, did_you_mean
 from netgraph.core.torch_option_names import torch_option_hint
 
-__all__ = ["missing_attribute", "hinting_getattr", "ATTRIBUTE_HINTS", "shape_keyword_hint", "frozen_net_error",
+__all__ = ["missing_attribute", "missing_layer_attribute", "hinting_getattr", "ATTRIBUTE_HINTS", "shape_keyword_hint", "frozen_net_error",
            "keras_compile_message", "frozen_layer_error", "frozen_distribution_error"]
 
 _MODULE = ("a net is a frozen value, not a torch.nn.Module: module = net.compile() is one (module.parameters(), "
@@ -68,6 +68,15 @@ def hinting_getattr(hints: dict[str, str]) -> Callable[[Any, str], NoReturn]:
 
 #: ``__getattr__`` of a net: Python's AttributeError, with what to use instead for a torch or Keras name.
 missing_attribute = hinting_getattr(ATTRIBUTE_HINTS)
+
+
+def missing_layer_attribute(layer: Any, name: str) -> NoReturn:
+    """``__getattr__`` of a layer: Python's AttributeError; for an array's name as torch writes it (``weight``,
+    ``bias``) or as its key (``Weights``), where the array is."""
+    arrays = type(layer).ARRAYS  # the class's table: reading the instance here could recurse
+    key = next((k for k in arrays if name.lower() in (k.lower(), k.lower()[:-1], k.lower()[:-2])), None)
+    hint = f": its array {key!r} is layer.arrays[{key!r}] (also layer.{arrays[key]})" if key else ""
+    raise AttributeError(f"{type(layer).__name__!r} object has no attribute {name!r}{hint}", name=name, obj=layer)
 
 
 def shape_keyword_hint(name: str, inputs: tuple[str, ...]) -> str:
