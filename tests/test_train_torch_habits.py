@@ -103,6 +103,19 @@ def test_a_loader_of_torch_pairs_is_told_the_pair_and_dict_forms():
     assert trained.port_types["Output"].shape == (3,)
 
 
+def test_a_tensor_dataset_given_itself_is_told_its_items_are_pairs():
+    """Found by QA with torch habits: net_train(net, TensorDataset(x, y)) spoke of 'the data loader's batches', a
+    loader the user never made."""
+    net, data = _net_and_data()
+    dataset = torch.utils.data.TensorDataset(torch.tensor(data["Input"], dtype=torch.float32),
+                                             torch.tensor(data["Target"]))
+    with pytest.raises(DataError) as info:
+        net_train(net, dataset, max_training_rounds=1)
+    assert ("the dataset's items are (inputs, targets) pairs, as torch's TensorDataset gives; they must be "
+            "dicts of port -> tensor") in str(info.value)
+    assert "loader" not in str(info.value) and "net_train(net, dataset.tensors)" in str(info.value)
+
+
 @pytest.mark.parametrize("numpy_options, python_options", [
     ({"batch_size": np.int64(8)}, {"batch_size": 8}),
     ({"max_training_rounds": np.int64(3)}, {"max_training_rounds": 3}),
