@@ -25,7 +25,10 @@ def _net():
                                         ("get_layer", "net['name']"), ("load_weights", "net_replace_part(net, dict("),
                                         ("trainable", "net_set_learning_rate_multipliers(net, {'layer': 0})"),
                                         ("device", "net.compile().to('cuda')(x.cuda())"),
-                                        ("training", "net(x, mode='train') in training mode")])
+                                        ("training", "net(x, mode='train') in training mode"),
+                                        ("append", "net_append(net, layer) returns"),
+                                        ("insert", "net_insert(net, layer, before) returns"),
+                                        ("add_module", "net_append(net, {'name': layer}) names it")])
 def test_torch_and_keras_names_say_what_a_net_has_instead(name, hint):
     with pytest.raises(AttributeError) as info:
         getattr(_net(), name)

@@ -36,6 +36,9 @@ ATTRIBUTE_HINTS: dict[str, str] = {
     **dict.fromkeys(("children", "named_children"), _CHILDREN),
     "eval": "net(x) runs in test mode already (dropout off); net(x, mode='train') runs in training mode",
     "train": "net(x, mode='train') runs in training mode; net_train(net, data) trains the net",
+    **dict.fromkeys(("append", "extend", "add_module"), "a net is a frozen value: net_append(net, layer) returns the "
+                    "net with it at the end (net_append(net, {'name': layer}) names it)"),
+    "insert": "a net is a frozen value: net_insert(net, layer, before) returns the net with it before that layer",
     "training": "a net holds no mode: net(x) runs in test mode, net(x, mode='train') in training mode",
     "device": "a net evaluates on the CPU; on a GPU, net.compile().to('cuda')(x.cuda()), or net_train(net, data, "
               "target_device='cuda')",
