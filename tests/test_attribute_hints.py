@@ -23,7 +23,12 @@ def _net():
                                         ("predict", "call the net: net(x)"), ("fit", "net_train(net, data"),
                                         ("evaluate", "attach_losses(net, loss_function)"),
                                         ("get_layer", "net['name']"), ("load_weights", "net_replace_part(net, dict("),
-                                        ("trainable", "net_set_learning_rate_multipliers(net, {'layer': 0})")])
+                                        ("trainable", "net_set_learning_rate_multipliers(net, {'layer': 0})"),
+                                        ("device", "net.compile().to('cuda')(x.cuda())"),
+                                        ("training", "net(x, mode='train') in training mode"),
+                                        ("append", "net_append(net, layer) returns"),
+                                        ("insert", "net_insert(net, layer, before) returns"),
+                                        ("add_module", "net_append(net, {'name': layer}) names it")])
 def test_torch_and_keras_names_say_what_a_net_has_instead(name, hint):
     with pytest.raises(AttributeError) as info:
         getattr(_net(), name)
@@ -135,3 +140,17 @@ def test_kerass_compile_options_say_they_are_net_trains():
         _net().compile(optimizer="adam", loss="mse")
     assert isinstance(_net().compile(checks=False), torch.nn.Module)
 
+
+
+@pytest.mark.parametrize("name, key, option", [("weight", "Weights", "weights"), ("bias", "Biases", "biases"),
+                                               ("Weights", "Weights", "weights")])
+def test_torchs_array_names_on_a_layer_say_where_the_array_is(name, key, option):
+    """Found by QA with torch habits: net['fc1'].weight (nn.Linear's) was Python's bare AttributeError."""
+    layer = _net()[0]
+    with pytest.raises(AttributeError) as info:
+        getattr(layer, name)
+    assert str(info.value) == (f"'LinearLayer' object has no attribute {name!r}: its array {key!r} is "
+                               f"layer.arrays[{key!r}] (also layer.{option})")
+    assert info.value.name == name and torch.equal(layer.arrays[key], getattr(layer, option))
+    with pytest.raises(AttributeError, match=r"^'LinearLayer' object has no attribute 'nothing_here'$"):
+        layer.nothing_here

@@ -178,3 +178,16 @@ def test_a_mistyped_shape_keyword_of_a_chain_names_the_chain_and_its_input_keywo
         NetChain([LinearLayer(4)], ouput=3)
     with pytest.raises(WiringError, match=r"'input' .* of this NetGraph \(did you mean 'Input'\?\)"):
         NetGraph([LinearLayer(4)], [], input=3)  # a graph has no input= keyword: its port is suggested
+
+
+def test_layers_given_one_by_one_as_nn_sequential_takes_them_say_to_give_a_list():
+    """Found by QA with torch habits: NetChain(LinearLayer(3), 'Ramp', input=4), nn.Sequential's form, was Python's
+    TypeError 'takes from 1 to 2 positional arguments but 3 were given'."""
+    from netgraph import LinearLayer, NetChain, WiringError
+    with pytest.raises(WiringError) as info:
+        NetChain(LinearLayer(3), "Ramp", LinearLayer(2), input=4)
+    assert str(info.value) == ("NetChain takes its layers as one list (or dict), found 3 layers given one by one "
+                               "as torch's nn.Sequential(l1, l2) takes them: NetChain([l1, l2, ...])")
+    assert info.value.diagnostics[0].option == "layers"
+    listed = NetChain([LinearLayer(3), "Ramp", LinearLayer(2)], input=4)
+    assert len(listed) == 3 and listed.output_shapes == {"Output": (2,)}

@@ -28,8 +28,8 @@ def test_an_unknown_name_offers_the_loss_layer_it_resembles(cli, tmp_path):
     cli.spec(), cli.data()
     ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--loss", "MeanAbsoluteLoss")
     assert ran.code == 1 and ran.err.count("\n") == 1
-    assert ("--loss 'MeanAbsoluteLoss' is neither an output port nor a loss layer (did you mean "
-            "'MeanAbsoluteLossLayer'?); the outputs are Output") in ran.err
+    assert ("--loss 'MeanAbsoluteLoss' is neither an output port nor a loss layer; give the layer itself: "
+            "MeanAbsoluteLossLayer; the outputs are Output") in ran.err
     assert not (tmp_path / "out").exists()
 
 

@@ -304,3 +304,18 @@ def test_wolframs_target_device_in_a_call_says_where_a_net_runs(name):
         net(torch.ones(1, 3), **{name: "GPU"})
     with pytest.raises(DataError, match=re.escape(f"unknown input port {name!r} (Wolfram's TargetDevice: ")):
         net(Input=torch.ones(1, 3), **{name: "GPU"})
+
+
+@pytest.mark.parametrize("name, hint", [
+    ("device", "(torch's device: net(x) evaluates on the CPU; on a GPU, net.compile().to('cuda')(x.cuda()))"),
+    ("training", "(torch's training=True is mode='train' here)"),
+])
+def test_torchs_device_and_training_keywords_in_a_call_say_what_to_write(name, hint):
+    """Found by QA with torch habits: net(x, device='cpu') offered "did you mean 'decoder'?", and training=True only
+    listed the options."""
+    net = net_initialize(NetChain([LinearLayer(2)], input=3), seed=0)
+    with pytest.raises(DataError, match=re.escape(f"unknown keyword {name!r} of net(...) {hint}")) as positional:
+        net(torch.ones(1, 3), **{name: True})
+    assert "did you mean" not in str(positional.value)
+    with pytest.raises(DataError, match=re.escape(f"unknown input port {name!r} {hint}")):
+        net(Input=torch.ones(1, 3), **{name: True})

@@ -10,9 +10,10 @@ import numpy
 import pytest
 import torch
 
-from netgraph import (DataError, DropoutLayer, ElementwiseLayer, FunctionLayer, LinearLayer, NetChain, NetGraph,
-                      NetMapOperator, NetNestOperator, OptionError, Padded, PartLayer, RandomArrayLayer, SoftmaxLayer,
-                      ShapeError, UninitializedError, interpret, net_initialize, net_port_gradient)
+from netgraph import (DataError, DropoutLayer, ElementwiseLayer, FunctionLayer, KLDivergenceLayer, LinearLayer,
+                      NetChain, NetGraph, NetMapOperator, NetNestOperator, NormalDistribution, OptionError, Padded,
+                      PartLayer, RandomArrayLayer, SoftmaxLayer, ShapeError, UninitializedError, interpret,
+                      net_initialize, net_port_gradient)
 from netgraph.core.layer_call import as_net
 from netgraph.render.nodes import option_lines
 
@@ -230,3 +231,18 @@ def test_an_uninitialised_net_of_unknown_input_shape_still_asks_for_the_shape():
         NetChain([ElementwiseLayer("Tanh"), LinearLayer(2)])(torch.ones(3))
     with pytest.raises(UninitializedError, match=r"call net_initialize\(layer\) once its inputs have shapes"):
         NetMapOperator(LinearLayer(2))(torch.ones(4, 3))
+
+
+@pytest.mark.parametrize("build", [lambda d: RandomArrayLayer(d),
+                                   lambda d: KLDivergenceLayer(d, NormalDistribution(0, 1)),
+                                   lambda d: KLDivergenceLayer(NormalDistribution(0, 1), d)])
+def test_a_torch_distribution_names_netgraphs_distribution_of_that_name(build):
+    """Found by QA with torch habits: RandomArrayLayer(torch.distributions.Normal(0, 1)) said 'needs a distribution
+    such as NormalDistribution(0, 1), found Normal(loc: 0.0, scale: 1.0)', not that it is torch's."""
+    with pytest.raises(OptionError) as info:
+        build(torch.distributions.Normal(0.0, 1.0))
+    assert ("(torch's distributions.Normal is NormalDistribution(mu, sigma) here, its parameters by position in "
+            "Wolfram's order)") in str(info.value)
+    with pytest.raises(OptionError) as info:
+        build(torch.distributions.Chi2(3.0))
+    assert "(torch's distributions.Chi2 is no netgraph distribution" in str(info.value)

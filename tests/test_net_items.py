@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import ast
+
 import numpy
 import pytest
 import torch
@@ -145,3 +147,24 @@ def test_in_is_refused_with_what_to_ask_instead(make):
         with pytest.raises(NetGraphError, match=r"`name in net.layers` for a layer's name, `layer in list\(net\)`"):
             item in net
     assert net[0] in list(net) and "a" in graph().layers
+
+
+@pytest.mark.parametrize("key, layer_ref", [(0, "1"), (-1, "-1"), ("act", "'act'")])
+def test_assigning_or_deleting_an_item_as_on_nn_sequential_names_the_surgery(key, layer_ref):
+    """Found by QA with torch habits: chain[0] = layer and del chain[0] (nn.Sequential's) were Python's TypeError
+    'object does not support item assignment', naming no way to edit the net."""
+    from netgraph import net_delete, net_replace_part
+    chain = NetChain({"lin": LinearLayer(3), "act": "Tanh"}, input=2)
+    with pytest.raises(WiringError) as info:
+        chain[key] = "Ramp"
+    assert isinstance(info.value, TypeError) and str(info.value) == (
+        f"a net is a frozen value, not edited in place: net_replace_part(net, {{{layer_ref}: new_layer}}) returns the "
+        f"net with it (surgery counts layers from 1, as Wolfram; net[0] is layer 1)")
+    with pytest.raises(WiringError) as info:
+        del chain[key]
+    assert isinstance(info.value, TypeError) and str(info.value) == (
+        f"a net is a frozen value, not edited in place: net_delete(net, {layer_ref}) returns the net without it "
+        f"(surgery counts layers from 1, as Wolfram; net[0] is layer 1)")
+    ref = ast.literal_eval(layer_ref)  # the reference the message shows does what it says
+    assert net_replace_part(chain, {ref: "Ramp"})[key].function == "Ramp"
+    assert len(net_delete(chain, ref)) == 1

@@ -103,6 +103,19 @@ def test_a_loader_of_torch_pairs_is_told_the_pair_and_dict_forms():
     assert trained.port_types["Output"].shape == (3,)
 
 
+def test_a_tensor_dataset_given_itself_is_told_its_items_are_pairs():
+    """Found by QA with torch habits: net_train(net, TensorDataset(x, y)) spoke of 'the data loader's batches', a
+    loader the user never made."""
+    net, data = _net_and_data()
+    dataset = torch.utils.data.TensorDataset(torch.tensor(data["Input"], dtype=torch.float32),
+                                             torch.tensor(data["Target"]))
+    with pytest.raises(DataError) as info:
+        net_train(net, dataset, max_training_rounds=1)
+    assert ("the dataset's items are (inputs, targets) pairs, as torch's TensorDataset gives; they must be "
+            "dicts of port -> tensor") in str(info.value)
+    assert "loader" not in str(info.value) and "net_train(net, dataset.tensors)" in str(info.value)
+
+
 @pytest.mark.parametrize("numpy_options, python_options", [
     ({"batch_size": np.int64(8)}, {"batch_size": 8}),
     ({"max_training_rounds": np.int64(3)}, {"max_training_rounds": 3}),
@@ -193,6 +206,24 @@ def _two_heads():
 def test_a_keras_loss_name_says_which_loss_layer_it_is(loss, words):
     """Found by QA with Keras habits: loss_function='mse' was 'not an output port', and {'Output': 'mse'} listed the
     forms a term takes, neither naming the loss layer Keras's name stands for."""
+    net, data = _net_and_data()
+    with pytest.raises(OptionError) as info:
+        net_train(net, data, loss_function=loss, max_training_rounds=1, progress=False)
+    assert words in str(info.value)
+
+
+@pytest.mark.parametrize("loss, words", [
+    ("CrossEntropyLoss", "torch's 'CrossEntropyLoss' is CrossEntropyLossLayer('Index', logits=True) here"),
+    ("cross_entropy", "torch's 'cross_entropy' is CrossEntropyLossLayer('Index', logits=True) here"),
+    ("MSELoss", "torch's 'MSELoss' is MeanSquaredLossLayer() here"),
+    ({"Output": "l1_loss"}, "torch's 'l1_loss' is MeanAbsoluteLossLayer() here"),
+    ("BCEWithLogitsLoss", "torch's 'BCEWithLogitsLoss' is CrossEntropyLossLayer('Binary', logits=True) here"),
+    ("CrossEntropy", "give the layer itself: CrossEntropyLossLayer()"),
+    ({"Output": "MeanSquared"}, "give the layer itself: MeanSquaredLossLayer()"),
+])
+def test_a_torch_loss_name_says_which_loss_layer_it_is(loss, words):
+    """Found by QA with torch habits: loss_function='CrossEntropyLoss' (torch's class name as a string) or
+    'CrossEntropy' was 'not an output port', naming no loss layer, where Keras's 'mse' named one."""
     net, data = _net_and_data()
     with pytest.raises(OptionError) as info:
         net_train(net, data, loss_function=loss, max_training_rounds=1, progress=False)

@@ -214,3 +214,17 @@ def test_the_output_clash_advice_mutes_the_clashing_port_not_the_layers_first_on
     with pytest.raises(WiringError, match=re.escape("mute one with (NetPort('a', 'State'), None) or name")):
         NetGraph({"a": GatedRecurrentLayer(3, state_output=True), "last": SequenceLastLayer(), "b": LinearLayer(3)},
                  [("a", "last", "b", NetPort("State"))], Input=("n", 2))
+
+
+@pytest.mark.parametrize("ref", ["a.Output", "a.Input"])
+def test_a_layers_port_written_with_a_dot_says_the_netport_of_the_layer_and_port(ref):
+    """Found by QA with torch habits: ('a.Output', 'b') was told 'a graph port is written NetPort('a.Output')', a
+    graph port named 'a.Output', where the layer 'a''s port is meant."""
+    from netgraph import LinearLayer, NetGraph, WiringError
+    layer, port = ref.split(".")
+    with pytest.raises(WiringError) as info:
+        NetGraph({"a": LinearLayer(2), "b": LinearLayer(1)}, [(ref, "b")], Input=3)
+    assert (f"there is no layer {ref!r}; a layer's port is written NetPort({layer!r}, {port!r}), a graph port "
+            f"NetPort('name')") in str(info.value)
+    with pytest.raises(WiringError, match=re.escape("there is no layer 'x'; a graph port is written NetPort('x')")):
+        NetGraph({"a": LinearLayer(2)}, [("x", "a")], x=3)

@@ -30,7 +30,7 @@ from netgraph.layers.bad_index import examples_at
 from netgraph.layers.random import distribution_checks
 
 __all__ = ["OPTION_NAMES", "CALL_KEYWORDS", "WOLFRAM_OPTIONS", "EvaluationOptions", "parse_options", "split_call",
-           "snake_options", "DEVICE_HINT", "compiled_module", "seeded", "in_batches", "call_by_name", "working_precision",
+           "snake_options", "OTHER_KEYWORDS", "compiled_module", "seeded", "in_batches", "call_by_name", "working_precision",
            "PRECISIONS"]
 
 OPTION_NAMES = ("batch_size", "mode", "seed", "precision", "decoder", "outputs")
@@ -197,11 +197,15 @@ def _by_port(examples: Sequence[Mapping]) -> dict[str, Any]:
     return data
 
 
-DEVICE_HINT = " (Wolfram's TargetDevice: net(x) evaluates on the CPU; on a GPU, net.compile().to('cuda')(x.cuda()))"
+_ON_THE_CPU = "net(x) evaluates on the CPU; on a GPU, net.compile().to('cuda')(x.cuda())"
+#: Another library's keyword of a call -> what netgraph has instead (Wolfram's TargetDevice, torch's device=).
+OTHER_KEYWORDS = {**dict.fromkeys(("TargetDevice", "target_device"), f" (Wolfram's TargetDevice: {_ON_THE_CPU})"),
+                  "device": f" (torch's device: {_ON_THE_CPU})",
+                  **dict.fromkeys(("training", "train"), " (torch's training=True is mode='train' here)")}
 
 
 def _keyword_hint(name: str) -> str:
-    return DEVICE_HINT if name in ("TargetDevice", "target_device") else did_you_mean(name, CALL_KEYWORDS)
+    return OTHER_KEYWORDS.get(name) or did_you_mean(name, CALL_KEYWORDS)
 
 
 def _unknown_keywords(ports: tuple[str, ...], data: Mapping[str, Any]) -> None:

@@ -15,8 +15,8 @@ import torch
 
 from netgraph.backend.data_shapes import shaped_by_data
 from netgraph.backend.derived_lengths import check_derived_lengths
-from netgraph.backend.eval_options import (CALL_KEYWORDS, DEVICE_HINT, EvaluationOptions, call_by_name, compiled_module,
-                                           in_batches, seeded, snake_options, split_call)
+from netgraph.backend.eval_options import (CALL_KEYWORDS, OTHER_KEYWORDS, EvaluationOptions, call_by_name,
+                                           compiled_module, in_batches, seeded, snake_options, split_call)
 from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem
 from netgraph.backend.plain_call import plain_call
 from netgraph.backend.shape_hints import layout_hint
@@ -52,6 +52,8 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
         kind = "integer indices (dtype Integer)" if integer else "real numbers"
         raise DataError(f"input port {port!r} was given None; it takes {kind}{each}: a tensor, array or list",
                         kind="missing-data", layer=(), port=port)
+    if isinstance(value, (torch.utils.data.DataLoader, torch.utils.data.Dataset)):
+        raise DataError(_container_problem(port, value), layer=(), port=port)
     try:
         x = as_tensor(value)  # numpy arrays in the other byte order or with negative strides: a native copy
     except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
@@ -104,6 +106,19 @@ def ragged_hint(value: Any) -> str:
         return ("; examples of different lengths go in as a list of tensors, one per example "
                 "([torch.tensor(e) for e in examples]), or as Padded(data, lengths)")
     return ""
+
+
+def _container_problem(port: str, value: Any) -> str:
+    """For torch's DataLoader or Dataset given as data: how to evaluate what it holds."""
+    if isinstance(value, torch.utils.data.DataLoader):
+        advice = ("evaluate it batch by batch: torch.cat([net(batch) for batch in loader]) (for (inputs, targets) "
+                  "batches, net(batch[0])), or give all the data at once with batch_size= to split it")
+    elif isinstance(value, torch.utils.data.TensorDataset):
+        advice = "give its tensors: net(dataset.tensors[0])"
+    else:
+        advice = "stack its items into one tensor, or evaluate a DataLoader over it batch by batch"
+    return (f"input port {port!r}: net(x) takes the data itself (a tensor, array or list), found a "
+            f"{type(value).__name__}; {advice}")
 
 
 def _tuple_problem(port: str, value: Any) -> str:
@@ -188,8 +203,8 @@ def _wrong_ports(net: Any, ports: tuple[str, ...], inputs: dict[str, Any]) -> No
 def _suggestion(key: str, ports: tuple[str, ...]) -> str:
     """A close port name, else a close keyword of net(...) (a misspelt option reads as a port)."""
     close = did_you_mean(key, ports)
-    if not close and key in ("TargetDevice", "target_device"):
-        return DEVICE_HINT
+    if not close and key in OTHER_KEYWORDS:
+        return OTHER_KEYWORDS[key]
     if close or not (option := did_you_mean(key, CALL_KEYWORDS)):
         return close
     return option.replace("did you mean ", "did you mean the option ")

@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 from netgraph.core.errors import FrozenLayerError, did_you_mean
 from netgraph.core.torch_option_names import torch_option_hint
 
-__all__ = ["missing_attribute", "hinting_getattr", "ATTRIBUTE_HINTS", "shape_keyword_hint", "frozen_net_error",
+__all__ = ["missing_attribute", "missing_layer_attribute", "hinting_getattr", "ATTRIBUTE_HINTS", "shape_keyword_hint", "frozen_net_error",
            "keras_compile_message", "frozen_layer_error", "frozen_distribution_error"]
 
 _MODULE = ("a net is a frozen value, not a torch.nn.Module: module = net.compile() is one (module.parameters(), "
@@ -36,6 +36,12 @@ ATTRIBUTE_HINTS: dict[str, str] = {
     **dict.fromkeys(("children", "named_children"), _CHILDREN),
     "eval": "net(x) runs in test mode already (dropout off); net(x, mode='train') runs in training mode",
     "train": "net(x, mode='train') runs in training mode; net_train(net, data) trains the net",
+    **dict.fromkeys(("append", "extend", "add_module"), "a net is a frozen value: net_append(net, layer) returns the "
+                    "net with it at the end (net_append(net, {'name': layer}) names it)"),
+    "insert": "a net is a frozen value: net_insert(net, layer, before) returns the net with it before that layer",
+    "training": "a net holds no mode: net(x) runs in test mode, net(x, mode='train') in training mode",
+    "device": "a net evaluates on the CPU; on a GPU, net.compile().to('cuda')(x.cuda()), or net_train(net, data, "
+              "target_device='cuda')",
     "fit": "net_train(net, data, **options) trains it (Wolfram's NetTrain) and returns the trained net",
     "predict": "call the net: net(x) (batch_size= splits a large x)",
     "summary": "net.information() prints the summary (Wolfram's Information[net])",
@@ -65,6 +71,15 @@ def hinting_getattr(hints: dict[str, str]) -> Callable[[Any, str], NoReturn]:
 
 #: ``__getattr__`` of a net: Python's AttributeError, with what to use instead for a torch or Keras name.
 missing_attribute = hinting_getattr(ATTRIBUTE_HINTS)
+
+
+def missing_layer_attribute(layer: Any, name: str) -> NoReturn:
+    """``__getattr__`` of a layer: Python's AttributeError; for an array's name as torch writes it (``weight``,
+    ``bias``) or as its key (``Weights``), where the array is."""
+    arrays = type(layer).ARRAYS  # the class's table: reading the instance here could recurse
+    key = next((k for k in arrays if name.lower() in (k.lower(), k.lower()[:-1], k.lower()[:-2])), None)
+    hint = f": its array {key!r} is layer.arrays[{key!r}] (also layer.{arrays[key]})" if key else ""
+    raise AttributeError(f"{type(layer).__name__!r} object has no attribute {name!r}{hint}", name=name, obj=layer)
 
 
 def shape_keyword_hint(name: str, inputs: tuple[str, ...]) -> str:

@@ -37,7 +37,11 @@ class NetChain(NetGraph):
     first output.
     """
 
-    def __init__(self, layers: Any = NOT_GIVEN, /, **port_shapes: Any):
+    def __init__(self, layers: Any = NOT_GIVEN, /, *more: Any, **port_shapes: Any):
+        if more:  # nn.Sequential(l1, l2)'s form
+            raise WiringError(f"NetChain takes its layers as one list (or dict), found {1 + len(more)} layers given "
+                              f"one by one as torch's nn.Sequential(l1, l2) takes them: NetChain([l1, l2, ...])",
+                              kind="chain-layers", layer=(), option="layers")
         layers = given_by_keyword("NetChain", layers, NOT_GIVEN, port_shapes)[0]
         with gc_paused():
             names, table = named_layers(layers, "NetChain")

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
-from netgraph.core.attribute_hints import frozen_layer_error
+from netgraph.core.attribute_hints import frozen_layer_error, missing_layer_attribute
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.options import as_array, copy_plan, removable_fields, shape_options
 from netgraph.core.layer_checks import (SHAPES_CHECKED, check_class, leave_out_removed, removed_note, same_shapes,
@@ -160,6 +160,8 @@ class Layer:
 
     def validate(self) -> None:
         """Check the normalised options together (raise OptionError naming the option)."""
+
+    __getattr__ = missing_layer_attribute  # layer.weight (torch's name): where the array is (misses only)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise frozen_layer_error(self, name, _option_names(self))

@@ -28,6 +28,16 @@ class NetItemError(WiringError, TypeError):
     message says what to use instead (a TypeError too, as Python's for an unsupported operation or key)."""
 
 
+_FROM_ONE = " (surgery counts layers from 1, as Wolfram; net[0] is layer 1)"
+
+
+def _surgery_ref(key: Any) -> str:
+    """How surgery names the layer ``net[key]`` names: a position from 0 becomes Wolfram's index from 1."""
+    if isinstance(key, int) and not isinstance(key, bool):
+        return str(key + 1 if key >= 0 else key)
+    return repr(key)
+
+
 class LayerSequence:
     """``len``, indexing and iteration over a net's top-level layers, in the order given (a NetGraph's too)."""
 
@@ -41,6 +51,14 @@ class LayerSequence:
         """``net[i]`` (from 0, negative from the end), ``net["name"]``, ``net["enc", "l1", "Weights"]`` (a path,
         each part an index or a name), ``chain[i:j]`` (a NetChain of those layers): what ``net_extract`` gives."""
         return stage("net_item")(self, key)
+
+    def __setitem__(self, key: Any, value: Any) -> NoReturn:
+        raise NetItemError(f"a net is a frozen value, not edited in place: net_replace_part(net, {{{_surgery_ref(key)}: "
+                           f"new_layer}}) returns the net with it{_FROM_ONE}")
+
+    def __delitem__(self, key: Any) -> NoReturn:
+        raise NetItemError(f"a net is a frozen value, not edited in place: net_delete(net, {_surgery_ref(key)}) "
+                           f"returns the net without it{_FROM_ONE}")
 
     def __iter__(self) -> Iterator[Any]:
         """The top-level layers in order: ``net[0]``, ``net[1]``, ..."""

@@ -150,11 +150,18 @@ class _Normalizer(GraphPortsStep):
                 return ref
             if ref not in self.guesses:
                 self.guesses[ref] = did_you_mean(ref, self.names) if len(self.guesses) < MAX_LISTED else ""
-            self.problem("unknown-layer", edge, f"there is no layer {ref!r}{self.guesses[ref]}; "
-                         f"a graph port is written NetPort({ref!r})")
+            self.problem("unknown-layer", edge, f"there is no layer {ref!r}{self.guesses[ref]}; {self._port_form(ref)}")
             return None
         self.problem("endpoint-form", edge, f"{ref!r} is not a layer index, layer name or NetPort")
         return None
+
+    def _port_form(self, ref: str) -> str:
+        """How the port that ``ref`` may mean is written: a layer's (``'a.Output'``, torch's dotted names) or the
+        graph's."""
+        layer, dot, port = ref.rpartition(".")
+        if dot and port and layer in self.layers:
+            return f"a layer's port is written NetPort({layer!r}, {port!r}), a graph port NetPort('name')"
+        return f"a graph port is written NetPort({ref!r})"
 
     def check_port(self, name: str, port: str, want: str, edge: EdgeRef) -> bool:
         layer = self.layers[name]

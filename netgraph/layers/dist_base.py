@@ -37,6 +37,22 @@ __all__ = ["Distribution", "DISTRIBUTIONS", "distribution_class", "slot_name", "
 DISTRIBUTIONS: Registry = Registry("distribution")
 
 
+def torch_distribution_hint(value: Any) -> str:
+    """For torch's distribution given where netgraph's is taken: netgraph's of that name, else ''.
+
+    >>> torch_distribution_hint(torch.distributions.Normal(0.0, 1.0))
+    " (torch's distributions.Normal is NormalDistribution(mu, sigma) here, its parameters by position in Wolfram's order)"
+    """
+    if not isinstance(value, torch.distributions.Distribution):
+        return ""
+    name = type(value).__name__
+    ours = DISTRIBUTIONS.get(f"{name}Distribution")
+    if ours is None:
+        return (f" (torch's distributions.{name} is no netgraph distribution; netgraph's are listed in the README's "
+                f"'Random layers')")
+    return f" (torch's distributions.{name} is {ours._usage()} here, its parameters by position in Wolfram's order)"
+
+
 def distribution_class(name: str) -> type[Distribution]:
     """The distribution class called ``name``; OptionError with a suggestion when unknown.
 

@@ -39,6 +39,7 @@ from netgraph.core.tracing import tracing
 from netgraph.layers.bad_index import naming_layer
 from netgraph.layers.dist_tensors import is_tensor, sized, tensors
 from netgraph.layers.dist_vector import VectorDistribution
+from netgraph.layers.dist_base import torch_distribution_hint
 from netgraph.layers.distributions import Distribution, slot_name
 from netgraph.layers.kl import closed_form, describe_estimate, monte_carlo_kl, support_problem
 from netgraph.layers.random import _label, distribution_checks
@@ -157,7 +158,8 @@ class KLDivergenceLayer(Layer):
         if not isinstance(dist, Distribution):
             return option_problem(OptionError(f"KLDivergenceLayer: {name}= must be a distribution such as "
                                               f"NormalDistribution(0, 1) (KLDivergenceLayer(p, q) is KL(p ‖ q)); found "
-                                              f"{dist!r}", option=name, expected="a distribution", found=dist), None)
+                                              f"{dist!r}{torch_distribution_hint(dist)}", option=name, expected="a distribution",
+                                              found=dist), None)
         return dist
 
     @property

@@ -18,6 +18,7 @@ from torch import nn
 
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import DistributionOption, Literal, Shape
+from netgraph.layers.dist_base import torch_distribution_hint
 from netgraph.layers.distributions import Distribution, slot_name
 from netgraph.layers.dist_tensors import promoted_dtype_code
 from netgraph.layers.dist_vector import VectorDistribution, vector_types
@@ -77,7 +78,8 @@ class RandomArrayLayer(Layer):
         if not isinstance(dist, Distribution):
             if not callable(dist) or isinstance(dist, Layer):  # a layer is callable too (layer(x))
                 dist = option_problem(OptionError(f"RandomArrayLayer needs a distribution such as NormalDistribution(0, "
-                                                  f"1), found {dist!r}{other_layer_hint(dist)}", option="distribution",
+                                                  f"1), found {dist!r}{other_layer_hint(dist)}{torch_distribution_hint(dist)}",
+                                                  option="distribution",
                                                   expected="a distribution", found=dist), None)
             else:
                 dist = call_with_slots(dist)

@@ -24,7 +24,7 @@ from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, see
 from netgraph.train.data_columns import Expect, check_columns, columns_from
 from netgraph.train.data_pairs import dict_pair_problem, pair_problem
 from netgraph.train.data_checks import non_finite_data
-from netgraph.train.datasets import checked_loader
+from netgraph.train.datasets import checked_dataset, checked_loader
 from netgraph.train.in_memory import InMemory
 from netgraph.train.padded_columns import as_sequences, sample_of, unpadded
 
@@ -62,11 +62,19 @@ class Streamed:
         if self.first_raw is None:
             raise data_error(what, "the data loader yields no batches")
         if not isinstance(self.first_raw, Mapping):
-            pairs = isinstance(self.first_raw, (tuple, list)) and len(self.first_raw) == 2
-            raise data_error(what, f"the data loader's batches are {type(self.first_raw).__name__}"
-                             f"{_PAIRS[0] if pairs else ''}; they must be dicts of port -> batched tensor (use a "
-                             f"Dataset whose items are dicts{_PAIRS[1] if pairs else ''})")
+            raise data_error(what, self._not_dicts())
         self.first = columns_from(sample_of(self.first_raw, what), what)
+
+    def _not_dicts(self) -> str:
+        """Why the first batch is refused: it is no dict, in the words of what the user gave (a Dataset, which
+        net_train batches itself, or a loader)."""
+        pairs = isinstance(self.first_raw, (tuple, list)) and len(self.first_raw) == 2
+        kind = type(self.first_raw).__name__
+        given = (f"the dataset's items are{'' if pairs else ' ' + kind}" if checked_dataset(self.loader) is not None
+                 else f"the data loader's batches are {kind}")  # a dataset's pairs come collated as lists
+        return (f"{given}{_PAIRS[0] if pairs else ''}; they must be dicts of port -> "
+                f"{'tensor' if 'items' in given else 'batched tensor'} (use a Dataset whose items are dicts"
+                f"{_PAIRS[1] if pairs else ''})")
 
     def to(self, device: torch.device) -> Streamed:
         self.device = device

@@ -65,33 +65,61 @@ _KERAS_LOSSES: dict[str, tuple[str, str | None]] = {
     **dict.fromkeys(("binary_crossentropy", "binarycrossentropy"), ("CrossEntropyLossLayer", "Binary"))}
 
 
+#: torch's loss names (its classes in torch.nn, its functions in torch.nn.functional) -> the loss layer, its form
+#: (None: the default) and whether it takes scores (logits), as torch's cross-entropies do.
+_TORCH_LOSSES: dict[str, tuple[str, str | None, bool]] = {
+    **dict.fromkeys(("CrossEntropyLoss", "cross_entropy"), ("CrossEntropyLossLayer", "Index", True)),
+    **dict.fromkeys(("MSELoss", "mse_loss"), ("MeanSquaredLossLayer", None, False)),
+    **dict.fromkeys(("L1Loss", "l1_loss"), ("MeanAbsoluteLossLayer", None, False)),
+    **dict.fromkeys(("BCELoss", "binary_cross_entropy"), ("CrossEntropyLossLayer", "Binary", False)),
+    **dict.fromkeys(("BCEWithLogitsLoss", "binary_cross_entropy_with_logits"), ("CrossEntropyLossLayer", "Binary", True))}
+#: The loss layers' type names, for a name given without its 'LossLayer' ending ('CrossEntropy').
+_LOSS_LAYER_NAMES = ("MeanSquaredLossLayer", "MeanAbsoluteLossLayer", "CrossEntropyLossLayer", "ContrastiveLossLayer",
+                     "CTCLossLayer")
+
+
+def _loss_named(name: str) -> tuple[str, str, str | None, bool] | None:
+    """(whose name it is: "torch's", "Keras's" or '' for a loss layer's, layer, form, logits) for a loss's name."""
+    if name in _TORCH_LOSSES:
+        return ("torch's", *_TORCH_LOSSES[name])
+    if name.lower() in _KERAS_LOSSES:
+        return ("Keras's", *_KERAS_LOSSES[name.lower()], False)
+    layer = next((n for n in _LOSS_LAYER_NAMES if name in (n, n[:-len("Layer")], n[:-len("LossLayer")])), None)
+    return None if layer is None else ("", layer, None, False)
+
+
 def loss_layer_for(name: object, as_spec: bool = False) -> str | None:
-    """The loss layer that a Keras loss name or a loss layer's type name given as a string stands for: as Python code
-    (``CrossEntropyLossLayer('Binary')``), or ``as_spec`` as a spec and ``netgraph train --loss`` write it
-    (``{type: CrossEntropyLossLayer, form: Binary}``); None for another name."""
-    if not isinstance(name, str):
+    """The loss layer that a torch or Keras loss name, or a loss layer's type name (also without 'LossLayer'), given
+    as a string stands for: as Python code (``CrossEntropyLossLayer('Binary')``), or ``as_spec`` as a spec and
+    ``netgraph train --loss`` write it (``{type: CrossEntropyLossLayer, form: Binary}``); None for another name."""
+    named = _loss_named(name) if isinstance(name, str) else None
+    if named is None:
         return None
-    layer, form = _KERAS_LOSSES.get(name.lower()) or ((name, None) if name.endswith("LossLayer") else (None, None))
-    if layer is None:
-        return None
+    _, layer, form, logits = named
     if as_spec:
-        return f"{{type: {layer}, form: {form}}}" if form else layer
-    return f"{layer}({form!r})" if form else f"{layer}()"
+        options = (f", form: {form}" if form else "") + (", logits: true" if logits else "")
+        return f"{{type: {layer}{options}}}" if options else layer
+    arguments = ", ".join([repr(form)] * bool(form) + ["logits=True"] * logits)
+    return f"{layer}({arguments})"
 
 
 def loss_name_hint(name: object, as_spec: bool = False) -> str:
-    """'; Keras's 'mse' is MeanSquaredLossLayer() here' for a loss given by such a name, else ''; ``as_spec``: the
-    layer as ``netgraph train --loss`` takes it (``loss_layer_for``), for a Keras name.
+    """'; Keras's 'mse' is MeanSquaredLossLayer() here' for a loss given by such a name (torch's or Keras's), or
+    '; give the layer itself: ...' for a loss layer's name, else ''; ``as_spec``: the layer as ``netgraph train
+    --loss`` takes it (``loss_layer_for``).
 
     >>> loss_name_hint("binary_crossentropy")
     "; Keras's 'binary_crossentropy' is CrossEntropyLossLayer('Binary') here"
     >>> loss_name_hint("binary_crossentropy", as_spec=True)
     "; Keras's 'binary_crossentropy' is {type: CrossEntropyLossLayer, form: Binary} here"
+    >>> loss_name_hint("CrossEntropyLoss")
+    "; torch's 'CrossEntropyLoss' is CrossEntropyLossLayer('Index', logits=True) here"
     """
     ours = loss_layer_for(name, as_spec)
     if ours is None:
         return ""
-    return f"; give the layer itself: {ours}" if str(name).endswith("LossLayer") else f"; Keras's {name!r} is {ours} here"
+    whose = _loss_named(str(name))[0]
+    return f"; {whose} {name!r} is {ours} here" if whose else f"; give the layer itself: {ours}"
 
 
 #: A suboption of the optimisation method given to net_train itself -> the method that takes it, for the example.

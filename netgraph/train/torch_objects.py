@@ -16,14 +16,10 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import OptionError
+from netgraph.train.other_names import loss_layer_for
 
 __all__ = ["refuse_torch_loss", "refuse_torch_optimizer", "refuse_other_batch_size", "class_labels",
            "logits_hint", "channel_classes_hint"]
-
-_OURS = {"CrossEntropyLoss": "CrossEntropyLossLayer('Index', logits=True)", "cross_entropy":
-         "CrossEntropyLossLayer('Index', logits=True)", "MSELoss": "MeanSquaredLossLayer()",
-         "mse_loss": "MeanSquaredLossLayer()", "L1Loss": "MeanAbsoluteLossLayer()", "l1_loss": "MeanAbsoluteLossLayer()",
-         "BCELoss": "CrossEntropyLossLayer('Binary')", "binary_cross_entropy": "CrossEntropyLossLayer('Binary')"}
 
 
 def _torch_name(fn: Any) -> str | None:
@@ -41,8 +37,9 @@ def refuse_torch_loss(fn: Any) -> None:
     """OptionError (option ``loss_function``) when ``fn`` is a torch loss rather than ``f(outputs, batch)``."""
     if (name := _torch_name(fn)) is None:
         return
-    ours = f"loss_function={_OURS[name]} (the netgraph layer, on the net's one output and the 'Target' data), or " \
-        if name in _OURS else ""
+    layer = loss_layer_for(name)
+    ours = f"loss_function={layer} (the netgraph layer, on the net's one output and the 'Target' data), or " \
+        if layer else ""
     raise OptionError(f"loss_function={name} is torch's loss f(input, target); netgraph's callable loss is "
                       f"f(outputs, batch) over dicts of tensors by port: give {ours}loss_function=lambda outputs, batch: "
                       f"loss(outputs['Output'], batch['Target'])", option="loss_function")
