@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import FunctionLayer, NetGraph, NetGraphError, OptionError, SpecError
+from netgraph import ElementwiseLayer, FunctionLayer, NetGraph, NetGraphError, OptionError, SpecError, ThreadingLayer
 
 BAD = ["#a +", "foo(#a)", "import os", "lambda x: x", "#a[1e400]", "#a if #b else #c", "(#a", "#a + 1e999"]
 
@@ -42,3 +42,18 @@ def test_a_headed_expression_error_keeps_its_kind_under_the_header():
     error = headed(info.value, "net_insert: ")
     assert isinstance(error, OptionError) and str(error) == "net_insert: " + str(info.value)
     assert [(d.kind, d.message) for d in error.diagnostics] == [("expression-syntax", str(error))]
+
+
+@pytest.mark.parametrize("make", [lambda: FunctionLayer("Index"), lambda: ElementwiseLayer("#+"),
+                                  lambda: ThreadingLayer("#a +")])
+def test_a_bad_expression_names_its_option(make):
+    """It named no option (found by fuzzing every layer type's options), so beside another bad option it was dropped."""
+    with pytest.raises(OptionError) as info:
+        make()
+    assert [(d.kind, d.option) for d in info.value.diagnostics] == [("expression-syntax", "function")]
+
+
+def test_a_bad_expression_beside_another_bad_option_is_one_of_the_problems():
+    with pytest.raises(OptionError) as info:
+        FunctionLayer("#a +", output=-1)
+    assert sorted(d.option for d in info.value.diagnostics) == ["function", "output"]

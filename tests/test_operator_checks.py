@@ -8,6 +8,8 @@ import re
 import pytest
 import torch
 
+import netgraph
+
 from netgraph import (BatchNormalizationLayer, CatenateLayer, DataError, FunctionLayer, GatedRecurrentLayer,
                       LinearLayer, NetBidirectionalOperator, NetChain, NetFoldOperator, NetGraph, NetGraphError,
                       NetMapOperator, NetNestOperator, NetPort, OptionError, SequenceLastLayer, ShapeError, interpret,
@@ -154,3 +156,19 @@ def test_compile_checks_reach_inner_nets_and_name_the_random_layer_by_its_path()
                                         r"'#sigma'\)\): NormalDistribution parameter sigma .* found -1.0"):
         checked(sigma)
     assert net.compile(checks=False)(sigma).shape == (2, 4, 3)  # unchecked, as asked
+
+
+@pytest.mark.parametrize("make, option, found", [
+    (lambda: NetFoldOperator(-1), "net", "LinearLayer option output= dims must be positive"),
+    (lambda: NetNestOperator([]), "net", "NetChain needs at least one layer"),
+    (lambda: NetBidirectionalOperator(3, backward_net=0), "backward_net", "LinearLayer option output="),
+    (lambda: NetMapOperator(2**40), "net", "more than the port_elements limit"),
+])
+def test_a_net_shorthand_its_own_layer_refuses_is_an_option_error_of_the_operators_option(make, option, found):
+    """The shorthand's layer refused it as its own option (``output``) or as a WiringError of an empty chain, naming
+    neither the operator nor the option the user gave (found by fuzzing every layer type's options)."""
+    with netgraph.limits(port_elements=2**20), pytest.raises(OptionError) as info:
+        make()
+    (diagnostic,) = info.value.diagnostics
+    assert diagnostic.option == option and diagnostic.kind != "error"
+    assert re.search(rf"Operator option {option}=: .*{re.escape(found)}", str(info.value))

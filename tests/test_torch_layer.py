@@ -117,6 +117,18 @@ def test_outputs_given_by_the_user_are_used_when_meta_tensors_cannot_run():
     assert net.output_shapes == {"Output": (1,)}
 
 
+
+@pytest.mark.parametrize("module, outputs, message", [
+    (nn.Identity(), {"b": 3, "a": 3}, r"per output port \['b', 'a'\], returned Tensor"),
+    (nn.GRU(3, 5, batch_first=True), {"Output": (4, 5), "State": (4, 5)}, "must keep the batch dim first"),
+])
+def test_outputs_given_by_the_user_do_not_excuse_a_module_that_ran_and_returned_the_wrong_things(module, outputs,
+                                                                                                  message):
+    """Given output shapes excused any failed probe: a module returning one tensor for two ports ran, each port
+    getting one example of the batch (found by fuzzing every layer type's options)."""
+    with pytest.raises(ShapeError, match=message):
+        NetGraph([TorchLayer(module, outputs=outputs)], [], Input=(4, 3))
+
 class Block(nn.Module):
     """A user's residual block, to be used by type name (as YAML does)."""
 

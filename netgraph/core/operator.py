@@ -49,17 +49,29 @@ def as_inner_net(value: Any, layer: str, option: str) -> NetGraph | None:
     """The net an operator holds: a NetGraph or NetChain; a single layer (or a layer shorthand, as YAML takes:
     ``5``, ``"Tanh"``, a list for a NetChain) is wrapped as a one-layer graph. Anything else is reported
     (``option_problem``; no net, None, as a missing option) and None stands in."""
-    net = value if isinstance(value, (Layer, bool)) else stage("shorthand")(value)
+    try:
+        net = value if isinstance(value, (Layer, bool)) else stage("shorthand")(value)
+        if isinstance(net, Layer) and not isinstance(net, NetGraph):
+            net = NetGraph({"layer": net}, [])
+    except NetGraphError as exc:  # the shorthand's own layer refused it (-1, []): the operator's option is at fault
+        return option_problem(_option_refused(exc, layer, option), None)
     if isinstance(net, NetGraph):
         return net
-    if isinstance(net, Layer):
-        return NetGraph({"layer": net}, [])
     hint = did_you_mean(value, stage("layer_names")()) if isinstance(value, str) else ""
     fields = {"kind": ARGUMENT_KIND} if value is None else {"expected": "a net, a layer or a layer shorthand"}
     return option_problem(OptionError(
         f"{layer} option {option}= takes a net (a NetGraph or NetChain), a layer or a layer shorthand (an int, a "
         f"function name such as 'Tanh', a list for a chain), found {reprlib.repr(value)}{hint}", option=option,
         found=value, **fields), None)
+
+
+def _option_refused(error: NetGraphError, layer: str, option: str) -> OptionError:
+    """``error``, raised making the net an operator's ``option`` stands for, as an OptionError of that option: its
+    message and Diagnostics' headed by the operator and option, each naming ``option`` and no inner layer (their
+    kinds kept)."""
+    header = f"{layer} option {option}=: "
+    return OptionError(header + str(error), diagnostics=[
+        dataclasses.replace(d.prefixed(header), option=option, layer=None) for d in error.diagnostics])
 
 
 def specialised(net: NetGraph, types: Mapping[str, PortType], option: str | None = None) -> NetGraph:

@@ -45,7 +45,8 @@ _ONE_LINE = str.maketrans("\r\n\t\v\f", "     ")
 
 
 class ExpressionError(OptionError):
-    """A FunctionLayer expression is malformed or uses something outside the allowlist (kind "expression-syntax")."""
+    """A FunctionLayer expression is malformed or uses something outside the allowlist (kind "expression-syntax";
+    option ``function``: every expression a layer parses is its ``function=`` option)."""
 
     def __init__(self, message: str, text: str, column: int | None = None):
         self.column = column  # in ``text`` as given (a YAML value's position adds it); the message's: in it stripped
@@ -54,7 +55,7 @@ class ExpressionError(OptionError):
         where = f" at column {column + 1}" if column is not None else ""
         shown = text.translate(_ONE_LINE)  # a line break is a space in an expression: one line keeps the caret under it
         pointer = f"\n    {shown}\n    {' ' * column}^" if column is not None and len(text) < 200 else ""
-        super().__init__(f"expression {text!r}{where}: {message}{pointer}", kind="expression-syntax")
+        super().__init__(f"expression {text!r}{where}: {message}{pointer}", kind="expression-syntax", option="function")
 
 
 class Origin(list):

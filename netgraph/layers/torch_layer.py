@@ -113,9 +113,9 @@ class _ModuleWrapper(Layer):
         if not all(is_known(t.shape) and t.dtype is not None for t in ins):
             return types
         result = self._probed(ins)
-        if isinstance(result, Conflict):  # the module failed on meta tensors
-            if all(is_known(types[p].shape) for p in self.output_ports):
-                return types  # shapes given by the user
+        if isinstance(result, Conflict):
+            if isinstance(result, _MetaFailure) and all(is_known(types[p].shape) for p in self.output_ports):
+                return types  # it cannot run on meta tensors (data-dependent shapes): the shapes given by the user
             raise result.reworded(str(result))  # (a new one each time: the cached one keeps no traceback)
         for port, t in zip(self.output_ports, result):
             try:
@@ -175,8 +175,8 @@ class _ModuleWrapper(Layer):
             out = meta_call(self._module, args)
         except Exception as exc:  # any failure of user code on these shapes is a shape problem
             failure = f"{type(exc).__name__}: {str(exc)[:300]}"
-            return Conflict(f"running the module on meta tensors with inputs {shown} (batch dim first) failed: "
-                            f"{failure}{hint}", expected=tuple(shapes), found=failure)
+            return _MetaFailure(f"running the module on meta tensors with inputs {shown} (batch dim first) failed: "
+                                f"{failure}{hint}", expected=tuple(shapes), found=failure)
         outs = list(out) if isinstance(out, (tuple, list)) else [out]
         if not all(isinstance(o, torch.Tensor) for o in outs) or len(outs) != len(self.output_ports):
             kinds = type(out).__name__ if not isinstance(out, (tuple, list)) else \
@@ -243,6 +243,11 @@ def _kept(value: torch.Tensor, current: torch.Tensor | None) -> torch.Tensor:
     """A copy of ``value`` for the module's array ``current``: in its own dtype when both are floating."""
     same = current is None or (value.is_floating_point() and current.is_floating_point())
     return value.detach().clone() if same else value.detach().to(current.dtype)
+
+
+class _MetaFailure(Conflict):
+    """The module raised on meta tensors (output shapes given by the user stand in); one that ran and returned the
+    wrong things is a plain Conflict, whatever shapes were given."""
 
 
 _INTEGER_DTYPES = (torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8, torch.bool)
