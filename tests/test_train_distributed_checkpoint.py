@@ -11,8 +11,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
-from pathlib import Path
 
 import pytest
 import torch
@@ -20,8 +18,8 @@ import torch
 from netgraph import LinearLayer, NetGraph, net_initialize
 from netgraph.train import net_train
 from netgraph.train.distributed import free_port
+from tests.distributed_helpers import ROOT, failed_ranks
 
-ROOT = Path(__file__).resolve().parents[1]
 
 WORKER = """
 import errno, json, os, sys
@@ -69,26 +67,7 @@ except Exception as exc:
 
 def _run(tmp_path, failure: str) -> list[dict]:
     """Each process's error (type and message) when the worker's ``failure`` strikes rank 0 in round 2."""
-    script = tmp_path / "worker.py"
-    script.write_text(textwrap.dedent(WORKER.format(root=str(ROOT), out=str(tmp_path))))
-    env = dict(os.environ, WORLD_SIZE="2", MASTER_ADDR="127.0.0.1", MASTER_PORT=str(free_port()))
-    processes = [subprocess.Popen([sys.executable, str(script), failure], env=dict(env, RANK=str(rank)),
-                                  stderr=subprocess.PIPE, text=True) for rank in (0, 1)]
-    try:
-        began, errors = time.monotonic(), []
-        for p in processes:  # distributed_timeout=60 is the safety net: a waiting peer would be ended after it
-            try:
-                errors.append(p.communicate(timeout=45)[1])
-            except subprocess.TimeoutExpired:
-                pytest.fail("a process still waits for rank 0, which failed")
-        assert [p.returncode for p in processes] == [1, 1], errors[-1][-2000:]
-        assert time.monotonic() - began < 45
-        assert all("Timed out" not in e for e in errors), errors[-1][-2000:]
-    finally:
-        for p in processes:
-            p.kill()
-            p.communicate()
-    return [json.loads((tmp_path / f"error{rank}.json").read_text()) for rank in (0, 1)]
+    return failed_ranks(tmp_path, WORKER, failure)
 
 
 

@@ -4,18 +4,9 @@ stops at once naming rank 0's error and where it struck."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
-
 import pytest
 
-from netgraph.train.distributed import free_port
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.distributed_helpers import failed_ranks
 
 WORKER = """
 import errno, json, os, sys
@@ -60,24 +51,7 @@ except Exception as exc:
 
 def _run(tmp_path, failure: str) -> list[dict]:
     """Each process's error (type and message) when the worker's ``failure`` strikes rank 0's TensorBoard log."""
-    script = tmp_path / "worker.py"
-    script.write_text(textwrap.dedent(WORKER.format(root=str(ROOT), out=str(tmp_path))))
-    env = dict(os.environ, WORLD_SIZE="2", MASTER_ADDR="127.0.0.1", MASTER_PORT=str(free_port()))
-    processes = [subprocess.Popen([sys.executable, str(script), failure], env=dict(env, RANK=str(rank)),
-                                  stderr=subprocess.PIPE, text=True) for rank in (0, 1)]
-    try:
-        errors = []
-        for p in processes:  # distributed_timeout=60 is the safety net: a waiting peer would be ended after it
-            try:
-                errors.append(p.communicate(timeout=45)[1])
-            except subprocess.TimeoutExpired:
-                pytest.fail("a process still waits for rank 0, which failed")
-        assert [p.returncode for p in processes] == [1, 1], errors[-1][-2000:]
-    finally:
-        for p in processes:
-            p.kill()
-            p.communicate()
-    return [json.loads((tmp_path / f"error{rank}.json").read_text()) for rank in (0, 1)]
+    return failed_ranks(tmp_path, WORKER, failure)
 
 
 @pytest.mark.slow
