@@ -131,6 +131,7 @@ class Layer:
     ARRAYS: ClassVar[Mapping[str, str]] = {}  # Wolfram array name -> dataclass field
     BUFFERS: ClassVar[frozenset[str]] = frozenset()  # arrays that are state, not trained (a BatchNorm's moving mean)
     OPTIONAL_ARRAYS: ClassVar[Mapping[str, str]] = {}  # arrays a layer holds only when given (with_arrays adds one)
+    _depth: ClassVar[int] = 0  # graphs nested in it: none (graphs and operators set their own; read per layer)
     POSITIONAL: ClassVar[str | None] = None  # the option given positionally (YAML uses its name)
     POSITIONALS: ClassVar[tuple[str, ...] | None] = None  # all it takes by position (default: POSITIONAL alone)
     variadic: ClassVar[bool] = False  # takes any number of inputs Input1..Inputn (see with_input_count)

@@ -49,12 +49,13 @@ def as_inner_net(value: Any, layer: str, option: str) -> NetGraph | None:
     """The net an operator holds: a NetGraph or NetChain; a single layer (or a layer shorthand, as YAML takes:
     ``5``, ``"Tanh"``, a list for a NetChain) is wrapped as a one-layer graph. Anything else is reported
     (``option_problem``; no net, None, as a missing option) and None stands in."""
-    try:
-        net = value if isinstance(value, (Layer, bool)) else stage("shorthand")(value)
-        if isinstance(net, Layer) and not isinstance(net, NetGraph):
-            net = NetGraph({"layer": net}, [])
-    except NetGraphError as exc:  # the shorthand's own layer refused it (-1, []): the operator's option is at fault
-        return option_problem(_option_refused(exc, layer, option), None)
+    net = value
+    if not isinstance(value, (Layer, bool)):
+        try:
+            net = _wrapped(stage("shorthand")(value))
+        except NetGraphError as exc:  # its own layer refused the shorthand (-1, [], 2**40): the option is at fault
+            return option_problem(_option_refused(exc, layer, option), None)
+    net = _wrapped(net)  # a layer given, wrapped: too deep a one stays the nesting's WiringError
     if isinstance(net, NetGraph):
         return net
     hint = did_you_mean(value, stage("layer_names")()) if isinstance(value, str) else ""
@@ -63,6 +64,11 @@ def as_inner_net(value: Any, layer: str, option: str) -> NetGraph | None:
         f"{layer} option {option}= takes a net (a NetGraph or NetChain), a layer or a layer shorthand (an int, a "
         f"function name such as 'Tanh', a list for a chain), found {reprlib.repr(value)}{hint}", option=option,
         found=value, **fields), None)
+
+
+def _wrapped(net: Any) -> Any:
+    """A layer (not a net) as a one-layer graph; anything else as it is."""
+    return NetGraph({"layer": net}, []) if isinstance(net, Layer) and not isinstance(net, NetGraph) else net
 
 
 def _option_refused(error: NetGraphError, layer: str, option: str) -> OptionError:
