@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from netgraph.cli.header import model_header, spec_header
-from netgraph.core.layer_surgery import alone, is_lone_layer
+from netgraph.core.layer_surgery import as_net
 from netgraph.export import import_onnx
 from netgraph.export.deps import require
 from netgraph.export.importer import import_model
@@ -20,18 +20,13 @@ __all__ = ["load_net", "load_with_header"]
 def load_net(path: str | Path) -> Any:
     """``import_onnx(path)`` for a ``.onnx`` file, else the spec read by ``netgraph.spec.load`` (a layer alone: the
     net of it alone, which every command takes)."""
-    return import_onnx(path) if Path(path).suffix.lower() == ".onnx" else _as_net(load(path))
-
-
-def _as_net(net: Any) -> Any:
-    """``net``, or the net of a layer alone (a spec that is one layer, as ``save(layer, path)`` writes)."""
-    return alone(net) if is_lone_layer(net) else net
+    return import_onnx(path) if Path(path).suffix.lower() == ".onnx" else as_net(load(path))
 
 
 def load_with_header(path: str | Path) -> tuple[Any, str | None, str | None]:
     """``load_net(path)`` with the file's ``name`` and ``description`` (``spec_header``); an ONNX model is read
     once for both (``spec_header`` after ``import_onnx`` read it twice)."""
     if Path(path).suffix.lower() != ".onnx":
-        return _as_net(load(path)), *spec_header(path)  # the loader first: it reports a broken spec with file:line:col
+        return as_net(load(path)), *spec_header(path)  # the loader first: it reports a broken spec with file:line:col
     model = read_model(require("onnx"), os.fsdecode(path))
     return import_model(model, os.fsdecode(path)), *model_header(model)

@@ -21,7 +21,7 @@ from netgraph.core.information import all_arrays
 from netgraph.core.layer import Layer
 from netgraph.core.shared import NetSharedArray
 
-__all__ = ["is_lone_layer", "alone", "in_alone", "by_array_name", "replaced_layer", "rules_in_alone"]
+__all__ = ["is_lone_layer", "alone", "as_net", "in_alone", "by_array_name", "replaced_layer", "rules_in_alone"]
 
 
 def is_lone_layer(value: Any) -> bool:
@@ -32,6 +32,11 @@ def is_lone_layer(value: Any) -> bool:
 def alone(layer: Layer) -> NetGraph:
     """The net of ``layer`` alone, named by its type, with the port shapes it had where it was taken from."""
     return NetGraph({layer.type_name: layer}, [], **given_shapes(layer))
+
+
+def as_net(value: Any) -> Any:
+    """``value``, or the net of it alone when it is a layer that is no net (``alone``)."""
+    return alone(value) if is_lone_layer(value) else value
 
 
 def in_alone(layer: Layer, spec: Any) -> Any:

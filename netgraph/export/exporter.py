@@ -29,7 +29,7 @@ from netgraph.backend.derived_lengths import example_lengths
 from netgraph.core.errors import DataError, NetGraphError, OptionError, ShapeError
 from netgraph.core.files import atomic_write
 from netgraph.core.graph import NetGraph
-from netgraph.core.layer_surgery import alone, is_lone_layer
+from netgraph.core.layer_surgery import as_net
 from netgraph.core.names import fresh_name
 from netgraph.core.types import INTEGER
 from netgraph.core.walk import nested_nodes
@@ -81,7 +81,7 @@ def export_onnx(net: Any, path: str | os.PathLike, *, opset: int | None = None, 
     'tanh.onnx'
     """
     opset = check_opset(opset)
-    net = alone(net) if is_lone_layer(net) else net
+    net = as_net(net)
     _check_arguments(net, name, description)
     _check_suffix(path)
     onnx = require("onnx")

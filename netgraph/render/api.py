@@ -29,7 +29,7 @@ import graphviz
 from netgraph.core.files import atomic_write, remove_temporaries, writable_file
 from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 from netgraph.core.graph import NetGraph
-from netgraph.core.layer_surgery import alone, is_lone_layer
+from netgraph.core.layer_surgery import as_net
 from netgraph.render.engines import REASONS, EngineFailed, announce, backends_for, run_engine
 from netgraph.render.build import build_diagram
 from netgraph.render.model import FILL, Diagram, DiagramOptions, Node, escape_id, lcm_spans, table_columns, visible
@@ -58,8 +58,7 @@ FAST_BENDS = 1_000
 def diagram(net: Any, **options: Any) -> Diagram:
     """The backend-neutral diagram model of ``net`` (options as for ``to_dot``); a layer alone is drawn as the net of
     it alone, one node with its ports (as Wolfram draws a layer)."""
-    if is_lone_layer(net):
-        net = alone(net)
+    net = as_net(net)
     if not isinstance(net, NetGraph):
         raise OptionError(f"a diagram is drawn of a net (a NetGraph or NetChain) or a layer, found {repr(net)[:80]}")
     return build_diagram(net, DiagramOptions.from_kwargs(options))

@@ -28,7 +28,7 @@ import torch
 from netgraph.backend.devices import parse_device
 from netgraph.core.errors import OptionError, UninitializedError, did_you_mean
 from netgraph.core.graph import NetGraph
-from netgraph.core.layer_surgery import alone, is_lone_layer
+from netgraph.core.layer_surgery import as_net
 from netgraph.core.information import all_arrays
 from netgraph.core.options import random_seeding
 from netgraph.train.data import finish, gather, sample
@@ -96,7 +96,7 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
 
 
 def _checked_net(net: Any) -> NetGraph:
-    net = alone(net) if is_lone_layer(net) else net
+    net = as_net(net)
     if not isinstance(net, NetGraph):
         raise OptionError(f"net_measurements needs a NetGraph, a NetChain or a layer (trained); found {type(net).__name__}")
     missing = [name for name, value in all_arrays(net).items() if value is None]
