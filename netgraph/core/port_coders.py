@@ -76,6 +76,8 @@ def with_encoder_counts(layers: dict[str, Any], edges: Any, coders: dict[str, Co
     """``layers`` with each one a graph input's encoder feeds directly told of it (``Layer.with_encoder``: an
     EmbeddingLayer without n takes the encoder's index count, as Wolfram's takes Restricted["Integer", n]; a nested
     graph tells the layers its input feeds in turn, ``graph_with_encoder``)."""
+    if not any(isinstance(coder, Encoder) for coder in coders.values()):
+        return layers  # no encoder (nearly every net): no copy of the layers, no pass over the edges
     changed = dict(layers)
     for edge in edges:
         coder = coders.get(edge.src.port) if edge.src.layer is None and edge.dst.layer is not None else None
@@ -89,6 +91,6 @@ def graph_with_encoder(graph: Any, port: str, encoder: Encoder) -> Any:
     of it (``with_encoder_counts``); ``graph`` itself when none changes, or when the port has its own encoder."""
     if port in graph.coders:
         return graph
-    layers = with_encoder_counts(dict(graph.layers), graph.edges, {port: encoder})
+    layers = with_encoder_counts(graph.layers, graph.edges, {port: encoder})  # copied there
     changes = {name: layer for name, layer in layers.items() if layer is not graph.layers[name]}
     return graph.replace_layers(changes) if changes else graph
