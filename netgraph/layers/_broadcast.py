@@ -71,7 +71,7 @@ def insert_at(rank: int, out_rank: int, spec: Any, port: str) -> int:
     position = spec - 1 if spec > 0 else rank + spec + 1
     if not 0 <= position <= rank:
         raise Conflict(f"port {port!r} of rank {rank} has no level {spec} to insert its missing dims at (levels run "
-                       f"from 1 to {rank + 1}, or -1 to -{rank + 1})", port=port, expected=level_range(rank + 1),
+                       f"from {level_range(rank + 1)})", port=port, expected=level_range(rank + 1),
                        found=spec)
     return position
 

@@ -158,4 +158,4 @@ def _kernel(kind: str) -> Any:
     backward, which saves a None (torch's "expected all tensors_saved_with_vc_check to be Tensors")."""
     if kind == "lstm" and torch.compiler.is_compiling() and not torch._dynamo.config.allow_rnn:
         return _lstm_outside_graph()
-    return getattr(torch, kind)
+    return _KERNELS[kind]
