@@ -38,14 +38,14 @@ def main(argv: list[str] | None = None, imported: Callable[[], None] | None = No
     if imported is not None:
         imported()
     try:
-        base_dir = getattr(args, "base_dir", None)  # absent from commands that read no spec (schema)
+        base_dir = args.base_dir
         if base_dir is not None and not Path(base_dir).is_dir():  # else ignored until a reference needs it
             raise OptionError(f"--base-dir {base_dir!r} is not a folder; give the folder that 'file:' "
                               f"references may also read from", option="base_dir")
-        scope = REFERENCE_SCOPE.set(True if getattr(args, "allow_outside", False) else
+        scope = REFERENCE_SCOPE.set(True if args.allow_outside else
                                     Path(base_dir) if base_dir else None)
         try:
-            with limits(**_limit_flags(getattr(args, "limit", []))), warnings.catch_warnings():
+            with limits(**_limit_flags(args.limit)), warnings.catch_warnings():
                 warnings.showwarning = _noting(warnings.showwarning)
                 code = int(handler(args) or 0)
         finally:

@@ -221,7 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
         add(sub)
     names = ", ".join(field.name for field in dataclasses.fields(Limits))
     for name, command in sub.choices.items():
-        if name in SPECLESS_COMMANDS:
+        if name in SPECLESS_COMMANDS:  # no spec read: the flags are left out of its help, their defaults kept
+            command.set_defaults(limit=[], base_dir=None, allow_outside=False)
             continue
         command.add_argument("--limit", action="append", default=[], metavar="NAME=N",
                              help=f"raise a size limit, e.g. --limit yaml_bytes=100000000 (names: {names})")
