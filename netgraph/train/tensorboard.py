@@ -69,18 +69,15 @@ def _skip_graph(why: str) -> None:
 
 
 class TensorBoardLog:
-    """A SummaryWriter fed by the training loop: ``graph`` once, ``batch`` per step, ``round`` per round."""
+    """A SummaryWriter fed by the training loop: ``graph`` once (the loop asks once), ``batch`` per step, ``round`` per
+    round."""
 
     def __init__(self, log_dir: Path):
         self.writer = _summary_writer_class()(log_dir=str(log_dir))
-        self.graph_done = False
 
     def graph(self, module: torch.nn.Module, inputs: tuple[torch.Tensor, ...]) -> None:
         """Add the compiled module's graph traced on ``inputs``, without touching the RNG, the arrays' state
         or the module's train/eval mode; a warning (not an error) when tracing fails."""
-        if self.graph_done:
-            return
-        self.graph_done = True
         if not inputs:
             _skip_graph("the net has no input ports to trace it with")
             return
