@@ -85,7 +85,7 @@ def test_per_level_inference_equals_the_flattened_one(name):
     assert per_level == (name in ("nothing flows", "dtype default inside", "open"))
     flat = _flat(net)
     assert net.port_types == {p: flat[((), p)] for p in net.port_types}
-    assert net._inference.full(net)[0] == flat
+    assert net._inference.full(net) == flat
     for path, _ in net.leaves():
         assert net.layer_types(path) == {p: flat[(path, p)] for p in net.layer_types(path)}
 

@@ -10,7 +10,7 @@ import dataclasses
 from typing import Any
 
 from netgraph.core.errors import ShapeError, raise_all
-from netgraph.core.inference import infer_types
+from netgraph.core.inference import solve
 from netgraph.core.port_forms import options_form
 
 __all__ = ["MAX_NONE_TRIALS", "batch_dim_hint", "batch_dim_error"]
@@ -75,7 +75,7 @@ def _fits_without(net: Any, declared: dict[str, Any]) -> bool:
     trial._declared = {**net._declared, **{name: dataclasses.replace(t, shape=t.shape[1:])
                                            for name, t in declared.items()}}
     try:
-        infer_types(trial._problem())
+        solve(trial._problem())  # only whether it solves: no types built
     except ShapeError:
         return False
     return True

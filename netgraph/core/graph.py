@@ -178,13 +178,13 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
                 rest = path[i + 1:]
                 return inner[path[i]].port_types if not rest else inner[path[i]].layer_types(rest)
         layer = self.layer_at(path)  # a nested graph (not a node), or no layer at all
-        types = self._inference.full(self)[0]
+        types = self._inference.full(self)
         return {p: types[(path, p)] for p in (*layer.input_ports, *layer.output_ports)}
 
     def nested_port_types(self) -> Mapping[tuple, PortType]:
         """The inferred type of every port key ``(layer path, port)`` of the layers and nested graphs (not inside
         operators) in one read-only mapping: what ``layer_types`` reads for a nested graph, without walking a path."""
-        return MappingProxyType(self._inference.full(self)[0])
+        return MappingProxyType(self._inference.full(self))
 
     def layer_at(self, path: tuple) -> Layer:
         """The layer at ``path`` through nested graphs and operators' inner nets; WiringError where it stops."""

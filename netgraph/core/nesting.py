@@ -43,7 +43,7 @@ class Inference:
     def __init__(self, ports: dict[str, PortType], before_defaults: dict[str, PortType], solution: Solution | None):
         self.ports, self.before_defaults, self._solution = ports, before_defaults, solution  # no reference to the
         # net: a cycle net -> inference -> net would keep every net's arrays alive until a full garbage collection
-        self._full: tuple[dict, dict] | None = None
+        self._full: dict | None = None
 
     def solution(self, net: Any) -> Solution:
         """The type and class root of every port key of ``net`` (the graph this is the inference of, or a copy
@@ -53,11 +53,10 @@ class Inference:
                 self._solution = solve(net._problem())
         return self._solution
 
-    def full(self, net: Any) -> tuple[dict[Key, PortType], dict[Key, int]]:
-        """``solution(net)`` as (type of every port key, class root of every key), made on first use."""
+    def full(self, net: Any) -> dict[Key, PortType]:
+        """``solution(net)`` as the type of every port key, made on first use."""
         if self._full is None:
-            solution = self.solution(net)
-            self._full = solution.types(), solution.roots()
+            self._full = self.solution(net).types()
         return self._full
 
 

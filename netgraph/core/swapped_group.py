@@ -9,7 +9,7 @@ import dataclasses
 from typing import Any
 
 from netgraph.core.errors import Diagnostic, ShapeError, raise_all
-from netgraph.core.inference import infer_types
+from netgraph.core.inference import solve
 
 __all__ = ["MAX_SWAP_TRIALS", "swapped_group_error"]
 
@@ -55,7 +55,7 @@ def _fits_swapped(net: Any, group: list) -> bool:
     trial = copy.copy(net)  # a shallow copy with other edges, inferred alone (never a NetGraph made again)
     trial._edges = tuple(swapped.get(e, e) for e in net._edges)
     try:
-        infer_types(trial._problem())
+        solve(trial._problem())  # only whether it solves: no types built
     except ShapeError:
         return False
     return True
