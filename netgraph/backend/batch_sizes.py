@@ -46,7 +46,8 @@ def largest_batch(net: Any) -> int:
 
 def unchecked_batch(net: Any) -> int:
     """The batch sizes below this need neither check: below ``largest_batch``, and arrays below 1 GiB."""
-    return min(largest_batch(net), _UNCHECKED_BYTES // (8 * _most_elements(net)))
+    most = _most_elements(net)  # one walk over the ports (largest_batch's too)
+    return min(_TORCH_SIZES // most, _UNCHECKED_BYTES // (8 * most))
 
 
 def checked_batch_size(value: Any, bound: int = _TORCH_SIZES, module: Any = None) -> int:

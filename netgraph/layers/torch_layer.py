@@ -209,16 +209,16 @@ class _ModuleWrapper(Layer):
             raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{did_you_mean(unknown[0], self.ARRAYS)}",
                               option=self.MODULE_OPTION, kind=ARGUMENT_KIND)
         module = copy.deepcopy(self._module)
-        state = module.state_dict()
-        for name, value in arrays.items():  # load_state_dict would drop an imaginary part (only torch warns)
-            current, given = state.get(name), torch.as_tensor(value)
+        state, tensors = module.state_dict(), {name: torch.as_tensor(value) for name, value in arrays.items()}
+        for name, given in tensors.items():  # load_state_dict would drop an imaginary part (only torch warns)
+            current = state.get(name)
             if current is not None and given.is_complex() != current.is_complex():
                 raise OptionError(f"{self.type_name}: array {name!r} is {str(given.dtype).removeprefix('torch.')}, "
                                   f"where the module's is {str(current.dtype).removeprefix('torch.')}",
                                   option=self.MODULE_OPTION)
             self._check_shape(name, given, current)
         try:  # a floating array keeps its dtype (a float64 one stays float64, as a built-in layer's); others take the module's
-            module.load_state_dict({k: _kept(torch.as_tensor(v), state.get(k)) for k, v in arrays.items()}, strict=False,
+            module.load_state_dict({k: _kept(v, state.get(k)) for k, v in tensors.items()}, strict=False,
                                    assign=True)
         except RuntimeError as exc:
             raise OptionError(f"{self.type_name}: arrays do not fit the module: {exc}", option=self.MODULE_OPTION,
