@@ -30,10 +30,14 @@ def _error(reader: Any, path: tuple, message: str, kind: str, field: str | None 
     reader.error(loc, message, file, source, kind=kind, layer=path, option=field)
 
 
-def check_arrays(reader: Any, net: Any) -> None:
+def check_arrays(reader: Any, net: Any, graph: Any) -> None:
     """Record a problem for each array that does not fit its layer and each array missing from a weights file
-    that gives others of its layer (shared arrays whose users need different shapes: NetGraph refuses them)."""
-    for path, node in _nodes(net):
+    that gives others of its layer (shared arrays whose users need different shapes: NetGraph refuses them).
+    ``graph``: what ``check_sizes`` checked (of a layer alone, the net of it alone; None when none could be built)."""
+    if graph is None:
+        return
+    drop = int(is_lone_layer(net))  # a layer alone: the spec's paths lack its net's one layer name
+    for path, node in ((path[drop:], node) for path, node in nested_nodes(graph)):
         layer = node.layer
         if getattr(layer, "NETS", None) or not layer.ARRAYS:
             continue  # an operator: its inner layers are visited themselves
@@ -62,17 +66,6 @@ def check_arrays(reader: Any, net: Any) -> None:
                    at_layer(problem, path))
 
 
-def _nodes(net: Any) -> Any:
-    """``(path, node)`` of every node of ``net`` (``nested_nodes``); of a layer alone, its net's, at the paths the
-    spec gives (without the net's one layer name); none when that net cannot be built (``check_sizes`` says why)."""
-    if not is_lone_layer(net):
-        return nested_nodes(net)
-    try:
-        return [(path[1:], node) for path, node in nested_nodes(alone(net))]
-    except NetGraphError:
-        return []
-
-
 def _graph(reader: Any, net: Any) -> Any:
     """``net``, or of a layer alone the net of it alone (None, its problems recorded at the layer, when it cannot be
     built: arrays of other shapes than its options give)."""
@@ -87,8 +80,9 @@ def _graph(reader: Any, net: Any) -> Any:
         return None
 
 
-def check_sizes(reader: Any, net: Any) -> None:
-    """Refuse arrays or per-example port values over the port_elements limit (a typo such as output: 10000000000)."""
+def check_sizes(reader: Any, net: Any) -> Any:
+    """Refuse arrays or per-example port values over the port_elements limit (a typo such as output: 10000000000);
+    the net checked (``_graph``), for ``check_arrays``."""
     limit, drop = current_limits().port_elements, int(is_lone_layer(net))  # a layer alone: its net's layer name
 
     def check(node: Any) -> None:
@@ -104,3 +98,4 @@ def check_sizes(reader: Any, net: Any) -> None:
     graph = _graph(reader, net)
     if graph is not None:
         map_nodes(graph, check)
+    return graph

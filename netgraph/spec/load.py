@@ -387,8 +387,7 @@ def load_spec(source: Path | tuple[str, str, Path], locations: dict | None = Non
             net = reader.read_text(text, SourceFile(name, folder))
         if not reader.errors:
             reader.check_unused_arrays()
-            check_sizes(reader, net)
-            check_arrays(reader, net)
+            check_arrays(reader, net, check_sizes(reader, net))
     except TooManyProblems:
         pass
     reader.raise_errors()
