@@ -8,7 +8,7 @@ only dot and graphviz-pure write, is refused up front (``refuse_too_big``).
 from __future__ import annotations
 
 from netgraph.core.errors import NetGraphError
-from netgraph.render.layout import bends, widest_rank
+from netgraph.render.layout import rank_sizes
 from netgraph.render.model import Diagram
 
 #: Edge bends (ranks skipped by edges, ``layout.bends``) past which an SVG with no backend named goes to the built-in
@@ -37,31 +37,39 @@ def too_deep_for_dot(d: Diagram) -> str | None:
     return None
 
 
+def _past_limit(d: Diagram) -> tuple[str, int] | None:
+    """("width", the widest rank) or ("bends", the ranks edges skip) of ``d`` past dot's limit (the width first), or
+    None."""
+    widest, bent = rank_sizes(d)
+    return ("width", widest) if widest > DOT_MAX_WIDTH else ("bends", bent) if bent > DOT_MAX_BENDS else None
+
+
 def too_big_for_dot(d: Diagram) -> tuple[str, str] | None:
     """(why dot and graphviz-pure would fail or take minutes on ``d``, what naming one of them does), or None."""
-    widest = widest_rank(d)
-    if widest > DOT_MAX_WIDTH:
-        return (f"would fail on {widest:,} layers side by side (more than {DOT_MAX_WIDTH:,}; {WIDTH_NOTE})",
+    past = _past_limit(d)
+    if past is None:
+        return None
+    limit, n = past
+    if limit == "width":
+        return (f"would fail on {n:,} layers side by side (more than {DOT_MAX_WIDTH:,}; {WIDTH_NOTE})",
                 "to try it anyway")
-    bent = bends(d)
-    if bent > DOT_MAX_BENDS:
-        return (f"would take from tens of seconds to minutes on edges that skip {bent:,} layers in all (more than "
-                f"{DOT_MAX_BENDS:,}; {BENDS_NOTE})", "to wait for it")
-    return None
+    return (f"would take from tens of seconds to minutes on edges that skip {n:,} layers in all (more than "
+            f"{DOT_MAX_BENDS:,}; {BENDS_NOTE})", "to wait for it")
 
 
 def refuse_too_big(d: Diagram, fmt: str) -> None:
     """NetGraphError for a PNG or PDF of ``d`` that dot would fail on or take minutes over: only dot and
     graphviz-pure write them, and the built-in layout, which ``too_big_for_dot`` leaves an SVG to, writes SVG only."""
-    widest = widest_rank(d)
-    if widest > DOT_MAX_WIDTH:
-        raise NetGraphError(f"cannot write {fmt.upper()} of a net {widest:,} layers side by side: dot fails on more "
+    past = _past_limit(d)
+    if past is None:
+        return
+    limit, n = past
+    if limit == "width":
+        raise NetGraphError(f"cannot write {fmt.upper()} of a net {n:,} layers side by side: dot fails on more "
                             f"than {DOT_MAX_WIDTH:,} ({WIDTH_NOTE}); {_WRITE_SVG} to try it anyway", option="format")
-    bent = bends(d)
-    if bent > DOT_MAX_BENDS:
-        raise NetGraphError(f"cannot write {fmt.upper()} of a net whose edges skip {bent:,} layers in all: dot takes "
-                            f"from tens of seconds to minutes on more than {DOT_MAX_BENDS:,} ({BENDS_NOTE}); "
-                            f"{_WRITE_SVG} to wait for it", option="format")
+    raise NetGraphError(f"cannot write {fmt.upper()} of a net whose edges skip {n:,} layers in all: dot takes "
+                        f"from tens of seconds to minutes on more than {DOT_MAX_BENDS:,} ({BENDS_NOTE}); "
+                        f"{_WRITE_SVG} to wait for it", option="format")
 
 
 def passed_over(engines: list[str], too_big: tuple[str, str] | None) -> list[str]:

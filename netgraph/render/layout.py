@@ -106,15 +106,22 @@ def _ranks(d: Diagram) -> dict[str, int]:
     return rank
 
 
-def bends(d: Diagram) -> int:
-    """Ranks skipped by edges in all: the points a layered layout routes them through (dot's time grows with it)."""
-    rank = _ranks(d)
+def bends(d: Diagram, rank: dict | None = None) -> int:
+    """Ranks skipped by edges in all: the points a layered layout routes them through (dot's time grows with it).
+    ``rank``: ``d``'s ranks when already worked out (``rank_sizes``)."""
+    rank = _ranks(d) if rank is None else rank
     return sum(max(0, rank[e.dst] - rank[e.src] - 1) for e in d.edges)
 
 
-def widest_rank(d: Diagram) -> int:
+def widest_rank(d: Diagram, rank: dict | None = None) -> int:
     """The most nodes on one rank: a layered layout's widest row (dot fails past 65,535 points across)."""
-    return max(Counter(_ranks(d).values()).values(), default=0)
+    return max(Counter((_ranks(d) if rank is None else rank).values()).values(), default=0)
+
+
+def rank_sizes(d: Diagram) -> tuple[int, int]:
+    """(``widest_rank``, ``bends``) of ``d``, its ranks worked out once."""
+    rank = _ranks(d)
+    return widest_rank(d, rank), bends(d, rank)
 
 
 def _shared_length(a: tuple, b: tuple) -> int:
