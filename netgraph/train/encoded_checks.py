@@ -19,7 +19,7 @@ __all__ = ["check_examples", "label_count_problems"]
 def check_examples(dataset: Any) -> None:
     """Every example of ``dataset`` (an ``EncodedDataset``) checked: one DataError listing the failures by the
     example's number in the user's data; the label counts are checked once every value can be encoded."""
-    problems = []
+    problems, positions = [], {}  # positions: (key, example) -> its encoded sequence's length, for the label counts
     for key, values in dataset.columns.items():
         if isinstance(values, torch.Tensor):
             problems += _nan_problems(dataset, key, values)
@@ -28,7 +28,9 @@ def check_examples(dataset: Any) -> None:
             reason = dataset.encoded(key, i, header_only=True)
             if isinstance(reason, str):
                 problems.append((dataset.ports[key], f"{dataset.port_words(key)}: {dataset.example_name(i)}: {reason}"))
-    if problems or (problems := label_count_problems(dataset)):
+            elif isinstance(reason, torch.Tensor) and reason.dim():
+                positions[key, i] = len(reason)
+    if problems or (problems := label_count_problems(dataset, positions)):
         raise bad_examples(dataset.what, problems)
 
 
@@ -42,19 +44,24 @@ def _nan_problems(dataset: Any, key: str, values: torch.Tensor) -> list[tuple[st
             for i in rows.nonzero().flatten().tolist()]
 
 
-def label_count_problems(dataset: Any) -> list[tuple[str, str]]:
+def label_count_problems(dataset: Any, positions: dict | None = None) -> list[tuple[str, str]]:
     """Each example whose labels (a tagger's target) are not as many as its input sequence's positions, where
-    the output's length is the input's (one length name), naming both keys and both lengths."""
+    the output's length is the input's (one length name), naming both keys and both lengths. ``positions``: the
+    lengths ``check_examples`` found encoding the list columns (the others are encoded here)."""
+    positions = {} if positions is None else positions
     problems = []
     for key in dataset.sequences:
         length = dataset.port_types[dataset.ports[key]].shape[0]  # a length name ("n"): None joins no lengths
         for source in (k for k in dataset.columns if k in dataset.inputs and isinstance(length, str)
                        and dataset.port_types[k].shape[:1] == (length,)):
             for i in range(dataset.size):
-                given, labels = dataset.encoded(source, i), dataset.columns[key][i]
-                if isinstance(given, torch.Tensor) and given.dim() and len(given) != len(labels):
+                labels, count = dataset.columns[key][i], positions.get((source, i))
+                if count is None:
+                    given = dataset.encoded(source, i)
+                    count = len(given) if isinstance(given, torch.Tensor) and given.dim() else None
+                if count is not None and count != len(labels):
                     problems.append((dataset.ports[key], f"{dataset.port_words(key)}: {dataset.example_name(i)}: "
                                                          f"{len(labels)} labels, but input port {source!r} has "
-                                                         f"{len(given)} positions (length {length}); give one label "
+                                                         f"{count} positions (length {length}); give one label "
                                                          f"per position"))
     return problems
