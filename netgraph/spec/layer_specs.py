@@ -31,7 +31,7 @@ from netgraph.spec.problems import TooManyProblems
 from netgraph.spec.quoted_numbers import text_hint
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 
-__all__ = ["read_layer", "layer_fields", "required", "FAILED", "GRAPH_KEYS", "CHAIN_KEYS"]
+__all__ = ["read_layer", "layer_fields", "required", "is_lone_layer_type", "FAILED", "GRAPH_KEYS", "CHAIN_KEYS"]
 
 MAX_REFERENCES = 10_000  # 'ref:' uses read for one load (nets naming each other many times: a reference bomb)
 READ_FRAMES = 3  # recursion_room levels per nesting level of reading a spec (frames: ~3 times a net walk's)
@@ -43,6 +43,12 @@ CHAIN_KEYS = ("type", "layers", "inputs", "outputs", "input", "output", "learnin
 def required(f: dataclasses.Field) -> bool:
     """Whether the option has no default."""
     return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+
+
+def is_lone_layer_type(kind: Any) -> bool:
+    """Whether a spec's top-level ``type:`` names a layer that is no net (the spec is then that layer alone)."""
+    cls = REGISTRY.get(kind) if isinstance(kind, str) else None
+    return cls is not None and not issubclass(cls, NetGraph)
 
 
 def read_layer(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc | None = None,
