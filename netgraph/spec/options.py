@@ -36,7 +36,7 @@ from netgraph.spec.problem_sources import sole
 from netgraph.spec.quoted_numbers import quoted_number_hint
 from netgraph.spec.yaml_nodes import YMap, YSeq
 
-__all__ = ["Codec", "codec", "Unwritable", "Flow", "FAILED", "DEFS", "distribution_schema", "plain", "data", "shape_data", "port_type", "PortConflict", "part_loc"]
+__all__ = ["Codec", "codec", "Unwritable", "Flow", "FAILED", "DEFS", "by_type", "distribution_schema", "plain", "data", "shape_data", "port_type", "PortConflict", "part_loc"]
 
 FAILED = object()  # what a value that could not be read becomes (its problems are recorded)
 _NAME = "[A-Za-z_][A-Za-z0-9_]*"
@@ -360,14 +360,19 @@ def _with_defaults() -> list[str]:
     return names
 
 
+def by_type(thens: dict[str, Any], named: bool = True) -> dict:
+    """An object whose ``type: X`` selects the schema ``thens[X]`` it is checked against (if/then, so errors name the
+    bad key); ``named``: ``type`` is required and one of those X."""
+    head = {"required": ["type"], "properties": {"type": {"enum": list(thens)}}} if named else {}
+    return {"type": "object", **head, "allOf": [{"if": {"properties": {"type": {"const": n}}, "required": ["type"]},
+                                                 "then": then} for n, then in thens.items()]}
+
+
 def _coder_schema(kind: str) -> dict:
     """``{type: ImageEncoder, size: ...}``: an encoder's (``kind``) or decoder's type, and that type's option names
     (any values: the loader checks them)."""
-    names = sorted(n for n, c in CODERS.items() if c.kind == kind)
-    return {"type": "object", "required": ["type"], "properties": {"type": {"enum": names}},
-            "allOf": [{"if": {"properties": {"type": {"const": n}}, "required": ["type"]},
-                       "then": {"properties": {"type": {}, **{f.name: {} for f in dataclasses.fields(CODERS[n])}},
-                                "additionalProperties": False}} for n in names]}
+    return by_type({n: {"properties": {"type": {}, **{f.name: {} for f in dataclasses.fields(c)}},
+                        "additionalProperties": False} for n, c in sorted(CODERS.items()) if c.kind == kind})
 
 
 DEFS = {  # the schemas the option kinds refer to, by $defs name

@@ -21,7 +21,7 @@ from netgraph.core.options import option_hints
 from netgraph.layers.function import ELEMENTWISE
 from netgraph.layers.merge import THREADING
 from netgraph.spec.layer_specs import CHAIN_KEYS, GRAPH_KEYS, layer_fields, required
-from netgraph.spec.options import DEFS, codec, distribution_schema
+from netgraph.spec.options import DEFS, by_type, codec, distribution_schema
 
 __all__ = ["spec_schema", "SCHEMA_ID"]
 
@@ -74,9 +74,7 @@ def _graph_schema(kind: str) -> dict:
 
 def _typed_layer(names: list[str]) -> dict:
     """``{type: X, ...}`` checked against X's own schema (if/then, so errors name the bad option)."""
-    return {"type": "object", "required": ["type"], "properties": {"type": {"enum": names}},
-            "allOf": [{"if": {"properties": {"type": {"const": n}}, "required": ["type"]},
-                       "then": {"$ref": f"#/$defs/{n}"}} for n in names]}
+    return by_type({n: {"$ref": f"#/$defs/{n}"} for n in names})
 
 
 def _shorthands(classes: dict[str, type]) -> list[str]:
@@ -138,8 +136,7 @@ def _layer_file(leaf: dict[str, type]) -> dict:
         props = {"type": {"const": name}, **{k: {"$ref": f"#/$defs/{_pointer(name)}/properties/{k}"} for k in fields}}
         return {"properties": {**_FILE_KEYS, **props}, "additionalProperties": False,
                 "required": ["netgraph", "type", *(k for k, f in fields.items() if required(f))]}
-    return {"type": "object", "allOf": [{"if": {"properties": {"type": {"const": n}}, "required": ["type"]},
-                                         "then": options(n, c)} for n, c in leaf.items()]}
+    return by_type({n: options(n, c) for n, c in leaf.items()}, named=False)
 
 
 def _pointer(name: str) -> str:
