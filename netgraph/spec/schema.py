@@ -111,7 +111,7 @@ def spec_schema() -> dict:
                                  "every array; 0 freezes (net_set_learning_rate_multipliers)",
                                  "additionalProperties": {"type": ["number", "null"], "minimum": 0}},
         ports={"type": "object", "additionalProperties": {"$ref": "#/$defs/portType"}})
-    defs.update(netFile=_net_file(), layerFile=_layer_file(leaf))
+    defs.update(netFile=_net_file(), layerFile=_layer_file({n: defs[n] for n in leaf}))
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
             "title": "netgraph spec, format 1", "type": "object",
             "properties": {**_FILE_KEYS, "type": {"enum": ["NetGraph", "NetChain", *leaf], "default": "NetGraph",
@@ -128,15 +128,14 @@ def _net_file() -> dict:
             "additionalProperties": False}
 
 
-def _layer_file(leaf: dict[str, type]) -> dict:
+def _layer_file(layers: dict[str, dict]) -> dict:
     """A file holding a layer alone (as ``save(layer, path)`` writes): ``type: X`` and X's options, each checked by
-    X's own schema, beside the file's own keys."""
-    def options(name: str, cls: type) -> dict:
-        fields = layer_fields(cls)
-        props = {"type": {"const": name}, **{k: {"$ref": f"#/$defs/{_pointer(name)}/properties/{k}"} for k in fields}}
-        return {"properties": {**_FILE_KEYS, **props}, "additionalProperties": False,
-                "required": ["netgraph", "type", *(k for k, f in fields.items() if required(f))]}
-    return by_type({n: options(n, c) for n, c in leaf.items()}, named=False)
+    X's own schema (in ``layers``), beside the file's own keys."""
+    def options(name: str, layer: dict) -> dict:
+        props = {k: {"$ref": f"#/$defs/{_pointer(name)}/properties/{k}"} for k in layer["properties"]}
+        return {"properties": {**_FILE_KEYS, **props, "type": {"const": name}}, "additionalProperties": False,
+                "required": ["netgraph", *layer["required"]]}
+    return by_type({n: options(n, layer) for n, layer in layers.items()}, named=False)
 
 
 def _pointer(name: str) -> str:
