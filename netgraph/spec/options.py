@@ -19,7 +19,6 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, Union
 
-import numpy as np
 import torch
 import yaml
 
@@ -31,6 +30,7 @@ from netgraph.core.shared import NetSharedArray
 from netgraph.core.types import DTYPES, Conflict, PortType, as_shape
 from netgraph.core.other_layer_names import other_layer_hint
 from netgraph.core.wording import value_kind
+from netgraph.layers.dist_params import plain_param
 from netgraph.layers.distributions import DISTRIBUTIONS, Distribution
 from netgraph.spec.problem_sources import sole
 from netgraph.spec.quoted_numbers import quoted_number_hint
@@ -260,14 +260,6 @@ def part_loc(ports: YMap, name: str, exc: Conflict) -> Any:
     return loc
 
 
-def _tensor_data(t: torch.Tensor) -> Any:
-    """Nested lists; float32 values by their shortest exact decimal (0.1, not 0.10000000149; small arrays only)."""
-    t = t.detach().cpu()
-    if t.dtype != torch.float32 or t.numel() > 20000:
-        return t.tolist()
-    return np.array([float(str(v)) for v in t.numpy().ravel()]).reshape(t.shape).tolist()  # str of a float32: shortest
-
-
 def data(value: Any) -> Any:
     """Any option value as YAML data: numbers, strings, lists, tensors, port types, distributions.
 
@@ -276,8 +268,8 @@ def data(value: Any) -> Any:
     """
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    if isinstance(value, torch.Tensor):
-        return _tensor_data(value)
+    if isinstance(value, torch.Tensor):  # float32 values by their shortest exact decimal (small arrays only)
+        return value.tolist() if value.numel() > 20000 else plain_param(value)
     if isinstance(value, PortType):
         return shape_data(value)
     if isinstance(value, Distribution):
