@@ -25,7 +25,7 @@ from netgraph.layers.expression import ExpressionError
 from netgraph.layers.function import ELEMENTWISE
 from netgraph.layers.shorthand import from_shorthand
 from netgraph.spec.layer_lists import listed_options
-from netgraph.spec.options import FAILED, codec
+from netgraph.spec.options import FAILED, option_codecs
 from netgraph.spec.problem_sources import at_layer, sole
 from netgraph.spec.problems import TooManyProblems
 from netgraph.spec.quoted_numbers import text_hint
@@ -224,7 +224,7 @@ def _options(reader: Any, cls: type, spec: YMap, loc: Loc, path: tuple) -> Any:
                          kind="layer-argument", layer=path, option=key, expected=tuple(fields))
             ok = False
         elif key != "type":  # an operator's inner net ("net" kind) is a nested spec at path (*operator, option)
-            how, where = codec(hints.get(key, Any)), spec.value_locs[key]
+            how, where = option_codecs(cls)[key], spec.value_locs[key]
             if isinstance(value, str) and value.lower() in _YAML11_BOOLEANS and hints.get(key) in (bool, Optional[bool]):
                 kwargs[key] = reader.error(where, f"{label} option {key} takes true or false, found the text {value!r} "
                                            f"(specs read YAML 1.2, where only true and false are booleans)",

@@ -25,7 +25,7 @@ import yaml
 from netgraph.core.coders import CODERS, Coder, coder_from_data
 from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, did_you_mean, with_article
 from netgraph.core.layer import Layer
-from netgraph.core.options import option_kind
+from netgraph.core.options import option_hints, option_kind
 from netgraph.core.shared import NetSharedArray
 from netgraph.core.types import DTYPES, Conflict, PortType, as_shape
 from netgraph.core.other_layer_names import other_layer_hint
@@ -36,7 +36,7 @@ from netgraph.spec.problem_sources import sole
 from netgraph.spec.quoted_numbers import quoted_number_hint
 from netgraph.spec.yaml_nodes import YMap, YSeq
 
-__all__ = ["Codec", "codec", "Unwritable", "Flow", "FAILED", "DEFS", "by_type", "distribution_schema", "plain", "data", "shape_data", "port_type", "PortConflict", "part_loc"]
+__all__ = ["Codec", "codec", "option_codecs", "Unwritable", "Flow", "FAILED", "DEFS", "by_type", "distribution_schema", "plain", "data", "shape_data", "port_type", "PortConflict", "part_loc"]
 
 FAILED = object()  # what a value that could not be read becomes (its problems are recorded)
 _NAME = "[A-Za-z_][A-Za-z0-9_]*"
@@ -329,6 +329,18 @@ def codec(hint: Any) -> Codec:
     """How an option annotated ``hint`` is read, written and described (``Any``: plain data)."""
     kind = getattr(option_kind(hint), "name", None)
     return Codec(_READ.get(kind, lambda reader, value, *_: plain(value)), _WRITE.get(kind, data), _schema(hint), kind)
+
+
+_CODECS: dict[type, dict[str, Codec]] = {}
+
+
+def option_codecs(cls: type) -> dict[str, Codec]:
+    """The ``Codec`` of each dataclass field of layer class ``cls``, by name (made once per class: a spec reads and
+    writes many layers of each)."""
+    if cls not in _CODECS:
+        hints = option_hints(cls)
+        _CODECS[cls] = {f.name: codec(hints.get(f.name, Any)) for f in dataclasses.fields(cls)}
+    return _CODECS[cls]
 
 
 def distribution_schema() -> dict:

@@ -17,11 +17,10 @@ import math
 from typing import Any
 
 from netgraph.core.layer import REGISTRY
-from netgraph.core.options import option_hints
 from netgraph.layers.function import ELEMENTWISE
 from netgraph.layers.merge import THREADING
 from netgraph.spec.layer_specs import CHAIN_KEYS, GRAPH_KEYS, layer_fields, required
-from netgraph.spec.options import DEFS, by_type, codec, distribution_schema
+from netgraph.spec.options import DEFS, by_type, distribution_schema, option_codecs
 
 __all__ = ["spec_schema", "SCHEMA_ID"]
 
@@ -51,7 +50,7 @@ def _json_default(value: Any) -> Any:
 
 
 def _option_schema(cls: type, field: dataclasses.Field) -> dict:
-    out, default = dict(codec(option_hints(cls).get(field.name, Any)).schema), _json_default(field.default)
+    out, default = dict(option_codecs(cls)[field.name].schema), _json_default(field.default)
     if default is not None and "$ref" not in out:  # None: no default (MISSING), or none JSON can hold
         out["default"] = default
     if field.name == getattr(cls, "POSITIONAL", None):
