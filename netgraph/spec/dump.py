@@ -24,10 +24,9 @@ from netgraph.core.names import numbered
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import REGISTRY, Layer
 from netgraph.core.nesting import deep_walk
-from netgraph.core.options import option_hints
 from netgraph.spec.edges import render_edges
 from netgraph.core.shared import NetSharedArray
-from netgraph.spec.options import Flow, Unwritable, codec, data, shape_data
+from netgraph.spec.options import Flow, Unwritable, codec, data, option_codecs, shape_data
 from netgraph.spec.yaml_nodes import RESOLVERS
 
 __all__ = ["to_yaml", "dump_data", "spec_data"]
@@ -123,9 +122,9 @@ class _Writer:
             return self.graph(layer, path)
         out = Flow(type=self.type_name(layer, path))
         array_fields = {field: name for name, field in getattr(layer, "ARRAYS", {}).items()}
-        hints = option_hints(type(layer))
+        codecs = option_codecs(type(layer))
         for key, value in layer.options().items():
-            how = codec(hints.get(key, Any))
+            how = codecs.get(key) or codec(Any)
             if isinstance(value, NetSharedArray):
                 out[key] = self.shared_array(value, ".".join((*path, array_fields[key])))
             elif key in array_fields and self.arrays is not None:

@@ -1,7 +1,7 @@
 """Mappings written as YAML lists of one-key mappings, a slip of block style: ``layers:`` as ``- enc: {...}`` items
 (the layers' names lost), or a layer's options as ``- type: LinearLayer`` / ``- output: 8``. Each is one problem,
 at the first item, and the mapping meant is read on, so the names the edges use and the options' own problems are
-found as written.
+found as written. Also ``without_keys``: a spec of a layer alone, its options without the spec's own keys.
 """
 
 from __future__ import annotations
@@ -11,22 +11,30 @@ from typing import Any
 from netgraph.spec.misindented import option_owners
 from netgraph.spec.yaml_nodes import YMap, YSeq
 
-__all__ = ["named_layers", "listed_options"]
+__all__ = ["named_layers", "listed_options", "without_keys"]
 
 _LAYER_KEYS = ("type", "file", "ref")  # keys of a layer's own mapping
+
+
+def _located(entries: list[tuple[Any, YMap]], loc: Any) -> YMap:
+    """A mapping of each key in ``entries`` (key, the mapping holding it), its key and value placed as there."""
+    out = YMap({k: held[k] for k, held in entries})
+    out.loc, out.key_locs = loc, {k: held.key_locs[k] for k, held in entries}
+    out.value_locs = {k: held.value_locs[k] for k, held in entries}
+    return out
+
+
+def without_keys(data: YMap, keys: tuple) -> YMap:
+    """``data`` without ``keys`` (a spec's own keys, beside a layer alone's options), each place kept."""
+    return _located([(k, data) for k in data if k not in keys], data.loc)
 
 
 def _joined(value: Any) -> YMap | None:
     """The one mapping of ``value``'s items when it is a list of one-key mappings with distinct keys, else None."""
     if not isinstance(value, YSeq) or not value or not all(isinstance(i, YMap) and len(i) == 1 for i in value):
         return None
-    out = YMap({k: v for item in value for k, v in item.items()})
-    if len(out) != len(value):
-        return None
-    out.loc = value.loc
-    out.key_locs = {k: item.key_locs[k] for item in value for k in item}
-    out.value_locs = {k: item.value_locs[k] for item in value for k in item}
-    return out
+    out = _located([(k, item) for item in value for k in item], value.loc)
+    return out if len(out) == len(value) else None
 
 
 def named_layers(reader: Any, value: Any) -> Any:

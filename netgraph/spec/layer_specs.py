@@ -25,13 +25,13 @@ from netgraph.layers.expression import ExpressionError
 from netgraph.layers.function import ELEMENTWISE
 from netgraph.layers.shorthand import from_shorthand
 from netgraph.spec.layer_lists import listed_options
-from netgraph.spec.options import FAILED, codec
+from netgraph.spec.options import FAILED, option_codecs
 from netgraph.spec.problem_sources import at_layer, sole
 from netgraph.spec.problems import TooManyProblems
 from netgraph.spec.quoted_numbers import text_hint
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 
-__all__ = ["read_layer", "layer_fields", "required", "FAILED", "GRAPH_KEYS", "CHAIN_KEYS"]
+__all__ = ["read_layer", "layer_fields", "required", "is_lone_layer_type", "FAILED", "GRAPH_KEYS", "CHAIN_KEYS"]
 
 MAX_REFERENCES = 10_000  # 'ref:' uses read for one load (nets naming each other many times: a reference bomb)
 READ_FRAMES = 3  # recursion_room levels per nesting level of reading a spec (frames: ~3 times a net walk's)
@@ -43,6 +43,12 @@ CHAIN_KEYS = ("type", "layers", "inputs", "outputs", "input", "output", "learnin
 def required(f: dataclasses.Field) -> bool:
     """Whether the option has no default."""
     return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+
+
+def is_lone_layer_type(kind: Any) -> bool:
+    """Whether a spec's top-level ``type:`` names a layer that is no net (the spec is then that layer alone)."""
+    cls = REGISTRY.get(kind) if isinstance(kind, str) else None
+    return cls is not None and not issubclass(cls, NetGraph)
 
 
 def read_layer(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc | None = None,
@@ -218,7 +224,7 @@ def _options(reader: Any, cls: type, spec: YMap, loc: Loc, path: tuple) -> Any:
                          kind="layer-argument", layer=path, option=key, expected=tuple(fields))
             ok = False
         elif key != "type":  # an operator's inner net ("net" kind) is a nested spec at path (*operator, option)
-            how, where = codec(hints.get(key, Any)), spec.value_locs[key]
+            how, where = option_codecs(cls)[key], spec.value_locs[key]
             if isinstance(value, str) and value.lower() in _YAML11_BOOLEANS and hints.get(key) in (bool, Optional[bool]):
                 kwargs[key] = reader.error(where, f"{label} option {key} takes true or false, found the text {value!r} "
                                            f"(specs read YAML 1.2, where only true and false are booleans)",

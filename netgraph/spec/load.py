@@ -16,9 +16,8 @@ from netgraph.core.limits import current_limits, raise_hint
 from netgraph.spec.array_checks import check_arrays, check_sizes
 from netgraph.spec.edges import read_edges
 from netgraph.spec.misindented import check_misindented, misindented_option
-from netgraph.spec.layer_lists import named_layers
-from netgraph.spec.lone_layers import is_lone_layer_type, without_keys
-from netgraph.spec.layer_specs import CHAIN_KEYS, FAILED, GRAPH_KEYS, read_layer
+from netgraph.spec.layer_lists import named_layers, without_keys
+from netgraph.spec.layer_specs import CHAIN_KEYS, FAILED, GRAPH_KEYS, is_lone_layer_type, read_layer
 from netgraph.spec.ports import check_declared, check_unused, read_ports
 from netgraph.spec.quoted_numbers import quoted_number_hint
 from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml

@@ -19,24 +19,24 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, Union
 
-import numpy as np
 import torch
 import yaml
 
 from netgraph.core.coders import CODERS, Coder, coder_from_data
 from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, did_you_mean, with_article
 from netgraph.core.layer import Layer
-from netgraph.core.options import option_kind
+from netgraph.core.options import option_hints, option_kind
 from netgraph.core.shared import NetSharedArray
 from netgraph.core.types import DTYPES, Conflict, PortType, as_shape
 from netgraph.core.other_layer_names import other_layer_hint
 from netgraph.core.wording import value_kind
+from netgraph.layers.dist_params import plain_param
 from netgraph.layers.distributions import DISTRIBUTIONS, Distribution
 from netgraph.spec.problem_sources import sole
 from netgraph.spec.quoted_numbers import quoted_number_hint
 from netgraph.spec.yaml_nodes import YMap, YSeq
 
-__all__ = ["Codec", "codec", "Unwritable", "Flow", "FAILED", "DEFS", "distribution_schema", "plain", "data", "shape_data", "port_type", "PortConflict", "part_loc"]
+__all__ = ["Codec", "codec", "option_codecs", "Unwritable", "Flow", "FAILED", "DEFS", "by_type", "distribution_schema", "plain", "data", "shape_data", "port_type", "PortConflict", "part_loc"]
 
 FAILED = object()  # what a value that could not be read becomes (its problems are recorded)
 _NAME = "[A-Za-z_][A-Za-z0-9_]*"
@@ -260,14 +260,6 @@ def part_loc(ports: YMap, name: str, exc: Conflict) -> Any:
     return loc
 
 
-def _tensor_data(t: torch.Tensor) -> Any:
-    """Nested lists; float32 values by their shortest exact decimal (0.1, not 0.10000000149; small arrays only)."""
-    t = t.detach().cpu()
-    if t.dtype != torch.float32 or t.numel() > 20000:
-        return t.tolist()
-    return np.array([float(str(v)) for v in t.numpy().ravel()]).reshape(t.shape).tolist()  # str of a float32: shortest
-
-
 def data(value: Any) -> Any:
     """Any option value as YAML data: numbers, strings, lists, tensors, port types, distributions.
 
@@ -276,8 +268,8 @@ def data(value: Any) -> Any:
     """
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    if isinstance(value, torch.Tensor):
-        return _tensor_data(value)
+    if isinstance(value, torch.Tensor):  # float32 values by their shortest exact decimal (small arrays only)
+        return value.tolist() if value.numel() > 20000 else plain_param(value)
     if isinstance(value, PortType):
         return shape_data(value)
     if isinstance(value, Distribution):
@@ -339,6 +331,18 @@ def codec(hint: Any) -> Codec:
     return Codec(_READ.get(kind, lambda reader, value, *_: plain(value)), _WRITE.get(kind, data), _schema(hint), kind)
 
 
+_CODECS: dict[type, dict[str, Codec]] = {}
+
+
+def option_codecs(cls: type) -> dict[str, Codec]:
+    """The ``Codec`` of each dataclass field of layer class ``cls``, by name (made once per class: a spec reads and
+    writes many layers of each)."""
+    if cls not in _CODECS:
+        hints = option_hints(cls)
+        _CODECS[cls] = {f.name: codec(hints.get(f.name, Any)) for f in dataclasses.fields(cls)}
+    return _CODECS[cls]
+
+
 def distribution_schema() -> dict:
     """The schema of ``{type: <Distribution>, args: [...]}`` for the distributions registered now."""
     param = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": f"^#{_NAME}$"}, {"$ref": "#/$defs/array"}]}
@@ -360,14 +364,19 @@ def _with_defaults() -> list[str]:
     return names
 
 
+def by_type(thens: dict[str, Any], named: bool = True) -> dict:
+    """An object whose ``type: X`` selects the schema ``thens[X]`` it is checked against (if/then, so errors name the
+    bad key); ``named``: ``type`` is required and one of those X."""
+    head = {"required": ["type"], "properties": {"type": {"enum": list(thens)}}} if named else {}
+    return {"type": "object", **head, "allOf": [{"if": {"properties": {"type": {"const": n}}, "required": ["type"]},
+                                                 "then": then} for n, then in thens.items()]}
+
+
 def _coder_schema(kind: str) -> dict:
     """``{type: ImageEncoder, size: ...}``: an encoder's (``kind``) or decoder's type, and that type's option names
     (any values: the loader checks them)."""
-    names = sorted(n for n, c in CODERS.items() if c.kind == kind)
-    return {"type": "object", "required": ["type"], "properties": {"type": {"enum": names}},
-            "allOf": [{"if": {"properties": {"type": {"const": n}}, "required": ["type"]},
-                       "then": {"properties": {"type": {}, **{f.name: {} for f in dataclasses.fields(CODERS[n])}},
-                                "additionalProperties": False}} for n in names]}
+    return by_type({n: {"properties": {"type": {}, **{f.name: {} for f in dataclasses.fields(c)}},
+                        "additionalProperties": False} for n, c in sorted(CODERS.items()) if c.kind == kind})
 
 
 DEFS = {  # the schemas the option kinds refer to, by $defs name

@@ -17,11 +17,10 @@ import math
 from typing import Any
 
 from netgraph.core.layer import REGISTRY
-from netgraph.core.options import option_hints
 from netgraph.layers.function import ELEMENTWISE
 from netgraph.layers.merge import THREADING
 from netgraph.spec.layer_specs import CHAIN_KEYS, GRAPH_KEYS, layer_fields, required
-from netgraph.spec.options import DEFS, codec, distribution_schema
+from netgraph.spec.options import DEFS, by_type, distribution_schema, option_codecs
 
 __all__ = ["spec_schema", "SCHEMA_ID"]
 
@@ -51,7 +50,7 @@ def _json_default(value: Any) -> Any:
 
 
 def _option_schema(cls: type, field: dataclasses.Field) -> dict:
-    out, default = dict(codec(option_hints(cls).get(field.name, Any)).schema), _json_default(field.default)
+    out, default = dict(option_codecs(cls)[field.name].schema), _json_default(field.default)
     if default is not None and "$ref" not in out:  # None: no default (MISSING), or none JSON can hold
         out["default"] = default
     if field.name == getattr(cls, "POSITIONAL", None):
@@ -74,9 +73,7 @@ def _graph_schema(kind: str) -> dict:
 
 def _typed_layer(names: list[str]) -> dict:
     """``{type: X, ...}`` checked against X's own schema (if/then, so errors name the bad option)."""
-    return {"type": "object", "required": ["type"], "properties": {"type": {"enum": names}},
-            "allOf": [{"if": {"properties": {"type": {"const": n}}, "required": ["type"]},
-                       "then": {"$ref": f"#/$defs/{n}"}} for n in names]}
+    return by_type({n: {"$ref": f"#/$defs/{n}"} for n in names})
 
 
 def _shorthands(classes: dict[str, type]) -> list[str]:
@@ -113,7 +110,7 @@ def spec_schema() -> dict:
                                  "every array; 0 freezes (net_set_learning_rate_multipliers)",
                                  "additionalProperties": {"type": ["number", "null"], "minimum": 0}},
         ports={"type": "object", "additionalProperties": {"$ref": "#/$defs/portType"}})
-    defs.update(netFile=_net_file(), layerFile=_layer_file(leaf))
+    defs.update(netFile=_net_file(), layerFile=_layer_file({n: defs[n] for n in leaf}))
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
             "title": "netgraph spec, format 1", "type": "object",
             "properties": {**_FILE_KEYS, "type": {"enum": ["NetGraph", "NetChain", *leaf], "default": "NetGraph",
@@ -130,16 +127,14 @@ def _net_file() -> dict:
             "additionalProperties": False}
 
 
-def _layer_file(leaf: dict[str, type]) -> dict:
+def _layer_file(layers: dict[str, dict]) -> dict:
     """A file holding a layer alone (as ``save(layer, path)`` writes): ``type: X`` and X's options, each checked by
-    X's own schema, beside the file's own keys."""
-    def options(name: str, cls: type) -> dict:
-        fields = layer_fields(cls)
-        props = {"type": {"const": name}, **{k: {"$ref": f"#/$defs/{_pointer(name)}/properties/{k}"} for k in fields}}
-        return {"properties": {**_FILE_KEYS, **props}, "additionalProperties": False,
-                "required": ["netgraph", "type", *(k for k, f in fields.items() if required(f))]}
-    return {"type": "object", "allOf": [{"if": {"properties": {"type": {"const": n}}, "required": ["type"]},
-                                         "then": options(n, c)} for n, c in leaf.items()]}
+    X's own schema (in ``layers``), beside the file's own keys."""
+    def options(name: str, layer: dict) -> dict:
+        props = {k: {"$ref": f"#/$defs/{_pointer(name)}/properties/{k}"} for k in layer["properties"]}
+        return {"properties": {**_FILE_KEYS, **props, "type": {"const": name}}, "additionalProperties": False,
+                "required": ["netgraph", *layer["required"]]}
+    return by_type({n: options(n, layer) for n, layer in layers.items()}, named=False)
 
 
 def _pointer(name: str) -> str:
