@@ -3,6 +3,8 @@ command line's flags."""
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -93,6 +95,8 @@ _KEYS = ("criterion", "patience", "initial_patience", "improvement", "absolute_c
     ({"RelativeChange": -1}, "option-value", -1, "a number >= 0"),
     ({"Patience": 1.5}, "option-value", 1.5, "an integer >= 0"),
     (-2, "option-value", -2, "an integer >= 0"),
+    (sys.maxsize + 1, "option-value", sys.maxsize + 1, f"at most {sys.maxsize}"),
+    ({"InitialPatience": sys.maxsize + 1}, "option-value", sys.maxsize + 1, f"at most {sys.maxsize}"),
     ({"improvement": ("sideways", 1)}, "option-value", ("sideways", 1),
      "a number, ('absolute', v) or ('relative', v)"),
     ({"Criterion": 3}, "option-value", 3, "'Loss', a metric name or a function"),

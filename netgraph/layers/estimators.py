@@ -59,6 +59,8 @@ torch.Size([4])
 from __future__ import annotations
 
 import collections
+import functools
+import threading
 import warnings
 import weakref
 from collections.abc import Iterator, Sequence
@@ -110,30 +112,48 @@ class _Watch(torch.autograd.Function):
         return (None, None) + (None,) * ctx.n_params
 
 
-_UNUSED: list[nn.Module] = []  # layers the running backward pass met without their surrogate term: warned at its end
-_QUEUED: list[int] = []  # the backward pass (graph task id) whose end warns about them
+_LOCK = threading.Lock()  # backward passes run in many threads: guards _UNUSED and the once-per-layer flags
+_UNUSED: dict[int, weakref.WeakValueDictionary] = {}  # per backward pass (graph task id), the layers it met without
+# their surrogate term, warned at its end; weakly held: a pass that failed never runs its callback
+_PASSES = 64  # passes kept at once: beyond it, the oldest (a failed one) is dropped
 
 
 def _unused_at_end(owner: nn.Module) -> None:
-    """Warn about ``owner`` at the end of the running backward pass, in one warning with every other layer met so
-    (a big net may hold thousands); at once where torch queues nothing (not inside its backward engine)."""
+    """Warn about ``owner`` at the end of the running backward pass, in one warning with every other layer that pass
+    met (a big net may hold thousands); at once where torch queues nothing (not inside its backward engine)."""
     task = torch._C._current_graph_task_id()
-    if _QUEUED != [task]:  # the first such layer of this pass (a pass that failed never ran its callback)
-        try:
-            torch.autograd.Variable._execution_engine.queue_callback(_warn_all_unused)
-        except RuntimeError:
-            _warn_unused(owner)
+    with _LOCK:
+        met = _UNUSED.get(task)
+        if met is not None:
+            met[id(owner)] = owner
             return
-        _QUEUED[:] = [task]
-    _UNUSED.append(owner)
+    try:  # the first such layer of this pass
+        torch.autograd.Variable._execution_engine.queue_callback(functools.partial(_warn_all_unused, task))
+    except RuntimeError:
+        _warn_unused(owner)
+        return
+    with _LOCK:
+        _UNUSED.setdefault(task, weakref.WeakValueDictionary())[id(owner)] = owner
+        if len(_UNUSED) > _PASSES:
+            del _UNUSED[next(iter(_UNUSED))]
 
 
-def _warn_all_unused() -> None:
-    owners = list({id(owner): owner for owner in _UNUSED}.values())
-    _UNUSED.clear()
-    _QUEUED.clear()
+def _warn_all_unused(task: int) -> None:
+    with _LOCK:
+        met = _UNUSED.pop(task, None)
+    owners = list(met.values()) if met is not None else []
     if owners:
         _warn_unused(owners[0], others=owners[1:])
+
+
+def _first_time(owners: Sequence[nn.Module], flag: str) -> list[nn.Module]:
+    """The ``owners`` not yet warned about (their attribute ``flag`` unset), each once, now flagged: of threads
+    warning about the same layer at once, one warns."""
+    with _LOCK:
+        fresh = [o for o in {id(o): o for o in owners}.values() if not vars(o).get(flag, False)]
+        for owner in fresh:
+            vars(owner)[flag] = True  # a plain flag, kept out of nn.Module's bookkeeping
+    return fresh
 
 
 class _Score(torch.autograd.Function):
@@ -177,11 +197,12 @@ def score_handle(dist: Any, x: torch.Tensor, params: Sequence[Any]) -> torch.Ten
 
 def _warn_unused(owner: nn.Module, what: str = "a loss was backpropagated through its output",
                  others: Sequence[nn.Module] = ()) -> None:
-    """The warning that ``owner`` (and ``others``, counted) got no surrogate term; once per layer."""
-    if getattr(owner, "_warned_unused", False):
+    """The warning that ``owner`` (and ``others``, counted) got no surrogate term; once per layer: those warned
+    about before are left out."""
+    fresh = _first_time((owner, *others), "_warned_unused")
+    if not fresh:
         return
-    for layer in (owner, *others):
-        vars(layer)["_warned_unused"] = True  # a plain flag, kept out of nn.Module's bookkeeping
+    owner, others = fresh[0], fresh[1:]
     alternatives = [e for e in owner.distribution.ESTIMATORS if e not in ("score_function", owner.estimator)]
     biased = f"; or pick a biased estimator= {' / '.join(map(repr, alternatives))}" if alternatives else ""
     counted = f" (and {len(others)} other layers)" if others else ""
@@ -252,13 +273,12 @@ def _per_example(record: ScoreRecord, losses: int) -> torch.Tensor:
 def _warn_sizes(drawn: list[tuple[nn.Module, int]], losses: int) -> None:
     """One warning for the layers in ``drawn`` (each with its draws' batch size) not warned before, naming the first
     and how many others (a big net may hold thousands)."""
-    fresh = list({id(owner): (owner, draws) for owner, draws in drawn
-                  if not getattr(owner, "_warned_sizes", False)}.values())
+    sizes = {id(owner): draws for owner, draws in drawn}
+    fresh = _first_time([owner for owner, _ in drawn], "_warned_sizes")
     if not fresh:
         return
-    for owner, _ in fresh:
-        vars(owner)["_warned_sizes"] = True
-    (owner, draws), others = fresh[0], f" (and {len(fresh) - 1} other layers)" if len(fresh) > 1 else ""
+    owner, others = fresh[0], f" (and {len(fresh) - 1} other layers)" if len(fresh) > 1 else ""
+    draws = sizes[id(owner)]
     warnings.warn(
         f"surrogate_loss: {owner.describe()}{others} drew a batch of {draws} but the per-example losses have batch "
         f"size {losses}, so its score-function term uses the running-mean baseline (unbiased, higher variance) "

@@ -78,26 +78,16 @@ def _pairs(value: Any) -> tuple[tuple[int, int], ...]:
     return tuple(pair(v) for v in items)  # several bad levels: the first is named (an option is named once)
 
 
-def reflect_index(n: int, before: int, after: int, method: str, device: Any = None) -> torch.Tensor:
+def reflect_index(n: Any, before: int, after: int, method: str, device: Any = None) -> torch.Tensor:
     """The source index of each padded position along a dim of size ``n`` (Fixed, Periodic or Reflected), on ``device``.
+
+    ``n`` is an int or a length known only at run time (a SymInt or an fx Proxy): one formula for both, with no
+    branch on it; a length of 1 reflects with a period of 1 (every index 0).
 
     >>> reflect_index(3, 2, 2, "Reflected").tolist(), reflect_index(3, 1, 1, "Periodic").tolist()
     ([2, 1, 0, 1, 2, 1, 0], [2, 0, 1, 2, 0])
     """
     i = torch.arange(-before, n + after, device=device)
-    if not isinstance(n, int):  # a variable length traced (fx, torch.export): no branch on it
-        return _traced_index(i, n, method)
-    if method == "Fixed" or n == 1:
-        return i.clamp(0, n - 1)
-    if method == "Periodic":
-        return i % n
-    j = i % (2 * n - 2)
-    return torch.where(j < n, j, 2 * n - 2 - j)
-
-
-def _traced_index(i: torch.Tensor, n: Any, method: str) -> torch.Tensor:
-    """``reflect_index``'s indices for a length known only at run time (a SymInt or an fx Proxy); a length of 1
-    reflects with a period of 1 (every index 0), as the branch for it gives."""
     if method == "Fixed":
         return torch.clamp(i, torch.zeros_like(i), torch.full_like(i, n - 1))
     if method == "Periodic":

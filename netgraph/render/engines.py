@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import warnings
 from pathlib import Path
 
@@ -27,6 +28,7 @@ BACKENDS = ("dot", "graphviz-pure", "builtin")
 FORMATS = {"dot": ("svg", "png", "pdf"), "graphviz-pure": ("svg", "png"), "builtin": ("svg",)}
 TIMEOUT_S = 120
 _announced: set[str] = set()
+_ANNOUNCING = threading.Lock()  # the test of _announced and its mark, as one step: threads render at once
 
 DESCRIPTIONS = {
     "dot": "the system Graphviz `dot`",
@@ -128,9 +130,10 @@ def _ended(returncode: int) -> str:
 def announce(backend: str, reason: str = "") -> None:
     """Say, once per process and backend, which engine laid out the diagrams; a backend other than
     ``dot`` picked automatically (``reason`` says why) also gives a RenderBackendWarning."""
-    if backend in _announced:
-        return
-    _announced.add(backend)
+    with _ANNOUNCING:
+        if backend in _announced:
+            return
+        _announced.add(backend)
     where = find_executable(backend) if backend != "builtin" else None
     described = DESCRIPTIONS[backend]
     if backend == "builtin" and find_executable("dot") is not None:  # dot is there, passed over: no install hint

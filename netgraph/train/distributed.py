@@ -26,7 +26,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 import torch
 import torch.distributed as dist
@@ -149,10 +149,14 @@ class Context:
         except Exception as exc:  # any error: a bug, torch's own, a user's function
             failure = exc
         if self.any(failure is not None):
-            shared = self.pick(error_data(_failed(failure, self.rank, where)) if failure else None,
-                               1.0 if failure else 0.0)
-            raise failure or error_from_data(shared)
+            self.share_failure(failure, where)
         return result
+
+    def share_failure(self, failure: Exception | None, where: str) -> NoReturn:
+        """``together``'s ending, once an exchange has told every process that one failed: raise this process's
+        ``failure`` (its error ``where``), or, where it is None, the failing process's as ``together`` says."""
+        shared = self.pick(error_data(_failed(failure, self.rank, where)) if failure else None, 1.0 if failure else 0.0)
+        raise failure or error_from_data(shared)
 
     def from_main(self, make: Callable[[], _T], where: str) -> _T:
         """``make()`` run by rank 0 alone, its result (any picklable value) on every process; its error stops every

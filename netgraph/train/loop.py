@@ -34,6 +34,7 @@ from netgraph.train.stopping import ended_before
 from netgraph.train.precision import mixed_forward
 from netgraph.train.progress_info import ProgressInfo
 from netgraph.train.progress_text import bar_postfix, round_line
+from netgraph.train.shared_log import SharedLog
 from tqdm.auto import tqdm
 
 __all__ = ["TrainingError", "Progress", "Plan", "Trainer", "mix_seed"]
@@ -114,6 +115,7 @@ class Trainer:
         self._saved_round = -1
         self.scheduled = any(not sch.constant for sch in getattr(loss, "schedules", ()))
         self.term_sums: list[float] = []
+        self.logs = SharedLog(plan.log, plan.logged, ctx)
 
     # -- one step ----------------------------------------------------------------------------------------
     def forward(self, model: torch.nn.Module, batch: dict, n: int, examples: list[int] | None) -> dict[str, torch.Tensor]:
@@ -137,7 +139,10 @@ class Trainer:
             self.plan.meter.update("train", outputs, batch)
         extra = surrogate_term(self.module, per_example, total, self.submodules)
         terms = self.loss.last_terms
-        sums = self.ctx.sum([float(v) * weight if weight else 0.0 for v in (total.detach(), *terms.values())])
+        values = [float(v) * weight if weight else 0.0 for v in (total.detach(), *terms.values())]
+        *sums, failed = self.ctx.sum([*values, self.logs.failed])  # a failed log write travels with the losses
+        if failed:  # before this batch's step, as a single process stops after the last one's
+            self.logs.share()
         value = sums[0] / whole
         self.term_sums = [a + b for a, b in zip(self.term_sums, sums[1:])] if self.term_sums else sums[1:]
         if not math.isfinite(value):
@@ -259,7 +264,8 @@ class Trainer:
                 value = self.step(batch, n, weight, whole, examples)
                 s.batch_losses.append(value)
                 s.batches, s.examples = s.batches + 1, s.examples + whole
-                self.log(lambda log: log.batch(s.batches, value), f"writing the TensorBoard log at batch {s.batches}")
+                self.logs.write(lambda log: log.batch(s.batches, value), f"writing the TensorBoard log at batch "
+                                f"{s.batches}", each_batch=True)
                 total, count = total + value * whole, count + whole
                 if self.bar is not None:
                     self.bar.update(1)
@@ -372,10 +378,8 @@ class Trainer:
         return "ManualStop" if self.ctx.any(stop) else None
 
     def log(self, write: Callable[[Any], None], where: str) -> None:
-        """``write(plan.log)`` on rank 0, which alone writes the TensorBoard log, when there is one; its error stops
-        every process at once, naming ``where`` (``together``: one more exchange a batch while logging)."""
-        if self.plan.logged:
-            self.ctx.together(lambda: write(self.plan.log) if self.ctx.main else None, where)
+        """``write(plan.log)`` on rank 0, which alone writes the TensorBoard log, when there is one (``SharedLog``)."""
+        self.logs.write(write, where)
 
     # -- checkpoints ---------------------------------------------------------------------------------------
     def save(self, r: int) -> None:

@@ -77,12 +77,8 @@ def _refused(subject: str, detail: str, kind: str, found: Any, expected: Any = N
 
 
 def _number(value: Any, key: str, integer: bool = False) -> Any:
-    """``check_number(value, key)`` for one of the criterion's numbers (>= 0), refused as ``_refused`` says."""
-    try:
-        return check_number(value, key, integer=integer, strict=False)
-    except OptionError as exc:
-        detail = exc.diagnostics[0].detail  # check_number gives it: no message parsing
-        raise _refused(key, detail, "option-value", value, f"{'an integer' if integer else 'a number'} >= 0") from None
+    """One of the criterion's numbers (>= 0): ``check_number``'s OptionError names ``key`` and the option."""
+    return check_number(value, key, integer=integer, strict=False, keyword=STOPPING)
 
 
 _IMPROVEMENT = "a number, ('absolute', v) or ('relative', v)"
