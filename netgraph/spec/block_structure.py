@@ -4,12 +4,10 @@ ahead in the text: composing a million '- [1]' or '- a: 1' items before refusing
 The look ahead follows the block structure line by line while each line is one of a few certain forms: blank or a
 comment, then entries ('- ', nested on one line as '- - '), an optional plain key ('word:') and an optional value:
 a plain word, a one-line quoted scalar without escapes, or a one-line flow list of plain words. A key with no value
-opens the collection on the next lines (more indented, or '- ' at the key's column). Anything else ends the look
-ahead (an alias, a tag, a multi-line scalar, a key given twice, a 'layers' key, a line whose indentation fits no
-open collection, nesting past yaml_depth): the values counted before it are certain. Values are counted as the
-composer counts them, each after its items (a collection when a line closes it); runs of plain items ('- 1',
-'k: v') are counted in C (``block_lists``), as are items that repeat the shape of the one or two before them
-(``block_repeats``).
+opens the collection on the next lines (more indented, or '- ' at the key's column). Anything else (an alias, a
+tag, a multi-line scalar, a key given twice, 'layers', an indentation no open collection has, nesting past
+yaml_depth) ends it: the values counted before are certain. Values are counted as the composer counts them, each
+after its items; runs of plain items and repeats are counted in C (``block_runs``).
 
 >>> text = "a:\\n  - [1, 2]\\n  - b: x\\n    c: 'y'\\nd: 1\\n"
 >>> [passing_offset(text, 0, ":", room, 99)[0] for room in (2, 4, 9, 11)]  # '2', 'b', the list (at its '-'), '1'
@@ -21,8 +19,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from netgraph.spec.block_lists import KEY, PLAIN, QUOTED, after_lines, passing_line, plain_run
-from netgraph.spec.block_repeats import new_keys, own_keys, repeated
+from netgraph.spec.block_runs import (KEY, PLAIN, QUOTED, after_lines, new_keys, own_keys, passing_line, plain_run,
+                                      repeated)
 from netgraph.spec.scalar_spans import Loc
 
 __all__ = ["BlockLookahead", "passing_offset"]
@@ -102,12 +100,10 @@ class _Scan:
     """The state of one look ahead: the open collections, values counted, ``passing``: the offset of the value past
     ``room``."""
 
-    def __init__(self, text: str, room: int, depth_room: int):
-        self.text, self.room, self.depth_room = text, room, depth_room
+    def __init__(self, room: int, depth_room: int, opened: int | None, given: dict | None):
+        self.room, self.depth_room, self.opened, self.given = room, depth_room, opened, given
         self.stack: list[_Open] = []
         self.counted, self.passing = 0, None
-        self.opened: int | None = None
-        self.given: dict | None = None
 
     def add(self, at: int, values: int = 1) -> bool:
         """Count ``values`` at ``at``; whether they pass the room (``passing`` then set)."""
@@ -132,10 +128,9 @@ def passing_offset(text: str, start: int, kind: str, room: int, depth_room: int,
     """(The offset of the value past ``room`` values in the block collection whose item is at ``start``, else None;
     the offset where the look ahead stopped). ``depth_room``: the levels left below the collection; ``opened``: its
     offset when ``start`` is a later item; ``given``: the keys of a mapping before that item."""
-    scan = _Scan(text, room, depth_room)
-    line_start = text.rfind("\n", 0, start) + 1
-    pos, awaited = line_start, (start - line_start, kind)  # the collection the next line opens: column, kind
-    scan.opened, scan.given = opened, given
+    scan = _Scan(room, depth_room, opened, given)
+    pos = text.rfind("\n", 0, start) + 1
+    awaited = (start - pos, kind)  # the collection the next line opens: column, kind
     while True:
         line = _LINE.match(text, pos)
         if line is None:
@@ -220,10 +215,9 @@ def _entries(scan: _Scan, line: re.Match, column: int) -> Any:
     opens on the next lines ((parent column, None)), None when it ends complete, False when it ends the look ahead."""
     _, dashes, key, value = line.groups()
     pos = line.start()
-    if dashes.count("-") > 1:
-        for dash in list(_DASH.finditer(dashes))[1:]:  # '- - 1': a list opened at each further '-'
-            if not scan.open(column + dash.start(), "-", pos + column + dash.start()):
-                return False
+    for dash in list(_DASH.finditer(dashes))[1:]:  # '- - 1': a list opened at each further '-'
+        if not scan.open(column + dash.start(), "-", pos + column + dash.start()):
+            return False
     at = line.start(3) if key is not None else line.start(4)
     if key is not None and dashes and not scan.open(column + len(dashes), ":", at):
         return False
@@ -254,21 +248,17 @@ def _plain_run(scan: _Scan, text: str, pos: int, column: int, entry: str, dashes
     """A run of plain items ('- word', 'key: word') in the top collection, counted in C from ``pos``: where it ends
     (``passing`` set if it passes), None when the line is not such an item."""
     top = scan.stack[-1]
-    plain = value is not None and value[0] not in "['\""
-    if not plain or top.column != column or (dashes and (dashes.count("-") > 1 or key is not None)):
-        return None
-    if len(scan.stack) > scan.depth_room:
+    if value is None or value[0] in "['\"" or top.column != column or len(scan.stack) > scan.depth_room or \
+            (dashes and (dashes.count("-") > 1 or key is not None)):
         return None
     end = plain_run(text, pos, column, entry)
     if entry == ":":  # truncated before a key given twice or 'layers' (the line-by-line look ahead stops there)
         end = after_lines(text, pos, end, new_keys(top.keys, own_keys(column).findall(text, pos, end)))
     if end == pos:
         return None  # not a plain item line ('- 1  # a comment'): read line by line
-    lines = text.count("\n", pos, end)
-    per_line = 1 if entry == "-" else 2
-    left = scan.room - scan.counted
-    if lines * per_line > left:
+    values, left = text.count("\n", pos, end) * (1 if entry == "-" else 2), scan.room - scan.counted
+    if values > left:
         scan.passing = passing_line(text, pos, end, column, entry, left)
-        return end
-    scan.counted += lines * per_line
+    else:
+        scan.counted += values
     return end
