@@ -54,9 +54,11 @@ class BlockLookahead:
         the text looked at (a look ahead stopped before it); ``given``: the keys of a mapping so far."""
         start, column, kind = collection
         at = self.peek_event().start_mark.index
+        if at < self.block_checked:
+            return  # inside the text looked at
         line_start = self.text.rfind("\n", 0, at) + 1
         first = line_start + column
-        if at >= self.block_checked and not self.text[line_start:first].strip(" ") and \
+        if not self.text[line_start:first].strip(" ") and \
                 (at == first if kind == ":" else self.text[first:first + 1] == "-" and first < at):
             self._look_ahead(first, start, kind, given)
 
