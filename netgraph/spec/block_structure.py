@@ -7,7 +7,7 @@ a plain word, a one-line quoted scalar without escapes, or a one-line flow list 
 opens the collection on the next lines (more indented, or '- ' at the key's column). Anything else (an alias, a
 tag, a multi-line scalar, a key given twice, 'layers', an indentation no open collection has, nesting past
 yaml_depth) ends it: the values counted before are certain. Values are counted as the composer counts them, each
-after its items; runs of plain items and repeats are counted in C (``block_runs``).
+after its items; items that repeat the shape of the one or two before them are counted in C (``block_repeats``).
 
 >>> text = "a:\\n  - [1, 2]\\n  - b: x\\n    c: 'y'\\nd: 1\\n"
 >>> [passing_offset(text, 0, ":", room, 99)[0] for room in (2, 4, 9, 11)]  # '2', 'b', the list (at its '-'), '1'
@@ -19,8 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from netgraph.spec.block_runs import (KEY, PLAIN, QUOTED, after_lines, new_keys, own_keys, passing_line, plain_run,
-                                      repeated)
+from netgraph.spec.block_repeats import KEY, PLAIN, QUOTED, repeated
 from netgraph.spec.scalar_spans import Loc
 
 __all__ = ["BlockLookahead", "passing_offset"]
@@ -158,12 +157,6 @@ def passing_offset(text: str, start: int, kind: str, room: int, depth_room: int,
             pos, top.items = after, [(after, scan.counted)]  # the next item, read line by line
             continue
         top.items = [(pos, scan.counted), *top.items[:1]]
-        run = _plain_run(scan, text, pos, column, entry, dashes, key, value)
-        if run is not None:
-            if scan.passing is not None:
-                return scan.passing, run
-            pos, top.items = run, []
-            continue
         awaited = _entries(scan, line, column)
         if scan.passing is not None:
             return (scan.passing if _given_on(text, line, scan.passing) else None), pos
@@ -243,24 +236,3 @@ def _entries(scan: _Scan, line: re.Match, column: int) -> Any:
                 return None
     scan.add(at)
     return None
-
-
-def _plain_run(scan: _Scan, text: str, pos: int, column: int, entry: str, dashes: str, key: str | None,
-               value: str | None) -> int | None:
-    """A run of plain items ('- word', 'key: word') in the top collection, counted in C from ``pos``: where it ends
-    (``passing`` set if it passes), None when the line is not such an item."""
-    top = scan.stack[-1]
-    if value is None or value[0] in "['\"" or top.column != column or len(scan.stack) > scan.depth_room or \
-            (dashes and (dashes.count("-") > 1 or key is not None)):
-        return None
-    end = plain_run(text, pos, column, entry)
-    if entry == ":":  # truncated before a key given twice or 'layers' (the line-by-line look ahead stops there)
-        end = after_lines(text, pos, end, new_keys(top.keys, own_keys(column).findall(text, pos, end)))
-    if end == pos:
-        return None  # not a plain item line ('- 1  # a comment'): read line by line
-    values, left = text.count("\n", pos, end) * (1 if entry == "-" else 2), scan.room - scan.counted
-    if values > left:
-        scan.passing = passing_line(text, pos, end, column, entry, left)
-    else:
-        scan.counted += values
-    return end

@@ -1,16 +1,11 @@
-"""Items of a block collection counted in C for the block look ahead (``block_structure``), which reads the others
-line by line: composing 2 million '- 1' lines before refusing the next took 20 s with libyaml; a million '- [1]'
-items took 4 s line by line, 0.1 s as repeats.
+"""Items of a block collection that repeat the shape of the item (or two items) before them, counted in C for the
+block look ahead (``block_structure``): followed line by line, a million '- [1]' items took 4 s; as repeats, 0.1 s
+(2 million '- 1' lines: 0.3 s; composing them before refusing the next took 20 s).
 
-A run (``plain_run``) is the lines that follow an item at its indentation, each one plain item: '- word' in a list
-(one value), 'word: word' in a mapping (two: key and value). A repeat (``repeated``) has the shape of the item (or
-two) before it: its lines with each plain word, quoted scalar and flow list item replaced by its kind, comments by
-any comment; the keys nested in it stay as written (so a repeat holds no key twice), the collection's own keys are
-any plain word. Items of one shape hold the same values in the same order.
+An item's shape is its lines with each plain word, quoted scalar and flow list item replaced by its kind, and the
+comments by any comment: the keys nested in it stay as written (so a repeat holds no key twice), the collection's
+own keys (of a mapping's items) are any plain word. Items of one shape hold the same values in the same order.
 
->>> text = "x:\\n  - 1\\n  - 2\\n  - 3\\n"
->>> passing_line(text, 3, plain_run(text, 3, 2, "-"), 2, "-", 1)  # the 2nd item is past room 1: line 2, col 5
-13
 >>> shape = item_shape("  - a: [1, x]\\n    b: 'q'  # note\\n", 2, "-")
 >>> bool(shape.fullmatch("  - a: [-3, y_2]\\n    b: 'r'\\n")), bool(shape.fullmatch("  - a: [1]\\n    b: 'q'\\n"))
 (True, False)
@@ -22,8 +17,7 @@ import functools
 import re
 from typing import Any
 
-__all__ = ["after_lines", "item_shape", "new_keys", "own_keys", "passing_line", "plain_run", "repeated",
-           "KEY", "PLAIN", "QUOTED", "MAX_SHAPE_LINES"]
+__all__ = ["after_lines", "item_shape", "new_keys", "own_keys", "repeated", "KEY", "PLAIN", "QUOTED", "MAX_SHAPE_LINES"]
 
 # the tokens the block look ahead reads, ASCII: fast
 WORD = r"[0-9A-Za-z_][0-9A-Za-z_.+-]*"  # a plain scalar that is one value on its line
@@ -34,28 +28,6 @@ _PART = re.compile(rf"( *)((?:- +)*)(?:({KEY}):( *))?({PLAIN}|\[[^\]\n]*\]|{QUOT
 _END = r"(?: +#[\t -~]*| *)\r?\n"  # spaces, or a comment after a space, then the line break
 MAX_SHAPE_LINES = 64  # longer items are followed line by line
 _SKIP_GROWTH = 2  # after a try that fails, the shapes of that many times more items are not tried
-
-
-@functools.lru_cache(maxsize=64)
-def _run(indent: int, kind: str) -> re.Pattern:
-    """The run of plain item lines at ``indent`` of a list ('-') or a mapping (':')."""
-    head = " " * indent + ("- +" if kind == "-" else rf"{WORD}: +")  # spaces written out, possessive: 6x faster
-    return re.compile(rf"(?:{head}{PLAIN} *\r?\n)*+")
-
-
-def plain_run(text: str, line_start: int, indent: int, kind: str) -> int:
-    """Where the run of plain item lines of a list ('-') or mapping (':') at ``indent`` from ``line_start`` ends."""
-    return _run(indent, kind).match(text, line_start).end()
-
-
-def passing_line(text: str, line_start: int, end: int, indent: int, kind: str, room: int) -> int:
-    """The offset of the value past ``room`` values in the run of plain item lines from ``line_start`` to ``end`` (from
-    ``plain_run``; it holds more) of a list ('-') or mapping (':') at ``indent``."""
-    low = after_lines(text, line_start, end, room // (1 if kind == "-" else 2))  # the line holding the passing value
-    if kind == ":" and room % 2 == 0:
-        return low + indent  # the key
-    line_end, after = text.index("\n", low), text.index(kind, low + indent) + 1  # past the '-' or ':'
-    return after + len(text[after:line_end]) - len(text[after:line_end].lstrip(" "))
 
 
 def after_lines(text: str, start: int, end: int, lines: int, char: str = "\n") -> int:
