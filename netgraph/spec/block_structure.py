@@ -67,7 +67,7 @@ class BlockLookahead:
             return  # read already, or too little text left to pass the limit (each value takes a character)
         at, self.block_checked = passing_offset(self.text, first, kind, room, self.max_depth - self.depth, start, given)
         if at is not None:
-            self.count(room + 1, Loc(self.text.count("\n", 0, at) + 1, at - self.text.rfind("\n", 0, at)))
+            self.count(room + 1, Loc.of_offset(self.text, at))
 
 
 class _Open:

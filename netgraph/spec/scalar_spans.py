@@ -39,6 +39,11 @@ class Loc(NamedTuple):
             return Loc(line + 1, col + 1, None, (scalar, base + offset))
         return Loc(self.line, self.inner + offset, self.inner + offset) if self.inner is not None else self
 
+    @classmethod
+    def of_offset(cls, text: str, at: int) -> Loc:
+        """Where the character at offset ``at`` of ``text`` is."""
+        return cls(text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at))
+
 
 class ScalarText:
     """One scalar's value and source; ``position(offset)`` is the 0-based (line, column) of a value character."""

@@ -380,9 +380,8 @@ def _read(text: str, file: str, problems: list[tuple[Loc, str]] | None, loader_c
         if loader_class is not LOADERS["pure"] and (_early(exc, text) or isinstance(exc, UnicodeEncodeError)):
             return _read(text, file, problems, LOADERS["pure"])
         if isinstance(exc, yaml.reader.ReaderError) and isinstance(exc.character, int):  # a control character
-            line = text.count("\n", 0, exc.position) + 1
-            raise YamlRefused(file, Loc(line, exc.position - text.rfind("\n", 0, exc.position)), f"invalid YAML: "
-                              f"character #x{exc.character:04x} ({exc.reason}; a spec is text)") from None
+            raise YamlRefused(file, Loc.of_offset(text, exc.position), f"invalid YAML: character "
+                              f"#x{exc.character:04x} ({exc.reason}; a spec is text)") from None
         if not isinstance(exc, yaml.MarkedYAMLError):
             raise YamlRefused(file, Loc(1, 1), f"invalid YAML: {exc}") from None
         hint = None if isinstance(exc, ComposerError) else syntax_hint(exc, text)
