@@ -91,7 +91,7 @@ def repeated(scan: Any, text: str, pos: int, top: Any) -> int | None:
         count = min(text.count("\n", pos, end) // lines - 1, (scan.room - scan.counted) // values)  # see above
         if count > 0 and kind == ":":
             names = own_keys(top.column).findall(text, pos, after_lines(text, pos, end, count * lines))
-            given = new_keys(top.keys, names[:count * period])
+            given = new_keys(top, names[:count * period])
             count = given // period
             top.keys.difference_update(names[count * period:given])  # a period cut short is read line by line
         if count > 0:
@@ -108,14 +108,16 @@ def own_keys(column: int) -> re.Pattern:
     return re.compile(rf"^ {{{column}}}({WORD}):", re.M)
 
 
-def new_keys(keys: set, names: list[str]) -> int:
-    """How many of ``names`` come before a key given twice (in ``keys`` or before it) or 'layers'; they are added."""
+def new_keys(mapping: Any, names: list[str]) -> int:
+    """How many of ``names`` come before a key given twice (in the open ``mapping`` or before it) or 'layers'; they
+    are added to its keys."""
     found = set(names)
-    if len(found) == len(names) and "layers" not in found and keys.isdisjoint(found):
-        keys |= found  # the usual case, in C
+    if len(found) == len(names) and "layers" not in found and mapping.keys.isdisjoint(found) and \
+            mapping.given.keys().isdisjoint(found):
+        mapping.keys |= found  # the usual case, in C
         return len(names)
     for i, name in enumerate(names):
-        if name in keys or name == "layers":
+        if mapping.has(name) or name == "layers":
             return i
-        keys.add(name)
+        mapping.keys.add(name)
     return len(names)

@@ -71,30 +71,20 @@ class BlockLookahead:
 
 
 class _Open:
-    """An open collection: its column, kind ('-', ':', 'i' for '- ' at its key's column), keys given and offset;
-    ``items``: (offset, values counted before it) of its last items that began a line, latest first (their shapes are
-    tried for repeats); ``skip``: items not tried after a try that failed, ``skip_next``: the next such count."""
+    """An open collection: its column, kind ('-', ':', 'i' for '- ' at its key's column), offset and the keys read
+    (``given``: those of a mapping before the item a look ahead starts at); ``items``: (offset, values counted
+    before it) of its last items that began a line, latest first (their shapes are tried for repeats); ``skip``:
+    items not tried after a try that failed, ``skip_next``: the next such count."""
 
-    __slots__ = ("column", "kind", "keys", "at", "items", "skip", "skip_next")
+    __slots__ = ("column", "kind", "keys", "given", "at", "items", "skip", "skip_next")
 
     def __init__(self, column: int, kind: str, at: int):
-        self.column, self.kind, self.keys, self.at = column, kind, set(), at
+        self.column, self.kind, self.keys, self.given, self.at = column, kind, set(), {}, at
         self.items: list[tuple[int, int]] = []
         self.skip, self.skip_next = 0, 1
 
-
-class _KeysAfter(set):
-    """The keys a look ahead from a later item of a mapping reads, and those ``given`` before that item."""
-
-    def __init__(self, given: dict):
-        super().__init__()
-        self.given = given
-
-    def __contains__(self, key: object) -> bool:
-        return set.__contains__(self, key) or key in self.given
-
-    def isdisjoint(self, other: Any) -> bool:
-        return set.isdisjoint(self, other) and self.given.keys().isdisjoint(other)
+    def has(self, key: str) -> bool:
+        return key in self.keys or key in self.given
 
 
 class _Scan:
@@ -119,8 +109,7 @@ class _Scan:
             return False
         self.stack.append(_Open(column, kind, at))
         if len(self.stack) == 1 and self.opened is not None:  # a look ahead from a later item
-            self.stack[0].at = self.opened
-            self.stack[0].keys = _KeysAfter(self.given or {})
+            self.stack[0].at, self.stack[0].given = self.opened, self.given or {}
         return True
 
 
@@ -219,10 +208,9 @@ def _entries(scan: _Scan, line: re.Match, column: int) -> Any:
     if len(scan.stack) + (value is not None and value[0] == "[") > scan.depth_room:
         return False  # nested past yaml_depth: the composer refuses it first
     if key is not None:
-        keys = scan.stack[-1].keys
-        if key in keys or key == "layers":
+        if scan.stack[-1].has(key) or key == "layers":
             return False  # duplicate keys are reported (too many refused at once); 'layers:' counts layers
-        keys.add(key)
+        scan.stack[-1].keys.add(key)
         if scan.add(at):
             return None
         if value is None:
