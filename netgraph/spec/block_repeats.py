@@ -17,14 +17,16 @@ import functools
 import re
 from typing import Any
 
-__all__ = ["after_lines", "item_shape", "new_keys", "own_keys", "repeated", "KEY", "PLAIN", "QUOTED", "MAX_SHAPE_LINES"]
+__all__ = ["after_lines", "item_shape", "new_keys", "own_keys", "repeated", "LINE", "PLAIN", "MAX_SHAPE_LINES"]
 
-# the tokens the block look ahead reads, ASCII: fast
+# the tokens and lines the block look ahead reads (block_structure), ASCII: fast
 WORD = r"[0-9A-Za-z_][0-9A-Za-z_.+-]*"  # a plain scalar that is one value on its line
 PLAIN = rf"[-+]?{WORD}"  # as a value, signed too ('- -3' is the item -3: an entry's '-' takes a space)
 KEY = r"[0-9A-Za-z_][0-9A-Za-z_.+-]{0,1000}"  # a simple key is at most 1024 characters
 QUOTED = r"'[ -&(-~]*'|\"[ !#-\[\]-~]*\""  # one line, printable ASCII, no escapes: one value at its quote
-_PART = re.compile(rf"( *)((?:- +)*)(?:({KEY}):( *))?({PLAIN}|\[[^\]\n]*\]|{QUOTED})?( *(?:#[\t -~]*)?)\r?\n")
+_FLOW = rf"\[ *(?:{PLAIN} *(?:, *{PLAIN} *)*)?\]"  # one line, plain words only: items are certain
+LINE = re.compile(rf"( *)((?:- +)*)(?:({KEY}):(?: +|(?=[\r\n])))?"  # a line: indent, entries, simple key, value
+                  rf"({PLAIN}|{_FLOW}|{QUOTED})? *(?:(?<= )#[\t -~]*|(?<=^)#[\t -~]*)?\r?\n", re.M)
 _END = r"(?: +#[\t -~]*| *)\r?\n"  # spaces, or a comment after a space, then the line break
 MAX_SHAPE_LINES = 64  # longer items are followed line by line
 _SKIP_GROWTH = 2  # after a try that fails, the shapes of that many times more items are not tried
@@ -61,12 +63,14 @@ def _compiled(shapes: tuple) -> re.Pattern:
 
 
 def _line_shape(line: str, own_key: bool) -> str:
-    indent, dashes, key, spaces, value, _ = _PART.fullmatch(line).groups()
+    found = LINE.match(line)  # the look ahead has read it: it matches
+    indent, dashes, key, value = found.groups()
     if not dashes and key is None and value is None:
         return r" *(?:#[\t -~]*)?\r?\n"  # a blank or comment line
     out = re.escape(indent + dashes)
     if key is not None:
-        out += (f"(?:{KEY})" if own_key else re.escape(key)) + ":" + (re.escape(spaces) if value else "")
+        spaces = line[found.end(3) + 1:found.start(4)] if value else ""
+        out += (f"(?:{KEY})" if own_key else re.escape(key)) + ":" + re.escape(spaces)
     if value is not None and value[0] == "[":
         items = len(re.findall(PLAIN, value))
         out += rf"\[ *{PLAIN} *(?:, *{PLAIN} *){{{items - 1}}}\]" if items else r"\[ *\]"

@@ -19,14 +19,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from netgraph.spec.block_repeats import KEY, PLAIN, QUOTED, repeated
+from netgraph.spec.block_repeats import LINE, PLAIN, repeated
 from netgraph.spec.scalar_spans import Loc
 
 __all__ = ["BlockLookahead", "passing_offset"]
 
-_FLOW = rf"\[ *(?:{PLAIN} *(?:, *{PLAIN} *)*)?\]"  # one line, plain words only: items are certain
-_LINE = re.compile(rf"( *)((?:- +)*)(?:({KEY}):(?: +|(?=[\r\n])))?"  # a simple key
-                   rf"({PLAIN}|{_FLOW}|{QUOTED})? *(?:(?<= )#[\t -~]*|(?<=^)#[\t -~]*)?\r?\n", re.M)
 _DASH = re.compile(r"- +")
 _ITEM = re.compile(PLAIN)
 
@@ -122,7 +119,7 @@ def passing_offset(text: str, start: int, kind: str, room: int, depth_room: int,
     pos = text.rfind("\n", 0, start) + 1
     awaited = (start - pos, kind)  # the collection the next line opens: column, kind
     while True:
-        line = _LINE.match(text, pos)
+        line = LINE.match(text, pos)
         if line is None:
             return None, pos
         indent, dashes, key, value = line.groups()
@@ -162,7 +159,7 @@ def _given_on(text: str, line: re.Match, at: int) -> bool:
     if value is None or value[0] not in "['\"" or at < line.start(4):
         return True
     pos = line.end()
-    while (after := _LINE.match(text, pos)) is not None and not any(after.groups()[1:]):
+    while (after := LINE.match(text, pos)) is not None and not any(after.groups()[1:]):
         pos = after.end()  # a blank or comment line
     return pos >= len(text) or after is not None
 
