@@ -17,7 +17,8 @@ import functools
 import re
 from typing import Any
 
-__all__ = ["after_lines", "item_shape", "new_keys", "own_keys", "repeated", "LINE", "PLAIN", "MAX_SHAPE_LINES"]
+__all__ = ["after_lines", "item_shape", "new_keys", "own_keys", "repeated", "FLOW_ITEM", "LINE",
+           "MAX_SHAPE_LINES"]
 
 # the tokens and lines the block look ahead reads (block_structure), ASCII: fast
 WORD = r"[0-9A-Za-z_][0-9A-Za-z_.+-]*"  # a plain scalar that is one value on its line
@@ -25,6 +26,7 @@ PLAIN = rf"[-+]?{WORD}"  # as a value, signed too ('- -3' is the item -3: an ent
 KEY = r"[0-9A-Za-z_][0-9A-Za-z_.+-]{0,1000}"  # a simple key is at most 1024 characters
 QUOTED = r"'[ -&(-~]*'|\"[ !#-\[\]-~]*\""  # one line, printable ASCII, no escapes: one value at its quote
 _FLOW = rf"\[ *(?:{PLAIN} *(?:, *{PLAIN} *)*)?\]"  # one line, plain words only: items are certain
+FLOW_ITEM = re.compile(PLAIN)  # an item of such a flow list
 LINE = re.compile(rf"( *)((?:- +)*)(?:({KEY}):(?: +|(?=[\r\n])))?"  # a line: indent, entries, simple key, value
                   rf"({PLAIN}|{_FLOW}|{QUOTED})? *(?:(?<= )#[\t -~]*|(?<=^)#[\t -~]*)?\r?\n", re.M)
 _END = r"(?: +#[\t -~]*| *)\r?\n"  # spaces, or a comment after a space, then the line break
@@ -72,7 +74,7 @@ def _line_shape(line: str, own_key: bool) -> str:
         spaces = line[found.end(3) + 1:found.start(4)] if value else ""
         out += (f"(?:{KEY})" if own_key else re.escape(key)) + ":" + re.escape(spaces)
     if value is not None and value[0] == "[":
-        items = len(re.findall(PLAIN, value))
+        items = len(FLOW_ITEM.findall(value))
         out += rf"\[ *{PLAIN} *(?:, *{PLAIN} *){{{items - 1}}}\]" if items else r"\[ *\]"
     elif value is not None:
         out += f"(?:{QUOTED})" if value[0] in "'\"" else PLAIN

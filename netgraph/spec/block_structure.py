@@ -19,13 +19,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from netgraph.spec.block_repeats import LINE, PLAIN, repeated
+from netgraph.spec.block_repeats import FLOW_ITEM, LINE, repeated
 from netgraph.spec.scalar_spans import Loc
 
 __all__ = ["BlockLookahead", "passing_offset"]
 
 _DASH = re.compile(r"- +")
-_ITEM = re.compile(PLAIN)
 
 
 class BlockLookahead:
@@ -216,7 +215,7 @@ def _entries(scan: _Scan, line: re.Match, column: int) -> Any:
     elif value is None:
         return False  # a '- ' whose item is on the next lines: not looked at
     if value[0] == "[":
-        for item in _ITEM.finditer(value):
+        for item in FLOW_ITEM.finditer(value):
             if scan.add(at + item.start()):
                 return None
     scan.add(at)
