@@ -1,5 +1,6 @@
-"""Items of a block collection that repeat the shape of the item (or two items) before them, found in C for the
-block look ahead (``block_structure``): followed line by line, a million '- [1]' items took 4 s; as repeats, 0.1 s.
+"""Items of a block collection that repeat the shape of the item (or two items) before them, counted in C for the
+block look ahead (``block_structure``): followed line by line, a million '- [1]' items took 4 s; as repeats, 0.1 s
+(2 million '- 1' lines: 0.3 s; composing them before refusing the next took 20 s).
 
 An item's shape is its lines with each plain word, quoted scalar and flow list item replaced by its kind, and the
 comments by any comment: the keys nested in it stay as written (so a repeat holds no key twice), the collection's
@@ -16,14 +17,35 @@ import functools
 import re
 from typing import Any
 
-from netgraph.spec.block_lists import KEY, PLAIN, QUOTED, WORD, after_lines
+__all__ = ["after_lines", "item_shape", "new_keys", "own_keys", "repeated", "FLOW_ITEM", "LINE",
+           "MAX_SHAPE_LINES"]
 
-__all__ = ["item_shape", "new_keys", "own_keys", "repeated", "repeats", "MAX_SHAPE_LINES"]
-
-_PART = re.compile(rf"( *)((?:- +)*)(?:({KEY}):( *))?({PLAIN}|\[[^\]\n]*\]|{QUOTED})?( *(?:#[\t -~]*)?)\r?\n")
+# the tokens and lines the block look ahead reads (block_structure), ASCII: fast
+WORD = r"[0-9A-Za-z_][0-9A-Za-z_.+-]*"  # a plain scalar that is one value on its line
+PLAIN = rf"[-+]?{WORD}"  # as a value, signed too ('- -3' is the item -3: an entry's '-' takes a space)
+KEY = r"[0-9A-Za-z_][0-9A-Za-z_.+-]{0,1000}"  # a simple key is at most 1024 characters
+QUOTED = r"'[ -&(-~]*'|\"[ !#-\[\]-~]*\""  # one line, printable ASCII, no escapes: one value at its quote
+_FLOW = rf"\[ *(?:{PLAIN} *(?:, *{PLAIN} *)*)?\]"  # one line, plain words only: items are certain
+FLOW_ITEM = re.compile(PLAIN)  # an item of such a flow list
+LINE = re.compile(rf"( *)((?:- +)*)(?:({KEY}):(?: +|(?=[\r\n])))?"  # a line: indent, entries, simple key, value
+                  rf"({PLAIN}|{_FLOW}|{QUOTED})? *(?:(?<= )#[\t -~]*|(?<=^)#[\t -~]*)?\r?\n", re.M)
 _END = r"(?: +#[\t -~]*| *)\r?\n"  # spaces, or a comment after a space, then the line break
 MAX_SHAPE_LINES = 64  # longer items are followed line by line
 _SKIP_GROWTH = 2  # after a try that fails, the shapes of that many times more items are not tried
+
+
+def after_lines(text: str, start: int, end: int, lines: int, char: str = "\n") -> int:
+    """The offset just past ``lines`` line breaks (or ``char``s) from ``start`` (``text[start:end]`` holds them): a
+    bisection, each step counting in C only the half it looks at."""
+    low, high, before = start, end, 0  # ``before``: the line breaks before ``low``
+    while low < high:
+        middle = (low + high) // 2
+        seen = before + text.count(char, low, middle)
+        if seen < lines:
+            low, before = middle + 1, seen + (text[middle] == char)
+        else:
+            high = middle
+    return low
 
 
 def item_shape(item: str, column: int, kind: str) -> re.Pattern | None:
@@ -43,26 +65,20 @@ def _compiled(shapes: tuple) -> re.Pattern:
 
 
 def _line_shape(line: str, own_key: bool) -> str:
-    indent, dashes, key, spaces, value, _ = _PART.fullmatch(line).groups()
+    found = LINE.match(line)  # the look ahead has read it: it matches
+    indent, dashes, key, value = found.groups()
     if not dashes and key is None and value is None:
         return r" *(?:#[\t -~]*)?\r?\n"  # a blank or comment line
     out = re.escape(indent + dashes)
     if key is not None:
-        out += (f"(?:{KEY})" if own_key else re.escape(key)) + ":" + (re.escape(spaces) if value else "")
-    if value is not None:
-        if value[0] == "[":
-            items = len(re.findall(PLAIN, value))
-            inner = rf" *{PLAIN} *(?:, *{PLAIN} *){{{items - 1}}}" if items else " *"
-            out += rf"\[{inner}\]"
-        else:
-            out += f"(?:{QUOTED})" if value[0] in "'\"" else PLAIN
+        spaces = line[found.end(3) + 1:found.start(4)] if value else ""
+        out += (f"(?:{KEY})" if own_key else re.escape(key)) + ":" + re.escape(spaces)
+    if value is not None and value[0] == "[":
+        items = len(FLOW_ITEM.findall(value))
+        out += rf"\[ *{PLAIN} *(?:, *{PLAIN} *){{{items - 1}}}\]" if items else r"\[ *\]"
+    elif value is not None:
+        out += f"(?:{QUOTED})" if value[0] in "'\"" else PLAIN
     return out + _END
-
-
-def repeats(text: str, pos: int, shape: re.Pattern, lines: int) -> tuple[int, int]:
-    """(How many items of ``shape`` (``lines`` lines each) follow one another from ``pos``, where they end)."""
-    end = shape.match(text, pos).end()
-    return text.count("\n", pos, end) // lines, end
 
 
 def repeated(scan: Any, text: str, pos: int, top: Any) -> int | None:
@@ -77,11 +93,11 @@ def repeated(scan: Any, text: str, pos: int, top: Any) -> int | None:
     for period, (start, counted) in enumerate(top.items, 1):
         block, values = text[start:pos], scan.counted - counted
         shape, lines = item_shape(block, top.column, kind), block.count("\n")
-        found, end = repeats(text, pos, shape, lines) if shape is not None else (0, pos)
-        count = min(found - 1, (scan.room - scan.counted) // values)  # the one holding the passing value: line by line
+        end = shape.match(text, pos).end() if shape is not None else pos
+        count = min(text.count("\n", pos, end) // lines - 1, (scan.room - scan.counted) // values)  # see above
         if count > 0 and kind == ":":
             names = own_keys(top.column).findall(text, pos, after_lines(text, pos, end, count * lines))
-            given = new_keys(top.keys, names[:count * period])
+            given = new_keys(top, names[:count * period])
             count = given // period
             top.keys.difference_update(names[count * period:given])  # a period cut short is read line by line
         if count > 0:
@@ -98,14 +114,16 @@ def own_keys(column: int) -> re.Pattern:
     return re.compile(rf"^ {{{column}}}({WORD}):", re.M)
 
 
-def new_keys(keys: set, names: list[str]) -> int:
-    """How many of ``names`` come before a key given twice (in ``keys`` or before it) or 'layers'; they are added."""
+def new_keys(mapping: Any, names: list[str]) -> int:
+    """How many of ``names`` come before a key given twice (in the open ``mapping`` or before it) or 'layers'; they
+    are added to its keys."""
     found = set(names)
-    if len(found) == len(names) and "layers" not in found and keys.isdisjoint(found):
-        keys |= found  # the usual case, in C
+    if len(found) == len(names) and "layers" not in found and mapping.keys.isdisjoint(found) and \
+            mapping.given.keys().isdisjoint(found):
+        mapping.keys |= found  # the usual case, in C
         return len(names)
     for i, name in enumerate(names):
-        if name in keys or name == "layers":
+        if mapping.has(name) or name == "layers":
             return i
-        keys.add(name)
+        mapping.keys.add(name)
     return len(names)

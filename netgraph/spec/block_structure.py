@@ -4,12 +4,10 @@ ahead in the text: composing a million '- [1]' or '- a: 1' items before refusing
 The look ahead follows the block structure line by line while each line is one of a few certain forms: blank or a
 comment, then entries ('- ', nested on one line as '- - '), an optional plain key ('word:') and an optional value:
 a plain word, a one-line quoted scalar without escapes, or a one-line flow list of plain words. A key with no value
-opens the collection on the next lines (more indented, or '- ' at the key's column). Anything else ends the look
-ahead (an alias, a tag, a multi-line scalar, a key given twice, a 'layers' key, a line whose indentation fits no
-open collection, nesting past yaml_depth): the values counted before it are certain. Values are counted as the
-composer counts them, each after its items (a collection when a line closes it); runs of plain items ('- 1',
-'k: v') are counted in C (``block_lists``), as are items that repeat the shape of the one or two before them
-(``block_repeats``).
+opens the collection on the next lines (more indented, or '- ' at the key's column). Anything else (an alias, a
+tag, a multi-line scalar, a key given twice, 'layers', an indentation no open collection has, nesting past
+yaml_depth) ends it: the values counted before are certain. Values are counted as the composer counts them, each
+after its items; items that repeat the shape of the one or two before them are counted in C (``block_repeats``).
 
 >>> text = "a:\\n  - [1, 2]\\n  - b: x\\n    c: 'y'\\nd: 1\\n"
 >>> [passing_offset(text, 0, ":", room, 99)[0] for room in (2, 4, 9, 11)]  # '2', 'b', the list (at its '-'), '1'
@@ -21,17 +19,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from netgraph.spec.block_lists import KEY, PLAIN, QUOTED, after_lines, passing_line, plain_run
-from netgraph.spec.block_repeats import new_keys, own_keys, repeated
+from netgraph.spec.block_repeats import FLOW_ITEM, LINE, repeated
 from netgraph.spec.scalar_spans import Loc
 
 __all__ = ["BlockLookahead", "passing_offset"]
 
-_FLOW = rf"\[ *(?:{PLAIN} *(?:, *{PLAIN} *)*)?\]"  # one line, plain words only: items are certain
-_LINE = re.compile(rf"( *)((?:- +)*)(?:({KEY}):(?: +|(?=[\r\n])))?"  # a simple key
-                   rf"({PLAIN}|{_FLOW}|{QUOTED})? *(?:(?<= )#[\t -~]*|(?<=^)#[\t -~]*)?\r?\n", re.M)
 _DASH = re.compile(r"- +")
-_ITEM = re.compile(PLAIN)
 
 
 class BlockLookahead:
@@ -56,9 +49,11 @@ class BlockLookahead:
         the text looked at (a look ahead stopped before it); ``given``: the keys of a mapping so far."""
         start, column, kind = collection
         at = self.peek_event().start_mark.index
+        if at < self.block_checked:
+            return  # inside the text looked at
         line_start = self.text.rfind("\n", 0, at) + 1
         first = line_start + column
-        if at >= self.block_checked and not self.text[line_start:first].strip(" ") and \
+        if not self.text[line_start:first].strip(" ") and \
                 (at == first if kind == ":" else self.text[first:first + 1] == "-" and first < at):
             self._look_ahead(first, start, kind, given)
 
@@ -68,46 +63,34 @@ class BlockLookahead:
             return  # read already, or too little text left to pass the limit (each value takes a character)
         at, self.block_checked = passing_offset(self.text, first, kind, room, self.max_depth - self.depth, start, given)
         if at is not None:
-            self.count(room + 1, Loc(self.text.count("\n", 0, at) + 1, at - self.text.rfind("\n", 0, at)))
+            self.count(room + 1, Loc.of_offset(self.text, at))
 
 
 class _Open:
-    """An open collection: its column, kind ('-', ':', 'i' for '- ' at its key's column), keys given and offset;
-    ``items``: (offset, values counted before it) of its last items that began a line, latest first (their shapes are
-    tried for repeats); ``skip``: items not tried after a try that failed, ``skip_next``: the next such count."""
+    """An open collection: its column, kind ('-', ':', 'i' for '- ' at its key's column), offset and the keys read
+    (``given``: those of a mapping before the item a look ahead starts at); ``items``: (offset, values counted
+    before it) of its last items that began a line, latest first (their shapes are tried for repeats); ``skip``:
+    items not tried after a try that failed, ``skip_next``: the next such count."""
 
-    __slots__ = ("column", "kind", "keys", "at", "items", "skip", "skip_next")
+    __slots__ = ("column", "kind", "keys", "given", "at", "items", "skip", "skip_next")
 
     def __init__(self, column: int, kind: str, at: int):
-        self.column, self.kind, self.keys, self.at = column, kind, set(), at
+        self.column, self.kind, self.keys, self.given, self.at = column, kind, set(), {}, at
         self.items: list[tuple[int, int]] = []
         self.skip, self.skip_next = 0, 1
 
-
-class _KeysAfter(set):
-    """The keys a look ahead from a later item of a mapping reads, and those ``given`` before that item."""
-
-    def __init__(self, given: dict):
-        super().__init__()
-        self.given = given
-
-    def __contains__(self, key: object) -> bool:
-        return set.__contains__(self, key) or key in self.given
-
-    def isdisjoint(self, other: Any) -> bool:
-        return set.isdisjoint(self, other) and self.given.keys().isdisjoint(other)
+    def has(self, key: str) -> bool:
+        return key in self.keys or key in self.given
 
 
 class _Scan:
     """The state of one look ahead: the open collections, values counted, ``passing``: the offset of the value past
     ``room``."""
 
-    def __init__(self, text: str, room: int, depth_room: int):
-        self.text, self.room, self.depth_room = text, room, depth_room
+    def __init__(self, room: int, depth_room: int, opened: int | None, given: dict | None):
+        self.room, self.depth_room, self.opened, self.given = room, depth_room, opened, given
         self.stack: list[_Open] = []
         self.counted, self.passing = 0, None
-        self.opened: int | None = None
-        self.given: dict | None = None
 
     def add(self, at: int, values: int = 1) -> bool:
         """Count ``values`` at ``at``; whether they pass the room (``passing`` then set)."""
@@ -122,8 +105,7 @@ class _Scan:
             return False
         self.stack.append(_Open(column, kind, at))
         if len(self.stack) == 1 and self.opened is not None:  # a look ahead from a later item
-            self.stack[0].at = self.opened
-            self.stack[0].keys = _KeysAfter(self.given or {})
+            self.stack[0].at, self.stack[0].given = self.opened, self.given or {}
         return True
 
 
@@ -132,12 +114,11 @@ def passing_offset(text: str, start: int, kind: str, room: int, depth_room: int,
     """(The offset of the value past ``room`` values in the block collection whose item is at ``start``, else None;
     the offset where the look ahead stopped). ``depth_room``: the levels left below the collection; ``opened``: its
     offset when ``start`` is a later item; ``given``: the keys of a mapping before that item."""
-    scan = _Scan(text, room, depth_room)
-    line_start = text.rfind("\n", 0, start) + 1
-    pos, awaited = line_start, (start - line_start, kind)  # the collection the next line opens: column, kind
-    scan.opened, scan.given = opened, given
+    scan = _Scan(room, depth_room, opened, given)
+    pos = text.rfind("\n", 0, start) + 1
+    awaited = (start - pos, kind)  # the collection the next line opens: column, kind
     while True:
-        line = _LINE.match(text, pos)
+        line = LINE.match(text, pos)
         if line is None:
             return None, pos
         indent, dashes, key, value = line.groups()
@@ -161,12 +142,6 @@ def passing_offset(text: str, start: int, kind: str, room: int, depth_room: int,
             pos, top.items = after, [(after, scan.counted)]  # the next item, read line by line
             continue
         top.items = [(pos, scan.counted), *top.items[:1]]
-        run = _plain_run(scan, text, pos, column, entry, dashes, key, value)
-        if run is not None:
-            if scan.passing is not None:
-                return scan.passing, run
-            pos, top.items = run, []
-            continue
         awaited = _entries(scan, line, column)
         if scan.passing is not None:
             return (scan.passing if _given_on(text, line, scan.passing) else None), pos
@@ -183,7 +158,7 @@ def _given_on(text: str, line: re.Match, at: int) -> bool:
     if value is None or value[0] not in "['\"" or at < line.start(4):
         return True
     pos = line.end()
-    while (after := _LINE.match(text, pos)) is not None and not any(after.groups()[1:]):
+    while (after := LINE.match(text, pos)) is not None and not any(after.groups()[1:]):
         pos = after.end()  # a blank or comment line
     return pos >= len(text) or after is not None
 
@@ -220,20 +195,18 @@ def _entries(scan: _Scan, line: re.Match, column: int) -> Any:
     opens on the next lines ((parent column, None)), None when it ends complete, False when it ends the look ahead."""
     _, dashes, key, value = line.groups()
     pos = line.start()
-    if dashes.count("-") > 1:
-        for dash in list(_DASH.finditer(dashes))[1:]:  # '- - 1': a list opened at each further '-'
-            if not scan.open(column + dash.start(), "-", pos + column + dash.start()):
-                return False
+    for dash in list(_DASH.finditer(dashes))[1:]:  # '- - 1': a list opened at each further '-'
+        if not scan.open(column + dash.start(), "-", pos + column + dash.start()):
+            return False
     at = line.start(3) if key is not None else line.start(4)
     if key is not None and dashes and not scan.open(column + len(dashes), ":", at):
         return False
     if len(scan.stack) + (value is not None and value[0] == "[") > scan.depth_room:
         return False  # nested past yaml_depth: the composer refuses it first
     if key is not None:
-        keys = scan.stack[-1].keys
-        if key in keys or key == "layers":
+        if scan.stack[-1].has(key) or key == "layers":
             return False  # duplicate keys are reported (too many refused at once); 'layers:' counts layers
-        keys.add(key)
+        scan.stack[-1].keys.add(key)
         if scan.add(at):
             return None
         if value is None:
@@ -242,33 +215,8 @@ def _entries(scan: _Scan, line: re.Match, column: int) -> Any:
     elif value is None:
         return False  # a '- ' whose item is on the next lines: not looked at
     if value[0] == "[":
-        for item in _ITEM.finditer(value):
+        for item in FLOW_ITEM.finditer(value):
             if scan.add(at + item.start()):
                 return None
     scan.add(at)
     return None
-
-
-def _plain_run(scan: _Scan, text: str, pos: int, column: int, entry: str, dashes: str, key: str | None,
-               value: str | None) -> int | None:
-    """A run of plain items ('- word', 'key: word') in the top collection, counted in C from ``pos``: where it ends
-    (``passing`` set if it passes), None when the line is not such an item."""
-    top = scan.stack[-1]
-    plain = value is not None and value[0] not in "['\""
-    if not plain or top.column != column or (dashes and (dashes.count("-") > 1 or key is not None)):
-        return None
-    if len(scan.stack) > scan.depth_room:
-        return None
-    end = plain_run(text, pos, column, entry)
-    if entry == ":":  # truncated before a key given twice or 'layers' (the line-by-line look ahead stops there)
-        end = after_lines(text, pos, end, new_keys(top.keys, own_keys(column).findall(text, pos, end)))
-    if end == pos:
-        return None  # not a plain item line ('- 1  # a comment'): read line by line
-    lines = text.count("\n", pos, end)
-    per_line = 1 if entry == "-" else 2
-    left = scan.room - scan.counted
-    if lines * per_line > left:
-        scan.passing = passing_line(text, pos, end, column, entry, left)
-        return end
-    scan.counted += lines * per_line
-    return end

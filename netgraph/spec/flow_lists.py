@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from netgraph.spec.block_lists import after_lines
+from netgraph.spec.block_repeats import after_lines
 from netgraph.spec.scalar_spans import Loc
 
 __all__ = ["FlowLookahead", "passing_value"]

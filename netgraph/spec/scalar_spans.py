@@ -1,10 +1,10 @@
-"""Where each character of a scalar's value is in the file, for scalars whose text is not their value column
-by column (block scalars, escapes, several lines); ``core_value``: a plain scalar's value (YAML 1.2 core).
-``Loc``: where a value is (line, column).
+"""``Loc``: where a value is (line, column); ``ScalarText``: where each character of a scalar's value is, for a
+scalar whose text is not its value column by column (block scalars, escapes, several lines); ``core_value``: a
+plain scalar's value (YAML 1.2 core).
 
-``ScalarText(lines, line, col, value, style)`` aligns the value with the source from the scalar's 0-based
-start on first use: each value character matches the next equal source character, skipping indentation and
-line breaks a fold removed; an escape sequence gives one character, an escaped line break none.
+``ScalarText(lines, line, col, value, style)`` aligns the value with the source from the scalar's 0-based start
+on first use: each value character matches the next equal source character, skipping indentation and line breaks
+a fold removed; an escape sequence gives one character, an escaped line break none.
 
 >>> text = ScalarText(["f: |-", "  #x +", "    +* 2"], 0, 3, "#x +\\n  +* 2", "|")
 >>> text.position(8)  # the '*': line 3, column 6 (0-based: 2, 5)
@@ -38,6 +38,11 @@ class Loc(NamedTuple):
             line, col = scalar.position(base + offset)
             return Loc(line + 1, col + 1, None, (scalar, base + offset))
         return Loc(self.line, self.inner + offset, self.inner + offset) if self.inner is not None else self
+
+    @classmethod
+    def of_offset(cls, text: str, at: int) -> Loc:
+        """Where the character at offset ``at`` of ``text`` is."""
+        return cls(text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at))
 
 
 class ScalarText:
@@ -85,8 +90,6 @@ class ScalarText:
                 line, col = (line + 1, 0) if ch == "\n" else (line, col + 1)
                 if matched:
                     break
-            else:
-                return out
         return out
 
 

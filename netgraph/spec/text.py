@@ -34,22 +34,20 @@ class EncodingRefused(SpecError):
 
 def read_limited(path: Path) -> str:
     """A regular file's text (``decode_spec``); a folder, device, pipe or one over yaml_bytes: OSError, unread."""
-    limit = current_limits().yaml_bytes
+    limit, name = current_limits().yaml_bytes, repr(str(path))
     try:
         f = open_regular(path)
     except FileNotFoundError:
-        raise OSError(f"no spec file {str(path)!r}") from None
+        raise OSError(f"no spec file {name}") from None
     except NotRegularFile as exc:
-        if exc.is_folder:
-            raise OSError(f"{str(path)!r} is a folder, not a spec file") from None
-        raise OSError(f"{str(path)!r} {exc.strerror}") from None
+        raise OSError(f"{name} is a folder, not a spec file" if exc.is_folder else f"{name} {exc.strerror}") from None
     except OSError as exc:
-        raise OSError(f"{str(path)!r}: {exc.strerror or exc}") from None
+        raise OSError(f"{name}: {exc.strerror or exc}") from None
     with f:
         size = os.fstat(f.fileno()).st_size
         raw = f.read(limit + 1) if size <= limit else b""
     if size > limit or len(raw) > limit:
-        raise OSError(f"{str(path)!r} has {max(size, len(raw))} bytes, more than the yaml_bytes limit ({limit}; "
+        raise OSError(f"{name} has {max(size, len(raw))} bytes, more than the yaml_bytes limit ({limit}; "
                       f"{raise_hint('yaml_bytes')})")
     return decode_spec(raw, str(path))
 

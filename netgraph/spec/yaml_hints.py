@@ -1,8 +1,7 @@
-"""Hints for a YAML syntax error whose parser message would not help: a tab in the indentation, a line indented
-to a column no line above uses, an unquoted edge that starts with '[' (YAML reads it as a list); and for a
-value that is null because what follows its key is a comment (``comment_hint``); for a list as a mapping key
-(``{? [a, b] : p}``, ``[a, b]: p``), how an edge group is written (``list_key_hint``); for a '{' or '[' left
-open, where it was opened (``unclosed_hint``); for a key written without its ':', its line (``colon_hint``).
+"""Hints for a YAML syntax error whose parser message would not help (``syntax_hint``): a '{', '[' or quote left
+open, a tab in the indentation or a column no line above uses, an unquoted edge that starts with '[' (YAML reads it
+as a list), a key without its ':'; for a value that is null because a comment follows its key (``comment_hint``);
+for a list as a mapping key (``{? [a, b] : p}``, ``[a, b]: p``), how an edge group is written (``list_key_hint``).
 
 >>> import yaml
 >>> try: yaml.safe_load("edges:\\n  - [a, b] -> c\\n")
@@ -21,46 +20,40 @@ from yaml.scanner import ScannerError
 __all__ = ["syntax_hint", "comment_hint", "list_key_hint", "unclosed_hint", "colon_hint"]
 
 _CLOSERS = {"while parsing a flow mapping": ("{", "}"), "while parsing a flow sequence": ("[", "]")}
+_COMMENT = re.compile(r"(?:[^'\"]|'[^']*'|\"[^\"]*\")*?(?<=[ \t])#")  # to the first '#' after a space, not quoted
+_GROUP_EDGE = re.compile(r"(\s*-\s+)(\[[^\]\n]*\]\s*->.*?)\s*(?:#.*)?")  # - [a, b] -> p
+_FLOW_LIST = re.compile(r"\[[^\[\]\n]*\]")  # [a, b] on one line
+
+
+def syntax_hint(exc: Any, text: str) -> tuple[int, int, str] | None:
+    """(line, column, hint) for the syntax error ``exc`` in ``text`` when a hint explains it better, else None."""
+    lines, mark = text.splitlines(), exc.problem_mark
+    return unclosed_hint(exc, lines) or _edge_hint(lines, mark) or _layout_hint(lines, mark) or colon_hint(text, exc)
 
 
 def unclosed_hint(exc: Any, lines: list[str]) -> tuple[int, int, str] | None:
     """For a '{', '[' or quote left open on an earlier line (``{type: LinearLayer, output: 16`` then the next key,
     ``output: "3}``): the opening bracket's or quote's position and what is missing, where the parser's own position
     is the line after it (the file's end, for a quote); or, when a comment on that line hid its closing bracket
-    (``{function: #x + 1}``), the comment's '#'. The collection is told by the error's context (the same words in
-    PyYAML and libyaml): a block mapping's error may start at a '[' too (``[a, b]: p`` as its first key) and be no
-    unclosed bracket."""
+    (``{function: #x + 1}``), the comment's '#'. The error's context (the same words in PyYAML and libyaml) tells the
+    collection: a block mapping's error may start at a '[' too (``[a, b]: p`` as its first key)."""
     brackets = _CLOSERS.get(exc.context or "") if isinstance(exc, ParserError) else None
     start, end = exc.context_mark, exc.problem_mark
+    line = _line(lines, start.line) if start is not None else ""  # libyaml's marks hold no buffer
     if isinstance(exc, ScannerError) and exc.context == "while scanning a quoted scalar" and start is not None:
-        line = (lines[start.line:start.line + 1] or [""])[0]  # libyaml's marks hold no buffer
         quote = line[start.column:start.column + 1]
         brackets = (quote, quote) if quote in ("'", '"') else None
     if brackets is None or start is None or end is None or end.line <= start.line:
         return None
-    comment = _comment_start(lines[start.line], start.column) if start.line < len(lines) else None
+    comment = _COMMENT.match(line, start.column)
     if comment is not None:
-        value = re.match(r"#[^,{}\[\]]*", lines[start.line][comment:]).group(0).rstrip()
-        return start.line + 1, comment + 1, (
+        value = re.match(r"#[^,{}\[\]]*", line[comment.end() - 1:]).group(0).rstrip()
+        return start.line + 1, comment.end(), (
             f"invalid YAML: the '#' here starts a comment (after a space it does), which hides the rest of the line, "
             f"its closing {brackets[1]!r} too; quote a value that holds '#': \"{value}\"")
     return start.line + 1, start.column + 1, (
         f"invalid YAML: the {brackets[0]!r} here is not closed: a missing {brackets[1]!r}? "
         f"(YAML read on to line {end.line + 1}, column {end.column + 1}: {exc.problem})")
-
-
-def _comment_start(line: str, column: int) -> int | None:
-    """The column of the first comment's '#' in ``line`` after ``column`` (a '#' after a space, outside quotes)."""
-    quote = None
-    for i in range(column, len(line)):
-        ch = line[i]
-        if quote is not None:
-            quote = None if ch == quote else quote
-        elif ch in "'\"":
-            quote = ch
-        elif ch == "#" and line[i - 1:i] in (" ", "\t"):
-            return i
-    return None
 
 
 def colon_hint(text: str, exc: Any) -> tuple[int, int, str] | None:
@@ -73,22 +66,15 @@ def colon_hint(text: str, exc: Any) -> tuple[int, int, str] | None:
         return start.line + 1, start.column + 1, (f"invalid YAML: no ':' after this key? (YAML read on to line "
                                                   f"{end.line + 1}, column {end.column + 1}: {problem})")
     lines = text.splitlines()
-    if start is not None or end.line >= len(lines) or lines[end.line][end.column:end.column + 1] != ":":
+    if start is not None or _line(lines, end.line)[end.column:end.column + 1] != ":":
         return None  # a scanner error with no context at a ':' is a mapping value it does not allow there
-    above = [i for i in range(end.line) if lines[i].strip() and not lines[i].lstrip().startswith("#")]
-    line, here = (lines[above[-1]] if above else ""), lines[end.line]
-    indent = len(line) - len(line.lstrip(" "))
-    if not above or ":" in line or line.lstrip().startswith(("-", "[", "{")) or indent != len(here) - len(here.lstrip(" ")):
+    above = _content_above(lines, end.line)
+    line = lines[above[-1]] if above else ""
+    if not above or ":" in line or line.lstrip().startswith(("-", "[", "{")) or _indent(line) != _indent(lines[end.line]):
         return None
-    return above[-1] + 1, indent + 1, (f"invalid YAML: no ':' after the key on this line? (YAML read it and line "
-                                       f"{end.line + 1} as one text, then found the ':' at line {end.line + 1}, "
-                                       f"column {end.column + 1}: {problem})")
-
-
-def syntax_hint(exc: Any, text: str) -> tuple[int, int, str] | None:
-    """(line, column, hint) for the syntax error ``exc`` in ``text`` when a hint explains it better, else None."""
-    lines, mark = text.splitlines(), exc.problem_mark
-    return unclosed_hint(exc, lines) or _edge_hint(lines, mark) or _layout_hint(lines, mark) or colon_hint(text, exc)
+    return above[-1] + 1, _indent(line) + 1, (
+        f"invalid YAML: no ':' after the key on this line? (YAML read it and line {end.line + 1} as one text, then "
+        f"found the ':' at line {end.line + 1}, column {end.column + 1}: {problem})")
 
 
 def _layout_hint(lines: list[str], mark: Any) -> tuple[int, int, str] | None:
@@ -100,25 +86,38 @@ def _layout_hint(lines: list[str], mark: Any) -> tuple[int, int, str] | None:
     if "\t" in lead or line[mark.column:mark.column + 1] == "\t":
         col = lead.index("\t") if "\t" in lead else mark.column
         return mark.line + 1, col + 1, "YAML indentation: use spaces, not tabs (this line is indented with a tab)"
-    content = [x for x in lines[:mark.line] if x.strip() and not x.lstrip().startswith("#")]
+    content = [lines[i] for i in _content_above(lines, mark.line)]
     above = {col for x in content for col in _block_columns(x)}
     if not above or len(lead) in above or not line.strip():  # nothing above to line up with: parser's words
         return None
-    if content and len(lead) > len(content[-1]) - len(content[-1].lstrip(" ")) and _opens_block(content[-1]):
+    if len(lead) > _indent(content[-1]) and _opens_block(content[-1]):
         return None  # the first line of a nested block is indented further than everything above: rightly
     return mark.line + 1, len(lead) + 1, (
-        f"YAML indentation: this line is indented {len(lead)} space{'' if len(lead) == 1 else 's'}, which lines up with no line above it; "
-        f"the keys of one mapping (and the items of one list) start in the same column, and a value nested "
-        f"under a key is indented further than that key")
+        f"YAML indentation: this line is indented {len(lead)} space{'' if len(lead) == 1 else 's'}, which lines up "
+        f"with no line above it; the keys of one mapping (and the items of one list) start in the same column, and a "
+        f"value nested under a key is indented further than that key")
+
+
+def _line(lines: list[str], index: int) -> str:
+    return lines[index] if index < len(lines) else ""
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _content_above(lines: list[str], line: int) -> list[int]:
+    """The indices of the lines above ``line`` that hold more than a comment."""
+    return [i for i in range(line) if lines[i].strip() and not lines[i].lstrip().startswith("#")]
 
 
 def _block_columns(line: str) -> list[int]:
     """The columns where a line's block content starts: its indentation, and after each '- ' (a list item's
     mapping keys line up with the first key, '- type: X' then '  output: 3')."""
-    col, rest = len(line) - len(line.lstrip(" ")), line.lstrip(" ")
+    col, rest = _indent(line), line.lstrip(" ")
     columns = [col]
     while rest.startswith("- "):
-        col += 2 + len(rest[2:]) - len(rest[2:].lstrip(" "))
+        col += 2 + _indent(rest[2:])
         rest = rest[2:].lstrip(" ")
         columns.append(col)
     return columns
@@ -130,17 +129,13 @@ def _opens_block(line: str) -> bool:
     return body.endswith(":") or body.lstrip(" ") == "-" or body.endswith(" -")
 
 
-_GROUP_EDGE = re.compile(r"(\s*-\s+)(\[[^\]\n]*\]\s*->.*?)\s*(?:#.*)?")  # - [a, b] -> p
-
-
 def _edge_hint(lines: list[str], mark: Any) -> tuple[int, int, str] | None:
     """For a syntax error on an unquoted edge that starts with '[' (``- [a, b] -> p``): where, and a hint."""
-    found = _GROUP_EDGE.fullmatch(lines[mark.line]) if mark is not None and mark.line < len(lines) else None
+    found = _GROUP_EDGE.fullmatch(_line(lines, mark.line)) if mark is not None else None
     if found is None:
         return None
     return mark.line + 1, len(found.group(1)) + 1, (
-        f"an edge that starts with '[' must be quoted, or YAML reads the group as a list: "
-        f"- \"{found.group(2)}\"")
+        f"an edge that starts with '[' must be quoted, or YAML reads the group as a list: - \"{found.group(2)}\"")
 
 
 def comment_hint(lines: list[str] | None, loc: Any) -> str:
@@ -151,9 +146,6 @@ def comment_hint(lines: list[str] | None, loc: Any) -> str:
         return ""
     return (f" (YAML read the value as null: {rest[:40]!r} is a comment, as '#' after a space starts one; "
             f"quote an expression that starts with '#': \"{rest[:40]}\")")
-
-
-_FLOW_LIST = re.compile(r"\[[^\[\]\n]*\]")  # [a, b] on one line
 
 
 def list_key_hint(line: str, col: int) -> str:

@@ -23,8 +23,8 @@ from typing import Any
 
 import yaml
 from yaml.composer import ComposerError
-from yaml.events import (AliasEvent, MappingEndEvent, ScalarEvent, SequenceEndEvent, SequenceStartEvent,
-                         StreamEndEvent)
+from yaml.events import (AliasEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent,
+                         SequenceStartEvent, StreamEndEvent)
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from netgraph.core.errors import SpecError
@@ -41,6 +41,7 @@ _SCALAR_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null")}
 _SEQ, _MAP, _STR, _MERGE = f"{_TAG}seq", f"{_TAG}map", f"{_TAG}str", f"{_TAG}merge"
 _KEY_TAGS = {*_SCALAR_TAGS, _SEQ, _MAP, _MERGE}
 _ALLOWED = {ScalarNode: _SCALAR_TAGS, SequenceNode: {_SEQ}, MappingNode: {_MAP}}
+_NODE_KINDS = {ScalarEvent: ScalarNode, SequenceStartEvent: SequenceNode, MappingStartEvent: MappingNode}
 _INT64 = 2**63
 # YAML 1.2 core schema for plain scalars (as JSON and most YAML tools now read them), not PyYAML's YAML 1.1: only
 # true/false are booleans (yes, no, on, NO stay text), 5e-1 is a float, 1:30 and 1_000 are text, dates stay text
@@ -116,8 +117,7 @@ class _Composer(FlowLookahead, BlockLookahead):
         self.get_event()  # document end
         if not self.check_event(StreamEndEvent):  # a second document: no parser's words, one spec per file
             mark = self.get_event().start_mark
-            lines = self.text.splitlines()
-            dashes = mark.line < len(lines) and lines[mark.line].startswith("---")
+            dashes = self.line_text(mark.line + 1).startswith("---")
             raise YamlRefused(file, _mark_loc(mark), "a spec file holds one YAML document, and a second one starts "
                               "here" + (" ('---'): put each spec in a file of its own, or remove this line" if dashes
                                         else ": put each spec in a file of its own"))
@@ -200,7 +200,7 @@ class _Composer(FlowLookahead, BlockLookahead):
 
     def value(self, event: Any, key: bool, layers: bool = False) -> tuple[Any, Loc, str | None]:
         """(value, loc, text as written for a scalar) of the node that ``event`` starts."""
-        kind = ScalarNode if isinstance(event, ScalarEvent) else SequenceNode if isinstance(event, SequenceStartEvent) else MappingNode
+        kind = _NODE_KINDS[type(event)]
         tag, line, col = event.tag, event.start_mark.line + 1, event.start_mark.column + 1
         if tag is None or tag == "!":
             tag = self.resolve(kind, event.value if kind is ScalarNode else None, event.implicit)
@@ -271,8 +271,8 @@ class _Composer(FlowLookahead, BlockLookahead):
     def sequence(self, loc: Loc, layers: bool = False, block: tuple | None = None) -> YSeq:
         out, locs = YSeq(), []
         while not self.check_event(SequenceEndEvent):
-            if block and self.peek_event().start_mark.index >= self.block_checked:
-                self.item_ahead(block)  # the look ahead stopped before this item
+            if block:
+                self.item_ahead(block)
             if layers:
                 self.count_layers(1, _mark_loc(self.peek_event().start_mark))
             value, item_loc = self.compose()
@@ -287,7 +287,7 @@ class _Composer(FlowLookahead, BlockLookahead):
         out.loc, out.key_locs, out.value_locs = loc, {}, {}
         merged: list[tuple[Any, Loc]] = []
         while not self.check_event(MappingEndEvent):
-            if block and self.peek_event().start_mark.index >= self.block_checked:
+            if block:
                 self.item_ahead(block, out)
             key, key_loc = self.compose(key=True)
             if layers:
@@ -380,9 +380,8 @@ def _read(text: str, file: str, problems: list[tuple[Loc, str]] | None, loader_c
         if loader_class is not LOADERS["pure"] and (_early(exc, text) or isinstance(exc, UnicodeEncodeError)):
             return _read(text, file, problems, LOADERS["pure"])
         if isinstance(exc, yaml.reader.ReaderError) and isinstance(exc.character, int):  # a control character
-            line = text.count("\n", 0, exc.position) + 1
-            raise YamlRefused(file, Loc(line, exc.position - text.rfind("\n", 0, exc.position)), f"invalid YAML: "
-                              f"character #x{exc.character:04x} ({exc.reason}; a spec is text)") from None
+            raise YamlRefused(file, Loc.of_offset(text, exc.position), f"invalid YAML: character "
+                              f"#x{exc.character:04x} ({exc.reason}; a spec is text)") from None
         if not isinstance(exc, yaml.MarkedYAMLError):
             raise YamlRefused(file, Loc(1, 1), f"invalid YAML: {exc}") from None
         hint = None if isinstance(exc, ComposerError) else syntax_hint(exc, text)
