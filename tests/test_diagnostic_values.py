@@ -76,3 +76,8 @@ def test_problems_given_lists_are_raised_once_each():
     with pytest.raises(CoreOptionError) as info:
         raise_all(same + [Diagnostic("bad kind", found={"a": [1]})], CoreOptionError, "invalid")
     assert [d.found for d in info.value.diagnostics] == [(2, 3), (("a", (1,)),)]
+
+
+def test_any_mapping_is_kept_as_its_pairs():
+    import types
+    assert Diagnostic("bad", found=types.MappingProxyType({"a": [1]})).found == (("a", (1,)),)
