@@ -154,3 +154,21 @@ def test_torchs_array_names_on_a_layer_say_where_the_array_is(name, key, option)
     assert info.value.name == name and torch.equal(layer.arrays[key], getattr(layer, option))
     with pytest.raises(AttributeError, match=r"^'LinearLayer' object has no attribute 'nothing_here'$"):
         layer.nothing_here
+
+
+@pytest.mark.parametrize("make, probe, typo, hint", [
+    (lambda: _net()[0], "_applications", "weight", "its array 'Weights' is layer.arrays['Weights']"),
+    (_net, "_applications", "parameters", "module = net.compile() is one"),
+])
+def test_a_probe_that_misses_writes_no_hint(monkeypatch, make, probe, typo, hint):
+    """The library probes layers and nets (getattr(layer, "_applications", 1)): a miss wrote the hint (an array's
+    name searched for) every time; it is written only when the error is read, as for a user's typo."""
+    from netgraph.core import attribute_hints
+    calls, original = [], attribute_hints.attribute_hint
+    monkeypatch.setattr(attribute_hints, "attribute_hint", lambda *args: calls.append(args) or original(*args))
+    value = make()
+    assert getattr(value, probe, None) is None and not hasattr(value, probe) and calls == []
+    with pytest.raises(AttributeError) as info:
+        getattr(value, typo)
+    assert hint in str(info.value) and info.value.name == typo and len(calls) == 1
+    assert hint in str(pickle.loads(pickle.dumps(info.value)))  # an error sent to another process keeps its words

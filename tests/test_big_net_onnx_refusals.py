@@ -72,3 +72,14 @@ def test_many_graph_inputs_feeding_no_output_are_one_bounded_warning(tmp_path):
     message = imported_warning(tmp_path, [helper.make_node("Relu", ["x"], ["z"])], inputs, ["z"])
     assert "graph inputs 'u0', 'u1'," in message and f"... ({n} in all) feed no output" in message
     assert f"'u{n - 1}'" not in message
+
+
+def test_the_ops_with_a_layer_are_sorted_once_for_every_node_without_one(tmp_path):
+    """Each refused node's ``expected`` and hint list the ops with a layer: they were sorted anew for every node."""
+    n = 50
+    nodes = [helper.make_node("Hardmax", [f"c{i - 1}" if i else "x"], [f"c{i}"], name=f"max{i}") for i in range(n)]
+    problems = [d for d in refused(tmp_path, nodes, [f"c{n - 1}"]).diagnostics if d.kind == "unsupported-op"]
+    first = problems[0]
+    assert len(problems) == n and list(first.expected) == sorted(first.expected) and "Relu" in first.expected
+    assert all(p.expected is first.expected and p.hint is first.hint for p in problems)  # one list, made once
+    assert first.hint == f"ops with a netgraph layer: {', '.join(first.expected)}"

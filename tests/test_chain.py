@@ -191,3 +191,17 @@ def test_layers_given_one_by_one_as_nn_sequential_takes_them_say_to_give_a_list(
     assert info.value.diagnostics[0].option == "layers"
     listed = NetChain([LinearLayer(3), "Ramp", LinearLayer(2)], input=4)
     assert len(listed) == 3 and listed.output_shapes == {"Output": (2,)}
+
+
+@pytest.mark.parametrize("keywords", [{"input": 3}, {"input": 3, "Input": 3}])
+def test_a_bad_links_problems_are_found_once(monkeypatch, keywords):
+    """chain_wiring raises the links' error; NetChain found the same problems again to raise it (only a port keyword's
+    error, raised before the wiring, needs them found there)."""
+    from netgraph.core import chain, chain_wiring
+    calls, found = [], chain_wiring.link_problems
+    counted = lambda *args: calls.append(1) or found(*args)  # noqa: E731
+    monkeypatch.setattr(chain_wiring, "link_problems", counted)
+    monkeypatch.setattr(chain, "link_problems", counted)
+    with pytest.raises(WiringError, match=r"layer 2 \(RandomArrayLayer\) has no input port") as info:
+        NetChain([LinearLayer(3), RandomArrayLayer(NormalDistribution(0, 1), output=3)], **keywords)
+    assert len(calls) == 1 and [d.kind for d in info.value.diagnostics] == ["chain-input"]

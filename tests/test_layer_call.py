@@ -198,7 +198,7 @@ def test_ports_of_unknown_shape_each_take_their_data():
     torch.testing.assert_close(layer(a=a, b=b), a - b)
     with pytest.raises(DataError, match="do not fit the net") as info:
         layer(a=torch.ones(2), b=torch.ones(3))
-    assert info.value.diagnostics[0].found == {"a": (2,), "b": (3,)}
+    assert info.value.diagnostics[0].found == (("a", (2,)), ("b", (3,)))  # the shapes by port, as (key, value) pairs
     with pytest.raises(DataError, match="different batch sizes"):
         layer(a=[torch.ones(2)] * 3, b=torch.ones(2))
 

@@ -110,7 +110,7 @@ def test_an_initializer_without_readable_data_is_named(tmp_path):
     short = TensorProto(name="k", data_type=TensorProto.FLOAT, dims=[3], float_data=[1.0, 2.0])  # 2 values of 3
     add = helper.make_node("Add", ["x", "k"], ["y"], name="add")
     problem = _node_problem(_refused(tmp_path, [add], [_value("x", ["b", 3])], [short]))
-    assert (problem.kind, problem.port, problem.found) == ("unreadable-initializer", "k", [3])
+    assert (problem.kind, problem.port, problem.found) == ("unreadable-initializer", "k", (3,))
 
 
 def _int(name, shape=None):

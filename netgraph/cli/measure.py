@@ -4,15 +4,13 @@ data (``net_measurements``), one ``name value`` line each."""
 from __future__ import annotations
 
 import argparse
-import importlib
-from pathlib import Path
 from typing import Any
 
 import torch
 
 from netgraph.cli.loss_layers import with_loss_layers
 from netgraph.cli.flags import check_measure_flags
-from netgraph.cli.train import check_precision, loss_option, worded_by_files, worded_by_flags
+from netgraph.cli.train import check_precision, loss_option, model_loading, worded_by_files, worded_by_flags
 from netgraph.core.errors import DataError, OptionError
 from netgraph.spec import load
 from netgraph.train import load_data, net_measurements
@@ -72,6 +70,5 @@ def _as_written(exc: OptionError) -> OptionError:
 
 def _load_net(path: str) -> Any:
     """The trained net: a saved spec, or an ONNX model imported (``import_onnx``), as train and export read them."""
-    if Path(path).suffix.lower() == ".onnx":  # netgraph.export loads every layer family: imported for a model only
-        return importlib.import_module("netgraph.cli.loading").load_net(path)
-    return load(path)
+    loading = model_loading(path)
+    return loading.load_net(path) if loading else load(path)

@@ -239,9 +239,14 @@ def _load_net(path: str) -> tuple[Any, str | None, str | None]:
     """The spec, or an ONNX model imported (``import_onnx``), with its name and description (``spec_header``,
     which the trained spec keeps): a model is read once for both. A layer file stays the layer (not the net of it
     alone, as ``load_net`` gives other commands): net_train gives the layer back, so ``-o`` writes a layer file."""
-    if Path(path).suffix.lower() == ".onnx":  # netgraph.export loads every layer family: imported for a model only
-        return importlib.import_module("netgraph.cli.loading").load_with_header(path)
-    return load(path), *spec_header(path)
+    loading = model_loading(path)
+    return loading.load_with_header(path) if loading else (load(path), *spec_header(path))
+
+
+def model_loading(path: str) -> Any:
+    """``netgraph.cli.loading`` where ``path`` is an ONNX model's (its ``load_net``, ``load_with_header``), else None:
+    it imports netgraph.export, which loads every layer family, so only for a model."""
+    return importlib.import_module("netgraph.cli.loading") if Path(path).suffix.lower() == ".onnx" else None
 
 
 def metrics_option(text: str | None) -> Any:

@@ -18,8 +18,9 @@ from typing import Any, NoReturn
 from netgraph.core.errors import FrozenLayerError, did_you_mean
 from netgraph.core.torch_option_names import torch_option_hint
 
-__all__ = ["missing_attribute", "missing_layer_attribute", "hinting_getattr", "ATTRIBUTE_HINTS", "shape_keyword_hint", "frozen_net_error",
-           "keras_compile_message", "frozen_layer_error", "frozen_distribution_error"]
+__all__ = ["missing_attribute", "missing_layer_attribute", "hinting_getattr", "attribute_hint", "ATTRIBUTE_HINTS",
+           "shape_keyword_hint", "frozen_net_error", "keras_compile_message", "frozen_layer_error",
+           "frozen_distribution_error"]
 
 _MODULE = ("a net is a frozen value, not a torch.nn.Module: module = net.compile() is one (module.parameters(), "
            "module.to('cuda'), module.state_dict(), a torch training loop), and module.to_net() gives the net back")
@@ -61,25 +62,47 @@ ATTRIBUTE_HINTS: dict[str, str] = {
 
 
 def hinting_getattr(hints: dict[str, str]) -> Callable[[Any, str], NoReturn]:
-    """A ``__getattr__`` raising Python's AttributeError, with ``hints[name]`` (what to use instead) where given."""
-    def missing(self: Any, name: str) -> NoReturn:
-        hint = hints.get(name)
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}" +
-                             (f": {hint}" if hint else ""), name=name, obj=self)
+    """A ``__getattr__`` raising Python's AttributeError, with what to use instead (``attribute_hint``), written when
+    read: a probe that misses (the library's ``getattr(layer, "_applications", 1)``) costs no hint."""
+    def missing(self: Any, name: str) -> NoReturn:  # AttributeError itself: Python adds "Did you mean" to it only
+        raise AttributeError(_MissingWords(self, name, hints), name=name, obj=self)
     return missing
+
+
+class _MissingWords:
+    """An AttributeError's message, written when it is read (``str``)."""
+
+    __slots__ = ("obj", "name", "hints")
+
+    def __init__(self, obj: Any, name: str, hints: dict[str, str]) -> None:
+        self.obj, self.name, self.hints = obj, name, hints
+
+    def __str__(self) -> str:
+        return f"{type(self.obj).__name__!r} object has no attribute {self.name!r}" \
+               f"{attribute_hint(self.obj, self.name, self.hints)}"
+
+    def __repr__(self) -> str:
+        return repr(str(self))
+
+    def __reduce__(self) -> tuple:
+        return str, (str(self),)  # its words, not the object (an error sent to another process)
+
+
+def attribute_hint(obj: Any, name: str, hints: dict[str, str]) -> str:
+    """What to use instead of ``obj.<name>``, after ': ': ``hints[name]`` where given; for an array's name as torch
+    writes it (``weight``, ``bias``) or as its key (``Weights``), where the array is; '' when nothing is known."""
+    if hints.get(name):
+        return f": {hints[name]}"
+    arrays = getattr(type(obj), "ARRAYS", {})  # the class's table: reading the instance here could recurse
+    key = next((k for k in arrays if name.lower() in (k.lower(), k.lower()[:-1], k.lower()[:-2])), None)
+    return f": its array {key!r} is layer.arrays[{key!r}] (also layer.{arrays[key]})" if key else ""
 
 
 #: ``__getattr__`` of a net: Python's AttributeError, with what to use instead for a torch or Keras name.
 missing_attribute = hinting_getattr(ATTRIBUTE_HINTS)
-
-
-def missing_layer_attribute(layer: Any, name: str) -> NoReturn:
-    """``__getattr__`` of a layer: Python's AttributeError; for an array's name as torch writes it (``weight``,
-    ``bias``) or as its key (``Weights``), where the array is."""
-    arrays = type(layer).ARRAYS  # the class's table: reading the instance here could recurse
-    key = next((k for k in arrays if name.lower() in (k.lower(), k.lower()[:-1], k.lower()[:-2])), None)
-    hint = f": its array {key!r} is layer.arrays[{key!r}] (also layer.{arrays[key]})" if key else ""
-    raise AttributeError(f"{type(layer).__name__!r} object has no attribute {name!r}{hint}", name=name, obj=layer)
+#: ``__getattr__`` of a layer: Python's AttributeError; for an array's name as torch writes it (``weight``) or as its
+#: key (``Weights``), where the array is.
+missing_layer_attribute = hinting_getattr({})
 
 
 def shape_keyword_hint(name: str, inputs: tuple[str, ...]) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 
 from netgraph.core.layer import Layer
 from netgraph.core.errors import NetGraphError, WiringError, raise_all
-from netgraph.core.chain_wiring import chain_order, chain_wiring, describe_at, link_problems
+from netgraph.core.chain_wiring import chain_order, chain_wiring, describe_at, is_link_error, link_problems
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer_table import NOT_GIVEN, given_by_keyword, named_layers
 from netgraph.core.walk import gc_paused
@@ -50,8 +50,10 @@ class NetChain(NetGraph):
                 refs = list(range(1, len(names) + 1)) if isinstance(layers, (list, tuple)) else names  # "1 -> 2"
                 self._construct(names, table, refs, shapes)  # as NetGraph(table, zip(refs, refs[1:]), **shapes)
                 return
-            except NetGraphError:  # the links are checked while wiring them: a bad link stays the error raised
-                problems = link_problems(names, table)
+            except NetGraphError as exc:  # the links are checked while wiring them: a bad link stays the error raised
+                if is_link_error(exc):
+                    raise  # chain_wiring's: found once
+                problems = link_problems(names, table)  # the port keywords' or nesting depth's error came first
                 if not problems:
                     raise
             raise_all(problems, WiringError, "invalid NetChain")

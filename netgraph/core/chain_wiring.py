@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from netgraph.core.errors import Diagnostic, WiringError, raise_all
+from netgraph.core.errors import Diagnostic, NetGraphError, WiringError, raise_all
 from netgraph.core.layer import Layer
 from netgraph.core.ports import Edge, PortRef
 from netgraph.core.wiring import Wiring, _Normalizer, format_endpoint, normalize
 
-__all__ = ["chain_wiring", "chain_order", "link_problems", "describe_at"]
+__all__ = ["chain_wiring", "chain_order", "link_problems", "describe_at", "LINK_KINDS", "is_link_error"]
+
+#: The kinds of ``link_problems``' Diagnostics: a layer with no input to follow another, or not one output to feed one.
+LINK_KINDS = frozenset({"chain-input", "chain-output"})
 
 
 def chain_wiring(names: list[str], layers: dict[str, Layer], refs: Sequence[int | str]) -> Wiring:
@@ -67,6 +70,11 @@ def link_problems(names: list[str], table: dict[str, Layer]) -> list[Diagnostic]
                                      f"layer {i + 2}, found {list(layer.output_ports)}; wire several outputs "
                                      f"with a NetGraph", "chain-output", layer=(name,), edge=i))
     return errors
+
+
+def is_link_error(error: NetGraphError) -> bool:
+    """Whether ``error`` is the one ``chain_wiring`` raises for ``link_problems`` (no need to find them again)."""
+    return all(d.kind in LINK_KINDS for d in error.diagnostics)
 
 
 def describe_at(i: int, name: str, layer: Layer) -> str:

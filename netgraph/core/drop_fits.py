@@ -10,8 +10,8 @@ from typing import Any
 
 from netgraph.core.errors import NetGraphError, ShapeError, WiringError
 from netgraph.core.graph import NetGraph
+from netgraph.core.names import layer_label
 from netgraph.core.types import REAL, format_shape
-from netgraph.core.wiring import describe_layer
 
 __all__ = ["check_fit", "fits_are_checked", "fits_checked", "fitting_run"]
 
@@ -62,10 +62,9 @@ def check_fit(net: NetGraph, name: str, last: str) -> None:
     """Whether the producer of ``name`` can feed the consumers of ``last`` (``name`` itself, or the end of a run)."""
     if _CHECKED.get():
         return
-    layer = net.layers[name]
-    where = describe_layer(list(net.layers), dict(net.layers), name)
-    if last != name:
-        where = f"layers {where[6:]} to {describe_layer(list(net.layers), dict(net.layers), last)[6:]}"
+    layer, positions = net.layers[name], net._positions()
+    where = f"layer {layer_label(positions, net.layers, name)}" if last == name else \
+        f"layers {layer_label(positions, net.layers, name)} to {layer_label(positions, net.layers, last)}"
     consumed = sorted({e.src.port for e in net.edges if e.src.layer == last and e.dst.layer is not None})
     if len(layer.input_ports) != 1 or len(consumed) != 1:
         raise WiringError(f"cannot drop {where} from between its neighbours: it has inputs {list(layer.input_ports)} "

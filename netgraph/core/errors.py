@@ -7,6 +7,8 @@ import difflib
 from collections.abc import Callable, Iterable
 from typing import Final, Union
 
+from netgraph.core.frozen_values import frozen_value
+
 __all__ = [
     "DataRef", "Diagnostic", "EdgeRef", "EdgePlace", "NetGraphError", "WiringError", "CycleError", "ShapeError",
     "SpecError", "OptionError", "FrozenLayerError", "DataError", "TrainingError", "UninitializedError", "did_you_mean",
@@ -85,7 +87,9 @@ class Diagnostic:
     it mentions (``EdgePlace``s: where they are), so a reader can print edges its own way (``render``).
     ``detail`` is the message without its subject (``"must be a number >= 0, found -1"``), for a reader that names
     the subject its own way (the command line names the flag the user typed). ``expected`` and ``found`` are the values compared, where a
-    problem is one (an array's shapes). ``data`` says which data set (a ``DataRef``) a problem of data is about.
+    problem is one (an array's shapes). A Diagnostic is a hashable value: a list or dict given to any field is kept as
+a tuple (of ``(key, value)`` pairs), a set as a frozenset, another unhashable value as its repr (``frozen_value``).
+``data`` says which data set (a ``DataRef``) a problem of data is about.
     ``hint`` is the remedy the message ends with, where one is known (how to convert class indices to a Real port).
     ``example`` is the 0-based index, in the batch the user gave, of the example a problem of data is about.
     ``hop`` is the 0-based link of the ``edge`` when that is a chain and the problem is about one of its links.
@@ -116,6 +120,13 @@ class Diagnostic:
     file: str | None = None
     line: int | None = None
     column: int | None = None
+
+    def __post_init__(self) -> None:
+        try:
+            hash(tuple(self.__dict__.values()))  # as hash(self), cheaper: its fields are the values of its __dict__
+        except TypeError:  # a list or dict among its values (a user's option value): kept as tuples
+            for field in dataclasses.fields(self):
+                object.__setattr__(self, field.name, frozen_value(getattr(self, field.name)))
 
     @classmethod
     def of(cls, kind: str, *parts: str | EdgeRef | EdgePlace, **fields: object) -> "Diagnostic":

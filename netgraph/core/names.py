@@ -18,7 +18,7 @@ from collections.abc import Collection, Container, Mapping, Sequence
 from typing import Any
 
 __all__ = ["fresh_name", "indexed", "numbered", "printable", "printable_path", "INDEX_RULE", "describe_layer",
-           "usable_input_name"]
+           "layer_label", "usable_input_name"]
 
 INDEX_RULE = "numbered 1 to {n}, or -1 for the last"
 
@@ -74,9 +74,19 @@ def describe_layer(names: list[str] | Mapping[str, int], layers: Mapping[str, An
     ``names`` is the layer names in order, or (to describe many layers of a large net without searching
     the list each time) a mapping from name to 0-based position.
     """
+    return f"layer {layer_label(names, layers, name)}"
+
+
+def layer_label(names: list[str] | Mapping[str, int], layers: Mapping[str, Any], name: str) -> str:
+    """``describe_layer``'s words after 'layer' ("4 'sample' (FunctionLayer)"), for a message naming several layers
+    ("layers 2 'a' (LinearLayer) to 3 'b' (LinearLayer)").
+
+    >>> layer_label({"a": 1}, {"a": type("LinearLayer", (), {"type_name": "LinearLayer"})}, "a")
+    "2 'a' (LinearLayer)"
+    """
     if isinstance(names, Mapping):
         index = names[name] + 1 if name in names else "?"
     else:
         index = names.index(name) + 1 if name in names else "?"
     label = "" if name == str(index) else f" {name!r}"
-    return f"layer {index}{label} ({layers[name].type_name})"
+    return f"{index}{label} ({layers[name].type_name})"

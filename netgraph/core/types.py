@@ -19,6 +19,7 @@ import reprlib
 from dataclasses import dataclass
 from typing import Union
 
+from netgraph.core.frozen_values import frozen_value
 from netgraph.core.length_names import lengths_apart
 
 __all__ = ["Dim", "Shape", "PortType", "REAL", "INTEGER", "Conflict", "LengthConflict", "length_reason", "unify",
@@ -38,39 +39,22 @@ class Conflict(Exception):
     An operator names the ``inner`` layer the problem lies in (its path below the operator: option, layer, ...)
     and that layer's ``problem`` without its subject, which each level of nesting passes on, not wraps. ``port``,
     ``expected`` and ``found``: the layer's port at fault and the values compared (shapes, sizes, ranks, dtypes, or
-    in words what was needed), which every Conflict raised gives; lists among them are kept as tuples (other
-    unhashable values as their repr), as a Diagnostic is a hashable value. ``kind``: the Diagnostic's kind where the
-    problem is not a shape conflict (``"shape"``, when None): an inner net's refusal of another kind keeps its own."""
+    in words what was needed), which every Conflict raised gives, kept hashable as a Diagnostic keeps them
+    (``frozen_value``: lists as tuples). ``kind``: the Diagnostic's kind where the problem is not a shape conflict
+    (``"shape"``, when None): an inner net's refusal of another kind keeps its own."""
 
     def __init__(self, *args: object, option: str | None = None, inner: tuple[str, ...] = (),
                  problem: str | None = None, port: str | None = None, expected: object = None,
                  found: object = None, kind: str | None = None) -> None:
         super().__init__(*args)
         self.option, self.inner, self.problem, self.kind = option, inner, problem, kind
-        self.port, self.expected, self.found = port, _hashable(expected), _hashable(found)
+        self.port, self.expected, self.found = port, frozen_value(expected), frozen_value(found)
 
     def reworded(self, text: str, port: str | None = None) -> "Conflict":
         """A Conflict saying ``text`` (this one's in its own words) that keeps the ``expected`` and ``found`` values
         compared and its ``kind``, at ``port`` where the rule rewording it knows its own port (not the inner
         ``option`` or layer)."""
         return Conflict(text, port=port, expected=self.expected, found=self.found, kind=self.kind)
-
-
-_DEEPEST = 32  # a shape nests a few levels; deeper is a hostile value, kept as its repr
-
-
-def _hashable(value: object, depth: int = 0) -> object:
-    """``value`` with its lists (nested too) as tuples; another unhashable value (a user's dict), or one nested past
-    ``_DEEPEST`` lists (a hostile shape), as its short repr."""
-    if isinstance(value, (list, tuple)):
-        if depth >= _DEEPEST:
-            return reprlib.repr(value)
-        return tuple(_hashable(v, depth + 1) for v in value)
-    try:
-        hash(value)
-    except TypeError:
-        return reprlib.repr(value)
-    return value
 
 
 class LengthConflict(Conflict):

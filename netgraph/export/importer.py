@@ -64,6 +64,7 @@ CONVERTERS = {**BASIC_CONVERTERS, **ACTIVATION_CONVERTERS, **RESHAPE_CONVERTERS,
               "Gather": lambda node, ctx: padding_gather(node, ctx) or RECURRENT_CONVERTERS["Gather"](node, ctx),
               "If": lambda node, ctx: taken_branch(node, ctx, CONVERTERS),
               "Where": lambda node, ctx: nan_guard(node, ctx) or ACTIVATION_CONVERTERS["Where"](node, ctx)}
+LAYER_OPS = tuple(sorted(CONVERTERS))  # the ops with a layer, as a refusal lists them
 #: Layers that compute element by element, so work on a tensor whose batch is folded (see onnx_reshape).
 _SHAPE_AGNOSTIC = ("ElementwiseLayer", "FunctionLayer", "ThreadingLayer")
 
@@ -161,7 +162,7 @@ class _Builder(ConstantFolding):
             if convert is None and node.op_type in RANDOM_OPS:
                 unsupported.append(node_problem("random-op", node, index, RANDOM_REASON))
             elif convert is None and node.op_type != "Shape":
-                unsupported.append(no_layer(node, index, CONVERTERS))
+                unsupported.append(no_layer(node, index, LAYER_OPS))
             elif failed.intersection(node.input if pattern is None else pattern.inputs):
                 pass  # nodes fed by a refused one are not reported again
             elif convert is None:  # a Shape that was not followed as a shape computation
@@ -178,7 +179,7 @@ class _Builder(ConstantFolding):
             failed.update(node.output)
         unsupported += output_problems(zip(self.graph.output, self.outputs), self.sources, self.ctx.producers,
                                        self.constants)
-        raise_refused(self.where, unsupported, CONVERTERS)
+        raise_refused(self.where, unsupported, LAYER_OPS)
         return self._graph()
 
     def _precompute(self, node: Any) -> bool:

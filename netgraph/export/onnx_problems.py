@@ -33,6 +33,7 @@ A model file that cannot be read (``onnx_files.read_model``; ``file`` its path) 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -77,12 +78,17 @@ def refusal_fields(error: Unsupported | NetGraphError) -> dict[str, Any]:
     return {key: value for key, value in fields.items() if value is not None}
 
 
-def no_layer(node: Any, index: int, ops: Iterable[str]) -> Diagnostic:
-    """A node whose op has no layer; ``ops`` those that have one."""
-    known, why = tuple(sorted(ops)), NO_LAYER_REASONS.get(node.op_type)
+def no_layer(node: Any, index: int, known: tuple[str, ...]) -> Diagnostic:
+    """A node whose op has no layer; ``known`` those that have one, sorted (once: a model may have thousands of nodes
+    refused so)."""
+    why = NO_LAYER_REASONS.get(node.op_type)
     return node_problem("unsupported-op", node, index, "no layer for this op" + (f": {why}" if why else ""),
-                        expected=known,
-                        hint=f"ops with a netgraph layer: {', '.join(known)}")
+                        expected=known, hint=_ops_hint(known))
+
+
+@functools.lru_cache(maxsize=2)
+def _ops_hint(known: tuple[str, ...]) -> str:
+    return f"ops with a netgraph layer: {', '.join(known)}"
 
 
 def shape_use(node: Any, index: int, consumers: dict, symbols: dict, shapes: dict) -> Diagnostic:
@@ -119,16 +125,16 @@ def output_problems(outputs: Iterable[tuple[Any, str]], computed: Any, producers
     return problems
 
 
-def raise_refused(where: str, problems: list[Diagnostic], ops: Iterable[str]) -> None:
-    """One SpecError listing ``problems`` (nothing when there are none); the ops with a layer after them, when a
-    node's op has none."""
+def raise_refused(where: str, problems: list[Diagnostic], known: tuple[str, ...]) -> None:
+    """One SpecError listing ``problems`` (nothing when there are none); the ops with a layer (``known``, sorted) after
+    them, when a node's op has none."""
     if not problems:
         return
     problems = [_unknown_dims_named(p) for p in problems]
     lines = _grouped_lines(problems)
     body = f"{len(problems)} problems:\n{listed(lines)}" if len(problems) > 1 else problems[0].message
     no_layer = any(p.kind == "unsupported-op" for p in problems)
-    tail = f"\n(ops with a netgraph layer: {', '.join(sorted(ops))})" if no_layer else ""
+    tail = f"\n(ops with a netgraph layer: {', '.join(known)})" if no_layer else ""
     raise SpecError(f"{where}: cannot import {body}{tail}", problems)
 
 

@@ -13,6 +13,7 @@ from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.summary import node_elements
 from netgraph.core.types import Conflict, element_count
 from netgraph.core.walk import map_nodes, nested_nodes
+from netgraph.spec.dump import shown_layer
 from netgraph.spec.problem_sources import at_layer
 from netgraph.spec.yaml_nodes import Loc
 
@@ -42,7 +43,7 @@ def check_arrays(reader: Any, net: Any, graph: Any) -> None:
         if getattr(layer, "NETS", None) or not layer.ARRAYS:
             continue  # an operator: its inner layers are visited themselves
         arrays, fields = layer.arrays, layer.ARRAYS
-        label = f"layer {'/'.join(path) or layer.type_name!r} ({layer.type_name})"
+        label = f"layer {shown_layer(path, layer)!r} ({layer.type_name})"
         weights, taken = reader.arrays_from.get(path, (None, ()))
         given = reader.layer_specs.get(path, {})  # 'biases: null': saved uninitialised, on purpose
         missing = [name for name, value in arrays.items()

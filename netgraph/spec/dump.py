@@ -29,7 +29,7 @@ from netgraph.core.shared import NetSharedArray
 from netgraph.spec.options import Flow, Unwritable, codec, data, option_codecs, shape_data
 from netgraph.spec.yaml_nodes import RESOLVERS
 
-__all__ = ["to_yaml", "dump_data", "spec_data"]
+__all__ = ["to_yaml", "dump_data", "spec_data", "shown_layer"]
 
 _FLOW_WIDTH = 100
 
@@ -136,7 +136,7 @@ class _Writer:
                 try:
                     out[key] = how.write(value)
                 except Unwritable as exc:
-                    self.errors.append(f"layer {_shown(path, layer)!r} option {key}= {exc}")
+                    self.errors.append(f"layer {shown_layer(path, layer)!r} option {key}= {exc}")
         if getattr(type(layer), "MODULE", None) is not None:  # register_module's layer: its module's state
             self.module_state(layer, path)
         if self.arrays is not None and array_fields:  # saved: an array left unset beside saved ones is written
@@ -153,8 +153,9 @@ class _Writer:
             return name
         other = next((n for n, c in REGISTRY.items() if _same_class(c, cls)), None)
         if other is None:
-            self.errors.append(f"layer {_shown(path, layer)!r} ({name}): its type is not registered, so a spec naming it "
-                               f"could not be read back; register it with netgraph.layers.register({name}) first")
+            self.errors.append(f"layer {shown_layer(path, layer)!r} ({name}): its type is not registered, so a spec "
+                               f"naming it could not be read back; register it with netgraph.layers.register({name}) "
+                               f"first")
         return other or name
 
     def module_state(self, layer: Any, path: tuple) -> None:
@@ -166,9 +167,9 @@ class _Writer:
             return
         fresh = type(layer)(**layer.options()).arrays
         if any(not (v.shape == fresh[k].shape and v.equal(fresh[k])) for k, v in arrays.items()):
-            self.errors.append(f"layer {_shown(path, layer)!r} ({layer.type_name}) holds arrays other than the ones its "
-                               f"options make (trained, or set with with_arrays), which a spec's text cannot hold; "
-                               f"netgraph.save(net, path) writes them to the arrays file beside the spec")
+            self.errors.append(f"layer {shown_layer(path, layer)!r} ({layer.type_name}) holds arrays other than the "
+                               f"ones its options make (trained, or set with with_arrays), which a spec's text cannot "
+                               f"hold; netgraph.save(net, path) writes them to the arrays file beside the spec")
 
     def shared_array(self, value: NetSharedArray, key: str) -> Flow:
         """``{shared: name}``; its first user also carries the values (inline, or under ``key`` in the arrays)."""
@@ -219,7 +220,7 @@ def to_yaml(net: Any, name: str | None = None, description: str | None = None) -
     return dump_data(data)
 
 
-def _shown(path: tuple, layer: Any) -> str:
+def shown_layer(path: tuple, layer: Any) -> str:
     """A layer's path in a message; a layer written alone (path ``()``) by its type name."""
     return "/".join(path) or layer.type_name
 

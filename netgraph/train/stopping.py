@@ -69,9 +69,8 @@ def ended_before(stopping: Stopping | None, max_time: float | None, progress: An
 
 def _refused(subject: str, detail: str, kind: str, found: Any, expected: Any = None) -> OptionError:
     """The OptionError "``subject`` ``detail``" about training_stopping_criterion: its ``kind``, the value ``found``
-    (a list or mapping as a tuple: a Diagnostic is a hashable value) and what was ``expected``, so that a reader
-    naming the option its own way (the command line's --stop-on) need not parse the message."""
-    found = tuple(found) if isinstance(found, list) else tuple(found.items()) if isinstance(found, Mapping) else found
+    (a list or mapping as a tuple, as a Diagnostic keeps it) and what was ``expected``, so that a reader naming the
+    option its own way (the command line's --stop-on) need not parse the message."""
     return OptionError(f"{subject} {detail}", option=STOPPING, kind=kind, found=found, expected=expected,
                        detail=detail)
 

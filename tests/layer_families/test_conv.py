@@ -125,9 +125,9 @@ def test_bad_options(make, option, message):
 
 
 @pytest.mark.parametrize("make, expected, found", [
-    (lambda: ConvolutionLayer(4, [3, 3], stride=[1, 1, 1]), "2 values", [1, 1, 1]),
+    (lambda: ConvolutionLayer(4, [3, 3], stride=[1, 1, 1]), "2 values", (1, 1, 1)),  # lists kept as tuples
     (lambda: ConvolutionLayer(4, 3, weights=torch.zeros(5, 1, 3)), 4, 5),
-    (lambda: ConvolutionLayer(4, 5, weights=torch.zeros(4, 1, 3)), [5], [3]),
+    (lambda: ConvolutionLayer(4, 5, weights=torch.zeros(4, 1, 3)), (5,), (3,)),
     (lambda: ConvolutionLayer(4, 3, biases=torch.zeros(5)), (4,), (5,)),
 ])
 def test_a_bad_value_says_what_was_expected_and_found(make, expected, found):
