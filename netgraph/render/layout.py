@@ -30,7 +30,8 @@ from netgraph.render.model import Diagram, Node
 __all__ = ["Geometry", "Placed", "node_size", "place", "bends"]
 
 CHAR = 0.58  # average glyph width of Helvetica, in font sizes
-BODY_PT, PORT_PT, TERM_PT = 10.0, 9.0, 11.0
+BODY_PT, PORT_PT, TERM_PT, LABEL_PT = 10.0, 9.0, 11.0, 9.0
+LABEL_PAD = 4.0  # between an edge label and the boxes on either side of its gap (left-right flows)
 PAD, PORT_H, LINE_H = 4.0, 17.0, 13.0
 NODESEP, RANKSEP, CLUSTER_PAD, CLUSTER_LABEL = 18.0, 34.0, 8.0, 14.0
 LANESEP = 6.0  # between neighbouring lanes of long edges: tighter than boxes, apart enough to tell them apart
@@ -252,6 +253,17 @@ def _coordinates(geo: Geometry, iterations: int = 4) -> dict[str, float]:
     return u
 
 
+def _label_room(d: Diagram, geo: Geometry) -> list[float]:
+    """For a left-right flow, by rank, the length along the flow that the gap before it needs: each edge's label is
+    drawn across the gap before its destination's rank (``svg.py``), centred, so the gap takes the widest one."""
+    room = [0.0] * (len(geo.order) + 1)
+    for e in d.edges:
+        if e.label:
+            r = geo.rank[e.dst]
+            room[r] = max(room[r], text_width(e.label, LABEL_PT) + 2 * LABEL_PAD)
+    return room
+
+
 def place(d: Diagram) -> Placed:
     """Lay out a diagram model: node centres, edge waypoints and cluster boxes in SVG points."""
     horizontal = d.options.rankdir in ("LR", "RL")
@@ -263,6 +275,7 @@ def place(d: Diagram) -> Placed:
     pads = Pads.of(d.options.rankdir, CLUSTER_PAD, CLUSTER_LABEL)
     box_u, lane_u = tree.separate(geo, u, pads, NODESEP, LANESEP, lanes_by_cluster(geo, u))
     before, after = tree.rank_gaps(pads, len(geo.order))
+    room = _label_room(d, geo) if horizontal else [0.0] * (len(geo.order) + 1)
     v, band, edge = {}, [], 0.0
     for r, row in enumerate(geo.order):
         edge += before[r]
@@ -270,7 +283,8 @@ def place(d: Diagram) -> Placed:
         for n in row:
             v[n] = edge + half
         band.append((edge, edge + 2 * half))
-        edge += 2 * half + after[r] + RANKSEP
+        gap = after[r] + RANKSEP + (before[r + 1] if r + 1 < len(before) else 0.0)
+        edge += 2 * half + after[r] + RANKSEP + max(0.0, room[r + 1] - gap)
     box_v = tree.spans_v(geo, v, pads)
     paths = routes(geo, u, band, lane_u, RANKSEP / 4)
     margin = 12.0

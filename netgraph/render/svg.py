@@ -7,8 +7,8 @@ from collections import defaultdict
 from itertools import pairwise
 from xml.sax import saxutils
 
-from netgraph.render.layout import (BODY_PT, LINE_H, PAD, PORT_H, PORT_PT, TERM_PT, Placed, body_lines, place,
-                                   text_width)
+from netgraph.render.layout import (BODY_PT, LABEL_PT, LINE_H, PAD, PORT_H, PORT_PT, TERM_PT, Placed, body_lines,
+                                   place, text_width)
 from netgraph.render.model import BORDER, FILL, Diagram, Node, visible
 
 __all__ = ["draw", "layout_svg"]
@@ -163,12 +163,12 @@ def _edge(index: int, e, points: list[tuple[float, float]], rankdir: str) -> tup
     arrow = " ".join(f"{_n(x)},{_n(y)}" for x, y in (tip, (base[0] + px, base[1] + py), (base[0] - px, base[1] - py)))
     (ax, ay), (bx, by) = points[-3:-1] if len(points) > 3 else points[-2:]  # the last bend, in the gap before dst
     lx, ly = (ax + bx) / 2 + (4 if fy else 0), (ay + by) / 2 - (4 if fx else 0)
-    right = lx + text_width(e.label, 9) / (1 if fy else 2)
+    right = lx + text_width(e.label, LABEL_PT) / (1 if fy else 2)
     return (f'<g id="edge{index}" class="edge">\n<title>{escape(e.tooltip)}</title>\n'
             f'<path fill="none" stroke="{EDGE_COLOUR}" d="{" ".join(d)}"/>\n'
             f'<polygon fill="{EDGE_COLOUR}" stroke="{EDGE_COLOUR}" points="{arrow}"/>\n'
             f'<text text-anchor="{"start" if fy else "middle"}" x="{_n(lx)}" y="{_n(ly)}" font-family="{FONT}" '
-            f'font-size="9" fill="{TEXT_COLOUR}">{escape(e.label)}</text>\n</g>'), right
+            f'font-size="{_n(LABEL_PT)}" fill="{TEXT_COLOUR}">{escape(e.label)}</text>\n</g>'), right
 
 
 def _clusters(d: Diagram, p: Placed, crossing: dict[tuple, list[Rect]]) -> list[str]:
