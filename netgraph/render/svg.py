@@ -177,10 +177,12 @@ def _clusters(d: Diagram, p: Placed, crossing: dict[tuple, list[Rect]]) -> list[
         if c.path not in p.clusters:
             continue
         x0, y0, x1, y1 = p.clusters[c.path]
-        out.append(f'<g id={quoteattr(c.id)} class="cluster">\n<title>{escape(c.id)}</title>\n'
-                   + _rect(x0, y0, x1 - x0, y1 - y0, "none", EDGE_COLOUR, ' rx="6" stroke-dasharray="5,2"') + "\n"
-                   + _text(_label_x(c.label, p.clusters[c.path], crossing.get(c.path, ())), y0 + 12, escape(c.label),
-                           10, f' fill="{TEXT_COLOUR}"') + "\n</g>")
+        box = (_rect(x0, y0, x1 - x0, y1 - y0, "none", EDGE_COLOUR, ' rx="6" stroke-dasharray="5,2"') + "\n"
+               + _text(_label_x(c.label, p.clusters[c.path], crossing.get(c.path, ())), y0 + 12, escape(c.label),
+                       10, f' fill="{TEXT_COLOUR}"'))
+        if c.tooltip:  # as dot draws a cluster's tooltip: a link around its box and label
+            box = f'<g id={quoteattr("a_" + c.id)}><a xlink:title={quoteattr(c.tooltip)}>\n{box}\n</a></g>'
+        out.append(f'<g id={quoteattr(c.id)} class="cluster">\n<title>{escape(c.id)}</title>\n{box}\n</g>')
     return out
 
 
