@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import pairwise
+from unicodedata import east_asian_width
 
 import networkx as nx
 
@@ -38,7 +39,10 @@ LANESEP = 6.0  # between neighbouring lanes of long edges: tighter than boxes, a
 
 
 def text_width(text: str, size: float) -> float:
-    return len(text) * size * CHAR
+    """About how wide ``text`` is at ``size`` pt: ``CHAR`` per character, a full em for East Asian wide ones (Chinese,
+    Japanese, Korean, fullwidth forms), which are about twice as wide as a Latin letter."""
+    wide = 0 if text.isascii() else sum(east_asian_width(c) in "WF" for c in text)
+    return (len(text) * CHAR + wide * (1 - CHAR)) * size
 
 
 def body_lines(node: Node) -> list[str]:
