@@ -6,13 +6,14 @@ whatever the label: a shape such as ``(b, 16, 128, 128)`` (about 70 pt wide) ran
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from functools import partial
 
 import pytest
 
-from netgraph import NetChain, NetGraph
+from netgraph import FunctionLayer, LinearLayer, NetChain, NetGraph, NetPort
 from tests.test_render import SVG, groups, nodes_by_id
 from tests.test_render_edge_routes import label_box, render, unet, wide_ports
-from tests.test_render_layout import Rect, meet, operators, rect_of
+from tests.test_render_layout import Rect, meet, operators, random_net, rect_of
 
 
 def image_chain() -> NetGraph:
@@ -36,3 +37,24 @@ def test_edge_labels_keep_off_every_node(make, rankdir):
         label = label_rect(g.find(f"{SVG}text"))
         hit = [nid for nid, box in boxes.items() if meet(label, box)]
         assert not hit, (rankdir, g.find(f"{SVG}title").text, "label over", hit)
+
+
+def crossing_into_one_layer() -> NetGraph:
+    """Two edges that cross on their way into neighbouring slots (a VAE's KL term: mu and sigma), beside others."""
+    return NetGraph({"mu": LinearLayer(2), "log_sigma": LinearLayer(2), "sigma": "Exp",
+                     "z": FunctionLayer("#mu + #sigma"), "kl": FunctionLayer("#mu * #sigma")},
+                    [("log_sigma", "sigma"), ("mu", NetPort("z", "mu")), ("sigma", NetPort("z", "sigma")),
+                     ("mu", NetPort("kl", "mu")), ("sigma", NetPort("kl", "sigma"))], Input=16)
+
+
+@pytest.mark.parametrize("rankdir", ["TB", "LR", "BT", "RL"])
+@pytest.mark.parametrize("make", [crossing_into_one_layer, wide_ports,
+                                  *(partial(random_net, seed) for seed in (4, 9, 10, 12))])
+def test_edge_labels_keep_off_each_other(make, rankdir):
+    """Labels in one gap were all drawn across its middle: two edges that ran close there had their labels on top
+    of each other (``(b, 2)(b, 2)``). Such labels now go in rows along the gap, which lengthens to hold them."""
+    root = render(make(), rankdir)
+    labels = [(g.find(f"{SVG}title").text, label_rect(g.find(f"{SVG}text"))) for g in groups(root, "edge")]
+    for k, (a, ra) in enumerate(labels):
+        hit = [b for b, rb in labels[k + 1:] if meet(ra, rb)]
+        assert not hit, (rankdir, a, "label meets the labels of", hit)
