@@ -46,7 +46,8 @@ def test_layers_inside_an_operator_are_described_in_their_tooltips(backend):
     tips = tooltips(render(net, backend))
     where = "layer 1 'seq' (NetMapOperator) > inner net 'net'"
     assert tips["L.seq.net.1"] == f"{where} > layer 1 (LinearLayer): LinearLayer(3)"
-    assert tips["L.seq.net.2.act"] == f"{where} > layer 2 (NetGraph) > layer 1 'act' (ElementwiseLayer): ElementwiseLayer('Tanh')"
+    assert tips["L.seq.net.2.act"] == (f"{where} > layer 2 (NetGraph) > layer 1 'act' (ElementwiseLayer): "
+                                       "ElementwiseLayer('Tanh')")
     assert tips["L.last"] == "layer 2 'last' (SequenceLastLayer): SequenceLastLayer()"
 
 
@@ -57,4 +58,5 @@ def test_an_inner_net_box_is_described_in_its_tooltip(backend):
     fold = NetFoldOperator(cell)
     tips = box_tips(render(NetGraph({"fold": fold}, [], Input=("n", 3)), backend))
     assert tips == {"cluster_fold": f"layer 1 'fold' (NetFoldOperator): {fold!r}",
-                    "cluster_fold.net": f"layer 1 'fold' (NetFoldOperator) > inner net 'net': {fold.inner_nets()['net']!r}"}
+                    "cluster_fold.net": f"layer 1 'fold' (NetFoldOperator) > inner net 'net': "
+                                        f"{fold.inner_nets()['net']!r}"}
