@@ -154,3 +154,15 @@ def test_wide_characters_get_their_width_in_the_builtin_layout():
     boxes = {g.get("id"): rect_of(g) for g in root.iter(f"{SVG}g") if "node" in (g.get("class") or "").split()}
     box = boxes[f"L.{escape_id(name)}"]
     assert box[2] - box[0] >= 13 * 10, box
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_title_line_ending_in_a_quote_keeps_its_line_break(backend):
+    r"""Graphviz drops a line break written as is right after an escaped quote (``"a\"`` then a new line): the title
+    'say "hi"' over '\N' was drawn by dot as one line, 'say "hi"\N'. Line breaks go to Graphviz as ``\n`` now."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        root = ET.fromstring(NetGraph({"a": LinearLayer(3)}, [], Input=2).render_svg(backend=backend,
+                                                                                      title='say "hi"\n\\N'))
+    lines = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+    assert lines[:2] == ['say "hi"', "\\N"], lines
