@@ -78,15 +78,16 @@ class _Builder:
         self.prefix[path] = full
         parent = self.where[frame]
         try:
-            self.where[path] = None if parent is None or not isinstance(graph, NetGraph) else self.describe(parent, graph, name)
+            self.where[path] = None if parent is None else self.describe(parent, graph, name)
         except Exception:  # noqa: BLE001 - a user layer that cannot be described: its path stands in, as below
             self.where[path] = None
         return path
 
     @staticmethod
-    def describe(parent: str, graph: NetGraph, name: str) -> str:
-        """``NetGraph.describe`` of the path, from its parent's (kept to what a tooltip shows)."""
-        own = _words(graph.describe(((name,), None)))
+    def describe(parent: str, graph: Any, name: str) -> str:
+        """``NetGraph.describe`` of the path (in an operator ``graph``: its inner net ``name``), from its parent's
+        (kept to what a tooltip shows)."""
+        own = _words(graph.describe(((name,), None))) if isinstance(graph, NetGraph) else f"inner net {name!r}"
         return (f"{parent} > {own}" if parent else own)[: TOOLTIP + 1]
 
     def tooltip(self, frame: tuple, name: str, graph: Any, layer: Any) -> str:
@@ -158,7 +159,8 @@ class _Builder:
         self.cluster(path, label, self.tooltip(frame, name, graph, layer), layer.input_ports, [])
         for inner_name, inner in layer.inner_nets().items():
             inner_path = self.enter(path, inner_name, layer)
-            self.cluster(inner_path, f"{inner_name} · inner net", "", inner.input_ports, inner.output_ports, inner, depth)
+            self.cluster(inner_path, f"{inner_name} · inner net", self.tooltip(path, inner_name, layer, inner),
+                         inner.input_ports, inner.output_ports, inner, depth)
             ends = [("I.", path, p, "I.", inner_path, p) for p in inner.input_ports if p in layer.input_ports]
             ends += [("O.", inner_path, p, "O.", path, p) for p in inner.output_ports if p in layer.output_ports]
             if isinstance(layer, NetFoldOperator):  # the state: given or zeros -> inner State; Output -> final State

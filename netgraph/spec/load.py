@@ -259,8 +259,10 @@ class SpecReader(ProblemLog):
     def graph(self, spec: YMap, prefix: tuple, kind: str) -> Any:
         value = spec.get("layers")
         if not isinstance(value, (YMap, YSeq)) or not value:
+            found = ("it has none" if "layers" not in spec else "found nothing after 'layers:' (null)" if value is None
+                     else f"found {value!r}")  # in YAML's words: no key, or a null, is not Python's None
             return self.error(spec.value_locs.get("layers", spec.loc), f"a {kind} needs 'layers:', a mapping of "
-                              f"names to layers or a list (numbered from 1); found {value!r}"[:300],
+                              f"names to layers or a list (numbered from 1); {found}"[:300],
                               layer=prefix, kind="missing-key" if "layers" not in spec else "value-type",
                               found=None if "layers" not in spec else value_kind(value))
         loc_of = Locator(self, self.file, prefix)
