@@ -36,7 +36,7 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
                             "the outputs are Output"),
     (["--loss", "{Output: 1, Extra: 2}"], "--loss 'Extra' is not an output port"),
     (["--method", "SGD", "--momentum", "-1"], "--momentum must be a number in [0, 1), found -1.0"),
-    (["--epsilon", "-1"], "--epsilon must be a number >= 0, found -1.0"),
+    (["--epsilon", "-1"], "--epsilon must be a number > 0, found -1.0"),
     (["--loss", "{Output: -1}"], "--loss: weight of 'Output' must be a finite number >= 0, found -1"),
     (["--loss", "{Output: {warmup_unit: epochs}}"], "--loss: warmup_unit of 'Output' must be 'rounds' or 'batches'"),
     (["--loss", "{Output: {wieght: 1}}"], "--loss: 'Output' has no key 'wieght' (did you mean 'weight'?)"),
