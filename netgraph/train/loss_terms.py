@@ -14,6 +14,7 @@ from netgraph.train.torch_objects import channel_classes_hint, class_labels, log
 from netgraph.core.layer import Layer
 from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.train.data import Expect
+from netgraph.train.loss_inputs import loss_inputs
 from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.core.graph import NetGraph
 from netgraph.backend.initialize import net_initialize
@@ -177,7 +178,7 @@ class CallableTerm(Term):
         return f"{getattr(self.fn, '__name__', 'a function')}(outputs, batch)"
 
     def __call__(self, outputs: dict, batch: dict) -> torch.Tensor:
-        value = self.fn(outputs, batch)
+        value = self.fn(*loss_inputs(outputs, batch, self.describe()))
         if not isinstance(value, torch.Tensor):
             raise OptionError(f"loss_function {self.describe()} must return a tensor (a scalar or one value per "
                               f"example), returned {type(value).__name__}")
