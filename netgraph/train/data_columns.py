@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import torch
@@ -104,7 +104,8 @@ def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
     return out
 
 
-def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str], listed: bool) -> torch.Tensor | None:
+def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str], listed: bool,
+               numbers: Sequence[int] | None) -> torch.Tensor | None:
     t = exp.type
     want = _batch_shape(t.shape)
     try:  # the same dtype policy as calling a net: reals to the working precision, integers as int64
@@ -145,14 +146,15 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str], list
     elif x.dim() == 0:
         problems.append(f"{exp.what} (key {key!r}): expected one value per example along dim 0, found a scalar")
         return None
-    return _check_values(key, x, exp, problems)
+    return _check_values(key, x, exp, problems, numbers)
 
 
-def _check_values(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -> torch.Tensor | None:
+def _check_values(key: str, x: torch.Tensor, exp: Expect, problems: list[str],
+                  numbers: Sequence[int] | None) -> torch.Tensor | None:
     if x.numel() == 0:
         return x
     if x.is_floating_point():
-        bad = non_finite(x, exp.finite)
+        bad = non_finite(x, exp.finite, numbers=numbers)
         if bad:
             problems.append(f"{exp.what} (key {key!r}): {bad}, which makes the loss non-finite; remove or fix "
                             f"such examples")
@@ -185,9 +187,10 @@ def _unknown_key_hint(key: str, keys: list[str]) -> str:
 
 
 def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect], allow_extra: bool,
-                  what: Any, listed: bool = False) -> dict[str, torch.Tensor]:
+                  what: Any, listed: bool = False, numbers: Sequence[int] | None = None) -> dict[str, torch.Tensor]:
     """The columns converted to the ports' dtypes; one DataError listing every problem otherwise. ``listed``: the
-    columns of a list of examples (where an extra dim may be examples given in batches)."""
+    columns of a list of examples (where an extra dim may be examples given in batches); ``numbers``: each row's
+    example index in the data given, for columns that are a part of it (a length bucket)."""
     cols = _under_expected_keys(cols, expect)
     problems = []
     missing = [k for k in expect if k not in cols and not expect[k].optional]
@@ -206,7 +209,7 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
     out: dict[str, torch.Tensor] = {}
     for k, x in cols.items():
         if k in expect:
-            checked = _check_one(k, x, expect[k], problems, listed)
+            checked = _check_one(k, x, expect[k], problems, listed, numbers)
             if checked is not None:
                 out[k] = checked
         elif allow_extra:
