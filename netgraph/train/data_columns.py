@@ -26,7 +26,7 @@ from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.backend.evaluation import as_port_tensor, ragged_hint
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.shape_hints import layout_hint
-from netgraph.train.data_checks import batches_hint, non_finite, shared_length_problems
+from netgraph.train.data_checks import batches_hint, examples_at, non_finite, shared_length_problems
 
 __all__ = ["Expect", "columns_from", "check_columns"]
 
@@ -163,19 +163,26 @@ def _check_values(key: str, x: torch.Tensor, exp: Expect, problems: list[str],
         lo, hi = int(x.min()), int(x.max())
         if lo < 0 or hi >= exp.classes:
             problems.append(f"{exp.what} (key {key!r}): class indices must lie in 0..{exp.classes - 1} "
-                            f"(the output has {counted(exp.classes, 'class', 'classes')}), found values in {lo}..{hi}")
+                            f"(the output has {counted(exp.classes, 'class', 'classes')}), found values in {lo}..{hi}"
+                            f"{_outside(x, 0, exp.classes - 1, numbers)}")
             return None
     elif exp.indices is not None and (int(x.min()) < 0 or int(x.max()) >= exp.indices[0]):
         problems.append(f"{exp.what} (key {key!r}): indices must lie in 0..{exp.indices[0] - 1} for {exp.indices[1]}, "
-                        f"which embeds {exp.indices[0]}, found values in {int(x.min())}..{int(x.max())}")
+                        f"which embeds {exp.indices[0]}, found values in {int(x.min())}..{int(x.max())}"
+                        f"{_outside(x, 0, exp.indices[0] - 1, numbers)}")
         return None
     elif x.is_floating_point() and exp.unit_interval:
         lo, hi = float(x.min()), float(x.max())
         if lo < 0 or hi > 1:
             problems.append(f"{exp.what} (key {key!r}): cross-entropy targets are probabilities and must lie in "
-                            f"[0, 1], found values in [{lo:g}, {hi:g}]")
+                            f"[0, 1], found values in [{lo:g}, {hi:g}]{_outside(x, 0, 1, numbers)}")
             return None
     return x
+
+
+def _outside(x: torch.Tensor, low: float, high: float, numbers: Sequence[int] | None) -> str:
+    """Where ``x`` (examples along dim 0) holds values outside [low, high]: the first such example, and how many."""
+    return examples_at(((x < low) | (x > high)).reshape(x.shape[0], -1).any(1), numbers)
 
 
 def _unknown_key_hint(key: str, keys: list[str]) -> str:
