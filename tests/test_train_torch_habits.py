@@ -283,3 +283,15 @@ def test_arrays_saved_by_position_are_told_to_be_saved_by_key(tmp_path, cli):
     save(net, tmp_path / "s.yaml")
     ran = cli("train", "s.yaml", "--data", "pos.npz", "--rounds", "1", "--quiet")
     assert ran.code == 1 and hint in ran.err, ran.err
+
+
+@pytest.mark.parametrize("as_numpy", [False, True])
+def test_a_list_of_inputs_and_targets_is_told_the_pair_is_a_tuple(as_numpy):
+    """Found by QA: net_train(net, [x, y]) said only "a list of examples must hold dicts; example 0 is Tensor"."""
+    x, y = torch.randn(8, 4), torch.randint(0, 3, (8,))
+    pair = [x.numpy(), y.numpy()] if as_numpy else [x, y]
+    with pytest.raises(DataError) as info:
+        net_train(NetChain([LinearLayer(3)], input=4), pair, max_training_rounds=1)
+    assert str(info.value) == (f"training data: a list of examples must hold dicts (port -> value); example 0 is "
+                               f"{type(pair[0]).__name__}: for inputs and targets, give the pair as a tuple, "
+                               f"net_train(net, (inputs, targets)) (a list holds examples, one dict each)")

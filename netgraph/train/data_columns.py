@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy
 import torch
 
 from netgraph.core.wording import counted
@@ -68,6 +69,15 @@ def _tensor(key: str, value: Any, what: str) -> torch.Tensor:
                         f"{ragged_hint(value)}") from None
 
 
+def _pair_hint(examples: list) -> str:
+    """For [inputs, targets] (two arrays of as many examples), the pair form, which is a tuple; else ''."""
+    arrays = [e for e in examples if isinstance(e, (torch.Tensor, numpy.ndarray)) and e.ndim]
+    if len(examples) == 2 and len(arrays) == 2 and len(arrays[0]) == len(arrays[1]):
+        return (": for inputs and targets, give the pair as a tuple, net_train(net, (inputs, targets)) (a list holds "
+                "examples, one dict each)")
+    return ""
+
+
 def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
     """Tensors by key from a dict of arrays or a list of example dicts (stacked along a new dim 0; sequences of
     different lengths stay a list, one tensor per example)."""
@@ -82,7 +92,7 @@ def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
     bad = [i for i, e in enumerate(examples) if not isinstance(e, Mapping)]
     if bad:
         raise data_error(what, f"a list of examples must hold dicts (port -> value); example {bad[0]} is "
-                        f"{type(examples[bad[0]]).__name__}")
+                        f"{type(examples[bad[0]]).__name__}{_pair_hint(examples)}")
     keys = list(examples[0])
     if not keys and all(not e for e in examples):  # no column would say how many examples there are
         raise DataError(f"{what} is a list of examples that hold no keys; give one array per input port and target",
