@@ -20,6 +20,9 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
     # Wolfram's ValidationSet -> Scaled[0.1]: it said "--validation: no data file or image folder 'Scaled[0.1]'"
     (["--validation", "Scaled[0.1]"], "--validation 'Scaled[0.1]': a fraction of the data to hold out is written "
                                       "--validation 0.1 (Wolfram's Scaled[0.1])"),
+    # it said "--validation: no data file or image folder '10%'"
+    (["--validation", "10%"], "--validation '10%': a fraction of the data to hold out is written --validation 0.1 "
+                              "(10% of the examples)"),
     (["--device", "cuda:99"], "--device cuda:99"),
     (["--device", "tpu"], "--device must be cpu or cuda"),
     (["--learning-rate", "0"], "--learning-rate must be a finite number > 0"),

@@ -295,3 +295,16 @@ def test_a_list_of_inputs_and_targets_is_told_the_pair_is_a_tuple(as_numpy):
     assert str(info.value) == (f"training data: a list of examples must hold dicts (port -> value); example 0 is "
                                f"{type(pair[0]).__name__}: for inputs and targets, give the pair as a tuple, "
                                f"net_train(net, (inputs, targets)) (a list holds examples, one dict each)")
+
+
+@pytest.mark.parametrize("given, written", [("0.2", "0.2 (a number, not text)"), ("20%", "0.2 (20% of the examples)"),
+                                            (" 5 % ", "0.05 (5% of the examples)")])
+def test_a_fraction_to_hold_out_given_as_text_says_how_it_is_written(given, written):
+    """Found by QA: validation_set='0.2' (read from a config file or argv) or '20%' was looked for as a data file:
+    "no image folder or data file '0.2'"."""
+    x = torch.randn(10, 4)
+    with pytest.raises(OptionError) as info:
+        net_train(NetChain([LinearLayer(1)], input=4), (x, x[:, :1]), validation_set=given, max_training_rounds=1)
+    assert str(info.value) == (f"validation_set={given!r}: a fraction of the data to hold out is written "
+                               f"validation_set={written}")
+    assert info.value.diagnostics[0].option == "validation_set"
