@@ -10,7 +10,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from netgraph import (CatenateLayer, CrossEntropyLossLayer, DataError, LinearLayer, MeanSquaredLossLayer, NetChain,
+from netgraph import (CatenateLayer, ClassDecoder, CrossEntropyLossLayer, DataError, LinearLayer, MeanSquaredLossLayer, NetChain,
                       NetGraph, NetPort, OptionError, SoftmaxLayer, net_initialize, net_train)
 
 
@@ -308,3 +308,41 @@ def test_a_fraction_to_hold_out_given_as_text_says_how_it_is_written(given, writ
     assert str(info.value) == (f"validation_set={given!r}: a fraction of the data to hold out is written "
                                f"validation_set={written}")
     assert info.value.diagnostics[0].option == "validation_set"
+
+
+class _ListItems(torch.utils.data.Dataset):
+    """Items as a script writes them: features as a Python list, the label as a class name."""
+
+    def __len__(self) -> int:
+        return 8
+
+    def __getitem__(self, i: int) -> dict:
+        return {"Input": [float(i), 1.0, 2.0, 3.0], "Target": "ab"[i % 2]}
+
+
+def test_a_loaders_python_lists_collated_by_position_say_to_give_tensors():
+    """Found by QA: torch's default collate makes a Python list in each item one tensor per position; the batch's
+    list of 4 tensors of 2 values said "cannot make a tensor from list: only one element tensors can be converted"."""
+    class Numbers(_ListItems):
+        def __getitem__(self, i: int) -> dict:
+            return {**super().__getitem__(i), "Target": [0.5]}
+    with pytest.raises(DataError, match=r"key 'Input': cannot make a tensor from list: .*; it is a list of 4 tensors "
+                                        r"of 2 values, as torch's default collate makes from a Python list in each "
+                                        r"item \(one tensor per position\): make each item's value a tensor or numpy "
+                                        r"array, or give the Dataset itself to net_train"):
+        net_train(NetChain([LinearLayer(1)], input=4), torch.utils.data.DataLoader(Numbers(), batch_size=2),
+                  max_training_rounds=1)
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_class_names_in_a_datasets_items_say_where_they_are_read(batched):
+    class Named(_ListItems):
+        def __getitem__(self, i: int) -> dict:
+            return {**super().__getitem__(i), "Input": torch.ones(4)}
+    net = NetChain([LinearLayer(2), SoftmaxLayer()], input=4, output=ClassDecoder(["a", "b"]))
+    data = torch.utils.data.DataLoader(Named(), batch_size=2) if batched else Named()
+    with pytest.raises(DataError, match=r"key 'Target': cannot make a tensor from list: .*; class names and texts "
+                                        r"in a Dataset's or DataLoader's batches are not encoded: give class indices "
+                                        r"there, or the data as a dict of lists or a list of example dicts, which the "
+                                        r"port's coder reads"):
+        net_train(net, data, max_training_rounds=1)

@@ -66,7 +66,21 @@ def _tensor(key: str, value: Any, what: str) -> torch.Tensor:
         return as_tensor(value)
     except (TypeError, ValueError, RuntimeError) as exc:
         raise data_error(what, f"key {key!r}: cannot make a tensor from {type(value).__name__}: {exc}"
-                        f"{ragged_hint(value)}") from None
+                        f"{ragged_hint(value) or _collated_hint(value)}") from None
+
+
+def _collated_hint(value: Any) -> str:
+    """For a batch value torch's default collate made (a Dataset's or DataLoader's): a list of str, or a Python list
+    in each item made one tensor per position, what to give instead; else ''."""
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return ("; class names and texts in a Dataset's or DataLoader's batches are not encoded: give class indices "
+                "there, or the data as a dict of lists or a list of example dicts, which the port's coder reads")
+    if isinstance(value, list) and len(value) > 1 and all(isinstance(v, torch.Tensor) and v.dim() == 1 for v in value) \
+            and len({len(v) for v in value}) == 1:
+        return (f"; it is a list of {len(value)} tensors of {len(value[0])} values, as torch's default collate makes "
+                f"from a Python list in each item (one tensor per position): make each item's value a tensor or numpy "
+                f"array, or give the Dataset itself to net_train")
+    return ""
 
 
 def _pair_hint(examples: list) -> str:
