@@ -160,3 +160,10 @@ def test_an_epsilon_of_0_is_refused_before_it_makes_the_arrays_nan():
     trained = net_train(net, (x, x[:, :1]), method=("Adam", {"Epsilon": 1e-12}), max_training_rounds=2,
                         progress=False, random_seed=0)
     assert torch.isfinite(trained.layers["lin"].arrays["Weights"]).all()
+
+
+def test_a_method_dict_without_its_name_says_the_key_to_add():
+    """It said "unknown method None; use 'Adam', ...", as if None had been given as the name."""
+    with pytest.raises(OptionError, match=r"^method \{'momentum': 0\.9\} names no method: a dict gives it under "
+                                          r"'name', e\.g\. \{'name': 'SGD', 'momentum': 0\.9\}$"):
+        _train({"momentum": 0.9}, rounds=1)
