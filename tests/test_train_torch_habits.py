@@ -10,8 +10,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from netgraph import (CatenateLayer, ClassDecoder, CrossEntropyLossLayer, DataError, LinearLayer, MeanSquaredLossLayer, NetChain,
-                      NetGraph, NetPort, OptionError, SoftmaxLayer, net_initialize, net_train)
+from netgraph import (CatenateLayer, ClassDecoder, CrossEntropyLossLayer, DataError, LinearLayer, MeanSquaredLossLayer,
+                      NetChain, NetGraph, NetPort, OptionError, SoftmaxLayer, net_initialize, net_train)
 
 
 def _net_and_data():
@@ -346,3 +346,14 @@ def test_class_names_in_a_datasets_items_say_where_they_are_read(batched):
                                         r"there, or the data as a dict of lists or a list of example dicts, which the "
                                         r"port's coder reads"):
         net_train(net, data, max_training_rounds=1)
+
+
+def test_kerass_validation_triple_with_sample_weights_is_told_the_pair():
+    """Found by QA: Keras's validation_data=(x, y, sample_weight) said "a list of examples must hold dicts"."""
+    x, y = torch.randn(8, 4), torch.randn(8, 1)
+    with pytest.raises(DataError, match=r"^validation_set: a list of examples must hold dicts \(port -> value\); "
+                                        r"example 0 is Tensor: a tuple of 3 arrays, as Keras's \(x, y, "
+                                        r"sample_weight\), is no data form here: give the pair \(inputs, targets\); "
+                                        r"no sample weights here: give a loss_function"):
+        net_train(NetChain([LinearLayer(1)], input=4), (x, y), validation_set=(x, y, torch.ones(8)),
+                  max_training_rounds=1)

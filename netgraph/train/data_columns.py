@@ -28,6 +28,7 @@ from netgraph.backend.evaluation import as_port_tensor, ragged_hint
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.train.data_checks import batches_hint, examples_at, non_finite, shared_length_problems
+from netgraph.train.other_names import WEIGHTS
 
 __all__ = ["Expect", "columns_from", "check_columns"]
 
@@ -83,12 +84,18 @@ def _collated_hint(value: Any) -> str:
     return ""
 
 
-def _pair_hint(examples: list) -> str:
-    """For [inputs, targets] (two arrays of as many examples), the pair form, which is a tuple; else ''."""
-    arrays = [e for e in examples if isinstance(e, (torch.Tensor, numpy.ndarray)) and e.ndim]
-    if len(examples) == 2 and len(arrays) == 2 and len(arrays[0]) == len(arrays[1]):
+def _pair_hint(data: Any) -> str:
+    """For [inputs, targets] (two arrays of as many examples), the pair form, which is a tuple; for Keras's (x, y,
+    sample_weight), the pair and where weights go; else ''."""
+    arrays = [e for e in data if isinstance(e, (torch.Tensor, numpy.ndarray)) and e.ndim]
+    if len(arrays) != len(data) or len({len(a) for a in arrays}) != 1:
+        return ""
+    if len(data) == 2 and isinstance(data, list):
         return (": for inputs and targets, give the pair as a tuple, net_train(net, (inputs, targets)) (a list holds "
                 "examples, one dict each)")
+    if len(data) == 3 and isinstance(data, tuple):
+        return (f": a tuple of 3 arrays, as Keras's (x, y, sample_weight), is no data form here: give the pair "
+                f"(inputs, targets); no sample weights here: {WEIGHTS}")
     return ""
 
 
@@ -106,7 +113,7 @@ def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
     bad = [i for i, e in enumerate(examples) if not isinstance(e, Mapping)]
     if bad:
         raise data_error(what, f"a list of examples must hold dicts (port -> value); example {bad[0]} is "
-                        f"{type(examples[bad[0]]).__name__}{_pair_hint(examples)}")
+                        f"{type(examples[bad[0]]).__name__}{_pair_hint(data)}")
     keys = list(examples[0])
     if not keys and all(not e for e in examples):  # no column would say how many examples there are
         raise DataError(f"{what} is a list of examples that hold no keys; give one array per input port and target",
