@@ -87,6 +87,7 @@ def _columns(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | Non
         return columns
     if _is_pair(net, data):  # (inputs, targets): the dict it stands for, so a decoder reads its labels too
         data = {net.input_ports[0]: data[0], "Target": data[1]}
+    data = _as_columns(net, data)
     if not isinstance(data, Mapping):
         _refuse_uncoded(net, _unencoded_columns(net, data), what)  # example dicts holding labels, say
         return None
@@ -102,6 +103,22 @@ def _columns(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | Non
     if len(set(sizes.values())) > 1:
         raise data_error(what, f"every key must hold the same number of examples, found {sizes}")
     return columns
+
+
+def _as_columns(net: Any, data: Any) -> Any:
+    """A list of example dicts holding values only a coder turns into tensors (a label, a text, an image path or PIL
+    image at a port with a coder) as the dict of lists it stands for, read as that dict is; anything else as it is."""
+    if not (net.coders and isinstance(data, list) and data and all(isinstance(e, Mapping) for e in data)):
+        return data
+    keys = list(data[0])
+    coded = [k for k in keys if _coder_for(net, str(k)) is not None]
+    if any(set(e) != set(keys) for e in data) or not any(_needs_coder(e[k]) for e in data for k in coded):
+        return data  # examples of other keys: the tensor path names them; tensors at coded ports: encoded already
+    return {k: [e[k] for e in data] for k in keys}
+
+
+def _needs_coder(value: Any) -> bool:
+    return isinstance(value, (str, os.PathLike)) or type(value).__module__.startswith("PIL.")
 
 
 def _kind(value: Any, shape: Any) -> str | None:

@@ -14,6 +14,7 @@ from netgraph.train.torch_objects import channel_classes_hint, class_labels, log
 from netgraph.core.layer import Layer
 from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.train.data import Expect
+from netgraph.train.loss_inputs import loss_inputs
 from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.core.graph import NetGraph
 from netgraph.backend.initialize import net_initialize
@@ -177,11 +178,22 @@ class CallableTerm(Term):
         return f"{getattr(self.fn, '__name__', 'a function')}(outputs, batch)"
 
     def __call__(self, outputs: dict, batch: dict) -> torch.Tensor:
-        value = self.fn(outputs, batch)
+        value = self.fn(*loss_inputs(outputs, batch, self.describe()))
         if not isinstance(value, torch.Tensor):
             raise OptionError(f"loss_function {self.describe()} must return a tensor (a scalar or one value per "
                               f"example), returned {type(value).__name__}")
+        if not value.is_floating_point():  # torch's mean() of integers, or a complex backward, fails deep inside
+            raise OptionError(f"loss_function {self.describe()} must return a tensor of real floating-point values "
+                              f"(a scalar or one value per example), returned one of dtype {value.dtype}: "
+                              f"{_NOT_A_LOSS[value.is_complex()]}", option="loss_function",
+                              expected="a floating-point dtype", found=str(value.dtype))
         return _per_example(value)
+
+
+#: Why a callable's tensor of another dtype is no loss (by whether it is complex), and what to return instead.
+_NOT_A_LOSS = {False: "integers and booleans (a count, a comparison) have no gradient; compute the loss from the "
+                      "outputs' values (a cross-entropy, a squared error) instead",
+               True: "complex numbers have no order to minimise; return a real value such as .abs() or .real"}
 
 
 def loss_layer(kind: str) -> Layer:
