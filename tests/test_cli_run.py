@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 import torch
 
+from netgraph import load
 from netgraph.cli import EPIPE_STATUS, main
+from netgraph.cli.run import example_inputs
 from tests.subprocess_env import checkout_env
 
 SPEC = Path(__file__).resolve().parents[1] / "specs" / "normal_reparameterization.yaml"
@@ -227,3 +229,23 @@ def test_an_input_of_unknown_shape_is_placed_in_the_spec(tmp_path, capsys, text,
     err = capsys.readouterr().err
     assert err.startswith(f"netgraph run: {spec}:{place}: "), err
     assert "'Input'" in err and "shape" in err and "?" in err, err
+
+
+
+@pytest.mark.parametrize("dist", ["DiscreteUniformDistribution", "UniformDistribution"])
+@pytest.mark.parametrize("bounds", [(10, "#b"), ("#a", -5), ("#a", "#b")])
+def test_run_draws_a_bound_on_the_right_side_of_the_other_bound(tmp_path, capsys, dist, bounds):
+    """`run` drew imax in 3..5 and imin in 0..2 whatever the other bound was, so DiscreteUniformDistribution([10, '#b'])
+    failed with 'needs imin <= imax ... fix those values in the data' about values `run` itself made, and Uniform's
+    unchecked inline draw took min > max silently (found by QA). A bound is now drawn beyond the other one."""
+    spec = tmp_path / "bounds.yaml"
+    args = [b if isinstance(b, int) else f"'{b}'" for b in bounds]
+    spec.write_text(f"netgraph: 1\nlayers:\n  d: {{type: RandomArrayLayer, distribution: {{type: {dist}, "
+                    f"args: [[{args[0]}, {args[1]}]]}}, output: 3}}\nedges: []\n")
+    for seed in range(5):
+        torch.manual_seed(seed)
+        inputs, _ = example_inputs(load(spec))
+        low, high = (inputs[b[1:]] if isinstance(b, str) else torch.tensor(float(b)) for b in bounds)
+        assert bool((low < high).all()), (low, high)
+        assert main(["run", str(spec), "-o", str(tmp_path / "b.svg"), "--seed", str(seed)]) == 0
+        capsys.readouterr()

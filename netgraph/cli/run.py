@@ -143,17 +143,36 @@ def parameter_example(net: Any, port: str, shape: tuple) -> tuple[torch.Tensor, 
                     x = torch.eye(shape[-1]).expand(1, *shape).clone()
                 elif rank == 1 and c.hi < math.inf:  # class probabilities: a point of the simplex
                     x = torch.softmax(torch.randn(1, *shape), -1)
-                elif c.integer:  # counts from the smallest allowed; an upper bound (imax) above the lower one
+                elif dist.ONE_LIST:  # a bound of [min, max] or [imin, imax]: beyond the other bound
+                    x = bound_example(dist, name, shape)
+                elif c.integer:  # counts from the smallest allowed
                     x = torch.randint(0, 3, (1, *shape)).float() + (max(c.lo, 0.0) if c.lo > -math.inf else 0.0)
-                    x += 3.0 if name in ("imax", "max") else 0.0
                 elif c.hi < math.inf:
                     x = c.lo + (c.hi - c.lo) * (0.1 + 0.8 * u)
                 elif c.lo > -math.inf:
                     x = c.lo + 1.0 + 0.5 * u  # near 1: no tail that passes float32 (a small shape could)
                 else:
-                    x = torch.randn(1, *shape) + (3.0 if name in ("imax", "max") else 0.0)
+                    x = torch.randn(1, *shape)
                 return x, f"input {port}: values for {type(dist).__name__} parameter {dist.role(name)}: {c.text}"
     return probability_example(net, port, shape) or (torch.randn(1, *shape), None)
+
+
+def bound_example(dist: Any, name: str, shape: tuple) -> torch.Tensor:
+    """Values for bound ``name`` of a one-list distribution ([min, max], [imin, imax]): 1 to 3 steps below the
+    other bound's smallest value (the lower bound) or above its largest (the upper one); 0 where that is a slot too.
+    A step is 1 for integers, else max(1, |other bound|), so that float32 does not round the two together."""
+    lower = dist.PARAMS.index(name) == 0
+    other = dist.params[1 if lower else 0]
+    if isinstance(other, str):
+        edge = 0.0
+    else:
+        values = torch.as_tensor(other, dtype=torch.float64)
+        edge = float(values.min() if lower else values.max())
+    if dist.CONSTRAINTS[name].integer:
+        steps = torch.randint(1, 4, (1, *shape)).double()
+    else:
+        steps = (1 + 2 * torch.rand(1, *shape, dtype=torch.float64)) * max(1.0, abs(edge))
+    return (edge - steps if lower else edge + steps).to(torch.get_default_dtype())
 
 
 def probability_example(net: Any, port: str, shape: tuple) -> tuple[torch.Tensor, str] | None:
