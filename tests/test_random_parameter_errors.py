@@ -8,9 +8,10 @@ import re
 import pytest
 import torch
 
-from netgraph import (BernoulliDistribution, CategoricalDistribution, DataError, ElementwiseLayer, GammaDistribution,
-                      KLDivergenceLayer, MultinormalDistribution, NetGraph, NetMapOperator, NetPort, NormalDistribution,
-                      PoissonDistribution, RandomArrayLayer, interpret, net_port_gradient, set_distribution_checks)
+from netgraph import (BernoulliDistribution, BinomialDistribution, CategoricalDistribution, DataError, ElementwiseLayer,
+                      GammaDistribution, KLDivergenceLayer, MultinormalDistribution, NetGraph, NetMapOperator, NetPort,
+                      NormalDistribution, OptionError, PoissonDistribution, RandomArrayLayer, WeibullDistribution,
+                      interpret, net_port_gradient, set_distribution_checks)
 from netgraph.layers.estimators import EstimatorWarning
 
 
@@ -188,3 +189,21 @@ def test_the_interpreter_gives_a_bad_value_given_as_data_the_compiled_net_s_mess
     with pytest.raises(DataError) as interpreted:
         interpret(net, net.compile(), a=a)
     assert str(interpreted.value) == str(compiled.value)
+
+
+@pytest.mark.parametrize("layer, port, parameter", [
+    (RandomArrayLayer(BinomialDistribution("#count", 0.3)), "count", "n"),
+    (RandomArrayLayer(WeibullDistribution(2.0, 1.0, "#loc"), estimator="score_function"), "loc", "mu"),
+])
+def test_a_parameter_that_gets_no_gradient_fed_one_that_requires_grad_names_layer_port_and_parameter(
+        layer, port, parameter):
+    """The OptionError said all three in its message only: its Diagnostic had no layer, port or option (found by QA)."""
+    net = NetGraph({"pre": ElementwiseLayer("Ramp"), "draw": layer}, [("pre", NetPort("draw", port))], Input=3)
+    module = net.compile()
+    value = torch.full((2, 3), 4.0, requires_grad=True)
+    for call in (lambda: module(Input=value), lambda: interpret(net, module, Input=value)):
+        with pytest.raises(OptionError) as err:
+            call()
+        diagnostic = err.value.diagnostics[0]
+        assert (diagnostic.layer, diagnostic.port, diagnostic.option) == (("draw",), port, parameter)
+        assert diagnostic.kind == "parameter-gradient" and diagnostic.found == "a value that requires grad"
