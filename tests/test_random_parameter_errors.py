@@ -207,3 +207,22 @@ def test_a_parameter_that_gets_no_gradient_fed_one_that_requires_grad_names_laye
         diagnostic = err.value.diagnostics[0]
         assert (diagnostic.layer, diagnostic.port, diagnostic.option) == (("draw",), port, parameter)
         assert diagnostic.kind == "parameter-gradient" and diagnostic.found == "a value that requires grad"
+
+
+@pytest.mark.parametrize("call", ["net", "compiled", "interpreted", "map"])
+def test_a_bad_slot_value_has_the_parameter_expected_and_found_in_its_diagnostic(call):
+    """The DataError said "alpha (shape) must be a finite number > 0, found -1.0" in its message only: its Diagnostic's
+    option, expected and found were None (found by QA)."""
+    if call == "map":
+        net, a = _mapped_gamma(), torch.ones(2, 4, 3)
+        a[1, 2, 0] = -1.0
+    else:
+        net, a = NetGraph({"g": RandomArrayLayer(GammaDistribution("#a", 1.0), output=3)}, [], a=3), torch.ones(2, 3)
+        a[1, 2] = -1.0
+    run = {"net": lambda: net(a=a), "compiled": lambda: net.compile()(a=a), "map": lambda: net.compile()(a=a),
+           "interpreted": lambda: interpret(net, net.compile(), a=a)}
+    with pytest.raises(DataError) as err:
+        run[call]()
+    diagnostic = err.value.diagnostics[0]
+    assert (diagnostic.port, diagnostic.option, diagnostic.expected, diagnostic.found) == (
+        "a", "alpha", "a finite number > 0", -1.0)
