@@ -249,3 +249,23 @@ def test_run_draws_a_bound_on_the_right_side_of_the_other_bound(tmp_path, capsys
         assert bool((low < high).all()), (low, high)
         assert main(["run", str(spec), "-o", str(tmp_path / "b.svg"), "--seed", str(seed)]) == 0
         capsys.readouterr()
+
+
+@pytest.mark.parametrize("operator", ["NetMapOperator", "NetFoldOperator"])
+def test_run_draws_values_a_parameter_takes_for_an_input_that_feeds_it_inside_an_operator(tmp_path, capsys, operator):
+    """An input that reaches a Gamma shape inside a NetMapOperator's (or NetFoldOperator's) net got standard normal
+    values, so `run` failed with 'alpha (shape) must be a finite number > 0, found -0.45 at example 0, sequence
+    element 1' (found by QA): only layers of the graph and its nested graphs were looked at, not operators' nets."""
+    state = "        s: {type: ThreadingLayer, function: Plus}\n" if operator == "NetFoldOperator" else ""
+    edges = "[State -> s, g -> s]" if state else "[]"
+    spec = tmp_path / "mapped.yaml"
+    spec.write_text(
+        "netgraph: 1\nlayers:\n"
+        f"  m:\n    type: {operator}\n    net:\n      type: NetGraph\n      layers:\n"
+        "        g: {type: RandomArrayLayer, distribution: {type: GammaDistribution, args: ['#a', 1.0]}, output: 3}\n"
+        f"{state}      inputs: {{a: 3{', State: 3' if state else ''}}}\n      edges: {edges}\n"
+        "inputs: {a: [n, 3]}\nedges: [a -> m]\n")
+    for seed in range(3):
+        assert main(["run", str(spec), "-o", str(tmp_path / "m.svg"), "--seed", str(seed)]) == 0
+        assert "input a: values for GammaDistribution parameter alpha (shape): a finite number > 0" in \
+            capsys.readouterr().out
