@@ -3,7 +3,11 @@ that of the layer's internal, broadcast tensor: (1, 0, 2) for the value at (1, 2
 
 from __future__ import annotations
 
+import json
+import math
 import re
+import subprocess
+import sys
 
 import pytest
 import torch
@@ -13,6 +17,7 @@ from netgraph import (BernoulliDistribution, BinomialDistribution, CategoricalDi
                       NormalDistribution, OptionError, PoissonDistribution, RandomArrayLayer, WeibullDistribution,
                       interpret, net_port_gradient, set_distribution_checks)
 from netgraph.layers.estimators import EstimatorWarning
+from tests.subprocess_env import checkout_env
 
 
 def test_a_bad_slot_value_is_named_at_its_index_in_the_port():
@@ -226,3 +231,17 @@ def test_a_bad_slot_value_has_the_parameter_expected_and_found_in_its_diagnostic
     diagnostic = err.value.diagnostics[0]
     assert (diagnostic.port, diagnostic.option, diagnostic.expected, diagnostic.found) == (
         "a", "alpha", "a finite number > 0", -1.0)
+
+
+def test_a_nan_binomial_count_with_the_checks_off_draws_nan_instead_of_hanging():
+    """torch.binomial never returns for a NaN count (torch 2.13), so a NaN n with the checks off (compile(checks=False),
+    or traced code, which skips them) hung the call forever (found by QA). Such an element now draws NaN, as NaN
+    parameters of the other distributions do. In a subprocess: the bug is a hang."""
+    script = ("import json\nimport torch\nfrom netgraph import BinomialDistribution, NetGraph, RandomArrayLayer\n"
+              "net = NetGraph([RandomArrayLayer(BinomialDistribution('#n', 0.5), output=2)], [], n=2)\n"
+              "print(json.dumps(net.compile(checks=False)(n=torch.tensor([[float('nan'), 4.0]])).tolist()))\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                            env=checkout_env())
+    assert result.returncode == 0, result.stderr
+    (nan, four), = json.loads(result.stdout)
+    assert math.isnan(nan) and four in (0.0, 1.0, 2.0, 3.0, 4.0)
