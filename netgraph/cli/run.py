@@ -177,9 +177,10 @@ def fed_parameter(net: Any, port: str) -> tuple[Any, str] | None:
 
 
 def bound_example(dist: Any, name: str, shape: tuple) -> torch.Tensor:
-    """Values for bound ``name`` of a one-list distribution ([min, max], [imin, imax]): 1 to 3 steps below the
-    other bound's smallest value (the lower bound) or above its largest (the upper one); 0 where that is a slot too.
-    A step is 1 for integers, else max(1, |other bound|), so that float32 does not round the two together."""
+    """Values for bound ``name`` of a one-list distribution ([min, max], [imin, imax]) a little beyond the other bound
+    (0 where that is a slot too): below its smallest value for the lower bound, above its largest for the upper one.
+    Integers by 0 to 2 (imin <= imax); reals by 0.1 to 0.9 times max(1, |other bound|), so float32 does not round
+    them together and a KLDivergenceLayer's p stays near the support it was written for."""
     lower = dist.PARAMS.index(name) == 0
     other = dist.params[1 if lower else 0]
     if isinstance(other, str):
@@ -188,9 +189,9 @@ def bound_example(dist: Any, name: str, shape: tuple) -> torch.Tensor:
         values = torch.as_tensor(other, dtype=torch.float64)
         edge = float(values.min() if lower else values.max())
     if dist.CONSTRAINTS[name].integer:
-        steps = torch.randint(1, 4, (1, *shape)).double()
+        steps = torch.randint(0, 3, (1, *shape)).double()
     else:
-        steps = (1 + 2 * torch.rand(1, *shape, dtype=torch.float64)) * max(1.0, abs(edge))
+        steps = (0.1 + 0.8 * torch.rand(1, *shape, dtype=torch.float64)) * max(1.0, abs(edge))
     return (edge - steps if lower else edge + steps).to(torch.get_default_dtype())
 
 
