@@ -279,3 +279,16 @@ def test_run_draws_a_kl_divergences_bound_near_the_other_one(tmp_path, capsys):
     for seed in range(5):
         assert main(["run", str(spec), "-o", str(tmp_path / "k.svg"), "--seed", str(seed)]) == 0
         capsys.readouterr()
+
+
+def test_run_places_a_bad_parameter_value_inside_a_map_at_its_layer(tmp_path, capsys):
+    """'netgraph run: layer 'm/net/g' ...' had no file:line:col: the error's Diagnostic had lost its layer (QA)."""
+    spec = tmp_path / "mapped.yaml"
+    spec.write_text(
+        "netgraph: 1\nlayers:\n  m:\n    type: NetMapOperator\n    net:\n      type: NetGraph\n      layers:\n"
+        "        neg: {type: FunctionLayer, function: '-Exp[#]'}\n"
+        "        g: {type: RandomArrayLayer, distribution: {type: GammaDistribution, args: ['#a', 1.0]}, output: 3}\n"
+        "      inputs: {x: 3}\n      edges: [x -> neg -> g.a]\ninputs: {x: [n, 3]}\nedges: [x -> m]\n")
+    assert main(["run", str(spec), "-o", str(tmp_path / "m.svg")]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith(f"netgraph run: {spec}:9:9: layer 'm/net/g' (RandomArrayLayer"), error

@@ -245,3 +245,29 @@ def test_a_nan_binomial_count_with_the_checks_off_draws_nan_instead_of_hanging()
     assert result.returncode == 0, result.stderr
     (nan, four), = json.loads(result.stdout)
     assert math.isnan(nan) and four in (0.0, 1.0, 2.0, 3.0, 4.0)
+
+
+@pytest.mark.parametrize("call", ["compiled", "interpreted"])
+def test_a_bad_value_inside_a_map_has_the_whole_path_of_its_layer_in_its_diagnostic(call):
+    """The Diagnostic of a bad parameter value inside a NetMapOperator had no layer (the message named 'm/net/g'), so
+    `netgraph run` could not place it in the spec (found by QA): the random layer's module was labelled by its
+    whole path for the message, but its path for the Diagnostic was left unset."""
+    net = _mapped_gamma()
+    a = torch.ones(2, 4, 3)
+    a[1, 2, 0] = -1.0
+    run = {"compiled": lambda: net.compile()(a=a), "interpreted": lambda: interpret(net, net.compile(), a=a)}
+    with pytest.raises(DataError) as err:
+        run[call]()
+    assert err.value.diagnostics[0].layer == ("m", "net", "g") and err.value.diagnostics[0].example == 1
+
+
+def test_a_bad_value_at_a_kl_divergence_inside_a_map_names_its_whole_path():
+    """As a random layer's: the message said "layer 'kl'" and, once the map kept the Diagnostic's layer, ('kl',) would
+    have been a path of no layer outside the map."""
+    inner = NetGraph({"kl": KLDivergenceLayer(GammaDistribution("#a", 1.0), GammaDistribution(2.0, 1.0))}, [], a=3)
+    net = NetGraph({"m": NetMapOperator(inner)}, [], a=("n", 3))
+    a = torch.ones(2, 4, 3)
+    a[1, 2, 0] = -1.0
+    with pytest.raises(DataError, match=r"^layer 'm/net/kl' ") as err:
+        net(a=a)
+    assert err.value.diagnostics[0].layer == ("m", "net", "kl")

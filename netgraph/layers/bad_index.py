@@ -108,7 +108,7 @@ def unfolded_error(error: BaseException, length: int, step: bool = False) -> Dat
     if not (length or step):
         return None
     move = (lambda w: w.stepped(length)) if step else (lambda w: w.unfolded(length))
-    return _moved(error, move, ("kind", "port", *_FACTS))  # its layer's path is the inner net's: not one outside
+    return _moved(error, move, ("kind", "port", "layer", *_FACTS))  # the layer's whole path (label_inner_layers)
 
 
 def raise_unfolded(error: BaseException, length: int, step: bool = False) -> None:
