@@ -194,3 +194,10 @@ def test_an_unknown_data_key_names_the_net_s_keys_as_its_ports():
             "'Target' (target of output port 'Output')") in str(info.value)
     unknown = [d for d in info.value.diagnostics if d.kind == "unknown-key"]
     assert [(d.found, d.expected, d.data.name) for d in unknown] == [("Inptu", ("Input", "Target"), "training")]
+
+
+def test_an_unknown_data_key_for_a_net_reading_none_says_so():
+    from netgraph.train.data_columns import check_columns
+    with pytest.raises(DataError) as info:
+        check_columns({"x": torch.zeros(2)}, {}, False, "training data")
+    assert str(info.value) == "bad training data: unknown key 'x'; the net reads no keys"

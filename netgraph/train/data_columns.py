@@ -188,7 +188,8 @@ def _unknown_key(key: str, hinted: list[str], read: Mapping[str, Expect]) -> Dia
     """Key ``key`` the net does not read: the keys it does read, each with its port (``found``: the key, ``expected``:
     the net's keys)."""
     ports = first_few([f"{k!r} ({e.what.split(' (')[0]})" for k, e in read.items()])  # a big net's: the first few
-    text = f"unknown key {key!r}{_unknown_key_hint(key, hinted)}; the net reads the keys {ports}"
+    reads = f"the keys {ports}" if read else "no keys"
+    text = f"unknown key {key!r}{_unknown_key_hint(key, hinted)}; the net reads {reads}"
     return Diagnostic(text, kind="unknown-key", detail=text, found=key, expected=tuple(read))
 
 
