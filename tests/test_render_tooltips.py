@@ -60,3 +60,33 @@ def test_an_inner_net_box_is_described_in_its_tooltip(backend):
     assert tips == {"cluster_fold": f"layer 1 'fold' (NetFoldOperator): {fold!r}",
                     "cluster_fold.net": f"layer 1 'fold' (NetFoldOperator) > inner net 'net': "
                                         f"{fold.inner_nets()['net']!r}"}
+
+
+def edge_tips(root: ET.Element) -> set[str]:
+    """Each edge's tooltip, without its shape label: the link's title (dot, graphviz-pure) or the <title> (built-in)."""
+    tips = set()
+    for g in root.iter(f"{SVG}g"):
+        if g.get("class") == "edge":
+            linked = next((a.get(XLINK) for a in g.iter() if a.get(XLINK) is not None), None)
+            tips.add((linked if linked is not None else g.find(f"{SVG}title").text).rsplit(": ", 1)[0])
+    return tips
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_every_edge_tooltip_names_its_ends_as_net_ports(backend):
+    """Edges into an operator were tipped 'seq Input -> seq/net Input', the others 'seq.net.2.Input ->
+    seq.net.2.act.Input', which cannot tell a nested graph's port from a layer's: every edge now names each end
+    as the NetPort that reaches it, the layer path and the port apart."""
+    inner = NetChain([LinearLayer(3), NetGraph({"act": ElementwiseLayer("Tanh")}, [])])
+    net = NetGraph({"seq": NetMapOperator(inner), "last": SequenceLastLayer()}, [("seq", "last")], Input=("n", 4))
+    assert edge_tips(render(net, backend)) == {
+        "NetPort('Input') -> NetPort('seq', 'Input')",
+        "NetPort('seq', 'Input') -> NetPort(('seq', 'net', 'Input'))",
+        "NetPort(('seq', 'net', 'Input')) -> NetPort(('seq', 'net', '1', 'Input'))",
+        "NetPort(('seq', 'net', '1', 'Output')) -> NetPort(('seq', 'net', '2', 'Input'))",
+        "NetPort(('seq', 'net', '2', 'Input')) -> NetPort(('seq', 'net', '2', 'act', 'Input'))",
+        "NetPort(('seq', 'net', '2', 'act', 'Output')) -> NetPort(('seq', 'net', '2', 'Output'))",
+        "NetPort(('seq', 'net', '2', 'Output')) -> NetPort(('seq', 'net', 'Output'))",
+        "NetPort(('seq', 'net', 'Output')) -> NetPort('seq', 'Output')",
+        "NetPort('seq', 'Output') -> NetPort('last', 'Input')",
+        "NetPort('last', 'Output') -> NetPort('Output')"}

@@ -276,7 +276,8 @@ def test_arrays_saved_by_position_are_told_to_be_saved_by_key(tmp_path, cli):
     np.savez(tmp_path / "pos.npz", np.zeros((4, 3), dtype="float32"), np.zeros((4, 1), dtype="float32"))
     net = NetChain([LinearLayer(1)], input=3)
     hint = ("unknown key 'arr_0' (numpy's name for an array saved by position: save each by its key, "
-            "np.savez(path, Input=..., Target=...)); the keys are ['Input', 'Target']")
+            "np.savez(path, Input=..., Target=...)); the net reads the keys 'Input' (input port 'Input'), "
+            "'Target' (target of output port 'Output')")
     with pytest.raises(DataError) as info:
         net_train(net, tmp_path / "pos.npz", max_training_rounds=1, progress=False)
     assert hint in str(info.value)

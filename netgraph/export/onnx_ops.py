@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.chain import NetChain
+from netgraph.core.frozen_values import frozen_value
 from netgraph.core.graph import NetGraph
 from netgraph.core.wording import counted
 from netgraph.layers import (ConstantArrayLayer, ConvolutionLayer, DotLayer, ElementwiseLayer, EmbeddingLayer,
@@ -43,11 +44,11 @@ SHAPE_INPUTS = {"Reshape": (1,), "Expand": (1,), "ConstantOfShape": (0,), "LSTM"
 class Unsupported(Exception):
     """This node's options have no equivalent among our layers (the message says why); where it is about one ONNX
     attribute's value, ``attribute`` names it, ``found`` is its value and ``expected`` what maps (when one can say);
-    a list among them is kept as a tuple, as a Diagnostic is a hashable value."""
+    each is kept hashable as a Diagnostic keeps it (``frozen_value``; an array by its values)."""
 
     def __init__(self, message: str, *, attribute: str | None = None, expected: Any = None, found: Any = None):
         super().__init__(message)
-        self.attribute, self.expected, self.found = attribute, _as_tuple(expected), _as_tuple(found)
+        self.attribute, self.expected, self.found = attribute, _frozen(expected), _frozen(found)
 
     @classmethod
     def joined(cls, problems: list, message: str) -> "Unsupported":
@@ -58,10 +59,9 @@ class Unsupported(Exception):
         return cls(message, attribute=one.attribute, expected=one.expected, found=one.found)
 
 
-def _as_tuple(value: Any) -> Any:
-    """``value``, a list (nested too) as a tuple (an attribute's ints, strings), an array's values so (a shape's)."""
-    value = value.tolist() if isinstance(value, np.ndarray) else value
-    return tuple(map(_as_tuple, value)) if isinstance(value, (list, tuple)) else value
+def _frozen(value: Any) -> Any:
+    """``value`` hashable as a Diagnostic keeps it (``frozen_value``), an array by its values (a shape's, a pad's)."""
+    return frozen_value(value.tolist() if isinstance(value, np.ndarray) else value)
 
 
 @dataclasses.dataclass

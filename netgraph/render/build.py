@@ -20,6 +20,7 @@ from typing import Any, Mapping
 from netgraph.core.graph import NetGraph
 from netgraph.core.names import printable, printable_path
 from netgraph.core.nesting import deep_walk
+from netgraph.core.ports import NetPort
 from netgraph.core.types import PortType
 from netgraph.layers.operators import NetFoldOperator
 from netgraph.render.model import (FILL, MAX_EXPAND, Cluster, Diagram, DiagramOptions, Edge, Node, escape_id,
@@ -40,6 +41,12 @@ WHERE = 120  # characters of a path shown in a port's or an edge's tooltip (its 
 def _tail(text: str, width: int = WHERE) -> str:
     """``text``, or its last ``width`` characters after an ellipsis (a deep path's end says most)."""
     return text if len(text) <= width else "…" + text[-(width - 1):]
+
+
+def _port_text(path: tuple, port: str) -> str:
+    """A port as the user names it, the layer path and the port apart: ``NetPort('Input')`` (a graph port),
+    ``NetPort('a', 'Input')``, ``NetPort(('enc', 'l1', 'Input'))`` (kept to its last ``WHERE`` characters)."""
+    return _tail(repr(NetPort((*path, port)) if path else NetPort(port)))
 
 
 def _words(text: str) -> str:
@@ -169,8 +176,7 @@ class _Builder:
             for kind, src, port, dst_kind, dst, dst_port in ends:
                 label = shape_label(self.port_type(src, port))
                 self.edges.append(Edge(kind + self.id_of(src, port), None, dst_kind + self.id_of(dst, dst_port), None,
-                                       label, f"{_tail(printable_path(src))} {port} -> "
-                                              f"{_tail(printable_path(dst))} {dst_port}: {label}"))
+                                       label, f"{_port_text(src, port)} -> {_port_text(dst, dst_port)}: {label}"))
         for port in layer.output_ports:
             self.port_node("output", path, port, path)
 
@@ -201,8 +207,7 @@ class _Builder:
         label = shape_label(self.port_type(key, e.src.port))
         mark = score_mark(graph.layers[e.src.layer], e.src.port, self.marks) if e.src.layer is not None else None
         label = f"{label} {mark}" if mark else label
-        shown = _tail(printable_path(frame, ".")) + "." if frame else ""
-        ends = [f"{shown}{printable(str(end))}" for end in (e.src, e.dst)]
+        ends = [_port_text(frame if end.layer is None else (*frame, end.layer), end.port) for end in (e.src, e.dst)]
         return Edge(src, src_port, dst, dst_port, label, f"{ends[0]} -> {ends[1]}: {label}")
 
 

@@ -51,7 +51,11 @@ def _pieces(text: str, sep: str, offset: int) -> list[tuple[str, int]]:
     return out
 
 
-def _group(text: str, offset: int, loc: Loc) -> list[Endpoint]:
+def _group(text: str, offset: int, loc: Loc, names: frozenset = frozenset()) -> list[Endpoint]:
+    """The endpoints of one piece of an edge: a group ``[a, b]`` or one endpoint (one naming a layer or graph port
+    of ``names`` exactly, or such a layer's port, even where that name holds ``[``, ``]`` or ``,``)."""
+    if text in names or text.partition(".")[0] in names:
+        return [Endpoint(text, loc.at(offset))]
     if text.startswith("[") and text.endswith("]"):
         items = _pieces(text[1:-1], ",", offset + 1)
     elif any(c in text for c in "[],"):
@@ -65,8 +69,9 @@ def _group(text: str, offset: int, loc: Loc) -> list[Endpoint]:
     return [Endpoint(item, loc.at(at)) for item, at in items]
 
 
-def parse_edge(value: Any, loc: Loc) -> list[list[Endpoint]]:
-    """An edge item of a spec (string or list) -> groups of endpoints; EdgeSyntaxError when malformed."""
+def parse_edge(value: Any, loc: Loc, names: frozenset = frozenset()) -> list[list[Endpoint]]:
+    """An edge item of a spec (string or list) -> groups of endpoints; EdgeSyntaxError when malformed. ``names``:
+    the layers and graph ports, each read as one endpoint however it is spelled."""
     if isinstance(value, str):
         _refuse_look_alike(value, loc)
         if "->" not in value:
@@ -78,11 +83,11 @@ def parse_edge(value: Any, loc: Loc) -> list[list[Endpoint]]:
                          else "has two '->' with nothing between them")
                 at = value.rindex("->") if 0 < i == len(pieces) - 1 else at  # at the last arrow
                 raise EdgeSyntaxError(f"edge {value!r} {where}: an endpoint is missing there", loc.at(at))
-        return [_group(piece, at, loc) for piece, at in pieces]
+        return [_group(piece, at, loc, names) for piece, at in pieces]
     if isinstance(value, YSeq):
         if len(value) < 2:
             raise EdgeSyntaxError(f"an edge list needs a source and a destination, found {list(value)!r}", loc)
-        return [_list_item(item, item_loc) for item, item_loc in zip(value, value.item_locs)]
+        return [_list_item(item, item_loc, names) for item, item_loc in zip(value, value.item_locs)]
     if isinstance(value, dict) and len(value) == 1:
         (src, dst), = value.items()
         raise EdgeSyntaxError(f"edge {{{src}: {dst}}} is a mapping; write '{src} -> {dst}' (quoted if it "
@@ -109,15 +114,15 @@ def _refuse_look_alike(text: str, loc: Loc) -> None:
     raise EdgeSyntaxError(f"edge {text!r}: {arrow!r} is not an arrow; {advice}", loc.at(at))
 
 
-def _list_item(item: Any, loc: Loc, nested: bool = False) -> list[Endpoint]:
+def _list_item(item: Any, loc: Loc, names: frozenset, nested: bool = False) -> list[Endpoint]:
     if item is None or (isinstance(item, int) and not isinstance(item, bool)):
         return [Endpoint(str(item), loc)]
     if isinstance(item, str):
-        return _group(item.strip(), 0, loc)
+        return _group(item.strip(), 0, loc, names)
     if isinstance(item, YSeq) and nested:
         raise EdgeSyntaxError("groups do not nest: write [a, b], not [[a, b]]", loc)
     if isinstance(item, YSeq) and item:
-        return [ep for sub, sub_loc in zip(item, item.item_locs) for ep in _list_item(sub, sub_loc, True)]
+        return [ep for sub, sub_loc in zip(item, item.item_locs) for ep in _list_item(sub, sub_loc, names, True)]
     raise EdgeSyntaxError(f"an edge endpoint is a name, 'layer.Port', a list of them, or null; found {item!r}", loc)
 
 
@@ -141,12 +146,12 @@ def read_edges(reader: Any, spec: YMap, table: dict, ports: dict[str, str], grap
         reader.error(spec.value_locs["edges"], f"'edges:' is a list of edges such as 'a -> b', found {value!r}",
                      kind="value-type", found=value_kind(value))
         return None
-    edges = []
+    edges, names = [], frozenset((*table, *ports))
     for item, loc in items:
         shown = item if isinstance(item, str) else " -> ".join(map(_written, item)) if isinstance(item, list) else repr(item)
         graph.edges.append((shown, loc))
         try:
-            groups = parse_edge(item, loc)
+            groups = parse_edge(item, loc, names)
         except EdgeSyntaxError as exc:
             reader.error(exc.loc, exc.message, kind="edge-syntax")
             edges.append(None)

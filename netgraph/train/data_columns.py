@@ -19,8 +19,8 @@ from typing import Any
 import numpy
 import torch
 
-from netgraph.core.wording import counted
-from netgraph.core.errors import DataError, did_you_mean
+from netgraph.core.wording import counted, first_few
+from netgraph.core.errors import DataError, Diagnostic, did_you_mean
 from netgraph.train.data_sets import data_error, raise_data, ref
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import INTEGER, PortType, format_shape
@@ -224,6 +224,15 @@ def _unknown_key_hint(key: str, keys: list[str]) -> str:
     return did_you_mean(key, keys)
 
 
+def _unknown_key(key: str, hinted: list[str], read: Mapping[str, Expect]) -> Diagnostic:
+    """Key ``key`` the net does not read: the keys it does read, each with its port (``found``: the key, ``expected``:
+    the net's keys)."""
+    ports = first_few([f"{k!r} ({e.what.split(' (')[0]})" for k, e in read.items()])  # a big net's: the first few
+    reads = f"the keys {ports}" if read else "no keys"
+    text = f"unknown key {key!r}{_unknown_key_hint(key, hinted)}; the net reads {reads}"
+    return Diagnostic(text, kind="unknown-key", detail=text, found=key, expected=tuple(read))
+
+
 def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect], allow_extra: bool,
                   what: Any, listed: bool = False, numbers: Sequence[int] | None = None) -> dict[str, torch.Tensor]:
     """The columns converted to the ports' dtypes; one DataError listing every problem otherwise. ``listed``: the
@@ -243,7 +252,7 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
         twice = {e.alias: k for k, e in expect.items() if e.alias in cols and k in cols}
         for k in extra:
             problems.append(f"the target is given twice (under {twice[k]!r} and {k!r}); give one of them" if k in twice
-                            else f"unknown key {k!r}{_unknown_key_hint(k, missing or given)}; the keys are {given}")
+                            else _unknown_key(k, missing or given, {g: expect[g] for g in given}))
     out: dict[str, torch.Tensor] = {}
     for k, x in cols.items():
         if k in expect:
