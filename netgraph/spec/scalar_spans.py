@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from netgraph.spec.line_breaks import line_col
+
 __all__ = ["Loc", "ScalarText", "core_value"]
 
 _ESCAPE_WIDTH = {"x": 4, "u": 6, "U": 10}  # \xhh, \uhhhh, \Uhhhhhhhh; others are two characters
@@ -40,9 +42,10 @@ class Loc(NamedTuple):
         return Loc(self.line, self.inner + offset, self.inner + offset) if self.inner is not None else self
 
     @classmethod
-    def of_offset(cls, text: str, at: int) -> Loc:
-        """Where the character at offset ``at`` of ``text`` is."""
-        return cls(text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at))
+    def of_offset(cls, text: str, at: int, start: int = 0, start_line: int = 1) -> Loc:
+        """Where the character at offset ``at`` of ``text`` is, as YAML counts lines (``line_breaks.line_col``; the
+        1-based ``start_line`` of offset ``start``, known already, spares reading the text before it)."""
+        return cls(*line_col(text, at, start, start_line))
 
 
 class ScalarText:
