@@ -155,3 +155,17 @@ def test_finding_line_starts_reads_each_line_about_once(br, monkeypatch):
         refusal(text)
     assert 0 < sum(read) < 200 * len(text)
     assert line_start(text, len(text) - 3) == len(text) - 6
+
+
+@pytest.mark.usefixtures("yaml_loader")
+@pytest.mark.parametrize("br", BREAKS, ids=IDS)
+@pytest.mark.parametrize("form", ["f: |{br}  ab{br}  cd +* 2{br}", "f: >{br}  ab{br}{br}  cd +* 2{br}",
+                                  'f: "ab{br}  cd +* 2"{br}', "f: ab{br}  cd +* 2{br}"],
+                         ids=["literal", "folded", "double-quoted", "plain"])
+def test_a_character_of_a_scalar_over_lines_is_at_its_mark(br, form):
+    """YAML keeps a '\\u2028' or '\\u2029' break in a scalar's value (the others become '\\n'): the value's break is
+    still the end of its source line."""
+    text = "netgraph: 1\n" + form.format(br=br)
+    data = yaml_nodes.read_yaml(text, "f.yaml")
+    loc = data.value_locs["f"].at(data["f"].index("*"))
+    assert (loc.line, loc.col) == mark_at(text, text.index("*"))

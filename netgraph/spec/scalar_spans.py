@@ -20,6 +20,7 @@ from netgraph.spec.line_breaks import line_col
 __all__ = ["Loc", "ScalarText", "core_value"]
 
 _ESCAPE_WIDTH = {"x": 4, "u": 6, "U": 10}  # \xhh, \uhhhh, \Uhhhhhhhh; others are two characters
+_FOLDED = " \n\u2028\u2029"  # value characters a line break gives (YAML keeps '\u2028' and '\u2029' as they are)
 
 
 class Loc(NamedTuple):
@@ -87,7 +88,7 @@ class ScalarText:
                     out.append((line, col))
                     col += _ESCAPE_WIDTH.get(after, 2)
                     break
-                matched = ch == v or (v in " \n" and ch in " \n")
+                matched = ch == v or (v in _FOLDED and ch in " \n")  # '\n': the end of a source line
                 if matched:
                     out.append((line, col))
                 line, col = (line + 1, 0) if ch == "\n" else (line, col + 1)
