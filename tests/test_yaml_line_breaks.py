@@ -12,6 +12,7 @@ import yaml
 import netgraph
 from netgraph.spec import line_breaks, yaml_nodes
 from netgraph.spec.line_breaks import line_col, line_start, yaml_lines
+from netgraph.spec.problems import looks_like_spec
 from netgraph.spec.text import EncodingRefused, decode_spec
 from tests.spec_refusals import refusal
 
@@ -169,3 +170,11 @@ def test_a_character_of_a_scalar_over_lines_is_at_its_mark(br, form):
     data = yaml_nodes.read_yaml(text, "f.yaml")
     loc = data.value_locs["f"].at(data["f"].index("*"))
     assert (loc.line, loc.col) == mark_at(text, text.index("*"))
+
+
+@pytest.mark.parametrize("br", BREAKS, ids=IDS)
+def test_the_version_line_is_found_after_any_break(br):
+    """A file a spec names ('file:') is read only when it has a 'netgraph: 1' line: one after any break."""
+    forms = ["netgraph: 1{br}layers: [Tanh]{br}", "# a comment{br}netgraph: 1{br}", "{{netgraph: 1}}{br}",
+             "# netgraph: 1{br}password: x{br}", "a: netgraph: 1{br}"]
+    assert [looks_like_spec(form.format(br=br)) for form in forms] == [True, True, True, False, False]
