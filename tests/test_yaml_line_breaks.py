@@ -178,3 +178,9 @@ def test_the_version_line_is_found_after_any_break(br):
     forms = ["netgraph: 1{br}layers: [Tanh]{br}", "# a comment{br}netgraph: 1{br}", "{{netgraph: 1}}{br}",
              "# netgraph: 1{br}password: x{br}", "a: netgraph: 1{br}"]
     assert [looks_like_spec(form.format(br=br)) for form in forms] == [True, True, True, False, False]
+
+
+@pytest.mark.parametrize("br", BREAKS, ids=IDS)
+def test_text_of_several_lines_is_read_as_yaml_not_as_a_path(br):
+    net = netgraph.NetGraph.from_yaml(f"netgraph:{br}  1{br}layers:{br}  - Tanh{br}")  # no ': ' on any line
+    assert len(net.layers) == 1
