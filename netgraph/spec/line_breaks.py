@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["BREAKS", "line_col", "line_start", "yaml_lines"]
+__all__ = ["BREAKS", "line_col", "line_start", "uniform_breaks", "yaml_lines"]
 
 BREAKS = "\n\r\x85\u2028\u2029"  # the characters that end a line ('\r\n' is one break)
 _BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 _LAST_BREAK = re.compile("(?s:.*)(?:\r\n|\r(?!\n)|[\n\x85\u2028\u2029])")  # the last one before the end
+_LONE_CR = re.compile("\r(?!\n)")
 _NOT_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e]")  # line breaks to str.splitlines only
 _FIRST_WINDOW = 128  # characters searched back for a line's start at first (then 4 times as many, and so on)
 
@@ -52,3 +53,13 @@ def yaml_lines(text: str) -> list[str]:
     if lines[-1] == "":
         lines.pop()
     return lines
+
+
+def uniform_breaks(text: str) -> str:
+    """``text`` with each line break other than '\\n' and '\\r\\n' written '\\n': the same lines, columns and offsets,
+    for the look aheads, whose line grammar knows those two (``block_structure``, ``flow_lists``)."""
+    if text.count("\r") != text.count("\r\n"):  # first: '\r\x85' is two breaks, '\r\n' one
+        text = _LONE_CR.sub("\n", text)
+    for other in "\x85\u2028\u2029":
+        text = text.replace(other, "\n")  # in C, and no copy when there is none
+    return text

@@ -31,7 +31,7 @@ from netgraph.core.errors import SpecError
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.spec.block_structure import BlockLookahead
 from netgraph.spec.flow_lists import FlowLookahead
-from netgraph.spec.line_breaks import yaml_lines
+from netgraph.spec.line_breaks import uniform_breaks, yaml_lines
 from netgraph.spec.scalar_spans import Loc, ScalarText, core_value
 from netgraph.spec.yaml_hints import list_key_hint, syntax_hint
 
@@ -371,7 +371,7 @@ def _read(text: str, file: str, problems: list[tuple[Loc, str]] | None, loader_c
     recorded = len(problems or ())
     try:
         loader = loader_class(text)
-        loader.text, loader.lines = text, None
+        loader.text, loader.lines = uniform_breaks(text), None  # the parser reads ``text``: the same offsets
         try:
             return loader.document(file, problems)
         finally:
