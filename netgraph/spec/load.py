@@ -17,6 +17,7 @@ from netgraph.spec.array_checks import check_arrays, check_sizes
 from netgraph.spec.edges import read_edges
 from netgraph.spec.misindented import check_misindented, misindented_option
 from netgraph.spec.layer_lists import named_layers, without_keys
+from netgraph.spec.line_breaks import yaml_lines
 from netgraph.spec.layer_specs import CHAIN_KEYS, FAILED, GRAPH_KEYS, is_lone_layer_type, read_layer
 from netgraph.spec.ports import check_declared, check_unused, read_ports
 from netgraph.spec.quoted_numbers import quoted_number_hint
@@ -167,7 +168,7 @@ class SpecReader(ProblemLog):
     def read_text(self, text: str, f: SourceFile, prefix: tuple = ()) -> Any:
         """The net of one spec file's text (problems recorded, FAILED when it cannot be built)."""
         self.file = f
-        self.lines[f.name] = text.splitlines()
+        self.lines[f.name] = yaml_lines(text)
         duplicates: list[tuple[Loc, str]] = []
         try:
             data = read_yaml(text, f.name, duplicates)
