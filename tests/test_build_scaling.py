@@ -215,3 +215,15 @@ def test_objects_frozen_before_a_build_stay_frozen():
     finally:
         gc.unfreeze()
     assert any(o is long_lived for o in gc.get_objects())
+
+
+def test_length_names_are_looked_for_in_the_given_shapes_only(monkeypatch):
+    """Length names ("n") are given in graph ports' shapes only: solving reads those declarations, not the
+    2 a layer of every layer's options (each read from memory that left the cache as the problem was built)."""
+    import netgraph.core.inference as inference
+
+    seen, real = [], inference.declared_lengths
+    monkeypatch.setattr(inference, "declared_lengths", lambda declared: seen.append(len(declared)) or real(declared))
+    NetChain(chain_layers(), input=8)
+    named = NetGraph({"a": ElementwiseLayer("Tanh")}, [], Input=("n", 3))
+    assert seen == [1, 1] and named.port_types["Output"].shape == ("n", 3)

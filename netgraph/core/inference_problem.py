@@ -47,6 +47,7 @@ class Problem:
     leaf_ports: list[dict[str, Any]] = field(default_factory=list)  # each leaf's ports' numbers
     declared_at: list[dict[str, Any]] = field(default_factory=list)  # the port numbers each declared key is in
     coders: dict[Key, Any] = field(default_factory=dict)  # graph ports whose type an encoder gave: the encoder
+    given: list[int] = field(default_factory=list)  # the positions in ``declared`` of the shapes given for graph ports
 
     def add_leaf(self, path: tuple, layer: Layer, declare: bool = True) -> dict[str, int]:
         """Add a leaf (with its declared types); its ports' numbers."""
@@ -71,6 +72,8 @@ class Problem:
 
     def declare(self, key: Key, t: PortType, kind: str, numbers: dict[str, Any]) -> None:
         """Declare ``key``'s type (its origin ``(kind, key)``); ``numbers``: its layer's or graph's port numbers."""
+        if kind == "graph":
+            self.given.append(len(self.declared))
         self.declared.append((key, t, kind))
         self.declared_at.append(numbers)
 
@@ -112,6 +115,10 @@ class Problem:
         """Number the declared keys no leaf or edge numbered; return every declared key's number."""
         return [n if type(n := numbers.get(key[1])) is int else self._number_declared(key, numbers)
                 for (key, _, _), numbers in zip(self.declared, self.declared_at)]
+
+    def graph_declared(self) -> list[tuple[Key, PortType, str]]:
+        """The declared types given for graph ports (not every layer's: a 100,000-layer net declares 200,000)."""
+        return [self.declared[i] for i in self.given]
 
     def keys_as_met(self) -> Iterator[Key]:
         """Every key once, in the order the problem's parts meet it: along the equalities (each edge's source, then
