@@ -240,3 +240,12 @@ def test_a_leaf_s_declared_keys_are_numbered_as_it_is_added():
     for problem in (NetChain(chain_layers(), input=8)._problem(), wide._problem()):
         assert len(problem.declared) >= N and len(problem.pending) == 1  # the graph input's shape
         assert problem.number_rest() == [problem.ids[key] for key, _, _ in problem.declared]
+
+
+def test_a_small_build_leaves_the_young_generation_as_it_is():
+    """A net of a few layers (one made in a loop) leaves the objects the collector tracks where they are: garbage
+    cycles made beside it are found by the next young pass, not only by a full one."""
+    gc.collect()
+    beside = [object()]  # tracked: in the youngest generation
+    NetChain([LinearLayer(3), "Tanh"], input=2)
+    assert any(o is beside for o in gc.get_objects(0))
