@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from netgraph.layers import REGISTRY
-from netgraph import ElementwiseLayer, LinearLayer, NetGraph, SpecError, TorchLayer
+from netgraph import DotLayer, ElementwiseLayer, LinearLayer, NetGraph, NetPort, SpecError, TorchLayer
 from tests.layer_families.test_registry import SAMPLES
 
 CONTAINERS = {"NetGraph", "NetChain"}
@@ -93,10 +93,18 @@ def test_layer_names_with_brackets_commas_or_arrows_round_trip(name):
     assert back == net and back.explicit_edges() == net.explicit_edges()
 
 
+@pytest.mark.parametrize("name", ["a - b", "- x", "p -q - r"])
+def test_layer_names_holding_a_yaml_item_dash_round_trip(name):
+    """'a - b.Output' was refused as a '- ' YAML had joined to the edge above it, though 'a - b' names a layer."""
+    net = NetGraph({name: LinearLayer(3), "z": ElementwiseLayer("Tanh")}, [(name, "z"), ("z", NetPort("Out"))],
+                   Input=2)
+    back = NetGraph.from_yaml(net.to_yaml())
+    assert back == net and back.explicit_edges() == net.explicit_edges()
+
+
 def test_a_layer_named_like_a_group_of_other_layers_round_trips():
     """Layers 'a', 'b' and '[a, b]' with a and b feeding a DotLayer: the two edges into it were written as the group
     '[a, b] -> d', which the reader reads as the layer '[a, b]' (an exact name wins); they are written one by one."""
-    from netgraph import DotLayer, NetPort
     chain = ["[a, b]", "h[0]", "x, y", "[", "]"]
     layers = {"a": LinearLayer(2), "b": LinearLayer(2), **{n: LinearLayer(2) for n in chain}, "d": DotLayer()}
     edges = [(NetPort("Input"), NetPort(n, "Input")) for n in ("a", "b", chain[0])] + list(zip(chain, chain[1:])) + [

@@ -204,11 +204,12 @@ def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], pos
         return text
     if text in ports:
         return NetPort(text)
-    if " - " in f" {text}":  # '- a -> b' over '  - c -> d': YAML reads one edge 'a -> b - c -> d'
-        return reader.error(ep.loc.at(f" {text}".index(" - ")), f"{text!r} is not an endpoint: this '- ' starts a line "
+    head, _, port = text.partition(".")
+    joined, skipped = (f" {port}", len(head) + 1) if head in table else (f" {text}", 0)  # a layer may be named 'b - c'
+    if " - " in joined:  # '- a -> b' over '  - c -> d': YAML reads one edge 'a -> b - c -> d'
+        return reader.error(ep.loc.at(joined.index(" - ") + skipped), f"{text!r} is not an endpoint: this '- ' starts a line "
                             f"that YAML joined to the edge above it, as the line is indented further than that edge's "
                             f"'- '; start each edge's '- ' in the same column", kind="layout", found=text)
-    head = text.partition(".")[0]
     if text.count(".") > 1 and isinstance(table.get(head), NetGraph) and index > 0:  # else: not a graph (below)
         inputs = getattr(table[head], "input_ports", ())
         return reader.error(ep.loc, f"endpoint {text!r}: an edge cannot feed a layer inside the nested graph "
