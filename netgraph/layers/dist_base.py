@@ -28,7 +28,7 @@ from netgraph.layers.bad_index import Where, first_bad, first_bad_at, located_er
 from netgraph.layers.dist_constraints import REAL, Constraint, raise_constant_problems
 from netgraph.layers.dist_params import Param, as_param, plain_param, same_param, slot_name, whole
 from netgraph.layers.dist_limits import FLOAT_MAX, PARAM_MAX, named_overflow_problems, overflow_problems
-from netgraph.layers.dist_tensors import (LOG_MAX, full, is_tensor, log_or_tiny, log_standard_gamma, noise, safe_exp,  # noqa: F401
+from netgraph.layers.dist_tensors import (full, is_tensor, log_or_tiny, log_standard_gamma, noise, safe_exp,  # noqa: F401
                                            standard_gamma, tensors, xlogy)  # re-exported for the distributions
 
 __all__ = ["Distribution", "DISTRIBUTIONS", "distribution_class", "slot_name", "noise", "full", "tensors",

@@ -204,11 +204,12 @@ def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], pos
         return text
     if text in ports:
         return NetPort(text)
-    if " - " in f" {text}":  # '- a -> b' over '  - c -> d': YAML reads one edge 'a -> b - c -> d'
-        return reader.error(ep.loc.at(f" {text}".index(" - ")), f"{text!r} is not an endpoint: this '- ' starts a line "
+    head, _, port = text.partition(".")
+    joined, skipped = (f" {port}", len(head) + 1) if head in table else (f" {text}", 0)  # a layer may be named 'b - c'
+    if " - " in joined:  # '- a -> b' over '  - c -> d': YAML reads one edge 'a -> b - c -> d'
+        return reader.error(ep.loc.at(joined.index(" - ") + skipped), f"{text!r} is not an endpoint: this '- ' starts a line "
                             f"that YAML joined to the edge above it, as the line is indented further than that edge's "
                             f"'- '; start each edge's '- ' in the same column", kind="layout", found=text)
-    head = text.partition(".")[0]
     if text.count(".") > 1 and isinstance(table.get(head), NetGraph) and index > 0:  # else: not a graph (below)
         inputs = getattr(table[head], "input_ports", ())
         return reader.error(ep.loc, f"endpoint {text!r}: an edge cannot feed a layer inside the nested graph "
@@ -288,7 +289,13 @@ def _group_at(net: Any, pairs: list, i: int) -> list:
     ok = len(ports) > 1 and len(run) == len(ports) and all(
         d is not None and d.layer == dst.layer and d.port == p and s.layer is not None and _simple(s)
         for (s, d), p in zip(run, ports))
-    return run if ok else []
+    named = ok and _group_text(net, run) in (*net.layers, *net.input_ports, *net.output_ports)
+    return run if ok and not named else []  # named: the reader would read the group as the layer (or port) so named
+
+
+def _group_text(net: Any, group: list) -> str:
+    """The sources of a group of edges as a spec writes them: ``[a, b.Output]``."""
+    return "[" + ", ".join(_text(net, s) for s, _ in group) + "]"
 
 
 def render_edges(net: Any) -> list:
@@ -301,11 +308,11 @@ def render_edges(net: Any) -> list:
         raise SpecError(f"graph port {clashes[0]!r} has the name of a layer (or None), so an edge in a spec could not "
                         f"tell them apart; rename one first (net_rename)")
     unreadable = sorted({r.layer for pair in pairs for r in pair if r is not None and r.layer is not None
-                         and (r.layer == "None" or r.layer != r.layer.strip() or any(c in r.layer for c in "[],"))})
+                         and (r.layer == "None" or r.layer != r.layer.strip())})
     if unreadable:
         raise SpecError(f"layer {unreadable[0]!r} is wired by an edge, which a spec could not read back: an edge's "
-                        f"layer names cannot be None, hold ',' '[' ']' or start or end with a space; rename it first "
-                        f"(net_rename)")
+                        f"layer names cannot be None (an edge's None mutes an output) or start or end with a space "
+                        f"(the reader strips it); rename it first (net_rename)")
     for _ in range(8):  # until the text reads back in the order it was written from (to_yaml: a fixed point)
         items, read_order = _render(net, pairs)
         if read_order == pairs:
@@ -328,7 +335,7 @@ def _render(net: Any, pairs: list) -> tuple[list, list]:
                                  for r in (src, dst)]))
             named.append((src, dst))
             continue
-        item = (["[" + ", ".join(_text(net, s) for s, _ in group) + "]", dst.layer] if group
+        item = ([_group_text(net, group), dst.layer] if group
                 else [_text(net, src), _text(net, dst, src)])
         if dst is not None and item[-1] == dst.layer:
             bare.setdefault(dst.layer, []).extend(group or [(src, dst)])
