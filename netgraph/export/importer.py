@@ -52,7 +52,7 @@ from netgraph.export.onnx_patterns import find_patterns
 from netgraph.export.onnx_problems import (RANDOM_OPS, RANDOM_REASON, no_layer, node_path, node_problem,
                                            output_problems, raise_refused, refusal_fields, shape_use)
 from netgraph.export.onnx_pooling import POOL_CONVERTERS
-from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, symbolic_value
+from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, refined_shape, symbolic_value
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
 from netgraph.export.onnx_spatial import SPATIAL_CONVERTERS, padding_gather
 
@@ -187,6 +187,9 @@ class _Builder(ConstantFolding):
             return False
         if self._fold_constant(node):
             return True
+        refined = refined_shape(node, self.ctx)  # sizes onnx lost, for a later Shape of this output
+        if refined is not None:
+            self.shapes[node.output[0]] = refined
         value = symbolic_value(node, self.ctx)
         if value is None:
             return False
