@@ -23,7 +23,7 @@ from netgraph.layers import (ConstantArrayLayer, ConvolutionLayer, DotLayer, Ele
 
 __all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "THREADING_OPS", "SHAPE_INPUTS",
            "linear_of", "with_biases", "mapped", "int_option", "symmetric_pads", "text", "refuse", "squeeze_axes",
-           "conv_layer"]
+           "conv_layer", "product_by_constant"]
 
 #: ONNX elementwise ops -> ElementwiseLayer function names.
 ELEMENTWISE_OPS = {"Relu": "Ramp", "Tanh": "Tanh", "Sigmoid": "LogisticSigmoid", "Exp": "Exp", "Log": "Log",
@@ -162,13 +162,18 @@ def mapped(layer: Any, levels: int) -> Any:
 def _matmul(node: Any, ctx: Context) -> Converted:
     """x W: a LinearLayer on (batch, features); on (batch, n1, ..., features) one mapped over n1, ... (a channels-last
     image too); x y of two computed (batch, ..., n, m) tensors: DotLayer (mapped over the dims before n, m)."""
-    rank = ctx.rank(node.input[0])
     if node.input[1] not in ctx.constants:
         return _batched_product(node, ctx)
+    return product_by_constant(node.input[0], ctx.constants[node.input[1]], ctx)
+
+
+def product_by_constant(x: str, matrix: np.ndarray, ctx: Context) -> Converted:
+    """x M by a constant matrix (d, e) or vector (d,) M: a LinearLayer, mapped over the dims between."""
+    rank = ctx.rank(x)
     if rank is None or rank < 2:
         raise Unsupported("only MatMul of a (batch, ..., features) input by a constant matrix maps to LinearLayer",
                           expected="rank >= 2", found=rank)
-    w = ctx.const(node.input[1], "weight matrix").T
+    w = np.asarray(matrix).T
     if w.ndim not in (1, 2):
         raise Unsupported(f"MatMul by a constant of shape {w.T.shape} (a matrix or a vector maps to LinearLayer)",
                           expected="a matrix or a vector", found=tuple(w.T.shape))
@@ -176,7 +181,7 @@ def _matmul(node: Any, ctx: Context) -> Converted:
     w = w.reshape(1, -1) if w.ndim == 1 else w
     linear = LinearLayer(size, weights=np.ascontiguousarray(w), biases=False)  # a following Add gives it biases
     layer = linear if rank == 2 else mapped(NetMapOperator(NetGraph({"linear": linear}, [])), rank - 3)
-    return Converted(layer, (node.input[0],))
+    return Converted(layer, (x,))
 
 
 def _batched_product(node: Any, ctx: Context) -> Converted:

@@ -1,4 +1,4 @@
-"""Converters for ONNX slicing, joining, broadcasting, reduction and contraction ops (see ``onnx_ops`` for the rest).
+"""Converters for ONNX slicing, joining, broadcasting, reduction and ops (see ``onnx_ops`` for the rest).
 
 * ``Slice`` of non-batch dims by step 1 -> PartLayer spans; the whole sequence by step -1 -> SequenceReverseLayer.
 * ``Concat`` along a non-batch axis -> CatenateLayer; of a sequence and an ``Unsqueeze``d element -> AppendLayer or
@@ -7,7 +7,6 @@
 * ``Expand`` of an ``Unsqueeze``d tensor (torch's ``unsqueeze(k).expand(...)``) -> ReplicateLayer at level k.
 * ``ReduceMean``/``ReduceSum``/``ReduceMax``/``ReduceMin`` over non-batch axes -> AggregationLayer (SummationLayer
   for a sum of everything); with ``keepdims=1`` a NetChain of it and a ReshapeLayer.
-* ``Einsum`` of a batched matrix product (``bij,bjk->bik``, any letters and ranks) -> DotLayer.
 * ``Neg``, ``Reciprocal``, ``Clip`` with constant bounds -> FunctionLayer.
 """
 
@@ -20,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.chain import NetChain
-from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted, Unsupported, squeeze_axes, text
-from netgraph.layers import (AggregationLayer, AppendLayer, CatenateLayer, ConstantArrayLayer, DotLayer,
+from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted, Unsupported, squeeze_axes
+from netgraph.layers import (AggregationLayer, AppendLayer, CatenateLayer, ConstantArrayLayer,
                              FunctionLayer, PartLayer, PrependLayer, ReplicateLayer, ReshapeLayer, SequenceReverseLayer,
                              SummationLayer)
 
@@ -153,21 +152,6 @@ def _reduce(function: str) -> Callable[[Any, Context], Converted]:
     return convert
 
 
-def _einsum(node: Any, ctx: Context) -> Converted:
-    """``b A c, b c B -> b A B`` (a batched matrix product): DotLayer."""
-    equation = text(ctx.attributes(node)["equation"]).replace(" ", "")
-    left, _, out = equation.partition("->")
-    terms = left.split(",")
-    if len(terms) == 2 and len(node.input) == 2 and len(terms[0]) >= 2 and len(terms[1]) >= 2:
-        (x, y), batch = terms, terms[0][0]
-        contracted = x[-1]
-        if (y[0] == batch and y[1] == contracted and out == x[:-1] + y[2:] and len(set(out)) == len(out)
-                and contracted not in out and batch not in x[1:] + y[1:]):
-            return Converted(DotLayer(), tuple(node.input))
-    raise Unsupported(f"only a batched matrix product einsum ('bij,bjk->bik') maps to DotLayer, found {equation!r}",
-                      attribute="equation", expected="bij,bjk->bik", found=equation)
-
-
 def _concat(node: Any, ctx: Context) -> Converted:
     axis = int(ctx.attributes(node)["axis"])
     if axis == 0 or any(name in ctx.constants for name in node.input):
@@ -245,7 +229,7 @@ def _bound(value: float | None, sign: str) -> str:
 
 
 SHAPE_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
-    "Slice": _slice, "Concat": _concat, "ConstantOfShape": _constant_of_shape, "Expand": _expand, "Einsum": _einsum,
+    "Slice": _slice, "Concat": _concat, "ConstantOfShape": _constant_of_shape, "Expand": _expand,
     "Neg": _function, "Reciprocal": _function, "Clip": _function, "ReduceMean": _reduce("Mean"),
     "ReduceSum": _reduce("Total"), "ReduceMax": _reduce("Max"), "ReduceMin": _reduce("Min"),
 }
