@@ -17,13 +17,13 @@ import numpy as np
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.core.wording import counted
-from netgraph.layers import (ConstantArrayLayer, ConvolutionLayer, DotLayer, ElementwiseLayer, EmbeddingLayer,
+from netgraph.layers import (ConstantArrayLayer, DotLayer, ElementwiseLayer, EmbeddingLayer,
                              FlattenLayer, LinearLayer, NetMapOperator, PartLayer, ReshapeLayer,
                              SoftmaxLayer, ThreadingLayer, TransposeLayer)
 
 __all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "THREADING_OPS", "SHAPE_INPUTS",
            "linear_of", "with_biases", "mapped", "int_option", "symmetric_pads", "text", "refuse", "squeeze_axes",
-           "conv_layer", "product_by_constant"]
+           "product_by_constant"]
 
 #: ONNX elementwise ops -> ElementwiseLayer function names.
 ELEMENTWISE_OPS = {"Relu": "Ramp", "Tanh": "Tanh", "Sigmoid": "LogisticSigmoid", "Exp": "Exp", "Log": "Log",
@@ -212,32 +212,6 @@ def with_biases(layer: Any, biases: np.ndarray) -> Any:
     return layer.replace(net=layer.net.replace_layers({name: with_biases(inner, biases)}))
 
 
-def conv_layer(node: Any, ctx: Context, a: dict | None = None) -> Converted:
-    """A Conv node as a ConvolutionLayer, of its attributes or ``a``."""
-    a = ctx.attributes(node) if a is None else a
-    w = ctx.const(node.input[1], "kernel")
-    bias = ctx.const(node.input[2], "bias") if len(node.input) > 2 and node.input[2] else False
-    return Converted(ConvolutionLayer(int(w.shape[0]), tuple(int(k) for k in w.shape[2:]),
-                                      stride=int_option(a.get("strides"), 1), padding_size=symmetric_pads(
-                                          _same_pads(a, [int(k) for k in w.shape[2:]])),
-                                      dilation=int_option(a.get("dilations"), 1), channel_groups=int(a.get("group", 1)),
-                                      weights=w, biases=bias), (node.input[0],))
-
-
-def _same_pads(a: dict, kernel: list[int]) -> dict:
-    """A Conv's ``auto_pad`` as explicit pads (torch writes ``padding="same"`` as SAME_UPPER): VALID pads nothing,
-    SAME at stride 1 pads d(k-1) in all, symmetric where that is even (else left to ``symmetric_pads`` to refuse)."""
-    mode = text(a.get("auto_pad", "NOTSET"))
-    strides = list(a.get("strides", ())) or [1] * len(kernel)
-    if mode == "VALID":
-        return {**a, "auto_pad": "NOTSET", "pads": [0] * 2 * len(kernel)}
-    if mode not in ("SAME_UPPER", "SAME_LOWER") or any(s != 1 for s in strides):
-        return a
-    total = [d * (k - 1) for d, k in zip(list(a.get("dilations", ())) or [1] * len(kernel), kernel)]
-    first = [t // 2 if mode == "SAME_UPPER" else t - t // 2 for t in total]
-    return {**a, "auto_pad": "NOTSET", "pads": first + [t - f for t, f in zip(total, first)]}
-
-
 def text(value: Any) -> str:
     """An ONNX string attribute (bytes) as text."""
     return value.decode() if isinstance(value, bytes) else str(value)
@@ -381,7 +355,7 @@ def _cast(node: Any, ctx: Context) -> Converted:
 
 
 CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
-    "Gemm": _gemm, "MatMul": _matmul, "Conv": conv_layer,
+    "Gemm": _gemm, "MatMul": _matmul,
     "Softmax": _softmax, "LogSoftmax": _log_softmax, "Transpose": _transpose,
     "Gather": _gather,
     "Identity": _identity, "Dropout": _dropout, "Cast": _cast,
