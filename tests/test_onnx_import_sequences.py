@@ -171,3 +171,41 @@ def test_torch_cat_of_an_unsqueezed_element(tmp_path):
         x = torch.randn(3, 9 if axis == 1 else 6, 3, generator=generator)
         e = torch.randn(3, 3 if axis == 1 else 6, generator=generator)
         torch.testing.assert_close(back({"x": x, "e": e}), _Cat(axis)(x, e))
+
+
+class _MaskedFill(nn.Module):
+    """nanoGPT's attention without flash: scores scaled by 1/sqrt(d), ``masked_fill`` where a lower triangle of ones
+    (a buffer of the longest length, cut to the input's) is 0, softmax, times v; ``mask`` names another buffer."""
+
+    def __init__(self, mask: str = "causal"):
+        super().__init__()
+        ones = torch.ones(8, 8)
+        self.register_buffer("bias", (ones.tril() if mask == "causal" else ones.triu()).view(1, 1, 8, 8))
+        self.qkv = nn.Linear(8, 24)
+
+    def forward(self, x):
+        b, n, c = x.shape
+        q, k, v = [t.view(b, n, 2, c // 2).transpose(1, 2) for t in self.qkv(x).split(c, dim=2)]
+        scores = (q @ k.transpose(-2, -1)) * (1.0 / k.size(-1) ** 0.5)
+        scores = scores.masked_fill(self.bias[:, :, :n, :n] == 0, float("-inf"))
+        return (torch.softmax(scores, dim=-1) @ v).transpose(1, 2).contiguous().view(b, n, c)
+
+
+@pytest.mark.parametrize("dynamic", [{0: "b"}, {0: "b", 1: "n"}])
+@torch.no_grad()
+def test_attention_masked_by_a_lower_triangle_of_ones_imports_as_causal(dynamic, tmp_path):
+    # the Where of the scores was refused: a constant test of several values, or the triangle cut to a dynamic size
+    module = _MaskedFill().eval()
+    path = torch_export(module, torch.randn(2, 5, 8), tmp_path / "gpt.onnx", "x", axes={"x": dynamic})
+    back = import_onnx(path)
+    assert [(layer.mask, layer.score_rescaling) for layer in attention_layers(back)] == [("Causal", "DimensionSqrt")]
+    for length in (5, 7) if len(dynamic) > 1 else (5,):
+        x = torch.randn(3, length, 8, generator=torch.Generator().manual_seed(length))
+        torch.testing.assert_close(back(x), module(x), atol=1e-5, rtol=1e-4)
+
+
+def test_attention_masked_by_another_triangle_is_still_refused(tmp_path):
+    path = torch_export(_MaskedFill("upper").eval(), torch.randn(2, 5, 8), tmp_path / "upper.onnx", "x",
+                        axes={"x": {0: "b", 1: "n"}})
+    with pytest.raises(SpecError, match=r"cannot import"):
+        import_onnx(path)
