@@ -40,6 +40,17 @@ class PositionRows(torch.nn.Module):
         return x + self.fc(rows) if self.through else self.fc(x) * rows
 
 
+class EmbeddedPositions(torch.nn.Module):
+    """GPT's positions: an nn.Embedding's rows at ``torch.arange(n)``, broadcast against (batch, n, d)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc, self.pos = torch.nn.Linear(WIDTH, WIDTH), torch.nn.Embedding(ROWS, WIDTH)
+
+    def forward(self, x):
+        return torch.tanh(self.fc(x) + self.pos(torch.arange(x.shape[1])))
+
+
 def _export(module: torch.nn.Module, path, dynamo: bool):
     x = torch.randn(2, 5, WIDTH)
     with warnings.catch_warnings(), quiet_exporter():
@@ -55,7 +66,8 @@ def _export(module: torch.nn.Module, path, dynamo: bool):
 
 
 @pytest.mark.parametrize("dynamo", [False, True])
-@pytest.mark.parametrize("form", [LearnedPositions, PositionRows], ids=["(1, T, d)", "(T, d)"])
+@pytest.mark.parametrize("form", [LearnedPositions, PositionRows, EmbeddedPositions],
+                         ids=["(1, T, d)", "(T, d)", "rows at arange(n)"])
 def test_a_table_sliced_to_the_length_imports_computing_as_the_module_at_other_lengths(form, dynamo, tmp_path):
     torch.manual_seed(0)
     module = form().eval()

@@ -10,7 +10,8 @@ chain, matched before the nodes are converted one by one, is one layer fed by x 
 transformers write it; or ``self.pe[:x.shape[1]]`` of a (T, d) one, added to a (batch, n, d) tensor) exports as
 ``Slice(pos, 0, ends, axes=1)`` (``axes=0``), ``ends`` computed from x's dynamic length
 (``Shape`` -> ``Gather`` -> ``Unsqueeze``, or one ``Shape(start=1, end=2)``): a NetGraph of SequenceIndicesLayer fed by
-x and an EmbeddingLayer of the table's rows, one (n, d) per example (``table_patterns``). A length past T is an error
+x and an EmbeddingLayer of the table's rows, one (n, d) per example (``table_patterns``); so does a Gather of a
+(T, d) table's rows at ``Range(0, n, 1)``, GPT's ``self.pos(torch.arange(x.shape[1]))`` (``indices_patterns``). A length past T is an error
 in onnxruntime, and in the imported net an index past the table's rows. The rows are learned, but a table the dynamo
 exporter marks a buffer (or folded from no parameter: a fixed sinusoidal table) stays fixed in training
 (``fixed_tables``); the TorchScript exporter does not tell a buffer from a parameter, and its tables stay learned.
@@ -48,6 +49,9 @@ def _positions(rng: Any, ctx: Context) -> tuple[list, SequenceIndicesLayer, str]
     if limit is None:
         return None
     sizes, x = limit
+    uses = ctx.consumers.get(rng.output[0], ())
+    if len(uses) == 1 and uses[0][0].op_type == "Gather" and uses[0][1] == 1 and rng.output[0] not in ctx.graph_outputs:
+        return _rows_at_positions(uses[0][0], [*sizes, rng], x, ctx)
     expand = _only_use(rng.output[0], ctx, "Expand")
     target = None if expand is None else ctx.symbols.get(expand.input[1])
     shape = ctx.shapes.get(x)
@@ -89,17 +93,34 @@ def _first_rows(node: Any, ctx: Context) -> tuple[list, NetGraph, str] | None:
         return None
     rows = np.array(table[0] if table.ndim == 3 else table, dtype=np.float32)
     ctx.shapes[node.output[0]] = (*table.shape[:-2], shape[1], rows.shape[1])  # the dynamo exporter writes Min(T, n)
-    layer = NetGraph({"positions": SequenceIndicesLayer(),
-                      "rows": EmbeddingLayer(int(rows.shape[1]), int(rows.shape[0]), weights=rows)},
-                     [("positions", "rows")])
-    return [*nodes, node], layer, x
+    return [*nodes, node], _rows_layer(rows), x
+
+
+def _rows_at_positions(gather: Any, taken: list, x: str, ctx: Context) -> tuple[list, NetGraph, str] | None:
+    """(``taken`` and the Gather; the layer; x) where ``gather`` takes the rows of a constant (T, d) table at
+    ``Range(0, n)``, x's positions (``self.pos(torch.arange(n))``, GPT's), and only broadcasts against (batch, n, d)
+    tensors; None otherwise."""
+    table, shape = ctx.constants.get(gather.input[0]), ctx.shapes.get(x)
+    if (table is None or table.ndim != 2 or int(ctx.attributes(gather).get("axis", 0)) != 0 or shape is None
+            or len(shape) < 2 or not _broadcast_only(gather.output[0], ctx)):
+        return None
+    rows = np.array(table, dtype=np.float32)
+    ctx.shapes[gather.output[0]] = (shape[1], rows.shape[1])
+    return [*taken, gather], _rows_layer(rows), x
+
+
+def _rows_layer(rows: np.ndarray) -> NetGraph:
+    """A table's rows at the positions of a sequence, one (n, d) per example."""
+    return NetGraph({"positions": SequenceIndicesLayer(),
+                     "rows": EmbeddingLayer(int(rows.shape[1]), int(rows.shape[0]), weights=rows)},
+                    [("positions", "rows")])
 
 
 def fixed_tables(producers: Iterable[tuple[str, Any]], layers: Mapping[str, Any], ctx: Context) -> dict[tuple, int]:
     """Learning-rate multipliers of 0 for the rows of each imported table (layer name, Slice node) in ``layers``
     that the dynamo exporter marks a buffer or made itself (``ctx.exporter_made``): fixed, as in the module."""
     return {(name, "rows"): 0 for name, node in producers
-            if node.op_type == "Slice" and node.input[0] in ctx.exporter_made
+            if node.op_type in ("Slice", "Gather") and node.input[0] in ctx.exporter_made
             and isinstance(layers.get(name), NetGraph) and "rows" in layers[name].layers}
 
 
@@ -127,8 +148,8 @@ def _shape_chain(tensor: str, ctx: Context) -> tuple[list, str] | None:
 
 
 def _length_of(limit: str, ctx: Context) -> tuple[list, str] | None:
-    """The nodes computing ``limit`` as the length of x (dim 1 of its shape: Shape, Gather [, Cast]), used by the
-    Range alone, and x; None otherwise."""
+    """The nodes computing ``limit`` as the length of x (dim 1 of its shape: Shape, Gather [, Cast]; the dynamo
+    exporter's Shape(start=1, end=2), Squeeze), used by the Range alone, and x; None otherwise."""
     taken, tensor = [], limit
     cast = ctx.producers.get(tensor)
     if cast is not None and cast.op_type == "Cast":
@@ -137,6 +158,12 @@ def _length_of(limit: str, ctx: Context) -> tuple[list, str] | None:
         taken.append(cast)
         tensor = cast.input[0]
     gather = ctx.producers.get(tensor)
+    if gather is not None and gather.op_type == "Squeeze" and _uses(tensor, ctx) == 1:  # the dynamo exporter's
+        shape = ctx.producers.get(gather.input[0])
+        if (shape is not None and shape.op_type == "Shape" and _uses(gather.input[0], ctx) == 1
+                and (ctx.attributes(shape).get("start"), ctx.attributes(shape).get("end")) == (1, 2)):
+            return [shape, gather, *taken], shape.input[0]
+        return None
     if gather is None or gather.op_type != "Gather" or _constant(gather.input[1], ctx) != 1 or _uses(tensor, ctx) != 1:
         return None
     shape = ctx.producers.get(gather.input[0])
