@@ -35,7 +35,7 @@ from netgraph.export.onnx_branches import consumers_of, taken_branch
 from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
 from netgraph.export.onnx_decisions import DECISION_CONVERTERS, fixed_triangles
 from netgraph.export.onnx_einsum import EINSUM_CONVERTERS
-from netgraph.export.onnx_indices import fixed_tables
+from netgraph.export.onnx_indices import fixed_tables, hint_range_lengths
 from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_slices
 from netgraph.export.onnx_gather import GATHER_CONVERTERS, one_hot_tables
 from netgraph.export.onnx_files import model_path, read_model
@@ -85,6 +85,7 @@ def import_model(model: Any, path: str) -> NetGraph:
     onnx = require("onnx")
     problems = definition_problems(model.graph) or sort_nodes(model.graph)  # nodes in order, for inference too
     raise_all(problems, SpecError, f"{path}: cannot import an invalid ONNX graph")
+    hint_range_lengths(onnx, model.graph)
     try:
         inferred = onnx.shape_inference.infer_shapes(model, data_prop=True)
     except Exception as exc:  # onnx's own errors (InferenceError) share no public base

@@ -19,17 +19,18 @@ exporter marks a buffer (or folded from no parameter: a fixed sinusoidal table) 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
+from netgraph.export.onnx_fold import constant_of_node
 from netgraph.core.graph import NetGraph
 from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted
 from netgraph.layers import EmbeddingLayer, SequenceIndicesLayer
 
-__all__ = ["fixed_tables", "indices_patterns", "table_patterns"]
+__all__ = ["fixed_tables", "hint_range_lengths", "indices_patterns", "range_lengths", "table_patterns"]
 
 _INT64 = 7  # onnx.TensorProto.INT64
 
@@ -171,6 +172,60 @@ def _length_of(limit: str, ctx: Context) -> tuple[list, str] | None:
             or ctx.attributes(shape).get("start", 0) != 0 or _uses(gather.input[0], ctx) != 1):
         return None
     return [shape, gather, *taken], shape.input[0]
+
+
+def hint_range_lengths(onnx: Any, graph: Any) -> None:
+    """Tell onnx's shape inference the length of each Range(0, n, 1) of a named dim n (``range_lengths``)."""
+    initializers = {t.name: t for t in graph.initializer}
+    constant_nodes = {node.output[0]: node for node in graph.node if node.op_type == "Constant" and node.output}
+
+    def value(name: str) -> np.ndarray | None:  # read only where asked: the Range's bounds, the Gather's index
+        try:
+            if name in initializers:
+                return onnx.numpy_helper.to_array(initializers[name])
+            return constant_of_node(onnx, constant_nodes[name]) if name in constant_nodes else None
+        except Exception:  # noqa: BLE001 - unreadable: the import names it when it reads it
+            return None
+
+    known = {v.name for v in graph.value_info}
+    for name, (dim, dtype) in range_lengths(graph, value).items():
+        if name not in known:
+            element = onnx.helper.np_dtype_to_tensor_dtype(dtype)
+            graph.value_info.append(onnx.helper.make_tensor_value_info(name, element, [dim]))
+
+
+def range_lengths(graph: Any, value: Callable[[str], np.ndarray | None]) -> dict[str, tuple[str, np.dtype]]:
+    """Each ``Range(0, n, 1)`` output whose limit n is a graph input's named dim (``Shape``, ``Gather`` [, ``Cast``];
+    the dynamo exporter's ``Shape(start=k, end=k+1)``, ``Squeeze``) -> that dim's name and its type: its length, which onnx's shape
+    inference cannot tell (nor that of every tensor after it: GPT's positions added to the tokens' embeddings), given
+    to it before it runs. ``value``: a constant's value by name (None: not a constant)."""
+    producers = {o: node for node in graph.node for o in node.output}
+    dims = {v.name: [d.dim_param or None for d in v.type.tensor_type.shape.dim] for v in graph.input}
+    found = {}
+    for node in graph.node:
+        if node.op_type != "Range" or len(node.input) != 3:
+            continue
+        start, delta = value(node.input[0]), value(node.input[2])
+        if start is None or delta is None or np.size(start) != 1 or np.size(delta) != 1 or start != 0 or delta != 1:
+            continue
+        limit = producers.get(node.input[1])
+        limit = producers.get(limit.input[0]) if limit is not None and limit.op_type == "Cast" else limit
+        if limit is None or limit.op_type not in ("Gather", "Squeeze"):
+            continue
+        shape = producers.get(limit.input[0])
+        if shape is None or shape.op_type != "Shape" or shape.input[0] not in dims:
+            continue
+        bounds = {a.name: a.i for a in shape.attribute}
+        index = value(limit.input[1]) if limit.op_type == "Gather" and len(limit.input) > 1 else None
+        k = int(index) if index is not None and np.size(index) == 1 else bounds.get("start", 0)
+        if limit.op_type == "Gather" and (index is None or bounds.get("start", 0)):
+            continue
+        if limit.op_type == "Squeeze" and bounds.get("end") != k + 1:
+            continue
+        sizes = dims[shape.input[0]]
+        if 0 <= k < len(sizes) and sizes[k]:
+            found[node.output[0]] = sizes[k], np.asarray(start).dtype
+    return found
 
 
 def _constant(name: str, ctx: Context) -> Any:
