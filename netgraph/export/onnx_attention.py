@@ -64,7 +64,8 @@ def _match(matmul: Any, ctx: Context) -> tuple[tuple[str, str, str, int, str], l
     ``softmax(q k^T + mask) v`` or ``softmax(masked_fill(s q k^T, upper, -inf)) v``."""
     softmax = _only_use(matmul.input[0], "Softmax", ctx)
     masking = softmax and (_only_use(softmax.input[0], "Add", ctx) or _only_use(softmax.input[0], "Where", ctx))
-    if masking is None or _rank(matmul.output[0], ctx) not in _PERMS or matmul.input[1] in ctx.constants:
+    level = _rank(matmul.output[0], ctx) or _rank(matmul.input[1], ctx)  # onnx may not tell the output's: v's
+    if masking is None or level not in _PERMS or matmul.input[1] in ctx.constants:
         return None
     axis = int(ctx.attributes(softmax).get("axis", 1 if ctx.opset < 13 else -1))  # before opset 13: from axis on
     if axis not in (-1, _rank(softmax.input[0], ctx)):
@@ -73,7 +74,6 @@ def _match(matmul: Any, ctx: Context) -> tuple[tuple[str, str, str, int, str], l
         scaled = _scaled_scores(scores_name, ctx)
         if scaled is not None and mask is not None:
             scores, rescaling, scaling = scaled
-            level = _rank(matmul.output[0], ctx)
             return ((scores.input[0], scores.input[1], matmul.input[1], level, rescaling),
                     [scores, *scaling, masking, softmax, *mask])
     return None

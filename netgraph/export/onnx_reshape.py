@@ -65,7 +65,7 @@ def refined_shape(node: Any, ctx: Context) -> tuple | None:
     from its input's shape and its target as the importer computed it (onnx does not propagate sizes through a Div
     or Cast: nanoGPT's ``view(b, n, h, c // h)``), so that a Shape of it reads them; None when nothing is learned."""
     out, source = ctx.shapes.get(node.output[0]), ctx.shapes.get(node.input[0]) if node.input else None
-    if out is None or source is None or all(map(known_dim, out)):
+    if source is None or (out is not None and all(map(known_dim, out))):
         return None
     if node.op_type == "Transpose":
         told = tuple(source[p] for p in ctx.attributes(node).get("perm", range(len(source) - 1, -1, -1)))
@@ -74,6 +74,8 @@ def refined_shape(node: Any, ctx: Context) -> tuple | None:
         told = tuple(source[i] if d == 0 and i < len(source) else d for i, d in enumerate(target))
     else:
         return None
+    if out is None:  # onnx told nothing, not even the rank (at opset 13, after a Split by computed sizes)
+        return told if told and all(known_dim(t) and t != -1 for t in told) else None
     if len(told) != len(out):
         return None
     refined = tuple(d if known_dim(d) or not known_dim(t) or t == -1 else t for d, t in zip(out, told))
