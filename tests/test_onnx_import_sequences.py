@@ -211,3 +211,33 @@ def test_attention_masked_by_another_triangle_is_still_refused(tmp_path):
                         axes={"x": {0: "b", 1: "n"}})
     with pytest.raises(SpecError, match=r"cannot import"):
         import_onnx(path)
+
+
+class _ClassToken(nn.Module):
+    """ViT's class token: a learned (1, 1, d) prepended to each example's sequence of projected patches (``expand`` to
+    the batch, then ``cat``); ``column``: a learned (1, 3) appended to each example's vector instead."""
+
+    def __init__(self, column: bool = False):
+        super().__init__()
+        self.project, self.column = nn.Linear(8, 8), column
+        self.token = nn.Parameter(torch.randn(1, 3) if column else torch.randn(1, 1, 8))
+
+    def forward(self, x):
+        h = self.project(x)
+        if self.column:
+            return torch.cat([h[:, 0], self.token.expand(h.shape[0], -1)], -1)
+        return torch.cat([self.token.expand(h.shape[0], -1, -1), h], dim=1)
+
+
+@pytest.mark.parametrize("column, axes", [(False, {0: "b"}), (False, {0: "b", 1: "n"}), (True, {0: "b"})])
+@torch.no_grad()
+def test_a_constant_per_example_concatenated_imports(column, axes, tmp_path):
+    # a Concat with a constant operand (the token expanded to the batch, folded at import) was refused
+    module = _ClassToken(column).eval()
+    path = torch_export(module, torch.randn(2, 4, 8), tmp_path / "vit.onnx", "x", axes={"x": axes})
+    back = import_onnx(path)
+    x = torch.randn(3, 7 if len(axes) > 1 else 4, 8, generator=torch.Generator().manual_seed(3))
+    torch.testing.assert_close(back(x), module(x), atol=1e-5, rtol=1e-4)
+    (name,) = [n for n, _ in back.compile().named_parameters() if not n.startswith("project")]  # the token's
+    layer, _ = name.split(".", 1)  # the Concat's NetGraph; its constant stays fixed in training, as the model's others
+    assert [(key.split("/")[0], rate) for key, rate in back.learning_rate_multipliers.items()] == [(layer, 0.0)]

@@ -329,6 +329,8 @@ class _Builder(ConstantFolding):
                     for o, port in zip(self.graph.output, self.outputs) if o.name in self.ctx.decisions}
         net = self._relaxed(layers, edges, shapes, decoders) or NetGraph(layers, edges, **shapes, **decoders)
         fixed = {name: 0 for name, layer in layers.items() if layer.type_name == "ConstantArrayLayer"}
+        fixed.update({(name, inner): 0 for name, layer in layers.items() if isinstance(layer, NetGraph)  # a Concat's
+                      for inner, nested in layer.layers.items() if nested.type_name == "ConstantArrayLayer"})
         fixed.update(one_hot_tables(self.producers.values(), layers))
         fixed.update(fixed_triangles(self.producers.values(), layers))
         fixed.update(fixed_tables(self.producers.values(), layers, self.ctx))
