@@ -149,10 +149,11 @@ def check_supports(p: Distribution, q: Distribution, p_params: list[Any], q_para
     header = f"{where()}: p = {p!r} has support {_support_text(bp)}"
     tail = (f", which is not inside the support {_support_text(bq)} of q = {q!r}, so KL(p ‖ q) is infinite for these "
             f"parameter values")
+    facts = {"kind": "support", "port": port, "expected": _support_text(bq), "found": _support_text(bp)}
     if not at:
-        raise DataError(header + tail, kind="parameter-value", port=port)
+        raise DataError(header + tail, **facts)
     raise located_error([Where(at[0], at[1:])], lambda wheres: f"{header} at {wheres[0].by_example()}{tail}",
-                        kind="parameter-value", port=port)  # a map names the example and element, as the random layers'
+                        **facts)  # a map names the example and element, as the random layers'
 
 
 def _bound_port(p: Distribution, q: Distribution, bp: list[Any], bq: list[Any]) -> str | None:
@@ -259,8 +260,9 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
                                                                f"{drew}), so KL(p ‖ q) is infinite for these parameter "
                                                                f"values")
         ports = set(p.slots) | set(q.slots)  # one port: its values put the draw there (the rest are constants)
-        raise located_error([at], lambda wheres: f"{head}{wheres[0].by_example()}{tail}", kind="parameter-value",
-                            port=next(iter(ports)) if len(ports) == 1 else None)
+        raise located_error([at], lambda wheres: f"{head}{wheres[0].by_example()}{tail}", kind="support",
+                            port=next(iter(ports)) if len(ports) == 1 else None,
+                            expected=f"a value in the support of q = {q!r}", found=drew)
     value = (logp - logq).sum(2)  # (samples, batch)
     estimate = value.mean(0)
     if estimator != "score_function" or not torch.is_grad_enabled():
