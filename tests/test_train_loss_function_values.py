@@ -4,6 +4,8 @@ batch dict lacks, a KeyError (and OptionError) naming the keys there are."""
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 import torch
 
@@ -83,3 +85,42 @@ def test_a_key_of_the_other_dict_says_where_it_is():
     with pytest.raises(OptionError, match=r"batch has no key 'Y' \(did you mean 'y'\?\)"):
         net_train(two_outputs(), {"Input": x, "y": x[:, :1]}, loss_function=lambda o, b: (o["Mean"] - b["Y"]) ** 2,
                   max_training_rounds=1, progress=False)
+
+
+class _OneArgument:
+    def __call__(self, outputs):
+        return outputs["Output"].sum(-1)
+
+
+def _three(outputs, batch, extra):
+    return outputs["Output"].sum(-1)
+
+
+@pytest.mark.parametrize("fn, found", [
+    (lambda o: o["Output"].sum(-1), 1),
+    (_three, 3),
+    (_OneArgument(), 1),
+    (functools.partial(_three, {}, {}), 1),  # the partial leaves one argument, extra
+    (lambda: 0.0, 0),
+    (lambda outputs, batch, *, scale: scale, 2),  # scale has no default: the call gives it none
+])
+def test_a_loss_function_taking_other_than_two_arguments_is_refused_before_training(fn, found):
+    """It raised Python's TypeError from the call inside the first step."""
+    with pytest.raises(OptionError, match=r"loss_function .* is called as f\(outputs, batch\)") as info:
+        net_train(classifier(), data(), loss_function=fn, max_training_rounds=1, progress=False)
+    d = info.value.diagnostics[0]
+    assert (d.option, d.expected, d.found) == ("loss_function", 2, found)
+    with pytest.raises(OptionError, match=r"is called as f\(outputs, batch\)"):
+        net_train(classifier(), data(), loss_function={"Output": "Automatic", "extra": fn}, max_training_rounds=1,
+                  progress=False)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda outputs, batch, scale=1.0: scale * outputs["Output"].sum(-1),
+    lambda *args: args[0]["Output"].sum(-1),
+    functools.partial(lambda scale, outputs, batch: scale * outputs["Output"].sum(-1), 2.0),
+    functools.partial(_three, extra=1.0),
+])
+def test_a_loss_function_that_can_take_outputs_and_batch_trains(fn):
+    r = net_train(classifier(), data(), loss_function=fn, max_training_rounds=1, progress=False, all=True)
+    assert len(r.round_losses) == 1

@@ -53,3 +53,14 @@ def test_netgraphs_own_batch_norm_still_trains_on_one_example():
     net = NetChain([LinearLayer(8), BatchNormalizationLayer(), "Ramp", LinearLayer(1)], input=3)
     r = net_train(net, data(65), max_training_rounds=1, progress=False, all=True, random_seed=0)
     assert r.total_batches == 2
+
+
+def test_training_data_of_one_example_suggests_only_the_layer_not_a_batch_size():
+    """No batch_size leaves more than one example in a batch of data of one: the message offered one all the same."""
+    with pytest.raises(TrainingError) as info:
+        net_train(with_torch_norm(torch.nn.BatchNorm1d(8)), data(1), max_training_rounds=1, progress=False)
+    message = str(info.value)
+    assert "the training data is this one example" in message and "BatchNormalizationLayer" in message
+    assert "batch_size" not in message
+    with pytest.raises(TrainingError, match="give a batch_size that leaves no last batch of one example"):
+        net_train(with_torch_norm(torch.nn.BatchNorm1d(8)), data(65), max_training_rounds=1, progress=False)

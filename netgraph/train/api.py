@@ -295,7 +295,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
                     stopping, progress, checkpoint, resume, per_round, mixed=precision.mixed)
         plan.meter = meter.to(ctx.device) if meter is not None else None
         plan.batch_stats = share_batch_statistics(module, ctx) if o["sync_batch_norm"] else None
-        guards = guard_torch_norms(net, module)  # torch's own on one example per channel: a DataError naming the layer
+        guards = guard_torch_norms(net, module, getattr(train, "size", None))  # torch's own on one example per channel
         if log_dir is not None:  # rank 0 writes it; its errors stop every process (Trainer.log)
             plan.log = log = ctx.together(lambda: TensorBoardLog(log_dir) if ctx.main else None,
                                           "opening the TensorBoard log")

@@ -84,18 +84,17 @@ def _collated_hint(value: Any) -> str:
     return ""
 
 
-def _pair_hint(data: Any) -> str:
-    """For [inputs, targets] (two arrays of as many examples), the pair form, which is a tuple; for Keras's (x, y,
-    sample_weight), the pair and where weights go; else ''."""
+def _arrays(data: Any) -> bool:
+    """Whether ``data`` holds arrays only, each of as many examples (>= 1 dim)."""
     arrays = [e for e in data if isinstance(e, (torch.Tensor, numpy.ndarray)) and e.ndim]
-    if len(arrays) != len(data) or len({len(a) for a in arrays}) != 1:
-        return ""
-    if len(data) == 2 and isinstance(data, list):
+    return len(arrays) == len(data) and len({len(a) for a in arrays}) == 1
+
+
+def _pair_hint(data: Any) -> str:
+    """For [inputs, targets] (two arrays of as many examples), the pair form, which is a tuple; else ''."""
+    if _arrays(data) and len(data) == 2 and isinstance(data, list):
         return (": for inputs and targets, give the pair as a tuple, net_train(net, (inputs, targets)) (a list holds "
                 "examples, one dict each)")
-    if len(data) == 3 and isinstance(data, tuple):
-        return (f": a tuple of 3 arrays, as Keras's (x, y, sample_weight), is no data form here: give the pair "
-                f"(inputs, targets); no sample weights here: {WEIGHTS}")
     return ""
 
 
@@ -111,6 +110,9 @@ def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
     if not examples:
         raise DataError(f"{what} is an empty list; give at least one example", data=ref(what))
     bad = [i for i, e in enumerate(examples) if not isinstance(e, Mapping)]
+    if bad and _arrays(data) and len(data) == 3 and isinstance(data, tuple):  # no list of examples: the hint leads
+        raise data_error(what, f"a tuple of 3 arrays, as Keras's (x, y, sample_weight), is no data form here: give "
+                        f"the pair (inputs, targets); no sample weights here: {WEIGHTS}")
     if bad:
         raise data_error(what, f"a list of examples must hold dicts (port -> value); example {bad[0]} is "
                         f"{type(examples[bad[0]]).__name__}{_pair_hint(data)}")
