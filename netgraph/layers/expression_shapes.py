@@ -25,7 +25,7 @@ from netgraph.core.types import Conflict, broadcast, length_reason, format_shape
 from netgraph.core.wording import counted
 from netgraph.layers import expression
 from netgraph.layers.expression_run import LOWERED, literal
-from netgraph.layers._shapes import level_range
+from netgraph.layers._shapes import level_range, levels_run
 
 __all__ = ["STRUCTURAL_KINDS", "is_structural", "lower", "lower_outputs", "least_lengths"]
 
@@ -87,8 +87,8 @@ def _levels(spec: tuple, rank: int, what: str) -> tuple[int, ...]:
     first, last = (first if first > 0 else rank + first + 1), (last if last > 0 else rank + last + 1)
     if not 1 <= first <= last <= rank:
         shown = f"1 to {spec[1]}" if spec[0] == "upto" else (f"{spec[1]}" if spec[1] == spec[2] else f"{spec[1]} to {spec[2]}")
-        raise Conflict(f"{what}: levels {shown} do not exist in an input of rank {rank} (levels run from "
-                       f"{level_range(rank)})", expected=level_range(rank), found=shown)
+        raise Conflict(f"{what}: levels {shown} do not exist in an input of rank {rank} ({levels_run(rank)})",
+                       expected=level_range(rank), found=shown)
     return tuple(range(first - 1, last))
 
 
