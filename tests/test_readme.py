@@ -84,3 +84,13 @@ def test_the_readme_check_and_summary_outputs_are_what_the_commands_print(capsys
     assert capsys.readouterr().out.strip("\n") == shown["netgraph check specs/*.yaml"]
     assert main(["summary", "specs/small_cnn.yaml"]) == 0
     assert capsys.readouterr().out.strip("\n") == shown["netgraph summary specs/small_cnn.yaml"]
+
+
+def test_the_forward_the_readme_prints_is_the_generated_code():
+    """`print(module.code)` in 'Compile, run, inspect' shows its output as comments; the python block only ran it."""
+    from netgraph import LinearLayer, NetGraph, net_initialize
+
+    block = next(block for block in BLOCKS if block.startswith("module = mlp.compile()"))
+    shown = "\n".join(line[2:] for line in block.splitlines() if line.startswith("# "))
+    mlp = NetGraph({"fc1": LinearLayer(64), "act": "Ramp", "fc2": LinearLayer(10)}, [("fc1", "act", "fc2")], Input=784)
+    assert shown.startswith("def forward(") and net_initialize(mlp, seed=0).compile().code.strip() == shown
