@@ -234,7 +234,7 @@ def symmetric_pads(a: dict) -> Any:
     """A Conv/Pool/ConvTranspose node's ``pads`` as our ``padding_size`` (refused unless explicit and symmetric)."""
     if a.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
         raise Unsupported(f"auto_pad={text(a['auto_pad'])!r} is not supported here (explicit symmetric pads are; "
-                          f"a Conv's VALID, and SAME at stride 1 with an odd kernel, are)", attribute="auto_pad",
+                          f"a Conv's or a pool's VALID and SAME are)", attribute="auto_pad",
                           expected="NOTSET", found=text(a["auto_pad"]))
     pads = list(a.get("pads", ()))
     half = len(pads) // 2
