@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
+from netgraph.export.onnx_gather import gather
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, text
 from netgraph.export.onnx_reshape import reshape_converter
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
@@ -202,7 +203,7 @@ def _gather(node: Any, ctx: Context) -> Converted:
     recurrent = stacked_state_index(node, ctx)
     if recurrent is not None:
         return Converted(SequenceLastLayer(), (recurrent.output[0],))
-    return BASIC_CONVERTERS["Gather"](node, ctx)
+    return gather(node, ctx)
 
 
 def _concat(node: Any, ctx: Context) -> Converted:
