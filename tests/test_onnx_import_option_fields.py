@@ -34,10 +34,11 @@ def _node_problem(error):
 def test_a_conv_refused_for_its_auto_pad_names_the_attribute_and_its_value(tmp_path):
     kernel = numpy_helper.from_array(np.ones((2, 3, 3, 3), np.float32), "w")
     conv = helper.make_node("Conv", ["x", "w"], ["y"], name="conv", auto_pad="SAME_UPPER", strides=[2, 2])
-    problem = _node_problem(_refused(tmp_path, [conv], [_value("x", ["b", 3, 8, 8])], [kernel]))
+    problem = _node_problem(_refused(tmp_path, [conv], [_value("x", ["b", 3, "h", 8])], [kernel]))
     assert (problem.kind, problem.layer, problem.option, problem.found) == (
         "unsupported-node", ("conv",), "auto_pad", "SAME_UPPER")
-    assert problem.expected == "NOTSET" and "auto_pad='SAME_UPPER'" in problem.detail
+    assert problem.expected == "spatial dims of known size where the stride is not 1"
+    assert "auto_pad='SAME_UPPER'" in problem.detail
 
 
 def test_a_resize_refused_for_its_coordinate_transformation_mode_names_it(tmp_path):
@@ -70,6 +71,25 @@ def test_a_recurrence_refused_for_its_direction_names_it(tmp_path):
 def test_a_recurrence_refused_for_its_activations_names_them(tmp_path):
     problem = _lstm(tmp_path, activations=["Relu", "Tanh", "Tanh"])
     assert (problem.option, problem.found) == ("activations", ("relu", "tanh", "tanh"))  # a tuple: hashable
+
+
+@pytest.mark.parametrize("op, gates", [("GRU", 3), ("LSTM", 4)])
+def test_a_recurrence_given_its_initial_state_as_data_says_so(op, gates, tmp_path):
+    # torch's gru(x, h0) with h0 an input: it was refused as "a non-zero initial state", though h0 may be zeros
+    hidden, features = 2, 3
+    arrays = [numpy_helper.from_array(np.zeros((1, gates * hidden, features), np.float32), "W"),
+              numpy_helper.from_array(np.zeros((1, gates * hidden, hidden), np.float32), "R")]
+    extra = {"linear_before_reset": 1} if op == "GRU" else {}
+    nodes = [helper.make_node("Transpose", ["x"], ["xt"], perm=[1, 0, 2]),
+             helper.make_node(op, ["xt", "W", "R", "", "", "h0"], ["ys"], name="rnn", hidden_size=hidden, **extra),
+             helper.make_node("Squeeze", ["ys", "axis"], ["yt"]),
+             helper.make_node("Transpose", ["yt"], ["y"], perm=[1, 0, 2])]
+    arrays.append(numpy_helper.from_array(np.array([1], np.int64), "axis"))
+    inputs = [_value("x", ["b", 5, features]), _value("h0", [1, "b", hidden])]
+    problem = _node_problem(_refused(tmp_path, nodes, inputs, arrays))
+    assert (problem.layer, problem.option, problem.found) == (("rnn",), "initial_h", "data of shape (1, 'b', 2)")
+    assert problem.expected == "no initial_h, or zeros"
+    assert "non-zero" not in problem.detail and "batch second" in problem.detail
 
 
 def test_a_refusal_about_no_one_attribute_names_no_option(tmp_path):

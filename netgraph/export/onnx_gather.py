@@ -1,4 +1,8 @@
-"""GatherElements: ``torch.gather(x, -1, i)``, m entries of each row at the indices ``i`` (of ``x``'s sizes but the
+"""Gather: rows of a constant table by computed indices (EmbeddingLayer); one constant index along a non-batch axis
+(PartLayer, ``y[:, -1]``); a constant list of indices there (``x[:, [0, 2]]``): a PartLayer span per run of
+consecutive indices, joined by a CatenateLayer where there are several.
+
+GatherElements: ``torch.gather(x, -1, i)``, m entries of each row at the indices ``i`` (of ``x``'s sizes but the
 last), and as CrossEntropyLossLayer('Index') exports it, ``x.gather(-1, t.unsqueeze(-1))``, each row's entry at its
 class index ``t``; along another axis k the same between TransposeLayers swapping k with the last axis.
 
@@ -18,10 +22,10 @@ import numpy as np
 from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, squeeze_axes
-from netgraph.layers import (AggregationLayer, EmbeddingLayer, ReplicateLayer, ReshapeLayer, ThreadingLayer,
-                             TransposeLayer)
+from netgraph.layers import (AggregationLayer, CatenateLayer, EmbeddingLayer, PartLayer, ReplicateLayer,
+                             ReshapeLayer, ThreadingLayer, TransposeLayer)
 
-__all__ = ["GATHER_CONVERTERS", "one_hot_tables"]
+__all__ = ["GATHER_CONVERTERS", "gather", "one_hot_tables"]
 
 #: The layer holding the identity table inside an imported GatherElements (fixed in training).
 ONE_HOT = "onehot"
@@ -85,6 +89,64 @@ def _pick(shape: tuple, axis: int, picks: int | None) -> NetGraph:
     edges = [(*x, NetPort("times", "Input1")), (*index, ONE_HOT), (ONE_HOT, NetPort("times", "Input2")),
              ("times", *out)]
     return NetGraph(layers, edges, Input=shape[1:])
+
+
+def gather(node: Any, ctx: Context) -> Converted:
+    """Gather of a constant table's rows (EmbeddingLayer), or of constant indices along a non-batch axis (PartLayer)."""
+    axis, index = int(ctx.attributes(node).get("axis", 0)), ctx.constants.get(node.input[1])
+    if index is not None and index.ndim in (0, 1) and node.input[0] not in ctx.constants:
+        return _part(node, ctx, axis, [int(i) for i in np.ravel(index)], kept=index.ndim == 1)
+    if axis != 0 or index is not None:  # computed indices: only along axis 0 (constant ones: no attribute's fault)
+        raise Unsupported("only Gather of rows of a constant table by computed indices (EmbeddingLayer) or of "
+                          "constant indices (one, or a list) along a non-batch axis (PartLayer) is supported",
+                          attribute="axis" if index is None else None,
+                          expected=0 if index is None else "a scalar index or a list of indices",
+                          found=axis if index is None else tuple(index.shape))
+    table = ctx.const(node.input[0], "table")
+    if table.ndim != 2:
+        raise Unsupported(f"an embedding table must be a matrix, found shape {table.shape}",
+                          expected="a matrix", found=tuple(table.shape))
+    return Converted(EmbeddingLayer(int(table.shape[1]), int(table.shape[0]), weights=table), (node.input[1],))
+
+
+def _part(node: Any, ctx: Context, given: int, indices: list[int], kept: bool) -> Converted:
+    """x[:, ..., i] along ONNX axis ``given`` (>= 1): PartLayer, 1-based ("All" for the levels before it); of a list
+    of indices (``kept``: the axis stays), a span per run of consecutive ones, joined by a CatenateLayer."""
+    shape = ctx.shapes.get(node.input[0])
+    axis = given + len(shape) if given < 0 and shape is not None else given
+    if axis <= 0:
+        raise Unsupported("Gather of constant indices along the batch axis (or a negative axis of unknown rank)",
+                          attribute="axis", expected="a non-batch axis", found=given)
+    size = shape[axis] if shape is not None and axis < len(shape) and isinstance(shape[axis], int) else None
+    if not indices or (size is not None and any(not -size <= i < size for i in indices)):
+        raise Unsupported(f"indices {indices} along axis {axis} of size {size}: none, or past its ends",
+                          expected=f"indices from {-size} to {size - 1}" if size else "at least one index",
+                          found=tuple(indices))
+    if not kept:
+        return Converted(PartLayer([*["All"] * (axis - 1), _one_based(indices[0])]), (node.input[0],))
+    spans = [PartLayer([*["All"] * (axis - 1), f"{_one_based(run[0])};;{_one_based(run[-1])}"])
+             for run in _runs([i + size if i < 0 and size else i for i in indices])]
+    if len(spans) == 1:
+        return Converted(spans[0], (node.input[0],))
+    layers = {**{f"part{k}": span for k, span in enumerate(spans, 1)},
+              "catenate": CatenateLayer(level=axis, inputs=len(spans))}
+    edges = [(NetPort("Input"), f"part{k}", NetPort("catenate", f"Input{k}")) for k in range(1, len(spans) + 1)]
+    return Converted(NetGraph(layers, edges), (node.input[0],))
+
+
+def _one_based(index: int) -> int:
+    return index + 1 if index >= 0 else index
+
+
+def _runs(indices: list[int]) -> list[list[int]]:
+    """``indices`` cut into runs of consecutive ones of one sign ([0, 1, 3, -2, -1] -> [[0, 1], [3], [-2, -1]])."""
+    runs = [[indices[0]]]
+    for i in indices[1:]:
+        if i == runs[-1][-1] + 1 and (i < 0) == (runs[-1][-1] < 0):
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
 
 
 def one_hot_tables(producers: Iterable[tuple[str, Any]], layers: Mapping[str, Any]) -> dict[tuple, int]:

@@ -18,8 +18,8 @@ from netgraph.core.chain import NetChain
 from netgraph.core.frozen_values import frozen_value
 from netgraph.core.graph import NetGraph
 from netgraph.core.wording import counted
-from netgraph.layers import (ConstantArrayLayer, DotLayer, ElementwiseLayer, EmbeddingLayer,
-                             FlattenLayer, LinearLayer, NetMapOperator, PartLayer, ReshapeLayer,
+from netgraph.layers import (ConstantArrayLayer, DotLayer, ElementwiseLayer,
+                             FlattenLayer, LinearLayer, NetMapOperator, ReshapeLayer,
                              SoftmaxLayer, ThreadingLayer, TransposeLayer)
 
 __all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "THREADING_OPS", "SHAPE_INPUTS",
@@ -234,7 +234,7 @@ def symmetric_pads(a: dict) -> Any:
     """A Conv/Pool/ConvTranspose node's ``pads`` as our ``padding_size`` (refused unless explicit and symmetric)."""
     if a.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
         raise Unsupported(f"auto_pad={text(a['auto_pad'])!r} is not supported here (explicit symmetric pads are; "
-                          f"a Conv's VALID, and SAME at stride 1 with an odd kernel, are)", attribute="auto_pad",
+                          f"a Conv's or a pool's VALID and SAME are)", attribute="auto_pad",
                           expected="NOTSET", found=text(a["auto_pad"]))
     pads = list(a.get("pads", ()))
     half = len(pads) // 2
@@ -305,33 +305,6 @@ def _transpose(node: Any, ctx: Context) -> Converted:
     return Converted(TransposeLayer(tuple(inner.index(k) + 1 for k in range(len(inner)))), (node.input[0],))
 
 
-def _gather(node: Any, ctx: Context) -> Converted:
-    axis, index = int(ctx.attributes(node).get("axis", 0)), ctx.constants.get(node.input[1])
-    if index is not None and index.ndim == 0 and node.input[0] not in ctx.constants:
-        return _part(node, ctx, axis, int(index))
-    if axis != 0 or index is not None:  # computed indices: only along axis 0 (constant ones: no attribute's fault)
-        raise Unsupported("only Gather of rows of a constant table by computed indices (EmbeddingLayer) or of "
-                          "one constant index along a non-batch axis (PartLayer) is supported",
-                          attribute="axis" if index is None else None,
-                          expected=0 if index is None else "a scalar index",
-                          found=axis if index is None else tuple(index.shape))
-    table = ctx.const(node.input[0], "table")
-    if table.ndim != 2:
-        raise Unsupported(f"an embedding table must be a matrix, found shape {table.shape}",
-                          expected="a matrix", found=tuple(table.shape))
-    return Converted(EmbeddingLayer(int(table.shape[1]), int(table.shape[0]), weights=table), (node.input[1],))
-
-
-def _part(node: Any, ctx: Context, given: int, index: int) -> Converted:
-    """x[:, ..., i] along ONNX axis ``given`` (>= 1): PartLayer, 1-based ("All" for the levels before it)."""
-    rank = ctx.rank(node.input[0])
-    axis = given + rank if given < 0 and rank is not None else given
-    if axis <= 0:
-        raise Unsupported("Gather of one index along the batch axis (or a negative axis of unknown rank)",
-                          attribute="axis", expected="a non-batch axis", found=given)
-    return Converted(PartLayer([*["All"] * (axis - 1), index + 1 if index >= 0 else index]), (node.input[0],))
-
-
 def _identity(node: Any, ctx: Context) -> Converted:
     return Converted(alias=node.input[0])
 
@@ -357,7 +330,6 @@ def _cast(node: Any, ctx: Context) -> Converted:
 CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
     "Gemm": _gemm, "MatMul": _matmul,
     "Softmax": _softmax, "LogSoftmax": _log_softmax, "Transpose": _transpose,
-    "Gather": _gather,
     "Identity": _identity, "Dropout": _dropout, "Cast": _cast,
     **{op: _elementwise for op in ELEMENTWISE_OPS}, **{op: _threading for op in THREADING_OPS},
 }

@@ -13,6 +13,7 @@ import numpy as np
 from netgraph.core.chain import NetChain
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, int_option, refuse, symmetric_pads
+from netgraph.export.onnx_spatial import same_pads, split_pads
 from netgraph.layers import ElementwiseLayer, PaddingLayer, PartLayer, PoolingLayer
 
 __all__ = ["POOL_CONVERTERS", "total_pool_patterns"]
@@ -21,6 +22,7 @@ __all__ = ["POOL_CONVERTERS", "total_pool_patterns"]
 def _pool(function: str) -> Callable[[Any, Context], Converted]:
     def convert(node: Any, ctx: Context) -> Converted:
         a, shape = ctx.attributes(node), ctx.shapes.get(node.input[0])
+        a = same_pads(a, list(a["kernel_shape"]), shape)
         refuse(_pool_problems(a, shape, function), "PoolingLayer")
         counted = function == "Mean" and a.get("count_include_pad", 0) and any(a.get("pads", ()))
         kernel = list(a["kernel_shape"])
@@ -29,12 +31,15 @@ def _pool(function: str) -> Callable[[Any, Context], Converted]:
                                                                   list(a.get("pads", ())), dilations)
         if counted and ceil:
             return Converted(_counted_ceil(a, shape), (node.input[0],))
-        pool = PoolingLayer(tuple(kernel), stride=int_option(a.get("strides"), 1), padding_size=symmetric_pads(a),
+        both, extra = split_pads(a)
+        pool = PoolingLayer(tuple(kernel), stride=int_option(a.get("strides"), 1),
+                            padding_size=tuple(both) if extra else symmetric_pads(a),
                             dilation=int_option(dilations, 1) if any(d != 1 for d in dilations) else 1,
                             function="Total" if counted else function, ceil_mode=ceil)
         if counted:  # the padding's zeros counted in every window: the window's total over its whole size
-            return Converted(NetChain([pool, ElementwiseLayer(f"# / {int(np.prod(a['kernel_shape']))}")]),
-                             (node.input[0],))
+            pool = NetChain([pool, ElementwiseLayer(f"# / {int(np.prod(a['kernel_shape']))}")])
+        if extra:  # the extra padding first: zeros where a Total counts them, -inf where a Max ignores them
+            pool = NetChain([PaddingLayer([0, *extra], padding=0.0 if counted else float("-inf")), pool])
         return Converted(pool, (node.input[0],))
     return convert
 
@@ -46,6 +51,10 @@ def _pool_problems(a: dict, shape: tuple | None, function: str) -> list:
     pads, kernel = list(a.get("pads", ())), list(a["kernel_shape"])
     dilations = list(a.get("dilations", ())) or [1] * len(kernel)
     problems = []
+    if function == "Mean" and not a.get("count_include_pad", 0) and split_pads(a)[1]:
+        problems.append(Unsupported(f"pads={pads} uneven on a dim of an average not counting its padding (a Mean's "
+                                    f"padding_size is the same on both sides)", attribute="pads",
+                                    expected="pads even on each dim", found=pads))
     if function != "Max" and any(d != 1 for d in dilations):
         problems.append(Unsupported(f"dilations={dilations} (PoolingLayer dilates 'Max' only)", attribute="dilations",
                                     expected=[1] * len(dilations), found=dilations))

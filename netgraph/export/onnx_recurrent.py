@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
+from netgraph.export.onnx_gather import gather
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, text
 from netgraph.export.onnx_reshape import reshape_converter
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
@@ -84,16 +85,30 @@ def _problems(node: Any, ctx: Context) -> list:
     return found + _input_problems(node, ctx) + _layout_problems(node, ctx)
 
 
-def _input_problems(node: Any, ctx: Context) -> list[str]:
+def _input_problems(node: Any, ctx: Context) -> list:
     """Optional inputs our layers lack: per-example lengths, peepholes (unless all zero), an initial state."""
     found = []
     for index, what in _OPTIONAL_INPUTS.items():
         name = node.input[index] if len(node.input) > index else ""
         if name and not (index == 7 and _zero_state(name, ctx)):
             found.append(what)
-    if not all(_zero_state(n, ctx) for n in node.input[5:7]):
-        found.append("a non-zero initial state (initial_h / initial_c)")
-    return found
+    return found + _state_problems(node, ctx)
+
+
+def _state_problems(node: Any, ctx: Context) -> list[Unsupported]:
+    """An initial state (initial_h, initial_c) other than zeros: a non-zero constant, or data (as torch's
+    ``rnn(x, h0)`` exports it: directions first, batch second), which our imported recurrences do not take."""
+    given = {what: name for what, name in zip(("initial_h", "initial_c"), node.input[5:7])
+             if not _zero_state(name, ctx)}
+    if not given:
+        return []
+    found = {what: "a non-zero constant" if name in ctx.constants else
+             f"data of shape {ctx.shapes.get(name) or 'unknown'}" for what, name in given.items()}
+    told = "; ".join(f"{what} is {value}" for what, value in found.items())
+    return [Unsupported(f"{told} (an initial state given as data comes time-major, directions first and batch second; "
+                        f"an imported recurrence starts from zeros)", attribute=", ".join(given),
+                        expected=f"no {' or '.join(given)}, or zeros",
+                        found=found.popitem()[1] if len(found) == 1 else tuple(found.values()))]
 
 
 def _layout_problems(node: Any, ctx: Context) -> list[str]:
@@ -188,7 +203,7 @@ def _gather(node: Any, ctx: Context) -> Converted:
     recurrent = stacked_state_index(node, ctx)
     if recurrent is not None:
         return Converted(SequenceLastLayer(), (recurrent.output[0],))
-    return BASIC_CONVERTERS["Gather"](node, ctx)
+    return gather(node, ctx)
 
 
 def _concat(node: Any, ctx: Context) -> Converted:

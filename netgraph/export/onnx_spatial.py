@@ -23,7 +23,7 @@ from netgraph.core.chain import NetChain
 from netgraph.layers import ConvolutionLayer, DeconvolutionLayer, PaddingLayer, PartLayer, ResizeLayer
 from netgraph.layers.resize import PADDING_METHODS, reflect_index
 
-__all__ = ["SPATIAL_CONVERTERS", "conv_layer", "padding_gather", "pad_conv_patterns", "circular_pad_patterns"]
+__all__ = ["SPATIAL_CONVERTERS", "conv_layer", "same_pads", "split_pads", "padding_gather", "pad_conv_patterns", "circular_pad_patterns"]
 
 _PAD_MODES = {"reflect": "Reflected", "edge": "Fixed", "wrap": "Periodic"}
 
@@ -35,31 +35,48 @@ def conv_layer(node: Any, ctx: Context, a: dict | None = None) -> Converted:
     a = ctx.attributes(node) if a is None else a
     w = ctx.const(node.input[1], "kernel")
     bias = ctx.const(node.input[2], "bias") if len(node.input) > 2 and node.input[2] else False
-    a = _same_pads(a, [int(k) for k in w.shape[2:]])
-    pads = [int(p) for p in a.get("pads", ())]
-    before, after = pads[:len(pads) // 2], pads[len(pads) // 2:]
-    uneven = text(a.get("auto_pad", "NOTSET")) == "NOTSET" and before != after and min(pads) >= 0
-    both = [min(b, e) for b, e in zip(before, after)]
+    a = same_pads(a, [int(k) for k in w.shape[2:]], ctx.shapes.get(node.input[0]))
+    both, extra = split_pads(a)
     conv = ConvolutionLayer(int(w.shape[0]), tuple(int(k) for k in w.shape[2:]), stride=int_option(a.get("strides"), 1),
-                            padding_size=tuple(both) if uneven else symmetric_pads(a),
+                            padding_size=tuple(both) if extra else symmetric_pads(a),
                             dilation=int_option(a.get("dilations"), 1), channel_groups=int(a.get("group", 1)),
                             weights=w, biases=bias)
-    if not uneven:
+    if not extra:
         return Converted(conv, (node.input[0],))
-    zeros = PaddingLayer([0, *([b - c, e - c] for b, e, c in zip(before, after, both))])
-    return Converted(NetChain([zeros, conv]), (node.input[0],))
+    return Converted(NetChain([PaddingLayer([0, *extra]), conv]), (node.input[0],))
 
 
-def _same_pads(a: dict, kernel: list[int]) -> dict:
-    """A Conv's ``auto_pad`` as explicit pads (torch writes ``padding="same"`` as SAME_UPPER): VALID pads nothing,
-    SAME at stride 1 pads d(k-1) in all, more after than before where that is odd."""
+def split_pads(a: dict) -> tuple[list[int], list[list[int]] | None]:
+    """Explicit pads uneven on some dim as (the pads both sides have, [before, after] more per dim); None for the
+    latter where the pads are even (or not explicit: left to ``symmetric_pads``)."""
+    pads = [int(p) for p in a.get("pads", ())]
+    before, after = pads[:len(pads) // 2], pads[len(pads) // 2:]
+    both = [min(b, e) for b, e in zip(before, after)]
+    if text(a.get("auto_pad", "NOTSET")) != "NOTSET" or before == after or min(pads) < 0:
+        return both, None
+    return both, [[b - c, e - c] for b, e, c in zip(before, after, both)]
+
+
+def same_pads(a: dict, kernel: list[int], shape: tuple | None) -> dict:
+    """A Conv's or pool's ``auto_pad`` as explicit pads (torch writes ``padding="same"`` as SAME_UPPER, TensorFlow's
+    converters write SAME at any stride): VALID pads nothing; SAME pads what makes ceil(n/s) windows of size n,
+    (ceil(n/s)-1)s + d(k-1) + 1 - n in all (d(k-1) at stride 1, for any n), more after than before where that is odd
+    (SAME_UPPER; SAME_LOWER more before). At stride > 1 the pads depend on the size: refused over unknown sizes."""
     mode = text(a.get("auto_pad", "NOTSET"))
-    strides = list(a.get("strides", ())) or [1] * len(kernel)
     if mode == "VALID":
         return {**a, "auto_pad": "NOTSET", "pads": [0] * 2 * len(kernel)}
-    if mode not in ("SAME_UPPER", "SAME_LOWER") or any(s != 1 for s in strides):
+    if mode not in ("SAME_UPPER", "SAME_LOWER"):
         return a
-    total = [d * (k - 1) for d, k in zip(list(a.get("dilations", ())) or [1] * len(kernel), kernel)]
+    strides = list(a.get("strides", ())) or [1] * len(kernel)
+    spatial = [None] * len(kernel) if shape is None else list(shape[len(shape) - len(kernel):])
+    unknown = [n for n, s in zip(spatial, strides) if s != 1 and not isinstance(n, int)]
+    if unknown:
+        raise Unsupported(f"auto_pad={mode!r} at strides {strides} over spatial dims of unknown size (input shape "
+                          f"{shape}): its pads depend on the sizes", attribute="auto_pad",
+                          expected="spatial dims of known size where the stride is not 1", found=mode)
+    dilations = list(a.get("dilations", ())) or [1] * len(kernel)
+    total = [d * (k - 1) if s == 1 else max((-(-n // s) - 1) * s + d * (k - 1) + 1 - n, 0)
+             for n, s, d, k in zip(spatial, strides, dilations, kernel)]
     first = [t // 2 if mode == "SAME_UPPER" else t - t // 2 for t in total]
     return {**a, "auto_pad": "NOTSET", "pads": first + [t - f for t, f in zip(total, first)]}
 

@@ -1,0 +1,73 @@
+"""import_onnx of Conv, MaxPool and AveragePool with ``auto_pad`` SAME_UPPER / SAME_LOWER at strides > 1 (TensorFlow's
+converters write SAME so): over spatial dims of known size the pads are computed, each model runs as onnxruntime runs
+it; over sizes unknown they depend on the size, and are refused naming auto_pad."""
+
+from __future__ import annotations
+
+import numpy as np
+import onnx
+import pytest
+import torch
+from onnx import TensorProto, helper, numpy_helper
+
+from netgraph import SpecError, import_onnx
+from tests.onnx_helpers import pinned_model, run_onnx
+from tests.test_onnx_import_ops import kinds
+
+
+def _model(path, op, shape, **attributes):
+    """One ``op`` node over an input of ``shape`` (a Conv of 3 kernels of random weights and biases)."""
+    rng = np.random.default_rng(0)
+    kernel = attributes["kernel_shape"]
+    inputs, arrays = ["x"], []
+    if op == "Conv":
+        arrays = [numpy_helper.from_array(rng.normal(size=(3, shape[1], *kernel)).astype(np.float32), "w"),
+                  numpy_helper.from_array(rng.normal(size=3).astype(np.float32), "bias")]
+        inputs += ["w", "bias"]
+    node = helper.make_node(op, inputs, ["y"], name="node", **attributes)
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], arrays)
+    onnx.save(pinned_model(graph), str(path))
+    return path
+
+
+CASES = [  # op, input shape, kernel, strides, dilations
+    ("Conv", ["b", 2, 7, 8], [3, 3], [2, 2], [1, 1]),  # 7: pads 1 in all; 8: pads 1 in all, the extra after
+    ("Conv", ["b", 2, 9, 6], [4, 2], [3, 2], [1, 1]),  # 9: 1 in all; 6: 0
+    ("Conv", ["b", 2, 10], [5], [3], [1]),  # 10: ceil(10/3)=4 windows, pads 2
+    ("Conv", ["b", 2, "n"], [3], [1], [1]),  # stride 1: any size
+    ("MaxPool", ["b", 2, 7, 8], [3, 3], [2, 2], None),
+    ("MaxPool", ["b", 2, 11], [4], [3], None),
+    ("AveragePool", ["b", 2, 7, 9], [3, 3], [2, 2], None),  # pads [1, 1] even: the padding not counted
+]
+
+
+@pytest.mark.parametrize("mode", ["SAME_UPPER", "SAME_LOWER"])
+@pytest.mark.parametrize("op, shape, kernel, strides, dilations", CASES)
+def test_a_same_padded_node_at_any_stride_imports_as_onnxruntime_runs_it(op, shape, kernel, strides, dilations,
+                                                                         mode, tmp_path):
+    extra = {"dilations": dilations} if dilations else {}
+    path = _model(tmp_path / "same.onnx", op, shape, kernel_shape=kernel, strides=strides, auto_pad=mode, **extra)
+    net = import_onnx(path)
+    assert ("ConvolutionLayer" if op == "Conv" else "PoolingLayer") in kinds(net)
+    sizes = [5 if d == "n" else d for d in shape[1:]]
+    x = -1 - torch.rand(3, *sizes, generator=torch.Generator().manual_seed(1))  # negative: a Max padded by 0 differs
+    np.testing.assert_allclose(net(x).numpy(), run_onnx(path, {"x": x})[0], atol=1e-5, rtol=1e-4)
+
+
+def test_an_uneven_same_average_is_refused_naming_its_pads(tmp_path):
+    # pads [0, 1] on the last dim: our Mean's padding_size is even, and extra zeros would be counted
+    path = _model(tmp_path / "avg.onnx", "AveragePool", ["b", 2, 8], kernel_shape=[3], strides=[2],
+                  auto_pad="SAME_UPPER")
+    with pytest.raises(SpecError) as info:
+        import_onnx(path)
+    (problem,) = info.value.diagnostics
+    assert (problem.option, problem.found, problem.expected) == ("pads", (0, 1), "pads even on each dim")
+
+
+@pytest.mark.parametrize("op", ["Conv", "MaxPool"])
+def test_same_at_a_stride_over_unknown_sizes_is_refused_naming_auto_pad(op, tmp_path):
+    path = _model(tmp_path / "dyn.onnx", op, ["b", 2, "h", 8], kernel_shape=[3, 3], strides=[2, 2],
+                  auto_pad="SAME_UPPER")
+    with pytest.raises(SpecError, match=r"auto_pad='SAME_UPPER' at strides \[2, 2\] over spatial dims of unknown size"):
+        import_onnx(path)
