@@ -233,7 +233,7 @@ def _batched(port: str, x: torch.Tensor, shape: tuple, unbatched: list[bool], in
                         f"{_hint(shape, given, unbatched[-1], integer)}", kind="data-shape", layer=(), port=port,
                         expected=shape, found=given)  # the facts of the compiled module's (module_inputs._problem)
     if (empty := empty_length_problem(port, shape, *((x.shape[1:], 0) if unbatched[-1] else (x.shape,)))):
-        raise DataError(empty, port=port)
+        raise DataError(empty.message, diagnostics=[empty])
     return x
 
 
