@@ -4,11 +4,13 @@ given found), as a wrong shape is (these had the default kind "error" and no exp
 
 from __future__ import annotations
 
+import numpy
 import pytest
 import torch
 
 from netgraph import (DataError, EmbeddingLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain,
                       SequenceLastLayer, SoftmaxLayer, net_initialize, net_train)
+from netgraph.backend.module_inputs import input_problem
 from tests.diagnostic_helpers import sole_diagnostic
 
 
@@ -42,3 +44,54 @@ def test_a_length_0_in_training_data_is_a_data_shape_problem_of_its_key():
     assert (diagnostic.kind, diagnostic.layer, diagnostic.port) == ("data-shape", (), "Input")
     assert (diagnostic.expected, diagnostic.found) == (("n", 2), (2, 0, 2))
     assert diagnostic.data is not None and diagnostic.data.name == "training"
+
+
+def _linear():
+    return net_initialize(NetChain([LinearLayer(3)], input=5), seed=0).compile()
+
+
+@pytest.mark.parametrize("call, kind, expected, found", [
+    (lambda: _linear()(torch.randn(4, 5, device="meta")), "data-device", torch.device("cpu"), torch.device("meta")),
+    (lambda: _linear()(torch.randn(4, 5, dtype=torch.float64)), "data-dtype", torch.float32, torch.float64),
+    (lambda: NetChain([SoftmaxLayer()], input=4).compile()(torch.zeros(2, 4, dtype=torch.long)), "data-dtype", "Real",
+     torch.int64),
+    (lambda: _linear()(numpy.ones((4, 5), numpy.float32)), "not-a-tensor", "a tensor", "numpy.ndarray"),
+    (lambda: _linear()([[0.0] * 5] * 4), "not-a-tensor", "a tensor", "list"),
+    (lambda: _linear()(None), "missing-data", "a tensor", "None"),
+])
+def test_a_compiled_modules_input_of_the_wrong_device_dtype_or_type_has_its_kind_expected_and_found(call, kind,
+                                                                                                  expected, found):
+    """These had the kind "error" and no expected or found."""
+    diagnostic = sole_diagnostic(call, DataError)
+    assert (diagnostic.kind, diagnostic.layer, diagnostic.port) == (kind, (), "Input")
+    assert (diagnostic.expected, diagnostic.found) == (expected, found)
+
+
+@pytest.mark.parametrize("x, real, expected", [
+    (torch.zeros(2, 3), torch.float32, "Integer"),  # an index port: the module's dtype does not matter
+    (torch.zeros(2, 3, dtype=torch.complex64), None, "Integer"),
+])
+def test_floats_at_an_index_port_of_a_compiled_module_are_a_data_dtype_problem(x, real, expected):
+    net = NetChain([EmbeddingLayer(4, 10)], input=["n"])
+    diagnostic = input_problem(net, (x,), {}, real)
+    assert (diagnostic.kind, diagnostic.port, diagnostic.expected, diagnostic.found) == ("data-dtype", "Input",
+                                                                                         expected, x.dtype)
+
+
+def test_half_precision_on_the_cpu_for_a_module_without_arrays_is_a_data_dtype_problem():
+    diagnostic = input_problem(NetChain([SoftmaxLayer()], input=4), (torch.zeros(2, 4, dtype=torch.half),), {}, None)
+    assert (diagnostic.kind, diagnostic.expected, diagnostic.found) == ("data-dtype", (torch.float32, torch.float64),
+                                                                        torch.half)
+
+
+@pytest.mark.parametrize("net, x, kind, expected", [
+    (lambda: net_initialize(NetChain([LinearLayer(3)], input=4), seed=0), torch.empty(2, 4, device="meta"),
+     "data-device", torch.device("cpu")),
+    (lambda: NetChain([EmbeddingLayer(4, 10)], input=["n"]), torch.tensor([[0.5, 1.0]]), "data-dtype", "Integer"),
+    (lambda: net_initialize(NetChain([LinearLayer(3)], input=4), seed=0), torch.zeros(2, 4, dtype=torch.complex64),
+     "data-dtype", "Real"),
+])
+def test_net_x_gives_the_same_kind_expected_and_found_as_the_module(net, x, kind, expected):
+    diagnostic = sole_diagnostic(lambda: net()(x), DataError)
+    assert (diagnostic.kind, diagnostic.layer, diagnostic.port) == (kind, (), "Input")
+    assert (diagnostic.expected, diagnostic.found) == (expected, x.device if kind == "data-device" else x.dtype)
