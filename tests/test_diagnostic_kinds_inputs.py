@@ -8,8 +8,9 @@ import numpy
 import pytest
 import torch
 
-from netgraph import (DataError, EmbeddingLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain,
-                      SequenceLastLayer, SoftmaxLayer, net_initialize, net_train)
+from netgraph import (DataError, EmbeddingLayer, FunctionLayer, GatedRecurrentLayer, LinearLayer,
+                      LongShortTermMemoryLayer, NetChain, NetGraph, SequenceLastLayer, SoftmaxLayer, net_initialize,
+                      net_train)
 from netgraph.backend.module_inputs import input_problem
 from tests.diagnostic_helpers import sole_diagnostic
 
@@ -95,3 +96,22 @@ def test_net_x_gives_the_same_kind_expected_and_found_as_the_module(net, x, kind
     diagnostic = sole_diagnostic(lambda: net()(x), DataError)
     assert (diagnostic.kind, diagnostic.layer, diagnostic.port) == (kind, (), "Input")
     assert (diagnostic.expected, diagnostic.found) == (expected, x.device if kind == "data-device" else x.dtype)
+
+
+def _sum():
+    return NetGraph({"f": FunctionLayer("#x + #y")}, [], x=2, y=2)
+
+
+@pytest.mark.parametrize("call", [lambda: _sum().compile()(torch.zeros(4, 2), torch.zeros(3, 2)),
+                                  lambda: _sum()(x=torch.zeros(4, 2), y=torch.zeros(3, 2))])
+def test_inputs_of_different_batch_sizes_are_a_data_shape_problem_finding_each_ports_size(call):
+    diagnostic = sole_diagnostic(call, DataError)
+    assert (diagnostic.kind, diagnostic.layer, diagnostic.port, diagnostic.found) == ("data-shape", (), "x",
+                                                                                      (("x", 4), ("y", 3)))
+
+
+def test_a_modules_inputs_of_different_dtypes_are_a_data_dtype_problem_finding_each_ports_dtype():
+    x, y = torch.zeros(4, 2), torch.zeros(4, 2, dtype=torch.float64)
+    diagnostic = input_problem(_sum(), (x, y), {}, None)  # a module without arrays: its inputs fix the dtype
+    assert (diagnostic.kind, diagnostic.layer, diagnostic.port, diagnostic.found) == ("data-dtype", (), "x",
+                                                                                      (("x", x.dtype), ("y", y.dtype)))

@@ -74,7 +74,8 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
         if x.is_floating_point() and not bool(((x == x.round()) & (x.abs() < 2.0 ** 62)).all()):
             kind = ("NaN or infinite values" if not bool(x.isfinite().all()) else "values too large for int64"
                     if bool((x == x.round()).all()) else "non-integer values")  # inf and 1e30 are "integral"
-            raise DataError(f"input port {port!r} takes integer indices (dtype Integer), found {kind} of dtype {x.dtype}",
+            raise DataError(f"input port {port!r} takes integer indices (dtype Integer), found {kind} of dtype "
+                            f"{x.dtype}",
                             kind="data-dtype", layer=(), port=port, expected=INTEGER, found=x.dtype)
         if x.dtype == torch.uint64 and bool((x.view(torch.int64) < 0).any()):  # past int64: .long() would wrap
             raise DataError(f"input port {port!r} takes integer indices (dtype Integer), found values too large for "
@@ -190,8 +191,9 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any],
     if len(tensors) > 1 and len({x.shape[0] for x in tensors.values()}) > 1:
         hint = (f"; {single} got one example without a batch dim, the others a batch: give every input a batch dim, "
                 f"or none" if single and len(single) < len(tensors) else "")
-        raise DataError(f"input ports have different batch sizes: "
-                        f"{ {p: 'no batch dim' if p in single else x.shape[0] for p, x in tensors.items()} }{hint}")
+        sizes = {p: 'no batch dim' if p in single else x.shape[0] for p, x in tensors.items()}
+        raise DataError(f"input ports have different batch sizes: {sizes}{hint}", kind="data-shape", layer=(),
+                        port=next(iter(sizes)), found=sizes)  # as the compiled module's (module_inputs)
     check_shared_lengths(net, lambda p, axis: tensors[p].shape[axis + 1])
     check_derived_lengths(net, lambda p, axis: tensors[p].shape[axis + 1])
     return tensors, bool(unbatched) and all(unbatched)

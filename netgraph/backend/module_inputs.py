@@ -127,11 +127,12 @@ def input_problem(net: Any, args: tuple, kwargs: dict[str, Any], real: torch.dty
     sizes = {port: value.shape[0] for port, value in given.items() if types[port].shape is not None}
     if len(set(sizes.values())) > 1:  # each fits its port: the batches do not fit each other
         return Diagnostic(f"input ports have different batch sizes: {sizes}; the compiled module takes one batch of "
-                          f"examples at every input", port=next(iter(sizes)), layer=())
+                          f"examples at every input", "data-shape", port=next(iter(sizes)), layer=(), found=sizes)
     reals = {port: value.dtype for port, value in given.items() if value.is_floating_point()}
     if real is None and len(set(reals.values())) > 1:  # no arrays to fix the dtype: the inputs must agree
         return Diagnostic(f"input ports have different dtypes: {reals}; the compiled module computes in one dtype: "
-                          f"cast them to one, e.g. x.float()", port=next(iter(reals)), layer=())
+                          f"cast them to one, e.g. x.float()", "data-dtype", port=next(iter(reals)), layer=(),
+                          found=reals)
     return None
 
 
