@@ -115,3 +115,13 @@ def test_a_modules_inputs_of_different_dtypes_are_a_data_dtype_problem_finding_e
     diagnostic = input_problem(_sum(), (x, y), {}, None)  # a module without arrays: its inputs fix the dtype
     assert (diagnostic.kind, diagnostic.layer, diagnostic.port, diagnostic.found) == ("data-dtype", (), "x",
                                                                                       (("x", x.dtype), ("y", y.dtype)))
+
+
+def test_a_ragged_training_example_of_length_0_is_a_data_shape_problem_of_its_key_and_example():
+    net = NetChain([EmbeddingLayer(4, 10), GatedRecurrentLayer(4), SequenceLastLayer(), LinearLayer(2), SoftmaxLayer()],
+                   input=["n"])
+    data = {"Input": [torch.tensor([1, 2]), torch.zeros(0, dtype=torch.long), torch.tensor([3])],
+            "Target": torch.tensor([0, 1, 0])}
+    diagnostic = sole_diagnostic(lambda: net_train(net, data, max_training_rounds=1), DataError)
+    assert (diagnostic.kind, diagnostic.layer, diagnostic.port) == ("data-shape", (), "Input")
+    assert (diagnostic.example, diagnostic.found) == (1, (0,))
