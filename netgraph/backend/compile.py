@@ -108,7 +108,7 @@ class CompiledNet(DeepModule):
         """The DataError the forward raises for an input of length 0 along a variable dim (as net(...)); a batch of
         no examples passes."""
         if problem := empty_length_problem(port, self.net.port_types[port].shape, tuple(value.shape)):
-            raise DataError(problem, port=port, layer=())
+            raise DataError(problem.message, diagnostics=[problem])
 
     def _derived_length_error(self, inputs: dict[str, torch.Tensor]) -> None:
         """The DataError the forward raises when an input length is too short for a layer that shortens it (as net(...))."""

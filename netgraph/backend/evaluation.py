@@ -28,7 +28,7 @@ from netgraph.data import decode, encode
 from netgraph.core.port_options import option_form
 from netgraph.core.ports import NetPort
 from netgraph.core.tensors import as_tensor
-from netgraph.core.types import INTEGER, Shape, format_shape
+from netgraph.core.types import INTEGER, REAL, Shape, format_shape
 from netgraph.layers.random import distribution_checks
 
 __all__ = ["evaluate", "prepare_inputs", "as_port_tensor", "compiled_for_evaluation", "run_module", "probe_net",
@@ -62,15 +62,21 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
     if not x.is_cpu:
         raise DataError(f"input port {port!r}: the data is on device {x.device}, but net(...) evaluates on device cpu "
                         f"(where the net's arrays are); move the data with .cpu(), or run the net on {x.device.type} "
-                        f"as a module: net.compile().to(...)", layer=(), port=port)
-    if x.layout != torch.strided or x.is_complex() or x.is_quantized:
-        kind = "complex" if x.is_complex() else str(x.layout).removeprefix("torch.")
-        raise DataError(f"input port {port!r} takes a dense real tensor, found a {kind} tensor of dtype {x.dtype}")
+                        f"as a module: net.compile().to(...)", kind="data-device", layer=(), port=port,
+                        expected=torch.device("cpu"), found=x.device)  # as the compiled module's (module_inputs)
+    if x.is_complex():
+        raise DataError(f"input port {port!r} takes a dense real tensor, found a complex tensor of dtype {x.dtype}",
+                        kind="data-dtype", layer=(), port=port, expected=INTEGER if integer else REAL, found=x.dtype)
+    if x.layout != torch.strided or x.is_quantized:
+        raise DataError(f"input port {port!r} takes a dense real tensor, found a "
+                        f"{str(x.layout).removeprefix('torch.')} tensor of dtype {x.dtype}", layer=(), port=port)
     if integer:
         if x.is_floating_point() and not bool(((x == x.round()) & (x.abs() < 2.0 ** 62)).all()):
             kind = ("NaN or infinite values" if not bool(x.isfinite().all()) else "values too large for int64"
                     if bool((x == x.round()).all()) else "non-integer values")  # inf and 1e30 are "integral"
-            raise DataError(f"input port {port!r} takes integer indices (dtype Integer), found {kind} of dtype {x.dtype}")
+            raise DataError(f"input port {port!r} takes integer indices (dtype Integer), found {kind} of dtype "
+                            f"{x.dtype}",
+                            kind="data-dtype", layer=(), port=port, expected=INTEGER, found=x.dtype)
         if x.dtype == torch.uint64 and bool((x.view(torch.int64) < 0).any()):  # past int64: .long() would wrap
             raise DataError(f"input port {port!r} takes integer indices (dtype Integer), found values too large for "
                             f"int64 of dtype {x.dtype}")
@@ -185,8 +191,9 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any],
     if len(tensors) > 1 and len({x.shape[0] for x in tensors.values()}) > 1:
         hint = (f"; {single} got one example without a batch dim, the others a batch: give every input a batch dim, "
                 f"or none" if single and len(single) < len(tensors) else "")
-        raise DataError(f"input ports have different batch sizes: "
-                        f"{ {p: 'no batch dim' if p in single else x.shape[0] for p, x in tensors.items()} }{hint}")
+        sizes = {p: 'no batch dim' if p in single else x.shape[0] for p, x in tensors.items()}
+        raise DataError(f"input ports have different batch sizes: {sizes}{hint}", kind="data-shape", layer=(),
+                        port=next(iter(sizes)), found=sizes)  # as the compiled module's (module_inputs)
     check_shared_lengths(net, lambda p, axis: tensors[p].shape[axis + 1])
     check_derived_lengths(net, lambda p, axis: tensors[p].shape[axis + 1])
     return tensors, bool(unbatched) and all(unbatched)
@@ -233,7 +240,7 @@ def _batched(port: str, x: torch.Tensor, shape: tuple, unbatched: list[bool], in
                         f"{_hint(shape, given, unbatched[-1], integer)}", kind="data-shape", layer=(), port=port,
                         expected=shape, found=given)  # the facts of the compiled module's (module_inputs._problem)
     if (empty := empty_length_problem(port, shape, *((x.shape[1:], 0) if unbatched[-1] else (x.shape,)))):
-        raise DataError(empty, port=port)
+        raise DataError(empty.message, diagnostics=[empty])
     return x
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import torch
 
-from netgraph.core.errors import DataError
+from netgraph.core.errors import DataError, Diagnostic
 from netgraph.core.types import PortType, format_shape
 
 __all__ = ["shared_dims", "shared_length_problems", "check_shared_lengths", "empty_length_problem",
@@ -96,16 +96,19 @@ def length_check_lines(net: Any) -> list[str]:
     return lines
 
 
-def empty_length_problem(port: str, shape: tuple, found: Sequence[int], example: int | None = None) -> str | None:
-    """A message when a variable dim of ``shape`` has size 0 in ``found`` (one example's shape, or a batch's with
-    ``example`` None, its batch dim first), else None."""
+def empty_length_problem(port: str, shape: tuple, found: Sequence[int],
+                         example: int | None = None) -> Diagnostic | None:
+    """The "data-shape" Diagnostic when a variable dim of ``shape`` has size 0 in ``found`` (one example's shape, or a
+    batch's with ``example`` None, its batch dim first), else None; of the graph's port (``layer=()``), the declared
+    shape expected and ``found`` found, as a wrong shape's (``evaluation._batched``)."""
     dims = found if example is not None else found[1:]
     empty = [d for d, n in zip(shape, dims) if isinstance(d, str) and n == 0]
     if not empty or example is None and found[0] == 0:
         return None
     which = f"example {example}" if example is not None else "the data"
-    return (f"input port {port!r}: {which} has length 0 along {empty[0]} (shape {tuple(found)}); each length must "
-            f"be at least 1")
+    return Diagnostic(f"input port {port!r}: {which} has length 0 along {empty[0]} (shape {tuple(found)}); each length "
+                      f"must be at least 1", "data-shape", layer=(), port=port, expected=shape, found=tuple(found),
+                      example=example)
 
 
 def _as_list(size: Any) -> list[int]:

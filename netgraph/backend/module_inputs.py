@@ -26,7 +26,7 @@ from torch.nn.modules import module as torch_module
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.core.errors import DataError, Diagnostic, NetGraphError, did_you_mean
 from netgraph.core.tracing import tracing
-from netgraph.core.types import INTEGER, format_shape
+from netgraph.core.types import INTEGER, REAL, format_shape
 from netgraph.core.wording import counted
 
 __all__ = ["input_error", "input_problem"]
@@ -119,7 +119,7 @@ def input_problem(net: Any, args: tuple, kwargs: dict[str, Any], real: torch.dty
     for port, value in given.items():
         t = types[port]
         if not isinstance(value, torch.Tensor):
-            return Diagnostic(_no_tensor(port, value), port=port, layer=())
+            return _no_tensor(port, value)
         if t.shape is None:
             continue
         if problem := _problem(port, t.shape, t.dtype == INTEGER, value, real, device):
@@ -127,31 +127,34 @@ def input_problem(net: Any, args: tuple, kwargs: dict[str, Any], real: torch.dty
     sizes = {port: value.shape[0] for port, value in given.items() if types[port].shape is not None}
     if len(set(sizes.values())) > 1:  # each fits its port: the batches do not fit each other
         return Diagnostic(f"input ports have different batch sizes: {sizes}; the compiled module takes one batch of "
-                          f"examples at every input", port=next(iter(sizes)), layer=())
+                          f"examples at every input", "data-shape", port=next(iter(sizes)), layer=(), found=sizes)
     reals = {port: value.dtype for port, value in given.items() if value.is_floating_point()}
     if real is None and len(set(reals.values())) > 1:  # no arrays to fix the dtype: the inputs must agree
         return Diagnostic(f"input ports have different dtypes: {reals}; the compiled module computes in one dtype: "
-                          f"cast them to one, e.g. x.float()", port=next(iter(reals)), layer=())
+                          f"cast them to one, e.g. x.float()", "data-dtype", port=next(iter(reals)), layer=(),
+                          found=reals)
     return None
 
 
-def _no_tensor(port: str, value: Any) -> str:
-    """The message for a value that is no tensor: how to convert it, or, for sequences of different lengths (which
-    make no one tensor), that they go to ``net(x)``."""
+def _no_tensor(port: str, value: Any) -> Diagnostic:
+    """The Diagnostic of a value that is no tensor ("missing-data" for None, else "not-a-tensor", its type's name
+    found): how to convert it, or, for sequences of different lengths (which make no one tensor), that they go to
+    ``net(x)``."""
     if value is None:
-        return f"input port {port!r}: the compiled module takes a tensor, found None"
+        return Diagnostic(f"input port {port!r}: the compiled module takes a tensor, found None", "missing-data",
+                          layer=(), port=port, expected="a tensor", found="None")
     kind = type(value).__qualname__ if type(value).__module__ == "builtins" else \
         f"{type(value).__module__}.{type(value).__qualname__}"
     try:
         if isinstance(value, tuple) and hasattr(value, "_fields"):  # Padded, PackedSequence: lengths beside the data
             raise TypeError(kind)
         torch.as_tensor(value)
+        remedy = "torch.as_tensor(x) converts it (net(x) takes numpy arrays and lists as they are)"
     except (TypeError, ValueError, RuntimeError):
-        return (f"input port {port!r}: the compiled module takes tensors, found {kind}; it takes one batched tensor, "
-                f"of one length per call: sequences of different lengths (a list, Padded, a PackedSequence) go to "
-                f"net(x), which honours each length")
-    return (f"input port {port!r}: the compiled module takes tensors, found {kind}; torch.as_tensor(x) converts it "
-            f"(net(x) takes numpy arrays and lists as they are)")
+        remedy = ("it takes one batched tensor, of one length per call: sequences of different lengths (a list, "
+                  "Padded, a PackedSequence) go to net(x), which honours each length")
+    return Diagnostic(f"input port {port!r}: the compiled module takes tensors, found {kind}; {remedy}",
+                      "not-a-tensor", layer=(), port=port, expected="a tensor", found=kind)
 
 
 def _problem(port: str, shape: tuple, integer: bool, x: torch.Tensor, real: torch.dtype | None,
@@ -159,8 +162,7 @@ def _problem(port: str, shape: tuple, integer: bool, x: torch.Tensor, real: torc
     """The Diagnostic of tensor ``x`` at ``port``, of declared ``shape``, when it does not fit, else None."""
     if message := _shape_problem(port, shape, integer, x):  # the facts of net(x)'s (evaluation._batched)
         return Diagnostic(message, "data-shape", layer=(), port=port, expected=shape, found=tuple(x.shape))
-    message = _type_problem(port, integer, x, real, device)
-    return None if message is None else Diagnostic(message, port=port, layer=())
+    return _type_problem(port, integer, x, real, device)
 
 
 def _shape_problem(port: str, shape: tuple, integer: bool, x: torch.Tensor) -> str | None:
@@ -175,23 +177,34 @@ def _shape_problem(port: str, shape: tuple, integer: bool, x: torch.Tensor) -> s
 
 
 def _type_problem(port: str, integer: bool, x: torch.Tensor, real: torch.dtype | None,
-                  device: torch.device | None) -> str | None:
+                  device: torch.device | None) -> Diagnostic | None:
+    """The Diagnostic of tensor ``x`` on another device than the module's arrays ("data-device") or of a dtype the
+    port does not take ("data-dtype"), the device or dtype taken expected and ``x``'s found, else None."""
     if device is not None and x.device != device:
-        return (f"input port {port!r}: the compiled module's arrays are on {device}, found a tensor on {x.device}; "
-                f"move one to the other: x.to({str(device)!r}) (or module.to({str(x.device)!r}))")
+        return Diagnostic(f"input port {port!r}: the compiled module's arrays are on {device}, found a tensor on "
+                          f"{x.device}; move one to the other: x.to({str(device)!r}) (or module.to({str(x.device)!r}))",
+                          "data-device", layer=(), port=port, expected=device, found=x.device)
+    message, expected = _dtype_problem(port, integer, x, real)
+    return None if message is None else Diagnostic(message, "data-dtype", layer=(), port=port, expected=expected,
+                                                   found=x.dtype)
+
+
+def _dtype_problem(port: str, integer: bool, x: torch.Tensor, real: torch.dtype | None) -> tuple[str | None, Any]:
+    """The message when ``x``'s dtype does not fit the port, and the dtype (or dtypes) the port takes; (None, None)
+    when it fits."""
     if integer and (x.is_floating_point() or x.is_complex()):
         return (f"input port {port!r} takes integer indices (dtype Integer), found dtype {x.dtype}; net(x) takes "
-                f"integral floats, the module does not: x.long()")
+                f"integral floats, the module does not: x.long()"), INTEGER
     if not integer and real is None and not x.is_floating_point():  # no arrays to say which dtype: real numbers
         return (f"input port {port!r} takes real numbers, found dtype {x.dtype}: give a float32 tensor (net(x) casts "
-                f"the data, the module does not)")
+                f"the data, the module does not)"), REAL
     if not integer and real is None and x.dtype in (torch.float16, torch.bfloat16) and x.device.type == "cpu":
         return (f"input port {port!r} takes float32 or float64 on the CPU (torch lacks some of its operations in "
-                f"{x.dtype} there), found dtype {x.dtype}: x.float()")
+                f"{x.dtype} there), found dtype {x.dtype}: x.float()"), (torch.float32, torch.float64)
     if not integer and real is not None and x.dtype != real:
         return (f"input port {port!r}: the compiled module computes in {real}, found dtype {x.dtype}; net(x) casts "
-                f"the data, the module does not: x.to({real})")
-    return None
+                f"the data, the module does not: x.to({real})"), real
+    return None, None
 
 
 def _fits(shape: tuple, dims: Any) -> bool:

@@ -23,7 +23,7 @@ from netgraph.backend.derived_lengths import check_derived_lengths
 from netgraph.backend.eval_options import EvaluationOptions, call_by_name, in_batches, seeded
 from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem
 from netgraph.backend.masks import Fallback, Padded, check_padded, compile_padded, output_lengths, pad, unpad
-from netgraph.core.errors import DataError, raise_all
+from netgraph.core.errors import DataError, Diagnostic, raise_all
 from netgraph.core.types import INTEGER, format_shape
 from netgraph.core.wording import counted
 from netgraph.layers.random import distribution_checks
@@ -50,7 +50,7 @@ def padded_module(net: Any, ports: tuple[str, ...], options: EvaluationOptions) 
     return net._compiled[key]
 
 
-def examples_of(net: Any, port: str, values: list, to_tensor: Callable, problems: list[str]) -> list:
+def examples_of(net: Any, port: str, values: list, to_tensor: Callable, problems: list[str | Diagnostic]) -> list:
     """The examples of one ragged port as tensors of the port's dtype, each checked against the port's shape."""
     t = net.port_types[port]
     out = []
@@ -74,7 +74,7 @@ def _padded_port(net: Any, port: str, value: Any, to_tensor: Callable) -> tuple[
         data, lengths = check_padded(port, value)
         data = to_tensor(port, data, integer)
     else:
-        problems: list[str] = []
+        problems: list[str | Diagnostic] = []
         examples = examples_of(net, port, value, to_tensor, problems)
         raise_all(problems, DataError, "bad ragged input")
         if len({x.shape[1:] for x in examples}) > 1:  # another variable dim differs too: run by shape groups

@@ -28,7 +28,7 @@ from netgraph.backend.input_lengths import check_shared_lengths
 from netgraph.backend.masks import Padded, as_lists
 from netgraph.backend.padded_eval import FALLBACK, evaluate_padded, examples_of
 from netgraph.backend.states import given_states
-from netgraph.core.errors import DataError, raise_all
+from netgraph.core.errors import DataError, Diagnostic, raise_all
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import format_shape
 from netgraph.core.wording import counted
@@ -156,7 +156,7 @@ def dense_groups(net: Any, data: dict[str, Any], ragged: list[str],
     if len(set(counts.values())) > 1:
         raise DataError(f"ragged input ports hold different numbers of examples: {counts}; each port's list needs "
                         f"one tensor per example")
-    problems: list[str] = []
+    problems: list[str | Diagnostic] = []
     examples = {p: examples_of(net, p, data[p], to_tensor, problems) for p in ragged}
     raise_all(problems, DataError, "bad ragged input")
     total = counts[ragged[0]]

@@ -77,10 +77,11 @@ class LengthBuckets:
         if bad:
             raise data_error(what, f"key {bad[0][0]!r}: example {bad[0][1]} is a scalar; each example of a "
                             f"list needs a sequence dim first")
-        empty = [(k, i) for k in ragged for i, x in enumerate(self.cols[k]) if x.shape[0] == 0]
+        empty = [(k, i, tuple(x.shape)) for k in ragged for i, x in enumerate(self.cols[k]) if x.shape[0] == 0]
         if empty:  # padded, it would train on the other examples' padding; alone, fail inside torch
-            raise data_error(what, f"key {empty[0][0]!r}: example {empty[0][1]} has length 0; each length must be "
-                            f"at least 1")
+            key, example, shape = empty[0]
+            raise data_error(what, f"key {key!r}: example {example} has length 0; each length must be at least 1",
+                             kind="data-shape", layer=(), port=key, example=example, found=shape)
         total = next(iter(counts.values()))
         self.groups = shape_groups(self.cols, ragged, total)
         self.batch_size, self.dataset = batch_size, range(total)

@@ -137,7 +137,7 @@ def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
     return out
 
 
-def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str], listed: bool,
+def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str | Diagnostic], listed: bool,
                numbers: Sequence[int] | None) -> torch.Tensor | None:
     t = exp.type
     want = _batch_shape(t.shape)
@@ -174,7 +174,8 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str], list
                             f"found {tuple(x.shape)}{hint}")
             return None
         if empty := empty_length_problem(key, t.shape, tuple(x.shape)):  # as net(x): torch's RNN error otherwise
-            problems.append(f"{exp.what} (key {key!r}): {empty.removeprefix(f'input port {key!r}: ')}")
+            detail = empty.message.removeprefix(f"input port {key!r}: ")
+            problems.append(dataclasses.replace(empty, message=f"{exp.what} (key {key!r}): {detail}", detail=detail))
             return None
     elif x.dim() == 0:
         problems.append(f"{exp.what} (key {key!r}): expected one value per example along dim 0, found a scalar")
