@@ -147,3 +147,15 @@ def test_a_folder_named_as_a_table_is_called_a_folder(tmp_path):
     with pytest.raises(DataError) as info:
         text_table(path)
     assert str(info.value) == f"text_table: {str(path)!r} is a folder, not a table; give a .csv file"
+
+
+@pytest.mark.parametrize("label, found", [('{"a": 1}', "an object"), ('[["a"]]', "a list holding a list")])
+def test_a_jsonl_label_that_is_no_label_is_named_by_its_line_not_a_type_error(tmp_path, label, found):
+    """A record whose label is a JSON object or a list of lists raised Python's 'TypeError: unhashable type' from
+    collecting the table's labels, naming neither the file nor the line."""
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"text": "a", "label": "x"}\n' + f'{{"text": "b", "label": {label}}}\n')
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value) == (f"text_table: {path}:2: the label must be a string, a number or true/false (or a "
+                               f"list of them, one per position of a sequence), found {found}")

@@ -191,11 +191,23 @@ def _row_problems(row: Any, read: tuple[str, str], header: list[str]) -> list[st
     if not header and (absent := [c for c in read if c not in row]):
         hint = _typos(tuple(row), tuple(absent))  # JSON keys: strings
         return [f"no column {' or '.join(map(repr, absent))} (its columns are {list(row)}){hint}"]
+    if not header and (kind := _no_label(row[read[1]])):
+        return [f"the label must be a string, a number or true/false (or a list of them, one per position of a "
+                f"sequence), found {kind}"]
     out = [f"no value for {c!r} (fewer fields than the header)" for c in read if header and row.get(c) is None]
     if None in row:  # csv.DictReader's key for the fields beyond the header's
         out.append(f"{len(header) + len(row[None])} fields, but the header row names {len(header)} (a comma inside a "
                    f"text? quote the text: \"a, b\")")
     return out
+
+
+def _no_label(value: Any) -> str:
+    """What a JSON record's label is when it can be no label ('' when it can): an object, or a list holding one or
+    a list (a tagger's label is a list of labels, one per position)."""
+    if isinstance(value, dict):
+        return "an object"
+    inner = next((v for v in value if isinstance(v, (dict, list))), None) if isinstance(value, list) else None
+    return "" if inner is None else f"a list holding {'an object' if isinstance(inner, dict) else 'a list'}"
 
 
 def _twice(header: list[str], read: tuple[str, str]) -> str:
