@@ -34,7 +34,7 @@ from netgraph.core.port_options import option_form
 from netgraph.core.tensors import as_tensor
 from netgraph.data import Examples
 from netgraph.data.sources import IMAGE_SUFFIXES
-from netgraph.data.encoding import already_encoded, encode_example, encode_label_sequence
+from netgraph.data.encoding import already_encoded, encode_example, encode_label_sequence, encoded_form_problem
 from netgraph.data.images import check_image
 from netgraph.train.data_files import load_data
 from netgraph.train.data_lengths import keyed
@@ -89,10 +89,12 @@ def _columns(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | Non
         data = {net.input_ports[0]: data[0], "Target": data[1]}
     if not isinstance(data, Mapping):
         _refuse_uncoded(net, _unencoded_columns(net, data), what)  # example dicts holding labels, say
+        _refuse_unencoded_tensors(net, _unencoded_columns(net, data), what)
         return None
     # a Padded value is encoded already (as a tensor is): its sequences, not its (data, lengths) pair, are examples
     raw = {str(k): as_lists(v, str(k), f"{what}: key") if isinstance(v, Padded) else v for k, v in data.items()}
     _refuse_uncoded(net, raw, what)
+    _refuse_unencoded_tensors(net, raw, what)
     if not net.coders:
         return None
     if not any(_coder_for(net, k) is not None and not isinstance(v, torch.Tensor) for k, v in raw.items()):
@@ -158,6 +160,17 @@ def _refuse_uncoded(net: Any, columns: Mapping[str, Any], what: Any) -> None:
     if problems:
         raise data_error(what, "; ".join(problems) + " (see the README's 'Encoders and decoders')", layer=(),
                          port=ports[0])
+
+
+def _refuse_unencoded_tensors(net: Any, columns: Mapping[str, Any], what: Any) -> None:
+    """A DataError for a tensor, taken as encoded, that is not its port's encoded form (``encoded_form_problem``:
+    raw pixels at an ImageEncoder port): a whole key's, or the first such example's of a list."""
+    for key, values in columns.items():
+        coder, listed = _coder_for(net, key), type(values) is list
+        for i, value in enumerate(values if listed else [values]):
+            if coder is not None and (problem := encoded_form_problem(coder, value)):
+                example = f"example {i}: " if listed else ""
+                raise data_error(what, f"{_port_words(coder, key, key)}: {example}{problem}", layer=(), port=key)
 
 
 def _is_pair(net: Any, data: Any) -> bool:
@@ -230,6 +243,8 @@ class EncodedDataset(torch.utils.data.Dataset):
         ``header_only`` checks an image file by its header (None when it is fine)."""
         coder, value = self.coders[key], self.columns[key][i]
         if coder is None or already_encoded(coder, value):
+            if problem := encoded_form_problem(coder, value):
+                return problem
             try:
                 result = as_tensor(value)
             except (TypeError, ValueError, RuntimeError) as exc:
