@@ -87,6 +87,8 @@ def _columns(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | Non
         return columns
     if _is_pair(net, data):  # (inputs, targets): the dict it stands for, so a decoder reads its labels too
         data = {net.input_ports[0]: data[0], "Target": data[1]}
+    if _coded_examples(net, data):  # Wolfram's list of associations: the dict of its columns
+        data = {key: [example[key] for example in data] for key in data[0]}
     if not isinstance(data, Mapping):
         _refuse_uncoded(net, _unencoded_columns(net, data), what)  # example dicts holding labels, say
         _refuse_unencoded_tensors(net, _unencoded_columns(net, data), what)
@@ -104,6 +106,18 @@ def _columns(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | Non
     if len(set(sizes.values())) > 1:
         raise data_error(what, f"every key must hold the same number of examples, found {sizes}")
     return columns
+
+
+def _coded_examples(net: Any, data: Any) -> bool:
+    """Whether ``data`` is a list of example dicts of one set of keys holding, at a port with a coder, a value only
+    a coder makes a tensor of (a text, label, image file or image, True/False, a tagger's list of labels)."""
+    if type(data) is not list or not data or not all(isinstance(e, Mapping) and e.keys() == data[0].keys()
+                                                     for e in data):
+        return False
+    coded = [k for k in data[0] if _coder_for(net, str(k)) is not None]
+    return any(_kind(v, None) is not None or isinstance(v, (bool, np.bool_)) or
+               isinstance(v, (list, tuple)) and any(isinstance(one, str) for one in v)
+               for e in data for v in (e[k] for k in coded))
 
 
 def _kind(value: Any, shape: Any) -> str | None:

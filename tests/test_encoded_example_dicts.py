@@ -1,0 +1,60 @@
+"""A list of example dicts (Wolfram's list of associations, <|"Input" -> x, "Output" -> y|>) holding texts, labels or
+image files trains as the dict of their columns does: it was a DataError 'cannot make a tensor from str: new():
+invalid data type 'str'' (a new user's QA)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (ClassDecoder, DataError, EmbeddingLayer, LinearLayer, NetChain, SequenceLastLayer, SoftmaxLayer,
+                      TokensEncoder, net_train)
+
+_TEXTS, _LABELS = ["good film", "bad", "bad film film", "good good"], ["pos", "neg", "neg", "pos"]
+_OPTIONS = {"max_training_rounds": 2, "batch_size": 2, "random_seed": 0, "progress": False}
+
+
+def _net():
+    return NetChain([EmbeddingLayer(4, 5), SequenceLastLayer(), LinearLayer(2), SoftmaxLayer()],
+                    input=TokensEncoder(["good", "bad", "film"]), output=ClassDecoder(["neg", "pos"]))
+
+
+def _weights(net):
+    return net.layers["3"].arrays["Weights"]
+
+
+def test_example_dicts_of_texts_and_labels_train_as_their_columns_do():
+    examples = [{"Input": text, "Output": label} for text, label in zip(_TEXTS, _LABELS)]
+    by_examples = net_train(_net(), examples, **_OPTIONS)
+    by_columns = net_train(_net(), {"Input": _TEXTS, "Output": _LABELS}, **_OPTIONS)
+    assert torch.equal(_weights(by_examples), _weights(by_columns))
+
+
+def test_a_bad_label_in_example_dicts_is_named_by_its_example():
+    examples = [{"Input": text, "Output": label} for text, label in zip(_TEXTS, ["pos", "neg", "nuetral", "pos"])]
+    with pytest.raises(DataError) as info:
+        net_train(_net(), examples, **_OPTIONS)
+    assert "target 'Output' (ClassDecoder): example 2: label 'nuetral' is not one of the 2 labels" in str(info.value)
+
+
+def test_example_dicts_with_different_keys_are_still_refused_by_name():
+    examples = [{"Input": "good", "Output": "pos"}, {"Input": "bad", "Target": "neg"}]
+    with pytest.raises(DataError, match="every example must have the same keys"):
+        net_train(_net(), examples, **_OPTIONS)
+
+
+def test_example_dicts_of_image_files_train_as_their_columns_do(tmp_path):
+    from PIL import Image  # the images extra
+
+    from netgraph import FlattenLayer, ImageEncoder
+
+    paths = []
+    for i in range(4):
+        Image.new("L", (4, 4), 60 * i).save(tmp_path / f"{i}.png")
+        paths.append(str(tmp_path / f"{i}.png"))
+    net = NetChain([FlattenLayer(), 2, SoftmaxLayer()], input=ImageEncoder(size=(4, 4), color_space="Grayscale"),
+                   output=ClassDecoder(["dark", "light"]))
+    labels = ["dark", "dark", "light", "light"]
+    by_examples = net_train(net, [{"Input": p, "Output": y} for p, y in zip(paths, labels)], **_OPTIONS)
+    by_columns = net_train(net, {"Input": paths, "Output": labels}, **_OPTIONS)
+    assert torch.equal(by_examples.layers["2"].arrays["Weights"], by_columns.layers["2"].arrays["Weights"])
