@@ -58,3 +58,18 @@ def test_example_dicts_of_image_files_train_as_their_columns_do(tmp_path):
     by_examples = net_train(net, [{"Input": p, "Output": y} for p, y in zip(paths, labels)], **_OPTIONS)
     by_columns = net_train(net, {"Input": paths, "Output": labels}, **_OPTIONS)
     assert torch.equal(by_examples.layers["2"].arrays["Weights"], by_columns.layers["2"].arrays["Weights"])
+
+
+def test_a_dict_of_input_to_label_is_refused_with_the_pairs_it_stands_for():
+    """Wolfram's rules {"good film" -> "pos", ...} written as a Python dict took each text as a key and failed with
+    torch's 'cannot make a tensor from str: new(): invalid data type'."""
+    with pytest.raises(DataError) as info:
+        net_train(_net(), dict(zip(_TEXTS, _LABELS)), **_OPTIONS)
+    message = str(info.value)
+    assert message.startswith("training data: a dict whose keys ('good film', 'bad', 'bad film film', ...) are no "
+                              "input port or target, each holding one value")
+    assert "list(data.items())" in message and "{'Input': inputs, 'Output': targets}" in message
+
+
+def test_the_pairs_the_message_names_train():
+    assert isinstance(net_train(_net(), list(dict(zip(_TEXTS, _LABELS)).items()), **_OPTIONS), NetChain)

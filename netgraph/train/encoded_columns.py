@@ -1,6 +1,6 @@
 """The encoded form of training data recognised as columns: per-example values by key (a dict of them, (input, target)
 pairs, example dicts) for a net with encoders or decoders, and the forms refused by name (images, paths or labels at a
-port without a coder, raw pixel tensors at an ImageEncoder port)."""
+port without a coder, raw pixel tensors at an ImageEncoder port, a dict {input: target} of Wolfram's rules)."""
 
 from __future__ import annotations
 
@@ -48,6 +48,8 @@ def columns_of(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | N
         data = {net.input_ports[0]: data[0], "Target": data[1]}
     if _coded_examples(net, data):  # Wolfram's list of associations: the dict of its columns
         data = {key: [example[key] for example in data] for key in data[0]}
+    if isinstance(data, Mapping) and (rules := _rules_problem(net, data)):
+        raise data_error(what, rules)
     if not isinstance(data, Mapping):
         _refuse_uncoded(net, _unencoded_columns(net, data), what)  # example dicts holding labels, say
         _refuse_unencoded_tensors(net, _unencoded_columns(net, data), what)
@@ -77,6 +79,22 @@ def _coded_examples(net: Any, data: Any) -> bool:
     return any(_kind(v, None) is not None or isinstance(v, (bool, np.bool_)) or
                isinstance(v, (list, tuple)) and any(isinstance(one, str) for one in v)
                for e in data for v in (e[k] for k in coded))
+
+
+def _rules_problem(net: Any, data: Mapping) -> str:
+    """Why a dict {input: target} (Wolfram's rules {x -> y}, one example a key) is no data ('' when ``data`` is not
+    one): no key is a port or target, and each holds one text, path or number."""
+    ports = {*net.input_ports, *net.output_ports, "Target", *(f"{p}Target" for p in net.output_ports)}
+    if not data or any(str(k) in ports for k in data) or \
+            not all(isinstance(v, (str, os.PathLike, int, float)) for v in data.values()):
+        return ""
+    keys = ", ".join(repr(k) for k in list(data)[:3]) + (", ..." if len(data) > 3 else "")
+    targets = "Output" if len(net.output_ports) != 1 else net.output_ports[0]
+    return (f"a dict whose keys ({keys}) are no input port or target, each holding one value, looks like Wolfram's "
+            f"rules {{input -> target}}, one example a key; give the examples as (input, target) pairs, "
+            f"list(data.items()), or as a "
+            f"dict of columns {{{net.input_ports[0] if net.input_ports else 'Input'!r}: inputs, {targets!r}: "
+            f"targets}}")
 
 
 def _kind(value: Any, shape: Any) -> str | None:
