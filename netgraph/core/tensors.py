@@ -24,5 +24,10 @@ def native_array(value: Any) -> Any:
 
 
 def as_tensor(value: Any, **kwargs: Any) -> torch.Tensor:
-    """``torch.as_tensor(value, **kwargs)``, a numpy array first made ``native_array`` (torch refuses it otherwise)."""
+    """``torch.as_tensor(value, **kwargs)``, a numpy array first made ``native_array`` (torch refuses it otherwise); a
+    ValueError for a masked array with masked entries, whose stored numbers there are no data (torch would read
+    them)."""
+    if isinstance(value, numpy.ma.MaskedArray) and (masked := int(numpy.ma.count_masked(value))):
+        raise ValueError(f"it has {masked} masked (missing) value{'s' * (masked > 1)}, whose stored numbers are no "
+                         f"data; fill them (x.filled(0.0)) or drop those examples")
     return torch.as_tensor(native_array(value), **kwargs)
