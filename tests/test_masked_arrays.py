@@ -35,3 +35,4 @@ def test_a_masked_array_with_nothing_masked_is_its_data():
     net = net_initialize(NetChain([LinearLayer(2)], input=3), seed=0)
     whole = np.ma.masked_array(_masked().data, mask=False)
     torch.testing.assert_close(net(whole), net(whole.data))
+

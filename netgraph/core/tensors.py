@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy
@@ -30,4 +31,26 @@ def as_tensor(value: Any, **kwargs: Any) -> torch.Tensor:
     if isinstance(value, numpy.ma.MaskedArray) and (masked := int(numpy.ma.count_masked(value))):
         raise ValueError(f"it has {masked} masked (missing) value{'s' * (masked > 1)}, whose stored numbers are no "
                          f"data; fill them (x.filled(0.0)) or drop those examples")
-    return torch.as_tensor(native_array(value), **kwargs)
+    try:
+        return torch.as_tensor(native_array(value), **kwargs)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        if type(value) in (list, tuple) and (place := _no_number(value, "")):
+            raise ValueError(place) from exc
+        raise
+
+
+def _no_number(value: Any, path: str) -> str:
+    """'item [1][2] is None, not a number' for the first item of nested lists that is no number, array or tensor
+    ('' when there is none: lists of different lengths, say)."""
+    for i, item in enumerate(value):
+        where = f"{path}[{i}]"
+        if type(item) in (list, tuple):
+            if found := _no_number(item, where):
+                return found
+        elif isinstance(item, str):
+            return (f"item {where} is the text {item!r:.40}, not a number (a .csv's cells are text: convert them, "
+                    f"float(cell))")
+        elif not isinstance(item, (numbers.Number, numpy.ndarray, numpy.generic, torch.Tensor)):
+            return f"item {where} is {item!r:.40}, not a number" if item is None else \
+                f"item {where} is {type(item).__name__} {item!r:.40}, not a number"
+    return ""
