@@ -159,3 +159,17 @@ def test_a_jsonl_label_that_is_no_label_is_named_by_its_line_not_a_type_error(tm
         text_table(path)
     assert str(info.value) == (f"text_table: {path}:2: the label must be a string, a number or true/false (or a "
                                f"list of them, one per position of a sequence), found {found}")
+
+
+def test_a_table_s_number_labels_are_sorted_as_numbers(tmp_path):
+    """Labels 0..11 were sorted as texts, (0, 1, 10, 11, 2, ...), so ClassDecoder(table.labels) gave class 2 the
+    label 10; numbers sort by value, as numpy's unique and sklearn's LabelEncoder order them."""
+    path = tmp_path / "t.jsonl"
+    path.write_text("".join(f'{{"text": "t{n}", "label": {n}}}\n' for n in (10, 2, 0, 11, 1, 2.5)))
+    assert text_table(path).labels == (0, 1, 2, 2.5, 10, 11)
+
+
+def test_a_table_s_text_and_number_labels_sort_numbers_first_then_texts():
+    from netgraph.data import Examples
+
+    assert Examples([("a", "b"), ("c", 10), ("d", "a"), ("e", 3)], "data").labels == (3, 10, "a", "b")

@@ -30,14 +30,15 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".we
 
 
 class Examples(Sequence):
-    """(input, label) pairs read from ``source``; ``labels`` are the distinct labels, sorted; ``places`` where each
+    """(input, label) pairs read from ``source``; ``labels`` are the distinct labels, sorted (numbers by value, first);
+    ``places`` where each
     pair is in ``source`` ('file:line' of a table's row; None when the pairs are files)."""
 
     def __init__(self, pairs: list[tuple[Any, Any]], source: str, places: Sequence[str] | None = None):
         self.pairs, self.source = pairs, source
         self.places = tuple(places) if places is not None else None
         listed = (label if isinstance(label, list) else [label] for _, label in pairs)  # a tagger's: one a position
-        self.labels = tuple(sorted({one for labels in listed for one in labels}, key=str))
+        self.labels = tuple(sorted({one for labels in listed for one in labels}, key=_label_order))
 
     def __len__(self) -> int:
         return len(self.pairs)
@@ -47,6 +48,12 @@ class Examples(Sequence):
 
     def __repr__(self) -> str:
         return f"Examples({len(self.pairs)} from {self.source!r}, labels={list(self.labels)})"
+
+
+def _label_order(label: Any) -> tuple:
+    """Numbers first, by value (10 after 2), then any other label by its text."""
+    number = isinstance(label, (int, float)) and not isinstance(label, bool) and label == label  # not NaN
+    return (0, label, "") if number else (1, 0, str(label))
 
 
 def image_folder(path: str | os.PathLike) -> Examples:
