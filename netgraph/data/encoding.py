@@ -69,7 +69,11 @@ def _close_label(value: str, texts: tuple[str, ...]) -> str:
 
 
 def _as_text_hint(value: Any, labels: list) -> str:
-    """Why the text '1' is no label 1: a table (.csv) holds text, so number labels are to be written as text."""
+    """Why the text '1' is no label 1: a table (.csv) holds text, so number labels are to be written as text; and why
+    the number 1 is no label '1'."""
+    if isinstance(value, numbers.Number) and not isinstance(value, (bool, np.bool_)) and str(value) in labels:
+        return (f" (it is the number {value}, and the labels are texts: give it as the text {str(value)!r}, or make "
+                f"the labels numbers)")
     if not isinstance(value, str) or not any(str(label) == value and not isinstance(label, str) for label in labels):
         return ""
     texts = [str(label) for label in labels[:3]] + (["..."] if len(labels) > 3 else [])
