@@ -180,6 +180,8 @@ def encode(coder: Coder, port: str, value: Any, what: str = "input port", ragged
         if problem := encoded_form_problem(coder, value):
             raise DataError(f"{what} {port!r} ({coder.type_name}): {problem}", kind="encoding", layer=(), port=port)
         return torch.as_tensor(value)
+    if isinstance(value, np.ndarray) and value.ndim == 0:  # np.array('blue'): one example, its value
+        value = value.item()
     single = _single(coder, value)
     examples = [value] if single else list(value)
     function, done, problems = _example_function(coder), [], []
