@@ -173,3 +173,16 @@ def test_a_table_s_text_and_number_labels_sort_numbers_first_then_texts():
     from netgraph.data import Examples
 
     assert Examples([("a", "b"), ("c", 10), ("d", "a"), ("e", 3)], "data").labels == (3, 10, "a", "b")
+
+
+def test_an_empty_csv_cell_read_is_a_missing_value_named_by_its_line(tmp_path):
+    """A row 'a fine film,' was read as the label '' (a class of its own in table.labels, which ClassDecoder(
+    table.labels) would train on); an empty text failed only when encoded. Both are missing values, named where they
+    are, as a row of too few fields is."""
+    path = tmp_path / "t.csv"
+    path.write_text('text,label\na fine film,\n"",neg\ngood,pos\n')
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value) == (f"text_table: {path}:2: an empty cell for 'label' (a missing value: fill it or remove "
+                               f"the row); {path}:3: an empty cell for 'text' (a missing value: fill it or remove the "
+                               f"row)")

@@ -192,7 +192,8 @@ def _not_utf8(opened: BinaryIO, file: Path) -> str:
 
 def _row_problems(row: Any, read: tuple[str, str], header: list[str]) -> list[str]:
     """What is wrong with one row of a table (a JSON value, or a CSV row as csv.DictReader reads it below
-    ``header``): no object, a column read missing, or (CSV) fewer or more fields than the header names."""
+    ``header``): no object, a column read missing, or (CSV) fewer or more fields than the header names, or an empty
+    cell read."""
     if not isinstance(row, dict):
         return ["not an object"]
     if not header and (absent := [c for c in read if c not in row]):
@@ -202,6 +203,8 @@ def _row_problems(row: Any, read: tuple[str, str], header: list[str]) -> list[st
         return [f"the label must be a string, a number or true/false (or a list of them, one per position of a "
                 f"sequence), found {kind}"]
     out = [f"no value for {c!r} (fewer fields than the header)" for c in read if header and row.get(c) is None]
+    out += [f"an empty cell for {c!r} (a missing value: fill it or remove the row)" for c in dict.fromkeys(read)
+            if header and row.get(c) == ""]
     if None in row:  # csv.DictReader's key for the fields beyond the header's
         out.append(f"{len(header) + len(row[None])} fields, but the header row names {len(header)} (a comma inside a "
                    f"text? quote the text: \"a, b\")")
