@@ -78,9 +78,23 @@ def read_folder(path: str | os.PathLike, *, command_line: bool = False) -> Examp
                  f"(e.g. {loose[0].name!r}); move each into the sub-folder named by its label") if loose else ""
         raise DataError(f"{who}{str(root)!r} holds no images in sub-folders (one sub-folder per label, "
                         f"files ending {', '.join(IMAGE_SUFFIXES[:3])}, ...){lying}")
-    if skipped := _skipped(root, [entry for _, entry in entries], loose):
-        warnings.warn(f"{who}{str(root)!r}: {skipped}", stacklevel=3)
+    held = {label for _, label in pairs}
+    empty = [p.name for p in sorted(root.iterdir())  # a class dropped (hidden folders, .ipynb_checkpoints, unsaid)
+             if p.is_dir() and p.name not in held and not p.name.startswith(".")]
+    if said := "; ".join(filter(None, [_empty_labels(empty), _skipped(root, [entry for _, entry in entries], loose)])):
+        warnings.warn(f"{who}{str(root)!r}: {said}", stacklevel=3)
     return Examples(pairs, str(root))
+
+
+def _empty_labels(empty: list[str]) -> str:
+    """What a folder's label sub-folders holding no images mean ('' when there are none): labels not among
+    ``Examples.labels``, so a decoder made of them would number the classes otherwise."""
+    if not empty:
+        return ""
+    many = len(empty) > 1
+    whose = "their labels are" if many else "its label is"
+    return (f"{len(empty)} label sub-folder{'s hold' if many else ' holds'} no images, so {whose} not among the "
+            f"examples' labels (e.g. {empty[0]!r}; give a ClassDecoder the full list of labels)")
 
 
 def _skipped(root: Path, entries: list[Path], loose: list[Path]) -> str:
