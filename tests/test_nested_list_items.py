@@ -24,3 +24,11 @@ def test_nested_lists_holding_no_number_name_the_first_such_item(bad, said):
         net_train(NetChain([LinearLayer(2)], input=3), {"Input": rows, "Target": np.zeros((2, 2))},
                   max_training_rounds=1, random_seed=0)
     assert f"key 'Input': cannot make a tensor from list: {said}" in str(info.value)
+
+
+def test_a_text_that_reads_as_no_number_gets_no_csv_hint():
+    net = net_initialize(NetChain([LinearLayer(2)], input=3), seed=0)
+    with pytest.raises(DataError) as info:
+        net([[1.0, 2.0, 3.0], [4.0, 5.0, "film"]])
+    assert str(info.value) == ("input port 'Input': cannot make a tensor from list: item [1][2] is the text 'film', "
+                               "not a number")

@@ -48,9 +48,17 @@ def _no_number(value: Any, path: str) -> str:
             if found := _no_number(item, where):
                 return found
         elif isinstance(item, str):
-            return (f"item {where} is the text {item!r:.40}, not a number (a .csv's cells are text: convert them, "
-                    f"float(cell))")
+            return f"item {where} is the text {item!r:.40}, not a number{_csv_hint(item)}"
         elif not isinstance(item, (numbers.Number, numpy.ndarray, numpy.generic, torch.Tensor)):
             return f"item {where} is {item!r:.40}, not a number" if item is None else \
                 f"item {where} is {type(item).__name__} {item!r:.40}, not a number"
     return ""
+
+
+def _csv_hint(text: str) -> str:
+    """' (a .csv's cells are text: ...)' for a text that reads as a number, as the csv module gives a cell ('' else)."""
+    try:
+        float(text)
+    except ValueError:
+        return ""
+    return " (a .csv's cells are text: convert them, float(cell))"
