@@ -73,3 +73,32 @@ def test_a_dict_of_input_to_label_is_refused_with_the_pairs_it_stands_for():
 
 def test_the_pairs_the_message_names_train():
     assert isinstance(net_train(_net(), list(dict(zip(_TEXTS, _LABELS)).items()), **_OPTIONS), NetChain)
+
+
+class _Reviews(torch.utils.data.Dataset):
+    """A PyTorch user's Dataset of texts and labels."""
+
+    def __len__(self):
+        return len(_TEXTS)
+
+    def __getitem__(self, i):
+        return {"Input": _TEXTS[i], "Output": _LABELS[i]}
+
+
+@pytest.mark.parametrize("loader", [False, True])
+def test_a_dataset_of_texts_and_labels_is_told_the_list_of_its_items_that_trains(loader):
+    """A Dataset (or a DataLoader over it) whose items hold texts and labels for ports with coders failed with
+    "cannot make a tensor from list" on the first batch; it now says which item and port, and the form that trains."""
+    data = torch.utils.data.DataLoader(_Reviews(), batch_size=2) if loader else _Reviews()
+    with pytest.raises(DataError) as info:
+        net_train(_net(), data, **_OPTIONS)
+    assert str(info.value).startswith("training data: the Dataset's item 0 holds a string 'good film' at port 'Input' "
+                                      "(TokensEncoder), which a Dataset does not encode")
+    assert "[dataset[i] for i in range(len(dataset))]" in str(info.value)
+
+
+def test_the_list_of_a_dataset_s_items_trains_as_the_columns_do():
+    dataset = _Reviews()
+    by_items = net_train(_net(), [dataset[i] for i in range(len(dataset))], **_OPTIONS)
+    by_columns = net_train(_net(), {"Input": _TEXTS, "Output": _LABELS}, **_OPTIONS)
+    assert torch.equal(_weights(by_items), _weights(by_columns))

@@ -50,6 +50,9 @@ def columns_of(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | N
         data = {key: [example[key] for example in data] for key in data[0]}
     if isinstance(data, Mapping) and (rules := _rules_problem(net, data)):
         raise data_error(what, rules)
+    if isinstance(data, (torch.utils.data.Dataset, torch.utils.data.DataLoader)) and \
+            (problem := _dataset_problem(net, data)):
+        raise data_error(what, problem)
     if not isinstance(data, Mapping):
         _refuse_uncoded(net, _unencoded_columns(net, data), what)  # example dicts holding labels, say
         _refuse_unencoded_tensors(net, _unencoded_columns(net, data), what)
@@ -79,6 +82,26 @@ def _coded_examples(net: Any, data: Any) -> bool:
     return any(_kind(v, None) is not None or isinstance(v, (bool, np.bool_)) or
                isinstance(v, (list, tuple)) and any(isinstance(one, str) for one in v)
                for e in data for v in (e[k] for k in coded))
+
+
+def _dataset_problem(net: Any, data: Any) -> str:
+    """Why a map-style Dataset (or a DataLoader over one) whose first item holds, at a port with a coder, a value only
+    a coder makes a tensor of cannot train ('' when it can, or when its first item cannot be read: said later)."""
+    dataset = data.dataset if isinstance(data, torch.utils.data.DataLoader) else data
+    if isinstance(dataset, torch.utils.data.IterableDataset) or not hasattr(dataset, "__len__"):
+        return ""
+    try:
+        item = dataset[0] if len(dataset) else None
+    except Exception:  # noqa: BLE001 - the user's own __getitem__: its error is said where items are batched
+        return ""
+    if not isinstance(item, Mapping) or not _coded_examples(net, [item]):
+        return ""
+    key, value = next((k, v) for k, v in item.items() if _coded_examples(net, [{k: v}]))
+    coder = coder_for(net, str(key))
+    found = _kind(value, None) or f"{type(value).__name__} {value!r:.40}"
+    return (f"the Dataset's item 0 holds {found} at port {key!r} ({coder.type_name}), which a Dataset does not "
+            f"encode (its items are batched as they are); give net_train the list of its items, [dataset[i] for i in "
+            f"range(len(dataset))], which it encodes and checks, or items of encoded tensors")
 
 
 def _rules_problem(net: Any, data: Mapping) -> str:
