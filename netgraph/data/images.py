@@ -78,7 +78,7 @@ def _pillow_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
             except (OSError, ValueError) as exc:
                 raise ExampleError(_unreadable(f, value, str(exc))) from None
     elif type(value).__module__.startswith("PIL."):
-        image = value
+        image = _loaded(value)
     elif isinstance(value, np.ndarray) and value.ndim in (2, 3):
         image = Image.fromarray(_checked_array(value))
     else:
@@ -93,6 +93,19 @@ def _pillow_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
         image = image.resize(coder.size, Image.BILINEAR)
     x = torch.from_numpy(np.asarray(image, dtype=np.float32) / 255.0)
     return (x.unsqueeze(0) if x.dim() == 2 else x.permute(2, 0, 1)).to(torch.get_default_dtype())
+
+
+def _loaded(image: Any) -> Any:
+    """A PIL image given as a value, its pixels read: Image.open reads them lazily, so an image whose file was closed
+    first (its ``with Image.open(...)`` block ended) is an ExampleError saying so, not pillow's AssertionError."""
+    try:
+        image.load()
+    except (AssertionError, ValueError, AttributeError):
+        raise ExampleError("the PIL image was closed before its pixels were read (Image.open reads them lazily): use "
+                           "it inside its with block, call image.load() there, or pass the file's path") from None
+    except OSError as exc:  # a file cut short
+        raise ExampleError(f"cannot read the PIL image's pixels: {exc}") from None
+    return image
 
 
 _DEEP_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I", "F")  # 16-bit and 32-bit grey: pillow clips them in convert
@@ -170,7 +183,13 @@ def check_image(coder: ImageEncoder, value: Any) -> str | None:
     """Why ``value`` is not an image (a missing file, a file pillow does not recognise, a wrong type), or
     None; reads only the file's header, so checking a training set before training stays fast."""
     if not isinstance(value, (str, os.PathLike)):
-        if type(value).__module__.startswith("PIL.") or isinstance(value, np.ndarray):
+        if type(value).__module__.startswith("PIL."):
+            try:
+                _loaded(value)  # one closed before its pixels were read: said before training, not during it
+            except ExampleError as exc:
+                return str(exc)
+            return None
+        if isinstance(value, np.ndarray):
             return None
         return (f"expected an image file path, a PIL image or a (height, width[, channels]) array, found "
                 f"{type(value).__name__} {value!r:.40}")
