@@ -47,3 +47,18 @@ def test_net_train_refuses_a_closed_pil_image_before_training(tmp_path):
         net_train(net, {"Input": images, "Output": ["a", "b"]}, max_training_rounds=1, random_seed=0)
     assert str(info.value).startswith("bad training data: input port 'Input' (ImageEncoder): example 1: the PIL image "
                                       "was closed before its pixels were read")
+
+
+def test_a_16_bit_array_is_read_over_16_bits_as_a_16_bit_file_is(tmp_path):
+    """cv2.imread(path, cv2.IMREAD_UNCHANGED) of a 16-bit PNG gives a uint16 array: it was refused ('an image array
+    of uint16 holds floats in [0, 1] (or is uint8)'), though the same pixels as a file are read, scaled 0..65535."""
+    import numpy as np
+
+    pixels = np.array([[0, 1000], [32768, 65535]], dtype=np.uint16)
+    Image.fromarray(pixels).save(tmp_path / "deep.png")
+    grey = ImageEncoder(size=(2, 2), color_space="Grayscale")
+    from_array = encode(grey, "Input", pixels)
+    torch.testing.assert_close(from_array, encode(grey, "Input", str(tmp_path / "deep.png")))
+    torch.testing.assert_close(from_array, torch.from_numpy(pixels / 65535).reshape(1, 2, 2).float())
+    rgb = np.stack([pixels] * 3, axis=-1)
+    torch.testing.assert_close(encode(ImageEncoder(size=(2, 2)), "Input", rgb), from_array.expand(3, 2, 2))

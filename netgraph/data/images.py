@@ -159,7 +159,8 @@ def _float_image(coder: ImageEncoder, array: np.ndarray) -> torch.Tensor:
 
 
 def _checked_array(value: np.ndarray) -> np.ndarray:
-    """The array as (height, width) or (height, width, 3 or 4): uint8, or floats in [0, 1]; else an ExampleError."""
+    """The array as (height, width) or (height, width, 3 or 4): uint8, or floats in [0, 1] (uint16 scaled to them);
+    else an ExampleError."""
     if value.ndim == 3 and value.shape[-1] not in (1, 3, 4):
         raise ExampleError(f"an image array is (height, width) or (height, width, channels) with 1, 3 or 4 "
                            f"channels, found shape {value.shape}")
@@ -167,15 +168,19 @@ def _checked_array(value: np.ndarray) -> np.ndarray:
     if value.ndim not in (2, 3) or not array.size:
         raise ExampleError(f"an image array is (height, width) or (height, width, channels) with pixels, found "
                            f"shape {value.shape}")
+    if array.dtype == np.uint16:  # 16-bit pixels (cv2's reading of a 16-bit PNG): over 0..65535, as such files are
+        return array.astype(np.float32) / np.float32(65535.0)
     if array.dtype != np.uint8:
         if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
-            raise ExampleError(f"an image array holds uint8 values or floats in [0, 1], found dtype {array.dtype}")
+            raise ExampleError(f"an image array holds uint8 or uint16 values or floats in [0, 1], found dtype "
+                               f"{array.dtype}")
         low, high = float(np.min(array)), float(np.max(array))  # NaN when any value is NaN
         if math.isnan(low) or math.isnan(high):
-            raise ExampleError(f"an image array of {array.dtype} holds NaN (it holds floats in [0, 1], or is uint8)")
+            raise ExampleError(f"an image array of {array.dtype} holds NaN (it holds floats in [0, 1], or is uint8 or "
+                               f"uint16)")
         if not 0 <= low <= high <= 1:
-            raise ExampleError(f"an image array of {array.dtype} holds floats in [0, 1] (or is uint8), found values "
-                               f"from {low:g} to {high:g}")
+            raise ExampleError(f"an image array of {array.dtype} holds floats in [0, 1] (or is uint8 or uint16), found "
+                               f"values from {low:g} to {high:g}")
     return array
 
 
