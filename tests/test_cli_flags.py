@@ -20,6 +20,9 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
     # Wolfram's ValidationSet -> Scaled[0.1]: it said "--validation: no data file or image folder 'Scaled[0.1]'"
     (["--validation", "Scaled[0.1]"], "--validation 'Scaled[0.1]': a fraction of the data to hold out is written "
                                       "--validation 0.1 (Wolfram's Scaled[0.1])"),
+    # it said "--validation: no data file or image folder '10%'"
+    (["--validation", "10%"], "--validation '10%': a fraction of the data to hold out is written --validation 0.1 "
+                              "(10% of the examples)"),
     (["--device", "cuda:99"], "--device cuda:99"),
     (["--device", "tpu"], "--device must be cpu or cuda"),
     (["--learning-rate", "0"], "--learning-rate must be a finite number > 0"),
@@ -36,7 +39,7 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
                             "the outputs are Output"),
     (["--loss", "{Output: 1, Extra: 2}"], "--loss 'Extra' is not an output port"),
     (["--method", "SGD", "--momentum", "-1"], "--momentum must be a number in [0, 1), found -1.0"),
-    (["--epsilon", "-1"], "--epsilon must be a number >= 0, found -1.0"),
+    (["--epsilon", "-1"], "--epsilon must be a number > 0, found -1.0"),
     (["--loss", "{Output: -1}"], "--loss: weight of 'Output' must be a finite number >= 0, found -1"),
     (["--loss", "{Output: {warmup_unit: epochs}}"], "--loss: warmup_unit of 'Output' must be 'rounds' or 'batches'"),
     (["--loss", "{Output: {wieght: 1}}"], "--loss: 'Output' has no key 'wieght' (did you mean 'weight'?)"),

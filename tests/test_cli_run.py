@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 import torch
 
+from netgraph import load
 from netgraph.cli import EPIPE_STATUS, main
+from netgraph.cli.run import example_inputs
 from tests.subprocess_env import checkout_env
 
 SPEC = Path(__file__).resolve().parents[1] / "specs" / "normal_reparameterization.yaml"
@@ -227,3 +229,66 @@ def test_an_input_of_unknown_shape_is_placed_in_the_spec(tmp_path, capsys, text,
     err = capsys.readouterr().err
     assert err.startswith(f"netgraph run: {spec}:{place}: "), err
     assert "'Input'" in err and "shape" in err and "?" in err, err
+
+
+
+@pytest.mark.parametrize("dist", ["DiscreteUniformDistribution", "UniformDistribution"])
+@pytest.mark.parametrize("bounds", [(10, "#b"), ("#a", -5), ("#a", "#b")])
+def test_run_draws_a_bound_on_the_right_side_of_the_other_bound(tmp_path, capsys, dist, bounds):
+    """`run` drew imax in 3..5 and imin in 0..2 whatever the other bound was, so DiscreteUniformDistribution([10, '#b'])
+    failed with 'needs imin <= imax ... fix those values in the data' about values `run` itself made, and Uniform's
+    unchecked inline draw took min > max silently (found by QA). A bound is now drawn beyond the other one."""
+    spec = tmp_path / "bounds.yaml"
+    args = [b if isinstance(b, int) else f"'{b}'" for b in bounds]
+    spec.write_text(f"netgraph: 1\nlayers:\n  d: {{type: RandomArrayLayer, distribution: {{type: {dist}, "
+                    f"args: [[{args[0]}, {args[1]}]]}}, output: 3}}\nedges: []\n")
+    for seed in range(5):
+        torch.manual_seed(seed)
+        inputs, _ = example_inputs(load(spec))
+        low, high = (inputs[b[1:]] if isinstance(b, str) else torch.tensor(float(b)) for b in bounds)
+        assert bool((low < high).all() if dist == "UniformDistribution" else (low <= high).all()), (low, high)
+        assert main(["run", str(spec), "-o", str(tmp_path / "b.svg"), "--seed", str(seed)]) == 0
+        capsys.readouterr()
+
+
+@pytest.mark.parametrize("operator", ["NetMapOperator", "NetFoldOperator"])
+def test_run_draws_values_a_parameter_takes_for_an_input_that_feeds_it_inside_an_operator(tmp_path, capsys, operator):
+    """An input that reaches a Gamma shape inside a NetMapOperator's (or NetFoldOperator's) net got standard normal
+    values, so `run` failed with 'alpha (shape) must be a finite number > 0, found -0.45 at example 0, sequence
+    element 1' (found by QA): only layers of the graph and its nested graphs were looked at, not operators' nets."""
+    state = "        s: {type: ThreadingLayer, function: Plus}\n" if operator == "NetFoldOperator" else ""
+    edges = "[State -> s, g -> s]" if state else "[]"
+    spec = tmp_path / "mapped.yaml"
+    spec.write_text(
+        "netgraph: 1\nlayers:\n"
+        f"  m:\n    type: {operator}\n    net:\n      type: NetGraph\n      layers:\n"
+        "        g: {type: RandomArrayLayer, distribution: {type: GammaDistribution, args: ['#a', 1.0]}, output: 3}\n"
+        f"{state}      inputs: {{a: 3{', State: 3' if state else ''}}}\n      edges: {edges}\n"
+        "inputs: {a: [n, 3]}\nedges: [a -> m]\n")
+    for seed in range(3):
+        assert main(["run", str(spec), "-o", str(tmp_path / "m.svg"), "--seed", str(seed)]) == 0
+        assert "input a: values for GammaDistribution parameter alpha (shape): a finite number > 0" in \
+            capsys.readouterr().out
+
+
+def test_run_draws_a_kl_divergences_bound_near_the_other_one(tmp_path, capsys):
+    """KL(Uniform[a, 1] || Uniform[0, 2]) is finite for a in [0, 1): a bound is drawn within 0.9 of the other."""
+    spec = tmp_path / "kl.yaml"
+    spec.write_text("netgraph: 1\nlayers:\n  kl: {type: KLDivergenceLayer, p: {type: UniformDistribution, "
+                    "args: [['#a', 1.0]]}, q: {type: UniformDistribution, args: [[0.0, 2.0]]}, shape: 3}\nedges: []\n")
+    for seed in range(5):
+        assert main(["run", str(spec), "-o", str(tmp_path / "k.svg"), "--seed", str(seed)]) == 0
+        capsys.readouterr()
+
+
+def test_run_places_a_bad_parameter_value_inside_a_map_at_its_layer(tmp_path, capsys):
+    """'netgraph run: layer 'm/net/g' ...' had no file:line:col: the error's Diagnostic had lost its layer (QA)."""
+    spec = tmp_path / "mapped.yaml"
+    spec.write_text(
+        "netgraph: 1\nlayers:\n  m:\n    type: NetMapOperator\n    net:\n      type: NetGraph\n      layers:\n"
+        "        neg: {type: FunctionLayer, function: '-Exp[#]'}\n"
+        "        g: {type: RandomArrayLayer, distribution: {type: GammaDistribution, args: ['#a', 1.0]}, output: 3}\n"
+        "      inputs: {x: 3}\n      edges: [x -> neg -> g.a]\ninputs: {x: [n, 3]}\nedges: [x -> m]\n")
+    assert main(["run", str(spec), "-o", str(tmp_path / "m.svg")]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith(f"netgraph run: {spec}:9:9: layer 'm/net/g' (RandomArrayLayer"), error

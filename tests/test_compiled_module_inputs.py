@@ -173,3 +173,25 @@ def test_inputs_of_different_batch_sizes_are_named_as_net_x_names_them():
                                         r"module takes one batch of examples at every input$") as info:
         module(torch.zeros(4, 2), torch.zeros(3, 2))
     assert info.value.diagnostics[0].port == "x"
+
+
+@pytest.mark.parametrize("given", [(4, 5), (5,), (2, 3, 1)])
+def test_a_wrong_input_shape_has_one_diagnostic_in_net_x_and_the_compiled_module(given):
+    """net(x) gave kind "error", no layer, no expected or found; the compiled module layer=() and no facts either."""
+    net = net_initialize(NetChain([LinearLayer(2)], input=3), seed=0)
+    facts = []
+    for run in (net, net.compile()):
+        with pytest.raises(DataError) as info:
+            run(torch.zeros(given))
+        d = info.value.diagnostics[0]
+        facts.append((d.kind, d.layer, d.port, d.expected, d.found))
+    assert facts == [("data-shape", (), "Input", (3,), given)] * 2
+
+
+def test_one_example_given_to_the_compiled_module_says_its_shape_in_the_diagnostic():
+    images = net_initialize(NetChain([ConvolutionLayer(2, 3), FlattenLayer(), LinearLayer(2)], input=(3, 8, 8)),
+                            seed=0).compile()
+    with pytest.raises(DataError, match="one example") as info:
+        images(torch.zeros(3, 8, 8))
+    d = info.value.diagnostics[0]
+    assert (d.kind, d.layer, d.port, d.expected, d.found) == ("data-shape", (), "Input", (3, 8, 8), (3, 8, 8))

@@ -205,3 +205,15 @@ def test_a_positional_option_left_at_none_is_not_written():
     # the hash a checkpoint keeps is the one computed before (when options() held the None), so resumes still match
     old = NetChain({"flat": FlattenLayer(), "lin": LinearLayer(None), "up": ResizeLayer(scale=2)}, input=(1, 2, 3))
     assert old.information("TopologyHash") == "fb484727dfc1801e"
+
+
+def test_layer_positions_are_a_read_only_view_of_each_layer_s_place():
+    """Messages of other modules read each layer's 0-based place through NetGraph.layer_positions, not the private
+    method they called; the view cannot change the net's cached positions."""
+    import pickle
+    net = NetGraph({"a": LinearLayer(3), "b": ElementwiseLayer("Tanh")}, [("a", "b")], Input=2)
+    assert dict(net.layer_positions) == {"a": 0, "b": 1}
+    with pytest.raises(TypeError):
+        net.layer_positions["a"] = 5
+    assert net.layer_positions["a"] == 0
+    assert pickle.loads(pickle.dumps(net)) == net  # the cached positions pickle with the net

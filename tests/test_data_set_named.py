@@ -97,14 +97,14 @@ def test_held_out_problems_name_validation_set(tmp_path):
         net_train(from_yaml(SEQUENCES), {"Input": sequences, "Target": torch.from_numpy(data["Target"])},
                   validation_set=0.5, max_training_rounds=1, progress=False)
     assert info.value.diagnostics[0].data.name == "held-out"
-    assert str(info.value).startswith("bad validation data held out by validation_set (batch 1): target"), info.value
+    assert str(info.value).startswith("bad validation data held out by validation_set: target"), info.value
 
 
 def test_cli_names_the_data_flag_and_the_validation_fraction_of_held_out_problems(cli):
     _ragged_nan_targets(cli.folder)
     ran = cli("train", cli.spec(SEQUENCES), "--data", "rag.npz", "--validation", "0.5", "-o", "out", "--quiet")
     assert ran.code == 1
-    assert ran.err.startswith("netgraph train: --data rag.npz, the part --validation 0.5 holds out (batch 1): "
+    assert ran.err.startswith("netgraph train: --data rag.npz, the part --validation 0.5 holds out: "
                               "target"), ran.err
     assert "validation_set" not in ran.err and "validation data" not in ran.err
 

@@ -45,10 +45,11 @@ def test_a_product_binds_as_times_does():
                    "whole expression"),
     ("2 {#x}", "at column 3: a list beside a value (2 {...}) is not read"),
     ('<|"a" -> #x|> 2', "a list beside a value (<|...|> 2) is not read"),
-    ("#x^-2 #y", "at column 7: a product after a signed exponent (2 #y) is not read: write (...^2) * #y or "
-                 "...^(2 * #y)"),
-    ("#x^2^-1 #y", "a product after a signed exponent (1 #y)"),
-    ("Sin[#x]^-1 #y", "a product after a signed exponent (1 #y)"),
+    ("#x^-2 #y", "at column 7: a product after a signed exponent (-2 #y) is not read: write (...^-2) * #y or "
+                 "...^(-2 * #y)"),  # the sign kept: (...^2) * #y would square, not divide
+    ("#x^+2 #y", "a product after a signed exponent (+2 #y) is not read: write (...^+2) * #y"),
+    ("#x^2^-1 #y", "a product after a signed exponent (-1 #y)"),
+    ("Sin[#x]^-1 #y", "a product after a signed exponent (-1 #y)"),
     ("Sin (#x)", "at column 1: Sin is a function: call it on its arguments, as Sin[#x]"),
     ("0x10 * #x", "unknown name 'x10'"),  # Wolfram's 0 x10; Python's hexadecimal 16 was read
     ("1_000 * #x", "unknown name '_000'"),  # Python's 1000 was read

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import FunctionLayer, NetGraph, OptionError, ShapeError
+from netgraph import DataError, FunctionLayer, NetGraph, OptionError, ShapeError
 from netgraph.spec.api import from_yaml, to_yaml
 from tests.layer_families._helpers import three_way
 
@@ -103,8 +103,31 @@ def test_part_of_a_level_whose_size_was_not_known_is_checked_once_it_is(text, me
     assert message in str(info.value)
 
 
-def test_an_index_into_a_variable_length_says_the_length_varies():
-    """It said 'index -1 does not exist at level 1 of (n)', which reads as if no sequence had a last element."""
-    with pytest.raises(ShapeError, match=r"Part: index -1 at level 1 of \(n\) needs a fixed size there: n is a "
-                                         r"variable length, .*SequenceLastLayer"):
-        NetGraph([FunctionLayer("#x[[-1]]")], [], x=("n",))
+@pytest.mark.parametrize("text, hand", [
+    ("#x[[-1]]", lambda s: s[-1]), ("Last[#x]", lambda s: s[-1]), ("First[#x]", lambda s: s[0]),
+    ("#x[[2, 1]]", lambda s: s[1, 0]), ("#x[[-2]] - #x[[1]]", lambda s: s[-2] - s[0]),
+    ("Total[#x[[-1]]]", lambda s: s[-1].sum()),
+])
+def test_an_index_into_a_variable_length_takes_each_sequences_own_element(text, hand):
+    """Wolfram's FunctionLayer[#[[-1]] &] (or Last, First) on a "Varying" input takes each sequence's element, as
+    PartLayer(-1) does; it was a ShapeError ('needs a fixed size there')."""
+    net = NetGraph([FunctionLayer(text)], [], x=("n", 2))
+    seqs = [torch.tensor([[1.0, 2.0], [3.0, 5.0], [7.0, 11.0]]), torch.tensor([[-1.0, 4.0], [6.0, -8.0]])]
+    expected = torch.stack([hand(s) for s in seqs])
+    assert net.output_shapes == {"Output": tuple(expected.shape[1:])}
+    torch.testing.assert_close(net(x=seqs), expected)  # by length groups: each its own length
+    dense = torch.stack([seqs[0], seqs[0] * 2])
+    torch.testing.assert_close(net.compile()(x=dense), torch.stack([hand(s) for s in dense]))
+
+
+@pytest.mark.parametrize("call", ["ragged", "dense", "compiled"])
+def test_an_index_past_a_sequences_length_is_a_data_error_naming_the_port_and_the_length_it_needs(call):
+    net = NetGraph({"f": FunctionLayer("#x[[3]] + #x[[-1]]")}, [], x=("n",))
+    run = {"ragged": lambda: net(x=[torch.ones(4), torch.ones(2)]),
+           "dense": lambda: net(x=torch.ones(2, 2)),
+           "compiled": lambda: net.compile()(x=torch.ones(2, 2))}[call]
+    with pytest.raises(DataError, match=r"input port 'x': a length of 2 along n.* is too short for layer 'f' "
+                                        r"\(FunctionLayer\).*at least 3: Part takes element 3 at level 1") as err:
+        run()
+    assert err.value.diagnostics[0].port == "x"
+    torch.testing.assert_close(net(x=[torch.arange(3.0), torch.arange(4.0)]), torch.tensor([4.0, 5.0]))

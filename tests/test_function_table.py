@@ -8,7 +8,7 @@ import pytest
 import scipy.special
 import torch
 
-from netgraph import ElementwiseLayer, FunctionLayer, NetGraph, ThreadingLayer, interpret, net_initialize
+from netgraph import ElementwiseLayer, FunctionLayer, NetGraph, OptionError, ThreadingLayer, interpret, net_initialize
 from netgraph.layers import expression
 from netgraph.layers.function import ELEMENTWISE
 from netgraph.layers.function_table import NAMED_FUNCTIONS, OPERATORS, TWO_ARGUMENT_FORMS, NamedFunction
@@ -49,7 +49,8 @@ WOLFRAM: dict[str, object] = {
     "Boole": lambda x: torch.tensor([1.0 if v != 0 else 0.0 for v in x.flatten().tolist()], dtype=x.dtype).reshape(x.shape),
 }
 SYNONYMS = {"ReLU": "Ramp", "Sigmoid": "LogisticSigmoid", "Softplus": "SoftPlus", "RectifiedLinearUnit": "Ramp",
-            "ExponentialLinearUnit": "ELU", "ScaledExponentialLinearUnit": "SELU", "GaussianErrorLinearUnit": "GELU"}
+            "ExponentialLinearUnit": "ELU", "ScaledExponentialLinearUnit": "SELU", "GaussianErrorLinearUnit": "GELU",
+            "Minus": "Negative"}  # Wolfram's Minus[x] is -x
 #: Inputs inside each restricted function's real domain (the default grid is -2.9 .. 2.9, without 0).
 DOMAINS = {**dict.fromkeys(("Log", "Sqrt", "ArcSin", "ArcCos", "LogGamma", "InverseHaversine"), lambda x: x.abs() / 3 + 0.01),
            **dict.fromkeys(("ArcTanh", "InverseErf"), lambda x: x / 3), "InverseErfc": lambda x: x / 3 + 1,
@@ -136,3 +137,12 @@ def test_comparisons_and_constants_follow_the_input_dtype_on_both_paths(text, dt
     compiled, interpreted = module(x=x), interpret(module.net, module, x=x)
     assert compiled.dtype == interpreted.dtype == dtype
     torch.testing.assert_close(compiled, interpreted)
+
+
+def test_minus_is_wolframs_negation_and_torchs_neg_is_named_by_it():
+    """Minus[x] (Wolfram's -x) was 'unknown function (did you mean Min?)', another function; torch's neg named
+    'Negative', which in Wolfram is the test x < 0."""
+    net = NetGraph([FunctionLayer("Minus[#x] + Minus[2]")], [], x=2)
+    torch.testing.assert_close(net(x=torch.tensor([[1.0, -3.0]])), torch.tensor([[-3.0, 1.0]]))
+    with pytest.raises(OptionError, match="torch's neg is 'Minus' here"):
+        ElementwiseLayer(torch.neg)

@@ -345,3 +345,25 @@ def test_threading_clip_by_name_says_how_to_clip_between_inputs_and_both_ways_co
     torch.testing.assert_close(between(x=x, lo=lo, hi=hi), torch.minimum(torch.maximum(x, lo), hi))
     constant = NetGraph([ThreadingLayer("Clip[#x + #y, {0, 1}]")], [], x=3, y=3)
     torch.testing.assert_close(constant(x=x, y=lo), (x + lo).clamp(0, 1))
+
+
+@pytest.mark.parametrize("text, hand", [
+    ("Map[Ramp, #x]", torch.relu), ("Map[LogisticSigmoid, #x] + 1", lambda x: torch.sigmoid(x) + 1),
+    ("Map[Exp, #x[[1]]]", lambda x: torch.exp(x[:, 0])), ("Total[Map[Sin, #x], 2]", lambda x: torch.sin(x).sum((1, 2))),
+])
+def test_map_of_a_named_function_applies_it_to_every_element(text, hand):
+    """Wolfram's FunctionLayer takes Map (its page lists it); Map[f, x] of an elementwise f is f[x]. It was
+    'unknown function Map (did you mean Max?)', which points away from what was meant. Max and Min of an array are
+    its largest and smallest element here, so Map[Max, #m] (each row's) is refused, not read as Max[#m]."""
+    net = NetGraph([FunctionLayer(text)], [], x=(2, 3))
+    three_way(net, lambda m, x: hand(x), x=X)
+
+
+@pytest.mark.parametrize("text, column", [("Map[#^2 &, #x]", 1), ("Map[Total, #x]", 1), ("2 * Map[Function[y, y^2], #x]", 5),
+                                          ("Map[Ramp]", 1), ("Map[Max, #x]", 1)])
+def test_map_of_anything_else_says_how_to_write_it(text, column):
+    with pytest.raises(OptionError, match=rf"at column {column}: Map\[f, x\] takes a function name f, which applies "
+                                          r"to every element .*Map\[#\^2 &, #x\] is #x\^2.*Total\[#m, \{2\}\].*"
+                                          r"NetMapOperator") as err:
+        FunctionLayer(text)
+    assert err.value.diagnostics[0].kind == "expression-syntax"

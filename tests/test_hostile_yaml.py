@@ -202,8 +202,8 @@ def test_arrays_are_read_only_from_inside_the_spec_folder_as_file_references_are
 
 
 def test_binary_garbage_and_odd_encodings_are_spec_errors(tmp_path):
-    (tmp_path / "bin.yaml").write_bytes(bytes(range(256)) * 4)  # bytes 11..127 on line 2, then 0x80
-    with pytest.raises(SpecError, match=r"bin\.yaml:2:118: byte 0x80 is not UTF-8 text"):
+    (tmp_path / "bin.yaml").write_bytes(bytes(range(256)) * 4)  # bytes 14..127 on line 3 ('\r' breaks one), then 0x80
+    with pytest.raises(SpecError, match=r"bin\.yaml:3:115: byte 0x80 is not UTF-8 text"):
         NetGraph.from_yaml(tmp_path / "bin.yaml")
     refused("\x00\x01netgraph: 1", "invalid YAML")
     refused("netgraph: 1\nlayers: {a: Tanh}\n---\nnetgraph: 1\n", "holds one YAML document")

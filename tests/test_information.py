@@ -295,3 +295,14 @@ def test_a_list_of_properties_gives_their_values_in_order_and_other_keys_are_opt
         for bad in ({"ArraysCount"}, {"a": 1}, ["ArraysCount", ["ArraysCount"]]):
             with pytest.raises(OptionError, match="unknown property"):
                 owner.information(bad)
+
+
+def test_arrays_sizes_give_each_arrays_size_as_arrays_total_size_gives_their_sum():
+    """Wolfram's Information[net, "ArraysSizes"] (one of its Properties): each array's size; it was 'unknown property
+    (did you mean ArraysTotalSize?)'. An uninitialised array has no size yet, as it has no byte count."""
+    net = net_initialize(NetChain({"a": LinearLayer(300), "b": LinearLayer(2)}, input=4), seed=0)
+    assert net.information("ArraysSizes") == {("a", "Weights"): "4.8 kB", ("a", "Biases"): "1.2 kB",
+                                              ("b", "Weights"): "2.4 kB", ("b", "Biases"): "8 B"}
+    assert NetChain([LinearLayer(2)], input=3).information("ArraysSizes") == {}
+    assert LinearLayer(2, input=3, weights=torch.zeros(2, 3)).information("ArraysSizes") == {"Weights": "24 B"}
+    assert "ArraysSizes" in net.information("Properties") and "ArraysSizes" in LinearLayer(2).information("Properties")

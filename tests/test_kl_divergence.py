@@ -325,3 +325,28 @@ def test_a_support_set_by_a_port_outside_qs_names_that_port(p, q, inputs, port):
             run()
         assert [(d.layer, d.port, d.example) for d in err.value.diagnostics] == [(("kl",), port, 1)]
 
+
+
+def test_a_support_outside_qs_diagnostic_gives_both_supports_and_a_kind():
+    """The support errors named both supports in their message only (kind "parameter-value", as any bad
+    parameter): a reader had to parse the text for what q allows and what p covers."""
+    net = NetGraph({"kl": KLDivergenceLayer(UniformDistribution(["#lo", 1.0]), UniformDistribution([0.0, 2.0]))},
+                   [], lo=())
+    for run in (lambda: net(lo=torch.tensor([0.5, -1.0])), lambda: net.compile()(lo=torch.tensor([0.5, -1.0]))):
+        with pytest.raises(DataError) as err:
+            run()
+        d = err.value.diagnostics[0]
+        assert (d.kind, d.expected, d.found, d.example) == ("support", "[0, 2]", "[-1, 1]", 1)
+
+
+@pytest.mark.parametrize("p, q, expected, found", [
+    (NormalDistribution(), GammaDistribution(1.0, 1.0), "[0, ∞]", "[-∞, ∞]"),
+    (BinomialDistribution(3, "#p"), BernoulliDistribution(0.5), "[0, 1]", "[0, 3]"),
+    (PoissonDistribution(1.0), NormalDistribution(), "continuous (a density)", "discrete (a mass function)"),
+])
+def test_supports_that_never_fit_give_both_in_the_option_errors_diagnostic(p, q, expected, found):
+    """The layer's own check said both supports in its message only."""
+    with pytest.raises(OptionError) as err:
+        KLDivergenceLayer(p, q)
+    d = err.value.diagnostics[0]
+    assert (d.kind, d.option, d.expected, d.found) == ("support", "q", expected, found)

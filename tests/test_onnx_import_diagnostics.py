@@ -142,3 +142,21 @@ def test_a_model_file_that_cannot_be_read_has_a_kind_and_names_the_file(tmp_path
     assert problem.file == str(path) and problem.detail and problem.detail in problem.message
     if name == "invalid-model":
         assert problem.found == "DecodeError", problem
+
+
+def test_a_size_used_as_data_names_only_the_nodes_using_it_as_data(tmp_path):
+    # a Reshape whose target is the shape is a use every import takes: it was named beside the Add, as if it were one
+    index = numpy_helper.from_array(np.array(1, np.int64), "one")
+    nodes = [helper.make_node("Shape", ["x"], ["s"], name="shape"),
+             helper.make_node("Reshape", ["x", "s"], ["r"], name="reshape"),
+             helper.make_node("Gather", ["s", "one"], ["n"], name="length"),
+             helper.make_node("Cast", ["n"], ["f"], name="cast", to=TensorProto.FLOAT),
+             helper.make_node("Add", ["r", "f"], ["y"], name="add")]
+    path = tmp_path / "length.onnx"
+    onnx.save(pinned_model(helper.make_graph(nodes, "g", [_value("x", ["b", "n", 3])], [_value("y")], [index])),
+              str(path))
+    with pytest.raises(SpecError) as info:
+        import_onnx(path)
+    (problem,) = info.value.diagnostics
+    assert problem.kind == "dynamic-size-as-data" and problem.layer == ("shape",)
+    assert "and node 'add' (Add) uses a size computed from it" in problem.message

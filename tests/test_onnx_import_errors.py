@@ -330,3 +330,29 @@ def test_nodes_out_of_order_are_sorted_and_a_cycle_or_an_undefined_input_is_name
         import_onnx(path)
     (problem,) = info.value.diagnostics
     assert (problem.kind, problem.layer, problem.found) == ("undefined-input", ("add",), "Add")
+
+
+class HeadsOfComputedSize(nn.Module):
+    """nanoGPT's causal self-attention: each head's size computed from the input's, ``view(b, n, h, c // h)``."""
+
+    def __init__(self):
+        super().__init__()
+        self.qkv = nn.Linear(8, 24)
+
+    def forward(self, x):
+        b, n, c = x.shape
+        q, k, v = [t.view(b, n, 2, c // 2).transpose(1, 2) for t in self.qkv(x).split(c, dim=2)]
+        return F.scaled_dot_product_attention(q, k, v, is_causal=True).transpose(1, 2).contiguous().view(b, n, c)
+
+
+@pytest.mark.parametrize("dynamic", [{0: "b"}, {0: "b", 1: "n"}])
+@torch.no_grad()
+def test_heads_whose_size_is_computed_from_the_input_import(dynamic, tmp_path):
+    # onnx's inference could not tell the view's last dim (c // 2: a Div, a Cast), so the scale 1 / sqrt(d) that SDPA
+    # computes from the heads' Shape was refused as a dynamic size used as data
+    path = tmp_path / "heads.onnx"
+    torch_export(HeadsOfComputedSize().eval(), torch.randn(2, 5, 8), path, "x", axes={"x": dynamic})
+    net = import_onnx(path)
+    for length in (5, 7) if len(dynamic) > 1 else (5,):
+        x = torch.randn(3, length, 8, generator=torch.Generator().manual_seed(length))
+        torch.testing.assert_close(net(x), torch.from_numpy(run_onnx(path, {"x": x})[0]), atol=1e-5, rtol=1e-4)

@@ -143,10 +143,19 @@ def test_a_dilated_same_convolution_imports_as_torch_computes_it(tmp_path):
     torch.testing.assert_close(import_onnx(tmp_path / "dil.onnx")(x), conv(x), atol=1e-5, rtol=1e-4)
 
 
-def test_an_even_same_convolution_is_refused_naming_its_pads(tmp_path):
-    torch_export(nn.Conv2d(2, 3, 2, padding="same"), torch.randn(2, 2, 6, 6), tmp_path / "even.onnx", "x")
-    with pytest.raises(SpecError, match=r"\(Conv\): asymmetric pads \[0, 0, 1, 1\]"):
-        import_onnx(tmp_path / "even.onnx")
+@pytest.mark.parametrize("conv, shape, axes", [
+    (nn.Conv2d(2, 3, 2, padding="same"), (2, 2, 6, 6), {0: "b"}),  # pads [0, 0, 1, 1]
+    (nn.Conv1d(3, 4, 4, padding="same", dilation=1), (2, 3, 9), {0: "b", 2: "n"}),  # [1, 2], a dynamic length
+    (nn.Conv2d(2, 3, (2, 4), padding="same"), (2, 2, 5, 6), {0: "b", 2: "h", 3: "w"})])
+@torch.no_grad()
+def test_a_convolution_padded_unevenly_imports_padding_first(conv, shape, axes, tmp_path):
+    # an even kernel's padding="same" pads one more zero after than before: it was refused as asymmetric pads
+    path = torch_export(conv.eval(), torch.randn(*shape), tmp_path / "even.onnx", "x", axes={"x": axes})
+    net = import_onnx(path)
+    assert {"PaddingLayer", "ConvolutionLayer"} <= kinds(net)
+    sizes = [7 if k in axes else d for k, d in enumerate(shape)]
+    x = torch.randn(3, *sizes[1:], generator=torch.Generator().manual_seed(3))
+    torch.testing.assert_close(net(x), conv(x), atol=1e-5, rtol=1e-4)
 
 
 @pytest.mark.parametrize("pad, conv, axes", [

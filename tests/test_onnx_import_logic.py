@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
 
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
 from netgraph import FunctionLayer, NetChain, NetGraph, SpecError, export_onnx, import_onnx, net_initialize
-from tests.onnx_helpers import torch_export
+from tests.onnx_helpers import pinned_model, run_onnx, torch_export
 
 
 @pytest.mark.parametrize("expression", ["If[# > 0.5, #, 0]", "If[# == 0, 1, #]", "If[# >= -0.25, #, 0.1 * #]",
@@ -55,6 +59,31 @@ def test_a_comparison_with_a_constant_of_several_values_is_refused_naming_it(tmp
     path = torch_export(_Threshold(), torch.randn(2, 3), tmp_path / "m.onnx", "x")
     with pytest.raises(SpecError, match=r"\(Greater\): .*constant operand of shape \[3\]"):
         import_onnx(path)
+
+
+def _where_of_a_filled_constant(path, width: int):
+    """Where(x > 0, x, c) of x (batch, width) and c (1, 6) full of 0.3: torch's dynamo exporter folds
+    ``torch.where(x > 0, x, torch.zeros_like(x) + 0.3)`` so."""
+    nodes = [helper.make_node("Greater", ["x", "zero"], ["test"]), helper.make_node("Where", ["test", "x", "c"], ["y"])]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", width])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", 6])],
+                              [numpy_helper.from_array(np.float32(0.0), "zero"),
+                               numpy_helper.from_array(np.full((1, 6), 0.3, np.float32), "c")])
+    onnx.save(pinned_model(graph), str(path))
+    return path
+
+
+def test_a_choice_of_a_constant_of_one_repeated_value_imports(tmp_path):
+    """A constant of several elements all alike was refused as several values: it is the one number."""
+    path = _where_of_a_filled_constant(tmp_path / "m.onnx", 6)
+    x = torch.linspace(-3, 3, 18).reshape(3, 6)
+    torch.testing.assert_close(import_onnx(path)(x), torch.from_numpy(run_onnx(path, {"x": x})[0]))
+
+
+def test_a_repeated_value_that_would_widen_the_output_is_still_refused(tmp_path):
+    # x (batch, 1) against c (1, 6): written in as one number, the output would keep x's one column
+    with pytest.raises(SpecError, match=r"\(Where\): its constant operand of shape \[1, 6\]"):
+        import_onnx(_where_of_a_filled_constant(tmp_path / "m.onnx", 1))
 
 
 def test_arctan_of_a_point_round_trips_with_its_nan_at_the_origin(tmp_path):

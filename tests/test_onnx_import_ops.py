@@ -33,6 +33,12 @@ OPS = {
     "max_keepdim": (lambda x: x.amax(1, keepdim=True), (3, 4, 5), {"AggregationLayer", "ReshapeLayer"}),
     "bmm": (lambda x: torch.tanh(x) @ x.transpose(1, 2), (4, 5), {"DotLayer"}),
     "einsum": (lambda x: torch.einsum("bij,bjk->bik", x, torch.sin(x).transpose(1, 2)), (4, 5), {"DotLayer"}),
+    # einsum attention (scores q kᵀ, then the weights times v) and einsum by a weight matrix, as (d, e) or (e, d)
+    "einsum_scores": (lambda x: torch.einsum("bhid,bhjd->bhij", x, torch.sin(x)), (2, 4, 3), {"DotLayer"}),
+    "einsum_weighted": (lambda x: torch.einsum("bhij,bhjd->bhid", torch.softmax(x @ x.transpose(2, 3), -1), x),
+                        (2, 4, 3), {"DotLayer"}),
+    "einsum_by_matrix": (lambda x: torch.einsum("bnd,de->bne", x, _PER_TOKEN.weight.T), (6, 4), {"LinearLayer"}),
+    "einsum_by_weights": (lambda x: torch.einsum("bnd,ed->bne", x, _PER_TOKEN.weight), (6, 4), {"LinearLayer"}),
     "neg_clip": (lambda x: (-x).clamp(-0.5, 1.0), (6,), {"FunctionLayer"}),
     "clip_min": (lambda x: torch.log(x.clamp(min=1e-3)), (6,), {"FunctionLayer"}),
     "reciprocal": (lambda x: torch.reciprocal(x.abs() + 1), (6,), {"FunctionLayer"}),
@@ -284,3 +290,11 @@ def test_an_onnx_pad_by_wrapping_the_edge_or_named_axes_is_a_padding_layer(name,
     assert net.layers["pad"].padding == padding
     inputs = {"x": torch.randn(5, 3, 4)}
     torch.testing.assert_close(net(inputs["x"]), torch.from_numpy(run_onnx(path, inputs)[0]))
+
+
+def test_an_einsum_that_is_no_matrix_product_is_refused_naming_its_equation(tmp_path):
+    path = torch_export(Op(lambda x: torch.einsum("bi,bi->b", x, torch.sin(x))), torch.randn(2, 4), tmp_path / "e.onnx", "x")
+    with pytest.raises(SpecError, match=r"\(Einsum\): an einsum that is not a matrix product of two operands, "
+                                        r"found 'bi,bi->b'") as info:
+        import_onnx(path)
+    assert (info.value.diagnostics[0].option, info.value.diagnostics[0].found) == ("equation", "bi,bi->b")

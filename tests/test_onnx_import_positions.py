@@ -40,6 +40,17 @@ class PositionRows(torch.nn.Module):
         return x + self.fc(rows) if self.through else self.fc(x) * rows
 
 
+class EmbeddedPositions(torch.nn.Module):
+    """GPT's positions: an nn.Embedding's rows at ``torch.arange(n)``, broadcast against (batch, n, d)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc, self.pos = torch.nn.Linear(WIDTH, WIDTH), torch.nn.Embedding(ROWS, WIDTH)
+
+    def forward(self, x):
+        return torch.tanh(self.fc(x) + self.pos(torch.arange(x.shape[1])))
+
+
 def _export(module: torch.nn.Module, path, dynamo: bool):
     x = torch.randn(2, 5, WIDTH)
     with warnings.catch_warnings(), quiet_exporter():
@@ -55,7 +66,8 @@ def _export(module: torch.nn.Module, path, dynamo: bool):
 
 
 @pytest.mark.parametrize("dynamo", [False, True])
-@pytest.mark.parametrize("form", [LearnedPositions, PositionRows], ids=["(1, T, d)", "(T, d)"])
+@pytest.mark.parametrize("form", [LearnedPositions, PositionRows, EmbeddedPositions],
+                         ids=["(1, T, d)", "(T, d)", "rows at arange(n)"])
 def test_a_table_sliced_to_the_length_imports_computing_as_the_module_at_other_lengths(form, dynamo, tmp_path):
     torch.manual_seed(0)
     module = form().eval()
@@ -112,3 +124,32 @@ def test_a_buffer_table_stays_fixed_in_training_where_the_export_says_it_is_a_bu
 def _arrays(net) -> dict[tuple, torch.Tensor]:
     """The net's arrays by shape (the table's, the projection's weights and biases)."""
     return {tuple(v.shape): v.detach().clone() for v in net.compile().parameters()}
+
+
+class PositionsThenHeads(torch.nn.Module):
+    """nanoGPT's start: token plus position embeddings, then a view by the sizes read from the sum."""
+
+    def __init__(self):
+        super().__init__()
+        self.tokens, self.pos = torch.nn.Embedding(20, WIDTH), torch.nn.Embedding(ROWS, WIDTH)
+        self.norm = torch.nn.LayerNorm(WIDTH)
+
+    def forward(self, idx):
+        x = self.norm(self.tokens(idx) + self.pos(torch.arange(idx.shape[1])))
+        b, n, c = x.size()
+        return x.view(b, n, 2, c // 2).transpose(1, 2)
+
+
+def test_positions_keep_the_length_for_the_sizes_read_after_them(tmp_path):
+    # onnx's inference gives Range(0, n, 1) an unknown length, and so every tensor after the positions were added:
+    # view(b, n, 2, c // 2) was refused as mixing the batch dim with others
+    module, path = PositionsThenHeads().eval(), tmp_path / "m.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.randint(0, 20, (2, 5)),), str(path), dynamo=False, input_names=["idx"],
+                          dynamic_axes={"idx": {0: "batch", 1: "length"}})
+    net = import_onnx(path)
+    for length in (3, 9):
+        idx = torch.randint(0, 20, (2, length), generator=torch.Generator().manual_seed(length))
+        with torch.no_grad():
+            torch.testing.assert_close(net(idx=idx), module(idx), atol=1e-5, rtol=1e-4)

@@ -82,3 +82,13 @@ def test_every_refusal_of_a_node_names_what_maps_and_what_it_found():
     missing = [site for path in sorted(EXPORT.rglob("*.py"))
                for site in _unsupported_without_fields(path.read_text(encoding="utf-8"), path.name)]
     assert not missing, f"Unsupported(...) without expected= and found=: {missing}"
+
+
+def test_an_unsupported_keeps_its_values_frozen_as_a_diagnostic_does():
+    """Unsupported froze lists with a copy of its own that left a dict unhashable; it now freezes as Diagnostic does
+    (frozen_value), an array by its values."""
+    from netgraph.core.errors import Diagnostic
+    from netgraph.export.onnx_ops import Unsupported
+    refusal = Unsupported("x", attribute="pads", expected=np.array([[0, 1]]), found={"pads": [1, 2]})
+    assert (refusal.expected, refusal.found) == (((0, 1),), (("pads", (1, 2)),))
+    assert hash(refusal.found) == hash(Diagnostic("x", found={"pads": [1, 2]}).found)

@@ -171,3 +171,73 @@ def test_torch_cat_of_an_unsqueezed_element(tmp_path):
         x = torch.randn(3, 9 if axis == 1 else 6, 3, generator=generator)
         e = torch.randn(3, 3 if axis == 1 else 6, generator=generator)
         torch.testing.assert_close(back({"x": x, "e": e}), _Cat(axis)(x, e))
+
+
+class _MaskedFill(nn.Module):
+    """nanoGPT's attention without flash: scores scaled by 1/sqrt(d), ``masked_fill`` where a lower triangle of ones
+    (a buffer of the longest length, cut to the input's) is 0, softmax, times v; ``mask`` names another buffer."""
+
+    def __init__(self, mask: str = "causal"):
+        super().__init__()
+        ones = torch.ones(8, 8)
+        self.register_buffer("bias", (ones.tril() if mask == "causal" else ones.triu()).view(1, 1, 8, 8))
+        self.qkv = nn.Linear(8, 24)
+
+    def forward(self, x):
+        b, n, c = x.shape
+        q, k, v = [t.view(b, n, 2, c // 2).transpose(1, 2) for t in self.qkv(x).split(c, dim=2)]
+        scores = (q @ k.transpose(-2, -1)) * (1.0 / k.size(-1) ** 0.5)
+        scores = scores.masked_fill(self.bias[:, :, :n, :n] == 0, float("-inf"))
+        return (torch.softmax(scores, dim=-1) @ v).transpose(1, 2).contiguous().view(b, n, c)
+
+
+@pytest.mark.parametrize("dynamic, opset", [({0: "b"}, 17), ({0: "b", 1: "n"}, 17), ({0: "b", 1: "n"}, 13)])
+@torch.no_grad()
+def test_attention_masked_by_a_lower_triangle_of_ones_imports_as_causal(dynamic, opset, tmp_path):
+    # the Where of the scores was refused: a constant test of several values, or the triangle cut to a dynamic size;
+    # at opset 13 onnx's inference gives the attention's output no shape (its rank is v's)
+    module = _MaskedFill().eval()
+    path = torch_export(module, torch.randn(2, 5, 8), tmp_path / "gpt.onnx", "x", axes={"x": dynamic},
+                        opset_version=opset)
+    back = import_onnx(path)
+    assert [(layer.mask, layer.score_rescaling) for layer in attention_layers(back)] == [("Causal", "DimensionSqrt")]
+    for length in (5, 7) if len(dynamic) > 1 else (5,):
+        x = torch.randn(3, length, 8, generator=torch.Generator().manual_seed(length))
+        torch.testing.assert_close(back(x), module(x), atol=1e-5, rtol=1e-4)
+
+
+def test_attention_masked_by_another_triangle_is_still_refused(tmp_path):
+    path = torch_export(_MaskedFill("upper").eval(), torch.randn(2, 5, 8), tmp_path / "upper.onnx", "x",
+                        axes={"x": {0: "b", 1: "n"}})
+    with pytest.raises(SpecError, match=r"cannot import"):
+        import_onnx(path)
+
+
+class _ClassToken(nn.Module):
+    """ViT's class token: a learned (1, 1, d) prepended to each example's sequence of projected patches (``expand`` to
+    the batch, then ``cat``); ``column``: a learned (1, 3) appended to each example's vector instead."""
+
+    def __init__(self, column: bool = False):
+        super().__init__()
+        self.project, self.column = nn.Linear(8, 8), column
+        self.token = nn.Parameter(torch.randn(1, 3) if column else torch.randn(1, 1, 8))
+
+    def forward(self, x):
+        h = self.project(x)
+        if self.column:
+            return torch.cat([h[:, 0], self.token.expand(h.shape[0], -1)], -1)
+        return torch.cat([self.token.expand(h.shape[0], -1, -1), h], dim=1)
+
+
+@pytest.mark.parametrize("column, axes", [(False, {0: "b"}), (False, {0: "b", 1: "n"}), (True, {0: "b"})])
+@torch.no_grad()
+def test_a_constant_per_example_concatenated_imports(column, axes, tmp_path):
+    # a Concat with a constant operand (the token expanded to the batch, folded at import) was refused
+    module = _ClassToken(column).eval()
+    path = torch_export(module, torch.randn(2, 4, 8), tmp_path / "vit.onnx", "x", axes={"x": axes})
+    back = import_onnx(path)
+    x = torch.randn(3, 7 if len(axes) > 1 else 4, 8, generator=torch.Generator().manual_seed(3))
+    torch.testing.assert_close(back(x), module(x), atol=1e-5, rtol=1e-4)
+    (name,) = [n for n, _ in back.compile().named_parameters() if not n.startswith("project")]  # the token's
+    layer, _ = name.split(".", 1)  # the Concat's NetGraph; its constant stays fixed in training, as the model's others
+    assert [(key.split("/")[0], rate) for key, rate in back.learning_rate_multipliers.items()] == [(layer, 0.0)]

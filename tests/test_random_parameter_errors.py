@@ -3,15 +3,21 @@ that of the layer's internal, broadcast tensor: (1, 0, 2) for the value at (1, 2
 
 from __future__ import annotations
 
+import json
+import math
 import re
+import subprocess
+import sys
 
 import pytest
 import torch
 
-from netgraph import (BernoulliDistribution, CategoricalDistribution, DataError, ElementwiseLayer, GammaDistribution,
-                      KLDivergenceLayer, MultinormalDistribution, NetGraph, NetMapOperator, NetPort, NormalDistribution,
-                      PoissonDistribution, RandomArrayLayer, interpret, net_port_gradient, set_distribution_checks)
+from netgraph import (BernoulliDistribution, BinomialDistribution, CategoricalDistribution, DataError, ElementwiseLayer,
+                      GammaDistribution, KLDivergenceLayer, MultinormalDistribution, NetGraph, NetMapOperator, NetPort,
+                      NormalDistribution, OptionError, PoissonDistribution, RandomArrayLayer, WeibullDistribution,
+                      interpret, net_port_gradient, set_distribution_checks)
 from netgraph.layers.estimators import EstimatorWarning
+from tests.subprocess_env import checkout_env
 
 
 def test_a_bad_slot_value_is_named_at_its_index_in_the_port():
@@ -188,3 +194,80 @@ def test_the_interpreter_gives_a_bad_value_given_as_data_the_compiled_net_s_mess
     with pytest.raises(DataError) as interpreted:
         interpret(net, net.compile(), a=a)
     assert str(interpreted.value) == str(compiled.value)
+
+
+@pytest.mark.parametrize("layer, port, parameter", [
+    (RandomArrayLayer(BinomialDistribution("#count", 0.3)), "count", "n"),
+    (RandomArrayLayer(WeibullDistribution(2.0, 1.0, "#loc"), estimator="score_function"), "loc", "mu"),
+])
+def test_a_parameter_that_gets_no_gradient_fed_one_that_requires_grad_names_layer_port_and_parameter(
+        layer, port, parameter):
+    """The OptionError said all three in its message only: its Diagnostic had no layer, port or option (found by QA)."""
+    net = NetGraph({"pre": ElementwiseLayer("Ramp"), "draw": layer}, [("pre", NetPort("draw", port))], Input=3)
+    module = net.compile()
+    value = torch.full((2, 3), 4.0, requires_grad=True)
+    for call in (lambda: module(Input=value), lambda: interpret(net, module, Input=value)):
+        with pytest.raises(OptionError) as err:
+            call()
+        diagnostic = err.value.diagnostics[0]
+        assert (diagnostic.layer, diagnostic.port, diagnostic.option) == (("draw",), port, parameter)
+        assert diagnostic.kind == "parameter-gradient" and diagnostic.found == "a value that requires grad"
+
+
+@pytest.mark.parametrize("call", ["net", "compiled", "interpreted", "map"])
+def test_a_bad_slot_value_has_the_parameter_expected_and_found_in_its_diagnostic(call):
+    """The DataError said "alpha (shape) must be a finite number > 0, found -1.0" in its message only: its Diagnostic's
+    option, expected and found were None (found by QA)."""
+    if call == "map":
+        net, a = _mapped_gamma(), torch.ones(2, 4, 3)
+        a[1, 2, 0] = -1.0
+    else:
+        net, a = NetGraph({"g": RandomArrayLayer(GammaDistribution("#a", 1.0), output=3)}, [], a=3), torch.ones(2, 3)
+        a[1, 2] = -1.0
+    run = {"net": lambda: net(a=a), "compiled": lambda: net.compile()(a=a), "map": lambda: net.compile()(a=a),
+           "interpreted": lambda: interpret(net, net.compile(), a=a)}
+    with pytest.raises(DataError) as err:
+        run[call]()
+    diagnostic = err.value.diagnostics[0]
+    assert (diagnostic.port, diagnostic.option, diagnostic.expected, diagnostic.found) == (
+        "a", "alpha", "a finite number > 0", -1.0)
+
+
+def test_a_nan_binomial_count_with_the_checks_off_draws_nan_instead_of_hanging():
+    """torch.binomial never returns for a NaN count (torch 2.13), so a NaN n with the checks off (compile(checks=False),
+    or traced code, which skips them) hung the call forever (found by QA). Such an element now draws NaN, as NaN
+    parameters of the other distributions do. In a subprocess: the bug is a hang."""
+    script = ("import json\nimport torch\nfrom netgraph import BinomialDistribution, NetGraph, RandomArrayLayer\n"
+              "net = NetGraph([RandomArrayLayer(BinomialDistribution('#n', 0.5), output=2)], [], n=2)\n"
+              "print(json.dumps(net.compile(checks=False)(n=torch.tensor([[float('nan'), 4.0]])).tolist()))\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                            env=checkout_env())
+    assert result.returncode == 0, result.stderr
+    (nan, four), = json.loads(result.stdout)
+    assert math.isnan(nan) and four in (0.0, 1.0, 2.0, 3.0, 4.0)
+
+
+@pytest.mark.parametrize("call", ["compiled", "interpreted"])
+def test_a_bad_value_inside_a_map_has_the_whole_path_of_its_layer_in_its_diagnostic(call):
+    """The Diagnostic of a bad parameter value inside a NetMapOperator had no layer (the message named 'm/net/g'), so
+    `netgraph run` could not place it in the spec (found by QA): the random layer's module was labelled by its
+    whole path for the message, but its path for the Diagnostic was left unset."""
+    net = _mapped_gamma()
+    a = torch.ones(2, 4, 3)
+    a[1, 2, 0] = -1.0
+    run = {"compiled": lambda: net.compile()(a=a), "interpreted": lambda: interpret(net, net.compile(), a=a)}
+    with pytest.raises(DataError) as err:
+        run[call]()
+    assert err.value.diagnostics[0].layer == ("m", "net", "g") and err.value.diagnostics[0].example == 1
+
+
+def test_a_bad_value_at_a_kl_divergence_inside_a_map_names_its_whole_path():
+    """As a random layer's: the message said "layer 'kl'" and, once the map kept the Diagnostic's layer, ('kl',) would
+    have been a path of no layer outside the map."""
+    inner = NetGraph({"kl": KLDivergenceLayer(GammaDistribution("#a", 1.0), GammaDistribution(2.0, 1.0))}, [], a=3)
+    net = NetGraph({"m": NetMapOperator(inner)}, [], a=("n", 3))
+    a = torch.ones(2, 4, 3)
+    a[1, 2, 0] = -1.0
+    with pytest.raises(DataError, match=r"^layer 'm/net/kl' ") as err:
+        net(a=a)
+    assert err.value.diagnostics[0].layer == ("m", "net", "kl")

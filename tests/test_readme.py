@@ -39,3 +39,58 @@ def test_every_spec_the_readme_names_exists():
     """The `netgraph train` example named specs/mlp.yaml, which the repository does not have."""
     named = set(re.findall(r"\bspecs/[\w.-]+\.yaml\b", (ROOT / "README.md").read_text(encoding="utf-8")))
     assert len(named) >= 5 and not {name for name in named if not (ROOT / name).is_file()}
+
+
+def _blocks(fence: str) -> list[str]:
+    return re.findall(rf"```{fence}\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S)
+
+
+def test_every_whole_yaml_spec_in_the_readme_loads_and_quoted_spec_files_match():
+    """The YAML blocks are no python blocks, so nothing ran them: each whole spec loads, and one quoted from
+    `specs/` (its first line naming the file, or the file's own first line) is that file as it is."""
+    from netgraph import NetGraph
+
+    specs = [block for block in _blocks("yaml") if re.search(r"^netgraph: 1$", block, re.M)]
+    assert len(specs) >= 4
+    for block in specs:
+        NetGraph.from_yaml(block)
+    quoted = {name.name: name.read_text(encoding="utf-8") for name in (ROOT / "specs").glob("*.yaml")}
+    named = 0
+    for block in specs:
+        first, _, rest = block.partition("\n")
+        header = re.fullmatch(r"# specs/([\w.-]+\.yaml)", first)
+        for name, text in quoted.items():
+            if header and header.group(1) == name:
+                assert rest == text, name
+                named += 1
+            elif not header and block == text:
+                named += 1
+    assert named >= 2
+
+
+def test_the_readme_check_and_summary_outputs_are_what_the_commands_print(capsys, monkeypatch):
+    """The `netgraph check specs/*.yaml` and `netgraph summary specs/small_cnn.yaml` console lines, as shown."""
+    from netgraph.cli import main
+
+    console = next(block for block in _blocks("console") if block.startswith("$ netgraph check specs/*.yaml"))
+    shown = {}
+    for part in re.split(r"^\$ ", console, flags=re.M)[1:]:
+        command, _, output = part.partition("\n")
+        shown[command.split("  ")[0].strip()] = output.strip("\n")
+    monkeypatch.chdir(ROOT)
+    capsys.readouterr()
+    specs = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "specs").glob("*.yaml"))
+    assert main(["check", *specs]) == 0
+    assert capsys.readouterr().out.strip("\n") == shown["netgraph check specs/*.yaml"]
+    assert main(["summary", "specs/small_cnn.yaml"]) == 0
+    assert capsys.readouterr().out.strip("\n") == shown["netgraph summary specs/small_cnn.yaml"]
+
+
+def test_the_forward_the_readme_prints_is_the_generated_code():
+    """`print(module.code)` in 'Compile, run, inspect' shows its output as comments; the python block only ran it."""
+    from netgraph import LinearLayer, NetGraph, net_initialize
+
+    block = next(block for block in BLOCKS if block.startswith("module = mlp.compile()"))
+    shown = "\n".join(line[2:] for line in block.splitlines() if line.startswith("# "))
+    mlp = NetGraph({"fc1": LinearLayer(64), "act": "Ramp", "fc2": LinearLayer(10)}, [("fc1", "act", "fc2")], Input=784)
+    assert shown.startswith("def forward(") and net_initialize(mlp, seed=0).compile().code.strip() == shown

@@ -291,3 +291,19 @@ def test_the_compiled_modules_state_and_input_errors_carry_port_expected_and_fou
         module(**{p: torch.randn(*s) for p, s in shapes.items()})
     d = info.value.diagnostics[0]
     assert (d.port, d.expected, d.found) == (port, expected, found)
+
+
+def test_probing_a_state_the_layer_does_not_give_says_how_to_get_it():
+    """Wolfram's net[x, NetPort[{"lstm", "State"}]] and net[x, NetPort[All, "States"]]: an edge to a missing state
+    port named the option that adds it, but a probe said only 'no output port' or 'no layer All'."""
+    net = net_initialize(NetChain({"emb": EmbeddingLayer(4, 10), "lstm": LongShortTermMemoryLayer(3)}, input=["n"]),
+                         seed=0)
+    x = torch.randint(0, 10, (2, 5))
+    with pytest.raises(WiringError, match=r"layer 'lstm' has no output port 'State'.*\(state_output=True adds it\)") \
+            as err:
+        net(x, outputs=NetPort("lstm", "State"))
+    assert (err.value.diagnostics[0].kind, err.value.diagnostics[0].port) == ("unknown-port", "State")
+    with pytest.raises(WiringError, match=r"Wolfram's NetPort\[All, \"States\"\].* return_states=True"):
+        net(x, outputs=NetPort("All", "States"))
+    outputs, states = net(x, return_states=True)
+    assert set(states["lstm"]) == {"State", "CellState"}

@@ -243,8 +243,8 @@ def test_neighbouring_lanes_are_closer_than_boxes_but_apart():
 
 
 def cluster_label_box(cluster: ET.Element) -> Rect:
-    """The box of a cluster's label (10 pt text: about 9 pt above its baseline, 2 below)."""
-    t = cluster.find(f"{SVG}text")
+    """The box of a cluster's label (10 pt text: about 9 pt above its baseline, 2 below), inside its tooltip's link."""
+    t = next(cluster.iter(f"{SVG}text"))
     x, y, w = float(t.get("x")), float(t.get("y")), text_width(t.text, 10)
     left = {"start": x, "middle": x - w / 2, "end": x - w}[t.get("text-anchor")]
     return (left, y - 9, left + w, y + 2)

@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from netgraph import LinearLayer, NetGraph
+from netgraph.render.model import escape_id
 from tests.test_render import BACKENDS, SVG, texts
 
 
@@ -112,7 +113,7 @@ def test_a_name_with_a_newline_or_tab_is_drawn_as_the_summary_writes_it(backend)
     assert "a\\nb" in lines and "x\\ny" in lines and "g\\th · NetGraph" in lines, lines
     tips = all_tips(root)
     assert not any("\n" in tip or "\t" in tip for tip in tips), tips
-    assert any("a\\nb.Output -> g\\th.Input" in tip for tip in tips), tips
+    assert any("NetPort('a\\nb', 'Output') -> NetPort('g\\th', 'Input')" in tip for tip in tips), tips
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -141,3 +142,27 @@ def test_many_options_wrap_onto_lines_instead_of_losing_the_last_ones(backend):
     assert "channel_groups=8" in shown and "dilation=2" in shown and "…" not in shown
     lines = [" ".join("".join(t.itertext()).split()) for t in box.iter(f"{SVG}text")]
     assert all(len(line) <= 48 for line in lines), lines
+
+
+def test_wide_characters_get_their_width_in_the_builtin_layout():
+    """A name in Chinese or Japanese (each character a full em wide, about twice a Latin letter) ran out of its
+    box on both sides: the built-in layout gave every character the width of an average Helvetica letter."""
+    from tests.test_render_layout import rect_of
+    name = "全连接层编码器解码器输出层"  # 13 ideographs: 130 pt at 10 pt, where 'ElementwiseLayer' is about 93
+    net = NetGraph({name: "Tanh"}, [], Input=3)
+    root = ET.fromstring(net.render_svg(backend="builtin"))
+    boxes = {g.get("id"): rect_of(g) for g in root.iter(f"{SVG}g") if "node" in (g.get("class") or "").split()}
+    box = boxes[f"L.{escape_id(name)}"]
+    assert box[2] - box[0] >= 13 * 10, box
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_title_line_ending_in_a_quote_keeps_its_line_break(backend):
+    r"""Graphviz drops a line break written as is right after an escaped quote (``"a\"`` then a new line): the title
+    'say "hi"' over '\N' was drawn by dot as one line, 'say "hi"\N'. Line breaks go to Graphviz as ``\n`` now."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        root = ET.fromstring(NetGraph({"a": LinearLayer(3)}, [], Input=2).render_svg(backend=backend,
+                                                                                      title='say "hi"\n\\N'))
+    lines = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+    assert lines[:2] == ['say "hi"', "\\N"], lines

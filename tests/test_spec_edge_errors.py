@@ -82,3 +82,25 @@ def test_an_edge_into_a_layer_inside_a_nested_graph_says_to_feed_the_graphs_inpu
     errors = errors_of(text)
     assert errors == ["<string>:6:23: endpoint 'enc.act.Input': an edge cannot feed a layer inside the nested graph "
                       "'enc'; feed one of its input ports (enc.Input), which its own edges pass on"]
+
+
+BRACKETED = "netgraph: 1\nlayers:\n  'h[0]': {type: LinearLayer, output: 3}\n  b: {type: LinearLayer, output: 2}\n" \
+            "inputs: {Input: 2}\nedges:\n"
+
+
+@pytest.mark.parametrize("edges", ["  - Input -> h[0] -> b\n", "  - Input -> h[0].Input\n  - h[0].Output -> b\n",
+                                   "  - [Input, 'h[0]', b]\n"])
+def test_a_layer_named_with_a_bracket_is_read_as_that_layer(edges):
+    """'h[0]' in an edge was read as a badly written group ("a group is written [a, b]") though a layer of that
+    exact name exists: an endpoint naming a layer (or a layer's port) exactly is now read as it."""
+    from netgraph import NetGraph, NetPort
+    net = NetGraph.from_yaml(BRACKETED + edges)
+    assert net.explicit_edges() == [(NetPort("Input"), NetPort("h[0]", "Input")), (NetPort("h[0]", "Output"),
+                                                                                   NetPort("b", "Input"))]
+
+
+@pytest.mark.parametrize("edge, col", [("Input -> h[1] -> b", 14), ("Input -> h[0 -> b", 14)])
+def test_a_bracket_naming_no_layer_is_still_a_badly_written_group(edge, col):
+    errors = errors_of(BRACKETED + f"  - {edge}\n")
+    assert errors == [f"<string>:7:{col}: cannot read endpoint {edge.split(' -> ')[1]!r}: a group is written [a, b]"]
+

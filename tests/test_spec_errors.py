@@ -178,6 +178,14 @@ def test_version_and_structure_errors():
     assert "invalid YAML" in errors_of("netgraph: 1\nlayers: {a: [1, 2}\n")[0]
 
 
+def test_missing_or_empty_layers_are_worded_in_yaml_terms():
+    """A spec with no 'layers:' key, or one with nothing after it, was told 'found None' (Python's word)."""
+    assert errors_of("netgraph: 1\n") == ["<string>:1:1: a NetGraph needs 'layers:', a mapping of names to layers or "
+                                          "a list (numbered from 1); it has none"]
+    assert errors_of("netgraph: 1\nlayers:\n")[0].endswith("; found nothing after 'layers:' (null)")
+    assert errors_of("netgraph: 1\ntype: NetChain\nlayers: {}\n")[0].endswith("; found {}")
+
+
 def test_wrong_value_types():
     errors = errors_of("""\
 netgraph: 1

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from netgraph.layers import REGISTRY
-from netgraph import ElementwiseLayer, LinearLayer, NetGraph, SpecError, TorchLayer
+from netgraph import DotLayer, ElementwiseLayer, LinearLayer, NetGraph, NetPort, SpecError, TorchLayer
 from tests.layer_families.test_registry import SAMPLES
 
 CONTAINERS = {"NetGraph", "NetChain"}
@@ -75,15 +75,44 @@ def test_graph_input_order_survives_when_edges_mix_ports_and_threading():
     assert back == net and back.input_ports == ("x", "y")
 
 
-@pytest.mark.parametrize("name", ["None", "p,q", "[x]", " sp", "sp "])
+@pytest.mark.parametrize("name", ["None", " sp", "sp "])
 def test_layer_names_an_edge_cannot_carry_are_refused_when_written(name):
     # Python accepts them; to_yaml and save wrote specs that failed to load (found by QA)
     net = NetGraph({name: LinearLayer(3), "z": ElementwiseLayer("Tanh")}, [(name, "z")], Input=2)
     with pytest.raises(SpecError, match=rf"layer {re.escape(repr(name))} is wired by an edge, which a spec could not read "
                                         r"back: .*rename it first \(net_rename\)"):
         net.to_yaml()
-    arrow = NetGraph({"a->b": LinearLayer(3), "z": ElementwiseLayer("Tanh")}, [("a->b", "z")], Input=2)
-    assert NetGraph.from_yaml(arrow.to_yaml()) == arrow
+
+
+@pytest.mark.parametrize("name", ["a->b", "p,q", "[x]", "h[0]", "[", "]", "[a, b"])
+def test_layer_names_with_brackets_commas_or_arrows_round_trip(name):
+    """The reader reads an endpoint naming a layer exactly as that layer, so to_yaml writes these names too (it
+    refused '[', ']' and ',')."""
+    net = NetGraph({name: LinearLayer(3), "z": ElementwiseLayer("Tanh")}, [(name, "z")], Input=2)
+    back = NetGraph.from_yaml(net.to_yaml())
+    assert back == net and back.explicit_edges() == net.explicit_edges()
+
+
+@pytest.mark.parametrize("name", ["a - b", "- x", "p -q - r"])
+def test_layer_names_holding_a_yaml_item_dash_round_trip(name):
+    """'a - b.Output' was refused as a '- ' YAML had joined to the edge above it, though 'a - b' names a layer."""
+    net = NetGraph({name: LinearLayer(3), "z": ElementwiseLayer("Tanh")}, [(name, "z"), ("z", NetPort("Out"))],
+                   Input=2)
+    back = NetGraph.from_yaml(net.to_yaml())
+    assert back == net and back.explicit_edges() == net.explicit_edges()
+
+
+def test_a_layer_named_like_a_group_of_other_layers_round_trips():
+    """Layers 'a', 'b' and '[a, b]' with a and b feeding a DotLayer: the two edges into it were written as the group
+    '[a, b] -> d', which the reader reads as the layer '[a, b]' (an exact name wins); they are written one by one."""
+    chain = ["[a, b]", "h[0]", "x, y", "[", "]"]
+    layers = {"a": LinearLayer(2), "b": LinearLayer(2), **{n: LinearLayer(2) for n in chain}, "d": DotLayer()}
+    edges = [(NetPort("Input"), NetPort(n, "Input")) for n in ("a", "b", chain[0])] + list(zip(chain, chain[1:])) + [
+        ("a", NetPort("d", "Input1")), ("b", NetPort("d", "Input2")), ("]", NetPort("Chained")), ("d", NetPort("Dot"))]
+    net = NetGraph(layers, edges, Input=2)
+    back = NetGraph.from_yaml(net.to_yaml())
+    assert back == net and back.explicit_edges() == net.explicit_edges()
+    assert back.layers["d"].input_ports == ("Input1", "Input2") and "'[a, b] -> d'" not in net.to_yaml()
 
 
 def test_floats_with_an_exponent_are_written_as_plain_yaml_floats():

@@ -109,6 +109,14 @@ def test_several_gpus_point_to_several_processes(monkeypatch, value):
     assert info.value.diagnostics[0].option == "target_device"
 
 
+def test_all_gpus_on_a_machine_without_cuda_says_so_not_nproc_0(monkeypatch):
+    # ('GPU', 'All') on a CPU machine advised "netgraph train --nproc 0 --device cuda", a command that cannot run
+    fake_gpus(monkeypatch, 0)
+    with pytest.raises(OptionError, match=r"target_device=\('GPU', 'All'\): CUDA is not available") as info:
+        parse_device(("GPU", "All"))
+    assert "--nproc 0" not in str(info.value) and info.value.diagnostics[0].kind == "device-missing"
+
+
 def test_wolframs_gpu_index_zero_says_it_counts_from_one(monkeypatch):
     fake_gpus(monkeypatch, 2)
     with pytest.raises(OptionError, match=r"counts the GPUs from 1 \('cuda:0' is \('GPU', 1\)\)"):

@@ -239,3 +239,24 @@ def test_an_inputs_targets_pair_trains_on_labels_through_the_decoder_as_the_dict
     as_dict = net_train(net, {"Input": x, "Target": names}, **options)
     for pair in ((x, names), (x, names.tolist())):
         assert net_train(net, pair, **options) == as_dict  # the same training, so the same arrays
+
+
+def test_a_list_of_example_dicts_trains_on_labels_and_texts_through_the_coders_as_the_dict_does():
+    """Found by QA: [{"Input": row, "Target": "cat"}, ...] for a net with a ClassDecoder said torch's "cannot make a
+    tensor from str: new(): invalid data type 'str'"; the dict of lists and the pairs trained."""
+    import numpy as np
+    net = NetChain([LinearLayer(3), SoftmaxLayer()], input=4, output=ClassDecoder(["cat", "dog", "fox"]))
+    x = np.random.default_rng(0).random((12, 4))
+    names = ["cat", "dog", "fox"] * 4
+    options = {"max_training_rounds": 2, "random_seed": 0, "progress": False}
+    as_dict = net_train(net, {"Input": x, "Target": names}, **options)
+    examples = [{"Input": row, "Target": name} for row, name in zip(x, names)]
+    assert net_train(net, examples, **options) == as_dict
+    r = net_train(net, examples, validation_set=examples[:3], all=True, **options)  # validation data alike
+    assert len(r.validation_losses) == 2 and r.validation_losses[0] > 0
+    texts = NetChain([EmbeddingLayer(4, 4), AggregationLayer("Mean", levels=1), LinearLayer(2), SoftmaxLayer()],
+                     input=TokensEncoder(["good", "bad"]), output=ClassDecoder(["neg", "pos"]))
+    rows = [{"Input": "good good", "Output": "pos"}, {"Input": "bad", "Output": "neg"}] * 3
+    trained = net_train(texts, rows, **options)
+    assert trained == net_train(texts, {"Input": [r["Input"] for r in rows], "Output": [r["Output"] for r in rows]},
+                                **options)

@@ -27,7 +27,7 @@ def test_indices_beyond_the_embedding_are_refused_before_any_step(ragged, bad):
         data[7] = xs[7]
     with pytest.raises(DataError, match=r"input port 'Input' \(key 'Input'\): indices must lie in 0\.\.9 for layer "
                                         r"'emb' \(EmbeddingLayer\), which embeds 10, found values in "
-                                        r"(-1\.\.\d|\d\.\.10)$") as info:
+                                        r"(-1\.\.\d|\d\.\.10) at example 7$") as info:
         net_train(_tagger(), {"Input": data, "Target": torch.tensor([0, 1] * 4)}, **OPTIONS)
     assert "(batch 4)" not in str(info.value)
 
@@ -38,3 +38,28 @@ def test_the_smallest_embedding_an_input_feeds_bounds_it():
     net_train(net, {"Input": torch.tensor([0, 1, 2, 1]), "Output": torch.rand(4, 1)}, **OPTIONS)  # in range: trains
     with pytest.raises(DataError, match=r"indices must lie in 0\.\.2 for layer 'b' \(EmbeddingLayer\), which embeds 3"):
         net_train(net, {"Input": torch.tensor([0, 1, 4, 1]), "Output": torch.rand(4, 1)}, **OPTIONS)
+
+
+def _classifier():
+    return NetChain([LinearLayer(3), SoftmaxLayer()], input=2)
+
+
+def test_values_out_of_range_name_the_first_example_holding_them_and_how_many_do():
+    """"found values in -1..5" named no example: among 60,000 labels, the bad one had to be searched for."""
+    y = torch.tensor([0, 1, 2, 1] * 5)
+    y[9], y[7] = -1, 5
+    with pytest.raises(DataError, match=r"class indices must lie in 0\.\.2 \(the output has 3 classes\), found values "
+                                        r"in -1\.\.5 at example 7 \(2 examples of 20\)$"):
+        net_train(_classifier(), {"Input": torch.randn(20, 2), "Target": y}, **OPTIONS)
+    binary = NetChain([LinearLayer(1), "LogisticSigmoid"], input=2)
+    target = torch.full((6, 1), 0.5)
+    target[4] = 1.5
+    with pytest.raises(DataError, match=r"must lie in \[0, 1\], found values in \[0\.5, 1\.5\] at example 4$"):
+        net_train(binary, {"Input": torch.randn(6, 2), "Target": target}, **OPTIONS)
+
+
+def test_sequences_of_different_lengths_name_examples_by_their_index_in_the_data():
+    ids = [torch.tensor([1, 2, 3][: 1 + i % 3]) for i in range(12)]
+    ids[5], ids[10] = torch.tensor([1, 12, 3]), torch.tensor([11, 2])
+    with pytest.raises(DataError, match=r"which embeds 10, found values in 1\.\.12 at example 5 \(and example 10\)$"):
+        net_train(_tagger(), {"Input": ids, "Target": torch.tensor([0, 1] * 6)}, **OPTIONS)

@@ -185,6 +185,8 @@ def test_unknown_and_unsupported_names_are_one_option_error_listing_the_names():
         net_measurements(_softmax_net(), data, ["Loss", "Acuracy"])
     found = info.value.diagnostics[0]
     assert (found.option, found.found) == ("measurements", "Acuracy") and "F1" in found.expected
+    with pytest.raises(OptionError, match=r"unknown measurement 'acc' \(did you mean 'Accuracy'\?\)"):  # Keras's
+        net_measurements(_softmax_net(), data, "acc")  # name, which metrics=['acc'] was told already
     with pytest.raises(OptionError, match=r"'CohenKappa' is not among net_train's metrics\); measurements: Loss"):
         net_measurements(_softmax_net(), data, "CohenKappa")
     with pytest.raises(OptionError, match=r"'MeanAbsoluteError' does not fit output port 'Output'.*Accuracy"):

@@ -180,3 +180,24 @@ def test_a_target_of_an_output_a_loss_dict_leaves_out_names_the_output_and_the_t
                      progress=False)
     assert net_train(_two_heads(), {k: v for k, v in data.items() if k != "Value"}, loss_function={"Class": 1.0},
                      max_training_rounds=1, progress=False)
+
+
+def test_an_unknown_data_key_names_the_net_s_keys_as_its_ports():
+    """"unknown key 'Inptu' ...; the keys are ['Input', 'Target']" read as the keys found in the data: the message
+    now says those are what the net reads, each with its port, and the Diagnostic holds the key and the net's keys."""
+    from netgraph import NetChain
+    net = NetChain([LinearLayer(1)], input=3)
+    with pytest.raises(DataError) as info:
+        net_train(net, {"Inptu": torch.randn(4, 3), "Target": torch.randn(4, 1)}, max_training_rounds=1,
+                  progress=False)
+    assert ("unknown key 'Inptu' (did you mean 'Input'?); the net reads the keys 'Input' (input port 'Input'), "
+            "'Target' (target of output port 'Output')") in str(info.value)
+    unknown = [d for d in info.value.diagnostics if d.kind == "unknown-key"]
+    assert [(d.found, d.expected, d.data.name) for d in unknown] == [("Inptu", ("Input", "Target"), "training")]
+
+
+def test_an_unknown_data_key_for_a_net_reading_none_says_so():
+    from netgraph.train.data_columns import check_columns
+    with pytest.raises(DataError) as info:
+        check_columns({"x": torch.zeros(2)}, {}, False, "training data")
+    assert str(info.value) == "bad training data: unknown key 'x'; the net reads no keys"

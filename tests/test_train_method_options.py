@@ -39,8 +39,12 @@ def test_wolfram_suboption_names_train_exactly_as_torchs(wolfram, torch_names):
 @pytest.mark.parametrize("method, message", [
     (("SGD", {"momentum": -1}), "suboption momentum must be a number in [0, 1), found -1"),
     (("SGD", {"Momentum": float("nan")}), "suboption Momentum must be a number in [0, 1)"),
-    (("Adam", {"Epsilon": -1}), "suboption Epsilon (torch's eps) must be a number >= 0, found -1"),
-    (("Adam", {"eps": "small"}), "suboption eps must be a number >= 0, found 'small'"),
+    (("Adam", {"Epsilon": -1}), "suboption Epsilon (torch's eps) must be a number > 0, found -1"),
+    (("Adam", {"eps": "small"}), "suboption eps must be a number > 0, found 'small'"),
+    (("Adam", {"Epsilon": 0}), "suboption Epsilon (torch's eps) must be a number > 0, found 0 (with 0, an array "
+                               "element whose gradient is still 0"),
+    (("AdamW", {"eps": 0.0}), "suboption eps must be a number > 0, found 0.0"),
+    (("RMSProp", {"Epsilon": 0}), "suboption Epsilon (torch's eps) must be a number > 0, found 0"),
     (("Adam", {"Beta1": 1.5}), "suboption betas must be two numbers in [0, 1) (beta1, beta2), found (1.5, 0.999)"),
     (("Adam", {"betas": (0.9,)}), "suboption betas must be two numbers in [0, 1)"),
     (("Adam", {"beta1": 0.9, "betas": (0.9, 0.99)}), "give either beta1/beta2 or betas, not both"),
@@ -142,3 +146,24 @@ def test_the_cli_passes_momentum_and_epsilon_to_the_method(tmp_path, capsys):
     assert main([*common, "--method", "SGD", "--momentum", "-1", "-o", str(tmp_path / "bad")]) == 1
     err = capsys.readouterr().err
     assert "--momentum must be a number in [0, 1), found -1" in err and "Traceback" not in err
+
+
+def test_an_epsilon_of_0_is_refused_before_it_makes_the_arrays_nan():
+    """Adam's and RMSProp's step divides by sqrt(v) + eps: with eps 0, a weight on an input that is always 0 (an MNIST
+    border pixel) stepped by 0/0 and the run stopped with a NaN loss blamed on the learning rate or the data."""
+    x = torch.rand(16, 3)
+    x[:, 2] = 0
+    net = NetGraph({"lin": LinearLayer(1)}, [], Input=3)
+    with pytest.raises(OptionError) as info:
+        net_train(net, (x, x[:, :1]), method=("Adam", {"Epsilon": 0}), max_training_rounds=2, progress=False)
+    assert info.value.diagnostics[0].option == "eps"
+    trained = net_train(net, (x, x[:, :1]), method=("Adam", {"Epsilon": 1e-12}), max_training_rounds=2,
+                        progress=False, random_seed=0)
+    assert torch.isfinite(trained.layers["lin"].arrays["Weights"]).all()
+
+
+def test_a_method_dict_without_its_name_says_the_key_to_add():
+    """It said "unknown method None; use 'Adam', ...", as if None had been given as the name."""
+    with pytest.raises(OptionError, match=r"^method \{'momentum': 0\.9\} names no method: a dict gives it under "
+                                          r"'name', e\.g\. \{'name': 'SGD', 'momentum': 0\.9\}$"):
+        _train({"momentum": 0.9}, rounds=1)

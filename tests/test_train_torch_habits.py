@@ -10,8 +10,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from netgraph import (CatenateLayer, CrossEntropyLossLayer, DataError, LinearLayer, MeanSquaredLossLayer, NetChain,
-                      NetGraph, NetPort, OptionError, SoftmaxLayer, net_initialize, net_train)
+from netgraph import (CatenateLayer, ClassDecoder, CrossEntropyLossLayer, DataError, LinearLayer, MeanSquaredLossLayer,
+                      NetChain, NetGraph, NetPort, OptionError, SoftmaxLayer, net_initialize, net_train)
 
 
 def _net_and_data():
@@ -276,10 +276,86 @@ def test_arrays_saved_by_position_are_told_to_be_saved_by_key(tmp_path, cli):
     np.savez(tmp_path / "pos.npz", np.zeros((4, 3), dtype="float32"), np.zeros((4, 1), dtype="float32"))
     net = NetChain([LinearLayer(1)], input=3)
     hint = ("unknown key 'arr_0' (numpy's name for an array saved by position: save each by its key, "
-            "np.savez(path, Input=..., Target=...)); the keys are ['Input', 'Target']")
+            "np.savez(path, Input=..., Target=...)); the net reads the keys 'Input' (input port 'Input'), "
+            "'Target' (target of output port 'Output')")
     with pytest.raises(DataError) as info:
         net_train(net, tmp_path / "pos.npz", max_training_rounds=1, progress=False)
     assert hint in str(info.value)
     save(net, tmp_path / "s.yaml")
     ran = cli("train", "s.yaml", "--data", "pos.npz", "--rounds", "1", "--quiet")
     assert ran.code == 1 and hint in ran.err, ran.err
+
+
+@pytest.mark.parametrize("as_numpy", [False, True])
+def test_a_list_of_inputs_and_targets_is_told_the_pair_is_a_tuple(as_numpy):
+    """Found by QA: net_train(net, [x, y]) said only "a list of examples must hold dicts; example 0 is Tensor"."""
+    x, y = torch.randn(8, 4), torch.randint(0, 3, (8,))
+    pair = [x.numpy(), y.numpy()] if as_numpy else [x, y]
+    with pytest.raises(DataError) as info:
+        net_train(NetChain([LinearLayer(3)], input=4), pair, max_training_rounds=1)
+    assert str(info.value) == (f"training data: a list of examples must hold dicts (port -> value); example 0 is "
+                               f"{type(pair[0]).__name__}: for inputs and targets, give the pair as a tuple, "
+                               f"net_train(net, (inputs, targets)) (a list holds examples, one dict each)")
+
+
+@pytest.mark.parametrize("given, written", [("0.2", "0.2 (a number, not text)"), ("20%", "0.2 (20% of the examples)"),
+                                            (" 5 % ", "0.05 (5% of the examples)")])
+def test_a_fraction_to_hold_out_given_as_text_says_how_it_is_written(given, written):
+    """Found by QA: validation_set='0.2' (read from a config file or argv) or '20%' was looked for as a data file:
+    "no image folder or data file '0.2'"."""
+    x = torch.randn(10, 4)
+    with pytest.raises(OptionError) as info:
+        net_train(NetChain([LinearLayer(1)], input=4), (x, x[:, :1]), validation_set=given, max_training_rounds=1)
+    assert str(info.value) == (f"validation_set={given!r}: a fraction of the data to hold out is written "
+                               f"validation_set={written}")
+    assert info.value.diagnostics[0].option == "validation_set"
+
+
+class _ListItems(torch.utils.data.Dataset):
+    """Items as a script writes them: features as a Python list, the label as a class name."""
+
+    def __len__(self) -> int:
+        return 8
+
+    def __getitem__(self, i: int) -> dict:
+        return {"Input": [float(i), 1.0, 2.0, 3.0], "Target": "ab"[i % 2]}
+
+
+def test_a_loaders_python_lists_collated_by_position_say_to_give_tensors():
+    """Found by QA: torch's default collate makes a Python list in each item one tensor per position; the batch's
+    list of 4 tensors of 2 values said "cannot make a tensor from list: only one element tensors can be converted"."""
+    class Numbers(_ListItems):
+        def __getitem__(self, i: int) -> dict:
+            return {**super().__getitem__(i), "Target": [0.5]}
+    with pytest.raises(DataError, match=r"key 'Input': cannot make a tensor from list: .*; it is a list of 4 tensors "
+                                        r"of 2 values, as torch's default collate makes from a Python list in each "
+                                        r"item \(one tensor per position\): make each item's value a tensor or numpy "
+                                        r"array, or give the Dataset itself to net_train"):
+        net_train(NetChain([LinearLayer(1)], input=4), torch.utils.data.DataLoader(Numbers(), batch_size=2),
+                  max_training_rounds=1)
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_class_names_in_a_datasets_items_say_where_they_are_read(batched):
+    class Named(_ListItems):
+        def __getitem__(self, i: int) -> dict:
+            return {**super().__getitem__(i), "Input": torch.ones(4)}
+    net = NetChain([LinearLayer(2), SoftmaxLayer()], input=4, output=ClassDecoder(["a", "b"]))
+    data = torch.utils.data.DataLoader(Named(), batch_size=2) if batched else Named()
+    with pytest.raises(DataError, match=r"key 'Target': cannot make a tensor from list: .*; class names and texts "
+                                        r"in a Dataset's or DataLoader's batches are not encoded: give class indices "
+                                        r"there, or the data as a dict of lists or a list of example dicts, which the "
+                                        r"port's coder reads"):
+        net_train(net, data, max_training_rounds=1)
+
+
+def test_kerass_validation_triple_with_sample_weights_is_told_the_pair():
+    """Found by QA: Keras's validation_data=(x, y, sample_weight) said "a list of examples must hold dicts", and then
+    still opened with it before the hint: the triple is no list of examples, so the hint leads."""
+    x, y = torch.randn(8, 4), torch.randn(8, 1)
+    with pytest.raises(DataError, match=r"^validation_set: a tuple of 3 arrays, as Keras's \(x, y, sample_weight\), "
+                                        r"is no data form here: give the pair \(inputs, targets\); no sample weights "
+                                        r"here: give a loss_function") as info:
+        net_train(NetChain([LinearLayer(1)], input=4), (x, y), validation_set=(x, y, torch.ones(8)),
+                  max_training_rounds=1)
+    assert "must hold dicts" not in str(info.value)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import ConvolutionLayer, NetChain, NetGraphError, OptionError, ReshapeLayer
+from netgraph import (AggregationLayer, CatenateLayer, ConvolutionLayer, NetChain, NetGraph, NetGraphError, OptionError,
+                      ReshapeLayer, ShapeError, SoftmaxLayer)
 from netgraph.core.wording import counted_either
 from netgraph.layers.dist_discrete import BernoulliDistribution
 from netgraph.layers.dist_gamma import GammaDistribution
@@ -48,3 +49,17 @@ def test_one_input_channel_against_other_groups_says_channel():
     with pytest.raises(NetGraphError) as info:
         NetChain([ConvolutionLayer(4, 3, channel_groups=2)], input=[1, 8, 8])
     assert "port 'Input' has 1 channel, not divisible" in str(info.value)
+
+
+@pytest.mark.parametrize("build, level", [
+    (lambda: NetGraph([CatenateLayer()], [], Input1=(), Input2=()), "level 1"),  # Wolfram's CatenateLayer of scalars
+    (lambda: NetChain([SoftmaxLayer()], input=()), "level -1"),
+    (lambda: NetChain([AggregationLayer("Max", 1)], input=()), "levels 1"),
+])
+def test_a_level_of_a_scalar_says_a_scalar_has_none(build, level):
+    """They said '(levels run from 1 to 0, or -1 to -0)'; Diagnostic.expected was '1 to 0, or -1 to -0' too."""
+    with pytest.raises(ShapeError) as err:
+        build()
+    message = str(err.value)
+    assert f"{level} do" in message and "a scalar () has no levels" in message and "1 to 0" not in message
+    assert err.value.diagnostics[0].expected == "a port of rank 1 or more"

@@ -23,6 +23,7 @@ from netgraph.core.layer import Layer
 from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.core.wording import counted
 from netgraph.layers._modules import meta_call, meta_inputs
+from netgraph.layers.kl_divergence import KLModule
 from netgraph.layers.random_module import RandomModule
 
 __all__ = ["check_built", "check_emitted"]
@@ -137,6 +138,6 @@ def label_inner_layers(operators: list[tuple[tuple[str, ...], nn.Module]]) -> No
         kind = module.__dict__.get("layer_type")  # set with its label by the inner net's compile
         if kind is not None:
             module.layer_label, module.layer_path = f"layer {'/'.join(where)!r} ({kind})", where
-        elif isinstance(module, RandomModule) and module.label is None:  # else named by its inner net's code
-            module.label = f"layer {'/'.join(where)!r}"
+        elif isinstance(module, (RandomModule, KLModule)) and module.label is None:  # else named by its net's code
+            module.label, module.path = f"layer {'/'.join(where)!r}", where  # the path: its Diagnostics' layer
         todo += [(where + (name,), sub) for name, sub in module._modules.items() if sub is not None]

@@ -51,6 +51,9 @@ def _wolfram_gpus(value: tuple | list) -> str:
         detail = f"Wolfram's ('GPU', n) counts the GPUs from 1 ('cuda:0' is ('GPU', 1)), found {value!r}"
         raise OptionError(f"target_device={value!r}: {detail}", option="target_device", kind="device-name",
                           detail=detail)
+    if value[-1] == "All" and (missing := missing_device(torch.device("cuda"))):  # no GPU: not '--nproc 0'
+        raise OptionError(f"target_device={value!r}: {missing}", option="target_device", kind="device-missing",
+                          detail=missing)
     several = torch.cuda.device_count() if value[-1] == "All" else len(value[-1]) if isinstance(value[-1], list) \
         else len(value)
     detail = (f"one process trains on one device: several GPUs train in several processes, netgraph train --nproc "

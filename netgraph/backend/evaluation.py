@@ -230,7 +230,8 @@ def _batched(port: str, x: torch.Tensor, shape: tuple, unbatched: list[bool], in
         expected = f"one example of shape {format_shape(shape)} or a batch {batch}" if unbatched[-1] else \
             f"shape {batch}"  # the shape as given, never with the batch dim added to one example
         raise DataError(f"input port {port!r}: expected {expected} with b the batch size, found {given}"
-                        f"{_hint(shape, given, unbatched[-1], integer)}", port=port)
+                        f"{_hint(shape, given, unbatched[-1], integer)}", kind="data-shape", layer=(), port=port,
+                        expected=shape, found=given)  # the facts of the compiled module's (module_inputs._problem)
     if (empty := empty_length_problem(port, shape, *((x.shape[1:], 0) if unbatched[-1] else (x.shape,)))):
         raise DataError(empty, port=port)
     return x

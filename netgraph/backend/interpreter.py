@@ -92,7 +92,7 @@ def _input_error(net: Any, module: Any, inputs: dict[str, Any]) -> DataError | N
     real = next((p.dtype for p in module.parameters() if p.is_floating_point()), None)
     device = next((t.device for t in chain(module.parameters(), module.buffers())), None)
     problem = input_problem(net, (), inputs, real, device)
-    return None if problem is None else DataError(problem[1], port=problem[0], layer=())
+    return None if problem is None else DataError(problem.message, diagnostics=[problem])
 
 
 def _check_module(net: Any, module: Any) -> None:

@@ -49,7 +49,7 @@ def input_error(module: Any, exc: Exception, args: tuple, kwargs: dict[str, Any]
     problem = input_problem(module.net, (), given, real, device) if given else None
     if problem is None:
         return replaced
-    error = DataError(problem[1], port=problem[0], layer=())
+    error = DataError(problem.message, diagnostics=[problem])
     error.replaced_error = replaced or exc
     return error
 
@@ -105,12 +105,13 @@ def _forwarded(module: Any, exc: Exception, args: tuple, kwargs: dict[str, Any])
 
 
 def input_problem(net: Any, args: tuple, kwargs: dict[str, Any], real: torch.dtype | None,
-                  device: torch.device | None = None) -> tuple[str, str] | None:
-    """(port, message) for the first input of a module call that does not fit its port, or None; ``real`` is the
-    dtype of the module's floating arrays, ``device`` the device of its arrays (None: it has none).
+                  device: torch.device | None = None) -> Diagnostic | None:
+    """The Diagnostic of the first input of a module call that does not fit its port (of the graph, ``layer=()``), or
+    None; ``real`` is the dtype of the module's floating arrays, ``device`` the device of its arrays (None: it has
+    none).
 
     >>> from netgraph import LinearLayer, NetChain
-    >>> input_problem(NetChain([LinearLayer(2)], input=3), (torch.zeros(4, 5),), {}, torch.float32)[1]
+    >>> input_problem(NetChain([LinearLayer(2)], input=3), (torch.zeros(4, 5),), {}, torch.float32).message
     "input port 'Input': the compiled module takes shape (b, 3) with b the batch size, found (4, 5)"
     """
     given = dict(zip(net.input_ports, args)) | {k: v for k, v in kwargs.items() if k in net.input_ports}
@@ -118,19 +119,19 @@ def input_problem(net: Any, args: tuple, kwargs: dict[str, Any], real: torch.dty
     for port, value in given.items():
         t = types[port]
         if not isinstance(value, torch.Tensor):
-            return port, _no_tensor(port, value)
+            return Diagnostic(_no_tensor(port, value), port=port, layer=())
         if t.shape is None:
             continue
         if problem := _problem(port, t.shape, t.dtype == INTEGER, value, real, device):
-            return port, problem
+            return problem
     sizes = {port: value.shape[0] for port, value in given.items() if types[port].shape is not None}
     if len(set(sizes.values())) > 1:  # each fits its port: the batches do not fit each other
-        return next(iter(sizes)), (f"input ports have different batch sizes: {sizes}; the compiled module takes one "
-                                   f"batch of examples at every input")
+        return Diagnostic(f"input ports have different batch sizes: {sizes}; the compiled module takes one batch of "
+                          f"examples at every input", port=next(iter(sizes)), layer=())
     reals = {port: value.dtype for port, value in given.items() if value.is_floating_point()}
     if real is None and len(set(reals.values())) > 1:  # no arrays to fix the dtype: the inputs must agree
-        return next(iter(reals)), (f"input ports have different dtypes: {reals}; the compiled module computes in one "
-                                   f"dtype: cast them to one, e.g. x.float()")
+        return Diagnostic(f"input ports have different dtypes: {reals}; the compiled module computes in one dtype: "
+                          f"cast them to one, e.g. x.float()", port=next(iter(reals)), layer=())
     return None
 
 
@@ -154,7 +155,15 @@ def _no_tensor(port: str, value: Any) -> str:
 
 
 def _problem(port: str, shape: tuple, integer: bool, x: torch.Tensor, real: torch.dtype | None,
-             device: torch.device | None) -> str | None:
+             device: torch.device | None) -> Diagnostic | None:
+    """The Diagnostic of tensor ``x`` at ``port``, of declared ``shape``, when it does not fit, else None."""
+    if message := _shape_problem(port, shape, integer, x):  # the facts of net(x)'s (evaluation._batched)
+        return Diagnostic(message, "data-shape", layer=(), port=port, expected=shape, found=tuple(x.shape))
+    message = _type_problem(port, integer, x, real, device)
+    return None if message is None else Diagnostic(message, port=port, layer=())
+
+
+def _shape_problem(port: str, shape: tuple, integer: bool, x: torch.Tensor) -> str | None:
     expected = f"(b, {format_shape(shape)[1:-1]})" if shape else "(b)"
     if x.dim() == len(shape) and x.dim() > 0 and _fits(shape, x.shape):
         return (f"input port {port!r}: the compiled module takes a batch, shape {expected}, found one example "
@@ -162,6 +171,11 @@ def _problem(port: str, shape: tuple, integer: bool, x: torch.Tensor, real: torc
     if x.dim() != len(shape) + 1 or not _fits(shape, x.shape[1:]):
         return (f"input port {port!r}: the compiled module takes shape {expected} with b the batch size, found "
                 f"{tuple(x.shape)}{layout_hint(shape, tuple(x.shape), integer)}")
+    return None
+
+
+def _type_problem(port: str, integer: bool, x: torch.Tensor, real: torch.dtype | None,
+                  device: torch.device | None) -> str | None:
     if device is not None and x.device != device:
         return (f"input port {port!r}: the compiled module's arrays are on {device}, found a tensor on {x.device}; "
                 f"move one to the other: x.to({str(device)!r}) (or module.to({str(x.device)!r}))")

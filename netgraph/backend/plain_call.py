@@ -18,7 +18,7 @@ from typing import Any
 import torch
 from torch.nn.modules import module as torch_module
 
-from netgraph.layers.random import _CHECKS, distribution_checks  # noqa: F401 - the docstring example uses it
+from netgraph.layers.random import _CHECKS
 
 __all__ = ["plain_call"]
 
@@ -29,6 +29,7 @@ def plain_call(module: torch.nn.Module, shape: torch.Size, checks: Any, dtype: t
     ``shape``, needing no grad; else None (the caller then takes the general path, which checks everything).
     The module takes its input by position, as every call of ``net(...)`` passes inputs (``call_by_name``).
 
+    >>> from netgraph.layers.random import distribution_checks
     >>> m = torch.nn.Linear(2, 1)
     >>> call = plain_call(m, torch.Size([2]), distribution_checks(), torch.float32)
     >>> call(torch.ones(3, 2)).shape, call(torch.ones(3, 5)), call(torch.ones(3, 2).requires_grad_())

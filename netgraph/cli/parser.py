@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+from collections.abc import Iterable
 
 from netgraph import __version__
 from netgraph.core.errors import did_you_mean  # no torch: the limits and errors only
@@ -182,6 +183,35 @@ def _export(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler="export:export")
 
 
+#: Flags as other tools' scripts spell them (Keras, Lightning, torch examples; ``_`` read as ``-``) -> the netgraph flag
+#: that does the same, suggested where the command has it (nearest spelling told --epochs '--nproc', --lr '--loss').
+_OTHER_TOOLS_FLAGS = {
+    **dict.fromkeys(("--epochs", "--max-epochs", "--num-epochs", "--n-epochs", "--max-rounds",
+                     "--max-training-rounds"), "--rounds"),
+    **dict.fromkeys(("--lr", "--learning-rate"), "--learning-rate"),
+    **dict.fromkeys(("--optimizer", "--optim"), "--method"),
+    **dict.fromkeys(("--val", "--val-split", "--validation-split", "--validation-data", "--validation-set"),
+                    "--validation"),
+    **dict.fromkeys(("--max-time", "--time-goal", "--max-training-time"), "--time"),
+    **dict.fromkeys(("--early-stopping", "--early-stop"), "--patience"),
+    **dict.fromkeys(("--log-dir", "--logdir", "--tensorboard-dir"), "--tensorboard"),
+    **dict.fromkeys(("--bs", "--batch-size"), "--batch-size"),
+    **dict.fromkeys(("--num-workers",), "--workers"), **dict.fromkeys(("--random-seed",), "--seed"),
+    **dict.fromkeys(("--target-device", "--accelerator"), "--device"),
+    **dict.fromkeys(("--working-precision",), "--precision"),
+    **dict.fromkeys(("--loss-function", "--criterion"), "--loss"),
+    **dict.fromkeys(("--metrics",), "--measure"),
+    **dict.fromkeys(("--output-dir", "--out", "--save-dir"), "--output")}
+
+
+def _flag_meant(flag: str, flags: Iterable[str]) -> str:
+    """The ' (did you mean ...?)' suffix for an unknown ``flag``: another tool's name for one of ``flags``, else the
+    nearest in spelling."""
+    flags = list(flags)
+    theirs = _OTHER_TOOLS_FLAGS.get(flag.replace("_", "-").lower()) if flag.startswith("--") else None
+    return f" (did you mean {theirs!r}?)" if theirs in flags else did_you_mean(flag, flags)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse's parser, except that arguments no flag takes are reported by their command (``netgraph train:
     error: ...``, with its usage, which lists its flags) with the nearest flag, not by ``netgraph`` itself; and
@@ -204,7 +234,7 @@ class _Parser(argparse.ArgumentParser):
             commands = next(a for a in self._actions if isinstance(a, argparse._SubParsersAction)).choices
             command = commands[parsed.command]
             flag = next((a.partition("=")[0] for a in extra if a.startswith("-")), None)
-            hint = did_you_mean(flag, command._option_string_actions) if flag else ""
+            hint = _flag_meant(flag, command._option_string_actions) if flag else ""
             command.error(f"unrecognized arguments: {' '.join(extra)}{hint}")
         return parsed
 

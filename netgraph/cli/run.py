@@ -22,6 +22,7 @@ import torch
 from netgraph.backend import net_initialize
 from netgraph.backend.derived_lengths import example_lengths
 from netgraph.core.errors import ShapeError
+from netgraph.core.operator import NetOperator
 from netgraph.core.port_paths import shown_path
 from netgraph.core.summary import one_line
 from netgraph.core.types import INTEGER, format_shape
@@ -131,29 +132,67 @@ def example_inputs(net: Any) -> tuple[dict[str, torch.Tensor], list[str]]:
 
 def parameter_example(net: Any, port: str, shape: tuple) -> tuple[torch.Tensor, str | None]:
     """One example for the Real graph input ``port``: standard normal, or, where it feeds a distribution parameter
-    of a RandomArrayLayer or KLDivergenceLayer directly, a value that parameter accepts (and a note saying so)."""
+    of a RandomArrayLayer or KLDivergenceLayer directly, a value that parameter takes (and a note saying so)."""
+    target = fed_parameter(net, port)
+    if target is None:
+        return probability_example(net, port, shape) or (torch.randn(1, *shape), None)
+    dist, name = target
+    c, rank = dist.CONSTRAINTS[name], getattr(dist, "PARAM_EVENT_RANKS", {}).get(name, 0)
+    u = torch.rand(1, *shape)
+    if rank == 2:  # a covariance or Cholesky factor: the identity
+        x = torch.eye(shape[-1]).expand(1, *shape).clone()
+    elif rank == 1 and c.hi < math.inf:  # class probabilities: a point of the simplex
+        x = torch.softmax(torch.randn(1, *shape), -1)
+    elif dist.ONE_LIST:  # a bound of [min, max] or [imin, imax]: beyond the other bound
+        x = bound_example(dist, name, shape)
+    elif c.integer:  # counts from the smallest allowed
+        x = torch.randint(0, 3, (1, *shape)).float() + (max(c.lo, 0.0) if c.lo > -math.inf else 0.0)
+    elif c.hi < math.inf:
+        x = c.lo + (c.hi - c.lo) * (0.1 + 0.8 * u)
+    elif c.lo > -math.inf:
+        x = c.lo + 1.0 + 0.5 * u  # near 1: no tail that passes float32 (a small shape could)
+    else:
+        x = torch.randn(1, *shape)
+    return x, f"input {port}: values for {type(dist).__name__} parameter {dist.role(name)}: {c.text}"
+
+
+def fed_parameter(net: Any, port: str) -> tuple[Any, str] | None:
+    """(distribution, parameter name) of the first parameter that the input ``port`` of ``net`` feeds directly: a
+    '#slot' of a RandomArrayLayer's or KLDivergenceLayer's distribution, in ``net``, its nested graphs or an
+    operator's net that the port's values reach unchanged (a NetMapOperator's, one element at a time); else None."""
     for path, layer in net.leaves():
         dists = ([layer.distribution] if isinstance(layer, RandomArrayLayer) else
                  [d for d in (layer.p, layer.q) if d is not None] if isinstance(layer, KLDivergenceLayer) else [])
         for dist, (name, value) in ((d, pv) for d in dists for pv in zip(d.PARAMS, d.params)):
             if isinstance(value, str) and net.producer((path, slot_name(value))) == ((), port):
-                c, rank = dist.CONSTRAINTS[name], getattr(dist, "PARAM_EVENT_RANKS", {}).get(name, 0)
-                u = torch.rand(1, *shape)
-                if rank == 2:  # a covariance or Cholesky factor: the identity
-                    x = torch.eye(shape[-1]).expand(1, *shape).clone()
-                elif rank == 1 and c.hi < math.inf:  # class probabilities: a point of the simplex
-                    x = torch.softmax(torch.randn(1, *shape), -1)
-                elif c.integer:  # counts from the smallest allowed; an upper bound (imax) above the lower one
-                    x = torch.randint(0, 3, (1, *shape)).float() + (max(c.lo, 0.0) if c.lo > -math.inf else 0.0)
-                    x += 3.0 if name in ("imax", "max") else 0.0
-                elif c.hi < math.inf:
-                    x = c.lo + (c.hi - c.lo) * (0.1 + 0.8 * u)
-                elif c.lo > -math.inf:
-                    x = c.lo + 1.0 + 0.5 * u  # near 1: no tail that passes float32 (a small shape could)
-                else:
-                    x = torch.randn(1, *shape) + (3.0 if name in ("imax", "max") else 0.0)
-                return x, f"input {port}: values for {type(dist).__name__} parameter {dist.role(name)}: {c.text}"
-    return probability_example(net, port, shape) or (torch.randn(1, *shape), None)
+                return dist, name
+        if isinstance(layer, NetOperator):
+            for layer_port in layer.input_ports:
+                if net.producer((path, layer_port)) != ((), port):
+                    continue
+                for option, inner_port in layer.passed_through(layer_port):
+                    if (found := fed_parameter(getattr(layer, option), inner_port)) is not None:
+                        return found
+    return None
+
+
+def bound_example(dist: Any, name: str, shape: tuple) -> torch.Tensor:
+    """Values for bound ``name`` of a one-list distribution ([min, max], [imin, imax]) a little beyond the other bound
+    (0 where that is a slot too): below its smallest value for the lower bound, above its largest for the upper one.
+    Integers by 0 to 2 (imin <= imax); reals by 0.1 to 0.9 times max(1, |other bound|), so float32 does not round
+    them together and a KLDivergenceLayer's p stays near the support it was written for."""
+    lower = dist.PARAMS.index(name) == 0
+    other = dist.params[1 if lower else 0]
+    if isinstance(other, str):
+        edge = 0.0
+    else:
+        values = torch.as_tensor(other, dtype=torch.float64)
+        edge = float(values.min() if lower else values.max())
+    if dist.CONSTRAINTS[name].integer:
+        steps = torch.randint(0, 3, (1, *shape)).double()
+    else:
+        steps = (0.1 + 0.8 * torch.rand(1, *shape, dtype=torch.float64)) * max(1.0, abs(edge))
+    return (edge - steps if lower else edge + steps).to(torch.get_default_dtype())
 
 
 def probability_example(net: Any, port: str, shape: tuple) -> tuple[torch.Tensor, str] | None:

@@ -62,7 +62,7 @@ def check_fit(net: NetGraph, name: str, last: str) -> None:
     """Whether the producer of ``name`` can feed the consumers of ``last`` (``name`` itself, or the end of a run)."""
     if _CHECKED.get():
         return
-    layer, positions = net.layers[name], net._positions()
+    layer, positions = net.layers[name], net.layer_positions
     where = f"layer {layer_label(positions, net.layers, name)}" if last == name else \
         f"layers {layer_label(positions, net.layers, name)} to {layer_label(positions, net.layers, last)}"
     consumed = sorted({e.src.port for e in net.edges if e.src.layer == last and e.dst.layer is not None})

@@ -122,11 +122,13 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
         return numbers[None]
 
     # -- descriptions -----------------------------------------------------------------------------
-    def _positions(self) -> dict[str, int]:
-        """Each layer name's 0-based position, built once (describing every layer must not search the names)."""
+    @property
+    def layer_positions(self) -> Mapping[str, int]:
+        """Each layer name's 0-based position (read-only), built once: messages describing every layer of a big net
+        (``describe_layer``) look each up, never search the names."""
         if "_position" not in self.__dict__:
-            self._position = {name: i for i, name in enumerate(self._names)}
-        return self._position
+            self._position = {name: i for i, name in enumerate(self._names)}  # a dict: a net pickles with it
+        return MappingProxyType(self._position)
 
     def describe(self, key: tuple) -> str:
         """Human description of a (layer path, port) key: "layer 4 'sample' (FunctionLayer) port 'Means'"."""

@@ -180,7 +180,7 @@ def solve(problem: Problem) -> Solution:
     errors: list[Diagnostic] = []
     class_types = cls.type
 
-    named = declared_lengths(problem.declared)
+    named = declared_lengths(problem.graph_declared())  # length names are given for graph ports only
 
     def refine(root: int, new: PortType, who: tuple) -> bool:
         old = class_types[root]

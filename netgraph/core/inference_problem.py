@@ -45,8 +45,11 @@ class Problem:
     ids: dict[Key, int] = field(default_factory=dict)  # each key's number
     joins: list[int] = field(default_factory=list)  # each equality's two keys' numbers, one after the other
     leaf_ports: list[dict[str, Any]] = field(default_factory=list)  # each leaf's ports' numbers
-    declared_at: list[dict[str, Any]] = field(default_factory=list)  # the port numbers each declared key is in
+    declared_ids: list[int | None] = field(default_factory=list)  # each declared key's number (None: not yet known)
+    pending: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # each declared key numbered later: its
+    # position in ``declared`` and the port numbers of its layer or graph
     coders: dict[Key, Any] = field(default_factory=dict)  # graph ports whose type an encoder gave: the encoder
+    given: list[int] = field(default_factory=list)  # the positions in ``declared`` of the shapes given for graph ports
 
     def add_leaf(self, path: tuple, layer: Layer, declare: bool = True) -> dict[str, int]:
         """Add a leaf (with its declared types); its ports' numbers."""
@@ -57,11 +60,15 @@ class Problem:
         self.leaves.append((path, layer))
         self.leaf_ports.append(ports)
         if declare:
-            declared, declared_at = self.declared, self.declared_at
+            declared, declared_ids = self.declared, self.declared_ids
             for port, t in layer.declared_types().items():  # as self.declare, without a call per port
-                key = keys[port] if port in keys else (path, port)
-                declared.append((key, t, "options"))
-                declared_at.append(ports)
+                if port in keys:  # numbered above: its number kept now, not looked up again by number_rest
+                    declared.append((keys[port], t, "options"))
+                    declared_ids.append(ports[port])
+                else:
+                    self.pending.append((len(declared), ports))
+                    declared.append(((path, port), t, "options"))
+                    declared_ids.append(None)
         return ports
 
     @staticmethod
@@ -71,8 +78,11 @@ class Problem:
 
     def declare(self, key: Key, t: PortType, kind: str, numbers: dict[str, Any]) -> None:
         """Declare ``key``'s type (its origin ``(kind, key)``); ``numbers``: its layer's or graph's port numbers."""
+        if kind == "graph":
+            self.given.append(len(self.declared))
+        self.pending.append((len(self.declared), numbers))
         self.declared.append((key, t, kind))
-        self.declared_at.append(numbers)
+        self.declared_ids.append(None)
 
     def join_edges(self, prefix: tuple, edges: Iterable, numbers: dict, explained: bool = True) -> None:
         """Join the ends of the ``edges`` of the graph at ``prefix``; ``numbers``: the port numbers of each of
@@ -109,9 +119,17 @@ class Problem:
         return n
 
     def number_rest(self) -> list[int]:
-        """Number the declared keys no leaf or edge numbered; return every declared key's number."""
-        return [n if type(n := numbers.get(key[1])) is int else self._number_declared(key, numbers)
-                for (key, _, _), numbers in zip(self.declared, self.declared_at)]
+        """Number the declared keys no leaf or edge numbered; return every declared key's number. Only the keys
+        not numbered as they were declared are read (a leaf's ports are: 200,000 keys of a 100,000-layer net)."""
+        declared, ids = self.declared, self.declared_ids
+        for i, numbers in self.pending:
+            key = declared[i][0]
+            ids[i] = n if type(n := numbers.get(key[1])) is int else self._number_declared(key, numbers)
+        return ids
+
+    def graph_declared(self) -> list[tuple[Key, PortType, str]]:
+        """The declared types given for graph ports (not every layer's: a 100,000-layer net declares 200,000)."""
+        return [self.declared[i] for i in self.given]
 
     def keys_as_met(self) -> Iterator[Key]:
         """Every key once, in the order the problem's parts meet it: along the equalities (each edge's source, then

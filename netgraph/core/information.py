@@ -15,7 +15,7 @@ arrays: 2 (15 elements), 2 uninitialized
 1  lin    LinearLayer       Input (4)        Output (3)                15
 2  act    ElementwiseLayer  Input (3)        Output (3)                 0
    total                    Input (4)        Output (3)                15
-net.information("Properties") lists the 35 properties; net.information("ArraysDimensions") gives one.
+net.information("Properties") lists the 36 properties; net.information("ArraysDimensions") gives one.
 """
 
 from __future__ import annotations
@@ -212,6 +212,7 @@ _PROPERTIES: dict[str, Callable[[Any, "Information"], Any]] = {
                                                      if k not in _repeats(net)),
     "ArraysTotalByteCount": lambda net, i: sum(n for k, n in i["ArraysByteCounts"].items() if k not in _repeats(net)),
     "ArraysTotalSize": lambda net, i: _bytes(i["ArraysTotalByteCount"]),
+    "ArraysSizes": lambda net, i: {k: _bytes(n) for k, n in i["ArraysByteCounts"].items()},  # Wolfram's, per array
     "ArraysLearningRateMultipliers": lambda net, i: _multipliers(net, list(i["Arrays"])),
     "UninitializedArrays": lambda net, i: [k for k, v in i["Arrays"].items() if v is None and k not in _repeats(net)],
     "Estimators": lambda net, i: ByPath((path, node.layer.estimate) for path, node in nested_nodes(net)

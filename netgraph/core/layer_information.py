@@ -10,7 +10,7 @@ and a net read alike; array keys are the array's name (a path below an operator'
 >>> print(info)
 LinearLayer: inputs Input (4) -> outputs Output (3); 15 parameters
 arrays: 2 (15 elements), 2 uninitialized: Weights (3, 4), Biases (3)
-layer.information("Properties") lists the 19 properties; layer.information("ArraysDimensions") gives one.
+layer.information("Properties") lists the 20 properties; layer.information("ArraysDimensions") gives one.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ __all__ = ["layer_information", "LayerInformation", "LAYER_PROPERTIES"]
 LAYER_PROPERTIES = ("InputPortNames", "OutputPortNames", "InputPorts", "OutputPorts", "PortTypes", "Arrays",
                     "ArraysList", "ArraysPositionList", "ArraysCount", "ArraysDimensions", "ArraysElementCounts",
                     "ArraysByteCounts", "ArraysTotalElementCount", "ArraysTotalByteCount", "ArraysTotalSize",
-                    "UninitializedArrays", "SharedArrays", "Summary", "Properties")
+                    "ArraysSizes", "UninitializedArrays", "SharedArrays", "Summary", "Properties")
 
 
 class LayerInformation(Mapping):

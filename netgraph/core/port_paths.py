@@ -52,14 +52,17 @@ def resolve(layers: Any, port: NetPort, want: str = "output") -> tuple[tuple[str
                                   kind="unknown-layer", layer=tuple(names), found=part)
             part = name
         if part not in table:
+            states = (" (Wolfram's NetPort[All, \"States\"], every recurrent layer's final states, is "
+                      "net(x, return_states=True) here)") if part == "All" and port.port == "States" else ""
             raise WiringError(f"{port!r}: {where} has no layer {part!r}{did_you_mean(part, names_here)}; its "
-                              f"layers are {few_names(names_here)}", kind="unknown-layer", layer=tuple(names),
+                              f"layers are {few_names(names_here)}{states}", kind="unknown-layer", layer=tuple(names),
                               found=part)
         names.append(part)
         current, where = table[part], f"layer {'/'.join(names)!r}"
     ports = current.output_ports if want == "output" else current.input_ports
     if port.port not in ports:
-        raise WiringError(f"{port!r}: {where} has no {want} port {port.port!r}"
+        hint = current.port_hint(port.port, want) if hasattr(current, "port_hint") else ""  # a recurrent state's
+        raise WiringError(f"{port!r}: {where} has no {want} port {port.port!r}{hint}"
                           f"{did_you_mean(port.port, ports)}; its {want}s are {list(ports)}", kind="unknown-port",
                           layer=tuple(names), port=port.port)
     return tuple(names), port.port

@@ -47,7 +47,7 @@ def describe_key(net: Any, key: tuple) -> str:
     path, port = key
     graph, parts = net, []
     for name in path:
-        parts.append(describe_layer(graph._positions(), graph.layers, name))
+        parts.append(describe_layer(graph.layer_positions, graph.layers, name))
         inner = graph.layers[name]
         graph = inner if hasattr(inner, "explicit_edges") else graph
     if not path:

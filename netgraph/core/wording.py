@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -19,6 +20,8 @@ from netgraph.core.errors import MAX_LISTED, OptionError, with_article
 __all__ = ["counted", "counted_either", "first_few", "few_names", "scaled_fraction", "refuse_scaled", "value_kind"]
 
 _SCALED = re.compile(r"\s*Scaled\[\s*([^\]]*?)\s*\]\s*")
+_PERCENT = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*%\s*")
+_NUMBER = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*")
 
 
 def value_kind(value: Any) -> str:
@@ -79,8 +82,17 @@ def scaled_fraction(value: Any) -> str | None:
 
 
 def refuse_scaled(value: Any, given: str, written: str, option: str) -> None:
-    """An OptionError when ``value`` is Wolfram's ``Scaled[f]`` (``given`` as the user wrote it): the fraction
-    itself, written ``{written}f``, is the option's value."""
+    """An OptionError when ``value`` is Wolfram's ``Scaled[f]`` (``given`` as the user wrote it), a percentage
+    (``"10%"``) or a number as text (``"0.1"``, read from argv or a config file): the fraction itself, written
+    ``{written}f``, is the option's value (a path was looked for: "no data file '10%'")."""
     if (fraction := scaled_fraction(value)) is not None:
         raise OptionError(f"{given}: a fraction of the data to hold out is written {written}{fraction} (Wolfram's "
                           f"Scaled[{fraction}])", option=option)
+    if not isinstance(value, str) or os.path.exists(value):  # a folder or file of that name is data
+        return
+    if (percent := _PERCENT.fullmatch(value)) and 0 < float(percent.group(1)) < 100:
+        raise OptionError(f"{given}: a fraction of the data to hold out is written {written}"
+                          f"{float(percent.group(1)) / 100:g} ({percent.group(1)}% of the examples)", option=option)
+    if _NUMBER.fullmatch(value) and 0 < float(value) < 1:
+        raise OptionError(f"{given}: a fraction of the data to hold out is written {written}{float(value):g} (a "
+                          f"number, not text)", option=option)

@@ -34,7 +34,8 @@ from netgraph.export.deps import require
 from netgraph.export.onnx_branches import consumers_of, taken_branch
 from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
 from netgraph.export.onnx_decisions import DECISION_CONVERTERS, fixed_triangles
-from netgraph.export.onnx_indices import fixed_tables
+from netgraph.export.onnx_einsum import EINSUM_CONVERTERS
+from netgraph.export.onnx_indices import fixed_tables, hint_range_lengths
 from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_slices
 from netgraph.export.onnx_gather import GATHER_CONVERTERS, one_hot_tables
 from netgraph.export.onnx_files import model_path, read_model
@@ -52,7 +53,7 @@ from netgraph.export.onnx_patterns import find_patterns
 from netgraph.export.onnx_problems import (RANDOM_OPS, RANDOM_REASON, no_layer, node_path, node_problem,
                                            output_problems, raise_refused, refusal_fields, shape_use)
 from netgraph.export.onnx_pooling import POOL_CONVERTERS
-from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, symbolic_value
+from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, refined_shape, symbolic_value
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
 from netgraph.export.onnx_spatial import SPATIAL_CONVERTERS, padding_gather
 
@@ -60,7 +61,7 @@ __all__ = ["import_onnx", "import_model"]
 
 CONVERTERS = {**BASIC_CONVERTERS, **ACTIVATION_CONVERTERS, **RESHAPE_CONVERTERS, **SHAPE_CONVERTERS,
               **RECURRENT_CONVERTERS, **SPATIAL_CONVERTERS, **POOL_CONVERTERS, **NORM_CONVERTERS, **EXTRA_CONVERTERS,
-              **GATHER_CONVERTERS, **DECISION_CONVERTERS,
+              **GATHER_CONVERTERS, **DECISION_CONVERTERS, **EINSUM_CONVERTERS,
               "Gather": lambda node, ctx: padding_gather(node, ctx) or RECURRENT_CONVERTERS["Gather"](node, ctx),
               "If": lambda node, ctx: taken_branch(node, ctx, CONVERTERS),
               "Where": lambda node, ctx: nan_guard(node, ctx) or ACTIVATION_CONVERTERS["Where"](node, ctx)}
@@ -85,6 +86,7 @@ def import_model(model: Any, path: str) -> NetGraph:
     onnx = require("onnx")
     problems = definition_problems(model.graph) or sort_nodes(model.graph)  # nodes in order, for inference too
     raise_all(problems, SpecError, f"{path}: cannot import an invalid ONNX graph")
+    hint_range_lengths(onnx, model.graph)
     try:
         inferred = onnx.shape_inference.infer_shapes(model, data_prop=True)
     except Exception as exc:  # onnx's own errors (InferenceError) share no public base
@@ -188,6 +190,9 @@ class _Builder(ConstantFolding):
             return False
         if self._fold_constant(node):
             return True
+        refined = refined_shape(node, self.ctx)  # sizes onnx lost, for a later Shape of this output
+        if refined is not None:
+            self.shapes[node.output[0]] = refined
         value = symbolic_value(node, self.ctx)
         if value is None:
             return False
@@ -325,6 +330,8 @@ class _Builder(ConstantFolding):
                     for o, port in zip(self.graph.output, self.outputs) if o.name in self.ctx.decisions}
         net = self._relaxed(layers, edges, shapes, decoders) or NetGraph(layers, edges, **shapes, **decoders)
         fixed = {name: 0 for name, layer in layers.items() if layer.type_name == "ConstantArrayLayer"}
+        fixed.update({(name, inner): 0 for name, layer in layers.items() if isinstance(layer, NetGraph)  # a Concat's
+                      for inner, nested in layer.layers.items() if nested.type_name == "ConstantArrayLayer"})
         fixed.update(one_hot_tables(self.producers.values(), layers))
         fixed.update(fixed_triangles(self.producers.values(), layers))
         fixed.update(fixed_tables(self.producers.values(), layers, self.ctx))

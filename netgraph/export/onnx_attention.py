@@ -8,7 +8,10 @@ so the pattern is found before nodes are converted (``causal_attention``): the f
 ``AttentionLayer("Dot", mask="Causal")`` without rescaling (torch has already scaled q and k), between
 ``TransposeLayer``s that put ONNX's (heads, length, features) layout into ours, and the score MatMul, Add,
 Softmax and the mask's nodes are not converted. The Softmax must be over the last axis only (before opset 13 its
-default axis is 1, and it normalises over all dims from its axis on).
+default axis is 1, and it normalises over all dims from its axis on). So is nanoGPT's hand-written form,
+``softmax(masked_fill(q k / sqrt(d), tril[:n, :n] == 0, -inf)) v``: a Where putting -inf where a constant lower
+triangle of ones (or its leading rows and columns, cut to the length) is 0, of scores unscaled or scaled by
+1/sqrt(d) (the AttentionLayer's ``"DimensionSqrt"``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import numpy as np
 
 from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
+from netgraph.export.onnx_names import known_dim
 from netgraph.export.onnx_ops import Context, Converted
 from netgraph.layers import AttentionLayer, TransposeLayer
 
@@ -39,27 +43,101 @@ def causal_attention(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], se
     for node in nodes:
         match = _match(node, ctx) if node.op_type == "MatMul" else None
         if match is not None:
-            (query, key, value, level), taken = match
-            found[id(node)] = Converted(_layer(level), (query, key, value))
+            (query, key, value, level, rescaling), taken = match
+            found[id(node)] = Converted(_layer(level, rescaling), (query, key, value))
+            _output_shape(node.output[0], ctx.shapes.get(query), ctx.shapes.get(value), ctx)
             claimed.update(id(n) for n in taken)
     return found, claimed
 
 
-def _match(matmul: Any, ctx: Context) -> tuple[tuple[str, str, str, int], list[Any]] | None:
-    """((q, k^T, v tensors, non-batch rank), nodes taken) when ``matmul`` is ``softmax(q k^T + mask) v``."""
+def _output_shape(output: str, query: tuple | None, value: tuple | None, ctx: Context) -> None:
+    """The attention's output shape, q's but v's features, where onnx's inference lost it (a mask cut to a computed
+    length) and q's and v's are known: for the nodes after it (our layers infer no nested graph's shape there)."""
+    if query is not None and value is not None and len(query) == len(value):
+        shape = (*query[:-1], value[-1])
+        if all(map(known_dim, shape)) and not all(map(known_dim, ctx.shapes.get(output) or ("?",))):
+            ctx.shapes[output] = shape
+
+
+def _match(matmul: Any, ctx: Context) -> tuple[tuple[str, str, str, int, str], list[Any]] | None:
+    """((q, k^T, v tensors, non-batch rank, score rescaling), nodes taken) when ``matmul`` is
+    ``softmax(q k^T + mask) v`` or ``softmax(masked_fill(s q k^T, upper, -inf)) v``."""
     softmax = _only_use(matmul.input[0], "Softmax", ctx)
-    add = softmax and _only_use(softmax.input[0], "Add", ctx)
-    if add is None or _rank(matmul.output[0], ctx) not in _PERMS or matmul.input[1] in ctx.constants:
+    masking = softmax and (_only_use(softmax.input[0], "Add", ctx) or _only_use(softmax.input[0], "Where", ctx))
+    level = _rank(matmul.output[0], ctx) or _rank(matmul.input[1], ctx)  # onnx may not tell the output's: v's
+    if masking is None or level not in _PERMS or matmul.input[1] in ctx.constants:
         return None
     axis = int(ctx.attributes(softmax).get("axis", 1 if ctx.opset < 13 else -1))  # before opset 13: from axis on
     if axis not in (-1, _rank(softmax.input[0], ctx)):
         return None
-    for scores_name, mask_name in (add.input, reversed(add.input)):
-        scores, mask = _only_use(scores_name, "MatMul", ctx), causal_mask(mask_name, ctx)
-        if scores is not None and mask is not None and not {*scores.input} & ctx.constants.keys():
-            level = _rank(matmul.output[0], ctx)
-            return (scores.input[0], scores.input[1], matmul.input[1], level), [scores, add, softmax, *mask]
+    for scores_name, mask in _masked(masking, ctx):
+        scaled = _scaled_scores(scores_name, ctx)
+        if scaled is not None and mask is not None:
+            scores, rescaling, scaling = scaled
+            return ((scores.input[0], scores.input[1], matmul.input[1], level, rescaling),
+                    [scores, *scaling, masking, softmax, *mask])
     return None
+
+
+def _masked(node: Any, ctx: Context) -> list[tuple[str, list[Any] | None]]:
+    """(scores, the mask's nodes or None) for each way ``node`` can mask them: an Add of torch's causal mask, or
+    a Where putting -inf (``masked_fill``) where a test is true above the diagonal only."""
+    if node.op_type == "Add":
+        return [(scores, causal_mask(mask, ctx)) for scores, mask in (node.input, list(reversed(node.input)))]
+    if node.input[1] in ctx.constants and masked_out(ctx.constants[node.input[1]]):
+        return [(node.input[2], _above_diagonal(node.input[0], ctx))]
+    return []
+
+
+def _scaled_scores(tensor: str, ctx: Context) -> tuple[Any, str, list[Any]] | None:
+    """(the MatMul q k^T, the AttentionLayer's score rescaling, the Mul or Div between) of scores unscaled, or
+    scaled by 1/sqrt(d) of q's d features; None for another form (or another scale)."""
+    node, scaling = ctx.producers.get(tensor), []
+    if node is not None and node.op_type in ("Mul", "Div") and len(ctx.consumers.get(tensor, ())) == 1:
+        factors = [name for name in node.input if name in ctx.constants and ctx.constants[name].size == 1]
+        scores = [name for name in node.input if name not in factors]
+        if len(factors) != 1 or len(scores) != 1 or (node.op_type == "Div" and node.input[1] != factors[0]):
+            return None
+        scale = float(np.ravel(ctx.constants[factors[0]])[0]) ** (-1 if node.op_type == "Div" else 1)
+        node, scaling = ctx.producers.get(scores[0]), [node]
+        if node is None or node.op_type != "MatMul" or len(ctx.consumers.get(scores[0], ())) != 1:
+            return None
+        features = (ctx.shapes.get(node.input[0]) or (None,))[-1]
+        if not isinstance(features, int) or not np.isclose(scale, features ** -0.5, rtol=1e-6, atol=0):
+            return None
+    elif node is None or node.op_type != "MatMul" or len(ctx.consumers.get(tensor, ())) != 1:
+        return None
+    if {*node.input} & ctx.constants.keys():
+        return None
+    return node, "DimensionSqrt" if scaling else "None", scaling
+
+
+def _above_diagonal(tensor: str, ctx: Context) -> list[Any] | None:
+    """The nodes of a test true exactly above the diagonal (``tril == 0``, through a bool Cast): a constant one,
+    or Equal(t, 0) of leading rows and columns (Slices from 0, ``bias[:, :, :n, :n]``) of a constant t that is 0
+    exactly above its diagonal, which every such part of it is too; None for another test."""
+    nodes, node = [], ctx.producers.get(tensor)
+    if node is not None and node.op_type == "Cast" and tensor not in ctx.constants:
+        nodes, tensor = [node], node.input[0]
+    if tensor in ctx.constants:
+        return nodes if _upper(ctx.constants[tensor] != 0) else None
+    equal = ctx.producers.get(tensor)
+    if equal is None or equal.op_type != "Equal" or not _is(equal.input[1:], (0,), ctx):
+        return None
+    nodes, tensor = [*nodes, equal], equal.input[0]
+    while tensor not in ctx.constants:
+        part = ctx.producers.get(tensor)
+        if (part is None or part.op_type != "Slice" or not _is(part.input[1:2], (0,), ctx)
+                or (len(part.input) > 4 and part.input[4] and not _is(part.input[4:5], (1,), ctx))):
+            return None
+        nodes, tensor = [*nodes, part], part.input[0]
+    return nodes if _upper(ctx.constants[tensor] == 0) else None
+
+
+def _upper(test: np.ndarray) -> bool:
+    """Whether ``test`` (of at least 2 dims, the others of size 1) is true exactly above its diagonal."""
+    return (test.ndim >= 2 and all(d == 1 for d in test.shape[:-2]) and test.shape[-1] > 1
+            and bool(np.array_equal(test.reshape(test.shape[-2:]), np.triu(np.ones(test.shape[-2:], bool), 1))))
 
 
 def _only_use(tensor: str, op_type: str, ctx: Context) -> Any:
@@ -108,10 +186,10 @@ def _rank(tensor: str, ctx: Context) -> int | None:
     return None if rank is None else rank - 1
 
 
-def _layer(level: int) -> NetGraph:
+def _layer(level: int, rescaling: str) -> NetGraph:
     """Query, Key (k^T as ONNX has it), Value -> AttentionLayer(mask="Causal") -> Output, in ONNX's layout."""
     perms = _PERMS[level]
-    layers: dict[str, Any] = {"attention": AttentionLayer("Dot", mask="Causal", score_rescaling="None",
+    layers: dict[str, Any] = {"attention": AttentionLayer("Dot", mask="Causal", score_rescaling=rescaling,
                                                           multi_head=level == 3)}
     edges: list[tuple] = []
     for port in ("Query", "Key", "Value"):

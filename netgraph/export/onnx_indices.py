@@ -10,7 +10,8 @@ chain, matched before the nodes are converted one by one, is one layer fed by x 
 transformers write it; or ``self.pe[:x.shape[1]]`` of a (T, d) one, added to a (batch, n, d) tensor) exports as
 ``Slice(pos, 0, ends, axes=1)`` (``axes=0``), ``ends`` computed from x's dynamic length
 (``Shape`` -> ``Gather`` -> ``Unsqueeze``, or one ``Shape(start=1, end=2)``): a NetGraph of SequenceIndicesLayer fed by
-x and an EmbeddingLayer of the table's rows, one (n, d) per example (``table_patterns``). A length past T is an error
+x and an EmbeddingLayer of the table's rows, one (n, d) per example (``table_patterns``); so does a Gather of a
+(T, d) table's rows at ``Range(0, n, 1)``, GPT's ``self.pos(torch.arange(x.shape[1]))`` (``indices_patterns``). A length past T is an error
 in onnxruntime, and in the imported net an index past the table's rows. The rows are learned, but a table the dynamo
 exporter marks a buffer (or folded from no parameter: a fixed sinusoidal table) stays fixed in training
 (``fixed_tables``); the TorchScript exporter does not tell a buffer from a parameter, and its tables stay learned.
@@ -18,17 +19,18 @@ exporter marks a buffer (or folded from no parameter: a fixed sinusoidal table) 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
+from netgraph.export.onnx_fold import constant_of_node
 from netgraph.core.graph import NetGraph
 from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted
 from netgraph.layers import EmbeddingLayer, SequenceIndicesLayer
 
-__all__ = ["fixed_tables", "indices_patterns", "table_patterns"]
+__all__ = ["fixed_tables", "hint_range_lengths", "indices_patterns", "range_lengths", "table_patterns"]
 
 _INT64 = 7  # onnx.TensorProto.INT64
 
@@ -48,6 +50,9 @@ def _positions(rng: Any, ctx: Context) -> tuple[list, SequenceIndicesLayer, str]
     if limit is None:
         return None
     sizes, x = limit
+    uses = ctx.consumers.get(rng.output[0], ())
+    if len(uses) == 1 and uses[0][0].op_type == "Gather" and uses[0][1] == 1 and rng.output[0] not in ctx.graph_outputs:
+        return _rows_at_positions(uses[0][0], [*sizes, rng], x, ctx)
     expand = _only_use(rng.output[0], ctx, "Expand")
     target = None if expand is None else ctx.symbols.get(expand.input[1])
     shape = ctx.shapes.get(x)
@@ -89,17 +94,34 @@ def _first_rows(node: Any, ctx: Context) -> tuple[list, NetGraph, str] | None:
         return None
     rows = np.array(table[0] if table.ndim == 3 else table, dtype=np.float32)
     ctx.shapes[node.output[0]] = (*table.shape[:-2], shape[1], rows.shape[1])  # the dynamo exporter writes Min(T, n)
-    layer = NetGraph({"positions": SequenceIndicesLayer(),
-                      "rows": EmbeddingLayer(int(rows.shape[1]), int(rows.shape[0]), weights=rows)},
-                     [("positions", "rows")])
-    return [*nodes, node], layer, x
+    return [*nodes, node], _rows_layer(rows), x
+
+
+def _rows_at_positions(gather: Any, taken: list, x: str, ctx: Context) -> tuple[list, NetGraph, str] | None:
+    """(``taken`` and the Gather; the layer; x) where ``gather`` takes the rows of a constant (T, d) table at
+    ``Range(0, n)``, x's positions (``self.pos(torch.arange(n))``, GPT's), and only broadcasts against (batch, n, d)
+    tensors; None otherwise."""
+    table, shape = ctx.constants.get(gather.input[0]), ctx.shapes.get(x)
+    if (table is None or table.ndim != 2 or int(ctx.attributes(gather).get("axis", 0)) != 0 or shape is None
+            or len(shape) < 2 or not _broadcast_only(gather.output[0], ctx)):
+        return None
+    rows = np.array(table, dtype=np.float32)
+    ctx.shapes[gather.output[0]] = (shape[1], rows.shape[1])
+    return [*taken, gather], _rows_layer(rows), x
+
+
+def _rows_layer(rows: np.ndarray) -> NetGraph:
+    """A table's rows at the positions of a sequence, one (n, d) per example."""
+    return NetGraph({"positions": SequenceIndicesLayer(),
+                     "rows": EmbeddingLayer(int(rows.shape[1]), int(rows.shape[0]), weights=rows)},
+                    [("positions", "rows")])
 
 
 def fixed_tables(producers: Iterable[tuple[str, Any]], layers: Mapping[str, Any], ctx: Context) -> dict[tuple, int]:
     """Learning-rate multipliers of 0 for the rows of each imported table (layer name, Slice node) in ``layers``
     that the dynamo exporter marks a buffer or made itself (``ctx.exporter_made``): fixed, as in the module."""
     return {(name, "rows"): 0 for name, node in producers
-            if node.op_type == "Slice" and node.input[0] in ctx.exporter_made
+            if node.op_type in ("Slice", "Gather") and node.input[0] in ctx.exporter_made
             and isinstance(layers.get(name), NetGraph) and "rows" in layers[name].layers}
 
 
@@ -127,8 +149,8 @@ def _shape_chain(tensor: str, ctx: Context) -> tuple[list, str] | None:
 
 
 def _length_of(limit: str, ctx: Context) -> tuple[list, str] | None:
-    """The nodes computing ``limit`` as the length of x (dim 1 of its shape: Shape, Gather [, Cast]), used by the
-    Range alone, and x; None otherwise."""
+    """The nodes computing ``limit`` as the length of x (dim 1 of its shape: Shape, Gather [, Cast]; the dynamo
+    exporter's Shape(start=1, end=2), Squeeze), used by the Range alone, and x; None otherwise."""
     taken, tensor = [], limit
     cast = ctx.producers.get(tensor)
     if cast is not None and cast.op_type == "Cast":
@@ -137,6 +159,12 @@ def _length_of(limit: str, ctx: Context) -> tuple[list, str] | None:
         taken.append(cast)
         tensor = cast.input[0]
     gather = ctx.producers.get(tensor)
+    if gather is not None and gather.op_type == "Squeeze" and _uses(tensor, ctx) == 1:  # the dynamo exporter's
+        shape = ctx.producers.get(gather.input[0])
+        if (shape is not None and shape.op_type == "Shape" and _uses(gather.input[0], ctx) == 1
+                and (ctx.attributes(shape).get("start"), ctx.attributes(shape).get("end")) == (1, 2)):
+            return [shape, gather, *taken], shape.input[0]
+        return None
     if gather is None or gather.op_type != "Gather" or _constant(gather.input[1], ctx) != 1 or _uses(tensor, ctx) != 1:
         return None
     shape = ctx.producers.get(gather.input[0])
@@ -144,6 +172,60 @@ def _length_of(limit: str, ctx: Context) -> tuple[list, str] | None:
             or ctx.attributes(shape).get("start", 0) != 0 or _uses(gather.input[0], ctx) != 1):
         return None
     return [shape, gather, *taken], shape.input[0]
+
+
+def hint_range_lengths(onnx: Any, graph: Any) -> None:
+    """Tell onnx's shape inference the length of each Range(0, n, 1) of a named dim n (``range_lengths``)."""
+    initializers = {t.name: t for t in graph.initializer}
+    constant_nodes = {node.output[0]: node for node in graph.node if node.op_type == "Constant" and node.output}
+
+    def value(name: str) -> np.ndarray | None:  # read only where asked: the Range's bounds, the Gather's index
+        try:
+            if name in initializers:
+                return onnx.numpy_helper.to_array(initializers[name])
+            return constant_of_node(onnx, constant_nodes[name]) if name in constant_nodes else None
+        except Exception:  # noqa: BLE001 - unreadable: the import names it when it reads it
+            return None
+
+    known = {v.name for v in graph.value_info}
+    for name, (dim, dtype) in range_lengths(graph, value).items():
+        if name not in known:
+            element = onnx.helper.np_dtype_to_tensor_dtype(dtype)
+            graph.value_info.append(onnx.helper.make_tensor_value_info(name, element, [dim]))
+
+
+def range_lengths(graph: Any, value: Callable[[str], np.ndarray | None]) -> dict[str, tuple[str, np.dtype]]:
+    """Each ``Range(0, n, 1)`` output whose limit n is a graph input's named dim (``Shape``, ``Gather`` [, ``Cast``];
+    the dynamo exporter's ``Shape(start=k, end=k+1)``, ``Squeeze``) -> that dim's name and its type: its length, which onnx's shape
+    inference cannot tell (nor that of every tensor after it: GPT's positions added to the tokens' embeddings), given
+    to it before it runs. ``value``: a constant's value by name (None: not a constant)."""
+    producers = {o: node for node in graph.node for o in node.output}
+    dims = {v.name: [d.dim_param or None for d in v.type.tensor_type.shape.dim] for v in graph.input}
+    found = {}
+    for node in graph.node:
+        if node.op_type != "Range" or len(node.input) != 3:
+            continue
+        start, delta = value(node.input[0]), value(node.input[2])
+        if start is None or delta is None or np.size(start) != 1 or np.size(delta) != 1 or start != 0 or delta != 1:
+            continue
+        limit = producers.get(node.input[1])
+        limit = producers.get(limit.input[0]) if limit is not None and limit.op_type == "Cast" else limit
+        if limit is None or limit.op_type not in ("Gather", "Squeeze"):
+            continue
+        shape = producers.get(limit.input[0])
+        if shape is None or shape.op_type != "Shape" or shape.input[0] not in dims:
+            continue
+        bounds = {a.name: a.i for a in shape.attribute}
+        index = value(limit.input[1]) if limit.op_type == "Gather" and len(limit.input) > 1 else None
+        k = int(index) if index is not None and np.size(index) == 1 else bounds.get("start", 0)
+        if limit.op_type == "Gather" and (index is None or bounds.get("start", 0)):
+            continue
+        if limit.op_type == "Squeeze" and bounds.get("end") != k + 1:
+            continue
+        sizes = dims[shape.input[0]]
+        if 0 <= k < len(sizes) and sizes[k]:
+            found[node.output[0]] = sizes[k], np.asarray(start).dtype
+    return found
 
 
 def _constant(name: str, ctx: Context) -> Any:

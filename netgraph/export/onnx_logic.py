@@ -5,7 +5,8 @@ FunctionLayer's ``If[test, a, b]`` (a comparison, a float Cast, Equal to 0, Not,
 where it holds, else 0 (a float Cast of it passes through, as of any real, and a bool Cast of a real is 1 where it
 is not 0); Not, And, Or and Xor compute on those;
 Where picks by a test other than 0. A constant operand of one value is written into the expression (an infinity as
-Infinity, a NaN as Infinity - Infinity: our ArcTan[x, y]'s value at the origin); one of several values is refused (a ConstantArrayLayer operand would do, but none of these exports writes one).
+Infinity, a NaN as Infinity - Infinity: our ArcTan[x, y]'s value at the origin), also one value repeated over dims the
+computed operands have; one of several values is refused (a ConstantArrayLayer operand would do, but none of these exports writes one).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def _function(node: Any, ctx: Context) -> Converted:
         value = ctx.constants.get(name)
         if value is None:
             continue
-        if value.size != 1:
+        if value.size != 1 and not _one_number(value, node, ctx):
             raise Unsupported(f"its constant operand of shape {list(value.shape)} (only one number is written "
                               f"into its FunctionLayer)", expected="one number", found=tuple(value.shape))
         text = text.replace(f"#{k}", f"({_literal(float(np.ravel(value)[0]))})")
@@ -49,6 +50,18 @@ def _function(node: Any, ctx: Context) -> Converted:
                           expected="a computed operand", found="constant operands only")
     layer = FunctionLayer(text)
     return Converted(layer, tuple(node.input[int(port.removeprefix("Input")) - 1] for port in layer.input_ports))
+
+
+def _one_number(value: np.ndarray, node: Any, ctx: Context) -> bool:
+    """Whether a constant of several elements is one number repeated (``torch.zeros_like(x) + c``, which torch's
+    dynamo exporter folds) that widens no dim of the computed operands, so that writing in the number changes nothing."""
+    if not np.array_equal(value, np.full_like(value, np.ravel(value)[0]), equal_nan=True):
+        return False
+    computed = [ctx.shapes.get(name) for name in node.input if name not in ctx.constants]
+    if not computed or None in computed or value.ndim > max(map(len, computed)):
+        return False
+    return all(size == 1 or any(len(s) >= k and s[-k] == size for s in computed)
+               for k, size in enumerate(reversed(value.shape), 1))
 
 
 def _literal(number: float) -> str:

@@ -15,15 +15,16 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.chain import NetChain
+from netgraph.core.frozen_values import frozen_value
 from netgraph.core.graph import NetGraph
 from netgraph.core.wording import counted
-from netgraph.layers import (ConstantArrayLayer, ConvolutionLayer, DotLayer, ElementwiseLayer, EmbeddingLayer,
+from netgraph.layers import (ConstantArrayLayer, DotLayer, ElementwiseLayer, EmbeddingLayer,
                              FlattenLayer, LinearLayer, NetMapOperator, PartLayer, ReshapeLayer,
                              SoftmaxLayer, ThreadingLayer, TransposeLayer)
 
 __all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "THREADING_OPS", "SHAPE_INPUTS",
            "linear_of", "with_biases", "mapped", "int_option", "symmetric_pads", "text", "refuse", "squeeze_axes",
-           "conv_layer"]
+           "product_by_constant"]
 
 #: ONNX elementwise ops -> ElementwiseLayer function names.
 ELEMENTWISE_OPS = {"Relu": "Ramp", "Tanh": "Tanh", "Sigmoid": "LogisticSigmoid", "Exp": "Exp", "Log": "Log",
@@ -43,11 +44,11 @@ SHAPE_INPUTS = {"Reshape": (1,), "Expand": (1,), "ConstantOfShape": (0,), "LSTM"
 class Unsupported(Exception):
     """This node's options have no equivalent among our layers (the message says why); where it is about one ONNX
     attribute's value, ``attribute`` names it, ``found`` is its value and ``expected`` what maps (when one can say);
-    a list among them is kept as a tuple, as a Diagnostic is a hashable value."""
+    each is kept hashable as a Diagnostic keeps it (``frozen_value``; an array by its values)."""
 
     def __init__(self, message: str, *, attribute: str | None = None, expected: Any = None, found: Any = None):
         super().__init__(message)
-        self.attribute, self.expected, self.found = attribute, _as_tuple(expected), _as_tuple(found)
+        self.attribute, self.expected, self.found = attribute, _frozen(expected), _frozen(found)
 
     @classmethod
     def joined(cls, problems: list, message: str) -> "Unsupported":
@@ -58,10 +59,9 @@ class Unsupported(Exception):
         return cls(message, attribute=one.attribute, expected=one.expected, found=one.found)
 
 
-def _as_tuple(value: Any) -> Any:
-    """``value``, a list (nested too) as a tuple (an attribute's ints, strings), an array's values so (a shape's)."""
-    value = value.tolist() if isinstance(value, np.ndarray) else value
-    return tuple(map(_as_tuple, value)) if isinstance(value, (list, tuple)) else value
+def _frozen(value: Any) -> Any:
+    """``value`` hashable as a Diagnostic keeps it (``frozen_value``), an array by its values (a shape's, a pad's)."""
+    return frozen_value(value.tolist() if isinstance(value, np.ndarray) else value)
 
 
 @dataclasses.dataclass
@@ -162,13 +162,18 @@ def mapped(layer: Any, levels: int) -> Any:
 def _matmul(node: Any, ctx: Context) -> Converted:
     """x W: a LinearLayer on (batch, features); on (batch, n1, ..., features) one mapped over n1, ... (a channels-last
     image too); x y of two computed (batch, ..., n, m) tensors: DotLayer (mapped over the dims before n, m)."""
-    rank = ctx.rank(node.input[0])
     if node.input[1] not in ctx.constants:
         return _batched_product(node, ctx)
+    return product_by_constant(node.input[0], ctx.constants[node.input[1]], ctx)
+
+
+def product_by_constant(x: str, matrix: np.ndarray, ctx: Context) -> Converted:
+    """x M by a constant matrix (d, e) or vector (d,) M: a LinearLayer, mapped over the dims between."""
+    rank = ctx.rank(x)
     if rank is None or rank < 2:
         raise Unsupported("only MatMul of a (batch, ..., features) input by a constant matrix maps to LinearLayer",
                           expected="rank >= 2", found=rank)
-    w = ctx.const(node.input[1], "weight matrix").T
+    w = np.asarray(matrix).T
     if w.ndim not in (1, 2):
         raise Unsupported(f"MatMul by a constant of shape {w.T.shape} (a matrix or a vector maps to LinearLayer)",
                           expected="a matrix or a vector", found=tuple(w.T.shape))
@@ -176,7 +181,7 @@ def _matmul(node: Any, ctx: Context) -> Converted:
     w = w.reshape(1, -1) if w.ndim == 1 else w
     linear = LinearLayer(size, weights=np.ascontiguousarray(w), biases=False)  # a following Add gives it biases
     layer = linear if rank == 2 else mapped(NetMapOperator(NetGraph({"linear": linear}, [])), rank - 3)
-    return Converted(layer, (node.input[0],))
+    return Converted(layer, (x,))
 
 
 def _batched_product(node: Any, ctx: Context) -> Converted:
@@ -205,32 +210,6 @@ def with_biases(layer: Any, biases: np.ndarray) -> Any:
         return layer.replace(biases=biases)
     (name, inner), = layer.net.layers.items()
     return layer.replace(net=layer.net.replace_layers({name: with_biases(inner, biases)}))
-
-
-def conv_layer(node: Any, ctx: Context, a: dict | None = None) -> Converted:
-    """A Conv node as a ConvolutionLayer, of its attributes or ``a``."""
-    a = ctx.attributes(node) if a is None else a
-    w = ctx.const(node.input[1], "kernel")
-    bias = ctx.const(node.input[2], "bias") if len(node.input) > 2 and node.input[2] else False
-    return Converted(ConvolutionLayer(int(w.shape[0]), tuple(int(k) for k in w.shape[2:]),
-                                      stride=int_option(a.get("strides"), 1), padding_size=symmetric_pads(
-                                          _same_pads(a, [int(k) for k in w.shape[2:]])),
-                                      dilation=int_option(a.get("dilations"), 1), channel_groups=int(a.get("group", 1)),
-                                      weights=w, biases=bias), (node.input[0],))
-
-
-def _same_pads(a: dict, kernel: list[int]) -> dict:
-    """A Conv's ``auto_pad`` as explicit pads (torch writes ``padding="same"`` as SAME_UPPER): VALID pads nothing,
-    SAME at stride 1 pads d(k-1) in all, symmetric where that is even (else left to ``symmetric_pads`` to refuse)."""
-    mode = text(a.get("auto_pad", "NOTSET"))
-    strides = list(a.get("strides", ())) or [1] * len(kernel)
-    if mode == "VALID":
-        return {**a, "auto_pad": "NOTSET", "pads": [0] * 2 * len(kernel)}
-    if mode not in ("SAME_UPPER", "SAME_LOWER") or any(s != 1 for s in strides):
-        return a
-    total = [d * (k - 1) for d, k in zip(list(a.get("dilations", ())) or [1] * len(kernel), kernel)]
-    first = [t // 2 if mode == "SAME_UPPER" else t - t // 2 for t in total]
-    return {**a, "auto_pad": "NOTSET", "pads": first + [t - f for t, f in zip(total, first)]}
 
 
 def text(value: Any) -> str:
@@ -376,7 +355,7 @@ def _cast(node: Any, ctx: Context) -> Converted:
 
 
 CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
-    "Gemm": _gemm, "MatMul": _matmul, "Conv": conv_layer,
+    "Gemm": _gemm, "MatMul": _matmul,
     "Softmax": _softmax, "LogSoftmax": _log_softmax, "Transpose": _transpose,
     "Gather": _gather,
     "Identity": _identity, "Dropout": _dropout, "Cast": _cast,

@@ -39,7 +39,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from netgraph.core.errors import Diagnostic, NetGraphError, SpecError, listed
-from netgraph.export.onnx_ops import Unsupported
+from netgraph.export.onnx_ops import SHAPE_INPUTS, Unsupported
 
 __all__ = ["RANDOM_OPS", "RANDOM_REASON", "node_path", "node_problem", "no_layer", "output_problems", "raise_refused",
            "refusal_fields", "shape_use"]
@@ -92,11 +92,12 @@ def _ops_hint(known: tuple[str, ...]) -> str:
 
 
 def shape_use(node: Any, index: int, consumers: dict, symbols: dict, shapes: dict) -> Diagnostic:
-    """A Shape node left: its value, a dynamic size, is used as data (the nodes using it named)."""
+    """A Shape node left: its value, a dynamic size, is used as data (the nodes using it so named; not those taking
+    it as a shape, a Reshape's target, which every import takes)."""
     users, stack, seen = [], list(node.output), set()
     while stack:
-        for consumer, _ in consumers.get(stack.pop(), []):
-            if id(consumer) not in seen:
+        for consumer, index in consumers.get(stack.pop(), []):
+            if id(consumer) not in seen and index not in SHAPE_INPUTS.get(consumer.op_type, ()):
                 seen.add(id(consumer))
                 if consumer.output and consumer.output[0] in symbols:  # still a shape value
                     stack.extend(consumer.output)

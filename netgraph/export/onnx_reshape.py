@@ -21,7 +21,7 @@ from netgraph.export.onnx_names import known_dim
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, mapped, squeeze_axes
 from netgraph.layers import FlattenLayer, PartLayer, ReplicateLayer, ReshapeLayer
 
-__all__ = ["RESHAPE_CONVERTERS", "reshape_converter", "symbolic_value"]
+__all__ = ["RESHAPE_CONVERTERS", "refined_shape", "reshape_converter", "symbolic_value"]
 
 #: Ops that pass a 1-D shape value through unchanged (as data).
 _PASS = ("Cast", "Identity", "Unsqueeze", "Squeeze", "Reshape")
@@ -58,6 +58,28 @@ def symbolic_value(node: Any, ctx: Context) -> tuple | None:
         step = values[4][0] if len(values) > 4 else 1
         return values[0][slice(values[1][0], values[2][0], step)]
     return None
+
+
+def refined_shape(node: Any, ctx: Context) -> tuple | None:
+    """A Reshape's or Transpose's output shape with the dims onnx's inference could not tell (``unk__N``) taken
+    from its input's shape and its target as the importer computed it (onnx does not propagate sizes through a Div
+    or Cast: nanoGPT's ``view(b, n, h, c // h)``), so that a Shape of it reads them; None when nothing is learned."""
+    out, source = ctx.shapes.get(node.output[0]), ctx.shapes.get(node.input[0]) if node.input else None
+    if source is None or (out is not None and all(map(known_dim, out))):
+        return None
+    if node.op_type == "Transpose":
+        told = tuple(source[p] for p in ctx.attributes(node).get("perm", range(len(source) - 1, -1, -1)))
+    elif node.op_type == "Reshape" and not ctx.attributes(node).get("allowzero", 0) and len(node.input) > 1:
+        target = _value(node.input[1], ctx) or ()
+        told = tuple(source[i] if d == 0 and i < len(source) else d for i, d in enumerate(target))
+    else:
+        return None
+    if out is None:  # onnx told nothing, not even the rank (at opset 13, after a Split by computed sizes)
+        return told if told and all(known_dim(t) and t != -1 for t in told) else None
+    if len(told) != len(out):
+        return None
+    refined = tuple(d if known_dim(d) or not known_dim(t) or t == -1 else t for d, t in zip(out, told))
+    return refined if refined != tuple(out) else None
 
 
 def _equal(a: Any, b: Any) -> int | None:

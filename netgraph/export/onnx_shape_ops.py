@@ -1,4 +1,4 @@
-"""Converters for ONNX slicing, joining, broadcasting, reduction and contraction ops (see ``onnx_ops`` for the rest).
+"""Converters for ONNX slicing, joining, broadcasting, reduction and ops (see ``onnx_ops`` for the rest).
 
 * ``Slice`` of non-batch dims by step 1 -> PartLayer spans; the whole sequence by step -1 -> SequenceReverseLayer.
 * ``Concat`` along a non-batch axis -> CatenateLayer; of a sequence and an ``Unsqueeze``d element -> AppendLayer or
@@ -7,7 +7,6 @@
 * ``Expand`` of an ``Unsqueeze``d tensor (torch's ``unsqueeze(k).expand(...)``) -> ReplicateLayer at level k.
 * ``ReduceMean``/``ReduceSum``/``ReduceMax``/``ReduceMin`` over non-batch axes -> AggregationLayer (SummationLayer
   for a sum of everything); with ``keepdims=1`` a NetChain of it and a ReshapeLayer.
-* ``Einsum`` of a batched matrix product (``bij,bjk->bik``, any letters and ranks) -> DotLayer.
 * ``Neg``, ``Reciprocal``, ``Clip`` with constant bounds -> FunctionLayer.
 """
 
@@ -20,8 +19,10 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.chain import NetChain
-from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted, Unsupported, squeeze_axes, text
-from netgraph.layers import (AggregationLayer, AppendLayer, CatenateLayer, ConstantArrayLayer, DotLayer,
+from netgraph.core.graph import NetGraph
+from netgraph.core.ports import NetPort
+from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted, Unsupported, squeeze_axes
+from netgraph.layers import (AggregationLayer, AppendLayer, CatenateLayer, ConstantArrayLayer,
                              FunctionLayer, PartLayer, PrependLayer, ReplicateLayer, ReshapeLayer, SequenceReverseLayer,
                              SummationLayer)
 
@@ -153,37 +154,57 @@ def _reduce(function: str) -> Callable[[Any, Context], Converted]:
     return convert
 
 
-def _einsum(node: Any, ctx: Context) -> Converted:
-    """``b A c, b c B -> b A B`` (a batched matrix product): DotLayer."""
-    equation = text(ctx.attributes(node)["equation"]).replace(" ", "")
-    left, _, out = equation.partition("->")
-    terms = left.split(",")
-    if len(terms) == 2 and len(node.input) == 2 and len(terms[0]) >= 2 and len(terms[1]) >= 2:
-        (x, y), batch = terms, terms[0][0]
-        contracted = x[-1]
-        if (y[0] == batch and y[1] == contracted and out == x[:-1] + y[2:] and len(set(out)) == len(out)
-                and contracted not in out and batch not in x[1:] + y[1:]):
-            return Converted(DotLayer(), tuple(node.input))
-    raise Unsupported(f"only a batched matrix product einsum ('bij,bjk->bik') maps to DotLayer, found {equation!r}",
-                      attribute="equation", expected="bij,bjk->bik", found=equation)
-
-
 def _concat(node: Any, ctx: Context) -> Converted:
     axis = int(ctx.attributes(node)["axis"])
-    if axis == 0 or any(name in ctx.constants for name in node.input):
-        raise Unsupported("Concat along the batch dim or of constants", attribute="axis" if axis == 0 else None,
-                          expected="a non-batch axis" if axis == 0 else "computed inputs",
-                          found=0 if axis == 0 else "a constant input")
+    rank = ctx.rank(next((name for name in node.input if name not in ctx.constants), node.input[0]))
+    if axis == 0 or (rank is not None and axis == -rank):
+        raise Unsupported("Concat along the batch dim", attribute="axis", expected="a non-batch axis", found=axis)
+    if any(name in ctx.constants for name in node.input):
+        return _with_constants(node, axis, rank, ctx)
     appended = _appended(node, axis, ctx)
     if appended is not None:
         return appended
-    shapes = [ctx.shapes.get(name) for name in node.input]
-    dynamic = [s[axis] for s in shapes if s is not None and -len(s) <= axis < len(s) and not isinstance(s[axis], int)]
-    if dynamic:  # CatenateLayer's output would have an unknown size at every call
+    _refuse_dynamic(node.input, axis, ctx)
+    return Converted(CatenateLayer(level=axis, inputs=len(node.input)), tuple(node.input))
+
+
+def _refuse_dynamic(inputs: Any, axis: int, ctx: Context) -> None:
+    """Refused: a Concat along a dim of dynamic size (CatenateLayer's output would have an unknown size at every call)."""
+    shapes = [ctx.shapes.get(name) for name in inputs]
+    if [s[axis] for s in shapes if s is not None and -len(s) <= axis < len(s) and not isinstance(s[axis], int)]:
         raise Unsupported(f"Concat along axis {axis}, whose size is dynamic: CatenateLayer needs known "
                           f"sizes along its level (appending or prepending one element is supported)",
                           expected="a known size along the axis", found="a dynamic size")
-    return Converted(CatenateLayer(level=axis, inputs=len(node.input)), tuple(node.input))
+
+
+def _with_constants(node: Any, axis: int, rank: int | None, ctx: Context) -> Converted:
+    """A Concat of computed tensors and constants of one example each (a first dim of 1: a learned token expanded to
+    the batch, which the import folds so): a NetGraph of ConstantArrayLayers and the CatenateLayer; of one (1, 1, d)
+    constant before or after a sequence of dynamic length along axis 1 (ViT's class token), a PrependLayer or
+    AppendLayer of it."""
+    computed = [name for name in node.input if name not in ctx.constants]
+    values = [ctx.constants[name] for name in node.input if name in ctx.constants]
+    if not computed or rank is None or any(v.ndim != rank or v.shape[0] != 1 for v in values):
+        raise Unsupported("Concat of a constant that is not one example's (of the data's rank, a first dim of 1)",
+                          expected="computed inputs, constants of shape (1, ...)", found=[tuple(v.shape) for v in values])
+    shape = ctx.shapes.get(computed[0])
+    if len(node.input) == 2 and axis % rank == 1 and values[0].shape[1] == 1 and shape and not isinstance(shape[1], int):
+        first = node.input[0] in ctx.constants
+        joined = {"element": ConstantArrayLayer(array=np.array(values[0][0, 0], dtype=np.float32)),
+                  "join": PrependLayer() if first else AppendLayer()}
+        return Converted(NetGraph(joined, [(NetPort("Input"), NetPort("join", "Input")),
+                                           ("element", NetPort("join", "Element"))]), tuple(computed))
+    _refuse_dynamic(computed, axis, ctx)
+    layers: dict[str, Any] = {"cat": CatenateLayer(level=axis, inputs=len(node.input))}
+    edges: list[tuple] = []
+    ports = iter(range(1, len(computed) + 1))  # the computed inputs, in order
+    for k, name in enumerate(node.input, 1):
+        if name in ctx.constants:
+            layers[f"constant{k}"] = ConstantArrayLayer(array=np.array(ctx.constants[name][0], dtype=np.float32))
+            edges.append((f"constant{k}", NetPort("cat", f"Input{k}")))
+        else:
+            edges.append((NetPort(f"Input{next(ports)}"), NetPort("cat", f"Input{k}")))
+    return Converted(NetGraph(layers, edges), tuple(computed))
 
 
 def _appended(node: Any, axis: int, ctx: Context) -> Converted | None:
@@ -245,7 +266,7 @@ def _bound(value: float | None, sign: str) -> str:
 
 
 SHAPE_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
-    "Slice": _slice, "Concat": _concat, "ConstantOfShape": _constant_of_shape, "Expand": _expand, "Einsum": _einsum,
+    "Slice": _slice, "Concat": _concat, "ConstantOfShape": _constant_of_shape, "Expand": _expand,
     "Neg": _function, "Reciprocal": _function, "Clip": _function, "ReduceMean": _reduce("Mean"),
     "ReduceSum": _reduce("Total"), "ReduceMax": _reduce("Max"), "ReduceMin": _reduce("Min"),
 }

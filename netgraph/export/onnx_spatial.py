@@ -18,15 +18,50 @@ from typing import Any
 
 import numpy as np
 
-from netgraph.export.onnx_ops import (Context, Converted, Unsupported, conv_layer, int_option, refuse, symmetric_pads,
-                                      text)
+from netgraph.export.onnx_ops import Context, Converted, Unsupported, int_option, refuse, symmetric_pads, text
 from netgraph.core.chain import NetChain
-from netgraph.layers import DeconvolutionLayer, PaddingLayer, PartLayer, ResizeLayer
+from netgraph.layers import ConvolutionLayer, DeconvolutionLayer, PaddingLayer, PartLayer, ResizeLayer
 from netgraph.layers.resize import PADDING_METHODS, reflect_index
 
-__all__ = ["SPATIAL_CONVERTERS", "padding_gather", "pad_conv_patterns", "circular_pad_patterns"]
+__all__ = ["SPATIAL_CONVERTERS", "conv_layer", "padding_gather", "pad_conv_patterns", "circular_pad_patterns"]
 
 _PAD_MODES = {"reflect": "Reflected", "edge": "Fixed", "wrap": "Periodic"}
+
+
+def conv_layer(node: Any, ctx: Context, a: dict | None = None) -> Converted:
+    """A Conv node as a ConvolutionLayer, of its attributes or ``a``; of pads uneven on a dim (an even kernel's
+    ``padding="same"``: one more zero after), a NetChain of a PaddingLayer of the zeros one side has more and the
+    ConvolutionLayer padding what both sides have."""
+    a = ctx.attributes(node) if a is None else a
+    w = ctx.const(node.input[1], "kernel")
+    bias = ctx.const(node.input[2], "bias") if len(node.input) > 2 and node.input[2] else False
+    a = _same_pads(a, [int(k) for k in w.shape[2:]])
+    pads = [int(p) for p in a.get("pads", ())]
+    before, after = pads[:len(pads) // 2], pads[len(pads) // 2:]
+    uneven = text(a.get("auto_pad", "NOTSET")) == "NOTSET" and before != after and min(pads) >= 0
+    both = [min(b, e) for b, e in zip(before, after)]
+    conv = ConvolutionLayer(int(w.shape[0]), tuple(int(k) for k in w.shape[2:]), stride=int_option(a.get("strides"), 1),
+                            padding_size=tuple(both) if uneven else symmetric_pads(a),
+                            dilation=int_option(a.get("dilations"), 1), channel_groups=int(a.get("group", 1)),
+                            weights=w, biases=bias)
+    if not uneven:
+        return Converted(conv, (node.input[0],))
+    zeros = PaddingLayer([0, *([b - c, e - c] for b, e, c in zip(before, after, both))])
+    return Converted(NetChain([zeros, conv]), (node.input[0],))
+
+
+def _same_pads(a: dict, kernel: list[int]) -> dict:
+    """A Conv's ``auto_pad`` as explicit pads (torch writes ``padding="same"`` as SAME_UPPER): VALID pads nothing,
+    SAME at stride 1 pads d(k-1) in all, more after than before where that is odd."""
+    mode = text(a.get("auto_pad", "NOTSET"))
+    strides = list(a.get("strides", ())) or [1] * len(kernel)
+    if mode == "VALID":
+        return {**a, "auto_pad": "NOTSET", "pads": [0] * 2 * len(kernel)}
+    if mode not in ("SAME_UPPER", "SAME_LOWER") or any(s != 1 for s in strides):
+        return a
+    total = [d * (k - 1) for d, k in zip(list(a.get("dilations", ())) or [1] * len(kernel), kernel)]
+    first = [t // 2 if mode == "SAME_UPPER" else t - t // 2 for t in total]
+    return {**a, "auto_pad": "NOTSET", "pads": first + [t - f for t, f in zip(total, first)]}
 
 
 def _conv_transpose(node: Any, ctx: Context) -> Converted:
@@ -321,5 +356,5 @@ def _resize_target(node: Any, ctx: Context, shape: tuple) -> dict[str, list]:
 
 
 SPATIAL_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
-    "ConvTranspose": _conv_transpose, "Pad": _pad, "Resize": _resize,
+    "Conv": conv_layer, "ConvTranspose": _conv_transpose, "Pad": _pad, "Resize": _resize,
 }

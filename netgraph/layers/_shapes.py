@@ -30,7 +30,7 @@ from netgraph.layers._modules import LayerModule
 __all__ = ["as_float", "positive_int", "int_tuple", "level_dim", "level_option", "pass_dtype", "fill", "is_int",
            "broadcasts_to",
            "same_rank", "check_number", "FnModule", "levels_option", "level_dims", "span_bounds", "level_range",
-           "fixed_product", "solved_dims"]
+           "levels_run", "fixed_product", "solved_dims"]
 
 
 def is_int(value: Any) -> bool:
@@ -117,7 +117,7 @@ def level_dim(level: int, rank: int, layer: str) -> int:
     dim = level - 1 if level > 0 else rank + level
     if not 0 <= dim < rank:
         raise Conflict(f"level {level} does not exist in an input of rank {rank} "
-                       f"(levels run from {level_range(rank)}) for {layer}", expected=level_range(rank), found=level)
+                       f"({levels_run(rank)}) for {layer}", expected=level_range(rank), found=level)
     return dim
 
 
@@ -150,8 +150,14 @@ def levels_option(value: Any, layer: str, option: str = "levels") -> Any:
 
 
 def level_range(rank: int) -> str:
-    """The levels of a port of ``rank``, in words (a Conflict's expected value): ``"1 to 2, or -1 to -2"``."""
-    return f"1 to {rank}, or -1 to -{rank}"
+    """The levels of a port of ``rank``, in words (a Conflict's expected value): ``"1 to 2, or -1 to -2"``; a
+    scalar has none, so what it takes is a port of rank 1 or more."""
+    return f"1 to {rank}, or -1 to -{rank}" if rank else "a port of rank 1 or more"
+
+
+def levels_run(rank: int) -> str:
+    """Where the levels of a port of ``rank`` run, for a message: ``"levels run from 1 to 2, or -1 to -2"``."""
+    return f"levels run from {level_range(rank)}" if rank else "a scalar () has no levels"
 
 
 def level_dims(levels: Any, rank: int, port: str = "Input", allow_none: bool = False) -> tuple[int, ...]:
@@ -169,8 +175,8 @@ def level_dims(levels: Any, rank: int, port: str = "Input", allow_none: bool = F
         chosen = levels if isinstance(levels, list) else [levels]
         dims = tuple(sorted({lv - 1 if lv > 0 else rank + lv for lv in chosen}))
         if any(not 0 <= d < rank for d in dims):
-            raise Conflict(f"levels {levels!r} do not exist in port {port!r} of rank {rank} (levels run from "
-                           f"{level_range(rank)})", port=port, expected=level_range(rank), found=levels)
+            raise Conflict(f"levels {levels!r} do not exist in port {port!r} of rank {rank} ({levels_run(rank)})",
+                           port=port, expected=level_range(rank), found=levels)
     if not dims and not allow_none:
         raise Conflict(f"levels {levels!r} select no dimension of port {port!r} of rank {rank} "
                        f"(give levels=, e.g. levels=1)", port=port, expected="at least one dimension", found=levels)

@@ -1,4 +1,5 @@
-"""Reductions: AggregationLayer (Max, Min, Mean, Total over chosen levels) and SummationLayer (sum of all).
+"""Reductions: AggregationLayer (Max, Min, Mean, Total, and Wolfram's Times, Median, Variance, StandardDeviation and
+MeanDeviation over chosen levels) and SummationLayer (sum of all).
 
 ``AggregationLayer(f)`` reduces, as Wolfram's default, every level but the first (``"2;;"``): for a
 (channels, h, w) feature map it gives one value per channel (global pooling). ``levels`` is an int,
@@ -13,6 +14,7 @@ a list of ints, or a span ``"i;;j"`` (1-based; negative from the end).
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from functools import partial
 from typing import Any
@@ -20,7 +22,7 @@ from typing import Any
 import torch
 
 from netgraph.layers._masks import MaskedFnModule, reduce
-from netgraph.layers._shapes import _ShapeLayer, level_dims, levels_option
+from netgraph.layers._shapes import FnModule, _ShapeLayer, level_dims, levels_option
 from netgraph.core.layer import EmitContext
 from netgraph.core.options import Levels, Literal
 from netgraph.core.errors import OptionError, did_you_mean
@@ -29,8 +31,14 @@ from netgraph.core.types import REAL, Conflict, PortType, format_shape
 
 __all__ = ["AggregationLayer", "SummationLayer", "AGGREGATION"]
 
-#: Aggregation function names -> torch method.
+#: Aggregation function names -> torch method (reducing several dims at once; over a padded sequence too).
 AGGREGATION = {"Max": "amax", "Min": "amin", "Mean": "mean", "Total": "sum"}
+#: Wolfram's other aggregation functions -> code reducing the last dim of ``{y}``, the reduced dims flattened there
+#: (Variance and StandardDeviation divide by n - 1, Median of an even count is the mean of the two middle elements,
+#: MeanDeviation is the mean distance from the mean, as Wolfram's).
+FLATTENED = {"Times": "{y}.prod(-1)", "Variance": "{y}.var(-1)", "StandardDeviation": "{y}.std(-1)",
+             "Median": "{y}.quantile(0.5, dim=-1)", "MeanDeviation": "({y} - {y}.mean(-1, keepdim=True)).abs().mean(-1)"}
+_SPREADS = ("Variance", "StandardDeviation")  # undefined for one element (n - 1 = 0)
 
 
 class _Reduction(_ShapeLayer):
@@ -40,18 +48,20 @@ class _Reduction(_ShapeLayer):
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class AggregationLayer(_Reduction):
-    """Reduces ``levels`` of each example with ``function`` ("Max", "Min", "Mean" or "Total")."""
+    """Reduces ``levels`` of each example with ``function`` ("Max", "Min", "Mean", "Total", "Times", "Median",
+    "Variance", "StandardDeviation" or "MeanDeviation")."""
 
-    function: Literal["Max", "Min", "Mean", "Total"] = "Max"
+    function: Literal["Max", "Min", "Mean", "Total", "Times", "Median", "Variance", "StandardDeviation",
+                      "MeanDeviation"] = "Max"
     levels: Levels = "2;;"
     POSITIONAL = "function"
     POSITIONALS = ("function", "levels")
 
     def normalize(self) -> dict[str, Any]:
-        if self.function not in AGGREGATION:
+        if self.function not in (functions := [*AGGREGATION, *FLATTENED]):
             option_problem(OptionError(f"AggregationLayer: unknown function {self.function!r}"
-                                       f"{did_you_mean(self.function, AGGREGATION)}; use one of "
-                                       f"{', '.join(AGGREGATION)}", option="function", expected=list(AGGREGATION),
+                                       f"{did_you_mean(self.function, functions)}; use one of "
+                                       f"{', '.join(functions)}", option="function", expected=functions,
                                        found=self.function), None)
         return {"levels": levels_option(self.levels, "AggregationLayer")}
 
@@ -63,7 +73,23 @@ class AggregationLayer(_Reduction):
         if shape is None:
             return None
         dims = self.reduced(len(shape))
+        if self.function in _SPREADS and all(isinstance(shape[i], int) for i in dims) and \
+                math.prod(shape[i] for i in dims) == 1:
+            raise Conflict(f"{self.function} needs 2 or more elements (it divides by n - 1, as Wolfram's), found 1 "
+                           f"in levels {self.levels!r} of {format_shape(shape)}", port="Input",
+                           expected="2 or more elements", found=1)
         return tuple(d for i, d in enumerate(shape) if i not in dims)
+
+    def least_lengths(self, types: Mapping[str, PortType]) -> dict[str, tuple[int, str]]:
+        """A variable length that Variance or StandardDeviation reduces alone needs 2 (checked per call)."""
+        shape = types["Input"].shape
+        if self.function not in _SPREADS or shape is None:
+            return {}
+        sizes = [shape[i] for i in self.reduced(len(shape))]
+        names = [d for d in sizes if isinstance(d, str)]
+        if len(names) != 1 or math.prod(d for d in sizes if isinstance(d, int)) != 1:
+            return {}
+        return {names[0]: (2, f"{self.function} divides by n - 1 (of one element it is undefined, as in Wolfram)")}
 
     def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:
         if out is None or shape is None:
@@ -80,15 +106,42 @@ class AggregationLayer(_Reduction):
         return tuple(d + 1 for d in self.reduced(len(types["Input"].shape)))
 
     def build(self, types: Mapping[str, PortType]) -> torch.nn.Module:
-        dims, method = self._torch_dims(types), AGGREGATION[self.function]
+        dims = self._torch_dims(types)
+        if self.function in FLATTENED:
+            return FnModule(partial(_flattened, dims=dims, function=self.function))
+        method = AGGREGATION[self.function]
         return MaskedFnModule(partial(getattr(torch, method), dim=dims), partial(reduce, method=method, dims=dims))
 
     def masking(self, types: Mapping[str, PortType]) -> str:
-        """Padded sequences: a reduction over the sequence skips the padding; one over other levels is pointwise."""
-        return "masked" if 1 in self._torch_dims(types) else "pointwise"
+        """Padded sequences: a reduction over the sequence skips the padding (Wolfram's other functions run by
+        length groups); one over other levels is pointwise."""
+        if 1 not in self._torch_dims(types):
+            return "pointwise"
+        return "unaware" if self.function in FLATTENED else "masked"
 
     def emit(self, ctx: EmitContext) -> str:
-        return f"{ctx.args[0]}.{AGGREGATION[self.function]}({self._torch_dims(ctx.types)})"
+        dims = self._torch_dims(ctx.types)
+        if self.function in FLATTENED:
+            return FLATTENED[self.function].format(y=_flattened_code(ctx.args[0], dims))
+        return f"{ctx.args[0]}.{AGGREGATION[self.function]}({dims})"
+
+
+def _flattened_code(x: str, dims: tuple[int, ...]) -> str:
+    """Code of ``x`` with its ``dims`` moved to the end and flattened into one."""
+    ends = tuple(range(-len(dims), 0))
+    return f"{x}.movedim({dims}, {ends}).flatten({ends[0]})"
+
+
+def _flattened(x: torch.Tensor, dims: tuple[int, ...], function: str) -> torch.Tensor:
+    """Wolfram's ``function`` over ``dims`` of ``x`` (the reference path of ``FLATTENED``'s code)."""
+    y = x.movedim(dims, tuple(range(-len(dims), 0))).flatten(-len(dims))
+    if function == "Times":
+        return y.prod(-1)
+    if function in _SPREADS:
+        return y.var(-1) if function == "Variance" else y.std(-1)
+    if function == "Median":
+        return y.quantile(0.5, dim=-1)
+    return (y - y.mean(-1, keepdim=True)).abs().mean(-1)
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)

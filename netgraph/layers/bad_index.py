@@ -86,8 +86,11 @@ def located_error(wheres: list[Where], render: Callable[[list[Where]], str], **f
     return error
 
 
-def _moved(error: BaseException, move: Callable[[Where], Where], kept: tuple[str, ...] = ("kind", "port", "layer")
-           ) -> DataError | None:
+_FACTS = ("option", "expected", "found")  # a bad value's parameter, what it must be and what it is: kept when moved
+
+
+def _moved(error: BaseException, move: Callable[[Where], Where],
+           kept: tuple[str, ...] = ("kind", "port", "layer", *_FACTS)) -> DataError | None:
     """``error`` with each place it names moved by ``move`` (keeping its Diagnostic's ``kept`` fields); None when it
     names none."""
     located = getattr(error, "relocate", None)
@@ -105,7 +108,7 @@ def unfolded_error(error: BaseException, length: int, step: bool = False) -> Dat
     if not (length or step):
         return None
     move = (lambda w: w.stepped(length)) if step else (lambda w: w.unfolded(length))
-    return _moved(error, move, ("kind", "port"))  # its layer's path is the inner net's: not one outside
+    return _moved(error, move, ("kind", "port", "layer", *_FACTS))  # the layer's whole path (label_inner_layers)
 
 
 def raise_unfolded(error: BaseException, length: int, step: bool = False) -> None:

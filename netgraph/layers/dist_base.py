@@ -28,7 +28,7 @@ from netgraph.layers.bad_index import Where, first_bad, first_bad_at, located_er
 from netgraph.layers.dist_constraints import REAL, Constraint, raise_constant_problems
 from netgraph.layers.dist_params import Param, as_param, plain_param, same_param, slot_name, whole
 from netgraph.layers.dist_limits import FLOAT_MAX, PARAM_MAX, named_overflow_problems, overflow_problems
-from netgraph.layers.dist_tensors import (LOG_MAX, full, is_tensor, log_or_tiny, log_standard_gamma, noise, safe_exp,  # noqa: F401
+from netgraph.layers.dist_tensors import (full, is_tensor, log_or_tiny, log_standard_gamma, noise, safe_exp,  # noqa: F401
                                            standard_gamma, tensors, xlogy)  # re-exported for the distributions
 
 __all__ = ["Distribution", "DISTRIBUTIONS", "distribution_class", "slot_name", "noise", "full", "tensors",
@@ -206,6 +206,7 @@ class Distribution:
             return  # module.to('meta'): shapes without values, nothing to check
         errors: list[Any] = []  # messages, or for a value found in a port's data, (text, Where, text) around its index
         bounds, integers, nonfinite, ports = [], False, set(), []
+        facts: dict[str, Any] = {}  # the first bad parameter's option, expected and found, for the Diagnostic
         checked = [(n, v) for n, v in zip(self.PARAMS, values) if isinstance(v, torch.Tensor) and v.numel()]
         if checked:  # one min/max pass per tensor and a single host sync for all of them
             bounds = torch.stack([m for _, v in checked for m in torch.aminmax(v.detach())]).tolist()
@@ -214,14 +215,16 @@ class Distribution:
                 if not (c.ok(bounds[2 * i]) and c.ok(bounds[2 * i + 1])) or (c.integer and not c.ok_tensor(v)):
                     slot = self._slot_of(n) if inputs is not None else None
                     text = f"parameter {self.role(n)} must be {c.text}, found "
+                    found = first_bad_at(v if slot is None else inputs[self.slots.index(slot)], c)
                     if slot is None:
                         errors.append(text + first_bad(v, c))
-                    elif (found := first_bad_at(inputs[self.slots.index(slot)], c)) is None:
+                    elif found is None:
                         errors.append(f"{text}values that are not valid together of port {slot!r}")
                     else:
                         errors.append((f"{text}{found[0]!r} at ", found[1], f"{found[2]} of port {slot!r}"))
                     ports += [slot] if slot else []
                     integers |= c.integer
+                    facts = facts or {"option": n, "expected": c.text, "found": None if found is None else found[0]}
                     nonfinite |= {"inf" if math.isinf(b) else "nan" for b in bounds[2 * i:2 * i + 2]
                                   if not math.isfinite(b)}
         if not errors:
@@ -253,7 +256,7 @@ class Distribution:
                 return f"{where}: {type(self).__name__} " + "; ".join(parts) + f". {why}."
             raise located_error([p[1] for p in pieces if not isinstance(p, str)], render,
                                 kind="parameter-overflow" if grown else "parameter-value",
-                                port=fed[0] if fed else None)
+                                port=fed[0] if fed else None, **facts)
 
     def _slot_of(self, name: str) -> str | None:
         """The port feeding parameter ``name``, or None for a constant."""

@@ -118,7 +118,10 @@ class BinomialDistribution(_Discrete):
         prob = full(_nograd(p), shape, params)
         if isinstance(prob, torch.Tensor) and prob.is_meta:  # torch has no meta kernel for binomial
             return torch.empty_like(prob)
-        return torch.binomial(full(_nograd(n), shape, params).to(prob.dtype).contiguous(), prob.contiguous())
+        count = full(_nograd(n), shape, params).to(prob.dtype)
+        unknown = count.isnan()  # torch.binomial never returns for a NaN count: draw 0 there, then NaN
+        drawn = torch.binomial(count.masked_fill(unknown, 0.0).contiguous(), prob.contiguous())
+        return drawn.masked_fill_(unknown, math.nan)
 
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         n, p = tensors(params, x)

@@ -30,8 +30,8 @@ from netgraph.layers.expression_forms import (LONG_CHAIN, OTHER_FORMS, STRUCTURA
                                               chain_terms, check_extent, not_allowed, not_allowed_col, outputs,
                                               folded, number, part_index, structural)
 from netgraph.layers.expression_run import evaluate, table_entry, to_code
-from netgraph.layers.expression_text import (SLOT_PREFIX, applied_body, function_body, list_beside_value,
-                                              parenthesised_after, translate)
+from netgraph.layers.expression_text import (MAP_FORM, SLOT_PREFIX, applied_body, function_body, list_beside_value,
+                                              mapped_call, parenthesised_after, translate)
 from netgraph.layers.function_table import (EXPRESSION_ALIASES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, TWO_ARGUMENT_FORMS,
                                             NamedFunction, torch_name_hint)
 
@@ -49,6 +49,7 @@ _CONSTANTS = {"Pi": 3.141592653589793, "E": 2.718281828459045, "Infinity": float
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.Mod: "%"}
 _CMPOPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
 _VARIADIC = ("Plus", "Times", "Min", "Max")  # Wolfram's take any number of arguments (one: itself)
+_FLATTENING = {"Max", "Min", "max", "min"}  # of an array, its largest element: Map[Max, #m] is no Max[#m]
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,8 @@ def _parse_cached(text: str, internal: bool = False) -> Expression:
         col = origin[min(max(at, 0), len(origin) - 1)] if origin else 0
         if beside := list_beside_value(text):
             raise beside from None
+        if mapped := re.search(r"(?<![\w#])Map\s*\[", text):  # Map[#^2 &, #x]: a pure function inside a call
+            raise ExpressionError(MAP_FORM, text, mapped.start()) from None
         raise ExpressionError(f"syntax error ({msg})", text, col) from None
     except (ValueError, RecursionError, MemoryError) as exc:
         raise ExpressionError(f"cannot be parsed ({type(exc).__name__}: {str(exc)[:80]})", text) from None
@@ -161,6 +164,8 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
             return _convert(body, text, origin, slots, depth, internal)  # the body itself: <|...|> outputs too
         if node.func.id == "Apply":  # Wolfram's FunctionLayer[Apply[#1 + #2 &]]: #1, #2 are the ports
             return applied_body(node, text, origin, sub)
+        if node.func.id == "Map":  # Map[Ramp, #x] is Ramp[#x]: a named function applies to every element
+            return sub(mapped_call(node, text, origin, {*FUNCTIONS, *EXPRESSION_ALIASES} - _FLATTENING))
         name = EXPRESSION_ALIASES.get(node.func.id, node.func.id)
         if name.startswith(SLOT_PREFIX):
             raise ExpressionError(f"a port (#{_slot_name(name)}) cannot be called: write #x[[i]] for a part of it",

@@ -87,6 +87,7 @@ def _check_product(tokens: list, solid: list[int], k: int, text: str, origin: li
                       tokens[solid[k - 2]][1] == "**"):
         if tokens[solid[k - 1]][1] in "+-":  # x^-2 y: Wolfram's reading of a signed exponent's product is unsure
             left, right = _operands(text, left_end, right_start)
+            left = tokens[solid[k - 1]][1] + left  # the exponent's sign: -2, not 2
             raise ExpressionError(f"a product after a signed exponent ({left} {right}) is not read: write "
                                   f"(...^{left}) * {right} or ...^({left} * {right})", text, right_start)
         k = _operand_start(tokens, solid, k - 2)  # the base: x^2^-1 y is x^(2^-1) y

@@ -25,7 +25,7 @@ from netgraph.core.types import Conflict, broadcast, length_reason, format_shape
 from netgraph.core.wording import counted
 from netgraph.layers import expression
 from netgraph.layers.expression_run import LOWERED, literal
-from netgraph.layers._shapes import level_range
+from netgraph.layers._shapes import level_range, levels_run
 
 __all__ = ["STRUCTURAL_KINDS", "is_structural", "lower", "lower_outputs", "least_lengths"]
 
@@ -54,19 +54,28 @@ def lower_outputs(tree: tuple, shapes: Mapping[str, tuple]) -> list[tuple[str, t
 
 
 def least_lengths(tree: tuple, shapes: Mapping[str, tuple]) -> dict[str, tuple[int, str]]:
-    """Each variable length that a Variance or StandardDeviation in ``tree`` runs over (its argument's level 1) ->
-    (2, why): Wolfram's Variance of one element is undefined, and n - 1 = 0 would make it NaN (a fixed length of 1
-    is a Conflict in ``_variance``; a variable one is checked per call, ``netgraph.backend.derived_lengths``)."""
+    """Each variable length that needs more than 1 element -> (least, why): one a Variance or StandardDeviation in
+    ``tree`` runs over (its argument's level 1) needs 2, as Wolfram's Variance of one element is undefined and
+    n - 1 = 0 would make it NaN (a fixed length of 1 is a Conflict in ``_variance``); one a Part index i reaches
+    needs |i|. Each is checked per call (``netgraph.backend.derived_lengths``)."""
     found: dict[str, tuple[int, str]] = {}
+
+    def need(name: Any, least: int, why: str) -> None:
+        if isinstance(name, str) and least > found.get(name, (1, ""))[0]:
+            found[name] = (least, why)
 
     def visit(t: Any) -> None:
         if not isinstance(t, tuple):
             return
         if t and t[0] in ("Variance", "StandardDeviation"):
             shape = lower(t[1], shapes)[1]
-            if shape and isinstance(shape[0], str):
-                found[shape[0]] = (2, f"{t[0]} divides by n - 1 (the variance of one element is undefined, as in "
-                                      f"Wolfram), so a length of 1 would make it NaN")
+            if shape:
+                need(shape[0], 2, f"{t[0]} divides by n - 1 (the variance of one element is undefined, as in "
+                                  f"Wolfram), so a length of 1 would make it NaN")
+        if t and t[0] == "Part":  # an index into a variable length: element i exists in sequences of i or more
+            for level, (i, size) in enumerate(zip(t[2], lower(t[1], shapes)[1])):
+                if isinstance(i, int):
+                    need(size, abs(i), f"{t[3] if len(t) > 3 else 'Part'} takes element {i} at level {level + 1}")
         for child in t:
             visit(child)
     visit(tree)
@@ -78,8 +87,8 @@ def _levels(spec: tuple, rank: int, what: str) -> tuple[int, ...]:
     first, last = (first if first > 0 else rank + first + 1), (last if last > 0 else rank + last + 1)
     if not 1 <= first <= last <= rank:
         shown = f"1 to {spec[1]}" if spec[0] == "upto" else (f"{spec[1]}" if spec[1] == spec[2] else f"{spec[1]} to {spec[2]}")
-        raise Conflict(f"{what}: levels {shown} do not exist in an input of rank {rank} (levels run from "
-                       f"{level_range(rank)})", expected=level_range(rank), found=shown)
+        raise Conflict(f"{what}: levels {shown} do not exist in an input of rank {rank} ({levels_run(rank)})",
+                       expected=level_range(rank), found=shown)
     return tuple(range(first - 1, last))
 
 
@@ -240,13 +249,8 @@ def _part(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]:
             span = _span(i, size, level, shape)
             resolved.append(span)
             kept.append(len(range(*span)))
-        elif size is None:
-            resolved.append(i - 1 if i > 0 else i)
-        elif not isinstance(size, int):
-            raise Conflict(f"{what}: index {i} at level {level + 1} of {format_shape(shape)} needs a fixed size there: "
-                           f"{format_shape((size,))[1:-1]} is a variable length, known only at run time "
-                           f"(SequenceLastLayer takes each sequence's last element)",
-                           expected="a fixed size", found=size)
+        elif not isinstance(size, int):  # not known yet (checked once it is), or a variable length (per call:
+            resolved.append(i - 1 if i > 0 else i)  # least_lengths); Python's index counts from the end as Wolfram's
         elif not -size <= i <= size:
             raise Conflict(f"{what}: index {i} does not exist at level {level + 1} of {format_shape(shape)} (indices "
                            f"run from -{size} to {size})",

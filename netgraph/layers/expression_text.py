@@ -205,6 +205,22 @@ def applied_body(node: ast.Call, text: str, origin: list[int], sub: Callable[[as
     return sub(body)
 
 
+MAP_FORM = ("Map[f, x] takes a function name f, which applies to every element already (Map[Ramp, #x] is Ramp[#x]); "
+            "a pure function's body is written on the array itself (Map[#^2 &, #x] is #x^2), a whole-array function "
+            "of each element of level 1 takes levels (Map[Total, #m] is Total[#m, {2}]), and a net applied to each "
+            "element of a sequence is NetMapOperator(net)")
+
+
+def mapped_call(node: ast.Call, text: str, origin: list[int], names: Collection[str]) -> ast.Call:
+    """Wolfram's ``Map[f, x]`` of a named function ``f`` of ``names`` (elementwise: it applies to every element
+    already) as the call ``f[x]``; any other Map is an ExpressionError saying how to write it."""
+    f = node.args[0] if len(node.args) == 2 else None
+    if not isinstance(f, ast.Name) or f.id not in names:
+        raise ExpressionError(MAP_FORM, text, _col(node, origin))
+    return ast.Call(func=f, args=[node.args[1]], keywords=[], lineno=node.lineno, col_offset=node.col_offset,
+                    end_lineno=node.end_lineno, end_col_offset=node.end_col_offset)
+
+
 def function_body(node: ast.Call, text: str, origin: list[int], reserved: Collection[str]) -> ast.AST:
     """The body of Wolfram's ``Function[body]``, or of ``Function[x, body]`` / ``Function[{x, y}, body]`` with its
     variables as the slots a pure function has in their place: one variable is ``#`` (the port ``Input``, as

@@ -29,8 +29,8 @@ from netgraph.layers.dist_tensors import is_tensor
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.dist_vector_kl import KL_CLOSED_FORMS as VECTOR_KL_CLOSED_FORMS
 
-__all__ = ["KL_CLOSED_FORMS", "CLOSED_FORM_ARITY", "closed_form", "support_problem", "check_supports", "monte_carlo_kl",
-           "describe_estimate"]
+__all__ = ["KL_CLOSED_FORMS", "CLOSED_FORM_ARITY", "closed_form", "support_mismatch",
+           "check_supports", "monte_carlo_kl", "describe_estimate"]
 
 Params = Sequence[torch.Tensor]
 
@@ -139,7 +139,7 @@ def check_supports(p: Distribution, q: Distribution, p_params: list[Any], q_para
     """DataError when the parameters of this call put p's support outside q's (KL(p ‖ q) is infinite): checked
     before drawing, so the estimate never depends on whether the draws happened to land inside q's support."""
     if type(p).__name__ not in _SUPPORTS or type(q).__name__ not in _SUPPORTS or None not in (*_bounds(p), *_bounds(q)):
-        return  # constant supports: checked when the layer was made (support_problem)
+        return  # constant supports: checked when the layer was made (support_mismatch)
     bp, bq = _bounds(p, p_params), _bounds(q, q_params)
     bad = _outside(bp, bq)
     if getattr(bad, "is_meta", False) or not bool(bad.any()):  # meta: shapes without values
@@ -149,10 +149,11 @@ def check_supports(p: Distribution, q: Distribution, p_params: list[Any], q_para
     header = f"{where()}: p = {p!r} has support {_support_text(bp)}"
     tail = (f", which is not inside the support {_support_text(bq)} of q = {q!r}, so KL(p ‖ q) is infinite for these "
             f"parameter values")
+    facts = {"kind": "support", "port": port, "expected": _support_text(bq), "found": _support_text(bp)}
     if not at:
-        raise DataError(header + tail, kind="parameter-value", port=port)
+        raise DataError(header + tail, **facts)
     raise located_error([Where(at[0], at[1:])], lambda wheres: f"{header} at {wheres[0].by_example()}{tail}",
-                        kind="parameter-value", port=port)  # a map names the example and element, as the random layers'
+                        **facts)  # a map names the example and element, as the random layers'
 
 
 def _bound_port(p: Distribution, q: Distribution, bp: list[Any], bq: list[Any]) -> str | None:
@@ -174,26 +175,28 @@ def _first_outside_bounds(bp: list[Any], bq: list[Any], bad: torch.Tensor) -> tu
     return pick, at
 
 
-def support_problem(p: Distribution, q: Distribution) -> str | None:
-    """Why KL(p ‖ q) is infinite or undefined whatever the parameters (p's support not inside q's), or None.
+def support_mismatch(p: Distribution, q: Distribution) -> tuple[str, str, str] | None:
+    """(why, q's support, p's support) when KL(p ‖ q) is infinite or undefined whatever the parameters (p's support
+    not inside q's), else None: the supports as intervals, or in words where they differ in kind.
 
     Supports set by '#slot' parameters are checked at run time (``check_supports``, a DataError).
     """
     name_p, name_q = type(p).__name__, type(q).__name__
     if p.discrete != q.discrete:
         kinds = {True: "discrete (a mass function)", False: "continuous (a density)"}
-        return f"p = {name_p} is {kinds[p.discrete]} but q = {name_q} is {kinds[q.discrete]}: no KL divergence exists"
+        return (f"p = {name_p} is {kinds[p.discrete]} but q = {name_q} is {kinds[q.discrete]}: no KL divergence "
+                f"exists", kinds[q.discrete], kinds[p.discrete])
     vector_p, vector_q = isinstance(p, VectorDistribution), isinstance(q, VectorDistribution)
     if vector_p != vector_q:
         kinds = {True: "a distribution over vectors or classes (one value per event)",
                  False: "univariate (one value per element)"}
         return (f"p = {name_p} is {kinds[vector_p]} but q = {name_q} is {kinds[vector_q]}: KL(p ‖ q) compares "
-                "distributions of the same kind of value")
+                "distributions of the same kind of value", kinds[vector_q], kinds[vector_p])
     if vector_p:
         sp, sq = _VECTOR_SUPPORTS.get(name_p), _VECTOR_SUPPORTS.get(name_q)
         if sp and sq and sp != sq:
             return (f"p = {name_p} has support {sp} but q = {name_q} has support {sq}: the two have no common "
-                    "density, so no KL divergence exists")
+                    "density, so no KL divergence exists", sq, sp)
         return None
     if name_p not in _SUPPORTS or name_q not in _SUPPORTS:
         return None
@@ -202,7 +205,7 @@ def support_problem(p: Distribution, q: Distribution) -> str | None:
     if bool(bad.any()):
         (bp, bq), _ = _first_outside_bounds(bp, bq, bad)
         return (f"p = {name_p} has support {_support_text(bp)}, which is not inside the support "
-                f"{_support_text(bq)} of q = {name_q}: KL(p ‖ q) is infinite")
+                f"{_support_text(bq)} of q = {name_q}: KL(p ‖ q) is infinite", _support_text(bq), _support_text(bp))
     return None
 
 
@@ -259,8 +262,9 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
                                                                f"{drew}), so KL(p ‖ q) is infinite for these parameter "
                                                                f"values")
         ports = set(p.slots) | set(q.slots)  # one port: its values put the draw there (the rest are constants)
-        raise located_error([at], lambda wheres: f"{head}{wheres[0].by_example()}{tail}", kind="parameter-value",
-                            port=next(iter(ports)) if len(ports) == 1 else None)
+        raise located_error([at], lambda wheres: f"{head}{wheres[0].by_example()}{tail}", kind="support",
+                            port=next(iter(ports)) if len(ports) == 1 else None,
+                            expected=f"a value in the support of q = {q!r}", found=drew)
     value = (logp - logq).sum(2)  # (samples, batch)
     estimate = value.mean(0)
     if estimator != "score_function" or not torch.is_grad_enabled():

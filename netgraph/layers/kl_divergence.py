@@ -41,7 +41,7 @@ from netgraph.layers.dist_tensors import is_tensor, sized, tensors
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.dist_base import torch_distribution_hint
 from netgraph.layers.distributions import Distribution, slot_name
-from netgraph.layers.kl import closed_form, describe_estimate, monte_carlo_kl, support_problem
+from netgraph.layers.kl import closed_form, describe_estimate, monte_carlo_kl, support_mismatch
 from netgraph.layers.random import _label, distribution_checks
 from netgraph.layers.random_module import RandomModule
 from netgraph.layers._modules import LayerModule
@@ -142,9 +142,10 @@ class KLDivergenceLayer(Layer):
 
     def validate(self) -> None:
         """p and q together (p's support inside q's), and the method and samples their KL takes."""
-        problem = support_problem(self.p, self.q)
-        if problem:
-            raise OptionError(f"KLDivergenceLayer: {problem}", option="q")
+        mismatch = support_mismatch(self.p, self.q)
+        if mismatch:
+            why, expected, found = mismatch
+            raise OptionError(f"KLDivergenceLayer: {why}", option="q", kind="support", expected=expected, found=found)
         if self.method == "closed_form" and self.resolved_method != "closed_form":
             raise OptionError(f"KLDivergenceLayer: method='closed_form' but no closed form is known for "
                               f"KL({self.p!r} ‖ {self.q!r}); use method='auto' (Monte Carlo)", option="method")

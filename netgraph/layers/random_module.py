@@ -205,4 +205,6 @@ class RandomModule(ConstantBuffers):
                 raise OptionError(f"{self.describe()}: {why}, but the value fed to it requires grad (it comes from "
                                   "a trainable array or a computation on one). Feed it as data or a constant, or "
                                   "detach it (e.g. FunctionLayer with a constant), so training does not expect a "
-                                  "gradient there.")
+                                  "gradient there.", kind="parameter-gradient", layer=self.path,
+                                  port=self.distribution._slot_of(name), option=name,
+                                  found="a value that requires grad")

@@ -12,7 +12,6 @@ Part indices are 1-based as Wolfram's (negative ones count from the end); ``"All
 from __future__ import annotations
 
 import dataclasses
-import math
 import re
 from collections.abc import Mapping
 from functools import partial
@@ -22,6 +21,7 @@ import torch
 from torch import nn
 
 from netgraph.core.layer import EmitContext
+from netgraph.layers._reshape_dims import input_dims, normal_dims, output_dims, reshape, run_dims
 from netgraph.layers._part_range import PartModule, fitting_lengths, part_level, span_length
 from netgraph.layers._shapes import (_ShapeLayer, fixed_product, is_int, level_option, level_range, positive_int,
                                      solved_dims)
@@ -29,13 +29,8 @@ from netgraph.core.errors import OptionError
 from netgraph.core.option_problems import option_problem
 from netgraph.core.options import IntOrInts, Levels, OptionKind
 from netgraph.core.types import Conflict, PortType, format_shape
-from netgraph.core.wording import counted
 
 __all__ = ["FlattenLayer", "ReshapeLayer", "TransposeLayer", "PartLayer", "ReplicateLayer"]
-
-
-def _reshape(x: torch.Tensor, dims: tuple) -> torch.Tensor:
-    return x.reshape(x.shape[0], *dims)
 
 
 def _index(x: torch.Tensor, index: tuple) -> torch.Tensor:
@@ -50,9 +45,10 @@ def _expand(x: torch.Tensor, index: tuple, sizes: tuple) -> torch.Tensor:
 Permutation = Annotated[Any, OptionKind("ints", None, {"anyOf": [
     {"type": "array", "items": {"type": "integer"}},
     {"type": "string", "pattern": "^\\s*[1-9][0-9]*\\s*<->\\s*[1-9][0-9]*\\s*$"}, {"type": "null"}]})]
-#: Sizes, one of which may be -1 or Wolfram's Automatic (inferred).
+#: Sizes, one of which may be -1 or Wolfram's Automatic (inferred), any Wolfram's Inherited (the input's size there).
 Dims = Annotated[Any, OptionKind("ints", None, {"anyOf": [
-    {"type": "integer"}, {"type": "array", "items": {"anyOf": [{"type": "integer"}, {"const": "Automatic"}]}}]})]
+    {"type": "integer"}, {"type": "array", "items": {"anyOf": [{"type": "integer"}, {"const": "Automatic"},
+                                                               {"const": "Inherited"}]}}]})]
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class FlattenLayer(_ShapeLayer):
@@ -111,7 +107,8 @@ class FlattenLayer(_ShapeLayer):
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class ReshapeLayer(_ShapeLayer):
-    """Reshapes each example to ``dims`` (a list of sizes; one may be -1, inferred from the input size).
+    """Reshapes each example to ``dims`` (a list of sizes; one may be -1, inferred from the input size, and any may be
+    Wolfram's ``"Inherited"``, the input's size at that position, which keeps a variable length in place).
 
     >>> ReshapeLayer([2, -1]).dims
     (2, -1)
@@ -121,34 +118,26 @@ class ReshapeLayer(_ShapeLayer):
     POSITIONAL = "dims"
 
     def normalize(self) -> dict[str, Any]:
-        dims = self.dims if isinstance(self.dims, (list, tuple)) else [self.dims]
-        dims = [-1 if d == "Automatic" else d for d in dims]  # Wolfram's Automatic: the size it infers
-        if not all(is_int(d) and (d >= 1 or d == -1) for d in dims) or sum(d == -1 for d in dims) > 1:
+        dims = normal_dims(self.dims)
+        if dims is None:
             return option_problem(OptionError(f"ReshapeLayer dims must be a list of positive sizes with at most one -1 "
-                                              f"(inferred, Wolfram's Automatic), found {self.dims!r}", option="dims",
+                                              f"(inferred, Wolfram's Automatic), or Inherited (the input's size there), "
+                                              f"found {self.dims!r}", option="dims",
                                               expected="positive sizes with at most one -1", found=self.dims), {})
-        return {"dims": tuple(int(d) for d in dims)}
-
-    def _resolved(self, total: int | None) -> tuple:
-        dims = tuple(None if d == -1 else d for d in self.dims)
-        if total is not None and -1 not in self.dims and math.prod(dims) != total:
-            raise Conflict(f"cannot reshape {counted(total, 'element')} to {format_shape(dims)} "
-                           f"({counted(math.prod(dims), 'element')})", expected=total, found=math.prod(dims))
-        return solved_dims(dims, total)
+        return {"dims": dims}
 
     def forward_shape(self, shape: tuple | None) -> tuple | None:
-        return self._resolved(None if shape is None else fixed_product(shape, "reshape"))
+        return output_dims(self.dims, shape)
 
     def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:
-        if shape is None or out is None or None in out:
-            return None
-        return solved_dims(tuple(shape), fixed_product(out, "reshape"))
+        return input_dims(self.dims, out, shape)
 
     def function(self, types: Mapping[str, PortType]) -> Any:
-        return partial(_reshape, dims=tuple(types["Output"].shape))
+        return partial(reshape, dims=run_dims(self.dims, tuple(types["Output"].shape)))
 
     def code(self, x: str, types: Mapping[str, PortType]) -> str:
-        return f"{x}.reshape({x}.shape[0], {', '.join(map(str, types['Output'].shape))})"
+        dims = run_dims(self.dims, tuple(types["Output"].shape))
+        return f"{x}.reshape({x}.shape[0], {', '.join(f'{x}.shape[{i + 1}]' if d is None else str(d) for i, d in enumerate(dims))})"
 
 
 def _swapped(perm: Any) -> Any:

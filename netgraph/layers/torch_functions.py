@@ -19,7 +19,7 @@ __all__ = ["torch_function_hint"]
 #: torch's lower-case name (no underscores) -> netgraph's, where they differ by more than case.
 _OURS = {"silu": "Swish", "add": "Plus", "mul": "Times", "multiply": "Times", "sub": "Subtract",
          "subtract": "Subtract", "div": "Divide", "divide": "Divide", "truedivide": "Divide", "pow": "Power",
-         "maximum": "Max", "minimum": "Min", "remainder": "Mod", "fmod": "Mod", "neg": "Negative"}
+         "maximum": "Max", "minimum": "Min", "remainder": "Mod", "fmod": "Mod", "neg": "Minus"}
 _ELSEWHERE = {"softmax": "SoftmaxLayer()", "logsoftmax": "SoftmaxLayer() then ElementwiseLayer('Log')",
               "dropout": "DropoutLayer(p)", "linear": "LinearLayer(n)"}
 

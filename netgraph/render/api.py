@@ -71,8 +71,9 @@ def _html(text: str) -> str:
 
 
 def _dot_text(text: str) -> str:
-    """A plain Graphviz label: shown literally (``&amp;`` stays ``&amp;``), as the built-in layout shows it."""
-    return graphviz.escape(visible(text).replace("&", "&amp;"))
+    """A plain Graphviz label: shown literally (``&amp;`` stays ``&amp;``), as the built-in layout shows it; its line
+    breaks written ``\\n`` (Graphviz drops one written as is right after an escaped quote)."""
+    return graphviz.nohtml(graphviz.escape(visible(text).replace("&", "&amp;")).replace("\n", "\\n"))
 
 
 def _dot_tooltip(text: str) -> str:

@@ -20,6 +20,7 @@ from typing import Any, Mapping
 from netgraph.core.graph import NetGraph
 from netgraph.core.names import printable, printable_path
 from netgraph.core.nesting import deep_walk
+from netgraph.core.ports import NetPort
 from netgraph.core.types import PortType
 from netgraph.layers.operators import NetFoldOperator
 from netgraph.render.model import (FILL, MAX_EXPAND, Cluster, Diagram, DiagramOptions, Edge, Node, escape_id,
@@ -40,6 +41,12 @@ WHERE = 120  # characters of a path shown in a port's or an edge's tooltip (its 
 def _tail(text: str, width: int = WHERE) -> str:
     """``text``, or its last ``width`` characters after an ellipsis (a deep path's end says most)."""
     return text if len(text) <= width else "…" + text[-(width - 1):]
+
+
+def _port_text(path: tuple, port: str) -> str:
+    """A port as the user names it, the layer path and the port apart: ``NetPort('Input')`` (a graph port),
+    ``NetPort('a', 'Input')``, ``NetPort(('enc', 'l1', 'Input'))`` (kept to its last ``WHERE`` characters)."""
+    return _tail(repr(NetPort((*path, port)) if path else NetPort(port)))
 
 
 def _words(text: str) -> str:
@@ -78,15 +85,16 @@ class _Builder:
         self.prefix[path] = full
         parent = self.where[frame]
         try:
-            self.where[path] = None if parent is None or not isinstance(graph, NetGraph) else self.describe(parent, graph, name)
+            self.where[path] = None if parent is None else self.describe(parent, graph, name)
         except Exception:  # noqa: BLE001 - a user layer that cannot be described: its path stands in, as below
             self.where[path] = None
         return path
 
     @staticmethod
-    def describe(parent: str, graph: NetGraph, name: str) -> str:
-        """``NetGraph.describe`` of the path, from its parent's (kept to what a tooltip shows)."""
-        own = _words(graph.describe(((name,), None)))
+    def describe(parent: str, graph: Any, name: str) -> str:
+        """``NetGraph.describe`` of the path (in an operator ``graph``: its inner net ``name``), from its parent's
+        (kept to what a tooltip shows)."""
+        own = _words(graph.describe(((name,), None))) if isinstance(graph, NetGraph) else f"inner net {name!r}"
         return (f"{parent} > {own}" if parent else own)[: TOOLTIP + 1]
 
     def tooltip(self, frame: tuple, name: str, graph: Any, layer: Any) -> str:
@@ -158,7 +166,8 @@ class _Builder:
         self.cluster(path, label, self.tooltip(frame, name, graph, layer), layer.input_ports, [])
         for inner_name, inner in layer.inner_nets().items():
             inner_path = self.enter(path, inner_name, layer)
-            self.cluster(inner_path, f"{inner_name} · inner net", "", inner.input_ports, inner.output_ports, inner, depth)
+            self.cluster(inner_path, f"{inner_name} · inner net", self.tooltip(path, inner_name, layer, inner),
+                         inner.input_ports, inner.output_ports, inner, depth)
             ends = [("I.", path, p, "I.", inner_path, p) for p in inner.input_ports if p in layer.input_ports]
             ends += [("O.", inner_path, p, "O.", path, p) for p in inner.output_ports if p in layer.output_ports]
             if isinstance(layer, NetFoldOperator):  # the state: given or zeros -> inner State; Output -> final State
@@ -167,8 +176,7 @@ class _Builder:
             for kind, src, port, dst_kind, dst, dst_port in ends:
                 label = shape_label(self.port_type(src, port))
                 self.edges.append(Edge(kind + self.id_of(src, port), None, dst_kind + self.id_of(dst, dst_port), None,
-                                       label, f"{_tail(printable_path(src))} {port} -> "
-                                              f"{_tail(printable_path(dst))} {dst_port}: {label}"))
+                                       label, f"{_port_text(src, port)} -> {_port_text(dst, dst_port)}: {label}"))
         for port in layer.output_ports:
             self.port_node("output", path, port, path)
 
@@ -199,8 +207,7 @@ class _Builder:
         label = shape_label(self.port_type(key, e.src.port))
         mark = score_mark(graph.layers[e.src.layer], e.src.port, self.marks) if e.src.layer is not None else None
         label = f"{label} {mark}" if mark else label
-        shown = _tail(printable_path(frame, ".")) + "." if frame else ""
-        ends = [f"{shown}{printable(str(end))}" for end in (e.src, e.dst)]
+        ends = [_port_text(frame if end.layer is None else (*frame, end.layer), end.port) for end in (e.src, e.dst)]
         return Edge(src, src_port, dst, dst_port, label, f"{ends[0]} -> {ends[1]}: {label}")
 
 

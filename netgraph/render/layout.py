@@ -5,8 +5,8 @@ point per rank an edge skips (up to ``LANE_SKIP`` ranks: longer edges get lanes,
 order each rank by barycenters (members of a cluster kept together), give each cluster's members one order
 for all ranks, place nodes along the rank with minimum gaps, then move clusters apart so that no box holds a
 node or box not its own (``layout_clusters.py``); route the edges, bending only between ranks
-(``layout_edges.py``); ``svg.py`` draws the result. Plainer than dot, same content: every node, port slot, edge label and
-marking of the diagram model.
+(``layout_edges.py``), and put their labels in rows where they would meet (``layout_labels.py``); ``svg.py`` draws
+the result. Plainer than dot, same content: every node, port slot, edge label and marking of the diagram model.
 
 >>> from netgraph import NetGraph, LinearLayer
 >>> from netgraph.render.build import build_diagram, DiagramOptions
@@ -20,24 +20,30 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import pairwise
+from unicodedata import east_asian_width
 
 import networkx as nx
 
 from netgraph.render.layout_clusters import ClusterTree, Pads
 from netgraph.render.layout_edges import LANE_SKIP, lanes_by_cluster, routes
+from netgraph.render.layout_labels import label_rows
 from netgraph.render.model import Diagram, Node
 
 __all__ = ["Geometry", "Placed", "node_size", "place", "bends"]
 
 CHAR = 0.58  # average glyph width of Helvetica, in font sizes
-BODY_PT, PORT_PT, TERM_PT = 10.0, 9.0, 11.0
+BODY_PT, PORT_PT, TERM_PT, LABEL_PT = 10.0, 9.0, 11.0, 9.0
+LABEL_PAD = 4.0  # between an edge label and the boxes on either side of its gap, or the next row of labels
 PAD, PORT_H, LINE_H = 4.0, 17.0, 13.0
 NODESEP, RANKSEP, CLUSTER_PAD, CLUSTER_LABEL = 18.0, 34.0, 8.0, 14.0
 LANESEP = 6.0  # between neighbouring lanes of long edges: tighter than boxes, apart enough to tell them apart
 
 
 def text_width(text: str, size: float) -> float:
-    return len(text) * size * CHAR
+    """About how wide ``text`` is at ``size`` pt: ``CHAR`` per character, a full em for East Asian wide ones (Chinese,
+    Japanese, Korean, fullwidth forms), which are about twice as wide as a Latin letter."""
+    wide = 0 if text.isascii() else sum(east_asian_width(c) in "WF" for c in text)
+    return (len(text) * CHAR + wide * (1 - CHAR)) * size
 
 
 def body_lines(node: Node) -> list[str]:
@@ -71,6 +77,8 @@ class Placed:
     size: dict[str, tuple[float, float]] = field(default_factory=dict)
     waypoints: list[list[tuple[float, float]]] = field(default_factory=list)
     clusters: dict[tuple, tuple[float, float, float, float]] = field(default_factory=dict)
+    labels: dict[int, float] = field(default_factory=dict)  # edge index -> its label's place along the flow, when
+    # not the middle of its last bend (labels that would meet are in rows: layout_labels.py)
     width: float = 0.0
     height: float = 0.0
 
@@ -263,6 +271,8 @@ def place(d: Diagram) -> Placed:
     pads = Pads.of(d.options.rankdir, CLUSTER_PAD, CLUSTER_LABEL)
     box_u, lane_u = tree.separate(geo, u, pads, NODESEP, LANESEP, lanes_by_cluster(geo, u))
     before, after = tree.rank_gaps(pads, len(geo.order))
+    labels = [(i, e.label, text_width(e.label, LABEL_PT)) for i, e in enumerate(d.edges) if e.label]
+    offsets, room = label_rows(labels, geo, u, lane_u, horizontal, LABEL_PT, LABEL_PAD)
     v, band, edge = {}, [], 0.0
     for r, row in enumerate(geo.order):
         edge += before[r]
@@ -270,7 +280,8 @@ def place(d: Diagram) -> Placed:
         for n in row:
             v[n] = edge + half
         band.append((edge, edge + 2 * half))
-        edge += 2 * half + after[r] + RANKSEP
+        gap = after[r] + RANKSEP + (before[r + 1] if r + 1 < len(before) else 0.0)
+        edge += 2 * half + after[r] + RANKSEP + max(0.0, room.get(r + 1, 0.0) - gap)
     box_v = tree.spans_v(geo, v, pads)
     paths = routes(geo, u, band, lane_u, RANKSEP / 4)
     margin = 12.0
@@ -294,6 +305,10 @@ def place(d: Diagram) -> Placed:
         eu, ev = geo.extent_u[n.id], geo.extent_v[n.id]
         out.size[n.id] = (ev, eu) if horizontal else (eu, ev)
     out.waypoints = [[point(a, b) for a, b in p] for p in paths]
+    for i, offset in offsets.items():  # a label in a row off its gap's middle: where along the flow it goes
+        if offset:
+            r = geo.rank[geo.chains[i][-1]]
+            out.labels[i] = point(0.0, (band[r - 1][1] + band[r][0]) / 2 + offset)[0 if horizontal else 1]
     known = {c.path for c in d.clusters}
     for c, (u0, u1) in box_u.items():
         if c in known:

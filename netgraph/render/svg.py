@@ -7,8 +7,8 @@ from collections import defaultdict
 from itertools import pairwise
 from xml.sax import saxutils
 
-from netgraph.render.layout import (BODY_PT, LINE_H, PAD, PORT_H, PORT_PT, TERM_PT, Placed, body_lines, place,
-                                   text_width)
+from netgraph.render.layout import (BODY_PT, LABEL_PT, LINE_H, PAD, PORT_H, PORT_PT, TERM_PT, Placed, body_lines,
+                                   place, text_width)
 from netgraph.render.model import BORDER, FILL, Diagram, Node, visible
 
 __all__ = ["draw", "layout_svg"]
@@ -146,8 +146,31 @@ def _node(node: Node, p: Placed, rankdir: str, anchors: dict) -> str:
             + "\n".join(body) + "\n</a></g>\n</g>")
 
 
-def _edge(index: int, e, points: list[tuple[float, float]], rankdir: str) -> tuple[str, float]:
-    """An edge's SVG group, and how far right its label reaches."""
+def _along_bend(a: tuple[float, float], b: tuple[float, float], at: float, vertical: bool) -> tuple[float, float]:
+    """The point of the bend from ``a`` to ``b`` (the curve ``_edge`` draws) whose coordinate along the flow is ``at``;
+    past either end, on the straight line the edge runs there."""
+    k = 1 if vertical else 0
+    m = (a[k] + b[k]) / 2
+    c1, c2 = ((a[0], m), (b[0], m)) if vertical else ((m, a[1]), (m, b[1]))
+
+    def on(t: float) -> tuple[float, float]:
+        s = 1 - t
+        x, y = (s ** 3 * a[j] + 3 * s * s * t * c1[j] + 3 * s * t * t * c2[j] + t ** 3 * b[j] for j in (0, 1))
+        return x, y
+    rising = b[k] >= a[k]
+    if (at <= a[k]) == rising or (at >= b[k]) == rising:  # beyond an end: beside the straight part there
+        end = a if (at <= a[k]) == rising else b
+        return (end[0], at) if vertical else (at, end[1])
+    lo, hi = 0.0, 1.0
+    for _ in range(40):  # the curve runs one way along the flow: bisect
+        t = (lo + hi) / 2
+        lo, hi = (t, hi) if (on(t)[k] < at) == rising else (lo, t)
+    return on((lo + hi) / 2)
+
+
+def _edge(index: int, e, points: list[tuple[float, float]], rankdir: str, at: float | None = None) -> tuple[str, float]:
+    """An edge's SVG group, and how far right its label reaches; ``at``: its label's place along the flow, when not
+    the middle of the last bend."""
     fx, fy = FLOW[rankdir]
     tip = points[-1]
     points = [*points[:-1], (tip[0] - fx * ARROW, tip[1] - fy * ARROW)]
@@ -162,13 +185,14 @@ def _edge(index: int, e, points: list[tuple[float, float]], rankdir: str) -> tup
     base, px, py = points[-1], -fy * 3.5, fx * 3.5
     arrow = " ".join(f"{_n(x)},{_n(y)}" for x, y in (tip, (base[0] + px, base[1] + py), (base[0] - px, base[1] - py)))
     (ax, ay), (bx, by) = points[-3:-1] if len(points) > 3 else points[-2:]  # the last bend, in the gap before dst
-    lx, ly = (ax + bx) / 2 + (4 if fy else 0), (ay + by) / 2 - (4 if fx else 0)
-    right = lx + text_width(e.label, 9) / (1 if fy else 2)
+    x, y = ((ax + bx) / 2, (ay + by) / 2) if at is None else _along_bend((ax, ay), (bx, by), at, bool(fy))
+    lx, ly = x + (4 if fy else 0), y - (4 if fx else 0)
+    right = lx + text_width(e.label, LABEL_PT) / (1 if fy else 2)
     return (f'<g id="edge{index}" class="edge">\n<title>{escape(e.tooltip)}</title>\n'
             f'<path fill="none" stroke="{EDGE_COLOUR}" d="{" ".join(d)}"/>\n'
             f'<polygon fill="{EDGE_COLOUR}" stroke="{EDGE_COLOUR}" points="{arrow}"/>\n'
             f'<text text-anchor="{"start" if fy else "middle"}" x="{_n(lx)}" y="{_n(ly)}" font-family="{FONT}" '
-            f'font-size="9" fill="{TEXT_COLOUR}">{escape(e.label)}</text>\n</g>'), right
+            f'font-size="{_n(LABEL_PT)}" fill="{TEXT_COLOUR}">{escape(e.label)}</text>\n</g>'), right
 
 
 def _clusters(d: Diagram, p: Placed, crossing: dict[tuple, list[Rect]]) -> list[str]:
@@ -177,10 +201,12 @@ def _clusters(d: Diagram, p: Placed, crossing: dict[tuple, list[Rect]]) -> list[
         if c.path not in p.clusters:
             continue
         x0, y0, x1, y1 = p.clusters[c.path]
-        out.append(f'<g id={quoteattr(c.id)} class="cluster">\n<title>{escape(c.id)}</title>\n'
-                   + _rect(x0, y0, x1 - x0, y1 - y0, "none", EDGE_COLOUR, ' rx="6" stroke-dasharray="5,2"') + "\n"
-                   + _text(_label_x(c.label, p.clusters[c.path], crossing.get(c.path, ())), y0 + 12, escape(c.label),
-                           10, f' fill="{TEXT_COLOUR}"') + "\n</g>")
+        box = (_rect(x0, y0, x1 - x0, y1 - y0, "none", EDGE_COLOUR, ' rx="6" stroke-dasharray="5,2"') + "\n"
+               + _text(_label_x(c.label, p.clusters[c.path], crossing.get(c.path, ())), y0 + 12, escape(c.label),
+                       10, f' fill="{TEXT_COLOUR}"'))
+        if c.tooltip:  # as dot draws a cluster's tooltip: a link around its box and label
+            box = f'<g id={quoteattr("a_" + c.id)}><a xlink:title={quoteattr(c.tooltip)}>\n{box}\n</a></g>'
+        out.append(f'<g id={quoteattr(c.id)} class="cluster">\n<title>{escape(c.id)}</title>\n{box}\n</g>')
     return out
 
 
@@ -217,7 +243,7 @@ def draw(d: Diagram, p: Placed) -> str:
     edges, reach, drawn = [], p.width, []
     for i, (e, waypoints) in enumerate(zip(d.edges, p.waypoints), 1):
         drawn.append([anchors[(e.src, "o", e.src_port)], *waypoints, anchors[(e.dst, "i", e.dst_port)]])
-        text, right = _edge(i, e, drawn[-1], rankdir)
+        text, right = _edge(i, e, drawn[-1], rankdir, p.labels.get(i - 1))
         edges.append(text)
         reach = max(reach, right + 2)  # a label beside an edge at the right edge widens the canvas
     lines = d.options.title.split("\n") if d.options.title else []  # a line each, as dot draws them

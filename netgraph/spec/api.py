@@ -30,6 +30,7 @@ from netgraph.core.errors import Diagnostic, OptionError, SpecError
 from netgraph.core.limits import current_limits
 from netgraph.core.limits import limits as changed_limits
 from netgraph.core.nesting import recursion_room
+from netgraph.spec.line_breaks import BREAKS
 from netgraph.spec.load import SpecReader, load_spec
 from netgraph.spec.problem_places import spec_place
 from netgraph.spec.dump import to_yaml
@@ -59,9 +60,10 @@ def _source(source: Any) -> Path | tuple[str, str, Path]:
 
 def _path_like(text: str) -> bool:
     """Whether ``text`` names a file (a folder, a mistyped path: refused as such) rather than being YAML text:
-    one line, and a spec file's name or an existing path or no YAML mapping (``key: value``, ``{...}``)."""
+    one line (as YAML breaks lines), and a spec file's name or an existing path or no YAML mapping (``key: value``,
+    ``{...}``)."""
     line = text.strip()
-    if not line or len(text) > 4096 or "\0" in text or any(c in text for c in "\r\n"):  # 4096: PATH_MAX
+    if not line or len(text) > 4096 or "\0" in text or any(c in text for c in BREAKS):  # 4096: PATH_MAX
         return False
     if text.endswith((".yaml", ".yml")) or os.path.exists(text):
         return True

@@ -20,6 +20,7 @@ import re
 from typing import Any
 
 from netgraph.spec.block_repeats import FLOW_ITEM, LINE, repeated
+from netgraph.spec.line_breaks import line_start
 from netgraph.spec.scalar_spans import Loc
 
 __all__ = ["BlockLookahead", "passing_offset"]
@@ -39,10 +40,10 @@ class BlockLookahead:
         start = event.start_mark.index
         if getattr(event, "flow_style", True) or layers or (kind == "-") != (self.text[start:start + 1] == "-"):
             return None  # a flow collection (flow_lists), a 'layers:' one (yaml_layers counts it), a mark elsewhere
-        line_start = self.text.rfind("\n", 0, start) + 1
-        if not self.text[line_start:start].strip(" "):  # else its first item shares its line with another node
+        begins = line_start(self.text, start)
+        if not self.text[begins:start].strip(" "):  # else its first item shares its line with another node
             self._look_ahead(start, start, kind, None)
-        return start, start - line_start, kind
+        return start, start - begins, kind
 
     def item_ahead(self, collection: tuple, given: dict | None = None) -> None:
         """Look ahead from the next item of a block ``collection`` (from ``block_ahead``) when it begins a line past
@@ -51,9 +52,9 @@ class BlockLookahead:
         at = self.peek_event().start_mark.index
         if at < self.block_checked:
             return  # inside the text looked at
-        line_start = self.text.rfind("\n", 0, at) + 1
-        first = line_start + column
-        if not self.text[line_start:first].strip(" ") and \
+        begins = line_start(self.text, at)
+        first = begins + column
+        if not self.text[begins:first].strip(" ") and \
                 (at == first if kind == ":" else self.text[first:first + 1] == "-" and first < at):
             self._look_ahead(first, start, kind, given)
 
@@ -115,7 +116,7 @@ def passing_offset(text: str, start: int, kind: str, room: int, depth_room: int,
     the offset where the look ahead stopped). ``depth_room``: the levels left below the collection; ``opened``: its
     offset when ``start`` is a later item; ``given``: the keys of a mapping before that item."""
     scan = _Scan(room, depth_room, opened, given)
-    pos = text.rfind("\n", 0, start) + 1
+    pos = line_start(text, start)
     awaited = (start - pos, kind)  # the collection the next line opens: column, kind
     while True:
         line = LINE.match(text, pos)

@@ -51,7 +51,11 @@ def _pieces(text: str, sep: str, offset: int) -> list[tuple[str, int]]:
     return out
 
 
-def _group(text: str, offset: int, loc: Loc) -> list[Endpoint]:
+def _group(text: str, offset: int, loc: Loc, names: frozenset = frozenset()) -> list[Endpoint]:
+    """The endpoints of one piece of an edge: a group ``[a, b]`` or one endpoint (one naming a layer or graph port
+    of ``names`` exactly, or such a layer's port, even where that name holds ``[``, ``]`` or ``,``)."""
+    if text in names or text.partition(".")[0] in names:
+        return [Endpoint(text, loc.at(offset))]
     if text.startswith("[") and text.endswith("]"):
         items = _pieces(text[1:-1], ",", offset + 1)
     elif any(c in text for c in "[],"):
@@ -65,8 +69,9 @@ def _group(text: str, offset: int, loc: Loc) -> list[Endpoint]:
     return [Endpoint(item, loc.at(at)) for item, at in items]
 
 
-def parse_edge(value: Any, loc: Loc) -> list[list[Endpoint]]:
-    """An edge item of a spec (string or list) -> groups of endpoints; EdgeSyntaxError when malformed."""
+def parse_edge(value: Any, loc: Loc, names: frozenset = frozenset()) -> list[list[Endpoint]]:
+    """An edge item of a spec (string or list) -> groups of endpoints; EdgeSyntaxError when malformed. ``names``:
+    the layers and graph ports, each read as one endpoint however it is spelled."""
     if isinstance(value, str):
         _refuse_look_alike(value, loc)
         if "->" not in value:
@@ -78,11 +83,11 @@ def parse_edge(value: Any, loc: Loc) -> list[list[Endpoint]]:
                          else "has two '->' with nothing between them")
                 at = value.rindex("->") if 0 < i == len(pieces) - 1 else at  # at the last arrow
                 raise EdgeSyntaxError(f"edge {value!r} {where}: an endpoint is missing there", loc.at(at))
-        return [_group(piece, at, loc) for piece, at in pieces]
+        return [_group(piece, at, loc, names) for piece, at in pieces]
     if isinstance(value, YSeq):
         if len(value) < 2:
             raise EdgeSyntaxError(f"an edge list needs a source and a destination, found {list(value)!r}", loc)
-        return [_list_item(item, item_loc) for item, item_loc in zip(value, value.item_locs)]
+        return [_list_item(item, item_loc, names) for item, item_loc in zip(value, value.item_locs)]
     if isinstance(value, dict) and len(value) == 1:
         (src, dst), = value.items()
         raise EdgeSyntaxError(f"edge {{{src}: {dst}}} is a mapping; write '{src} -> {dst}' (quoted if it "
@@ -109,15 +114,15 @@ def _refuse_look_alike(text: str, loc: Loc) -> None:
     raise EdgeSyntaxError(f"edge {text!r}: {arrow!r} is not an arrow; {advice}", loc.at(at))
 
 
-def _list_item(item: Any, loc: Loc, nested: bool = False) -> list[Endpoint]:
+def _list_item(item: Any, loc: Loc, names: frozenset, nested: bool = False) -> list[Endpoint]:
     if item is None or (isinstance(item, int) and not isinstance(item, bool)):
         return [Endpoint(str(item), loc)]
     if isinstance(item, str):
-        return _group(item.strip(), 0, loc)
+        return _group(item.strip(), 0, loc, names)
     if isinstance(item, YSeq) and nested:
         raise EdgeSyntaxError("groups do not nest: write [a, b], not [[a, b]]", loc)
     if isinstance(item, YSeq) and item:
-        return [ep for sub, sub_loc in zip(item, item.item_locs) for ep in _list_item(sub, sub_loc, True)]
+        return [ep for sub, sub_loc in zip(item, item.item_locs) for ep in _list_item(sub, sub_loc, names, True)]
     raise EdgeSyntaxError(f"an edge endpoint is a name, 'layer.Port', a list of them, or null; found {item!r}", loc)
 
 
@@ -141,12 +146,12 @@ def read_edges(reader: Any, spec: YMap, table: dict, ports: dict[str, str], grap
         reader.error(spec.value_locs["edges"], f"'edges:' is a list of edges such as 'a -> b', found {value!r}",
                      kind="value-type", found=value_kind(value))
         return None
-    edges = []
+    edges, names = [], frozenset((*table, *ports))
     for item, loc in items:
         shown = item if isinstance(item, str) else " -> ".join(map(_written, item)) if isinstance(item, list) else repr(item)
         graph.edges.append((shown, loc))
         try:
-            groups = parse_edge(item, loc)
+            groups = parse_edge(item, loc, names)
         except EdgeSyntaxError as exc:
             reader.error(exc.loc, exc.message, kind="edge-syntax")
             edges.append(None)
@@ -199,11 +204,12 @@ def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], pos
         return text
     if text in ports:
         return NetPort(text)
-    if " - " in f" {text}":  # '- a -> b' over '  - c -> d': YAML reads one edge 'a -> b - c -> d'
-        return reader.error(ep.loc.at(f" {text}".index(" - ")), f"{text!r} is not an endpoint: this '- ' starts a line "
+    head, _, port = text.partition(".")
+    joined, skipped = (f" {port}", len(head) + 1) if head in table else (f" {text}", 0)  # a layer may be named 'b - c'
+    if " - " in joined:  # '- a -> b' over '  - c -> d': YAML reads one edge 'a -> b - c -> d'
+        return reader.error(ep.loc.at(joined.index(" - ") + skipped), f"{text!r} is not an endpoint: this '- ' starts a line "
                             f"that YAML joined to the edge above it, as the line is indented further than that edge's "
                             f"'- '; start each edge's '- ' in the same column", kind="layout", found=text)
-    head = text.partition(".")[0]
     if text.count(".") > 1 and isinstance(table.get(head), NetGraph) and index > 0:  # else: not a graph (below)
         inputs = getattr(table[head], "input_ports", ())
         return reader.error(ep.loc, f"endpoint {text!r}: an edge cannot feed a layer inside the nested graph "
@@ -283,7 +289,13 @@ def _group_at(net: Any, pairs: list, i: int) -> list:
     ok = len(ports) > 1 and len(run) == len(ports) and all(
         d is not None and d.layer == dst.layer and d.port == p and s.layer is not None and _simple(s)
         for (s, d), p in zip(run, ports))
-    return run if ok else []
+    named = ok and _group_text(net, run) in (*net.layers, *net.input_ports, *net.output_ports)
+    return run if ok and not named else []  # named: the reader would read the group as the layer (or port) so named
+
+
+def _group_text(net: Any, group: list) -> str:
+    """The sources of a group of edges as a spec writes them: ``[a, b.Output]``."""
+    return "[" + ", ".join(_text(net, s) for s, _ in group) + "]"
 
 
 def render_edges(net: Any) -> list:
@@ -296,11 +308,11 @@ def render_edges(net: Any) -> list:
         raise SpecError(f"graph port {clashes[0]!r} has the name of a layer (or None), so an edge in a spec could not "
                         f"tell them apart; rename one first (net_rename)")
     unreadable = sorted({r.layer for pair in pairs for r in pair if r is not None and r.layer is not None
-                         and (r.layer == "None" or r.layer != r.layer.strip() or any(c in r.layer for c in "[],"))})
+                         and (r.layer == "None" or r.layer != r.layer.strip())})
     if unreadable:
         raise SpecError(f"layer {unreadable[0]!r} is wired by an edge, which a spec could not read back: an edge's "
-                        f"layer names cannot be None, hold ',' '[' ']' or start or end with a space; rename it first "
-                        f"(net_rename)")
+                        f"layer names cannot be None (an edge's None mutes an output) or start or end with a space "
+                        f"(the reader strips it); rename it first (net_rename)")
     for _ in range(8):  # until the text reads back in the order it was written from (to_yaml: a fixed point)
         items, read_order = _render(net, pairs)
         if read_order == pairs:
@@ -323,7 +335,7 @@ def _render(net: Any, pairs: list) -> tuple[list, list]:
                                  for r in (src, dst)]))
             named.append((src, dst))
             continue
-        item = (["[" + ", ".join(_text(net, s) for s, _ in group) + "]", dst.layer] if group
+        item = ([_group_text(net, group), dst.layer] if group
                 else [_text(net, src), _text(net, dst, src)])
         if dst is not None and item[-1] == dst.layer:
             bare.setdefault(dst.layer, []).extend(group or [(src, dst)])

@@ -39,8 +39,7 @@ class FlowLookahead:
         room = self.max_nodes - self.nodes
         passing, self.flow_checked = passing_value(self.text, start, room)
         if passing is not None:
-            line = mark.line + 1 + self.text.count("\n", start, passing)
-            self.count(room + 1, Loc(line, passing - self.text.rfind("\n", 0, passing)))
+            self.count(room + 1, Loc.of_offset(self.text, passing, start, mark.line + 1))
 
 
 def passing_value(text: str, start: int, room: int) -> tuple[int | None, int]:

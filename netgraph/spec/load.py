@@ -17,6 +17,7 @@ from netgraph.spec.array_checks import check_arrays, check_sizes
 from netgraph.spec.edges import read_edges
 from netgraph.spec.misindented import check_misindented, misindented_option
 from netgraph.spec.layer_lists import named_layers, without_keys
+from netgraph.spec.line_breaks import yaml_lines
 from netgraph.spec.layer_specs import CHAIN_KEYS, FAILED, GRAPH_KEYS, is_lone_layer_type, read_layer
 from netgraph.spec.ports import check_declared, check_unused, read_ports
 from netgraph.spec.quoted_numbers import quoted_number_hint
@@ -167,7 +168,7 @@ class SpecReader(ProblemLog):
     def read_text(self, text: str, f: SourceFile, prefix: tuple = ()) -> Any:
         """The net of one spec file's text (problems recorded, FAILED when it cannot be built)."""
         self.file = f
-        self.lines[f.name] = text.splitlines()
+        self.lines[f.name] = yaml_lines(text)
         duplicates: list[tuple[Loc, str]] = []
         try:
             data = read_yaml(text, f.name, duplicates)
@@ -259,8 +260,10 @@ class SpecReader(ProblemLog):
     def graph(self, spec: YMap, prefix: tuple, kind: str) -> Any:
         value = spec.get("layers")
         if not isinstance(value, (YMap, YSeq)) or not value:
+            found = ("it has none" if "layers" not in spec else "found nothing after 'layers:' (null)" if value is None
+                     else f"found {value!r}")  # in YAML's words: no key, or a null, is not Python's None
             return self.error(spec.value_locs.get("layers", spec.loc), f"a {kind} needs 'layers:', a mapping of "
-                              f"names to layers or a list (numbered from 1); found {value!r}"[:300],
+                              f"names to layers or a list (numbered from 1); {found}"[:300],
                               layer=prefix, kind="missing-key" if "layers" not in spec else "value-type",
                               found=None if "layers" not in spec else value_kind(value))
         loc_of = Locator(self, self.file, prefix)

@@ -18,6 +18,7 @@ from typing import Any
 
 from netgraph.core.errors import MSG_OUTPUT_TO_OUTPUT, Diagnostic, SpecError
 from netgraph.core.wording import counted
+from netgraph.spec.line_breaks import BREAKS
 from netgraph.spec.options import FAILED
 
 __all__ = ["MAX_PROBLEMS", "ProblemLog", "TooManyProblems", "capped", "looks_like_spec", "yaml_advice"]
@@ -25,7 +26,8 @@ __all__ = ["MAX_PROBLEMS", "ProblemLog", "TooManyProblems", "capped", "looks_lik
 MAX_PROBLEMS = 100  # problems reported for one load; reading stops at the next
 MAX_WORD = 160  # characters of one word (a run without spaces: a value) a message repeats
 MAX_MESSAGE = 2000  # characters of one message
-_VERSION_LINE = re.compile(r"""^[ \t]*\{?[ \t]*["']?netgraph["']?[ \t]*:[ \t]*1[ \t]*[,}#\r\n]""", re.MULTILINE)
+_VERSION_LINE = re.compile(rf"""(?:^|(?<=[{BREAKS}]))[ \t]*\{{?[ \t]*["']?netgraph["']?[ \t]*:[ \t]*1"""
+                           rf"""[ \t]*[,}}#{BREAKS}]""")  # at a line's start, as YAML breaks lines
 _WORD = re.compile(r"\S{%d,}" % (MAX_WORD + 1))
 
 

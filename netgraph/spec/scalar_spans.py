@@ -15,9 +15,12 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from netgraph.spec.line_breaks import line_col
+
 __all__ = ["Loc", "ScalarText", "core_value"]
 
 _ESCAPE_WIDTH = {"x": 4, "u": 6, "U": 10}  # \xhh, \uhhhh, \Uhhhhhhhh; others are two characters
+_FOLDED = " \n\u2028\u2029"  # value characters a line break gives (YAML keeps '\u2028' and '\u2029' as they are)
 
 
 class Loc(NamedTuple):
@@ -40,9 +43,10 @@ class Loc(NamedTuple):
         return Loc(self.line, self.inner + offset, self.inner + offset) if self.inner is not None else self
 
     @classmethod
-    def of_offset(cls, text: str, at: int) -> Loc:
-        """Where the character at offset ``at`` of ``text`` is."""
-        return cls(text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at))
+    def of_offset(cls, text: str, at: int, start: int = 0, start_line: int = 1) -> Loc:
+        """Where the character at offset ``at`` of ``text`` is, as YAML counts lines (``line_breaks.line_col``; the
+        1-based ``start_line`` of offset ``start``, known already, spares reading the text before it)."""
+        return cls(*line_col(text, at, start, start_line))
 
 
 class ScalarText:
@@ -84,7 +88,7 @@ class ScalarText:
                     out.append((line, col))
                     col += _ESCAPE_WIDTH.get(after, 2)
                     break
-                matched = ch == v or (v in " \n" and ch in " \n")
+                matched = ch == v or (v in _FOLDED and ch in " \n")  # '\n': the end of a source line
                 if matched:
                     out.append((line, col))
                 line, col = (line + 1, 0) if ch == "\n" else (line, col + 1)

@@ -17,6 +17,7 @@ from pathlib import Path
 from netgraph.core.errors import SpecError
 from netgraph.core.files import NotRegularFile, open_regular
 from netgraph.core.limits import current_limits, raise_hint
+from netgraph.spec.line_breaks import line_col
 
 __all__ = ["read_limited", "decode_spec", "EncodingRefused", "other_kind_hint"]
 
@@ -61,10 +62,9 @@ def decode_spec(raw: bytes, file: str) -> str:
         if encoding != "utf-8":
             raise EncodingRefused(file, 1, 1, f"the file starts with a {encoding.upper()} byte-order mark but does "
                                   f"not decode as {encoding.upper()} (at byte {exc.start})") from None
-        before = raw[:exc.start]
-        line_start = before.rfind(b"\n") + 1
-        col = len(before[line_start:].decode("utf-8", errors="replace")) + 1
-        raise EncodingRefused(file, before.count(b"\n") + 1, col, f"byte 0x{raw[exc.start]:02x} is not UTF-8 text; a "
+        before = raw[:exc.start].decode("utf-8")  # the bytes before the first that does not decode do
+        line, col = line_col(before, len(before))
+        raise EncodingRefused(file, line, col, f"byte 0x{raw[exc.start]:02x} is not UTF-8 text; a "
                               f"spec is UTF-8 (or UTF-16/32 with a byte-order mark){other_kind_hint(file)}") from None
 
 

@@ -17,6 +17,8 @@ from typing import Any
 from yaml.parser import ParserError
 from yaml.scanner import ScannerError
 
+from netgraph.spec.line_breaks import yaml_lines
+
 __all__ = ["syntax_hint", "comment_hint", "list_key_hint", "unclosed_hint", "colon_hint"]
 
 _CLOSERS = {"while parsing a flow mapping": ("{", "}"), "while parsing a flow sequence": ("[", "]")}
@@ -27,7 +29,7 @@ _FLOW_LIST = re.compile(r"\[[^\[\]\n]*\]")  # [a, b] on one line
 
 def syntax_hint(exc: Any, text: str) -> tuple[int, int, str] | None:
     """(line, column, hint) for the syntax error ``exc`` in ``text`` when a hint explains it better, else None."""
-    lines, mark = text.splitlines(), exc.problem_mark
+    lines, mark = yaml_lines(text), exc.problem_mark
     return unclosed_hint(exc, lines) or _edge_hint(lines, mark) or _layout_hint(lines, mark) or colon_hint(text, exc)
 
 
@@ -65,7 +67,7 @@ def colon_hint(text: str, exc: Any) -> tuple[int, int, str] | None:
     if exc.context == "while scanning a simple key" and start is not None and end.line > start.line:
         return start.line + 1, start.column + 1, (f"invalid YAML: no ':' after this key? (YAML read on to line "
                                                   f"{end.line + 1}, column {end.column + 1}: {problem})")
-    lines = text.splitlines()
+    lines = yaml_lines(text)
     if start is not None or _line(lines, end.line)[end.column:end.column + 1] != ":":
         return None  # a scanner error with no context at a ':' is a mapping value it does not allow there
     above = _content_above(lines, end.line)

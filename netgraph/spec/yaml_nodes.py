@@ -31,6 +31,7 @@ from netgraph.core.errors import SpecError
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.spec.block_structure import BlockLookahead
 from netgraph.spec.flow_lists import FlowLookahead
+from netgraph.spec.line_breaks import uniform_breaks, yaml_lines
 from netgraph.spec.scalar_spans import Loc, ScalarText, core_value
 from netgraph.spec.yaml_hints import list_key_hint, syntax_hint
 
@@ -234,7 +235,7 @@ class _Composer(FlowLookahead, BlockLookahead):
     def line_text(self, line: int) -> str:
         """The text of (1-based) ``line``; ``self.lines`` split when first needed."""
         if self.lines is None:
-            self.lines = self.text.splitlines() or [""]
+            self.lines = yaml_lines(self.text) or [""]
         return self.lines[line - 1] if line <= len(self.lines) else ""
 
     def content_col(self, line: int, col: int) -> int:
@@ -370,7 +371,7 @@ def _read(text: str, file: str, problems: list[tuple[Loc, str]] | None, loader_c
     recorded = len(problems or ())
     try:
         loader = loader_class(text)
-        loader.text, loader.lines = text, None
+        loader.text, loader.lines = uniform_breaks(text), None  # the parser reads ``text``: the same offsets
         try:
             return loader.document(file, problems)
         finally:

@@ -62,6 +62,7 @@ from netgraph.train.metrics import parse_metrics
 from netgraph.train.expectations import input_expect, refuse_unread_target, training_meter
 from netgraph.train.tensorboard import TensorBoardLog, parse_reporting
 from netgraph.train.distributed import LONGEST_TIMEOUT, setup, share_batch_statistics, stop_sharing
+from netgraph.train.torch_norms import guard_torch_norms, unguard_torch_norms
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer_surgery import alone, is_lone_layer, rules_in_alone
 from netgraph.train.lone_layer import as_trained_layer
@@ -294,6 +295,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
                     stopping, progress, checkpoint, resume, per_round, mixed=precision.mixed)
         plan.meter = meter.to(ctx.device) if meter is not None else None
         plan.batch_stats = share_batch_statistics(module, ctx) if o["sync_batch_norm"] else None
+        guards = guard_torch_norms(net, module, getattr(train, "size", None))  # torch's own on one example per channel
         if log_dir is not None:  # rank 0 writes it; its errors stop every process (Trainer.log)
             plan.log = log = ctx.together(lambda: TensorBoardLog(log_dir) if ctx.main else None,
                                           "opening the TensorBoard log")
@@ -307,6 +309,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         trainer.log(lambda writer: writer.close(), "closing the TensorBoard log")
         release(held)
         stop_sharing(module)  # the trained net's torch batch norms: their own forward again
+        unguard_torch_norms(guards)
         return _results(net, module, trainer, reason, method, rates, loss, o, precision.dtype)
     except RuntimeError as exc:
         ctx.refuse_timeout(exc)  # gloo's timeout, as distributed_timeout's error

@@ -94,7 +94,11 @@ class LengthBuckets:
     def indexed(self) -> Iterator[tuple[list[int], dict[str, torch.Tensor]]]:
         """Each batch of one pass with its examples' indices in the data (the order is drawn as the pass starts)."""
         for idx in self._orders():
-            yield idx if self.numbers is None else [self.numbers[i] for i in idx], self._batch(idx)
+            yield self._numbered(idx), self._batch(idx)
+
+    def _numbered(self, idx: list[int]) -> list[int]:
+        """The indices in the data given of these examples (of a part of it, ``numbers``)."""
+        return idx if self.numbers is None else [self.numbers[i] for i in idx]
 
     def _orders(self) -> list[list[int]]:
         return length_batches(self.groups, self.batch_size)
@@ -106,9 +110,10 @@ class LengthBuckets:
         buckets.numbers = numbers
         return PaddedBatches(buckets, self.arguments) if isinstance(self, PaddedBatches) else buckets
 
-    def samples(self) -> list[dict[str, torch.Tensor]]:
-        """A batch of every bucket (all its examples), for checking the whole data before training."""
-        return [self._batch(group) for group in self.groups]
+    def samples(self) -> list[tuple[list[int], dict[str, torch.Tensor]]]:
+        """A batch of every bucket (all its examples), with its examples' indices in the data, for checking the whole
+        data before training."""
+        return [(self._numbered(group), self._batch(group)) for group in self.groups]
 
     def _batch(self, idx: list[int]) -> dict[str, torch.Tensor]:
         index = torch.tensor(idx)
@@ -137,9 +142,11 @@ class PaddedBatches(LengthBuckets):
         order = torch.randperm(len(self.dataset)).tolist()
         return [order[i:i + self.batch_size] for i in range(0, len(order), self.batch_size)]
 
-    def samples(self) -> list[dict[str, torch.Tensor]]:
-        """Every example, in padded batches of up to 1024 (for checking the whole data before training)."""
-        return [self._batch(list(self.dataset[i:i + 1024])) for i in range(0, len(self.dataset), 1024)]
+    def samples(self) -> list[tuple[list[int], dict[str, torch.Tensor]]]:
+        """Every example, in padded batches of up to 1024 with their indices in the data (for checking the whole data
+        before training)."""
+        chunks = [list(self.dataset[i:i + 1024]) for i in range(0, len(self.dataset), 1024)]
+        return [(self._numbered(idx), self._batch(idx)) for idx in chunks]
 
     def _batch(self, idx: list[int]) -> dict[str, torch.Tensor]:
         index, out = torch.tensor(idx), {}

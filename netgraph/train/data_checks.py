@@ -23,7 +23,7 @@ the data keys nor an example).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import torch
@@ -34,7 +34,7 @@ from netgraph.train.data_sets import raise_data
 from netgraph.core.wording import counted
 
 __all__ = ["shared_length_problems", "batches_hint", "example_shape_problems", "unpadded_problems",
-           "example_length_problems", "check_example_shapes", "non_finite", "non_finite_data"]
+           "example_length_problems", "check_example_shapes", "non_finite", "non_finite_data", "examples_at"]
 
 
 def shared_length_problems(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Any]) -> list[str]:
@@ -180,8 +180,10 @@ def check_example_shapes(loader: Any, expect: Mapping[str, Any], what: str) -> N
                    + example_length_problems(cols, expect), what)
 
 
-def non_finite(x: torch.Tensor, infinities: bool, of: str = "") -> str:
-    """Which examples (along dim 0) of ``x`` hold NaN (or infinite values, with ``infinities``); '' when none."""
+def non_finite(x: torch.Tensor, infinities: bool, of: str = "", numbers: Sequence[int] | None = None) -> str:
+    """Which examples (along dim 0) of ``x`` hold NaN (or infinite values, with ``infinities``); '' when none.
+    ``numbers``: each row's example index in the data given, where ``x`` is a part of it in another order (a length
+    bucket), whose examples are then named by those indices."""
     if math.isfinite(float(x.sum())):  # no NaN, no infinity: a fast pass without a mask the data's size
         return ""
     rows = x.reshape(x.shape[0], -1)
@@ -189,11 +191,29 @@ def non_finite(x: torch.Tensor, infinities: bool, of: str = "") -> str:
     bad = nan | rows.isinf().any(1) if infinities else nan
     if not bool(bad.any()):
         return ""
-    where = bad.nonzero().flatten()
-    first = int(where[0])
+    where = bad.nonzero().flatten().tolist()
+    if numbers is not None:
+        where = sorted(where, key=lambda row: numbers[row])
+    first = where[0]
     kind = "NaN" if bool(nan[first]) else "an infinite value"
+    if numbers is not None:  # the data's indices (a count of the part's examples would read as the data's)
+        others = [numbers[row] for row in where[1:9]]
+        more = f" (so do examples {', '.join(map(str, others))}{', ...' if len(where) > 9 else ''})"
+        return f"example {numbers[first]}{of} holds {kind}{more if others else ''}"
     more = f" ({counted(len(where), 'example')} of {x.shape[0]} hold NaN{' or infinities' if infinities else ''})"
     return f"example {first}{of} holds {kind}{more if len(where) > 1 else ''}"
+
+
+def examples_at(bad: torch.Tensor, numbers: Sequence[int] | None = None) -> str:
+    """" at example 7 (2 examples of 20)": the first example ``bad`` marks (a bool per row) and how many it marks;
+    with ``numbers`` (each row's index in the data given, ``x`` a part of it), " at example 5 (and examples 10, 12)"."""
+    rows = bad.nonzero().flatten().tolist()
+    if numbers is not None:
+        found = sorted(numbers[row] for row in rows)
+        others = ", ".join(map(str, found[1:9])) + (", ..." if len(found) > 9 else "")
+        return f" at example {found[0]}" + (f" (and {'examples' if len(found) > 2 else 'example'} {others})"
+                                            if len(found) > 1 else "")
+    return f" at example {rows[0]}" + (f" ({counted(len(rows), 'example')} of {bad.shape[0]})" if len(rows) > 1 else "")
 
 
 def non_finite_data(batch: Mapping[str, torch.Tensor]) -> str:

@@ -13,20 +13,22 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy
 import torch
 
-from netgraph.core.wording import counted
-from netgraph.core.errors import DataError, did_you_mean
+from netgraph.core.wording import counted, first_few
+from netgraph.core.errors import DataError, Diagnostic, did_you_mean
 from netgraph.train.data_sets import data_error, raise_data, ref
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.backend.evaluation import as_port_tensor, ragged_hint
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.shape_hints import layout_hint
-from netgraph.train.data_checks import batches_hint, non_finite, shared_length_problems
+from netgraph.train.data_checks import batches_hint, examples_at, non_finite, shared_length_problems
+from netgraph.train.other_names import WEIGHTS
 
 __all__ = ["Expect", "columns_from", "check_columns"]
 
@@ -65,7 +67,35 @@ def _tensor(key: str, value: Any, what: str) -> torch.Tensor:
         return as_tensor(value)
     except (TypeError, ValueError, RuntimeError) as exc:
         raise data_error(what, f"key {key!r}: cannot make a tensor from {type(value).__name__}: {exc}"
-                        f"{ragged_hint(value)}") from None
+                        f"{ragged_hint(value) or _collated_hint(value)}") from None
+
+
+def _collated_hint(value: Any) -> str:
+    """For a batch value torch's default collate made (a Dataset's or DataLoader's): a list of str, or a Python list
+    in each item made one tensor per position, what to give instead; else ''."""
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return ("; class names and texts in a Dataset's or DataLoader's batches are not encoded: give class indices "
+                "there, or the data as a dict of lists or a list of example dicts, which the port's coder reads")
+    if isinstance(value, list) and len(value) > 1 and all(isinstance(v, torch.Tensor) and v.dim() == 1 for v in value) \
+            and len({len(v) for v in value}) == 1:
+        return (f"; it is a list of {len(value)} tensors of {len(value[0])} values, as torch's default collate makes "
+                f"from a Python list in each item (one tensor per position): make each item's value a tensor or numpy "
+                f"array, or give the Dataset itself to net_train")
+    return ""
+
+
+def _arrays(data: Any) -> bool:
+    """Whether ``data`` holds arrays only, each of as many examples (>= 1 dim)."""
+    arrays = [e for e in data if isinstance(e, (torch.Tensor, numpy.ndarray)) and e.ndim]
+    return len(arrays) == len(data) and len({len(a) for a in arrays}) == 1
+
+
+def _pair_hint(data: Any) -> str:
+    """For [inputs, targets] (two arrays of as many examples), the pair form, which is a tuple; else ''."""
+    if _arrays(data) and len(data) == 2 and isinstance(data, list):
+        return (": for inputs and targets, give the pair as a tuple, net_train(net, (inputs, targets)) (a list holds "
+                "examples, one dict each)")
+    return ""
 
 
 def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
@@ -80,9 +110,12 @@ def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
     if not examples:
         raise DataError(f"{what} is an empty list; give at least one example", data=ref(what))
     bad = [i for i, e in enumerate(examples) if not isinstance(e, Mapping)]
+    if bad and _arrays(data) and len(data) == 3 and isinstance(data, tuple):  # no list of examples: the hint leads
+        raise data_error(what, f"a tuple of 3 arrays, as Keras's (x, y, sample_weight), is no data form here: give "
+                        f"the pair (inputs, targets); no sample weights here: {WEIGHTS}")
     if bad:
         raise data_error(what, f"a list of examples must hold dicts (port -> value); example {bad[0]} is "
-                        f"{type(examples[bad[0]]).__name__}")
+                        f"{type(examples[bad[0]]).__name__}{_pair_hint(data)}")
     keys = list(examples[0])
     if not keys and all(not e for e in examples):  # no column would say how many examples there are
         raise DataError(f"{what} is a list of examples that hold no keys; give one array per input port and target",
@@ -104,7 +137,8 @@ def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
     return out
 
 
-def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str], listed: bool) -> torch.Tensor | None:
+def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str], listed: bool,
+               numbers: Sequence[int] | None) -> torch.Tensor | None:
     t = exp.type
     want = _batch_shape(t.shape)
     try:  # the same dtype policy as calling a net: reals to the working precision, integers as int64
@@ -145,14 +179,15 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str], list
     elif x.dim() == 0:
         problems.append(f"{exp.what} (key {key!r}): expected one value per example along dim 0, found a scalar")
         return None
-    return _check_values(key, x, exp, problems)
+    return _check_values(key, x, exp, problems, numbers)
 
 
-def _check_values(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -> torch.Tensor | None:
+def _check_values(key: str, x: torch.Tensor, exp: Expect, problems: list[str],
+                  numbers: Sequence[int] | None) -> torch.Tensor | None:
     if x.numel() == 0:
         return x
     if x.is_floating_point():
-        bad = non_finite(x, exp.finite)
+        bad = non_finite(x, exp.finite, numbers=numbers)
         if bad:
             problems.append(f"{exp.what} (key {key!r}): {bad}, which makes the loss non-finite; remove or fix "
                             f"such examples")
@@ -161,19 +196,26 @@ def _check_values(key: str, x: torch.Tensor, exp: Expect, problems: list[str]) -
         lo, hi = int(x.min()), int(x.max())
         if lo < 0 or hi >= exp.classes:
             problems.append(f"{exp.what} (key {key!r}): class indices must lie in 0..{exp.classes - 1} "
-                            f"(the output has {counted(exp.classes, 'class', 'classes')}), found values in {lo}..{hi}")
+                            f"(the output has {counted(exp.classes, 'class', 'classes')}), found values in {lo}..{hi}"
+                            f"{_outside(x, 0, exp.classes - 1, numbers)}")
             return None
     elif exp.indices is not None and (int(x.min()) < 0 or int(x.max()) >= exp.indices[0]):
         problems.append(f"{exp.what} (key {key!r}): indices must lie in 0..{exp.indices[0] - 1} for {exp.indices[1]}, "
-                        f"which embeds {exp.indices[0]}, found values in {int(x.min())}..{int(x.max())}")
+                        f"which embeds {exp.indices[0]}, found values in {int(x.min())}..{int(x.max())}"
+                        f"{_outside(x, 0, exp.indices[0] - 1, numbers)}")
         return None
     elif x.is_floating_point() and exp.unit_interval:
         lo, hi = float(x.min()), float(x.max())
         if lo < 0 or hi > 1:
             problems.append(f"{exp.what} (key {key!r}): cross-entropy targets are probabilities and must lie in "
-                            f"[0, 1], found values in [{lo:g}, {hi:g}]")
+                            f"[0, 1], found values in [{lo:g}, {hi:g}]{_outside(x, 0, 1, numbers)}")
             return None
     return x
+
+
+def _outside(x: torch.Tensor, low: float, high: float, numbers: Sequence[int] | None) -> str:
+    """Where ``x`` (examples along dim 0) holds values outside [low, high]: the first such example, and how many."""
+    return examples_at(((x < low) | (x > high)).reshape(x.shape[0], -1).any(1), numbers)
 
 
 def _unknown_key_hint(key: str, keys: list[str]) -> str:
@@ -184,10 +226,20 @@ def _unknown_key_hint(key: str, keys: list[str]) -> str:
     return did_you_mean(key, keys)
 
 
+def _unknown_key(key: str, hinted: list[str], read: Mapping[str, Expect]) -> Diagnostic:
+    """Key ``key`` the net does not read: the keys it does read, each with its port (``found``: the key, ``expected``:
+    the net's keys)."""
+    ports = first_few([f"{k!r} ({e.what.split(' (')[0]})" for k, e in read.items()])  # a big net's: the first few
+    reads = f"the keys {ports}" if read else "no keys"
+    text = f"unknown key {key!r}{_unknown_key_hint(key, hinted)}; the net reads {reads}"
+    return Diagnostic(text, kind="unknown-key", detail=text, found=key, expected=tuple(read))
+
+
 def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect], allow_extra: bool,
-                  what: Any, listed: bool = False) -> dict[str, torch.Tensor]:
+                  what: Any, listed: bool = False, numbers: Sequence[int] | None = None) -> dict[str, torch.Tensor]:
     """The columns converted to the ports' dtypes; one DataError listing every problem otherwise. ``listed``: the
-    columns of a list of examples (where an extra dim may be examples given in batches)."""
+    columns of a list of examples (where an extra dim may be examples given in batches); ``numbers``: each row's
+    example index in the data given, for columns that are a part of it (a length bucket)."""
     cols = _under_expected_keys(cols, expect)
     problems = []
     missing = [k for k in expect if k not in cols and not expect[k].optional]
@@ -202,11 +254,11 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
         twice = {e.alias: k for k, e in expect.items() if e.alias in cols and k in cols}
         for k in extra:
             problems.append(f"the target is given twice (under {twice[k]!r} and {k!r}); give one of them" if k in twice
-                            else f"unknown key {k!r}{_unknown_key_hint(k, missing or given)}; the keys are {given}")
+                            else _unknown_key(k, missing or given, {g: expect[g] for g in given}))
     out: dict[str, torch.Tensor] = {}
     for k, x in cols.items():
         if k in expect:
-            checked = _check_one(k, x, expect[k], problems, listed)
+            checked = _check_one(k, x, expect[k], problems, listed, numbers)
             if checked is not None:
                 out[k] = checked
         elif allow_extra:

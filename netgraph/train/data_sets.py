@@ -36,7 +36,8 @@ def data_error(what: Any, detail: str, **fields: Any) -> DataError:
     return DataError(f"{what}: {detail}", data=ref(what), detail=detail, **fields)
 
 
-def raise_data(problems: list[str], what: Any) -> None:
+def raise_data(problems: list[str | Diagnostic], what: Any) -> None:
     """One DataError 'bad <what>: ...' listing ``problems`` (nothing when there is none), each a Diagnostic of
-    data set ``what`` whose ``detail`` is the problem itself."""
-    raise_all([Diagnostic(p, detail=p) for p in dict.fromkeys(problems)], DataError, f"bad {what}", data=ref(what))
+    data set ``what``: one given as such, or one whose ``detail`` is the problem's text."""
+    raise_all([p if isinstance(p, Diagnostic) else Diagnostic(p, detail=p) for p in dict.fromkeys(problems)],
+              DataError, f"bad {what}", data=ref(what))

@@ -5,6 +5,7 @@ example (array-valued losses summed per example); ``netgraph.train.loss`` attach
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -14,7 +15,9 @@ from netgraph.train.torch_objects import channel_classes_hint, class_labels, log
 from netgraph.core.layer import Layer
 from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.train.data import Expect
+from netgraph.train.loss_inputs import loss_inputs
 from netgraph.core.types import INTEGER, REAL, PortType
+from netgraph.core.wording import counted
 from netgraph.core.graph import NetGraph
 from netgraph.backend.initialize import net_initialize
 from netgraph.layers.losses import CrossEntropyLossLayer, MeanSquaredLossLayer
@@ -172,16 +175,51 @@ class CallableTerm(Term):
     def __init__(self, label: str, fn: Callable):
         refuse_torch_loss(fn)  # nn.CrossEntropyLoss() takes (input, target), not (outputs, batch)
         self.label, self.fn = label, fn
+        self._check_arity()
+
+    def _check_arity(self) -> None:
+        """OptionError before training when ``fn``'s signature cannot take (outputs, batch) by position (a builtin's
+        that cannot be read is trusted)."""
+        try:
+            signature = inspect.signature(self.fn)  # partials and callable objects: the arguments left to give
+        except (TypeError, ValueError):
+            return
+        try:
+            signature.bind(None, None)
+            return
+        except TypeError:
+            pass
+        kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        positional = [p for p in signature.parameters.values() if p.kind in kinds]
+        required = [p for p in positional if p.default is p.empty]
+        found = len(required) if len(required) > 2 else len(positional)
+        keywords = [p.name for p in signature.parameters.values() if p.kind == p.KEYWORD_ONLY and p.default is p.empty]
+        also = f" and requires {', '.join(keywords)} by keyword" if keywords else ""
+        name = getattr(self.fn, "__name__", type(self.fn).__name__)
+        raise OptionError(f"loss_function {name}{signature} takes {counted(found, 'argument')} by position{also}, but "
+                          f"it is called as f(outputs, batch): the net's outputs and the batch's data, dicts by name; "
+                          f"write e.g. lambda outputs, batch: ...", option="loss_function", expected=2, found=found)
 
     def describe(self) -> str:
         return f"{getattr(self.fn, '__name__', 'a function')}(outputs, batch)"
 
     def __call__(self, outputs: dict, batch: dict) -> torch.Tensor:
-        value = self.fn(outputs, batch)
+        value = self.fn(*loss_inputs(outputs, batch, self.describe()))
         if not isinstance(value, torch.Tensor):
             raise OptionError(f"loss_function {self.describe()} must return a tensor (a scalar or one value per "
                               f"example), returned {type(value).__name__}")
+        if not value.is_floating_point():  # torch's mean() of integers, or a complex backward, fails deep inside
+            raise OptionError(f"loss_function {self.describe()} must return a tensor of real floating-point values "
+                              f"(a scalar or one value per example), returned one of dtype {value.dtype}: "
+                              f"{_NOT_A_LOSS[value.is_complex()]}", option="loss_function",
+                              expected="a floating-point dtype", found=str(value.dtype))
         return _per_example(value)
+
+
+#: Why a callable's tensor of another dtype is no loss (by whether it is complex), and what to return instead.
+_NOT_A_LOSS = {False: "integers and booleans (a count, a comparison) have no gradient; compute the loss from the "
+                      "outputs' values (a cross-entropy, a squared error) instead",
+               True: "complex numbers have no order to minimise; return a real value such as .abs() or .real"}
 
 
 def loss_layer(kind: str) -> Layer:

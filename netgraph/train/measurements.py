@@ -40,7 +40,7 @@ from netgraph.train.encoded import encoded_alone, from_disk
 from netgraph.train.expectations import expect_metric_targets, input_expect, refuse_unread_target
 from netgraph.train.input_lengths import check_input_lengths
 from netgraph.train.loss import attach_losses
-from netgraph.train.metrics import NAMES, Measured, Meter, metric_name, plan_metrics
+from netgraph.train.metrics import NAMES, Measured, Meter, metric_hint, metric_name, plan_metrics
 from netgraph.train.options import check_number, snake
 from netgraph.train.padded_data import lengths_keys, padded_training
 from netgraph.train.passes import forward_batch, measuring_pass
@@ -151,7 +151,7 @@ def unknown_measurement(given: str, name: str, on_port: str = "Port/Accuracy") -
     on one output port as the caller writes it (the command line: 'Port:Accuracy')."""
     wolfram = next((w for w in _NOT_MEASURED if w.lower() == name.lower()), None)
     why = (f" (Wolfram's {wolfram!r} is not among net_train's metrics)" if wolfram else
-           did_you_mean(name, MEASUREMENTS))
+           did_you_mean(name, MEASUREMENTS) or metric_hint(name))
     return OptionError(f"unknown measurement {given!r}{why}; measurements: {', '.join(MEASUREMENTS)} (on one output "
                        f"port: {on_port!r})", option="measurements", kind="unknown-measurement", found=given,
                        expected=MEASUREMENTS)

@@ -46,8 +46,8 @@ from netgraph.train.perplexity import perplexity_metric
 #: the keyword of a metric that only the stopping criterion names
 STOPPING = "training_stopping_criterion"
 
-__all__ = ["parse_metrics", "metric_name", "round_metric_name", "maximize", "MATRICES", "plan_metrics", "Measured",
-           "Meter", "INSTALL_HINT", "append_values", "last_values"]
+__all__ = ["parse_metrics", "metric_name", "metric_hint", "round_metric_name", "maximize", "MATRICES", "plan_metrics",
+           "Measured", "Meter", "INSTALL_HINT", "append_values", "last_values"]
 
 INSTALL_HINT = "pip install torch-netgraph[metrics] (or pip install torchmetrics)"
 NAMES = ("Accuracy", "ErrorRate", "Precision", "Recall", "F1", "ROCAUC", "Perplexity", "ConfusionMatrix",
@@ -69,10 +69,15 @@ def metric_name(name: Any) -> str:
     """The canonical metric name for ``name`` (any case, aliases); OptionError with a suggestion otherwise."""
     key = re.sub(r"[^a-z0-9]", "", str(name).lower())
     if key not in _ALIASES:
-        starts = [n for n in NAMES if key and n.lower().startswith(key)]
-        hint = f" (did you mean {starts[0]!r}?)" if len(starts) == 1 else did_you_mean(str(name), [*NAMES, *_ALIASES])
-        raise OptionError(f"unknown metric {name!r}{hint}; metrics: {', '.join(NAMES)}")
+        raise OptionError(f"unknown metric {name!r}{metric_hint(name)}; metrics: {', '.join(NAMES)}")
     return _ALIASES[key]
+
+
+def metric_hint(name: Any) -> str:
+    """' (did you mean ...?)' for an unknown metric name: the one it begins (Keras's 'acc'), else the nearest."""
+    key = re.sub(r"[^a-z0-9]", "", str(name).lower())
+    starts = [n for n in NAMES if key and n.lower().startswith(key)]
+    return f" (did you mean {starts[0]!r}?)" if len(starts) == 1 else did_you_mean(str(name), [*NAMES, *_ALIASES])
 
 
 def round_metric_name(name: Any, option: str = "metrics") -> str:

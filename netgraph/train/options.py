@@ -137,6 +137,9 @@ def _method_parts(method: Any) -> tuple[Any, dict]:
     if isinstance(method, Mapping):
         options = dict(method)
         name = options.pop("name", options.pop("type", options.pop("method", None)))
+        if name is None:  # "unknown method None" read as if None were the name given
+            raise OptionError(f"method {dict(method)!r} names no method: a dict gives it under 'name', e.g. "
+                              f"{ {'name': 'SGD', **options}!r}", option="method")
         return name, options
     refuse_torch_optimizer(method)  # torch.optim.SGD: its name is the method
     raise OptionError(f"method must be a name ('Adam', 'SGD', 'RMSProp', 'AdamW'), (name, {{suboptions}}) or a "
@@ -206,7 +209,10 @@ def _torch_names(method: str, options: dict[str, Any], spelled: dict[str, str]) 
     return options
 
 
-_NON_NEGATIVE = ("eps", "weight_decay")
+_NON_NEGATIVE = ("weight_decay",)
+#: why eps (Adam's, AdamW's, RMSProp's: each divides by sqrt(v) + eps) must be > 0, not >= 0 as torch allows
+_EPS_ZERO = (" (with 0, an array element whose gradient is still 0, a unit that never fired or a weight on an input that "
+             "is always 0, steps by 0/0 and turns NaN)")
 #: suboptions with a range: (low, high, high included); momentum >= 1 and RMSProp's alpha >= 1 never decay
 _RANGES = {"momentum": (0.0, 1.0, False), "alpha": (0.0, 1.0, False), "dampening": (0.0, 1.0, True)}
 _FLAGS = ("nesterov", "amsgrad", "maximize", "centered", "capturable", "differentiable", "decoupled_weight_decay")
@@ -218,14 +224,16 @@ def _number(value: Any) -> bool:
 
 def _check_suboptions(method: str, options: dict[str, Any], spelled: dict[str, str]) -> None:
     """OptionError naming the first torch suboption whose value torch would refuse (or fail on at the first step)."""
-    def check(name: str, ok: bool, wanted: str) -> None:
+    def check(name: str, ok: bool, wanted: str, why: str = "") -> None:
         if not ok:
-            detail = f"must be {wanted}, found {options[name]!r}"
+            detail = f"must be {wanted}, found {options[name]!r}{why}"
             raise OptionError(f"method {method!r} suboption {spelled.get(name, name) if name != 'betas' else name} "
                               f"{detail}", kind="method-suboption", option=name, detail=detail)
     for name, value in options.items():
         if name in _NON_NEGATIVE:
             check(name, _number(value) and value >= 0, "a number >= 0")
+        elif name == "eps":
+            check(name, _number(value) and value > 0, "a number > 0", _EPS_ZERO if _number(value) and value == 0 else "")
         elif name in _RANGES:
             low, high, closed = _RANGES[name]
             check(name, _number(value) and low <= value and (value <= high if closed else value < high),

@@ -11,7 +11,7 @@ Suggestions only: net_train keeps Wolfram's names (``epochs=`` is refused with a
 
 from __future__ import annotations
 
-__all__ = ["OTHER_NAMES", "other_name_hint", "suboption_hint", "loss_layer_for", "loss_name_hint"]
+__all__ = ["OTHER_NAMES", "WEIGHTS", "other_name_hint", "suboption_hint", "loss_layer_for", "loss_name_hint"]
 
 #: Another library's option name -> (net_train's, whose name it is: '' for several libraries').
 OTHER_NAMES: dict[str, tuple[str, str]] = {
@@ -38,12 +38,13 @@ _WHAT = {"training_stopping_criterion": ": a patience n, or {'patience': n}",
          "method": ": 'Adam', 'SGD', ... or (name, {suboptions})"}
 
 
-_WEIGHTS = ("give a loss_function of your own, f(outputs, batch), that returns each example's loss times its weight "
-            "(the README's 'Your own loss')")
+#: how to weigh examples or classes (no sample_weight= or class_weight= here)
+WEIGHTS = ("give a loss_function of your own, f(outputs, batch), that returns each example's loss times its weight "
+           "(the README's 'Your own loss')")
 _ELSEWHERE = {"shuffle": "net_train shuffles the examples every round; a DataLoader you give keeps its own shuffle=",
               "loss_weights": "Keras's loss_weights are the weights of a loss_function dict by output port: "
                               "loss_function={'Class': 1.0, 'Value': 0.5}",
-              "class_weight": f"no class weights here: {_WEIGHTS}", "sample_weight": f"no sample weights here: {_WEIGHTS}",
+              "class_weight": f"no class weights here: {WEIGHTS}", "sample_weight": f"no sample weights here: {WEIGHTS}",
               "initial_epoch": "checkpoint= with resume=True continues a run at the round after its last checkpoint",
               "steps_per_epoch": "a round is one pass over the data; for fewer batches a round, give a DataLoader or a "
                                  "Dataset of fewer examples, or stop by time with max_training_time=",

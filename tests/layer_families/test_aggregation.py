@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import AggregationLayer, NetGraph, OptionError, SummationLayer
+from netgraph import AggregationLayer, DataError, NetGraph, OptionError, SummationLayer
 from tests.layer_families._helpers import shape_error, three_way
 
 X = torch.randn(3, 2, 4, 5)
@@ -42,3 +42,38 @@ def test_bad_options():
         AggregationLayer("mean")
     with pytest.raises(OptionError, match="levels="):
         AggregationLayer("Max", levels=0)
+
+
+def _wolfram_median(x: torch.Tensor) -> torch.Tensor:
+    """Wolfram's Median of each row: the middle element, or the mean of the two middle ones (torch's median is the
+    lower of them)."""
+    s = x.sort(-1).values
+    n = s.shape[-1]
+    return s[..., n // 2] if n % 2 else (s[..., n // 2 - 1] + s[..., n // 2]) / 2
+
+
+@pytest.mark.parametrize("function, levels, hand", [
+    ("Times", "2;;", lambda x: x.flatten(2).prod(-1)),
+    ("Variance", 1, lambda x: ((x - x.mean(1, keepdim=True)) ** 2).sum(1) / (x.shape[1] - 1)),
+    ("StandardDeviation", [1, 3], lambda x: x.permute(0, 2, 1, 3).flatten(2).std(-1)),
+    ("Median", "2;;", lambda x: _wolfram_median(x.flatten(2))),  # 20 elements: the mean of the 10th and 11th
+    ("Median", -1, lambda x: _wolfram_median(x)),  # 5 elements: the 3rd
+    ("MeanDeviation", "2;;", lambda x: (x.flatten(2) - x.flatten(2).mean(-1, keepdim=True)).abs().mean(-1)),
+])
+def test_wolframs_other_aggregation_functions(function, levels, hand):
+    """Wolfram's AggregationLayer takes Times, Median, Variance, StandardDeviation and MeanDeviation too (its page
+    lists them); they were 'unknown function ...; use one of Max, Min, Mean, Total'."""
+    net = NetGraph([AggregationLayer(function, levels)], [], Input=(2, 4, 5))
+    three_way(net, lambda m, Input: hand(Input), Input=X)
+
+
+def test_variance_over_a_variable_length_takes_each_sequences_own_and_needs_two_elements():
+    net = NetGraph({"agg": AggregationLayer("Variance", 1)}, [], Input=("n", 2))
+    seqs = [torch.randn(3, 2), torch.randn(5, 2)]
+    torch.testing.assert_close(net(seqs), torch.stack([s.var(0) for s in seqs]))
+    with pytest.raises(DataError, match=r"a length of 1 along n .*too short for layer 'agg' \(AggregationLayer\)"):
+        net([torch.randn(1, 2), torch.randn(3, 2)])
+    shape_error(lambda: NetGraph([AggregationLayer("StandardDeviation", 1)], [], Input=(1, 3)),
+                "AggregationLayer", "StandardDeviation needs 2 or more elements", "found 1")
+    with pytest.raises(OptionError, match=r"unknown function 'InterquartileRange'"):
+        AggregationLayer("InterquartileRange")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 
+import jsonschema
 import pytest
 import torch
+import yaml
 
 from netgraph import (DataError, EmbeddingLayer, FlattenLayer, LinearLayer, NetChain, NetGraph, OptionError, PartLayer,
                       ReplicateLayer, ReshapeLayer, TransposeLayer, interpret, net_initialize)
+from netgraph.spec.schema import spec_schema
 from tests.layer_families._helpers import shape_error, three_way
 
 X = torch.randn(3, 2, 3, 4)
@@ -149,3 +152,41 @@ def test_reshape_takes_wolframs_automatic_for_the_inferred_size():
     """Wolfram's ReshapeLayer[{2, Automatic}]: the size it infers, our -1; it was refused."""
     three_way(NetGraph([ReshapeLayer([2, "Automatic"])], [], Input=(2, 3, 4)), lambda m, Input: Input.reshape(3, 2, 12),
               Input=X)
+
+
+@pytest.mark.parametrize("dims, shape, out, hand", [
+    (["Inherited", 2, 3], (4, 6), (4, 2, 3), lambda x: x.reshape(len(x), 4, 2, 3)),
+    (["Inherited", "Automatic"], (4, 2, 3), (4, 6), lambda x: x.reshape(len(x), 4, 6)),
+    ([2, "Inherited", -1], (4, 3, 2), (2, 3, 4), lambda x: x.reshape(len(x), 2, 3, 4)),
+])
+def test_reshape_takes_wolframs_inherited_for_the_inputs_size_there(dims, shape, out, hand):
+    """Wolfram's ReshapeLayer[{Inherited, 2, 3}]: a dim copied from the input at that position; it was refused."""
+    net = NetGraph([ReshapeLayer(dims)], [], Input=shape)
+    assert net.output_shapes == {"Output": out}
+    three_way(net, lambda m, Input: hand(Input), Input=torch.randn(2, *shape))
+
+
+def test_reshape_with_inherited_keeps_a_variable_length_and_reshapes_each_element():
+    """ReshapeLayer[{Inherited, 2, 3}] of a sequence of 6-vectors: each element a 2 x 3 matrix, any length (the
+    reshape of a transformer's heads); a variable length elsewhere is still refused, naming Inherited."""
+    net = NetGraph([ReshapeLayer(["Inherited", 2, "Automatic"])], [], Input=("n", 6))
+    assert net.port_types["Output"].shape == ("n", 2, 3)
+    seqs = [torch.randn(3, 6), torch.randn(5, 6)]
+    for got, seq in zip(net(seqs), seqs):
+        torch.testing.assert_close(got, seq.reshape(-1, 2, 3))
+    x = torch.randn(2, 4, 6)
+    torch.testing.assert_close(net.compile()(x), x.reshape(2, 4, 2, 3))
+    shape_error(lambda: NetGraph([ReshapeLayer([2, "Inherited", 3])], [], Input=("n", 6)),
+                "cannot reshape a variable-length dimension", "Inherited")
+
+
+def test_inherited_past_the_inputs_rank_names_both():
+    shape_error(lambda: NetGraph([ReshapeLayer([6, "Inherited"])], [], Input=6),
+                "layer 1 (ReshapeLayer)", "Inherited at position 2", "rank 1")
+
+
+def test_inherited_reads_from_a_spec_and_the_schema_takes_it():
+    text = "netgraph: 1\nlayers: {r: {type: ReshapeLayer, dims: [Inherited, 2, Automatic]}}\ninputs: {Input: [n, 6]}\n"
+    net = NetGraph.from_yaml(text)
+    assert net.port_types["Output"].shape == ("n", 2, 3) and NetGraph.from_yaml(net.to_yaml()) == net
+    assert not list(jsonschema.Draft202012Validator(spec_schema()).iter_errors(yaml.safe_load(text)))

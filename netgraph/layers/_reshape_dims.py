@@ -1,0 +1,88 @@
+"""ReshapeLayer's dims: sizes, one inferred (-1, Wolfram's ``Automatic``), and Wolfram's ``Inherited`` (the input's
+size at that position, a variable length too), resolved against the input's shape both ways.
+
+An Inherited position keeps its dim in place: the elements of the other dims are what moves, so their products
+must agree, and a variable length may stand only where it is inherited (the reshape of each element of a sequence).
+
+>>> normal_dims(["Inherited", 2, "Automatic"])
+('Inherited', 2, -1)
+>>> output_dims(("Inherited", 2, -1), ("n", 6))
+('n', 2, 3)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+
+from netgraph.core.types import Conflict, format_shape
+from netgraph.core.wording import counted
+from netgraph.layers._shapes import fixed_product, is_int, solved_dims
+
+__all__ = ["INHERITED", "normal_dims", "output_dims", "input_dims", "run_dims", "reshape"]
+
+INHERITED = "Inherited"
+
+
+def normal_dims(dims: Any) -> tuple | None:
+    """``dims`` with Automatic as -1 (None when they are no valid dims: positive sizes, Inherited, at most one -1)."""
+    dims = [-1 if d == "Automatic" else d for d in (dims if isinstance(dims, (list, tuple)) else [dims])]
+    if not all(d == INHERITED or (is_int(d) and (d >= 1 or d == -1)) for d in dims) or dims.count(-1) > 1:
+        return None
+    return tuple(d if d == INHERITED else int(d) for d in dims)
+
+
+def _inherited(dims: tuple) -> list[int]:
+    return [i for i, d in enumerate(dims) if d == INHERITED]
+
+
+def output_dims(dims: tuple, shape: tuple | None) -> tuple:
+    """The output shape for an input of ``shape`` (None: unknown; the inherited and inferred sizes then unknown)."""
+    kept = _inherited(dims)
+    if shape is None:
+        return tuple(None if d in (-1, INHERITED) else d for d in dims)
+    if kept and kept[-1] >= len(shape):
+        raise Conflict(f"Inherited at position {kept[-1] + 1} copies the input's size there, but port 'Input' "
+                       f"{format_shape(shape)} has rank {len(shape)}", port="Input",
+                       expected=f"rank >= {kept[-1] + 1}", found=len(shape))
+    moving = [d for i, d in enumerate(shape) if i not in kept]
+    if any(isinstance(d, str) for d in moving):
+        raise Conflict(f"cannot reshape a variable-length dimension: {format_shape(shape)} (one stays in place given "
+                       f"Inherited at its position, as ReshapeLayer(['Inherited', ...]) reshapes each element of a "
+                       f"sequence)", port="Input", expected="a fixed size",
+                       found=next(d for d in moving if isinstance(d, str)))
+    total = None if None in moving else math.prod(moving)
+    free = tuple(None if d == -1 else d for d in dims if d != INHERITED)
+    if total is not None and None not in free and math.prod(free) != total:
+        raise Conflict(f"cannot reshape {counted(total, 'element')} to {format_shape(free)} "
+                       f"({counted(math.prod(free), 'element')})", expected=total, found=math.prod(free))
+    solved = iter(solved_dims(free, total))
+    return tuple(shape[i] if d == INHERITED else next(solved) for i, d in enumerate(dims))
+
+
+def input_dims(dims: tuple, out: tuple | None, shape: tuple | None) -> tuple | None:
+    """The input shape ``shape`` (known in rank) refined by the output shape ``out``; None when nothing follows."""
+    if out is None or shape is None:
+        return None
+    kept = [i for i in _inherited(dims) if i < len(shape)]
+    if not kept:
+        return None if None in out else solved_dims(tuple(shape), fixed_product(out, "reshape"))
+    known = [out[i] if i in kept and shape[i] is None else d for i, d in enumerate(shape)]
+    free = [d for i, d in enumerate(out) if i not in kept]
+    if None in free or any(isinstance(d, str) for d in free):
+        return tuple(known)
+    moving = [i for i in range(len(shape)) if i not in kept]
+    solved = iter(solved_dims(tuple(known[i] for i in moving), math.prod(free)))
+    return tuple(next(solved) if i in moving else d for i, d in enumerate(known))
+
+
+def run_dims(dims: tuple, out: tuple) -> tuple:
+    """The output sizes to reshape to, None where an inherited variable length is read from each call's input."""
+    return tuple(None if d == INHERITED and not isinstance(o, int) else o for d, o in zip(dims, out))
+
+
+def reshape(x: torch.Tensor, dims: tuple) -> torch.Tensor:
+    """``x`` (batch first) reshaped to ``dims`` (``run_dims``: None is the input's size at that position)."""
+    return x.reshape(x.shape[0], *(x.shape[i + 1] if d is None else d for i, d in enumerate(dims)))

@@ -1,0 +1,60 @@
+"""Edge labels of the built-in layout keep off the node boxes, in every flow direction.
+
+In a left-right flow each label lies across the gap before its destination's rank, and that gap was 34 pt
+whatever the label: a shape such as ``(b, 16, 128, 128)`` (about 70 pt wide) ran over the boxes on both sides."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from functools import partial
+
+import pytest
+
+from netgraph import FunctionLayer, LinearLayer, NetChain, NetGraph, NetPort
+from tests.test_render import SVG, groups, nodes_by_id
+from tests.test_render_edge_routes import label_box, render, unet, wide_ports
+from tests.test_render_layout import Rect, meet, operators, random_net, rect_of
+
+
+def image_chain() -> NetGraph:
+    """Elementwise layers on images: every edge carries a long shape label."""
+    return NetChain(["Tanh", "Ramp", "Tanh", "Sigmoid"], input=(16, 128, 128))
+
+
+def label_rect(text: ET.Element) -> Rect:
+    """The box of an edge label: its Helvetica width, from its cap height above the baseline to just below it."""
+    left, right = label_box(text)
+    y, size = float(text.get("y")), float(text.get("font-size"))
+    return left, y - 0.72 * size, right, y + 0.1 * size
+
+
+@pytest.mark.parametrize("rankdir", ["TB", "LR", "BT", "RL"])
+@pytest.mark.parametrize("make", [image_chain, operators, wide_ports, lambda: unet(24)])
+def test_edge_labels_keep_off_every_node(make, rankdir):
+    root = render(make(), rankdir)
+    boxes = {nid: rect_of(g) for nid, g in nodes_by_id(root).items()}
+    for g in groups(root, "edge"):
+        label = label_rect(g.find(f"{SVG}text"))
+        hit = [nid for nid, box in boxes.items() if meet(label, box)]
+        assert not hit, (rankdir, g.find(f"{SVG}title").text, "label over", hit)
+
+
+def crossing_into_one_layer() -> NetGraph:
+    """Two edges that cross on their way into neighbouring slots (a VAE's KL term: mu and sigma), beside others."""
+    return NetGraph({"mu": LinearLayer(2), "log_sigma": LinearLayer(2), "sigma": "Exp",
+                     "z": FunctionLayer("#mu + #sigma"), "kl": FunctionLayer("#mu * #sigma")},
+                    [("log_sigma", "sigma"), ("mu", NetPort("z", "mu")), ("sigma", NetPort("z", "sigma")),
+                     ("mu", NetPort("kl", "mu")), ("sigma", NetPort("kl", "sigma"))], Input=16)
+
+
+@pytest.mark.parametrize("rankdir", ["TB", "LR", "BT", "RL"])
+@pytest.mark.parametrize("make", [crossing_into_one_layer, wide_ports,
+                                  *(partial(random_net, seed) for seed in (4, 9, 10, 12))])
+def test_edge_labels_keep_off_each_other(make, rankdir):
+    """Labels in one gap were all drawn across its middle: two edges that ran close there had their labels on top
+    of each other (``(b, 2)(b, 2)``). Such labels now go in rows along the gap, which lengthens to hold them."""
+    root = render(make(), rankdir)
+    labels = [(g.find(f"{SVG}title").text, label_rect(g.find(f"{SVG}text"))) for g in groups(root, "edge")]
+    for k, (a, ra) in enumerate(labels):
+        hit = [b for b, rb in labels[k + 1:] if meet(ra, rb)]
+        assert not hit, (rankdir, a, "label meets the labels of", hit)
