@@ -147,3 +147,42 @@ def test_a_folder_named_as_a_table_is_called_a_folder(tmp_path):
     with pytest.raises(DataError) as info:
         text_table(path)
     assert str(info.value) == f"text_table: {str(path)!r} is a folder, not a table; give a .csv file"
+
+
+@pytest.mark.parametrize("label, found", [('{"a": 1}', "an object"), ('[["a"]]', "a list holding a list")])
+def test_a_jsonl_label_that_is_no_label_is_named_by_its_line_not_a_type_error(tmp_path, label, found):
+    """A record whose label is a JSON object or a list of lists raised Python's 'TypeError: unhashable type' from
+    collecting the table's labels, naming neither the file nor the line."""
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"text": "a", "label": "x"}\n' + f'{{"text": "b", "label": {label}}}\n')
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value) == (f"text_table: {path}:2: the label must be a string, a number or true/false (or a "
+                               f"list of them, one per position of a sequence), found {found}")
+
+
+def test_a_table_s_number_labels_are_sorted_as_numbers(tmp_path):
+    """Labels 0..11 were sorted as texts, (0, 1, 10, 11, 2, ...), so ClassDecoder(table.labels) gave class 2 the
+    label 10; numbers sort by value, as numpy's unique and sklearn's LabelEncoder order them."""
+    path = tmp_path / "t.jsonl"
+    path.write_text("".join(f'{{"text": "t{n}", "label": {n}}}\n' for n in (10, 2, 0, 11, 1, 2.5)))
+    assert text_table(path).labels == (0, 1, 2, 2.5, 10, 11)
+
+
+def test_a_table_s_text_and_number_labels_sort_numbers_first_then_texts():
+    from netgraph.data import Examples
+
+    assert Examples([("a", "b"), ("c", 10), ("d", "a"), ("e", 3)], "data").labels == (3, 10, "a", "b")
+
+
+def test_an_empty_csv_cell_read_is_a_missing_value_named_by_its_line(tmp_path):
+    """A row 'a fine film,' was read as the label '' (a class of its own in table.labels, which ClassDecoder(
+    table.labels) would train on); an empty text failed only when encoded. Both are missing values, named where they
+    are, as a row of too few fields is."""
+    path = tmp_path / "t.csv"
+    path.write_text('text,label\na fine film,\n"",neg\ngood,pos\n')
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value) == (f"text_table: {path}:2: an empty cell for 'label' (a missing value: fill it or remove "
+                               f"the row); {path}:3: an empty cell for 'text' (a missing value: fill it or remove the "
+                               f"row)")

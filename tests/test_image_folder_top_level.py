@@ -56,3 +56,19 @@ def test_a_broken_link_named_as_an_image_is_said_not_dropped_silently(tmp_path):
     assert len(examples) == 1 and len(caught) == 1
     assert str(caught[0].message) == (f"image_folder: {str(tmp_path)!r}: skipped 1 image name that is no readable "
                                       f"file (e.g. 'cat/b.png'; a broken link?)")
+
+
+def test_a_label_sub_folder_holding_no_images_is_said_its_label_missing_from_labels(tmp_path):
+    """test/bird/ empty beside test/cat/ and test/dog/ dropped 'bird' from .labels without a word, so
+    ClassDecoder(test.labels) numbered the classes unlike the training folder's (Keras's class_names keep it)."""
+    for name in ("cat/a.png", "dog/a.png"):
+        _png(tmp_path / name)
+    (tmp_path / "bird").mkdir()
+    (tmp_path / "fish").mkdir()
+    (tmp_path / "fish" / "notes.txt").write_text("no image")
+    with pytest.warns(UserWarning) as caught:
+        examples = image_folder(tmp_path)
+    assert examples.labels == ("cat", "dog") and len(caught) == 1
+    assert str(caught[0].message).startswith(
+        f"image_folder: {str(tmp_path)!r}: 2 label sub-folders hold no images, so their labels are not among the "
+        f"examples' labels (e.g. 'bird'; give a ClassDecoder the full list of labels)")

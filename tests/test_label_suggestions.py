@@ -26,3 +26,12 @@ def test_a_label_not_in_the_list_names_the_one_it_likely_means(value, hint):
 def test_number_labels_keep_their_own_hint():
     with pytest.raises(DataError, match=r"\(it is the text '1', and the labels are numbers"):
         encode(ClassEncoder([0, 1]), "Input", ["1"])
+
+
+def test_a_number_where_the_labels_are_its_text_is_told_so():
+    """A .jsonl's {"label": 1} (or an image folder's sub-folder '1' beside numbers in the data) against labels
+    ['0', '1'] was told only "label 1 is not one of the 2 labels ['0', '1']", which reads as if 1 were there."""
+    with pytest.raises(DataError) as info:
+        encode(ClassDecoder(["0", "1"]), "Output", [1], what="target")
+    assert str(info.value).endswith("label 1 is not one of the 2 labels ['0', '1'] (it is the number 1, and the "
+                                    "labels are texts: give it as the text '1', or make the labels numbers)")

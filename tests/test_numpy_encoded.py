@@ -9,7 +9,8 @@ import torch
 
 from netgraph import (ClassDecoder, ConvolutionLayer, DataError, FlattenLayer, ImageEncoder, NetChain, SoftmaxLayer,
                       net_initialize, net_train)
-from netgraph.data.encoding import already_encoded
+from netgraph import BooleanEncoder, ClassEncoder, ScalarEncoder, TokensEncoder
+from netgraph.data.encoding import already_encoded, encode
 
 
 def _net():
@@ -71,3 +72,12 @@ def test_numpy_integers_stay_labels_where_labels_are_numbers():
         net_train(net, {"Input": np.zeros((4, 3)), "Output": np.array([1, 0, 1, 0])}, max_training_rounds=1)
     assert net_train(net, {"Input": np.zeros((4, 3)), "Output": np.array([10, 20, 10, 20])}, max_training_rounds=1,
                      progress=False).output_shapes == {"Output": (2,)}
+
+
+@pytest.mark.parametrize("coder, value", [(ClassEncoder(["red", "blue"]), np.array("blue")),
+                                          (TokensEncoder(["a", "b"]), np.array("a b")),
+                                          (BooleanEncoder(), np.array(True)), (ScalarEncoder(), np.array(2.0))])
+def test_a_zero_dimensional_numpy_array_is_one_example_as_its_value_is(coder, value):
+    """np.array('blue') (a 0-d array, as indexing a structured array or np.asarray(label) gives) raised numpy's raw
+    'TypeError: iteration over a 0-d array'."""
+    torch.testing.assert_close(encode(coder, "Input", value), encode(coder, "Input", value.item()))

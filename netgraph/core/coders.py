@@ -274,8 +274,8 @@ class ImageEncoder(Encoder):
 
 @dataclasses.dataclass(frozen=True)
 class TokensEncoder(Encoder):
-    """Text → a sequence of token indices (``"n"``, Integer): words split on whitespace (or a list of tokens),
-    looked up in ``vocabulary``; index 0 is ``padding``, 1 is ``unknown`` (any token not in the vocabulary),
+    """Text → a sequence of token indices (``"n"``, Integer): words split on whitespace (a text only: a list of
+    strings is a batch of texts), looked up in ``vocabulary``; index 0 is ``padding``, 1 is ``unknown`` (any token not in the vocabulary),
     then the vocabulary in order. ``max_length`` refuses longer sequences; batches pad to the longest."""
 
     vocabulary: tuple = ()

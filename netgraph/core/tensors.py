@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy
@@ -24,5 +25,40 @@ def native_array(value: Any) -> Any:
 
 
 def as_tensor(value: Any, **kwargs: Any) -> torch.Tensor:
-    """``torch.as_tensor(value, **kwargs)``, a numpy array first made ``native_array`` (torch refuses it otherwise)."""
-    return torch.as_tensor(native_array(value), **kwargs)
+    """``torch.as_tensor(value, **kwargs)``, a numpy array first made ``native_array`` (torch refuses it otherwise); a
+    ValueError for a masked array with masked entries, whose stored numbers there are no data (torch would read
+    them)."""
+    if isinstance(value, numpy.ma.MaskedArray) and (masked := int(numpy.ma.count_masked(value))):
+        raise ValueError(f"it has {masked} masked (missing) value{'s' * (masked > 1)}, whose stored numbers are no "
+                         f"data; fill them (x.filled(0.0)) or drop those examples")
+    try:
+        return torch.as_tensor(native_array(value), **kwargs)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        if type(value) in (list, tuple) and (place := _no_number(value, "")):
+            raise ValueError(place) from exc
+        raise
+
+
+def _no_number(value: Any, path: str) -> str:
+    """'item [1][2] is None, not a number' for the first item of nested lists that is no number, array or tensor
+    ('' when there is none: lists of different lengths, say)."""
+    for i, item in enumerate(value):
+        where = f"{path}[{i}]"
+        if type(item) in (list, tuple):
+            if found := _no_number(item, where):
+                return found
+        elif isinstance(item, str):
+            return f"item {where} is the text {item!r:.40}, not a number{_csv_hint(item)}"
+        elif not isinstance(item, (numbers.Number, numpy.ndarray, numpy.generic, torch.Tensor)):
+            return f"item {where} is {item!r:.40}, not a number" if item is None else \
+                f"item {where} is {type(item).__name__} {item!r:.40}, not a number"
+    return ""
+
+
+def _csv_hint(text: str) -> str:
+    """' (a .csv's cells are text: ...)' for a text that reads as a number, as the csv module gives a cell ('' else)."""
+    try:
+        float(text)
+    except ValueError:
+        return ""
+    return " (a .csv's cells are text: convert them, float(cell))"

@@ -48,6 +48,8 @@ def parse_property(value: Any) -> tuple[str, int | None] | None:
 def decode(coder: Coder, port: str, x: torch.Tensor, prop: tuple[str, int | None]) -> list:
     """One decoded value per example of the batch ``x``."""
     name, k = prop
+    if name != "Probabilities" and (isinstance(coder, BooleanDecoder) or x.dim() == 2):  # indices: checked below
+        _refuse_nan(coder, port, x)
     if isinstance(coder, BooleanDecoder):
         p = x.reshape(x.shape[0]).tolist()
         if name.startswith("Top"):
@@ -57,6 +59,20 @@ def decode(coder: Coder, port: str, x: torch.Tensor, prop: tuple[str, int | None
     if isinstance(coder, ClassDecoder):
         return _classes(coder, port, x, name, k)
     raise DataError(f"output port {port!r}: {coder.type_name} cannot decode")
+
+
+def _refuse_nan(coder: Coder, port: str, x: torch.Tensor) -> None:
+    """A DataError naming the first example whose output holds NaN: argmax would take NaN for the largest value, and
+    NaN > 0.5 is False, so a decision would be made of no number. (A tagger's sequences are not checked: ragged ones
+    are decoded padded, and a padded position is no output.)"""
+    nan = x.detach().isnan()
+    if not x.is_floating_point() or not bool(nan.any()):
+        return
+    place = f"example {int(nan.reshape(x.shape[0], -1).any(1).nonzero()[0, 0])}"
+    what = "label" if isinstance(coder, ClassDecoder) else "True or False"
+    raise DataError(f"output port {port!r} ({coder.type_name}): {place}: the output holds NaN, so no {what} can be "
+                    f"decided (decoder='Probabilities' or decoder=None shows the values)", kind="decoding", port=port,
+                    layer=())
 
 
 def _classes(coder: ClassDecoder, port: str, x: torch.Tensor, name: str, k: int | None) -> list:

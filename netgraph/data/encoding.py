@@ -28,7 +28,8 @@ from netgraph.core.errors import MAX_GUESSED, DataError, did_you_mean
 from netgraph.data.errors import ExampleError
 from netgraph.data.images import encode_image, is_single_image
 
-__all__ = ["encode", "encode_targets", "encode_example", "encode_label_sequence", "is_single", "already_encoded"]
+__all__ = ["encode", "encode_targets", "encode_example", "encode_label_sequence", "is_single", "already_encoded",
+           "encoded_form_problem"]
 
 
 def _class_index(coder: Any, value: Any) -> int:
@@ -68,7 +69,11 @@ def _close_label(value: str, texts: tuple[str, ...]) -> str:
 
 
 def _as_text_hint(value: Any, labels: list) -> str:
-    """Why the text '1' is no label 1: a table (.csv) holds text, so number labels are to be written as text."""
+    """Why the text '1' is no label 1: a table (.csv) holds text, so number labels are to be written as text; and why
+    the number 1 is no label '1'."""
+    if isinstance(value, numbers.Number) and not isinstance(value, (bool, np.bool_)) and str(value) in labels:
+        return (f" (it is the number {value}, and the labels are texts: give it as the text {str(value)!r}, or make "
+                f"the labels numbers)")
     if not isinstance(value, str) or not any(str(label) == value and not isinstance(label, str) for label in labels):
         return ""
     texts = [str(label) for label in labels[:3]] + (["..."] if len(labels) > 3 else [])
@@ -119,6 +124,18 @@ def already_encoded(coder: Coder, value: Any) -> bool:
     return one is not None and one.shape == shape and not (one.ndim == 3 and one.shape[-1] in (1, 3, 4))
 
 
+def encoded_form_problem(coder: Coder, value: Any) -> str:
+    """Why ``value``, taken as already encoded, is not its port's encoded form ('' when it is): at an ImageEncoder
+    port, which gives floats, an integer or boolean tensor holds raw pixels (0..255, as torchvision's read_image
+    gives), not values in [0, 1] normalised."""
+    if not (isinstance(coder, ImageEncoder) and isinstance(value, torch.Tensor)) or value.is_floating_point():
+        return ""
+    order = "0, 2, 3, 1" if value.dim() == 4 else "1, 2, 0"
+    return (f"a tensor of dtype {value.dtype} holds raw pixel values, but the port's encoded form is floats (values "
+            f"in [0, 1], then (x - mean) / std); give the pixels channels last as a numpy image array, which the "
+            f"encoder converts, resizes and normalises: x.permute({order}).numpy()")
+
+
 def _indexed(coder: Coder) -> bool:
     """Whether numpy integers at this coder's port can only be class indices: labels that are no numbers."""
     return (isinstance(coder, ClassDecoder) or isinstance(coder, ClassEncoder) and coder.output == "Index") and \
@@ -160,7 +177,11 @@ def encode(coder: Coder, port: str, value: Any, what: str = "input port", ragged
     [tensor([2, 3, 3]), tensor([3])]
     """
     if already_encoded(coder, value):
+        if problem := encoded_form_problem(coder, value):
+            raise DataError(f"{what} {port!r} ({coder.type_name}): {problem}", kind="encoding", layer=(), port=port)
         return torch.as_tensor(value)
+    if isinstance(value, np.ndarray) and value.ndim == 0:  # np.array('blue'): one example, its value
+        value = value.item()
     single = _single(coder, value)
     examples = [value] if single else list(value)
     function, done, problems = _example_function(coder), [], []

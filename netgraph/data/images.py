@@ -78,7 +78,7 @@ def _pillow_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
             except (OSError, ValueError) as exc:
                 raise ExampleError(_unreadable(f, value, str(exc))) from None
     elif type(value).__module__.startswith("PIL."):
-        image = value
+        image = _loaded(value)
     elif isinstance(value, np.ndarray) and value.ndim in (2, 3):
         image = Image.fromarray(_checked_array(value))
     else:
@@ -93,6 +93,19 @@ def _pillow_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
         image = image.resize(coder.size, Image.BILINEAR)
     x = torch.from_numpy(np.asarray(image, dtype=np.float32) / 255.0)
     return (x.unsqueeze(0) if x.dim() == 2 else x.permute(2, 0, 1)).to(torch.get_default_dtype())
+
+
+def _loaded(image: Any) -> Any:
+    """A PIL image given as a value, its pixels read: Image.open reads them lazily, so an image whose file was closed
+    first (its ``with Image.open(...)`` block ended) is an ExampleError saying so, not pillow's AssertionError."""
+    try:
+        image.load()
+    except (AssertionError, ValueError, AttributeError):
+        raise ExampleError("the PIL image was closed before its pixels were read (Image.open reads them lazily): use "
+                           "it inside its with block, call image.load() there, or pass the file's path") from None
+    except OSError as exc:  # a file cut short
+        raise ExampleError(f"cannot read the PIL image's pixels: {exc}") from None
+    return image
 
 
 _DEEP_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I", "F")  # 16-bit and 32-bit grey: pillow clips them in convert
@@ -146,7 +159,8 @@ def _float_image(coder: ImageEncoder, array: np.ndarray) -> torch.Tensor:
 
 
 def _checked_array(value: np.ndarray) -> np.ndarray:
-    """The array as (height, width) or (height, width, 3 or 4): uint8, or floats in [0, 1]; else an ExampleError."""
+    """The array as (height, width) or (height, width, 3 or 4): uint8, or floats in [0, 1] (uint16 scaled to them);
+    else an ExampleError."""
     if value.ndim == 3 and value.shape[-1] not in (1, 3, 4):
         raise ExampleError(f"an image array is (height, width) or (height, width, channels) with 1, 3 or 4 "
                            f"channels, found shape {value.shape}")
@@ -154,15 +168,19 @@ def _checked_array(value: np.ndarray) -> np.ndarray:
     if value.ndim not in (2, 3) or not array.size:
         raise ExampleError(f"an image array is (height, width) or (height, width, channels) with pixels, found "
                            f"shape {value.shape}")
+    if array.dtype == np.uint16:  # 16-bit pixels (cv2's reading of a 16-bit PNG): over 0..65535, as such files are
+        return array.astype(np.float32) / np.float32(65535.0)
     if array.dtype != np.uint8:
         if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
-            raise ExampleError(f"an image array holds uint8 values or floats in [0, 1], found dtype {array.dtype}")
+            raise ExampleError(f"an image array holds uint8 or uint16 values or floats in [0, 1], found dtype "
+                               f"{array.dtype}")
         low, high = float(np.min(array)), float(np.max(array))  # NaN when any value is NaN
         if math.isnan(low) or math.isnan(high):
-            raise ExampleError(f"an image array of {array.dtype} holds NaN (it holds floats in [0, 1], or is uint8)")
+            raise ExampleError(f"an image array of {array.dtype} holds NaN (it holds floats in [0, 1], or is uint8 or "
+                               f"uint16)")
         if not 0 <= low <= high <= 1:
-            raise ExampleError(f"an image array of {array.dtype} holds floats in [0, 1] (or is uint8), found values "
-                               f"from {low:g} to {high:g}")
+            raise ExampleError(f"an image array of {array.dtype} holds floats in [0, 1] (or is uint8 or uint16), found "
+                               f"values from {low:g} to {high:g}")
     return array
 
 
@@ -170,7 +188,13 @@ def check_image(coder: ImageEncoder, value: Any) -> str | None:
     """Why ``value`` is not an image (a missing file, a file pillow does not recognise, a wrong type), or
     None; reads only the file's header, so checking a training set before training stays fast."""
     if not isinstance(value, (str, os.PathLike)):
-        if type(value).__module__.startswith("PIL.") or isinstance(value, np.ndarray):
+        if type(value).__module__.startswith("PIL."):
+            try:
+                _loaded(value)  # one closed before its pixels were read: said before training, not during it
+            except ExampleError as exc:
+                return str(exc)
+            return None
+        if isinstance(value, np.ndarray):
             return None
         return (f"expected an image file path, a PIL image or a (height, width[, channels]) array, found "
                 f"{type(value).__name__} {value!r:.40}")

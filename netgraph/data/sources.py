@@ -30,14 +30,15 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".we
 
 
 class Examples(Sequence):
-    """(input, label) pairs read from ``source``; ``labels`` are the distinct labels, sorted; ``places`` where each
+    """(input, label) pairs read from ``source``; ``labels`` are the distinct labels, sorted (numbers by value, first);
+    ``places`` where each
     pair is in ``source`` ('file:line' of a table's row; None when the pairs are files)."""
 
     def __init__(self, pairs: list[tuple[Any, Any]], source: str, places: Sequence[str] | None = None):
         self.pairs, self.source = pairs, source
         self.places = tuple(places) if places is not None else None
         listed = (label if isinstance(label, list) else [label] for _, label in pairs)  # a tagger's: one a position
-        self.labels = tuple(sorted({one for labels in listed for one in labels}, key=str))
+        self.labels = tuple(sorted({one for labels in listed for one in labels}, key=_label_order))
 
     def __len__(self) -> int:
         return len(self.pairs)
@@ -47,6 +48,12 @@ class Examples(Sequence):
 
     def __repr__(self) -> str:
         return f"Examples({len(self.pairs)} from {self.source!r}, labels={list(self.labels)})"
+
+
+def _label_order(label: Any) -> tuple:
+    """Numbers first, by value (10 after 2), then any other label by its text."""
+    number = isinstance(label, (int, float)) and not isinstance(label, bool) and label == label  # not NaN
+    return (0, label, "") if number else (1, 0, str(label))
 
 
 def image_folder(path: str | os.PathLike) -> Examples:
@@ -71,9 +78,23 @@ def read_folder(path: str | os.PathLike, *, command_line: bool = False) -> Examp
                  f"(e.g. {loose[0].name!r}); move each into the sub-folder named by its label") if loose else ""
         raise DataError(f"{who}{str(root)!r} holds no images in sub-folders (one sub-folder per label, "
                         f"files ending {', '.join(IMAGE_SUFFIXES[:3])}, ...){lying}")
-    if skipped := _skipped(root, [entry for _, entry in entries], loose):
-        warnings.warn(f"{who}{str(root)!r}: {skipped}", stacklevel=3)
+    held = {label for _, label in pairs}
+    empty = [p.name for p in sorted(root.iterdir())  # a class dropped (hidden folders, .ipynb_checkpoints, unsaid)
+             if p.is_dir() and p.name not in held and not p.name.startswith(".")]
+    if said := "; ".join(filter(None, [_empty_labels(empty), _skipped(root, [entry for _, entry in entries], loose)])):
+        warnings.warn(f"{who}{str(root)!r}: {said}", stacklevel=3)
     return Examples(pairs, str(root))
+
+
+def _empty_labels(empty: list[str]) -> str:
+    """What a folder's label sub-folders holding no images mean ('' when there are none): labels not among
+    ``Examples.labels``, so a decoder made of them would number the classes otherwise."""
+    if not empty:
+        return ""
+    many = len(empty) > 1
+    whose = "their labels are" if many else "its label is"
+    return (f"{len(empty)} label sub-folder{'s hold' if many else ' holds'} no images, so {whose} not among the "
+            f"examples' labels (e.g. {empty[0]!r}; give a ClassDecoder the full list of labels)")
 
 
 def _skipped(root: Path, entries: list[Path], loose: list[Path]) -> str:
@@ -185,17 +206,32 @@ def _not_utf8(opened: BinaryIO, file: Path) -> str:
 
 def _row_problems(row: Any, read: tuple[str, str], header: list[str]) -> list[str]:
     """What is wrong with one row of a table (a JSON value, or a CSV row as csv.DictReader reads it below
-    ``header``): no object, a column read missing, or (CSV) fewer or more fields than the header names."""
+    ``header``): no object, a column read missing, or (CSV) fewer or more fields than the header names, or an empty
+    cell read."""
     if not isinstance(row, dict):
         return ["not an object"]
     if not header and (absent := [c for c in read if c not in row]):
         hint = _typos(tuple(row), tuple(absent))  # JSON keys: strings
         return [f"no column {' or '.join(map(repr, absent))} (its columns are {list(row)}){hint}"]
+    if not header and (kind := _no_label(row[read[1]])):
+        return [f"the label must be a string, a number or true/false (or a list of them, one per position of a "
+                f"sequence), found {kind}"]
     out = [f"no value for {c!r} (fewer fields than the header)" for c in read if header and row.get(c) is None]
+    out += [f"an empty cell for {c!r} (a missing value: fill it or remove the row)" for c in dict.fromkeys(read)
+            if header and row.get(c) == ""]
     if None in row:  # csv.DictReader's key for the fields beyond the header's
         out.append(f"{len(header) + len(row[None])} fields, but the header row names {len(header)} (a comma inside a "
                    f"text? quote the text: \"a, b\")")
     return out
+
+
+def _no_label(value: Any) -> str:
+    """What a JSON record's label is when it can be no label ('' when it can): an object, or a list holding one or
+    a list (a tagger's label is a list of labels, one per position)."""
+    if isinstance(value, dict):
+        return "an object"
+    inner = next((v for v in value if isinstance(v, (dict, list))), None) if isinstance(value, list) else None
+    return "" if inner is None else f"a list holding {'an object' if isinstance(inner, dict) else 'a list'}"
 
 
 def _twice(header: list[str], read: tuple[str, str]) -> str:

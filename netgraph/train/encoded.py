@@ -26,20 +26,16 @@ from typing import Any
 import numpy as np
 import torch
 
-from netgraph.backend.masks import Padded, as_lists
 from netgraph.backend.ragged import length_groups
-from netgraph.core.coders import (BooleanDecoder, ClassDecoder, Coder, Decoder, Encoder, ImageEncoder,
-                                  TokensEncoder)
-from netgraph.core.port_options import option_form
+from netgraph.core.coders import BooleanDecoder, ClassDecoder, ImageEncoder, TokensEncoder
 from netgraph.core.tensors import as_tensor
-from netgraph.data import Examples
-from netgraph.data.sources import IMAGE_SUFFIXES
-from netgraph.data.encoding import already_encoded, encode_example, encode_label_sequence
+from netgraph.data.encoding import already_encoded, encode_example, encode_label_sequence, encoded_form_problem
 from netgraph.data.images import check_image
 from netgraph.train.data_files import load_data
 from netgraph.train.data_lengths import keyed
 from netgraph.train.data_split import held_out
 from netgraph.train.encoded_checks import check_examples
+from netgraph.train.encoded_columns import coder_for, columns_of, output_for, port_words
 from netgraph.train.encoded_loader import EncodedLoader, warn_workers
 from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION, data_error
 
@@ -64,148 +60,6 @@ def from_disk(data: Any, what: str) -> Any:
     return data
 
 
-def _coder_for(net: Any, key: str) -> Coder | None:
-    coders = net.coders
-    if key in coders:
-        return coders[key]
-    outputs = [p for p in net.output_ports if isinstance(coders.get(p), Decoder)]
-    if key == "Target" and len(net.output_ports) == 1 and outputs:
-        return coders[outputs[0]]
-    return next((coders[p] for p in outputs if key == f"{p}Target"), None)
-
-
-def _columns(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | None:
-    """Per-example values by key when ``data`` is in the encoded form, else None (tensors: the usual path); a path
-    given as data was read already (``from_disk``, in net_train)."""
-    if isinstance(data, Examples) or (isinstance(data, list) and data and all(
-            isinstance(e, tuple) and len(e) == 2 for e in data)):
-        if len(net.input_ports) != 1 or len(net.output_ports) != 1:
-            raise data_error(what, f"(input, target) pairs need a net with one input and one output; this net has "
-                                   f"inputs {list(net.input_ports)}, outputs {list(net.output_ports)}")
-        columns = {net.input_ports[0]: [e[0] for e in data], net.output_ports[0]: [e[1] for e in data]}
-        _refuse_uncoded(net, columns, what)
-        return columns
-    if _is_pair(net, data):  # (inputs, targets): the dict it stands for, so a decoder reads its labels too
-        data = {net.input_ports[0]: data[0], "Target": data[1]}
-    data = _as_columns(net, data)
-    if not isinstance(data, Mapping):
-        _refuse_uncoded(net, _unencoded_columns(net, data), what)  # example dicts holding labels, say
-        return None
-    # a Padded value is encoded already (as a tensor is): its sequences, not its (data, lengths) pair, are examples
-    raw = {str(k): as_lists(v, str(k), f"{what}: key") if isinstance(v, Padded) else v for k, v in data.items()}
-    _refuse_uncoded(net, raw, what)
-    if not net.coders:
-        return None
-    if not any(_coder_for(net, k) is not None and not isinstance(v, torch.Tensor) for k, v in raw.items()):
-        return None
-    columns = {k: list(v) if not isinstance(v, torch.Tensor) else v for k, v in raw.items()}
-    sizes = {k: len(v) for k, v in columns.items()}
-    if len(set(sizes.values())) > 1:
-        raise data_error(what, f"every key must hold the same number of examples, found {sizes}")
-    return columns
-
-
-def _as_columns(net: Any, data: Any) -> Any:
-    """A list of example dicts holding values only a coder turns into tensors (a label, a text, an image path or PIL
-    image at a port with a coder) as the dict of lists it stands for, read as that dict is; anything else as it is."""
-    if not (net.coders and isinstance(data, list) and data and all(isinstance(e, Mapping) for e in data)):
-        return data
-    keys = list(data[0])
-    coded = [k for k in keys if _coder_for(net, str(k)) is not None]
-    if any(set(e) != set(keys) for e in data) or not any(_needs_coder(e[k]) for e in data for k in coded):
-        return data  # examples of other keys: the tensor path names them; tensors at coded ports: encoded already
-    return {k: [e[k] for e in data] for k in keys}
-
-
-def _needs_coder(value: Any) -> bool:
-    return isinstance(value, (str, os.PathLike)) or type(value).__module__.startswith("PIL.")
-
-
-def _kind(value: Any, shape: Any) -> str | None:
-    """What a value that only an encoder or decoder turns into a tensor is ("a PIL image"), else None;
-    ``shape`` is the port's (a uint8 image array of another shape needs an ImageEncoder)."""
-    if type(value).__module__.startswith("PIL."):
-        return "a PIL image"
-    if isinstance(value, (str, os.PathLike)):
-        if Path(value).suffix.lower() in IMAGE_SUFFIXES:
-            return f"an image file path {os.fspath(value)!r:.60}"
-        return f"a string {str(value) if isinstance(value, str) else value!r:.40}"  # numpy's str_ as a str
-    if isinstance(value, np.ndarray) and value.dtype == np.uint8 and tuple(value.shape) != shape and \
-            (value.ndim == 2 or value.ndim == 3 and value.shape[-1] in (1, 3, 4)):
-        return f"a uint8 image array of shape {tuple(value.shape)}"
-    return None
-
-
-def _refuse_uncoded(net: Any, columns: Mapping[str, Any], what: Any) -> None:
-    """One DataError for the keys without a coder that hold images, paths or labels: the port needs an encoder
-    (input) or a decoder (output), as the README's "Encoders and decoders" shows."""
-    problems, ports = [], []  # each problem's port (None: a key of no port)
-    for key, values in columns.items():
-        if isinstance(values, np.ndarray) and values.dtype.kind in "USO" and values.size:  # a data file's texts, labels
-            values = values.reshape(len(values), -1)[:, 0].tolist() if values.ndim else values.tolist()
-        listed = type(values) in (list, tuple) or isinstance(values, Examples)  # a Padded (a NamedTuple) is no list
-        if _coder_for(net, key) is not None or not listed:
-            continue
-        shape = net.port_types[key].shape if key in net.input_ports else None
-        found = [(i, kind) for i, v in enumerate(values) if (kind := _kind(v, shape)) is not None]
-        if not found:
-            continue
-        i, kind = found[0]
-        more = f" ({len(found)} of {len(values)} examples)" if len(found) > 1 else ""
-        port = key if key in net.input_ports else _output_for(net, key)
-        ports.append(port if port in net.input_ports or port in net.output_ports else None)
-        if key in net.input_ports:
-            encoder = _image_encoder(shape) if "image" in kind else "ClassEncoder([...])"
-            fix = ("an ImageEncoder to the port" if "image" in kind else "a TokensEncoder or CharactersEncoder "
-                   "(text), a ClassEncoder (labels) or an ImageEncoder (image file paths) to the port") + \
-                f", e.g. {option_form(net, key, encoder)}"
-            problems.append(f"input port {key!r} has no encoder, but example {i} is {kind}{more}; attach {fix}")
-            continue
-        if port not in net.output_ports:
-            problems.append(f"key {key!r} (no input port or target) holds {kind} at example {i}{more}, which makes "
-                            f"no tensor; images, paths and labels go to input ports with an encoder or to the "
-                            f"targets of outputs with a decoder")
-            continue
-        labels = sorted({str(v) for v in values if isinstance(v, str)})
-        shown = labels if len(labels) <= 5 else [*labels[:5], "..."]
-        problems.append(f"the target of output port {port!r} (key {key!r}) holds labels, but the port has no "
-                        f"decoder: example {i} is {kind.replace('a string', 'a string label', 1)}{more}; attach a "
-                        f"ClassDecoder with the labels to the output port, e.g. NetGraph(..., "
-                        f"{port}=ClassDecoder({shown})) or NetChain([...], output=ClassDecoder([...]))")
-    if problems:
-        raise data_error(what, "; ".join(problems) + " (see the README's 'Encoders and decoders')", layer=(),
-                         port=ports[0])
-
-
-def _is_pair(net: Any, data: Any) -> bool:
-    """Whether ``data`` is the (inputs, targets) pair of a net with one input (as ``gather`` reads it)."""
-    return type(data) is tuple and len(data) == 2 and len(net.input_ports) == 1 and \
-        not any(isinstance(d, Mapping) for d in data)
-
-
-def _unencoded_columns(net: Any, data: Any) -> dict[str, Any]:
-    """The columns by key of a list of example dicts, for ``_refuse_uncoded``; {} for other data (which the tensor
-    path checks)."""
-    if type(data) is list and data and all(isinstance(e, Mapping) for e in data):
-        return {str(k): [e.get(k) for e in data] for k in data[0]}
-    return {}
-
-
-def _image_encoder(shape: Any) -> str:
-    """The ImageEncoder that gives a (channels, height, width) port its shape, as text."""
-    if isinstance(shape, tuple) and len(shape) == 3 and all(isinstance(d, int) for d in shape) and shape[0] in (1, 3):
-        grey = ", color_space='Grayscale'" if shape[0] == 1 else ""
-        return f"ImageEncoder(size=({shape[2]}, {shape[1]}){grey})"
-    return "ImageEncoder(size=(width, height))"
-
-
-def _output_for(net: Any, key: str) -> str:
-    """The output port a target key belongs to ('Target' with one output, '<port>Target', the port's name)."""
-    if key == "Target" and len(net.output_ports) == 1:
-        return net.output_ports[0]
-    return key[:-len("Target")] if key.endswith("Target") and key[:-len("Target")] in net.output_ports else key
-
-
 class EncodedDataset(torch.utils.data.Dataset):
     """Example ``i``: each key's value encoded by its port's coder; a failure is returned as text, not raised.
     ``index`` gives each example's number in the user's data (a validation split holds some of them), ``places``
@@ -213,18 +67,18 @@ class EncodedDataset(torch.utils.data.Dataset):
 
     def __init__(self, net: Any, columns: dict[str, Any], what: str, index: list[int] | None = None,
                  places: Any = None):
-        self.coders = {k: _coder_for(net, k) for k in columns}
+        self.coders = {k: coder_for(net, k) for k in columns}
         # True/False targets of a BooleanDecoder on a (1) output take its shape (the encoder gives scalars)
         self.shapes = {k: (1,) for k, c in self.coders.items() if isinstance(c, BooleanDecoder)
-                       and _output_for(net, k) in net.output_ports and net.port_types[_output_for(net, k)].shape == (1,)}
+                       and output_for(net, k) in net.output_ports and net.port_types[output_for(net, k)].shape == (1,)}
         self.inputs = set(net.input_ports)
-        self.ports = {k: k if k in self.inputs else _output_for(net, k) for k in columns}  # a target's output port
+        self.ports = {k: k if k in self.inputs else output_for(net, k) for k in columns}  # a target's output port
         # a tagger's targets: a list of labels per example at a ClassDecoder output of shape ("n", k)
         self.sequences = {k for k, c in self.coders.items() if isinstance(c, ClassDecoder) and k not in self.inputs
                           and self.ports[k] in net.output_ports and len(net.port_types[self.ports[k]].shape) == 2}
         # NaN is refused in inputs and targets; keys only a loss_function reads are not checked (as for tensors)
         self.nan_checked = {k for k, c in self.coders.items()
-                            if c is not None or k in self.inputs or _output_for(net, k) in net.output_ports}
+                            if c is not None or k in self.inputs or output_for(net, k) in net.output_ports}
         self.columns, self.what, self.port_types = columns, what, net.port_types
         self.size = len(next(iter(columns.values())))
         self.index = list(range(self.size)) if index is None else index
@@ -247,6 +101,8 @@ class EncodedDataset(torch.utils.data.Dataset):
         ``header_only`` checks an image file by its header (None when it is fine)."""
         coder, value = self.coders[key], self.columns[key][i]
         if coder is None or already_encoded(coder, value):
+            if problem := encoded_form_problem(coder, value):
+                return problem
             try:
                 result = as_tensor(value)
             except (TypeError, ValueError, RuntimeError) as exc:
@@ -284,15 +140,8 @@ class EncodedDataset(torch.utils.data.Dataset):
         """'input port 'Input' (ImageEncoder)': which port (or key) ``key`` is, for a message."""
         coder = self.coders[key]
         if coder is not None:
-            return _port_words(coder, key, self.ports[key])
+            return port_words(coder, key, self.ports[key])
         return f"input port {key!r}" if key in self.inputs else f"key {key!r}"
-
-
-def _port_words(coder: Coder, key: str, port: str) -> str:
-    """'input port 'Input' (ImageEncoder)', 'target 'Target' of output port 'Output' (ClassDecoder)'."""
-    if isinstance(coder, Encoder):
-        return f"input port {key!r} ({coder.type_name})"
-    return f"target {key!r}{f' of output port {port!r}' if port != key else ''} ({coder.type_name})"
 
 
 def _split(columns: dict[str, Any], fraction: float, seed: int) -> tuple[tuple, tuple]:
@@ -308,18 +157,18 @@ def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_work
     """(training data, validation_set) with encoded forms turned into checked EncodedLoaders; others unchanged.
     ``seed``: the run's (random_seed, or the one drawn), which holds out a fraction (``validation_set=0.2``)."""
     data, validation = _boolean_targets(net, data), _boolean_targets(net, validation)
-    columns = _columns(net, data)
+    columns = columns_of(net, data)
     if columns is None:  # training tensors: validation data in the encoded form (pairs, labels) is encoded alone
-        held = None if validation is None or isinstance(validation, float) else _columns(net, validation, VALIDATION)
+        held = None if validation is None or isinstance(validation, float) else columns_of(net, validation, VALIDATION)
         return data, validation if held is None else _loader(net, held, None, VALIDATION, batch_size, num_workers,
                                                              getattr(validation, "places", None))
-    if any(isinstance(_coder_for(net, key), ImageEncoder) for key in columns):  # files: read by a DataLoader
+    if any(isinstance(coder_for(net, key), ImageEncoder) for key in columns):  # files: read by a DataLoader
         warn_workers(num_workers, stacklevel=4)  # once for the training and held-out loaders; net_train's caller
     index, places = None, getattr(data, "places", None)  # a table's examples: their file:line
     if isinstance(validation, float) and not isinstance(validation, bool) and 0 < validation < 1:
         (columns, index), held_out = _split(columns, validation, seed)
         validation = _loader(net, *held_out, HELD_OUT, batch_size, num_workers, places)
-    elif validation is not None and (held_out := _columns(net, validation, VALIDATION)) is not None:
+    elif validation is not None and (held_out := columns_of(net, validation, VALIDATION)) is not None:
         validation = _loader(net, held_out, None, VALIDATION, batch_size, num_workers,
                              getattr(validation, "places", None))
     return _loader(net, columns, index, TRAINING, batch_size, num_workers, places), validation
@@ -329,10 +178,10 @@ def encoded_alone(net: Any, data: Any, what: Any, batch_size: int, num_workers: 
     """``data`` (data set ``what``, not split) with an encoded form turned into a checked EncodedLoader or encoded
     columns, as ``encoded_data`` turns training data; any other form unchanged."""
     data = _boolean_targets(net, data)
-    columns = _columns(net, data, what)
+    columns = columns_of(net, data, what)
     if columns is None:
         return data
-    if any(isinstance(_coder_for(net, key), ImageEncoder) for key in columns):
+    if any(isinstance(coder_for(net, key), ImageEncoder) for key in columns):
         warn_workers(num_workers, stacklevel=4)
     return _loader(net, columns, None, what, batch_size, num_workers, getattr(data, "places", None))
 
@@ -343,8 +192,8 @@ def _boolean_targets(net: Any, data: Any) -> Any:
     if not isinstance(data, Mapping):
         return data
     fixed = {k: v.reshape(-1, 1) for k, v in data.items() if isinstance(v, torch.Tensor) and v.dtype == torch.bool
-             and v.dim() == 1 and isinstance(_coder_for(net, str(k)), BooleanDecoder)
-             and net.port_types[_output_for(net, str(k))].shape == (1,)}
+             and v.dim() == 1 and isinstance(coder_for(net, str(k)), BooleanDecoder)
+             and net.port_types[output_for(net, str(k))].shape == (1,)}
     return {**data, **fixed} if fixed else data
 
 

@@ -1,0 +1,225 @@
+"""The encoded form of training data recognised as columns: per-example values by key (a dict of them, (input, target)
+pairs, example dicts) for a net with encoders or decoders, and the forms refused by name (images, paths or labels at a
+port without a coder, raw pixel tensors at an ImageEncoder port, a dict {input: target} of Wolfram's rules)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from netgraph.backend.masks import Padded, as_lists
+from netgraph.core.coders import Coder, Decoder, Encoder
+from netgraph.core.port_options import option_form
+from netgraph.data import Examples
+from netgraph.data.encoding import encoded_form_problem
+from netgraph.data.sources import IMAGE_SUFFIXES
+from netgraph.train.data_sets import TRAINING, data_error
+
+__all__ = ["coder_for", "columns_of", "output_for", "port_words"]
+
+
+def coder_for(net: Any, key: str) -> Coder | None:
+    coders = net.coders
+    if key in coders:
+        return coders[key]
+    outputs = [p for p in net.output_ports if isinstance(coders.get(p), Decoder)]
+    if key == "Target" and len(net.output_ports) == 1 and outputs:
+        return coders[outputs[0]]
+    return next((coders[p] for p in outputs if key == f"{p}Target"), None)
+
+
+def columns_of(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | None:
+    """Per-example values by key when ``data`` is in the encoded form, else None (tensors: the usual path); a path
+    given as data was read already (``from_disk``, in net_train)."""
+    if isinstance(data, Examples) or (isinstance(data, list) and data and all(
+            isinstance(e, tuple) and len(e) == 2 for e in data)):
+        if len(net.input_ports) != 1 or len(net.output_ports) != 1:
+            raise data_error(what, f"(input, target) pairs need a net with one input and one output; this net has "
+                                   f"inputs {list(net.input_ports)}, outputs {list(net.output_ports)}")
+        columns = {net.input_ports[0]: [e[0] for e in data], net.output_ports[0]: [e[1] for e in data]}
+        _refuse_uncoded(net, columns, what)
+        return columns
+    if _is_pair(net, data):  # (inputs, targets): the dict it stands for, so a decoder reads its labels too
+        data = {net.input_ports[0]: data[0], "Target": data[1]}
+    if _coded_examples(net, data):  # Wolfram's list of associations: the dict of its columns
+        data = {key: [example[key] for example in data] for key in data[0]}
+    if isinstance(data, Mapping) and (rules := _rules_problem(net, data)):
+        raise data_error(what, rules)
+    if isinstance(data, (torch.utils.data.Dataset, torch.utils.data.DataLoader)) and \
+            (problem := _dataset_problem(net, data)):
+        raise data_error(what, problem)
+    if not isinstance(data, Mapping):
+        _refuse_uncoded(net, _unencoded_columns(net, data), what)  # example dicts holding labels, say
+        _refuse_unencoded_tensors(net, _unencoded_columns(net, data), what)
+        return None
+    # a Padded value is encoded already (as a tensor is): its sequences, not its (data, lengths) pair, are examples
+    raw = {str(k): as_lists(v, str(k), f"{what}: key") if isinstance(v, Padded) else v for k, v in data.items()}
+    _refuse_uncoded(net, raw, what)
+    _refuse_unencoded_tensors(net, raw, what)
+    if not net.coders:
+        return None
+    if not any(coder_for(net, k) is not None and not isinstance(v, torch.Tensor) for k, v in raw.items()):
+        return None
+    columns = {k: list(v) if not isinstance(v, torch.Tensor) else v for k, v in raw.items()}
+    sizes = {k: len(v) for k, v in columns.items()}
+    if len(set(sizes.values())) > 1:
+        raise data_error(what, f"every key must hold the same number of examples, found {sizes}")
+    return columns
+
+
+def _coded_examples(net: Any, data: Any) -> bool:
+    """Whether ``data`` is a list of example dicts of one set of keys holding, at a port with a coder, a value only
+    a coder makes a tensor of (a text, label, image file or image, True/False, a tagger's list of labels)."""
+    if type(data) is not list or not data or not all(isinstance(e, Mapping) and e.keys() == data[0].keys()
+                                                     for e in data):
+        return False
+    coded = [k for k in data[0] if coder_for(net, str(k)) is not None]
+    return any(_kind(v, None) is not None or isinstance(v, (bool, np.bool_)) or
+               isinstance(v, (list, tuple)) and any(isinstance(one, str) for one in v)
+               for e in data for v in (e[k] for k in coded))
+
+
+def _dataset_problem(net: Any, data: Any) -> str:
+    """Why a map-style Dataset (or a DataLoader over one) whose first item holds, at a port with a coder, a value only
+    a coder makes a tensor of cannot train ('' when it can, or when its first item cannot be read: said later)."""
+    dataset = data.dataset if isinstance(data, torch.utils.data.DataLoader) else data
+    if isinstance(dataset, torch.utils.data.IterableDataset) or not hasattr(dataset, "__len__"):
+        return ""
+    try:
+        item = dataset[0] if len(dataset) else None
+    except Exception:  # noqa: BLE001 - the user's own __getitem__: its error is said where items are batched
+        return ""
+    if not isinstance(item, Mapping) or not _coded_examples(net, [item]):
+        return ""
+    key, value = next((k, v) for k, v in item.items() if _coded_examples(net, [{k: v}]))
+    coder = coder_for(net, str(key))
+    found = _kind(value, None) or f"{type(value).__name__} {value!r:.40}"
+    return (f"the Dataset's item 0 holds {found} at port {key!r} ({coder.type_name}), which a Dataset does not "
+            f"encode (its items are batched as they are); give net_train the list of its items, [dataset[i] for i in "
+            f"range(len(dataset))], which it encodes and checks, or items of encoded tensors")
+
+
+def _rules_problem(net: Any, data: Mapping) -> str:
+    """Why a dict {input: target} (Wolfram's rules {x -> y}, one example a key) is no data ('' when ``data`` is not
+    one): no key is a port or target, and each holds one text, path or number."""
+    ports = {*net.input_ports, *net.output_ports, "Target", *(f"{p}Target" for p in net.output_ports)}
+    if not data or any(str(k) in ports for k in data) or \
+            not all(isinstance(v, (str, os.PathLike, int, float)) for v in data.values()):
+        return ""
+    keys = ", ".join(repr(k) for k in list(data)[:3]) + (", ..." if len(data) > 3 else "")
+    targets = "Output" if len(net.output_ports) != 1 else net.output_ports[0]
+    return (f"a dict whose keys ({keys}) are no input port or target, each holding one value, looks like Wolfram's "
+            f"rules {{input -> target}}, one example a key; give the examples as (input, target) pairs, "
+            f"list(data.items()), or as a "
+            f"dict of columns {{{net.input_ports[0] if net.input_ports else 'Input'!r}: inputs, {targets!r}: "
+            f"targets}}")
+
+
+def _kind(value: Any, shape: Any) -> str | None:
+    """What a value that only an encoder or decoder turns into a tensor is ("a PIL image"), else None;
+    ``shape`` is the port's (a uint8 image array of another shape needs an ImageEncoder)."""
+    if type(value).__module__.startswith("PIL."):
+        return "a PIL image"
+    if isinstance(value, (str, os.PathLike)):
+        if Path(value).suffix.lower() in IMAGE_SUFFIXES:
+            return f"an image file path {os.fspath(value)!r:.60}"
+        return f"a string {str(value) if isinstance(value, str) else value!r:.40}"  # numpy's str_ as a str
+    if isinstance(value, np.ndarray) and value.dtype == np.uint8 and tuple(value.shape) != shape and \
+            (value.ndim == 2 or value.ndim == 3 and value.shape[-1] in (1, 3, 4)):
+        return f"a uint8 image array of shape {tuple(value.shape)}"
+    return None
+
+
+def _refuse_uncoded(net: Any, columns: Mapping[str, Any], what: Any) -> None:
+    """One DataError for the keys without a coder that hold images, paths or labels: the port needs an encoder
+    (input) or a decoder (output), as the README's "Encoders and decoders" shows."""
+    problems, ports = [], []  # each problem's port (None: a key of no port)
+    for key, values in columns.items():
+        if isinstance(values, np.ndarray) and values.dtype.kind in "USO" and values.size:  # a data file's texts, labels
+            values = values.reshape(len(values), -1)[:, 0].tolist() if values.ndim else values.tolist()
+        listed = type(values) in (list, tuple) or isinstance(values, Examples)  # a Padded (a NamedTuple) is no list
+        if coder_for(net, key) is not None or not listed:
+            continue
+        shape = net.port_types[key].shape if key in net.input_ports else None
+        found = [(i, kind) for i, v in enumerate(values) if (kind := _kind(v, shape)) is not None]
+        if not found:
+            continue
+        i, kind = found[0]
+        more = f" ({len(found)} of {len(values)} examples)" if len(found) > 1 else ""
+        port = key if key in net.input_ports else output_for(net, key)
+        ports.append(port if port in net.input_ports or port in net.output_ports else None)
+        if key in net.input_ports:
+            encoder = _image_encoder(shape) if "image" in kind else "ClassEncoder([...])"
+            fix = ("an ImageEncoder to the port" if "image" in kind else "a TokensEncoder or CharactersEncoder "
+                   "(text), a ClassEncoder (labels) or an ImageEncoder (image file paths) to the port") + \
+                f", e.g. {option_form(net, key, encoder)}"
+            problems.append(f"input port {key!r} has no encoder, but example {i} is {kind}{more}; attach {fix}")
+            continue
+        if port not in net.output_ports:
+            problems.append(f"key {key!r} (no input port or target) holds {kind} at example {i}{more}, which makes "
+                            f"no tensor; images, paths and labels go to input ports with an encoder or to the "
+                            f"targets of outputs with a decoder")
+            continue
+        labels = sorted({str(v) for v in values if isinstance(v, str)})
+        shown = labels if len(labels) <= 5 else [*labels[:5], "..."]
+        problems.append(f"the target of output port {port!r} (key {key!r}) holds labels, but the port has no "
+                        f"decoder: example {i} is {kind.replace('a string', 'a string label', 1)}{more}; attach a "
+                        f"ClassDecoder with the labels to the output port, e.g. NetGraph(..., "
+                        f"{port}=ClassDecoder({shown})) or NetChain([...], output=ClassDecoder([...]))")
+    if problems:
+        raise data_error(what, "; ".join(problems) + " (see the README's 'Encoders and decoders')", layer=(),
+                         port=ports[0])
+
+
+def _refuse_unencoded_tensors(net: Any, columns: Mapping[str, Any], what: Any) -> None:
+    """A DataError for a tensor, taken as encoded, that is not its port's encoded form (``encoded_form_problem``:
+    raw pixels at an ImageEncoder port): a whole key's, or the first such example's of a list."""
+    for key, values in columns.items():
+        coder, listed = coder_for(net, key), type(values) is list
+        for i, value in enumerate(values if listed else [values]):
+            if coder is not None and (problem := encoded_form_problem(coder, value)):
+                example = f"example {i}: " if listed else ""
+                raise data_error(what, f"{port_words(coder, key, key)}: {example}{problem}", layer=(), port=key)
+
+
+def _is_pair(net: Any, data: Any) -> bool:
+    """Whether ``data`` is the (inputs, targets) pair of a net with one input (as ``gather`` reads it)."""
+    return type(data) is tuple and len(data) == 2 and len(net.input_ports) == 1 and \
+        not any(isinstance(d, Mapping) for d in data)
+
+
+def _unencoded_columns(net: Any, data: Any) -> dict[str, Any]:
+    """The columns by key of a list of example dicts, for ``_refuse_uncoded``; {} for other data (which the tensor
+    path checks)."""
+    if type(data) is list and data and all(isinstance(e, Mapping) for e in data):
+        return {str(k): [e.get(k) for e in data] for k in data[0]}
+    return {}
+
+
+def _image_encoder(shape: Any) -> str:
+    """The ImageEncoder that gives a (channels, height, width) port its shape, as text."""
+    if isinstance(shape, tuple) and len(shape) == 3 and all(isinstance(d, int) for d in shape) and shape[0] in (1, 3):
+        grey = ", color_space='Grayscale'" if shape[0] == 1 else ""
+        return f"ImageEncoder(size=({shape[2]}, {shape[1]}){grey})"
+    return "ImageEncoder(size=(width, height))"
+
+
+def output_for(net: Any, key: str) -> str:
+    """The output port a target key belongs to ('Target' with one output, '<port>Target', the port's name)."""
+    if key == "Target" and len(net.output_ports) == 1:
+        return net.output_ports[0]
+    return key[:-len("Target")] if key.endswith("Target") and key[:-len("Target")] in net.output_ports else key
+
+
+def port_words(coder: Coder, key: str, port: str) -> str:
+    """'input port 'Input' (ImageEncoder)', 'target 'Target' of output port 'Output' (ClassDecoder)'."""
+    if isinstance(coder, Encoder):
+        return f"input port {key!r} ({coder.type_name})"
+    return f"target {key!r}{f' of output port {port!r}' if port != key else ''} ({coder.type_name})"
+
+

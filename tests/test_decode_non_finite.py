@@ -1,0 +1,36 @@
+"""An output holding NaN was decoded into a label anyway: argmax takes NaN for the largest value, so [nan, 0.2] was the
+first label, and a NaN probability was False (a new user's QA). A decision or a top-k of NaN is a DataError naming the
+port and the example; decoder='Probabilities' and decoder=None still show the values."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from netgraph import BooleanDecoder, ClassDecoder, DataError
+from netgraph.data import decode, parse_property
+
+_NAN = float("nan")
+
+
+@pytest.mark.parametrize("prop", ["Decision", "TopDecisions", ("TopProbabilities", 1)])
+def test_a_class_decision_of_nan_names_the_port_and_the_example(prop):
+    x = torch.tensor([[0.3, 0.7], [_NAN, 0.2]])
+    with pytest.raises(DataError) as info:
+        decode(ClassDecoder(["a", "b"]), "Output", x, parse_property(prop))
+    assert str(info.value).startswith("output port 'Output' (ClassDecoder): example 1: the output holds NaN, so no "
+                                      "label can be decided")
+    assert info.value.diagnostics[0].port == "Output"
+
+
+def test_a_boolean_decision_of_nan_names_the_port_and_the_example():
+    with pytest.raises(DataError, match=r"output port 'Output' \(BooleanDecoder\): example 2: the output holds NaN"):
+        decode(BooleanDecoder(), "Output", torch.tensor([[0.9], [0.1], [_NAN]]), parse_property("Decision"))
+
+
+def test_probabilities_still_show_nan_as_it_is():
+    out = decode(ClassDecoder(["a", "b"]), "Output", torch.tensor([[_NAN, 0.2]]), parse_property("Probabilities"))
+    assert math.isnan(out[0]["a"]) and out[0]["b"] == pytest.approx(0.2)
+    assert math.isnan(decode(BooleanDecoder(), "Output", torch.tensor([_NAN]), parse_property("Probabilities"))[0])

@@ -1,0 +1,64 @@
+"""Image values a PyTorch user passes (a new user's QA): a PIL image closed before its pixels were read."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from PIL import Image
+
+from netgraph import DataError, ImageEncoder
+from netgraph.data import encode
+
+
+@pytest.mark.parametrize("closing", ["with", "close"])
+def test_a_pil_image_closed_before_its_pixels_were_read_is_a_data_error_naming_the_port(tmp_path, closing):
+    """`with Image.open(p) as im: ...` then net(im) raised pillow's bare AssertionError (or 'Operation on closed
+    image'), naming no port: Image.open reads the pixels lazily, and the block closed the file."""
+    Image.new("L", (6, 6), 100).save(tmp_path / "a.png")
+    if closing == "with":
+        with Image.open(tmp_path / "a.png") as image:
+            pass
+    else:
+        image = Image.open(tmp_path / "a.png")
+        image.close()
+    with pytest.raises(DataError) as info:
+        encode(ImageEncoder(size=(4, 4)), "Input", [image])
+    assert str(info.value).startswith("input port 'Input' (ImageEncoder): example 0: the PIL image was closed before "
+                                      "its pixels were read")
+
+
+def test_a_pil_image_loaded_inside_its_block_is_read_after_it(tmp_path):
+    Image.new("L", (4, 4), 102).save(tmp_path / "a.png")
+    with Image.open(tmp_path / "a.png") as image:
+        image.load()
+    torch.testing.assert_close(encode(ImageEncoder(size=(4, 4), color_space="Grayscale"), "Input", image),
+                               torch.full((1, 4, 4), 102 / 255))
+
+
+def test_net_train_refuses_a_closed_pil_image_before_training(tmp_path):
+    from netgraph import ClassDecoder, FlattenLayer, NetChain, SoftmaxLayer, net_train
+
+    Image.new("L", (4, 4), 100).save(tmp_path / "a.png")
+    with Image.open(tmp_path / "a.png") as closed:
+        pass
+    net = NetChain([FlattenLayer(), 2, SoftmaxLayer()], input=ImageEncoder(size=(4, 4)), output=ClassDecoder(["a", "b"]))
+    images = [Image.new("RGB", (4, 4)), closed]
+    with pytest.raises(DataError) as info:
+        net_train(net, {"Input": images, "Output": ["a", "b"]}, max_training_rounds=1, random_seed=0)
+    assert str(info.value).startswith("bad training data: input port 'Input' (ImageEncoder): example 1: the PIL image "
+                                      "was closed before its pixels were read")
+
+
+def test_a_16_bit_array_is_read_over_16_bits_as_a_16_bit_file_is(tmp_path):
+    """cv2.imread(path, cv2.IMREAD_UNCHANGED) of a 16-bit PNG gives a uint16 array: it was refused ('an image array
+    of uint16 holds floats in [0, 1] (or is uint8)'), though the same pixels as a file are read, scaled 0..65535."""
+    import numpy as np
+
+    pixels = np.array([[0, 1000], [32768, 65535]], dtype=np.uint16)
+    Image.fromarray(pixels).save(tmp_path / "deep.png")
+    grey = ImageEncoder(size=(2, 2), color_space="Grayscale")
+    from_array = encode(grey, "Input", pixels)
+    torch.testing.assert_close(from_array, encode(grey, "Input", str(tmp_path / "deep.png")))
+    torch.testing.assert_close(from_array, torch.from_numpy(pixels / 65535).reshape(1, 2, 2).float())
+    rgb = np.stack([pixels] * 3, axis=-1)
+    torch.testing.assert_close(encode(ImageEncoder(size=(2, 2)), "Input", rgb), from_array.expand(3, 2, 2))

@@ -1,0 +1,62 @@
+"""An integer tensor at an ImageEncoder port is raw pixels (0..255, as torchvision's read_image gives), not the port's
+encoded form (floats in [0, 1], then normalised): it was run or trained on as values up to 255, silently (a new
+user's QA). Such a tensor is a DataError naming the port and the conversion."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import ClassDecoder, DataError, FlattenLayer, ImageEncoder, NetChain, SoftmaxLayer, net_initialize, net_train
+
+
+def _net():
+    return NetChain([FlattenLayer(), 2, SoftmaxLayer()], input=ImageEncoder(size=(4, 4)),
+                    output=ClassDecoder(["a", "b"]))
+
+
+def _pixels(*shape, dtype=torch.uint8):
+    return torch.randint(0, 256, shape, generator=torch.Generator().manual_seed(0)).to(dtype)
+
+
+@pytest.mark.parametrize("x, fix", [(_pixels(3, 4, 4), "x.permute(1, 2, 0).numpy()"),
+                                    (_pixels(2, 3, 4, 4), "x.permute(0, 2, 3, 1).numpy()"),
+                                    (_pixels(2, 3, 4, 4, dtype=torch.int64), "x.permute(0, 2, 3, 1).numpy()")])
+def test_net_of_an_integer_tensor_at_an_image_port_is_a_data_error_naming_the_port_and_the_fix(x, fix):
+    net = net_initialize(_net(), seed=0)
+    with pytest.raises(DataError) as info:
+        net(x)
+    assert str(info.value).startswith(f"input port 'Input' (ImageEncoder): a tensor of dtype {x.dtype} holds raw "
+                                      f"pixel values")
+    assert fix in str(info.value)
+    assert info.value.diagnostics[0].port == "Input"
+
+
+def test_the_numpy_image_the_message_names_is_read_as_the_floats_it_stands_for():
+    net, x = net_initialize(_net(), seed=0), _pixels(2, 3, 4, 4)
+    torch.testing.assert_close(net(x.permute(0, 2, 3, 1).numpy(), decoder=None), net(x / 255, decoder=None))
+
+
+@pytest.mark.parametrize("listed", [False, True])
+@pytest.mark.parametrize("labels", [["a", "b"] * 3, torch.tensor([0, 1] * 3)])
+def test_net_train_refuses_an_integer_tensor_at_an_image_port_before_training(listed, labels):
+    x = _pixels(6, 3, 4, 4)
+    data = {"Input": list(x) if listed else x, "Output": labels}
+    with pytest.raises(DataError) as info:
+        net_train(_net(), data, max_training_rounds=1, random_seed=0)
+    assert "input port 'Input' (ImageEncoder)" in str(info.value)
+    assert "holds raw pixel values" in str(info.value)
+
+
+def test_float_tensors_at_an_image_port_stay_the_encoded_form():
+    net = net_initialize(_net(), seed=0)
+    x = _pixels(2, 3, 4, 4) / 255
+    assert net(x) == net(x.double())
+
+
+def test_net_train_refuses_example_dicts_holding_integer_image_tensors_naming_the_example():
+    x = _pixels(4, 3, 4, 4)
+    examples = [{"Input": x[i] / 255 if i != 2 else x[i], "Output": torch.tensor(i % 2)} for i in range(4)]
+    with pytest.raises(DataError) as info:
+        net_train(_net(), examples, max_training_rounds=1, random_seed=0)
+    assert "input port 'Input' (ImageEncoder): example 2: a tensor of dtype torch.uint8 holds raw" in str(info.value)
