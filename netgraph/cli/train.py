@@ -321,7 +321,8 @@ def _check_ports(net: Any, loss: Any, metrics: Any, text: str | None) -> None:
         if exc.diagnostics[0].kind == "metric-matrix":
             found = exc.diagnostics[0].found
             raise OptionError(_matrix_words(f"--metrics {text!r}", found), option="metrics") from None
-        raise OptionError(f"--metrics {text!r}: {exc}", option="metrics") from None
+        header = f"--metrics {text!r}: "  # net_train's problem (its kind, found, expected) worded by the flag
+        raise OptionError(f"{header}{exc}", diagnostics=[d.prefixed(header) for d in exc.diagnostics]) from None
     for port in dict.fromkeys(port for port, _ in pairs if port is not None):
         if port not in net.output_ports:
             raise OptionError(f"--metrics {text!r}: {port!r} is not an output port"

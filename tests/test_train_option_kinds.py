@@ -1,0 +1,46 @@
+"""A bad option of net_train is one OptionError whose Diagnostic names the option, with a kind of its own (never the
+default "error"), the value found and what was expected: a reader (the command line) need not parse its message."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import LinearLayer, NetChain, OptionError, SoftmaxLayer, net_train
+from netgraph.cli.train import _check_ports
+from netgraph.train.metrics import NAMES
+from tests.diagnostic_helpers import sole_diagnostic
+
+
+def _train(**options):
+    net = NetChain([LinearLayer(3), SoftmaxLayer()], Input=2)
+    data = {"Input": torch.randn(8, 2), "Target": torch.randint(0, 3, (8,))}
+    return net_train(net, data, max_training_rounds=1, progress=False, **options)
+
+
+@pytest.mark.parametrize("metrics, found", [
+    (["Acuracy"], "Acuracy"),
+    ("Acuracy", "Acuracy"),
+    ({"Output": "Acuracy"}, "Acuracy"),
+    ("Output/Acuracy", "Acuracy"),
+])
+def test_an_unknown_metric_is_an_unknown_metric_of_the_metrics_option(metrics, found):
+    """As an unknown metric of training_stopping_criterion is; it had the kind "error" and no option."""
+    d = sole_diagnostic(lambda: _train(metrics=metrics), OptionError)
+    assert (d.kind, d.option, d.found, d.expected) == ("unknown-metric", "metrics", found, NAMES)
+    assert "(did you mean 'Accuracy'?)" in d.message
+
+
+@pytest.mark.parametrize("metrics, found", [(3, 3), ({"Output": 3}, 3)])
+def test_metrics_that_are_no_names_are_an_option_value(metrics, found):
+    """A value that is no name nor list of names had the kind "error" and no option."""
+    d = sole_diagnostic(lambda: _train(metrics=metrics), OptionError)
+    assert (d.kind, d.option, d.found) == ("option-value", "metrics", found)
+
+
+def test_an_unknown_metric_flag_keeps_its_kind():
+    """--metrics Acuracy is worded by the flag and keeps net_train's fields; it had the kind "error"."""
+    net = NetChain([LinearLayer(3), SoftmaxLayer()], Input=2)
+    d = sole_diagnostic(lambda: _check_ports(net, None, ["Acuracy"], "Acuracy"), OptionError)
+    assert d.message.startswith("--metrics 'Acuracy': unknown metric 'Acuracy'")
+    assert (d.kind, d.option, d.found, d.expected) == ("unknown-metric", "metrics", "Acuracy", NAMES)
