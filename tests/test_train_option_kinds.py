@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import LinearLayer, NetChain, OptionError, SoftmaxLayer, net_train
+from netgraph import (LinearLayer, MeanSquaredLossLayer, NetChain, NetGraph, NetPort, OptionError, SoftmaxLayer,
+                      net_train)
 from netgraph.cli.train import _check_ports
 from netgraph.train.metrics import NAMES
 from tests.diagnostic_helpers import sole_diagnostic
@@ -44,3 +45,41 @@ def test_an_unknown_metric_flag_keeps_its_kind():
     d = sole_diagnostic(lambda: _check_ports(net, None, ["Acuracy"], "Acuracy"), OptionError)
     assert d.message.startswith("--metrics 'Acuracy': unknown metric 'Acuracy'")
     assert (d.kind, d.option, d.found, d.expected) == ("unknown-metric", "metrics", "Acuracy", NAMES)
+
+
+def _two_outputs():
+    return NetGraph({"m": LinearLayer(1), "c": LinearLayer(3), "s": SoftmaxLayer()},
+                    [("m", NetPort("Mean")), ("c", "s", NetPort("Class"))], Input=2)
+
+
+@pytest.mark.parametrize("loss, kind, expected, found", [
+    ("CrossEntropyLoss", "unknown-port", ("Output",), "CrossEntropyLoss"),
+    ({"Outptu": "Automatic"}, "unknown-port", ("Output",), "Outptu"),
+    (["Output"], "option-value", "None (automatic), an output port name, a loss layer, a callable f(outputs, batch) "
+                                 "or a dict of weighted losses", ("Output",)),
+    (3, "option-value", "None (automatic), an output port name, a loss layer, a callable f(outputs, batch) or a dict "
+                        "of weighted losses", 3),
+])
+def test_a_bad_loss_function_names_the_option_with_a_kind_and_values(loss, kind, expected, found):
+    """They had the kind "error" and no option: the command line could only parse the message."""
+    d = sole_diagnostic(lambda: _train(loss_function=loss), OptionError)
+    assert (d.kind, d.option, d.expected, d.found) == (kind, "loss_function", expected, found)
+    assert "loss_function" in d.message
+
+
+def test_a_loss_layer_for_a_net_of_two_outputs_is_a_port_count():
+    x = torch.randn(8, 2)
+    data = {"Input": x, "Mean": x[:, :1], "Class": torch.randint(0, 3, (8,))}
+    d = sole_diagnostic(lambda: net_train(_two_outputs(), data, loss_function=MeanSquaredLossLayer(),
+                                          max_training_rounds=1, progress=False), OptionError)
+    assert (d.kind, d.option, d.expected, d.found) == ("port-count", "loss_function", 1, ("Mean", "Class"))
+
+
+@pytest.mark.parametrize("loss, option, found", [
+    ({"Output": "CrossEntropyLoss"}, "loss_function", "CrossEntropyLoss"),
+    ({"Output": (None, -1)}, "weight", -1),
+])
+def test_a_bad_loss_term_names_the_option_and_the_value_found(loss, option, found):
+    """The term itself had no option (its entry's name where one is at fault, as 'weight') and no found."""
+    d = sole_diagnostic(lambda: _train(loss_function=loss), OptionError)
+    assert (d.kind, d.option, d.port, d.found) == ("loss-term", option, "Output", found)

@@ -196,7 +196,8 @@ def worded_by_flags(exc: OptionError) -> OptionError:
     if d.kind == "unknown-metric" and d.option == STOPPING:  # --stop-on 'Port:Metric' naming no metric
         return OptionError(f"--stop-on {str(d.found).replace('/', ':')!r} {d.detail}", diagnostics=exc.diagnostics)
     if d.kind == "loss-term":
-        return OptionError(f"--loss: {f'{d.option} of {d.port!r}' if d.option else repr(d.port)} {d.detail}",
+        entry = d.option if d.option != "loss_function" else None  # an entry of the term ('weight'), or the term
+        return OptionError(f"--loss: {f'{entry} of {d.port!r}' if entry else repr(d.port)} {d.detail}",
                            option="loss")
     return exc
 
