@@ -16,7 +16,7 @@ from tests.diagnostic_helpers import sole_diagnostic
 def _train(**options):
     net = NetChain([LinearLayer(3), SoftmaxLayer()], Input=2)
     data = {"Input": torch.randn(8, 2), "Target": torch.randint(0, 3, (8,))}
-    return net_train(net, data, max_training_rounds=1, progress=False, **options)
+    return net_train(net, data, **{"max_training_rounds": 1, "progress": False, **options})
 
 
 @pytest.mark.parametrize("metrics, found", [
@@ -83,3 +83,22 @@ def test_a_bad_loss_term_names_the_option_and_the_value_found(loss, option, foun
     """The term itself had no option (its entry's name where one is at fault, as 'weight') and no found."""
     d = sole_diagnostic(lambda: _train(loss_function=loss), OptionError)
     assert (d.kind, d.option, d.port, d.found) == ("loss-term", option, "Output", found)
+
+
+@pytest.mark.parametrize("options, option, found", [
+    ({"method": "Adamm"}, "method", "Adamm"),
+    ({"method": 3}, "method", 3),
+    ({"method": ("SGD", {"x": 1})}, "method", "x"),
+    ({"method": ("Adam", {"l2_regularization": 0.1, "weight_decay": 0.1})}, "method",
+     ("l2_regularization", "weight_decay")),
+    ({"learning_rate": 0.1, "method": ("Adam", {"learning_rate": 0.2})}, "learning_rate", (0.1, 0.2)),
+    ({"learning_rate_multipliers": "bad"}, "learning_rate_multipliers", "bad"),
+    ({"progress": "bad"}, "progress", "bad"),
+    ({"validation_set": 2.0}, "validation_set", 2.0),
+    ({"checkpointing": "x"}, "checkpointing", "checkpointing"),
+    ({"learning_rate_schedule": "x"}, "learning_rate_schedule", "learning_rate_schedule"),
+])
+def test_each_bad_option_of_net_train_names_it_with_a_kind_and_the_value_found(options, option, found):
+    """Each had the kind "error", most of them no option and none the value found."""
+    d = sole_diagnostic(lambda: _train(**options), OptionError)
+    assert d.kind != "error" and (d.option, d.found) == (option, found), d

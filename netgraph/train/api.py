@@ -133,9 +133,11 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         k = unknown[0]
         if sub := suboption_hint(snake(k)):
-            raise OptionError(f"net_train has no option {k!r}{sub}", option=k)
+            raise OptionError(f"net_train has no option {k!r}{sub}", option=k, kind="unknown-option",
+                              expected=tuple(OPTIONS), found=k)
         hint = other_name_hint(k) or did_you_mean(snake(k), OPTIONS) or did_you_mean(k, OPTIONS)
-        raise OptionError(f"net_train has no option {k!r}{hint}; options: {', '.join(OPTIONS)}")
+        raise OptionError(f"net_train has no option {k!r}{hint}; options: {', '.join(OPTIONS)}", option=k,
+                          kind="unknown-option", expected=tuple(OPTIONS), found=k)
     # Wolfram's options default to Automatic: that value is the option's default here
     options = {k: OPTIONS[k] if isinstance(v, str) and v == "Automatic" and k not in OWN_AUTOMATIC else v
                for k, v in options.items()}
