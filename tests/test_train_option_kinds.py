@@ -102,3 +102,19 @@ def test_each_bad_option_of_net_train_names_it_with_a_kind_and_the_value_found(o
     """Each had the kind "error", most of them no option and none the value found."""
     d = sole_diagnostic(lambda: _train(**options), OptionError)
     assert d.kind != "error" and (d.option, d.found) == (option, found), d
+
+
+@pytest.mark.parametrize("options, option, kind, found", [
+    ({"all": "yes"}, "all", "option-value", "yes"),
+    ({"all": True, "return_results": False}, "all", "option-combination", (True, False)),
+    ({"validation_set": 2}, "validation_set", "option-value", 2),
+    ({"checkpoint": 3}, "checkpoint", "option-value", 3),
+    ({"checkpoint": {"directory": "c", "kep": 1}}, "checkpoint", "unknown-key", "kep"),
+    ({"checkpoint": ("File", "c/net.pt")}, "checkpoint", "option-value", ("File", "c/net.pt")),
+    ({"resume": True}, "resume", "option-combination", True),
+    ({"resume": 3}, "resume", "option-value", 3),
+])
+def test_a_bad_switch_checkpoint_or_resume_has_a_kind_and_the_value_found(options, option, kind, found):
+    """They had the kind "error" and some no option; none gave the value found."""
+    d = sole_diagnostic(lambda: _train(**options), OptionError)
+    assert (d.option, d.kind, d.found) == (option, kind, found), d
