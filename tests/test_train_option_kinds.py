@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from netgraph import (LinearLayer, MeanSquaredLossLayer, NetChain, NetGraph, NetPort, OptionError, SoftmaxLayer,
-                      net_train)
+                      net_initialize, net_measurements, net_train)
 from netgraph.cli.train import _check_ports
 from netgraph.train.metrics import NAMES
 from tests.diagnostic_helpers import sole_diagnostic
@@ -117,4 +117,29 @@ def test_each_bad_option_of_net_train_names_it_with_a_kind_and_the_value_found(o
 def test_a_bad_switch_checkpoint_or_resume_has_a_kind_and_the_value_found(options, option, kind, found):
     """They had the kind "error" and some no option; none gave the value found."""
     d = sole_diagnostic(lambda: _train(**options), OptionError)
+    assert (d.option, d.kind, d.found) == (option, kind, found), d
+
+
+@pytest.mark.parametrize("options, option, kind, found", [
+    ({"method": ("Adam", {"epsilon": 1e-8, "eps": 1e-7})}, "method", "option-combination", ("epsilon", "eps")),
+    ({"method": ("Adam", {"beta1": 0.9, "betas": (0.9, 0.99)})}, "method", "option-combination", ("beta1/beta2", "betas")),
+    ({"method": ("SGD", {"nesterov": True})}, "method", "option-combination", ("nesterov", "momentum", "dampening")),
+    ({"method": ("Adam", {"learning_rate_schedule": "Cosin"})}, "learning_rate_schedule", "option-value", "Cosin"),
+])
+def test_a_bad_method_suboption_has_a_kind_and_the_value_found(options, option, kind, found):
+    """They had the kind "error" and no option."""
+    d = sole_diagnostic(lambda: _train(**options), OptionError)
+    assert (d.option, d.kind, d.found) == (option, kind, found), d
+
+
+@pytest.mark.parametrize("options, option, kind, found", [
+    ({"batchsize": 4}, "batchsize", "unknown-option", "batchsize"),
+    ({"measurements": 3}, "measurements", "option-value", 3),
+])
+def test_a_bad_option_of_net_measurements_has_a_kind_and_the_value_found(options, option, kind, found):
+    """They had the kind "error"."""
+    net = net_initialize(NetChain([LinearLayer(3), SoftmaxLayer()], Input=2), seed=0)
+    data = {"Input": torch.randn(8, 2), "Target": torch.randint(0, 3, (8,))}
+    measurements = options.pop("measurements", "Loss")
+    d = sole_diagnostic(lambda: net_measurements(net, data, measurements, **options), OptionError)
     assert (d.option, d.kind, d.found) == (option, kind, found), d

@@ -203,12 +203,14 @@ def _torch_names(method: str, options: dict[str, Any], spelled: dict[str, str]) 
     for wolfram, torch_name in renames.items():
         if wolfram in options:
             if torch_name in options:
-                raise OptionError(f"method {method!r}: give either {wolfram} or {torch_name}, not both")
+                raise OptionError(f"method {method!r}: give either {wolfram} or {torch_name}, not both",
+                                  option="method", kind="option-combination", found=(wolfram, torch_name))
             options[torch_name] = options.pop(wolfram)
             spelled[torch_name] = f"{spelled[wolfram]} (torch's {torch_name})"
     if method in ("Adam", "AdamW") and ("beta1" in options or "beta2" in options):
         if "betas" in options:
-            raise OptionError(f"method {method!r}: give either beta1/beta2 or betas, not both")
+            raise OptionError(f"method {method!r}: give either beta1/beta2 or betas, not both", option="method",
+                              kind="option-combination", found=("beta1/beta2", "betas"))
         options["betas"] = (options.pop("beta1", 0.9), options.pop("beta2", 0.999))
     return options
 
@@ -252,7 +254,8 @@ def _check_suboptions(method: str, options: dict[str, Any], spelled: dict[str, s
             options[name] = tuple(float(b) for b in value)
     if options.get("nesterov") and (not options.get("momentum") or options.get("dampening", 0)):
         raise OptionError(f"method {method!r}: nesterov=True needs momentum > 0 and dampening 0, found momentum="
-                          f"{options.get('momentum', 0)!r}, dampening={options.get('dampening', 0)!r}")
+                          f"{options.get('momentum', 0)!r}, dampening={options.get('dampening', 0)!r}",
+                          option="method", kind="option-combination", found=("nesterov", "momentum", "dampening"))
 
 
 def _schedule(value: Any) -> Callable[[float], float] | None:
@@ -260,8 +263,9 @@ def _schedule(value: Any) -> Callable[[float], float] | None:
         return value
     if isinstance(value, str) and value.lower() in SCHEDULES:
         return SCHEDULES[value.lower()]
-    raise OptionError(f"learning_rate_schedule must be {', '.join(map(repr, SCHEDULES))} or a function "
-                      f"f(fraction_done) -> factor; found {value!r}{did_you_mean(value, SCHEDULES)}")
+    expected = f"{', '.join(map(repr, SCHEDULES))} or a function f(fraction_done) -> factor"
+    raise OptionError(f"learning_rate_schedule must be {expected}; found {value!r}{did_you_mean(value, SCHEDULES)}",
+                      option="learning_rate_schedule", kind="option-value", expected=expected, found=value)
 
 
 def schedule_factor(schedule: Callable[[float], Any], fraction: float, where: str) -> float:
