@@ -143,3 +143,18 @@ def test_a_bad_option_of_net_measurements_has_a_kind_and_the_value_found(options
     measurements = options.pop("measurements", "Loss")
     d = sole_diagnostic(lambda: net_measurements(net, data, measurements, **options), OptionError)
     assert (d.option, d.kind, d.found) == (option, kind, found), d
+
+
+@pytest.mark.parametrize("options, option, found", [
+    ({"loss_function": torch.nn.MSELoss()}, "loss_function", "MSELoss"),
+    ({"method": torch.optim.SGD}, "method", "SGD"),
+    ({"loss_function": {"Output": NetGraph({"a": LinearLayer(1), "b": LinearLayer(1)}, [], Input=3)}},
+     "loss_function", (("Input",), ("Output1", "Output2"))),
+    ({"loss_function": lambda o, b: 1.0}, "loss_function", "float"),
+    ({"loss_function": lambda o, b: o["Output"].sum(-1) > 0}, "loss_function", "torch.bool"),
+])
+def test_a_loss_function_or_method_of_the_wrong_kind_is_an_option_value(options, option, found):
+    """A torch loss, a torch optimizer, a loss net of other ports, a callable returning no float tensor: they had the
+    kind "error" (some no found, one no option)."""
+    d = sole_diagnostic(lambda: _train(**options), OptionError)
+    assert (d.option, d.kind, d.found) == (option, "option-value", found), d
