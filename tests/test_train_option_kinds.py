@@ -158,3 +158,15 @@ def test_a_loss_function_or_method_of_the_wrong_kind_is_an_option_value(options,
     kind "error" (some no found, one no option)."""
     d = sole_diagnostic(lambda: _train(**options), OptionError)
     assert (d.option, d.kind, d.found) == (option, "option-value", found), d
+
+
+def test_an_integer_output_without_a_loss_function_names_the_option_and_the_port():
+    """The automatic loss takes no Integer output: it had the kind "error" and named neither option nor port."""
+    from netgraph import CategoricalDistribution, RandomArrayLayer
+    net = NetGraph({"lin": LinearLayer(4, input=2), "sm": SoftmaxLayer(),
+                    "draw": RandomArrayLayer(CategoricalDistribution("#p"))}, [("lin", "sm", "draw")])
+    data = {"Input": torch.zeros(8, 2), "Target": torch.zeros(8, dtype=torch.long)}
+    d = sole_diagnostic(lambda: net_train(net_initialize(net, seed=0), data, max_training_rounds=1, progress=False),
+                        OptionError)
+    assert (d.option, d.kind, d.port, d.expected, d.found) == ("loss_function", "option-value", "Output", "Real",
+                                                                "Integer")

@@ -202,7 +202,8 @@ def _auto(net: Any, port: str) -> Term:
         raise OptionError(f"output port {port!r} gives Integer values (such as the class indices a RandomArrayLayer "
                           f"draws from a CategoricalDistribution), which no automatic loss takes: they carry no "
                           f"gradient. Give loss_function= (a callable over the outputs, or a loss output), or draw "
-                          f"one-hot vectors with estimator='straight_through' or 'relaxed'")
+                          f"one-hot vectors with estimator='straight_through' or 'relaxed'", option="loss_function",
+                          kind="option-value", port=port, expected="Real", found="Integer")
     return _with_alias(net, AutoTerm(port, auto_kind(net, port), net.port_types[port], _target_key(net, port)))
 
 
