@@ -196,7 +196,8 @@ def worded_by_flags(exc: OptionError) -> OptionError:
     if d.kind == "unknown-metric" and d.option == STOPPING:  # --stop-on 'Port:Metric' naming no metric
         return OptionError(f"--stop-on {str(d.found).replace('/', ':')!r} {d.detail}", diagnostics=exc.diagnostics)
     if d.kind == "loss-term":
-        return OptionError(f"--loss: {f'{d.option} of {d.port!r}' if d.option else repr(d.port)} {d.detail}",
+        entry = d.option if d.option != "loss_function" else None  # an entry of the term ('weight'), or the term
+        return OptionError(f"--loss: {f'{entry} of {d.port!r}' if entry else repr(d.port)} {d.detail}",
                            option="loss")
     return exc
 
@@ -321,7 +322,8 @@ def _check_ports(net: Any, loss: Any, metrics: Any, text: str | None) -> None:
         if exc.diagnostics[0].kind == "metric-matrix":
             found = exc.diagnostics[0].found
             raise OptionError(_matrix_words(f"--metrics {text!r}", found), option="metrics") from None
-        raise OptionError(f"--metrics {text!r}: {exc}", option="metrics") from None
+        header = f"--metrics {text!r}: "  # net_train's problem (its kind, found, expected) worded by the flag
+        raise OptionError(f"{header}{exc}", diagnostics=[d.prefixed(header) for d in exc.diagnostics]) from None
     for port in dict.fromkeys(port for port, _ in pairs if port is not None):
         if port not in net.output_ports:
             raise OptionError(f"--metrics {text!r}: {port!r} is not an output port"

@@ -133,26 +133,30 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         k = unknown[0]
         if sub := suboption_hint(snake(k)):
-            raise OptionError(f"net_train has no option {k!r}{sub}", option=k)
+            raise OptionError(f"net_train has no option {k!r}{sub}", option=k, kind="unknown-option",
+                              expected=tuple(OPTIONS), found=k)
         hint = other_name_hint(k) or did_you_mean(snake(k), OPTIONS) or did_you_mean(k, OPTIONS)
-        raise OptionError(f"net_train has no option {k!r}{hint}; options: {', '.join(OPTIONS)}")
+        raise OptionError(f"net_train has no option {k!r}{hint}; options: {', '.join(OPTIONS)}", option=k,
+                          kind="unknown-option", expected=tuple(OPTIONS), found=k)
     # Wolfram's options default to Automatic: that value is the option's default here
     options = {k: OPTIONS[k] if isinstance(v, str) and v == "Automatic" and k not in OWN_AUTOMATIC else v
                for k, v in options.items()}
     for name in ("all", "return_results", "distributed", "sync_batch_norm"):
         if name in options and not isinstance(options[name], (bool, np.bool_)):
             raise OptionError(f"net_train option {name}= must be True or False, found {options[name]!r}",
-                              option=name)
+                              option=name, kind="option-value", expected="True or False", found=options[name])
     if "all" in options and "return_results" in options and bool(options["all"]) != bool(options["return_results"]):
         raise OptionError(f"net_train options all= and return_results= are the same option (return a "
                           f"NetTrainResults); found all={options['all']!r} and "
-                          f"return_results={options['return_results']!r}: give one of them", option="all")
+                          f"return_results={options['return_results']!r}: give one of them", option="all",
+                          kind="option-combination", found=(options["all"], options["return_results"]))
     v = options.get("validation_set")
     refuse_scaled(v, f"validation_set={v!r}", "validation_set=", "validation_set")  # Wolfram's Scaled[0.1]
     if isinstance(v, numbers.Integral):
         raise OptionError(f"validation_set takes a fraction of the data to hold out, strictly between 0 and 1 "
                           f"(e.g. 0.2), or validation data (a dict, a list of examples, a Dataset, ...); found "
-                          f"{type(v).__name__} {v!r}", option="validation_set")
+                          f"{type(v).__name__} {v!r}", option="validation_set", kind="option-value",
+                          expected="a fraction > 0 and < 1, or validation data", found=v)
     if isinstance(v, numbers.Real) and not isinstance(v, float):  # numpy's float32 (np.float64 is a float)
         options = {**options, "validation_set": float(v)}
     return {**OPTIONS, **options}
@@ -166,12 +170,14 @@ def _checkpoint(spec: Any, made: list[Path]) -> dict | None:
     if isinstance(spec, (str, os.PathLike)):
         spec = {"directory": spec}
     if not isinstance(spec, dict) or "directory" not in spec:
-        raise OptionError(f"checkpoint must be a directory or a dict with 'directory' (and optional 'interval' "
-                          f"in rounds, 'keep' files); found {spec!r}")
+        expected = "a directory or a dict with 'directory' (and optional 'interval' in rounds, 'keep' files)"
+        raise OptionError(f"checkpoint must be {expected}; found {spec!r}", option="checkpoint", kind="option-value",
+                          expected=expected, found=spec)
     extra = [k for k in spec if k not in ("directory", "interval", "keep")]
     if extra:
         keys = ["directory", "interval", "keep"]
-        raise OptionError(f"checkpoint has no key {extra[0]!r}{did_you_mean(extra[0], keys)}; it takes {keys}")
+        raise OptionError(f"checkpoint has no key {extra[0]!r}{did_you_mean(extra[0], keys)}; it takes {keys}",
+                          option="checkpoint", kind="unknown-key", expected=tuple(keys), found=extra[0])
     return {"directory": usable_folder(spec["directory"], "checkpoint directory", made),
             "interval": check_number(spec.get("interval", 1), "checkpoint interval", integer=True, keyword="checkpoint"),
             "keep": check_number(spec.get("keep", 3), "checkpoint keep", integer=True, keyword="checkpoint")}
@@ -184,7 +190,8 @@ def _wolfram_checkpointing(kind: str, path: Any) -> Any:
     folder = str(Path(path).parent)
     raise OptionError(f"checkpoint=('File', {str(path)!r}) (Wolfram's one file, rewritten every round) is not "
                       f"written: each checkpoint is a file of its own in a folder; give checkpoint={{'directory': "
-                      f"{folder!r}, 'keep': 1}} to keep only the newest", option="checkpoint")
+                      f"{folder!r}, 'keep': 1}} to keep only the newest", option="checkpoint", kind="option-value",
+                      found=(kind, path))
 
 
 def _resume(spec: Any, checkpoint: dict | None) -> Path | None:
@@ -193,11 +200,13 @@ def _resume(spec: Any, checkpoint: dict | None) -> Path | None:
     if spec is True:
         if checkpoint is None:
             raise OptionError("resume=True continues from the newest file in the checkpoint directory; give "
-                              "checkpoint='dir' too (or resume='path/to/round-000003.pt')")
+                              "checkpoint='dir' too (or resume='path/to/round-000003.pt')", option="resume",
+                              kind="option-combination", found=True)
         return latest_checkpoint(checkpoint["directory"])
     if isinstance(spec, (str, os.PathLike)):
         return resolve(spec)
-    raise OptionError(f"resume must be True, False or a checkpoint path, found {spec!r}")
+    raise OptionError(f"resume must be True, False or a checkpoint path, found {spec!r}", option="resume",
+                      kind="option-value", expected="True, False or a checkpoint path", found=spec)
 
 
 def _rounds(value: Any, max_time: float | None, per_round: int | None) -> int:

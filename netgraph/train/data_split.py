@@ -63,7 +63,9 @@ def training_and_validation(spec: Any, raw: Any, expect: dict, allow_extra: bool
         return raw, None
     if isinstance(spec, float) and not isinstance(spec, bool):
         if not 0 < spec < 1:
-            raise OptionError(f"validation_set as a fraction must lie strictly between 0 and 1, found {spec}")
+            raise OptionError(f"validation_set as a fraction must lie strictly between 0 and 1, found {spec}",
+                              option="validation_set", kind="option-value", expected="a fraction > 0 and < 1",
+                              found=spec)
         if not isinstance(raw, dict):
             parts = split_ragged(raw, spec, seed) or split_dataset(raw, spec, seed)  # held out alike
             if parts is None:

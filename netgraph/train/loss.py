@@ -202,7 +202,8 @@ def _auto(net: Any, port: str) -> Term:
         raise OptionError(f"output port {port!r} gives Integer values (such as the class indices a RandomArrayLayer "
                           f"draws from a CategoricalDistribution), which no automatic loss takes: they carry no "
                           f"gradient. Give loss_function= (a callable over the outputs, or a loss output), or draw "
-                          f"one-hot vectors with estimator='straight_through' or 'relaxed'")
+                          f"one-hot vectors with estimator='straight_through' or 'relaxed'", option="loss_function",
+                          kind="option-value", port=port, expected="Real", found="Integer")
     return _with_alias(net, AutoTerm(port, auto_kind(net, port), net.port_types[port], _target_key(net, port)))
 
 
@@ -212,7 +213,7 @@ def _term(net: Any, key: str, spec: Any) -> Term:
         return CallableTerm(key, spec)
     if key not in outputs:
         raise OptionError(f"loss_function key {key!r} is not an output port{did_you_mean(key, outputs)}; the "
-                          f"outputs are {list(outputs)} (a callable loss may use any label)")
+                          f"outputs are {list(outputs)} (a callable loss may use any label)", **_no_port(net, key))
     if spec in AUTOMATIC:
         return _auto(net, key)
     if isinstance(spec, str) and spec == key:  # the port's own name, as loss_function="port": the output is the loss
@@ -222,7 +223,7 @@ def _term(net: Any, key: str, spec: Any) -> Term:
     raise OptionError(f"loss_function[{key!r}] must be a loss layer, a callable, 'Automatic', the port's name "
                       f"{key!r} (the output itself is the loss), a weight or (spec, weight); found {spec!r}"
                       f"{loss_name_hint(spec)}",
-                      kind="loss-term", port=key, detail=f"must be a weight, a mapping {{loss: ..., weight: ..., "
+                      kind="loss-term", option="loss_function", port=key, found=spec, detail=f"must be a weight, a mapping {{loss: ..., weight: ..., "
                       f"warmup: ...}}, 'Automatic' or the port's name {key!r} (the output itself is the loss); found "
                       f"{spec!r}")  # the command line's words (netgraph train --loss), which give no Python objects
 
@@ -236,13 +237,14 @@ def attach_losses(net: Any, spec: Any) -> Loss:
     if isinstance(spec, str):
         if spec not in outputs:
             raise OptionError(f"loss_function={spec!r} is not an output port{did_you_mean(spec, outputs)}; the "
-                              f"outputs are {list(outputs)}{loss_name_hint(spec)}")
+                              f"outputs are {list(outputs)}{loss_name_hint(spec)}", **_no_port(net, spec))
         return Loss([(1.0, PortTerm(spec))])
     if isinstance(spec, Layer):
         plain = [p for p in outputs if not is_loss_port(net, p)]
         if len(plain) != 1:
             raise OptionError(f"loss_function={spec!r} needs a net with one output; this one has {list(outputs)}: "
-                              f"give a dict {{port: loss layer}} instead")
+                              f"give a dict {{port: loss layer}} instead", option="loss_function", kind="port-count",
+                              expected=1, found=tuple(outputs))
         return Loss([(1.0, _with_alias(net, LayerTerm(plain[0], spec, net.port_types[plain[0]], "Target")))])
     if callable(spec):
         return Loss([(1.0, CallableTerm("loss", spec))])
@@ -253,8 +255,18 @@ def attach_losses(net: Any, spec: Any) -> Loss:
             terms.append((schedule.weight, _term(net, str(key), inner)))
             schedules.append(schedule)
         return Loss(terms, schedules)
-    raise OptionError(f"loss_function must be None (automatic), an output port name, a loss layer, a callable "
-                      f"f(outputs, batch) or a dict of weighted losses; found {spec!r}{_listed(net, spec)}")
+    raise OptionError(f"loss_function must be {_FORMS}; found {spec!r}{_listed(net, spec)}", option="loss_function",
+                      kind="option-value", expected=_FORMS, found=spec)
+
+
+#: what loss_function takes, in words
+_FORMS = "None (automatic), an output port name, a loss layer, a callable f(outputs, batch) or a dict of weighted losses"
+
+
+def _no_port(net: Any, name: str) -> dict[str, Any]:
+    """The Diagnostic fields of loss_function naming ``name``, which is no output port of ``net``."""
+    return {"option": "loss_function", "kind": "unknown-port", "port": name, "expected": tuple(net.output_ports),
+            "found": name}
 
 
 def _listed(net: Any, spec: Any) -> str:

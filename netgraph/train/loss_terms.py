@@ -67,7 +67,9 @@ class LayerTerm(Term):
         if "Input" not in ports or set(ports) - {"Input", "Target"} or len(layer.output_ports) != 1:
             raise OptionError(f"loss_function {layer!r} for output {port!r} must have an input port 'Input', an "
                               f"optional 'Target' and one output; it has inputs {list(ports)} and outputs "
-                              f"{list(layer.output_ports)}")
+                              f"{list(layer.output_ports)}", option="loss_function", kind="option-value", port=port,
+                              expected="an input port 'Input', an optional 'Target' and one output",
+                              found=(ports, tuple(layer.output_ports)))
         if "Target" not in ports:
             self.target_key = None
 
@@ -198,7 +200,8 @@ class CallableTerm(Term):
         name = getattr(self.fn, "__name__", type(self.fn).__name__)
         raise OptionError(f"loss_function {name}{signature} takes {counted(found, 'argument')} by position{also}, but "
                           f"it is called as f(outputs, batch): the net's outputs and the batch's data, dicts by name; "
-                          f"write e.g. lambda outputs, batch: ...", option="loss_function", expected=2, found=found)
+                          f"write e.g. lambda outputs, batch: ...", option="loss_function", kind="option-value",
+                          expected=2, found=found)
 
     def describe(self) -> str:
         return f"{getattr(self.fn, '__name__', 'a function')}(outputs, batch)"
@@ -207,11 +210,12 @@ class CallableTerm(Term):
         value = self.fn(*loss_inputs(outputs, batch, self.describe()))
         if not isinstance(value, torch.Tensor):
             raise OptionError(f"loss_function {self.describe()} must return a tensor (a scalar or one value per "
-                              f"example), returned {type(value).__name__}")
+                              f"example), returned {type(value).__name__}", option="loss_function",
+                              kind="option-value", expected="a tensor", found=type(value).__name__)
         if not value.is_floating_point():  # torch's mean() of integers, or a complex backward, fails deep inside
             raise OptionError(f"loss_function {self.describe()} must return a tensor of real floating-point values "
                               f"(a scalar or one value per example), returned one of dtype {value.dtype}: "
-                              f"{_NOT_A_LOSS[value.is_complex()]}", option="loss_function",
+                              f"{_NOT_A_LOSS[value.is_complex()]}", option="loss_function", kind="option-value",
                               expected="a floating-point dtype", found=str(value.dtype))
         return _per_example(value)
 

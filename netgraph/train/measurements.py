@@ -91,7 +91,8 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
     for k in options:
         if k not in OPTIONS:
             raise OptionError(f"net_measurements has no option {k!r}{did_you_mean(snake(k), OPTIONS)}; options: "
-                              f"{', '.join(OPTIONS)}", option=k)
+                              f"{', '.join(OPTIONS)}", option=k, kind="unknown-option", expected=tuple(OPTIONS),
+                              found=k)
     return {**OPTIONS, **{k: OPTIONS[k] if isinstance(v, str) and v == "Automatic" else v for k, v in options.items()}}
 
 
@@ -114,7 +115,8 @@ def _requested(spec: Any) -> tuple[list[tuple[str, str | None, str]], bool]:
     if isinstance(spec, Sequence) and spec and all(isinstance(s, str) for s in spec):
         return [_measurement(s) for s in dict.fromkeys(spec)], False
     raise OptionError(f"measurements must be a measurement name or a list of names; found {spec!r}; measurements: "
-                      f"{', '.join(MEASUREMENTS)}", option="measurements")
+                      f"{', '.join(MEASUREMENTS)}", option="measurements", kind="option-value",
+                      expected="a measurement name or a list of names", found=spec)
 
 
 def _measurement(given: str) -> tuple[str, str | None, str]:

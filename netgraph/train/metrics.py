@@ -65,11 +65,13 @@ _KIND_WORDS = {"index": "class probabilities (SoftmaxLayer)", "binary": "a binar
                "mse": "a regression output"}
 
 
-def metric_name(name: Any) -> str:
-    """The canonical metric name for ``name`` (any case, aliases); OptionError with a suggestion otherwise."""
+def metric_name(name: Any, option: str = "metrics") -> str:
+    """The canonical metric name for ``name`` (any case, aliases); otherwise an OptionError with a suggestion, kind
+    "unknown-metric", about ``option`` (the keyword that gave the name)."""
     key = re.sub(r"[^a-z0-9]", "", str(name).lower())
     if key not in _ALIASES:
-        raise OptionError(f"unknown metric {name!r}{metric_hint(name)}; metrics: {', '.join(NAMES)}")
+        raise OptionError(f"unknown metric {name!r}{metric_hint(name)}; metrics: {', '.join(NAMES)}", option=option,
+                          kind="unknown-metric", expected=NAMES, found=name)
     return _ALIASES[key]
 
 
@@ -83,7 +85,7 @@ def metric_hint(name: Any) -> str:
 def round_metric_name(name: Any, option: str = "metrics") -> str:
     """``metric_name`` for a metric net_train measures each round: a matrix (ConfusionMatrix) is an OptionError
     pointing to net_measurements."""
-    canonical = metric_name(name)
+    canonical = metric_name(name, option)
     if canonical in MATRICES:
         raise OptionError(f"{option}: {canonical!r} is a matrix, not a number per round; measure it on the trained net "
                           f"with net_measurements(net, data, {canonical!r})", option=option, found=canonical,
@@ -101,7 +103,9 @@ def _names(value: Any) -> list[str]:
         return [round_metric_name(value)]
     if isinstance(value, (list, tuple)) and value:
         return [round_metric_name(v) for v in value]
-    raise OptionError(f"metrics must be a metric name, a list of names or a dict {{port: names}}; found {value!r}")
+    expected = "a metric name, a list of names or a dict {port: names}"
+    raise OptionError(f"metrics must be {expected}; found {value!r}", option="metrics", kind="option-value",
+                      expected=expected, found=value, detail=f"must be {expected}; found {value!r}")
 
 
 def parse_metrics(spec: Any) -> list[tuple[str | None, str]]:

@@ -142,8 +142,9 @@ def _method_parts(method: Any) -> tuple[Any, dict]:
                               f"{ {'name': 'SGD', **options}!r}", option="method")
         return name, options
     refuse_torch_optimizer(method)  # torch.optim.SGD: its name is the method
-    raise OptionError(f"method must be a name ('Adam', 'SGD', 'RMSProp', 'AdamW'), (name, {{suboptions}}) or a "
-                      f"dict with a 'name' key; found {method!r}")
+    expected = "a name ('Adam', 'SGD', 'RMSProp', 'AdamW'), (name, {suboptions}) or a dict with a 'name' key"
+    raise OptionError(f"method must be {expected}; found {method!r}", option="method", kind="option-value",
+                      expected=expected, found=method)
 
 
 def _torch_suboption(name: str) -> str:
@@ -155,8 +156,9 @@ def parse_method(method: Any, learning_rate: Any) -> Method:
     name, options = _method_parts("Adam" if method is None else method)
     key = re.sub(r"[^a-z]", "", str(name).lower())
     if key not in METHODS:
-        raise OptionError(f"unknown method {name!r}{did_you_mean(name, [m[0] for m in METHODS.values()])}; "
-                          f"use 'Adam', 'AdamW', 'SGD' or 'RMSProp'")
+        names = tuple(dict.fromkeys(m[0] for m in METHODS.values()))
+        raise OptionError(f"unknown method {name!r}{did_you_mean(name, list(names))}; use 'Adam', 'AdamW', 'SGD' or "
+                          f"'RMSProp'", option="method", kind="unknown-method", expected=names, found=name)
     canonical, cls, default_lr = METHODS[key]
     spelled = {snake(k): str(k) for k in options}  # the user's spelling of each suboption, for messages
     options = _torch_names(canonical, {snake(k): v for k, v in options.items()}, spelled)
@@ -166,10 +168,12 @@ def parse_method(method: Any, learning_rate: Any) -> Method:
     if unknown:
         raise OptionError(f"method {canonical!r} has no suboption {unknown[0]!r}"
                           f"{_torch_suboption(unknown[0]) or did_you_mean(unknown[0], [*allowed, *_OURS])}; it takes {', '.join(allowed)} and "
-                          f"{', '.join(_OURS)}")
+                          f"{', '.join(_OURS)}", option="method", kind="unknown-key", expected=(*allowed, *_OURS),
+                          found=unknown[0])
     if "l2_regularization" in ours:
         if "weight_decay" in options:
-            raise OptionError("give either l2_regularization or weight_decay in method=, not both")
+            raise OptionError("give either l2_regularization or weight_decay in method=, not both", option="method",
+                              kind="option-combination", found=("l2_regularization", "weight_decay"))
         options["weight_decay"] = check_number(ours["l2_regularization"], "l2_regularization", strict=False)
     _check_suboptions(canonical, options, spelled)
     lr = _learning_rate(learning_rate, ours, spelled)
@@ -188,7 +192,7 @@ def _learning_rate(option: Any, ours: dict[str, Any], spelled: dict[str, str]) -
     if any(v != given[0][1] for _, v in given[1:]):
         found = " and ".join(where for where, _ in given)
         raise OptionError(f"the learning rate is given twice with different values, {found}; give one of them",
-                          option="learning_rate")
+                          option="learning_rate", kind="option-combination", found=tuple(v for _, v in given))
     return given[0][1] if given else None
 
 
@@ -199,12 +203,14 @@ def _torch_names(method: str, options: dict[str, Any], spelled: dict[str, str]) 
     for wolfram, torch_name in renames.items():
         if wolfram in options:
             if torch_name in options:
-                raise OptionError(f"method {method!r}: give either {wolfram} or {torch_name}, not both")
+                raise OptionError(f"method {method!r}: give either {wolfram} or {torch_name}, not both",
+                                  option="method", kind="option-combination", found=(wolfram, torch_name))
             options[torch_name] = options.pop(wolfram)
             spelled[torch_name] = f"{spelled[wolfram]} (torch's {torch_name})"
     if method in ("Adam", "AdamW") and ("beta1" in options or "beta2" in options):
         if "betas" in options:
-            raise OptionError(f"method {method!r}: give either beta1/beta2 or betas, not both")
+            raise OptionError(f"method {method!r}: give either beta1/beta2 or betas, not both", option="method",
+                              kind="option-combination", found=("beta1/beta2", "betas"))
         options["betas"] = (options.pop("beta1", 0.9), options.pop("beta2", 0.999))
     return options
 
@@ -248,7 +254,8 @@ def _check_suboptions(method: str, options: dict[str, Any], spelled: dict[str, s
             options[name] = tuple(float(b) for b in value)
     if options.get("nesterov") and (not options.get("momentum") or options.get("dampening", 0)):
         raise OptionError(f"method {method!r}: nesterov=True needs momentum > 0 and dampening 0, found momentum="
-                          f"{options.get('momentum', 0)!r}, dampening={options.get('dampening', 0)!r}")
+                          f"{options.get('momentum', 0)!r}, dampening={options.get('dampening', 0)!r}",
+                          option="method", kind="option-combination", found=("nesterov", "momentum", "dampening"))
 
 
 def _schedule(value: Any) -> Callable[[float], float] | None:
@@ -256,8 +263,9 @@ def _schedule(value: Any) -> Callable[[float], float] | None:
         return value
     if isinstance(value, str) and value.lower() in SCHEDULES:
         return SCHEDULES[value.lower()]
-    raise OptionError(f"learning_rate_schedule must be {', '.join(map(repr, SCHEDULES))} or a function "
-                      f"f(fraction_done) -> factor; found {value!r}{did_you_mean(value, SCHEDULES)}")
+    expected = f"{', '.join(map(repr, SCHEDULES))} or a function f(fraction_done) -> factor"
+    raise OptionError(f"learning_rate_schedule must be {expected}; found {value!r}{did_you_mean(value, SCHEDULES)}",
+                      option="learning_rate_schedule", kind="option-value", expected=expected, found=value)
 
 
 def schedule_factor(schedule: Callable[[float], Any], fraction: float, where: str) -> float:
@@ -305,8 +313,9 @@ def _rules(spec: Any) -> list[tuple[Any, float]]:
         return [("*", check_number(spec, "learning_rate_multipliers", strict=False))]  # as each rule of a dict
     items = list(spec.items()) if isinstance(spec, Mapping) else spec
     if not isinstance(items, Sequence) or not all(isinstance(i, (tuple, list)) and len(i) == 2 for i in items):
-        raise OptionError(f"learning_rate_multipliers must be a number, a dict {{layer: r}} or a list of (layer, r) "
-                          f"rules; found {spec!r}")
+        expected = "a number, a dict {layer: r} or a list of (layer, r) rules"
+        raise OptionError(f"learning_rate_multipliers must be {expected}; found {spec!r}",
+                          option="learning_rate_multipliers", kind="option-value", expected=expected, found=spec)
     out = []
     for key, value in items:
         r = 0.0 if value is None else check_number(value, f"learning_rate_multipliers[{key!r}]", strict=False,
@@ -339,5 +348,6 @@ def parse_progress(value: Any) -> Any:
         return "print"
     if value is False or value is None or value in ("none", "None"):
         return None
-    raise OptionError(f"progress must be 'auto', True (a progress bar), 'print', False or a function f(info); "
-                      f"found {value!r}")
+    expected = "'auto', True (a progress bar), 'print', False or a function f(info)"
+    raise OptionError(f"progress must be {expected}; found {value!r}", option="progress", kind="option-value",
+                      expected=expected, found=value)

@@ -42,7 +42,8 @@ def refuse_torch_loss(fn: Any) -> None:
         if layer else ""
     raise OptionError(f"loss_function={name} is torch's loss f(input, target); netgraph's callable loss is "
                       f"f(outputs, batch) over dicts of tensors by port: give {ours}loss_function=lambda outputs, batch: "
-                      f"loss(outputs['Output'], batch['Target'])", option="loss_function")
+                      f"loss(outputs['Output'], batch['Target'])", option="loss_function", kind="option-value",
+                      expected="f(outputs, batch)", found=name)
 
 
 def refuse_torch_optimizer(value: Any) -> None:
@@ -58,7 +59,8 @@ def refuse_torch_optimizer(value: Any) -> None:
         return
     raise OptionError(f"method={cls.__name__} is a torch optimizer; net_train makes its own from the net's arrays: "
                       f"give its name, method={cls.__name__!r}, or (name, {{suboptions}}) such as "
-                      f"method=({cls.__name__!r}, {{'weight_decay': 0.01}}), and learning_rate=", option="method")
+                      f"method=({cls.__name__!r}, {{'weight_decay': 0.01}}), and learning_rate=", option="method",
+                      kind="option-value", expected="a method's name", found=cls.__name__)
 
 
 def refuse_other_batch_size(taken: int, given: int | None) -> None:

@@ -57,16 +57,18 @@ class WeightSchedule:
         return f"{self.weight:g} (linear warm-up from {self.start:g} over {self.warmup:g} {self.unit})"
 
 
-def _refuse(key: str, option: str | None, detail: str) -> NoReturn:
-    """OptionError for loss term ``key`` (its entry ``option``, None: the term itself) with ``detail`` as fields
-    too, so the command line can name the term its own way (``--loss: weight of 'KL' must be ...``)."""
+def _refuse(key: str, option: str | None, detail: str, found: Any, expected: Any = None) -> NoReturn:
+    """OptionError for loss term ``key`` (its entry ``option``, None: the term itself, whose option is then
+    'loss_function') with ``detail``, the value ``found`` and what was ``expected`` as fields too, so the command
+    line can name the term its own way (``--loss: weight of 'KL' must be ...``)."""
     raise OptionError(f"loss_function[{key!r}]{f' {option}' if option else ''} {detail}", kind="loss-term", port=key,
-                      option=option, detail=detail)
+                      option=option or "loss_function", detail=detail, found=found,
+                      expected=expected)
 
 
 def _number(value: Any, key: str, option: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0 or value == float("inf"):
-        _refuse(key, option, f"must be a finite number >= 0, found {value!r}")
+        _refuse(key, option, f"must be a finite number >= 0, found {value!r}", value, "a finite number >= 0")
     return float(value)
 
 
@@ -74,7 +76,7 @@ def parse_weight(key: str, value: Any) -> tuple[Any, WeightSchedule]:
     """(loss spec or None for automatic, schedule) from one ``loss_function`` dict value."""
     if key != "Scaled" and (weight := scaled_fraction(value)) is not None:  # a port named Scaled: (its loss, w)
         _refuse(key, None, f"is Wolfram's Scaled[{weight}]: the weight is written {key!r}: {weight} (the automatic "
-                           f"loss weighted), or {key!r}: (loss, {weight})")
+                           f"loss weighted), or {key!r}: (loss, {weight})", value)
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return None, WeightSchedule(_number(value, key, "weight"))
     if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], numbers.Real):
@@ -83,10 +85,11 @@ def parse_weight(key: str, value: Any) -> tuple[Any, WeightSchedule]:
         return value, WeightSchedule()
     unknown = [k for k in value if k not in KEYS]
     if unknown:
-        _refuse(key, None, f"has no key {unknown[0]!r}{did_you_mean(str(unknown[0]), KEYS)}; it takes {list(KEYS)}")
+        _refuse(key, None, f"has no key {unknown[0]!r}{did_you_mean(str(unknown[0]), KEYS)}; it takes {list(KEYS)}",
+                unknown[0], tuple(KEYS))
     unit = value.get("warmup_unit", "rounds")
     if unit not in UNITS:
-        _refuse(key, "warmup_unit", f"must be 'rounds' or 'batches', found {unit!r}")
+        _refuse(key, "warmup_unit", f"must be 'rounds' or 'batches', found {unit!r}", unit, UNITS)
     schedule = WeightSchedule(_number(value.get("weight", 1.0), key, "weight"),
                               _number(value.get("warmup", 0), key, "warmup"), unit,
                               _number(value.get("start", 0.0), key, "start"))
