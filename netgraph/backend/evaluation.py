@@ -29,10 +29,14 @@ from netgraph.core.port_options import option_form
 from netgraph.core.ports import NetPort
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import INTEGER, REAL, Shape, format_shape
+from netgraph.core.wording import type_label
 from netgraph.layers.random import distribution_checks
 
 __all__ = ["evaluate", "prepare_inputs", "as_port_tensor", "compiled_for_evaluation", "run_module", "probe_net",
            "ragged_hint"]
+
+
+_DATA = "a tensor, array or list"  # what net(x) takes at a port without an encoder
 
 
 def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | None = None,
@@ -52,13 +56,15 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
         kind = "integer indices (dtype Integer)" if integer else "real numbers"
         raise DataError(f"input port {port!r} was given None; it takes {kind}{each}: a tensor, array or list",
                         kind="missing-data", layer=(), port=port)
+    no_tensor = {"kind": "not-a-tensor", "layer": (), "port": port, "expected": _DATA, "found": type_label(value)}
     if isinstance(value, (torch.utils.data.DataLoader, torch.utils.data.Dataset)):
-        raise DataError(_container_problem(port, value), layer=(), port=port)
+        raise DataError(_container_problem(port, value), **no_tensor)
     try:
         x = as_tensor(value)  # numpy arrays in the other byte order or with negative strides: a native copy
     except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
         raise DataError(_encoder_hint(port, value, net) or _tuple_problem(port, value) or f"input port {port!r}: "
-                        f"cannot make a tensor from {type(value).__name__}: {exc}{ragged_hint(value)}") from None
+                        f"cannot make a tensor from {type(value).__name__}: {exc}{ragged_hint(value)}",
+                        **no_tensor) from None
     if not x.is_cpu:
         raise DataError(f"input port {port!r}: the data is on device {x.device}, but net(...) evaluates on device cpu "
                         f"(where the net's arrays are); move the data with .cpu(), or run the net on {x.device.type} "
@@ -79,7 +85,8 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
                             kind="data-dtype", layer=(), port=port, expected=INTEGER, found=x.dtype)
         if x.dtype == torch.uint64 and bool((x.view(torch.int64) < 0).any()):  # past int64: .long() would wrap
             raise DataError(f"input port {port!r} takes integer indices (dtype Integer), found values too large for "
-                            f"int64 of dtype {x.dtype}")
+                            f"int64 of dtype {x.dtype}",
+                            kind="data-dtype", layer=(), port=port, expected=INTEGER, found=x.dtype)
         return x.long()
     return _narrowed(port, x, dtype or torch.get_default_dtype())
 

@@ -27,7 +27,7 @@ from netgraph.backend.shape_hints import layout_hint
 from netgraph.core.errors import DataError, Diagnostic, NetGraphError, did_you_mean
 from netgraph.core.tracing import tracing
 from netgraph.core.types import INTEGER, REAL, format_shape
-from netgraph.core.wording import counted
+from netgraph.core.wording import counted, type_label
 
 __all__ = ["input_error", "input_problem"]
 
@@ -143,8 +143,7 @@ def _no_tensor(port: str, value: Any) -> Diagnostic:
     if value is None:
         return Diagnostic(f"input port {port!r}: the compiled module takes a tensor, found None", "missing-data",
                           layer=(), port=port, expected="a tensor", found="None")
-    kind = type(value).__qualname__ if type(value).__module__ == "builtins" else \
-        f"{type(value).__module__}.{type(value).__qualname__}"
+    kind = type_label(value)
     try:
         if isinstance(value, tuple) and hasattr(value, "_fields"):  # Padded, PackedSequence: lengths beside the data
             raise TypeError(kind)

@@ -17,7 +17,8 @@ from typing import Any
 
 from netgraph.core.errors import MAX_LISTED, OptionError, with_article
 
-__all__ = ["counted", "counted_either", "first_few", "few_names", "scaled_fraction", "refuse_scaled", "value_kind"]
+__all__ = ["counted", "counted_either", "first_few", "few_names", "scaled_fraction", "refuse_scaled", "value_kind",
+           "type_label"]
 
 _SCALED = re.compile(r"\s*Scaled\[\s*([^\]]*?)\s*\]\s*")
 _PERCENT = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*%\s*")
@@ -39,6 +40,12 @@ def value_kind(value: Any) -> str:
     if isinstance(value, (list, dict)):
         return "a list" if isinstance(value, list) else "a mapping"
     return f"{with_article(type(value).__name__)} value"
+
+
+def type_label(value: Any) -> str:
+    """The name of ``value``'s type, with its module where it is no builtin: 'list', 'numpy.ndarray'."""
+    kind = type(value)
+    return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
 
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:

@@ -15,8 +15,9 @@ tensor([[2, 3, 3],
 from __future__ import annotations
 
 import functools
+import io
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -182,6 +183,7 @@ def encode(coder: Coder, port: str, value: Any, what: str = "input port", ragged
         return torch.as_tensor(value)
     if isinstance(value, np.ndarray) and value.ndim == 0:  # np.array('blue'): one example, its value
         value = value.item()
+    _refuse_iterator(coder, port, value, what)
     single = _single(coder, value)
     examples = [value] if single else list(value)
     function, done, problems = _example_function(coder), [], []
@@ -199,6 +201,15 @@ def encode(coder: Coder, port: str, value: Any, what: str = "input port", ragged
         return [torch.tensor(seq, dtype=torch.long) for seq in done]
     out = _stack(coder, done)
     return out[0] if single else out
+
+
+def _refuse_iterator(coder: Coder, port: str, value: Any, what: str) -> None:
+    """A DataError for a generator, iterator or range, which would be taken as one (bad) example, not a batch."""
+    if isinstance(value, (Iterator, range)) and not isinstance(value, io.IOBase):  # an open file: not an image path
+        found = type(value).__name__
+        raise DataError(f"{what} {port!r} ({coder.type_name}): found a {found}, not a list of examples (a generator or "
+                        f"iterator is read once, and a range is no list); pass a list: list(...)", kind="encoding",
+                        layer=(), port=port, expected="a list", found=found)
 
 
 def _stack(coder: Coder, done: list) -> torch.Tensor:

@@ -26,7 +26,7 @@ from netgraph.core.files import NotRegularFile, open_regular
 
 __all__ = ["Examples", "image_folder", "text_table", "read_folder", "read_table", "IMAGE_SUFFIXES"]
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm")
 
 
 class Examples(Sequence):
