@@ -349,4 +349,4 @@ def test_supports_that_never_fit_give_both_in_the_option_errors_diagnostic(p, q,
     with pytest.raises(OptionError) as err:
         KLDivergenceLayer(p, q)
     d = err.value.diagnostics[0]
-    assert (d.kind, d.option, d.expected, d.found) == ("support", "q", expected, found)
+    assert (d.kind, d.option, d.expected, d.found) == ("option-combination", "q", expected, found)

@@ -145,7 +145,7 @@ class KLDivergenceLayer(Layer):
         mismatch = support_mismatch(self.p, self.q)
         if mismatch:
             why, expected, found = mismatch
-            raise OptionError(f"KLDivergenceLayer: {why}", option="q", kind="support", expected=expected, found=found)
+            raise OptionError(f"KLDivergenceLayer: {why}", option="q", kind="option-combination", expected=expected, found=found)
         if self.method == "closed_form" and self.resolved_method != "closed_form":
             raise OptionError(f"KLDivergenceLayer: method='closed_form' but no closed form is known for "
                               f"KL({self.p!r} ‖ {self.q!r}); use method='auto' (Monte Carlo)", option="method")
