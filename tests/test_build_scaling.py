@@ -15,6 +15,8 @@ import sys
 import tracemalloc
 from pathlib import Path
 
+import pytest
+
 from netgraph import ElementwiseLayer, FunctionLayer, LinearLayer, NetChain, NetGraph
 
 N = 2000
@@ -218,6 +220,33 @@ def test_objects_frozen_before_a_build_stay_frozen():
     finally:
         gc.unfreeze()
     assert any(o is long_lived for o in gc.get_objects())
+
+
+def test_a_build_stage_that_raises_promotes_nothing_and_turns_the_collector_back_on(monkeypatch):
+    """A stage that fails leaves what it made young (its half-built objects and the traceback's frames are found
+    by the next young pass, not kept until a full collection), and the collector is enabled again even when the
+    promotion itself is interrupted (an interrupt between gc.freeze and gc.unfreeze left every object frozen)."""
+    import netgraph.core.walk as walk
+
+    gc.collect()
+    with pytest.raises(RuntimeError):
+        with walk.gc_paused():
+            made = [[i] for i in range(3 * walk._PROMOTED_FROM)]
+            raise RuntimeError("stage failed")
+    assert gc.isenabled()
+    assert not any(o is made for o in gc.get_objects(generation=2))  # (young passes may have run since)
+    del made
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    real_freeze = gc.freeze
+    monkeypatch.setattr(gc, "freeze", lambda: (real_freeze(), interrupted()))
+    with pytest.raises(KeyboardInterrupt):
+        with walk.gc_paused():
+            kept = [[i] for i in range(3 * walk._PROMOTED_FROM)]
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    del kept
 
 
 def test_length_names_are_looked_for_in_the_given_shapes_only(monkeypatch):

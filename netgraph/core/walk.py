@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import sys
+import sysconfig
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -97,19 +99,28 @@ def nested_nodes(graph: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[tup
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while building many small objects (a 10k-layer graph
-    otherwise spends a third of its construction time in GC passes that find nothing); what the block made
-    then joins the oldest generation, not the youngest (see ``_promote_young``)."""
+    otherwise spends a third of its construction time in GC passes that find nothing); what a block that ends
+    normally made then joins the oldest generation, not the youngest (see ``_promote_young``). A block that
+    raises promotes nothing: its half-built objects are left to the young passes."""
     was_enabled = gc.isenabled()
     gc.disable()
+    completed = False
     try:
         yield
+        completed = True
     finally:
         if was_enabled:
-            _promote_young()
-            gc.enable()
+            try:
+                if completed:
+                    _promote_young()
+            finally:
+                gc.enable()
 
 
 _PROMOTED_FROM = 2000  # young objects: fewer are walked in cache, and the collector's own accounting is kept
+# Measured on CPython 3.11 (generations as lists: freeze and unfreeze are list splices). A free-threaded build has
+# no generations and walks the heap for each call; 3.14's incremental collector re-marks objects one by one.
+_PROMOTES = sys.version_info < (3, 14) and not sysconfig.get_config_var("Py_GIL_DISABLED")
 
 
 def _promote_young() -> None:
@@ -117,8 +128,11 @@ def _promote_young() -> None:
     list splices) when the stage left at least ``_PROMOTED_FROM`` young ones. A built net is kept: the young passes
     after its stage would walk all it made (a 100,000-layer net's Edges, port keys, modules: from memory past the
     CPU's cache) and find nothing to free. A small build (a net made in a loop) leaves the young generation as it
-    is, so garbage cycles made beside it are still found by young passes. Skipped when objects are frozen already
-    (the netgraph command, a server before it forks): unfreezing would move those too."""
-    if gc.get_count()[0] >= _PROMOTED_FROM and gc.get_freeze_count() == 0:
-        gc.freeze()
-        gc.unfreeze()
+    is, so garbage cycles made beside it are still found by young passes; those a big build moves wait for a full
+    collection. Skipped when objects are frozen already (the netgraph command, a server before it forks):
+    unfreezing would move those too; another thread must not call ``gc.freeze()`` during a build."""
+    if _PROMOTES and gc.get_count()[0] >= _PROMOTED_FROM and gc.get_freeze_count() == 0:
+        try:
+            gc.freeze()
+        finally:  # an interrupt right after freeze() must not leave every object frozen
+            gc.unfreeze()
