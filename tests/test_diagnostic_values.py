@@ -81,3 +81,17 @@ def test_problems_given_lists_are_raised_once_each():
 def test_any_mapping_is_kept_as_its_pairs():
     import types
     assert Diagnostic("bad", found=types.MappingProxyType({"a": [1]})).found == (("a", (1,)),)
+
+
+def test_only_the_unhashable_field_is_frozen():
+    """A list in one field froze every field: a torch.Size or a namedtuple in another became a plain tuple."""
+    import collections
+
+    import torch
+
+    from netgraph.core.errors import Diagnostic
+
+    Pair = collections.namedtuple("Pair", "a b")
+    d = Diagnostic("m", "option-value", expected=torch.Size([2, 3]), found=[Pair(1, 2)], hint=None)
+    assert type(d.expected) is torch.Size and d.found == (Pair(1, 2),)
+    hash(d)

@@ -124,9 +124,12 @@ a tuple (of ``(key, value)`` pairs), a set as a frozenset, another unhashable va
     def __post_init__(self) -> None:
         try:
             hash(tuple(self.__dict__.values()))  # as hash(self), cheaper: its fields are the values of its __dict__
-        except TypeError:  # a list or dict among its values (a user's option value): kept as tuples
-            for field in dataclasses.fields(self):
-                object.__setattr__(self, field.name, frozen_value(getattr(self, field.name)))
+        except TypeError:  # a list or dict among its values (a user's option value): that one kept as tuples
+            for name, value in list(self.__dict__.items()):
+                try:
+                    hash(value)
+                except TypeError:
+                    object.__setattr__(self, name, frozen_value(value))
 
     @classmethod
     def of(cls, kind: str, *parts: str | EdgeRef | EdgePlace, **fields: object) -> "Diagnostic":
