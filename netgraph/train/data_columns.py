@@ -174,8 +174,7 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str | Diag
                             f"found {tuple(x.shape)}{hint}")
             return None
         if empty := empty_length_problem(key, t.shape, tuple(x.shape)):  # as net(x): torch's RNN error otherwise
-            detail = empty.message.removeprefix(f"input port {key!r}: ")
-            problems.append(dataclasses.replace(empty, message=f"{exp.what} (key {key!r}): {detail}", detail=detail))
+            problems.append(dataclasses.replace(empty, message=f"{exp.what} (key {key!r}): {empty.detail}"))
             return None
     elif x.dim() == 0:
         problems.append(f"{exp.what} (key {key!r}): expected one value per example along dim 0, found a scalar")
