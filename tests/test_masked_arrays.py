@@ -4,11 +4,17 @@ silently (a new user's QA). It is a DataError naming the port or key and how man
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
 
 from netgraph import DataError, LinearLayer, NetChain, net_initialize, net_train
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _masked():
@@ -36,3 +42,12 @@ def test_a_masked_array_with_nothing_masked_is_its_data():
     whole = np.ma.masked_array(_masked().data, mask=False)
     torch.testing.assert_close(net(whole), net(whole.data))
 
+
+
+def test_data_without_masked_arrays_imports_no_numpy_ma():
+    """as_tensor checked every value against numpy.ma.MaskedArray, importing numpy.ma (numpy loads it lazily)."""
+    code = ("import sys, numpy, netgraph.core.tensors as t; t.as_tensor(numpy.zeros(2)); t.as_tensor([1.0]); "
+            "print('numpy.ma' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"

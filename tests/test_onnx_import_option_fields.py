@@ -92,6 +92,23 @@ def test_a_recurrence_given_its_initial_state_as_data_says_so(op, gates, tmp_pat
     assert "non-zero" not in problem.detail and "batch second" in problem.detail
 
 
+def test_a_recurrence_given_both_initial_states_says_each_and_names_no_joined_option(tmp_path):
+    # its option was the text "initial_h, initial_c", no attribute's name
+    hidden, features = 2, 3
+    arrays = [numpy_helper.from_array(np.zeros((1, 4 * hidden, features), np.float32), "W"),
+              numpy_helper.from_array(np.zeros((1, 4 * hidden, hidden), np.float32), "R"),
+              numpy_helper.from_array(np.array([1], np.int64), "axis")]
+    nodes = [helper.make_node("Transpose", ["x"], ["xt"], perm=[1, 0, 2]),
+             helper.make_node("LSTM", ["xt", "W", "R", "", "", "h0", "c0"], ["ys"], name="rnn", hidden_size=hidden),
+             helper.make_node("Squeeze", ["ys", "axis"], ["yt"]),
+             helper.make_node("Transpose", ["yt"], ["y"], perm=[1, 0, 2])]
+    inputs = [_value("x", ["b", 5, features]), _value("h0", [1, "b", hidden]), _value("c0", [1, "b", hidden])]
+    problem = _node_problem(_refused(tmp_path, nodes, inputs, arrays))
+    assert (problem.layer, problem.option, problem.found) == (("rnn",), None, "LSTM")  # two attributes: the op
+    assert "initial_h is data of shape (1, 'b', 2)" in problem.detail
+    assert "initial_c is data of shape (1, 'b', 2)" in problem.detail
+
+
 def test_a_refusal_about_no_one_attribute_names_no_option(tmp_path):
     gemm = helper.make_node("Gemm", ["x", "w", "bias"], ["y"], name="gemm")
     arrays = [numpy_helper.from_array(np.ones((2, 3), np.float32), "w"), "bias"]

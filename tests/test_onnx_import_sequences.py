@@ -241,3 +241,28 @@ def test_a_constant_per_example_concatenated_imports(column, axes, tmp_path):
     (name,) = [n for n, _ in back.compile().named_parameters() if not n.startswith("project")]  # the token's
     layer, _ = name.split(".", 1)  # the Concat's NetGraph; its constant stays fixed in training, as the model's others
     assert [(key.split("/")[0], rate) for key, rate in back.learning_rate_multipliers.items()] == [(layer, 0.0)]
+
+
+class _StartToken(nn.Module):
+    """Token ids with a constant start token prepended (``torch.cat([bos, x], 1)``), then embedded."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(10, 4)
+        self.register_buffer("bos", torch.tensor([[7]]))
+
+    def forward(self, x):
+        return self.embed(torch.cat([self.bos.expand(x.shape[0], -1), x], 1))
+
+
+@pytest.mark.parametrize("axes", [{0: "b"}, {0: "b", 1: "n"}])
+@torch.no_grad()
+def test_an_integer_constant_concatenated_is_refused_naming_its_type(axes, tmp_path):
+    # the constant was made a float ConstantArrayLayer, feeding Real values to the EmbeddingLayer
+    module = _StartToken().eval()
+    x = torch.tensor([[1, 2, 3], [4, 5, 6]])
+    path = torch_export(module, x, tmp_path / "bos.onnx", "x", axes={"x": axes})
+    np.testing.assert_allclose(run_onnx(path, {"x": x})[0], module(x).numpy(), atol=1e-6)
+    with pytest.raises(SpecError, match=r"int64") as caught:
+        import_onnx(path)
+    assert [d.found for d in caught.value.diagnostics] == ["int64"]

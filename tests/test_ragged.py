@@ -128,8 +128,10 @@ def test_an_empty_sequence_is_a_data_error_naming_the_port_and_example():
     for call in (lambda: net([empty]), lambda: net(empty)):
         with pytest.raises(DataError, match=example.format(0)):
             call()
-    with pytest.raises(DataError, match=r"'Input': the data has length 0 along n \(shape \(2, 0\)\)"):
+    with pytest.raises(DataError, match=r"'Input': the data has length 0 along n \(shape \(2, 0\)\)") as info:
         net(torch.zeros(2, 0, dtype=torch.long))
+    # its detail without the subject, which net_train's message puts after its own (the port and key)
+    assert info.value.diagnostics[0].detail == "the data has length 0 along n (shape (2, 0)); each length must be at least 1"
     with pytest.raises(DataError, match=r"input port 'Input': no examples \(an empty list\)"):
         net([])
     assert net(torch.zeros(0, 3, dtype=torch.long)).shape == (0, 16)  # a batch of no examples is still fine

@@ -9,6 +9,7 @@ import torch
 
 from netgraph import (DataError, GatedRecurrentLayer, LinearLayer, NetChain, NetMapOperator, SequenceLastLayer,
                       net_train)
+from netgraph.train.data_checks import non_finite
 
 OPTIONS = dict(max_training_rounds=1, progress=False, random_seed=0)
 
@@ -45,5 +46,16 @@ def test_the_other_examples_holding_nan_are_named_too():
     for i in (3, 13, 17):
         xs[i][-1, 0] = float("nan")
     said = refusal(PADDED, {"Input": xs, "Target": torch.zeros(20, 1)})
-    assert said.endswith("example 3 holds NaN (so do examples 13, 17), which makes the loss non-finite; remove or fix "
+    assert said.endswith("example 3 holds NaN (also examples 13, 17), which makes the loss non-finite; remove or fix "
                          "such examples")
+
+
+def test_the_examples_after_one_holding_infinity_are_not_said_to_hold_it_too():
+    # "example 3 holds an infinite value (so do examples 13, 17)" though 13 and 17 held NaN
+    x = torch.zeros(12, 2)
+    x[0, 1], x[2:, 0] = float("inf"), float("nan")
+    numbers = [30 + i for i in range(12)]  # a length bucket's rows: their indices in the data
+    assert non_finite(x, True, numbers=numbers) == \
+        "example 30 holds an infinite value (also examples 32, 33, 34, 35, 36, 37, 38, 39, ...)"
+    assert non_finite(x[:4], True, numbers=numbers) == "example 30 holds an infinite value (also examples 32, 33)"
+    assert non_finite(x[:3], True, numbers=numbers) == "example 30 holds an infinite value (also example 32)"

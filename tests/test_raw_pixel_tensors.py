@@ -60,3 +60,11 @@ def test_net_train_refuses_example_dicts_holding_integer_image_tensors_naming_th
     with pytest.raises(DataError) as info:
         net_train(_net(), examples, max_training_rounds=1, random_seed=0)
     assert "input port 'Input' (ImageEncoder): example 2: a tensor of dtype torch.uint8 holds raw" in str(info.value)
+
+
+def test_net_train_refuses_input_target_pairs_holding_integer_image_tensors_naming_the_example():
+    x = _pixels(4, 3, 4, 4)
+    pairs = [(x[i] / 255 if i != 1 else x[i], "ab"[i % 2]) for i in range(4)]
+    with pytest.raises(DataError) as info:
+        net_train(_net(), pairs, max_training_rounds=1, random_seed=0)
+    assert "input port 'Input' (ImageEncoder): example 1: a tensor of dtype torch.uint8 holds raw" in str(info.value)

@@ -9,6 +9,7 @@ import torch
 
 from netgraph import LinearLayer, NetGraph, OptionError, load, net_initialize
 from netgraph.cli import main
+from netgraph.core.frozen_values import frozen_value
 from netgraph.train import net_train
 from netgraph.train.options import parse_method
 
@@ -165,5 +166,8 @@ def test_an_epsilon_of_0_is_refused_before_it_makes_the_arrays_nan():
 def test_a_method_dict_without_its_name_says_the_key_to_add():
     """It said "unknown method None; use 'Adam', ...", as if None had been given as the name."""
     with pytest.raises(OptionError, match=r"^method \{'momentum': 0\.9\} names no method: a dict gives it under "
-                                          r"'name', e\.g\. \{'name': 'SGD', 'momentum': 0\.9\}$"):
+                                          r"'name', e\.g\. \{'name': 'SGD', 'momentum': 0\.9\}$") as info:
         _train({"momentum": 0.9}, rounds=1)
+    problem = info.value.diagnostics[0]
+    assert (problem.kind, problem.option, problem.expected) == ("option-value", "method", "a dict with a 'name' key")
+    assert problem.found == frozen_value({"momentum": 0.9})

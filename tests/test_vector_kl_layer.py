@@ -179,10 +179,12 @@ def test_a_draw_outside_q_names_the_one_port_that_can_put_it_there():
 
 
 def test_a_draw_outside_qs_diagnostic_gives_qs_support_and_the_draw():
-    """Its Diagnostic had the draw in the message only, with the kind of any bad parameter ("parameter-value")."""
+    """Its Diagnostic had the draw in the message only, with the kind of any bad parameter ("parameter-value"); then
+    found held the draw as the message writes it, not its number."""
     net = NetGraph({"kl": KLDivergenceLayer(CategoricalDistribution("#p"), CategoricalDistribution([0.5, 0.5, 0.0]),
                                             method="monte_carlo")}, [], p=3)
     with pytest.raises(DataError) as err:
         net.compile()(p=torch.tensor([[0.0, 0.0, 1.0]]))
     d = err.value.diagnostics[0]
-    assert (d.kind, d.found) == ("support", "2") and "the support of q = CategoricalDistribution" in d.expected
+    assert (d.kind, d.found) == ("support", 2.0) and type(d.found) is float
+    assert "the support of q = CategoricalDistribution" in d.expected and "(it drew 2)" in str(err.value)

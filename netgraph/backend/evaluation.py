@@ -56,15 +56,14 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
         kind = "integer indices (dtype Integer)" if integer else "real numbers"
         raise DataError(f"input port {port!r} was given None; it takes {kind}{each}: a tensor, array or list",
                         kind="missing-data", layer=(), port=port)
-    no_tensor = {"kind": "not-a-tensor", "layer": (), "port": port, "expected": _DATA, "found": type_label(value)}
     if isinstance(value, (torch.utils.data.DataLoader, torch.utils.data.Dataset)):
-        raise DataError(_container_problem(port, value), **no_tensor)
+        raise DataError(_container_problem(port, value), **_no_tensor(port, value))
     try:
         x = as_tensor(value)  # numpy arrays in the other byte order or with negative strides: a native copy
     except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
         raise DataError(_encoder_hint(port, value, net) or _tuple_problem(port, value) or f"input port {port!r}: "
                         f"cannot make a tensor from {type(value).__name__}: {exc}{ragged_hint(value)}",
-                        **no_tensor) from None
+                        **_no_tensor(port, value)) from None
     if not x.is_cpu:
         raise DataError(f"input port {port!r}: the data is on device {x.device}, but net(...) evaluates on device cpu "
                         f"(where the net's arrays are); move the data with .cpu(), or run the net on {x.device.type} "
@@ -89,6 +88,11 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
                             kind="data-dtype", layer=(), port=port, expected=INTEGER, found=x.dtype)
         return x.long()
     return _narrowed(port, x, dtype or torch.get_default_dtype())
+
+
+def _no_tensor(port: str, value: Any) -> dict[str, Any]:
+    """The Diagnostic fields of data ``value`` that makes no tensor (built only when raising)."""
+    return {"kind": "not-a-tensor", "layer": (), "port": port, "expected": _DATA, "found": type_label(value)}
 
 
 def _narrowed(port: str, x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:

@@ -106,9 +106,9 @@ def empty_length_problem(port: str, shape: tuple, found: Sequence[int],
     if not empty or example is None and found[0] == 0:
         return None
     which = f"example {example}" if example is not None else "the data"
-    return Diagnostic(f"input port {port!r}: {which} has length 0 along {empty[0]} (shape {tuple(found)}); each length "
-                      f"must be at least 1", "data-shape", layer=(), port=port, expected=shape, found=tuple(found),
-                      example=example)
+    detail = f"{which} has length 0 along {empty[0]} (shape {tuple(found)}); each length must be at least 1"
+    return Diagnostic(f"input port {port!r}: {detail}", "data-shape", layer=(), port=port, expected=shape,
+                      found=tuple(found), example=example, detail=detail)
 
 
 def _as_list(size: Any) -> list[int]:

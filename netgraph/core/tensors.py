@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import numbers
+import sys
 from typing import Any
 
 import numpy
@@ -24,11 +25,17 @@ def native_array(value: Any) -> Any:
     return value
 
 
+def _is_masked_array(value: Any) -> bool:
+    """Whether ``value`` is a numpy masked array; numpy loads numpy.ma lazily, and a value can only be one once it
+    is loaded (so plain data does not import it)."""
+    return (ma := sys.modules.get("numpy.ma")) is not None and isinstance(value, ma.MaskedArray)
+
+
 def as_tensor(value: Any, **kwargs: Any) -> torch.Tensor:
     """``torch.as_tensor(value, **kwargs)``, a numpy array first made ``native_array`` (torch refuses it otherwise); a
     ValueError for a masked array with masked entries, whose stored numbers there are no data (torch would read
     them)."""
-    if isinstance(value, numpy.ma.MaskedArray) and (masked := int(numpy.ma.count_masked(value))):
+    if _is_masked_array(value) and (masked := int(numpy.ma.count_masked(value))):
         raise ValueError(f"it has {masked} masked (missing) value{'s' * (masked > 1)}, whose stored numbers are no "
                          f"data; fill them (x.filled(0.0)) or drop those examples")
     try:

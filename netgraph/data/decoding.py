@@ -65,10 +65,9 @@ def _refuse_nan(coder: Coder, port: str, x: torch.Tensor) -> None:
     """A DataError naming the first example whose output holds NaN: argmax would take NaN for the largest value, and
     NaN > 0.5 is False, so a decision would be made of no number. (A tagger's sequences are not checked: ragged ones
     are decoded padded, and a padded position is no output.)"""
-    nan = x.detach().isnan()
-    if not x.is_floating_point() or not bool(nan.any()):
+    if not x.is_floating_point() or not bool(torch.isnan(x).any()):
         return
-    place = f"example {int(nan.reshape(x.shape[0], -1).any(1).nonzero()[0, 0])}"
+    place = f"example {int(x.detach().isnan().reshape(x.shape[0], -1).any(1).nonzero()[0, 0])}"
     what = "label" if isinstance(coder, ClassDecoder) else "True or False"
     raise DataError(f"output port {port!r} ({coder.type_name}): {place}: the output holds NaN, so no {what} can be "
                     f"decided (decoder='Probabilities' or decoder=None shows the values)", kind="decoding", port=port,

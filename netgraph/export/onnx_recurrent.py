@@ -104,11 +104,9 @@ def _state_problems(node: Any, ctx: Context) -> list[Unsupported]:
         return []
     found = {what: "a non-zero constant" if name in ctx.constants else
              f"data of shape {ctx.shapes.get(name) or 'unknown'}" for what, name in given.items()}
-    told = "; ".join(f"{what} is {value}" for what, value in found.items())
-    return [Unsupported(f"{told} (an initial state given as data comes time-major, directions first and batch second; "
-                        f"an imported recurrence starts from zeros)", attribute=", ".join(given),
-                        expected=f"no {' or '.join(given)}, or zeros",
-                        found=found.popitem()[1] if len(found) == 1 else tuple(found.values()))]
+    return [Unsupported(f"{what} is {value} (an initial state given as data comes time-major, directions first and "
+                        f"batch second; an imported recurrence starts from zeros)", attribute=what,
+                        expected=f"no {what}, or zeros", found=value) for what, value in found.items()]
 
 
 def _layout_problems(node: Any, ctx: Context) -> list[str]:

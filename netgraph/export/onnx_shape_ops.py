@@ -177,6 +177,15 @@ def _refuse_dynamic(inputs: Any, axis: int, ctx: Context) -> None:
                           expected="a known size along the axis", found="a dynamic size")
 
 
+def _constant_array(value: np.ndarray) -> ConstantArrayLayer:
+    """A ConstantArrayLayer of a Concat's constant operand; refused unless floating (its output is Real: integer token
+    ids would reach an EmbeddingLayer as floats)."""
+    if not np.issubdtype(value.dtype, np.floating):
+        raise Unsupported(f"Concat of a constant of type {value.dtype} (ConstantArrayLayer outputs Real values only)",
+                          expected="a floating-point constant", found=str(value.dtype))
+    return ConstantArrayLayer(array=np.array(value, dtype=np.float32))
+
+
 def _with_constants(node: Any, axis: int, rank: int | None, ctx: Context) -> Converted:
     """A Concat of computed tensors and constants of one example each (a first dim of 1: a learned token expanded to
     the batch, which the import folds so): a NetGraph of ConstantArrayLayers and the CatenateLayer; of one (1, 1, d)
@@ -190,7 +199,7 @@ def _with_constants(node: Any, axis: int, rank: int | None, ctx: Context) -> Con
     shape = ctx.shapes.get(computed[0])
     if len(node.input) == 2 and axis % rank == 1 and values[0].shape[1] == 1 and shape and not isinstance(shape[1], int):
         first = node.input[0] in ctx.constants
-        joined = {"element": ConstantArrayLayer(array=np.array(values[0][0, 0], dtype=np.float32)),
+        joined = {"element": _constant_array(values[0][0, 0]),
                   "join": PrependLayer() if first else AppendLayer()}
         return Converted(NetGraph(joined, [(NetPort("Input"), NetPort("join", "Input")),
                                            ("element", NetPort("join", "Element"))]), tuple(computed))
@@ -200,7 +209,7 @@ def _with_constants(node: Any, axis: int, rank: int | None, ctx: Context) -> Con
     ports = iter(range(1, len(computed) + 1))  # the computed inputs, in order
     for k, name in enumerate(node.input, 1):
         if name in ctx.constants:
-            layers[f"constant{k}"] = ConstantArrayLayer(array=np.array(ctx.constants[name][0], dtype=np.float32))
+            layers[f"constant{k}"] = _constant_array(ctx.constants[name][0])
             edges.append((f"constant{k}", NetPort("cat", f"Input{k}")))
         else:
             edges.append((NetPort(f"Input{next(ports)}"), NetPort("cat", f"Input{k}")))

@@ -33,11 +33,15 @@ __all__ = ["AggregationLayer", "SummationLayer", "AGGREGATION"]
 
 #: Aggregation function names -> torch method (reducing several dims at once; over a padded sequence too).
 AGGREGATION = {"Max": "amax", "Min": "amin", "Mean": "mean", "Total": "sum"}
+#: The mean of the two middle elements of the sorted ``s`` (the middle one twice for an odd count); sort, not
+#: quantile, which takes neither float16 nor bfloat16 nor more than 2^24 elements.
+_MIDDLES = "(s[..., (s.shape[-1] - 1) // 2] + s[..., s.shape[-1] // 2]) / 2"
+_MEDIAN_CODE = f"(lambda s: {_MIDDLES})({{y}}.sort(-1).values)"
 #: Wolfram's other aggregation functions -> code reducing the last dim of ``{y}``, the reduced dims flattened there
 #: (Variance and StandardDeviation divide by n - 1, Median of an even count is the mean of the two middle elements,
 #: MeanDeviation is the mean distance from the mean, as Wolfram's).
 FLATTENED = {"Times": "{y}.prod(-1)", "Variance": "{y}.var(-1)", "StandardDeviation": "{y}.std(-1)",
-             "Median": "{y}.quantile(0.5, dim=-1)", "MeanDeviation": "({y} - {y}.mean(-1, keepdim=True)).abs().mean(-1)"}
+             "Median": _MEDIAN_CODE, "MeanDeviation": "({y} - {y}.mean(-1, keepdim=True)).abs().mean(-1)"}
 _SPREADS = ("Variance", "StandardDeviation")  # undefined for one element (n - 1 = 0)
 
 
@@ -140,7 +144,8 @@ def _flattened(x: torch.Tensor, dims: tuple[int, ...], function: str) -> torch.T
     if function in _SPREADS:
         return y.var(-1) if function == "Variance" else y.std(-1)
     if function == "Median":
-        return y.quantile(0.5, dim=-1)
+        s = y.sort(-1).values
+        return (s[..., (s.shape[-1] - 1) // 2] + s[..., s.shape[-1] // 2]) / 2
     return (y - y.mean(-1, keepdim=True)).abs().mean(-1)
 
 

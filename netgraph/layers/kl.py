@@ -258,8 +258,9 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
     logq = _log_q(q, *_offset_from(q, q_params, z, shift)).unsqueeze(-1).flatten(2)
     if not traced and not logq.is_meta and not bool(torch.isfinite(logq).all()):
         drew, at = _first_outside(x, logq, shape)
+        shown = f"{drew:g}" if isinstance(drew, float) else str(list(drew))
         head, tail = f"{where()}: a draw from p = {p!r} at ", (f" lies outside the support of q = {q!r} (it drew "
-                                                               f"{drew}), so KL(p ‖ q) is infinite for these parameter "
+                                                               f"{shown}), so KL(p ‖ q) is infinite for these parameter "
                                                                f"values")
         ports = set(p.slots) | set(q.slots)  # one port: its values put the draw there (the rest are constants)
         raise located_error([at], lambda wheres: f"{head}{wheres[0].by_example()}{tail}", kind="support",
@@ -282,14 +283,14 @@ def _detached(params: list[Any]) -> list[Any]:
     return [v.detach() if is_tensor(v) else v for v in params]
 
 
-def _first_outside(x: torch.Tensor, logq: torch.Tensor, shape: tuple) -> tuple[str, Where]:
-    """The first draw (a number, or an event's vector) where log q (samples, batch, elements) is not finite, for
-    the message, and where it is (its example, and its index among the elements of ``shape`` = (batch, ...))."""
+def _first_outside(x: torch.Tensor, logq: torch.Tensor, shape: tuple) -> tuple[float | tuple[float, ...], Where]:
+    """The first draw (a number, or an event's vector rounded to 4 places) where log q (samples, batch, elements) is
+    not finite, and where it is (its example, and its index among the elements of ``shape`` = (batch, ...))."""
     i = int((~torch.isfinite(logq.reshape(-1))).nonzero()[0])
     events = x.reshape(logq.numel(), -1)[i]
     _, example, element = (int(k) for k in torch.unravel_index(torch.tensor(i), logq.shape))
     rest = tuple(int(k) for k in torch.unravel_index(torch.tensor(element), shape[1:])) if shape[1:] else ()
-    drew = f"{float(events[0]):g}" if events.numel() == 1 else str([round(float(v), 4) for v in events])
+    drew = float(events[0]) if events.numel() == 1 else tuple(round(float(v), 4) for v in events)
     return drew, Where(example, rest)
 
 

@@ -9,6 +9,7 @@ from xml.sax import saxutils
 
 from netgraph.render.layout import (BODY_PT, LABEL_PT, LINE_H, PAD, PORT_H, PORT_PT, TERM_PT, Placed, body_lines,
                                    place, text_width)
+from netgraph.render.layout_labels import BESIDE
 from netgraph.render.model import BORDER, FILL, Diagram, Node, visible
 
 __all__ = ["draw", "layout_svg"]
@@ -186,7 +187,7 @@ def _edge(index: int, e, points: list[tuple[float, float]], rankdir: str, at: fl
     arrow = " ".join(f"{_n(x)},{_n(y)}" for x, y in (tip, (base[0] + px, base[1] + py), (base[0] - px, base[1] - py)))
     (ax, ay), (bx, by) = points[-3:-1] if len(points) > 3 else points[-2:]  # the last bend, in the gap before dst
     x, y = ((ax + bx) / 2, (ay + by) / 2) if at is None else _along_bend((ax, ay), (bx, by), at, bool(fy))
-    lx, ly = x + (4 if fy else 0), y - (4 if fx else 0)
+    lx, ly = x + (BESIDE if fy else 0), y - (BESIDE if fx else 0)  # where layout_labels placed it
     right = lx + text_width(e.label, LABEL_PT) / (1 if fy else 2)
     return (f'<g id="edge{index}" class="edge">\n<title>{escape(e.tooltip)}</title>\n'
             f'<path fill="none" stroke="{EDGE_COLOUR}" d="{" ".join(d)}"/>\n'

@@ -197,11 +197,16 @@ def non_finite(x: torch.Tensor, infinities: bool, of: str = "", numbers: Sequenc
     first = where[0]
     kind = "NaN" if bool(nan[first]) else "an infinite value"
     if numbers is not None:  # the data's indices (a count of the part's examples would read as the data's)
-        others = [numbers[row] for row in where[1:9]]
-        more = f" (so do examples {', '.join(map(str, others))}{', ...' if len(where) > 9 else ''})"
-        return f"example {numbers[first]}{of} holds {kind}{more if others else ''}"
+        more = f" (also {_others([numbers[row] for row in where])})" if len(where) > 1 else ""
+        return f"example {numbers[first]}{of} holds {kind}{more}"
     more = f" ({counted(len(where), 'example')} of {x.shape[0]} hold NaN{' or infinities' if infinities else ''})"
     return f"example {first}{of} holds {kind}{more if len(where) > 1 else ''}"
+
+
+def _others(found: list[int]) -> str:
+    """'examples 10, 12, ...': the examples after the first of ``found``, the next 8 of them."""
+    rest = ", ".join(map(str, found[1:9])) + (", ..." if len(found) > 9 else "")
+    return f"{'examples' if len(found) > 2 else 'example'} {rest}"
 
 
 def examples_at(bad: torch.Tensor, numbers: Sequence[int] | None = None) -> str:
@@ -210,9 +215,7 @@ def examples_at(bad: torch.Tensor, numbers: Sequence[int] | None = None) -> str:
     rows = bad.nonzero().flatten().tolist()
     if numbers is not None:
         found = sorted(numbers[row] for row in rows)
-        others = ", ".join(map(str, found[1:9])) + (", ..." if len(found) > 9 else "")
-        return f" at example {found[0]}" + (f" (and {'examples' if len(found) > 2 else 'example'} {others})"
-                                            if len(found) > 1 else "")
+        return f" at example {found[0]}" + (f" (and {_others(found)})" if len(found) > 1 else "")
     return f" at example {rows[0]}" + (f" ({counted(len(rows), 'example')} of {bad.shape[0]})" if len(rows) > 1 else "")
 
 

@@ -48,6 +48,7 @@ class Expect:
     hint: str = ""  # the usual cause, said when the shape does not fit (class labels for a mean squared error)
     missing_hint: str = ""  # what to give instead, said when the key is missing (an output that is a loss itself)
     lengths_of: str | None = None  # the input port whose Padded batches' lengths this key holds (a loader's)
+    role: str = ""  # ``what`` without its note in parentheses, where it has one ("target of output port 'Output'")
 
 
 _TO_INTEGERS = "convert them to integers (numpy: .astype('int64'), torch: .long())"  # a data file is numpy's
@@ -174,8 +175,7 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str | Diag
                             f"found {tuple(x.shape)}{hint}")
             return None
         if empty := empty_length_problem(key, t.shape, tuple(x.shape)):  # as net(x): torch's RNN error otherwise
-            detail = empty.message.removeprefix(f"input port {key!r}: ")
-            problems.append(dataclasses.replace(empty, message=f"{exp.what} (key {key!r}): {detail}", detail=detail))
+            problems.append(dataclasses.replace(empty, message=f"{exp.what} (key {key!r}): {empty.detail}"))
             return None
     elif x.dim() == 0:
         problems.append(f"{exp.what} (key {key!r}): expected one value per example along dim 0, found a scalar")
@@ -230,7 +230,7 @@ def _unknown_key_hint(key: str, keys: list[str]) -> str:
 def _unknown_key(key: str, hinted: list[str], read: Mapping[str, Expect]) -> Diagnostic:
     """Key ``key`` the net does not read: the keys it does read, each with its port (``found``: the key, ``expected``:
     the net's keys)."""
-    ports = first_few([f"{k!r} ({e.what.split(' (')[0]})" for k, e in read.items()])  # a big net's: the first few
+    ports = first_few([f"{k!r} ({e.role or e.what})" for k, e in read.items()])  # a big net's: the first few
     reads = f"the keys {ports}" if read else "no keys"
     text = f"unknown key {key!r}{_unknown_key_hint(key, hinted)}; the net reads {reads}"
     return Diagnostic(text, kind="unknown-key", detail=text, found=key, expected=tuple(read))

@@ -29,7 +29,7 @@ import torch
 from netgraph.backend.ragged import length_groups
 from netgraph.core.coders import BooleanDecoder, ClassDecoder, ImageEncoder, TokensEncoder
 from netgraph.core.tensors import as_tensor
-from netgraph.data.encoding import already_encoded, encode_example, encode_label_sequence, encoded_form_problem
+from netgraph.data.encoding import already_encoded, encode_example, encode_label_sequence
 from netgraph.data.images import check_image
 from netgraph.train.data_files import load_data
 from netgraph.train.data_lengths import keyed
@@ -100,9 +100,7 @@ class EncodedDataset(torch.utils.data.Dataset):
         """Example ``i``'s tensor at ``key``, or why it cannot be used (it cannot be encoded, it holds NaN);
         ``header_only`` checks an image file by its header (None when it is fine)."""
         coder, value = self.coders[key], self.columns[key][i]
-        if coder is None or already_encoded(coder, value):
-            if problem := encoded_form_problem(coder, value):
-                return problem
+        if coder is None or already_encoded(coder, value):  # its encoded form checked up front (columns_of)
             try:
                 result = as_tensor(value)
             except (TypeError, ValueError, RuntimeError) as exc:

@@ -43,6 +43,7 @@ def columns_of(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | N
                                    f"inputs {list(net.input_ports)}, outputs {list(net.output_ports)}")
         columns = {net.input_ports[0]: [e[0] for e in data], net.output_ports[0]: [e[1] for e in data]}
         _refuse_uncoded(net, columns, what)
+        _refuse_unencoded_tensors(net, columns, what)
         return columns
     if _is_pair(net, data):  # (inputs, targets): the dict it stands for, so a decoder reads its labels too
         data = {net.input_ports[0]: data[0], "Target": data[1]}
@@ -54,8 +55,9 @@ def columns_of(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | N
             (problem := _dataset_problem(net, data)):
         raise data_error(what, problem)
     if not isinstance(data, Mapping):
-        _refuse_uncoded(net, _unencoded_columns(net, data), what)  # example dicts holding labels, say
-        _refuse_unencoded_tensors(net, _unencoded_columns(net, data), what)
+        examples = _unencoded_columns(net, data)
+        _refuse_uncoded(net, examples, what)  # example dicts holding labels, say
+        _refuse_unencoded_tensors(net, examples, what)
         return None
     # a Padded value is encoded already (as a tensor is): its sequences, not its (data, lengths) pair, are examples
     raw = {str(k): as_lists(v, str(k), f"{what}: key") if isinstance(v, Padded) else v for k, v in data.items()}
@@ -178,11 +180,14 @@ def _refuse_uncoded(net: Any, columns: Mapping[str, Any], what: Any) -> None:
 
 def _refuse_unencoded_tensors(net: Any, columns: Mapping[str, Any], what: Any) -> None:
     """A DataError for a tensor, taken as encoded, that is not its port's encoded form (``encoded_form_problem``:
-    raw pixels at an ImageEncoder port): a whole key's, or the first such example's of a list."""
+    raw pixels at an ImageEncoder port): a whole key's, or the first such example's of a list. The one check of
+    the encoded examples (an EncodedDataset's are these columns)."""
     for key, values in columns.items():
-        coder, listed = coder_for(net, key), type(values) is list
+        if (coder := coder_for(net, key)) is None:
+            continue
+        listed = type(values) is list
         for i, value in enumerate(values if listed else [values]):
-            if coder is not None and (problem := encoded_form_problem(coder, value)):
+            if problem := encoded_form_problem(coder, value):
                 example = f"example {i}: " if listed else ""
                 raise data_error(what, f"{port_words(coder, key, key)}: {example}{problem}", layer=(), port=key)
 

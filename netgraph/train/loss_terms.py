@@ -102,7 +102,8 @@ class LayerTerm(Term):
             expect[self.target_key] = Expect(graph.port_types["Target"], f"target of output port {self.port!r} "
                                               f"({self.describe().split(' on ')[0]}"
                                               f"{'; key ' + repr(self.alias) + ' works too' if self.alias else ''})",
-                                              finite=True, alias=self._other_key(), hint=self._target_hint(sample),
+                                              role=f"target of output port {self.port!r}", finite=True,
+                                              alias=self._other_key(), hint=self._target_hint(sample),
                                               missing_hint=self._missing_hint(), **self._limits())
             if sample is None:
                 return expect  # the data check reports the missing key

@@ -139,7 +139,8 @@ def _method_parts(method: Any) -> tuple[Any, dict]:
         name = options.pop("name", options.pop("type", options.pop("method", None)))
         if name is None:  # "unknown method None" read as if None were the name given
             raise OptionError(f"method {dict(method)!r} names no method: a dict gives it under 'name', e.g. "
-                              f"{ {'name': 'SGD', **options}!r}", option="method")
+                              f"{ {'name': 'SGD', **options}!r}", option="method", kind="option-value",
+                              expected="a dict with a 'name' key", found=dict(method))
         return name, options
     refuse_torch_optimizer(method)  # torch.optim.SGD: its name is the method
     expected = "a name ('Adam', 'SGD', 'RMSProp', 'AdamW'), (name, {suboptions}) or a dict with a 'name' key"

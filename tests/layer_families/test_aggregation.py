@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
-from netgraph import AggregationLayer, DataError, NetGraph, OptionError, SummationLayer
+from netgraph import AggregationLayer, DataError, NetGraph, OptionError, NetArrayLayer, NetPort, SummationLayer, interpret
 from tests.layer_families._helpers import shape_error, three_way
 
 X = torch.randn(3, 2, 4, 5)
@@ -65,6 +66,22 @@ def test_wolframs_other_aggregation_functions(function, levels, hand):
     lists them); they were 'unknown function ...; use one of Max, Min, Mean, Total'."""
     net = NetGraph([AggregationLayer(function, levels)], [], Input=(2, 4, 5))
     three_way(net, lambda m, Input: hand(Input), Input=X)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.bfloat16])
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("length", [5, 6])
+def test_median_is_numpys_in_narrow_floats_too(dtype, compiled, length):
+    # quantile refused float16/bfloat16 ("quantile() input tensor must be either float or double dtype")
+    # an array beside (its own output) makes the module's dtype the data's: a module without arrays takes float32
+    net = NetGraph({"median": AggregationLayer("Median", -1), "array": NetArrayLayer(array=[0.0])},
+                   [("median", NetPort("Median")), ("array", NetPort("Array"))], Input=(3, length))
+    module = net.compile().to(dtype)
+    x = torch.randn(4, 3, length, generator=torch.Generator().manual_seed(2)).to(dtype)
+    y = (module(Input=x) if compiled else interpret(net, module, Input=x))["Median"]
+    assert y.dtype == dtype
+    expected = torch.from_numpy(np.median(x.float().numpy(), axis=-1))
+    torch.testing.assert_close(y.float(), expected.to(dtype).float(), atol=0.0, rtol=0.0 if length % 2 else 1e-2)
 
 
 def test_variance_over_a_variable_length_takes_each_sequences_own_and_needs_two_elements():
