@@ -342,10 +342,9 @@ def test_class_names_in_a_datasets_items_say_where_they_are_read(batched):
             return {**super().__getitem__(i), "Input": torch.ones(4)}
     net = NetChain([LinearLayer(2), SoftmaxLayer()], input=4, output=ClassDecoder(["a", "b"]))
     data = torch.utils.data.DataLoader(Named(), batch_size=2) if batched else Named()
-    with pytest.raises(DataError, match=r"key 'Target': cannot make a tensor from list: .*; class names and texts "
-                                        r"in a Dataset's or DataLoader's batches are not encoded: give class indices "
-                                        r"there, or the data as a dict of lists or a list of example dicts, which the "
-                                        r"port's coder reads"):
+    with pytest.raises(DataError, match=r"the Dataset's item 0 holds a string 'a' at port 'Target' \(ClassDecoder\), "
+                                        r"which a Dataset does not encode .*give net_train the list of its items, "
+                                        r"\[dataset\[i\] for i in range\(len\(dataset\)\)\]"):
         net_train(net, data, max_training_rounds=1)
 
 
