@@ -80,8 +80,7 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
             kind = ("NaN or infinite values" if not bool(x.isfinite().all()) else "values too large for int64"
                     if bool((x == x.round()).all()) else "non-integer values")  # inf and 1e30 are "integral"
             raise DataError(f"input port {port!r} takes integer indices (dtype Integer), found {kind} of dtype "
-                            f"{x.dtype}",
-                            kind="data-dtype", layer=(), port=port, expected=INTEGER, found=x.dtype)
+                            f"{x.dtype}", kind="data-dtype", layer=(), port=port, expected=INTEGER, found=x.dtype)
         if x.dtype == torch.uint64 and bool((x.view(torch.int64) < 0).any()):  # past int64: .long() would wrap
             raise DataError(f"input port {port!r} takes integer indices (dtype Integer), found values too large for "
                             f"int64 of dtype {x.dtype}",
