@@ -74,8 +74,10 @@ def ragged_ports(net: Any, data: dict[str, Any]) -> list[str]:
     types = net.port_types  # a copy on each read: once, not once per port
     ports = [p for p, v in data.items() if p in types and is_ragged(v)]
     problems = [_fixed_problem(p, types[p].shape, data[p]) for p in ports if not _any_variable(types[p].shape)]
-    problems += [f"input port {p!r} {format_shape(types[p].shape)}: Padded holds lengths along the first dim, which "
-                 f"is fixed here; give the examples as a list (one tensor each)" for p in ports
+    problems += [Diagnostic(f"input port {p!r} {format_shape(types[p].shape)}: Padded holds lengths along the first "
+                            f"dim, which is fixed here; give the examples as a list (one tensor each)", "data-shape",
+                            layer=(), port=p, expected=types[p].shape, found="lengths along the first dim")
+                 for p in ports
                  if isinstance(data[p], Padded) and _any_variable(types[p].shape) and not _variable(types[p].shape)]
     raise_all(problems, DataError, "bad ragged input")
     return ports
@@ -88,14 +90,19 @@ def padded_form(net: Any, ports: list[str]) -> bool:
     return all(_variable(types[p].shape) for p in ports)
 
 
-def _fixed_problem(port: str, shape: tuple | None, value: Any) -> str:
+def _fixed_problem(port: str, shape: tuple | None, value: Any) -> Diagnostic:
+    """Ragged data at a port of fixed shape: a "data-shape" problem of the port, as a wrong input shape is."""
+    fields = {"layer": (), "port": port, "expected": shape}
     if not isinstance(value, Padded) and type(value[0]) in (list, tuple):  # nested lists: a row of another length
         lengths = sorted({len(v) for v in value})  # at most 10 named (they can be thousands), and how many
         shown = f"{lengths[:10]} ... ({len(lengths)} in all)" if len(lengths) > 10 else str(lengths)
-        return (f"input port {port!r} has the fixed shape {format_shape(shape)}, but its examples (nested lists) have "
-                f"different lengths {shown}; each example needs the shape {format_shape(shape)}")
-    return (f"input port {port!r} has the fixed shape {format_shape(shape)}; a list of tensors (one per example, of "
-            f"different lengths) is only for a port with a variable length like \"n\"; give one batched tensor")
+        return Diagnostic(f"input port {port!r} has the fixed shape {format_shape(shape)}, but its examples (nested "
+                          f"lists) have different lengths {shown}; each example needs the shape {format_shape(shape)}",
+                          "data-shape", found=f"rows of lengths {shown}", **fields)
+    found = "Padded data" if isinstance(value, Padded) else f"a list of {len(value)} tensors"
+    return Diagnostic(f"input port {port!r} has the fixed shape {format_shape(shape)}; a list of tensors (one per "
+                      f"example, of different lengths) is only for a port with a variable length like \"n\"; give one "
+                      f"batched tensor", "data-shape", found=found, **fields)
 
 
 def length_groups(keys: list[tuple]) -> list[list[int]]:

@@ -1,0 +1,33 @@
+"""Ragged input (a list of examples) at a port without a variable length, or Padded data whose first dim is fixed,
+is a "data-shape" problem of that port, as a wrong input shape is: the Diagnostic had kind "error" and no port."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import ElementwiseLayer, LinearLayer, NetChain
+from netgraph.backend.masks import Padded
+from netgraph.core.errors import DataError
+
+
+def _diagnostic(net, data):
+    with pytest.raises(DataError) as info:
+        net(data)
+    return info.value.diagnostics[0]
+
+
+def test_nested_lists_of_different_lengths_at_a_fixed_port():
+    d = _diagnostic(NetChain([LinearLayer(2)], input=3), [[1.0, 2.0, 3.0], [1.0, 2.0]])
+    assert (d.kind, d.layer, d.port, d.expected, d.found) == ("data-shape", (), "Input", (3,), "rows of lengths [2, 3]")
+
+
+def test_a_list_of_tensors_at_a_fixed_port():
+    d = _diagnostic(NetChain([LinearLayer(2)], input=3), [torch.ones(3), torch.ones(2)])
+    assert (d.kind, d.layer, d.port, d.expected, d.found) == ("data-shape", (), "Input", (3,), "a list of 2 tensors")
+
+
+def test_padded_data_along_a_fixed_first_dim():
+    net = NetChain([ElementwiseLayer("Tanh")], input=(4, "n"))
+    d = _diagnostic(net, Padded(torch.ones(2, 4, 5), torch.tensor([5, 3])))
+    assert (d.kind, d.layer, d.port, d.expected) == ("data-shape", (), "Input", (4, "n"))
