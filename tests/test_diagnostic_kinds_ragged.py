@@ -31,3 +31,11 @@ def test_padded_data_along_a_fixed_first_dim():
     net = NetChain([ElementwiseLayer("Tanh")], input=(4, "n"))
     d = _diagnostic(net, Padded(torch.ones(2, 4, 5), torch.tensor([5, 3])))
     assert (d.kind, d.layer, d.port, d.expected) == ("data-shape", (), "Input", (4, "n"))
+
+
+def test_ragged_ports_with_different_numbers_of_examples():
+    from netgraph import NetGraph, NetPort, ThreadingLayer
+
+    net = NetGraph({"add": ThreadingLayer("Plus")}, [([NetPort("a"), NetPort("b")], "add")], a=("n", 2), b=("n", 2))
+    d = _diagnostic(net, {"a": [torch.ones(3, 2), torch.ones(2, 2)], "b": [torch.ones(3, 2)]})
+    assert (d.kind, d.layer, d.found) == ("data-shape", (), (("a", 2), ("b", 1)))

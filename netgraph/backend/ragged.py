@@ -162,7 +162,7 @@ def dense_groups(net: Any, data: dict[str, Any], ragged: list[str],
     counts = {p: len(data[p]) for p in ragged}
     if len(set(counts.values())) > 1:
         raise DataError(f"ragged input ports hold different numbers of examples: {counts}; each port's list needs "
-                        f"one tensor per example")
+                        f"one tensor per example", kind="data-shape", layer=(), found=tuple(counts.items()))
     problems: list[str | Diagnostic] = []
     examples = {p: examples_of(net, p, data[p], to_tensor, problems) for p in ragged}
     raise_all(problems, DataError, "bad ragged input")
