@@ -13,6 +13,7 @@ import torch
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from netgraph.core.errors import DataError
+from netgraph.core.types import format_shape
 
 __all__ = ["guard_torch_norms", "unguard_torch_norms"]
 
@@ -26,13 +27,23 @@ def guard_torch_norms(net: Any, module: torch.nn.Module, examples: int | None = 
     handles = []
     for name, sub in module.named_modules():
         if isinstance(sub, _BatchNorm) and "forward" not in sub.__dict__:
-            layer = max((p for p in places if name == p or name.startswith(p + ".")), key=len, default=None)
+            layer = _holder(places, name)
             if layer is not None:  # the TorchLayer holding it, and its place in the layer's module
                 node = places[layer]
                 port = node.input_ports[0] if node.input_ports else "Input"
                 check = functools.partial(_refuse_one_value, net, (node.path, port), name[len(layer) + 1:], examples)
                 handles.append(sub.register_forward_pre_hook(check))
     return handles
+
+
+def _holder(places: dict[str, Any], name: str) -> str | None:
+    """The longest place that is ``name`` or a dotted prefix of it (the layer holding that module), or None: each
+    prefix looked up, not every place scanned for each norm."""
+    while name not in places:
+        if "." not in name:
+            return None
+        name = name.rsplit(".", 1)[0]
+    return name
 
 
 def unguard_torch_norms(handles: list[Any]) -> None:
@@ -52,9 +63,5 @@ def _refuse_one_value(net: Any, key: tuple[tuple[str, ...], str], inner: str, ex
              "or use BatchNormalizationLayer, which trains on one example")
         held = "the training data is this one example" if examples == 1 else "this batch holds one example"
         raise DataError(f"{net.describe(key)}: torch's {type(norm).__name__}{within} cannot train on one "
-                        f"value per channel, and {held} of shape {_shape(shape)}; {remedy}",
+                        f"value per channel, and {held} of shape {format_shape(shape)}; {remedy}",
                         kind="one-value-per-channel", layer=key[0], port=key[1], found=shape)
-
-
-def _shape(shape: tuple[int, ...]) -> str:
-    return f"({', '.join(map(str, shape))})"
