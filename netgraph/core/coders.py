@@ -349,19 +349,20 @@ class CharactersEncoder(TokensEncoder):
         super().__post_init__()
 
 
-def coder_from_data(data: Any, kind: str, where: str) -> Coder:
-    """An encoder (``kind`` "encoder") or decoder from its data form ``{type: ClassDecoder, labels: [...]}``.
+def coder_from_data(data: Any, kind: str, where: str = "") -> Coder:
+    """An encoder (``kind`` "encoder") or decoder from its data form ``{type: ClassDecoder, labels: [...]}``;
+    each error's message starts with ``where`` (what holds the coder), when given.
 
     >>> coder_from_data({"type": "ClassDecoder", "labels": ["a", "b"]}, "decoder", "output 'Output'")
     ClassDecoder(labels=('a', 'b'))
     """
-    base = Encoder if kind == "encoder" else Decoder
+    base, lead = Encoder if kind == "encoder" else Decoder, f"{where}: " if where else ""
     names = sorted(n for n, c in CODERS.items() if issubclass(c, base))
     if not isinstance(data, dict) or "type" not in data:
-        raise OptionError(f"{where}: {kind}: takes a mapping with a type (one of {names}), found {data!r}")
+        raise OptionError(f"{lead}{kind}: takes a mapping with a type (one of {names}), found {data!r}")
     cls = CODERS.get(data["type"]) if isinstance(data["type"], str) else None
     if cls is None or not issubclass(cls, base):
-        raise OptionError(f"{where}: {kind} type must be one of {names}, found {data['type']!r}"
+        raise OptionError(f"{lead}{kind} type must be one of {names}, found {data['type']!r}"
                           f"{did_you_mean(data['type'], names) if isinstance(data['type'], str) else ''}", option="type")
     fields = {f.name for f in dataclasses.fields(cls)}
     problems = [Diagnostic(f"{cls.__name__} has no option {k!r}{did_you_mean(str(k), fields)}; its options are "

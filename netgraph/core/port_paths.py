@@ -25,6 +25,11 @@ def _is_graph(layer: Any) -> bool:
     return hasattr(layer, "explicit_edges") and hasattr(layer, "layers")
 
 
+def _unresolved(ref: NetPort, detail: str, **fields: Any) -> WiringError:
+    """The WiringError of a path ``ref`` that does not resolve: ``detail`` says why, after the path."""
+    return WiringError(f"{ref!r}: {detail}", detail=detail, **fields)
+
+
 def resolve(layers: Any, port: NetPort, want: str = "output") -> tuple[tuple[str, ...], str]:
     """The layer names along ``port``'s path (from the graph whose ``layers`` mapping is given) and its port
     name; WiringError naming the first missing part and what exists there."""
@@ -33,11 +38,11 @@ def resolve(layers: Any, port: NetPort, want: str = "output") -> tuple[tuple[str
         if current is not None and not _is_graph(current):
             inner = current.inner_nets()
             if not inner:
-                raise WiringError(f"{port!r}: {where} is {with_article(current.type_name)}, not a NetGraph or "
+                raise _unresolved(port, f"{where} is {with_article(current.type_name)}, not a NetGraph or "
                                   f"NetChain (nor an operator holding nets); a path goes into those only "
                                   f"(cannot look up {part!r} inside it)", kind="layer-path", layer=tuple(names))
             if part not in inner:
-                raise WiringError(f"{port!r}: {where} ({current.type_name}) has no inner net {part!r}"
+                raise _unresolved(port, f"{where} ({current.type_name}) has no inner net {part!r}"
                                   f"{did_you_mean(part, inner)}; its inner nets are {list(inner)}",
                                   kind="unknown-layer", layer=tuple(names), found=part)
             names.append(part)
@@ -47,14 +52,14 @@ def resolve(layers: Any, port: NetPort, want: str = "output") -> tuple[tuple[str
         names_here = list(table)
         if isinstance(part, int):
             if (name := indexed(names_here, part)) is None:
-                raise WiringError(f"{port!r}: {where} has no layer {part} (its layers are "
+                raise _unresolved(port, f"{where} has no layer {part} (its layers are "
                                   f"{INDEX_RULE.format(n=len(names_here))}: {few_names(names_here)})",
                                   kind="unknown-layer", layer=tuple(names), found=part)
             part = name
         if part not in table:
             states = (" (Wolfram's NetPort[All, \"States\"], every recurrent layer's final states, is "
                       "net(x, return_states=True) here)") if part == "All" and port.port == "States" else ""
-            raise WiringError(f"{port!r}: {where} has no layer {part!r}{did_you_mean(part, names_here)}; its "
+            raise _unresolved(port, f"{where} has no layer {part!r}{did_you_mean(part, names_here)}; its "
                               f"layers are {few_names(names_here)}{states}", kind="unknown-layer", layer=tuple(names),
                               found=part)
         names.append(part)
@@ -62,7 +67,7 @@ def resolve(layers: Any, port: NetPort, want: str = "output") -> tuple[tuple[str
     ports = current.output_ports if want == "output" else current.input_ports
     if port.port not in ports:
         hint = current.port_hint(port.port, want) if hasattr(current, "port_hint") else ""  # a recurrent state's
-        raise WiringError(f"{port!r}: {where} has no {want} port {port.port!r}{hint}"
+        raise _unresolved(port, f"{where} has no {want} port {port.port!r}{hint}"
                           f"{did_you_mean(port.port, ports)}; its {want}s are {list(ports)}", kind="unknown-port",
                           layer=tuple(names), port=port.port)
     return tuple(names), port.port

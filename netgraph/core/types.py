@@ -59,13 +59,18 @@ class Conflict(Exception):
 
 class LengthConflict(Conflict):
     """``broadcast`` of a variable length against a size, or against another length named apart: callers keep
-    its text, the reason."""
+    its ``reason`` (the text after the shapes compared)."""
+
+    def __init__(self, shapes: tuple, reason: str, *, expected: object = None, found: object = None) -> None:
+        super().__init__(f"shapes {', '.join(map(format_shape, shapes))} do not broadcast: {reason}",
+                         expected=expected, found=found)
+        self.reason = reason
 
 
 def length_reason(exc: Conflict) -> str:
     """``": <why>"`` when ``exc`` is a LengthConflict (a caller rewording a broadcast failure keeps its reason),
     else ``""``."""
-    return f": {str(exc).partition(': ')[2]}" if isinstance(exc, LengthConflict) else ""
+    return f": {exc.reason}" if isinstance(exc, LengthConflict) else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,14 +239,13 @@ def broadcast(*shapes: Shape) -> Shape:
             names = sorted(d for d in sizes if isinstance(d, str))
             if len(names) > 1:  # lengths named apart are independent: equal in each example only by chance
                 expected, found = _clashing(shapes, rank, i)
-                raise LengthConflict(f"shapes {', '.join(map(format_shape, shapes))} do not broadcast: lengths "
-                                     f"{' and '.join(names)} {lengths_apart(names)}", expected=expected, found=found)
+                raise LengthConflict(shapes, f"lengths {' and '.join(names)} {lengths_apart(names)}",
+                                     expected=expected, found=found)
             if fixed - {None}:  # a length known only at run time would match a size above 1 only by chance
                 var = next(d for d in sizes if isinstance(d, str))
                 expected, found = _clashing(shapes, rank, i)
-                raise LengthConflict(f"shapes {', '.join(map(format_shape, shapes))} do not broadcast: length {var} "
-                                     f"(any length, known at run time) against size {min(fixed - {None})}",
-                                     expected=expected, found=found)
+                raise LengthConflict(shapes, f"length {var} (any length, known at run time) against size "
+                                     f"{min(fixed - {None})}", expected=expected, found=found)
             sizes = fixed or {next(d for d in dims if isinstance(d, str))}
         if None in sizes:
             known = sizes - {None}

@@ -204,43 +204,64 @@ def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], pos
         return text
     if text in ports:
         return NetPort(text)
-    head, _, port = text.partition(".")
+    head, dot, port = text.partition(".")
     joined, skipped = (f" {port}", len(head) + 1) if head in table else (f" {text}", 0)  # a layer may be named 'b - c'
     if " - " in joined:  # '- a -> b' over '  - c -> d': YAML reads one edge 'a -> b - c -> d'
         return reader.error(ep.loc.at(joined.index(" - ") + skipped), f"{text!r} is not an endpoint: this '- ' starts a line "
                             f"that YAML joined to the edge above it, as the line is indented further than that edge's "
                             f"'- '; start each edge's '- ' in the same column", kind="layout", found=text)
-    if text.count(".") > 1 and isinstance(table.get(head), NetGraph) and index > 0:  # else: not a graph (below)
+    if text.count(".") > 1 and head in table:
+        return _nested_endpoint(reader, ep, table, index, prefix)
+    layer = table.get(head) if dot else None
+    if layer is not None:
+        return _layer_port(reader, ep, head, layer, port, position, prefix)
+    return _unknown_endpoint(reader, ep, table, ports, index, prefix)
+
+
+def _nested_endpoint(reader: Any, ep: Endpoint, table: dict, index: int, prefix: tuple) -> Any:
+    """An endpoint ``enc.l1.Output``: a port inside the nested graph ``enc`` (which only feeds, never is fed)."""
+    text = ep.text
+    head = text.partition(".")[0]
+    if isinstance(table[head], NetGraph) and index > 0:
         inputs = getattr(table[head], "input_ports", ())
         return reader.error(ep.loc, f"endpoint {text!r}: an edge cannot feed a layer inside the nested graph "
                             f"{head!r}; feed one of its input ports ({', '.join(f'{head}.{p}' for p in inputs)}), "
                             f"which its own edges pass on", kind="nested-endpoint", layer=(*prefix, head), found=text)
-    if text.count(".") > 1 and table.get(head) is FAILED:  # a nested graph that could not be built: told already
+    if table[head] is FAILED:  # a nested graph that could not be built: told already
         return FAILED
-    if text.count(".") > 1 and head in table:  # a port inside nested graphs: enc.l1.Output
-        try:
-            resolve(table, NetPort(tuple(text.split("."))))
-        except WiringError as exc:
-            return reader.error(ep.loc, f"endpoint {text!r}: {str(exc).partition(': ')[2]}", source=sole(exc),
-                                kind="unknown-port", layer=prefix, found=text)
-        return NetPort(tuple(text.split(".")))
-    name, dot, port = text.partition(".")
-    layer = table.get(name) if dot else None
-    if layer is not None:
-        if port.isdecimal() and port.isascii() and int(port) >= 1 and index > 0 and hasattr(layer, "input_ports") \
-                and (layer.variadic or f"Input{int(port)}" in layer.input_ports) and port not in layer.input_ports:
-            return NetPort(name, int(port))  # Wolfram's numbered inputs: cat.2 is cat.Input2, as NetPort("cat", 2)
-        if not hasattr(layer, "input_ports") or layer.variadic or port in (*layer.input_ports, *layer.output_ports):
-            return NetPort(name, port)
-        want = "output" if index == 0 else "input" if index == count - 1 else \
-            "input" if port.startswith("Initial") else "output"  # a chain's middle port: by its name
-        hint = layer.port_hint(port, want).replace("=True", ": true") \
-            if hasattr(layer, "port_hint") else ""  # a recurrent layer's state port without its option
-        return reader.error(ep.loc.at(len(name) + 1), f"layer {name!r} ({layer.type_name}) has no port {port!r}"
-                            f"{hint or did_you_mean(port, (*layer.input_ports, *layer.output_ports))}; its inputs are "
-                            f"{list(layer.input_ports)} and outputs {list(layer.output_ports)}",
-                            kind="unknown-port", layer=(*prefix, name), port=port,
-                            expected=(*layer.input_ports, *layer.output_ports))
+    try:
+        resolve(table, NetPort(tuple(text.split("."))))
+    except WiringError as exc:
+        return reader.error(ep.loc, f"endpoint {text!r}: {sole(exc).detail}", source=sole(exc),
+                            kind="unknown-port", layer=prefix, found=text)
+    return NetPort(tuple(text.split(".")))
+
+
+def _layer_port(reader: Any, ep: Endpoint, name: str, layer: Any, port: str, position: tuple[int, int],
+                prefix: tuple) -> Any:
+    """An endpoint ``name.port`` of the layer ``name`` (``layer``), or the problem of a port it does not have."""
+    index, count = position
+    if port.isdecimal() and port.isascii() and int(port) >= 1 and index > 0 and hasattr(layer, "input_ports") \
+            and (layer.variadic or f"Input{int(port)}" in layer.input_ports) and port not in layer.input_ports:
+        return NetPort(name, int(port))  # Wolfram's numbered inputs: cat.2 is cat.Input2, as NetPort("cat", 2)
+    if not hasattr(layer, "input_ports") or layer.variadic or port in (*layer.input_ports, *layer.output_ports):
+        return NetPort(name, port)
+    want = "output" if index == 0 else "input" if index == count - 1 else \
+        "input" if port.startswith("Initial") else "output"  # a chain's middle port: by its name
+    hint = layer.port_hint(port, want).replace("=True", ": true") \
+        if hasattr(layer, "port_hint") else ""  # a recurrent layer's state port without its option
+    return reader.error(ep.loc.at(len(name) + 1), f"layer {name!r} ({layer.type_name}) has no port {port!r}"
+                        f"{hint or did_you_mean(port, (*layer.input_ports, *layer.output_ports))}; its inputs are "
+                        f"{list(layer.input_ports)} and outputs {list(layer.output_ports)}",
+                        kind="unknown-port", layer=(*prefix, name), port=port,
+                        expected=(*layer.input_ports, *layer.output_ports))
+
+
+def _unknown_endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], index: int,
+                      prefix: tuple) -> Any:
+    """The problem of an endpoint naming no layer nor graph port (told once per undeclared name and graph)."""
+    text = ep.text
+    name, dot, _ = text.partition(".")
     if dot:
         return reader.error(ep.loc, f"there is no layer {name!r}{did_you_mean(name, table)} (in endpoint "
                             f"{text!r}); the layers are {first_few(list(table))}",

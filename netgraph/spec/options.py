@@ -196,7 +196,7 @@ def port_type(value: Any) -> PortType | Coder | None:
     if coders:
         kind, data = next(iter(value.items()))
         try:
-            return coder_from_data(plain(data), kind, "port")
+            return coder_from_data(plain(data), kind)
         except OptionError as exc:
             one = exc.diagnostics[0] if len(exc.diagnostics) == 1 else Diagnostic(str(exc))  # (several: no fields)
             option = one.option
@@ -204,7 +204,7 @@ def port_type(value: Any) -> PortType | Coder | None:
             if isinstance(data, dict) and option in data:
                 cls = CODERS.get(data["type"]) if isinstance(data.get("type"), str) else None
                 at, key = (kind, option), option != "type" and option not in {f.name for f in dataclasses.fields(cls)}
-            raise PortConflict(str(exc).removeprefix("port: "), at, key, expected=one.expected,
+            raise PortConflict(str(exc), at, key, expected=one.expected,
                                found=one.found) from None
     if isinstance(value, str) and value in DTYPES:
         return PortType((), value)
