@@ -10,6 +10,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -50,18 +51,7 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
     if not isinstance(net, NetGraph):
         raise OptionError(f"net_port_gradient takes a net or a layer as its first argument, found "
                           f"{type(net).__name__}", option="net")
-    names = tuple(n for n in OPTION_NAMES if n not in ("decoder", "outputs"))  # a tensor: nothing to decode
-    options = dict(snake_options((), options))  # Wolfram's names too (RandomSeeding=...)
-    if "outputs" in options:
-        raise OptionError("net_port_gradient: outputs= is an option of net(...); name the outputs to "
-                          "differentiate with of= (e.g. of='Output')", option="outputs")
-    unknown = [k for k in options if k not in names]
-    if unknown:
-        raise OptionError(f"net_port_gradient: unknown option {unknown[0]!r}{did_you_mean(unknown[0], names)}; "
-                          f"options are wrt, of, {', '.join(names)}", option=unknown[0])
-    if not net.input_ports:
-        raise OptionError("net_port_gradient: this net has no input ports, so there is nothing to differentiate by",
-                          option="wrt")
+    options = _checked_options(net, options)
     call, parsed = split_call(net.input_ports, (data,), options)
     encoded = encode_inputs(net, call["args"], call["inputs"], ragged=False)  # files, labels ... (texts padded)
     net, encoded = shaped_by_data(net, encoded)  # ports of unknown shape: as net(x), one example or a list of them
@@ -83,27 +73,51 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
     seeds = _output_seeds(net, of, parsed.precision)
     module = compiled_module(net, parsed)
     tensors = {**tensors, **_per_example(net, seeds, tensors)}  # sliced with the examples by batch_size
-
-    def gradients(batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-        given = {p: batch.get(("of", p), seed) for p, seed in seeds.items()}
-        batch = {p: x.detach().requires_grad_(True) if p in ports else x for p, x in batch.items() if p in types}
-        with torch.enable_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore", EstimatorWarning)  # its advice, module.surrogate_loss, is not for here
-            out = call_by_name(module, batch)
-            out = out if isinstance(out, dict) else {net.output_ports[0]: out}
-            summed = [p for p in seeds if of is not None or out[p].is_floating_point()]  # default: real outputs
-            total = sum(_summed(out[p], given[p], p) for p in summed)
-            wanted = [batch[p] for p in ports]
-            differentiable = isinstance(total, torch.Tensor) and total.requires_grad
-            found = torch.autograd.grad(total, wanted, allow_unused=True) if differentiable else [None] * len(wanted)
-        _warn_discrete(module)
-        return {p: torch.zeros_like(x) if g is None else g for p, x, g in zip(ports, wanted, found)}
-
+    gradients = functools.partial(_batch_gradients, module, seeds, ports, net, of is not None)
     with seeded(parsed.seed):
         result = in_batches(gradients, tensors, parsed.batch_size)
     if single:
         result = {p: g[0] for p, g in result.items()}
     return _picked(result, ports, wrt)
+
+
+def _checked_options(net: NetGraph, options: dict[str, Any]) -> dict[str, Any]:
+    """``options`` by their snake_case names (Wolfram's names too: ``RandomSeeding=...``); OptionError for one
+    ``net(...)`` takes that a gradient has no use for, an unknown one, or a net without inputs."""
+    names = tuple(n for n in OPTION_NAMES if n not in ("decoder", "outputs"))  # a tensor: nothing to decode
+    options = dict(snake_options((), options))
+    if "outputs" in options:
+        raise OptionError("net_port_gradient: outputs= is an option of net(...); name the outputs to "
+                          "differentiate with of= (e.g. of='Output')", option="outputs")
+    unknown = [k for k in options if k not in names]
+    if unknown:
+        raise OptionError(f"net_port_gradient: unknown option {unknown[0]!r}{did_you_mean(unknown[0], names)}; "
+                          f"options are wrt, of, {', '.join(names)}", option=unknown[0])
+    if not net.input_ports:
+        raise OptionError("net_port_gradient: this net has no input ports, so there is nothing to differentiate by",
+                          option="wrt")
+    return options
+
+
+def _batch_gradients(module: torch.nn.Module, seeds: dict[str, Any], ports: tuple, net: NetGraph, chosen: bool,
+                     batch: dict[Any, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """One batch's gradients at the input ``ports`` of ``net`` (compiled: ``module``) of the outputs summed with
+    their ``seeds`` (an output's row ``("of", port)`` in the batch when given per example); ``chosen``: the outputs
+    were named (else the real ones are summed)."""
+    given = {p: batch.get(("of", p), seed) for p, seed in seeds.items()}
+    batch = {p: x.detach().requires_grad_(True) if p in ports else x for p, x in batch.items()
+             if p in net.port_types}
+    with torch.enable_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", EstimatorWarning)  # its advice, module.surrogate_loss, is not for here
+        out = call_by_name(module, batch)
+        out = out if isinstance(out, dict) else {net.output_ports[0]: out}
+        summed = [p for p in seeds if chosen or out[p].is_floating_point()]  # default: real outputs
+        total = sum(_summed(out[p], given[p], p) for p in summed)
+        wanted = [batch[p] for p in ports]
+        differentiable = isinstance(total, torch.Tensor) and total.requires_grad
+        found = torch.autograd.grad(total, wanted, allow_unused=True) if differentiable else [None] * len(wanted)
+    _warn_discrete(module)
+    return {p: torch.zeros_like(x) if g is None else g for p, x, g in zip(ports, wanted, found)}
 
 
 def _warn_discrete(module: torch.nn.Module) -> None:
