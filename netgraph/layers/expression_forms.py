@@ -118,7 +118,7 @@ LONG_CHAIN = 16
 
 _NOT_ALLOWED = {ast.Compare: "a chained comparison (1 < #x < 2: write (1 < #x) * (#x < 2))",
                 ast.BoolOp: "And (& or &&; multiply the comparisons instead: (#x > 1) * (#x < 2))",
-                ast.Starred: "'*' before an argument", ast.Attribute: "'.' after a value (Wolfram's Dot, a . b, is written Dot[a, b])",
+                ast.Starred: "'*' before an argument", ast.Attribute: "a second '.' in a number",
                 ast.Call: "a call of something other than a function name",
                 ast.Tuple: "a list inside an expression (the whole expression may be a list {e1, e2} of outputs)",
                 ast.Dict: "an association inside an expression (the whole expression may be one <| ... |>)",
