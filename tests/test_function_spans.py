@@ -21,6 +21,8 @@ X = torch.randn(3, 5, 6)
     ("#x[[2;;]]", (4, 6), lambda x: x[:, 1:]),
     ("#x[[1;;-1;;2]]", (3, 6), lambda x: x[:, 0::2]),
     ("#x[[-2;;]]", (2, 6), lambda x: x[:, -2:]),
+    ("#x[[2;;All]]", (4, 6), lambda x: x[:, 1:]),
+    ("#x[[All, 3;;All;;2]]", (5, 2), lambda x: x[:, :, 2::2]),
     ("#x[[All, -3;;-1]]", (5, 3), lambda x: x[:, :, 3:]),
     ("#x[[2, 2;;6;;3]]", (2,), lambda x: x[:, 1, 1::3]),
     ("#x[[3]]", (6,), lambda x: x[:, 2]),
@@ -55,6 +57,7 @@ def test_a_variable_level_may_be_taken_whole():
     ("#x[[;;-2]]", "n_minus_1", lambda s: s[:-1]),
     ("#x[[2;;-2]]", "n_minus_2", lambda s: s[1:-1]),
     ("#x[[1;;-1]]", "n", lambda s: s),
+    ("#x[[2;;All]]", "n_minus_1", lambda s: s[1:]),  # Wolfram's All as a span's end: the last element
     ("#x[[2;;3]]", 2, lambda s: s[1:3]),
     ("#x[[-2;;-1]]", 2, lambda s: s[-2:]),
     ("#x[[2;;]] - #x[[;;-2]]", "n_minus_1", lambda s: s[1:] - s[:-1]),  # each sequence's differences

@@ -25,7 +25,8 @@ from netgraph.core.types import Conflict, broadcast, length_reason, format_shape
 from netgraph.core.wording import counted
 from netgraph.layers import expression
 from netgraph.layers.expression_run import LOWERED, literal
-from netgraph.layers.expression_spans import fixed_span, span_least_length, span_text, unsized_span_length, variable_span
+from netgraph.layers.expression_spans import (fixed_span, span_least_length, span_text, unsized_span_length,
+                                               variable_span)
 from netgraph.layers._shapes import level_range, levels_run
 
 __all__ = ["STRUCTURAL_KINDS", "is_structural", "lower", "lower_outputs", "least_lengths"]
