@@ -3,10 +3,12 @@ checked against torch slicing on both execution paths; out-of-range spans are on
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import torch
 
-from netgraph import DataError, FunctionLayer, NetGraph, OptionError, ShapeError
+from netgraph import DataError, FunctionLayer, NetGraph, OptionError, ShapeError, interpret
 from netgraph.spec.api import from_yaml, to_yaml
 from tests.layer_families._helpers import three_way
 
@@ -19,6 +21,8 @@ X = torch.randn(3, 5, 6)
     ("#x[[2;;]]", (4, 6), lambda x: x[:, 1:]),
     ("#x[[1;;-1;;2]]", (3, 6), lambda x: x[:, 0::2]),
     ("#x[[-2;;]]", (2, 6), lambda x: x[:, -2:]),
+    ("#x[[2;;All]]", (4, 6), lambda x: x[:, 1:]),
+    ("#x[[All, 3;;All;;2]]", (5, 2), lambda x: x[:, :, 2::2]),
     ("#x[[All, -3;;-1]]", (5, 3), lambda x: x[:, :, 3:]),
     ("#x[[2, 2;;6;;3]]", (2,), lambda x: x[:, 1, 1::3]),
     ("#x[[3]]", (6,), lambda x: x[:, 2]),
@@ -44,10 +48,53 @@ def test_out_of_range_spans_are_shape_errors(text, fragment):
     assert fragment in str(info.value) and "FunctionLayer" in str(info.value)
 
 
-def test_a_span_needs_a_fixed_size_but_a_variable_level_may_be_taken_whole():
-    with pytest.raises(ShapeError, match="the span 2;; needs a fixed size at level 1, found .n, 6."):
-        NetGraph([FunctionLayer("#x[[2;;]]")], [], x=("n", 6))
+def test_a_variable_level_may_be_taken_whole():
     assert NetGraph([FunctionLayer("#x[[All, 2;;3]]")], [], x=("n", 6)).output_shapes == {"Output": ("n", 2)}
+
+
+@pytest.mark.parametrize("text, length, hand", [
+    ("#x[[2;;]]", "n_minus_1", lambda s: s[1:]),
+    ("#x[[;;-2]]", "n_minus_1", lambda s: s[:-1]),
+    ("#x[[2;;-2]]", "n_minus_2", lambda s: s[1:-1]),
+    ("#x[[1;;-1]]", "n", lambda s: s),
+    ("#x[[2;;All]]", "n_minus_1", lambda s: s[1:]),  # Wolfram's All as a span's end: the last element
+    ("#x[[2;;3]]", 2, lambda s: s[1:3]),
+    ("#x[[-2;;-1]]", 2, lambda s: s[-2:]),
+    ("#x[[2;;]] - #x[[;;-2]]", "n_minus_1", lambda s: s[1:] - s[:-1]),  # each sequence's differences
+])
+def test_a_span_of_a_variable_length_takes_each_sequences_own_with_the_derived_length(text, length, hand):
+    """Wolfram's #[[2;;]] & of a "Varying" input, as PartLayer("2;;All") (length n - 1); it was a ShapeError
+    ('the span 2;; needs a fixed size')."""
+    net = NetGraph([FunctionLayer(text)], [], x=("n", 2))
+    assert net.output_shapes == {"Output": (length, 2)}
+    seqs = [torch.randn(4, 2, generator=torch.Generator().manual_seed(1)), torch.randn(5, 2)]
+    out = net(x=seqs)
+    for got, s in zip(out, seqs):
+        torch.testing.assert_close(got, hand(s))
+    dense = torch.stack([seqs[0], seqs[0] * 2])
+    module = net.compile()
+    torch.testing.assert_close(module(x=dense), torch.stack([hand(s) for s in dense]))
+    torch.testing.assert_close(interpret(net, module, x=dense), torch.stack([hand(s) for s in dense]))
+
+
+@pytest.mark.parametrize("text, shortest, least", [
+    ("#x[[2;;]]", 1, 2), ("#x[[2;;-2]]", 2, 3), ("#x[[2;;4]]", 3, 4), ("#x[[-3;;-1]]", 2, 3),
+])
+def test_a_span_past_a_sequences_length_is_a_data_error_with_the_length_it_needs(text, shortest, least):
+    net = NetGraph({"f": FunctionLayer(text)}, [], x=("n",))
+    with pytest.raises(DataError, match=rf"a length of {shortest} along n.* too short for layer 'f' "
+                                        rf"\(FunctionLayer\).*{least}"):
+        net(x=[torch.ones(least + 1), torch.ones(shortest)])
+    net(x=[torch.ones(least)])
+
+
+@pytest.mark.parametrize("text, message", [
+    ("#x[[1;;-1;;2]]", "the span 1;;-1;;2 of the variable length n (level 1 of (n, 6)) takes a step"),
+    ("#x[[-3;;5]]", "the span -3;;5 of the variable length n (level 1 of (n, 6)) has no length"),
+])
+def test_a_span_of_a_variable_length_without_a_derived_length_is_refused_saying_why(text, message):
+    with pytest.raises(ShapeError, match=re.escape(message)):
+        NetGraph([FunctionLayer(text)], [], x=("n", 6))
 
 
 @pytest.mark.parametrize("text, message", [

@@ -77,7 +77,7 @@ def test_a_refused_combination_is_listed_beside_the_bad_values_under_its_own_kin
 def test_one_bad_value_of_a_family_reads_as_before():
     error = _problems(lambda: AggregationLayer("Maxx"))
     assert str(error) == ("AggregationLayer: unknown function 'Maxx' (did you mean 'Max'?); use one of Max, Min, Mean, "
-                          "Total, Times, Variance, StandardDeviation, Median, MeanDeviation")
+                          "Total, Times, Variance, StandardDeviation, Median, MeanDeviation, InterquartileRange")
     assert [(d.option, d.kind) for d in error.diagnostics] == [("function", "option-value")]
 
 

@@ -1,5 +1,5 @@
-"""Reductions: AggregationLayer (Max, Min, Mean, Total, and Wolfram's Times, Median, Variance, StandardDeviation and
-MeanDeviation over chosen levels) and SummationLayer (sum of all).
+"""Reductions: AggregationLayer (Max, Min, Mean, Total, and Wolfram's Times, Median, Variance, StandardDeviation,
+MeanDeviation and InterquartileRange over chosen levels) and SummationLayer (sum of all).
 
 ``AggregationLayer(f)`` reduces, as Wolfram's default, every level but the first (``"2;;"``): for a
 (channels, h, w) feature map it gives one value per channel (global pooling). ``levels`` is an int,
@@ -37,11 +37,25 @@ AGGREGATION = {"Max": "amax", "Min": "amin", "Mean": "mean", "Total": "sum"}
 #: quantile, which takes neither float16 nor bfloat16 nor more than 2^24 elements.
 _MIDDLES = "(s[..., (s.shape[-1] - 1) // 2] + s[..., s.shape[-1] // 2]) / 2"
 _MEDIAN_CODE = f"(lambda s: {_MIDDLES})({{y}}.sort(-1).values)"
+
+
+def _quartile_code(k: int) -> str:
+    """Code of Wolfram's Quantile[s, k/4, {{1/2, 0}, {0, 1}}] (its Quartiles' default) of the sorted last dim of
+    ``s``: at the 1-based position x = n k/4 + 1/2 = (k n + 2)/4, linear between the elements at Floor[x] and
+    Floor[x] + 1, positions below 1 or above n taken as the first or last element."""
+    floor = f"({k} * s.shape[-1] + 2) // 4"
+    low = f"s[..., max({floor}, 1) - 1]"
+    return f"({low} + (s[..., min({floor}, s.shape[-1] - 1)] - {low}) * (({k} * s.shape[-1] + 2) % 4 / 4))"
+
+
+_INTERQUARTILE_CODE = f"(lambda s: {_quartile_code(3)} - {_quartile_code(1)})({{y}}.sort(-1).values)"
 #: Wolfram's other aggregation functions -> code reducing the last dim of ``{y}``, the reduced dims flattened there
 #: (Variance and StandardDeviation divide by n - 1, Median of an even count is the mean of the two middle elements,
-#: MeanDeviation is the mean distance from the mean, as Wolfram's).
+#: MeanDeviation is the mean distance from the mean, InterquartileRange the third quartile less the first, with
+#: Wolfram's default quartiles {{1/2, 0}, {0, 1}}: numpy's "hazen" quantiles, as Wolfram's).
 FLATTENED = {"Times": "{y}.prod(-1)", "Variance": "{y}.var(-1)", "StandardDeviation": "{y}.std(-1)",
-             "Median": _MEDIAN_CODE, "MeanDeviation": "({y} - {y}.mean(-1, keepdim=True)).abs().mean(-1)"}
+             "Median": _MEDIAN_CODE, "MeanDeviation": "({y} - {y}.mean(-1, keepdim=True)).abs().mean(-1)",
+             "InterquartileRange": _INTERQUARTILE_CODE}
 _SPREADS = ("Variance", "StandardDeviation")  # undefined for one element (n - 1 = 0)
 
 
@@ -53,10 +67,11 @@ class _Reduction(_ShapeLayer):
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class AggregationLayer(_Reduction):
     """Reduces ``levels`` of each example with ``function`` ("Max", "Min", "Mean", "Total", "Times", "Median",
-    "Variance", "StandardDeviation" or "MeanDeviation")."""
+    "Variance", "StandardDeviation", "MeanDeviation" or "InterquartileRange": Wolfram's default quartiles
+    {{1/2, 0}, {0, 1}}, linear between the elements around position n q + 1/2)."""
 
     function: Literal["Max", "Min", "Mean", "Total", "Times", "Median", "Variance", "StandardDeviation",
-                      "MeanDeviation"] = "Max"
+                      "MeanDeviation", "InterquartileRange"] = "Max"
     levels: Levels = "2;;"
     POSITIONAL = "function"
     POSITIONALS = ("function", "levels")
@@ -146,7 +161,18 @@ def _flattened(x: torch.Tensor, dims: tuple[int, ...], function: str) -> torch.T
     if function == "Median":
         s = y.sort(-1).values
         return (s[..., (s.shape[-1] - 1) // 2] + s[..., s.shape[-1] // 2]) / 2
+    if function == "InterquartileRange":
+        s = y.sort(-1).values
+        return _quartile(s, 3) - _quartile(s, 1)
     return (y - y.mean(-1, keepdim=True)).abs().mean(-1)
+
+
+def _quartile(s: torch.Tensor, k: int) -> torch.Tensor:
+    """Wolfram's k-th quartile of the sorted last dim of ``s`` (the reference path of ``_quartile_code``)."""
+    n = s.shape[-1]
+    floor, fraction = divmod(k * n + 2, 4)
+    low, high = s[..., max(floor, 1) - 1], s[..., min(floor, n - 1)]
+    return low + (high - low) * (fraction / 4)
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)

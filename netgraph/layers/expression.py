@@ -30,8 +30,8 @@ from netgraph.layers.expression_forms import (LONG_CHAIN, OTHER_FORMS, STRUCTURA
                                               chain_terms, check_extent, not_allowed, not_allowed_col, outputs,
                                               folded, number, part_index, structural)
 from netgraph.layers.expression_run import evaluate, table_entry, to_code
-from netgraph.layers.expression_text import (MAP_FORM, SLOT_PREFIX, applied_body, function_body, list_beside_value,
-                                              mapped_call, parenthesised_after, translate)
+from netgraph.layers.expression_text import (MAP_FORM, SLOT_PREFIX, applied_body, dot_before_times, function_body,
+                                              list_beside_value, mapped_call, parenthesised_after, translate)
 from netgraph.layers.function_table import (EXPRESSION_ALIASES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, TWO_ARGUMENT_FORMS,
                                             NamedFunction, torch_name_hint)
 
@@ -106,7 +106,7 @@ def _parse_cached(text: str, internal: bool = False) -> Expression:
         raise ExpressionError(f"cannot be parsed ({type(exc).__name__}: {str(exc)[:80]})", text) from None
     slots: list[str] = []
     try:
-        tree = _convert(node.body, text, origin, slots, 0, internal)
+        tree = _convert(dot_before_times(node.body), text, origin, slots, 0, internal)
     except RecursionError:
         raise ExpressionError("nested too deeply", text) from None
     except OverflowError as exc:  # a constant folded to infinity
@@ -141,6 +141,8 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
         raise ExpressionError(_unknown_name(node.id, text, _col(node, origin)), text, _col(node, origin))
     if isinstance(node, ast.BinOp) and len((chain := chain_terms(node))[1]) > LONG_CHAIN:  # a + b - c + ...
         return _balanced([_fold(("neg", sub(t))) if negated else sub(t) for negated, t in chain[1]], chain[0])
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):  # Wolfram's a . b (translated to a @ b)
+        return ("Dot", sub(node.left), sub(node.right))
     if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
         return _fold(("bin", _BINOPS[type(node.op)], sub(node.left), sub(node.right)))
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):

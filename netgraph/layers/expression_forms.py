@@ -118,7 +118,7 @@ LONG_CHAIN = 16
 
 _NOT_ALLOWED = {ast.Compare: "a chained comparison (1 < #x < 2: write (1 < #x) * (#x < 2))",
                 ast.BoolOp: "And (& or &&; multiply the comparisons instead: (#x > 1) * (#x < 2))",
-                ast.Starred: "'*' before an argument", ast.Attribute: "'.' after a value (Wolfram's Dot, a . b, is written Dot[a, b])",
+                ast.Starred: "'*' before an argument", ast.Attribute: "a second '.' in a number",
                 ast.Call: "a call of something other than a function name",
                 ast.Tuple: "a list inside an expression (the whole expression may be a list {e1, e2} of outputs)",
                 ast.Dict: "an association inside an expression (the whole expression may be one <| ... |>)",
@@ -349,7 +349,7 @@ def structural(node: ast.Call, text: str, origin: list[int], sub: Callable[[ast.
 
 def part_index(node: ast.Subscript, text: str, origin: list[int]) -> tuple:
     """The levels of ``x[[...]]``: an int (1-based, negative from the end), None for All, or a span
-    ``("span", start, stop, step)`` (1-based and inclusive as Wolfram's; None for an open end)."""
+    ``("span", start, stop, step)`` (1-based and inclusive as Wolfram's; None for an open end or an end All)."""
     whole = node.slice
     if isinstance(whole, ast.Tuple) and whole.elts and whole.col_offset < whole.elts[0].col_offset:
         # x[[{1, 2}]] reads as x[(1, 2,)], the same tuple as x[[1, 2]]: a list, not two levels' indices
@@ -363,8 +363,10 @@ def _part_entry(node: ast.AST, text: str, origin: list[int]) -> int | tuple | No
     if isinstance(node, ast.Name) and node.id == "All":
         return None
     if isinstance(node, ast.Slice):
+        to_end = isinstance(node.upper, ast.Name) and node.upper.id == "All"  # Wolfram's 2;;All: to the last element
+        upper = None if to_end else node.upper
         start, stop, step = (None if n is None else _part_int(n, text, origin, what)
-                             for n, what in ((node.lower, "start"), (node.upper, "end"), (node.step, "step")))
+                             for n, what in ((node.lower, "start"), (upper, "end"), (node.step, "step")))
         if step is not None and step < 0:
             raise ExpressionError(f"a span's step must be a positive integer, found {step} (reversed spans are not "
                                   f"supported)", text, _col(node, origin))

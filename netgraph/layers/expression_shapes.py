@@ -25,6 +25,8 @@ from netgraph.core.types import Conflict, broadcast, length_reason, format_shape
 from netgraph.core.wording import counted
 from netgraph.layers import expression
 from netgraph.layers.expression_run import LOWERED, literal
+from netgraph.layers.expression_spans import (fixed_span, span_least_length, span_text, unsized_span_length,
+                                               variable_span)
 from netgraph.layers._shapes import level_range, levels_run
 
 __all__ = ["STRUCTURAL_KINDS", "is_structural", "lower", "lower_outputs", "least_lengths"]
@@ -76,6 +78,8 @@ def least_lengths(tree: tuple, shapes: Mapping[str, tuple]) -> dict[str, tuple[i
             for level, (i, size) in enumerate(zip(t[2], lower(t[1], shapes)[1])):
                 if isinstance(i, int):
                     need(size, abs(i), f"{t[3] if len(t) > 3 else 'Part'} takes element {i} at level {level + 1}")
+                elif isinstance(i, tuple) and i[3] == 1:  # a span: its ends (a derived length of 0 is refused too)
+                    need(size, span_least_length(i), f"Part takes the span {span_text(i)} at level {level + 1}")
         for child in t:
             visit(child)
     visit(tree)
@@ -244,9 +248,13 @@ def _part(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]:
             kept.append(size)
         elif isinstance(i, tuple) and size is None:  # a size not known yet: checked once it is (compiling needs it)
             resolved.append(None)
-            kept.append(_unsized_span_length(i))
+            kept.append(unsized_span_length(i))
+        elif isinstance(i, tuple) and isinstance(size, str):  # a variable length: each sequence's own elements
+            span, length = variable_span(i, size, level, shape)
+            resolved.append(span)
+            kept.append(length)
         elif isinstance(i, tuple):
-            span = _span(i, size, level, shape)
+            span = fixed_span(i, size, level, shape)
             resolved.append(span)
             kept.append(len(range(*span)))
         elif not isinstance(size, int):  # not known yet (checked once it is), or a variable length (per call:
@@ -258,31 +266,6 @@ def _part(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]:
         else:
             resolved.append(i - 1 if i > 0 else size + i)
     return ("index", tuple(resolved), child), (*kept, *shape[len(index):])
-
-
-def _unsized_span_length(span: tuple) -> int | None:
-    """The length of ``start;;stop;;step`` at a level of unknown size: known when both ends count from the start."""
-    _, start, stop, step = span
-    first = 1 if start is None else start
-    return len(range(first - 1, stop, step)) if first > 0 and stop is not None and stop > 0 else None
-
-
-def _span(span: tuple, size: Any, level: int, shape: tuple) -> tuple[int, int, int]:
-    """Wolfram's ``start;;stop;;step`` (1-based, inclusive, negative from the end) as a 0-based slice."""
-    _, start, stop, step = span
-    text = f"{'' if start is None else start};;{'' if stop is None else stop}{'' if step == 1 else f';;{step}'}"
-    if not isinstance(size, int):
-        raise Conflict(f"Part: the span {text} needs a fixed size at level {level + 1}, found {format_shape(shape)}",
-                       expected="a fixed size", found=size)
-    first = 1 if start is None else (start if start > 0 else size + start + 1)
-    last = size if stop is None else (stop if stop > 0 else size + stop + 1)
-    if not (1 <= first <= size and 1 <= last <= size):
-        raise Conflict(f"Part: the span {text} does not fit level {level + 1} of {format_shape(shape)} (its ends "
-                       f"must be in 1..{size} or -{size}..-1)", expected=f"1..{size} or -{size}..-1", found=text)
-    if last < first:
-        raise Conflict(f"Part: the span {text} selects nothing at level {level + 1} of {format_shape(shape)} (it "
-                       f"needs a span that selects something)", expected="a span that selects something", found=text)
-    return first - 1, last, step
 
 
 # -- code and evaluation of the lowered kinds -------------------------------------------------------------
@@ -302,8 +285,8 @@ def _dot_reference(ra: int, rb: int, a: torch.Tensor, b: torch.Tensor) -> torch.
 
 def _index_reference(index: tuple, x: torch.Tensor) -> torch.Tensor:
     for dim in reversed(range(len(index))):
-        if isinstance(index[dim], tuple):
-            start, stop, step = index[dim]
+        if isinstance(index[dim], tuple):  # a variable length's ends may count from the end (negative, None)
+            start, stop, step = slice(*index[dim]).indices(x.shape[dim + 1])
             x = torch.narrow(x, dim + 1, start, stop - start)
             if step != 1:
                 x = torch.index_select(x, dim + 1, torch.arange(0, stop - start, step, device=x.device))
@@ -315,7 +298,7 @@ def _index_reference(index: tuple, x: torch.Tensor) -> torch.Tensor:
 def _index_code(index: tuple, code: str) -> str:
     def entry(i: Any) -> str:
         if isinstance(i, tuple):
-            return f"{i[0]}:{i[1]}" + (f":{i[2]}" if i[2] != 1 else "")
+            return f"{i[0]}:{'' if i[1] is None else i[1]}" + (f":{i[2]}" if i[2] != 1 else "")
         return ":" if i is None else str(i)
     return f"{code}[:, {', '.join(entry(i) for i in index)}]"
 

@@ -15,7 +15,7 @@ from typing import Callable, Collection
 from netgraph.layers.expression_forms import ExpressionError, _col, bracket
 from netgraph.layers.expression_products import with_products
 
-__all__ = ["translate", "SLOT_PREFIX", "list_beside_value", "applied_body", "function_body"]
+__all__ = ["translate", "SLOT_PREFIX", "list_beside_value", "applied_body", "function_body", "dot_before_times"]
 
 _ALLOWED_CHARS = re.compile(r"[A-Za-z0-9_.+\-*/^%()\[\]<>=!,#&\s{}|\";]")
 _WOLFRAM_PIECES = {"<|": "{", "|>": "}", "->": ":", "{": "(", "}": ",)"}
@@ -128,11 +128,39 @@ def translate(text: str) -> tuple[str, list[int]]:
             raise ExpressionError("'=' (Set) is not allowed: compare with ==, <= or >=", text, i)
         if ch == "_" and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
             raise ExpressionError("names may not start with '_'", text, i)
+        if ch == "." and not text[i + 1:i + 2].isdigit() and not _number_ends_at(text, i):  # a . b: Wolfram's Dot
+            out.append(" @ ")
+            origin += [i] * 3
+            i += 1
+            continue
         piece = {"^": "**", "&": " and "}.get(ch, ch)
         out.append(piece)
         origin += [i] * len(piece)  # (an And's error points at its first '&')
         i += 2 if ch == "&" and text[i:i + 2] == "&&" else 1
     return with_products("".join(out), origin, text)
+
+
+_TIMES_LEVEL = (ast.Mult, ast.Div, ast.Mod)  # the operators Python reads at @'s precedence
+
+
+def dot_before_times(node: ast.AST) -> ast.AST:
+    """``node`` with Wolfram's precedence of Dot (``a . b``, translated to ``a @ b``) over Times: Python reads
+    ``a * b @ c`` as ``(a * b) @ c``, Wolfram as ``a * (b . c)`` (and ``a / b . c`` as ``a / (b . c)``). A product
+    in parentheses, ``(a * b) . c``, stays the Dot's operand (it starts after its parent's column)."""
+    for name, value in ast.iter_fields(node):
+        if isinstance(value, ast.AST):
+            setattr(node, name, dot_before_times(value))
+        elif isinstance(value, list):
+            setattr(node, name, [dot_before_times(v) if isinstance(v, ast.AST) else v for v in value])
+    if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult)):
+        return node
+    left = node.left
+    if not (isinstance(left, ast.BinOp) and isinstance(left.op, _TIMES_LEVEL) and
+            (left.lineno, left.col_offset) == (node.lineno, node.col_offset)):
+        return node
+    dot = ast.copy_location(ast.BinOp(left=left.right, op=node.op, right=node.right), left.right)
+    dot.end_lineno, dot.end_col_offset = node.end_lineno, node.end_col_offset
+    return ast.copy_location(ast.BinOp(left=left.left, op=left.op, right=dot), node)
 
 
 def _upper_exponent(text: str, i: int, exponent: str) -> ExpressionError:

@@ -53,6 +53,13 @@ def _wolfram_median(x: torch.Tensor) -> torch.Tensor:
     return s[..., n // 2] if n % 2 else (s[..., n // 2 - 1] + s[..., n // 2]) / 2
 
 
+def _hazen_iqr(x: torch.Tensor) -> torch.Tensor:
+    """numpy's 'hazen' quantiles (position n q + 1/2, linear between neighbours): Wolfram's Quartiles default
+    {{1/2, 0}, {0, 1}}, which its InterquartileRange takes."""
+    q1, q3 = np.quantile(x.double().numpy(), [0.25, 0.75], axis=-1, method="hazen")
+    return torch.from_numpy(q3 - q1).to(x.dtype)
+
+
 @pytest.mark.parametrize("function, levels, hand", [
     ("Times", "2;;", lambda x: x.flatten(2).prod(-1)),
     ("Variance", 1, lambda x: ((x - x.mean(1, keepdim=True)) ** 2).sum(1) / (x.shape[1] - 1)),
@@ -60,10 +67,12 @@ def _wolfram_median(x: torch.Tensor) -> torch.Tensor:
     ("Median", "2;;", lambda x: _wolfram_median(x.flatten(2))),  # 20 elements: the mean of the 10th and 11th
     ("Median", -1, lambda x: _wolfram_median(x)),  # 5 elements: the 3rd
     ("MeanDeviation", "2;;", lambda x: (x.flatten(2) - x.flatten(2).mean(-1, keepdim=True)).abs().mean(-1)),
+    ("InterquartileRange", "2;;", lambda x: _hazen_iqr(x.flatten(2))),  # 20 elements
+    ("InterquartileRange", -1, lambda x: _hazen_iqr(x)),  # 5 elements
 ])
 def test_wolframs_other_aggregation_functions(function, levels, hand):
-    """Wolfram's AggregationLayer takes Times, Median, Variance, StandardDeviation and MeanDeviation too (its page
-    lists them); they were 'unknown function ...; use one of Max, Min, Mean, Total'."""
+    """Wolfram's AggregationLayer takes Times, Median, Variance, StandardDeviation, MeanDeviation and
+    InterquartileRange too (its page lists them); they were 'unknown function ...; use one of Max, Min, Mean, Total'."""
     net = NetGraph([AggregationLayer(function, levels)], [], Input=(2, 4, 5))
     three_way(net, lambda m, Input: hand(Input), Input=X)
 
@@ -92,5 +101,24 @@ def test_variance_over_a_variable_length_takes_each_sequences_own_and_needs_two_
         net([torch.randn(1, 2), torch.randn(3, 2)])
     shape_error(lambda: NetGraph([AggregationLayer("StandardDeviation", 1)], [], Input=(1, 3)),
                 "AggregationLayer", "StandardDeviation needs 2 or more elements", "found 1")
-    with pytest.raises(OptionError, match=r"unknown function 'InterquartileRange'"):
-        AggregationLayer("InterquartileRange")
+
+
+def test_interquartile_range_is_wolframs_of_its_quartiles_example():
+    """Wolfram's Quartiles of {6, 7, 15, 36, 39, 40, 41, 42, 43, 47, 49} are {20.25, 40, 42.75}: the range is 22.5."""
+    x = torch.tensor([[[6.0, 7, 15, 36, 39, 40, 41, 42, 43, 47, 49]]])
+    net = NetGraph([AggregationLayer("InterquartileRange")], [], Input=(1, 11))
+    torch.testing.assert_close(net(x), torch.tensor([[22.5]]))
+
+
+@pytest.mark.parametrize("length", [1, 2, 3, 4, 6, 7])
+def test_interquartile_range_of_few_elements_takes_the_nearest_ends(length):
+    """Positions n q + 1/2 below 1 or above n take the first or last element (1 element: range 0)."""
+    x = torch.randn(2, length, generator=torch.Generator().manual_seed(length)) ** 3
+    net = NetGraph([AggregationLayer("InterquartileRange", 1)], [], Input=length)
+    three_way(net, lambda m, Input: _hazen_iqr(Input), Input=x)
+
+
+def test_interquartile_range_over_a_variable_length_takes_each_sequences_own():
+    net = NetGraph({"agg": AggregationLayer("InterquartileRange", 1)}, [], Input=("n", 2))
+    seqs = [torch.randn(3, 2), torch.randn(6, 2)]
+    torch.testing.assert_close(net(seqs), torch.stack([_hazen_iqr(s.T) for s in seqs]))
