@@ -48,7 +48,7 @@ def parse_property(value: Any) -> tuple[str, int | None] | None:
 def decode(coder: Coder, port: str, x: torch.Tensor, prop: tuple[str, int | None]) -> list:
     """One decoded value per example of the batch ``x``."""
     name, k = prop
-    if name != "Probabilities" and (isinstance(coder, BooleanDecoder) or x.dim() == 2):  # indices: checked below
+    if name != "Probabilities" and (isinstance(coder, BooleanDecoder) or x.dim() >= 2):  # indices: checked below
         _refuse_nan(coder, port, x)
     if isinstance(coder, BooleanDecoder):
         p = x.reshape(x.shape[0]).tolist()
@@ -62,16 +62,22 @@ def decode(coder: Coder, port: str, x: torch.Tensor, prop: tuple[str, int | None
 
 
 def _refuse_nan(coder: Coder, port: str, x: torch.Tensor) -> None:
-    """A DataError naming the first example whose output holds NaN: argmax would take NaN for the largest value, and
-    NaN > 0.5 is False, so a decision would be made of no number. (A tagger's sequences are not checked: ragged ones
-    are decoded padded, and a padded position is no output.)"""
+    """A DataError naming the first example (and, in a tagger's sequence of probability vectors, the position) whose
+    output holds NaN: argmax would take NaN for the largest value, and NaN > 0.5 is False, so a decision would be
+    made of no number. A sequence reaches here cut to its length (ragged batches run by length groups), so every
+    position is an output."""
     if not x.is_floating_point() or not bool(torch.isnan(x).any()):
         return
-    place = f"example {int(x.detach().isnan().reshape(x.shape[0], -1).any(1).nonzero()[0, 0])}"
+    nan = x.detach().isnan()
+    rows = nan.reshape(x.shape[0], -1).any(1)
+    example = int(rows.nonzero()[0, 0])
+    place = f"example {example}"
+    if isinstance(coder, ClassDecoder) and x.dim() == 3:
+        place += f", position {int(nan[example].any(-1).nonzero()[0, 0])}"
     what = "label" if isinstance(coder, ClassDecoder) else "True or False"
     raise DataError(f"output port {port!r} ({coder.type_name}): {place}: the output holds NaN, so no {what} can be "
                     f"decided (decoder='Probabilities' or decoder=None shows the values)", kind="decoding", port=port,
-                    layer=())
+                    layer=(), example=example)
 
 
 def _classes(coder: ClassDecoder, port: str, x: torch.Tensor, name: str, k: int | None) -> list:
