@@ -56,3 +56,14 @@ def test_a_tagger_called_on_padded_data_decodes_each_sequence_to_its_length_only
     assert tags == [tagger(data[0, :2][None])[0], tagger(data[1][None])[0]]
     assert [len(t) for t in tags] == [2, 4]
 
+
+def test_a_nan_decision_in_a_ragged_batch_names_the_users_example_not_its_length_groups():
+    """Sequences of different lengths run in groups of one length each; the error names the example as given."""
+    tagger = net_initialize(NetChain([NetMapOperator(LinearLayer(2)), SoftmaxLayer()], input=["n", 3],
+                                     output=ClassDecoder(["a", "b"])), seed=0)
+    xs = [torch.ones(2, 3), torch.ones(4, 3), torch.ones(2, 3)]
+    xs[2][1, 0] = _NAN  # the second example of the group of length 2
+    with pytest.raises(DataError) as info:
+        tagger(xs)
+    assert "output port 'Output' (ClassDecoder): example 2, position 1: the output holds NaN" in str(info.value)
+    assert (info.value.diagnostics[0].port, info.value.diagnostics[0].example) == ("Output", 2)

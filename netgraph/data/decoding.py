@@ -24,6 +24,7 @@ from typing import Any
 import torch
 
 from netgraph.core.coders import BooleanDecoder, ClassDecoder, Coder
+from netgraph.core.error_places import Where, located_error
 from netgraph.core.errors import DataError, OptionError
 
 __all__ = ["decode", "parse_property", "PROPERTIES"]
@@ -69,15 +70,16 @@ def _refuse_nan(coder: Coder, port: str, x: torch.Tensor) -> None:
     if not x.is_floating_point() or not bool(torch.isnan(x).any()):
         return
     nan = x.detach().isnan()
-    rows = nan.reshape(x.shape[0], -1).any(1)
-    example = int(rows.nonzero()[0, 0])
-    place = f"example {example}"
-    if isinstance(coder, ClassDecoder) and x.dim() == 3:
-        place += f", position {int(nan[example].any(-1).nonzero()[0, 0])}"
+    example = int(nan.reshape(x.shape[0], -1).any(1).nonzero()[0, 0])
+    position = (f", position {int(nan[example].any(-1).nonzero()[0, 0])}"
+                if isinstance(coder, ClassDecoder) and x.dim() == 3 else "")
     what = "label" if isinstance(coder, ClassDecoder) else "True or False"
-    raise DataError(f"output port {port!r} ({coder.type_name}): {place}: the output holds NaN, so no {what} can be "
-                    f"decided (decoder='Probabilities' or decoder=None shows the values)", kind="decoding", port=port,
-                    layer=(), example=example)
+
+    def render(places: list[Where]) -> str:  # the example renumbered when a length group of a ragged batch raised
+        return (f"output port {port!r} ({coder.type_name}): example {places[0].example}{position}: the output holds "
+                f"NaN, so no {what} can be decided (decoder='Probabilities' or decoder=None shows the values)")
+
+    raise located_error([Where(example, ())], render, kind="decoding", port=port, layer=())
 
 
 def _classes(coder: ClassDecoder, port: str, x: torch.Tensor, name: str, k: int | None) -> list:
