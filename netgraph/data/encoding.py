@@ -99,7 +99,7 @@ def _scalar(coder: ScalarEncoder, value: Any) -> float:
 def _tokens(coder: TokensEncoder, value: Any) -> list[int]:
     if not isinstance(value, str):
         raise ExampleError(f"expected text (a str), found {type(value).__name__} {value!r:.40}")
-    text = value.lower() if coder.lowercase else value
+    text = coder.normalized(value)
     parts = list(text) if type(coder).__name__ == "CharactersEncoder" else text.split()
     if coder.max_length is not None and len(parts) > coder.max_length:
         raise ExampleError(f"{len(parts)} tokens, more than max_length={coder.max_length}")
