@@ -40,7 +40,10 @@ def is_single_image(value: Any) -> bool:
 def encode_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
     """One image as a (channels, height, width) tensor in [0, 1], upright (EXIF orientation), resized, converted,
     normalised. Float arrays and 16-bit or float images keep their precision (converted and resized in floats);
-    other files, PIL images and uint8 arrays go through pillow."""
+    other files, PIL images and uint8 arrays go through pillow. An array of the port's own (channels, height, width)
+    shape is read channels first (``(3, 4, 4)`` at a (3, 4, 4) port is no 3x4 RGBA image)."""
+    if isinstance(value, np.ndarray) and value.shape == tuple(coder.port_type().shape):
+        value = value.transpose(1, 2, 0)
     if isinstance(value, np.ndarray) and value.ndim in (2, 3) and value.dtype != np.uint8:
         x = _float_image(coder, _checked_array(value))
     else:
