@@ -58,7 +58,7 @@ def test_a_jsonl_record_the_json_module_refuses_is_named_by_its_line(tmp_path, r
     path.write_text('{"text": "a", "label": "x"}\n' + record + "\n")
     with pytest.raises(DataError) as info:
         text_table(path)
-    assert str(info.value).startswith(f"{path}:2: not a JSON record: {problem}")
+    assert str(info.value).startswith(f"text_table: {path}:2: not a JSON record: {problem}")
 
 
 def test_a_quote_left_open_that_runs_past_csv_s_field_limit_is_named_by_its_line(tmp_path):
@@ -68,7 +68,7 @@ def test_a_quote_left_open_that_runs_past_csv_s_field_limit_is_named_by_its_line
     path.write_text('text,label\ngood,pos\n"bad,neg\n' + "fine,pos\n" * 20_000)
     with pytest.raises(DataError) as info:
         text_table(path)
-    assert str(info.value) == (f"{path}:3: a field longer than the csv module's limit of 131,072 "
+    assert str(info.value) == (f"text_table: {path}:3: a field longer than the csv module's limit of 131,072 "
                                f"characters: a quote left open (its text runs on through the lines below), or a text "
                                f"that long (csv.field_size_limit(n) raises the limit)")
 
@@ -186,3 +186,45 @@ def test_an_empty_csv_cell_read_is_a_missing_value_named_by_its_line(tmp_path):
     assert str(info.value) == (f"text_table: {path}:2: an empty cell for 'label' (a missing value: fill it or remove "
                                f"the row); {path}:3: an empty cell for 'text' (a missing value: fill it or remove the "
                                f"row)")
+
+
+def test_a_broken_jsonl_record_has_the_prefix_and_place_the_other_table_errors_have(tmp_path):
+    """It read 't.jsonl:2:18: not a JSON record: ...' where every other problem of a table reads 'text_table: ...'."""
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"text": "a", "label": "x"}\n{"text": "b" "label": "y"}\n')
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value) == f"text_table: {path}:2:14: not a JSON record: Expecting ',' delimiter"
+    found = info.value.diagnostics[0]
+    assert (found.file, found.line, found.column, found.kind) == (str(path), 2, 14, "table-record")
+    assert found.detail == "not a JSON record: Expecting ',' delimiter"
+
+
+def test_a_csv_record_the_csv_module_refuses_has_the_prefix_and_place(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text('text,label\ngood,pos\n"bad,neg\n' + "fine,pos\n" * 20_000)
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value).startswith(f"text_table: {path}:3: a field longer than the csv module's limit")
+    found = info.value.diagnostics[0]
+    assert (found.file, found.line, found.kind) == (str(path), 3, "table-record")
+
+
+def test_text_that_is_not_utf8_has_the_prefix_and_place(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"text,label\ngood,pos\nbad\xff,neg\n")
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value).startswith(f"text_table: {path}:3:4: byte 0xff is not UTF-8 text")
+    found = info.value.diagnostics[0]
+    assert (found.file, found.line, found.column, found.kind) == (str(path), 3, 4, "table-record")
+
+
+def test_each_bad_row_is_a_diagnostic_with_its_file_and_line(tmp_path):
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"text": "a", "label": "x"}\n[1]\n{"text": "b", "label": "y"}\n"z"\n')
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value) == f"text_table: {path}:2: not an object; {path}:4: not an object"
+    assert [(d.file, d.line, d.kind, d.detail) for d in info.value.diagnostics] == [
+        (str(path), 2, "table-row", "not an object"), (str(path), 4, "table-row", "not an object")]

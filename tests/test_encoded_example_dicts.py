@@ -85,16 +85,39 @@ class _Reviews(torch.utils.data.Dataset):
         return {"Input": _TEXTS[i], "Output": _LABELS[i]}
 
 
-@pytest.mark.parametrize("loader", [False, True])
-def test_a_dataset_of_texts_and_labels_is_told_the_list_of_its_items_that_trains(loader):
-    """A Dataset (or a DataLoader over it) whose items hold texts and labels for ports with coders failed with
-    "cannot make a tensor from list" on the first batch; it now says which item and port, and the form that trains."""
-    data = torch.utils.data.DataLoader(_Reviews(), batch_size=2) if loader else _Reviews()
+def test_a_dataset_of_texts_and_labels_is_encoded_as_the_list_of_its_items_is():
+    """A Dataset whose items hold texts and labels for ports with coders was refused (it once failed with "cannot
+    make a tensor from list" on the first batch); its items are now encoded as the same list of example dicts is."""
+    by_dataset = net_train(_net(), _Reviews(), **_OPTIONS)
+    by_columns = net_train(_net(), {"Input": _TEXTS, "Output": _LABELS}, **_OPTIONS)
+    assert torch.equal(_weights(by_dataset), _weights(by_columns))
+
+
+def test_a_dataset_as_validation_set_is_encoded_too():
+    by_dataset = net_train(_net(), {"Input": _TEXTS, "Output": _LABELS}, "ValidationLoss", validation_set=_Reviews(),
+                           **_OPTIONS)
+    items = [_Reviews()[i] for i in range(len(_TEXTS))]
+    by_items = net_train(_net(), {"Input": _TEXTS, "Output": _LABELS}, "ValidationLoss", validation_set=items,
+                         **_OPTIONS)
+    assert by_dataset == by_items
+
+
+def test_a_bad_label_in_a_datasets_item_names_the_item_and_port():
+    class Misspelt(_Reviews):
+        def __getitem__(self, i):
+            return {**super().__getitem__(i), **({"Output": "poz"} if i == 2 else {})}
+    with pytest.raises(DataError, match=r"example 2: label 'poz' is not one of the 2 labels") as info:
+        net_train(_net(), Misspelt(), **_OPTIONS)
+    assert info.value.diagnostics[0].port == "Output"
+
+
+def test_a_dataloader_of_texts_and_labels_is_told_the_dataset_and_the_list_of_its_items_that_train():
+    """A DataLoader's batches are used as its collate makes them: texts in them are refused by name."""
     with pytest.raises(DataError) as info:
-        net_train(_net(), data, **_OPTIONS)
-    assert str(info.value).startswith("training data: the Dataset's item 0 holds a string 'good film' at port 'Input' "
-                                      "(TokensEncoder), which a Dataset does not encode")
-    assert "[dataset[i] for i in range(len(dataset))]" in str(info.value)
+        net_train(_net(), torch.utils.data.DataLoader(_Reviews(), batch_size=2), **_OPTIONS)
+    assert str(info.value).startswith("training data: the DataLoader's item 0 holds a string 'good film' at port "
+                                      "'Input' (TokensEncoder), which a DataLoader does not encode")
+    assert "net_train(net, loader.dataset)" in str(info.value)
 
 
 def test_the_list_of_a_dataset_s_items_trains_as_the_columns_do():

@@ -41,11 +41,11 @@ def test_image_arrays_stay_images():
                         ImageEncoder(size=(4, 3)))
     assert not already_encoded(grey, np.zeros((8, 8)))            # one (h, w) image
     assert not already_encoded(grey, np.zeros((2, 8, 8, 1)))      # two (h, w, 1) images
-    assert not already_encoded(small, np.zeros((3, 3, 4)))        # the port's shape, but an (h, w, 4) image too
     assert not already_encoded(grey, np.zeros((2, 1, 8, 8), dtype=np.uint8))  # uint8: pixels, never encoded values
     assert already_encoded(rgb, np.zeros((2, 3, 3, 5))) and already_encoded(grey, np.zeros((1, 8, 8)))
-    with pytest.raises(DataError, match="an image array is"):
-        _net()(np.zeros((2, 1, 8, 8), dtype=np.uint8))
+    assert already_encoded(small, np.zeros((3, 3, 4)))  # the port's shape says channels first, though (h, w, 4) too
+    with pytest.raises(DataError, match="an image array is"):  # uint8 pixels of another shape: no image
+        _net()(np.zeros((2, 1, 8, 9), dtype=np.uint8))
 
 
 def _labelled():

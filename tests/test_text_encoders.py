@@ -7,6 +7,7 @@ import torch
 
 from netgraph import (CharactersEncoder, ClassDecoder, DataError, EmbeddingLayer, LinearLayer, NetChain, NetGraph,
                       OptionError, SequenceLastLayer, SoftmaxLayer, TokensEncoder, net_initialize)
+from netgraph.core.coders import coder_from_data
 from netgraph.data import encode
 
 
@@ -147,3 +148,43 @@ def test_padded_token_sequences_at_a_text_port_train_as_encoded_data():
     texts = net_train(net, {"Input": ["good film", "bad", "good good"], "Output": ["pos", "neg", "pos"]}, **options)
     a, b = padded.compile().state_dict(), texts.compile().state_dict()
     assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+_COMPOSED, _DECOMPOSED = "caf\u00e9", "cafe\u0301"  # "café" as one code point é, and as e + a combining accent
+
+
+def test_decomposed_text_stays_unknown_without_normalization():
+    """Off by default: turning it on would change which tokens existing nets see (documented in the README)."""
+    assert encode(TokensEncoder([_COMPOSED]), "Input", _DECOMPOSED).tolist() == [1]
+
+
+@pytest.mark.parametrize("cls, vocabulary, encoded", [(TokensEncoder, [_COMPOSED, "noir"], [2, 3]),
+                                                      (CharactersEncoder, f"{_COMPOSED}noir ", [2, 3, 4, 5, 10, 6, 7, 8, 9])])
+def test_nfc_normalization_reads_decomposed_text_as_the_vocabularys_composed_form(cls, vocabulary, encoded):
+    coder = cls(vocabulary, normalization="NFC")
+    assert encode(coder, "Input", f"{_DECOMPOSED} noir").tolist() == encoded
+    assert encode(coder, "Input", f"{_COMPOSED} noir").tolist() == encoded
+
+
+def test_normalization_applies_after_lowercase():
+    coder = TokensEncoder([_COMPOSED], lowercase=True, normalization="NFC")
+    assert encode(coder, "Input", "CAFE\u0301").tolist() == [2]
+
+
+def test_a_vocabulary_entry_not_in_the_normalization_form_is_refused():
+    with pytest.raises(OptionError, match=r"normalization=.*entry 'cafe\\u0301'.* could never match") as info:
+        TokensEncoder([_DECOMPOSED], normalization="NFC")
+    assert info.value.diagnostics[0].option == "normalization"
+
+
+@pytest.mark.parametrize("form", ["nfc", "NFX", 1])
+def test_an_unknown_normalization_form_is_refused(form):
+    with pytest.raises(OptionError, match="normalization=: one of None, 'NFC', 'NFD', 'NFKC', 'NFKD'") as info:
+        TokensEncoder(["a"], normalization=form)
+    assert info.value.diagnostics[0].option == "normalization"
+
+
+def test_normalization_is_saved_in_yaml_and_read_back():
+    coder = TokensEncoder([_COMPOSED], normalization="NFC")
+    assert coder.options()["normalization"] == "NFC"
+    assert coder_from_data({"type": "TokensEncoder", **coder.options()}, "encoder", "port 'Input'") == coder

@@ -335,17 +335,27 @@ def test_a_loaders_python_lists_collated_by_position_say_to_give_tensors():
                   max_training_rounds=1)
 
 
-@pytest.mark.parametrize("batched", [False, True])
-def test_class_names_in_a_datasets_items_say_where_they_are_read(batched):
-    class Named(_ListItems):
-        def __getitem__(self, i: int) -> dict:
-            return {**super().__getitem__(i), "Input": torch.ones(4)}
-    net = NetChain([LinearLayer(2), SoftmaxLayer()], input=4, output=ClassDecoder(["a", "b"]))
-    data = torch.utils.data.DataLoader(Named(), batch_size=2) if batched else Named()
-    with pytest.raises(DataError, match=r"the Dataset's item 0 holds a string 'a' at port 'Target' \(ClassDecoder\), "
-                                        r"which a Dataset does not encode .*give net_train the list of its items, "
-                                        r"\[dataset\[i\] for i in range\(len\(dataset\)\)\]"):
-        net_train(net, data, max_training_rounds=1)
+class _Named(_ListItems):
+    def __getitem__(self, i: int) -> dict:
+        return {**super().__getitem__(i), "Input": torch.ones(4) * i}
+
+
+def _labelled() -> NetChain:
+    return NetChain([LinearLayer(2), SoftmaxLayer()], input=4, output=ClassDecoder(["a", "b"]))
+
+
+def test_class_names_in_a_datasets_items_are_encoded_as_the_list_of_its_items_is():
+    options = {"max_training_rounds": 2, "batch_size": 4, "random_seed": 0}
+    by_dataset = net_train(_labelled(), _Named(), **options)
+    by_items = net_train(_labelled(), [_Named()[i] for i in range(8)], **options)
+    assert torch.equal(by_dataset.layers["1"].arrays["Weights"], by_items.layers["1"].arrays["Weights"])
+
+
+def test_class_names_in_a_loaders_batches_say_where_they_are_read():
+    with pytest.raises(DataError, match=r"the DataLoader's item 0 holds a string 'a' at port 'Target' "
+                                        r"\(ClassDecoder\), which a DataLoader does not encode .*give net_train its "
+                                        r"Dataset, net_train\(net, loader.dataset\)"):
+        net_train(_labelled(), torch.utils.data.DataLoader(_Named(), batch_size=2), max_training_rounds=1)
 
 
 def test_kerass_validation_triple_with_sample_weights_is_told_the_pair():

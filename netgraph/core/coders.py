@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import unicodedata
 from typing import Any, ClassVar
 
 from netgraph.core.errors import Diagnostic, OptionError, did_you_mean, raise_all
@@ -208,6 +209,7 @@ class ScalarEncoder(Encoder):
 
 
 _COLOR_CHANNELS = {"RGB": 3, "Grayscale": 1}
+_UNICODE_FORMS = ("NFC", "NFD", "NFKC", "NFKD")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -276,13 +278,16 @@ class ImageEncoder(Encoder):
 class TokensEncoder(Encoder):
     """Text → a sequence of token indices (``"n"``, Integer): words split on whitespace (a text only: a list of
     strings is a batch of texts), looked up in ``vocabulary``; index 0 is ``padding``, 1 is ``unknown`` (any token not in the vocabulary),
-    then the vocabulary in order. ``max_length`` refuses longer sequences; batches pad to the longest."""
+    then the vocabulary in order. ``max_length`` refuses longer sequences; batches pad to the longest.
+    ``normalization`` ("NFC", "NFD", "NFKC", "NFKD"; None: off) puts the text in that Unicode form (after
+    ``lowercase``) before it is split, so "café" typed as e + a combining accent finds the vocabulary's "café"."""
 
     vocabulary: tuple = ()
     unknown: str = "<unk>"
     padding: str = "<pad>"
     max_length: int | None = None
     lowercase: bool = False
+    normalization: str | None = None
 
     def __post_init__(self) -> None:
         problems: list[Diagnostic] = []
@@ -295,11 +300,11 @@ class TokensEncoder(Encoder):
                 self._problem(problems, f"a string, found {getattr(self, name)!r}", name)
         if not isinstance(self.lowercase, bool):
             self._problem(problems, f"True or False, found {self.lowercase!r}", "lowercase")
+        self._check_normalization(problems)
         if never := [t for t in self.vocabulary if not self._can_occur(t)]:
             self._problem(problems, f"the vocabulary entry {never[0]!r:.60} could never match: {self._split_rule}",
                           "vocabulary")
-        capitals = [t for t in self.vocabulary if self.lowercase is True and isinstance(t, str) and t != t.lower()]
-        if capitals:
+        if capitals := [t for t in self.vocabulary if self.lowercase is True and isinstance(t, str) and t != t.lower()]:
             self._problem(problems, f"lowercase=True lowercases the text before looking it up, so the vocabulary "
                           f"entry {capitals[0]!r} could never match; write the vocabulary in lowercase", "lowercase")
         if isinstance(self.unknown, str) and isinstance(self.padding, str) and \
@@ -309,6 +314,22 @@ class TokensEncoder(Encoder):
         self._raise(problems)
 
     _split_rule: ClassVar[str] = "a text is split on whitespace into words, strings without spaces"
+
+    def _check_normalization(self, problems: list[Diagnostic]) -> None:
+        """A known Unicode form or None, and every vocabulary entry already in it (else it could never match)."""
+        if self.normalization is not None and self.normalization not in _UNICODE_FORMS:
+            self._problem(problems, f"one of None, {', '.join(map(repr, _UNICODE_FORMS))}, found "
+                          f"{self.normalization!r}", "normalization")
+        elif self.normalization is not None and (changed := [t for t in self.vocabulary if isinstance(t, str) and
+                                                             unicodedata.normalize(self.normalization, t) != t]):
+            self._problem(problems, f"the text is put in Unicode form {self.normalization} before it is looked up, so "
+                          f"the vocabulary entry {ascii(changed[0])} could never match; write the vocabulary in that "
+                          f"form: unicodedata.normalize({self.normalization!r}, entry)", "normalization")
+
+    def normalized(self, text: str) -> str:
+        """``text`` as it is looked up: lowercased (``lowercase``), then in Unicode form ``normalization``."""
+        text = text.lower() if self.lowercase else text
+        return unicodedata.normalize(self.normalization, text) if self.normalization else text
 
     @staticmethod
     def _can_occur(token: Any) -> bool:

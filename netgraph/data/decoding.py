@@ -24,6 +24,7 @@ from typing import Any
 import torch
 
 from netgraph.core.coders import BooleanDecoder, ClassDecoder, Coder
+from netgraph.core.error_places import Where, located_error
 from netgraph.core.errors import DataError, OptionError
 
 __all__ = ["decode", "parse_property", "PROPERTIES"]
@@ -48,7 +49,7 @@ def parse_property(value: Any) -> tuple[str, int | None] | None:
 def decode(coder: Coder, port: str, x: torch.Tensor, prop: tuple[str, int | None]) -> list:
     """One decoded value per example of the batch ``x``."""
     name, k = prop
-    if name != "Probabilities" and (isinstance(coder, BooleanDecoder) or x.dim() == 2):  # indices: checked below
+    if name != "Probabilities" and (isinstance(coder, BooleanDecoder) or x.dim() >= 2):  # indices: checked below
         _refuse_nan(coder, port, x)
     if isinstance(coder, BooleanDecoder):
         p = x.reshape(x.shape[0]).tolist()
@@ -62,16 +63,23 @@ def decode(coder: Coder, port: str, x: torch.Tensor, prop: tuple[str, int | None
 
 
 def _refuse_nan(coder: Coder, port: str, x: torch.Tensor) -> None:
-    """A DataError naming the first example whose output holds NaN: argmax would take NaN for the largest value, and
-    NaN > 0.5 is False, so a decision would be made of no number. (A tagger's sequences are not checked: ragged ones
-    are decoded padded, and a padded position is no output.)"""
+    """A DataError naming the first example (and, in a tagger's sequence of probability vectors, the position) whose
+    output holds NaN: argmax would take NaN for the largest value, and NaN > 0.5 is False, so a decision would be
+    made of no number. A sequence reaches here cut to its length (ragged batches run by length groups), so every
+    position is an output."""
     if not x.is_floating_point() or not bool(torch.isnan(x).any()):
         return
-    place = f"example {int(x.detach().isnan().reshape(x.shape[0], -1).any(1).nonzero()[0, 0])}"
+    nan = x.detach().isnan()
+    example = int(nan.reshape(x.shape[0], -1).any(1).nonzero()[0, 0])
+    position = (f", position {int(nan[example].any(-1).nonzero()[0, 0])}"
+                if isinstance(coder, ClassDecoder) and x.dim() == 3 else "")
     what = "label" if isinstance(coder, ClassDecoder) else "True or False"
-    raise DataError(f"output port {port!r} ({coder.type_name}): {place}: the output holds NaN, so no {what} can be "
-                    f"decided (decoder='Probabilities' or decoder=None shows the values)", kind="decoding", port=port,
-                    layer=())
+
+    def render(places: list[Where]) -> str:  # the example renumbered when a length group of a ragged batch raised
+        return (f"output port {port!r} ({coder.type_name}): example {places[0].example}{position}: the output holds "
+                f"NaN, so no {what} can be decided (decoder='Probabilities' or decoder=None shows the values)")
+
+    raise located_error([Where(example, ())], render, kind="decoding", port=port, layer=())
 
 
 def _classes(coder: ClassDecoder, port: str, x: torch.Tensor, name: str, k: int | None) -> list:

@@ -99,7 +99,7 @@ def _scalar(coder: ScalarEncoder, value: Any) -> float:
 def _tokens(coder: TokensEncoder, value: Any) -> list[int]:
     if not isinstance(value, str):
         raise ExampleError(f"expected text (a str), found {type(value).__name__} {value!r:.40}")
-    text = value.lower() if coder.lowercase else value
+    text = coder.normalized(value)
     parts = list(text) if type(coder).__name__ == "CharactersEncoder" else text.split()
     if coder.max_length is not None and len(parts) > coder.max_length:
         raise ExampleError(f"{len(parts)} tokens, more than max_length={coder.max_length}")
@@ -112,8 +112,8 @@ def _tokens(coder: TokensEncoder, value: Any) -> list[int]:
 def already_encoded(coder: Coder, value: Any) -> bool:
     """Whether ``value`` is data in the port's encoded form, passed through: a tensor, numpy integers at a class
     coder's port whose labels are no numbers (class indices, as a numpy ``y`` of 0..k-1), or at an ImageEncoder a float
-    numpy array of the port's shape ``(c, h, w)`` (one example, or a batch ``(b, c, h, w)``) that no image array
-    could be (an image is ``(h, w)`` or ``(h, w, c)`` with 1, 3 or 4 channels)."""
+    numpy array of the port's shape ``(c, h, w)`` (one example, or a batch ``(b, c, h, w)``): the port's declared
+    shape says it is channels first, also where it could be an ``(h, w, c)`` image (``(3, 4, 4)``)."""
     if isinstance(value, torch.Tensor):
         return True
     if _indexed(coder) and isinstance(value, (np.ndarray, np.integer)) and np.asarray(value).dtype.kind in "iu":
@@ -122,7 +122,7 @@ def already_encoded(coder: Coder, value: Any) -> bool:
         return False
     shape = tuple(coder.port_type().shape)
     one = value if value.ndim == len(shape) else value[0] if value.ndim == len(shape) + 1 and len(value) else None
-    return one is not None and one.shape == shape and not (one.ndim == 3 and one.shape[-1] in (1, 3, 4))
+    return one is not None and one.shape == shape
 
 
 def encoded_form_problem(coder: Coder, value: Any) -> str:

@@ -40,7 +40,10 @@ def is_single_image(value: Any) -> bool:
 def encode_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
     """One image as a (channels, height, width) tensor in [0, 1], upright (EXIF orientation), resized, converted,
     normalised. Float arrays and 16-bit or float images keep their precision (converted and resized in floats);
-    other files, PIL images and uint8 arrays go through pillow."""
+    other files, PIL images and uint8 arrays go through pillow. An array of the port's own (channels, height, width)
+    shape is read channels first (``(3, 4, 4)`` at a (3, 4, 4) port is no 3x4 RGBA image)."""
+    if isinstance(value, np.ndarray) and value.shape == tuple(coder.port_type().shape):
+        value = value.transpose(1, 2, 0)
     if isinstance(value, np.ndarray) and value.ndim in (2, 3) and value.dtype != np.uint8:
         x = _float_image(coder, _checked_array(value))
     else:
@@ -88,11 +91,24 @@ def _pillow_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
     if image.mode in _DEEP_MODES:  # pillow's convert clips 16-bit and 32-bit values to 0..255: scale them instead
         source = f"image {os.fspath(value)!r}" if isinstance(value, (str, os.PathLike)) else "a PIL image"
         return _float_image(coder, _deep_array(image, source))
-    image = image.convert("RGB" if coder.color_space == "RGB" else "L")
+    image = _over_white(Image, image).convert("RGB" if coder.color_space == "RGB" else "L")
     if image.size != coder.size:
         image = image.resize(coder.size, Image.BILINEAR)
     x = torch.from_numpy(np.asarray(image, dtype=np.float32) / 255.0)
     return (x.unsqueeze(0) if x.dim() == 2 else x.permute(2, 0, 1)).to(torch.get_default_dtype())
+
+
+_ALPHA_MODES = ("RGBA", "LA", "PA", "RGBa", "La")
+
+
+def _over_white(Image: Any, image: Any) -> Any:
+    """``image`` composited onto white where it holds transparency (an alpha channel, or a palette or colour marked
+    transparent, as a GIF's): pillow's convert to RGB or L would drop alpha, keeping whatever colour a transparent
+    pixel stores (often black), which no viewer shows."""
+    if image.mode not in _ALPHA_MODES and "transparency" not in image.info:
+        return image
+    rgba = image.convert("RGBA")
+    return Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
 
 
 def _loaded(image: Any) -> Any:
@@ -143,10 +159,12 @@ def _deep_array(image: Any, source: str) -> np.ndarray:
 
 def _float_image(coder: ImageEncoder, array: np.ndarray) -> torch.Tensor:
     """A float (height, width[, channels]) array in [0, 1] as pillow would convert and resize it, in floats:
-    grey to RGB repeats the channel, RGB to grey weighs it as pillow's "L" (ITU-R 601-2), alpha is dropped,
-    resizing is bilinear with antialiasing (pillow's BILINEAR)."""
+    grey to RGB repeats the channel, RGB to grey weighs it as pillow's "L" (ITU-R 601-2), alpha is composited onto
+    white (as ``_over_white``), resizing is bilinear with antialiasing (pillow's BILINEAR)."""
     x = torch.from_numpy(np.ascontiguousarray(array)).to(torch.get_default_dtype())
-    x = x.unsqueeze(0) if x.dim() == 2 else x.permute(2, 0, 1)[:3]
+    x = x.unsqueeze(0) if x.dim() == 2 else x.permute(2, 0, 1)
+    if x.shape[0] == 4:
+        x = x[:3] * x[3:] + (1 - x[3:])
     if coder.color_space == "RGB" and x.shape[0] == 1:
         x = x.expand(3, -1, -1)
     elif coder.color_space != "RGB" and x.shape[0] == 3:

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from netgraph.core.errors import DataError, did_you_mean
+from netgraph.core.errors import DataError, Diagnostic, did_you_mean
 from netgraph.core.files import NotRegularFile, open_regular
 
 __all__ = ["Examples", "image_folder", "text_table", "read_folder", "read_table", "IMAGE_SUFFIXES"]
@@ -153,12 +153,14 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
         columns = [c for c in rows[0] if c is not None]
         raise DataError(f"{who}{str(file)!r}: its header row has no column {' or '.join(map(repr, absent))} (its "
                         f"columns are {columns}){_typos(tuple(columns), tuple(absent))}; {fix}", kind="table-columns")
-    problems = [f"{file}:{line}: {p}" for line, row in numbered for p in _row_problems(row, (text, label), header)]
+    read = (text, label)
+    problems = [_at(file, line, p, "table-row") for line, row in numbered for p in _row_problems(row, read, header)]
     if not rows:
         raise DataError(f"{who}{str(file)!r}: no rows")
     if problems:
         more = [f"... and {len(problems) - 5} more"] if len(problems) > 5 else []
-        raise DataError(who + "; ".join(problems[:5] + more))
+        raise DataError(who + "; ".join([p.message for p in problems[:5]] + more),
+                        diagnostics=[p.prefixed(who) for p in problems])
     return Examples([(row[text], row[label]) for row in rows], str(file), [f"{file}:{line}" for line, _ in numbered])
 
 
@@ -177,31 +179,47 @@ def _open_table(file: Path, suffix: str, who: str) -> BinaryIO:
         raise DataError(f"{who}cannot read {str(file)!r}: {getattr(exc, 'strerror', None) or exc}") from None
 
 
+def _at(file: Path, line: int, problem: str, kind: str, column: int | None = None) -> Diagnostic:
+    """``problem`` at ``file:line[:column]`` of a table, as a Diagnostic holding that place (``detail``: the problem
+    alone)."""
+    place = f"{file}:{line}" + (f":{column}" if column is not None else "")
+    return Diagnostic(f"{place}: {problem}", kind, detail=problem, file=str(file), line=line, column=column)
+
+
+def _record_error(problem: Diagnostic) -> DataError:
+    """A DataError of one record that cannot be read (``_records`` puts the front end's words before it)."""
+    return DataError(problem.message, diagnostics=[problem])
+
+
 def _records(raw: BinaryIO, file: Path, suffix: str, who: str) -> tuple[list[str], list[tuple[int, Any]]]:
-    """The opened table's header (a .csv's) and its records by line; DataError for text that is not UTF-8."""
+    """The opened table's header (a .csv's) and its records by line; DataError for text that is not UTF-8 or a record
+    that cannot be read, at its file:line."""
     f = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")  # -sig: a spreadsheet's byte-order mark is no text
     try:
         return _csv_records(f, file) if suffix == ".csv" else ([], _json_lines(f, file))
+    except DataError as exc:  # a record that cannot be read, at its place
+        raise DataError(who + str(exc), diagnostics=[d.prefixed(who) for d in exc.diagnostics]) from None
     except (OSError, UnicodeDecodeError, ValueError, csv.Error) as exc:
-        if isinstance(exc, DataError):
-            raise
         if isinstance(exc, UnicodeDecodeError):  # its position is within the chunk being read, not the file
-            raise DataError(f"{who}{_not_utf8(raw, file)}") from None
+            problem = _not_utf8(raw, file)
+            raise DataError(who + problem.message, diagnostics=[problem.prefixed(who)]) from None
         raise DataError(f"{who}cannot read {str(file)!r}: {getattr(exc, 'strerror', None) or exc}") from None
     finally:
         f.detach()  # the caller closes ``raw``
 
 
-def _not_utf8(opened: BinaryIO, file: Path) -> str:
+def _not_utf8(opened: BinaryIO, file: Path) -> Diagnostic:
     """'file:line:col: byte 0x.. is not UTF-8 text ...' for the first byte of the opened ``file`` that is not UTF-8."""
     opened.seek(0)
     raw = opened.read()
     try:
         raw.decode("utf-8")
-        return f"{file}: not UTF-8 text; save the table as UTF-8"  # changed while it was read
+        problem = "not UTF-8 text; save the table as UTF-8"  # changed while it was read
+        return Diagnostic(f"{file}: {problem}", "table-record", detail=problem, file=str(file))
     except UnicodeDecodeError as exc:
         line, column = raw.count(b"\n", 0, exc.start) + 1, exc.start - raw.rfind(b"\n", 0, exc.start)
-        return f"{file}:{line}:{column}: byte 0x{raw[exc.start]:02x} is not UTF-8 text; save the table as UTF-8"
+        return _at(file, line, f"byte 0x{raw[exc.start]:02x} is not UTF-8 text; save the table as UTF-8",
+                   "table-record", column)
 
 
 def _row_problems(row: Any, read: tuple[str, str], header: list[str]) -> list[str]:
@@ -272,7 +290,7 @@ def _csv_records(f: Any, file: Path) -> tuple[list[str], list[tuple[int, dict]]]
         try:
             fields = next(reader, None)
         except csv.Error as exc:
-            raise DataError(f"{file}:{start}: {_csv_problem(exc)}") from None
+            raise _record_error(_at(file, start, _csv_problem(exc), "table-record")) from None
         if fields is None:
             return header or [], records
         if not fields:
@@ -305,10 +323,11 @@ def _json_lines(lines: Any, file: Path) -> list[tuple[int, Any]]:
             try:
                 rows.append((number, json.loads(line.rstrip("\r\n"))))  # an error at its end is on this line
             except json.JSONDecodeError as exc:
-                raise DataError(f"{file}:{number}:{exc.colno}: not a JSON record: {exc.msg}") from None
+                raise _record_error(_at(file, number, f"not a JSON record: {exc.msg}", "table-record",
+                                       exc.colno)) from None
             except RecursionError:  # arrays or objects thousands deep
-                raise DataError(f"{file}:{number}: not a JSON record: nested too deeply for Python's json "
-                                f"module") from None
+                raise _record_error(_at(file, number, "not a JSON record: nested too deeply for Python's json module",
+                                       "table-record")) from None
             except ValueError as exc:  # a number of more digits than Python converts
-                raise DataError(f"{file}:{number}: not a JSON record: {exc}") from None
+                raise _record_error(_at(file, number, f"not a JSON record: {exc}", "table-record")) from None
     return rows

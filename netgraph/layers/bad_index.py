@@ -21,46 +21,12 @@ from typing import Any
 
 import torch
 
+from netgraph.core.error_places import Where, located_error
 from netgraph.core.errors import DataError
 from netgraph.core.walk import nested_nodes
 
 __all__ = ["Where", "located_error", "unfolded_error", "raise_unfolded", "examples_at", "checks_values", "first_bad",
            "first_bad_at", "first_unordered", "Piece", "piece", "piece_text", "naming_layer"]
-
-
-@dataclasses.dataclass(frozen=True)
-class Where:
-    """Batch index ``example``, the map elements around it (outermost first) and the index ``rest`` within one."""
-
-    example: int
-    rest: tuple[int, ...]
-    elements: tuple[int, ...] = ()
-
-    def unfolded(self, length: int) -> Where:
-        """The same place seen outside a map over sequences of ``length`` elements."""
-        example, element = divmod(self.example, length)
-        return Where(example, self.rest, (element, *self.elements))
-
-    def stepped(self, step: int) -> Where:
-        """The same place seen outside a fold, at its step ``step`` (a fold keeps the batch as it is)."""
-        return Where(self.example, self.rest, (step, *self.elements))
-
-    def renumbered(self, examples: Sequence[int]) -> Where:
-        """The same place seen from a batch whose example ``examples[i]`` this one's example ``i`` is."""
-        return dataclasses.replace(self, example=examples[self.example])
-
-    def by_example(self) -> str:
-        """The place named by its example first, also outside any map ('example 1, index (2,)'; ``str`` names a
-        batch index there)."""
-        if self.elements:
-            return str(self)
-        return f"example {self.example}" + (f", index {self.rest}" if self.rest else "")
-
-    def __str__(self) -> str:
-        if not self.elements:
-            return f"index {(self.example, *self.rest)}"
-        element = self.elements[0] if len(self.elements) == 1 else self.elements
-        return f"example {self.example}, sequence element {element}" + (f", index {self.rest}" if self.rest else "")
 
 
 #: A message whose index can be written again outside a map: (text before, where, text after).
@@ -76,14 +42,6 @@ def piece(before: str, index: tuple[int, ...] | None, after: str) -> str | Piece
 def piece_text(problem: str | Piece) -> str:
     """A problem's message, its index written as inside the layer."""
     return problem if isinstance(problem, str) else f"{problem[0]}{problem[1]}{problem[2]}"
-
-
-def located_error(wheres: list[Where], render: Callable[[list[Where]], str], **fields: object) -> DataError:
-    """A DataError whose message is ``render(wheres)``, ready to be written again from outside a map; its
-    Diagnostic's ``example`` is the first place's."""
-    error = DataError(render(wheres), example=wheres[0].example if wheres else None, **fields)
-    error.relocate = (wheres, render)
-    return error
 
 
 _FACTS = ("option", "expected", "found")  # a bad value's parameter, what it must be and what it is: kept when moved

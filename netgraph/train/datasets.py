@@ -12,7 +12,7 @@ from netgraph.core.tensors import as_tensor, native_array
 from netgraph.core.wording import counted
 from netgraph.train.data_sets import data_error
 
-__all__ = ["checked_loader", "checked_dataset"]
+__all__ = ["checked_loader", "checked_dataset", "dataset_items"]
 
 
 def checked_loader(dataset: Any, what: str, batch_size: int) -> torch.utils.data.DataLoader:
@@ -25,6 +25,12 @@ def checked_dataset(loader: Any) -> torch.utils.data.Dataset | None:
     """The Dataset a ``checked_loader`` batches (checked), None for any other loader (a user's DataLoader)."""
     dataset = getattr(loader, "dataset", None)
     return dataset if isinstance(dataset, _CheckedDataset) else None
+
+
+def dataset_items(dataset: Any, what: str) -> list:
+    """Every item of a map-style ``dataset``, read now (checked as ``checked_loader``'s: a length, no IndexError)."""
+    checked = _CheckedDataset(dataset, what)
+    return [checked[i] for i in range(len(checked))]
 
 
 class _CheckedDataset(torch.utils.data.Dataset):

@@ -19,6 +19,7 @@ from netgraph.data import Examples
 from netgraph.data.encoding import encoded_form_problem
 from netgraph.data.sources import IMAGE_SUFFIXES
 from netgraph.train.data_sets import TRAINING, data_error
+from netgraph.train.datasets import dataset_items
 
 __all__ = ["coder_for", "columns_of", "output_for", "port_words"]
 
@@ -47,13 +48,14 @@ def columns_of(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | N
         return columns
     if _is_pair(net, data):  # (inputs, targets): the dict it stands for, so a decoder reads its labels too
         data = {net.input_ports[0]: data[0], "Target": data[1]}
+    if isinstance(data, torch.utils.data.DataLoader) and (problem := _loader_problem(net, data)):
+        raise data_error(what, problem)
+    if isinstance(data, torch.utils.data.Dataset) and _first_coded(net, data) is not None:
+        data = dataset_items(data, what)  # texts, labels, files in its items: encoded as the list of them is
     if _coded_examples(net, data):  # Wolfram's list of associations: the dict of its columns
         data = {key: [example[key] for example in data] for key in data[0]}
     if isinstance(data, Mapping) and (rules := _rules_problem(net, data)):
         raise data_error(what, rules)
-    if isinstance(data, (torch.utils.data.Dataset, torch.utils.data.DataLoader)) and \
-            (problem := _dataset_problem(net, data)):
-        raise data_error(what, problem)
     if not isinstance(data, Mapping):
         examples = _unencoded_columns(net, data)
         _refuse_uncoded(net, examples, what)  # example dicts holding labels, say
@@ -86,24 +88,32 @@ def _coded_examples(net: Any, data: Any) -> bool:
                for e in data for v in (e[k] for k in coded))
 
 
-def _dataset_problem(net: Any, data: Any) -> str:
-    """Why a map-style Dataset (or a DataLoader over one) whose first item holds, at a port with a coder, a value only
-    a coder makes a tensor of cannot train ('' when it can, or when its first item cannot be read: said later)."""
-    dataset = data.dataset if isinstance(data, torch.utils.data.DataLoader) else data
+def _first_coded(net: Any, dataset: Any) -> tuple[Any, Any] | None:
+    """The first (key, value) of a map-style Dataset's item 0 that only a coder makes a tensor of (a text, a label, an
+    image file); None when there is none, or when item 0 cannot be read (said where items are batched)."""
     if isinstance(dataset, torch.utils.data.IterableDataset) or not hasattr(dataset, "__len__"):
-        return ""
+        return None
     try:
         item = dataset[0] if len(dataset) else None
     except Exception:  # noqa: BLE001 - the user's own __getitem__: its error is said where items are batched
+        return None
+    if not isinstance(item, Mapping):
+        return None
+    return next(((k, v) for k, v in item.items() if _coded_examples(net, [{k: v}])), None)
+
+
+def _loader_problem(net: Any, loader: torch.utils.data.DataLoader) -> str:
+    """Why a DataLoader whose Dataset's item 0 holds a value only a coder makes a tensor of cannot train ('' when it
+    can): its batches are used as its collate makes them, unencoded."""
+    if (first := _first_coded(net, loader.dataset)) is None:
         return ""
-    if not isinstance(item, Mapping) or not _coded_examples(net, [item]):
-        return ""
-    key, value = next((k, v) for k, v in item.items() if _coded_examples(net, [{k: v}]))
+    key, value = first
     coder = coder_for(net, str(key))
     found = _kind(value, None) or f"{type(value).__name__} {value!r:.40}"
-    return (f"the Dataset's item 0 holds {found} at port {key!r} ({coder.type_name}), which a Dataset does not "
-            f"encode (its items are batched as they are); give net_train the list of its items, [dataset[i] for i in "
-            f"range(len(dataset))], which it encodes and checks, or items of encoded tensors")
+    return (f"the DataLoader's item 0 holds {found} at port {key!r} ({coder.type_name}), which a DataLoader does not "
+            f"encode (its batches are used as its collate makes them); give net_train its Dataset, "
+            f"net_train(net, loader.dataset), or the list of its items, which it encodes and checks, or items of "
+            f"encoded tensors")
 
 
 def _rules_problem(net: Any, data: Mapping) -> str:

@@ -1,0 +1,47 @@
+"""An image array whose shape is the ImageEncoder port's own (channels, height, width) is read channels first: a
+(3, 4, 4) uint8 array at a (3, 4, 4) port was read as a 3x4 RGBA image (channels last, 4 of them), resized."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from netgraph import ImageEncoder
+from netgraph.data import encode
+
+_PORT = ImageEncoder(size=(4, 4))  # port (3, 4, 4)
+
+
+def _picture() -> np.ndarray:
+    """A 4x4 RGB picture, channels last, uint8."""
+    return np.random.default_rng(0).integers(0, 256, (4, 4, 3), dtype=np.uint8)
+
+
+def test_a_uint8_array_of_the_ports_shape_is_read_channels_first():
+    hwc = _picture()
+    chw = np.ascontiguousarray(hwc.transpose(2, 0, 1))
+    expected = torch.from_numpy(chw / 255.0).float()
+    torch.testing.assert_close(encode(_PORT, "Input", chw), expected)
+
+
+def test_the_same_picture_channels_last_reads_the_same():
+    hwc = _picture()
+    torch.testing.assert_close(encode(_PORT, "Input", hwc),
+                               encode(_PORT, "Input", np.ascontiguousarray(hwc.transpose(2, 0, 1))))
+
+
+def test_a_batch_of_uint8_arrays_of_the_ports_shape_is_read_channels_first():
+    pictures = np.stack([_picture(), 255 - _picture()])
+    batch = np.ascontiguousarray(pictures.transpose(0, 3, 1, 2))
+    torch.testing.assert_close(encode(_PORT, "Input", batch), torch.from_numpy(batch / 255.0).float())
+
+
+def test_a_grey_uint8_array_of_the_ports_shape_is_read_channels_first():
+    grey = ImageEncoder(size=(8, 8), color_space="Grayscale")
+    pixels = np.random.default_rng(1).integers(0, 256, (1, 8, 8), dtype=np.uint8)
+    torch.testing.assert_close(encode(grey, "Input", pixels), torch.from_numpy(pixels / 255.0).float())
+
+
+def test_a_float_array_of_the_ports_shape_is_the_encoded_form_even_where_it_could_be_channels_last():
+    x = np.random.default_rng(2).random((3, 4, 4))  # also a 3x4 RGBA image's shape
+    torch.testing.assert_close(encode(_PORT, "Input", x), torch.from_numpy(x))
