@@ -6,6 +6,7 @@ import pytest
 
 from netgraph import text_table
 from netgraph.core.errors import DataError
+from netgraph.data.sources import read_table
 
 
 def test_a_bad_csv_row_is_named_by_its_line_counting_the_header_blank_lines_and_quoted_newlines(tmp_path):
@@ -228,3 +229,16 @@ def test_each_bad_row_is_a_diagnostic_with_its_file_and_line(tmp_path):
     assert str(info.value) == f"text_table: {path}:2: not an object; {path}:4: not an object"
     assert [(d.file, d.line, d.kind, d.detail) for d in info.value.diagnostics] == [
         (str(path), 2, "table-row", "not an object"), (str(path), 4, "table-row", "not an object")]
+
+
+@pytest.mark.parametrize("command_line, lead", [(False, "text_table: "), (True, "")])
+@pytest.mark.parametrize("name, found", [("t.txt", "'.txt'"), ("t", "no suffix")])
+def test_a_table_of_another_suffix_is_worded_for_the_front_end_reading_it(tmp_path, command_line, lead, name,
+                                                                          found):
+    """It said 'text_table reads .csv or .jsonl files' even to the command line (which names no Python function),
+    where every other table error takes the front end's wording."""
+    path = tmp_path / name
+    path.write_text("text,label\na,b\n")
+    with pytest.raises(DataError) as info:
+        read_table(path, command_line=command_line)
+    assert str(info.value) == f"{lead}{str(path)!r}: a table is a .csv or .jsonl file, found {found}"

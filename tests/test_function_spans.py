@@ -79,6 +79,7 @@ def test_a_span_of_a_variable_length_takes_each_sequences_own_with_the_derived_l
 
 @pytest.mark.parametrize("text, shortest, least", [
     ("#x[[2;;]]", 1, 2), ("#x[[2;;-2]]", 2, 3), ("#x[[2;;4]]", 3, 4), ("#x[[-3;;-1]]", 2, 3),
+    ("#x[[2;;;;2]]", 1, 2), ("#x[[2;;-2;;3]]", 2, 3), ("#x[[2;;4;;2]]", 3, 4), ("#x[[-3;;-1;;2]]", 2, 3),
 ])
 def test_a_span_past_a_sequences_length_is_a_data_error_with_the_length_it_needs(text, shortest, least):
     net = NetGraph({"f": FunctionLayer(text)}, [], x=("n",))
@@ -88,8 +89,43 @@ def test_a_span_past_a_sequences_length_is_a_data_error_with_the_length_it_needs
     net(x=[torch.ones(least)])
 
 
+@pytest.mark.parametrize("text, ends, length, span", [
+    ("#x[[1;;-1;;2]]", (1, -1), "n_over_2", slice(0, None, 2)),
+    ("#x[[;;;;3]]", (1, -1), "n_over_3", slice(None, None, 3)),
+    ("#x[[2;;;;2]]", (2, -1), "n_minus_1_over_2", slice(1, None, 2)),
+    ("#x[[;;-2;;3]]", (1, -2), "n_minus_1_over_3", slice(None, -1, 3)),
+    ("#x[[2;;-2;;2]]", (2, -2), "n_minus_2_over_2", slice(1, -1, 2)),
+    ("#x[[3;;-1;;4]]", (3, -1), "n_minus_2_over_4", slice(2, None, 4)),
+    ("#x[[2;;5;;2]]", (2, 5), 2, slice(1, 5, 2)),
+    ("#x[[-4;;-1;;3]]", (-4, -1), 2, slice(-4, None, 3)),
+])
+def test_a_stepped_span_of_a_variable_length_has_a_derived_length_and_takes_what_python_slicing_takes(text, ends,
+                                                                                                     length, span):
+    """Wolfram's #[[1;;-1;;2]] & of a "Varying" input was a ShapeError ('takes a step, which needs a fixed size'):
+    its length is the span's length over the step, rounded up (a stride's, n_over_2). Every length from 1 to 9, on
+    every path: Python's slice where the sequence holds both ends (as Wolfram's Part needs), else the DataError of a
+    length too short (Python's slice would clip the ends, or take nothing)."""
+    net = NetGraph({"f": FunctionLayer(text)}, [], x=("n", 2))
+    assert net.output_shapes == {"Output": (length, 2)}
+    module = net.compile()
+    for n in range(1, 10):
+        x = torch.arange(4.0 * n).reshape(2, n, 2)
+        first, last = (e if e > 0 else n + e + 1 for e in ends)
+        runs = {"call": lambda: net(x=x), "compiled": lambda: module(x=x),
+                "interpreted": lambda: interpret(net, module, x=x),
+                "by lengths": lambda: torch.stack(list(net(x=list(x))))}  # a list, or a fixed length's tensor
+        for run in runs.values():
+            if not 1 <= first <= last <= n:
+                with pytest.raises(DataError, match=rf"a length of {n} along n.* is too short for layer 'f'"):
+                    run()
+            else:
+                torch.testing.assert_close(run(), x[:, span])
+    ragged = [torch.randn(n, 2, generator=torch.Generator().manual_seed(n)) for n in (9, 5, 8, 6)]
+    for got, s in zip(net(x=ragged), ragged):  # each sequence its own length, in one call
+        torch.testing.assert_close(got, s[span])
+
+
 @pytest.mark.parametrize("text, message", [
-    ("#x[[1;;-1;;2]]", "the span 1;;-1;;2 of the variable length n (level 1 of (n, 6)) takes a step"),
     ("#x[[-3;;5]]", "the span -3;;5 of the variable length n (level 1 of (n, 6)) has no length"),
 ])
 def test_a_span_of_a_variable_length_without_a_derived_length_is_refused_saying_why(text, message):

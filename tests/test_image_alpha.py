@@ -58,3 +58,43 @@ def test_an_opaque_image_reads_as_before():
     pixels[..., 3] = 255
     x = encode(ImageEncoder(size=(3, 1)), "Input", pixels)
     torch.testing.assert_close(x, torch.from_numpy(pixels[..., :3] / 255.0).permute(2, 0, 1).float())
+
+
+def _deep_grey_png(path, transparent: int | None) -> np.ndarray:
+    """A 2x3 16-bit grey PNG (pillow reads it as mode 'I;16'), ``transparent`` its tRNS grey value when given."""
+    pixels = np.array([[0, 1000, 65535], [5, 1000, 30000]], dtype=np.uint16)
+    Image.fromarray(pixels).save(path, **({} if transparent is None else {"transparency": transparent}))
+    return pixels
+
+
+@pytest.mark.parametrize("space", ["RGB", "Grayscale"])
+def test_a_16_bit_grey_png_s_transparent_grey_is_white_as_an_8_bit_one_s(tmp_path, space):
+    """A 16-bit grey PNG's transparent grey value (its tRNS chunk, pillow's info['transparency']) was read as that
+    grey, where an 8-bit grey or palette image's transparent pixels are composited onto white."""
+    pixels = _deep_grey_png(tmp_path / "deep.png", transparent=1000)
+    with Image.open(tmp_path / "deep.png") as opened:
+        assert (opened.mode, opened.info.get("transparency")) == ("I;16", 1000)  # what pillow exposes
+    coder = ImageEncoder(size=(3, 2), color_space=space)
+    x = encode(coder, "Input", str(tmp_path / "deep.png"))
+    transparent = torch.from_numpy(pixels == 1000)
+    expected = torch.where(transparent, 1.0, torch.from_numpy(pixels.astype(np.float32) / 65535))
+    torch.testing.assert_close(x, expected.expand(x.shape[0], -1, -1))
+    Image.fromarray((pixels // 257).astype(np.uint8)).save(tmp_path / "grey.png", transparency=1000 // 257)
+    shallow = encode(coder, "Input", str(tmp_path / "grey.png"))  # the same grey at 8 bits: white at the same pixels
+    assert torch.equal(shallow == 1.0, x == 1.0) and bool(shallow[:, transparent].eq(1.0).all())
+
+
+def test_a_16_bit_grey_png_without_a_transparent_grey_reads_as_before(tmp_path):
+    pixels = _deep_grey_png(tmp_path / "deep.png", transparent=None)
+    x = encode(ImageEncoder(size=(3, 2), color_space="Grayscale"), "Input", str(tmp_path / "deep.png"))
+    torch.testing.assert_close(x, torch.from_numpy(pixels.astype(np.float32) / 65535)[None])
+
+
+def test_a_float_pil_image_marked_with_a_transparent_value_composites_it_too():
+    """Pillow reads no transparency into float ('F') files, but a PIL image may carry the marker: read as the other
+    modes read it."""
+    pixels = np.array([[0.25, 0.5], [0.5, 0.75]], dtype=np.float32)
+    image = Image.fromarray(pixels)
+    image.info["transparency"] = 0.5
+    x = encode(ImageEncoder(size=(2, 2), color_space="Grayscale"), "Input", image)
+    torch.testing.assert_close(x, torch.tensor([[[0.25, 1.0], [1.0, 0.75]]]))

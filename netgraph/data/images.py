@@ -139,7 +139,17 @@ def _upright(image: Any) -> Any:
 def _deep_array(image: Any, source: str) -> np.ndarray:
     """A 16-bit or 32-bit grey image as floats in [0, 1]: integers over 16 bits' range (0..65535, as a 16-bit PNG
     or TIFF holds them), floats ("F") as they are, checked to lie in [0, 1] as a float array's are; an
-    ExampleError naming ``source`` (the file) otherwise."""
+    ExampleError naming ``source`` (the file) otherwise. Pixels of the grey marked transparent (a 16-bit PNG's
+    tRNS, pillow's ``info["transparency"]``) are white, as ``_over_white`` composites the other modes."""
+    array = _deep_values(image, source)
+    marked = image.info.get("transparency")
+    if isinstance(marked, (int, float)) and not isinstance(marked, bool):
+        array[np.asarray(image) == marked] = 1.0
+    return array
+
+
+def _deep_values(image: Any, source: str) -> np.ndarray:
+    """``_deep_array``'s values before transparency: a writable float array in [0, 1]."""
     if image.mode == "F":
         array = np.array(image)  # a writable copy: torch warns on pillow's read-only buffer
         low, high = (float(np.min(array)), float(np.max(array))) if array.size else (0.0, 0.0)  # NaN: any NaN

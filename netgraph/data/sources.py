@@ -139,7 +139,8 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
     suffix = file.suffix.lower()
     with _open_table(file, suffix or ".csv", who) as raw:
         if suffix not in (".csv", ".jsonl"):
-            raise DataError(f"text_table reads .csv or .jsonl files, found {file.name!r}")
+            found = repr(file.suffix) if file.suffix else "no suffix"
+            raise DataError(f"{who}{str(file)!r}: a table is a .csv or .jsonl file, found {found}")
         if os.fstat(raw.fileno()).st_size == 0:
             first = "a header row naming its columns, then " if suffix == ".csv" else ""
             raise DataError(f"{who}{str(file)!r} is empty (0 bytes); a {suffix} table holds {first}one row per "

@@ -78,7 +78,7 @@ def least_lengths(tree: tuple, shapes: Mapping[str, tuple]) -> dict[str, tuple[i
             for level, (i, size) in enumerate(zip(t[2], lower(t[1], shapes)[1])):
                 if isinstance(i, int):
                     need(size, abs(i), f"{t[3] if len(t) > 3 else 'Part'} takes element {i} at level {level + 1}")
-                elif isinstance(i, tuple) and i[3] == 1:  # a span: its ends (a derived length of 0 is refused too)
+                elif isinstance(i, tuple):  # a span: its ends (a derived length of 0 is refused too)
                     need(size, span_least_length(i), f"Part takes the span {span_text(i)} at level {level + 1}")
         for child in t:
             visit(child)

@@ -1,10 +1,10 @@
 """Wolfram's spans ``start;;stop;;step`` in a FunctionLayer's ``x[[...]]`` (1-based, inclusive, negative from the
 end; None for an open end), resolved against a level's size: a fixed size gives a 0-based slice, a size not known
 yet a length where both ends count from the start, and a variable length ``"n"`` a slice read per call (negative
-from the end) with the derived length PartLayer names too (``2;;`` of n is ``n_minus_1``).
+from the end) with the derived length PartLayer names too (``2;;`` of n is ``n_minus_1``; a step strides over it).
 
->>> variable_span(("span", 2, None, 1), "n", 0, ("n", 3))
-((1, None, 1), 'n_minus_1')
+>>> variable_span(("span", 2, None, 1), "n", 0, ("n", 3)), variable_span(("span", 2, None, 2), "n", 0, ("n", 3))
+(((1, None, 1), 'n_minus_1'), ((1, None, 2), 'n_minus_1_over_2'))
 >>> span_least_length(("span", 2, -2, 1))
 3
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from netgraph.core.length_names import strided_length
 from netgraph.core.types import Conflict, format_shape
 from netgraph.layers._part_range import part_bounds, span_length
 
@@ -52,12 +53,10 @@ def unsized_span_length(span: tuple) -> int | None:
 
 def variable_span(span: tuple, size: str, level: int, shape: tuple) -> tuple[tuple[int, int | None, int], Any]:
     """The span of a variable length ``size``: its 0-based slice (negative from the end, so each sequence's own
-    elements) and its length, a fixed size or ``size`` changed (``n_minus_2``); Conflict when it has none."""
-    first, last = _ends(span)
+    elements) and its length, a fixed size or ``size`` changed (``n_minus_2``; a step divides it, rounded up as a
+    stride's: ``1;;-1;;2`` of n is ``n_over_2``); Conflict when it has none."""
+    first, last, step = *_ends(span), span[3]
     where = f"the span {span_text(span)} of the variable length {size} (level {level + 1} of {format_shape(shape)})"
-    if span[3] != 1:
-        raise Conflict(f"Part: {where} takes a step, which needs a fixed size there (a span of step 1 takes each "
-                       f"sequence's own elements)", expected="step 1 or a fixed size", found=span_text(span))
     if first < 0 < last:
         raise Conflict(f"Part: {where} has no length netgraph can name (its start counts from the end, its end from "
                        f"the start): count both from one end, or the start from the start (2;;-2)",
@@ -66,10 +65,11 @@ def variable_span(span: tuple, size: str, level: int, shape: tuple) -> tuple[tup
     if length is None:
         raise Conflict(f"Part: {where} selects nothing (its end is before its start)",
                        expected="a span that selects something", found=span_text(span))
-    return (first - 1 if first > 0 else first, last if last > 0 else (last + 1 or None), 1), length
+    stepped = strided_length(length, step) if isinstance(length, str) else -(-length // step)
+    return (first - 1 if first > 0 else first, last if last > 0 else (last + 1 or None), step), stepped
 
 
 def span_least_length(span: tuple) -> int:
-    """The shortest length the span (of step 1) selects something from."""
+    """The shortest length the span selects something from (its step aside: a span's first element is taken)."""
     first, last = _ends(span)
     return next(n for n in range(1, abs(first) + abs(last) + 2) if part_bounds((first, last), n) is not None)

@@ -1,0 +1,108 @@
+"""The kinds of port coders (Wolfram's NetEncoder/NetDecoder): ``Coder``, ``Encoder`` and ``Decoder``, the registry
+of coder types by name (``CODERS``, for YAML), and the option checks the coders share. The coders themselves are in
+``netgraph.core.coders`` (and the text encoders in ``netgraph.core.text_coders``)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar
+
+from netgraph.core.errors import Diagnostic, OptionError, raise_all
+from netgraph.core.types import Conflict, PortType, format_shape, unify
+
+__all__ = ["Coder", "Encoder", "Decoder", "CODERS", "raise_options", "labels_option"]
+
+CODERS: dict[str, type] = {}
+
+
+class Coder:
+    """Base of encoders and decoders: frozen dataclasses registered by type name (for YAML)."""
+
+    kind: ClassVar[str] = "coder"
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        if not cls.__name__.startswith("_") and cls.__name__ not in ("Encoder", "Decoder"):
+            CODERS[cls.__name__] = cls
+
+    @property
+    def type_name(self) -> str:
+        return type(self).__name__
+
+    def options(self) -> dict[str, Any]:
+        """The options as plain data (lists, not tuples): the YAML form, with ``type``."""
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)  # type: ignore[arg-type]
+                if getattr(self, f.name) != f.default}
+
+    def _problem(self, problems: list[Diagnostic], message: str, option: str) -> None:
+        """Note that option ``option`` is bad (``message``: what it takes, found what); ``_raise`` says them all."""
+        problems.append(Diagnostic(f"{self.type_name} option {option}=: {message}", "coder-option", option=option,
+                                   detail=message))
+
+    def _raise(self, problems: list[Diagnostic]) -> None:
+        """One OptionError naming every problem noted (none: nothing)."""
+        raise_options(problems, f"{self.type_name} options")
+
+
+def raise_options(problems: list[Diagnostic], header: str, where: str = "") -> None:
+    """One OptionError for a coder's bad options: one problem said alone, several listed under ``header``; both
+    after ``where`` (what holds the coder: ``"port"``), when given."""
+    lead = f"{where}: " if where else ""
+    if len(problems) == 1:
+        raise OptionError(lead + problems[0].message, [problems[0].prefixed(lead)])
+    raise_all(problems, OptionError, lead + header)
+
+
+class Encoder(Coder):
+    kind = "encoder"
+
+    def port_type(self) -> PortType:
+        """The type of the port this encoder feeds."""
+        raise NotImplementedError
+
+    @property
+    def index_count(self) -> int | None:
+        """How many distinct indices it gives (0 to count - 1), when it gives indices; else None."""
+        return None
+
+    def fit_hint(self, shape: Any) -> str | None:
+        """How to set this encoder's options to give ``shape`` (a shape conflict's hint), or None."""
+        return None
+
+
+class Decoder(Coder):
+    kind = "decoder"
+    accepts: ClassVar[tuple[PortType, ...]] = ()
+
+    def check(self, t: PortType) -> str | None:
+        """None when the port's type suits this decoder, else the reason."""
+        for ok in self.accepts:
+            try:
+                unify(ok, PortType(t.shape, None))
+                return None
+            except Conflict:
+                pass
+        return self._mismatch(t)
+
+    def _mismatch(self, t: PortType) -> str:
+        return (f"{self.type_name} takes {' or '.join(format_shape(a.shape) for a in self.accepts)}, "
+                f"found {format_shape(t.shape)}")
+
+
+def _plain(value: Any) -> Any:
+    return [_plain(v) for v in value] if isinstance(value, (tuple, list)) else value
+
+
+def labels_option(coder: Coder, value: Any, problems: list[Diagnostic], option: str = "labels") -> tuple:
+    """``value`` as a tuple of labels; a problem noted (and ``()`` given) when it is not one."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)) or len(value) < 1:
+        coder._problem(problems, f"a non-empty list of labels, found {value!r}", option)
+        return ()
+    labels = tuple(value)
+    if not all(isinstance(v, (str, int, bool)) for v in labels):
+        coder._problem(problems, f"labels must be strings, ints or booleans, found {list(labels)}", option)
+    elif len(set(labels)) != len(labels):
+        coder._problem(problems, f"labels must be distinct, found {list(labels)}", option)
+    else:
+        return labels
+    return ()

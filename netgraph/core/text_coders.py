@@ -1,0 +1,124 @@
+"""The text encoders: ``TokensEncoder`` (words split on whitespace) and ``CharactersEncoder`` (one character at a
+time), text → a sequence of indices into a vocabulary, as frozen descriptions (``netgraph.data`` encodes).
+
+>>> TokensEncoder(["good", "film"]).tokens
+('<pad>', '<unk>', 'good', 'film')
+>>> CharactersEncoder("ab").port_type()
+PortType(shape=('n',), dtype='Integer')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import unicodedata
+from typing import Any, ClassVar
+
+from netgraph.core.coder_base import Encoder, labels_option
+from netgraph.core.errors import Diagnostic
+from netgraph.core.layer_arguments import with_argument_errors
+from netgraph.core.types import INTEGER, PortType
+
+__all__ = ["TokensEncoder", "CharactersEncoder"]
+
+_UNICODE_FORMS = ("NFC", "NFD", "NFKC", "NFKD")
+
+
+@dataclasses.dataclass(frozen=True)
+class TokensEncoder(Encoder):
+    """Text → a sequence of token indices (``"n"``, Integer): words split on whitespace (a text only: a list of
+    strings is a batch of texts), looked up in ``vocabulary``; index 0 is ``padding``, 1 is ``unknown`` (any token not in the vocabulary),
+    then the vocabulary in order. ``max_length`` refuses longer sequences; batches pad to the longest.
+    ``normalization`` ("NFC", "NFD", "NFKC", "NFKD"; None: off) puts the text in that Unicode form (after
+    ``lowercase``) before it is split, so "café" typed as e + a combining accent finds the vocabulary's "café"."""
+
+    vocabulary: tuple = ()
+    unknown: str = "<unk>"
+    padding: str = "<pad>"
+    max_length: int | None = None
+    lowercase: bool = False
+    normalization: str | None = None
+
+    def __post_init__(self) -> None:
+        problems: list[Diagnostic] = []
+        object.__setattr__(self, "vocabulary", labels_option(self, self.vocabulary, problems, "vocabulary"))
+        if self.max_length is not None and (isinstance(self.max_length, bool) or not isinstance(self.max_length, int)
+                                            or self.max_length < 1):
+            self._problem(problems, f"a positive int or None, found {self.max_length!r}", "max_length")
+        for name in ("unknown", "padding"):
+            if not isinstance(getattr(self, name), str):
+                self._problem(problems, f"a string, found {getattr(self, name)!r}", name)
+        if not isinstance(self.lowercase, bool):
+            self._problem(problems, f"True or False, found {self.lowercase!r}", "lowercase")
+        self._check_normalization(problems)
+        if never := [t for t in self.vocabulary if not self._can_occur(t)]:
+            self._problem(problems, f"the vocabulary entry {never[0]!r:.60} could never match: {self._split_rule}",
+                          "vocabulary")
+        if capitals := [t for t in self.vocabulary if self.lowercase is True and isinstance(t, str) and t != t.lower()]:
+            self._problem(problems, f"lowercase=True lowercases the text before looking it up, so the vocabulary "
+                          f"entry {capitals[0]!r} could never match; write the vocabulary in lowercase", "lowercase")
+        if isinstance(self.unknown, str) and isinstance(self.padding, str) and \
+                (self.unknown == self.padding or {self.unknown, self.padding} & set(self.vocabulary)):
+            self._problem(problems, "unknown= and padding= must differ from each other and from every vocabulary "
+                          "entry", "unknown")
+        self._raise(problems)
+
+    _split_rule: ClassVar[str] = "a text is split on whitespace into words, strings without spaces"
+
+    def _check_normalization(self, problems: list[Diagnostic]) -> None:
+        """A known Unicode form or None, and every vocabulary entry already in it (else it could never match)."""
+        if self.normalization is not None and self.normalization not in _UNICODE_FORMS:
+            self._problem(problems, f"one of None, {', '.join(map(repr, _UNICODE_FORMS))}, found "
+                          f"{self.normalization!r}", "normalization")
+        elif self.normalization is not None and (changed := [t for t in self.vocabulary if isinstance(t, str) and
+                                                             unicodedata.normalize(self.normalization, t) != t]):
+            self._problem(problems, f"the text is put in Unicode form {self.normalization} before it is looked up, so "
+                          f"the vocabulary entry {ascii(changed[0])} could never match; write the vocabulary in that "
+                          f"form: unicodedata.normalize({self.normalization!r}, entry)", "normalization")
+
+    def normalized(self, text: str) -> str:
+        """``text`` as it is looked up: lowercased (``lowercase``), then in Unicode form ``normalization``."""
+        text = text.lower() if self.lowercase else text
+        return unicodedata.normalize(self.normalization, text) if self.normalization else text
+
+    @staticmethod
+    def _can_occur(token: Any) -> bool:
+        """Whether splitting some text can give ``token``."""
+        return isinstance(token, str) and token.split() == [token]
+
+    @property
+    def tokens(self) -> tuple:
+        """Every token by index: padding, unknown, then the vocabulary."""
+        return (self.padding, self.unknown, *self.vocabulary)
+
+    @functools.cached_property
+    def token_index(self) -> dict:
+        """Each token's index (made once per encoder: a text is looked up token by token)."""
+        return {t: i for i, t in enumerate(self.tokens)}
+
+    def port_type(self) -> PortType:
+        return PortType(("n",), INTEGER)
+
+    @property
+    def index_count(self) -> int | None:
+        return len(self.tokens)
+
+
+@dataclasses.dataclass(frozen=True)
+class CharactersEncoder(TokensEncoder):
+    """Text → a sequence of character indices: ``vocabulary`` a string (or list) of characters."""
+
+    _split_rule: ClassVar[str] = "a text is read one character at a time, so entries are single characters"
+
+    @staticmethod
+    def _can_occur(token: Any) -> bool:
+        return isinstance(token, str) and len(token) == 1
+
+    def __post_init__(self) -> None:
+        if isinstance(self.vocabulary, str):
+            object.__setattr__(self, "vocabulary", tuple(self.vocabulary))
+        super().__post_init__()
+
+
+for _coder in (TokensEncoder, CharactersEncoder):  # TokensEncoder(["a"], "u", "p", 3, 4): an OptionError, as a layer's
+    with_argument_errors(_coder)
