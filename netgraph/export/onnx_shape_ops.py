@@ -1,6 +1,6 @@
 """Converters for ONNX slicing, joining, broadcasting, reduction and ops (see ``onnx_ops`` for the rest).
 
-* ``Slice`` of non-batch dims by step 1 -> PartLayer spans; the whole sequence by step -1 -> SequenceReverseLayer.
+* ``Slice`` of non-batch dims by a positive step -> PartLayer spans (``"1;;-1;;2"``); the whole sequence by step -1 -> SequenceReverseLayer.
 * ``Concat`` along a non-batch axis -> CatenateLayer; of a sequence and an ``Unsqueeze``d element -> AppendLayer or
   PrependLayer (the length n + 1 of a variable-length sequence).
 * ``ConstantOfShape`` of (batch, known sizes) -> ConstantArrayLayer of its value (one per example).
@@ -62,14 +62,15 @@ def _slice(node: Any, ctx: Context) -> Converted:
         whole_end = end >= _OPEN or (isinstance(size, int) and end >= size)
         if step == -1 and axis == 1 and start in (-1, *([size - 1] if isinstance(size, int) else [])) and end <= -_OPEN:
             reverse = True
-        elif step != 1 or axis == 0 or end == 0:
+        elif step < 1 or axis == 0 or end == 0:
             if not (axis == 0 and step == 1 and start == 0 and whole_end):
-                raise Unsupported(f"slice {start}:{end}:{step} of axis {axis} (only step 1 of non-batch axes, "
-                                  f"or reversing the sequence axis 1)",
-                                  expected="step 1 of a non-batch axis, or reversing axis 1",
+                raise Unsupported(f"slice {start}:{end}:{step} of axis {axis} (only a positive step along non-batch "
+                                  f"axes, or reversing the sequence axis 1)",
+                                  expected="a positive step along a non-batch axis, or reversing axis 1",
                                   found=f"{start}:{end}:{step}")
-        elif not (start == 0 and whole_end):
-            spans[axis] = f"{start + 1 if start >= 0 else start};;{-1 if whole_end else (end if end > 0 else end - 1)}"
+        elif not (start == 0 and whole_end and step == 1):
+            spans[axis] = (f"{start + 1 if start >= 0 else start};;{-1 if whole_end else (end if end > 0 else end - 1)}"
+                           + (f";;{step}" if step > 1 else ""))  # Wolfram's Span[a, b, k]
     if reverse and spans:
         raise Unsupported("a slice that both reverses and cuts", expected="a slice that reverses or cuts", found="both")
     if reverse:
