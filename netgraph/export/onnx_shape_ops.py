@@ -5,8 +5,8 @@
   PrependLayer (the length n + 1 of a variable-length sequence).
 * ``ConstantOfShape`` of (batch, known sizes) -> ConstantArrayLayer of its value (one per example).
 * ``Expand`` of an ``Unsqueeze``d tensor (torch's ``unsqueeze(k).expand(...)``) -> ReplicateLayer at level k.
-* ``ReduceMean``/``ReduceSum``/``ReduceMax``/``ReduceMin`` over non-batch axes -> AggregationLayer (SummationLayer
-  for a sum of everything); with ``keepdims=1`` a NetChain of it and a ReshapeLayer.
+* ``ReduceMean``/``ReduceSum``/``ReduceMax``/``ReduceMin``/``ReduceProd`` over non-batch axes -> AggregationLayer
+  (SummationLayer for a sum of everything, ``"Times"`` for a product); with ``keepdims=1`` a NetChain of it and a ReshapeLayer.
 * ``Neg``, ``Reciprocal``, ``Clip`` with constant bounds -> FunctionLayer.
 """
 
@@ -279,4 +279,5 @@ SHAPE_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
     "Slice": _slice, "Concat": _concat, "ConstantOfShape": _constant_of_shape, "Expand": _expand,
     "Neg": _function, "Reciprocal": _function, "Clip": _function, "ReduceMean": _reduce("Mean"),
     "ReduceSum": _reduce("Total"), "ReduceMax": _reduce("Max"), "ReduceMin": _reduce("Min"),
+    "ReduceProd": _reduce("Times"),
 }
