@@ -1,6 +1,7 @@
 """import_onnx of reductions beyond ReduceSum/Mean/Max/Min: ReduceProd (``x.prod(k)``) as
 ``AggregationLayer("Times")``, over fixed sizes and a variable length; a Median node (no ONNX op: torch's exporters
-refuse ``aten::median``) refused naming it; each imported net computes what onnxruntime and torch compute."""
+refuse ``aten::median``) refused naming it; ``x.std(dim)`` and ``x.var(dim)`` (over a dynamic length too) as one
+AggregationLayer; each imported net computes what onnxruntime and torch compute."""
 
 from __future__ import annotations
 
@@ -50,3 +51,37 @@ def test_a_median_node_is_refused_naming_its_op(tmp_path):
     (problem,) = info.value.diagnostics
     assert (problem.kind, problem.layer, problem.found) == ("unsupported-op", ("middle",), "Median")
     assert "ReduceProd" in problem.expected
+
+
+#: name -> (forward, its dynamic axes, the AggregationLayer's function)
+SPREADS = {
+    "std_variable_length": (lambda x: x.std(dim=1), {0: "b", 1: "n"}, "StandardDeviation"),
+    "var_variable_length": (lambda x: x.var(dim=1), {0: "b", 1: "n"}, "Variance"),
+    "std_kept": (lambda x: x.std(dim=1, keepdim=True), {0: "b", 1: "n"}, "StandardDeviation"),
+    "std_within": (lambda x: x.std(dim=-1), {0: "b", 1: "n"}, "StandardDeviation"),
+    "std_fixed": (lambda x: torch.tanh(x).std(dim=1), {0: "b"}, "StandardDeviation"),
+}
+
+
+def _functions(net) -> list:
+    found = []
+    for layer in net.layers.values():
+        inner = layer.layers.values() if hasattr(layer, "layers") else [layer]
+        found += [part.function for part in inner if part.type_name == "AggregationLayer"]
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(SPREADS))
+@torch.no_grad()
+def test_torchs_std_over_a_dim_imports_as_one_aggregation(name, tmp_path):
+    """x.std(dim=1) of a dynamic length counts n from Shape(x) (a size used as data): it was refused; the whole
+    chain is one AggregationLayer, which counts each call's elements."""
+    forward, axes, function = SPREADS[name]
+    path = torch_export(Op(forward), torch.randn(2, 5, 3), tmp_path / f"{name}.onnx", "x", axes={"x": axes})
+    net = import_onnx(path)
+    assert _functions(net) == [function]
+    for length in (5, 8) if 1 in axes else (5,):
+        x = torch.randn(3, length, 3, generator=torch.Generator().manual_seed(length))
+        want = torch.from_numpy(run_onnx(path, {"x": x})[0])
+        torch.testing.assert_close(net(x), want, atol=1e-5, rtol=1e-4)
+        torch.testing.assert_close(want, forward(x), atol=1e-5, rtol=1e-4)

@@ -26,7 +26,7 @@ from netgraph.layers import (AggregationLayer, AppendLayer, CatenateLayer, Const
                              FunctionLayer, PartLayer, PrependLayer, ReplicateLayer, ReshapeLayer, SequenceReverseLayer,
                              SummationLayer)
 
-__all__ = ["SHAPE_CONVERTERS"]
+__all__ = ["SHAPE_CONVERTERS", "reduction"]
 
 _OPEN = 2 ** 62  # torch marks an open end of a slice by +-(2**63 - 1)
 
@@ -132,27 +132,30 @@ def _broadcast(node: Any, ctx: Context) -> tuple | None:
 
 
 def _reduce(function: str) -> Callable[[Any, Context], Converted]:
-    def convert(node: Any, ctx: Context) -> Converted:
-        a, rank = ctx.attributes(node), ctx.rank(node.input[0])
-        axes = _axes(node, ctx, 1)
-        if axes is None or not axes or 0 in axes or rank is None:
-            raise Unsupported("a reduction over the batch axis (or over axes of unknown rank)",
-                              expected="non-batch axes of an input of known rank", found=axes)
-        every = sorted(set(axes)) == list(range(1, rank))
-        layer = (SummationLayer() if function == "Total" and every
-                 else AggregationLayer(function, levels=sorted(set(axes)) if len(set(axes)) > 1 else axes[0]))
-        if int(a.get("keepdims", 1)):
-            out = ctx.shapes.get(node.output[0])
-            if len(set(axes)) == 1 and out is not None and not all(isinstance(d, int) for d in out[1:]):
-                # x.mean(-1, keepdim=True) of (b, n, d) or (b, h, w, d): no ReshapeLayer takes n; the axis put back
-                return Converted(NetChain([layer, ReplicateLayer(1, level=-1 if axes[0] == rank - 1 else axes[0])]),
-                                 (node.input[0],))
-            if out is None or not all(isinstance(d, int) for d in out[1:]):
-                raise Unsupported("keepdims=1 with an output shape that is not known",
-                                  expected="a known output shape", found=out)
-            layer = NetChain([layer, ReshapeLayer(tuple(out[1:]) or (1,))])
-        return Converted(layer, (node.input[0],))
-    return convert
+    return lambda node, ctx: reduction(function, node, ctx)
+
+
+def reduction(function: str, node: Any, ctx: Context) -> Converted:
+    """A Reduce node's AggregationLayer of ``function`` over its axes (its input's shape, its ``keepdims``)."""
+    a, rank = ctx.attributes(node), ctx.rank(node.input[0])
+    axes = _axes(node, ctx, 1)
+    if axes is None or not axes or 0 in axes or rank is None:
+        raise Unsupported("a reduction over the batch axis (or over axes of unknown rank)",
+                          expected="non-batch axes of an input of known rank", found=axes)
+    every = sorted(set(axes)) == list(range(1, rank))
+    layer = (SummationLayer() if function == "Total" and every
+             else AggregationLayer(function, levels=sorted(set(axes)) if len(set(axes)) > 1 else axes[0]))
+    if int(a.get("keepdims", 1)):
+        out = ctx.shapes.get(node.output[0])
+        if len(set(axes)) == 1 and out is not None and not all(isinstance(d, int) for d in out[1:]):
+            # x.mean(-1, keepdim=True) of (b, n, d) or (b, h, w, d): no ReshapeLayer takes n; the axis put back
+            return Converted(NetChain([layer, ReplicateLayer(1, level=-1 if axes[0] == rank - 1 else axes[0])]),
+                             (node.input[0],))
+        if out is None or not all(isinstance(d, int) for d in out[1:]):
+            raise Unsupported("keepdims=1 with an output shape that is not known",
+                              expected="a known output shape", found=out)
+        layer = NetChain([layer, ReshapeLayer(tuple(out[1:]) or (1,))])
+    return Converted(layer, (node.input[0],))
 
 
 def _concat(node: Any, ctx: Context) -> Converted:
