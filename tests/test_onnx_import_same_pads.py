@@ -1,6 +1,7 @@
 """import_onnx of Conv, MaxPool and AveragePool with ``auto_pad`` SAME_UPPER / SAME_LOWER at strides > 1 (TensorFlow's
 converters write SAME so): over spatial dims of known size the pads are computed, each model runs as onnxruntime runs
-it; over sizes unknown they depend on the size, and are refused naming auto_pad."""
+it; over sizes unknown they depend on the size, and are refused naming auto_pad. With ``ceil_mode`` too, and explicit
+pads uneven on a dim."""
 
 from __future__ import annotations
 
@@ -71,3 +72,26 @@ def test_same_at_a_stride_over_unknown_sizes_is_refused_naming_auto_pad(op, tmp_
                   auto_pad="SAME_UPPER")
     with pytest.raises(SpecError, match=r"auto_pad='SAME_UPPER' at strides \[2, 2\] over spatial dims of unknown size"):
         import_onnx(path)
+
+
+CEIL_CASES = [  # op, input shape, kernel, strides, padding: auto_pad or explicit pads, count_include_pad
+    ("MaxPool", ["b", 2, 7, 8], [3, 3], [2, 2], {"auto_pad": "SAME_UPPER"}, None),
+    ("MaxPool", ["b", 2, 7, 8], [4, 2], [3, 2], {"auto_pad": "SAME_LOWER"}, None),
+    ("MaxPool", ["b", 2, 8], [3], [2], {"pads": [0, 1]}, None),
+    ("MaxPool", ["b", 2, 9, 6], [4, 3], [3, 2], {"pads": [2, 1, 1, 0]}, None),
+    ("AveragePool", ["b", 2, 7, 8], [3, 3], [2, 2], {"auto_pad": "SAME_UPPER"}, 1),
+    ("AveragePool", ["b", 2, 5], [3], [2], {"pads": [0, 1]}, 1),  # was refused: "asymmetric pads"
+    ("AveragePool", ["b", 2, 8, 6], [4, 3], [2, 3], {"pads": [1, 2, 2, 1]}, 1),
+    ("AveragePool", ["b", 2, 9], [4], [3], {"pads": [2, 1]}, 1),
+]
+
+
+@pytest.mark.parametrize("op, shape, kernel, strides, padding, counted", CEIL_CASES)
+def test_a_ceil_mode_pool_of_uneven_pads_imports_as_onnxruntime_runs_it(op, shape, kernel, strides, padding, counted,
+                                                                        tmp_path):
+    extra = {} if counted is None else {"count_include_pad": counted}
+    path = _model(tmp_path / "ceil.onnx", op, shape, kernel_shape=kernel, strides=strides, ceil_mode=1, **padding,
+                  **extra)
+    net = import_onnx(path)
+    x = -1 - torch.rand(3, *shape[1:], generator=torch.Generator().manual_seed(1))
+    np.testing.assert_allclose(net(x).numpy(), run_onnx(path, {"x": x})[0], atol=1e-5, rtol=1e-4)

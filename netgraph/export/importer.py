@@ -6,7 +6,7 @@ whose layout glue becomes aliases), MatMul followed by Add of a constant vector 
 torch's causal attention pattern one AttentionLayer (``onnx_attention``), nn.MultiheadAttention's a small NetGraph
 (``onnx_mha``), a cross-entropy's GatherElements another (``onnx_gather``), an ArgMax at a graph output a
 ClassDecoder on that port (``onnx_decisions``); port names and length variables come
-from ``onnx_names``. Nodes of constants are computed at import (``onnx_fold``: onnx's reference evaluator, their
+from ``onnx_names``; an initializer feeding several layers is one shared array (``onnx_tied``). Nodes of constants are computed at import (``onnx_fold``: onnx's reference evaluator, their
 sizes bounded), shape computations symbolically (``Context.symbols``); nodes that only compute the target shape of a
 Reshape or Resize (or a recurrence's zero initial state, an If's condition: ``onnx_branches``) are dropped, and layers
 that feed no graph output are left out. A static export's recurrence gets a variable length (``sequence_inputs``)
@@ -56,6 +56,7 @@ from netgraph.export.onnx_pooling import POOL_CONVERTERS
 from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, refined_shape, symbolic_value
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
 from netgraph.export.onnx_spatial import SPATIAL_CONVERTERS, padding_gather
+from netgraph.export.onnx_tied import tied_arrays
 
 __all__ = ["import_onnx", "import_model"]
 
@@ -130,6 +131,7 @@ class _Builder(ConstantFolding):
         self.sources: dict[str, Any] = {onnx_name: NetPort(port) for onnx_name, port in self.ports.items()}
         self.edges: list[tuple] = []
         self.producers: dict[str, tuple[str, Any]] = {}  # tensor -> (layer name, node)
+        self.fused: list[tuple[str, Any]] = []  # (layer name, Add node) of each bias fused into a LinearLayer
 
     def _attributes(self, node: Any) -> dict[str, Any]:
         return {a.name: self.onnx.helper.get_attribute_value(a) for a in node.attribute}
@@ -290,6 +292,7 @@ class _Builder(ConstantFolding):
         if not _bias_vector(bias, linear.weights.shape[0], self.ctx.rank(producer.input[0])):
             return False
         self.layers[name] = with_biases(self.layers[name], np.reshape(bias, (-1,)).astype(np.float32))
+        self.fused.append((name, node))
         self.sources[node.output[0]] = NetPort(name, "Output")
         return True
 
@@ -329,6 +332,8 @@ class _Builder(ConstantFolding):
         decoders = {port: ClassDecoder(list(range(self.ctx.decisions[o.name])))  # an ArgMax's class indices
                     for o, port in zip(self.graph.output, self.outputs) if o.name in self.ctx.decisions}
         net = self._relaxed(layers, edges, shapes, decoders) or NetGraph(layers, edges, **shapes, **decoders)
+        net = tied_arrays(net, [*self.producers.values(), *self.fused], self.constants,
+                          self.initializers)  # one initializer feeding several layers: one shared array
         fixed = {name: 0 for name, layer in layers.items() if layer.type_name == "ConstantArrayLayer"}
         fixed.update({(name, inner): 0 for name, layer in layers.items() if isinstance(layer, NetGraph)  # a Concat's
                       for inner, nested in layer.layers.items() if nested.type_name == "ConstantArrayLayer"})

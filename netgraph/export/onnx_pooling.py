@@ -69,26 +69,28 @@ def _pool_problems(a: dict, shape: tuple | None, function: str) -> list:
 
 
 def _counted_ceil(a: dict, shape: tuple) -> NetChain:
-    """torch's ceil_mode average counting its padding p, over known sizes: the zeros padded first (PaddingLayer), then
-    a Mean with ceil_mode and no padding, whose divisor is each window's part inside the padded input, as torch's;
-    where that keeps a last window starting in the right padding (torch drops it), a PartLayer crops it."""
-    kernel, pads = list(a["kernel_shape"]), symmetric_pads(a)
+    """torch's ceil_mode average counting its padding (before, after: even or not, SAME's), over known sizes: the
+    zeros padded first (PaddingLayer), then a Mean with ceil_mode and no padding, whose divisor is each window's part
+    inside the padded input, as torch's; where that keeps a last window starting in the right padding (torch drops
+    it), a PartLayer crops it."""
+    kernel = list(a["kernel_shape"])
     strides = list(int_option(a.get("strides"), 1)) if a.get("strides") else [1] * len(kernel)
     spatial = list(shape[len(shape) - len(kernel):])
-    pads = list(pads) if isinstance(pads, tuple) else [pads] * len(kernel)
-    wanted = [_ceil_size(n, k, s, p) for n, k, s, p in zip(spatial, kernel, strides, pads)]
-    kept = [_ceil_size(n + 2 * p, k, s, 0) for n, k, s, p in zip(spatial, kernel, strides, pads)]
-    layers = [PaddingLayer([[0, 0], *([p, p] for p in pads)]),
+    pads = [int(p) for p in a.get("pads", ())] or [0] * 2 * len(kernel)
+    pairs = list(zip(pads[:len(kernel)], pads[len(kernel):]))
+    wanted = [_ceil_size(n, k, s, b, e) for n, k, s, (b, e) in zip(spatial, kernel, strides, pairs)]
+    kept = [_ceil_size(n + b + e, k, s, 0, 0) for n, k, s, (b, e) in zip(spatial, kernel, strides, pairs)]
+    layers = [PaddingLayer([[0, 0], *map(list, pairs)]),
               PoolingLayer(tuple(kernel), stride=tuple(strides), function="Mean", ceil_mode=True)]
     if wanted != kept:
         layers.append(PartLayer(["All", *(f"1;;{w}" if w != k else "All" for w, k in zip(wanted, kept))]))
     return NetChain(layers)
 
 
-def _ceil_size(n: int, k: int, s: int, p: int) -> int:
+def _ceil_size(n: int, k: int, s: int, before: int, after: int) -> int:
     """torch's ceil_mode output size: windows up to a partial last one, less one starting in the right padding."""
-    out = -(-(n + 2 * p - k) // s) + 1
-    return out - 1 if (out - 1) * s >= n + p else out
+    out = -(-(n + before + after - k) // s) + 1
+    return out - 1 if (out - 1) * s >= n + before else out
 
 
 def _ceil_changes_size(shape: tuple | None, kernel: list, strides: list, pads: list, dilations: list) -> bool:

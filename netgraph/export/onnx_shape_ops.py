@@ -1,12 +1,12 @@
 """Converters for ONNX slicing, joining, broadcasting, reduction and ops (see ``onnx_ops`` for the rest).
 
-* ``Slice`` of non-batch dims by step 1 -> PartLayer spans; the whole sequence by step -1 -> SequenceReverseLayer.
+* ``Slice`` of non-batch dims by a positive step -> PartLayer spans (``"1;;-1;;2"``); the whole sequence by step -1 -> SequenceReverseLayer.
 * ``Concat`` along a non-batch axis -> CatenateLayer; of a sequence and an ``Unsqueeze``d element -> AppendLayer or
   PrependLayer (the length n + 1 of a variable-length sequence).
 * ``ConstantOfShape`` of (batch, known sizes) -> ConstantArrayLayer of its value (one per example).
 * ``Expand`` of an ``Unsqueeze``d tensor (torch's ``unsqueeze(k).expand(...)``) -> ReplicateLayer at level k.
-* ``ReduceMean``/``ReduceSum``/``ReduceMax``/``ReduceMin`` over non-batch axes -> AggregationLayer (SummationLayer
-  for a sum of everything); with ``keepdims=1`` a NetChain of it and a ReshapeLayer.
+* ``ReduceMean``/``ReduceSum``/``ReduceMax``/``ReduceMin``/``ReduceProd`` over non-batch axes -> AggregationLayer
+  (SummationLayer for a sum of everything, ``"Times"`` for a product); with ``keepdims=1`` a NetChain of it and a ReshapeLayer.
 * ``Neg``, ``Reciprocal``, ``Clip`` with constant bounds -> FunctionLayer.
 """
 
@@ -26,7 +26,7 @@ from netgraph.layers import (AggregationLayer, AppendLayer, CatenateLayer, Const
                              FunctionLayer, PartLayer, PrependLayer, ReplicateLayer, ReshapeLayer, SequenceReverseLayer,
                              SummationLayer)
 
-__all__ = ["SHAPE_CONVERTERS"]
+__all__ = ["SHAPE_CONVERTERS", "reduction"]
 
 _OPEN = 2 ** 62  # torch marks an open end of a slice by +-(2**63 - 1)
 
@@ -62,14 +62,15 @@ def _slice(node: Any, ctx: Context) -> Converted:
         whole_end = end >= _OPEN or (isinstance(size, int) and end >= size)
         if step == -1 and axis == 1 and start in (-1, *([size - 1] if isinstance(size, int) else [])) and end <= -_OPEN:
             reverse = True
-        elif step != 1 or axis == 0 or end == 0:
+        elif step < 1 or axis == 0 or end == 0:
             if not (axis == 0 and step == 1 and start == 0 and whole_end):
-                raise Unsupported(f"slice {start}:{end}:{step} of axis {axis} (only step 1 of non-batch axes, "
-                                  f"or reversing the sequence axis 1)",
-                                  expected="step 1 of a non-batch axis, or reversing axis 1",
+                raise Unsupported(f"slice {start}:{end}:{step} of axis {axis} (only a positive step along non-batch "
+                                  f"axes, or reversing the sequence axis 1)",
+                                  expected="a positive step along a non-batch axis, or reversing axis 1",
                                   found=f"{start}:{end}:{step}")
-        elif not (start == 0 and whole_end):
-            spans[axis] = f"{start + 1 if start >= 0 else start};;{-1 if whole_end else (end if end > 0 else end - 1)}"
+        elif not (start == 0 and whole_end and step == 1):
+            spans[axis] = (f"{start + 1 if start >= 0 else start};;{-1 if whole_end else (end if end > 0 else end - 1)}"
+                           + (f";;{step}" if step > 1 else ""))  # Wolfram's Span[a, b, k]
     if reverse and spans:
         raise Unsupported("a slice that both reverses and cuts", expected="a slice that reverses or cuts", found="both")
     if reverse:
@@ -131,27 +132,30 @@ def _broadcast(node: Any, ctx: Context) -> tuple | None:
 
 
 def _reduce(function: str) -> Callable[[Any, Context], Converted]:
-    def convert(node: Any, ctx: Context) -> Converted:
-        a, rank = ctx.attributes(node), ctx.rank(node.input[0])
-        axes = _axes(node, ctx, 1)
-        if axes is None or not axes or 0 in axes or rank is None:
-            raise Unsupported("a reduction over the batch axis (or over axes of unknown rank)",
-                              expected="non-batch axes of an input of known rank", found=axes)
-        every = sorted(set(axes)) == list(range(1, rank))
-        layer = (SummationLayer() if function == "Total" and every
-                 else AggregationLayer(function, levels=sorted(set(axes)) if len(set(axes)) > 1 else axes[0]))
-        if int(a.get("keepdims", 1)):
-            out = ctx.shapes.get(node.output[0])
-            if len(set(axes)) == 1 and out is not None and not all(isinstance(d, int) for d in out[1:]):
-                # x.mean(-1, keepdim=True) of (b, n, d) or (b, h, w, d): no ReshapeLayer takes n; the axis put back
-                return Converted(NetChain([layer, ReplicateLayer(1, level=-1 if axes[0] == rank - 1 else axes[0])]),
-                                 (node.input[0],))
-            if out is None or not all(isinstance(d, int) for d in out[1:]):
-                raise Unsupported("keepdims=1 with an output shape that is not known",
-                                  expected="a known output shape", found=out)
-            layer = NetChain([layer, ReshapeLayer(tuple(out[1:]) or (1,))])
-        return Converted(layer, (node.input[0],))
-    return convert
+    return lambda node, ctx: reduction(function, node, ctx)
+
+
+def reduction(function: str, node: Any, ctx: Context) -> Converted:
+    """A Reduce node's AggregationLayer of ``function`` over its axes (its input's shape, its ``keepdims``)."""
+    a, rank = ctx.attributes(node), ctx.rank(node.input[0])
+    axes = _axes(node, ctx, 1)
+    if axes is None or not axes or 0 in axes or rank is None:
+        raise Unsupported("a reduction over the batch axis (or over axes of unknown rank)",
+                          expected="non-batch axes of an input of known rank", found=axes)
+    every = sorted(set(axes)) == list(range(1, rank))
+    layer = (SummationLayer() if function == "Total" and every
+             else AggregationLayer(function, levels=sorted(set(axes)) if len(set(axes)) > 1 else axes[0]))
+    if int(a.get("keepdims", 1)):
+        out = ctx.shapes.get(node.output[0])
+        if len(set(axes)) == 1 and out is not None and not all(isinstance(d, int) for d in out[1:]):
+            # x.mean(-1, keepdim=True) of (b, n, d) or (b, h, w, d): no ReshapeLayer takes n; the axis put back
+            return Converted(NetChain([layer, ReplicateLayer(1, level=-1 if axes[0] == rank - 1 else axes[0])]),
+                             (node.input[0],))
+        if out is None or not all(isinstance(d, int) for d in out[1:]):
+            raise Unsupported("keepdims=1 with an output shape that is not known",
+                              expected="a known output shape", found=out)
+        layer = NetChain([layer, ReshapeLayer(tuple(out[1:]) or (1,))])
+    return Converted(layer, (node.input[0],))
 
 
 def _concat(node: Any, ctx: Context) -> Converted:
@@ -278,4 +282,5 @@ SHAPE_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
     "Slice": _slice, "Concat": _concat, "ConstantOfShape": _constant_of_shape, "Expand": _expand,
     "Neg": _function, "Reciprocal": _function, "Clip": _function, "ReduceMean": _reduce("Mean"),
     "ReduceSum": _reduce("Total"), "ReduceMax": _reduce("Max"), "ReduceMin": _reduce("Min"),
+    "ReduceProd": _reduce("Times"),
 }

@@ -1,7 +1,7 @@
 """ONNX ops that change an array's size.
 
-* ``ConvTranspose`` -> DeconvolutionLayer (``output_padding`` up to the pads: a PartLayer after it; not
-  ``output_shape`` or ``auto_pad``).
+* ``ConvTranspose`` -> DeconvolutionLayer (``auto_pad`` and pads uneven on a dim, ``output_padding`` up to the
+  pads: a PartLayer after it; not ``output_shape``).
 * ``Pad`` of non-batch dims -> PaddingLayer (modes constant, reflect -> "Reflected", edge -> "Fixed",
   wrap -> "Periodic"); ``Gather`` of the indices that our PaddingLayer's "Reflected", "Periodic" or "Fixed"
   export writes (``reflect_index``) -> that PaddingLayer.
@@ -82,31 +82,60 @@ def same_pads(a: dict, kernel: list[int], shape: tuple | None) -> dict:
 
 
 def _conv_transpose(node: Any, ctx: Context) -> Converted:
-    """DeconvolutionLayer; with ``output_padding`` (o extra rows at the end, of the full transposed convolution
-    where the pads p crop it), the layer padded p - o on both sides, its first o rows dropped (a PartLayer)."""
+    """DeconvolutionLayer. Its output is the full transposed convolution, ``output_padding`` o rows longer at the
+    end, cropped by the pads (before, after); the layer crops what both ends share, min(before, after - o), and a
+    PartLayer after it the rest (torch's ``output_padding``: its first o rows)."""
     a = ctx.attributes(node)
     w = ctx.const(node.input[1], "kernel")
     if "output_shape" in a:
         refuse([Unsupported(f"output_shape={list(a['output_shape'])}", attribute="output_shape",
                             found=list(a["output_shape"]),
                             expected="no output_shape (pads give the size)")], "DeconvolutionLayer")
-    spatial = len(w.shape) - 2
-    pads = symmetric_pads(a)
-    pads = list(pads) if isinstance(pads, tuple) else [pads] * spatial
-    extra = [int(o) for o in a.get("output_padding", ())] or [0] * spatial
-    if any(o > p for o, p in zip(extra, pads)):
-        raise Unsupported(f"output_padding={extra} beyond pads {pads} (rows past the transposed convolution's "
+    kernel = [int(k) for k in w.shape[2:]]
+    extra = [int(o) for o in a.get("output_padding", ())] or [0] * len(kernel)
+    before, after = _transpose_pads(a, kernel, extra)
+    if any(o > e for o, e in zip(extra, after)):
+        raise Unsupported(f"output_padding={extra} beyond pads {after} (rows past the transposed convolution's "
                           f"output) has no DeconvolutionLayer equivalent", attribute="output_padding",
-                          expected=f"at most pads {pads}", found=extra)
+                          expected=f"at most pads {after}", found=extra)
+    both = [min(b, e - o) for b, e, o in zip(before, after, extra)]
     groups = int(a.get("group", 1))
     bias = ctx.const(node.input[2], "bias") if len(node.input) > 2 and node.input[2] else False  # none: no biases
-    layer = DeconvolutionLayer(int(w.shape[1]) * groups, tuple(int(k) for k in w.shape[2:]),
-                               stride=int_option(a.get("strides"), 1),
-                               padding_size=tuple(p - o for p, o in zip(pads, extra)) if any(extra) else pads,
-                               dilation=int_option(a.get("dilations"), 1), channel_groups=groups, weights=w, biases=bias)
-    if any(extra):
-        layer = NetChain([layer, PartLayer(["All", *(f"{o + 1};;" if o else "All" for o in extra)])])
+    layer = DeconvolutionLayer(int(w.shape[1]) * groups, tuple(kernel), stride=int_option(a.get("strides"), 1),
+                               padding_size=int_option(both, 0), dilation=int_option(a.get("dilations"), 1),
+                               channel_groups=groups, weights=w, biases=bias)
+    crops = [(b - c, e - o - c) for b, e, o, c in zip(before, after, extra, both)]
+    if any(first or last for first, last in crops):
+        layer = NetChain([layer, PartLayer(["All", *(f"{first + 1};;{-last - 1}" if first or last else "All"
+                                                     for first, last in crops)])])
     return Converted(layer, (node.input[0],))
+
+
+def _transpose_pads(a: dict, kernel: list[int], extra: list[int]) -> tuple[list[int], list[int]]:
+    """A ConvTranspose's pads (before, after) per dim: explicit, none (VALID), or SAME's, which make an output of
+    n * s from the full d(k - 1) + s(n - 1) + 1 (+ o) rows, whatever n: d(k - 1) + 1 + o - s in all, the more
+    after (SAME_UPPER) or before (SAME_LOWER) where that is odd."""
+    mode, spatial = text(a.get("auto_pad", "NOTSET")), len(kernel)
+    if mode in ("NOTSET", "VALID"):
+        pads = [int(p) for p in a.get("pads", ())] if mode == "NOTSET" else []
+        pads = pads or [0] * 2 * spatial
+        if min(pads) < 0:
+            raise Unsupported(f"negative pads {pads}", attribute="pads", expected="pads >= 0", found=pads)
+        return pads[:spatial], pads[spatial:]
+    if mode not in ("SAME_UPPER", "SAME_LOWER"):
+        raise Unsupported(f"auto_pad={mode!r}", attribute="auto_pad",
+                          expected=("NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER"), found=mode)
+    strides = list(a.get("strides", ())) or [1] * spatial
+    dilations = list(a.get("dilations", ())) or [1] * spatial
+    total = [d * (k - 1) + 1 + o - s for k, s, d, o in zip(kernel, strides, dilations, extra)]
+    if min(total) < 0:
+        raise Unsupported(f"auto_pad={mode!r} with kernel {kernel} at strides {strides}: an output of n * stride is "
+                          f"longer than the transposed convolution computes (pads {total} in all)",
+                          attribute="auto_pad", expected="a kernel's reach d(k - 1) + 1 + output_padding of at least "
+                                                        "the stride", found=mode)
+    small = [t // 2 for t in total]
+    large = [t - h for t, h in zip(total, small)]
+    return (small, large) if mode == "SAME_UPPER" else (large, small)
 
 
 def _pad(node: Any, ctx: Context) -> Converted:

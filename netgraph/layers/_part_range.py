@@ -2,14 +2,19 @@
 whose size is known only at the call (a variable length ``"n"``) must hold the part, as a fixed size must when the
 net is built.
 
+A span may take every k-th element (Wolfram's ``Span[1, -1, 2]``, ``"1;;-1;;2"``): its level is (start, stop, k).
+
 >>> part_bounds(3, 5), part_bounds(3, 2), part_bounds((2, 3), 2), part_bounds((-3, -2), 4)
 ((2, 3), None, None, (1, 3))
+>>> part_level("1;;-1;;2"), span_length((1, -1, 2), "n"), span_length((2, 6, 3), "n"), span_count((2, 4, 2), 5)
+((1, -1, 2), 'n_over_2', 2, 2)
 >>> fitting_lengths(3), fitting_lengths((-3, 2)), fitting_lengths((1, -1))
 ('of at least 3', 'from 3 to 4', 'of at least 1')
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import torch
@@ -17,11 +22,13 @@ import torch
 from netgraph.core.errors import DataError, OptionError
 from netgraph.core.option_problems import option_problem
 from netgraph.core.tracing import tracing
-from netgraph.core.length_names import shifted_length
+from netgraph.core.length_names import shifted_length, strided_length
 from netgraph.layers._modules import LayerModule
 from netgraph.layers._shapes import is_int, span_bounds
 
-__all__ = ["part_level", "span_length", "part_bounds", "fitting_lengths", "PartModule"]
+__all__ = ["part_level", "span_length", "span_count", "span_text", "part_bounds", "fitting_lengths", "PartModule"]
+
+_STEPPED = re.compile(r"^\s*(.*;;.*);;\s*(-?\d+)\s*$")  # "i;;j;;k": a span, then its step
 
 def part_level(spec: Any) -> Any:
     """An int (≠0), 'All', or a span (start, stop) of 1-based ints (None = open end); a bad spec is reported
@@ -30,22 +37,36 @@ def part_level(spec: Any) -> Any:
         return int(spec)
     if spec == "All":
         return "All"
-    if (bounds := span_bounds(spec)) and 0 not in bounds:
-        return bounds
+    stepped = _STEPPED.match(spec) if isinstance(spec, str) else None
+    span, step = (stepped.group(1), int(stepped.group(2))) if stepped else (spec, 1)
+    if (bounds := span_bounds(span)) and 0 not in bounds and step >= 1:
+        return bounds if step == 1 else (*bounds, step)
     return option_problem(OptionError(f"PartLayer: each level must be a non-zero integer (1-based, negative from the "
-                                      f"end), 'All', or a span such as '2;;5', found {spec!r}", option="part",
-                                      expected="a non-zero integer, 'All' or a span", found=spec), "All")
+                                      f"end), 'All', or a span such as '2;;5' or '1;;-1;;2' (a positive step), found "
+                                      f"{spec!r}", option="part", expected="a non-zero integer, 'All' or a span",
+                                      found=spec), "All")
+
+
+def span_text(spec: tuple) -> str:
+    """A parsed span as written: ``"2;;5"``, ``"1;;-1;;2"``."""
+    return ";;".join(map(str, spec))
+
+
+def span_count(spec: tuple, size: int) -> int:
+    """How many elements span ``spec`` takes from a level of known ``size`` (0 when it does not fit)."""
+    bounds = part_bounds(spec[:2], size)
+    return 0 if bounds is None else len(range(*bounds, spec[2] if len(spec) > 2 else 1))
 
 
 def span_length(spec: tuple[int, int], size: Any) -> Any:
     """The length of span ``spec`` of a variable length ``size`` ("n"): ``"2;;All"`` is n - 1 (named after n),
-    ``"2;;4"`` and ``"-3;;-1"`` are 3; None when unknown."""
-    start, stop = spec
+    ``"2;;4"`` and ``"-3;;-1"`` are 3, ``"1;;-1;;2"`` ceil(n / 2) (``n_over_2``); None when unknown."""
+    start, stop, step = (*spec, 1)[:3]
     if not isinstance(size, str) or (start < 0 < stop):
         return None
     if (start > 0) == (stop > 0):  # both from the front, or both from the end
-        return stop - start + 1 if stop >= start else None
-    return shifted_length(size, stop - start + 2)  # from start (1-based) to stop counted from the end
+        return len(range(0, stop - start + 1, step)) if stop >= start else None
+    return strided_length(shifted_length(size, stop - start + 2), step)  # from start (1-based) to stop from the end
 
 
 def part_bounds(spec: int | tuple[int, int], size: int) -> tuple[int, int] | None:

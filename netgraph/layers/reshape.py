@@ -22,7 +22,7 @@ from torch import nn
 
 from netgraph.core.layer import EmitContext
 from netgraph.layers._reshape_dims import input_dims, normal_dims, output_dims, reshape, run_dims
-from netgraph.layers._part_range import PartModule, fitting_lengths, part_level, span_length
+from netgraph.layers._part_range import PartModule, fitting_lengths, part_level, span_count, span_length, span_text
 from netgraph.layers._shapes import (_ShapeLayer, fixed_product, is_int, level_option, level_range, positive_int,
                                      solved_dims)
 from netgraph.core.errors import OptionError
@@ -221,7 +221,8 @@ class TransposeLayer(_ShapeLayer):
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class PartLayer(_ShapeLayer):
     """Takes a part of each example: ``PartLayer(2)`` (the 2nd row), ``PartLayer(-1)`` (the last, e.g. of a
-    sequence), ``PartLayer("2;;4")`` (a span), ``PartLayer(["All", 1])`` (column 1). Indices are 1-based."""
+    sequence), ``PartLayer("2;;4")`` (a span), ``PartLayer("1;;-1;;2")`` (every second), ``PartLayer(["All", 1])`` (column 1).
+    Indices are 1-based."""
 
     part: Levels
     POSITIONAL = "part"
@@ -239,16 +240,15 @@ class PartLayer(_ShapeLayer):
             raise Conflict(f"part {self.part!r} needs port 'Input' of rank >= {len(self._levels)}, found rank {rank}",
                            port="Input", expected=f"rank >= {len(self._levels)}", found=rank)
 
-    def _span(self, spec: tuple, size: Any) -> tuple[int, int] | None:
-        """0-based [start, stop) of a span, or None when the size is not a known int."""
+    def _span(self, spec: tuple, size: Any) -> int | None:
+        """How many elements a span takes, or None when the size is not a known int."""
         if not isinstance(size, int):
             return None
-        start = spec[0] - 1 if spec[0] > 0 else size + spec[0]
-        stop = spec[1] if spec[1] > 0 else size + spec[1] + 1
-        if not (0 <= start < stop <= size):
-            raise Conflict(f"span {spec[0]};;{spec[1]} is out of range for a dimension of size {size}",
-                           expected=size, found=f"{spec[0]};;{spec[1]}")
-        return start, stop
+        count = span_count(spec, size)
+        if not count:
+            raise Conflict(f"span {span_text(spec)} is out of range for a dimension of size {size}",
+                           expected=size, found=span_text(spec))
+        return count
 
     def forward_shape(self, shape: tuple | None) -> tuple | None:
         if shape is None:
@@ -263,8 +263,8 @@ class PartLayer(_ShapeLayer):
             elif spec == "All":
                 out.append(size)
             else:
-                bounds = self._span(spec, size)
-                out.append(span_length(spec, size) if bounds is None else bounds[1] - bounds[0])
+                count = self._span(spec, size)
+                out.append(span_length(spec, size) if count is None else count)
         return (*out, *shape[len(self._levels):])
 
     def backward_shape(self, out: tuple | None, shape: tuple | None) -> tuple | None:
@@ -303,7 +303,8 @@ class PartLayer(_ShapeLayer):
                 index.append(slice(None))
             else:
                 index.append(slice(spec[0] - 1 if spec[0] > 0 else spec[0],
-                                   None if spec[1] == -1 else (spec[1] if spec[1] > 0 else spec[1] + 1)))
+                                   None if spec[1] == -1 else (spec[1] if spec[1] > 0 else spec[1] + 1),
+                                   spec[2] if len(spec) > 2 else None))
         return partial(_index, index=tuple(index))
 
     def code(self, x: str, types: Mapping[str, PortType]) -> str:
@@ -316,7 +317,7 @@ class PartLayer(_ShapeLayer):
             else:
                 start = spec[0] - 1 if spec[0] > 0 else spec[0]
                 stop = "" if spec[1] == -1 else str(spec[1] if spec[1] > 0 else spec[1] + 1)
-                index.append(f"{start or ''}:{stop}")
+                index.append(f"{start or ''}:{stop}" + (f":{spec[2]}" if len(spec) > 2 else ""))
         while index[-1] == ":" and len(index) > 1:
             index.pop()
         return f"{x}[{', '.join(index)}]" if len(index) > 1 else x

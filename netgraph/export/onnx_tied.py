@@ -1,0 +1,79 @@
+"""Tied weights of an imported ONNX model: one initializer feeding the nodes of several layers by its name (a torch
+module called twice: Gemm or Conv nodes of one weight and bias, the bias of a fused Add) is one parameter there.
+Each layer's array holding its value becomes one ``NetSharedArray`` named after the initializer, so that training
+keeps the copies equal. An Identity of an initializer is not followed: torch's exporter writes so the parameters it
+merged for holding equal values (in eval mode), which were separate in the module (two fresh LayerNorms' zeros).
+
+An array is the initializer's when its values are the initializer's (as stored, or transposed: a MatMul's
+weights) and no other initializer of that layer's nodes has them; copies that differ in shape or value (a table
+used as an embedding and a transposed output matrix) stay apart, as do equal arrays of different initializers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from netgraph.core.shared import NetSharedArray, shared_users
+from netgraph.core.walk import nested_nodes
+
+__all__ = ["tied_arrays"]
+
+_OTHER = re.compile(r"[^A-Za-z0-9_\-]")
+
+
+def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[str, np.ndarray],
+                initializers: frozenset[str]) -> Any:
+    """``net`` with the arrays of each initializer that feeds several of its top-level layers shared; ``users``
+    holds (layer name, ONNX node) for every node a layer was made of."""
+    roots: dict[str, set[str]] = {}
+    for name, node in users:
+        roots.setdefault(name, set()).update(t for t in node.input if t in initializers)
+    places: dict[str, list[tuple[tuple, str, Any]]] = {}
+    for path, node in nested_nodes(net):
+        if node.inner or path[0] not in roots or node.layer.type_name == "ConstantArrayLayer":  # constants are fixed
+            continue
+        for array, value in node.layer.arrays.items():
+            if array in node.layer.shared or value is None:
+                continue
+            sources = [r for r in roots[path[0]] if _holds(value, constants[r])]
+            if len(sources) == 1:
+                places.setdefault(sources[0], []).append((path, array, value))
+    taken, changes = set(shared_users(net)), {}
+    for root, found in places.items():
+        if len({path[0] for path, _, _ in found}) < 2 or not all(_same(v, found[0][2]) for _, _, v in found):
+            continue
+        shared = _free_name(root, taken)
+        for path, array, value in found:
+            layer = changes.get(path, net.layer_at(path))
+            changes[path] = layer.replace(**{layer.ARRAYS[array]: NetSharedArray(shared, value)})
+    return net.replace_layers(changes) if changes else net
+
+
+def _holds(value: Any, initializer: np.ndarray) -> bool:
+    """Whether an array's values are the initializer's, as stored or transposed."""
+    array = value.detach().cpu().numpy()
+    if array.size != initializer.size or array.size < 2:
+        return False
+    return bool(np.array_equal(array.ravel(), initializer.ravel())
+                or (initializer.ndim == 2 and np.array_equal(array.ravel(), initializer.T.ravel())))
+
+
+def _same(a: Any, b: Any) -> bool:
+    return a.shape == b.shape and bool((a == b).all())
+
+
+def _free_name(name: str, taken: set[str]) -> str:
+    """An initializer's name as a shared array's (other characters than letters, digits, ``_`` and ``-`` made
+    ``_``, a letter first), numbered past the names ``taken``."""
+    base = _OTHER.sub("_", name)
+    base = base if base[:1].isalpha() or base[:1] == "_" else f"w_{base}"
+    candidate, number = base, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{base}-{number}"
+    taken.add(candidate)
+    return candidate

@@ -1,0 +1,98 @@
+"""``x.var(dim)`` and ``x.std(dim)`` as torch's TorchScript exporter writes them (n - 1 in the divisor):
+ReduceMean((x - ReduceMean(x, A))², A) * n / (n - 1), then a Sqrt for ``std``, where n is the count of the reduced
+elements, ReduceProd(Gather(Shape(x), A)) (Cast to float). Over a dynamic length n is a size used as data, which no
+layer computes: the chain becomes one ``AggregationLayer("Variance")`` (``"StandardDeviation"`` with its Sqrt) of
+x over those levels, which counts each example's elements itself, so the net runs at any length."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
+from netgraph.export.onnx_ops import Context, Converted, Unsupported
+from netgraph.export.onnx_shape_ops import reduction
+
+__all__ = ["variance_patterns"]
+
+
+def variance_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set[int]]:
+    """The Div (or the Sqrt after it) of each matched chain (by ``id``) -> its AggregationLayer fed by x, and the
+    ids of the nodes it takes the place of; a chain that does not match is left to the nodes' own conversions."""
+    return chain_patterns(nodes, ctx, "Div", _variance, (Unsupported, *NOT_THE_PATTERN))
+
+
+def _producer(tensor: str, ctx: Context, *ops: str) -> Any:
+    node = ctx.producers.get(tensor)
+    return node if node is not None and node.op_type in ops else None
+
+
+def _variance(div: Any, ctx: Context) -> tuple[list, Any, str] | None:
+    """The chain's nodes from the first ReduceMean to the Div (or its Sqrt), the layer, and x; None where the chain
+    is not torch's variance of a size-counted n."""
+    scaled, less = _producer(div.input[0], ctx, "Mul"), _producer(div.input[1], ctx, "Sub")
+    if scaled is None or less is None or not _is_one(less.input[1], ctx):
+        return None
+    count = less.input[0]
+    mean_square = next((_producer(t, ctx, "ReduceMean") for t in scaled.input if t != count), None)
+    if mean_square is None or count not in scaled.input:
+        return None
+    square = _producer(mean_square.input[0], ctx, "Mul")
+    centred = _producer(square.input[0], ctx, "Sub") if square is not None and len(set(square.input)) == 1 else None
+    mean = _producer(centred.input[1], ctx, "ReduceMean") if centred is not None else None
+    if mean is None or mean.input[0] != centred.input[0] or not ctx.attributes(mean).get("keepdims", 1):
+        return None
+    x, axes = centred.input[0], _axes(mean_square, ctx)
+    if axes is None or axes != _axes(mean, ctx) or not _counts(count, x, axes, ctx):
+        return None
+    chain = [mean, centred, square, mean_square, scaled, less, div]
+    root = _only_use(div.output[0], ctx, "Sqrt")
+    chain += [root] if root is not None else []
+    if not _inside(chain, ctx):
+        return None
+    layer = reduction("StandardDeviation" if root is not None else "Variance", mean_square, ctx).layer
+    return chain, layer, x
+
+
+def _is_one(tensor: str, ctx: Context) -> bool:
+    value = ctx.constants.get(tensor)
+    return value is not None and value.size == 1 and float(np.ravel(value)[0]) == 1.0
+
+
+def _axes(node: Any, ctx: Context) -> tuple[int, ...] | None:
+    """A ReduceMean's axes, non-negative (from input 1 or its attribute); None when not constant."""
+    rank = ctx.rank(node.input[0])
+    given = ctx.constants.get(node.input[1]) if len(node.input) > 1 and node.input[1] else ctx.attributes(node).get(
+        "axes")
+    if given is None or rank is None:
+        return None
+    return tuple(sorted(int(a) % rank for a in np.ravel(given)))
+
+
+def _counts(count: str, x: str, axes: tuple[int, ...], ctx: Context) -> bool:
+    """Whether ``count`` is the number of x's elements along ``axes``: [Cast of] ReduceProd of Gather(Shape(x), axes),
+    or a constant of that number where those sizes are known."""
+    cast = _producer(count, ctx, "Cast")
+    product = _producer(cast.input[0] if cast is not None else count, ctx, "ReduceProd")
+    gather = _producer(product.input[0], ctx, "Gather") if product is not None else None
+    shape = _producer(gather.input[0], ctx, "Shape") if gather is not None else None
+    if shape is None or shape.input[0] != x or ctx.attributes(shape).get("start", 0) or "end" in ctx.attributes(shape):
+        return False
+    picked = ctx.constants.get(gather.input[1])
+    rank = ctx.rank(x)
+    return picked is not None and rank is not None and tuple(sorted(int(a) % rank for a in np.ravel(picked))) == axes
+
+
+def _only_use(tensor: str, ctx: Context, op: str) -> Any:
+    uses = ctx.consumers.get(tensor, [])
+    if tensor in ctx.graph_outputs or len(uses) != 1 or uses[0][0].op_type != op:
+        return None
+    return uses[0][0]
+
+
+def _inside(chain: list, ctx: Context) -> bool:
+    """Whether every output of the chain but its last is used only by the chain's nodes (else it is needed too)."""
+    ids = {id(n) for n in chain}
+    return all(out not in ctx.graph_outputs and all(id(c) in ids for c, _ in ctx.consumers.get(out, []))
+               for node in chain[:-1] for out in node.output)

@@ -1,0 +1,87 @@
+"""import_onnx of reductions beyond ReduceSum/Mean/Max/Min: ReduceProd (``x.prod(k)``) as
+``AggregationLayer("Times")``, over fixed sizes and a variable length; a Median node (no ONNX op: torch's exporters
+refuse ``aten::median``) refused naming it; ``x.std(dim)`` and ``x.var(dim)`` (over a dynamic length too) as one
+AggregationLayer; each imported net computes what onnxruntime and torch compute."""
+
+from __future__ import annotations
+
+import onnx
+import pytest
+import torch
+from onnx import TensorProto, helper
+
+from netgraph import SpecError, import_onnx
+from tests.onnx_helpers import Op, pinned_model, run_onnx, torch_export
+from tests.test_onnx_import_ops import kinds
+
+#: name -> (forward, x's shape after the batch, its dynamic axes)
+PRODUCTS = {
+    "rows": (lambda x: x.prod(1), (3, 4), {0: "b"}),
+    "last_kept": (lambda x: x.prod(-1, keepdim=True), (3, 4), {0: "b"}),
+    "variable_length": (lambda x: x.prod(1), (5, 3), {0: "b", 1: "n"}),
+    "within_variable_length": (lambda x: x.prod(-1), (5, 3), {0: "b", 1: "n"}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PRODUCTS))
+@torch.no_grad()
+def test_a_reduce_prod_imports_as_a_times_aggregation(name, tmp_path):
+    forward, shape, axes = PRODUCTS[name]
+    path = torch_export(Op(forward), torch.randn(2, *shape), tmp_path / f"{name}.onnx", "x", axes={"x": axes})
+    assert "ReduceProd" in {node.op_type for node in onnx.load(str(path)).graph.node}
+    net = import_onnx(path)
+    assert "AggregationLayer" in kinds(net)
+    for length in (shape[0], shape[0] + 2) if 1 in axes else (shape[0],):
+        x = 0.5 + torch.rand(3, length, *shape[1:], generator=torch.Generator().manual_seed(length))
+        want = torch.from_numpy(run_onnx(path, {"x": x})[0])
+        torch.testing.assert_close(net(x), want, atol=1e-6, rtol=1e-5)
+        torch.testing.assert_close(want, forward(x), atol=1e-6, rtol=1e-5)
+
+
+def test_a_median_node_is_refused_naming_its_op(tmp_path):
+    """ONNX has no Median op (torch refuses to export aten::median); a graph holding one is refused as an op
+    without a layer, the node and its op named, the ops that map listed."""
+    graph = helper.make_graph([helper.make_node("Median", ["x"], ["y"], name="middle", axes=[1])], "g",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 3, 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", 4])])
+    path = tmp_path / "median.onnx"
+    onnx.save(pinned_model(graph), str(path))
+    with pytest.raises(SpecError, match=r"node 'middle' \(Median\): no layer for this op") as info:
+        import_onnx(path)
+    (problem,) = info.value.diagnostics
+    assert (problem.kind, problem.layer, problem.found) == ("unsupported-op", ("middle",), "Median")
+    assert "ReduceProd" in problem.expected
+
+
+#: name -> (forward, its dynamic axes, the AggregationLayer's function)
+SPREADS = {
+    "std_variable_length": (lambda x: x.std(dim=1), {0: "b", 1: "n"}, "StandardDeviation"),
+    "var_variable_length": (lambda x: x.var(dim=1), {0: "b", 1: "n"}, "Variance"),
+    "std_kept": (lambda x: x.std(dim=1, keepdim=True), {0: "b", 1: "n"}, "StandardDeviation"),
+    "std_within": (lambda x: x.std(dim=-1), {0: "b", 1: "n"}, "StandardDeviation"),
+    "std_fixed": (lambda x: torch.tanh(x).std(dim=1), {0: "b"}, "StandardDeviation"),
+}
+
+
+def _functions(net) -> list:
+    found = []
+    for layer in net.layers.values():
+        inner = layer.layers.values() if hasattr(layer, "layers") else [layer]
+        found += [part.function for part in inner if part.type_name == "AggregationLayer"]
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(SPREADS))
+@torch.no_grad()
+def test_torchs_std_over_a_dim_imports_as_one_aggregation(name, tmp_path):
+    """x.std(dim=1) of a dynamic length counts n from Shape(x) (a size used as data): it was refused; the whole
+    chain is one AggregationLayer, which counts each call's elements."""
+    forward, axes, function = SPREADS[name]
+    path = torch_export(Op(forward), torch.randn(2, 5, 3), tmp_path / f"{name}.onnx", "x", axes={"x": axes})
+    net = import_onnx(path)
+    assert _functions(net) == [function]
+    for length in (5, 8) if 1 in axes else (5,):
+        x = torch.randn(3, length, 3, generator=torch.Generator().manual_seed(length))
+        want = torch.from_numpy(run_onnx(path, {"x": x})[0])
+        torch.testing.assert_close(net(x), want, atol=1e-5, rtol=1e-4)
+        torch.testing.assert_close(want, forward(x), atol=1e-5, rtol=1e-4)
