@@ -24,7 +24,7 @@ from netgraph.layers.dist_limits import first_unheld_integer, integer_limit
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.estimators import record_score, score_handle, straight_through
 from netgraph.layers.function import align
-from netgraph.layers.random_checks import _CHECKS
+from netgraph.layers.random_checks import _CHECKS, refuse_complex
 from netgraph.layers.random_traced import DETACHED, traced_draw
 
 __all__ = ["RandomModule", "DEFAULT_TEMPERATURE"]
@@ -102,6 +102,7 @@ class RandomModule(ConstantBuffers):
                 given: tuple[tuple[str, str], ...] = ()) -> Any:
         if label is not None and self.label is None:
             self.label, self.path, self.given = label, path, dict(given)
+        refuse_complex(self.distribution, inputs if self.ranks else (), self.describe, self.path)
         if self.ranks:
             params, batch = self.params(inputs), inputs[0].shape[0]
         else:
