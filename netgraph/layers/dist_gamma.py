@@ -144,8 +144,9 @@ class NakagamiDistribution(_GammaLike):
 
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         mu, omega = tensors(params, x)
-        return on_support(x, math.log(2) + mu * (mu / omega).log() - torch.lgamma(mu)
-                          + xlogy(2 * mu - 1, x.clamp(min=0)) - mu * x ** 2 / omega)
+        # μ·(log μ − log ω) and μ·(x/√ω)²: μ/ω and x² alone pass float32's range (1e-30/1e30 is 0, (1e15)² inf)
+        return on_support(x, math.log(2) + mu * (mu.log() - omega.log()) - torch.lgamma(mu)
+                          + xlogy(2 * mu - 1, x.clamp(min=0)) - mu * (x / omega.sqrt()) ** 2)
 
     def _mean(self, mu, omega):
         return _ratio(mu, 0.5) * (omega / mu).sqrt()
