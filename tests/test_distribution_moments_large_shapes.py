@@ -12,7 +12,8 @@ import math
 import pytest
 import torch
 
-from netgraph import (ChiDistribution, GammaDistribution, InverseGammaDistribution, NakagamiDistribution, NetGraph,
+from netgraph import (ChiDistribution, GammaDistribution, InverseGammaDistribution, LogGammaDistribution,
+                      NakagamiDistribution, NetGraph,
                       RandomArrayLayer)
 
 SHAPES = [30.0, 1e4, 1e8, 1e12, 1e30]
@@ -75,3 +76,17 @@ def test_the_mean_s_gradient_is_finite_and_exact_on_both_sides_of_the_series_swi
     net = NetGraph({"g": RandomArrayLayer(dist, eval_mode="mean")}, [], a=4)
     net.compile().double().eval()(a=a).sum().backward()
     torch.testing.assert_close(a.grad, slope(a.detach()), rtol=1e-9, atol=0.0)
+
+
+@pytest.mark.parametrize("alpha, beta", [(1e8, 1e-8), (1e4, 1e-6), (2.0, 0.1)])
+def test_log_gamma_moments_without_the_cancellation_of_their_powers(alpha, beta):
+    """μ − 1 + e^Y, Y ~ Gamma(α, scale β): E[e^Y] = (1−β)^−α, Var = (1−2β)^−α − (1−β)^−2α (Y's moment generating
+    function), here in 50 digits (mpmath, which torch installs through sympy). The variance, a difference of two
+    powers near e^(2αβ), came out negative at α = 1e8, β = 1e-8."""
+    import mpmath  # a dependency of torch's (through sympy); only this test reads it
+
+    with mpmath.workdps(50):
+        a, b = mpmath.mpf(alpha), mpmath.mpf(beta)
+        mean, variance = float((1 - b) ** -a), float((1 - 2 * b) ** -a - (1 - b) ** (-2 * a))
+    d = LogGammaDistribution(alpha, beta, 1.0)
+    assert math.isclose(d.mean(), mean, rel_tol=1e-13) and math.isclose(d.variance(), variance, rel_tol=1e-9)

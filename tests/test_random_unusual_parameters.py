@@ -33,7 +33,7 @@ CASES = {
     "NakagamiDistribution": (_POSITIVE, [(1e-30, 2.0), (1e8, 1e-8), (1e-3, 1e30)]),
     "ChiSquareDistribution": (_POSITIVE, [(1e-30,), (1e30,)]),
     "ErlangDistribution": (_POSITIVE, [(1, 1e-30), (10 ** 6, 1e30)]),
-    "LogGammaDistribution": (lambda x, a: x >= a[2], [(1e-30, 0.4, 1.0), (2.0, 1e-30, 1.0)]),
+    "LogGammaDistribution": (lambda x, a: x >= a[2], [(1e-30, 0.4, 1.0), (2.0, 1e-30, 1.0), (1e8, 1e-8, 0.0)]),
     "ExpGammaDistribution": (lambda x, a: torch.isfinite(x), [(1e-30, 2.0, -1.0), (1e30, 2.0, 0.0), (1.5, 1e-30, 0.0)]),
     "InverseGammaDistribution": (_POSITIVE, [(0.3, 1e-30), (1e8, 2.0), (3.0, 1e-30)]),
     "BernoulliDistribution": (lambda x, a: (x == 0) | (x == 1), [(0.0,), (1e-30,), (1 - 1e-7,), (1.0,)]),

@@ -246,12 +246,15 @@ class LogGammaDistribution(_GammaLike):
 
     def _mean(self, alpha, beta, mu):
         ok = beta < 1
-        return torch.where(ok, mu - 1 + (1 - torch.where(ok, beta, 0.0)) ** -alpha, _INF)
+        return torch.where(ok, mu - 1 + (-alpha * torch.log1p(-torch.where(ok, beta, 0.0))).exp(), _INF)
 
     def _variance(self, alpha, beta, mu):
+        """(1−2β)^−α − (1−β)^−2α = (1−β)^−2α·(((1−2β)/(1−β)²)^−α − 1), (1−2β)/(1−β)² = 1 − (β/(1−β))²: no
+        difference of two near powers (it came out negative at α = 1e8, β = 1e-8)."""
         ok = beta < 0.5
         b = torch.where(ok, beta, 0.0)
-        return torch.where(ok, (1 - 2 * b) ** -alpha - (1 - b) ** (-2 * alpha), _INF) + 0 * mu
+        value = (-2 * alpha * torch.log1p(-b)).exp() * torch.expm1(-alpha * torch.log1p(-(b / (1 - b)) ** 2))
+        return torch.where(ok, value, _INF) + 0 * mu
 
 
 class ExpGammaDistribution(_GammaLike):
