@@ -13,8 +13,7 @@ import pytest
 import torch
 
 from netgraph import (ChiDistribution, GammaDistribution, InverseGammaDistribution, LogGammaDistribution,
-                      NakagamiDistribution, NetGraph,
-                      RandomArrayLayer)
+                      NakagamiDistribution, NetGraph, RandomArrayLayer, WeibullDistribution)
 
 SHAPES = [30.0, 1e4, 1e8, 1e12, 1e30]
 
@@ -90,3 +89,17 @@ def test_log_gamma_moments_without_the_cancellation_of_their_powers(alpha, beta)
         mean, variance = float((1 - b) ** -a), float((1 - 2 * b) ** -a - (1 - b) ** (-2 * a))
     d = LogGammaDistribution(alpha, beta, 1.0)
     assert math.isclose(d.mean(), mean, rel_tol=1e-13) and math.isclose(d.variance(), variance, rel_tol=1e-9)
+
+
+@pytest.mark.parametrize("alpha", [0.5, 3.0, 150.0, 1e4, 1e8])
+def test_weibull_variance_at_large_shapes(alpha):
+    """β²·(Γ(1 + 2/α) − Γ(1 + 1/α)²), about β²π²/(6α²): a difference of two numbers near 1, which cancelled (α = 1e8
+    gave 0 or noise). Against 50-digit values (mpmath, a dependency of torch's through sympy)."""
+    import mpmath
+
+    with mpmath.workdps(50):
+        a = mpmath.mpf(alpha)
+        exact = float(4 * (mpmath.gamma(1 + 2 / a) - mpmath.gamma(1 + 1 / a) ** 2))
+        mean = float(1 + 2 * mpmath.gamma(1 + 1 / a))
+    d = WeibullDistribution(alpha, 2.0, 1.0)
+    assert math.isclose(d.variance(), exact, rel_tol=1e-10) and math.isclose(d.mean(), mean, rel_tol=1e-14)
