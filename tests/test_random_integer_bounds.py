@@ -7,6 +7,8 @@ refused naming the layer, the bound and the dtype, and every draw stays within [
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 
@@ -67,3 +69,15 @@ def test_with_the_checks_off_slot_draws_still_stay_within_their_bounds():
     finally:
         set_distribution_checks(previous)
     assert float(x.min()) >= BIG + 2 and float(x.max()) <= BIG + 6
+
+
+@pytest.mark.parametrize("method", ["monte_carlo", "auto"])
+def test_a_kl_divergence_refuses_them_too_and_in_float64_gives_the_exact_value(method):
+    """Its draws and masses used the rounded bounds: KL(DU[2**24+1, 2**24+3] ‖ DU[2**24+1, 2**24+4]) came out 0."""
+    from netgraph import KLDivergenceLayer
+    p, q = DiscreteUniformDistribution([BIG + 1, BIG + 3]), DiscreteUniformDistribution([BIG + 1, BIG + 4])
+    net = NetGraph({"kl": KLDivergenceLayer(p, q, method=method)}, [])
+    with pytest.raises(DataError, match=r"layer 'kl'.*distribution p.*imin.*16777217.*float32") as err:
+        net()
+    assert (err.value.diagnostics[0].layer, err.value.diagnostics[0].option) == (("kl",), "imin")
+    assert math.isclose(float(net(precision="float64")), math.log(4 / 3), rel_tol=1e-12)

@@ -98,6 +98,10 @@ class KLModule(LayerModule):
                 if module.checked:
                     module.distribution.check(params, lambda side=side: f"{self.describe()}, distribution {side}",
                                               draws=self.fn is None, inputs=sides[side], given=self.given)
+        for side, module, params in (("p", self.p, p), ("q", self.q, q)):
+            if module.distribution.EXACT_INTEGERS and not tracing():  # bounds rounded by the dtype: draws and masses off
+                module._check_integers_held(params, checks, lambda side=side: f"{self.describe()}, distribution {side}",
+                                            self.path)
         shape = sized((batch, *self.shape), [*p, *q])  # a variable length ("n"): the parameters' size
         if self.fn is None:
             return monte_carlo_kl(self.p.distribution, self.q.distribution, p, q, shape, self.samples, self.describe)

@@ -135,10 +135,11 @@ class RandomModule(ConstantBuffers):
                             "(set_distribution_checks(True) or compile(checks=True)) to have the bad parameter named",
                             kind="parameter-value") from None
 
-    def _check_integers_held(self, params: list[Any], checks: bool | str) -> None:
+    def _check_integers_held(self, params: list[Any], checks: bool | str, where: Any = None,
+                             path: tuple[str, ...] | None = None) -> None:
         """DataError for an integer parameter (``EXACT_INTEGERS``) beyond the integers the draw's dtype holds exactly
         (float32: ±2**24), whose draws would round off the support: a constant's value as written, a slot's as fed
-        (unchecked with the checks off)."""
+        (unchecked with the checks off). ``where`` (a callable) and ``path`` name the layer (default: this one)."""
         dist = self.distribution
         floats = [p.dtype for p in params if isinstance(p, torch.Tensor) and p.is_floating_point() and not p.is_meta]
         if not floats:
@@ -153,9 +154,9 @@ class RandomModule(ConstantBuffers):
         limit, kind = integer_limit(dtype), str(dtype).replace("torch.", "")
         wider = ("run the layer in float64 (net(..., precision='float64') or module.double()), which holds them "
                  "within ±2**53, or narrow the range" if dtype != torch.float64 else "narrow the range")
-        raise DataError(f"{self.describe()}: {type(dist).__name__} parameter {dist.role(name)} = {value:.0f} lies beyond "
+        raise DataError(f"{(where or self.describe)()}: {type(dist).__name__} parameter {dist.role(name)} = {value:.0f} lies beyond "
                         f"±{limit:.0f}, the integers {kind} holds exactly, so its draws would round off "
-                        f"[{', '.join(dist.EXACT_INTEGERS)}]; {wider}", kind="parameter-value", layer=self.path,
+                        f"[{', '.join(dist.EXACT_INTEGERS)}]; {wider}", kind="parameter-value", layer=path or self.path,
                         port=dist._slot_of(name), option=name, expected=f"an integer within ±{limit:.0f} ({kind})",
                         found=int(value) if math.isfinite(value) else value)
 
