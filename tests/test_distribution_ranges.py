@@ -39,7 +39,7 @@ CASES = {
     "BinomialDistribution": ((1e30, 0.5), (1e39, 0.5), "n"),
     "PoissonDistribution": ((1e18,), (1e30,), "mu"),
     "NegativeBinomialDistribution": ((1e10, 1e-6), (1.0, 1e-30), "p"),
-    "DiscreteUniformDistribution": ((-1e37, 1e37), (-1e39, 0.0), "imin"),
+    "DiscreteUniformDistribution": ((-2 ** 24, 2 ** 24), (-1e39, 0.0), "imin"),  # float32 holds integers to 2**24
 }
 LIST_ARG = {"UniformDistribution", "DiscreteUniformDistribution"}
 

@@ -21,11 +21,12 @@ from typing import Any
 import torch
 
 from netgraph.layers.dist_base import Distribution, full, log_or_tiny, noise, tensors
-from netgraph.layers.dist_constraints import COUNT, INTEGER, NONNEGATIVE, POSITIVE, UNIT, UNIT_LEFT_OPEN
+from netgraph.layers.dist_constraints import (COUNT, INTEGER, NONNEGATIVE, POSITIVE, UNIT, UNIT_LEFT_OPEN,
+                                             raise_constant_problems)
 from netgraph.core.errors import OptionError
 from netgraph.core.option_problems import ARGUMENT_KIND
 from netgraph.layers.bad_index import first_unordered
-from netgraph.layers.dist_limits import COUNT_MAX, E_MAX, Z_MAX, gamma_upper
+from netgraph.layers.dist_limits import COUNT_MAX, E_MAX, Z_MAX, first_unheld_integer, gamma_upper, integer_limit
 from netgraph.layers.dist_tensors import eps_of, is_tensor
 
 __all__ = ["BernoulliDistribution", "BinomialDistribution", "PoissonDistribution",
@@ -227,6 +228,7 @@ class DiscreteUniformDistribution(Distribution):
     ROLES = {"imin": "smallest integer", "imax": "largest integer"}
     ESTIMATORS = ("none",)
     INTEGER_PARAMS = ("imin", "imax")
+    EXACT_INTEGERS = ("imin", "imax")  # float32 holds every integer only within ±2**24: beyond, draws round off
     discrete = True
 
     def __init__(self, bounds: Sequence[Any] = (), *rest: Any, **named: Any):
@@ -236,6 +238,13 @@ class DiscreteUniformDistribution(Distribution):
             raise OptionError("DiscreteUniformDistribution takes one list argument [imin, imax], e.g. "
                               f"DiscreteUniformDistribution([1, 6]); found {(bounds, *rest)!r}", kind=ARGUMENT_KIND)
         super().__init__(*bounds)
+        unheld = first_unheld_integer(self.PARAMS, self.params, torch.float64)
+        if unheld is not None:
+            name, value = unheld
+            raise_constant_problems(type(self).__name__, [(name, (
+                f"parameter {self.role(name)} = {value:.0f} lies beyond ±2**53 = {integer_limit(torch.float64):.0f}, "
+                "the integers float64 (the widest dtype drawn in) holds exactly, so its draws would round off "
+                "[imin, imax]; narrow the range"))])
 
     @property
     def args(self) -> list:
@@ -252,9 +261,14 @@ class DiscreteUniformDistribution(Distribution):
         return imin.abs() + imax.abs() + 1
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
-        lo, hi = (_nograd(v) for v in params)
-        u = noise(shape, params, "uniform")
-        return torch.minimum(lo + torch.floor((hi - lo + 1) * u), full(hi, shape, params))
+        """imin + ⌊(imax − imin + 1)·U⌋, counted in float64 (exact for every range the draw's dtype holds: float32's
+        24 bits of U and of the range's width left some integers of a range wider than 2**24 never drawn), cast
+        to the bounds' dtype and kept within them (the module refuses bounds that dtype cannot hold)."""
+        lo, hi = (full(_nograd(v), shape, params) for v in params)
+        u = noise(shape, params, "uniform", torch.float64)
+        lo64, hi64 = lo.to(torch.float64), hi.to(torch.float64)
+        x = (lo64 + torch.floor((hi64 - lo64 + 1) * u)).to(torch.promote_types(lo.dtype, hi.dtype))
+        return torch.minimum(torch.maximum(x, lo), hi)
 
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         lo, hi = tensors(params, x)

@@ -23,6 +23,7 @@ from netgraph.layers.dist_base import Distribution, full, log_standard_gamma, sa
 from netgraph.layers.dist_constraints import POSITIVE, POSITIVE_INT, REAL
 from netgraph.layers.dist_tensors import eps_of, floor_normal, is_tensor, log_max_of, on_support, xlogy
 from netgraph.layers.dist_limits import exp_bound, gamma_upper, log_gamma_lower
+from netgraph.layers.gamma_ratios import log_ratio, ratio_excess, ratio_gap
 
 __all__ = ["GammaDistribution", "ChiDistribution", "NakagamiDistribution", "ChiSquareDistribution",
            "ErlangDistribution", "LogGammaDistribution", "ExpGammaDistribution", "InverseGammaDistribution"]
@@ -38,9 +39,9 @@ def _gamma_draw(alpha: Any, shape: tuple, params: Sequence[Any]) -> torch.Tensor
     return standard_gamma(full(alpha, shape, params))
 
 
-def _ratio(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """Γ(a)/Γ(b), computed in log space."""
-    return (torch.lgamma(a) - torch.lgamma(b)).exp()
+def _ratio(b: torch.Tensor, d: Any) -> torch.Tensor:
+    """Γ(b + d)/Γ(b), exact also for large b (``gamma_ratios``)."""
+    return log_ratio(b, d).exp()
 
 
 def _log(p: Any) -> Any:
@@ -90,10 +91,10 @@ class GammaDistribution(_GeneralizedGamma):
         return on_support(t, gamma.log() - beta.log() - torch.lgamma(alpha) + xlogy(alpha * gamma - 1, s) - s ** gamma)
 
     def _mean(self, alpha, beta, gamma, mu):
-        return mu + beta * _ratio(alpha + 1 / gamma, alpha)
+        return mu + beta * _ratio(alpha, 1 / gamma)
 
     def _variance(self, alpha, beta, gamma, mu):
-        return beta ** 2 * (_ratio(alpha + 2 / gamma, alpha) - _ratio(alpha + 1 / gamma, alpha) ** 2) + 0 * mu
+        return beta ** 2 * ratio_excess(alpha, 1 / gamma) + 0 * mu
 
 
 class ChiDistribution(_GammaLike):
@@ -118,10 +119,10 @@ class ChiDistribution(_GammaLike):
                           - x ** 2 / 2)
 
     def _mean(self, nu):
-        return math.sqrt(2) * _ratio((nu + 1) / 2, nu / 2)
+        return math.sqrt(2) * _ratio(nu / 2, 0.5)
 
     def _variance(self, nu):
-        return nu - self._mean(nu) ** 2
+        return 2 * ratio_gap(nu / 2)  # ν − mean², which cancels for large ν
 
 
 class NakagamiDistribution(_GammaLike):
@@ -143,14 +144,15 @@ class NakagamiDistribution(_GammaLike):
 
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         mu, omega = tensors(params, x)
-        return on_support(x, math.log(2) + mu * (mu / omega).log() - torch.lgamma(mu)
-                          + xlogy(2 * mu - 1, x.clamp(min=0)) - mu * x ** 2 / omega)
+        # μ·(log μ − log ω) and μ·(x/√ω)²: μ/ω and x² alone pass float32's range (1e-30/1e30 is 0, (1e15)² inf)
+        return on_support(x, math.log(2) + mu * (mu.log() - omega.log()) - torch.lgamma(mu)
+                          + xlogy(2 * mu - 1, x.clamp(min=0)) - mu * (x / omega.sqrt()) ** 2)
 
     def _mean(self, mu, omega):
-        return _ratio(mu + 0.5, mu) * (omega / mu).sqrt()
+        return _ratio(mu, 0.5) * (omega / mu).sqrt()
 
     def _variance(self, mu, omega):
-        return omega * (1 - _ratio(mu + 0.5, mu) ** 2 / mu)
+        return omega * ratio_gap(mu) / mu
 
 
 class ChiSquareDistribution(_GammaLike):
@@ -244,12 +246,15 @@ class LogGammaDistribution(_GammaLike):
 
     def _mean(self, alpha, beta, mu):
         ok = beta < 1
-        return torch.where(ok, mu - 1 + (1 - torch.where(ok, beta, 0.0)) ** -alpha, _INF)
+        return torch.where(ok, mu - 1 + (-alpha * torch.log1p(-torch.where(ok, beta, 0.0))).exp(), _INF)
 
     def _variance(self, alpha, beta, mu):
+        """(1−2β)^−α − (1−β)^−2α = (1−β)^−2α·(((1−2β)/(1−β)²)^−α − 1), (1−2β)/(1−β)² = 1 − (β/(1−β))²: no
+        difference of two near powers (it came out negative at α = 1e8, β = 1e-8)."""
         ok = beta < 0.5
         b = torch.where(ok, beta, 0.0)
-        return torch.where(ok, (1 - 2 * b) ** -alpha - (1 - b) ** (-2 * alpha), _INF) + 0 * mu
+        value = (-2 * alpha * torch.log1p(-b)).exp() * torch.expm1(-alpha * torch.log1p(-(b / (1 - b)) ** 2))
+        return torch.where(ok, value, _INF) + 0 * mu
 
 
 class ExpGammaDistribution(_GammaLike):
@@ -309,10 +314,10 @@ class InverseGammaDistribution(_GeneralizedGamma):
         ok = alpha * gamma > 1
         a = torch.where(ok, alpha, 2.0)
         g = torch.where(ok, gamma, 1.0)
-        return torch.where(ok, mu + beta * _ratio(a - 1 / g, a), _INF)
+        return torch.where(ok, mu + beta * _ratio(a, -1 / g), _INF)
 
     def _variance(self, alpha, beta, gamma, mu):
         ok = alpha * gamma > 2
         a = torch.where(ok, alpha, 3.0)
         g = torch.where(ok, gamma, 1.0)
-        return torch.where(ok, beta ** 2 * (_ratio(a - 2 / g, a) - _ratio(a - 1 / g, a) ** 2), _INF) + 0 * mu
+        return torch.where(ok, beta ** 2 * ratio_excess(a, -1 / g), _INF) + 0 * mu

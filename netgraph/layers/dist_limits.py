@@ -22,7 +22,7 @@ from typing import Any
 import torch
 
 __all__ = ["PARAM_MAX", "FLOAT_MAX", "COUNT_MAX", "Z_MAX", "E_MAX", "gamma_upper", "log_gamma_lower", "exp_bound",
-           "overflow_problems", "named_overflow_problems"]
+           "overflow_problems", "named_overflow_problems", "integer_limit", "first_unheld_integer"]
 
 PARAM_MAX = 1e38  #: any parameter: within float32's range with room for arithmetic on it
 FLOAT_MAX = float(torch.finfo(torch.float32).max)  #: continuous draws stay finite in float32
@@ -128,3 +128,29 @@ def named_overflow_problems(dist: Any, values: Sequence[Any], names: Sequence[st
                    f"below {dist.DRAW_LIMIT:.3g}")]
 
 
+
+
+def integer_limit(dtype: torch.dtype) -> float:
+    """The size up to which ``dtype`` holds every integer exactly: 2**24 for float32, 2**53 for float64.
+
+    >>> integer_limit(torch.float32) == 2 ** 24, integer_limit(torch.float64) == 2 ** 53
+    (True, True)
+    """
+    return 2 / torch.finfo(dtype).eps
+
+
+def first_unheld_integer(names: Sequence[str], values: Sequence[Any], dtype: torch.dtype) -> tuple[str, float] | None:
+    """(name, value) of the first of ``values`` (numbers, tensors, or None: not checked) beyond ``integer_limit(dtype)``
+    in size, its element of largest size for a tensor; None when every one fits.
+
+    >>> first_unheld_integer(["imin", "imax"], [0.0, torch.tensor([3.0, -2.0 ** 25])], torch.float32)
+    ('imax', -33554432.0)
+    """
+    limit = integer_limit(dtype)
+    for name, value in zip(names, values):
+        if isinstance(value, torch.Tensor) and value.numel():
+            flat = value.detach().reshape(-1)
+            value = float(flat[flat.abs().argmax()])
+        if isinstance(value, (int, float)) and not abs(value) <= limit:
+            return name, float(value)
+    return None

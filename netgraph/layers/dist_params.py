@@ -10,6 +10,7 @@ import torch
 
 from netgraph.core.errors import OptionError
 from netgraph.core.option_problems import VALUE_KIND
+from netgraph.core.types import REAL
 
 __all__ = ["Param", "slot_name", "as_param", "plain_param", "whole", "same_param"]
 
@@ -38,6 +39,10 @@ def as_param(cls_name: str, name: str, value: Param) -> Param:
             raise OptionError(f"{cls_name} parameter {name}: a tensor given as a constant must not require "
                               f"grad (the layer copies it into a buffer); feed it as a '#{name}' slot input to "
                               "train it", option=name, kind=VALUE_KIND)
+        if value.is_complex():
+            raise OptionError(f"{cls_name} parameter {name} takes real numbers, found a complex tensor of dtype "
+                              f"{value.dtype} (its imaginary part would be dropped); give its .real or .abs()",
+                              option=name, kind=VALUE_KIND, expected=REAL, found=value.dtype)
         if value.dim() == 0:  # a number, as a spec writes and reads it back (float32: its shortest decimal)
             v = value.detach().cpu()
             return float(str(v.numpy())) if v.dtype == torch.float32 else float(v)

@@ -52,9 +52,10 @@ def promoted_dtype_code(names: Sequence[str]) -> str:
                             f"{names[0]}.dtype")
 
 
-def noise(shape: tuple, like: Sequence[Any], kind: str = "normal") -> torch.Tensor:
-    """Standard normal, uniform [0, 1) or standard exponential noise in the parameters' promoted dtype."""
-    kwargs = _kwargs(like)
+def noise(shape: tuple, like: Sequence[Any], kind: str = "normal", dtype: torch.dtype | None = None) -> torch.Tensor:
+    """Standard normal, uniform [0, 1) or standard exponential noise in the parameters' promoted dtype (or ``dtype``),
+    on their device."""
+    kwargs = {**_kwargs(like), **({"dtype": dtype} if dtype else {})}
     if kind == "normal":
         return torch.randn(shape, **kwargs)
     if kind == "uniform":

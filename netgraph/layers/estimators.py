@@ -72,7 +72,7 @@ from torch import nn
 from netgraph.core.errors import OptionError
 from netgraph.layers.dist_tensors import tensors
 
-__all__ = ["EstimatorWarning", "ScoreRecord", "record_score", "score_handle", "surrogate_loss", "pending_records",
+__all__ = ["EstimatorWarning", "ScoreRecord", "record_score", "score_handle", "surrogate_loss", "pending_records", "pending_here",
            "BASELINE_DECAY", "straight_through", "estimator_state", "load_estimator_state", "mark_folded_draws"]
 
 #: Decay of the running-mean baseline used when no leave-one-out baseline is available.
@@ -223,12 +223,12 @@ def record_score(owner: nn.Module, x: torch.Tensor, logp: torch.Tensor,
     (class indices) have no graph: ``owner`` holds their last ``HELD_RECORDS`` records until the
     surrogate is taken, and drawing again before that warns (nothing else could).
     """
-    record = ScoreRecord(owner, logp)
-    pending = owner.__dict__.setdefault("_pending", [])
+    record, here = ScoreRecord(owner, logp), threading.get_ident()
+    pending = owner.__dict__.setdefault("_pending", {}).setdefault(here, [])  # this thread's: only it touches them
     pending[:] = [r for r in pending if r() is not None]
     pending.append(weakref.ref(record))
     if not x.is_floating_point():
-        held = owner.__dict__.setdefault("_held", collections.deque(maxlen=HELD_RECORDS))
+        held = owner.__dict__.setdefault("_held", {}).setdefault(here, collections.deque(maxlen=HELD_RECORDS))
         if any(not r.used for r in held):
             _warn_unused(owner, "it drew again while earlier draws' records were still unused: a loss was computed")
         held.append(record)
@@ -236,20 +236,31 @@ def record_score(owner: nn.Module, x: torch.Tensor, logp: torch.Tensor,
     return _Watch.apply(x, record, *grads)
 
 
+def pending_here(sub: nn.Module) -> list[weakref.ref]:
+    """The records (weak references) that layer ``sub`` holds of draws made in this thread, not yet taken.
+
+    Records are kept per thread, so that threads drawing from one module and each taking ``surrogate_loss`` score their
+    own draws against their own losses (one thread took every thread's before): a draw's term is taken in its thread.
+    """
+    return sub.__dict__.get("_pending", {}).get(threading.get_ident(), [])
+
+
 def pending_records(module: nn.Module) -> Iterator[ScoreRecord]:
-    """The live, not yet used records of every score-function layer inside ``module``."""
+    """The live, not yet used records of every score-function layer inside ``module``, of draws made in this thread;
+    taken: they are then gone."""
+    here = threading.get_ident()
     for name, sub in module.named_modules():
-        refs = sub.__dict__.get("_pending")
+        refs = sub.__dict__.get("_pending", {}).pop(here, None)
         if not refs:
             continue
         if getattr(sub, "label", None) is None and name:
             vars(sub)["label"] = name
+        held = sub.__dict__.get("_held", {}).pop(here, None)  # the only holder of integer draws' records: kept till done
         for ref in refs:
             record = ref()
             if record is not None and not record.used:
                 yield record
-        refs.clear()
-        sub.__dict__.get("_held", []).clear()
+        del held
 
 
 def mark_folded_draws(module: nn.Module) -> None:
@@ -315,7 +326,7 @@ def _surrogate(module: nn.Module, loss: torch.Tensor, reduction: str, strict: bo
     per_example = loss.dim() == 1
     objective = loss if not per_example else (loss.mean() if reduction == "mean" else loss.sum())
     freed = [sub for sub in module.modules()
-             if any(r() is None for r in sub.__dict__.get("_pending", ()))] if strict else []  # net_train: no pass
+             if any(r() is None for r in pending_here(sub))] if strict else []  # net_train: no pass
     terms, owners, mis_sized = [], {}, []
     for record in pending_records(module):
         record.used = True
@@ -334,10 +345,11 @@ def _surrogate(module: nn.Module, loss: torch.Tensor, reduction: str, strict: bo
             owners[id(record.owner)] = record.owner
     if mis_sized:
         _warn_sizes(mis_sized, loss.shape[0])
-    for owner in owners.values():
-        old = getattr(owner, "baseline", None)
-        value = float(objective)
-        vars(owner)["baseline"] = value if old is None else BASELINE_DECAY * old + (1 - BASELINE_DECAY) * value
+    value = float(objective) if owners else None
+    with _LOCK:  # threads taking their terms at once each move the running mean
+        for owner in owners.values():
+            old = getattr(owner, "baseline", None)
+            vars(owner)["baseline"] = value if old is None else BASELINE_DECAY * old + (1 - BASELINE_DECAY) * value
     if not terms:
         if strict and freed:
             raise OptionError(

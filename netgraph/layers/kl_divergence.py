@@ -43,6 +43,7 @@ from netgraph.layers.dist_base import torch_distribution_hint
 from netgraph.layers.distributions import Distribution, slot_name
 from netgraph.layers.kl import closed_form, describe_estimate, monte_carlo_kl, support_mismatch
 from netgraph.layers.random import _label, distribution_checks
+from netgraph.layers.random_checks import refuse_complex
 from netgraph.layers.random_module import RandomModule
 from netgraph.layers._modules import LayerModule
 
@@ -84,6 +85,9 @@ class KLModule(LayerModule):
         if self.p_slots or self.q_slots:
             batch = inputs[0].shape[0]
             sides = {"p": tuple(inputs[i] for i in self.p_slots), "q": tuple(inputs[i] for i in self.q_slots)}
+            for side, module in (("p", self.p), ("q", self.q)):
+                refuse_complex(module.distribution, sides[side], lambda side=side: f"{self.describe()}, distribution "
+                               f"{side}", self.path)
             p = self.p.params(sides["p"], inputs[0])
             q = self.q.params(sides["q"], inputs[0])
         else:
@@ -94,6 +98,10 @@ class KLModule(LayerModule):
                 if module.checked:
                     module.distribution.check(params, lambda side=side: f"{self.describe()}, distribution {side}",
                                               draws=self.fn is None, inputs=sides[side], given=self.given)
+        for side, module, params in (("p", self.p, p), ("q", self.q, q)):
+            if module.distribution.EXACT_INTEGERS and not tracing():  # bounds rounded by the dtype: draws and masses off
+                module._check_integers_held(params, checks, lambda side=side: f"{self.describe()}, distribution {side}",
+                                            self.path)
         shape = sized((batch, *self.shape), [*p, *q])  # a variable length ("n"): the parameters' size
         if self.fn is None:
             return monte_carlo_kl(self.p.distribution, self.q.distribution, p, q, shape, self.samples, self.describe)

@@ -3,11 +3,16 @@ one compiled module's instead)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from netgraph.core.errors import OptionError
+import torch
 
-__all__ = ["set_distribution_checks", "distribution_checks"]
+from netgraph.core.errors import DataError, OptionError
+from netgraph.core.types import REAL
+from netgraph.layers.dist_params import slot_name
+
+__all__ = ["set_distribution_checks", "distribution_checks", "refuse_complex"]
 
 _CHECKS: dict[str, Any] = {"enabled": "auto"}
 
@@ -40,3 +45,18 @@ def set_distribution_checks(enabled: bool | str) -> bool | str:
 def distribution_checks() -> bool | str:
     """The current default of the distribution checks (see ``set_distribution_checks``)."""
     return _CHECKS["enabled"]
+
+
+def refuse_complex(distribution: Any, inputs: Sequence[Any], where: Callable[[], str],
+                   path: tuple[str, ...] | None) -> None:
+    """DataError ("data-dtype") for the first complex slot input (``inputs`` in ``distribution.slots`` order): a real
+    parameter would drop its imaginary part, torch only warning. A dtype check, made whatever the checks' setting."""
+    for slot, x in zip(distribution.slots, inputs):
+        if isinstance(x, torch.Tensor) and x.is_complex():
+            name = next(n for n, v in zip(distribution.PARAMS, distribution.params)
+                        if isinstance(v, str) and slot_name(v) == slot)
+            raise DataError(f"{where()}: port {slot!r} feeds {type(distribution).__name__} parameter "
+                            f"{distribution.role(name)}, which takes real numbers, but was given a complex tensor of "
+                            f"dtype {x.dtype} (its imaginary part would be dropped); give real values, e.g. x.real or "
+                            "x.abs()", kind="data-dtype", layer=path, port=slot, option=name, expected=REAL,
+                            found=x.dtype)

@@ -5,6 +5,8 @@ estimator (pathwise, implicit, score function, straight-through, relaxed), and t
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,10 +20,11 @@ from netgraph.layers._torch_compat import autocast_enabled
 from netgraph.layers.bad_index import naming_layer
 from netgraph.layers.distributions import Distribution, slot_name
 from netgraph.layers.dist_tensors import floating, sized, tensors
+from netgraph.layers.dist_limits import first_unheld_integer, integer_limit
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.estimators import record_score, score_handle, straight_through
 from netgraph.layers.function import align
-from netgraph.layers.random_checks import _CHECKS
+from netgraph.layers.random_checks import _CHECKS, refuse_complex
 from netgraph.layers.random_traced import DETACHED, traced_draw
 
 __all__ = ["RandomModule", "DEFAULT_TEMPERATURE"]
@@ -99,6 +102,7 @@ class RandomModule(ConstantBuffers):
                 given: tuple[tuple[str, str], ...] = ()) -> Any:
         if label is not None and self.label is None:
             self.label, self.path, self.given = label, path, dict(given)
+        refuse_complex(self.distribution, inputs if self.ranks else (), self.describe, self.path)
         if self.ranks:
             params, batch = self.params(inputs), inputs[0].shape[0]
         else:
@@ -110,6 +114,8 @@ class RandomModule(ConstantBuffers):
                 self.distribution.check(params, self.describe, inputs=inputs, given=self.given)
         if self.eval_mode == "mean" and not self.training:
             return self.mean(params, shape)
+        if self.distribution.EXACT_INTEGERS and not tracing():
+            self._check_integers_held(params, checks)
         if self.estimator in DETACHED and symbolic_tracing():
             return traced_draw(self, params, shape)  # fx: one call in its graph, made when the graph runs
         try:
@@ -128,6 +134,31 @@ class RandomModule(ConstantBuffers):
                             "are off here, so bad parameter values reach torch: turn them on "
                             "(set_distribution_checks(True) or compile(checks=True)) to have the bad parameter named",
                             kind="parameter-value") from None
+
+    def _check_integers_held(self, params: list[Any], checks: bool | str, where: Any = None,
+                             path: tuple[str, ...] | None = None) -> None:
+        """DataError for an integer parameter (``EXACT_INTEGERS``) beyond the integers the draw's dtype holds exactly
+        (float32: ±2**24), whose draws would round off the support: a constant's value as written, a slot's as fed
+        (unchecked with the checks off). ``where`` (a callable) and ``path`` name the layer (default: this one)."""
+        dist = self.distribution
+        floats = [p.dtype for p in params if isinstance(p, torch.Tensor) and p.is_floating_point() and not p.is_meta]
+        if not floats:
+            return  # meta: no values
+        dtype = functools.reduce(torch.promote_types, floats)
+        exact = [None if k == "slot" and checks is False else value if k == "slot" else given
+                 for (k, _), value, given in zip(self.kinds, params, dist.params)]
+        unheld = first_unheld_integer(dist.PARAMS, exact, dtype)
+        if unheld is None:
+            return
+        name, value = unheld
+        limit, kind = integer_limit(dtype), str(dtype).replace("torch.", "")
+        wider = ("run the layer in float64 (net(..., precision='float64') or module.double()), which holds them "
+                 "within ±2**53, or narrow the range" if dtype != torch.float64 else "narrow the range")
+        raise DataError(f"{(where or self.describe)()}: {type(dist).__name__} parameter {dist.role(name)} = {value:.0f} lies beyond "
+                        f"±{limit:.0f}, the integers {kind} holds exactly, so its draws would round off "
+                        f"[{', '.join(dist.EXACT_INTEGERS)}]; {wider}", kind="parameter-value", layer=path or self.path,
+                        port=dist._slot_of(name), option=name, expected=f"an integer within ±{limit:.0f} ({kind})",
+                        found=int(value) if math.isfinite(value) else value)
 
     def drawn(self, params: list[Any], shape: tuple) -> Any:
         """The layer's output: a draw, or (draw, log-density per example) with ``log_probability``."""

@@ -40,7 +40,7 @@ from netgraph.core.layer import Layer
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data import Expect
 from netgraph.core.types import INTEGER
-from netgraph.layers.estimators import _surrogate
+from netgraph.layers.estimators import _surrogate, pending_here
 from netgraph.train.weights import WeightSchedule, parse_weight
 from netgraph.train.loss_terms import AutoTerm, CallableTerm, LayerTerm, PortTerm, Term
 from netgraph.train.other_names import loss_layer_for, loss_name_hint
@@ -287,10 +287,10 @@ def surrogate_term(module: torch.nn.Module, per_example: torch.Tensor | None, to
     """The score-function surrogate term for the draws of discrete random layers (None when there are none).
 
     It is added to the objective before ``backward`` only (its value is exactly 0), so the reported
-    loss is the real one. Layers that drew record themselves in a ``_pending`` list
-    (``netgraph.layers.estimators.record_score``); ``modules`` (the module's submodules, cached by the
+    loss is the real one. Layers that drew record themselves, per thread
+    (``netgraph.layers.estimators.record_score``, ``pending_here``); ``modules`` (the module's submodules, cached by the
     caller) makes the check for such records cheap.
     """
-    if not any(m.__dict__.get("_pending") for m in (modules if modules is not None else module.modules())):
+    if not any(pending_here(m) for m in (modules if modules is not None else module.modules())):
         return None
     return _surrogate(module, per_example if per_example is not None else total, "mean", strict=False)

@@ -1,0 +1,83 @@
+"""DiscreteUniformDistribution's bounds against the integers the draw's dtype holds exactly.
+
+float32 holds every integer only within ±2**24, float64 within ±2**53. Bounds beyond, rounded to the dtype,
+drew values off the support ([2**24 + 1, 2**24 + 3] gave 2**24 and 2**24 + 4 in float32); such bounds are
+refused naming the layer, the bound and the dtype, and every draw stays within [imin, imax].
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from netgraph import DataError, DiscreteUniformDistribution, NetGraph, RandomArrayLayer, set_distribution_checks
+from netgraph.core.errors import OptionError
+
+BIG = 2 ** 24  # float32 holds every integer up to this size, not 2**24 + 1
+
+
+def _net(lo, hi, n=3000):
+    return NetGraph({"ids": RandomArrayLayer(DiscreteUniformDistribution([lo, hi]), output=n)}, [])
+
+
+def test_bounds_float32_cannot_hold_are_refused_naming_layer_bound_and_dtype():
+    with pytest.raises(DataError, match=r"layer 'ids'.*imin.*16777217.*float32.*float64") as err:
+        _net(BIG + 1, BIG + 3)()
+    (d,) = err.value.diagnostics
+    assert (d.layer, d.option, d.found, d.kind) == (("ids",), "imin", BIG + 1, "parameter-value")
+
+
+def test_in_float64_the_same_bounds_draw_every_integer_of_the_range_and_none_outside():
+    torch.manual_seed(0)
+    x = _net(BIG + 1, BIG + 3)(precision="float64")
+    assert x.dtype == torch.float64
+    counts = {v: int((x == v).sum()) for v in (BIG + 1, BIG + 2, BIG + 3)}
+    assert sum(counts.values()) == x.numel()  # nothing off the support
+    # each 1/3 of 3000: binomial sd 26, so 5 sd is 130
+    assert all(abs(c - 1000) < 130 for c in counts.values()), counts
+
+
+def test_the_largest_bounds_float32_holds_draw_within_them():
+    torch.manual_seed(0)
+    x = _net(BIG - 2, BIG, 6000)().double()
+    assert set(x.unique().tolist()) == {BIG - 2, BIG - 1, BIG}
+
+
+def test_bounds_no_dtype_holds_are_an_option_error_at_construction():
+    with pytest.raises(OptionError, match=r"imax.*9007199254740994.*2\*\*53"):
+        DiscreteUniformDistribution([0, 2 ** 53 + 2])
+
+
+def test_slot_bounds_beyond_float32s_integers_are_a_data_error_naming_the_port():
+    net = NetGraph({"ids": RandomArrayLayer(DiscreteUniformDistribution(["#a", "#b"]))}, [], a=2, b=2)
+    a, b = torch.tensor([[0.0, 0.0]]), torch.tensor([[5.0, 2.0 ** 26]])
+    with pytest.raises(DataError, match=r"layer 'ids'.*imax.*67108864.*float32") as err:
+        net(a=a, b=b)
+    assert (err.value.diagnostics[0].port, err.value.diagnostics[0].option) == ("b", "imax")
+    assert net(a=a.double(), b=b.double(), precision="float64").dtype == torch.float64
+
+
+def test_with_the_checks_off_slot_draws_still_stay_within_their_bounds():
+    net = NetGraph({"ids": RandomArrayLayer(DiscreteUniformDistribution(["#a", "#b"]), output=4000)}, [], a=4000, b=4000)
+    a = torch.full((1, 4000), float(BIG + 2))
+    previous = set_distribution_checks(False)
+    try:
+        torch.manual_seed(0)
+        x = net(a=a, b=a + 4)
+    finally:
+        set_distribution_checks(previous)
+    assert float(x.min()) >= BIG + 2 and float(x.max()) <= BIG + 6
+
+
+@pytest.mark.parametrize("method", ["monte_carlo", "auto"])
+def test_a_kl_divergence_refuses_them_too_and_in_float64_gives_the_exact_value(method):
+    """Its draws and masses used the rounded bounds: KL(DU[2**24+1, 2**24+3] ‖ DU[2**24+1, 2**24+4]) came out 0."""
+    from netgraph import KLDivergenceLayer
+    p, q = DiscreteUniformDistribution([BIG + 1, BIG + 3]), DiscreteUniformDistribution([BIG + 1, BIG + 4])
+    net = NetGraph({"kl": KLDivergenceLayer(p, q, method=method)}, [])
+    with pytest.raises(DataError, match=r"layer 'kl'.*distribution p.*imin.*16777217.*float32") as err:
+        net()
+    assert (err.value.diagnostics[0].layer, err.value.diagnostics[0].option) == (("kl",), "imin")
+    assert math.isclose(float(net(precision="float64")), math.log(4 / 3), rel_tol=1e-12)
