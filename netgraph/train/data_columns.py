@@ -24,7 +24,7 @@ from netgraph.core.errors import DataError, Diagnostic, did_you_mean
 from netgraph.train.data_sets import data_error, raise_data, ref
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import INTEGER, PortType, format_shape
-from netgraph.backend.evaluation import as_port_tensor, ragged_hint
+from netgraph.backend.port_tensors import as_port_tensor, ragged_hint
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.train.data_checks import batches_hint, examples_at, non_finite, shared_length_problems
