@@ -56,8 +56,9 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
         raise DataError(f"input port {port!r} takes a dense real tensor, found a complex tensor of dtype {x.dtype}",
                         kind="data-dtype", layer=(), port=port, expected=INTEGER if integer else REAL, found=x.dtype)
     if x.layout != torch.strided or x.is_quantized:
-        raise DataError(f"input port {port!r} takes a dense real tensor, found a "
-                        f"{str(x.layout).removeprefix('torch.')} tensor of dtype {x.dtype}", layer=(), port=port)
+        layout = "quantized" if x.is_quantized else str(x.layout).removeprefix("torch.")
+        raise DataError(f"input port {port!r} takes a dense real tensor, found a {layout} tensor of dtype {x.dtype}",
+                        kind="data-layout", layer=(), port=port, expected="strided", found=layout)
     if integer:
         if x.is_floating_point() and not bool(((x == x.round()) & (x.abs() < 2.0 ** 62)).all()):
             kind = ("NaN or infinite values" if not bool(x.isfinite().all()) else "values too large for int64"

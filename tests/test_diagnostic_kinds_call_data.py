@@ -1,0 +1,40 @@
+"""net(x) given a sparse or quantized tensor, or positional data it cannot place, names the problem with a kind of
+its own and the expected and found values (these had the kind "error" and no expected or found)."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+import torch
+
+from netgraph import DataError, LinearLayer, NetChain, net_initialize
+from tests.diagnostic_helpers import sole_diagnostic
+
+
+def _linear():
+    return net_initialize(NetChain([LinearLayer(3)], input=4), seed=0)
+
+
+def _quantized():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch deprecates quantized tensors; users may still hold them
+        return torch.quantize_per_tensor(torch.randn(2, 4), 0.1, 0, torch.qint8)
+
+
+def _sparse_csr():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch: "Sparse CSR tensor support is in beta state"
+        return torch.randn(2, 4).to_sparse_csr()
+
+
+@pytest.mark.parametrize("data, found, said", [
+    (lambda: torch.randn(2, 4).to_sparse(), "sparse_coo", "found a sparse_coo tensor of dtype torch.float32"),
+    (_sparse_csr, "sparse_csr", "found a sparse_csr tensor of dtype torch.float32"),
+    (_quantized, "quantized", "found a quantized tensor of dtype torch.qint8"),
+])
+def test_a_sparse_or_quantized_tensor_is_a_data_layout_problem_of_its_port(data, found, said):
+    diagnostic = sole_diagnostic(lambda: _linear()(data()), DataError)
+    assert (diagnostic.kind, diagnostic.layer, diagnostic.port) == ("data-layout", (), "Input")
+    assert (diagnostic.expected, diagnostic.found) == ("strided", found)
+    assert said in diagnostic.message
