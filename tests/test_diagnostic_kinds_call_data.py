@@ -8,12 +8,16 @@ import warnings
 import pytest
 import torch
 
-from netgraph import DataError, LinearLayer, NetChain, net_initialize
+from netgraph import DataError, LinearLayer, NetChain, NetGraph, NetPort, net_initialize
 from tests.diagnostic_helpers import sole_diagnostic
 
 
 def _linear():
     return net_initialize(NetChain([LinearLayer(3)], input=4), seed=0)
+
+
+def _two_inputs():
+    return net_initialize(NetGraph({"f": "Plus"}, [(NetPort("a"), "f"), (NetPort("b"), "f")], a=4, b=4), seed=0)
 
 
 def _quantized():
@@ -38,3 +42,19 @@ def test_a_sparse_or_quantized_tensor_is_a_data_layout_problem_of_its_port(data,
     assert (diagnostic.kind, diagnostic.layer, diagnostic.port) == ("data-layout", (), "Input")
     assert (diagnostic.expected, diagnostic.found) == ("strided", found)
     assert said in diagnostic.message
+
+
+@pytest.mark.parametrize("call, found", [
+    (lambda net: net(torch.randn(2, 4)), 1),
+    (lambda net: net(torch.randn(2, 4), torch.randn(2, 4)), 2),
+])
+def test_positional_data_for_a_net_of_several_inputs_names_its_inputs(call, found):
+    diagnostic = sole_diagnostic(lambda: call(_two_inputs()), DataError)
+    assert (diagnostic.kind, diagnostic.layer, diagnostic.port) == ("positional-data", (), None)
+    assert (diagnostic.expected, diagnostic.found) == (("a", "b"), found)
+    assert "call net(a=..., b=...)" in diagnostic.message
+
+
+def test_two_positional_values_for_a_net_of_one_input_are_positional_data():
+    diagnostic = sole_diagnostic(lambda: _linear()(torch.randn(2, 4), torch.randn(2, 4)), DataError)
+    assert (diagnostic.kind, diagnostic.expected, diagnostic.found) == ("positional-data", ("Input",), 2)

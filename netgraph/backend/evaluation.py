@@ -37,7 +37,8 @@ def by_port(ports: tuple[str, ...], args: tuple, inputs: dict[str, Any]) -> dict
         return inputs
     if len(args) != 1 or len(ports) != 1 or inputs:
         raise DataError(f"pass a single positional tensor only to a net with one input; this net's inputs "
-                        f"are {list(ports)}: call net({', '.join(f'{p}=...' for p in ports)})")
+                        f"are {list(ports)}: call net({', '.join(f'{p}=...' for p in ports)})",
+                        kind="positional-data", layer=(), expected=ports, found=len(args))
     return {ports[0]: args[0]}
 
 
