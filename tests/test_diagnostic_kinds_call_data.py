@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from netgraph import DataError, LinearLayer, NetChain, NetGraph, NetPort, net_initialize
+from netgraph.backend.port_tensors import as_port_tensor
 from tests.diagnostic_helpers import sole_diagnostic
 
 
@@ -58,3 +59,21 @@ def test_positional_data_for_a_net_of_several_inputs_names_its_inputs(call, foun
 def test_two_positional_values_for_a_net_of_one_input_are_positional_data():
     diagnostic = sole_diagnostic(lambda: _linear()(torch.randn(2, 4), torch.randn(2, 4)), DataError)
     assert (diagnostic.kind, diagnostic.expected, diagnostic.found) == ("positional-data", ("Input",), 2)
+
+
+@pytest.mark.parametrize("value, detail", [
+    (torch.randn(2, 4).to_sparse(), "takes a dense real tensor, found a sparse_coo tensor of dtype torch.float32"),
+    (None, "was given None; it takes real numbers: a tensor, array or list"),
+    ({1.0}, "cannot make a tensor from set: "),
+    ("abc", "has no encoder, but it was given str 'abc'; "),
+    ((torch.zeros(4), torch.zeros(4)), "a tuple of tensors is no batch: "),
+    (torch.utils.data.TensorDataset(torch.zeros(2, 4)), "net(x) takes the data itself (a tensor, array or list), "),
+    (torch.tensor([1.5]), "takes integer indices (dtype Integer), found non-integer values of dtype torch.float32"),
+])
+def test_a_port_tensor_problem_has_its_message_without_the_port_as_detail(value, detail):
+    """A reader naming the port its own way (net_train names the key and what it is for) reads ``detail``; it cut the
+    message's first words."""
+    integer = isinstance(value, torch.Tensor) and value.dim() == 1
+    diagnostic = sole_diagnostic(lambda: as_port_tensor("x", value, integer=integer), DataError)
+    assert diagnostic.detail.startswith(detail)
+    assert diagnostic.message in (f"input port 'x': {diagnostic.detail}", f"input port 'x' {diagnostic.detail}")

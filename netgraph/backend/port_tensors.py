@@ -37,45 +37,59 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
     if value is None:
         each = f", each example of shape {format_shape(shape)}" if shape is not None else ""
         kind = "integer indices (dtype Integer)" if integer else "real numbers"
-        raise DataError(f"input port {port!r} was given None; it takes {kind}{each}: a tensor, array or list",
-                        kind="missing-data", layer=(), port=port)
+        raise _port_error(port, f" was given None; it takes {kind}{each}: a tensor, array or list",
+                          kind="missing-data")
     if isinstance(value, (torch.utils.data.DataLoader, torch.utils.data.Dataset)):
-        raise DataError(_container_problem(port, value), **_no_tensor(port, value))
+        raise _port_error(port, _container_problem(value), **_no_tensor(value))
     try:
         x = as_tensor(value)  # numpy arrays in the other byte order or with negative strides: a native copy
     except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
-        raise DataError(_encoder_hint(port, value, net) or _tuple_problem(port, value) or f"input port {port!r}: "
-                        f"cannot make a tensor from {type(value).__name__}: {exc}{ragged_hint(value)}",
-                        **_no_tensor(port, value)) from None
-    if not x.is_cpu:
-        raise DataError(f"input port {port!r}: the data is on device {x.device}, but net(...) evaluates on device cpu "
-                        f"(where the net's arrays are); move the data with .cpu(), or run the net on {x.device.type} "
-                        f"as a module: net.compile().to(...)", kind="data-device", layer=(), port=port,
-                        expected=torch.device("cpu"), found=x.device)  # as the compiled module's (module_inputs)
-    if x.is_complex():
-        raise DataError(f"input port {port!r} takes a dense real tensor, found a complex tensor of dtype {x.dtype}",
-                        kind="data-dtype", layer=(), port=port, expected=INTEGER if integer else REAL, found=x.dtype)
-    if x.layout != torch.strided or x.is_quantized:
-        layout = "quantized" if x.is_quantized else str(x.layout).removeprefix("torch.")
-        raise DataError(f"input port {port!r} takes a dense real tensor, found a {layout} tensor of dtype {x.dtype}",
-                        kind="data-layout", layer=(), port=port, expected="strided", found=layout)
+        raise _port_error(port, _encoder_hint(port, value, net) or _tuple_problem(value) or f": cannot make a tensor "
+                          f"from {type(value).__name__}: {exc}{ragged_hint(value)}", **_no_tensor(value)) from None
+    _check_dense(port, x, integer)
     if integer:
-        if x.is_floating_point() and not bool(((x == x.round()) & (x.abs() < 2.0 ** 62)).all()):
-            kind = ("NaN or infinite values" if not bool(x.isfinite().all()) else "values too large for int64"
-                    if bool((x == x.round()).all()) else "non-integer values")  # inf and 1e30 are "integral"
-            raise DataError(f"input port {port!r} takes integer indices (dtype Integer), found {kind} of dtype "
-                            f"{x.dtype}", kind="data-dtype", layer=(), port=port, expected=INTEGER, found=x.dtype)
-        if x.dtype == torch.uint64 and bool((x.view(torch.int64) < 0).any()):  # past int64: .long() would wrap
-            raise DataError(f"input port {port!r} takes integer indices (dtype Integer), found values too large for "
-                            f"int64 of dtype {x.dtype}",
-                            kind="data-dtype", layer=(), port=port, expected=INTEGER, found=x.dtype)
-        return x.long()
+        return _indices(port, x)
     return _narrowed(port, x, dtype or torch.get_default_dtype())
 
 
-def _no_tensor(port: str, value: Any) -> dict[str, Any]:
+def _port_error(port: str, said: str, **fields: Any) -> DataError:
+    """The DataError 'input port <port><said>' of the graph's port; its Diagnostic's ``detail`` is ``said`` without
+    the port (for a reader that names the port its own way: net_train names the key and what it is for)."""
+    return DataError(f"input port {port!r}{said}", layer=(), port=port, detail=said.lstrip(": "), **fields)
+
+
+def _check_dense(port: str, x: torch.Tensor, integer: bool) -> None:
+    """A DataError unless ``x`` is a dense real or integer tensor on the CPU (``integer``: the port takes indices)."""
+    if not x.is_cpu:
+        raise _port_error(port, f": the data is on device {x.device}, but net(...) evaluates on device cpu (where the "
+                          f"net's arrays are); move the data with .cpu(), or run the net on {x.device.type} as a "
+                          f"module: net.compile().to(...)", kind="data-device", expected=torch.device("cpu"),
+                          found=x.device)  # as the compiled module's (module_inputs)
+    if x.is_complex():
+        raise _port_error(port, f" takes a dense real tensor, found a complex tensor of dtype {x.dtype}",
+                          kind="data-dtype", expected=INTEGER if integer else REAL, found=x.dtype)
+    if x.layout != torch.strided or x.is_quantized:
+        layout = "quantized" if x.is_quantized else str(x.layout).removeprefix("torch.")
+        raise _port_error(port, f" takes a dense real tensor, found a {layout} tensor of dtype {x.dtype}",
+                          kind="data-layout", expected="strided", found=layout)
+
+
+def _indices(port: str, x: torch.Tensor) -> torch.Tensor:
+    """``x`` as int64 indices; a DataError for values that are none (1.5, NaN, past int64)."""
+    if x.is_floating_point() and not bool(((x == x.round()) & (x.abs() < 2.0 ** 62)).all()):
+        kind = ("NaN or infinite values" if not bool(x.isfinite().all()) else "values too large for int64"
+                if bool((x == x.round()).all()) else "non-integer values")  # inf and 1e30 are "integral"
+        raise _port_error(port, f" takes integer indices (dtype Integer), found {kind} of dtype {x.dtype}",
+                          kind="data-dtype", expected=INTEGER, found=x.dtype)
+    if x.dtype == torch.uint64 and bool((x.view(torch.int64) < 0).any()):  # past int64: .long() would wrap
+        raise _port_error(port, f" takes integer indices (dtype Integer), found values too large for int64 of dtype "
+                          f"{x.dtype}", kind="data-dtype", expected=INTEGER, found=x.dtype)
+    return x.long()
+
+
+def _no_tensor(value: Any) -> dict[str, Any]:
     """The Diagnostic fields of data ``value`` that makes no tensor (built only when raising)."""
-    return {"kind": "not-a-tensor", "layer": (), "port": port, "expected": _DATA, "found": type_label(value)}
+    return {"kind": "not-a-tensor", "expected": _DATA, "found": type_label(value)}
 
 
 def _narrowed(port: str, x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
@@ -108,8 +122,8 @@ def ragged_hint(value: Any) -> str:
     return ""
 
 
-def _container_problem(port: str, value: Any) -> str:
-    """For torch's DataLoader or Dataset given as data: how to evaluate what it holds."""
+def _container_problem(value: Any) -> str:
+    """For torch's DataLoader or Dataset given as data: how to evaluate what it holds (said of the port)."""
     if isinstance(value, torch.utils.data.DataLoader):
         advice = ("evaluate it batch by batch: torch.cat([net(batch) for batch in loader]) (for (inputs, targets) "
                   "batches, net(batch[0])), or give all the data at once with batch_size= to split it")
@@ -117,21 +131,22 @@ def _container_problem(port: str, value: Any) -> str:
         advice = "give its tensors: net(dataset.tensors[0])"
     else:
         advice = "stack its items into one tensor, or evaluate a DataLoader over it batch by batch"
-    return (f"input port {port!r}: net(x) takes the data itself (a tensor, array or list), found a "
+    return (f": net(x) takes the data itself (a tensor, array or list), found a "
             f"{type(value).__name__}; {advice}")
 
 
-def _tuple_problem(port: str, value: Any) -> str:
-    """For a tuple of tensors or arrays (``net((a, b))``), which torch refuses in its own words: what to give (not
-    for torch's (padded, lengths) pair, which ``ragged_hint`` names)."""
+def _tuple_problem(value: Any) -> str:
+    """For a tuple of tensors or arrays (``net((a, b))``), which torch refuses in its own words: what to give, said
+    of the port (not for torch's (padded, lengths) pair, which ``ragged_hint`` names)."""
     if type(value) is not tuple or not value or not all(hasattr(v, "ndim") for v in value) or ragged_hint(value):
         return ""
-    return (f"input port {port!r}: a tuple of tensors is no batch: give one batched tensor (torch.stack), or "
-            f"examples of different lengths as a list, one tensor each")
+    return (": a tuple of tensors is no batch: give one batched tensor (torch.stack), or examples of different "
+            "lengths as a list, one tensor each")
 
 
 def _encoder_hint(port: str, value: Any, net: Any = None) -> str:
-    """For text, paths or PIL images at a port without an encoder: the encoder to attach (as net_train says)."""
+    """For text, paths or PIL images at a port without an encoder: the encoder to attach (as net_train says), said of
+    the port."""
     first = value[0] if type(value) in (list, tuple) and value else value
     if isinstance(first, numpy.ndarray) and first.dtype.kind == "U" and first.size:
         first = first.flat[0]
@@ -140,6 +155,6 @@ def _encoder_hint(port: str, value: Any, net: Any = None) -> str:
     kind = "a PIL image" if type(first).__module__.startswith("PIL.") else f"{type(first).__name__} {str(first)!r:.40}"
     encoder = "ClassEncoder([...])"
     form = option_form(net, port, encoder) if net is not None else f"NetGraph(..., {port}={encoder})"
-    return (f"input port {port!r} has no encoder, but it was given {kind}; attach a ClassEncoder (labels), a "
+    return (f" has no encoder, but it was given {kind}; attach a ClassEncoder (labels), a "
             f"TokensEncoder or CharactersEncoder (text) or an ImageEncoder (image files, PIL images), e.g. "
             f"{form} (in a nested net only the outermost graph's encoders are used)")

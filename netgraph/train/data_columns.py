@@ -149,7 +149,7 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str | Diag
             problems.append(f"{exp.what} (key {key!r}): {exc.diagnostics[0].detail}; scale the data, or train in "
                             f"float64 (working_precision='float64'; netgraph train --precision float64)")
             return None
-        reason = str(exc).removeprefix(f"input port {key!r}").lstrip(": ")  # exp.what names the port already
+        reason = exc.diagnostics[0].detail  # the problem without the port, which exp.what names already
         if t.dtype == INTEGER and (exp.classes is not None or exp.what.startswith("target")) and \
                 x.is_floating_point():
             problems.append(f"{exp.what} (key {key!r}): class labels must be integers (class indices from 0, shape "
