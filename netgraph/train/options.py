@@ -43,7 +43,9 @@ from netgraph.train.other_names import TORCH_SUBOPTIONS
 from netgraph.train.torch_objects import refuse_torch_optimizer
 
 __all__ = ["Method", "parse_method", "resolve_multipliers", "parse_progress",
-           "check_number", "snake", "schedule_factor", "clipped_step"]
+           "check_number", "snake", "schedule_factor", "clipped_step", "NETS"]
+
+NETS = "a NetGraph, a NetChain or a layer"  # what net_train and net_measurements take as the net
 
 #: canonical name, optimizer class, default learning rate (torch's defaults; SGD's 0.01 is ours). The classes
 #: are torch's own without the torch._dynamo import (netgraph.train.optimizers).

@@ -1,0 +1,47 @@
+"""Problems of net_train and net_measurements other than a bad option value have a kind of their own (never the
+default "error") and the fields a reader (the command line) reads instead of the message: what is refused, the
+option that asks for it, what was expected and what was found."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import DataError, LinearLayer, NetChain, OptionError, SoftmaxLayer, net_measurements, net_train
+from tests.diagnostic_helpers import sole_diagnostic
+
+NETS = "a NetGraph, a NetChain or a layer"
+
+
+def _net():
+    return NetChain([LinearLayer(3), SoftmaxLayer()], Input=2)
+
+
+def _data(classes=3):
+    return {"Input": torch.randn(8, 2), "Target": torch.randint(0, classes, (8,))}
+
+
+def _train(net=None, data=None, **options):
+    return net_train(net or _net(), data or _data(), **{"max_training_rounds": 1, "progress": False, **options})
+
+
+@pytest.mark.parametrize("call", [lambda: _train("net.yaml"), lambda: net_measurements("net.yaml", _data())])
+def test_a_value_that_is_no_net_is_not_a_net(call):
+    d = sole_diagnostic(call, OptionError)
+    assert (d.kind, d.expected, d.found) == ("not-a-net", NETS, "str")
+
+
+def test_data_given_as_several_arguments_is_positional_data():
+    """net_train(net, x, y), as Keras's fit(x, y): net(x)'s kind for positional data it cannot place."""
+    d = sole_diagnostic(lambda: net_train(_net(), torch.randn(8, 2), torch.randint(0, 3, (8,))), DataError)
+    assert (d.kind, d.expected, d.found) == ("positional-data", 1, 2)
+
+
+@pytest.mark.parametrize("net, options, option, found", [
+    (_net(), {"learning_rate_multipliers": 0}, "learning_rate_multipliers", 2),
+    (NetChain([SoftmaxLayer()], Input=2), {}, None, 0),
+])
+def test_a_net_with_no_array_to_train_is_nothing_to_train(net, options, option, found):
+    """``found`` is the number of arrays, ``option`` the one that froze them all."""
+    d = sole_diagnostic(lambda: _train(net, _data(classes=2), **options), OptionError)
+    assert (d.kind, d.option, d.expected, d.found) == ("nothing-to-train", option, "a trainable array", found)
