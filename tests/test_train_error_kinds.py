@@ -4,10 +4,13 @@ option that asks for it, what was expected and what was found."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 import torch
 
 from netgraph import DataError, LinearLayer, NetChain, OptionError, SoftmaxLayer, net_measurements, net_train
+from netgraph.train.metrics import INSTALL_HINT
 from tests.diagnostic_helpers import sole_diagnostic
 
 NETS = "a NetGraph, a NetChain or a layer"
@@ -45,3 +48,27 @@ def test_a_net_with_no_array_to_train_is_nothing_to_train(net, options, option, 
     """``found`` is the number of arrays, ``option`` the one that froze them all."""
     d = sole_diagnostic(lambda: _train(net, _data(classes=2), **options), OptionError)
     assert (d.kind, d.option, d.expected, d.found) == ("nothing-to-train", option, "a trainable array", found)
+
+
+def test_a_missing_torchmetrics_is_a_missing_package_of_metrics(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torchmetrics", None)  # import torchmetrics raises ImportError
+    d = sole_diagnostic(lambda: _train(metrics=["Accuracy"]), OptionError)
+    assert (d.kind, d.option, d.expected, d.hint) == ("missing-package", "metrics", "torchmetrics", INSTALL_HINT)
+
+
+def test_a_missing_tensorboard_is_a_missing_package_of_progress_reporting(monkeypatch, tmp_path):
+    from netgraph.train import tensorboard
+
+    monkeypatch.setitem(sys.modules, "torch.utils.tensorboard", None)
+    d = sole_diagnostic(lambda: _train(progress_reporting="tensorboard", log_dir=tmp_path / "logs"), OptionError)
+    assert (d.kind, d.option, d.expected, d.hint) == ("missing-package", "progress_reporting", "tensorboard",
+                                                      tensorboard.INSTALL_HINT)
+
+
+def test_a_missing_matplotlib_is_a_missing_package_of_a_png_plot(monkeypatch, tmp_path):
+    results = _train(return_results=True)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    d = sole_diagnostic(lambda: results.plot_losses(tmp_path / "losses.png"), OptionError)
+    assert (d.kind, d.option, d.expected, d.hint) == ("missing-package", "path", "matplotlib",
+                                                      "pip install matplotlib")
+    assert not (tmp_path / "losses.png").exists()

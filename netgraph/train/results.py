@@ -236,7 +236,8 @@ class NetTrainResults:
             import matplotlib.pyplot as plt  # optional, as above
         except ImportError:
             raise OptionError("plot_losses(...png) needs matplotlib (pip install matplotlib); netgraph writes "
-                              ".svg without it") from None
+                              ".svg without it", option="path", kind="missing-package", expected="matplotlib",
+                              hint="pip install matplotlib") from None
         fig, axes = plt.subplots(2 if self.round_metrics else 1, 1, figsize=(6.4, 7.2 if self.round_metrics else 3.6),
                                  squeeze=False)
         ax = axes[0][0]

@@ -58,8 +58,9 @@ def _summary_writer_class() -> type:
     try:
         from torch.utils.tensorboard import SummaryWriter  # optional: only TensorBoard logging needs it
     except ImportError:
-        raise OptionError(f"progress_reporting='tensorboard' needs the tensorboard package: {INSTALL_HINT}") \
-            from None
+        raise OptionError(f"progress_reporting='tensorboard' needs the tensorboard package: {INSTALL_HINT}",
+                          option="progress_reporting", kind="missing-package", expected="tensorboard",
+                          hint=INSTALL_HINT) from None
     return SummaryWriter
 
 
