@@ -11,6 +11,7 @@ import torch
 
 from netgraph import DataError, LinearLayer, NetChain, OptionError, SoftmaxLayer, net_measurements, net_train
 from netgraph.train.metrics import INSTALL_HINT
+from netgraph.train.options import Method
 from tests.diagnostic_helpers import sole_diagnostic
 
 NETS = "a NetGraph, a NetChain or a layer"
@@ -72,3 +73,12 @@ def test_a_missing_matplotlib_is_a_missing_package_of_a_png_plot(monkeypatch, tm
     assert (d.kind, d.option, d.expected, d.hint) == ("missing-package", "path", "matplotlib",
                                                       "pip install matplotlib")
     assert not (tmp_path / "losses.png").exists()
+
+
+def test_suboptions_torch_refuses_are_a_method_suboption_problem():
+    """Those torch checks and net_train does not (a newer torch's): ``found`` the suboptions, ``detail`` torch's
+    words."""
+    method = Method("SGD", torch.optim.SGD, {"nesterov": True}, 0.1)
+    d = sole_diagnostic(lambda: method.optimizer([{"params": [torch.nn.Parameter(torch.zeros(2))]}]), OptionError)
+    assert (d.kind, d.option, d.found) == ("method-suboption", "method", (("nesterov", True),))
+    assert d.detail and d.detail in d.message and "Nesterov" in d.detail

@@ -125,7 +125,8 @@ class Method:
         try:
             return self.cls(groups, lr=self.learning_rate, **self.kwargs)
         except (TypeError, ValueError) as exc:  # a suboption torch checks and we do not (a newer torch's)
-            raise OptionError(f"method {self.name!r}: torch refuses the suboptions {self.kwargs}: {exc}") from None
+            raise OptionError(f"method {self.name!r}: torch refuses the suboptions {self.kwargs}: {exc}",
+                              kind="method-suboption", option="method", found=self.kwargs, detail=str(exc)) from None
 
 
 _FUSABLE = (Adam, AdamW, SGD)
