@@ -97,7 +97,8 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
     if checkpoint and not args.resume and (found := latest_checkpoint(checkpoint)):  # worded for the flags
         raise OptionError(f"--checkpoint {checkpoint!r} already holds an earlier run's checkpoints ({found.name}): "
                           f"a new run there would mix with them; add --resume to continue that run, or give an "
-                          f"empty folder")
+                          f"empty folder", kind="occupied-folder", option="checkpoint",
+                          expected="an empty folder, or --resume", found=str(found))
     try:
         with placed_at_layers(args.spec):
             results = _net_train(args, net, data, method, loss, metrics, validation, checkpoint)

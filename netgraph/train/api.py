@@ -256,7 +256,9 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
     if resume is None and checkpoint is not None and (found := latest_checkpoint(checkpoint["directory"])):
         raise OptionError(f"checkpoint directory {str(checkpoint['directory'])!r} already holds an earlier run's "
                           f"checkpoints ({found.name}): a new run there would mix with them (and its own files could "
-                          f"be removed as older); pass resume=True to continue that run, or give an empty folder")
+                          f"be removed as older); pass resume=True to continue that run, or give an empty folder",
+                          kind="occupied-folder", option="checkpoint", expected="an empty folder, or resume=True",
+                          found=str(found))
     if resume is not None:
         resume = (resume, read_checkpoint(resume))
         check_layout(resume[1], resume[0], resume=True)
