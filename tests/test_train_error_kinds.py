@@ -106,3 +106,39 @@ def test_the_command_lines_occupied_checkpoint_folder_has_the_same_fields(tmp_pa
     d = sole_diagnostic(lambda: run(args), OptionError)
     assert (d.kind, d.option, d.found) == ("occupied-folder", "checkpoint", str(tmp_path / "ck" / "round-000001.pt"))
     assert d.expected == "an empty folder, or --resume"
+
+
+@pytest.fixture(scope="module")
+def results():
+    return _train(return_results=True)
+
+
+@pytest.mark.parametrize("ask, kind", [
+    (lambda r: r["RoundLos"], "unknown-property"),
+    (lambda r: net_train(_net(), _data(), "RoundLos", max_training_rounds=1, progress=False), "unknown-property"),
+    (lambda r: r["RoundPositions"], "property-not-kept"),
+])
+def test_a_property_the_results_lack_names_it_and_the_properties_they_have(results, ask, kind):
+    from netgraph.train.results import PROPERTIES
+
+    d = sole_diagnostic(lambda: ask(results), OptionError)
+    assert (d.kind, d.expected) == (kind, tuple(PROPERTIES))
+    assert d.found in ("RoundLos", "RoundPositions")
+
+
+def test_a_loss_plot_of_another_suffix_is_an_option_value_of_its_path(results, tmp_path):
+    path = tmp_path / "losses.jpg"
+    d = sole_diagnostic(lambda: results.plot_losses(path), OptionError)
+    assert (d.kind, d.option, d.expected, d.found) == ("option-value", "path", (".svg", ".png"), str(path))
+
+
+@pytest.mark.parametrize("name, detail", [("no_folder/losses.svg", "folder {} does not exist"),
+                                          ("", "it is a folder; give a file name")])
+def test_a_loss_plot_that_cannot_be_written_is_an_unwritable_file(results, tmp_path, name, detail):
+    """As every file netgraph writes whole (a diagram, a schema, an ONNX model): ``found`` the path."""
+    from netgraph import NetGraphError
+
+    path = tmp_path / name
+    d = sole_diagnostic(lambda: results.plot_losses(path), NetGraphError)
+    assert (d.kind, d.found) == ("unwritable-file", str(path))
+    assert d.detail == detail.format(repr(str(tmp_path / "no_folder")))

@@ -31,7 +31,7 @@ FOLDERS_SYNC = os.name != "nt"  # Windows cannot open a folder to fsync it
 
 __all__ = ["REFERENCE_SCOPE", "NotRegularFile", "atomic_write", "check_replaceable", "open_regular",
            "refuse_folder_name", "remove_temporaries", "usable_folder", "remove_made", "folders_made", "writable_file",
-           "refuse_overwriting", "TEMPORARY", "NAME_MAX", "shortened", "temporary_stem", "folder_lock"]
+           "unwritable", "refuse_overwriting", "TEMPORARY", "NAME_MAX", "shortened", "temporary_stem", "folder_lock"]
 
 #: Where a spec's ``file:`` references may point beyond the referring spec's folder: None (nowhere else), a
 #: folder (``base_dir``) or True (anywhere). ``from_yaml`` sets it per call; the command line sets it for a
@@ -251,11 +251,17 @@ def writable_file(path: Path, what: str) -> None:
     try:
         folder_missing, is_folder = not folder.is_dir(), path.is_dir()
     except OSError as exc:  # a name too long
-        raise NetGraphError(f"cannot write {what} to {str(path)!r}: {exc.strerror or exc}") from None
+        raise unwritable(what, path, exc.strerror or str(exc)) from None
     if folder_missing:
-        raise NetGraphError(f"cannot write {what} to {str(path)!r}: folder {str(folder)!r} does not exist")
+        raise unwritable(what, path, f"folder {str(folder)!r} does not exist")
     if is_folder:
-        raise NetGraphError(f"cannot write {what} to {str(path)!r}: it is a folder; give a file name")
+        raise unwritable(what, path, "it is a folder; give a file name")
+
+
+def unwritable(what: str, path: Path, detail: str, **fields: Any) -> NetGraphError:
+    """The NetGraphError 'cannot write <what> to <path>: <detail>', of kind "unwritable-file" (``found`` the path)."""
+    return NetGraphError(f"cannot write {what} to {str(path)!r}: {detail}", kind="unwritable-file", found=str(path),
+                         detail=detail, **fields)
 
 
 def usable_folder(value: Any, what: str, made: list[Path] | None = None) -> Path:
