@@ -142,3 +142,27 @@ def test_a_loss_plot_that_cannot_be_written_is_an_unwritable_file(results, tmp_p
     d = sole_diagnostic(lambda: results.plot_losses(path), NetGraphError)
     assert (d.kind, d.found) == ("unwritable-file", str(path))
     assert d.detail == detail.format(repr(str(tmp_path / "no_folder")))
+
+
+@pytest.mark.parametrize("options, option, kind, expected, found", [
+    ({"log_dir": "logs"}, "log_dir", "option-combination", "progress_reporting='tensorboard'", "logs"),
+    ({"progress_reporting": "bar"}, "progress_reporting", "option-value", (None, "tensorboard"), "bar"),
+    ({"progress_reporting": "tensorboard"}, "log_dir", "option-combination", "a folder for the event files", None),
+    ({"progress_reporting": "tensorboard", "log_dir": 3}, "log_dir", "option-value", "a folder for the event files",
+     3),
+])
+def test_a_bad_tensorboard_option_names_it_with_a_kind_and_the_value_found(options, option, kind, expected, found):
+    d = sole_diagnostic(lambda: _train(**options), OptionError)
+    assert (d.kind, d.option, d.expected, d.found) == (kind, option, expected, found)
+
+
+@pytest.mark.parametrize("option, options", [
+    ("checkpoint", lambda folder: {"checkpoint": folder}),
+    ("log_dir", lambda folder: {"progress_reporting": "tensorboard", "log_dir": folder}),
+])
+def test_a_folder_that_cannot_be_one_is_an_unusable_folder_of_its_option(tmp_path, option, options):
+    (tmp_path / "file").write_text("")
+    folder = str(tmp_path / "file" / "sub")
+    d = sole_diagnostic(lambda: _train(**options(folder)), OptionError)
+    assert (d.kind, d.option, d.found) == ("unusable-folder", option, folder)
+    assert d.detail == f"{str(tmp_path / 'file')!r} on its path is a file, not a folder"

@@ -264,10 +264,12 @@ def unwritable(what: str, path: Path, detail: str, **fields: Any) -> NetGraphErr
                          detail=detail, **fields)
 
 
-def usable_folder(value: Any, what: str, made: list[Path] | None = None) -> Path:
+def usable_folder(value: Any, what: str, made: list[Path] | None = None, option: str | None = None) -> Path:
     """``value`` as a folder that exists (created with its parents when missing), checked before any work
     is done; OptionError saying why it cannot be one (a NUL byte, a name too long, a file in the way ...).
     The folders it creates are added to ``made`` (outermost first), for ``remove_made`` when the work fails.
+    The error's Diagnostic: kind "unusable-folder", ``option`` (the keyword that gave ``value``), ``found`` the value
+    and ``detail`` why.
 
     >>> usable_folder("/dev/null/x", "checkpoint")
     Traceback (most recent call last):
@@ -284,7 +286,8 @@ def usable_folder(value: Any, what: str, made: list[Path] | None = None) -> Path
         tempfile.TemporaryFile(dir=folder).close()  # writable: refused now, not after the first round
     except (OSError, ValueError, TypeError) as exc:
         reason = _not_a_folder(Path(value), exc) or getattr(exc, "strerror", None) or str(exc)
-        raise OptionError(f"{what} {str(value)[:200]!r} cannot be used as a folder: {reason}") from None
+        raise OptionError(f"{what} {str(value)[:200]!r} cannot be used as a folder: {reason}", kind="unusable-folder",
+                          option=option, found=value, detail=reason) from None
     return folder
 
 

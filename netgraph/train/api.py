@@ -180,7 +180,7 @@ def _checkpoint(spec: Any, made: list[Path]) -> dict | None:
         keys = ["directory", "interval", "keep"]
         raise OptionError(f"checkpoint has no key {extra[0]!r}{did_you_mean(extra[0], keys)}; it takes {keys}",
                           option="checkpoint", kind="unknown-key", expected=tuple(keys), found=extra[0])
-    return {"directory": usable_folder(spec["directory"], "checkpoint directory", made),
+    return {"directory": usable_folder(spec["directory"], "checkpoint directory", made, option="checkpoint"),
             "interval": check_number(spec.get("interval", 1), "checkpoint interval", integer=True, keyword="checkpoint"),
             "keep": check_number(spec.get("keep", 3), "checkpoint keep", integer=True, keyword="checkpoint")}
 
