@@ -37,10 +37,8 @@ import torch
 from netgraph.core.files import NotRegularFile, atomic_write, open_regular, remove_temporaries
 from netgraph.core.errors import OptionError, TrainingError
 from netgraph.backend.initialize import net_initialize
-from netgraph.core.information import topology_digests
-from netgraph.train.checkpoint_checks import (NothingToResume, check_layout, check_optimizer_state, check_precision,
-                                              check_progress, check_same_net, check_validation)
-from netgraph.layers.estimators import estimator_state, load_estimator_state
+from netgraph.train.checkpoint_checks import NothingToResume, check_compatible, check_layout
+from netgraph.train.run_state import load_optimizer, rank_estimators, restore_run, run_state  # the state they hold
 
 __all__ = ["save_checkpoint", "checkpoints", "latest_checkpoint", "read_checkpoint", "load_checkpoint",
            "content_digest", "refuse_newer", "load_optimizer", "run_state", "rank_estimators", "restore_run", "FORMAT",
@@ -242,132 +240,6 @@ def resolve(path: str | os.PathLike) -> Path:
             raise OptionError(f"no checkpoint (round-*.pt) in directory {str(p)!r}")
         return latest
     return p
-
-
-def check_compatible(data: dict[str, Any], module: torch.nn.Module, source: Any) -> None:
-    """OptionError unless the checkpoint's arrays (and best arrays) have the module's names, shapes and kinds of number
-    (real, integer, complex: a dtype of another kind would be cast when loaded)."""
-    mine_tensors = module.state_dict()
-    mine = {k: tuple(v.shape) for k, v in mine_tensors.items()}
-    for key, what in (("model", ""), ("best_model", "best ")):
-        if data.get(key) is None:
-            continue
-        theirs = {k: tuple(v.shape) for k, v in data[key].items()}
-        if mine != theirs:
-            diff = [f"{k}: checkpoint {theirs.get(k)}, net {mine.get(k)}" for k in sorted(set(mine) | set(theirs))
-                    if mine.get(k) != theirs.get(k)]
-            raise OptionError(f"checkpoint {str(source)!r} was written for a different net: {what}"
-                              + "; ".join(diff[:5]) + (" ..." if len(diff) > 5 else ""))
-        kinds = [f"{k!r} is {_dtype(v)}, where the net has {_dtype(mine_tensors[k])}" for k, v in data[key].items()
-                 if _kind(v) != _kind(mine_tensors[k])]
-        if kinds:  # load_state_dict would cast: a complex array's imaginary part dropped, integers taken as weights
-            raise OptionError(f"checkpoint {str(source)!r} is malformed: its {what}array " + "; ".join(kinds[:3]))
-
-
-def _kind(tensor: torch.Tensor) -> str:
-    """'complex', 'real' or 'integer' (bool too): arrays of one kind load into each other without losing meaning."""
-    return "complex" if tensor.is_complex() else "real" if tensor.is_floating_point() else "integer"
-
-
-def _dtype(tensor: torch.Tensor) -> str:
-    return str(tensor.dtype).removeprefix("torch.")
-
-
-def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], method: str, source: Any,
-                   trained: list[str] | None = None) -> float:
-    """Load a checkpoint's optimizer state into ``optimizer`` (of ``method``, training the arrays named ``trained``
-    in its order), keeping the optimizer's own rates (``base_lr``: this run's learning_rate and multipliers);
-    returns the schedule's factor when it was saved. OptionError when it was written by another method (torch
-    would load it, then fail at the first step on a setting the other method lacks) or for other arrays (torch
-    matches arrays by position: another array's state, or a crash in a fused kernel for another shape)."""
-    rates = [g["base_lr"] for g in optimizer.param_groups]
-    saved = data.get("method")  # checkpoints from before it was recorded: told by their settings
-    if saved is not None and saved != method:
-        raise OptionError(f"checkpoint {str(source)!r} was written with method {saved!r}, not {method!r}: resume "
-                          f"with method={saved!r}, or start fresh (resume=False, or another checkpoint directory)")
-    before = data.get("optimizer_arrays")  # checkpoints from before it was recorded: their state's shapes are checked
-    if trained is not None and before is not None and before != trained:
-        new, gone = [n for n in trained if n not in before], [n for n in before if n not in trained]
-        why = "; ".join([*([f"this run trains {_few(new)}, which it left frozen"] if new else []),
-                         *([f"it trained {_few(gone)}, which this run freezes"] if gone else [])]) or "another order"
-        raise OptionError(f"checkpoint {str(source)!r} was written by a run that froze other arrays "
-                          f"(learning_rate_multipliers): {why}; resume with the same arrays frozen, or start fresh "
-                          f"(resume=False, or another checkpoint directory)")
-    needed = set(optimizer.param_groups[0]) - {"base_lr"}  # net_train's own, set after loading when absent
-    settings = [dict(g) for g in optimizer.param_groups]
-    try:
-        optimizer.load_state_dict(data["optimizer"])
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:  # torch checks little of its form
-        raise OptionError(f"checkpoint {str(source)!r} holds optimizer state that does not fit this run "
-                          f"(method or learning_rate_multipliers changed?): {exc}") from None
-    missing = sorted({k for g in optimizer.param_groups for k in needed if k not in g})
-    if missing and saved is not None:  # the same method: a torch whose optimizer has other settings wrote it
-        raise OptionError(f"checkpoint {str(source)!r} holds {method} optimizer state without {', '.join(missing)}, "
-                          f"which this torch's {method} needs (written by another torch version?); start fresh "
-                          f"(resume=False, or another checkpoint directory)")
-    if missing:
-        raise OptionError(f"checkpoint {str(source)!r} was written with another method than {method!r} (its optimizer "
-                          f"state lacks {', '.join(missing)}): resume with the method it was written with, or start "
-                          f"fresh (resume=False, or another checkpoint directory)")
-    check_optimizer_state(optimizer, settings, source)
-    saved = optimizer.param_groups[0]  # its rate / base rate: the schedule's factor
-    factor = saved["lr"] / saved["base_lr"] if saved.get("base_lr") else 1.0
-    for group, rate in zip(optimizer.param_groups, rates):  # the saved rates would override this run's
-        group["base_lr"], group["lr"] = rate, rate * factor
-    return factor
-
-
-def rank_estimators(trainer: Any) -> list[dict[str, float]]:
-    """Every process's running-mean baselines, by rank (called on all processes of a distributed run: each
-    process's baseline follows the losses of its own slices, so rank 0's is not the others')."""
-    names = [name for name, sub in trainer.module.named_modules()
-             if hasattr(sub, "distribution") and hasattr(sub, "baseline")]
-    own = estimator_state(trainer.module)
-    rows = trainer.ctx.gather([own.get(name, float("nan")) for name in names])
-    return [{n: v for n, v in zip(names, row) if v == v} for row in rows]  # NaN: no baseline yet
-
-
-def run_state(trainer: Any, by_rank: list[dict[str, float]] | None = None) -> dict[str, Any]:
-    """What a checkpoint of a training run (``netgraph.train.loop.Trainer``) holds besides the format tags: the
-    arrays, the optimizer state and its method, the progress, the best arrays, the seed and the running-mean
-    baselines of score-function layers (``estimators``; ``estimators_by_rank``: each process's, ``by_rank``,
-    in a distributed run), all a resumed run needs to take the same steps."""
-    best = {k: v.cpu() for k, v in trainer.best_state.items()} if trainer.best_state is not None else None
-    state = {"model": {k: v.detach().cpu() for k, v in trainer.module.state_dict().items()},
-             "optimizer": trainer.optimizer.state_dict(), "method": trainer.plan.method.name,
-             "progress": trainer.state.as_dict(), "best_model": best, "seed": trainer.plan.seed,
-             "estimators": estimator_state(trainer.module), "optimizer_arrays": trained_names(trainer),
-             "topology": topology_digests(trainer.net)}
-    if by_rank is not None and len(by_rank) > 1:
-        state["estimators_by_rank"] = by_rank
-    return state
-
-
-def _few(names: list[str]) -> str:
-    return ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
-
-
-def trained_names(trainer: Any) -> list[str]:
-    """The names of the arrays the run's optimizer trains, in the order of its state (frozen arrays are left out)."""
-    names = {id(p): n for n, p in trainer.module.named_parameters()}
-    return [names[id(p)] for g in trainer.optimizer.param_groups for p in g["params"]]
-
-
-def restore_run(trainer: Any, source: Any, data: dict[str, Any]) -> dict[str, Any]:
-    """Load ``run_state``'s arrays, optimizer, best arrays and baselines into ``trainer``; returns the progress."""
-    check_compatible(data, trainer.module, source)
-    check_precision(data["model"], trainer.module, source)
-    check_same_net(data.get("topology"), topology_digests(trainer.net), trainer.net, source)
-    check_progress(data["progress"], trainer.state, source)
-    check_validation(data["progress"], trainer.validation is not None, source)
-    trainer.module.load_state_dict(data["model"])
-    by_rank = data.get("estimators_by_rank")  # each process its own baselines, when the process count is the same
-    own = by_rank[trainer.ctx.rank] if by_rank and len(by_rank) == trainer.ctx.world else None
-    load_estimator_state(trainer.module, own if own is not None else data.get("estimators", {}))
-    trainer.factor = load_optimizer(trainer.optimizer, data, trainer.plan.method.name, source, trained_names(trainer))
-    if data.get("best_model") is not None:
-        trainer.best_state = {k: v.to(trainer.ctx.device) for k, v in data["best_model"].items()}
-    return data["progress"]
 
 
 def load_checkpoint(net: Any, path: str | os.PathLike, best: bool = False) -> Any:

@@ -19,8 +19,8 @@ import torch
 
 from netgraph.core.errors import OptionError, with_article
 
-__all__ = ["check_layout", "check_progress", "check_optimizer_state", "check_same_net", "check_precision",
-           "check_validation", "resumed_seed", "NothingToResume"]
+__all__ = ["check_layout", "check_compatible", "check_progress", "check_optimizer_state", "check_same_net",
+           "check_precision", "check_validation", "resumed_seed", "NothingToResume"]
 
 
 def _tensors(value: Any) -> bool:
@@ -75,6 +75,35 @@ def _found(value: Any, test: Any) -> str:
     """The kind of ``value``, and in a dict the first item that ``test`` refuses alone: "dict with 'w': str"."""
     bad = [(k, v) for k, v in value.items() if not test({k: v})] if isinstance(value, dict) else []
     return f"dict with {bad[0][0]!r}: {type(bad[0][1]).__name__}" if bad else type(value).__name__
+
+
+def check_compatible(data: dict[str, Any], module: torch.nn.Module, source: Any) -> None:
+    """OptionError unless the checkpoint's arrays (and best arrays) have the module's names, shapes and kinds of number
+    (real, integer, complex: a dtype of another kind would be cast when loaded)."""
+    mine_tensors = module.state_dict()
+    mine = {k: tuple(v.shape) for k, v in mine_tensors.items()}
+    for key, what in (("model", ""), ("best_model", "best ")):
+        if data.get(key) is None:
+            continue
+        theirs = {k: tuple(v.shape) for k, v in data[key].items()}
+        if mine != theirs:
+            diff = [f"{k}: checkpoint {theirs.get(k)}, net {mine.get(k)}" for k in sorted(set(mine) | set(theirs))
+                    if mine.get(k) != theirs.get(k)]
+            raise OptionError(f"checkpoint {str(source)!r} was written for a different net: {what}"
+                              + "; ".join(diff[:5]) + (" ..." if len(diff) > 5 else ""))
+        kinds = [f"{k!r} is {_dtype(v)}, where the net has {_dtype(mine_tensors[k])}" for k, v in data[key].items()
+                 if _kind(v) != _kind(mine_tensors[k])]
+        if kinds:  # load_state_dict would cast: a complex array's imaginary part dropped, integers taken as weights
+            raise OptionError(f"checkpoint {str(source)!r} is malformed: its {what}array " + "; ".join(kinds[:3]))
+
+
+def _kind(tensor: torch.Tensor) -> str:
+    """'complex', 'real' or 'integer' (bool too): arrays of one kind load into each other without losing meaning."""
+    return "complex" if tensor.is_complex() else "real" if tensor.is_floating_point() else "integer"
+
+
+def _dtype(tensor: torch.Tensor) -> str:
+    return str(tensor.dtype).removeprefix("torch.")
 
 
 def check_progress(progress: dict[str, Any], fresh: Any, source: Any) -> None:
