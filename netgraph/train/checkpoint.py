@@ -67,13 +67,15 @@ def save_checkpoint(directory: str | os.PathLike, state: dict[str, Any], round: 
         atomic_write(path, lambda f: torch.save(data, f))
     except OSError as exc:
         raise TrainingError(f"cannot write checkpoint {str(path)!r}: {exc.strerror or exc}; training stopped after "
-                            f"round {round} ({_resumable(folder)})") from None
+                            f"round {round} ({_resumable(folder)})", kind="unwritable-file", found=str(path),
+                            detail=exc.strerror or str(exc)) from None
     try:
         for old in checkpoints(folder)[:-keep] if keep > 0 else []:
             old.unlink(missing_ok=True)
     except OSError as exc:
         raise TrainingError(f"checkpoint {str(path)!r} was written, but the older ones beyond keep={keep} could not be "
-                            f"removed: {exc.strerror or exc}; training stopped after round {round}") from None
+                            f"removed: {exc.strerror or exc}; training stopped after round {round}",
+                            kind="unwritable-file", found=str(path.parent), detail=exc.strerror or str(exc)) from None
     return path
 
 
@@ -110,23 +112,30 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
             file.seek(0)
             data = torch.load(file, map_location="cpu", weights_only=True)
     except FileNotFoundError:
-        raise OptionError(f"no checkpoint file {str(path)!r}") from None
+        raise OptionError(f"no checkpoint file {str(path)!r}", kind="missing-checkpoint", found=str(path)) from None
     except NotRegularFile as exc:
         what = "it is a folder" if exc.is_folder else "it is not a regular file (a device, pipe or socket)"
-        raise OptionError(f"{str(path)!r} is not a checkpoint file: {what}") from None
+        raise _unread(f"{str(path)!r} is not a checkpoint file: ", path, what) from None
     except OSError as exc:  # no permission, a name too long
-        raise OptionError(f"cannot read checkpoint {str(path)!r}: {exc.strerror or exc}") from None
+        raise _unread(f"cannot read checkpoint {str(path)!r}: ", path, exc.strerror or str(exc)) from None
     except Exception as exc:  # a truncated or foreign file: torch raises several unrelated types
-        raise OptionError(f"{str(path)!r} is not a readable netgraph checkpoint: {_unreadable(path, exc)}; an "
-                          f"earlier round's checkpoint may still be readable: pass its path as resume= (this file is "
-                          f"then set aside)") from None
+        raise _unread(f"{str(path)!r} is not a readable netgraph checkpoint: ", path, f"{_unreadable(path, exc)}; an "
+                      f"earlier round's checkpoint may still be readable: pass its path as resume= (this file is "
+                      f"then set aside)") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise OptionError(f"{str(path)!r} is not a netgraph checkpoint (no format tag {FORMAT!r})")
+        raise OptionError(f"{str(path)!r} is not a netgraph checkpoint (no format tag {FORMAT!r})",
+                          kind="malformed-checkpoint", expected=FORMAT, found=str(path))
     expected = data.pop("sha256", None)  # version 1 checkpoints have none: read without verification
     if expected is not None and content_digest(data) != expected:
         raise OptionError(f"checkpoint {str(path)!r} does not match the SHA-256 saved in it: it was changed or "
-                          f"damaged after saving")
+                          f"damaged after saving", kind="malformed-checkpoint", expected=expected,
+                          found=content_digest(data))
     return data
+
+
+def _unread(said: str, path: str | os.PathLike, detail: str) -> OptionError:
+    """The OptionError '<said><detail>' for a checkpoint file that cannot be read, of kind "unreadable-file"."""
+    return OptionError(said + detail, kind="unreadable-file", found=str(path), detail=detail)
 
 
 def _unreadable(path: str | os.PathLike, exc: Exception) -> str:
@@ -195,7 +204,9 @@ def refuse_newer(directory: str | os.PathLike, source: Any, data: dict[str, Any]
         raise OptionError(f"checkpoint directory {str(directory)!r} holds checkpoints of rounds after round {done}, "
                           f"which {str(source)!r} resumes from: {', '.join(later[:3])}{' ...' if len(later) > 3 else ''};"
                           f" the resumed run's own checkpoints would mix with them (and keep would remove its own as "
-                          f"the older); give another checkpoint directory, or remove those files")
+                          f"the older); give another checkpoint directory, or remove those files",
+                          kind="occupied-folder", option="checkpoint", expected=f"no round after {done}",
+                          found=tuple(later))
 
 
 def _later(directory: str | os.PathLike, done: int) -> tuple[list[str], bool]:
@@ -222,7 +233,8 @@ def _set_aside(files: list[Path], source: Any) -> None:
             continue
         except OSError as exc:
             raise OptionError(f"{path.name}, of a later round than {str(source)!r}, is not a readable checkpoint and "
-                              f"cannot be moved aside: {exc.strerror or exc}; remove it") from None
+                              f"cannot be moved aside: {exc.strerror or exc}; remove it", kind="unwritable-file",
+                              found=str(path), detail=exc.strerror or str(exc)) from None
         warnings.warn(f"{path.name}, of a later round than {str(source)!r}, is not a readable checkpoint: moved aside "
                       f"as {aside.name}", stacklevel=5)  # net_train's caller
 
@@ -233,11 +245,13 @@ def resolve(path: str | os.PathLike) -> Path:
         p = Path(path)
         folder = p.is_dir()
     except (OSError, ValueError) as exc:  # a name too long, a NUL byte
-        raise OptionError(f"no checkpoint at {str(path)[:200]!r}: {getattr(exc, 'strerror', None) or exc}") from None
+        why = getattr(exc, "strerror", None) or str(exc)
+        raise _unread(f"no checkpoint at {str(path)[:200]!r}: ", path, why) from None
     if folder:
         latest = latest_checkpoint(p)
         if latest is None:
-            raise OptionError(f"no checkpoint (round-*.pt) in directory {str(p)!r}")
+            raise OptionError(f"no checkpoint (round-*.pt) in directory {str(p)!r}", kind="missing-checkpoint",
+                              found=str(p))
         return latest
     return p
 
