@@ -77,3 +77,34 @@ def test_a_port_tensor_problem_has_its_message_without_the_port_as_detail(value,
     diagnostic = sole_diagnostic(lambda: as_port_tensor("x", value, integer=integer), DataError)
     assert diagnostic.detail.startswith(detail)
     assert diagnostic.message in (f"input port 'x': {diagnostic.detail}", f"input port 'x' {diagnostic.detail}")
+
+
+def test_unknown_and_missing_ports_are_input_port_problems_each_of_its_port():
+    """As the compiled module's: one Diagnostic per port (they were one of kind "error" naming none)."""
+    with pytest.raises(DataError) as info:
+        _two_inputs()(a=torch.randn(2, 4), c=torch.randn(2, 4))
+    unknown, missing = info.value.diagnostics
+    assert (unknown.kind, unknown.layer, unknown.port, unknown.expected, unknown.found) == \
+        ("input-port", (), "c", ("a", "b"), "c")
+    assert (missing.kind, missing.layer, missing.port, missing.expected, missing.found) == \
+        ("input-port", (), "b", (4,), None)
+    assert str(info.value) == f"{unknown.message}; {missing.message}"
+
+
+def test_an_empty_list_is_missing_data_of_its_port():
+    diagnostic = sole_diagnostic(lambda: _linear()([]), DataError)
+    assert (diagnostic.kind, diagnostic.layer, diagnostic.port) == ("missing-data", (), "Input")
+    assert (diagnostic.expected, diagnostic.found) == ("one example or more", 0)
+
+
+@pytest.mark.parametrize("call, option, found", [
+    (lambda net: net(torch.randn(2, 4), outputs="Output", return_states=True), "outputs",
+     ("outputs", "return_states")),
+    (lambda net: net(torch.randn(2, 4), decoder="Probabilities"), "decoder", "Probabilities"),
+    (lambda net: net(torch.randn(2, 4), outputs="Output", decoder="Probabilities"), "decoder", "Probabilities"),
+])
+def test_evaluation_options_that_do_not_go_together_are_an_option_combination(call, option, found):
+    from netgraph import OptionError
+
+    diagnostic = sole_diagnostic(lambda: call(_linear()), OptionError)
+    assert (diagnostic.kind, diagnostic.option, diagnostic.found) == ("option-combination", option, found)

@@ -22,7 +22,7 @@ from netgraph.backend.shape_hints import layout_hint
 from netgraph.backend.ragged import Calls, evaluate_ragged, is_ragged, ragged_ports
 from netgraph.backend.states import split_state_keywords, states_need_grad, with_states
 from netgraph.core.coders import Decoder, Encoder, TokensEncoder
-from netgraph.core.errors import DataError, OptionError, did_you_mean
+from netgraph.core.errors import DataError, Diagnostic, OptionError, did_you_mean
 from netgraph.data import decode, encode
 from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER, format_shape
@@ -56,7 +56,7 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any],
     empty = [p for p, v in inputs.items() if isinstance(v, (list, tuple)) and not v]
     if empty:
         raise DataError(f"input port {empty[0]!r}: no examples (an empty list); give one example or more",
-                        port=empty[0])
+                        kind="missing-data", layer=(), port=empty[0], expected="one example or more", found=0)
     types, tensors, unbatched, single = net.port_types, {}, [], []
     for p in ports:
         t = types[p]
@@ -81,11 +81,13 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any],
 
 
 def _wrong_ports(net: Any, ports: tuple[str, ...], inputs: dict[str, Any]) -> None:
-    problems = [f"unknown input port {k!r}{_suggestion(k, ports)}; inputs are {list(ports)}" for k in inputs
-                if k not in ports]
-    problems += [f"missing input port {p!r} (shape {format_shape(net.port_types[p].shape)})"
-                 for p in ports if p not in inputs]
-    raise DataError("; ".join(problems))
+    """One DataError with an "input-port" Diagnostic for each unknown and each missing port, as the compiled
+    module's (``module_inputs``)."""
+    problems = [Diagnostic(f"unknown input port {k!r}{_suggestion(k, ports)}; inputs are {list(ports)}",
+                           "input-port", layer=(), port=k, expected=ports, found=k) for k in inputs if k not in ports]
+    problems += [Diagnostic(f"missing input port {p!r} (shape {format_shape(net.port_types[p].shape)})", "input-port",
+                            layer=(), port=p, expected=net.port_types[p].shape) for p in ports if p not in inputs]
+    raise DataError("; ".join(d.message for d in problems), diagnostics=problems)
 
 
 def _suggestion(key: str, ports: tuple[str, ...]) -> str:
@@ -160,7 +162,9 @@ def evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
     if states is not None or return_states:
         if options.outputs:  # the states run returns the net's own outputs: a probe would be silently dropped
             raise OptionError("outputs= cannot be combined with states= or return_states=True: call the net once "
-                              "with outputs= to probe and once with the states", option="outputs")
+                              "with outputs= to probe and once with the states", option="outputs",
+                              kind="option-combination", found=("outputs", "states" if states is not None else
+                                                                "return_states"))
         with torch.set_grad_enabled(grad or (torch.is_grad_enabled() and states_need_grad(states))):
             outputs, finals = with_states(net, lambda n, t: run_module(n, t, options), tensors, single, states,
                                          options.dtype)
@@ -196,7 +200,8 @@ def decode_outputs(net: Any, result: Any, prop: Any) -> Any:
         if prop is not None and prop[0] != "Decision":  # asked for probabilities or a top-k: never a silent tensor
             raise OptionError(f"decoder={prop[0]!r} needs an output with a decoder (ClassDecoder or BooleanDecoder); "
                               f"this net's outputs {list(net.output_ports)} have none, so it returns tensors",
-                              option="decoder")
+                              option="decoder", kind="option-combination", expected="an output with a decoder",
+                              found=prop[0])
         return result
     if not isinstance(result, dict):
         return decode(decoders[net.output_ports[0]], net.output_ports[0], result, prop)
@@ -208,7 +213,7 @@ def _probe(net: Any, tensors: dict[str, torch.Tensor], options: EvaluationOption
     if options.decoder is not None and options.decoder[0] != "Decision":
         raise OptionError(f"decoder={options.decoder[0]!r} applies to the net's outputs; outputs= returns the asked "
                           f"ports' tensors, undecoded: call the net without outputs= for decoded values",
-                          option="decoder")
+                          option="decoder", kind="option-combination", found=options.decoder[0])
     probed, names = probe_net(net, options.outputs)
     with torch.set_grad_enabled(grad):
         result = run_module(probed, tensors, options)
