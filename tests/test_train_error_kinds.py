@@ -166,3 +166,35 @@ def test_a_folder_that_cannot_be_one_is_an_unusable_folder_of_its_option(tmp_pat
     d = sole_diagnostic(lambda: _train(**options(folder)), OptionError)
     assert (d.kind, d.option, d.found) == ("unusable-folder", option, folder)
     assert d.detail == f"{str(tmp_path / 'file')!r} on its path is a file, not a folder"
+
+
+def _data_file_problem(path):
+    from netgraph.train.data_files import load_data
+
+    return sole_diagnostic(lambda: load_data(path), DataError)
+
+
+def test_a_data_file_not_there_is_a_missing_file(tmp_path):
+    d = _data_file_problem(tmp_path / "data.npz")
+    assert (d.kind, d.found) == ("missing-file", str(tmp_path / "data.npz"))
+
+
+def test_a_data_file_that_cannot_be_read_is_an_unreadable_file(tmp_path):
+    (tmp_path / "data.npz").write_bytes(b"")
+    d = _data_file_problem(tmp_path / "data.npz")
+    assert (d.kind, d.found, d.detail) == ("unreadable-file", str(tmp_path / "data.npz"), "the file is empty")
+
+
+def test_a_data_file_of_another_type_is_a_file_type_problem(tmp_path):
+    (tmp_path / "data.txt").write_text("1 2 3")
+    d = _data_file_problem(tmp_path / "data.txt")
+    assert (d.kind, d.expected, d.found) == ("file-type", (".npz", ".safetensors", ".csv", ".jsonl"), "data.txt")
+
+
+def test_the_command_line_names_the_flag_and_keeps_the_fields(tmp_path):
+    """--data's message is headed by the flag; its Diagnostic had lost the kind and found of load_data's."""
+    from netgraph.cli.train import _load_data
+
+    d = sole_diagnostic(lambda: _load_data(str(tmp_path / "data.npz"), "--data"), DataError)
+    assert d.message.startswith("--data: no data file or image folder")
+    assert (d.kind, d.found) == ("missing-file", str(tmp_path / "data.npz"))
