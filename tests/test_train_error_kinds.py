@@ -198,3 +198,41 @@ def test_the_command_line_names_the_flag_and_keeps_the_fields(tmp_path):
     d = sole_diagnostic(lambda: _load_data(str(tmp_path / "data.npz"), "--data"), DataError)
     assert d.message.startswith("--data: no data file or image folder")
     assert (d.kind, d.found) == ("missing-file", str(tmp_path / "data.npz"))
+
+
+def _loader(batch_size=4):
+    examples = [{"Input": torch.randn(2), "Target": torch.tensor(i % 3)} for i in range(8)]
+    return torch.utils.data.DataLoader(examples, batch_size=batch_size)
+
+
+@pytest.mark.parametrize("data, options, option, kind, expected, found", [
+    (None, {"working_precision": "float16"}, "working_precision", "option-value", ("float32", "float64", "mixed"),
+     "float16"),
+    (_loader, {"validation_set": 0.25}, "validation_set", "option-combination", "in-memory data",
+     "torch.utils.data.dataloader.DataLoader"),
+    (_loader, {"batch_size": 8}, "batch_size", "option-combination", 4, 8),
+    (None, {"method": ("SGD", {"learning_rate_schedule": lambda f: -1.0})}, "learning_rate_schedule", "option-value",
+     "a finite number >= 0", -1.0),
+])
+def test_other_refused_options_name_the_option_with_a_kind(data, options, option, kind, expected, found):
+    d = sole_diagnostic(lambda: _train(data=data() if data else None, **options), OptionError)
+    assert (d.kind, d.option, d.expected, d.found) == (kind, option, expected, found)
+
+
+def test_mixed_precision_on_a_gpu_without_bfloat16_is_an_option_combination(monkeypatch):
+    from netgraph.train.precision import parse_working_precision
+
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: False)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device: "Old GPU")
+    check = parse_working_precision("mixed").check_device
+    d = sole_diagnostic(lambda: check(torch.device("cuda")), OptionError)
+    assert (d.kind, d.option, d.expected, d.found) == ("option-combination", "working_precision",
+                                                       "a GPU with bfloat16", "Old GPU")
+
+
+def test_distributed_without_a_process_group_names_the_environment_it_lacks(monkeypatch):
+    for name in ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    d = sole_diagnostic(lambda: _train(distributed=True), OptionError)
+    assert (d.kind, d.option, d.found) == ("distributed-setup", "distributed",
+                                           ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT"))

@@ -284,7 +284,9 @@ def schedule_factor(schedule: Callable[[float], Any], fraction: float, where: st
             pass
     if not math.isfinite(factor) or factor < 0:
         raise OptionError(f"learning_rate_schedule returned {repr(value)[:80]} at {where} (fraction_done "
-                          f"{fraction:.4g}); it must return a finite number >= 0, the factor on learning_rate")
+                          f"{fraction:.4g}); it must return a finite number >= 0, the factor on learning_rate",
+                          kind="option-value", option="learning_rate_schedule", expected="a finite number >= 0",
+                          found=value)
     return factor
 
 
