@@ -236,3 +236,15 @@ def test_distributed_without_a_process_group_names_the_environment_it_lacks(monk
     d = sole_diagnostic(lambda: _train(distributed=True), OptionError)
     assert (d.kind, d.option, d.found) == ("distributed-setup", "distributed",
                                            ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT"))
+
+
+def test_measuring_an_untrained_net_names_each_array_without_values():
+    """As net(x) does (kind "uninitialized", the layer holding it): it was one Diagnostic of kind "error"."""
+    from netgraph import UninitializedError
+
+    with pytest.raises(UninitializedError) as info:
+        net_measurements(_net(), _data())
+    assert [(d.kind, d.layer, d.message) for d in info.value.diagnostics] == [
+        ("uninitialized", ("1",), "array '1/Weights' has no values"),
+        ("uninitialized", ("1",), "array '1/Biases' has no values")]
+    assert str(info.value).startswith("net_measurements measures a trained net, but 2 of its arrays have no values")

@@ -26,7 +26,7 @@ from typing import Any
 import torch
 
 from netgraph.backend.devices import parse_device
-from netgraph.core.errors import OptionError, UninitializedError, did_you_mean
+from netgraph.core.errors import Diagnostic, OptionError, UninitializedError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer_surgery import as_net
 from netgraph.core.information import all_arrays
@@ -106,7 +106,9 @@ def _checked_net(net: Any) -> NetGraph:
     if missing:
         first = "/".join(map(str, missing[0]))
         raise UninitializedError(f"net_measurements measures a trained net, but {len(missing)} of its arrays have no "
-                                 f"values (first: {first!r}); train it, or call net_initialize(net) first")
+                                 f"values (first: {first!r}); train it, or call net_initialize(net) first",
+                                 diagnostics=[Diagnostic(f"array {'/'.join(map(str, path))!r} has no values",
+                                                         "uninitialized", layer=tuple(path[:-1])) for path in missing])
     return net
 
 
