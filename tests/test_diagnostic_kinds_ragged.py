@@ -39,3 +39,32 @@ def test_ragged_ports_with_different_numbers_of_examples():
     net = NetGraph({"add": ThreadingLayer("Plus")}, [([NetPort("a"), NetPort("b")], "add")], a=("n", 2), b=("n", 2))
     d = _diagnostic(net, {"a": [torch.ones(3, 2), torch.ones(2, 2)], "b": [torch.ones(3, 2)]})
     assert (d.kind, d.layer, d.found) == ("data-shape", (), (("a", 2), ("b", 1)))
+
+
+def _buckets_problem(data):
+    from netgraph.train.buckets import LengthBuckets
+    from netgraph.train.data_sets import TRAINING
+
+    with pytest.raises(DataError) as info:
+        LengthBuckets(data, 2, TRAINING)
+    (d,) = info.value.diagnostics
+    assert d.data == TRAINING
+    return d
+
+
+def test_ragged_training_data_of_length_0_expects_a_length_of_1_or_more():
+    """Its Diagnostic had no ``expected``."""
+    d = _buckets_problem({"Input": [torch.ones(2, 3), torch.ones(0, 3)], "Target": torch.tensor([0, 1])})
+    assert (d.kind, d.port, d.example, d.expected, d.found) == ("data-shape", "Input", 1, "length >= 1", (0, 3))
+
+
+def test_a_scalar_example_of_ragged_training_data_is_a_data_shape_problem():
+    """It had the kind "error" and no port."""
+    d = _buckets_problem({"Input": [torch.ones(2), torch.tensor(1.0)], "Target": torch.tensor([0, 1])})
+    assert (d.kind, d.layer, d.port, d.example, d.expected, d.found) == ("data-shape", (), "Input", 1, "rank >= 1", ())
+
+
+def test_ragged_training_keys_of_different_numbers_of_examples_are_a_data_shape_problem():
+    """It had the kind "error"; ``found`` is each key's count, as net(x)'s for ragged ports."""
+    d = _buckets_problem({"Input": [torch.ones(2), torch.ones(3)], "Target": torch.tensor([0, 1, 0])})
+    assert (d.kind, d.layer, d.found) == ("data-shape", (), (("Input", 2), ("Target", 3)))

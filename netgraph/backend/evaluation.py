@@ -6,11 +6,9 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
-import numpy
 import torch
 
 from netgraph.backend.data_shapes import shaped_by_data
@@ -19,146 +17,18 @@ from netgraph.backend.eval_options import (CALL_KEYWORDS, OTHER_KEYWORDS, Evalua
                                            compiled_module, in_batches, seeded, snake_options, split_call)
 from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem
 from netgraph.backend.plain_call import plain_call
+from netgraph.backend.port_tensors import as_port_tensor
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.backend.ragged import Calls, evaluate_ragged, is_ragged, ragged_ports
 from netgraph.backend.states import split_state_keywords, states_need_grad, with_states
 from netgraph.core.coders import Decoder, Encoder, TokensEncoder
-from netgraph.core.errors import DataError, OptionError, did_you_mean
+from netgraph.core.errors import DataError, Diagnostic, OptionError, did_you_mean
 from netgraph.data import decode, encode
-from netgraph.core.port_options import option_form
 from netgraph.core.ports import NetPort
-from netgraph.core.tensors import as_tensor
-from netgraph.core.types import INTEGER, REAL, Shape, format_shape
-from netgraph.core.wording import type_label
+from netgraph.core.types import INTEGER, format_shape
 from netgraph.layers.random import distribution_checks
 
-__all__ = ["evaluate", "prepare_inputs", "as_port_tensor", "compiled_for_evaluation", "run_module", "probe_net",
-           "ragged_hint"]
-
-
-_DATA = "a tensor, array or list"  # what net(x) takes at a port without an encoder
-
-
-def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | None = None,
-                   net: Any = None, shape: Shape = None) -> torch.Tensor:
-    """The dtype policy for data: any real dtype (and numpy arrays, lists) is cast to the working precision
-    (``torch.get_default_dtype()``, float32 unless changed); Integer ports take any integer dtype (or
-    integral floats) as int64; anything else is a DataError naming the port. ``dtype`` overrides the
-    working precision (``net(x, precision="float64")``); ``net``: the net called, whose kind the hint's form follows;
-    ``shape``: the port's shape of one example (None: unknown), which a message on missing data names.
-
-    >>> import numpy
-    >>> as_port_tensor("Input", numpy.zeros(2), integer=False).dtype
-    torch.float32
-    """
-    if value is None:
-        each = f", each example of shape {format_shape(shape)}" if shape is not None else ""
-        kind = "integer indices (dtype Integer)" if integer else "real numbers"
-        raise DataError(f"input port {port!r} was given None; it takes {kind}{each}: a tensor, array or list",
-                        kind="missing-data", layer=(), port=port)
-    if isinstance(value, (torch.utils.data.DataLoader, torch.utils.data.Dataset)):
-        raise DataError(_container_problem(port, value), **_no_tensor(port, value))
-    try:
-        x = as_tensor(value)  # numpy arrays in the other byte order or with negative strides: a native copy
-    except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
-        raise DataError(_encoder_hint(port, value, net) or _tuple_problem(port, value) or f"input port {port!r}: "
-                        f"cannot make a tensor from {type(value).__name__}: {exc}{ragged_hint(value)}",
-                        **_no_tensor(port, value)) from None
-    if not x.is_cpu:
-        raise DataError(f"input port {port!r}: the data is on device {x.device}, but net(...) evaluates on device cpu "
-                        f"(where the net's arrays are); move the data with .cpu(), or run the net on {x.device.type} "
-                        f"as a module: net.compile().to(...)", kind="data-device", layer=(), port=port,
-                        expected=torch.device("cpu"), found=x.device)  # as the compiled module's (module_inputs)
-    if x.is_complex():
-        raise DataError(f"input port {port!r} takes a dense real tensor, found a complex tensor of dtype {x.dtype}",
-                        kind="data-dtype", layer=(), port=port, expected=INTEGER if integer else REAL, found=x.dtype)
-    if x.layout != torch.strided or x.is_quantized:
-        raise DataError(f"input port {port!r} takes a dense real tensor, found a "
-                        f"{str(x.layout).removeprefix('torch.')} tensor of dtype {x.dtype}", layer=(), port=port)
-    if integer:
-        if x.is_floating_point() and not bool(((x == x.round()) & (x.abs() < 2.0 ** 62)).all()):
-            kind = ("NaN or infinite values" if not bool(x.isfinite().all()) else "values too large for int64"
-                    if bool((x == x.round()).all()) else "non-integer values")  # inf and 1e30 are "integral"
-            raise DataError(f"input port {port!r} takes integer indices (dtype Integer), found {kind} of dtype "
-                            f"{x.dtype}", kind="data-dtype", layer=(), port=port, expected=INTEGER, found=x.dtype)
-        if x.dtype == torch.uint64 and bool((x.view(torch.int64) < 0).any()):  # past int64: .long() would wrap
-            raise DataError(f"input port {port!r} takes integer indices (dtype Integer), found values too large for "
-                            f"int64 of dtype {x.dtype}",
-                            kind="data-dtype", layer=(), port=port, expected=INTEGER, found=x.dtype)
-        return x.long()
-    return _narrowed(port, x, dtype or torch.get_default_dtype())
-
-
-def _no_tensor(port: str, value: Any) -> dict[str, Any]:
-    """The Diagnostic fields of data ``value`` that makes no tensor (built only when raising)."""
-    return {"kind": "not-a-tensor", "layer": (), "port": port, "expected": _DATA, "found": type_label(value)}
-
-
-def _narrowed(port: str, x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
-    """``x`` in ``dtype``; a DataError when finite values beyond its range (1e300 in float32) would become
-    infinite there (checked for float dtypes of a wider range only: float64 into float32)."""
-    out = x.to(dtype)
-    if not (x.is_floating_point() and torch.finfo(x.dtype).max > torch.finfo(dtype).max and out.numel()):
-        return out
-    beyond = x[out.isinf() & x.isfinite()]
-    if not beyond.numel():
-        return out
-    largest = float(beyond[beyond.abs().argmax()])
-    detail = (f"values as large as {largest:g} lie beyond {str(dtype).removeprefix('torch.')}'s range (largest "
-              f"{torch.finfo(dtype).max:.2g}): they would become infinite")
-    raise DataError(f"input port {port!r}: {detail}; scale the data, or work in float64 (net(x, precision='float64'))",
-                    kind="precision-range", layer=(), port=port, found=largest, detail=detail)
-
-
-def ragged_hint(value: Any) -> str:
-    """Where nested lists of different lengths, or torch's packed and padded forms, failed to make one tensor: how
-    sequences of different lengths go in."""
-    if isinstance(value, torch.nn.utils.rnn.PackedSequence):
-        return "; a PackedSequence goes in as Padded(*pad_packed_sequence(x, batch_first=True))"
-    if type(value) in (list, tuple) and len(value) == 2 and all(hasattr(v, "ndim") for v in value) and \
-            value[0].ndim >= 2 and value[1].ndim == 1 and len(value[1]) == len(value[0]):
-        return "; a (padded, lengths) pair, as torch's pack_padded_sequence takes, is Padded(padded, lengths) here"
-    if isinstance(value, (list, tuple)) and len({len(v) for v in value if isinstance(v, (list, tuple))}) > 1:
-        return ("; examples of different lengths go in as a list of tensors, one per example "
-                "([torch.tensor(e) for e in examples]), or as Padded(data, lengths)")
-    return ""
-
-
-def _container_problem(port: str, value: Any) -> str:
-    """For torch's DataLoader or Dataset given as data: how to evaluate what it holds."""
-    if isinstance(value, torch.utils.data.DataLoader):
-        advice = ("evaluate it batch by batch: torch.cat([net(batch) for batch in loader]) (for (inputs, targets) "
-                  "batches, net(batch[0])), or give all the data at once with batch_size= to split it")
-    elif isinstance(value, torch.utils.data.TensorDataset):
-        advice = "give its tensors: net(dataset.tensors[0])"
-    else:
-        advice = "stack its items into one tensor, or evaluate a DataLoader over it batch by batch"
-    return (f"input port {port!r}: net(x) takes the data itself (a tensor, array or list), found a "
-            f"{type(value).__name__}; {advice}")
-
-
-def _tuple_problem(port: str, value: Any) -> str:
-    """For a tuple of tensors or arrays (``net((a, b))``), which torch refuses in its own words: what to give (not
-    for torch's (padded, lengths) pair, which ``ragged_hint`` names)."""
-    if type(value) is not tuple or not value or not all(hasattr(v, "ndim") for v in value) or ragged_hint(value):
-        return ""
-    return (f"input port {port!r}: a tuple of tensors is no batch: give one batched tensor (torch.stack), or "
-            f"examples of different lengths as a list, one tensor each")
-
-
-def _encoder_hint(port: str, value: Any, net: Any = None) -> str:
-    """For text, paths or PIL images at a port without an encoder: the encoder to attach (as net_train says)."""
-    first = value[0] if type(value) in (list, tuple) and value else value
-    if isinstance(first, numpy.ndarray) and first.dtype.kind == "U" and first.size:
-        first = first.flat[0]
-    if not isinstance(first, (str, os.PathLike)) and not type(first).__module__.startswith("PIL."):
-        return ""
-    kind = "a PIL image" if type(first).__module__.startswith("PIL.") else f"{type(first).__name__} {str(first)!r:.40}"
-    encoder = "ClassEncoder([...])"
-    form = option_form(net, port, encoder) if net is not None else f"NetGraph(..., {port}={encoder})"
-    return (f"input port {port!r} has no encoder, but it was given {kind}; attach a ClassEncoder (labels), a "
-            f"TokensEncoder or CharactersEncoder (text) or an ImageEncoder (image files, PIL images), e.g. "
-            f"{form} (in a nested net only the outermost graph's encoders are used)")
+__all__ = ["evaluate", "prepare_inputs", "compiled_for_evaluation", "run_module", "probe_net"]
 
 
 def by_port(ports: tuple[str, ...], args: tuple, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -167,7 +37,8 @@ def by_port(ports: tuple[str, ...], args: tuple, inputs: dict[str, Any]) -> dict
         return inputs
     if len(args) != 1 or len(ports) != 1 or inputs:
         raise DataError(f"pass a single positional tensor only to a net with one input; this net's inputs "
-                        f"are {list(ports)}: call net({', '.join(f'{p}=...' for p in ports)})")
+                        f"are {list(ports)}: call net({', '.join(f'{p}=...' for p in ports)})",
+                        kind="positional-data", layer=(), expected=ports, found=len(args))
     return {ports[0]: args[0]}
 
 
@@ -185,7 +56,7 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any],
     empty = [p for p, v in inputs.items() if isinstance(v, (list, tuple)) and not v]
     if empty:
         raise DataError(f"input port {empty[0]!r}: no examples (an empty list); give one example or more",
-                        port=empty[0])
+                        kind="missing-data", layer=(), port=empty[0], expected="one example or more", found=0)
     types, tensors, unbatched, single = net.port_types, {}, [], []
     for p in ports:
         t = types[p]
@@ -210,11 +81,13 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any],
 
 
 def _wrong_ports(net: Any, ports: tuple[str, ...], inputs: dict[str, Any]) -> None:
-    problems = [f"unknown input port {k!r}{_suggestion(k, ports)}; inputs are {list(ports)}" for k in inputs
-                if k not in ports]
-    problems += [f"missing input port {p!r} (shape {format_shape(net.port_types[p].shape)})"
-                 for p in ports if p not in inputs]
-    raise DataError("; ".join(problems))
+    """One DataError with an "input-port" Diagnostic for each unknown and each missing port, as the compiled
+    module's (``module_inputs``)."""
+    problems = [Diagnostic(f"unknown input port {k!r}{_suggestion(k, ports)}; inputs are {list(ports)}",
+                           "input-port", layer=(), port=k, expected=ports, found=k) for k in inputs if k not in ports]
+    problems += [Diagnostic(f"missing input port {p!r} (shape {format_shape(net.port_types[p].shape)})", "input-port",
+                            layer=(), port=p, expected=net.port_types[p].shape) for p in ports if p not in inputs]
+    raise DataError("; ".join(d.message for d in problems), diagnostics=problems)
 
 
 def _suggestion(key: str, ports: tuple[str, ...]) -> str:
@@ -289,7 +162,9 @@ def evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
     if states is not None or return_states:
         if options.outputs:  # the states run returns the net's own outputs: a probe would be silently dropped
             raise OptionError("outputs= cannot be combined with states= or return_states=True: call the net once "
-                              "with outputs= to probe and once with the states", option="outputs")
+                              "with outputs= to probe and once with the states", option="outputs",
+                              kind="option-combination", found=("outputs", "states" if states is not None else
+                                                                "return_states"))
         with torch.set_grad_enabled(grad or (torch.is_grad_enabled() and states_need_grad(states))):
             outputs, finals = with_states(net, lambda n, t: run_module(n, t, options), tensors, single, states,
                                          options.dtype)
@@ -325,7 +200,8 @@ def decode_outputs(net: Any, result: Any, prop: Any) -> Any:
         if prop is not None and prop[0] != "Decision":  # asked for probabilities or a top-k: never a silent tensor
             raise OptionError(f"decoder={prop[0]!r} needs an output with a decoder (ClassDecoder or BooleanDecoder); "
                               f"this net's outputs {list(net.output_ports)} have none, so it returns tensors",
-                              option="decoder")
+                              option="decoder", kind="option-combination", expected="an output with a decoder",
+                              found=prop[0])
         return result
     if not isinstance(result, dict):
         return decode(decoders[net.output_ports[0]], net.output_ports[0], result, prop)
@@ -337,7 +213,7 @@ def _probe(net: Any, tensors: dict[str, torch.Tensor], options: EvaluationOption
     if options.decoder is not None and options.decoder[0] != "Decision":
         raise OptionError(f"decoder={options.decoder[0]!r} applies to the net's outputs; outputs= returns the asked "
                           f"ports' tensors, undecoded: call the net without outputs= for decoded values",
-                          option="decoder")
+                          option="decoder", kind="option-combination", found=options.decoder[0])
     probed, names = probe_net(net, options.outputs)
     with torch.set_grad_enabled(grad):
         result = run_module(probed, tensors, options)

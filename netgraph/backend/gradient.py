@@ -19,7 +19,8 @@ import torch
 
 from netgraph.backend.eval_options import (OPTION_NAMES, call_by_name, check_port_names, compiled_module, in_batches, seeded,
                                            snake_options, split_call)
-from netgraph.backend.evaluation import as_port_tensor, encode_inputs, prepare_inputs
+from netgraph.backend.evaluation import encode_inputs, prepare_inputs
+from netgraph.backend.port_tensors import as_port_tensor
 from netgraph.backend.ragged import dense_groups, ragged_ports, reassemble
 from netgraph.backend.data_shapes import shaped_by_data
 from netgraph.core.errors import OptionError, did_you_mean

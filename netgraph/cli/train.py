@@ -20,7 +20,7 @@ from netgraph.cli.header import spec_header
 from netgraph.cli.loss_layers import with_loss_layers
 from netgraph.cli.places import placed_at_layers
 from netgraph.core.layer import Layer
-from netgraph.core.errors import DataError, OptionError, SpecError, did_you_mean
+from netgraph.core.errors import DataError, OptionError, SpecError, did_you_mean, headed
 from netgraph.core.wording import counted
 from netgraph.core.files import atomic_write, folders_made, refuse_overwriting, remove_made, usable_folder
 from netgraph.spec import load, save
@@ -68,7 +68,7 @@ def _load_data(path: str, flag: str) -> Any:
     try:
         return load_data(path, command_line=True)
     except DataError as exc:
-        raise DataError(f"{flag}: {exc}") from None
+        raise headed(exc, f"{flag}: ") from None
 
 
 def _train(args: argparse.Namespace, made: list[Path]) -> int:
@@ -97,7 +97,8 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
     if checkpoint and not args.resume and (found := latest_checkpoint(checkpoint)):  # worded for the flags
         raise OptionError(f"--checkpoint {checkpoint!r} already holds an earlier run's checkpoints ({found.name}): "
                           f"a new run there would mix with them; add --resume to continue that run, or give an "
-                          f"empty folder")
+                          f"empty folder", kind="occupied-folder", option="checkpoint",
+                          expected="an empty folder, or --resume", found=str(found))
     try:
         with placed_at_layers(args.spec):
             results = _net_train(args, net, data, method, loss, metrics, validation, checkpoint)

@@ -31,7 +31,7 @@ FOLDERS_SYNC = os.name != "nt"  # Windows cannot open a folder to fsync it
 
 __all__ = ["REFERENCE_SCOPE", "NotRegularFile", "atomic_write", "check_replaceable", "open_regular",
            "refuse_folder_name", "remove_temporaries", "usable_folder", "remove_made", "folders_made", "writable_file",
-           "refuse_overwriting", "TEMPORARY", "NAME_MAX", "shortened", "temporary_stem", "folder_lock"]
+           "unwritable", "refuse_overwriting", "TEMPORARY", "NAME_MAX", "shortened", "temporary_stem", "folder_lock"]
 
 #: Where a spec's ``file:`` references may point beyond the referring spec's folder: None (nowhere else), a
 #: folder (``base_dir``) or True (anywhere). ``from_yaml`` sets it per call; the command line sets it for a
@@ -251,17 +251,25 @@ def writable_file(path: Path, what: str) -> None:
     try:
         folder_missing, is_folder = not folder.is_dir(), path.is_dir()
     except OSError as exc:  # a name too long
-        raise NetGraphError(f"cannot write {what} to {str(path)!r}: {exc.strerror or exc}") from None
+        raise unwritable(what, path, exc.strerror or str(exc)) from None
     if folder_missing:
-        raise NetGraphError(f"cannot write {what} to {str(path)!r}: folder {str(folder)!r} does not exist")
+        raise unwritable(what, path, f"folder {str(folder)!r} does not exist")
     if is_folder:
-        raise NetGraphError(f"cannot write {what} to {str(path)!r}: it is a folder; give a file name")
+        raise unwritable(what, path, "it is a folder; give a file name")
 
 
-def usable_folder(value: Any, what: str, made: list[Path] | None = None) -> Path:
+def unwritable(what: str, path: Path, detail: str, **fields: Any) -> NetGraphError:
+    """The NetGraphError 'cannot write <what> to <path>: <detail>', of kind "unwritable-file" (``found`` the path)."""
+    return NetGraphError(f"cannot write {what} to {str(path)!r}: {detail}", kind="unwritable-file", found=str(path),
+                         detail=detail, **fields)
+
+
+def usable_folder(value: Any, what: str, made: list[Path] | None = None, option: str | None = None) -> Path:
     """``value`` as a folder that exists (created with its parents when missing), checked before any work
     is done; OptionError saying why it cannot be one (a NUL byte, a name too long, a file in the way ...).
     The folders it creates are added to ``made`` (outermost first), for ``remove_made`` when the work fails.
+    The error's Diagnostic: kind "unusable-folder", ``option`` (the keyword that gave ``value``), ``found`` the value
+    and ``detail`` why.
 
     >>> usable_folder("/dev/null/x", "checkpoint")
     Traceback (most recent call last):
@@ -278,7 +286,8 @@ def usable_folder(value: Any, what: str, made: list[Path] | None = None) -> Path
         tempfile.TemporaryFile(dir=folder).close()  # writable: refused now, not after the first round
     except (OSError, ValueError, TypeError) as exc:
         reason = _not_a_folder(Path(value), exc) or getattr(exc, "strerror", None) or str(exc)
-        raise OptionError(f"{what} {str(value)[:200]!r} cannot be used as a folder: {reason}") from None
+        raise OptionError(f"{what} {str(value)[:200]!r} cannot be used as a folder: {reason}", kind="unusable-folder",
+                          option=option, found=value, detail=reason) from None
     return folder
 
 

@@ -42,13 +42,14 @@ from netgraph.train.data_files import load_data
 from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION
 from netgraph.train.input_lengths import check_input_lengths
 from netgraph.train.padded_data import padded_training
-from netgraph.core.wording import refuse_scaled
+from netgraph.core.wording import refuse_scaled, type_label
 from netgraph.train.other_names import other_name_hint, suboption_hint
 from netgraph.train.encoded import encoded_data, from_disk
 from netgraph.train.frozen import hold_frozen_buffers, release
 from netgraph.train.loop import Plan, Trainer, TrainingError
 from netgraph.train.loss import attach_losses
 from netgraph.train.options import (
+    NETS,
     check_number,
     parse_method,
     parse_progress,
@@ -120,7 +121,8 @@ def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
         refuse_torch_optimizer(more[0])
         raise DataError(f"net_train takes the data as one argument, found {1 + len(more)} (net_train(net, x, y) as "
                         f"Keras's fit(x, y)?): give the pair net_train(net, (inputs, targets)) or a dict "
-                        f"net_train(net, {{'Input': inputs, 'Target': targets}}); options are keywords")
+                        f"net_train(net, {{'Input': inputs, 'Target': targets}}); options are keywords",
+                        kind="positional-data", expected=1, found=1 + len(more))
     o = _options(options)
     precision = parse_working_precision(o["working_precision"])
     # made: the checkpoint and log folders it creates, removed if it fails; float64: data, arrays, module, results
@@ -178,7 +180,7 @@ def _checkpoint(spec: Any, made: list[Path]) -> dict | None:
         keys = ["directory", "interval", "keep"]
         raise OptionError(f"checkpoint has no key {extra[0]!r}{did_you_mean(extra[0], keys)}; it takes {keys}",
                           option="checkpoint", kind="unknown-key", expected=tuple(keys), found=extra[0])
-    return {"directory": usable_folder(spec["directory"], "checkpoint directory", made),
+    return {"directory": usable_folder(spec["directory"], "checkpoint directory", made, option="checkpoint"),
             "interval": check_number(spec.get("interval", 1), "checkpoint interval", integer=True, keyword="checkpoint"),
             "keep": check_number(spec.get("keep", 3), "checkpoint keep", integer=True, keyword="checkpoint")}
 
@@ -230,13 +232,15 @@ def _groups(net: Any, module: torch.nn.Module, spec: Any, lr: float) -> tuple[li
             groups.setdefault(rates[name], []).append(p)
     if not groups:
         why = "every array is frozen by learning_rate_multipliers" if params else "the net has no arrays"
-        raise OptionError(f"nothing to train: {why}")
+        raise OptionError(f"nothing to train: {why}", kind="nothing-to-train", expected="a trainable array",
+                          found=len(params), option="learning_rate_multipliers" if params else None)
     return [{"params": ps, "lr": lr * r} for r, ps in groups.items()], rates
 
 
 def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, made: list[Path]) -> Any:
     if not isinstance(net, NetGraph):
-        raise OptionError(f"net_train needs a NetGraph, a NetChain or a layer; found {type(net).__name__}")
+        raise OptionError(f"net_train needs {NETS}; found {type(net).__name__}", kind="not-a-net", expected=NETS,
+                          found=type_label(net))
     device = parse_device(o["target_device"])
     precision.check_device(device)
     method = parse_method(o["method"], o["learning_rate"])
@@ -252,7 +256,9 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
     if resume is None and checkpoint is not None and (found := latest_checkpoint(checkpoint["directory"])):
         raise OptionError(f"checkpoint directory {str(checkpoint['directory'])!r} already holds an earlier run's "
                           f"checkpoints ({found.name}): a new run there would mix with them (and its own files could "
-                          f"be removed as older); pass resume=True to continue that run, or give an empty folder")
+                          f"be removed as older); pass resume=True to continue that run, or give an empty folder",
+                          kind="occupied-folder", option="checkpoint", expected="an empty folder, or resume=True",
+                          found=str(found))
     if resume is not None:
         resume = (resume, read_checkpoint(resume))
         check_layout(resume[1], resume[0], resume=True)

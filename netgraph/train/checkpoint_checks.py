@@ -19,8 +19,21 @@ import torch
 
 from netgraph.core.errors import OptionError, with_article
 
-__all__ = ["check_layout", "check_progress", "check_optimizer_state", "check_same_net", "check_precision",
-           "check_validation", "resumed_seed", "NothingToResume"]
+__all__ = ["check_layout", "check_compatible", "check_progress", "check_optimizer_state", "check_same_net",
+           "check_precision", "check_validation", "resumed_seed", "NothingToResume", "malformed", "mismatch"]
+
+
+def malformed(source: Any, detail: str, **fields: Any) -> OptionError:
+    """'checkpoint <source> is malformed: <detail>', of kind "malformed-checkpoint": the file reads, but is no
+    checkpoint of the form netgraph writes (made by hand, or changed)."""
+    return OptionError(f"checkpoint {str(source)!r} is malformed: {detail}", kind="malformed-checkpoint",
+                       detail=detail, **fields)
+
+
+def mismatch(source: Any, detail: str, **fields: Any) -> OptionError:
+    """'checkpoint <source> <detail>', of kind "checkpoint-mismatch": a checkpoint this run cannot continue (another
+    net, method, precision ...); ``option`` the one to change, ``expected`` this run's, ``found`` the checkpoint's."""
+    return OptionError(f"checkpoint {str(source)!r} {detail}", kind="checkpoint-mismatch", detail=detail, **fields)
 
 
 def _tensors(value: Any) -> bool:
@@ -62,13 +75,13 @@ def check_layout(data: dict[str, Any], source: Any, resume: bool) -> None:
     for key, (for_resume, test, what) in _ENTRIES.items():
         if key not in data:
             if for_resume is False or (for_resume and resume):
-                raise OptionError(f"checkpoint {str(source)!r} is malformed: it has no {key!r} entry")
+                raise malformed(source, f"it has no {key!r} entry", expected=key)
             continue
         if for_resume and not resume:
             continue
         if not test(data[key]):
-            raise OptionError(f"checkpoint {str(source)!r} is malformed: {key!r} must be {what}, found "
-                              f"{_found(data[key], test) if key in _ITEMWISE else type(data[key]).__name__}")
+            found = _found(data[key], test) if key in _ITEMWISE else type(data[key]).__name__
+            raise malformed(source, f"{key!r} must be {what}, found {found}", expected=what, found=found)
 
 
 def _found(value: Any, test: Any) -> str:
@@ -77,14 +90,44 @@ def _found(value: Any, test: Any) -> str:
     return f"dict with {bad[0][0]!r}: {type(bad[0][1]).__name__}" if bad else type(value).__name__
 
 
+def check_compatible(data: dict[str, Any], module: torch.nn.Module, source: Any) -> None:
+    """OptionError unless the checkpoint's arrays (and best arrays) have the module's names, shapes and kinds of number
+    (real, integer, complex: a dtype of another kind would be cast when loaded)."""
+    mine_tensors = module.state_dict()
+    mine = {k: tuple(v.shape) for k, v in mine_tensors.items()}
+    for key, what in (("model", ""), ("best_model", "best ")):
+        if data.get(key) is None:
+            continue
+        theirs = {k: tuple(v.shape) for k, v in data[key].items()}
+        if mine != theirs:
+            diff = [f"{k}: checkpoint {theirs.get(k)}, net {mine.get(k)}" for k in sorted(set(mine) | set(theirs))
+                    if mine.get(k) != theirs.get(k)]
+            differ = [k for k in sorted(set(mine) | set(theirs)) if mine.get(k) != theirs.get(k)]
+            raise mismatch(source, f"was written for a different net: {what}" + "; ".join(diff[:5])
+                           + (" ..." if len(diff) > 5 else ""), found=tuple(differ))
+        kinds = [f"{k!r} is {_dtype(v)}, where the net has {_dtype(mine_tensors[k])}" for k, v in data[key].items()
+                 if _kind(v) != _kind(mine_tensors[k])]
+        if kinds:  # load_state_dict would cast: a complex array's imaginary part dropped, integers taken as weights
+            raise malformed(source, f"its {what}array " + "; ".join(kinds[:3]))
+
+
+def _kind(tensor: torch.Tensor) -> str:
+    """'complex', 'real' or 'integer' (bool too): arrays of one kind load into each other without losing meaning."""
+    return "complex" if tensor.is_complex() else "real" if tensor.is_floating_point() else "integer"
+
+
+def _dtype(tensor: torch.Tensor) -> str:
+    return str(tensor.dtype).removeprefix("torch.")
+
+
 def check_progress(progress: dict[str, Any], fresh: Any, source: Any) -> None:
     """OptionError unless each entry of a checkpoint's ``progress`` is a field of ``fresh`` (the run's new progress
     dataclass) holding the kind of value that field holds: counts, numbers, lists of numbers, dicts of them."""
     fields = {f.name: getattr(fresh, f.name) for f in dataclasses.fields(fresh)}
     for key, value in progress.items():
         if key not in fields:
-            raise OptionError(f"checkpoint {str(source)!r} is malformed: its progress has an unknown entry {key!r}; "
-                              f"entries are {sorted(fields)}")
+            raise malformed(source, f"its progress has an unknown entry {key!r}; entries are {sorted(fields)}",
+                            expected=tuple(sorted(fields)), found=key)
         default = fields[key]
         if isinstance(default, int):
             ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
@@ -96,8 +139,8 @@ def check_progress(progress: dict[str, Any], fresh: Any, source: Any) -> None:
             ok = isinstance(value, dict) and all(isinstance(v, list) and all(_number(x, none=True) for x in v)
                                                  for v in value.values())
         if not ok:
-            raise OptionError(f"checkpoint {str(source)!r} is malformed: its progress entry {key!r} holds "
-                              f"{type(value).__name__} {str(value)[:60]}, not what a run records there")
+            raise malformed(source, f"its progress entry {key!r} holds {type(value).__name__} {str(value)[:60]}, not "
+                            f"what a run records there", found=type(value).__name__)
 
 
 def check_optimizer_state(optimizer: torch.optim.Optimizer, settings: list[dict], source: Any) -> None:
@@ -108,12 +151,12 @@ def check_optimizer_state(optimizer: torch.optim.Optimizer, settings: list[dict]
     for group, before in zip(optimizer.param_groups, settings):
         for name, old in before.items():
             if name != "params" and not _same_kind(group.get(name), old):
-                raise OptionError(f"checkpoint {str(source)!r} is malformed: its optimizer setting {name!r} is "
-                                  f"{str(group.get(name))[:40]!r}, where this optimizer has {old!r}")
+                raise malformed(source, f"its optimizer setting {name!r} is {str(group.get(name))[:40]!r}, where "
+                                f"this optimizer has {old!r}", expected=old, found=group.get(name))
     for param, entries in optimizer.state.items():
         if not isinstance(param, torch.Tensor) or not isinstance(entries, dict):
-            raise OptionError(f"checkpoint {str(source)!r} is malformed: its optimizer state has an entry {param!r} "
-                              f"for no array of this net")
+            raise malformed(source, f"its optimizer state has an entry {param!r} for no array of this net",
+                            found=param)
         for name, value in entries.items():
             step = name == "step" and isinstance(value, torch.Tensor) and value.numel() == 1
             if step or (isinstance(value, torch.Tensor) and value.shape == param.shape):
@@ -122,9 +165,10 @@ def check_optimizer_state(optimizer: torch.optim.Optimizer, settings: list[dict]
                 continue
             found = (f"a shape {tuple(value.shape)}" if isinstance(value, torch.Tensor)
                      else with_article(type(value).__name__))
-            raise OptionError(f"checkpoint {str(source)!r} holds optimizer state that does not fit this run: its "
-                              f"{name!r} of an array of shape {tuple(param.shape)} is {found} (written by a run that "
-                              f"froze other arrays with learning_rate_multipliers, or made by hand)")
+            raise mismatch(source, f"holds optimizer state that does not fit this run: its {name!r} of an array of "
+                           f"shape {tuple(param.shape)} is {found} (written by a run that froze other arrays with "
+                           f"learning_rate_multipliers, or made by hand)", expected=tuple(param.shape),
+                           found=tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__)
 
 
 def _same_kind(new: Any, old: Any) -> bool:
@@ -155,9 +199,10 @@ def check_same_net(saved: dict[str, str] | None, mine: dict[str, str], net: Any,
             *([f"it had layers {named(gone)}, which this net has not"] if gone else []),
             *(["the net's ports (names, coders, or the layers feeding the outputs) differ"]
               if saved.get("") != mine.get("") else [])]
-    raise OptionError(f"checkpoint {str(source)!r} was written for another net, though its arrays have the same names "
-                      f"and shapes: {'; '.join(what)}. Resume with the net that wrote it, or start fresh (resume=False, "
-                      f"or another checkpoint directory); load_checkpoint(net, path) takes its arrays into another net")
+    raise mismatch(source, f"was written for another net, though its arrays have the same names and shapes: "
+                   f"{'; '.join(what)}. Resume with the net that wrote it, or start fresh (resume=False, or another "
+                   f"checkpoint directory); load_checkpoint(net, path) takes its arrays into another net",
+                   found=tuple(changed + new + gone))
 
 
 def check_precision(model: dict[str, torch.Tensor], module: torch.nn.Module, source: Any) -> None:
@@ -167,9 +212,9 @@ def check_precision(model: dict[str, torch.Tensor], module: torch.nn.Module, sou
     mine = {v.dtype for v in module.state_dict().values() if v.is_floating_point()}
     if len(saved) == 1 and len(mine) == 1 and saved != mine:
         was, now = (str(next(iter(d))).removeprefix("torch.") for d in (saved, mine))
-        raise OptionError(f"checkpoint {str(source)!r} holds {was} arrays, but this run trains in {now}: resume with "
-                          f"working_precision={was!r} (netgraph train: --precision {was}), or start fresh "
-                          f"(resume=False, or another checkpoint directory)")
+        raise mismatch(source, f"holds {was} arrays, but this run trains in {now}: resume with "
+                       f"working_precision={was!r} (netgraph train: --precision {was}), or start fresh (resume=False, "
+                       f"or another checkpoint directory)", option="working_precision", expected=now, found=was)
 
 
 def check_validation(progress: dict[str, Any], validating: bool, source: Any) -> None:
@@ -179,9 +224,10 @@ def check_validation(progress: dict[str, Any], validating: bool, source: Any) ->
     rounds, had = progress.get("rounds", 0), bool(progress.get("validation_losses"))
     if rounds and had != validating:
         given = "with" if had else "without"
-        raise OptionError(f"checkpoint {str(source)!r} was written by a run {given} a validation set: its best net "
-                          f"and early stopping follow its {'validation' if had else 'training'} losses; resume "
-                          f"{given} validation_set, or start fresh (resume=False, or another checkpoint directory)")
+        raise mismatch(source, f"was written by a run {given} a validation set: its best net and early stopping "
+                       f"follow its {'validation' if had else 'training'} losses; resume {given} validation_set, or "
+                       f"start fresh (resume=False, or another checkpoint directory)", option="validation_set",
+                       expected=validating, found=had)
 
 
 class NothingToResume(UserWarning):

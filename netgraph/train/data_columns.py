@@ -24,7 +24,7 @@ from netgraph.core.errors import DataError, Diagnostic, did_you_mean
 from netgraph.train.data_sets import data_error, raise_data, ref
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import INTEGER, PortType, format_shape
-from netgraph.backend.evaluation import as_port_tensor, ragged_hint
+from netgraph.backend.port_tensors import as_port_tensor, ragged_hint
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.train.data_checks import batches_hint, examples_at, non_finite, shared_length_problems
@@ -149,7 +149,7 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str | Diag
             problems.append(f"{exp.what} (key {key!r}): {exc.diagnostics[0].detail}; scale the data, or train in "
                             f"float64 (working_precision='float64'; netgraph train --precision float64)")
             return None
-        reason = str(exc).removeprefix(f"input port {key!r}").lstrip(": ")  # exp.what names the port already
+        reason = exc.diagnostics[0].detail  # the problem without the port, which exp.what names already
         if t.dtype == INTEGER and (exp.classes is not None or exp.what.startswith("target")) and \
                 x.is_floating_point():
             problems.append(f"{exp.what} (key {key!r}): class labels must be integers (class indices from 0, shape "

@@ -36,15 +36,19 @@ def load_data(path: str | os.PathLike, *, command_line: bool = False) -> Any:
     if not path.is_file():
         if path.exists():  # a device or a pipe: never read (/dev/zero would not end)
             raise DataError(f"data {str(path)!r} is not a regular file (a device or pipe); give a data file or an "
-                            f"image folder")
-        raise DataError(f"no data file or image folder {str(path)!r}")
+                            f"image folder", kind="unreadable-file", found=str(path),
+                            detail="not a regular file (a device or pipe)")
+        raise DataError(f"no data file or image folder {str(path)!r}", kind="missing-file", found=str(path))
     if suffix in (".npz", ".safetensors"):
         try:
             arrays = _read_arrays(path, suffix)
         except (OSError, ValueError, RuntimeError, EOFError, zipfile.BadZipFile, zlib.error, SafetensorError) as exc:
-            raise DataError(f"cannot read data file {str(path)!r}: {_read_problem(path, suffix, exc)}") from None
+            why = _read_problem(path, suffix, exc)
+            raise DataError(f"cannot read data file {str(path)!r}: {why}", kind="unreadable-file", found=str(path),
+                            detail=why) from None
         return keyed(arrays, f"data file {str(path)!r}")
-    raise DataError(f"data files are .npz, .safetensors, .csv or .jsonl (or a folder of images), found {path.name!r}")
+    raise DataError(f"data files are .npz, .safetensors, .csv or .jsonl (or a folder of images), found {path.name!r}",
+                    kind="file-type", expected=(".npz", ".safetensors", ".csv", ".jsonl"), found=path.name)
 
 
 def _read_arrays(path: Path, suffix: str) -> dict:

@@ -14,7 +14,7 @@ from netgraph.train.data import InMemory, Streamed, finish, gather
 from netgraph.train.data_checks import check_example_shapes
 from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION
 from netgraph.train.datasets import checked_dataset, checked_loader
-from netgraph.core.wording import counted
+from netgraph.core.wording import counted, type_label
 
 __all__ = ["training_and_validation", "split_fraction", "split_numbered", "split_ragged", "split_dataset", "held_out"]
 
@@ -71,7 +71,8 @@ def training_and_validation(spec: Any, raw: Any, expect: dict, allow_extra: bool
             if parts is None:
                 raise OptionError("validation_set=<fraction> needs in-memory data (a dict, a list of examples or a "
                                   "Dataset); for a DataLoader or another iterable, give the validation data itself "
-                                  "as validation_set")
+                                  "as validation_set", kind="option-combination", option="validation_set",
+                                  expected="in-memory data", found=type_label(getattr(raw, "loader", raw)))
             return parts[0], finish(parts[1], expect, allow_extra, HELD_OUT)
         train, val = split_numbered(finish(raw, expect, allow_extra, TRAINING).cols, spec, seed)
         return InMemory(*train), InMemory(*val)  # checked whole; errors name the examples as given

@@ -218,14 +218,16 @@ def setup(distributed: bool, device: torch.device | None, timeout: float = 600.0
     if not distributed:
         return Context(device=device)
     if not dist.is_available():
-        raise OptionError("distributed=True, but this torch build has no torch.distributed")
+        raise OptionError("distributed=True, but this torch build has no torch.distributed", kind="missing-package",
+                          option="distributed", expected="torch.distributed")
     owns = False
     if not dist.is_initialized():
         missing = [v for v in _ENV if v not in os.environ]
         if missing:
             raise OptionError(f"distributed=True needs a process group: start the script with torchrun "
                               f"(e.g. torchrun --nproc-per-node 2 train.py), or run `netgraph train spec.yaml "
-                              f"--data ... --nproc 2`; the environment lacks {', '.join(missing)}")
+                              f"--data ... --nproc 2`; the environment lacks {', '.join(missing)}",
+                              kind="distributed-setup", option="distributed", expected=_ENV, found=tuple(missing))
         if device.type == "cuda":
             device = _local_gpu(int(os.environ.get("LOCAL_RANK", 0)))
             torch.cuda.set_device(device)

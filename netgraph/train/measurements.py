@@ -26,11 +26,12 @@ from typing import Any
 import torch
 
 from netgraph.backend.devices import parse_device
-from netgraph.core.errors import OptionError, UninitializedError, did_you_mean
+from netgraph.core.errors import Diagnostic, OptionError, UninitializedError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer_surgery import as_net
 from netgraph.core.information import all_arrays
 from netgraph.core.options import random_seeding
+from netgraph.core.wording import type_label
 from netgraph.train.data import finish, gather, sample
 from netgraph.train.data_checks import check_example_shapes
 from netgraph.train.data_lengths import refuse_fixed_lengths
@@ -41,7 +42,7 @@ from netgraph.train.expectations import expect_metric_targets, input_expect, ref
 from netgraph.train.input_lengths import check_input_lengths
 from netgraph.train.loss import attach_losses
 from netgraph.train.metrics import NAMES, Measured, Meter, metric_hint, metric_name, plan_metrics
-from netgraph.train.options import check_number, snake
+from netgraph.train.options import NETS, check_number, snake
 from netgraph.train.padded_data import lengths_keys, padded_training
 from netgraph.train.passes import forward_batch, measuring_pass
 from netgraph.train.precision import parse_working_precision
@@ -99,12 +100,15 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
 def _checked_net(net: Any) -> NetGraph:
     net = as_net(net)
     if not isinstance(net, NetGraph):
-        raise OptionError(f"net_measurements needs a NetGraph, a NetChain or a layer (trained); found {type(net).__name__}")
+        raise OptionError(f"net_measurements needs {NETS} (trained); found {type(net).__name__}", kind="not-a-net",
+                          expected=NETS, found=type_label(net))
     missing = [name for name, value in all_arrays(net).items() if value is None]
     if missing:
         first = "/".join(map(str, missing[0]))
         raise UninitializedError(f"net_measurements measures a trained net, but {len(missing)} of its arrays have no "
-                                 f"values (first: {first!r}); train it, or call net_initialize(net) first")
+                                 f"values (first: {first!r}); train it, or call net_initialize(net) first",
+                                 diagnostics=[Diagnostic(f"array {'/'.join(map(str, path))!r} has no values",
+                                                         "uninitialized", layer=tuple(path[:-1])) for path in missing])
     return net
 
 

@@ -202,7 +202,8 @@ def _torchmetric(m: Measured) -> Any:
     try:
         import torchmetrics  # optional: only net_train(metrics=...) needs it; about 3 s to import
     except ImportError:
-        raise OptionError(f"net_train(metrics=...) needs the torchmetrics package: {INSTALL_HINT}") from None
+        raise OptionError(f"net_train(metrics=...) needs the torchmetrics package: {INSTALL_HINT}", option="metrics",
+                          kind="missing-package", expected="torchmetrics", hint=INSTALL_HINT) from None
     c = torchmetrics.classification
     if m.name == "MeanSquaredError":
         return torchmetrics.MeanSquaredError()

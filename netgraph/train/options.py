@@ -43,7 +43,9 @@ from netgraph.train.other_names import TORCH_SUBOPTIONS
 from netgraph.train.torch_objects import refuse_torch_optimizer
 
 __all__ = ["Method", "parse_method", "resolve_multipliers", "parse_progress",
-           "check_number", "snake", "schedule_factor", "clipped_step"]
+           "check_number", "snake", "schedule_factor", "clipped_step", "NETS"]
+
+NETS = "a NetGraph, a NetChain or a layer"  # what net_train and net_measurements take as the net
 
 #: canonical name, optimizer class, default learning rate (torch's defaults; SGD's 0.01 is ours). The classes
 #: are torch's own without the torch._dynamo import (netgraph.train.optimizers).
@@ -123,7 +125,8 @@ class Method:
         try:
             return self.cls(groups, lr=self.learning_rate, **self.kwargs)
         except (TypeError, ValueError) as exc:  # a suboption torch checks and we do not (a newer torch's)
-            raise OptionError(f"method {self.name!r}: torch refuses the suboptions {self.kwargs}: {exc}") from None
+            raise OptionError(f"method {self.name!r}: torch refuses the suboptions {self.kwargs}: {exc}",
+                              kind="method-suboption", option="method", found=self.kwargs, detail=str(exc)) from None
 
 
 _FUSABLE = (Adam, AdamW, SGD)
@@ -281,7 +284,9 @@ def schedule_factor(schedule: Callable[[float], Any], fraction: float, where: st
             pass
     if not math.isfinite(factor) or factor < 0:
         raise OptionError(f"learning_rate_schedule returned {repr(value)[:80]} at {where} (fraction_done "
-                          f"{fraction:.4g}); it must return a finite number >= 0, the factor on learning_rate")
+                          f"{fraction:.4g}); it must return a finite number >= 0, the factor on learning_rate",
+                          kind="option-value", option="learning_rate_schedule", expected="a finite number >= 0",
+                          found=value)
     return factor
 
 

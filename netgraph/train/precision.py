@@ -56,7 +56,8 @@ class WorkingPrecision:
         if self.mixed and device.type == "cuda" and not torch.cuda.is_bf16_supported():
             raise OptionError(f"working_precision='mixed' runs the forward in bfloat16, which this GPU "
                               f"({torch.cuda.get_device_name(device)}) does not support; train in 'float32'",
-                              option="working_precision")
+                              option="working_precision", kind="option-combination", expected="a GPU with bfloat16",
+                              found=torch.cuda.get_device_name(device))
 
 
 def parse_working_precision(value: Any) -> WorkingPrecision:
@@ -69,7 +70,8 @@ def parse_working_precision(value: Any) -> WorkingPrecision:
     if found is None:
         hint = did_you_mean(value, CHOICES) if isinstance(value, str) else ""
         raise OptionError(f"net_train option working_precision= is 'float32', 'float64' or 'mixed' (Wolfram's "
-                          f"'Real32', 'Real64', 'Mixed'), found {value!r}{hint}", option="working_precision")
+                          f"'Real32', 'Real64', 'Mixed'), found {value!r}{hint}", option="working_precision",
+                          kind="option-value", expected=CHOICES, found=value)
     return WorkingPrecision(mixed=True) if found == "mixed" else WorkingPrecision(found)
 
 

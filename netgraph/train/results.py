@@ -24,9 +24,9 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from netgraph.core.wording import counted
-from netgraph.core.files import atomic_write, writable_file
+from netgraph.core.files import atomic_write, unwritable, writable_file
 from netgraph.core.attribute_hints import hinting_getattr
-from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
+from netgraph.core.errors import OptionError, did_you_mean
 
 __all__ = ["NetTrainResults", "svg_line_plot", "result_property", "picked"]
 
@@ -72,8 +72,14 @@ def result_property(spec: Any) -> Any:
         return None
     for name, is_known in zip(names, known):
         if not is_known:
-            raise OptionError(f"NetTrainResults has no property {name!r}{did_you_mean(name, PROPERTIES)}")
+            raise _no_property(name)
     return spec
+
+
+def _no_property(name: str) -> OptionError:
+    """The OptionError for a property name the results lack (a slip for one they have suggested)."""
+    return OptionError(f"NetTrainResults has no property {name!r}{did_you_mean(name, PROPERTIES)}",
+                       kind="unknown-property", expected=tuple(PROPERTIES), found=name)
 
 
 def picked(results: "NetTrainResults", spec: Any) -> Any:
@@ -163,9 +169,9 @@ class NetTrainResults:
         name = OLD_NAMES.get(name, name) if isinstance(name, str) else name
         if name in NOT_KEPT:
             raise OptionError(f"Wolfram's property {name!r} is not kept by netgraph's NetTrainResults; r['Properties'] "
-                              f"lists those that are")
+                              f"lists those that are", kind="property-not-kept", expected=tuple(PROPERTIES), found=name)
         if name not in PROPERTIES:
-            raise OptionError(f"NetTrainResults has no property {name!r}{did_you_mean(name, PROPERTIES)}")
+            raise _no_property(name)
         attribute = PROPERTIES[name]
         value = getattr(self, attribute)
         return value() if callable(getattr(type(self), attribute, None)) else value  # methods, not callable nets
@@ -219,14 +225,15 @@ class NetTrainResults:
         writable_file(path, "the loss plot")  # first: a folder ('/tmp') is named whole, as a folder
         suffix = path.suffix.lower()
         if suffix not in (".svg", ".png"):
-            raise OptionError(f"plot_losses writes .svg or .png files, found {str(path)!r}")
+            raise OptionError(f"plot_losses writes .svg or .png files, found {str(path)!r}", kind="option-value",
+                              option="path", expected=(".svg", ".png"), found=str(path))
         try:
             if suffix == ".svg":
                 atomic_write(path, self.plot_svg().encode("utf-8"))
             else:
                 self._png(path)
         except OSError as exc:  # no permission, no space left, a device in the way
-            raise NetGraphError(f"cannot write the loss plot to {str(path)!r}: {exc.strerror or exc}") from None
+            raise unwritable("the loss plot", path, exc.strerror or str(exc)) from None
         return path
 
     def _png(self, path: Path) -> None:
@@ -236,7 +243,8 @@ class NetTrainResults:
             import matplotlib.pyplot as plt  # optional, as above
         except ImportError:
             raise OptionError("plot_losses(...png) needs matplotlib (pip install matplotlib); netgraph writes "
-                              ".svg without it") from None
+                              ".svg without it", option="path", kind="missing-package", expected="matplotlib",
+                              hint="pip install matplotlib") from None
         fig, axes = plt.subplots(2 if self.round_metrics else 1, 1, figsize=(6.4, 7.2 if self.round_metrics else 3.6),
                                  squeeze=False)
         ax = axes[0][0]

@@ -42,24 +42,28 @@ def parse_reporting(value: Any, log_dir: Any, made: list[Path] | None = None) ->
     if value is None or value is False:
         if log_dir is not None:
             raise OptionError(f"log_dir={str(log_dir)!r} is only used with progress_reporting='tensorboard'; "
-                              f"add progress_reporting='tensorboard' or drop log_dir")
+                              f"add progress_reporting='tensorboard' or drop log_dir", kind="option-combination",
+                              option="log_dir", expected="progress_reporting='tensorboard'", found=log_dir)
         return None
     if value not in _NAMES:
         raise OptionError(f"progress_reporting must be None or 'tensorboard', found {value!r} (for a progress "
-                          f"bar or printed rounds use progress=)")
+                          f"bar or printed rounds use progress=)", kind="option-value", option="progress_reporting",
+                          expected=(None, "tensorboard"), found=value)
     if log_dir is None or not isinstance(log_dir, (str, os.PathLike)) or not str(log_dir):
         raise OptionError(f"progress_reporting='tensorboard' needs log_dir='a/directory' for the event files; "
-                          f"found log_dir={log_dir!r}")
+                          f"found log_dir={log_dir!r}", option="log_dir", expected="a folder for the event files",
+                          kind="option-combination" if log_dir is None else "option-value", found=log_dir)
     _summary_writer_class()
-    return usable_folder(log_dir, "log_dir", made)
+    return usable_folder(log_dir, "log_dir", made, option="log_dir")
 
 
 def _summary_writer_class() -> type:
     try:
         from torch.utils.tensorboard import SummaryWriter  # optional: only TensorBoard logging needs it
     except ImportError:
-        raise OptionError(f"progress_reporting='tensorboard' needs the tensorboard package: {INSTALL_HINT}") \
-            from None
+        raise OptionError(f"progress_reporting='tensorboard' needs the tensorboard package: {INSTALL_HINT}",
+                          option="progress_reporting", kind="missing-package", expected="tensorboard",
+                          hint=INSTALL_HINT) from None
     return SummaryWriter
 
 

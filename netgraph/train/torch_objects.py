@@ -67,7 +67,8 @@ def refuse_other_batch_size(taken: int, given: int | None) -> None:
     """OptionError for a ``batch_size=`` that a user's loader, batching by its own ``taken``, would leave unused."""
     if given is not None and given != taken:
         raise OptionError(f"batch_size={given}: the data loader batches by its own, {taken} examples; give "
-                          f"DataLoader(..., batch_size={given}), or leave batch_size= out", option="batch_size")
+                          f"DataLoader(..., batch_size={given}), or leave batch_size= out", option="batch_size",
+                          kind="option-combination", expected=taken, found=given)
 
 
 def class_labels(target: torch.Tensor | None, shape: tuple | None) -> bool:

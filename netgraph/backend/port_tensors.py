@@ -1,0 +1,160 @@
+"""Data at an input port as a tensor: the dtype policy ``net(x)`` and ``net_train`` share, and what each kind of data
+that makes no tensor (text, a DataLoader, a tuple of tensors, ragged lists) is told.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy
+import torch
+
+from netgraph.core.errors import DataError
+from netgraph.core.port_options import option_form
+from netgraph.core.tensors import as_tensor
+from netgraph.core.types import INTEGER, REAL, Shape, format_shape
+from netgraph.core.wording import type_label
+
+__all__ = ["as_port_tensor", "ragged_hint"]
+
+
+_DATA = "a tensor, array or list"  # what net(x) takes at a port without an encoder
+
+
+def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | None = None,
+                   net: Any = None, shape: Shape = None) -> torch.Tensor:
+    """The dtype policy for data: any real dtype (and numpy arrays, lists) is cast to the working precision
+    (``torch.get_default_dtype()``, float32 unless changed); Integer ports take any integer dtype (or
+    integral floats) as int64; anything else is a DataError naming the port. ``dtype`` overrides the
+    working precision (``net(x, precision="float64")``); ``net``: the net called, whose kind the hint's form follows;
+    ``shape``: the port's shape of one example (None: unknown), which a message on missing data names.
+
+    >>> import numpy
+    >>> as_port_tensor("Input", numpy.zeros(2), integer=False).dtype
+    torch.float32
+    """
+    if value is None:
+        each = f", each example of shape {format_shape(shape)}" if shape is not None else ""
+        kind = "integer indices (dtype Integer)" if integer else "real numbers"
+        raise _port_error(port, f" was given None; it takes {kind}{each}: a tensor, array or list",
+                          kind="missing-data")
+    if isinstance(value, (torch.utils.data.DataLoader, torch.utils.data.Dataset)):
+        raise _port_error(port, _container_problem(value), **_no_tensor(value))
+    try:
+        x = as_tensor(value)  # numpy arrays in the other byte order or with negative strides: a native copy
+    except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
+        raise _port_error(port, _encoder_hint(port, value, net) or _tuple_problem(value) or f": cannot make a tensor "
+                          f"from {type(value).__name__}: {exc}{ragged_hint(value)}", **_no_tensor(value)) from None
+    _check_dense(port, x, integer)
+    if integer:
+        return _indices(port, x)
+    return _narrowed(port, x, dtype or torch.get_default_dtype())
+
+
+def _port_error(port: str, said: str, **fields: Any) -> DataError:
+    """The DataError 'input port <port><said>' of the graph's port; its Diagnostic's ``detail`` is ``said`` without
+    the port (for a reader that names the port its own way: net_train names the key and what it is for)."""
+    return DataError(f"input port {port!r}{said}", layer=(), port=port, detail=said.lstrip(": "), **fields)
+
+
+def _check_dense(port: str, x: torch.Tensor, integer: bool) -> None:
+    """A DataError unless ``x`` is a dense real or integer tensor on the CPU (``integer``: the port takes indices)."""
+    if not x.is_cpu:
+        raise _port_error(port, f": the data is on device {x.device}, but net(...) evaluates on device cpu (where the "
+                          f"net's arrays are); move the data with .cpu(), or run the net on {x.device.type} as a "
+                          f"module: net.compile().to(...)", kind="data-device", expected=torch.device("cpu"),
+                          found=x.device)  # as the compiled module's (module_inputs)
+    if x.is_complex():
+        raise _port_error(port, f" takes a dense real tensor, found a complex tensor of dtype {x.dtype}",
+                          kind="data-dtype", expected=INTEGER if integer else REAL, found=x.dtype)
+    if x.layout != torch.strided or x.is_quantized:
+        layout = "quantized" if x.is_quantized else str(x.layout).removeprefix("torch.")
+        raise _port_error(port, f" takes a dense real tensor, found a {layout} tensor of dtype {x.dtype}",
+                          kind="data-layout", expected="strided", found=layout)
+
+
+def _indices(port: str, x: torch.Tensor) -> torch.Tensor:
+    """``x`` as int64 indices; a DataError for values that are none (1.5, NaN, past int64)."""
+    if x.is_floating_point() and not bool(((x == x.round()) & (x.abs() < 2.0 ** 62)).all()):
+        kind = ("NaN or infinite values" if not bool(x.isfinite().all()) else "values too large for int64"
+                if bool((x == x.round()).all()) else "non-integer values")  # inf and 1e30 are "integral"
+        raise _port_error(port, f" takes integer indices (dtype Integer), found {kind} of dtype {x.dtype}",
+                          kind="data-dtype", expected=INTEGER, found=x.dtype)
+    if x.dtype == torch.uint64 and bool((x.view(torch.int64) < 0).any()):  # past int64: .long() would wrap
+        raise _port_error(port, f" takes integer indices (dtype Integer), found values too large for int64 of dtype "
+                          f"{x.dtype}", kind="data-dtype", expected=INTEGER, found=x.dtype)
+    return x.long()
+
+
+def _no_tensor(value: Any) -> dict[str, Any]:
+    """The Diagnostic fields of data ``value`` that makes no tensor (built only when raising)."""
+    return {"kind": "not-a-tensor", "expected": _DATA, "found": type_label(value)}
+
+
+def _narrowed(port: str, x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """``x`` in ``dtype``; a DataError when finite values beyond its range (1e300 in float32) would become
+    infinite there (checked for float dtypes of a wider range only: float64 into float32)."""
+    out = x.to(dtype)
+    if not (x.is_floating_point() and torch.finfo(x.dtype).max > torch.finfo(dtype).max and out.numel()):
+        return out
+    beyond = x[out.isinf() & x.isfinite()]
+    if not beyond.numel():
+        return out
+    largest = float(beyond[beyond.abs().argmax()])
+    detail = (f"values as large as {largest:g} lie beyond {str(dtype).removeprefix('torch.')}'s range (largest "
+              f"{torch.finfo(dtype).max:.2g}): they would become infinite")
+    raise DataError(f"input port {port!r}: {detail}; scale the data, or work in float64 (net(x, precision='float64'))",
+                    kind="precision-range", layer=(), port=port, found=largest, detail=detail)
+
+
+def ragged_hint(value: Any) -> str:
+    """Where nested lists of different lengths, or torch's packed and padded forms, failed to make one tensor: how
+    sequences of different lengths go in."""
+    if isinstance(value, torch.nn.utils.rnn.PackedSequence):
+        return "; a PackedSequence goes in as Padded(*pad_packed_sequence(x, batch_first=True))"
+    if type(value) in (list, tuple) and len(value) == 2 and all(hasattr(v, "ndim") for v in value) and \
+            value[0].ndim >= 2 and value[1].ndim == 1 and len(value[1]) == len(value[0]):
+        return "; a (padded, lengths) pair, as torch's pack_padded_sequence takes, is Padded(padded, lengths) here"
+    if isinstance(value, (list, tuple)) and len({len(v) for v in value if isinstance(v, (list, tuple))}) > 1:
+        return ("; examples of different lengths go in as a list of tensors, one per example "
+                "([torch.tensor(e) for e in examples]), or as Padded(data, lengths)")
+    return ""
+
+
+def _container_problem(value: Any) -> str:
+    """For torch's DataLoader or Dataset given as data: how to evaluate what it holds (said of the port)."""
+    if isinstance(value, torch.utils.data.DataLoader):
+        advice = ("evaluate it batch by batch: torch.cat([net(batch) for batch in loader]) (for (inputs, targets) "
+                  "batches, net(batch[0])), or give all the data at once with batch_size= to split it")
+    elif isinstance(value, torch.utils.data.TensorDataset):
+        advice = "give its tensors: net(dataset.tensors[0])"
+    else:
+        advice = "stack its items into one tensor, or evaluate a DataLoader over it batch by batch"
+    return (f": net(x) takes the data itself (a tensor, array or list), found a "
+            f"{type(value).__name__}; {advice}")
+
+
+def _tuple_problem(value: Any) -> str:
+    """For a tuple of tensors or arrays (``net((a, b))``), which torch refuses in its own words: what to give, said
+    of the port (not for torch's (padded, lengths) pair, which ``ragged_hint`` names)."""
+    if type(value) is not tuple or not value or not all(hasattr(v, "ndim") for v in value) or ragged_hint(value):
+        return ""
+    return (": a tuple of tensors is no batch: give one batched tensor (torch.stack), or examples of different "
+            "lengths as a list, one tensor each")
+
+
+def _encoder_hint(port: str, value: Any, net: Any = None) -> str:
+    """For text, paths or PIL images at a port without an encoder: the encoder to attach (as net_train says), said of
+    the port."""
+    first = value[0] if type(value) in (list, tuple) and value else value
+    if isinstance(first, numpy.ndarray) and first.dtype.kind == "U" and first.size:
+        first = first.flat[0]
+    if not isinstance(first, (str, os.PathLike)) and not type(first).__module__.startswith("PIL."):
+        return ""
+    kind = "a PIL image" if type(first).__module__.startswith("PIL.") else f"{type(first).__name__} {str(first)!r:.40}"
+    encoder = "ClassEncoder([...])"
+    form = option_form(net, port, encoder) if net is not None else f"NetGraph(..., {port}={encoder})"
+    return (f" has no encoder, but it was given {kind}; attach a ClassEncoder (labels), a "
+            f"TokensEncoder or CharactersEncoder (text) or an ImageEncoder (image files, PIL images), e.g. "
+            f"{form} (in a nested net only the outermost graph's encoders are used)")

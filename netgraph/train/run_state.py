@@ -1,0 +1,115 @@
+"""A training run's state in a checkpoint: what ``run_state`` saves of a ``netgraph.train.loop.Trainer`` and what
+``restore_run`` loads back into one (the arrays, the optimizer state, the progress, the best arrays, the baselines of
+score-function layers), each checked against the resuming run first (``netgraph.train.checkpoint_checks``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from netgraph.core.information import topology_digests
+from netgraph.layers.estimators import estimator_state, load_estimator_state
+from netgraph.train.checkpoint_checks import (check_compatible, check_optimizer_state, check_precision, check_progress,
+                                              check_same_net, check_validation, mismatch)
+
+__all__ = ["load_optimizer", "run_state", "rank_estimators", "restore_run", "trained_names"]
+
+
+def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], method: str, source: Any,
+                   trained: list[str] | None = None) -> float:
+    """Load a checkpoint's optimizer state into ``optimizer`` (of ``method``, training the arrays named ``trained``
+    in its order), keeping the optimizer's own rates (``base_lr``: this run's learning_rate and multipliers);
+    returns the schedule's factor when it was saved. OptionError when it was written by another method (torch
+    would load it, then fail at the first step on a setting the other method lacks) or for other arrays (torch
+    matches arrays by position: another array's state, or a crash in a fused kernel for another shape)."""
+    rates = [g["base_lr"] for g in optimizer.param_groups]
+    saved = data.get("method")  # checkpoints from before it was recorded: told by their settings
+    if saved is not None and saved != method:
+        raise mismatch(source, f"was written with method {saved!r}, not {method!r}: resume with method={saved!r}, or "
+                       f"start fresh (resume=False, or another checkpoint directory)", option="method",
+                       expected=method, found=saved)
+    before = data.get("optimizer_arrays")  # checkpoints from before it was recorded: their state's shapes are checked
+    if trained is not None and before is not None and before != trained:
+        new, gone = [n for n in trained if n not in before], [n for n in before if n not in trained]
+        why = "; ".join([*([f"this run trains {_few(new)}, which it left frozen"] if new else []),
+                         *([f"it trained {_few(gone)}, which this run freezes"] if gone else [])]) or "another order"
+        raise mismatch(source, f"was written by a run that froze other arrays (learning_rate_multipliers): {why}; "
+                       f"resume with the same arrays frozen, or start fresh (resume=False, or another checkpoint "
+                       f"directory)", option="learning_rate_multipliers", expected=tuple(trained), found=tuple(before))
+    needed = set(optimizer.param_groups[0]) - {"base_lr"}  # net_train's own, set after loading when absent
+    settings = [dict(g) for g in optimizer.param_groups]
+    try:
+        optimizer.load_state_dict(data["optimizer"])
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:  # torch checks little of its form
+        raise mismatch(source, f"holds optimizer state that does not fit this run (method or "
+                       f"learning_rate_multipliers changed?): {exc}") from None
+    missing = sorted({k for g in optimizer.param_groups for k in needed if k not in g})
+    if missing and saved is not None:  # the same method: a torch whose optimizer has other settings wrote it
+        raise mismatch(source, f"holds {method} optimizer state without {', '.join(missing)}, which this torch's "
+                       f"{method} needs (written by another torch version?); start fresh (resume=False, or another "
+                       f"checkpoint directory)", expected=tuple(missing))
+    if missing:
+        raise mismatch(source, f"was written with another method than {method!r} (its optimizer state lacks "
+                       f"{', '.join(missing)}): resume with the method it was written with, or start fresh "
+                       f"(resume=False, or another checkpoint directory)", option="method", expected=method)
+    check_optimizer_state(optimizer, settings, source)
+    saved = optimizer.param_groups[0]  # its rate / base rate: the schedule's factor
+    factor = saved["lr"] / saved["base_lr"] if saved.get("base_lr") else 1.0
+    for group, rate in zip(optimizer.param_groups, rates):  # the saved rates would override this run's
+        group["base_lr"], group["lr"] = rate, rate * factor
+    return factor
+
+
+def rank_estimators(trainer: Any) -> list[dict[str, float]]:
+    """Every process's running-mean baselines, by rank (called on all processes of a distributed run: each
+    process's baseline follows the losses of its own slices, so rank 0's is not the others')."""
+    names = [name for name, sub in trainer.module.named_modules()
+             if hasattr(sub, "distribution") and hasattr(sub, "baseline")]
+    own = estimator_state(trainer.module)
+    rows = trainer.ctx.gather([own.get(name, float("nan")) for name in names])
+    return [{n: v for n, v in zip(names, row) if v == v} for row in rows]  # NaN: no baseline yet
+
+
+def run_state(trainer: Any, by_rank: list[dict[str, float]] | None = None) -> dict[str, Any]:
+    """What a checkpoint of a training run (``netgraph.train.loop.Trainer``) holds besides the format tags: the
+    arrays, the optimizer state and its method, the progress, the best arrays, the seed and the running-mean
+    baselines of score-function layers (``estimators``; ``estimators_by_rank``: each process's, ``by_rank``,
+    in a distributed run), all a resumed run needs to take the same steps."""
+    best = {k: v.cpu() for k, v in trainer.best_state.items()} if trainer.best_state is not None else None
+    state = {"model": {k: v.detach().cpu() for k, v in trainer.module.state_dict().items()},
+             "optimizer": trainer.optimizer.state_dict(), "method": trainer.plan.method.name,
+             "progress": trainer.state.as_dict(), "best_model": best, "seed": trainer.plan.seed,
+             "estimators": estimator_state(trainer.module), "optimizer_arrays": trained_names(trainer),
+             "topology": topology_digests(trainer.net)}
+    if by_rank is not None and len(by_rank) > 1:
+        state["estimators_by_rank"] = by_rank
+    return state
+
+
+def _few(names: list[str]) -> str:
+    return ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+
+
+def trained_names(trainer: Any) -> list[str]:
+    """The names of the arrays the run's optimizer trains, in the order of its state (frozen arrays are left out)."""
+    names = {id(p): n for n, p in trainer.module.named_parameters()}
+    return [names[id(p)] for g in trainer.optimizer.param_groups for p in g["params"]]
+
+
+def restore_run(trainer: Any, source: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """Load ``run_state``'s arrays, optimizer, best arrays and baselines into ``trainer``; returns the progress."""
+    check_compatible(data, trainer.module, source)
+    check_precision(data["model"], trainer.module, source)
+    check_same_net(data.get("topology"), topology_digests(trainer.net), trainer.net, source)
+    check_progress(data["progress"], trainer.state, source)
+    check_validation(data["progress"], trainer.validation is not None, source)
+    trainer.module.load_state_dict(data["model"])
+    by_rank = data.get("estimators_by_rank")  # each process its own baselines, when the process count is the same
+    own = by_rank[trainer.ctx.rank] if by_rank and len(by_rank) == trainer.ctx.world else None
+    load_estimator_state(trainer.module, own if own is not None else data.get("estimators", {}))
+    trainer.factor = load_optimizer(trainer.optimizer, data, trainer.plan.method.name, source, trained_names(trainer))
+    if data.get("best_model") is not None:
+        trainer.best_state = {k: v.to(trainer.ctx.device) for k, v in data["best_model"].items()}
+    return data["progress"]
