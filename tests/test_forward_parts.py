@@ -60,6 +60,22 @@ def test_values_read_in_a_later_part_are_handed_on():
     torch.testing.assert_close(interpret(module.net, module, Input=x), module(x), rtol=0, atol=0)
 
 
+def test_the_values_a_part_hands_on_are_one_name_in_forward_however_many_and_later_parts_take_those_they_read():
+    branches = PART_LINES + PART_LINES // 2  # the first part's branches are summed in the second part and the third
+    module = net_initialize(wide(branches), seed=0).compile()
+    parts = len(part_headers(module.code)) - 1
+    assert parts >= 3
+    # self, Input, and one name per part (its tuple, or its one value): Python compiles a function passing tens of
+    # thousands of names in more than linear time
+    assert type(module).forward.__code__.co_nlocals <= 2 + parts
+    x = torch.randn(3, 4)
+    hand = torch.tanh(x)
+    for _ in range(1, branches):
+        hand = hand + torch.tanh(x)
+    torch.testing.assert_close(module(x), hand, rtol=0, atol=0)
+    torch.testing.assert_close(interpret(module.net, module, Input=x), module(x), rtol=0, atol=0)
+
+
 def test_a_net_without_inputs_hands_each_part_the_batch_size_and_draws_in_the_same_order():
     layers = {"a": NetArrayLayer(output=3)}
     edges, last = [], "a"

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 
 from netgraph import (DataError, FunctionLayer, LinearLayer, NetGraph, NormalDistribution, OptionError,
                       RandomArrayLayer, interpret, net_initialize, set_distribution_checks)
-from netgraph.core.ir import GraphIR, Value
+from netgraph.core.ir import GraphIR, Value, build_ir
 from netgraph.core.walk import GraphWalker, map_nodes
 
 
@@ -70,6 +70,19 @@ def test_nested_graph_ir_flattens_to_leaf_nodes():
     assert ir.input_types["Input"].shape == (4,) and ir.output_types["Output"].shape == (2,)
     assert edges_share_types(ir)
     assert ir.node(("dec",)).types["Input"] is ir.node(("enc", "act")).types["Output"]
+
+
+def test_leaves_given_consumers_first_still_find_each_input_producer():
+    """build_ir makes the nodes in one pass when producers come first; leaves in another order get the same feeds."""
+    net = nested_net()
+    leaves = [(node.path, node.layer) for node in net.ir.nodes]
+    solution = net._inference.solution(net)
+    backwards = build_ir(leaves[::-1], solution, net.input_ports, net.output_ports)
+    assert [node.path for node in backwards.nodes] == [path for path, _ in leaves[::-1]]
+    for node in backwards.nodes:
+        assert dict(node.inputs) == dict(net.ir.node(node.path).inputs)
+        assert dict(node.types) == dict(net.ir.node(node.path).types)
+    assert dict(backwards.outputs) == dict(net.ir.outputs)
 
 
 def test_array_changes_rebuild_the_ir_with_the_new_layers():

@@ -4,15 +4,16 @@ Python's compiler needs memory in proportion to the source it compiles at once (
 generated forward: a 100,000-layer net's forward took 2-4 s, most of it faulting in fresh pages, and grew
 faster than the layer count). ``forward_source`` therefore writes a forward of more than ``PART_LINES``
 lines as a few calls to part functions of at most about that many lines each, which take the values
-they read and return those read later; ``compile_source`` compiles each top-level function separately,
-with the line numbers it has in the whole text (so tracebacks and ``linecache`` agree).
+they read and return those read later (several as one tuple, which ``forward`` holds under one name and a
+part reading them takes apart); ``compile_source`` compiles each top-level function separately, with the
+line numbers it has in the whole text (so tracebacks and ``linecache`` agree).
 
 >>> steps = [Step(0, ("x",), ("a",)), Step(1, ("a",), ("b",)), Step(2, ("a", "b"), ("c",))]
 >>> lines = ["a = x + 1", "b = a * 2", "c = a + b"]
 >>> print(forward_source("self, x", lines, steps, ["return c"], part_lines=2, fresh=lambda hint: hint))
 def forward(self, x):
-    a, b = forward_part1(self, x)
-    c = forward_part2(self, a, b)
+    forward_part1_values = forward_part1(self, x)
+    c = forward_part2(self, forward_part1_values)
     return c
 <BLANKLINE>
 def forward_part1(self, x):
@@ -20,7 +21,8 @@ def forward_part1(self, x):
     b = a * 2
     return a, b
 <BLANKLINE>
-def forward_part2(self, a, b):
+def forward_part2(self, forward_part1_values):
+    a, b = forward_part1_values
     c = a + b
     return c
 <BLANKLINE>
@@ -58,24 +60,64 @@ def forward_source(signature: str, lines: Sequence[str], steps: Sequence[Step], 
     """``def forward(<signature>)`` with the body ``lines`` then ``tail``; in parts when ``lines`` are many.
 
     ``steps`` mark where each node's statements start (the lines before the first are the head, kept in the
-    forward); ``shared`` are head variables every part may read; ``fresh(hint)`` names a part function."""
+    forward); ``shared`` are head variables every part may read; ``fresh(hint)`` names a part function and the
+    tuple of values a part hands on (one name in ``forward`` for all of them: Python compiles a function holding
+    or passing tens of thousands of names in more than linear time)."""
     if len(lines) <= part_lines or not steps:
         return _function(f"forward({signature})", [*lines, *tail])
+    fresh = fresh or str
     head, groups = list(lines[:steps[0].start]), _groups(steps, len(lines), part_lines)
-    read_later = {word for line in tail for word in _words(line)}
+    runs = [steps[group.start:group.stop] for group, _ in groups]
+    reads = [_reads(run) for run in runs]
+    outs = _handed_on(runs, reads, tail)
+    names = [fresh(f"forward_part{k}") for k in range(1, len(runs) + 1)]
+    held = [fresh(f"{name}_values") if len(values) > 1 else None for name, values in zip(names, outs)]
+    owner = {v: k for k, values in enumerate(outs) if held[k] for v in values}  # value -> the part whose tuple holds it
     calls, parts = [], []
-    for group, end in reversed(groups):
-        run = steps[group.start:group.stop]
-        uses, defined = _reads(run), [v for step in run for v in step.defines]
-        outs = [v for v in defined if v in read_later]
-        args = ["self", *shared, *(v for v in uses if v not in shared)]
-        call = f"{(fresh or str)(f'forward_part{len(groups) - len(parts)}')}({', '.join(args)})"
-        parts.append(_function(call, [*lines[run[0].start:end], f"return {', '.join(outs) or 'None'}"]))
-        calls.append(f"{', '.join(outs)} = {call}" if outs else call)
+    for k, (run, (_, end)) in enumerate(zip(runs, groups)):
+        args, unpacked = _arguments([v for v in reads[k] if v not in shared], owner, outs, held)
+        call = f"{names[k]}({', '.join(['self', *shared, *args])})"
+        returned = ", ".join(outs[k]) or "None"
+        parts.append(_function(call, [*unpacked, *lines[run[0].start:end], f"return {returned}"]))
+        calls.append(f"{held[k] or returned} = {call}" if outs[k] else call)
+    _, unpacked = _arguments(sorted({w for line in tail for w in _words(line)} & owner.keys()), owner, outs, held)
+    forward = _function(f"forward({signature})", [*head, *calls, *unpacked, *tail])
+    return "\n".join([forward, *parts])
+
+
+def _handed_on(runs: Sequence[Sequence[Step]], reads: Sequence[list[str]], tail: Sequence[str]) -> list[list[str]]:
+    """For each run of steps, the variables it defines that a later run or the tail reads, in definition order."""
+    read_later = {word for line in tail for word in _words(line)}
+    outs = []
+    for run, uses in zip(reversed(runs), reversed(reads)):
+        defined = [v for step in run for v in step.defines]
+        outs.append([v for v in defined if v in read_later])
         read_later.difference_update(defined)  # in place: in a wide net, many values cross parts
         read_later.update(uses)
-    forward = _function(f"forward({signature})", [*head, *reversed(calls), *tail])
-    return "\n".join([forward, *reversed(parts)])
+    return outs[::-1]
+
+
+def _arguments(values: Sequence[str], owner: dict[str, int], outs: Sequence[Sequence[str]],
+               held: Sequence[str | None]) -> tuple[list[str], list[str]]:
+    """The arguments that hand ``values`` on (each by name, or the tuple of the part that holds it) and the lines
+    that take the values out of those tuples (all at once, or by position when only some are read)."""
+    args, wanted = [], {}
+    for v in values:
+        if (k := owner.get(v)) is None:
+            args.append(v)
+        else:
+            if k not in wanted:
+                wanted[k] = []
+                args.append(held[k])
+            wanted[k].append(v)
+    unpacked = []
+    for k, read in wanted.items():
+        if len(read) == len(outs[k]):
+            unpacked.append(f"{', '.join(outs[k])} = {held[k]}")
+        else:
+            position = {v: i for i, v in enumerate(outs[k])}
+            unpacked.append(f"{', '.join(read)} = {', '.join(f'{held[k]}[{position[v]}]' for v in read)}")
+    return args, unpacked
 
 
 def _groups(steps: Sequence[Step], total: int, part_lines: int) -> list[tuple[range, int]]:

@@ -151,23 +151,41 @@ def build_ir(leaves: Iterable[tuple[tuple, Layer]], solution: Solution, inputs: 
              outputs: tuple[str, ...]) -> GraphIR:
     """The IR from inference's ``Solution`` (each key's number, each number's class root, each root's type): the
     leaves in order; each port's key is looked up once, its root and type read from lists."""
-    ids, root_of, class_types = solution.ids, solution.root_of, solution.class_types
-    leaves = [(path, layer, tuple(layer.input_ports), tuple(layer.output_ports)) for path, layer in leaves]
+    ids, root_of = solution.ids, solution.root_of
+    leaves = leaves if isinstance(leaves, list) else list(leaves)
     by_root = {root_of[ids[((), p)]]: Value(None, p) for p in inputs}
-    for path, _, _, outs in leaves:
-        for port in outs:
-            by_root[root_of[ids[(path, port)]]] = Value(path, port)
-    nodes = []
-    for path, layer, ins, outs in leaves:  # loops, not comprehensions: a 100k-layer graph makes 100k nodes
-        feeds, port_types = {}, {}
+    try:  # one pass: in topological order each input's producer is met before it (its output registered then)
+        nodes = _nodes(leaves, solution, by_root, register=True)
+    except KeyError:
+        nodes = None
+    if nodes is None:  # a producer came later, or two outputs share a class: every output first, a later one winning
+        for path, layer in leaves:
+            for port in layer.output_ports:
+                by_root[root_of[ids[(path, port)]]] = Value(path, port)
+        nodes = _nodes(leaves, solution, by_root, register=False)
+    return GraphIR(nodes, {p: solution.type_of(((), p)) for p in inputs},
+                   {p: by_root[root_of[ids[((), p)]]] for p in outputs}, solution.root_lookup(), by_root)
+
+
+def _nodes(leaves: list[tuple[tuple, Layer]], solution: Solution, by_root: dict[int, Value],
+           register: bool) -> list[Node] | None:
+    """The nodes, their inputs' producers read from ``by_root``; ``register``: each output is added to ``by_root`` as
+    its node is made (None when two outputs share a class)."""
+    ids, root_of, class_types = solution.ids, solution.root_of, solution.class_types
+    nodes, known = [], len(by_root)
+    for path, layer in leaves:  # loops, not comprehensions: a 100k-layer graph makes 100k nodes
+        ins, outs, feeds, port_types = tuple(layer.input_ports), tuple(layer.output_ports), {}, {}
         for port in ins:
             root = root_of[ids[(path, port)]]
             feeds[port], port_types[port] = by_root[root], class_types[root]
         for port in outs:
-            port_types[port] = class_types[root_of[ids[(path, port)]]]
+            root = root_of[ids[(path, port)]]
+            port_types[port] = class_types[root]
+            if register:
+                by_root[root] = Value(path, port)
+        known += len(outs)
         nodes.append(Node(path, layer, ins, outs, MappingProxyType(feeds), MappingProxyType(port_types)))
-    return GraphIR(nodes, {p: solution.type_of(((), p)) for p in inputs},
-                   {p: by_root[root_of[ids[((), p)]]] for p in outputs}, solution.root_lookup(), by_root)
+    return nodes if not register or len(by_root) == known else None
 
 
 def with_layers(ir: GraphIR, leaves: Iterable[tuple[tuple, Layer]]) -> GraphIR | None:
