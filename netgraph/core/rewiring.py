@@ -70,7 +70,8 @@ def layer_path(net: NetGraph, spec: Any, function: str = "this function") -> tup
             kind = with_article(current.type_name)
             why = (f"{here} is {kind}: paths into operators are not supported by {function} "
                    "(net_extract, net_replace_part, net_rename, net_delete and net_drop take them)" if part in nets
-                   else f"{here} is {kind}; a path into it names its inner net first, one of {nets}"
+                   else f"{here} is {kind}; a path into it names its inner net first, one of {nets}, not "
+                   f"{part!r:.60}{did_you_mean(part, nets)}"
                    if nets else f"{here} ({current.type_name}) is not a graph, so it holds no layers")
             raise WiringError(f"no layer at {shown_path(parts)!r}: {why}", kind="layer-path", layer=tuple(path))
         names = list(current.layers)
