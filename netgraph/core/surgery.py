@@ -222,6 +222,13 @@ def _replace_inside(inner: NetGraph, group: list[tuple[tuple, Any]]) -> NetGraph
 def _numeric(net: NetGraph, path: tuple, array: str, value: Any) -> torch.Tensor:
     """``value`` as a layer's array option takes it (``as_array``); OptionError naming the part for None too."""
     where = f"net_replace_part: {net.describe((path, None))} array {array!r}"
+    if isinstance(value, NetSharedArray):  # a layer option, not an array's values: say where it goes
+        option, key = net.layer_at(path).settable_arrays[array], path[0] if len(path) == 1 else path
+        hint = (f"to share the array, give it as the layer's option: net_replace_part(net, {{{key!r}: "
+                f"layer.replace({option}=NetSharedArray({value.name!r}))}}); to set a shared array's values in every "
+                f"user: net_replace_part(net, {{NetSharedArray(name): values}})")
+        raise OptionError(f"{where} takes the array's values, not the shared array {value!r}; {hint}", option=option,
+                          kind=VALUE_KIND, hint=hint)
     if value is None:
         raise OptionError(f"{where} needs a numeric array (a real tensor, a number or nested lists of numbers); "
                           f"found None")
