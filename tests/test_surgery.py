@@ -293,3 +293,15 @@ def test_net_take_to_a_layers_input_port_keeps_what_computes_that_input():
         net_take(g, NetPort("a", "Input"))
     with pytest.raises(WiringError, match=r"has no output port 'Inptu'"):
         net_take(g, NetPort("c", "Inptu"))
+
+
+def test_replace_layers_names_the_layers_there_beside_its_guess():
+    """net.replace_layers({"enx": ...}) said only "no layer 'enx' (did you mean 'enc'?)", where every other path
+    error lists the layers there."""
+    net = NetChain({"enc": NetChain({"l1": LinearLayer(8), "act": "Ramp"}), "head": LinearLayer(2)}, input=4)
+    with pytest.raises(WiringError, match=r"no layer 'enx' \(did you mean 'enc'\?\) in the net; its layers are "
+                                          r"\['enc', 'head'\]"):
+        net.replace_layers({"enx": LinearLayer(8)})
+    with pytest.raises(WiringError, match=r"in layer 1 'enc' \(NetChain\): no layer 'ac' \(did you mean 'act'\?\) in "
+                                          r"the net; its layers are \['l1', 'act'\]"):
+        net.replace_layers({("enc", "ac"): LinearLayer(8)})
