@@ -26,12 +26,18 @@ def test_a_nested_graphs_layers_take_its_place_in_the_given_order():
 
 
 def test_a_flat_graph_is_flattened_to_itself():
-    graph = NetGraph({"b": LinearLayer(2), "a": LinearLayer(3)}, [("a", "b")], Input=4)
-    assert net_flatten(graph) == graph and list(net_flatten(graph).layers) == ["b", "a"]
+    graph = NetGraph({"add": "Plus", "a": LinearLayer(3), "b": LinearLayer(3)}, [(["a", "b"], "add")], Input=4)
+    assert net_flatten(graph) == graph and list(net_flatten(graph).layers) == ["add", "a", "b"]
+
+
+def test_a_line_given_out_of_order_still_becomes_a_chain_as_wolfram_s_does():
+    graph = NetGraph({"b": LinearLayer(2), "y": NetChain({"a": LinearLayer(3)})}, [("y", "b")], Input=4)
+    for flat in (net_flatten(graph), net_flatten(graph, levels=1)):
+        assert isinstance(flat, NetChain) and list(flat.layers) == ["y/a", "b"]
 
 
 def test_two_levels_flatten_alike_by_levels_or_all_at_once():
     inner = NetGraph({"q": LinearLayer(2), "p": LinearLayer(3)}, [("p", "q")])
-    net = NetGraph({"y": LinearLayer(2), "mid": NetChain({"in": inner, "t": "Tanh"})}, [("mid", "y")], Input=4)
+    net = NetGraph({"y": LinearLayer(2), "mid": NetChain({"in": inner, "t": "Tanh"})}, [], Input=4)  # two branches
     assert list(net_flatten(net).layers) == ["y", "mid/in/q", "mid/in/p", "mid/t"]
     assert net_flatten(net) == net_flatten(net, levels=2)

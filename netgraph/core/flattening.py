@@ -172,17 +172,17 @@ def _flatten_all(net: NetGraph) -> NetGraph:
 
 
 def _as_chain(net: NetGraph) -> NetGraph:
-    """``net`` as a NetChain when a chain of its layers, in order, has exactly its wiring and ports."""
-    if isinstance(net, NetChain):
+    """``net`` as a NetChain when a chain of its layers, in the order given or computed, has exactly its wiring
+    and ports."""
+    if isinstance(net, NetChain) or any(b is None for _, b in net.explicit_edges()):  # a chain mutes nothing
         return net
-    try:
-        chain = NetChain(dict(net.layers), **net.port_shape_options())
-    except NetGraphError:
-        return net
-
-    def wiring(g: NetGraph) -> set:
-        return {(e.src, e.dst) for e in g.edges}
-    muted = any(b is None for _, b in net.explicit_edges())
-    ports = (chain.input_ports, chain.output_ports) == (net.input_ports, net.output_ports)
-    same = ports and wiring(chain) == wiring(net)
-    return chain if same and not muted else net
+    computing = [node.path[0] for node in net.ir.nodes]
+    for order in (list(net.layers), computing) if computing != list(net.layers) else (computing,):
+        try:  # in the order given, else in the order they compute in (a line given out of order)
+            chain = NetChain({name: net.layers[name] for name in order}, **net.port_shape_options())
+        except NetGraphError:
+            continue
+        ports = (chain.input_ports, chain.output_ports) == (net.input_ports, net.output_ports)
+        if ports and {(e.src, e.dst) for e in chain.edges} == {(e.src, e.dst) for e in net.edges}:
+            return chain
+    return net
