@@ -305,3 +305,15 @@ def test_replace_layers_names_the_layers_there_beside_its_guess():
     with pytest.raises(WiringError, match=r"in layer 1 'enc' \(NetChain\): no layer 'ac' \(did you mean 'act'\?\) in "
                                           r"the net; its layers are \['l1', 'act'\]"):
         net.replace_layers({("enc", "ac"): LinearLayer(8)})
+
+
+def test_a_tuple_of_top_level_layers_is_told_it_is_a_path():
+    """net_drop(chain, ("up", "act")) said only that 'up' holds no layers: a tuple is a path, and several layers go in
+    a list, which the message now says when every part names a layer of the net."""
+    chain = NetChain({"l1": LinearLayer(4), "up": LinearLayer(8), "act": "Tanh", "down": LinearLayer(4)}, input=3)
+    with pytest.raises(WiringError, match=r"no layer at 'up/act': .* holds no layers; a tuple is a path into nested "
+                                          r"nets: name several layers in a list, \['up', 'act'\]"):
+        net_drop(chain, ("up", "act"))
+    with pytest.raises(WiringError) as info:
+        net_drop(chain, ("up", "x"))
+    assert "a tuple is a path" not in str(info.value)
