@@ -19,7 +19,7 @@ from typing import Any
 import torch
 
 from netgraph.core.layer import Layer
-from netgraph.core.layer_surgery import alone, by_array_name, in_alone, is_lone_layer, replaced_layer
+from netgraph.core.layer_surgery import alone, as_layer_errors, by_array_name, in_alone, is_lone_layer, replaced_layer
 from netgraph.core.errors import NetGraphError, OptionError, WiringError, did_you_mean
 from netgraph.core.chain import NetChain
 from netgraph.core.edge_text import renamed_edges
@@ -74,7 +74,8 @@ def net_extract(net: NetGraph, spec: Any = "All") -> Any:
     """A layer, an array (``(layer, "Weights")``, None when uninitialised) or, for ``"All"``, every array by path.
     Of a layer alone, its array by name (``"Weights"``) or every array by name."""
     if is_lone_layer(net):  # Wolfram's NetExtract[layer, "Weights"]
-        found = net_extract(alone(net), in_alone(net, spec))
+        with as_layer_errors(net):
+            found = net_extract(alone(net), in_alone(net, spec))
         return by_array_name(found, net) if isinstance(spec, str) and spec == "All" else found
     check_net(net, "net_extract")
     if isinstance(spec, str) and spec == "All":
