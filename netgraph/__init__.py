@@ -22,7 +22,7 @@ import importlib
 from typing import Any
 
 from netgraph.core import plugins as _plugins
-from netgraph.core.other_layer_names import other_layer_hint
+from netgraph.core.other_layer_names import other_layer_hint, wolfram_function_hint
 
 __version__ = "0.1.0"
 
@@ -85,7 +85,8 @@ def __getattr__(name: str) -> Any:
     layers = importlib.import_module("netgraph.layers")
     if name in layers.__all__:
         return getattr(layers, name)
-    raise AttributeError(f"module 'netgraph' has no attribute {name!r}{other_layer_hint(name)}")
+    hint = other_layer_hint(name) or wolfram_function_hint(name)
+    raise AttributeError(f"module 'netgraph' has no attribute {name!r}{hint}")
 
 
 def __dir__() -> list[str]:

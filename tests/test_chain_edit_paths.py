@@ -157,3 +157,13 @@ def test_a_new_head_with_one_input_of_another_name_takes_what_fed_the_chain():
     torch.testing.assert_close(edited(x), torch.nn.functional.linear(enc, w["head.Weights"], w["head.Biases"]))
     placed = net_prepend(_placed_graph(), FunctionLayer("2 * #x"), at="enc")  # fed by the graph's own input
     assert placed.input_shapes == {"Input": (4,)} and placed.output_shapes == {"Output": (2,)}
+
+
+def test_an_unknown_position_name_suggests_the_layer_meant():
+    """net_delete(chain, "relus") suggested 'relu'; net_insert's position= 'logit' only listed the layers."""
+    chain = NetChain({"hidden": LinearLayer(4), "relu": "Ramp", "logits": LinearLayer(2)}, input=3)
+    for net, position in [(chain, "logit"), (NetGraph({"enc": chain, "h": LinearLayer(2)}, [("enc", "h")]),
+                                              ("enc", "logit"))]:
+        with pytest.raises(OptionError, match=r"'logit' \(did you mean 'logits'\?\) is no layer of this chain; its "
+                                              r"layers are \['hidden', 'relu', 'logits'\]"):
+            net_insert(net, "Tanh", position)

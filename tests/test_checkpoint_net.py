@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import ElementwiseLayer, LinearLayer, NetChain, OptionError, net_train
-from netgraph.train.checkpoint import checkpoints, read_checkpoint, save_checkpoint
+from netgraph import ElementwiseLayer, LinearLayer, NetChain, OptionError, net_rename, net_train
+from netgraph.train.checkpoint import checkpoints, load_checkpoint, read_checkpoint, save_checkpoint
 
 KW = dict(batch_size=8, random_seed=3, progress=False)
 
@@ -43,3 +43,16 @@ def test_a_checkpoint_without_a_recorded_topology_still_resumes(tmp_path):
     save_checkpoint(tmp_path / "old", old, round=2)
     trained = net_train(_chain("Ramp"), _data(), max_training_rounds=3, checkpoint=tmp_path / "old", resume=True, **KW)
     assert isinstance(trained, NetChain)
+
+
+def test_arrays_named_otherwise_say_which_side_lacks_them(tmp_path):
+    """A checkpoint loaded into the net with a layer renamed said 'first.Weights: checkpoint None, net (3, 2)': None
+    read as a value; it names the side that lacks each array, and says why names can differ."""
+    chain = NetChain({"l1": LinearLayer(3), "act": "Tanh", "l2": LinearLayer(3)}, input=2)
+    net_train(chain, _data(), max_training_rounds=1, checkpoint=tmp_path, **KW)
+    with pytest.raises(OptionError) as info:
+        load_checkpoint(net_rename(chain, {"l1": "first"}), tmp_path)
+    message = str(info.value)
+    assert "first.Weights: (3, 2) in the net, not in the checkpoint" in message
+    assert "l1.Weights: (3, 2) in the checkpoint, not in the net" in message and "None" not in message
+    assert "renamed" in info.value.diagnostics[0].hint and info.value.diagnostics[0].kind == "checkpoint-mismatch"

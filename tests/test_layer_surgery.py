@@ -49,3 +49,17 @@ def test_replace_a_port_of_a_layer_says_to_give_the_layer_the_shape():
     with pytest.raises(OptionError, match=r"net_replace_part of a layer replaces its arrays; 'Input' is a port"):
         net_replace_part(LinearLayer(3), {"Input": 4})
     assert NetGraph(LinearLayer(3), Input=4).input_shapes == {"Input": (4,)}
+
+
+def test_errors_about_a_layer_alone_name_the_layer_not_a_net_around_it():
+    """net_extract(layer, "Weigths") said "layer 1 'LinearLayer' (LinearLayer) has no array ...": the net of the
+    layer alone, which the caller never wrote, leaked into the message and the Diagnostic's layer path."""
+    layer = net_initialize(LinearLayer(3, input=2), seed=0)
+    with pytest.raises(WiringError) as info:
+        net_extract(layer, "Weigths")
+    assert str(info.value).startswith("LinearLayer has no array 'Weigths' (did you mean 'Weights'?)")
+    assert info.value.diagnostics[0].layer == ()
+    with pytest.raises(OptionError) as info:
+        net_replace_part(layer, {"Weights": torch.zeros(2, 3)})
+    assert "layer 1" not in str(info.value) and "LinearLayer array 'Weights': expected shape (3, 2)" in str(info.value)
+    assert info.value.diagnostics[0].layer == () and info.value.diagnostics[0].expected == (3, 2)

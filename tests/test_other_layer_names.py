@@ -8,6 +8,7 @@ import re
 import pytest
 import torch
 
+import netgraph
 from netgraph import ElementwiseLayer, FunctionLayer, NetChain, NetGraph, OptionError, SpecError, WiringError
 from netgraph.core.other_layer_names import OTHER_LAYER_NAMES
 from netgraph.core.plugins import stage
@@ -137,3 +138,15 @@ def test_an_elementwise_name_called_in_an_expression_gets_its_form_on_the_users_
     x = torch.linspace(-9, 3, 49)
     pasted = make(expression.replace(called, written.group(1)))
     torch.testing.assert_close(pasted(x), outer(module(inner(x))))
+
+
+@pytest.mark.parametrize("wolfram, ours", [("NetTake", "net_take"), ("NetReplacePart", "net_replace_part"),
+                                           ("NetFlatten", "net_flatten"), ("NetInitialize", "net_initialize"),
+                                           ("NetTrain", "net_train"), ("Information", "net.information(")])
+def test_a_wolfram_function_name_on_the_module_names_ours(wolfram, ours):
+    """A Mathematica user's netgraph.NetTrain got only Python's guess, 'NetChain' (Information none): surgery and
+    training are snake_case functions here (net_train), which the error now names."""
+    with pytest.raises(AttributeError, match=rf"has no attribute '{wolfram}' \(Wolfram's {wolfram} is "
+                                             rf"{re.escape(ours)}"):
+        getattr(netgraph, wolfram)
+    assert ours.startswith("net.") or callable(getattr(netgraph, ours))

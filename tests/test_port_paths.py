@@ -106,9 +106,10 @@ def test_net_take_cuts_the_nested_graph_to_what_computes_the_port(net):
     assert taken.input_ports == ("Input",) and taken.output_shapes == {"Output": (4,)}
     x = torch.randn(3, 3)
     torch.testing.assert_close(taken(x), _l1(net, x))
-    whole = net_take(net, [port, "head"])  # head needs all of enc: enc stays whole, the port becomes an output
-    assert list(whole.layers["enc"].layers) == ["l1", "act", "l2", "side"]
-    torch.testing.assert_close(whole({"Input": x, "Extra": torch.randn(3, 2)})["enc_l1_Output"], _l1(net, x))
+    whole = net_take(net, [port, "head"])  # head needs enc's Output: enc keeps what computes it (not side, nor
+    assert list(whole.layers["enc"].layers) == ["l1", "act", "l2"]  # Extra, which only side read), the port an output
+    assert whole.input_ports == ("Input",)
+    torch.testing.assert_close(whole(x)["enc_l1_Output"], _l1(net, x))
 
 
 def test_net_take_of_a_port_path_gives_that_port_only():

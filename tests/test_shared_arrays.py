@@ -299,3 +299,17 @@ def test_a_value_that_does_not_fit_the_layer_it_is_given_at_names_the_shared_arr
     message = str(caught.value)
     assert "shared array 'w'" in message and "expected shape (3, 4)" in message and "found (4, 4)" in message
     assert caught.value.diagnostics[0].option == "weights"
+
+
+def test_a_shared_array_given_as_an_array_value_says_how_to_share_it():
+    """net_replace_part(net, {("b", "Weights"): NetSharedArray("v", w)}) said the value 'needs a numeric array; found
+    NetSharedArray NetSharedArra...': it names the option to give it and the call that shares the array."""
+    net = _net()
+    with pytest.raises(OptionError, match=r"layer 3 'b' \(LinearLayer\) array 'Weights' takes the array's values, "
+                                          r"not the shared array NetSharedArray\('v'") as info:
+        net_replace_part(net, {("b", "Weights"): NetSharedArray("v", torch.eye(3))})
+    hint = info.value.diagnostics[0].hint
+    assert "net_replace_part(net, {'b': layer.replace(weights=NetSharedArray('v'))})" in hint
+    assert info.value.diagnostics[0].option == "weights"
+    shared = net_replace_part(net, {"b": net.layer_at(("b",)).replace(weights=NetSharedArray("v", torch.eye(3)))})
+    assert set(shared.information("SharedArrays")) == {"w", "v"}  # the way the hint gives works

@@ -293,3 +293,27 @@ def test_net_take_to_a_layers_input_port_keeps_what_computes_that_input():
         net_take(g, NetPort("a", "Input"))
     with pytest.raises(WiringError, match=r"has no output port 'Inptu'"):
         net_take(g, NetPort("c", "Inptu"))
+
+
+def test_replace_layers_names_the_layers_there_beside_its_guess():
+    """net.replace_layers({"enx": ...}) said only "no layer 'enx' (did you mean 'enc'?)", where every other path
+    error lists the layers there."""
+    net = NetChain({"enc": NetChain({"l1": LinearLayer(8), "act": "Ramp"}), "head": LinearLayer(2)}, input=4)
+    with pytest.raises(WiringError, match=r"no layer 'enx' \(did you mean 'enc'\?\) in the net; its layers are "
+                                          r"\['enc', 'head'\]"):
+        net.replace_layers({"enx": LinearLayer(8)})
+    with pytest.raises(WiringError, match=r"in layer 1 'enc' \(NetChain\): no layer 'ac' \(did you mean 'act'\?\) in "
+                                          r"the net; its layers are \['l1', 'act'\]"):
+        net.replace_layers({("enc", "ac"): LinearLayer(8)})
+
+
+def test_a_tuple_of_top_level_layers_is_told_it_is_a_path():
+    """net_drop(chain, ("up", "act")) said only that 'up' holds no layers: a tuple is a path, and several layers go in
+    a list, which the message now says when every part names a layer of the net."""
+    chain = NetChain({"l1": LinearLayer(4), "up": LinearLayer(8), "act": "Tanh", "down": LinearLayer(4)}, input=3)
+    with pytest.raises(WiringError, match=r"no layer at 'up/act': .* holds no layers; a tuple is a path into nested "
+                                          r"nets: name several layers in a list, \['up', 'act'\]"):
+        net_drop(chain, ("up", "act"))
+    with pytest.raises(WiringError) as info:
+        net_drop(chain, ("up", "x"))
+    assert "a tuple is a path" not in str(info.value)

@@ -68,6 +68,10 @@ def test_inner_errors_name_the_operator_and_what_is_there(net):
     with pytest.raises(WiringError, match=r"no layer at 'map/lin': layer 'map' is a NetMapOperator; a path into it "
                                           r"names its inner net first, one of \['net'\]"):
         net_drop(net, ("map", "lin"))
+    for edit in (net_extract, net_drop):  # a misspelt inner net's name is suggested, as a misspelt layer's is
+        with pytest.raises(WiringError, match=r"names its inner net first, one of \['net'\], not 'nte' \(did you mean "
+                                              r"'net'\?\)"):
+            edit(net, ("map", "nte", "lin"))
     with pytest.raises(WiringError, match=r"net_take: .* goes into layer 1 'map' \(NetMapOperator\), inner net 'net'"):
         net_take(net, ("map", "net", "lin"))
 

@@ -144,7 +144,8 @@ def test_checkpoint_interval_and_load_checkpoint(tmp_path):
 def test_bad_checkpoints_are_option_errors(tmp_path):
     net_train(mlp(), data(), max_training_rounds=1, checkpoint=tmp_path, **KW)
     other = NetGraph({"lin": LinearLayer(1)}, [], Input=2)
-    with pytest.raises(OptionError, match=r"was written for a different net: h.Biases: checkpoint \(16,\), net None"):
+    with pytest.raises(OptionError, match=r"was written for a different net: h.Biases: \(16,\) in the checkpoint, "
+                                          r"not in the net"):
         net_train(other, data(), checkpoint=tmp_path, resume=True, progress=False)
     broken = tmp_path / "broken.pt"
     broken.write_bytes((tmp_path / "round-000001.pt").read_bytes()[:100])

@@ -66,8 +66,8 @@ def _insert_at(chain: NetChain, layers: Any, position: int | str) -> NetChain:
     count = len(chain.layers)
     if isinstance(position, str):
         if position not in chain.layers:
-            raise OptionError(f"net_insert: position= {position!r} is no layer of this chain; its layers are "
-                              f"{list(chain.layers)}", option="position", kind=VALUE_KIND)
+            raise OptionError(f"net_insert: position= {position!r}{did_you_mean(position, chain.layers)} is no layer "
+                              f"of this chain; its layers are {list(chain.layers)}", option="position", kind=VALUE_KIND)
         position = list(chain.layers).index(position) + 1
     elif isinstance(position, bool) or not isinstance(position, int) or not -count - 1 <= position <= count + 1 \
             or position == 0:

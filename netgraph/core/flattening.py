@@ -108,7 +108,7 @@ def net_flatten(net: Layer, levels: int | None = None) -> Layer:
         return _flattened_inside(net, levels) if _holds_nested(net) else net
     check_net(net, "net_flatten")
     if levels is None:
-        flat = _flatten_all(net)
+        flat = _flatten_all(net) if any(isinstance(layer, NetGraph) for layer in net.layers.values()) else net
     else:
         flat = net
         for _ in range(levels):  # until nothing is nested: levels may be any size (2**70 looped that often)
@@ -136,9 +136,26 @@ def _holds_nested(layer: Any) -> bool:
                for field in getattr(layer, "NETS", ()) for inner in getattr(layer, field).layers.values())
 
 
+def _given_order(net: NetGraph) -> list[tuple]:
+    """The leaf layers' paths in the order given, each nested graph's in its place (a loop: nets nest 1000 deep)."""
+    paths: list[tuple] = []
+    stack = [((), iter(net.layers.items()))]
+    while stack:
+        prefix, items = stack[-1]
+        for name, layer in items:
+            if isinstance(layer, NetGraph):
+                stack.append(((*prefix, name), iter(layer.layers.items())))
+                break
+            paths.append((*prefix, name))
+        else:
+            stack.pop()
+    return paths
+
+
 def _flatten_all(net: NetGraph) -> NetGraph:
     ir = net.ir
-    name = unique_names([node.path for node in ir.nodes])
+    order = _given_order(net)
+    name = unique_names(order)
 
     def source(value: Value) -> NetPort:
         return NetPort(value.port) if value.node is None else NetPort(name[value.node], value.port)
@@ -151,21 +168,21 @@ def _flatten_all(net: NetGraph) -> NetGraph:
         edges = [written.get(pair, pair) for pair in edges]
     edges += [(NetPort(name[node.path], v.port), None)
               for node in ir.nodes for v in node.output_values if not ir.consumers(v)]
-    return keeping_port_types(net, {name[node.path]: node.layer for node in ir.nodes}, edges)
+    return keeping_port_types(net, {name[path]: ir.node(path).layer for path in order}, edges)
 
 
 def _as_chain(net: NetGraph) -> NetGraph:
-    """``net`` as a NetChain when a chain of its layers, in order, has exactly its wiring and ports."""
-    if isinstance(net, NetChain):
+    """``net`` as a NetChain when a chain of its layers, in the order given or computed, has exactly its wiring
+    and ports."""
+    if isinstance(net, NetChain) or any(b is None for _, b in net.explicit_edges()):  # a chain mutes nothing
         return net
-    try:
-        chain = NetChain(dict(net.layers), **net.port_shape_options())
-    except NetGraphError:
-        return net
-
-    def wiring(g: NetGraph) -> set:
-        return {(e.src, e.dst) for e in g.edges}
-    muted = any(b is None for _, b in net.explicit_edges())
-    ports = (chain.input_ports, chain.output_ports) == (net.input_ports, net.output_ports)
-    same = ports and wiring(chain) == wiring(net)
-    return chain if same and not muted else net
+    computing = [node.path[0] for node in net.ir.nodes]
+    for order in (list(net.layers), computing) if computing != list(net.layers) else (computing,):
+        try:  # in the order given, else in the order they compute in (a line given out of order)
+            chain = NetChain({name: net.layers[name] for name in order}, **net.port_shape_options())
+        except NetGraphError:
+            continue
+        ports = (chain.input_ports, chain.output_ports) == (net.input_ports, net.output_ports)
+        if ports and {(e.src, e.dst) for e in chain.edges} == {(e.src, e.dst) for e in net.edges}:
+            return chain
+    return net

@@ -45,6 +45,7 @@ from netgraph.core.shared import collect_users, shape_clashes, unify_shared
 from netgraph.core.types import PortType
 from netgraph.core.walk import gc_paused
 from netgraph.core.wiring import describe_key, normalize
+from netgraph.core.wording import few_names
 
 __all__ = ["NetGraph", "coerce_layer", "RESERVED_NAMES"]
 
@@ -260,8 +261,8 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
         for key, layer in changes.items():
             path = layer_key(key, names)
             if path[0] not in layers:
-                raise WiringError(f"no layer {path[0]!r}{did_you_mean(path[0], layers)}", kind="unknown-layer",
-                                  layer=(), found=path[0])
+                raise WiringError(f"no layer {path[0]!r}{did_you_mean(path[0], layers)} in the net; its layers are "
+                                  f"{few_names(names)}", kind="unknown-layer", layer=(), found=path[0])
             if len(path) == 1:
                 layers[path[0]] = layer
             else:

@@ -10,18 +10,22 @@ operator's inner net (``("net", "layer", "Weights")``), as ``layer.information()
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import copy
+import dataclasses
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from netgraph.core.array_rules import WILDCARDS, matches, rule_pattern
-from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 from netgraph.core.given_shapes import given_shapes, with_given_shapes
 from netgraph.core.graph import NetGraph
 from netgraph.core.information import all_arrays
 from netgraph.core.layer import Layer
 from netgraph.core.shared import NetSharedArray
 
-__all__ = ["is_lone_layer", "alone", "as_net", "in_alone", "by_array_name", "replaced_layer", "rules_in_alone"]
+__all__ = ["is_lone_layer", "alone", "as_net", "in_alone", "by_array_name", "replaced_layer", "rules_in_alone",
+           "as_layer_errors"]
 
 
 def is_lone_layer(value: Any) -> bool:
@@ -47,6 +51,25 @@ def in_alone(layer: Layer, spec: Any) -> Any:
     return (layer.type_name, *spec) if isinstance(spec, tuple) else (layer.type_name, spec)
 
 
+@contextmanager
+def as_layer_errors(layer: Layer) -> Iterator[None]:
+    """Errors raised about ``alone(layer)`` as about ``layer``: its description there ("layer 1 'LinearLayer'
+    (LinearLayer)", a net the caller never wrote) becomes the layer's type, and the Diagnostics' layer paths lose it."""
+    try:
+        yield
+    except NetGraphError as exc:
+        name = layer.type_name
+        said = alone(layer).describe(((name,), None))
+
+        def mine(d: Any) -> Any:
+            path = d.layer[1:] if d.layer and d.layer[0] == name else d.layer
+            return dataclasses.replace(d, message=d.message.replace(said, name), layer=path)
+        new = copy.copy(exc)
+        new.args = (str(exc).replace(said, name), *exc.args[1:])
+        new.errors, new.diagnostics = [e.replace(said, name) for e in exc.errors], [mine(d) for d in exc.diagnostics]
+        raise new from None
+
+
 def by_array_name(arrays: dict, layer: Layer) -> dict:
     """``alone(layer)``'s arrays by path as ``layer``'s: ``"Weights"``, a path below an operator without the layer."""
     name = layer.type_name
@@ -63,7 +86,8 @@ def replaced_layer(layer: Layer, changes: Any, replace: Any) -> Layer:
             raise OptionError(f"net_replace_part of a layer replaces its arrays; {spec!r} is a port of "
                               f"{layer.type_name}: give the shape as the layer's option or to a net of it "
                               f"(NetGraph(layer, {spec}=...))", option=spec)
-    net = replace(alone(layer), {in_alone(layer, spec): value for spec, value in changes.items()})
+    with as_layer_errors(layer):
+        net = replace(alone(layer), {in_alone(layer, spec): value for spec, value in changes.items()})
     return with_given_shapes(net.layers[layer.type_name], given_shapes(layer))
 
 

@@ -17,7 +17,8 @@ from typing import Any
 
 from netgraph.core.errors import did_you_mean
 
-__all__ = ["OTHER_LAYER_NAMES", "ELEMENTWISE_FORMS", "other_layer_hint", "layer_name_hint", "elementwise_name_hint"]
+__all__ = ["OTHER_LAYER_NAMES", "ELEMENTWISE_FORMS", "WOLFRAM_FUNCTIONS", "other_layer_hint", "wolfram_function_hint",
+           "layer_name_hint", "elementwise_name_hint"]
 
 #: Other libraries' element-wise layers that are an expression in # here (torch's defaults): the table's advice on
 #: them writes it, and so does the hint on such a name given as a function (``ElementwiseLayer("ReLU6")``).
@@ -79,6 +80,20 @@ def other_layer_hint(name: Any) -> str:
         return ""
     whose, ours = OTHER_LAYER_NAMES[name]
     return f" ({f'{whose} ' if whose else ''}{name} is {ours} here)"
+
+
+#: Wolfram's functions on nets -> netgraph's (snake_case functions, or a method), for ``netgraph.NetTake``.
+WOLFRAM_FUNCTIONS = {**{f"Net{n}": f"net_{s}" for n, s in (
+    ("Take", "take"), ("Drop", "drop"), ("Extract", "extract"), ("ReplacePart", "replace_part"), ("Replace", "replace"),
+    ("Rename", "rename"), ("Flatten", "flatten"), ("Join", "join"), ("Append", "append"), ("Prepend", "prepend"),
+    ("Insert", "insert"), ("Delete", "delete"), ("Initialize", "initialize"), ("Train", "train"),
+    ("Measurements", "measurements"), ("InsertSharedArrays", "insert_shared_arrays"), ("PortGradient", "port_gradient"))},
+    "Information": "net.information(prop)", "NetInformation": "net.information(prop)"}
+
+
+def wolfram_function_hint(name: Any) -> str:
+    """' (Wolfram's NetTake is net_take here)', or '' for a name that is no Wolfram function on nets."""
+    return f" (Wolfram's {name} is {WOLFRAM_FUNCTIONS[name]} here)" if name in WOLFRAM_FUNCTIONS else ""
 
 
 def layer_name_hint(name: Any, known: Iterable[object]) -> str:

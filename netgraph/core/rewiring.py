@@ -70,8 +70,10 @@ def layer_path(net: NetGraph, spec: Any, function: str = "this function") -> tup
             kind = with_article(current.type_name)
             why = (f"{here} is {kind}: paths into operators are not supported by {function} "
                    "(net_extract, net_replace_part, net_rename, net_delete and net_drop take them)" if part in nets
-                   else f"{here} is {kind}; a path into it names its inner net first, one of {nets}"
-                   if nets else f"{here} ({current.type_name}) is not a graph, so it holds no layers")
+                   else f"{here} is {kind}; a path into it names its inner net first, one of {nets}, not "
+                   f"{part!r:.60}{did_you_mean(part, nets)}"
+                   if nets else f"{here} ({current.type_name}) is not a graph, so it holds no layers"
+                   + _as_list(net, parts))
             raise WiringError(f"no layer at {shown_path(parts)!r}: {why}", kind="layer-path", layer=tuple(path))
         names = list(current.layers)
         if isinstance(part, int):
@@ -94,6 +96,13 @@ def no_layer_or_port(net: NetGraph, name: str, ports: tuple, what: str) -> Wirin
     return WiringError(f"there is no layer or {what} {name!r}{did_you_mean(name, [*net.layers, *ports])} in the net; "
                        f"its layers are {listed(list(net.layers))}, its {what}s {list(ports)}", kind="unknown-layer",
                        layer=(), found=name)
+
+
+def _as_list(net: NetGraph, parts: tuple) -> str:
+    """A note that a tuple is a path, when each of ``parts`` names a layer of ``net`` (several layers meant)."""
+    if all(isinstance(p, str) and p in net.layers for p in parts):
+        return f"; a tuple is a path into nested nets: name several layers in a list, {list(parts)!r:.200}"
+    return ""
 
 
 listed = few_names  # the first MAX_LISTED names and how many in all

@@ -19,7 +19,7 @@ from typing import Any
 import torch
 
 from netgraph.core.layer import Layer
-from netgraph.core.layer_surgery import alone, by_array_name, in_alone, is_lone_layer, replaced_layer
+from netgraph.core.layer_surgery import alone, as_layer_errors, by_array_name, in_alone, is_lone_layer, replaced_layer
 from netgraph.core.errors import NetGraphError, OptionError, WiringError, did_you_mean
 from netgraph.core.chain import NetChain
 from netgraph.core.edge_text import renamed_edges
@@ -74,7 +74,8 @@ def net_extract(net: NetGraph, spec: Any = "All") -> Any:
     """A layer, an array (``(layer, "Weights")``, None when uninitialised) or, for ``"All"``, every array by path.
     Of a layer alone, its array by name (``"Weights"``) or every array by name."""
     if is_lone_layer(net):  # Wolfram's NetExtract[layer, "Weights"]
-        found = net_extract(alone(net), in_alone(net, spec))
+        with as_layer_errors(net):
+            found = net_extract(alone(net), in_alone(net, spec))
         return by_array_name(found, net) if isinstance(spec, str) and spec == "All" else found
     check_net(net, "net_extract")
     if isinstance(spec, str) and spec == "All":
@@ -222,6 +223,13 @@ def _replace_inside(inner: NetGraph, group: list[tuple[tuple, Any]]) -> NetGraph
 def _numeric(net: NetGraph, path: tuple, array: str, value: Any) -> torch.Tensor:
     """``value`` as a layer's array option takes it (``as_array``); OptionError naming the part for None too."""
     where = f"net_replace_part: {net.describe((path, None))} array {array!r}"
+    if isinstance(value, NetSharedArray):  # a layer option, not an array's values: say where it goes
+        option, key = net.layer_at(path).settable_arrays[array], path[0] if len(path) == 1 else path
+        hint = (f"to share the array, give it as the layer's option: net_replace_part(net, {{{key!r}: "
+                f"layer.replace({option}=NetSharedArray({value.name!r}))}}); to set a shared array's values in every "
+                f"user: net_replace_part(net, {{NetSharedArray(name): values}})")
+        raise OptionError(f"{where} takes the array's values, not the shared array {value!r}; {hint}", option=option,
+                          kind=VALUE_KIND, hint=hint)
     if value is None:
         raise OptionError(f"{where} needs a numeric array (a real tensor, a number or nested lists of numbers); "
                           f"found None")

@@ -61,7 +61,7 @@ def net_take(net: NetGraph, outputs: Any, start: Any = None) -> NetGraph:
         for port in nested[head]:
             taken = taken.with_output(NetPort((head, *port.path, port.port)))[0]
     cut = {head: specs for head, specs in nested.items() if head not in whole}
-    return carry_multipliers([net], _cut_inside(taken, cut) if cut else taken)
+    return carry_multipliers([net], _cut_unread(_cut_inside(taken, cut) if cut else taken))
 
 
 def _after_start(net: NetGraph, g: nx.DiGraph, keep: set[str], targets: set[str], start: Any) -> set[str]:
@@ -190,6 +190,30 @@ def _free(name: str, taken: set[str]) -> str:
     new = fresh_name(name, taken)
     taken.add(new)
     return new
+
+
+def _cut_unread(net: NetGraph) -> NetGraph:
+    """``net`` with each nested graph some of whose outputs nothing reads (a layer fed one of its port paths
+    kept it) cut down to what computes the outputs read, which keep their names."""
+    read: dict[str, set[str]] = {}
+    for e in net.edges:
+        if e.src.layer is not None:
+            read.setdefault(e.src.layer, set()).add(e.src.port)
+    cut = {name: [NetPort(p) for p in layer.output_ports if p in read[name]] for name, layer in net.layers.items()
+           if isinstance(layer, NetGraph) and read.get(name) and set(layer.output_ports) - read[name]}
+    if not cut:
+        return net
+    layers = {name: net_take(layer, cut[name]) if name in cut else layer for name, layer in net.layers.items()}
+
+    def kept(a: NetPort, b: NetPort | None) -> bool:  # not from a port cut away, nor into one
+        return (a.layer not in cut or a.port in layers[a.layer].output_ports) and \
+            (b is None or b.layer not in cut or b.port in layers[b.layer].input_ports)
+    lost_inputs = any(set(net.layers[name].input_ports) - set(layers[name].input_ports) for name in cut)
+    fed = {e.src.port for e in net.edges if e.src.layer is None  # the graph inputs still read
+           and (e.dst.layer not in cut or e.dst.port in layers[e.dst.layer].input_ports)}
+    shapes = {p: t for p, t in net.port_shape_options().items() if p in fed or p in net.output_ports}
+    new = NetGraph(layers, [pair for pair in net.explicit_edges() if kept(*pair)], **shapes)
+    return net_take(new, list(net.output_ports)) if lost_inputs else new  # what fed only a lost input goes too
 
 
 def _cut_inside(net: NetGraph, cut: dict[str, list[NetPort]]) -> NetGraph:

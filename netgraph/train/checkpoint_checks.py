@@ -100,15 +100,25 @@ def check_compatible(data: dict[str, Any], module: torch.nn.Module, source: Any)
             continue
         theirs = {k: tuple(v.shape) for k, v in data[key].items()}
         if mine != theirs:
-            diff = [f"{k}: checkpoint {theirs.get(k)}, net {mine.get(k)}" for k in sorted(set(mine) | set(theirs))
-                    if mine.get(k) != theirs.get(k)]
             differ = [k for k in sorted(set(mine) | set(theirs)) if mine.get(k) != theirs.get(k)]
+            diff = [_array_difference(k, theirs.get(k), mine.get(k)) for k in differ]
+            renamed = set(mine) - set(theirs) and set(theirs) - set(mine)  # names on each side the other lacks
+            hint = ("arrays are named after their layers' paths: a layer renamed, moved or flattened since the "
+                    "checkpoint was written has other names") if renamed else None
             raise mismatch(source, f"was written for a different net: {what}" + "; ".join(diff[:5])
-                           + (" ..." if len(diff) > 5 else ""), found=tuple(differ))
+                           + (" ..." if len(diff) > 5 else "") + (f" ({hint})" * bool(hint)), found=tuple(differ),
+                           hint=hint)
         kinds = [f"{k!r} is {_dtype(v)}, where the net has {_dtype(mine_tensors[k])}" for k, v in data[key].items()
                  if _kind(v) != _kind(mine_tensors[k])]
         if kinds:  # load_state_dict would cast: a complex array's imaginary part dropped, integers taken as weights
             raise malformed(source, f"its {what}array " + "; ".join(kinds[:3]))
+
+
+def _array_difference(name: str, theirs: tuple | None, mine: tuple | None) -> str:
+    """How array ``name`` differs: its shape on each side, or the side that lacks it."""
+    side = "checkpoint, not in the net" if mine is None else "net, not in the checkpoint" if theirs is None else ""
+    shape = theirs if mine is None else mine
+    return f"{name}: {shape} in the {side}" if side else f"{name}: checkpoint {theirs}, net {mine}"
 
 
 def _kind(tensor: torch.Tensor) -> str:

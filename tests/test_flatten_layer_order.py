@@ -1,0 +1,43 @@
+"""net_flatten keeps the order the layers were given in, each nested graph's layers in its place: flattening every
+level put them in the order they compute in, so a graph with nothing nested changed (net[i] named other layers,
+net_flatten(g) != g) and net_flatten(net) differed from net_flatten(net, levels=1) on a net nested one level."""
+
+from __future__ import annotations
+
+import torch
+
+from netgraph import LinearLayer, NetChain, NetGraph, NetPort, net_flatten, net_initialize
+
+
+def _skip_net() -> NetGraph:
+    enc = NetGraph({"l1": LinearLayer(4), "act": "Tanh", "l2": LinearLayer(2)}, [("l1", "act", "l2")])
+    return net_initialize(NetGraph({"enc": enc, "head": LinearLayer(5), "add": "Plus", "skip": LinearLayer(5)},
+                                   [("enc", "head"), (NetPort(("enc", "l1", "Output")), "skip"),
+                                    (["head", "skip"], "add")], Input=3), seed=0)
+
+
+def test_a_nested_graphs_layers_take_its_place_in_the_given_order():
+    net = _skip_net()
+    flat = net_flatten(net)
+    assert list(flat.layers) == ["enc/l1", "enc/act", "enc/l2", "head", "add", "skip"]
+    assert flat == net_flatten(net, levels=1)
+    x = torch.randn(2, 3, generator=torch.Generator().manual_seed(0))
+    torch.testing.assert_close(flat(x), net(x), rtol=0, atol=0)
+
+
+def test_a_flat_graph_is_flattened_to_itself():
+    graph = NetGraph({"add": "Plus", "a": LinearLayer(3), "b": LinearLayer(3)}, [(["a", "b"], "add")], Input=4)
+    assert net_flatten(graph) == graph and list(net_flatten(graph).layers) == ["add", "a", "b"]
+
+
+def test_a_line_given_out_of_order_still_becomes_a_chain_as_wolfram_s_does():
+    graph = NetGraph({"b": LinearLayer(2), "y": NetChain({"a": LinearLayer(3)})}, [("y", "b")], Input=4)
+    for flat in (net_flatten(graph), net_flatten(graph, levels=1)):
+        assert isinstance(flat, NetChain) and list(flat.layers) == ["y/a", "b"]
+
+
+def test_two_levels_flatten_alike_by_levels_or_all_at_once():
+    inner = NetGraph({"q": LinearLayer(2), "p": LinearLayer(3)}, [("p", "q")])
+    net = NetGraph({"y": LinearLayer(2), "mid": NetChain({"in": inner, "t": "Tanh"})}, [], Input=4)  # two branches
+    assert list(net_flatten(net).layers) == ["y", "mid/in/q", "mid/in/p", "mid/t"]
+    assert net_flatten(net) == net_flatten(net, levels=2)
