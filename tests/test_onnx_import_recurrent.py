@@ -13,7 +13,7 @@ from onnx import TensorProto, helper, numpy_helper
 from torch import nn
 
 from netgraph import (DataError, EmbeddingLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain,
-                      SequenceLastLayer, SpecError, export_onnx, import_onnx, net_initialize)
+                      NetMapOperator, SequenceLastLayer, SpecError, export_onnx, import_onnx, net_initialize)
 from netgraph.cli import main
 from netgraph.export.exporter import example_inputs
 from tests.onnx_helpers import pinned_model, run_onnx, torch_export
@@ -316,3 +316,37 @@ def test_a_static_recurrence_whose_length_a_layer_fixes_keeps_it(how, tmp_path):
         torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
     with pytest.raises(DataError, match="expected shape"):
         net(torch.randn(3, 7, 3))
+
+
+class WordsThenRecurrence(nn.Module):
+    """Each word of each sentence read by one GRU (words merged into the batch), its last output per word."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed, self.gru = nn.Embedding(10, 4), nn.GRU(4, 6, batch_first=True)
+
+    def forward(self, tokens):
+        b, n, m = tokens.shape
+        y, _ = self.gru(self.embed(tokens.reshape(b * n, m)))
+        return y[:, -1].reshape(b, n, 6)
+
+
+def test_a_recurrence_over_a_merged_batch_imports_mapped_over_the_merged_dims(tmp_path):
+    # was: "cannot import node '/gru/Transpose': NetMapOperator option net= takes a net ..., found None" (the layout
+    # glue folded away was mapped as if it were a layer)
+    torch.manual_seed(0)
+    module = WordsThenRecurrence().eval()
+    path = torch_export(module, torch.randint(0, 10, (2, 3, 5)), tmp_path / "words.onnx", "tokens",
+                        axes={"tokens": {0: "batch", 1: "n", 2: "m"}})
+    back = import_onnx(path)
+    assert any(type(layer.net.layers.get("layer")) is GatedRecurrentLayer for layer in back.layers.values()
+               if isinstance(layer, NetMapOperator))
+    for shape in ((2, 3, 5), (1, 4, 2)):
+        tokens = torch.randint(0, 10, shape)
+        with torch.no_grad():
+            torch.testing.assert_close(back(tokens), module(tokens), atol=1e-5, rtol=1e-4)
+    words = NetChain({"embed": EmbeddingLayer(4, 10), "gru": GatedRecurrentLayer(6), "last": SequenceLastLayer()})
+    ours = net_initialize(NetChain({"map": NetMapOperator(words)}, input=("n", "m")), seed=0)
+    again = import_onnx(export_onnx(ours, tmp_path / "ours.onnx"))
+    tokens = torch.randint(0, 10, (3, 4, 2))
+    torch.testing.assert_close(again(tokens), ours(tokens), atol=1e-5, rtol=1e-4)
