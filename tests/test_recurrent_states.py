@@ -325,3 +325,13 @@ def test_states_for_a_recurrent_layer_inside_an_operator_say_that_operators_keep
     with pytest.raises(DataError, match=r"'bi/backward_net/layer' is inside NetBidirectionalOperator 'bi'.*"
                                         r"no recurrent layer outside operators"):  # was: "it has no recurrent layers"
         only_inside(x, states={"bi/backward_net/layer": {"State": torch.zeros(2, 3)}})
+
+
+def test_states_for_a_fold_name_its_initial_state_port():
+    cell = NetGraph({"plus": "Plus"}, [([NetPort("Input"), NetPort("State")], "plus")], Input=2)
+    net = net_initialize(NetGraph({"fold": NetFoldOperator(cell)}, [], Input=("n", 2)), seed=0)
+    with pytest.raises(DataError, match=r"states=: 'fold' is a NetFoldOperator, whose initial state is its input port "
+                                        r"'InitialState' \(state_input=True adds it\) and final state its output "
+                                        r"'State'") as caught:  # was: "'fold' is no recurrent layer of this net"
+        net(torch.randn(2, 3, 2), states={"fold": {"State": torch.zeros(2, 2)}})
+    assert (caught.value.diagnostics[0].kind, caught.value.diagnostics[0].layer) == ("state-of-fold", ("fold",))

@@ -120,15 +120,18 @@ def _settable(ports: dict[str, tuple]) -> dict[str, dict[str, str]]:
     return out
 
 
-def _inside_operators(net: NetGraph) -> dict[str, tuple[tuple[str, ...], str]]:
-    """The recurrent layers inside operators, which states= does not reach, by layer path as states= writes it:
-    their path and the operator holding each (``"NetBidirectionalOperator 'bi'"``)."""
+def _unreachable(net: NetGraph) -> dict[str, tuple[str, tuple[str, ...], str]]:
+    """The layers with states that states= does not reach, by layer path as states= writes it: (kind, path, text)
+    of each recurrent layer inside an operator (text: the operator holding it, ``"NetBidirectionalOperator 'bi'"``)
+    and of each NetFoldOperator (whose states are its own ports)."""
     layers = dict(nested_nodes(net))
     found = {}
     for path, node in layers.items():
         holder = next((path[:i] for i in range(1, len(path)) if getattr(layers.get(path[:i]), "inner", None)), None)
         if holder is not None and isinstance(node.layer, _Recurrent):
-            found["/".join(path)] = path, f"{layers[holder].layer.type_name} {'/'.join(holder)!r}"
+            found["/".join(path)] = "state-in-operator", path, f"{layers[holder].layer.type_name} {'/'.join(holder)!r}"
+        elif node.layer.type_name == "NetFoldOperator":
+            found["/".join(path)] = "state-of-fold", path, ""
     return found
 
 
@@ -137,16 +140,18 @@ def _unknown_layer(net: NetGraph, layer: str, layers: set[str]) -> Diagnostic:
     known = (f"its recurrent layers are {sorted(layers)}" if layers else "it has no recurrent layers "
              "(states= sets the initial states of LongShortTermMemoryLayer, GatedRecurrentLayer and "
              "BasicRecurrentLayer layers)")
-    inside = _inside_operators(net).get(layer)
-    if inside is None:
+    kind, path, operator = _unreachable(net).get(layer, ("unknown-layer", (), ""))
+    if kind == "unknown-layer":
         return Diagnostic(f"states=: {layer!r} is no recurrent layer of this net{did_you_mean(layer, layers)}; "
-                          f"{known}", "unknown-layer", layer=(), option="states", found=layer,
-                          expected=tuple(sorted(layers)))
-    path, operator = inside
+                          f"{known}", kind, layer=(), option="states", found=layer, expected=tuple(sorted(layers)))
     outside = f"its recurrent layers are {sorted(layers)}" if layers else "it has no recurrent layer outside operators"
+    if kind == "state-of-fold":
+        return Diagnostic(f"states=: {layer!r} is a NetFoldOperator, whose initial state is its input port "
+                          f"'InitialState' (state_input=True adds it) and final state its output 'State'; {outside}",
+                          kind, layer=path, option="states")
     return Diagnostic(f"states=: {layer!r} is inside {operator}, whose inner nets start from zero states at every "
                       f"call (states= and return_states= reach the recurrent layers outside operators); {outside}",
-                      "state-in-operator", layer=path, option="states")
+                      kind, layer=path, option="states")
 
 
 def _checked_keys(net: NetGraph, ports: dict[str, tuple], states: Any) -> dict[str, dict[str, Any]]:
