@@ -11,7 +11,7 @@ import torch
 
 from netgraph import (ConvolutionLayer, DataError, DropoutLayer, ElementwiseLayer, FlattenLayer, FunctionLayer,
                       GatedRecurrentLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, NetNestOperator,
-                      net_initialize)
+                      interpret, net_initialize)
 from netgraph.core.nesting import fits_recursion_limit
 from netgraph.backend.compile import CompiledNet
 
@@ -133,6 +133,21 @@ def test_a_recurrent_layer_inside_an_operator_leaves_the_blame_to_the_operators_
                                         rf"the batch size, found {found}$") as info:
         module(**inputs)
     assert (info.value.diagnostics[0].port, info.value.diagnostics[0].layer) == (port, ())
+
+
+@pytest.mark.parametrize("layer, inputs", [
+    (LinearLayer(3), {"Input": (2, 5, 6)}),
+    (GatedRecurrentLayer(3, state_input=True), {"Input": (2, 5, 4), "InitialState": (2, 5, 4)})])
+def test_interpret_names_the_operators_port_as_the_module_does(layer, inputs):
+    shape = (4,) if isinstance(layer, LinearLayer) else (4, 4)
+    net = net_initialize(NetChain({"map": NetMapOperator(layer)}, input=("n", *shape)), seed=0)
+    module, given = net.compile(), {name: torch.randn(*size) for name, size in inputs.items()}
+    with pytest.raises(DataError) as from_module:
+        module(**given)
+    with pytest.raises(DataError) as from_interpret:  # was the inner net's blame: shape (b, 4), found (10, 6)
+        interpret(net, module, **given)
+    assert str(from_interpret.value) == str(from_module.value)
+    assert "found (2, 5, " in str(from_module.value)
 
 
 def test_a_module_compiled_by_torch_still_names_the_port():
