@@ -12,8 +12,8 @@ import netgraph
 
 from netgraph import (BatchNormalizationLayer, CatenateLayer, DataError, FunctionLayer, GatedRecurrentLayer,
                       LinearLayer, NetBidirectionalOperator, NetChain, NetFoldOperator, NetGraph, NetGraphError,
-                      NetMapOperator, NetNestOperator, NetPort, OptionError, SequenceLastLayer, ShapeError, interpret,
-                      net_initialize, net_replace_part)
+                      NetMapOperator, NetNestOperator, NetPort, OptionError, SequenceLastLayer, ShapeError, TorchLayer,
+                      interpret, net_initialize, net_replace_part)
 
 
 def cell(size: int = 4) -> NetGraph:
@@ -172,3 +172,15 @@ def test_a_net_shorthand_its_own_layer_refuses_is_an_option_error_of_the_operato
     (diagnostic,) = info.value.diagnostics
     assert diagnostic.option == option and diagnostic.kind != "error"
     assert re.search(rf"Operator option {option}=: .*{re.escape(found)}", str(info.value))
+
+
+def test_an_inner_layer_refusing_the_operators_types_is_told_once_where_the_user_set_them():
+    gru = TorchLayer(torch.nn.GRU(3, 4, batch_first=True))  # returns (output, h_n): one output port takes one tensor
+    with pytest.raises(ShapeError) as caught:
+        NetGraph({"map": NetMapOperator(gru)}, [], Input=("n", 2, 3))
+    message = str(caught.value)
+    assert "layer 1 'layer' (TorchLayer): the module must return one tensor per output port" in message
+    # was also "['Input' (2, 3) set by the shape given for graph input 'Input']": the inner net's own port, which the
+    # operator declared, told as if the user had
+    assert message.count(" set by ") == 1 and message.endswith(
+        "['Input' (n, 2, 3) set by the shape given for graph input 'Input']")
