@@ -12,8 +12,9 @@ import torch
 from onnx import TensorProto, helper, numpy_helper
 from torch import nn
 
-from netgraph import (DataError, EmbeddingLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain,
-                      NetMapOperator, SequenceLastLayer, SpecError, export_onnx, import_onnx, net_initialize)
+from netgraph import (AttentionLayer, DataError, EmbeddingLayer, GatedRecurrentLayer, LinearLayer,
+                      LongShortTermMemoryLayer, NetChain, NetGraph, NetMapOperator, NetPort, SequenceLastLayer,
+                      SpecError, export_onnx, import_onnx, net_initialize)
 from netgraph.cli import main
 from netgraph.export.exporter import example_inputs
 from tests.onnx_helpers import pinned_model, run_onnx, torch_export
@@ -350,3 +351,17 @@ def test_a_recurrence_over_a_merged_batch_imports_mapped_over_the_merged_dims(tm
     again = import_onnx(export_onnx(ours, tmp_path / "ours.onnx"))
     tokens = torch.randint(0, 10, (3, 4, 2))
     torch.testing.assert_close(again(tokens), ours(tokens), atol=1e-5, rtol=1e-4)
+
+
+def test_a_recurrences_output_as_attentions_keys_imports(tmp_path):
+    # torch's exporter joins the glue's Transpose [1, 0, 2] with the keys' transpose into one Transpose [1, 2, 0] of
+    # the time-major output: was refused, "a time-major use of output Y by node '/g/Squeeze'"
+    net = net_initialize(NetGraph({"gru": GatedRecurrentLayer(4), "att": AttentionLayer()},
+                                  [(NetPort("Input"), "gru"),
+                                   ("gru", [NetPort("att", "Key"), NetPort("att", "Value"), NetPort("att", "Query")])],
+                                  Input=("n", 3)), seed=0)
+    back = import_onnx(export_onnx(net, tmp_path / "gru_attention.onnx"))
+    assert any(type(layer) is GatedRecurrentLayer for layer in back.layers.values())  # (the attention: its ops)
+    for shape in ((2, 4, 3), (1, 7, 3)):
+        x = torch.randn(*shape)
+        torch.testing.assert_close(back(x), net(x), atol=1e-5, rtol=1e-4)
