@@ -184,3 +184,14 @@ def test_an_inner_layer_refusing_the_operators_types_is_told_once_where_the_user
     # operator declared, told as if the user had
     assert message.count(" set by ") == 1 and message.endswith(
         "['Input' (n, 2, 3) set by the shape given for graph input 'Input']")
+
+
+def test_an_initial_state_of_another_size_than_the_inner_output_says_the_output_is_the_state():
+    # was only "its inner net's port 'Output': expected shape (4), found (5)": the 5 was the initial state's size
+    with pytest.raises(ShapeError, match=r"its inner net's port 'Output': expected shape \(4\), found \(5\) \(the "
+                                         r"inner net's 'State' is the fold's state: its output 'State', input "
+                                         r"'InitialState' and each step's 'Output'; here 'InitialState' \(5\)"):
+        NetGraph({"enc": GatedRecurrentLayer(5, state_output=True), "fold": NetFoldOperator(cell(), state_input=True)},
+                 [(NetPort("Src"), "enc"), (NetPort("enc", "State"), NetPort("fold", "InitialState")),
+                  (NetPort("enc", "Output"), None), (NetPort("Tgt"), NetPort("fold", "Input"))],
+                 Src=("n", 2), Tgt=("m", 3))
