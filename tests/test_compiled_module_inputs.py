@@ -3,12 +3,15 @@ expected and the found shape or dtype, in place of the error torch raises deep i
 
 from __future__ import annotations
 
+import re
+
 import numpy
 import pytest
 import torch
 
 from netgraph import (ConvolutionLayer, DataError, DropoutLayer, ElementwiseLayer, FlattenLayer, FunctionLayer,
-                      LinearLayer, NetChain, NetGraph, NetMapOperator, NetNestOperator, net_initialize)
+                      GatedRecurrentLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, NetNestOperator,
+                      interpret, net_initialize)
 from netgraph.core.nesting import fits_recursion_limit
 from netgraph.backend.compile import CompiledNet
 
@@ -115,6 +118,36 @@ def test_a_net_with_an_operator_names_its_own_port_and_the_shape_given():
     with pytest.raises(RuntimeError, match="mat1 and mat2") as info:
         module(torch.randn(2, 5, 4))
     assert not isinstance(info.value, DataError)
+
+
+@pytest.mark.parametrize("given, port, expected", [
+    ({"Input": (2, 5, 4, 3), "InitialState": (2, 5, 3)}, "Input", r"\(b, n, 4, 2\)"),
+    ({"Input": (2, 5, 4, 2), "InitialState": (2, 5, 4)}, "InitialState", r"\(b, n, 3\)")])
+def test_a_recurrent_layer_inside_an_operator_leaves_the_blame_to_the_operators_port(given, port, expected):
+    net = net_initialize(NetChain({"map": NetMapOperator(GatedRecurrentLayer(3, state_input=True))},
+                                  input=("n", 4, 2)), seed=0)
+    module = net.compile()
+    inputs = {name: torch.randn(*shape) for name, shape in given.items()}
+    found = re.escape(str(given[port]))  # was the GRU's own check: layer 'map/net/layer' ... found (10, 4)
+    with pytest.raises(DataError, match=rf"^input port '{port}': the compiled module takes shape {expected} with b "
+                                        rf"the batch size, found {found}$") as info:
+        module(**inputs)
+    assert (info.value.diagnostics[0].port, info.value.diagnostics[0].layer) == (port, ())
+
+
+@pytest.mark.parametrize("layer, inputs", [
+    (LinearLayer(3), {"Input": (2, 5, 6)}),
+    (GatedRecurrentLayer(3, state_input=True), {"Input": (2, 5, 4), "InitialState": (2, 5, 4)})])
+def test_interpret_names_the_operators_port_as_the_module_does(layer, inputs):
+    shape = (4,) if isinstance(layer, LinearLayer) else (4, 4)
+    net = net_initialize(NetChain({"map": NetMapOperator(layer)}, input=("n", *shape)), seed=0)
+    module, given = net.compile(), {name: torch.randn(*size) for name, size in inputs.items()}
+    with pytest.raises(DataError) as from_module:
+        module(**given)
+    with pytest.raises(DataError) as from_interpret:  # was the inner net's blame: shape (b, 4), found (10, 6)
+        interpret(net, module, **given)
+    assert str(from_interpret.value) == str(from_module.value)
+    assert "found (2, 5, " in str(from_module.value)
 
 
 def test_a_module_compiled_by_torch_still_names_the_port():

@@ -9,8 +9,8 @@ import re
 import pytest
 import torch
 
-from netgraph import (DataError, ElementwiseLayer, EmbeddingLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetChain,
-                      NetGraph, NetPort, PortType, net_initialize)
+from netgraph import (DataError, ElementwiseLayer, EmbeddingLayer, FunctionLayer, LinearLayer,
+                      LongShortTermMemoryLayer, NetArrayLayer, NetChain, NetGraph, NetPort, PortType, net_initialize)
 
 
 def two_output_net():
@@ -278,3 +278,16 @@ def test_nested_lists_of_different_lengths_are_ragged_examples():
     tensors = net([torch.tensor(e) for e in ([[0.0, 1.0]], [[1.0, 2.0], [3.0, 4.0]])])
     assert [tuple(y.shape) for y in tensors] == [(1, 2), (2, 2)]
     assert all(torch.equal(a, b) for a, b in zip(lists, tensors))
+
+
+@pytest.mark.parametrize("wanted", [NetPort("lstm", "State"), [NetPort("lstm", "State"), "Output"]])
+def test_wolframs_port_after_the_data_points_to_outputs(wanted):
+    # Wolfram's net[x, NetPort[...]]: was "pass a single positional tensor only to a net with one input", to a net
+    # with one input
+    net = net_initialize(NetChain({"lstm": LongShortTermMemoryLayer(3, state_output=True)}, input=("n", 2)), seed=0)
+    x = torch.randn(2, 4, 2)
+    with pytest.raises(DataError, match=re.escape(f"what a call returns is picked by outputs=: net(x, outputs="
+                                                  f"{wanted!r}) (Wolfram's net[x, NetPort[...]])")) as caught:
+        net(x, wanted)
+    assert caught.value.diagnostics[0].option == "outputs"
+    torch.testing.assert_close(net(x, outputs=NetPort("lstm", "State")), net(x)["State"])

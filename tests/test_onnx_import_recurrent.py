@@ -12,8 +12,9 @@ import torch
 from onnx import TensorProto, helper, numpy_helper
 from torch import nn
 
-from netgraph import (DataError, EmbeddingLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain,
-                      SequenceLastLayer, SpecError, export_onnx, import_onnx, net_initialize)
+from netgraph import (AttentionLayer, DataError, EmbeddingLayer, GatedRecurrentLayer, LinearLayer,
+                      LongShortTermMemoryLayer, NetChain, NetGraph, NetMapOperator, NetPort, SequenceLastLayer,
+                      SpecError, export_onnx, import_onnx, net_initialize)
 from netgraph.cli import main
 from netgraph.export.exporter import example_inputs
 from tests.onnx_helpers import pinned_model, run_onnx, torch_export
@@ -316,3 +317,51 @@ def test_a_static_recurrence_whose_length_a_layer_fixes_keeps_it(how, tmp_path):
         torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
     with pytest.raises(DataError, match="expected shape"):
         net(torch.randn(3, 7, 3))
+
+
+class WordsThenRecurrence(nn.Module):
+    """Each word of each sentence read by one GRU (words merged into the batch), its last output per word."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed, self.gru = nn.Embedding(10, 4), nn.GRU(4, 6, batch_first=True)
+
+    def forward(self, tokens):
+        b, n, m = tokens.shape
+        y, _ = self.gru(self.embed(tokens.reshape(b * n, m)))
+        return y[:, -1].reshape(b, n, 6)
+
+
+def test_a_recurrence_over_a_merged_batch_imports_mapped_over_the_merged_dims(tmp_path):
+    # was: "cannot import node '/gru/Transpose': NetMapOperator option net= takes a net ..., found None" (the layout
+    # glue folded away was mapped as if it were a layer)
+    torch.manual_seed(0)
+    module = WordsThenRecurrence().eval()
+    path = torch_export(module, torch.randint(0, 10, (2, 3, 5)), tmp_path / "words.onnx", "tokens",
+                        axes={"tokens": {0: "batch", 1: "n", 2: "m"}})
+    back = import_onnx(path)
+    assert any(type(layer.net.layers.get("layer")) is GatedRecurrentLayer for layer in back.layers.values()
+               if isinstance(layer, NetMapOperator))
+    for shape in ((2, 3, 5), (1, 4, 2)):
+        tokens = torch.randint(0, 10, shape)
+        with torch.no_grad():
+            torch.testing.assert_close(back(tokens), module(tokens), atol=1e-5, rtol=1e-4)
+    words = NetChain({"embed": EmbeddingLayer(4, 10), "gru": GatedRecurrentLayer(6), "last": SequenceLastLayer()})
+    ours = net_initialize(NetChain({"map": NetMapOperator(words)}, input=("n", "m")), seed=0)
+    again = import_onnx(export_onnx(ours, tmp_path / "ours.onnx"))
+    tokens = torch.randint(0, 10, (3, 4, 2))
+    torch.testing.assert_close(again(tokens), ours(tokens), atol=1e-5, rtol=1e-4)
+
+
+def test_a_recurrences_output_as_attentions_keys_imports(tmp_path):
+    # torch's exporter joins the glue's Transpose [1, 0, 2] with the keys' transpose into one Transpose [1, 2, 0] of
+    # the time-major output: was refused, "a time-major use of output Y by node '/g/Squeeze'"
+    net = net_initialize(NetGraph({"gru": GatedRecurrentLayer(4), "att": AttentionLayer()},
+                                  [(NetPort("Input"), "gru"),
+                                   ("gru", [NetPort("att", "Key"), NetPort("att", "Value"), NetPort("att", "Query")])],
+                                  Input=("n", 3)), seed=0)
+    back = import_onnx(export_onnx(net, tmp_path / "gru_attention.onnx"))
+    assert any(type(layer) is GatedRecurrentLayer for layer in back.layers.values())  # (the attention: its ops)
+    for shape in ((2, 4, 3), (1, 7, 3)):
+        x = torch.randn(*shape)
+        torch.testing.assert_close(back(x), net(x), atol=1e-5, rtol=1e-4)

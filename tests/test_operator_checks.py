@@ -12,8 +12,8 @@ import netgraph
 
 from netgraph import (BatchNormalizationLayer, CatenateLayer, DataError, FunctionLayer, GatedRecurrentLayer,
                       LinearLayer, NetBidirectionalOperator, NetChain, NetFoldOperator, NetGraph, NetGraphError,
-                      NetMapOperator, NetNestOperator, NetPort, OptionError, SequenceLastLayer, ShapeError, interpret,
-                      net_initialize, net_replace_part)
+                      NetMapOperator, NetNestOperator, NetPort, OptionError, SequenceLastLayer, ShapeError, TorchLayer,
+                      interpret, net_initialize, net_replace_part)
 
 
 def cell(size: int = 4) -> NetGraph:
@@ -172,3 +172,26 @@ def test_a_net_shorthand_its_own_layer_refuses_is_an_option_error_of_the_operato
     (diagnostic,) = info.value.diagnostics
     assert diagnostic.option == option and diagnostic.kind != "error"
     assert re.search(rf"Operator option {option}=: .*{re.escape(found)}", str(info.value))
+
+
+def test_an_inner_layer_refusing_the_operators_types_is_told_once_where_the_user_set_them():
+    gru = TorchLayer(torch.nn.GRU(3, 4, batch_first=True))  # returns (output, h_n): one output port takes one tensor
+    with pytest.raises(ShapeError) as caught:
+        NetGraph({"map": NetMapOperator(gru)}, [], Input=("n", 2, 3))
+    message = str(caught.value)
+    assert "layer 1 'layer' (TorchLayer): the module must return one tensor per output port" in message
+    # was also "['Input' (2, 3) set by the shape given for graph input 'Input']": the inner net's own port, which the
+    # operator declared, told as if the user had
+    assert message.count(" set by ") == 1 and message.endswith(
+        "['Input' (n, 2, 3) set by the shape given for graph input 'Input']")
+
+
+def test_an_initial_state_of_another_size_than_the_inner_output_says_the_output_is_the_state():
+    # was only "its inner net's port 'Output': expected shape (4), found (5)": the 5 was the initial state's size
+    with pytest.raises(ShapeError, match=r"its inner net's port 'Output': expected shape \(4\), found \(5\) \(the "
+                                         r"inner net's 'State' is the fold's state: its output 'State', input "
+                                         r"'InitialState' and each step's 'Output'; here 'InitialState' \(5\)"):
+        NetGraph({"enc": GatedRecurrentLayer(5, state_output=True), "fold": NetFoldOperator(cell(), state_input=True)},
+                 [(NetPort("Src"), "enc"), (NetPort("enc", "State"), NetPort("fold", "InitialState")),
+                  (NetPort("enc", "Output"), None), (NetPort("Tgt"), NetPort("fold", "Input"))],
+                 Src=("n", 2), Tgt=("m", 3))

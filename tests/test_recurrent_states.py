@@ -12,9 +12,9 @@ import torch
 from torch import nn
 
 from netgraph import (BasicRecurrentLayer, CatenateLayer, DataError, ElementwiseLayer, EmbeddingLayer,
-                      GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain, NetFoldOperator, NetGraph,
-                      NetPort, OptionError, SequenceLastLayer, ShapeError, SpecError, WiringError, interpret,
-                      net_flatten, net_initialize)
+                      GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetBidirectionalOperator, NetChain,
+                      NetFoldOperator, NetGraph, NetPort, OptionError, SequenceLastLayer, ShapeError, SpecError,
+                      WiringError, interpret, net_flatten, net_initialize)
 
 GATES = {"lstm": ("InputGate", "ForgetGate", "MemoryGate", "OutputGate"),
          "gru": ("ResetGate", "UpdateGate", "MemoryGate"), "rnn": ("",)}
@@ -307,3 +307,31 @@ def test_probing_a_state_the_layer_does_not_give_says_how_to_get_it():
         net(x, outputs=NetPort("All", "States"))
     outputs, states = net(x, return_states=True)
     assert set(states["lstm"]) == {"State", "CellState"}
+
+
+def test_states_for_a_recurrent_layer_inside_an_operator_say_that_operators_keep_their_own():
+    net = net_initialize(NetGraph({"bi": NetBidirectionalOperator(GatedRecurrentLayer(3)),
+                                   "gru": GatedRecurrentLayer(2)}, [("bi", "gru")], Input=("n", 2)), seed=0)
+    x = torch.randn(2, 4, 2)
+    with pytest.raises(DataError) as caught:
+        net(x, states={"bi/forward_net/layer": {"State": torch.zeros(2, 3)}})
+    message = str(caught.value)  # was: "... is no recurrent layer of this net; its recurrent layers are ['gru']"
+    assert "'bi/forward_net/layer' is inside NetBidirectionalOperator 'bi'" in message
+    assert "its recurrent layers are ['gru']" in message
+    (problem,) = caught.value.diagnostics
+    assert (problem.kind, problem.layer) == ("state-in-operator", ("bi", "forward_net", "layer"))
+    only_inside = net_initialize(NetGraph({"bi": NetBidirectionalOperator(GatedRecurrentLayer(3))}, [],
+                                          Input=("n", 2)), seed=0)
+    with pytest.raises(DataError, match=r"'bi/backward_net/layer' is inside NetBidirectionalOperator 'bi'.*"
+                                        r"no recurrent layer outside operators"):  # was: "it has no recurrent layers"
+        only_inside(x, states={"bi/backward_net/layer": {"State": torch.zeros(2, 3)}})
+
+
+def test_states_for_a_fold_name_its_initial_state_port():
+    cell = NetGraph({"plus": "Plus"}, [([NetPort("Input"), NetPort("State")], "plus")], Input=2)
+    net = net_initialize(NetGraph({"fold": NetFoldOperator(cell)}, [], Input=("n", 2)), seed=0)
+    with pytest.raises(DataError, match=r"states=: 'fold' is a NetFoldOperator, whose initial state is its input port "
+                                        r"'InitialState' \(state_input=True adds it\) and final state its output "
+                                        r"'State'") as caught:  # was: "'fold' is no recurrent layer of this net"
+        net(torch.randn(2, 3, 2), states={"fold": {"State": torch.zeros(2, 2)}})
+    assert (caught.value.diagnostics[0].kind, caught.value.diagnostics[0].layer) == ("state-of-fold", ("fold",))

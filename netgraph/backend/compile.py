@@ -317,6 +317,7 @@ def _compile(net: Any, checks: bool | str | None,
         module.to(builder.working)  # loaded) are cast once for every layer; the net keeps its arrays
     module.__dict__["working_dtype"] = builder.working  # to_net gives arrays still in it back as given
     module.__dict__["code_layers"] = layer_lines(code, firsts)  # line of module.code -> layer path
+    module.__dict__["inner_net"] = compiling_inner()  # its layers' DataErrors may blame the operator's inputs
     return module
 
 

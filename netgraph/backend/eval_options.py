@@ -160,6 +160,9 @@ def split_call(ports: tuple[str, ...], args: tuple, keywords: Mapping[str, Any])
                           f"and options as keywords", option=clashes[0], port=clashes[0], layer=())
     options = {k: v for k, v in keywords.items() if k in OPTION_NAMES}
     data = {k: v for k, v in keywords.items() if k not in OPTION_NAMES}
+    if len(args) == 2 and _is_probe(args[1]):  # Wolfram's net[x, NetPort[...]]: not a second input
+        raise DataError(f"what a call returns is picked by outputs=: net(x, outputs={args[1]!r}) (Wolfram's "
+                        f"net[x, NetPort[...]])", option="outputs", found=args[1])
     if len(args) == 2 and _is_property(args[1]):  # Wolfram's net[x, "Probabilities"]: the decoder's property
         if "decoder" in options:
             raise OptionError(f"net(x, {args[1]!r}, decoder={options['decoder']!r}): the property is given twice "
@@ -173,6 +176,12 @@ def split_call(ports: tuple[str, ...], args: tuple, keywords: Mapping[str, Any])
             and all(isinstance(e, Mapping) for e in args[0]) and any(k in ports for k in args[0][0]):
         data, args = _by_port(args[0]), ()  # a list of examples by port: Wolfram's batch form
     return {"args": args, "inputs": data}, parse_options(options, draws=not ports)
+
+
+def _is_probe(value: Any) -> bool:
+    """A NetPort, or a list of NetPorts and port names holding one, as Wolfram's second argument."""
+    items = value if isinstance(value, list) else [value]
+    return any(isinstance(v, NetPort) for v in items) and all(isinstance(v, (NetPort, str)) for v in items)
 
 
 def _is_property(value: Any) -> bool:

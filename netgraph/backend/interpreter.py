@@ -66,12 +66,12 @@ def interpret(net: Any, module: torch.nn.Module, **inputs: torch.Tensor) -> Any:
         if ports:  # lengths too short for a layer (a kernel of 3, an unbiased variance over 1): net(x)'s DataError
             check_derived_lengths(net, lambda port, axis: inputs[port].shape[axis + 1])
         outputs = ModuleRunner(net, module, batch).run(inputs)
-    except NetGraphError:
-        raise
     except Exception as exc:  # torch's (or Python's) error inside a layer: blame the input that explains it, if any
+        if isinstance(exc, NetGraphError) and getattr(exc, "replaced_error", None) is None:
+            raise  # a layer's own DataError (not an operator's inner net's blame of its own inputs)
         error = _input_error(net, module, inputs)
-        if error is None:
-            raise
+        if error is None:  # the inputs fit: the error itself (torch's, not an operator's inner net's blame of its own)
+            raise getattr(exc, "replaced_error", None) or exc
         raise error from exc
     if not inputs and size is None:
         outputs = {p: v[0] for p, v in outputs.items()}

@@ -42,7 +42,10 @@ def input_error(module: Any, exc: Exception, args: tuple, kwargs: dict[str, Any]
         return unbound
     replaced = getattr(exc, "replaced_error", None)  # an inner compiled net's DataError in place of torch's error
     if isinstance(exc, NetGraphError) and replaced is None and not getattr(exc, "blames_inputs", False):
-        return None  # a layer's own DataError (blames_inputs: one an input of the wrong shape may explain)
+        if not module.__dict__.get("inner_net"):
+            return None  # a layer's own DataError (blames_inputs: one an input of the wrong shape may explain)
+        exc.blames_inputs = True  # a layer's inside an operator: checked on merged or stepped inputs, which an
+        # input of the outer module may explain (its batch times a mapped length: (10, 4) for (2, 5, 4))
     given = _forwarded(module, exc, args, kwargs)
     real = next((p.dtype for p in module.parameters() if p.is_floating_point()), None)
     device = next((t.device for t in chain(module.parameters(), module.buffers())), None)

@@ -19,10 +19,11 @@ from typing import Any
 import torch
 
 from netgraph.core.names import fresh_name
-from netgraph.core.errors import DataError, did_you_mean
+from netgraph.core.errors import DataError, Diagnostic, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
 from netgraph.core.tensors import as_tensor
+from netgraph.core.walk import nested_nodes
 from netgraph.layers.recurrent import _Recurrent
 
 __all__ = ["state_net", "split_state_keywords", "with_states", "states_need_grad", "given_states"]
@@ -119,7 +120,41 @@ def _settable(ports: dict[str, tuple]) -> dict[str, dict[str, str]]:
     return out
 
 
-def _checked_keys(ports: dict[str, tuple], states: Any) -> dict[str, dict[str, Any]]:
+def _unreachable(net: NetGraph) -> dict[str, tuple[str, tuple[str, ...], str]]:
+    """The layers with states that states= does not reach, by layer path as states= writes it: (kind, path, text)
+    of each recurrent layer inside an operator (text: the operator holding it, ``"NetBidirectionalOperator 'bi'"``)
+    and of each NetFoldOperator (whose states are its own ports)."""
+    layers = dict(nested_nodes(net))
+    found = {}
+    for path, node in layers.items():
+        holder = next((path[:i] for i in range(1, len(path)) if getattr(layers.get(path[:i]), "inner", None)), None)
+        if holder is not None and isinstance(node.layer, _Recurrent):
+            found["/".join(path)] = "state-in-operator", path, f"{layers[holder].layer.type_name} {'/'.join(holder)!r}"
+        elif node.layer.type_name == "NetFoldOperator":
+            found["/".join(path)] = "state-of-fold", path, ""
+    return found
+
+
+def _unknown_layer(net: NetGraph, layer: str, layers: set[str]) -> Diagnostic:
+    """The problem of a states= key that names no recurrent layer outside operators."""
+    known = (f"its recurrent layers are {sorted(layers)}" if layers else "it has no recurrent layers "
+             "(states= sets the initial states of LongShortTermMemoryLayer, GatedRecurrentLayer and "
+             "BasicRecurrentLayer layers)")
+    kind, path, operator = _unreachable(net).get(layer, ("unknown-layer", (), ""))
+    if kind == "unknown-layer":
+        return Diagnostic(f"states=: {layer!r} is no recurrent layer of this net{did_you_mean(layer, layers)}; "
+                          f"{known}", kind, layer=(), option="states", found=layer, expected=tuple(sorted(layers)))
+    outside = f"its recurrent layers are {sorted(layers)}" if layers else "it has no recurrent layer outside operators"
+    if kind == "state-of-fold":
+        return Diagnostic(f"states=: {layer!r} is a NetFoldOperator, whose initial state is its input port "
+                          f"'InitialState' (state_input=True adds it) and final state its output 'State'; {outside}",
+                          kind, layer=path, option="states")
+    return Diagnostic(f"states=: {layer!r} is inside {operator}, whose inner nets start from zero states at every "
+                      f"call (states= and return_states= reach the recurrent layers outside operators); {outside}",
+                      kind, layer=path, option="states")
+
+
+def _checked_keys(net: NetGraph, ports: dict[str, tuple], states: Any) -> dict[str, dict[str, Any]]:
     """``states`` by layer path and state name; one DataError naming each unknown layer, state or bad value."""
     if not isinstance(states, dict):
         raise DataError(f"states= takes a dict by layer path (as net(x, return_states=True) returns), found "
@@ -128,10 +163,7 @@ def _checked_keys(ports: dict[str, tuple], states: Any) -> dict[str, dict[str, A
     given, errors = {_key(k): v for k, v in states.items()}, []
     for layer, value in given.items():
         if layer not in layers:
-            errors.append(f"states=: {layer!r} is no recurrent layer of this net{did_you_mean(layer, layers)}; " +
-                          (f"its recurrent layers are {sorted(layers)}" if layers else "it has no recurrent layers "
-                           "(states= sets the initial states of LongShortTermMemoryLayer, GatedRecurrentLayer and "
-                           "BasicRecurrentLayer layers)"))
+            errors.append(_unknown_layer(net, layer, layers))
         elif layer not in settable:
             errors.append(f"states=: layer {layer!r} takes its initial states from its own InitialState port "
                           f"(wired in the net)")
@@ -142,7 +174,7 @@ def _checked_keys(ports: dict[str, tuple], states: Any) -> dict[str, dict[str, A
             errors += [f"states=: layer {layer!r} has no state {k!r}{did_you_mean(k, settable[layer])}; its states "
                        f"are {list(settable[layer])}" for k in value if k not in settable[layer]]
     if errors:
-        raise DataError("; ".join(errors))
+        raise DataError("; ".join(map(str, errors)), errors)
     return given
 
 
@@ -152,7 +184,7 @@ def given_states(net: NetGraph, states: Any, batch: int, single: bool, dtype: to
     as tensors (batch, size) by layer path and state name; one DataError naming each layer, state, expected and
     found shape."""
     exposed, ports = state_net(net)
-    given, settable, types = _checked_keys(ports, states), _settable(ports), exposed.port_types
+    given, settable, types = _checked_keys(net, ports, states), _settable(ports), exposed.port_types
     out, errors = {}, []
     for layer, values in given.items():
         for state, value in values.items():

@@ -114,7 +114,7 @@ def _refused(net: NetGraph, declared: Mapping[str, PortType], d: Any, option: st
     option of the layer there that ``d`` names."""
     inner = tuple(d.layer or ())
     path = (*((option,) if option else ()), *inner)
-    problem = d.detail if inner and d.detail is not None else d.message
+    problem = d.detail if inner and d.detail is not None else _without_sources(d)
     where = ""
     if inner:
         try:
@@ -126,6 +126,15 @@ def _refused(net: NetGraph, declared: Mapping[str, PortType], d: Any, option: st
     return Conflict(f"its inner net does not accept the port types {_shown(declared)}: {where}{problem}", inner=path,
                     problem=problem, expected=d.expected, found=d.found, kind=d.kind if d.kind != "error" else None,
                     option=d.option if d.layer is not None else None)
+
+
+def _without_sources(d: Any) -> str:
+    """``d``'s message without the ``[... set by ...]`` its inference ends it with: inside an operator, those are the
+    types the operator declared on its inner net, which the operator's own conflict tells as the user set them."""
+    parts = list(d.parts)
+    if not parts or parts[-1] != "]" or " [" not in parts:
+        return d.message
+    return "".join(map(str, parts[:len(parts) - 1 - parts[::-1].index(" [")]))
 
 
 def settled_types(net: NetGraph) -> dict[str, PortType]:

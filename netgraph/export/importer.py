@@ -207,7 +207,8 @@ class _Builder(ConstantFolding):
 
     def _add(self, node: Any, index: int, converted: Converted) -> None:
         fold = self.ctx.folds[node.output[0]] = self._fold(node, converted)
-        if fold and converted.fold is None and getattr(converted.layer, "type_name", None) not in _SHAPE_AGNOSTIC:
+        kind = getattr(converted.layer, "type_name", None)  # None: an alias (a recurrence's layout glue), no layer
+        if fold and converted.fold is None and kind is not None and kind not in _SHAPE_AGNOSTIC:
             converted = Converted(mapped(converted.layer, fold), converted.inputs)  # per merged element, as a map
         if converted.alias is not None:
             self.sources[node.output[0]] = self._source(converted.alias)

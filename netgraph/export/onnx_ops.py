@@ -293,7 +293,12 @@ def _threading(node: Any, ctx: Context) -> Converted:
 
 
 def _transpose(node: Any, ctx: Context) -> Converted:
-    perm = list(ctx.attributes(node).get("perm", ()))
+    return transposed(node, list(ctx.attributes(node).get("perm", ())), ctx)
+
+
+def transposed(node: Any, perm: list[int], ctx: Context) -> Converted:
+    """A TransposeLayer of ``node``'s input by ``perm`` (ONNX's, over the dims the batch first); Unsupported when it
+    moves the batch."""
     if not perm or perm[0] != 0:
         hint = (" to a (length, batch, ...) layout, as torch exports nn.MultiheadAttention (also inside "
                 "nn.TransformerEncoderLayer); netgraph keeps the batch first: write attention as "

@@ -20,12 +20,12 @@ import numpy as np
 
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_gather import gather
-from netgraph.export.onnx_ops import Context, Converted, Unsupported, text
+from netgraph.export.onnx_ops import Context, Converted, Unsupported, text, transposed
 from netgraph.export.onnx_reshape import reshape_converter
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
-from netgraph.export.onnx_recurrent_glue import (DIRECTIONS_PERM, LAYOUT_PERM, RECURRENT_OPS, batch_first_uses,
-                                                 bidirectional, is_op, recurrent_output, stacked_state_index,
-                                                 state_stack, time_major_output)
+from netgraph.export.onnx_recurrent_glue import (DIRECTIONS_PERM, LAYOUT_PERM, RECURRENT_OPS, batch_first_perm,
+                                                 batch_first_uses, bidirectional, is_op, recurrent_output,
+                                                 stacked_state_index, state_stack, time_major_output)
 from netgraph.layers import (BasicRecurrentLayer, GatedRecurrentLayer, LongShortTermMemoryLayer,
                              NetBidirectionalOperator, SequenceLastLayer)
 
@@ -221,6 +221,9 @@ def _transpose(node: Any, ctx: Context) -> Converted:
             return Converted(alias=node.input[0])
     if perm == DIRECTIONS_PERM and (recurrent_output(node.input[0], ctx) or (None, 1))[1] == 0:
         return Converted(alias=node.input[0])  # a bidirectional Y's glue: the operator catenates already
+    ours = batch_first_perm(node, ctx) if time_major_output(node.input[0], ctx) is not None else None
+    if ours is not None:  # the glue joined with a transpose of the batch-first sequence (attention's keys)
+        return transposed(node, ours, ctx)
     return BASIC_CONVERTERS["Transpose"](node, ctx)
 
 

@@ -19,7 +19,8 @@ import numpy as np
 from netgraph.export.onnx_ops import Context, squeeze_axes, text
 
 __all__ = ["RECURRENT_OPS", "LAYOUT_PERM", "DIRECTIONS_PERM", "is_op", "recurrent_output", "bidirectional",
-           "time_major_output", "batch_first_uses", "state_stack", "stacked_state_index", "sequence_inputs"]
+           "time_major_output", "batch_first_perm", "batch_first_uses", "state_stack", "stacked_state_index",
+           "sequence_inputs"]
 
 RECURRENT_OPS = ("LSTM", "GRU", "RNN")
 LAYOUT_PERM = [1, 0, 2]  # (time, batch, features) <-> (batch, time, features)
@@ -70,11 +71,20 @@ def time_major_output(name: str, ctx: Context) -> Any:
     return source[0] if shape is not None and len(shape) == 3 and shape[-1] == width else None
 
 
+def batch_first_perm(node: Any, ctx: Context) -> list[int] | None:
+    """The perm of Transpose ``node`` of a time-major (time, batch, features) sequence as a perm of our batch-first
+    one, when it keeps the batch first: torch's exporter joins the glue's Transpose [1, 0, 2] with the next one
+    (attention's keys transposed, [0, 2, 1] batch-first, are [1, 2, 0] time-major); else None."""
+    perm = list(ctx.attributes(node).get("perm", ())) if node.op_type == "Transpose" else []
+    ours = [LAYOUT_PERM[p] for p in perm] if sorted(perm) == [0, 1, 2] else []
+    return ours if ours and ours[0] == 0 else None
+
+
 def batch_first_uses(name: str, ctx: Context) -> bool:
-    """Every use of a time-major sequence makes it batch-first again or feeds another recurrence (a static
-    export also reads its Shape, for the next one's zero initial state)."""
+    """Every use of a time-major sequence makes it batch-first again (a Transpose that keeps the batch first) or
+    feeds another recurrence (a static export also reads its Shape, for the next one's zero initial state)."""
     uses = [(c, i) for c, i in ctx.consumers.get(name, []) if c.op_type != "Shape"]
-    return bool(uses) and all(is_op(c, ctx, "Transpose", LAYOUT_PERM) or (c.op_type in RECURRENT_OPS and i == 0)
+    return bool(uses) and all(batch_first_perm(c, ctx) is not None or (c.op_type in RECURRENT_OPS and i == 0)
                               for c, i in uses)
 
 

@@ -229,8 +229,8 @@ class NetFoldOperator(NetOperator):
         try:
             return super()._inner_nets(types)
         except Conflict as exc:
-            if types is None or "'State'" not in str(exc):
-                raise
+            if types is None or not ("'State'" in str(exc) or "its inner net's port 'Output'" in str(exc)):
+                raise  # (the inner net's 'Output' is the state too: each step's, fed back)
             given = [f"{p!r} {types[p]}" for p in ("InitialState", "State") if p in types and types[p].shape]
             initial = ", input 'InitialState'" if self.state_input else ""
             raise exc.reworded(f"{exc} (the inner net's 'State' is the fold's state: its output 'State'{initial} and "
