@@ -74,7 +74,7 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
     seeds = _output_seeds(net, of, parsed.precision)
     module = compiled_module(net, parsed)
     tensors = {**tensors, **_per_example(net, seeds, tensors)}  # sliced with the examples by batch_size
-    gradients = functools.partial(_batch_gradients, module, seeds, ports, net, of is not None)
+    gradients = functools.partial(_batch_gradients, module, seeds, ports, types, net.output_ports[0], of is not None)
     with seeded(parsed.seed):
         result = in_batches(gradients, tensors, parsed.batch_size)
     if single:
@@ -100,18 +100,18 @@ def _checked_options(net: NetGraph, options: dict[str, Any]) -> dict[str, Any]:
     return options
 
 
-def _batch_gradients(module: torch.nn.Module, seeds: dict[str, Any], ports: tuple, net: NetGraph, chosen: bool,
-                     batch: dict[Any, torch.Tensor]) -> dict[str, torch.Tensor]:
-    """One batch's gradients at the input ``ports`` of ``net`` (compiled: ``module``) of the outputs summed with
-    their ``seeds`` (an output's row ``("of", port)`` in the batch when given per example); ``chosen``: the outputs
-    were named (else the real ones are summed)."""
+def _batch_gradients(module: torch.nn.Module, seeds: dict[str, Any], ports: tuple, types: Mapping, sole: str,
+                     chosen: bool, batch: dict[Any, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """One batch's gradients at the input ``ports`` (of a net with port ``types``, compiled: ``module``, whose
+    output is ``sole`` when it returns one tensor) of the outputs summed with their ``seeds`` (an output's row
+    ``("of", port)`` in the batch when given per example); ``chosen``: the outputs were named (else the real ones
+    are summed)."""
     given = {p: batch.get(("of", p), seed) for p, seed in seeds.items()}
-    batch = {p: x.detach().requires_grad_(True) if p in ports else x for p, x in batch.items()
-             if p in net.port_types}
+    batch = {p: x.detach().requires_grad_(True) if p in ports else x for p, x in batch.items() if p in types}
     with torch.enable_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore", EstimatorWarning)  # its advice, module.surrogate_loss, is not for here
         out = call_by_name(module, batch)
-        out = out if isinstance(out, dict) else {net.output_ports[0]: out}
+        out = out if isinstance(out, dict) else {sole: out}
         summed = [p for p in seeds if chosen or out[p].is_floating_point()]  # default: real outputs
         total = sum(_summed(out[p], given[p], p) for p in summed)
         wanted = [batch[p] for p in ports]
