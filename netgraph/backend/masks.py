@@ -199,6 +199,10 @@ def output_lengths(route: Plan, lengths: dict[str, torch.Tensor]) -> dict[str, t
     return {p: None if s is None else lengths[s[0]] + s[1] for p, s in route.outputs.items()}
 
 
+_MASK_HINT = ("lengths = (~mask).sum(1) from torch's key padding mask (True at padding), mask.sum(1) from an "
+              "attention mask (1 at each example's elements)")
+
+
 def check_padded(port: str, value: Padded, what: str = "input port") -> tuple[torch.Tensor, torch.Tensor]:
     """``value``'s data, its padding set to each sequence's first element (``filled``), and lengths
     (int64); one DataError naming the port unless each length is an integer from 1 to the padded length, one per
@@ -214,11 +218,14 @@ def check_padded(port: str, value: Padded, what: str = "input port") -> tuple[to
     if data.dim() < 2:
         raise DataError(f"{what} {port!r}: Padded data needs a batch dim and a sequence dim, found shape "
                         f"{tuple(data.shape)}")
-    problems = []
     if lengths.dim() != 1 or lengths.shape[0] != data.shape[0]:
-        problems.append(f"expected {data.shape[0]} lengths (one per example of data {tuple(data.shape)}), "
-                        f"found shape {tuple(lengths.shape)}")
-    elif lengths.is_complex() or lengths.dtype == torch.bool:
+        hint = _MASK_HINT if tuple(lengths.shape) == tuple(data.shape[:2]) else None  # (batch, longest): a mask
+        raise DataError(f"{what} {port!r}: expected {data.shape[0]} lengths (one per example of data "
+                        f"{tuple(data.shape)}), found shape {tuple(lengths.shape)}"
+                        + (f"; a mask of each example's padding? Padded takes the lengths: {hint}" if hint else ""),
+                        port=port, expected=(data.shape[0],), found=tuple(lengths.shape), hint=hint)
+    problems = []
+    if lengths.is_complex() or lengths.dtype == torch.bool:
         problems.append(f"lengths must be integers, found dtype {lengths.dtype}")
     elif lengths.is_floating_point() and not bool((lengths == lengths.round()).all()):
         problems.append(f"lengths must be integers, found {_first_bad(lengths != lengths.round(), lengths, True)}")
