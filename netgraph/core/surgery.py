@@ -130,6 +130,20 @@ def _declared(inner: NetGraph, types: Any) -> NetGraph:
     return new.with_learning_rate_multipliers(tuple(rules.items())) if rules else new
 
 
+def _state_dict_key_note(net: NetGraph, name: str) -> tuple[str, str | None]:
+    """(the message's ending, the hint) for a compiled module's state_dict key (``enc.fc.Weights``, or
+    ``enc/fc/Weights``) that names an array of ``net`` by its path (layer names hold no ``.``); else ('', None)."""
+    path = tuple(name.replace("/", ".").split("."))
+    try:
+        if len(path) < 2 or isinstance(net_extract(net, path), Layer):  # into operators' nets too
+            return "", None
+    except WiringError:
+        return "", None
+    return (f"; {name!r} is the array {path!r}: give that path (a whole state dict goes in by module = "
+            f"net.compile(); module.load_state_dict(state_dict), then module.to_net())",
+            f"net_replace_part(net, {{{path!r}: ...}})")
+
+
 def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     """Replace layers (``{"lin": LinearLayer(5)}``), arrays (``{("lin", "Weights"): w}``, same shape) or graph port
     shapes (``{"Input": 3}``); the result is re-validated, so incompatible shapes raise a ShapeError. Of a layer
@@ -150,7 +164,8 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
             ports[spec] = value
             continue
         if isinstance(spec, str) and spec not in net.layers:
-            raise no_layer_or_port(net, spec, (*net.input_ports, *net.output_ports), "graph port")
+            raise no_layer_or_port(net, spec, (*net.input_ports, *net.output_ports), "graph port",
+                                   *_state_dict_key_note(net, spec))
         if isinstance(spec, NetSharedArray):
             _shared_value(net, spec.name)  # an unknown name is an error
             path, array = shared_users(net)[spec.name][0]
