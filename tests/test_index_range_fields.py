@@ -29,3 +29,21 @@ def test_a_class_target_out_of_range_carries_them_too():
         loss(Input=torch.full((2, 3), 1 / 3), Target=torch.tensor([0, 5]))
     d = info.value.diagnostics[0]
     assert (d.layer, d.port, d.expected, d.found) == (("ce",), "Target", "[0, 3)", (0, 5))
+
+
+def test_a_probability_outside_0_1_carries_the_range_and_the_value():
+    loss = NetGraph({"ce": CrossEntropyLossLayer("Binary")}, [], Input=3)
+    with pytest.raises(DataError) as info:
+        loss(Input=torch.tensor([[0.2, 1.5, 0.1]]), Target=torch.tensor([[0.0, 1.0, 0.0]]))
+    d = info.value.diagnostics[0]
+    assert (d.layer, d.port, d.expected, d.found) == (("ce",), "Input", "[0, 1]", 1.5)
+
+
+def test_a_ctc_label_past_the_classes_carries_the_range_and_the_value():
+    from netgraph import CTCLossLayer
+    loss = NetGraph({"ctc": CTCLossLayer()}, [], Input=(6, 4), Target=3)
+    with pytest.raises(DataError) as info:
+        loss(Input=torch.full((1, 6, 4), 0.25), Target=torch.tensor([[0, 3, 1]]))
+    d = info.value.diagnostics[0]
+    assert (d.layer, d.port, d.expected, d.found) == (("ctc",), "Target", "[0, 3)", 3)
+    assert str(info.value).startswith("layer 'ctc' (CTCLossLayer) port 'Target' takes class indices in [0, 3)")
