@@ -17,6 +17,7 @@ batch by batch.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import sys
@@ -176,7 +177,7 @@ def _planned(net: Any, loss: Any, names: list[tuple[str, str | None, str]]) -> d
             ports = [m.port for m in measured]
             raise several_ports(given, name, ports)
         m = measured[0]
-        planned[given] = Measured(f"{m.port}/{m.name}", m.port, m.name, m.kind, m.classes, m.target_key)
+        planned[given] = dataclasses.replace(m, label=f"{m.port}/{m.name}")
     return planned
 
 
