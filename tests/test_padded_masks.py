@@ -49,3 +49,14 @@ def test_lengths_of_another_count_keep_their_message_without_the_mask_hint():
         _net()(Padded(data, [2, 3]))
     d = info.value.diagnostics[0]
     assert (d.expected, d.found, d.hint) == ((3,), (2,), None)
+
+
+@pytest.mark.parametrize("lengths, expected, found", [
+    (torch.tensor([3.0, 2.5, 1.0]), "integers", 2.5), (torch.tensor([True, True, False]), "integers", torch.bool),
+    ([3, 6, 2], "1 to 5", 6), ([0, 5, 2], "1 to 5", 0)])
+def test_bad_lengths_carry_what_was_expected_and_the_first_bad_one(lengths, expected, found):
+    data, _ = _batch()
+    with pytest.raises(DataError) as info:
+        _net()(Padded(data, lengths))
+    d = info.value.diagnostics[0]
+    assert (d.port, d.expected, d.found) == ("Input", expected, found)

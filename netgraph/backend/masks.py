@@ -224,18 +224,25 @@ def check_padded(port: str, value: Padded, what: str = "input port") -> tuple[to
                         f"{tuple(data.shape)}), found shape {tuple(lengths.shape)}"
                         + (f"; a mask of each example's padding? Padded takes the lengths: {hint}" if hint else ""),
                         port=port, expected=(data.shape[0],), found=tuple(lengths.shape), hint=hint)
-    problems = []
+    problem = None  # (message, expected, found: the first bad length or the dtype)
     if lengths.is_complex() or lengths.dtype == torch.bool:
-        problems.append(f"lengths must be integers, found dtype {lengths.dtype}")
+        problem = f"lengths must be integers, found dtype {lengths.dtype}", "integers", lengths.dtype
     elif lengths.is_floating_point() and not bool((lengths == lengths.round()).all()):
-        problems.append(f"lengths must be integers, found {_first_bad(lengths != lengths.round(), lengths, True)}")
+        bad = lengths != lengths.round()
+        problem = f"lengths must be integers, found {_first_bad(bad, lengths, True)}", "integers", _first(bad, lengths)
     elif lengths.numel() and (int(lengths.min()) < 1 or int(lengths.max()) > data.shape[1]):
-        problems.append(f"each length must be from 1 to the padded length {data.shape[1]}, found "
-                        f"{_first_bad((lengths < 1) | (lengths > data.shape[1]), lengths)}")
-    if problems:
-        raise DataError(f"{what} {port!r}: {problems[0]}", port=port)
+        bad = (lengths < 1) | (lengths > data.shape[1])
+        problem = (f"each length must be from 1 to the padded length {data.shape[1]}, found {_first_bad(bad, lengths)}",
+                   f"1 to {data.shape[1]}", _first(bad, lengths))
+    if problem:
+        raise DataError(f"{what} {port!r}: {problem[0]}", port=port, expected=problem[1], found=problem[2])
     lengths = lengths.long()
     return filled(data, lengths), lengths
+
+
+def _first(bad: torch.Tensor, lengths: torch.Tensor) -> int | float:
+    """The first of the ``bad`` lengths, as a Python number."""
+    return lengths[bad.nonzero().flatten()[0]].item()
 
 
 def _first_bad(bad: torch.Tensor, lengths: torch.Tensor, dtype: bool = False) -> str:
