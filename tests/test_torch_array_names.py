@@ -25,7 +25,17 @@ def test_net_replace_part_names_the_array_a_torch_or_keras_name_is(layer, name, 
     with pytest.raises(WiringError) as info:
         net_replace_part(_net(), {(layer, name): torch.ones(4)})
     assert f"has no array {name!r} (" in str(info.value) and f"is {ours!r} here" in str(info.value)
-    assert info.value.diagnostics[0].hint == f"give ({layer!r}, {ours!r})"
+    assert info.value.diagnostics[0].hint == f"name the array {ours!r}"
+
+
+def test_inside_an_operators_inner_net_too():
+    from netgraph import NetMapOperator
+    net = net_initialize(NetChain({"map": NetMapOperator(NetChain({"ln": LayerNormalizationLayer()}))},
+                                  input=("n", 4)), seed=0)
+    with pytest.raises(WiringError) as info:
+        net_replace_part(net, {("map", "net", "ln", "weight"): torch.ones(4)})
+    assert "(torch's weight is 'Scaling' here)" in str(info.value)
+    assert info.value.diagnostics[0].hint == "name the array 'Scaling'"
 
 
 def test_with_arrays_names_the_array_a_torch_name_is():

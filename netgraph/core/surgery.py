@@ -69,7 +69,7 @@ def _split_array_spec(net: NetGraph, spec: Any) -> tuple[tuple[str, ...], str | 
                 ours = torch_array_name(spec[-1], names)
                 raise WiringError(f"{net.describe((path, None))} has no array {spec[-1]!r}{note}{into}",
                                   kind="unknown-array", layer=path, found=spec[-1],
-                                  hint=None if ours is None else f"give {(*spec[:-1], ours)!r}") from None
+                                  hint=None if ours is None else f"name the array {ours!r}") from None
             return path, spec[-1]
     return layer_path(net, spec), None
 
