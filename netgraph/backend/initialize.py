@@ -19,6 +19,7 @@ from netgraph.core.leaf_swap import replace_leaves
 from netgraph.core.limits import current_limits, default_init_elements, raise_hint
 from netgraph.core.options import as_seed
 from netgraph.core.types import PortType
+from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
 from netgraph.core.walk import gc_paused
 from netgraph.backend.init_methods import Method, parse_rules, pick_methods
 from netgraph.backend.readiness import unknown_inputs
@@ -50,7 +51,8 @@ def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_ele
         _refuse_unknown(next(iter(unknown)))
     if not isinstance(net, NetGraph):  # a bare layer (as NetInitialize[layer]): initialise it as a one-layer net
         if not isinstance(net, Layer):
-            raise OptionError(f"net_initialize needs a NetGraph or a layer, found {type(net).__name__}")
+            raise OptionError(f"net_initialize needs a NetGraph or a layer, found {type(net).__name__}"
+                              f"{compiled_module_note(net)}", hint=compiled_module_hint(net))
         rules = [(k if k in WILDCARDS else ("layer", *(k if isinstance(k, tuple) else (k,))), m)
                  for k, m in parse_rules(method)]  # keys name the layer's arrays
         shapes = given_shapes(net)  # an extracted layer's, which it keeps

@@ -199,6 +199,10 @@ def output_lengths(route: Plan, lengths: dict[str, torch.Tensor]) -> dict[str, t
     return {p: None if s is None else lengths[s[0]] + s[1] for p, s in route.outputs.items()}
 
 
+_MASK_HINT = ("lengths = (~mask).sum(1) from torch's key padding mask (True at padding), mask.sum(1) from an "
+              "attention mask (1 at each example's elements)")
+
+
 def check_padded(port: str, value: Padded, what: str = "input port") -> tuple[torch.Tensor, torch.Tensor]:
     """``value``'s data, its padding set to each sequence's first element (``filled``), and lengths
     (int64); one DataError naming the port unless each length is an integer from 1 to the padded length, one per
@@ -214,21 +218,31 @@ def check_padded(port: str, value: Padded, what: str = "input port") -> tuple[to
     if data.dim() < 2:
         raise DataError(f"{what} {port!r}: Padded data needs a batch dim and a sequence dim, found shape "
                         f"{tuple(data.shape)}")
-    problems = []
     if lengths.dim() != 1 or lengths.shape[0] != data.shape[0]:
-        problems.append(f"expected {data.shape[0]} lengths (one per example of data {tuple(data.shape)}), "
-                        f"found shape {tuple(lengths.shape)}")
-    elif lengths.is_complex() or lengths.dtype == torch.bool:
-        problems.append(f"lengths must be integers, found dtype {lengths.dtype}")
+        hint = _MASK_HINT if tuple(lengths.shape) == tuple(data.shape[:2]) else None  # (batch, longest): a mask
+        raise DataError(f"{what} {port!r}: expected {data.shape[0]} lengths (one per example of data "
+                        f"{tuple(data.shape)}), found shape {tuple(lengths.shape)}"
+                        + (f"; a mask of each example's padding? Padded takes the lengths: {hint}" if hint else ""),
+                        port=port, expected=(data.shape[0],), found=tuple(lengths.shape), hint=hint)
+    problem = None  # (message, expected, found: the first bad length or the dtype)
+    if lengths.is_complex() or lengths.dtype == torch.bool:
+        problem = f"lengths must be integers, found dtype {lengths.dtype}", "integers", lengths.dtype
     elif lengths.is_floating_point() and not bool((lengths == lengths.round()).all()):
-        problems.append(f"lengths must be integers, found {_first_bad(lengths != lengths.round(), lengths, True)}")
+        bad = lengths != lengths.round()
+        problem = f"lengths must be integers, found {_first_bad(bad, lengths, True)}", "integers", _first(bad, lengths)
     elif lengths.numel() and (int(lengths.min()) < 1 or int(lengths.max()) > data.shape[1]):
-        problems.append(f"each length must be from 1 to the padded length {data.shape[1]}, found "
-                        f"{_first_bad((lengths < 1) | (lengths > data.shape[1]), lengths)}")
-    if problems:
-        raise DataError(f"{what} {port!r}: {problems[0]}", port=port)
+        bad = (lengths < 1) | (lengths > data.shape[1])
+        problem = (f"each length must be from 1 to the padded length {data.shape[1]}, found {_first_bad(bad, lengths)}",
+                   f"1 to {data.shape[1]}", _first(bad, lengths))
+    if problem:
+        raise DataError(f"{what} {port!r}: {problem[0]}", port=port, expected=problem[1], found=problem[2])
     lengths = lengths.long()
     return filled(data, lengths), lengths
+
+
+def _first(bad: torch.Tensor, lengths: torch.Tensor) -> int | float:
+    """The first of the ``bad`` lengths, as a Python number."""
+    return lengths[bad.nonzero().flatten()[0]].item()
 
 
 def _first_bad(bad: torch.Tensor, lengths: torch.Tensor, dtype: bool = False) -> str:

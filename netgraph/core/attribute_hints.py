@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 
 from netgraph.core.errors import FrozenLayerError, did_you_mean
 from netgraph.core.torch_option_names import torch_option_hint
+from netgraph.core.torch_array_names import torch_array_name
 
 __all__ = ["missing_attribute", "missing_layer_attribute", "hinting_getattr", "attribute_hint", "ATTRIBUTE_HINTS",
            "shape_keyword_hint", "frozen_net_error", "keras_compile_message", "frozen_layer_error",
@@ -90,11 +91,13 @@ class _MissingWords:
 
 def attribute_hint(obj: Any, name: str, hints: dict[str, str]) -> str:
     """What to use instead of ``obj.<name>``, after ': ': ``hints[name]`` where given; for an array's name as torch
-    writes it (``weight``, ``bias``) or as its key (``Weights``), where the array is; '' when nothing is known."""
+    or Keras writes it (``weight``, ``running_mean``, ``gamma``) or as its key (``Weights``), where the array is; ''
+    when nothing is known."""
     if hints.get(name):
         return f": {hints[name]}"
     arrays = getattr(type(obj), "ARRAYS", {})  # the class's table: reading the instance here could recurse
-    key = next((k for k in arrays if name.lower() in (k.lower(), k.lower()[:-1], k.lower()[:-2])), None)
+    key = torch_array_name(name, arrays) or \
+        next((k for k in arrays if name.lower() in (k.lower(), k.lower()[:-1], k.lower()[:-2])), None)
     return f": its array {key!r} is layer.arrays[{key!r}] (also layer.{arrays[key]})" if key else ""
 
 

@@ -19,6 +19,7 @@ from netgraph.core.given_shapes import given_shapes
 from netgraph.core.layer import Layer
 from netgraph.core.names import INDEX_RULE, indexed, numbered
 from netgraph.core.plugins import stage
+from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
 from netgraph.core.ports import NetPort, WrittenEdge
 
 __all__ = ["RESERVED_NAMES", "NOT_GIVEN", "coerce_layer", "named_layers", "given_by_keyword", "graph_parts", "layer_key"]
@@ -61,8 +62,9 @@ def named_layers(layers: Any, kind: str = "NetGraph") -> tuple[list[str], dict[s
     elif isinstance(layers, (list, tuple)):
         names, given = [str(i) for i in range(1, len(layers) + 1)], layers  # no (name, layer) pair kept per layer
     else:
-        raise WiringError(f"{kind} layers must be a list or a dict, found {type(layers).__name__}",
-                          kind="option-value", option="layers")
+        raise WiringError(f"{kind} layers must be a list or a dict, found {type(layers).__name__}"
+                          f"{compiled_module_note(layers)}", kind="option-value", option="layers",
+                          hint=compiled_module_hint(layers))
     if not names:
         raise WiringError(f"{kind} needs at least one layer, found an empty {type(layers).__name__}: {_usage(kind)}",
                           kind="option-value", option="layers")

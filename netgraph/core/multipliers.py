@@ -32,6 +32,7 @@ from netgraph.core.multiplier_rates import picking_rules, stored_multipliers, un
 from netgraph.core.shared import shared_users
 from netgraph.core.names import indexed
 from netgraph.core.nesting import deep_walk
+from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
 from netgraph.core.operator import NetOperator
 
 __all__ = ["net_set_learning_rate_multipliers", "array_names", "carry_multipliers", "carry_into", "container_path",
@@ -55,7 +56,8 @@ def net_set_learning_rate_multipliers(net: Any, rules: Any) -> NetGraph:
             alone(net), rules_in_alone(net, rules, "net_set_learning_rate_multipliers"))
     if not isinstance(net, NetGraph):
         raise OptionError(f"net_set_learning_rate_multipliers needs a NetGraph, a NetChain or a layer; found "
-                          f"{type(net).__name__}", option="net", kind=VALUE_KIND)
+                          f"{type(net).__name__}{compiled_module_note(net)}", option="net", kind=VALUE_KIND,
+                          hint=compiled_module_hint(net))
     if isinstance(rules, (int, float)) and not isinstance(rules, bool):
         rules = {"All": rules}
     items = list(rules.items()) if isinstance(rules, Mapping) else rules

@@ -91,11 +91,13 @@ def layer_path(net: NetGraph, spec: Any, function: str = "this function") -> tup
     return tuple(path)
 
 
-def no_layer_or_port(net: NetGraph, name: str, ports: tuple, what: str) -> WiringError:
-    """The error for ``name``, neither a layer of ``net`` nor one of its ``ports`` (``what``: which ports those are)."""
+def no_layer_or_port(net: NetGraph, name: str, ports: tuple, what: str, note: str = "",
+                     hint: str | None = None) -> WiringError:
+    """The error for ``name``, neither a layer of ``net`` nor one of its ``ports`` (``what``: which ports those are),
+    ending with ``note`` (what ``name`` is instead, with ``hint`` its remedy) where the caller knows it."""
     return WiringError(f"there is no layer or {what} {name!r}{did_you_mean(name, [*net.layers, *ports])} in the net; "
-                       f"its layers are {listed(list(net.layers))}, its {what}s {list(ports)}", kind="unknown-layer",
-                       layer=(), found=name)
+                       f"its layers are {listed(list(net.layers))}, its {what}s {list(ports)}{note}",
+                       kind="unknown-layer", layer=(), found=name, hint=hint)
 
 
 def _as_list(net: NetGraph, parts: tuple) -> str:

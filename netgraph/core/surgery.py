@@ -27,6 +27,7 @@ from netgraph.core.extracted_inputs import with_input_shapes
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.information import all_arrays, information
 from netgraph.core.layer_checks import array_shape_problems, layout_hint, removed_note
+from netgraph.core.torch_array_names import array_name_note, torch_array_name
 from netgraph.core.multipliers import carry_into, carry_multipliers, container_path, drop_rules_below, \
     prune_rules
 from netgraph.core.nesting import deep_walk
@@ -63,9 +64,12 @@ def _split_array_spec(net: NetGraph, spec: Any) -> tuple[tuple[str, ...], str | 
             if spec[-1] not in names:
                 nets = list(getattr(layer, "NETS", ()))
                 into = f"; a path into it names its inner net first, one of {nets}" if nets else ""
-                note = removed_note(layer, spec[-1]) or f"{did_you_mean(spec[-1], names)}; its arrays are {list(names)}"
+                note = removed_note(layer, spec[-1]) or f"{array_name_note(spec[-1], names)}; its arrays are " \
+                                                        f"{list(names)}"
+                ours = torch_array_name(spec[-1], names)
                 raise WiringError(f"{net.describe((path, None))} has no array {spec[-1]!r}{note}{into}",
-                                  kind="unknown-array", layer=path, found=spec[-1]) from None
+                                  kind="unknown-array", layer=path, found=spec[-1],
+                                  hint=None if ours is None else f"name the array {ours!r}") from None
             return path, spec[-1]
     return layer_path(net, spec), None
 
@@ -126,6 +130,20 @@ def _declared(inner: NetGraph, types: Any) -> NetGraph:
     return new.with_learning_rate_multipliers(tuple(rules.items())) if rules else new
 
 
+def _state_dict_key_note(net: NetGraph, name: str) -> tuple[str, str | None]:
+    """(the message's ending, the hint) for a compiled module's state_dict key (``enc.fc.Weights``, or
+    ``enc/fc/Weights``) that names an array of ``net`` by its path (layer names hold no ``.``); else ('', None)."""
+    path = tuple(name.replace("/", ".").split("."))
+    try:
+        if len(path) < 2 or isinstance(net_extract(net, path), Layer):  # into operators' nets too
+            return "", None
+    except WiringError:
+        return "", None
+    return (f"; {name!r} is the array {path!r}: give that path (a whole state dict goes in by module = "
+            f"net.compile(); module.load_state_dict(state_dict), then module.to_net())",
+            f"net_replace_part(net, {{{path!r}: ...}})")
+
+
 def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     """Replace layers (``{"lin": LinearLayer(5)}``), arrays (``{("lin", "Weights"): w}``, same shape) or graph port
     shapes (``{"Input": 3}``); the result is re-validated, so incompatible shapes raise a ShapeError. Of a layer
@@ -146,7 +164,8 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
             ports[spec] = value
             continue
         if isinstance(spec, str) and spec not in net.layers:
-            raise no_layer_or_port(net, spec, (*net.input_ports, *net.output_ports), "graph port")
+            raise no_layer_or_port(net, spec, (*net.input_ports, *net.output_ports), "graph port",
+                                   *_state_dict_key_note(net, spec))
         if isinstance(spec, NetSharedArray):
             _shared_value(net, spec.name)  # an unknown name is an error
             path, array = shared_users(net)[spec.name][0]

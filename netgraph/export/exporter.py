@@ -33,6 +33,7 @@ from netgraph.core.layer_surgery import as_net
 from netgraph.core.names import fresh_name
 from netgraph.core.types import INTEGER
 from netgraph.core.walk import nested_nodes
+from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
 from netgraph.core.wording import first_few
 from netgraph.export.deps import require
 from netgraph.export.onnx_symbolics import (call_without_onnx_form, first_opset, hyperbolic_symbolics, layer_of_node,
@@ -103,8 +104,9 @@ def export_onnx(net: Any, path: str | os.PathLike, *, opset: int | None = None, 
 
 def _check_arguments(net: Any, name: Any, description: Any) -> None:
     if not isinstance(net, NetGraph):
-        raise OptionError(f"export_onnx needs a NetGraph, a NetChain or a layer; found {type(net).__name__} (load a "
-                          f"spec file with netgraph.load)")
+        note = compiled_module_note(net) or " (load a spec file with netgraph.load)"
+        raise OptionError(f"export_onnx needs a NetGraph, a NetChain or a layer; found {type(net).__name__}{note}",
+                          hint=compiled_module_hint(net))
     for option, value in (("name", name), ("description", description)):
         if value is not None and not isinstance(value, str):
             raise OptionError(f"export_onnx {option}= must be a string (or None), found {type(value).__name__} "

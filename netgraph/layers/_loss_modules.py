@@ -36,17 +36,20 @@ class CTCModule(LayerModule):
     def __init__(self, classes: int, logits: bool):
         super().__init__()
         self.classes, self.logits = classes, logits
+        self.layer_label = "CTCLossLayer"  # the compiler names the layer: "layer 'ctc' (CTCLossLayer)"
 
     def labels(self, t: torch.Tensor) -> torch.Tensor:
         if tracing():  # the checks read the labels' values: eager calls only
             return t.clamp_min(0)
         if t.numel() and int(t.max()) >= self.classes - 1:
-            raise DataError(f"CTCLossLayer port 'Target' takes class indices in [0, {self.classes - 1}) (class "
-                            f"{self.classes - 1} is the blank), found {int(t.max())}", kind="data", port="Target")
+            raise DataError(f"{self.layer_label} port 'Target' takes class indices in [0, {self.classes - 1}) "
+                            f"(class {self.classes - 1} is the blank), found {int(t.max())}", kind="data",
+                            layer=self.__dict__.get("layer_path"), port="Target", expected=f"[0, {self.classes - 1})",
+                            found=int(t.max()))
         padding = t < 0
         if bool((padding[:, :-1] & ~padding[:, 1:]).any()):
-            raise DataError("CTCLossLayer port 'Target': negative (padding) entries must come after the labels",
-                            kind="data", port="Target")
+            raise DataError(f"{self.layer_label} port 'Target': negative (padding) entries must come after the labels",
+                            kind="data", layer=self.__dict__.get("layer_path"), port="Target")
         return t.clamp_min(0)
 
     @staticmethod

@@ -307,7 +307,9 @@ def check_indices(x: torch.Tensor, count: int, where: str, past_hint: str = "", 
         x = x.long()
     if tracing():  # traced code (torch.export, torch.compile): the values are not known
         return x
-    if x.numel() and (int(x.min()) < 0 or int(x.max()) >= count):
-        raise DataError(f"{where} takes indices in [0, {count}), found values from {int(x.min())} to {int(x.max())}"
-                        f"{past_hint if int(x.max()) >= count else ''}", kind="data", layer=layer, port=port)
+    low, high = (int(x.min()), int(x.max())) if x.numel() else (0, -1)  # no values: none out of range
+    if low < 0 or high >= count:
+        raise DataError(f"{where} takes indices in [0, {count}), found values from {low} to {high}"
+                        f"{past_hint if high >= count else ''}", kind="data", layer=layer, port=port,
+                        expected=f"[0, {count})", found=(low, high))
     return x

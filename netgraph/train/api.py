@@ -68,6 +68,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.layer_surgery import alone, is_lone_layer, rules_in_alone
 from netgraph.train.lone_layer import as_trained_layer
 from netgraph.core.information import all_arrays
+from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
 from netgraph.core.options import random_seeding
 from netgraph.backend.devices import parse_device
 from netgraph.backend.initialize import net_initialize
@@ -239,8 +240,8 @@ def _groups(net: Any, module: torch.nn.Module, spec: Any, lr: float) -> tuple[li
 
 def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, made: list[Path]) -> Any:
     if not isinstance(net, NetGraph):
-        raise OptionError(f"net_train needs {NETS}; found {type(net).__name__}", kind="not-a-net", expected=NETS,
-                          found=type_label(net))
+        raise OptionError(f"net_train needs {NETS}; found {type(net).__name__}{compiled_module_note(net)}",
+                          kind="not-a-net", expected=NETS, found=type_label(net), hint=compiled_module_hint(net))
     device = parse_device(o["target_device"])
     precision.check_device(device)
     method = parse_method(o["method"], o["learning_rate"])

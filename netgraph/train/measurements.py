@@ -17,6 +17,7 @@ batch by batch.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import sys
@@ -30,6 +31,7 @@ from netgraph.core.errors import Diagnostic, OptionError, UninitializedError, di
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer_surgery import as_net
 from netgraph.core.information import all_arrays
+from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
 from netgraph.core.options import random_seeding
 from netgraph.core.wording import type_label
 from netgraph.train.data import finish, gather, sample
@@ -100,8 +102,9 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
 def _checked_net(net: Any) -> NetGraph:
     net = as_net(net)
     if not isinstance(net, NetGraph):
-        raise OptionError(f"net_measurements needs {NETS} (trained); found {type(net).__name__}", kind="not-a-net",
-                          expected=NETS, found=type_label(net))
+        raise OptionError(f"net_measurements needs {NETS} (trained); found {type(net).__name__}"
+                          f"{compiled_module_note(net)}", kind="not-a-net", expected=NETS, found=type_label(net),
+                          hint=compiled_module_hint(net))
     missing = [name for name, value in all_arrays(net).items() if value is None]
     if missing:
         first = "/".join(map(str, missing[0]))
@@ -174,7 +177,7 @@ def _planned(net: Any, loss: Any, names: list[tuple[str, str | None, str]]) -> d
             ports = [m.port for m in measured]
             raise several_ports(given, name, ports)
         m = measured[0]
-        planned[given] = Measured(f"{m.port}/{m.name}", m.port, m.name, m.kind, m.classes, m.target_key)
+        planned[given] = dataclasses.replace(m, label=f"{m.port}/{m.name}")
     return planned
 
 

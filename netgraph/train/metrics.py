@@ -6,7 +6,9 @@
 ``ROCAUC`` (``AUC``, ``AreaUnderROCCurve``), ``Perplexity``, ``ConfusionMatrix``, ``MeanSquaredError`` (``MSE``,
 ``MeanSquare``), ``MeanAbsoluteError`` (``MAE``, ``MeanDeviation``) and ``RSquared`` (``R2``).
 
-What fits a port follows its automatic loss (``netgraph.train.loss.auto_kind``): after a SoftmaxLayer
+What fits a port follows its automatic loss (``netgraph.train.loss.auto_kind``), or a loss_function of
+CrossEntropyLossLayer("Index" or "Binary", logits=True), whose scores are read through softmax or sigmoid:
+after a SoftmaxLayer
 (class probabilities; targets are class indices, or one-hot/probabilities whose argmax is the class)
 the classification metrics, Precision/Recall/F1 macro-averaged over the classes that occur in the
 round's targets or predictions, ROCAUC only with two classes (probability of class 1); after a
@@ -133,11 +135,23 @@ class Measured:
     kind: str  # 'index', 'binary' or 'mse'
     classes: int | None
     target_key: str
+    logits: bool = False  # scores, as CrossEntropyLossLayer(..., logits=True) reads them: softmax / sigmoid first
 
 
 def _classes(net: Any, port: str) -> int | None:
     shape = net.port_types[port].shape or ()
     return shape[-1] if shape and isinstance(shape[-1], int) else None
+
+
+def _kind(net: Any, loss: Any, port: str) -> tuple[str, bool]:
+    """(the port's kind, whether it holds scores): a port whose loss is CrossEntropyLossLayer("Index" or "Binary",
+    logits=True) is a classifier's ('index' or 'binary'), whatever layer ends it; else its automatic loss's kind."""
+    for _, term in loss.terms:
+        layer = getattr(term, "layer", None)
+        if getattr(term, "port", None) == port and getattr(layer, "type_name", "") == "CrossEntropyLossLayer" \
+                and getattr(layer, "logits", False) and getattr(layer, "form", None) in ("Index", "Binary"):
+            return ("index" if layer.form == "Index" else "binary"), True
+    return auto_kind(net, port), False
 
 
 def _fits(kind: str, classes: int | None, name: str) -> bool:
@@ -161,20 +175,21 @@ def plan_metrics(net: Any, loss: Any, requested: list[tuple[str | None, str]],
     plain = [p for p in net.output_ports if not is_loss_port(net, p)]
     pairs, errors = [], []
     for (port, name), option in [(r, "metrics") for r in requested] + [(w, STOPPING) for w in watched]:
-        problem = _unfit(net, plain, port, name)
+        problem = _unfit(net, loss, plain, port, name)
         if problem:
             errors.append(Diagnostic(problem, "metric-port", option=option, detail=problem))
             continue
-        fitting = [p for p in ([port] if port is not None else plain) if _fits(auto_kind(net, p), _classes(net, p), name)]
+        fitting = [p for p in ([port] if port is not None else plain) if _fits(_kind(net, loss, p)[0], _classes(net, p),
+                                                                              name)]
         pairs += [(p, name) for p in fitting if (p, name) not in pairs]
     if errors:
         raise OptionError("; ".join(map(str, errors)), diagnostics=errors)
     single = len({p for p, _ in pairs}) == 1
-    return [Measured(name if single else f"{port}/{name}", port, name, auto_kind(net, port), _classes(net, port),
-                     _target_key(net, loss, port)) for port, name in pairs]
+    return [Measured(name if single else f"{port}/{name}", port, name, _kind(net, loss, port)[0], _classes(net, port),
+                     _target_key(net, loss, port), _kind(net, loss, port)[1]) for port, name in pairs]
 
 
-def _unfit(net: Any, plain: list[str], port: str | None, name: str) -> str | None:
+def _unfit(net: Any, loss: Any, plain: list[str], port: str | None, name: str) -> str | None:
     """Why metric ``name`` (on ``port``; None: every output port that is not a loss, ``plain``) cannot be measured,
     or None when it can."""
     if port is not None and port not in net.output_ports:
@@ -184,17 +199,19 @@ def _unfit(net: Any, plain: list[str], port: str | None, name: str) -> str | Non
     if not ports:
         return (f"metric {name!r} needs an output port that is not a loss; the outputs "
                 f"{list(net.output_ports)} are all losses")
-    if not any(_fits(auto_kind(net, p), _classes(net, p), name) for p in ports):
-        return _misfit(net, ports[0], name) if len(ports) == 1 else f"metric {name!r} fits none of the output ports {ports}"
+    if not any(_fits(_kind(net, loss, p)[0], _classes(net, p), name) for p in ports):
+        return _misfit(net, loss, ports[0], name) if len(ports) == 1 else \
+            f"metric {name!r} fits none of the output ports {ports}"
     return None
 
 
-def _misfit(net: Any, port: str, name: str) -> str:
-    kind, classes = auto_kind(net, port), _classes(net, port)
+def _misfit(net: Any, loss: Any, port: str, name: str) -> str:
+    (kind, logits), classes = _kind(net, loss, port), _classes(net, port)
     fits = [n for n in NAMES if _fits(kind, classes, n)]
     extra = " (ROCAUC needs two classes)" if name == "ROCAUC" and kind == "index" else ""
     extra += " (Perplexity needs class probabilities)" if name == "Perplexity" and kind == "binary" else ""
-    return (f"metric {name!r} does not fit output port {port!r}: it is {_KIND_WORDS[kind]}{extra}; "
+    words = "class scores (its loss is CrossEntropyLossLayer with logits=True)" if logits else _KIND_WORDS[kind]
+    return (f"metric {name!r} does not fit output port {port!r}: it is {words}{extra}; "
             f"metrics that fit it: {', '.join(fits)}")
 
 
@@ -237,6 +254,8 @@ def _collection(measured: list[Measured]) -> Any:
 def _inputs(m: Measured, output: torch.Tensor, target: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """(predictions, targets) in torchmetrics' flat form for ``m``."""
     output = output.detach()
+    if m.logits:
+        output = output.softmax(-1) if m.kind == "index" else output.sigmoid()
     if m.name == "Perplexity":  # reads index and probability targets as they are
         return output, target
     if m.kind == "index":

@@ -1,0 +1,41 @@
+"""torch's and Keras's names for a layer's arrays (a ``state_dict``'s ``bn.running_mean``, ``ln.weight``; Keras's
+``kernel``, ``gamma``) and the array each is here, so that an error naming one says which array to give.
+
+>>> torch_array_name("running_var", ("Scaling", "Biases", "MovingMean", "MovingVariance"))
+'MovingVariance'
+>>> array_name_note("weight", ("Scaling", "Biases"))
+" (torch's weight is 'Scaling' here)"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from netgraph.core.errors import did_you_mean
+
+__all__ = ["torch_array_name", "array_name_note"]
+
+#: torch's name -> the arrays it may be here, in order (a layer has at most one of them)
+_TORCH = {"weight": ("Weights", "Scaling", "Slope"), "bias": ("Biases",), "running_mean": ("MovingMean",),
+          "running_var": ("MovingVariance",)}
+#: Keras's names torch does not share
+_KERAS = {"kernel": ("Weights",), "embeddings": ("Weights",), "gamma": ("Scaling",), "beta": ("Biases",),
+          "moving_mean": ("MovingMean",), "moving_variance": ("MovingVariance",), "alpha": ("Slope",)}
+#: torch's buffers that hold no array here -> why
+_NO_ARRAY = {"num_batches_tracked": " (netgraph keeps no count of batches: leave num_batches_tracked out; "
+                                    "BatchNormalizationLayer's momentum weighs the moving statistics)"}
+
+
+def torch_array_name(name: str, arrays: Iterable[str]) -> str | None:
+    """The array of ``arrays`` that torch's or Keras's ``name`` is, or None."""
+    arrays = tuple(arrays)
+    return next((a for a in _TORCH.get(name, _KERAS.get(name, ())) if a in arrays), None)
+
+
+def array_name_note(name: str, arrays: Iterable[str]) -> str:
+    """' (torch's running_var is 'MovingVariance' here)' for another library's name of one of ``arrays``, why a torch
+    buffer has no array here, else ``did_you_mean``'s suggestion."""
+    arrays = tuple(arrays)
+    if (ours := torch_array_name(name, arrays)) is not None:
+        return f" ({'torch' if name in _TORCH else 'Keras'}'s {name} is {ours!r} here)"
+    return _NO_ARRAY.get(name) or did_you_mean(name, arrays)

@@ -1,0 +1,49 @@
+"""An index out of range (an embedding's token, a cross-entropy's class) is a DataError whose Diagnostic holds the
+range taken and the values found, as the message says them, for a reader that does not parse messages."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import CrossEntropyLossLayer, DataError, EmbeddingLayer, NetChain, NetGraph, net_initialize
+
+
+def _embedding():
+    return net_initialize(NetChain({"emb": EmbeddingLayer(4, 10)}, input=["n"]), seed=0)
+
+
+@pytest.mark.parametrize("call", [lambda net, x: net(x), lambda net, x: net.compile()(x)])
+@pytest.mark.parametrize("tokens, found", [([[1, 2, 12]], (1, 12)), ([[-3, 4]], (-3, 4))])
+def test_an_embedding_index_out_of_range_carries_the_range_and_the_values(call, tokens, found):
+    with pytest.raises(DataError) as info:
+        call(_embedding(), torch.tensor(tokens))
+    d = info.value.diagnostics[0]
+    assert (d.layer, d.port, d.expected, d.found) == (("emb",), "Input", "[0, 10)", found)
+    assert f"found values from {found[0]} to {found[1]}" in str(info.value)
+
+
+def test_a_class_target_out_of_range_carries_them_too():
+    loss = NetGraph({"ce": CrossEntropyLossLayer("Index")}, [], Input=3)
+    with pytest.raises(DataError) as info:
+        loss(Input=torch.full((2, 3), 1 / 3), Target=torch.tensor([0, 5]))
+    d = info.value.diagnostics[0]
+    assert (d.layer, d.port, d.expected, d.found) == (("ce",), "Target", "[0, 3)", (0, 5))
+
+
+def test_a_probability_outside_0_1_carries_the_range_and_the_value():
+    loss = NetGraph({"ce": CrossEntropyLossLayer("Binary")}, [], Input=3)
+    with pytest.raises(DataError) as info:
+        loss(Input=torch.tensor([[0.2, 1.5, 0.1]]), Target=torch.tensor([[0.0, 1.0, 0.0]]))
+    d = info.value.diagnostics[0]
+    assert (d.layer, d.port, d.expected, d.found) == (("ce",), "Input", "[0, 1]", 1.5)
+
+
+def test_a_ctc_label_past_the_classes_carries_the_range_and_the_value():
+    from netgraph import CTCLossLayer
+    loss = NetGraph({"ctc": CTCLossLayer()}, [], Input=(6, 4), Target=3)
+    with pytest.raises(DataError) as info:
+        loss(Input=torch.full((1, 6, 4), 0.25), Target=torch.tensor([[0, 3, 1]]))
+    d = info.value.diagnostics[0]
+    assert (d.layer, d.port, d.expected, d.found) == (("ctc",), "Target", "[0, 3)", 3)
+    assert str(info.value).startswith("layer 'ctc' (CTCLossLayer) port 'Target' takes class indices in [0, 3)")
