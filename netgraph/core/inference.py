@@ -173,9 +173,7 @@ def solve(problem: Problem) -> Solution:
     cls = _Classes(problem)
     root_of = cls.settle()
     leaf_roots: list[dict[str, int]] = problem.leaf_ports  # each leaf's {port: class root}: its numbers replaced
-    for ports in leaf_roots:  # in place (a root is a number too: solving the problem again finds the same classes)
-        for port, i in ports.items():
-            ports[port] = root_of[i]
+    touching = _leaves_by_class(leaf_roots, root_of)  # in place (a root is a number too: solving again finds the same)
     roots = _Roots(cls.ids, root_of)  # looked up only to explain a conflict (the Solution's root_lookup)
     errors: list[Diagnostic] = []
     class_types = cls.type
@@ -210,17 +208,17 @@ def solve(problem: Problem) -> Solution:
             refine(root, t, (kind, key))
     if errors:
         raise_all(errors, ShapeError, "shape conflict")
-    _propagate(problem, cls, roots, leaf_roots, refine, errors)
+    _propagate(problem, cls, roots, leaf_roots, touching, refine, errors)
     problem.before_defaults = {k: class_types[roots[k]] for k in problem.watch if k in cls.ids}
     shaped = not errors and default_shapes(problem, cls, leaf_roots, refine)
     if not errors and (default_dtypes(cls, root_of) or shaped):
         problem.defaults_applied = True
-        _propagate(problem, cls, roots, leaf_roots, refine, errors)  # dtype-generic layers (reshape, part ...) learn Real
+        _propagate(problem, cls, roots, leaf_roots, touching, refine, errors)  # dtype-generic layers (reshape ...) learn Real
         for _ in range(len(shared_users(problem, leaf_roots)) if shaped else 0):  # a shared array sized by users
             if errors or not default_shapes(problem, cls, leaf_roots, refine):  # another one sized: a pass per link
                 break
             default_dtypes(cls, root_of)
-            _propagate(problem, cls, roots, leaf_roots, refine, errors)
+            _propagate(problem, cls, roots, leaf_roots, touching, refine, errors)
     raise_all(errors, ShapeError, "shape conflict")
     return Solution(cls.ids, root_of, class_types)
 
@@ -257,19 +255,30 @@ def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str,
                          hop=None if joining is None else joining.hop, graph=() if joining is None else joining.graph)
 
 
-def _propagate(problem: Problem, cls: _Classes, roots: _Roots, leaf_roots: list[dict[str, int]],
-               refine: Callable, errors: list[Diagnostic]) -> None:
-    """Run each leaf's ``infer`` until no class changes: the leaves in order, then those touching a changed class."""
-    first, second = [-1] * len(cls.parent), [-1] * len(cls.parent)  # by root: the first two leaves with a port in
-    more: dict[int, list[int]] = {}  # that class, and any others (not a list a root: 120 bytes a layer, at the peak)
-    for i, own in enumerate(leaf_roots):
-        for root in own.values():
+def _leaves_by_class(leaf_roots: list[dict[str, int]], root_of: list[int]) -> tuple[list[int], list[int], dict]:
+    """Replace each leaf's port numbers by their class roots, in place, and list the leaves touching each class, by
+    root: the first two leaves with a port in it (-1: none) and any others (not a list a root: 120 bytes a layer, at
+    the peak). One pass over the leaves' port dicts for both (a second pass read each from memory that had left the
+    cache), made once for every propagation."""
+    first, second = [-1] * len(root_of), [-1] * len(root_of)
+    more: dict[int, list[int]] = {}
+    for i, ports in enumerate(leaf_roots):
+        for port, n in ports.items():
+            ports[port] = root = root_of[n]
             if first[root] < 0:
                 first[root] = i
             elif second[root] < 0:
                 second[root] = i
             else:
                 more.setdefault(root, []).append(i)
+    return first, second, more
+
+
+def _propagate(problem: Problem, cls: _Classes, roots: _Roots, leaf_roots: list[dict[str, int]], touching: tuple,
+               refine: Callable, errors: list[Diagnostic]) -> None:
+    """Run each leaf's ``infer`` until no class changes: the leaves in order, then those touching a changed class
+    (``touching``: ``_leaves_by_class``)."""
+    first, second, more = touching
     count = len(problem.leaves)
     queue, queued = deque(range(count)), bytearray(b"\1") * count
     budget = 64 * count + 1000
