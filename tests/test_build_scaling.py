@@ -263,14 +263,16 @@ def test_length_names_are_looked_for_in_the_given_shapes_only(monkeypatch):
     assert seen == [1, 1] and named.port_types["Output"].shape == ("n", 3)
 
 
-def test_a_leaf_s_declared_keys_are_numbered_as_it_is_added():
-    """A layer's options declare its ports' types: their numbers are kept as the leaf is added (its ports are
-    numbered then), so ``number_rest`` reads only the declarations numbered later (the graph ports given shapes),
-    not every layer's 2 again (from memory that left the cache as the problem was built)."""
+def test_a_leaf_s_declared_types_are_held_without_a_tuple_a_port():
+    """A layer's options declare its ports' types: they are held as the leaf is added, port and type in the flat
+    ``leaf_types`` (no ``(key, type, kind)`` tuple a port, nor its number, each read again from memory that left the
+    cache as the problem was built, and freed at the end), so ``declared`` and ``number_rest`` hold only the graph
+    input's shape, not every layer's 2."""
     wide = NetGraph(*wide_parts(), Input=8)
     for problem in (NetChain(chain_layers(), input=8)._problem(), wide._problem()):
-        assert len(problem.declared) >= N and len(problem.pending) == 1  # the graph input's shape
+        assert len(problem.declared) == 1 and len(problem.pending) == 1  # the graph input's shape
         assert problem.number_rest() == [problem.ids[key] for key, _, _ in problem.declared]
+        assert problem.leaf_types.count(None) == len(problem.leaves) and len(problem.leaf_types) >= 5 * N
 
 
 def test_a_small_build_leaves_the_young_generation_as_it_is():
