@@ -365,9 +365,10 @@ def _joined(refs: list[EdgeRef], sep: str) -> list[str | EdgeRef]:
     return parts + [f"{sep}... ({len(refs)} in all)"] if len(refs) > MAX_LISTED else parts
 
 
-def normalize(names: list[str], layers: dict[str, Layer], spec: Any) -> Wiring:
-    """Normalise ``spec`` for the layers ``names`` (in order); raise one WiringError listing all problems."""
-    n = _Normalizer(names, layers)
+def normalize(names: list[str], layers: dict[str, Layer], spec: Any, copy: bool = True) -> Wiring:
+    """Normalise ``spec`` for the layers ``names`` (in order); raise one WiringError listing all problems.
+    ``copy=False``: the wiring holds ``layers`` itself (a table made for it) and changes it where it changes a layer."""
+    n = _Normalizer(names, layers, copy)
     wiring = n.run(spec)
     raise_all(n.errors, WiringError, "invalid wiring")
     return wiring
