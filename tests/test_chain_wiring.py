@@ -28,6 +28,19 @@ def _same(layers, refs):
 ])
 def test_numbered_chain_wiring_is_normalize(layers):
     _same(layers, list(range(1, len(layers) + 1)))
+    _same(layers, range(1, len(layers) + 1))  # as NetChain gives them (no list of numbers)
+
+
+def test_chain_wiring_changes_no_layer_of_the_table_given():
+    """The wiring holds the table given (no copy of every layer's entry) unless it gives a variadic layer its
+    input count: then it holds a copy, and the table given is as it was (the fallback to normalize reads it)."""
+    names, table = named_layers([LinearLayer(3), "Tanh"], "NetChain")
+    assert chain_wiring(names, table, range(1, 3)).layers is table
+    names, table = named_layers([LinearLayer(3), TotalLayer(), "Ramp"], "NetChain")
+    before = dict(table)
+    made = chain_wiring(names, table, range(1, 4))
+    assert all(table[name] is before[name] for name in names) and len(table) == len(before)
+    assert made.layers["2"] != table["2"] and made.layers["2"].input_ports == ("Input1",)
 
 
 def test_named_chain_wiring_is_normalize_with_edge_texts():

@@ -7,7 +7,8 @@ import torch
 
 from netgraph import (CrossEntropyLossLayer, ElementwiseLayer, FunctionLayer, LinearLayer, MeanSquaredLossLayer,
                       NetArrayLayer, NetChain, NetGraph, NetPort, NormalDistribution, PortType, RandomArrayLayer, ShapeError, net_initialize)
-from netgraph.core.types import format_shape
+from netgraph.core.layer import Layer
+from netgraph.core.types import format_shape, real_type
 
 
 def test_forward_inference_through_layers():
@@ -224,3 +225,38 @@ def test_a_conflict_inside_a_layers_own_rule_carries_what_was_expected_and_found
     assert (d.expected, d.found) == (expected, found)
     assert f"expected shape {format_shape(expected)}, found {format_shape(found)}" in d.message
     assert port is None or d.port == port
+
+
+class _DeclaresAnotherPort(Layer, register=False):
+    """A layer whose options declare a type for a port it does not have, beside its own two."""
+
+    input_ports = ("Input",)
+    output_ports = ("Output",)
+
+    def declared_types(self) -> dict[str, PortType]:
+        return {"Input": real_type((2,)), "Spare": real_type((3,)), "Output": real_type((2,))}
+
+    def infer(self, types):
+        return dict(types)
+
+
+def test_a_type_declared_for_a_port_a_layer_has_not_is_kept_at_its_key():
+    """A leaf's types are held without a tuple a port, but one declaring another port keeps each as given: every
+    type applies, in the order declared, and the other port's key has its type."""
+    net = NetChain([LinearLayer(2), _DeclaresAnotherPort(), ElementwiseLayer("Tanh")])
+    types = net.nested_port_types()
+    assert types[(("2",), "Spare")] == real_type((3,)) and types[(("3",), "Output")] == real_type((2,))
+    with pytest.raises(ShapeError, match=r"the shape given for graph input 'Input': expected shape \(2\), found "
+                                         r"\(5\) \(the \(2\) was set by layer 1 \(_DeclaresAnotherPort\) port 'Input' "
+                                         r"\(from its options\)\)"):
+        NetChain([_DeclaresAnotherPort()], input=5)
+
+
+def test_a_type_a_layer_s_options_set_names_them_in_a_conflict():
+    """A class's type declared by a layer's options is held by the key's number until a conflict reads its origin:
+    the message names that layer's port, as one made for every class did."""
+    with pytest.raises(ShapeError) as caught:
+        NetChain([LinearLayer(3), LinearLayer(4, input=2)])
+    assert "(the (3) was set by layer 1 (LinearLayer) port 'Output' (from its options); joined by edge 1 -> 2)" \
+        in str(caught.value)
+    assert caught.value.diagnostics[0].layer == ("2",) and caught.value.diagnostics[0].port == "Input"

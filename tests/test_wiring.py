@@ -228,3 +228,21 @@ def test_a_layers_port_written_with_a_dot_says_the_netport_of_the_layer_and_port
             f"NetPort('name')") in str(info.value)
     with pytest.raises(WiringError, match=re.escape("there is no layer 'x'; a graph port is written NetPort('x')")):
         NetGraph({"a": LinearLayer(2)}, [("x", "a")], x=3)
+
+
+def test_normalize_copies_the_table_unless_told_it_owns_it():
+    """NetGraph's wiring holds the table named_layers made for it (no copy of every entry); normalize called on its
+    own changes only its copy (a variadic layer given its input count)."""
+    from netgraph import TotalLayer
+    from netgraph.core.layer_table import named_layers
+    from netgraph.core.wiring import normalize
+
+    names, table = named_layers({"a": LinearLayer(3), "b": LinearLayer(3), "c": LinearLayer(3), "t": TotalLayer()})
+    before, three = dict(table), ("Input1", "Input2", "Input3")
+    copied = normalize(names, table, [(["a", "b", "c"], "t")])
+    assert copied.layers is not table and table == before and table["t"] is before["t"]
+    assert copied.layers["t"].input_ports == three and before["t"].input_ports != three
+    owned = normalize(names, table, [(["a", "b", "c"], "t")], copy=False)
+    assert owned.layers is table and table["t"].input_ports == three
+    net = NetGraph({"a": LinearLayer(3), "t": TotalLayer()}, [("a", "t")], Input=2)
+    assert net.layers["t"].input_ports == ("Input1",)

@@ -47,7 +47,7 @@ class NetChain(NetGraph):
             names, table = named_layers(layers, "NetChain")
             try:
                 shapes = self._aliases(names, table, port_shapes)
-                refs = list(range(1, len(names) + 1)) if isinstance(layers, (list, tuple)) else names  # "1 -> 2"
+                refs = range(1, len(names) + 1) if isinstance(layers, (list, tuple)) else names  # "1 -> 2"
                 self._construct(names, table, refs, shapes)  # as NetGraph(table, zip(refs, refs[1:]), **shapes)
                 return
             except NetGraphError as exc:  # the links are checked while wiring them: a bad link stays the error raised

@@ -22,29 +22,32 @@ def chain_wiring(names: list[str], layers: dict[str, Layer], refs: Sequence[int 
     layer's one output feeds the next layer's first input (a variadic layer given one input), edge ``i`` written
     ``"<ref i> -> <ref i+1>"``; unwired ports become graph ports. A link that cannot be made (``link_problems``)
     is a WiringError."""
-    n = _Normalizer(names, layers)
-    table, edges, unwired, dangling = n.layers, [], [], []
-    texts = [str(r) if type(r) is int else format_endpoint(r) for r in refs]
-    last, source = len(names) - 1, None
-    for i, name in enumerate(names):
+    n = _Normalizer(names, layers, copy=False)  # the table copied only to give a variadic layer its input count
+    edges, unwired, dangling = [], [], []
+    last, source, before = len(names) - 1, None, ""
+    for i, (name, ref) in enumerate(zip(names, refs)):
         layer = layers[name]
         inputs, outputs = layer.input_ports, layer.output_ports
         if (i < last and len(outputs) != 1) or (i and not inputs and not layer.variadic):
             raise_all(link_problems(names, layers), WiringError, "invalid NetChain")
+        text = str(ref) if type(ref) is int else format_endpoint(ref)  # each made as its edges are (no list of them)
         if i:
             if layer.variadic:
-                layer = table[name] = layer.with_input_count(1)
+                if n.layers is layers:
+                    n.layers = dict(layers)
+                layer = n.layers[name] = layer.with_input_count(1)
                 inputs = layer.input_ports
             if not inputs:  # a variadic layer left with none: normalize says what is wrong
                 return normalize(names, layers, list(zip(refs, refs[1:])))
-            edges.append(Edge(source, PortRef(name, inputs[0]), f"{texts[i - 1]} -> {texts[i]}", False, i - 1))
+            edges.append(Edge(source, PortRef(name, inputs[0]), f"{before} -> {text}", False, i - 1))
+        before = text
         for port in inputs[1:] if i else inputs:
             unwired.append((name, port))
         if i < last:
             source = PortRef(name, outputs[0])
         else:
             dangling += [PortRef(name, port) for port in outputs]
-    wiring = Wiring(table, edges)
+    wiring = Wiring(n.layers, edges)
     n.name_graph_ports(wiring, [], unwired, dangling, [])
     raise_all(n.errors, WiringError, "invalid wiring")
     return wiring

@@ -12,6 +12,7 @@ port's type, so an existing NetGraph is a valid one. Edits return new graphs.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -59,7 +60,8 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
     every form in DESIGN.md. ``port_shapes`` gives graph ports their shapes (batch excluded), e.g.
     ``Input=3``. Unwired layer ports become graph ports. Calling the net runs its compiled module.
     """
-    _wire, PORT_ALIASES = staticmethod(normalize), ()  # the edges -> a Wiring (a NetChain links its layers itself)
+    _wire = staticmethod(functools.partial(normalize, copy=False))  # the edges -> a Wiring holding named_layers'
+    PORT_ALIASES = ()  # table (not a copy of every entry); a NetChain links its layers itself
     _sort = staticmethod(order)  # the order layers run in (a NetChain's: as given)
 
     def __init__(self, layers: Any = NOT_GIVEN, edges: Any = NOT_GIVEN, /, **port_shapes: Any):

@@ -20,6 +20,7 @@ from netgraph.core.conflict_words import as_seen_by, coder_hint, compared, dtype
 from netgraph.core.declared_lengths import apart_text, declared_lengths, joined_names
 from netgraph.core.inference_defaults import default_dtypes, default_shapes, shared_users
 from netgraph.core.inference_problem import Key, Problem
+from netgraph.core.class_seeds import Origins, seed_classes
 from netgraph.core.types import UNKNOWN, Conflict, PortType, unify
 
 __all__ = ["Problem", "Solution", "infer_types", "solve"]
@@ -32,7 +33,7 @@ class _Classes:
     def __init__(self, problem: Problem) -> None:
         self.ids: dict[Key, int] = problem.ids  # numbered by the problem as it was built
         self.type: list[PortType] = []  # by root (``settle`` makes it); UNKNOWN until a type is set
-        self.origin: dict[int, tuple] = {}
+        self.origin: dict[int, tuple] = Origins(problem.ids)
         self.problem, self.joins = problem, problem.joins  # its equalities are read again only to explain a conflict
         self.searches: dict[Key, tuple[dict, deque]] = {}  # joining's breadth-first search from each start so far
         self.shown: dict[int, list[str | EdgeRef]] = {}  # edges_shown's parts, by root
@@ -173,9 +174,6 @@ def solve(problem: Problem) -> Solution:
     cls = _Classes(problem)
     root_of = cls.settle()
     leaf_roots: list[dict[str, int]] = problem.leaf_ports  # each leaf's {port: class root}: its numbers replaced
-    for ports in leaf_roots:  # in place (a root is a number too: solving the problem again finds the same classes)
-        for port, i in ports.items():
-            ports[port] = root_of[i]
     roots = _Roots(cls.ids, root_of)  # looked up only to explain a conflict (the Solution's root_lookup)
     errors: list[Diagnostic] = []
     class_types = cls.type
@@ -201,26 +199,20 @@ def solve(problem: Problem) -> Solution:
             return True
         return False
 
-    for i, (key, t, kind) in zip(declared_ids, problem.declared):  # an origin made only where one is kept or told
-        root = root_of[i]
-        old = class_types[root]
-        if old is UNKNOWN and (t.shape is not None or t.dtype is not None):  # t is not UNKNOWN: as refine does
-            class_types[root], cls.origin[root] = t, (kind, key)
-        elif not (t.shape is None and t.dtype == old.dtype) and t != old:  # no shape and the dtype known: no news
-            refine(root, t, (kind, key))
-    if errors:
+    touching = seed_classes(problem, cls, declared_ids, refine)  # in place (a root is a number too: solving the
+    if errors:  # problem again finds the same classes)
         raise_all(errors, ShapeError, "shape conflict")
-    _propagate(problem, cls, roots, leaf_roots, refine, errors)
+    _propagate(problem, cls, roots, leaf_roots, touching, refine, errors)
     problem.before_defaults = {k: class_types[roots[k]] for k in problem.watch if k in cls.ids}
     shaped = not errors and default_shapes(problem, cls, leaf_roots, refine)
     if not errors and (default_dtypes(cls, root_of) or shaped):
         problem.defaults_applied = True
-        _propagate(problem, cls, roots, leaf_roots, refine, errors)  # dtype-generic layers (reshape, part ...) learn Real
+        _propagate(problem, cls, roots, leaf_roots, touching, refine, errors)  # dtype-generic layers (reshape ...) learn Real
         for _ in range(len(shared_users(problem, leaf_roots)) if shaped else 0):  # a shared array sized by users
             if errors or not default_shapes(problem, cls, leaf_roots, refine):  # another one sized: a pass per link
                 break
             default_dtypes(cls, root_of)
-            _propagate(problem, cls, roots, leaf_roots, refine, errors)
+            _propagate(problem, cls, roots, leaf_roots, touching, refine, errors)
     raise_all(errors, ShapeError, "shape conflict")
     return Solution(cls.ids, root_of, class_types)
 
@@ -257,19 +249,11 @@ def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str,
                          hop=None if joining is None else joining.hop, graph=() if joining is None else joining.graph)
 
 
-def _propagate(problem: Problem, cls: _Classes, roots: _Roots, leaf_roots: list[dict[str, int]],
+def _propagate(problem: Problem, cls: _Classes, roots: _Roots, leaf_roots: list[dict[str, int]], touching: tuple,
                refine: Callable, errors: list[Diagnostic]) -> None:
-    """Run each leaf's ``infer`` until no class changes: the leaves in order, then those touching a changed class."""
-    first, second = [-1] * len(cls.parent), [-1] * len(cls.parent)  # by root: the first two leaves with a port in
-    more: dict[int, list[int]] = {}  # that class, and any others (not a list a root: 120 bytes a layer, at the peak)
-    for i, own in enumerate(leaf_roots):
-        for root in own.values():
-            if first[root] < 0:
-                first[root] = i
-            elif second[root] < 0:
-                second[root] = i
-            else:
-                more.setdefault(root, []).append(i)
+    """Run each leaf's ``infer`` until no class changes: the leaves in order, then those touching a changed class
+    (``touching``: ``_leaves_by_class``)."""
+    first, second, more = touching
     count = len(problem.leaves)
     queue, queued = deque(range(count)), bytearray(b"\1") * count
     budget = 64 * count + 1000

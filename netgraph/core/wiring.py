@@ -71,8 +71,9 @@ def format_endpoint(x: Any) -> str:
 class _Normalizer(GraphPortsStep):
     """Steps 1 to 3 of ``normalize``; step 4 (graph ports) is ``GraphPortsStep``'s."""
 
-    def __init__(self, names: list[str], layers: dict[str, Layer]):
-        self.names, self.layers = names, dict(layers)
+    def __init__(self, names: list[str], layers: dict[str, Layer], copy: bool = True):
+        self.names, self.layers = names, dict(layers) if copy else layers  # (copy=False: the caller copies before
+        # it changes a layer)
         self.errors: list[Diagnostic] = []
         self.recorded: set[tuple] = set()  # (edge, kind, parts) of each problem about an edge, to record it once
         self.guesses: dict[str, str] = {}  # "did you mean" by unknown name: the first MAX_LISTED names get one (each
@@ -364,9 +365,10 @@ def _joined(refs: list[EdgeRef], sep: str) -> list[str | EdgeRef]:
     return parts + [f"{sep}... ({len(refs)} in all)"] if len(refs) > MAX_LISTED else parts
 
 
-def normalize(names: list[str], layers: dict[str, Layer], spec: Any) -> Wiring:
-    """Normalise ``spec`` for the layers ``names`` (in order); raise one WiringError listing all problems."""
-    n = _Normalizer(names, layers)
+def normalize(names: list[str], layers: dict[str, Layer], spec: Any, copy: bool = True) -> Wiring:
+    """Normalise ``spec`` for the layers ``names`` (in order); raise one WiringError listing all problems.
+    ``copy=False``: the wiring holds ``layers`` itself (a table made for it) and changes it where it changes a layer."""
+    n = _Normalizer(names, layers, copy)
     wiring = n.run(spec)
     raise_all(n.errors, WiringError, "invalid wiring")
     return wiring
