@@ -1,9 +1,12 @@
 """import_onnx of tied weights: ONNX does not record sharing, but one initializer feeding several nodes by its name (a
 module called twice, as torch exports it) is one parameter in the model; the imported layers hold it as one
-NetSharedArray, named after the initializer, so that training keeps it tied. An Identity of an initializer is how
-torch writes separate parameters of equal values (merged in eval mode): those stay apart."""
+NetSharedArray, named after the initializer, so that training keeps it tied. Separate parameters of equal values
+(merged by both torch exporters in eval mode) stay apart: TorchScript's writes an Identity of the initializer, the
+dynamo exporter the same initializer name in nodes of different modules (its scope metadata tells them apart)."""
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pytest
@@ -12,7 +15,7 @@ from torch import nn
 
 from netgraph import import_onnx, net_train
 from netgraph.core.shared import shared_users
-from tests.onnx_helpers import run_onnx, torch_export
+from tests.onnx_helpers import quiet_exporter, run_onnx, torch_export
 
 
 class LinearTwice(nn.Module):
@@ -42,11 +45,43 @@ TIED = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(TIED))
-def test_an_initializer_feeding_two_layers_imports_as_one_shared_array_that_trains_tied(name, tmp_path):
-    make, shape, expected = TIED[name]
+class BlockTwice(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.block = nn.Sequential(nn.Linear(4, 4), nn.LayerNorm(4), nn.Tanh())
+
+    def forward(self, x):
+        return self.block(self.block(x))
+
+
+#: as TIED, written by the dynamo exporter (whose nodes name the module that made them)
+DYNAMO_TIED = {
+    "gemm": (LinearTwice, (4,), {"fc_weight": 2, "fc_bias": 2}),
+    "conv": (ConvTwice, (2, 5, 5), {"c_weight": 2, "c_bias": 2}),
+    "nested": (BlockTwice, (4,), {"block_0_weight": 2, "block_0_bias": 2, "block_1_weight": 2, "block_1_bias": 2}),
+}
+
+
+def dynamo_export(module: nn.Module, x: torch.Tensor, path) -> str:
+    """``module`` written by torch's dynamo exporter (torch 2.13's default) with a dynamic batch, in eval mode, its
+    logs silenced."""
+    with quiet_exporter(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module.eval(), (x,), str(path), dynamo=True, input_names=["x"], output_names=["y"],
+                          dynamic_shapes=({0: torch.export.Dim.DYNAMIC},))
+    return str(path)
+
+
+@pytest.mark.parametrize("exporter, name", [*(("torchscript", n) for n in sorted(TIED)),
+                                            *(("dynamo", n) for n in sorted(DYNAMO_TIED))])
+def test_an_initializer_feeding_two_layers_imports_as_one_shared_array_that_trains_tied(exporter, name, tmp_path):
+    make, shape, expected = (TIED if exporter == "torchscript" else DYNAMO_TIED)[name]
     torch.manual_seed(0)
-    path = torch_export(make(), torch.randn(2, *shape), tmp_path / f"{name}.onnx", "x", output_names=["y"])
+    path = tmp_path / f"{name}.onnx"
+    if exporter == "torchscript":
+        torch_export(make(), torch.randn(2, *shape), path, "x", output_names=["y"])
+    else:
+        dynamo_export(make(), torch.randn(2, *shape), path)
     net = import_onnx(path)
     users = shared_users(net)
     assert {shared: len(places) for shared, places in users.items()} == expected
@@ -61,16 +96,57 @@ def test_an_initializer_feeding_two_layers_imports_as_one_shared_array_that_trai
         assert all(torch.equal(value, after[0]) for value in after)  # and stayed one array
 
 
-def test_separate_parameters_of_equal_values_stay_apart(tmp_path):
-    class Two(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.a, self.b = nn.Linear(4, 4), nn.Linear(4, 4)
-            self.b.load_state_dict(self.a.state_dict())  # equal values, two parameters: torch writes b's as
-            # Identity nodes of a's initializers
+class TwoLinear(nn.Module):
+    """Two Linears (on x of any rank), the second's weight and bias copied from the first."""
 
-        def forward(self, x):
-            return self.b(torch.tanh(self.a(x)))
+    def __init__(self):
+        super().__init__()
+        self.a, self.b = nn.Linear(4, 4), nn.Linear(4, 4)
+        self.b.load_state_dict(self.a.state_dict())
 
-    path = torch_export(Two(), torch.randn(2, 4), tmp_path / "two.onnx", "x")
-    assert shared_users(import_onnx(path)) == {}
+    def forward(self, x):
+        return self.b(torch.tanh(self.a(x)))
+
+
+class FreshNorms(nn.Module):
+    """Two fresh LayerNorms (ones and zeros each) and two Linears, the second's arrays copied from the first."""
+
+    def __init__(self):
+        super().__init__()
+        self.a, self.l1, self.b, self.l2 = nn.LayerNorm(4), nn.Linear(4, 4), nn.LayerNorm(4), nn.Linear(4, 4)
+        self.l2.load_state_dict(self.l1.state_dict())
+
+    def forward(self, x):
+        return self.l2(torch.relu(self.b(self.l1(self.a(x)))))
+
+
+class TwoConv(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c, self.d = nn.Conv2d(2, 2, 3, padding=1), nn.Conv2d(2, 2, 3, padding=1)
+        self.d.load_state_dict(self.c.state_dict())
+
+    def forward(self, x):
+        return self.d(torch.relu(self.c(x)))
+
+
+#: separate parameters of equal values: name -> (module, x's shape after the batch)
+APART = {"gemm": (TwoLinear, (4,)), "matmul": (TwoLinear, (3, 4)), "norms": (FreshNorms, (4,)),
+         "conv": (TwoConv, (2, 5, 5))}
+
+
+@pytest.mark.parametrize("exporter", ["torchscript", "dynamo"])
+@pytest.mark.parametrize("name", sorted(APART))
+def test_separate_parameters_of_equal_values_stay_apart(exporter, name, tmp_path):
+    make, shape = APART[name]
+    torch.manual_seed(0)
+    path = tmp_path / f"{name}.onnx"
+    if exporter == "torchscript":
+        torch_export(make(), torch.randn(2, *shape), path, "x")  # the merged copies: Identity nodes
+    else:
+        dynamo_export(make(), torch.randn(2, *shape), path)  # the merged copies: one name in both modules' nodes
+    net = import_onnx(path)
+    assert shared_users(net) == {}
+    x = torch.randn(8, *shape, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        np.testing.assert_allclose(net(x).numpy(), run_onnx(path, {"x": x})[0], atol=1e-5, rtol=1e-4)

@@ -1,8 +1,11 @@
 """Tied weights of an imported ONNX model: one initializer feeding the nodes of several layers by its name (a torch
 module called twice: Gemm or Conv nodes of one weight and bias, the bias of a fused Add) is one parameter there.
 Each layer's array holding its value becomes one ``NetSharedArray`` named after the initializer, so that training
-keeps the copies equal. An Identity of an initializer is not followed: torch's exporter writes so the parameters it
-merged for holding equal values (in eval mode), which were separate in the module (two fresh LayerNorms' zeros).
+keeps the copies equal. Both torch exporters merge separate parameters of equal values (in eval mode: two fresh
+LayerNorms' ones and zeros), which stay apart: TorchScript's writes an Identity of the initializer (not followed),
+the dynamo exporter the one initializer's name in the nodes of each module; its nodes name their module
+(``pkg.torch.onnx.name_scopes``), so an initializer is tied only when every node using it names the same module (or
+none does, as TorchScript's).
 
 An array is the initializer's when its values are the initializer's (as stored, or transposed: a MatMul's
 weights) and no other initializer of that layer's nodes has them; copies that differ in shape or value (a table
@@ -12,6 +15,7 @@ used as an embedding and a transposed output matrix) stay apart, as do equal arr
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -23,6 +27,8 @@ from netgraph.core.walk import nested_nodes
 __all__ = ["tied_arrays"]
 
 _OTHER = re.compile(r"[^A-Za-z0-9_\-]")
+_SCOPES = "pkg.torch.onnx.name_scopes"  # the dynamo exporter's: "['', 'block', 'block.0', 'linear']", the op last
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")  # the items of a list of str as Python writes it
 
 
 def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[str, np.ndarray],
@@ -30,8 +36,12 @@ def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[s
     """``net`` with the arrays of each initializer that feeds several of its top-level layers shared; ``users``
     holds (layer name, ONNX node) for every node a layer was made of."""
     roots: dict[str, set[str]] = {}
+    modules: dict[str, set[tuple[str, ...] | None]] = defaultdict(set)  # initializer -> the modules of its nodes
     for name, node in users:
-        roots.setdefault(name, set()).update(t for t in node.input if t in initializers)
+        used = {t for t in node.input if t in initializers}
+        roots.setdefault(name, set()).update(used)
+        for initializer in used:
+            modules[initializer].add(_module(node))
     places: dict[str, list[tuple[tuple, str, Any]]] = {}
     for path, node in nested_nodes(net):
         if node.inner or path[0] not in roots or node.layer.type_name == "ConstantArrayLayer":  # constants are fixed
@@ -44,13 +54,23 @@ def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[s
                 places.setdefault(sources[0], []).append((path, array, value))
     taken, changes = set(shared_users(net)), {}
     for root, found in places.items():
-        if len({path[0] for path, _, _ in found}) < 2 or not all(_same(v, found[0][2]) for _, _, v in found):
+        if (len({path[0] for path, _, _ in found}) < 2 or len(modules[root]) > 1  # separate modules' merged copies
+                or not all(_same(v, found[0][2]) for _, _, v in found)):
             continue
         shared = _free_name(root, taken)
         for path, array, value in found:
             layer = changes.get(path, net.layer_at(path))
             changes[path] = layer.replace(**{layer.ARRAYS[array]: NetSharedArray(shared, value)})
     return net.replace_layers(changes) if changes else net
+
+
+def _module(node: Any) -> tuple[str, ...] | None:
+    """The torch module whose call wrote ``node`` (its scopes less the op's), as the dynamo exporter records it;
+    None where the node names none."""
+    scopes = next((p.value for p in node.metadata_props if p.key == _SCOPES), None)
+    if scopes is None:
+        return None
+    return tuple(single or double for single, double in _QUOTED.findall(scopes))[:-1]
 
 
 def _holds(value: Any, initializer: np.ndarray) -> bool:

@@ -71,8 +71,8 @@ def _axes(node: Any, ctx: Context) -> tuple[int, ...] | None:
 
 
 def _counts(count: str, x: str, axes: tuple[int, ...], ctx: Context) -> bool:
-    """Whether ``count`` is the number of x's elements along ``axes``: [Cast of] ReduceProd of Gather(Shape(x), axes),
-    or a constant of that number where those sizes are known."""
+    """Whether ``count`` is the number of x's elements along ``axes`` as computed from x's shape: [Cast of] ReduceProd
+    of Gather(Shape(x), axes). A constant count, even of that number, is not: those nodes then import one by one."""
     cast = _producer(count, ctx, "Cast")
     product = _producer(cast.input[0] if cast is not None else count, ctx, "ReduceProd")
     gather = _producer(product.input[0], ctx, "Gather") if product is not None else None

@@ -42,13 +42,16 @@ _MEDIAN_CODE = f"(lambda s: {_MIDDLES})({{y}}.sort(-1).values)"
 def _quartile_code(k: int) -> str:
     """Code of Wolfram's Quantile[s, k/4, {{1/2, 0}, {0, 1}}] (its Quartiles' default) of the sorted last dim of
     ``s``: at the 1-based position x = n k/4 + 1/2 = (k n + 2)/4, linear between the elements at Floor[x] and
-    Floor[x] + 1, positions below 1 or above n taken as the first or last element."""
+    Floor[x] + 1, positions below 1 or above n taken as the first or last element: those of ``p``, ``s`` with its
+    ends repeated (p[i] is s's i-th, 1-based, for i in 0..n+1), so that no index needs a clamp (Python's max/min of a
+    size would freeze at the length traced)."""
     floor = f"({k} * s.shape[-1] + 2) // 4"
-    low = f"s[..., max({floor}, 1) - 1]"
-    return f"({low} + (s[..., min({floor}, s.shape[-1] - 1)] - {low}) * (({k} * s.shape[-1] + 2) % 4 / 4))"
+    return f"(p[..., {floor}] + (p[..., {floor} + 1] - p[..., {floor}]) * (({k} * s.shape[-1] + 2) % 4 / 4))"
 
 
-_INTERQUARTILE_CODE = f"(lambda s: {_quartile_code(3)} - {_quartile_code(1)})({{y}}.sort(-1).values)"
+_ENDS_REPEATED = "torch.cat([s[..., :1], s, s[..., -1:]], -1)"
+_INTERQUARTILE_CODE = (f"(lambda s: (lambda p: {_quartile_code(3)} - {_quartile_code(1)})({_ENDS_REPEATED}))"
+                       "({y}.sort(-1).values)")
 #: Wolfram's other aggregation functions -> code reducing the last dim of ``{y}``, the reduced dims flattened there
 #: (Variance and StandardDeviation divide by n - 1, Median of an even count is the mean of the two middle elements,
 #: MeanDeviation is the mean distance from the mean, InterquartileRange the third quartile less the first, with

@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from netgraph import AggregationLayer, DataError, NetGraph, OptionError, NetArrayLayer, NetPort, SummationLayer, interpret
+from netgraph import (AggregationLayer, DataError, NetGraph, OptionError, NetArrayLayer, NetPort, SummationLayer,
+                      export_onnx, interpret)
 from tests.layer_families._helpers import shape_error, three_way
+from tests.onnx_helpers import run_onnx
 
 X = torch.randn(3, 2, 4, 5)
 
@@ -110,7 +112,7 @@ def test_interquartile_range_is_wolframs_of_its_quartiles_example():
     torch.testing.assert_close(net(x), torch.tensor([[22.5]]))
 
 
-@pytest.mark.parametrize("length", [1, 2, 3, 4, 6, 7])
+@pytest.mark.parametrize("length", range(1, 10))
 def test_interquartile_range_of_few_elements_takes_the_nearest_ends(length):
     """Positions n q + 1/2 below 1 or above n take the first or last element (1 element: range 0)."""
     x = torch.randn(2, length, generator=torch.Generator().manual_seed(length)) ** 3
@@ -122,3 +124,23 @@ def test_interquartile_range_over_a_variable_length_takes_each_sequences_own():
     net = NetGraph({"agg": AggregationLayer("InterquartileRange", 1)}, [], Input=("n", 2))
     seqs = [torch.randn(3, 2), torch.randn(6, 2)]
     torch.testing.assert_close(net(seqs), torch.stack([_hazen_iqr(s.T) for s in seqs]))
+
+
+@pytest.mark.parametrize("function", ["InterquartileRange", "Median"])
+def test_an_order_statistic_exported_over_a_variable_length_runs_at_every_length(function, tmp_path):
+    """The index arithmetic is traced, not frozen at the length traced (Python's max/min of a size were: a Gather
+    out of bounds in onnxruntime at lengths 1 and 2)."""
+    net = NetGraph([AggregationLayer(function, levels=1)], [], Input=("n", 2))
+    path = export_onnx(net, tmp_path / f"{function}.onnx")
+    for length in (1, 2, 3, 7):
+        x = torch.randn(3, length, 2, generator=torch.Generator().manual_seed(length)) ** 3
+        hand = _hazen_iqr(x.transpose(1, 2)) if function == "InterquartileRange" else _wolfram_median(x.transpose(1, 2))
+        np.testing.assert_allclose(run_onnx(path, {"Input": x})[0], hand.numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("function", ["InterquartileRange", "Median"])
+def test_an_order_statistics_compiled_module_traces_with_torch_fx(function):
+    module = NetGraph([AggregationLayer(function, levels=1)], [], Input=(5, 2)).compile()
+    traced = torch.fx.symbolic_trace(module)
+    x = torch.randn(4, 5, 2, generator=torch.Generator().manual_seed(0))
+    torch.testing.assert_close(traced(x), module(x))
