@@ -45,3 +45,19 @@ def test_a_grey_uint8_array_of_the_ports_shape_is_read_channels_first():
 def test_a_float_array_of_the_ports_shape_is_the_encoded_form_even_where_it_could_be_channels_last():
     x = np.random.default_rng(2).random((3, 4, 4))  # also a 3x4 RGBA image's shape
     torch.testing.assert_close(encode(_PORT, "Input", x), torch.from_numpy(x))
+
+
+def test_float_arrays_of_the_ports_shape_are_encoded_alike_one_stacked_or_listed():
+    """A list of them was read as (h, w, c) pixels transposed, then normalised: a net gave other outputs for [a, a]
+    than for np.stack([a, a]) or a alone."""
+    port = ImageEncoder(size=(4, 4), mean=[0.5] * 3, std=[0.25] * 3)
+    a, b = np.random.default_rng(3).random((2, 3, 4, 4)).astype(np.float32)
+    stacked = encode(port, "Input", np.stack([a, b]))
+    torch.testing.assert_close(stacked, torch.from_numpy(np.stack([a, b])))
+    torch.testing.assert_close(encode(port, "Input", [a, b]), stacked)
+    torch.testing.assert_close(encode(port, "Input", a), stacked[0])
+
+
+def test_a_listed_uint8_array_of_the_ports_shape_is_still_read_as_channels_first_pixels():
+    chw = np.ascontiguousarray(_picture().transpose(2, 0, 1))
+    torch.testing.assert_close(encode(_PORT, "Input", [chw, chw]), torch.from_numpy(np.stack([chw, chw]) / 255.0).float())

@@ -7,7 +7,9 @@ refused naming the layer, the bound and the dtype, and every draw stays within [
 
 from __future__ import annotations
 
+import contextlib
 import math
+import sys
 
 import pytest
 import torch
@@ -81,3 +83,43 @@ def test_a_kl_divergence_refuses_them_too_and_in_float64_gives_the_exact_value(m
         net()
     assert (err.value.diagnostics[0].layer, err.value.diagnostics[0].option) == (("kl",), "imin")
     assert math.isclose(float(net(precision="float64")), math.log(4 / 3), rel_tol=1e-12)
+
+
+@contextlib.contextmanager
+def _host_reads():
+    """The reads of tensor values into Python (each a host sync on an accelerator: item, tolist, float, bool, int,
+    numpy), each as the name of the function that made it."""
+    reads, saved = [], {name: getattr(torch.Tensor, name) for name in
+                        ("item", "tolist", "__float__", "__bool__", "__int__", "__index__", "numpy")}
+
+    def counting(name, original):
+        def read(self, *args, **kwargs):
+            reads.append(sys._getframe(1).f_code.co_name)
+            return original(self, *args, **kwargs)
+        return read
+
+    for name, original in saved.items():
+        setattr(torch.Tensor, name, counting(name, original))
+    try:
+        yield reads
+    finally:
+        for name, original in saved.items():
+            setattr(torch.Tensor, name, original)
+
+
+def test_a_checked_call_with_slot_bounds_reads_their_values_once():
+    """The integer-range check (an argmax and a float per bound) and the check's integer test, order test and draw
+    bound each read the bounds again: 9 host syncs per call where the checks promise one."""
+    net = NetGraph({"ids": RandomArrayLayer(DiscreteUniformDistribution(["#a", "#b"]))}, [], a=2, b=2)
+    module, a, b = net.compile(checks=True), torch.tensor([[0.0, -3.0]]), torch.tensor([[5.0, 2.0]])
+    module(a=a, b=b)
+    with _host_reads() as reads:
+        x = module(a=a, b=b)
+    # _corner_within evaluates the draw bound at numbers already read, in a tensor made on the host: no device sync
+    assert len([r for r in reads if r != "_corner_within"]) == 1, reads
+    assert bool(((x >= a) & (x <= b) & (x == x.round())).all())
+    for bad_a, bad_b, problem in [(a, b + 0.5, r"imax \(largest integer\) must be an integer"),
+                                  (a, a - 1, r"needs imin <= imax, found imin 0 and imax -1 at index \(0, 0\)"),
+                                  (a - 2.0 ** 26, b, r"imin.*-67108864.*float32")]:
+        with pytest.raises(DataError, match=problem):
+            module(a=bad_a, b=bad_b)

@@ -166,9 +166,19 @@ def test_nfc_normalization_reads_decomposed_text_as_the_vocabularys_composed_for
     assert encode(coder, "Input", f"{_COMPOSED} noir").tolist() == encoded
 
 
-def test_normalization_applies_after_lowercase():
+def test_lowercase_and_normalization_together_find_the_lowercase_composed_entry():
     coder = TokensEncoder([_COMPOSED], lowercase=True, normalization="NFC")
     assert encode(coder, "Input", "CAFE\u0301").tolist() == [2]
+
+
+@pytest.mark.parametrize("cls, vocabulary, text, encoded", [
+    (TokensEncoder, ["hello", "real"], "\u210cello \u211deal", [2, 3]),  # ℌ, ℝ: NFKC gives H, R
+    (TokensEncoder, ["a1"], "\u1d2c\u00b9", [2]),  # modifier letter capital A, superscript one
+    (CharactersEncoder, "hr", "\u210c\u211d", [2, 3])])
+def test_normalization_applies_before_lowercase_so_capitals_it_gives_are_lowercased(cls, vocabulary, text, encoded):
+    """NFKC (and NFKD) can give capitals; normalising after lowercasing left them, unknown to a lowercase vocabulary."""
+    for form in ("NFKC", "NFKD"):
+        assert encode(cls(vocabulary, lowercase=True, normalization=form), "Input", text).tolist() == encoded
 
 
 def test_a_vocabulary_entry_not_in_the_normalization_form_is_refused():

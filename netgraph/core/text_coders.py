@@ -29,8 +29,8 @@ class TokensEncoder(Encoder):
     """Text → a sequence of token indices (``"n"``, Integer): words split on whitespace (a text only: a list of
     strings is a batch of texts), looked up in ``vocabulary``; index 0 is ``padding``, 1 is ``unknown`` (any token not in the vocabulary),
     then the vocabulary in order. ``max_length`` refuses longer sequences; batches pad to the longest.
-    ``normalization`` ("NFC", "NFD", "NFKC", "NFKD"; None: off) puts the text in that Unicode form (after
-    ``lowercase``) before it is split, so "café" typed as e + a combining accent finds the vocabulary's "café"."""
+    ``normalization`` ("NFC", "NFD", "NFKC", "NFKD"; None: off) puts the text in that Unicode form (before
+    ``lowercase``, as NFKC can give capitals: "ℌ" is "H") before it is split, so "café" typed as e + a combining accent finds the vocabulary's "café"."""
 
     vocabulary: tuple = ()
     unknown: str = "<unk>"
@@ -77,9 +77,10 @@ class TokensEncoder(Encoder):
                           f"form: unicodedata.normalize({self.normalization!r}, entry)", "normalization")
 
     def normalized(self, text: str) -> str:
-        """``text`` as it is looked up: lowercased (``lowercase``), then in Unicode form ``normalization``."""
-        text = text.lower() if self.lowercase else text
-        return unicodedata.normalize(self.normalization, text) if self.normalization else text
+        """``text`` as it is looked up: in Unicode form ``normalization``, then lowercased (``lowercase``), the order
+        of the vocabulary's checks (a form's capitals, "ℌ" in NFKC "H", are lowercased too)."""
+        text = unicodedata.normalize(self.normalization, text) if self.normalization else text
+        return text.lower() if self.lowercase else text
 
     @staticmethod
     def _can_occur(token: Any) -> bool:

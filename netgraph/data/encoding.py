@@ -27,7 +27,7 @@ from netgraph.core.coders import (BooleanDecoder, BooleanEncoder, ClassDecoder, 
                                   ScalarEncoder, TokensEncoder)
 from netgraph.core.errors import MAX_GUESSED, DataError, did_you_mean
 from netgraph.data.errors import ExampleError
-from netgraph.data.images import encode_image, is_single_image
+from netgraph.data.images import encode_image, is_encoded_image, is_single_image
 
 __all__ = ["encode", "encode_targets", "encode_example", "encode_label_sequence", "is_single", "already_encoded",
            "encoded_form_problem"]
@@ -118,11 +118,11 @@ def already_encoded(coder: Coder, value: Any) -> bool:
         return True
     if _indexed(coder) and isinstance(value, (np.ndarray, np.integer)) and np.asarray(value).dtype.kind in "iu":
         return True  # numpy class indices where no label is a number: as a tensor of them
-    if not (isinstance(coder, ImageEncoder) and isinstance(value, np.ndarray) and value.dtype.kind == "f"):
+    if not (isinstance(coder, ImageEncoder) and isinstance(value, np.ndarray)):
         return False
-    shape = tuple(coder.port_type().shape)
-    one = value if value.ndim == len(shape) else value[0] if value.ndim == len(shape) + 1 and len(value) else None
-    return one is not None and one.shape == shape
+    rank = len(coder.port_type().shape)
+    one = value if value.ndim == rank else value[0] if value.ndim == rank + 1 and len(value) else None
+    return one is not None and is_encoded_image(coder, one)
 
 
 def encoded_form_problem(coder: Coder, value: Any) -> str:

@@ -18,7 +18,7 @@ from netgraph.core.errors import DataError
 from netgraph.core.files import NotRegularFile, open_regular
 from netgraph.data.errors import ExampleError
 
-__all__ = ["encode_image", "is_single_image", "check_image", "pillow"]
+__all__ = ["encode_image", "is_single_image", "is_encoded_image", "check_image", "pillow"]
 
 
 def pillow() -> Any:
@@ -37,11 +37,20 @@ def is_single_image(value: Any) -> bool:
     return isinstance(value, np.ndarray) and value.ndim in (2, 3)
 
 
+def is_encoded_image(coder: ImageEncoder, value: Any) -> bool:
+    """Whether ``value`` is one example in the port's encoded form: a float array of the port's own (channels,
+    height, width) shape, also where it could be an (h, w, c) image (``(3, 4, 4)``)."""
+    return isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.shape == tuple(coder.port_type().shape)
+
+
 def encode_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
     """One image as a (channels, height, width) tensor in [0, 1], upright (EXIF orientation), resized, converted,
     normalised. Float arrays and 16-bit or float images keep their precision (converted and resized in floats);
-    other files, PIL images and uint8 arrays go through pillow. An array of the port's own (channels, height, width)
-    shape is read channels first (``(3, 4, 4)`` at a (3, 4, 4) port is no 3x4 RGBA image)."""
+    other files, PIL images and uint8 arrays go through pillow. A float array of the port's own (channels, height,
+    width) shape is the encoded form, passed through (``is_encoded_image``); an integer one is pixels read channels
+    first (``(3, 4, 4)`` at a (3, 4, 4) port is no 3x4 RGBA image)."""
+    if is_encoded_image(coder, value):
+        return torch.as_tensor(value)
     if isinstance(value, np.ndarray) and value.shape == tuple(coder.port_type().shape):
         value = value.transpose(1, 2, 0)
     if isinstance(value, np.ndarray) and value.ndim in (2, 3) and value.dtype != np.uint8:

@@ -25,7 +25,7 @@ from netgraph.core.option_problems import ARGUMENT_KIND
 from netgraph.core.registry import Registry
 from netgraph.core.wording import counted_either
 from netgraph.layers.bad_index import Where, first_bad, first_bad_at, located_error, piece_text
-from netgraph.layers.dist_constraints import REAL, Constraint, raise_constant_problems
+from netgraph.layers.dist_constraints import REAL, Constraint, raise_constant_problems, read_extremes
 from netgraph.layers.dist_params import Param, as_param, plain_param, same_param, slot_name, whole
 from netgraph.layers.dist_limits import FLOAT_MAX, PARAM_MAX, named_overflow_problems, overflow_problems
 from netgraph.layers.dist_tensors import (full, is_tensor, log_or_tiny, log_standard_gamma, noise, safe_exp,  # noqa: F401
@@ -97,6 +97,7 @@ class Distribution:
     EXACT_INTEGERS: ClassVar[tuple[str, ...]] = ()  # draws are these integers: the draw's dtype must hold them exactly
     SUPPORT_PARAMS: ClassVar[tuple[str, ...]] = ()  # move the support: no score-function gradient
     LOCATION: ClassVar[str | None] = None  # a parameter that only shifts the draws (see ``at_origin``)
+    ORDERED: ClassVar[tuple[str, str, bool] | None] = None  # (lo, hi, strict): relation's only test, lo < hi (<=)
     discrete: ClassVar[bool] = False
     DRAW_LIMIT: ClassVar[float] = FLOAT_MAX  # the largest |draw| the sampler gives correctly (dist_limits)
     BAD_VALUE_HINT: ClassVar[str] = ("fix the layer feeding it (e.g. pass a scale through Softplus or Exp, a "
@@ -195,8 +196,10 @@ class Distribution:
         return None
 
     def check(self, values: Sequence[Any], where: str | Callable[[], str], draws: bool = True,
-              inputs: Sequence[torch.Tensor] | None = None, given: Mapping[str, str] | None = None) -> None:
+              inputs: Sequence[torch.Tensor] | None = None,
+              given: Mapping[str, str] | None = None) -> dict[str, tuple[float, float]]:
         """Runtime check of tensor parameter values; DataError naming ``where`` (or ``where()``) and the parameter.
+        Returns each checked tensor parameter's (min, max), read in the check's one host sync.
 
         ``draws=False`` skips the check that a draw could overflow (for uses that only evaluate formulas).
         ``inputs``: the slot tensors as given (in ``slots`` order), so that a bad value is named at its index there
@@ -204,16 +207,16 @@ class Distribution:
         the data (the net input feeding each), whose bad values get advice about the data, not about a layer.
         """
         if any(isinstance(v, torch.Tensor) and v.is_meta for v in values):
-            return  # module.to('meta'): shapes without values, nothing to check
+            return {}  # module.to('meta'): shapes without values, nothing to check
         errors: list[Any] = []  # messages, or for a value found in a port's data, (text, Where, text) around its index
-        bounds, integers, nonfinite, ports = [], False, set(), []
+        integers, nonfinite, ports = False, set(), []
         facts: dict[str, Any] = {}  # the first bad parameter's option, expected and found, for the Diagnostic
         checked = [(n, v) for n, v in zip(self.PARAMS, values) if isinstance(v, torch.Tensor) and v.numel()]
-        if checked:  # one min/max pass per tensor and a single host sync for all of them
-            bounds = torch.stack([m for _, v in checked for m in torch.aminmax(v.detach())]).tolist()
-            for i, (n, v) in enumerate(checked):
-                c = self.CONSTRAINTS.get(n, REAL)
-                if not (c.ok(bounds[2 * i]) and c.ok(bounds[2 * i + 1])) or (c.integer and not c.ok_tensor(v)):
+        constraints = [self.CONSTRAINTS.get(n, REAL) for n, _ in checked]
+        if checked:  # one min/max pass per tensor (and integer test) and a single host sync for all of them
+            pairs, fractions = read_extremes([v for _, v in checked], constraints)
+            for (n, v), c, (lo, hi), fraction in zip(checked, constraints, pairs, fractions):
+                if not (c.ok(lo) and c.ok(hi)) or fraction:
                     slot = self._slot_of(n) if inputs is not None else None
                     text = f"parameter {self.role(n)} must be {c.text}, found "
                     found = first_bad_at(v if slot is None else inputs[self.slots.index(slot)], c)
@@ -226,14 +229,13 @@ class Distribution:
                     ports += [slot] if slot else []
                     integers |= c.integer
                     facts = facts or {"option": n, "expected": c.text, "found": None if found is None else found[0]}
-                    nonfinite |= {"inf" if math.isinf(b) else "nan" for b in bounds[2 * i:2 * i + 2]
-                                  if not math.isfinite(b)}
-        if not errors:
+                    nonfinite |= {"inf" if math.isinf(b) else "nan" for b in (lo, hi) if not math.isfinite(b)}
+        extremes = {n: pair for (n, _), pair in zip(checked, pairs)} if checked else {}
+        if not errors and not self._ordered(values, extremes):
             problem = self.relation(values)
             if problem:
                 errors.append(problem)
                 ports += list(self.slots) if len(self.slots) == 1 and inputs is not None else []  # the one it can be
-        extremes = {n: (bounds[2 * i], bounds[2 * i + 1]) for i, (n, _) in enumerate(checked)}
         # a parameter whose min and max lie within ±PARAM_MAX needs no elementwise range check
         beyond = [n for n, (lo, hi) in extremes.items() if not max(abs(lo), abs(hi)) <= PARAM_MAX]
         overflow = [] if errors or not draws else overflow_problems(self, values, beyond, extremes)
@@ -258,6 +260,21 @@ class Distribution:
             raise located_error([p[1] for p in pieces if not isinstance(p, str)], render,
                                 kind="parameter-overflow" if grown else "parameter-value",
                                 port=fed[0] if fed else None, **facts)
+        return extremes
+
+    def _ordered(self, values: Sequence[Any], extremes: Mapping[str, tuple[float, float]]) -> bool:
+        """Whether ``ORDERED``'s pairs are all in order by the tensors' ``extremes`` alone (the largest lo below the
+        smallest hi), so that ``relation`` need not read them elementwise."""
+        if self.ORDERED is None:
+            return False
+        lo_name, hi_name, strict = self.ORDERED
+        ends = []
+        for name, end in ((lo_name, 1), (hi_name, 0)):
+            v = values[self.PARAMS.index(name)]
+            if isinstance(v, torch.Tensor) and name not in extremes or not isinstance(v, (torch.Tensor, int, float)):
+                return False
+            ends.append(extremes[name][end] if isinstance(v, torch.Tensor) else float(v))
+        return ends[0] < ends[1] if strict else ends[0] <= ends[1]
 
     def _slot_of(self, name: str) -> str | None:
         """The port feeding parameter ``name``, or None for a constant."""

@@ -6,11 +6,13 @@ import math
 
 import torch
 
+from collections.abc import Sequence
+
 from netgraph.core.errors import Diagnostic
 from netgraph.core.option_problems import VALUE_KIND, options_error
 
 __all__ = ["Constraint", "REAL", "POSITIVE", "NONNEGATIVE", "UNIT", "UNIT_LEFT_OPEN", "COUNT", "POSITIVE_INT", "INTEGER",
-           "raise_constant_problems"]
+           "raise_constant_problems", "read_extremes"]
 
 
 class Constraint:
@@ -60,6 +62,22 @@ UNIT_LEFT_OPEN = Constraint(0.0, 1.0, lo_open=True, hi_open=False)
 COUNT = Constraint(lo=0.0, lo_open=False, integer=True)
 POSITIVE_INT = Constraint(lo=1.0, lo_open=False, integer=True)
 INTEGER = Constraint(integer=True)
+
+
+def read_extremes(tensors: Sequence[torch.Tensor], constraints: Sequence[Constraint]) -> tuple[list, list]:
+    """Each tensor's (min, max) and, where its constraint takes integers only, whether it holds a fraction (None
+    where it does not), read in one host sync.
+
+    >>> read_extremes([torch.tensor([1.0, 3.5]), torch.tensor([2.0])], [REAL, INTEGER])
+    ([(1.0, 3.5), (2.0, 2.0)], [None, False])
+    """
+    parts = [m for t in tensors for m in torch.aminmax(t.detach())]
+    fractions = [(t.detach() != t.detach().round()).any().to(parts[0].dtype)
+                 for t, c in zip(tensors, constraints) if c.integer]
+    read = torch.stack(parts + fractions).tolist()
+    flags = iter(read[len(parts):])
+    return ([(read[2 * i], read[2 * i + 1]) for i in range(len(tensors))],
+            [bool(next(flags)) if c.integer else None for c in constraints])
 
 
 def raise_constant_problems(name: str, problems: list[tuple[str | None, str]]) -> None:

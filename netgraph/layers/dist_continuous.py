@@ -109,6 +109,7 @@ class UniformDistribution(Distribution):
         return None if found is None else f"needs min < max, found {found}"
 
     BOUND_SLOPES = {"min": 0, "max": 0}
+    ORDERED = ("min", "max", True)
 
     def _draw_bound(self, low, high):
         return low.abs() + high.abs()  # high - low stays finite too

@@ -229,6 +229,8 @@ class DiscreteUniformDistribution(Distribution):
     ESTIMATORS = ("none",)
     INTEGER_PARAMS = ("imin", "imax")
     EXACT_INTEGERS = ("imin", "imax")  # float32 holds every integer only within ±2**24: beyond, draws round off
+    ORDERED = ("imin", "imax", False)
+    BOUND_SLOPES = {"imin": 0, "imax": 0}  # the bound |imin| + |imax| + 1 grows with their sizes
     discrete = True
 
     def __init__(self, bounds: Sequence[Any] = (), *rest: Any, **named: Any):

@@ -22,7 +22,7 @@ from typing import Any
 import torch
 
 __all__ = ["PARAM_MAX", "FLOAT_MAX", "COUNT_MAX", "Z_MAX", "E_MAX", "gamma_upper", "log_gamma_lower", "exp_bound",
-           "overflow_problems", "named_overflow_problems", "integer_limit", "first_unheld_integer"]
+           "overflow_problems", "named_overflow_problems", "integer_limit", "first_unheld_integer", "largest"]
 
 PARAM_MAX = 1e38  #: any parameter: within float32's range with room for arithmetic on it
 FLOAT_MAX = float(torch.finfo(torch.float32).max)  #: continuous draws stay finite in float32
@@ -137,6 +137,16 @@ def integer_limit(dtype: torch.dtype) -> float:
     (True, True)
     """
     return 2 / torch.finfo(dtype).eps
+
+
+def largest(extremes: tuple[float, float]) -> float:
+    """Of a tensor's (min, max), the one of larger size (the max where they tie): its element of largest size.
+
+    >>> largest((-5.0, 3.0)), largest((-3.0, 3.0))
+    (-5.0, 3.0)
+    """
+    lo, hi = extremes
+    return lo if abs(lo) > abs(hi) else hi
 
 
 def first_unheld_integer(names: Sequence[str], values: Sequence[Any], dtype: torch.dtype) -> tuple[str, float] | None:

@@ -79,14 +79,15 @@ class VectorDistribution(Distribution, register=False):
         raise_constant_problems(type(self).__name__, errors)
 
     def check(self, values: Sequence[Any], where: Any, draws: bool = True,
-              inputs: Sequence[torch.Tensor] | None = None, given: Mapping[str, str] | None = None) -> None:
+              inputs: Sequence[torch.Tensor] | None = None,
+              given: Mapping[str, str] | None = None) -> dict[str, tuple[float, float]]:
         """``Distribution.check`` on the slot tensors as given, where there are: ``value_problems`` look at one
         parameter at a time, so a bad matrix is named at its index in its port's data, not in the broadcast tensor."""
         if inputs is not None:
             tensors = {s: t if t.is_floating_point() else t.to(torch.get_default_dtype())
                        for s, t in zip(self.slots, inputs)}
             values = [tensors[slot_name(p)] if isinstance(p, str) else v for p, v in zip(self.params, values)]
-        super().check(values, where, draws, inputs, given)
+        return super().check(values, where, draws, inputs, given)
 
     def relation(self, params: Sequence[Any]) -> str | None:
         """Event sizes that disagree, then ``value_problems`` (each tensor parameter may be checked alone)."""

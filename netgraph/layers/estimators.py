@@ -36,7 +36,8 @@ below, which also works for any ``nn.Module`` that contains RandomArrayLayer mod
   draw tensor was dropped, e.g. after ``.tolist()``): keep the draw alive until this call.
 * It consumes the records: every draw recorded since the last call (by forward calls whose outputs
   are still alive) is used once. Records exist only when grad mode is on and a parameter of the layer
-  requires grad; a forward under ``torch.no_grad()`` records nothing.
+  requires grad; a forward under ``torch.no_grad()`` records nothing. Records are per thread
+  (``score_records``): a call in a thread that drew nothing while another thread's draws wait warns.
 * Backpropagating through such a layer's output without having called ``surrogate_loss`` first
   emits an ``EstimatorWarning`` at the end of that backward pass, naming the first such layer and how many
   others (each layer is warned about once): those parameters would silently get no gradient.
@@ -58,7 +59,6 @@ torch.Size([4])
 
 from __future__ import annotations
 
-import collections
 import functools
 import threading
 import warnings
@@ -71,28 +71,19 @@ from torch import nn
 
 from netgraph.core.errors import OptionError
 from netgraph.layers.dist_tensors import tensors
+from netgraph.layers.score_records import (HELD_RECORDS, ScoreRecord, drawn_elsewhere, held_here, pending_here,
+                                           records_here, take_here)
 
 __all__ = ["EstimatorWarning", "ScoreRecord", "record_score", "score_handle", "surrogate_loss", "pending_records", "pending_here",
-           "BASELINE_DECAY", "straight_through", "estimator_state", "load_estimator_state", "mark_folded_draws"]
+           "BASELINE_DECAY", "HELD_RECORDS", "straight_through", "estimator_state", "load_estimator_state",
+           "mark_folded_draws"]
 
 #: Decay of the running-mean baseline used when no leave-one-out baseline is available.
 BASELINE_DECAY = 0.9
-#: Records of integer draws (class indices: no autograd graph keeps them) a layer holds until surrogate_loss.
-HELD_RECORDS = 16
 
 
 class EstimatorWarning(UserWarning):
     """A discrete random layer's parameters would get no gradient (the surrogate term was not used)."""
-
-
-class ScoreRecord:
-    """One forward call's draws of a score-function layer: ``logp`` (B,) with grad to the parameters (the
-    per-example log-probability, or a zero-valued ``score_handle`` with the same gradient)."""
-
-    __slots__ = ("owner", "logp", "used", "__weakref__")
-
-    def __init__(self, owner: nn.Module, logp: torch.Tensor):
-        self.owner, self.logp, self.used = owner, logp, False
 
 
 class _Watch(torch.autograd.Function):
@@ -223,12 +214,11 @@ def record_score(owner: nn.Module, x: torch.Tensor, logp: torch.Tensor,
     (class indices) have no graph: ``owner`` holds their last ``HELD_RECORDS`` records until the
     surrogate is taken, and drawing again before that warns (nothing else could).
     """
-    record, here = ScoreRecord(owner, logp), threading.get_ident()
-    pending = owner.__dict__.setdefault("_pending", {}).setdefault(here, [])  # this thread's: only it touches them
+    record, pending = ScoreRecord(owner, logp), records_here(owner)  # this thread's: only it touches them
     pending[:] = [r for r in pending if r() is not None]
     pending.append(weakref.ref(record))
     if not x.is_floating_point():
-        held = owner.__dict__.setdefault("_held", {}).setdefault(here, collections.deque(maxlen=HELD_RECORDS))
+        held = held_here(owner)
         if any(not r.used for r in held):
             _warn_unused(owner, "it drew again while earlier draws' records were still unused: a loss was computed")
         held.append(record)
@@ -236,31 +226,40 @@ def record_score(owner: nn.Module, x: torch.Tensor, logp: torch.Tensor,
     return _Watch.apply(x, record, *grads)
 
 
-def pending_here(sub: nn.Module) -> list[weakref.ref]:
-    """The records (weak references) that layer ``sub`` holds of draws made in this thread, not yet taken.
-
-    Records are kept per thread, so that threads drawing from one module and each taking ``surrogate_loss`` score their
-    own draws against their own losses (one thread took every thread's before): a draw's term is taken in its thread.
-    """
-    return sub.__dict__.get("_pending", {}).get(threading.get_ident(), [])
-
-
 def pending_records(module: nn.Module) -> Iterator[ScoreRecord]:
     """The live, not yet used records of every score-function layer inside ``module``, of draws made in this thread;
     taken: they are then gone."""
-    here = threading.get_ident()
     for name, sub in module.named_modules():
-        refs = sub.__dict__.get("_pending", {}).pop(here, None)
+        refs, held = take_here(sub)  # held: the only holder of integer draws' records, kept till done
         if not refs:
             continue
-        if getattr(sub, "label", None) is None and name:
-            vars(sub)["label"] = name
-        held = sub.__dict__.get("_held", {}).pop(here, None)  # the only holder of integer draws' records: kept till done
+        _label(sub, name)
         for ref in refs:
             record = ref()
             if record is not None and not record.used:
                 yield record
         del held
+
+
+def _label(sub: nn.Module, name: str) -> None:
+    """Name layer ``sub`` by its path in the module (for messages) where it has no label."""
+    if getattr(sub, "label", None) is None and name:
+        vars(sub)["label"] = name
+
+
+def _warn_drawn_elsewhere(module: nn.Module) -> None:
+    """Warn where this thread took no term but a layer holds draws made in another thread: their term is theirs."""
+    layers = list(drawn_elsewhere(module))
+    if not layers:
+        return
+    _label(layers[0], next(name for name, sub in module.named_modules() if sub is layers[0]))
+    counted = f" (and {len(layers) - 1} other layers)" if len(layers) > 1 else ""
+    warnings.warn(
+        f"surrogate_loss: {layers[0].describe()}{counted} drew in another thread and no draws were made in this one, "
+        "so this term is 0 without gradient and those parameters get NO gradient: draws' records are kept per thread "
+        "(each thread scores its own draws against its own losses); take the surrogate term in the thread that drew "
+        "(compute the losses and call surrogate_loss in the function given to the executor or asyncio.to_thread)",
+        EstimatorWarning, stacklevel=5)  # the caller of CompiledNet.surrogate_loss
 
 
 def mark_folded_draws(module: nn.Module) -> None:
@@ -358,6 +357,7 @@ def _surrogate(module: nn.Module, loss: torch.Tensor, reduction: str, strict: bo
                 "tensor was dropped, e.g. after .tolist() or .item()). Keep the draw tensor alive until "
                 "surrogate_loss, e.g. `a = module(...); rewards = env(a.tolist()); "
                 "(rewards.mean() + module.surrogate_loss(rewards)).backward()`.")
+        _warn_drawn_elsewhere(module)
         return loss.new_zeros(())
     return torch.stack(terms).sum()
 

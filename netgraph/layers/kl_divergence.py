@@ -93,15 +93,17 @@ class KLModule(LayerModule):
         else:
             batch, p, q, sides = inputs[0], self.p.params((), inputs[0]), self.q.params((), inputs[0]), {"p": (), "q": ()}
         checks = distribution_checks() if self.p.checks is None else self.p.checks  # compile(checks=) sets p's
+        extremes: dict[str, Any] = {}  # each side's checked (min, max), for the integer check: no second read
         if checks is not False and not tracing():
             for side, module, params in (("p", self.p, p), ("q", self.q, q)):
                 if module.checked:
-                    module.distribution.check(params, lambda side=side: f"{self.describe()}, distribution {side}",
-                                              draws=self.fn is None, inputs=sides[side], given=self.given)
+                    extremes[side] = module.distribution.check(
+                        params, lambda side=side: f"{self.describe()}, distribution {side}", draws=self.fn is None,
+                        inputs=sides[side], given=self.given)
         for side, module, params in (("p", self.p, p), ("q", self.q, q)):
             if module.distribution.EXACT_INTEGERS and not tracing():  # bounds rounded by the dtype: draws and masses off
                 module._check_integers_held(params, checks, lambda side=side: f"{self.describe()}, distribution {side}",
-                                            self.path)
+                                            self.path, extremes.get(side))
         shape = sized((batch, *self.shape), [*p, *q])  # a variable length ("n"): the parameters' size
         if self.fn is None:
             return monte_carlo_kl(self.p.distribution, self.q.distribution, p, q, shape, self.samples, self.describe)

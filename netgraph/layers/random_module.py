@@ -20,7 +20,7 @@ from netgraph.layers._torch_compat import autocast_enabled
 from netgraph.layers.bad_index import naming_layer
 from netgraph.layers.distributions import Distribution, slot_name
 from netgraph.layers.dist_tensors import floating, sized, tensors
-from netgraph.layers.dist_limits import first_unheld_integer, integer_limit
+from netgraph.layers.dist_limits import first_unheld_integer, integer_limit, largest
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.estimators import record_score, score_handle, straight_through
 from netgraph.layers.function import align
@@ -108,14 +108,14 @@ class RandomModule(ConstantBuffers):
         else:
             params, batch = self.params((), inputs[0]), inputs[0]
         shape = sized((batch, *self.shape), params)
-        checks = _CHECKS["enabled"] if self.checks is None else self.checks
+        checks, extremes = _CHECKS["enabled"] if self.checks is None else self.checks, None
         if self.checked and checks is not False and not tracing():
             with naming_layer(self.path):
-                self.distribution.check(params, self.describe, inputs=inputs, given=self.given)
+                extremes = self.distribution.check(params, self.describe, inputs=inputs, given=self.given)
         if self.eval_mode == "mean" and not self.training:
             return self.mean(params, shape)
         if self.distribution.EXACT_INTEGERS and not tracing():
-            self._check_integers_held(params, checks)
+            self._check_integers_held(params, checks, extremes=extremes)
         if self.estimator in DETACHED and symbolic_tracing():
             return traced_draw(self, params, shape)  # fx: one call in its graph, made when the graph runs
         try:
@@ -136,17 +136,19 @@ class RandomModule(ConstantBuffers):
                             kind="parameter-value") from None
 
     def _check_integers_held(self, params: list[Any], checks: bool | str, where: Any = None,
-                             path: tuple[str, ...] | None = None) -> None:
+                             path: tuple[str, ...] | None = None, extremes: dict | None = None) -> None:
         """DataError for an integer parameter (``EXACT_INTEGERS``) beyond the integers the draw's dtype holds exactly
         (float32: ±2**24), whose draws would round off the support: a constant's value as written, a slot's as fed
-        (unchecked with the checks off). ``where`` (a callable) and ``path`` name the layer (default: this one)."""
+        (unchecked with the checks off). ``where`` (a callable) and ``path`` name the layer (default: this one).
+        ``extremes``: the slots' (min, max) as ``distribution.check`` read them (no second read of the values)."""
         dist = self.distribution
         floats = [p.dtype for p in params if isinstance(p, torch.Tensor) and p.is_floating_point() and not p.is_meta]
         if not floats:
             return  # meta: no values
         dtype = functools.reduce(torch.promote_types, floats)
-        exact = [None if k == "slot" and checks is False else value if k == "slot" else given
-                 for (k, _), value, given in zip(self.kinds, params, dist.params)]
+        exact = [given if k != "slot" else None if checks is False else largest(extremes[name])
+                 if extremes is not None and name in extremes else value
+                 for name, (k, _), value, given in zip(dist.PARAMS, self.kinds, params, dist.params)]
         unheld = first_unheld_integer(dist.PARAMS, exact, dtype)
         if unheld is None:
             return
