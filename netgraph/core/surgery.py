@@ -19,7 +19,8 @@ from typing import Any
 import torch
 
 from netgraph.core.layer import Layer
-from netgraph.core.layer_surgery import alone, as_layer_errors, by_array_name, in_alone, is_lone_layer, replaced_layer
+from netgraph.core.layer_surgery import (alone, as_layer_errors, by_array_name, is_lone_layer, part_in_alone,
+                                        replaced_layer)
 from netgraph.core.errors import NetGraphError, OptionError, WiringError, did_you_mean
 from netgraph.core.chain import NetChain
 from netgraph.core.edge_text import renamed_edges
@@ -79,7 +80,7 @@ def net_extract(net: NetGraph, spec: Any = "All") -> Any:
     Of a layer alone, its array by name (``"Weights"``) or every array by name."""
     if is_lone_layer(net):  # Wolfram's NetExtract[layer, "Weights"]
         with as_layer_errors(net):
-            found = net_extract(alone(net), in_alone(net, spec))
+            found = net_extract(alone(net), part_in_alone(net, spec))
         return by_array_name(found, net) if isinstance(spec, str) and spec == "All" else found
     check_net(net, "net_extract")
     if isinstance(spec, str) and spec == "All":
