@@ -36,7 +36,7 @@ from netgraph.core.operator_surgery import edit_operators, into_operator, layer_
 from netgraph.core.options import as_array
 from netgraph.core.port_options import numbered, with_port_options
 from netgraph.core.port_rename import rename_ports, split_port_renames
-from netgraph.core.shared import NetSharedArray, shared_users, shared_values
+from netgraph.core.shared import NetSharedArray, check_joined_shared, shared_users, shared_values
 from netgraph.core.flattening import net_flatten
 from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, fits_checked, layer_path,
                                     listed, no_layer_or_port)
@@ -372,6 +372,7 @@ def net_join(*nets: Any) -> NetChain:
         if i < len(nets) and len(n.output_ports) != 1:
             raise WiringError(f"net_join: net {i} must have exactly one output, found {list(n.output_ports)}",
                               kind="port-count", expected=1, found=len(n.output_ports))
+    check_joined_shared(nets)
     items = [item for n in nets for item in (chain_items(n) if isinstance(n, NetChain) else [(None, n)])]
     joined = chain_of(items, _end_shapes(nets[0], nets[-1]))
     if any(isinstance(n, NetChain) and n.port_shape_options() for n in nets):
