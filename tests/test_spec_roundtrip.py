@@ -62,8 +62,28 @@ def test_containers_round_trip():
 def test_graph_ports_named_like_layers_are_refused_clearly():
     from netgraph import LinearLayer, NetPort
     net = NetGraph({"a": LinearLayer(2), "b": LinearLayer(2)}, [("a", NetPort("b")), (NetPort("a", "Output"), "b")], Input=2)
-    with pytest.raises(SpecError, match="graph port 'b' has the name of a layer"):
+    with pytest.raises(SpecError, match="graph port 'b' has the name of layer 'b'"):
         net.to_yaml()
+
+
+def test_a_graph_port_renamed_like_a_layer_works_and_its_spec_names_both():
+    """net_rename(net, {NetPort("Input"): NetPort("l1")}) gives a net that computes as before (NetGraph takes such
+    ports too), but no spec can write it: an edge names the port and the layer by one name. It said "has the name of
+    a layer (or None)", naming neither the layer nor, in its Diagnostic, the port."""
+    import torch
+    from netgraph import LinearLayer, NetPort, net_initialize, net_rename
+    net = net_initialize(NetGraph({"l1": LinearLayer(3), "l2": LinearLayer(2)}, [("l1", "l2")], Input=4), seed=0)
+    renamed = net_rename(net, {NetPort("Input"): NetPort("l1")})
+    x = torch.randn(5, 4, generator=torch.Generator().manual_seed(0))
+    assert renamed.input_ports == ("l1",) and torch.equal(renamed(l1=x), net(x))
+    nested = NetGraph({"enc": renamed}, [])
+    for value, layer in ((renamed, ("l1",)), (nested, ("enc", "l1"))):
+        with pytest.raises(SpecError) as info:
+            value.to_yaml()
+        assert str(info.value).startswith("graph port 'l1' has the name of layer 'l1' (LinearLayer)")
+        assert "(or None)" not in str(info.value)
+        d = info.value.diagnostics[0]
+        assert (d.kind, d.port, d.layer, d.found) == ("name-clash", "l1", layer, "l1")
 
 
 def test_graph_input_order_survives_when_edges_mix_ports_and_threading():

@@ -6,7 +6,8 @@ happens to run, also inside ``linecache.checkcache()`` (pdb, doctest, traceback)
 then reads each, and would find one gone (a KeyError). The finalizer notes the name; the next registration takes
 the noted entries out, so the cache holds no more than the classes alive plus those collected since.
 
->>> name = register("def forward(self, x):\\n    return x\\n")
+>>> code = "def forward(self, x):\\n    return x\\n"
+>>> name = register(code, code.splitlines(True))
 >>> linecache.getline(name, 2)
 '    return x\\n'
 """
@@ -24,11 +25,11 @@ _counter = itertools.count()
 _collected: list[str] = []  # names of collected classes' entries, taken out at the next registration
 
 
-def register(code: str) -> str:
-    """A new file name for ``code``, its lines in ``linecache``."""
+def register(code: str, lines: list[str]) -> str:
+    """A new file name for ``code``, its ``lines`` (``code.splitlines(True)``) in ``linecache``."""
     release_collected()
     filename = f"<netgraph-compiled-{next(_counter)}>"
-    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+    linecache.cache[filename] = (len(code), None, lines, filename)
     return filename
 
 

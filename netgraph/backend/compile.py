@@ -316,7 +316,7 @@ def _compile(net: Any, checks: bool | str | None,
     if builder.other_precision:  # floating arrays in another precision (a float64 array given, a float16 one
         module.to(builder.working)  # loaded) are cast once for every layer; the net keeps its arrays
     module.__dict__["working_dtype"] = builder.working  # to_net gives arrays still in it back as given
-    module.__dict__["code_layers"] = layer_lines(code, firsts)  # line of module.code -> layer path
+    module.__dict__["code_layers"] = layer_lines(module._code_lines, firsts)  # line of module.code -> layer path
     module.__dict__["inner_net"] = compiling_inner()  # its layers' DataErrors may blame the operator's inputs
     return module
 
@@ -337,12 +337,13 @@ def _code_class(code: str, depth: int) -> type:
     asks of an ensemble."""
     if (cls := _CLASSES.get((code, depth))) is not None:
         return cls
-    filename = register(code)
+    lines = code.splitlines(True)  # split once: for linecache, compiling, and each module's code_layers
+    filename = register(code, lines)
     namespace = {name: _GLOBALS[name] for name in ("torch", "F", "math", "inf", "nan", "checked_batch_size",
                                                    "symbolic_tracing", "traced_batch_size")}
-    compile_source(code, filename, namespace)  # generated from a validated graph (or read back from a pickle of
+    compile_source(lines, filename, namespace)  # generated from a validated graph (or read back from a pickle of
     # such a module: loading a pickle runs what it names anyway; README says so)
-    members = {"forward": namespace["forward"], "__module__": __name__, "_filename": filename}
+    members = {"forward": namespace["forward"], "__module__": __name__, "_filename": filename, "_code_lines": lines}
     if not fits_recursion_limit(depth):  # operators nested deep: each calls its inner nets' modules in turn
         members["__call__"] = deep_walk(CompiledNet.__call__)
     cls = _CLASSES[code, depth] = release_with(type("CompiledNet", (CompiledNet,), members), filename)

@@ -5,7 +5,7 @@ generated forward: a 100,000-layer net's forward took 2-4 s, most of it faulting
 faster than the layer count). ``forward_source`` therefore writes a forward of more than ``PART_LINES``
 lines as a few calls to part functions of at most about that many lines each, which take the values
 they read and return those read later (several as one tuple, which ``forward`` holds under one name and a
-part reading them takes apart); ``compile_source`` compiles each top-level function separately, with the
+part reading them takes apart); ``compile_source`` compiles each top-level function of its lines separately, with the
 line numbers it has in the whole text (so tracebacks and ``linecache`` agree).
 
 >>> steps = [Step(0, ("x",), ("a",)), Step(1, ("a",), ("b",)), Step(2, ("a", "b"), ("c",))]
@@ -27,7 +27,8 @@ def forward_part2(self, forward_part1_values):
     return c
 <BLANKLINE>
 >>> namespace = {}
->>> compile_source(forward_source("self, x", lines, steps, ["return c"], part_lines=2, fresh=str), "<doc>", namespace)
+>>> code = forward_source("self, x", lines, steps, ["return c"], part_lines=2, fresh=str)
+>>> compile_source(code.splitlines(True), "<doc>", namespace)
 >>> namespace["forward"](None, 1)
 6
 """
@@ -150,9 +151,9 @@ def _function(header: str, body: Sequence[str]) -> str:
     return f"def {header}:\n" + "".join(f"    {line}\n" for line in body)
 
 
-def compile_source(code: str, filename: str, namespace: dict[str, Any]) -> None:
-    """Run ``code`` (top-level ``def``s only) into ``namespace``, compiling each function on its own."""
-    lines = code.splitlines(True)
+def compile_source(lines: Sequence[str], filename: str, namespace: dict[str, Any]) -> None:
+    """Run the code of ``lines`` (``code.splitlines(True)``; top-level ``def``s only) into ``namespace``, compiling
+    each function on its own."""
     starts = [i for i, line in enumerate(lines) if line.startswith("def ")]
     for start, stop in zip(starts, [*starts[1:], len(lines)]):
         compiled = compile("".join(lines[start:stop]), filename, "exec")

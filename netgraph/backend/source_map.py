@@ -5,7 +5,7 @@ order, in the final text (a long forward is rearranged into part functions, so l
 keep their order and text).
 
 >>> code = "def forward(self, Input):\\n    a = f(Input)\\n    b = g(a)\\n    return b\\n"
->>> layer_lines(code, [(("a",), "a = f(Input)"), (("enc", "b"), "b = g(a)")])
+>>> layer_lines(code.splitlines(), [(("a",), "a = f(Input)"), (("enc", "b"), "b = g(a)")])
 {2: ('a',), 3: ('enc', 'b')}
 """
 
@@ -16,9 +16,10 @@ from collections.abc import Sequence
 __all__ = ["layer_lines"]
 
 
-def layer_lines(code: str, firsts: Sequence[tuple[tuple[str, ...], str]]) -> dict[int, tuple[str, ...]]:
-    """1-based line number in ``code`` -> layer path, for each ``(path, first statement)`` in code order."""
-    lines, found, at = code.splitlines(), {}, 0
+def layer_lines(lines: Sequence[str], firsts: Sequence[tuple[tuple[str, ...], str]]) -> dict[int, tuple[str, ...]]:
+    """1-based line number in the code of ``lines`` (with or without their line ends) -> layer path, for each
+    ``(path, first statement)`` in code order."""
+    found, at = {}, 0
     for path, statement in firsts:
         text = statement.split("\n", 1)[0].strip()
         while at < len(lines) and lines[at].strip() != text:

@@ -17,15 +17,15 @@ from contextlib import contextmanager
 from typing import Any
 
 from netgraph.core.array_rules import WILDCARDS, matches, rule_pattern
-from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
+from netgraph.core.errors import NetGraphError, OptionError, WiringError, did_you_mean
 from netgraph.core.given_shapes import given_shapes, with_given_shapes
 from netgraph.core.graph import NetGraph
 from netgraph.core.information import all_arrays
 from netgraph.core.layer import Layer
 from netgraph.core.shared import NetSharedArray
 
-__all__ = ["is_lone_layer", "alone", "as_net", "in_alone", "by_array_name", "replaced_layer", "rules_in_alone",
-           "as_layer_errors"]
+__all__ = ["is_lone_layer", "alone", "as_net", "in_alone", "part_in_alone", "by_array_name", "replaced_layer",
+           "rules_in_alone", "as_layer_errors"]
 
 
 def is_lone_layer(value: Any) -> bool:
@@ -49,6 +49,25 @@ def in_alone(layer: Layer, spec: Any) -> Any:
     if isinstance(spec, NetSharedArray) or (isinstance(spec, str) and spec == "All"):
         return spec
     return (layer.type_name, *spec) if isinstance(spec, tuple) else (layer.type_name, spec)
+
+
+def part_in_alone(layer: Layer, spec: Any) -> Any:
+    """``in_alone(layer, spec)`` for a spec naming a part of ``layer`` (net_extract, net_replace_part); a layer path
+    is a WiringError about the layer: one into a layer that holds no layers, or not starting at an operator's inner
+    net (the path into ``alone(layer)`` would name that net, which the caller never wrote)."""
+    parts = spec if isinstance(spec, tuple) else (spec,)
+    nets, by_name = list(getattr(layer, "NETS", ())), isinstance(spec, (str, NetSharedArray))  # an array's name
+    if nets and not by_name and parts and parts[0] not in nets:
+        raise WiringError(f"a path into {layer.type_name} names its inner net first, one of {nets}, not "
+                          f"{parts[0]!r:.60}{did_you_mean(parts[0], nets)}", kind="layer-path", layer=(),
+                          found=parts[0])
+    if not nets and not by_name and (len(parts) > 1 or parts and not isinstance(parts[0], str)):
+        arrays = list(layer.settable_arrays)
+        shown = ", ".join(map(repr, arrays[:-1])) + " or " * (len(arrays) > 1) + repr(arrays[-1]) if arrays else ""
+        which = f"name one of its arrays, {shown}" if arrays else "it has no arrays"
+        raise WiringError(f"{layer.type_name} is a layer, not a net: it holds no layers, so {spec!r:.80} names "
+                          f"nothing in it; {which}", kind="layer-path", layer=(), found=spec)
+    return in_alone(layer, spec)
 
 
 @contextmanager
@@ -87,7 +106,7 @@ def replaced_layer(layer: Layer, changes: Any, replace: Any) -> Layer:
                               f"{layer.type_name}: give the shape as the layer's option or to a net of it "
                               f"(NetGraph(layer, {spec}=...))", option=spec)
     with as_layer_errors(layer):
-        net = replace(alone(layer), {in_alone(layer, spec): value for spec, value in changes.items()})
+        net = replace(alone(layer), {part_in_alone(layer, spec): value for spec, value in changes.items()})
     return with_given_shapes(net.layers[layer.type_name], given_shapes(layer))
 
 

@@ -31,7 +31,7 @@ from netgraph.core.options import as_array
 from netgraph.core.types import Conflict
 
 __all__ = ["same_values", "NetSharedArray", "SharedNames", "shared_users", "collect_users", "unify_shared",
-           "shared_values", "shape_clashes", "is_graph"]
+           "check_joined_shared", "shared_values", "shape_clashes", "is_graph"]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 
@@ -177,6 +177,30 @@ def unify_shared(layers: dict[str, Any], users: Mapping[str, Iterable[tuple[tupl
     raise_all(errors, OptionError, "shared arrays disagree")
     return with_arrays_at(layers, fills, {(p, a): shared for shared, where in users.items() for p, a in where}) \
         if fills else layers
+
+
+def check_joined_shared(nets: Iterable[Any]) -> None:
+    """OptionError when two of ``nets`` (net_join's arguments: graphs or layers) give a shared array of one name
+    different values, naming each net's user as the user gave it (not as the joined net renames it)."""
+    seen: dict[str, tuple[int, str, Any]] = {}  # shared name -> (net number, its user shown, its value)
+    for number, net in enumerate(nets, 1):
+        alone = not is_graph(net)
+        layers = {net.type_name: net} if alone else net.layers
+        for shared, where in collect_users(layers).items():
+            path, array, value = next(((p, a, v) for p, a in where if (v := _value(layers, p, a)) is not None),
+                                      (None, None, None))
+            if value is None:
+                continue
+            shown = _shown(path[1:] if alone else path, array)  # a layer alone: by its type, then inside it
+            user = net.type_name + (f", layer {shown!r}" if shown else "") if alone else f"layer {shown!r}"
+            if shared not in seen:
+                seen[shared] = (number, user, value)
+            elif not _same_value(value, seen[shared][2]):
+                first, was, other = seen[shared]
+                message = (f"net_join: shared array {shared!r} has different values in net {first} ({was}, shape "
+                           f"{tuple(other.shape)}) and net {number} ({user}, shape {tuple(value.shape)}); rename the "
+                           f"shared array in one of them or give both the same values")
+                raise OptionError(message, [Diagnostic(message, "shared-values", found=shared)])
 
 
 def _shown(path: tuple, array: str) -> str:

@@ -19,7 +19,8 @@ from typing import Any
 import torch
 
 from netgraph.core.layer import Layer
-from netgraph.core.layer_surgery import alone, as_layer_errors, by_array_name, in_alone, is_lone_layer, replaced_layer
+from netgraph.core.layer_surgery import (alone, as_layer_errors, by_array_name, is_lone_layer, part_in_alone,
+                                        replaced_layer)
 from netgraph.core.errors import NetGraphError, OptionError, WiringError, did_you_mean
 from netgraph.core.chain import NetChain
 from netgraph.core.edge_text import renamed_edges
@@ -35,7 +36,7 @@ from netgraph.core.operator_surgery import edit_operators, into_operator, layer_
 from netgraph.core.options import as_array
 from netgraph.core.port_options import numbered, with_port_options
 from netgraph.core.port_rename import rename_ports, split_port_renames
-from netgraph.core.shared import NetSharedArray, shared_users, shared_values
+from netgraph.core.shared import NetSharedArray, check_joined_shared, shared_users, shared_values
 from netgraph.core.flattening import net_flatten
 from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, fits_checked, layer_path,
                                     listed, no_layer_or_port)
@@ -79,7 +80,7 @@ def net_extract(net: NetGraph, spec: Any = "All") -> Any:
     Of a layer alone, its array by name (``"Weights"``) or every array by name."""
     if is_lone_layer(net):  # Wolfram's NetExtract[layer, "Weights"]
         with as_layer_errors(net):
-            found = net_extract(alone(net), in_alone(net, spec))
+            found = net_extract(alone(net), part_in_alone(net, spec))
         return by_array_name(found, net) if isinstance(spec, str) and spec == "All" else found
     check_net(net, "net_extract")
     if isinstance(spec, str) and spec == "All":
@@ -371,6 +372,7 @@ def net_join(*nets: Any) -> NetChain:
         if i < len(nets) and len(n.output_ports) != 1:
             raise WiringError(f"net_join: net {i} must have exactly one output, found {list(n.output_ports)}",
                               kind="port-count", expected=1, found=len(n.output_ports))
+    check_joined_shared(nets)
     items = [item for n in nets for item in (chain_items(n) if isinstance(n, NetChain) else [(None, n)])]
     joined = chain_of(items, _end_shapes(nets[0], nets[-1]))
     if any(isinstance(n, NetChain) and n.port_shape_options() for n in nets):

@@ -101,7 +101,7 @@ class _Writer:
         out["layers"] = list(layers.values()) if listed else layers
         out.update(self.ports(net, chain))
         if not chain:
-            out["edges"] = _Block(render_edges(net))
+            out["edges"] = _Block(render_edges(net, path))
         if net.learning_rate_multipliers:
             out["learning_rate_multipliers"] = net.learning_rate_multipliers
         return out

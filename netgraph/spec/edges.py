@@ -319,15 +319,11 @@ def _group_text(net: Any, group: list) -> str:
     return "[" + ", ".join(_text(net, s) for s, _ in group) + "]"
 
 
-def render_edges(net: Any) -> list:
-    """The explicit edges of ``net`` as spec items: groups and chains where they read naturally; edges from
-    graph inputs keep explicit ports, so the graph's input order survives a round trip."""
+def render_edges(net: Any, path: tuple = ()) -> list:
+    """The explicit edges of ``net`` (the graph at ``path``) as spec items: groups and chains where they read
+    naturally; edges from graph inputs keep explicit ports, so the graph's input order survives a round trip."""
     pairs = net.explicit_edges()
-    clashes = sorted({r.port for pair in pairs for r in pair if r is not None and r.layer is None
-                      and (r.port in net.layers or r.port == "None")})
-    if clashes:
-        raise SpecError(f"graph port {clashes[0]!r} has the name of a layer (or None), so an edge in a spec could not "
-                        f"tell them apart; rename one first (net_rename)")
+    _refuse_port_names(net, path, {r.port for pair in pairs for r in pair if r is not None and r.layer is None})
     unreadable = sorted({r.layer for pair in pairs for r in pair if r is not None and r.layer is not None
                          and (r.layer == "None" or r.layer != r.layer.strip())})
     if unreadable:
@@ -340,6 +336,20 @@ def render_edges(net: Any) -> list:
             break
         pairs = read_order
     return items
+
+
+def _refuse_port_names(net: Any, path: tuple, ports: set) -> None:
+    """SpecError at the first graph port among ``ports`` (those the edges name) that an edge could not name: one
+    named like a layer (a net may have it; an edge names both by that name), or None (an edge's None mutes)."""
+    for name in sorted(ports & {*net.layers, "None"}):
+        where = f" in graph {'/'.join(path)!r}" if path else ""
+        if name in net.layers:
+            layer_type = net.layers[name].type_name
+            raise SpecError(f"graph port {name!r} has the name of layer {name!r} ({layer_type}){where}, so an edge "
+                            f"in a spec could not tell them apart; rename one of them first (net_rename)",
+                            kind="name-clash", port=name, layer=(*path, name), found=name)
+        raise SpecError(f"graph port 'None'{where} cannot be named by an edge in a spec, where None mutes an output; "
+                        f"rename it first (net_rename)", kind="name-clash", port=name, layer=path, found=name)
 
 
 def _render(net: Any, pairs: list) -> tuple[list, list]:
