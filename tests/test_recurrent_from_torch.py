@@ -9,8 +9,9 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_sequence, pad_packed_sequence
 
-from netgraph import (DropoutLayer, GatedRecurrentLayer, NetBidirectionalOperator, NetChain, OptionError, Padded,
-                      recurrent_from_torch)
+from netgraph import (DropoutLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer,
+                      NetBidirectionalOperator, NetChain, OptionError, Padded, SequenceLastLayer, WiringError,
+                      net_initialize, net_replace_part, recurrent_from_torch)
 
 GATES = {nn.LSTM: ("InputGate", "ForgetGate", "MemoryGate", "OutputGate"),
          nn.GRU: ("ResetGate", "UpdateGate", "MemoryGate"), nn.RNN: ("",)}
@@ -164,3 +165,17 @@ def test_a_projected_lstm_and_other_modules_are_refused_naming_what():
         recurrent_from_torch(nn.Linear(3, 4))
     assert info.value.diagnostics[0].found == "Linear"
 
+
+def test_torchs_packed_array_names_point_to_recurrent_from_torch():
+    net = net_initialize(NetChain({"lstm": LongShortTermMemoryLayer(4), "last": SequenceLastLayer(),
+                                    "fc": LinearLayer(2)}, input=("n", 3)), seed=0)
+    with pytest.raises(WiringError) as info:
+        net_replace_part(net, {("lstm", "weight_ih_l0"): torch.ones(16, 3)})
+    assert "torch's weight_ih_l0 stacks every gate's arrays" in str(info.value)
+    assert info.value.diagnostics[0].hint.startswith("recurrent_from_torch(module)")
+    with pytest.raises(OptionError) as info:
+        net.layers["lstm"].with_arrays(bias_hh_l1_reverse=torch.ones(16))
+    assert info.value.diagnostics[0].hint.startswith("recurrent_from_torch(module)")
+    with pytest.raises(WiringError) as info:  # not a recurrent layer: no such pointer
+        net_replace_part(net, {("fc", "weight_ih_l0"): torch.ones(2, 4)})
+    assert info.value.diagnostics[0].hint is None and "recurrent_from_torch" not in str(info.value)
