@@ -62,9 +62,10 @@ def _copy(array: Any) -> torch.Tensor:
 
 def recurrent_from_torch(module: nn.Module) -> Any:
     """The net computing torch's ``nn.LSTM``, ``nn.GRU`` or ``nn.RNN`` ``module`` (batch_first either way: the net
-    is batch-first) with its arrays: a LongShortTermMemoryLayer, GatedRecurrentLayer or BasicRecurrentLayer; a
-    bidirectional module a NetBidirectionalOperator of two (Catenate, as torch); several layers a NetChain of them
-    (a DropoutLayer between them for torch's ``dropout``). OptionError for another module or ``proj_size``."""
+    is batch-first) with its arrays: a LongShortTermMemoryLayer, GatedRecurrentLayer or BasicRecurrentLayer; else a
+    NetChain of one per layer, or of a NetBidirectionalOperator of two (Catenate, as torch) per layer of a
+    bidirectional module, a DropoutLayer between layers for torch's ``dropout``. OptionError for another module or
+    ``proj_size``."""
     op = next((name for cls, name in _TORCH_OPS if isinstance(module, cls)), None)
     if op is None:
         raise OptionError(f"recurrent_from_torch takes an nn.LSTM, nn.GRU or nn.RNN, found "
