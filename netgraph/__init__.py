@@ -63,6 +63,7 @@ _EXPORTS = {
     "Limits": "netgraph.core.limits",
     "net_train": "netgraph.train", "NetTrainResults": "netgraph.train", "net_measurements": "netgraph.train",
     "export_onnx": "netgraph.export", "import_onnx": "netgraph.export",
+    "recurrent_from_torch": "netgraph.layers.recurrent_torch",
     **{name: "netgraph.core.coders" for name in ("ClassEncoder", "ClassDecoder", "BooleanEncoder", "BooleanDecoder",
                                                   "ScalarEncoder", "ImageEncoder", "TokensEncoder", "CharactersEncoder")},
     "image_folder": "netgraph.data", "text_table": "netgraph.data",

@@ -5,15 +5,18 @@
 'MovingVariance'
 >>> array_name_note("weight", ("Scaling", "Biases"))
 " (torch's weight is 'Scaling' here)"
+>>> torch_array_hint("weight_ih_l0", ("InputWeights", "StateWeights", "Biases"))
+'recurrent_from_torch(module) makes the layer of an nn.LSTM, nn.GRU or nn.RNN with its arrays'
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from netgraph.core.errors import did_you_mean
 
-__all__ = ["torch_array_name", "array_name_note"]
+__all__ = ["torch_array_name", "array_name_note", "torch_array_hint"]
 
 #: torch's name -> the arrays it may be here, in order (a layer has at most one of them)
 _TORCH = {"weight": ("Weights", "Scaling", "Slope"), "bias": ("Biases",), "running_mean": ("MovingMean",),
@@ -24,6 +27,9 @@ _KERAS = {"kernel": ("Weights",), "embeddings": ("Weights",), "gamma": ("Scaling
 #: torch's buffers that hold no array here -> why
 _NO_ARRAY = {"num_batches_tracked": " (netgraph keeps no count of batches: leave num_batches_tracked out; "
                                     "BatchNormalizationLayer's momentum weighs the moving statistics)"}
+#: torch's packed arrays of nn.LSTM / nn.GRU / nn.RNN: every gate's weights stacked (weight_ih_l0, bias_hh_l1_reverse)
+_PACKED = re.compile(r"(weight|bias)_(ih|hh)_l\d+(_reverse)?")
+_FROM_TORCH = "recurrent_from_torch(module) makes the layer of an nn.LSTM, nn.GRU or nn.RNN with its arrays"
 
 
 def torch_array_name(name: str, arrays: Iterable[str]) -> str | None:
@@ -38,4 +44,16 @@ def array_name_note(name: str, arrays: Iterable[str]) -> str:
     arrays = tuple(arrays)
     if (ours := torch_array_name(name, arrays)) is not None:
         return f" ({'torch' if name in _TORCH else 'Keras'}'s {name} is {ours!r} here)"
+    if _packed(name, arrays):
+        return f" (torch's {name} stacks every gate's arrays, which are arrays of their own here: {_FROM_TORCH})"
     return _NO_ARRAY.get(name) or did_you_mean(name, arrays)
+
+
+def torch_array_hint(name: str, arrays: Iterable[str]) -> str | None:
+    """What to do instead of giving a recurrent layer torch's packed array ``name``, else None."""
+    return _FROM_TORCH if _packed(name, tuple(arrays)) else None
+
+
+def _packed(name: str, arrays: tuple[str, ...]) -> bool:
+    """``name`` is a torch recurrent module's packed array and ``arrays`` a recurrent layer's."""
+    return _PACKED.fullmatch(name) is not None and any(a.endswith("InputWeights") for a in arrays)

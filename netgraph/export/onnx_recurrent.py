@@ -8,7 +8,8 @@ axis, indexed at direction 0, or taken from a stacked recurrence's stack of stat
 a SequenceLastLayer. Weights are split into our Wolfram-named arrays: ONNX stacks LSTM gates as i, o, f, c
 and GRU gates as z, r, h; the input and recurrence biases add up, except a GRU's recurrence bias of the
 memory gate, which stays inside the reset product (``MemoryGateStateBiases``, needing
-``linear_before_reset=1`` as torch exports).
+``linear_before_reset=1`` as torch exports): ``netgraph.layers.recurrent_torch.packed_layer``, which also ports
+torch's modules.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
 from netgraph.export.onnx_recurrent_glue import (DIRECTIONS_PERM, LAYOUT_PERM, RECURRENT_OPS, batch_first_perm,
                                                  batch_first_uses, bidirectional, is_op, recurrent_output,
                                                  stacked_state_index, state_stack, time_major_output)
-from netgraph.layers import (BasicRecurrentLayer, GatedRecurrentLayer, LongShortTermMemoryLayer,
-                             NetBidirectionalOperator, SequenceLastLayer)
+from netgraph.layers import NetBidirectionalOperator, SequenceLastLayer
+from netgraph.layers.recurrent_torch import packed_layer
 
 __all__ = ["RECURRENT_CONVERTERS", "RECURRENT_OPS"]
 
@@ -163,28 +164,12 @@ def _direction(node: Any, ctx: Context, d: int) -> Any:
     """The layer computing direction ``d`` (0 forward, 1 reverse) of a recurrent node."""
     op = node.op_type
     w, r = ctx.const(node.input[1], "W")[d], ctx.const(node.input[2], "R")[d]
-    size, gates = int(r.shape[-1]), len(_GATES[op])
+    gates = len(_GATES[op])
     has_b = len(node.input) > 3 and node.input[3]
-    b = ctx.const(node.input[3], "B")[d] if has_b else np.zeros(2 * gates * size, np.float32)
-    wb, rb = b[:gates * size], b[gates * size:]
-    arrays = {}
-    for gate, k in _GATES[op]:
-        arrays[f"{gate}InputWeights"], arrays[f"{gate}StateWeights"] = _gate(w, k, size), _gate(r, k, size)
-        keep_apart = op == "GRU" and gate == "MemoryGate"
-        arrays[f"{gate}Biases"] = _gate(wb, k, size) + (0 if keep_apart else _gate(rb, k, size))
-    if op == "LSTM":
-        return LongShortTermMemoryLayer(size).with_arrays(arrays)
-    if op == "RNN":
-        relu = [text(f).lower() for f in ctx.attributes(node).get("activations", ["tanh"])][d] == "relu"
-        return BasicRecurrentLayer(size, activation="Ramp" if relu else "Tanh").with_arrays(arrays)
-    state_biases = _gate(rb, _GATES[op][2][1], size)
-    layer = GatedRecurrentLayer(size, memory_gate_state_biases=state_biases if np.any(state_biases) else None)
-    return layer.with_arrays(arrays)
-
-
-def _gate(stacked: np.ndarray, k: int, size: int) -> np.ndarray:
-    """Gate ``k``'s rows of an ONNX stack of gates."""
-    return np.ascontiguousarray(stacked[k * size:(k + 1) * size], dtype=np.float32)
+    b = ctx.const(node.input[3], "B")[d] if has_b else np.zeros(2 * gates * int(r.shape[-1]), np.float32)
+    stacks = [np.asarray(a, np.float32) for a in (w, r, *np.split(b, 2))]
+    relu = op == "RNN" and [text(f).lower() for f in ctx.attributes(node).get("activations", ["tanh"])][d] == "relu"
+    return packed_layer(op, stacks, [k for _, k in _GATES[op]], "Ramp" if relu else "Tanh")
 
 
 def _squeeze(node: Any, ctx: Context) -> Converted:

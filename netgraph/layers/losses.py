@@ -322,13 +322,16 @@ class ContrastiveModule(LayerModule):
     def __init__(self, margin: float):
         super().__init__()
         self.margin = margin
+        self.layer_label = "ContrastiveLossLayer"  # the compiler names the layer
+        self.layer_path: tuple[str, ...] | None = None  # and tells its path, for its errors' Diagnostic.layer
 
     def binary(self, t: torch.Tensor) -> torch.Tensor:
         """``t`` when it holds only 0 and 1 (a 2 once counted as 1, a -1 as 0, silently), else DataError."""
         if not tracing() and t.numel() and not bool(((t == 0) | (t == 1)).all()):
-            found = int(t[(t != 0) & (t != 1)][0])
-            raise DataError(f"ContrastiveLossLayer port 'Target' takes 1 (push apart) or 0 (pull together), found "
-                            f"{found}", kind="data", port="Target")
+            found = t[(t != 0) & (t != 1)][0].item()  # as given: a float's 0.5 is no 0
+            raise DataError(f"{self.layer_label} port 'Target' takes 1 (push apart) or 0 (pull together), found "
+                            f"{found}", kind="data", layer=self.layer_path, port="Target", expected=[0, 1],
+                            found=found)
         return t
 
     def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:

@@ -108,3 +108,18 @@ def test_a_contrastive_target_other_than_0_or_1_is_a_data_error():
         net.compile()(Input=x, Target=torch.tensor([[2, 0, 1]]))
     torch.testing.assert_close(net(Input=x, Target=torch.tensor([[1, 0, 1]])),
                                torch.tensor([(0.3 ** 2 + 0.4 ** 2 + 0.0) / 3]))
+
+
+def test_a_contrastive_target_error_carries_layer_expected_and_found():
+    """Its Diagnostic held only the port; and a float Target of the compiled module (which takes tensors as they are)
+    was reported by its integer part ('found 0' for 0.5)."""
+    from netgraph import ContrastiveLossLayer, DataError, NetGraph, net_initialize
+    net = net_initialize(NetGraph({"contrast": ContrastiveLossLayer()}, [], Input=3))
+    x = torch.tensor([[0.2, 0.4, 0.9]])
+    for run, target, bad in ((net, torch.tensor([[1, -1, 0]]), -1), (net.compile(), torch.tensor([[2, 0, 1]]), 2),
+                             (net.compile(), torch.tensor([[1.0, 0.5, 0.0]]), 0.5)):
+        with pytest.raises(DataError, match=rf"found {bad}$") as info:
+            run(Input=x, Target=target)
+        d = info.value.diagnostics[0]
+        assert (d.layer, d.port, tuple(d.expected), d.found) == (("contrast",), "Target", (0, 1), bad)
+        assert type(d.found) is type(bad)
