@@ -102,7 +102,9 @@ class Trainer:
             objective = objective * (weight * self.ctx.world / whole)
         if not objective.requires_grad:
             raise OptionError(f"the loss ({self.loss.describe()}) does not depend on any trainable array, so "
-                              f"training cannot change it; check loss_function and learning_rate_multipliers")
+                              f"training cannot change it; check loss_function and learning_rate_multipliers",
+                              kind="untrainable-loss", option="loss_function", found=self.loss.describe(),
+                              expected="a loss that depends on a trainable array")
         self.optimizer.zero_grad(set_to_none=True)
         objective.backward()
         self.clip_and_step()
@@ -140,10 +142,12 @@ class Trainer:
         if self.plan.batch_stats is not None:  # replayed on each process's own: each may stop at another layer
             stop_sharing(self.module)
         with mixed_forward(self.ctx.device) if self.plan.mixed else contextlib.nullcontext():
-            msg, score = nonfinite_cause(self.net, self.module, batch, n, self.loss.describe())
-        msg = self.ctx.pick(msg, score)  # the process that saw the cause
-        raise TrainingError(f"training stopped at {self.where()}: the loss is {value}; {msg}. A smaller learning_rate, "
-                            f"method=('Adam', {{'max_gradient_norm': 1.0}}) or cleaner data usually helps")
+            msg, score, place = nonfinite_cause(self.net, self.module, batch, n, self.loss.describe())
+        msg, place = self.ctx.pick((msg, place), score)  # the process that saw the cause
+        hint = "a smaller learning_rate, method=('Adam', {'max_gradient_norm': 1.0}) or cleaner data usually helps"
+        raise TrainingError(f"training stopped at {self.where()}: the loss is {value}; {msg}. {hint[0].upper()}{hint[1:]}",
+                            kind="nonfinite-loss", layer=place and tuple(place[0]), port=place and place[1],
+                            expected="a finite loss", found=value, detail=msg, hint=hint)
 
     # -- rounds ---------------------------------------------------------------------------------------------
     def fraction_done(self) -> float:
@@ -181,7 +185,8 @@ class Trainer:
                                 f"once, so it can serve one round, but {left} rounds would run (max_training_rounds="
                                 f"{self.plan.max_rounds}); give a re-iterable (a DataLoader, a Dataset; a list is read "
                                 f"as examples, not batches), max_training_rounds=1, or max_training_time= for an "
-                                f"endless generator", data=what)
+                                f"endless generator", data=what, kind="one-shot-data", option="max_training_rounds",
+                                expected=1, found=self.plan.max_rounds)
 
     def batches(self, data: Any, order: Any) -> Any:
         """``data``'s batches for this process as (batch, how many of its examples count, the whole batch's size);
