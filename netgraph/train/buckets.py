@@ -127,7 +127,7 @@ class LengthBuckets:
                 out[k] = torch.stack([v[i] for i in idx]) if isinstance(v, list) else v[index]
             except RuntimeError as exc:
                 raise DataError(f"key {k!r}: examples {idx[:5]} of one length bucket have different shapes: "
-                                f"{exc}") from None
+                                f"{exc}", **_shapes(k, v, idx)) from None
         return out
 
 
@@ -161,8 +161,14 @@ class PaddedBatches(LengthBuckets):
             try:
                 out[k], out[self.arguments[k]] = pad([v[i] for i in idx])
             except RuntimeError as exc:
-                raise DataError(f"key {k!r}: examples {idx[:5]} differ in more than their lengths: {exc}") from None
+                raise DataError(f"key {k!r}: examples {idx[:5]} differ in more than their lengths: {exc}",
+                                **_shapes(k, v, idx)) from None
         return out
+
+
+def _shapes(key: str, values: list[torch.Tensor], idx: list[int]) -> dict[str, Any]:
+    """The Diagnostic fields of examples ``idx`` (the first 5) of list column ``key`` that cannot be stacked."""
+    return {"kind": "data-shape", "layer": (), "port": key, "found": tuple(tuple(values[i].shape) for i in idx[:5])}
 
 
 def seeded(batches: Iterable, seed: int) -> Iterator:

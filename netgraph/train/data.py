@@ -19,7 +19,8 @@ import numpy
 import torch
 
 from netgraph.core.errors import DataError, with_article
-from netgraph.train.data_sets import data_error, part_of
+from netgraph.core.wording import type_label
+from netgraph.train.data_sets import data_error, part_of, ref
 from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, seeded
 from netgraph.train.data_columns import Expect, check_columns, columns_from
 from netgraph.train.data_pairs import dict_pair_problem, pair_problem
@@ -30,6 +31,9 @@ from netgraph.train.padded_columns import as_sequences, sample_of, unpadded
 
 __all__ = ["Expect", "Columns", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
            "non_finite_data"]
+
+#: The data forms net_train reads in memory (the "expected" of a "data-form" Diagnostic; loaders besides).
+FORMS = "a dict of port -> array, a list of example dicts or a pair (inputs, targets)"
 
 
 class Columns(dict):
@@ -172,10 +176,12 @@ def gather(data: Any, what: str, ports: tuple[tuple[str, ...], tuple[str, ...]],
         raise DataError(f"{what} must be a dict of port -> array, a list of example dicts or a pair (inputs, "
                         f"targets); found one array ({type(data).__name__} of shape {tuple(data.shape)}), which cannot "
                         f"say what it feeds: give (inputs, targets), or {{{port}: inputs, 'Target': targets}} (or "
-                        f"{{{port}: inputs}} alone for a net whose loss needs no target)")
+                        f"{{{port}: inputs}} alone for a net whose loss needs no target)", data=ref(what), kind="data-form",
+                        expected=FORMS, found=type_label(data))
     if data is None or isinstance(data, (str, bytes)) or not isinstance(data, (Mapping, list, tuple)):
         raise DataError(f"{what} must be a dict of port -> array, a list of example dicts, a pair "
-                        f"(inputs, targets), a Dataset or a DataLoader; found {type(data).__name__}")
+                        f"(inputs, targets), a Dataset or a DataLoader; found {type(data).__name__}", data=ref(what),
+                        kind="data-form", expected=FORMS, found=type_label(data))
     cols = columns_from(data, what)
     if has_ragged(cols):
         return Streamed(LengthBuckets(cols, batch_size, what, listed=not isinstance(data, Mapping)), what)

@@ -105,11 +105,13 @@ def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
     if isinstance(data, Mapping):
         if not data:
             raise DataError(f"{what} is an empty dict; give one array per input port and target", data=ref(what),
-                            detail="holds no arrays; give one array per input port and target")  # a data file's flag
+                            detail="holds no arrays; give one array per input port and target",  # a data file's flag
+                            kind="missing-data", expected="one array per input port and target", found=0)
         return {str(k): _tensor(str(k), v, what) for k, v in data.items()}
     examples = list(data)
     if not examples:
-        raise DataError(f"{what} is an empty list; give at least one example", data=ref(what))
+        raise DataError(f"{what} is an empty list; give at least one example", data=ref(what), kind="missing-data",
+                        expected="one example or more", found=0)
     bad = [i for i, e in enumerate(examples) if not isinstance(e, Mapping)]
     if bad and _arrays(data) and len(data) == 3 and isinstance(data, tuple):  # no list of examples: the hint leads
         raise data_error(what, f"a tuple of 3 arrays, as Keras's (x, y, sample_weight), is no data form here: give "
@@ -120,7 +122,7 @@ def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
     keys = list(examples[0])
     if not keys and all(not e for e in examples):  # no column would say how many examples there are
         raise DataError(f"{what} is a list of examples that hold no keys; give one array per input port and target",
-                        data=ref(what))
+                        data=ref(what), kind="missing-data", expected="one array per input port and target", found=0)
     odd = [i for i, e in enumerate(examples) if list(e) != keys and set(e) != set(keys)]
     if odd:
         raise data_error(what, f"every example must have the same keys; example 0 has {keys}, "
