@@ -21,13 +21,14 @@ import torch
 
 from netgraph.core.wording import counted, first_few
 from netgraph.core.errors import DataError, Diagnostic, did_you_mean
-from netgraph.train.data_sets import data_error, raise_data, ref
+from netgraph.train.data_sets import data_error, data_problem, raise_data, ref
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.backend.port_tensors import as_port_tensor, ragged_hint
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.shape_hints import layout_hint
-from netgraph.train.data_checks import batches_hint, examples_at, non_finite, shared_length_problems
+from netgraph.train.data_checks import (batches_hint, examples_at, first_nonfinite_example, non_finite,
+                                        shared_length_problems)
 from netgraph.train.other_names import WEIGHTS
 
 __all__ = ["Expect", "columns_from", "check_columns"]
@@ -148,19 +149,22 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str | Diag
         x = as_port_tensor(key, x, integer=t.dtype == INTEGER)
     except DataError as exc:
         if exc.diagnostics and exc.diagnostics[0].kind == "precision-range":  # float64 values past float32's
-            problems.append(f"{exp.what} (key {key!r}): {exc.diagnostics[0].detail}; scale the data, or train in "
-                            f"float64 (working_precision='float64'; netgraph train --precision float64)")
+            problems.append(data_problem("precision-range", f"{exp.what} (key {key!r}): {exc.diagnostics[0].detail}; "
+                                         f"scale the data, or train in float64 (working_precision='float64'; netgraph "
+                                         f"train --precision float64)", key, found=exc.diagnostics[0].found))
             return None
         reason = exc.diagnostics[0].detail  # the problem without the port, which exp.what names already
         if t.dtype == INTEGER and (exp.classes is not None or exp.what.startswith("target")) and \
                 x.is_floating_point():
-            problems.append(f"{exp.what} (key {key!r}): class labels must be integers (class indices from 0, shape "
-                            f"{want}) or class names (with a ClassDecoder on the output port), found non-integer "
-                            f"values of dtype {x.dtype}; {_TO_INTEGERS}")
+            problems.append(data_problem("data-dtype", f"{exp.what} (key {key!r}): class labels must be integers "
+                                         f"(class indices from 0, shape {want}) or class names (with a ClassDecoder on "
+                                         f"the output port), found non-integer values of dtype {x.dtype}; "
+                                         f"{_TO_INTEGERS}", key, expected=INTEGER, found=str(x.dtype)))
             return None
         kind = f"Integer values of shape {want}" if t.dtype == INTEGER else "real values"
         hint = f"; {_TO_INTEGERS} (class indices count from 0)" if t.dtype == INTEGER else ""
-        problems.append(f"{exp.what} (key {key!r}): expected {kind}, found dtype {x.dtype} ({reason}){hint}")
+        problems.append(data_problem("data-dtype", f"{exp.what} (key {key!r}): expected {kind}, found dtype {x.dtype} "
+                                     f"({reason}){hint}", key, expected=t.dtype, found=str(x.dtype)))
         return None
     if t.shape is not None:
         rank = len(t.shape)
@@ -173,45 +177,53 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str | Diag
             hint = hint or exp.hint or layout_hint(t.shape, tuple(x.shape), t.dtype == INTEGER,
                                                 target=exp.what.startswith("target"))
             hint = hint or batches_hint(t.shape, tuple(x.shape), listed)
-            problems.append(f"{exp.what} (key {key!r}): expected shape {want} with b the number of examples, "
-                            f"found {tuple(x.shape)}{hint}")
+            problems.append(data_problem("data-shape", f"{exp.what} (key {key!r}): expected shape {want} with b the "
+                                         f"number of examples, found {tuple(x.shape)}{hint}", key, expected=t.shape,
+                                         found=tuple(x.shape)))
             return None
         if empty := empty_length_problem(key, t.shape, tuple(x.shape)):  # as net(x): torch's RNN error otherwise
             problems.append(dataclasses.replace(empty, message=f"{exp.what} (key {key!r}): {empty.detail}"))
             return None
     elif x.dim() == 0:
-        problems.append(f"{exp.what} (key {key!r}): expected one value per example along dim 0, found a scalar")
+        problems.append(data_problem("data-shape", f"{exp.what} (key {key!r}): expected one value per example along "
+                                     f"dim 0, found a scalar", key, expected="one value per example", found=()))
         return None
     return _check_values(key, x, exp, problems, numbers)
 
 
-def _check_values(key: str, x: torch.Tensor, exp: Expect, problems: list[str],
+def _check_values(key: str, x: torch.Tensor, exp: Expect, problems: list[Diagnostic],
                   numbers: Sequence[int] | None) -> torch.Tensor | None:
     if x.numel() == 0:
         return x
     if x.is_floating_point():
         bad = non_finite(x, exp.finite, numbers=numbers)
         if bad:
-            problems.append(f"{exp.what} (key {key!r}): {bad}, which makes the loss non-finite; remove or fix "
-                            f"such examples")
+            problems.append(data_problem("nonfinite-data", f"{exp.what} (key {key!r}): {bad}, which makes the loss "
+                                         f"non-finite; remove or fix such examples", key,
+                                         example=first_nonfinite_example(x, exp.finite, numbers)))
             return None
     if exp.classes is not None:
         lo, hi = int(x.min()), int(x.max())
         if lo < 0 or hi >= exp.classes:
-            problems.append(f"{exp.what} (key {key!r}): class indices must lie in 0..{exp.classes - 1} "
-                            f"(the output has {counted(exp.classes, 'class', 'classes')}), found values in {lo}..{hi}"
-                            f"{_outside(x, 0, exp.classes - 1, numbers)}")
+            problems.append(data_problem("data-range", f"{exp.what} (key {key!r}): class indices must lie in "
+                                         f"0..{exp.classes - 1} (the output has "
+                                         f"{counted(exp.classes, 'class', 'classes')}), found values in {lo}..{hi}"
+                                         f"{_outside(x, 0, exp.classes - 1, numbers)}", key,
+                                         expected=(0, exp.classes - 1), found=(lo, hi)))
             return None
     elif exp.indices is not None and (int(x.min()) < 0 or int(x.max()) >= exp.indices[0]):
-        problems.append(f"{exp.what} (key {key!r}): indices must lie in 0..{exp.indices[0] - 1} for {exp.indices[1]}, "
-                        f"which embeds {exp.indices[0]}, found values in {int(x.min())}..{int(x.max())}"
-                        f"{_outside(x, 0, exp.indices[0] - 1, numbers)}")
+        problems.append(data_problem("data-range", f"{exp.what} (key {key!r}): indices must lie in "
+                                     f"0..{exp.indices[0] - 1} for {exp.indices[1]}, which embeds {exp.indices[0]}, "
+                                     f"found values in {int(x.min())}..{int(x.max())}"
+                                     f"{_outside(x, 0, exp.indices[0] - 1, numbers)}", key,
+                                     expected=(0, exp.indices[0] - 1), found=(int(x.min()), int(x.max()))))
         return None
     elif x.is_floating_point() and exp.unit_interval:
         lo, hi = float(x.min()), float(x.max())
         if lo < 0 or hi > 1:
-            problems.append(f"{exp.what} (key {key!r}): cross-entropy targets are probabilities and must lie in "
-                            f"[0, 1], found values in [{lo:g}, {hi:g}]{_outside(x, 0, 1, numbers)}")
+            problems.append(data_problem("data-range", f"{exp.what} (key {key!r}): cross-entropy targets are "
+                                         f"probabilities and must lie in [0, 1], found values in [{lo:g}, {hi:g}]"
+                                         f"{_outside(x, 0, 1, numbers)}", key, expected=(0, 1), found=(lo, hi)))
             return None
     return x
 
@@ -249,14 +261,16 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
     extra = [k for k in cols if k not in expect]
     for k in missing:
         hint = did_you_mean(k, extra)
-        problems.append(f"missing key {k!r}: {expect[k].what}, shape {_batch_shape(expect[k].type.shape)}"
-                        f"{' ' + expect[k].type.dtype if expect[k].type.dtype == INTEGER else ''}{hint}"
-                        f"{expect[k].missing_hint}")
+        problems.append(data_problem("missing-key", f"missing key {k!r}: {expect[k].what}, shape "
+                                     f"{_batch_shape(expect[k].type.shape)}"
+                                     f"{' ' + expect[k].type.dtype if expect[k].type.dtype == INTEGER else ''}{hint}"
+                                     f"{expect[k].missing_hint}", k, expected=k, found=tuple(cols)))
     if not allow_extra:
         given = [k for k, e in expect.items() if not e.optional]  # not the lengths netgraph's padded batches add
         twice = {e.alias: k for k, e in expect.items() if e.alias in cols and k in cols}
         for k in extra:
-            problems.append(f"the target is given twice (under {twice[k]!r} and {k!r}); give one of them" if k in twice
+            problems.append(data_problem("duplicate-key", f"the target is given twice (under {twice[k]!r} and {k!r}); "
+                                         f"give one of them", k, found=(twice[k], k)) if k in twice
                             else _unknown_key(k, missing or given, {g: expect[g] for g in given}))
     out: dict[str, torch.Tensor] = {}
     for k, x in cols.items():
@@ -269,9 +283,11 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
     problems += shared_length_problems(out, expect)  # a sequence target as long as its output, say
     sizes = {k: (x.shape[0] if x.dim() else None) for k, x in cols.items()}
     if len({s for s in sizes.values()}) > 1:
-        problems.append(f"every key must hold the same number of examples (dim 0), found {sizes}")
+        problems.append(data_problem("data-shape", f"every key must hold the same number of examples (dim 0), found "
+                                     f"{sizes}", found=tuple(sizes.items())))
     elif sizes and next(iter(sizes.values())) == 0:
-        problems.append("the data holds no examples")
+        problems.append(data_problem("missing-data", "the data holds no examples", expected="one example or more",
+                                     found=0))
     raise_data(problems, what)
     return out
 
