@@ -51,3 +51,20 @@ def test_padded_examples_that_differ_beyond_their_lengths_are_a_data_shape():
     padded = PaddedBatches(_buckets(), {"x": "x.lengths"})
     d = sole_diagnostic(lambda: padded._batch([0, 1]), DataError)
     assert (d.kind, d.layer, d.port, d.found) == ("data-shape", (), "x", ((2, 3), (2, 4)))
+
+
+def _pairs(n=4):
+    return [{"Input": torch.zeros(2), "Target": torch.tensor(0)} for _ in range(n)]
+
+
+@pytest.mark.parametrize("data, kind, found", [
+    ((torch.zeros(4, 2), torch.zeros(4), torch.ones(4)), "data-form", "a tuple of 3 arrays"),  # Keras's sample weights
+    ([*_pairs(2), 3], "data-form", "int"),
+    ([*_pairs(2), {"Input": torch.zeros(2)}], "example-keys", ("Input",)),
+    ({"Input": "abc", "Target": [0]}, "not-a-tensor", "str"),
+    (torch.utils.data.DataLoader([], batch_size=2), "missing-data", 0),
+    ("no/such/folder", "missing-file", "no/such/folder"),
+])
+def test_each_refused_data_form_has_its_kind(data, kind, found):
+    d = sole_diagnostic(lambda: _train(data), DataError)
+    assert (d.kind, d.found, d.data.name) == (kind, found, "training")

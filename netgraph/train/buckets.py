@@ -27,6 +27,7 @@ from netgraph.backend.ragged import is_ragged, shape_groups
 from netgraph.core.errors import DataError
 from netgraph.train.data_sets import data_error
 from netgraph.core.tensors import as_tensor
+from netgraph.core.wording import type_label
 
 __all__ = ["LengthBuckets", "PaddedBatches", "has_ragged", "length_batches"]
 
@@ -46,7 +47,8 @@ def _column(key: str, value: Any, what: str) -> Any:
     except DataError:  # a Padded value's own check, which names the key already
         raise
     except (TypeError, ValueError, RuntimeError) as exc:
-        raise data_error(what, f"key {key!r}: cannot make a tensor from it: {exc}") from None
+        raise data_error(what, f"key {key!r}: cannot make a tensor from it: {exc}",
+                         kind="not-a-tensor", layer=(), port=key, found=type_label(value)) from None
 
 
 def length_batches(groups: list[list[int]], batch_size: int,

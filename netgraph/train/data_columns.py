@@ -19,7 +19,7 @@ from typing import Any
 import numpy
 import torch
 
-from netgraph.core.wording import counted, first_few
+from netgraph.core.wording import counted, first_few, type_label
 from netgraph.core.errors import DataError, Diagnostic, did_you_mean
 from netgraph.train.data_sets import data_error, data_problem, raise_data, ref
 from netgraph.core.tensors import as_tensor
@@ -69,7 +69,8 @@ def _tensor(key: str, value: Any, what: str) -> torch.Tensor:
         return as_tensor(value)
     except (TypeError, ValueError, RuntimeError) as exc:
         raise data_error(what, f"key {key!r}: cannot make a tensor from {type(value).__name__}: {exc}"
-                        f"{ragged_hint(value) or _collated_hint(value)}") from None
+                        f"{ragged_hint(value) or _collated_hint(value)}",
+                        kind="not-a-tensor", layer=(), port=key, found=type_label(value)) from None
 
 
 def _collated_hint(value: Any) -> str:
@@ -116,10 +117,13 @@ def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
     bad = [i for i, e in enumerate(examples) if not isinstance(e, Mapping)]
     if bad and _arrays(data) and len(data) == 3 and isinstance(data, tuple):  # no list of examples: the hint leads
         raise data_error(what, f"a tuple of 3 arrays, as Keras's (x, y, sample_weight), is no data form here: give "
-                        f"the pair (inputs, targets); no sample weights here: {WEIGHTS}")
+                        f"the pair (inputs, targets); no sample weights here: {WEIGHTS}",
+                        kind="data-form", found="a tuple of 3 arrays")
     if bad:
         raise data_error(what, f"a list of examples must hold dicts (port -> value); example {bad[0]} is "
-                        f"{type(examples[bad[0]]).__name__}{_pair_hint(data)}")
+                        f"{type(examples[bad[0]]).__name__}{_pair_hint(data)}",
+                        kind="data-form", example=bad[0], expected="an example dict",
+                        found=type_label(examples[bad[0]]))
     keys = list(examples[0])
     if not keys and all(not e for e in examples):  # no column would say how many examples there are
         raise DataError(f"{what} is a list of examples that hold no keys; give one array per input port and target",
@@ -127,7 +131,8 @@ def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
     odd = [i for i, e in enumerate(examples) if list(e) != keys and set(e) != set(keys)]
     if odd:
         raise data_error(what, f"every example must have the same keys; example 0 has {keys}, "
-                        f"example {odd[0]} has {list(examples[odd[0]])}")
+                        f"example {odd[0]} has {list(examples[odd[0]])}",
+                        kind="example-keys", example=odd[0], expected=tuple(keys), found=tuple(examples[odd[0]]))
     out: dict[str, Any] = {}
     for k in keys:
         values = [_tensor(str(k), e[k], what) for e in examples]
@@ -137,7 +142,9 @@ def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
             if all(v.dim() and v.shape[1:] == values[0].shape[1:] for v in values):
                 out[str(k)] = values  # sequences of different lengths: a ragged column (``gather`` buckets them)
                 continue
-            raise data_error(what, f"key {k!r}: the examples have different shapes: {exc}") from None
+            raise data_error(what, f"key {k!r}: the examples have different shapes: {exc}",
+                             kind="data-shape", layer=(), port=str(k),
+                             found=tuple(tuple(v.shape) for v in values[:5])) from None
     return out
 
 

@@ -2,9 +2,9 @@
 ("validation_set"), and a reader that names it otherwise (the command line: ``--validation v.npz``) reads the
 ``DataRef`` on each Diagnostic instead of the message text.
 
->>> e = data_error(VALIDATION.at("batch 2"), "the batch is empty")
->>> str(e), e.diagnostics[0].data.name, e.diagnostics[0].detail
-('validation_set (batch 2): the batch is empty', 'validation', 'the batch is empty')
+>>> e = data_error(VALIDATION.at("batch 2"), "the batch is empty", kind="missing-data")
+>>> str(e), e.diagnostics[0].data.name, e.diagnostics[0].detail, e.diagnostics[0].kind
+('validation_set (batch 2): the batch is empty', 'validation', 'the batch is empty', 'missing-data')
 """
 
 from __future__ import annotations
@@ -31,9 +31,10 @@ def part_of(what: Any, part: str) -> Any:
     return what.at(part) if isinstance(what, DataRef) else f"{what} ({part})"
 
 
-def data_error(what: Any, detail: str, **fields: Any) -> DataError:
-    """A DataError '<what>: <detail>' whose Diagnostic keeps ``what`` (``data``) and ``detail`` as fields."""
-    return DataError(f"{what}: {detail}", data=ref(what), detail=detail, **fields)
+def data_error(what: Any, detail: str, *, kind: str, **fields: Any) -> DataError:
+    """A DataError '<what>: <detail>' of ``kind`` whose Diagnostic keeps ``what`` (``data``) and ``detail`` as
+    fields."""
+    return DataError(f"{what}: {detail}", data=ref(what), detail=detail, kind=kind, **fields)
 
 
 def data_problem(kind: str, text: str, key: str | None = None, **fields: Any) -> Diagnostic:
