@@ -16,7 +16,8 @@ from netgraph.backend.batch_sizes import checked_batch_size, largest_batch
 from netgraph.backend.compile import submodule
 from netgraph.backend.derived_lengths import check_derived_lengths
 from netgraph.backend.module_inputs import input_problem
-from netgraph.core.errors import DataError, NetGraphError, OptionError, did_you_mean
+from netgraph.core.errors import DataError, Diagnostic, NetGraphError, OptionError, did_you_mean
+from netgraph.core.wording import type_label
 from netgraph.core.ir import Node
 from netgraph.core.walk import GraphWalker
 from netgraph.layers.kl_divergence import KLModule
@@ -57,9 +58,7 @@ def interpret(net: Any, module: torch.nn.Module, **inputs: torch.Tensor) -> Any:
     ports = tuple(net.input_ports)
     size = inputs.pop("batch_size", None) if not ports else None  # with inputs, a port may be named batch_size
     if set(inputs) != set(ports):  # a misnamed port once reached a layer as None (a TypeError inside torch)
-        wrong = [f"unknown input port {k!r}{did_you_mean(k, ports)}" for k in inputs if k not in ports]
-        wrong += [f"missing input port {p!r}" for p in ports if p not in inputs]
-        raise DataError(f"interpret: {'; '.join(wrong)}; the net's inputs are {list(ports)}")
+        _refuse_ports(net, ports, inputs)
     _check_module(net, module)
     batch = _batch_size(net, module, inputs, size)
     try:
@@ -78,11 +77,25 @@ def interpret(net: Any, module: torch.nn.Module, **inputs: torch.Tensor) -> Any:
     return next(iter(outputs.values())) if len(outputs) == 1 else outputs
 
 
+def _refuse_ports(net: Any, ports: tuple[str, ...], inputs: dict[str, Any]) -> None:
+    """One DataError with an "input-port" Diagnostic for each unknown and each missing port, as net(x)'s."""
+    wrong = [Diagnostic(f"unknown input port {k!r}{did_you_mean(k, ports)}", "input-port", layer=(), port=k,
+                        expected=ports, found=k) for k in inputs if k not in ports]
+    wrong += [Diagnostic(f"missing input port {p!r}", "input-port", layer=(), port=p,
+                         expected=net.port_types[p].shape) for p in ports if p not in inputs]
+    raise DataError(f"interpret: {'; '.join(d.message for d in wrong)}; the net's inputs are {list(ports)}",
+                    diagnostics=wrong)
+
+
 def _batch_size(net: Any, module: Any, inputs: dict[str, Any], size: Any) -> int:
     """The leading size of the first input (with none: ``size``, checked, else 1); a DataError if an input is no
     tensor or has no batch."""
-    if any(not isinstance(x, torch.Tensor) or x.dim() == 0 for x in inputs.values()):
-        raise _input_error(net, module, inputs) or DataError("interpret: inputs must be batched tensors")
+    unbatched = [(p, x) for p, x in inputs.items() if not isinstance(x, torch.Tensor) or x.dim() == 0]
+    if unbatched:
+        port, x = unbatched[0]
+        raise _input_error(net, module, inputs) or DataError(
+            "interpret: inputs must be batched tensors", kind="data-shape", layer=(), port=port,
+            expected="a batched tensor", found=tuple(x.shape) if isinstance(x, torch.Tensor) else type_label(x))
     return next(iter(inputs.values())).shape[0] if inputs else 1 if size is None else \
         checked_batch_size(size, largest_batch(net), module)
 
@@ -100,7 +113,8 @@ def _check_module(net: Any, module: Any) -> None:
     inside the walk once said no more than a layer's name)."""
     if not isinstance(module, torch.nn.Module):
         raise OptionError(f"interpret: module must be the nn.Module net.compile() made, found {type(module).__name__}",
-                          option="module")
+                          option="module", kind="option-value", expected="the nn.Module net.compile() made",
+                          found=type_label(module))
     for node in net.ir.nodes:
         try:
             submodule(module, node.path)
@@ -108,4 +122,6 @@ def _check_module(net: Any, module: Any) -> None:
             have = list(getattr(module, "_modules", {}))
             raise OptionError(f"interpret: module is not a compiled form of this net: it has no submodule for layer "
                               f"{'/'.join(node.path)!r} (its submodules are {have[:10]}"
-                              f"{', ...' if len(have) > 10 else ''}); pass net.compile()", option="module") from None
+                              f"{', ...' if len(have) > 10 else ''}); pass net.compile()", option="module",
+                              kind="module-mismatch", layer=node.path,
+                              expected=f"a submodule for layer {'/'.join(node.path)!r}", found=tuple(have)) from None

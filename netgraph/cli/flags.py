@@ -39,11 +39,11 @@ def check_train_flags(args: argparse.Namespace, made: list | None = None) -> Non
         if getattr(args, name) is not None and not getattr(args, name).strip():
             raise OptionError(f"{flag} needs a folder, e.g. {flag} {example}", option=name)
     if args.checkpoint is not None:
-        usable_folder(args.checkpoint, "--checkpoint", made)
+        usable_folder(args.checkpoint, "--checkpoint", made, option="checkpoint")
     if args.tensorboard is not None:
         if not args.tensorboard.strip():
             raise OptionError("--tensorboard needs a folder to log to, e.g. --tensorboard runs", option="tensorboard")
-        usable_folder(args.tensorboard, "--tensorboard", made)
+        usable_folder(args.tensorboard, "--tensorboard", made, option="tensorboard")
     if args.device is not None:
         _check_device(args.device)
         _check_processes(args.device, args.nproc)

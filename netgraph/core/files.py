@@ -332,7 +332,8 @@ def refuse_overwriting(out: str | os.PathLike, source: str | os.PathLike, what: 
         return
     if same:
         raise OptionError(f"{what} {str(out)!r} is the input file {str(source)!r}: writing it would replace the "
-                          f"input; give another output path", option="output")
+                          f"input; give another output path", option="output", kind="overwrites-input",
+                          expected="a path other than the input file", found=str(out))
 
 
 def refuse_folder_name(output: str | None, flag: str, example: str) -> None:
@@ -347,11 +348,12 @@ def refuse_folder_name(output: str | None, flag: str, example: str) -> None:
     An empty (or blank) path, as ``-o "$OUT"`` with ``OUT`` unset gives, is refused too: it named no file, and the
     command wrote its default file instead.
     """
+    fields = {"option": "output", "kind": "output-path", "expected": f"a file name, e.g. {example}", "found": output}
     if output == "-":
         raise OptionError(f"{flag} -: {flag} writes a file, not stdout (this would make a file named '-'); give a "
-                          f"file name, e.g. {flag} {example}", option="output")
+                          f"file name, e.g. {flag} {example}", **fields)
     if output is not None and not output.strip():
-        raise OptionError(f"{flag} {output!r} is empty; give a file name, e.g. {flag} {example}", option="output")
+        raise OptionError(f"{flag} {output!r} is empty; give a file name, e.g. {flag} {example}", **fields)
     if output and output.endswith(tuple(sep for sep in (os.sep, os.altsep) if sep)):
         raise OptionError(f"{flag} {output!r} names a folder (it ends with {output[-1]!r}); give a file name, e.g. "
-                          f"{flag} {output}{example}", option="output")
+                          f"{flag} {output}{example}", **fields)

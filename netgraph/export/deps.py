@@ -22,4 +22,5 @@ def require(name: str = "onnx") -> ModuleType:
         return importlib.import_module(name)
     except ImportError as exc:
         raise NetGraphError(f"ONNX support needs the {name!r} package, which is not installed ({exc}): "
-                            f"{INSTALL_HINT}") from None
+                            f"{INSTALL_HINT}", kind="missing-package", expected=name, detail=str(exc),
+                            hint=INSTALL_HINT) from None

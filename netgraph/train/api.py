@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import os
 import sys
 import warnings
 from pathlib import Path
@@ -28,10 +27,8 @@ from typing import Any
 
 import torch
 
-from netgraph.core.files import folders_made, usable_folder
-from netgraph.train.checkpoint import (NothingToResume, checkpoints, latest_checkpoint, read_checkpoint, refuse_newer,
-                                       resolve)
-from netgraph.train.checkpoint_checks import check_layout, resumed_seed
+from netgraph.core.files import folders_made
+from netgraph.train.checkpoint import NothingToResume, checkpoints, refuse_newer
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data_shapes import with_data_shapes
 from netgraph.train.data import Streamed, finish, gather, sample
@@ -47,21 +44,19 @@ from netgraph.train.other_names import other_name_hint, suboption_hint
 from netgraph.train.encoded import encoded_data, from_disk
 from netgraph.train.frozen import hold_frozen_buffers, release
 from netgraph.train.loop import Plan, Trainer, TrainingError
+from netgraph.train.run_options import RunOptions, run_options
 from netgraph.train.loss import attach_losses
 from netgraph.train.options import (
     NETS,
     check_number,
-    parse_method,
-    parse_progress,
     resolve_multipliers,
     snake,
 )
-from netgraph.train.stopping import TrainingDataStopping, parse_stopping
+from netgraph.train.stopping import TrainingDataStopping
 from netgraph.train.precision import WorkingPrecision, parse_working_precision
 from netgraph.train.results import NetTrainResults, picked, result_property
-from netgraph.train.metrics import parse_metrics
 from netgraph.train.expectations import input_expect, refuse_unread_target, training_meter
-from netgraph.train.tensorboard import TensorBoardLog, parse_reporting
+from netgraph.train.tensorboard import TensorBoardLog
 from netgraph.train.distributed import LONGEST_TIMEOUT, setup, share_batch_statistics, stop_sharing
 from netgraph.train.torch_norms import guard_torch_norms, unguard_torch_norms
 from netgraph.core.graph import NetGraph
@@ -69,8 +64,6 @@ from netgraph.core.layer_surgery import alone, is_lone_layer, rules_in_alone
 from netgraph.train.lone_layer import as_trained_layer
 from netgraph.core.information import all_arrays
 from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
-from netgraph.core.options import random_seeding
-from netgraph.backend.devices import parse_device
 from netgraph.backend.initialize import net_initialize
 import numpy as np
 
@@ -85,7 +78,6 @@ OPTIONS: dict[str, Any] = {
     "return_results": False, "distributed": False, "sync_batch_norm": True, "metrics": None, "num_workers": 0,
     "working_precision": None, "distributed_timeout": 600,
 }
-DEFAULT_BATCH_SIZE = 64
 #: Options where Wolfram's "Automatic" means more than the default: random_seed's is a fresh seed per call.
 OWN_AUTOMATIC = ("random_seed",)
 
@@ -165,53 +157,6 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
     return {**OPTIONS, **options}
 
 
-def _checkpoint(spec: Any, made: list[Path]) -> dict | None:
-    if spec is None or spec is False:
-        return None
-    if isinstance(spec, (tuple, list)) and len(spec) == 2 and spec[0] in ("Directory", "File"):
-        spec = _wolfram_checkpointing(*spec)
-    if isinstance(spec, (str, os.PathLike)):
-        spec = {"directory": spec}
-    if not isinstance(spec, dict) or "directory" not in spec:
-        expected = "a directory or a dict with 'directory' (and optional 'interval' in rounds, 'keep' files)"
-        raise OptionError(f"checkpoint must be {expected}; found {spec!r}", option="checkpoint", kind="option-value",
-                          expected=expected, found=spec)
-    extra = [k for k in spec if k not in ("directory", "interval", "keep")]
-    if extra:
-        keys = ["directory", "interval", "keep"]
-        raise OptionError(f"checkpoint has no key {extra[0]!r}{did_you_mean(extra[0], keys)}; it takes {keys}",
-                          option="checkpoint", kind="unknown-key", expected=tuple(keys), found=extra[0])
-    return {"directory": usable_folder(spec["directory"], "checkpoint directory", made, option="checkpoint"),
-            "interval": check_number(spec.get("interval", 1), "checkpoint interval", integer=True, keyword="checkpoint"),
-            "keep": check_number(spec.get("keep", 3), "checkpoint keep", integer=True, keyword="checkpoint")}
-
-
-def _wolfram_checkpointing(kind: str, path: Any) -> Any:
-    """Wolfram's TrainingProgressCheckpointing {"Directory", dir}: the directory; {"File", path}: OptionError."""
-    if kind == "Directory":
-        return path
-    folder = str(Path(path).parent)
-    raise OptionError(f"checkpoint=('File', {str(path)!r}) (Wolfram's one file, rewritten every round) is not "
-                      f"written: each checkpoint is a file of its own in a folder; give checkpoint={{'directory': "
-                      f"{folder!r}, 'keep': 1}} to keep only the newest", option="checkpoint", kind="option-value",
-                      found=(kind, path))
-
-
-def _resume(spec: Any, checkpoint: dict | None) -> Path | None:
-    if spec is None or spec is False:
-        return None
-    if spec is True:
-        if checkpoint is None:
-            raise OptionError("resume=True continues from the newest file in the checkpoint directory; give "
-                              "checkpoint='dir' too (or resume='path/to/round-000003.pt')", option="resume",
-                              kind="option-combination", found=True)
-        return latest_checkpoint(checkpoint["directory"])
-    if isinstance(spec, (str, os.PathLike)):
-        return resolve(spec)
-    raise OptionError(f"resume must be True, False or a checkpoint path, found {spec!r}", option="resume",
-                      kind="option-value", expected="True, False or a checkpoint path", found=spec)
-
-
 def _rounds(value: Any, max_time: float | None, per_round: int | None) -> int:
     if value is not None:
         return check_number(value, "max_training_rounds", integer=True)
@@ -242,91 +187,35 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
     if not isinstance(net, NetGraph):
         raise OptionError(f"net_train needs {NETS}; found {type(net).__name__}{compiled_module_note(net)}",
                           kind="not-a-net", expected=NETS, found=type_label(net), hint=compiled_module_hint(net))
-    device = parse_device(o["target_device"])
-    precision.check_device(device)
-    method = parse_method(o["method"], o["learning_rate"])
-    stopping, progress = parse_stopping(o["training_stopping_criterion"]), parse_progress(o["progress"])
-    requested = parse_metrics(o["metrics"])
-    batch_size = check_number(DEFAULT_BATCH_SIZE if o["batch_size"] is None else o["batch_size"], "batch_size",
-                              integer=True)
-    max_time = None if o["max_training_time"] is None else check_number(o["max_training_time"], "max_training_time")
-    checkpoint = _checkpoint(o["checkpoint"], made)
-    log_dir = parse_reporting(o["progress_reporting"], o["log_dir"], made)
-    resume = _resume(o["resume"], checkpoint)
-    seed = random_seeding(o["random_seed"], "random_seed")  # Wolfram's 'Inherited' (None) and 'Automatic' too
-    if resume is None and checkpoint is not None and (found := latest_checkpoint(checkpoint["directory"])):
-        raise OptionError(f"checkpoint directory {str(checkpoint['directory'])!r} already holds an earlier run's "
-                          f"checkpoints ({found.name}): a new run there would mix with them (and its own files could "
-                          f"be removed as older); pass resume=True to continue that run, or give an empty folder",
-                          kind="occupied-folder", option="checkpoint", expected="an empty folder, or resume=True",
-                          found=str(found))
-    if resume is not None:
-        resume = (resume, read_checkpoint(resume))
-        check_layout(resume[1], resume[0], resume=True)
-        seed = resumed_seed(seed, int(resume[1]["seed"]))
-    data, o["validation_set"] = from_disk(data, TRAINING), from_disk(o["validation_set"], VALIDATION)
-    for given, what in ((data, TRAINING), (o["validation_set"], VALIDATION)):
-        refuse_fixed_lengths(net, given, what)
-    net = with_data_shapes(net, data)  # input shapes the net left unknown, as Wolfram's NetTrain reads them
-    loss = attach_losses(net, o["loss_function"])
-    drawn = int(torch.randint(0, 2**62, ()).item()) if seed is None else seed  # rank 0's is broadcast below
-    if any(v is None for v in all_arrays(net).values()):
-        net = net_initialize(net, seed=drawn)  # unseeded: from torch's RNG too (DDP gives every rank rank 0's arrays)
-    ports = (net.input_ports, net.output_ports)  # how a pair (inputs, targets) is read
+    run = run_options(o, precision, made)
+    net, data, loss, drawn = _net_and_loss(net, data, o, run.seed)
     workers = check_number(o["num_workers"], "num_workers", integer=True, strict=False)
     timeout = check_number(o["distributed_timeout"], "distributed_timeout", maximum=LONGEST_TIMEOUT, unit=" seconds")
-    ctx = setup(bool(o["distributed"]), device, timeout)
+    ctx = setup(bool(o["distributed"]), run.device, timeout)
     trainer, log = None, None
     try:
-        if resume is not None and checkpoint is not None:  # rank 0 reads the later files, every process refuses them
-            refuse_newer(checkpoint["directory"], *resume, ctx=ctx)
+        if run.resume is not None and run.checkpoint is not None:  # rank 0 reads the later files, every process refuses them
+            refuse_newer(run.checkpoint["directory"], *run.resume, ctx=ctx)
         seed = ctx.broadcast(drawn)  # one seed holds out the examples of every kind of data, on every process
-        data, o["validation_set"] = encoded_data(net, data, o["validation_set"], batch_size, workers, seed)
-        raw = gather(data, TRAINING, ports, batch_size)
-        if isinstance(raw, Streamed) and raw.own_batches:  # a user's loader: its own batch size
-            refuse_other_batch_size(raw.batch_size(batch_size), o["batch_size"])
-        expect = {p: input_expect(net, p) for p in net.input_ports}
-        expect.update(loss.targets(sample(raw)))
-        refuse_unread_target(net, o["loss_function"], expect, sample(raw), loss.allow_extra)
-        meter, stopping = training_meter(net, loss, requested, stopping, expect, sample(raw))
-        module = net.compile()
-        raw, module = padded_training(net, raw, module, expect)  # ragged data: padded batches where the net allows
-        train_raw, validation = training_and_validation(o["validation_set"], raw, expect, loss.allow_extra, seed, ports,
-                                            batch_size)
-        train = finish(train_raw, expect, loss.allow_extra, TRAINING)
-        check_input_lengths(net, train, TRAINING)  # as net(x) would at the first step
-        check_input_lengths(net, validation, HELD_OUT if isinstance(o["validation_set"], float) else VALIDATION)
-        if o["resume"] is True and resume is None and ctx.main:  # once, not by every process
-            warnings.warn(NothingToResume(str(checkpoint["directory"])), stacklevel=3)
-        if stopping is not None and validation is None and not callable(stopping.criterion) and ctx.main:
-            watched = f"training {stopping.metric}" if stopping.metric else "training loss"
-            warnings.warn(TrainingDataStopping(watched), stacklevel=3)
+        train, validation, module, meter, stopping = _data_and_module(net, data, o, loss, run, seed, workers)
+        _warn_unwatched(o, run, stopping, validation, ctx)
         module.to(ctx.device)
-        groups, rates = _groups(net, module, o["learning_rate_multipliers"], method.learning_rate)
+        groups, rates = _groups(net, module, o["learning_rate_multipliers"], run.method.learning_rate)
         held = hold_frozen_buffers(net, module, o["learning_rate_multipliers"])
-        per_round = train.batches_per_round(batch_size)
-        if isinstance(train, Streamed) and train.own_batches:  # each process its own loader: the steps they take
-            per_round = ctx.most(per_round)  # together, so that all schedule the same learning rates and rounds
-        plan = Plan(batch_size, _rounds(o["max_training_rounds"], max_time, per_round), max_time, seed, method,
-                    stopping, progress, checkpoint, resume, per_round, mixed=precision.mixed)
+        plan = _plan(o, run, train, seed, stopping, precision, ctx)
         plan.meter = meter.to(ctx.device) if meter is not None else None
         plan.batch_stats = share_batch_statistics(module, ctx) if o["sync_batch_norm"] else None
         guards = guard_torch_norms(net, module, getattr(train, "size", None))  # torch's own on one example per channel
-        if log_dir is not None:  # rank 0 writes it; its errors stop every process (Trainer.log)
-            plan.log = log = ctx.together(lambda: TensorBoardLog(log_dir) if ctx.main else None,
+        if run.log_dir is not None:  # rank 0 writes it; its errors stop every process (Trainer.log)
+            plan.log = log = ctx.together(lambda: TensorBoardLog(run.log_dir) if ctx.main else None,
                                           "opening the TensorBoard log")
             plan.logged = True
         trainer = Trainer(net, module, loss.to(ctx.device), train.to(ctx.device),
                           validation.to(ctx.device) if validation is not None else None, plan, ctx, groups)
-        devices = [ctx.device.index or 0] if ctx.device.type == "cuda" else []
-        with torch.random.fork_rng(devices=devices):
-            reason = trainer.run()
+        reason = _run(trainer)
         log = None  # closed here, where its last events are written (or by `finally` on an error's way out)
-        trainer.log(lambda writer: writer.close(), "closing the TensorBoard log")
-        release(held)
-        stop_sharing(module)  # the trained net's torch batch norms: their own forward again
-        unguard_torch_norms(guards)
-        return _results(net, module, trainer, reason, method, rates, loss, o, precision.dtype)
+        _after_run(trainer, held, guards)
+        return _results(net, module, trainer, reason, run.method, rates, loss, o, precision.dtype)
     except RuntimeError as exc:
         ctx.refuse_timeout(exc)  # gloo's timeout, as distributed_timeout's error
         ctx.refuse_lost_peer(exc)  # another process failed and left
@@ -337,6 +226,76 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         if trainer is not None:
             trainer.model = None  # DDP's reducer holds the process group: release it before the group goes
         ctx.close(together=sys.exc_info()[0] is None)  # an error or Ctrl-C on its way: leave without a barrier
+
+
+def _net_and_loss(net: NetGraph, data: Any, o: dict[str, Any], seed: int | None) -> tuple[NetGraph, Any, Any, int]:
+    """(the net with the data's shapes and arrays, the data, the loss, the seed drawn where none was given)."""
+    data, o["validation_set"] = from_disk(data, TRAINING), from_disk(o["validation_set"], VALIDATION)
+    for given, what in ((data, TRAINING), (o["validation_set"], VALIDATION)):
+        refuse_fixed_lengths(net, given, what)
+    net = with_data_shapes(net, data)  # input shapes the net left unknown, as Wolfram's NetTrain reads them
+    loss = attach_losses(net, o["loss_function"])
+    drawn = int(torch.randint(0, 2**62, ()).item()) if seed is None else seed  # rank 0's is broadcast (_train)
+    if any(v is None for v in all_arrays(net).values()):
+        net = net_initialize(net, seed=drawn)  # unseeded: from torch's RNG too (DDP gives every rank rank 0's arrays)
+    return net, data, loss, drawn
+
+
+def _data_and_module(net: NetGraph, data: Any, o: dict[str, Any], loss: Any, run: RunOptions, seed: int,
+                     workers: int) -> tuple[Any, Any, torch.nn.Module, Any, Any]:
+    """(the training data, the validation data or None, the compiled module, the metrics' meter, the stopping)."""
+    ports = (net.input_ports, net.output_ports)  # how a pair (inputs, targets) is read
+    batch_size = run.batch_size
+    data, o["validation_set"] = encoded_data(net, data, o["validation_set"], batch_size, workers, seed)
+    raw = gather(data, TRAINING, ports, batch_size)
+    if isinstance(raw, Streamed) and raw.own_batches:  # a user's loader: its own batch size
+        refuse_other_batch_size(raw.batch_size(batch_size), o["batch_size"])
+    expect = {p: input_expect(net, p) for p in net.input_ports}
+    expect.update(loss.targets(sample(raw)))
+    refuse_unread_target(net, o["loss_function"], expect, sample(raw), loss.allow_extra)
+    meter, stopping = training_meter(net, loss, run.metrics, run.stopping, expect, sample(raw))
+    module = net.compile()
+    raw, module = padded_training(net, raw, module, expect)  # ragged data: padded batches where the net allows
+    train_raw, validation = training_and_validation(o["validation_set"], raw, expect, loss.allow_extra, seed, ports,
+                                                    batch_size)
+    train = finish(train_raw, expect, loss.allow_extra, TRAINING)
+    check_input_lengths(net, train, TRAINING)  # as net(x) would at the first step
+    check_input_lengths(net, validation, HELD_OUT if isinstance(o["validation_set"], float) else VALIDATION)
+    return train, validation, module, meter, stopping
+
+
+def _warn_unwatched(o: dict[str, Any], run: RunOptions, stopping: Any, validation: Any, ctx: Any) -> None:
+    """Warn (once, on rank 0) of resume=True finding nothing, and of stopping that watches the training data."""
+    if o["resume"] is True and run.resume is None and ctx.main:  # once, not by every process
+        warnings.warn(NothingToResume(str(run.checkpoint["directory"])), stacklevel=4)  # type: ignore[index]
+    if stopping is not None and validation is None and not callable(stopping.criterion) and ctx.main:
+        watched = f"training {stopping.metric}" if stopping.metric else "training loss"
+        warnings.warn(TrainingDataStopping(watched), stacklevel=4)
+
+
+def _plan(o: dict[str, Any], run: RunOptions, train: Any, seed: int, stopping: Any, precision: WorkingPrecision,
+          ctx: Any) -> Plan:
+    """The loop's plan: its rounds follow the batches each round takes."""
+    per_round = train.batches_per_round(run.batch_size)
+    if isinstance(train, Streamed) and train.own_batches:  # each process its own loader: the steps they take
+        per_round = ctx.most(per_round)  # together, so that all schedule the same learning rates and rounds
+    return Plan(run.batch_size, _rounds(o["max_training_rounds"], run.max_time, per_round), run.max_time, seed,
+                run.method, stopping, run.progress, run.checkpoint, run.resume, per_round, mixed=precision.mixed)
+
+
+def _run(trainer: Trainer) -> str:
+    """Train, leaving torch's random state as it was; the reason training stopped."""
+    device = trainer.ctx.device
+    with torch.random.fork_rng(devices=[device.index or 0] if device.type == "cuda" else []):
+        return trainer.run()
+
+
+def _after_run(trainer: Trainer, held: Any, guards: Any) -> None:
+    """Close the TensorBoard log and give the module back its own arrays and batch norms."""
+    trainer.log(lambda writer: writer.close(), "closing the TensorBoard log")
+    release(held)
+    stop_sharing(trainer.module)  # the trained net's torch batch norms: their own forward again
+    unguard_torch_norms(guards)
 
 
 def _results(net: Any, module: torch.nn.Module, trainer: Trainer, reason: str, method: Any,

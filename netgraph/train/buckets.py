@@ -27,6 +27,7 @@ from netgraph.backend.ragged import is_ragged, shape_groups
 from netgraph.core.errors import DataError
 from netgraph.train.data_sets import data_error
 from netgraph.core.tensors import as_tensor
+from netgraph.core.wording import type_label
 
 __all__ = ["LengthBuckets", "PaddedBatches", "has_ragged", "length_batches"]
 
@@ -46,7 +47,8 @@ def _column(key: str, value: Any, what: str) -> Any:
     except DataError:  # a Padded value's own check, which names the key already
         raise
     except (TypeError, ValueError, RuntimeError) as exc:
-        raise data_error(what, f"key {key!r}: cannot make a tensor from it: {exc}") from None
+        raise data_error(what, f"key {key!r}: cannot make a tensor from it: {exc}",
+                         kind="not-a-tensor", layer=(), port=key, found=type_label(value)) from None
 
 
 def length_batches(groups: list[list[int]], batch_size: int,
@@ -127,7 +129,7 @@ class LengthBuckets:
                 out[k] = torch.stack([v[i] for i in idx]) if isinstance(v, list) else v[index]
             except RuntimeError as exc:
                 raise DataError(f"key {k!r}: examples {idx[:5]} of one length bucket have different shapes: "
-                                f"{exc}") from None
+                                f"{exc}", **_shapes(k, v, idx)) from None
         return out
 
 
@@ -161,8 +163,14 @@ class PaddedBatches(LengthBuckets):
             try:
                 out[k], out[self.arguments[k]] = pad([v[i] for i in idx])
             except RuntimeError as exc:
-                raise DataError(f"key {k!r}: examples {idx[:5]} differ in more than their lengths: {exc}") from None
+                raise DataError(f"key {k!r}: examples {idx[:5]} differ in more than their lengths: {exc}",
+                                **_shapes(k, v, idx)) from None
         return out
+
+
+def _shapes(key: str, values: list[torch.Tensor], idx: list[int]) -> dict[str, Any]:
+    """The Diagnostic fields of examples ``idx`` (the first 5) of list column ``key`` that cannot be stacked."""
+    return {"kind": "data-shape", "layer": (), "port": key, "found": tuple(tuple(values[i].shape) for i in idx[:5])}
 
 
 def seeded(batches: Iterable, seed: int) -> Iterator:

@@ -19,7 +19,8 @@ import numpy
 import torch
 
 from netgraph.core.errors import DataError, with_article
-from netgraph.train.data_sets import data_error, part_of
+from netgraph.core.wording import type_label
+from netgraph.train.data_sets import data_error, part_of, ref
 from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, seeded
 from netgraph.train.data_columns import Expect, check_columns, columns_from
 from netgraph.train.data_pairs import dict_pair_problem, pair_problem
@@ -30,6 +31,9 @@ from netgraph.train.padded_columns import as_sequences, sample_of, unpadded
 
 __all__ = ["Expect", "Columns", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
            "non_finite_data"]
+
+#: The data forms net_train reads in memory (the "expected" of a "data-form" Diagnostic; loaders besides).
+FORMS = "a dict of port -> array, a list of example dicts or a pair (inputs, targets)"
 
 
 class Columns(dict):
@@ -60,9 +64,11 @@ class Streamed:
         self.one_shot = iterator is loader  # a generator or iterator: it gives its batches once
         self.rest = iterator if self.one_shot else None  # a one-shot iterable: round 1 goes on from here
         if self.first_raw is None:
-            raise data_error(what, "the data loader yields no batches")
+            raise data_error(what, "the data loader yields no batches",
+                             kind="missing-data", expected="one batch or more", found=0)
         if not isinstance(self.first_raw, Mapping):
-            raise data_error(what, self._not_dicts())
+            raise data_error(what, self._not_dicts(),
+                             kind="data-form", expected="dicts of port -> tensor", found=type_label(self.first_raw))
         self.first = columns_from(sample_of(self.first_raw, what), what)
 
     def _not_dicts(self) -> str:
@@ -83,7 +89,8 @@ class Streamed:
     def check(self, batch: Any, index: int) -> dict[str, torch.Tensor]:
         if not isinstance(batch, Mapping):
             raise data_error(self.what, f"batch {index} from the data loader is {with_article(type(batch).__name__)}"
-                            f"; batches must be dicts of port -> tensor (use a Dataset of dicts)")
+                            f"; batches must be dicts of port -> tensor (use a Dataset of dicts)",
+                            kind="data-form", expected="a dict of port -> tensor", found=type_label(batch))
         where = part_of(self.what, f"batch {index}")
         cols = check_columns(columns_from(unpadded(batch, self.expect, where), self.what), self.expect,
                              self.allow_extra, where, getattr(self.loader, "listed", False))
@@ -141,7 +148,8 @@ class Streamed:
         if i == 0:
             raise data_error(self.what, f"the data gave no batch when iterated again for the next round (pass "
                             f"{self.passes}): it can be iterated only once (a generator or iterator?); give a "
-                            f"re-iterable such as a DataLoader (a list is read as examples, not batches)")
+                            f"re-iterable such as a DataLoader (a list is read as examples, not batches)",
+                            kind="one-shot-data", expected="a re-iterable", found=type_label(self.loader))
 
 
 def _is_loader(data: Any) -> bool:
@@ -160,10 +168,12 @@ def gather(data: Any, what: str, ports: tuple[tuple[str, ...], tuple[str, ...]],
     if isinstance(data, torch.utils.data.IterableDataset) or _is_loader(data):
         return Streamed(data, what)
     if isinstance(data, tuple) and len(data) == 2 and isinstance(data[0], Mapping) and not isinstance(data[1], Mapping):
-        raise data_error(what, dict_pair_problem(data))  # Keras's fit(dict, y)
+        raise data_error(what, dict_pair_problem(data),
+                         kind="data-form", expected=FORMS, found="a pair (dict, targets)")  # Keras's fit(dict, y)
     if isinstance(data, tuple) and len(data) == 2 and not any(isinstance(d, Mapping) for d in data):
         if input_port is None:
-            raise data_error(what, pair_problem(data, inputs, outputs))
+            raise data_error(what, pair_problem(data, inputs, outputs),
+                             kind="data-form", expected=FORMS, found="a pair (inputs, targets)")
         data = {input_port: data[0], "Target": data[1]}
     if has_ragged(data):  # sequences of different lengths: dense batches, one length at a time
         return Streamed(LengthBuckets(data, batch_size, what), what)
@@ -172,10 +182,12 @@ def gather(data: Any, what: str, ports: tuple[tuple[str, ...], tuple[str, ...]],
         raise DataError(f"{what} must be a dict of port -> array, a list of example dicts or a pair (inputs, "
                         f"targets); found one array ({type(data).__name__} of shape {tuple(data.shape)}), which cannot "
                         f"say what it feeds: give (inputs, targets), or {{{port}: inputs, 'Target': targets}} (or "
-                        f"{{{port}: inputs}} alone for a net whose loss needs no target)")
+                        f"{{{port}: inputs}} alone for a net whose loss needs no target)", data=ref(what),
+                        kind="data-form", expected=FORMS, found=type_label(data))
     if data is None or isinstance(data, (str, bytes)) or not isinstance(data, (Mapping, list, tuple)):
         raise DataError(f"{what} must be a dict of port -> array, a list of example dicts, a pair "
-                        f"(inputs, targets), a Dataset or a DataLoader; found {type(data).__name__}")
+                        f"(inputs, targets), a Dataset or a DataLoader; found {type(data).__name__}", data=ref(what),
+                        kind="data-form", expected=FORMS, found=type_label(data))
     cols = columns_from(data, what)
     if has_ragged(cols):
         return Streamed(LengthBuckets(cols, batch_size, what, listed=not isinstance(data, Mapping)), what)

@@ -12,7 +12,7 @@ the data keys nor an example).
 >>> from netgraph.train.data import Expect
 >>> expect = {"Input": Expect(PortType(("n",), INTEGER), "input port 'Input'"),
 ...           "Target": Expect(PortType(("n",), INTEGER), "target of output port 'Output'")}
->>> shared_length_problems({"Input": torch.zeros(4, 8), "Target": torch.zeros(4, 7)}, expect)
+>>> [p.message for p in shared_length_problems({"Input": torch.zeros(4, 8), "Target": torch.zeros(4, 7)}, expect)]
 ["input port 'Input' (key 'Input') and target of output port 'Output' (key 'Target') share the length n, found 8 and 7"]
 >>> batches_hint((2,), (4, 16, 2), listed=True).split("?")[0]
 '; examples in batches (a list of batch dicts)'
@@ -30,14 +30,16 @@ import torch
 
 from netgraph.core.types import format_shape
 from netgraph.train.data_lengths import LENGTHS
-from netgraph.train.data_sets import raise_data
+from netgraph.core.errors import Diagnostic
+from netgraph.train.data_sets import data_problem, raise_data
 from netgraph.core.wording import counted
 
 __all__ = ["shared_length_problems", "batches_hint", "example_shape_problems", "unpadded_problems",
-           "example_length_problems", "check_example_shapes", "non_finite", "non_finite_data", "examples_at"]
+           "example_length_problems", "check_example_shapes", "non_finite", "non_finite_data", "examples_at",
+           "first_nonfinite_example"]
 
 
-def shared_length_problems(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Any]) -> list[str]:
+def shared_length_problems(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Any]) -> list[Diagnostic]:
     """A message for each key whose length named like another key's (in ``expect``'s shapes) differs from it in
     ``cols`` (checked columns, examples along dim 0: a dense batch, whose examples all share their lengths)."""
     first: dict[str, tuple[str, int]] = {}  # length name -> (key, size) where it was first seen
@@ -50,8 +52,9 @@ def shared_length_problems(cols: Mapping[str, torch.Tensor], expect: Mapping[str
             size = x.shape[axis + 1]
             seen = first.setdefault(dim, (key, size))
             if seen[0] != key and seen[1] != size:
-                problems.append(f"{expect[seen[0]].what} (key {seen[0]!r}) and {expect[key].what} (key {key!r}) "
-                                f"share the length {dim}, found {seen[1]} and {size}")
+                problems.append(data_problem("data-shape", f"{expect[seen[0]].what} (key {seen[0]!r}) and "
+                                             f"{expect[key].what} (key {key!r}) share the length {dim}, found "
+                                             f"{seen[1]} and {size}", key, expected=seen[1], found=size))
     return problems
 
 
@@ -68,7 +71,8 @@ def batches_hint(shape: tuple, found: tuple, listed: bool) -> str:
             "the batches along dim 0 (torch.cat), or give a DataLoader")
 
 
-def example_shape_problems(cols: Mapping[str, Any], expect: Mapping[str, Any], listed: bool = False) -> list[str]:
+def example_shape_problems(cols: Mapping[str, Any], expect: Mapping[str, Any],
+                           listed: bool = False) -> list[Diagnostic]:
     """A message for each list column (one tensor per example, of different shapes) holding an example whose shape
     its port does not take (a fixed dim of another size, another rank), naming the first and how many: a bucket of
     such examples said only "expected shape (b, 2) ... found (1, 3)" of a length bucket. ``listed``: the columns of a
@@ -83,13 +87,14 @@ def example_shape_problems(cols: Mapping[str, Any], expect: Mapping[str, Any], l
         if bad:
             more = f" ({len(bad)} of {len(values)} examples)" if len(bad) > 1 else ""
             found = tuple(values[bad[0]].shape)
-            problems.append(f"{expect[key].what} (key {key!r}): expected each example of shape {format_shape(shape)}, "
-                            f"found {format_shape(found)} at example {bad[0]}{more}"
-                            f"{batches_hint(shape, (len(values), *found), listed)}")
+            problems.append(data_problem("data-shape", f"{expect[key].what} (key {key!r}): expected each example of "
+                                         f"shape {format_shape(shape)}, found {format_shape(found)} at example "
+                                         f"{bad[0]}{more}{batches_hint(shape, (len(values), *found), listed)}", key,
+                                         expected=shape, found=found, example=bad[0]))
     return problems
 
 
-def unpadded_problems(cols: Mapping[str, Any], expect: Mapping[str, Any], listed: bool = False) -> list[str]:
+def unpadded_problems(cols: Mapping[str, Any], expect: Mapping[str, Any], listed: bool = False) -> list[Diagnostic]:
     """A message for each tensor column whose length is named like the first dim of a list column's (a sequence
     target beside ragged input sequences) and which holds one length where the list's examples differ: sequences
     padded to the longest without their ``<key>.lengths`` (a batch said only "share the length n, found 2 and 5");
@@ -102,15 +107,17 @@ def unpadded_problems(cols: Mapping[str, Any], expect: Mapping[str, Any], listed
         for axis, dim in enumerate(shape or ()):
             if dim in ragged and x.dim() > axis + 1 and len(set(ragged[dim][1])) > 1:
                 other, lengths = ragged[dim]
-                problems.append(f"{expect[key].what} (key {key!r}) shares the length {dim} with {expect[other].what} "
-                                f"(key {other!r}), whose examples have lengths {_listed(lengths)}, but holds them all "
-                                f"of length {x.shape[axis + 1]}: if they are padded to the longest, "
-                                f"{_unpadding(key, listed)}")
+                problems.append(data_problem("data-shape", f"{expect[key].what} (key {key!r}) shares the length "
+                                             f"{dim} with {expect[other].what} (key {other!r}), whose examples have "
+                                             f"lengths {_listed(lengths)}, but holds them all of length "
+                                             f"{x.shape[axis + 1]}: if they are padded to the longest, "
+                                             f"{_unpadding(key, listed)}", key, expected=tuple(lengths),
+                                             found=x.shape[axis + 1]))
                 break
     return problems
 
 
-def example_length_problems(cols: Mapping[str, Any], expect: Mapping[str, Any]) -> list[str]:
+def example_length_problems(cols: Mapping[str, Any], expect: Mapping[str, Any]) -> list[Diagnostic]:
     """A message for each list column (one tensor per example) whose length named like another column's (a sequence
     target already encoded beside its input sequences) differs from it at some example, naming the first example,
     both keys and both lengths and how many: a batch said only "share the length n, found 6 and 5". A tensor column
@@ -128,8 +135,10 @@ def example_length_problems(cols: Mapping[str, Any], expect: Mapping[str, Any]) 
                 continue
             bad = [i for i, (a, b) in enumerate(zip(theirs, sizes)) if None not in (a, b) and a != b]
             if bad:
-                problems.append(f"{expect[seen].what} (key {seen!r}) and {expect[key].what} (key {key!r}) share the "
-                                f"length {dim}, found {theirs[bad[0]]} and {sizes[bad[0]]}{_where(bad, theirs, sizes)}")
+                problems.append(data_problem("data-shape", f"{expect[seen].what} (key {seen!r}) and "
+                                             f"{expect[key].what} (key {key!r}) share the length {dim}, found "
+                                             f"{theirs[bad[0]]} and {sizes[bad[0]]}{_where(bad, theirs, sizes)}", key,
+                                             expected=theirs[bad[0]], found=sizes[bad[0]], example=bad[0]))
     return problems
 
 
@@ -207,6 +216,16 @@ def _others(found: list[int]) -> str:
     """'examples 10, 12, ...': the examples after the first of ``found``, the next 8 of them."""
     rest = ", ".join(map(str, found[1:9])) + (", ..." if len(found) > 9 else "")
     return f"{'examples' if len(found) > 2 else 'example'} {rest}"
+
+
+def first_nonfinite_example(x: torch.Tensor, infinities: bool, numbers: Sequence[int] | None = None) -> int | None:
+    """The example ``non_finite`` names first (its index in the data given, with ``numbers``), or None."""
+    rows = x.reshape(x.shape[0], -1)
+    bad = ~rows.isfinite().all(1) if infinities else rows.isnan().any(1)
+    where = bad.nonzero().flatten().tolist()
+    if not where:
+        return None
+    return min(numbers[row] for row in where) if numbers is not None else where[0]
 
 
 def examples_at(bad: torch.Tensor, numbers: Sequence[int] | None = None) -> str:

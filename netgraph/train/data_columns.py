@@ -19,15 +19,16 @@ from typing import Any
 import numpy
 import torch
 
-from netgraph.core.wording import counted, first_few
+from netgraph.core.wording import counted, first_few, type_label
 from netgraph.core.errors import DataError, Diagnostic, did_you_mean
-from netgraph.train.data_sets import data_error, raise_data, ref
+from netgraph.train.data_sets import data_error, data_problem, raise_data, ref
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.backend.port_tensors import as_port_tensor, ragged_hint
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.shape_hints import layout_hint
-from netgraph.train.data_checks import batches_hint, examples_at, non_finite, shared_length_problems
+from netgraph.train.data_checks import (batches_hint, examples_at, first_nonfinite_example, non_finite,
+                                        shared_length_problems)
 from netgraph.train.other_names import WEIGHTS
 
 __all__ = ["Expect", "columns_from", "check_columns"]
@@ -68,7 +69,8 @@ def _tensor(key: str, value: Any, what: str) -> torch.Tensor:
         return as_tensor(value)
     except (TypeError, ValueError, RuntimeError) as exc:
         raise data_error(what, f"key {key!r}: cannot make a tensor from {type(value).__name__}: {exc}"
-                        f"{ragged_hint(value) or _collated_hint(value)}") from None
+                        f"{ragged_hint(value) or _collated_hint(value)}",
+                        kind="not-a-tensor", layer=(), port=key, found=type_label(value)) from None
 
 
 def _collated_hint(value: Any) -> str:
@@ -105,26 +107,32 @@ def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
     if isinstance(data, Mapping):
         if not data:
             raise DataError(f"{what} is an empty dict; give one array per input port and target", data=ref(what),
-                            detail="holds no arrays; give one array per input port and target")  # a data file's flag
+                            detail="holds no arrays; give one array per input port and target",  # a data file's flag
+                            kind="missing-data", expected="one array per input port and target", found=0)
         return {str(k): _tensor(str(k), v, what) for k, v in data.items()}
     examples = list(data)
     if not examples:
-        raise DataError(f"{what} is an empty list; give at least one example", data=ref(what))
+        raise DataError(f"{what} is an empty list; give at least one example", data=ref(what), kind="missing-data",
+                        expected="one example or more", found=0)
     bad = [i for i, e in enumerate(examples) if not isinstance(e, Mapping)]
     if bad and _arrays(data) and len(data) == 3 and isinstance(data, tuple):  # no list of examples: the hint leads
         raise data_error(what, f"a tuple of 3 arrays, as Keras's (x, y, sample_weight), is no data form here: give "
-                        f"the pair (inputs, targets); no sample weights here: {WEIGHTS}")
+                        f"the pair (inputs, targets); no sample weights here: {WEIGHTS}",
+                        kind="data-form", found="a tuple of 3 arrays")
     if bad:
         raise data_error(what, f"a list of examples must hold dicts (port -> value); example {bad[0]} is "
-                        f"{type(examples[bad[0]]).__name__}{_pair_hint(data)}")
+                        f"{type(examples[bad[0]]).__name__}{_pair_hint(data)}",
+                        kind="data-form", example=bad[0], expected="an example dict",
+                        found=type_label(examples[bad[0]]))
     keys = list(examples[0])
     if not keys and all(not e for e in examples):  # no column would say how many examples there are
         raise DataError(f"{what} is a list of examples that hold no keys; give one array per input port and target",
-                        data=ref(what))
+                        data=ref(what), kind="missing-data", expected="one array per input port and target", found=0)
     odd = [i for i, e in enumerate(examples) if list(e) != keys and set(e) != set(keys)]
     if odd:
         raise data_error(what, f"every example must have the same keys; example 0 has {keys}, "
-                        f"example {odd[0]} has {list(examples[odd[0]])}")
+                        f"example {odd[0]} has {list(examples[odd[0]])}",
+                        kind="example-keys", example=odd[0], expected=tuple(keys), found=tuple(examples[odd[0]]))
     out: dict[str, Any] = {}
     for k in keys:
         values = [_tensor(str(k), e[k], what) for e in examples]
@@ -134,7 +142,9 @@ def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
             if all(v.dim() and v.shape[1:] == values[0].shape[1:] for v in values):
                 out[str(k)] = values  # sequences of different lengths: a ragged column (``gather`` buckets them)
                 continue
-            raise data_error(what, f"key {k!r}: the examples have different shapes: {exc}") from None
+            raise data_error(what, f"key {k!r}: the examples have different shapes: {exc}",
+                             kind="data-shape", layer=(), port=str(k),
+                             found=tuple(tuple(v.shape) for v in values[:5])) from None
     return out
 
 
@@ -146,19 +156,22 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str | Diag
         x = as_port_tensor(key, x, integer=t.dtype == INTEGER)
     except DataError as exc:
         if exc.diagnostics and exc.diagnostics[0].kind == "precision-range":  # float64 values past float32's
-            problems.append(f"{exp.what} (key {key!r}): {exc.diagnostics[0].detail}; scale the data, or train in "
-                            f"float64 (working_precision='float64'; netgraph train --precision float64)")
+            problems.append(data_problem("precision-range", f"{exp.what} (key {key!r}): {exc.diagnostics[0].detail}; "
+                                         f"scale the data, or train in float64 (working_precision='float64'; netgraph "
+                                         f"train --precision float64)", key, found=exc.diagnostics[0].found))
             return None
         reason = exc.diagnostics[0].detail  # the problem without the port, which exp.what names already
         if t.dtype == INTEGER and (exp.classes is not None or exp.what.startswith("target")) and \
                 x.is_floating_point():
-            problems.append(f"{exp.what} (key {key!r}): class labels must be integers (class indices from 0, shape "
-                            f"{want}) or class names (with a ClassDecoder on the output port), found non-integer "
-                            f"values of dtype {x.dtype}; {_TO_INTEGERS}")
+            problems.append(data_problem("data-dtype", f"{exp.what} (key {key!r}): class labels must be integers "
+                                         f"(class indices from 0, shape {want}) or class names (with a ClassDecoder on "
+                                         f"the output port), found non-integer values of dtype {x.dtype}; "
+                                         f"{_TO_INTEGERS}", key, expected=INTEGER, found=str(x.dtype)))
             return None
         kind = f"Integer values of shape {want}" if t.dtype == INTEGER else "real values"
         hint = f"; {_TO_INTEGERS} (class indices count from 0)" if t.dtype == INTEGER else ""
-        problems.append(f"{exp.what} (key {key!r}): expected {kind}, found dtype {x.dtype} ({reason}){hint}")
+        problems.append(data_problem("data-dtype", f"{exp.what} (key {key!r}): expected {kind}, found dtype {x.dtype} "
+                                     f"({reason}){hint}", key, expected=t.dtype, found=str(x.dtype)))
         return None
     if t.shape is not None:
         rank = len(t.shape)
@@ -171,45 +184,53 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str | Diag
             hint = hint or exp.hint or layout_hint(t.shape, tuple(x.shape), t.dtype == INTEGER,
                                                 target=exp.what.startswith("target"))
             hint = hint or batches_hint(t.shape, tuple(x.shape), listed)
-            problems.append(f"{exp.what} (key {key!r}): expected shape {want} with b the number of examples, "
-                            f"found {tuple(x.shape)}{hint}")
+            problems.append(data_problem("data-shape", f"{exp.what} (key {key!r}): expected shape {want} with b the "
+                                         f"number of examples, found {tuple(x.shape)}{hint}", key, expected=t.shape,
+                                         found=tuple(x.shape)))
             return None
         if empty := empty_length_problem(key, t.shape, tuple(x.shape)):  # as net(x): torch's RNN error otherwise
             problems.append(dataclasses.replace(empty, message=f"{exp.what} (key {key!r}): {empty.detail}"))
             return None
     elif x.dim() == 0:
-        problems.append(f"{exp.what} (key {key!r}): expected one value per example along dim 0, found a scalar")
+        problems.append(data_problem("data-shape", f"{exp.what} (key {key!r}): expected one value per example along "
+                                     f"dim 0, found a scalar", key, expected="one value per example", found=()))
         return None
     return _check_values(key, x, exp, problems, numbers)
 
 
-def _check_values(key: str, x: torch.Tensor, exp: Expect, problems: list[str],
+def _check_values(key: str, x: torch.Tensor, exp: Expect, problems: list[Diagnostic],
                   numbers: Sequence[int] | None) -> torch.Tensor | None:
     if x.numel() == 0:
         return x
     if x.is_floating_point():
         bad = non_finite(x, exp.finite, numbers=numbers)
         if bad:
-            problems.append(f"{exp.what} (key {key!r}): {bad}, which makes the loss non-finite; remove or fix "
-                            f"such examples")
+            problems.append(data_problem("nonfinite-data", f"{exp.what} (key {key!r}): {bad}, which makes the loss "
+                                         f"non-finite; remove or fix such examples", key,
+                                         example=first_nonfinite_example(x, exp.finite, numbers)))
             return None
     if exp.classes is not None:
         lo, hi = int(x.min()), int(x.max())
         if lo < 0 or hi >= exp.classes:
-            problems.append(f"{exp.what} (key {key!r}): class indices must lie in 0..{exp.classes - 1} "
-                            f"(the output has {counted(exp.classes, 'class', 'classes')}), found values in {lo}..{hi}"
-                            f"{_outside(x, 0, exp.classes - 1, numbers)}")
+            problems.append(data_problem("data-range", f"{exp.what} (key {key!r}): class indices must lie in "
+                                         f"0..{exp.classes - 1} (the output has "
+                                         f"{counted(exp.classes, 'class', 'classes')}), found values in {lo}..{hi}"
+                                         f"{_outside(x, 0, exp.classes - 1, numbers)}", key,
+                                         expected=(0, exp.classes - 1), found=(lo, hi)))
             return None
     elif exp.indices is not None and (int(x.min()) < 0 or int(x.max()) >= exp.indices[0]):
-        problems.append(f"{exp.what} (key {key!r}): indices must lie in 0..{exp.indices[0] - 1} for {exp.indices[1]}, "
-                        f"which embeds {exp.indices[0]}, found values in {int(x.min())}..{int(x.max())}"
-                        f"{_outside(x, 0, exp.indices[0] - 1, numbers)}")
+        problems.append(data_problem("data-range", f"{exp.what} (key {key!r}): indices must lie in "
+                                     f"0..{exp.indices[0] - 1} for {exp.indices[1]}, which embeds {exp.indices[0]}, "
+                                     f"found values in {int(x.min())}..{int(x.max())}"
+                                     f"{_outside(x, 0, exp.indices[0] - 1, numbers)}", key,
+                                     expected=(0, exp.indices[0] - 1), found=(int(x.min()), int(x.max()))))
         return None
     elif x.is_floating_point() and exp.unit_interval:
         lo, hi = float(x.min()), float(x.max())
         if lo < 0 or hi > 1:
-            problems.append(f"{exp.what} (key {key!r}): cross-entropy targets are probabilities and must lie in "
-                            f"[0, 1], found values in [{lo:g}, {hi:g}]{_outside(x, 0, 1, numbers)}")
+            problems.append(data_problem("data-range", f"{exp.what} (key {key!r}): cross-entropy targets are "
+                                         f"probabilities and must lie in [0, 1], found values in [{lo:g}, {hi:g}]"
+                                         f"{_outside(x, 0, 1, numbers)}", key, expected=(0, 1), found=(lo, hi)))
             return None
     return x
 
@@ -247,14 +268,16 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
     extra = [k for k in cols if k not in expect]
     for k in missing:
         hint = did_you_mean(k, extra)
-        problems.append(f"missing key {k!r}: {expect[k].what}, shape {_batch_shape(expect[k].type.shape)}"
-                        f"{' ' + expect[k].type.dtype if expect[k].type.dtype == INTEGER else ''}{hint}"
-                        f"{expect[k].missing_hint}")
+        problems.append(data_problem("missing-key", f"missing key {k!r}: {expect[k].what}, shape "
+                                     f"{_batch_shape(expect[k].type.shape)}"
+                                     f"{' ' + expect[k].type.dtype if expect[k].type.dtype == INTEGER else ''}{hint}"
+                                     f"{expect[k].missing_hint}", k, expected=k, found=tuple(cols)))
     if not allow_extra:
         given = [k for k, e in expect.items() if not e.optional]  # not the lengths netgraph's padded batches add
         twice = {e.alias: k for k, e in expect.items() if e.alias in cols and k in cols}
         for k in extra:
-            problems.append(f"the target is given twice (under {twice[k]!r} and {k!r}); give one of them" if k in twice
+            problems.append(data_problem("duplicate-key", f"the target is given twice (under {twice[k]!r} and {k!r}); "
+                                         f"give one of them", k, found=(twice[k], k)) if k in twice
                             else _unknown_key(k, missing or given, {g: expect[g] for g in given}))
     out: dict[str, torch.Tensor] = {}
     for k, x in cols.items():
@@ -267,9 +290,11 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
     problems += shared_length_problems(out, expect)  # a sequence target as long as its output, say
     sizes = {k: (x.shape[0] if x.dim() else None) for k, x in cols.items()}
     if len({s for s in sizes.values()}) > 1:
-        problems.append(f"every key must hold the same number of examples (dim 0), found {sizes}")
+        problems.append(data_problem("data-shape", f"every key must hold the same number of examples (dim 0), found "
+                                     f"{sizes}", found=tuple(sizes.items())))
     elif sizes and next(iter(sizes.values())) == 0:
-        problems.append("the data holds no examples")
+        problems.append(data_problem("missing-data", "the data holds no examples", expected="one example or more",
+                                     found=0))
     raise_data(problems, what)
     return out
 

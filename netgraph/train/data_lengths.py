@@ -37,7 +37,8 @@ def keyed(data: Mapping, what: str) -> Keyed:
         if not isinstance(key, str):
             raise data_error(what, f"key {reprlib.repr(key)} ({type(key).__name__}) is not a port name; a dict of data "
                                    f"maps port names to arrays, {{'Input': xs, 'Target': ys}}, or give an (inputs, "
-                                   f"targets) pair (xs, ys), as Wolfram's xs -> ys")
+                                   f"targets) pair (xs, ys), as Wolfram's xs -> ys",
+                                   kind="unknown-key", expected="a port name", found=reprlib.repr(key))
     keys = list(data)
     for key in keys:
         _check_key(key, keys, what)
@@ -52,10 +53,12 @@ def _check_key(key: str, keys: list[str], what: str) -> None:
     if dot + suffix == LENGTHS and base not in keys:
         others = [k for k in keys if not k.endswith(LENGTHS)]
         raise data_error(what, f"key {key!r} gives lengths of sequences, but there is no key {base!r} holding them "
-                        f"(padded){did_you_mean(base, others)}; the keys: {sorted(keys)}")
+                        f"(padded){did_you_mean(base, others)}; the keys: {sorted(keys)}",
+                        kind="missing-key", port=key, expected=base, found=tuple(sorted(keys)))
     if dot + suffix != LENGTHS and base in keys and did_you_mean(suffix, [LENGTHS[1:]]):
         raise data_error(what, f"key {key!r} is neither a port nor a target (did you mean {base + LENGTHS!r}, the "
-                        f"lengths of the padded sequences under {base!r}?)")
+                        f"lengths of the padded sequences under {base!r}?)",
+                        kind="unknown-key", port=key, expected=base + LENGTHS, found=key)
 
 
 def refuse_fixed_lengths(net: Any, data: Any, what: str) -> None:
@@ -69,7 +72,8 @@ def refuse_fixed_lengths(net: Any, data: Any, what: str) -> None:
             where = f"input port {port!r}" if port in net.input_ports else f"output port {port!r} (its target)"
             raise data_error(what, f"key {key!r} comes with sequence lengths ({key + LENGTHS!r} or Padded), but "
                                    f"{where} has the fixed shape {format_shape(shape)}, not a variable length such as "
-                                   f"{['n', *value.data.shape[2:]]}; remove the lengths, or declare the port's length")
+                                   f"{['n', *value.data.shape[2:]]}; remove the lengths, or declare the port's length",
+                                   kind="data-shape", layer=(), port=port, expected=shape, found="sequence lengths")
 
 
 def _port_of(net: Any, key: str) -> str | None:

@@ -2,9 +2,9 @@
 ("validation_set"), and a reader that names it otherwise (the command line: ``--validation v.npz``) reads the
 ``DataRef`` on each Diagnostic instead of the message text.
 
->>> e = data_error(VALIDATION.at("batch 2"), "the batch is empty")
->>> str(e), e.diagnostics[0].data.name, e.diagnostics[0].detail
-('validation_set (batch 2): the batch is empty', 'validation', 'the batch is empty')
+>>> e = data_error(VALIDATION.at("batch 2"), "the batch is empty", kind="missing-data")
+>>> str(e), e.diagnostics[0].data.name, e.diagnostics[0].detail, e.diagnostics[0].kind
+('validation_set (batch 2): the batch is empty', 'validation', 'the batch is empty', 'missing-data')
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 from netgraph.core.errors import DataError, DataRef, Diagnostic, raise_all
 
-__all__ = ["TRAINING", "VALIDATION", "HELD_OUT", "TEST", "data_error", "part_of", "raise_data", "ref"]
+__all__ = ["TRAINING", "VALIDATION", "HELD_OUT", "TEST", "data_error", "data_problem", "part_of", "raise_data", "ref"]
 
 TRAINING = DataRef("training", "training data")
 VALIDATION = DataRef("validation", "validation_set")
@@ -31,13 +31,19 @@ def part_of(what: Any, part: str) -> Any:
     return what.at(part) if isinstance(what, DataRef) else f"{what} ({part})"
 
 
-def data_error(what: Any, detail: str, **fields: Any) -> DataError:
-    """A DataError '<what>: <detail>' whose Diagnostic keeps ``what`` (``data``) and ``detail`` as fields."""
-    return DataError(f"{what}: {detail}", data=ref(what), detail=detail, **fields)
+def data_error(what: Any, detail: str, *, kind: str, **fields: Any) -> DataError:
+    """A DataError '<what>: <detail>' of ``kind`` whose Diagnostic keeps ``what`` (``data``) and ``detail`` as
+    fields."""
+    return DataError(f"{what}: {detail}", data=ref(what), detail=detail, kind=kind, **fields)
 
 
-def raise_data(problems: list[str | Diagnostic], what: Any) -> None:
-    """One DataError 'bad <what>: ...' listing ``problems`` (nothing when there is none), each a Diagnostic of
-    data set ``what``: one given as such, or one whose ``detail`` is the problem's text."""
-    raise_all([p if isinstance(p, Diagnostic) else Diagnostic(p, detail=p) for p in dict.fromkeys(problems)],
-              DataError, f"bad {what}", data=ref(what))
+def data_problem(kind: str, text: str, key: str | None = None, **fields: Any) -> Diagnostic:
+    """A problem of data, for ``raise_data``: ``text`` (its ``detail`` too, as a reader names the data set its own
+    way), of ``kind``, about data key ``key`` (its ``port``, as net(x)'s data problems name theirs)."""
+    return Diagnostic(text, kind, port=key, detail=text, **fields)
+
+
+def raise_data(problems: list[Diagnostic], what: Any) -> None:
+    """One DataError 'bad <what>: ...' listing ``problems`` (nothing when there is none), each a Diagnostic of a kind
+    (``data_problem``), of data set ``what``."""
+    raise_all(list(dict.fromkeys(problems)), DataError, f"bad {what}", data=ref(what))

@@ -9,7 +9,7 @@ from typing import Any
 import torch
 
 from netgraph.core.tensors import as_tensor, native_array
-from netgraph.core.wording import counted
+from netgraph.core.wording import counted, type_label
 from netgraph.train.data_sets import data_error
 
 __all__ = ["checked_loader", "checked_dataset", "dataset_items"]
@@ -40,9 +40,11 @@ class _CheckedDataset(torch.utils.data.Dataset):
         try:
             self.size = len(dataset)
         except TypeError as exc:
-            raise data_error(what, f"a Dataset must have a length (__len__): {exc}") from None
+            raise data_error(what, f"a Dataset must have a length (__len__): {exc}",
+                             kind="data-form", expected="a Dataset with a length", found=type_label(dataset)) from None
         if not isinstance(self.size, int) or self.size < 1:
-            raise data_error(what, f"the Dataset is empty (len() is {self.size!r})")
+            raise data_error(what, f"the Dataset is empty (len() is {self.size!r})",
+                             kind="missing-data", expected="one item or more", found=self.size)
         self.dataset, self.what = dataset, what
 
     def __len__(self) -> int:
@@ -53,7 +55,7 @@ class _CheckedDataset(torch.utils.data.Dataset):
             return self.dataset[index]
         except IndexError as exc:
             raise data_error(self.what, f"the Dataset says it has {counted(self.size, 'item')} but item {index} raised "
-                            f"IndexError: {exc}") from None
+                            f"IndexError: {exc}", kind="dataset-length", expected=self.size, found=index) from None
 
 
 def _collate(items: list, what: str) -> Any:
@@ -67,4 +69,5 @@ def _collate(items: list, what: str) -> Any:
         return torch.utils.data.default_collate(items)
     except (TypeError, RuntimeError, ValueError, KeyError) as exc:
         raise data_error(what, f"the Dataset's items cannot be batched (each must be a dict of port -> "
-                        f"array, all of one shape): {exc}") from None
+                        f"array, all of one shape): {exc}",
+                        kind="data-form", expected="items of dicts of port -> array, all of one shape") from None

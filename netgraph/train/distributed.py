@@ -204,7 +204,9 @@ def _failed(exc: Exception, rank: int, where: str) -> NetGraphError:
     """What the other processes raise when process ``rank`` raised ``exc`` ``where``: a NetGraphError itself."""
     if isinstance(exc, NetGraphError):
         return exc
-    return TrainingError(f"training stopped: process {rank} failed {where} with {exc!r}; see its own output")
+    detail = f"process {rank} failed {where} with {exc!r}"
+    return TrainingError(f"training stopped: {detail}; see its own output", kind="distributed-failure",
+                         found=repr(exc), detail=detail)
 
 
 #: the longest wait a process group takes, in seconds (datetime.timedelta's largest)

@@ -56,7 +56,8 @@ def from_disk(data: Any, what: str) -> Any:
                  f"no image folder or data file {str(path)!r}")
         raise data_error(what, f"{found}; a path given as data is a folder of images with one sub-folder per "
                         f"label (image_folder), a .csv/.jsonl table of texts and labels (text_table) or a .npz/"
-                        f".safetensors file of arrays by key (load_data)")
+                        f".safetensors file of arrays by key (load_data)",
+                        kind="missing-file" if not path.is_file() else "file-type", found=str(path))
     return data
 
 

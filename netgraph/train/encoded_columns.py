@@ -41,7 +41,9 @@ def columns_of(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | N
             isinstance(e, tuple) and len(e) == 2 for e in data)):
         if len(net.input_ports) != 1 or len(net.output_ports) != 1:
             raise data_error(what, f"(input, target) pairs need a net with one input and one output; this net has "
-                                   f"inputs {list(net.input_ports)}, outputs {list(net.output_ports)}")
+                                   f"inputs {list(net.input_ports)}, outputs {list(net.output_ports)}",
+                                   kind="data-form", expected="a net with one input and one output",
+                                   found=(tuple(net.input_ports), tuple(net.output_ports)))
         columns = {net.input_ports[0]: [e[0] for e in data], net.output_ports[0]: [e[1] for e in data]}
         _refuse_uncoded(net, columns, what)
         _refuse_unencoded_tensors(net, columns, what)
@@ -49,13 +51,13 @@ def columns_of(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | N
     if _is_pair(net, data):  # (inputs, targets): the dict it stands for, so a decoder reads its labels too
         data = {net.input_ports[0]: data[0], "Target": data[1]}
     if isinstance(data, torch.utils.data.DataLoader) and (problem := _loader_problem(net, data)):
-        raise data_error(what, problem)
+        raise data_error(what, problem, kind="data-form")
     if isinstance(data, torch.utils.data.Dataset) and _first_coded(net, data) is not None:
         data = dataset_items(data, what)  # texts, labels, files in its items: encoded as the list of them is
     if _coded_examples(net, data):  # Wolfram's list of associations: the dict of its columns
         data = {key: [example[key] for example in data] for key in data[0]}
     if isinstance(data, Mapping) and (rules := _rules_problem(net, data)):
-        raise data_error(what, rules)
+        raise data_error(what, rules, kind="data-form")
     if not isinstance(data, Mapping):
         examples = _unencoded_columns(net, data)
         _refuse_uncoded(net, examples, what)  # example dicts holding labels, say
@@ -72,7 +74,8 @@ def columns_of(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | N
     columns = {k: list(v) if not isinstance(v, torch.Tensor) else v for k, v in raw.items()}
     sizes = {k: len(v) for k, v in columns.items()}
     if len(set(sizes.values())) > 1:
-        raise data_error(what, f"every key must hold the same number of examples, found {sizes}")
+        raise data_error(what, f"every key must hold the same number of examples, found {sizes}",
+                         kind="data-shape", found=tuple(sizes.items()))
     return columns
 
 
@@ -185,7 +188,7 @@ def _refuse_uncoded(net: Any, columns: Mapping[str, Any], what: Any) -> None:
                         f"{port}=ClassDecoder({shown})) or NetChain([...], output=ClassDecoder([...]))")
     if problems:
         raise data_error(what, "; ".join(problems) + " (see the README's 'Encoders and decoders')", layer=(),
-                         port=ports[0])
+                         port=ports[0], kind="missing-coder")
 
 
 def _refuse_unencoded_tensors(net: Any, columns: Mapping[str, Any], what: Any) -> None:
@@ -199,7 +202,8 @@ def _refuse_unencoded_tensors(net: Any, columns: Mapping[str, Any], what: Any) -
         for i, value in enumerate(values if listed else [values]):
             if problem := encoded_form_problem(coder, value):
                 example = f"example {i}: " if listed else ""
-                raise data_error(what, f"{port_words(coder, key, key)}: {example}{problem}", layer=(), port=key)
+                raise data_error(what, f"{port_words(coder, key, key)}: {example}{problem}", layer=(), port=key,
+                                 kind="encoded-form")
 
 
 def _is_pair(net: Any, data: Any) -> bool:

@@ -25,13 +25,17 @@ def refuse_unread_target(net: Any, spec: Any, expect: dict, samples: dict, allow
             if port not in spec and port in samples and port not in expect and not is_loss_port(net, port):
                 raise DataError(f"the data holds a target for output port {port!r} under key {port!r}, but "
                                 f"loss_function={spec!r} has no term for {port!r}; to train {port!r} against it, "
-                                f"add {port!r}: 1 (its automatic loss), else leave the key out", port=port)
+                                f"add {port!r}: 1 (its automatic loss), else leave the key out", port=port,
+                                kind="unread-target", option="loss_function",
+                                expected=f"a loss_function term for {port!r}", found=port)
     if not isinstance(spec, str) or spec not in net.output_ports or is_loss_port(net, spec):
         return
     if given := [k for k in ("Target", spec, f"{spec}Target") if k in samples and k not in expect]:
         raise DataError(f"loss_function={spec!r} uses output port {spec!r} itself as the loss, which reads no target, "
                         f"but the data holds one under key {given[0]!r}; for the automatic loss on {spec!r} against "
-                        f"its target, give loss_function={{{spec!r}: 1}} (command line: --loss '{{{spec}: 1}}')")
+                        f"its target, give loss_function={{{spec!r}: 1}} (command line: --loss '{{{spec}: 1}}')",
+                        kind="unread-target", option="loss_function", port=spec, expected=f"no target for {spec!r}",
+                        found=given[0])
 
 
 
@@ -74,7 +78,9 @@ def expect_metric_targets(measured: list[Measured], expect: dict, samples: dict)
         if m.target_key not in expect:
             if m.target_key not in samples:
                 raise OptionError(f"metric {m.name!r} on output port {m.port!r} compares it with the data's key "
-                                  f"{m.target_key!r}, which the data lacks; keys: {list(samples)}")
+                                  f"{m.target_key!r}, which the data lacks; keys: {list(samples)}",
+                                  kind="missing-key", option="metrics", port=m.port, expected=m.target_key,
+                                  found=tuple(samples))
             t = samples[m.target_key]
             expect[m.target_key] = Expect(PortType(tuple(t.shape[1:]), REAL if t.is_floating_point() else INTEGER),
                                           f"target of metric {m.label!r}")

@@ -8,9 +8,7 @@ have taken, and every process of a distributed run walks the same order.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
-import hashlib
 import math
 import sys
 import time
@@ -34,59 +32,11 @@ from netgraph.train.stopping import ended_before
 from netgraph.train.precision import mixed_forward
 from netgraph.train.progress_info import ProgressInfo
 from netgraph.train.progress_text import bar_postfix, round_line
+from netgraph.train.run_plan import Plan, Progress, mix_seed
 from netgraph.train.shared_log import SharedLog
 from tqdm.auto import tqdm
 
 __all__ = ["TrainingError", "Progress", "Plan", "Trainer", "mix_seed"]
-
-
-def mix_seed(*parts: int) -> int:
-    """A 63-bit seed from integers (stable across processes and Python runs)."""
-    digest = hashlib.blake2b(repr(parts).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "little") & (2**63 - 1)
-
-
-@dataclasses.dataclass
-class Progress:
-    """What a checkpoint carries besides arrays and optimizer state."""
-
-    rounds: int = 0
-    batches: int = 0
-    examples: int = 0
-    elapsed: float = 0.0
-    round_losses: list = dataclasses.field(default_factory=list)
-    batch_losses: list = dataclasses.field(default_factory=list)
-    validation_losses: list = dataclasses.field(default_factory=list)
-    best_round: int | None = None
-    best_loss: float | None = None
-    stale: int = 0
-    term_round_losses: dict = dataclasses.field(default_factory=dict)  # label -> per-round unweighted means
-    term_weights: dict = dataclasses.field(default_factory=dict)  # label -> the weight at each round's end
-    round_metrics: dict = dataclasses.field(default_factory=dict)  # metric label -> per-round training values
-    validation_metrics: dict = dataclasses.field(default_factory=dict)  # metric label -> per-round validation values
-
-    def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-
-@dataclasses.dataclass
-class Plan:
-    """The parsed options the loop needs."""
-    batch_size: int
-    max_rounds: int
-    max_time: float | None
-    seed: int
-    method: Any
-    stopping: Any
-    progress: Any
-    checkpoint: dict | None
-    resume: Any
-    batches_per_round: int | None
-    log: Any = None  # a TensorBoardLog (rank 0 only), or None
-    logged: bool = False  # progress_reporting='tensorboard' (every process: each takes part in rank 0's logging)
-    meter: Any = None  # a metrics.Meter when metrics= asked for any, or None
-    mixed: bool = False  # working_precision='mixed': forwards under bfloat16 autocast
-    batch_stats: Any = None  # the BatchStatsSync batch norms share across processes (sync_batch_norm), or None
 
 
 class Trainer:
@@ -152,7 +102,9 @@ class Trainer:
             objective = objective * (weight * self.ctx.world / whole)
         if not objective.requires_grad:
             raise OptionError(f"the loss ({self.loss.describe()}) does not depend on any trainable array, so "
-                              f"training cannot change it; check loss_function and learning_rate_multipliers")
+                              f"training cannot change it; check loss_function and learning_rate_multipliers",
+                              kind="untrainable-loss", option="loss_function", found=self.loss.describe(),
+                              expected="a loss that depends on a trainable array")
         self.optimizer.zero_grad(set_to_none=True)
         objective.backward()
         self.clip_and_step()
@@ -190,10 +142,12 @@ class Trainer:
         if self.plan.batch_stats is not None:  # replayed on each process's own: each may stop at another layer
             stop_sharing(self.module)
         with mixed_forward(self.ctx.device) if self.plan.mixed else contextlib.nullcontext():
-            msg, score = nonfinite_cause(self.net, self.module, batch, n, self.loss.describe())
-        msg = self.ctx.pick(msg, score)  # the process that saw the cause
-        raise TrainingError(f"training stopped at {self.where()}: the loss is {value}; {msg}. A smaller learning_rate, "
-                            f"method=('Adam', {{'max_gradient_norm': 1.0}}) or cleaner data usually helps")
+            msg, score, place = nonfinite_cause(self.net, self.module, batch, n, self.loss.describe())
+        msg, place = self.ctx.pick((msg, place), score)  # the process that saw the cause
+        hint = "a smaller learning_rate, method=('Adam', {'max_gradient_norm': 1.0}) or cleaner data usually helps"
+        raise TrainingError(f"training stopped at {self.where()}: the loss is {value}; {msg}. {hint[0].upper()}{hint[1:]}",
+                            kind="nonfinite-loss", layer=place and tuple(place[0]), port=place and place[1],
+                            expected="a finite loss", found=value, detail=msg, hint=hint)
 
     # -- rounds ---------------------------------------------------------------------------------------------
     def fraction_done(self) -> float:
@@ -231,7 +185,8 @@ class Trainer:
                                 f"once, so it can serve one round, but {left} rounds would run (max_training_rounds="
                                 f"{self.plan.max_rounds}); give a re-iterable (a DataLoader, a Dataset; a list is read "
                                 f"as examples, not batches), max_training_rounds=1, or max_training_time= for an "
-                                f"endless generator", data=what)
+                                f"endless generator", data=what, kind="one-shot-data", option="max_training_rounds",
+                                expected=1, found=self.plan.max_rounds)
 
     def batches(self, data: Any, order: Any) -> Any:
         """``data``'s batches for this process as (batch, how many of its examples count, the whole batch's size);

@@ -147,14 +147,17 @@ class Loss:
             found = sorted(outputs) if isinstance(outputs, Mapping) else type(outputs).__name__
             raise DataError(f"the loss takes the net's outputs as a dict by port (it reads {ports}) and the batch as a "
                             f"dict by data key, found outputs {found} and a batch of type {type(batch).__name__}: "
-                            f"loss({{{ports[0]!r}: module(Input=x)}}, {{'Input': x, 'Target': y}})")
+                            f"loss({{{ports[0]!r}: module(Input=x)}}, {{'Input': x, 'Target': y}})",
+                            kind="loss-arguments", expected=tuple(ports), found=(
+                                tuple(found) if isinstance(found, list) else found, type(batch).__name__))
         self.targets(batch)
         missing = [t for _, t in self.terms if getattr(t, "module", True) is None]
         if missing:
             keys = sorted(batch)
             raise DataError(f"the loss {missing[0].describe()} needs the target under key "
                             f"{missing[0].target_key!r}{did_you_mean(missing[0].target_key, keys)}; the batch has "
-                            f"keys {keys}")
+                            f"keys {keys}", kind="missing-key", port=getattr(missing[0], "port", None),
+                            expected=missing[0].target_key, found=tuple(keys))
         device = next((v.device for v in outputs.values() if isinstance(v, torch.Tensor)), None)
         if device is not None:
             self.to(device)
@@ -173,7 +176,8 @@ class Loss:
             value = term(outputs, batch)
             if value.dim() == 1 and n is not None and value.shape[0] != n:
                 raise OptionError(f"loss {term.describe()} gave {counted(value.shape[0], 'value')} for a batch of "
-                                  f"{counted(n, 'example')}")
+                                  f"{counted(n, 'example')}", kind="loss-values", option="loss_function",
+                                  expected=n, found=value.shape[0])
             mean = value.mean()
             self.last_terms[term.label] = mean.detach()
             scaled = value if weight == 1 else weight * value

@@ -55,7 +55,8 @@ def unpadded(batch: Mapping, expect: Mapping[str, Expect], what: Any) -> dict[st
         elif k not in arguments:
             raise data_error(what, f"key {k!r} ({expect[k].what if k in expect else 'no port'}) holds Padded "
                                    f"sequences, but the net is run here without their lengths (the training data's "
-                                   f"first batch gave none there); give every batch of sequences in one form")
+                                   f"first batch gave none there); give every batch of sequences in one form",
+                                   kind="padded-data", port=k)
         else:
             out[k], out[arguments[k]] = check_padded(k, v, f"{what}: key")
     return out

@@ -57,16 +57,17 @@ def _padded_loader(net: Any, raw: Streamed, module: Any, expect: dict[str, Expec
     if refused:
         raise data_error(raw.what, f"key {refused[0]!r} holds Padded sequences, which a data loader's batches give "
                                    f"only at input ports (whose lengths the net's run reads); give it as a dense "
-                                   f"tensor")
+                                   f"tensor", kind="padded-data", port=refused[0])
     try:
         padded = compile_padded(net, keys)
     except Fallback as exc:
         raise data_error(raw.what, f"key {keys[0]!r} holds Padded sequences, but {exc}, so the net cannot read "
-                                   f"their lengths; {_INSTEAD}") from None
+                                   f"their lengths; {_INSTEAD}", kind="padded-data", port=keys[0]) from None
     sequences = [p for p, s in padded.route.outputs.items() if s is not None]
     if sequences:
         raise data_error(raw.what, f"key {keys[0]!r} holds Padded sequences, but output port {sequences[0]!r} is a "
-                                   f"sequence of their lengths, whose padding the loss would read; {_INSTEAD}")
+                                   f"sequence of their lengths, whose padding the loss would read; {_INSTEAD}",
+                                   kind="padded-data", port=keys[0])
     expect.update(_lengths_expect(padded.lengths_arguments))
     return padded
 

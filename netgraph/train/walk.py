@@ -87,9 +87,10 @@ def reaching_layers(net: Any, ports: set[str]) -> set[tuple]:
     return seen
 
 
-def nonfinite_cause(net: Any, module: Any, batch: dict, n: int, loss: str) -> tuple[str, int]:
-    """Why a batch's loss is not finite, and how sure that is (2: a layer's output went non-finite, 1: the data is
-    not finite, 0: neither, so the loss itself): the first such layer, non-finite arrays, the data's ranges."""
+def nonfinite_cause(net: Any, module: Any, batch: dict, n: int, loss: str) -> tuple[str, int, tuple | None]:
+    """Why a batch's loss is not finite, how sure that is (2: a layer's output went non-finite, 1: the data is not
+    finite, 0: neither, so the loss itself), and the first such layer's (path, port) or None: the first such layer,
+    non-finite arrays, the data's ranges."""
     bad_arrays = [name for name, p in module.named_parameters() if not bool(torch.isfinite(p).all())]
     bad_data = non_finite_data(batch)  # keys the data check lets through: a loss function's own, inputs' infinities
     found = first_nonfinite(net, module, {p: batch[p] for p in net.input_ports}, n)
@@ -100,13 +101,13 @@ def nonfinite_cause(net: Any, module: Any, batch: dict, n: int, loss: str) -> tu
             msg += f"; arrays already non-finite: {', '.join(bad_arrays[:5])}"
         if bad_data:
             msg += f"; the batch's data is not finite ({bad_data})"
-        return msg, 2
+        return msg, 2, (path, port)
     if bad_data:
-        return f"every layer output was finite, but the batch's data is not ({bad_data})", 1
+        return f"every layer output was finite, but the batch's data is not ({bad_data})", 1, None
     reals = [v for v in batch.values() if v.is_floating_point() and v.numel()]
     largest = max((float(v.abs().max()) for v in reals), default=0.0)
     dtype = reals[0].dtype if reals else torch.get_default_dtype()  # the working precision's: where squares overflow
     return (f"every layer output was finite, so the loss itself ({loss}) is not: check the data's ranges (its largest "
             f"magnitude is {largest:.3g}; squares overflow past about {torch.finfo(dtype).max ** 0.5:.2g} in "
             f"{str(dtype).removeprefix('torch.')}) and targets such as a probability of exactly 0 for a cross-entropy "
-            f"target"), 0
+            f"target"), 0, None

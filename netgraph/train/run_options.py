@@ -1,0 +1,126 @@
+"""net_train's options read before any data (``run_options``): the device, method, stopping, progress, metrics,
+batch size, time limit, checkpoint folder, log folder, the checkpoint to resume from and the seed."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from netgraph.backend.devices import parse_device
+from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.files import usable_folder
+from netgraph.core.options import random_seeding
+from netgraph.train.checkpoint import latest_checkpoint, read_checkpoint, resolve
+from netgraph.train.checkpoint_checks import check_layout, resumed_seed
+from netgraph.train.metrics import parse_metrics
+from netgraph.train.options import check_number, parse_method, parse_progress
+from netgraph.train.precision import WorkingPrecision
+from netgraph.train.stopping import parse_stopping
+from netgraph.train.tensorboard import parse_reporting
+
+__all__ = ["RunOptions", "run_options", "DEFAULT_BATCH_SIZE"]
+
+DEFAULT_BATCH_SIZE = 64
+
+
+@dataclasses.dataclass(frozen=True)
+class RunOptions:
+    """net_train's options as read: ``resume`` is (the checkpoint's path, what it holds), or None."""
+
+    device: torch.device
+    method: Any
+    stopping: Any
+    progress: Any
+    metrics: Any
+    batch_size: int
+    max_time: float | None
+    checkpoint: dict | None
+    log_dir: Any
+    resume: tuple[Path, dict] | None
+    seed: int | None
+
+
+def run_options(o: dict[str, Any], precision: WorkingPrecision, made: list[Path]) -> RunOptions:
+    """The options of ``o`` (net_train's, defaults filled) read, in the order their errors are reported."""
+    device = parse_device(o["target_device"])
+    precision.check_device(device)
+    method = parse_method(o["method"], o["learning_rate"])
+    stopping, progress = parse_stopping(o["training_stopping_criterion"]), parse_progress(o["progress"])
+    metrics = parse_metrics(o["metrics"])
+    batch_size = check_number(DEFAULT_BATCH_SIZE if o["batch_size"] is None else o["batch_size"], "batch_size",
+                              integer=True)
+    max_time = None if o["max_training_time"] is None else check_number(o["max_training_time"], "max_training_time")
+    checkpoint = _checkpoint(o["checkpoint"], made)
+    log_dir = parse_reporting(o["progress_reporting"], o["log_dir"], made)
+    path = _resume(o["resume"], checkpoint)
+    seed = random_seeding(o["random_seed"], "random_seed")  # Wolfram's 'Inherited' (None) and 'Automatic' too
+    if path is None and checkpoint is not None:
+        _refuse_occupied(checkpoint["directory"])
+    resume = None
+    if path is not None:
+        resume = (path, read_checkpoint(path))
+        check_layout(resume[1], path, resume=True)
+        seed = resumed_seed(seed, int(resume[1]["seed"]))
+    return RunOptions(device, method, stopping, progress, metrics, batch_size, max_time, checkpoint, log_dir, resume,
+                      seed)
+
+
+def _refuse_occupied(directory: Path) -> None:
+    """A new run refuses a folder of an earlier run's checkpoints."""
+    if found := latest_checkpoint(directory):
+        raise OptionError(f"checkpoint directory {str(directory)!r} already holds an earlier run's "
+                          f"checkpoints ({found.name}): a new run there would mix with them (and its own files could "
+                          f"be removed as older); pass resume=True to continue that run, or give an empty folder",
+                          kind="occupied-folder", option="checkpoint", expected="an empty folder, or resume=True",
+                          found=str(found))
+
+
+def _checkpoint(spec: Any, made: list[Path]) -> dict | None:
+    if spec is None or spec is False:
+        return None
+    if isinstance(spec, (tuple, list)) and len(spec) == 2 and spec[0] in ("Directory", "File"):
+        spec = _wolfram_checkpointing(*spec)
+    if isinstance(spec, (str, os.PathLike)):
+        spec = {"directory": spec}
+    if not isinstance(spec, dict) or "directory" not in spec:
+        expected = "a directory or a dict with 'directory' (and optional 'interval' in rounds, 'keep' files)"
+        raise OptionError(f"checkpoint must be {expected}; found {spec!r}", option="checkpoint", kind="option-value",
+                          expected=expected, found=spec)
+    extra = [k for k in spec if k not in ("directory", "interval", "keep")]
+    if extra:
+        keys = ["directory", "interval", "keep"]
+        raise OptionError(f"checkpoint has no key {extra[0]!r}{did_you_mean(extra[0], keys)}; it takes {keys}",
+                          option="checkpoint", kind="unknown-key", expected=tuple(keys), found=extra[0])
+    return {"directory": usable_folder(spec["directory"], "checkpoint directory", made, option="checkpoint"),
+            "interval": check_number(spec.get("interval", 1), "checkpoint interval", integer=True, keyword="checkpoint"),
+            "keep": check_number(spec.get("keep", 3), "checkpoint keep", integer=True, keyword="checkpoint")}
+
+
+def _wolfram_checkpointing(kind: str, path: Any) -> Any:
+    """Wolfram's TrainingProgressCheckpointing {"Directory", dir}: the directory; {"File", path}: OptionError."""
+    if kind == "Directory":
+        return path
+    folder = str(Path(path).parent)
+    raise OptionError(f"checkpoint=('File', {str(path)!r}) (Wolfram's one file, rewritten every round) is not "
+                      f"written: each checkpoint is a file of its own in a folder; give checkpoint={{'directory': "
+                      f"{folder!r}, 'keep': 1}} to keep only the newest", option="checkpoint", kind="option-value",
+                      found=(kind, path))
+
+
+def _resume(spec: Any, checkpoint: dict | None) -> Path | None:
+    if spec is None or spec is False:
+        return None
+    if spec is True:
+        if checkpoint is None:
+            raise OptionError("resume=True continues from the newest file in the checkpoint directory; give "
+                              "checkpoint='dir' too (or resume='path/to/round-000003.pt')", option="resume",
+                              kind="option-combination", found=True)
+        return latest_checkpoint(checkpoint["directory"])
+    if isinstance(spec, (str, os.PathLike)):
+        return resolve(spec)
+    raise OptionError(f"resume must be True, False or a checkpoint path, found {spec!r}", option="resume",
+                      kind="option-value", expected="True, False or a checkpoint path", found=spec)

@@ -1,0 +1,59 @@
+"""What the training loop carries (``Progress``, saved in checkpoints), the options it runs by (``Plan``), and
+``mix_seed``, from which it seeds each round."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from typing import Any
+
+__all__ = ["Progress", "Plan", "mix_seed"]
+
+
+def mix_seed(*parts: int) -> int:
+    """A 63-bit seed from integers (stable across processes and Python runs)."""
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little") & (2**63 - 1)
+
+
+@dataclasses.dataclass
+class Progress:
+    """What a checkpoint carries besides arrays and optimizer state."""
+
+    rounds: int = 0
+    batches: int = 0
+    examples: int = 0
+    elapsed: float = 0.0
+    round_losses: list = dataclasses.field(default_factory=list)
+    batch_losses: list = dataclasses.field(default_factory=list)
+    validation_losses: list = dataclasses.field(default_factory=list)
+    best_round: int | None = None
+    best_loss: float | None = None
+    stale: int = 0
+    term_round_losses: dict = dataclasses.field(default_factory=dict)  # label -> per-round unweighted means
+    term_weights: dict = dataclasses.field(default_factory=dict)  # label -> the weight at each round's end
+    round_metrics: dict = dataclasses.field(default_factory=dict)  # metric label -> per-round training values
+    validation_metrics: dict = dataclasses.field(default_factory=dict)  # metric label -> per-round validation values
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass
+class Plan:
+    """The parsed options the loop needs."""
+    batch_size: int
+    max_rounds: int
+    max_time: float | None
+    seed: int
+    method: Any
+    stopping: Any
+    progress: Any
+    checkpoint: dict | None
+    resume: Any
+    batches_per_round: int | None
+    log: Any = None  # a TensorBoardLog (rank 0 only), or None
+    logged: bool = False  # progress_reporting='tensorboard' (every process: each takes part in rank 0's logging)
+    meter: Any = None  # a metrics.Meter when metrics= asked for any, or None
+    mixed: bool = False  # working_precision='mixed': forwards under bfloat16 autocast
+    batch_stats: Any = None  # the BatchStatsSync batch norms share across processes (sync_batch_norm), or None

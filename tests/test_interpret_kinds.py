@@ -1,0 +1,60 @@
+"""The errors of ``interpret`` and of the compiled module's positional inputs have kinds and fields, as ``net(x)``'s:
+"input-port" for each unknown or missing port, "positional-data" for inputs it cannot place, "data-shape" for an
+input without a batch, and for a module that is no compiled form of the net "option-value" or "module-mismatch"."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import DataError, FunctionLayer, LinearLayer, NetChain, NetGraph, OptionError, interpret, net_initialize
+from netgraph.backend import interpreter
+from tests.diagnostic_helpers import sole_diagnostic
+
+
+@pytest.fixture(scope="module")
+def pair():
+    return net_initialize(NetGraph({"f": FunctionLayer("#a - #b")}, [], a=3, b=3), seed=0)
+
+
+def test_a_dict_given_as_one_argument_is_positional_data(pair):
+    x = torch.ones(2, 3)
+    d = sole_diagnostic(lambda: pair.compile()({"a": x, "b": x}), DataError)
+    assert (d.kind, d.layer, d.expected, d.found) == ("positional-data", (), ("a", "b"), 1)
+
+
+def test_too_many_positional_inputs_are_positional_data(pair):
+    x = torch.ones(2, 3)
+    d = sole_diagnostic(lambda: pair.compile()(x, x, x), DataError)
+    assert (d.kind, d.layer, d.expected, d.found) == ("positional-data", (), ("a", "b"), 3)
+
+
+def test_interpret_names_each_unknown_and_missing_port(pair):
+    x = torch.ones(2, 3)
+    with pytest.raises(DataError) as info:
+        interpret(pair, pair.compile(), a=x, B=x)
+    assert str(info.value) == ("interpret: unknown input port 'B' (did you mean 'b'?); missing input port 'b'; the "
+                               "net's inputs are ['a', 'b']")
+    assert [(d.kind, d.layer, d.port, d.expected, d.found) for d in info.value.diagnostics] == [
+        ("input-port", (), "B", ("a", "b"), "B"), ("input-port", (), "b", (3,), None)]
+
+
+def test_an_input_without_a_batch_that_the_port_check_lets_through_is_a_data_shape(pair, monkeypatch):
+    monkeypatch.setattr(interpreter, "input_problem", lambda *args: None)  # the fallback behind the port check
+    d = sole_diagnostic(lambda: interpret(pair, pair.compile(), a=torch.ones(2, 3), b=torch.tensor(1.0)), DataError)
+    assert (d.kind, d.layer, d.port, d.expected, d.found) == ("data-shape", (), "b", "a batched tensor", ())
+
+
+def test_a_module_of_another_net_is_a_module_mismatch():
+    net = net_initialize(NetChain({"l": LinearLayer(3)}, input=4), seed=0)
+    other = net_initialize(NetChain({"k": LinearLayer(3)}, input=4), seed=0).compile()
+    d = sole_diagnostic(lambda: interpret(net, other, Input=torch.randn(2, 4)), OptionError)
+    assert (d.kind, d.option, d.layer, d.expected, d.found) == (
+        "module-mismatch", "module", ("l",), "a submodule for layer 'l'", ("k",))
+
+
+def test_a_module_that_is_no_nn_module_is_an_option_value():
+    net = net_initialize(NetChain({"l": LinearLayer(3)}, input=4), seed=0)
+    d = sole_diagnostic(lambda: interpret(net, None, Input=torch.randn(2, 4)), OptionError)
+    assert (d.kind, d.option, d.expected, d.found) == (
+        "option-value", "module", "the nn.Module net.compile() made", "NoneType")

@@ -1,0 +1,72 @@
+"""Problems of the loss and its targets have kinds and fields a program reads: a loss called with outputs or a batch
+of another form, a target the batch lacks, a loss of another count of values than examples, a target the loss would
+leave unread, and a metric's target the data lacks."""
+
+from __future__ import annotations
+
+import torch
+
+from netgraph import DataError, LinearLayer, NetChain, NetGraph, NetPort, OptionError, SoftmaxLayer, net_initialize
+from netgraph import net_train
+from netgraph.train.loss import attach_losses
+from tests.diagnostic_helpers import sole_diagnostic
+
+
+def _classifier():
+    return net_initialize(NetChain([LinearLayer(2), SoftmaxLayer()], Input=2), seed=0)
+
+
+def _regression():
+    return NetChain([LinearLayer(1)], Input=2)
+
+
+def _data(n=8):
+    x = torch.randn(n, 2, generator=torch.Generator().manual_seed(0))
+    return {"Input": x, "Target": x[:, :1]}
+
+
+def _train(net, data, **options):
+    return net_train(net, data, **{"max_training_rounds": 1, "progress": False, **options})
+
+
+def test_outputs_not_given_by_port_are_loss_arguments():
+    net, batch = _classifier(), _data()
+    out = net.compile()(Input=batch["Input"])
+    d = sole_diagnostic(lambda: attach_losses(net, None)(out, batch), DataError)
+    assert (d.kind, d.expected, d.found) == ("loss-arguments", ("Output",), ("Tensor", "dict"))
+
+
+def test_a_batch_without_the_target_is_a_missing_key_of_the_loss_s_port():
+    net, batch = _classifier(), _data()
+    out = net.compile()(Input=batch["Input"])
+    d = sole_diagnostic(lambda: attach_losses(net, None)({"Output": out}, {"Targets": batch["Target"]}), DataError)
+    assert (d.kind, d.port, d.expected, d.found) == ("missing-key", "Output", "Target", ("Targets",))
+
+
+def test_a_loss_of_another_count_of_values_than_examples_is_loss_values():
+    loss = lambda outputs, batch: outputs["Output"][:3, 0]  # noqa: E731 - three values for eight examples
+    d = sole_diagnostic(lambda: _train(_regression(), _data(), loss_function=loss, batch_size=8), OptionError)
+    assert (d.kind, d.option, d.expected, d.found) == ("loss-values", "loss_function", 8, 3)
+
+
+def test_a_target_a_loss_dict_leaves_out_is_an_unread_target():
+    net = NetGraph({"h": LinearLayer(4), "c": LinearLayer(3), "s": SoftmaxLayer(), "v": LinearLayer(1)},
+                   [(NetPort("Input"), "h", "c", "s", NetPort("Class")), ("h", "v", NetPort("Value"))], Input=2)
+    data = {"Input": torch.randn(8, 2), "Class": torch.arange(8) % 3, "Value": torch.randn(8, 1)}
+    d = sole_diagnostic(lambda: _train(net, data, loss_function={"Class": 1.0}), DataError)
+    assert (d.kind, d.option, d.port, d.expected, d.found) == (
+        "unread-target", "loss_function", "Value", "a loss_function term for 'Value'", "Value")
+
+
+def test_a_target_beside_an_output_used_as_the_loss_is_an_unread_target():
+    d = sole_diagnostic(lambda: _train(_regression(), _data(), loss_function="Output"), DataError)
+    assert (d.kind, d.option, d.port, d.expected, d.found) == (
+        "unread-target", "loss_function", "Output", "no target for 'Output'", "Target")
+
+
+def test_a_metric_target_the_data_lacks_is_a_missing_key_of_metrics():
+    loss = lambda outputs, batch: outputs["Output"].square().sum(1)  # noqa: E731 - a loss that reads no target
+    d = sole_diagnostic(lambda: _train(_regression(), {"Input": _data()["Input"]}, loss_function=loss,
+                                       metrics=["MAE"]), OptionError)
+    assert (d.kind, d.option, d.port, d.expected, d.found) == ("missing-key", "metrics", "Output", "Target",
+                                                               ("Input",))
