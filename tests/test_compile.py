@@ -62,11 +62,11 @@ def test_generated_code_is_straight_line_and_readable():
     assert lines[1:] == [
         "    batch_size = Input.shape[0]",
         "    fc1 = F.linear(Input, self.fc1.Weights, self.fc1.Biases)",
-        "    relu = torch.relu(fc1)",
-        "    fc2 = F.linear(relu, self.fc2.Weights, self.fc2.Biases)",
-        "    tanh = torch.tanh(fc2)",
+        "    relu = torch.relu(fc1);  fc1 = None",  # each value released after its last use, as torch.fx does
+        "    fc2 = F.linear(relu, self.fc2.Weights, self.fc2.Biases);  relu = None",
+        "    tanh = torch.tanh(fc2);  fc2 = None",
         "    scale = self.scale.Array.expand(batch_size, 3)",
-        "    mul = (tanh * scale)",
+        "    mul = (tanh * scale);  tanh = scale = None",
         "    return mul",
     ]
 

@@ -17,8 +17,8 @@ def test_numbered_layer_beside_a_layer_named_like_its_local():
     module = net.compile()
     body = [line.strip() for line in module.code.splitlines()[1:]]
     # names are given in the forward's order: layer "1" takes x1_2 (x1 is taken), so layer "x1_2" takes x1_2_2
-    assert body == ["x1 = F.linear(Input, self.x1.Weights, self.x1.Biases)", "x1_2 = torch.tanh(x1)",
-                    "x1_2_2 = torch.relu(x1_2)", "x12 = torch.tanh(x1_2_2)", "return x12"]
+    assert body == ["x1 = F.linear(Input, self.x1.Weights, self.x1.Biases)", "x1_2 = torch.tanh(x1);  x1 = None",
+                    "x1_2_2 = torch.relu(x1_2);  x1_2 = None", "x12 = torch.tanh(x1_2_2);  x1_2_2 = None", "return x12"]
     x = torch.randn(4, 2)
     lin = net.layers["x1"]
     torch.testing.assert_close(module(x), torch.tanh(torch.relu(torch.tanh(x @ lin.arrays["Weights"].T
@@ -28,5 +28,6 @@ def test_numbered_layer_beside_a_layer_named_like_its_local():
 def test_chain_locals_and_module_lookups():
     net = net_initialize(NetChain([LinearLayer(3), "Tanh", LinearLayer(2)], input=2), seed=0)
     body = [line.strip() for line in net.compile().code.splitlines()[1:]]
-    assert body == ["x1 = F.linear(Input, self._modules['1'].Weights, self._modules['1'].Biases)", "x2 = torch.tanh(x1)",
-                    "x3 = F.linear(x2, self._modules['3'].Weights, self._modules['3'].Biases)", "return x3"]
+    assert body == ["x1 = F.linear(Input, self._modules['1'].Weights, self._modules['1'].Biases)",
+                    "x2 = torch.tanh(x1);  x1 = None",
+                    "x3 = F.linear(x2, self._modules['3'].Weights, self._modules['3'].Biases);  x2 = None", "return x3"]

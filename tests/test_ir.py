@@ -137,8 +137,9 @@ def test_compile_interpret_and_handwritten_agree_on_a_nested_net():
     torch.testing.assert_close(interpret(net, module, Input=x), expected)
     assert module.code == ("def forward(self, Input):\n"
                            "    enc_lin = F.linear(Input, self.enc.lin.Weights, self.enc.lin.Biases)\n"
-                           "    enc_act = torch.tanh(enc_lin)\n"
-                           "    dec = F.linear(enc_act, self.dec.Weights, self.dec.Biases)\n    return dec\n")
+                           "    enc_act = torch.tanh(enc_lin);  enc_lin = None\n"
+                           "    dec = F.linear(enc_act, self.dec.Weights, self.dec.Biases);  enc_act = None\n"
+                           "    return dec\n")
     assert module.to_net() == net
 
 

@@ -202,6 +202,7 @@ class _CodeWriter(GraphWalker):
         self.inner = compiling_inner()  # an operator's inner net: its inputs are the operator's, not the data
         self.batched, self.inline = bool(net.input_ports), set()  # inline: the node paths whose module is not called
         self.firsts: list[tuple[tuple, str]] = []  # (node path, its first statement), for module.code_layers
+        self.temporaries: list[str] = []  # the locals (ctx.local) of the node being written
         self.batch = self.names.new("batch_size")
         self.size = self.batch if self.batched else self.names.new("size")
         if not self.batched:  # no inputs: forward(batch_size=None) gives one unbatched draw, or a batch of that size
@@ -228,7 +229,7 @@ class _CodeWriter(GraphWalker):
         path, ports, start, new = node.path, node.output_ports, len(self.lines), self.names.new
         stem = path[0] if len(path) == 1 else "_".join(path)
         outs = [new(stem)] if len(ports) == 1 else [new(f"{stem}_{p}") for p in ports]
-        module = module_expr(path)
+        module, self.temporaries = module_expr(path), []
         block = self._block(node, module, inputs, outs)
         # a long ``self._modules['1']`` used more than twice is looked up once; twice (Weights and Biases) stays inline:
         # one line per layer, so a 100k-layer chain's forward has 100k lines, not 150k
@@ -236,11 +237,13 @@ class _CodeWriter(GraphWalker):
         if "._modules[" in module and text.count(module) > 2:
             name = new(f"{stem}_module")
             self.lines.append(f"{name} = {module}")
+            self.temporaries = []
             block, module = self._block(node, name, inputs, outs), name
             text = "\n".join(block)
         if f"{module}(" not in text:
             self.inline.add(path)
-        self.steps.append(Step(start, tuple([v for v in inputs if isinstance(v, str)]), tuple(outs)))
+        self.steps.append(Step(start, tuple([v for v in inputs if isinstance(v, str)]), tuple(outs),
+                               tuple(self.temporaries)))
         self.firsts.append((path, self.lines[start] if len(self.lines) > start else block[0]))
         self.lines += block
         return outs
@@ -255,7 +258,8 @@ class _CodeWriter(GraphWalker):
     def _context(self, node: Node, module: str, inputs: Sequence[str]) -> EmitContext:
         """What the node's layer emits from; ``local(hint)`` names its temporaries after its path."""
         def local(hint: str) -> str:
-            return self.names.new(f"{'_'.join(node.path)}_{hint}")
+            self.temporaries.append(self.names.new(f"{'_'.join(node.path)}_{hint}"))
+            return self.temporaries[-1]
         given = () if self.inner else node.given
         return EmitContext(module, tuple(inputs), self.size, node.types, self.checks, local, node.path, given)
 

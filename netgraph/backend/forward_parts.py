@@ -5,15 +5,17 @@ generated forward: a 100,000-layer net's forward took 2-4 s, most of it faulting
 faster than the layer count). ``forward_source`` therefore writes a forward of more than ``PART_LINES``
 lines as a few calls to part functions of at most about that many lines each, which take the values
 they read and return those read later (several as one tuple, which ``forward`` holds under one name and a
-part reading them takes apart); ``compile_source`` compiles each top-level function of its lines separately, with the
-line numbers it has in the whole text (so tracebacks and ``linecache`` agree).
+part reading them takes apart). Each part releases its values after their last use in it
+(``netgraph.backend.releases``), and ``forward`` what it handed on after the last call that reads it.
+``compile_source`` compiles each top-level function of its lines separately, with the line numbers it has in the
+whole text (so tracebacks and ``linecache`` agree).
 
 >>> steps = [Step(0, ("x",), ("a",)), Step(1, ("a",), ("b",)), Step(2, ("a", "b"), ("c",))]
 >>> lines = ["a = x + 1", "b = a * 2", "c = a + b"]
 >>> print(forward_source("self, x", lines, steps, ["return c"], part_lines=2, fresh=lambda hint: hint))
 def forward(self, x):
     forward_part1_values = forward_part1(self, x)
-    c = forward_part2(self, forward_part1_values)
+    c = forward_part2(self, forward_part1_values);  forward_part1_values = None
     return c
 <BLANKLINE>
 def forward_part1(self, x):
@@ -23,7 +25,7 @@ def forward_part1(self, x):
 <BLANKLINE>
 def forward_part2(self, forward_part1_values):
     a, b = forward_part1_values
-    c = a + b
+    c = a + b;  a = b = None
     return c
 <BLANKLINE>
 >>> namespace = {}
@@ -38,21 +40,14 @@ from __future__ import annotations
 import math
 import types
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import Any
+
+from netgraph.backend.releases import Step, release_suffix, released, released_body, words
 
 __all__ = ["PART_LINES", "Step", "forward_source", "compile_source"]
 
 #: a forward longer than this many lines is written in parts of at most about this many lines
 PART_LINES = 1000
-
-
-class Step(NamedTuple):
-    """One node's statements: they start at line ``start`` of the body, read ``uses`` (variables defined
-    before them) and define ``defines`` (the variables later statements may read)."""
-
-    start: int
-    uses: tuple[str, ...]
-    defines: tuple[str, ...]
 
 
 def forward_source(signature: str, lines: Sequence[str], steps: Sequence[Step], tail: Sequence[str],
@@ -65,30 +60,45 @@ def forward_source(signature: str, lines: Sequence[str], steps: Sequence[Step], 
     tuple of values a part hands on (one name in ``forward`` for all of them: Python compiles a function holding
     or passing tens of thousands of names in more than linear time)."""
     if len(lines) <= part_lines or not steps:
-        return _function(f"forward({signature})", [*lines, *tail])
-    fresh = fresh or str
-    head, groups = list(lines[:steps[0].start]), _groups(steps, len(lines), part_lines)
+        return _function(f"forward({signature})", [*released_body(lines, steps, tail), *tail])
+    fresh, head, tail_reads = fresh or str, list(lines[:steps[0].start]), {w for line in tail for w in words(line)}
+    groups = _groups(steps, len(lines), part_lines)
     runs = [steps[group.start:group.stop] for group, _ in groups]
     reads = [_reads(run) for run in runs]
     outs = _handed_on(runs, reads, tail)
     names = [fresh(f"forward_part{k}") for k in range(1, len(runs) + 1)]
     held = [fresh(f"{name}_values") if len(values) > 1 else None for name, values in zip(names, outs)]
     owner = {v: k for k, values in enumerate(outs) if held[k] for v in values}  # value -> the part whose tuple holds it
+    defined = {v for step in steps for v in step.defines}
     calls, parts = [], []
     for k, (run, (_, end)) in enumerate(zip(runs, groups)):
         args, unpacked = _arguments([v for v in reads[k] if v not in shared], owner, outs, held)
         call = f"{names[k]}({', '.join(['self', *shared, *args])})"
         returned = ", ".join(outs[k]) or "None"
-        parts.append(_function(call, [*unpacked, *lines[run[0].start:end], f"return {returned}"]))
-        calls.append(f"{held[k] or returned} = {call}" if outs[k] else call)
-    _, unpacked = _arguments(sorted({w for line in tail for w in _words(line)} & owner.keys()), owner, outs, held)
-    forward = _function(f"forward({signature})", [*head, *calls, *unpacked, *tail])
+        body = released(lines, run, end, set(outs[k]), defined)
+        parts.append(_function(call, [*unpacked, *body, f"return {returned}"]))
+        calls.append((f"{held[k] or returned} = {call}" if outs[k] else call, args))
+    _, unpacked = _arguments(sorted(tail_reads & owner.keys()), owner, outs, held)
+    kept = tail_reads | {word for line in unpacked for word in words(line)}  # read by the tail
+    handed_on = defined | {h for h in held if h}  # not the forward's arguments: the caller holds them anyway
+    forward = _function(f"forward({signature})", [*head, *_released_calls(calls, handed_on - kept), *unpacked, *tail])
     return "\n".join([forward, *parts])
+
+
+def _released_calls(calls: Sequence[tuple[str, list[str]]], releasable: set[str]) -> list[str]:
+    """The forward's calls of its parts (each with the arguments it hands on), each ``releasable`` value (or tuple of
+    values) released after the last call that reads it."""
+    last = {arg: k for k, (_, args) in enumerate(calls) for arg in args if arg in releasable}
+    after: dict[int, list[str]] = {}
+    for arg, k in last.items():
+        after.setdefault(k, []).append(arg)
+    return [line + release_suffix(" = ".join([*after[k], "None"])) if k in after else line
+            for k, (line, _) in enumerate(calls)]
 
 
 def _handed_on(runs: Sequence[Sequence[Step]], reads: Sequence[list[str]], tail: Sequence[str]) -> list[list[str]]:
     """For each run of steps, the variables it defines that a later run or the tail reads, in definition order."""
-    read_later = {word for line in tail for word in _words(line)}
+    read_later = {word for line in tail for word in words(line)}
     outs = []
     for run, uses in zip(reversed(runs), reversed(reads)):
         defined = [v for step in run for v in step.defines]
@@ -140,11 +150,6 @@ def _reads(steps: Sequence[Step]) -> list[str]:
         reads.update((v, None) for v in step.uses if v not in defined)
         defined.update(step.defines)
     return list(reads)
-
-
-def _words(line: str) -> list[str]:
-    """The identifiers in a line of generated code (a return statement: names, quotes and punctuation)."""
-    return "".join(c if c.isalnum() or c == "_" else " " for c in line).split()
 
 
 def _function(header: str, body: Sequence[str]) -> str:

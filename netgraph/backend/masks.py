@@ -27,6 +27,7 @@ import torch
 
 from netgraph.backend.compile import CompiledNet, _CodeWriter, _compile, _returned, submodule
 from netgraph.backend.interpreter import ModuleRunner
+from netgraph.backend.releases import released_body
 from netgraph.core.errors import DataError
 from netgraph.core.ir import Node
 from netgraph.core.tensors import as_tensor
@@ -141,7 +142,8 @@ def compile_padded(net: Any, ports: Sequence[str], checks: bool | str | None = N
         arguments.update(writer.arguments)
         results = writer.run(writer.entry)
         firsts += writer.firsts
-        body = writer.lines + [_returned(results, "")]
+        tail = [_returned(results, "")]
+        body = released_body(writer.lines, writer.steps, tail) + tail
         signature = ", ".join(["self", *graph.input_ports, *(f"{a}=None" for a in writer.arguments.values())])
         return f"def forward({signature}):\n" + "".join(f"    {line}\n" for line in body)
 
