@@ -47,3 +47,42 @@ def test_a_ctc_label_past_the_classes_carries_the_range_and_the_value():
     d = info.value.diagnostics[0]
     assert (d.layer, d.port, d.expected, d.found) == (("ctc",), "Target", "[0, 3)", 3)
     assert str(info.value).startswith("layer 'ctc' (CTCLossLayer) port 'Target' takes class indices in [0, 3)")
+
+
+def _tokens_with_one_bad(shape, at, value=11):
+    tokens = torch.zeros(shape, dtype=torch.long)
+    tokens[at] = value
+    return tokens
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_an_embedding_index_out_of_range_inside_a_map_names_the_example_and_element(compiled):
+    from netgraph import NetMapOperator
+    net = net_initialize(NetGraph({"map": NetMapOperator(EmbeddingLayer(3, 10))}, [], Input=["n"]), seed=0)
+    call = net.compile() if compiled else net
+    with pytest.raises(DataError) as info:
+        call(_tokens_with_one_bad((3, 4), (1, 2)))
+    assert "found values from 0 to 11" in str(info.value)
+    assert "11 at example 1, sequence element 2" in str(info.value)
+    d = info.value.diagnostics[0]
+    assert (d.example, d.port, d.expected, d.found) == (1, "Input", "[0, 10)", (0, 11))
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_an_embedding_index_out_of_range_inside_a_fold_names_the_example_and_step(compiled):
+    from netgraph import CatenateLayer, LinearLayer, NetFoldOperator, NetPort
+    step = NetGraph({"e": EmbeddingLayer(2, 10), "cat": CatenateLayer(), "lin": LinearLayer(3)},
+                    [(NetPort("Input"), "e"), (["e", NetPort("State")], "cat"), ("cat", "lin")], Input="Integer")
+    net = net_initialize(NetGraph({"fold": NetFoldOperator(step)}, [], Input=["n"]), seed=0)
+    call = net.compile() if compiled else net
+    with pytest.raises(DataError) as info:
+        call(_tokens_with_one_bad((4, 5), (2, 3)))
+    assert "11 at example 2, sequence element 3" in str(info.value)
+    assert info.value.diagnostics[0].example == 2
+
+
+def test_an_embedding_index_out_of_range_outside_operators_names_its_example():
+    with pytest.raises(DataError) as info:
+        _embedding()(_tokens_with_one_bad((3, 4), (2, 1), value=-1))
+    assert "-1 at example 2, index (1,)" in str(info.value)
+    assert info.value.diagnostics[0].example == 2

@@ -58,8 +58,8 @@ def test_an_inner_net_box_is_described_in_its_tooltip(backend):
     fold = NetFoldOperator(cell)
     tips = box_tips(render(NetGraph({"fold": fold}, [], Input=("n", 3)), backend))
     assert tips == {"cluster_fold": f"layer 1 'fold' (NetFoldOperator): {fold!r}",
-                    "cluster_fold.net": f"layer 1 'fold' (NetFoldOperator) > inner net 'net': "
-                                        f"{fold.inner_nets()['net']!r}"}
+                    "cluster_fold.net": "layer 1 'fold' (NetFoldOperator) > inner net 'net': NetGraph(<3 layers>, "
+                                        "inputs={'Input': (3,), 'State': (5,)}, outputs={'Output': (5,)})"}
 
 
 def edge_tips(root: ET.Element) -> set[str]:
@@ -90,3 +90,14 @@ def test_every_edge_tooltip_names_its_ends_as_net_ports(backend):
         "NetPort(('seq', 'net', 'Output')) -> NetPort('seq', 'Output')",
         "NetPort('seq', 'Output') -> NetPort('last', 'Input')",
         "NetPort('last', 'Output') -> NetPort('Output')"}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_operator_and_its_inner_net_are_tipped_with_the_shapes_they_run_with(backend):
+    """The tips showed the inner net as given (``inputs={'Input': None}``), not as the operator's ports in this net
+    make it run (``NetGraph.layer_types`` of the operator, through its ``inner_nets``)."""
+    net = NetGraph({"seq": NetMapOperator(NetChain([LinearLayer(3)]))}, [], Input=("n", 4))
+    tips = box_tips(render(net, backend))
+    ran = "NetChain(<1 layer>, inputs={'Input': (4,)}, outputs={'Output': (3,)})"
+    assert tips == {"cluster_seq": f"layer 1 'seq' (NetMapOperator): NetMapOperator({ran})",
+                    "cluster_seq.net": f"layer 1 'seq' (NetMapOperator) > inner net 'net': {ran}"}

@@ -158,6 +158,23 @@ def test_learning_rate_multiplier_scales_the_step():
     torch.testing.assert_close(half.layers["h"].arrays["Weights"], one.layers["h"].arrays["Weights"])
 
 
+@pytest.mark.parametrize("method", ["Adam", "SGD", ("SGD", {"momentum": 0.9}), "RMSProp"])
+def test_a_learning_rate_of_0_trains_and_leaves_every_array_as_it_was(method):
+    """As torch and Keras allow (a frozen or debugging run, a schedule that starts at 0): the loss is measured, no
+    array moves; a negative rate stays refused."""
+    x, y = known_function(64, 0)
+    net = net_initialize(mlp(), seed=0)
+    results = net_train(net, {"Input": x, "Target": y}, max_training_rounds=3, batch_size=16, method=method,
+                        learning_rate=0, random_seed=0, progress=False, all=True)
+    for layer in ("h", "out"):
+        for name, array in net.layers[layer].arrays.items():
+            assert torch.equal(results.trained_net.layers[layer].arrays[name], array)
+    assert results.initial_learning_rate == 0 and len(results.batch_losses) == 12
+    with pytest.raises(OptionError, match=r"learning_rate must be a number >= 0, found -0.1"):
+        net_train(net, {"Input": x, "Target": y}, max_training_rounds=1, method=method, learning_rate=-0.1,
+                  progress=False)
+
+
 def test_nan_loss_names_the_first_layer_that_went_non_finite():
     net = NetGraph({"lin": LinearLayer(3), "log": ElementwiseLayer("Log"), "out": LinearLayer(1)},
                    [("lin", "log", "out")], Input=2)

@@ -17,7 +17,7 @@ from netgraph.core.wording import refuse_scaled
 __all__ = ["check_measure_flags", "check_seed", "check_train_flags"]
 
 _POSITIVE_INTS = (("batch_size", "--batch-size"), ("rounds", "--rounds"), ("nproc", "--nproc"))
-_POSITIVE_NUMBERS = (("learning_rate", "--learning-rate"), ("time", "--time"))
+_POSITIVE_NUMBERS = (("time", "--time"),)
 
 
 def check_seed(args: argparse.Namespace) -> None:
@@ -34,6 +34,9 @@ def check_train_flags(args: argparse.Namespace, made: list | None = None) -> Non
         value = getattr(args, name)
         if value is not None and not 0 < value < math.inf:  # NaN too
             raise OptionError(f"{flag} must be a finite number > 0, found {value}", option=name)
+    if args.learning_rate is not None and not 0 <= args.learning_rate < math.inf:  # 0 too, as net_train takes it
+        raise OptionError(f"--learning-rate must be a finite number >= 0, found {args.learning_rate}",
+                          option="learning_rate")
     _check_validation(args.validation)
     for name, flag, example in (("checkpoint", "--checkpoint", "checkpoints"), ("output", "-o", "trained")):
         if getattr(args, name) is not None and not getattr(args, name).strip():

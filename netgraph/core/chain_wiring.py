@@ -11,7 +11,8 @@ from netgraph.core.layer import Layer
 from netgraph.core.ports import Edge, PortRef
 from netgraph.core.wiring import Wiring, _Normalizer, format_endpoint, normalize
 
-__all__ = ["chain_wiring", "chain_order", "link_problems", "describe_at", "LINK_KINDS", "is_link_error"]
+__all__ = ["chain_wiring", "chain_order", "link_problems", "linked_output", "describe_at", "LINK_KINDS",
+           "is_link_error"]
 
 #: The kinds of ``link_problems``' Diagnostics: a layer with no input to follow another, or not one output to feed one.
 LINK_KINDS = frozenset({"chain-input", "chain-output"})
@@ -19,16 +20,18 @@ LINK_KINDS = frozenset({"chain-input", "chain-output"})
 
 def chain_wiring(names: list[str], layers: dict[str, Layer], refs: Sequence[int | str]) -> Wiring:
     """What ``normalize`` makes of the edges ``zip(refs, refs[1:])`` (``refs``: the layers' numbers or names): each
-    layer's one output feeds the next layer's first input (a variadic layer given one input), edge ``i`` written
-    ``"<ref i> -> <ref i+1>"``; unwired ports become graph ports. A link that cannot be made (``link_problems``)
+    layer's one output (``linked_output``) feeds the next layer's first input (a variadic layer given one input),
+    edge ``i`` written ``"<ref i> -> <ref i+1>"``; unwired ports become graph ports, but for the other outputs of a
+    layer with ``CHAIN_OUTPUT`` before the last, which are muted. A link that cannot be made (``link_problems``)
     is a WiringError."""
     n = _Normalizer(names, layers, copy=False)  # the table copied only to give a variadic layer its input count
-    edges, unwired, dangling = [], [], []
+    edges, unwired, dangling, muted = [], [], [], set()
     last, source, before = len(names) - 1, None, ""
     for i, (name, ref) in enumerate(zip(names, refs)):
         layer = layers[name]
         inputs, outputs = layer.input_ports, layer.output_ports
-        if (i < last and len(outputs) != 1) or (i and not inputs and not layer.variadic):
+        linked = linked_output(layer) if i < last else None
+        if (i < last and linked is None) or (i and not inputs and not layer.variadic):
             raise_all(link_problems(names, layers), WiringError, "invalid NetChain")
         text = str(ref) if type(ref) is int else format_endpoint(ref)  # each made as its edges are (no list of them)
         if i:
@@ -44,10 +47,11 @@ def chain_wiring(names: list[str], layers: dict[str, Layer], refs: Sequence[int 
         for port in inputs[1:] if i else inputs:
             unwired.append((name, port))
         if i < last:
-            source = PortRef(name, outputs[0])
+            source = PortRef(name, linked)
+            muted.update(PortRef(name, port) for port in outputs if port != linked)
         else:
             dangling += [PortRef(name, port) for port in outputs]
-    wiring = Wiring(n.layers, edges)
+    wiring = Wiring(n.layers, edges, muted=muted)
     n.name_graph_ports(wiring, [], unwired, dangling, [])
     raise_all(n.errors, WiringError, "invalid wiring")
     return wiring
@@ -68,11 +72,20 @@ def link_problems(names: list[str], table: dict[str, Layer]) -> list[Diagnostic]
         if i > 0 and not layer.input_ports and not layer.variadic:
             errors.append(Diagnostic(f"{describe_at(i, name, layer)} has no input port, so it cannot follow "
                                      f"layer {i} in a chain", "chain-input", layer=(name,), edge=i - 1))
-        if i < last and len(layer.output_ports) != 1:
+        if i < last and linked_output(layer) is None:
             errors.append(Diagnostic(f"{describe_at(i, name, layer)} should have exactly one output port to feed "
                                      f"layer {i + 2}, found {list(layer.output_ports)}; wire several outputs "
                                      f"with a NetGraph", "chain-output", layer=(name,), edge=i))
     return errors
+
+
+def linked_output(layer: Layer) -> str | None:
+    """The output a chain feeds to the next layer: the layer's only one, or its ``CHAIN_OUTPUT`` (None: neither)."""
+    outputs = layer.output_ports
+    if len(outputs) == 1:
+        return outputs[0]
+    chained = getattr(layer, "CHAIN_OUTPUT", None)  # a user's layer class may not derive from Layer
+    return chained if chained in outputs else None
 
 
 def is_link_error(error: NetGraphError) -> bool:

@@ -174,6 +174,9 @@ class Layer:
     # -- ports and types ------------------------------------------------------------------
     input_ports: tuple[str, ...] = ()
     output_ports: tuple[str, ...] = ("Output",)
+    #: The output a NetChain feeds to the next layer where the layer has others (Wolfram's state ports, left out
+    #: of the chain's outputs); None: it needs exactly one output there
+    CHAIN_OUTPUT: ClassVar[str | None] = None
 
     @property
     def type_name(self) -> str:

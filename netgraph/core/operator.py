@@ -288,15 +288,26 @@ class NetOperator(Layer, register=False):
     def default_types(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         return self.outer_types(types, self._inner_nets(types))
 
+    def running_with(self, types: Mapping[str, PortType]) -> NetOperator:
+        """This operator with its inner nets as its port ``types`` make them run (their ports' shapes), where those
+        say more than the nets given; itself where they do not fit (NetGraphError), are not all known or add nothing."""
+        if any(p not in types for p in (*self.input_ports, *self.output_ports)):
+            return self
+        try:
+            shown = self.inner_nets(types)
+        except NetGraphError:
+            return self
+        changed = {f: net for f, net in shown.items() if net is not getattr(self, f)}
+        return dataclasses.replace(self, **changed) if changed else self
+
     def __repr__(self) -> str:
         """Its options, the inner nets as it runs them alone: of the port types its ports give them (an extracted
         operator's ports have the shapes they had in its net), where those say more than the nets given."""
         try:
-            shown = self.inner_nets(as_net(self).ir.nodes[0].types)
+            alone = self.running_with(as_net(self).ir.nodes[0].types)
         except NetGraphError:
-            shown = {}
-        changed = {f: net for f, net in shown.items() if net is not getattr(self, f)}
-        return Layer.__repr__(dataclasses.replace(self, **changed) if changed else self)
+            alone = self
+        return Layer.__repr__(alone)
 
     # -- arrays -------------------------------------------------------------------------------------
     @property

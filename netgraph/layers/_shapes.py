@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 from netgraph.core.layer import EmitContext, Layer
+from netgraph.core.error_places import Where, located_error
 from netgraph.core.errors import DataError, OptionError
 from netgraph.core.option_problems import option_problem
 from netgraph.core.types import Conflict, PortType, broadcast, format_shape, unify
@@ -286,7 +287,8 @@ class FnModule(LayerModule):
 
 def check_indices(x: torch.Tensor, count: int, where: str, past_hint: str = "", layer: tuple[str, ...] | None = None,
                   port: str | None = None) -> torch.Tensor:
-    """``x`` when every value is an index in [0, count), else DataError naming ``where`` and the range (its
+    """``x`` when every value is an index in [0, count), else DataError naming ``where``, the range and the first
+    value out of it by its example (a located_error: a map or fold around names its element too; its
     Diagnostic's ``layer`` path and ``port`` as given), with ``past_hint`` for an index >= count (neither is checked
     under torch.fx.symbolic_trace, nor the range in code traced
     by torch.compile or torch.export, where data-dependent ints cannot be read: F.embedding refuses such an index there).
@@ -296,7 +298,7 @@ def check_indices(x: torch.Tensor, count: int, where: str, past_hint: str = "", 
     >>> check_indices(torch.tensor([3]), 3, "EmbeddingLayer port 'Input'")
     Traceback (most recent call last):
     ...
-    netgraph.core.errors.DataError: EmbeddingLayer port 'Input' takes indices in [0, 3), found values from 3 to 3
+    netgraph.core.errors.DataError: EmbeddingLayer port 'Input' takes indices in [0, 3), found values from 3 to 3 (the first out of range: 3 at example 0)
     """
     if symbolic_tracing():  # fx's proxies have no dtype or values to read: F.embedding refuses a wrong index
         return x
@@ -309,7 +311,10 @@ def check_indices(x: torch.Tensor, count: int, where: str, past_hint: str = "", 
         return x
     low, high = (int(x.min()), int(x.max())) if x.numel() else (0, -1)  # no values: none out of range
     if low < 0 or high >= count:
-        raise DataError(f"{where} takes indices in [0, {count}), found values from {low} to {high}"
-                        f"{past_hint if high >= count else ''}", kind="data", layer=layer, port=port,
-                        expected=f"[0, {count})", found=(low, high))
+        first = tuple(int(i) for i in ((x < 0) | (x >= count)).nonzero()[0])
+        value, hint = int(x[first]), past_hint if high >= count else ""
+        raise located_error([Where(first[0], first[1:])], lambda at: (
+            f"{where} takes indices in [0, {count}), found values from {low} to {high} (the first out of range: "
+            f"{value} at {at[0].by_example()}){hint}"), kind="data", layer=layer, port=port,
+            expected=f"[0, {count})", found=(low, high))
     return x

@@ -104,10 +104,10 @@ def naming_layer(path: tuple[str, ...] | None) -> Iterator[None]:
 
 
 def checks_values(net: object) -> bool:
-    """Whether a layer inside ``net`` checks the parameter values it is fed (random and KL layers), whose errors
-    name an index in the data."""
+    """Whether a layer inside ``net`` checks the values it is fed (random and KL layers' parameters, indices of
+    layers with ``CHECKS_INDICES``), whose errors name an index in the data."""
     return any(hasattr(node.layer, "distribution") or hasattr(node.layer, "resolved_method")
-               for _, node in nested_nodes(net))
+               or getattr(node.layer, "CHECKS_INDICES", False) for _, node in nested_nodes(net))
 
 
 def first_bad(t: torch.Tensor, c: Any) -> str:

@@ -58,6 +58,7 @@ class EmbeddingLayer(Layer):
     weights: Array = None
     ARRAYS = {"Weights": "weights"}
     POSITIONAL = "output"
+    CHECKS_INDICES = True  # its errors name the bad index's example (and element in a map or fold): check_indices
     POSITIONALS = ("output", "n")
     input_ports = ("Input",)
 

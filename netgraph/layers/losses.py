@@ -173,6 +173,7 @@ class CrossEntropyLossLayer(_LossBase):
     form: Literal["Index", "Probabilities", "Binary"] = "Index"
     input: Shape = None
     logits: bool = False
+    CHECKS_INDICES = True  # an "Index" target's errors name the bad class's example: check_indices
     POSITIONAL = "form"
 
     def validate(self) -> None:

@@ -210,6 +210,7 @@ class NetFoldOperator(NetOperator):
         return (*self.elements, *(("InitialState",) if self.state_input else ()))
 
     output_ports = ("Output", "State")
+    CHAIN_OUTPUT = "Output"  # inside a chain its State is Wolfram's state port, not a chain output
 
     def passed_through(self, port: str) -> tuple[tuple[str, str], ...]:
         return (("net", port),) if port in self.elements else ()  # the state is the inner net's own output

@@ -107,9 +107,12 @@ class _Builder:
         return shorten(text, TOOLTIP)
 
     def port_type(self, path: tuple, port: str) -> PortType | None:
+        return self.port_types(path).get(port)
+
+    def port_types(self, path: tuple) -> Mapping[str, PortType]:
         if path not in self.types:
             self.types[path] = self._lookup(path)
-        return self.types[path].get(port)
+        return self.types[path]
 
     def _lookup(self, path: tuple) -> Mapping[str, PortType]:
         try:
@@ -163,11 +166,13 @@ class _Builder:
         path = self.enter(frame, name, graph)
         own = operator_options(layer)  # n=3, aggregation='Plus': what the drawn inner nets do not show
         label = f"{shorten(printable(name), 32)} · {layer.type_name}" + (f" · {shorten(own, 48)}" if own else "")
-        self.cluster(path, label, self.tooltip(frame, name, graph, layer), layer.input_ports, [])
+        running = layer.running_with(self.port_types(path))  # its inner nets tipped with the shapes they run with
+        self.cluster(path, label, self.tooltip(frame, name, graph, running), layer.input_ports, [])
         for inner_name, inner in layer.inner_nets().items():
             inner_path = self.enter(path, inner_name, layer)
-            self.cluster(inner_path, f"{inner_name} · inner net", self.tooltip(path, inner_name, layer, inner),
-                         inner.input_ports, inner.output_ports, inner, depth)
+            tip = self.tooltip(path, inner_name, layer, getattr(running, inner_name))
+            self.cluster(inner_path, f"{inner_name} · inner net", tip, inner.input_ports, inner.output_ports, inner,
+                         depth)
             ends = [("I.", path, p, "I.", inner_path, p) for p in inner.input_ports if p in layer.input_ports]
             ends += [("O.", inner_path, p, "O.", path, p) for p in inner.output_ports if p in layer.output_ports]
             if isinstance(layer, NetFoldOperator):  # the state: given or zeros -> inner State; Output -> final State

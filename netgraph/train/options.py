@@ -181,7 +181,8 @@ def parse_method(method: Any, learning_rate: Any) -> Method:
         options["weight_decay"] = check_number(ours["l2_regularization"], "l2_regularization", strict=False)
     _check_suboptions(canonical, options, spelled)
     lr = _learning_rate(learning_rate, ours, spelled)
-    lr = default_lr if lr is None else check_number(lr, "learning_rate")
+    # 0 as torch and Keras allow: a frozen or debugging run, a schedule that starts at 0
+    lr = default_lr if lr is None else check_number(lr, "learning_rate", strict=False)
     clip = {k: check_number(ours[k], k) if ours.get(k) is not None else None
             for k in ("gradient_clipping", "max_gradient_norm", "weight_clipping")}
     return Method(canonical, cls, options, lr, schedule=_schedule(ours.get("learning_rate_schedule")), **clip)
