@@ -302,10 +302,14 @@ class _Normalizer(GraphPortsStep):
         claimed: dict[PortRef, list[EdgeRef]] = defaultdict(list)
         explicit: list[Edge] = []
         muted: set[PortRef] = set()
+        position = {name: i for i, name in enumerate(self.names)}
+        forward = True  # whether each edge between layers feeds a later one than it leaves (``Wiring.forward``)
         for s, d, index, text, hop, link in self.expand(spec):
             src = self.plain_source(s)
             if src is not None and (dst_name := self.plain_name(d)) is not None:  # layer -> layer, as below
                 bare[dst_name].append((src, index, text, hop, link))
+                if forward and position[src.layer] >= position[dst_name]:
+                    forward = False
                 continue
             src, dst = self.source(s, ref := EdgeRef((), self.user(index), text, hop, link)), self.target(d, ref)
             if src is None or dst is None:
@@ -314,8 +318,12 @@ class _Normalizer(GraphPortsStep):
                 if src.layer is None:
                     self.problem("mute-graph-port", ref, "only a layer's output can be muted", layer=(), port=src.port)
                 muted.add(src)
-            elif isinstance(dst, tuple):
-                bare[dst[1]].append((src, index, text, hop, link))
+                continue
+            dst_name = dst[1] if isinstance(dst, tuple) else dst.layer
+            if forward and src.layer is not None and dst_name is not None and position[src.layer] >= position[dst_name]:
+                forward = False
+            if isinstance(dst, tuple):
+                bare[dst_name].append((src, index, text, hop, link))
             else:
                 claimed[dst].append(ref)
                 explicit.append(Edge(src, dst, text, index=index, hop=hop, link=link))  # by position until sorted
@@ -326,7 +334,7 @@ class _Normalizer(GraphPortsStep):
         explicit += self.thread(bare, claimed)
         explicit.sort(key=operator.attrgetter("index"))  # inputs as given (stable: explicit edges before threaded ones)
         edges = [dataclasses.replace(e, index=self.user(e.index)) for e in explicit] if self.written else explicit
-        wiring = Wiring(self.layers, edges, muted=muted)
+        wiring = Wiring(self.layers, edges, muted=muted, forward=forward)
         self.add_graph_ports(wiring)
         return wiring
 
