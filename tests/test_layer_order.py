@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from netgraph import ElementwiseLayer, NetGraph
+from netgraph import ElementwiseLayer, NetGraph, NetPort
 from netgraph.core.errors import CycleError
 from netgraph.core.order import in_order, order
 from netgraph.core.ports import Edge, PortRef
@@ -70,3 +70,18 @@ def test_layers_in_run_order_are_read_along_the_table_when_it_holds_that_order()
 def test_a_graph_given_consumers_first_adds_its_leaves_in_run_order():
     net = NetGraph({"b": ElementwiseLayer("Tanh"), "a": ElementwiseLayer("Tanh")}, [("a", "b")], Input=3)
     assert [path for path, _ in net._problem().leaves] == [("a",), ("b",)] and net.output_shapes == {"Output": (3,)}
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_a_graphs_layers_run_producers_first_whatever_form_its_edges_take(seed):
+    """NetGraph keeps the order given only when its edges all run forward (as ``normalize`` sees them)."""
+    rng = random.Random(seed)
+    ranked = [f"l{i}" for i in range(rng.randint(2, 10))]  # a forest: each layer fed by at most one earlier one
+    forms = [lambda s, d: (s, d), lambda s, d: (NetPort(s, "Output"), d), lambda s, d: (s, NetPort(d, "Input")),
+             lambda s, d: {s: d}]
+    pairs = [(rng.choice(ranked[:j]), ranked[j]) for j in range(1, len(ranked)) if rng.random() < 0.7]
+    edges = [rng.choice(forms)(s, d) for s, d in pairs]
+    edges = [e for form in edges for e in (form.items() if isinstance(form, dict) else [form])]
+    given = ranked if seed % 3 == 0 else rng.sample(ranked, len(ranked))
+    net = NetGraph({name: ElementwiseLayer("Tanh") for name in given}, edges)
+    assert net._order == earliest_ready_first(given, [edge(s, d, k) for k, (s, d) in enumerate(pairs)])

@@ -79,7 +79,8 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
         self._edges: tuple[Edge, ...] = tuple(wiring.edges)
         self._muted = frozenset(wiring.muted)
         self._inputs, self._outputs = tuple(wiring.inputs), tuple(wiring.outputs)
-        self._order = self._sort(self._names, self._layers, self._edges)  # a cycle first: it leaves ports unwired
+        self._order = tuple(names) if wiring.forward else self._sort(names, self._layers, self._edges)  # (a cycle
+        # first: it leaves ports unwired; edges that all run forward, as normalize saw them, give the names as given)
         self._declared = self._check_port_shapes(port_shapes)
         self._layers = with_encoder_counts(self._layers, self._edges, self._coders)
         with recursion_room(self._depth):

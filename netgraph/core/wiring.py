@@ -15,7 +15,7 @@ import numbers
 import operator
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from netgraph.core.layer import Layer
@@ -79,6 +79,10 @@ class _Normalizer(GraphPortsStep):
         self.guesses: dict[str, str] = {}  # "did you mean" by unknown name: the first MAX_LISTED names get one (each
         # guess reads every layer name; a big net may have thousands of unknown ones)
         self.written: dict[int, int] = {}  # an item's position -> the index of the user's edge it carries (WrittenEdge)
+        self.fresh: int | None = None  # an item carrying none is the user's edge fresh + its position (None: not
+        # known until every item is read)
+        self.items: list = []  # the user's edge items
+        self.forms: list[Diagnostic] = []  # the malformed items' problems: reported before the others
 
     def desc(self, name: str) -> str:
         return describe_layer(self.names, self.layers, name)
@@ -93,23 +97,21 @@ class _Normalizer(GraphPortsStep):
         self.errors.append(Diagnostic.of(kind, *parts, **fields))
 
     # -- step 1: expand forms into (src, dst, edge index, edge text, hop, link) of single endpoints ------
-    def expand(self, spec: Any) -> list[tuple[Any, Any, int, str, int | None, str]]:
+    def expand(self, spec: Any) -> Iterator[tuple[Any, Any, int, str, int | None, str]]:
         """Single-endpoint pairs, each with its user's edge as (index, text) and, for a chain's, the link as (hop,
-        link text; see ``Edge``): an ``EdgeRef`` is made only for a pair that needs one (a message, a slow form),
-        not for each of a large net's edges."""
+        link text; see ``Edge``), made as they are read (no list of a large net's pairs): an ``EdgeRef`` is made only
+        for a pair that needs one (a message, a slow form). A malformed item's problem goes to ``forms``."""
         if isinstance(spec, dict):
-            items = list(spec.items())
+            self.items = list(spec.items())
         elif isinstance(spec, (list, tuple)):
-            items = list(spec)
+            self.items = list(spec)
         else:
             self.problem("edges-form", None, f"edges must be a list of (src, dst) pairs or a dict, found "
                          f"{type(spec).__name__}")
-            return []
-        pairs = []
-        for index, item in enumerate(items):
+        for index, item in enumerate(self.items):
             if not isinstance(item, (tuple, list)) or len(item) < 2:
-                self.problem("edge-form", None, f"{item!r} is not a valid edge: write (src, dst) or a chain (a, b, c)",
-                             edge=index)
+                self.forms.append(Diagnostic.of("edge-form", f"{item!r} is not a valid edge: write (src, dst) or a "
+                                                f"chain (a, b, c)", edge=index))
                 continue
             if tuple in map(type, item):  # {(a, b): c} (a dict key cannot be a list), ((a, b), c): a tuple is a group
                 item = [list(e) if type(e) is tuple else e for e in item]
@@ -117,10 +119,10 @@ class _Normalizer(GraphPortsStep):
                 a, b = item  # the common (src, dst): as below, without the loops
                 if type(item) is WrittenEdge and item.index is not None:  # a graph's pair: its user's edge (link)
                     self.written[index] = item.index
-                    pairs.append((a, b, index, item.text or f"{format_endpoint(a)} -> {format_endpoint(b)}",
-                                  item.hop, item.link))
+                    yield (a, b, index, item.text or f"{format_endpoint(a)} -> {format_endpoint(b)}", item.hop,
+                           item.link)
                     continue
-                pairs.append((a, b, index, f"{format_endpoint(a)} -> {format_endpoint(b)}", None, ""))
+                yield (a, b, index, f"{format_endpoint(a)} -> {format_endpoint(b)}", None, "")
                 continue
             ends = [format_endpoint(e) for e in item]
             text = " -> ".join(ends)
@@ -129,12 +131,15 @@ class _Normalizer(GraphPortsStep):
                 link = f"{ends[hop]} -> {ends[hop + 1]}" if chain else ""
                 for s in (a if isinstance(a, list) else [a]):
                     for d in (b if isinstance(b, list) else [b]):
-                        pairs.append((s, d, index, text, hop if chain else None, link))
-        self.fresh = max(self.written.values(), default=-1) + 1  # an item carrying none: numbered past those that do
-        return pairs
+                        yield (s, d, index, text, hop if chain else None, link)
+        if self.fresh is None:
+            self.fresh = max(self.written.values(), default=-1) + 1  # an item carrying none: past those that do
 
     def user(self, position: int) -> int:
         """The index of the user's edge behind the item at ``position``: its position, in the user's own list."""
+        if self.fresh is None:  # asked while ``expand`` reads the items: the numbers need every item's
+            self.written = {i: item.index for i, item in enumerate(self.items) if _carries_index(item)}
+            self.fresh = max(self.written.values(), default=-1) + 1
         return self.written.get(position, self.fresh + position) if self.written else position
 
     # -- step 2: resolve endpoints ---------------------------------------------------------
@@ -297,10 +302,14 @@ class _Normalizer(GraphPortsStep):
         claimed: dict[PortRef, list[EdgeRef]] = defaultdict(list)
         explicit: list[Edge] = []
         muted: set[PortRef] = set()
+        position = {name: i for i, name in enumerate(self.names)}
+        forward = True  # whether each edge between layers feeds a later one than it leaves (``Wiring.forward``)
         for s, d, index, text, hop, link in self.expand(spec):
             src = self.plain_source(s)
             if src is not None and (dst_name := self.plain_name(d)) is not None:  # layer -> layer, as below
                 bare[dst_name].append((src, index, text, hop, link))
+                if forward and position[src.layer] >= position[dst_name]:
+                    forward = False
                 continue
             src, dst = self.source(s, ref := EdgeRef((), self.user(index), text, hop, link)), self.target(d, ref)
             if src is None or dst is None:
@@ -309,17 +318,23 @@ class _Normalizer(GraphPortsStep):
                 if src.layer is None:
                     self.problem("mute-graph-port", ref, "only a layer's output can be muted", layer=(), port=src.port)
                 muted.add(src)
-            elif isinstance(dst, tuple):
-                bare[dst[1]].append((src, index, text, hop, link))
+                continue
+            dst_name = dst[1] if isinstance(dst, tuple) else dst.layer
+            if forward and src.layer is not None and dst_name is not None and position[src.layer] >= position[dst_name]:
+                forward = False
+            if isinstance(dst, tuple):
+                bare[dst_name].append((src, index, text, hop, link))
             else:
                 claimed[dst].append(ref)
                 explicit.append(Edge(src, dst, text, index=index, hop=hop, link=link))  # by position until sorted
         for dst, refs in claimed.items():
             if len(refs) > 1:
                 self.fed_twice(dst, refs, [e.src for e in explicit if e.dst == dst])
-        edges = sorted(explicit + self.thread(bare, claimed), key=operator.attrgetter("index"))  # inputs as given
-        edges = [dataclasses.replace(e, index=self.user(e.index)) for e in edges] if self.written else edges
-        wiring = Wiring(self.layers, edges, muted=muted)
+        self.errors[:0] = self.forms
+        explicit += self.thread(bare, claimed)
+        explicit.sort(key=operator.attrgetter("index"))  # inputs as given (stable: explicit edges before threaded ones)
+        edges = [dataclasses.replace(e, index=self.user(e.index)) for e in explicit] if self.written else explicit
+        wiring = Wiring(self.layers, edges, muted=muted, forward=forward)
         self.add_graph_ports(wiring)
         return wiring
 
@@ -356,6 +371,13 @@ class _Normalizer(GraphPortsStep):
         advice = MSG_FED_TWICE if dst.layer is not None else MSG_FED_TWICE.replace("an input port", "a graph output", 1)
         self.problem("fed-twice", None, f"{where} is fed by {len(refs)} edges (", *_joined(refs, "; "), f"): {advice}",
                      layer=(dst.layer,) if dst.layer else (), port=dst.port, edge=refs[1].index, hop=refs[1].hop)
+
+
+def _carries_index(item: Any) -> bool:
+    """Whether ``expand`` reads ``item`` as a graph's pair that carries its user's edge index (a ``WrittenEdge``)."""
+    return (type(item) is WrittenEdge and item.index is not None and tuple not in map(type, item)
+            and not isinstance(item[0], list) and not isinstance(item[1], list))
+
 
 def _joined(refs: list[EdgeRef], sep: str) -> list[str | EdgeRef]:
     """Message parts for ``refs`` separated by ``sep``: the first ``MAX_LISTED`` and how many in all (thousands of

@@ -18,13 +18,15 @@ __all__ = ["Wiring", "GraphPortsStep"]
 
 @dataclass
 class Wiring:
-    """The result: layers (variadic ones given their input count), edges, graph ports, muted outputs."""
+    """The result: layers (variadic ones given their input count), edges, graph ports, muted outputs; ``forward``:
+    each edge between layers is known to feed a later layer than it leaves (so they run in the order given)."""
 
     layers: dict[str, Layer]
     edges: list[Edge] = field(default_factory=list)
     inputs: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     muted: set[PortRef] = field(default_factory=set)
+    forward: bool = False
 
 
 class GraphPortsStep:
