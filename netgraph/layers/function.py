@@ -18,6 +18,7 @@ from netgraph.layers._shapes import fill
 from netgraph.layers.expression import parse, to_code
 from netgraph.layers.expression_elementwise import per_element
 from netgraph.layers.expression_shapes import is_structural, least_lengths, lower_outputs
+from netgraph.layers.function_lengths import UnnamedLength, named_output_shapes
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
 from netgraph.layers.torch_functions import torch_function_hint
 from netgraph.layers.function_modules import CallableModule, ExpressionModule, LoweredModule, align, as_outputs
@@ -205,14 +206,23 @@ class FunctionLayer(Layer):
         return [tree for _, tree, _ in lower_outputs(self._expr.tree, {p: types[p].shape for p in self.input_ports})]
 
     def _example_output_shapes(self, shapes: list[tuple], given: bool) -> list[tuple]:
-        """The output shapes of the Python function run on meta tensors (no data); when those cannot run it (data-
-        dependent control flow: ``if x.sum() > 0``, ``.item()``) but zeros can, the shapes it gives on zeros, if the
-        output shapes are ``given`` (they are then checked against them), else a Conflict asking for output=."""
+        """The output shapes of the Python function run on meta tensors (no data), each variable length probed at
+        several sizes (``named_output_shapes``; a given output shape stands where no length name says it); when those
+        cannot run it (data-dependent control flow: ``if x.sum() > 0``, ``.item()``) but zeros can, the shapes it
+        gives on zeros, if the output shapes are ``given`` (they are then checked against them), else a Conflict
+        asking for output=."""
+        unnamed = [None] * len(self.output_ports)  # a given shape stands where no length name says the output's
         try:
-            return self._run_on(shapes, "meta")
+            return named_output_shapes(shapes, lambda sizes: self._run_on(sizes, "meta"), self.output_ports)
+        except UnnamedLength:
+            if given:
+                return unnamed
+            raise
         except Conflict as on_meta:
             try:
-                found = self._run_on(shapes, "cpu")
+                found = named_output_shapes(shapes, lambda sizes: self._run_on(sizes, "cpu"), self.output_ports)
+            except UnnamedLength:
+                found = unnamed
             except Conflict:
                 raise on_meta from None  # a real failure, not one of meta tensors
             if given:
