@@ -30,7 +30,7 @@ def chain_wiring(names: list[str], layers: dict[str, Layer], refs: Sequence[int 
     for i, (name, ref) in enumerate(zip(names, refs)):
         layer = layers[name]
         inputs, outputs = layer.input_ports, layer.output_ports
-        linked = linked_output(layer) if i < last else None
+        linked = outputs[0] if len(outputs) == 1 else linked_output(layer) if i < last else None  # (no call for one)
         if (i < last and linked is None) or (i and not inputs and not layer.variadic):
             raise_all(link_problems(names, layers), WiringError, "invalid NetChain")
         text = str(ref) if type(ref) is int else format_endpoint(ref)  # each made as its edges are (no list of them)
@@ -48,7 +48,8 @@ def chain_wiring(names: list[str], layers: dict[str, Layer], refs: Sequence[int 
             unwired.append((name, port))
         if i < last:
             source = PortRef(name, linked)
-            muted.update(PortRef(name, port) for port in outputs if port != linked)
+            if outputs[1:]:  # (a slice: no call a layer)
+                muted.update(PortRef(name, port) for port in outputs if port != linked)
         else:
             dangling += [PortRef(name, port) for port in outputs]
     wiring = Wiring(n.layers, edges, muted=muted)
