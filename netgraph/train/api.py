@@ -65,6 +65,7 @@ from netgraph.train.lone_layer import as_trained_layer
 from netgraph.core.information import all_arrays
 from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
 from netgraph.backend.initialize import net_initialize
+from netgraph.core.warn_place import user_stacklevel
 import numpy as np
 
 __all__ = ["net_train", "NetTrainResults", "TrainingError", "load_data"]
@@ -267,10 +268,10 @@ def _data_and_module(net: NetGraph, data: Any, o: dict[str, Any], loss: Any, run
 def _warn_unwatched(o: dict[str, Any], run: RunOptions, stopping: Any, validation: Any, ctx: Any) -> None:
     """Warn (once, on rank 0) of resume=True finding nothing, and of stopping that watches the training data."""
     if o["resume"] is True and run.resume is None and ctx.main:  # once, not by every process
-        warnings.warn(NothingToResume(str(run.checkpoint["directory"])), stacklevel=4)  # type: ignore[index]
+        warnings.warn(NothingToResume(str(run.checkpoint["directory"])), stacklevel=user_stacklevel())  # type: ignore[index]
     if stopping is not None and validation is None and not callable(stopping.criterion) and ctx.main:
         watched = f"training {stopping.metric}" if stopping.metric else "training loss"
-        warnings.warn(TrainingDataStopping(watched), stacklevel=4)
+        warnings.warn(TrainingDataStopping(watched), stacklevel=user_stacklevel())
 
 
 def _plan(o: dict[str, Any], run: RunOptions, train: Any, seed: int, stopping: Any, precision: WorkingPrecision,

@@ -39,6 +39,7 @@ from netgraph.core.errors import OptionError, TrainingError
 from netgraph.backend.initialize import net_initialize
 from netgraph.train.checkpoint_checks import NothingToResume, check_compatible, check_layout
 from netgraph.train.run_state import load_optimizer, rank_estimators, restore_run, run_state  # the state they hold
+from netgraph.core.warn_place import user_stacklevel
 
 __all__ = ["save_checkpoint", "checkpoints", "latest_checkpoint", "read_checkpoint", "load_checkpoint",
            "content_digest", "refuse_newer", "load_optimizer", "run_state", "rank_estimators", "restore_run", "FORMAT",
@@ -236,7 +237,7 @@ def _set_aside(files: list[Path], source: Any) -> None:
                               f"cannot be moved aside: {exc.strerror or exc}; remove it", kind="unwritable-file",
                               found=str(path), detail=exc.strerror or str(exc)) from None
         warnings.warn(f"{path.name}, of a later round than {str(source)!r}, is not a readable checkpoint: moved aside "
-                      f"as {aside.name}", stacklevel=5)  # net_train's caller
+                      f"as {aside.name}", stacklevel=user_stacklevel())
 
 
 def resolve(path: str | os.PathLike) -> Path:

@@ -162,7 +162,7 @@ def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_work
         return data, validation if held is None else _loader(net, held, None, VALIDATION, batch_size, num_workers,
                                                              getattr(validation, "places", None))
     if any(isinstance(coder_for(net, key), ImageEncoder) for key in columns):  # files: read by a DataLoader
-        warn_workers(num_workers, stacklevel=4)  # once for the training and held-out loaders; net_train's caller
+        warn_workers(num_workers)  # once for the training and held-out loaders
     index, places = None, getattr(data, "places", None)  # a table's examples: their file:line
     if isinstance(validation, float) and not isinstance(validation, bool) and 0 < validation < 1:
         (columns, index), held_out = _split(columns, validation, seed)
@@ -181,7 +181,7 @@ def encoded_alone(net: Any, data: Any, what: Any, batch_size: int, num_workers: 
     if columns is None:
         return data
     if any(isinstance(coder_for(net, key), ImageEncoder) for key in columns):
-        warn_workers(num_workers, stacklevel=4)
+        warn_workers(num_workers)
     return _loader(net, columns, None, what, batch_size, num_workers, getattr(data, "places", None))
 
 

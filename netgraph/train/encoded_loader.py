@@ -17,6 +17,7 @@ from netgraph.core.errors import DataError
 from netgraph.core.wording import counted
 from netgraph.train.buckets import length_batches
 from netgraph.train.data_sets import ref
+from netgraph.core.warn_place import user_stacklevel
 
 __all__ = ["EncodedLoader", "LengthBatches", "collate", "bad_examples", "TooManyWorkers", "warn_workers"]
 
@@ -31,12 +32,12 @@ class TooManyWorkers(UserWarning):
         self.workers, self.cpus = workers, cpus
 
 
-def warn_workers(workers: int, stacklevel: int) -> None:
+def warn_workers(workers: int) -> None:
     """Warn once (TooManyWorkers) when ``workers`` is more than the CPUs this process may use, by torch's rule;
     torch's own warning, given at each DataLoader and at its first batch, is left unsaid (``_torch_workers_unsaid``)."""
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     if cpus and workers > cpus:
-        warnings.warn(TooManyWorkers(workers, cpus), stacklevel=stacklevel + 1)
+        warnings.warn(TooManyWorkers(workers, cpus), stacklevel=user_stacklevel())
 
 
 @contextlib.contextmanager

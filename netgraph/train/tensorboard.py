@@ -29,6 +29,7 @@ import torch
 from netgraph.core.errors import OptionError
 from netgraph.core.files import usable_folder
 from netgraph.train.metrics import last_values
+from netgraph.core.warn_place import user_stacklevel
 
 __all__ = ["parse_reporting", "TensorBoardLog", "INSTALL_HINT"]
 
@@ -69,7 +70,7 @@ def _summary_writer_class() -> type:
 
 def _skip_graph(why: str) -> None:
     warnings.warn(f"TensorBoard: the net's graph was not logged because {why}; the scalars are logged as usual",
-                  stacklevel=4)
+                  stacklevel=user_stacklevel())
 
 
 class TensorBoardLog:
