@@ -309,7 +309,8 @@ def check_indices(x: torch.Tensor, count: int, where: str, past_hint: str = "", 
         x = x.long()
     if tracing():  # traced code (torch.export, torch.compile): the values are not known
         return x
-    low, high = (int(x.min()), int(x.max())) if x.numel() else (0, -1)  # no values: none out of range
+    # one read of both ends (a host sync on a GPU: this runs on every call); no values: none out of range
+    low, high = torch.stack(torch.aminmax(x)).tolist() if x.numel() else (0, -1)
     if low < 0 or high >= count:
         first = tuple(int(i) for i in ((x < 0) | (x >= count)).nonzero()[0])
         value, hint = int(x[first]), past_hint if high >= count else ""
