@@ -317,5 +317,5 @@ def check_indices(x: torch.Tensor, count: int, where: str, past_hint: str = "", 
         raise located_error([Where(first[0], first[1:])], lambda at: (
             f"{where} takes indices in [0, {count}), found values from {low} to {high} (the first out of range: "
             f"{value} at {at[0].by_example()}){hint}"), kind="data", layer=layer, port=port,
-            expected=f"[0, {count})", found=(low, high))
+            expected=(0, count - 1), found=(low, high))
     return x
