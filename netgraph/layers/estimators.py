@@ -226,11 +226,11 @@ def record_score(owner: nn.Module, x: torch.Tensor, logp: torch.Tensor,
     return _Watch.apply(x, record, *grads)
 
 
-def pending_records(module: nn.Module) -> Iterator[ScoreRecord]:
-    """The live, not yet used records of every score-function layer inside ``module``, of draws made in this thread;
-    taken: they are then gone."""
+def pending_records(module: nn.Module, modules: list[nn.Module] | None = None) -> Iterator[ScoreRecord]:
+    """The live, not yet used records of every score-function layer inside ``module`` (its ``modules``, where the
+    caller holds them), of draws made in this thread; taken: they are then gone."""
     here = this_thread()
-    for sub in module.modules():  # not named_modules: a path is built only for a layer that drew (per step)
+    for sub in modules if modules is not None else module.modules():  # not named_modules: a path is built only for a layer that drew (per step)
         refs, held = take_here(sub, here)  # held: the only holder of integer draws' records, kept till done
         if not refs:
             continue
@@ -321,8 +321,10 @@ def surrogate_loss(module: nn.Module, loss: torch.Tensor, reduction: str = "mean
     return _surrogate(module, loss, reduction, strict=True)
 
 
-def _surrogate(module: nn.Module, loss: torch.Tensor, reduction: str, strict: bool) -> torch.Tensor:
-    """``surrogate_loss``; ``strict``: refuse when every draw's record was freed before this call."""
+def _surrogate(module: nn.Module, loss: torch.Tensor, reduction: str, strict: bool,
+               modules: list[nn.Module] | None = None) -> torch.Tensor:
+    """``surrogate_loss``; ``strict``: refuse when every draw's record was freed before this call; ``modules``: the
+    module's submodules where the caller holds them (net_train, each step)."""
     loss = _check_loss(loss, reduction)
     per_example = loss.dim() == 1
     objective = loss if not per_example else (loss.mean() if reduction == "mean" else loss.sum())
@@ -330,7 +332,7 @@ def _surrogate(module: nn.Module, loss: torch.Tensor, reduction: str, strict: bo
     freed = [sub for sub in module.modules()
              if any(r() is None for r in pending_here(sub, here))] if strict else []  # net_train: no pass
     terms, owners, mis_sized = [], {}, []
-    for record in pending_records(module):
+    for record in pending_records(module, modules):
         record.used = True
         logp = _per_example(record, loss.shape[0]) if per_example else record.logp
         score = logp - logp.detach()

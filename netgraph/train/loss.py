@@ -299,4 +299,4 @@ def surrogate_term(module: torch.nn.Module, per_example: torch.Tensor | None, to
     here = this_thread()
     if not any(pending_here(m, here) for m in (modules if modules is not None else module.modules())):
         return None
-    return _surrogate(module, per_example if per_example is not None else total, "mean", strict=False)
+    return _surrogate(module, per_example if per_example is not None else total, "mean", strict=False, modules=modules)
