@@ -33,3 +33,15 @@ def test_other_values_keep_their_message_without_the_hint():
     with pytest.raises(NetGraphError) as info:
         net_train(torch.nn.Linear(3, 2), _DATA)
     assert "to_net" not in str(info.value) and info.value.diagnostics[0].hint is None
+
+
+def test_a_compiled_module_in_a_layer_list_is_its_net_with_the_modules_arrays():
+    from netgraph import TorchLayer
+    module = _module()
+    with torch.no_grad():
+        module.state_dict()["fc.Weights"].mul_(3)  # arrays the net it came from does not have (as after training)
+    x = torch.randn(5, 3, generator=torch.Generator().manual_seed(0))
+    for net, inner in [(lambda c: (c, c.layers["1"]))(NetChain([module], input=3)),
+                       (lambda g: (g, g.layers["m"]))(NetGraph({"m": module}, []))]:
+        assert not isinstance(inner, TorchLayer) and inner == module.to_net()
+        torch.testing.assert_close(net.compile()(x), module(x))

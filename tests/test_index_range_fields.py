@@ -1,5 +1,6 @@
 """An index out of range (an embedding's token, a cross-entropy's class) is a DataError whose Diagnostic holds the
-range taken and the values found, as the message says them, for a reader that does not parse messages."""
+range taken, by its inclusive ends ``(low, high)`` as the training data's checks give it, and the values found, for a
+reader that does not parse messages."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def test_an_embedding_index_out_of_range_carries_the_range_and_the_values(call, 
     with pytest.raises(DataError) as info:
         call(_embedding(), torch.tensor(tokens))
     d = info.value.diagnostics[0]
-    assert (d.layer, d.port, d.expected, d.found) == (("emb",), "Input", "[0, 10)", found)
+    assert (d.layer, d.port, d.expected, d.found) == (("emb",), "Input", (0, 9), found)
     assert f"found values from {found[0]} to {found[1]}" in str(info.value)
 
 
@@ -28,7 +29,7 @@ def test_a_class_target_out_of_range_carries_them_too():
     with pytest.raises(DataError) as info:
         loss(Input=torch.full((2, 3), 1 / 3), Target=torch.tensor([0, 5]))
     d = info.value.diagnostics[0]
-    assert (d.layer, d.port, d.expected, d.found) == (("ce",), "Target", "[0, 3)", (0, 5))
+    assert (d.layer, d.port, d.expected, d.found) == (("ce",), "Target", (0, 2), (0, 5))
 
 
 def test_a_probability_outside_0_1_carries_the_range_and_the_value():
@@ -36,7 +37,7 @@ def test_a_probability_outside_0_1_carries_the_range_and_the_value():
     with pytest.raises(DataError) as info:
         loss(Input=torch.tensor([[0.2, 1.5, 0.1]]), Target=torch.tensor([[0.0, 1.0, 0.0]]))
     d = info.value.diagnostics[0]
-    assert (d.layer, d.port, d.expected, d.found) == (("ce",), "Input", "[0, 1]", 1.5)
+    assert (d.layer, d.port, d.expected, d.found) == (("ce",), "Input", (0, 1), 1.5)
 
 
 def test_a_ctc_label_past_the_classes_carries_the_range_and_the_value():
@@ -45,7 +46,7 @@ def test_a_ctc_label_past_the_classes_carries_the_range_and_the_value():
     with pytest.raises(DataError) as info:
         loss(Input=torch.full((1, 6, 4), 0.25), Target=torch.tensor([[0, 3, 1]]))
     d = info.value.diagnostics[0]
-    assert (d.layer, d.port, d.expected, d.found) == (("ctc",), "Target", "[0, 3)", 3)
+    assert (d.layer, d.port, d.expected, d.found) == (("ctc",), "Target", (0, 2), 3)
     assert str(info.value).startswith("layer 'ctc' (CTCLossLayer) port 'Target' takes class indices in [0, 3)")
 
 
@@ -65,7 +66,7 @@ def test_an_embedding_index_out_of_range_inside_a_map_names_the_example_and_elem
     assert "found values from 0 to 11" in str(info.value)
     assert "11 at example 1, sequence element 2" in str(info.value)
     d = info.value.diagnostics[0]
-    assert (d.example, d.port, d.expected, d.found) == (1, "Input", "[0, 10)", (0, 11))
+    assert (d.example, d.port, d.expected, d.found) == (1, "Input", (0, 9), (0, 11))
 
 
 @pytest.mark.parametrize("compiled", [False, True])

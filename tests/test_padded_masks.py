@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from netgraph import DataError, EmbeddingLayer, NetChain, Padded, SequenceLastLayer, net_initialize, net_train
+from netgraph.core.types import INTEGER
 
 
 def _net():
@@ -52,8 +53,8 @@ def test_lengths_of_another_count_keep_their_message_without_the_mask_hint():
 
 
 @pytest.mark.parametrize("lengths, expected, found", [
-    (torch.tensor([3.0, 2.5, 1.0]), "integers", 2.5), (torch.tensor([True, True, False]), "integers", torch.bool),
-    ([3, 6, 2], "1 to 5", 6), ([0, 5, 2], "1 to 5", 0)])
+    (torch.tensor([3.0, 2.5, 1.0]), INTEGER, 2.5), (torch.tensor([True, True, False]), INTEGER, torch.bool),
+    ([3, 6, 2], (1, 5), 6), ([0, 5, 2], (1, 5), 0)])
 def test_bad_lengths_carry_what_was_expected_and_the_first_bad_one(lengths, expected, found):
     data, _ = _batch()
     with pytest.raises(DataError) as info:

@@ -38,3 +38,16 @@ def test_a_key_into_an_operators_inner_net_names_its_path():
                                   input=("n", 4)), seed=0)
     with pytest.raises(WiringError, match=r"'map\.net\.3\.Weights' is the array \('map', 'net', '3', 'Weights'\)"):
         net_replace_part(net, {"map.net.3.Weights": torch.ones(2, 3)})
+
+
+def test_a_key_of_a_flattened_net_names_its_layer_holding_a_slash():
+    from netgraph import net_flatten
+    flat = net_flatten(_net())  # layers 'enc/fc' and 'out': the compiled module's keys are 'enc/fc.Weights', ...
+    value = flat.compile().state_dict()["enc/fc.Weights"]
+    with pytest.raises(WiringError) as info:
+        net_replace_part(flat, {"enc/fc.Weights": value})
+    assert "'enc/fc.Weights' is the array ('enc/fc', 'Weights'): give that path" in str(info.value)
+    assert "did you mean" not in str(info.value)  # the note says what the key is: no other name is suggested
+    assert info.value.diagnostics[0].hint == "net_replace_part(net, {('enc/fc', 'Weights'): ...})"
+    assert torch.equal(net_replace_part(flat, {("enc/fc", "Weights"): value}).compile().state_dict()["enc/fc.Weights"],
+                       value)

@@ -31,6 +31,7 @@ from netgraph.backend.releases import released_body
 from netgraph.core.errors import DataError
 from netgraph.core.ir import Node
 from netgraph.core.tensors import as_tensor
+from netgraph.core.types import INTEGER
 from netgraph.core.walk import GraphWalker
 from netgraph.layers._masks import valid
 
@@ -228,14 +229,14 @@ def check_padded(port: str, value: Padded, what: str = "input port") -> tuple[to
                         port=port, expected=(data.shape[0],), found=tuple(lengths.shape), hint=hint)
     problem = None  # (message, expected, found: the first bad length or the dtype)
     if lengths.is_complex() or lengths.dtype == torch.bool:
-        problem = f"lengths must be integers, found dtype {lengths.dtype}", "integers", lengths.dtype
+        problem = f"lengths must be integers, found dtype {lengths.dtype}", INTEGER, lengths.dtype
     elif lengths.is_floating_point() and not bool((lengths == lengths.round()).all()):
         bad = lengths != lengths.round()
-        problem = f"lengths must be integers, found {_first_bad(bad, lengths, True)}", "integers", _first(bad, lengths)
+        problem = f"lengths must be integers, found {_first_bad(bad, lengths, True)}", INTEGER, _first(bad, lengths)
     elif lengths.numel() and (int(lengths.min()) < 1 or int(lengths.max()) > data.shape[1]):
         bad = (lengths < 1) | (lengths > data.shape[1])
         problem = (f"each length must be from 1 to the padded length {data.shape[1]}, found {_first_bad(bad, lengths)}",
-                   f"1 to {data.shape[1]}", _first(bad, lengths))
+                   (1, data.shape[1]), _first(bad, lengths))
     if problem:
         raise DataError(f"{what} {port!r}: {problem[0]}", port=port, expected=problem[1], found=problem[2])
     lengths = lengths.long()

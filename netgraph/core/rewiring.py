@@ -94,8 +94,10 @@ def layer_path(net: NetGraph, spec: Any, function: str = "this function") -> tup
 def no_layer_or_port(net: NetGraph, name: str, ports: tuple, what: str, note: str = "",
                      hint: str | None = None) -> WiringError:
     """The error for ``name``, neither a layer of ``net`` nor one of its ``ports`` (``what``: which ports those are),
-    ending with ``note`` (what ``name`` is instead, with ``hint`` its remedy) where the caller knows it."""
-    return WiringError(f"there is no layer or {what} {name!r}{did_you_mean(name, [*net.layers, *ports])} in the net; "
+    ending with ``note`` (what ``name`` is instead, with ``hint`` its remedy, and then no close name) where the caller
+    knows it."""
+    close = "" if note else did_you_mean(name, [*net.layers, *ports])  # a note says what the name is instead
+    return WiringError(f"there is no layer or {what} {name!r}{close} in the net; "
                        f"its layers are {listed(list(net.layers))}, its {what}s {list(ports)}{note}",
                        kind="unknown-layer", layer=(), found=name, hint=hint)
 

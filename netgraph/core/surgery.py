@@ -134,16 +134,22 @@ def _declared(inner: NetGraph, types: Any) -> NetGraph:
 
 def _state_dict_key_note(net: NetGraph, name: str) -> tuple[str, str | None]:
     """(the message's ending, the hint) for a compiled module's state_dict key (``enc.fc.Weights``, or
-    ``enc/fc/Weights``) that names an array of ``net`` by its path (layer names hold no ``.``); else ('', None)."""
-    path = tuple(name.replace("/", ".").split("."))
+    ``enc/fc/Weights``) that names an array of ``net`` by its path (layer names hold no ``.``; a flattened net's hold
+    ``/``: ``enc/fc.Weights`` is tried split at ``.`` first); else ('', None)."""
+    for path in dict.fromkeys([tuple(name.split(".")), tuple(name.replace("/", ".").split("."))]):
+        if _is_array_path(net, path):
+            return (f"; {name!r} is the array {path!r}: give that path (a whole state dict goes in by module = "
+                    f"net.compile(); module.load_state_dict(state_dict), then module.to_net())",
+                    f"net_replace_part(net, {{{path!r}: ...}})")
+    return "", None
+
+
+def _is_array_path(net: NetGraph, path: tuple[str, ...]) -> bool:
+    """Whether ``path`` reaches an array of ``net`` (into operators' nets too)."""
     try:
-        if len(path) < 2 or isinstance(net_extract(net, path), Layer):  # into operators' nets too
-            return "", None
+        return len(path) >= 2 and not isinstance(net_extract(net, path), Layer)
     except WiringError:
-        return "", None
-    return (f"; {name!r} is the array {path!r}: give that path (a whole state dict goes in by module = "
-            f"net.compile(); module.load_state_dict(state_dict), then module.to_net())",
-            f"net_replace_part(net, {{{path!r}: ...}})")
+        return False
 
 
 def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:

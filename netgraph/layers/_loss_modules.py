@@ -44,7 +44,7 @@ class CTCModule(LayerModule):
         if t.numel() and int(t.max()) >= self.classes - 1:
             raise DataError(f"{self.layer_label} port 'Target' takes class indices in [0, {self.classes - 1}) "
                             f"(class {self.classes - 1} is the blank), found {int(t.max())}", kind="data",
-                            layer=self.__dict__.get("layer_path"), port="Target", expected=f"[0, {self.classes - 1})",
+                            layer=self.__dict__.get("layer_path"), port="Target", expected=(0, self.classes - 2),
                             found=int(t.max()))
         padding = t < 0
         if bool((padding[:, :-1] & ~padding[:, 1:]).any()):

@@ -309,12 +309,13 @@ def check_indices(x: torch.Tensor, count: int, where: str, past_hint: str = "", 
         x = x.long()
     if tracing():  # traced code (torch.export, torch.compile): the values are not known
         return x
-    low, high = (int(x.min()), int(x.max())) if x.numel() else (0, -1)  # no values: none out of range
+    # one read of both ends (a host sync on a GPU: this runs on every call); no values: none out of range
+    low, high = torch.stack(torch.aminmax(x)).tolist() if x.numel() else (0, -1)
     if low < 0 or high >= count:
         first = tuple(int(i) for i in ((x < 0) | (x >= count)).nonzero()[0])
         value, hint = int(x[first]), past_hint if high >= count else ""
         raise located_error([Where(first[0], first[1:])], lambda at: (
             f"{where} takes indices in [0, {count}), found values from {low} to {high} (the first out of range: "
             f"{value} at {at[0].by_example()}){hint}"), kind="data", layer=layer, port=port,
-            expected=f"[0, {count})", found=(low, high))
+            expected=(0, count - 1), found=(low, high))
     return x

@@ -72,7 +72,7 @@ from torch import nn
 from netgraph.core.errors import OptionError
 from netgraph.layers.dist_tensors import tensors
 from netgraph.layers.score_records import (HELD_RECORDS, ScoreRecord, drawn_elsewhere, held_here, pending_here,
-                                           records_here, take_here)
+                                           records_here, take_here, this_thread)
 
 __all__ = ["EstimatorWarning", "ScoreRecord", "record_score", "score_handle", "surrogate_loss", "pending_records", "pending_here",
            "BASELINE_DECAY", "HELD_RECORDS", "straight_through", "estimator_state", "load_estimator_state",
@@ -226,14 +226,16 @@ def record_score(owner: nn.Module, x: torch.Tensor, logp: torch.Tensor,
     return _Watch.apply(x, record, *grads)
 
 
-def pending_records(module: nn.Module) -> Iterator[ScoreRecord]:
-    """The live, not yet used records of every score-function layer inside ``module``, of draws made in this thread;
-    taken: they are then gone."""
-    for name, sub in module.named_modules():
-        refs, held = take_here(sub)  # held: the only holder of integer draws' records, kept till done
+def pending_records(module: nn.Module, modules: list[nn.Module] | None = None) -> Iterator[ScoreRecord]:
+    """The live, not yet used records of every score-function layer inside ``module`` (its ``modules``, where the
+    caller holds them), of draws made in this thread; taken: they are then gone."""
+    here = this_thread()
+    for sub in modules if modules is not None else module.modules():  # not named_modules: a path is built only for a layer that drew (per step)
+        refs, held = take_here(sub, here)  # held: the only holder of integer draws' records, kept till done
         if not refs:
             continue
-        _label(sub, name)
+        if getattr(sub, "label", None) is None:
+            _label(sub, next(name for name, m in module.named_modules() if m is sub))
         for ref in refs:
             record = ref()
             if record is not None and not record.used:
@@ -319,15 +321,18 @@ def surrogate_loss(module: nn.Module, loss: torch.Tensor, reduction: str = "mean
     return _surrogate(module, loss, reduction, strict=True)
 
 
-def _surrogate(module: nn.Module, loss: torch.Tensor, reduction: str, strict: bool) -> torch.Tensor:
-    """``surrogate_loss``; ``strict``: refuse when every draw's record was freed before this call."""
+def _surrogate(module: nn.Module, loss: torch.Tensor, reduction: str, strict: bool,
+               modules: list[nn.Module] | None = None) -> torch.Tensor:
+    """``surrogate_loss``; ``strict``: refuse when every draw's record was freed before this call; ``modules``: the
+    module's submodules where the caller holds them (net_train, each step)."""
     loss = _check_loss(loss, reduction)
     per_example = loss.dim() == 1
     objective = loss if not per_example else (loss.mean() if reduction == "mean" else loss.sum())
+    here = this_thread()
     freed = [sub for sub in module.modules()
-             if any(r() is None for r in pending_here(sub))] if strict else []  # net_train: no pass
+             if any(r() is None for r in pending_here(sub, here))] if strict else []  # net_train: no pass
     terms, owners, mis_sized = [], {}, []
-    for record in pending_records(module):
+    for record in pending_records(module, modules):
         record.used = True
         logp = _per_example(record, loss.shape[0]) if per_example else record.logp
         score = logp - logp.detach()

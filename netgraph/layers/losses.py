@@ -107,7 +107,7 @@ class _CodeModule(LayerModule):
             outside = v[~((v >= 0) & (v <= 1))]
             raise DataError(f"{self.layer_label} port {port!r} takes probabilities in [0, 1], found "
                             f"{float(outside[0])}" + (" (for scores, use logits=True)" if port == "Input" else ""),
-                            kind="data", layer=self.layer_path, port=port, expected="[0, 1]", found=float(outside[0]))
+                            kind="data", layer=self.layer_path, port=port, expected=(0, 1), found=float(outside[0]))
         return v
 
     def _checked(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:

@@ -40,7 +40,7 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import COMBINATION_KIND, missing_option, option_problem
 from netgraph.core.layer import EmitContext
 from netgraph.core.options import IntOrInts, OptionKind, Shape
-from netgraph.core.types import INTEGER, Conflict, PortType, format_shape
+from netgraph.core.types import INTEGER, REAL, Conflict, PortType, format_shape
 from netgraph.core.length_names import shifted_length, times_length
 from netgraph.layers._shapes import _ShapeLayer, as_float, is_int
 from netgraph.layers.dist_limits import FLOAT_MAX
@@ -348,10 +348,10 @@ class ResizeLayer(_ShapeLayer):
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         types = super().infer(types)
         dtype = types["Input"].dtype
-        if dtype is not None and dtype != "Real":
+        if dtype is not None and dtype != REAL:
             raise Conflict(f"port 'Input' must hold reals to be resampled, found {dtype}",
-                           port="Input", expected="Real", found=dtype)
-        return {p: PortType(t.shape, "Real") for p, t in types.items()}
+                           port="Input", expected=REAL, found=dtype)
+        return {p: PortType(t.shape, REAL) for p, t in types.items()}
 
     def _call(self, types: Mapping[str, PortType]) -> dict[str, Any]:
         """F.interpolate's options: the output's sizes, or over a variable length the scale factors (whole sizes)."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from torch import nn
 
-__all__ = ["ScoreRecord", "HELD_RECORDS", "records_here", "held_here", "pending_here", "take_here", "drawn_elsewhere"]
+__all__ = ["ScoreRecord", "HELD_RECORDS", "records_here", "held_here", "this_thread", "pending_here", "take_here", "drawn_elsewhere"]
 
 #: Records of integer draws (class indices: no autograd graph keeps them) a layer holds until surrogate_loss.
 HELD_RECORDS = 16
@@ -31,8 +31,9 @@ class ScoreRecord:
         self.owner, self.logp, self.used = owner, logp, False
 
 
-def _this_thread() -> weakref.ref:
-    """The key of the calling thread's records (a weak reference: a finished thread's entry does not keep it)."""
+def this_thread() -> weakref.ref:
+    """The key of the calling thread's records (a weak reference: a finished thread's entry does not keep it); a walk
+    over many layers computes it once and passes it to ``pending_here`` / ``take_here``."""
     return weakref.ref(threading.current_thread())
 
 
@@ -52,28 +53,35 @@ def _by_thread(owner: nn.Module, kind: str) -> dict[weakref.ref, Any]:
 
 def records_here(owner: nn.Module) -> list[weakref.ref]:
     """The calling thread's list of weak references to its records at ``owner`` (for record_score to add to)."""
-    return _by_thread(owner, "_pending").setdefault(_this_thread(), [])
+    return _by_thread(owner, "_pending").setdefault(this_thread(), [])
 
 
 def held_here(owner: nn.Module) -> collections.deque:
     """The calling thread's records of integer draws, which ``owner`` holds (the last ``HELD_RECORDS``)."""
-    return _by_thread(owner, "_held").setdefault(_this_thread(), collections.deque(maxlen=HELD_RECORDS))
+    return _by_thread(owner, "_held").setdefault(this_thread(), collections.deque(maxlen=HELD_RECORDS))
 
 
-def pending_here(sub: nn.Module) -> list[weakref.ref]:
-    """The records (weak references) that layer ``sub`` holds of draws made in this thread, not yet taken.
+def pending_here(sub: nn.Module, here: weakref.ref | None = None) -> list[weakref.ref]:
+    """The records (weak references) that layer ``sub`` holds of draws made in this thread (key ``here``, computed
+    when not given), not yet taken.
 
     Records are kept per thread, so that threads drawing from one module and each taking ``surrogate_loss`` score their
     own draws against their own losses (one thread took every thread's before): a draw's term is taken in its thread.
     """
-    return sub.__dict__.get("_pending", {}).get(_this_thread(), [])
+    pending = sub.__dict__.get("_pending")
+    if not pending:  # most layers never draw: no thread key to build (this runs per layer per training step)
+        return []
+    return pending.get(here if here is not None else this_thread(), [])
 
 
-def take_here(sub: nn.Module) -> tuple[list[weakref.ref], Any]:
-    """Layer ``sub``'s records of this thread's draws, removed from it: the weak references, and the held integer
-    draws' records (their only holder: keep it until the references are read)."""
-    here = _this_thread()
-    return sub.__dict__.get("_pending", {}).pop(here, None) or [], sub.__dict__.get("_held", {}).pop(here, None)
+def take_here(sub: nn.Module, here: weakref.ref | None = None) -> tuple[list[weakref.ref], Any]:
+    """Layer ``sub``'s records of this thread's draws (key ``here``, computed when not given), removed from it: the
+    weak references, and the held integer draws' records (their only holder: keep it until the references are read)."""
+    pending, held = sub.__dict__.get("_pending"), sub.__dict__.get("_held")
+    if not pending and not held:
+        return [], None
+    here = here if here is not None else this_thread()
+    return (pending.pop(here, None) if pending else None) or [], held.pop(here, None) if held else None
 
 
 def _unused(refs: list[weakref.ref]) -> bool:
@@ -82,7 +90,7 @@ def _unused(refs: list[weakref.ref]) -> bool:
 
 def drawn_elsewhere(module: nn.Module) -> Iterator[nn.Module]:
     """The layers inside ``module`` holding live records not yet taken of draws made in another thread than this."""
-    here = _this_thread()
+    here = this_thread()
     for sub in module.modules():
         if any(key != here and _unused(refs) for key, refs in list(sub.__dict__.get("_pending", {}).items())):
             yield sub

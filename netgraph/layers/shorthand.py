@@ -6,7 +6,8 @@
   ``ThreadingLayer``;
 * a registered layer type name whose options all have defaults (``"SoftmaxLayer"``) -> that layer, as in YAML;
 * a list -> a nested ``NetChain``;
-* a ``torch.nn.Module`` -> ``TorchLayer(module)``.
+* a compiled netgraph module (``net.compile()``) -> its net, ``module.to_net()`` (with the module's arrays);
+* another ``torch.nn.Module`` -> ``TorchLayer(module)``.
 
 >>> from_shorthand(3).output, from_shorthand("Plus"), from_shorthand("Tanh")
 ((3,), ThreadingLayer('Plus'), ElementwiseLayer('Tanh'))
@@ -22,6 +23,7 @@ from torch import nn
 from netgraph.core.chain import NetChain
 from netgraph.core.errors import OptionError
 from netgraph.core.layer import REGISTRY, Layer
+from netgraph.core.net_arguments import is_compiled_module
 from netgraph.layers.function import ELEMENTWISE, ElementwiseLayer
 from netgraph.layers.linear import LinearLayer
 from netgraph.layers.merge import THREADING, ThreadingLayer
@@ -53,6 +55,8 @@ def from_shorthand(value: Any) -> Layer | None:
     if isinstance(value, list):
         _check_nesting(value)
         return NetChain(value)
+    if is_compiled_module(value):  # a net's own module: its net, not an opaque TorchLayer
+        return value.to_net()
     if isinstance(value, nn.Module):
         return TorchLayer(value)
     return None

@@ -41,6 +41,7 @@ from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data import Expect
 from netgraph.core.types import INTEGER
 from netgraph.layers.estimators import _surrogate, pending_here
+from netgraph.layers.score_records import this_thread
 from netgraph.train.weights import WeightSchedule, parse_weight
 from netgraph.train.loss_terms import AutoTerm, CallableTerm, LayerTerm, PortTerm, Term
 from netgraph.train.other_names import loss_layer_for, loss_name_hint
@@ -295,6 +296,7 @@ def surrogate_term(module: torch.nn.Module, per_example: torch.Tensor | None, to
     (``netgraph.layers.estimators.record_score``, ``pending_here``); ``modules`` (the module's submodules, cached by the
     caller) makes the check for such records cheap.
     """
-    if not any(pending_here(m) for m in (modules if modules is not None else module.modules())):
+    here = this_thread()
+    if not any(pending_here(m, here) for m in (modules if modules is not None else module.modules())):
         return None
-    return _surrogate(module, per_example if per_example is not None else total, "mean", strict=False)
+    return _surrogate(module, per_example if per_example is not None else total, "mean", strict=False, modules=modules)
