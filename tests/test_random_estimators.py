@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import math
 import statistics
+import sys
 import warnings
 from pathlib import Path
 
@@ -126,6 +127,20 @@ def test_losses_of_another_batch_size_warn_once_naming_both_sizes():
         module.surrogate_loss(torch.ones(6))  # once per layer
         b = module(p=p)
         module.surrogate_loss((b - T) ** 2)  # matching sizes: silent
+    del b
+
+
+@pytest.mark.parametrize("call", ["method", "function"])
+def test_the_batch_size_warning_points_at_the_callers_line(call):
+    """Its stacklevel named netgraph's own surrogate_loss line, whichever way it was called."""
+    module = coin()
+    b = module(p=torch.full((4,), 0.3, requires_grad=True))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        line = sys._getframe().f_lineno + 1
+        module.surrogate_loss(torch.ones(6)) if call == "method" else surrogate_loss(module, torch.ones(6))
+    [warning] = [w for w in caught if issubclass(w.category, EstimatorWarning)]
+    assert (warning.filename, warning.lineno) == (__file__, line)
     del b
 
 

@@ -4,6 +4,7 @@ losses, and the others got a term without gradient."""
 
 from __future__ import annotations
 
+import sys
 import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -12,7 +13,7 @@ import pytest
 import torch
 
 from netgraph import BernoulliDistribution, CategoricalDistribution, NetGraph, RandomArrayLayer
-from netgraph.layers.estimators import EstimatorWarning
+from netgraph.layers.estimators import EstimatorWarning, surrogate_loss
 
 T, N, THREADS = 0.45, 6, 8
 
@@ -126,3 +127,22 @@ def test_finished_threads_leave_no_records_behind():
     module(p=p)
     layer = next(m for m in module.modules() if hasattr(m, "_held"))
     assert (len(layer._pending), len(layer._held)) == (1, 1)  # this thread's: the 20 finished threads' are dropped
+
+
+def _drawn_elsewhere():
+    """A layer, and the per-example losses of draws it made in another thread."""
+    module, p = _layer(), torch.full((N,), 0.3, requires_grad=True)
+    return module, (_in_thread(lambda: module(p=p)).float() - T) ** 2
+
+
+@pytest.mark.parametrize("call", ["method", "function"])
+def test_the_warning_of_draws_made_elsewhere_points_at_the_callers_line(call):
+    """Its stacklevel assumed CompiledNet.surrogate_loss: called as estimators.surrogate_loss it named netgraph's
+    line."""
+    module, losses = _drawn_elsewhere()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        line = sys._getframe().f_lineno + 1
+        module.surrogate_loss(losses) if call == "method" else surrogate_loss(module, losses)
+    [warning] = [w for w in caught if issubclass(w.category, EstimatorWarning)]
+    assert (warning.filename, warning.lineno) == (__file__, line)

@@ -52,3 +52,19 @@ def test_net_measurements_reads_logits_as_net_train_does():
     scores = trained(x)
     assert abs(measured["Accuracy"] - (scores.argmax(-1) == y).float().mean().item()) < 1e-6
     assert abs(measured["Perplexity"] - math.exp(torch.nn.functional.cross_entropy(scores, y).item())) < 1e-3
+
+
+def test_classification_metrics_fit_a_probabilities_logits_output():
+    """CrossEntropyLossLayer("Probabilities", logits=True) was still refused as "a regression output"."""
+    x, y = _data(0)
+    vx, vy = _data(1, 64)
+    soft = lambda labels: 0.1 / 2 + 0.9 * torch.nn.functional.one_hot(labels, 3).float()  # smoothed labels
+    r = net_train(NetChain([LinearLayer(3)], input=2), {"Input": x, "Target": soft(y)},
+                  loss_function=CrossEntropyLossLayer("Probabilities", logits=True),
+                  metrics=["Accuracy", "Perplexity"], validation_set={"Input": vx, "Target": soft(vy)},
+                  max_training_rounds=3, learning_rate=0.05, random_seed=0, all=True)
+    scores = r.training_net(vx)
+    accuracy = (scores.argmax(-1) == vy).float().mean().item()
+    perplexity = math.exp(-(soft(vy) * scores.log_softmax(-1)).sum(-1).mean().item())
+    assert abs(r.validation_metrics["Accuracy"][-1] - accuracy) < 1e-6
+    assert abs(r.validation_metrics["Perplexity"][-1] - perplexity) < 1e-4 * perplexity

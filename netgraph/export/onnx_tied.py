@@ -1,11 +1,12 @@
 """Tied weights of an imported ONNX model: one initializer feeding the nodes of several layers by its name (a torch
-module called twice: Gemm or Conv nodes of one weight and bias, the bias of a fused Add) is one parameter there.
-Each layer's array holding its value becomes one ``NetSharedArray`` named after the initializer, so that training
-keeps the copies equal. Both torch exporters merge separate parameters of equal values (in eval mode: two fresh
-LayerNorms' ones and zeros), which stay apart: TorchScript's writes an Identity of the initializer (not followed),
-the dynamo exporter the one initializer's name in the nodes of each module; its nodes name their module
-(``pkg.torch.onnx.name_scopes``), so an initializer is tied only when every node using it names the same module (or
-none does, as TorchScript's).
+module called twice, or one parameter of several modules: ``dec.weight = enc.weight``; Gemm or Conv nodes of one
+weight and bias, the bias of a fused Add) is one parameter there. Each layer's array holding its value becomes one
+``NetSharedArray`` named after the initializer, so that training keeps the copies equal. Both torch exporters merge
+separate parameters of equal values (in eval mode: two fresh LayerNorms' ones and zeros): TorchScript's writes an
+Identity of the initializer (not followed), the dynamo exporter the one initializer's name in the nodes of each
+module (``pkg.torch.onnx.name_scopes``). So an initializer whose nodes name several modules is tied unless its
+elements are all one number (the usual merged copies: fresh norms, zero biases), which stay apart; separate
+parameters copied with other values (``load_state_dict``) import tied, as ONNX cannot tell them from a real tie.
 
 An array is the initializer's when its values are the initializer's (as stored, or transposed: a MatMul's
 weights) and no other initializer of that layer's nodes has them; copies that differ in shape or value (a table
@@ -54,7 +55,7 @@ def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[s
                 places.setdefault(sources[0], []).append((path, array, value))
     taken, changes = set(shared_users(net)), {}
     for root, found in places.items():
-        if (len({path[0] for path, _, _ in found}) < 2 or len(modules[root]) > 1  # separate modules' merged copies
+        if (len({path[0] for path, _, _ in found}) < 2 or _merged(modules[root], constants[root])
                 or not all(_same(v, found[0][2]) for _, _, v in found)):
             continue
         shared = _free_name(root, taken)
@@ -62,6 +63,13 @@ def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[s
             layer = changes.get(path, net.layer_at(path))
             changes[path] = layer.replace(**{layer.ARRAYS[array]: NetSharedArray(shared, value)})
     return net.replace_layers(changes) if changes else net
+
+
+def _merged(modules: set[tuple[str, ...] | None], initializer: np.ndarray) -> bool:
+    """Whether an initializer is likely separate parameters the dynamo exporter merged: used by several modules and
+    all one number (fresh norms' ones and zeros, zero biases); other values there are one parameter of several
+    modules (``dec.weight = enc.weight``, ``ModuleList([block] * 3)``)."""
+    return len(modules) > 1 and bool(np.all(initializer == initializer.flat[0]))
 
 
 def _module(node: Any) -> tuple[str, ...] | None:

@@ -70,6 +70,7 @@ import torch
 from torch import nn
 
 from netgraph.core.errors import OptionError
+from netgraph.core.user_frame import user_stacklevel
 from netgraph.layers.dist_tensors import tensors
 from netgraph.layers.score_records import (HELD_RECORDS, ScoreRecord, drawn_elsewhere, held_here, pending_here,
                                            records_here, take_here, this_thread)
@@ -261,7 +262,7 @@ def _warn_drawn_elsewhere(module: nn.Module) -> None:
         "so this term is 0 without gradient and those parameters get NO gradient: draws' records are kept per thread "
         "(each thread scores its own draws against its own losses); take the surrogate term in the thread that drew "
         "(compute the losses and call surrogate_loss in the function given to the executor or asyncio.to_thread)",
-        EstimatorWarning, stacklevel=5)  # the caller of CompiledNet.surrogate_loss
+        EstimatorWarning, stacklevel=user_stacklevel())
 
 
 def mark_folded_draws(module: nn.Module) -> None:
@@ -296,7 +297,7 @@ def _warn_sizes(drawn: list[tuple[nn.Module, int]], losses: int) -> None:
         f"size {losses}, so its score-function term uses the running-mean baseline (unbiased, higher variance) "
         "instead of leave-one-out, as it must where it cannot tell which draws each example's loss depends on. "
         "Where each draw has a loss of its own, pass one loss per draw to get leave-one-out. (This warning is shown "
-        "once per layer.)", EstimatorWarning, stacklevel=3)
+        "once per layer.)", EstimatorWarning, stacklevel=user_stacklevel())
 
 
 def _check_loss(loss: Any, reduction: str) -> torch.Tensor:

@@ -7,7 +7,8 @@
 ``MeanSquare``), ``MeanAbsoluteError`` (``MAE``, ``MeanDeviation``) and ``RSquared`` (``R2``).
 
 What fits a port follows its automatic loss (``netgraph.train.loss.auto_kind``), or a loss_function of
-CrossEntropyLossLayer("Index" or "Binary", logits=True), whose scores are read through softmax or sigmoid:
+CrossEntropyLossLayer(form, logits=True), whose scores are read through softmax ("Index", "Probabilities") or
+sigmoid ("Binary"):
 after a SoftmaxLayer
 (class probabilities; targets are class indices, or one-hot/probabilities whose argmax is the class)
 the classification metrics, Precision/Recall/F1 macro-averaged over the classes that occur in the
@@ -143,14 +144,17 @@ def _classes(net: Any, port: str) -> int | None:
     return shape[-1] if shape and isinstance(shape[-1], int) else None
 
 
+_LOGITS_KINDS = {"Index": "index", "Probabilities": "index", "Binary": "binary"}  # CrossEntropyLossLayer form -> kind
+
+
 def _kind(net: Any, loss: Any, port: str) -> tuple[str, bool]:
-    """(the port's kind, whether it holds scores): a port whose loss is CrossEntropyLossLayer("Index" or "Binary",
-    logits=True) is a classifier's ('index' or 'binary'), whatever layer ends it; else its automatic loss's kind."""
+    """(the port's kind, whether it holds scores): a port whose loss is CrossEntropyLossLayer(form, logits=True) is a
+    classifier's ('binary' for "Binary", else 'index'), whatever layer ends it; else its automatic loss's kind."""
     for _, term in loss.terms:
         layer = getattr(term, "layer", None)
         if getattr(term, "port", None) == port and getattr(layer, "type_name", "") == "CrossEntropyLossLayer" \
-                and getattr(layer, "logits", False) and getattr(layer, "form", None) in ("Index", "Binary"):
-            return ("index" if layer.form == "Index" else "binary"), True
+                and getattr(layer, "logits", False) and getattr(layer, "form", None) in _LOGITS_KINDS:
+            return _LOGITS_KINDS[layer.form], True
     return auto_kind(net, port), False
 
 
