@@ -65,7 +65,7 @@ from netgraph.train.lone_layer import as_trained_layer
 from netgraph.core.information import all_arrays
 from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
 from netgraph.backend.initialize import net_initialize
-from netgraph.core.warn_place import user_stacklevel
+from netgraph.core.user_frame import user_stacklevel
 import numpy as np
 
 __all__ = ["net_train", "NetTrainResults", "TrainingError", "load_data"]

@@ -39,7 +39,7 @@ from netgraph.core.errors import OptionError, TrainingError
 from netgraph.backend.initialize import net_initialize
 from netgraph.train.checkpoint_checks import NothingToResume, check_compatible, check_layout
 from netgraph.train.run_state import load_optimizer, rank_estimators, restore_run, run_state  # the state they hold
-from netgraph.core.warn_place import user_stacklevel
+from netgraph.core.user_frame import user_stacklevel
 
 __all__ = ["save_checkpoint", "checkpoints", "latest_checkpoint", "read_checkpoint", "load_checkpoint",
            "content_digest", "refuse_newer", "load_optimizer", "run_state", "rank_estimators", "restore_run", "FORMAT",

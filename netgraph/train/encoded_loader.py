@@ -17,7 +17,7 @@ from netgraph.core.errors import DataError
 from netgraph.core.wording import counted
 from netgraph.train.buckets import length_batches
 from netgraph.train.data_sets import ref
-from netgraph.core.warn_place import user_stacklevel
+from netgraph.core.user_frame import user_stacklevel
 
 __all__ = ["EncodedLoader", "LengthBatches", "collate", "bad_examples", "TooManyWorkers", "warn_workers"]
 

@@ -29,7 +29,7 @@ import torch
 from netgraph.core.errors import OptionError
 from netgraph.core.files import usable_folder
 from netgraph.train.metrics import last_values
-from netgraph.core.warn_place import user_stacklevel
+from netgraph.core.user_frame import user_stacklevel
 
 __all__ = ["parse_reporting", "TensorBoardLog", "INSTALL_HINT"]
 
