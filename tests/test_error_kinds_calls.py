@@ -27,7 +27,7 @@ ERRORS = _subclasses(NetGraphError) | {"NetGraphError", "data_error"}
 UNKINDED = {
     "backend/batch_sizes.py": 3, "backend/built_checks.py": 7, "backend/compile.py": 1,
     "backend/initialize.py": 5, "backend/input_lengths.py": 1,
-    "backend/masks.py": 5, "backend/padded_eval.py": 3, "backend/ragged.py": 1, "backend/states.py": 3,
+    "backend/padded_eval.py": 3, "backend/ragged.py": 1,
     "backend/traced_batch.py": 2,
 }
 

@@ -37,7 +37,8 @@ def split_state_keywords(net: Any, keywords: dict[str, Any]) -> tuple[dict[str, 
     states = rest.pop("states", None) if "states" not in net.input_ports else None
     wanted = rest.pop("return_states", False) if "return_states" not in net.input_ports else False
     if not isinstance(wanted, bool):
-        raise DataError(f"return_states= takes True or False, found {wanted!r:.60}")
+        raise DataError(f"return_states= takes True or False, found {wanted!r:.60}", kind="option-value",
+                        option="return_states", expected=(True, False), found=wanted)
     return rest, states, wanted
 
 
@@ -158,7 +159,8 @@ def _checked_keys(net: NetGraph, ports: dict[str, tuple], states: Any) -> dict[s
     """``states`` by layer path and state name; one DataError naming each unknown layer, state or bad value."""
     if not isinstance(states, dict):
         raise DataError(f"states= takes a dict by layer path (as net(x, return_states=True) returns), found "
-                        f"{type(states).__name__}")
+                        f"{type(states).__name__}", kind="option-value", option="states",
+                        expected="a dict by layer path", found=type(states).__name__)
     layers, settable = {"/".join(path) for path, _ in ports.values()}, _settable(ports)
     given, errors = {_key(k): v for k, v in states.items()}, []
     for layer, value in given.items():
@@ -192,15 +194,19 @@ def given_states(net: NetGraph, states: Any, batch: int, single: bool, dtype: to
             try:
                 value = as_tensor(value, dtype=dtype, device=device)
             except (TypeError, ValueError, RuntimeError) as exc:
-                errors.append(f"states=: layer {layer!r} state {state!r}: cannot make a tensor: {exc}")
+                errors.append(Diagnostic(f"states=: layer {layer!r} state {state!r}: cannot make a tensor: {exc}",
+                                         "not-a-tensor", layer=tuple(layer.split("/")), option="states",
+                                         expected="a tensor", found=type(value).__name__, detail=str(exc)))
                 continue
             value = value.unsqueeze(0) if single and value.dim() == len(size) else value
             if tuple(value.shape) != (batch, *size):
-                errors.append(f"states=: layer {layer!r} state {state!r} expected shape ({batch}, "
-                              f"{', '.join(map(str, size))}) (batch, size), found {tuple(value.shape)}")
+                errors.append(Diagnostic(f"states=: layer {layer!r} state {state!r} expected shape ({batch}, "
+                                         f"{', '.join(map(str, size))}) (batch, size), found {tuple(value.shape)}",
+                                         "data-shape", layer=tuple(layer.split("/")), option="states",
+                                         expected=(batch, *size), found=tuple(value.shape)))
             out.setdefault(layer, {})[state] = value
     if errors:
-        raise DataError("; ".join(errors))
+        raise DataError("; ".join(map(str, errors)), errors)
     return out
 
 
