@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import DataError, EmbeddingLayer, NetChain, net_initialize
+from netgraph import (CrossEntropyLossLayer, DataError, EmbeddingLayer, ExtractLayer, NetChain, NetGraph, PortType,
+                      net_initialize)
 from netgraph.layers._shapes import check_indices
 
 
@@ -23,3 +24,22 @@ def test_float_indices_are_a_data_dtype_problem_with_what_was_found():
     problem = info.value.diagnostics[0]
     assert (problem.kind, problem.port, problem.expected, problem.found) == ("data-dtype", "Input", "Integer",
                                                                              torch.float32)
+
+
+def test_a_position_past_an_extract_layers_level_is_data_range():
+    net = NetGraph([ExtractLayer()], [], Input=3, Position=PortType((1,), "Integer"))
+    with pytest.raises(DataError) as info:
+        net(Input=torch.zeros(1, 3), Position=torch.tensor([[5]]))
+    assert (info.value.diagnostics[0].kind, info.value.diagnostics[0].port) == ("data-range", "Position")
+
+
+@pytest.mark.parametrize("inputs, port, found", [
+    ({"Input": [[1.5, 0.5, 0.1]], "Target": [[1.0, 0.0, 1.0]]}, "Input", 1.5),
+    ({"Input": [[0.5, 0.5, 0.1]], "Target": [[2.0, 0.0, 1.0]]}, "Target", 2.0),
+])
+def test_probabilities_outside_0_1_are_data_range(inputs, port, found):
+    net = net_initialize(NetGraph([CrossEntropyLossLayer("Binary")], [], Input=3))
+    with pytest.raises(DataError) as info:
+        net(**{p: torch.tensor(v) for p, v in inputs.items()})
+    problem = info.value.diagnostics[0]
+    assert (problem.kind, problem.port, problem.expected, problem.found) == ("data-range", port, (0, 1), found)
