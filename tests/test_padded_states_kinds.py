@@ -50,3 +50,14 @@ def test_a_state_of_the_wrong_shape_is_a_data_shape_problem_naming_its_layer():
 def test_a_state_that_makes_no_tensor_is_not_a_tensor():
     problem = sole_diagnostic(lambda: _net()(X, states={"gru": {"State": "abc"}}), DataError)
     assert (problem.kind, problem.layer, problem.option, problem.found) == ("not-a-tensor", ("gru",), "states", "str")
+
+
+def test_a_state_name_the_layer_lacks_is_an_unknown_key():
+    problem = sole_diagnostic(lambda: _net()(X, states={"gru": {"Stat": torch.zeros(2, 3)}}), DataError)
+    assert (problem.kind, problem.layer, problem.option, problem.expected, problem.found) == (
+        "unknown-key", ("gru",), "states", ("State",), "Stat")
+
+
+def test_a_layers_states_not_given_as_a_dict_are_an_option_value():
+    problem = sole_diagnostic(lambda: _net()(X, states={"gru": torch.zeros(2, 3)}), DataError)
+    assert (problem.kind, problem.layer, problem.option, problem.found) == ("option-value", ("gru",), "states", "Tensor")

@@ -167,14 +167,19 @@ def _checked_keys(net: NetGraph, ports: dict[str, tuple], states: Any) -> dict[s
         if layer not in layers:
             errors.append(_unknown_layer(net, layer, layers))
         elif layer not in settable:
-            errors.append(f"states=: layer {layer!r} takes its initial states from its own InitialState port "
-                          f"(wired in the net)")
+            errors.append(Diagnostic(f"states=: layer {layer!r} takes its initial states from its own InitialState "
+                                     f"port (wired in the net)", "option-combination", layer=tuple(layer.split("/")),
+                                     option="states", port="InitialState"))
         elif not isinstance(value, dict):
-            errors.append(f"states=: layer {layer!r} takes a dict by state name ({', '.join(settable[layer])}), "
-                          f"found {type(value).__name__}")
+            errors.append(Diagnostic(f"states=: layer {layer!r} takes a dict by state name "
+                                     f"({', '.join(settable[layer])}), found {type(value).__name__}", "option-value",
+                                     layer=tuple(layer.split("/")), option="states", expected="a dict by state name",
+                                     found=type(value).__name__))
         else:
-            errors += [f"states=: layer {layer!r} has no state {k!r}{did_you_mean(k, settable[layer])}; its states "
-                       f"are {list(settable[layer])}" for k in value if k not in settable[layer]]
+            errors += [Diagnostic(f"states=: layer {layer!r} has no state {k!r}{did_you_mean(k, settable[layer])}; "
+                                  f"its states are {list(settable[layer])}", "unknown-key", layer=tuple(layer.split("/")),
+                                  option="states", expected=tuple(settable[layer]), found=k)
+                       for k in value if k not in settable[layer]]
     if errors:
         raise DataError("; ".join(map(str, errors)), errors)
     return given
