@@ -1,7 +1,6 @@
 """Every error the train, backend and export packages construct says what it is: each construction of a
 NetGraphError subclass (and of ``data_error``, train's DataError of a data set, and of a ``Diagnostic``) names a
-``kind``, or carries Diagnostics that do (``diagnostics=``, a list of problems, ``**fields``). The backend and export
-errors that have no kind yet are listed by file, so that none is added and each one given its kind is struck off."""
+``kind``, or carries Diagnostics that do (``diagnostics=``, a list of problems, ``**fields``)."""
 
 from __future__ import annotations
 
@@ -22,15 +21,6 @@ def _subclasses(cls: type) -> set[str]:
 
 
 ERRORS = _subclasses(NetGraphError) | {"NetGraphError", "data_error"}
-
-#: Backend and export errors still of the default kind "error": file -> how many constructions (to give kinds to).
-UNKINDED = {
-    "backend/batch_sizes.py": 3, "backend/built_checks.py": 7, "backend/compile.py": 1, "backend/eval_options.py": 13,
-    "backend/gradient.py": 8, "backend/init_methods.py": 8, "backend/initialize.py": 5, "backend/input_lengths.py": 1,
-    "backend/masks.py": 5, "backend/padded_eval.py": 3, "backend/ragged.py": 1, "backend/states.py": 3,
-    "backend/traced_batch.py": 2, "export/exporter.py": 14, "export/onnx_files.py": 2,
-}
-
 
 def _name(call: ast.Call) -> str:
     func = call.func
@@ -57,13 +47,15 @@ def _unkinded(package: str) -> dict[str, list[int]]:
 
 def test_the_walk_sees_the_errors_it_means_to():
     assert {"DataError", "OptionError", "TrainingError", "ShapeError", "DistributedTimeoutError"} <= ERRORS
-    assert len(_unkinded("backend")) > 5  # the listed ones: the walk finds calls without a kind
+    sources = ['OptionError("m")', 'OptionError("m", kind="k")', 'DataError("m", problems)', 'Diagnostic("m", "k")',
+               'Diagnostic("m")', 'data_error("m", x)', 'ShapeError("m", **fields)']
+    calls = [ast.parse(source).body[0].value for source in sources]
+    assert [_kinded(call) for call in calls] == [False, True, True, True, False, False, True]
 
 
 def test_every_error_of_training_names_a_kind():
     assert _unkinded("train") == {}
 
 
-def test_no_backend_or_export_error_without_a_kind_beyond_those_listed():
-    counts = {path: len(lines) for package in ("backend", "export") for path, lines in _unkinded(package).items()}
-    assert counts == UNKINDED
+def test_every_backend_or_export_error_names_a_kind():
+    assert {package: _unkinded(package) for package in ("backend", "export")} == {"backend": {}, "export": {}}

@@ -166,5 +166,7 @@ def test_a_rule_reaches_a_shared_array_by_any_users_array_path_as_learning_rate_
 
 @pytest.mark.parametrize("key", ["right", ("right", "l1")])
 def test_a_layer_rule_on_a_later_user_of_only_shared_arrays_is_refused(key):
-    with pytest.raises(OptionError, match=r"reaches only shared arrays whose first user is layer 'left/l1'"):
+    with pytest.raises(OptionError, match=r"reaches only shared arrays whose first user is layer 'left/l1'") as info:
         net_initialize(_siamese(), seed=0, method={key: "Identity"})
+    (problem,) = info.value.diagnostics
+    assert (problem.kind, problem.option, problem.found) == ("shared-array-rule", "method", key)

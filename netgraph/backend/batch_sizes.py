@@ -65,12 +65,12 @@ def checked_batch_size(value: Any, bound: int = _TORCH_SIZES, module: Any = None
         n = -1
     if n < 0:
         raise OptionError(f"batch_size must be an integer >= 0 (the number of examples to draw), found {value!r}",
-                          option="batch_size")
+                          option="batch_size", kind="option-value", expected="an integer >= 0", found=value)
     if n >= bound:  # torch's randn overflowed (TypeError) or its storage size did (RuntimeError)
         power = f"2**{bound.bit_length() - 1}" if bound & (bound - 1) == 0 else str(bound)
         raise OptionError(f"batch_size must be below {power} here (a batch's elements, this many times an "
                           f"example's, must stay below torch's largest size 2**63), found {value!r}",
-                          option="batch_size", expected=f"below {power}", found=value)
+                          option="batch_size", kind="option-value", expected=f"below {power}", found=value)
     if module is not None:
         _check_memory(n, module)
     return n
@@ -86,7 +86,8 @@ def _check_memory(n: int, module: Any) -> None:
         where = f"layer {node.name!r} port {port!r}" if node is not None else "its output"
         raise OptionError(f"batch_size={n} would need {need} bytes for {where} ({elements} elements of {size} bytes "
                           f"an example), more than this machine's memory, {memory} bytes; draw smaller batches",
-                          option="batch_size", expected=f"at most {memory // (elements * size)}", found=n)
+                          option="batch_size", kind="memory-limit", expected=f"at most {memory // (elements * size)}",
+                          found=n)
 
 
 def _place(module: Any) -> tuple[torch.device, torch.dtype]:

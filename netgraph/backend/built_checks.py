@@ -35,7 +35,8 @@ def check_built(layer: Layer, types: Mapping[str, PortType], built: Any, where: 
     """Raise OptionError when ``built`` is no module, ShapeError when its outputs disagree with ``types``."""
     if not isinstance(built, nn.Module):
         raise OptionError(f"{where}: {layer.type_name}.build() must return a torch.nn.Module, returned "
-                          f"{type(built).__name__}")
+                          f"{type(built).__name__}", kind="layer-contract", expected="a torch.nn.Module",
+                          found=type(built).__name__)
     cls = type(layer)
     if cls.__module__.startswith("netgraph."):
         return
@@ -45,7 +46,8 @@ def check_built(layer: Layer, types: Mapping[str, PortType], built: Any, where: 
         raise OptionError(f"{where}: the module from {layer.type_name}.build() holds no parameter or buffer named "
                           f"{missing[0]!r} for array {missing[0]!r} (it has {sorted(state)}); name it after the array "
                           f"(self.{missing[0]} = nn.Parameter(...)), so that training updates the array and "
-                          f"module.to_net() carries it back"[:500])
+                          f"module.to_net() carries it back"[:500], kind="layer-contract", expected=missing[0],
+                          found=tuple(sorted(state)))
     if cls.emit is not Layer.emit or cls.emit_block is not Layer.emit_block:
         return
     ins = [types[p] for p in layer.input_ports]
@@ -59,11 +61,13 @@ def check_built(layer: Layer, types: Mapping[str, PortType], built: Any, where: 
         raise OptionError(f"{where}: the module from {layer.type_name}.build() changes its input {changed[0]!r} "
                           f"in place (seen on meta tensors), so other layers reading that tensor, and the caller's "
                           f"own input, would see the change; compute out of place (x * 2, not x.mul_(2)), or wrap the "
-                          f"module in a TorchLayer, which gives such a module a copy")
+                          f"module in a TorchLayer, which gives such a module a copy", kind="layer-contract",
+                          port=changed[0], expected="out of place", found="in place")
     expected = [types[p] for p in layer.output_ports]
     if len(outs) != len(expected):
         raise ShapeError(f"{where}: the module from {layer.type_name}.build() gives {counted(len(outs), 'output')}, but the "
-                         f"layer has output ports {list(layer.output_ports)}")
+                         f"layer has output ports {list(layer.output_ports)}", kind="layer-contract",
+                         expected=len(expected), found=len(outs))
     for port, out, want in zip(layer.output_ports, outs, expected):
         found = tuple(out.shape[1:]) if out.dim() else None
         fits = found is not None and len(found) == len(want.shape) and all(
@@ -73,7 +77,8 @@ def check_built(layer: Layer, types: Mapping[str, PortType], built: Any, where: 
             shown = "no batch dim" if found is None else f"{format_shape(found)} {kind}"
             raise ShapeError(f"{where}: port {port!r}: infer() gives {format_shape(want.shape)} {want.dtype}, but the "
                              f"module from {layer.type_name}.build() gives {shown} (checked on meta tensors "
-                             f"of the input shapes, batch dim first)")
+                             f"of the input shapes, batch dim first)", kind="layer-contract", port=port,
+                             expected=(want.shape, want.dtype), found=shown)
 
 
 def check_emitted(layer: Layer, block: Any, where: str) -> None:
@@ -82,12 +87,14 @@ def check_emitted(layer: Layer, block: Any, where: str) -> None:
     if not isinstance(block, list) or not all(isinstance(line, str) for line in block):
         found = block if not isinstance(block, list) else next(x for x in block if not isinstance(x, str))
         raise OptionError(f"{where}: {layer.type_name}.{name}() must give Python code as text, gave "
-                          f"{type(found).__name__} {found!r}"[:400])
+                          f"{type(found).__name__} {found!r}"[:400], kind="layer-contract", expected="Python code",
+                          found=type(found).__name__)
     try:
         ast.parse("\n".join(block))
     except SyntaxError as exc:
         raise OptionError(f"{where}: {layer.type_name}.{name}() gave code that is not Python ({exc.msg}): "
-                          f"{chr(10).join(block)!r}"[:400]) from None
+                          f"{chr(10).join(block)!r}"[:400], kind="layer-contract", expected="Python code",
+                          found=exc.msg) from None
 
 
 def _meta_outputs(module: nn.Module, ins: list[PortType]) -> tuple[list[torch.Tensor] | None, tuple]:

@@ -300,7 +300,8 @@ def compile_net(net: Any, checks: bool | str | None = None) -> CompiledNet:
     ``set_distribution_checks`` (its setting now for the code, at each call for the checks).
     """
     if checks not in (None, True, False, "auto"):
-        raise OptionError(f"compile(checks=...) takes True, False or 'auto', found {checks!r}")
+        raise OptionError(f"compile(checks=...) takes True, False or 'auto', found {checks!r}", option="checks",
+                          kind="option-value", expected=(True, False, "auto"), found=checks)
     with gc_paused():
         return _compile(net, inner_checks(checks))
 

@@ -22,7 +22,7 @@ from typing import Any
 import numpy
 import torch
 
-from netgraph.core.errors import DataError, OptionError, did_you_mean
+from netgraph.core.errors import DataError, Diagnostic, OptionError, did_you_mean
 from netgraph.core.options import random_seeding
 from netgraph.data import parse_property
 from netgraph.core.ports import NetPort
@@ -69,9 +69,9 @@ def parse_options(given: Mapping[str, Any], draws: bool = False) -> EvaluationOp
         try:
             values[name] = _batch_size(value, least=0) if draws and name == "batch_size" else _PARSERS[name](value)
         except OptionError as exc:
-            problems.append(str(exc))
+            problems.extend(exc.diagnostics)
     if problems:
-        raise OptionError("; ".join(problems), option=next(iter(given)) if len(given) == 1 else None)
+        raise OptionError("; ".join(map(str, problems)), problems)
     if "outputs" in values:
         values["outputs"], values["one_output"] = values["outputs"]
     return EvaluationOptions(**values)
@@ -82,7 +82,8 @@ def _batch_size(value: Any, label: str = "batch_size", least: int = 1) -> int | 
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:  # numpy's integers too
         kind = "a positive integer" if least else "an integer >= 0 (the number of examples to draw)"
-        raise OptionError(f"{label}= must be {kind} or None, found {value!r}", option="batch_size")
+        raise OptionError(f"{label}= must be {kind} or None, found {value!r}", option="batch_size",
+                          kind="option-value", expected=f"{kind} or None", found=value)
     return int(value)
 
 
@@ -90,7 +91,7 @@ def _mode(value: Any, label: str = "mode") -> str:
     mode = _MODES.get(value.lower()) if isinstance(value, str) else None
     if mode is None:
         raise OptionError(f"{label}= must be 'test' or 'train' (Wolfram's NetEvaluationMode), found {value!r}",
-                          option="mode")
+                          option="mode", kind="option-value", expected=("test", "train"), found=value)
     return mode
 
 
@@ -101,7 +102,8 @@ def _outputs(value: Any) -> tuple[tuple | None, bool]:
     bad = [v for v in specs if not isinstance(v, (str, NetPort))]
     if bad or not specs:
         raise OptionError(f"outputs= takes a NetPort, an output port name or a list of these (Wolfram's "
-                          f"net[data, NetPort[...]]), found {value!r:.80}", option="outputs")
+                          f"net[data, NetPort[...]]), found {value!r:.80}", option="outputs", kind="option-value",
+                          expected="a NetPort, an output port name or a list of these", found=value)
     return tuple(specs), not isinstance(value, list)
 
 
@@ -115,7 +117,8 @@ def _precision(value: Any, label: str = "precision") -> torch.dtype | None:
     dtype = PRECISIONS.get(value.lower()) if isinstance(value, str) else None
     if dtype is None:
         raise OptionError(f"{label}= must be 'float32' or 'float64' (or Wolfram's 'Real32', 'Real64'), found "
-                          f"{value!r}", option="precision")
+                          f"{value!r}", option="precision", kind="option-value",
+                          expected=("float32", "float64"), found=value)
     return dtype
 
 
@@ -138,7 +141,7 @@ def snake_options(ports: tuple[str, ...], keywords: Mapping[str, Any]) -> Mappin
         name = WOLFRAM_OPTIONS[key] if key in WOLFRAM_OPTIONS and key not in ports else key
         if name != key and name in keywords:
             raise OptionError(f"net(...) got both {name}= and {key}=, Wolfram's name for it; give one of them",
-                              option=name)
+                              option=name, kind="option-combination", found=(name, key))
         if name != key:
             _PARSERS[name](value, key)  # a bad value is named as given (RandomSeeding=, not seed=)
         renamed[name] = value
@@ -157,16 +160,19 @@ def split_call(ports: tuple[str, ...], args: tuple, keywords: Mapping[str, Any])
     if clashes and not args:
         raise OptionError(f"{clashes[0]!r} is both an input port of this net and an evaluation option of net(...); "
                           f"pass the inputs as one dict, net({{{', '.join(repr(p) + ': ...' for p in ports)}}}), "
-                          f"and options as keywords", option=clashes[0], port=clashes[0], layer=())
+                          f"and options as keywords", option=clashes[0], port=clashes[0], layer=(), kind="name-clash",
+                          found=clashes[0])
     options = {k: v for k, v in keywords.items() if k in OPTION_NAMES}
     data = {k: v for k, v in keywords.items() if k not in OPTION_NAMES}
     if len(args) == 2 and _is_probe(args[1]):  # Wolfram's net[x, NetPort[...]]: not a second input
         raise DataError(f"what a call returns is picked by outputs=: net(x, outputs={args[1]!r}) (Wolfram's "
-                        f"net[x, NetPort[...]])", option="outputs", found=args[1])
+                        f"net[x, NetPort[...]])", option="outputs", found=args[1], kind="option-value",
+                        expected="outputs=")
     if len(args) == 2 and _is_property(args[1]):  # Wolfram's net[x, "Probabilities"]: the decoder's property
         if "decoder" in options:
             raise OptionError(f"net(x, {args[1]!r}, decoder={options['decoder']!r}): the property is given twice "
-                              f"(the second argument is Wolfram's net[x, prop], decoder=)", option="decoder")
+                              f"(the second argument is Wolfram's net[x, prop], decoder=)", option="decoder",
+                              kind="option-combination", found=(args[1], options["decoder"]))
         options["decoder"], args = args[1], args[:1]
     if args and data:
         _unknown_keywords(ports, data)
@@ -195,7 +201,8 @@ def _by_port(examples: Sequence[Mapping]) -> dict[str, Any]:
     for i, example in enumerate(examples[1:], 2):
         if set(example) != set(keys):
             raise DataError(f"a list of examples needs the same ports in each: example 1 has {sorted(keys)}, "
-                            f"example {i} has {sorted(example)}")
+                            f"example {i} has {sorted(example)}", kind="example-keys", example=i - 1,
+                            expected=tuple(sorted(keys)), found=tuple(sorted(example)))
     data = {}
     for key in keys:
         values = [e[key] for e in examples]
@@ -219,13 +226,15 @@ def _keyword_hint(name: str) -> str:
 
 def _unknown_keywords(ports: tuple[str, ...], data: Mapping[str, Any]) -> None:
     """The DataError for keywords beside positional data: each is a misspelt option or a port (data goes one way)."""
-    problems = [f"unknown keyword {k!r} of net(...){_keyword_hint(k)}: with the data given "
-                f"positionally, keywords are the evaluation options ({', '.join(CALL_KEYWORDS)})"
+    problems = [Diagnostic(f"unknown keyword {k!r} of net(...){_keyword_hint(k)}: with the data given "
+                           f"positionally, keywords are the evaluation options ({', '.join(CALL_KEYWORDS)})",
+                           "unknown-option", option=k, expected=tuple(CALL_KEYWORDS), found=k)
                 for k in data if k not in ports]
     keywords, entries = ", ".join(f"{p}=..." for p in ports), ", ".join(f"{p!r}: ..." for p in ports)
-    problems += [f"input port {k!r} given as a keyword beside positional data: give every input one way, "
-                 f"net({keywords}) or net({{{entries}}})" for k in data if k in ports]
-    raise DataError("; ".join(problems))
+    problems += [Diagnostic(f"input port {k!r} given as a keyword beside positional data: give every input one way, "
+                            f"net({keywords}) or net({{{entries}}})", "positional-data", layer=(), port=k,
+                            expected="every input one way", found=k) for k in data if k in ports]
+    raise DataError("; ".join(map(str, problems)), problems)
 
 
 def compiled_module(net: Any, options: EvaluationOptions) -> torch.nn.Module:
@@ -309,9 +318,11 @@ def check_port_names(names: Any, ports: tuple[str, ...], what: str, option: str)
     """``names`` (a port name or a list of them) as a list, each one of ``ports``; else an OptionError."""
     listed = [names] if isinstance(names, str) else names
     if not isinstance(listed, (list, tuple)) or not listed or not all(isinstance(n, str) for n in listed):
-        raise OptionError(f"{option}= must be {what} name or a list of them, found {names!r:.80}", option=option)
+        raise OptionError(f"{option}= must be {what} name or a list of them, found {names!r:.80}", option=option,
+                          kind="option-value", expected=f"{what} name or a list of them", found=names)
     wrong = [n for n in listed if n not in ports]
     if wrong:
         raise OptionError(f"{option}=: {wrong[0]!r} is not {what}{did_you_mean(wrong[0], ports)}; this net's are "
-                          f"{list(ports)}", option=option, port=wrong[0], layer=())
+                          f"{list(ports)}", option=option, port=wrong[0], layer=(), kind="unknown-port",
+                          expected=tuple(ports), found=wrong[0])
     return list(listed)

@@ -51,7 +51,8 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
         return on_layer(net, lambda one: net_port_gradient(one, data, wrt, of, **options))
     if not isinstance(net, NetGraph):
         raise OptionError(f"net_port_gradient takes a net or a layer as its first argument, found "
-                          f"{type(net).__name__}", option="net")
+                          f"{type(net).__name__}", option="net", kind="not-a-net",
+                          expected="a NetGraph, a NetChain or a layer", found=type(net).__name__)
     options = _checked_options(net, options)
     call, parsed = split_call(net.input_ports, (data,), options)
     encoded = encode_inputs(net, call["args"], call["inputs"], ragged=False)  # files, labels ... (texts padded)
@@ -60,14 +61,16 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
     real = tuple(p for p in net.input_ports if types[p].dtype != INTEGER)
     if wrt is None and not real:
         raise OptionError(f"net_port_gradient: every input port of this net takes integers (dtype Integer: "
-                          f"{', '.join(net.input_ports)}), so there is nothing to differentiate by", option="wrt")
+                          f"{', '.join(net.input_ports)}), so there is nothing to differentiate by", option="wrt",
+                          kind="no-gradient", expected="a Real input port", found=tuple(net.input_ports))
     ragged = ragged_ports(net, encoded)
     tensors, single = (None, False) if ragged else prepare_inputs(net, (), encoded, parsed.precision)
     ports = check_port_names(real if wrt is None else wrt, net.input_ports, "an input port", "wrt")
     integer = [p for p in ports if p not in real]
     if integer:
         raise OptionError(f"wrt=: input port {integer[0]!r} takes integers (dtype Integer) and has no gradient",
-                          option="wrt", port=integer[0], layer=())
+                          option="wrt", port=integer[0], layer=(), kind="no-gradient", expected="a Real input port",
+                          found=integer[0])
     if ragged:
         result = _by_length(net, encoded, ragged, ports, of, options, parsed.precision)
         return _picked(result, ports, wrt)
@@ -89,14 +92,16 @@ def _checked_options(net: NetGraph, options: dict[str, Any]) -> dict[str, Any]:
     options = dict(snake_options((), options))
     if "outputs" in options:
         raise OptionError("net_port_gradient: outputs= is an option of net(...); name the outputs to "
-                          "differentiate with of= (e.g. of='Output')", option="outputs")
+                          "differentiate with of= (e.g. of='Output')", option="outputs", kind="unknown-option",
+                          expected=("wrt", "of", *names), found="outputs")
     unknown = [k for k in options if k not in names]
     if unknown:
         raise OptionError(f"net_port_gradient: unknown option {unknown[0]!r}{did_you_mean(unknown[0], names)}; "
-                          f"options are wrt, of, {', '.join(names)}", option=unknown[0])
+                          f"options are wrt, of, {', '.join(names)}", option=unknown[0], kind="unknown-option",
+                          expected=("wrt", "of", *names), found=unknown[0])
     if not net.input_ports:
         raise OptionError("net_port_gradient: this net has no input ports, so there is nothing to differentiate by",
-                          option="wrt")
+                          option="wrt", kind="no-gradient", expected="an input port", found=())
     return options
 
 
@@ -186,10 +191,12 @@ def _output_seeds(net: Any, of: Any, dtype: torch.dtype | None) -> dict[str, tor
 def _summed(output: torch.Tensor, seed: torch.Tensor | None, port: str) -> torch.Tensor:
     if not output.is_floating_point():
         raise OptionError(f"of=: output port {port!r} gives integers ({output.dtype}) and has no gradient; "
-                          f"name the real outputs with of=", option="of", port=port, layer=())
+                          f"name the real outputs with of=", option="of", port=port, layer=(), kind="no-gradient",
+                          expected="a Real output port", found=output.dtype)
     if seed is None:
         return output.sum()
     if seed.dim() > output.dim() or seed.shape != output.shape[output.dim() - seed.dim():]:
         raise OptionError(f"of=: the gradient given for output port {port!r} has shape {tuple(seed.shape)}, "
-                          f"the output has shape {tuple(output.shape)}", option="of", port=port, layer=())
+                          f"the output has shape {tuple(output.shape)}", option="of", port=port, layer=(), kind="data-shape",
+                          expected=tuple(output.shape), found=tuple(seed.shape))
     return (output * seed.to(output.device)).sum()

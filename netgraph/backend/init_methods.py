@@ -97,12 +97,14 @@ def parse_method(spec: Any, where: str) -> Method:
         spec[1], Mapping) else (spec, {})
     if not isinstance(name, str):
         raise OptionError(f"{where}: a method is a name such as 'Kaiming', (name, {{options}}) or a number; "
-                          f"found {spec!r}")
+                          f"found {spec!r}", option="method", kind="option-value",
+                          expected="a name, (name, {options}) or a number", found=spec)
     key = re.sub(r"[\s_-]", "", name).lower()
     if key not in ALIASES:
         raise OptionError(f"{where}: unknown initialisation method {name!r}"
                           f"{did_you_mean(name, [*OPTIONS, 'Glorot', 'He'])}; known: {', '.join(OPTIONS)}, "
-                          f"Glorot and He (with Uniform or Normal), or a number")
+                          f"Glorot and He (with Uniform or Normal), or a number", option="method", kind="unknown-method",
+                          expected=tuple(OPTIONS), found=name)
     canonical, preset = ALIASES[key]
     return Method(canonical, {**preset, **_options(canonical, options, where)})
 
@@ -115,19 +117,24 @@ def _options(name: str, options: Mapping, where: str) -> dict:
             value = next((c for c in allowed[key] if c == value.lower()), value)  # and "Normal"
         if key not in allowed:
             raise OptionError(f"{where}: {name} has no option {key!r}{did_you_mean(key, allowed)}; "
-                              f"options: {', '.join(allowed) or 'none'}")
+                              f"options: {', '.join(allowed) or 'none'}", option="method", kind="method-suboption",
+                              expected=tuple(allowed), found=key)
         choices = allowed[key]
         if choices is None and not (isinstance(value, numbers.Real) and not isinstance(value, bool)
                                     and math.isfinite(value)):  # a NaN or infinite constant fills nothing useful
-            raise OptionError(f"{where}: {name} option {key!r} must be a finite number, found {value!r}")
+            raise OptionError(f"{where}: {name} option {key!r} must be a finite number, found {value!r}",
+                              option="method", kind="method-suboption", expected="a finite number", found=value)
         if key == "weights" and value < 0:  # a standard deviation
-            raise OptionError(f"{where}: Random option 'weights' (the standard deviation) must be >= 0, found {value!r}")
+            raise OptionError(f"{where}: Random option 'weights' (the standard deviation) must be >= 0, found {value!r}",
+                              option="method", kind="method-suboption", expected=">= 0", found=value)
         if choices is not None and value not in choices:
             raise OptionError(f"{where}: {name} option {key!r} must be one of {choices}, found {value!r}"
-                              f"{did_you_mean(value, choices)}")
+                              f"{did_you_mean(value, choices)}", option="method", kind="method-suboption",
+                              expected=tuple(choices), found=value)
         out[key] = value
     if name == "Constant" and "value" not in out:
-        raise OptionError(f"{where}: Constant needs a value, e.g. ('Constant', {{'value': 0.1}}) or just 0.1")
+        raise OptionError(f"{where}: Constant needs a value, e.g. ('Constant', {{'value': 0.1}}) or just 0.1",
+                          option="method", kind="method-suboption", expected=("value",), found=tuple(out))
     return out
 
 
@@ -178,7 +185,8 @@ def pick_methods(rules: list[tuple[Any, Method]], top: Mapping[str, Any], names:
     own = [name.split(".") for name in names if name not in later]
     for i, (key, pattern, _) in enumerate(patterns):
         if i not in used and net is not None and (problem := unreached_shared(net, key, pattern, own)):
-            raise OptionError(f"net_initialize: method {problem}", option="method")
+            raise OptionError(f"net_initialize: method {problem}", option="method", kind="shared-array-rule",
+                              found=key)
     refuse_unmatched("net_initialize: method", [(key, pattern) for key, pattern, _ in patterns], used, top, names)
     return {n: m for n, m in out.items() if names[n] is not None}
 

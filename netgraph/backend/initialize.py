@@ -52,7 +52,8 @@ def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_ele
     if not isinstance(net, NetGraph):  # a bare layer (as NetInitialize[layer]): initialise it as a one-layer net
         if not isinstance(net, Layer):
             raise OptionError(f"net_initialize needs a NetGraph or a layer, found {type(net).__name__}"
-                              f"{compiled_module_note(net)}", hint=compiled_module_hint(net))
+                              f"{compiled_module_note(net)}", hint=compiled_module_hint(net), kind="not-a-net",
+                              expected="a NetGraph or a layer", found=type(net).__name__)
         rules = [(k if k in WILDCARDS else ("layer", *(k if isinstance(k, tuple) else (k,))), m)
                  for k, m in parse_rules(method)]  # keys name the layer's arrays
         shapes = given_shapes(net)  # an extracted layer's, which it keeps
@@ -70,7 +71,7 @@ def _refuse_unknown(keyword: str) -> None:
     hint = (" (net_train's random_seed is net_initialize's seed)" if keyword == "random_seed" else
             did_you_mean(keyword, _OPTIONS))
     raise OptionError(f"net_initialize has no option {keyword!r}{hint}; options: {', '.join(_OPTIONS)}",
-                      option=keyword)
+                      option=keyword, kind="unknown-option", expected=tuple(_OPTIONS), found=keyword)
 
 
 def _initialize(net: NetGraph, rules: Any, seed: int | None, all: bool, max_elements: int | None) -> NetGraph:
@@ -135,7 +136,8 @@ def _plan_layer(planning: _Planning, path: tuple, layer: Layer, types: Mapping[s
         return
     if not isinstance(shapes, dict) or not shapes.keys() >= set(missing):
         raise ShapeError(f"{net.describe((path, None))}: {layer.type_name}.array_shapes() must give the shape "
-                         f"of each of its arrays {list(layer.arrays)}, gave {shapes!r}"[:400])
+                         f"of each of its arrays {list(layer.arrays)}, gave {shapes!r}"[:400], layer=path,
+                         kind="layer-contract", expected=tuple(layer.arrays), found=type(shapes).__name__)
     plan, varying, size = _shape_plan(shapes, missing, planning.checked)
     planning.total += size
     if varying:  # a size taken from a variable length ("n"): no array can hold it
@@ -336,7 +338,7 @@ def _draw(method: Method | None, layer: Layer, name: str, shape: tuple, generato
     if found != tuple(shape):  # a user's own init_array: named here, not met later
         what = f"a tensor of shape {found}" if found is not None else type(value).__name__
         raise ShapeError(f"{layer.type_name}.init_array({name!r}, {tuple(shape)}, generator) must return a tensor of "
-                         f"that shape, returned {what}")
+                         f"that shape, returned {what}", kind="layer-contract", expected=tuple(shape), found=found)
     return value
 
 
@@ -358,7 +360,9 @@ def _check_budget(leaves: dict[tuple, Any], plans: dict[tuple, dict[str, tuple]]
                 f"{raise_hint('init_elements')}, or net_initialize(..., max_elements=N) for one call)")
     raise ShapeError(f"net_initialize: the arrays to fill need {_bytes(4 * total)} ({total:.3g} float32 elements), "
                      f"{over}; the largest is layer {'/'.join(path)!r} "
-                     f"({layer.type_name}) array {name!r} of shape {plans[path][name]}, {_bytes(4 * largest)}")
+                     f"({layer.type_name}) array {name!r} of shape {plans[path][name]}, {_bytes(4 * largest)}",
+                     kind="memory-limit", layer=path, option="max_elements" if given is not None else None,
+                     expected=budget, found=total)
 
 
 def _bytes(count: int) -> str:

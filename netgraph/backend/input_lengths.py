@@ -75,7 +75,7 @@ def shared_length_problems(net: Any, sizes: Sizes) -> list[str]:
 def check_shared_lengths(net: Any, sizes: Sizes) -> None:
     """One DataError naming every pair of input ports whose shared variable dim differs (``shared_length_problems``)."""
     if problems := shared_length_problems(net, sizes):
-        raise DataError("; ".join(problems))
+        raise DataError("; ".join(problems), problems, kind="data-shape", layer=())
 
 
 def length_check_lines(net: Any) -> list[str]:

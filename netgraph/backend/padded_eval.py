@@ -82,7 +82,8 @@ def _padded_port(net: Any, port: str, value: Any, to_tensor: Callable) -> tuple[
         data, lengths = pad(examples)
     if data.dim() != len(t.shape) + 1 or any(type(d) is int and d != n for d, n in zip(t.shape, data.shape[1:])):
         raise DataError(f"input port {port!r}: padded data has shape {tuple(data.shape)}, expected (b, "
-                        f"{format_shape(t.shape)[1:-1]}) with b the batch size", port=port)
+                        f"{format_shape(t.shape)[1:-1]}) with b the batch size", port=port, layer=(), kind="data-shape",
+                        expected=f"(b, {format_shape(t.shape)[1:-1]})", found=tuple(data.shape))
     return data, lengths
 
 
@@ -102,14 +103,17 @@ def evaluate_padded(net: Any, data: dict[str, Any], ragged: list[str], options: 
     total = next(iter(lengths.values())).shape[0]
     if any(n.shape[0] != total for n in lengths.values()):
         raise DataError(f"ragged input ports hold different numbers of examples: "
-                        f"{ {p: int(n.shape[0]) for p, n in lengths.items()} }; each port needs one per example")
+                        f"{ {p: int(n.shape[0]) for p, n in lengths.items()} }; each port needs one per example",
+                        kind="data-shape", layer=(), expected="one number of examples",
+                        found={p: int(n.shape[0]) for p, n in lengths.items()})
     types = net.port_types
     for port, value in data.items():
         if port not in tensors:
             x = to_tensor(port, value, types[port].dtype == INTEGER)
             if x.dim() == 0 or x.shape[0] != total:
                 raise DataError(f"input port {port!r}: beside ragged inputs of {counted(total, 'example')}, expected a batched "
-                                f"tensor of {counted(total, 'example')} along dim 0, found shape {tuple(x.shape)}", port=port)
+                                f"tensor of {counted(total, 'example')} along dim 0, found shape {tuple(x.shape)}", port=port,
+                                layer=(), kind="data-shape", expected=total, found=tuple(x.shape))
             tensors[port] = x
 
     def sizes(p: str, axis: int) -> Any:

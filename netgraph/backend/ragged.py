@@ -184,7 +184,8 @@ def _rows(port: str, value: Any, index: torch.Tensor, total: int) -> Any:
     x = value if isinstance(value, torch.Tensor) else as_tensor(value)
     if x.dim() == 0 or x.shape[0] != total:
         raise DataError(f"input port {port!r}: beside ragged inputs of {counted(total, 'example')}, expected a batched tensor "
-                        f"of {counted(total, 'example')} along dim 0, found shape {tuple(x.shape)}")
+                        f"of {counted(total, 'example')} along dim 0, found shape {tuple(x.shape)}", port=port,
+                        layer=(), kind="data-shape", expected=total, found=tuple(x.shape))
     return x[index]
 
 

@@ -37,7 +37,8 @@ def split_state_keywords(net: Any, keywords: dict[str, Any]) -> tuple[dict[str, 
     states = rest.pop("states", None) if "states" not in net.input_ports else None
     wanted = rest.pop("return_states", False) if "return_states" not in net.input_ports else False
     if not isinstance(wanted, bool):
-        raise DataError(f"return_states= takes True or False, found {wanted!r:.60}")
+        raise DataError(f"return_states= takes True or False, found {wanted!r:.60}", kind="option-value",
+                        option="return_states", expected=(True, False), found=wanted)
     return rest, states, wanted
 
 
@@ -158,21 +159,27 @@ def _checked_keys(net: NetGraph, ports: dict[str, tuple], states: Any) -> dict[s
     """``states`` by layer path and state name; one DataError naming each unknown layer, state or bad value."""
     if not isinstance(states, dict):
         raise DataError(f"states= takes a dict by layer path (as net(x, return_states=True) returns), found "
-                        f"{type(states).__name__}")
+                        f"{type(states).__name__}", kind="option-value", option="states",
+                        expected="a dict by layer path", found=type(states).__name__)
     layers, settable = {"/".join(path) for path, _ in ports.values()}, _settable(ports)
     given, errors = {_key(k): v for k, v in states.items()}, []
     for layer, value in given.items():
         if layer not in layers:
             errors.append(_unknown_layer(net, layer, layers))
         elif layer not in settable:
-            errors.append(f"states=: layer {layer!r} takes its initial states from its own InitialState port "
-                          f"(wired in the net)")
+            errors.append(Diagnostic(f"states=: layer {layer!r} takes its initial states from its own InitialState "
+                                     f"port (wired in the net)", "option-combination", layer=tuple(layer.split("/")),
+                                     option="states", port="InitialState"))
         elif not isinstance(value, dict):
-            errors.append(f"states=: layer {layer!r} takes a dict by state name ({', '.join(settable[layer])}), "
-                          f"found {type(value).__name__}")
+            errors.append(Diagnostic(f"states=: layer {layer!r} takes a dict by state name "
+                                     f"({', '.join(settable[layer])}), found {type(value).__name__}", "option-value",
+                                     layer=tuple(layer.split("/")), option="states", expected="a dict by state name",
+                                     found=type(value).__name__))
         else:
-            errors += [f"states=: layer {layer!r} has no state {k!r}{did_you_mean(k, settable[layer])}; its states "
-                       f"are {list(settable[layer])}" for k in value if k not in settable[layer]]
+            errors += [Diagnostic(f"states=: layer {layer!r} has no state {k!r}{did_you_mean(k, settable[layer])}; "
+                                  f"its states are {list(settable[layer])}", "unknown-key", layer=tuple(layer.split("/")),
+                                  option="states", expected=tuple(settable[layer]), found=k)
+                       for k in value if k not in settable[layer]]
     if errors:
         raise DataError("; ".join(map(str, errors)), errors)
     return given
@@ -192,15 +199,19 @@ def given_states(net: NetGraph, states: Any, batch: int, single: bool, dtype: to
             try:
                 value = as_tensor(value, dtype=dtype, device=device)
             except (TypeError, ValueError, RuntimeError) as exc:
-                errors.append(f"states=: layer {layer!r} state {state!r}: cannot make a tensor: {exc}")
+                errors.append(Diagnostic(f"states=: layer {layer!r} state {state!r}: cannot make a tensor: {exc}",
+                                         "not-a-tensor", layer=tuple(layer.split("/")), option="states",
+                                         expected="a tensor", found=type(value).__name__, detail=str(exc)))
                 continue
             value = value.unsqueeze(0) if single and value.dim() == len(size) else value
             if tuple(value.shape) != (batch, *size):
-                errors.append(f"states=: layer {layer!r} state {state!r} expected shape ({batch}, "
-                              f"{', '.join(map(str, size))}) (batch, size), found {tuple(value.shape)}")
+                errors.append(Diagnostic(f"states=: layer {layer!r} state {state!r} expected shape ({batch}, "
+                                         f"{', '.join(map(str, size))}) (batch, size), found {tuple(value.shape)}",
+                                         "data-shape", layer=tuple(layer.split("/")), option="states",
+                                         expected=(batch, *size), found=tuple(value.shape)))
             out.setdefault(layer, {})[state] = value
     if errors:
-        raise DataError("; ".join(errors))
+        raise DataError("; ".join(map(str, errors)), errors)
     return out
 
 

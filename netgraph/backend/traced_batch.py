@@ -52,7 +52,7 @@ def traced_batch_size(value: Any, bound: int, module: Any, drawing: tuple[Drawin
                           f"({value!r}, from concrete_args) would draw once, while tracing, and return that sample "
                           "on every call: trace it without concrete_args (one unbatched draw, drawn anew at each "
                           "call), or draw batches with torch.export.export(module, (), {'batch_size': n})",
-                          option="concrete_args", layer=path, found=value)
+                          option="concrete_args", layer=path, found=value, kind="option-combination")
     return value, 1 if value is None else checked_batch_size(value, bound, module)
 
 
@@ -60,5 +60,6 @@ def traced_batch_size(value: Any, bound: int, module: Any, drawing: tuple[Drawin
 def _unbatched_size(value: Any) -> int:
     if value is not None:
         raise OptionError(f"batch_size: a net without inputs traced by torch.fx without concrete_args draws one "
-                          f"unbatched example and takes no batch_size, found {value!r}", option="batch_size")
+                          f"unbatched example and takes no batch_size, found {value!r}", option="batch_size",
+                          kind="option-combination", found=value)
     return 1

@@ -22,7 +22,8 @@ _POSITIVE_NUMBERS = (("time", "--time"),)
 
 def check_seed(args: argparse.Namespace) -> None:
     if args.seed is not None and not 0 <= args.seed < 2**64:
-        raise OptionError(f"--seed must be a whole number from 0 to 2**64 - 1, found {args.seed}", option="seed")
+        raise OptionError(f"--seed must be a whole number from 0 to 2**64 - 1, found {args.seed}", option="seed",
+                          kind="option-value", expected="0 to 2**64 - 1", found=args.seed)
 
 
 def check_train_flags(args: argparse.Namespace, made: list | None = None) -> None:
@@ -33,19 +34,23 @@ def check_train_flags(args: argparse.Namespace, made: list | None = None) -> Non
     for name, flag in _POSITIVE_NUMBERS:
         value = getattr(args, name)
         if value is not None and not 0 < value < math.inf:  # NaN too
-            raise OptionError(f"{flag} must be a finite number > 0, found {value}", option=name)
+            raise OptionError(f"{flag} must be a finite number > 0, found {value}", option=name,
+                              kind="option-value", expected="a finite number > 0", found=value)
     if args.learning_rate is not None and not 0 <= args.learning_rate < math.inf:  # 0 too, as net_train takes it
         raise OptionError(f"--learning-rate must be a finite number >= 0, found {args.learning_rate}",
-                          option="learning_rate")
+                          option="learning_rate", kind="option-value", expected="a finite number >= 0",
+                          found=args.learning_rate)
     _check_validation(args.validation)
     for name, flag, example in (("checkpoint", "--checkpoint", "checkpoints"), ("output", "-o", "trained")):
         if getattr(args, name) is not None and not getattr(args, name).strip():
-            raise OptionError(f"{flag} needs a folder, e.g. {flag} {example}", option=name)
+            raise OptionError(f"{flag} needs a folder, e.g. {flag} {example}", option=name, kind="unusable-folder",
+                              expected="a folder", found=getattr(args, name))
     if args.checkpoint is not None:
         usable_folder(args.checkpoint, "--checkpoint", made, option="checkpoint")
     if args.tensorboard is not None:
         if not args.tensorboard.strip():
-            raise OptionError("--tensorboard needs a folder to log to, e.g. --tensorboard runs", option="tensorboard")
+            raise OptionError("--tensorboard needs a folder to log to, e.g. --tensorboard runs", option="tensorboard",
+                              kind="unusable-folder", expected="a folder", found=args.tensorboard)
         usable_folder(args.tensorboard, "--tensorboard", made, option="tensorboard")
     if args.device is not None:
         _check_device(args.device)
@@ -68,12 +73,14 @@ def _check_counts(args: argparse.Namespace, positive: tuple, non_negative: tuple
         for name, flag in flags:
             if getattr(args, name) is not None and getattr(args, name) < least:
                 relation = "> 0" if least else ">= 0"
-                raise OptionError(f"{flag} must be a whole number {relation}, found {getattr(args, name)}", option=name)
+                raise OptionError(f"{flag} must be a whole number {relation}, found {getattr(args, name)}", option=name,
+                                  kind="option-value", expected=relation, found=getattr(args, name))
     for least, flags in ((1, positive), (0, non_negative)):
         for name, flag in flags:
             if getattr(args, name) is not None and getattr(args, name) > sys.maxsize:
                 raise OptionError(f"{flag} must be a whole number from {least} to {sys.maxsize}, found "
-                                  f"{getattr(args, name)}", option=name)
+                                  f"{getattr(args, name)}", option=name, kind="option-value",
+                                  expected=f"{least} to {sys.maxsize}", found=getattr(args, name))
 
 
 def _check_validation(value: str | None) -> None:
@@ -88,7 +95,8 @@ def _check_validation(value: str | None) -> None:
         return  # a validation data file, read (and checked) by load_data
     if not 0 < fraction < 1:
         raise OptionError(f"--validation {value}: a fraction to hold out must lie strictly between 0 and 1 (e.g. "
-                          f"0.1), or give a validation data file", option="validation")
+                          f"0.1), or give a validation data file", option="validation", kind="option-value",
+                          expected="a fraction strictly between 0 and 1, or a file", found=value)
 
 
 def _check_processes(device: str, nproc: int | None) -> None:
@@ -97,7 +105,8 @@ def _check_processes(device: str, nproc: int | None) -> None:
         count = torch.cuda.device_count()
         if nproc > count:
             raise OptionError(f"--nproc {nproc} with --device {device}: each process takes one GPU, and this machine "
-                              f"has {count}; give --nproc {count} or fewer", option="nproc")
+                              f"has {count}; give --nproc {count} or fewer", option="nproc",
+                              kind="option-combination", expected=f"at most {count}", found=nproc)
 
 
 def _check_device(value: str) -> None:
@@ -107,5 +116,7 @@ def _check_device(value: str) -> None:
     except OptionError as exc:
         d = exc.diagnostics[0]
         if d.kind == "device-missing":
-            raise OptionError(f"--device {value}: {d.detail}", option="device") from None
-        raise OptionError(f"--device must be cpu or cuda (or cuda:N), found {value!r}", option="device") from None
+            raise OptionError(f"--device {value}: {d.detail}", option="device", kind="device-missing",
+                              found=value, detail=d.detail) from None
+        raise OptionError(f"--device must be cpu or cuda (or cuda:N), found {value!r}", option="device",
+                              kind="device-name", expected="cpu or cuda (or cuda:N)", found=value) from None

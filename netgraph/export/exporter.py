@@ -59,12 +59,13 @@ def check_opset(opset: Any, label: str = "opset") -> int | None:
     if opset is None:
         return None
     if isinstance(opset, bool) or not isinstance(opset, numbers.Integral):
-        raise OptionError(f"{label} must be an int, found {type(opset).__name__} {opset!r}", option="opset")
+        raise OptionError(f"{label} must be an int, found {type(opset).__name__} {opset!r}", option="opset",
+                          kind="option-value", expected="an int", found=opset)
     if int(opset) in OPSETS:
         return int(opset)
     raise OptionError(f"{label} {int(opset)} is outside the opsets torch's ONNX exporter supports ("
                       f"{OPSETS.start} to {OPSETS.stop - 1}; default {_torch_onnx.ONNX_DEFAULT_OPSET})",
-                      option="opset")
+                      option="opset", kind="option-value", expected=(OPSETS.start, OPSETS.stop - 1), found=opset)
 
 
 def export_onnx(net: Any, path: str | os.PathLike, *, opset: int | None = None, name: str | None = None,
@@ -89,7 +90,7 @@ def export_onnx(net: Any, path: str | os.PathLike, *, opset: int | None = None, 
     _refuse_unexportable(net, opset)
     module = net.compile().eval()
     if without := call_without_onnx_form(net, module.code, module):  # torch's refusal named only its own function
-        raise OptionError(f"cannot export {without}")
+        raise OptionError(f"cannot export {without}", kind="unexportable", found=without)
     data = _export_bytes(net, module, opset)
     model = onnx.load_from_string(data)
     _keep_unused_inputs(model, net)
@@ -99,18 +100,22 @@ def export_onnx(net: Any, path: str | os.PathLike, *, opset: int | None = None, 
         return atomic_write(path, model.SerializeToString())
     except (OSError, ValueError, TypeError) as exc:  # a missing folder, a name too long, not a path at all
         raise NetGraphError(f"cannot write the ONNX model to {str(path)[:200]!r}: "
-                            f"{getattr(exc, 'strerror', None) or exc}") from None
+                            f"{getattr(exc, 'strerror', None) or exc}", kind="unwritable-file",
+                            found=os.fspath(path) if isinstance(path, (str, os.PathLike)) else repr(path)[:200],
+                            detail=str(getattr(exc, 'strerror', None) or exc)) from None
 
 
 def _check_arguments(net: Any, name: Any, description: Any) -> None:
     if not isinstance(net, NetGraph):
         note = compiled_module_note(net) or " (load a spec file with netgraph.load)"
         raise OptionError(f"export_onnx needs a NetGraph, a NetChain or a layer; found {type(net).__name__}{note}",
-                          hint=compiled_module_hint(net))
+                          hint=compiled_module_hint(net), kind="not-a-net", expected="a NetGraph, a NetChain or a layer",
+                          found=type(net).__name__)
     for option, value in (("name", name), ("description", description)):
         if value is not None and not isinstance(value, str):
             raise OptionError(f"export_onnx {option}= must be a string (or None), found {type(value).__name__} "
-                              f"{str(value)[:60]!r}", option=option)
+                              f"{str(value)[:60]!r}", option=option, kind="option-value",
+                              expected="a string or None", found=value)
 
 
 #: Suffixes of netgraph's own files, which ``load`` and the command line read as such: no ONNX model goes there.
@@ -122,7 +127,8 @@ def _check_suffix(path: Any) -> None:
     if isinstance(suffix, str) and suffix.lower() in _OWN_SUFFIXES:
         raise OptionError(f"export_onnx(net, {os.fspath(path)!r}) writes an ONNX model, not "
                           f"{_OWN_SUFFIXES[suffix.lower()]}: give the path the suffix .onnx (save(net, path) writes a "
-                          f"spec)", option="path")
+                          f"spec)", option="path", kind="output-path", expected="a path ending in .onnx",
+                          found=os.fspath(path))
 
 
 def example_inputs(net: Any, batch: int = _TRACE_BATCH, length: int = _TRACE_LENGTH, seed: int = 0) -> dict:
@@ -171,7 +177,8 @@ def _refuse_unexportable(net: Any, opset: int | None) -> None:
         where = net.describe((path, None)) if path in top else f"layer {'/'.join(path)!r} ({layer.type_name})"
         if (need := MIN_OPSETS.get(layer.type_name, 0)) > (opset or _DEFAULT_OPSET):
             raise OptionError(f"{where} cannot be exported at opset {opset}: torch's ONNX exporter writes it from "
-                              f"opset {need}; export at opset {need} or higher", layer=path, option="opset")
+                              f"opset {need}; export at opset {need} or higher", layer=path, option="opset",
+                              kind="opset-too-low", expected=need, found=opset)
         distribution = layer.options().get("distribution") if layer.type_name == "RandomArrayLayer" else None
         if layer.type_name == "KLDivergenceLayer" and getattr(layer, "resolved_method", None) == "monte_carlo":
             distribution = layer.p  # a Monte Carlo estimate draws from p
@@ -179,7 +186,8 @@ def _refuse_unexportable(net: Any, opset: int | None) -> None:
         if distribution is not None and kind not in EXPORTABLE_DISTRIBUTIONS:
             raise OptionError(f"{where} samples {kind}, which has no faithful ONNX form; "
                               f"exportable distributions: "
-                              f"{', '.join(sorted(EXPORTABLE_DISTRIBUTIONS))}", layer=path, option="distribution")
+                              f"{', '.join(sorted(EXPORTABLE_DISTRIBUTIONS))}", layer=path, option="distribution",
+                              kind="unexportable", expected=tuple(sorted(EXPORTABLE_DISTRIBUTIONS)), found=kind)
 
 
 def _refuse_variable_folds(net: Any) -> None:
@@ -195,7 +203,8 @@ def _refuse_variable_folds(net: Any) -> None:
             raise ShapeError(f"NetFoldOperator {'/'.join(path)!r} folds over a sequence of variable length "
                              f"({length}, its port {port!r}); torch's ONNX exporter unrolls the fold's loop to "
                              f"one length, so the model would be wrong at any other: give the sequence a fixed "
-                             f"length (e.g. a graph input of shape [7, ...]) to export it", layer=path, port=port)
+                             f"length (e.g. a graph input of shape [7, ...]) to export it", layer=path, port=port,
+                             kind="variable-length", expected="a fixed length", found=None if shape is None else shape[0])
 
 
 @contextlib.contextmanager
@@ -238,7 +247,8 @@ def _trace_inputs(net: Any, module: torch.nn.Module) -> dict:
     tried += [f"real {'port' if len(real) == 1 else 'ports'} {first_few(real, text=repr)} random normal, uniform in "
               f"[0, 1)"] if real else []
     raise DataError(f"export_onnx traces the net on example inputs, but none runs ({'; '.join(tried)}): "
-                    f"{str(problem)[:300]}", port=(integer or real)[0]) from None
+                    f"{str(problem)[:300]}", port=(integer or real)[0], kind="trace-inputs",
+                    detail=str(problem)[:300]) from None
 
 
 def _export_bytes(net: Any, module: torch.nn.Module, opset: int | None) -> bytes:
@@ -253,11 +263,12 @@ def _export_bytes(net: Any, module: torch.nn.Module, opset: int | None) -> bytes
         where = layer_of_operator(net, module.code, str(exc), module)  # its operators' inner nets too
         first = str(exc).strip().splitlines()[0][:300]
         raise OptionError(f"torch's ONNX exporter cannot export {where or 'this net'} (opset {opset or 'default'}): "
-                          f"{first}", option="opset" if opset and opset < _DEFAULT_OPSET else None) from None
+                          f"{first}", option="opset" if opset and opset < _DEFAULT_OPSET else None, kind="unexportable",
+                          found=where, detail=first) from None
     except (RuntimeError, ValueError, TypeError, torch.onnx.errors.OnnxExporterError) as exc:
         first = str(exc).strip().splitlines()[-1 if "Torch IR graph" in str(exc) else 0][:300]
         raise OptionError(f"torch's ONNX exporter cannot export this net (opset {opset or 'default'}): {first}",
-                          option="opset") from None
+                          option="opset", kind="unexportable", detail=first) from None
     return buffer.getvalue()
 
 
@@ -281,7 +292,8 @@ def _check_model(onnx: Any, model: Any, net: Any, module: Any, opset: int | None
                 if first and first > (opset or _DEFAULT_OPSET) else _HIGHER if opset and opset < _DEFAULT_OPSET else "")
         raise OptionError(f"torch's ONNX exporter wrote a model that is not valid ONNX at opset "
                           f"{opset or _DEFAULT_OPSET}: {what}: {text.splitlines()[0][:200]}{need}",
-                          option="opset") from None
+                          option="opset", kind="invalid-model", expected=first, found=opset,
+                          detail=text.splitlines()[0][:200]) from None
 
 
 def _failed_node(text: str) -> tuple[str, str] | None:

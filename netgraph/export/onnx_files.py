@@ -26,10 +26,13 @@ def model_path(path: Any) -> str:
     """``import_onnx``'s ``path`` as a str; OptionError for another type, or bytes that are a model's contents
     (with a NUL byte: no path; else the message quoted every byte as the path)."""
     if not isinstance(path, (str, bytes, os.PathLike)):
-        raise OptionError(f"import_onnx needs a file path (str or os.PathLike), found {type(path).__name__}")
+        raise OptionError(f"import_onnx needs a file path (str or os.PathLike), found {type(path).__name__}",
+                          option="path", kind="option-value", expected="a file path (str or os.PathLike)",
+                          found=type(path).__name__)
     if isinstance(path, bytes) and b"\0" in path:
         raise OptionError(f"import_onnx needs a file path (str or os.PathLike), found {len(path):,} bytes that are "
-                          f"no path (a model's contents? write them to a .onnx file and pass its path)")
+                          f"no path (a model's contents? write them to a .onnx file and pass its path)", option="path",
+                          kind="option-value", expected="a file path (str or os.PathLike)", found="bytes")
     return os.fsdecode(path)
 
 

@@ -43,7 +43,7 @@ class CTCModule(LayerModule):
             return t.clamp_min(0)
         if t.numel() and int(t.max()) >= self.classes - 1:
             raise DataError(f"{self.layer_label} port 'Target' takes class indices in [0, {self.classes - 1}) "
-                            f"(class {self.classes - 1} is the blank), found {int(t.max())}", kind="data",
+                            f"(class {self.classes - 1} is the blank), found {int(t.max())}", kind="data-range",
                             layer=self.__dict__.get("layer_path"), port="Target", expected=(0, self.classes - 2),
                             found=int(t.max()))
         padding = t < 0

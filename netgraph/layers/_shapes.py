@@ -304,7 +304,8 @@ def check_indices(x: torch.Tensor, count: int, where: str, past_hint: str = "", 
         return x
     if x.is_floating_point() or x.is_complex() or x.dtype == torch.bool:
         raise DataError(f"{where} takes integer indices (an integer dtype such as torch.long), found dtype {x.dtype}; "
-                        f"convert with .long()", kind="data", layer=layer, port=port)
+                        f"convert with .long()", kind="data-dtype", layer=layer, port=port,
+                        expected="Integer", found=x.dtype)
     if x.dtype not in (torch.int64, torch.int32):  # uint8, int16 ...: F.embedding takes neither
         x = x.long()
     if tracing():  # traced code (torch.export, torch.compile): the values are not known
@@ -316,6 +317,6 @@ def check_indices(x: torch.Tensor, count: int, where: str, past_hint: str = "", 
         value, hint = int(x[first]), past_hint if high >= count else ""
         raise located_error([Where(first[0], first[1:])], lambda at: (
             f"{where} takes indices in [0, {count}), found values from {low} to {high} (the first out of range: "
-            f"{value} at {at[0].by_example()}){hint}"), kind="data", layer=layer, port=port,
+            f"{value} at {at[0].by_example()}){hint}"), kind="data-range", layer=layer, port=port,
             expected=(0, count - 1), found=(low, high))
     return x

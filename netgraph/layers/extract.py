@@ -95,7 +95,8 @@ class ExtractModule(LayerModule):
             found = int(position[bad].flatten()[0])
             raise DataError(f"ExtractLayer port 'Position' takes 1-based indices from 1 to the level's size (or "
                             f"negative from the end) for levels of sizes {list(self.sizes)}, found {found}",
-                            kind="data", port="Position")
+                            kind="data-range", port="Position", expected=f"1 to {list(self.sizes)} (or negative)",
+                            found=found)
         return torch.where(position > 0, position - 1, position + sizes)
 
     def forward(self, x: torch.Tensor, position: torch.Tensor) -> torch.Tensor:

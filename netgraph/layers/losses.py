@@ -107,7 +107,8 @@ class _CodeModule(LayerModule):
             outside = v[~((v >= 0) & (v <= 1))]
             raise DataError(f"{self.layer_label} port {port!r} takes probabilities in [0, 1], found "
                             f"{float(outside[0])}" + (" (for scores, use logits=True)" if port == "Input" else ""),
-                            kind="data", layer=self.layer_path, port=port, expected=(0, 1), found=float(outside[0]))
+                            kind="data-range", layer=self.layer_path, port=port, expected=(0, 1),
+                            found=float(outside[0]))
         return v
 
     def _checked(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
@@ -331,7 +332,7 @@ class ContrastiveModule(LayerModule):
         if not tracing() and t.numel() and not bool(((t == 0) | (t == 1)).all()):
             found = t[(t != 0) & (t != 1)][0].item()  # as given: a float's 0.5 is no 0
             raise DataError(f"{self.layer_label} port 'Target' takes 1 (push apart) or 0 (pull together), found "
-                            f"{found}", kind="data", layer=self.layer_path, port="Target", expected=[0, 1],
+                            f"{found}", kind="data-range", layer=self.layer_path, port="Target", expected=[0, 1],
                             found=found)
         return t
 
