@@ -104,11 +104,10 @@ class _CodeModule(LayerModule):
 
     def unit(self, v: torch.Tensor, port: str) -> torch.Tensor:
         if not tracing() and v.numel() and not bool(((v >= 0) & (v <= 1)).all()):
-            outside = v[~((v >= 0) & (v <= 1))]
+            first = float(v[~((v >= 0) & (v <= 1))][0])
             raise DataError(f"{self.layer_label} port {port!r} takes probabilities in [0, 1], found "
-                            f"{float(outside[0])}" + (" (for scores, use logits=True)" if port == "Input" else ""),
-                            kind="data-range", layer=self.layer_path, port=port, expected=(0, 1),
-                            found=float(outside[0]))
+                            f"{first}" + (" (for scores, use logits=True)" if port == "Input" else ""),
+                            kind="data-range", layer=self.layer_path, port=port, expected=(0, 1), found=first)
         return v
 
     def _checked(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
