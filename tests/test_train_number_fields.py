@@ -21,7 +21,7 @@ def _train(**options):
     ({"batch_size": 0}, "batch_size", "an integer > 0", 0),
     ({"batch_size": 2.5}, "batch_size", "an integer > 0", 2.5),
     ({"max_training_rounds": -1}, "max_training_rounds", "an integer > 0", -1),
-    ({"learning_rate": -0.1}, "learning_rate", "a number > 0", -0.1),
+    ({"learning_rate": -0.1}, "learning_rate", "a number >= 0", -0.1),
     ({"max_training_time": 0}, "max_training_time", "a number > 0", 0),
     ({"num_workers": -1}, "num_workers", "an integer >= 0", -1),
     ({"distributed_timeout": 1e30}, "distributed_timeout", "at most 8.64e+13 seconds", 1e30),
