@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (CatenateLayer, LinearLayer, LongShortTermMemoryLayer, NetChain, NetFoldOperator, NetGraph,
+from netgraph import (CatenateLayer, LinearLayer, NetChain, NetFoldOperator, NetGraph,
                       NetMapOperator, NetPort, SequenceLastLayer, WiringError, net_initialize)
 from netgraph.spec import from_yaml, to_yaml
 
@@ -40,6 +40,7 @@ def test_a_fold_last_in_a_chain_still_gives_both_outputs():
     assert set(chain.output_ports) == {"Output", "State"}
 
 
-def test_a_layer_with_several_outputs_of_its_own_still_cannot_feed_a_chain():
+def test_a_net_with_several_outputs_of_its_own_still_cannot_feed_a_chain():
+    two = NetGraph({"a": LinearLayer(2), "b": LinearLayer(3)}, [], Input=3)
     with pytest.raises(WiringError, match=r"should have exactly one output port to feed layer 2"):
-        NetChain([LongShortTermMemoryLayer(4, state_output=True), SequenceLastLayer()], input=("n", 3))
+        NetChain([two, LinearLayer(2)])

@@ -1,9 +1,9 @@
 """NetChain: layers applied in sequence (Wolfram's NetChain), a NetGraph whose edges are implied.
 
 The output of each layer feeds the first input of the next. Every layer but the last has exactly
-one output port (or a ``CHAIN_OUTPUT`` fed on, its others muted: a NetFoldOperator's ``State``); the
-first layer's inputs, and any further inputs of later layers (a loss layer's
-``Target``), become the chain's inputs. Chains and graphs nest inside each other as layers, compile
+one output port (or a ``CHAIN_OUTPUT`` fed on, its others muted: a NetFoldOperator's ``State``, a
+recurrent layer's ``State`` and ``CellState``); the first layer's inputs, and any further inputs of later
+layers (a loss layer's ``Target``), become the chain's inputs. Chains and graphs nest inside each other as layers, compile
 to one flat module, and keep their names in parameter paths (``"enc.1.Weights"``).
 
 >>> from netgraph import NetChain, LinearLayer

@@ -53,6 +53,7 @@ def _arrays(gates: tuple[str, ...]) -> dict[str, str]:
 class _Recurrent(Layer):
     GATES: ClassVar[tuple[str, ...]] = ()
     STATES: ClassVar[tuple[str, ...]] = ()
+    CHAIN_OUTPUT = "Output"  # with state_output=True, inside a chain its states are Wolfram's state ports
 
     @property
     def input_ports(self) -> tuple[str, ...]:
