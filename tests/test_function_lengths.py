@@ -80,3 +80,10 @@ def test_a_data_dependent_function_of_a_variable_length_still_runs_on_zeros_when
     torch.testing.assert_close(net(x), x * 2)
     with pytest.raises(ShapeError, match="data-dependent control flow"):
         NetGraph([FunctionLayer(data_dependent, input=("n", 3))])
+
+
+def test_a_stride_past_the_probes_is_refused_not_taken_for_a_fixed_size():
+    """``x[:, ::16]`` is ceil(n / 16): constant over nine consecutive probes, but not a fixed size."""
+    with pytest.raises(ShapeError) as info:
+        NetGraph([FunctionLayer(lambda x: x[:, ::16], input=("n", 3))], [])
+    assert "output=" in str(info.value)

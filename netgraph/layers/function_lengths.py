@@ -53,6 +53,8 @@ def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[st
     if not probes:
         return run(shapes)
     first = {name: p[0] for name, p in probes.items()}
+    probes = {name: (*p, *_far(p[0], shapes, first)) for name, p in probes.items()}  # (a stride past MAX_STRIDE
+    # is constant over the consecutive probes: far ones show it moves)
 
     def at(name: str, sizes: tuple[int, ...]) -> list[list[tuple[int, ...]]]:
         return [run([tuple({**first, name: k}.get(d, d) for d in s) for s in shapes]) for k in sizes]
@@ -99,6 +101,8 @@ def _dim(shapes: list, port: str, at: tuple[int, int], probes: dict[str, tuple[i
         raise _refused(shapes, port, f"dim {j + 1} is no ceil((a * {name} + b) / k) with whole a > 0 and k from 1 "
                                      f"to {MAX_STRIDE} ({shown})")
     a, b, k = form
+    if any(-(-(a * p + b) // k) != o for p, o in zip(probes[name], (r[i][j] for r in moved[name]))):
+        raise _refused(shapes, port, f"dim {j + 1} is no ceil((a * {name} + b) / k) at every size tried")
     return strided_length(shifted_length(times_length(name, a), b), k)
 
 
@@ -112,6 +116,12 @@ def _stride_form(sizes: tuple[int, ...], found: list[int]) -> tuple[int, int, in
                 if all(-(-(a * p + b) // k) == o for p, o in zip(sizes, found)):
                     return a, b, k
     return None
+
+
+def _far(start: int, shapes: list, first: dict[str, int]) -> tuple[int, int]:
+    """Two probe sizes far beyond ``start``, a length's first probe (none a fixed size or another length's probe)."""
+    taken = {d for s in shapes for d in s if isinstance(d, int)} | set(first.values())
+    return tuple(next(k for k in count(start + gap) if k not in taken) for gap in (101, 1009))  # type: ignore[return-value]
 
 
 def _refused(shapes: list, port: str, why: str) -> UnnamedLength:
