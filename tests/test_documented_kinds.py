@@ -96,8 +96,10 @@ def _assigned(scope: ast.AST, name: str) -> Iterator[ast.expr]:
                 yield from (v.elts[at] for v in values if isinstance(v, ast.Tuple) and len(v.elts) == len(target.elts))
 
 
-def _parameter_callers(modules: list[_Module], defining: _Module, scope: ast.AST, name: str) -> Iterator[tuple[ast.expr, _Module]]:
-    """The arguments the calls of function ``scope`` (by its name) give its parameter ``name``."""
+def _parameter_callers(modules: list[_Module], defining: _Module, scope: ast.AST,
+                       name: str) -> Iterator[tuple[ast.expr, _Module]]:
+    """The arguments the calls of function ``scope`` (of module ``defining``, by its name) give its parameter
+    ``name``."""
     params = [a.arg for a in scope.args.posonlyargs + scope.args.args]
     position = params.index(name) if name in params else None
     if position is not None and params[:1] in (["self"], ["cls"]):

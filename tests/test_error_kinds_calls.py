@@ -100,7 +100,8 @@ def test_the_walk_sees_the_errors_it_means_to():
 def test_problems_given_as_text_name_no_kind():
     sources = ['DataError("m", ["a", f"b{x}"])', 'DataError("m", [f"{p}" for p in ps])', 'DataError("m", (d,))',
                'def f():\n    problems = []\n    problems.append(f"x {y}")\n    raise DataError("m", problems)',
-               'def f():\n    problems = []\n    problems.append(Diagnostic("x", "k"))\n    raise DataError("m", problems)',
+               'def f():\n    problems = []\n    problems.append(Diagnostic("x", "k"))\n'
+               '    raise DataError("m", problems)',
                'def f():\n    problems = [d]\n    problems += ["x"]\n    raise DataError("m", problems)']
     found = []
     for source in sources:
