@@ -5,6 +5,7 @@ NetGraphError subclass (and of ``data_error``, train's DataError of a data set, 
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
 
 import netgraph
@@ -27,20 +28,63 @@ def _name(call: ast.Call) -> str:
     return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
 
 
-def _kinded(call: ast.Call) -> bool:
+def _text(node: ast.expr) -> bool:
+    """Whether ``node`` is plain text (a string or f-string): a problem with no kind of its own."""
+    return isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str))
+
+
+def _texts(node: ast.expr) -> bool:
+    """Whether ``node`` is a list (tuple) literal or comprehension of plain text."""
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return bool(node.elts) and all(map(_text, node.elts))
+    return isinstance(node, ast.ListComp) and _text(node.elt)
+
+
+def _holds_texts(scope: ast.AST | None, name: str) -> bool:
+    """Whether function ``scope`` puts plain text in its list ``name``: assigns, appends, extends or adds it."""
+    for node in ast.walk(scope) if scope is not None else ():
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
+            if _texts(node.value):
+                return True
+        elif isinstance(node, ast.AugAssign) and getattr(node.target, "id", None) == name and _texts(node.value):
+            return True
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and getattr(node.func.value, "id", None) == name and node.args):
+            if (node.func.attr == "append" and _text(node.args[0])) or (node.func.attr == "extend"
+                                                                        and _texts(node.args[0])):
+                return True
+    return False
+
+
+def _kinded(call: ast.Call, scope: ast.AST | None = None) -> bool:
+    """Whether ``call`` (in function ``scope``) gives its problems kinds: ``kind=``, ``diagnostics=``, ``**fields``
+    or problems (its second argument) that are no plain text, as far as can be told from the source."""
     keywords = {k.arg for k in call.keywords}
     if "kind" in keywords or "diagnostics" in keywords or None in keywords:  # None: **fields
         return True
     if _name(call) == "Diagnostic":
         return len(call.args) >= 2  # Diagnostic(message, kind, ...)
-    return _name(call) != "data_error" and len(call.args) >= 2  # cls(message, problems): each with its own kind
+    if _name(call) == "data_error" or len(call.args) < 2:
+        return False
+    problems = call.args[1]  # cls(message, problems): each with its own kind, unless they are text (kind "error")
+    return not (_texts(problems) or (isinstance(problems, ast.Name) and _holds_texts(scope, problems.id)))
+
+
+def _calls(tree: ast.AST) -> Iterator[tuple[ast.Call, ast.AST | None]]:
+    """Each call in ``tree``, with the innermost function it is in (None: at module level)."""
+    def walk(node: ast.AST, scope: ast.AST | None) -> Iterator[tuple[ast.Call, ast.AST | None]]:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Call):
+                yield child, scope
+            yield from walk(child, child if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) else scope)
+    return walk(tree, None)
 
 
 def _unkinded(package: str) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
     for path in sorted((ROOT / package).rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-            if isinstance(node, ast.Call) and _name(node) in ERRORS | {"Diagnostic"} and not _kinded(node):
+        for node, scope in _calls(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if _name(node) in ERRORS | {"Diagnostic"} and not _kinded(node, scope):
                 found.setdefault(path.relative_to(ROOT).as_posix(), []).append(node.lineno)
     return found
 
@@ -51,6 +95,19 @@ def test_the_walk_sees_the_errors_it_means_to():
                'Diagnostic("m")', 'data_error("m", x)', 'ShapeError("m", **fields)']
     calls = [ast.parse(source).body[0].value for source in sources]
     assert [_kinded(call) for call in calls] == [False, True, True, True, False, False, True]
+
+
+def test_problems_given_as_text_name_no_kind():
+    sources = ['DataError("m", ["a", f"b{x}"])', 'DataError("m", [f"{p}" for p in ps])', 'DataError("m", (d,))',
+               'def f():\n    problems = []\n    problems.append(f"x {y}")\n    raise DataError("m", problems)',
+               'def f():\n    problems = []\n    problems.append(Diagnostic("x", "k"))\n'
+               '    raise DataError("m", problems)',
+               'def f():\n    problems = [d]\n    problems += ["x"]\n    raise DataError("m", problems)']
+    found = []
+    for source in sources:
+        calls = [(c, s) for c, s in _calls(ast.parse(source)) if _name(c) == "DataError"]
+        found.append(_kinded(*calls[0]))
+    assert found == [False, False, True, False, True, False]
 
 
 def test_every_error_of_training_names_a_kind():

@@ -144,15 +144,15 @@ def _unknown_layer(net: NetGraph, layer: str, layers: set[str]) -> Diagnostic:
     kind, path, operator = _unreachable(net).get(layer, ("unknown-layer", (), ""))
     if kind == "unknown-layer":
         return Diagnostic(f"states=: {layer!r} is no recurrent layer of this net{did_you_mean(layer, layers)}; "
-                          f"{known}", kind, layer=(), option="states", found=layer, expected=tuple(sorted(layers)))
+                          f"{known}", "unknown-layer", layer=(), option="states", found=layer, expected=tuple(sorted(layers)))
     outside = f"its recurrent layers are {sorted(layers)}" if layers else "it has no recurrent layer outside operators"
     if kind == "state-of-fold":
         return Diagnostic(f"states=: {layer!r} is a NetFoldOperator, whose initial state is its input port "
                           f"'InitialState' (state_input=True adds it) and final state its output 'State'; {outside}",
-                          kind, layer=path, option="states")
+                          "state-of-fold", layer=path, option="states")
     return Diagnostic(f"states=: {layer!r} is inside {operator}, whose inner nets start from zero states at every "
                       f"call (states= and return_states= reach the recurrent layers outside operators); {outside}",
-                      kind, layer=path, option="states")
+                      "state-in-operator", layer=path, option="states")
 
 
 def _checked_keys(net: NetGraph, ports: dict[str, tuple], states: Any) -> dict[str, dict[str, Any]]:

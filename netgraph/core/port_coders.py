@@ -33,7 +33,8 @@ def split_port_options(given: dict[str, Any], inputs: tuple, outputs: tuple) -> 
         if port in (*inputs, *outputs) and port not in ports:
             errors.append(Diagnostic(f"graph port {port!r}: {'an' if side == 'input' else 'a'} {value.kind} ({value.type_name}) goes on an {side} "
                                      f"port; {port!r} is an {'output' if side == 'input' else 'input'}",
-                                     f"misplaced-{value.kind}", layer=(), port=port))
+                                     "misplaced-encoder" if side == "input" else "misplaced-decoder", layer=(),
+                                     port=port))
             continue
         coders[port] = value
         rest[port] = value.port_type() if isinstance(value, Encoder) else None
