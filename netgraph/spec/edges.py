@@ -144,7 +144,7 @@ def read_edges(reader: Any, spec: YMap, table: dict, ports: dict[str, str], grap
         reader.error(spec.value_locs["edges"], f"'edges:' is a list of edges such as 'a -> b', found {value!r}",
                      kind="value-type", found=value_kind(value))
         return None
-    edges, names = [], frozenset((*table, *ports))
+    edges, names, port_first = [], frozenset((*table, *ports)), graph_ports_first(table, ports)
     for item, loc in items:
         shown = item if isinstance(item, str) else " -> ".join(map(_written, item)) if isinstance(item, list) else repr(item)
         graph.edges.append((shown, loc))
@@ -156,13 +156,26 @@ def read_edges(reader: Any, spec: YMap, table: dict, ports: dict[str, str], grap
             continue
         if len(groups) > 2:  # a chain: where each link is, for a problem of one link
             graph.links[len(graph.edges) - 1] = _links(item, loc)
-        ends = [[_endpoint(reader, ep, table, ports, (i, len(groups)), graph.prefix) for ep in g]
+        ends = [[_endpoint(reader, ep, table, ports, (i, len(groups)), graph.prefix, port_first) for ep in g]
                 for i, g in enumerate(groups)]
         graph.used_ports.update(r.port for group in ends for r in group if isinstance(r, NetPort) and r.layer is None)
         graph.used_layers.update(_layer_of(r) for group in ends for r in group if _layer_of(r) is not None)
         edges.append(None if any(r is FAILED for g in ends for r in g)
                      else tuple(g if len(g) > 1 else g[0] for g in ends))
     return None if None in edges else edges
+
+
+def graph_ports_first(table: dict, ports: dict[str, str]) -> frozenset:
+    """The declared graph ports that a bare name in an edge names before the layer of that name: those no layer has
+    a port of that name (a declared port connects to such a port by name, and then an edge names only the layer; one
+    that connects to none must be named by an edge, so the bare name is the port, and the layer is written
+    ``layer.Port``)."""
+    shared = {name for name in ports if name in table}
+    if not shared:
+        return frozenset()
+    layer_ports = {p for layer in table.values() for p in (*getattr(layer, "input_ports", ()),
+                                                           *getattr(layer, "output_ports", ()))}
+    return frozenset(shared - layer_ports)
 
 
 def _layer_of(end: Any) -> str | None:
@@ -187,9 +200,9 @@ def _written(part: Any) -> str:
 
 
 def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], position: tuple[int, int],
-              prefix: tuple) -> Any:
+              prefix: tuple, port_first: frozenset = frozenset()) -> Any:
     """The endpoint of group ``index`` of ``count`` (``position``; the first group only feeds, the others are fed) in
-    the graph at ``prefix``."""
+    the graph at ``prefix``; a bare name of ``port_first`` is the graph port, not the layer of that name."""
     (index, count), text = position, ep.text
     if text in ("null", "Null", "NULL", "~") and text not in table and text not in ports:
         text = "None"  # YAML's spellings of null, as a list edge [a.Output, null] reads them
@@ -198,7 +211,7 @@ def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], pos
                             kind="edge-syntax", found="None")
     if text == "None":
         return None
-    if text in table:
+    if text in table and text not in port_first:
         return text
     if text in ports:
         return NetPort(text)
