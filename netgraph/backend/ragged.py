@@ -34,8 +34,8 @@ from netgraph.core.types import format_shape
 from netgraph.core.wording import counted
 from netgraph.layers.bad_index import examples_at
 
-__all__ = ["Calls", "is_ragged", "ragged_ports", "stacked_examples", "evaluate_ragged", "dense_groups", "reassemble", "length_groups",
-           "shape_groups"]
+__all__ = ["Calls", "is_ragged", "ragged_ports", "stacked_examples", "evaluate_ragged", "dense_groups", "reassemble",
+           "length_groups", "shape_groups"]
 
 
 class Calls(NamedTuple):

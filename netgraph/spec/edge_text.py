@@ -56,7 +56,8 @@ def render_edges(net: Any, path: tuple = ()) -> list:
     """The explicit edges of ``net`` (the graph at ``path``) as spec items: groups and chains where they read
     naturally; edges from graph inputs keep explicit ports, so the graph's input order survives a round trip."""
     pairs = net.explicit_edges()
-    qualified = _port_named_layers(net, path, {r.port for pair in pairs for r in pair if r is not None and r.layer is None})
+    named_ports = {r.port for pair in pairs for r in pair if r is not None and r.layer is None}
+    qualified = _port_named_layers(net, path, named_ports)
     unreadable = sorted({r.layer for pair in pairs for r in pair if r is not None and r.layer is not None
                          and (r.layer == "None" or r.layer != r.layer.strip())})
     if unreadable:

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -52,8 +53,7 @@ class ItemColumn(Sequence):
         return len(self.items) if self.index is None else len(self.index)
 
     def __getitem__(self, i: Any) -> Any:
-        if not isinstance(i, int):
-            raise TypeError("an ItemColumn is read one item at a time (an int index)")
+        i = operator.index(i)  # one item at a time: an int (numpy's too), never a slice
         item = self.items.item(i if self.index is None else self.index[i])
         if not isinstance(item, Mapping) or self.key not in item:
             found = f"keys {list(item)}" if isinstance(item, Mapping) else type(item).__name__
