@@ -59,31 +59,48 @@ def test_containers_round_trip():
     assert NetGraph.from_yaml(graph.to_yaml()) == graph
 
 
-def test_graph_ports_named_like_layers_are_refused_clearly():
+def test_graph_ports_named_like_layers_round_trip():
+    """A graph port named like a layer was refused ('has the name of layer'): an edge names the port by the bare
+    name and the layer as layer.Port, which the reader reads back so."""
     from netgraph import LinearLayer, NetPort
     net = NetGraph({"a": LinearLayer(2), "b": LinearLayer(2)}, [("a", NetPort("b")), (NetPort("a", "Output"), "b")], Input=2)
-    with pytest.raises(SpecError, match="graph port 'b' has the name of layer 'b'"):
-        net.to_yaml()
+    text = net.to_yaml()
+    assert "  - a -> b\n  - a -> b.Input\n" in text  # the graph port b, then the layer b
+    back = NetGraph.from_yaml(text)
+    assert back == net and back.output_ports == net.output_ports == ("Output", "b") and back.to_yaml() == text
 
 
-def test_a_graph_port_renamed_like_a_layer_works_and_its_spec_names_both():
+def test_a_graph_port_renamed_like_a_layer_round_trips_nested_too(tmp_path):
     """net_rename(net, {NetPort("Input"): NetPort("l1")}) gives a net that computes as before (NetGraph takes such
-    ports too), but no spec can write it: an edge names the port and the layer by one name. It said "has the name of
-    a layer (or None)", naming neither the layer nor, in its Diagnostic, the port."""
+    ports too), but no spec could write it ('graph port 'l1' has the name of layer 'l1''); its spec names the port
+    'l1' and the layer 'l1.Input', alone and nested, and saved and loaded it computes the same."""
     import torch
-    from netgraph import LinearLayer, NetPort, net_initialize, net_rename
+    from netgraph import LinearLayer, NetPort, load, net_initialize, net_rename, save
     net = net_initialize(NetGraph({"l1": LinearLayer(3), "l2": LinearLayer(2)}, [("l1", "l2")], Input=4), seed=0)
     renamed = net_rename(net, {NetPort("Input"): NetPort("l1")})
     x = torch.randn(5, 4, generator=torch.Generator().manual_seed(0))
     assert renamed.input_ports == ("l1",) and torch.equal(renamed(l1=x), net(x))
-    nested = NetGraph({"enc": renamed}, [])
-    for value, layer in ((renamed, ("l1",)), (nested, ("enc", "l1"))):
-        with pytest.raises(SpecError) as info:
-            value.to_yaml()
-        assert str(info.value).startswith("graph port 'l1' has the name of layer 'l1' (LinearLayer)")
-        assert "(or None)" not in str(info.value)
-        d = info.value.diagnostics[0]
-        assert (d.kind, d.port, d.layer, d.found) == ("name-clash", "l1", layer, "l1")
+    for value in (renamed, NetGraph({"enc": renamed}, [])):
+        text = value.to_yaml()
+        assert "- l1 -> l1.Input\n" in text and "- l1.Output -> l2\n" in text
+        back = NetGraph.from_yaml(text)
+        assert back.input_ports == value.input_ports and back.to_yaml() == text
+        loaded = load(save(value, tmp_path / f"{len(value.layers)}.yaml"))
+        assert loaded == value and torch.equal(loaded(l1=x) if value is renamed else loaded(x), renamed(l1=x))
+
+
+def test_a_graph_port_named_like_a_layer_and_like_another_layer_s_port_is_still_refused():
+    """Then a declared port connects to that layer port by name and a bare name in an edge is the layer: no edge
+    could name the graph port."""
+    from netgraph import FunctionLayer, NetPort
+    net = NetGraph({"x": FunctionLayer("#a + 1"), "f": FunctionLayer("#x * #b")},
+                   [(NetPort("x"), NetPort("x", "a")), ("x", NetPort("f", "b"))], x=3)
+    with pytest.raises(SpecError) as info:
+        net.to_yaml()
+    assert str(info.value).startswith("graph port 'x' has the name of layer 'x' (FunctionLayer), and layer 'f' has a "
+                                      "port 'x', so an edge in a spec could not tell the graph port from the layer")
+    d = info.value.diagnostics[0]
+    assert (d.kind, d.port, d.layer, d.found) == ("name-clash", "x", ("x",), "x")
 
 
 def test_graph_input_order_survives_when_edges_mix_ports_and_threading():
@@ -141,3 +158,18 @@ def test_floats_with_an_exponent_are_written_as_plain_yaml_floats():
     text = net.to_yaml()
     assert "!!float" not in text and "[1.0e-45, 1.0e+20, 0.1, 3.0e-08]" in text  # it wrote !!float '1e-45'
     assert NetGraph.from_yaml(text) == net
+
+
+def test_a_written_spec_names_a_graph_port_shared_with_a_layer_by_its_bare_name():
+    """Was two errors: the declared port 'dense' unused (the bare name read as the layer) and a cycle."""
+    net = NetGraph.from_yaml("netgraph: 1\nlayers:\n  dense: {type: LinearLayer, output: 2}\ninputs:\n  dense: 3\n"
+                             "edges:\n  - dense -> dense.Input\n")
+    assert net.input_ports == ("dense",) and net.port_types["dense"].shape == (3,)
+    assert [(str(s), str(d)) for s, d in net.explicit_edges()] == [("NetPort('dense')", "NetPort('dense', 'Input')")]
+
+
+def test_a_bare_name_is_the_layer_where_the_declared_port_connects_to_a_layer_port_by_name():
+    net = NetGraph.from_yaml("netgraph: 1\nlayers:\n  x: {type: FunctionLayer, function: '#x + 1'}\n"
+                             "  y: {type: ElementwiseLayer, function: Tanh}\ninputs:\n  x: 3\nedges:\n  - x -> y\n")
+    assert [(str(s), str(d)) for s, d in net.explicit_edges()] == [("NetPort('x', 'Output')", "NetPort('y', 'Input')")]
+    assert net.input_ports == ("x",) and NetGraph.from_yaml(net.to_yaml()) == net

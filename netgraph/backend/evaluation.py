@@ -19,7 +19,7 @@ from netgraph.backend.input_lengths import check_shared_lengths, empty_length_pr
 from netgraph.backend.plain_call import plain_call
 from netgraph.backend.port_tensors import as_port_tensor
 from netgraph.backend.shape_hints import layout_hint
-from netgraph.backend.ragged import Calls, evaluate_ragged, is_ragged, ragged_ports
+from netgraph.backend.ragged import Calls, evaluate_ragged, is_ragged, ragged_ports, stacked_examples
 from netgraph.backend.states import split_state_keywords, states_need_grad, with_states
 from netgraph.core.coders import Decoder, Encoder, TokensEncoder
 from netgraph.core.errors import DataError, Diagnostic, OptionError, did_you_mean
@@ -152,6 +152,7 @@ def evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
     data, options = split_call(net.input_ports, args, keywords)
     data = encode_inputs(net, data["args"], data["inputs"])
     net, data = shaped_by_data(net, data)  # ports of unknown shape: one example (or a list of them) fixes it
+    data = stacked_examples(net, data)  # a list of examples of a fixed-shape port: one batch
     ragged = ragged_ports(net, data)
     if ragged:  # sequences of different lengths: one dense run per length (``netgraph.backend.ragged``)
         calls = Calls(evaluate, lambda p, v, integer: as_port_tensor(p, v, integer, options.precision, net), probe_net,

@@ -21,7 +21,7 @@ from netgraph.backend.eval_options import (OPTION_NAMES, call_by_name, check_por
                                            snake_options, split_call)
 from netgraph.backend.evaluation import encode_inputs, prepare_inputs
 from netgraph.backend.port_tensors import as_port_tensor
-from netgraph.backend.ragged import dense_groups, ragged_ports, reassemble
+from netgraph.backend.ragged import dense_groups, ragged_ports, reassemble, stacked_examples
 from netgraph.backend.data_shapes import shaped_by_data
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.graph import NetGraph
@@ -63,6 +63,7 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
         raise OptionError(f"net_port_gradient: every input port of this net takes integers (dtype Integer: "
                           f"{', '.join(net.input_ports)}), so there is nothing to differentiate by", option="wrt",
                           kind="no-gradient", expected="a Real input port", found=tuple(net.input_ports))
+    encoded = stacked_examples(net, encoded)  # a list of examples of a fixed-shape port: one batch
     ragged = ragged_ports(net, encoded)
     tensors, single = (None, False) if ragged else prepare_inputs(net, (), encoded, parsed.precision)
     ports = check_port_names(real if wrt is None else wrt, net.input_ports, "an input port", "wrt")

@@ -34,8 +34,8 @@ from netgraph.core.types import format_shape
 from netgraph.core.wording import counted
 from netgraph.layers.bad_index import examples_at
 
-__all__ = ["Calls", "is_ragged", "ragged_ports", "evaluate_ragged", "dense_groups", "reassemble", "length_groups",
-           "shape_groups"]
+__all__ = ["Calls", "is_ragged", "ragged_ports", "stacked_examples", "evaluate_ragged", "dense_groups", "reassemble",
+           "length_groups", "shape_groups"]
 
 
 class Calls(NamedTuple):
@@ -81,6 +81,32 @@ def ragged_ports(net: Any, data: dict[str, Any]) -> list[str]:
                  if isinstance(data[p], Padded) and _any_variable(types[p].shape) and not _variable(types[p].shape)]
     raise_all(problems, DataError, "bad ragged input")
     return ports
+
+
+def stacked_examples(net: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with each list of tensors or arrays (one per example) at a port of fixed shape stacked into one batch
+    when they all have one shape, as a batch tensor: ``torch.stack`` keeps the autograd graph, so gradients reach
+    each example. A list of different shapes stays, refused by ``ragged_ports``."""
+    if not any(type(v) is list for v in data.values()):
+        return data
+    types = net.port_types
+    stacked = {p: batch for p, v in data.items() if type(v) is list and v and p in types and types[p].shape is not None
+               and not _any_variable(types[p].shape) and (batch := _one_batch(v)) is not None}
+    return {**data, **stacked} if stacked else data
+
+
+def _one_batch(examples: list) -> torch.Tensor | None:
+    """The examples (tensors or arrays) stacked, in their promoted dtype; None when they differ in shape or device,
+    or any is no tensor or array."""
+    if not all(isinstance(v, (torch.Tensor, numpy.ndarray)) for v in examples):
+        return None
+    tensors = [as_tensor(v) for v in examples]
+    if len({(t.shape, t.device) for t in tensors}) > 1:
+        return None
+    dtype = tensors[0].dtype
+    for t in tensors[1:]:
+        dtype = torch.promote_types(dtype, t.dtype)
+    return torch.stack([t.to(dtype) for t in tensors])
 
 
 def padded_form(net: Any, ports: list[str]) -> bool:

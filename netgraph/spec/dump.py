@@ -24,7 +24,7 @@ from netgraph.core.names import numbered
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import REGISTRY, Layer
 from netgraph.core.nesting import deep_walk
-from netgraph.spec.edges import render_edges
+from netgraph.spec.edge_text import render_edges
 from netgraph.core.shared import NetSharedArray
 from netgraph.spec.options import Flow, Unwritable, codec, data, option_codecs, shape_data
 from netgraph.spec.yaml_nodes import RESOLVERS

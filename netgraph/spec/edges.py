@@ -9,22 +9,20 @@ Loc(line=3, col=11, inner=11)
 
 from __future__ import annotations
 
-import re
 from typing import Any, NamedTuple
 
-from netgraph.core.errors import SpecError, WiringError, did_you_mean
+from netgraph.core.errors import WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.names import numbered
 from netgraph.core.port_paths import resolve
 from netgraph.core.ports import NetPort
 from netgraph.core.wording import first_few, value_kind
+from netgraph.spec.edge_text import render_edges  # the writing half (re-exported)
 from netgraph.spec.options import FAILED
 from netgraph.spec.problem_sources import sole
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 
 __all__ = ["Endpoint", "EdgeSyntaxError", "parse_edge", "read_edges", "render_edges"]
-
-SIMPLE_NAME = re.compile(r"\w[\w\-]*")  # letters and digits of any script: plain in YAML, read back by parse_edge
 
 
 class Endpoint(NamedTuple):
@@ -146,7 +144,7 @@ def read_edges(reader: Any, spec: YMap, table: dict, ports: dict[str, str], grap
         reader.error(spec.value_locs["edges"], f"'edges:' is a list of edges such as 'a -> b', found {value!r}",
                      kind="value-type", found=value_kind(value))
         return None
-    edges, names = [], frozenset((*table, *ports))
+    edges, names, port_first = [], frozenset((*table, *ports)), graph_ports_first(table, ports)
     for item, loc in items:
         shown = item if isinstance(item, str) else " -> ".join(map(_written, item)) if isinstance(item, list) else repr(item)
         graph.edges.append((shown, loc))
@@ -158,13 +156,26 @@ def read_edges(reader: Any, spec: YMap, table: dict, ports: dict[str, str], grap
             continue
         if len(groups) > 2:  # a chain: where each link is, for a problem of one link
             graph.links[len(graph.edges) - 1] = _links(item, loc)
-        ends = [[_endpoint(reader, ep, table, ports, (i, len(groups)), graph.prefix) for ep in g]
+        ends = [[_endpoint(reader, ep, table, ports, (i, len(groups)), graph.prefix, port_first) for ep in g]
                 for i, g in enumerate(groups)]
         graph.used_ports.update(r.port for group in ends for r in group if isinstance(r, NetPort) and r.layer is None)
         graph.used_layers.update(_layer_of(r) for group in ends for r in group if _layer_of(r) is not None)
         edges.append(None if any(r is FAILED for g in ends for r in g)
                      else tuple(g if len(g) > 1 else g[0] for g in ends))
     return None if None in edges else edges
+
+
+def graph_ports_first(table: dict, ports: dict[str, str]) -> frozenset:
+    """The declared graph ports that a bare name in an edge names before the layer of that name: those no layer has
+    a port of that name (a declared port connects to such a port by name, and then an edge names only the layer; one
+    that connects to none must be named by an edge, so the bare name is the port, and the layer is written
+    ``layer.Port``)."""
+    shared = {name for name in ports if name in table}
+    if not shared:
+        return frozenset()
+    layer_ports = {p for layer in table.values() for p in (*getattr(layer, "input_ports", ()),
+                                                           *getattr(layer, "output_ports", ()))}
+    return frozenset(shared - layer_ports)
 
 
 def _layer_of(end: Any) -> str | None:
@@ -189,9 +200,9 @@ def _written(part: Any) -> str:
 
 
 def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], position: tuple[int, int],
-              prefix: tuple) -> Any:
+              prefix: tuple, port_first: frozenset = frozenset()) -> Any:
     """The endpoint of group ``index`` of ``count`` (``position``; the first group only feeds, the others are fed) in
-    the graph at ``prefix``."""
+    the graph at ``prefix``; a bare name of ``port_first`` is the graph port, not the layer of that name."""
     (index, count), text = position, ep.text
     if text in ("null", "Null", "NULL", "~") and text not in table and text not in ports:
         text = "None"  # YAML's spellings of null, as a list edge [a.Output, null] reads them
@@ -200,7 +211,7 @@ def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], pos
                             kind="edge-syntax", found="None")
     if text == "None":
         return None
-    if text in table:
+    if text in table and text not in port_first:
         return text
     if text in ports:
         return NetPort(text)
@@ -280,102 +291,3 @@ def _unknown_endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, s
                         f"{text!r} is not a layer{graph_ports}; a graph port used in an edge is declared under "
                         f"'inputs:' or 'outputs:' (here '{group}: {{{text}: null}}')",
                         kind="unknown-layer", layer=prefix, found=text)
-
-
-# -- writing: a NetGraph's explicit edges as spec items ------------------------------------------
-
-def _text(net: Any, ref: Any, src: Any = None) -> str:
-    """``layer`` for a layer's first output (or only input, not from a graph input), else ``layer.Port``."""
-    if ref is None or ref.layer is None:
-        return "None" if ref is None else ref.port
-    ports = net.layers[ref.layer].output_ports[:1] if src is None else net.layers[ref.layer].input_ports
-    bare = (ports[0] == ref.port) if src is None else (ports == (ref.port,) and src.layer is not None)
-    return ref.layer if bare else f"{ref.layer}.{ref.port}"
-
-
-def _simple(ref: Any) -> bool:
-    return ref is None or all(SIMPLE_NAME.fullmatch(n) for n in ([ref.port] if ref.layer is None else [ref.layer, ref.port]))
-
-
-def _group_at(net: Any, pairs: list, i: int) -> list:
-    """The run of edges from ``i`` that feeds every input of one multi-input layer, in port order."""
-    dst = pairs[i][1]
-    if dst is None or dst.layer is None or not SIMPLE_NAME.fullmatch(dst.layer):
-        return []
-    layer = net.layers[dst.layer]
-    ports = layer.input_ports
-    if layer.variadic and layer.with_input_count(len(ports)) is not layer:
-        return []  # a group would give the layer its input count (inputs=n): the net read back would differ
-    run = pairs[i:i + len(ports)]
-    ok = len(ports) > 1 and len(run) == len(ports) and all(
-        d is not None and d.layer == dst.layer and d.port == p and s.layer is not None and _simple(s)
-        for (s, d), p in zip(run, ports))
-    named = ok and _group_text(net, run) in (*net.layers, *net.input_ports, *net.output_ports)
-    return run if ok and not named else []  # named: the reader would read the group as the layer (or port) so named
-
-
-def _group_text(net: Any, group: list) -> str:
-    """The sources of a group of edges as a spec writes them: ``[a, b.Output]``."""
-    return "[" + ", ".join(_text(net, s) for s, _ in group) + "]"
-
-
-def render_edges(net: Any, path: tuple = ()) -> list:
-    """The explicit edges of ``net`` (the graph at ``path``) as spec items: groups and chains where they read
-    naturally; edges from graph inputs keep explicit ports, so the graph's input order survives a round trip."""
-    pairs = net.explicit_edges()
-    _refuse_port_names(net, path, {r.port for pair in pairs for r in pair if r is not None and r.layer is None})
-    unreadable = sorted({r.layer for pair in pairs for r in pair if r is not None and r.layer is not None
-                         and (r.layer == "None" or r.layer != r.layer.strip())})
-    if unreadable:
-        raise SpecError(f"layer {unreadable[0]!r} is wired by an edge, which a spec could not read back: an edge's "
-                        f"layer names cannot be None (an edge's None mutes an output) or start or end with a space "
-                        f"(the reader strips it); rename it first (net_rename)")
-    for _ in range(8):  # until the text reads back in the order it was written from (to_yaml: a fixed point)
-        items, read_order = _render(net, pairs)
-        if read_order == pairs:
-            break
-        pairs = read_order
-    return items
-
-
-def _refuse_port_names(net: Any, path: tuple, ports: set) -> None:
-    """SpecError at the first graph port among ``ports`` (those the edges name) that an edge could not name: one
-    named like a layer (a net may have it; an edge names both by that name), or None (an edge's None mutes)."""
-    for name in sorted(ports & {*net.layers, "None"}):
-        where = f" in graph {'/'.join(path)!r}" if path else ""
-        if name in net.layers:
-            layer_type = net.layers[name].type_name
-            raise SpecError(f"graph port {name!r} has the name of layer {name!r} ({layer_type}){where}, so an edge "
-                            f"in a spec could not tell them apart; rename one of them first (net_rename)",
-                            kind="name-clash", port=name, layer=(*path, name), found=name)
-        raise SpecError(f"graph port 'None'{where} cannot be named by an edge in a spec, where None mutes an output; "
-                        f"rename it first (net_rename)", kind="name-clash", port=name, layer=path, found=name)
-
-
-def _render(net: Any, pairs: list) -> tuple[list, list]:
-    """The spec items of ``pairs``, and the order the reader wires them in: edges naming their destination
-    port first, then those to a bare layer name, by layer in order of first use (``wiring`` threads them so)."""
-    out: list = []  # ("text", segments: chains merged) or ("list", [src, dst]) for names a text cannot carry
-    named, bare, i = [], {}, 0
-    while i < len(pairs):
-        src, dst = pairs[i]
-        group = _group_at(net, pairs, i)
-        i += len(group) or 1
-        if not group and not (_simple(src) and _simple(dst)):
-            out.append(("list", [None if r is None else r.port if r.layer is None else f"{r.layer}.{r.port}"
-                                 for r in (src, dst)]))
-            named.append((src, dst))
-            continue
-        item = ([_group_text(net, group), dst.layer] if group
-                else [_text(net, src), _text(net, dst, src)])
-        if dst is not None and item[-1] == dst.layer:
-            bare.setdefault(dst.layer, []).extend(group or [(src, dst)])
-        else:
-            named.append((src, dst))
-        if out and out[-1][0] == "text" and out[-1][1][-1] == item[0] and item[0] in net.layers:
-            out[-1][1].extend(item[1:])
-        else:
-            out.append(("text", item))
-    muted = [pair for pair in named if pair[1] is None]  # kept last, as explicit_edges lists them
-    order = [pair for pair in named if pair[1] is not None] + [pair for feeds in bare.values() for pair in feeds] + muted
-    return [" -> ".join(body) if kind == "text" else body for kind, body in out], order

@@ -12,7 +12,7 @@ from netgraph.core.tensors import as_tensor, native_array
 from netgraph.core.wording import counted, type_label
 from netgraph.train.data_sets import data_error
 
-__all__ = ["checked_loader", "checked_dataset", "dataset_items"]
+__all__ = ["checked_loader", "checked_dataset", "dataset_items", "checked_dataset_of"]
 
 
 def checked_loader(dataset: Any, what: str, batch_size: int) -> torch.utils.data.DataLoader:
@@ -31,6 +31,11 @@ def dataset_items(dataset: Any, what: str) -> list:
     """Every item of a map-style ``dataset``, read now (checked as ``checked_loader``'s: a length, no IndexError)."""
     checked = _CheckedDataset(dataset, what)
     return [checked[i] for i in range(len(checked))]
+
+
+def checked_dataset_of(dataset: Any, what: str) -> torch.utils.data.Dataset:
+    """``dataset`` (map-style) checked as ``checked_loader``'s is (a length, no IndexError), its items unread."""
+    return _CheckedDataset(dataset, what)
 
 
 class _CheckedDataset(torch.utils.data.Dataset):

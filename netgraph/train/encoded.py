@@ -9,7 +9,8 @@
 
 Every example is checked before the first step (labels, file headers, text lengths, value types, NaN) and
 reported together in one DataError naming the port and each example by its index in the user's data; images,
-paths or labels for a port without a coder are a DataError naming the coder to attach. Image files are then read and
+paths or labels for a port without a coder are a DataError naming the coder to attach (a torch Dataset holding images:
+item 0 only, each other item as the loader reads it, never all at once). Image files are then read and
 encoded batch by batch in a torch DataLoader's ``num_workers`` processes; labels and texts are encoded at
 once, texts as ragged token sequences (batched with their lengths, as net(texts) reads them; beside image
 files, one length a batch); a file that cannot be
@@ -29,7 +30,8 @@ import torch
 from netgraph.backend.ragged import length_groups
 from netgraph.core.coders import BooleanDecoder, ClassDecoder, ImageEncoder, TokensEncoder
 from netgraph.core.tensors import as_tensor
-from netgraph.data.encoding import already_encoded, encode_example, encode_label_sequence
+from netgraph.data.encoding import already_encoded, encode_example, encode_label_sequence, encoded_form_problem
+from netgraph.data.errors import ExampleError
 from netgraph.data.images import check_image
 from netgraph.train.data_files import load_data
 from netgraph.train.data_lengths import keyed
@@ -37,6 +39,7 @@ from netgraph.train.data_split import held_out
 from netgraph.train.encoded_checks import check_examples
 from netgraph.train.encoded_columns import coder_for, columns_of, output_for, port_words
 from netgraph.train.encoded_loader import EncodedLoader, warn_workers
+from netgraph.train.item_columns import ItemColumn
 from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION, data_error
 
 __all__ = ["encoded_data", "encoded_alone", "EncodedLoader", "from_disk"]
@@ -100,8 +103,14 @@ class EncodedDataset(torch.utils.data.Dataset):
     def encoded(self, key: str, i: int, header_only: bool = False) -> torch.Tensor | str | None:
         """Example ``i``'s tensor at ``key``, or why it cannot be used (it cannot be encoded, it holds NaN);
         ``header_only`` checks an image file by its header (None when it is fine)."""
-        coder, value = self.coders[key], self.columns[key][i]
-        if coder is None or already_encoded(coder, value):  # its encoded form checked up front (columns_of)
+        coder = self.coders[key]
+        try:
+            value = self.columns[key][i]  # a Dataset's item is read here (ItemColumn)
+        except ExampleError as exc:
+            return str(exc)
+        if coder is None or already_encoded(coder, value):  # a list's encoded form checked up front (columns_of)
+            if problem := coder is not None and encoded_form_problem(coder, value):  # a Dataset's item, read now
+                return problem
             try:
                 result = as_tensor(value)
             except (TypeError, ValueError, RuntimeError) as exc:
@@ -146,9 +155,15 @@ class EncodedDataset(torch.utils.data.Dataset):
 def _split(columns: dict[str, Any], fraction: float, seed: int) -> tuple[tuple, tuple]:
     """((training columns, their example numbers), (validation columns, theirs)), held out as other data is."""
     parts = held_out(len(next(iter(columns.values()))), fraction, seed)
-    pick = lambda idx: ({key: [v[i] for i in idx] if not isinstance(v, torch.Tensor) else v[idx]  # noqa: E731
-                         for key, v in columns.items()}, idx)
+    pick = lambda idx: ({key: _subset(v, idx) for key, v in columns.items()}, idx)  # noqa: E731
     return pick(parts[0].tolist()), pick(parts[1].tolist())
+
+
+def _subset(values: Any, index: list[int]) -> Any:
+    """The examples numbered ``index`` of one column (a Dataset's items still unread)."""
+    if isinstance(values, torch.Tensor):
+        return values[index]
+    return values.subset(index) if isinstance(values, ItemColumn) else [values[i] for i in index]
 
 
 def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_workers: int,

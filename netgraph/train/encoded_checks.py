@@ -12,13 +12,17 @@ from typing import Any
 import torch
 
 from netgraph.train.encoded_loader import bad_examples
+from netgraph.train.item_columns import ItemColumn
 
 __all__ = ["check_examples", "label_count_problems"]
 
 
 def check_examples(dataset: Any) -> None:
     """Every example of ``dataset`` (an ``EncodedDataset``) checked: one DataError listing the failures by the
-    example's number in the user's data; the label counts are checked once every value can be encoded."""
+    example's number in the user's data; the label counts are checked once every value can be encoded. A Dataset's
+    items (``ItemColumn``) are not read here: each is checked as the loader reads it."""
+    if any(isinstance(values, ItemColumn) for values in dataset.columns.values()):
+        return  # a Dataset's items (images): checked as they are read, batch by batch
     problems, positions = [], {}  # positions: (key, example) -> its encoded sequence's length, for the label counts
     for key, values in dataset.columns.items():
         if isinstance(values, torch.Tensor):

@@ -13,13 +13,14 @@ import numpy as np
 import torch
 
 from netgraph.backend.masks import Padded, as_lists
-from netgraph.core.coders import Coder, Decoder, Encoder
+from netgraph.core.coders import Coder, Decoder, Encoder, ImageEncoder
 from netgraph.core.port_options import option_form
 from netgraph.data import Examples
 from netgraph.data.encoding import encoded_form_problem
 from netgraph.data.sources import IMAGE_SUFFIXES
 from netgraph.train.data_sets import TRAINING, data_error
-from netgraph.train.datasets import dataset_items
+from netgraph.train.datasets import checked_dataset_of, dataset_items
+from netgraph.train.item_columns import ItemColumn, item_columns
 
 __all__ = ["coder_for", "columns_of", "output_for", "port_words"]
 
@@ -53,7 +54,9 @@ def columns_of(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | N
     if isinstance(data, torch.utils.data.DataLoader) and (problem := _loader_problem(net, data)):
         raise data_error(what, problem, kind="data-form")
     if isinstance(data, torch.utils.data.Dataset) and _first_coded(net, data) is not None:
-        data = dataset_items(data, what)  # texts, labels, files in its items: encoded as the list of them is
+        if (lazy := _image_items(net, data, what)) is not None:
+            return lazy
+        data = dataset_items(data, what)  # texts, labels in its items: encoded as the list of them is
     if _coded_examples(net, data):  # Wolfram's list of associations: the dict of its columns
         data = {key: [example[key] for example in data] for key in data[0]}
     if isinstance(data, Mapping) and (rules := _rules_problem(net, data)):
@@ -77,6 +80,19 @@ def columns_of(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | N
         raise data_error(what, f"every key must hold the same number of examples, found {sizes}",
                          kind="data-shape", found=tuple(sizes.items()))
     return columns
+
+
+def _image_items(net: Any, dataset: Any, what: Any) -> dict[str, ItemColumn] | None:
+    """The columns of a Dataset whose items hold images at an ImageEncoder port, read item by item as training goes
+    (all at once, they would all be in memory); None for any other Dataset. Item 0 is checked now as the columns of a
+    list are (a value no coder takes); the others as they are read."""
+    first = dataset[0]
+    if not any(isinstance(coder_for(net, str(k)), ImageEncoder) for k in first):
+        return None
+    one = {str(k): [v] for k, v in first.items()}
+    _refuse_uncoded(net, one, what)
+    _refuse_unencoded_tensors(net, one, what)
+    return item_columns(checked_dataset_of(dataset, what), list(first))
 
 
 def _coded_examples(net: Any, data: Any) -> bool:

@@ -1,0 +1,72 @@
+"""A map-style Dataset's items as columns by key, read one item at a time as they are indexed: a Dataset of images
+(files, PIL images) is read batch by batch in the DataLoader's processes, never all at once before training.
+
+>>> class Items(torch.utils.data.Dataset):
+...     def __len__(self):
+...         return 3
+...     def __getitem__(self, i):
+...         return {"Input": f"{i}.png", "Output": "cat"}
+>>> columns = item_columns(Items(), ["Input", "Output"])
+>>> len(columns["Input"]), columns["Input"][2], columns["Output"].subset([2, 0])[1]
+(3, '2.png', 'cat')
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import torch
+
+from netgraph.data.errors import ExampleError
+
+__all__ = ["ItemColumn", "item_columns"]
+
+
+class _Items:
+    """The Dataset's items by number, the last one read kept (an item's keys are read one after another)."""
+
+    def __init__(self, dataset: Any):
+        self.dataset, self.last = dataset, (None, None)
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def item(self, i: int) -> Any:
+        if self.last[0] != i:
+            self.last = (None, None)  # a failed read keeps no older item
+            try:
+                self.last = (i, self.dataset[i])
+            except Exception as exc:  # noqa: BLE001 - the user's __getitem__ (a broken image it opens): said by item
+                raise ExampleError(f"the Dataset's item raised {type(exc).__name__}: {exc}") from None
+        return self.last[1]
+
+
+class ItemColumn(Sequence):
+    """Key ``key`` of the items numbered ``index`` (all when None), each read when indexed."""
+
+    def __init__(self, items: _Items, key: Any, index: list[int] | None = None):
+        self.items, self.key, self.index = items, key, index
+
+    def __len__(self) -> int:
+        return len(self.items) if self.index is None else len(self.index)
+
+    def __getitem__(self, i: Any) -> Any:
+        i = operator.index(i)  # one item at a time: an int (numpy's too), never a slice
+        item = self.items.item(i if self.index is None else self.index[i])
+        if not isinstance(item, Mapping) or self.key not in item:
+            found = f"keys {list(item)}" if isinstance(item, Mapping) else type(item).__name__
+            raise ExampleError(f"the Dataset's item has no key {self.key!r} (item 0 has it), found {found}")
+        return item[self.key]
+
+    def subset(self, index: list[int]) -> ItemColumn:
+        """The items numbered ``index`` of this column (a held-out split), still unread."""
+        mine = index if self.index is None else [self.index[i] for i in index]
+        return ItemColumn(self.items, self.key, mine)
+
+
+def item_columns(dataset: torch.utils.data.Dataset, keys: Sequence[Any]) -> dict[str, ItemColumn]:
+    """The columns ``keys`` of ``dataset`` (map-style, its length checked), sharing one reader of its items."""
+    items = _Items(dataset)
+    return {str(key): ItemColumn(items, key) for key in keys}

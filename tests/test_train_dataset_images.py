@@ -1,0 +1,109 @@
+"""A torch Dataset whose items hold images at an ImageEncoder port is read item by item, batch by batch in the
+DataLoader, not all at once before training (its items, PIL images among them, were all read and kept in memory for
+the run); a broken image is still named, with its index, when it is read."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from PIL import Image
+
+from netgraph import ClassDecoder, DataError, FlattenLayer, ImageEncoder, NetChain, SoftmaxLayer, net_train
+from netgraph.train.encoded import encoded_data
+
+_SIZE = 8
+_OPTIONS = {"max_training_rounds": 1, "batch_size": 2, "random_seed": 0, "progress": False}
+
+
+class _Photos(torch.utils.data.Dataset):
+    """PIL images opened in __getitem__ (as a user's Dataset opens them), each read counted."""
+
+    def __init__(self, folder, size=_SIZE):
+        self.folder, self.size, self.reads = folder, size, []
+        for i in range(size):
+            if not (folder / f"{i}.png").exists():
+                Image.new("L", (4, 4), 30 * i).save(folder / f"{i}.png")
+
+    def __len__(self):
+        return self.size
+
+    def __getitem__(self, i):
+        self.reads.append(i)
+        return {"Input": Image.open(self.folder / f"{i}.png"), "Output": "dark" if i < self.size // 2 else "light"}
+
+
+class _Paths(_Photos):
+    def __getitem__(self, i):
+        self.reads.append(i)
+        return {"Input": str(self.folder / f"{i}.png"), "Output": "dark" if i < self.size // 2 else "light"}
+
+
+def _net():
+    return NetChain([FlattenLayer(), 2, SoftmaxLayer()], input=ImageEncoder(size=(4, 4), color_space="Grayscale"),
+                    output=ClassDecoder(["dark", "light"]))
+
+
+def test_a_dataset_of_images_is_read_a_batch_at_a_time(tmp_path):
+    photos = _Photos(tmp_path)
+    loader, _ = encoded_data(_net(), photos, None, 2, 0, 0)
+    assert len(photos.reads) <= 2  # item 0, looked at to see what it holds (all 8 were read here)
+    before = len(photos.reads)
+    batches = iter(loader)
+    first = next(batches)
+    assert first["Input"].shape == (2, 1, 4, 4)
+    assert len(photos.reads) - before == 2  # each item of the batch read once (not once a key)
+    rest = list(batches)
+    assert len(photos.reads) - before == _SIZE and len(rest) == _SIZE // 2 - 1
+
+
+def test_training_on_a_dataset_of_images_reads_each_item_once_a_round(tmp_path):
+    photos = _Photos(tmp_path)
+    net_train(_net(), photos, **{**_OPTIONS, "max_training_rounds": 2})
+    assert sorted(photos.reads[-2 * _SIZE:]) == sorted(list(range(_SIZE)) * 2)
+    assert len(photos.reads) <= 2 * _SIZE + 4  # item 0, looked at twice, and a first batch showing the shapes
+
+
+def test_it_trains_as_the_list_of_its_items_does(tmp_path):
+    paths = _Paths(tmp_path)
+    by_dataset = net_train(_net(), paths, **_OPTIONS)
+    by_items = net_train(_net(), [paths[i] for i in range(_SIZE)], **_OPTIONS)
+    weights = [net.layers["2"].arrays["Weights"] for net in (by_dataset, by_items)]
+    assert torch.equal(*weights)
+
+
+def test_a_held_out_fraction_reads_only_its_items(tmp_path):
+    photos = _Photos(tmp_path)
+    _, held = encoded_data(_net(), photos, 0.25, 2, 0, 0)
+    before = len(photos.reads)
+    assert sum(len(batch["Input"]) for batch in held) == 2 and len(photos.reads) - before == 2
+
+
+@pytest.mark.parametrize("dataset", [_Paths, _Photos])
+def test_a_broken_image_is_named_with_its_index_when_it_is_read(tmp_path, dataset):
+    data = dataset(tmp_path)
+    (tmp_path / "5.png").write_bytes(b"\x89PNG\r\n\x1a\nbroken")
+    with pytest.raises(DataError) as info:
+        net_train(_net(), data, **_OPTIONS)
+    message = str(info.value)
+    assert message.startswith("bad training data while training: input port 'Input' (ImageEncoder): example 5: ")
+    assert f"{tmp_path / '5.png'}" in message
+    assert info.value.diagnostics[0].port == "Input" and info.value.diagnostics[0].kind == "encoding"
+
+
+def test_an_item_without_the_key_of_item_0_is_named(tmp_path):
+    class Unlabelled(_Paths):
+        def __getitem__(self, i):
+            item = super().__getitem__(i)
+            return {"Input": item["Input"]} if i == 3 else item
+    with pytest.raises(DataError, match=r"example 3: the Dataset's item has no key 'Output' \(item 0 has it\), "
+                                        r"found keys \['Input'\]"):
+        net_train(_net(), Unlabelled(tmp_path), **_OPTIONS)
+
+
+def test_a_bad_label_in_a_later_item_is_named_when_it_is_read(tmp_path):
+    class Misspelt(_Paths):
+        def __getitem__(self, i):
+            return {**super().__getitem__(i), **({"Output": "drak"} if i == 6 else {})}
+    with pytest.raises(DataError, match=r"target 'Output' \(ClassDecoder\): example 6: label 'drak' is not one of the "
+                                        r"2 labels \['dark', 'light'\] \(did you mean 'dark'\?\)"):
+        net_train(_net(), Misspelt(tmp_path), **_OPTIONS)
