@@ -141,6 +141,12 @@ class RandomArrayLayer(Layer):
         dtype = self.declared_types()["Output"].dtype
         return draw_dtype_hint(self.distribution, self.estimator, dtype) if port == "Output" else None
 
+    def shape_hint(self, port: str) -> str | None:
+        if port != "Output":
+            return None
+        return ("nothing fixes how many values to draw: give output=, e.g. output=3, output=(2, 3), or output=() for "
+                "one value per example (Wolfram's \"Output\" -> dims), or feed a parameter through a port of that shape")
+
     def declared_types(self) -> dict[str, PortType]:
         dist = self.distribution
         dtype = dist.draw_dtype(self.estimator or dist.ESTIMATORS[0]) if isinstance(dist, VectorDistribution) else REAL
