@@ -1,9 +1,10 @@
 """net_port_gradient through discrete draws: the layer's score-function estimator, not a gradient of 0.
 
-Found by QA: a Poisson, Bernoulli, Binomial, NegativeBinomial or Categorical layer declares the score-function estimator,
-but net_port_gradient gave 0 at its parameters (with a warning), so its mean over draws was not dE[outputs]/d(input)
-as it is for every continuous distribution. Exact values from /work/shared/reference/distributions.md, section 4.2;
-each check is the mean over N examples within 5 standard errors, the standard error small next to a 10% error.
+Found by QA: a Poisson, Bernoulli, Binomial, NegativeBinomial or Categorical layer declares the score-function
+estimator, but net_port_gradient gave 0 at its parameters (with a warning), so its mean over draws was not
+dE[outputs]/d(input) as it is for every continuous distribution. Exact values from
+/work/shared/reference/distributions.md, section 4.2; each check is the mean over N examples within 5 standard errors,
+the standard error small next to a 10% error.
 """
 
 from __future__ import annotations
