@@ -77,7 +77,7 @@ from netgraph.layers.score_records import (HELD_RECORDS, ScoreRecord, drawn_else
 
 __all__ = ["EstimatorWarning", "ScoreRecord", "record_score", "score_handle", "surrogate_loss", "pending_records", "pending_here",
            "BASELINE_DECAY", "HELD_RECORDS", "straight_through", "estimator_state", "load_estimator_state",
-           "mark_folded_draws"]
+           "mark_folded_draws", "example_logp"]
 
 #: Decay of the running-mean baseline used when no leave-one-out baseline is available.
 BASELINE_DECAY = 0.9
@@ -273,7 +273,7 @@ def mark_folded_draws(module: nn.Module) -> None:
         vars(sub)["_folded_draws"] = True
 
 
-def _per_example(record: ScoreRecord, losses: int) -> torch.Tensor:
+def example_logp(record: ScoreRecord, losses: int) -> torch.Tensor:
     """The record's log-probabilities summed per example of a ``losses``-example batch, where its layer drew for
     each example's elements folded into the batch; else as recorded."""
     logp = record.logp
@@ -335,7 +335,7 @@ def _surrogate(module: nn.Module, loss: torch.Tensor, reduction: str, strict: bo
     terms, owners, mis_sized = [], {}, []
     for record in pending_records(module, modules):
         record.used = True
-        logp = _per_example(record, loss.shape[0]) if per_example else record.logp
+        logp = example_logp(record, loss.shape[0]) if per_example else record.logp
         score = logp - logp.detach()
         if per_example and logp.shape[0] != loss.shape[0]:
             mis_sized.append((record.owner, logp.shape[0]))
