@@ -300,17 +300,18 @@ class _Normalizer(GraphPortsStep):
     def run(self, spec: Any) -> Wiring:
         found = FoundEdges({name: i for i, name in enumerate(self.names)})
         for s, d, index, text, hop, link in self.expand(spec):
-            self.sort_edge(found, s, d, (index, text, hop, link))
+            src = self.plain_source(s)
+            if src is not None and (name := self.plain_name(d)) is not None:  # layer -> layer: inline, the most met
+                found.bare[name].append((src, index, text, hop, link))
+                found.forward = found.forward and found.position[src.layer] < found.position[name]
+            else:
+                self.sort_edge(found, s, d, (index, text, hop, link))
         return self.wired(found)
 
     def sort_edge(self, found: FoundEdges, s: Any, d: Any, where: tuple) -> None:
         """Put the edge ``s -> d`` (``where``: its index, text, hop and link) in ``found``: into a layer (bare), into
         a port (explicit), or muted; an endpoint that names nothing is recorded as a problem, its edge dropped."""
         index, text, hop, link = where
-        src = self.plain_source(s)
-        if src is not None and (name := self.plain_name(d)) is not None:  # layer -> layer, as below
-            found.bare_edge(src, name, where)
-            return
         src, dst = self.source(s, ref := EdgeRef((), self.user(index), text, hop, link)), self.target(d, ref)
         if src is None or dst is None:
             return
