@@ -200,10 +200,10 @@ def _warn_unused(owner: nn.Module, what: str = "a loss was backpropagated throug
     counted = f" (and {len(others)} other layers)" if others else ""
     warnings.warn(
         f"{owner.describe()}{counted} draws with estimator {owner.estimator!r} and its parameters require grad, but "
-        f"{what} WITHOUT the score-function surrogate term, so those "
-        "parameters get NO gradient from this draw. Add the term before backward: "
-        f"`(losses.mean() + module.surrogate_loss(losses)).backward()` (net_train does this for you){biased}; "
-        "or feed the parameters without grad. (This warning is shown once per layer.)", EstimatorWarning, stacklevel=2)
+        f"{what} WITHOUT the score-function surrogate term, so those parameters get NO gradient from this draw. Add "
+        f"the term before backward: `(losses.mean() + module.surrogate_loss(losses)).backward()` (net_train does "
+        f"this for you){biased}; or feed the parameters without grad. (This warning is shown once per layer.)",
+        EstimatorWarning, stacklevel=user_stacklevel(through_torch=True))  # the user's backward() or module call
 
 
 def record_score(owner: nn.Module, x: torch.Tensor, logp: torch.Tensor,

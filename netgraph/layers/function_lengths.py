@@ -121,7 +121,8 @@ def _stride_form(sizes: tuple[int, ...], found: list[int]) -> tuple[int, int, in
 def _far(start: int, shapes: list, first: dict[str, int]) -> tuple[int, int]:
     """Two probe sizes far beyond ``start``, a length's first probe (none a fixed size or another length's probe)."""
     taken = {d for s in shapes for d in s if isinstance(d, int)} | set(first.values())
-    return tuple(next(k for k in count(start + gap) if k not in taken) for gap in (101, 1009))  # type: ignore[return-value]
+    far = (next(k for k in count(start + gap) if k not in taken) for gap in (101, 1009))
+    return tuple(far)  # type: ignore[return-value]
 
 
 def _refused(shapes: list, port: str, why: str) -> UnnamedLength:
