@@ -333,8 +333,8 @@ class _Builder(ConstantFolding):
         decoders = {port: ClassDecoder(list(range(self.ctx.decisions[o.name])))  # an ArgMax's class indices
                     for o, port in zip(self.graph.output, self.outputs) if o.name in self.ctx.decisions}
         net = self._relaxed(layers, edges, shapes, decoders) or NetGraph(layers, edges, **shapes, **decoders)
-        net = tied_arrays(net, [*self.producers.values(), *self.fused], self.constants,
-                          self.initializers)  # one initializer feeding several layers: one shared array
+        net = tied_arrays(net, [*self.producers.values(), *self.fused], self.constants, self.initializers,
+                          self.graph.node)  # one initializer feeding several layers: one shared array
         fixed = {name: 0 for name, layer in layers.items() if layer.type_name == "ConstantArrayLayer"}
         fixed.update({(name, inner): 0 for name, layer in layers.items() if isinstance(layer, NetGraph)  # a Concat's
                       for inner, nested in layer.layers.items() if nested.type_name == "ConstantArrayLayer"})
