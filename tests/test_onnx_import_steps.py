@@ -93,7 +93,8 @@ def test_a_flip_of_any_non_batch_axis_imports(name, tmp_path):
 _END = 2 ** 63 - 1  # an open end, as torch writes it
 #: x's shape after the batch (a name: dynamic), and a Slice's starts, ends, axes, steps of a negative step
 NEGATIVE = [((5, 6), [4], [0], [2], [-2]), ((5, 6), [-2], [-6], [2], [-3]), ((5, 6), [10], [-10], [1], [-1]),
-            (("n", 6), [-1], [-_END], [1], [-2]), (("n", 6), [-1], [1], [1], [-1]), (("n", 6), [_END], [-3], [1], [-2]),
+            (("n", 6), [-1], [-_END], [1], [-2]), (("n", 6), [-1], [1], [1], [-1]),
+            (("n", 6), [_END], [-3], [1], [-2]),
             ((3, "h", "w"), [-1, 1], [-_END, _END], [3, 2], [-1, 2])]
 
 

@@ -193,7 +193,7 @@ class _Walk:
                 raise Miss(_NEED_WEIGHTS)
             split = self.next(swapped, "Reshape", "a Reshape to (b, h, n, d)")
             t = target_dims(split.input[1], ctx)
-            first, mid, last = target_dims(merged.input[1], ctx)  # n, b h and d of the (n, b h, d) Reshape, where known
+            first, mid, last = target_dims(merged.input[1], ctx)  # n, b h and d of the (n, b h, d) Reshape if known
             expect(t, lambda t: len(t) == 4 and (t[0] == batch or (t[0] == -1 and t[2] == length))
                     and isinstance(t[1], int) and isinstance(t[3], int) and t[1] > 0 and t[1] * t[3] == size
                     and last in (t[3], None) and (batch_heads(mid, batch, t[1]) or (mid == -1 and first == length)),
@@ -214,7 +214,8 @@ class _Walk:
             return k_t
         _, heads, n, d = target_dims(k.input[1], ctx)
         merged = self.next(k, "Reshape", "a Reshape to (b h, n, d)")
-        expect(target_dims(merged.input[1], ctx), lambda t: len(t) == 3 and t[1:] == (n, d), merged, f"(b h, {n}, {d})")
+        expect(target_dims(merged.input[1], ctx), lambda t: len(t) == 3 and t[1:] == (n, d), merged,
+               f"(b h, {n}, {d})")
         swapped = self.next(merged, "Transpose", "a Transpose [0, 2, 1]")
         expect(perm_of(swapped, ctx), lambda p: p == [0, 2, 1], swapped, [0, 2, 1])
         split = self.next(swapped, "Reshape", "a Reshape to (b, h, d, n)")

@@ -156,7 +156,8 @@ def subsequent_mask(tensor: str, ctx: Context) -> list | None:
         node = ctx.producers.get(node.input[0])
     if node is None or node.op_type != "Trilu" or int(ctx.attributes(node).get("upper", 1)) != 1:
         return None
-    if len(node.input) < 2 or node.input[1] not in ctx.constants or int(np.ravel(ctx.constants[node.input[1]])[0]) != 1:
+    if (len(node.input) < 2 or node.input[1] not in ctx.constants
+            or int(np.ravel(ctx.constants[node.input[1]])[0]) != 1):
         return None
     full = ctx.producers.get(node.input[0])
     if full is None or full.op_type != "ConstantOfShape":
