@@ -15,7 +15,8 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import import_onnx, net_train
+from netgraph import (ElementwiseLayer, LinearLayer, NetChain, NetMapOperator, NetSharedArray, export_onnx,
+                      import_onnx, net_initialize, net_train)
 from netgraph.core.shared import shared_users
 from tests.onnx_helpers import quiet_exporter, run_onnx, torch_export
 
@@ -258,3 +259,18 @@ def test_a_tied_embedding_and_output_matrix_import_as_one_shared_array(exporter,
     after = [trained.layer_at(p).arrays[array] for p, array in places]
     assert not torch.equal(after[0], net.layer_at(places[0][0]).arrays[places[0][1]])  # it trained
     assert torch.equal(after[0], after[1])  # and stayed one array
+
+
+@pytest.mark.parametrize("sequence", [False, True])
+def test_a_net_of_a_shared_array_exports_and_imports_with_it_shared(sequence, tmp_path):
+    # over a sequence, each layer's MatMul reads a transposed copy torch folded, one an Identity of the other
+    wrap = NetMapOperator if sequence else (lambda layer: layer)
+    shared = NetSharedArray("w")
+    net = net_initialize(NetChain({"a": wrap(LinearLayer(4, weights=shared)), "t": ElementwiseLayer("Tanh"),
+                                   "b": wrap(LinearLayer(4, weights=shared))}, input=["n", 4] if sequence else [4]),
+                         seed=0)
+    export_onnx(net, tmp_path / "shared.onnx")
+    back = import_onnx(tmp_path / "shared.onnx")
+    assert [len(places) for places in shared_users(back).values()] == [2]
+    x = torch.randn(3, *([5, 4] if sequence else [4]), generator=torch.Generator().manual_seed(1))
+    torch.testing.assert_close(back(x), net(x), atol=1e-6, rtol=1e-5)
