@@ -62,6 +62,9 @@ UNCOUNTED = [  # input shape, attributes of an AveragePool not counting its pads
     (["b", 2, "h", "w"], {"kernel_shape": [3, 2], "strides": [2, 2], "pads": [2, 0, 0, 1]}),
     (["b", 2, "n"], {"kernel_shape": [4], "strides": [3], "pads": [1, 3]}),
     (["b", 2, 10], {"kernel_shape": [3], "strides": [3], "pads": [0, 2], "ceil_mode": 1}),  # no partial window
+    (["b", 2, 5], {"kernel_shape": [3], "strides": [2], "pads": [0, 1], "ceil_mode": 1}),  # a partial last window
+    (["b", 2, 8, 6], {"kernel_shape": [4, 3], "strides": [2, 3], "pads": [1, 2, 2, 1], "ceil_mode": 1}),
+    (["b", 2, 7, 8], {"kernel_shape": [3, 3], "strides": [2, 2], "auto_pad": "SAME_UPPER", "ceil_mode": 1}),
 ]
 
 
@@ -77,9 +80,10 @@ def test_an_uneven_average_not_counting_its_pads_imports_as_onnxruntime_runs_it(
         np.testing.assert_allclose(net(x).numpy(), run_onnx(path, {"x": x})[0], atol=1e-5, rtol=1e-4)
 
 
-def test_an_uneven_average_not_counting_its_pads_with_a_partial_last_window_is_refused_naming_its_pads(tmp_path):
-    # ceil_mode's partial last window: no "Total" PoolingLayer takes ceil_mode
-    path = _model(tmp_path / "avg.onnx", "AveragePool", ["b", 2, 5], kernel_shape=[3], strides=[2], pads=[0, 1],
+def test_an_uneven_average_not_counting_its_pads_with_ceil_mode_over_unknown_sizes_is_refused_naming_its_pads(
+        tmp_path):
+    # ceil_mode's partial last window, completed by explicit zeros where the sizes are known ("Total" has no ceil_mode)
+    path = _model(tmp_path / "avg.onnx", "AveragePool", ["b", 2, "n"], kernel_shape=[3], strides=[2], pads=[0, 1],
                   ceil_mode=1)
     with pytest.raises(SpecError) as info:
         import_onnx(path)

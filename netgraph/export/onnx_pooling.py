@@ -36,7 +36,7 @@ def _pool(function: str) -> Callable[[Any, Context], Converted]:
             return Converted(_counted_ceil(a, shape), (node.input[0],))
         both, extra = split_pads(a)
         if function == "Mean" and not counted and extra:
-            return Converted(_uncounted_uneven(a, both, extra), (node.input[0],))
+            return Converted(_uncounted_uneven(a, both, extra, shape if ceil else None), (node.input[0],))
         pool = PoolingLayer(tuple(kernel), stride=int_option(a.get("strides"), 1),
                             padding_size=tuple(both) if extra else symmetric_pads(a),
                             dilation=int_option(dilations, 1) if any(d != 1 for d in dilations) else 1,
@@ -56,16 +56,16 @@ def _pool_problems(a: dict, shape: tuple | None, function: str) -> list:
     pads, kernel = list(a.get("pads", ())), list(a["kernel_shape"])
     dilations = list(a.get("dilations", ())) or [1] * len(kernel)
     problems = []
+    known = shape is not None and all(isinstance(d, int) for d in shape[len(shape) - len(kernel):])
     if function == "Mean" and not a.get("count_include_pad", 0) and split_pads(a)[1] and a.get("ceil_mode", 0) and (
-            _ceil_changes_size(shape, kernel, list(a.get("strides", ())), pads, dilations)):
+            not known):
         problems.append(Unsupported(f"pads={pads} uneven on a dim of an average not counting its padding, with "
-                                    f"ceil_mode=1 adding a partial last window", attribute="pads",
-                                    expected="pads even on each dim", found=pads))
+                                    f"ceil_mode=1 over spatial dims of unknown size (input shape {shape})",
+                                    attribute="pads", expected="pads even on each dim", found=pads))
     if function != "Max" and any(d != 1 for d in dilations):
         problems.append(Unsupported(f"dilations={dilations} (PoolingLayer dilates 'Max' only)", attribute="dilations",
                                     expected=[1] * len(dilations), found=dilations))
     counted = function == "Mean" and a.get("count_include_pad", 0) and any(pads)
-    known = shape is not None and all(isinstance(d, int) for d in shape[len(shape) - len(kernel):])
     if counted and a.get("ceil_mode", 0) and not known and _ceil_changes_size(shape, kernel,
                                                                               list(a.get("strides", ())), pads,
                                                                               dilations):
@@ -74,16 +74,27 @@ def _pool_problems(a: dict, shape: tuple | None, function: str) -> list:
     return problems
 
 
-def _uncounted_uneven(a: dict, both: list[int], extra: list) -> NetGraph:
+def _uncounted_uneven(a: dict, both: list[int], extra: list, ceil_shape: tuple | None) -> NetGraph:
     """An average not counting its padding, of pads uneven on a dim: the window's total over the input padded with
     zeros (the extra ones first, then the pool's own, alike on both sides) divided by the same total over ones
-    (``#^0``: 1 for every number, ±∞ and NaN too), each window's count of input elements."""
+    (``#^0``: 1 for every number, ±∞ and NaN too), each window's count of input elements. With ``ceil_mode`` adding
+    a partial last window (over the known sizes ``ceil_shape``), all the padding is explicit, zeros completing that
+    window too (a window starting in the right padding, which ONNX drops, would need pads of a kernel's size or more,
+    which ONNX forbids)."""
     kernel = tuple(a["kernel_shape"])
+    strides = list(a.get("strides", ())) or [1] * len(kernel)
+    pads = [0, *extra]
+    if ceil_shape is not None:
+        spatial = ceil_shape[len(ceil_shape) - len(kernel):]
+        pairs = [(b + p, b + e) for b, (p, e) in zip(both, extra)]  # (before, after) in all
+        wanted = [_ceil_size(n, k, s, p, e) for n, k, s, (p, e) in zip(spatial, kernel, strides, pairs)]
+        grow = [max(0, (w - 1) * s + k - (n + p + e)) for w, n, k, s, (p, e) in zip(wanted, spatial, kernel, strides,
+                                                                                  pairs)]
+        pads, both = [[0, 0], *([p, e + g] for (p, e), g in zip(pairs, grow))], [0] * len(kernel)
 
     def total() -> NetChain:
-        return NetChain([PaddingLayer([0, *extra], padding=0.0),
-                         PoolingLayer(kernel, stride=int_option(a.get("strides"), 1), padding_size=tuple(both),
-                                      function="Total")])
+        return NetChain([PaddingLayer(pads, padding=0.0), PoolingLayer(kernel, stride=tuple(strides),
+                                                                         padding_size=tuple(both), function="Total")])
     layers = {"total": total(), "ones": ElementwiseLayer("#^0"), "count": total(),
               "mean": ThreadingLayer("Divide")}
     return NetGraph(layers, [(NetPort("Input"), "total", NetPort("mean", "Input1")),
