@@ -11,7 +11,7 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import AttentionLayer, GatedRecurrentLayer, LongShortTermMemoryLayer, import_onnx
+from netgraph import AttentionLayer, GatedRecurrentLayer, LongShortTermMemoryLayer, SpecError, import_onnx
 from netgraph.core.walk import nested_nodes
 from tests.onnx_helpers import quiet_exporter, torch_export
 
@@ -61,3 +61,16 @@ def test_a_recurrence_feeding_multihead_attention_imports_as_the_module(cell, bi
     assert AttentionLayer in kinds and {GatedRecurrentLayer, LongShortTermMemoryLayer} & kinds
     x = torch.randn(3, 7, 6, generator=torch.Generator().manual_seed(1))
     torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
+
+
+class WeightsNeeded(RecurrentAttention):
+    def forward(self, x):
+        y = self.rnn(x)[0]
+        return self.attention(y, y, y)[0]  # need_weights=True, torch's default
+
+
+def test_attention_over_a_recurrence_that_does_not_import_is_refused_saying_why(tmp_path):
+    torch.manual_seed(0)
+    _export(WeightsNeeded("gru", False, False).eval(), tmp_path / "model.onnx", dynamo=False)
+    with pytest.raises(SpecError, match=r"time-major use of output Y .*nn\.MultiheadAttention.*need_weights=False"):
+        import_onnx(tmp_path / "model.onnx")

@@ -65,7 +65,7 @@ def multihead_attention(nodes: Any, ctx: Context) -> tuple[dict[int, Converted],
         except (ValueError, TypeError, KeyError, IndexError):  # a malformed node: its own conversion says why
             continue
         except Miss as miss:
-            if walk.started and not time_major:  # over a recurrence, its refusal names the MatMul
+            if walk.started:  # over a recurrence, its refusal of the time-major use tells it
                 ctx.refusals[node.output[0]] = (f"it starts nn.MultiheadAttention's export, which imports as "
                                                 f"self-attention (batch_first=True, need_weights=False), but {miss}")
                 claimed.update(id(n) for n in miss.nodes)  # refused with the attention, not each on its own

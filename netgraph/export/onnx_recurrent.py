@@ -131,7 +131,8 @@ def _layout_problems(node: Any, ctx: Context) -> list[str]:
         if not _glued(consumer, node, ctx):
             glue = ("Transpose [0, 2, 1, 3], Reshape to (time, batch, 2 hidden)" if bidirectional(node, ctx)
                     else "Squeeze (axis 1), or Transpose [0, 2, 1, 3] and Reshape to (time, batch, hidden)")
-            found.append(f"a time-major use of output Y by node {_named(consumer)!r} ({consumer.op_type}); "
+            why = next((f" ({ctx.refusals[o]})" for o in consumer.output if o in ctx.refusals), "")  # attention's
+            found.append(f"a time-major use of output Y by node {_named(consumer)!r} ({consumer.op_type}){why}; "
                          f"expected {glue}, then Transpose [1, 0, 2] or another recurrence")
     for consumer, _ in ctx.consumers.get(y_h, []) if y_h else ():
         if bidirectional(node, ctx):
