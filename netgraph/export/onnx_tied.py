@@ -18,6 +18,7 @@ as do equal arrays of different initializers that are not one another's Identity
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -73,23 +74,28 @@ def aliases(nodes: Iterable[Any], constants: Mapping[str, np.ndarray], initializ
     """Other names of an initializer not all one number: an Identity's output of it (or of such a name), and an
     initializer holding its transpose (2-D, the first in the graph's order the root) -> that initializer."""
     found: dict[str, str] = {}
-    stored: dict[tuple, str] = {}  # (shape, dtype, bytes) of each 2-D initializer -> its name
+    stored: dict[tuple, str] = {}  # (shape, dtype, digest of the bytes) of each 2-D initializer -> its name
     for name in [n for n in constants if n in initializers]:  # the graph's order
         array = constants[name]
         if array.ndim != 2 or array.size < 2 or _filled(array):
             continue
         flipped = np.ascontiguousarray(array.T)
-        root = stored.get((flipped.shape, flipped.dtype.str, flipped.tobytes()))
-        if root is not None:
+        root = stored.get(_key(flipped))
+        if root is not None and np.array_equal(constants[root], flipped):
             found[name] = root
         else:
-            stored.setdefault((array.shape, array.dtype.str, array.tobytes()), name)
+            stored.setdefault(_key(array), name)
     for node in nodes:
         source = node.input[0] if node.op_type == "Identity" and node.input else None
         root = found.get(source, source if source in initializers else None)
         if root is not None and not _filled(constants[root]):
             found[node.output[0]] = root
     return found
+
+
+def _key(array: np.ndarray) -> tuple:
+    """An array's shape, dtype and a digest of its bytes (not the bytes: a model's weights would be held twice)."""
+    return array.shape, array.dtype.str, hashlib.blake2b(np.ascontiguousarray(array).data, digest_size=16).digest()
 
 
 def _merged(modules: set[tuple[str, ...] | None], initializer: np.ndarray) -> bool:
