@@ -121,7 +121,8 @@ def _train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--validation", help="a fraction to hold out (e.g. 0.1) or a validation data file")
     p.add_argument("--patience", type=int, help="stop early after this many rounds without improvement")
     p.add_argument("--seed", type=int,
-                   help="seeds the initialisation of empty arrays (as run --seed does), shuffling and random draws")
+                   help="seeds the initialisation of empty arrays (as run --seed does), shuffling and random draws "
+                        "(default 0; with --resume, the run's own)")
     _device_flags(p, " (bfloat16 forwards, float32 arrays)")
     p.add_argument("--checkpoint", help="checkpoint directory (default with --resume: OUTPUT/checkpoints)")
     p.add_argument("--resume", action="store_true", help="continue from the newest checkpoint")

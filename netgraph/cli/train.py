@@ -76,6 +76,7 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
     check_precision(args.precision)
     _check_timeout(args.distributed_timeout)
     method, loss, metrics = _method(args), loss_option(args.loss), metrics_option(args.metrics)
+    args.seed = _seed(args)
     if args.nproc > 1 and not args.distributed:
         first = _load_net(args.spec)[0]  # a broken spec: one message, not N
         _check_ports(first, with_loss_layers(first, loss), metrics, args.metrics)
@@ -115,6 +116,14 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
     if int(os.environ.get("RANK", "0")) != 0:
         return 0
     return _write_outputs(results, args.spec, out, name, description)
+
+
+def _seed(args: argparse.Namespace) -> int | None:
+    """--seed, else 0 (as run and export), so two runs of one command train alike; resumed, the checkpoint's."""
+    if args.seed is not None:
+        return args.seed
+    folder = args.checkpoint or os.path.join(args.output, "checkpoints")
+    return None if args.resume and latest_checkpoint(folder) else 0
 
 
 def _net_train(args: argparse.Namespace, net: Any, data: Any, method: Any, loss: Any, metrics: Any, validation: Any,
