@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import numpy as np
+import torch
 from safetensors.numpy import load_file
 
 from netgraph import NetGraph, load, net_initialize
 
 _EMPTY = "netgraph: 1\ntype: NetChain\nlayers: {h: {type: LinearLayer, output: 2}, d: {type: DropoutLayer}}\n" \
          "inputs: {Input: [3]}\n"
+
+
+def _fresh(cli, *argv):
+    """``cli(*argv)`` as in a new process, whose torch generator starts at a seed of its own."""
+    torch.seed()
+    return cli(*argv)
 
 
 def _weights(folder) -> dict:
@@ -25,7 +32,7 @@ def test_train_without_seed_trains_alike_twice_and_as_seed_0(cli):
     # seeds at random: the same command typed twice initialised, shuffled and dropped out differently
     cli.spec(_EMPTY), cli.data(targets=2, random=True)
     for out, extra in (("a", ()), ("b", ()), ("zero", ("--seed", "0")), ("one", ("--seed", "1"))):
-        ran = cli("train", "s.yaml", "--data", "d.npz", "-o", out, "--rounds", "2", "--batch-size", "4", "--quiet",
+        ran = _fresh(cli, "train", "s.yaml", "--data", "d.npz", "-o", out, "--rounds", "2", "--batch-size", "4", "--quiet",
                   *extra)
         assert ran.code == 0, ran.err
     a, b, zero, one = (_weights(cli.folder / name) for name in ("a", "b", "zero", "one"))
@@ -51,3 +58,17 @@ def test_resume_without_seed_takes_the_runs_own(cli):
     ran = cli("train", *args, "-o", "cut", "--rounds", "3", "--checkpoint", "c", "--resume")
     assert ran.code == 0, ran.err
     assert _same(_weights(cli.folder / "whole"), _weights(cli.folder / "cut"))
+
+
+_NOISY = "netgraph: 1\nlayers:\n  noise: {type: RandomArrayLayer, distribution: {type: NormalDistribution, " \
+         "args: ['#mu', 1]}}\ninputs: {mu: [4]}\noutputs: {Output: null}\nedges: [mu -> noise -> Output]\n"
+
+
+def test_measure_without_seed_measures_alike_twice(cli):
+    # Found by QA: `netgraph measure` of a net with random layers printed another loss at each call
+    cli.spec(_NOISY)
+    np.savez(cli.folder / "d.npz", mu=np.zeros((16, 4), "float32"), Target=np.zeros((16, 4), "float32"))
+    first, second = (_fresh(cli, "measure", "s.yaml", "--data", "d.npz") for _ in range(2))
+    assert first.code == 0, first.err
+    assert first.out == second.out == cli("measure", "s.yaml", "--data", "d.npz", "--seed", "0").out
+    assert first.out != cli("measure", "s.yaml", "--data", "d.npz", "--seed", "1").out

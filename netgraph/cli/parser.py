@@ -161,7 +161,7 @@ def _measure(sub: argparse._SubParsersAction) -> None:
                                                      "torchmetrics)")
     p.add_argument("--loss", help="the loss, as train --loss takes it (default: automatic losses)")
     _batch_size_flag(p, "; the values do not depend on it")
-    p.add_argument("--seed", type=int, help="seeds random layers' draws")
+    p.add_argument("--seed", type=int, default=0, help="seeds random layers' draws (default 0)")
     _device_flags(p)
     _workers_flag(p)
     p.set_defaults(handler="measure:measure")
