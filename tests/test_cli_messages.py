@@ -24,3 +24,24 @@ def test_an_unknown_diagram_format_is_named_by_its_flag_and_listed_in_words(cli,
 def test_an_unknown_format_is_refused_before_the_spec_is_read(cli):
     ran = cli("render", "missing.yaml", "-f", "bmp")
     assert ran.code == 1 and "unknown diagram format 'bmp' (-f/--format bmp)" in ran.err
+
+
+def test_a_checkpoint_cut_short_says_what_to_do_on_the_command_line(cli):
+    # Found by QA: the advice was net_train's, "pass its path as resume=", which the command line's --resume (a
+    # switch) cannot take: the user was left without a way on
+    cli.spec(), cli.data()
+    args = ("train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--checkpoint", "c")
+    assert cli(*args, "--rounds", "2").code == 0
+    cut = cli.folder / "c" / "round-000002.pt"
+    cut.write_bytes(cut.read_bytes()[:1000])
+    ran = cli(*args, "--rounds", "3", "--resume")
+    assert (ran.code, ran.err) == (1, "netgraph train: 'c/round-000002.pt' is not a readable netgraph checkpoint: its "
+                                      "1000 bytes are not a torch zip archive (another kind of file, or one cut "
+                                      "short); an earlier round's checkpoint may still be readable: move this file "
+                                      "aside (rename it to round-000002.pt.damaged) and run again with --resume to "
+                                      "continue from the newest readable one\n")
+    cut.rename(cut.with_name("round-000002.pt.damaged"))
+    ran = cli(*args, "--rounds", "3", "--resume")
+    assert ran.code == 0, ran.err
+    assert sorted(p.name for p in (cli.folder / "c").iterdir()) == ["round-000001.pt", "round-000002.pt",
+                                                                     "round-000002.pt.damaged", "round-000003.pt"]
