@@ -8,7 +8,8 @@ import pytest
 @pytest.mark.parametrize("argv, message", [
     # Found by QA: -f bmp was read past, the spec loaded, and render refused "unknown diagram format 'bmp';
     # formats are ['svg', 'png', 'pdf', 'dot', 'gv']": no flag named, a Python list
-    (["-f", "bmp"], "netgraph render: unknown diagram format 'bmp' (-f/--format bmp); formats are svg, png, pdf, dot, gv\n"),
+    (["-f", "bmp"], "netgraph render: unknown diagram format 'bmp' (-f/--format bmp); formats are svg, png, pdf, dot, "
+                    "gv\n"),
     (["-o", "x.svg", "-f", "pnj"], "netgraph render: unknown diagram format 'pnj' (did you mean 'png'?) "
                                    "(-f/--format pnj); formats are svg, png, pdf, dot, gv\n"),
     (["-o", "x.jpg"], "netgraph render: unknown diagram format 'jpg' (did you mean 'png'?) (the suffix of -o x.jpg); "

@@ -32,8 +32,8 @@ def test_train_without_seed_trains_alike_twice_and_as_seed_0(cli):
     # seeds at random: the same command typed twice initialised, shuffled and dropped out differently
     cli.spec(_EMPTY), cli.data(targets=2, random=True)
     for out, extra in (("a", ()), ("b", ()), ("zero", ("--seed", "0")), ("one", ("--seed", "1"))):
-        ran = _fresh(cli, "train", "s.yaml", "--data", "d.npz", "-o", out, "--rounds", "2", "--batch-size", "4", "--quiet",
-                  *extra)
+        ran = _fresh(cli, "train", "s.yaml", "--data", "d.npz", "-o", out, "--rounds", "2", "--batch-size", "4",
+                     "--quiet", *extra)
         assert ran.code == 0, ran.err
     a, b, zero, one = (_weights(cli.folder / name) for name in ("a", "b", "zero", "one"))
     assert _same(a, b) and _same(a, zero)

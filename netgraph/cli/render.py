@@ -41,7 +41,8 @@ def diagram_path(output: str | None, spec: str, fmt: str | None, format_flag: st
 def _target(output: str | None, spec: str, fmt: str | None, format_flag: str | None) -> Path:
     if fmt and fmt.lower() not in FILE_FORMATS:  # before the spec is read
         raise OptionError(f"unknown diagram format {fmt!r}{did_you_mean(fmt.lower(), FILE_FORMATS)} ({format_flag} "
-                          f"{fmt}); formats are {', '.join(FILE_FORMATS)}", kind="option-value", option="format", found=fmt)
+                          f"{fmt}); formats are {', '.join(FILE_FORMATS)}", kind="option-value", option="format",
+                          found=fmt)
     suffix = fmt.lower() if fmt else "svg"  # no -o: <spec name>.<-f's format>
     refuse_folder_name(output, "-o", Path(spec).with_suffix(f".{suffix}").name)
     out = Path(output or Path(spec).with_suffix(f".{suffix}").name)
