@@ -46,3 +46,14 @@ def test_a_checkpoint_cut_short_says_what_to_do_on_the_command_line(cli):
     assert ran.code == 0, ran.err
     assert sorted(p.name for p in (cli.folder / "c").iterdir()) == ["round-000001.pt", "round-000002.pt",
                                                                      "round-000002.pt.damaged", "round-000003.pt"]
+
+
+def test_an_unknown_method_is_named_by_its_flag_before_the_data_is_read(cli):
+    # Found by QA: "netgraph train: unknown method 'Adamm' ...", net_train's words, after the data was read
+    cli.spec()
+    ran = cli("train", "s.yaml", "--data", "missing.npz", "--method", "Adamm")
+    assert (ran.code, ran.err) == (1, "netgraph train: --method Adamm: unknown method (did you mean 'Adam'?); use "
+                                      "Adam, AdamW, SGD or RMSProp\n")
+    cli.data()
+    assert cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--method", "sgd", "--momentum", "0.9",
+               "--rounds", "1", "--quiet").code == 0

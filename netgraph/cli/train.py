@@ -289,7 +289,12 @@ _SUBOPTION_FLAGS = (("momentum", "--momentum", ("SGD", "RMSProp")),
 
 def _method(args: argparse.Namespace) -> Any:
     """``--method`` with ``--momentum`` / ``--epsilon`` as its suboptions (OptionError for one the method lacks)."""
-    canonical = METHODS.get(re.sub(r"[^a-z]", "", (args.method or "Adam").lower()), (None,))[0]  # None: net_train says
+    canonical = METHODS.get(re.sub(r"[^a-z]", "", (args.method or "Adam").lower()), (None,))[0]
+    if canonical is None:  # before the data is read, in the flag's words
+        names = tuple(dict.fromkeys(m[0] for m in METHODS.values()))
+        raise OptionError(f"--method {args.method}: unknown method{did_you_mean(args.method, list(names))}; use "
+                          f"Adam, AdamW, SGD or RMSProp", option="method", kind="unknown-method", expected=names,
+                          found=args.method)
     for name, flag, methods in _SUBOPTION_FLAGS:
         if getattr(args, name) is not None and canonical is not None and canonical not in methods:
             default = "" if args.method else " (the default)"
