@@ -57,3 +57,15 @@ def test_an_unknown_method_is_named_by_its_flag_before_the_data_is_read(cli):
     cli.data()
     assert cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--method", "sgd", "--momentum", "0.9",
                "--rounds", "1", "--quiet").code == 0
+
+
+def test_a_score_given_a_binary_cross_entropy_is_one_message_without_torchs_warning(cli):
+    # Found by QA: the DataError came after torch's "note: Converting a tensor with requires_grad=True to a scalar
+    # may lead to unexpected behavior ..." (the check read the first bad value off a tensor with a gradient)
+    cli.spec("netgraph: 1\ntype: NetChain\nlayers: {h: {type: LinearLayer, output: 1, weights: [[-1.0, -1.0, -1.0]], "
+             "biases: [0.0]}}\ninputs: {Input: [3]}\n")
+    cli.data()
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--rounds", "1", "--loss",
+              "{type: CrossEntropyLossLayer, form: Binary}")
+    assert (ran.code, ran.err) == (1, "netgraph train: layer 'loss' (CrossEntropyLossLayer) port 'Input' takes "
+                                      "probabilities in [0, 1], found -3.0 (for scores, use logits=True)\n")
