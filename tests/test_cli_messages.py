@@ -69,3 +69,15 @@ def test_a_score_given_a_binary_cross_entropy_is_one_message_without_torchs_warn
               "{type: CrossEntropyLossLayer, form: Binary}")
     assert (ran.code, ran.err) == (1, "netgraph train: layer 'loss' (CrossEntropyLossLayer) port 'Input' takes "
                                       "probabilities in [0, 1], found -3.0 (for scores, use logits=True)\n")
+
+
+def test_run_prints_an_output_over_several_lines_with_its_rows_aligned(cli):
+    # Found by QA: torch's repr continues under 'tensor(', not under the port's name: the second line of
+    # '  Output = tensor([[0.1880, ...' started 11 columns left of the first value
+    cli.spec("netgraph: 1\ntype: NetChain\nlayers: {h: {type: LinearLayer, output: 12}}\ninputs: {Input: [3]}\n")
+    ran = cli("run", "s.yaml", "-o", "s.dot")
+    assert ran.code == 0, ran.err
+    first, second = [line for line in ran.out.splitlines() if line.startswith(" ")][:2]
+    assert first.startswith("  Output = tensor([[")
+    values = first.index("tensor([[") + len("tensor([[")
+    assert len(second) - len(second.lstrip()) in (values, values + 1), (first, second)  # a sign's column, or not
