@@ -40,11 +40,11 @@ def test_train_without_seed_trains_alike_twice_and_as_seed_0(cli):
     assert not _same(a, one)
 
 
-def test_train_starts_from_the_net_run_draws_without_seed(cli):
+def test_train_without_seed_starts_from_the_net_run_shows(cli):
     """`run` and `train` both default to seed 0, so a run's example net is the one training starts from."""
     cli.spec(_EMPTY), cli.data(targets=2, random=True)
-    assert cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--rounds", "1", "--learning-rate", "0",
-               "--quiet").code == 0
+    assert _fresh(cli, "train", "s.yaml", "--data", "d.npz", "-o", "out", "--rounds", "1", "--learning-rate", "0",
+                  "--quiet").code == 0
     trained = load(cli.folder / "out" / "s.yaml")
     fresh = net_initialize(NetGraph.from_yaml(cli.folder / "s.yaml"), seed=0)
     assert trained == fresh
