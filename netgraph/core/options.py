@@ -117,6 +117,7 @@ def beyond_float32(values: torch.Tensor) -> float | None:
     """
     if values.dtype != torch.float64:
         return None
+    values = values.reshape(-1)  # torch's reductions and masks take at most 64 dims; nested lists may have more
     over = torch.isinf(values.to(torch.float32)) & torch.isfinite(values)
     return float(values[over].abs().max()) if bool(over.any()) else None
 

@@ -1,0 +1,85 @@
+"""Regressions from the session-29 fuzzing: values that let torch's own error escape (an array nested past torch's 64
+dims, distribution parameters that do not broadcast) are refused as NetGraphErrors naming what is wrong."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (FunctionLayer, GammaDistribution, NetArrayLayer, NetChain, NetGraph, NormalDistribution,
+                      OptionError, RandomArrayLayer, ShapeError, SpecError, UniformDistribution)
+
+
+def _nested(depth: int, value: float = 1.0):
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def test_an_array_nested_past_64_levels_is_read_and_its_port_refused():
+    # as_array's float32 range check took a 70-dim mask (torch: "only tensors with up to 64 dims are supported")
+    layer = NetArrayLayer(array=_nested(70))
+    assert layer.array.dim() == 70
+    with pytest.raises(ShapeError) as caught:
+        NetGraph([layer], [])
+    d = caught.value.diagnostics[0]
+    assert (d.kind, d.layer, d.port, d.expected, d.found) == ("too-large", ("1",), "Output", 63, 70)
+    assert "has 70 dims, more than the 63" in str(caught.value)
+
+
+def test_an_array_nested_past_64_levels_still_says_float32_overflow():
+    with pytest.raises(OptionError, match=r"holds 1e\+300, beyond float32's range"):
+        NetArrayLayer(array=_nested(70, 1e300))
+
+
+def test_a_port_of_64_dims_is_refused_where_63_run():
+    # a reduction over 70 dims raised torch's RuntimeError in the compiled forward
+    ok = NetChain([FunctionLayer("Total[#]")], Input=[1] * 63)
+    assert ok(torch.ones([2] + [1] * 63)).flatten().tolist() == [1.0, 1.0]
+    with pytest.raises(ShapeError, match="port 'Input' has 64 dims, more than the 63"):
+        NetChain([FunctionLayer("Total[#]")], Input=[1] * 64)
+
+
+def test_a_spec_array_nested_past_64_levels_is_placed_at_its_layer():
+    text = "netgraph: 1\nlayers:\n  a: {type: NetArrayLayer, array: " + "[" * 90 + "1" + "]" * 90 + "}\n"
+    with pytest.raises(SpecError) as caught:
+        NetGraph.from_yaml(text)
+    assert caught.value.errors[0].startswith("<string>:3:3: layer 1 'a' (NetArrayLayer) port 'Output' has 90 dims")
+
+
+@pytest.mark.parametrize("make", [lambda p: NormalDistribution(p, 1), lambda p: NormalDistribution(torch.zeros([1] * 70), 1)],
+                         ids=["nested-lists", "tensor"])
+def test_a_distribution_parameter_of_more_than_63_dims_is_refused(make):
+    with pytest.raises(OptionError) as caught:
+        make(_nested(70))
+    d = caught.value.diagnostics[0]
+    assert (d.kind, d.option, d.expected, d.found) == ("option-value", "mu", 63, 70)
+    assert "NormalDistribution parameter mu has 70 dims, more than the 63" in str(caught.value)
+
+
+def test_distribution_parameters_that_do_not_broadcast_are_named():
+    # torch's "The size of tensor a (2) must match the size of tensor b (3)" escaped from the overflow check
+    with pytest.raises(OptionError) as caught:
+        NormalDistribution([0.0, 1.0], [1.0, 2.0, 3.0])
+    assert str(caught.value) == ("NormalDistribution: parameters mu (mean) of shape (2) and sigma (standard deviation) "
+                                 "of shape (3) do not broadcast together (each dim equal, or 1)")
+    assert caught.value.diagnostics[0].kind == "option-value"
+    with pytest.raises(OptionError, match=r"min of shape \(2\) and max of shape \(3\) do not broadcast"):
+        UniformDistribution([[0, 1], [2, 3, 4]])
+    with pytest.raises(OptionError, match=r"alpha \(shape\) of shape \(2\) and beta \(scale\) of shape \(3\)"):
+        RandomArrayLayer(GammaDistribution([1, 1], [1, 2, 3]))
+
+
+def test_distribution_parameters_that_broadcast_are_kept():
+    dist = NormalDistribution([[0.0], [1.0]], [1.0, 2.0, 3.0])
+    assert NetGraph([RandomArrayLayer(dist)], []).output_shapes == {"Output": (2, 3)}
+
+
+def test_a_spec_places_parameters_that_do_not_broadcast_at_their_args():
+    text = ("netgraph: 1\nlayers:\n  a: {type: RandomArrayLayer, distribution: {type: NormalDistribution, "
+            "args: [[0, 1], [1, 2, 3]]}}\n")
+    with pytest.raises(SpecError) as caught:
+        NetGraph.from_yaml(text)
+    assert caught.value.errors == ["<string>:3:78: layer 'a' option distribution: NormalDistribution: parameters mu "
+                                   "(mean) of shape (2) and sigma (standard deviation) of shape (3) do not broadcast "
+                                   "together (each dim equal, or 1)"]
