@@ -47,8 +47,10 @@ def test_a_spec_array_nested_past_64_levels_is_placed_at_its_layer():
     assert caught.value.errors[0].startswith("<string>:3:3: layer 1 'a' (NetArrayLayer) port 'Output' has 90 dims")
 
 
-@pytest.mark.parametrize("make", [lambda p: NormalDistribution(p, 1), lambda p: NormalDistribution(torch.zeros([1] * 70), 1)],
-                         ids=["nested-lists", "tensor"])
+_DEEP_PARAMETERS = [lambda p: NormalDistribution(p, 1), lambda p: NormalDistribution(torch.zeros([1] * 70), 1)]
+
+
+@pytest.mark.parametrize("make", _DEEP_PARAMETERS, ids=["nested-lists", "tensor"])
 def test_a_distribution_parameter_of_more_than_63_dims_is_refused(make):
     with pytest.raises(OptionError) as caught:
         make(_nested(70))
