@@ -1,0 +1,53 @@
+"""Regressions from the session-29 fuzzing of writing specs: a name holding a NEL reads back as written, a name UTF-8
+cannot write is a SpecError (not a UnicodeEncodeError), and save's and to_yaml's refusals each have a kind."""
+
+from __future__ import annotations
+
+import pytest
+
+import netgraph
+from netgraph import ElementwiseLayer, LinearLayer, NetGraph, SpecError, net_initialize
+from netgraph.spec import to_yaml
+
+
+def _named(name: str, layer=None):
+    return NetGraph({name: layer or LinearLayer(2), "z": ElementwiseLayer("Tanh")}, [(name, "z")], Input=3)
+
+
+@pytest.mark.parametrize("name", ["a\x85b", "a\x85\nb", "a\n\x85b"])
+def test_a_name_holding_a_nel_reads_back_as_written(tmp_path, name):
+    # PyYAML wrote the NEL raw in a quoted scalar, where a reader folds it as a line break: 'a\x85b' read back 'a b'
+    net = net_initialize(_named(name), seed=0)
+    assert list(NetGraph.from_yaml(net.to_yaml()).layers) == [name, "z"]
+    assert netgraph.load(netgraph.save(net, tmp_path / "n.yaml")) == net
+
+
+def test_save_refuses_a_name_utf8_cannot_write_and_writes_nothing(tmp_path):
+    # the arrays' keys hold the layer's name: safetensors' UnicodeEncodeError escaped
+    net = net_initialize(_named("a\ud800"), seed=0)
+    with pytest.raises(SpecError) as caught:
+        netgraph.save(net, tmp_path / "n.yaml")
+    d = caught.value.diagnostics[0]
+    assert (d.kind, d.found) == ("encoding", "a\ud800.Weights")
+    assert "holds '\\ud800' (in 'a\\ud800.Weights'), which UTF-8 cannot write" in str(caught.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("call, kind", [
+    (lambda p: netgraph.save(_named("a"), 5), "output-path"),
+    (lambda p: netgraph.save(_named("a"), ""), "output-path"),
+    (lambda p: netgraph.save(_named("a"), p / "n.safetensors"), "file-type"),
+    (lambda p: netgraph.save(_named("a"), p / "n.onnx"), "file-type"),
+    (lambda p: netgraph.save(_named("a"), p / "missing" / "n.yaml"), "unwritable-file"),
+    (lambda p: netgraph.load(5), "not-a-spec"),
+    (lambda p: NetGraph.from_yaml(5), "not-a-spec"),
+    (lambda p: to_yaml(5), "not-a-layer"),
+    (lambda p: to_yaml(_named("a"), name=5), "option-value"),
+    (lambda p: to_yaml(_named(" a", ElementwiseLayer("Tanh"))), "layer-name"),
+    (lambda p: NetGraph.from_yaml("netgraph: 1\nlayers: {a: 2}\n", base_dir=5), "option-value"),
+], ids=["save-int", "save-empty", "save-safetensors", "save-onnx", "save-no-folder", "load-int", "from-yaml-int",
+        "to-yaml-int", "to-yaml-name", "to-yaml-space", "base-dir"])
+def test_refusals_of_writing_and_reading_specs_have_kinds(tmp_path, call, kind):
+    with pytest.raises(netgraph.NetGraphError) as caught:
+        call(tmp_path)
+    assert [d.kind for d in caught.value.diagnostics] == [kind]
