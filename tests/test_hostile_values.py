@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (FunctionLayer, GammaDistribution, NetArrayLayer, NetChain, NetGraph, NormalDistribution,
-                      OptionError, RandomArrayLayer, ShapeError, SpecError, UniformDistribution)
+from netgraph import (FunctionLayer, GammaDistribution, LinearLayer, NetArrayLayer, NetChain, NetGraph, NetPort,
+                      NormalDistribution, OptionError, RandomArrayLayer, ShapeError, SpecError, UniformDistribution,
+                      WiringError)
 
 
 def _nested(depth: int, value: float = 1.0):
@@ -85,3 +86,11 @@ def test_a_spec_places_parameters_that_do_not_broadcast_at_their_args():
     assert caught.value.errors == ["<string>:3:78: layer 'a' option distribution: NormalDistribution: parameters mu "
                                    "(mean) of shape (2) and sigma (standard deviation) of shape (3) do not broadcast "
                                    "together (each dim equal, or 1)"]
+
+
+def test_an_edge_from_an_input_port_has_a_documented_kind():
+    # "wrong-direction" was passed through Wiring.problem's parameter, which the README check's walk did not follow
+    with pytest.raises(WiringError) as caught:
+        NetGraph([LinearLayer(2), LinearLayer(2)], [(NetPort(1, "Input"), 2)], Input=3)
+    d = caught.value.diagnostics[0]
+    assert (d.kind, d.layer, d.port) == ("wrong-direction", ("1",), "Input")
