@@ -8,7 +8,11 @@ import torch
 
 from netgraph import (FunctionLayer, GammaDistribution, LinearLayer, NetArrayLayer, NetChain, NetGraph, NetPort,
                       NormalDistribution, OptionError, RandomArrayLayer, ShapeError, SpecError, UniformDistribution,
-                      WiringError)
+                      WiringError, net_initialize, net_replace_part, net_train)
+
+
+def _data():
+    return {"Input": torch.rand(8, 3), "Target": torch.rand(8, 2)}
 
 
 def _nested(depth: int, value: float = 1.0):
@@ -94,3 +98,26 @@ def test_an_edge_from_an_input_port_has_a_documented_kind():
         NetGraph([LinearLayer(2), LinearLayer(2)], [(NetPort(1, "Input"), 2)], Input=3)
     d = caught.value.diagnostics[0]
     assert (d.kind, d.layer, d.port) == ("wrong-direction", ("1",), "Input")
+
+
+def _small():
+    return net_initialize(NetChain([LinearLayer(2)], Input=3), seed=0)
+
+
+_TRAIN = {"max_training_rounds": 1, "progress": False}
+
+
+@pytest.mark.parametrize("call", [
+    lambda: net_train(_small(), _data(), validation_set=("Scaled", 0.5), **_TRAIN),
+    lambda: net_train(_small(), _data(), validation_set="10%", **_TRAIN),
+    lambda: net_train(_small(), _data(), random_seed=-1, **_TRAIN),
+    lambda: net_train(_small(), _data(), learning_rate_multipliers={"zz": 1}, **_TRAIN),
+    lambda: net_initialize(_small(), seed=2**70),
+    lambda: net_replace_part(_small(), {(1, "Weights"): "abc"}),
+    lambda: net_replace_part(_small(), {(1, "Weights"): [[1e300] * 3] * 2}),
+], ids=["scaled", "percent", "train-seed", "multiplier-key", "initialize-seed", "text-array", "float32-overflow"])
+def test_refused_option_values_of_whole_net_calls_have_a_kind(call):
+    # these were raised with the default kind "error" (net_train's options, seeds, net_replace_part's arrays)
+    with pytest.raises(OptionError) as caught:
+        call()
+    assert [d.kind for d in caught.value.diagnostics] == ["option-value"]
