@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 import torch
 
+import netgraph
 from netgraph import (FunctionLayer, GammaDistribution, LinearLayer, NetArrayLayer, NetChain, NetGraph, NetPort,
                       NormalDistribution, OptionError, RandomArrayLayer, ShapeError, SpecError, UniformDistribution,
-                      WiringError, net_initialize, net_replace_part, net_train)
+                      WiringError, net_append, net_delete, net_initialize, net_replace_part, net_train)
+from netgraph.render import render_svg
 
 
 def _data():
@@ -121,3 +123,26 @@ def test_refused_option_values_of_whole_net_calls_have_a_kind(call):
     with pytest.raises(OptionError) as caught:
         call()
     assert [d.kind for d in caught.value.diagnostics] == ["option-value"]
+
+
+@pytest.mark.parametrize("call, kind", [
+    (lambda p: _small().render(None), "output-path"),
+    (lambda p: _small().render(p / "a"), "option-value"),
+    (lambda p: _small().render(p / "a.svg", format="jpg"), "option-value"),
+    (lambda p: _small().render(p / "a.svg", format="png"), "option-combination"),
+    (lambda p: _small().render(p / "a.svg", backend="nope"), "option-value"),
+    (lambda p: _small().render(p / "a.svg", backend="builtin", rankdir="XX"), "option-value"),
+    (lambda p: _small().render(p / "a.svg", backend="builtin", colour=1), "unknown-option"),
+    (lambda p: _small().to_dot(backend="dot"), "option-combination"),
+    (lambda p: _small().render(p / "missing" / "a.svg", backend="builtin"), "unwritable-file"),
+    (lambda p: render_svg(5), "not-a-net"),
+    (lambda p: netgraph.limits(port_elements=None).__enter__(), "option-value"),
+    (lambda p: net_append(_small(), None), "not-a-layer"),
+    (lambda p: net_delete(_small(), NetPort("Nope")), "unknown-port"),
+], ids=["render-none", "render-no-suffix", "render-format", "render-format-suffix", "render-backend", "rankdir",
+        "unknown-option", "dot-backend", "render-no-folder", "render-svg-int", "limits", "append-none", "delete-port"])
+def test_refusals_of_diagrams_limits_and_surgery_have_a_kind(tmp_path, call, kind):
+    # these were NetGraphErrors of the default kind "error"
+    with pytest.raises(netgraph.NetGraphError) as caught:
+        call(tmp_path)
+    assert [d.kind for d in caught.value.diagnostics] == [kind]
