@@ -146,3 +146,24 @@ def test_refusals_of_diagrams_limits_and_surgery_have_a_kind(tmp_path, call, kin
     with pytest.raises(netgraph.NetGraphError) as caught:
         call(tmp_path)
     assert [d.kind for d in caught.value.diagnostics] == [kind]
+
+
+def _classes():
+    return NetChain([LinearLayer(3), "SoftmaxLayer"], Input=2, Output=netgraph.ClassDecoder(["a", "b", "c"]))
+
+
+@pytest.mark.parametrize("call, kind", [
+    (lambda p: netgraph.image_folder(p / "none"), "missing-file"),
+    (lambda p: netgraph.image_folder(p), "missing-data"),
+    (lambda p: netgraph.text_table(p / "none.csv"), "missing-file"),
+    (lambda p: netgraph.text_table(p), "unreadable-file"),
+    (lambda p: netgraph.text_table((p / "t.txt").write_text("x") and p / "t.txt"), "file-type"),
+    (lambda p: netgraph.text_table((p / "t.csv").write_text("") or p / "t.csv"), "missing-data"),
+    (lambda p: netgraph.text_table((p / "t.csv").write_text("text,label\n") and p / "t.csv"), "missing-data"),
+    (lambda p: net_initialize(_classes(), seed=0)(torch.rand(1, 2), decoder="Foo"), "option-value"),
+], ids=["no-folder", "no-images", "no-table", "table-folder", "table-suffix", "empty-table", "no-rows", "decoder"])
+def test_refusals_of_data_files_and_decoders_have_a_kind(tmp_path, call, kind):
+    # image_folder's, text_table's and the decoders' DataErrors and OptionErrors had the default kind "error"
+    with pytest.raises(netgraph.NetGraphError) as caught:
+        call(tmp_path)
+    assert [d.kind for d in caught.value.diagnostics] == [kind]
