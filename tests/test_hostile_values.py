@@ -167,3 +167,20 @@ def test_refusals_of_data_files_and_decoders_have_a_kind(tmp_path, call, kind):
     with pytest.raises(netgraph.NetGraphError) as caught:
         call(tmp_path)
     assert [d.kind for d in caught.value.diagnostics] == [kind]
+
+
+def test_a_class_given_to_function_layer_is_refused_not_taken_for_its_constructor():
+    # FunctionLayer(nn.ReLU) made a layer whose port was ReLU's constructor parameter 'inplace'
+    with pytest.raises(OptionError) as caught:
+        FunctionLayer(torch.nn.ReLU)
+    d = caught.value.diagnostics[0]
+    assert (d.kind, d.option, d.found) == ("option-value", "function", torch.nn.ReLU)
+    assert str(caught.value).endswith("found the class ReLU; a torch module goes in TorchLayer(ReLU(...)), an instance")
+    with pytest.raises(OptionError, match="found the class int$"):
+        FunctionLayer(int)
+
+
+def test_a_function_without_inputs_is_named_without_its_address():
+    with pytest.raises(OptionError) as caught:
+        FunctionLayer(lambda: torch.ones(3))
+    assert str(caught.value).startswith("FunctionLayer of the function <lambda> uses no input")
