@@ -138,7 +138,8 @@ class FunctionLayer(Layer):
                                   kind=COMBINATION_KIND)
         elif isinstance(self.function, type):  # its constructor's parameters would be taken for ports
             name = self.function.__name__
-            module = f"; a torch module goes in TorchLayer({name}(...)), an instance" * issubclass(self.function, nn.Module)
+            torch_module = issubclass(self.function, nn.Module)
+            module = f"; a torch module goes in TorchLayer({name}(...)), an instance" if torch_module else ""
             return _bad_function(f"FunctionLayer needs a slot expression string or a Python function, found the class "
                                  f"{name}{module}", self.function, "a slot expression or a function")
         elif _is_function(self.function):
