@@ -1,5 +1,6 @@
-"""Regressions from the session-29 fuzzing of writing specs: a name holding a NEL reads back as written, a name UTF-8
-cannot write is a SpecError (not a UnicodeEncodeError), and save's and to_yaml's refusals each have a kind."""
+"""Regressions from the session-29 fuzzing of writing and reading specs: a name holding a NEL reads back as written, a
+name UTF-8 cannot write is a SpecError (not a UnicodeEncodeError), save's and to_yaml's refusals each have a kind, and
+a 'ref:' bomb is refused once, before it is read."""
 
 from __future__ import annotations
 
@@ -51,3 +52,23 @@ def test_refusals_of_writing_and_reading_specs_have_kinds(tmp_path, call, kind):
     with pytest.raises(netgraph.NetGraphError) as caught:
         call(tmp_path)
     assert [d.kind for d in caught.value.diagnostics] == [kind]
+
+
+def test_a_reference_bomb_is_refused_once_before_it_is_read():
+    # 30 nets each using the next twice (2**30 uses): 10,000 uses were read (about 2 s) before the limit stopped it,
+    # and the limit was reported again at every definition line the unused-definition check read
+    nets = "".join(f"  n{i}: {{type: NetChain, layers: [{{ref: n{i + 1}}}, {{ref: n{i + 1}}}]}}\n" for i in range(30))
+    text = f"netgraph: 1\nnets:\n{nets}  n30: 3\nlayers:\n  a: {{ref: n0}}\ninputs: {{Input: 3}}\n"
+    with pytest.raises(SpecError) as caught:
+        NetGraph.from_yaml(text)
+    assert caught.value.errors == ["<string>:35:12: more than 10000 'ref:' uses read for one net: this use of 'n0' "
+                                   "reads more than 10000 (its nets' own uses included): do the nets refer to each "
+                                   "other many times over?"]
+    d = caught.value.diagnostics[0]
+    assert (d.kind, d.expected, d.found) == ("limit", 10000, 10001)
+
+
+def test_nets_used_many_times_within_the_limit_are_read():
+    nets = "".join(f"  n{i}: {{type: NetChain, layers: [{{ref: n{i + 1}}}, {{ref: n{i + 1}}}]}}\n" for i in range(5))
+    text = f"netgraph: 1\nnets:\n{nets}  n5: Tanh\nlayers:\n  a: {{ref: n0}}\ninputs: {{Input: 3}}\n"
+    assert len(NetGraph.from_yaml(text).layers["a"].layers) == 2
