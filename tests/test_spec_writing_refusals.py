@@ -72,3 +72,15 @@ def test_nets_used_many_times_within_the_limit_are_read():
     nets = "".join(f"  n{i}: {{type: NetChain, layers: [{{ref: n{i + 1}}}, {{ref: n{i + 1}}}]}}\n" for i in range(5))
     text = f"netgraph: 1\nnets:\n{nets}  n5: Tanh\nlayers:\n  a: {{ref: n0}}\ninputs: {{Input: 3}}\n"
     assert len(NetGraph.from_yaml(text).layers["a"].layers) == 2
+
+
+@pytest.mark.parametrize("name, column", [('""', 10), ('"1x"', 10), ('"a b"', 20)])
+def test_an_unused_graph_input_that_is_no_identifier_is_named_as_such(name, column):
+    # it was 'declared under inputs: but no edge uses it ... connect it (e.g. ' -> layer')', which no edge can
+    extra = "" if column == 10 else "Input: 3, "
+    with pytest.raises(SpecError) as caught:
+        NetGraph.from_yaml(f"netgraph: 1\nlayers: {{a: 3}}\ninputs: {{{extra}{name}: 3}}\n")
+    shown = repr(name.strip('"'))
+    assert caught.value.errors == [f"<string>:3:{column}: graph input {shown} must be a Python identifier that Python "
+                                   f"reads as written (it becomes a keyword argument)"]
+    assert caught.value.diagnostics[0].kind == "graph-input-name"
