@@ -97,19 +97,22 @@ def _assigned(scope: ast.AST, name: str) -> Iterator[ast.expr]:
 
 
 def _parameter_callers(modules: list[_Module], defining: _Module, scope: ast.AST,
-                       name: str) -> Iterator[tuple[ast.expr, _Module]]:
+                       name: str) -> Iterator[tuple[ast.expr, _Module, ast.AST | None]]:
     """The arguments the calls of function ``scope`` (of module ``defining``, by its name) give its parameter
-    ``name``."""
+    ``name``, each with the function the call is in (None: at module level), where a name it passes is read."""
     params = [a.arg for a in scope.args.posonlyargs + scope.args.args]
     position = params.index(name) if name in params else None
     if position is not None and params[:1] in (["self"], ["cls"]):
         position -= 1  # called as self.f(...)
     for module in (m for m in modules if m.imports(defining, scope.name)):
-        for call in ast.walk(module.tree):
-            if isinstance(call, ast.Call) and _name(call) == scope.name:
-                yield from ((k.value, module) for k in call.keywords if k.arg == name)
-                if position is not None and position < len(call.args):
-                    yield call.args[position], module
+        callers = [node for node in ast.walk(module.tree) if isinstance(node, FUNCTIONS)] + [module.tree]
+        for caller in callers:  # a call inside a nested function is seen in each function around it: the same kinds
+            for call in ast.walk(caller):
+                if isinstance(call, ast.Call) and _name(call) == scope.name:
+                    within = caller if isinstance(caller, FUNCTIONS) else None
+                    yield from ((k.value, module, within) for k in call.keywords if k.arg == name)
+                    if position is not None and position < len(call.args):
+                        yield call.args[position], module, within
 
 
 def _kinds_of(node: ast.expr, module: _Module, scope: ast.AST | None, modules: list[_Module],
@@ -127,8 +130,8 @@ def _kinds_of(node: ast.expr, module: _Module, scope: ast.AST | None, modules: l
     if not isinstance(node, ast.Name):
         return set()
     if scope is not None and node.id in {a.arg for a in ast.walk(scope.args) if isinstance(a, ast.arg)}:
-        return set().union(set(), *(_kinds_of(value, caller, None, modules, constants, depth + 1)
-                                    for value, caller in _parameter_callers(modules, module, scope, node.id)))
+        return set().union(set(), *(_kinds_of(value, caller, within, modules, constants, depth + 1)
+                                    for value, caller, within in _parameter_callers(modules, module, scope, node.id)))
     local = set().union(set(), *map(again, _assigned(scope, node.id))) if scope is not None else set()
     return local | module.constants.get(node.id, constants.get(node.id, set()))
 

@@ -116,3 +116,10 @@ def test_every_error_of_training_names_a_kind():
 
 def test_every_backend_or_export_error_names_a_kind():
     assert {package: _unkinded(package) for package in ("backend", "export")} == {"backend": {}, "export": {}}
+
+
+def test_every_spec_render_or_data_error_names_a_kind():
+    # found unkinded (kind "error") by fuzzing: save's and to_yaml's refusals (a path, a name a spec cannot hold),
+    # render's path, format, options and backends, image_folder's, text_table's and the decoders'
+    assert {package: _unkinded(package) for package in ("spec", "render", "data")} == {"spec": {}, "render": {},
+                                                                                       "data": {}}

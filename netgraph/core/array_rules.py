@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.names import indexed
 from netgraph.core.wording import few_names
 
@@ -126,7 +127,7 @@ def refuse_unmatched(option: str, rules: Sequence[tuple[Any, list[str] | None]],
             continue
         index = index or PathIndex(paths)
         if not index.any_match(pattern):
-            raise OptionError(f"{option} {no_match(key, top, paths)}")
+            raise OptionError(f"{option} {no_match(key, top, paths)}", kind=VALUE_KIND, found=key)
 
 
 def no_match(key: Any, top: list[str], paths: list[list[str]], guess: bool = True) -> str:

@@ -240,15 +240,17 @@ def _without_outputs(net: NetGraph, specs: list) -> NetGraph:
     """Wolfram's NetDelete[graph, NetPort["name"]]: the net without those graph outputs, and without the layers
     that computed only them (``net_take`` of the other outputs, which keep their names)."""
     if not all(isinstance(s, NetPort) and s.layer is None for s in specs):
-        raise WiringError(f"net_delete takes layers or graph output ports, not both in one call; found {specs!r}")
+        raise WiringError(f"net_delete takes layers or graph output ports, not both in one call; found {specs!r}",
+                          kind="endpoint-form", found=specs)
     outputs = net.output_ports
     unknown = [s.port for s in specs if s.port not in outputs]
     if unknown:
         raise WiringError(f"net_delete: the net has no output port {unknown[0]!r}{did_you_mean(unknown[0], outputs)}; "
-                          f"its outputs are {list(outputs)}")
+                          f"its outputs are {list(outputs)}", kind="unknown-port", layer=(), port=unknown[0])
     rest = [o for o in outputs if o not in {s.port for s in specs}]
     if not rest:
-        raise WiringError(f"net_delete of {specs!r} would remove every output of the net ({list(outputs)})")
+        raise WiringError(f"net_delete of {specs!r} would remove every output of the net ({list(outputs)})",
+                          kind="no-output", found=specs)
     return net_take(net, rest)
 
 

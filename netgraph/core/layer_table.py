@@ -45,7 +45,8 @@ def coerce_layer(value: Any, where: str) -> Layer:
             hint = (" (a Python function is no shorthand: give a function name such as 'Tanh' or 'Ramp', or wrap "
                     "it: FunctionLayer(lambda Input: f(Input)), whose parameter names are its ports)")
         raise OptionError(f"{where} is not a layer or a layer shorthand (an int, a function name such as "
-                          f"'Tanh', a list for a chain, a torch.nn.Module): found {value!r}{hint}")
+                          f"'Tanh', a list for a chain, a torch.nn.Module): found {value!r}{hint}", kind="not-a-layer",
+                          found=value)
     return layer
 
 

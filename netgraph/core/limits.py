@@ -76,7 +76,7 @@ class Limits:
                     and not (name == "init_elements" and value is None):
                 problems.append(f"limit {name}= must be a positive int, found {value!r}")
         if problems:
-            raise OptionError("; ".join(problems))
+            raise OptionError("; ".join(problems), kind="option-value")
         return dataclasses.replace(self, **changes)
 
 

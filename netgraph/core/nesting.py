@@ -27,7 +27,7 @@ from netgraph.core.batch_dim import batch_dim_error
 from netgraph.core.inference import Key, Problem, Solution, solve
 from netgraph.core.shared import keeps_own
 from netgraph.core.swapped_group import swapped_group_error
-from netgraph.core.types import Conflict, PortType, element_count, numel, unify
+from netgraph.core.types import MAX_PORT_DIMS, Conflict, PortType, element_count, numel, unify
 
 __all__ = ["Inference", "infer_net", "nesting_depth", "recursion_room", "deep_walk", "fits_recursion_limit"]
 
@@ -149,18 +149,28 @@ def infer_net(net: Any) -> Inference:
 
 
 def _check_sizes(net: Any, solution: Solution) -> None:
-    """ShapeError for every port whose one example holds more elements than the port_elements limit (each a
-    Diagnostic; ``raise_all`` lists the first few)."""
+    """ShapeError for every port whose one example holds more elements than the port_elements limit, or more dims
+    than torch's ops take (each a Diagnostic; ``raise_all`` lists the first few)."""
     limit = current_limits().port_elements
     too_large = {shape for shape in {t.shape for t in solution.class_types}  # each distinct shape checked once
-                 if (element_count(shape) or 0) > limit}
+                 if (element_count(shape) or 0) > limit or len(shape or ()) > MAX_PORT_DIMS}
     if not too_large:
         return
     big = [(key, t) for key, t in solution.types().items() if t.shape in too_large]
     big = [(key, t) for key, t in big if key[0]] or big  # a layer's port, rather than the graph port it feeds
-    raise_all([Diagnostic(f"{net.describe(key)} is too large: {t} holds {numel(t.shape):.3g} elements per example, "
-                          f"more than the port_elements limit ({limit}; {raise_hint('port_elements')})",
-                          "too-large", layer=key[0], port=key[1]) for key, t in big], ShapeError, "too large")
+    raise_all([Diagnostic(f"{net.describe(key)} {_too_large(t, limit)}", "too-large", layer=key[0], port=key[1],
+                          expected=MAX_PORT_DIMS if len(t.shape) > MAX_PORT_DIMS else limit,
+                          found=len(t.shape) if len(t.shape) > MAX_PORT_DIMS else numel(t.shape))
+               for key, t in big], ShapeError, "too large")
+
+
+def _too_large(t: PortType, limit: int) -> str:
+    """Why a port of type ``t`` is refused: too many dims, else too many elements."""
+    if len(t.shape) > MAX_PORT_DIMS:
+        return (f"has {len(t.shape)} dims, more than the {MAX_PORT_DIMS} an example may have (torch's ops take at most "
+                f"64 dims, the batch dimension one of them)")
+    return (f"is too large: {t} holds {numel(t.shape):.3g} elements per example, more than the port_elements limit "
+            f"({limit}; {raise_hint('port_elements')})")
 
 
 def nesting_depth(layers: Mapping[str, Any]) -> int:

@@ -33,6 +33,7 @@ from typing import Annotated, Any, Literal, Optional, Union
 import torch
 
 from netgraph.core.errors import OptionError
+from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import Conflict, as_shape
 
@@ -100,11 +101,13 @@ def as_array(value: Any, what: str, option: str | None = None) -> torch.Tensor |
                  else "a complex array (its imaginary part would be dropped)" if t.is_complex()
                  else f"values of dtype {t.dtype}")  # complex, quantized, ... are no real values
         raise OptionError(f"{what} needs a numeric array (a real tensor, a number or nested lists of numbers); "
-                          f"found {found}", option=option, expected="a numeric array", found=value)
+                          f"found {found}", option=option, expected="a numeric array", found=value,
+                          kind=VALUE_KIND)
     if plain:
         big = beyond_float32(t)
         if big is not None:
-            raise OptionError(f"{what} holds {big:.4g}, beyond float32's range (it would become inf)", option=option)
+            raise OptionError(f"{what} holds {big:.4g}, beyond float32's range (it would become inf)", option=option,
+                              kind=VALUE_KIND, found=big)
         return t.to(torch.float32)
     return t.detach().to(torch.float32 if not t.is_floating_point() else t.dtype).clone()
 
@@ -117,6 +120,7 @@ def beyond_float32(values: torch.Tensor) -> float | None:
     """
     if values.dtype != torch.float64:
         return None
+    values = values.reshape(-1)  # torch's reductions and masks take at most 64 dims; nested lists may have more
     over = torch.isinf(values.to(torch.float32)) & torch.isfinite(values)
     return float(values[over].abs().max()) if bool(over.any()) else None
 
@@ -134,7 +138,8 @@ def as_seed(value: Any, option: str) -> int:
     ok = isinstance(value, (numbers.Integral, float)) and not isinstance(value, bool) and float(value).is_integer() \
         and 0 <= value < 2**64
     if not ok:
-        raise OptionError(f"{option}= must be an integer in [0, 2**64), found {value!r}", option=option)
+        raise OptionError(f"{option}= must be an integer in [0, 2**64), found {value!r}", option=option,
+                          kind=VALUE_KIND, expected="an integer in [0, 2**64)", found=value)
     return int(value)
 
 
@@ -152,7 +157,8 @@ def random_seeding(value: Any, option: str = "seed") -> int | None:
         return int.from_bytes(os.urandom(8), "little")
     if isinstance(value, str):
         raise OptionError(f"{option}= must be an integer in [0, 2**64), 'Automatic' (a fresh seed per call) or "
-                          f"'Inherited' (torch's global generator, as None), found {value!r}", option=option)
+                          f"'Inherited' (torch's global generator, as None), found {value!r}", option=option,
+                          kind=VALUE_KIND, found=value)
     return as_seed(value, option)
 
 def _shape(value: Any, layer: str, option: str) -> Any:
@@ -162,14 +168,14 @@ def _shape(value: Any, layer: str, option: str) -> Any:
         return as_shape(value, f"{layer} option {option}=")
     except Conflict as exc:
         raise OptionError(str(exc), option=option, expected="a shape: an int or a list of positive dims (None: unknown)",
-                          found=value) from None
+                          found=value, kind=VALUE_KIND) from None
 
 
 def _array(value: Any, layer: str, option: str) -> Any:
     if isinstance(value, bool):  # as_array would read True as 1.0: a flag is no array
         raise OptionError(f"{layer} {option}= takes an array (or None until initialised), found {value}; only "
                           f"biases (biases=False) and a normalisation layer's scaling (scaling=False) can be left "
-                          f"out", option=option, expected="an array", found=value)
+                          f"out", option=option, expected="an array", found=value, kind=VALUE_KIND)
     return as_array(value, f"{layer} {option}=", option)
 
 
@@ -179,7 +185,7 @@ def _removable_array(value: Any, layer: str, option: str) -> Any:
     if value is True:
         raise OptionError(f"{layer} {option}= takes an array, None (not initialised yet) or False (no {option}); "
                           f"found True: leave it out to have {option}", option=option,
-                          expected="an array, None or False", found=value)
+                          expected="an array, None or False", found=value, kind=VALUE_KIND)
     return _array(value, layer, option)
 
 

@@ -23,13 +23,15 @@ from netgraph.core.frozen_values import frozen_value
 from netgraph.core.length_names import lengths_apart
 
 __all__ = ["Dim", "Shape", "PortType", "REAL", "INTEGER", "Conflict", "LengthConflict", "length_reason", "unify",
-           "broadcast", "as_shape", "format_shape", "is_known", "numel", "element_count", "ANY_REAL", "real_type"]
+           "broadcast", "as_shape", "format_shape", "is_known", "numel", "element_count", "ANY_REAL", "real_type",
+           "MAX_PORT_DIMS"]
 
 Dim = Union[int, str, None]
 Shape = Union[tuple, None]
 REAL = "Real"
 INTEGER = "Integer"
 DTYPES = (REAL, INTEGER)
+MAX_PORT_DIMS = 63  # dims of one example at a port: torch's ops take at most 64, the batch dimension one of them
 _SHAPE_WORDS = "an int or a list of ints"  # what a shape option takes (a Conflict's expected value)
 
 

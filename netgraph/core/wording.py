@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from netgraph.core.errors import MAX_LISTED, OptionError, with_article
+from netgraph.core.option_problems import VALUE_KIND
 
 __all__ = ["counted", "counted_either", "first_few", "few_names", "scaled_fraction", "refuse_scaled", "value_kind",
            "type_label"]
@@ -94,12 +95,13 @@ def refuse_scaled(value: Any, given: str, written: str, option: str) -> None:
     ``{written}f``, is the option's value (a path was looked for: "no data file '10%'")."""
     if (fraction := scaled_fraction(value)) is not None:
         raise OptionError(f"{given}: a fraction of the data to hold out is written {written}{fraction} (Wolfram's "
-                          f"Scaled[{fraction}])", option=option)
+                          f"Scaled[{fraction}])", option=option, kind=VALUE_KIND, found=value)
     if not isinstance(value, str) or os.path.exists(value):  # a folder or file of that name is data
         return
     if (percent := _PERCENT.fullmatch(value)) and 0 < float(percent.group(1)) < 100:
         raise OptionError(f"{given}: a fraction of the data to hold out is written {written}"
-                          f"{float(percent.group(1)) / 100:g} ({percent.group(1)}% of the examples)", option=option)
+                          f"{float(percent.group(1)) / 100:g} ({percent.group(1)}% of the examples)", option=option,
+                          kind=VALUE_KIND, found=value)
     if _NUMBER.fullmatch(value) and 0 < float(value) < 1:
         raise OptionError(f"{given}: a fraction of the data to hold out is written {written}{float(value):g} (a "
-                          f"number, not text)", option=option)
+                          f"number, not text)", option=option, kind=VALUE_KIND, found=value)

@@ -42,7 +42,8 @@ def parse_property(value: Any) -> tuple[str, int | None] | None:
     if name not in PROPERTIES or (k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1)) \
             or (k is not None and not name.startswith("Top")):
         raise OptionError(f"decoder= must be one of {list(PROPERTIES)}, ('TopProbabilities', k) or ('TopDecisions', "
-                          f"k) with k a positive int, or None (no decoding); found {value!r}", option="decoder")
+                          f"k) with k a positive int, or None (no decoding); found {value!r}", option="decoder",
+                          kind="option-value", found=value)
     return name, k
 
 
@@ -55,11 +56,11 @@ def decode(coder: Coder, port: str, x: torch.Tensor, prop: tuple[str, int | None
         p = x.reshape(x.shape[0]).tolist()
         if name.startswith("Top"):
             raise OptionError(f"output port {port!r} (BooleanDecoder) gives 'Decision' or 'Probabilities', not "
-                              f"{name!r}", option="decoder", port=port, layer=())
+                              f"{name!r}", option="decoder", port=port, layer=(), kind="option-value", found=name)
         return [v > 0.5 for v in p] if name == "Decision" else p
     if isinstance(coder, ClassDecoder):
         return _classes(coder, port, x, name, k)
-    raise DataError(f"output port {port!r}: {coder.type_name} cannot decode")
+    raise DataError(f"output port {port!r}: {coder.type_name} cannot decode", kind="decoding", port=port, layer=())
 
 
 def _refuse_nan(coder: Coder, port: str, x: torch.Tensor) -> None:
@@ -87,12 +88,14 @@ def _classes(coder: ClassDecoder, port: str, x: torch.Tensor, name: str, k: int 
     if x.dim() == 1:  # scalar class indices
         if name != "Decision":
             raise OptionError(f"output port {port!r} gives class indices, not probabilities: decoder={name!r} "
-                              f"needs a probability vector", option="decoder", port=port, layer=())
+                              f"needs a probability vector", option="decoder", port=port, layer=(),
+                              kind="option-value", found=name)
         index = x.round().long()
         if bool(((index < 0) | (index >= len(labels))).any()):
             bad = int(((index < 0) | (index >= len(labels))).nonzero()[0, 0])
             raise DataError(f"output port {port!r} (ClassDecoder): example {bad}: index {x[bad].item():g} is not a "
-                            f"class index in [0, {len(labels)})", port=port, layer=())
+                            f"class index in [0, {len(labels)})", port=port, layer=(), kind="decoding",
+                            found=x[bad].item())
         return [labels[i] for i in index.tolist()]
     p = x.detach().to(torch.float64)
     if p.dim() == 3:  # a sequence of probability vectors per example: decoded at each position

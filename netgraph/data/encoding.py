@@ -160,7 +160,7 @@ def _example_function(coder: Coder) -> Callable[[Any, Any], Any]:
     for cls in type(coder).__mro__:
         if cls in _EXAMPLE:
             return _EXAMPLE[cls]
-    raise DataError(f"{coder.type_name} cannot encode values")
+    raise DataError(f"{coder.type_name} cannot encode values", kind="encoded-form", found=coder.type_name)
 
 
 def is_single(coder: Coder, value: Any) -> bool:
@@ -196,7 +196,8 @@ def encode(coder: Coder, port: str, value: Any, what: str = "input port", ragged
         shown = problems if len(problems) <= 10 else [*problems[:10], f"... and {len(problems) - 10} more"]
         raise DataError("; ".join(shown), kind="encoding", layer=(), port=port)
     if not done:
-        raise DataError(f"{what} {port!r} ({coder.type_name}): no examples (an empty list)", layer=(), port=port)
+        raise DataError(f"{what} {port!r} ({coder.type_name}): no examples (an empty list)", layer=(), port=port,
+                    kind="missing-data", found=0)
     if ragged and not single and isinstance(coder, TokensEncoder) and len({len(seq) for seq in done}) > 1:
         return [torch.tensor(seq, dtype=torch.long) for seq in done]
     out = _stack(coder, done)

@@ -26,7 +26,8 @@ def pillow() -> Any:
     try:
         from PIL import Image  # optional: only image encoders need pillow
     except ImportError:
-        raise DataError("ImageEncoder needs pillow: pip install 'torch-netgraph[images]'") from None
+        raise DataError("ImageEncoder needs pillow: pip install 'torch-netgraph[images]'", kind="missing-package",
+                        expected="pillow", hint="pip install 'torch-netgraph[images]'") from None
     return Image
 
 

@@ -67,7 +67,7 @@ def read_folder(path: str | os.PathLike, *, command_line: bool = False) -> Examp
     who = "" if command_line else "image_folder: "
     root = Path(path)
     if not root.is_dir():
-        raise DataError(f"{who}no folder {str(root)!r}")
+        raise DataError(f"{who}no folder {str(root)!r}", kind="missing-file", found=str(root))
     entries = [(sub.name, entry) for sub in sorted(p for p in root.iterdir() if p.is_dir())
                for entry in sorted(sub.iterdir())]
     pairs = [(str(entry), label) for label, entry in entries if entry.suffix.lower() in IMAGE_SUFFIXES
@@ -77,7 +77,7 @@ def read_folder(path: str | os.PathLike, *, command_line: bool = False) -> Examp
         lying = (f": its {len(loose)} image{'s' * (len(loose) > 1)} lie{'s' * (len(loose) == 1)} directly in it "
                  f"(e.g. {loose[0].name!r}); move each into the sub-folder named by its label") if loose else ""
         raise DataError(f"{who}{str(root)!r} holds no images in sub-folders (one sub-folder per label, "
-                        f"files ending {', '.join(IMAGE_SUFFIXES[:3])}, ...){lying}")
+                        f"files ending {', '.join(IMAGE_SUFFIXES[:3])}, ...){lying}", kind="missing-data", found=0)
     held = {label for _, label in pairs}
     empty = [p.name for p in sorted(root.iterdir())  # a class dropped (hidden folders, .ipynb_checkpoints, unsaid)
              if p.is_dir() and p.name not in held and not p.name.startswith(".")]
@@ -139,12 +139,13 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
     suffix = file.suffix.lower()
     if suffix not in (".csv", ".jsonl"):  # before opening: a file of another kind is neither read nor looked for
         found = repr(file.suffix) if file.suffix else "no suffix"
-        raise DataError(f"{who}{str(file)!r}: a table is a .csv or .jsonl file, found {found}", kind="table-suffix")
+        raise DataError(f"{who}{str(file)!r}: a table is a .csv or .jsonl file, found {found}", kind="table-suffix",
+                        expected=(".csv", ".jsonl"), found=file.name)
     with _open_table(file, suffix, who) as raw:
         if os.fstat(raw.fileno()).st_size == 0:
             first = "a header row naming its columns, then " if suffix == ".csv" else ""
             raise DataError(f"{who}{str(file)!r} is empty (0 bytes); a {suffix} table holds {first}one row per "
-                            f"example")
+                            f"example", kind="missing-data", found=0)
         header, numbered = _records(raw, file, suffix, who)
     rows = [row for _, row in numbered]
     if twice := _twice(header, (text, label)):
@@ -157,7 +158,7 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
     read = (text, label)
     problems = [_at(file, line, p, "table-row") for line, row in numbered for p in _row_problems(row, read, header)]
     if not rows:
-        raise DataError(f"{who}{str(file)!r}: no rows")
+        raise DataError(f"{who}{str(file)!r}: no rows", kind="missing-data", found=0)
     if problems:
         more = [f"... and {len(problems) - 5} more"] if len(problems) > 5 else []
         raise DataError(who + "; ".join([p.message for p in problems[:5]] + more),
@@ -172,12 +173,15 @@ def _open_table(file: Path, suffix: str, who: str) -> BinaryIO:
     try:
         return open_regular(file)
     except FileNotFoundError:
-        raise DataError(f"{who}no file {str(file)!r}") from None
+        raise DataError(f"{who}no file {str(file)!r}", kind="missing-file", found=str(file)) from None
     except NotRegularFile as exc:
         what = "a folder, not a table" if exc.is_folder else "not a regular file (a device or pipe)"
-        raise DataError(f"{who}{str(file)!r} is {what}; give a {suffix} file") from None
+        raise DataError(f"{who}{str(file)!r} is {what}; give a {suffix} file", kind="unreadable-file", found=str(file),
+                        detail=what) from None
     except (OSError, ValueError) as exc:  # a name too long, a NUL byte, no permission
-        raise DataError(f"{who}cannot read {str(file)!r}: {getattr(exc, 'strerror', None) or exc}") from None
+        why = getattr(exc, "strerror", None) or str(exc)
+        raise DataError(f"{who}cannot read {str(file)!r}: {why}", kind="unreadable-file", found=str(file),
+                        detail=why) from None
 
 
 def _at(file: Path, line: int, problem: str, kind: str, column: int | None = None) -> Diagnostic:
@@ -204,7 +208,9 @@ def _records(raw: BinaryIO, file: Path, suffix: str, who: str) -> tuple[list[str
         if isinstance(exc, UnicodeDecodeError):  # its position is within the chunk being read, not the file
             problem = _not_utf8(raw, file)
             raise DataError(who + problem.message, diagnostics=[problem.prefixed(who)]) from None
-        raise DataError(f"{who}cannot read {str(file)!r}: {getattr(exc, 'strerror', None) or exc}") from None
+        why = getattr(exc, "strerror", None) or str(exc)
+        raise DataError(f"{who}cannot read {str(file)!r}: {why}", kind="unreadable-file", found=str(file),
+                        detail=why) from None
     finally:
         f.detach()  # the caller closes ``raw``
 

@@ -25,7 +25,7 @@ from netgraph.core.option_problems import ARGUMENT_KIND
 from netgraph.core.registry import Registry
 from netgraph.core.wording import counted_either
 from netgraph.layers.bad_index import Where, first_bad, first_bad_at, located_error, piece_text
-from netgraph.layers.dist_constraints import REAL, Constraint, raise_constant_problems, read_extremes
+from netgraph.layers.dist_constraints import REAL, Constraint, raise_constant_problems, read_extremes, unbroadcastable
 from netgraph.layers.dist_params import Param, as_param, plain_param, same_param, slot_name, whole
 from netgraph.layers.dist_limits import FLOAT_MAX, PARAM_MAX, named_overflow_problems, overflow_problems
 from netgraph.layers.dist_tensors import (full, is_tensor, log_or_tiny, log_standard_gamma, noise, safe_exp,  # noqa: F401
@@ -179,6 +179,7 @@ class Distribution:
                 bad = first_bad_at(v, c)
                 errors.append((n, f"parameter {self.role(n)} must be {c.text}, found {first_bad(v, c)}", c.text,
                                None if bad is None else bad[0]))
+        errors = errors or unbroadcastable(self._described(self.PARAMS), self.params)
         if not errors and all(not isinstance(v, str) for v in self.params):
             problem = self.relation([torch.as_tensor(v, dtype=torch.float64) for v in self.params])
             if problem:

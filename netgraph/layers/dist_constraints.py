@@ -10,9 +10,10 @@ from collections.abc import Sequence
 
 from netgraph.core.errors import Diagnostic
 from netgraph.core.option_problems import VALUE_KIND, options_error
+from netgraph.core.types import format_shape
 
 __all__ = ["Constraint", "REAL", "POSITIVE", "NONNEGATIVE", "UNIT", "UNIT_LEFT_OPEN", "COUNT", "POSITIVE_INT", "INTEGER",
-           "raise_constant_problems", "read_extremes"]
+           "raise_constant_problems", "read_extremes", "unbroadcastable"]
 
 
 class Constraint:
@@ -96,3 +97,22 @@ def raise_constant_problems(name: str, problems: list[tuple]) -> None:
         raise options_error(name, [Diagnostic(f"{name}: {text}", VALUE_KIND, option=option,
                                               expected=facts[0] if facts else None, found=facts[1] if facts else None)
                                    for option, text, *facts in problems])
+
+
+def unbroadcastable(roles: Sequence[str], values: Sequence[object]) -> list[tuple[str | None, str]]:
+    """The problem (for ``raise_constant_problems``) when the array ``values`` among a distribution's parameters (their
+    ``roles``, 'mu (mean)') do not broadcast together, which their draws need; none when they do.
+
+    >>> unbroadcastable(["mu", "sigma"], [torch.zeros(2), torch.ones(3)])
+    [(None, 'parameters mu of shape (2) and sigma of shape (3) do not broadcast together (each dim equal, or 1)')]
+    >>> unbroadcastable(["mu", "sigma"], [torch.zeros(2, 1), torch.ones(3)]), unbroadcastable(["mu"], [0.0])
+    ([], [])
+    """
+    arrays = [(role, v) for role, v in zip(roles, values) if isinstance(v, torch.Tensor)]
+    try:
+        torch.broadcast_shapes(*(v.shape for _, v in arrays))
+    except RuntimeError:
+        shown = [f"{role} of shape {format_shape(tuple(v.shape))}" for role, v in arrays]
+        return [(None, f"parameters {', '.join(shown[:-1])} and {shown[-1]} do not broadcast together (each dim "
+                       f"equal, or 1)")]
+    return []

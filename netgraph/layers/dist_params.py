@@ -10,7 +10,7 @@ import torch
 
 from netgraph.core.errors import OptionError
 from netgraph.core.option_problems import VALUE_KIND
-from netgraph.core.types import REAL
+from netgraph.core.types import MAX_PORT_DIMS, REAL
 
 __all__ = ["Param", "slot_name", "as_param", "plain_param", "whole", "same_param"]
 
@@ -46,16 +46,28 @@ def as_param(cls_name: str, name: str, value: Param) -> Param:
         if value.dim() == 0:  # a number, as a spec writes and reads it back (float32: its shortest decimal)
             v = value.detach().cpu()
             return float(str(v.numpy())) if v.dtype == torch.float32 else float(v)
-        return value.detach().clone() if value.is_floating_point() else value.detach().to(torch.float32)
+        return _within_dims(cls_name, name, value.detach().clone() if value.is_floating_point()
+                            else value.detach().to(torch.float32))
     if isinstance(value, (list, tuple)):
         try:  # float64, as written (a float32 module casts it once, as any array; a float64 one computes with it)
-            return torch.tensor(value, dtype=torch.float64)
+            tensor = torch.tensor(value, dtype=torch.float64)
         except (TypeError, ValueError, RuntimeError):
             pass
+        else:
+            return _within_dims(cls_name, name, tensor)
     elif not isinstance(value, bool) and isinstance(value, (int, float)):
         return float(value)
     raise OptionError(f"{cls_name} parameter {name} must be a number, a (nested) list of numbers, a '#slot' "
                       f"string or a tensor; found {value!r}", option=name, kind=VALUE_KIND)
+
+
+def _within_dims(cls_name: str, name: str, value: torch.Tensor) -> torch.Tensor:
+    """``value``, or an OptionError when it has more dims than a port's example may have (torch's ops take 64)."""
+    if value.dim() > MAX_PORT_DIMS:
+        raise OptionError(f"{cls_name} parameter {name} has {value.dim()} dims, more than the {MAX_PORT_DIMS} a draw "
+                          f"may have (torch's ops take at most 64 dims, the batch dimension one of them)", option=name,
+                          kind=VALUE_KIND, expected=MAX_PORT_DIMS, found=value.dim())
+    return value
 
 
 def plain_param(p: Any) -> Any:

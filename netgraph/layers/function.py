@@ -137,6 +137,12 @@ class FunctionLayer(Layer):
                 raise OptionError(f"FunctionLayer {self.function!r} has several outputs {list(outputs)}: output= "
                                   f"cannot give one shape for them (their shapes are inferred)", option="output",
                                   kind=COMBINATION_KIND)
+        elif isinstance(self.function, type):  # its constructor's parameters would be taken for ports
+            name = self.function.__name__
+            torch_module = issubclass(self.function, nn.Module)
+            module = f"; a torch module goes in TorchLayer({name}(...)), an instance" if torch_module else ""
+            return _bad_function(f"FunctionLayer needs a slot expression string or a Python function, found the class "
+                                 f"{name}{module}", self.function, "a slot expression or a function")
         elif _is_function(self.function):
             expr = None
             ports = _callable_ports(self.function)
@@ -145,7 +151,9 @@ class FunctionLayer(Layer):
             return _bad_function(f"FunctionLayer needs a slot expression string or a Python function, found "
                                  f"{type(self.function).__name__}", self.function, "a slot expression or a function")
         if not ports:
-            return _bad_function(f"FunctionLayer {self.function!r} uses no input (write #Name for an input port)",
+            shown = repr(self.function) if isinstance(self.function, str) else \
+                f"of the function {getattr(self.function, '__name__', type(self.function).__name__)}"
+            return _bad_function(f"FunctionLayer {shown} uses no input (write #Name for an input port)",
                                  self.function, "an expression with an input")
         return {"_expr": expr, "input_ports": ports, "_inputs": _input_option(self.input, ports, "FunctionLayer"),
                 "output_ports": outputs, "_structural": expr is not None and _structural_text(self.function)}

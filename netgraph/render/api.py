@@ -30,7 +30,7 @@ from netgraph.core.files import atomic_write, remove_temporaries, writable_file
 from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer_surgery import as_net
-from netgraph.render.engines import REASONS, EngineFailed, announce, backends_for, run_engine
+from netgraph.render.engines import BACKEND_KIND, REASONS, EngineFailed, announce, backends_for, run_engine
 from netgraph.render.build import build_diagram
 from netgraph.render.model import FILL, Diagram, DiagramOptions, Node, escape_id, lcm_spans, table_columns, visible
 from netgraph.render.dot_limits import passed_over, refuse_too_big, too_big_for_dot, too_deep_for_dot
@@ -60,7 +60,8 @@ def diagram(net: Any, **options: Any) -> Diagram:
     it alone, one node with its ports (as Wolfram draws a layer)."""
     net = as_net(net)
     if not isinstance(net, NetGraph):
-        raise OptionError(f"a diagram is drawn of a net (a NetGraph or NetChain) or a layer, found {repr(net)[:80]}")
+        raise OptionError(f"a diagram is drawn of a net (a NetGraph or NetChain) or a layer, found {repr(net)[:80]}",
+                          kind="not-a-net", found=type(net).__name__)
     return build_diagram(net, DiagramOptions.from_kwargs(options))
 
 
@@ -228,7 +229,7 @@ def _no_backend_for_dot(backend: str | None) -> None:
     if backend is not None:
         raise OptionError(f"backend={backend!r} picks the engine that lays out SVG, PNG or PDF; DOT text (to_dot, "
                           f"a .dot or .gv file) is not laid out, so it takes no backend: drop backend= "
-                          f"(--backend)", option="backend")
+                          f"(--backend)", option="backend", kind="option-combination")
 
 
 # -- SVG and files ------------------------------------------------------------------------------------
@@ -244,7 +245,7 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict) -> tu
         if name != "builtin" and too_deep:
             why = f"{name} {too_deep}"
             if backend is not None:
-                raise NetGraphError(f"render backend {why}, or backend='builtin'")
+                raise NetGraphError(f"render backend {why}, or backend='builtin'", kind=BACKEND_KIND, option="backend")
             tried.append(why)
             warnings.warn(f"netgraph: {why}; trying the next render backend", stacklevel=3)
             continue
@@ -264,7 +265,8 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict) -> tu
         except EngineFailed as exc:
             tried.append(str(exc))
             if backend is not None:
-                raise NetGraphError(f"render backend {name!r} failed: {exc}") from None
+                raise NetGraphError(f"render backend {name!r} failed: {exc}", kind=BACKEND_KIND, option="backend",
+                                    found=name) from None
             warnings.warn(f"netgraph: {exc}; trying the next render backend", stacklevel=3)
             continue
         if backend is not None:
@@ -272,7 +274,8 @@ def _engine_output(net: Any, fmt: str, backend: str | None, options: dict) -> tu
         else:
             announce(name, "; ".join([*tried, *passed_over(slow, too_big)]) or REASONS.get(name, ""))
         return data, name
-    raise NetGraphError(f"no render backend could write {fmt.upper()}: " + "; ".join([*tried, *passed_over(slow, too_big)]))
+    reasons = "; ".join([*tried, *passed_over(slow, too_big)])
+    raise NetGraphError(f"no render backend could write {fmt.upper()}: {reasons}", kind=BACKEND_KIND)
 
 
 def render_svg(net: Any, *, backend: str | None = None, **options: Any) -> str:
@@ -284,17 +287,21 @@ def render_svg(net: Any, *, backend: str | None = None, **options: Any) -> str:
 
 def _format_of(path: Path, given: str | None) -> str:
     if given is not None and not isinstance(given, str):
-        raise OptionError(f"format must be one of {list(FILE_FORMATS)} (a string), found {given!r}", option="format")
+        raise OptionError(f"format must be one of {list(FILE_FORMATS)} (a string), found {given!r}", option="format",
+                          kind="option-value", found=given)
     fmt = (given or path.suffix.lstrip(".")).lower()
     if not fmt:
         raise OptionError(f"cannot tell which format to write to {str(path)!r}: give the file a suffix "
-                          f"({', '.join('.' + f for f in FILE_FORMATS)}) or pass format=")
+                          f"({', '.join('.' + f for f in FILE_FORMATS)}) or pass format=", kind="option-value",
+                          option="format", found=str(path))
     if fmt not in FILE_FORMATS:
         raise OptionError(f"unknown diagram format {fmt!r}{did_you_mean(fmt, FILE_FORMATS)}; "
-                          f"formats are {', '.join(FILE_FORMATS)}")
+                          f"formats are {', '.join(FILE_FORMATS)}", kind="option-value", option="format",
+                          found=fmt, expected=list(FILE_FORMATS))
     if given and (suffix := other_suffix(path, fmt)):
         raise OptionError(f"the path {str(path)!r} names a .{suffix} file but format={given!r} writes "
-                          f"{fmt.upper()}; drop format=, or end the path in .{fmt}", option="format")
+                          f"{fmt.upper()}; drop format=, or end the path in .{fmt}", option="format",
+                          kind="option-combination")
     return fmt
 
 
@@ -317,7 +324,8 @@ def _write_atomically(path: Path, data: bytes) -> None:
         remove_temporaries(path.parent, re.escape(path.name), (path.name,))  # a killed render's, as save does
         atomic_write(path, data)
     except OSError as exc:  # a name too long, no permission, no space left
-        raise NetGraphError(f"cannot write the diagram to {str(path)!r}: {exc.strerror or exc}") from None
+        raise NetGraphError(f"cannot write the diagram to {str(path)!r}: {exc.strerror or exc}", kind="unwritable-file",
+                            found=str(path), detail=exc.strerror or str(exc)) from None
 
 
 def render(net: Any, path: Any, *, format: str | None = None, backend: str | None = None, **options: Any) -> Path:
@@ -327,9 +335,9 @@ def render(net: Any, path: Any, *, format: str | None = None, backend: str | Non
         text = os.fspath(path)
         path = Path(text)
     except TypeError:
-        raise OptionError(f"render needs a file path, found {path!r}") from None
+        raise OptionError(f"render needs a file path, found {path!r}", kind="output-path", found=path) from None
     if not text.strip():  # Path("") is the current folder
-        raise OptionError(f"render needs a file path, found {text!r}")
+        raise OptionError(f"render needs a file path, found {text!r}", kind="output-path", found=text)
     check_target(path)
     fmt = _format_of(path, format)
     if fmt in ("dot", "gv"):

@@ -8,6 +8,7 @@ only dot and graphviz-pure write, is refused up front (``refuse_too_big``).
 from __future__ import annotations
 
 from netgraph.core.errors import NetGraphError
+from netgraph.render.engines import BACKEND_KIND
 from netgraph.render.layout import rank_sizes
 from netgraph.render.model import Diagram
 
@@ -66,10 +67,11 @@ def refuse_too_big(d: Diagram, fmt: str) -> None:
     limit, n = past
     if limit == "width":
         raise NetGraphError(f"cannot write {fmt.upper()} of a net {n:,} layers side by side: dot fails on more "
-                            f"than {DOT_MAX_WIDTH:,} ({WIDTH_NOTE}); {_WRITE_SVG} to try it anyway", option="format")
+                            f"than {DOT_MAX_WIDTH:,} ({WIDTH_NOTE}); {_WRITE_SVG} to try it anyway", option="format",
+                            kind=BACKEND_KIND)
     raise NetGraphError(f"cannot write {fmt.upper()} of a net whose edges skip {n:,} layers in all: dot takes "
                         f"from tens of seconds to minutes on more than {DOT_MAX_BENDS:,} ({BENDS_NOTE}); "
-                        f"{_WRITE_SVG} to wait for it", option="format")
+                        f"{_WRITE_SVG} to wait for it", option="format", kind=BACKEND_KIND)
 
 
 def passed_over(engines: list[str], too_big: tuple[str, str] | None) -> list[str]:

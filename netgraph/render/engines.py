@@ -24,6 +24,7 @@ __all__ = ["BACKENDS", "FORMATS", "RenderBackendWarning", "find_executable", "av
 log = logging.getLogger("netgraph.render")
 
 BACKENDS = ("dot", "graphviz-pure", "builtin")
+BACKEND_KIND = "render-backend"  # no backend installed, or able to write the format or this net, or one that failed
 #: Output formats each backend can write ("dot" writes the DOT source itself, no engine needed).
 FORMATS = {"dot": ("svg", "png", "pdf"), "graphviz-pure": ("svg", "png"), "builtin": ("svg",)}
 TIMEOUT_S = 120
@@ -73,12 +74,15 @@ def backends_for(fmt: str, requested: str | None) -> list[str]:
     if requested is not None:
         if requested not in BACKENDS:
             raise OptionError(f"unknown render backend {requested!r}{did_you_mean(requested, BACKENDS)}; "
-                              f"backends are {list(BACKENDS)}")
+                              f"backends are {list(BACKENDS)}", kind="option-value", option="backend",
+                              found=requested, expected=list(BACKENDS))
         if requested not in available_backends():
-            raise NetGraphError(f"render backend {requested!r} is not installed: {_install_hint(requested)}")
+            raise NetGraphError(f"render backend {requested!r} is not installed: {_install_hint(requested)}",
+                                kind=BACKEND_KIND, option="backend", found=requested)
         if fmt not in FORMATS[requested]:
             raise NetGraphError(f"render backend {requested!r} cannot write {fmt.upper()}; it writes "
-                                f"{', '.join(FORMATS[requested])}")
+                                f"{', '.join(FORMATS[requested])}", kind=BACKEND_KIND, option="backend",
+                                found=requested)
         return [requested]
     usable = [b for b in available_backends() if fmt in FORMATS[b]]
     if not usable:
@@ -86,7 +90,8 @@ def backends_for(fmt: str, requested: str | None) -> list[str]:
         raise NetGraphError(f"cannot write {fmt.upper()}: that needs {' or '.join(map(repr, writers))}, and "
                             f"{'neither is' if len(writers) > 1 else 'it is not'} installed "
                             f"({_install_hint('dot')}). Installed now: {', '.join(available_backends())}, "
-                            f"which write {', '.join(sorted({f for b in available_backends() for f in FORMATS[b]}))}")
+                            f"which write {', '.join(sorted({f for b in available_backends() for f in FORMATS[b]}))}",
+                            kind=BACKEND_KIND)
     return usable
 
 

@@ -47,16 +47,20 @@ class DiagramOptions:
     def __post_init__(self) -> None:
         if self.rankdir not in RANKDIRS:
             raise OptionError(f"rankdir must be one of {list(RANKDIRS)}, found {self.rankdir!r}"
-                              f"{did_you_mean(self.rankdir, RANKDIRS)}")
+                              f"{did_you_mean(self.rankdir, RANKDIRS)}", kind="option-value", option="rankdir",
+                              found=self.rankdir)
         if isinstance(self.expand, numbers.Integral) and not isinstance(self.expand, bool):
             object.__setattr__(self, "expand", int(self.expand))  # numpy's integers (a depth computed with numpy)
         if not isinstance(self.expand, (bool, int)) or self.expand < 0:
             raise OptionError(f"expand must be True, False or a depth >= 0 (levels of nested graphs drawn as "
-                              f"clusters), found {self.expand!r}")
+                              f"clusters), found {self.expand!r}", kind="option-value", option="expand",
+                              found=self.expand)
         if self.compact not in (True, False, "auto"):
-            raise OptionError(f"compact must be True, False or 'auto', found {self.compact!r}")
+            raise OptionError(f"compact must be True, False or 'auto', found {self.compact!r}", kind="option-value",
+                              option="compact", found=self.compact)
         if self.title is not None and not isinstance(self.title, str):
-            raise OptionError(f"title must be a string, found {self.title!r}")
+            raise OptionError(f"title must be a string, found {self.title!r}", kind="option-value", option="title",
+                              found=self.title)
 
     @classmethod
     def from_kwargs(cls, options: dict[str, Any]) -> DiagramOptions:
@@ -65,7 +69,7 @@ class DiagramOptions:
         unknown = [k for k in options if k not in names]
         if unknown:
             raise OptionError(f"unknown diagram option {unknown[0]!r}{did_you_mean(unknown[0], names)}; "
-                              f"options are {names}")
+                              f"options are {names}", kind="unknown-option", option=unknown[0], expected=names)
         return cls(**options)
 
     def depth_allowed(self, depth: int) -> bool:

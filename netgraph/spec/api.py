@@ -52,7 +52,8 @@ def _source(source: Any) -> Path | tuple[str, str, Path]:
     if isinstance(source, bytes):
         source = decode_spec(source, "<string>")
     if not isinstance(source, str):
-        raise SpecError(f"a spec is a path, YAML text or an open file, found {type(source).__name__}")
+        raise SpecError(f"a spec is a path, YAML text or an open file, found {type(source).__name__}",
+                        kind="not-a-spec", expected="a path, YAML text or an open file", found=type(source).__name__)
     if _path_like(source):
         return Path(source)
     return source, "<string>", Path.cwd()
@@ -108,7 +109,8 @@ def _read(source: Any, base_dir: Any, allow_outside: bool, limits: Any, location
           reader: SpecReader | None = None) -> Any:
     if base_dir is not None and not (isinstance(base_dir, (str, os.PathLike)) and Path(base_dir).is_dir()):
         raise OptionError(f"base_dir={reprlib.repr(base_dir)} is not a folder; give the folder that 'file:' references "
-                          f"may also read from (as --base-dir on the command line)", option="base_dir")
+                          f"may also read from (as --base-dir on the command line)", option="base_dir",
+                          kind="option-value")
     scope = True if allow_outside else (Path(base_dir) if base_dir is not None else REFERENCE_SCOPE.get())
     token = REFERENCE_SCOPE.set(scope)
     try:

@@ -76,7 +76,11 @@ def _represent_list(dumper: yaml.SafeDumper, data: list) -> Any:
 _Dumper.yaml_implicit_resolvers = {c: [*RESOLVERS.get(c, []), *yaml.SafeDumper.yaml_implicit_resolvers.get(c, [])]
                                    for c in {*RESOLVERS, *yaml.SafeDumper.yaml_implicit_resolvers}}
 def _represent_text(dumper: yaml.SafeDumper, data: str) -> Any:
-    """Text over several lines (an expression written as a block scalar) as a literal block, as people write it."""
+    """Text over several lines (an expression written as a block scalar) as a literal block, as people write it; text
+    holding a NEL ('\\x85') double-quoted, where it is escaped ('\\N'): PyYAML writes it raw elsewhere, and a reader
+    takes a raw one for a line break ('a\\x85b', a layer's name, read back as 'a b')."""
+    if "\x85" in data:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style='"')
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|") if "\n" in data else \
         dumper.represent_str(data)
 
@@ -189,7 +193,8 @@ def spec_data(net: Any, name: str | None = None, arrays: dict | None = None, des
     data (``name`` and ``description`` as its top keys when given); with ``arrays`` (a dict), arrays are moved there."""
     header = _header(name=name, description=description)
     if not isinstance(net, Layer):
-        raise SpecError(f"only a net or a layer can be written as a spec, found {type(net).__name__}")
+        raise SpecError(f"only a net or a layer can be written as a spec, found {type(net).__name__}",
+                        kind="not-a-layer", found=type(net).__name__)
     writer = _Writer(arrays)  # a layer alone: its own mapping, its arrays keyed by their names (Wolfram's .wlnet)
     body = writer.graph(net, (), top=True) if isinstance(net, NetGraph) else dict(writer.layer(net, ()))
     if writer.errors:
@@ -201,7 +206,8 @@ def _header(**texts: str | None) -> dict[str, str]:
     """The spec's free-text keys that are given (``name``, ``description``); SpecError for one that is not text."""
     for key, value in texts.items():
         if value is not None and not isinstance(value, str):
-            raise SpecError(f"option {key}= of a spec takes text, found {type(value).__name__} {value!r:.60}")
+            raise SpecError(f"option {key}= of a spec takes text, found {type(value).__name__} {value!r:.60}",
+                            kind="option-value", option=key, expected="text", found=type(value).__name__)
     return {key: value for key, value in texts.items() if value}
 
 
@@ -236,11 +242,13 @@ def check_loadable(data: dict) -> None:
     if depth > limits.yaml_depth:
         raise SpecError(f"this net's spec would nest {depth} YAML levels deep (each graph inside a graph adds about "
                         f"2), more than the yaml_depth limit ({limits.yaml_depth}) that loading it would allow; raise "
-                        f"the limit for writing it (save, to_yaml) and for loading it: {raise_hint('yaml_depth')}")
+                        f"the limit for writing it (save, to_yaml) and for loading it: {raise_hint('yaml_depth')}",
+                        kind="limit", expected=limits.yaml_depth, found=depth)
     if layers > limits.yaml_layers:
         raise SpecError(f"this net's spec would hold {layers} layers (nested ones included), more than the "
                         f"yaml_layers limit ({limits.yaml_layers}) that loading it would allow; raise the limit for "
-                        f"writing it (save, to_yaml) and for loading it: {raise_hint('yaml_layers')}")
+                        f"writing it (save, to_yaml) and for loading it: {raise_hint('yaml_layers')}", kind="limit",
+                        expected=limits.yaml_layers, found=layers)
 
 
 def spec_extent(data: Any) -> tuple[int, int]:

@@ -65,7 +65,8 @@ def render_edges(net: Any, path: tuple = ()) -> list:
     if unreadable:
         raise SpecError(f"layer {unreadable[0]!r} is wired by an edge, which a spec could not read back: an edge's "
                         f"layer names cannot be None (an edge's None mutes an output) or start or end with a space "
-                        f"(the reader strips it); rename it first (net_rename)")
+                        f"(the reader strips it); rename it first (net_rename)", kind="layer-name",
+                        layer=(unreadable[0],))
     for _ in range(8):  # until the text reads back in the order it was written from (to_yaml: a fixed point)
         items, read_order = _render(net, pairs, qualified)
         if read_order == pairs:

@@ -167,6 +167,13 @@ def _named_net(reader: Any, spec: YMap, path: tuple) -> Any:
         cycle = [n for _, n in reader.ref_chain[reader.ref_chain.index((f, name)):]]
         return reader.error(loc, f"nets refer to each other in a cycle: {' -> '.join([*cycle, name])}",
                             kind="reference-cycle", layer=path, found=name)
+    size, reached = _uses_reading(reader, f, name)
+    if reader.refs_read + size > MAX_REFERENCES:  # refused unread: a bomb of 2**30 uses is not read up to the limit
+        reader.refs_used |= {(f, n) for n in reached}  # nor read again as unused definitions
+        return reader.error(loc, f"more than {MAX_REFERENCES} 'ref:' uses read for one net: this use of {name!r} "
+                            f"reads {size if size <= MAX_REFERENCES else f'more than {MAX_REFERENCES}'} (its nets' "
+                            f"own uses included): do the nets refer to each other many times over?", kind="limit",
+                            layer=path, expected=MAX_REFERENCES, found=size)
     reader.refs_read += 1
     if reader.refs_read > MAX_REFERENCES:
         return reader.error(loc, f"more than {MAX_REFERENCES} 'ref:' uses read for one net: do the nets refer to "
@@ -179,6 +186,41 @@ def _named_net(reader: Any, spec: YMap, path: tuple) -> Any:
     finally:  # the layer is where it is used (its own layers stay inside the definition, as its options do)
         reader.ref_chain.pop()
         reader.layer_locs[path] = use
+
+
+def _uses_reading(reader: Any, f: Any, name: str) -> tuple[int, set[str]]:
+    """How many 'ref:' uses reading the net ``name`` of file ``f`` takes, itself included (past MAX_REFERENCES: one
+    more), and the nets it reaches; worked out from the definitions before any is read (a cycle counts once: it is
+    refused where it closes)."""
+    defs, sizes = reader.net_defs.get(f, {}), reader.ref_sizes.setdefault(f, {})
+    targets: dict[str, list[str]] = {}
+    reached, on_path, stack = set(), set(), [(name, False)]
+    while stack:  # depth-first, without recursion: definitions may chain a thousand deep
+        net, done = stack.pop()
+        if done:
+            on_path.discard(net)
+            sizes[net] = min(MAX_REFERENCES + 1, 1 + sum(sizes.get(t, 1) for t in targets[net]))
+            continue
+        reached.add(net)
+        if net in sizes or net in on_path:
+            continue
+        on_path.add(net)
+        targets[net] = [t for t in _ref_targets(defs[net]) if t in defs]
+        stack += [(net, True)] + [(t, False) for t in targets[net]]
+    return sizes[name], reached
+
+
+def _ref_targets(value: Any) -> list[str]:
+    """The names each '{ref: name}' inside the YAML ``value`` uses."""
+    found, stack = [], [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            found += [item["ref"]] if isinstance(item.get("ref"), str) else []
+            stack += item.values()
+        elif isinstance(item, list):
+            stack += item
+    return found
 
 
 def _shorthand_hint(name: Any) -> str:

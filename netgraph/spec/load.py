@@ -127,6 +127,7 @@ class SpecReader(ProblemLog):
         self.ref_chain: list[tuple[SourceFile, str]] = []  # the references being read, innermost last
         self.refs_used: set[tuple[SourceFile, str]] = set()  # the 'nets:' definitions read (unused ones: checked)
         self.refs_read = 0
+        self.ref_sizes: dict[SourceFile, dict[str, int]] = {}  # 'ref:' uses reading each net takes (_uses_reading)
         self.layers_read = 0
         self.undeclared: set[tuple] = set()  # (file, graph path, name) of each graph port told to be declared
 

@@ -198,7 +198,8 @@ def port_type(value: Any) -> PortType | Coder | None:
         try:
             return coder_from_data(plain(data), kind)
         except OptionError as exc:
-            one = exc.diagnostics[0] if len(exc.diagnostics) == 1 else Diagnostic(str(exc))  # (several: no fields)
+            several = Diagnostic(str(exc), "coder-option")  # one problem of them all, without fields
+            one = exc.diagnostics[0] if len(exc.diagnostics) == 1 else several
             option = one.option
             at, key = (kind,), False  # the coder's mapping, unless the error names one of its options (only)
             if isinstance(data, dict) and option in data:

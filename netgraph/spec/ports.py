@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from netgraph.core.errors import Diagnostic
+from netgraph.core.names import usable_input_name
 from netgraph.core.types import Conflict
 from netgraph.core.wording import value_kind
 from netgraph.spec.options import part_loc, port_type
@@ -65,6 +66,12 @@ def check_unused(reader: Any, table: dict, ports: dict[str, str], shapes: dict, 
     for name, group in ports.items():
         if name in loc_of.used_ports or name in layer_ports:
             left[name] = group
+            continue
+        if group == "inputs" and not usable_input_name(name):  # no edge could name it: say what is wrong with it
+            reader.error(loc_of.port_locs[name], f"graph input {name!r} must be a Python identifier that Python reads "
+                         f"as written (it becomes a keyword argument)", kind="graph-input-name", layer=loc_of.prefix,
+                         port=name)
+            shapes.pop(name, None)
             continue
         example = f"{name} -> layer" if group == "inputs" else f"layer.Output -> {name}"
         reader.error(loc_of.port_locs[name], f"{name!r} is declared under {group}: but no edge uses it and no "

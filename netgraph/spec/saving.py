@@ -63,9 +63,11 @@ _OTHER_FORMATS = {".onnx": "for ONNX, export_onnx(net, path)", ".pt": _TORCH, ".
 def spec_path(verb: str, path: Any) -> Path:
     """``path`` (a str or PathLike naming a file) as a Path; SpecError, saying what ``verb`` needs, else."""
     if not isinstance(path, (str, os.PathLike)) or "\x00" in os.fspath(path):
-        raise SpecError(f"{verb} needs a file path, found {reprlib.repr(path)}")
+        raise SpecError(f"{verb} needs a file path, found {reprlib.repr(path)}", kind="output-path" if verb == "save"
+                        else "not-a-spec", found=reprlib.repr(path))
     if not os.fspath(path):  # Path("") is the folder "."
-        raise SpecError(f"{verb} needs a file path, found an empty one (''); give the spec's name, e.g. 'model.yaml'")
+        raise SpecError(f"{verb} needs a file path, found an empty one (''); give the spec's name, e.g. 'model.yaml'",
+                        kind="output-path" if verb == "save" else "not-a-spec", found="")
     return Path(path)
 
 
@@ -79,10 +81,11 @@ def save(net: Any, path: Any, *, name: str | None = None, description: str | Non
         net = net.to_net()
     if path.suffix == ".safetensors":
         raise SpecError(f"save(net, {str(path)!r}): give the path of the YAML spec (e.g. 'model.yaml'); the "
-                        f"arrays go beside it in a .safetensors file")
+                        f"arrays go beside it in a .safetensors file", kind="file-type", found=path.name)
     if path.suffix.lower() in _OTHER_FORMATS:  # a YAML spec under another format's name would mislead every reader
         raise SpecError(f"save(net, {str(path)!r}) writes a YAML spec (e.g. 'model.yaml', its arrays beside it), "
-                        f"not a {path.suffix} file; {_OTHER_FORMATS[path.suffix.lower()]}")
+                        f"not a {path.suffix} file; {_OTHER_FORMATS[path.suffix.lower()]}", kind="file-type",
+                        found=path.name)
     arrays: dict[str, torch.Tensor] = {}
     data = spec_data(net, name, arrays=arrays, description=description)
     with folder_lock(path.parent):  # saves beside it (other processes) wait: each one's cleanup sees only its own
@@ -105,9 +108,12 @@ def save(net: Any, path: Any, *, name: str | None = None, description: str | Non
             if created:
                 with contextlib.suppress(OSError):  # it may never have existed (a name too long)
                     weights.unlink(missing_ok=True)
+            if isinstance(exc, UnicodeEncodeError):  # a lone surrogate ('\ud800') in a name: UTF-8 cannot hold it
+                raise _unencodable(path, exc) from None
             if not isinstance(exc, OSError):
                 raise
-            raise SpecError(f"save(net, {str(path)!r}) failed: {_failure(exc, path)}; nothing was changed") from None
+            raise SpecError(f"save(net, {str(path)!r}) failed: {_failure(exc, path)}; nothing was changed",
+                            kind="unwritable-file", found=str(path), detail=_failure(exc, path)) from None
         _clean(path, weights.name if weights else None, old_weights)
     return path
 
@@ -121,6 +127,14 @@ def _stable(blob: bytes) -> bytes:
     text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     text += b" " * (-len(text) % 8)  # the data stays 8-byte aligned, as safetensors writes it
     return struct.pack("<Q", len(text)) + text + blob[8 + length:]
+
+
+def _unencodable(path: Path, exc: UnicodeEncodeError) -> SpecError:
+    """The SpecError of ``save`` for text in the net (a layer's name) that UTF-8 cannot write."""
+    bad = exc.object[exc.start:exc.end]
+    return SpecError(f"save(net, {str(path)!r}): the net holds {bad!r} (in {reprlib.repr(exc.object)}), which UTF-8 "
+                     f"cannot write (a lone surrogate); rename it first (net_rename); nothing was changed",
+                     kind="encoding", found=exc.object)
 
 
 def _failure(exc: OSError, spec: Path) -> str:

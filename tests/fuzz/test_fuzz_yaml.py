@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 import yaml
 from hypothesis import given, strategies as st
 
-from netgraph import NetGraph
+from netgraph import NetGraph, SpecError
 from netgraph.cli import main
 from tests.fuzz._oracle import check_parity, only_our_errors
 from tests.fuzz._strategies import HOSTILE
@@ -83,8 +84,22 @@ def _dumpable(value: Any) -> bool:
     return True
 
 
+_PLACED = re.compile(r"<string>:\d+:\d+: ")
+
+
+def _placed_and_kinded(text: str) -> Any:
+    """``NetGraph.from_yaml(text)``; a SpecError it raises places each problem (``<string>:line:col: ``) and gives
+    each a kind of its own (not the default "error")."""
+    try:
+        return NetGraph.from_yaml(text)
+    except SpecError as exc:
+        assert all(_PLACED.match(line) for line in exc.errors), exc.errors
+        assert "error" not in [d.kind for d in exc.diagnostics], exc.errors
+        raise
+
+
 def _load_and_run(text: str) -> None:
-    net = only_our_errors(lambda: NetGraph.from_yaml(text))
+    net = only_our_errors(lambda: _placed_and_kinded(text))
     if net is not None:
         check_parity(net)
 
