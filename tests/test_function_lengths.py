@@ -136,10 +136,15 @@ def test_a_stride_up_to_64_is_named(step, start):
 def test_a_stride_past_64_is_refused_saying_to_give_the_output_shape(step):
     with pytest.raises(ShapeError) as info:
         NetGraph([FunctionLayer(lambda x: x[:, ::step], input=("n", 3))])
-    assert "k from 1 to 64" in str(info.value) and "give its output shape, output=..." in str(info.value)
-    net = NetGraph([FunctionLayer(lambda x: x[:, ::step], input=("n", 3), output=("k", 3))])
-    x = torch.randn(2, 2 * step + 1, 3)
-    torch.testing.assert_close(net(x), x[:, ::step])
+    message = str(info.value)
+    assert "k from 1 to 64" in message and 'declaring it: "n_over_100"' in message
+    assert "give its output shape, output=..." in message
+    for declared in ("k", f"n_over_{step}"):
+        net = NetGraph([FunctionLayer(lambda x: x[:, ::step], input=("n", 3), output=(declared, 3))])
+        for n in (1, step, 2 * step + 1):
+            x = torch.randn(2, n, 3)
+            torch.testing.assert_close(net(x), x[:, ::step])
+            torch.testing.assert_close(net.compile()(x), x[:, ::step])
 
 
 def _counted(function):
@@ -171,3 +176,16 @@ def test_an_error_inside_the_function_while_probing_is_a_shape_error_naming_laye
     assert re.search(r"layer 1 'f' \(FunctionLayer\): the Python function failed on inputs of shapes \[\(\d+, 3\)\]",
                      message)
     assert "KeyError: 'no such column'" in message and re.search(r"probing the output shape at n = \d+", message)
+
+
+def test_a_function_that_needs_data_is_probed_on_zeros_with_the_far_sizes_nearer():
+    calls = []
+
+    def data_dependent(x):
+        calls.append((x.device.type, x.shape[1]))
+        return x[:, ::2] if x.sum() >= 0 else x[:, 1::2]
+    net = NetGraph([FunctionLayer(data_dependent, input=("n", 3), output=("n_over_2", 3))])
+    on_zeros = [n for device, n in calls if device == "cpu"]
+    assert 0 < len(on_zeros) <= calls_bound([("n", 3)]) and max(on_zeros) < 1100
+    x = torch.randn(2, 7, 3).abs()
+    torch.testing.assert_close(net(x), x[:, ::2])

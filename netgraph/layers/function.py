@@ -18,7 +18,7 @@ from netgraph.layers._shapes import fill
 from netgraph.layers.expression import parse, to_code
 from netgraph.layers.expression_elementwise import per_element
 from netgraph.layers.expression_shapes import is_structural, least_lengths, lower_outputs
-from netgraph.layers.function_lengths import UnnamedLength, named_output_shapes
+from netgraph.layers.function_lengths import MAX_STRIDE, ZEROS_MAX_STRIDE, UnnamedLength, named_output_shapes
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
 from netgraph.layers.torch_functions import torch_function_hint
 from netgraph.layers.function_modules import CallableModule, ExpressionModule, LoweredModule, align, as_outputs
@@ -233,12 +233,13 @@ class FunctionLayer(Layer):
 
     def _probed(self, shapes: list[tuple], device: str) -> list[tuple]:
         """``named_output_shapes`` run on ``device``, once per input shapes (inference asks on every pass): the
-        function runs at most ``calls_bound(shapes)`` times per device."""
+        function runs at most ``calls_bound(shapes)`` times per device (on zeros, with the far probes nearer)."""
         memo = self.__dict__.setdefault("_probes", {})
         key = (tuple(shapes), device)
         if key not in memo:
             try:
-                memo[key] = named_output_shapes(shapes, lambda sizes: self._run_on(sizes, device), self.output_ports)
+                memo[key] = named_output_shapes(shapes, lambda sizes: self._run_on(sizes, device), self.output_ports,
+                                                max_stride=MAX_STRIDE if device == "meta" else ZEROS_MAX_STRIDE)
             except Conflict as exc:
                 memo[key] = exc
         if isinstance(memo[key], Conflict):

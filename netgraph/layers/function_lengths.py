@@ -17,6 +17,8 @@ Probes per length: nine consecutive sizes (but for fixed sizes) and two far ones
 constant or affine dim from a stride's steps; a stride is fitted on ``MAX_STRIDE`` consecutive sizes (one period
 of any stride up to it, which tells ``b``) and the far ones (two slopes ``a / k`` with ``k`` up to 64 differ by
 over 1 across 10007 sizes). So the function runs at most ``1 + PROBE_CALLS`` times per length (``calls_bound``).
+Run on tensors that hold memory, probing may stop at a smaller stride (``max_stride=ZEROS_MAX_STRIDE``: the far
+sizes stay within 1009 of the first, as a function of ``n * n`` elements would need gigabytes at 10007).
 
 >>> probe_sizes([("n", 3), ("m", 5)])["m"]
 (15, 16, 17, 18, 19, 20, 21, 22, 23)
@@ -35,12 +37,15 @@ from netgraph.core.length_names import times_length
 from netgraph.core.types import Conflict
 
 __all__ = ["probe_sizes", "named_output_shapes", "length_groups", "calls_bound", "UnnamedLength", "MAX_STRIDE",
-           "PROBE_CALLS"]
+           "PROBE_CALLS", "ZEROS_MAX_STRIDE"]
 
 #: The largest stride ``k`` of an output length ``ceil((a * n + b) / k)`` that probing names
 MAX_STRIDE = 64
+#: The largest stride probing names on tensors that hold memory (zeros, for a function that needs data)
+ZEROS_MAX_STRIDE = 8
 _PROBES = 9  # consecutive sizes a length: with the far ones, a stride's steps are told from an affine dim
 _FAR_GAPS = (101, 10_007)  # from a length's first size: past MAX_STRIDE * (MAX_STRIDE - 1) * 2, slopes differ by 1+
+_NEAR_GAPS = (101, 1009)  # the same for ZEROS_MAX_STRIDE
 _FIT_PROBES = MAX_STRIDE  # consecutive sizes to fit a stride on: a period of every k up to MAX_STRIDE
 #: Runs of the function per length group, beyond the one run at every length's first size
 PROBE_CALLS = _PROBES - 1 + len(_FAR_GAPS) + _FIT_PROBES
@@ -92,16 +97,18 @@ def probe_sizes(shapes: list[tuple[Dim, ...]], per_name: int = _PROBES) -> dict[
     return sizes
 
 
-def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[str, ...]) -> list[tuple[Dim, ...]]:
+def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[str, ...],
+                        max_stride: int = MAX_STRIDE) -> list[tuple[Dim, ...]]:
     """The output shapes ``run`` gives on ``shapes`` (of the output ``ports``), each dim a fixed size or a length
-    name (see the module)."""
+    name (see the module); strides up to ``max_stride`` (``MAX_STRIDE`` or ``ZEROS_MAX_STRIDE``) are named."""
     groups = length_groups(_names(shapes))
     probes = probe_sizes(shapes)
     if not probes:
         return run(shapes)
     first = {name: p[0] for name, p in probes.items()}
     taken = _fixed(shapes) | set(first.values())
-    far = {name: _spread(p[0], _FAR_GAPS, taken) for name, p in probes.items()}
+    gaps = _FAR_GAPS if max_stride > ZEROS_MAX_STRIDE else _NEAR_GAPS
+    far = {name: _spread(p[0], gaps, taken) for name, p in probes.items()}
     probes = {name: (*p, *far[name]) for name, p in probes.items()}
 
     def at(name: str, sizes: tuple[int, ...]) -> list[list[tuple[int, ...]]]:
@@ -114,21 +121,22 @@ def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[st
     def fitting(name: str) -> tuple[tuple[int, ...], list]:
         if name not in wide:
             sizes = _spread(first[name], range(_FIT_PROBES), taken - {first[name]})
-            wide[name] = ((*sizes, *far[name]), [*at(name, sizes), *moved[name][-len(_FAR_GAPS):]])
+            wide[name] = ((*sizes, *far[name]), [*at(name, sizes), *moved[name][-len(gaps):]])
         return wide[name]
 
     out = []
     for i, shape in enumerate(base):
         if any(len(r[i]) != len(shape) for runs in moved.values() for r in runs):
             raise _refused(shapes, ports[i], "its rank depends on the input lengths")
-        out.append(tuple(_dim(shapes, ports[i], (i, j), (probes, moved, fitting), groups) for j in range(len(shape))))
+        probed = (probes, moved, fitting, max_stride)
+        out.append(tuple(_dim(shapes, ports[i], (i, j), probed, groups) for j in range(len(shape))))
     return out
 
 
 def _dim(shapes: list, port: str, at: tuple[int, int], probed: tuple[dict, dict, Callable], groups: dict) -> Dim:
     """Output ``at[0]``'s dim ``at[1]``, from ``probed``: the sizes of each probed length, the runs at them and the
     sizes and runs to fit a stride on (see the module)."""
-    probes, moved, fitting = probed
+    probes, moved, fitting, max_stride = probed
     i, j = at
     size = moved[next(iter(moved))][0][i][j]
     depends = [name for name, runs in moved.items() if any(r[i][j] != size for r in runs)]
@@ -144,10 +152,11 @@ def _dim(shapes: list, port: str, at: tuple[int, int], probed: tuple[dict, dict,
     for member, (driver, steps) in groups.items():
         if driver == name and steps and (line := _affine([_size(k, steps) for k in sizes], found)) is not None:
             return shifted_length(times_length(member, line[0]), line[1])
-    if (form := _stride_form(sizes, found)) is None:
+    if (form := _stride_form(sizes, found, max_stride)) is None:
         shown = f"{found[:4]}... at {name} = {list(sizes[:4])}..."
         raise _refused(shapes, port, f"dim {j + 1} is no ceil((a * {name} + b) / k) with whole a > 0 and k from 1 "
-                                     f"to {MAX_STRIDE} ({shown})")
+                                     f"to {max_stride} ({shown}; a longer stride, x[:, ::100], is named by "
+                                     f"declaring it: \"{name}_over_100\")")
     a, b, k = form
     if any(-(-(a * p + b) // k) != o for p, o in zip(probes[name], (r[i][j] for r in moved[name]))):
         raise _refused(shapes, port, f"dim {j + 1} is no ceil((a * {name} + b) / k) at every size tried")
@@ -164,11 +173,11 @@ def _affine(sizes: list[int] | tuple[int, ...], found: list[int]) -> tuple[int, 
     return (a, b) if not rest and a > 0 and all(o == a * p + b for p, o in zip(sizes, found)) else None
 
 
-def _stride_form(sizes: tuple[int, ...], found: list[int]) -> tuple[int, int, int] | None:
+def _stride_form(sizes: tuple[int, ...], found: list[int], max_stride: int) -> tuple[int, int, int] | None:
     """``(a, b, k)``, the smallest stride ``k`` (then the smallest ``a``, ``b``) with ``found`` the sizes
     ``ceil((a * p + b) / k)`` at ``sizes`` ``p``, or None (the last size is the farthest from the first)."""
     slope = (found[-1] - found[0]) / (sizes[-1] - sizes[0])
-    for k in range(2, MAX_STRIDE + 1):
+    for k in range(2, max_stride + 1):
         for a in range(max(1, round(slope * k) - 1), round(slope * k) + 2):
             for b in range(k * (found[0] - 1) - a * sizes[0] + 1, k * found[0] - a * sizes[0] + 1):
                 if all(-(-(a * p + b) // k) == o for p, o in zip(sizes, found)):
