@@ -257,8 +257,8 @@ class FunctionLayer(Layer):
             result = self.function(*args)
         except Exception as exc:  # a user's function failing on shapes is a shape conflict
             failure = f"{type(exc).__name__}: {exc}"
-            raise Conflict(f"the Python function failed on inputs of shapes {shapes} (a batch of 2 of each): "
-                           f"{failure}", expected=shapes, found=failure) from None
+            raise Conflict(f"the Python function failed on inputs of shapes {shapes}: {failure} (each input a batch "
+                           f"of 2 examples)", expected=shapes, found=failure) from None
         results = as_outputs(result, self.output_ports, Conflict)
         if bad := [r for r in results if not isinstance(r, torch.Tensor) or r.dim() == 0]:
             shown = ", ".join("a scalar tensor" if isinstance(r, torch.Tensor) else type(r).__name__ for r in bad)
