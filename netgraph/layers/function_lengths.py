@@ -16,7 +16,8 @@ these forms) is a Conflict asking for ``output=``.
 Probes per length: nine consecutive sizes (but for fixed sizes) and two far ones (101 and 10007 on) tell a
 constant or affine dim from a stride's steps; a stride is fitted on ``MAX_STRIDE`` consecutive sizes (one period
 of any stride up to it, which tells ``b``) and the far ones (two slopes ``a / k`` with ``k`` up to 64 differ by
-over 1 across 10007 sizes). So the function runs at most ``1 + PROBE_CALLS`` times per length (``calls_bound``).
+at least 1 / (64 * 63): over 2 across 10007 sizes, so two forms' ceilings cannot agree at both ends). So the
+function runs at most ``1 + PROBE_CALLS`` times per length (``calls_bound``).
 Run on tensors that hold memory, probing may stop at a smaller stride (``max_stride=ZEROS_MAX_STRIDE``: the far
 sizes stay within 1009 of the first, as a function of ``n * n`` elements would need gigabytes at 10007).
 
@@ -44,8 +45,8 @@ MAX_STRIDE = 64
 #: The largest stride probing names on tensors that hold memory (zeros, for a function that needs data)
 ZEROS_MAX_STRIDE = 8
 _PROBES = 9  # consecutive sizes a length: with the far ones, a stride's steps are told from an affine dim
-_FAR_GAPS = (101, 10_007)  # from a length's first size: past MAX_STRIDE * (MAX_STRIDE - 1) * 2, slopes differ by 1+
-_NEAR_GAPS = (101, 1009)  # the same for ZEROS_MAX_STRIDE
+_FAR_GAPS = (101, 10_007)  # from a length's first size: past 2 * MAX_STRIDE * (MAX_STRIDE - 1) (see the module)
+_NEAR_GAPS = (101, 1009)  # the same for ZEROS_MAX_STRIDE (past 2 * 8 * 7)
 _FIT_PROBES = MAX_STRIDE  # consecutive sizes to fit a stride on: a period of every k up to MAX_STRIDE
 #: Runs of the function per length group, beyond the one run at every length's first size
 PROBE_CALLS = _PROBES - 1 + len(_FAR_GAPS) + _FIT_PROBES
