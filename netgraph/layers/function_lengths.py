@@ -176,13 +176,18 @@ def _affine(sizes: list[int] | tuple[int, ...], found: list[int]) -> tuple[int, 
 
 def _stride_form(sizes: tuple[int, ...], found: list[int], max_stride: int) -> tuple[int, int, int] | None:
     """``(a, b, k)``, the smallest stride ``k`` (then the smallest ``a``, ``b``) with ``found`` the sizes
-    ``ceil((a * p + b) / k)`` at ``sizes`` ``p``, or None (the last size is the farthest from the first)."""
+    ``ceil((a * p + b) / k)`` at ``sizes`` ``p``, or None (the last size is the farthest from the first): each
+    size ``o`` at ``p`` bounds ``b`` to ``k * (o - 1) - a * p < b <= k * o - a * p``.
+
+    >>> _stride_form((5, 6, 7, 8), [2, 3, 3, 4], 8)  # x[:, 1::2]: floor(n / 2)
+    (1, -1, 2)
+    """
     slope = (found[-1] - found[0]) / (sizes[-1] - sizes[0])
     for k in range(2, max_stride + 1):
         for a in range(max(1, round(slope * k) - 1), round(slope * k) + 2):
-            for b in range(k * (found[0] - 1) - a * sizes[0] + 1, k * found[0] - a * sizes[0] + 1):
-                if all(-(-(a * p + b) // k) == o for p, o in zip(sizes, found)):
-                    return a, b, k
+            least = max(k * (o - 1) - a * p for p, o in zip(sizes, found)) + 1
+            if least <= min(k * o - a * p for p, o in zip(sizes, found)):
+                return a, least, k
     return None
 
 
