@@ -111,8 +111,13 @@ def test_inputs_of_related_lengths_are_probed_at_related_sizes(function, inputs,
 
 
 def test_inputs_of_lengths_named_apart_are_probed_apart_and_a_failure_says_so():
-    net = NetGraph([FunctionLayer(lambda a, b: a[:, :, None] + b[:, None], input={"a": ("n", 3), "b": ("m", 3)})])
+    outer = lambda a, b: a[:, :, None] + b[:, None]  # noqa: E731
+    net = NetGraph([FunctionLayer(outer, input={"a": ("n", 3), "b": ("m", 3)})])
     assert net.port_types["Output"].shape == ("n", "m", 3)
+    for n, m in ((2, 5), (6, 1), (4, 4)):
+        a, b = torch.randn(2, n, 3), torch.randn(2, m, 3)
+        torch.testing.assert_close(net(a=a, b=b), outer(a, b))
+        torch.testing.assert_close(net.compile()(a, b), outer(a, b))
     with pytest.raises(ShapeError) as info:
         NetGraph([FunctionLayer(lambda a, b: a + b, input={"a": ("n", 3), "b": ("m", 3)})])
     message = str(info.value)
