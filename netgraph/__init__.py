@@ -19,10 +19,11 @@ serves each stage it calls but may not import (``net.compile()``, ``net(x)``, ``
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
 from netgraph.core import plugins as _plugins
-from netgraph.core.other_layer_names import other_layer_hint, wolfram_function_hint
+from netgraph.core.missing_names import imported_by, missing_name_error
 
 __version__ = "0.1.0"
 
@@ -86,8 +87,7 @@ def __getattr__(name: str) -> Any:
     layers = importlib.import_module("netgraph.layers")
     if name in layers.__all__:
         return getattr(layers, name)
-    hint = other_layer_hint(name) or wolfram_function_hint(name)
-    raise AttributeError(f"module 'netgraph' has no attribute {name!r}{hint}")
+    raise missing_name_error(__name__, name, _public_names(), importing=imported_by(sys._getframe(1)))
 
 
 def __dir__() -> list[str]:

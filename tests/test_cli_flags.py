@@ -25,7 +25,8 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
                               "(10% of the examples)"),
     (["--device", "cuda:99"], "--device cuda:99"),
     (["--device", "tpu"], "--device must be cpu or cuda"),
-    (["--learning-rate", "-1"], "--learning-rate must be a finite number >= 0, found -1.0"),
+    (["--learning-rate", "-1"], "--learning-rate must be a finite number >= 0, found -1"),  # as typed, not -1.0
+    (["--time", "0"], "--time must be a finite number > 0, found 0"),
     (["--learning-rate", "inf"], "--learning-rate must be a finite number >= 0, found inf"),
     (["--time", "inf"], "--time must be a finite number > 0, found inf"),
     (["--checkpoint", " "], "--checkpoint needs a folder, e.g. --checkpoint checkpoints"),

@@ -81,7 +81,9 @@ def test_a_keras_loss_name_says_which_loss_layer_to_write(cli, tmp_path, keras, 
     ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--loss", written.format(keras=keras))
     assert ran.code == 1 and ran.err.count("\n") == 1
     assert f"nor a loss layer; Keras's {keras!r} is {ours} here; " in ran.err
-    cli.data()  # targets of ones: a probability, as a binary cross-entropy takes
+    cli.data()  # targets of ones: a probability, as a binary cross-entropy takes, and so are the outputs:
+    cli.spec("netgraph: 1\ntype: NetChain\nlayers: {h: {type: LinearLayer, output: 1}, p: {type: ElementwiseLayer, "
+             "function: LogisticSigmoid}}\ninputs: {Input: [3]}\n")  # (it relied on the generator's state: 1 in 2)
     ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--rounds", "1",
               "--loss", written.format(keras=ours))
     assert ran.code == 0, ran.err

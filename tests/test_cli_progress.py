@@ -28,3 +28,16 @@ def test_on_a_terminal_the_bar_is_drawn_not_lines(cli, monkeypatch):
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
     ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--rounds", "3")
     assert ran.code == 0 and "round 1/3" not in ran.out and "net_train" in ran.err
+
+
+def test_the_bar_ends_showing_the_last_rounds_validation_loss(cli, monkeypatch):
+    # Found by QA: the bar's figures were set at each batch only, so it ended on the validation loss of the round
+    # before the last (val=2.497 over a closing line saying "validation loss 2.337")
+    cli.spec(), cli.data(random=True)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--rounds", "3", "--validation", "0.25",
+              "--batch-size", "2")
+    assert ran.code == 0, ran.err
+    last = float(re.search(r"validation loss ([0-9.e+-]+);", ran.out).group(1))
+    shown = float(re.findall(r"val=([0-9.e+-]+)", ran.err)[-1])  # 4 digits of the 5 the closing line gives
+    assert abs(shown - last) <= 1e-3 * abs(last), (shown, last)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from netgraph import text_table
@@ -242,3 +244,15 @@ def test_a_table_of_another_suffix_is_worded_for_the_front_end_reading_it(tmp_pa
     with pytest.raises(DataError) as info:
         read_table(path, command_line=command_line)
     assert str(info.value) == f"{lead}{str(path)!r}: a table is a .csv or .jsonl file, found {found}"
+    assert [d.kind for d in info.value.diagnostics] == ["table-suffix"]
+
+
+@pytest.mark.parametrize("make", [lambda path: None, lambda path: path.mkdir(), lambda path: os.mkfifo(path)])
+def test_the_suffix_is_checked_before_the_file_is_opened(tmp_path, make):
+    """A missing t.txt was 'no file', a folder or pipe so named 'not a regular file': the file was opened first,
+    though no .txt is a table whatever it holds."""
+    path = tmp_path / "t.txt"
+    make(path)
+    with pytest.raises(DataError, match=r"a table is a \.csv or \.jsonl file, found '\.txt'$") as info:
+        read_table(path)
+    assert [d.kind for d in info.value.diagnostics] == ["table-suffix"]

@@ -48,3 +48,16 @@ def test_each_bad_constant_is_its_own_problem_naming_its_parameter(make_bad, opt
         make_bad()
     assert [(d.option, d.kind) for d in info.value.diagnostics] == [(o, "option-value") for o in options]
     assert (f"{len(options)} problems:" in str(info.value)) == (len(options) > 1)
+
+
+@pytest.mark.parametrize("make_bad, expected, found", [
+    (lambda: NormalDistribution(0, -1), "a finite number > 0", -1.0),
+    (lambda: BernoulliDistribution([0.2, 1.5]), "a finite number in [0, 1]", 1.5),
+    (lambda: BinomialDistribution(3.5, 0.5), "an integer >= 0", 3.5),
+    (lambda: MultinormalDiagonalDistribution([0.0, 0.0], [1.0, -2.0]), "a finite number > 0", -2.0),
+])
+def test_a_bad_constant_diagnostic_has_what_was_expected_and_found(make_bad, expected, found):
+    """Found by QA: a bad slot value's Diagnostic had expected and found, a bad constant's only the option."""
+    with pytest.raises(OptionError) as info:
+        make_bad()
+    assert [(d.expected, d.found) for d in info.value.diagnostics] == [(expected, found)]

@@ -50,6 +50,17 @@ def test_a_ctc_label_past_the_classes_carries_the_range_and_the_value():
     assert str(info.value).startswith("layer 'ctc' (CTCLossLayer) port 'Target' takes class indices in [0, 3)")
 
 
+def test_a_ctc_target_padded_before_its_labels_has_its_own_kind_and_row():
+    """Its kind was the catch-all "data", and it named no row."""
+    from netgraph import CTCLossLayer
+    loss = NetGraph({"ctc": CTCLossLayer()}, [], Input=(6, 4), Target=3)
+    with pytest.raises(DataError) as info:
+        loss(Input=torch.full((2, 6, 4), 0.25), Target=torch.tensor([[0, 1, -1], [-1, 2, 1]]))
+    d = info.value.diagnostics[0]
+    assert (d.kind, d.layer, d.port, d.found) == ("padding-order", ("ctc",), "Target", (-1, 2, 1))
+    assert str(info.value).endswith("must come after the labels, found [-1, 2, 1] (row 1 of the batch)")
+
+
 def _tokens_with_one_bad(shape, at, value=11):
     tokens = torch.zeros(shape, dtype=torch.long)
     tokens[at] = value

@@ -8,7 +8,7 @@ import torch
 
 from netgraph import (BernoulliDistribution, CatenateLayer, ElementwiseLayer, GatedRecurrentLayer, LinearLayer,
                       LongShortTermMemoryLayer, NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetPort,
-                      NormalDistribution, OptionError, RandomArrayLayer, net_extract, net_initialize)
+                      NormalDistribution, OptionError, RandomArrayLayer, SequenceLastLayer, net_extract, net_initialize)
 
 
 @pytest.fixture
@@ -306,3 +306,16 @@ def test_arrays_sizes_give_each_arrays_size_as_arrays_total_size_gives_their_sum
     assert NetChain([LinearLayer(2)], input=3).information("ArraysSizes") == {}
     assert LinearLayer(2, input=3, weights=torch.zeros(2, 3)).information("ArraysSizes") == {"Weights": "24 B"}
     assert "ArraysSizes" in net.information("Properties") and "ArraysSizes" in LinearLayer(2).information("Properties")
+
+
+def test_layer_counts_go_inside_operators_as_wolframs():
+    """Wolfram's LayersCount and LayerTypeCounts walk into an operator's nets and count their layers, not the
+    operator (NetInformation's walkNet: walkOperator scans the subnets); ours counted the operator as one layer."""
+    inner = NetChain([LinearLayer(3), "Tanh", LinearLayer(2)])
+    net = NetChain({"map": NetMapOperator(inner), "last": SequenceLastLayer(), "out": LinearLayer(2)}, input=("n", 4))
+    assert net.information("LayersCount") == 5
+    assert net.information("LayerTypeCounts") == {"LinearLayer": 3, "ElementwiseLayer": 1, "SequenceLastLayer": 1}
+    twice = NetChain([NetMapOperator(NetChain([NetMapOperator(inner)]))], input=("n", "m", 4))  # nested operators
+    assert twice.information(["LayersCount", "LayerTypeCounts"]) == [3, {"LinearLayer": 2, "ElementwiseLayer": 1}]
+    flat = NetChain([LinearLayer(3), "Tanh"], input=4)  # no operator: the layers as before
+    assert flat.information("LayersCount") == len(flat.information("Layers")) == 2

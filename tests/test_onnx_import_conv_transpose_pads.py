@@ -1,7 +1,7 @@
 """import_onnx of ConvTranspose with ``auto_pad`` (VALID; SAME_UPPER / SAME_LOWER: an output of n times the stride,
 its pads d(k - 1) + 1 + o - s in all whatever n, so over dynamic sizes too) and with explicit pads uneven on a dim
-(a DeconvolutionLayer padding what both sides crop, then a PartLayer cropping the rest); each model runs as
-onnxruntime runs it."""
+(a DeconvolutionLayer padding what both sides crop, then a PartLayer cropping the rest) and output_padding past the
+pads (zero input rows before it); each model runs as onnxruntime runs it."""
 
 from __future__ import annotations
 
@@ -63,13 +63,18 @@ def test_same_counts_the_output_padding_in_its_pads(mode, tmp_path):
     np.testing.assert_allclose(import_onnx(path)(x).numpy(), run_onnx(path, {"x": x})[0], atol=1e-5, rtol=1e-4)
 
 
-def test_a_valid_conv_transpose_with_output_padding_is_refused_naming_it(tmp_path):
-    # rows past the full transposed convolution (its biases alone): no DeconvolutionLayer computes them
-    path = _model(tmp_path / "up.onnx", ["b", 2, 5], [3], auto_pad="VALID", strides=[2], output_padding=[1])
-    with pytest.raises(SpecError) as info:
-        import_onnx(path)
-    (problem,) = info.value.diagnostics
-    assert (problem.option, problem.found, problem.expected) == ("output_padding", (1,), "at most pads [0]")
+@pytest.mark.parametrize("shape, attributes", [
+    (["b", 2, 5], {"auto_pad": "VALID", "strides": [2], "output_padding": [1]}),
+    (["b", 2, "n"], {"pads": [1, 0], "strides": [3], "output_padding": [2]}),
+    (["b", 2, "n"], {"pads": [0, 0], "strides": [3], "dilations": [2], "output_padding": [2]}),
+    (["b", 2, "h", 5], {"pads": [0, 1, 0, 0], "strides": [2, 2], "output_padding": [1, 1]})])
+def test_output_padding_past_the_pads_imports_as_onnxruntime_runs_it(shape, attributes, tmp_path):
+    # the rows past the full transposed convolution hold its biases alone: zero input rows give them (it was refused)
+    path = _model(tmp_path / "up.onnx", shape, [3] * (len(shape) - 2), **attributes)
+    net = import_onnx(path)
+    assert {"PaddingLayer", "DeconvolutionLayer"} <= set(kinds(net))
+    for x in (_input(shape), _input(shape, seed=2)[:, :, 1:]) if "n" in shape or "h" in shape else (_input(shape),):
+        np.testing.assert_allclose(net(x).numpy(), run_onnx(path, {"x": x})[0], atol=1e-5, rtol=1e-4)
 
 
 @pytest.mark.parametrize("pads, extra", [([0, 1, 1, 0], {}), ([2, 0, 1, 1], {}),

@@ -251,8 +251,6 @@ def test_plain_torch_spatial_forms_import_as_our_layers(name, tmp_path):
 #: forms without an exact layer -> the option the refusal names (a bicubic resize imports: see
 #: test_onnx_resize_pool_options)
 REFUSED = {
-    "output_padding": (lambda: nn.ConvTranspose2d(2, 2, 3, stride=2, output_padding=1), (2, 4, 4),
-                       r"\(ConvTranspose\): output_padding=\[1, 1\]"),
     "fractional_scale": (lambda: Op(lambda x: F.interpolate(x, scale_factor=1.5, mode="nearest")), (2, 5),
                          r"\(Resize\): scales \[1.0, 1.0, 1.5\]"),
 }

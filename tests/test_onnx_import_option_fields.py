@@ -88,7 +88,7 @@ def test_a_recurrence_given_its_initial_state_as_data_says_so(op, gates, tmp_pat
     inputs = [_value("x", ["b", 5, features]), _value("h0", [1, "b", hidden])]
     problem = _node_problem(_refused(tmp_path, nodes, inputs, arrays))
     assert (problem.layer, problem.option, problem.found) == (("rnn",), "initial_h", "data of shape (1, 'b', 2)")
-    assert problem.expected == "no initial_h, or zeros"
+    assert problem.expected == "no initial_h, zeros, or an Unsqueeze of (batch, n)"
     assert "non-zero" not in problem.detail and "batch second" in problem.detail
 
 

@@ -1,7 +1,7 @@
 """import_onnx of Conv, MaxPool and AveragePool with ``auto_pad`` SAME_UPPER / SAME_LOWER at strides > 1 (TensorFlow's
 converters write SAME so): over spatial dims of known size the pads are computed, each model runs as onnxruntime runs
 it; over sizes unknown they depend on the size, and are refused naming auto_pad. With ``ceil_mode`` too, and explicit
-pads uneven on a dim."""
+pads uneven on a dim, also of an average not counting its pads."""
 
 from __future__ import annotations
 
@@ -56,10 +56,35 @@ def test_a_same_padded_node_at_any_stride_imports_as_onnxruntime_runs_it(op, sha
     np.testing.assert_allclose(net(x).numpy(), run_onnx(path, {"x": x})[0], atol=1e-5, rtol=1e-4)
 
 
-def test_an_uneven_same_average_is_refused_naming_its_pads(tmp_path):
-    # pads [0, 1] on the last dim: our Mean's padding_size is even, and extra zeros would be counted
-    path = _model(tmp_path / "avg.onnx", "AveragePool", ["b", 2, 8], kernel_shape=[3], strides=[2],
-                  auto_pad="SAME_UPPER")
+UNCOUNTED = [  # input shape, attributes of an AveragePool not counting its pads, pads uneven on a dim
+    (["b", 2, 8], {"kernel_shape": [3], "strides": [2], "auto_pad": "SAME_UPPER"}),  # pads [0, 1]
+    (["b", 2, 7, 6], {"kernel_shape": [2, 3], "strides": [2, 2], "auto_pad": "SAME_LOWER"}),
+    (["b", 2, "h", "w"], {"kernel_shape": [3, 2], "strides": [2, 2], "pads": [2, 0, 0, 1]}),
+    (["b", 2, "n"], {"kernel_shape": [4], "strides": [3], "pads": [1, 3]}),
+    (["b", 2, 10], {"kernel_shape": [3], "strides": [3], "pads": [0, 2], "ceil_mode": 1}),  # no partial window
+    (["b", 2, 5], {"kernel_shape": [3], "strides": [2], "pads": [0, 1], "ceil_mode": 1}),  # a partial last window
+    (["b", 2, 8, 6], {"kernel_shape": [4, 3], "strides": [2, 3], "pads": [1, 2, 2, 1], "ceil_mode": 1}),
+    (["b", 2, 7, 8], {"kernel_shape": [3, 3], "strides": [2, 2], "auto_pad": "SAME_UPPER", "ceil_mode": 1}),
+]
+
+
+@pytest.mark.parametrize("shape, attributes", UNCOUNTED)
+def test_an_uneven_average_not_counting_its_pads_imports_as_onnxruntime_runs_it(shape, attributes, tmp_path):
+    # it was refused: our Mean's padding_size is even, and extra zeros would be counted; it is the window's total
+    # over the zero-padded input divided by its count of input elements
+    path = _model(tmp_path / "avg.onnx", "AveragePool", shape, count_include_pad=0, **attributes)
+    net = import_onnx(path)
+    sizes = [[5 if isinstance(d, str) else d for d in shape[1:]], [7 if isinstance(d, str) else d for d in shape[1:]]]
+    for size in sizes[:1 + any(isinstance(d, str) for d in shape[1:])]:
+        x = torch.randn(3, *size, generator=torch.Generator().manual_seed(1))
+        np.testing.assert_allclose(net(x).numpy(), run_onnx(path, {"x": x})[0], atol=1e-5, rtol=1e-4)
+
+
+def test_an_uneven_average_not_counting_its_pads_with_ceil_mode_over_unknown_sizes_is_refused_naming_its_pads(
+        tmp_path):
+    # ceil_mode's partial last window, completed by explicit zeros where the sizes are known ("Total" has no ceil_mode)
+    path = _model(tmp_path / "avg.onnx", "AveragePool", ["b", 2, "n"], kernel_shape=[3], strides=[2], pads=[0, 1],
+                  ceil_mode=1)
     with pytest.raises(SpecError) as info:
         import_onnx(path)
     (problem,) = info.value.diagnostics

@@ -1,9 +1,10 @@
 """import_onnx of tied weights: ONNX does not record sharing, but one initializer feeding several nodes by its name (a
-module called twice, or one parameter of several modules, as torch exports it) is one parameter in the model; the
-imported layers hold it as one NetSharedArray, named after the initializer, so that training keeps it tied. Separate
-parameters of equal values (merged by both torch exporters in eval mode) stay apart where the import can tell:
-TorchScript's writes an Identity of the initializer; the dynamo exporter the same initializer name in nodes of
-different modules, kept apart when its elements are all one number (fresh norms, zero biases), tied otherwise."""
+module called twice, or one parameter of several modules, as torch exports it) is one parameter in the model, and so
+are the other names torch's exporters give it (TorchScript's Identity of it, a transposed copy folded for a MatMul: a
+tied embedding's output matrix); the imported layers hold it as one NetSharedArray, named after the initializer, so
+that training keeps it tied. Separate parameters of equal values (merged by both torch exporters in eval mode, in the
+same ways) stay apart where the import can tell: where their elements are all one number (fresh norms, zero biases);
+copies of other values import tied."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import import_onnx, net_train
+from netgraph import (ElementwiseLayer, LinearLayer, NetChain, NetMapOperator, NetSharedArray, export_onnx,
+                      import_onnx, net_initialize, net_train)
 from netgraph.core.shared import shared_users
 from tests.onnx_helpers import quiet_exporter, run_onnx, torch_export
 
@@ -40,8 +42,8 @@ class ConvTwice(nn.Module):
 #: name -> (module, x's shape after the batch, the shared names and how many users each has)
 TIED = {
     "gemm": (LinearTwice, (4,), {"fc_weight": 2, "fc_bias": 2}),  # Gemm, Gemm of one weight and bias
-    # torch folds each MatMul's transposed weight apart (one an Identity of the other: apart), its bias one (fused Add)
-    "matmul": (LinearTwice, (3, 4), {"fc_bias": 2}),
+    # torch folds each MatMul's transposed weight apart (one an Identity of the other), its bias one (fused Add)
+    "matmul": (LinearTwice, (3, 4), {"fc_bias": 2, "folded": 2}),
     "conv": (ConvTwice, (2, 5, 5), {"c_weight": 2, "c_bias": 2}),
 }
 
@@ -104,6 +106,7 @@ def dynamo_export(module: nn.Module, x: torch.Tensor, path) -> str:
 @pytest.mark.parametrize("exporter, name", [*(("torchscript", n) for n in sorted(TIED)),
                                             *(("dynamo", n) for n in sorted(DYNAMO_TIED))])
 def test_an_initializer_feeding_two_layers_imports_as_one_shared_array_that_trains_tied(exporter, name, tmp_path):
+    # a weight torch folded (transposed for a MatMul) is named after its initializer, onnx::MatMul_<number>
     make, shape, expected = (TIED if exporter == "torchscript" else DYNAMO_TIED)[name]
     torch.manual_seed(0)
     path = tmp_path / f"{name}.onnx"
@@ -113,7 +116,7 @@ def test_an_initializer_feeding_two_layers_imports_as_one_shared_array_that_trai
         dynamo_export(make(), torch.randn(2, *shape), path)
     net = import_onnx(path)
     users = shared_users(net)
-    assert {shared: len(places) for shared, places in users.items()} == expected
+    assert _counts(users) == expected
     x = torch.randn(16, *shape, generator=torch.Generator().manual_seed(1))
     with torch.no_grad():
         np.testing.assert_allclose(net(x).numpy(), run_onnx(path, {"x": x})[0], atol=1e-5, rtol=1e-4)
@@ -173,17 +176,19 @@ class ConstantFilled(nn.Module):
         return self.l2(torch.relu(self.b(self.l1(self.a(x)))))
 
 
-#: separate parameters of equal values: name -> (module, x's shape after the batch)
-APART = {"gemm": (TwoLinear, (4,)), "matmul": (TwoLinear, (3, 4)), "norms": (FreshNorms, (4,)),
-         "conv": (TwoConv, (2, 5, 5)), "constant-filled": (ConstantFilled, (4,))}
-#: those the dynamo exporter merges and the import keeps apart: the constant-filled ones
-DYNAMO_APART = {"constant-filled": (ConstantFilled, (4,))}
+def _counts(users: dict) -> dict[str, int]:
+    """Each shared array's number of users, by name ("folded" for one named after a weight torch folded)."""
+    return {"folded" if shared.startswith("onnx__") else shared: len(places) for shared, places in users.items()}
 
 
-@pytest.mark.parametrize("exporter, name", [*(("torchscript", n) for n in sorted(APART)),
-                                            *(("dynamo", n) for n in sorted(DYNAMO_APART))])
+#: separate parameters of equal values that both exporters merge and the import keeps apart: the constant-filled
+#: ones (name -> (module, x's shape after the batch))
+APART = {"constant-filled": (ConstantFilled, (4,))}
+
+
+@pytest.mark.parametrize("exporter, name", [(e, n) for e in ("torchscript", "dynamo") for n in sorted(APART)])
 def test_separate_parameters_of_equal_values_stay_apart(exporter, name, tmp_path):
-    make, shape = (APART if exporter == "torchscript" else DYNAMO_APART)[name]
+    make, shape = APART[name]
     torch.manual_seed(0)
     path = tmp_path / f"{name}.onnx"
     if exporter == "torchscript":
@@ -198,15 +203,74 @@ def test_separate_parameters_of_equal_values_stay_apart(exporter, name, tmp_path
 
 
 #: the rare false tie: separate parameters of equal values that are not all one number (weights copied with
-#: load_state_dict), which the dynamo exporter writes as one initializer, as it writes a real tie across modules
-DYNAMO_COPIES = {"gemm": (TwoLinear, (4,), {"a_weight": 2, "a_bias": 2}),
-                 "conv": (TwoConv, (2, 5, 5), {"c_weight": 2, "c_bias": 2}),
-                 "norms": (FreshNorms, (4,), {"l1_weight": 2, "l1_bias": 2})}
+#: load_state_dict), which both exporters write as one parameter (TorchScript's as an Identity of it, the dynamo
+#: exporter as one initializer), as they write a real tie
+COPIES = {"gemm": (TwoLinear, (4,), {"a_weight": 2, "a_bias": 2}),
+          "conv": (TwoConv, (2, 5, 5), {"c_weight": 2, "c_bias": 2}),
+          "norms": (FreshNorms, (4,), {"l1_weight": 2, "l1_bias": 2})}
+TORCHSCRIPT_COPIES = {**COPIES, "matmul": (TwoLinear, (3, 4), {"folded": 2, "a_bias": 2})}
 
 
-@pytest.mark.parametrize("name", sorted(DYNAMO_COPIES))
-def test_copied_weights_written_by_the_dynamo_exporter_import_tied(name, tmp_path):
-    make, shape, expected = DYNAMO_COPIES[name]
+@pytest.mark.parametrize("exporter, name", [*(("torchscript", n) for n in sorted(TORCHSCRIPT_COPIES)),
+                                            *(("dynamo", n) for n in sorted(COPIES))])
+def test_copied_weights_import_tied(exporter, name, tmp_path):
+    make, shape, expected = TORCHSCRIPT_COPIES[name]
     torch.manual_seed(0)
-    net = import_onnx(dynamo_export(make(), torch.randn(2, *shape), tmp_path / f"{name}.onnx"))
-    assert {shared: len(places) for shared, places in shared_users(net).items()} == expected
+    path = tmp_path / f"{name}.onnx"
+    if exporter == "torchscript":
+        torch_export(make(), torch.randn(2, *shape), path, "x")
+    else:
+        dynamo_export(make(), torch.randn(2, *shape), path)
+    assert _counts(shared_users(import_onnx(path))) == expected
+
+
+class TiedEmbedding(nn.Module):
+    """A language model's tied embedding and output matrix (``out.weight = embed.weight``): the output's MatMul reads
+    a transposed copy that torch folded."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed, self.out = nn.Embedding(10, 4), nn.Linear(4, 10)
+        self.out.weight = self.embed.weight
+
+    def forward(self, tokens):
+        return self.out(torch.tanh(self.embed(tokens)))
+
+
+@pytest.mark.parametrize("exporter", ["torchscript", "dynamo"])
+def test_a_tied_embedding_and_output_matrix_import_as_one_shared_array(exporter, tmp_path):
+    torch.manual_seed(0)
+    module, path = TiedEmbedding().eval(), tmp_path / "tied.onnx"
+    tokens = torch.randint(0, 10, (2, 5))
+    if exporter == "torchscript":
+        torch_export(module, tokens, path, "x", axes={"x": {0: "b", 1: "n"}}, output_names=["y"])
+    else:
+        dynamo_export(module, tokens, path)
+    net = import_onnx(path)
+    (shared, places), = shared_users(net).items()
+    assert shared == ("embed_weight" if exporter == "torchscript" else "out_weight")  # the name torch gave it
+    assert sorted((net.layer_at(p).type_name, array) for p, array in places) == [
+        ("EmbeddingLayer", "Weights"), ("NetMapOperator", "net.linear.Weights")]  # a LinearLayer on each step
+    tokens = torch.randint(0, 10, (3, 5), generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        torch.testing.assert_close(net(tokens), module(tokens), atol=1e-5, rtol=1e-4)
+    trained = net_train(net, {"x": tokens, "y": torch.zeros(3, 5, 10)}, max_training_rounds=1, batch_size=3,
+                        progress=False, random_seed=0)
+    after = [trained.layer_at(p).arrays[array] for p, array in places]
+    assert not torch.equal(after[0], net.layer_at(places[0][0]).arrays[places[0][1]])  # it trained
+    assert torch.equal(after[0], after[1])  # and stayed one array
+
+
+@pytest.mark.parametrize("sequence", [False, True])
+def test_a_net_of_a_shared_array_exports_and_imports_with_it_shared(sequence, tmp_path):
+    # over a sequence, each layer's MatMul reads a transposed copy torch folded, one an Identity of the other
+    wrap = NetMapOperator if sequence else (lambda layer: layer)
+    shared = NetSharedArray("w")
+    net = net_initialize(NetChain({"a": wrap(LinearLayer(4, weights=shared)), "t": ElementwiseLayer("Tanh"),
+                                   "b": wrap(LinearLayer(4, weights=shared))}, input=["n", 4] if sequence else [4]),
+                         seed=0)
+    export_onnx(net, tmp_path / "shared.onnx")
+    back = import_onnx(tmp_path / "shared.onnx")
+    assert [len(places) for places in shared_users(back).values()] == [2]
+    x = torch.randn(3, *([5, 4] if sequence else [4]), generator=torch.Generator().manual_seed(1))
+    torch.testing.assert_close(back(x), net(x), atol=1e-6, rtol=1e-5)

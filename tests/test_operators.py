@@ -121,7 +121,8 @@ def test_arrays_are_the_inner_nets_and_the_compiled_state_dict_keys():
     module = net.compile()
     assert set(module.state_dict()) == {"map.net.h.Weights", "map.net.h.Biases", "map.net.o.Weights",
                                         "map.net.o.Biases"}
-    assert net.information("LayersCount") == 1 and net.information("ArraysTotalElementCount") == 3 * 5 + 5 + 5 * 2 + 2
+    assert net.information("LayersCount") == 3  # the inner net's layers, not the operator (Wolfram's walkNet)
+    assert net.information("ArraysTotalElementCount") == 3 * 5 + 5 + 5 * 2 + 2
     with torch.no_grad():
         module.map.net.h.Weights.fill_(0.5)
     assert torch.equal(module.to_net().layer_at(("map", "net", "h")).arrays["Weights"], torch.full((5, 3), 0.5))

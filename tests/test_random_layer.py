@@ -369,3 +369,24 @@ def test_a_net_without_inputs_draws_an_empty_batch_of_its_shapes_for_batch_size_
     with pytest.raises(OptionError, match=r"batch_size= must be an integer >= 0 \(the number of examples to draw\) "
                                           r"or None, found -1"):
         net(batch_size=-1)
+
+
+def test_a_draw_of_unknown_shape_says_how_to_give_one():
+    """Found by QA: RandomArrayLayer(GammaDistribution(2, 1)) alone said only "port 'Output' has unknown shape ?"."""
+    net = NetGraph([RandomArrayLayer(GammaDistribution(2.0, 1.0))], [])
+    with pytest.raises(ShapeError, match=r"port 'Output' has unknown shape \?: nothing fixes how many values to draw: "
+                                         r"give output=, e\.g\. output=3, .*output=\(\) for one value per example"):
+        net(batch_size=2)
+    assert NetGraph([RandomArrayLayer(GammaDistribution(2.0, 1.0), output=())], [])(batch_size=2).shape == (2,)
+
+
+@pytest.mark.parametrize("distribution, given, meant", [
+    (PoissonDistribution(2.0), "REINFORCE", "score_function"),
+    (GammaDistribution(2.0, 1.0), "reparameterization", "implicit"),
+    (BernoulliDistribution(0.3), "gumbel-softmax", "relaxed"),
+    (NormalDistribution(), "Score_Function", "score_function")])
+def test_an_estimator_by_the_literature_s_name_says_netgraph_s(distribution, given, meant):
+    """Found by QA: estimator='REINFORCE' (Pyro's and the papers' name) listed the estimators but not which it was."""
+    with pytest.raises(OptionError, match=rf"found '{given}' \('{given}' is netgraph's '{meant}'\)") as err:
+        RandomArrayLayer(distribution, estimator=given)
+    assert err.value.diagnostics[0].expected == distribution.ESTIMATORS and err.value.diagnostics[0].found == given

@@ -11,7 +11,7 @@ import pytest
 import torch
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from netgraph import DataError, KLDivergenceLayer, LinearLayer, SummationLayer, NetGraph, NetPort, NormalDistribution, OptionError, net_initialize, net_train
+from netgraph import DataError, KLDivergenceLayer, LinearLayer, NetArrayLayer, SummationLayer, NetGraph, NetPort, NormalDistribution, OptionError, net_initialize, net_train
 from netgraph.cli import main
 from netgraph.cli.loss_layers import with_loss_layers
 from netgraph.cli.train import loss_option
@@ -194,3 +194,16 @@ def test_a_weighted_scalar_output_without_a_target_says_how_to_use_it_as_the_los
     assert main(["train", str(spec), "--data", str(tmp_path / "d.npz"), "-o", str(tmp_path / "out"), "--rounds", "1",
                  "--loss", "{Prediction: 1, KL: 1}"]) == 1
     assert "(netgraph train --loss '{KL: KL, ...}')" in capsys.readouterr().err
+
+
+def test_a_net_without_inputs_trains_on_its_own_kl_through_a_function_loss():
+    """Found by QA: a net with no inputs whose loss is its own output has no key to read (loss_function="KL" refuses
+    every key); the README's way, a function loss and a key of N rows, fits mu of N(mu, 1) to the prior N(0, 1)."""
+    net = NetGraph({"mu": NetArrayLayer(array=[2.0]), "kl": KLDivergenceLayer(NormalDistribution("#mu", 1.0),
+                                                                              NormalDistribution(0.0, 1.0))},
+                   [("mu", "kl", NetPort("KL"))])
+    with pytest.raises(DataError, match="unknown key 'examples'"):
+        net_train(net, {"examples": torch.zeros(64)}, loss_function="KL", max_training_rounds=1, progress=False)
+    fitted = net_train(net, {"examples": torch.zeros(64)}, loss_function=lambda outputs, batch: outputs["KL"],
+                       max_training_rounds=20, learning_rate=0.1, random_seed=0, progress=False)
+    assert abs(fitted.layers["mu"].arrays["Array"].item()) < 0.5  # from 2: KL = mu²/2 falls to below 0.125

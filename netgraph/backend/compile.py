@@ -111,7 +111,8 @@ class CompiledNet(DeepModule):
             raise DataError(problem.message, diagnostics=[problem])
 
     def _derived_length_error(self, inputs: dict[str, torch.Tensor]) -> None:
-        """The DataError the forward raises when an input length is too short for a layer that shortens it (as net(...))."""
+        """The DataError the forward raises when an input length is too short for a layer that shortens it (as
+        net(...))."""
         check_derived_lengths(self.net, lambda port, axis: inputs[port].shape[axis + 1])
 
     def __reduce_ex__(self, protocol: Any) -> tuple:
@@ -133,7 +134,8 @@ class CompiledNet(DeepModule):
         return node.path, layer.with_arrays(found)
 
 
-_MODULE_ATTRIBUTES = frozenset(dir(CompiledNet)) | frozenset(dir(nn.Module()))  # a layer named like one is reached via _modules
+#: A layer named like one of these is reached via ``_modules``.
+_MODULE_ATTRIBUTES = frozenset(dir(CompiledNet)) | frozenset(dir(nn.Module()))
 
 def module_expr(path: tuple[str, ...], base: str = "self") -> str:
     """Python code reaching the submodule at ``path``: ``self.enc.lin``, or ``self._modules['1']`` for a
@@ -158,15 +160,18 @@ def submodule(root: nn.Module, path: tuple[str, ...]) -> nn.Module:
 
 
 def _python_name(text: str) -> bool:
-    """Whether ``text`` is an identifier Python reads as written (``μ`` yes; ``µ``, the micro sign, reads as ``μ``)."""
+    """Whether ``text`` is an identifier Python reads as written (``μ`` yes; ``µ``, the micro sign, reads as
+    ``μ``)."""
     return text.isidentifier() and (text.isascii() or unicodedata.normalize("NFKC", text) == text)
 
 
 def variable_base(hint: str) -> str:
-    """The legal local name a layer path's hint becomes before any ``_2`` suffix (``"1"`` -> ``x1``, ``"a b"`` -> ``a_b``)."""
+    """The legal local name a layer path's hint becomes before any ``_2`` suffix (``"1"`` -> ``x1``, ``"a b"`` ->
+    ``a_b``)."""
     if hint.isascii() and hint.isdigit():  # a numbered layer's path, as below without the pattern
         return f"x{hint}"
-    base = hint if _python_name(hint) else _NON_WORD.sub("_", hint).strip("_") or "v"  # ASCII: "²" is \w but no identifier
+    # ASCII: "²" is \w but no identifier
+    base = hint if _python_name(hint) else _NON_WORD.sub("_", hint).strip("_") or "v"
     if base[0].isdigit():
         base = f"x{base}"
     return base + "_" if keyword.iskeyword(base) else base
@@ -212,8 +217,8 @@ class _CodeWriter(GraphWalker):
             drawing = drawing_layers(net)  # refused under fx with a concrete batch size, which would freeze them
             self.lines.append(f"if symbolic_tracing(): {b}, {self.size} = traced_batch_size({b}, {most}, self"
                               f"{f', {drawing!r}' if drawing else ''})")
-            self.lines.append(f"else: {self.size} = 1 if {b} is None else {b} if type({b}) is int and 0 <= {b} < {fast} "
-                              f"else checked_batch_size({b}, {most}, self)")
+            self.lines.append(f"else: {self.size} = 1 if {b} is None else {b} if type({b}) is int and "
+                              f"0 <= {b} < {fast} else checked_batch_size({b}, {most}, self)")
         elif any(not node.input_ports for node in self.ir.nodes):
             self.lines.append(f"{self.batch} = {net.input_ports[0]}.shape[0]")
         self.defines_size = bool(self.lines)

@@ -29,7 +29,7 @@ from netgraph.core.layer import Layer
 from netgraph.core.layer_call import on_layer
 from netgraph.core.types import INTEGER
 from netgraph.layers.bad_index import examples_at
-from netgraph.layers.estimators import EstimatorWarning, pending_records
+from netgraph.layers.estimators import EstimatorWarning, example_logp, pending_records
 
 __all__ = ["net_port_gradient"]
 
@@ -119,24 +119,31 @@ def _batch_gradients(module: torch.nn.Module, seeds: dict[str, Any], ports: tupl
         out = call_by_name(module, batch)
         out = out if isinstance(out, dict) else {sole: out}
         summed = [p for p in seeds if chosen or out[p].is_floating_point()]  # default: real outputs
-        total = sum(_summed(out[p], given[p], p) for p in summed)
+        parts = [_summed(out[p], given[p], p) for p in summed]
+        total = sum(part.sum() for part in parts) + _score_term(module, sum(parts))
         wanted = [batch[p] for p in ports]
         differentiable = isinstance(total, torch.Tensor) and total.requires_grad
         found = torch.autograd.grad(total, wanted, allow_unused=True) if differentiable else [None] * len(wanted)
-    _warn_discrete(module)
     return {p: torch.zeros_like(x) if g is None else g for p, x, g in zip(ports, wanted, found)}
 
 
-def _warn_discrete(module: torch.nn.Module) -> None:
-    """Warn when a discrete (score-function) draw depended on the inputs: its part of the gradient is 0. Its records
-    are consumed: nothing here will take a surrogate term."""
-    owners = {id(r.owner): r.owner for r in pending_records(module)}
-    if owners:
-        first = next(iter(owners.values()))
-        warnings.warn(f"net_port_gradient: {first.describe()} draws discrete values, which have no pathwise derivative: "
-                      "the gradient through them is 0. A score-function gradient needs a loss: compile the net and add "
-                      "module.surrogate_loss(losses) to it, or draw with estimator='straight_through' (biased)",
-                      EstimatorWarning, stacklevel=4)
+def _score_term(module: torch.nn.Module, losses: Any) -> Any:
+    """The score-function term (value 0) of the discrete draws of this batch, whose per-example ``losses`` (the
+    outputs summed per example) it scores: each example's draws by its loss less the mean loss of the others
+    (leave-one-out), or by its loss alone (one example, or draws that are not one per example). No running mean: a
+    call leaves no state behind."""
+    terms = []
+    for record in pending_records(module):
+        record.used = True
+        n = losses.shape[0] if isinstance(losses, torch.Tensor) and losses.dim() == 1 else 0
+        logp = example_logp(record, n)
+        score = logp - logp.detach()
+        if n == logp.shape[0]:
+            advantage = losses - (losses.sum() - losses) / (n - 1) if n >= 2 else losses
+            terms.append((advantage.detach().to(score.dtype) * score).sum())
+        else:
+            terms.append(torch.as_tensor(losses).sum().detach().to(score.dtype) * score.sum())
+    return sum(terms)
 
 
 def _picked(result: dict[str, Any], ports: list[str], wrt: Any) -> Any:
@@ -190,14 +197,14 @@ def _output_seeds(net: Any, of: Any, dtype: torch.dtype | None) -> dict[str, tor
 
 
 def _summed(output: torch.Tensor, seed: torch.Tensor | None, port: str) -> torch.Tensor:
+    """The output (times its seed) summed over each example's dims: one value per example."""
     if not output.is_floating_point():
         raise OptionError(f"of=: output port {port!r} gives integers ({output.dtype}) and has no gradient; "
                           f"name the real outputs with of=", option="of", port=port, layer=(), kind="no-gradient",
                           expected="a Real output port", found=output.dtype)
-    if seed is None:
-        return output.sum()
-    if seed.dim() > output.dim() or seed.shape != output.shape[output.dim() - seed.dim():]:
+    if seed is not None and (seed.dim() > output.dim() or seed.shape != output.shape[output.dim() - seed.dim():]):
         raise OptionError(f"of=: the gradient given for output port {port!r} has shape {tuple(seed.shape)}, "
                           f"the output has shape {tuple(output.shape)}", option="of", port=port, layer=(), kind="data-shape",
                           expected=tuple(output.shape), found=tuple(seed.shape))
-    return (output * seed.to(output.device)).sum()
+    seeded_output = output if seed is None else output * seed.to(output.device)
+    return seeded_output.flatten(1).sum(1) if seeded_output.dim() > 1 else seeded_output

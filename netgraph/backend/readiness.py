@@ -65,8 +65,10 @@ class _Readiness(GraphWalker):
             source = node.inputs.get(port) or node.output(port)
             if source not in self.reported and (node.path, port) not in self.fed:
                 self.reported.add(source)
-                self.unknown.append(Diagnostic(f"{self.net.describe((node.path, port))} has unknown shape {t}",
-                                               "unknown-shape", layer=node.path, port=port))
+                hint = node.layer.shape_hint(port)
+                self.unknown.append(Diagnostic(f"{self.net.describe((node.path, port))} has unknown shape {t}"
+                                               f"{f': {hint}' if hint else ''}", "unknown-shape", layer=node.path,
+                                               port=port))
         arrays = node.layer.arrays
         if not arrays:
             return

@@ -26,6 +26,16 @@ def check_seed(args: argparse.Namespace) -> None:
                           kind="option-value", expected="0 to 2**64 - 1", found=args.seed)
 
 
+def _typed(value: float) -> str:
+    """A float flag's value as typed (argparse read '-1' as -1.0).
+
+    >>> _typed(-1.0), _typed(-0.5), _typed(float("inf")), _typed(-123456789.0)
+    ('-1', '-0.5', 'inf', '-123456789')
+    """
+    text = repr(value)
+    return text[:-2] if text.endswith(".0") else text
+
+
 def check_train_flags(args: argparse.Namespace, made: list | None = None) -> None:
     """OptionError naming the first flag of ``netgraph train`` whose value net_train would refuse (the --checkpoint and
     --tensorboard folders it creates are added to ``made``: ``usable_folder``)."""
@@ -34,10 +44,10 @@ def check_train_flags(args: argparse.Namespace, made: list | None = None) -> Non
     for name, flag in _POSITIVE_NUMBERS:
         value = getattr(args, name)
         if value is not None and not 0 < value < math.inf:  # NaN too
-            raise OptionError(f"{flag} must be a finite number > 0, found {value}", option=name,
+            raise OptionError(f"{flag} must be a finite number > 0, found {_typed(value)}", option=name,
                               kind="option-value", expected="a finite number > 0", found=value)
     if args.learning_rate is not None and not 0 <= args.learning_rate < math.inf:  # 0 too, as net_train takes it
-        raise OptionError(f"--learning-rate must be a finite number >= 0, found {args.learning_rate}",
+        raise OptionError(f"--learning-rate must be a finite number >= 0, found {_typed(args.learning_rate)}",
                           option="learning_rate", kind="option-value", expected="a finite number >= 0",
                           found=args.learning_rate)
     _check_validation(args.validation)

@@ -111,7 +111,8 @@ def _train(sub: argparse._SubParsersAction) -> None:
     _workers_flag(p)
     p.add_argument("-o", "--output", default="trained", help="output directory (default: trained/)")
     _batch_size_flag(p)
-    p.add_argument("--rounds", type=int, help="max_training_rounds (epochs)")
+    p.add_argument("--rounds", type=int, help="max_training_rounds (epochs; default: automatic, at least 10 rounds and "
+                                                   "1000 batches, or as --time allows)")
     p.add_argument("--time", type=float, help="max_training_time in seconds")
     p.add_argument("--learning-rate", type=float,
                    help="the initial learning rate (default: the method's, 0.001; SGD's 0.01)")
@@ -121,7 +122,8 @@ def _train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--validation", help="a fraction to hold out (e.g. 0.1) or a validation data file")
     p.add_argument("--patience", type=int, help="stop early after this many rounds without improvement")
     p.add_argument("--seed", type=int,
-                   help="seeds the initialisation of empty arrays (as run --seed does), shuffling and random draws")
+                   help="seeds the initialisation of empty arrays (as run --seed does), shuffling and random draws "
+                        "(default 0; with --resume, the run's own)")
     _device_flags(p, " (bfloat16 forwards, float32 arrays)")
     p.add_argument("--checkpoint", help="checkpoint directory (default with --resume: OUTPUT/checkpoints)")
     p.add_argument("--resume", action="store_true", help="continue from the newest checkpoint")
@@ -141,7 +143,7 @@ def _train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--distributed-timeout", type=float, metavar="SECONDS", default=600.0,
                    help="with --nproc: how long a process waits for the others before it fails (default 600)")
     p.add_argument("--distributed", action="store_true", help=argparse.SUPPRESS)
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--quiet", action="store_true", help="no progress bar nor round lines")
     p.add_argument("--tensorboard", metavar="DIR",
                    help="also log losses, learning rate and the net's graph for TensorBoard to DIR "
                         "(needs pip install torch-netgraph[tensorboard])")
@@ -160,7 +162,7 @@ def _measure(sub: argparse._SubParsersAction) -> None:
                                                      "torchmetrics)")
     p.add_argument("--loss", help="the loss, as train --loss takes it (default: automatic losses)")
     _batch_size_flag(p, "; the values do not depend on it")
-    p.add_argument("--seed", type=int, help="seeds random layers' draws")
+    p.add_argument("--seed", type=int, default=0, help="seeds random layers' draws (default 0)")
     _device_flags(p)
     _workers_flag(p)
     p.set_defaults(handler="measure:measure")
@@ -179,7 +181,7 @@ def _export(sub: argparse._SubParsersAction) -> None:
     p.add_argument("spec", help="a YAML spec (or an .onnx model, re-exported)")
     p.add_argument("-o", "--output", help="the .onnx file to write (default: <spec name>.onnx here)")
     p.add_argument("--opset", type=int, help="ONNX opset version (default: torch's)")
-    p.add_argument("--seed", type=int, default=0, help="random seed for arrays without values")
+    p.add_argument("--seed", type=int, default=0, help="random seed for arrays without values (default 0)")
     p.set_defaults(handler="export:export")
 
 

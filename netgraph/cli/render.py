@@ -39,7 +39,11 @@ def diagram_path(output: str | None, spec: str, fmt: str | None, format_flag: st
 
 
 def _target(output: str | None, spec: str, fmt: str | None, format_flag: str | None) -> Path:
-    suffix = fmt.lower() if fmt and fmt.lower() in FILE_FORMATS else "svg"  # no -o: <spec name>.<-f's format>
+    if fmt and fmt.lower() not in FILE_FORMATS:  # before the spec is read
+        raise OptionError(f"unknown diagram format {fmt!r}{did_you_mean(fmt.lower(), FILE_FORMATS)} ({format_flag} "
+                          f"{fmt}); formats are {', '.join(FILE_FORMATS)}", kind="option-value", option="format",
+                          found=fmt)
+    suffix = fmt.lower() if fmt else "svg"  # no -o: <spec name>.<-f's format>
     refuse_folder_name(output, "-o", Path(spec).with_suffix(f".{suffix}").name)
     out = Path(output or Path(spec).with_suffix(f".{suffix}").name)
     check_target(out)
@@ -49,7 +53,7 @@ def _target(output: str | None, spec: str, fmt: str | None, format_flag: str | N
         raise OptionError(f"-o {output} names a .{suffix} file but {format_flag} {fmt} writes {fmt.upper()}; drop "
                           f"{format_flag}, or end -o in .{fmt.lower()}", option="format")
     if fmt:
-        return out  # render names an unknown format, with a suggestion
+        return out
     if not out.suffix:
         alternative = f" or pass {format_flag}" if format_flag else ""
         raise OptionError(f"-o {output}: cannot tell which format to write: give the file a suffix ({suffixes})"
@@ -57,5 +61,5 @@ def _target(output: str | None, spec: str, fmt: str | None, format_flag: str | N
     suffix = out.suffix[1:].lower()
     if suffix not in FILE_FORMATS:
         raise OptionError(f"unknown diagram format {suffix!r}{did_you_mean(suffix, FILE_FORMATS)} (the suffix of "
-                          f"-o {output}); formats are {list(FILE_FORMATS)}", option="output")
+                          f"-o {output}); formats are {', '.join(FILE_FORMATS)}", option="output")
     return out

@@ -61,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
     for note in notes:
         print(f"  {note}")
     for port, value in (result.items() if isinstance(result, dict) else [(net.output_ports[0], result)]):
-        print(f"  {port} = {shown(value, args.full)}")
+        prefix = f"  {port} = "
+        print(prefix + shown(value, args.full).replace("\n", "\n" + " " * len(prefix)))  # rows under rows
     net.render(out)
     print(f"diagram written to {out}")
     return 0

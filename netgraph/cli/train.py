@@ -19,6 +19,7 @@ from netgraph.cli.flags import check_train_flags
 from netgraph.cli.header import spec_header
 from netgraph.cli.loss_layers import with_loss_layers
 from netgraph.cli.places import placed_at_layers
+from netgraph.cli.train_words import worded_by_files, worded_by_flags
 from netgraph.core.layer import Layer
 from netgraph.core.errors import DataError, OptionError, SpecError, did_you_mean, headed
 from netgraph.core.wording import counted
@@ -31,12 +32,12 @@ from netgraph.train.checkpoint import NothingToResume, latest_checkpoint
 from netgraph.train.distributed import LONGEST_TIMEOUT, DistributedTimeoutError, launch
 from netgraph.train.encoded_loader import TooManyWorkers
 from netgraph.train.loss import AUTOMATIC
-from netgraph.train.metrics import STOPPING, not_one_metric, parse_metrics
+from netgraph.train.metrics import parse_metrics
 from netgraph.train.options import METHODS
 from netgraph.train.precision import CHOICES as PRECISION_CHOICES, NAMES as PRECISION_NAMES
 from netgraph.train.stopping import TrainingDataStopping
 
-__all__ = ["train"]
+__all__ = ["train", "worded_by_flags", "worded_by_files"]
 
 _FORWARDED = ("data", "output", "batch_size", "rounds", "time", "learning_rate", "method", "momentum",
               "epsilon", "validation", "patience", "seed", "device", "precision", "checkpoint", "loss", "tensorboard", "metrics",
@@ -76,6 +77,7 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
     check_precision(args.precision)
     _check_timeout(args.distributed_timeout)
     method, loss, metrics = _method(args), loss_option(args.loss), metrics_option(args.metrics)
+    args.seed = _seed(args)
     if args.nproc > 1 and not args.distributed:
         first = _load_net(args.spec)[0]  # a broken spec: one message, not N
         _check_ports(first, with_loss_layers(first, loss), metrics, args.metrics)
@@ -115,6 +117,14 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
     if int(os.environ.get("RANK", "0")) != 0:
         return 0
     return _write_outputs(results, args.spec, out, name, description)
+
+
+def _seed(args: argparse.Namespace) -> int | None:
+    """--seed, else 0 (as run and export), so two runs of one command train alike; resumed, the checkpoint's."""
+    if args.seed is not None:
+        return args.seed
+    folder = args.checkpoint or os.path.join(args.output, "checkpoints")
+    return None if args.resume and latest_checkpoint(folder) else 0
 
 
 def _net_train(args: argparse.Namespace, net: Any, data: Any, method: Any, loss: Any, metrics: Any, validation: Any,
@@ -161,66 +171,6 @@ def _flag_notes(show: Callable, flag: str, checkpoint_flag: bool) -> Callable:
                                            f"stop on held-out data")
         show(message, category, *rest)
     return note
-
-
-#: the method suboptions the flags give, by torch's name (as net_train's errors name them)
-_SUBOPTION_FLAG = {"momentum": "--momentum", "eps": "--epsilon"}
-#: the flag that gives each number net_train checks, by its keyword
-_NUMBER_FLAG = {"batch_size": "--batch-size", "max_training_rounds": "--rounds", "learning_rate": "--learning-rate",
-                "max_training_time": "--time", "num_workers": "--workers", "distributed_timeout": "--distributed-timeout"}
-#: the flag that asked for a metric, by net_train's keyword
-_METRIC_FLAG = {"metrics": "--metrics", STOPPING: "--stop-on"}
-
-
-def worded_by_flags(exc: OptionError) -> OptionError:
-    """``exc`` (from net_train) worded by the flag the user typed, as its Diagnostic's fields say: a method suboption
-    as ``--momentum must be ...``, a loss term as ``--loss: weight of 'KL' must be ...``; else ``exc`` itself."""
-    if exc.diagnostics and all(x.kind == "metric-port" and x.option in _METRIC_FLAG for x in exc.diagnostics):
-        return OptionError("; ".join(f"{_METRIC_FLAG[x.option]}: {x.detail}" for x in exc.diagnostics),
-                           diagnostics=exc.diagnostics)
-    d = exc.diagnostics[0] if len(exc.diagnostics) == 1 else None
-    if d is not None and d.kind == "metric-matrix" and d.option in _METRIC_FLAG:
-        return OptionError(_matrix_words(f"{_METRIC_FLAG[d.option]} {d.found}", d.found), option=d.option)
-    if d is None or d.detail is None:
-        return exc
-    if d.kind == "option-value" and d.option in _NUMBER_FLAG:  # a flag's number net_train refused
-        return OptionError(f"{_NUMBER_FLAG[d.option]} {d.detail}", diagnostics=exc.diagnostics)
-    if d.kind == "method-suboption" and d.option in _SUBOPTION_FLAG:
-        return OptionError(f"{_SUBOPTION_FLAG[d.option]} {d.detail}", option=d.option)
-    if d.kind == "validation-split":  # validation_set=<fraction> leaves a part empty
-        return OptionError(f"--validation {d.found} {d.detail}", option=d.option)
-    if d.kind == "resume-seed":
-        return OptionError(f"--seed {d.found}: {d.detail}", option=d.option)
-    if d.kind == "option-value" and d.option == STOPPING and isinstance(d.expected, tuple):  # no measured metric
-        why = not_one_metric([label.replace("/", ":") for label in d.expected], "--metrics", "Port:Metric")
-        return OptionError(f"--stop-on {str(d.found).replace('/', ':')!r} {why}", diagnostics=exc.diagnostics)
-    if d.kind == "unknown-metric" and d.option == STOPPING:  # --stop-on 'Port:Metric' naming no metric
-        return OptionError(f"--stop-on {str(d.found).replace('/', ':')!r} {d.detail}", diagnostics=exc.diagnostics)
-    if d.kind == "loss-term":
-        entry = d.option if d.option != "loss_function" else None  # an entry of the term ('weight'), or the term
-        return OptionError(f"--loss: {f'{entry} of {d.port!r}' if entry else repr(d.port)} {d.detail}",
-                           option="loss")
-    return exc
-
-
-def _matrix_words(flag: str, metric: object) -> str:
-    """A matrix metric asked for per round, as the command line measures it (not net_measurements)."""
-    return (f"{flag}: {metric!r} is a matrix, not a number per round; measure the trained net with netgraph measure, "
-            f"--measure {metric}")
-
-
-def worded_by_files(exc: DataError, flags: dict[str, str]) -> DataError:
-    """``exc`` (from net_train) naming the flag and file its data set came from (``flags``: by DataRef name), as
-    its Diagnostics' fields say: ``--validation v.npz: missing key 'Target' ...``; else ``exc`` itself."""
-    sets = {d.data.name if d.data else None for d in exc.diagnostics}
-    d = exc.diagnostics[0]
-    if len(sets) != 1 or d.data is None or d.data.name not in flags or any(x.detail is None for x in exc.diagnostics):
-        return exc
-    subject = flags[d.data.name] + (f" ({d.data.part})" if d.data.part else "")
-    if len(exc.diagnostics) == 1:
-        return DataError(f"{subject}: {d.detail}", diagnostics=exc.diagnostics)
-    body = "\n".join(f"  - {x.detail}" for x in exc.diagnostics)
-    return DataError(f"{subject}: {len(exc.diagnostics)} problems:\n{body}", diagnostics=exc.diagnostics)
 
 
 def check_precision(value: str | None) -> None:
@@ -339,7 +289,12 @@ _SUBOPTION_FLAGS = (("momentum", "--momentum", ("SGD", "RMSProp")),
 
 def _method(args: argparse.Namespace) -> Any:
     """``--method`` with ``--momentum`` / ``--epsilon`` as its suboptions (OptionError for one the method lacks)."""
-    canonical = METHODS.get(re.sub(r"[^a-z]", "", (args.method or "Adam").lower()), (None,))[0]  # None: net_train says
+    canonical = METHODS.get(re.sub(r"[^a-z]", "", (args.method or "Adam").lower()), (None,))[0]
+    if canonical is None:  # before the data is read, in the flag's words
+        names = tuple(dict.fromkeys(m[0] for m in METHODS.values()))
+        raise OptionError(f"--method {args.method}: unknown method{did_you_mean(args.method, list(names))}; use "
+                          f"Adam, AdamW, SGD or RMSProp", option="method", kind="unknown-method", expected=names,
+                          found=args.method)
     for name, flag, methods in _SUBOPTION_FLAGS:
         if getattr(args, name) is not None and canonical is not None and canonical not in methods:
             default = "" if args.method else " (the default)"

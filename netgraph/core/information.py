@@ -183,6 +183,12 @@ def _net_form(net: Any) -> tuple:
             outputs)
 
 
+def _walked_layers(net: Any) -> list[Any]:
+    """The layers Wolfram's LayersCount and LayerTypeCounts count: the leaf layers, those inside operators' nets in
+    place of the operators."""
+    return [node.layer for _, node in nested_nodes(net) if not node.inner]
+
+
 def _known(arrays: Mapping[tuple, Any]) -> dict[tuple, Any]:
     return {k: v for k, v in arrays.items() if v is not None}
 
@@ -197,8 +203,8 @@ _PROPERTIES: dict[str, Callable[[Any, "Information"], Any]] = {
     "Decoders": lambda net, i: {p: c for p, c in net.coders.items() if c.kind == "decoder"},
     "Layers": lambda net, i: ByPath(map_nodes(net, lambda node: (node.path, _placed(node)))),
     "LayersList": lambda net, i: list(i["Layers"].values()),
-    "LayersCount": lambda net, i: len(net.ir.nodes),
-    "LayerTypeCounts": lambda net, i: dict(Counter(node.layer.type_name for node in net.ir.nodes)),
+    "LayersCount": lambda net, i: len(_walked_layers(net)),  # an operator's inner layers, as Wolfram's walkNet
+    "LayerTypeCounts": lambda net, i: dict(Counter(layer.type_name for layer in _walked_layers(net))),
     "LayersGraph": lambda net, i: layers_graph(net),
     "TopologicalOrder": lambda net, i: [node.path for node in net.ir.nodes],
     "Arrays": lambda net, i: all_arrays(net),

@@ -195,6 +195,11 @@ class Layer:
         indices into Real values, or Real ones into Integer; a wiring error ends with it); None: the generic advice."""
         return None
 
+    def shape_hint(self, port: str) -> str | None:
+        """How to give ``port`` a shape when nothing fixes it (an error saying the net is not fully specified ends
+        with it); None: no advice beyond naming the port."""
+        return None
+
     def with_encoder(self, port: str, encoder: Any) -> Layer:
         """This layer as fed at input ``port`` by a graph input with ``encoder``: itself, or with an option it takes
         from the encoder (EmbeddingLayer's n)."""

@@ -34,7 +34,7 @@ class DrawingAndYaml:
     def _repr_svg_(self) -> str | None:
         """The diagram a notebook shows; None (the notebook shows the text) past ``MAX_NOTEBOOK_LAYERS`` layers:
         drawing thousands takes seconds and megabytes, unasked (``render_svg`` draws them when asked)."""
-        if self.information("LayersCount") > MAX_NOTEBOOK_LAYERS:  # type: ignore[attr-defined]
+        if len(self.ir.nodes) > MAX_NOTEBOOK_LAYERS:  # the nodes drawn  # type: ignore[attr-defined]
             return None
         return self.render_svg()
 

@@ -18,12 +18,20 @@ import sys
 __all__ = ["user_stacklevel"]
 
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # netgraph/
+_GENERATED = "<netgraph-compiled-"  # a compiled net's generated forward (``netgraph.backend.code_lines``)
 
 
-def user_stacklevel() -> int:
+def user_stacklevel(through_torch: bool = False) -> int:
     """The ``stacklevel`` for a ``warnings.warn`` in the caller of this function that names the first frame outside
-    the netgraph package (the caller's own frame is 1)."""
+    the netgraph package and its generated forwards (the caller's own frame is 1); ``through_torch``: torch's frames
+    are passed over too (a warning from inside ``loss.backward()`` or a module call, under torch's frames)."""
+    torch = sys.modules.get("torch") if through_torch else None
+    folders = (_PACKAGE,) if torch is None else (_PACKAGE, os.path.dirname(os.path.abspath(torch.__file__)) + os.sep)
     frame, level = sys._getframe(1), 1
-    while frame.f_back is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
+    while frame.f_back is not None and _passed_over(frame.f_code.co_filename, folders):
         frame, level = frame.f_back, level + 1
     return level
+
+
+def _passed_over(filename: str, folders: tuple[str, ...]) -> bool:
+    return filename.startswith(_GENERATED) or os.path.abspath(filename).startswith(folders)

@@ -14,7 +14,7 @@ import dataclasses
 import numbers
 import operator
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -25,7 +25,7 @@ from netgraph.core.names import describe_layer
 from netgraph.core.wording import counted
 from netgraph.core.port_paths import elided, resolve
 from netgraph.core.ports import Edge, NetPort, PortRef, WrittenEdge
-from netgraph.core.wiring_ports import GraphPortsStep, Wiring
+from netgraph.core.wiring_ports import FoundEdges, GraphPortsStep, Wiring
 
 __all__ = ["Wiring", "normalize", "describe_layer", "describe_key", "join_path", "format_endpoint"]
 
@@ -298,43 +298,42 @@ class _Normalizer(GraphPortsStep):
         self.problem("too-many-feeds", None, f"{head}, but {many} feed it: ", *_joined(edges, ", "), f".{advice}", **at)
 
     def run(self, spec: Any) -> Wiring:
-        bare: dict[str, list[tuple]] = defaultdict(list)  # (src, index, text, hop, link)
-        claimed: dict[PortRef, list[EdgeRef]] = defaultdict(list)
-        explicit: list[Edge] = []
-        muted: set[PortRef] = set()
-        position = {name: i for i, name in enumerate(self.names)}
-        forward = True  # whether each edge between layers feeds a later one than it leaves (``Wiring.forward``)
+        found = FoundEdges({name: i for i, name in enumerate(self.names)})
         for s, d, index, text, hop, link in self.expand(spec):
             src = self.plain_source(s)
-            if src is not None and (dst_name := self.plain_name(d)) is not None:  # layer -> layer, as below
-                bare[dst_name].append((src, index, text, hop, link))
-                if forward and position[src.layer] >= position[dst_name]:
-                    forward = False
-                continue
-            src, dst = self.source(s, ref := EdgeRef((), self.user(index), text, hop, link)), self.target(d, ref)
-            if src is None or dst is None:
-                continue
-            if dst == "mute":
-                if src.layer is None:
-                    self.problem("mute-graph-port", ref, "only a layer's output can be muted", layer=(), port=src.port)
-                muted.add(src)
-                continue
-            dst_name = dst[1] if isinstance(dst, tuple) else dst.layer
-            if forward and src.layer is not None and dst_name is not None and position[src.layer] >= position[dst_name]:
-                forward = False
-            if isinstance(dst, tuple):
-                bare[dst_name].append((src, index, text, hop, link))
+            if src is not None and (name := self.plain_name(d)) is not None:  # layer -> layer: inline, the most met
+                found.bare[name].append((src, index, text, hop, link))
+                found.forward = found.forward and found.position[src.layer] < found.position[name]
             else:
-                claimed[dst].append(ref)
-                explicit.append(Edge(src, dst, text, index=index, hop=hop, link=link))  # by position until sorted
-        for dst, refs in claimed.items():
+                self.sort_edge(found, s, d, (index, text, hop, link))
+        return self.wired(found)
+
+    def sort_edge(self, found: FoundEdges, s: Any, d: Any, where: tuple) -> None:
+        """Put the edge ``s -> d`` (``where``: its index, text, hop and link) in ``found``: into a layer (bare), into
+        a port (explicit), or muted; an endpoint that names nothing is recorded as a problem, its edge dropped."""
+        index, text, hop, link = where
+        src, dst = self.source(s, ref := EdgeRef((), self.user(index), text, hop, link)), self.target(d, ref)
+        if src is None or dst is None:
+            return
+        if dst == "mute":
+            if src.layer is None:
+                self.problem("mute-graph-port", ref, "only a layer's output can be muted", layer=(), port=src.port)
+            found.muted.add(src)
+        elif isinstance(dst, tuple):
+            found.bare_edge(src, dst[1], where)
+        else:
+            found.explicit_edge(src, dst, ref, where)
+
+    def wired(self, found: FoundEdges) -> Wiring:
+        """The Wiring of the sorted edges: ports fed twice recorded, bare edges threaded, edges in the user's order."""
+        for dst, refs in found.claimed.items():
             if len(refs) > 1:
-                self.fed_twice(dst, refs, [e.src for e in explicit if e.dst == dst])
+                self.fed_twice(dst, refs, [e.src for e in found.explicit if e.dst == dst])
         self.errors[:0] = self.forms
-        explicit += self.thread(bare, claimed)
+        explicit = found.explicit + self.thread(found.bare, found.claimed)
         explicit.sort(key=operator.attrgetter("index"))  # inputs as given (stable: explicit edges before threaded ones)
         edges = [dataclasses.replace(e, index=self.user(e.index)) for e in explicit] if self.written else explicit
-        wiring = Wiring(self.layers, edges, muted=muted, forward=forward)
+        wiring = Wiring(self.layers, edges, muted=found.muted, forward=found.forward)
         self.add_graph_ports(wiring)
         return wiring
 

@@ -10,10 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from netgraph.core.errors import EdgeRef
 from netgraph.core.layer import Layer
 from netgraph.core.ports import Edge, PortRef
 
-__all__ = ["Wiring", "GraphPortsStep"]
+__all__ = ["Wiring", "GraphPortsStep", "FoundEdges"]
 
 
 @dataclass
@@ -27,6 +28,35 @@ class Wiring:
     outputs: list[str] = field(default_factory=list)
     muted: set[PortRef] = field(default_factory=set)
     forward: bool = False
+
+
+@dataclass
+class FoundEdges:
+    """The edges as the normaliser sorts them: layer to layer (``bare``, by destination layer: threaded into its
+    inputs later), into a named port (``explicit``, with the edges ``claimed`` each port), and ``muted`` outputs;
+    ``forward``: each edge between layers feeds a later layer than it leaves (``position``: their order)."""
+
+    position: dict[str, int]
+    bare: dict[str, list[tuple]] = field(default_factory=lambda: defaultdict(list))  # (src, index, text, hop, link)
+    claimed: dict[PortRef, list[EdgeRef]] = field(default_factory=lambda: defaultdict(list))
+    explicit: list[Edge] = field(default_factory=list)
+    muted: set[PortRef] = field(default_factory=set)
+    forward: bool = True
+
+    def bare_edge(self, src: PortRef, layer: str, where: tuple) -> None:
+        """An edge into ``layer`` (no port named); ``where``: the edge's index, text, hop and link."""
+        self.bare[layer].append((src, *where))
+        self._in_order(src.layer, layer)
+
+    def explicit_edge(self, src: PortRef, dst: PortRef, ref: EdgeRef, where: tuple) -> None:
+        index, text, hop, link = where
+        self.claimed[dst].append(ref)
+        self.explicit.append(Edge(src, dst, text, index=index, hop=hop, link=link))  # by position until sorted
+        self._in_order(src.layer, dst.layer)
+
+    def _in_order(self, src: str | None, dst: str | None) -> None:
+        if self.forward and src is not None and dst is not None and self.position[src] >= self.position[dst]:
+            self.forward = False
 
 
 class GraphPortsStep:

@@ -137,10 +137,10 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
     who = "" if command_line else "text_table: "
     file = Path(path)
     suffix = file.suffix.lower()
-    with _open_table(file, suffix or ".csv", who) as raw:
-        if suffix not in (".csv", ".jsonl"):
-            found = repr(file.suffix) if file.suffix else "no suffix"
-            raise DataError(f"{who}{str(file)!r}: a table is a .csv or .jsonl file, found {found}")
+    if suffix not in (".csv", ".jsonl"):  # before opening: a file of another kind is neither read nor looked for
+        found = repr(file.suffix) if file.suffix else "no suffix"
+        raise DataError(f"{who}{str(file)!r}: a table is a .csv or .jsonl file, found {found}", kind="table-suffix")
+    with _open_table(file, suffix, who) as raw:
         if os.fstat(raw.fileno()).st_size == 0:
             first = "a header row naming its columns, then " if suffix == ".csv" else ""
             raise DataError(f"{who}{str(file)!r} is empty (0 bytes); a {suffix} table holds {first}one row per "

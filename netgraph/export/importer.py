@@ -48,6 +48,7 @@ from netgraph.export.onnx_ops import (SHAPE_INPUTS, Context, Converted, Unsuppor
                                       with_biases)
 from netgraph.export.onnx_recurrent import RECURRENT_CONVERTERS, RECURRENT_OPS
 from netgraph.export.onnx_recurrent_glue import sequence_inputs
+from netgraph.export.onnx_recurrent_states import data_states, muted_states
 from netgraph.export.onnx_norms import NORM_CONVERTERS, exporter_made
 from netgraph.export.onnx_patterns import find_patterns
 from netgraph.export.onnx_problems import (RANDOM_OPS, RANDOM_REASON, no_layer, node_path, node_problem,
@@ -152,6 +153,7 @@ class _Builder(ConstantFolding):
         folded = {id(node) for node in self.graph.node if node.op_type != "Constant" and self._precompute(node)}
         patterns, claimed = find_patterns(self.graph.node, self.ctx)
         needed = {name for found in patterns.values() for name in found.inputs}
+        needed |= data_states(self.graph.node, self.ctx)  # a recurrence's initial states given as data
         unsupported, dropped, failed = [], self._shape_only(folded, claimed, needed), set()
         for index, node in enumerate(self.graph.node):
             if id(node) in dropped or id(node) in folded or id(node) in claimed or _constant(node):
@@ -230,6 +232,8 @@ class _Builder(ConstantFolding):
             else:
                 self.edges.append((self._source(tensor), NetPort(name, port)))
         self.sources[node.output[0]] = NetPort(name, "Output")
+        if node.op_type in RECURRENT_OPS and "CellState" in converted.layer.output_ports:
+            self.sources[node.output[2]] = NetPort(name, "CellState")  # Y_c: read by a Squeeze or Gather, an alias
         self.producers[node.output[0]] = (name, node)
         self._infer_shape(node, converted)
 
@@ -328,13 +332,14 @@ class _Builder(ConstantFolding):
             shapes[port] = PortType(None if dims is None else tuple(map(variables, dims[1:])), dtype)
         layers, edges, shapes = fed_ports(*used_layers(self.layers, edges), shapes, self.where)
         edges = in_port_order(edges, list(shapes), self.outputs)  # ports in the model's order, not as first read
+        edges += muted_states(layers, edges)  # an LSTM's State beside its CellState: no graph output
         if not layers:
             raise SpecError(f"{self.where}: the ONNX graph has no computing node to import", kind="no-computation")
         decoders = {port: ClassDecoder(list(range(self.ctx.decisions[o.name])))  # an ArgMax's class indices
                     for o, port in zip(self.graph.output, self.outputs) if o.name in self.ctx.decisions}
         net = self._relaxed(layers, edges, shapes, decoders) or NetGraph(layers, edges, **shapes, **decoders)
-        net = tied_arrays(net, [*self.producers.values(), *self.fused], self.constants,
-                          self.initializers)  # one initializer feeding several layers: one shared array
+        net = tied_arrays(net, [*self.producers.values(), *self.fused], self.constants, self.initializers,
+                          self.graph.node)  # one initializer feeding several layers: one shared array
         fixed = {name: 0 for name, layer in layers.items() if layer.type_name == "ConstantArrayLayer"}
         fixed.update({(name, inner): 0 for name, layer in layers.items() if isinstance(layer, NetGraph)  # a Concat's
                       for inner, nested in layer.layers.items() if nested.type_name == "ConstantArrayLayer"})

@@ -91,6 +91,7 @@ class Context:
     exporter_made: frozenset = frozenset()  # initializers torch's dynamo exporter folded or took from a buffer
     decisions: dict[str, int] = dataclasses.field(default_factory=dict)  # ArgMax output -> its classes (decoded)
     integers: frozenset = frozenset()  # tensors of an integer element type, as ONNX inferred them
+    time_major_uses: set = dataclasses.field(default_factory=set)  # ids of nodes a pattern reads a recurrence by
 
     def const(self, name: str, what: str) -> np.ndarray:
         if name not in self.constants:

@@ -1,5 +1,6 @@
 """ONNX's MaxPool and AveragePool -> PoolingLayer (``ceil_mode``, ``dilations`` of a max; an average counting its
-padding: the window's total over its whole size, or with ``ceil_mode`` over known sizes the padding made explicit);
+padding: the window's total over its whole size, or with ``ceil_mode`` over known sizes the padding made explicit;
+one not counting it, of pads uneven on a dim: the total over the zero-padded input divided by the count of inputs);
 an AveragePool counting its padding times the window's size (our Total's export) -> one "Total" PoolingLayer
 (``total_pool_patterns``)."""
 
@@ -11,10 +12,12 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.chain import NetChain
+from netgraph.core.graph import NetGraph
+from netgraph.core.ports import NetPort
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
 from netgraph.export.onnx_ops import Context, Converted, Unsupported, int_option, refuse, symmetric_pads
 from netgraph.export.onnx_spatial import same_pads, split_pads
-from netgraph.layers import ElementwiseLayer, PaddingLayer, PartLayer, PoolingLayer
+from netgraph.layers import ElementwiseLayer, PaddingLayer, PartLayer, PoolingLayer, ThreadingLayer
 
 __all__ = ["POOL_CONVERTERS", "total_pool_patterns"]
 
@@ -32,6 +35,8 @@ def _pool(function: str) -> Callable[[Any, Context], Converted]:
         if counted and ceil:
             return Converted(_counted_ceil(a, shape), (node.input[0],))
         both, extra = split_pads(a)
+        if function == "Mean" and not counted and extra:
+            return Converted(_uncounted_uneven(a, both, extra, shape if ceil else None), (node.input[0],))
         pool = PoolingLayer(tuple(kernel), stride=int_option(a.get("strides"), 1),
                             padding_size=tuple(both) if extra else symmetric_pads(a),
                             dilation=int_option(dilations, 1) if any(d != 1 for d in dilations) else 1,
@@ -51,21 +56,49 @@ def _pool_problems(a: dict, shape: tuple | None, function: str) -> list:
     pads, kernel = list(a.get("pads", ())), list(a["kernel_shape"])
     dilations = list(a.get("dilations", ())) or [1] * len(kernel)
     problems = []
-    if function == "Mean" and not a.get("count_include_pad", 0) and split_pads(a)[1]:
-        problems.append(Unsupported(f"pads={pads} uneven on a dim of an average not counting its padding (a Mean's "
-                                    f"padding_size is the same on both sides)", attribute="pads",
-                                    expected="pads even on each dim", found=pads))
+    known = shape is not None and all(isinstance(d, int) for d in shape[len(shape) - len(kernel):])
+    if function == "Mean" and not a.get("count_include_pad", 0) and split_pads(a)[1] and a.get("ceil_mode", 0) and (
+            not known):
+        problems.append(Unsupported(f"pads={pads} uneven on a dim of an average not counting its padding, with "
+                                    f"ceil_mode=1 over spatial dims of unknown size (input shape {shape})",
+                                    attribute="pads", expected="pads even on each dim", found=pads))
     if function != "Max" and any(d != 1 for d in dilations):
         problems.append(Unsupported(f"dilations={dilations} (PoolingLayer dilates 'Max' only)", attribute="dilations",
                                     expected=[1] * len(dilations), found=dilations))
     counted = function == "Mean" and a.get("count_include_pad", 0) and any(pads)
-    known = shape is not None and all(isinstance(d, int) for d in shape[len(shape) - len(kernel):])
     if counted and a.get("ceil_mode", 0) and not known and _ceil_changes_size(shape, kernel,
                                                                               list(a.get("strides", ())), pads,
                                                                               dilations):
         problems.append(f"ceil_mode=1 (a partial last window) with count_include_pad=1 and pads over spatial dims of "
                         f"unknown size (input shape {shape}; its divisor depends on the size)")
     return problems
+
+
+def _uncounted_uneven(a: dict, both: list[int], extra: list, ceil_shape: tuple | None) -> NetGraph:
+    """An average not counting its padding, of pads uneven on a dim: the window's total over the input padded with
+    zeros (the extra ones first, then the pool's own, alike on both sides) divided by the same total over ones
+    (``#^0``: 1 for every number, ±∞ and NaN too), each window's count of input elements. With ``ceil_mode`` adding
+    a partial last window (over the known sizes ``ceil_shape``), all the padding is explicit, zeros completing that
+    window too (a window starting in the right padding, which ONNX drops, would need pads of a kernel's size or more,
+    which ONNX forbids)."""
+    kernel = tuple(a["kernel_shape"])
+    strides = list(a.get("strides", ())) or [1] * len(kernel)
+    pads = [0, *extra]
+    if ceil_shape is not None:
+        spatial = ceil_shape[len(ceil_shape) - len(kernel):]
+        pairs = [(b + p, b + e) for b, (p, e) in zip(both, extra)]  # (before, after) in all
+        wanted = [_ceil_size(n, k, s, p, e) for n, k, s, (p, e) in zip(spatial, kernel, strides, pairs)]
+        grow = [max(0, (w - 1) * s + k - (n + p + e)) for w, n, k, s, (p, e) in zip(wanted, spatial, kernel, strides,
+                                                                                  pairs)]
+        pads, both = [[0, 0], *([p, e + g] for (p, e), g in zip(pairs, grow))], [0] * len(kernel)
+
+    def total() -> NetChain:
+        return NetChain([PaddingLayer(pads, padding=0.0), PoolingLayer(kernel, stride=tuple(strides),
+                                                                         padding_size=tuple(both), function="Total")])
+    layers = {"total": total(), "ones": ElementwiseLayer("#^0"), "count": total(),
+              "mean": ThreadingLayer("Divide")}
+    return NetGraph(layers, [(NetPort("Input"), "total", NetPort("mean", "Input1")),
+                             (NetPort("Input"), "ones", "count", NetPort("mean", "Input2"))])
 
 
 def _counted_ceil(a: dict, shape: tuple) -> NetChain:

@@ -27,6 +27,7 @@ from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
 from netgraph.export.onnx_recurrent_glue import (DIRECTIONS_PERM, LAYOUT_PERM, RECURRENT_OPS, batch_first_perm,
                                                  batch_first_uses, bidirectional, is_op, recurrent_output,
                                                  stacked_state_index, state_stack, time_major_output)
+from netgraph.export.onnx_recurrent_states import cell_state_use, state_glue, state_source
 from netgraph.layers import NetBidirectionalOperator, SequenceLastLayer
 from netgraph.layers.recurrent_torch import packed_layer
 
@@ -97,17 +98,25 @@ def _input_problems(node: Any, ctx: Context) -> list:
 
 
 def _state_problems(node: Any, ctx: Context) -> list[Unsupported]:
-    """An initial state (initial_h, initial_c) other than zeros: a non-zero constant, or data (as torch's
-    ``rnn(x, h0)`` exports it: directions first, batch second), which our imported recurrences do not take."""
+    """An initial state (initial_h, initial_c) other than zeros: a non-zero constant, or data other than our
+    exporter's Unsqueeze of a (batch, n) tensor (as torch's ``rnn(x, h0)`` exports h0: directions first, batch
+    second; any state of a bidirectional node); an LSTM's two states are data both or neither."""
     given = {what: name for what, name in zip(("initial_h", "initial_c"), node.input[5:7])
              if not _zero_state(name, ctx)}
-    if not given:
-        return []
+    ours = {what for what, name in given.items()
+            if state_source(name, ctx) is not None and not bidirectional(node, ctx)}
     found = {what: "a non-zero constant" if name in ctx.constants else
-             f"data of shape {ctx.shapes.get(name) or 'unknown'}" for what, name in given.items()}
-    return [Unsupported(f"{what} is {value} (an initial state given as data comes time-major, directions first and "
-                        f"batch second; an imported recurrence starts from zeros)", attribute=what,
-                        expected=f"no {what}, or zeros", found=value) for what, value in found.items()]
+             f"data of shape {ctx.shapes.get(name) or 'unknown'}" for what, name in given.items() if what not in ours}
+    problems = [Unsupported(f"{what} is {value} (an initial state given as data imports as an Unsqueeze (axis 0) of "
+                            f"a (batch, n) tensor, of a one-direction recurrence; torch's h0 comes time-major, "
+                            f"directions first and batch second)", attribute=what,
+                            expected=f"no {what}, zeros, or an Unsqueeze of (batch, n)", found=value)
+                for what, value in found.items()]
+    if node.op_type == "LSTM" and len(ours) == 1 and not found:
+        what = ({"initial_h", "initial_c"} - ours).pop()
+        problems.append(Unsupported(f"{what} is zero where the other state is data (our layer takes both states or "
+                                    f"neither)", attribute=what, expected=f"{what} given too", found="zeros"))
+    return problems
 
 
 def _layout_problems(node: Any, ctx: Context) -> list[str]:
@@ -122,7 +131,8 @@ def _layout_problems(node: Any, ctx: Context) -> list[str]:
         if not _glued(consumer, node, ctx):
             glue = ("Transpose [0, 2, 1, 3], Reshape to (time, batch, 2 hidden)" if bidirectional(node, ctx)
                     else "Squeeze (axis 1), or Transpose [0, 2, 1, 3] and Reshape to (time, batch, hidden)")
-            found.append(f"a time-major use of output Y by node {_named(consumer)!r} ({consumer.op_type}); "
+            why = next((f" ({ctx.refusals[o]})" for o in consumer.output if o in ctx.refusals), "")  # attention's
+            found.append(f"a time-major use of output Y by node {_named(consumer)!r} ({consumer.op_type}){why}; "
                          f"expected {glue}, then Transpose [1, 0, 2] or another recurrence")
     for consumer, _ in ctx.consumers.get(y_h, []) if y_h else ():
         if bidirectional(node, ctx):
@@ -133,8 +143,9 @@ def _layout_problems(node: Any, ctx: Context) -> list[str]:
                          f"than Squeeze (axis 0), Gather of index 0 on axis 0, or a stack of layers' states")
     found += [f"a time-major use of output {what} as a graph output" for what, name in (("Y", y), ("Y_h", y_h))
               if name in ctx.graph_outputs]
-    if y_c and (ctx.consumers.get(y_c) or y_c in ctx.graph_outputs):
-        found.append("a use of the final cell state Y_c")
+    if y_c and (y_c in ctx.graph_outputs or not all(cell_state_use(c, ctx) for c, _ in ctx.consumers.get(y_c, []))):
+        found.append("a use of the final cell state Y_c other than Squeeze (axis 0) or Gather of index 0 on axis 0 "
+                     "of a one-direction recurrence")
     return found
 
 
@@ -157,7 +168,12 @@ def _recurrent(node: Any, ctx: Context) -> Converted:
     if problems:
         raise Unsupported.joined(problems, f"not supported by {_LAYERS[node.op_type]}: {'; '.join(map(str, problems))}")
     layers = [_direction(node, ctx, d) for d in range(2 if bidirectional(node, ctx) else 1)]
-    return Converted(layers[0] if len(layers) == 1 else NetBidirectionalOperator(layers), (node.input[0],))
+    if len(layers) == 2:
+        return Converted(NetBidirectionalOperator(layers), (node.input[0],))
+    states = [name for name in node.input[5:7] if not _zero_state(name, ctx)]  # data: our InitialState ports
+    cell = len(node.output) > 2 and bool(node.output[2] and ctx.consumers.get(node.output[2]))  # our CellState
+    layer = layers[0].replace(state_input=bool(states), state_output=cell) if states or cell else layers[0]
+    return Converted(layer, (node.input[0], *states))
 
 
 def _direction(node: Any, ctx: Context, d: int) -> Any:
@@ -177,12 +193,14 @@ def _squeeze(node: Any, ctx: Context) -> Converted:
     if source is None:
         return reshape_converter(node, ctx)
     recurrent, index = source
-    if index == 0:
-        return Converted(alias=node.input[0])  # Y's direction axis: glue (our output is batch-first already)
+    if index == 0 or cell_state_use(node, ctx):  # Y's direction axis: glue (our output is batch-first already);
+        return Converted(alias=node.input[0])  # Y_c's: our CellState port (the importer maps Y_c to it)
     return Converted(SequenceLastLayer(), (recurrent.output[0],))  # Y_h: the state after the last step
 
 
 def _gather(node: Any, ctx: Context) -> Converted:
+    if cell_state_use(node, ctx):
+        return Converted(alias=node.input[0])
     recurrent = stacked_state_index(node, ctx)
     if recurrent is not None:
         return Converted(SequenceLastLayer(), (recurrent.output[0],))
@@ -218,7 +236,16 @@ def _reshape(node: Any, ctx: Context) -> Converted:
     return reshape_converter(node, ctx)
 
 
+def _state_glue(convert: Callable[[Any, Context], Converted]) -> Callable[[Any, Context], Converted]:
+    def converter(node: Any, ctx: Context) -> Converted:
+        if state_glue(node, ctx):  # a (batch, n) initial state made time-major: our InitialState port takes it
+            return Converted(alias=node.input[0])
+        return convert(node, ctx)
+    return converter
+
+
 RECURRENT_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
     **{op: _recurrent for op in RECURRENT_OPS}, "Squeeze": _squeeze, "Transpose": _transpose, "Gather": _gather,
-    "Concat": _concat, "Reshape": _reshape,
+    "Concat": _concat, "Reshape": _reshape, "Unsqueeze": _state_glue(reshape_converter),
+    "Slice": _state_glue(SHAPE_CONVERTERS["Slice"]),
 }

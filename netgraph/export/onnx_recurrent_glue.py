@@ -81,11 +81,12 @@ def batch_first_perm(node: Any, ctx: Context) -> list[int] | None:
 
 
 def batch_first_uses(name: str, ctx: Context) -> bool:
-    """Every use of a time-major sequence makes it batch-first again (a Transpose that keeps the batch first) or
-    feeds another recurrence (a static export also reads its Shape, for the next one's zero initial state)."""
+    """Every use of a time-major sequence makes it batch-first again (a Transpose that keeps the batch first),
+    feeds another recurrence (a static export also reads its Shape, for the next one's zero initial state) or
+    starts a pattern that reads it so (``ctx.time_major_uses``: nn.MultiheadAttention's in_proj)."""
     uses = [(c, i) for c, i in ctx.consumers.get(name, []) if c.op_type != "Shape"]
     return bool(uses) and all(batch_first_perm(c, ctx) is not None or (c.op_type in RECURRENT_OPS and i == 0)
-                              for c, i in uses)
+                              or id(c) in ctx.time_major_uses for c, i in uses)
 
 
 def _scalar_index(node: Any, ctx: Context) -> int | None:

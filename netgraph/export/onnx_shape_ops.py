@@ -1,6 +1,7 @@
 """Converters for ONNX slicing, joining, broadcasting, reduction and ops (see ``onnx_ops`` for the rest).
 
-* ``Slice`` of non-batch dims by a positive step -> PartLayer spans (``"1;;-1;;2"``); the whole sequence by step -1 -> SequenceReverseLayer.
+* ``Slice`` of non-batch dims by a step -> PartLayer spans (``"1;;-1;;2"``); by a negative step, the axis reversed
+  first (``onnx_reversal``: SequenceReverseLayer).
 * ``Concat`` along a non-batch axis -> CatenateLayer; of a sequence and an ``Unsqueeze``d element -> AppendLayer or
   PrependLayer (the length n + 1 of a variable-length sequence).
 * ``ConstantOfShape`` of (batch, known sizes) -> ConstantArrayLayer of its value (one per example).
@@ -22,9 +23,9 @@ from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
 from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted, Unsupported, squeeze_axes
+from netgraph.export.onnx_reversal import reversal, reversed_span
 from netgraph.layers import (AggregationLayer, AppendLayer, CatenateLayer, ConstantArrayLayer,
-                             FunctionLayer, PartLayer, PrependLayer, ReplicateLayer, ReshapeLayer, SequenceReverseLayer,
-                             SummationLayer)
+                             FunctionLayer, PartLayer, PrependLayer, ReplicateLayer, ReshapeLayer, SummationLayer)
 
 __all__ = ["SHAPE_CONVERTERS", "reduction"]
 
@@ -56,28 +57,28 @@ def _slice(node: Any, ctx: Context) -> Converted:
     axes = _axes(node, ctx, 3) or list(range(len(starts)))
     steps = np.ones(len(starts), np.int64) if steps is None else steps
     shape = ctx.shapes.get(node.input[0]) or ()
-    spans, reverse = {}, False
+    spans, reversed_levels = {}, []
     for start, end, axis, step in zip(map(int, starts), map(int, ends), axes, map(int, steps)):
         size = shape[axis] if axis < len(shape) else None
         whole_end = end >= _OPEN or (isinstance(size, int) and end >= size)
-        if step == -1 and axis == 1 and start in (-1, *([size - 1] if isinstance(size, int) else [])) and end <= -_OPEN:
-            reverse = True
+        if step < 0 and axis > 0:  # torch.flip; x[s:e:-k] (onnx_reversal)
+            reversed_levels.append(axis)
+            span = reversed_span(start, end, -step, size)
+            if span is not None:
+                spans[axis] = span
         elif step < 1 or axis == 0 or end == 0:
             if not (axis == 0 and step == 1 and start == 0 and whole_end):
-                raise Unsupported(f"slice {start}:{end}:{step} of axis {axis} (only a positive step along non-batch "
-                                  f"axes, or reversing the sequence axis 1)",
-                                  expected="a positive step along a non-batch axis, or reversing axis 1",
-                                  found=f"{start}:{end}:{step}")
+                raise Unsupported(f"slice {start}:{end}:{step} of axis {axis} (only a step along non-batch axes)",
+                                  expected="a step along a non-batch axis", found=f"{start}:{end}:{step}")
         elif not (start == 0 and whole_end and step == 1):
             spans[axis] = (f"{start + 1 if start >= 0 else start};;{-1 if whole_end else (end if end > 0 else end - 1)}"
                            + (f";;{step}" if step > 1 else ""))  # Wolfram's Span[a, b, k]
-    if reverse and spans:
-        raise Unsupported("a slice that both reverses and cuts", expected="a slice that reverses or cuts", found="both")
-    if reverse:
-        return Converted(SequenceReverseLayer(), (node.input[0],))
-    if not spans:
+    layers = [reversal(level) for level in sorted(reversed_levels)]
+    if spans:
+        layers.append(PartLayer([spans.get(k, "All") for k in range(1, max(spans) + 1)]))
+    if not layers:
         return Converted(alias=node.input[0])
-    return Converted(PartLayer([spans.get(k, "All") for k in range(1, max(spans) + 1)]), (node.input[0],))
+    return Converted(layers[0] if len(layers) == 1 else NetChain(layers), (node.input[0],))
 
 
 def _expand(node: Any, ctx: Context) -> Converted:

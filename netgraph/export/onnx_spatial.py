@@ -1,7 +1,7 @@
 """ONNX ops that change an array's size.
 
-* ``ConvTranspose`` -> DeconvolutionLayer (``auto_pad`` and pads uneven on a dim, ``output_padding`` up to the
-  pads: a PartLayer after it; not ``output_shape``).
+* ``ConvTranspose`` -> DeconvolutionLayer (``auto_pad`` and pads uneven on a dim, ``output_padding``: a PartLayer
+  after it; past the pads, zero input rows before it, a PaddingLayer; not ``output_shape``).
 * ``Pad`` of non-batch dims -> PaddingLayer (modes constant, reflect -> "Reflected", edge -> "Fixed",
   wrap -> "Periodic"); ``Gather`` of the indices that our PaddingLayer's "Reflected", "Periodic" or "Fixed"
   export writes (``reflect_index``) -> that PaddingLayer.
@@ -81,8 +81,10 @@ def same_pads(a: dict, kernel: list[int], shape: tuple | None) -> dict:
 
 def _conv_transpose(node: Any, ctx: Context) -> Converted:
     """DeconvolutionLayer. Its output is the full transposed convolution, ``output_padding`` o rows longer at the
-    end, cropped by the pads (before, after); the layer crops what both ends share, min(before, after - o), and a
-    PartLayer after it the rest (torch's ``output_padding``: its first o rows)."""
+    end, cropped by the pads (before, after); the layer crops what both ends share, and a PartLayer after it the
+    rest (torch's ``output_padding``: its first o rows). Where o passes the pads after (torch's ``padding=0``), the
+    rows past the full output hold the biases alone: m = ceil((o - after) / s) zero rows at the input's end (a
+    PaddingLayer before the layer) give m s more rows of just that, and the PartLayer crops the ones not asked for."""
     a = ctx.attributes(node)
     w = ctx.const(node.input[1], "kernel")
     if "output_shape" in a:
@@ -92,21 +94,22 @@ def _conv_transpose(node: Any, ctx: Context) -> Converted:
     kernel = [int(k) for k in w.shape[2:]]
     extra = [int(o) for o in a.get("output_padding", ())] or [0] * len(kernel)
     before, after = _transpose_pads(a, kernel, extra)
-    if any(o > e for o, e in zip(extra, after)):
-        raise Unsupported(f"output_padding={extra} beyond pads {after} (rows past the transposed convolution's "
-                          f"output) has no DeconvolutionLayer equivalent", attribute="output_padding",
-                          expected=f"at most pads {after}", found=extra)
-    both = [min(b, e - o) for b, e, o in zip(before, after, extra)]
+    strides = [int(s) for s in a.get("strides", ())] or [1] * len(kernel)
+    zeros = [max(0, -(-(o - e) // s)) for o, e, s in zip(extra, after, strides)]  # zero input rows at the end
+    cut = [e - o + m * s for e, o, m, s in zip(after, extra, zeros, strides)]  # output rows cropped at the end
+    both = [min(b, c) for b, c in zip(before, cut)]
     groups = int(a.get("group", 1))
     bias = ctx.const(node.input[2], "bias") if len(node.input) > 2 and node.input[2] else False  # none: no biases
-    layer = DeconvolutionLayer(int(w.shape[1]) * groups, tuple(kernel), stride=int_option(a.get("strides"), 1),
+    layer = DeconvolutionLayer(int(w.shape[1]) * groups, tuple(kernel), stride=int_option(strides, 1),
                                padding_size=int_option(both, 0), dilation=int_option(a.get("dilations"), 1),
                                channel_groups=groups, weights=w, biases=bias)
-    crops = [(b - c, e - o - c) for b, e, o, c in zip(before, after, extra, both)]
+    crops = [(b - k, c - k) for b, c, k in zip(before, cut, both)]
+    layers = [PaddingLayer([[0, 0], *([0, m] for m in zeros)])] if any(zeros) else []
+    layers.append(layer)
     if any(first or last for first, last in crops):
-        layer = NetChain([layer, PartLayer(["All", *(f"{first + 1};;{-last - 1}" if first or last else "All"
-                                                     for first, last in crops)])])
-    return Converted(layer, (node.input[0],))
+        layers.append(PartLayer(["All", *(f"{first + 1};;{-last - 1}" if first or last else "All"
+                                          for first, last in crops)]))
+    return Converted(layers[0] if len(layers) == 1 else NetChain(layers), (node.input[0],))
 
 
 def _transpose_pads(a: dict, kernel: list[int], extra: list[int]) -> tuple[list[int], list[int]]:

@@ -1,20 +1,24 @@
 """Tied weights of an imported ONNX model: one initializer feeding the nodes of several layers by its name (a torch
 module called twice, or one parameter of several modules: ``dec.weight = enc.weight``; Gemm or Conv nodes of one
 weight and bias, the bias of a fused Add) is one parameter there. Each layer's array holding its value becomes one
-``NetSharedArray`` named after the initializer, so that training keeps the copies equal. Both torch exporters merge
-separate parameters of equal values (in eval mode: two fresh LayerNorms' ones and zeros): TorchScript's writes an
-Identity of the initializer (not followed), the dynamo exporter the one initializer's name in the nodes of each
-module (``pkg.torch.onnx.name_scopes``). So an initializer whose nodes name several modules is tied unless its
-elements are all one number (the usual merged copies: fresh norms, zero biases), which stay apart; separate
-parameters copied with other values (``load_state_dict``) import tied, as ONNX cannot tell them from a real tie.
+``NetSharedArray`` named after the initializer, so that training keeps the copies equal. torch's exporters also
+write one parameter under other names: TorchScript's an Identity of the initializer, and both a transposed copy
+folded for a MatMul (a tied embedding's output matrix, ``out.weight = emb.weight``; a module called twice on
+sequences); these are the initializer too (``aliases``). Both exporters merge separate parameters of equal values
+in the same ways (in eval mode: two fresh LayerNorms' ones and zeros; the dynamo exporter writes the one
+initializer's name in the nodes of each module, ``pkg.torch.onnx.name_scopes``). So an initializer used by several
+modules or under several names is tied unless its elements are all one number (the usual merged copies: fresh
+norms, zero biases), which stay apart; separate parameters copied with other values (``load_state_dict``) import
+tied, as ONNX cannot tell them from a real tie.
 
 An array is the initializer's when its values are the initializer's (as stored, or transposed: a MatMul's
-weights) and no other initializer of that layer's nodes has them; copies that differ in shape or value (a table
-used as an embedding and a transposed output matrix) stay apart, as do equal arrays of different initializers.
+weights) and no other initializer of that layer's nodes has them; copies that differ in shape or value stay apart,
+as do equal arrays of different initializers that are not one another's Identity or transpose.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -25,7 +29,7 @@ import numpy as np
 from netgraph.core.shared import NetSharedArray, shared_users
 from netgraph.core.walk import nested_nodes
 
-__all__ = ["tied_arrays"]
+__all__ = ["aliases", "tied_arrays"]
 
 _OTHER = re.compile(r"[^A-Za-z0-9_\-]")
 _SCOPES = "pkg.torch.onnx.name_scopes"  # the dynamo exporter's: "['', 'block', 'block.0', 'linear']", the op last
@@ -33,13 +37,14 @@ _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")  # the items
 
 
 def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[str, np.ndarray],
-                initializers: frozenset[str]) -> Any:
+                initializers: frozenset[str], nodes: Iterable[Any] = ()) -> Any:
     """``net`` with the arrays of each initializer that feeds several of its top-level layers shared; ``users``
-    holds (layer name, ONNX node) for every node a layer was made of."""
+    holds (layer name, ONNX node) for every node a layer was made of; ``nodes`` the graph's (for its Identities)."""
     roots: dict[str, set[str]] = {}
     modules: dict[str, set[tuple[str, ...] | None]] = defaultdict(set)  # initializer -> the modules of its nodes
+    named = aliases(nodes, constants, initializers)
     for name, node in users:
-        used = {t for t in node.input if t in initializers}
+        used = {named.get(t, t) for t in node.input if t in initializers or t in named}
         roots.setdefault(name, set()).update(used)
         for initializer in used:
             modules[initializer].add(_module(node))
@@ -65,11 +70,44 @@ def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[s
     return net.replace_layers(changes) if changes else net
 
 
+def aliases(nodes: Iterable[Any], constants: Mapping[str, np.ndarray], initializers: frozenset[str]) -> dict[str, str]:
+    """Other names of an initializer not all one number: an Identity's output of it (or of such a name), and an
+    initializer holding its transpose (2-D, the first in the graph's order the root) -> that initializer."""
+    found: dict[str, str] = {}
+    stored: dict[tuple, str] = {}  # (shape, dtype, digest of the bytes) of each 2-D initializer -> its name
+    for name in [n for n in constants if n in initializers]:  # the graph's order
+        array = constants[name]
+        if array.ndim != 2 or array.size < 2 or _filled(array):
+            continue
+        flipped = np.ascontiguousarray(array.T)
+        root = stored.get(_key(flipped))
+        if root is not None and np.array_equal(constants[root], flipped):
+            found[name] = root
+        else:
+            stored.setdefault(_key(array), name)
+    for node in nodes:
+        source = node.input[0] if node.op_type == "Identity" and node.input else None
+        root = found.get(source, source if source in initializers else None)
+        if root is not None and not _filled(constants[root]):
+            found[node.output[0]] = root
+    return found
+
+
+def _key(array: np.ndarray) -> tuple:
+    """An array's shape, dtype and a digest of its bytes (not the bytes: a model's weights would be held twice)."""
+    return array.shape, array.dtype.str, hashlib.blake2b(np.ascontiguousarray(array).data, digest_size=16).digest()
+
+
 def _merged(modules: set[tuple[str, ...] | None], initializer: np.ndarray) -> bool:
     """Whether an initializer is likely separate parameters the dynamo exporter merged: used by several modules and
     all one number (fresh norms' ones and zeros, zero biases); other values there are one parameter of several
     modules (``dec.weight = enc.weight``, ``ModuleList([block] * 3)``)."""
-    return len(modules) > 1 and bool(np.all(initializer == initializer.flat[0]))
+    return len(modules) > 1 and _filled(initializer)
+
+
+def _filled(array: np.ndarray) -> bool:
+    """Whether every element is one number (an empty array too)."""
+    return array.size == 0 or bool(np.all(array == array.flat[0]))
 
 
 def _module(node: Any) -> tuple[str, ...] | None:

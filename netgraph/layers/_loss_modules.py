@@ -16,6 +16,7 @@ from netgraph.layers._modules import LayerModule
 EPSILON = 1e-12
 #: Cross-entropy and CTC compute in float32 for these input dtypes and return the loss in the input's dtype.
 NARROW = (torch.float16, torch.bfloat16)
+_SHOWN = 10  # target entries a padding-order error shows
 
 
 def wide(v: torch.Tensor) -> torch.Tensor:
@@ -47,9 +48,14 @@ class CTCModule(LayerModule):
                             layer=self.__dict__.get("layer_path"), port="Target", expected=(0, self.classes - 2),
                             found=int(t.max()))
         padding = t < 0
-        if bool((padding[:, :-1] & ~padding[:, 1:]).any()):
-            raise DataError(f"{self.layer_label} port 'Target': negative (padding) entries must come after the labels",
-                            kind="data", layer=self.__dict__.get("layer_path"), port="Target")
+        early = (padding[:, :-1] & ~padding[:, 1:]).any(dim=1)
+        if bool(early.any()):
+            row = int(early.nonzero()[0, 0])
+            shown = t[row, :_SHOWN].tolist() + (["..."] if t.shape[1] > _SHOWN else [])
+            raise DataError(f"{self.layer_label} port 'Target': negative (padding) entries must come after the labels, "
+                            f"found {shown} (row {row} of the batch)", kind="padding-order",
+                            layer=self.__dict__.get("layer_path"), port="Target", found=tuple(shown),
+                            expected="the labels, then negative padding")
         return t.clamp_min(0)
 
     @staticmethod

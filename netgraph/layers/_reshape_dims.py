@@ -21,7 +21,7 @@ from netgraph.core.types import Conflict, format_shape
 from netgraph.core.wording import counted
 from netgraph.layers._shapes import fixed_product, is_int, solved_dims
 
-__all__ = ["INHERITED", "normal_dims", "output_dims", "input_dims", "run_dims", "reshape"]
+__all__ = ["INHERITED", "normal_dims", "dims_hint", "output_dims", "input_dims", "run_dims", "reshape"]
 
 INHERITED = "Inherited"
 
@@ -32,6 +32,26 @@ def normal_dims(dims: Any) -> tuple | None:
     if not all(d == INHERITED or (is_int(d) and (d >= 1 or d == -1)) for d in dims) or dims.count(-1) > 1:
         return None
     return tuple(d if d == INHERITED else int(d) for d in dims)
+
+
+def dims_hint(dims: Any) -> str:
+    """What refused ``dims`` meant, where it holds PartLayer's ``"All"`` (a level kept: ``"Inherited"`` here) or
+    Wolfram's words in another case.
+
+    >>> dims_hint(["All", 6])
+    "; PartLayer's 'All' (a level kept) is 'Inherited' here: did you mean ['Inherited', 6]?"
+    >>> dims_hint("All")
+    "; PartLayer's 'All' (a level kept) is 'Inherited' here; ReshapeLayer([-1]) flattens each example"
+    """
+    given = list(dims) if isinstance(dims, (list, tuple)) else [dims]
+    words = {"all": INHERITED, "inherited": INHERITED, "automatic": "Automatic"}
+    fixed = [words.get(d.lower(), d) if isinstance(d, str) else d for d in given]
+    if fixed == given or normal_dims(fixed) is None:
+        return ""
+    part = "; PartLayer's 'All' (a level kept) is 'Inherited' here" if "All" in given else ""
+    if given == ["All"]:
+        return f"{part}; ReshapeLayer([-1]) flattens each example"
+    return f"{part or ';'}{':' if part else ''} did you mean {fixed!r}?"
 
 
 def _inherited(dims: tuple) -> list[int]:

@@ -167,16 +167,18 @@ class Distribution:
 
     # -- checks ---------------------------------------------------------------------------------------
     def _check_constants(self) -> None:
-        errors: list[tuple[str | None, str]] = []  # (the parameter, None for several together; the problem)
+        errors: list[tuple] = []  # (the parameter, None for several together; the problem[; expected, found])
         for n, v in zip(self.PARAMS, self.params):
             c = self.CONSTRAINTS.get(n, REAL)
             if isinstance(v, float) and not c.ok(v):
-                errors.append((n, f"parameter {self.role(n)} must be {c.text}, found {v!r}"))
+                errors.append((n, f"parameter {self.role(n)} must be {c.text}, found {v!r}", c.text, v))
             elif isinstance(v, torch.Tensor) and v.numel() == 0:  # a draw would have a 0-size dim: no port may
                 errors.append((n, f"parameter {self.role(n)} must not be empty, found an array of shape "
                                   f"{tuple(v.shape)}; give a number or a non-empty list"))
             elif isinstance(v, torch.Tensor) and not c.ok_tensor(v):
-                errors.append((n, f"parameter {self.role(n)} must be {c.text}, found {first_bad(v, c)}"))
+                bad = first_bad_at(v, c)
+                errors.append((n, f"parameter {self.role(n)} must be {c.text}, found {first_bad(v, c)}", c.text,
+                               None if bad is None else bad[0]))
         if not errors and all(not isinstance(v, str) for v in self.params):
             problem = self.relation([torch.as_tensor(v, dtype=torch.float64) for v in self.params])
             if problem:

@@ -80,9 +80,10 @@ def read_extremes(tensors: Sequence[torch.Tensor], constraints: Sequence[Constra
             [bool(next(flags)) if c.integer else None for c in constraints])
 
 
-def raise_constant_problems(name: str, problems: list[tuple[str | None, str]]) -> None:
+def raise_constant_problems(name: str, problems: list[tuple]) -> None:
     """One OptionError for the (parameter, message) ``problems`` of distribution ``name``'s constants (nothing when
-    there are none), each its own Diagnostic naming its parameter as the option (None: several together).
+    there are none), each its own Diagnostic naming its parameter as the option (None: several together); a problem
+    (parameter, message, expected, found) also sets the Diagnostic's ``expected`` and ``found``.
 
     >>> raise_constant_problems("GammaDistribution", [("alpha", "bad alpha"), ("beta", "bad beta")])
     Traceback (most recent call last):
@@ -92,5 +93,6 @@ def raise_constant_problems(name: str, problems: list[tuple[str | None, str]]) -
       - GammaDistribution: bad beta
     """
     if problems:
-        raise options_error(name, [Diagnostic(f"{name}: {text}", VALUE_KIND, option=option)
-                                   for option, text in problems])
+        raise options_error(name, [Diagnostic(f"{name}: {text}", VALUE_KIND, option=option,
+                                              expected=facts[0] if facts else None, found=facts[1] if facts else None)
+                                   for option, text, *facts in problems])

@@ -23,7 +23,7 @@ import torch
 
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.layers.dist_constraints import REAL as REAL_NUMBERS, raise_constant_problems
-from netgraph.layers.bad_index import Piece, first_bad, piece_text
+from netgraph.layers.bad_index import Piece, first_bad, first_bad_at, piece_text
 from netgraph.layers.dist_base import Distribution, slot_name
 from netgraph.layers._shapes import broadcasts_to
 from netgraph.layers.dist_limits import named_overflow_problems
@@ -55,7 +55,7 @@ class VectorDistribution(Distribution, register=False):
 
     # -- checks -----------------------------------------------------------------------------------------
     def _check_constants(self) -> None:
-        errors: list[tuple[str | None, str]] = []  # (the parameter, None for several together; the problem)
+        errors: list[tuple] = []  # (the parameter, None for several together; the problem[; expected, found])
         for name, value in zip(self.PARAMS, self.params):
             rank = self.PARAM_EVENT_RANKS.get(name, 0)
             if isinstance(value, float) and rank:
@@ -71,7 +71,9 @@ class VectorDistribution(Distribution, register=False):
                     errors.append((name, f"parameter {self.role(name)} must not be empty, found an array of shape "
                                          f"{format_shape(tuple(value.shape))}"))
                 elif not c.ok_tensor(value):
-                    errors.append((name, f"parameter {self.role(name)} must be {c.text}, found {first_bad(value, c)}"))
+                    bad = first_bad_at(value, c)
+                    errors.append((name, f"parameter {self.role(name)} must be {c.text}, found {first_bad(value, c)}",
+                                   c.text, None if bad is None else bad[0]))
         if not errors:
             problem = self.relation(list(self.params))
             problem = None if problem is None else piece_text(problem)

@@ -77,7 +77,7 @@ from netgraph.layers.score_records import (HELD_RECORDS, ScoreRecord, drawn_else
 
 __all__ = ["EstimatorWarning", "ScoreRecord", "record_score", "score_handle", "surrogate_loss", "pending_records", "pending_here",
            "BASELINE_DECAY", "HELD_RECORDS", "straight_through", "estimator_state", "load_estimator_state",
-           "mark_folded_draws"]
+           "mark_folded_draws", "example_logp"]
 
 #: Decay of the running-mean baseline used when no leave-one-out baseline is available.
 BASELINE_DECAY = 0.9
@@ -200,10 +200,10 @@ def _warn_unused(owner: nn.Module, what: str = "a loss was backpropagated throug
     counted = f" (and {len(others)} other layers)" if others else ""
     warnings.warn(
         f"{owner.describe()}{counted} draws with estimator {owner.estimator!r} and its parameters require grad, but "
-        f"{what} WITHOUT the score-function surrogate term, so those "
-        "parameters get NO gradient from this draw. Add the term before backward: "
-        f"`(losses.mean() + module.surrogate_loss(losses)).backward()` (net_train does this for you){biased}; "
-        "or feed the parameters without grad. (This warning is shown once per layer.)", EstimatorWarning, stacklevel=2)
+        f"{what} WITHOUT the score-function surrogate term, so those parameters get NO gradient from this draw. Add "
+        f"the term before backward: `(losses.mean() + module.surrogate_loss(losses)).backward()` (net_train does "
+        f"this for you){biased}; or feed the parameters without grad. (This warning is shown once per layer.)",
+        EstimatorWarning, stacklevel=user_stacklevel(through_torch=True))  # the user's backward() or module call
 
 
 def record_score(owner: nn.Module, x: torch.Tensor, logp: torch.Tensor,
@@ -273,7 +273,7 @@ def mark_folded_draws(module: nn.Module) -> None:
         vars(sub)["_folded_draws"] = True
 
 
-def _per_example(record: ScoreRecord, losses: int) -> torch.Tensor:
+def example_logp(record: ScoreRecord, losses: int) -> torch.Tensor:
     """The record's log-probabilities summed per example of a ``losses``-example batch, where its layer drew for
     each example's elements folded into the batch; else as recorded."""
     logp = record.logp
@@ -335,7 +335,7 @@ def _surrogate(module: nn.Module, loss: torch.Tensor, reduction: str, strict: bo
     terms, owners, mis_sized = [], {}, []
     for record in pending_records(module, modules):
         record.used = True
-        logp = _per_example(record, loss.shape[0]) if per_example else record.logp
+        logp = example_logp(record, loss.shape[0]) if per_example else record.logp
         score = logp - logp.detach()
         if per_example and logp.shape[0] != loss.shape[0]:
             mis_sized.append((record.owner, logp.shape[0]))

@@ -25,7 +25,8 @@ from netgraph.layers.function_modules import CallableModule, ExpressionModule, L
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.other_layer_names import elementwise_name_hint
 from netgraph.core.option_problems import COMBINATION_KIND, option_problem
-from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, is_known, length_reason, real_type, unify
+from netgraph.core.types import (REAL, Conflict, PortType, broadcast, format_shape, is_known, length_reason, real_type,
+                                 unify)
 
 __all__ = ["FunctionLayer", "ElementwiseLayer", "ELEMENTWISE", "align_code", "align"]
 
@@ -78,8 +79,8 @@ def _output_names(outputs: Any, output: Any) -> tuple[str, ...]:
     """The output ports of a Python function: ``outputs=`` names (a list), else one port ``Output``."""
     if outputs is None:
         return ("Output",)
-    if not (isinstance(outputs, (list, tuple)) and outputs and all(isinstance(p, str) and p.isidentifier()
-                                                                     for p in outputs) and len(set(outputs)) == len(outputs)):
+    if not (isinstance(outputs, (list, tuple)) and outputs
+            and all(isinstance(p, str) and p.isidentifier() for p in outputs) and len(set(outputs)) == len(outputs)):
         raise OptionError(f"FunctionLayer option outputs= must be a list of distinct port names, found {outputs!r}",
                           option="outputs")
     if len(outputs) > 1 and output is not None:
@@ -92,8 +93,8 @@ def _input_option(value: Any, ports: tuple[str, ...], layer: str) -> dict[str, t
     if isinstance(value, Mapping):
         unknown = [k for k in value if k not in ports]
         if unknown:
-            raise OptionError(f"{layer} input=: no port {unknown[0]!r}{did_you_mean(unknown[0], ports)}; ports are {list(ports)}",
-                              option="input")
+            raise OptionError(f"{layer} input=: no port {unknown[0]!r}{did_you_mean(unknown[0], ports)}; ports are "
+                              f"{list(ports)}", option="input")
         return {p: shape_option(value.get(p), layer, f"input[{p!r}]") for p in ports}
     shape = shape_option(value, layer, "input")
     return {p: shape for p in ports}
@@ -168,7 +169,8 @@ class FunctionLayer(Layer):
         types = dict(types)
         shapes = [types[p].shape for p in self.input_ports]
         if all(s is not None and None not in s for s in shapes):
-            outputs = self._example_output_shapes(shapes, given=all(is_known(types[p].shape) for p in self.output_ports))
+            given = all(is_known(types[p].shape) for p in self.output_ports)
+            outputs = self._example_output_shapes(shapes, given=given)
             for port, shape in zip(self.output_ports, outputs):
                 fill(types, port, shape, REAL)
         return types

@@ -75,6 +75,6 @@ def as_outputs(result: Any, ports: tuple[str, ...], error: type[Exception]) -> l
         return [result[p] for p in ports]
     if isinstance(result, (tuple, list)) and len(result) == len(ports):
         return list(result)
-    raise error(f"the Python function must return {counted(len(ports), 'tensor')} (a tuple, or a dict by port name) for the "
-                f"outputs {list(ports)}, found {type(result).__name__}",
+    raise error(f"the Python function must return {counted(len(ports), 'tensor')} (a tuple, or a dict by port name) "
+                f"for the outputs {list(ports)}, found {type(result).__name__}",
                 expected=counted(len(ports), "tensor"), found=type(result).__name__)

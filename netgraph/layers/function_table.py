@@ -140,7 +140,7 @@ TWO_ARGUMENT_FORMS: dict[str, NamedFunction] = {
 OPERATORS = {"Min": 2, "Max": 2, "If": 3}
 _SYNONYMS = {"ReLU": "Ramp", "Sigmoid": "LogisticSigmoid", "Softplus": "SoftPlus", "RectifiedLinearUnit": "Ramp",
              "ExponentialLinearUnit": "ELU", "ScaledExponentialLinearUnit": "SELU", "GaussianErrorLinearUnit": "GELU",
-             "Minus": "Negative"}  # Wolfram's Minus[x] is -x (its Negative[x] is the test x < 0: kept as -x for old specs)
+             "Minus": "Negative"}  # Wolfram's Minus[x] is -x (its Negative[x] is the test x < 0: -x for old specs)
 
 #: Wolfram name -> its one definition (synonyms share the entry).
 NAMED_FUNCTIONS: dict[str, NamedFunction] = {

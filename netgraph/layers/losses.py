@@ -104,7 +104,7 @@ class _CodeModule(LayerModule):
 
     def unit(self, v: torch.Tensor, port: str) -> torch.Tensor:
         if not tracing() and v.numel() and not bool(((v >= 0) & (v <= 1)).all()):
-            first = float(v[~((v >= 0) & (v <= 1))][0])
+            first = float(v.detach()[~((v >= 0) & (v <= 1))][0])  # no torch warning about its grad
             raise DataError(f"{self.layer_label} port {port!r} takes probabilities in [0, 1], found "
                             f"{first}" + (" (for scores, use logits=True)" if port == "Input" else ""),
                             kind="data-range", layer=self.layer_path, port=port, expected=(0, 1), found=first)

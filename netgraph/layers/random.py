@@ -107,8 +107,12 @@ class RandomArrayLayer(Layer):
             why = {"score_function": " (its parameters move the support or are integers, so a score-function "
                                      "gradient would be biased or meaningless)",
                    "relaxed": " (a relaxed draw exists only for BernoulliDistribution and CategoricalDistribution)"}.get(self.estimator, "")
+            known = _ESTIMATOR_NAMES.get(str(self.estimator).lower().replace("-", "_"))
+            known = "implicit" if known == "pathwise" and "implicit" in dist.ESTIMATORS else known  # the Gamma family's
+            why = why or (f" ({self.estimator!r} is netgraph's {known!r})" if known in dist.ESTIMATORS else "")
             raise OptionError(f"RandomArrayLayer: {name} supports estimator= {', '.join(map(repr, dist.ESTIMATORS))} "
-                              f"(the first is the default); found {self.estimator!r}{why}", option="estimator")
+                              f"(the first is the default); found {self.estimator!r}{why}", option="estimator",
+                              expected=tuple(dist.ESTIMATORS), found=self.estimator)
         t = self.temperature
         bad_value = isinstance(t, bool) or not isinstance(t, (int, float)) or not 0 < t < math.inf
         if t is not None and (self.estimator != "relaxed" or bad_value):
@@ -140,6 +144,13 @@ class RandomArrayLayer(Layer):
     def dtype_hint(self, port: str) -> str | None:
         dtype = self.declared_types()["Output"].dtype
         return draw_dtype_hint(self.distribution, self.estimator, dtype) if port == "Output" else None
+
+    def shape_hint(self, port: str) -> str | None:
+        if port != "Output":
+            return None
+        return ("nothing fixes how many values to draw: give output=, e.g. output=3, output=(2, 3), or output=() for "
+                "one value per example (Wolfram's \"Output\" -> dims), or feed a parameter through a port of that "
+                "shape")
 
     def declared_types(self) -> dict[str, PortType]:
         dist = self.distribution
@@ -242,6 +253,13 @@ class RandomArrayLayer(Layer):
                 return f"torch.{fn}_like({full[0]}{f', dtype={dtype}' if len(like) > 1 else ''})"
             return f"torch.{fn}({shape}, dtype={dtype}, device={like[0]}.device)"
         return [f"{local} = {read}" for local, read in reads], dist.rsample_code(params, noise_code)
+
+
+#: the literature's names of the estimators, lower case: netgraph's name of each
+_ESTIMATOR_NAMES = {"reinforce": "score_function", "likelihood_ratio": "score_function", "sf": "score_function",
+                    "reparameterization": "pathwise", "reparameterized": "pathwise", "rsample": "pathwise",
+                    "implicit_reparameterization": "implicit", "st": "straight_through", "concrete": "relaxed",
+                    "gumbel_softmax": "relaxed", "score_function": "score_function"}
 
 
 def _check_lengths(types: Mapping[str, PortType], ports: tuple[str, ...]) -> None:

@@ -133,7 +133,7 @@ class RandomModule(ConstantBuffers):
             raise DataError(f"{self.describe()}: torch refused to draw ({str(exc).splitlines()[0]}); distribution checks "
                             "are off here, so bad parameter values reach torch: turn them on "
                             "(set_distribution_checks(True) or compile(checks=True)) to have the bad parameter named",
-                            kind="parameter-value") from None
+                            kind="parameter-value", layer=self.path) from None
 
     def _check_integers_held(self, params: list[Any], checks: bool | str, where: Any = None,
                              path: tuple[str, ...] | None = None, extremes: dict | None = None) -> None:

@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from netgraph.core.layer import EmitContext
-from netgraph.layers._reshape_dims import input_dims, normal_dims, output_dims, reshape, run_dims
+from netgraph.layers._reshape_dims import dims_hint, input_dims, normal_dims, output_dims, reshape, run_dims
 from netgraph.layers._part_range import PartModule, fitting_lengths, part_level, span_count, span_length, span_text
 from netgraph.layers._shapes import (_ShapeLayer, fixed_product, is_int, level_option, level_range, positive_int,
                                      solved_dims)
@@ -122,7 +122,7 @@ class ReshapeLayer(_ShapeLayer):
         if dims is None:
             return option_problem(OptionError(f"ReshapeLayer dims must be a list of positive sizes with at most one -1 "
                                               f"(inferred, Wolfram's Automatic), or Inherited (the input's size there), "
-                                              f"found {self.dims!r}", option="dims",
+                                              f"found {self.dims!r}{dims_hint(self.dims)}", option="dims",
                                               expected="positive sizes with at most one -1", found=self.dims), {})
         return {"dims": dims}
 

@@ -291,7 +291,7 @@ def _format_of(path: Path, given: str | None) -> str:
                           f"({', '.join('.' + f for f in FILE_FORMATS)}) or pass format=")
     if fmt not in FILE_FORMATS:
         raise OptionError(f"unknown diagram format {fmt!r}{did_you_mean(fmt, FILE_FORMATS)}; "
-                          f"formats are {list(FILE_FORMATS)}")
+                          f"formats are {', '.join(FILE_FORMATS)}")
     if given and (suffix := other_suffix(path, fmt)):
         raise OptionError(f"the path {str(path)!r} names a .{suffix} file but format={given!r} writes "
                           f"{fmt.upper()}; drop format=, or end the path in .{fmt}", option="format")

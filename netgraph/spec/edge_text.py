@@ -26,7 +26,9 @@ def _text(net: Any, ref: Any, src: Any = None, qualified: frozenset = frozenset(
 
 
 def _simple(ref: Any) -> bool:
-    return ref is None or all(SIMPLE_NAME.fullmatch(n) for n in ([ref.port] if ref.layer is None else [ref.layer, ref.port]))
+    if ref is None:
+        return True
+    return all(SIMPLE_NAME.fullmatch(n) for n in ([ref.port] if ref.layer is None else [ref.layer, ref.port]))
 
 
 def _group_at(net: Any, pairs: list, i: int, qualified: frozenset) -> list:
@@ -120,5 +122,6 @@ def _render(net: Any, pairs: list, qualified: frozenset) -> tuple[list, list]:
         else:
             out.append(("text", item))
     muted = [pair for pair in named if pair[1] is None]  # kept last, as explicit_edges lists them
-    order = [pair for pair in named if pair[1] is not None] + [pair for feeds in bare.values() for pair in feeds] + muted
+    order = [pair for pair in named if pair[1] is not None] + [pair for feeds in bare.values() for pair in feeds]
+    order += muted
     return [" -> ".join(body) if kind == "text" else body for kind, body in out], order

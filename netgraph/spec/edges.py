@@ -93,7 +93,8 @@ def parse_edge(value: Any, loc: Loc, names: frozenset = frozenset()) -> list[lis
     raise EdgeSyntaxError(f"an edge is a string 'src -> dst' or a list [src, dst], found {value!r}", loc)
 
 
-_LOOK_ALIKES = ("-->", "==>", "=>", "- >", "<--", "<-", "\u2192", "\u27f6", "\u2014>", "\u2013>")  # arrows people write for '->'
+#: Arrows people write for '->'.
+_LOOK_ALIKES = ("-->", "==>", "=>", "- >", "<--", "<-", "\u2192", "\u27f6", "\u2014>", "\u2013>")
 
 
 def _refuse_look_alike(text: str, loc: Loc) -> None:
@@ -146,7 +147,8 @@ def read_edges(reader: Any, spec: YMap, table: dict, ports: dict[str, str], grap
         return None
     edges, names, port_first = [], frozenset((*table, *ports)), graph_ports_first(table, ports)
     for item, loc in items:
-        shown = item if isinstance(item, str) else " -> ".join(map(_written, item)) if isinstance(item, list) else repr(item)
+        shown = item if isinstance(item, str) else \
+            " -> ".join(map(_written, item)) if isinstance(item, list) else repr(item)
         graph.edges.append((shown, loc))
         try:
             groups = parse_edge(item, loc, names)
@@ -218,7 +220,8 @@ def _endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], pos
     head, dot, port = text.partition(".")
     joined, skipped = (f" {port}", len(head) + 1) if head in table else (f" {text}", 0)  # a layer may be named 'b - c'
     if " - " in joined:  # '- a -> b' over '  - c -> d': YAML reads one edge 'a -> b - c -> d'
-        return reader.error(ep.loc.at(joined.index(" - ") + skipped), f"{text!r} is not an endpoint: this '- ' starts a line "
+        return reader.error(ep.loc.at(joined.index(" - ") + skipped),
+                            f"{text!r} is not an endpoint: this '- ' starts a line "
                             f"that YAML joined to the edge above it, as the line is indented further than that edge's "
                             f"'- '; start each edge's '- ' in the same column", kind="layout", found=text)
     if text.count(".") > 1 and head in table:

@@ -43,10 +43,13 @@ from netgraph.core.user_frame import user_stacklevel
 
 __all__ = ["save_checkpoint", "checkpoints", "latest_checkpoint", "read_checkpoint", "load_checkpoint",
            "content_digest", "refuse_newer", "load_optimizer", "run_state", "rank_estimators", "restore_run", "FORMAT",
-           "NothingToResume"]
+           "EARLIER_CHECKPOINT", "NothingToResume"]
 
 FORMAT = "netgraph-checkpoint"
 _NAME = re.compile(r"round-(\d+)\.pt")
+#: what to do about a checkpoint that cannot be read (a write cut short), in net_train's words
+EARLIER_CHECKPOINT = ("an earlier round's checkpoint may still be readable: pass its path as resume= (this file is "
+                      "then set aside)")
 _HEAD = ("format", "version", "round")  # the tag fields; the digest covers them and the state
 _ZIP_MAGIC = b"PK\x03\x04"  # how every file torch.save writes (a zip archive) starts
 
@@ -120,9 +123,8 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     except OSError as exc:  # no permission, a name too long
         raise _unread(f"cannot read checkpoint {str(path)!r}: ", path, exc.strerror or str(exc)) from None
     except Exception as exc:  # a truncated or foreign file: torch raises several unrelated types
-        raise _unread(f"{str(path)!r} is not a readable netgraph checkpoint: ", path, f"{_unreadable(path, exc)}; an "
-                      f"earlier round's checkpoint may still be readable: pass its path as resume= (this file is "
-                      f"then set aside)") from None
+        raise _unread(f"{str(path)!r} is not a readable netgraph checkpoint: ", path, _unreadable(path, exc),
+                      EARLIER_CHECKPOINT) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise OptionError(f"{str(path)!r} is not a netgraph checkpoint (no format tag {FORMAT!r})",
                           kind="malformed-checkpoint", expected=FORMAT, found=str(path))
@@ -134,9 +136,11 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     return data
 
 
-def _unread(said: str, path: str | os.PathLike, detail: str) -> OptionError:
-    """The OptionError '<said><detail>' for a checkpoint file that cannot be read, of kind "unreadable-file"."""
-    return OptionError(said + detail, kind="unreadable-file", found=str(path), detail=detail)
+def _unread(said: str, path: str | os.PathLike, detail: str, hint: str | None = None) -> OptionError:
+    """The OptionError '<said><detail>[; <hint>]' for a checkpoint file that cannot be read, of kind
+    "unreadable-file"."""
+    return OptionError(said + detail + (f"; {hint}" if hint else ""), kind="unreadable-file", found=str(path),
+                       detail=detail, hint=hint)
 
 
 def _unreadable(path: str | os.PathLike, exc: Exception) -> str:

@@ -1,0 +1,80 @@
+"""net_train's errors worded by the command line's flags and data files (``netgraph train`` and ``measure``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from netgraph.core.errors import DataError, OptionError
+from netgraph.train.checkpoint import EARLIER_CHECKPOINT
+from netgraph.train.metrics import STOPPING, not_one_metric
+
+__all__ = ["worded_by_flags", "worded_by_files"]
+
+#: the method suboptions the flags give, by torch's name (as net_train's errors name them)
+_SUBOPTION_FLAG = {"momentum": "--momentum", "eps": "--epsilon"}
+#: the flag that gives each number net_train checks, by its keyword
+_NUMBER_FLAG = {"batch_size": "--batch-size", "max_training_rounds": "--rounds", "learning_rate": "--learning-rate",
+                "max_training_time": "--time", "num_workers": "--workers", "distributed_timeout": "--distributed-timeout"}
+#: the flag that asked for a metric, by net_train's keyword
+_METRIC_FLAG = {"metrics": "--metrics", STOPPING: "--stop-on"}
+
+
+def worded_by_flags(exc: OptionError) -> OptionError:
+    """``exc`` (from net_train) worded by the flag the user typed, as its Diagnostic's fields say: a method suboption
+    as ``--momentum must be ...``, a loss term as ``--loss: weight of 'KL' must be ...``; else ``exc`` itself."""
+    if exc.diagnostics and all(x.kind == "metric-port" and x.option in _METRIC_FLAG for x in exc.diagnostics):
+        return OptionError("; ".join(f"{_METRIC_FLAG[x.option]}: {x.detail}" for x in exc.diagnostics),
+                           diagnostics=exc.diagnostics)
+    d = exc.diagnostics[0] if len(exc.diagnostics) == 1 else None
+    if d is not None and d.kind == "metric-matrix" and d.option in _METRIC_FLAG:
+        return OptionError(_matrix_words(f"{_METRIC_FLAG[d.option]} {d.found}", d.found), option=d.option)
+    if d is None or d.detail is None:
+        return exc
+    if d.kind == "option-value" and d.option in _NUMBER_FLAG:  # a flag's number net_train refused
+        return OptionError(f"{_NUMBER_FLAG[d.option]} {d.detail}", diagnostics=exc.diagnostics)
+    if d.kind == "method-suboption" and d.option in _SUBOPTION_FLAG:
+        return OptionError(f"{_SUBOPTION_FLAG[d.option]} {d.detail}", option=d.option)
+    if d.kind == "validation-split":  # validation_set=<fraction> leaves a part empty
+        return OptionError(f"--validation {d.found} {d.detail}", option=d.option)
+    if d.kind == "unreadable-file" and d.hint == EARLIER_CHECKPOINT:  # a checkpoint cut short; no resume= here
+        return _unreadable_checkpoint(d.found, d.detail)
+    if d.kind == "resume-seed":
+        return OptionError(f"--seed {d.found}: {d.detail}", option=d.option)
+    if d.kind == "option-value" and d.option == STOPPING and isinstance(d.expected, tuple):  # no measured metric
+        why = not_one_metric([label.replace("/", ":") for label in d.expected], "--metrics", "Port:Metric")
+        return OptionError(f"--stop-on {str(d.found).replace('/', ':')!r} {why}", diagnostics=exc.diagnostics)
+    if d.kind == "unknown-metric" and d.option == STOPPING:  # --stop-on 'Port:Metric' naming no metric
+        return OptionError(f"--stop-on {str(d.found).replace('/', ':')!r} {d.detail}", diagnostics=exc.diagnostics)
+    if d.kind == "loss-term":
+        entry = d.option if d.option != "loss_function" else None  # an entry of the term ('weight'), or the term
+        return OptionError(f"--loss: {f'{entry} of {d.port!r}' if entry else repr(d.port)} {d.detail}",
+                           option="loss")
+    return exc
+
+
+def _unreadable_checkpoint(path: str, why: str) -> OptionError:
+    """The newest checkpoint cut short, with what to do on the command line (its --resume takes no file)."""
+    hint = (f"an earlier round's checkpoint may still be readable: move this file aside (rename it to "
+            f"{Path(path).name}.damaged) and run again with --resume to continue from the newest readable one")
+    return OptionError(f"{path!r} is not a readable netgraph checkpoint: {why}; {hint}", kind="unreadable-file",
+                       found=path, detail=why, hint=hint)
+
+
+def _matrix_words(flag: str, metric: object) -> str:
+    """A matrix metric asked for per round, as the command line measures it (not net_measurements)."""
+    return (f"{flag}: {metric!r} is a matrix, not a number per round; measure the trained net with netgraph measure, "
+            f"--measure {metric}")
+
+
+def worded_by_files(exc: DataError, flags: dict[str, str]) -> DataError:
+    """``exc`` (from net_train) naming the flag and file its data set came from (``flags``: by DataRef name), as
+    its Diagnostics' fields say: ``--validation v.npz: missing key 'Target' ...``; else ``exc`` itself."""
+    sets = {d.data.name if d.data else None for d in exc.diagnostics}
+    d = exc.diagnostics[0]
+    if len(sets) != 1 or d.data is None or d.data.name not in flags or any(x.detail is None for x in exc.diagnostics):
+        return exc
+    subject = flags[d.data.name] + (f" ({d.data.part})" if d.data.part else "")
+    if len(exc.diagnostics) == 1:
+        return DataError(f"{subject}: {d.detail}", diagnostics=exc.diagnostics)
+    body = "\n".join(f"  - {x.detail}" for x in exc.diagnostics)
+    return DataError(f"{subject}: {len(exc.diagnostics)} problems:\n{body}", diagnostics=exc.diagnostics)
