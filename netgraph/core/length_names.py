@@ -61,7 +61,9 @@ def _derived_pair(names: list[str]) -> tuple[str, str, str] | None:
     """``(base, first, second)``: two of ``names`` derived from one length ``base`` (``first`` may be it)."""
     for a in names:
         for b in names:
-            common = (length_bases(a) & length_bases(b)) | ({a} if b.startswith(f"{a}_") else set()) if a != b else set()
+            if a == b:
+                continue
+            common = (length_bases(a) & length_bases(b)) | ({a} if b.startswith(f"{a}_") else set())
             if common and (base := max(common, key=len)) != b:
                 return base, a, b
     return None
