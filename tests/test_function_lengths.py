@@ -1,10 +1,13 @@
 """A FunctionLayer given a Python function on inputs of variable length: output lengths named by probing."""
 
+import re
+
 import pytest
 import torch
 
 from netgraph import FunctionLayer, NetGraph
-from netgraph.core.errors import ShapeError
+from netgraph.core.errors import NetGraphError, ShapeError
+from netgraph.layers.function_lengths import PROBE_CALLS, calls_bound
 
 CASES = [  # (function, the output shape it has on input ("n", 3))
     (lambda x: x * 2, ("n", 3)),
@@ -18,6 +21,7 @@ CASES = [  # (function, the output shape it has on input ("n", 3))
     (lambda x: x[:, ::8], ("n_over_8", 3)),
     (lambda x: torch.cat([x, x[:, ::2]], dim=1), ("n_times_3_over_2", 3)),  # n + ceil(n / 2) = ceil(3n / 2)
     (lambda x: x[:, 2::7], ("n_minus_2_over_7", 3)),
+    (lambda x: x[:, ::16], ("n_over_16", 3)),  # 1 at nine consecutive probes: the far ones show it moves
 ]
 
 
@@ -82,8 +86,111 @@ def test_a_data_dependent_function_of_a_variable_length_still_runs_on_zeros_when
         NetGraph([FunctionLayer(data_dependent, input=("n", 3))])
 
 
-def test_a_stride_past_the_probes_is_refused_not_taken_for_a_fixed_size():
-    """``x[:, ::16]`` is ceil(n / 16): constant over nine consecutive probes, but not a fixed size."""
+RELATED = [  # (function, input shapes, output shape, the inputs' lengths at a real length n)
+    (lambda a, b: a + b, {"a": ("n", 3), "b": ("n", 3)}, ("n", 3), lambda n: (n, n)),
+    (lambda a, b: torch.cat([a, b], 1), {"a": ("n", 3), "b": ("n", 3)}, ("n_times_2", 3), lambda n: (n, n)),
+    (lambda a, b: torch.cat([a, b], 1), {"a": ("n", 3), "b": ("n_times_2", 3)}, ("n_times_3", 3),
+     lambda n: (n, 2 * n)),
+    (lambda a, b: a + b[:, ::2], {"a": ("n", 3), "b": ("n_times_2", 3)}, ("n", 3), lambda n: (n, 2 * n)),
+    (lambda a, b: (b + a[:, ::2])[:, 1:], {"a": ("n", 3), "b": ("n_over_2", 3)}, ("n_over_2_minus_1", 3),
+     lambda n: (n, -(-n // 2))),
+]
+
+
+@pytest.mark.parametrize("function, inputs, shape, lengths", RELATED)
+def test_inputs_of_related_lengths_are_probed_at_related_sizes(function, inputs, shape, lengths):
+    net = NetGraph([FunctionLayer(function, input=inputs)])
+    assert net.port_types["Output"].shape == shape
+    torch.manual_seed(0)
+    module = net.compile()
+    for n in (3, 4, 7, 10):
+        a, b = (torch.randn(2, k, 3) for k in lengths(n))
+        want = function(a, b)
+        torch.testing.assert_close(net(a=a, b=b), want)
+        torch.testing.assert_close(module(a, b), want)
+
+
+def test_inputs_of_lengths_named_apart_are_probed_apart_and_a_failure_says_so():
+    outer = lambda a, b: a[:, :, None] + b[:, None]  # noqa: E731
+    net = NetGraph([FunctionLayer(outer, input={"a": ("n", 3), "b": ("m", 3)})])
+    assert net.port_types["Output"].shape == ("n", "m", 3)
+    for n, m in ((2, 5), (6, 1), (4, 4)):
+        a, b = torch.randn(2, n, 3), torch.randn(2, m, 3)
+        torch.testing.assert_close(net(a=a, b=b), outer(a, b))
+        torch.testing.assert_close(net.compile()(a, b), outer(a, b))
     with pytest.raises(ShapeError) as info:
-        NetGraph([FunctionLayer(lambda x: x[:, ::16], input=("n", 3))], [])
-    assert "output=" in str(info.value)
+        NetGraph([FunctionLayer(lambda a, b: a + b, input={"a": ("n", 3), "b": ("m", 3)})])
+    message = str(info.value)
+    assert re.search(r"probing the output shape at n = (\d+), m = (?!\1)\d+", message)
+    assert "lengths named apart (n, m) are probed at different sizes" in message and "name them alike" in message
+
+
+@pytest.mark.parametrize("step, start", [(16, 0), (64, 0), (64, 3), (37, 5)])
+def test_a_stride_up_to_64_is_named(step, start):
+    function = lambda x: x[:, start::step]  # noqa: E731
+    net = NetGraph([FunctionLayer(function, input=("n", 3))])
+    name = f"n_minus_{start}_over_{step}" if start else f"n_over_{step}"
+    assert net.port_types["Output"].shape == (name, 3)
+    for n in (start + 1, step, step + start + 1, 3 * step + 2):
+        x = torch.randn(2, n, 3)
+        torch.testing.assert_close(net(x), function(x))
+        torch.testing.assert_close(net.compile()(x), function(x))
+
+
+@pytest.mark.parametrize("step", [65, 100])
+def test_a_stride_past_64_is_refused_saying_to_give_the_output_shape(step):
+    with pytest.raises(ShapeError) as info:
+        NetGraph([FunctionLayer(lambda x: x[:, ::step], input=("n", 3))])
+    message = str(info.value)
+    assert "k from 1 to 64" in message and 'declaring it: "n_over_100"' in message
+    assert "give its output shape, output=..." in message
+    for declared in ("k", f"n_over_{step}"):
+        net = NetGraph([FunctionLayer(lambda x: x[:, ::step], input=("n", 3), output=(declared, 3))])
+        for n in (1, step, 2 * step + 1):
+            x = torch.randn(2, n, 3)
+            torch.testing.assert_close(net(x), x[:, ::step])
+            torch.testing.assert_close(net.compile()(x), x[:, ::step])
+
+
+def _counted(function):
+    calls = []
+
+    def counting(x):
+        calls.append(x.shape)
+        return function(x)
+    return counting, calls
+
+
+@pytest.mark.parametrize("function", [lambda x: x * 2, lambda x: x[:, ::64], lambda x: x[:, ::100]])
+def test_probing_runs_the_function_at_most_calls_bound_times_per_layer(function):
+    counting, calls = _counted(function)
+    layer = FunctionLayer(counting, input=("n", 3), output=("k", 3))
+    NetGraph([layer])
+    NetGraph([layer, FunctionLayer(lambda y: y + 1)])  # a second net of the same shapes probes no more
+    assert calls and len(calls) <= calls_bound([("n", 3)]) == 1 + PROBE_CALLS
+    assert all(shape[0] == 2 for shape in calls) and max(shape[1] for shape in calls) < 20_000
+
+
+def test_an_error_inside_the_function_while_probing_is_a_shape_error_naming_layer_shapes_and_exception():
+    def failing(x):
+        raise KeyError("no such column")
+    with pytest.raises(ShapeError) as info:
+        NetGraph({"f": FunctionLayer(failing, input=("n", 3))})
+    assert isinstance(info.value, NetGraphError) and info.value.diagnostics[0].layer == ("f",)
+    message = str(info.value)
+    assert re.search(r"layer 1 'f' \(FunctionLayer\): the Python function failed on inputs of shapes \[\(\d+, 3\)\]",
+                     message)
+    assert "KeyError: 'no such column'" in message and re.search(r"probing the output shape at n = \d+", message)
+
+
+def test_a_function_that_needs_data_is_probed_on_zeros_with_the_far_sizes_nearer():
+    calls = []
+
+    def data_dependent(x):
+        calls.append((x.device.type, x.shape[1]))
+        return x[:, ::2] if x.sum() >= 0 else x[:, 1::2]
+    net = NetGraph([FunctionLayer(data_dependent, input=("n", 3), output=("n_over_2", 3))])
+    on_zeros = [n for device, n in calls if device == "cpu"]
+    assert 0 < len(on_zeros) <= calls_bound([("n", 3)]) and max(on_zeros) < 1100
+    x = torch.randn(2, 7, 3).abs()
+    torch.testing.assert_close(net(x), x[:, ::2])

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from typing import Union
 
-__all__ = ["shifted_length", "strided_length", "times_length", "lengths_apart", "length_steps", "lengths_along"]
+__all__ = ["shifted_length", "strided_length", "times_length", "lengths_apart", "length_steps", "lengths_along",
+           "length_bases"]
 
 Dim = Union[int, str, None]  # as core.types' (which imports this module for its conflict messages)
 
@@ -60,14 +61,20 @@ def _derived_pair(names: list[str]) -> tuple[str, str, str] | None:
     """``(base, first, second)``: two of ``names`` derived from one length ``base`` (``first`` may be it)."""
     for a in names:
         for b in names:
-            common = (_bases(a) & _bases(b)) | ({a} if b.startswith(f"{a}_") else set()) if a != b else set()
+            if a == b:
+                continue
+            common = (length_bases(a) & length_bases(b)) | ({a} if b.startswith(f"{a}_") else set())
             if common and (base := max(common, key=len)) != b:
                 return base, a, b
     return None
 
 
-def _bases(name: str) -> set[str]:
-    """``name`` and every length it is derived from (the part before one of its steps)."""
+def length_bases(name: str) -> set[str]:
+    """``name`` and every length it is derived from (the part before one of its steps).
+
+    >>> sorted(length_bases("n_minus_1_over_2"))
+    ['n', 'n_minus_1', 'n_minus_1_over_2']
+    """
     return {name} | {name[:m.start()] for m in _STEP.finditer(name) if length_steps(name, {name[:m.start()]})}
 
 

@@ -18,7 +18,7 @@ from netgraph.layers._shapes import fill
 from netgraph.layers.expression import parse, to_code
 from netgraph.layers.expression_elementwise import per_element
 from netgraph.layers.expression_shapes import is_structural, least_lengths, lower_outputs
-from netgraph.layers.function_lengths import UnnamedLength, named_output_shapes
+from netgraph.layers.function_lengths import MAX_STRIDE, ZEROS_MAX_STRIDE, UnnamedLength, named_output_shapes
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
 from netgraph.layers.torch_functions import torch_function_hint
 from netgraph.layers.function_modules import CallableModule, ExpressionModule, LoweredModule, align, as_outputs
@@ -223,14 +223,14 @@ class FunctionLayer(Layer):
         asking for output=."""
         unnamed = [None] * len(self.output_ports)  # a given shape stands where no length name says the output's
         try:
-            return named_output_shapes(shapes, lambda sizes: self._run_on(sizes, "meta"), self.output_ports)
+            return self._probed(shapes, "meta")
         except UnnamedLength:
             if given:
                 return unnamed
             raise
         except Conflict as on_meta:
             try:
-                found = named_output_shapes(shapes, lambda sizes: self._run_on(sizes, "cpu"), self.output_ports)
+                found = self._probed(shapes, "cpu")
             except UnnamedLength:
                 found = unnamed
             except Conflict:
@@ -241,6 +241,25 @@ class FunctionLayer(Layer):
                                    f"which hold no data, and it needs data, as data-dependent control flow does: give "
                                    f"its output shape, output=...)", on_meta.port) from None
 
+    def _probed(self, shapes: list[tuple], device: str) -> list[tuple]:
+        """``named_output_shapes`` run on ``device``, once per input shapes (inference asks on every pass): the
+        function runs at most ``calls_bound(shapes)`` times per device (on zeros, with the far probes nearer)."""
+        memo = self.__dict__.setdefault("_probes", {})
+        key = (tuple(shapes), device)
+        if key not in memo:
+            try:
+                memo[key] = named_output_shapes(shapes, lambda sizes: self._run_on(sizes, device), self.output_ports,
+                                                max_stride=MAX_STRIDE if device == "meta" else ZEROS_MAX_STRIDE)
+            except Conflict as exc:
+                memo[key] = exc
+        if isinstance(memo[key], Conflict):
+            raise memo[key]
+        return memo[key]
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Copies and pickles leave the probed output shapes behind too (remade on first use)."""
+        return {name: value for name, value in super().__getstate__().items() if name != "_probes"}
+
     def _run_on(self, shapes: list[tuple], device: str) -> list[tuple]:
         out_rank = max(len(s) for s in shapes)
         args = [align(torch.zeros((2, *s), device=device), len(s), out_rank) for s in shapes]
@@ -248,8 +267,8 @@ class FunctionLayer(Layer):
             result = self.function(*args)
         except Exception as exc:  # a user's function failing on shapes is a shape conflict
             failure = f"{type(exc).__name__}: {exc}"
-            raise Conflict(f"the Python function failed on inputs of shapes {shapes}: {failure}", expected=shapes,
-                           found=failure) from None
+            raise Conflict(f"the Python function failed on inputs of shapes {shapes}: {failure} (each input a batch "
+                           f"of 2 examples)", expected=shapes, found=failure) from None
         results = as_outputs(result, self.output_ports, Conflict)
         if bad := [r for r in results if not isinstance(r, torch.Tensor) or r.dim() == 0]:
             shown = ", ".join("a scalar tensor" if isinstance(r, torch.Tensor) else type(r).__name__ for r in bad)

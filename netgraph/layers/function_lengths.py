@@ -1,35 +1,60 @@
-"""The output shapes of a Python function on inputs of variable length: the function is run with each length
-name set to probe sizes (distinct from every fixed size in the shapes), and each output dim is read off the runs.
+"""The output shapes of a Python function on inputs of variable length: the function is run with its lengths set
+to probe sizes (distinct from every fixed size in the shapes), and each output dim is read off the runs.
+
+Lengths derived from one length (``n``, ``n_times_2``, ``n_over_2``: see ``netgraph.core.length_names``) are
+probed together, each at its size for one size of their longest common base (``length_groups``), so that
+``a + b`` of two ``"n"`` inputs or ``torch.cat`` of an ``"n"`` and an ``"n_times_2"`` runs as it will; lengths
+named apart are probed at different sizes, as they may differ.
 
 A dim the same in every run is that fixed size; one that moves with a single length ``n`` as ``a * n + b`` (whole
 ``a > 0``) is the length the project names for that form (``n``, ``n_minus_1``, ``n_times_2``,
-``n_times_2_plus_1``), and one that moves as ``ceil((a * n + b) / k)`` (a stride ``k`` up to ``MAX_STRIDE``:
-``x[:, ::2]``) is named as PartLayer names a stepped span's length (``n_over_2``, ``n_minus_1_over_2``); anything
-else (two lengths, none of these forms) is a Conflict asking for ``output=``. Nine probes a length (consecutive
-but for fixed sizes) tell a stride's steps from a constant or an affine dim; a stride is fitted on more.
+``n_times_2_plus_1``), or the same form of a length derived from ``n`` that is an input's (``n_over_2_minus_1``),
+and one that moves as ``ceil((a * n + b) / k)`` (a stride ``k`` up to ``MAX_STRIDE``: ``x[:, ::2]``) is named as
+PartLayer names a stepped span's length (``n_over_2``, ``n_minus_1_over_2``); anything else (two lengths, none of
+these forms) is a Conflict asking for ``output=``.
+
+Probes per length: nine consecutive sizes (but for fixed sizes) and two far ones (101 and 10007 on) tell a
+constant or affine dim from a stride's steps; a stride is fitted on ``MAX_STRIDE`` consecutive sizes (one period
+of any stride up to it, which tells ``b``) and the far ones (two slopes ``a / k`` with ``k`` up to 64 differ by
+at least 1 / (64 * 63): over 2 across 10007 sizes, so two forms' ceilings cannot agree at both ends). So the
+function runs at most ``1 + PROBE_CALLS`` times per length (``calls_bound``).
+Run on tensors that hold memory, probing may stop at a smaller stride (``max_stride=ZEROS_MAX_STRIDE``: the far
+sizes stay within 1009 of the first, as a function of ``n * n`` elements would need gigabytes at 10007).
 
 >>> probe_sizes([("n", 3), ("m", 5)])["m"]
 (15, 16, 17, 18, 19, 20, 21, 22, 23)
+>>> calls_bound([("n", 3), ("n_times_2", 3), ("m",)])
+149
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from itertools import count, islice
 from typing import Union
 
-from netgraph.core.length_names import shifted_length, strided_length, times_length
+from netgraph.core.length_names import length_bases, length_steps, lengths_along, shifted_length, strided_length
+from netgraph.core.length_names import times_length
 from netgraph.core.types import Conflict
 
-__all__ = ["probe_sizes", "named_output_shapes", "UnnamedLength", "MAX_STRIDE"]
+__all__ = ["probe_sizes", "named_output_shapes", "length_groups", "calls_bound", "UnnamedLength", "MAX_STRIDE",
+           "PROBE_CALLS", "ZEROS_MAX_STRIDE"]
 
 #: The largest stride ``k`` of an output length ``ceil((a * n + b) / k)`` that probing names
-MAX_STRIDE = 8
-_PROBES = MAX_STRIDE + 1  # sizes a length: a stride's steps are not all equal within k + 1 consecutive sizes
-_FIT_PROBES = 8 * MAX_STRIDE  # sizes to fit a stride on: two forms agreeing on over 7 * 8 consecutive ones are one
+MAX_STRIDE = 64
+#: The largest stride probing names on tensors that hold memory (zeros, for a function that needs data)
+ZEROS_MAX_STRIDE = 8
+_PROBES = 9  # consecutive sizes a length: with the far ones, a stride's steps are told from an affine dim
+_FAR_GAPS = (101, 10_007)  # from a length's first size: past 2 * MAX_STRIDE * (MAX_STRIDE - 1) (see the module)
+_NEAR_GAPS = (101, 1009)  # the same for ZEROS_MAX_STRIDE (past 2 * 8 * 7)
+_FIT_PROBES = MAX_STRIDE  # consecutive sizes to fit a stride on: a period of every k up to MAX_STRIDE
+#: Runs of the function per length group, beyond the one run at every length's first size
+PROBE_CALLS = _PROBES - 1 + len(_FAR_GAPS) + _FIT_PROBES
+_LEAST = 2  # the least size a derived length is probed at (1 broadcasts against anything)
 
 Dim = Union[int, str]
 Run = Callable[[list[tuple[int, ...]]], list[tuple[int, ...]]]  # concrete input shapes -> output shapes
+Steps = tuple[tuple[str, int], ...]
 
 
 class UnnamedLength(Conflict):
@@ -37,51 +62,82 @@ class UnnamedLength(Conflict):
     given."""
 
 
+def length_groups(names: Iterable[str]) -> dict[str, tuple[str, Steps]]:
+    """Each length name -> (the length probed for it, its steps from that one): names derived from one length are
+    probed through their longest common base, a name alone through itself.
+
+    >>> length_groups(["n", "n_times_2", "m_over_2"])
+    {'n': ('n', ()), 'n_times_2': ('n', (('times', 2),)), 'm_over_2': ('m_over_2', ())}
+    """
+    names = list(dict.fromkeys(names))
+    roots = {name: min(length_bases(name), key=len) for name in names}
+    groups: dict[str, tuple[str, Steps]] = {}
+    for root in dict.fromkeys(roots.values()):
+        members = [name for name in names if roots[name] == root]
+        driver = max(set.intersection(*(length_bases(m) for m in members)), key=len)
+        for m in members:
+            groups[m] = (driver, length_steps(m, {driver})[1] if m != driver else ())  # type: ignore[index]
+    return groups
+
+
+def calls_bound(shapes: list[tuple[Dim, ...]]) -> int:
+    """The most runs of the function that probing ``shapes`` takes (each on meta tensors, which hold no data)."""
+    return 1 + PROBE_CALLS * len(set(d for d, _ in length_groups(_names(shapes)).values()))
+
+
 def probe_sizes(shapes: list[tuple[Dim, ...]], per_name: int = _PROBES) -> dict[str, tuple[int, ...]]:
-    """``per_name`` distinct sizes per length name (in order of appearance), none a fixed size of ``shapes`` nor
-    another name's."""
-    fixed = {d for s in shapes for d in s if isinstance(d, int)}
-    names = list(dict.fromkeys(d for s in shapes for d in s if isinstance(d, str)))
-    pool = (k for k in range(5, 10_000) if k not in fixed)
-    return {name: tuple(next(pool) for _ in range(per_name)) for name in names}
+    """``per_name`` distinct sizes per probed length (``length_groups``, in order of appearance), none a fixed size
+    of ``shapes`` nor another's, and each leaving every length derived from it at least 2."""
+    fixed = _fixed(shapes)
+    groups = length_groups(_names(shapes))
+    pool = (k for k in count(5) if k not in fixed)
+    sizes = {}
+    for driver in dict.fromkeys(d for d, _ in groups.values()):
+        steps = [s for d, s in groups.values() if d == driver]
+        sizes[driver] = tuple(islice((k for k in pool if min(_size(k, s) for s in steps) >= _LEAST), per_name))
+    return sizes
 
 
-def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[str, ...]) -> list[tuple[Dim, ...]]:
+def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[str, ...],
+                        max_stride: int = MAX_STRIDE) -> list[tuple[Dim, ...]]:
     """The output shapes ``run`` gives on ``shapes`` (of the output ``ports``), each dim a fixed size or a length
-    name (see the module)."""
+    name (see the module); strides up to ``max_stride`` (``MAX_STRIDE`` or ``ZEROS_MAX_STRIDE``) are named."""
+    groups = length_groups(_names(shapes))
     probes = probe_sizes(shapes)
     if not probes:
         return run(shapes)
     first = {name: p[0] for name, p in probes.items()}
-    probes = {name: (*p, *_far(p[0], shapes, first)) for name, p in probes.items()}  # (a stride past MAX_STRIDE
-    # is constant over the consecutive probes: far ones show it moves)
+    taken = _fixed(shapes) | set(first.values())
+    gaps = _FAR_GAPS if max_stride > ZEROS_MAX_STRIDE else _NEAR_GAPS
+    far = {name: _spread(p[0], gaps, taken) for name, p in probes.items()}
+    probes = {name: (*p, *far[name]) for name, p in probes.items()}
 
     def at(name: str, sizes: tuple[int, ...]) -> list[list[tuple[int, ...]]]:
-        return [run([tuple({**first, name: k}.get(d, d) for d in s) for s in shapes]) for k in sizes]
+        return [_probed(run, shapes, groups, {**first, name: k}) for k in sizes]
 
-    base = run([tuple(first.get(d, d) for d in s) for s in shapes])
+    base = _probed(run, shapes, groups, first)
     moved = {name: [base, *at(name, p[1:])] for name, p in probes.items()}
-    wide = {}  # name -> (sizes, runs) to fit a stride on, made when a dim needs them
+    wide: dict[str, tuple] = {}  # name -> (sizes, runs) to fit a stride on, made when a dim needs them
 
     def fitting(name: str) -> tuple[tuple[int, ...], list]:
         if name not in wide:
-            taken = {d for s in shapes for d in s if isinstance(d, int)} | set(first.values()) - {first[name]}
-            sizes = tuple(islice((k for k in count(first[name]) if k not in taken), _FIT_PROBES))
-            wide[name] = (sizes, at(name, sizes))
+            sizes = _spread(first[name], range(_FIT_PROBES), taken - {first[name]})
+            wide[name] = ((*sizes, *far[name]), [*at(name, sizes), *moved[name][-len(gaps):]])
         return wide[name]
 
     out = []
     for i, shape in enumerate(base):
         if any(len(r[i]) != len(shape) for runs in moved.values() for r in runs):
             raise _refused(shapes, ports[i], "its rank depends on the input lengths")
-        out.append(tuple(_dim(shapes, ports[i], (i, j), probes, moved, fitting) for j in range(len(shape))))
+        probed = (probes, moved, fitting, max_stride)
+        out.append(tuple(_dim(shapes, ports[i], (i, j), probed, groups) for j in range(len(shape))))
     return out
 
 
-def _dim(shapes: list, port: str, at: tuple[int, int], probes: dict[str, tuple[int, ...]],
-         moved: dict[str, list], fitting: Callable) -> Dim:
-    """Output ``at[0]``'s dim ``at[1]``: its size in ``moved[name]``'s runs (``name`` at each of its probes), fitted
-    on ``fitting(name)``'s sizes when it is no ``a * n + b``."""
+def _dim(shapes: list, port: str, at: tuple[int, int], probed: tuple[dict, dict, Callable], groups: dict) -> Dim:
+    """Output ``at[0]``'s dim ``at[1]``, from ``probed``: the sizes of each probed length, the runs at them and the
+    sizes and runs to fit a stride on (see the module)."""
+    probes, moved, fitting, max_stride = probed
     i, j = at
     size = moved[next(iter(moved))][0][i][j]
     depends = [name for name, runs in moved.items() if any(r[i][j] != size for r in runs)]
@@ -90,43 +146,89 @@ def _dim(shapes: list, port: str, at: tuple[int, int], probes: dict[str, tuple[i
     if len(depends) > 1:
         raise _refused(shapes, port, f"dim {j + 1} depends on several input lengths ({', '.join(depends)})")
     name = depends[0]
-    sizes, found = probes[name], [r[i][j] for r in moved[name]]
-    a, rest = divmod(found[1] - found[0], sizes[1] - sizes[0])
-    if not rest and a > 0 and all(o == found[0] + a * (p - sizes[0]) for p, o in zip(sizes, found)):
-        return shifted_length(times_length(name, a), found[0] - a * sizes[0])
+    if (line := _affine(probes[name], [r[i][j] for r in moved[name]])) is not None:
+        return shifted_length(times_length(name, line[0]), line[1])
     sizes, runs = fitting(name)
     found = [r[i][j] for r in runs]
-    if (form := _stride_form(sizes, found)) is None:
+    for member, (driver, steps) in groups.items():
+        if driver == name and steps and (line := _affine([_size(k, steps) for k in sizes], found)) is not None:
+            return shifted_length(times_length(member, line[0]), line[1])
+    if (form := _stride_form(sizes, found, max_stride)) is None:
         shown = f"{found[:4]}... at {name} = {list(sizes[:4])}..."
         raise _refused(shapes, port, f"dim {j + 1} is no ceil((a * {name} + b) / k) with whole a > 0 and k from 1 "
-                                     f"to {MAX_STRIDE} ({shown})")
+                                     f"to {max_stride} ({shown}; a longer stride, x[:, ::100], is named by "
+                                     f"declaring it: \"{name}_over_100\")")
     a, b, k = form
     if any(-(-(a * p + b) // k) != o for p, o in zip(probes[name], (r[i][j] for r in moved[name]))):
         raise _refused(shapes, port, f"dim {j + 1} is no ceil((a * {name} + b) / k) at every size tried")
     return strided_length(shifted_length(times_length(name, a), b), k)
 
 
-def _stride_form(sizes: tuple[int, ...], found: list[int]) -> tuple[int, int, int] | None:
+def _affine(sizes: list[int] | tuple[int, ...], found: list[int]) -> tuple[int, int] | None:
+    """``(a, b)``, whole ``a > 0``, with ``found`` the sizes ``a * p + b`` at ``sizes`` ``p``, or None."""
+    i = next((i for i, p in enumerate(sizes) if p != sizes[0]), None)
+    if i is None:
+        return None
+    a, rest = divmod(found[i] - found[0], sizes[i] - sizes[0])
+    b = found[0] - a * sizes[0]
+    return (a, b) if not rest and a > 0 and all(o == a * p + b for p, o in zip(sizes, found)) else None
+
+
+def _stride_form(sizes: tuple[int, ...], found: list[int], max_stride: int) -> tuple[int, int, int] | None:
     """``(a, b, k)``, the smallest stride ``k`` (then the smallest ``a``, ``b``) with ``found`` the sizes
-    ``ceil((a * p + b) / k)`` at ``sizes`` ``p``, or None."""
+    ``ceil((a * p + b) / k)`` at ``sizes`` ``p``, or None (the last size is the farthest from the first): each
+    size ``o`` at ``p`` bounds ``b`` to ``k * (o - 1) - a * p < b <= k * o - a * p``.
+
+    >>> _stride_form((5, 6, 7, 8), [2, 3, 3, 4], 8)  # x[:, 1::2]: floor(n / 2)
+    (1, -1, 2)
+    """
     slope = (found[-1] - found[0]) / (sizes[-1] - sizes[0])
-    for k in range(2, MAX_STRIDE + 1):
+    for k in range(2, max_stride + 1):
         for a in range(max(1, round(slope * k) - 1), round(slope * k) + 2):
-            for b in range(k * (found[0] - 1) - a * sizes[0] + 1, k * found[0] - a * sizes[0] + 1):
-                if all(-(-(a * p + b) // k) == o for p, o in zip(sizes, found)):
-                    return a, b, k
+            least = max(k * (o - 1) - a * p for p, o in zip(sizes, found)) + 1
+            if least <= min(k * o - a * p for p, o in zip(sizes, found)):
+                return a, least, k
     return None
 
 
-def _far(start: int, shapes: list, first: dict[str, int]) -> tuple[int, int]:
-    """Two probe sizes far beyond ``start``, a length's first probe (none a fixed size or another length's probe)."""
-    taken = {d for s in shapes for d in s if isinstance(d, int)} | set(first.values())
-    far = (next(k for k in count(start + gap) if k not in taken) for gap in (101, 1009))
-    return tuple(far)  # type: ignore[return-value]
+def _probed(run: Run, shapes: list, groups: dict, sizes: dict[str, int]) -> list[tuple[int, ...]]:
+    """``run`` on ``shapes`` with each probed length at its size in ``sizes`` (and the lengths derived from it at
+    theirs); a failure says the lengths, and where lengths named apart were probed apart, why."""
+    concrete = [tuple(d if isinstance(d, int) else _size(sizes[groups[d][0]], groups[d][1]) for d in s)
+                for s in shapes]
+    try:
+        return run(concrete)
+    except Conflict as exc:
+        lengths = ", ".join(f"{name} = {_size(sizes[d], steps)}" for name, (d, steps) in groups.items())
+        apart = list(dict.fromkeys(next(m for m, (d, _) in groups.items() if d == driver) for driver in sizes))
+        why = (f"; lengths named apart ({', '.join(apart)}) are probed at different sizes, as they may differ: name "
+               f"them alike if they are one length" if len(apart) > 1 else "")
+        raise exc.reworded(f"{exc} (probing the output shape at {lengths}{why})") from None
+
+
+def _size(k: int, steps: Steps) -> int:
+    """The size of a length ``steps`` from one at size ``k``."""
+    return lengths_along(k, steps)[-1] if steps else k
+
+
+def _spread(start: int, gaps: Iterable[int], taken: set[int]) -> tuple[int, ...]:
+    """For each gap, the first size from ``start + gap`` on that is not ``taken`` nor already chosen."""
+    chosen: list[int] = []
+    for gap in gaps:
+        chosen.append(next(k for k in count(start + gap) if k not in taken and k not in chosen))
+    return tuple(chosen)
+
+
+def _fixed(shapes: list) -> set[int]:
+    return {d for s in shapes for d in s if isinstance(d, int)}
+
+
+def _names(shapes: list) -> list[str]:
+    return list(dict.fromkeys(d for s in shapes for d in s if isinstance(d, str)))
 
 
 def _refused(shapes: list, port: str, why: str) -> UnnamedLength:
     return UnnamedLength(f"the Python function's output {port!r} on inputs of shapes {shapes} has no shape netgraph "
-                    f"can name: {why}; give its output shape, output=...",
+                         f"can name: {why}; give its output shape, output=...",
                          port=port, expected="an output length a * n + b or ceil((a * n + b) / k) of one length n",
                          found=why)
