@@ -108,12 +108,12 @@ class RandomModule(ConstantBuffers):
         else:
             params, batch = self.params((), inputs[0]), inputs[0]
         shape = sized((batch, *self.shape), params)
-        if self.ranks and not isinstance(self.distribution, VectorDistribution):  # a slot broadcasting beyond the
-            params = [p.expand(shape) if k == "slot" else p for p, (k, _) in zip(params, self.kinds)]  # output: error
         checks, extremes = _CHECKS["enabled"] if self.checks is None else self.checks, None
         if self.checked and checks is not False and not tracing():
             with naming_layer(self.path):
                 extremes = self.distribution.check(params, self.describe, inputs=inputs, given=self.given)
+        if self.ranks and not isinstance(self.distribution, VectorDistribution):  # a slot broadcasting beyond the
+            params = [p.expand(shape) if k == "slot" else p for p, (k, _) in zip(params, self.kinds)]  # output: error
         if self.eval_mode == "mean" and not self.training:
             return self.mean(params, shape)
         if self.distribution.EXACT_INTEGERS and not tracing():
