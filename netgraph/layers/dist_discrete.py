@@ -156,7 +156,7 @@ class BinomialDistribution(_Discrete):
 
 
 class PoissonDistribution(_Discrete):
-    """PoissonDistribution(μ): mean μ (μ = 0 gives 0). Score w.r.t. μ: N/μ − 1."""
+    """PoissonDistribution(μ): mean μ (μ = 0 draws 0, the limit; Wolfram needs μ > 0). Score w.r.t. μ: N/μ − 1."""
 
     PARAMS = ("mu",)
     CONSTRAINTS = {"mu": NONNEGATIVE}
@@ -231,7 +231,8 @@ class NegativeBinomialDistribution(_Discrete):
 
 
 class DiscreteUniformDistribution(Distribution):
-    """DiscreteUniformDistribution([imin, imax]): integers imin..imax, equally likely. No gradient (integers)."""
+    """DiscreteUniformDistribution([imin, imax]): integers imin..imax, equally likely (imin = imax draws imin; Wolfram
+    needs imin < imax). No gradient (integers)."""
 
     PARAMS = ("imin", "imax")
     ONE_LIST = True
