@@ -340,11 +340,30 @@ def test_a_refused_draw_names_the_parameters_given_not_the_defaulted_ones():
                                                                             r"imax 3 at index \(0, 1\)\."),
 ], ids=["Uniform", "DiscreteUniform"])
 def test_bounds_out_of_order_are_named_as_numbers_at_their_index(dist, lo, hi, match):
-    """Uniform said 'found min array (1, 3) (some min >= max) and max array (1, 3) (some min >= max)'."""
+    """Uniform said 'found min array (1, 3) (some min >= max) and max array (1, 3) (some min >= max)'. The Diagnostic
+    had no port, option, expected or found (and the advice was about a layer feeding them): now as other parameters'."""
     width = len(lo[0])
     module = NetGraph({"u": RandomArrayLayer(dist)}, [], a=width, b=width).compile(checks=True)  # Uniform: inline
-    with pytest.raises(DataError, match=match):
+    with pytest.raises(DataError, match=match) as info:
         module(a=torch.tensor(lo), b=torch.tensor(hi))
+    low, high = dist.PARAMS
+    found = next((x, y) for x, y in zip(lo[0], hi[0]) if not x < y)
+    diagnostic = info.value.diagnostics[0]
+    assert (diagnostic.layer, diagnostic.port, diagnostic.option) == (("u",), "a", low)
+    assert diagnostic.expected == f"{low} {'<' if low == 'min' else '<='} {high}"
+    assert diagnostic.found == ((low, found[0]), (high, found[1]))
+    assert "The data at input ports 'a' and 'b' holds it" in str(info.value)
+
+
+@pytest.mark.parametrize("dist, port, option", [(D.UniformDistribution([5.0, "#b"]), "b", "max"),
+                                                (D.DiscreteUniformDistribution(["#a", 0]), "a", "imin")])
+def test_a_bound_out_of_order_with_a_constant_names_the_slot_s_port_and_parameter(dist, port, option):
+    module = NetGraph({"u": RandomArrayLayer(dist)}, [], **{port: 2}).compile(checks=True)
+    with pytest.raises(DataError, match="holds it: fix those values in the data") as info:
+        module(**{port: torch.tensor([[7.0, 1.0]])})
+    diagnostic = info.value.diagnostics[0]
+    assert (diagnostic.port, diagnostic.option) == (port, option)
+    assert dict(diagnostic.found) == {"min": 5.0, "max": 1.0} if option == "max" else {"imin": 7.0, "imax": 0.0}
 
 
 @pytest.mark.parametrize("dist, value, precision", [

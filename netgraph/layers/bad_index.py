@@ -26,7 +26,7 @@ from netgraph.core.errors import DataError
 from netgraph.core.walk import nested_nodes
 
 __all__ = ["Where", "located_error", "unfolded_error", "raise_unfolded", "examples_at", "checks_values", "first_bad",
-           "first_bad_at", "first_unordered", "Piece", "piece", "piece_text", "naming_layer"]
+           "first_bad_at", "first_unordered", "first_unordered_pair", "Piece", "piece", "piece_text", "naming_layer"]
 
 
 #: A message whose index can be written again outside a map: (text before, where, text after).
@@ -148,3 +148,17 @@ def first_unordered(lo: Any, hi: Any, names: tuple[str, str], strict: bool) -> s
     at = f" at index {index}" if index else ""
     more = f" (and {len(flat) - 1} more)" if len(flat) > 1 else ""
     return f"{names[0]} {float(lo.reshape(-1)[i]):g} and {names[1]} {float(hi.reshape(-1)[i]):g}{at}{more}"
+
+
+def first_unordered_pair(lo: Any, hi: Any, strict: bool) -> tuple[float, float] | None:
+    """The values of ``first_unordered``'s pair of bounds out of order (for a Diagnostic's ``found``), or None.
+
+    >>> first_unordered_pair(torch.tensor([0.0, 3.0]), 2.0, True)
+    (3.0, 2.0)
+    """
+    lo, hi = torch.broadcast_tensors(torch.as_tensor(lo), torch.as_tensor(hi))
+    bad = (~(lo < hi) if strict else ~(lo <= hi)).reshape(-1).nonzero().reshape(-1)
+    if not len(bad):
+        return None
+    i = int(bad[0])
+    return float(lo.reshape(-1)[i]), float(hi.reshape(-1)[i])

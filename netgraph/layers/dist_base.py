@@ -24,7 +24,7 @@ from netgraph.core.layer_making import drop_dataclass_frozen
 from netgraph.core.option_problems import ARGUMENT_KIND
 from netgraph.core.registry import Registry
 from netgraph.core.wording import counted_either
-from netgraph.layers.bad_index import Where, first_bad, first_bad_at, located_error, piece_text
+from netgraph.layers.bad_index import Where, first_bad, first_bad_at, first_unordered_pair, located_error, piece_text
 from netgraph.layers.dist_constraints import REAL, Constraint, raise_constant_problems, read_extremes, unbroadcastable
 from netgraph.layers.dist_params import Param, as_param, plain_param, same_param, slot_name, whole
 from netgraph.layers.dist_limits import FLOAT_MAX, PARAM_MAX, named_overflow_problems, overflow_problems
@@ -238,7 +238,10 @@ class Distribution:
             problem = self.relation(values)
             if problem:
                 errors.append(problem)
-                ports += list(self.slots) if len(self.slots) == 1 and inputs is not None else []  # the one it can be
+                if self.ORDERED:  # the pair's ports (the first names the Diagnostic's), the order and the values
+                    ports, facts = [s for n in self.ORDERED[:2] if (s := self._slot_of(n))], self._order_facts(values)
+                else:
+                    ports += list(self.slots) if len(self.slots) == 1 and inputs is not None else []  # the only one
         # a parameter whose min and max lie within ±PARAM_MAX needs no elementwise range check
         beyond = [n for n, (lo, hi) in extremes.items() if not max(abs(lo), abs(hi)) <= PARAM_MAX]
         overflow = [] if errors or not draws else overflow_problems(self, values, beyond, extremes)
@@ -278,6 +281,15 @@ class Distribution:
                 return False
             ends.append(extremes[name][end] if isinstance(v, torch.Tensor) else float(v))
         return ends[0] < ends[1] if strict else ends[0] <= ends[1]
+
+    def _order_facts(self, values: Sequence[Any]) -> dict[str, Any]:
+        """The Diagnostic's fields of ``ORDERED``'s first pair out of order: its first slot-fed bound (``option``), the
+        order needed and the pair found, as {lo: value, hi: value}."""
+        lo_name, hi_name, strict = self.ORDERED
+        pair = first_unordered_pair(*(values[self.PARAMS.index(n)] for n in (lo_name, hi_name)), strict)
+        return {"option": next((n for n in (lo_name, hi_name) if self._slot_of(n)), lo_name),
+                "expected": f"{lo_name} {'<' if strict else '<='} {hi_name}",
+                "found": dict(zip((lo_name, hi_name), pair))}
 
     def _slot_of(self, name: str) -> str | None:
         """The port feeding parameter ``name``, or None for a constant."""

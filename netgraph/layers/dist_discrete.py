@@ -44,6 +44,17 @@ class _Discrete(Distribution):
         raise NotImplementedError
 
 
+def _counts(rate: torch.Tensor) -> torch.Tensor:
+    """Poisson counts of mean ``rate``; a rate of ``COUNT_MAX`` or more (only with the checks off), beyond torch's int64
+    sampler (which draws -2**63 there), draws the rate itself: an integer at that size, whose relative spread
+    (below 5e-10) float32 cannot resolve; an infinite rate (NegativeBinomial's p = 0) draws inf, its limit.
+
+    >>> _counts(torch.tensor([0.0, math.inf, 2.0 ** 70])).tolist() == [0.0, math.inf, 2.0 ** 70]
+    True
+    """
+    return torch.where(rate < COUNT_MAX, torch.poisson(rate), rate)
+
+
 def _nograd(p: Any) -> Any:
     return p.detach() if is_tensor(p) else p
 
@@ -145,7 +156,7 @@ class BinomialDistribution(_Discrete):
 
 
 class PoissonDistribution(_Discrete):
-    """PoissonDistribution(μ): mean μ (μ = 0 gives 0). Score w.r.t. μ: N/μ − 1."""
+    """PoissonDistribution(μ): mean μ (μ = 0 draws 0, the limit; Wolfram needs μ > 0). Score w.r.t. μ: N/μ − 1."""
 
     PARAMS = ("mu",)
     CONSTRAINTS = {"mu": NONNEGATIVE}
@@ -159,7 +170,7 @@ class PoissonDistribution(_Discrete):
 
     def rsample(self, params: Sequence[Any], shape: tuple) -> torch.Tensor:
         (mu,) = params
-        return torch.poisson(full(_nograd(mu), shape, params).contiguous())
+        return _counts(full(_nograd(mu), shape, params).contiguous())
 
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (mu,) = tensors(params, x)
@@ -200,7 +211,7 @@ class NegativeBinomialDistribution(_Discrete):
         n, p = (_nograd(v) for v in params)
         n, p = full(n, shape, params), full(p, shape, params)
         rate = torch._standard_gamma(n.contiguous()) * (1 - p) / p
-        return torch.poisson(rate)
+        return _counts(rate)
 
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         n, p = tensors(params, x)
@@ -220,7 +231,8 @@ class NegativeBinomialDistribution(_Discrete):
 
 
 class DiscreteUniformDistribution(Distribution):
-    """DiscreteUniformDistribution([imin, imax]): integers imin..imax, equally likely. No gradient (integers)."""
+    """DiscreteUniformDistribution([imin, imax]): integers imin..imax, equally likely (imin = imax draws imin; Wolfram
+    needs imin < imax). No gradient (integers)."""
 
     PARAMS = ("imin", "imax")
     ONE_LIST = True

@@ -245,14 +245,18 @@ class RandomArrayLayer(Layer):
                 params.append(repr(float(value)))
         like = [*ctx.args, *consts] or [constant("param_first")]  # noise in the parameters' promoted dtype
         dtype = promoted_dtype_code(like)
-        shape = f"({f'{ctx.args[0]}.shape[0]' if ctx.args else ctx.batch}{''.join(f', {d}' for d in out)})"
+        batch = f"{ctx.args[0]}.shape[0]" if ctx.args else ctx.batch
+        dims = "".join(f", {d}" if type(d) is int else f", {full[0]}.shape[{i}]" for i, d in enumerate(out, 1))
+        shape = f"({batch}{dims or ','})"
 
-        def noise_code(kind: str) -> str:
-            fn = "randn" if kind == "normal" else "rand"
-            if full:  # mu + sigma * torch.randn_like(mu), given a dtype where the parameters are several tensors
-                return f"torch.{fn}_like({full[0]}{f', dtype={dtype}' if len(like) > 1 else ''})"
-            return f"torch.{fn}({shape}, dtype={dtype}, device={like[0]}.device)"
-        return [f"{local} = {read}" for local, read in reads], dist.rsample_code(params, noise_code)
+        def noise_code(kind: str) -> str:  # of the declared output's shape, as the module's draws (not a slot's)
+            return f"torch.{'randn' if kind == 'normal' else 'rand'}({shape}, dtype={dtype}, device={like[0]}.device)"
+        draw = dist.rsample_code(params, noise_code)
+        if not ctx.args:
+            return [f"{local} = {read}" for local, read in reads], draw
+        # slots that broadcast beyond the output (an extra dim, a size where it has 1) are an error, as in the module
+        sizes = "".join(f", {d}" if type(d) is int else ", -1" for d in out)
+        return [f"{local} = {read}" for local, read in reads], f"({draw}).expand({batch}{sizes})"
 
 
 #: the literature's names of the estimators, lower case: netgraph's name of each

@@ -112,6 +112,8 @@ class RandomModule(ConstantBuffers):
         if self.checked and checks is not False and not tracing():
             with naming_layer(self.path):
                 extremes = self.distribution.check(params, self.describe, inputs=inputs, given=self.given)
+        if self.ranks and not isinstance(self.distribution, VectorDistribution):  # a slot broadcasting beyond the
+            params = [p.expand(shape) if k == "slot" else p for p, (k, _) in zip(params, self.kinds)]  # output: error
         if self.eval_mode == "mean" and not self.training:
             return self.mean(params, shape)
         if self.distribution.EXACT_INTEGERS and not tracing():

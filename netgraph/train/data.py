@@ -12,6 +12,7 @@ counts, class indices, NaN, infinite targets) comes back as one DataError naming
 from __future__ import annotations
 
 import itertools
+import numbers
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -22,7 +23,7 @@ from netgraph.core.errors import DataError, with_article
 from netgraph.core.wording import type_label
 from netgraph.train.data_sets import data_error, part_of, ref
 from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, seeded
-from netgraph.train.data_columns import Expect, check_columns, columns_from
+from netgraph.train.data_columns import EXAMPLES, Expect, check_columns, columns_from
 from netgraph.train.data_pairs import dict_pair_problem, pair_problem
 from netgraph.train.data_checks import non_finite_data
 from netgraph.train.datasets import checked_dataset, checked_loader
@@ -177,6 +178,8 @@ def gather(data: Any, what: str, ports: tuple[tuple[str, ...], tuple[str, ...]],
         data = {input_port: data[0], "Target": data[1]}
     if has_ragged(data):  # sequences of different lengths: dense batches, one length at a time
         return Streamed(LengthBuckets(data, batch_size, what), what)
+    if isinstance(data, numbers.Integral) and not isinstance(data, bool):
+        return Columns({EXAMPLES: torch.zeros(_example_count(data, what, inputs), 0)}, listed=False)
     if isinstance(data, (torch.Tensor, numpy.ndarray)):
         port = repr(input_port or "Input")
         raise DataError(f"{what} must be a dict of port -> array, a list of example dicts or a pair (inputs, "
@@ -192,6 +195,18 @@ def gather(data: Any, what: str, ports: tuple[tuple[str, ...], tuple[str, ...]],
     if has_ragged(cols):
         return Streamed(LengthBuckets(cols, batch_size, what, listed=not isinstance(data, Mapping)), what)
     return Columns(cols, listed=not isinstance(data, Mapping))
+
+
+def _example_count(count: int, what: str, inputs: tuple[str, ...]) -> int:
+    """``count`` examples, the data of a net without inputs (its draws, its own loss outputs); a DataError otherwise."""
+    if inputs:
+        raise DataError(f"{what} as a number of examples ({count}) is for a net without inputs; this net reads "
+                        f"{list(inputs)}: give a dict of port -> array, e.g. {{{inputs[0]!r}: x}}", data=ref(what),
+                        kind="data-form", expected=FORMS, found=type_label(count))
+    if count < 1:
+        raise DataError(f"{what} as a number of examples must be 1 or more, found {count}", data=ref(what),
+                        kind="missing-data", expected="one example or more", found=int(count))
+    return int(count)
 
 
 def sample(raw: dict[str, torch.Tensor] | Streamed) -> dict[str, torch.Tensor]:

@@ -31,7 +31,10 @@ from netgraph.train.data_checks import (batches_hint, examples_at, first_nonfini
                                         shared_length_problems)
 from netgraph.train.other_names import WEIGHTS
 
-__all__ = ["Expect", "columns_from", "check_columns"]
+__all__ = ["Expect", "columns_from", "check_columns", "EXAMPLES"]
+
+#: The key of ``net_train(net, n)``'s data for a net without inputs: n examples that hold nothing (shape (n, 0))
+EXAMPLES = "#examples"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -265,7 +268,7 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
     cols = _under_expected_keys(cols, expect)
     problems = []
     missing = [k for k in expect if k not in cols and not expect[k].optional]
-    extra = [k for k in cols if k not in expect]
+    extra = [k for k in cols if k not in expect and k != EXAMPLES]
     for k in missing:
         hint = did_you_mean(k, extra)
         problems.append(data_problem("missing-key", f"missing key {k!r}: {expect[k].what}, shape "
@@ -285,7 +288,7 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
             checked = _check_one(k, x, expect[k], problems, listed, numbers)
             if checked is not None:
                 out[k] = checked
-        elif allow_extra:
+        elif allow_extra or k == EXAMPLES:
             out[k] = x
     problems += shared_length_problems(out, expect)  # a sequence target as long as its output, say
     sizes = {k: (x.shape[0] if x.dim() else None) for k, x in cols.items()}

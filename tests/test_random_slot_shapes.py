@@ -1,0 +1,66 @@
+"""A slot fed a shape other than its declared one, called on the compiled module directly (which checks its inputs
+only once something fails) and through ``netgraph.interpret``: both give the declared output's shape where the slot
+broadcasts to it, else the same DataError naming the port, for every one of the 20 univariate distributions. The
+inline Normal and Uniform draws of the compiled forward once took the slot's shape: mu (7, 1) for a declared (3,)
+drew (7, 1), where every other distribution, and the interpreter, drew (7, 3).
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+import netgraph.layers.distributions as D
+from netgraph import DataError, NetGraph, RandomArrayLayer, interpret
+
+# name: (arguments with the slot "#a", a value of the slot inside the support)
+SLOTTED = {
+    "NormalDistribution": (("#a", 1.0), 0.5), "UniformDistribution": ((["#a", 2.0],), 0.5),
+    "ExponentialDistribution": (("#a",), 0.5), "MaxwellDistribution": (("#a",), 0.5),
+    "RayleighDistribution": (("#a",), 0.5), "HalfNormalDistribution": (("#a",), 0.5),
+    "WeibullDistribution": (("#a", 1.0), 0.5), "GammaDistribution": (("#a", 1.0), 0.5),
+    "ChiDistribution": (("#a",), 0.5), "NakagamiDistribution": (("#a", 1.0), 0.5),
+    "ChiSquareDistribution": (("#a",), 0.5), "ErlangDistribution": (("#a", 1.0), 2.0),
+    "LogGammaDistribution": (("#a", 0.4, 1.0), 0.5), "ExpGammaDistribution": (("#a", 1.0, 0.0), 0.5),
+    "InverseGammaDistribution": (("#a", 1.0), 0.5), "BernoulliDistribution": (("#a",), 0.5),
+    "BinomialDistribution": (("#a", 0.5), 3.0), "PoissonDistribution": (("#a",), 0.5),
+    "NegativeBinomialDistribution": (("#a", 0.5), 0.5), "DiscreteUniformDistribution": ((["#a", 5],), 2.0),
+}
+SHAPES = [(7, 1), (7, 2), (7, 1, 3), (7,), (7, 3)]
+
+
+def test_the_table_covers_every_univariate_distribution():
+    univariate = {n for n, c in D.DISTRIBUTIONS.items() if not issubclass(c, D.VectorDistribution)}
+    assert set(SLOTTED) == univariate and len(SLOTTED) == 20
+
+
+def _outcome(call):
+    try:
+        return tuple(call().shape)
+    except DataError as exc:
+        return ("DataError", exc.diagnostics[0].port, exc.diagnostics[0].found)
+
+
+@pytest.mark.parametrize("checks", ["auto", True])
+@pytest.mark.parametrize("name", sorted(SLOTTED))
+def test_compiled_and_interpreted_agree_on_a_wrongly_shaped_slot(name, checks):
+    args, value = SLOTTED[name]
+    net = NetGraph([RandomArrayLayer(getattr(D, name)(*args))], [], a=3)
+    module = net.compile(checks=checks)
+    for shape in SHAPES:
+        a = torch.full(shape, value)
+        compiled, interpreted = _outcome(lambda: module(a=a)), _outcome(lambda: interpret(net, module, a=a))
+        assert compiled == interpreted, (shape, compiled, interpreted)
+        expected = (7, 3) if shape in [(7, 1), (7, 3)] else ("DataError", "a", shape)
+        assert compiled == expected, (shape, compiled)
+
+
+def test_an_inline_draw_of_a_slot_of_size_one_draws_independent_values_along_the_output():
+    net = NetGraph([RandomArrayLayer(D.NormalDistribution("#a", 1.0))], [], a=3)
+    module = net.compile()
+    assert "torch.randn" in module.code  # the inline draw
+    torch.manual_seed(0)
+    draws = module(a=torch.zeros(20_000, 1))
+    assert draws.shape == (20_000, 3)
+    correlation = torch.corrcoef(draws.T)[0, 1]
+    assert abs(float(correlation)) < 5 / 20_000 ** 0.5

@@ -1,0 +1,52 @@
+"""``net_train(net, n)``: a net without inputs (a learned distribution, its draws and its own loss outputs) trains on
+n examples a round, which hold nothing. It once needed a function loss and a dummy key of n rows
+(``loss_function="KL"`` refused every key, so an output of its own could not be the loss by name)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (DataError, ElementwiseLayer, KLDivergenceLayer, LinearLayer, NetArrayLayer, NetGraph, NetPort,
+                      NormalDistribution, RandomArrayLayer, net_train)
+
+
+def _kl_net(prior_mean: float) -> NetGraph:
+    kl = KLDivergenceLayer(NormalDistribution("#mu", 1.0), NormalDistribution(prior_mean, 1.0))
+    return NetGraph({"mu": NetArrayLayer(array=[2.0]), "kl": kl}, [("mu", "kl", NetPort("KL"))])
+
+
+def test_an_own_kl_output_trains_by_name_to_the_prior_s_mean():
+    """KL(N(mu, 1) || N(-0.5, 1)) = (mu + 0.5)²/2: exact gradients, the optimum mu = -0.5."""
+    fitted = net_train(_kl_net(-0.5), 64, loss_function="KL", max_training_rounds=100, method="SGD", learning_rate=0.1,
+                       random_seed=0, progress=False)
+    assert abs(fitted.layers["mu"].arrays["Array"].item() + 0.5) < 1e-3
+
+
+def test_draws_fit_their_parameter_to_the_minimum_of_the_expected_loss():
+    """E[(x - 3)²] for x ~ N(mu, 1) is (mu - 3)² + 1: pathwise gradients move mu from 0 to 3."""
+    net = NetGraph({"mu": NetArrayLayer(array=[0.0]), "x": RandomArrayLayer(NormalDistribution("#mu", 1.0))},
+                   [("mu", NetPort("x", "mu"))])
+    fitted = net_train(net, 256, loss_function=lambda outputs, batch: ((outputs["Output"] - 3) ** 2).mean(),
+                       batch_size=64, max_training_rounds=40, learning_rate=0.05, random_seed=0, progress=False)
+    assert abs(fitted.layers["mu"].arrays["Array"].item() - 3) < 0.25  # Adam's jitter at lr 0.05: a few 0.05
+
+
+def test_n_examples_make_the_rounds_batches_of_batch_size():
+    results = net_train(_kl_net(0.0), 50, loss_function="KL", batch_size=16, max_training_rounds=3, random_seed=0,
+                        progress=False, all=True)
+    assert (results.total_rounds, results.total_batches, results.examples_processed) == (3, 12, 150)
+
+
+@pytest.mark.parametrize("data, kind", [(0, "missing-data"), (-3, "missing-data"), (True, "data-form")])
+def test_a_count_that_is_no_positive_integer_is_a_data_error(data, kind):
+    with pytest.raises(DataError) as info:
+        net_train(_kl_net(0.0), data, loss_function="KL", max_training_rounds=1, progress=False)
+    assert info.value.diagnostics[0].kind == kind
+
+
+def test_a_count_for_a_net_with_inputs_is_a_data_error_naming_its_ports():
+    net = NetGraph([LinearLayer(1), ElementwiseLayer("Tanh")], [], Input=2)
+    with pytest.raises(DataError, match=r"is for a net without inputs; this net reads \['Input'\]") as info:
+        net_train(net, 64, max_training_rounds=1, progress=False)
+    assert info.value.diagnostics[0].kind == "data-form"
