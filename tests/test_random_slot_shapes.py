@@ -2,7 +2,9 @@
 only once something fails) and through ``netgraph.interpret``: both give the declared output's shape where the slot
 broadcasts to it, else the same DataError naming the port, for every one of the 20 univariate distributions. The
 inline Normal and Uniform draws of the compiled forward once took the slot's shape: mu (7, 1) for a declared (3,)
-drew (7, 1), where every other distribution, and the interpreter, drew (7, 3).
+drew (7, 1), where every other distribution, and the interpreter, drew (7, 3). Where every slot has the output's
+declared shape, the inline draw is ``mu + sigma * torch.randn_like(mu)``, handwritten torch's cost (``.expand`` and a
+shaped ``torch.randn`` had made it 1.6x); like any compiled op it is unchecked, and ``net(x)`` refuses the shapes.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import pytest
 import torch
 
 import netgraph.layers.distributions as D
-from netgraph import DataError, NetGraph, RandomArrayLayer, interpret
+from netgraph import DataError, NetGraph, RandomArrayLayer, interpret, net_initialize
 
 # name: (arguments with the slot "#a", a value of the slot inside the support)
 SLOTTED = {
@@ -47,6 +49,8 @@ def test_compiled_and_interpreted_agree_on_a_wrongly_shaped_slot(name, checks):
     args, value = SLOTTED[name]
     net = NetGraph([RandomArrayLayer(getattr(D, name)(*args))], [], a=3)
     module = net.compile(checks=checks)
+    if "_like(a" in module.code:  # the inline draw at handwritten torch's cost: unchecked, as any compiled op is
+        return _inline_draws_are_checked_at_the_net(net, value)
     for shape in SHAPES:
         a = torch.full(shape, value)
         compiled, interpreted = _outcome(lambda: module(a=a)), _outcome(lambda: interpret(net, module, a=a))
@@ -55,10 +59,23 @@ def test_compiled_and_interpreted_agree_on_a_wrongly_shaped_slot(name, checks):
         assert compiled == expected, (shape, compiled)
 
 
+def _inline_draws_are_checked_at_the_net(net, value):
+    net = net_initialize(net, seed=0)
+    for shape in SHAPES:
+        outcome = _outcome(lambda: net(a=torch.full(shape, value)))
+        assert outcome == ((7, 3) if shape == (7, 3) else ("DataError", "a", shape)), (shape, outcome)
+
+
+def test_the_inline_normal_draw_costs_what_handwritten_torch_does():
+    module = NetGraph([RandomArrayLayer(D.NormalDistribution("#mu", "#sigma"))], [], mu=3, sigma=3).compile()
+    assert "mu + sigma * torch.randn_like(mu, dtype=torch.promote_types(mu.dtype, sigma.dtype))" in module.code
+    assert ".expand(" not in module.code
+
+
 def test_an_inline_draw_of_a_slot_of_size_one_draws_independent_values_along_the_output():
-    net = NetGraph([RandomArrayLayer(D.NormalDistribution("#a", 1.0))], [], a=3)
+    net = NetGraph([RandomArrayLayer(D.NormalDistribution("#a", 1.0), output=3)], [], a=1)
     module = net.compile()
-    assert "torch.randn" in module.code  # the inline draw
+    assert "torch.randn((" in module.code  # the inline draw, of the output's shape
     torch.manual_seed(0)
     draws = module(a=torch.zeros(20_000, 1))
     assert draws.shape == (20_000, 3)

@@ -249,10 +249,15 @@ class RandomArrayLayer(Layer):
         dims = "".join(f", {d}" if type(d) is int else f", {full[0]}.shape[{i}]" for i, d in enumerate(out, 1))
         shape = f"({batch}{dims or ','})"
 
+        every_slot_full = bool(ctx.args) and len(full) == len(ctx.args)
+
         def noise_code(kind: str) -> str:  # of the declared output's shape, as the module's draws (not a slot's)
-            return f"torch.{'randn' if kind == 'normal' else 'rand'}({shape}, dtype={dtype}, device={like[0]}.device)"
+            fn = "randn" if kind == "normal" else "rand"
+            if every_slot_full:  # mu + sigma * torch.randn_like(mu): handwritten torch's cost (unchecked, as any op)
+                return f"torch.{fn}_like({full[0]}{f', dtype={dtype}' if len(like) > 1 else ''})"
+            return f"torch.{fn}({shape}, dtype={dtype}, device={like[0]}.device)"
         draw = dist.rsample_code(params, noise_code)
-        if not ctx.args:
+        if not ctx.args or every_slot_full:
             return [f"{local} = {read}" for local, read in reads], draw
         # slots that broadcast beyond the output (an extra dim, a size where it has 1) are an error, as in the module
         sizes = "".join(f", {d}" if type(d) is int else ", -1" for d in out)
