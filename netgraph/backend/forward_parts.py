@@ -80,8 +80,11 @@ def forward_source(signature: str, lines: Sequence[str], steps: Sequence[Step], 
         calls.append((f"{held[k] or returned} = {call}" if outs[k] else call, args))
     _, unpacked = _arguments(sorted(tail_reads & owner.keys()), owner, outs, held)
     kept = tail_reads | {word for line in unpacked for word in words(line)}  # read by the tail
-    handed_on = defined | {h for h in held if h}  # not the forward's arguments: the caller holds them anyway
-    forward = _function(f"forward({signature})", [*head, *_released_calls(calls, handed_on - kept), *unpacked, *tail])
+    tuples = {h for h in held if h}
+    # the values handed on (not the forward's arguments: the caller holds them anyway), found among the calls'
+    # arguments rather than as a set of every value: a 100,000-layer net's would be made and freed for a few
+    releasable = {arg for _, args in calls for arg in args if (arg in defined or arg in tuples) and arg not in kept}
+    forward = _function(f"forward({signature})", [*head, *_released_calls(calls, releasable), *unpacked, *tail])
     return "\n".join([forward, *parts])
 
 
