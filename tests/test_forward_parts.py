@@ -1,6 +1,8 @@
-"""A forward longer than PART_LINES lines is compiled in parts: same values, seeds, gradients and tracebacks."""
+"""A forward longer than PART_LINES lines is compiled in parts of at most about PART_SIZE lines: same values, seeds,
+gradients and tracebacks."""
 
 import linecache
+import math
 import traceback
 
 import pytest
@@ -8,7 +10,7 @@ import torch
 
 from netgraph import (ElementwiseLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetChain, NetGraph,
                       NormalDistribution, RandomArrayLayer, interpret, net_initialize)
-from netgraph.backend.forward_parts import PART_LINES
+from netgraph.backend.forward_parts import PART_LINES, PART_SIZE
 
 
 def chain(n: int) -> NetGraph:
@@ -34,8 +36,8 @@ def test_a_long_chain_is_compiled_in_parts_and_equals_the_interpreter_and_handwr
     n = 2 * PART_LINES + 500
     module = net_initialize(chain(n), seed=0).compile()
     headers = part_headers(module.code)
-    assert headers[0] == "def forward(self, Input):" and len(headers) == 1 + 3
-    assert all(len(body.splitlines()) <= PART_LINES + 2 for body in module.code.split("\ndef ")[1:])
+    assert headers[0] == "def forward(self, Input):" and len(headers) == 1 + math.ceil(n / PART_SIZE)
+    assert all(len(body.splitlines()) <= PART_SIZE + 2 for body in module.code.split("\ndef ")[1:])
     x = torch.randn(5, 4, requires_grad=True)
     y = module(x)
     hand = x
