@@ -19,7 +19,7 @@ from netgraph.cli.flags import check_train_flags
 from netgraph.cli.header import spec_header
 from netgraph.cli.loss_layers import with_loss_layers
 from netgraph.cli.places import placed_at_layers
-from netgraph.cli.train_words import worded_by_files, worded_by_flags
+from netgraph.cli.train_words import _matrix_words, worded_by_files, worded_by_flags
 from netgraph.core.layer import Layer
 from netgraph.core.errors import DataError, OptionError, SpecError, did_you_mean, headed
 from netgraph.core.wording import counted

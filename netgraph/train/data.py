@@ -223,8 +223,8 @@ def finish(raw: dict[str, torch.Tensor] | InMemory | Streamed, expect: Mapping[s
     if isinstance(raw, Streamed):
         raw.expect, raw.allow_extra = expect, allow_extra
         if isinstance(raw.loader, LengthBuckets):  # in memory: check every length bucket now, not mid-training, its
-            for numbers, bucket in raw.loader.samples():  # examples named by their indices in the data given
-                check_columns(bucket, expect, allow_extra, what, raw.loader.listed, numbers)
+            for indices, bucket in raw.loader.samples():  # examples named by their indices in the data given
+                check_columns(bucket, expect, allow_extra, what, raw.loader.listed, indices)
         raw.check(raw.first_raw, 1)
         return raw
     return InMemory(check_columns(raw, expect, allow_extra, what, getattr(raw, "listed", False)))
