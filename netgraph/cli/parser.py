@@ -64,7 +64,8 @@ def _check(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("check", help="validate specs: list every problem as file:line:col, or summarise",
                        description="Validate specs: one line per valid spec (its ports, layers and parameters); "
                                    "for a spec with problems, every problem as file:line:col (exit status 1).")
-    p.add_argument("specs", nargs="+", help="YAML spec files or .onnx models")
+    p.add_argument("specs", nargs="+", help="YAML spec files or .onnx models; a folder: each .yaml and .yml file in "
+                                            "it, sorted")
     p.add_argument("--format", choices=("text", "json"), default="text",
                    help="text (default): each spec's summary, or its problems as file:line:col lines on stderr; "
                         "json: every problem as a JSON list on stdout (file, line, column, message, kind, layer, "
