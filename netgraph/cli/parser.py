@@ -127,6 +127,9 @@ def _train(sub: argparse._SubParsersAction) -> None:
                         "(default 0; with --resume, the run's own)")
     _device_flags(p, " (bfloat16 forwards, float32 arrays)")
     p.add_argument("--checkpoint", help="checkpoint directory (default with --resume: OUTPUT/checkpoints)")
+    p.add_argument("--checkpoint-interval", type=int, metavar="N",
+                   help="write a checkpoint every N rounds, and after the last (default 1)")
+    p.add_argument("--checkpoint-keep", type=int, metavar="N", help="keep the newest N checkpoints (default 3)")
     p.add_argument("--resume", action="store_true", help="continue from the newest checkpoint")
     p.add_argument("--loss", help="an output port to use as the loss (default: automatic losses), a loss layer "
                                   "(MeanAbsoluteLossLayer) for the output, or weighted terms "
