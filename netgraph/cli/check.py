@@ -54,7 +54,8 @@ def spec_files(paths: list[str]) -> list[str]:
     """``paths`` with each folder replaced by its spec files (``SPEC_SUFFIXES``, not its sub-folders'), sorted and
     named as the folder was typed, as linters take a folder; OptionError for a folder that holds none.
 
-    >>> import tempfile; folder = tempfile.mkdtemp(); _ = [Path(folder, n).touch() for n in ("b.yml", "a.yaml", "c.txt")]
+    >>> import tempfile; folder = tempfile.mkdtemp()
+    >>> _ = [Path(folder, name).touch() for name in ("b.yml", "a.yaml", "c.txt")]
     >>> [Path(p).name for p in spec_files([folder])]
     ['a.yaml', 'b.yml']
     """

@@ -42,8 +42,8 @@ __all__ = ["train", "worded_by_flags", "worded_by_files"]
 
 _FORWARDED = ("data", "output", "batch_size", "rounds", "time", "learning_rate", "method", "momentum",
               "epsilon", "validation", "patience", "seed", "device", "precision", "checkpoint", "checkpoint_interval",
-              "checkpoint_keep", "loss", "tensorboard", "metrics",
-              "stop_on", "workers", "base_dir", "distributed_timeout")
+              "checkpoint_keep", "loss", "tensorboard", "metrics", "stop_on", "workers", "base_dir",
+              "distributed_timeout")
 
 
 def _forward_argv(args: argparse.Namespace) -> list[str]:
@@ -152,12 +152,17 @@ def _net_train(args: argparse.Namespace, net: Any, data: Any, method: Any, loss:
             learning_rate=args.learning_rate, method=method, validation_set=validation,
             training_stopping_criterion=stopping_option(args.patience, args.stop_on), random_seed=args.seed,
             target_device=args.device, working_precision=args.precision, metrics=metrics,
-            checkpoint=checkpoint and {"directory": checkpoint, "interval": args.checkpoint_interval or 1,
-                                        "keep": args.checkpoint_keep or 3}, resume=bool(args.resume), loss_function=loss,
+            checkpoint=_checkpoint_option(args, checkpoint), resume=bool(args.resume), loss_function=loss,
             progress=_progress(args.quiet), all=True, num_workers=args.workers or 0,
             progress_reporting="tensorboard" if args.tensorboard else None, log_dir=args.tensorboard,
             distributed=args.distributed or int(os.environ.get("WORLD_SIZE", "1")) > 1,
             sync_batch_norm=args.sync_batch_norm, distributed_timeout=args.distributed_timeout)
+
+
+def _checkpoint_option(args: argparse.Namespace, folder: str | None) -> dict | None:
+    """net_train's checkpoint: the folder, --checkpoint-interval and --checkpoint-keep (net_train's defaults 1, 3)."""
+    interval, keep = args.checkpoint_interval or 1, args.checkpoint_keep or 3
+    return {"directory": folder, "interval": interval, "keep": keep} if folder else None
 
 
 def _progress(quiet: bool) -> Any:
