@@ -11,7 +11,7 @@ from netgraph.cli.flags import check_train_flags
 from netgraph.core.errors import OptionError
 
 FLAGS = ("seed", "batch_size", "rounds", "nproc", "patience", "workers", "learning_rate", "time", "validation",
-         "checkpoint", "output", "tensorboard", "device")
+         "checkpoint", "output", "tensorboard", "device", "checkpoint_interval", "checkpoint_keep", "resume")
 
 
 def _refusal(**given) -> object:
@@ -32,6 +32,8 @@ def _refusal(**given) -> object:
     ({"output": ""}, "unusable-folder", ""),
     ({"tensorboard": ""}, "unusable-folder", ""),
     ({"device": "tpu"}, "device-name", "tpu"),
+    ({"checkpoint_interval": 0}, "option-value", 0),
+    ({"checkpoint_keep": 2}, "option-combination", 2),  # without --checkpoint: no checkpoint to keep
 ])
 def test_each_flag_error_has_a_kind_the_flag_and_the_value(given, kind, found):
     problem = _refusal(**given)

@@ -69,10 +69,10 @@ def test_every_whole_yaml_spec_in_the_readme_loads_and_quoted_spec_files_match()
 
 
 def test_the_readme_check_and_summary_outputs_are_what_the_commands_print(capsys, monkeypatch):
-    """The `netgraph check specs/*.yaml` and `netgraph summary specs/small_cnn.yaml` console lines, as shown."""
+    """The `netgraph check specs/` (a folder: its specs, sorted) and `netgraph summary specs/small_cnn.yaml` console lines, as shown."""
     from netgraph.cli import main
 
-    console = next(block for block in _blocks("console") if block.startswith("$ netgraph check specs/*.yaml"))
+    console = next(block for block in _blocks("console") if block.startswith("$ netgraph check specs/ "))
     shown = {}
     for part in re.split(r"^\$ ", console, flags=re.M)[1:]:
         command, _, output = part.partition("\n")
@@ -81,7 +81,9 @@ def test_the_readme_check_and_summary_outputs_are_what_the_commands_print(capsys
     capsys.readouterr()
     specs = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "specs").glob("*.yaml"))
     assert main(["check", *specs]) == 0
-    assert capsys.readouterr().out.strip("\n") == shown["netgraph check specs/*.yaml"]
+    listed = capsys.readouterr().out.strip("\n")
+    assert main(["check", "specs/"]) == 0
+    assert capsys.readouterr().out.strip("\n") == listed == shown["netgraph check specs/"]
     assert main(["summary", "specs/small_cnn.yaml"]) == 0
     assert capsys.readouterr().out.strip("\n") == shown["netgraph summary specs/small_cnn.yaml"]
 

@@ -16,11 +16,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from netgraph.cli.parser import build_parser
+from netgraph.cli.terminate import TERMINATED_STATUS, Terminated
 from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.core.files import REFERENCE_SCOPE
 from netgraph.core.limits import limits
 
-__all__ = ["main", "entry", "build_parser", "EPIPE_STATUS", "INTERRUPTED_STATUS", "ERRORS_FOLDER"]
+__all__ = ["main", "entry", "build_parser", "EPIPE_STATUS", "INTERRUPTED_STATUS", "TERMINATED_STATUS", "ERRORS_FOLDER"]
 
 #: the exit status when stdout's reader has gone: a shell's for a process ended by SIGPIPE (128 + 13)
 EPIPE_STATUS = 141
@@ -100,9 +101,10 @@ def entry() -> int:
     gc.disable()
     try:
         return main(imported=_settle_collector)
-    except KeyboardInterrupt:  # Ctrl-C outside training (net_train stops at its round): no traceback
-        print("netgraph: interrupted", file=sys.stderr)
-        return INTERRUPTED_STATUS
+    except KeyboardInterrupt as exc:  # Ctrl-C (or SIGTERM while training) outside net_train's rounds: no traceback
+        terminated = isinstance(exc, Terminated)
+        print(f"netgraph: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
+        return TERMINATED_STATUS if terminated else INTERRUPTED_STATUS
     finally:
         gc.enable()
 

@@ -5,19 +5,20 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from netgraph.core.errors import MAX_LISTED, Diagnostic, NetGraphError, SpecError
+from netgraph.core.errors import MAX_LISTED, Diagnostic, NetGraphError, OptionError, SpecError
 from netgraph.core.files import atomic_write, refuse_folder_name, writable_file
 from netgraph.core.summary import one_line, summary_table
 from netgraph.core.unused_layers import unused_layer_notes, unwired_layer_notes
 from netgraph.cli.loading import load_net as load
 from netgraph.spec.schema import spec_schema
 
-__all__ = ["check", "summary", "schema", "problem_json"]
+__all__ = ["check", "summary", "schema", "problem_json", "spec_files", "SPEC_SUFFIXES"]
 
 
 def check(args: argparse.Namespace) -> int:
@@ -33,7 +34,7 @@ def check(args: argparse.Namespace) -> int:
             _print_notes(spec, [f"{shown} of {exc.problem_count} problems listed (the list is not complete)"
                                 if exc.problem_count else f"{shown} problems listed; reading stopped there, there may "
                                                           f"be more (the list is not complete)"])
-    for spec, net in _loaded(args.specs, listed if as_json else _print_problems):
+    for spec, net in _loaded(spec_files(args.specs), listed if as_json else _print_problems):
         if net is None:
             status = 1
             continue
@@ -43,6 +44,34 @@ def check(args: argparse.Namespace) -> int:
     if as_json:
         print(json.dumps(problems, indent=1, allow_nan=False))
     return status
+
+
+#: the suffixes of the files ``check`` reads from a folder it is given
+SPEC_SUFFIXES = (".yaml", ".yml")
+
+
+def spec_files(paths: list[str]) -> list[str]:
+    """``paths`` with each folder replaced by its spec files (``SPEC_SUFFIXES``, not its sub-folders'), sorted and
+    named as the folder was typed, as linters take a folder; OptionError for a folder that holds none.
+
+    >>> import tempfile; folder = tempfile.mkdtemp()
+    >>> _ = [Path(folder, name).touch() for name in ("b.yml", "a.yaml", "c.txt")]
+    >>> [Path(p).name for p in spec_files([folder])]
+    ['a.yaml', 'b.yml']
+    """
+    out = []
+    for path in paths:
+        if not Path(path).is_dir():
+            out.append(path)
+            continue
+        found = sorted(entry.name for entry in Path(path).iterdir()
+                       if entry.suffix.lower() in SPEC_SUFFIXES and entry.is_file())
+        if not found:
+            raise OptionError(f"{path!r} is a folder that holds no spec file ({', '.join(SPEC_SUFFIXES)}); give spec "
+                              f"files, or a folder of them", option="specs", kind="missing-file",
+                              expected="a spec file or a folder of them", found=path)
+        out += [os.path.join(path, name) for name in found]
+    return out
 
 
 def _print_notes(spec: str, notes: list[str]) -> None:

@@ -16,7 +16,8 @@ from netgraph.core.wording import refuse_scaled
 
 __all__ = ["check_measure_flags", "check_seed", "check_train_flags"]
 
-_POSITIVE_INTS = (("batch_size", "--batch-size"), ("rounds", "--rounds"), ("nproc", "--nproc"))
+_POSITIVE_INTS = (("batch_size", "--batch-size"), ("rounds", "--rounds"), ("nproc", "--nproc"),
+                  ("checkpoint_interval", "--checkpoint-interval"), ("checkpoint_keep", "--checkpoint-keep"))
 _POSITIVE_NUMBERS = (("time", "--time"),)
 
 
@@ -57,6 +58,7 @@ def check_train_flags(args: argparse.Namespace, made: list | None = None) -> Non
                               expected="a folder", found=getattr(args, name))
     if args.checkpoint is not None:
         usable_folder(args.checkpoint, "--checkpoint", made, option="checkpoint")
+    _check_checkpoint_counts(args)
     if args.tensorboard is not None:
         if not args.tensorboard.strip():
             raise OptionError("--tensorboard needs a folder to log to, e.g. --tensorboard runs", option="tensorboard",
@@ -65,6 +67,16 @@ def check_train_flags(args: argparse.Namespace, made: list | None = None) -> Non
     if args.device is not None:
         _check_device(args.device)
         _check_processes(args.device, args.nproc)
+
+
+def _check_checkpoint_counts(args: argparse.Namespace) -> None:
+    """--checkpoint-interval and --checkpoint-keep say how checkpoints are written: refused where none are."""
+    for name, flag in (("checkpoint_interval", "--checkpoint-interval"), ("checkpoint_keep", "--checkpoint-keep")):
+        if getattr(args, name) is not None and args.checkpoint is None and not args.resume:
+            raise OptionError(f"{flag} {getattr(args, name)}: no checkpoints are written without --checkpoint DIR (or "
+                              f"--resume, which writes them to OUTPUT/checkpoints); give --checkpoint", option=name,
+                              kind="option-combination", expected="--checkpoint DIR or --resume",
+                              found=getattr(args, name))
 
 
 def check_measure_flags(args: argparse.Namespace) -> None:

@@ -64,7 +64,8 @@ def _check(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("check", help="validate specs: list every problem as file:line:col, or summarise",
                        description="Validate specs: one line per valid spec (its ports, layers and parameters); "
                                    "for a spec with problems, every problem as file:line:col (exit status 1).")
-    p.add_argument("specs", nargs="+", help="YAML spec files or .onnx models")
+    p.add_argument("specs", nargs="+", help="YAML spec files or .onnx models; a folder: each .yaml and .yml file in "
+                                            "it, sorted")
     p.add_argument("--format", choices=("text", "json"), default="text",
                    help="text (default): each spec's summary, or its problems as file:line:col lines on stderr; "
                         "json: every problem as a JSON list on stdout (file, line, column, message, kind, layer, "
@@ -126,6 +127,9 @@ def _train(sub: argparse._SubParsersAction) -> None:
                         "(default 0; with --resume, the run's own)")
     _device_flags(p, " (bfloat16 forwards, float32 arrays)")
     p.add_argument("--checkpoint", help="checkpoint directory (default with --resume: OUTPUT/checkpoints)")
+    p.add_argument("--checkpoint-interval", type=int, metavar="N",
+                   help="write a checkpoint every N rounds, and after the last (default 1)")
+    p.add_argument("--checkpoint-keep", type=int, metavar="N", help="keep the newest N checkpoints (default 3)")
     p.add_argument("--resume", action="store_true", help="continue from the newest checkpoint")
     p.add_argument("--loss", help="an output port to use as the loss (default: automatic losses), a loss layer "
                                   "(MeanAbsoluteLossLayer) for the output, or weighted terms "

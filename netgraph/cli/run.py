@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from pathlib import Path
 from typing import Any
 
 import torch
@@ -57,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         inputs, notes = example_inputs(net)
         result = net(**inputs)
     torch.set_printoptions(precision=4, sci_mode=False, threshold=sys.maxsize if args.full else 1000)
-    print(f"{Path(args.spec).name}: {one_line(net)}")
+    print(f"{args.spec}: {one_line(net)}")  # as typed, as check names it
     for note in notes:
         print(f"  {note}")
     for port, value in (result.items() if isinstance(result, dict) else [(net.output_ports[0], result)]):

@@ -19,6 +19,7 @@ from netgraph.cli.flags import check_train_flags
 from netgraph.cli.header import spec_header
 from netgraph.cli.loss_layers import with_loss_layers
 from netgraph.cli.places import placed_at_layers
+from netgraph.cli.terminate import TERMINATED_STATUS, sigterm_as_interrupt
 from netgraph.cli.train_words import _matrix_words, worded_by_files, worded_by_flags
 from netgraph.core.layer import Layer
 from netgraph.core.errors import DataError, OptionError, SpecError, did_you_mean, headed
@@ -40,8 +41,9 @@ from netgraph.train.stopping import TrainingDataStopping
 __all__ = ["train", "worded_by_flags", "worded_by_files"]
 
 _FORWARDED = ("data", "output", "batch_size", "rounds", "time", "learning_rate", "method", "momentum",
-              "epsilon", "validation", "patience", "seed", "device", "precision", "checkpoint", "loss", "tensorboard", "metrics",
-              "stop_on", "workers", "base_dir", "distributed_timeout")
+              "epsilon", "validation", "patience", "seed", "device", "precision", "checkpoint", "checkpoint_interval",
+              "checkpoint_keep", "loss", "tensorboard", "metrics", "stop_on", "workers", "base_dir",
+              "distributed_timeout")
 
 
 def _forward_argv(args: argparse.Namespace) -> list[str]:
@@ -101,8 +103,9 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
                           f"a new run there would mix with them; add --resume to continue that run, or give an "
                           f"empty folder", kind="occupied-folder", option="checkpoint",
                           expected="an empty folder, or --resume", found=str(found))
+    resumed_round = _round_of(latest_checkpoint(checkpoint)) if args.resume and checkpoint else 0
     try:
-        with placed_at_layers(args.spec):
+        with placed_at_layers(args.spec), sigterm_as_interrupt(not args.distributed) as terminated:
             results = _net_train(args, net, data, method, loss, metrics, validation, checkpoint)
     except OptionError as exc:
         raise worded_by_flags(exc) from None
@@ -116,7 +119,18 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
 
     if int(os.environ.get("RANK", "0")) != 0:
         return 0
-    return _write_outputs(results, args.spec, out, name, description)
+    status = _write_outputs(results, args.spec, out, name, description, resumed_round)
+    if status == INTERRUPTED_STATUS and terminated:
+        print("netgraph train: terminated (SIGTERM); the net trained so far is written", file=sys.stderr)
+        return TERMINATED_STATUS  # as a Unix tool ended by SIGTERM (128 + 15), for the scheduler that sent it
+    if status == INTERRUPTED_STATUS:
+        print("netgraph train: interrupted; the net trained so far is written", file=sys.stderr)
+    return status
+
+
+def _round_of(checkpoint: Path | None) -> int:
+    """The round a checkpoint file (``round-000006.pt``) was written after; 0 for none."""
+    return int(checkpoint.stem.removeprefix("round-")) if checkpoint is not None else 0
 
 
 def _seed(args: argparse.Namespace) -> int | None:
@@ -138,11 +152,17 @@ def _net_train(args: argparse.Namespace, net: Any, data: Any, method: Any, loss:
             learning_rate=args.learning_rate, method=method, validation_set=validation,
             training_stopping_criterion=stopping_option(args.patience, args.stop_on), random_seed=args.seed,
             target_device=args.device, working_precision=args.precision, metrics=metrics,
-            checkpoint=checkpoint, resume=bool(args.resume), loss_function=loss,
+            checkpoint=_checkpoint_option(args, checkpoint), resume=bool(args.resume), loss_function=loss,
             progress=_progress(args.quiet), all=True, num_workers=args.workers or 0,
             progress_reporting="tensorboard" if args.tensorboard else None, log_dir=args.tensorboard,
             distributed=args.distributed or int(os.environ.get("WORLD_SIZE", "1")) > 1,
             sync_batch_norm=args.sync_batch_norm, distributed_timeout=args.distributed_timeout)
+
+
+def _checkpoint_option(args: argparse.Namespace, folder: str | None) -> dict | None:
+    """net_train's checkpoint: the folder, --checkpoint-interval and --checkpoint-keep (net_train's defaults 1, 3)."""
+    interval, keep = args.checkpoint_interval or 1, args.checkpoint_keep or 3
+    return {"directory": folder, "interval": interval, "keep": keep} if folder else None
 
 
 def _progress(quiet: bool) -> Any:
@@ -319,7 +339,10 @@ def _json_ready(value: Any) -> Any:
     return value
 
 
-def _write_outputs(results: NetTrainResults, spec: str, out: Path, name: str | None, description: str | None) -> int:
+def _write_outputs(results: NetTrainResults, spec: str, out: Path, name: str | None, description: str | None,
+                   resumed_round: int = 0) -> int:
+    """The trained spec, loss.svg and results.json, and a line saying so (a resumed run that had ended already
+    trained no round: said so); INTERRUPTED_STATUS after Ctrl-C or SIGTERM (``ManualStop``), else 0."""
     out.mkdir(parents=True, exist_ok=True)
     target = out / f"{Path(spec).stem}.yaml"
     save(results.trained_net, target, name=name, description=description)
@@ -331,12 +354,12 @@ def _write_outputs(results: NetTrainResults, spec: str, out: Path, name: str | N
         "loss_weights", "round_metrics", "validation_metrics", "target_device")}
     text = json.dumps(_json_ready(summary), indent=1, allow_nan=False)
     atomic_write(out / "results.json", (text + "\n").encode("utf-8"))
-    print(f"trained {counted(results.total_rounds, 'round')} ({results.reason_training_stopped}): "
-          f"{_losses_text(results)}; wrote {target}, {out / 'loss.svg'}, {out / 'results.json'}")
-    if results.reason_training_stopped == "ManualStop":  # the command passes no progress function: only Ctrl-C stops so
-        print("netgraph train: interrupted; the net trained so far is written", file=sys.stderr)
-        return INTERRUPTED_STATUS  # as an interrupted Unix tool ends (128 + SIGINT), for scripts and `make`
-    return 0
+    done = results.total_rounds == resumed_round > 0 and results.reason_training_stopped != "ManualStop"
+    trained = f"trained {counted(results.total_rounds, 'round')} ({results.reason_training_stopped})"
+    trained = f"already {trained}, nothing left to train" if done else trained
+    print(f"{trained}: {_losses_text(results)}; wrote {target}, {out / 'loss.svg'}, {out / 'results.json'}")
+    # the command passes no progress function: only Ctrl-C (or SIGTERM) stops so; as an interrupted Unix tool ends
+    return INTERRUPTED_STATUS if results.reason_training_stopped == "ManualStop" else 0
 
 
 def _losses_text(results: NetTrainResults) -> str:

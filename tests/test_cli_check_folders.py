@@ -1,0 +1,56 @@
+"""`netgraph check` given a folder, as linters take one; `run` and `check` name a spec as it was typed."""
+
+from __future__ import annotations
+
+import json
+
+from tests.cli_runner import SMALL
+
+BROKEN = SMALL.replace("LinearLayer", "LinearLayr")
+
+
+def _specs(cli, files: dict[str, str]) -> None:
+    (cli.folder / "specs" / "deeper").mkdir(parents=True)
+    for name, text in files.items():
+        (cli.folder / "specs" / name).write_text(text)
+
+
+def test_check_takes_a_folder_of_specs_sorted_with_every_problem(cli):
+    """It refused a folder ('specs' is a folder, not a spec file): each .yaml and .yml in it is checked, sorted,
+    one line each as for a file; a bad one's problems are listed and the status is 1; sub-folders and other files
+    are left alone."""
+    _specs(cli, {"b.yml": SMALL, "a.yaml": BROKEN, "c.YAML": SMALL, "notes.txt": "no spec", "deeper/d.yaml": BROKEN})
+    ran = cli("check", "specs/")
+    assert ran.code == 1
+    assert ran.out.splitlines() == [f"specs/{name}: ok, inputs Input (3) -> outputs Output (1); 1 layer, 4 parameters"
+                                    for name in ("b.yml", "c.YAML")]
+    assert ran.err.startswith("specs/a.yaml:3:20: layer 'h': unknown layer type 'LinearLayr'"), ran.err
+    assert "deeper" not in ran.err and "notes" not in ran.err
+    cli.spec()
+    good = cli("check", "specs", "s.yaml")
+    assert good.code == 1 and good.out.splitlines()[-1].startswith("s.yaml: ok")
+
+
+def test_check_json_lists_the_problems_of_every_spec_in_a_folder(cli):
+    _specs(cli, {"a.yaml": BROKEN, "b.yaml": BROKEN.replace("output: 1", "output: -1")})
+    ran = cli("check", "--format", "json", "specs")
+    assert ran.code == 1
+    assert [(p["file"], p["line"]) for p in json.loads(ran.out)] == [("specs/a.yaml", 3), ("specs/b.yaml", 3)]
+
+
+def test_check_refuses_a_folder_without_specs_by_its_name(cli):
+    (cli.folder / "empty").mkdir()
+    (cli.folder / "empty" / "README.md").write_text("nothing")
+    ran = cli("check", "empty", cli.spec())
+    assert ran.code == 1 and ran.out == ""
+    assert ran.err == ("netgraph check: 'empty' is a folder that holds no spec file (.yaml, .yml); give spec files, "
+                       "or a folder of them\n")
+
+
+def test_run_names_the_spec_as_typed_as_check_does(cli):
+    """run printed 'name.yaml:' where check printed 'specs/name.yaml:'."""
+    _specs(cli, {"net.yaml": SMALL})
+    ran, checked = cli("run", "specs/net.yaml", "-o", "net.svg"), cli("check", "specs/net.yaml")
+    assert ran.code == checked.code == 0
+    assert ran.out.splitlines()[0] == checked.out.splitlines()[0].replace(": ok,", ":") == \
+        "specs/net.yaml: inputs Input (3) -> outputs Output (1); 1 layer, 4 parameters"

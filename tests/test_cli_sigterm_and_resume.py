@@ -1,0 +1,69 @@
+"""`netgraph train` stopped by SIGTERM (``timeout``, a job scheduler) and resumed; a resumed run that had ended."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+
+import numpy as np
+from safetensors.numpy import load_file
+
+from tests.subprocess_env import checkout_env
+
+TRAIN = ("train", "s.yaml", "--data", "d.npz", "--batch-size", "8", "--checkpoint", "ck", "--quiet")
+
+
+def _arrays(folder) -> dict[str, np.ndarray]:
+    """The trained net's arrays, as ``-o folder`` holds them."""
+    (weights,) = folder.glob("s.*.safetensors")
+    return load_file(weights)
+
+
+def test_sigterm_writes_the_net_so_far_exits_143_and_resume_continues_exactly(cli, tmp_path):
+    """SIGTERM during training ended the process at once, writing nothing: now it stops as Ctrl-C does (the net so
+    far written, exit 128 + 15), and --resume from its checkpoint ends where an uninterrupted run ends."""
+    cli.spec()
+    x = np.random.default_rng(0).standard_normal((64, 3)).astype("f4")
+    np.savez(tmp_path / "d.npz", Input=x, Target=x[:, :1])
+    process = subprocess.Popen([sys.executable, "-m", "netgraph", *TRAIN[:-1], "-o", "stopped", "--rounds", "10000000"],
+                               cwd=tmp_path, env=checkout_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    try:
+        first = process.stdout.readline()  # a line a round, printed once the round's checkpoint is written
+        assert first.startswith("round 1/"), first + process.stderr.read()[-3000:]
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 143, err[-3000:]
+    assert "Traceback" not in err and "netgraph train: terminated (SIGTERM); the net trained so far is written" in err
+    stopped = json.loads((tmp_path / "stopped" / "results.json").read_text())
+    assert stopped["reason_training_stopped"] == "ManualStop" and stopped["total_rounds"] >= 1, out
+    rounds = str(stopped["total_rounds"] + 2)
+    resumed = cli(*TRAIN, "-o", "resumed", "--rounds", rounds, "--resume")
+    assert resumed.code == 0, resumed.err
+    assert cli(*TRAIN[:-3], "--quiet", "-o", "whole", "--rounds", rounds).code == 0
+    whole, again = _arrays(tmp_path / "whole"), _arrays(tmp_path / "resumed")
+    assert whole.keys() == again.keys() and all(np.array_equal(whole[k], again[k]) for k in whole)
+
+
+def test_resuming_a_run_that_had_ended_says_it_trained_nothing(cli):
+    """It printed 'trained 2 rounds' although this invocation trained none."""
+    cli.spec(), cli.data()
+    assert cli(*TRAIN, "-o", "out", "--rounds", "2").code == 0
+    ran = cli(*TRAIN, "-o", "out", "--rounds", "2", "--resume")
+    assert ran.code == 0, ran.err
+    assert ran.out.startswith("already trained 2 rounds (MaxTrainingRounds), nothing left to train: loss "), ran.out
+    more = cli(*TRAIN, "-o", "out", "--rounds", "3", "--resume")
+    assert more.code == 0 and more.out.startswith("trained 3 rounds (MaxTrainingRounds): loss "), more.out
+
+
+def test_sigterm_handler_is_put_back_after_training(cli):
+    """The handler lives only while net_train runs: Python's default again afterwards (netgraph.cli.main from a
+    script leaves its process's signals as they were)."""
+    before = signal.getsignal(signal.SIGTERM)
+    cli.spec(), cli.data()
+    assert cli(*TRAIN, "-o", "out", "--rounds", "1").code == 0
+    assert signal.getsignal(signal.SIGTERM) is before
