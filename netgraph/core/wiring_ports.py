@@ -69,8 +69,12 @@ class GraphPortsStep:
                          explicit_outputs: list[str]) -> None:
         """Graph inputs for the ``unwired`` (layer, input port)s after those the edges read (``inputs``), graph
         outputs for the ``dangling_out`` layer outputs beside the ``explicit_outputs``."""
+        graph_inputs: dict[str, PortRef] = {}  # one (frozen) PortRef a graph input, shared by the edges it feeds: a
+        # wide net's thousands of unwired inputs merge into one, read warm by every later pass over the edges
         for name, port in unwired:
-            w.edges.append(Edge(PortRef(None, port), PortRef(name, port), f"(unwired {name}.{port})", True))
+            if (src := graph_inputs.get(port)) is None:
+                src = graph_inputs[port] = PortRef(None, port)
+            w.edges.append(Edge(src, PortRef(name, port), f"(unwired {name}.{port})", True))
             if port not in inputs:
                 inputs.append(port)
         counts = defaultdict(int)
