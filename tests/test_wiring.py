@@ -264,3 +264,12 @@ def test_edges_are_listed_in_the_order_of_the_users_edges():
         (1, "f.a"), (2, "h.a"), (3, "f.b")]  # a NetPort edge after bare ones
     assert indices([(["x", "y"], "f"), ("x", "g"), ("f", "h"), ("g", "h")]) == [
         (0, "f.a"), (0, "f.b"), (1, "g.Input"), (2, "h.a"), (3, "h.b")]
+
+
+@pytest.mark.parametrize("fed, unwired", [(1, ("b", "c", "d")), (2, ("c", "d")), (3, ("d",))])
+def test_the_inputs_no_edge_feeds_become_graph_inputs_however_many_are_fed(fed, unwired):
+    """The ports edges feed are noted by layer (one port, two, or more): the others are the graph's inputs."""
+    layers = {"f": FunctionLayer("#a + #b + #c + #d"), **{f"x{i}": arr([float(i)]) for i in range(fed)}}
+    net = NetGraph(layers, [([f"x{i}" for i in range(fed)], "f")], **{p: 1 for p in unwired})
+    assert net.input_ports == unwired and net.output_ports == ("Output",)
+    assert net(**{p: torch.ones(1, 1) for p in unwired}).item() == pytest.approx(sum(range(fed)) + len(unwired))
