@@ -246,3 +246,30 @@ def test_normalize_copies_the_table_unless_told_it_owns_it():
     assert owned.layers is table and table["t"].input_ports == three
     net = NetGraph({"a": LinearLayer(3), "t": TotalLayer()}, [("a", "t")], Input=2)
     assert net.layers["t"].input_ports == ("Input1",)
+
+
+def test_edges_are_listed_in_the_order_of_the_users_edges():
+    """Bare edges are threaded by the layer they feed, then listed by the user's edge: sorted where threading left
+    them out of order or a NetPort edge came before them, and kept as made where they are in order already."""
+    def indices(edges):
+        net = NetGraph({"x": arr([1.0]), "y": arr([2.0]), "f": FunctionLayer("#a - #b"), "g": ElementwiseLayer("Sin"),
+                        "h": FunctionLayer("#a * #b")}, edges)
+        return [(e.index, str(e.dst)) for e in net.edges if not e.implicit]
+
+    assert indices([("x", "f"), ("x", "g"), ("y", "f"), ("g", "h"), ("f", "h")]) == [
+        (0, "f.a"), (1, "g.Input"), (2, "f.b"), (3, "h.a"), (4, "h.b")]  # threaded as f, f, g, h, h
+    assert indices([("y", NetPort("f", "b")), ("x", "f"), ("x", "g"), ("g", "h"), ("f", "h")]) == [
+        (0, "f.b"), (1, "f.a"), (2, "g.Input"), (3, "h.a"), (4, "h.b")]
+    assert indices([("x", "g"), ("y", "f"), ("g", "h"), (NetPort("x"), NetPort("f", "b")), ("f", "h")])[1:4] == [
+        (1, "f.a"), (2, "h.a"), (3, "f.b")]  # a NetPort edge after bare ones
+    assert indices([(["x", "y"], "f"), ("x", "g"), ("f", "h"), ("g", "h")]) == [
+        (0, "f.a"), (0, "f.b"), (1, "g.Input"), (2, "h.a"), (3, "h.b")]
+
+
+@pytest.mark.parametrize("fed, unwired", [(1, ("b", "c", "d")), (2, ("c", "d")), (3, ("d",))])
+def test_the_inputs_no_edge_feeds_become_graph_inputs_however_many_are_fed(fed, unwired):
+    """The ports edges feed are noted by layer (one port, two, or more): the others are the graph's inputs."""
+    layers = {"f": FunctionLayer("#a + #b + #c + #d"), **{f"x{i}": arr([float(i)]) for i in range(fed)}}
+    net = NetGraph(layers, [([f"x{i}" for i in range(fed)], "f")], **{p: 1 for p in unwired})
+    assert net.input_ports == unwired and net.output_ports == ("Output",)
+    assert net(**{p: torch.ones(1, 1) for p in unwired}).item() == pytest.approx(sum(range(fed)) + len(unwired))

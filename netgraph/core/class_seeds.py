@@ -3,6 +3,7 @@ leaf's port numbers become class roots (``seed_classes``); a class's origin is m
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable
 from typing import Any
 
@@ -40,7 +41,8 @@ def seed_classes(problem: Problem, cls: Any, declared_ids: list[int], refine: Ca
     a root: 120 bytes a layer, at the peak). One pass over the leaves for all three (a pass each read every leaf's
     parts again, from memory that had left the cache); the leaves' lists are made once for every propagation."""
     root_of, class_types, origin, leaf_types = cls.parent, cls.type, cls.origin, problem.leaf_types
-    first, second = [-1] * len(root_of), [-1] * len(root_of)
+    first, second = array("q", [-1]) * len(root_of), array("q", [-1]) * len(root_of)  # raw numbers: no int object
+    # kept a leaf (made, then freed with the problem, each from memory that had left the cache)
     more: dict[int, list[int]] = {}
     after = problem.declared_after  # the other declarations (``declared``), each after this many leaves' types
     given = _given(problem, cls, declared_ids, refine, 0, 0)  # the next of them: those before any leaf applied

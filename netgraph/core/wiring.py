@@ -253,8 +253,8 @@ class _Normalizer(GraphPortsStep):
         return ("layer", name) if name else None
 
     # -- step 3: thread bare-layer edges onto free input ports ------------------------------
-    def thread(self, bare: dict[str, list[tuple]], claimed: dict[PortRef, list[EdgeRef]]) -> list[Edge]:
-        edges = []
+    def thread(self, bare: dict[str, list[tuple]], claimed: dict[PortRef, list[EdgeRef]], last: int = -1) -> list[Edge]:
+        edges, in_order = [], True  # in_order: the Edges made in the order of their user's edges, after ``last``
         claimed_per_layer = Counter(p.layer for p in claimed)
         for name, feeds in bare.items():
             layer = self.layers[name]
@@ -268,6 +268,8 @@ class _Normalizer(GraphPortsStep):
                 continue
             for (src, index, text, hop, link), port in zip(feeds, free):
                 edges.append(Edge(src, PortRef(name, port), text, False, index, hop, link))
+                in_order, last = in_order and index >= last, index
+        self.in_order = in_order
         return edges
 
     def too_many_feeds(self, name: str, layer: Layer, feeds: list[tuple], free: int, claims: list[EdgeRef]) -> None:
@@ -330,8 +332,10 @@ class _Normalizer(GraphPortsStep):
             if len(refs) > 1:
                 self.fed_twice(dst, refs, [e.src for e in found.explicit if e.dst == dst])
         self.errors[:0] = self.forms
-        explicit = found.explicit + self.thread(found.bare, found.claimed)
-        explicit.sort(key=operator.attrgetter("index"))  # inputs as given (stable: explicit edges before threaded ones)
+        last = found.explicit[-1].index if found.explicit else -1
+        explicit = found.explicit + self.thread(found.bare, found.claimed, last)
+        if not self.in_order:  # inputs as given (stable: explicit edges first); in order (explicit ones are made as
+            explicit.sort(key=operator.attrgetter("index"))  # read), a big net's Edges are not read again to sort
         edges = [dataclasses.replace(e, index=self.user(e.index)) for e in explicit] if self.written else explicit
         wiring = Wiring(self.layers, edges, muted=found.muted, forward=found.forward)
         self.add_graph_ports(wiring)

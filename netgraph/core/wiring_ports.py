@@ -75,11 +75,14 @@ class GraphPortsStep:
     def add_graph_ports(self, w: Wiring) -> None:
         read: dict[str, None] = {}  # the graph inputs the edges read, in order
         explicit_outputs, dangling_out = [], []
-        fed_ports, used_ports = set(), {(ref.layer, ref.port) for ref in w.muted}  # tuples hash faster than PortRefs
+        fed: dict[str | None, Any] = {}  # the ports edges feed (read), by layer: a port's name, or ``_also``'s
+        used: dict[str | None, Any] = {}  # (no (layer, port) tuple an edge end: a big net's, made and freed)
+        for ref in w.muted:
+            used[ref.layer] = _also(used[ref.layer], ref.port) if ref.layer in used else ref.port
         for e in w.edges:
             src, dst = e.src, e.dst
-            fed_ports.add((dst.layer, dst.port))
-            used_ports.add((src.layer, src.port))
+            fed[dst.layer] = _also(fed[dst.layer], dst.port) if dst.layer in fed else dst.port
+            used[src.layer] = _also(used[src.layer], src.port) if src.layer in used else src.port
             if src.layer is None:
                 read[src.port] = None
             if dst.layer is None:
@@ -87,11 +90,13 @@ class GraphPortsStep:
         unwired: list[tuple[str, str]] = []
         for name in self.names:
             layer = self.layers[name]
+            held = fed[name] if name in fed else ()
             for port in layer.input_ports:
-                if (name, port) not in fed_ports:
+                if port != held and (type(held) is str or port not in held):
                     unwired.append((name, port))
+            held = used[name] if name in used else ()
             for port in layer.output_ports:
-                if (name, port) not in used_ports:
+                if port != held and (type(held) is str or port not in held):
                     dangling_out.append(PortRef(name, port))
         self.name_graph_ports(w, list(read), unwired, dangling_out, explicit_outputs)
 
@@ -99,8 +104,12 @@ class GraphPortsStep:
                          explicit_outputs: list[str]) -> None:
         """Graph inputs for the ``unwired`` (layer, input port)s after those the edges read (``inputs``), graph
         outputs for the ``dangling_out`` layer outputs beside the ``explicit_outputs``."""
+        graph_inputs: dict[str, PortRef] = {}  # one (frozen) PortRef a graph input, shared by the edges it feeds: a
+        # wide net's thousands of unwired inputs merge into one, read warm by every later pass over the edges
         for name, port in unwired:
-            w.edges.append(Edge(PortRef(None, port), PortRef(name, port), f"(unwired {name}.{port})", True))
+            if (src := graph_inputs.get(port)) is None:
+                src = graph_inputs[port] = PortRef(None, port)
+            w.edges.append(Edge(src, PortRef(name, port), f"(unwired {name}.{port})", True))
             if port not in inputs:
                 inputs.append(port)
         counts = defaultdict(int)
@@ -143,3 +152,13 @@ class GraphPortsStep:
                          f"{fed_by}); a graph's input and output ports need different names: name the output "
                          f"differently, e.g. {' or '.join(f'NetPort({n!r})' for n in free[:2])}", layer=(),
                          port=name, edge=None if feeding.implicit else feeding.index)
+
+
+def _also(held: str | tuple | set, port: str) -> str | tuple | set:
+    """The ports ``held`` for one layer (one port's name, a tuple of two, a set of more) with ``port`` too."""
+    if type(held) is str:
+        return held if held == port else (held, port)
+    if type(held) is tuple:
+        return held if port in held else {*held, port}
+    held.add(port)
+    return held
