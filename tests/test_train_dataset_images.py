@@ -107,3 +107,18 @@ def test_a_bad_label_in_a_later_item_is_named_when_it_is_read(tmp_path):
     with pytest.raises(DataError, match=r"target 'Output' \(ClassDecoder\): example 6: label 'drak' is not one of the "
                                         r"2 labels \['dark', 'light'\] \(did you mean 'dark'\?\)"):
         net_train(_net(), Misspelt(tmp_path), **_OPTIONS)
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_a_netgraph_error_the_dataset_raises_keeps_its_kind_and_fields(tmp_path, workers):
+    """Found in review: it was wrapped in another DataError of kind 'encoding' (in a worker process: torch's
+    traceback text, kind 'error')."""
+    class Checked(_Paths):
+        def __getitem__(self, i):
+            if i == 5:
+                raise DataError("label 7 is out of range", kind="data-range", port="Output", found=7)
+            return super().__getitem__(i)
+    with pytest.raises(DataError) as info:
+        net_train(_net(), Checked(tmp_path), **_OPTIONS, num_workers=workers)
+    d = info.value.diagnostics[0]
+    assert (str(info.value), d.kind, d.port, d.found) == ("label 7 is out of range", "data-range", "Output", 7)

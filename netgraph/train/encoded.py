@@ -29,6 +29,7 @@ import torch
 
 from netgraph.backend.ragged import length_groups
 from netgraph.core.coders import BooleanDecoder, ClassDecoder, ImageEncoder, TokensEncoder
+from netgraph.core.errors import NetGraphError
 from netgraph.core.tensors import as_tensor
 from netgraph.data.encoding import already_encoded, encode_example, encode_label_sequence, encoded_form_problem
 from netgraph.data.errors import ExampleError
@@ -94,7 +95,10 @@ class EncodedDataset(torch.utils.data.Dataset):
     def __getitem__(self, i: int) -> dict[str, Any]:
         out = {}
         for key in self.columns:
-            result = self.encoded(key, i)
+            try:
+                result = self.encoded(key, i)
+            except NetGraphError as exc:  # the Dataset's own: raised by the loader, in this process, as it is
+                return {"__raised__": exc}
             if isinstance(result, str):  # (port, words): plain values, as a worker process hands them back
                 return {"__error__": (self.ports[key], f"{self.port_words(key)}: {self.example_name(i)}: {result}")}
             out[key] = result

@@ -19,6 +19,7 @@ from typing import Any
 
 import torch
 
+from netgraph.core.errors import NetGraphError
 from netgraph.data.errors import ExampleError
 
 __all__ = ["ItemColumn", "item_columns"]
@@ -38,6 +39,8 @@ class _Items:
             self.last = (None, None)  # a failed read keeps no older item
             try:
                 self.last = (i, self.dataset[i])
+            except NetGraphError:
+                raise  # netgraph's own error (the item made with netgraph): its kind and fields as they are
             except Exception as exc:  # noqa: BLE001 - the user's __getitem__ (a broken image it opens): said by item
                 raise ExampleError(f"the Dataset's item raised {type(exc).__name__}: {exc}") from None
         return self.last[1]
