@@ -122,3 +122,16 @@ def test_a_netgraph_error_the_dataset_raises_keeps_its_kind_and_fields(tmp_path,
         net_train(_net(), Checked(tmp_path), **_OPTIONS, num_workers=workers)
     d = info.value.diagnostics[0]
     assert (str(info.value), d.kind, d.port, d.found) == ("label 7 is out of range", "data-range", "Output", 7)
+
+
+def test_item_0_of_a_dataset_is_checked_before_training_every_key_of_it(tmp_path):
+    """Found in review: a Dataset with images skipped every up-front check, its labels too; reading an item runs its
+    __getitem__ (which opens the image), so item 0 is read before training and the others as the loader reads them."""
+    class Misspelt(_Paths):
+        def __getitem__(self, i):
+            return {**super().__getitem__(i), **({"Output": "drak"} if i == 0 else {})}
+    data = Misspelt(tmp_path)
+    with pytest.raises(DataError, match=r"^bad training data: target 'Output' \(ClassDecoder\): example 0: label "
+                                        r"'drak' is not one of the 2 labels"):
+        net_train(_net(), data, **_OPTIONS)
+    assert set(data.reads) == {0}  # no later item read before the check said so

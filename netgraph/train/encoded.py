@@ -37,7 +37,7 @@ from netgraph.data.images import check_image
 from netgraph.train.data_files import load_data
 from netgraph.train.data_lengths import keyed
 from netgraph.train.data_split import held_out
-from netgraph.train.encoded_checks import check_examples
+from netgraph.train.encoded_checks import check_examples, label_count_problems
 from netgraph.train.encoded_columns import coder_for, columns_of, output_for, port_words
 from netgraph.train.encoded_loader import EncodedLoader, warn_workers
 from netgraph.train.item_columns import ItemColumn
@@ -102,6 +102,9 @@ class EncodedDataset(torch.utils.data.Dataset):
             if isinstance(result, str):  # (port, words): plain values, as a worker process hands them back
                 return {"__error__": (self.ports[key], f"{self.port_words(key)}: {self.example_name(i)}: {result}")}
             out[key] = result
+        if self.sequences and (counts := label_count_problems(self, {(k, i): len(t) for k, t in out.items() if t.dim()},
+                                                              [i])):  # a Dataset's later items: not checked before
+            return {"__error__": counts[0]}
         return out
 
     def encoded(self, key: str, i: int, header_only: bool = False) -> torch.Tensor | str | None:

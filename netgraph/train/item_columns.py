@@ -28,8 +28,11 @@ __all__ = ["ItemColumn", "item_columns"]
 class _Items:
     """The Dataset's items by number, the last one read kept (an item's keys are read one after another)."""
 
-    def __init__(self, dataset: Any):
-        self.dataset, self.last = dataset, (None, None)
+    def __init__(self, dataset: Any, first: Any = None):
+        self.dataset, self.last = dataset, (None, None) if first is None else (0, first)
+
+    def __getstate__(self) -> dict:
+        return {"dataset": self.dataset, "last": (None, None)}  # to a worker process: the item kept stays here
 
     def __len__(self) -> int:
         return len(self.dataset)
@@ -69,7 +72,8 @@ class ItemColumn(Sequence):
         return ItemColumn(self.items, self.key, mine)
 
 
-def item_columns(dataset: torch.utils.data.Dataset, keys: Sequence[Any]) -> dict[str, ItemColumn]:
-    """The columns ``keys`` of ``dataset`` (map-style, its length checked), sharing one reader of its items."""
-    items = _Items(dataset)
+def item_columns(dataset: torch.utils.data.Dataset, keys: Sequence[Any], first: Any = None) -> dict[str, ItemColumn]:
+    """The columns ``keys`` of ``dataset`` (map-style, its length checked), sharing one reader of its items;
+    ``first``: item 0 where the caller has read it (not read again)."""
+    items = _Items(dataset, first)
     return {str(key): ItemColumn(items, key) for key in keys}
