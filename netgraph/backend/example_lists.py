@@ -47,8 +47,9 @@ def stacked_batch(port: str, examples: list, rank: int | None) -> torch.Tensor |
     shapes = sorted({tuple(t.shape) for t in tensors})
     if rank is not None and all(len(s) == rank + 1 for s in shapes):
         raise DataError(f"input port {port!r} takes examples of rank {rank}, but it was given a list of "
-                        f"{counted(len(tensors), 'tensor')} of shape {', '.join(map(format_shape, shapes[:3]))}, each a batch: "
-                        f"join them into one batch with torch.cat(batches), or give one tensor per example",
+                        f"{counted(len(tensors), 'tensor')} of shape {', '.join(map(format_shape, shapes[:3]))}, "
+                        f"each a batch: join them into one batch with torch.cat(batches), or give one tensor per "
+                        f"example",
                         port=port, layer=(), kind="data-shape", expected=rank, found=tuple(shapes))
     if len(shapes) > 1 or rank is not None and len(shapes[0]) != rank:
         if rank is not None:
