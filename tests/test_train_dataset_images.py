@@ -135,3 +135,28 @@ def test_item_0_of_a_dataset_is_checked_before_training_every_key_of_it(tmp_path
                                         r"'drak' is not one of the 2 labels"):
         net_train(_net(), data, **_OPTIONS)
     assert set(data.reads) == {0}  # no later item read before the check said so
+
+
+def _image_and_tagger():
+    """A net with an image input (its items read as training goes) and a tagger on a token input."""
+    from netgraph import EmbeddingLayer, LinearLayer, NetGraph, NetMapOperator, NetPort
+    return NetGraph({"emb": EmbeddingLayer(8, 10), "map": NetMapOperator(LinearLayer(2)), "sm": SoftmaxLayer(),
+                     "flat": FlattenLayer(), "lin": LinearLayer(2), "smx": SoftmaxLayer()},
+                    [("emb", "map", "sm"), ("flat", "lin", "smx"), (NetPort("Input"), "emb"),
+                     (NetPort("Image"), "flat"), ("sm", NetPort("Output")), ("smx", NetPort("Class"))],
+                    Input=["n"], Image=ImageEncoder(size=(4, 4), color_space="Grayscale"),
+                    Output=ClassDecoder(["even", "odd"]), Class=ClassDecoder(["dark", "light"]))
+
+
+@pytest.mark.parametrize("bad, when", [(0, ""), (5, " while training")])
+def test_a_tagger_s_label_count_is_checked_for_each_item(tmp_path, bad, when):
+    """Found in review: the label-count check never ran for a Dataset with images: torch's 'stack expects each tensor
+    to be equal size' mid-training. Item 0 is checked before training, the others as they are read."""
+    class Tagged(_Paths):
+        def __getitem__(self, i):
+            tags = ["even", "odd"] + (["odd"] if i == bad else [])
+            return {"Input": torch.tensor([2, 3]), "Image": super().__getitem__(i)["Input"], "Output": tags,
+                    "Class": "dark"}
+    with pytest.raises(DataError, match=rf"^bad training data{when}: target 'Output' \(ClassDecoder\): example "
+                                        rf"{bad}: 3 labels, but input port 'Input' has 2 positions \(length n\)"):
+        net_train(_image_and_tagger(), Tagged(tmp_path), **_OPTIONS)
