@@ -57,8 +57,21 @@ def test_a_ctc_target_padded_before_its_labels_has_its_own_kind_and_row():
     with pytest.raises(DataError) as info:
         loss(Input=torch.full((2, 6, 4), 0.25), Target=torch.tensor([[0, 1, -1], [-1, 2, 1]]))
     d = info.value.diagnostics[0]
-    assert (d.kind, d.layer, d.port, d.found) == ("padding-order", ("ctc",), "Target", (-1, 2, 1))
+    assert (d.kind, d.layer, d.port, d.found, d.expected, d.example) == \
+        ("padding-order", ("ctc",), "Target", (-1, 2, 1), (2, 1, -1), 1)
     assert str(info.value).endswith("must come after the labels, found [-1, 2, 1] (row 1 of the batch)")
+
+
+def test_a_long_ctc_target_padded_early_has_the_row_s_ints_as_found():
+    """Found in review: ``found`` was the message's shortened list ([..., '...']) and ``expected`` prose."""
+    from netgraph import CTCLossLayer
+    row = [-1] + list(range(1, 20))
+    loss = NetGraph({"ctc": CTCLossLayer()}, [], Input=(40, 22), Target=20)
+    with pytest.raises(DataError) as info:
+        loss(Input=torch.full((1, 40, 22), 0.25), Target=torch.tensor([row]))
+    d = info.value.diagnostics[0]
+    assert (d.found, d.expected, d.example) == (tuple(row), tuple(row[1:]) + (-1,), 0)
+    assert all(type(v) is int for v in d.found) and "..." in str(info.value)
 
 
 def _tokens_with_one_bad(shape, at, value=11):

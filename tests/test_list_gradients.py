@@ -79,3 +79,38 @@ def test_ragged_sequences_get_each_one_s_batch_call_gradients(layers, form):
         y = net(alone)[0]
         (y * torch.arange(1.0, y.numel() + 1).reshape(y.shape)).sum().backward()
         torch.testing.assert_close(x.grad, alone.grad[0], rtol=1e-5, atol=1e-6)
+
+
+def test_a_list_of_batches_is_told_to_be_joined_with_torch_cat():
+    """Found in review: [batch, batch] was stacked and refused with a shape never passed, 'found (2, 4, 3)'."""
+    from netgraph import DataError, LinearLayer, NetChain, net_initialize, net_port_gradient
+    net = net_initialize(NetChain([LinearLayer(2)], input=3), seed=0)
+    for call in (net, lambda x: net_port_gradient(net, x)):
+        with pytest.raises(DataError, match=r"^input port 'Input' takes examples of rank 1, but it was given a list "
+                                            r"of 2 tensors of shape \(4, 3\), each a batch: join them into one batch "
+                                            r"with torch\.cat\(batches\)") as info:
+            call([torch.ones(4, 3), torch.ones(4, 3)])
+        d = info.value.diagnostics[0]
+        assert (d.kind, d.port, d.expected, d.found) == ("data-shape", "Input", 1, ((4, 3),))
+
+
+def test_examples_on_different_devices_are_told_so():
+    from netgraph import DataError, ElementwiseLayer, LinearLayer, NetChain, net_initialize
+    fixed = net_initialize(NetChain([LinearLayer(2)], input=3), seed=0)
+    for net in (fixed, ElementwiseLayer("Tanh")):  # a port of fixed shape and one of unknown shape alike
+        with pytest.raises(DataError, match=r"its 2 examples are on different devices \(cpu, meta\); move them to "
+                                            r"one first") as info:
+            net([torch.ones(3), torch.ones(3, device="meta")])
+        assert (info.value.diagnostics[0].kind, info.value.diagnostics[0].found) == ("data-device", ("cpu", "meta"))
+
+
+def test_a_tuple_of_examples_is_refused_at_fixed_and_unknown_shape_ports_alike():
+    """Found in review: a port of unknown shape stacked a tuple that one of fixed shape refused."""
+    from netgraph import DataError, ElementwiseLayer, NetChain, net_initialize
+    said = []
+    for net in (net_initialize(NetChain([ElementwiseLayer("Tanh")], input=3), seed=0), ElementwiseLayer("Tanh")):
+        with pytest.raises(DataError) as info:
+            net((torch.ones(3), torch.ones(3)))
+        said.append((str(info.value), info.value.diagnostics[0].kind))
+    assert said[0] == said[1] and "a tuple of tensors is no batch" in said[0][0]
+    assert ElementwiseLayer("Tanh")([torch.zeros(3), torch.zeros(3)]).shape == (2, 3)  # the list is the batch form

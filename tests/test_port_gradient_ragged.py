@@ -57,10 +57,11 @@ def test_an_output_keeping_the_length_and_a_batched_port_beside():
     assert [tuple(g.shape) for g in only] == [tuple(x.shape) for x in xs]
 
 
-def test_a_list_at_a_fixed_shape_port_is_still_refused():
+def test_a_ragged_list_at_a_fixed_shape_port_is_still_refused():
+    """A list of one shape is a batch (test_list_gradients); of different shapes it is ragged, refused here."""
     net = net_initialize(NetChain([LinearLayer(2)], input=3), seed=0)
     with pytest.raises(DataError, match="has the fixed shape"):
-        net_port_gradient(net, [torch.randn(3), torch.randn(3)])
+        net_port_gradient(net, [torch.randn(3), torch.randn(4)])
 
 
 def test_a_seed_per_example_is_split_by_length_group_as_a_dense_call_takes_it():

@@ -108,7 +108,7 @@ def test_bad_ragged_inputs_are_one_clear_data_error():
         net([torch.zeros(3, 2), torch.zeros(4, 3)])
     fixed = net_initialize(NetChain([LinearLayer(2)], input=3), seed=0)
     with pytest.raises(DataError, match="'Input' has the fixed shape"):
-        fixed([torch.zeros(3), torch.zeros(3)])
+        fixed([torch.zeros(3), torch.zeros(4)])  # one shape stacks into a batch (test_list_gradients)
     two = NetGraph({"a": AggregationLayer("Total", levels=[1]), "b": AggregationLayer("Mean", levels=[1])},
                    [(NetPort("A"), "a"), (NetPort("B"), "b")], A=("n", 2), B=("m", 2))
     with pytest.raises(DataError, match="different numbers of examples"):

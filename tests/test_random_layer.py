@@ -390,3 +390,4 @@ def test_an_estimator_by_the_literature_s_name_says_netgraph_s(distribution, giv
     with pytest.raises(OptionError, match=rf"found '{given}' \('{given}' is netgraph's '{meant}'\)") as err:
         RandomArrayLayer(distribution, estimator=given)
     assert err.value.diagnostics[0].expected == distribution.ESTIMATORS and err.value.diagnostics[0].found == given
+

@@ -107,3 +107,56 @@ def test_a_bad_label_in_a_later_item_is_named_when_it_is_read(tmp_path):
     with pytest.raises(DataError, match=r"target 'Output' \(ClassDecoder\): example 6: label 'drak' is not one of the "
                                         r"2 labels \['dark', 'light'\] \(did you mean 'dark'\?\)"):
         net_train(_net(), Misspelt(tmp_path), **_OPTIONS)
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_a_netgraph_error_the_dataset_raises_keeps_its_kind_and_fields(tmp_path, workers):
+    """Found in review: it was wrapped in another DataError of kind 'encoding' (in a worker process: torch's
+    traceback text, kind 'error')."""
+    class Checked(_Paths):
+        def __getitem__(self, i):
+            if i == 5:
+                raise DataError("label 7 is out of range", kind="data-range", port="Output", found=7)
+            return super().__getitem__(i)
+    with pytest.raises(DataError) as info:
+        net_train(_net(), Checked(tmp_path), **_OPTIONS, num_workers=workers)
+    d = info.value.diagnostics[0]
+    assert (str(info.value), d.kind, d.port, d.found) == ("label 7 is out of range", "data-range", "Output", 7)
+
+
+def test_item_0_of_a_dataset_is_checked_before_training_every_key_of_it(tmp_path):
+    """Found in review: a Dataset with images skipped every up-front check, its labels too; reading an item runs its
+    __getitem__ (which opens the image), so item 0 is read before training and the others as the loader reads them."""
+    class Misspelt(_Paths):
+        def __getitem__(self, i):
+            return {**super().__getitem__(i), **({"Output": "drak"} if i == 0 else {})}
+    data = Misspelt(tmp_path)
+    with pytest.raises(DataError, match=r"^bad training data: target 'Output' \(ClassDecoder\): example 0: label "
+                                        r"'drak' is not one of the 2 labels"):
+        net_train(_net(), data, **_OPTIONS)
+    assert set(data.reads) == {0}  # no later item read before the check said so
+
+
+def _image_and_tagger():
+    """A net with an image input (its items read as training goes) and a tagger on a token input."""
+    from netgraph import EmbeddingLayer, LinearLayer, NetGraph, NetMapOperator, NetPort
+    return NetGraph({"emb": EmbeddingLayer(8, 10), "map": NetMapOperator(LinearLayer(2)), "sm": SoftmaxLayer(),
+                     "flat": FlattenLayer(), "lin": LinearLayer(2), "smx": SoftmaxLayer()},
+                    [("emb", "map", "sm"), ("flat", "lin", "smx"), (NetPort("Input"), "emb"),
+                     (NetPort("Image"), "flat"), ("sm", NetPort("Output")), ("smx", NetPort("Class"))],
+                    Input=["n"], Image=ImageEncoder(size=(4, 4), color_space="Grayscale"),
+                    Output=ClassDecoder(["even", "odd"]), Class=ClassDecoder(["dark", "light"]))
+
+
+@pytest.mark.parametrize("bad, when", [(0, ""), (5, " while training")])
+def test_a_tagger_s_label_count_is_checked_for_each_item(tmp_path, bad, when):
+    """Found in review: the label-count check never ran for a Dataset with images: torch's 'stack expects each tensor
+    to be equal size' mid-training. Item 0 is checked before training, the others as they are read."""
+    class Tagged(_Paths):
+        def __getitem__(self, i):
+            tags = ["even", "odd"] + (["odd"] if i == bad else [])
+            return {"Input": torch.tensor([2, 3]), "Image": super().__getitem__(i)["Input"], "Output": tags,
+                    "Class": "dark"}
+    with pytest.raises(DataError, match=rf"^bad training data{when}: target 'Output' \(ClassDecoder\): example "
+                                        rf"{bad}: 3 labels, but input port 'Input' has 2 positions \(length n\)"):
+        net_train(_image_and_tagger(), Tagged(tmp_path), **_OPTIONS)

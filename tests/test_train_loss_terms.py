@@ -11,7 +11,8 @@ import pytest
 import torch
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from netgraph import DataError, KLDivergenceLayer, LinearLayer, NetArrayLayer, SummationLayer, NetGraph, NetPort, NormalDistribution, OptionError, net_initialize, net_train
+from netgraph import (DataError, KLDivergenceLayer, LinearLayer, NetArrayLayer, NetGraph, NetPort, NormalDistribution,
+                      OptionError, SummationLayer, net_initialize, net_train)
 from netgraph.cli import main
 from netgraph.cli.loss_layers import with_loss_layers
 from netgraph.cli.train import loss_option

@@ -2,8 +2,9 @@
 
 A port whose shape (even its rank) is unknown cannot tell one example from a batch by its rank, so the data is
 read as Wolfram reads it: ONE example, whatever its shape (a tensor, a numpy array, nested lists of numbers, a
-number), and the result has no batch dim. The one batch form is a list (or tuple) of tensors or numpy arrays, one
-per example, all of one shape: they are stacked into a batch. The net evaluated is ``NetGraph(net, Port=shape)``
+number), and the result has no batch dim. The one batch form is a list of tensors or numpy arrays, one per example,
+all of one shape: they are stacked into a batch (``example_lists``, as at a port of fixed shape; a tuple is refused
+at both). The net evaluated is ``NetGraph(net, Port=shape)``
 (the same layers, arrays and options), cached on the net for the ``SHAPES_KEPT`` shapes used last (calls that
 alternate between a few shapes compile each once). A net with uninitialised arrays
 is not: ``net_initialize`` needs the shapes on the net, as the unknown-shape error it then gives says.
@@ -21,9 +22,9 @@ from __future__ import annotations
 import collections
 from typing import Any
 
-import numpy
 import torch
 
+from netgraph.backend.example_lists import is_example_list, stacked_batch
 from netgraph.backend.masks import Padded
 from netgraph.core.errors import DataError, NetGraphError
 from netgraph.core.graph import NetGraph
@@ -42,7 +43,7 @@ def shaped_by_data(net: Any, data: dict[str, Any]) -> tuple[Any, dict[str, Any]]
     types = net.port_types  # a fresh dict on each read: once, not once per port (thousands of ports)
     open_ports = [p for p in net.input_ports if p in data and types[p].shape is None
                   and not (type(data[p]) in (list, tuple) and not data[p])]  # no examples: prepare_inputs says so
-    batches = {p: _stacked(p, data[p]) for p in open_ports if _is_batch(data[p])}
+    batches = {p: stacked_batch(p, data[p], None) for p in open_ports if is_example_list(data[p])}
     shapes = {p: s for p in open_ports if (s := _example_shape(p, batches.get(p, data[p]), p in batches)) is not None}
     if not shapes:
         return net, data
@@ -71,24 +72,6 @@ def _shaped(net: Any, shapes: dict[str, tuple]) -> Any:
         port = next(iter(shapes)) if len(shapes) == 1 else None
         raise DataError(f"the data's example shapes {_listed(shapes)} do not fit the net: {exc}", port=port,
                         kind="data-shape", found=shapes) from None
-
-
-def _is_batch(value: Any) -> bool:
-    """The batch form at a port of unknown shape: a non-empty list or tuple of tensors or numpy arrays."""
-    return type(value) in (list, tuple) and bool(value) and all(isinstance(v, (torch.Tensor, numpy.ndarray))
-                                                                for v in value)
-
-
-def _stacked(port: str, examples: Any) -> torch.Tensor:
-    """The examples as one batch; a DataError when their shapes differ (the net cannot tell which dims vary)."""
-    tensors = [as_tensor(v) for v in examples]
-    shapes = sorted({tuple(t.shape) for t in tensors})
-    if len(shapes) > 1:
-        raise DataError(f"input port {port!r} has an unknown shape and its examples have different shapes "
-                        f"{', '.join(map(format_shape, shapes[:3]))}: give the port a shape, with \"n\" for a "
-                        f"variable length (e.g. NetGraph(net, {port}=['n', 3]) or layer.replace(input=...))",
-                        port=port, kind="data-shape", found=shapes)
-    return torch.stack(tensors)
 
 
 def _example_shape(port: str, value: Any, batch: bool) -> tuple[int, ...] | None:

@@ -29,7 +29,8 @@ from netgraph.core.layer import Layer
 from netgraph.core.layer_call import on_layer
 from netgraph.core.types import INTEGER
 from netgraph.layers.bad_index import examples_at
-from netgraph.layers.estimators import EstimatorWarning, example_logp, pending_records
+from netgraph.layers.estimators import EstimatorWarning, pending_records
+from netgraph.layers.score_baselines import example_logp, leave_one_out_term, mixes_examples
 
 __all__ = ["net_port_gradient"]
 
@@ -130,19 +131,18 @@ def _batch_gradients(module: torch.nn.Module, seeds: dict[str, Any], ports: tupl
 def _score_term(module: torch.nn.Module, losses: Any) -> Any:
     """The score-function term (value 0) of the discrete draws of this batch, whose per-example ``losses`` (the
     outputs summed per example) it scores: each example's draws by its loss less the mean loss of the others
-    (leave-one-out), or by its loss alone (one example, or draws that are not one per example). No running mean: a
-    call leaves no state behind."""
-    terms = []
+    (leave-one-out, ``leave_one_out_term``), else every draw by the batch's summed loss (one example, draws that are
+    not one per example, or a layer mixing examples: batch norm in mode="train"). No running mean: a call leaves no
+    state behind."""
+    terms, mixed = [], None
     for record in pending_records(module):
         record.used = True
         n = losses.shape[0] if isinstance(losses, torch.Tensor) and losses.dim() == 1 else 0
         logp = example_logp(record, n)
-        score = logp - logp.detach()
-        if n == logp.shape[0]:
-            advantage = losses - (losses.sum() - losses) / (n - 1) if n >= 2 else losses
-            terms.append((advantage.detach().to(score.dtype) * score).sum())
-        else:
-            terms.append(torch.as_tensor(losses).sum().detach().to(score.dtype) * score.sum())
+        mixed = mixes_examples(module.modules()) if mixed is None else mixed
+        term = leave_one_out_term(logp, losses if n else None, mixed)
+        terms.append(term if term is not None else torch.as_tensor(losses).sum().detach().to(logp.dtype) *
+                     (logp - logp.detach()).sum())
     return sum(terms)
 
 

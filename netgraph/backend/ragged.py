@@ -24,6 +24,7 @@ import torch
 
 from netgraph.backend.derived_lengths import check_derived_lengths
 from netgraph.backend.eval_options import OPTION_NAMES, parse_options
+from netgraph.backend.example_lists import is_example_list, stacked_batch
 from netgraph.backend.input_lengths import check_shared_lengths
 from netgraph.backend.masks import Padded, as_lists
 from netgraph.backend.padded_eval import FALLBACK, evaluate_padded, examples_of
@@ -85,28 +86,16 @@ def ragged_ports(net: Any, data: dict[str, Any]) -> list[str]:
 
 def stacked_examples(net: Any, data: dict[str, Any]) -> dict[str, Any]:
     """``data`` with each list of tensors or arrays (one per example) at a port of fixed shape stacked into one batch
-    when they all have one shape, as a batch tensor: ``torch.stack`` keeps the autograd graph, so gradients reach
-    each example. A list of different shapes stays, refused by ``ragged_ports``."""
+    when they all have the port's shape rank and one shape, as a batch tensor (``example_lists.stacked_batch``):
+    ``torch.stack`` keeps the autograd graph, so gradients reach each example. A list of different shapes stays,
+    refused by ``ragged_ports``; a list of batches is refused (torch.cat them)."""
     if not any(type(v) is list for v in data.values()):
         return data
     types = net.port_types
-    stacked = {p: batch for p, v in data.items() if type(v) is list and v and p in types and types[p].shape is not None
-               and not _any_variable(types[p].shape) and (batch := _one_batch(v)) is not None}
+    stacked = {p: batch for p, v in data.items() if p in types and types[p].shape is not None
+               and not _any_variable(types[p].shape) and is_example_list(v)
+               and (batch := stacked_batch(p, v, len(types[p].shape))) is not None}
     return {**data, **stacked} if stacked else data
-
-
-def _one_batch(examples: list) -> torch.Tensor | None:
-    """The examples (tensors or arrays) stacked, in their promoted dtype; None when they differ in shape or device,
-    or any is no tensor or array."""
-    if not all(isinstance(v, (torch.Tensor, numpy.ndarray)) for v in examples):
-        return None
-    tensors = [as_tensor(v) for v in examples]
-    if len({(t.shape, t.device) for t in tensors}) > 1:
-        return None
-    dtype = tensors[0].dtype
-    for t in tensors[1:]:
-        dtype = torch.promote_types(dtype, t.dtype)
-    return torch.stack([t.to(dtype) for t in tensors])
 
 
 def padded_form(net: Any, ports: list[str]) -> bool:

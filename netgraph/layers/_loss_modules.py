@@ -51,11 +51,13 @@ class CTCModule(LayerModule):
         early = (padding[:, :-1] & ~padding[:, 1:]).any(dim=1)
         if bool(early.any()):
             row = int(early.nonzero()[0, 0])
-            shown = t[row, :_SHOWN].tolist() + (["..."] if t.shape[1] > _SHOWN else [])
+            found = tuple(t[row].tolist())
+            shown = list(found[:_SHOWN]) + (["..."] if len(found) > _SHOWN else [])
+            labels_first = tuple(v for v in found if v >= 0) + tuple(v for v in found if v < 0)
             raise DataError(f"{self.layer_label} port 'Target': negative (padding) entries must come after the labels, "
                             f"found {shown} (row {row} of the batch)", kind="padding-order",
-                            layer=self.__dict__.get("layer_path"), port="Target", found=tuple(shown),
-                            expected="the labels, then negative padding")
+                            layer=self.__dict__.get("layer_path"), port="Target", found=found,
+                            expected=labels_first, example=row)
         return t.clamp_min(0)
 
     @staticmethod

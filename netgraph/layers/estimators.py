@@ -26,8 +26,9 @@ below, which also works for any ``nn.Module`` that contains RandomArrayLayer mod
   example's advantage uses the **leave-one-out** baseline (the mean loss of the other B-1 examples).
   A layer inside a ``NetMapOperator`` draws for the sequence folded into the batch (B*n draws, example
   by example): each example's n draws are scored together against its loss, with the same baseline.
-  Otherwise (a scalar loss, B == 1, or batch sizes that do not match, which warns once per layer
-  naming both sizes): the advantage is the objective
+  Otherwise (a scalar loss, B == 1, batch sizes that do not match, which warns once per layer
+  naming both sizes, or a layer whose output depends on other examples, ``score_baselines.mixes_examples``:
+  batch norm in training, where each loss depends on every draw): the advantage is the objective
   minus a **running mean** of past objectives (per layer, decay ``BASELINE_DECAY``; none on the first
   step). Both baselines keep the estimator unbiased.
 * The returned scalar has value exactly 0 (it is ``adv * (log p - log p.detach())``), so adding it to a
@@ -72,6 +73,7 @@ from torch import nn
 from netgraph.core.errors import OptionError
 from netgraph.core.user_frame import user_stacklevel
 from netgraph.layers.dist_tensors import tensors
+from netgraph.layers.score_baselines import example_logp, leave_one_out_term, mark_folded_draws, mixes_examples
 from netgraph.layers.score_records import (HELD_RECORDS, ScoreRecord, drawn_elsewhere, held_here, pending_here,
                                            records_here, take_here, this_thread)
 
@@ -265,24 +267,6 @@ def _warn_drawn_elsewhere(module: nn.Module) -> None:
         EstimatorWarning, stacklevel=user_stacklevel())
 
 
-def mark_folded_draws(module: nn.Module) -> None:
-    """Mark every layer inside ``module`` as drawing for examples folded into the batch with their elements
-    (``NetMapOperator``: ``(B, n, ...)`` flattened to ``B*n``, example by example), so that ``surrogate_loss`` sums
-    each example's draws' log-probabilities against its loss instead of falling back to the running mean."""
-    for sub in module.modules():
-        vars(sub)["_folded_draws"] = True
-
-
-def example_logp(record: ScoreRecord, losses: int) -> torch.Tensor:
-    """The record's log-probabilities summed per example of a ``losses``-example batch, where its layer drew for
-    each example's elements folded into the batch; else as recorded."""
-    logp = record.logp
-    draws = logp.shape[0]
-    if draws != losses and losses and draws % losses == 0 and vars(record.owner).get("_folded_draws", False):
-        return logp.reshape(losses, -1).sum(1)
-    return logp
-
-
 def _warn_sizes(drawn: list[tuple[nn.Module, int]], losses: int) -> None:
     """One warning for the layers in ``drawn`` (each with its draws' batch size) not warned before, naming the first
     and how many others (a big net may hold thousands)."""
@@ -332,17 +316,16 @@ def _surrogate(module: nn.Module, loss: torch.Tensor, reduction: str, strict: bo
     here = this_thread()
     freed = [sub for sub in module.modules()
              if any(r() is None for r in pending_here(sub, here))] if strict else []  # net_train: no pass
-    terms, owners, mis_sized = [], {}, []
+    terms, owners, mis_sized, mixed = [], {}, [], None
     for record in pending_records(module, modules):
         record.used = True
         logp = example_logp(record, loss.shape[0]) if per_example else record.logp
         score = logp - logp.detach()
-        if per_example and logp.shape[0] != loss.shape[0]:
+        mixed = mixes_examples(module.modules() if modules is None else modules) if mixed is None else mixed
+        if per_example and logp.shape[0] != loss.shape[0] and not mixed:
             mis_sized.append((record.owner, logp.shape[0]))
-        if per_example and logp.shape[0] == loss.shape[0] >= 2:
-            n = loss.shape[0]
-            advantage = (loss - (loss.sum() - loss) / (n - 1)) / (n if reduction == "mean" else 1)
-            terms.append((advantage.to(score.dtype) * score).sum())
+        if (term := leave_one_out_term(logp, loss, mixed)) is not None:
+            terms.append(term / (loss.shape[0] if reduction == "mean" else 1))
         else:
             baseline = getattr(record.owner, "baseline", None)
             advantage = objective - (baseline if baseline is not None else 0.0)

@@ -189,6 +189,8 @@ class BatchNormModule(LayerModule):
     """Parameters ``Scaling``, ``Biases`` (None when left out, as torch's ``affine=False``); buffers ``MovingMean``,
     ``MovingVariance`` (Wolfram's arrays)."""
 
+    MIXES_EXAMPLES_IN_TRAINING = True  # each output depends on the batch's statistics (score_baselines)
+
     def __init__(self, arrays: Mapping[str, torch.Tensor], momentum: float, epsilon: float):
         super().__init__()
         optional_parameter(self, "Scaling", arrays.get("Scaling"))

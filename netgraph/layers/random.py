@@ -104,14 +104,9 @@ class RandomArrayLayer(Layer):
         """The options together, each good alone: those the distribution takes; log_probability with eval_mode."""
         dist, name = self.distribution, type(self.distribution).__name__
         if self.estimator is not None and self.estimator not in dist.ESTIMATORS:
-            why = {"score_function": " (its parameters move the support or are integers, so a score-function "
-                                     "gradient would be biased or meaningless)",
-                   "relaxed": " (a relaxed draw exists only for BernoulliDistribution and CategoricalDistribution)"}.get(self.estimator, "")
-            known = _ESTIMATOR_NAMES.get(str(self.estimator).lower().replace("-", "_"))
-            known = "implicit" if known == "pathwise" and "implicit" in dist.ESTIMATORS else known  # the Gamma family's
-            why = why or (f" ({self.estimator!r} is netgraph's {known!r})" if known in dist.ESTIMATORS else "")
             raise OptionError(f"RandomArrayLayer: {name} supports estimator= {', '.join(map(repr, dist.ESTIMATORS))} "
-                              f"(the first is the default); found {self.estimator!r}{why}", option="estimator",
+                              f"(the first is the default); found {self.estimator!r}"
+                              f"{_estimator_hint(self.estimator, dist.ESTIMATORS)}", option="estimator",
                               expected=tuple(dist.ESTIMATORS), found=self.estimator)
         t = self.temperature
         bad_value = isinstance(t, bool) or not isinstance(t, (int, float)) or not 0 < t < math.inf
@@ -264,11 +259,45 @@ class RandomArrayLayer(Layer):
         return [f"{local} = {read}" for local, read in reads], f"({draw}).expand({batch}{sizes})"
 
 
-#: the literature's names of the estimators, lower case: netgraph's name of each
+#: the estimators' names, netgraph's own and the literature's, in the spelling _estimator_key makes: netgraph's name
 _ESTIMATOR_NAMES = {"reinforce": "score_function", "likelihood_ratio": "score_function", "sf": "score_function",
-                    "reparameterization": "pathwise", "reparameterized": "pathwise", "rsample": "pathwise",
-                    "implicit_reparameterization": "implicit", "st": "straight_through", "concrete": "relaxed",
-                    "gumbel_softmax": "relaxed", "score_function": "score_function"}
+                    "score_function": "score_function", "pathwise": "pathwise", "reparameterization": "pathwise",
+                    "reparametrization": "pathwise", "reparameterized": "pathwise", "reparametrized": "pathwise",
+                    "rsample": "pathwise", "implicit": "implicit", "implicit_reparameterization": "implicit",
+                    "implicit_reparametrization": "implicit", "straight_through": "straight_through",
+                    "st": "straight_through", "relaxed": "relaxed", "concrete": "relaxed",
+                    "gumbel_softmax": "relaxed", "none": "none"}
+
+#: why a distribution lacks an estimator, by netgraph's name
+_UNSUPPORTED_BECAUSE = {
+    "score_function": "its parameters move the support or are integers, so a score-function gradient would be "
+                      "biased or meaningless",
+    "relaxed": "a relaxed draw exists only for BernoulliDistribution and CategoricalDistribution"}
+
+
+def _estimator_key(name: object) -> str:
+    """``name`` lower case, with '-', ' ' and '_' runs made one '_'.
+
+    >>> _estimator_key(" Straight-Through"), _estimator_key("gumbel softmax")
+    ('straight_through', 'gumbel_softmax')
+    """
+    return "_".join(str(name).lower().replace("-", " ").replace("_", " ").split())
+
+
+def _estimator_hint(given: object, supported: tuple[str, ...]) -> str:
+    """The parenthesis after "found 'given'" in the refusal: which of netgraph's names ``given`` means (another
+    spelling or the literature's name), and why the distribution lacks it; empty for an unknown name.
+
+    >>> _estimator_hint("Straight-Through", ("score_function", "straight_through")), _estimator_hint("mine", ())
+    (" ('Straight-Through' is netgraph's 'straight_through')", '')
+    """
+    known = _ESTIMATOR_NAMES.get(_estimator_key(given))
+    known = "implicit" if known == "pathwise" and "implicit" in supported else known  # the Gamma family's
+    if known is None:
+        return ""
+    said = [] if known == given else [f"{given!r} is netgraph's {known!r}"]
+    said += [] if known in supported else [_UNSUPPORTED_BECAUSE.get(known, f"it has no {known!r} estimator")]
+    return f" ({'; '.join(said)})"
 
 
 def _check_lengths(types: Mapping[str, PortType], ports: tuple[str, ...]) -> None:

@@ -29,6 +29,7 @@ import torch
 
 from netgraph.backend.ragged import length_groups
 from netgraph.core.coders import BooleanDecoder, ClassDecoder, ImageEncoder, TokensEncoder
+from netgraph.core.errors import NetGraphError
 from netgraph.core.tensors import as_tensor
 from netgraph.data.encoding import already_encoded, encode_example, encode_label_sequence, encoded_form_problem
 from netgraph.data.errors import ExampleError
@@ -36,7 +37,7 @@ from netgraph.data.images import check_image
 from netgraph.train.data_files import load_data
 from netgraph.train.data_lengths import keyed
 from netgraph.train.data_split import held_out
-from netgraph.train.encoded_checks import check_examples
+from netgraph.train.encoded_checks import check_examples, label_count_problems
 from netgraph.train.encoded_columns import coder_for, columns_of, output_for, port_words
 from netgraph.train.encoded_loader import EncodedLoader, warn_workers
 from netgraph.train.item_columns import ItemColumn
@@ -94,10 +95,16 @@ class EncodedDataset(torch.utils.data.Dataset):
     def __getitem__(self, i: int) -> dict[str, Any]:
         out = {}
         for key in self.columns:
-            result = self.encoded(key, i)
+            try:
+                result = self.encoded(key, i)
+            except NetGraphError as exc:  # the Dataset's own: raised by the loader, in this process, as it is
+                return {"__raised__": exc}
             if isinstance(result, str):  # (port, words): plain values, as a worker process hands them back
                 return {"__error__": (self.ports[key], f"{self.port_words(key)}: {self.example_name(i)}: {result}")}
             out[key] = result
+        if self.sequences and (counts := label_count_problems(self, {(k, i): len(t) for k, t in out.items() if t.dim()},
+                                                              [i])):  # a Dataset's later items: not checked before
+            return {"__error__": counts[0]}
         return out
 
     def encoded(self, key: str, i: int, header_only: bool = False) -> torch.Tensor | str | None:

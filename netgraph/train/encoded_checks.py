@@ -1,5 +1,6 @@
-"""The checks an ``EncodedDataset`` runs on every example before training: each value can be encoded (labels,
-image headers, texts), holds no NaN, and a tagger's labels are as many as its input sequence's positions.
+"""The checks an ``EncodedDataset`` runs on every example before training (of a Dataset read item by item, item 0):
+each value can be encoded (labels, image headers, texts), holds no NaN, and a tagger's labels are as many as its input
+sequence's positions.
 
 Every failure is collected and raised together as one DataError naming the port and each example by its number in
 the user's data (``bad_examples``).
@@ -7,6 +8,7 @@ the user's data (``bad_examples``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import torch
@@ -19,22 +21,23 @@ __all__ = ["check_examples", "label_count_problems"]
 
 def check_examples(dataset: Any) -> None:
     """Every example of ``dataset`` (an ``EncodedDataset``) checked: one DataError listing the failures by the
-    example's number in the user's data; the label counts are checked once every value can be encoded. A Dataset's
-    items (``ItemColumn``) are not read here: each is checked as the loader reads it."""
-    if any(isinstance(values, ItemColumn) for values in dataset.columns.values()):
-        return  # a Dataset's items (images): checked as they are read, batch by batch
+    example's number in the user's data; the label counts are checked once every value can be encoded. Of a
+    Dataset's items (``ItemColumn``: reading one runs its ``__getitem__``, which opens its image) only item 0 is read
+    here, every key of it; each other item is checked as the loader reads it (``EncodedDataset.__getitem__``)."""
+    lazy = any(isinstance(values, ItemColumn) for values in dataset.columns.values())
+    examples = range(min(1, dataset.size)) if lazy else None
     problems, positions = [], {}  # positions: (key, example) -> its encoded sequence's length, for the label counts
     for key, values in dataset.columns.items():
         if isinstance(values, torch.Tensor):
             problems += _nan_problems(dataset, key, values)
             continue
-        for i in range(len(values)):
+        for i in range(len(values)) if examples is None else examples:
             reason = dataset.encoded(key, i, header_only=True)
             if isinstance(reason, str):
                 problems.append((dataset.ports[key], f"{dataset.port_words(key)}: {dataset.example_name(i)}: {reason}"))
             elif isinstance(reason, torch.Tensor) and reason.dim():
                 positions[key, i] = len(reason)
-    if problems or (problems := label_count_problems(dataset, positions)):
+    if problems or (problems := label_count_problems(dataset, positions, examples)):
         raise bad_examples(dataset.what, problems)
 
 
@@ -48,17 +51,18 @@ def _nan_problems(dataset: Any, key: str, values: torch.Tensor) -> list[tuple[st
             for i in rows.nonzero().flatten().tolist()]
 
 
-def label_count_problems(dataset: Any, positions: dict | None = None) -> list[tuple[str, str]]:
-    """Each example whose labels (a tagger's target) are not as many as its input sequence's positions, where
-    the output's length is the input's (one length name), naming both keys and both lengths. ``positions``: the
-    lengths ``check_examples`` found encoding the list columns (the others are encoded here)."""
+def label_count_problems(dataset: Any, positions: dict | None = None,
+                         examples: Sequence[int] | None = None) -> list[tuple[str, str]]:
+    """Each example (of ``examples``, default all) whose labels (a tagger's target) are not as many as its input
+    sequence's positions, where the output's length is the input's (one length name), naming both keys and both
+    lengths. ``positions``: the lengths already found encoding the inputs (the others are encoded here)."""
     positions = {} if positions is None else positions
     problems = []
     for key in dataset.sequences:
         length = dataset.port_types[dataset.ports[key]].shape[0]  # a length name ("n"): None joins no lengths
         for source in (k for k in dataset.columns if k in dataset.inputs and isinstance(length, str)
                        and dataset.port_types[k].shape[:1] == (length,)):
-            for i in range(dataset.size):
+            for i in range(dataset.size) if examples is None else examples:
                 labels, count = dataset.columns[key][i], positions.get((source, i))
                 if count is None:
                     given = dataset.encoded(source, i)

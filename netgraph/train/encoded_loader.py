@@ -48,8 +48,11 @@ def _torch_workers_unsaid() -> Iterator[None]:
 
 
 def collate(items: list[dict]) -> dict[str, Any]:
-    """A batch: errors gathered (``__error__``), else each key's values stacked (token sequences of one length:
-    ``LengthBatches``)."""
+    """A batch: a NetGraphError the Dataset raised (``__raised__``), else errors gathered (``__error__``), else each
+    key's values stacked (token sequences of one length: ``LengthBatches``)."""
+    raised = [item for item in items if "__raised__" in item]
+    if raised:
+        return raised[0]
     errors = [item["__error__"] for item in items if "__error__" in item]
     if errors:
         return {"__error__": errors}
@@ -96,6 +99,8 @@ class EncodedLoader:
         with _torch_workers_unsaid():  # torch checks the workers again as it starts them
             batches = iter(self.loader)
         for batch in batches:
+            if "__raised__" in batch:
+                raise batch["__raised__"]
             if "__error__" in batch:
                 raise bad_examples(self.dataset.what, batch["__error__"], " while training")
             yield batch

@@ -19,6 +19,7 @@ from typing import Any
 
 import torch
 
+from netgraph.core.errors import NetGraphError
 from netgraph.data.errors import ExampleError
 
 __all__ = ["ItemColumn", "item_columns"]
@@ -27,8 +28,11 @@ __all__ = ["ItemColumn", "item_columns"]
 class _Items:
     """The Dataset's items by number, the last one read kept (an item's keys are read one after another)."""
 
-    def __init__(self, dataset: Any):
-        self.dataset, self.last = dataset, (None, None)
+    def __init__(self, dataset: Any, first: Any = None):
+        self.dataset, self.last = dataset, (None, None) if first is None else (0, first)
+
+    def __getstate__(self) -> dict:
+        return {"dataset": self.dataset, "last": (None, None)}  # to a worker process: the item kept stays here
 
     def __len__(self) -> int:
         return len(self.dataset)
@@ -38,6 +42,8 @@ class _Items:
             self.last = (None, None)  # a failed read keeps no older item
             try:
                 self.last = (i, self.dataset[i])
+            except NetGraphError:
+                raise  # netgraph's own error (the item made with netgraph): its kind and fields as they are
             except Exception as exc:  # noqa: BLE001 - the user's __getitem__ (a broken image it opens): said by item
                 raise ExampleError(f"the Dataset's item raised {type(exc).__name__}: {exc}") from None
         return self.last[1]
@@ -66,7 +72,8 @@ class ItemColumn(Sequence):
         return ItemColumn(self.items, self.key, mine)
 
 
-def item_columns(dataset: torch.utils.data.Dataset, keys: Sequence[Any]) -> dict[str, ItemColumn]:
-    """The columns ``keys`` of ``dataset`` (map-style, its length checked), sharing one reader of its items."""
-    items = _Items(dataset)
+def item_columns(dataset: torch.utils.data.Dataset, keys: Sequence[Any], first: Any = None) -> dict[str, ItemColumn]:
+    """The columns ``keys`` of ``dataset`` (map-style, its length checked), sharing one reader of its items;
+    ``first``: item 0 where the caller has read it (not read again)."""
+    items = _Items(dataset, first)
     return {str(key): ItemColumn(items, key) for key in keys}
