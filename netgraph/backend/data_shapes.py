@@ -22,8 +22,6 @@ from __future__ import annotations
 import collections
 from typing import Any
 
-import torch
-
 from netgraph.backend.example_lists import is_example_list, stacked_batch
 from netgraph.backend.masks import Padded
 from netgraph.core.errors import DataError, NetGraphError
