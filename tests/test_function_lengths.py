@@ -194,3 +194,20 @@ def test_a_function_that_needs_data_is_probed_on_zeros_with_the_far_sizes_nearer
     assert 0 < len(on_zeros) <= calls_bound([("n", 3)]) and max(on_zeros) < 1100
     x = torch.randn(2, 7, 3).abs()
     torch.testing.assert_close(net(x), x[:, ::2])
+
+
+def test_a_remembered_probe_failure_keeps_no_failed_net_alive():
+    # the layer remembers a failed probe per input shapes; it once raised the one stored exception each time, whose
+    # traceback grew by a build's frames per raise and kept every failed NetGraph (and its arrays) alive
+    layer = FunctionLayer(lambda a, b: a + b)
+    depths = []
+    for _ in range(5):
+        with pytest.raises(NetGraphError) as caught:
+            NetGraph([layer], [], a=("n",), b=("m",))
+        depth, tb = 0, caught.value.__traceback__
+        while tb is not None:
+            depth, tb = depth + 1, tb.tb_next
+        depths.append(depth)
+    assert len(set(depths)) == 1  # one build's frames each time, not one more build's per raise
+    stored = [v for v in layer.__dict__["_probes"].values() if isinstance(v, Exception)]
+    assert stored and all(v.__traceback__ is None for v in stored)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import inspect
@@ -251,9 +252,9 @@ class FunctionLayer(Layer):
                 memo[key] = named_output_shapes(shapes, lambda sizes: self._run_on(sizes, device), self.output_ports,
                                                 max_stride=MAX_STRIDE if device == "meta" else ZEROS_MAX_STRIDE)
             except Conflict as exc:
-                memo[key] = exc
+                memo[key] = copy.copy(exc)  # no traceback: it would keep the failed build's frames (and net) alive
         if isinstance(memo[key], Conflict):
-            raise memo[key]
+            raise copy.copy(memo[key])  # a fresh one each time: raising one object again lengthens its traceback
         return memo[key]
 
     def __getstate__(self) -> dict[str, Any]:
