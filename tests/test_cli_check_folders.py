@@ -1,4 +1,4 @@
-"""`netgraph check` given a folder, as linters take one; `run` and `check` name a spec as it was typed."""
+"""`netgraph check` and `summary` given a folder, as linters take one; `run` and `check` name a spec as it was typed."""
 
 from __future__ import annotations
 
@@ -38,13 +38,49 @@ def test_check_json_lists_the_problems_of_every_spec_in_a_folder(cli):
     assert [(p["file"], p["line"]) for p in json.loads(ran.out)] == [("specs/a.yaml", 3), ("specs/b.yaml", 3)]
 
 
-def test_check_refuses_a_folder_without_specs_by_its_name(cli):
+NO_SPECS = "'empty' is a folder that holds no spec file (.yaml, .yml); give spec files, or a folder of them"
+
+
+def _empty_folder(cli) -> None:
     (cli.folder / "empty").mkdir()
     (cli.folder / "empty" / "README.md").write_text("nothing")
-    ran = cli("check", "empty", cli.spec())
-    assert ran.code == 1 and ran.out == ""
-    assert ran.err == ("netgraph check: 'empty' is a folder that holds no spec file (.yaml, .yml); give spec files, "
-                       "or a folder of them\n")
+
+
+def test_check_reports_a_folder_without_specs_as_a_problem_and_checks_the_rest(cli):
+    """It stopped before any spec, as a usage error ('netgraph check: ...'): now the folder is one problem line among
+    the others', in its place, and the specs after it are checked (exit 1)."""
+    _empty_folder(cli), cli.spec()
+    ran = cli("check", "missing.yaml", "empty", "s.yaml")
+    assert ran.code == 1
+    assert ran.out == "s.yaml: ok, inputs Input (3) -> outputs Output (1); 1 layer, 4 parameters\n"
+    assert ran.err.splitlines() == ["cannot read the spec: no spec file 'missing.yaml'", NO_SPECS]
+
+
+def test_check_json_lists_a_folder_without_specs_as_a_missing_file(cli):
+    _empty_folder(cli), cli.spec(text=BROKEN)
+    ran = cli("check", "--format", "json", "empty", "s.yaml")
+    assert ran.code == 1 and ran.err == ""
+    first, second = json.loads(ran.out)
+    assert first == {"file": "empty", "line": None, "column": None, "message": NO_SPECS, "kind": "missing-file",
+                     "layer": None, "port": None, "option": "specs", "expected": "a spec file or a folder of them",
+                     "found": "empty", "hint": None}
+    assert (second["file"], second["line"]) == ("s.yaml", 3)
+
+
+def test_summary_takes_a_folder_as_check_does(cli):
+    """It refused a folder ('specs' is a folder, not a spec file): a table for each spec in it, named as typed; a
+    bad one's problems and an empty folder on stderr (exit 1)."""
+    _specs(cli, {"b.yml": SMALL, "a.yaml": BROKEN, "c.yaml": SMALL.replace("output: 1", "output: 2")})
+    _empty_folder(cli)
+    ran = cli("summary", "specs/", "empty")
+    assert ran.code == 1
+    heads = [line for line in ran.out.splitlines() if line.startswith("specs/")]
+    assert heads == ["specs/b.yml: inputs Input (3) -> outputs Output (1); 1 layer, 4 parameters",
+                     "specs/c.yaml: inputs Input (3) -> outputs Output (2); 1 layer, 8 parameters"]
+    assert "\n\nspecs/c.yaml:" in ran.out and ran.out.count("   total ") == 2
+    err = ran.err.splitlines()
+    assert err[0].startswith("specs/a.yaml:3:20: layer 'h': unknown layer type 'LinearLayr'") and err[-1] == NO_SPECS
+    assert cli("summary", "specs/b.yml").out in ran.out
 
 
 def test_run_names_the_spec_as_typed_as_check_does(cli):

@@ -56,8 +56,18 @@ def test_resuming_a_run_that_had_ended_says_it_trained_nothing(cli):
     ran = cli(*TRAIN, "-o", "out", "--rounds", "2", "--resume")
     assert ran.code == 0, ran.err
     assert ran.out.startswith("already trained 2 rounds (MaxTrainingRounds), nothing left to train: loss "), ran.out
-    more = cli(*TRAIN, "-o", "out", "--rounds", "3", "--resume")
-    assert more.code == 0 and more.out.startswith("trained 3 rounds (MaxTrainingRounds): loss "), more.out
+
+
+def test_resuming_a_run_for_more_rounds_says_how_many_this_run_trained_and_in_all(cli):
+    """It printed 'trained 3 rounds' when this invocation trained 1 of them (the run's total only)."""
+    cli.spec(), cli.data()
+    assert cli(*TRAIN, "-o", "out", "--rounds", "2").code == 0
+    one = cli(*TRAIN, "-o", "out", "--rounds", "3", "--resume")
+    assert one.code == 0 and one.out.startswith("trained 1 more round, 3 in all (MaxTrainingRounds): loss "), one.out
+    more = cli(*TRAIN, "-o", "out", "--rounds", "5", "--resume")
+    assert more.code == 0, more.err
+    assert more.out.startswith("trained 2 more rounds, 5 in all (MaxTrainingRounds): loss "), more.out
+    assert json.loads((cli.folder / "out" / "results.json").read_text())["total_rounds"] == 5
 
 
 def test_sigterm_handler_is_put_back_after_training(cli):

@@ -34,7 +34,7 @@ def check(args: argparse.Namespace) -> int:
             _print_notes(spec, [f"{shown} of {exc.problem_count} problems listed (the list is not complete)"
                                 if exc.problem_count else f"{shown} problems listed; reading stopped there, there may "
                                                           f"be more (the list is not complete)"])
-    for spec, net in _loaded(spec_files(args.specs), listed if as_json else _print_problems):
+    for spec, net in _loaded(args.specs, listed if as_json else _print_problems):
         if net is None:
             status = 1
             continue
@@ -52,7 +52,8 @@ SPEC_SUFFIXES = (".yaml", ".yml")
 
 def spec_files(paths: list[str]) -> list[str]:
     """``paths`` with each folder replaced by its spec files (``SPEC_SUFFIXES``, not its sub-folders'), sorted and
-    named as the folder was typed, as linters take a folder; OptionError for a folder that holds none.
+    named as the folder was typed, as linters take a folder; OptionError for a folder that holds none (``check`` and
+    ``summary`` report that one as a problem and go on with the others).
 
     >>> import tempfile; folder = tempfile.mkdtemp()
     >>> _ = [Path(folder, name).touch() for name in ("b.yml", "a.yaml", "c.txt")]
@@ -61,17 +62,28 @@ def spec_files(paths: list[str]) -> list[str]:
     """
     out = []
     for path in paths:
-        if not Path(path).is_dir():
-            out.append(path)
-            continue
-        found = sorted(entry.name for entry in Path(path).iterdir()
-                       if entry.suffix.lower() in SPEC_SUFFIXES and entry.is_file())
-        if not found:
-            raise OptionError(f"{path!r} is a folder that holds no spec file ({', '.join(SPEC_SUFFIXES)}); give spec "
-                              f"files, or a folder of them", option="specs", kind="missing-file",
-                              expected="a spec file or a folder of them", found=path)
-        out += [os.path.join(path, name) for name in found]
+        found = _folder_specs(path)
+        if found == []:
+            raise OptionError(_NO_SPECS.format(path=path), **_no_specs_fields(path))
+        out += [path] if found is None else found
     return out
+
+
+def _folder_specs(path: str) -> list[str] | None:
+    """The spec files of the folder ``path``, sorted and named as it was typed; None where it is no folder."""
+    if not Path(path).is_dir():
+        return None
+    found = sorted(entry.name for entry in Path(path).iterdir()
+                   if entry.suffix.lower() in SPEC_SUFFIXES and entry.is_file())
+    return [os.path.join(path, name) for name in found]
+
+
+_NO_SPECS = f"{{path!r}} is a folder that holds no spec file ({', '.join(SPEC_SUFFIXES)}); give spec files, or a " \
+            f"folder of them"
+
+
+def _no_specs_fields(path: str) -> dict[str, str]:
+    return {"option": "specs", "kind": "missing-file", "expected": "a spec file or a folder of them", "found": path}
 
 
 def _print_notes(spec: str, notes: list[str]) -> None:
@@ -116,8 +128,9 @@ def _json_value(value: Any) -> Any:
 
 
 def summary(args: argparse.Namespace) -> int:
-    """For each spec, a table of its layers, ports, shapes and parameter counts (a blank line between two); a bad
-    spec's problems as file:line:col, as ``check`` gives them (exit 1)."""
+    """For each spec (a folder: each of its spec files, as ``check`` takes it), a table of its layers, ports, shapes
+    and parameter counts (a blank line between two); a bad spec's problems as file:line:col, as ``check`` gives them
+    (exit 1)."""
     status, shown = 0, False
     for spec, net in _loaded(args.specs):
         if net is None:
@@ -129,14 +142,21 @@ def summary(args: argparse.Namespace) -> int:
     return status
 
 
-def _loaded(specs: list[str], report: Callable[[str, SpecError], None] | None = None) -> Iterator[tuple[str, Any]]:
-    """Each spec with its net, or with None once ``report`` has its problems (default: printed on stderr)."""
-    for spec in specs:
-        try:
-            yield spec, load(spec)
-        except SpecError as exc:
-            (report or _print_problems)(spec, exc)
-            yield spec, None
+def _loaded(paths: list[str], report: Callable[[str, SpecError], None] | None = None) -> Iterator[tuple[str, Any]]:
+    """Each spec of ``paths`` (a folder: its spec files, ``spec_files``) with its net, or with None once ``report``
+    has its problems (default: printed on stderr); a folder without specs is such a problem, as a missing file is."""
+    report = report or _print_problems
+    for path in paths:
+        found = _folder_specs(path)
+        if found == []:
+            report(path, SpecError(_NO_SPECS.format(path=path), file=path, **_no_specs_fields(path)))
+            yield path, None
+        for spec in [path] if found is None else found:
+            try:
+                yield spec, load(spec)
+            except SpecError as exc:
+                report(spec, exc)
+                yield spec, None
 
 
 def _print_problems(spec: str, exc: SpecError) -> None:

@@ -74,7 +74,8 @@ def _check(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("summary", help="print a table of each spec's layers, port shapes and parameter counts",
                        description="Print a table of each spec's layers: type, input and output port shapes, "
                                    "parameter counts.")
-    p.add_argument("specs", nargs="+", help="YAML spec files or .onnx models")
+    p.add_argument("specs", nargs="+", help="YAML spec files or .onnx models; a folder: each .yaml and .yml file in "
+                                            "it, sorted")
     p.set_defaults(handler="check:summary")
     p = sub.add_parser("schema", help="print the JSON Schema of spec files (for editor completion)",
                        description="Print (or write) the JSON Schema of spec files, made from the installed layer "

@@ -354,12 +354,26 @@ def _write_outputs(results: NetTrainResults, spec: str, out: Path, name: str | N
         "loss_weights", "round_metrics", "validation_metrics", "target_device")}
     text = json.dumps(_json_ready(summary), indent=1, allow_nan=False)
     atomic_write(out / "results.json", (text + "\n").encode("utf-8"))
-    done = results.total_rounds == resumed_round > 0 and results.reason_training_stopped != "ManualStop"
-    trained = f"trained {counted(results.total_rounds, 'round')} ({results.reason_training_stopped})"
-    trained = f"already {trained}, nothing left to train" if done else trained
-    print(f"{trained}: {_losses_text(results)}; wrote {target}, {out / 'loss.svg'}, {out / 'results.json'}")
+    print(f"{_rounds_text(results, resumed_round)}: {_losses_text(results)}; wrote {target}, {out / 'loss.svg'}, "
+          f"{out / 'results.json'}")
     # the command passes no progress function: only Ctrl-C (or SIGTERM) stops so; as an interrupted Unix tool ends
     return INTERRUPTED_STATUS if results.reason_training_stopped == "ManualStop" else 0
+
+
+def _rounds_text(results: NetTrainResults, resumed_round: int) -> str:
+    """How many rounds this invocation trained: a resumed run says both its own and the run's in all, or that the
+    run had ended already (it trained none).
+
+    >>> from types import SimpleNamespace as Results
+    >>> _rounds_text(Results(total_rounds=6, reason_training_stopped="MaxTrainingRounds"), 5)
+    'trained 1 more round, 6 in all (MaxTrainingRounds)'
+    """
+    total, reason = results.total_rounds, results.reason_training_stopped
+    if resumed_round == 0:
+        return f"trained {counted(total, 'round')} ({reason})"
+    if total == resumed_round and reason != "ManualStop":
+        return f"already trained {counted(total, 'round')} ({reason}), nothing left to train"
+    return f"trained {counted(total - resumed_round, 'more round')}, {total} in all ({reason})"
 
 
 def _losses_text(results: NetTrainResults) -> str:
