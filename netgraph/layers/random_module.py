@@ -114,8 +114,9 @@ class RandomModule(ConstantBuffers):
             with naming_layer(self.path):
                 extremes = self.distribution.check(params, self.describe, inputs=inputs, given=self.given)
         if self.expands:  # a slot broadcasting beyond the output: an error; one of its shape needs no call
-            params = [p.expand(shape) if k == "slot" and (type(p) is torch.fx.Proxy or p.shape != shape) else p
-                      for p, (k, _) in zip(params, self.kinds)]
+            for i, (kind, _) in enumerate(self.kinds):  # a loop, not a list comprehension: no Python call a draw
+                if kind == "slot" and (type(params[i]) is torch.fx.Proxy or params[i].shape != shape):
+                    params[i] = params[i].expand(shape)
         if self.eval_mode == "mean" and not self.training:
             return self.mean(params, shape)
         if self.distribution.EXACT_INTEGERS and not tracing():
