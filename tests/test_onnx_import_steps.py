@@ -124,3 +124,19 @@ def test_a_negative_step_slice_taking_nothing_is_refused_naming_it(tmp_path):
         import_onnx(tmp_path / "cut.onnx")
     (problem,) = info.value.diagnostics
     assert (problem.layer, problem.found) == (("cut",), "1:3:-1")
+
+
+@pytest.mark.parametrize("start, end", [(3, -1), (1, 5), (10, -100)])
+def test_a_negative_step_slice_over_an_unknown_length_that_may_take_nothing_is_refused_naming_it(start, end, tmp_path):
+    # 3:-1 and 1:5 take nothing at any length; 10:-100 takes what depends on it (once a ShapeError or PartLayer's
+    # "each level must be a non-zero integer", from the span "1;;0" or "-11;;99" built for it)
+    arrays = [numpy_helper.from_array(np.array(v, np.int64), name)
+              for v, name in (([start], "starts"), ([end], "ends"), ([1], "axes"), ([-2], "steps"))]
+    node = helper.make_node("Slice", ["x", "starts", "ends", "axes", "steps"], ["y"], name="cut")
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", "n"])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], arrays)
+    onnx.save(pinned_model(graph), str(tmp_path / "cut.onnx"))
+    with pytest.raises(SpecError, match="of an axis of unknown length") as info:
+        import_onnx(tmp_path / "cut.onnx")
+    (problem,) = info.value.diagnostics
+    assert (problem.layer, problem.found) == (("cut",), f"{start}:{end}:-2")

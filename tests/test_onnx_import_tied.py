@@ -274,3 +274,25 @@ def test_a_net_of_a_shared_array_exports_and_imports_with_it_shared(sequence, tm
     assert [len(places) for places in shared_users(back).values()] == [2]
     x = torch.randn(3, *([5, 4] if sequence else [4]), generator=torch.Generator().manual_seed(1))
     torch.testing.assert_close(back(x), net(x), atol=1e-6, rtol=1e-5)
+
+
+def _two_matmuls(first: np.ndarray, second: np.ndarray, path) -> str:
+    """An ONNX model of x @ A.T @ B (a Gemm reading A transposed, a MatMul B) with initializers A and B (4 x 4):
+    both layers' weights are A where B is A's transpose, as torch folds a tied weight read transposed."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    nodes = [helper.make_node("Gemm", ["x", "A"], ["h"], transB=1), helper.make_node("MatMul", ["h", "B"], ["y"])]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", 4])],
+                              [numpy_helper.from_array(first, "A"), numpy_helper.from_array(second, "B")])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    return str(path)
+
+
+def test_separate_symmetric_weights_stay_apart_and_a_transposed_copy_stays_tied(tmp_path):
+    # a symmetric matrix is its own transpose: equal values are no sign of one parameter read transposed
+    eye = np.eye(4, dtype=np.float32)
+    assert shared_users(import_onnx(_two_matmuls(eye, eye.copy(), tmp_path / "eye.onnx"))) == {}
+    weights = np.arange(16, dtype=np.float32).reshape(4, 4)
+    tied = import_onnx(_two_matmuls(weights, np.ascontiguousarray(weights.T), tmp_path / "t.onnx"))
+    assert _counts(shared_users(tied)) == {"A": 2}

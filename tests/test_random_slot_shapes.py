@@ -81,3 +81,20 @@ def test_an_inline_draw_of_a_slot_of_size_one_draws_independent_values_along_the
     assert draws.shape == (20_000, 3)
     correlation = torch.corrcoef(draws.T)[0, 1]
     assert abs(float(correlation)) < 5 / 20_000 ** 0.5
+
+
+def _expand_calls(call) -> int:
+    """How many times ``call`` calls Tensor.expand (cProfile's count)."""
+    import cProfile
+    import pstats
+    profile = cProfile.Profile()
+    profile.runcall(call)
+    return sum(calls for (_, _, name), (calls, *_) in pstats.Stats(profile).stats.items() if "'expand'" in name)
+
+
+def test_a_checked_draw_expands_only_slots_not_of_the_output_s_shape():
+    # a slot of the output's shape cannot broadcast beyond it: its expand was a Python call on every draw
+    module = NetGraph([RandomArrayLayer(D.NormalDistribution("#mu", "#sigma"))], [], mu=3, sigma=3).compile(checks=True)
+    assert _expand_calls(lambda: module(mu=torch.zeros(7, 3), sigma=torch.ones(7, 3))) == 0
+    assert _expand_calls(lambda: module(mu=torch.zeros(7, 1), sigma=torch.ones(7, 3))) == 1
+    assert module(mu=torch.zeros(7, 1), sigma=torch.ones(7, 3)).shape == (7, 3)

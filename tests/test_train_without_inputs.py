@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from netgraph import (DataError, ElementwiseLayer, KLDivergenceLayer, LinearLayer, NetArrayLayer, NetGraph, NetPort,
-                      NormalDistribution, RandomArrayLayer, net_train)
+                      NormalDistribution, RandomArrayLayer, limits, net_train)
 
 
 def _kl_net(prior_mean: float) -> NetGraph:
@@ -50,3 +50,21 @@ def test_a_count_for_a_net_with_inputs_is_a_data_error_naming_its_ports():
     with pytest.raises(DataError, match=r"is for a net without inputs; this net reads \['Input'\]") as info:
         net_train(net, 64, max_training_rounds=1, progress=False)
     assert info.value.diagnostics[0].kind == "data-form"
+
+
+def test_a_count_past_the_port_elements_limit_is_a_limit_error_and_limits_raise_it():
+    with pytest.raises(DataError) as info:  # once torch's raw allocation error, from shuffling 10**15 indices
+        net_train(_kl_net(0.0), 10**15, loss_function="KL", max_training_rounds=1, progress=False)
+    assert (info.value.diagnostics[0].kind, info.value.diagnostics[0].found) == ("limit", 10**15)
+    assert "port_elements" in str(info.value)
+    with limits(port_elements=2**10), pytest.raises(DataError):
+        net_train(_kl_net(0.0), 2**10 + 1, loss_function="KL", max_training_rounds=1, progress=False)
+
+
+def test_examples_that_hold_nothing_are_not_shuffled(monkeypatch):
+    def refused(*args, **kwargs):
+        raise AssertionError("randperm of examples that hold nothing")
+    monkeypatch.setattr(torch, "randperm", refused)
+    results = net_train(_kl_net(0.0), 50, loss_function="KL", batch_size=16, max_training_rounds=2, random_seed=0,
+                        progress=False, all=True)
+    assert (results.total_batches, results.examples_processed) == (8, 100)

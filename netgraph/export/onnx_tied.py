@@ -72,7 +72,8 @@ def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[s
 
 def aliases(nodes: Iterable[Any], constants: Mapping[str, np.ndarray], initializers: frozenset[str]) -> dict[str, str]:
     """Other names of an initializer not all one number: an Identity's output of it (or of such a name), and an
-    initializer holding its transpose (2-D, the first in the graph's order the root) -> that initializer."""
+    initializer holding its transpose (2-D, not symmetric: two symmetric weights may well be apart; the first in the
+    graph's order the root) -> that initializer."""
     found: dict[str, str] = {}
     stored: dict[tuple, str] = {}  # (shape, dtype, digest of the bytes) of each 2-D initializer -> its name
     for name in [n for n in constants if n in initializers]:  # the graph's order
@@ -80,6 +81,8 @@ def aliases(nodes: Iterable[Any], constants: Mapping[str, np.ndarray], initializ
         if array.ndim != 2 or array.size < 2 or _filled(array):
             continue
         flipped = np.ascontiguousarray(array.T)
+        if np.array_equal(array, flipped):  # its own transpose: equal values are no sign of one parameter
+            continue
         root = stored.get(_key(flipped))
         if root is not None and np.array_equal(constants[root], flipped):
             found[name] = root

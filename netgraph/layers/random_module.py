@@ -81,6 +81,7 @@ class RandomModule(ConstantBuffers):
         if all(k == "const" for k, _ in self.kinds):  # a tensor that follows .to(device/dtype) sets where draws go
             self._constant("param_first", torch.tensor(self.kinds[0][1], dtype=torch.float64), torch.float32)
             self.kinds[0] = ("buffer", "param_first")
+        self.expands = bool(self.ranks) and not vector
         self.checked = {n for n, (k, _) in zip(distribution.PARAMS, self.kinds) if k == "slot"}
         self.no_grad = set(distribution.INTEGER_PARAMS) | (
             set(getattr(distribution, "SUPPORT_PARAMS", ())) if self.estimator == "score_function" else set())
@@ -112,8 +113,10 @@ class RandomModule(ConstantBuffers):
         if self.checked and checks is not False and not tracing():
             with naming_layer(self.path):
                 extremes = self.distribution.check(params, self.describe, inputs=inputs, given=self.given)
-        if self.ranks and not isinstance(self.distribution, VectorDistribution):  # a slot broadcasting beyond the
-            params = [p.expand(shape) if k == "slot" else p for p, (k, _) in zip(params, self.kinds)]  # output: error
+        if self.expands:  # a slot broadcasting beyond the output: an error; one of its shape needs no call
+            for i, (kind, _) in enumerate(self.kinds):  # a loop, not a list comprehension: no Python call a draw
+                if kind == "slot" and (type(params[i]) is torch.fx.Proxy or params[i].shape != shape):
+                    params[i] = params[i].expand(shape)
         if self.eval_mode == "mean" and not self.training:
             return self.mean(params, shape)
         if self.distribution.EXACT_INTEGERS and not tracing():

@@ -20,6 +20,7 @@ import numpy
 import torch
 
 from netgraph.core.errors import DataError, with_article
+from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.wording import type_label
 from netgraph.train.data_sets import data_error, part_of, ref
 from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, seeded
@@ -206,6 +207,10 @@ def _example_count(count: int, what: str, inputs: tuple[str, ...]) -> int:
     if count < 1:
         raise DataError(f"{what} as a number of examples must be 1 or more, found {count}", data=ref(what),
                         kind="missing-data", expected="one example or more", found=int(count))
+    if count > (most := current_limits().port_elements):
+        raise DataError(f"{what} as a number of examples ({count}) is more than a round can draw: at most {most} (the "
+                        f"port_elements limit; {raise_hint('port_elements')})", data=ref(what), kind="limit",
+                        expected=f"at most {most} examples", found=int(count))
     return int(count)
 
 

@@ -27,6 +27,12 @@ class InMemory:
     def to(self, device: torch.device) -> InMemory:
         return InMemory({k: v.to(device) for k, v in self.cols.items()}, self.numbers)
 
+    @property
+    def holds_nothing(self) -> bool:
+        """Whether the examples hold no values (a net without inputs trained on a number of examples): their order
+        does not matter, so they need no shuffling."""
+        return all(column.numel() == 0 for column in self.cols.values())
+
     def batches_per_round(self, batch_size: int) -> int:
         return math.ceil(self.size / batch_size)
 
@@ -34,11 +40,12 @@ class InMemory:
                 world: int = 1) -> Iterator[tuple[dict[str, torch.Tensor], int, int, list[int]]]:
         """(this process's part of the batch, how many of its examples count, the whole batch's size, the part's
         examples' indices in the data) for each batch of one round; a process left without examples (a last batch
-        smaller than world) gets a stand-in, counting 0."""
-        order = torch.arange(self.size) if order is None else order
+        smaller than world) gets a stand-in, counting 0. ``order`` None: the data's order (no index tensor of
+        every example: a net without inputs may be given many)."""
         device = next(iter(self.cols.values())).device
         for start in range(0, self.size, batch_size):
-            idx = order[start:start + batch_size]
+            end = min(start + batch_size, self.size)
+            idx = torch.arange(start, end) if order is None else order[start:end]
             whole = own = len(idx)
             if world > 1:
                 share, own = process_share(whole, rank, world)

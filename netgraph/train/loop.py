@@ -206,8 +206,9 @@ class Trainer:
             r = s.rounds + 1
             self.seed(mix_seed(plan.seed, r, self.ctx.rank))
             order = mix_seed(plan.seed, r, 0)  # netgraph's own loaders' order on every process (data.Streamed)
-            if isinstance(self.train, InMemory):
-                order = torch.randperm(self.train.size, generator=torch.Generator().manual_seed(mix_seed(plan.seed, r)))
+            if isinstance(self.train, InMemory):  # examples that hold nothing need no shuffling
+                order = None if self.train.holds_nothing else torch.randperm(
+                    self.train.size, generator=torch.Generator().manual_seed(mix_seed(plan.seed, r)))
             total, count, timed_out = 0.0, 0, False
             self.round_started_at = s.batches
             for batch, weight, whole, examples in self.batches(self.train, order):
