@@ -24,7 +24,7 @@ from netgraph.core.names import describe_layer
 from netgraph.core.port_paths import elided, resolve
 from netgraph.core.ports import NetPort, PortRef, WrittenEdge
 from netgraph.core.wiring_ports import FoundEdges, GraphPortsStep, Wiring
-from netgraph.core.wiring_threading import ThreadingStep, joined
+from netgraph.core.wiring_threading import ThreadingStep, add_feed, joined
 
 __all__ = ["Wiring", "normalize", "describe_layer", "describe_key", "join_path", "format_endpoint"]
 
@@ -257,7 +257,7 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
         for s, d, index, text, hop, link in self.expand(spec):
             src = self.plain_source(s)
             if src is not None and (name := self.plain_name(d)) is not None:  # layer -> layer: inline, the most met
-                found.bare[name].append((src, index, text, hop, link))
+                add_feed(found.bare, name, (src, index, text, hop, link))
                 found.forward = found.forward and found.position[src.layer] < found.position[name]
             else:
                 self.sort_edge(found, s, d, (index, text, hop, link))

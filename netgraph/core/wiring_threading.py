@@ -1,5 +1,8 @@
 """Step 3 of edge normalisation (``netgraph.core.wiring``): edges into a layer with no port named are threaded
 onto its free input ports, in order (Wolfram's threading); too many for its inputs is a problem.
+
+``bare`` holds each destination layer's feeds as ``(src, index, text, hop, link)``: one feed as that tuple itself,
+two or more as a list of them (most layers of a big net get one feed: no list made for each).
 """
 
 from __future__ import annotations
@@ -12,7 +15,22 @@ from netgraph.core.layer import Layer
 from netgraph.core.ports import Edge, PortRef
 from netgraph.core.wording import counted
 
-__all__ = ["ThreadingStep", "joined"]
+__all__ = ["ThreadingStep", "add_feed", "joined"]
+
+
+def add_feed(bare: dict[str, tuple | list[tuple]], layer: str, feed: tuple) -> None:
+    """Add ``feed`` to ``layer``'s in ``bare``: the tuple itself when it is the first, a list from the second.
+
+    >>> bare = {}; add_feed(bare, "a", (1,)); add_feed(bare, "b", (2,)); add_feed(bare, "b", (3,)); bare
+    {'a': (1,), 'b': [(2,), (3,)]}
+    """
+    had = bare.get(layer)
+    if had is None:
+        bare[layer] = feed
+    elif type(had) is tuple:
+        bare[layer] = [had, feed]
+    else:
+        had.append(feed)
 
 
 class ThreadingStep:
@@ -31,10 +49,13 @@ class ThreadingStep:
     def problem(self, kind: str, ref: Any, *parts: Any, **fields: Any) -> None:
         raise NotImplementedError
 
-    def thread(self, bare: dict[str, list[tuple]], claimed: dict[PortRef, list[EdgeRef]], last: int = -1) -> list[Edge]:
+    def thread(self, bare: dict[str, tuple | list[tuple]], claimed: dict[PortRef, list[EdgeRef]],
+               last: int = -1) -> list[Edge]:
         edges, in_order = [], True  # in_order: the Edges made in the order of their user's edges, after ``last``
         claimed_per_layer = Counter(p.layer for p in claimed)
         for name, feeds in bare.items():
+            if type(feeds) is tuple:  # one feed (see ``add_feed``)
+                feeds = (feeds,)
             layer = self.layers[name]
             claims = claimed_per_layer.get(name, 0)
             if layer.variadic:
