@@ -257,7 +257,10 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
         for s, d, index, text, hop, link in self.expand(spec):
             src = self.plain_source(s)
             if src is not None and (name := self.plain_name(d)) is not None:  # layer -> layer: inline, the most met
-                add_feed(found.bare, name, (src, index, text, hop, link))
+                if name not in found.bare:  # the layer's first feed: as add_feed does, without a call per edge
+                    found.bare[name] = (src, index, text, hop, link)
+                else:
+                    add_feed(found.bare, name, (src, index, text, hop, link))
                 found.forward = found.forward and found.position[src.layer] < found.position[name]
             else:
                 self.sort_edge(found, s, d, (index, text, hop, link))
