@@ -14,18 +14,17 @@ import dataclasses
 import numbers
 import operator
 
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from netgraph.core.layer import Layer
-from netgraph.core.errors import (MAX_LISTED, MSG_FED_TWICE, MSG_OUTPUT_TO_OUTPUT, Diagnostic, EdgePlace, EdgeRef,
+from netgraph.core.errors import (MAX_LISTED, MSG_FED_TWICE, MSG_OUTPUT_TO_OUTPUT, Diagnostic, EdgeRef,
                                    WiringError, did_you_mean, raise_all)
 from netgraph.core.names import describe_layer
-from netgraph.core.wording import counted
 from netgraph.core.port_paths import elided, resolve
-from netgraph.core.ports import Edge, NetPort, PortRef, WrittenEdge
+from netgraph.core.ports import NetPort, PortRef, WrittenEdge
 from netgraph.core.wiring_ports import FoundEdges, GraphPortsStep, Wiring
+from netgraph.core.wiring_threading import ThreadingStep, add_feed, joined
 
 __all__ = ["Wiring", "normalize", "describe_layer", "describe_key", "join_path", "format_endpoint"]
 
@@ -68,8 +67,9 @@ def format_endpoint(x: Any) -> str:
     return repr(x) if isinstance(x, NetPort) else str(x)
 
 
-class _Normalizer(GraphPortsStep):
-    """Steps 1 to 3 of ``normalize``; step 4 (graph ports) is ``GraphPortsStep``'s."""
+class _Normalizer(GraphPortsStep, ThreadingStep):
+    """Steps 1 and 2 of ``normalize``; step 3 (threading) is ``ThreadingStep``'s, step 4 (graph ports)
+    ``GraphPortsStep``'s."""
 
     def __init__(self, names: list[str], layers: dict[str, Layer], copy: bool = True):
         self.names, self.layers = names, dict(layers) if copy else layers  # (copy=False: the caller copies before
@@ -252,59 +252,15 @@ class _Normalizer(GraphPortsStep):
         name = self.layer_name(ref, edge)
         return ("layer", name) if name else None
 
-    # -- step 3: thread bare-layer edges onto free input ports ------------------------------
-    def thread(self, bare: dict[str, list[tuple]], claimed: dict[PortRef, list[EdgeRef]], last: int = -1) -> list[Edge]:
-        edges, in_order = [], True  # in_order: the Edges made in the order of their user's edges, after ``last``
-        claimed_per_layer = Counter(p.layer for p in claimed)
-        for name, feeds in bare.items():
-            layer = self.layers[name]
-            claims = claimed_per_layer.get(name, 0)
-            if layer.variadic:
-                layer = self.layers[name] = layer.with_input_count(len(feeds) + claims)
-            free = [p for p in layer.input_ports if PortRef(name, p) not in claimed] if claims else layer.input_ports
-            if len(feeds) > len(free):
-                claims = [e for p, edges_in in claimed.items() if p.layer == name for e in edges_in]
-                self.too_many_feeds(name, layer, feeds, len(free), claims)
-                continue
-            for (src, index, text, hop, link), port in zip(feeds, free):
-                edges.append(Edge(src, PortRef(name, port), text, False, index, hop, link))
-                in_order, last = in_order and index >= last, index
-        self.in_order = in_order
-        return edges
-
-    def too_many_feeds(self, name: str, layer: Layer, feeds: list[tuple], free: int, claims: list[EdgeRef]) -> None:
-        """More bare edges feed ``name`` than it has inputs not ``claims``-ed by a NetPort edge: reported at the first
-        one too many."""
-        refs = [EdgeRef((), self.user(index), text, hop, link) for _, index, text, hop, link in feeds]
-        shown, at = _joined(refs, ", "), {"layer": (name,), "edge": refs[free].index, "hop": refs[free].hop}
-        if not layer.input_ports:
-            self.problem("no-input", None, f"{self.desc(name)} has no input ports, but ", *shown, " feeds it", **at)
-            return
-        count = len(layer.input_ports)
-        takes = f"{self.desc(name)} takes {counted(count, 'input')} {list(layer.input_ports)}"
-        if len({src for src, *_ in feeds}) <= free and self.duplicate(refs, [src for src, *_ in feeds], takes):
-            return
-        head = takes + (f" ({free} not wired by NetPort)" if free != count else "")
-        advice = "" if count > 1 else " " + MSG_FED_TWICE[0].upper() + MSG_FED_TWICE[1:]
-        edges = list({(ref.index, ref.hop): ref for ref in refs}.values())
-        if free == 0 and claims:  # "0 not wired by NetPort, but 1 edges feed it" said nothing of the NetPort edge
-            self.problem("too-many-feeds", None, f"{takes}, all fed by NetPort edges (", *_joined(claims, ", "),
-                         "), so no input is left for ", *_joined(edges, ", "), f".{advice}", **at)
-            return
-        if len(feeds) > 1 and len(edges) == 1:  # one group "[a, b] -> c"
-            self.problem("too-many-feeds", None, f"{head}, but the group ", shown[0], f" has {len(feeds)} members "
-                         f"(each feeds one input, in order).{advice}", **at)
-            return
-        many = f"{len(feeds)} edges" if len(edges) == len(feeds) else \
-            f"{len(feeds)} sources ({len(edges)} edge{'s' * (len(edges) > 1)})"
-        self.problem("too-many-feeds", None, f"{head}, but {many} feed it: ", *_joined(edges, ", "), f".{advice}", **at)
-
     def run(self, spec: Any) -> Wiring:
         found = FoundEdges({name: i for i, name in enumerate(self.names)})
         for s, d, index, text, hop, link in self.expand(spec):
             src = self.plain_source(s)
             if src is not None and (name := self.plain_name(d)) is not None:  # layer -> layer: inline, the most met
-                found.bare[name].append((src, index, text, hop, link))
+                if name not in found.bare:  # the layer's first feed: as add_feed does, without a call per edge
+                    found.bare[name] = (src, index, text, hop, link)
+                else:
+                    add_feed(found.bare, name, (src, index, text, hop, link))
                 found.forward = found.forward and found.position[src.layer] < found.position[name]
             else:
                 self.sort_edge(found, s, d, (index, text, hop, link))
@@ -341,20 +297,6 @@ class _Normalizer(GraphPortsStep):
         self.add_graph_ports(wiring)
         return wiring
 
-    def duplicate(self, refs: list[EdgeRef], sources: list[PortRef], takes: str) -> bool:
-        """Whether two of ``refs`` (edges into one place, from ``sources``) are one edge given twice; if so, recorded
-        as a "duplicate-edge" problem naming both (``takes``: what the place takes)."""
-        first: dict[PortRef, EdgeRef] = {}
-        for ref, src in zip(refs, sources):
-            earlier = first.setdefault(src, ref)
-            if (earlier.index, earlier.hop) == (ref.index, ref.hop):
-                continue
-            again = ("is given twice",) if str(earlier) == str(ref) else ("repeats edge ", earlier)
-            self.problem("duplicate-edge", None, "edge ", ref, " ", *again, " (edges ", EdgePlace(earlier), " and ",
-                         EdgePlace(ref), f"): {takes}; delete one of them", edge=ref.index, hop=ref.hop)
-            return True
-        return False
-
     def plain_name(self, ref: Any) -> str | None:
         """The layer a plain index or name refers to; None for any other endpoint (``source``/``target`` judge it)."""
         if type(ref) is int and 1 <= ref <= len(self.names):
@@ -372,7 +314,7 @@ class _Normalizer(GraphPortsStep):
         if self.duplicate(refs, sources, f"{where} takes one edge"):
             return
         advice = MSG_FED_TWICE if dst.layer is not None else MSG_FED_TWICE.replace("an input port", "a graph output", 1)
-        self.problem("fed-twice", None, f"{where} is fed by {len(refs)} edges (", *_joined(refs, "; "), f"): {advice}",
+        self.problem("fed-twice", None, f"{where} is fed by {len(refs)} edges (", *joined(refs, "; "), f"): {advice}",
                      layer=(dst.layer,) if dst.layer else (), port=dst.port, edge=refs[1].index, hop=refs[1].hop)
 
 
@@ -381,13 +323,6 @@ def _carries_index(item: Any) -> bool:
     return (type(item) is WrittenEdge and item.index is not None and tuple not in map(type, item)
             and not isinstance(item[0], list) and not isinstance(item[1], list))
 
-
-def _joined(refs: list[EdgeRef], sep: str) -> list[str | EdgeRef]:
-    """Message parts for ``refs`` separated by ``sep``: the first ``MAX_LISTED`` and how many in all (thousands of
-    edges may feed one port of a big net)."""
-    parts: list[str | EdgeRef] = [part for i, ref in enumerate(refs[:MAX_LISTED])
-                                  for part in ((sep, ref) if i else (ref,))]
-    return parts + [f"{sep}... ({len(refs)} in all)"] if len(refs) > MAX_LISTED else parts
 
 
 def normalize(names: list[str], layers: dict[str, Layer], spec: Any, copy: bool = True) -> Wiring:

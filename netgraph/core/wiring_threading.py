@@ -1,0 +1,121 @@
+"""Step 3 of edge normalisation (``netgraph.core.wiring``): edges into a layer with no port named are threaded
+onto its free input ports, in order (Wolfram's threading); too many for its inputs is a problem.
+
+``bare`` holds each destination layer's feeds as ``(src, index, text, hop, link)``: one feed as that tuple itself,
+two or more as a list of them (most layers of a big net get one feed: no list made for each).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from netgraph.core.errors import MAX_LISTED, MSG_FED_TWICE, EdgePlace, EdgeRef
+from netgraph.core.layer import Layer
+from netgraph.core.ports import Edge, PortRef
+from netgraph.core.wording import counted
+
+__all__ = ["ThreadingStep", "add_feed", "joined"]
+
+
+def add_feed(bare: dict[str, tuple | list[tuple]], layer: str, feed: tuple) -> None:
+    """Add ``feed`` to ``layer``'s in ``bare``: the tuple itself when it is the first, a list from the second.
+
+    >>> bare = {}; add_feed(bare, "a", (1,)); add_feed(bare, "b", (2,)); add_feed(bare, "b", (3,)); bare
+    {'a': (1,), 'b': [(2,), (3,)]}
+    """
+    had = bare.get(layer)
+    if had is None:
+        bare[layer] = feed
+    elif type(had) is tuple:
+        bare[layer] = [had, feed]
+    else:
+        had.append(feed)
+
+
+class ThreadingStep:
+    """Threads bare edges onto free input ports; the normaliser that runs it gives ``layers``, ``desc``, ``user``
+    and ``problem``."""
+
+    layers: dict[str, Layer]
+    in_order: bool
+
+    def desc(self, name: str) -> str:
+        raise NotImplementedError
+
+    def user(self, position: int) -> int:
+        raise NotImplementedError
+
+    def problem(self, kind: str, ref: Any, *parts: Any, **fields: Any) -> None:
+        raise NotImplementedError
+
+    def thread(self, bare: dict[str, tuple | list[tuple]], claimed: dict[PortRef, list[EdgeRef]],
+               last: int = -1) -> list[Edge]:
+        edges, in_order = [], True  # in_order: the Edges made in the order of their user's edges, after ``last``
+        claimed_per_layer = Counter(p.layer for p in claimed)
+        for name, feeds in bare.items():
+            if type(feeds) is tuple:  # one feed (see ``add_feed``)
+                feeds = (feeds,)
+            layer = self.layers[name]
+            claims = claimed_per_layer.get(name, 0)
+            if layer.variadic:
+                layer = self.layers[name] = layer.with_input_count(len(feeds) + claims)
+            free = [p for p in layer.input_ports if PortRef(name, p) not in claimed] if claims else layer.input_ports
+            if len(feeds) > len(free):
+                claims = [e for p, edges_in in claimed.items() if p.layer == name for e in edges_in]
+                self.too_many_feeds(name, layer, feeds, len(free), claims)
+                continue
+            for (src, index, text, hop, link), port in zip(feeds, free):
+                edges.append(Edge(src, PortRef(name, port), text, False, index, hop, link))
+                in_order, last = in_order and index >= last, index
+        self.in_order = in_order
+        return edges
+
+    def too_many_feeds(self, name: str, layer: Layer, feeds: list[tuple], free: int, claims: list[EdgeRef]) -> None:
+        """More bare edges feed ``name`` than it has inputs not ``claims``-ed by a NetPort edge: reported at the first
+        one too many."""
+        refs = [EdgeRef((), self.user(index), text, hop, link) for _, index, text, hop, link in feeds]
+        shown, at = joined(refs, ", "), {"layer": (name,), "edge": refs[free].index, "hop": refs[free].hop}
+        if not layer.input_ports:
+            self.problem("no-input", None, f"{self.desc(name)} has no input ports, but ", *shown, " feeds it", **at)
+            return
+        count = len(layer.input_ports)
+        takes = f"{self.desc(name)} takes {counted(count, 'input')} {list(layer.input_ports)}"
+        if len({src for src, *_ in feeds}) <= free and self.duplicate(refs, [src for src, *_ in feeds], takes):
+            return
+        head = takes + (f" ({free} not wired by NetPort)" if free != count else "")
+        advice = "" if count > 1 else " " + MSG_FED_TWICE[0].upper() + MSG_FED_TWICE[1:]
+        edges = list({(ref.index, ref.hop): ref for ref in refs}.values())
+        if free == 0 and claims:  # "0 not wired by NetPort, but 1 edges feed it" said nothing of the NetPort edge
+            self.problem("too-many-feeds", None, f"{takes}, all fed by NetPort edges (", *joined(claims, ", "),
+                         "), so no input is left for ", *joined(edges, ", "), f".{advice}", **at)
+            return
+        if len(feeds) > 1 and len(edges) == 1:  # one group "[a, b] -> c"
+            self.problem("too-many-feeds", None, f"{head}, but the group ", shown[0], f" has {len(feeds)} members "
+                         f"(each feeds one input, in order).{advice}", **at)
+            return
+        many = f"{len(feeds)} edges" if len(edges) == len(feeds) else \
+            f"{len(feeds)} sources ({len(edges)} edge{'s' * (len(edges) > 1)})"
+        self.problem("too-many-feeds", None, f"{head}, but {many} feed it: ", *joined(edges, ", "), f".{advice}", **at)
+
+    def duplicate(self, refs: list[EdgeRef], sources: list[PortRef], takes: str) -> bool:
+        """Whether two of ``refs`` (edges into one place, from ``sources``) are one edge given twice; if so, recorded
+        as a "duplicate-edge" problem naming both (``takes``: what the place takes)."""
+        first: dict[PortRef, EdgeRef] = {}
+        for ref, src in zip(refs, sources):
+            earlier = first.setdefault(src, ref)
+            if (earlier.index, earlier.hop) == (ref.index, ref.hop):
+                continue
+            again = ("is given twice",) if str(earlier) == str(ref) else ("repeats edge ", earlier)
+            self.problem("duplicate-edge", None, "edge ", ref, " ", *again, " (edges ", EdgePlace(earlier), " and ",
+                         EdgePlace(ref), f"): {takes}; delete one of them", edge=ref.index, hop=ref.hop)
+            return True
+        return False
+
+
+def joined(refs: list[EdgeRef], sep: str) -> list[str | EdgeRef]:
+    """Message parts for ``refs`` separated by ``sep``: the first ``MAX_LISTED`` and how many in all (thousands of
+    edges may feed one port of a big net)."""
+    parts: list[str | EdgeRef] = [part for i, ref in enumerate(refs[:MAX_LISTED])
+                                  for part in ((sep, ref) if i else (ref,))]
+    return parts + [f"{sep}... ({len(refs)} in all)"] if len(refs) > MAX_LISTED else parts
