@@ -18,7 +18,7 @@ from torch import nn
 from netgraph import (ElementwiseLayer, LinearLayer, NetChain, NetMapOperator, NetSharedArray, export_onnx,
                       import_onnx, net_initialize, net_train)
 from netgraph.core.shared import shared_users
-from tests.onnx_helpers import quiet_exporter, run_onnx, torch_export
+from tests.onnx_helpers import pinned_model, quiet_exporter, run_onnx, torch_export
 
 
 class LinearTwice(nn.Module):
@@ -285,7 +285,7 @@ def _two_matmuls(first: np.ndarray, second: np.ndarray, path) -> str:
     graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 4])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", 4])],
                               [numpy_helper.from_array(first, "A"), numpy_helper.from_array(second, "B")])
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    onnx.save(pinned_model(graph), str(path))
     return str(path)
 
 
