@@ -53,8 +53,8 @@ def columns_of(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | N
         data = {net.input_ports[0]: data[0], "Target": data[1]}
     if isinstance(data, torch.utils.data.DataLoader) and (problem := _loader_problem(net, data)):
         raise data_error(what, problem, kind="data-form")
-    if isinstance(data, torch.utils.data.Dataset) and _first_coded(net, data) is not None:
-        if (lazy := _image_items(net, data, what)) is not None:
+    if isinstance(data, torch.utils.data.Dataset) and (first := _item_zero(data)) is not None and _coded_in(net, first):
+        if (lazy := _image_items(net, data, what, first)) is not None:  # item 0 read once: it may open an image
             return lazy
         data = dataset_items(data, what)  # texts, labels in its items: encoded as the list of them is
     if _coded_examples(net, data):  # Wolfram's list of associations: the dict of its columns
@@ -82,11 +82,10 @@ def columns_of(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | N
     return columns
 
 
-def _image_items(net: Any, dataset: Any, what: Any) -> dict[str, ItemColumn] | None:
+def _image_items(net: Any, dataset: Any, what: Any, first: Mapping) -> dict[str, ItemColumn] | None:
     """The columns of a Dataset whose items hold images at an ImageEncoder port, read item by item as training goes
-    (all at once, they would all be in memory); None for any other Dataset. Item 0 is checked now as the columns of a
-    list are (a value no coder takes); the others as they are read."""
-    first = dataset[0]
+    (all at once, they would all be in memory); None for any other Dataset. Item 0 (``first``, read already) is
+    checked now as the columns of a list are (a value no coder takes); the others as they are read."""
     if not any(isinstance(coder_for(net, str(k)), ImageEncoder) for k in first):
         return None
     one = {str(k): [v] for k, v in first.items()}
@@ -107,18 +106,26 @@ def _coded_examples(net: Any, data: Any) -> bool:
                for e in data for v in (e[k] for k in coded))
 
 
-def _first_coded(net: Any, dataset: Any) -> tuple[Any, Any] | None:
-    """The first (key, value) of a map-style Dataset's item 0 that only a coder makes a tensor of (a text, a label, an
-    image file); None when there is none, or when item 0 cannot be read (said where items are batched)."""
+def _item_zero(dataset: Any) -> Mapping | None:
+    """A map-style Dataset's item 0 where it is a dict; None for any other, or when item 0 cannot be read (said where
+    items are batched)."""
     if isinstance(dataset, torch.utils.data.IterableDataset) or not hasattr(dataset, "__len__"):
         return None
     try:
         item = dataset[0] if len(dataset) else None
     except Exception:  # noqa: BLE001 - the user's own __getitem__: its error is said where items are batched
         return None
-    if not isinstance(item, Mapping):
-        return None
+    return item if isinstance(item, Mapping) else None
+
+
+def _coded_in(net: Any, item: Mapping) -> tuple[Any, Any] | None:
+    """The first (key, value) of ``item`` that only a coder makes a tensor of (a text, a label, an image file)."""
     return next(((k, v) for k, v in item.items() if _coded_examples(net, [{k: v}])), None)
+
+
+def _first_coded(net: Any, dataset: Any) -> tuple[Any, Any] | None:
+    """``_coded_in`` of a map-style Dataset's item 0; None where it has none or cannot be read."""
+    return None if (item := _item_zero(dataset)) is None else _coded_in(net, item)
 
 
 def _loader_problem(net: Any, loader: torch.utils.data.DataLoader) -> str:
