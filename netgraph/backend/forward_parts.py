@@ -70,7 +70,7 @@ def forward_source(signature: str, lines: Sequence[str], steps: Sequence[Step], 
     groups = _groups(steps, len(lines), min(part_lines, PART_SIZE))
     runs = [steps[group.start:group.stop] for group, _ in groups]
     reads = [_reads(run) for run in runs]
-    outs = _handed_on(runs, reads, tail)
+    outs = _handed_on(runs, reads, set(tail_reads))  # a copy: it is changed in place
     names = [fresh(f"forward_part{k}") for k in range(1, len(runs) + 1)]
     held = [fresh(f"{name}_values") if len(values) > 1 else None for name, values in zip(names, outs)]
     owner = {v: k for k, values in enumerate(outs) if held[k] for v in values}  # value -> the part whose tuple holds it
@@ -104,9 +104,9 @@ def _released_calls(calls: Sequence[tuple[str, list[str]]], releasable: set[str]
             for k, (line, _) in enumerate(calls)]
 
 
-def _handed_on(runs: Sequence[Sequence[Step]], reads: Sequence[list[str]], tail: Sequence[str]) -> list[list[str]]:
-    """For each run of steps, the variables it defines that a later run or the tail reads, in definition order."""
-    read_later = {word for line in tail for word in words(line)}
+def _handed_on(runs: Sequence[Sequence[Step]], reads: Sequence[list[str]], read_later: set[str]) -> list[list[str]]:
+    """For each run of steps, the variables it defines that a later run or the tail (``read_later``: the words the
+    tail reads, a set this changes) reads, in definition order."""
     outs = []
     for run, uses in zip(reversed(runs), reversed(reads)):
         defined = [v for step in run for v in step.defines]

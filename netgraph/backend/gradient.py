@@ -135,12 +135,13 @@ def _score_term(module: torch.nn.Module, losses: Any) -> Any:
     not one per example, or a layer mixing examples: batch norm in mode="train"). No running mean: a call leaves no
     state behind."""
     terms, mixed = [], None
+    n = losses.shape[0] if isinstance(losses, torch.Tensor) and losses.dim() == 1 else 0
     for record in pending_records(module):
         record.used = True
-        n = losses.shape[0] if isinstance(losses, torch.Tensor) and losses.dim() == 1 else 0
         logp = example_logp(record, n)
-        mixed = mixes_examples(module.modules()) if mixed is None else mixed
-        term = leave_one_out_term(logp, losses if n else None, mixed)
+        if n and mixed is None:  # without per-example losses every draw is scored by the sum: mixing is moot
+            mixed = mixes_examples(module.modules())
+        term = leave_one_out_term(logp, losses if n else None, bool(mixed))
         terms.append(term if term is not None else torch.as_tensor(losses).sum().detach().to(logp.dtype) *
                      (logp - logp.detach()).sum())
     return sum(terms)

@@ -316,7 +316,7 @@ def _method(args: argparse.Namespace) -> Any:
                           f"Adam, AdamW, SGD or RMSProp", option="method", kind="unknown-method", expected=names,
                           found=args.method)
     for name, flag, methods in _SUBOPTION_FLAGS:
-        if getattr(args, name) is not None and canonical is not None and canonical not in methods:
+        if getattr(args, name) is not None and canonical not in methods:
             default = "" if args.method else " (the default)"
             takes = f"{', '.join(methods[:-1])} or {methods[-1]}"
             raise OptionError(f"{flag} is an option of --method {takes}, not {canonical}{default}", option=name)

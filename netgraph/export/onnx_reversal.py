@@ -11,9 +11,9 @@ from netgraph.core.chain import NetChain
 from netgraph.export.onnx_ops import Unsupported
 from netgraph.layers import SequenceReverseLayer, TransposeLayer
 
-__all__ = ["reversal", "reversed_span"]
+__all__ = ["OPEN_END", "reversal", "reversed_span"]
 
-_OPEN = 2 ** 62  # torch marks an open end of a slice by +-(2**63 - 1)
+OPEN_END = 2 ** 62  # torch marks an open end of a slice by +-(2**63 - 1)
 
 
 def reversal(level: int) -> Any:
@@ -37,8 +37,8 @@ def reversed_span(start: int, end: int, step: int, size: Any) -> str | None:
                               "some elements", found=f"{start}:{end}:{-step}")
         last = -1 if last == size else last
     else:
-        first = 1 if start >= _OPEN else -start if start < 0 else -(start + 1)
-        last = -1 if end <= -_OPEN else -end - 1 if end < 0 else -end - 2
+        first = 1 if start >= OPEN_END else -start if start < 0 else -(start + 1)
+        last = -1 if end <= -OPEN_END else -end - 1 if end < 0 else -end - 2
         _refuse_unsure(first, last, f"{start}:{end}:{-step}")
     if first == 1 and last == -1 and step == 1:
         return None

@@ -23,13 +23,12 @@ from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
 from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted, Unsupported, squeeze_axes
-from netgraph.export.onnx_reversal import reversal, reversed_span
+from netgraph.export.onnx_reversal import OPEN_END, reversal, reversed_span
 from netgraph.layers import (AggregationLayer, AppendLayer, CatenateLayer, ConstantArrayLayer,
                              FunctionLayer, PartLayer, PrependLayer, ReplicateLayer, ReshapeLayer, SummationLayer)
 
 __all__ = ["SHAPE_CONVERTERS", "reduction"]
 
-_OPEN = 2 ** 62  # torch marks an open end of a slice by +-(2**63 - 1)
 
 
 def _axes(node: Any, ctx: Context, index: int) -> list[int] | None:
@@ -60,7 +59,7 @@ def _slice(node: Any, ctx: Context) -> Converted:
     spans, reversed_levels = {}, []
     for start, end, axis, step in zip(map(int, starts), map(int, ends), axes, map(int, steps)):
         size = shape[axis] if axis < len(shape) else None
-        whole_end = end >= _OPEN or (isinstance(size, int) and end >= size)
+        whole_end = end >= OPEN_END or (isinstance(size, int) and end >= size)
         if step < 0 and axis > 0:  # torch.flip; x[s:e:-k] (onnx_reversal)
             reversed_levels.append(axis)
             span = reversed_span(start, end, -step, size)

@@ -321,10 +321,11 @@ def _surrogate(module: nn.Module, loss: torch.Tensor, reduction: str, strict: bo
         record.used = True
         logp = example_logp(record, loss.shape[0]) if per_example else record.logp
         score = logp - logp.detach()
-        mixed = mixes_examples(module.modules() if modules is None else modules) if mixed is None else mixed
+        if per_example and mixed is None:  # a scalar loss is scored whole: whether layers mix examples is moot
+            mixed = mixes_examples(module.modules() if modules is None else modules)
         if per_example and logp.shape[0] != loss.shape[0] and not mixed:
             mis_sized.append((record.owner, logp.shape[0]))
-        if (term := leave_one_out_term(logp, loss, mixed)) is not None:
+        if (term := leave_one_out_term(logp, loss, bool(mixed))) is not None:
             terms.append(term / (loss.shape[0] if reduction == "mean" else 1))
         else:
             baseline = getattr(record.owner, "baseline", None)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from netgraph.core.length_names import strided_length
 from netgraph.core.types import Conflict, format_shape
 from netgraph.layers._part_range import part_bounds, span_length
 
@@ -61,11 +60,10 @@ def variable_span(span: tuple, size: str, level: int, shape: tuple) -> tuple[tup
         raise Conflict(f"Part: {where} has no length netgraph can name (its start counts from the end, its end from "
                        f"the start): count both from one end, or the start from the start (2;;-2)",
                        expected="both ends from one end, or i;;-j", found=span_text(span))
-    length = span_length((first, last), size)
-    if length is None:
+    stepped = span_length((first, last, step), size)
+    if stepped is None:
         raise Conflict(f"Part: {where} selects nothing (its end is before its start)",
                        expected="a span that selects something", found=span_text(span))
-    stepped = strided_length(length, step) if isinstance(length, str) else -(-length // step)
     return (first - 1 if first > 0 else first, last if last > 0 else (last + 1 or None), step), stepped
 
 

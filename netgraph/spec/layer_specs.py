@@ -174,10 +174,7 @@ def _named_net(reader: Any, spec: YMap, path: tuple) -> Any:
                             f"reads {size if size <= MAX_REFERENCES else f'more than {MAX_REFERENCES}'} (its nets' "
                             f"own uses included): do the nets refer to each other many times over?", kind="limit",
                             layer=path, expected=MAX_REFERENCES, found=size)
-    reader.refs_read += 1
-    if reader.refs_read > MAX_REFERENCES:
-        return reader.error(loc, f"more than {MAX_REFERENCES} 'ref:' uses read for one net: do the nets refer to "
-                            f"each other many times over?", kind="limit", layer=path)
+    reader.refs_read += 1  # within MAX_REFERENCES: ``size`` counts this use itself
     reader.ref_chain.append((f, name))
     reader.refs_used.add((f, name))
     use = reader.layer_locs[path]
