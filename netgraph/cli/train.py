@@ -29,7 +29,7 @@ from netgraph.spec import load, save
 from netgraph.spec.options import plain
 from netgraph.spec.yaml_nodes import read_yaml
 from netgraph.train import NetTrainResults, load_data, net_train
-from netgraph.train.checkpoint import NothingToResume, latest_checkpoint
+from netgraph.train.checkpoint import NothingToResume, latest_checkpoint, round_of
 from netgraph.train.distributed import LONGEST_TIMEOUT, DistributedTimeoutError, launch
 from netgraph.train.encoded_loader import TooManyWorkers
 from netgraph.train.loss import AUTOMATIC
@@ -103,7 +103,8 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
                           f"a new run there would mix with them; add --resume to continue that run, or give an "
                           f"empty folder", kind="occupied-folder", option="checkpoint",
                           expected="an empty folder, or --resume", found=str(found))
-    resumed_round = _round_of(latest_checkpoint(checkpoint)) if args.resume and checkpoint else 0
+    latest = latest_checkpoint(checkpoint) if args.resume and checkpoint else None
+    resumed_round = round_of(latest) if latest is not None else 0
     try:
         with placed_at_layers(args.spec), sigterm_as_interrupt(not args.distributed) as terminated:
             results = _net_train(args, net, data, method, loss, metrics, validation, checkpoint)
@@ -126,11 +127,6 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
     if status == INTERRUPTED_STATUS:
         print("netgraph train: interrupted; the net trained so far is written", file=sys.stderr)
     return status
-
-
-def _round_of(checkpoint: Path | None) -> int:
-    """The round a checkpoint file (``round-000006.pt``) was written after; 0 for none."""
-    return int(checkpoint.stem.removeprefix("round-")) if checkpoint is not None else 0
 
 
 def _seed(args: argparse.Namespace) -> int | None:
@@ -160,9 +156,10 @@ def _net_train(args: argparse.Namespace, net: Any, data: Any, method: Any, loss:
 
 
 def _checkpoint_option(args: argparse.Namespace, folder: str | None) -> dict | None:
-    """net_train's checkpoint: the folder, --checkpoint-interval and --checkpoint-keep (net_train's defaults 1, 3)."""
-    interval, keep = args.checkpoint_interval or 1, args.checkpoint_keep or 3
-    return {"directory": folder, "interval": interval, "keep": keep} if folder else None
+    """net_train's checkpoint: the folder, and --checkpoint-interval and --checkpoint-keep where given (else
+    net_train's defaults)."""
+    given = {"interval": args.checkpoint_interval, "keep": args.checkpoint_keep}
+    return {"directory": folder, **{k: v for k, v in given.items() if v is not None}} if folder else None
 
 
 def _progress(quiet: bool) -> Any:

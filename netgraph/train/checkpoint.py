@@ -41,7 +41,7 @@ from netgraph.train.checkpoint_checks import NothingToResume, check_compatible, 
 from netgraph.train.run_state import load_optimizer, rank_estimators, restore_run, run_state  # the state they hold
 from netgraph.core.user_frame import user_stacklevel
 
-__all__ = ["save_checkpoint", "checkpoints", "latest_checkpoint", "read_checkpoint", "load_checkpoint",
+__all__ = ["save_checkpoint", "checkpoints", "latest_checkpoint", "round_of", "read_checkpoint", "load_checkpoint",
            "content_digest", "refuse_newer", "load_optimizer", "run_state", "rank_estimators", "restore_run", "FORMAT",
            "EARLIER_CHECKPOINT", "NothingToResume"]
 
@@ -214,9 +214,18 @@ def refuse_newer(directory: str | os.PathLike, source: Any, data: dict[str, Any]
                           found=tuple(later))
 
 
+def round_of(checkpoint: str | os.PathLike) -> int:
+    """The round a checkpoint file of a folder (``round-000006.pt``) was written after.
+
+    >>> round_of("checkpoints/round-000006.pt")
+    6
+    """
+    return int(_NAME.fullmatch(Path(checkpoint).name).group(1))
+
+
 def _later(directory: str | os.PathLike, done: int) -> tuple[list[str], bool]:
     """The names of the checkpoints in ``directory`` of rounds after ``done``, and whether none of them is readable."""
-    files = [p for p in checkpoints(directory) if int(_NAME.fullmatch(p.name).group(1)) > done]
+    files = [p for p in checkpoints(directory) if round_of(p) > done]
     return [p.name for p in files], bool(files) and not any(_readable(p) for p in files)
 
 
