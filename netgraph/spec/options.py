@@ -36,7 +36,8 @@ from netgraph.spec.problems import FAILED, sole
 from netgraph.spec.quoted_numbers import quoted_number_hint
 from netgraph.spec.yaml_nodes import YMap, YSeq
 
-__all__ = ["Codec", "codec", "option_codecs", "Unwritable", "Flow", "DEFS", "by_type", "distribution_schema", "plain", "data", "shape_data", "port_type", "PortConflict", "part_loc"]
+__all__ = ["Codec", "codec", "option_codecs", "Unwritable", "Flow", "DEFS", "by_type", "distribution_schema", "plain",
+           "data", "shape_data", "port_type", "PortConflict", "part_loc"]
 
 _NAME = "[A-Za-z_][A-Za-z0-9_]*"
 _SHAPE = {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "array", "items": {"anyOf": [
