@@ -21,18 +21,19 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import reprlib
 from pathlib import Path
 from typing import Any
 
 from netgraph.core.errors import Diagnostic, OptionError, SpecError
+from netgraph.core.ir import Value
 from netgraph.core.limits import current_limits
 from netgraph.core.limits import limits as changed_limits
 from netgraph.core.nesting import recursion_room
 from netgraph.spec.line_breaks import BREAKS
 from netgraph.spec.load import SpecReader, load_spec
-from netgraph.spec.problem_places import spec_place
 from netgraph.spec.dump import to_yaml
 from netgraph.spec.saving import REFERENCE_SCOPE, save, spec_path
 from netgraph.spec.text import decode_spec
@@ -102,7 +103,15 @@ def problem_location(source: Any, problem: Diagnostic, base_dir: Any = None, all
     ``from_yaml`` does."""
     reader = SpecReader()
     net = _read(source, base_dir, allow_outside, limits, reader=reader)
-    return spec_place(reader, net, problem)
+    top = reader.locators.get(())
+    if top is None or problem.layer is None:
+        return None
+    file, loc, _ = top.locate(problem, None)
+    if loc is None and problem.layer == () and problem.port in getattr(net, "input_ports", ()):
+        fed = [path for path, _ in net.ir.consumers(Value(None, problem.port)) if path]  # an undeclared input: at
+        if fed:  # the first layer it feeds
+            file, loc, _ = top.locate(dataclasses.replace(problem, layer=fed[0], port=None), None)
+    return None if loc is None else f"{file.name}:{loc.line}:{loc.col}"
 
 
 def _read(source: Any, base_dir: Any, allow_outside: bool, limits: Any, locations: dict | None = None,

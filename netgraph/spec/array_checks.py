@@ -14,10 +14,10 @@ from netgraph.core.summary import node_elements
 from netgraph.core.types import Conflict, element_count
 from netgraph.core.walk import map_nodes, nested_nodes
 from netgraph.spec.dump import shown_layer
-from netgraph.spec.problem_sources import at_layer
+from netgraph.spec.problems import at_layer
 from netgraph.spec.yaml_nodes import Loc
 
-__all__ = ["check_arrays", "check_sizes"]
+__all__ = ["check_arrays", "check_sizes", "missing_arrays"]
 
 
 def _error(reader: Any, path: tuple, message: str, kind: str, field: str | None = None,
@@ -49,10 +49,8 @@ def check_arrays(reader: Any, net: Any, graph: Any) -> None:
         missing = [name for name, value in arrays.items()
                    if value is None and name not in layer.shared and fields[name] not in given]
         if taken and missing:
-            keys = ", ".join(repr(".".join((*path, m))) for m in missing)
-            _error(reader, path, f"{label} has no array {', '.join(map(repr, missing))}: the "
-                   f"weights file {weights!r} gives its other arrays but has no {keys}; save the net again, or "
-                   f"give the missing array{'s' if len(missing) > 1 else ''}", "missing-array")
+            _error(reader, path, f"{missing_arrays(label, path, weights, missing)}, or give the missing "
+                   f"array{'s' if len(missing) > 1 else ''}", "missing-array")
         if not all(t.known for t in node.types.values()):
             continue  # an unknown shape: compiling reports it
         try:
@@ -65,6 +63,13 @@ def check_arrays(reader: Any, net: Any, graph: Any) -> None:
             origin = f" (key {'.'.join((*path, name))!r} of the weights file {weights!r})" if name in taken else ""
             _error(reader, path, f"{label} {problem.detail}{origin}", "array-shape", problem.option,
                    at_layer(problem, path))
+
+
+def missing_arrays(label: str, path: tuple, weights: str | None, missing: list[str]) -> str:
+    """The problem of a layer (``label``) at ``path`` whose weights file gives some of its arrays, not ``missing``."""
+    keys = ", ".join(repr(".".join((*path, name))) for name in missing)
+    return (f"{label} has no array {', '.join(map(repr, missing))}: the weights file {weights!r} gives its other "
+            f"arrays but has no {keys}; save the net again")
 
 
 def _graph(reader: Any, net: Any) -> Any:

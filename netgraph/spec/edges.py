@@ -17,12 +17,10 @@ from netgraph.core.names import numbered
 from netgraph.core.port_paths import resolve
 from netgraph.core.ports import NetPort
 from netgraph.core.wording import first_few, value_kind
-from netgraph.spec.edge_text import render_edges  # the writing half (re-exported)
-from netgraph.spec.options import FAILED
-from netgraph.spec.problem_sources import sole
+from netgraph.spec.problems import FAILED, sole
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 
-__all__ = ["Endpoint", "EdgeSyntaxError", "parse_edge", "read_edges", "render_edges"]
+__all__ = ["Endpoint", "EdgeSyntaxError", "parse_edge", "read_edges"]
 
 
 class Endpoint(NamedTuple):

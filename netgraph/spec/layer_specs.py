@@ -24,14 +24,14 @@ from netgraph.core.wording import value_kind
 from netgraph.layers.expression import ExpressionError
 from netgraph.layers.function import ELEMENTWISE
 from netgraph.layers.shorthand import from_shorthand
+from netgraph.spec.array_checks import missing_arrays
 from netgraph.spec.layer_lists import listed_options
-from netgraph.spec.options import FAILED, option_codecs
-from netgraph.spec.problem_sources import at_layer, sole
-from netgraph.spec.problems import TooManyProblems
+from netgraph.spec.options import option_codecs
+from netgraph.spec.problems import FAILED, TooManyProblems, at_layer, sole
 from netgraph.spec.quoted_numbers import text_hint
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 
-__all__ = ["read_layer", "layer_fields", "required", "is_lone_layer_type", "FAILED", "GRAPH_KEYS", "CHAIN_KEYS"]
+__all__ = ["read_layer", "layer_fields", "required", "is_lone_layer_type", "GRAPH_KEYS", "CHAIN_KEYS"]
 
 MAX_REFERENCES = 10_000  # 'ref:' uses read for one load (nets naming each other many times: a reference bomb)
 READ_FRAMES = 3  # recursion_room levels per nesting level of reading a spec (frames: ~3 times a net walk's)
@@ -305,7 +305,9 @@ def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path:
         with shapes_checked_elsewhere():  # against the net's shapes, at their files' places: spec.array_checks
             layer = cls(**kwargs)
             if state and (missing := [name for name in layer.arrays if name not in state]):
-                return _module_arrays_missing(reader, loc, path, cls, missing)
+                label = f"layer {_name(path)} ({cls.__name__})"  # not its module's own values in their place
+                return reader.error(loc, missing_arrays(label, path, reader.module_weights.get(path), missing),
+                                    kind="missing-array", layer=path, expected=tuple(missing))
             return layer.with_arrays(state) if state else layer
     except Exception as exc:  # noqa: BLE001 - a layer rejecting odd values is still the spec's fault
         problems = getattr(exc, "diagnostics", ())  # at the option the error names, else at the positional one
@@ -325,14 +327,6 @@ def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path:
         origin = reader.origin(path, problems[0].option) if problems else ""  # an array from the weights file
         return reader.error(where, f"layer {_name(path)}: {exc}{text_hint(spec.get(option))}{origin}",
                             source=sole(exc, path), kind="option-value", layer=path, option=option)
-
-
-def _module_arrays_missing(reader: Any, loc: Loc, path: tuple, cls: type, missing: list[str]) -> Any:
-    """A registered module's arrays that its weights file lacks (the module's own values would stand in for them)."""
-    keys = ", ".join(repr(".".join((*path, name))) for name in missing)
-    return reader.error(loc, f"layer {_name(path)} ({cls.__name__}) has no array {', '.join(map(repr, missing))}: the "
-                        f"weights file {reader.module_weights.get(path)!r} gives its other arrays but has no {keys}; "
-                        f"save the net again", kind="missing-array", layer=path, expected=tuple(missing))
 
 
 def _option_at(spec: YMap, default: Loc, *options: Any) -> tuple[str | None, Loc]:

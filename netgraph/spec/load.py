@@ -18,12 +18,11 @@ from netgraph.spec.edges import read_edges
 from netgraph.spec.misindented import check_misindented, misindented_option
 from netgraph.spec.layer_lists import named_layers, without_keys
 from netgraph.spec.line_breaks import yaml_lines
-from netgraph.spec.layer_specs import CHAIN_KEYS, FAILED, GRAPH_KEYS, is_lone_layer_type, read_layer
+from netgraph.spec.layer_specs import CHAIN_KEYS, GRAPH_KEYS, is_lone_layer_type, read_layer
 from netgraph.spec.ports import check_declared, check_unused, read_ports
 from netgraph.spec.quoted_numbers import quoted_number_hint
 from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
-from netgraph.spec.problem_sources import sole
-from netgraph.spec.problems import ProblemLog, TooManyProblems, looks_like_spec, yaml_advice
+from netgraph.spec.problems import FAILED, ProblemLog, TooManyProblems, looks_like_spec, sole, yaml_advice
 from netgraph.spec.saving import MODULE_ARRAYS, read_arrays
 from netgraph.spec.text import EncodingRefused, other_kind_hint, read_limited
 from netgraph.spec.yaml_hints import comment_hint
@@ -87,19 +86,19 @@ class Locator:
 
     def edge_text(self, ref: EdgeRef) -> str:
         """An edge (or a chain's link, with its chain) as written in the YAML (its Python form when not known)."""
-        graph = self.reader.locators.get((*self.prefix, *ref.graph))
-        if graph is None or ref.index >= len(graph.edges):
-            return str(ref)
-        text, link = graph.edges[ref.index][0], graph.where(ref.index, ref.hop)[0]
+        text, link, _ = self.written(ref) or (str(ref), str(ref), None)
         return text if link == text else f"{link} (in chain {text})"
 
     def edge_place(self, ref: EdgeRef) -> str:
         """Where an edge (or a chain's link) is written, ``"at line:col"`` (its index when not known)."""
+        loc = (self.written(ref) or (None, None, None))[2]
+        return str(ref.index) if loc is None else f"at {loc.line}:{loc.col}"
+
+    def written(self, ref: EdgeRef) -> tuple[str, str, Loc] | None:
+        """(the edge's text, its link's text, where that link is) of ``ref`` in the graph it names; None: unknown."""
         graph = self.reader.locators.get((*self.prefix, *ref.graph))
-        if graph is None or ref.index >= len(graph.edges):
-            return str(ref.index)
-        loc = graph.where(ref.index, ref.hop)[1]
-        return f"at {loc.line}:{loc.col}"
+        return None if graph is None or ref.index >= len(graph.edges) else \
+            (graph.edges[ref.index][0], *graph.where(ref.index, ref.hop))
 
     def where(self, index: int, hop: int | None) -> tuple[str, Loc]:
         """(text, loc) of this graph's edge ``index``, or of its link ``hop`` when that is a chain's."""
@@ -380,7 +379,7 @@ def load_spec(source: Path | tuple[str, str, Path], locations: dict | None = Non
               reader: SpecReader | None = None) -> Any:
     """A NetGraph (or a layer alone) from a path, or from ``(text, display name, folder)``; one SpecError listing
     every problem. ``locations`` gets each layer's path -> ``"file:line:col"`` where the spec defines it; ``reader``
-    (a new SpecReader) keeps where everything else is (``problem_places.spec_place``)."""
+    (a new SpecReader) keeps where everything else is (``api.problem_location``)."""
     reader = SpecReader() if reader is None else reader
     try:
         if isinstance(source, Path):

@@ -13,7 +13,7 @@ from typing import Any
 
 from netgraph.core.layer import REGISTRY
 from netgraph.core.options import option_fields
-from netgraph.spec.options import FAILED
+from netgraph.spec.problems import FAILED
 from netgraph.spec.yaml_nodes import YMap, YSeq
 
 __all__ = ["misindented_option", "check_misindented", "option_owners"]

@@ -32,13 +32,13 @@ from netgraph.core.other_layer_names import other_layer_hint
 from netgraph.core.wording import value_kind
 from netgraph.layers.dist_params import plain_param
 from netgraph.layers.distributions import DISTRIBUTIONS, Distribution
-from netgraph.spec.problem_sources import sole
+from netgraph.spec.problems import FAILED, sole
 from netgraph.spec.quoted_numbers import quoted_number_hint
 from netgraph.spec.yaml_nodes import YMap, YSeq
 
-__all__ = ["Codec", "codec", "option_codecs", "Unwritable", "Flow", "FAILED", "DEFS", "by_type", "distribution_schema", "plain", "data", "shape_data", "port_type", "PortConflict", "part_loc"]
+__all__ = ["Codec", "codec", "option_codecs", "Unwritable", "Flow", "DEFS", "by_type", "distribution_schema", "plain",
+           "data", "shape_data", "port_type", "PortConflict", "part_loc"]
 
-FAILED = object()  # what a value that could not be read becomes (its problems are recorded)
 _NAME = "[A-Za-z_][A-Za-z0-9_]*"
 _SHAPE = {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "array", "items": {"anyOf": [
     {"type": "integer", "minimum": 1}, {"type": "null"}, {"type": "string", "pattern": f"^{_NAME}$"}]}},

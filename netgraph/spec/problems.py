@@ -16,12 +16,14 @@ import dataclasses
 import re
 from typing import Any
 
-from netgraph.core.errors import MSG_OUTPUT_TO_OUTPUT, Diagnostic, SpecError
+from netgraph.core.errors import MSG_OUTPUT_TO_OUTPUT, Diagnostic, NetGraphError, SpecError
 from netgraph.core.wording import counted
 from netgraph.spec.line_breaks import BREAKS
-from netgraph.spec.options import FAILED
 
-__all__ = ["MAX_PROBLEMS", "ProblemLog", "TooManyProblems", "capped", "looks_like_spec", "yaml_advice"]
+__all__ = ["FAILED", "MAX_PROBLEMS", "ProblemLog", "TooManyProblems", "at_layer", "capped", "looks_like_spec", "sole",
+           "yaml_advice"]
+
+FAILED = object()  # what a value that could not be read becomes (its problems are recorded)
 
 MAX_PROBLEMS = 100  # problems reported for one load; reading stops at the next
 MAX_WORD = 160  # characters of one word (a run without spaces: a value) a message repeats
@@ -84,6 +86,16 @@ def looks_like_spec(text: str) -> bool:
 
 def _cut(text: str, head: int, tail: int) -> str:
     return f"{text[:head]}...({len(text) - head - tail} characters not shown)...{text[len(text) - tail:]}"
+
+
+def sole(exc: NetGraphError, layer: tuple | None = None) -> Diagnostic | None:
+    """The one Diagnostic of ``exc`` (None when it has several: one message then says them all), ``at_layer``."""
+    return at_layer(exc.diagnostics[0], layer) if len(exc.diagnostics) == 1 else None
+
+
+def at_layer(problem: Diagnostic, layer: tuple | None) -> Diagnostic:
+    """``problem`` at ``layer`` (the spec's path of the layer that raised it) where it names no layer."""
+    return problem if problem.layer is not None or layer is None else dataclasses.replace(problem, layer=layer)
 
 
 def _problem(source: Diagnostic | None, kind: str, fields: dict) -> Diagnostic:

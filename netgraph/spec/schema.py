@@ -71,11 +71,6 @@ def _graph_schema(kind: str) -> dict:
     return {"type": "object", "properties": props, "required": ["type", "layers"], "additionalProperties": False}
 
 
-def _typed_layer(names: list[str]) -> dict:
-    """``{type: X, ...}`` checked against X's own schema (if/then, so errors name the bad option)."""
-    return by_type({n: {"$ref": f"#/$defs/{n}"} for n in names})
-
-
 def _shorthands(classes: dict[str, type]) -> list[str]:
     no_options = [n for n, c in classes.items() if not any(map(required, layer_fields(c).values()))]
     return sorted({*ELEMENTWISE, *THREADING, *no_options})
@@ -97,7 +92,7 @@ def spec_schema() -> dict:
                          {"type": "array", "items": {"$ref": "#/$defs/layer"}, "minItems": 1, "description": "a NetChain"},
                          {"$ref": "#/$defs/fileReference"}, {"$ref": "#/$defs/netReference"},
                          {"$ref": "#/$defs/typedLayer"}]},
-        typedLayer=_typed_layer([*leaf, "NetGraph", "NetChain"]),
+        typedLayer=by_type({n: {"$ref": f"#/$defs/{n}"} for n in [*leaf, "NetGraph", "NetChain"]}),  # X's own schema
         layers={"anyOf": [{"type": "object", "additionalProperties": {"$ref": "#/$defs/layer"}, "minProperties": 1},
                           {"type": "array", "items": {"$ref": "#/$defs/layer"}, "minItems": 1}]},
         edges={"anyOf": [{"type": "array", "items": {"$ref": "#/$defs/edge"}},
