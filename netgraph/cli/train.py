@@ -7,7 +7,6 @@ import importlib
 import json
 import math
 import os
-import re
 import sys
 import warnings
 from collections.abc import Callable
@@ -34,7 +33,7 @@ from netgraph.train.distributed import LONGEST_TIMEOUT, DistributedTimeoutError,
 from netgraph.train.encoded_loader import TooManyWorkers
 from netgraph.train.loss import AUTOMATIC
 from netgraph.train.metrics import parse_metrics
-from netgraph.train.options import METHODS
+from netgraph.train.options import canonical_method
 from netgraph.train.precision import CHOICES as PRECISION_CHOICES, NAMES as PRECISION_NAMES
 from netgraph.train.stopping import TrainingDataStopping
 
@@ -306,12 +305,7 @@ _SUBOPTION_FLAGS = (("momentum", "--momentum", ("SGD", "RMSProp")),
 
 def _method(args: argparse.Namespace) -> Any:
     """``--method`` with ``--momentum`` / ``--epsilon`` as its suboptions (OptionError for one the method lacks)."""
-    canonical = METHODS.get(re.sub(r"[^a-z]", "", (args.method or "Adam").lower()), (None,))[0]
-    if canonical is None:  # before the data is read, in the flag's words
-        names = tuple(dict.fromkeys(m[0] for m in METHODS.values()))
-        raise OptionError(f"--method {args.method}: unknown method{did_you_mean(args.method, list(names))}; use "
-                          f"Adam, AdamW, SGD or RMSProp", option="method", kind="unknown-method", expected=names,
-                          found=args.method)
+    canonical = canonical_method(args.method or "Adam", flag="--method")  # before the data is read
     for name, flag, methods in _SUBOPTION_FLAGS:
         if getattr(args, name) is not None and canonical not in methods:
             default = "" if args.method else " (the default)"
