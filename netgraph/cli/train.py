@@ -78,7 +78,8 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
     check_precision(args.precision)
     _check_timeout(args.distributed_timeout)
     method, loss, metrics = _method(args), loss_option(args.loss), metrics_option(args.metrics)
-    args.seed = _seed(args)
+    resumed = _resumed(args)
+    args.seed = _seed(args, resumed)
     if args.nproc > 1 and not args.distributed:
         first = _load_net(args.spec)[0]  # a broken spec: one message, not N
         _check_ports(first, with_loss_layers(first, loss), metrics, args.metrics)
@@ -96,14 +97,13 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
     # before training: a file in the way, no permission
     out = usable_folder(args.output, "-o (the output folder)", made)
     refuse_overwriting(out / f"{Path(args.spec).stem}.yaml", args.spec, "-o: the trained spec")
-    checkpoint = args.checkpoint or (str(out / "checkpoints") if args.resume else None)
+    checkpoint = _checkpoint_folder(args)
     if checkpoint and not args.resume and (found := latest_checkpoint(checkpoint)):  # worded for the flags
         raise OptionError(f"--checkpoint {checkpoint!r} already holds an earlier run's checkpoints ({found.name}): "
                           f"a new run there would mix with them; add --resume to continue that run, or give an "
                           f"empty folder", kind="occupied-folder", option="checkpoint",
                           expected="an empty folder, or --resume", found=str(found))
-    latest = latest_checkpoint(checkpoint) if args.resume and checkpoint else None
-    resumed_round = round_of(latest) if latest is not None else 0
+    resumed_round = round_of(resumed) if resumed is not None else 0
     try:
         with placed_at_layers(args.spec), sigterm_as_interrupt(not args.distributed) as terminated:
             results = _net_train(args, net, data, method, loss, metrics, validation, checkpoint)
@@ -128,12 +128,21 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
     return status
 
 
-def _seed(args: argparse.Namespace) -> int | None:
-    """--seed, else 0 (as run and export), so two runs of one command train alike; resumed, the checkpoint's."""
+def _seed(args: argparse.Namespace, resumed: Path | None) -> int | None:
+    """--seed, else 0 (as run and export), so two runs of one command train alike; ``resumed``, the checkpoint's."""
     if args.seed is not None:
         return args.seed
-    folder = args.checkpoint or os.path.join(args.output, "checkpoints")
-    return None if args.resume and latest_checkpoint(folder) else 0
+    return None if resumed else 0
+
+
+def _checkpoint_folder(args: argparse.Namespace) -> str | None:
+    """--checkpoint, else with --resume the output folder's checkpoints/ (None: no checkpoints)."""
+    return args.checkpoint or (str(Path(args.output) / "checkpoints") if args.resume else None)
+
+
+def _resumed(args: argparse.Namespace) -> Path | None:
+    """The checkpoint a --resume run continues from, the newest in its folder (None: not resuming, or none there)."""
+    return latest_checkpoint(_checkpoint_folder(args)) if args.resume else None
 
 
 def _net_train(args: argparse.Namespace, net: Any, data: Any, method: Any, loss: Any, metrics: Any, validation: Any,
