@@ -26,7 +26,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
 from netgraph.core.output_names import kept_output_names
 from netgraph.core.port_options import numbered, with_port_options
-from netgraph.core.port_paths import shown_path
+from netgraph.core.port_paths import inner_net_first, shown_path
 from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.wording import few_names
@@ -70,8 +70,7 @@ def layer_path(net: NetGraph, spec: Any, function: str = "this function") -> tup
             kind = with_article(current.type_name)
             why = (f"{here} is {kind}: paths into operators are not supported by {function} "
                    "(net_extract, net_replace_part, net_rename, net_delete and net_drop take them)" if part in nets
-                   else f"{here} is {kind}; a path into it names its inner net first, one of {nets}, not "
-                   f"{part!r:.60}{did_you_mean(part, nets)}"
+                   else f"{here} is {kind}; a path into it {inner_net_first(part, nets)}"
                    if nets else f"{here} ({current.type_name}) is not a graph, so it holds no layers"
                    + _as_list(net, parts))
             raise WiringError(f"no layer at {shown_path(parts)!r}: {why}", kind="layer-path", layer=tuple(path))
