@@ -92,6 +92,7 @@ class Context:
     decisions: dict[str, int] = dataclasses.field(default_factory=dict)  # ArgMax output -> its classes (decoded)
     integers: frozenset = frozenset()  # tensors of an integer element type, as ONNX inferred them
     time_major_uses: set = dataclasses.field(default_factory=set)  # ids of nodes a pattern reads a recurrence by
+    glued_states: frozenset = frozenset()  # the recurrences' initial states given as data (data_states: state glue)
 
     def const(self, name: str, what: str) -> np.ndarray:
         if name not in self.constants:

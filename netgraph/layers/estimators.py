@@ -77,9 +77,9 @@ from netgraph.layers.score_baselines import example_logp, leave_one_out_term, ma
 from netgraph.layers.score_records import (HELD_RECORDS, ScoreRecord, drawn_elsewhere, held_here, pending_here,
                                            records_here, take_here, this_thread)
 
-__all__ = ["EstimatorWarning", "ScoreRecord", "record_score", "score_handle", "surrogate_loss", "pending_records", "pending_here",
-           "BASELINE_DECAY", "HELD_RECORDS", "straight_through", "estimator_state", "load_estimator_state",
-           "mark_folded_draws", "example_logp"]
+__all__ = ["EstimatorWarning", "ScoreRecord", "record_score", "score_handle", "surrogate_loss", "pending_records",
+           "pending_here", "BASELINE_DECAY", "HELD_RECORDS", "straight_through", "estimator_state",
+           "load_estimator_state", "mark_folded_draws", "example_logp"]
 
 #: Decay of the running-mean baseline used when no leave-one-out baseline is available.
 BASELINE_DECAY = 0.9
@@ -233,7 +233,8 @@ def pending_records(module: nn.Module, modules: list[nn.Module] | None = None) -
     """The live, not yet used records of every score-function layer inside ``module`` (its ``modules``, where the
     caller holds them), of draws made in this thread; taken: they are then gone."""
     here = this_thread()
-    for sub in modules if modules is not None else module.modules():  # not named_modules: a path is built only for a layer that drew (per step)
+    # not named_modules: a path is built only for a layer that drew (per step)
+    for sub in modules if modules is not None else module.modules():
         refs, held = take_here(sub, here)  # held: the only holder of integer draws' records, kept till done
         if not refs:
             continue
