@@ -88,7 +88,8 @@ def interrupting_loss(at: set[int], signals: int = 1):
 
 
 def test_ctrl_c_inside_a_step_lets_the_step_end_then_checkpoints_after_it(tmp_path, capsys):
-    options = dict(max_training_rounds=3, **{**KW, "validation_set": None})
+    # the round's metrics so far are saved too: the resumed round's are of all its batches
+    options = dict(max_training_rounds=3, metrics=["MeanAbsoluteError", "RSquared"], **{**KW, "validation_set": None})
     whole = net_train(dropout_net(), data(), loss_function=interrupting_loss(set()), **options)
     stopped = net_train(dropout_net(), data(), loss_function=interrupting_loss({29}), checkpoint=tmp_path,
                         **options)
@@ -99,6 +100,7 @@ def test_ctrl_c_inside_a_step_lets_the_step_end_then_checkpoints_after_it(tmp_pa
     resumed = net_train(dropout_net(), data(), loss_function=interrupting_loss(set()), checkpoint=tmp_path,
                         resume=True, **options)
     assert resumed.batch_losses == whole.batch_losses and resumed.round_losses == whole.round_losses
+    assert resumed.round_metrics == whole.round_metrics and len(whole.round_metrics["RSquared"]) == 3
     assert torch.equal(resumed.trained_net.layers["h"].arrays["Weights"], whole.trained_net.layers["h"].arrays["Weights"])
 
 
@@ -149,3 +151,22 @@ def test_a_mid_round_checkpoint_is_refused_by_a_resumed_round_checkpoint_in_its_
     with pytest.raises(OptionError, match="holds checkpoints of rounds after round 1") as caught:
         net_train(dropout_net(), Examples(), checkpoint=tmp_path, resume=tmp_path / "round-000001.pt", **options)
     assert caught.value.diagnostics[0].kind == "occupied-folder"
+
+
+@pytest.mark.parametrize("names, classes", [(["Accuracy", "Precision", "Recall", "F1"], 3), (["ROCAUC", "Perplexity"], 2)])
+def test_a_rounds_part_of_metrics_taken_back_by_another_meter_ends_as_the_whole_round(names, classes):
+    # Precision, Recall and F1 share their counts (a compute group), ROCAUC keeps lists of scores
+    from tests.test_train_metrics import _meter, _probabilities, _softmax_net
+    probs = _probabilities(40, classes, 0)
+    target = torch.randint(0, classes, (40,), generator=torch.Generator().manual_seed(1))
+    whole, first = _meter(_softmax_net(classes), names), _meter(_softmax_net(classes), names)
+    for meter, cuts in ((whole, range(0, 40, 8)), (first, range(0, 24, 8))):
+        for a in cuts:
+            meter.update("train", {"Output": probs[a:a + 8]}, {"Target": target[a:a + 8]})
+    resumed = _meter(_softmax_net(classes), names)
+    resumed.take_partial(first.partial())
+    for a in range(24, 40, 8):
+        resumed.update("train", {"Output": probs[a:a + 8]}, {"Target": target[a:a + 8]})
+    found, expected = resumed.compute("train"), whole.compute("train")
+    assert found.keys() == expected.keys() and all(torch.equal(torch.as_tensor(found[k]), torch.as_tensor(expected[k]))
+                                                   for k in expected)

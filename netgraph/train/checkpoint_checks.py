@@ -56,7 +56,17 @@ def _within(value: Any) -> bool:
             and _number(value.get("loss_total")) and isinstance(value.get("loss_count"), int)
             and isinstance(value.get("term_sums"), list) and all(_number(v) for v in value["term_sums"])
             and _rng(value.get("rng")) and value["rng"].numel() == torch.get_rng_state().numel()
-            and (value.get("cuda_rng") is None or _rng(value["cuda_rng"])))
+            and (value.get("cuda_rng") is None or _rng(value["cuda_rng"]))
+            and (value.get("metrics") is None or _metric_states(value["metrics"])))
+
+
+def _metric_states(value: Any) -> bool:
+    """``metrics.Meter.partial``'s form: by collection, metric name -> {"states": name -> tensors, "updates": n}."""
+    def states(v: Any) -> bool:
+        return isinstance(v, torch.Tensor) or (isinstance(v, list) and all(isinstance(t, torch.Tensor) for t in v))
+    return isinstance(value, list) and all(isinstance(c, dict) and all(
+        isinstance(m, dict) and isinstance(m.get("updates"), int) and isinstance(m.get("states"), dict)
+        and all(isinstance(k, str) and states(v) for k, v in m["states"].items()) for m in c.values()) for c in value)
 
 
 def _rng(value: Any) -> bool:
@@ -79,7 +89,7 @@ _ENTRIES = {  # entry: (needed to resume only, test, what it must be)
     "topology": (None, lambda v: isinstance(v, dict) and all(isinstance(k, str) and isinstance(x, str)
                                                              for k, x in v.items()), "a dict of layer -> digest"),
     "within_round": (None, lambda v: v is None or _within(v), "None or a dict of the place in a round (batches, "
-                     "loss_total, loss_count, term_sums, rng, cuda_rng)"),
+                     "loss_total, loss_count, term_sums, rng, cuda_rng, metrics)"),
 }
 _ITEMWISE = {"model", "best_model", "estimators"}  # dicts whose items are checked one by one
 

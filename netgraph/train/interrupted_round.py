@@ -2,7 +2,8 @@
 resumed run that goes on from the next one.
 
 The checkpoint (``round-000004-batch-000050.pt``: 50 batches of round 4 done) holds what a round's checkpoint holds,
-and ``within_round``: the batches done, the round's running loss sums, and torch's random state after the last step.
+and ``within_round``: the batches done, the round's running loss sums and metric states, and torch's random state
+after the last step.
 A resumed run seeds the round as the first did, reads its first batches again and passes over them (so a loader
 draws its order as before), then takes back that random state: it takes the very steps the first run would have.
 Where the place in the round cannot be taken back (``unresumable``), the checkpoints stay as the last round left
@@ -29,8 +30,6 @@ def unresumable(trainer: Any) -> str | None:
     """Why the place inside the round cannot be taken back, or None."""
     if getattr(trainer.train, "one_shot", False):
         return "a one-shot iterable (a generator) cannot give this round's batches again"
-    if trainer.plan.meter is not None:
-        return "the training metrics (metrics=) of part of a round are not saved"
     return None
 
 
@@ -66,7 +65,8 @@ def _write_within(trainer: Any, done: int) -> Any:
     trainer.state.elapsed = time.perf_counter() - trainer.started
     rng, cuda_rng = trainer.rng_after
     within = {"batches": done, "loss_total": trainer.round_total, "loss_count": trainer.round_count,
-              "term_sums": [float(v) for v in trainer.term_sums], "rng": rng, "cuda_rng": cuda_rng}
+              "term_sums": [float(v) for v in trainer.term_sums], "rng": rng, "cuda_rng": cuda_rng,
+              "metrics": trainer.plan.meter.partial() if trainer.plan.meter is not None else None}
     ck = trainer.plan.checkpoint
     path = save_checkpoint(ck["directory"], {**run_state(trainer), "within_round": within}, trainer.state.rounds,
                            keep=ck["keep"], batch=done)
@@ -94,6 +94,8 @@ def resumed_batches(trainer: Any, batches: Iterable) -> Iterator:
     trainer.round_total, trainer.round_count = within["loss_total"], within["loss_count"]
     trainer.term_sums = list(within["term_sums"])
     trainer.rng_after = (within["rng"], within["cuda_rng"])
+    if within.get("metrics") is not None and trainer.plan.meter is not None:
+        trainer.plan.meter.take_partial(within["metrics"])
     return _after(iter(batches), done, trainer)
 
 
