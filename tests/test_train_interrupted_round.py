@@ -4,13 +4,15 @@ after its last whole step, and a resumed run ends with the very arrays and losse
 from __future__ import annotations
 
 import signal
+from types import SimpleNamespace
 
 import pytest
 import torch
 
 from netgraph import DropoutLayer, ElementwiseLayer, LinearLayer, NetGraph, OptionError, net_initialize
 from netgraph.train import net_train
-from netgraph.train.checkpoint import checkpoints, read_checkpoint
+from netgraph.train.checkpoint import checkpoints, position_of, read_checkpoint, save_checkpoint
+from netgraph.train.interrupted_round import resumed_within
 from tests.test_train import known_function
 
 KW = dict(batch_size=8, random_seed=5, progress=False, all=True, validation_set=0.25)
@@ -170,3 +172,42 @@ def test_a_rounds_part_of_metrics_taken_back_by_another_meter_ends_as_the_whole_
     found, expected = resumed.compute("train"), whole.compute("train")
     assert found.keys() == expected.keys() and all(torch.equal(torch.as_tensor(found[k]), torch.as_tensor(expected[k]))
                                                    for k in expected)
+
+
+def test_keep_counts_the_rounds_files_and_a_mid_round_file_goes_when_a_later_checkpoint_comes(tmp_path):
+    def saved(rounds: int, batch: int = 0) -> list[str]:
+        save_checkpoint(tmp_path, {"model": {}}, rounds, keep=1, batch=batch)
+        return [p.name for p in checkpoints(tmp_path)]
+    assert saved(1) == ["round-000001.pt"] and saved(2) == ["round-000002.pt"]
+    assert saved(2, batch=5) == ["round-000002.pt", "round-000003-batch-000005.pt"]  # the round's file stays
+    assert saved(2, batch=7) == ["round-000002.pt", "round-000003-batch-000007.pt"]
+    assert saved(3) == ["round-000003.pt"]
+    assert [position_of(name) for name in ("round-000003.pt", "round-000004-batch-000002.pt")] == [(3, 0), (3, 2)]
+
+
+def test_a_mid_round_checkpoint_whose_place_is_malformed_is_refused_naming_the_entry(tmp_path):
+    options = dict(max_training_rounds=4, **{**KW, "validation_set": data(24)})
+    examples = Examples(stop_at=28)
+    net_train(dropout_net(), examples, checkpoint=tmp_path, **{**options, "progress": examples.arm})
+    path = checkpoints(tmp_path)[-1]
+    state = read_checkpoint(path)
+    state["within_round"]["rng"] = torch.zeros(3, dtype=torch.uint8)  # torch.set_rng_state would raise deep inside
+    save_checkpoint(tmp_path, {k: v for k, v in state.items() if k not in ("format", "version", "round")},
+                    state["round"], batch=state["within_round"]["batches"])
+    with pytest.raises(OptionError, match="'within_round' must be None or a dict of the place") as caught:
+        net_train(dropout_net(), Examples(), checkpoint=tmp_path, resume=True, **options)
+    assert caught.value.diagnostics[0].kind == "malformed-checkpoint"
+
+
+def test_a_distributed_run_refuses_to_resume_a_mid_round_checkpoint():
+    trainer = SimpleNamespace(ctx=SimpleNamespace(active=True), state=SimpleNamespace(rounds=3))
+    assert resumed_within(trainer, "ck/round-000003.pt", {"within_round": None}) is None
+    with pytest.raises(OptionError, match="written in the middle of round 4 .* resume it with one process") as caught:
+        resumed_within(trainer, "ck/round-000004-batch-000002.pt", {"within_round": {"batches": 2}})
+    assert caught.value.diagnostics[0].kind == "checkpoint-mismatch"
+
+
+def test_the_signal_handlers_are_put_back_after_training_with_checkpoints(tmp_path):
+    before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    net_train(dropout_net(), data(), max_training_rounds=1, checkpoint=tmp_path, **KW)
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
