@@ -211,3 +211,16 @@ def test_the_signal_handlers_are_put_back_after_training_with_checkpoints(tmp_pa
     before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     net_train(dropout_net(), data(), max_training_rounds=1, checkpoint=tmp_path, **KW)
     assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
+
+
+def test_an_interrupt_in_the_validation_pass_checkpoints_the_rounds_last_step(tmp_path, capsys):
+    # the validation comes before the round's state is recorded: stopped there, it is the state after batch 12 of 12
+    options = dict(max_training_rounds=3, **{k: v for k, v in KW.items() if k != "validation_set"})
+    whole = net_train(dropout_net(), data(), validation_set=Examples(), **options)
+    validation = Examples(stop_at=5)
+    net_train(dropout_net(), data(), validation_set=validation, checkpoint={"directory": tmp_path, "interval": 2},
+              **{**options, "progress": validation.arm})
+    assert [p.name for p in checkpoints(tmp_path)] == ["round-000002-batch-000012.pt"]
+    assert "interrupted in round 2 after batch 12; wrote round-000002-batch-000012.pt" in capsys.readouterr().err
+    resumed = net_train(dropout_net(), data(), validation_set=Examples(), checkpoint=tmp_path, resume=True, **options)
+    assert_same_run(resumed, whole)

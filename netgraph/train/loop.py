@@ -77,7 +77,7 @@ class Trainer:
     # -- one step ----------------------------------------------------------------------------------------
     def forward(self, model: torch.nn.Module, batch: dict, n: int, examples: list[int] | None) -> dict[str, torch.Tensor]:
         where = lambda: (self.where() if model.training else  # noqa: E731 - (validation: eval mode)
-                         f"the validation after round {self.state.rounds}", self.state.batches > 0)
+                         f"the validation after round {self.state.rounds + 1}", self.state.batches > 0)  # before recorded
         return forward_batch(model, self.net, self.keys, batch, n, examples, where,
                              self.ctx.device if self.plan.mixed else None)
 
@@ -237,9 +237,10 @@ class Trainer:
                 if plan.max_time and self.ctx.any(time.perf_counter() - self.started > plan.max_time):
                     timed_out = True
                     break
+            validated = self.validate(r) if self.validation is not None else None  # changes no state: stoppable
             with self.boundary:
                 self.done_in_round = None
-                reason = self.end_round(r)
+                reason = self.end_round(r, validated)
                 self.done_in_round = 0
             reason = self.report(r) or reason
             if timed_out:
@@ -265,9 +266,9 @@ class Trainer:
             self.rng_after = self.rng_state()
         return value
 
-    def end_round(self, r: int) -> str | None:
-        """The round's sums, validation, best net, stopping and checkpoint for round ``r``; a stop reason or None
-        (progress: ``report``)."""
+    def end_round(self, r: int, validated: tuple[float, dict] | None) -> str | None:
+        """The round's sums, ``validate``'s loss and metrics, best net, stopping and checkpoint for round ``r``; a stop
+        reason or None (progress: ``report``)."""
         s, stopping = self.state, self.plan.stopping
         s.rounds = r
         s.round_losses.append(self.round_total / max(self.round_count, 1))
@@ -275,8 +276,9 @@ class Trainer:
         append_values(s.round_metrics, self.plan.meter.compute("train") if self.plan.meter is not None else {}, r)
         s.elapsed = time.perf_counter() - self.started
         watched = s.round_losses[-1]
-        if self.validation is not None:
-            watched = self.validate()
+        if validated is not None:
+            watched = validated[0]
+            append_values(s.validation_metrics, validated[1], r)
             s.validation_losses.append(watched)
         if stopping is not None and stopping.metric is not None:
             watched = (s.validation_metrics or s.round_metrics)[stopping.metric][-1]
@@ -312,18 +314,21 @@ class Trainer:
         append_values(s.term_weights, dict(weights), r)
         self.term_sums = []
 
-    def validate(self) -> float:
+    def validate(self, r: int) -> tuple[float, dict[str, Any]]:
+        """The validation loss and metrics after round ``r`` (before the round's state is recorded: an interrupt here
+        leaves the state after the round's last step)."""
         self.module.eval()
-        with torch.no_grad():
-            order = None if isinstance(self.validation, InMemory) else mix_seed(self.plan.seed, self.state.rounds, 0)
-            batches = self.validation.batches(self.plan.batch_size, order, self.ctx.rank, self.ctx.world)
-            total, count = measuring_pass(batches, functools.partial(self.forward, self.module), self.loss,
-                                          self.plan.meter, "validation")
-        self.module.train()
-        append_values(self.state.validation_metrics,
-                      self.plan.meter.compute("validation") if self.plan.meter is not None else {}, self.state.rounds)
+        try:
+            with torch.no_grad():
+                order = None if isinstance(self.validation, InMemory) else mix_seed(self.plan.seed, r, 0)
+                batches = self.validation.batches(self.plan.batch_size, order, self.ctx.rank, self.ctx.world)
+                total, count = measuring_pass(batches, functools.partial(self.forward, self.module), self.loss,
+                                              self.plan.meter, "validation")
+        finally:
+            self.module.train()
+        metrics = self.plan.meter.compute("validation") if self.plan.meter is not None else {}
         total, count = self.ctx.sum([total, count])
-        return total / max(count, 1)
+        return total / max(count, 1), metrics
 
     def finish(self, reason: str) -> str:
         if self.plan.checkpoint and self._saved_round != self.state.rounds:
