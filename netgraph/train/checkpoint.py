@@ -2,7 +2,8 @@
 
 ``net_train(..., checkpoint="ckpt/")`` writes ``ckpt/round-000003.pt`` after every round (or every
 ``interval`` rounds with ``checkpoint={"directory": "ckpt/", "interval": 5, "keep": 3}``), keeping the
-last ``keep`` files (default 3). A file is first written under a temporary name and then renamed
+last ``keep`` files (default 3); an interrupted run writes ``ckpt/round-000004-batch-000050.pt`` (mid-round, not
+counted in ``keep``: ``netgraph.train.interrupted_round``). A file is first written under a temporary name and then renamed
 (``os.replace``), so a run killed at any moment leaves only complete checkpoints. It holds the arrays,
 the optimizer state and the method that wrote it, the loss history, the early-stopping state, the
 best arrays so far, the score-function layers' running-mean baselines and the net's topology

@@ -34,26 +34,35 @@ def unresumable(trainer: Any) -> str | None:
 
 
 def checkpoint_interrupted(trainer: Any) -> None:
-    """After a KeyboardInterrupt in a single process: write the checkpoint of the state after the last whole step
-    (the round's, when it stopped between rounds) and say on stderr what resuming continues from."""
+    """After a KeyboardInterrupt: write the checkpoint of the state after the last whole step (the round's, when it
+    stopped between rounds) and say on stderr what resuming continues from. A distributed run writes none (its
+    processes stop at different steps): its checkpoints stay as its last round left them."""
     s, done = trainer.state, trainer.done_in_round
-    round_, why = s.rounds + 1, None
+    round_ = s.rounds + 1
+    if trainer.ctx.active:
+        return _kept(trainer, "training interrupted", "a distributed run's processes do not stop at one step")
     if done is None:
-        said, why = "training interrupted inside a step or at a round's end", "a second interrupt, or one raised there"
-    elif done and (why := unresumable(trainer)) is None:
+        return _kept(trainer, "training interrupted inside a step or at a round's end",
+                     "a second interrupt, or one raised there")
+    said = (f"training interrupted in round {round_} after batch {done}" if done else
+            f"training interrupted after round {s.rounds}" if s.rounds else "training interrupted before its first step")
+    if done and (why := unresumable(trainer)) is not None:
+        return _kept(trainer, said, why)
+    if done:
         path = _write_within(trainer, done)
-        return _say(f"training interrupted in round {round_} after batch {done}; wrote {path.name}: resuming "
-                    f"continues with batch {done + 1}")
-    elif not done and s.rounds and trainer._saved_round != s.rounds:
+        return _say(f"{said}; wrote {path.name}: resuming continues with batch {done + 1}")
+    if s.rounds and trainer._saved_round != s.rounds:
         trainer.save(s.rounds)
-        return _say(f"training interrupted after round {s.rounds}; wrote {Path(trainer.files[-1]).name}: resuming "
-                    f"continues with round {round_}")
-    else:
-        said = (f"training interrupted in round {round_} after batch {done}" if done else
-                f"training interrupted after round {s.rounds}")
+        return _say(f"{said}; wrote {Path(trainer.files[-1]).name}: resuming continues with round {round_}")
+    newest = latest_checkpoint(trainer.plan.checkpoint["directory"])
+    _say(f"{said}; resuming continues from {newest.name}" if newest is not None else said)
+
+
+def _kept(trainer: Any, said: str, why: str) -> None:
+    """Say that the checkpoints stay as they were, and why."""
     newest = latest_checkpoint(trainer.plan.checkpoint["directory"])
     where = f"{newest.name} is the newest checkpoint" if newest is not None else "no checkpoint was written"
-    _say(f"{said}; {why + ': ' if why else ''}{where}" + (" (what came after it is trained again)" if why else ""))
+    _say(f"{said}; {why}: {where} (what came after it is trained again)")
 
 
 def _say(line: str) -> None:

@@ -174,10 +174,10 @@ class Trainer:
             with StepBoundary.installed(self.plan.checkpoint is not None and not self.ctx.active) as self.boundary:
                 return self._rounds()
         except KeyboardInterrupt:
+            if self.plan.checkpoint is not None and self.ctx.main:
+                checkpoint_interrupted(self)
             if self.ctx.active:
                 raise
-            if self.plan.checkpoint is not None:
-                checkpoint_interrupted(self)
             return "ManualStop"
         finally:
             self.state.elapsed = time.perf_counter() - self.started
