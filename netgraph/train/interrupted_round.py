@@ -51,7 +51,7 @@ def checkpoint_interrupted(trainer: Any) -> None:
     if done:
         path = _write_within(trainer, done)
         return _say(f"{said}; wrote {path.name}: resuming continues with batch {done + 1}")
-    if s.rounds and trainer._saved_round != s.rounds:
+    if s.rounds and trainer.saved_round != s.rounds:
         trainer.save(s.rounds)
         return _say(f"{said}; wrote {Path(trainer.files[-1]).name}: resuming continues with round {round_}")
     newest = latest_checkpoint(trainer.plan.checkpoint["directory"])

@@ -69,7 +69,7 @@ class Trainer:
         self.files: list[str] = []
         self.bar = None
         self.graphed = False  # the net's graph is logged once, from the first batch
-        self._saved_round = -1
+        self.saved_round = -1  # the round of the newest checkpoint this run wrote or resumed from
         self.scheduled = any(not sch.constant for sch in getattr(loss, "schedules", ()))
         self.term_sums: list[float] = []
         self.logs = SharedLog(plan.log, plan.logged, ctx)
@@ -331,7 +331,7 @@ class Trainer:
         return total / max(count, 1), metrics
 
     def finish(self, reason: str) -> str:
-        if self.plan.checkpoint and self._saved_round != self.state.rounds:
+        if self.plan.checkpoint and self.saved_round != self.state.rounds:
             self.save(self.state.rounds)
         return reason
 
@@ -377,7 +377,7 @@ class Trainer:
 
     # -- checkpoints ---------------------------------------------------------------------------------------
     def save(self, r: int) -> None:
-        self._saved_round = r
+        self.saved_round = r
         by_rank = rank_estimators(self) if self.ctx.active else None  # every process takes part
         self.ctx.together(lambda: self._write(r, by_rank) if self.ctx.main else None,  # the others stop with rank 0
                           f"saving the checkpoint of round {r}")
@@ -391,5 +391,5 @@ class Trainer:
         if self.plan.resume is None:
             return
         self.state = Progress(**restore_run(self, *self.plan.resume))
-        self._saved_round = self.state.rounds
+        self.saved_round = self.state.rounds
         self.within = resumed_within(self, *self.plan.resume)
