@@ -103,7 +103,8 @@ def test_ctrl_c_inside_a_step_lets_the_step_end_then_checkpoints_after_it(tmp_pa
                         resume=True, **options)
     assert resumed.batch_losses == whole.batch_losses and resumed.round_losses == whole.round_losses
     assert resumed.round_metrics == whole.round_metrics and len(whole.round_metrics["RSquared"]) == 3
-    assert torch.equal(resumed.trained_net.layers["h"].arrays["Weights"], whole.trained_net.layers["h"].arrays["Weights"])
+    assert torch.equal(resumed.trained_net.layers["h"].arrays["Weights"],
+                       whole.trained_net.layers["h"].arrays["Weights"])
 
 
 def test_a_second_ctrl_c_stops_the_step_at_once_and_keeps_the_rounds_checkpoints(tmp_path, capsys):
@@ -125,7 +126,8 @@ def test_an_interrupt_at_a_rounds_end_writes_that_rounds_checkpoint_between_inte
     net_train(dropout_net(), data(), progress=stop_after_round_1, checkpoint={"directory": tmp_path, "interval": 2},
               **{k: v for k, v in options.items() if k != "progress"})
     assert [p.name for p in checkpoints(tmp_path)] == ["round-000001.pt"]
-    assert "interrupted after round 1; wrote round-000001.pt: resuming continues with round 2" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "interrupted after round 1; wrote round-000001.pt: resuming continues with round 2" in err
     assert_same_run(net_train(dropout_net(), data(), checkpoint=tmp_path, resume=True, **options), whole)
 
 
@@ -155,7 +157,8 @@ def test_a_mid_round_checkpoint_is_refused_by_a_resumed_round_checkpoint_in_its_
     assert caught.value.diagnostics[0].kind == "occupied-folder"
 
 
-@pytest.mark.parametrize("names, classes", [(["Accuracy", "Precision", "Recall", "F1"], 3), (["ROCAUC", "Perplexity"], 2)])
+@pytest.mark.parametrize("names, classes", [(["Accuracy", "Precision", "Recall", "F1"], 3),
+                                            (["ROCAUC", "Perplexity"], 2)])
 def test_a_rounds_part_of_metrics_taken_back_by_another_meter_ends_as_the_whole_round(names, classes):
     # Precision, Recall and F1 share their counts (a compute group), ROCAUC keeps lists of scores
     from tests.test_train_metrics import _meter, _probabilities, _softmax_net

@@ -44,8 +44,8 @@ def checkpoint_interrupted(trainer: Any) -> None:
     if done is None:
         return _kept(trainer, "training interrupted inside a step or at a round's end",
                      "a second interrupt, or one raised there")
-    said = (f"training interrupted in round {round_} after batch {done}" if done else
-            f"training interrupted after round {s.rounds}" if s.rounds else "training interrupted before its first step")
+    said = ("training interrupted " + (f"in round {round_} after batch {done}" if done else
+                                      f"after round {s.rounds}" if s.rounds else "before its first step"))
     if done and (why := unresumable(trainer)) is not None:
         return _kept(trainer, said, why)
     if done:

@@ -77,7 +77,7 @@ class Trainer:
     # -- one step ----------------------------------------------------------------------------------------
     def forward(self, model: torch.nn.Module, batch: dict, n: int, examples: list[int] | None) -> dict[str, torch.Tensor]:
         where = lambda: (self.where() if model.training else  # noqa: E731 - (validation: eval mode)
-                         f"the validation after round {self.state.rounds + 1}", self.state.batches > 0)  # before recorded
+                         f"the validation after round {self.state.rounds + 1}", self.state.batches > 0)
         return forward_batch(model, self.net, self.keys, batch, n, examples, where,
                              self.ctx.device if self.plan.mixed else None)
 
