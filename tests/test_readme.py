@@ -50,7 +50,8 @@ def test_every_whole_yaml_spec_in_the_readme_loads_and_quoted_spec_files_match()
     `specs/` (its first line naming the file, or the file's own first line) is that file as it is."""
     from netgraph import NetGraph
 
-    specs = [block for block in _blocks("yaml") if re.search(r"^netgraph: 1$", block, re.M)]
+    checked = {text for _, text, _ in _checked_files()}  # the files of `netgraph check`'s examples hold mistakes
+    specs = [block for block in _blocks("yaml") if re.search(r"^netgraph: 1$", block, re.M) and block not in checked]
     assert len(specs) >= 4
     for block in specs:
         NetGraph.from_yaml(block)
@@ -96,3 +97,38 @@ def test_the_forward_the_readme_prints_is_the_generated_code():
     shown = "\n".join(line[2:] for line in block.splitlines() if line.startswith("# "))
     mlp = NetGraph({"fc1": LinearLayer(64), "act": "Ramp", "fc2": LinearLayer(10)}, [("fc1", "act", "fc2")], Input=784)
     assert shown.startswith("def forward(") and net_initialize(mlp, seed=0).compile().code.strip() == shown
+
+
+def _checked_files() -> list[tuple[str, str, str]]:
+    """(name, text, console) of each YAML block the README follows with `$ netgraph check name` and its output."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = re.findall(r"```yaml\n([^`]*)```\n\n```console\n\$ netgraph check (\S+\.yaml)\n([^`]*)```", readme, re.S)
+    return [(name, text, console) for text, name, console in found]
+
+
+def test_the_readme_check_examples_print_what_it_shows(tmp_path, monkeypatch, capsys):
+    """`netgraph check broken.yaml` and `shapes.yaml` on the files the README shows: its output (`...` stands for
+    what the README leaves out) and exit status, and the Diagnostic fields it quotes for shapes.yaml."""
+    from netgraph import NetGraph, SpecError
+    from netgraph.cli import main
+
+    examples = _checked_files()
+    assert {name for name, _, _ in examples} >= {"broken.yaml", "shapes.yaml"}
+    monkeypatch.chdir(tmp_path)
+    for name, text, console in examples:
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        shown, _, status = console.partition("$ echo $?\n")
+        capsys.readouterr()
+        assert main(["check", name]) == int(status or 1)
+        printed = capsys.readouterr()
+        pattern = ".*".join(re.escape(part) for part in shown.strip("\n").split("..."))
+        assert re.fullmatch(pattern, (printed.out + printed.err).strip("\n"), re.S), name
+    quoted = re.search(r"e\.g\. `port='(\w+)', expected=(\(\d+,\)), found=(\(\d+,\))` above", _text())
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(str(tmp_path / "shapes.yaml"))
+    first = info.value.diagnostics[0]
+    assert quoted and (first.port, repr(first.expected), repr(first.found)) == quoted.groups()
+
+
+def _text() -> str:
+    return (ROOT / "README.md").read_text(encoding="utf-8")
