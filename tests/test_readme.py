@@ -132,3 +132,19 @@ def test_the_readme_check_examples_print_what_it_shows(tmp_path, monkeypatch, ca
 
 def _text() -> str:
     return (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's anchor of a heading: lower case, punctuation dropped, spaces as hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_the_contents_list_every_section_and_every_link_to_a_section_resolves():
+    """A user finds a section from the contents; a heading used twice would get GitHub's `-1` anchor."""
+    outside_code = re.sub(r"```.*?```", "", _text(), flags=re.S)
+    headings = [h for h in re.findall(r"^#{2,3} (.+)$", outside_code, re.M) if h != "Contents"]
+    anchors = [_anchor(h) for h in headings]
+    assert len(set(anchors)) == len(anchors) >= 40
+    contents = outside_code.split("## Contents\n", 1)[1].split("\n## ", 1)[0]
+    assert re.findall(r"\[([^\]]+)\]\(#([^)]+)\)", contents) == list(zip(headings, anchors))
+    assert set(re.findall(r"\]\(#([^)]+)\)", outside_code)) <= set(anchors)
