@@ -148,3 +148,30 @@ def test_the_contents_list_every_section_and_every_link_to_a_section_resolves():
     contents = outside_code.split("## Contents\n", 1)[1].split("\n## ", 1)[0]
     assert re.findall(r"\[([^\]]+)\]\(#([^)]+)\)", contents) == list(zip(headings, anchors))
     assert set(re.findall(r"\]\(#([^)]+)\)", outside_code)) <= set(anchors)
+
+
+def test_every_table_row_is_one_line():
+    """A row wrapped onto a second line (the learning_rate_multipliers row was) splits the table where it breaks."""
+    outside_code = re.sub(r"```.*?```", "", _text(), flags=re.S)
+    assert [line for line in outside_code.splitlines() if line.rstrip().endswith("|") and not line.startswith("|")] == []
+
+
+def test_the_training_options_table_names_every_option_with_its_default():
+    """Each option net_train takes is a row of 'Training options'; a default written as a Python value is the code's."""
+    import ast
+
+    from netgraph.train.api import OPTIONS
+    from netgraph.train.run_options import DEFAULT_BATCH_SIZE
+
+    table = _text().split("### Training options\n", 1)[1].split("\n\n|", 1)[1].split("\n\n", 1)[0]
+    rows = [line.split(" | ")[:2] for line in ("|" + table).splitlines()[2:]]
+    named = {name: default for names, default in rows for name in re.findall(r"`(\w+)`", names)}
+    assert set(named) == set(OPTIONS)
+    literal = {}
+    for name, default in named.items():
+        try:
+            literal[name] = ast.literal_eval(default.strip(" `"))
+        except (ValueError, SyntaxError):
+            continue  # words: "automatic", "1 everywhere", ...
+    assert len(literal) >= 15 and literal.pop("batch_size") == DEFAULT_BATCH_SIZE
+    assert literal == {name: OPTIONS[name] for name in literal}
