@@ -41,6 +41,14 @@ def test_every_spec_the_readme_names_exists():
     assert len(named) >= 5 and not {name for name in named if not (ROOT / name).is_file()}
 
 
+
+def test_the_example_specs_table_lists_every_spec():
+    """'Example specs' is where a user looks for what `specs/` holds: a row per file there."""
+    table = _text().split("### Example specs (`specs/`)\n", 1)[1].lstrip("\n").split("\n\n", 1)[0]
+    listed = re.findall(r"^\| `([\w.-]+\.yaml)` \|", table, re.M)
+    assert sorted(listed) == sorted(path.name for path in (ROOT / "specs").glob("*.yaml"))
+
+
 def _blocks(fence: str) -> list[str]:
     return re.findall(rf"```{fence}\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S)
 
