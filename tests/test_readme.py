@@ -183,3 +183,24 @@ def test_the_training_options_table_names_every_option_with_its_default():
             continue  # words: "automatic", "1 everywhere", ...
     assert len(literal) >= 15 and literal.pop("batch_size") == DEFAULT_BATCH_SIZE
     assert literal == {name: OPTIONS[name] for name in literal}
+
+
+def test_the_limits_table_names_every_limit_with_its_default():
+    """The Limits table under 'Errors and limits': one row per limit, each number the default in force."""
+    import dataclasses
+
+    from netgraph.core.limits import Limits
+
+    defaults = Limits()
+    table = _text().split("| limit | default | what it bounds |\n", 1)[1].split("\n\n", 1)[0]
+    rows = dict(re.findall(r"^\| `(\w+)` \| ([^|]+) \|", table, re.M))
+    assert set(rows) == {field.name for field in dataclasses.fields(defaults)}
+    units = {"MiB": 2**20, "GiB": 2**30}
+    for name, default in rows.items():
+        number = re.fullmatch(r"([\d,]+)(?: (MiB|GiB))?|2²⁸ \(268 million\)", default.strip())
+        if number is None:
+            assert getattr(defaults, name) is None, name  # in words: "a quarter of the machine's memory"
+        elif number.group(1) is None:
+            assert getattr(defaults, name) == 2**28, name
+        else:
+            assert getattr(defaults, name) == int(number.group(1).replace(",", "")) * units.get(number.group(2), 1)
