@@ -204,3 +204,24 @@ def test_the_limits_table_names_every_limit_with_its_default():
             assert getattr(defaults, name) == 2**28, name
         else:
             assert getattr(defaults, name) == int(number.group(1).replace(",", "")) * units.get(number.group(2), 1)
+
+
+def test_the_errors_section_messages_are_what_netgraph_raises():
+    """The WiringError, ShapeError and CycleError the 'Errors' section shows (wrapped there, one line each here)."""
+    from netgraph import (CycleError, FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, NetPort, NormalDistribution,
+                          RandomArrayLayer, ShapeError, WiringError)
+
+    fenced = re.findall(r"^```(\w*)\n(.*?)^```$", _text(), re.S | re.M)  # (language, text), fences paired
+    block = next(text for language, text in fenced if not language and text.startswith("WiringError: "))
+    shown = re.findall(r"^(\w+Error): (.*?)(?=\n\w+Error: |\Z)", block.replace("\n  ", " "), re.S | re.M)
+    seed = [NetArrayLayer(array=[0.0, 30.0]), NetArrayLayer(array=[10.0, 5.0]),
+            RandomArrayLayer(NormalDistribution(0, 1), output=2), FunctionLayer("#Means + #Stds * #Random")]
+    arrays = {"x": NetArrayLayer(array=[1.0, 2.0, 3.0]), "y": NetArrayLayer(array=[1.0, 2.0]), "f": FunctionLayer("#a + #b")}
+    attempts = [(WiringError, lambda: NetGraph(seed, [(1, 4), (2, 4), (NetPort(3, "Outptu"), 4)])),
+                (ShapeError, lambda: NetGraph(arrays, [("x", "f"), ("y", "f")])),
+                (CycleError, lambda: NetGraph([LinearLayer(4), LinearLayer(4)], [(1, 2), (2, 1)]))]
+    assert len(shown) == len(attempts)
+    for (name, message), (error, build) in zip(shown, attempts):
+        with pytest.raises(error) as info:
+            build()
+        assert (type(info.value).__name__, str(info.value)) == (name, message.strip())
