@@ -161,7 +161,8 @@ def test_the_contents_list_every_section_and_every_link_to_a_section_resolves():
 def test_every_table_row_is_one_line():
     """A row wrapped onto a second line (the learning_rate_multipliers row was) splits the table where it breaks."""
     outside_code = re.sub(r"```.*?```", "", _text(), flags=re.S)
-    assert [line for line in outside_code.splitlines() if line.rstrip().endswith("|") and not line.startswith("|")] == []
+    wrapped = [line for line in outside_code.splitlines() if line.rstrip().endswith("|") and not line.startswith("|")]
+    assert wrapped == []
 
 
 def test_the_training_options_table_names_every_option_with_its_default():
@@ -216,7 +217,8 @@ def test_the_errors_section_messages_are_what_netgraph_raises():
     shown = re.findall(r"^(\w+Error): (.*?)(?=\n\w+Error: |\Z)", block.replace("\n  ", " "), re.S | re.M)
     seed = [NetArrayLayer(array=[0.0, 30.0]), NetArrayLayer(array=[10.0, 5.0]),
             RandomArrayLayer(NormalDistribution(0, 1), output=2), FunctionLayer("#Means + #Stds * #Random")]
-    arrays = {"x": NetArrayLayer(array=[1.0, 2.0, 3.0]), "y": NetArrayLayer(array=[1.0, 2.0]), "f": FunctionLayer("#a + #b")}
+    arrays = {"x": NetArrayLayer(array=[1.0, 2.0, 3.0]), "y": NetArrayLayer(array=[1.0, 2.0]),
+              "f": FunctionLayer("#a + #b")}
     attempts = [(WiringError, lambda: NetGraph(seed, [(1, 4), (2, 4), (NetPort(3, "Outptu"), 4)])),
                 (ShapeError, lambda: NetGraph(arrays, [("x", "f"), ("y", "f")])),
                 (CycleError, lambda: NetGraph([LinearLayer(4), LinearLayer(4)], [(1, 2), (2, 1)]))]
