@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+import contextlib
+import io
 import os
 import re
 import warnings
@@ -16,23 +19,72 @@ BLOCKS = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encod
 
 @pytest.mark.slow
 def test_readme_python_examples_run(tmp_path, monkeypatch, capsys):
+    """Each block runs; an expression whose comment starts with a value (`x.shape  # torch.Size([2, 3])`, `...`
+    standing for what is left out) gives that value, and a `print(...)` so commented prints it."""
     assert len(BLOCKS) >= 15
     (tmp_path / "specs").symlink_to(ROOT / "specs")
     monkeypatch.chdir(tmp_path)
     namespace: dict = {}
-    _run_blocks(namespace)  # the layer types it registers are forgotten after the test (conftest)
+    assert _run_blocks(namespace) >= 40  # the layer types it registers are forgotten after the test (conftest)
     assert (tmp_path / "seed.svg").exists() and len(list(tmp_path.glob("vae_trained.*.safetensors"))) == 1
     assert os.path.isdir(tmp_path / "ckpt")
 
 
-def _run_blocks(namespace: dict) -> None:
+def _run_blocks(namespace: dict) -> int:
+    """Runs every block in ``namespace``; returns how many shown values it compared."""
+    compared = 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # e.g. the one-time note naming the diagram backend
         for i, block in enumerate(BLOCKS):
             try:
-                exec(compile(block, f"<README.md python block {i + 1}>", "exec"), namespace)  # our own docs
+                compared += _run_block(block, f"<README.md python block {i + 1}>", namespace)
             except Exception as exc:  # pragma: no cover - the message is the point
                 pytest.fail(f"README python block {i + 1} failed: {type(exc).__name__}: {exc}\n{block}")
+    return compared
+
+
+def _run_block(block: str, name: str, namespace: dict) -> int:
+    """Runs ``block`` statement by statement (our own docs), comparing each value its comment shows."""
+    lines, compared = block.splitlines(), 0
+    for statement in ast.parse(block).body:
+        rest = lines[statement.end_lineno - 1][statement.end_col_offset:].strip()
+        shown = _shown_value(rest[1:].strip()) if rest.startswith("#") and isinstance(statement, ast.Expr) else None
+        if shown is None:
+            exec(compile(ast.Module([statement], []), name, "exec"), namespace)
+            continue
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            value = eval(compile(ast.Expression(statement.value), name, "eval"), namespace)
+        found = printed.getvalue() if _is_print(statement.value) else repr(value)
+        pattern = ".*?".join(re.escape(part) for part in shown.split("..."))
+        assert re.match(pattern, found, re.S), f"line {statement.lineno}: shows {shown}, found {found[:300]}"
+        compared += 1
+    return compared
+
+
+def _is_print(expression: ast.expr) -> bool:
+    return isinstance(expression, ast.Call) and isinstance(expression.func, ast.Name) and expression.func.id == "print"
+
+
+def _shown_value(comment: str) -> str | None:
+    """The value a comment starts with (a literal, `torch.Size([2])`, `tensor(...)`, `True`), or None for words."""
+    if not re.match(r"-?\d|[([{'\"]|torch\.|tensor\(|True\b|False\b|None\b", comment):
+        return None
+    depth, quote = 0, None
+    for end, char in enumerate(comment):
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                return comment[:end + 1]
+        elif depth == 0 and char in " ;:,":
+            return comment[:end]
+    return comment
 
 
 def test_every_spec_the_readme_names_exists():
