@@ -114,3 +114,12 @@ def test_a_path_named_as_a_netgraph_file_is_refused(tmp_path, name, what):
                                           rf"the path the suffix \.onnx \(save\(net, path\) writes a spec\)") as info:
         export_onnx(net, tmp_path / name)
     assert info.value.diagnostics[0].option == "path" and list(tmp_path.iterdir()) == []
+
+
+def test_a_layer_alone_exports_as_the_net_of_it_alone(tmp_path):
+    """Wolfram's Export["x.onnx", layer]: the README called a bare layer an OptionError, which export_onnx never gave."""
+    layer = net_initialize(LinearLayer(2, input=3), seed=0)
+    back = import_onnx(export_onnx(layer, tmp_path / "lin.onnx"))
+    x = torch.randn(4, 3)
+    assert (back.input_ports, back.output_ports) == (("Input",), ("Output",))
+    torch.testing.assert_close(back(x), NetGraph(layer)(x))
