@@ -12,7 +12,7 @@ import pytest
 
 from netgraph import FunctionLayer, LinearLayer, NetChain, NetGraph, NetPort
 from tests.test_render import SVG, groups, nodes_by_id
-from tests.test_render_edge_routes import label_box, render, unet, wide_ports
+from tests.test_render_edge_routes import label_box, path_points, render, sample, unet, wide_ports
 from tests.test_render_layout import Rect, meet, operators, random_net, rect_of
 
 
@@ -58,3 +58,28 @@ def test_edge_labels_keep_off_each_other(make, rankdir):
     for k, (a, ra) in enumerate(labels):
         hit = [b for b, rb in labels[k + 1:] if meet(ra, rb)]
         assert not hit, (rankdir, a, "label meets the labels of", hit)
+
+
+def diamond() -> NetGraph:
+    """One layer feeding two side by side that meet again: every edge between them bends sideways (an ONNX-imported
+    residual MLP draws so), as does the edge from a graph input far to the side."""
+    return NetGraph({"a": LinearLayer(8), "b": LinearLayer(3), "c": FunctionLayer("#x[[1;;3]]"),
+                     "add": FunctionLayer("#p + #q + #t")},
+                    [("a", ["b", "c"]), ("b", NetPort("add", "p")), ("c", NetPort("add", "q")),
+                     (NetPort("Target"), NetPort("add", "t"))], Input=4, Target=3)
+
+
+def crosses(box: Rect, points: list[tuple[float, float]]) -> bool:
+    return any(box[0] < x < box[2] and box[1] < y < box[3] for x, y in points)
+
+
+@pytest.mark.parametrize("rankdir", ["TB", "LR", "BT", "RL"])
+@pytest.mark.parametrize("make", [diamond, crossing_into_one_layer, wide_ports, partial(random_net, 4)])
+def test_an_edge_label_keeps_off_its_own_edge(make, rankdir):
+    """A label sat beside the middle of its edge's last bend: where the bend runs sideways, the edge ran through the
+    label's text. Now it keeps clear of the bend over the label's whole height (width, in a left-right flow)."""
+    root = render(make(), rankdir)
+    for g in groups(root, "edge"):
+        segments, _ = path_points(g)
+        curve = [p for s in segments for p in sample(s, 64)]
+        assert not crosses(label_rect(g.find(f"{SVG}text")), curve), (rankdir, g.find(f"{SVG}title").text)

@@ -9,7 +9,7 @@ from xml.sax import saxutils
 
 from netgraph.render.layout import (BODY_PT, LABEL_PT, LINE_H, PAD, PORT_H, PORT_PT, TERM_PT, Placed, body_lines,
                                    place, text_width)
-from netgraph.render.layout_labels import BESIDE
+from netgraph.render.layout_labels import ASCENT, BESIDE, DESCENT
 from netgraph.render.model import BORDER, FILL, Diagram, Node, visible
 
 __all__ = ["draw", "layout_svg"]
@@ -169,6 +169,21 @@ def _along_bend(a: tuple[float, float], b: tuple[float, float], at: float, verti
     return on((lo + hi) / 2)
 
 
+def _label_place(bend, label: str, at: float | None, vertical: bool) -> tuple[float, float]:
+    """Where an edge's label goes (``x`` of its start, ``y`` of its baseline): ``BESIDE`` right of its last ``bend``
+    in a top-down flow, above it in a left-right one, at ``at`` along the flow (else the bend's middle). The bend is
+    kept clear over the label's whole height (width): a bend running sideways ran through the text when only its
+    point at the label's middle was. It runs one way across, so the farthest point is at one end of the label."""
+    (ax, ay), (bx, by) = bend
+    if vertical:
+        y = (ay + by) / 2 if at is None else at
+        ends = (y - ASCENT * LABEL_PT, y + DESCENT * LABEL_PT)
+        return max(_along_bend(bend[0], bend[1], v, True)[0] for v in ends) + BESIDE, y
+    x = (ax + bx) / 2 if at is None else at
+    half = text_width(label, LABEL_PT) / 2
+    return x, min(_along_bend(bend[0], bend[1], u, False)[1] for u in (x - half, x + half)) - BESIDE
+
+
 def _edge(index: int, e, points: list[tuple[float, float]], rankdir: str, at: float | None = None) -> tuple[str, float]:
     """An edge's SVG group, and how far right its label reaches; ``at``: its label's place along the flow, when not
     the middle of the last bend."""
@@ -185,9 +200,7 @@ def _edge(index: int, e, points: list[tuple[float, float]], rankdir: str, at: fl
             d.append(f"C{_n(mx)},{_n(ay)} {_n(mx)},{_n(by)} {_n(bx)},{_n(by)}")
     base, px, py = points[-1], -fy * 3.5, fx * 3.5
     arrow = " ".join(f"{_n(x)},{_n(y)}" for x, y in (tip, (base[0] + px, base[1] + py), (base[0] - px, base[1] - py)))
-    (ax, ay), (bx, by) = points[-3:-1] if len(points) > 3 else points[-2:]  # the last bend, in the gap before dst
-    x, y = ((ax + bx) / 2, (ay + by) / 2) if at is None else _along_bend((ax, ay), (bx, by), at, bool(fy))
-    lx, ly = x + (BESIDE if fy else 0), y - (BESIDE if fx else 0)  # where layout_labels placed it
+    lx, ly = _label_place(points[-3:-1] if len(points) > 3 else points[-2:], e.label, at, bool(fy))
     right = lx + text_width(e.label, LABEL_PT) / (1 if fy else 2)
     return (f'<g id="edge{index}" class="edge">\n<title>{escape(e.tooltip)}</title>\n'
             f'<path fill="none" stroke="{EDGE_COLOUR}" d="{" ".join(d)}"/>\n'
