@@ -83,3 +83,26 @@ def test_an_edge_label_keeps_off_its_own_edge(make, rankdir):
         segments, _ = path_points(g)
         curve = [p for s in segments for p in sample(s, 64)]
         assert not crosses(label_rect(g.find(f"{SVG}text")), curve), (rankdir, g.find(f"{SVG}title").text)
+
+
+def fan_outs() -> NetGraph:
+    """A layer and a graph input each feeding layers on both sides of it (a VAE's encoder feeding mu and
+    log_sigma, an input read by two layers)."""
+    return NetGraph({"enc": LinearLayer(32), "mu": LinearLayer(4), "log_sigma": LinearLayer(4),
+                     "cat": FunctionLayer("#a + #b"), "fn": FunctionLayer("#p * #q")},
+                    [("enc", ["mu", "log_sigma"]), (NetPort("Y"), NetPort("cat", "b")), (NetPort("Y"), NetPort("fn", "q")),
+                     ("mu", NetPort("cat", "a")), ("log_sigma", NetPort("fn", "p"))], Input=16, Y=4)
+
+
+@pytest.mark.parametrize("rankdir", ["TB", "BT"])
+@pytest.mark.parametrize("make", [fan_outs, diamond])
+def test_a_label_keeps_off_the_other_edges_of_its_fan_out(make, rankdir):
+    """Every label sat right of its edge: of two edges leaving one slot for both sides, the one going right ran
+    through the label of the one going left. A label now goes on the side of its edge where fewer edges run."""
+    root = render(make(), rankdir)
+    edges = [(g.find(f"{SVG}title").text.split(" -> ")[0], g) for g in groups(root, "edge")]
+    for source, g in edges:
+        label = label_rect(g.find(f"{SVG}text"))
+        for other_source, other in edges:
+            curve = [p for s in path_points(other)[0] for p in sample(s, 64)]
+            assert other is g or other_source != source or not crosses(label, curve), (rankdir, source)
