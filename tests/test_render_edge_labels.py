@@ -94,11 +94,19 @@ def fan_outs() -> NetGraph:
                      ("mu", NetPort("cat", "a")), ("log_sigma", NetPort("fn", "p"))], Input=16, Y=4)
 
 
-@pytest.mark.parametrize("rankdir", ["TB", "BT"])
-@pytest.mark.parametrize("make", [fan_outs, diamond])
+def fan_out_past() -> NetGraph:
+    """A block's input feeding its first layer and, past the block, the sum at its end (a residual block)."""
+    return NetGraph({"pre": LinearLayer(8), "a": LinearLayer(8), "b": "Tanh", "c": "Tanh",
+                     "add": FunctionLayer("#x + #skip")},
+                    [("pre", "a", "b", "c", NetPort("add", "x")), ("pre", NetPort("add", "skip"))], Input=4)
+
+
+@pytest.mark.parametrize("rankdir", ["TB", "BT", "LR", "RL"])
+@pytest.mark.parametrize("make", [fan_outs, diamond, fan_out_past])
 def test_a_label_keeps_off_the_other_edges_of_its_fan_out(make, rankdir):
     """Every label sat right of its edge: of two edges leaving one slot for both sides, the one going right ran
-    through the label of the one going left. A label now goes on the side of its edge where fewer edges run."""
+    through the label of the one going left (in a left-right flow, the one going down through the label of the one
+    going up). The label of the one going farthest the other way now goes on that side."""
     root = render(make(), rankdir)
     edges = [(g.find(f"{SVG}title").text.split(" -> ")[0], g) for g in groups(root, "edge")]
     for source, g in edges:

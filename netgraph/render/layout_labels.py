@@ -32,16 +32,25 @@ def _across(lo: float, hi: float, side: int, reach: float, inset: float) -> tupl
     return (lo - BESIDE - reach + inset, hi - BESIDE + inset) if side < 0 else (lo + BESIDE - inset, hi + BESIDE + reach - inset)
 
 
-def _sides(bends: dict[int, tuple[float, float]], default: int) -> dict[int, int]:
-    """Each label's side: ``default``, but of bends leaving one point (a fan-out), the one reaching farthest the other
-    way has its label on that side, away from its siblings (which would cross it on the default side)."""
-    sides = dict.fromkeys(bends, default)
-    fans: dict[float, list[int]] = defaultdict(list)
-    for i, (start, _) in bends.items():
-        fans[round(start, 1)].append(i)
+def _first_bend(geo, u: dict, lanes: dict, i: int) -> tuple[float, float]:
+    """The u at either end of edge ``i``'s first bend, in the gap after its source's rank."""
+    chain = geo.chains[i]
+    end = lanes[i] if i in lanes else u[chain[1]] + (geo.ends[i][1] if len(chain) == 2 else 0.0)
+    return u[chain[0]] + geo.ends[i][0], end
+
+
+def _sides(geo, u: dict, lanes: dict, labelled, default: int) -> dict[int, int]:
+    """The labels not on the ``default`` side: of the edges leaving one slot (a fan-out), the one turning farthest the
+    other way has its label on that side, away from its siblings (which would cross it on the default side), where
+    its label is beside that first bend (the edge runs to the next rank)."""
+    fans: dict[tuple, list] = defaultdict(list)
+    for i, chain in enumerate(geo.chains):
+        start, end = _first_bend(geo, u, lanes, i)
+        fans[(geo.rank[chain[0]], round(start, 1))].append((default * end, default * (end - start), i))
+    sides = {}
     for members in fans.values():
-        outer = min(members, key=lambda i: default * bends[i][1])
-        if len(members) > 1 and default * (bends[outer][1] - bends[outer][0]) < 0:
+        _, turn, outer = min(members)
+        if len(members) > 1 and turn < 0 and outer in labelled and len(geo.chains[outer]) == 2 and outer not in lanes:
             sides[outer] = -default
     return sides
 
@@ -54,13 +63,9 @@ def label_rows(labels: list[tuple[int, str, float]], geo, u: dict, lanes: dict, 
     gaps: dict[int, list] = defaultdict(list)
     bends = {i: _last_bend(geo, u, lanes, i) for i, _, _ in labels}
     reach = {i: (ASCENT + DESCENT) * size if horizontal else width for i, _, width in labels}
-    sides: dict[int, int] = {}
     inset = DESCENT * size if horizontal else 0.0
-    by_gap: dict[int, dict] = defaultdict(dict)
-    for i, ab in bends.items():
-        by_gap[geo.rank[geo.chains[i][-1]]][i] = ab
-    for gap in by_gap.values():
-        sides.update(_sides(gap, -1 if horizontal else 1))
+    default = -1 if horizontal else 1
+    sides = {i: default for i in bends} | _sides(geo, u, lanes, bends, default)
     for i, _, width in labels:
         lo, hi = sorted(bends[i])
         across = _across(lo, hi, sides[i], reach[i], inset)
