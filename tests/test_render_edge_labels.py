@@ -101,12 +101,19 @@ def fan_out_past() -> NetGraph:
                     [("pre", "a", "b", "c", NetPort("add", "x")), ("pre", NetPort("add", "skip"))], Input=4)
 
 
+def long_skip() -> NetGraph:
+    """A layer feeding the next one straight on and, in a lane, a sum ten layers down."""
+    chain = {f"l{i}": LinearLayer(4) for i in range(10)}
+    return NetGraph({**chain, "sum": FunctionLayer("#a + #b")},
+                    [tuple(chain), ("l0", NetPort("sum", "a")), ("l9", NetPort("sum", "b"))], Input=4)
+
+
 @pytest.mark.parametrize("rankdir", ["TB", "BT", "LR", "RL"])
-@pytest.mark.parametrize("make", [fan_outs, diamond, fan_out_past])
+@pytest.mark.parametrize("make", [fan_outs, diamond, fan_out_past, long_skip])
 def test_a_label_keeps_off_the_other_edges_of_its_fan_out(make, rankdir):
     """Every label sat right of its edge: of two edges leaving one slot for both sides, the one going right ran
     through the label of the one going left (in a left-right flow, the one going down through the label of the one
-    going up). The label of the one going farthest the other way now goes on that side."""
+    going up). The label of the one going farthest the other way (or straight on) now goes on that side."""
     root = render(make(), rankdir)
     edges = [(g.find(f"{SVG}title").text.split(" -> ")[0], g) for g in groups(root, "edge")]
     for source, g in edges:

@@ -40,9 +40,10 @@ def _first_bend(geo, u: dict, lanes: dict, i: int) -> tuple[float, float]:
 
 
 def _sides(geo, u: dict, lanes: dict, labelled, default: int) -> dict[int, int]:
-    """The labels not on the ``default`` side: of the edges leaving one slot (a fan-out), the one turning farthest the
-    other way has its label on that side, away from its siblings (which would cross it on the default side), where
-    its label is beside that first bend (the edge runs to the next rank)."""
+    """The labels not on the ``default`` side: of the edges leaving one slot (a fan-out) with one turning to that
+    side, the one turning farthest the other way (or running straight) has its label on the other side, away from its
+    siblings (which would cross it on the default side), where its label is beside that first bend (the edge runs to
+    the next rank)."""
     fans: dict[tuple, list] = defaultdict(list)
     for i, chain in enumerate(geo.chains):
         start, end = _first_bend(geo, u, lanes, i)
@@ -50,7 +51,8 @@ def _sides(geo, u: dict, lanes: dict, labelled, default: int) -> dict[int, int]:
     sides = {}
     for members in fans.values():
         _, turn, outer = min(members)
-        if len(members) > 1 and turn < 0 and outer in labelled and len(geo.chains[outer]) == 2 and outer not in lanes:
+        if turn <= 0 < max(t for _, t, _ in members) and outer in labelled and len(geo.chains[outer]) == 2 \
+                and outer not in lanes:
             sides[outer] = -default
     return sides
 
