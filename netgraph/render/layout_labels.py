@@ -4,8 +4,9 @@ Each label is drawn beside its edge's last bend, in the gap before its destinati
 there that would meet across the flow go in different rows along it (at most ``ROWS``: a fan-in of hundreds of
 edges keeps a short gap, its other labels sharing the middle row as before), and each gap gets the length its
 rows need. A label's reach across is taken over its whole bend, so labels of one row never meet wherever they sit.
-A label goes right of its bend in a top-down flow, above it in a left-right one; of edges leaving one slot to both
-sides, the one going farthest left (up) has it on the other side, away from its siblings.
+A label goes right of its bend in a top-down flow, above it in a left-right one; of edges leaving one slot where one
+turns that way, the one turning farthest the other way (or running straight on) has it on the other side, away
+from its siblings.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ def _last_bend(geo, u: dict, lanes: dict, i: int) -> tuple[float, float]:
 def _across(lo: float, hi: float, side: int, reach: float, inset: float) -> tuple[float, float]:
     """What a label ``reach`` deep (across the flow) beside a bend from ``lo`` to ``hi`` covers, on ``side`` (-1:
     towards smaller u); ``inset``: how far into the ``BESIDE`` gap it reaches (a descent below the baseline)."""
-    return (lo - BESIDE - reach + inset, hi - BESIDE + inset) if side < 0 else (lo + BESIDE - inset, hi + BESIDE + reach - inset)
+    if side < 0:
+        return lo - BESIDE - reach + inset, hi - BESIDE + inset
+    return lo + BESIDE - inset, hi + BESIDE + reach - inset
 
 
 def _first_bend(geo, u: dict, lanes: dict, i: int) -> tuple[float, float]:

@@ -149,10 +149,10 @@ def _node(node: Node, p: Placed, rankdir: str, anchors: dict) -> str:
 
 
 def _across_at(a: tuple[float, float], b: tuple[float, float], at: float, vertical: bool) -> float:
-    """The coordinate across the flow of the bend from ``a`` to ``b`` (the curve ``_edge`` draws) where its coordinate
-    along the flow is ``at``; past either end, that end's (the edge runs straight there). In closed form: with its
-    control points halfway along, the curve runs a + (b - a)(1.5t - 1.5t² + t³) along, a + (b - a)(3t² - 2t³) across,
-    and t = 1/2 + w solves w³ + 3w/4 + 1/2 - x = 0 (Cardano; one real root)."""
+    """The coordinate across the flow of the bend from ``a`` to ``b`` (the curve ``_edge`` draws) where its
+    coordinate along the flow is ``at``; past either end, that end's (the edge runs straight there). In closed
+    form: with its control points halfway along, the curve runs a + (b - a)(1.5t - 1.5t² + t³) along and
+    a + (b - a)(3t² - 2t³) across, and t = 1/2 + w solves w³ + 3w/4 + 1/2 - x = 0 (Cardano; one real root)."""
     k, j = (1, 0) if vertical else (0, 1)
     x = (at - a[k]) / (b[k] - a[k]) if b[k] != a[k] else 1.0
     if x <= 0 or x >= 1:
@@ -199,11 +199,12 @@ def _edge(index: int, e, points: list[tuple[float, float]], rankdir: str, at: fl
     arrow = " ".join(f"{_n(x)},{_n(y)}" for x, y in (tip, (base[0] + px, base[1] + py), (base[0] - px, base[1] - py)))
     side = (1 if fy else -1) if side is None else side
     lx, ly = _label_place(points[-3:-1] if len(points) > 3 else points[-2:], e.label, at, bool(fy), side)
-    right = lx + text_width(e.label, LABEL_PT) * (0.5 if not fy else 1.0 if side > 0 else 0.0)
+    anchor = "middle" if not fy else "start" if side > 0 else "end"
+    right = lx + text_width(e.label, LABEL_PT) * {"middle": 0.5, "start": 1.0, "end": 0.0}[anchor]
     return (f'<g id="edge{index}" class="edge">\n<title>{escape(e.tooltip)}</title>\n'
             f'<path fill="none" stroke="{EDGE_COLOUR}" d="{" ".join(d)}"/>\n'
             f'<polygon fill="{EDGE_COLOUR}" stroke="{EDGE_COLOUR}" points="{arrow}"/>\n'
-            f'<text text-anchor="{"middle" if not fy else "start" if side > 0 else "end"}" x="{_n(lx)}" y="{_n(ly)}" font-family="{FONT}" '
+            f'<text text-anchor="{anchor}" x="{_n(lx)}" y="{_n(ly)}" font-family="{FONT}" '
             f'font-size="{_n(LABEL_PT)}" fill="{TEXT_COLOUR}">{escape(e.label)}</text>\n</g>'), right
 
 
