@@ -12,7 +12,7 @@ import pytest
 
 from netgraph import FunctionLayer, LinearLayer, NetChain, NetGraph, NetPort
 from tests.test_render import SVG, groups, nodes_by_id
-from tests.test_render_edge_routes import label_box, render, unet, wide_ports
+from tests.test_render_edge_routes import label_box, path_points, render, sample, unet, wide_ports
 from tests.test_render_layout import Rect, meet, operators, random_net, rect_of
 
 
@@ -58,3 +58,66 @@ def test_edge_labels_keep_off_each_other(make, rankdir):
     for k, (a, ra) in enumerate(labels):
         hit = [b for b, rb in labels[k + 1:] if meet(ra, rb)]
         assert not hit, (rankdir, a, "label meets the labels of", hit)
+
+
+def diamond() -> NetGraph:
+    """One layer feeding two side by side that meet again: every edge between them bends sideways (an ONNX-imported
+    residual MLP draws so), as does the edge from a graph input far to the side."""
+    return NetGraph({"a": LinearLayer(8), "b": LinearLayer(3), "c": FunctionLayer("#x[[1;;3]]"),
+                     "add": FunctionLayer("#p + #q + #t")},
+                    [("a", ["b", "c"]), ("b", NetPort("add", "p")), ("c", NetPort("add", "q")),
+                     (NetPort("Target"), NetPort("add", "t"))], Input=4, Target=3)
+
+
+def crosses(box: Rect, points: list[tuple[float, float]]) -> bool:
+    return any(box[0] < x < box[2] and box[1] < y < box[3] for x, y in points)
+
+
+@pytest.mark.parametrize("rankdir", ["TB", "LR", "BT", "RL"])
+@pytest.mark.parametrize("make", [diamond, crossing_into_one_layer, wide_ports, partial(random_net, 4)])
+def test_an_edge_label_keeps_off_its_own_edge(make, rankdir):
+    """A label sat beside the middle of its edge's last bend: where the bend runs sideways, the edge ran through the
+    label's text. Now it keeps clear of the bend over the label's whole height (width, in a left-right flow)."""
+    root = render(make(), rankdir)
+    for g in groups(root, "edge"):
+        segments, _ = path_points(g)
+        curve = [p for s in segments for p in sample(s, 64)]
+        assert not crosses(label_rect(g.find(f"{SVG}text")), curve), (rankdir, g.find(f"{SVG}title").text)
+
+
+def fan_outs() -> NetGraph:
+    """A layer and a graph input each feeding layers on both sides of it (a VAE's encoder feeding mu and
+    log_sigma, an input read by two layers)."""
+    return NetGraph({"enc": LinearLayer(32), "mu": LinearLayer(4), "log_sigma": LinearLayer(4),
+                     "cat": FunctionLayer("#a + #b"), "fn": FunctionLayer("#p * #q")},
+                    [("enc", ["mu", "log_sigma"]), (NetPort("Y"), NetPort("cat", "b")), (NetPort("Y"), NetPort("fn", "q")),
+                     ("mu", NetPort("cat", "a")), ("log_sigma", NetPort("fn", "p"))], Input=16, Y=4)
+
+
+def fan_out_past() -> NetGraph:
+    """A block's input feeding its first layer and, past the block, the sum at its end (a residual block)."""
+    return NetGraph({"pre": LinearLayer(8), "a": LinearLayer(8), "b": "Tanh", "c": "Tanh",
+                     "add": FunctionLayer("#x + #skip")},
+                    [("pre", "a", "b", "c", NetPort("add", "x")), ("pre", NetPort("add", "skip"))], Input=4)
+
+
+def long_skip() -> NetGraph:
+    """A layer feeding the next one straight on and, in a lane, a sum ten layers down."""
+    chain = {f"l{i}": LinearLayer(4) for i in range(10)}
+    return NetGraph({**chain, "sum": FunctionLayer("#a + #b")},
+                    [tuple(chain), ("l0", NetPort("sum", "a")), ("l9", NetPort("sum", "b"))], Input=4)
+
+
+@pytest.mark.parametrize("rankdir", ["TB", "BT", "LR", "RL"])
+@pytest.mark.parametrize("make", [fan_outs, diamond, fan_out_past, long_skip])
+def test_a_label_keeps_off_the_other_edges_of_its_fan_out(make, rankdir):
+    """Every label sat right of its edge: of two edges leaving one slot for both sides, the one going right ran
+    through the label of the one going left (in a left-right flow, the one going down through the label of the one
+    going up). The label of the one going farthest the other way (or straight on) now goes on that side."""
+    root = render(make(), rankdir)
+    edges = [(g.find(f"{SVG}title").text.split(" -> ")[0], g) for g in groups(root, "edge")]
+    for source, g in edges:
+        label = label_rect(g.find(f"{SVG}text"))
+        for other_source, other in edges:
+            curve = [p for s in path_points(other)[0] for p in sample(s, 64)]
+            assert other is g or other_source != source or not crosses(label, curve), (rankdir, source)

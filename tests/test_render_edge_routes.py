@@ -158,7 +158,8 @@ def label_box(text: ET.Element) -> tuple[float, float]:
     """(left, right) of an edge label as Helvetica draws it."""
     width = float(text.get("font-size")) * sum(HELVETICA.get(c, 0.556) for c in text.text)
     x = float(text.get("x"))
-    return (x, x + width) if text.get("text-anchor") == "start" else (x - width / 2, x + width / 2)
+    shift = {"start": 0.0, "middle": 0.5, "end": 1.0}[text.get("text-anchor")]
+    return x - shift * width, x + (1 - shift) * width
 
 
 @pytest.mark.parametrize("rankdir", ["TB", "LR"])

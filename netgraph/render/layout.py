@@ -79,6 +79,8 @@ class Placed:
     clusters: dict[tuple, tuple[float, float, float, float]] = field(default_factory=dict)
     labels: dict[int, float] = field(default_factory=dict)  # edge index -> its label's place along the flow, when
     # not the middle of its last bend (labels that would meet are in rows: layout_labels.py)
+    sides: dict[int, int] = field(default_factory=dict)  # edge index -> its label's side across the flow (-1: left
+    # or above, 1: right or below)
     width: float = 0.0
     height: float = 0.0
 
@@ -272,7 +274,7 @@ def place(d: Diagram) -> Placed:
     box_u, lane_u = tree.separate(geo, u, pads, NODESEP, LANESEP, lanes_by_cluster(geo, u))
     before, after = tree.rank_gaps(pads, len(geo.order))
     labels = [(i, e.label, text_width(e.label, LABEL_PT)) for i, e in enumerate(d.edges) if e.label]
-    offsets, room = label_rows(labels, geo, u, lane_u, horizontal, LABEL_PT, LABEL_PAD)
+    offsets, room, sides, spans = label_rows(labels, geo, u, lane_u, horizontal, LABEL_PT, LABEL_PAD)
     v, band, edge = {}, [], 0.0
     for r, row in enumerate(geo.order):
         edge += before[r]
@@ -286,9 +288,9 @@ def place(d: Diagram) -> Placed:
     paths = routes(geo, u, band, lane_u, RANKSEP / 4)
     margin = 12.0
     lo_u = min([*(u[n] - geo.extent_u[n] / 2 for n in u), *(b[0] for b in box_u.values()),
-                *(x for p in paths for x, _ in p)], default=0.0)
+                *(x for p in paths for x, _ in p), *(a for a, _ in spans)], default=0.0)
     hi_u = max([*(u[n] + geo.extent_u[n] / 2 for n in u), *(b[1] for b in box_u.values()),
-                *(x for p in paths for x, _ in p)], default=0.0)
+                *(x for p in paths for x, _ in p), *(b for _, b in spans)], default=0.0)
     lo_v = min([*(v[n] - geo.extent_v[n] / 2 for n in v), *(b[0] for b in box_v.values())], default=0.0)
     hi_v = max([*(v[n] + geo.extent_v[n] / 2 for n in v), *(b[1] for b in box_v.values())], default=0.0)
     span_u, span_v = hi_u - lo_u + 2 * margin, hi_v - lo_v + 2 * margin
@@ -305,6 +307,7 @@ def place(d: Diagram) -> Placed:
         eu, ev = geo.extent_u[n.id], geo.extent_v[n.id]
         out.size[n.id] = (ev, eu) if horizontal else (eu, ev)
     out.waypoints = [[point(a, b) for a, b in p] for p in paths]
+    out.sides = sides
     for i, offset in offsets.items():  # a label in a row off its gap's middle: where along the flow it goes
         if offset:
             r = geo.rank[geo.chains[i][-1]]

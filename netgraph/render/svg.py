@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from itertools import pairwise
 from xml.sax import saxutils
 
 from netgraph.render.layout import (BODY_PT, LABEL_PT, LINE_H, PAD, PORT_H, PORT_PT, TERM_PT, Placed, body_lines,
                                    place, text_width)
-from netgraph.render.layout_labels import BESIDE
+from netgraph.render.layout_labels import ASCENT, BESIDE, DESCENT
 from netgraph.render.model import BORDER, FILL, Diagram, Node, visible
 
 __all__ = ["draw", "layout_svg"]
@@ -147,31 +148,42 @@ def _node(node: Node, p: Placed, rankdir: str, anchors: dict) -> str:
             + "\n".join(body) + "\n</a></g>\n</g>")
 
 
-def _along_bend(a: tuple[float, float], b: tuple[float, float], at: float, vertical: bool) -> tuple[float, float]:
-    """The point of the bend from ``a`` to ``b`` (the curve ``_edge`` draws) whose coordinate along the flow is ``at``;
-    past either end, on the straight line the edge runs there."""
-    k = 1 if vertical else 0
-    m = (a[k] + b[k]) / 2
-    c1, c2 = ((a[0], m), (b[0], m)) if vertical else ((m, a[1]), (m, b[1]))
-
-    def on(t: float) -> tuple[float, float]:
-        s = 1 - t
-        x, y = (s ** 3 * a[j] + 3 * s * s * t * c1[j] + 3 * s * t * t * c2[j] + t ** 3 * b[j] for j in (0, 1))
-        return x, y
-    rising = b[k] >= a[k]
-    if (at <= a[k]) == rising or (at >= b[k]) == rising:  # beyond an end: beside the straight part there
-        end = a if (at <= a[k]) == rising else b
-        return (end[0], at) if vertical else (at, end[1])
-    lo, hi = 0.0, 1.0
-    for _ in range(40):  # the curve runs one way along the flow: bisect
-        t = (lo + hi) / 2
-        lo, hi = (t, hi) if (on(t)[k] < at) == rising else (lo, t)
-    return on((lo + hi) / 2)
+def _across_at(a: tuple[float, float], b: tuple[float, float], at: float, vertical: bool) -> float:
+    """The coordinate across the flow of the bend from ``a`` to ``b`` (the curve ``_edge`` draws) where its
+    coordinate along the flow is ``at``; past either end, that end's (the edge runs straight there). In closed
+    form: with its control points halfway along, the curve runs a + (b - a)(1.5t - 1.5t² + t³) along and
+    a + (b - a)(3t² - 2t³) across, and t = 1/2 + w solves w³ + 3w/4 + 1/2 - x = 0 (Cardano; one real root)."""
+    k, j = (1, 0) if vertical else (0, 1)
+    x = (at - a[k]) / (b[k] - a[k]) if b[k] != a[k] else 1.0
+    if x <= 0 or x >= 1:
+        return a[j] if x <= 0 else b[j]
+    half_q, root = (0.5 - x) / 2, math.sqrt((0.5 - x) ** 2 / 4 + 1 / 64)
+    t = 0.5 + math.cbrt(root - half_q) - math.cbrt(root + half_q)
+    return a[j] + (b[j] - a[j]) * t * t * (3 - 2 * t)
 
 
-def _edge(index: int, e, points: list[tuple[float, float]], rankdir: str, at: float | None = None) -> tuple[str, float]:
+def _label_place(bend, label: str, at: float | None, vertical: bool, side: int) -> tuple[float, float]:
+    """Where an edge's label goes (``x`` of its anchor, ``y`` of its baseline): ``BESIDE`` its last ``bend`` on
+    ``side`` (-1: left of it in a top-down flow, above it in a left-right one; 1: right, below), at ``at`` along the
+    flow (else the bend's middle). The bend is kept clear over the label's whole height (width): a bend running
+    sideways ran through the text when only its point at the label's middle was. It runs one way across, so its
+    nearest point is at one end of the label."""
+    (ax, ay), (bx, by) = bend
+    pick = max if side > 0 else min
+    if vertical:
+        y = (ay + by) / 2 if at is None else at
+        ends = (y - ASCENT * LABEL_PT, y + DESCENT * LABEL_PT)
+        return pick(_across_at(bend[0], bend[1], v, True) for v in ends) + side * BESIDE, y
+    x = (ax + bx) / 2 if at is None else at
+    half = text_width(label, LABEL_PT) / 2
+    y = pick(_across_at(bend[0], bend[1], u, False) for u in (x - half, x + half)) + side * BESIDE
+    return x, y + (ASCENT - DESCENT) * LABEL_PT * (side > 0)  # below: the text's top as far from it as its foot above
+
+
+def _edge(index: int, e, points: list[tuple[float, float]], rankdir: str, at: float | None = None,
+          side: int | None = None) -> tuple[str, float]:
     """An edge's SVG group, and how far right its label reaches; ``at``: its label's place along the flow, when not
-    the middle of the last bend."""
+    the middle of the last bend; ``side``: its side of the edge (``_label_place``; by default right, or above)."""
     fx, fy = FLOW[rankdir]
     tip = points[-1]
     points = [*points[:-1], (tip[0] - fx * ARROW, tip[1] - fy * ARROW)]
@@ -185,14 +197,14 @@ def _edge(index: int, e, points: list[tuple[float, float]], rankdir: str, at: fl
             d.append(f"C{_n(mx)},{_n(ay)} {_n(mx)},{_n(by)} {_n(bx)},{_n(by)}")
     base, px, py = points[-1], -fy * 3.5, fx * 3.5
     arrow = " ".join(f"{_n(x)},{_n(y)}" for x, y in (tip, (base[0] + px, base[1] + py), (base[0] - px, base[1] - py)))
-    (ax, ay), (bx, by) = points[-3:-1] if len(points) > 3 else points[-2:]  # the last bend, in the gap before dst
-    x, y = ((ax + bx) / 2, (ay + by) / 2) if at is None else _along_bend((ax, ay), (bx, by), at, bool(fy))
-    lx, ly = x + (BESIDE if fy else 0), y - (BESIDE if fx else 0)  # where layout_labels placed it
-    right = lx + text_width(e.label, LABEL_PT) / (1 if fy else 2)
+    side = (1 if fy else -1) if side is None else side
+    lx, ly = _label_place(points[-3:-1] if len(points) > 3 else points[-2:], e.label, at, bool(fy), side)
+    anchor = "middle" if not fy else "start" if side > 0 else "end"
+    right = lx + text_width(e.label, LABEL_PT) * {"middle": 0.5, "start": 1.0, "end": 0.0}[anchor]
     return (f'<g id="edge{index}" class="edge">\n<title>{escape(e.tooltip)}</title>\n'
             f'<path fill="none" stroke="{EDGE_COLOUR}" d="{" ".join(d)}"/>\n'
             f'<polygon fill="{EDGE_COLOUR}" stroke="{EDGE_COLOUR}" points="{arrow}"/>\n'
-            f'<text text-anchor="{"start" if fy else "middle"}" x="{_n(lx)}" y="{_n(ly)}" font-family="{FONT}" '
+            f'<text text-anchor="{anchor}" x="{_n(lx)}" y="{_n(ly)}" font-family="{FONT}" '
             f'font-size="{_n(LABEL_PT)}" fill="{TEXT_COLOUR}">{escape(e.label)}</text>\n</g>'), right
 
 
@@ -244,7 +256,7 @@ def draw(d: Diagram, p: Placed) -> str:
     edges, reach, drawn = [], p.width, []
     for i, (e, waypoints) in enumerate(zip(d.edges, p.waypoints), 1):
         drawn.append([anchors[(e.src, "o", e.src_port)], *waypoints, anchors[(e.dst, "i", e.dst_port)]])
-        text, right = _edge(i, e, drawn[-1], rankdir, p.labels.get(i - 1))
+        text, right = _edge(i, e, drawn[-1], rankdir, p.labels.get(i - 1), p.sides.get(i - 1))
         edges.append(text)
         reach = max(reach, right + 2)  # a label beside an edge at the right edge widens the canvas
     lines = d.options.title.split("\n") if d.options.title else []  # a line each, as dot draws them
