@@ -51,11 +51,28 @@ def test_each_example_of_a_ragged_batch_is_checked():
         net(Input=inputs, sigma=[torch.ones(3), torch.ones(3)])
 
 
+def _two_draws(y_length: str) -> NetGraph:
+    """Two Normal draws, of x (declared "n") and of y (declared ``y_length``)."""
+    return NetGraph({"a": RandomArrayLayer(NormalDistribution("#mu", 1.0)),
+                     "b": RandomArrayLayer(NormalDistribution("#mu", 1.0))},
+                    [(NetPort("x"), NetPort("a", "mu")), (NetPort("y"), NetPort("b", "mu"))], x=("n",), y=(y_length,))
+
+
 def test_a_multiple_is_checked_too():
     """y declared "n_times_2" beside x declared "n": twice x's length, not any even one."""
-    net = NetGraph({"a": RandomArrayLayer(NormalDistribution("#mu", 1.0)),
-                    "b": RandomArrayLayer(NormalDistribution("#mu", 1.0))},
-                   [(NetPort("x"), NetPort("a", "mu")), (NetPort("y"), NetPort("b", "mu"))], x=("n",), y=("n_times_2",))
+    net = _two_draws("n_times_2")
     out = net(x=torch.zeros(2, 3), y=torch.zeros(2, 6))
     assert {k: tuple(v.shape) for k, v in out.items()} == {"Output1": (2, 3), "Output2": (2, 6)}
     assert _refusal(lambda: net(x=torch.zeros(2, 3), y=torch.zeros(2, 4))) == ("data-shape", (), "y", 6, 4)
+
+
+@pytest.mark.parametrize("how", ["net", "compiled"])
+def test_a_base_too_short_for_the_derived_name_is_named(how):
+    """y "n_minus_2" beside x of length 2 would be 0 long: x is named, with the shortest length that fits (3)."""
+    net = _two_draws("n_minus_2")
+    call = net if how == "net" else net.compile()
+    assert {k: tuple(v.shape) for k, v in call(x=torch.zeros(2, 5), y=torch.zeros(2, 3)).items()} == {
+        "Output1": (2, 5), "Output2": (2, 3)}
+    with pytest.raises(DataError, match="a length of 2 along n makes n_minus_2 of input port 'y' 0"):
+        call(x=torch.zeros(2, 2), y=torch.zeros(2, 1))
+    assert _refusal(lambda: call(x=torch.zeros(2, 2), y=torch.zeros(2, 1))) == ("data-shape", (), "x", "at least 3", 2)

@@ -46,7 +46,7 @@ def test_a_certain_draw_gets_no_score_term_whatever_the_baseline(dist, boundary,
     torch.manual_seed(0)
     draws, grad = _gradient(dist, torch.full((1,), boundary), output, baseline, per_example=False)
     assert bool((draws == drawn).all())  # certain indeed
-    assert grad.tolist() == [0.0]  # was -(f(drawn) - baseline) times the score: 9 * 1 for Poisson, baseline 0
+    assert grad.tolist() == [0.0]  # was (f(drawn) - baseline) times the score: (9 - 0) * -1 for Poisson, baseline 0
 
 
 @pytest.mark.parametrize("output", [{}, {"output": 3}], ids=["score-handle", "broadcast-log-mass"])

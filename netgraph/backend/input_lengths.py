@@ -31,6 +31,7 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import DataError, Diagnostic
+from netgraph.backend.derived_lengths import shortest_length
 from netgraph.core.length_names import length_steps, lengths_along
 from netgraph.core.types import PortType, format_shape
 
@@ -115,10 +116,18 @@ def derived_length_problems(net: Any, sizes: Sizes) -> list[Diagnostic]:
         i = max(example, 0)
         n, want, got = bases[i % len(bases)], wanted[i % len(wanted)], found[i % len(found)]
         at, base = (f" (example {example})" if example >= 0 else ""), name[:len(name) - len(_steps_text(steps))]
+        example = example if example >= 0 else None
+        if want < 1:  # the base is too short for the name: that is the length to change
+            least = shortest_length(steps)
+            detail = (f"a length of {n} along {base} makes {name} of input port {port!r} {want} (each length must be "
+                      f"at least 1); give lengths of {least} or more")
+            problems.append(Diagnostic(f"input port {base_port!r}: {detail}{at}", "data-shape", layer=(),
+                                       port=base_port, expected=f"at least {least}", found=n, example=example,
+                                       detail=detail))
+            continue
         detail = f"its length along {name} must be {want} (from {base} = {n} of input port {base_port!r}), found {got}"
         problems.append(Diagnostic(f"input port {port!r}: {detail}{at}", "data-shape", layer=(), port=port,
-                                   expected=want, found=got, example=example if example >= 0 else None,
-                                   detail=detail))
+                                   expected=want, found=got, example=example, detail=detail))
     return problems
 
 
