@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 from safetensors.numpy import load_file
@@ -47,6 +49,54 @@ def test_sigterm_writes_the_net_so_far_exits_143_and_resume_continues_exactly(cl
     assert cli(*TRAIN[:-3], "--quiet", "-o", "whole", "--rounds", rounds).code == 0
     whole, again = _arrays(tmp_path / "whole"), _arrays(tmp_path / "resumed")
     assert whole.keys() == again.keys() and all(np.array_equal(whole[k], again[k]) for k in whole)
+
+
+DROPOUT = """\
+netgraph: 1
+type: NetChain
+layers:
+  h: {type: LinearLayer, output: 8}
+  act: Tanh
+  drop: {type: DropoutLayer, p: 0.3}
+  out: {type: LinearLayer, output: 1}
+inputs: {Input: [3]}
+"""
+
+
+def test_sigterm_mid_round_checkpoints_the_last_step_and_resume_ends_as_the_uninterrupted_run(cli, tmp_path):
+    """SIGTERM mid-round lost the round's steps (the checkpoint was the last round's): now it writes the state after
+    the last whole step, and --resume from it ends with the uninterrupted run's arrays (dropout: its random state
+    too)."""
+    cli.spec(DROPOUT)
+    x = np.random.default_rng(0).standard_normal((1024, 3)).astype("f4")  # 128 batches a round
+    np.savez(tmp_path / "d.npz", Input=x, Target=x[:, :1])
+    process = subprocess.Popen([sys.executable, "-m", "netgraph", *TRAIN[:-1], "-o", "stopped", "--rounds", "3"],
+                               cwd=tmp_path, env=checkout_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    try:
+        first = process.stdout.readline()
+        assert first.startswith("round 1/"), first + process.stderr.read()[-3000:]
+        time.sleep(0.4 * float(first.split()[-2]))  # into round 2, by round 1's time (the line ends "4.1 s")
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 143 and "Traceback" not in err, err[-3000:]
+    assert "netgraph train: terminated (SIGTERM); the net trained so far is written" in err
+    said = re.search(r"training interrupted in round (\d) after batch (\d+); wrote (round-00000\d-batch-\d{6}\.pt): "
+                     r"resuming continues with batch", err)
+    assert said, err[-3000:]
+    round_, batch = int(said.group(1)), int(said.group(2))
+    assert said.group(3) == f"round-{round_:06d}-batch-{batch:06d}.pt" and (tmp_path / "ck" / said.group(3)).is_file()
+    stopped = json.loads((tmp_path / "stopped" / "results.json").read_text())
+    assert stopped["total_batches"] == (round_ - 1) * 128 + batch, out
+    resumed = cli(*TRAIN, "-o", "resumed", "--rounds", "3", "--resume")
+    assert resumed.code == 0 and resumed.out.startswith(f"trained {4 - round_} more round"), resumed.err
+    assert cli(*TRAIN[:-3], "--quiet", "-o", "whole", "--rounds", "3").code == 0
+    whole, again = _arrays(tmp_path / "whole"), _arrays(tmp_path / "resumed")
+    assert whole.keys() == again.keys() and all(np.array_equal(whole[k], again[k]) for k in whole)
+    assert json.loads((tmp_path / "resumed" / "results.json").read_text())["batch_losses"] == \
+        json.loads((tmp_path / "whole" / "results.json").read_text())["batch_losses"]
 
 
 def test_resuming_a_run_that_had_ended_says_it_trained_nothing(cli):

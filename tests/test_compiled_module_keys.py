@@ -27,6 +27,8 @@ def test_a_missing_key_and_a_misspelt_one_are_both_named(module):
         module(a=x, B=x)
     assert str(info.value) == ("unknown input port 'B' (did you mean 'b'?); inputs are ['a', 'b']; "
                                "missing input port 'b' (shape (3))")
+    assert [(d.kind, d.layer, d.port, d.expected, d.found) for d in info.value.diagnostics] == [
+        ("input-port", (), "B", ("a", "b"), "B"), ("input-port", (), "b", (3,), None)]  # the fields net(x)'s have
 
 
 def test_a_dict_given_as_one_argument_says_to_unpack_it(module):

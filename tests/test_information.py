@@ -219,13 +219,16 @@ def test_information_mappings_compare_by_value_arrays_included(nested):
 
 
 def test_a_folds_inner_net_shows_the_state_it_feeds_back():
-    """LayersList showed the cell's State as (None,): the fold feeds Output (5,) back into it, so it is (5,)."""
+    """LayersList showed the cell's State as (None,): the fold feeds Output (5,) back into it, so it is (5,). The
+    layers listed are the cell's own now (Wolfram's go inside operators): its concatenation takes that state."""
     cell = NetGraph({"cat": CatenateLayer(), "lin": LinearLayer(5), "act": ElementwiseLayer("Tanh")},
                     [([NetPort("Input"), NetPort("State")], "cat"), ("cat", "lin", "act")], Input=3)
     net = NetGraph({"fold": NetFoldOperator(cell, state_input=True)}, [], Input=("n", 3))
     state = net.port_types["State"].shape
-    for text in (repr(net.information("LayersList")), repr(net.information("Layers")["fold"])):
-        assert f"'State': {state}" in text and "None" not in text and "state_input=True" in text
+    text = repr(net_extract(net, "fold"))
+    assert f"'State': {state}" in text and "None" not in text and "state_input=True" in text
+    listed = net.information("Layers")[("fold", "net", "cat")]
+    assert NetGraph(listed).input_shapes == {"Input1": (3,), "Input2": state}
     assert net.layers["fold"].net is cell and repr(cell).count("(None,)") == 1  # the option itself is unchanged
 
 

@@ -16,10 +16,13 @@ def test_an_extracted_operator_shows_its_inner_nets_input_shape():
     assert "inputs={'Input': (3,)}" in text and "None" not in text and text.startswith("NetMapOperator(NetChain(")
 
 
-def test_the_layers_information_lists_show_it_too():
+def test_the_layers_information_lists_the_inner_layers_with_the_shapes_of_their_place():
+    """Wolfram's "Layers" goes inside operators: the map's inner layers, each taking one element's shape."""
     net = _mapped()
-    for layer in (net.information("LayersList")[0], *net.information("Layers").values()):
-        assert "inputs={'Input': (3,)}" in repr(layer) and "None" not in repr(layer)
+    layers = net.information("Layers")
+    assert list(layers) == [("map", "net", "1"), ("map", "net", "2")]
+    assert [NetGraph(layer).input_shapes for layer in net.information("LayersList")] == [{"Input": (3,)},
+                                                                                          {"Input": (2,)}]
 
 
 def test_an_operator_alone_shows_what_it_knows_and_its_option_is_unchanged():

@@ -35,6 +35,8 @@ def test_a_batched_port_beside_ragged_ones_of_another_count_names_the_port():
     sequences = [torch.zeros(3, 2), torch.zeros(2, 2)]
     problem = sole_diagnostic(lambda: _two((2,))({"A": sequences, "B": torch.zeros(3, 2)}), DataError)
     assert (problem.kind, problem.port, problem.expected, problem.found) == ("data-shape", "B", 2, (3, 2))
+    assert problem.message == ("input port 'B': beside ragged inputs of 2 examples, expected a batched tensor of 2 "
+                               "examples along dim 0, found shape (3, 2)")
 
 
 def test_ports_sharing_a_length_that_differs_are_a_data_shape_problem():

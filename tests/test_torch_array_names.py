@@ -42,6 +42,7 @@ def test_with_arrays_names_the_array_a_torch_name_is():
     with pytest.raises(OptionError) as info:
         _net().layers["bn"].with_arrays(running_var=torch.ones(4))
     assert "has no array 'running_var' (torch's running_var is 'MovingVariance' here)" in str(info.value)
+    assert info.value.diagnostics[0].hint == "with_arrays(MovingVariance=...)"
 
 
 def test_a_torch_counter_of_batches_is_said_to_have_no_array_here():

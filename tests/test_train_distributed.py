@@ -229,6 +229,9 @@ def test_an_interrupted_nproc_run_stops_its_processes(tmp_path, signal_number):
             time.sleep(0.2)
         assert not _workers(str(tmp_path)), "worker processes left running"
         assert process.returncode == 128 + signal_number and "Traceback" not in err, err[-3000:]
+        if signal_number == signal.SIGINT:  # rank 0 says its checkpoints stay at the last round (none mid-round)
+            assert "training interrupted; a distributed run's processes do not stop at one step: round-" in err, err
+            assert not list(tmp_path.glob("ck/*-batch-*.pt"))
     finally:
         process.kill()
         for pid in _workers(str(tmp_path)):

@@ -4,6 +4,10 @@ n examples a round, which hold nothing. It once needed a function loss and a dum
 
 from __future__ import annotations
 
+import math
+import time
+import tracemalloc
+
 import pytest
 import torch
 
@@ -68,3 +72,34 @@ def test_examples_that_hold_nothing_are_not_shuffled(monkeypatch):
     results = net_train(_kl_net(0.0), 50, loss_function="KL", batch_size=16, max_training_rounds=2, random_seed=0,
                         progress=False, all=True)
     assert (results.total_batches, results.examples_processed) == (8, 100)
+
+
+def test_a_held_out_fraction_of_counted_examples_builds_no_permutation(monkeypatch):
+    """validation_set=0.25 of n counted examples ran randperm(n) and listed its n indices: 2**28 (the port_elements
+    limit) took GiBs and minutes, though the examples are interchangeable. The last quarter is held out now, at a
+    cost that does not grow with n (tracemalloc: Python's allocations; randperm refused)."""
+    from netgraph.train.data import gather
+    from netgraph.train.data_split import training_and_validation
+
+    def refused(*args, **kwargs):
+        raise AssertionError("randperm of examples that hold nothing")
+    monkeypatch.setattr(torch, "randperm", refused)
+    peaks = []
+    for n in (100, 2**28):
+        tracemalloc.start()
+        start = time.process_time()
+        train, validation = training_and_validation(0.25, gather(n, "data", ((), ("KL",)), 64), {}, False, 0,
+                                                    ((), ("KL",)), 64)
+        seconds, peaks = time.process_time() - start, [*peaks, tracemalloc.get_traced_memory()[1]]
+        tracemalloc.stop()
+        assert (train.size, validation.size) == (n - math.ceil(n / 4), math.ceil(n / 4))
+        assert list(validation.numbers[:2]) == [n - math.ceil(n / 4), n - math.ceil(n / 4) + 1] and seconds < 1
+    assert peaks[1] < 2 * peaks[0] + 10_000, peaks  # flat: 2**28 indices as Python ints would be GiBs
+
+
+def test_counted_examples_train_and_validate_on_their_parts(monkeypatch):
+    monkeypatch.setattr(torch, "randperm", lambda *args, **kwargs: pytest.fail("randperm of counted examples"))
+    results = net_train(_kl_net(0.0), 50, loss_function="KL", validation_set=0.2, batch_size=16, max_training_rounds=2,
+                        random_seed=0, progress=False, all=True)
+    assert (results.total_batches, results.examples_processed) == (6, 80)  # 40 a round train, 10 held out
+    assert len(results.validation_losses) == 2

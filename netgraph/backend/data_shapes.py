@@ -4,7 +4,9 @@ A port whose shape (even its rank) is unknown cannot tell one example from a bat
 read as Wolfram reads it: ONE example, whatever its shape (a tensor, a numpy array, nested lists of numbers, a
 number), and the result has no batch dim. The one batch form is a list of tensors or numpy arrays, one per example,
 all of one shape: they are stacked into a batch (``example_lists``, as at a port of fixed shape; a tuple is refused
-at both). The net evaluated is ``NetGraph(net, Port=shape)``
+at both). A port of known rank and unknown sizes, ``PoolingLayer([2, 2])``'s ``(?, ?, ?)``, takes them from the
+data as Wolfram's ``PoolingLayer[{2, 2}][data]`` does: data of its rank is one example, one dim more a batch, as at a
+port of known shape. The net evaluated is ``NetGraph(net, Port=shape)``
 (the same layers, arrays and options), cached on the net for the ``SHAPES_KEPT`` shapes used last (calls that
 alternate between a few shapes compile each once). A net with uninitialised arrays
 is not: ``net_initialize`` needs the shapes on the net, as the unknown-shape error it then gives says.
@@ -39,10 +41,12 @@ def shaped_by_data(net: Any, data: dict[str, Any]) -> tuple[Any, dict[str, Any]]
     """``net`` with each input port of unknown shape declared with its data's example shape, and the data (a list
     of examples stacked into one batch); ``net`` and ``data`` themselves when no port's shape is unknown."""
     types = net.port_types  # a fresh dict on each read: once, not once per port (thousands of ports)
-    open_ports = [p for p in net.input_ports if p in data and types[p].shape is None
-                  and not (type(data[p]) in (list, tuple) and not data[p])]  # no examples: prepare_inputs says so
-    batches = {p: stacked_batch(p, data[p], None) for p in open_ports if is_example_list(data[p])}
-    shapes = {p: s for p in open_ports if (s := _example_shape(p, batches.get(p, data[p]), p in batches)) is not None}
+    declared = {p: types[p].shape for p in net.input_ports if p in data and _open(types[p].shape)
+                and not (type(data[p]) in (list, tuple) and not data[p])}  # no examples: prepare_inputs says so
+    batches = {p: b for p, d in declared.items() if is_example_list(data[p])
+               and (b := stacked_batch(p, data[p], None if d is None else len(d))) is not None}
+    shapes = {p: s for p, d in declared.items()
+              if (s := _filled(d, _example_shape(p, batches.get(p, data[p]), p in batches))) is not None}
     if not shapes:
         return net, data
     data = {**data, **batches}
@@ -70,6 +74,31 @@ def _shaped(net: Any, shapes: dict[str, tuple]) -> Any:
         port = next(iter(shapes)) if len(shapes) == 1 else None
         raise DataError(f"the data's example shapes {_listed(shapes)} do not fit the net: {exc}", port=port,
                         kind="data-shape", found=shapes) from None
+
+
+def _open(shape: tuple | None) -> bool:
+    """Whether a port's shape is unknown: its rank, or a size in it (``(?, ?, ?)``, a pooling layer's input)."""
+    return shape is None or None in shape
+
+
+def _filled(declared: tuple | None, found: tuple[int, ...] | None) -> tuple | None:
+    """The port's shape with each unknown size taken from the data's: ``found`` itself for a port of unknown rank;
+    for a port of known rank r, data of rank r is one example and data of rank r + 1 a batch (as at a port of known
+    shape). None when the data cannot fix it (no array, another rank, a size it contradicts): ``prepare_inputs``
+    then says what is wrong, with the sizes as declared.
+
+    >>> _filled((None, None, None), (3, 4, 4)), _filled((3, None), (2, 3, 5)), _filled((None,), (2, 3, 5))
+    ((3, 4, 4), (3, 5), None)
+    >>> _filled((3, None), (4, 5)) is None
+    True
+    """
+    if declared is None or found is None:
+        return found
+    if len(found) == len(declared) + 1:
+        found = found[1:]
+    if len(found) != len(declared) or any(isinstance(d, int) and d != f for d, f in zip(declared, found)):
+        return None
+    return tuple(f if d is None else d for d, f in zip(declared, found))
 
 
 def _example_shape(port: str, value: Any, batch: bool) -> tuple[int, ...] | None:

@@ -16,13 +16,14 @@ from netgraph.backend.derived_lengths import check_derived_lengths
 from netgraph.backend.eval_options import (CALL_KEYWORDS, OTHER_KEYWORDS, EvaluationOptions, call_by_name,
                                            compiled_module, in_batches, seeded, snake_options, split_call)
 from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem
+from netgraph.backend.module_inputs import missing_port, unknown_port
 from netgraph.backend.plain_call import plain_call
 from netgraph.backend.port_tensors import as_port_tensor
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.backend.ragged import Calls, evaluate_ragged, is_ragged, ragged_ports, stacked_examples
 from netgraph.backend.states import split_state_keywords, states_need_grad, with_states
 from netgraph.core.coders import Decoder, Encoder, TokensEncoder
-from netgraph.core.errors import DataError, Diagnostic, OptionError, did_you_mean
+from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.data import decode, encode
 from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER, format_shape
@@ -83,10 +84,8 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any],
 def _wrong_ports(net: Any, ports: tuple[str, ...], inputs: dict[str, Any]) -> None:
     """One DataError with an "input-port" Diagnostic for each unknown and each missing port, as the compiled
     module's (``module_inputs``)."""
-    problems = [Diagnostic(f"unknown input port {k!r}{_suggestion(k, ports)}; inputs are {list(ports)}",
-                           "input-port", layer=(), port=k, expected=ports, found=k) for k in inputs if k not in ports]
-    problems += [Diagnostic(f"missing input port {p!r} (shape {format_shape(net.port_types[p].shape)})", "input-port",
-                            layer=(), port=p, expected=net.port_types[p].shape) for p in ports if p not in inputs]
+    problems = [unknown_port(k, ports, _suggestion(k, ports)) for k in inputs if k not in ports]
+    problems += [missing_port(p, net.port_types[p].shape) for p in ports if p not in inputs]
     raise DataError("; ".join(d.message for d in problems), diagnostics=problems)
 
 

@@ -15,8 +15,8 @@ import torch
 from netgraph.backend.batch_sizes import checked_batch_size, largest_batch
 from netgraph.backend.compile import submodule
 from netgraph.backend.derived_lengths import check_derived_lengths
-from netgraph.backend.module_inputs import input_problem
-from netgraph.core.errors import DataError, Diagnostic, NetGraphError, OptionError, did_you_mean
+from netgraph.backend.module_inputs import input_problem, missing_port, unknown_port
+from netgraph.core.errors import DataError, NetGraphError, OptionError, did_you_mean
 from netgraph.core.wording import type_label
 from netgraph.core.ir import Node
 from netgraph.core.walk import GraphWalker
@@ -79,10 +79,8 @@ def interpret(net: Any, module: torch.nn.Module, **inputs: torch.Tensor) -> Any:
 
 def _refuse_ports(net: Any, ports: tuple[str, ...], inputs: dict[str, Any]) -> None:
     """One DataError with an "input-port" Diagnostic for each unknown and each missing port, as net(x)'s."""
-    wrong = [Diagnostic(f"unknown input port {k!r}{did_you_mean(k, ports)}", "input-port", layer=(), port=k,
-                        expected=ports, found=k) for k in inputs if k not in ports]
-    wrong += [Diagnostic(f"missing input port {p!r}", "input-port", layer=(), port=p,
-                         expected=net.port_types[p].shape) for p in ports if p not in inputs]
+    wrong = [unknown_port(k, ports, did_you_mean(k, ports), listed=False) for k in inputs if k not in ports]
+    wrong += [missing_port(p, net.port_types[p].shape, shown=False) for p in ports if p not in inputs]
     raise DataError(f"interpret: {'; '.join(d.message for d in wrong)}; the net's inputs are {list(ports)}",
                     diagnostics=wrong)
 

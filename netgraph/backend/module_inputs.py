@@ -29,7 +29,7 @@ from netgraph.core.tracing import tracing
 from netgraph.core.types import INTEGER, REAL, format_shape
 from netgraph.core.wording import counted, type_label
 
-__all__ = ["input_error", "input_problem"]
+__all__ = ["input_error", "input_problem", "missing_port", "unknown_port"]
 
 
 def input_error(module: Any, exc: Exception, args: tuple, kwargs: dict[str, Any]) -> Exception | None:
@@ -76,15 +76,35 @@ def _unbound(module: Any, args: tuple, kwargs: dict[str, Any]) -> DataError | No
         return DataError(f"the module takes {takes}, found {len(args)} by position", kind="positional-data",
                          layer=(), expected=tuple(ports), found=len(args))
     given = {*names[:len(args)], *kwargs}
-    problems = [(f"unknown input port {k!r}{did_you_mean(k, ports)}; inputs are {list(ports)}", k)
-                for k in kwargs if k not in names]
-    problems += [(f"input port {k!r} given twice, by position and by name", k) for k in names[:len(args)] if k in kwargs]
-    problems += [(f"missing input port {p.name!r} (shape {format_shape(module.net.port_types[p.name].shape)})", p.name)
+    problems = [unknown_port(k, ports, did_you_mean(k, ports)) for k in kwargs if k not in names]
+    problems += [Diagnostic(f"input port {k!r} given twice, by position and by name", "input-port", port=k, layer=())
+                 for k in names[:len(args)] if k in kwargs]
+    problems += [missing_port(p.name, module.net.port_types[p.name].shape)
                  for p in params if p.default is p.empty and p.name not in given]
-    if not problems:
-        return None
-    return DataError("; ".join(m for m, _ in problems),
-                     diagnostics=[Diagnostic(m, "input-port", port=k, layer=()) for m, k in problems])
+    return DataError("; ".join(d.message for d in problems), diagnostics=problems) if problems else None
+
+
+def unknown_port(key: str, ports: tuple[str, ...], hint: str, listed: bool = True) -> Diagnostic:
+    """The "input-port" Diagnostic of an input ``key`` that no port of ``ports`` has: ``hint`` follows the name (a
+    did-you-mean), and the ports are listed unless ``listed`` is False (net(x), the module and interpret share it).
+
+    >>> unknown_port("Inptu", ("Input",), " (did you mean 'Input'?)").message
+    "unknown input port 'Inptu' (did you mean 'Input'?); inputs are ['Input']"
+    """
+    listing = f"; inputs are {list(ports)}" if listed else ""
+    return Diagnostic(f"unknown input port {key!r}{hint}{listing}", "input-port", layer=(), port=key,
+                      expected=ports, found=key)
+
+
+def missing_port(port: str, shape: tuple | None, shown: bool = True) -> Diagnostic:
+    """The "input-port" Diagnostic of an input ``port`` not given, of ``shape`` (in the message unless ``shown`` is
+    False).
+
+    >>> missing_port("b", (3,)).message
+    "missing input port 'b' (shape (3))"
+    """
+    shape_text = f" (shape {format_shape(shape)})" if shown else ""
+    return Diagnostic(f"missing input port {port!r}{shape_text}", "input-port", layer=(), port=port, expected=shape)
 
 
 def _forwarded(module: Any, exc: Exception, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any] | None:

@@ -28,7 +28,7 @@ from netgraph.core.types import INTEGER, format_shape
 from netgraph.core.wording import counted
 from netgraph.layers.random import distribution_checks
 
-__all__ = ["FALLBACK", "evaluate_padded", "padded_module", "examples_of"]
+__all__ = ["FALLBACK", "evaluate_padded", "padded_module", "examples_of", "beside_ragged"]
 
 FALLBACK = object()
 
@@ -109,12 +109,7 @@ def evaluate_padded(net: Any, data: dict[str, Any], ragged: list[str], options: 
     types = net.port_types
     for port, value in data.items():
         if port not in tensors:
-            x = to_tensor(port, value, types[port].dtype == INTEGER)
-            if x.dim() == 0 or x.shape[0] != total:
-                raise DataError(f"input port {port!r}: beside ragged inputs of {counted(total, 'example')}, expected a batched "
-                                f"tensor of {counted(total, 'example')} along dim 0, found shape {tuple(x.shape)}", port=port,
-                                layer=(), kind="data-shape", expected=total, found=tuple(x.shape))
-            tensors[port] = x
+            tensors[port] = beside_ragged(port, to_tensor(port, value, types[port].dtype == INTEGER), total)
 
     def sizes(p: str, axis: int) -> Any:
         return lengths[p] if axis == 0 and p in lengths else tensors[p].shape[axis + 1]
@@ -131,3 +126,13 @@ def evaluate_padded(net: Any, data: dict[str, Any], ragged: list[str], options: 
         only = cut[net.output_ports[0]]
         return result if only is None else unpad(result, only)
     return {p: x if cut.get(p) is None else unpad(x, cut[p]) for p, x in result.items()}
+
+
+def beside_ragged(port: str, x: torch.Tensor, total: int) -> torch.Tensor:
+    """``x``, given at ``port`` as one batched tensor beside ragged inputs of ``total`` examples; a DataError
+    ("data-shape") when it is no batch of that many."""
+    if x.dim() == 0 or x.shape[0] != total:
+        raise DataError(f"input port {port!r}: beside ragged inputs of {counted(total, 'example')}, expected a "
+                        f"batched tensor of {counted(total, 'example')} along dim 0, found shape {tuple(x.shape)}",
+                        port=port, layer=(), kind="data-shape", expected=total, found=tuple(x.shape))
+    return x

@@ -27,12 +27,11 @@ from netgraph.backend.eval_options import OPTION_NAMES, parse_options
 from netgraph.backend.example_lists import is_example_list, stacked_batch
 from netgraph.backend.input_lengths import check_shared_lengths
 from netgraph.backend.masks import Padded, as_lists
-from netgraph.backend.padded_eval import FALLBACK, evaluate_padded, examples_of
+from netgraph.backend.padded_eval import FALLBACK, beside_ragged, evaluate_padded, examples_of
 from netgraph.backend.states import given_states
 from netgraph.core.errors import DataError, Diagnostic, raise_all
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import format_shape
-from netgraph.core.wording import counted
 from netgraph.layers.bad_index import examples_at
 
 __all__ = ["Calls", "is_ragged", "ragged_ports", "stacked_examples", "evaluate_ragged", "dense_groups", "reassemble",
@@ -196,12 +195,7 @@ def dense_groups(net: Any, data: dict[str, Any], ragged: list[str],
 
 def _rows(port: str, value: Any, index: torch.Tensor, total: int) -> Any:
     """The group's rows of a port given as one batched tensor beside the ragged ones."""
-    x = value if isinstance(value, torch.Tensor) else as_tensor(value)
-    if x.dim() == 0 or x.shape[0] != total:
-        raise DataError(f"input port {port!r}: beside ragged inputs of {counted(total, 'example')}, expected a batched tensor "
-                        f"of {counted(total, 'example')} along dim 0, found shape {tuple(x.shape)}", port=port,
-                        layer=(), kind="data-shape", expected=total, found=tuple(x.shape))
-    return x[index]
+    return beside_ragged(port, value if isinstance(value, torch.Tensor) else as_tensor(value), total)[index]
 
 
 def _keeps_length(shape: tuple | None) -> bool:

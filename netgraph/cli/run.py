@@ -4,9 +4,10 @@
 call ``netgraph train --seed S`` makes, so both start from the same net), then the example inputs and
 the random layers' draws. Example inputs are one example each: standard normal values for Real
 ports (values inside the allowed range for a port that feeds a distribution parameter,
-``parameter_example``, or probabilities for one a cross-entropy reads as such, ``probability_example``), indices ``0..k-1`` for Integer ports (``k`` = the smallest index count of the
-EmbeddingLayers they feed, else 2; 1-based positions within the levels for an ExtractLayer's
-``Position``) and ``VARIABLE_LENGTH`` for a variable-length dim such as ``"n"``.
+``parameter_example``, or probabilities for one a cross-entropy reads as such, ``probability_example``),
+indices ``0..k-1`` for Integer ports (``k`` = the smallest index count of the EmbeddingLayers they feed, else 2;
+1-based positions within the levels for an ExtractLayer's ``Position``) and ``VARIABLE_LENGTH`` for a
+variable-length dim such as ``"n"``.
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ import importlib
 import json
 import math
 import os
-import re
 import sys
 import warnings
 from collections.abc import Callable
@@ -34,7 +33,7 @@ from netgraph.train.distributed import LONGEST_TIMEOUT, DistributedTimeoutError,
 from netgraph.train.encoded_loader import TooManyWorkers
 from netgraph.train.loss import AUTOMATIC
 from netgraph.train.metrics import parse_metrics
-from netgraph.train.options import METHODS
+from netgraph.train.options import canonical_method
 from netgraph.train.precision import CHOICES as PRECISION_CHOICES, NAMES as PRECISION_NAMES
 from netgraph.train.stopping import TrainingDataStopping
 
@@ -79,7 +78,8 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
     check_precision(args.precision)
     _check_timeout(args.distributed_timeout)
     method, loss, metrics = _method(args), loss_option(args.loss), metrics_option(args.metrics)
-    args.seed = _seed(args)
+    resumed = _resumed(args)
+    args.seed = _seed(args, resumed)
     if args.nproc > 1 and not args.distributed:
         first = _load_net(args.spec)[0]  # a broken spec: one message, not N
         _check_ports(first, with_loss_layers(first, loss), metrics, args.metrics)
@@ -97,14 +97,13 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
     # before training: a file in the way, no permission
     out = usable_folder(args.output, "-o (the output folder)", made)
     refuse_overwriting(out / f"{Path(args.spec).stem}.yaml", args.spec, "-o: the trained spec")
-    checkpoint = args.checkpoint or (str(out / "checkpoints") if args.resume else None)
+    checkpoint = _checkpoint_folder(args)
     if checkpoint and not args.resume and (found := latest_checkpoint(checkpoint)):  # worded for the flags
         raise OptionError(f"--checkpoint {checkpoint!r} already holds an earlier run's checkpoints ({found.name}): "
                           f"a new run there would mix with them; add --resume to continue that run, or give an "
                           f"empty folder", kind="occupied-folder", option="checkpoint",
                           expected="an empty folder, or --resume", found=str(found))
-    latest = latest_checkpoint(checkpoint) if args.resume and checkpoint else None
-    resumed_round = round_of(latest) if latest is not None else 0
+    resumed_round = round_of(resumed) if resumed is not None else 0
     try:
         with placed_at_layers(args.spec), sigterm_as_interrupt(not args.distributed) as terminated:
             results = _net_train(args, net, data, method, loss, metrics, validation, checkpoint)
@@ -129,12 +128,21 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
     return status
 
 
-def _seed(args: argparse.Namespace) -> int | None:
-    """--seed, else 0 (as run and export), so two runs of one command train alike; resumed, the checkpoint's."""
+def _seed(args: argparse.Namespace, resumed: Path | None) -> int | None:
+    """--seed, else 0 (as run and export), so two runs of one command train alike; ``resumed``, the checkpoint's."""
     if args.seed is not None:
         return args.seed
-    folder = args.checkpoint or os.path.join(args.output, "checkpoints")
-    return None if args.resume and latest_checkpoint(folder) else 0
+    return None if resumed else 0
+
+
+def _checkpoint_folder(args: argparse.Namespace) -> str | None:
+    """--checkpoint, else with --resume the output folder's checkpoints/ (None: no checkpoints)."""
+    return args.checkpoint or (str(Path(args.output) / "checkpoints") if args.resume else None)
+
+
+def _resumed(args: argparse.Namespace) -> Path | None:
+    """The checkpoint a --resume run continues from, the newest in its folder (None: not resuming, or none there)."""
+    return latest_checkpoint(_checkpoint_folder(args)) if args.resume else None
 
 
 def _net_train(args: argparse.Namespace, net: Any, data: Any, method: Any, loss: Any, metrics: Any, validation: Any,
@@ -306,12 +314,7 @@ _SUBOPTION_FLAGS = (("momentum", "--momentum", ("SGD", "RMSProp")),
 
 def _method(args: argparse.Namespace) -> Any:
     """``--method`` with ``--momentum`` / ``--epsilon`` as its suboptions (OptionError for one the method lacks)."""
-    canonical = METHODS.get(re.sub(r"[^a-z]", "", (args.method or "Adam").lower()), (None,))[0]
-    if canonical is None:  # before the data is read, in the flag's words
-        names = tuple(dict.fromkeys(m[0] for m in METHODS.values()))
-        raise OptionError(f"--method {args.method}: unknown method{did_you_mean(args.method, list(names))}; use "
-                          f"Adam, AdamW, SGD or RMSProp", option="method", kind="unknown-method", expected=names,
-                          found=args.method)
+    canonical = canonical_method(args.method or "Adam", flag="--method")  # before the data is read
     for name, flag, methods in _SUBOPTION_FLAGS:
         if getattr(args, name) is not None and canonical not in methods:
             default = "" if args.method else " (the default)"

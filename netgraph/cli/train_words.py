@@ -14,7 +14,8 @@ __all__ = ["worded_by_flags", "worded_by_files"]
 _SUBOPTION_FLAG = {"momentum": "--momentum", "eps": "--epsilon"}
 #: the flag that gives each number net_train checks, by its keyword
 _NUMBER_FLAG = {"batch_size": "--batch-size", "max_training_rounds": "--rounds", "learning_rate": "--learning-rate",
-                "max_training_time": "--time", "num_workers": "--workers", "distributed_timeout": "--distributed-timeout"}
+                "max_training_time": "--time", "num_workers": "--workers",
+                "distributed_timeout": "--distributed-timeout"}
 #: the flag that asked for a metric, by net_train's keyword
 _METRIC_FLAG = {"metrics": "--metrics", STOPPING: "--stop-on"}
 

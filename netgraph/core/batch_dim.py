@@ -9,8 +9,8 @@ import copy
 import dataclasses
 from typing import Any
 
-from netgraph.core.errors import ShapeError, raise_all
-from netgraph.core.inference import solve
+from netgraph.core.errors import ShapeError
+from netgraph.core.inference import conflict_error, solve
 from netgraph.core.port_forms import options_form
 
 __all__ = ["MAX_NONE_TRIALS", "batch_dim_hint", "batch_dim_error"]
@@ -60,13 +60,9 @@ def _hint(net: Any, meant: dict[str, str]) -> str:
 def _hinted(exc: ShapeError, hint: str) -> ShapeError | None:
     """``exc`` with its first problem ending with ``hint`` (None: never, ``exc`` has a problem)."""
     first = exc.diagnostics[0]
-    problems = [dataclasses.replace(first, message=f"{first.message}; {hint}", hint=hint,
-                                    parts=(*(first.parts or (first.message,)), f"; {hint}")), *exc.diagnostics[1:]]
-    try:
-        raise_all(problems, ShapeError, "shape conflict")
-    except ShapeError as hinted:
-        return hinted
-    return None
+    return conflict_error([dataclasses.replace(first, message=f"{first.message}; {hint}", hint=hint,
+                                               parts=(*(first.parts or (first.message,)), f"; {hint}")),
+                           *exc.diagnostics[1:]])
 
 
 def _fits_without(net: Any, declared: dict[str, Any]) -> bool:

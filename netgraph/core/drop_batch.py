@@ -12,11 +12,10 @@ from __future__ import annotations
 import heapq
 from typing import Any
 
-import networkx as nx
-
 from netgraph.core.edge_text import written
 from netgraph.core.graph import NetGraph
 from netgraph.core.names import fresh_name
+from netgraph.core.order import order
 from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.types import REAL
 
@@ -56,10 +55,7 @@ def interior_batch(net: NetGraph, drop: set[str], fits_checked: bool) -> NetGrap
     for e in net.edges:
         add(written(e))  # the user's edges keep their text and index
     muted = [(a, b) for a, b in net.explicit_edges() if b is None]
-    position = {name: i for i, name in enumerate(net.layers)}
-    order = [n for n in nx.lexicographical_topological_sort(_layer_graph(net), key=position.__getitem__)
-             if n in remaining]
-    for name in order:
+    for name in [n for n in order(tuple(net.layers), net.layers, net.edges) if n in remaining]:
         into = sorted(by_dst.get(name, ()), key=edges.__getitem__)
         out = sorted(by_src.get(name, ()), key=edges.__getitem__)
         if not fits_checked and not _fits(net, name, out):
@@ -88,13 +84,6 @@ def _fits(net: NetGraph, name: str, out: list[tuple]) -> bool:
     given, needed = types[layer.input_ports[0]], types[consumed[0]]
     return _known(given) and _known(needed) and \
         (given.shape, given.dtype or REAL) == (needed.shape, needed.dtype or REAL)
-
-
-def _layer_graph(net: NetGraph) -> nx.DiGraph:
-    g = nx.DiGraph()
-    g.add_nodes_from(net.layers)
-    g.add_edges_from((e.src.layer, e.dst.layer) for e in net.edges if e.src.layer and e.dst.layer)
-    return g
 
 
 def ends_batch(net: NetGraph, remaining: set[str]) -> tuple[NetGraph, set[str]] | None:

@@ -136,25 +136,9 @@ def _holds_nested(layer: Any) -> bool:
                for field in getattr(layer, "NETS", ()) for inner in getattr(layer, field).layers.values())
 
 
-def _given_order(net: NetGraph) -> list[tuple]:
-    """The leaf layers' paths in the order given, each nested graph's in its place (a loop: nets nest 1000 deep)."""
-    paths: list[tuple] = []
-    stack = [((), iter(net.layers.items()))]
-    while stack:
-        prefix, items = stack[-1]
-        for name, layer in items:
-            if isinstance(layer, NetGraph):
-                stack.append(((*prefix, name), iter(layer.layers.items())))
-                break
-            paths.append((*prefix, name))
-        else:
-            stack.pop()
-    return paths
-
-
 def _flatten_all(net: NetGraph) -> NetGraph:
     ir = net.ir
-    order = _given_order(net)
+    order = [path for path, _ in net._leaf_layers(given=True)]  # each nested graph's leaves in its place
     name = unique_names(order)
 
     def source(value: Value) -> NetPort:

@@ -208,19 +208,19 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
         """Every non-graph layer with its path, in an order that respects the edges."""
         return ((node.path, node.layer) for node in self.ir.nodes)
 
-    def _leaf_layers(self) -> Iterator[tuple[tuple, Layer]]:
+    def _leaf_layers(self, given: bool = False) -> Iterator[tuple[tuple, Layer]]:  # (path, layer), nested in place
+        order = (lambda net: net._layers) if given else (lambda net: net._order)  # as given, or as they run
         if self._depth == 1:  # nothing nested: the layers in order, without the stack
-            for name, layer in in_order(self._layers, self._order):
-                yield (name,), layer
+            yield from (((name,), layer) for name, layer in in_order(self._layers, order(self)))
             return
-        stack: list[tuple[tuple, NetGraph, Iterator[str]]] = [((), self, iter(self._order))]
+        stack: list[tuple[tuple, NetGraph, Iterator[str]]] = [((), self, iter(order(self)))]
         while stack:  # a loop, not recursion: nets nested 1000 deep are fine
             prefix, net, names = stack[-1]
             name = next(names, None)
             if name is None:
                 stack.pop()
             elif isinstance(layer := net._layers[name], NetGraph):
-                stack.append(((*prefix, name), layer, iter(layer._order)))
+                stack.append(((*prefix, name), layer, iter(order(layer))))
             else:
                 yield (*prefix, name), layer
 

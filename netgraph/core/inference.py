@@ -23,7 +23,7 @@ from netgraph.core.inference_problem import Key, Problem
 from netgraph.core.class_seeds import Origins, seed_classes
 from netgraph.core.types import UNKNOWN, Conflict, PortType, unify
 
-__all__ = ["Problem", "Solution", "infer_types", "solve"]
+__all__ = ["Problem", "Solution", "infer_types", "solve", "conflict_error"]
 
 
 class _Classes:
@@ -166,6 +166,16 @@ def infer_types(problem: Problem) -> tuple[dict[Key, PortType], dict[Key, int]]:
     """Return (type of every port key, class root of every key); raise ShapeError listing conflicts."""
     solution = solve(problem)
     return solution.types(), solution.roots()
+
+
+def conflict_error(problems: list[Diagnostic]) -> ShapeError | None:
+    """The "shape conflict" ShapeError ``solve`` raises for ``problems`` (None for none), made to be raised in place
+    of solve's own when a problem gains a hint."""
+    try:
+        raise_all(problems, ShapeError, "shape conflict")
+    except ShapeError as error:
+        return error
+    return None
 
 
 def solve(problem: Problem) -> Solution:

@@ -201,7 +201,7 @@ _PROPERTIES: dict[str, Callable[[Any, "Information"], Any]] = {
     "PortTypes": lambda net, i: dict(net.port_types),
     "Encoders": lambda net, i: {p: c for p, c in net.coders.items() if c.kind == "encoder"},
     "Decoders": lambda net, i: {p: c for p, c in net.coders.items() if c.kind == "decoder"},
-    "Layers": lambda net, i: ByPath(map_nodes(net, lambda node: (node.path, _placed(node)))),
+    "Layers": lambda net, i: ByPath((path, _placed(node)) for path, node in nested_nodes(net) if not node.inner),
     "LayersList": lambda net, i: list(i["Layers"].values()),
     "LayersCount": lambda net, i: len(_walked_layers(net)),  # an operator's inner layers, as Wolfram's walkNet
     "LayerTypeCounts": lambda net, i: dict(Counter(layer.type_name for layer in _walked_layers(net))),

@@ -28,7 +28,7 @@ from netgraph.core.plugins import stage
 from netgraph.core.registry import Registry, registry_scope
 from netgraph.core.layer_values import hashed_option as _hashed, same_option as _same, short_option as _short
 from netgraph.core.shared import NetSharedArray, SharedNames
-from netgraph.core.torch_array_names import array_name_note, torch_array_hint, torch_array_name
+from netgraph.core.torch_array_names import array_name_hint, array_name_note
 from netgraph.core.types import ANY_REAL, Conflict, PortType, as_shape
 
 __all__ = ["Layer", "REGISTRY", "layer_class", "register", "registry_scope", "as_array", "shape_option",
@@ -244,9 +244,8 @@ class Layer:
         fields = self.settable_arrays
         if unknown := [n for n in arrays if n not in fields]:
             note = removed_note(self, unknown[0]) or array_name_note(unknown[0], fields)
-            ours = torch_array_name(unknown[0], fields)
-            hint = torch_array_hint(unknown[0], fields) if ours is None else f"with_arrays({ours}=...)"
-            raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{note}", kind=ARGUMENT_KIND, hint=hint)
+            raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{note}", kind=ARGUMENT_KIND,
+                              hint=array_name_hint(unknown[0], fields, "with_arrays({}=...)"))
         with shapes_checked_elsewhere(SHAPES_CHECKED.get() or same_shapes(self.arrays, arrays)):  # as it had: checked
             return self.replace(**{fields[n]: v for n, v in arrays.items()})
 

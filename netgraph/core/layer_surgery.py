@@ -22,6 +22,7 @@ from netgraph.core.given_shapes import given_shapes, with_given_shapes
 from netgraph.core.graph import NetGraph
 from netgraph.core.information import all_arrays
 from netgraph.core.layer import Layer
+from netgraph.core.port_paths import inner_net_first
 from netgraph.core.shared import NetSharedArray
 
 __all__ = ["is_lone_layer", "alone", "as_net", "in_alone", "part_in_alone", "by_array_name", "replaced_layer",
@@ -58,9 +59,8 @@ def part_in_alone(layer: Layer, spec: Any) -> Any:
     parts = spec if isinstance(spec, tuple) else (spec,)
     nets, by_name = list(getattr(layer, "NETS", ())), isinstance(spec, (str, NetSharedArray))  # an array's name
     if nets and not by_name and parts and parts[0] not in nets:
-        raise WiringError(f"a path into {layer.type_name} names its inner net first, one of {nets}, not "
-                          f"{parts[0]!r:.60}{did_you_mean(parts[0], nets)}", kind="layer-path", layer=(),
-                          found=parts[0])
+        raise WiringError(f"a path into {layer.type_name} {inner_net_first(parts[0], nets)}", kind="layer-path",
+                          layer=(), found=parts[0])
     if not nets and not by_name and (len(parts) > 1 or parts and not isinstance(parts[0], str)):
         arrays = list(layer.settable_arrays)
         shown = ", ".join(map(repr, arrays[:-1])) + " or " * (len(arrays) > 1) + repr(arrays[-1]) if arrays else ""

@@ -18,7 +18,8 @@ from netgraph.core.errors import WiringError, did_you_mean, with_article
 from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.wording import few_names
 
-__all__ = ["resolve", "expose", "layer_at", "named_path", "shown_path", "elided", "no_inner_net", "SHOWN_LEVELS"]
+__all__ = ["resolve", "expose", "layer_at", "named_path", "shown_path", "elided", "no_inner_net", "inner_net_first",
+           "SHOWN_LEVELS"]
 
 
 def _is_graph(layer: Any) -> bool:
@@ -155,6 +156,15 @@ def expose(net: Any, names: tuple[str, ...], port: str, graph: type, at: tuple[s
     name = fresh_name(f"{head}_{port}", taken)
     edges = [e for e in net.explicit_edges() if e[1] is not None or e[0] != NetPort(head, port)]
     return graph(layers, [*edges, (NetPort(head, port), NetPort(name))], **net.port_shape_options()), name
+
+
+def inner_net_first(part: Any, nets: list[str]) -> str:
+    """What a path into an operator whose inner nets are ``nets`` must start with, ``part`` being what it starts with.
+
+    >>> inner_net_first("nte", ["net"])
+    "names its inner net first, one of ['net'], not 'nte' (did you mean 'net'?)"
+    """
+    return f"names its inner net first, one of {nets}, not {part!r:.60}{did_you_mean(part, nets)}"
 
 
 def no_inner_net(path: tuple, i: int, operator: Any, inner: Mapping[str, Any]) -> WiringError:

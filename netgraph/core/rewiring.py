@@ -24,15 +24,16 @@ from netgraph.core.edge_text import written
 from netgraph.core.errors import OptionError, WiringError, did_you_mean, with_article
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
+from netgraph.core.order import order
 from netgraph.core.output_names import kept_output_names
 from netgraph.core.port_options import numbered, with_port_options
-from netgraph.core.port_paths import shown_path
+from netgraph.core.port_paths import inner_net_first, shown_path
 from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.wording import few_names
 
-__all__ = ["edit_at", "put_back", "layer_path", "check_net", "layer_graph", "subgraph", "with_output_options", "drop_layers",
-           "listed", "no_layer_or_port", "numbered", "chain_of", "chain_items", "fits_checked"]
+__all__ = ["edit_at", "put_back", "layer_path", "check_net", "layer_graph", "subgraph", "with_output_options",
+           "drop_layers", "listed", "no_layer_or_port", "numbered", "chain_of", "chain_items", "fits_checked"]
 
 EMPTY_KIND = "empty-net"  # an edit that would leave a net (``layer``: its path) without layers
 
@@ -70,8 +71,7 @@ def layer_path(net: NetGraph, spec: Any, function: str = "this function") -> tup
             kind = with_article(current.type_name)
             why = (f"{here} is {kind}: paths into operators are not supported by {function} "
                    "(net_extract, net_replace_part, net_rename, net_delete and net_drop take them)" if part in nets
-                   else f"{here} is {kind}; a path into it names its inner net first, one of {nets}, not "
-                   f"{part!r:.60}{did_you_mean(part, nets)}"
+                   else f"{here} is {kind}; a path into it {inner_net_first(part, nets)}"
                    if nets else f"{here} ({current.type_name}) is not a graph, so it holds no layers"
                    + _as_list(net, parts))
             raise WiringError(f"no layer at {shown_path(parts)!r}: {why}", kind="layer-path", layer=tuple(path))
@@ -347,16 +347,12 @@ def _drop_layers(net: NetGraph, drop: list[str]) -> NetGraph:
         batch = None if ends else interior_batch(net, remaining, fits_are_checked())
         if batch is not None:
             return batch
-        name = ends[0] if ends else next(n for n in _order(net) if n in remaining)
+        layers = net.layers  # interior: the first in the order layers run in (ties: as given)
+        name = ends[0] if ends else next(n for n in order(tuple(layers), layers, net.edges) if n in remaining)
         run = [name] if ends else fitting_run(net, name, remaining)
         net = _without(net, run, interior=not ends)
         remaining -= set(run)
     return net
-
-
-def _order(net: NetGraph) -> list[str]:
-    position = {name: i for i, name in enumerate(net.layers)}
-    return list(nx.lexicographical_topological_sort(layer_graph(net), key=position.__getitem__))
 
 
 def _ends(net: NetGraph, names: set[str]) -> list[str]:

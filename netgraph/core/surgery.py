@@ -28,7 +28,7 @@ from netgraph.core.extracted_inputs import with_input_shapes
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.information import all_arrays, information
 from netgraph.core.layer_checks import array_shape_problems, layout_hint, removed_note
-from netgraph.core.torch_array_names import array_name_note, torch_array_hint, torch_array_name
+from netgraph.core.torch_array_names import array_name_hint, array_name_note
 from netgraph.core.multipliers import carry_into, carry_multipliers, container_path, drop_rules_below, \
     prune_rules
 from netgraph.core.nesting import deep_walk
@@ -67,11 +67,9 @@ def _split_array_spec(net: NetGraph, spec: Any) -> tuple[tuple[str, ...], str | 
                 into = f"; a path into it names its inner net first, one of {nets}" if nets else ""
                 note = removed_note(layer, spec[-1]) or f"{array_name_note(spec[-1], names)}; its arrays are " \
                                                         f"{list(names)}"
-                ours = torch_array_name(spec[-1], names)
                 raise WiringError(f"{net.describe((path, None))} has no array {spec[-1]!r}{note}{into}",
                                   kind="unknown-array", layer=path, found=spec[-1],
-                                  hint=torch_array_hint(spec[-1], names) if ours is None else
-                                  f"name the array {ours!r}") from None
+                                  hint=array_name_hint(spec[-1], names, "name the array {!r}")) from None
             return path, spec[-1]
     return layer_path(net, spec), None
 

@@ -8,8 +8,8 @@ import copy
 import dataclasses
 from typing import Any
 
-from netgraph.core.errors import Diagnostic, ShapeError, raise_all
-from netgraph.core.inference import solve
+from netgraph.core.errors import Diagnostic, ShapeError
+from netgraph.core.inference import conflict_error, solve
 
 __all__ = ["MAX_SWAP_TRIALS", "swapped_group_error"]
 
@@ -34,10 +34,7 @@ def swapped_group_error(net: Any, exc: ShapeError) -> ShapeError | None:
         tried += 1
         if _fits_swapped(net, group):
             problems[i] = _with_hint(net, diagnostic, group)
-            try:
-                raise_all(problems, ShapeError, "shape conflict")
-            except ShapeError as hinted:
-                return hinted
+            return conflict_error(problems)
     return None
 
 

@@ -7,6 +7,8 @@
 " (torch's weight is 'Scaling' here)"
 >>> torch_array_hint("weight_ih_l0", ("InputWeights", "StateWeights", "Biases"))
 'recurrent_from_torch(module) makes the layer of an nn.LSTM, nn.GRU or nn.RNN with its arrays'
+>>> array_name_hint("bias", ("Weights", "Biases"), "with_arrays({}=...)")
+'with_arrays(Biases=...)'
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Iterable
 
 from netgraph.core.errors import did_you_mean
 
-__all__ = ["torch_array_name", "array_name_note", "torch_array_hint"]
+__all__ = ["torch_array_name", "array_name_note", "torch_array_hint", "array_name_hint"]
 
 #: torch's name -> the arrays it may be here, in order (a layer has at most one of them)
 _TORCH = {"weight": ("Weights", "Scaling", "Slope"), "bias": ("Biases",), "running_mean": ("MovingMean",),
@@ -52,6 +54,14 @@ def array_name_note(name: str, arrays: Iterable[str]) -> str:
 def torch_array_hint(name: str, arrays: Iterable[str]) -> str | None:
     """What to do instead of giving a recurrent layer torch's packed array ``name``, else None."""
     return _FROM_TORCH if _packed(name, tuple(arrays)) else None
+
+
+def array_name_hint(name: str, arrays: Iterable[str], remedy: str) -> str | None:
+    """What to do instead of naming an array ``name`` that ``arrays`` lack: ``remedy`` formatted with the array that
+    torch's or Keras's ``name`` is here (``"with_arrays({}=...)"``), else ``torch_array_hint``'s (or None)."""
+    arrays = tuple(arrays)
+    ours = torch_array_name(name, arrays)
+    return torch_array_hint(name, arrays) if ours is None else remedy.format(ours)
 
 
 def _packed(name: str, arrays: tuple[str, ...]) -> bool:

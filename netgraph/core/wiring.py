@@ -117,7 +117,7 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
                 item = [list(e) if type(e) is tuple else e for e in item]
             if len(item) == 2 and not isinstance(item[0], list) and not isinstance(item[1], list):
                 a, b = item  # the common (src, dst): as below, without the loops
-                if type(item) is WrittenEdge and item.index is not None:  # a graph's pair: its user's edge (link)
+                if _carries_index(item):  # a graph's pair: its user's edge (link)
                     self.written[index] = item.index
                     yield (a, b, index, item.text or f"{format_endpoint(a)} -> {format_endpoint(b)}", item.hop,
                            item.link)
@@ -133,14 +133,18 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
                     for d in (b if isinstance(b, list) else [b]):
                         yield (s, d, index, text, hop if chain else None, link)
         if self.fresh is None:
-            self.fresh = max(self.written.values(), default=-1) + 1  # an item carrying none: past those that do
+            self._number(self.written)  # as read (user() was not asked before the last item)
 
     def user(self, position: int) -> int:
         """The index of the user's edge behind the item at ``position``: its position, in the user's own list."""
         if self.fresh is None:  # asked while ``expand`` reads the items: the numbers need every item's
-            self.written = {i: item.index for i, item in enumerate(self.items) if _carries_index(item)}
-            self.fresh = max(self.written.values(), default=-1) + 1
+            self._number({i: item.index for i, item in enumerate(self.items) if _carries_index(item)})
         return self.written.get(position, self.fresh + position) if self.written else position
+
+    def _number(self, written: dict[int, int]) -> None:
+        """Number the items: ``written`` maps an item's position to the user's edge index it carries (a graph's
+        ``WrittenEdge``); an item carrying none is ``fresh`` + its position, past those that do."""
+        self.written, self.fresh = written, max(written.values(), default=-1) + 1
 
     # -- step 2: resolve endpoints ---------------------------------------------------------
     def layer_name(self, ref: Any, edge: EdgeRef) -> str | None:

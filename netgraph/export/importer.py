@@ -153,7 +153,8 @@ class _Builder(ConstantFolding):
         folded = {id(node) for node in self.graph.node if node.op_type != "Constant" and self._precompute(node)}
         patterns, claimed = find_patterns(self.graph.node, self.ctx)
         needed = {name for found in patterns.values() for name in found.inputs}
-        needed |= data_states(self.graph.node, self.ctx)  # a recurrence's initial states given as data
+        self.ctx.glued_states = frozenset(data_states(self.graph.node, self.ctx))  # worked out once: the converter
+        needed |= self.ctx.glued_states  # reads it (a recurrence's initial states given as data)
         unsupported, dropped, failed = [], self._shape_only(folded, claimed, needed), set()
         for index, node in enumerate(self.graph.node):
             if id(node) in dropped or id(node) in folded or id(node) in claimed or _constant(node):

@@ -23,7 +23,7 @@ import numpy as np
 from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
 from netgraph.export.onnx_names import known_dim
-from netgraph.export.onnx_ops import Context, Converted
+from netgraph.export.onnx_ops import Context, Converted, single_use_producer
 from netgraph.layers import AttentionLayer, TransposeLayer
 
 __all__ = ["causal_attention", "causal_mask", "masked_out"]
@@ -62,8 +62,9 @@ def _output_shape(output: str, query: tuple | None, value: tuple | None, ctx: Co
 def _match(matmul: Any, ctx: Context) -> tuple[tuple[str, str, str, int, str], list[Any]] | None:
     """((q, k^T, v tensors, non-batch rank, score rescaling), nodes taken) when ``matmul`` is
     ``softmax(q k^T + mask) v`` or ``softmax(masked_fill(s q k^T, upper, -inf)) v``."""
-    softmax = _only_use(matmul.input[0], "Softmax", ctx)
-    masking = softmax and (_only_use(softmax.input[0], "Add", ctx) or _only_use(softmax.input[0], "Where", ctx))
+    softmax = single_use_producer(matmul.input[0], ctx, "Softmax")
+    masking = softmax and (single_use_producer(softmax.input[0], ctx, "Add")
+                           or single_use_producer(softmax.input[0], ctx, "Where"))
     level = _rank(matmul.output[0], ctx) or _rank(matmul.input[1], ctx)  # onnx may not tell the output's: v's
     if masking is None or level not in _PERMS or matmul.input[1] in ctx.constants:
         return None
@@ -138,14 +139,6 @@ def _upper(test: np.ndarray) -> bool:
     """Whether ``test`` (of at least 2 dims, the others of size 1) is true exactly above its diagonal."""
     return (test.ndim >= 2 and all(d == 1 for d in test.shape[:-2]) and test.shape[-1] > 1
             and bool(np.array_equal(test.reshape(test.shape[-2:]), np.triu(np.ones(test.shape[-2:], bool), 1))))
-
-
-def _only_use(tensor: str, op_type: str, ctx: Context) -> Any:
-    """The node computing ``tensor`` if it is an ``op_type`` and ``tensor`` has no other use, else None."""
-    node = ctx.producers.get(tensor)
-    if node is None or node.op_type != op_type or len(ctx.consumers.get(tensor, ())) != 1:
-        return None
-    return node if tensor not in ctx.graph_outputs else None
 
 
 def causal_mask(tensor: str, ctx: Context) -> list[Any] | None:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
-from netgraph.export.onnx_ops import Context, Converted, Unsupported
+from netgraph.export.onnx_ops import Context, Converted, Unsupported, only_use, sole_use
 from netgraph.layers import BatchNormalizationLayer, LayerNormalizationLayer, NormalizationLayer
 
 __all__ = ["NORM_CONVERTERS", "affine_array", "exporter_made", "group_norm_patterns"]
@@ -142,14 +142,6 @@ def group_norm_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted],
     return chain_patterns(nodes, ctx, "InstanceNormalization", _group_norm, (Unsupported, *NOT_THE_PATTERN))
 
 
-def _only_use(tensor: str, ctx: Context, op: str) -> Any:
-    """The one node (an ``op``, at input 0) using ``tensor``, Shapes aside; else None."""
-    uses = [(c, i) for c, i in ctx.consumers.get(tensor, ()) if c.op_type != "Shape"]
-    if tensor in ctx.graph_outputs or len(uses) != 1 or uses[0][0].op_type != op or uses[0][1] != 0:
-        return None
-    return uses[0][0]
-
-
 def _group_norm(norm: Any, ctx: Context) -> tuple[list, NormalizationLayer, str] | None:
     """The nodes from the first Reshape to the last of the chain, the layer, and x; None where it does not match."""
     first = ctx.producers.get(norm.input[0])
@@ -161,9 +153,9 @@ def _group_norm(norm: Any, ctx: Context) -> tuple[list, NormalizationLayer, str]
     channels = (ctx.shapes.get(x) or (None, None))[1]
     if (rank is None or rank < 2 or not isinstance(channels, int) or target != [0, groups, -1]
             or not np.all(scale == 1) or not np.all(bias == 0) or channels % groups
-            or _only_use(first.output[0], ctx, "InstanceNormalization") is not norm):
+            or only_use(first.output[0], ctx, "InstanceNormalization", ignoring=("Shape",)) is not norm):
         return None
-    back = _only_use(norm.output[0], ctx, "Reshape")
+    back = only_use(norm.output[0], ctx, "Reshape", ignoring=("Shape",))
     sizes = ctx.producers.get(back.input[1]) if back is not None else None
     if (sizes is None or sizes.op_type != "Shape" or sizes.input[0] != x
             or ctx.attributes(sizes).get("start", 0) != 0 or "end" in ctx.attributes(sizes)):
@@ -199,11 +191,9 @@ def _affine_steps(taken: list, channels: int, rank: int, ctx: Context) -> tuple[
 
 def _affine_step(tensor: str, ctx: Context) -> Any:
     """The one node using ``tensor`` (Shapes aside) where that is a Mul or an Add of it and another tensor."""
-    uses = [(c, i) for c, i in ctx.consumers.get(tensor, ()) if c.op_type != "Shape"]
-    if tensor in ctx.graph_outputs or len(uses) != 1 or uses[0][0].op_type not in ("Mul", "Add"):
-        return None
-    node = uses[0][0]
-    return node if len(node.input) == 2 and node.input[0] != node.input[1] else None
+    use = sole_use(tensor, ctx, ignoring=("Shape",))
+    node = use[0] if use is not None and use[0].op_type in ("Mul", "Add") else None
+    return node if node is not None and len(node.input) == 2 and node.input[0] != node.input[1] else None
 
 
 def _per_channel(name: str, channels: int, rank: int, ctx: Context) -> np.ndarray | None:

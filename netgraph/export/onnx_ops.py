@@ -24,7 +24,7 @@ from netgraph.layers import (ConstantArrayLayer, DotLayer, ElementwiseLayer,
 
 __all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "THREADING_OPS", "SHAPE_INPUTS",
            "linear_of", "with_biases", "mapped", "int_option", "symmetric_pads", "text", "refuse", "squeeze_axes",
-           "product_by_constant"]
+           "product_by_constant", "sole_use", "only_use", "single_use_producer"]
 
 #: ONNX elementwise ops -> ElementwiseLayer function names.
 ELEMENTWISE_OPS = {"Relu": "Ramp", "Tanh": "Tanh", "Sigmoid": "LogisticSigmoid", "Exp": "Exp", "Log": "Log",
@@ -92,6 +92,7 @@ class Context:
     decisions: dict[str, int] = dataclasses.field(default_factory=dict)  # ArgMax output -> its classes (decoded)
     integers: frozenset = frozenset()  # tensors of an integer element type, as ONNX inferred them
     time_major_uses: set = dataclasses.field(default_factory=set)  # ids of nodes a pattern reads a recurrence by
+    glued_states: frozenset = frozenset()  # the recurrences' initial states given as data (data_states: state glue)
 
     def const(self, name: str, what: str) -> np.ndarray:
         if name not in self.constants:
@@ -104,9 +105,30 @@ class Context:
         return None if shape is None else len(shape)
 
 
+def sole_use(tensor: str, ctx: Context, ignoring: tuple[str, ...] = ()) -> tuple[Any, int] | None:
+    """(the node, its input index) of the one use of ``tensor``, uses by ops in ``ignoring`` aside; None where it has
+    none or another, or is a graph output."""
+    uses = [(c, i) for c, i in ctx.consumers.get(tensor, ()) if c.op_type not in ignoring]
+    return uses[0] if len(uses) == 1 and tensor not in ctx.graph_outputs else None
+
+
+def only_use(tensor: str, ctx: Context, op: str, ignoring: tuple[str, ...] = ()) -> Any:
+    """The one node using ``tensor`` (``sole_use``) where it is an ``op`` taking it at input 0; else None."""
+    use = sole_use(tensor, ctx, ignoring)
+    return use[0] if use is not None and use[0].op_type == op and use[1] == 0 else None
+
+
+def single_use_producer(tensor: str, ctx: Context, op: str) -> Any:
+    """The node computing ``tensor`` where it is an ``op`` and ``tensor`` has no other use (``sole_use``); else
+    None."""
+    node = ctx.producers.get(tensor)
+    return node if node is not None and node.op_type == op and sole_use(tensor, ctx) else None
+
+
 def squeeze_axes(node: Any, ctx: Context, rank: int | None = None) -> list[int] | None:
-    """A Squeeze's or Unsqueeze's axes, non-negative and sorted: from its constant input 1 (opset 13 on), else its
-    ``axes`` attribute; a negative one counts from the end of the output (Unsqueeze) or the input (Squeeze), of
+    """A Squeeze's or Unsqueeze's axes (or a Reduce node's), non-negative and sorted: from its constant input 1
+    (opset 13 on; 18 for a Reduce), else its ``axes`` attribute; a negative one counts from the end of the output
+    (Unsqueeze) or the input (Squeeze, a Reduce), of
     ``rank`` dims when given (the input's). A Squeeze without axes removes the dims of size 1, read from its input's
     shape when every dim of it is known. None when they cannot be told (a computed input 1, an unknown rank)."""
     given = node.input[1] if len(node.input) > 1 and node.input[1] else None

@@ -15,7 +15,7 @@ from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
-from netgraph.export.onnx_ops import Context, Converted, Unsupported, int_option, refuse, symmetric_pads
+from netgraph.export.onnx_ops import Context, Converted, Unsupported, int_option, refuse, sole_use, symmetric_pads
 from netgraph.export.onnx_spatial import same_pads, split_pads
 from netgraph.layers import ElementwiseLayer, PaddingLayer, PartLayer, PoolingLayer, ThreadingLayer
 
@@ -150,12 +150,12 @@ def _total(pool: Any, ctx: Context) -> tuple[list, PoolingLayer, str] | None:
     constant that is the window's size throughout and broadcasts into the pool's output: ([pool, mul], the layer, x)."""
     a, out = ctx.attributes(pool), pool.output[0]
     kernel, pads = list(a["kernel_shape"]), list(a.get("pads", ()))
-    uses = ctx.consumers.get(out, [])
-    if (len(uses) != 1 or out in ctx.graph_outputs or uses[0][0].op_type != "Mul" or a.get("ceil_mode", 0)
+    use = sole_use(out, ctx)
+    if (use is None or use[0].op_type != "Mul" or a.get("ceil_mode", 0)
             or (any(pads) and not a.get("count_include_pad", 0)) or any(d != 1 for d in a.get("dilations", ()))):
         return None
-    mul = uses[0][0]
-    factor = ctx.constants.get(mul.input[1 - uses[0][1]])
+    mul = use[0]
+    factor = ctx.constants.get(mul.input[1 - use[1]])
     shape = ctx.shapes.get(out)
     if factor is None or not factor.size or np.any(factor != np.prod(kernel)):
         return None

@@ -27,7 +27,7 @@ from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
 from netgraph.export.onnx_recurrent_glue import (DIRECTIONS_PERM, LAYOUT_PERM, RECURRENT_OPS, batch_first_perm,
                                                  batch_first_uses, bidirectional, is_op, recurrent_output,
                                                  stacked_state_index, state_stack, time_major_output)
-from netgraph.export.onnx_recurrent_states import cell_state_use, state_glue, state_source
+from netgraph.export.onnx_recurrent_states import cell_state_use, state_source
 from netgraph.layers import NetBidirectionalOperator, SequenceLastLayer
 from netgraph.layers.recurrent_torch import packed_layer
 
@@ -238,7 +238,8 @@ def _reshape(node: Any, ctx: Context) -> Converted:
 
 def _state_glue(convert: Callable[[Any, Context], Converted]) -> Callable[[Any, Context], Converted]:
     def converter(node: Any, ctx: Context) -> Converted:
-        if state_glue(node, ctx):  # a (batch, n) initial state made time-major: our InitialState port takes it
+        if node.output and node.output[0] in ctx.glued_states:  # a (batch, n) initial state made time-major: our
+            # InitialState port takes it (state_glue, as data_states found it)
             return Converted(alias=node.input[0])
         return convert(node, ctx)
     return converter

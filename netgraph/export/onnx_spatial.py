@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from netgraph.export.onnx_ops import Context, Converted, Unsupported, int_option, refuse, symmetric_pads, text
+from netgraph.export.onnx_ops import (Context, Converted, Unsupported, int_option, refuse, sole_use, symmetric_pads,
+                                      text)
 from netgraph.export.onnx_resize import resize
 from netgraph.core.chain import NetChain
 from netgraph.layers import ConvolutionLayer, DeconvolutionLayer, PaddingLayer, PartLayer
@@ -289,7 +290,7 @@ def padding_gather(node: Any, ctx: Context) -> Converted | None:
         inner = ctx.producers.get(x)
         inner_padding = _gather_padding(inner, ctx) if inner is not None and inner.op_type == "Gather" else None
         if (inner_padding is None or inner_padding[1] != method or set(inner_padding[2]) & set(pairs)
-                or len(ctx.consumers.get(x, [])) != 1 or x in ctx.graph_outputs):
+                or sole_use(x, ctx) is None):
             break
         x, pairs = inner_padding[0], {**pairs, **inner_padding[2]}
     sizes = [list(pairs.get(level, (0, 0))) for level in range(1, max(pairs) + 1)]

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
-from netgraph.export.onnx_ops import Context, Converted, Unsupported
+from netgraph.export.onnx_ops import Context, Converted, Unsupported, only_use, squeeze_axes
 from netgraph.export.onnx_shape_ops import reduction
 
 __all__ = ["variance_patterns"]
@@ -43,11 +43,11 @@ def _variance(div: Any, ctx: Context) -> tuple[list, Any, str] | None:
     mean = _producer(centred.input[1], ctx, "ReduceMean") if centred is not None else None
     if mean is None or mean.input[0] != centred.input[0] or not ctx.attributes(mean).get("keepdims", 1):
         return None
-    x, axes = centred.input[0], _axes(mean_square, ctx)
-    if axes is None or axes != _axes(mean, ctx) or not _counts(count, x, axes, ctx):
+    x, axes = centred.input[0], squeeze_axes(mean_square, ctx)
+    if axes is None or axes != squeeze_axes(mean, ctx) or not _counts(count, x, axes, ctx):
         return None
     chain = [mean, centred, square, mean_square, scaled, less, div]
-    root = _only_use(div.output[0], ctx, "Sqrt")
+    root = only_use(div.output[0], ctx, "Sqrt")
     chain += [root] if root is not None else []
     if not _inside(chain, ctx):
         return None
@@ -60,17 +60,7 @@ def _is_one(tensor: str, ctx: Context) -> bool:
     return value is not None and value.size == 1 and float(np.ravel(value)[0]) == 1.0
 
 
-def _axes(node: Any, ctx: Context) -> tuple[int, ...] | None:
-    """A ReduceMean's axes, non-negative (from input 1 or its attribute); None when not constant."""
-    rank = ctx.rank(node.input[0])
-    given = ctx.constants.get(node.input[1]) if len(node.input) > 1 and node.input[1] else ctx.attributes(node).get(
-        "axes")
-    if given is None or rank is None:
-        return None
-    return tuple(sorted(int(a) % rank for a in np.ravel(given)))
-
-
-def _counts(count: str, x: str, axes: tuple[int, ...], ctx: Context) -> bool:
+def _counts(count: str, x: str, axes: list[int], ctx: Context) -> bool:
     """Whether ``count`` is the number of x's elements along ``axes`` as computed from x's shape: [Cast of] ReduceProd
     of Gather(Shape(x), axes). A constant count, even of that number, is not: those nodes then import one by one."""
     cast = _producer(count, ctx, "Cast")
@@ -81,14 +71,7 @@ def _counts(count: str, x: str, axes: tuple[int, ...], ctx: Context) -> bool:
         return False
     picked = ctx.constants.get(gather.input[1])
     rank = ctx.rank(x)
-    return picked is not None and rank is not None and tuple(sorted(int(a) % rank for a in np.ravel(picked))) == axes
-
-
-def _only_use(tensor: str, ctx: Context, op: str) -> Any:
-    uses = ctx.consumers.get(tensor, [])
-    if tensor in ctx.graph_outputs or len(uses) != 1 or uses[0][0].op_type != op:
-        return None
-    return uses[0][0]
+    return picked is not None and rank is not None and sorted(int(a) % rank for a in np.ravel(picked)) == axes
 
 
 def _inside(chain: list, ctx: Context) -> bool:

@@ -26,7 +26,8 @@ from netgraph.core.errors import DataError
 from netgraph.core.walk import nested_nodes
 
 __all__ = ["Where", "located_error", "unfolded_error", "raise_unfolded", "examples_at", "checks_values", "first_bad",
-           "first_bad_at", "first_unordered", "first_unordered_pair", "Piece", "piece", "piece_text", "naming_layer"]
+           "bad_text", "first_bad_at", "first_unordered", "first_unordered_pair", "Piece", "piece", "piece_text",
+           "naming_layer"]
 
 
 #: A message whose index can be written again outside a map: (text before, where, text after).
@@ -112,7 +113,12 @@ def checks_values(net: object) -> bool:
 
 def first_bad(t: torch.Tensor, c: Any) -> str:
     """"-1.0 at index (2, 0) (and 3 more bad values)": the first value of ``t`` that breaks the constraint ``c``."""
-    if (found := first_bad_at(t, c)) is None:
+    return bad_text(t, first_bad_at(t, c))
+
+
+def bad_text(t: torch.Tensor, found: tuple[float, Where, str] | None) -> str:
+    """``first_bad``'s text of ``first_bad_at(t, c)``'s ``found``, for a caller that needs both."""
+    if found is None:
         return "values that are not valid together"
     value, at, more = found
     return f"{value!r} at index {(at.example, *at.rest) if t.dim() else ()}{more}"
@@ -138,16 +144,12 @@ def first_unordered(lo: Any, hi: Any, names: tuple[str, str], strict: bool) -> s
     >>> first_unordered(torch.tensor([0.0, 2.0]), torch.tensor([1.0, 2.0]), ("min", "max"), True)
     'min 2 and max 2 at index (1,)'
     """
-    lo, hi = torch.broadcast_tensors(torch.as_tensor(lo), torch.as_tensor(hi))
-    bad = ~(lo < hi) if strict else ~(lo <= hi)
-    if not bool(bad.any()):
+    if (found := _unordered_at(lo, hi, strict)) is None:
         return None
-    flat = bad.reshape(-1).nonzero().reshape(-1)
-    i = int(flat[0])
-    index = tuple(int(k) for k in torch.unravel_index(torch.tensor(i), bad.shape))
+    low, high, index, count = found
     at = f" at index {index}" if index else ""
-    more = f" (and {len(flat) - 1} more)" if len(flat) > 1 else ""
-    return f"{names[0]} {float(lo.reshape(-1)[i]):g} and {names[1]} {float(hi.reshape(-1)[i]):g}{at}{more}"
+    more = f" (and {count - 1} more)" if count > 1 else ""
+    return f"{names[0]} {low:g} and {names[1]} {high:g}{at}{more}"
 
 
 def first_unordered_pair(lo: Any, hi: Any, strict: bool) -> tuple[float, float] | None:
@@ -156,9 +158,18 @@ def first_unordered_pair(lo: Any, hi: Any, strict: bool) -> tuple[float, float] 
     >>> first_unordered_pair(torch.tensor([0.0, 3.0]), 2.0, True)
     (3.0, 2.0)
     """
+    found = _unordered_at(lo, hi, strict)
+    return None if found is None else found[:2]
+
+
+def _unordered_at(lo: Any, hi: Any, strict: bool) -> tuple[float, float, tuple[int, ...], int] | None:
+    """The first pair of bounds out of order (lo's value, hi's, its index in their broadcast shape) and how many
+    pairs are; None when every pair is in order."""
     lo, hi = torch.broadcast_tensors(torch.as_tensor(lo), torch.as_tensor(hi))
-    bad = (~(lo < hi) if strict else ~(lo <= hi)).reshape(-1).nonzero().reshape(-1)
-    if not len(bad):
+    bad = ~(lo < hi) if strict else ~(lo <= hi)
+    flat = bad.reshape(-1).nonzero().reshape(-1)
+    if not len(flat):
         return None
-    i = int(bad[0])
-    return float(lo.reshape(-1)[i]), float(hi.reshape(-1)[i])
+    i = int(flat[0])
+    index = tuple(int(k) for k in torch.unravel_index(torch.tensor(i), bad.shape))
+    return float(lo.reshape(-1)[i]), float(hi.reshape(-1)[i]), index, len(flat)

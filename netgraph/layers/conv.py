@@ -178,12 +178,8 @@ class _Spatial(Layer):
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
-class ConvolutionLayer(_Spatial):
-    """``ConvolutionLayer(n, kernel)``: n output channels; ``kernel`` an int (every spatial dim) or a list.
-
-    Options ``stride``, ``padding_size`` (zeros on each side), ``dilation``, ``channel_groups``.
-    Arrays: ``Weights`` (n, in_channels / groups, *kernel), ``Biases`` (n); none with ``biases=False``.
-    """
+class _Channeled(_Spatial):
+    """Convolution's and deconvolution's options (Wolfram's two layers take the same) and arrays."""
 
     output: Optional[int] = None
     kernel: IntOrInts = None
@@ -197,6 +193,15 @@ class ConvolutionLayer(_Spatial):
     ARRAYS = {"Weights": "weights", "Biases": "biases"}
     POSITIONAL = "output"
     POSITIONALS = ("output", "kernel")
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class ConvolutionLayer(_Channeled):
+    """``ConvolutionLayer(n, kernel)``: n output channels; ``kernel`` an int (every spatial dim) or a list.
+
+    Options ``stride``, ``padding_size`` (zeros on each side), ``dilation``, ``channel_groups``.
+    Arrays: ``Weights`` (n, in_channels / groups, *kernel), ``Biases`` (n); none with ``biases=False``.
+    """
 
     def normalize(self) -> dict[str, Any]:
         kernel = self._channel_options("out, in/groups", "kernel=3 or kernel=[3, 3]")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any, Optional
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -21,10 +21,9 @@ from torch import nn
 
 from netgraph.core.errors import OptionError
 from netgraph.core.layer import EmitContext
-from netgraph.core.options import Array, IntOrInts, RemovableArray, Shape
 from netgraph.core.types import REAL, Conflict, PortType, format_shape
 from netgraph.core.length_names import shifted_length, times_length
-from netgraph.layers.conv import _Spatial
+from netgraph.layers.conv import _Channeled
 from netgraph.layers._modules import LayerModule, optional_parameter, present
 
 __all__ = ["DeconvolutionLayer"]
@@ -57,7 +56,7 @@ def _deconv_in(out: Any, k: int, s: int, p: int, d: int) -> Any:
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
-class DeconvolutionLayer(_Spatial):
+class DeconvolutionLayer(_Channeled):
     """``DeconvolutionLayer(n, kernel)``: a transposed convolution with n output channels.
 
     Options ``stride``, ``padding_size`` (removed from each side of the output), ``dilation``,
@@ -65,18 +64,6 @@ class DeconvolutionLayer(_Spatial):
     ``conv_transpose`` layout), ``Biases`` (n); none with ``biases=False``.
     """
 
-    output: Optional[int] = None
-    kernel: IntOrInts = None
-    stride: IntOrInts = 1
-    padding_size: IntOrInts = 0
-    dilation: IntOrInts = 1
-    channel_groups: int = 1
-    input: Shape = None
-    weights: Array = None
-    biases: RemovableArray = None
-    ARRAYS = {"Weights": "weights", "Biases": "biases"}
-    POSITIONAL = "output"
-    POSITIONALS = ("output", "kernel")
     OUT_SIZE = staticmethod(_deconv_out)
     IN_SIZE = staticmethod(_deconv_in)
 

@@ -24,9 +24,10 @@ from netgraph.core.layer_making import drop_dataclass_frozen
 from netgraph.core.option_problems import ARGUMENT_KIND
 from netgraph.core.registry import Registry
 from netgraph.core.wording import counted_either
-from netgraph.layers.bad_index import Where, first_bad, first_bad_at, first_unordered_pair, located_error, piece_text
+from netgraph.layers.bad_index import Where, bad_text, first_bad_at, located_error, piece_text
 from netgraph.layers.dist_constraints import REAL, Constraint, raise_constant_problems, read_extremes, unbroadcastable
 from netgraph.layers.dist_params import Param, as_param, plain_param, same_param, slot_name, whole
+from netgraph.layers.dist_order import Ordered, in_order_by_extremes, order_facts, order_problem
 from netgraph.layers.dist_limits import FLOAT_MAX, PARAM_MAX, named_overflow_problems, overflow_problems
 from netgraph.layers.dist_tensors import (full, is_tensor, log_or_tiny, log_standard_gamma, noise, safe_exp,  # noqa: F401
                                            standard_gamma, tensors, xlogy)  # re-exported for the distributions
@@ -97,7 +98,7 @@ class Distribution:
     EXACT_INTEGERS: ClassVar[tuple[str, ...]] = ()  # draws are these integers: the draw's dtype must hold them exactly
     SUPPORT_PARAMS: ClassVar[tuple[str, ...]] = ()  # move the support: no score-function gradient
     LOCATION: ClassVar[str | None] = None  # a parameter that only shifts the draws (see ``at_origin``)
-    ORDERED: ClassVar[tuple[str, str, bool] | None] = None  # (lo, hi, strict): relation's only test, lo < hi (<=)
+    ORDERED: ClassVar[Ordered | None] = None  # (lo, hi, strict): lo < hi (<=), the default relation
     discrete: ClassVar[bool] = False
     DRAW_LIMIT: ClassVar[float] = FLOAT_MAX  # the largest |draw| the sampler gives correctly (dist_limits)
     BAD_VALUE_HINT: ClassVar[str] = ("fix the layer feeding it (e.g. pass a scale through Softplus or Exp, a "
@@ -177,7 +178,7 @@ class Distribution:
                                   f"{tuple(v.shape)}; give a number or a non-empty list"))
             elif isinstance(v, torch.Tensor) and not c.ok_tensor(v):
                 bad = first_bad_at(v, c)
-                errors.append((n, f"parameter {self.role(n)} must be {c.text}, found {first_bad(v, c)}", c.text,
+                errors.append((n, f"parameter {self.role(n)} must be {c.text}, found {bad_text(v, bad)}", c.text,
                                None if bad is None else bad[0]))
         errors = errors or unbroadcastable(self._described(self.PARAMS), self.params)
         if not errors and all(not isinstance(v, str) for v in self.params):
@@ -195,8 +196,9 @@ class Distribution:
         return None
 
     def relation(self, params: Sequence[torch.Tensor]) -> str | None:
-        """A message when the parameters violate a joint condition (e.g. min < max), else None."""
-        return None
+        """A message when the parameters violate a joint condition (e.g. min < max), else None; here, ``ORDERED``'s
+        pair out of order."""
+        return None if self.ORDERED is None else order_problem(self.ORDERED, self.PARAMS, params)
 
     def check(self, values: Sequence[Any], where: str | Callable[[], str], draws: bool = True,
               inputs: Sequence[torch.Tensor] | None = None,
@@ -224,7 +226,7 @@ class Distribution:
                     text = f"parameter {self.role(n)} must be {c.text}, found "
                     found = first_bad_at(v if slot is None else inputs[self.slots.index(slot)], c)
                     if slot is None:
-                        errors.append(text + first_bad(v, c))
+                        errors.append(text + bad_text(v, found))
                     elif found is None:
                         errors.append(f"{text}values that are not valid together of port {slot!r}")
                     else:
@@ -234,12 +236,13 @@ class Distribution:
                     facts = facts or {"option": n, "expected": c.text, "found": None if found is None else found[0]}
                     nonfinite |= {"inf" if math.isinf(b) else "nan" for b in (lo, hi) if not math.isfinite(b)}
         extremes = {n: pair for (n, _), pair in zip(checked, pairs)} if checked else {}
-        if not errors and not self._ordered(values, extremes):
+        if not errors and not (self.ORDERED and in_order_by_extremes(self.ORDERED, self.PARAMS, values, extremes)):
             problem = self.relation(values)
             if problem:
                 errors.append(problem)
                 if self.ORDERED:  # the pair's ports (the first names the Diagnostic's), the order and the values
-                    ports, facts = [s for n in self.ORDERED[:2] if (s := self._slot_of(n))], self._order_facts(values)
+                    ports = [s for n in self.ORDERED[:2] if (s := self._slot_of(n))]
+                    facts = order_facts(self.ORDERED, self.PARAMS, values, self._slot_of)
                 else:
                     ports += list(self.slots) if len(self.slots) == 1 and inputs is not None else []  # the only one
         # a parameter whose min and max lie within ±PARAM_MAX needs no elementwise range check
@@ -267,29 +270,6 @@ class Distribution:
                                 kind="parameter-overflow" if grown else "parameter-value",
                                 port=fed[0] if fed else None, **facts)
         return extremes
-
-    def _ordered(self, values: Sequence[Any], extremes: Mapping[str, tuple[float, float]]) -> bool:
-        """Whether ``ORDERED``'s pairs are all in order by the tensors' ``extremes`` alone (the largest lo below the
-        smallest hi), so that ``relation`` need not read them elementwise."""
-        if self.ORDERED is None:
-            return False
-        lo_name, hi_name, strict = self.ORDERED
-        ends = []
-        for name, end in ((lo_name, 1), (hi_name, 0)):
-            v = values[self.PARAMS.index(name)]
-            if isinstance(v, torch.Tensor) and name not in extremes or not isinstance(v, (torch.Tensor, int, float)):
-                return False
-            ends.append(extremes[name][end] if isinstance(v, torch.Tensor) else float(v))
-        return ends[0] < ends[1] if strict else ends[0] <= ends[1]
-
-    def _order_facts(self, values: Sequence[Any]) -> dict[str, Any]:
-        """The Diagnostic's fields of ``ORDERED``'s first pair out of order: its first slot-fed bound (``option``), the
-        order needed and the pair found, as {lo: value, hi: value}."""
-        lo_name, hi_name, strict = self.ORDERED
-        pair = first_unordered_pair(*(values[self.PARAMS.index(n)] for n in (lo_name, hi_name)), strict)
-        return {"option": next((n for n in (lo_name, hi_name) if self._slot_of(n)), lo_name),
-                "expected": f"{lo_name} {'<' if strict else '<='} {hi_name}",
-                "found": dict(zip((lo_name, hi_name), pair))}
 
     def _slot_of(self, name: str) -> str | None:
         """The port feeding parameter ``name``, or None for a constant."""

@@ -19,7 +19,6 @@ import torch
 
 from netgraph.layers.dist_base import Distribution, noise, safe_exp, tensors
 from netgraph.layers.dist_constraints import POSITIVE, REAL
-from netgraph.layers.bad_index import first_unordered
 from netgraph.layers.dist_tensors import floor_normal, on_support, xlogy
 from netgraph.layers.dist_limits import E_MAX, Z_MAX
 from netgraph.core.errors import OptionError
@@ -100,13 +99,6 @@ class UniformDistribution(Distribution):
     @property
     def args(self) -> list:
         return [super().args]
-
-    def relation(self, params: Sequence[Any]) -> str | None:
-        low, high = params
-        if isinstance(low, str) or isinstance(high, str):
-            return None
-        found = first_unordered(low, high, ("min", "max"), strict=True)
-        return None if found is None else f"needs min < max, found {found}"
 
     BOUND_SLOPES = {"min": 0, "max": 0}
     ORDERED = ("min", "max", True)

@@ -26,7 +26,6 @@ from netgraph.layers.dist_constraints import (COUNT, INTEGER, NONNEGATIVE, POSIT
                                              raise_constant_problems)
 from netgraph.core.errors import OptionError
 from netgraph.core.option_problems import ARGUMENT_KIND
-from netgraph.layers.bad_index import first_unordered
 from netgraph.layers.dist_limits import COUNT_MAX, E_MAX, Z_MAX, first_unheld_integer, gamma_upper, integer_limit
 from netgraph.layers.dist_tensors import eps_of, is_tensor
 
@@ -278,13 +277,6 @@ class DiscreteUniformDistribution(Distribution):
     @property
     def args(self) -> list:
         return [super().args]
-
-    def relation(self, params: Sequence[Any]) -> str | None:
-        lo, hi = params
-        if isinstance(lo, str) or isinstance(hi, str):
-            return None
-        found = first_unordered(lo, hi, ("imin", "imax"), strict=False)
-        return None if found is None else f"needs imin <= imax, found {found}"
 
     def _draw_bound(self, imin, imax):
         return imin.abs() + imax.abs() + 1

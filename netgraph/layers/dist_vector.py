@@ -23,7 +23,7 @@ import torch
 
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.layers.dist_constraints import REAL as REAL_NUMBERS, raise_constant_problems
-from netgraph.layers.bad_index import Piece, first_bad, first_bad_at, piece_text
+from netgraph.layers.bad_index import Piece, bad_text, first_bad_at, piece_text
 from netgraph.layers.dist_base import Distribution, slot_name
 from netgraph.layers._shapes import broadcasts_to
 from netgraph.layers.dist_limits import named_overflow_problems
@@ -72,7 +72,7 @@ class VectorDistribution(Distribution, register=False):
                                          f"{format_shape(tuple(value.shape))}"))
                 elif not c.ok_tensor(value):
                     bad = first_bad_at(value, c)
-                    errors.append((name, f"parameter {self.role(name)} must be {c.text}, found {first_bad(value, c)}",
+                    errors.append((name, f"parameter {self.role(name)} must be {c.text}, found {bad_text(value, bad)}",
                                    c.text, None if bad is None else bad[0]))
         if not errors:
             problem = self.relation(list(self.params))

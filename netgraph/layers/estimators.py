@@ -77,9 +77,9 @@ from netgraph.layers.score_baselines import example_logp, leave_one_out_term, ma
 from netgraph.layers.score_records import (HELD_RECORDS, ScoreRecord, drawn_elsewhere, held_here, pending_here,
                                            records_here, take_here, this_thread)
 
-__all__ = ["EstimatorWarning", "ScoreRecord", "record_score", "score_handle", "surrogate_loss", "pending_records", "pending_here",
-           "BASELINE_DECAY", "HELD_RECORDS", "straight_through", "estimator_state", "load_estimator_state",
-           "mark_folded_draws", "example_logp", "uncertain_log_mass"]
+__all__ = ["EstimatorWarning", "ScoreRecord", "record_score", "score_handle", "surrogate_loss", "pending_records",
+           "pending_here", "BASELINE_DECAY", "HELD_RECORDS", "straight_through", "estimator_state",
+           "load_estimator_state", "mark_folded_draws", "example_logp", "uncertain_log_mass"]
 
 #: Decay of the running-mean baseline used when no leave-one-out baseline is available.
 BASELINE_DECAY = 0.9
@@ -171,9 +171,8 @@ class _Score(torch.autograd.Function):
 
 
 def uncertain_log_mass(dist: Any, logp: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
-    """``logp`` (of each draw) with no gradient where the draw was certain (``dist.certain``: Poisson's μ = 0, a
-    probability of 0 or 1): no estimator from such draws is unbiased, and their score (−1 for Poisson at μ = 0, of
-    mean −1, not 0) would make the term follow the baseline, not the loss. The surrogate scores them 0.
+    """``logp`` (of each draw) with no gradient where the draw was certain (``dist.certain``: Poisson's μ = 0, p = 0
+    or 1): no estimator is unbiased there, and their score (−1 at μ = 0) would make the term follow the baseline.
 
     >>> from netgraph.layers.distributions import PoissonDistribution as Poisson
     >>> mu, x = torch.tensor([0.0, 2.0], requires_grad=True), torch.tensor([0.0, 3.0])
@@ -249,7 +248,8 @@ def pending_records(module: nn.Module, modules: list[nn.Module] | None = None) -
     """The live, not yet used records of every score-function layer inside ``module`` (its ``modules``, where the
     caller holds them), of draws made in this thread; taken: they are then gone."""
     here = this_thread()
-    for sub in modules if modules is not None else module.modules():  # not named_modules: a path is built only for a layer that drew (per step)
+    # not named_modules: a path is built only for a layer that drew (per step)
+    for sub in modules if modules is not None else module.modules():
         refs, held = take_here(sub, here)  # held: the only holder of integer draws' records, kept till done
         if not refs:
             continue

@@ -344,18 +344,9 @@ class DotLayer(Layer):
                 raise Conflict(f"port {port!r} must be a vector or an array (rank >= 1), found a scalar ()",
                                port=port, expected="rank >= 1", found=())
         if a is None and b is not None and out is not None:
-            ra = len(out) - len(b) + 2
-            if ra < 1:
-                raise Conflict(f"the output {format_shape(out)} has too few dims for Input2 {format_shape(b)}: it "
-                               f"needs at least {len(b) - 1} dims",
-                               port="Output", expected=f"at least {len(b) - 1}", found=out)
-            a = fill_get(types, "Input1", (*out[:ra - 1], b[0]))
+            a = fill_get(types, "Input1", (*out[:_rank_beside(out, b, "Input2") - 1], b[0]))
         if b is None and a is not None and out is not None:
-            rb = len(out) - len(a) + 2
-            if rb < 1:
-                raise Conflict(f"the output {format_shape(out)} has too few dims for Input1 {format_shape(a)}: it "
-                               f"needs at least {len(a) - 1} dims",
-                               port="Output", expected=f"at least {len(a) - 1}", found=out)
+            _rank_beside(out, a, "Input1")  # a Conflict where the output has too few dims
             b = fill_get(types, "Input2", (a[-1], *out[len(a) - 1:]))
         if a is None or b is None:
             return types
@@ -381,6 +372,17 @@ class DotLayer(Layer):
 
     def emit(self, ctx: EmitContext) -> str:
         return f"torch.einsum({self._equation(ctx.types)!r}, {ctx.args[0]}, {ctx.args[1]})"
+
+
+def _rank_beside(out: tuple, other: tuple, port: str) -> int:
+    """The rank of a Dot's input beside input ``port`` of shape ``other``, from the Output's shape ``out``; a
+    Conflict where ``out`` has too few dims for any."""
+    rank = len(out) - len(other) + 2
+    if rank < 1:
+        raise Conflict(f"the output {format_shape(out)} has too few dims for {port} {format_shape(other)}: it "
+                       f"needs at least {len(other) - 1} dims",
+                       port="Output", expected=f"at least {len(other) - 1}", found=out)
+    return rank
 
 
 def fill_get(types: dict[str, PortType], port: str, shape: tuple) -> tuple:

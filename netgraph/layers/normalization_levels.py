@@ -143,7 +143,7 @@ class NormalizationLayer(Layer):
 
     def _check_unbiased(self, shape: tuple, aggregated: tuple[int, ...]) -> None:
         """An unbiased variance of one element divides by n - 1 = 0: every output would be NaN."""
-        sizes = [shape[d] for d in aggregated] + ([shape[0] // self.group_number] if self.group_number else [])
+        sizes = [shape[d] for d in aggregated] + self._group_sizes(shape)
         if self.unbiased and self.method == "Standardize" and all(isinstance(n, int) for n in sizes) \
                 and math.prod(sizes) == 1:
             raise Conflict(f"unbiased=True divides the variance by n - 1, but port 'Input' {format_shape(shape)} "
@@ -158,11 +158,17 @@ class NormalizationLayer(Layer):
         if not self.unbiased or self.method != "Standardize" or shape is None:
             return {}
         aggregated, _ = self.dims(len(shape))
-        sizes = [shape[d] for d in aggregated] + ([shape[0] // self.group_number] if self.group_number else [])
+        sizes = [shape[d] for d in aggregated] + self._group_sizes(shape)
         names = [n for n in sizes if isinstance(n, str)]
         if len(names) != 1 or math.prod(n for n in sizes if isinstance(n, int)) != 1:
             return {}
         return {names[0]: (2, "unbiased=True divides the variance by n - 1, so n = 1 would make every output NaN")}
+
+    def _group_sizes(self, shape: tuple) -> list:
+        """[the channels in one group] with group_number, else []; the size stays unknown (None) while level 1's is."""
+        if not self.group_number:
+            return []
+        return [shape[0] // self.group_number if isinstance(shape[0], int) else shape[0]]
 
     def _check_groups(self, shape: tuple, aggregated: tuple[int, ...]) -> None:
         g = self.group_number

@@ -120,9 +120,9 @@ class ReshapeLayer(_ShapeLayer):
     def normalize(self) -> dict[str, Any]:
         dims = normal_dims(self.dims)
         if dims is None:
-            return option_problem(OptionError(f"ReshapeLayer dims must be a list of positive sizes with at most one -1 "
-                                              f"(inferred, Wolfram's Automatic), or Inherited (the input's size there), "
-                                              f"found {self.dims!r}{dims_hint(self.dims)}", option="dims",
+            return option_problem(OptionError(f"ReshapeLayer dims must be a list of positive sizes with at most one "
+                                              f"-1 (inferred, Wolfram's Automatic), or Inherited (the input's size "
+                                              f"there), found {self.dims!r}{dims_hint(self.dims)}", option="dims",
                                               expected="positive sizes with at most one -1", found=self.dims), {})
         return {"dims": dims}
 
@@ -137,7 +137,8 @@ class ReshapeLayer(_ShapeLayer):
 
     def code(self, x: str, types: Mapping[str, PortType]) -> str:
         dims = run_dims(self.dims, tuple(types["Output"].shape))
-        return f"{x}.reshape({x}.shape[0], {', '.join(f'{x}.shape[{i + 1}]' if d is None else str(d) for i, d in enumerate(dims))})"
+        sizes = ", ".join(f"{x}.shape[{i + 1}]" if d is None else str(d) for i, d in enumerate(dims))
+        return f"{x}.reshape({x}.shape[0], {sizes})"
 
 
 def _swapped(perm: Any) -> Any:
@@ -180,8 +181,8 @@ class TransposeLayer(_ShapeLayer):
     def normalize(self) -> dict[str, Any]:
         p = _swapped(self.perm)
         if not isinstance(p, (list, tuple)) or not all(is_int(v) for v in p) or sorted(p) != list(range(1, len(p) + 1)):
-            return option_problem(OptionError(f"TransposeLayer perm= must be a permutation of 1..k (level k of the input "
-                                              f"goes to level perm[k]), or Wolfram's swap of two levels, such as "
+            return option_problem(OptionError(f"TransposeLayer perm= must be a permutation of 1..k (level k of the "
+                                              f"input goes to level perm[k]), or Wolfram's swap of two levels, such as "
                                               f"'1<->3', found {self.perm!r}{_torch_dims_hint(p)}", option="perm",
                                               expected="a permutation of 1..k", found=self.perm), {})
         return {"perm": tuple(int(v) for v in p)}
@@ -221,8 +222,8 @@ class TransposeLayer(_ShapeLayer):
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class PartLayer(_ShapeLayer):
     """Takes a part of each example: ``PartLayer(2)`` (the 2nd row), ``PartLayer(-1)`` (the last, e.g. of a
-    sequence), ``PartLayer("2;;4")`` (a span), ``PartLayer("1;;-1;;2")`` (every second), ``PartLayer(["All", 1])`` (column 1).
-    Indices are 1-based."""
+    sequence), ``PartLayer("2;;4")`` (a span), ``PartLayer("1;;-1;;2")`` (every second), ``PartLayer(["All", 1])``
+    (column 1). Indices are 1-based."""
 
     part: Levels
     POSITIONAL = "part"

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from netgraph.core.errors import SpecError
 
-__all__ = ["render_edges", "SIMPLE_NAME"]
+__all__ = ["render_edges", "SIMPLE_NAME", "layer_named_ports"]
 
 SIMPLE_NAME = re.compile(r"\w[\w\-]*")  # letters and digits of any script: plain in YAML, read back by parse_edge
 
@@ -80,10 +81,8 @@ def _port_named_layers(net: Any, path: tuple, ports: set) -> frozenset:
     name and the layer as ``layer.Port`` (the reader's ``graph_ports_first``). SpecError at the first port an edge
     could not name: None (an edge's None mutes), or one named like a layer where a layer also has a port of that
     name (the reader takes the bare name for the layer then: the declared port connects to that port by name)."""
-    shared = ports & set(net.layers)
-    layer_ports = {p for layer in net.layers.values() for p in (*layer.input_ports, *layer.output_ports)} \
-        if shared else set()
-    for name in sorted(ports & {*(shared & layer_ports), "None"}):
+    shared, clashing = layer_named_ports(net.layers, ports)
+    for name in sorted(ports & {*clashing, "None"}):
         where = f" in graph {'/'.join(path)!r}" if path else ""
         if name in net.layers:
             layer_type = net.layers[name].type_name
@@ -94,7 +93,18 @@ def _port_named_layers(net: Any, path: tuple, ports: set) -> frozenset:
                             layer=(*path, name), found=name)
         raise SpecError(f"graph port 'None'{where} cannot be named by an edge in a spec, where None mutes an output; "
                         f"rename it first (net_rename)", kind="name-clash", port=name, layer=path, found=name)
-    return frozenset(shared)
+    return shared
+
+
+def layer_named_ports(layers: Mapping[str, Any], ports: Iterable[str]) -> tuple[frozenset, frozenset]:
+    """(the graph ports among ``ports`` named like one of ``layers``, those of them that a layer also has a port
+    named so): a bare name in an edge names the graph port for the first less the second, the layer otherwise."""
+    shared = frozenset(name for name in ports if name in layers)
+    if not shared:
+        return shared, frozenset()
+    layer_ports = {p for layer in layers.values() for p in (*getattr(layer, "input_ports", ()),
+                                                            *getattr(layer, "output_ports", ()))}
+    return shared, shared & layer_ports
 
 
 def _render(net: Any, pairs: list, qualified: frozenset) -> tuple[list, list]:

@@ -17,6 +17,7 @@ from netgraph.core.names import numbered
 from netgraph.core.port_paths import resolve
 from netgraph.core.ports import NetPort
 from netgraph.core.wording import first_few, value_kind
+from netgraph.spec.edge_text import layer_named_ports
 from netgraph.spec.problems import FAILED, sole
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 
@@ -170,12 +171,8 @@ def graph_ports_first(table: dict, ports: dict[str, str]) -> frozenset:
     a port of that name (a declared port connects to such a port by name, and then an edge names only the layer; one
     that connects to none must be named by an edge, so the bare name is the port, and the layer is written
     ``layer.Port``)."""
-    shared = {name for name in ports if name in table}
-    if not shared:
-        return frozenset()
-    layer_ports = {p for layer in table.values() for p in (*getattr(layer, "input_ports", ()),
-                                                           *getattr(layer, "output_ports", ()))}
-    return frozenset(shared - layer_ports)
+    shared, clashing = layer_named_ports(table, ports)
+    return shared - clashing
 
 
 def _layer_of(end: Any) -> str | None:

@@ -112,8 +112,9 @@ def save(net: Any, path: Any, *, name: str | None = None, description: str | Non
                 raise _unencodable(path, exc) from None
             if not isinstance(exc, OSError):
                 raise
-            raise SpecError(f"save(net, {str(path)!r}) failed: {_failure(exc, path)}; nothing was changed",
-                            kind="unwritable-file", found=str(path), detail=_failure(exc, path)) from None
+            why = _failure(exc, path)
+            raise SpecError(f"save(net, {str(path)!r}) failed: {why}; nothing was changed", kind="unwritable-file",
+                            found=str(path), detail=why) from None
         _clean(path, weights.name if weights else None, old_weights)
     return path
 

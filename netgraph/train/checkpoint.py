@@ -2,7 +2,8 @@
 
 ``net_train(..., checkpoint="ckpt/")`` writes ``ckpt/round-000003.pt`` after every round (or every
 ``interval`` rounds with ``checkpoint={"directory": "ckpt/", "interval": 5, "keep": 3}``), keeping the
-last ``keep`` files (default 3). A file is first written under a temporary name and then renamed
+last ``keep`` files (default 3); an interrupted run writes ``ckpt/round-000004-batch-000050.pt`` (mid-round, not
+counted in ``keep``: ``netgraph.train.interrupted_round``). A file is first written under a temporary name and then renamed
 (``os.replace``), so a run killed at any moment leaves only complete checkpoints. It holds the arrays,
 the optimizer state and the method that wrote it, the loss history, the early-stopping state, the
 best arrays so far, the score-function layers' running-mean baselines and the net's topology
@@ -41,12 +42,12 @@ from netgraph.train.checkpoint_checks import NothingToResume, check_compatible, 
 from netgraph.train.run_state import load_optimizer, rank_estimators, restore_run, run_state  # the state they hold
 from netgraph.core.user_frame import user_stacklevel
 
-__all__ = ["save_checkpoint", "checkpoints", "latest_checkpoint", "round_of", "read_checkpoint", "load_checkpoint",
-           "content_digest", "refuse_newer", "load_optimizer", "run_state", "rank_estimators", "restore_run", "FORMAT",
-           "EARLIER_CHECKPOINT", "NothingToResume"]
+__all__ = ["save_checkpoint", "checkpoints", "latest_checkpoint", "round_of", "position_of", "read_checkpoint",
+           "load_checkpoint", "content_digest", "refuse_newer", "load_optimizer", "run_state", "rank_estimators",
+           "restore_run", "FORMAT", "EARLIER_CHECKPOINT", "NothingToResume"]
 
 FORMAT = "netgraph-checkpoint"
-_NAME = re.compile(r"round-(\d+)\.pt")
+_NAME = re.compile(r"round-(\d+)(?:-batch-(\d+))?\.pt")  # a whole round's, or one written mid-round (interrupted)
 #: what to do about a checkpoint that cannot be read (a write cut short), in net_train's words
 EARLIER_CHECKPOINT = ("an earlier round's checkpoint may still be readable: pass its path as resume= (this file is "
                       "then set aside)")
@@ -58,11 +59,15 @@ class _NotZip(Exception):
     """A file that is not torch's zip format (an old-style pickle, another kind of file): never given to torch.load."""
 
 
-def save_checkpoint(directory: str | os.PathLike, state: dict[str, Any], round: int, keep: int = 3) -> Path:
-    """Write ``state`` as ``directory/round-NNNNNN.pt`` atomically; keep the newest ``keep`` files. TrainingError
-    when it cannot be written (no space left, no permission): the earlier checkpoints stay as they were."""
+def save_checkpoint(directory: str | os.PathLike, state: dict[str, Any], round: int, keep: int = 3,
+                    batch: int = 0) -> Path:
+    """Write ``state`` as ``directory/round-NNNNNN.pt`` atomically; keep the newest ``keep`` files. ``batch`` > 0: the
+    state after ``batch`` batches of the next round (an interrupted run's), written as ``round-<round + 1>-batch-
+    <batch>.pt``, not counted in ``keep``: it removes only older mid-round files, and a whole round's file removes the
+    mid-round ones before it. TrainingError when it cannot be written (no space left, no permission): the earlier
+    checkpoints stay as they were."""
     folder = Path(directory)
-    path = folder / f"round-{round:06d}.pt"
+    path = folder / (f"round-{round + 1:06d}-batch-{batch:06d}.pt" if batch else f"round-{round:06d}.pt")
     data = {"format": FORMAT, "version": 2, "round": round, **state}
     data["sha256"] = content_digest(data)
     try:
@@ -74,13 +79,22 @@ def save_checkpoint(directory: str | os.PathLike, state: dict[str, Any], round: 
                             f"round {round} ({_resumable(folder)})", kind="unwritable-file", found=str(path),
                             detail=exc.strerror or str(exc)) from None
     try:
-        for old in checkpoints(folder)[:-keep] if keep > 0 else []:
+        for old in _superseded(folder, (round, batch), keep):
             old.unlink(missing_ok=True)
     except OSError as exc:
         raise TrainingError(f"checkpoint {str(path)!r} was written, but the older ones beyond keep={keep} could not be "
                             f"removed: {exc.strerror or exc}; training stopped after round {round}",
                             kind="unwritable-file", found=str(path.parent), detail=exc.strerror or str(exc)) from None
     return path
+
+
+def _superseded(folder: Path, written: tuple[int, int], keep: int) -> list[Path]:
+    """The files a checkpoint at ``written`` (rounds, batches into the next) makes old: the mid-round files before
+    it, and for a whole round's, the whole rounds' beyond the newest ``keep``."""
+    files = checkpoints(folder)
+    mid = [p for p in files if position_of(p)[1] and position_of(p) < written]
+    whole = [p for p in files if not position_of(p)[1]]
+    return mid + (whole[:-keep] if keep > 0 and not written[1] else [])
 
 
 def _resumable(folder: Path) -> str:
@@ -93,12 +107,22 @@ def _resumable(folder: Path) -> str:
 
 
 def checkpoints(directory: str | os.PathLike) -> list[Path]:
-    """The complete checkpoint files in ``directory``, oldest round first."""
+    """The complete checkpoint files in ``directory``, oldest first (a mid-round file after its round's start)."""
     folder = Path(directory)
     if not folder.is_dir():
         return []
-    found = [(int(m.group(1)), p) for p in folder.iterdir() if (m := _NAME.fullmatch(p.name))]
-    return [p for _, p in sorted(found)]
+    return sorted((p for p in folder.iterdir() if _NAME.fullmatch(p.name)), key=position_of)
+
+
+def position_of(checkpoint: str | os.PathLike) -> tuple[int, int]:
+    """(the rounds done, the batches of the next) when a checkpoint file of a folder was written.
+
+    >>> position_of("ck/round-000006.pt"), position_of("ck/round-000007-batch-000050.pt")
+    ((6, 0), (6, 50))
+    """
+    found = _NAME.fullmatch(Path(checkpoint).name)
+    batch = int(found.group(2) or 0)
+    return int(found.group(1)) - (batch > 0), batch
 
 
 def latest_checkpoint(directory: str | os.PathLike) -> Path | None:
@@ -200,9 +224,11 @@ def refuse_newer(directory: str | os.PathLike, source: Any, data: dict[str, Any]
     done = data.get("round")
     if not isinstance(done, int) or isinstance(done, bool):
         found = _NAME.fullmatch(Path(source).name)
-        done = int(found.group(1)) if found else 0
-    later, damaged = (ctx.from_main(lambda: _later(directory, done), "reading the later checkpoints")
-                      if ctx is not None else _later(directory, done))
+        done = position_of(source)[0] if found else 0
+    within = data.get("within_round")
+    at = (done, within["batches"] if isinstance(within, dict) and isinstance(within.get("batches"), int) else 0)
+    later, damaged = (ctx.from_main(lambda: _later(directory, at), "reading the later checkpoints")
+                      if ctx is not None else _later(directory, at))
     if damaged:
         return _set_aside([Path(directory) / name for name in later], source) if ctx is None or ctx.main else None
     if later:
@@ -215,17 +241,18 @@ def refuse_newer(directory: str | os.PathLike, source: Any, data: dict[str, Any]
 
 
 def round_of(checkpoint: str | os.PathLike) -> int:
-    """The round a checkpoint file of a folder (``round-000006.pt``) was written after.
+    """The rounds done when a checkpoint file of a folder (``round-000006.pt``) was written.
 
-    >>> round_of("checkpoints/round-000006.pt")
-    6
+    >>> round_of("checkpoints/round-000006.pt"), round_of("checkpoints/round-000007-batch-000050.pt")
+    (6, 6)
     """
-    return int(_NAME.fullmatch(Path(checkpoint).name).group(1))
+    return position_of(checkpoint)[0]
 
 
-def _later(directory: str | os.PathLike, done: int) -> tuple[list[str], bool]:
-    """The names of the checkpoints in ``directory`` of rounds after ``done``, and whether none of them is readable."""
-    files = [p for p in checkpoints(directory) if round_of(p) > done]
+def _later(directory: str | os.PathLike, at: tuple[int, int]) -> tuple[list[str], bool]:
+    """The names of the checkpoints in ``directory`` written after position ``at`` (rounds done, batches of the next),
+    and whether none of them is readable."""
+    files = [p for p in checkpoints(directory) if position_of(p) > at]
     return [p.name for p in files], bool(files) and not any(_readable(p) for p in files)
 
 

@@ -50,6 +50,29 @@ def _optimizer(value: Any) -> bool:
             and all(isinstance(g, dict) and isinstance(g.get("params"), list) for g in value["param_groups"]))
 
 
+def _within(value: Any) -> bool:
+    """A mid-round checkpoint's place in its round, as ``netgraph.train.interrupted_round`` writes it."""
+    return (isinstance(value, dict) and isinstance(value.get("batches"), int) and value["batches"] > 0
+            and _number(value.get("loss_total")) and isinstance(value.get("loss_count"), int)
+            and isinstance(value.get("term_sums"), list) and all(_number(v) for v in value["term_sums"])
+            and _rng(value.get("rng")) and value["rng"].numel() == torch.get_rng_state().numel()
+            and (value.get("cuda_rng") is None or _rng(value["cuda_rng"]))
+            and (value.get("metrics") is None or _metric_states(value["metrics"])))
+
+
+def _metric_states(value: Any) -> bool:
+    """``metrics.Meter.partial``'s form: by collection, metric name -> {"states": name -> tensors, "updates": n}."""
+    def states(v: Any) -> bool:
+        return isinstance(v, torch.Tensor) or (isinstance(v, list) and all(isinstance(t, torch.Tensor) for t in v))
+    return isinstance(value, list) and all(isinstance(c, dict) and all(
+        isinstance(m, dict) and isinstance(m.get("updates"), int) and isinstance(m.get("states"), dict)
+        and all(isinstance(k, str) and states(v) for k, v in m["states"].items()) for m in c.values()) for c in value)
+
+
+def _rng(value: Any) -> bool:
+    return isinstance(value, torch.Tensor) and value.dtype == torch.uint8 and value.dim() == 1
+
+
 _ENTRIES = {  # entry: (needed to resume only, test, what it must be)
     "model": (False, _tensors, "a dict of array name -> tensor"),
     "best_model": (None, lambda v: v is None or _tensors(v), "None or a dict of array name -> tensor"),
@@ -65,6 +88,8 @@ _ENTRIES = {  # entry: (needed to resume only, test, what it must be)
         isinstance(d, dict) and all(_number(x) for x in d.values()) for d in v), "a list of dicts of layer -> number"),
     "topology": (None, lambda v: isinstance(v, dict) and all(isinstance(k, str) and isinstance(x, str)
                                                              for k, x in v.items()), "a dict of layer -> digest"),
+    "within_round": (None, lambda v: v is None or _within(v), "None or a dict of the place in a round (batches, "
+                     "loss_total, loss_count, term_sums, rng, cuda_rng, metrics)"),
 }
 _ITEMWISE = {"model", "best_model", "estimators"}  # dicts whose items are checked one by one
 

@@ -16,7 +16,8 @@ from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION
 from netgraph.train.datasets import checked_dataset, checked_loader
 from netgraph.core.wording import counted, type_label
 
-__all__ = ["training_and_validation", "split_fraction", "split_numbered", "split_ragged", "split_dataset", "held_out"]
+__all__ = ["training_and_validation", "split_fraction", "split_numbered", "split_counted", "split_ragged", "split_dataset",
+           "held_out"]
 
 
 def split_fraction(cols: dict[str, Any], fraction: float, seed: int) -> tuple[dict, dict]:
@@ -34,14 +35,34 @@ def split_numbered(cols: dict[str, Any], fraction: float, seed: int) -> tuple[tu
 def held_out(n: int, fraction: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """(training, validation) example numbers of ``n``, each ascending: a random ``ceil(fraction * n)`` held out,
     the one rule for every kind of data; OptionError when either part would be empty."""
+    k = _held_out_count(n, fraction)
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+    return order[:-k].sort().values, order[-k:].sort().values
+
+
+def _held_out_count(n: int, fraction: float) -> int:
+    """``ceil(fraction * n)``; OptionError when it leaves either part empty."""
     k = math.ceil(fraction * n)
     if not 0 < k < n:
         detail = (f"leaves {counted(n - k, 'training example')} and {counted(k, 'validation example')} out of {n}; "
                   f"both need at least one")
         raise OptionError(f"validation_set={fraction} {detail}", option="validation_set", kind="validation-split",
                           found=fraction, detail=detail)
-    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
-    return order[:-k].sort().values, order[-k:].sort().values
+    return k
+
+
+def split_counted(cols: dict[str, torch.Tensor], fraction: float) -> tuple[InMemory, InMemory]:
+    """(training, validation) of examples that hold nothing (``net_train(net, n)``, a net without inputs): they are
+    interchangeable, so the last ``ceil(fraction * n)`` are held out, with no permutation of n (up to 2**28) built.
+
+    >>> training, validation = split_counted({"#examples": torch.zeros(10, 0)}, 0.25)
+    >>> training.size, validation.size, validation.numbers
+    (7, 3, range(7, 10))
+    """
+    n = len(next(iter(cols.values())))
+    kept = n - _held_out_count(n, fraction)
+    return (InMemory({c: x[:kept] for c, x in cols.items()}),
+            InMemory({c: x[kept:] for c, x in cols.items()}, range(kept, n)))
 
 
 def split_ragged(raw: Streamed, fraction: float, seed: int) -> tuple[Streamed, Streamed] | None:
@@ -74,7 +95,10 @@ def training_and_validation(spec: Any, raw: Any, expect: dict, allow_extra: bool
                                   "as validation_set", kind="option-combination", option="validation_set",
                                   expected="in-memory data", found=type_label(getattr(raw, "loader", raw)))
             return parts[0], finish(parts[1], expect, allow_extra, HELD_OUT)
-        train, val = split_numbered(finish(raw, expect, allow_extra, TRAINING).cols, spec, seed)
+        whole = finish(raw, expect, allow_extra, TRAINING)
+        if whole.holds_nothing:
+            return split_counted(whole.cols, spec)
+        train, val = split_numbered(whole.cols, spec, seed)
         return InMemory(*train), InMemory(*val)  # checked whole; errors name the examples as given
     val_raw = gather(spec, VALIDATION, ports, batch_size)
     check_example_shapes(getattr(val_raw, "loader", None), expect, VALIDATION)

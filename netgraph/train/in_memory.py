@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import torch
 
@@ -21,7 +21,7 @@ class InMemory:
     """Data held as tensors; batches follow a per-round permutation, sliced per process when distributed.
     ``numbers``: each example's index in the data the user gave, where these are a part of it (None: the same)."""
 
-    def __init__(self, cols: dict[str, torch.Tensor], numbers: list[int] | None = None):
+    def __init__(self, cols: dict[str, torch.Tensor], numbers: Sequence[int] | None = None):
         self.cols, self.size, self.numbers = cols, next(iter(cols.values())).shape[0], numbers
 
     def to(self, device: torch.device) -> InMemory:

@@ -34,6 +34,8 @@ from netgraph.train.progress_info import ProgressInfo
 from netgraph.train.progress_text import bar_postfix, round_line
 from netgraph.train.run_plan import Plan, Progress, mix_seed
 from netgraph.train.shared_log import SharedLog
+from netgraph.train.interrupted_round import checkpoint_interrupted, resumed_batches, resumed_within
+from netgraph.train.step_boundary import StepBoundary
 from tqdm.auto import tqdm
 
 __all__ = ["TrainingError", "Progress", "Plan", "Trainer", "mix_seed"]
@@ -57,12 +59,17 @@ class Trainer:
         self.params = [p for g in self.optimizer.param_groups for p in g["params"]]
         self.factor = 1.0  # the learning-rate schedule's last factor
         self.round_started_at = 0  # state.batches when the current round began (info's batch_in_round)
+        self.round_total, self.round_count = 0.0, 0  # the round's loss sum (weighted by examples) and examples
+        self.done_in_round: int | None = None  # batches of the round under way done; None inside a step or round end
+        self.within: dict | None = None  # a mid-round checkpoint's place in its round, until the round goes on
+        self.rng_after: tuple | None = None  # torch's random state after the last step (an interrupt's checkpoint)
+        self.boundary = StepBoundary()  # holds Ctrl-C and SIGTERM until the step under way ends (run)
         self.state = Progress()
         self.best_state: dict | None = None
         self.files: list[str] = []
         self.bar = None
         self.graphed = False  # the net's graph is logged once, from the first batch
-        self._saved_round = -1
+        self.saved_round = -1  # the round of the newest checkpoint this run wrote or resumed from
         self.scheduled = any(not sch.constant for sch in getattr(loss, "schedules", ()))
         self.term_sums: list[float] = []
         self.logs = SharedLog(plan.log, plan.logged, ctx)
@@ -70,7 +77,7 @@ class Trainer:
     # -- one step ----------------------------------------------------------------------------------------
     def forward(self, model: torch.nn.Module, batch: dict, n: int, examples: list[int] | None) -> dict[str, torch.Tensor]:
         where = lambda: (self.where() if model.training else  # noqa: E731 - (validation: eval mode)
-                         f"the validation after round {self.state.rounds}", self.state.batches > 0)
+                         f"the validation after round {self.state.rounds + 1}", self.state.batches > 0)
         return forward_batch(model, self.net, self.keys, batch, n, examples, where,
                              self.ctx.device if self.plan.mixed else None)
 
@@ -164,8 +171,11 @@ class Trainer:
         self.started = time.perf_counter() - self.state.elapsed
         self.open_bar()
         try:
-            return self._rounds()
+            with StepBoundary.installed(self.plan.checkpoint is not None and not self.ctx.active) as self.boundary:
+                return self._rounds()
         except KeyboardInterrupt:
+            if self.plan.checkpoint is not None and self.ctx.main:
+                checkpoint_interrupted(self)
             if self.ctx.active:
                 raise
             return "ManualStop"
@@ -209,43 +219,66 @@ class Trainer:
             if isinstance(self.train, InMemory):  # examples that hold nothing need no shuffling
                 order = None if self.train.holds_nothing else torch.randperm(
                     self.train.size, generator=torch.Generator().manual_seed(mix_seed(plan.seed, r)))
-            total, count, timed_out = 0.0, 0, False
-            self.round_started_at = s.batches
-            for batch, weight, whole, examples in self.batches(self.train, order):
-                n = next(iter(batch.values())).shape[0] if batch else 0
-                if not self.graphed:
-                    self.graphed = True
-                    inputs = tuple(batch[p] for p in self.net.input_ports)
-                    self.log(lambda log: log.graph(self.module, inputs), "adding the net's graph to the TensorBoard log")
-                value = self.step(batch, n, weight, whole, examples)
-                s.batch_losses.append(value)
-                s.batches, s.examples = s.batches + 1, s.examples + whole
-                self.logs.write(lambda log: log.batch(s.batches, value), f"writing the TensorBoard log at batch "
-                                f"{s.batches}", each_batch=True)
-                total, count = total + value * whole, count + whole
+            timed_out = False
+            if self.within is None:
+                self.round_started_at, self.round_total, self.round_count = s.batches, 0.0, 0
+                batches = self.batches(self.train, order)
+            else:  # a mid-round checkpoint's round: from the batch after its last
+                batches = resumed_batches(self, self.batches(self.train, order))
+            self.done_in_round = s.batches - self.round_started_at
+            for batch, weight, whole, examples in batches:
+                with self.boundary:  # an interrupt waits for the step's end: a checkpoint can follow it
+                    self.done_in_round = None
+                    value = self.train_batch(batch, weight, whole, examples)
+                    self.done_in_round = s.batches - self.round_started_at
                 if self.bar is not None:
                     self.bar.update(1)
                     self.bar.set_postfix(bar_postfix(self.state, self.loss.last_terms, value), refresh=False)
                 if plan.max_time and self.ctx.any(time.perf_counter() - self.started > plan.max_time):
                     timed_out = True
                     break
-            s.rounds = r
-            s.round_losses.append(total / max(count, 1))
-            self.record_terms(count, r)
-            append_values(s.round_metrics, plan.meter.compute("train") if plan.meter is not None else {}, r)
-            reason = self.end_round(r)
+            validated = self.validate(r) if self.validation is not None else None  # changes no state: stoppable
+            with self.boundary:
+                self.done_in_round = None
+                reason = self.end_round(r, validated)
+                self.done_in_round = 0
+            reason = self.report(r) or reason
             if timed_out:
                 reason = reason or "MaxTrainingTime"
             if reason:
                 return self.finish(reason)
 
-    def end_round(self, r: int) -> str | None:
-        """Validation, best net, stopping, checkpoint and progress for round ``r``; a stop reason or None."""
+    def train_batch(self, batch: dict, weight: int, whole: int, examples: list[int] | None) -> float:
+        """One step and its count in the round's and the run's sums; the batch's loss."""
+        s = self.state
+        n = next(iter(batch.values())).shape[0] if batch else 0
+        if not self.graphed:
+            self.graphed = True
+            inputs = tuple(batch[p] for p in self.net.input_ports)
+            self.log(lambda log: log.graph(self.module, inputs), "adding the net's graph to the TensorBoard log")
+        value = self.step(batch, n, weight, whole, examples)
+        s.batch_losses.append(value)
+        s.batches, s.examples = s.batches + 1, s.examples + whole
+        self.logs.write(lambda log: log.batch(s.batches, value), f"writing the TensorBoard log at batch "
+                        f"{s.batches}", each_batch=True)
+        self.round_total, self.round_count = self.round_total + value * whole, self.round_count + whole
+        if self.plan.checkpoint is not None:
+            self.rng_after = self.rng_state()
+        return value
+
+    def end_round(self, r: int, validated: tuple[float, dict] | None) -> str | None:
+        """The round's sums, ``validate``'s loss and metrics, best net, stopping and checkpoint for round ``r``; a stop
+        reason or None (progress: ``report``)."""
         s, stopping = self.state, self.plan.stopping
+        s.rounds = r
+        s.round_losses.append(self.round_total / max(self.round_count, 1))
+        self.record_terms(self.round_count, r)
+        append_values(s.round_metrics, self.plan.meter.compute("train") if self.plan.meter is not None else {}, r)
         s.elapsed = time.perf_counter() - self.started
         watched = s.round_losses[-1]
-        if self.validation is not None:
-            watched = self.validate()
+        if validated is not None:
+            watched = validated[0]
+            append_values(s.validation_metrics, validated[1], r)
             s.validation_losses.append(watched)
         if stopping is not None and stopping.metric is not None:
             watched = (s.validation_metrics or s.round_metrics)[stopping.metric][-1]
@@ -270,7 +303,7 @@ class Trainer:
         interval = self.plan.checkpoint["interval"] if self.plan.checkpoint else 0
         if interval and r % interval == 0:
             self.save(r)
-        return self.report(r) or reason
+        return reason
 
     def record_terms(self, count: int, r: int) -> None:
         """Each loss term's unweighted mean over round ``r``, and its weight now, into the history (NaN for a term
@@ -281,21 +314,24 @@ class Trainer:
         append_values(s.term_weights, dict(weights), r)
         self.term_sums = []
 
-    def validate(self) -> float:
+    def validate(self, r: int) -> tuple[float, dict[str, Any]]:
+        """The validation loss and metrics after round ``r`` (before the round's state is recorded: an interrupt here
+        leaves the state after the round's last step)."""
         self.module.eval()
-        with torch.no_grad():
-            order = None if isinstance(self.validation, InMemory) else mix_seed(self.plan.seed, self.state.rounds, 0)
-            batches = self.validation.batches(self.plan.batch_size, order, self.ctx.rank, self.ctx.world)
-            total, count = measuring_pass(batches, functools.partial(self.forward, self.module), self.loss,
-                                          self.plan.meter, "validation")
-        self.module.train()
-        append_values(self.state.validation_metrics,
-                      self.plan.meter.compute("validation") if self.plan.meter is not None else {}, self.state.rounds)
+        try:
+            with torch.no_grad():
+                order = None if isinstance(self.validation, InMemory) else mix_seed(self.plan.seed, r, 0)
+                batches = self.validation.batches(self.plan.batch_size, order, self.ctx.rank, self.ctx.world)
+                total, count = measuring_pass(batches, functools.partial(self.forward, self.module), self.loss,
+                                              self.plan.meter, "validation")
+        finally:
+            self.module.train()
+        metrics = self.plan.meter.compute("validation") if self.plan.meter is not None else {}
         total, count = self.ctx.sum([total, count])
-        return total / max(count, 1)
+        return total / max(count, 1), metrics
 
     def finish(self, reason: str) -> str:
-        if self.plan.checkpoint and self._saved_round != self.state.rounds:
+        if self.plan.checkpoint and self.saved_round != self.state.rounds:
             self.save(self.state.rounds)
         return reason
 
@@ -341,7 +377,7 @@ class Trainer:
 
     # -- checkpoints ---------------------------------------------------------------------------------------
     def save(self, r: int) -> None:
-        self._saved_round = r
+        self.saved_round = r
         by_rank = rank_estimators(self) if self.ctx.active else None  # every process takes part
         self.ctx.together(lambda: self._write(r, by_rank) if self.ctx.main else None,  # the others stop with rank 0
                           f"saving the checkpoint of round {r}")
@@ -355,4 +391,5 @@ class Trainer:
         if self.plan.resume is None:
             return
         self.state = Progress(**restore_run(self, *self.plan.resume))
-        self._saved_round = self.state.rounds
+        self.saved_round = self.state.rounds
+        self.within = resumed_within(self, *self.plan.resume)

@@ -318,6 +318,27 @@ class Meter:
             collection.reset()
         return {m.label: values[m.label] for m in self.measured}
 
+    def partial(self, split: str = "train") -> list[dict[str, Any]]:
+        """``split``'s metrics' states since the last ``compute`` (an interrupted round's part), on the CPU: by
+        collection, each metric's {"states": its torchmetrics states, "updates": its update count}."""
+        def cpu(value: Any) -> Any:
+            return [v.detach().cpu() for v in value] if isinstance(value, list) else value.detach().cpu()
+        return [{name: {"states": {k: cpu(v) for k, v in m.metric_state.items()}, "updates": m.update_count}
+                 for name, m in collection.items(keep_base=True, copy_state=False)}
+                for collection in self.states[split]]
+
+    def take_partial(self, saved: list[dict[str, Any]], split: str = "train") -> None:
+        """Take back ``partial``'s states (where they are of these metrics: another run's are left out)."""
+        mine = [dict(collection.items(keep_base=True, copy_state=False)) for collection in self.states[split]]
+        if [set(m) for m in mine] != [set(s) for s in saved]:
+            return
+        for metrics, states in zip(mine, saved):
+            for name, metric in metrics.items():
+                for key, value in states[name]["states"].items():
+                    moved = [v.to(metric.device) for v in value] if isinstance(value, list) else value.to(metric.device)
+                    setattr(metric, key, moved)
+                metric._update_count, metric._computed = states[name]["updates"], None  # torchmetrics' own counters
+
     def find(self, name: str) -> str:
         """The label of a measured metric named ``name`` ('Accuracy' or 'Output/Accuracy'); OptionError."""
         labels = [m.label for m in self.measured]

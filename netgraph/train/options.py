@@ -42,7 +42,7 @@ from netgraph.train.optimizers import SGD, Adam, AdamW, RMSprop
 from netgraph.train.other_names import TORCH_SUBOPTIONS
 from netgraph.train.torch_objects import refuse_torch_optimizer
 
-__all__ = ["Method", "parse_method", "resolve_multipliers", "parse_progress",
+__all__ = ["Method", "canonical_method", "parse_method", "resolve_multipliers", "parse_progress",
            "check_number", "snake", "schedule_factor", "clipped_step", "NETS"]
 
 NETS = "a NetGraph, a NetChain or a layer"  # what net_train and net_measurements take as the net
@@ -155,15 +155,30 @@ def _torch_suboption(name: str) -> str:
     return f" (torch's {name} is {TORCH_SUBOPTIONS[name]})" if name in TORCH_SUBOPTIONS else ""
 
 
+def canonical_method(name: Any, flag: str | None = None) -> str:
+    """The canonical name of the method ``name`` (any case, ``-`` and ``_`` ignored); an "unknown-method" OptionError
+    where no method has it, worded for the command line's ``flag`` where one is given.
+
+    >>> canonical_method("adam_w"), canonical_method("rms-prop")
+    ('AdamW', 'RMSProp')
+    >>> canonical_method("Adma", flag="--method")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    netgraph.core.errors.OptionError: --method Adma: unknown method (did you mean 'Adam'?); use Adam, AdamW, ...
+    """
+    found = METHODS.get(re.sub(r"[^a-z]", "", str(name).lower()))
+    if found is not None:
+        return found[0]
+    names = tuple(dict.fromkeys(m[0] for m in METHODS.values()))
+    shown = [n if flag else repr(n) for n in names]  # the command line's words are unquoted
+    subject = f"{flag} {name}: unknown method" if flag else f"unknown method {name!r}"
+    raise OptionError(f"{subject}{did_you_mean(name, list(names))}; use {', '.join(shown[:-1])} or {shown[-1]}",
+                      option="method", kind="unknown-method", expected=names, found=name)
+
+
 def parse_method(method: Any, learning_rate: Any) -> Method:
     """Parse ``method=`` and ``learning_rate=`` (see the module docstring)."""
     name, options = _method_parts("Adam" if method is None else method)
-    key = re.sub(r"[^a-z]", "", str(name).lower())
-    if key not in METHODS:
-        names = tuple(dict.fromkeys(m[0] for m in METHODS.values()))
-        raise OptionError(f"unknown method {name!r}{did_you_mean(name, list(names))}; use 'Adam', 'AdamW', 'SGD' or "
-                          f"'RMSProp'", option="method", kind="unknown-method", expected=names, found=name)
-    canonical, cls, default_lr = METHODS[key]
+    canonical, cls, default_lr = METHODS[canonical_method(name).lower()]
     spelled = {snake(k): str(k) for k in options}  # the user's spelling of each suboption, for messages
     options = _torch_names(canonical, {snake(k): v for k, v in options.items()}, spelled)
     ours = {k: options.pop(k) for k in _OURS if k in options}

@@ -1,0 +1,118 @@
+"""A run stopped by Ctrl-C or SIGTERM mid-round: the checkpoint of the state after its last whole step, and the
+resumed run that goes on from the next one.
+
+The checkpoint (``round-000004-batch-000050.pt``: 50 batches of round 4 done) holds what a round's checkpoint holds,
+and ``within_round``: the batches done, the round's running loss sums and metric states, and torch's random state
+after the last step.
+A resumed run seeds the round as the first did, reads its first batches again and passes over them (so a loader
+draws its order as before), then takes back that random state: it takes the very steps the first run would have.
+Where the place in the round cannot be taken back (``unresumable``), the checkpoints stay as the last round left
+them. Each case is said in one line on stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import torch
+
+from netgraph.train.checkpoint import latest_checkpoint, run_state, save_checkpoint
+from netgraph.train.checkpoint_checks import mismatch
+
+__all__ = ["checkpoint_interrupted", "resumed_batches", "resumed_within", "unresumable"]
+
+
+def unresumable(trainer: Any) -> str | None:
+    """Why the place inside the round cannot be taken back, or None."""
+    if getattr(trainer.train, "one_shot", False):
+        return "a one-shot iterable (a generator) cannot give this round's batches again"
+    return None
+
+
+def checkpoint_interrupted(trainer: Any) -> None:
+    """After a KeyboardInterrupt: write the checkpoint of the state after the last whole step (the round's, when it
+    stopped between rounds) and say on stderr what resuming continues from. A distributed run writes none (its
+    processes stop at different steps): its checkpoints stay as its last round left them."""
+    s, done = trainer.state, trainer.done_in_round
+    round_ = s.rounds + 1
+    if trainer.ctx.active:
+        return _kept(trainer, "training interrupted", "a distributed run's processes do not stop at one step")
+    if done is None:
+        return _kept(trainer, "training interrupted inside a step or at a round's end",
+                     "a second interrupt, or one raised there")
+    said = ("training interrupted " + (f"in round {round_} after batch {done}" if done else
+                                      f"after round {s.rounds}" if s.rounds else "before its first step"))
+    if done and (why := unresumable(trainer)) is not None:
+        return _kept(trainer, said, why)
+    if done:
+        path = _write_within(trainer, done)
+        return _say(f"{said}; wrote {path.name}: resuming continues with batch {done + 1}")
+    if s.rounds and trainer.saved_round != s.rounds:
+        trainer.save(s.rounds)
+        return _say(f"{said}; wrote {Path(trainer.files[-1]).name}: resuming continues with round {round_}")
+    newest = latest_checkpoint(trainer.plan.checkpoint["directory"])
+    _say(f"{said}; resuming continues from {newest.name}" if newest is not None else said)
+
+
+def _kept(trainer: Any, said: str, why: str) -> None:
+    """Say that the checkpoints stay as they were, and why."""
+    newest = latest_checkpoint(trainer.plan.checkpoint["directory"])
+    where = f"{newest.name} is the newest checkpoint" if newest is not None else "no checkpoint was written"
+    _say(f"{said}; {why}: {where} (what came after it is trained again)")
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _write_within(trainer: Any, done: int) -> Any:
+    """Save the state after ``done`` batches of the round under way; its path."""
+    trainer.state.elapsed = time.perf_counter() - trainer.started
+    rng, cuda_rng = trainer.rng_after
+    within = {"batches": done, "loss_total": trainer.round_total, "loss_count": trainer.round_count,
+              "term_sums": [float(v) for v in trainer.term_sums], "rng": rng, "cuda_rng": cuda_rng,
+              "metrics": trainer.plan.meter.partial() if trainer.plan.meter is not None else None}
+    ck = trainer.plan.checkpoint
+    path = save_checkpoint(ck["directory"], {**run_state(trainer), "within_round": within}, trainer.state.rounds,
+                           keep=ck["keep"], batch=done)
+    trainer.files.append(str(path))
+    return path
+
+
+def resumed_within(trainer: Any, source: Any, data: dict[str, Any]) -> dict[str, Any] | None:
+    """A mid-round checkpoint's ``within_round`` (None for a round's); OptionError in a distributed run, whose
+    processes' random states and loaders' places it does not hold."""
+    within = data.get("within_round")
+    if within is not None and trainer.ctx.active:
+        raise mismatch(source, f"was written in the middle of round {trainer.state.rounds + 1} by an interrupted "
+                       f"single-process run, which a distributed run cannot continue: resume it with one process",
+                       option="distributed", expected="a checkpoint written after a round", found=str(source))
+    return within
+
+
+def resumed_batches(trainer: Any, batches: Iterable) -> Iterator:
+    """The rest of the round a mid-round checkpoint stopped in: the round's sums as they were, its first batches read
+    and passed over, then torch's random state as it was after them."""
+    within, trainer.within = trainer.within, None
+    done = within["batches"]
+    trainer.round_started_at = trainer.state.batches - done
+    trainer.round_total, trainer.round_count = within["loss_total"], within["loss_count"]
+    trainer.term_sums = list(within["term_sums"])
+    trainer.rng_after = (within["rng"], within["cuda_rng"])
+    if within.get("metrics") is not None and trainer.plan.meter is not None:
+        trainer.plan.meter.take_partial(within["metrics"])
+    return _after(iter(batches), done, trainer)
+
+
+def _after(batches: Iterator, done: int, trainer: Any) -> Iterator:
+    for _ in range(done):
+        if next(batches, None) is None:
+            return
+    torch.set_rng_state(trainer.rng_after[0])
+    if trainer.rng_after[1] is not None and trainer.ctx.device.type == "cuda":
+        torch.cuda.set_rng_state(trainer.rng_after[1], trainer.ctx.device)
+    yield from batches
