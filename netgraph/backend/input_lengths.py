@@ -11,6 +11,16 @@ them would otherwise broadcast a length of 1, fail inside torch, or (run by leng
 {'n': [('Key', 0), ('Value', 0)]}
 >>> shared_length_problems(att, lambda port, axis: {"Key": [2, 5], "Value": [3, 5]}[port])
 ["input ports 'Key' and 'Value' share the length n (declared (n, 4) and (n, 3)), found 2 and 3 (example 0)"]
+
+An input dim declared with a name derived from another input's (``x=("n",)`` beside ``y=("n_over_2",)``, as a
+stride or a part makes) takes the length that name says of the other's, ⌈6 / 2⌉ = 3 beside 6; else a layer
+joining them (a random layer's parameters, a sum) would broadcast a length of 1 or fail inside torch.
+
+>>> from netgraph import NetPort, RandomArrayLayer, NormalDistribution, PartLayer
+>>> noise = NetGraph({"odd": PartLayer("1;;-1;;2"), "rnd": RandomArrayLayer(NormalDistribution("#mu", "#sigma"))},
+...                  [("odd", NetPort("rnd", "mu"))], Input=("n",), sigma=("n_over_2",))
+>>> [d.message for d in derived_length_problems(noise, lambda port, axis: {"Input": 6, "sigma": 4}[port])]
+["input port 'sigma': its length along n_over_2 must be 3 (from n = 6 of input port 'Input'), found 4"]
 """
 
 from __future__ import annotations
@@ -21,10 +31,14 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import DataError, Diagnostic
+from netgraph.backend.derived_lengths import shortest_length
+from netgraph.core.length_names import length_steps, lengths_along
 from netgraph.core.types import PortType, format_shape
 
 __all__ = ["shared_dims", "shared_length_problems", "check_shared_lengths", "empty_length_problem",
-           "length_check_lines"]
+           "length_check_lines", "derived_dims", "derived_length_problems"]
+
+Steps = tuple[tuple[str, int], ...]  # ("over", 2), ... as length_names.length_steps reads a name
 
 Sizes = Callable[[str, int], "int | Sequence[int] | torch.Tensor"]  # (port, axis) -> one size, or one per example
 
@@ -72,10 +86,73 @@ def shared_length_problems(net: Any, sizes: Sizes) -> list[str]:
     return problems
 
 
+def derived_dims(net: Any) -> list[tuple[tuple[str, int], tuple[str, int], str, Steps]]:
+    """(base place, derived place, derived name, steps) for each input dim whose name derives from another input dim's
+    (``"n_over_2"`` beside ``"n"``: ``(("over", 2),)``); places as ``shared_dims``'. Found once per net."""
+    if "_derived_dims" not in net.__dict__:
+        first: dict[str, tuple[str, int]] = {}
+        for port, t in _input_types(net).items():
+            for axis, d in enumerate(t.shape or () if isinstance(t, PortType) else ()):
+                if isinstance(d, str):
+                    first.setdefault(d, (port, axis))
+        found = []
+        for name, place in first.items():
+            if parsed := length_steps(name, set(first) - {name}):
+                found.append((first[parsed[0]], place, name, parsed[1]))
+        net._derived_dims = found
+    return net._derived_dims
+
+
+def derived_length_problems(net: Any, sizes: Sizes) -> list[Diagnostic]:
+    """A "data-shape" Diagnostic for each input dim of a derived name (``derived_dims``) whose length is not the one
+    its name says of its base's (at the first such example), naming the port, the expected and the found length."""
+    problems = []
+    for (base_port, base_axis), (port, axis), name, steps in derived_dims(net):
+        bases, found = _as_list(sizes(base_port, base_axis)), _as_list(sizes(port, axis))
+        wanted = [lengths_along(n, steps)[-1] for n in bases]
+        example = _first_difference(wanted, found)
+        if example is None:
+            continue
+        i = max(example, 0)
+        n, want, got = bases[i % len(bases)], wanted[i % len(wanted)], found[i % len(found)]
+        at, base = (f" (example {example})" if example >= 0 else ""), name[:len(name) - len(_steps_text(steps))]
+        example = example if example >= 0 else None
+        if want < 1:  # the base is too short for the name: that is the length to change
+            least = shortest_length(steps)
+            detail = (f"a length of {n} along {base} makes {name} of input port {port!r} {want} (each length must be "
+                      f"at least 1); give lengths of {least} or more")
+            problems.append(Diagnostic(f"input port {base_port!r}: {detail}{at}", "data-shape", layer=(),
+                                       port=base_port, expected=f"at least {least}", found=n, example=example,
+                                       detail=detail))
+            continue
+        detail = f"its length along {name} must be {want} (from {base} = {n} of input port {base_port!r}), found {got}"
+        problems.append(Diagnostic(f"input port {port!r}: {detail}{at}", "data-shape", layer=(), port=port,
+                                   expected=want, found=got, example=example, detail=detail))
+    return problems
+
+
+def _steps_text(steps: Steps) -> str:
+    return "".join(f"_{op}_{k}" for op, k in steps)
+
+
+def _length_code(code: str, steps: Steps) -> str:
+    """``lengths_along``'s last length as code on the length ``code``.
+
+    >>> _length_code("x.shape[1]", (("minus", 1), ("over", 2)))
+    '-(-(x.shape[1] - 1) // 2)'
+    """
+    for op, k in steps:
+        code = (f"{code} + {k}" if op == "plus" else f"{code} - {k}" if op == "minus" else f"-(-({code}) // {k})"
+                if op == "over" else f"({code}) * {k}")
+    return code
+
+
 def check_shared_lengths(net: Any, sizes: Sizes) -> None:
-    """One DataError naming every pair of input ports whose shared variable dim differs (``shared_length_problems``)."""
-    if problems := shared_length_problems(net, sizes):
-        raise DataError("; ".join(problems), problems, kind="data-shape", layer=())
+    """One DataError naming every pair of input ports whose shared variable dim differs (``shared_length_problems``)
+    and every input dim of a derived name not of its length (``derived_length_problems``)."""
+    problems = [*shared_length_problems(net, sizes), *derived_length_problems(net, sizes)]
+    if problems:
+        raise DataError("; ".join(map(str, problems)), problems, kind="data-shape", layer=())
 
 
 def length_check_lines(net: Any) -> list[str]:
@@ -93,6 +170,10 @@ def length_check_lines(net: Any) -> list[str]:
         (port, axis), ports = places[0], dict.fromkeys(p for p, _ in places)
         test = " or ".join(f"{p}.shape[{a + 1}] != {port}.shape[{axis + 1}]" for p, a in places[1:])
         lines += [f"if {test}:", "    self._shared_length_error({" + ", ".join(f"{p!r}: {p}" for p in ports) + "})"]
+    for (base, base_axis), (port, axis), _, steps in derived_dims(net):
+        ports = dict.fromkeys((base, port))
+        lines += [f"if {port}.shape[{axis + 1}] != {_length_code(f'{base}.shape[{base_axis + 1}]', steps)}:",
+                  "    self._shared_length_error({" + ", ".join(f"{p!r}: {p}" for p in ports) + "})"]
     return lines
 
 

@@ -14,6 +14,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -36,6 +37,20 @@ class _Discrete(Distribution):
     discrete = True
     ESTIMATORS = ("score_function", "straight_through")
     SCORE_PARAM = None  # the parameter whose score ``score_grad`` gives (estimators.score_handle)
+    CERTAIN_AT: tuple[float, ...] = ()  # values of SCORE_PARAM at which every draw is the same (``certain``)
+
+    def certain(self, params: Sequence[Any]) -> torch.Tensor | None:
+        """Where every draw is the same value (SCORE_PARAM at a boundary: Poisson μ = 0, a probability of 0 or 1), a
+        bool tensor; None where it never is. There no estimator from the draws is unbiased (the derivative, e.g.
+        f(1) − f(0) for Poisson at μ = 0, needs the loss at a value never drawn): the surrogate scores them 0.
+
+        >>> PoissonDistribution("#mu").certain([torch.tensor([0.0, 2.0])]).tolist()
+        [True, False]
+        """
+        if not self.CERTAIN_AT:
+            return None
+        value = torch.as_tensor(params[self.PARAMS.index(self.SCORE_PARAM)]).detach()
+        return functools.reduce(torch.logical_or, [value == at for at in self.CERTAIN_AT])
 
     def score_grad(self, x: torch.Tensor, params: Sequence[torch.Tensor], g: torch.Tensor) -> torch.Tensor:
         """g · ∂ log_prob(x, params)/∂ SCORE_PARAM for draws ``x`` (``g`` broadcast against x), the same
@@ -78,7 +93,7 @@ class BernoulliDistribution(_Discrete):
         (p,) = tensors(params, x)  # x is a draw, 0 or 1: log p where x = 1, log(1 - p) where x = 0
         return torch.addcmul(1 - x, p, 2 * x - 1).log()
 
-    SCORE_PARAM = "p"
+    SCORE_PARAM, CERTAIN_AT = "p", (0.0, 1.0)
 
     def score_grad(self, x, params, g):
         (p,) = params  # log_prob's (g / (1 - x + p(2x - 1)))(2x - 1) at x = 1: g / p, at x = 0: g / (p - 1)
@@ -140,7 +155,7 @@ class BinomialDistribution(_Discrete):
         comb = torch.lgamma(n + 1) - torch.lgamma(x + 1) - torch.lgamma(n - x + 1)
         return comb + x * log_or_tiny(p) + (n - x) * log_or_tiny(1 - p)
 
-    SCORE_PARAM = "p"
+    SCORE_PARAM, CERTAIN_AT = "p", (0.0, 1.0)
 
     def score_grad(self, x, params, g):
         n, p = params  # g x / (p + tiny) - g (n - x) / (1 - p + tiny)
@@ -175,7 +190,7 @@ class PoissonDistribution(_Discrete):
         (mu,) = tensors(params, x)
         return x * log_or_tiny(mu) - mu - torch.lgamma(x + 1)
 
-    SCORE_PARAM = "mu"
+    SCORE_PARAM, CERTAIN_AT = "mu", (0.0,)
 
     def score_grad(self, x, params, g):
         (mu,) = params  # g x / (mu + tiny) - g
@@ -216,7 +231,7 @@ class NegativeBinomialDistribution(_Discrete):
         n, p = tensors(params, x)
         return torch.lgamma(x + n) - torch.lgamma(n) - torch.lgamma(x + 1) + n * p.log() + x * log_or_tiny(1 - p)
 
-    SCORE_PARAM = "p"
+    SCORE_PARAM, CERTAIN_AT = "p", (1.0,)
 
     def score_grad(self, x, params, g):
         n, p = params  # g n / p - g x / (1 - p + tiny)

@@ -79,7 +79,7 @@ from netgraph.layers.score_records import (HELD_RECORDS, ScoreRecord, drawn_else
 
 __all__ = ["EstimatorWarning", "ScoreRecord", "record_score", "score_handle", "surrogate_loss", "pending_records",
            "pending_here", "BASELINE_DECAY", "HELD_RECORDS", "straight_through", "estimator_state",
-           "load_estimator_state", "mark_folded_draws", "example_logp"]
+           "load_estimator_state", "mark_folded_draws", "example_logp", "uncertain_log_mass"]
 
 #: Decay of the running-mean baseline used when no leave-one-out baseline is available.
 BASELINE_DECAY = 0.9
@@ -164,8 +164,23 @@ class _Score(torch.autograd.Function):
         x, *params = ctx.saved_tensors
         out: list[Any] = [None] * len(params)
         if ctx.needs_input_grad[3 + ctx.index]:
-            out[ctx.index] = ctx.dist.score_grad(x, params, grad.reshape((-1,) + (1,) * (x.dim() - 1)))
+            score = ctx.dist.score_grad(x, params, grad.reshape((-1,) + (1,) * (x.dim() - 1)))
+            certain = ctx.dist.certain(params)  # no unbiased score there (uncertain_log_mass): 0
+            out[ctx.index] = score if certain is None else score.masked_fill(certain, 0.0)
         return (None, None, None, *out)
+
+
+def uncertain_log_mass(dist: Any, logp: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+    """``logp`` (of each draw) with no gradient where the draw was certain (``dist.certain``: Poisson's μ = 0, p = 0
+    or 1): no estimator is unbiased there, and their score (−1 at μ = 0) would make the term follow the baseline.
+
+    >>> from netgraph.layers.distributions import PoissonDistribution as Poisson
+    >>> mu, x = torch.tensor([0.0, 2.0], requires_grad=True), torch.tensor([0.0, 3.0])
+    >>> uncertain_log_mass(Poisson("#mu"), Poisson("#mu").log_prob(x, [mu]), [mu]).sum().backward(); mu.grad.tolist()
+    [0.0, 0.5]
+    """
+    certain = getattr(dist, "certain", lambda _: None)(params)
+    return logp if certain is None else torch.where(certain.to(logp.device), logp.detach(), logp)
 
 
 def score_handle(dist: Any, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor | None:
@@ -176,8 +191,8 @@ def score_handle(dist: Any, x: torch.Tensor, params: Sequence[Any]) -> torch.Ten
     >>> from netgraph.layers.distributions import PoissonDistribution
     >>> mu = torch.tensor([[0.0, 2.0]], requires_grad=True)
     >>> h = score_handle(PoissonDistribution("#mu"), torch.tensor([[0.0, 3.0]]), [mu])
-    >>> h.backward(torch.ones(1)); h.tolist(), mu.grad.tolist()   # x / mu - 1, and -1 at mu = 0
-    ([0.0], [[-1.0, 0.5]])
+    >>> h.backward(torch.ones(1)); h.tolist(), mu.grad.tolist()   # x / mu - 1, and 0 where every draw is 0
+    ([0.0], [[0.0, 0.5]])
     """
     name = getattr(dist, "SCORE_PARAM", None)
     if name is None:

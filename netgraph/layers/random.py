@@ -241,15 +241,18 @@ class RandomArrayLayer(Layer):
         like = [*ctx.args, *consts] or [constant("param_first")]  # noise in the parameters' promoted dtype
         dtype = promoted_dtype_code(like)
         batch = f"{ctx.args[0]}.shape[0]" if ctx.args else ctx.batch
-        dims = "".join(f", {d}" if type(d) is int else f", {full[0]}.shape[{i}]" for i, d in enumerate(out, 1))
-        shape = f"({batch}{dims or ','})"
-
         every_slot_full = bool(ctx.args) and len(full) == len(ctx.args)
+        lengths = full[0] if full else None
+        if full and not every_slot_full and len(ctx.args) > 1 and any(type(d) is not int for d in out):
+            lengths = ctx.local("lengths")  # every slot's variable lengths, broadcast: a slot of 1 repeats no noise
+            reads.append((lengths, f"torch.broadcast_tensors({', '.join(slots.values())})[0]"))
+        dims = "".join(f", {d}" if type(d) is int else f", {lengths}.shape[{i}]" for i, d in enumerate(out, 1))
+        shape = f"({batch}{dims or ','})"
 
         def noise_code(kind: str) -> str:  # of the declared output's shape, as the module's draws (not a slot's)
             fn = "randn" if kind == "normal" else "rand"
             if every_slot_full:  # mu + sigma * torch.randn_like(mu): handwritten torch's cost (unchecked, as any op)
-                return f"torch.{fn}_like({full[0]}{f', dtype={dtype}' if len(like) > 1 else ''})"
+                return f"torch.{fn}_like({_broadcast_code(full)}{f', dtype={dtype}' if len(like) > 1 else ''})"
             return f"torch.{fn}({shape}, dtype={dtype}, device={like[0]}.device)"
         draw = dist.rsample_code(params, noise_code)
         if not ctx.args or every_slot_full:
@@ -257,6 +260,21 @@ class RandomArrayLayer(Layer):
         # slots that broadcast beyond the output (an extra dim, a size where it has 1) are an error, as in the module
         sizes = "".join(f", {d}" if type(d) is int else ", -1" for d in out)
         return [f"{local} = {read}" for local, read in reads], f"({draw}).expand({batch}{sizes})"
+
+
+def _broadcast_code(full: list[str]) -> str:
+    """The draw's shape, as a tensor: ``mu``, or for more slots of the output's declared shape, ``mu`` where they all
+    have its shape and else their broadcast (a slot of length 1 beside one of n: noise along n, not one repeated).
+
+    >>> _broadcast_code(["mu"])
+    'mu'
+    >>> _broadcast_code(["mu", "sigma"])
+    '(mu if not symbolic_tracing() and mu.shape == sigma.shape else torch.broadcast_tensors(mu, sigma)[0])'
+    """
+    if len(full) == 1:
+        return full[0]
+    same = " and ".join(f"{full[0]}.shape == {a}.shape" for a in full[1:])
+    return f"({full[0]} if not symbolic_tracing() and {same} else torch.broadcast_tensors({', '.join(full)})[0])"
 
 
 #: the estimators' names, netgraph's own and the literature's, in the spelling _estimator_key makes: netgraph's name

@@ -22,7 +22,7 @@ from netgraph.layers.distributions import Distribution, slot_name
 from netgraph.layers.dist_tensors import floating, sized, tensors
 from netgraph.layers.dist_limits import first_unheld_integer, integer_limit, largest
 from netgraph.layers.dist_vector import VectorDistribution
-from netgraph.layers.estimators import record_score, score_handle, straight_through
+from netgraph.layers.estimators import record_score, score_handle, straight_through, uncertain_log_mass
 from netgraph.layers.function import align
 from netgraph.layers.random_checks import _CHECKS, refuse_complex
 from netgraph.layers.random_traced import DETACHED, traced_draw
@@ -217,7 +217,9 @@ class RandomModule(ConstantBuffers):
         if grad and est == "straight_through":
             y = straight_through(x, dist._mean(*tensors(params, x)).expand(shape))
         elif grad:
-            y = record_score(self, x, logp.unsqueeze(-1).flatten(1).sum(1) if score is None else score, params)
+            if score is None:
+                score = uncertain_log_mass(dist, logp, origin).unsqueeze(-1).flatten(1).sum(1)
+            y = record_score(self, x, score, params)
         else:
             y = x
         return (y, logp) if with_log_prob else y

@@ -1,0 +1,78 @@
+"""Input dims declared with names derived from one another ("n" beside "n_over_2") are checked against each other.
+
+A random layer's parameters fed a stride's "n_over_2" of an input of length n and another input declared
+"n_over_2" met torch's error (5 beside 3) or broadcast a length of 1 silently (one noise value for every element).
+Now ``net(x)``, the compiled module and a ragged batch refuse such lengths with a DataError of kind "data-shape" naming
+the port, the length its name gives (expected) and the one found.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import DataError, NetGraph, NetPort, NormalDistribution, PartLayer, RandomArrayLayer
+
+
+def _strided_noise():
+    """Output (n_over_2): Normal draws, mu = every second element of Input (n), sigma fed as declared (n_over_2)."""
+    return NetGraph({"odd": PartLayer("1;;-1;;2"), "rnd": RandomArrayLayer(NormalDistribution("#mu", "#sigma"))},
+                    [("odd", NetPort("rnd", "mu"))], Input=("n",), sigma=("n_over_2",))
+
+
+def _refusal(call) -> tuple:
+    with pytest.raises(DataError) as info:
+        call()
+    d = info.value.diagnostics[0]
+    return d.kind, d.layer, d.port, d.expected, d.found
+
+
+@pytest.mark.parametrize("sigma_length", [1, 2, 5])
+@pytest.mark.parametrize("how", ["net", "compiled"])
+def test_a_length_other_than_its_derived_name_says_is_refused(how, sigma_length):
+    net = _strided_noise()
+    call = net if how == "net" else net.compile(checks=False)
+    refusal = _refusal(lambda: call(Input=torch.zeros(4, 6), sigma=torch.ones(4, sigma_length)))
+    assert refusal == ("data-shape", (), "sigma", 3, sigma_length)  # ceil(6 / 2) = 3
+
+
+@pytest.mark.parametrize("n, half", [(6, 3), (5, 3), (1, 1)])
+def test_the_lengths_a_derived_name_gives_run(n, half):
+    net = _strided_noise()
+    assert net(Input=torch.zeros(4, n), sigma=torch.ones(4, half)).shape == (4, half)
+    assert net.compile()(Input=torch.zeros(4, n), sigma=torch.ones(4, half)).shape == (4, half)
+
+
+def test_each_example_of_a_ragged_batch_is_checked():
+    net = _strided_noise()
+    inputs = [torch.zeros(6), torch.zeros(4)]  # n_over_2: 3, then 2
+    assert [tuple(o.shape) for o in net(Input=inputs, sigma=[torch.ones(3), torch.ones(2)])] == [(3,), (2,)]
+    with pytest.raises(DataError, match=r"must be 2 \(from n = 4 of input port 'Input'\), found 3 \(example 1\)"):
+        net(Input=inputs, sigma=[torch.ones(3), torch.ones(3)])
+
+
+def _two_draws(y_length: str) -> NetGraph:
+    """Two Normal draws, of x (declared "n") and of y (declared ``y_length``)."""
+    return NetGraph({"a": RandomArrayLayer(NormalDistribution("#mu", 1.0)),
+                     "b": RandomArrayLayer(NormalDistribution("#mu", 1.0))},
+                    [(NetPort("x"), NetPort("a", "mu")), (NetPort("y"), NetPort("b", "mu"))], x=("n",), y=(y_length,))
+
+
+def test_a_multiple_is_checked_too():
+    """y declared "n_times_2" beside x declared "n": twice x's length, not any even one."""
+    net = _two_draws("n_times_2")
+    out = net(x=torch.zeros(2, 3), y=torch.zeros(2, 6))
+    assert {k: tuple(v.shape) for k, v in out.items()} == {"Output1": (2, 3), "Output2": (2, 6)}
+    assert _refusal(lambda: net(x=torch.zeros(2, 3), y=torch.zeros(2, 4))) == ("data-shape", (), "y", 6, 4)
+
+
+@pytest.mark.parametrize("how", ["net", "compiled"])
+def test_a_base_too_short_for_the_derived_name_is_named(how):
+    """y "n_minus_2" beside x of length 2 would be 0 long: x is named, with the shortest length that fits (3)."""
+    net = _two_draws("n_minus_2")
+    call = net if how == "net" else net.compile()
+    assert {k: tuple(v.shape) for k, v in call(x=torch.zeros(2, 5), y=torch.zeros(2, 3)).items()} == {
+        "Output1": (2, 5), "Output2": (2, 3)}
+    with pytest.raises(DataError, match="a length of 2 along n makes n_minus_2 of input port 'y' 0"):
+        call(x=torch.zeros(2, 2), y=torch.zeros(2, 1))
+    assert _refusal(lambda: call(x=torch.zeros(2, 2), y=torch.zeros(2, 1))) == ("data-shape", (), "x", "at least 3", 2)
