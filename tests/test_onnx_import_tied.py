@@ -18,6 +18,7 @@ from torch import nn
 from netgraph import (ElementwiseLayer, LinearLayer, NetChain, NetMapOperator, NetSharedArray, export_onnx,
                       import_onnx, net_initialize, net_train)
 from netgraph.core.shared import shared_users
+from netgraph.export import onnx_array_names
 from tests.onnx_helpers import pinned_model, quiet_exporter, run_onnx, torch_export
 
 
@@ -42,8 +43,9 @@ class ConvTwice(nn.Module):
 #: name -> (module, x's shape after the batch, the shared names and how many users each has)
 TIED = {
     "gemm": (LinearTwice, (4,), {"fc_weight": 2, "fc_bias": 2}),  # Gemm, Gemm of one weight and bias
-    # torch folds each MatMul's transposed weight apart (one an Identity of the other), its bias one (fused Add)
-    "matmul": (LinearTwice, (3, 4), {"fc_bias": 2, "folded": 2}),
+    # torch folds each MatMul's transposed weight apart (one an Identity of the other), its bias one (fused Add);
+    # the folded weight's made-up name (onnx::MatMul_10) is not kept: it is named after its first layer's array
+    "matmul": (LinearTwice, (3, 4), {"fc_bias": 2, "fc_MatMul_Weights": 2}),
     "conv": (ConvTwice, (2, 5, 5), {"c_weight": 2, "c_bias": 2}),
 }
 
@@ -106,7 +108,6 @@ def dynamo_export(module: nn.Module, x: torch.Tensor, path) -> str:
 @pytest.mark.parametrize("exporter, name", [*(("torchscript", n) for n in sorted(TIED)),
                                             *(("dynamo", n) for n in sorted(DYNAMO_TIED))])
 def test_an_initializer_feeding_two_layers_imports_as_one_shared_array_that_trains_tied(exporter, name, tmp_path):
-    # a weight torch folded (transposed for a MatMul) is named after its initializer, onnx::MatMul_<number>
     make, shape, expected = (TIED if exporter == "torchscript" else DYNAMO_TIED)[name]
     torch.manual_seed(0)
     path = tmp_path / f"{name}.onnx"
@@ -177,8 +178,8 @@ class ConstantFilled(nn.Module):
 
 
 def _counts(users: dict) -> dict[str, int]:
-    """Each shared array's number of users, by name ("folded" for one named after a weight torch folded)."""
-    return {"folded" if shared.startswith("onnx__") else shared: len(places) for shared, places in users.items()}
+    """Each shared array's number of users, by name."""
+    return {shared: len(places) for shared, places in users.items()}
 
 
 #: separate parameters of equal values that both exporters merge and the import keeps apart: the constant-filled
@@ -208,7 +209,7 @@ def test_separate_parameters_of_equal_values_stay_apart(exporter, name, tmp_path
 COPIES = {"gemm": (TwoLinear, (4,), {"a_weight": 2, "a_bias": 2}),
           "conv": (TwoConv, (2, 5, 5), {"c_weight": 2, "c_bias": 2}),
           "norms": (FreshNorms, (4,), {"l1_weight": 2, "l1_bias": 2})}
-TORCHSCRIPT_COPIES = {**COPIES, "matmul": (TwoLinear, (3, 4), {"folded": 2, "a_bias": 2})}
+TORCHSCRIPT_COPIES = {**COPIES, "matmul": (TwoLinear, (3, 4), {"a_MatMul_Weights": 2, "a_bias": 2})}
 
 
 @pytest.mark.parametrize("exporter, name", [*(("torchscript", n) for n in sorted(TORCHSCRIPT_COPIES)),
@@ -295,4 +296,17 @@ def test_separate_symmetric_weights_stay_apart_and_a_transposed_copy_stays_tied(
     assert shared_users(import_onnx(_two_matmuls(eye, eye.copy(), tmp_path / "eye.onnx"))) == {}
     weights = np.arange(16, dtype=np.float32).reshape(4, 4)
     tied = import_onnx(_two_matmuls(weights, np.ascontiguousarray(weights.T), tmp_path / "t.onnx"))
-    assert _counts(shared_users(tied)) == {"A": 2}
+    assert _counts(shared_users(tied)) == {"A": 2}  # a readable initializer name is kept
+
+
+def test_a_folded_weight_is_named_after_its_layer_and_its_onnx_name_is_kept(tmp_path):
+    # TorchScript names a weight it folded (transposed for a MatMul) onnx::MatMul_<number>: not a name to read
+    torch.manual_seed(0)
+    path = tmp_path / "folded.onnx"
+    torch_export(LinearTwice(), torch.randn(2, 3, 4), path, "x", output_names=["y"])
+    import onnx
+    folded = [t.name for t in onnx.load(str(path)).graph.initializer if t.name.startswith("onnx::MatMul_")]
+    net = import_onnx(path)
+    assert onnx_array_names(net) == {"fc_MatMul_Weights": folded[0], "fc_bias": "fc.bias"}
+    assert set(shared_users(net)) == {"fc_MatMul_Weights", "fc_bias"}
+    assert onnx_array_names(net.replace_layers({})) == {}  # an edited net is another net: its names are its own

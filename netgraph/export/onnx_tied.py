@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -29,17 +30,23 @@ import numpy as np
 from netgraph.core.shared import NetSharedArray, shared_users
 from netgraph.core.walk import nested_nodes
 
-__all__ = ["aliases", "tied_arrays"]
+__all__ = ["aliases", "onnx_array_names", "recorded", "tied_arrays"]
+
+_SOURCES: dict[int, dict[str, str]] = {}  # id of an imported net -> its shared arrays' ONNX names, while it lives
 
 _OTHER = re.compile(r"[^A-Za-z0-9_\-]")
+_MADE_UP = re.compile(r"onnx::\w+_\d+")  # TorchScript's name of a weight it folded (transposed for a MatMul)
 _SCOPES = "pkg.torch.onnx.name_scopes"  # the dynamo exporter's: "['', 'block', 'block.0', 'linear']", the op last
 _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")  # the items of a list of str as Python writes it
 
 
 def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[str, np.ndarray],
-                initializers: frozenset[str], nodes: Iterable[Any] = ()) -> Any:
-    """``net`` with the arrays of each initializer that feeds several of its top-level layers shared; ``users``
-    holds (layer name, ONNX node) for every node a layer was made of; ``nodes`` the graph's (for its Identities)."""
+                initializers: frozenset[str], nodes: Iterable[Any] = ()) -> tuple[Any, dict[str, str]]:
+    """``net`` with the arrays of each initializer that feeds several of its top-level layers shared, and each
+    shared array's name -> its initializer's ONNX name; ``users`` holds (layer name, ONNX node) for every node a
+    layer was made of; ``nodes`` the graph's (for its Identities). A name torch's exporter made up for a folded
+    weight (``onnx::MatMul_10``) is not kept: that array is named after its first layer and array
+    (``fc_MatMul_Weights``)."""
     roots: dict[str, set[str]] = {}
     modules: dict[str, set[tuple[str, ...] | None]] = defaultdict(set)  # initializer -> the modules of its nodes
     named = aliases(nodes, constants, initializers)
@@ -58,16 +65,32 @@ def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[s
             sources = [r for r in roots[path[0]] if _holds(value, constants[r])]
             if len(sources) == 1:
                 places.setdefault(sources[0], []).append((path, array, value))
-    taken, changes = set(shared_users(net)), {}
+    taken, changes, sources = set(shared_users(net)), {}, {}
     for root, found in places.items():
         if (len({path[0] for path, _, _ in found}) < 2 or _merged(modules[root], constants[root])
                 or not all(_same(v, found[0][2]) for _, _, v in found)):
             continue
-        shared = _free_name(root, taken)
+        path, array, _ = found[0]
+        shared = _free_name(f"{path[0]}_{array}" if _MADE_UP.fullmatch(root) else root, taken)
+        sources[shared] = root
         for path, array, value in found:
             layer = changes.get(path, net.layer_at(path))
             changes[path] = layer.replace(**{layer.ARRAYS[array]: NetSharedArray(shared, value)})
-    return net.replace_layers(changes) if changes else net
+    return (net.replace_layers(changes) if changes else net), sources
+
+
+def onnx_array_names(net: Any) -> dict[str, str]:
+    """The ONNX initializer's name of each shared array of a net as ``import_onnx`` returned it: {array name: ONNX
+    name} (``{"fc_MatMul_Weights": "onnx::MatMul_10", "fc_bias": "fc.bias"}``); empty for any other net."""
+    return dict(_SOURCES.get(id(net), {}))
+
+
+def recorded(net: Any, sources: dict[str, str]) -> Any:
+    """``net``, its shared arrays' ONNX names kept for ``onnx_array_names`` while it lives."""
+    if sources:
+        _SOURCES[id(net)] = dict(sources)
+        weakref.finalize(net, _SOURCES.pop, id(net), None)
+    return net
 
 
 def aliases(nodes: Iterable[Any], constants: Mapping[str, np.ndarray], initializers: frozenset[str]) -> dict[str, str]:
