@@ -235,6 +235,7 @@ class _Builder(ConstantFolding):
         self.sources[node.output[0]] = NetPort(name, "Output")
         if node.op_type in RECURRENT_OPS and "CellState" in converted.layer.output_ports:
             self.sources[node.output[2]] = NetPort(name, "CellState")  # Y_c: read by a Squeeze or Gather, an alias
+            self.ctx.folds[node.output[2]] = fold  # merged as Y (a map's CellState: per merged element)
         self.producers[node.output[0]] = (name, node)
         self._infer_shape(node, converted)
 

@@ -19,10 +19,12 @@ from netgraph.core.wording import first_few
 from netgraph.export.onnx_problems import node_path
 
 __all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "in_port_order", "layer_name",
-           "port_names", "definition_problems", "sort_nodes", "port_dtype", "known_dim", "used_layers",
+           "port_names", "node_module", "definition_problems", "sort_nodes", "port_dtype", "known_dim", "used_layers",
            "integer_tensors"]
 
 _INTEGER_TYPES = {6, 7, 12, 13}  # ONNX INT32, INT64, UINT32, UINT64
+_SCOPES = "pkg.torch.onnx.name_scopes"  # the dynamo exporter's: "['', 'block', 'block.0', 'linear']", the op last
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")  # the items of a list of str as Python writes it
 
 #: Ops whose inputs broadcast together (numpy rules): a dim named apart in two inputs must be equal.
 _BROADCASTING = frozenset({"Add", "Mul", "Sub", "Div", "Pow", "Max", "Min", "Sum", "Mean", "Where", "Equal", "Less",
@@ -138,9 +140,25 @@ def _cast_to_float(tensor: str, consumers: dict[str, list], attributes: Any, dep
 
 def layer_name(node: Any, index: int, initializers: frozenset) -> str:
     """The module path the node's arrays carry ('hidden' of netgraph's 'hidden.Weights', 'fc1' of torch's
-    'fc1.weight'), so a round trip keeps layer names; else the node's own name."""
+    'fc1.weight'), so a round trip keeps layer names; else, for the dynamo exporter's node, the module that wrote
+    it ('fc', of scopes ['', 'fc', 'linear']) or, of the model's own module, the op as torch.fx names it ('tanh' of
+    'node_tanh'); else the node's own name."""
     paths = {t.rpartition(".")[0] for t in node.input if t in initializers and "." in t and "::" not in t}
-    return paths.pop() if len(paths) == 1 and "" not in paths else node.name or f"{node.op_type}_{index}"
+    if len(paths) == 1 and "" not in paths:
+        return paths.pop()
+    module = node_module(node)
+    if module is not None and node.name.startswith("node_"):
+        return module[-1] if module and module[-1] else node.name.removeprefix("node_")
+    return node.name or f"{node.op_type}_{index}"
+
+
+def node_module(node: Any) -> tuple[str, ...] | None:
+    """The torch module whose call wrote ``node`` (its scopes less the op's: ``('', 'block', 'block.0')``), as the
+    dynamo exporter records it; None where the node names none."""
+    scopes = next((p.value for p in node.metadata_props if p.key == _SCOPES), None)
+    if scopes is None:
+        return None
+    return tuple(single or double for single, double in _QUOTED.findall(scopes))[:-1]
 
 
 def identifier(name: str, taken: set[str]) -> str:

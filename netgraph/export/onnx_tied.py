@@ -29,15 +29,14 @@ import numpy as np
 
 from netgraph.core.shared import NetSharedArray, shared_users
 from netgraph.core.walk import nested_nodes
+from netgraph.export.onnx_names import node_module
 
 __all__ = ["aliases", "onnx_array_names", "recorded", "tied_arrays"]
 
 _SOURCES: dict[int, dict[str, str]] = {}  # id of an imported net -> its shared arrays' ONNX names, while it lives
 
 _OTHER = re.compile(r"[^A-Za-z0-9_\-]")
-_MADE_UP = re.compile(r"onnx::\w+_\d+")  # TorchScript's name of a weight it folded (transposed for a MatMul)
-_SCOPES = "pkg.torch.onnx.name_scopes"  # the dynamo exporter's: "['', 'block', 'block.0', 'linear']", the op last
-_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")  # the items of a list of str as Python writes it
+_MADE_UP = re.compile(r"onnx::\w+_\d+|_?val_\d+")  # the exporters' names of a weight they folded (TorchScript's, dynamo's)
 
 
 def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[str, np.ndarray],
@@ -54,7 +53,7 @@ def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[s
         used = {named.get(t, t) for t in node.input if t in initializers or t in named}
         roots.setdefault(name, set()).update(used)
         for initializer in used:
-            modules[initializer].add(_module(node))
+            modules[initializer].add(node_module(node))
     places: dict[str, list[tuple[tuple, str, Any]]] = {}
     for path, node in nested_nodes(net):
         if node.inner or path[0] not in roots or node.layer.type_name == "ConstantArrayLayer":  # constants are fixed
@@ -134,15 +133,6 @@ def _merged(modules: set[tuple[str, ...] | None], initializer: np.ndarray) -> bo
 def _filled(array: np.ndarray) -> bool:
     """Whether every element is one number (an empty array too)."""
     return array.size == 0 or bool(np.all(array == array.flat[0]))
-
-
-def _module(node: Any) -> tuple[str, ...] | None:
-    """The torch module whose call wrote ``node`` (its scopes less the op's), as the dynamo exporter records it;
-    None where the node names none."""
-    scopes = next((p.value for p in node.metadata_props if p.key == _SCOPES), None)
-    if scopes is None:
-        return None
-    return tuple(single or double for single, double in _QUOTED.findall(scopes))[:-1]
 
 
 def _holds(value: Any, initializer: np.ndarray) -> bool:
