@@ -111,12 +111,14 @@ def sort_nodes(graph: Any) -> list[Diagnostic]:
 
 #: ops that move or replicate values without computing on them, followed from a graph input to its float Casts
 #: (``port_dtype``)
+_COMPARISONS = frozenset({"Equal", "Greater", "Less", "GreaterOrEqual", "LessOrEqual"})  # as FunctionLayers on reals
 _MOVES = ("Unsqueeze", "Squeeze", "Reshape", "Flatten", "Transpose", "Expand")
 
 
 def port_dtype(value: Any, consumers: dict[str, list], attributes: Any) -> str:
     """A graph input's dtype: Integer for an integer tensor, unless every use casts it to float32 (``x.float()``,
-    a no-op on our real data: a Real port, which ``net(x)`` feeds integers to as it casts), also after ops that only
+    a no-op on our real data: a Real port, which ``net(x)`` feeds integers to as it casts) or compares it (our
+    comparisons are FunctionLayers on reals: ``ContrastiveLossLayer``'s ``Target > 0.5``), also after ops that only
     move or replicate its values (``mask.unsqueeze(-1).expand(e.size()).float()``)."""
     integer = value.type.tensor_type.elem_type in _INTEGER_TYPES
     return INTEGER if integer and not _cast_to_float(value.name, consumers, attributes) else REAL
@@ -133,7 +135,7 @@ def _cast_to_float(tensor: str, consumers: dict[str, list], attributes: Any, dep
     data); a Shape reads only its sizes."""
     uses = [(node, slot) for node, slot in consumers.get(tensor, []) if node.op_type != "Shape"]
     return bool(uses) and depth < 16 and all(
-        (node.op_type == "Cast" and int(attributes(node).get("to", 0)) == 1)
+        (node.op_type == "Cast" and int(attributes(node).get("to", 0)) == 1) or node.op_type in _COMPARISONS
         or (node.op_type in _MOVES and slot == 0 and _cast_to_float(node.output[0], consumers, attributes, depth + 1))
         for node, slot in uses)
 
