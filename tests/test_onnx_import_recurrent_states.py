@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from netgraph import (BasicRecurrentLayer, GatedRecurrentLayer, LongShortTermMemoryLayer, NetGraph, NetMapOperator,
-                      export_onnx, import_onnx, net_initialize)
+                      SpecError, export_onnx, import_onnx, net_initialize)
 from tests.onnx_helpers import run_onnx, torch_export
 
 LAYERS = {"lstm": LongShortTermMemoryLayer, "gru": GatedRecurrentLayer, "rnn": BasicRecurrentLayer}
@@ -136,3 +136,30 @@ def test_a_mapped_lstm_with_state_ports_exports_and_imports_back(state_input, tm
     x = _inputs(net, 5, 6)
     for port, want in net(**x).items():
         torch.testing.assert_close(back(**x)[port], want, atol=1e-5, rtol=1e-4)
+
+
+class ScriptedLoop(nn.Module):
+    """An LSTM read over each of the k sequences of an example in a loop that torch.jit.script keeps: an ONNX Loop."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(3, 4, batch_first=True)
+
+    def forward(self, x):
+        outs = []
+        for i in range(x.size(1)):
+            outs.append(self.lstm(x[:, i])[1][1][0])
+        return torch.stack(outs, 1)
+
+
+def test_a_scripted_loop_is_refused_naming_the_loop_and_why(tmp_path):
+    path = tmp_path / "loop.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(torch.jit.script(ScriptedLoop().eval()), (torch.randn(2, 3, 5, 3),), str(path),
+                          dynamo=False, input_names=["x"], dynamic_axes={"x": {0: "b", 1: "k", 2: "n"}})
+    with pytest.raises(SpecError, match=r"node '/Loop' \(Loop\): no layer for this op: a loop in the graph "
+                                        r".*export the traced module instead") as info:
+        import_onnx(path)
+    loop, = [d for d in info.value.diagnostics if d.found == "Loop"]
+    assert loop.kind == "unsupported-op" and loop.layer == ("/Loop",)

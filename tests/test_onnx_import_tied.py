@@ -310,3 +310,39 @@ def test_a_folded_weight_is_named_after_its_layer_and_its_onnx_name_is_kept(tmp_
     assert onnx_array_names(net) == {"fc_MatMul_Weights": folded[0], "fc_bias": "fc.bias"}
     assert set(shared_users(net)) == {"fc_MatMul_Weights", "fc_bias"}
     assert onnx_array_names(net.replace_layers({})) == {}  # an edited net is another net: its names are its own
+
+
+class PerItemLoop(nn.Module):
+    """One recurrence read over each of the k sequences of an example in a Python loop, which the exporter unrolls:
+    k recurrent nodes of one parameter (the folded W, R and B under Identities)."""
+
+    def __init__(self, kind: str):
+        super().__init__()
+        self.rnn = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[kind](3, 4, batch_first=True)
+
+    def forward(self, x):
+        return torch.stack([self.rnn(x[:, i])[0] for i in range(x.shape[1])], 1)
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru", "rnn"])
+def test_a_recurrence_called_per_item_imports_with_its_gates_shared(kind, tmp_path):
+    # each gate's weights are a block of W or R, its biases two blocks of B summed: they were imported apart
+    torch.manual_seed(0)
+    module, path = PerItemLoop(kind).eval(), tmp_path / "loop.onnx"
+    torch_export(module, torch.randn(2, 3, 5, 3), path, "x", axes={"x": {0: "b", 2: "n"}}, output_names=["y"])
+    net = import_onnx(path)
+    users = shared_users(net)
+    recurrent = [name for name, layer in net.layers.items() if layer.type_name.endswith("RecurrentLayer")
+                 or layer.type_name == "LongShortTermMemoryLayer"]
+    assert len(recurrent) == 3
+    arrays = {name for name, value in net.layers[recurrent[0]].arrays.items() if value is not None}
+    assert {shared: len(places) for shared, places in users.items()} == {f"{recurrent[0]}_{a}": 3 for a in arrays}
+    x = torch.randn(8, 3, 6, 3, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
+    trained = net_train(net, {"x": x, "y": torch.zeros(8, 3, 6, 4)}, max_training_rounds=1, batch_size=4,
+                        progress=False, random_seed=0)
+    for places in users.values():
+        after = [trained.layer_at(p).arrays[array] for p, array in places]
+        assert not torch.equal(after[0], net.layer_at(places[0][0]).arrays[places[0][1]])  # it trained
+        assert all(torch.equal(value, after[0]) for value in after)  # and stayed one array

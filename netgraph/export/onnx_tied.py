@@ -12,7 +12,8 @@ norms, zero biases), which stay apart; separate parameters copied with other val
 tied, as ONNX cannot tell them from a real tie.
 
 An array is the initializer's when its values are the initializer's (as stored, or transposed: a MatMul's
-weights) and no other initializer of that layer's nodes has them; copies that differ in shape or value stay apart,
+weights; a recurrent layer's gate: a block of W or R, two blocks of B summed) and no other initializer of that
+layer's nodes has them; copies that differ in shape or value stay apart,
 as do equal arrays of different initializers that are not one another's Identity or transpose.
 """
 
@@ -36,6 +37,7 @@ __all__ = ["aliases", "onnx_array_names", "recorded", "tied_arrays"]
 _SOURCES: dict[int, dict[str, str]] = {}  # id of an imported net -> its shared arrays' ONNX names, while it lives
 
 _OTHER = re.compile(r"[^A-Za-z0-9_\-]")
+_RECURRENT = frozenset({"LongShortTermMemoryLayer", "GatedRecurrentLayer", "BasicRecurrentLayer"})
 _MADE_UP = re.compile(r"onnx::\w+_\d+|_?val_\d+")  # the exporters' names of a weight they folded (TorchScript's, dynamo's)
 
 
@@ -54,23 +56,24 @@ def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[s
         roots.setdefault(name, set()).update(used)
         for initializer in used:
             modules[initializer].add(node_module(node))
-    places: dict[str, list[tuple[tuple, str, Any]]] = {}
+    places: dict[tuple[str, tuple], list[tuple[tuple, str, Any]]] = {}  # (initializer, its part) -> its arrays
     for path, node in nested_nodes(net):
         if node.inner or path[0] not in roots or node.layer.type_name == "ConstantArrayLayer":  # constants are fixed
             continue
+        gates = node.layer.type_name in _RECURRENT
         for array, value in node.layer.arrays.items():
             if array in node.layer.shared or value is None:
                 continue
-            sources = [r for r in roots[path[0]] if _holds(value, constants[r])]
+            sources = [(r, part) for r in roots[path[0]] if (part := _part(value, constants[r], gates)) is not None]
             if len(sources) == 1:
                 places.setdefault(sources[0], []).append((path, array, value))
     taken, changes, sources = set(shared_users(net)), {}, {}
-    for root, found in places.items():
+    for (root, part), found in places.items():
         if (len({path[0] for path, _, _ in found}) < 2 or _merged(modules[root], constants[root])
                 or not all(_same(v, found[0][2]) for _, _, v in found)):
             continue
         path, array, _ = found[0]
-        shared = _free_name(f"{path[0]}_{array}" if _MADE_UP.fullmatch(root) else root, taken)
+        shared = _free_name(f"{path[0]}_{array}" if part or _MADE_UP.fullmatch(root) else root, taken)
         sources[shared] = root
         for path, array, value in found:
             layer = changes.get(path, net.layer_at(path))
@@ -133,6 +136,22 @@ def _merged(modules: set[tuple[str, ...] | None], initializer: np.ndarray) -> bo
 def _filled(array: np.ndarray) -> bool:
     """Whether every element is one number (an empty array too)."""
     return array.size == 0 or bool(np.all(array == array.flat[0]))
+
+
+def _part(value: Any, initializer: np.ndarray, gates: bool) -> tuple | None:
+    """Which part of the initializer an array holds: () the whole (``_holds``); for a recurrent layer's (``gates``)
+    a gate's block ``("block", k)`` of W or R, or a gate's bias ``("sum", k)``, its blocks of the input and the
+    recurrence biases summed (B's halves); None where none."""
+    if _holds(value, initializer):
+        return ()
+    array = value.detach().cpu().numpy().ravel()
+    if not gates or array.size < 2 or initializer.size % array.size:
+        return None
+    blocks = initializer.reshape(-1, array.size)
+    found = [("block", k) for k, block in enumerate(blocks) if np.array_equal(block, array)]
+    half = len(blocks) // 2 if len(blocks) % 2 == 0 else 0
+    found += [("sum", k) for k in range(half) if np.array_equal(blocks[k] + blocks[k + half], array)]
+    return found[0] if len(found) == 1 else None
 
 
 def _holds(value: Any, initializer: np.ndarray) -> bool:
