@@ -8,6 +8,7 @@ copies of other values import tied."""
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -346,3 +347,13 @@ def test_a_recurrence_called_per_item_imports_with_its_gates_shared(kind, tmp_pa
         after = [trained.layer_at(p).arrays[array] for p, array in places]
         assert not torch.equal(after[0], net.layer_at(places[0][0]).arrays[places[0][1]])  # it trained
         assert all(torch.equal(value, after[0]) for value in after)  # and stayed one array
+
+
+def test_the_dynamo_exporters_nodes_and_folded_weights_are_named_after_their_modules(tmp_path):
+    # its layers were named after its nodes (node_MatMul_1, node_tanh) and the folded weight val_0
+    torch.manual_seed(0)
+    net = import_onnx(dynamo_export(LinearTwice(), torch.randn(2, 3, 4), tmp_path / "dynamo.onnx"))
+    assert list(net.layers) == ["fc", "tanh", "fc_2"]  # the module that wrote each node; else the op as torch.fx
+    names = onnx_array_names(net)
+    assert set(names) == {"fc_Weights", "fc_bias"} and names["fc_bias"] == "fc.bias"
+    assert re.fullmatch(r"_?val_\d+", names["fc_Weights"])  # the folded copy's made-up name, kept here

@@ -38,7 +38,7 @@ _SOURCES: dict[int, dict[str, str]] = {}  # id of an imported net -> its shared 
 
 _OTHER = re.compile(r"[^A-Za-z0-9_\-]")
 _RECURRENT = frozenset({"LongShortTermMemoryLayer", "GatedRecurrentLayer", "BasicRecurrentLayer"})
-_MADE_UP = re.compile(r"onnx::\w+_\d+|_?val_\d+")  # the exporters' names of a weight they folded (TorchScript's, dynamo's)
+_MADE_UP = re.compile(r"onnx::\w+_\d+|_?val_\d+")  # names of weights the exporters folded (TorchScript's, dynamo's)
 
 
 def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[str, np.ndarray],
