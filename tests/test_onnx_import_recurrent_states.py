@@ -14,7 +14,7 @@ from torch import nn
 
 from netgraph import (BasicRecurrentLayer, GatedRecurrentLayer, LongShortTermMemoryLayer, NetGraph, NetMapOperator,
                       SpecError, export_onnx, import_onnx, net_initialize)
-from tests.onnx_helpers import run_onnx, torch_export
+from tests.onnx_helpers import quiet_exporter, run_onnx, torch_export
 
 LAYERS = {"lstm": LongShortTermMemoryLayer, "gru": GatedRecurrentLayer, "rnn": BasicRecurrentLayer}
 
@@ -107,8 +107,29 @@ def test_an_lstm_per_item_reading_its_cell_state_imports_mapped(read, tmp_path):
     torch_export(module, torch.randn(2, 3, 5, 3), path, "x", axes={"x": {0: "b", 1: "k", 2: "n"}}, output_names=["y"])
     net = import_onnx(path)
     assert net.output_shapes == {"y": ("k", 4 if read == "c" else 8)}
+    _same_as_module_and_onnx(net, module, path)
+    x = torch.randn(2, 2, 7, 3, generator=torch.Generator().manual_seed(2))  # other k and n
+    torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("read", ["c", "h and c"])
+@torch.no_grad()
+def test_an_lstm_per_item_reading_its_cell_state_imports_from_the_dynamo_exporter(read, tmp_path):
+    torch.manual_seed(0)
+    module, path = PerItem(read).eval(), tmp_path / "per_item.onnx"
+    with quiet_exporter(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.randn(2, 3, 5, 3),), str(path), dynamo=True, input_names=["x"],
+                          output_names=["y"], dynamic_shapes=({0: torch.export.Dim.DYNAMIC},))
+    net = import_onnx(path)
+    assert net.output_shapes == {"y": (3, 4 if read == "c" else 8)}
+    _same_as_module_and_onnx(net, module, path)
+
+
+def _same_as_module_and_onnx(net, module, path) -> None:
+    """``net`` (of x (batch, k, n, 3) -> y) computes what ``module`` and onnxruntime compute, mapped over k."""
     assert all(layer.type_name == "NetMapOperator" for layer in net.layers.values())
-    x = torch.randn(4, 2, 6, 3, generator=torch.Generator().manual_seed(1))
+    x = torch.randn(4, 3, 5, 3, generator=torch.Generator().manual_seed(1))
     torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
     np.testing.assert_allclose(net(x).numpy(), run_onnx(path, {"x": x})[0], atol=1e-5, rtol=1e-4)
 
