@@ -10,11 +10,11 @@
 Every example is checked before the first step (labels, file headers, text lengths, value types, NaN) and
 reported together in one DataError naming the port and each example by its index in the user's data; images,
 paths or labels for a port without a coder are a DataError naming the coder to attach (a torch Dataset holding images:
-item 0 only, each other item as the loader reads it, never all at once). Image files are then read and
-encoded batch by batch in a torch DataLoader's ``num_workers`` processes; labels and texts are encoded at
-once, texts as ragged token sequences (batched with their lengths, as net(texts) reads them; beside image
-files, one length a batch); a file that cannot be
-decoded later (changed on disk) stops the run with a DataError, and the checkpoints written so far stay.
+item 0, then each item again as the loader reads it, never all at once; values held in memory are not checked
+again). Image files are then read and encoded batch by batch in a torch DataLoader's ``num_workers`` processes;
+labels and texts are encoded at once, texts as ragged token sequences (batched with their lengths, as net(texts)
+reads them; beside image files, one length a batch); a file that cannot be decoded later (changed on disk) stops
+the run with a DataError, and the checkpoints written so far stay.
 """
 
 from __future__ import annotations
