@@ -1,8 +1,10 @@
 """Step 3 of edge normalisation (``netgraph.core.wiring``): edges into a layer with no port named are threaded
 onto its free input ports, in order (Wolfram's threading); too many for its inputs is a problem.
 
-``bare`` holds each destination layer's feeds as ``(src, index, text, hop, link)``: one feed as that tuple itself,
-two or more as a list of them (most layers of a big net get one feed: no list made for each).
+``bare`` holds each destination layer's feeds as records ``(src, ..., index, text, hop, link)``: the sources of one
+user's edge and link (a group ``[a, b] -> c``) in one record, the edge's index, text, hop and link after them; one
+record as that tuple itself, two or more as a list of them (most layers of a big net get one record: no list made
+for each, nor a tuple for each member of a group).
 """
 
 from __future__ import annotations
@@ -15,22 +17,41 @@ from netgraph.core.layer import Layer
 from netgraph.core.ports import Edge, PortRef
 from netgraph.core.wording import counted
 
-__all__ = ["ThreadingStep", "add_feed", "joined"]
+__all__ = ["ThreadingStep", "add_feed", "feeds_of", "joined"]
 
 
 def add_feed(bare: dict[str, tuple | list[tuple]], layer: str, feed: tuple) -> None:
-    """Add ``feed`` to ``layer``'s in ``bare``: the tuple itself when it is the first, a list from the second.
+    """Add ``feed``, ``(src, index, text, hop, link)``, to ``layer``'s records in ``bare``: to its last record when
+    that holds the same user's edge and link (the next member of a group), else as a record of its own.
 
-    >>> bare = {}; add_feed(bare, "a", (1,)); add_feed(bare, "b", (2,)); add_feed(bare, "b", (3,)); bare
-    {'a': (1,), 'b': [(2,), (3,)]}
+    >>> bare = {}; add_feed(bare, "c", ("a", 0, "[a, b] -> c", None, "")); add_feed(bare, "c", ("b", 0, "[a, b] -> c",
+    ... None, "")); add_feed(bare, "c", ("d", 1, "d -> c", None, "")); bare
+    {'c': [('a', 'b', 0, '[a, b] -> c', None, ''), ('d', 1, 'd -> c', None, '')]}
     """
     had = bare.get(layer)
     if had is None:
         bare[layer] = feed
+        return
+    last = had if type(had) is tuple else had[-1]
+    if last[-4] == feed[1] and last[-2] == feed[3]:  # the same user's edge and link: one record
+        record = (*last[:-4], feed[0], *last[-4:])
+        if type(had) is tuple:
+            bare[layer] = record
+        else:
+            had[-1] = record
     elif type(had) is tuple:
         bare[layer] = [had, feed]
     else:
         had.append(feed)
+
+
+def feeds_of(held: tuple | list[tuple]) -> list[tuple]:
+    """A layer's records in ``bare`` (see ``add_feed``) as one ``(src, index, text, hop, link)`` a source, in order.
+
+    >>> feeds_of([("a", "b", 0, "[a, b] -> c", None, ""), ("d", 1, "d -> c", None, "")])[1:]
+    [('b', 0, '[a, b] -> c', None, ''), ('d', 1, 'd -> c', None, '')]
+    """
+    return [(src, *record[-4:]) for record in ((held,) if type(held) is tuple else held) for src in record[:-4]]
 
 
 class ThreadingStep:
@@ -53,20 +74,31 @@ class ThreadingStep:
                last: int = -1) -> list[Edge]:
         edges, in_order = [], True  # in_order: the Edges made in the order of their user's edges, after ``last``
         claimed_per_layer = Counter(p.layer for p in claimed)
-        for name, feeds in bare.items():
-            if type(feeds) is tuple:  # one feed (see ``add_feed``)
-                feeds = (feeds,)
+        for name, held in bare.items():
+            if type(held) is tuple:  # one record (see ``add_feed``); count: the sources the records hold
+                records, count = (held,), len(held) - 4
+            else:
+                records, count = held, sum(map(len, held)) - 4 * len(held)
             layer = self.layers[name]
             claims = claimed_per_layer.get(name, 0)
             if layer.variadic:
-                layer = self.layers[name] = layer.with_input_count(len(feeds) + claims)
+                layer = self.layers[name] = layer.with_input_count(count + claims)
             free = [p for p in layer.input_ports if PortRef(name, p) not in claimed] if claims else layer.input_ports
-            if len(feeds) > len(free):
+            if count > len(free):
                 claims = [e for p, edges_in in claimed.items() if p.layer == name for e in edges_in]
-                self.too_many_feeds(name, layer, feeds, len(free), claims)
+                self.too_many_feeds(name, layer, feeds_of(held), len(free), claims)
                 continue
-            for (src, index, text, hop, link), port in zip(feeds, free):
-                edges.append(Edge(src, PortRef(name, port), text, False, index, hop, link))
+            at = 0
+            for record in records:
+                if len(record) == 5:  # one source: unpacked, no slices (most records)
+                    src, index, text, hop, link = record
+                    edges.append(Edge(src, PortRef(name, free[at]), text, False, index, hop, link))
+                    at += 1
+                else:
+                    index, text, hop, link = record[-4:]
+                    for src in record[:-4]:
+                        edges.append(Edge(src, PortRef(name, free[at]), text, False, index, hop, link))
+                        at += 1
                 in_order, last = in_order and index >= last, index
         self.in_order = in_order
         return edges
