@@ -33,7 +33,7 @@ class _Classes:
     def __init__(self, problem: Problem) -> None:
         self.ids: dict[Key, int] = problem.ids  # numbered by the problem as it was built
         self.type: list[PortType] = []  # by root (``settle`` makes it); UNKNOWN until a type is set
-        self.origin: dict[int, tuple] = Origins(problem.ids)
+        self.origin: Origins = Origins(problem)
         self.problem, self.joins = problem, problem.joins  # its equalities are read again only to explain a conflict
         self.searches: dict[Key, tuple[dict, deque]] = {}  # joining's breadth-first search from each start so far
         self.shown: dict[int, list[str | EdgeRef]] = {}  # edges_shown's parts, by root
@@ -180,14 +180,18 @@ def solve(problem: Problem) -> Solution:
 
     named = declared_lengths(problem.graph_declared())  # length names are given for graph ports only
 
-    def refine(root: int, new: PortType, who: tuple) -> bool:
+    def refine(root: int, new: PortType, who: tuple | str, leaf: int = -1) -> bool:
+        """Refine the class ``root`` with ``new``, which came from ``who`` (its origin ``(kind, key)``; with ``leaf``:
+        the port whose layer, leaf number ``leaf``, returned it, its origin made only if read: ``Origins.set_port``)."""
         old = class_types[root]
-        if named and who[0] == "port" and (joined := joined_names(named, old.shape, new.shape)):
+        if named and (leaf >= 0 or who[0] == "port") and (joined := joined_names(named, old.shape, new.shape)):
+            who = cls.origin.port_origin(leaf, who) if leaf >= 0 else who
             errors.append(_conflict(problem, cls, root, who, apart_text(problem.describe, named, joined)))
             return False
         try:
             merged = new if old is UNKNOWN else unify(old, new)  # unify(UNKNOWN, t) == t
         except Conflict as exc:
+            who = cls.origin.port_origin(leaf, who) if leaf >= 0 else who
             errors.append(_conflict(problem, cls, root, who, f"{as_seen_by(who, old, new, exc)} (the "
                                                              f"{set_part(old, new)} was set by ",
                                     dtype_hint(problem.leaves, cls.origin.get(root), who, old, new)
@@ -195,7 +199,11 @@ def solve(problem: Problem) -> Solution:
                                     **compared(who, old, new)))
             return False
         if merged is not old and merged != old:
-            class_types[root], cls.origin[root] = merged, who
+            class_types[root] = merged
+            if leaf >= 0:
+                cls.origin.set_port(root, leaf, who)
+            else:
+                cls.origin[root] = who
             return True
         return False
 
@@ -291,7 +299,7 @@ def _propagate(problem: Problem, cls: _Classes, roots: _Roots, leaf_roots: list[
                 continue  # nothing new (the common case)
             if seen is current or type(t) is not PortType:
                 check_infer_result(layer, result, current, problem.describe((path, None)))
-            if t != seen and refine(own[port], t, ("port", (path, port))):
+            if t != seen and refine(own[port], t, port, i):  # its origin ("port", (path, port)) made if read
                 changed.append(own[port])
         if changed:  # the leaves touching a changed class run again (this one unless its run would change nothing)
             again = not layer.infer_settles or _moved(own, types, current, result)
