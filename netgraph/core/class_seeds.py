@@ -17,31 +17,26 @@ class Origins(dict):
     """Each class root's origin ``(kind, key)``, by root. A type a leaf's options declared for its own port is held
     as the port key's number until read (a tuple made per class, and its key read, took a pass over every class's
     first key, from memory that had left the cache); a type a leaf's ``infer`` returned, as the port's name, with the
-    leaf's number beside it (``set_port``: no tuple made per class, nor freed with the classes)."""
+    leaf's number in ``leaf_of`` (set by inference's ``refine``: no tuple made per class, nor freed with the
+    classes)."""
 
     def __init__(self, problem: Problem) -> None:
         super().__init__()
-        self._problem, self._keys, self._leaf_of = problem, None, None
+        self._problem, self._keys = problem, None
+        self.leaf_of: array | None = None  # by root: the leaf number of a port's origin (raw numbers, no int object)
 
     def __getitem__(self, root: int) -> tuple:
         held = dict.__getitem__(self, root)
         if type(held) is tuple:
             return held
         if type(held) is str:
-            return self.port_origin(self._leaf_of[root], held)
+            return self.port_origin(self.leaf_of[root], held)
         if self._keys is None:  # (a key's number is its position in ids: numbered as met)
             self._keys = list(self._problem.ids)
         return ("options", self._keys[held])
 
     def get(self, root: int, default: tuple | None = None) -> tuple | None:
         return self[root] if root in self else default
-
-    def set_port(self, root: int, leaf: int, port: str) -> None:
-        """``root``'s origin is ``port`` of the leaf numbered ``leaf`` (its ``infer`` returned the class's type)."""
-        if self._leaf_of is None:  # raw numbers, by root: no int object kept a class
-            self._leaf_of = array("q", [-1]) * len(self._problem.ids)
-        self[root] = port
-        self._leaf_of[root] = leaf
 
     def port_origin(self, leaf: int, port: str) -> tuple:
         """The origin ``("port", key)`` of ``port`` of the leaf numbered ``leaf``."""

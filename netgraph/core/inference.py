@@ -10,6 +10,7 @@ both types, who set the old one and the edges that joined them.
 from __future__ import annotations
 
 import functools
+from array import array
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 
@@ -176,13 +177,13 @@ def solve(problem: Problem) -> Solution:
     leaf_roots: list[dict[str, int]] = problem.leaf_ports  # each leaf's {port: class root}: its numbers replaced
     roots = _Roots(cls.ids, root_of)  # looked up only to explain a conflict (the Solution's root_lookup)
     errors: list[Diagnostic] = []
-    class_types = cls.type
+    class_types, origin = cls.type, cls.origin
 
     named = declared_lengths(problem.graph_declared())  # length names are given for graph ports only
 
     def refine(root: int, new: PortType, who: tuple | str, leaf: int = -1) -> bool:
         """Refine the class ``root`` with ``new``, which came from ``who`` (its origin ``(kind, key)``; with ``leaf``:
-        the port whose layer, leaf number ``leaf``, returned it, its origin made only if read: ``Origins.set_port``)."""
+        the port whose layer, leaf number ``leaf``, returned it, its origin made only if read: ``Origins``)."""
         old = class_types[root]
         if named and (leaf >= 0 or who[0] == "port") and (joined := joined_names(named, old.shape, new.shape)):
             who = cls.origin.port_origin(leaf, who) if leaf >= 0 else who
@@ -200,10 +201,12 @@ def solve(problem: Problem) -> Solution:
             return False
         if merged is not old and merged != old:
             class_types[root] = merged
-            if leaf >= 0:
-                cls.origin.set_port(root, leaf, who)
-            else:
-                cls.origin[root] = who
+            if leaf < 0:
+                origin[root] = who
+            else:  # (see Origins: a port name, its leaf number in leaf_of)
+                if origin.leaf_of is None:
+                    origin.leaf_of = array("q", [-1]) * len(cls.ids)
+                origin[root], origin.leaf_of[root] = who, leaf
             return True
         return False
 

@@ -88,17 +88,17 @@ class ThreadingStep:
                 claims = [e for p, edges_in in claimed.items() if p.layer == name for e in edges_in]
                 self.too_many_feeds(name, layer, feeds_of(held), len(free), claims)
                 continue
+            if count == 1:  # one record of one source (most layers): unpacked, no slices
+                src, index, text, hop, link = held
+                edges.append(Edge(src, PortRef(name, free[0]), text, False, index, hop, link))
+                in_order, last = in_order and index >= last, index
+                continue
             at = 0
             for record in records:
-                if len(record) == 5:  # one source: unpacked, no slices (most records)
-                    src, index, text, hop, link = record
+                index, text, hop, link = record[-4:]
+                for src in record[:-4]:
                     edges.append(Edge(src, PortRef(name, free[at]), text, False, index, hop, link))
                     at += 1
-                else:
-                    index, text, hop, link = record[-4:]
-                    for src in record[:-4]:
-                        edges.append(Edge(src, PortRef(name, free[at]), text, False, index, hop, link))
-                        at += 1
                 in_order, last = in_order and index >= last, index
         self.in_order = in_order
         return edges
