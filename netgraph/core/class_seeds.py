@@ -40,7 +40,7 @@ class Origins(dict):
 
     def port_origin(self, leaf: int, port: str) -> tuple:
         """The origin ``("port", key)`` of ``port`` of the leaf numbered ``leaf``."""
-        return ("port", (self._problem.leaves[leaf][0], port))
+        return ("port", (self._problem.leaf_paths[leaf], port))
 
 
 def seed_classes(problem: Problem, cls: Any, declared_ids: list[int], refine: Callable) -> tuple:
@@ -65,7 +65,7 @@ def seed_classes(problem: Problem, cls: Any, declared_ids: list[int], refine: Ca
             if old is UNKNOWN and (t.shape is not None or t.dtype is not None):  # t is not UNKNOWN: as refine does
                 class_types[root], origin[root] = t, n  # its origin ("options", key number n), made when read
             elif not (t.shape is None and t.dtype == old.dtype) and t != old:  # no shape and the dtype known: no news
-                refine(root, t, ("options", (problem.leaves[i][0], port)))
+                refine(root, t, ("options", (problem.leaf_paths[i], port)))
         at += 1
         for port, n in ports.items():
             ports[port] = root = root_of[n]
@@ -77,7 +77,7 @@ def seed_classes(problem: Problem, cls: Any, declared_ids: list[int], refine: Ca
                 more.setdefault(root, []).append(i)
         if given < len(after) and after[given] <= i + 1:
             given = _given(problem, cls, declared_ids, refine, given, i + 1)
-    _given(problem, cls, declared_ids, refine, given, len(problem.leaves))
+    _given(problem, cls, declared_ids, refine, given, len(problem.leaf_layers))
     return first, second, more
 
 

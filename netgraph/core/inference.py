@@ -265,16 +265,16 @@ def _propagate(problem: Problem, cls: _Classes, roots: _Roots, leaf_roots: list[
     """Run each leaf's ``infer`` until no class changes: the leaves in order, then those touching a changed class
     (``touching``: ``_leaves_by_class``)."""
     first, second, more = touching
-    count = len(problem.leaves)
+    count = len(problem.leaf_layers)
     queue, queued = deque(range(count)), bytearray(b"\1") * count
     budget = 64 * count + 1000
     types = cls.type
-    leaves = problem.leaves
+    layers, paths = problem.leaf_layers, problem.leaf_paths
     while queue and budget and not errors:
         budget -= 1
         i = queue.popleft()
         queued[i] = 0
-        path, layer = leaves[i]
+        layer = layers[i]
         own = leaf_roots[i]
         current = {}
         for p, root in own.items():  # a loop: a comprehension costs a call per leaf
@@ -282,26 +282,26 @@ def _propagate(problem: Problem, cls: _Classes, roots: _Roots, leaf_roots: list[
         try:
             result = layer.infer(current)
         except Conflict as exc:
-            errors.append(_layer_conflict(problem, cls, roots, path, current, f"{problem.describe((path, None))}: {exc}",
-                                          exc))
+            errors.append(_layer_conflict(problem, cls, roots, paths[i], current,
+                                          f"{problem.describe((paths[i], None))}: {exc}", exc))
             break
         except NetGraphError as exc:  # a layer's own refusal: its fields kept, placed at the layer
             if not isinstance(layer, Layer):
                 raise  # (not a Layer: nesting's stand-ins signal with exceptions)
-            raise at_layer(exc, path) from exc.__cause__
+            raise at_layer(exc, paths[i]) from exc.__cause__
         except Exception as exc:  # a mistake in a layer's own infer(): named, with the layer's exception as the cause
             if isinstance(exc, (RecursionError, MemoryError)) or not isinstance(layer, Layer):
                 raise  # (not a Layer: nesting's stand-ins signal with exceptions)
-            raise ShapeError(f"{problem.describe((path, None))}: {layer.type_name}.infer() raised "
+            raise ShapeError(f"{problem.describe((paths[i], None))}: {layer.type_name}.infer() raised "
                              f"{type(exc).__name__}: {exc}") from exc
         if type(result) is not dict:
-            check_infer_result(layer, result, current, problem.describe((path, None)))
+            check_infer_result(layer, result, current, problem.describe((paths[i], None)))
         changed = []
         for port, t in result.items():
             if t is (seen := current.get(port, current)):  # (current itself: no such port)
                 continue  # nothing new (the common case)
             if seen is current or type(t) is not PortType:
-                check_infer_result(layer, result, current, problem.describe((path, None)))
+                check_infer_result(layer, result, current, problem.describe((paths[i], None)))
             if t != seen and refine(own[port], t, port, i):  # its origin ("port", (path, port)) made if read
                 changed.append(own[port])
         if changed:  # the leaves touching a changed class run again (this one unless its run would change nothing)

@@ -18,7 +18,8 @@ _NONE = object()  # no layer (None names the graph itself)
 
 @dataclass
 class Problem:
-    """What inference works on: leaf layers by path, equalities (edges) and declared types.
+    """What inference works on: leaf layers by path (``leaf_paths``, ``leaf_layers``), equalities (edges) and declared
+    types.
 
     ``equalities`` holds each graph's edges as ``(graph path, edges, explained)``: an edge joins the keys at its two
     ends (``each_equality``), and an explained one's user's edge (an ``EdgeRef``; None for an edge the wiring made
@@ -37,7 +38,6 @@ class Problem:
     port's key until it is numbered (one key tuple a port, sharing its layer's path, made once and kept by ``ids``).
     """
 
-    leaves: list[tuple[tuple, Layer]]
     equalities: list[tuple[tuple, Iterable, bool]]
     declared: list[tuple[Key, PortType, str]]
     describe: Callable[[Key], str]
@@ -55,14 +55,25 @@ class Problem:
     leaf_types: list = field(default_factory=list)  # each leaf's declared types of its own ports: port, type, ...,
     # None (the leaf's end); a leaf whose options declare another port has its types in ``declared``
     declared_after: list[int] = field(default_factory=list)  # each of ``declared``: how many leaves came before it
+    leaf_paths: list[tuple] = field(default_factory=list)  # each leaf's path and layer, in the order added: two lists,
+    leaf_layers: list[Layer] = field(default_factory=list)  # no (path, layer) tuple a leaf (made, then freed cold)
+
+    @property
+    def leaves(self) -> list[tuple[tuple, Layer]]:
+        """Each leaf's ``(path, layer)``, in the order added (a list made when asked)."""
+        return list(zip(self.leaf_paths, self.leaf_layers))
 
     def add_leaf(self, path: tuple, layer: Layer, declare: bool = True) -> dict[str, int]:
         """Add a leaf (with its declared types); its ports' numbers."""
         ids, ports, keys = self.ids, {}, {}
+        count = len(ids)  # the next key's number
         for port in (*layer.input_ports, *layer.output_ports):  # a loop: a comprehension costs a call per leaf
             keys[port] = key = (path, port)
-            ports[port] = ids.setdefault(key, len(ids))
-        self.leaves.append((path, layer))
+            ports[port] = n = ids.setdefault(key, count)
+            if n == count:
+                count += 1
+        self.leaf_paths.append(path)
+        self.leaf_layers.append(layer)
         self.leaf_ports.append(ports)
         leaf_types = self.leaf_types
         if declare:
@@ -84,7 +95,7 @@ class Problem:
         their numbers ``ports``; another port is numbered by number_rest)."""
         declared, declared_ids = self.declared, self.declared_ids
         for port, t in types.items():
-            self.declared_after.append(len(self.leaves))
+            self.declared_after.append(len(self.leaf_layers))
             if port in keys:  # numbered as the leaf was added: its number kept now, not looked up by number_rest
                 declared.append((keys[port], t, "options"))
                 declared_ids.append(ports[port])
@@ -102,7 +113,7 @@ class Problem:
         """Declare ``key``'s type (its origin ``(kind, key)``); ``numbers``: its layer's or graph's port numbers."""
         if kind == "graph":
             self.given.append(len(self.declared))
-        self.declared_after.append(len(self.leaves))
+        self.declared_after.append(len(self.leaf_layers))
         self.pending.append((len(self.declared), numbers))
         self.declared.append((key, t, kind))
         self.declared_ids.append(None)
@@ -163,7 +174,7 @@ class Problem:
                 if key not in seen:
                     seen.add(key)
                     yield key
-        for (path, _), ports in zip(self.leaves, self.leaf_ports):
+        for path, ports in zip(self.leaf_paths, self.leaf_ports):
             for port in ports:
                 if (key := (path, port)) not in seen:
                     seen.add(key)
