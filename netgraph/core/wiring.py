@@ -258,9 +258,9 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
             src = self.plain_source(s)
             if src is not None and (name := self.plain_name(d)) is not None:  # layer -> layer: inline, the most met
                 if name not in found.bare:  # the layer's first feed: as add_feed does, without a call per edge
-                    found.bare[name] = (src, index, text, hop, link)
+                    found.bare[name] = (index, text, hop, link, src)
                 else:
-                    add_feed(found.bare, name, (src, index, text, hop, link))
+                    add_feed(found.bare, name, (index, text, hop, link, src))
                 found.forward = found.forward and found.position[src.layer] < found.position[name]
             else:
                 self.sort_edge(found, s, d, (index, text, hop, link))

@@ -38,7 +38,7 @@ class FoundEdges:
     ``forward``: each edge between layers feeds a later layer than it leaves (``position``: their order)."""
 
     position: dict[str, int]
-    bare: dict[str, tuple | list[tuple]] = field(default_factory=dict)  # (src, ..., index, text, hop, link): add_feed
+    bare: dict[str, tuple | list[tuple]] = field(default_factory=dict)  # (index, text, hop, link, src, ...): add_feed
     claimed: dict[PortRef, list[EdgeRef]] = field(default_factory=lambda: defaultdict(list))
     explicit: list[Edge] = field(default_factory=list)
     muted: set[PortRef] = field(default_factory=set)
@@ -46,7 +46,7 @@ class FoundEdges:
 
     def bare_edge(self, src: PortRef, layer: str, where: tuple) -> None:
         """An edge into ``layer`` (no port named); ``where``: the edge's index, text, hop and link."""
-        add_feed(self.bare, layer, (src, *where))
+        add_feed(self.bare, layer, (*where, src))
         self._in_order(src.layer, layer)
 
     def explicit_edge(self, src: PortRef, dst: PortRef, ref: EdgeRef, where: tuple) -> None:

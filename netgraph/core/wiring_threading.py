@@ -1,10 +1,10 @@
 """Step 3 of edge normalisation (``netgraph.core.wiring``): edges into a layer with no port named are threaded
 onto its free input ports, in order (Wolfram's threading); too many for its inputs is a problem.
 
-``bare`` holds each destination layer's feeds as records ``(src, ..., index, text, hop, link)``: the sources of one
-user's edge and link (a group ``[a, b] -> c``) in one record, the edge's index, text, hop and link after them; one
-record as that tuple itself, two or more as a list of them (most layers of a big net get one record: no list made
-for each, nor a tuple for each member of a group).
+``bare`` holds each destination layer's feeds as records ``(index, text, hop, link, src, ...)``: a user's edge's
+index and text, its link's hop and text (see ``Edge``), then its sources into the layer (a group ``[a, b] -> c``:
+two, in one record); one record as that tuple itself, two or more as a list of them (most layers of a big net get one
+record: no list made for each, nor a tuple for each member of a group).
 """
 
 from __future__ import annotations
@@ -21,24 +21,23 @@ __all__ = ["ThreadingStep", "add_feed", "feeds_of", "joined"]
 
 
 def add_feed(bare: dict[str, tuple | list[tuple]], layer: str, feed: tuple) -> None:
-    """Add ``feed``, ``(src, index, text, hop, link)``, to ``layer``'s records in ``bare``: to its last record when
+    """Add ``feed``, ``(index, text, hop, link, src)``, to ``layer``'s records in ``bare``: to its last record when
     that holds the same user's edge and link (the next member of a group), else as a record of its own.
 
-    >>> bare = {}; add_feed(bare, "c", ("a", 0, "[a, b] -> c", None, "")); add_feed(bare, "c", ("b", 0, "[a, b] -> c",
-    ... None, "")); add_feed(bare, "c", ("d", 1, "d -> c", None, "")); bare
-    {'c': [('a', 'b', 0, '[a, b] -> c', None, ''), ('d', 1, 'd -> c', None, '')]}
+    >>> bare = {}; add_feed(bare, "c", (0, "[a, b] -> c", None, "", "a")); add_feed(bare, "c", (0, "[a, b] -> c",
+    ... None, "", "b")); add_feed(bare, "c", (1, "d -> c", None, "", "d")); bare
+    {'c': [(0, '[a, b] -> c', None, '', 'a', 'b'), (1, 'd -> c', None, '', 'd')]}
     """
     had = bare.get(layer)
     if had is None:
         bare[layer] = feed
         return
     last = had if type(had) is tuple else had[-1]
-    if last[-4] == feed[1] and last[-2] == feed[3]:  # the same user's edge and link: one record
-        record = (*last[:-4], feed[0], *last[-4:])
+    if last[0] == feed[0] and last[2] == feed[2]:  # the same user's edge and link: one record
         if type(had) is tuple:
-            bare[layer] = record
+            bare[layer] = last + feed[4:]
         else:
-            had[-1] = record
+            had[-1] = last + feed[4:]
     elif type(had) is tuple:
         bare[layer] = [had, feed]
     else:
@@ -48,10 +47,10 @@ def add_feed(bare: dict[str, tuple | list[tuple]], layer: str, feed: tuple) -> N
 def feeds_of(held: tuple | list[tuple]) -> list[tuple]:
     """A layer's records in ``bare`` (see ``add_feed``) as one ``(src, index, text, hop, link)`` a source, in order.
 
-    >>> feeds_of([("a", "b", 0, "[a, b] -> c", None, ""), ("d", 1, "d -> c", None, "")])[1:]
+    >>> feeds_of([(0, "[a, b] -> c", None, "", "a", "b"), (1, "d -> c", None, "", "d")])[1:]
     [('b', 0, '[a, b] -> c', None, ''), ('d', 1, 'd -> c', None, '')]
     """
-    return [(src, *record[-4:]) for record in ((held,) if type(held) is tuple else held) for src in record[:-4]]
+    return [(src, *record[:4]) for record in ((held,) if type(held) is tuple else held) for src in record[4:]]
 
 
 class ThreadingStep:
@@ -89,14 +88,14 @@ class ThreadingStep:
                 self.too_many_feeds(name, layer, feeds_of(held), len(free), claims)
                 continue
             if count == 1:  # one record of one source (most layers): unpacked, no slices
-                src, index, text, hop, link = held
+                index, text, hop, link, src = held
                 edges.append(Edge(src, PortRef(name, free[0]), text, False, index, hop, link))
                 in_order, last = in_order and index >= last, index
                 continue
             at = 0
             for record in records:
-                index, text, hop, link = record[-4:]
-                for src in record[:-4]:
+                index, text, hop, link = record[:4]
+                for src in record[4:]:
                     edges.append(Edge(src, PortRef(name, free[at]), text, False, index, hop, link))
                     at += 1
                 in_order, last = in_order and index >= last, index
