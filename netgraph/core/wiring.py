@@ -294,7 +294,7 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
             explicit.sort(key=operator.attrgetter("index"))  # read), a big net's Edges are not read again to sort
         edges = [dataclasses.replace(e, index=self.user(e.index)) for e in explicit] if self.written else explicit
         wiring = Wiring(self.layers, edges, muted=found.muted, forward=found.forward)
-        self.add_graph_ports(wiring)
+        self.add_graph_ports(wiring, found.explicit)
         return wiring
 
     def plain_name(self, ref: Any) -> str | None:

@@ -13,7 +13,7 @@ from typing import Any
 from netgraph.core.errors import EdgeRef
 from netgraph.core.layer import Layer
 from netgraph.core.ports import Edge, PortRef
-from netgraph.core.wiring_threading import add_feed
+from netgraph.core.wiring_threading import add_feed, also
 
 __all__ = ["Wiring", "GraphPortsStep", "FoundEdges"]
 
@@ -66,6 +66,9 @@ class GraphPortsStep:
 
     names: list[str]
     layers: dict[str, Layer]
+    fed: dict[str | None, Any]  # (``ThreadingStep``'s)
+    used: dict[str | None, Any]
+    reads_input: bool
 
     def desc(self, name: str) -> str:
         raise NotImplementedError
@@ -73,17 +76,19 @@ class GraphPortsStep:
     def problem(self, kind: str, ref: Any, *parts: Any, **fields: Any) -> None:
         raise NotImplementedError
 
-    def add_graph_ports(self, w: Wiring) -> None:
+    def add_graph_ports(self, w: Wiring, explicit: list[Edge]) -> None:
+        """Graph ports for the ports no edge of ``w`` wires: the threaded edges' ports are noted in ``fed`` and
+        ``used`` (by ``thread``, as it made them), ``explicit`` (the other edges) are read here; all of ``w.edges``
+        only where a threaded edge reads a graph input (the graph inputs are named in the order the edges read them)."""
         read: dict[str, None] = {}  # the graph inputs the edges read, in order
         explicit_outputs, dangling_out = [], []
-        fed: dict[str | None, Any] = {}  # the ports edges feed (read), by layer: a port's name, or ``_also``'s
-        used: dict[str | None, Any] = {}  # (no (layer, port) tuple an edge end: a big net's, made and freed)
-        for ref in w.muted:
-            used[ref.layer] = _also(used[ref.layer], ref.port) if ref.layer in used else ref.port
-        for e in w.edges:
+        fed, used = self.fed, self.used  # the ports edges feed (read), by layer: a port's name, or ``also``'s (no
+        for ref in w.muted:  # (layer, port) tuple an edge end: a big net's, made and freed)
+            used[ref.layer] = also(used[ref.layer], ref.port) if ref.layer in used else ref.port
+        for e in w.edges if self.reads_input else explicit:
             src, dst = e.src, e.dst
-            fed[dst.layer] = _also(fed[dst.layer], dst.port) if dst.layer in fed else dst.port
-            used[src.layer] = _also(used[src.layer], src.port) if src.layer in used else src.port
+            fed[dst.layer] = also(fed[dst.layer], dst.port) if dst.layer in fed else dst.port
+            used[src.layer] = also(used[src.layer], src.port) if src.layer in used else src.port
             if src.layer is None:
                 read[src.port] = None
             if dst.layer is None:
@@ -153,13 +158,3 @@ class GraphPortsStep:
                          f"{fed_by}); a graph's input and output ports need different names: name the output "
                          f"differently, e.g. {' or '.join(f'NetPort({n!r})' for n in free[:2])}", layer=(),
                          port=name, edge=None if feeding.implicit else feeding.index)
-
-
-def _also(held: str | tuple | set, port: str) -> str | tuple | set:
-    """The ports ``held`` for one layer (one port's name, a tuple of two, a set of more) with ``port`` too."""
-    if type(held) is str:
-        return held if held == port else (held, port)
-    if type(held) is tuple:
-        return held if port in held else {*held, port}
-    held.add(port)
-    return held

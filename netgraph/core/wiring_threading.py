@@ -17,7 +17,7 @@ from netgraph.core.layer import Layer
 from netgraph.core.ports import Edge, PortRef
 from netgraph.core.wording import counted
 
-__all__ = ["ThreadingStep", "add_feed", "feeds_of", "joined"]
+__all__ = ["ThreadingStep", "add_feed", "also", "feeds_of", "joined"]
 
 
 def add_feed(bare: dict[str, tuple | list[tuple]], layer: str, feed: tuple) -> None:
@@ -59,6 +59,9 @@ class ThreadingStep:
 
     layers: dict[str, Layer]
     in_order: bool
+    fed: dict[str | None, Any]  # the ports the threaded edges feed, by layer (see ``also``)
+    used: dict[str | None, Any]  # the ports they read, by layer
+    reads_input: bool  # one of them reads a graph input
 
     def desc(self, name: str) -> str:
         raise NotImplementedError
@@ -72,6 +75,8 @@ class ThreadingStep:
     def thread(self, bare: dict[str, tuple | list[tuple]], claimed: dict[PortRef, list[EdgeRef]],
                last: int = -1) -> list[Edge]:
         edges, in_order = [], True  # in_order: the Edges made in the order of their user's edges, after ``last``
+        self.fed, self.used = fed, used = {}, {}  # noted as each layer's edges are made (not read again from them)
+        reads_input = False
         claimed_per_layer = Counter(p.layer for p in claimed)
         for name, held in bare.items():
             if type(held) is tuple:  # one record (see ``add_feed``); count: the sources the records hold
@@ -90,7 +95,12 @@ class ThreadingStep:
             if count == 1:  # one record of one source (most layers): unpacked, no slices
                 index, text, hop, link, src = held
                 edges.append(Edge(src, PortRef(name, free[0]), text, False, index, hop, link))
-                in_order, last = in_order and index >= last, index
+                in_order, last, fed[name] = in_order and index >= last, index, free[0]
+                if (read := src.layer) in used:
+                    used[read] = also(used[read], src.port)
+                else:
+                    used[read] = src.port
+                reads_input = reads_input or read is None
                 continue
             at = 0
             for record in records:
@@ -98,8 +108,11 @@ class ThreadingStep:
                 for src in record[4:]:
                     edges.append(Edge(src, PortRef(name, free[at]), text, False, index, hop, link))
                     at += 1
+                    used[src.layer] = also(used[src.layer], src.port) if src.layer in used else src.port
+                    reads_input = reads_input or src.layer is None
                 in_order, last = in_order and index >= last, index
-        self.in_order = in_order
+            fed[name] = tuple(free[:count])
+        self.in_order, self.reads_input = in_order, reads_input
         return edges
 
     def too_many_feeds(self, name: str, layer: Layer, feeds: list[tuple], free: int, claims: list[EdgeRef]) -> None:
@@ -142,6 +155,20 @@ class ThreadingStep:
                          EdgePlace(ref), f"): {takes}; delete one of them", edge=ref.index, hop=ref.hop)
             return True
         return False
+
+
+def also(held: str | tuple | set, port: str) -> str | tuple | set:
+    """The ports ``held`` for one layer (one port's name, a tuple of them, a set) with ``port`` too.
+
+    >>> also("a", "a"), also("a", "b"), also(("a", "b"), "a"), sorted(also(("a", "b"), "c"))
+    ('a', ('a', 'b'), ('a', 'b'), ['a', 'b', 'c'])
+    """
+    if type(held) is str:
+        return held if held == port else (held, port)
+    if type(held) is tuple:
+        return held if port in held else {*held, port}
+    held.add(port)
+    return held
 
 
 def joined(refs: list[EdgeRef], sep: str) -> list[str | EdgeRef]:
