@@ -45,7 +45,7 @@ class _Classes:
         for a, b in zip(ends, ends):
             ra, rb = find(a), find(b)
             if ra != rb:
-                parent[rb] = ra
+                parent[rb] = parent[ra]  # (the list's int object, not one made reading the joins' raw numbers)
             else:
                 same += 1
         self.non_roots = len(self.joins) // 2 - same  # the keys that are not their class's root: ``type`` UNKNOWN

@@ -3,6 +3,7 @@ numbered as it is met (what ``inference.infer_types`` solves; ``NetGraph._collec
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,7 +46,8 @@ class Problem:
     before_defaults: dict = field(default_factory=dict)
     defaults_applied: bool = False  # True while propagating again after the dtype defaults
     ids: dict[Key, int] = field(default_factory=dict)  # each key's number
-    joins: list[int] = field(default_factory=list)  # each equality's two keys' numbers, one after the other
+    joins: array = field(default_factory=lambda: array("q"))  # each equality's two keys' numbers, one after the
+    # other: raw numbers, no reference to each key's int object (touched again, cold, when a list of them is freed)
     leaf_ports: list[dict[str, Any]] = field(default_factory=list)  # each leaf's ports' numbers
     declared_ids: list[int | None] = field(default_factory=list)  # each declared key's number (None: not yet known)
     pending: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # each declared key numbered later: its
@@ -124,6 +126,11 @@ class Problem:
         edges = tuple(edges)
         number, joins = self._number, self.joins
         self.equalities.append((prefix, edges, explained))
+        at, zeros = len(joins), array("q", [0]) * (2 * len(edges))  # filled by position: no call an edge
+        if at:
+            joins += zeros
+        else:  # (the first graph's: no copy)
+            self.joins = joins = zeros
         last, ports = _NONE, None  # the layer whose numbers were found last (``ports``): a chain's edge leaves the
         for e in edges:  # layer the edge before entered, a group's edges enter one layer (no lookup in a big dict)
             src, dst = e.src, e.dst
@@ -135,7 +142,8 @@ class Problem:
                 last, ports = dst.layer, numbers[dst.layer]
             if type(b := ports.get(dst.port)) is not int:
                 b = number(prefix, dst, ports, b)
-            joins += (a, b)
+            joins[at], joins[at + 1] = a, b
+            at += 2
 
     def each_equality(self) -> Iterator[tuple[Key, Key, tuple | None]]:
         """Each edge's keys and ``(graph path, Edge)`` (None when not explained), in the order of ``joins``."""
