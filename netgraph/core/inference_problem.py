@@ -67,11 +67,10 @@ class Problem:
 
     def add_leaf(self, path: tuple, layer: Layer, declare: bool = True) -> dict[str, int]:
         """Add a leaf (with its declared types); its ports' numbers."""
-        ids, ports, keys = self.ids, {}, {}
+        ids, ports = self.ids, {}
         count = len(ids)  # the next key's number
         for port in (*layer.input_ports, *layer.output_ports):  # a loop: a comprehension costs a call per leaf
-            keys[port] = key = (path, port)
-            ports[port] = n = ids.setdefault(key, count)
+            ports[port] = n = ids.setdefault((path, port), count)
             if n == count:
                 count += 1
         self.leaf_paths.append(path)
@@ -81,8 +80,8 @@ class Problem:
         if declare:
             types = layer.declared_types()
             for port in types:
-                if port not in keys:  # a port beyond its own: each of its types held as given
-                    self._declare_options(path, types, keys, ports)
+                if port not in ports:  # a port beyond its own: each of its types held as given
+                    self._declare_options(path, types, ports)
                     break
             else:
                 for port, t in types.items():  # as self.declare, with no tuple kept per port
@@ -91,15 +90,14 @@ class Problem:
         leaf_types.append(None)
         return ports
 
-    def _declare_options(self, path: tuple, types: dict[str, PortType], keys: dict[str, Key],
-                         ports: dict[str, int]) -> None:
-        """Hold the ``types`` a leaf's options declare as ``declared`` entries (its own ports' keys are ``keys``,
-        their numbers ``ports``; another port is numbered by number_rest)."""
+    def _declare_options(self, path: tuple, types: dict[str, PortType], ports: dict[str, int]) -> None:
+        """Hold the ``types`` a leaf's options declare as ``declared`` entries (its own ports' numbers are ``ports``;
+        another port is numbered by number_rest)."""
         declared, declared_ids = self.declared, self.declared_ids
         for port, t in types.items():
             self.declared_after.append(len(self.leaf_layers))
-            if port in keys:  # numbered as the leaf was added: its number kept now, not looked up by number_rest
-                declared.append((keys[port], t, "options"))
+            if port in ports:  # numbered as the leaf was added: its number kept now, not looked up by number_rest
+                declared.append(((path, port), t, "options"))
                 declared_ids.append(ports[port])
             else:
                 self.pending.append((len(declared), ports))

@@ -93,25 +93,31 @@ class GraphPortsStep:
                 read[src.port] = None
             if dst.layer is None:
                 explicit_outputs.append(dst.port)
-        unwired: list[tuple[str, str]] = []
+        inputs = list(read)  # then those of the unwired inputs, each fed by the graph input of its name:
+        graph_inputs: dict[str, PortRef] = {}  # one (frozen) PortRef a graph input, shared by the edges it feeds (a
+        # wide net's thousands of unwired inputs merge into one, read warm by every later pass over the edges)
         for name in self.names:
             layer = self.layers[name]
             held = fed[name] if name in fed else ()
             for port in layer.input_ports:
-                if port != held and (type(held) is str or port not in held):
-                    unwired.append((name, port))
+                if port != held and (type(held) is str or port not in held):  # unwired: its edge made here
+                    if (src := graph_inputs.get(port)) is None:
+                        src = graph_inputs[port] = PortRef(None, port)
+                        if port not in inputs:
+                            inputs.append(port)
+                    w.edges.append(Edge(src, PortRef(name, port), f"(unwired {name}.{port})", True))
             held = used[name] if name in used else ()
             for port in layer.output_ports:
                 if port != held and (type(held) is str or port not in held):
                     dangling_out.append(PortRef(name, port))
-        self.name_graph_ports(w, list(read), unwired, dangling_out, explicit_outputs)
+        self.name_graph_ports(w, inputs, [], dangling_out, explicit_outputs)
 
     def name_graph_ports(self, w: Wiring, inputs: list[str], unwired: list, dangling_out: list[PortRef],
                          explicit_outputs: list[str]) -> None:
-        """Graph inputs for the ``unwired`` (layer, input port)s after those the edges read (``inputs``), graph
-        outputs for the ``dangling_out`` layer outputs beside the ``explicit_outputs``."""
-        graph_inputs: dict[str, PortRef] = {}  # one (frozen) PortRef a graph input, shared by the edges it feeds: a
-        # wide net's thousands of unwired inputs merge into one, read warm by every later pass over the edges
+        """Graph inputs for the ``unwired`` (layer, input port)s after those the edges read (``inputs``; a chain's:
+        ``add_graph_ports`` makes a graph's edges from its inputs as it finds them), graph outputs for the
+        ``dangling_out`` layer outputs beside the ``explicit_outputs``."""
+        graph_inputs: dict[str, PortRef] = {}  # (as add_graph_ports)
         for name, port in unwired:
             if (src := graph_inputs.get(port)) is None:
                 src = graph_inputs[port] = PortRef(None, port)
