@@ -6,6 +6,7 @@ Unwired inputs become graph inputs (same names merge); unwired outputs become gr
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -96,8 +97,9 @@ class GraphPortsStep:
         inputs = list(read)  # then those of the unwired inputs, each fed by the graph input of its name:
         graph_inputs: dict[str, PortRef] = {}  # one (frozen) PortRef a graph input, shared by the edges it feeds (a
         # wide net's thousands of unwired inputs merge into one, read warm by every later pass over the edges)
-        for name in self.names:
-            layer = self.layers[name]
+        layers, names = self.layers, self.names
+        as_named = len(layers) == len(names) and all(map(operator.is_, layers, names))  # the table in the names' order
+        for name, layer in layers.items() if as_named else ((name, layers[name]) for name in names):  # (no lookup)
             held = fed[name] if name in fed else ()
             for port in layer.input_ports:
                 if port != held and (type(held) is str or port not in held):  # unwired: its edge made here
