@@ -186,13 +186,13 @@ def solve(problem: Problem) -> Solution:
         the port whose layer, leaf number ``leaf``, returned it, its origin made only if read: ``Origins``)."""
         old = class_types[root]
         if named and (leaf >= 0 or who[0] == "port") and (joined := joined_names(named, old.shape, new.shape)):
-            who = cls.origin.port_origin(leaf, who) if leaf >= 0 else who
+            who = origin.port_origin(leaf, who) if leaf >= 0 else who
             errors.append(_conflict(problem, cls, root, who, apart_text(problem.describe, named, joined)))
             return False
         try:
             merged = new if old is UNKNOWN else unify(old, new)  # unify(UNKNOWN, t) == t
         except Conflict as exc:
-            who = cls.origin.port_origin(leaf, who) if leaf >= 0 else who
+            who = origin.port_origin(leaf, who) if leaf >= 0 else who
             errors.append(_conflict(problem, cls, root, who, f"{as_seen_by(who, old, new, exc)} (the "
                                                              f"{set_part(old, new)} was set by ",
                                     dtype_hint(problem.leaves, cls.origin.get(root), who, old, new)
