@@ -43,8 +43,8 @@ def test_many_shared_names_walk_the_layers_a_few_times_not_once_per_name(monkeyp
     real = inference_defaults.default_shapes
 
     def counted(problem, *args):
-        if not isinstance(problem.leaves, _Counted):
-            problem.leaves = _Counted(problem.leaves)
+        if not isinstance(problem.leaf_layers, _Counted):
+            problem.leaf_layers = _Counted(problem.leaf_layers)
         return real(problem, *args)
     monkeypatch.setattr(inference, "default_shapes", counted)
     count = 60

@@ -16,22 +16,31 @@ __all__ = ["Origins", "seed_classes"]
 class Origins(dict):
     """Each class root's origin ``(kind, key)``, by root. A type a leaf's options declared for its own port is held
     as the port key's number until read (a tuple made per class, and its key read, took a pass over every class's
-    first key, from memory that had left the cache)."""
+    first key, from memory that had left the cache); a type a leaf's ``infer`` returned, as the port's name, with the
+    leaf's number in ``leaf_of`` (set by inference's ``refine``: no tuple made per class, nor freed with the
+    classes)."""
 
-    def __init__(self, ids: dict[Key, int]) -> None:
+    def __init__(self, problem: Problem) -> None:
         super().__init__()
-        self._ids, self._keys = ids, None
+        self._problem, self._keys = problem, None
+        self.leaf_of: array | None = None  # by root: the leaf number of a port's origin (raw numbers, no int object)
 
     def __getitem__(self, root: int) -> tuple:
         held = dict.__getitem__(self, root)
-        if type(held) is not int:
+        if type(held) is tuple:
             return held
+        if type(held) is str:
+            return self.port_origin(self.leaf_of[root], held)
         if self._keys is None:  # (a key's number is its position in ids: numbered as met)
-            self._keys = list(self._ids)
+            self._keys = list(self._problem.ids)
         return ("options", self._keys[held])
 
     def get(self, root: int, default: tuple | None = None) -> tuple | None:
         return self[root] if root in self else default
+
+    def port_origin(self, leaf: int, port: str) -> tuple:
+        """The origin ``("port", key)`` of ``port`` of the leaf numbered ``leaf``."""
+        return ("port", (self._problem.leaf_paths[leaf], port))
 
 
 def seed_classes(problem: Problem, cls: Any, declared_ids: list[int], refine: Callable) -> tuple:
@@ -56,7 +65,7 @@ def seed_classes(problem: Problem, cls: Any, declared_ids: list[int], refine: Ca
             if old is UNKNOWN and (t.shape is not None or t.dtype is not None):  # t is not UNKNOWN: as refine does
                 class_types[root], origin[root] = t, n  # its origin ("options", key number n), made when read
             elif not (t.shape is None and t.dtype == old.dtype) and t != old:  # no shape and the dtype known: no news
-                refine(root, t, ("options", (problem.leaves[i][0], port)))
+                refine(root, t, ("options", (problem.leaf_paths[i], port)))
         at += 1
         for port, n in ports.items():
             ports[port] = root = root_of[n]
@@ -68,7 +77,7 @@ def seed_classes(problem: Problem, cls: Any, declared_ids: list[int], refine: Ca
                 more.setdefault(root, []).append(i)
         if given < len(after) and after[given] <= i + 1:
             given = _given(problem, cls, declared_ids, refine, given, i + 1)
-    _given(problem, cls, declared_ids, refine, given, len(problem.leaves))
+    _given(problem, cls, declared_ids, refine, given, len(problem.leaf_layers))
     return first, second, more
 
 

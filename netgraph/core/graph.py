@@ -97,7 +97,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
         return {name: t for name, t in types.items() if t != PortType(None, None)}  # None declares nothing (as in YAML)
 
     def _problem(self) -> Problem:
-        problem = Problem([], [], [], self.describe)
+        problem = Problem([], [], self.describe)
         self._collect((), problem)
         return problem
 

@@ -10,6 +10,7 @@ both types, who set the old one and the edges that joined them.
 from __future__ import annotations
 
 import functools
+from array import array
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 
@@ -33,7 +34,7 @@ class _Classes:
     def __init__(self, problem: Problem) -> None:
         self.ids: dict[Key, int] = problem.ids  # numbered by the problem as it was built
         self.type: list[PortType] = []  # by root (``settle`` makes it); UNKNOWN until a type is set
-        self.origin: dict[int, tuple] = Origins(problem.ids)
+        self.origin: Origins = Origins(problem)
         self.problem, self.joins = problem, problem.joins  # its equalities are read again only to explain a conflict
         self.searches: dict[Key, tuple[dict, deque]] = {}  # joining's breadth-first search from each start so far
         self.shown: dict[int, list[str | EdgeRef]] = {}  # edges_shown's parts, by root
@@ -44,7 +45,7 @@ class _Classes:
         for a, b in zip(ends, ends):
             ra, rb = find(a), find(b)
             if ra != rb:
-                parent[rb] = ra
+                parent[rb] = parent[ra]  # (the list's int object, not one made reading the joins' raw numbers)
             else:
                 same += 1
         self.non_roots = len(self.joins) // 2 - same  # the keys that are not their class's root: ``type`` UNKNOWN
@@ -186,18 +187,22 @@ def solve(problem: Problem) -> Solution:
     leaf_roots: list[dict[str, int]] = problem.leaf_ports  # each leaf's {port: class root}: its numbers replaced
     roots = _Roots(cls.ids, root_of)  # looked up only to explain a conflict (the Solution's root_lookup)
     errors: list[Diagnostic] = []
-    class_types = cls.type
+    class_types, origin = cls.type, cls.origin
 
     named = declared_lengths(problem.graph_declared())  # length names are given for graph ports only
 
-    def refine(root: int, new: PortType, who: tuple) -> bool:
+    def refine(root: int, new: PortType, who: tuple | str, leaf: int = -1) -> bool:
+        """Refine the class ``root`` with ``new``, which came from ``who`` (its origin ``(kind, key)``; with ``leaf``:
+        the port whose layer, leaf number ``leaf``, returned it, its origin made only if read: ``Origins``)."""
         old = class_types[root]
-        if named and who[0] == "port" and (joined := joined_names(named, old.shape, new.shape)):
+        if named and (leaf >= 0 or who[0] == "port") and (joined := joined_names(named, old.shape, new.shape)):
+            who = origin.port_origin(leaf, who) if leaf >= 0 else who
             errors.append(_conflict(problem, cls, root, who, apart_text(problem.describe, named, joined)))
             return False
         try:
             merged = new if old is UNKNOWN else unify(old, new)  # unify(UNKNOWN, t) == t
         except Conflict as exc:
+            who = origin.port_origin(leaf, who) if leaf >= 0 else who
             errors.append(_conflict(problem, cls, root, who, f"{as_seen_by(who, old, new, exc)} (the "
                                                              f"{set_part(old, new)} was set by ",
                                     dtype_hint(problem.leaves, cls.origin.get(root), who, old, new)
@@ -205,7 +210,13 @@ def solve(problem: Problem) -> Solution:
                                     **compared(who, old, new)))
             return False
         if merged is not old and merged != old:
-            class_types[root], cls.origin[root] = merged, who
+            class_types[root] = merged
+            if leaf < 0:
+                origin[root] = who
+            else:  # (see Origins: a port name, its leaf number in leaf_of)
+                if origin.leaf_of is None:
+                    origin.leaf_of = array("q", [-1]) * len(cls.ids)
+                origin[root], origin.leaf_of[root] = who, leaf
             return True
         return False
 
@@ -264,16 +275,16 @@ def _propagate(problem: Problem, cls: _Classes, roots: _Roots, leaf_roots: list[
     """Run each leaf's ``infer`` until no class changes: the leaves in order, then those touching a changed class
     (``touching``: ``_leaves_by_class``)."""
     first, second, more = touching
-    count = len(problem.leaves)
+    count = len(problem.leaf_layers)
     queue, queued = deque(range(count)), bytearray(b"\1") * count
     budget = 64 * count + 1000
     types = cls.type
-    leaves = problem.leaves
+    layers, paths = problem.leaf_layers, problem.leaf_paths
     while queue and budget and not errors:
         budget -= 1
         i = queue.popleft()
         queued[i] = 0
-        path, layer = leaves[i]
+        layer = layers[i]
         own = leaf_roots[i]
         current = {}
         for p, root in own.items():  # a loop: a comprehension costs a call per leaf
@@ -281,27 +292,27 @@ def _propagate(problem: Problem, cls: _Classes, roots: _Roots, leaf_roots: list[
         try:
             result = layer.infer(current)
         except Conflict as exc:
-            errors.append(_layer_conflict(problem, cls, roots, path, current, f"{problem.describe((path, None))}: {exc}",
-                                          exc))
+            errors.append(_layer_conflict(problem, cls, roots, paths[i], current,
+                                          f"{problem.describe((paths[i], None))}: {exc}", exc))
             break
         except NetGraphError as exc:  # a layer's own refusal: its fields kept, placed at the layer
             if not isinstance(layer, Layer):
                 raise  # (not a Layer: nesting's stand-ins signal with exceptions)
-            raise at_layer(exc, path) from exc.__cause__
+            raise at_layer(exc, paths[i]) from exc.__cause__
         except Exception as exc:  # a mistake in a layer's own infer(): named, with the layer's exception as the cause
             if isinstance(exc, (RecursionError, MemoryError)) or not isinstance(layer, Layer):
                 raise  # (not a Layer: nesting's stand-ins signal with exceptions)
-            raise ShapeError(f"{problem.describe((path, None))}: {layer.type_name}.infer() raised "
+            raise ShapeError(f"{problem.describe((paths[i], None))}: {layer.type_name}.infer() raised "
                              f"{type(exc).__name__}: {exc}") from exc
         if type(result) is not dict:
-            check_infer_result(layer, result, current, problem.describe((path, None)))
+            check_infer_result(layer, result, current, problem.describe((paths[i], None)))
         changed = []
         for port, t in result.items():
             if t is (seen := current.get(port, current)):  # (current itself: no such port)
                 continue  # nothing new (the common case)
             if seen is current or type(t) is not PortType:
-                check_infer_result(layer, result, current, problem.describe((path, None)))
-            if t != seen and refine(own[port], t, ("port", (path, port))):
+                check_infer_result(layer, result, current, problem.describe((paths[i], None)))
+            if t != seen and refine(own[port], t, port, i):  # its origin ("port", (path, port)) made if read
                 changed.append(own[port])
         if changed:  # the leaves touching a changed class run again (this one unless its run would change nothing)
             again = not layer.infer_settles or _moved(own, types, current, result)

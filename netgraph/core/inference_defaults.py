@@ -22,7 +22,7 @@ def default_shapes(problem: Any, cls: Any, leaf_roots: list[dict[str, int]], ref
     if every_class_shaped(cls):
         return False  # no guess is asked for (a walk over every layer, cache-cold in a large net, found none)
     changed, wanted = False, {}
-    for (path, layer), own in zip(problem.leaves, leaf_roots):
+    for path, layer, own in zip(problem.leaf_paths, problem.leaf_layers, leaf_roots):
         guess = getattr(layer, "default_types", None)
         if guess is None:
             continue
@@ -75,7 +75,7 @@ def shared_users(problem: Any, leaf_roots: list[dict[str, int]]) -> dict[str, li
     users = getattr(problem, "_shared_users", None)
     if users is None:
         users = {}
-        for (_, layer), own in zip(problem.leaves, leaf_roots):
+        for layer, own in zip(problem.leaf_layers, leaf_roots):
             for array, name in (getattr(layer, "_shared", None) or {}).items():
                 users.setdefault(name, []).append((layer, own, array))
         problem._shared_users = users

@@ -3,6 +3,7 @@ numbered as it is met (what ``inference.infer_types`` solves; ``NetGraph._collec
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +19,8 @@ _NONE = object()  # no layer (None names the graph itself)
 
 @dataclass
 class Problem:
-    """What inference works on: leaf layers by path, equalities (edges) and declared types.
+    """What inference works on: leaf layers by path (``leaf_paths``, ``leaf_layers``), equalities (edges) and declared
+    types.
 
     ``equalities`` holds each graph's edges as ``(graph path, edges, explained)``: an edge joins the keys at its two
     ends (``each_equality``), and an explained one's user's edge (an ``EdgeRef``; None for an edge the wiring made
@@ -37,7 +39,6 @@ class Problem:
     port's key until it is numbered (one key tuple a port, sharing its layer's path, made once and kept by ``ids``).
     """
 
-    leaves: list[tuple[tuple, Layer]]
     equalities: list[tuple[tuple, Iterable, bool]]
     declared: list[tuple[Key, PortType, str]]
     describe: Callable[[Key], str]
@@ -45,7 +46,8 @@ class Problem:
     before_defaults: dict = field(default_factory=dict)
     defaults_applied: bool = False  # True while propagating again after the dtype defaults
     ids: dict[Key, int] = field(default_factory=dict)  # each key's number
-    joins: list[int] = field(default_factory=list)  # each equality's two keys' numbers, one after the other
+    joins: array = field(default_factory=lambda: array("q"))  # each equality's two keys' numbers, one after the
+    # other: raw numbers, no reference to each key's int object (touched again, cold, when a list of them is freed)
     leaf_ports: list[dict[str, Any]] = field(default_factory=list)  # each leaf's ports' numbers
     declared_ids: list[int | None] = field(default_factory=list)  # each declared key's number (None: not yet known)
     pending: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # each declared key numbered later: its
@@ -55,21 +57,31 @@ class Problem:
     leaf_types: list = field(default_factory=list)  # each leaf's declared types of its own ports: port, type, ...,
     # None (the leaf's end); a leaf whose options declare another port has its types in ``declared``
     declared_after: list[int] = field(default_factory=list)  # each of ``declared``: how many leaves came before it
+    leaf_paths: list[tuple] = field(default_factory=list)  # each leaf's path and layer, in the order added: two lists,
+    leaf_layers: list[Layer] = field(default_factory=list)  # no (path, layer) tuple a leaf (made, then freed cold)
+
+    @property
+    def leaves(self) -> list[tuple[tuple, Layer]]:
+        """Each leaf's ``(path, layer)``, in the order added (a list made when asked)."""
+        return list(zip(self.leaf_paths, self.leaf_layers))
 
     def add_leaf(self, path: tuple, layer: Layer, declare: bool = True) -> dict[str, int]:
         """Add a leaf (with its declared types); its ports' numbers."""
-        ids, ports, keys = self.ids, {}, {}
+        ids, ports = self.ids, {}
+        count = len(ids)  # the next key's number
         for port in (*layer.input_ports, *layer.output_ports):  # a loop: a comprehension costs a call per leaf
-            keys[port] = key = (path, port)
-            ports[port] = ids.setdefault(key, len(ids))
-        self.leaves.append((path, layer))
+            ports[port] = n = ids.setdefault((path, port), count)
+            if n == count:
+                count += 1
+        self.leaf_paths.append(path)
+        self.leaf_layers.append(layer)
         self.leaf_ports.append(ports)
         leaf_types = self.leaf_types
         if declare:
             types = layer.declared_types()
             for port in types:
-                if port not in keys:  # a port beyond its own: each of its types held as given
-                    self._declare_options(path, types, keys, ports)
+                if port not in ports:  # a port beyond its own: each of its types held as given
+                    self._declare_options(path, types, ports)
                     break
             else:
                 for port, t in types.items():  # as self.declare, with no tuple kept per port
@@ -78,15 +90,14 @@ class Problem:
         leaf_types.append(None)
         return ports
 
-    def _declare_options(self, path: tuple, types: dict[str, PortType], keys: dict[str, Key],
-                         ports: dict[str, int]) -> None:
-        """Hold the ``types`` a leaf's options declare as ``declared`` entries (its own ports' keys are ``keys``,
-        their numbers ``ports``; another port is numbered by number_rest)."""
+    def _declare_options(self, path: tuple, types: dict[str, PortType], ports: dict[str, int]) -> None:
+        """Hold the ``types`` a leaf's options declare as ``declared`` entries (its own ports' numbers are ``ports``;
+        another port is numbered by number_rest)."""
         declared, declared_ids = self.declared, self.declared_ids
         for port, t in types.items():
-            self.declared_after.append(len(self.leaves))
-            if port in keys:  # numbered as the leaf was added: its number kept now, not looked up by number_rest
-                declared.append((keys[port], t, "options"))
+            self.declared_after.append(len(self.leaf_layers))
+            if port in ports:  # numbered as the leaf was added: its number kept now, not looked up by number_rest
+                declared.append(((path, port), t, "options"))
                 declared_ids.append(ports[port])
             else:
                 self.pending.append((len(declared), ports))
@@ -102,7 +113,7 @@ class Problem:
         """Declare ``key``'s type (its origin ``(kind, key)``); ``numbers``: its layer's or graph's port numbers."""
         if kind == "graph":
             self.given.append(len(self.declared))
-        self.declared_after.append(len(self.leaves))
+        self.declared_after.append(len(self.leaf_layers))
         self.pending.append((len(self.declared), numbers))
         self.declared.append((key, t, kind))
         self.declared_ids.append(None)
@@ -113,6 +124,11 @@ class Problem:
         edges = tuple(edges)
         number, joins = self._number, self.joins
         self.equalities.append((prefix, edges, explained))
+        at, zeros = len(joins), array("q", [0]) * (2 * len(edges))  # filled by position: no call an edge
+        if at:
+            joins += zeros
+        else:  # (the first graph's: no copy)
+            self.joins = joins = zeros
         last, ports = _NONE, None  # the layer whose numbers were found last (``ports``): a chain's edge leaves the
         for e in edges:  # layer the edge before entered, a group's edges enter one layer (no lookup in a big dict)
             src, dst = e.src, e.dst
@@ -124,7 +140,8 @@ class Problem:
                 last, ports = dst.layer, numbers[dst.layer]
             if type(b := ports.get(dst.port)) is not int:
                 b = number(prefix, dst, ports, b)
-            joins += (a, b)
+            joins[at], joins[at + 1] = a, b
+            at += 2
 
     def each_equality(self) -> Iterator[tuple[Key, Key, tuple | None]]:
         """Each edge's keys and ``(graph path, Edge)`` (None when not explained), in the order of ``joins``."""
@@ -163,7 +180,7 @@ class Problem:
                 if key not in seen:
                     seen.add(key)
                     yield key
-        for (path, _), ports in zip(self.leaves, self.leaf_ports):
+        for path, ports in zip(self.leaf_paths, self.leaf_ports):
             for port in ports:
                 if (key := (path, port)) not in seen:
                     seen.add(key)

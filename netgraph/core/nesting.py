@@ -93,7 +93,7 @@ def _level_problem(net: Any, ports: tuple[str, ...]) -> Problem | None:
     if not any(map(_is_net, net._layers.values())) or any(len(path) > 1 for users in net._shared_users.values()
                                                            for path, _ in users):
         return None  # nothing nested, or a shared array used inside: its users guess shapes from each other
-    problem = Problem([], [], [], net.describe, watch=tuple(((), p) for p in ports))
+    problem = Problem([], [], net.describe, watch=tuple(((), p) for p in ports))
     numbers = {None: problem.graph_ports((), ports)}  # each layer's port numbers by name; None: the graph's
     for name in net._order:
         layer = net._layers[name]
@@ -115,12 +115,12 @@ def _own_level(net: Any, ports: tuple[str, ...]) -> Inference | None:
     except (_Refine, NetGraphError, Conflict):
         return None
     finally:  # _Nested <-> problem is a cycle holding the net (problem.describe): freed now, not by the collector
-        for _, leaf in problem.leaves:
+        for leaf in problem.leaf_layers:
             if isinstance(leaf, _Nested):
                 leaf.problem = None
     _check_sizes(net, solution)
     type_of, ids = solution.type_of, solution.ids
-    for (path, layer) in problem.leaves:
+    for path, layer in zip(problem.leaf_paths, problem.leaf_layers):
         if isinstance(layer, _Nested) and any((path, p) not in ids or type_of((path, p)) != t
                                               for p, t in layer.inner._inference.ports.items()):
             return None

@@ -262,9 +262,9 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
             src = self.plain_source(s)
             if src is not None and (name := self.plain_name(d)) is not None:  # layer -> layer: inline, the most met
                 if name not in found.bare:  # the layer's first feed: as add_feed does, without a call per edge
-                    found.bare[name] = (src, index, text, hop, link)
+                    found.bare[name] = (index, text, hop, link, src)
                 else:
-                    add_feed(found.bare, name, (src, index, text, hop, link))
+                    add_feed(found.bare, name, (index, text, hop, link, src))
                 found.forward = found.forward and found.position[src.layer] < found.position[name]
             else:
                 self.sort_edge(found, s, d, (index, text, hop, link))
@@ -298,7 +298,7 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
             explicit.sort(key=operator.attrgetter("index"))  # read), a big net's Edges are not read again to sort
         edges = [dataclasses.replace(e, index=self.user(e.index)) for e in explicit] if self.written else explicit
         wiring = Wiring(self.layers, edges, muted=found.muted, forward=found.forward)
-        self.add_graph_ports(wiring)
+        self.add_graph_ports(wiring, found.explicit)
         return wiring
 
     def plain_name(self, ref: Any) -> str | None:

@@ -6,6 +6,7 @@ Unwired inputs become graph inputs (same names merge); unwired outputs become gr
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from netgraph.core.errors import EdgeRef
 from netgraph.core.layer import Layer
 from netgraph.core.ports import Edge, PortRef
-from netgraph.core.wiring_threading import add_feed
+from netgraph.core.wiring_threading import add_feed, also
 
 __all__ = ["Wiring", "GraphPortsStep", "FoundEdges"]
 
@@ -38,7 +39,7 @@ class FoundEdges:
     ``forward``: each edge between layers feeds a later layer than it leaves (``position``: their order)."""
 
     position: dict[str, int]
-    bare: dict[str, tuple | list[tuple]] = field(default_factory=dict)  # (src, index, text, hop, link): see add_feed
+    bare: dict[str, tuple | list[tuple]] = field(default_factory=dict)  # (index, text, hop, link, src, ...): add_feed
     claimed: dict[PortRef, list[EdgeRef]] = field(default_factory=lambda: defaultdict(list))
     explicit: list[Edge] = field(default_factory=list)
     muted: set[PortRef] = field(default_factory=set)
@@ -46,7 +47,7 @@ class FoundEdges:
 
     def bare_edge(self, src: PortRef, layer: str, where: tuple) -> None:
         """An edge into ``layer`` (no port named); ``where``: the edge's index, text, hop and link."""
-        add_feed(self.bare, layer, (src, *where))
+        add_feed(self.bare, layer, (*where, src))
         self._in_order(src.layer, layer)
 
     def explicit_edge(self, src: PortRef, dst: PortRef, ref: EdgeRef, where: tuple) -> None:
@@ -66,6 +67,9 @@ class GraphPortsStep:
 
     names: list[str]
     layers: dict[str, Layer]
+    fed: dict[str | None, Any]  # (``ThreadingStep``'s)
+    used: dict[str | None, Any]
+    reads_input: bool
 
     def desc(self, name: str) -> str:
         raise NotImplementedError
@@ -73,40 +77,49 @@ class GraphPortsStep:
     def problem(self, kind: str, ref: Any, *parts: Any, **fields: Any) -> None:
         raise NotImplementedError
 
-    def add_graph_ports(self, w: Wiring) -> None:
+    def add_graph_ports(self, w: Wiring, explicit: list[Edge]) -> None:
+        """Graph ports for the ports no edge of ``w`` wires: the threaded edges' ports are noted in ``fed`` and
+        ``used`` (by ``thread``, as it made them), ``explicit`` (the other edges) are read here; all of ``w.edges``
+        only where a threaded edge reads a graph input (the graph inputs are named in the order the edges read them)."""
         read: dict[str, None] = {}  # the graph inputs the edges read, in order
         explicit_outputs, dangling_out = [], []
-        fed: dict[str | None, Any] = {}  # the ports edges feed (read), by layer: a port's name, or ``_also``'s
-        used: dict[str | None, Any] = {}  # (no (layer, port) tuple an edge end: a big net's, made and freed)
-        for ref in w.muted:
-            used[ref.layer] = _also(used[ref.layer], ref.port) if ref.layer in used else ref.port
-        for e in w.edges:
+        fed, used = self.fed, self.used  # the ports edges feed (read), by layer: a port's name, or ``also``'s (no
+        for ref in w.muted:  # (layer, port) tuple an edge end: a big net's, made and freed)
+            used[ref.layer] = also(used[ref.layer], ref.port) if ref.layer in used else ref.port
+        for e in w.edges if self.reads_input else explicit:
             src, dst = e.src, e.dst
-            fed[dst.layer] = _also(fed[dst.layer], dst.port) if dst.layer in fed else dst.port
-            used[src.layer] = _also(used[src.layer], src.port) if src.layer in used else src.port
+            fed[dst.layer] = also(fed[dst.layer], dst.port) if dst.layer in fed else dst.port
+            used[src.layer] = also(used[src.layer], src.port) if src.layer in used else src.port
             if src.layer is None:
                 read[src.port] = None
             if dst.layer is None:
                 explicit_outputs.append(dst.port)
-        unwired: list[tuple[str, str]] = []
-        for name in self.names:
-            layer = self.layers[name]
+        inputs = list(read)  # then those of the unwired inputs, each fed by the graph input of its name:
+        graph_inputs: dict[str, PortRef] = {}  # one (frozen) PortRef a graph input, shared by the edges it feeds (a
+        # wide net's thousands of unwired inputs merge into one, read warm by every later pass over the edges)
+        layers, names = self.layers, self.names
+        as_named = len(layers) == len(names) and all(map(operator.is_, layers, names))  # the table in the names' order
+        for name, layer in layers.items() if as_named else ((name, layers[name]) for name in names):  # (no lookup)
             held = fed[name] if name in fed else ()
             for port in layer.input_ports:
-                if port != held and (type(held) is str or port not in held):
-                    unwired.append((name, port))
+                if port != held and (type(held) is str or port not in held):  # unwired: its edge made here
+                    if (src := graph_inputs.get(port)) is None:
+                        src = graph_inputs[port] = PortRef(None, port)
+                        if port not in inputs:
+                            inputs.append(port)
+                    w.edges.append(Edge(src, PortRef(name, port), f"(unwired {name}.{port})", True))
             held = used[name] if name in used else ()
             for port in layer.output_ports:
                 if port != held and (type(held) is str or port not in held):
                     dangling_out.append(PortRef(name, port))
-        self.name_graph_ports(w, list(read), unwired, dangling_out, explicit_outputs)
+        self.name_graph_ports(w, inputs, [], dangling_out, explicit_outputs)
 
     def name_graph_ports(self, w: Wiring, inputs: list[str], unwired: list, dangling_out: list[PortRef],
                          explicit_outputs: list[str]) -> None:
-        """Graph inputs for the ``unwired`` (layer, input port)s after those the edges read (``inputs``), graph
-        outputs for the ``dangling_out`` layer outputs beside the ``explicit_outputs``."""
-        graph_inputs: dict[str, PortRef] = {}  # one (frozen) PortRef a graph input, shared by the edges it feeds: a
-        # wide net's thousands of unwired inputs merge into one, read warm by every later pass over the edges
+        """Graph inputs for the ``unwired`` (layer, input port)s after those the edges read (``inputs``; a chain's:
+        ``add_graph_ports`` makes a graph's edges from its inputs as it finds them), graph outputs for the
+        ``dangling_out`` layer outputs beside the ``explicit_outputs``."""
+        graph_inputs: dict[str, PortRef] = {}  # (as add_graph_ports)
         for name, port in unwired:
             if (src := graph_inputs.get(port)) is None:
                 src = graph_inputs[port] = PortRef(None, port)
@@ -153,13 +166,3 @@ class GraphPortsStep:
                          f"{fed_by}); a graph's input and output ports need different names: name the output "
                          f"differently, e.g. {' or '.join(f'NetPort({n!r})' for n in free[:2])}", layer=(),
                          port=name, edge=None if feeding.implicit else feeding.index)
-
-
-def _also(held: str | tuple | set, port: str) -> str | tuple | set:
-    """The ports ``held`` for one layer (one port's name, a tuple of two, a set of more) with ``port`` too."""
-    if type(held) is str:
-        return held if held == port else (held, port)
-    if type(held) is tuple:
-        return held if port in held else {*held, port}
-    held.add(port)
-    return held

@@ -1,8 +1,10 @@
 """Step 3 of edge normalisation (``netgraph.core.wiring``): edges into a layer with no port named are threaded
 onto its free input ports, in order (Wolfram's threading); too many for its inputs is a problem.
 
-``bare`` holds each destination layer's feeds as ``(src, index, text, hop, link)``: one feed as that tuple itself,
-two or more as a list of them (most layers of a big net get one feed: no list made for each).
+``bare`` holds each destination layer's feeds as records ``(index, text, hop, link, src, ...)``: a user's edge's
+index and text, its link's hop and text (see ``Edge``), then its sources into the layer (a group ``[a, b] -> c``:
+two, in one record); one record as that tuple itself, two or more as a list of them (most layers of a big net get one
+record: no list made for each, nor a tuple for each member of a group).
 """
 
 from __future__ import annotations
@@ -15,22 +17,40 @@ from netgraph.core.layer import Layer
 from netgraph.core.ports import Edge, PortRef
 from netgraph.core.wording import counted
 
-__all__ = ["ThreadingStep", "add_feed", "joined"]
+__all__ = ["ThreadingStep", "add_feed", "also", "feeds_of", "joined"]
 
 
 def add_feed(bare: dict[str, tuple | list[tuple]], layer: str, feed: tuple) -> None:
-    """Add ``feed`` to ``layer``'s in ``bare``: the tuple itself when it is the first, a list from the second.
+    """Add ``feed``, ``(index, text, hop, link, src)``, to ``layer``'s records in ``bare``: to its last record when
+    that holds the same user's edge and link (the next member of a group), else as a record of its own.
 
-    >>> bare = {}; add_feed(bare, "a", (1,)); add_feed(bare, "b", (2,)); add_feed(bare, "b", (3,)); bare
-    {'a': (1,), 'b': [(2,), (3,)]}
+    >>> bare = {}; add_feed(bare, "c", (0, "[a, b] -> c", None, "", "a")); add_feed(bare, "c", (0, "[a, b] -> c",
+    ... None, "", "b")); add_feed(bare, "c", (1, "d -> c", None, "", "d")); bare
+    {'c': [(0, '[a, b] -> c', None, '', 'a', 'b'), (1, 'd -> c', None, '', 'd')]}
     """
     had = bare.get(layer)
     if had is None:
         bare[layer] = feed
+        return
+    last = had if type(had) is tuple else had[-1]
+    if last[0] == feed[0] and last[2] == feed[2]:  # the same user's edge and link: one record
+        if type(had) is tuple:
+            bare[layer] = last + feed[4:]
+        else:
+            had[-1] = last + feed[4:]
     elif type(had) is tuple:
         bare[layer] = [had, feed]
     else:
         had.append(feed)
+
+
+def feeds_of(held: tuple | list[tuple]) -> list[tuple]:
+    """A layer's records in ``bare`` (see ``add_feed``) as one ``(src, index, text, hop, link)`` a source, in order.
+
+    >>> feeds_of([(0, "[a, b] -> c", None, "", "a", "b"), (1, "d -> c", None, "", "d")])[1:]
+    [('b', 0, '[a, b] -> c', None, ''), ('d', 1, 'd -> c', None, '')]
+    """
+    return [(src, *record[:4]) for record in ((held,) if type(held) is tuple else held) for src in record[4:]]
 
 
 class ThreadingStep:
@@ -39,6 +59,9 @@ class ThreadingStep:
 
     layers: dict[str, Layer]
     in_order: bool
+    fed: dict[str | None, Any]  # the ports the threaded edges feed, by layer (see ``also``)
+    used: dict[str | None, Any]  # the ports they read, by layer
+    reads_input: bool  # one of them reads a graph input
 
     def desc(self, name: str) -> str:
         raise NotImplementedError
@@ -52,23 +75,44 @@ class ThreadingStep:
     def thread(self, bare: dict[str, tuple | list[tuple]], claimed: dict[PortRef, list[EdgeRef]],
                last: int = -1) -> list[Edge]:
         edges, in_order = [], True  # in_order: the Edges made in the order of their user's edges, after ``last``
+        self.fed, self.used = fed, used = {}, {}  # noted as each layer's edges are made (not read again from them)
+        reads_input = False
         claimed_per_layer = Counter(p.layer for p in claimed)
-        for name, feeds in bare.items():
-            if type(feeds) is tuple:  # one feed (see ``add_feed``)
-                feeds = (feeds,)
+        for name, held in bare.items():
+            if type(held) is tuple:  # one record (see ``add_feed``); count: the sources the records hold
+                records, count = (held,), len(held) - 4
+            else:
+                records, count = held, sum(map(len, held)) - 4 * len(held)
             layer = self.layers[name]
             claims = claimed_per_layer.get(name, 0)
             if layer.variadic:
-                layer = self.layers[name] = layer.with_input_count(len(feeds) + claims)
+                layer = self.layers[name] = layer.with_input_count(count + claims)
             free = [p for p in layer.input_ports if PortRef(name, p) not in claimed] if claims else layer.input_ports
-            if len(feeds) > len(free):
+            if count > len(free):
                 claims = [e for p, edges_in in claimed.items() if p.layer == name for e in edges_in]
-                self.too_many_feeds(name, layer, feeds, len(free), claims)
+                self.too_many_feeds(name, layer, feeds_of(held), len(free), claims)
                 continue
-            for (src, index, text, hop, link), port in zip(feeds, free):
-                edges.append(Edge(src, PortRef(name, port), text, False, index, hop, link))
+            if count == 1:  # one record of one source (most layers): unpacked, no slices
+                index, text, hop, link, src = held
+                edges.append(Edge(src, PortRef(name, free[0]), text, False, index, hop, link))
+                in_order, last, fed[name] = in_order and index >= last, index, free[0]
+                if (read := src.layer) in used:
+                    used[read] = also(used[read], src.port)
+                else:
+                    used[read] = src.port
+                reads_input = reads_input or read is None
+                continue
+            at = 0
+            for record in records:
+                index, text, hop, link = record[:4]
+                for src in record[4:]:
+                    edges.append(Edge(src, PortRef(name, free[at]), text, False, index, hop, link))
+                    at += 1
+                    used[src.layer] = also(used[src.layer], src.port) if src.layer in used else src.port
+                    reads_input = reads_input or src.layer is None
                 in_order, last = in_order and index >= last, index
-        self.in_order = in_order
+            fed[name] = tuple(free[:count])
+        self.in_order, self.reads_input = in_order, reads_input
         return edges
 
     def too_many_feeds(self, name: str, layer: Layer, feeds: list[tuple], free: int, claims: list[EdgeRef]) -> None:
@@ -111,6 +155,20 @@ class ThreadingStep:
                          EdgePlace(ref), f"): {takes}; delete one of them", edge=ref.index, hop=ref.hop)
             return True
         return False
+
+
+def also(held: str | tuple | set, port: str) -> str | tuple | set:
+    """The ports ``held`` for one layer (one port's name, a tuple of them, a set) with ``port`` too.
+
+    >>> also("a", "a"), also("a", "b"), also(("a", "b"), "a"), sorted(also(("a", "b"), "c"))
+    ('a', ('a', 'b'), ('a', 'b'), ['a', 'b', 'c'])
+    """
+    if type(held) is str:
+        return held if held == port else (held, port)
+    if type(held) is tuple:
+        return held if port in held else {*held, port}
+    held.add(port)
+    return held
 
 
 def joined(refs: list[EdgeRef], sep: str) -> list[str | EdgeRef]:
