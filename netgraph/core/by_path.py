@@ -1,12 +1,12 @@
 """Properties keyed by layer path that also answer to the joined name (``information("Layers")``, ``"Estimators"``,
 ``"LayersGraph"``'s nodes).
 
->>> layers = ByPath({("enc", "l1"): "a", ("map", "net", "l2"): "b"})
+>>> layers = ByPath({("enc", "l1"): "a", ("m", "net", "b"): "b"})
 >>> layers[("enc", "l1")], layers["enc/l1"], "enc/l1" in layers, layers.get("dec")
 ('a', 'a', True, None)
->>> layers["map"]
+>>> layers["m"]
 Traceback (most recent call last):
-netgraph.core.by_path.InnerPathError: 'map' holds layers of its own, keyed by their paths inside it: ('map', 'net', 'l2')
+netgraph.core.by_path.InnerPathError: 'm' holds layers of its own, keyed by their paths inside it: ('m', 'net', 'b')
 """
 
 from __future__ import annotations
