@@ -41,6 +41,19 @@ def test_data_that_cannot_fix_the_sizes_is_refused_naming_the_port_s_shape():
     assert declared(torch.zeros(3, 4, 4)).shape == (3, 3, 3)
 
 
+def test_examples_of_different_shapes_at_a_port_of_unknown_sizes_are_refused_for_what_they_are():
+    examples = [torch.zeros(3, 4, 4), torch.zeros(3, 6, 6), torch.zeros(3, 4, 4)]
+    with pytest.raises(DataError) as info:
+        PoolingLayer([2, 2])(examples)
+    assert str(info.value) == (
+        "bad ragged input: input port 'Input' has the shape (?, ?, ?), its sizes read from the data: it expects one "
+        "shape for all examples of a batch, but the list of 3 tensors has the shapes (3, 4, 4), (3, 6, 6); give the "
+        "examples of each shape as a batch of their own")
+    problem = info.value.diagnostics[0]
+    assert (problem.kind, problem.port, problem.expected) == ("data-shape", "Input", (None, None, None))
+    assert problem.found == ((3, 4, 4), (3, 6, 6))
+
+
 def test_uninitialised_arrays_are_still_refused():
     with pytest.raises(UninitializedError, match="array 'Scaling'"):
         NormalizationLayer(group_number=2)(torch.zeros(4, 3, 2))

@@ -12,9 +12,9 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import (BasicRecurrentLayer, GatedRecurrentLayer, LongShortTermMemoryLayer, NetGraph, export_onnx,
-                      import_onnx, net_initialize)
-from tests.onnx_helpers import run_onnx
+from netgraph import (BasicRecurrentLayer, GatedRecurrentLayer, LongShortTermMemoryLayer, NetGraph, NetMapOperator,
+                      SpecError, export_onnx, import_onnx, net_initialize)
+from tests.onnx_helpers import quiet_exporter, run_onnx, torch_export
 
 LAYERS = {"lstm": LongShortTermMemoryLayer, "gru": GatedRecurrentLayer, "rnn": BasicRecurrentLayer}
 
@@ -82,3 +82,105 @@ def test_a_torch_recurrence_given_its_states_per_example_imports(kind, dynamo, t
     x, h0, c0 = torch.randn(3, 7, 3), torch.randn(3, 4), torch.randn(3, 4)
     for got, want in zip(_results(net(x=x, h0=h0, c0=c0)), module(x, h0, c0), strict=True):
         torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-4)
+
+
+class PerItem(nn.Module):
+    """One LSTM read over each of the k sequences of an example (merged into the batch: torch's way to map it),
+    its final cell state c_n read (alone, or beside h_n)."""
+
+    def __init__(self, read: str):
+        super().__init__()
+        self.lstm, self.read = nn.LSTM(3, 4, batch_first=True), read
+
+    def forward(self, x):
+        b, k, n, d = x.shape
+        _, (h, c) = self.lstm(x.reshape(b * k, n, d))
+        return c[0].reshape(b, k, 4) if self.read == "c" else torch.cat([h[0], c[0]], -1).reshape(b, k, 8)
+
+
+@pytest.mark.parametrize("read", ["c", "h and c"])
+@torch.no_grad()
+def test_an_lstm_per_item_reading_its_cell_state_imports_mapped(read, tmp_path):
+    # its cell state was refused: Y_c was not known to be merged as Y ("reshaping (?, 4) mixes the batch dim")
+    torch.manual_seed(0)
+    module, path = PerItem(read).eval(), tmp_path / "per_item.onnx"
+    torch_export(module, torch.randn(2, 3, 5, 3), path, "x", axes={"x": {0: "b", 1: "k", 2: "n"}}, output_names=["y"])
+    net = import_onnx(path)
+    assert net.output_shapes == {"y": ("k", 4 if read == "c" else 8)}
+    _same_as_module_and_onnx(net, module, path)
+    x = torch.randn(2, 2, 7, 3, generator=torch.Generator().manual_seed(2))  # other k and n
+    torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("read", ["c", "h and c"])
+@torch.no_grad()
+def test_an_lstm_per_item_reading_its_cell_state_imports_from_the_dynamo_exporter(read, tmp_path):
+    torch.manual_seed(0)
+    module, path = PerItem(read).eval(), tmp_path / "per_item.onnx"
+    with quiet_exporter(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.randn(2, 3, 5, 3),), str(path), dynamo=True, input_names=["x"],
+                          output_names=["y"], dynamic_shapes=({0: torch.export.Dim.DYNAMIC},))
+    net = import_onnx(path)
+    assert net.output_shapes == {"y": (3, 4 if read == "c" else 8)}
+    _same_as_module_and_onnx(net, module, path)
+
+
+def _same_as_module_and_onnx(net, module, path) -> None:
+    """``net`` (of x (batch, k, n, 3) -> y) computes what ``module`` and onnxruntime compute, mapped over k."""
+    assert all(layer.type_name == "NetMapOperator" for layer in net.layers.values())
+    x = torch.randn(4, 3, 5, 3, generator=torch.Generator().manual_seed(1))
+    torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
+    np.testing.assert_allclose(net(x).numpy(), run_onnx(path, {"x": x})[0], atol=1e-5, rtol=1e-4)
+
+
+@torch.no_grad()
+def test_an_lstm_of_which_only_the_cell_state_is_read_has_that_one_output(tmp_path):
+    # its unread output sequence was made a second graph output
+    torch.manual_seed(0)
+    module, path = PerItem("c").eval(), tmp_path / "cell.onnx"
+    module.forward = lambda x: module.lstm(x)[1][1][0]
+    torch_export(module, torch.randn(2, 5, 3), path, "x", axes={"x": {0: "b", 1: "n"}}, output_names=["c"])
+    net = import_onnx(path)
+    assert net.output_shapes == {"c": (4,)}
+    x = torch.randn(3, 7, 3, generator=torch.Generator().manual_seed(1))
+    torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("state_input", [False, True])
+def test_a_mapped_lstm_with_state_ports_exports_and_imports_back(state_input, tmp_path):
+    layer = NetMapOperator(LongShortTermMemoryLayer(4, state_input=state_input, state_output=True))
+    net = net_initialize(NetGraph({"m": layer}, [], Input=(3, "n", 3)), seed=0)
+    export_onnx(net, tmp_path / "mapped.onnx")
+    back = import_onnx(tmp_path / "mapped.onnx")
+    assert back.output_shapes == net.output_shapes == {"Output": (3, "n", 4), "State": (3, 4), "CellState": (3, 4)}
+    x = _inputs(net, 5, 6)
+    for port, want in net(**x).items():
+        torch.testing.assert_close(back(**x)[port], want, atol=1e-5, rtol=1e-4)
+
+
+class ScriptedLoop(nn.Module):
+    """An LSTM read over each of the k sequences of an example in a loop that torch.jit.script keeps: an ONNX Loop."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(3, 4, batch_first=True)
+
+    def forward(self, x):
+        outs = []
+        for i in range(x.size(1)):
+            outs.append(self.lstm(x[:, i])[1][1][0])
+        return torch.stack(outs, 1)
+
+
+def test_a_scripted_loop_is_refused_naming_the_loop_and_why(tmp_path):
+    path = tmp_path / "loop.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(torch.jit.script(ScriptedLoop().eval()), (torch.randn(2, 3, 5, 3),), str(path),
+                          dynamo=False, input_names=["x"], dynamic_axes={"x": {0: "b", 1: "k", 2: "n"}})
+    with pytest.raises(SpecError, match=r"node '/Loop' \(Loop\): no layer for this op: a loop in the graph "
+                                        r".*export the traced module instead") as info:
+        import_onnx(path)
+    loop, = [d for d in info.value.diagnostics if d.found == "Loop"]
+    assert loop.kind == "unsupported-op" and loop.layer == ("/Loop",)

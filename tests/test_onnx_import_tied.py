@@ -8,6 +8,7 @@ copies of other values import tied."""
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -18,6 +19,7 @@ from torch import nn
 from netgraph import (ElementwiseLayer, LinearLayer, NetChain, NetMapOperator, NetSharedArray, export_onnx,
                       import_onnx, net_initialize, net_train)
 from netgraph.core.shared import shared_users
+from netgraph.export import onnx_array_names
 from tests.onnx_helpers import pinned_model, quiet_exporter, run_onnx, torch_export
 
 
@@ -42,8 +44,9 @@ class ConvTwice(nn.Module):
 #: name -> (module, x's shape after the batch, the shared names and how many users each has)
 TIED = {
     "gemm": (LinearTwice, (4,), {"fc_weight": 2, "fc_bias": 2}),  # Gemm, Gemm of one weight and bias
-    # torch folds each MatMul's transposed weight apart (one an Identity of the other), its bias one (fused Add)
-    "matmul": (LinearTwice, (3, 4), {"fc_bias": 2, "folded": 2}),
+    # torch folds each MatMul's transposed weight apart (one an Identity of the other), its bias one (fused Add);
+    # the folded weight's made-up name (onnx::MatMul_10) is not kept: it is named after its first layer's array
+    "matmul": (LinearTwice, (3, 4), {"fc_bias": 2, "fc_MatMul_Weights": 2}),
     "conv": (ConvTwice, (2, 5, 5), {"c_weight": 2, "c_bias": 2}),
 }
 
@@ -106,7 +109,6 @@ def dynamo_export(module: nn.Module, x: torch.Tensor, path) -> str:
 @pytest.mark.parametrize("exporter, name", [*(("torchscript", n) for n in sorted(TIED)),
                                             *(("dynamo", n) for n in sorted(DYNAMO_TIED))])
 def test_an_initializer_feeding_two_layers_imports_as_one_shared_array_that_trains_tied(exporter, name, tmp_path):
-    # a weight torch folded (transposed for a MatMul) is named after its initializer, onnx::MatMul_<number>
     make, shape, expected = (TIED if exporter == "torchscript" else DYNAMO_TIED)[name]
     torch.manual_seed(0)
     path = tmp_path / f"{name}.onnx"
@@ -177,8 +179,8 @@ class ConstantFilled(nn.Module):
 
 
 def _counts(users: dict) -> dict[str, int]:
-    """Each shared array's number of users, by name ("folded" for one named after a weight torch folded)."""
-    return {"folded" if shared.startswith("onnx__") else shared: len(places) for shared, places in users.items()}
+    """Each shared array's number of users, by name."""
+    return {shared: len(places) for shared, places in users.items()}
 
 
 #: separate parameters of equal values that both exporters merge and the import keeps apart: the constant-filled
@@ -208,7 +210,7 @@ def test_separate_parameters_of_equal_values_stay_apart(exporter, name, tmp_path
 COPIES = {"gemm": (TwoLinear, (4,), {"a_weight": 2, "a_bias": 2}),
           "conv": (TwoConv, (2, 5, 5), {"c_weight": 2, "c_bias": 2}),
           "norms": (FreshNorms, (4,), {"l1_weight": 2, "l1_bias": 2})}
-TORCHSCRIPT_COPIES = {**COPIES, "matmul": (TwoLinear, (3, 4), {"folded": 2, "a_bias": 2})}
+TORCHSCRIPT_COPIES = {**COPIES, "matmul": (TwoLinear, (3, 4), {"a_MatMul_Weights": 2, "a_bias": 2})}
 
 
 @pytest.mark.parametrize("exporter, name", [*(("torchscript", n) for n in sorted(TORCHSCRIPT_COPIES)),
@@ -295,4 +297,63 @@ def test_separate_symmetric_weights_stay_apart_and_a_transposed_copy_stays_tied(
     assert shared_users(import_onnx(_two_matmuls(eye, eye.copy(), tmp_path / "eye.onnx"))) == {}
     weights = np.arange(16, dtype=np.float32).reshape(4, 4)
     tied = import_onnx(_two_matmuls(weights, np.ascontiguousarray(weights.T), tmp_path / "t.onnx"))
-    assert _counts(shared_users(tied)) == {"A": 2}
+    assert _counts(shared_users(tied)) == {"A": 2}  # a readable initializer name is kept
+
+
+def test_a_folded_weight_is_named_after_its_layer_and_its_onnx_name_is_kept(tmp_path):
+    # TorchScript names a weight it folded (transposed for a MatMul) onnx::MatMul_<number>: not a name to read
+    torch.manual_seed(0)
+    path = tmp_path / "folded.onnx"
+    torch_export(LinearTwice(), torch.randn(2, 3, 4), path, "x", output_names=["y"])
+    import onnx
+    folded = [t.name for t in onnx.load(str(path)).graph.initializer if t.name.startswith("onnx::MatMul_")]
+    net = import_onnx(path)
+    assert onnx_array_names(net) == {"fc_MatMul_Weights": folded[0], "fc_bias": "fc.bias"}
+    assert set(shared_users(net)) == {"fc_MatMul_Weights", "fc_bias"}
+    assert onnx_array_names(net.replace_layers({})) == {}  # an edited net is another net: its names are its own
+
+
+class PerItemLoop(nn.Module):
+    """One recurrence read over each of the k sequences of an example in a Python loop, which the exporter unrolls:
+    k recurrent nodes of one parameter (the folded W, R and B under Identities)."""
+
+    def __init__(self, kind: str):
+        super().__init__()
+        self.rnn = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[kind](3, 4, batch_first=True)
+
+    def forward(self, x):
+        return torch.stack([self.rnn(x[:, i])[0] for i in range(x.shape[1])], 1)
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru", "rnn"])
+def test_a_recurrence_called_per_item_imports_with_its_gates_shared(kind, tmp_path):
+    # each gate's weights are a block of W or R, its biases two blocks of B summed: they were imported apart
+    torch.manual_seed(0)
+    module, path = PerItemLoop(kind).eval(), tmp_path / "loop.onnx"
+    torch_export(module, torch.randn(2, 3, 5, 3), path, "x", axes={"x": {0: "b", 2: "n"}}, output_names=["y"])
+    net = import_onnx(path)
+    users = shared_users(net)
+    recurrent = [name for name, layer in net.layers.items() if layer.type_name.endswith("RecurrentLayer")
+                 or layer.type_name == "LongShortTermMemoryLayer"]
+    assert len(recurrent) == 3
+    arrays = {name for name, value in net.layers[recurrent[0]].arrays.items() if value is not None}
+    assert {shared: len(places) for shared, places in users.items()} == {f"{recurrent[0]}_{a}": 3 for a in arrays}
+    x = torch.randn(8, 3, 6, 3, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
+    trained = net_train(net, {"x": x, "y": torch.zeros(8, 3, 6, 4)}, max_training_rounds=1, batch_size=4,
+                        progress=False, random_seed=0)
+    for places in users.values():
+        after = [trained.layer_at(p).arrays[array] for p, array in places]
+        assert not torch.equal(after[0], net.layer_at(places[0][0]).arrays[places[0][1]])  # it trained
+        assert all(torch.equal(value, after[0]) for value in after)  # and stayed one array
+
+
+def test_the_dynamo_exporters_nodes_and_folded_weights_are_named_after_their_modules(tmp_path):
+    # its layers were named after its nodes (node_MatMul_1, node_tanh) and the folded weight val_0
+    torch.manual_seed(0)
+    net = import_onnx(dynamo_export(LinearTwice(), torch.randn(2, 3, 4), tmp_path / "dynamo.onnx"))
+    assert list(net.layers) == ["fc", "tanh", "fc_2"]  # the module that wrote each node; else the op as torch.fx
+    names = onnx_array_names(net)
+    assert set(names) == {"fc_Weights", "fc_bias"} and names["fc_bias"] == "fc.bias"
+    assert re.fullmatch(r"_?val_\d+", names["fc_Weights"])  # the folded copy's made-up name, kept here

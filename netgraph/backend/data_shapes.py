@@ -32,7 +32,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import format_shape
 
-__all__ = ["shaped_by_data"]
+__all__ = ["filled_shape", "shaped_by_data"]
 
 _KEY = ("shapes from data",)  # net._compiled[_KEY]: the shapes -> the net with those shapes, least recently used first
 SHAPES_KEPT = 4  # the shaped nets (each with its compiled modules) kept per net
@@ -93,13 +93,24 @@ def _filled(declared: tuple | None, found: tuple[int, ...] | None) -> tuple | No
     >>> _filled((3, None), (4, 5)) is None
     True
     """
-    if declared is None or found is None:
-        return found
-    if len(found) == len(declared) + 1:
+    if declared is not None and found is not None and len(found) == len(declared) + 1:
         found = found[1:]
-    if len(found) != len(declared) or any(isinstance(d, int) and d != f for d, f in zip(declared, found)):
+    return None if found is None else filled_shape(declared, found)
+
+
+def filled_shape(declared: tuple | None, example: tuple[int, ...]) -> tuple | None:
+    """``declared`` (a port's shape) with each unknown size read from ``example`` (one example's shape), named
+    lengths kept; ``example`` itself when the rank is unknown too; None when ``example`` has another rank or
+    contradicts a known size. Shared with ``netgraph.train.data_shapes``.
+
+    >>> filled_shape((None, "n", 3), (2, 5, 3)), filled_shape(None, (4,)), filled_shape((None, 3), (2, 4))
+    ((2, 'n', 3), (4,), None)
+    """
+    if declared is None:
+        return example
+    if len(example) != len(declared) or any(isinstance(d, int) and d != e for d, e in zip(declared, example)):
         return None
-    return tuple(f if d is None else d for d, f in zip(declared, found))
+    return tuple(e if d is None else d for d, e in zip(declared, example))
 
 
 def _example_shape(port: str, value: Any, batch: bool, declared: tuple | None) -> tuple[int, ...] | None:

@@ -113,10 +113,22 @@ def _fixed_problem(port: str, shape: tuple | None, value: Any) -> Diagnostic:
         return Diagnostic(f"input port {port!r} has the fixed shape {format_shape(shape)}, but its examples (nested "
                           f"lists) have different lengths {shown}; each example needs the shape {format_shape(shape)}",
                           "data-shape", found=f"rows of lengths {shown}", **fields)
+    if not isinstance(value, Padded) and (shape is None or None in shape):
+        return _open_sizes_problem(port, shape, value)
     found = "Padded data" if isinstance(value, Padded) else f"a list of {len(value)} tensors"
     return Diagnostic(f"input port {port!r} has the fixed shape {format_shape(shape)}; a list of tensors (one per "
                       f"example, of different lengths) is only for a port with a variable length like \"n\"; give one "
                       f"batched tensor", "data-shape", found=found, **fields)
+
+
+def _open_sizes_problem(port: str, shape: tuple, examples: list) -> Diagnostic:
+    """Examples of different shapes at a port of unknown sizes (``(?, ?, ?)``): one batch takes one shape for all."""
+    shapes = sorted({tuple(v.shape) for v in examples})
+    shown = ", ".join(map(format_shape, shapes[:3])) + (f" ... ({len(shapes)} in all)" if len(shapes) > 3 else "")
+    return Diagnostic(f"input port {port!r} has the shape {format_shape(shape)}, its sizes read from the data: it "
+                      f"expects one shape for all examples of a batch, but the list of {len(examples)} tensors has "
+                      f"the shapes {shown}; give the examples of each shape as a batch of their own",
+                      "data-shape", layer=(), port=port, expected=shape, found=tuple(shapes))
 
 
 def length_groups(keys: list[tuple]) -> list[list[int]]:

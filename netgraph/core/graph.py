@@ -22,15 +22,14 @@ import torch
 from netgraph.core.layer import Layer
 from netgraph.core.layer_sequence import LayerSequence
 from netgraph.core.stage_doors import DrawingAndYaml
-from netgraph.core.attribute_hints import (frozen_net_error, keras_compile_message, missing_attribute,
-                                          shape_keyword_hint)
-from netgraph.core.errors import Diagnostic, OptionError, ShapeError, WiringError, did_you_mean, raise_all
+from netgraph.core.attribute_hints import frozen_net_error, keras_compile_message, missing_attribute
+from netgraph.core.errors import OptionError, ShapeError, WiringError, did_you_mean, raise_all
 from netgraph.core.plugins import stage
 from netgraph.core.inference import Problem
 from netgraph.core.nesting import deep_walk, infer_net, nesting_depth, recursion_room
 from netgraph.core.information import information
 from netgraph.core.multiplier_rates import picking_rules
-from netgraph.core.names import usable_input_name
+from netgraph.core.graph_port_names import port_name_problems
 from netgraph.core.layer_view import LayerView
 from netgraph.core.layer_table import (NOT_GIVEN, RESERVED_NAMES, coerce_layer, given_by_keyword, graph_parts,
                                       layer_key, named_layers)
@@ -91,18 +90,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
 
     # -- construction steps ---------------------------------------------------------------------
     def _check_port_shapes(self, port_shapes: Mapping[str, Any]) -> dict[str, PortType]:
-        errors = []
-        ports = (*self._inputs, *self._outputs)
-        for name in port_shapes:
-            if name not in ports:  # (a NetChain's keywords input=, output= are suggested too)
-                hint = shape_keyword_hint(name, self._inputs) or did_you_mean(name, ports + self.PORT_ALIASES)
-                errors.append(Diagnostic(f"{name!r} is neither an input nor an output port of this "
-                                         f"{self.type_name}{hint}; its ports are inputs {list(self._inputs)}, "
-                                         f"outputs {list(self._outputs)}", "unknown-graph-port", layer=(), port=name))
-        for name in self._inputs:
-            if not usable_input_name(name):
-                errors.append(Diagnostic(f"graph input {name!r} must be a Python identifier that Python reads as "
-                                         f"written (it becomes a keyword argument)", "graph-input-name", layer=(), port=name))
+        errors = port_name_problems(port_shapes, self._inputs, self._outputs, self.type_name, self.PORT_ALIASES)
         self._coders, port_shapes, misplaced = split_port_options(dict(port_shapes), self._inputs, self._outputs)
         raise_all(errors + misplaced, WiringError, "invalid graph ports")
         types = {name: declared_port_type(v, name) for name, v in port_shapes.items()}
@@ -118,7 +106,8 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
         numbers = {None: problem.graph_ports(prefix, (*self._inputs, *self._outputs))}  # by name; None: this graph
         for name, layer in in_order(self._layers, self._order):
             path = (*prefix, name)
-            numbers[name] = layer._collect(path, problem) if isinstance(layer, NetGraph) else problem.add_leaf(path, layer)
+            numbers[name] = (layer._collect(path, problem) if isinstance(layer, NetGraph)
+                             else problem.add_leaf(path, layer))
         problem.join_edges(prefix, self._edges, numbers)  # an EdgeRef is made only for an error message
         for port, t in self._declared.items():
             problem.declare((prefix, port), t, "graph", numbers[None])
@@ -339,7 +328,8 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
         return hash((len(self._layers), next(iter(self._layers)), next(reversed(self._layers)), self._inputs))
 
     def __repr__(self) -> str:
-        return (f"NetGraph(<{len(self._layers)} layer{'' if len(self._layers) == 1 else 's'}>, inputs={dict(self.input_shapes)}, "
+        count = len(self._layers)
+        return (f"NetGraph(<{count} layer{'' if count == 1 else 's'}>, inputs={dict(self.input_shapes)}, "
                 f"outputs={dict(self.output_shapes)})")
 
     def __setattr__(self, name: str, value: Any) -> None:

@@ -57,7 +57,7 @@ from netgraph.export.onnx_pooling import POOL_CONVERTERS
 from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, refined_shape, symbolic_value
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
 from netgraph.export.onnx_spatial import SPATIAL_CONVERTERS, padding_gather
-from netgraph.export.onnx_tied import tied_arrays
+from netgraph.export.onnx_tied import recorded, tied_arrays
 
 __all__ = ["import_onnx", "import_model"]
 
@@ -235,6 +235,7 @@ class _Builder(ConstantFolding):
         self.sources[node.output[0]] = NetPort(name, "Output")
         if node.op_type in RECURRENT_OPS and "CellState" in converted.layer.output_ports:
             self.sources[node.output[2]] = NetPort(name, "CellState")  # Y_c: read by a Squeeze or Gather, an alias
+            self.ctx.folds[node.output[2]] = fold  # merged as Y (a map's CellState: per merged element)
         self.producers[node.output[0]] = (name, node)
         self._infer_shape(node, converted)
 
@@ -339,15 +340,16 @@ class _Builder(ConstantFolding):
         decoders = {port: ClassDecoder(list(range(self.ctx.decisions[o.name])))  # an ArgMax's class indices
                     for o, port in zip(self.graph.output, self.outputs) if o.name in self.ctx.decisions}
         net = self._relaxed(layers, edges, shapes, decoders) or NetGraph(layers, edges, **shapes, **decoders)
-        net = tied_arrays(net, [*self.producers.values(), *self.fused], self.constants, self.initializers,
-                          self.graph.node)  # one initializer feeding several layers: one shared array
+        net, sources = tied_arrays(net, [*self.producers.values(), *self.fused], self.constants, self.initializers,
+                                   self.graph.node)  # one initializer feeding several layers: one shared array
         fixed = {name: 0 for name, layer in layers.items() if layer.type_name == "ConstantArrayLayer"}
         fixed.update({(name, inner): 0 for name, layer in layers.items() if isinstance(layer, NetGraph)  # a Concat's
                       for inner, nested in layer.layers.items() if nested.type_name == "ConstantArrayLayer"})
         fixed.update(one_hot_tables(self.producers.values(), layers))
         fixed.update(fixed_triangles(self.producers.values(), layers))
         fixed.update(fixed_tables(self.producers.values(), layers, self.ctx))
-        return net_set_learning_rate_multipliers(net, fixed) if fixed else net  # the model's constants stay fixed
+        net = net_set_learning_rate_multipliers(net, fixed) if fixed else net  # the model's constants stay fixed
+        return recorded(net, sources)  # the shared arrays' ONNX names, for onnx_array_names
 
     def _relaxed(self, layers: dict[str, Any], edges: list[tuple], shapes: dict[str, PortType],
                  decoders: dict[str, ClassDecoder]) -> NetGraph | None:

@@ -19,10 +19,12 @@ from netgraph.core.wording import first_few
 from netgraph.export.onnx_problems import node_path
 
 __all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "in_port_order", "layer_name",
-           "port_names", "definition_problems", "sort_nodes", "port_dtype", "known_dim", "used_layers",
+           "port_names", "node_module", "definition_problems", "sort_nodes", "port_dtype", "known_dim", "used_layers",
            "integer_tensors"]
 
 _INTEGER_TYPES = {6, 7, 12, 13}  # ONNX INT32, INT64, UINT32, UINT64
+_SCOPES = "pkg.torch.onnx.name_scopes"  # the dynamo exporter's: "['', 'block', 'block.0', 'linear']", the op last
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")  # the items of a list of str as Python writes it
 
 #: Ops whose inputs broadcast together (numpy rules): a dim named apart in two inputs must be equal.
 _BROADCASTING = frozenset({"Add", "Mul", "Sub", "Div", "Pow", "Max", "Min", "Sum", "Mean", "Where", "Equal", "Less",
@@ -109,12 +111,14 @@ def sort_nodes(graph: Any) -> list[Diagnostic]:
 
 #: ops that move or replicate values without computing on them, followed from a graph input to its float Casts
 #: (``port_dtype``)
+_COMPARISONS = frozenset({"Equal", "Greater", "Less", "GreaterOrEqual", "LessOrEqual"})  # as FunctionLayers on reals
 _MOVES = ("Unsqueeze", "Squeeze", "Reshape", "Flatten", "Transpose", "Expand")
 
 
 def port_dtype(value: Any, consumers: dict[str, list], attributes: Any) -> str:
     """A graph input's dtype: Integer for an integer tensor, unless every use casts it to float32 (``x.float()``,
-    a no-op on our real data: a Real port, which ``net(x)`` feeds integers to as it casts), also after ops that only
+    a no-op on our real data: a Real port, which ``net(x)`` feeds integers to as it casts) or compares it (our
+    comparisons are FunctionLayers on reals: ``ContrastiveLossLayer``'s ``Target > 0.5``), also after ops that only
     move or replicate its values (``mask.unsqueeze(-1).expand(e.size()).float()``)."""
     integer = value.type.tensor_type.elem_type in _INTEGER_TYPES
     return INTEGER if integer and not _cast_to_float(value.name, consumers, attributes) else REAL
@@ -131,16 +135,32 @@ def _cast_to_float(tensor: str, consumers: dict[str, list], attributes: Any, dep
     data); a Shape reads only its sizes."""
     uses = [(node, slot) for node, slot in consumers.get(tensor, []) if node.op_type != "Shape"]
     return bool(uses) and depth < 16 and all(
-        (node.op_type == "Cast" and int(attributes(node).get("to", 0)) == 1)
+        (node.op_type == "Cast" and int(attributes(node).get("to", 0)) == 1) or node.op_type in _COMPARISONS
         or (node.op_type in _MOVES and slot == 0 and _cast_to_float(node.output[0], consumers, attributes, depth + 1))
         for node, slot in uses)
 
 
 def layer_name(node: Any, index: int, initializers: frozenset) -> str:
     """The module path the node's arrays carry ('hidden' of netgraph's 'hidden.Weights', 'fc1' of torch's
-    'fc1.weight'), so a round trip keeps layer names; else the node's own name."""
+    'fc1.weight'), so a round trip keeps layer names; else, for the dynamo exporter's node, the module that wrote
+    it ('fc', of scopes ['', 'fc', 'linear']) or, of the model's own module, the op as torch.fx names it ('tanh' of
+    'node_tanh'); else the node's own name."""
     paths = {t.rpartition(".")[0] for t in node.input if t in initializers and "." in t and "::" not in t}
-    return paths.pop() if len(paths) == 1 and "" not in paths else node.name or f"{node.op_type}_{index}"
+    if len(paths) == 1 and "" not in paths:
+        return paths.pop()
+    module = node_module(node)
+    if module is not None and node.name.startswith("node_"):
+        return module[-1] if module and module[-1] else node.name.removeprefix("node_")
+    return node.name or f"{node.op_type}_{index}"
+
+
+def node_module(node: Any) -> tuple[str, ...] | None:
+    """The torch module whose call wrote ``node`` (its scopes less the op's: ``('', 'block', 'block.0')``), as the
+    dynamo exporter records it; None where the node names none."""
+    scopes = next((p.value for p in node.metadata_props if p.key == _SCOPES), None)
+    if scopes is None:
+        return None
+    return tuple(single or double for single, double in _QUOTED.findall(scopes))[:-1]
 
 
 def identifier(name: str, taken: set[str]) -> str:

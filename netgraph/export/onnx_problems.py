@@ -52,6 +52,10 @@ RANDOM_REASON = ("a random draw: a RandomArrayLayer would draw from the same dis
 NO_LAYER_REASONS = {
     "TopK": "nothing sorts or selects the k largest entries (at a classifier's end: end the model before TopK, at "
             "its scores, and call the imported net with a ClassDecoder on that port and decoder=('TopDecisions', k))",
+    **dict.fromkeys(("Loop", "Scan"), "a loop in the graph (torch.jit.script's Python loop) runs its body as many "
+                    "times as the data says, which no layer does; export the traced module instead (torch.onnx.export "
+                    "of the module itself unrolls the loop, one node per step: a recurrence called per item imports "
+                    "as layers sharing its arrays)"),
 }
 _SIZES_HINT = "sizes are computed at import, so only a Reshape, Expand or Resize target may depend on a dynamic dim"
 

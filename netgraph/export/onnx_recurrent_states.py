@@ -70,8 +70,9 @@ def data_states(nodes: Any, ctx: Context) -> set[str]:
 
 
 def muted_states(layers: dict[str, Any], edges: list[tuple]) -> list[tuple]:
-    """Edges muting the state ports of imported recurrences that nothing reads (an LSTM's ``State`` beside the
-    ``CellState`` read: its final state is the output's last step), which a NetGraph would make graph outputs."""
+    """Edges muting the ports of imported recurrences that nothing reads (an LSTM's ``State`` beside the
+    ``CellState`` read: its final state is the output's last step; its ``Output`` where only ``c_n`` is read), which
+    a NetGraph would make graph outputs."""
     read = {(source.layer, source.port) for source, _ in edges}
     return [(NetPort(name, port), None) for name, layer in layers.items() if "CellState" in layer.output_ports
-            for port in ("State", "CellState") if (name, port) not in read]
+            for port in ("Output", "State", "CellState") if (name, port) not in read]

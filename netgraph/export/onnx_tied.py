@@ -12,7 +12,8 @@ norms, zero biases), which stay apart; separate parameters copied with other val
 tied, as ONNX cannot tell them from a real tie.
 
 An array is the initializer's when its values are the initializer's (as stored, or transposed: a MatMul's
-weights) and no other initializer of that layer's nodes has them; copies that differ in shape or value stay apart,
+weights; a recurrent layer's gate: a block of W or R, two blocks of B summed) and no other initializer of that
+layer's nodes has them; copies that differ in shape or value stay apart,
 as do equal arrays of different initializers that are not one another's Identity or transpose.
 """
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -28,18 +30,24 @@ import numpy as np
 
 from netgraph.core.shared import NetSharedArray, shared_users
 from netgraph.core.walk import nested_nodes
+from netgraph.export.onnx_names import node_module
 
-__all__ = ["aliases", "tied_arrays"]
+__all__ = ["aliases", "onnx_array_names", "recorded", "tied_arrays"]
+
+_SOURCES: dict[int, dict[str, str]] = {}  # id of an imported net -> its shared arrays' ONNX names, while it lives
 
 _OTHER = re.compile(r"[^A-Za-z0-9_\-]")
-_SCOPES = "pkg.torch.onnx.name_scopes"  # the dynamo exporter's: "['', 'block', 'block.0', 'linear']", the op last
-_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"")  # the items of a list of str as Python writes it
+_RECURRENT = frozenset({"LongShortTermMemoryLayer", "GatedRecurrentLayer", "BasicRecurrentLayer"})
+_MADE_UP = re.compile(r"onnx::\w+_\d+|_?val_\d+")  # names of weights the exporters folded (TorchScript's, dynamo's)
 
 
 def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[str, np.ndarray],
-                initializers: frozenset[str], nodes: Iterable[Any] = ()) -> Any:
-    """``net`` with the arrays of each initializer that feeds several of its top-level layers shared; ``users``
-    holds (layer name, ONNX node) for every node a layer was made of; ``nodes`` the graph's (for its Identities)."""
+                initializers: frozenset[str], nodes: Iterable[Any] = ()) -> tuple[Any, dict[str, str]]:
+    """``net`` with the arrays of each initializer that feeds several of its top-level layers shared, and each
+    shared array's name -> its initializer's ONNX name; ``users`` holds (layer name, ONNX node) for every node a
+    layer was made of; ``nodes`` the graph's (for its Identities). A name torch's exporter made up for a folded
+    weight (``onnx::MatMul_10``) is not kept: that array is named after its first layer and array
+    (``fc_MatMul_Weights``)."""
     roots: dict[str, set[str]] = {}
     modules: dict[str, set[tuple[str, ...] | None]] = defaultdict(set)  # initializer -> the modules of its nodes
     named = aliases(nodes, constants, initializers)
@@ -47,27 +55,44 @@ def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[s
         used = {named.get(t, t) for t in node.input if t in initializers or t in named}
         roots.setdefault(name, set()).update(used)
         for initializer in used:
-            modules[initializer].add(_module(node))
-    places: dict[str, list[tuple[tuple, str, Any]]] = {}
+            modules[initializer].add(node_module(node))
+    places: dict[tuple[str, tuple], list[tuple[tuple, str, Any]]] = {}  # (initializer, its part) -> its arrays
     for path, node in nested_nodes(net):
         if node.inner or path[0] not in roots or node.layer.type_name == "ConstantArrayLayer":  # constants are fixed
             continue
+        gates = node.layer.type_name in _RECURRENT
         for array, value in node.layer.arrays.items():
             if array in node.layer.shared or value is None:
                 continue
-            sources = [r for r in roots[path[0]] if _holds(value, constants[r])]
+            sources = [(r, part) for r in roots[path[0]] if (part := _part(value, constants[r], gates)) is not None]
             if len(sources) == 1:
                 places.setdefault(sources[0], []).append((path, array, value))
-    taken, changes = set(shared_users(net)), {}
-    for root, found in places.items():
+    taken, changes, sources = set(shared_users(net)), {}, {}
+    for (root, part), found in places.items():
         if (len({path[0] for path, _, _ in found}) < 2 or _merged(modules[root], constants[root])
                 or not all(_same(v, found[0][2]) for _, _, v in found)):
             continue
-        shared = _free_name(root, taken)
+        path, array, _ = found[0]
+        shared = _free_name(f"{path[0]}_{array}" if part or _MADE_UP.fullmatch(root) else root, taken)
+        sources[shared] = root
         for path, array, value in found:
             layer = changes.get(path, net.layer_at(path))
             changes[path] = layer.replace(**{layer.ARRAYS[array]: NetSharedArray(shared, value)})
-    return net.replace_layers(changes) if changes else net
+    return (net.replace_layers(changes) if changes else net), sources
+
+
+def onnx_array_names(net: Any) -> dict[str, str]:
+    """The ONNX initializer's name of each shared array of a net as ``import_onnx`` returned it: {array name: ONNX
+    name} (``{"fc_MatMul_Weights": "onnx::MatMul_10", "fc_bias": "fc.bias"}``); empty for any other net."""
+    return dict(_SOURCES.get(id(net), {}))
+
+
+def recorded(net: Any, sources: dict[str, str]) -> Any:
+    """``net``, its shared arrays' ONNX names kept for ``onnx_array_names`` while it lives."""
+    if sources:
+        _SOURCES[id(net)] = dict(sources)
+        weakref.finalize(net, _SOURCES.pop, id(net), None)
+    return net
 
 
 def aliases(nodes: Iterable[Any], constants: Mapping[str, np.ndarray], initializers: frozenset[str]) -> dict[str, str]:
@@ -113,13 +138,20 @@ def _filled(array: np.ndarray) -> bool:
     return array.size == 0 or bool(np.all(array == array.flat[0]))
 
 
-def _module(node: Any) -> tuple[str, ...] | None:
-    """The torch module whose call wrote ``node`` (its scopes less the op's), as the dynamo exporter records it;
-    None where the node names none."""
-    scopes = next((p.value for p in node.metadata_props if p.key == _SCOPES), None)
-    if scopes is None:
+def _part(value: Any, initializer: np.ndarray, gates: bool) -> tuple | None:
+    """Which part of the initializer an array holds: () the whole (``_holds``); for a recurrent layer's (``gates``)
+    a gate's block ``("block", k)`` of W or R, or a gate's bias ``("sum", k)``, its blocks of the input and the
+    recurrence biases summed (B's halves); None where none."""
+    if _holds(value, initializer):
+        return ()
+    array = value.detach().cpu().numpy().ravel()
+    if not gates or array.size < 2 or initializer.size % array.size:
         return None
-    return tuple(single or double for single, double in _QUOTED.findall(scopes))[:-1]
+    blocks = initializer.reshape(-1, array.size)
+    found = [("block", k) for k, block in enumerate(blocks) if np.array_equal(block, array)]
+    half = len(blocks) // 2 if len(blocks) % 2 == 0 else 0
+    found += [("sum", k) for k in range(half) if np.array_equal(blocks[k] + blocks[k + half], array)]
+    return found[0] if len(found) == 1 else None
 
 
 def _holds(value: Any, initializer: np.ndarray) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from netgraph.backend.data_shapes import filled_shape
 from netgraph.backend.masks import Padded
 from netgraph.backend.ragged import is_ragged
 from netgraph.core.errors import Diagnostic, ShapeError
@@ -39,7 +40,7 @@ def with_data_shapes(net: Any, data: Any) -> Any:
         shape = _example_shape(data, port, net.input_ports, bool(known) and isinstance(known[0], str))
         if shape is None:
             unread.append(port)
-        elif (merged := _merged(known, shape)) is not None:
+        elif (merged := filled_shape(known, shape)) is not None:
             changes[port] = merged
     if unread:  # the net cannot compile: say so now, not as arrays that cannot be initialised
         raise ShapeError(f"net_train: {_unread_message(net, data, unread[0])}",
@@ -90,15 +91,6 @@ def _sequence_hint(data: Any, port: str, ports: tuple[str, ...]) -> str:
 def _open(shape: Any) -> bool:
     """Unknown, or with an unknown dim (a named length is known: it varies by design)."""
     return shape is None or None in shape
-
-
-def _merged(known: tuple | None, shape: tuple[int, ...]) -> tuple | None:
-    """``known`` with its open dims read from ``shape`` (named lengths kept); None when ``shape`` does not fit it."""
-    if known is None:
-        return shape
-    if len(known) != len(shape) or any(isinstance(k, int) and k != s for k, s in zip(known, shape)):
-        return None
-    return tuple(s if k is None else k for k, s in zip(known, shape))
 
 
 def _example_shape(data: Any, port: str, ports: tuple[str, ...], named: bool) -> tuple[int, ...] | None:

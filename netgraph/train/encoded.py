@@ -10,11 +10,11 @@
 Every example is checked before the first step (labels, file headers, text lengths, value types, NaN) and
 reported together in one DataError naming the port and each example by its index in the user's data; images,
 paths or labels for a port without a coder are a DataError naming the coder to attach (a torch Dataset holding images:
-item 0 only, each other item as the loader reads it, never all at once). Image files are then read and
-encoded batch by batch in a torch DataLoader's ``num_workers`` processes; labels and texts are encoded at
-once, texts as ragged token sequences (batched with their lengths, as net(texts) reads them; beside image
-files, one length a batch); a file that cannot be
-decoded later (changed on disk) stops the run with a DataError, and the checkpoints written so far stay.
+item 0, then each item again as the loader reads it, never all at once; values held in memory are not checked
+again). Image files are then read and encoded batch by batch in a torch DataLoader's ``num_workers`` processes;
+labels and texts are encoded at once, texts as ragged token sequences (batched with their lengths, as net(texts)
+reads them; beside image files, one length a batch); a file that cannot be decoded later (changed on disk) stops
+the run with a DataError, and the checkpoints written so far stay.
 """
 
 from __future__ import annotations
@@ -88,6 +88,7 @@ class EncodedDataset(torch.utils.data.Dataset):
         self.size = len(next(iter(columns.values())))
         self.index = list(range(self.size)) if index is None else index
         self.places = places
+        self.checked = False  # True once check() passed on values held in memory: reads skip the checks it ran
 
     def __len__(self) -> int:
         return self.size
@@ -102,21 +103,23 @@ class EncodedDataset(torch.utils.data.Dataset):
             if isinstance(result, str):  # (port, words): plain values, as a worker process hands them back
                 return {"__error__": (self.ports[key], f"{self.port_words(key)}: {self.example_name(i)}: {result}")}
             out[key] = result
-        if self.sequences and (counts := label_count_problems(self, {(k, i): len(t) for k, t in out.items() if t.dim()},
-                                                              [i])):  # a Dataset's later items: not checked before
+        if self.sequences and not self.checked and (counts := label_count_problems(  # a Dataset's item, read now
+                self, {(k, i): len(t) for k, t in out.items() if t.dim()}, [i])):
             return {"__error__": counts[0]}
         return out
 
     def encoded(self, key: str, i: int, header_only: bool = False) -> torch.Tensor | str | None:
         """Example ``i``'s tensor at ``key``, or why it cannot be used (it cannot be encoded, it holds NaN);
-        ``header_only`` checks an image file by its header (None when it is fine)."""
+        ``header_only`` checks an image file by its header (None when it is fine). A value ``check`` saw whole is
+        not checked again."""
         coder = self.coders[key]
         try:
             value = self.columns[key][i]  # a Dataset's item is read here (ItemColumn)
         except ExampleError as exc:
             return str(exc)
+        fresh = not (self.checked and _seen_whole(coder, value))  # a Dataset's item, an image file: checked now
         if coder is None or already_encoded(coder, value):  # a list's encoded form checked up front (columns_of)
-            if problem := coder is not None and encoded_form_problem(coder, value):  # a Dataset's item, read now
+            if fresh and (problem := coder is not None and encoded_form_problem(coder, value)):
                 return problem
             try:
                 result = as_tensor(value)
@@ -129,13 +132,16 @@ class EncodedDataset(torch.utils.data.Dataset):
             if isinstance(result, str):
                 return result
             result = result.reshape(self.shapes[key]) if key in self.shapes else result
-        if key in self.nan_checked and result.is_floating_point() and bool(result.isnan().any()):
+        if fresh and key in self.nan_checked and result.is_floating_point() and bool(result.isnan().any()):
             return "holds NaN, which makes the loss non-finite; remove or fix such examples"
         return result
 
     def check(self) -> None:
-        """Every example checked before training (``encoded_checks.check_examples``)."""
+        """Every example checked before training (``encoded_checks.check_examples``), once: values held in memory
+        are not checked again as they are read; a Dataset's items are, on every read (its ``__getitem__`` runs anew
+        each time and may give other values: random augmentation, files it opens)."""
         check_examples(self)
+        self.checked = not any(isinstance(values, ItemColumn) for values in self.columns.values())
 
     def length_groups(self) -> list[list[int]] | None:
         """Example indices grouped by the lengths of their texts (None without texts at an input port)."""
@@ -157,6 +163,12 @@ class EncodedDataset(torch.utils.data.Dataset):
         if coder is not None:
             return port_words(coder, key, self.ports[key])
         return f"input port {key!r}" if key in self.inputs else f"key {key!r}"
+
+
+def _seen_whole(coder: Any, value: Any) -> bool:
+    """Whether ``check`` saw ``value`` whole: anything but an image file or picture, whose header only it reads (the
+    pixels are decoded as the loader reads them, each time)."""
+    return not isinstance(coder, ImageEncoder) or isinstance(value, (np.ndarray, torch.Tensor))
 
 
 def _split(columns: dict[str, Any], fraction: float, seed: int) -> tuple[tuple, tuple]:

@@ -185,10 +185,10 @@ def parse_method(method: Any, learning_rate: Any) -> Method:
     allowed = [p for p in inspect.signature(cls.__init__).parameters if p not in ("self", "params", "lr")]
     unknown = [k for k in options if k not in allowed]
     if unknown:
-        raise OptionError(f"method {canonical!r} has no suboption {unknown[0]!r}"
-                          f"{_torch_suboption(unknown[0]) or did_you_mean(unknown[0], [*allowed, *_OURS])}; it takes {', '.join(allowed)} and "
-                          f"{', '.join(_OURS)}", option="method", kind="unknown-key", expected=(*allowed, *_OURS),
-                          found=unknown[0])
+        hint = _torch_suboption(unknown[0]) or did_you_mean(unknown[0], [*allowed, *_OURS])
+        raise OptionError(f"method {canonical!r} has no suboption {unknown[0]!r}{hint}; it takes "
+                          f"{', '.join(allowed)} and {', '.join(_OURS)}", option="method", kind="unknown-key",
+                          expected=(*allowed, *_OURS), found=unknown[0])
     if "l2_regularization" in ours:
         if "weight_decay" in options:
             raise OptionError("give either l2_regularization or weight_decay in method=, not both", option="method",
@@ -237,8 +237,8 @@ def _torch_names(method: str, options: dict[str, Any], spelled: dict[str, str]) 
 
 _NON_NEGATIVE = ("weight_decay",)
 #: why eps (Adam's, AdamW's, RMSProp's: each divides by sqrt(v) + eps) must be > 0, not >= 0 as torch allows
-_EPS_ZERO = (" (with 0, an array element whose gradient is still 0, a unit that never fired or a weight on an input that "
-             "is always 0, steps by 0/0 and turns NaN)")
+_EPS_ZERO = (" (with 0, an array element whose gradient is still 0, a unit that never fired or a weight on an input "
+             "that is always 0, steps by 0/0 and turns NaN)")
 #: suboptions with a range: (low, high, high included); momentum >= 1 and RMSProp's alpha >= 1 never decay
 _RANGES = {"momentum": (0.0, 1.0, False), "alpha": (0.0, 1.0, False), "dampening": (0.0, 1.0, True)}
 _FLAGS = ("nesterov", "amsgrad", "maximize", "centered", "capturable", "differentiable", "decoupled_weight_decay")
@@ -259,7 +259,8 @@ def _check_suboptions(method: str, options: dict[str, Any], spelled: dict[str, s
         if name in _NON_NEGATIVE:
             check(name, _number(value) and value >= 0, "a number >= 0")
         elif name == "eps":
-            check(name, _number(value) and value > 0, "a number > 0", _EPS_ZERO if _number(value) and value == 0 else "")
+            zero = _number(value) and value == 0
+            check(name, _number(value) and value > 0, "a number > 0", _EPS_ZERO if zero else "")
         elif name in _RANGES:
             low, high, closed = _RANGES[name]
             check(name, _number(value) and low <= value and (value <= high if closed else value < high),
