@@ -56,3 +56,25 @@ def test_each_key_serves_surgery(key):
 def test_a_listed_inner_layer_can_be_deleted_by_its_key(key):
     deleted = net_delete(_operators(), key)
     assert key not in deleted.information("Layers") and len(deleted.information("Layers")) == len(KEYS) - 1
+
+
+@pytest.mark.parametrize("key, path", [(("map",), ("map",)), ("map", ("map",)), (("map", "net"), ("map", "net"))])
+def test_an_operators_path_in_layers_is_a_key_error_naming_its_inner_keys(key, path):
+    # a bare KeyError(('map',)) before, though TopologicalOrder and LayersGraph name ('map',)
+    from netgraph import NetGraphError
+    net = _operators()
+    assert ("map",) in net.information("TopologicalOrder") and ("map",) in net.information("LayersGraph")
+    with pytest.raises(KeyError) as caught:
+        net.information("Layers")[key]
+    assert isinstance(caught.value, NetGraphError)
+    assert str(caught.value) == (f"{key!r} holds layers of its own, keyed by their paths inside it: "
+                                 "('map', 'net', 'layer', 'net', 'a'), ('map', 'net', 'layer', 'net', 'b')")
+    d = caught.value.diagnostics[0]
+    assert (d.kind, d.layer, d.found, d.expected) == ("unknown-layer", path, key, tuple(KEYS[8:10]))
+
+
+def test_a_key_above_no_layer_stays_a_plain_key_error():
+    layers = _operators().information("Layers")
+    with pytest.raises(KeyError) as caught:
+        layers[("nope",)]
+    assert type(caught.value) is KeyError and layers.get("map") is None and "map" not in layers

@@ -246,3 +246,18 @@ def test_a_torch_distribution_names_netgraphs_distribution_of_that_name(build):
     with pytest.raises(OptionError) as info:
         build(torch.distributions.Chi2(3.0))
     assert "(torch's distributions.Chi2 is no netgraph distribution" in str(info.value)
+
+
+def test_a_port_with_a_variable_length_and_an_unknown_size_takes_the_size_from_sequences():
+    # Padded data there was told it "needs a port shape with a variable length", and sequences stayed unknown
+    open_net = NetGraph({"r": ElementwiseLayer("Ramp")}, [], Input=("n", None))
+    known = NetGraph({"r": ElementwiseLayer("Ramp")}, [], Input=("n", 2))
+    x = torch.tensor([[[1.0, -2.0], [-3.0, 4.0], [5.0, 6.0]], [[-1.0, 2.0], [0.0, 0.0], [0.0, 0.0]]])
+    padded = Padded(x, torch.tensor([3, 1]))
+    sequences = [x[0], x[1, :1]]
+    for data in (padded, sequences, [s.tolist() for s in sequences]):
+        found, expected = open_net(data), known(data)
+        assert len(found) == 2 and all(torch.equal(f, e) for f, e in zip(found, expected))
+    assert [f.tolist() for f in found] == [[[1.0, 0.0], [0.0, 4.0], [5.0, 6.0]], [[0.0, 2.0]]]
+    with pytest.raises(DataError, match="Padded data needs a port shape with a variable length"):
+        NetGraph({"r": ElementwiseLayer("Ramp")}, [], Input=(None, None))(padded)

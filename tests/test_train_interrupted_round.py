@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from netgraph import DropoutLayer, ElementwiseLayer, LinearLayer, NetGraph, OptionError, net_initialize
+from netgraph.train import checkpoint as checkpoint_module
 from netgraph.train import net_train
 from netgraph.train.checkpoint import checkpoints, position_of, read_checkpoint, save_checkpoint
 from netgraph.train.interrupted_round import resumed_within
@@ -147,8 +148,7 @@ def test_a_one_shot_generator_interrupted_mid_round_keeps_todays_checkpoints_and
     assert "no checkpoint was written (what came after it is trained again)" in err
 
 
-def test_a_mid_round_checkpoint_is_refused_by_a_resumed_round_checkpoint_in_its_folder_and_its_layout_checked(
-        tmp_path):
+def test_resuming_an_earlier_round_checkpoint_is_refused_while_a_mid_round_one_is_in_its_folder(tmp_path):
     options = dict(max_training_rounds=4, **{**KW, "validation_set": data(24)})
     examples = Examples(stop_at=28)
     net_train(dropout_net(), examples, checkpoint=tmp_path, **{**options, "progress": examples.arm})
@@ -227,3 +227,89 @@ def test_an_interrupt_in_the_validation_pass_checkpoints_the_rounds_last_step(tm
     assert "interrupted in round 2 after batch 12; wrote round-000002-batch-000012.pt" in capsys.readouterr().err
     resumed = net_train(dropout_net(), data(), validation_set=Examples(), checkpoint=tmp_path, resume=True, **options)
     assert_same_run(resumed, whole)
+
+
+def interrupted_in_round_2_after_batch_3(folder) -> dict:
+    """Options of a run of 96 examples in batches of 8, and its mid-round checkpoint in ``folder`` (round 2, 3 done)."""
+    options = dict(max_training_rounds=4, **{**KW, "validation_set": data(24)})
+    examples = Examples(stop_at=28)
+    net_train(dropout_net(), examples, checkpoint=folder, **{**options, "progress": examples.arm})
+    assert read_checkpoint(checkpoints(folder)[-1])["within_round"] | {"rng": None} == {
+        **read_checkpoint(checkpoints(folder)[-1])["within_round"], "batches": 3, "batch_size": 8, "examples": 24,
+        "rng": None}
+    return options
+
+
+def test_resuming_mid_round_with_another_batch_size_is_refused_naming_both(tmp_path):
+    # it passed over 3 batches of 32 (the whole round) and went on silently
+    options = interrupted_in_round_2_after_batch_3(tmp_path)
+    with pytest.raises(OptionError, match=r"after 3 batches of 8 examples in round 2; with batch_size=32 .* resume "
+                                          r"with batch_size=8") as caught:
+        net_train(dropout_net(), Examples(), checkpoint=tmp_path, resume=True, **{**options, "batch_size": 32})
+    d = caught.value.diagnostics[0]
+    assert (d.kind, d.option, d.expected, d.found) == ("checkpoint-mismatch", "batch_size", 32, 8)
+
+
+def test_resuming_mid_round_with_data_that_ends_before_the_batches_done_is_refused(tmp_path):
+    # 16 examples give 2 batches of 8, not the 3 done: the round ended without a step, silently
+    options = interrupted_in_round_2_after_batch_3(tmp_path)
+    with pytest.raises(OptionError, match="after 3 batches of round 2, but the training data gives 2") as caught:
+        net_train(dropout_net(), data(16), checkpoint=tmp_path, resume=True, **options)
+    d = caught.value.diagnostics[0]
+    assert (d.kind, d.expected, d.found) == ("checkpoint-mismatch", "at least 3 batches", 2)
+
+
+def test_a_checkpoint_that_cannot_be_written_at_ctrl_c_still_returns_the_net_and_says_so(tmp_path, capsys,
+                                                                                         monkeypatch):
+    # the TrainingError replaced the ManualStop result, and the net trained so far was lost
+    def full_disk(path, write):
+        raise OSError(28, "No space left on device")
+
+    def loss(outputs, batch):
+        calls.append(1)
+        if len(calls) == 29:
+            monkeypatch.setattr(checkpoint_module, "atomic_write", full_disk)
+            signal.raise_signal(signal.SIGINT)
+        return (outputs["Output"] - batch["Target"]).pow(2).sum(1)
+    calls: list[int] = []
+    options = dict(max_training_rounds=3, **{**KW, "validation_set": None})
+    whole = net_train(dropout_net(), data(), loss_function=interrupting_loss(set()), **options)
+    stopped = net_train(dropout_net(), data(), loss_function=loss, checkpoint=tmp_path, **options)
+    assert stopped.reason_training_stopped == "ManualStop" and stopped.batch_losses == whole.batch_losses[:29]
+    assert [p.name for p in checkpoints(tmp_path)] == ["round-000001.pt", "round-000002.pt"]
+    assert ("warning: training interrupted, but its checkpoint was not written (No space left on device: "
+            f"{tmp_path / 'round-000003-batch-000005.pt'}); round-000002.pt is the newest checkpoint"
+            ) in capsys.readouterr().err
+
+
+def test_resuming_mid_round_with_other_metrics_warns_that_the_rounds_metrics_are_of_its_later_batches(tmp_path):
+    options = interrupted_in_round_2_after_batch_3(tmp_path)
+    with pytest.warns(UserWarning, match="holds no states of this run's metrics= for the 3 batches of round 2 .*"
+                                         "round 2's metrics are of its batches after batch 3 only") as caught:
+        net_train(dropout_net(), Examples(), checkpoint=tmp_path, resume=True, metrics=["MeanAbsoluteError"],
+                  **options)
+    assert caught[0].filename == __file__  # the user's line, as other training warnings
+
+
+def test_an_interrupt_between_rounds_after_its_checkpoint_names_that_checkpoint(tmp_path, capsys):
+    def stop_after_round_1(info):
+        if info["round"] == 1:
+            raise KeyboardInterrupt
+    net_train(dropout_net(), data(), progress=stop_after_round_1, checkpoint=tmp_path, max_training_rounds=3,
+              **{k: v for k, v in KW.items() if k != "progress"})
+    assert [p.name for p in checkpoints(tmp_path)] == ["round-000001.pt"]
+    assert ("training interrupted after round 1; resuming continues from round-000001.pt\n"
+            in capsys.readouterr().err)
+
+
+def test_an_interrupt_before_the_first_step_writes_nothing_and_says_so(tmp_path, capsys):
+    options = dict(max_training_rounds=1, **{**KW, "validation_set": data(24)})
+    counted = Examples()
+    counted.read = 0
+    net_train(dropout_net(), counted, **options)
+    examples = Examples(stop_at=counted.read - 96 + 1)  # the first item round 1 reads, after those read to set up
+    examples.read = 0
+    stopped = net_train(dropout_net(), examples, checkpoint=tmp_path, **options)
+    assert stopped.reason_training_stopped == "ManualStop" and stopped.total_batches == 0
+    assert checkpoints(tmp_path) == []
+    assert "training interrupted before its first step\n" in capsys.readouterr().err

@@ -6,7 +6,8 @@ number), and the result has no batch dim. The one batch form is a list of tensor
 all of one shape: they are stacked into a batch (``example_lists``, as at a port of fixed shape; a tuple is refused
 at both). A port of known rank and unknown sizes, ``PoolingLayer([2, 2])``'s ``(?, ?, ?)``, takes them from the
 data as Wolfram's ``PoolingLayer[{2, 2}][data]`` does: data of its rank is one example, one dim more a batch, as at a
-port of known shape. The net evaluated is ``NetGraph(net, Port=shape)``
+port of known shape; a port with a variable length, ``("n", ?)``, takes them from Padded data or sequences. The
+net evaluated is ``NetGraph(net, Port=shape)``
 (the same layers, arrays and options), cached on the net for the ``SHAPES_KEPT`` shapes used last (calls that
 alternate between a few shapes compile each once). A net with uninitialised arrays
 is not: ``net_initialize`` needs the shapes on the net, as the unknown-shape error it then gives says.
@@ -41,12 +42,12 @@ def shaped_by_data(net: Any, data: dict[str, Any]) -> tuple[Any, dict[str, Any]]
     """``net`` with each input port of unknown shape declared with its data's example shape, and the data (a list
     of examples stacked into one batch); ``net`` and ``data`` themselves when no port's shape is unknown."""
     types = net.port_types  # a fresh dict on each read: once, not once per port (thousands of ports)
-    declared = {p: types[p].shape for p in net.input_ports if p in data and _open(types[p].shape)
+    declared = {p: types[p].shape for p in net.input_ports if p in data and _has_unknown_size(types[p].shape)
                 and not (type(data[p]) in (list, tuple) and not data[p])}  # no examples: prepare_inputs says so
     batches = {p: b for p, d in declared.items() if is_example_list(data[p])
                and (b := stacked_batch(p, data[p], None if d is None else len(d))) is not None}
     shapes = {p: s for p, d in declared.items()
-              if (s := _filled(d, _example_shape(p, batches.get(p, data[p]), p in batches))) is not None}
+              if (s := _filled(d, _example_shape(p, batches.get(p, data[p]), p in batches, d))) is not None}
     if not shapes:
         return net, data
     data = {**data, **batches}
@@ -76,7 +77,7 @@ def _shaped(net: Any, shapes: dict[str, tuple]) -> Any:
                         kind="data-shape", found=shapes) from None
 
 
-def _open(shape: tuple | None) -> bool:
+def _has_unknown_size(shape: tuple | None) -> bool:
     """Whether a port's shape is unknown: its rank, or a size in it (``(?, ?, ?)``, a pooling layer's input)."""
     return shape is None or None in shape
 
@@ -112,12 +113,18 @@ def filled_shape(declared: tuple | None, example: tuple[int, ...]) -> tuple | No
     return tuple(e if d is None else d for d, e in zip(declared, example))
 
 
-def _example_shape(port: str, value: Any, batch: bool) -> tuple[int, ...] | None:
-    """The shape of one example: the whole data's shape, or a stacked batch's without its first dim; None when the
-    data is no array (text, ragged lists): the port stays unknown and ``as_port_tensor`` says what is wrong."""
+def _example_shape(port: str, value: Any, batch: bool, declared: tuple | None) -> tuple[int, ...] | None:
+    """The shape of one example: the whole data's shape, or a stacked batch's without its first dim; at a port with a
+    variable length, ``("n", None)``, a Padded batch's or sequences' (``_sequences_shape``). None when the data is no
+    array (text, ragged lists): the port stays unknown and ``as_port_tensor`` says what is wrong."""
+    variable = declared is not None and any(isinstance(d, str) for d in declared)
+    if isinstance(value, Padded) and variable:
+        return tuple(as_tensor(value.data).shape[1:])
     if isinstance(value, Padded):
         raise DataError(f"input port {port!r} has an unknown shape: Padded data needs a port shape with a variable "
                         f"length, e.g. NetGraph(net, {port}=['n', 3])", port=port, kind="data-shape")
+    if variable and type(value) in (list, tuple) and (shape := _sequences_shape(value, declared)) is not None:
+        return shape
     try:
         shape = tuple(as_tensor(value).shape)
     except (TypeError, ValueError, RuntimeError, OverflowError):
@@ -129,6 +136,20 @@ def _example_shape(port: str, value: Any, batch: bool) -> tuple[int, ...] | None
                             kind="data-shape") from None
         return None
     return shape[1:] if batch else shape
+
+
+def _sequences_shape(examples: list | tuple, declared: tuple) -> tuple[int, ...] | None:
+    """The first example's shape where ``examples`` are sequences of the port's rank whose sizes agree but for the
+    variable lengths (``declared``'s named dims): the sizes a port ``("n", None)`` takes; else None."""
+    try:
+        shapes = [tuple(as_tensor(e).shape) for e in examples]
+    except (TypeError, ValueError, RuntimeError, OverflowError):
+        return None
+    fixed = [i for i, d in enumerate(declared) if not isinstance(d, str)]
+    if not shapes or any(len(s) != len(declared) or [s[i] for i in fixed] != [shapes[0][i] for i in fixed]
+                         for s in shapes):
+        return None
+    return shapes[0]
 
 
 def _listed(shapes: dict[str, tuple]) -> str:

@@ -27,7 +27,7 @@ import numpy as np
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
 from netgraph.export.onnx_fold import constant_of_node
 from netgraph.core.graph import NetGraph
-from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted, only_use, sole_use
+from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted, sole_use, sole_use_as_input_0
 from netgraph.layers import EmbeddingLayer, SequenceIndicesLayer
 
 __all__ = ["fixed_tables", "hint_range_lengths", "indices_patterns", "range_lengths", "table_patterns"]
@@ -53,13 +53,13 @@ def _positions(rng: Any, ctx: Context) -> tuple[list, SequenceIndicesLayer, str]
     use = sole_use(rng.output[0], ctx)
     if use is not None and use[0].op_type == "Gather" and use[1] == 1:
         return _rows_at_positions(use[0], [*sizes, rng], x, ctx)
-    expand = only_use(rng.output[0], ctx, "Expand")
+    expand = sole_use_as_input_0(rng.output[0], ctx, "Expand")
     target = None if expand is None else ctx.symbols.get(expand.input[1])
     shape = ctx.shapes.get(x)
     if target is None or shape is None or len(target) != 2 or target[0] != shape[0] or target[1] not in (1, shape[1]):
         return None
     taken, n = [*sizes, rng, expand], None
-    clip = only_use(expand.output[0], ctx, "Clip")
+    clip = sole_use_as_input_0(expand.output[0], ctx, "Clip")
     if clip is not None and len(clip.input) == 3 and not clip.input[1] and _constant(clip.input[2], ctx) is not None:
         taken, n = [*taken, clip], int(_constant(clip.input[2], ctx)) + 1
         if n < 1:

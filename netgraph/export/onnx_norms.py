@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
-from netgraph.export.onnx_ops import Context, Converted, Unsupported, only_use, sole_use
+from netgraph.export.onnx_ops import Context, Converted, Unsupported, sole_use, sole_use_as_input_0
 from netgraph.layers import BatchNormalizationLayer, LayerNormalizationLayer, NormalizationLayer
 
 __all__ = ["NORM_CONVERTERS", "affine_array", "exporter_made", "group_norm_patterns"]
@@ -153,9 +153,10 @@ def _group_norm(norm: Any, ctx: Context) -> tuple[list, NormalizationLayer, str]
     channels = (ctx.shapes.get(x) or (None, None))[1]
     if (rank is None or rank < 2 or not isinstance(channels, int) or target != [0, groups, -1]
             or not np.all(scale == 1) or not np.all(bias == 0) or channels % groups
-            or only_use(first.output[0], ctx, "InstanceNormalization", ignoring=("Shape",)) is not norm):
+            or sole_use_as_input_0(first.output[0], ctx, "InstanceNormalization",
+                                   ignoring=("Shape",)) is not norm):
         return None
-    back = only_use(norm.output[0], ctx, "Reshape", ignoring=("Shape",))
+    back = sole_use_as_input_0(norm.output[0], ctx, "Reshape", ignoring=("Shape",))
     sizes = ctx.producers.get(back.input[1]) if back is not None else None
     if (sizes is None or sizes.op_type != "Shape" or sizes.input[0] != x
             or ctx.attributes(sizes).get("start", 0) != 0 or "end" in ctx.attributes(sizes)):

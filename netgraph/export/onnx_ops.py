@@ -24,7 +24,7 @@ from netgraph.layers import (ConstantArrayLayer, DotLayer, ElementwiseLayer,
 
 __all__ = ["CONVERTERS", "Context", "Converted", "Unsupported", "ELEMENTWISE_OPS", "THREADING_OPS", "SHAPE_INPUTS",
            "linear_of", "with_biases", "mapped", "int_option", "symmetric_pads", "text", "refuse", "squeeze_axes",
-           "product_by_constant", "sole_use", "only_use", "single_use_producer"]
+           "product_by_constant", "sole_use", "sole_use_as_input_0", "single_use_producer"]
 
 #: ONNX elementwise ops -> ElementwiseLayer function names.
 ELEMENTWISE_OPS = {"Relu": "Ramp", "Tanh": "Tanh", "Sigmoid": "LogisticSigmoid", "Exp": "Exp", "Log": "Log",
@@ -112,8 +112,10 @@ def sole_use(tensor: str, ctx: Context, ignoring: tuple[str, ...] = ()) -> tuple
     return uses[0] if len(uses) == 1 and tensor not in ctx.graph_outputs else None
 
 
-def only_use(tensor: str, ctx: Context, op: str, ignoring: tuple[str, ...] = ()) -> Any:
-    """The one node using ``tensor`` (``sole_use``) where it is an ``op`` taking it at input 0; else None."""
+def sole_use_as_input_0(tensor: str, ctx: Context, op: str,
+                        ignoring: tuple[str, ...] = ()) -> Any:
+    """The one node using ``tensor`` (``sole_use``) where that node is an ``op`` and ``tensor`` its input 0; else
+    None."""
     use = sole_use(tensor, ctx, ignoring)
     return use[0] if use is not None and use[0].op_type == op and use[1] == 0 else None
 

@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
-from netgraph.export.onnx_ops import Context, Converted, Unsupported, only_use, squeeze_axes
+from netgraph.export.onnx_ops import (Context, Converted, Unsupported, sole_use_as_input_0,
+                                      squeeze_axes)
 from netgraph.export.onnx_shape_ops import reduction
 
 __all__ = ["variance_patterns"]
@@ -47,7 +48,7 @@ def _variance(div: Any, ctx: Context) -> tuple[list, Any, str] | None:
     if axes is None or axes != squeeze_axes(mean, ctx) or not _counts(count, x, axes, ctx):
         return None
     chain = [mean, centred, square, mean_square, scaled, less, div]
-    root = only_use(div.output[0], ctx, "Sqrt")
+    root = sole_use_as_input_0(div.output[0], ctx, "Sqrt")
     chain += [root] if root is not None else []
     if not _inside(chain, ctx):
         return None

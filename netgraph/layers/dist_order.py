@@ -47,7 +47,8 @@ def in_order_by_extremes(ordered: Ordered, names: Sequence[str], values: Sequenc
     that none need be read elementwise."""
     ends = []
     for name, value, end in zip(ordered[:2], _pair(ordered, names, values), (1, 0)):
-        if isinstance(value, torch.Tensor) and name not in extremes or not isinstance(value, (torch.Tensor, int, float)):
+        unbounded = isinstance(value, torch.Tensor) and name not in extremes
+        if unbounded or not isinstance(value, (torch.Tensor, int, float)):
             return False
         ends.append(extremes[name][end] if isinstance(value, torch.Tensor) else float(value))
     return ends[0] < ends[1] if ordered[2] else ends[0] <= ends[1]

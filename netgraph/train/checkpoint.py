@@ -3,8 +3,8 @@
 ``net_train(..., checkpoint="ckpt/")`` writes ``ckpt/round-000003.pt`` after every round (or every
 ``interval`` rounds with ``checkpoint={"directory": "ckpt/", "interval": 5, "keep": 3}``), keeping the
 last ``keep`` files (default 3); an interrupted run writes ``ckpt/round-000004-batch-000050.pt`` (mid-round, not
-counted in ``keep``: ``netgraph.train.interrupted_round``). A file is first written under a temporary name and then renamed
-(``os.replace``), so a run killed at any moment leaves only complete checkpoints. It holds the arrays,
+counted in ``keep``: ``netgraph.train.interrupted_round``). A file is first written under a temporary name and then
+renamed (``os.replace``), so a run killed at any moment leaves only complete checkpoints. It holds the arrays,
 the optimizer state and the method that wrote it, the loss history, the early-stopping state, the
 best arrays so far, the score-function layers' running-mean baselines and the net's topology
 (``topology_digests``: a resume into another net is refused); it is read with
@@ -233,7 +233,8 @@ def refuse_newer(directory: str | os.PathLike, source: Any, data: dict[str, Any]
         return _set_aside([Path(directory) / name for name in later], source) if ctx is None or ctx.main else None
     if later:
         raise OptionError(f"checkpoint directory {str(directory)!r} holds checkpoints of rounds after round {done}, "
-                          f"which {str(source)!r} resumes from: {', '.join(later[:3])}{' ...' if len(later) > 3 else ''};"
+                          f"which {str(source)!r} resumes from: {', '.join(later[:3])}"
+                          f"{' ...' if len(later) > 3 else ''};"
                           f" the resumed run's own checkpoints would mix with them (and keep would remove its own as "
                           f"the older); give another checkpoint directory, or remove those files",
                           kind="occupied-folder", option="checkpoint", expected=f"no round after {done}",

@@ -53,6 +53,7 @@ def _optimizer(value: Any) -> bool:
 def _within(value: Any) -> bool:
     """A mid-round checkpoint's place in its round, as ``netgraph.train.interrupted_round`` writes it."""
     return (isinstance(value, dict) and isinstance(value.get("batches"), int) and value["batches"] > 0
+            and all(isinstance(value.get(k, 1), int) and value.get(k, 1) >= 0 for k in ("batch_size", "examples"))
             and _number(value.get("loss_total")) and isinstance(value.get("loss_count"), int)
             and isinstance(value.get("term_sums"), list) and all(_number(v) for v in value["term_sums"])
             and _rng(value.get("rng")) and value["rng"].numel() == torch.get_rng_state().numel()
@@ -89,7 +90,7 @@ _ENTRIES = {  # entry: (needed to resume only, test, what it must be)
     "topology": (None, lambda v: isinstance(v, dict) and all(isinstance(k, str) and isinstance(x, str)
                                                              for k, x in v.items()), "a dict of layer -> digest"),
     "within_round": (None, lambda v: v is None or _within(v), "None or a dict of the place in a round (batches, "
-                     "loss_total, loss_count, term_sums, rng, cuda_rng, metrics)"),
+                     "batch_size, examples, loss_total, loss_count, term_sums, rng, cuda_rng, metrics)"),
 }
 _ITEMWISE = {"model", "best_model", "estimators"}  # dicts whose items are checked one by one
 

@@ -16,8 +16,8 @@ from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION
 from netgraph.train.datasets import checked_dataset, checked_loader
 from netgraph.core.wording import counted, type_label
 
-__all__ = ["training_and_validation", "split_fraction", "split_numbered", "split_counted", "split_ragged", "split_dataset",
-           "held_out"]
+__all__ = ["training_and_validation", "split_fraction", "split_numbered", "split_counted", "split_ragged",
+           "split_dataset", "held_out"]
 
 
 def split_fraction(cols: dict[str, Any], fraction: float, seed: int) -> tuple[dict, dict]:
@@ -26,7 +26,8 @@ def split_fraction(cols: dict[str, Any], fraction: float, seed: int) -> tuple[di
 
 
 def split_numbered(cols: dict[str, Any], fraction: float, seed: int) -> tuple[tuple[dict, list[int]], ...]:
-    """((training columns, their examples' indices in ``cols``), (validation columns, theirs)), as ``split_fraction``."""
+    """((training columns, their examples' indices in ``cols``), (validation columns, theirs)), as
+    ``split_fraction``."""
     parts = held_out(len(next(iter(cols.values()))), fraction, seed)
     return tuple(({c: x[idx] if isinstance(x, torch.Tensor) else [x[i] for i in idx.tolist()] for c, x in cols.items()},
                   idx.tolist()) for idx in parts)

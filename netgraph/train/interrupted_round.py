@@ -2,8 +2,9 @@
 resumed run that goes on from the next one.
 
 The checkpoint (``round-000004-batch-000050.pt``: 50 batches of round 4 done) holds what a round's checkpoint holds,
-and ``within_round``: the batches done, the round's running loss sums and metric states, and torch's random state
-after the last step.
+and ``within_round``: the batches done and their batch size, the round's running loss sums and metric states, and
+torch's random state after the last step. A resumed run with another batch size is refused (it would pass over
+another part of the round), and so is data that ends before the batches done.
 A resumed run seeds the round as the first did, reads its first batches again and passes over them (so a loader
 draws its order as before), then takes back that random state: it takes the very steps the first run would have.
 Where the place in the round cannot be taken back (``unresumable``), the checkpoints stay as the last round left
@@ -14,14 +15,19 @@ from __future__ import annotations
 
 import sys
 import time
+import warnings
 from pathlib import Path
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import torch
 
+from netgraph.core.errors import TrainingError
+from netgraph.core.user_frame import user_stacklevel
 from netgraph.train.checkpoint import latest_checkpoint, run_state, save_checkpoint
 from netgraph.train.checkpoint_checks import mismatch
+from netgraph.train.data import Streamed
+from netgraph.train.data_sets import TRAINING
 
 __all__ = ["checkpoint_interrupted", "resumed_batches", "resumed_within", "unresumable"]
 
@@ -36,7 +42,17 @@ def unresumable(trainer: Any) -> str | None:
 def checkpoint_interrupted(trainer: Any) -> None:
     """After a KeyboardInterrupt: write the checkpoint of the state after the last whole step (the round's, when it
     stopped between rounds) and say on stderr what resuming continues from. A distributed run writes none (its
-    processes stop at different steps): its checkpoints stay as its last round left them."""
+    processes stop at different steps): its checkpoints stay as its last round left them. One that cannot be
+    written (a full disk) is said on stderr, with the newest checkpoint there is."""
+    try:
+        _checkpoint_interrupted(trainer)
+    except TrainingError as error:  # Ctrl-C still returns ManualStop and the net
+        d = error.diagnostics[0]
+        _say(f"warning: training interrupted, but its checkpoint was not written ({d.detail}: {d.found}); "
+             f"{_newest(trainer)} (what came after it is trained again)")
+
+
+def _checkpoint_interrupted(trainer: Any) -> None:
     s, done = trainer.state, trainer.done_in_round
     round_ = s.rounds + 1
     if trainer.ctx.active:
@@ -60,9 +76,12 @@ def checkpoint_interrupted(trainer: Any) -> None:
 
 def _kept(trainer: Any, said: str, why: str) -> None:
     """Say that the checkpoints stay as they were, and why."""
+    _say(f"{said}; {why}: {_newest(trainer)} (what came after it is trained again)")
+
+
+def _newest(trainer: Any) -> str:
     newest = latest_checkpoint(trainer.plan.checkpoint["directory"])
-    where = f"{newest.name} is the newest checkpoint" if newest is not None else "no checkpoint was written"
-    _say(f"{said}; {why}: {where} (what came after it is trained again)")
+    return f"{newest.name} is the newest checkpoint" if newest is not None else "no checkpoint was written"
 
 
 def _say(line: str) -> None:
@@ -73,7 +92,8 @@ def _write_within(trainer: Any, done: int) -> Any:
     """Save the state after ``done`` batches of the round under way; its path."""
     trainer.state.elapsed = time.perf_counter() - trainer.started
     rng, cuda_rng = trainer.rng_after
-    within = {"batches": done, "loss_total": trainer.round_total, "loss_count": trainer.round_count,
+    within = {"batches": done, "batch_size": batch_size(trainer), "examples": trainer.round_count,
+              "loss_total": trainer.round_total, "loss_count": trainer.round_count,
               "term_sums": [float(v) for v in trainer.term_sums], "rng": rng, "cuda_rng": cuda_rng,
               "metrics": trainer.plan.meter.partial() if trainer.plan.meter is not None else None}
     ck = trainer.plan.checkpoint
@@ -85,33 +105,52 @@ def _write_within(trainer: Any, done: int) -> Any:
 
 def resumed_within(trainer: Any, source: Any, data: dict[str, Any]) -> dict[str, Any] | None:
     """A mid-round checkpoint's ``within_round`` (None for a round's); OptionError in a distributed run, whose
-    processes' random states and loaders' places it does not hold."""
+    processes' random states and loaders' places it does not hold, or with another batch size than it was written
+    with."""
     within = data.get("within_round")
     if within is not None and trainer.ctx.active:
         raise mismatch(source, f"was written in the middle of round {trainer.state.rounds + 1} by an interrupted "
                        f"single-process run, which a distributed run cannot continue: resume it with one process",
                        option="distributed", expected="a checkpoint written after a round", found=str(source))
+    if within is not None and "batch_size" in within and within["batch_size"] != (size := batch_size(trainer)):
+        raise mismatch(source, f"was written after {within['batches']} batches of {within['batch_size']} examples in "
+                       f"round {trainer.state.rounds + 1}; with batch_size={size} the resumed run would pass over "
+                       f"another part of the round: resume with batch_size={within['batch_size']}",
+                       option="batch_size", expected=size, found=within["batch_size"])
     return within
 
 
 def resumed_batches(trainer: Any, batches: Iterable) -> Iterator:
     """The rest of the round a mid-round checkpoint stopped in: the round's sums as they were, its first batches read
     and passed over, then torch's random state as it was after them."""
-    within, trainer.within = trainer.within, None
+    within, trainer.place_in_round = trainer.place_in_round, None
     done = within["batches"]
     trainer.round_started_at = trainer.state.batches - done
     trainer.round_total, trainer.round_count = within["loss_total"], within["loss_count"]
     trainer.term_sums = list(within["term_sums"])
     trainer.rng_after = (within["rng"], within["cuda_rng"])
-    if within.get("metrics") is not None and trainer.plan.meter is not None:
-        trainer.plan.meter.take_partial(within["metrics"])
-    return _after(iter(batches), done, trainer)
+    meter, saved = trainer.plan.meter, within.get("metrics")
+    if meter is not None and (saved is None or not meter.take_partial(saved)):
+        round_ = trainer.state.rounds + 1
+        warnings.warn(f"the mid-round checkpoint holds no states of this run's metrics= for the {done} batches of "
+                      f"round {round_} it trained (it was written with other metrics): round {round_}'s metrics are "
+                      f"of its batches after batch {done} only", stacklevel=user_stacklevel())
+    return _past_done_batches(iter(batches), done, trainer)
 
 
-def _after(batches: Iterator, done: int, trainer: Any) -> Iterator:
-    for _ in range(done):
+def batch_size(trainer: Any) -> int:
+    """The batch size training takes (Wolfram's BatchSize): a user's loader's own, else batch_size=."""
+    train, given = trainer.train, trainer.plan.batch_size
+    return train.batch_size(given) if isinstance(train, Streamed) else given
+
+
+def _past_done_batches(batches: Iterator, done: int, trainer: Any) -> Iterator:
+    """``batches`` after the ``done`` ones, with torch's random state after them; OptionError where they run out."""
+    for read in range(done):
         if next(batches, None) is None:
-            return
+            raise mismatch(trainer.plan.resume[0], f"was written after {done} batches of round "
+                           f"{trainer.state.rounds + 1}, but the {TRAINING} gives {read}: resume with the data the "
+                           f"run was trained on", data=TRAINING, expected=f"at least {done} batches", found=read)
     torch.set_rng_state(trainer.rng_after[0])
     if trainer.rng_after[1] is not None and trainer.ctx.device.type == "cuda":
         torch.cuda.set_rng_state(trainer.rng_after[1], trainer.ctx.device)

@@ -61,7 +61,7 @@ class Trainer:
         self.round_started_at = 0  # state.batches when the current round began (info's batch_in_round)
         self.round_total, self.round_count = 0.0, 0  # the round's loss sum (weighted by examples) and examples
         self.done_in_round: int | None = None  # batches of the round under way done; None inside a step or round end
-        self.within: dict | None = None  # a mid-round checkpoint's place in its round, until the round goes on
+        self.place_in_round: dict | None = None  # a mid-round checkpoint's place in its round, until it goes on
         self.rng_after: tuple | None = None  # torch's random state after the last step (an interrupt's checkpoint)
         self.boundary = StepBoundary()  # holds Ctrl-C and SIGTERM until the step under way ends (run)
         self.state = Progress()
@@ -220,7 +220,7 @@ class Trainer:
                 order = None if self.train.holds_nothing else torch.randperm(
                     self.train.size, generator=torch.Generator().manual_seed(mix_seed(plan.seed, r)))
             timed_out = False
-            if self.within is None:
+            if self.place_in_round is None:
                 self.round_started_at, self.round_total, self.round_count = s.batches, 0.0, 0
                 batches = self.batches(self.train, order)
             else:  # a mid-round checkpoint's round: from the batch after its last
@@ -392,4 +392,4 @@ class Trainer:
             return
         self.state = Progress(**restore_run(self, *self.plan.resume))
         self.saved_round = self.state.rounds
-        self.within = resumed_within(self, *self.plan.resume)
+        self.place_in_round = resumed_within(self, *self.plan.resume)

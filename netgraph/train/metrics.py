@@ -327,17 +327,19 @@ class Meter:
                  for name, m in collection.items(keep_base=True, copy_state=False)}
                 for collection in self.states[split]]
 
-    def take_partial(self, saved: list[dict[str, Any]], split: str = "train") -> None:
-        """Take back ``partial``'s states (where they are of these metrics: another run's are left out)."""
+    def take_partial(self, saved: list[dict[str, Any]], split: str = "train") -> bool:
+        """Take back ``partial``'s states where they are of these metrics; whether they were (another run's are
+        left out)."""
         mine = [dict(collection.items(keep_base=True, copy_state=False)) for collection in self.states[split]]
         if [set(m) for m in mine] != [set(s) for s in saved]:
-            return
+            return False
         for metrics, states in zip(mine, saved):
             for name, metric in metrics.items():
                 for key, value in states[name]["states"].items():
                     moved = [v.to(metric.device) for v in value] if isinstance(value, list) else value.to(metric.device)
                     setattr(metric, key, moved)
                 metric._update_count, metric._computed = states[name]["updates"], None  # torchmetrics' own counters
+        return True
 
     def find(self, name: str) -> str:
         """The label of a measured metric named ``name`` ('Accuracy' or 'Output/Accuracy'); OptionError."""
