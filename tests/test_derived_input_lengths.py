@@ -11,7 +11,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import DataError, NetGraph, NetPort, NormalDistribution, PartLayer, RandomArrayLayer
+from netgraph import (DataError, LinearLayer, NetGraph, NetMapOperator, NetPort, NormalDistribution, PartLayer,
+                      RandomArrayLayer, net_initialize)
+from netgraph.backend import ragged
 
 
 def _strided_noise():
@@ -108,3 +110,16 @@ def test_a_multiple_beside_its_base_is_checked_once_in_the_compiled_forward():
     code = _draws(x="n", y="n_times_2").compile().code
     assert "y.shape[1] != (x.shape[1]) * 2" in code and "% 2" not in code
     assert "% 2" in _draws(y="n_times_2").compile().code  # alone, its evenness is its only check
+
+
+def test_a_padded_run_checks_derived_lengths(monkeypatch):
+    """Mapped linear layers honour lengths, so a ragged batch runs padded (one run, no length groups): there too y
+    "n_times_2" must be twice x's length in each example."""
+    net = net_initialize(NetGraph({"a": NetMapOperator(LinearLayer(3)), "b": NetMapOperator(LinearLayer(3))},
+                                  [(NetPort("x"), "a"), (NetPort("y"), "b")], x=("n", 2), y=("n_times_2", 2)), seed=0)
+    monkeypatch.setattr(ragged, "dense_groups", None)  # the grouped path, not taken: calling it fails
+    x, y = [torch.zeros(2, 2), torch.zeros(3, 2)], [torch.zeros(4, 2), torch.zeros(6, 2)]
+    assert [tuple(o.shape) for o in net(x=x, y=y)["Output2"]] == [(4, 3), (6, 3)]
+    with pytest.raises(DataError, match=r"input port 'y': its length along n_times_2 must be 6 \(from n = 3 of input "
+                                        r"port 'x'\), found 7 \(example 1\)"):
+        net(x=x, y=[torch.zeros(4, 2), torch.zeros(7, 2)])
