@@ -14,8 +14,8 @@ import math
 import pytest
 import torch
 
-from netgraph import (BernoulliDistribution, BinomialDistribution, NegativeBinomialDistribution, NetGraph,
-                      PoissonDistribution, RandomArrayLayer)
+from netgraph import (BernoulliDistribution, BinomialDistribution, CategoricalDistribution,
+                      NegativeBinomialDistribution, NetGraph, PoissonDistribution, RandomArrayLayer)
 from netgraph.layers import random_module
 from netgraph.layers.estimators import load_estimator_state, uncertain_log_mass
 
@@ -78,6 +78,22 @@ def test_a_certain_draw_scored_by_its_log_mass_gets_no_score_term(monkeypatch, b
     (losses.sum() + module.surrogate_loss(losses.sum(), reduction="sum")).backward()
     assert len(calls) == 1 and draws.tolist() == [0.0]
     assert p.grad.tolist() == [0.0] and n.grad.tolist() == [0.0]
+
+
+@pytest.mark.parametrize("output", [{}, {"output": 3}], ids=["one-per-example", "three-per-example"])
+@pytest.mark.parametrize("baseline", [0.0, 7.5])
+def test_a_categorical_draw_of_a_certain_class_gets_no_score_term(output, baseline):
+    """p = (0, 1): every draw is class 1, and p got the normalization's score, -(f(1) - baseline) = -4 at baseline 0;
+    now 0, as Bernoulli at p = 1. The example beside it (p = (0.3, 0.7)) keeps its score."""
+    module = NetGraph([RandomArrayLayer(CategoricalDistribution("#p"), **output)], [], p=2).compile()
+    load_estimator_state(module, {"1": baseline})
+    p = torch.tensor([[0.0, 1.0], [0.3, 0.7]], requires_grad=True)
+    torch.manual_seed(0)
+    draws = module(p=p)
+    losses = (draws - 3.0).square().reshape(2, -1).sum(1)
+    (losses.sum() + module.surrogate_loss(losses.sum(), reduction="sum")).backward()
+    assert bool((draws[0] == 1).all()) and p.grad[0].tolist() == [0.0, 0.0]
+    assert bool((p.grad[1] != 0).all())
 
 
 def test_the_estimator_stays_unbiased_just_inside_the_boundary():
