@@ -72,7 +72,8 @@ def test_a_shown_value_is_the_whole_value_not_its_start():
     assert not _shows("12", "120") and _shows("120", "120") and _shows("120", "120\n")
     assert _shows("tensor([0.12..., 3.4...])", "tensor([0.1234, 3.4567])") and not _shows("tensor([0.12...", "1")
     assert _shown_value("['l1', 'act'] ('Output',)") == "['l1', 'act'] ('Output',)"  # two values printed
-    assert _shown_value("(n) Integer: token indices") == "(n) Integer" and _shown_value("3 classes, noisy") == "3 classes"
+    assert _shown_value("(n) Integer: token indices") == "(n) Integer"
+    assert _shown_value("3 classes, noisy") == "3 classes"
     assert _shown_value("12 rows; the rest") == "12 rows" and _shown_value("rows") is None
 
 

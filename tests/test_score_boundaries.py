@@ -3,8 +3,8 @@
 There every draw is the same value, so the loss is never seen at another one and no estimator from the draws is
 unbiased (d/dmu E f(X) at mu = 0 is f(1) - f(0)). The score of such a draw is not 0 on average (-1 for Poisson at
 mu = 0), so the term there followed the baseline, not the loss: -(f(0) - baseline). It is 0 now, for every baseline,
-on both paths (the closed-form score handle and the log-mass where another parameter requires grad too); inside, the estimator is
-unchanged and unbiased.
+on both paths (the closed-form score handle, and the log-mass where another parameter requires grad too); inside,
+the estimator is unchanged and unbiased.
 """
 
 from __future__ import annotations
