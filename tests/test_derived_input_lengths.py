@@ -11,7 +11,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import DataError, NetGraph, NetPort, NormalDistribution, PartLayer, RandomArrayLayer
+from netgraph import (DataError, LinearLayer, NetGraph, NetMapOperator, NetPort, NormalDistribution, PartLayer,
+                      RandomArrayLayer, net_initialize)
+from netgraph.backend import ragged
 
 
 def _strided_noise():
@@ -76,3 +78,48 @@ def test_a_base_too_short_for_the_derived_name_is_named(how):
     with pytest.raises(DataError, match="a length of 2 along n makes n_minus_2 of input port 'y' 0"):
         call(x=torch.zeros(2, 2), y=torch.zeros(2, 1))
     assert _refusal(lambda: call(x=torch.zeros(2, 2), y=torch.zeros(2, 1))) == ("data-shape", (), "x", "at least 3", 2)
+
+
+def _draws(**shapes: str) -> NetGraph:
+    """A Normal draw of each input port (declared ``(shapes[port],)``)."""
+    return NetGraph({f"d{p}": RandomArrayLayer(NormalDistribution("#mu", 1.0)) for p in shapes},
+                    [(NetPort(p), NetPort(f"d{p}", "mu")) for p in shapes], **{p: (s,) for p, s in shapes.items()})
+
+
+@pytest.mark.parametrize("shapes, lengths, message", [
+    ({"x": "n", "y": "n_times_2", "z": "n"}, {"x": 3, "y": 6, "z": 4},
+     r"input ports 'x' and 'z' share the length n \(declared \(n\) and \(n\)\), found 3 and 4"),
+    ({"x": "n", "y": "n_times_2", "w": "n_plus_1"}, {"x": 3, "y": 5, "w": 4},
+     r"input port 'y': its length along n_times_2 must be 6 \(from n = 3 of input port 'x'\), found 5"),
+    ({"x": "n", "y": "n_times_2", "w": "n_plus_1"}, {"x": 3, "y": 6, "w": 5},
+     r"input port 'w': its length along n_plus_1 must be 4 \(from n = 3 of input port 'x'\), found 5"),
+])
+@pytest.mark.parametrize("how", ["net", "compiled", "unchecked"])
+def test_the_compiled_check_reads_every_port_it_names(how, shapes, lengths, message):
+    """A shared group beside a derived name, and two derived names: the compiled forward's check got only the failing
+    group's ports and met a KeyError for the others; now the DataError net(...) gives."""
+    net = _draws(**shapes)
+    call = net if how == "net" else net.compile(checks=how == "compiled")
+    with pytest.raises(DataError, match=message) as info:
+        call(**{p: torch.zeros(2, n) for p, n in lengths.items()})
+    assert info.value.diagnostics[0].kind == "data-shape"
+
+
+def test_a_multiple_beside_its_base_is_checked_once_in_the_compiled_forward():
+    """y "n_times_2" beside x "n": y == 2 x (x at least 1) makes y even, so no separate test of y % 2."""
+    code = _draws(x="n", y="n_times_2").compile().code
+    assert "y.shape[1] != (x.shape[1]) * 2" in code and "% 2" not in code
+    assert "% 2" in _draws(y="n_times_2").compile().code  # alone, its evenness is its only check
+
+
+def test_a_padded_run_checks_derived_lengths(monkeypatch):
+    """Mapped linear layers honour lengths, so a ragged batch runs padded (one run, no length groups): there too y
+    "n_times_2" must be twice x's length in each example."""
+    net = net_initialize(NetGraph({"a": NetMapOperator(LinearLayer(3)), "b": NetMapOperator(LinearLayer(3))},
+                                  [(NetPort("x"), "a"), (NetPort("y"), "b")], x=("n", 2), y=("n_times_2", 2)), seed=0)
+    monkeypatch.setattr(ragged, "dense_groups", None)  # the grouped path, not taken: calling it fails
+    x, y = [torch.zeros(2, 2), torch.zeros(3, 2)], [torch.zeros(4, 2), torch.zeros(6, 2)]
+    assert [tuple(o.shape) for o in net(x=x, y=y)["Output2"]] == [(4, 3), (6, 3)]
+    with pytest.raises(DataError, match=r"input port 'y': its length along n_times_2 must be 6 \(from n = 3 of input "
+                                        r"port 'x'\), found 7 \(example 1\)"):
+        net(x=x, y=[torch.zeros(4, 2), torch.zeros(7, 2)])

@@ -56,10 +56,35 @@ def _run_block(block: str, name: str, namespace: dict) -> int:
         with contextlib.redirect_stdout(printed):
             value = eval(compile(ast.Expression(statement.value), name, "eval"), namespace)
         found = printed.getvalue() if _is_print(statement.value) else repr(value)
-        pattern = ".*?".join(re.escape(part) for part in shown.split("..."))
-        assert re.match(pattern, found, re.S), f"line {statement.lineno}: shows {shown}, found {found[:300]}"
+        assert _shows(shown, found), f"line {statement.lineno}: shows {shown}, found {found[:300]}"
         compared += 1
     return compared
+
+
+def _shows(shown: str, found: str) -> bool:
+    """Whether ``found`` (a repr, or printed lines) is the whole of ``shown``, where ``...`` stands for any text."""
+    pattern = ".*?".join(re.escape(part) for part in shown.split("..."))
+    return re.fullmatch(pattern, found.rstrip("\n"), re.S) is not None
+
+
+def test_a_shown_value_is_the_whole_value_not_its_start():
+    """`len(range(120))  # 12` once passed (re.match: a value beginning with the shown text)."""
+    assert not _shows("12", "120") and _shows("120", "120") and _shows("120", "120\n")
+    assert _shows("tensor([0.12..., 3.4...])", "tensor([0.1234, 3.4567])") and not _shows("tensor([0.12...", "1")
+    assert _shown_value("['l1', 'act'] ('Output',)") == "['l1', 'act'] ('Output',)"  # two values printed
+    assert _shown_value("(n) Integer: token indices") == "(n) Integer"
+    assert _shown_value("3 classes, noisy") == "3 classes"
+    assert _shown_value("12 rows; the rest") == "12 rows" and _shown_value("rows") is None
+
+
+def test_every_value_a_comment_shows_is_compared():
+    """A value-like comment on an assignment or a loop's line is never compared: each is on an expression's line."""
+    for i, block in enumerate(BLOCKS):
+        compared = {s.end_lineno for s in ast.parse(block).body if isinstance(s, ast.Expr)}
+        for number, line in enumerate(block.splitlines(), 1):
+            code, hash_, comment = line.partition("  #")
+            if hash_ and code.strip() and _shown_value(comment.strip()) is not None:
+                assert number in compared, f"README python block {i + 1} line {number}: {line.strip()}"
 
 
 def _is_print(expression: ast.expr) -> bool:
@@ -67,7 +92,8 @@ def _is_print(expression: ast.expr) -> bool:
 
 
 def _shown_value(comment: str) -> str | None:
-    """The value a comment starts with (a literal, `torch.Size([2])`, `tensor(...)`, `True`), or None for words."""
+    """The value a comment starts with (a literal, `torch.Size([2])`, `tensor(...)`, `True`; printed values one after
+    another), up to a ";", or a ":" or "," ending a word; None for a comment starting with words."""
     if not re.match(r"-?\d|[([{'\"]|torch\.|tensor\(|True\b|False\b|None\b", comment):
         return None
     depth, quote = 0, None
@@ -80,9 +106,7 @@ def _shown_value(comment: str) -> str | None:
             depth += 1
         elif char in ")]}":
             depth -= 1
-            if depth == 0:
-                return comment[:end + 1]
-        elif depth == 0 and char in " ;:,":
+        elif depth == 0 and (char == ";" or char in ":," and comment[end + 1:end + 2] in (" ", "")):
             return comment[:end]
     return comment
 

@@ -195,5 +195,6 @@ def derived_length_lines(net: Any) -> list[str]:
     ports = dict.fromkeys(port for port, _ in bases.values())
     call = "    self._derived_length_error({" + ", ".join(f"{p!r}: {p}" for p in ports) + "})"
     tests = [f"{bases[b][0]}.shape[{bases[b][1] + 1}] < {n}" for b, n in need.items() if n > 1]
-    tests += _multiple_lines(bases)
+    # a name derived from another input's ("n_times_2" beside "n") is checked against it (input_lengths): not again
+    tests += _multiple_lines({b: at for b, at in bases.items() if not length_steps(b, set(bases) - {b})})
     return [f"if {' or '.join(tests)}:", call] if tests else []

@@ -160,20 +160,20 @@ def length_check_lines(net: Any) -> list[str]:
     with a variable dim (calling ``self._empty_length_error`` on a length of 0, which a recurrent kernel or an
     indexing layer would meet as a torch error), and one comparison per extra place of a shared dim (calling
     ``self._shared_length_error`` on a mismatch); none for a net without variable lengths."""
-    lines = []
+    lines, derived = [], derived_dims(net)
+    # each call passes every port the check reads (every shared group's and derived name's), not only the failing ones
+    places = [p for where in shared_dims(net).values() for p, _ in where] + [p for d in derived for p, _ in d[:2]]
+    call = "    self._shared_length_error({" + ", ".join(f"{p!r}: {p}" for p in dict.fromkeys(places)) + "})"
     for port, t in _input_types(net).items():
         axes = [a for a, d in enumerate(t.shape or ()) if isinstance(d, str)] if isinstance(t, PortType) else []
         if axes:
             test = " or ".join(f"{port}.shape[{a + 1}] == 0" for a in axes)
             lines += [f"if {test}:", f"    self._empty_length_error({port!r}, {port})"]
-    for places in shared_dims(net).values():
-        (port, axis), ports = places[0], dict.fromkeys(p for p, _ in places)
-        test = " or ".join(f"{p}.shape[{a + 1}] != {port}.shape[{axis + 1}]" for p, a in places[1:])
-        lines += [f"if {test}:", "    self._shared_length_error({" + ", ".join(f"{p!r}: {p}" for p in ports) + "})"]
-    for (base, base_axis), (port, axis), _, steps in derived_dims(net):
-        ports = dict.fromkeys((base, port))
-        lines += [f"if {port}.shape[{axis + 1}] != {_length_code(f'{base}.shape[{base_axis + 1}]', steps)}:",
-                  "    self._shared_length_error({" + ", ".join(f"{p!r}: {p}" for p in ports) + "})"]
+    for (port, axis), *others in shared_dims(net).values():
+        test = " or ".join(f"{p}.shape[{a + 1}] != {port}.shape[{axis + 1}]" for p, a in others)
+        lines += [f"if {test}:", call]
+    for (base, base_axis), (port, axis), _, steps in derived:
+        lines += [f"if {port}.shape[{axis + 1}] != {_length_code(f'{base}.shape[{base_axis + 1}]', steps)}:", call]
     return lines
 
 

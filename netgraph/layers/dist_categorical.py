@@ -72,6 +72,15 @@ class CategoricalDistribution(VectorDistribution):
     def draw_event_rank(self, estimator: str) -> int:
         return 0 if estimator == "score_function" else 1
 
+    def certain(self, params: Sequence[Any]) -> torch.Tensor:
+        """Where every draw is the same class (one of probability 1), as the discrete distributions' ``certain``: no
+        estimator from the draws is unbiased there, and the surrogate scores them 0.
+
+        >>> CategoricalDistribution("#p").certain([torch.tensor([[0.0, 1.0], [0.3, 0.7]])]).tolist()
+        [True, False]
+        """
+        return (torch.as_tensor(params[0]).detach() == 1).any(-1)
+
     def draw_dtype(self, estimator: str) -> str:
         return INTEGER if estimator == "score_function" else REAL
 
