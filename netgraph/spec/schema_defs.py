@@ -22,15 +22,26 @@ _SHAPE = {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "array", "items"
     {"type": "integer", "minimum": 1}, {"type": "null"}, {"type": "string", "pattern": f"^{_NAME}$"}]}},
     {"type": "null"}], "description": "a shape without the batch dimension: an int, a list of dims (null = "
                                       "unknown, a name = variable length), or null (inferred)"}
+_PARAM = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": f"^#{_NAME}$"}, {"$ref": "#/$defs/array"}]}
 
 
 def distribution_schema() -> dict:
-    """The schema of ``{type: <Distribution>, args: [...]}`` for the distributions registered now."""
-    param = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": f"^#{_NAME}$"}, {"$ref": "#/$defs/array"}]}
+    """The schema of ``{type: <Distribution>, args: [...]}`` for the distributions registered now: ``args`` as many
+    parameters as each takes; ``args`` required of one without defaults (no ``args`` is ``args: []``)."""
+    defaults = _with_defaults()
     return {"anyOf": [{"type": "object", "description": (cls.__doc__ or "").strip().split("\n")[0],
-                       "properties": {"type": {"const": name}, "args": {"type": "array", "items": param}},
-                       "required": ["type"], "additionalProperties": False}
-                      for name, cls in sorted(DISTRIBUTIONS.items())] + [{"enum": _with_defaults()}]}
+                       "properties": {"type": {"const": name}, "args": _args_schema(cls, name in defaults)},
+                       "required": ["type", *(() if name in defaults else ("args",))], "additionalProperties": False}
+                      for name, cls in sorted(DISTRIBUTIONS.items())] + [{"enum": defaults}]}
+
+
+def _args_schema(cls: type, defaults: bool) -> dict:
+    """``args:`` of distribution ``cls``: its parameters in order, as many as it takes (``ARITIES``); for one taking
+    them as one list (``ONE_LIST``), that list alone, its items slots too (``UniformDistribution``: ``[['#lo', 1]]``)
+    or none when ``defaults``."""
+    params = {"type": "array", "items": _PARAM,
+              "anyOf": [{"minItems": n, "maxItems": n} for n in cls.ARITIES or (len(cls.PARAMS),)]}
+    return {"type": "array", "items": params, "minItems": 0 if defaults else 1, "maxItems": 1} if cls.ONE_LIST else params
 
 
 def _with_defaults() -> list[str]:
