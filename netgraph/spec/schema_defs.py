@@ -20,8 +20,9 @@ __all__ = ["DEFS", "by_type", "distribution_schema"]
 _NAME = "[A-Za-z_][A-Za-z0-9_]*"
 _SHAPE = {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "array", "items": {"anyOf": [
     {"type": "integer", "minimum": 1}, {"type": "null"}, {"type": "string", "pattern": f"^{_NAME}$"}]}},
-    {"type": "null"}], "description": "a shape without the batch dimension: an int, a list of dims (null = "
-                                      "unknown, a name = variable length), or null (inferred)"}
+    {"type": "null"}, {"enum": ["Automatic", "Varying"]}], "description": "a shape without the batch dimension: an int, "
+    "a list of dims (null = unknown, a name = variable length), or null (inferred; Wolfram's Automatic too); Varying: "
+    "a sequence of numbers"}
 _PARAM = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": f"^#{_NAME}$"}, {"$ref": "#/$defs/array"}]}
 
 
