@@ -45,10 +45,10 @@ def _expand(x: torch.Tensor, index: tuple, sizes: tuple) -> torch.Tensor:
 Permutation = Annotated[Any, OptionKind("ints", None, {"anyOf": [
     {"type": "array", "items": {"type": "integer"}},
     {"type": "string", "pattern": "^\\s*[1-9][0-9]*\\s*<->\\s*[1-9][0-9]*\\s*$"}, {"type": "null"}]})]
-#: Sizes, one of which may be -1 or Wolfram's Automatic (inferred), any Wolfram's Inherited (the input's size there).
-Dims = Annotated[Any, OptionKind("ints", None, {"anyOf": [
-    {"type": "integer"}, {"type": "array", "items": {"anyOf": [{"type": "integer"}, {"const": "Automatic"},
-                                                               {"const": "Inherited"}]}}]})]
+#: Sizes, one of which may be -1 or Wolfram's Automatic (inferred), any Wolfram's Inherited (the input's size there);
+#: one size alone as a list of one.
+_DIM = {"anyOf": [{"type": "integer"}, {"enum": ["Automatic", "Inherited"]}]}
+Dims = Annotated[Any, OptionKind("ints", None, {"anyOf": [_DIM, {"type": "array", "items": _DIM}]})]
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class FlattenLayer(_ShapeLayer):

@@ -34,16 +34,11 @@ from netgraph.layers.dist_params import plain_param
 from netgraph.layers.distributions import DISTRIBUTIONS, Distribution
 from netgraph.spec.problems import FAILED, sole
 from netgraph.spec.quoted_numbers import quoted_number_hint
+from netgraph.spec.schema_defs import DEFS, by_type, distribution_schema
 from netgraph.spec.yaml_nodes import YMap, YSeq
 
 __all__ = ["Codec", "codec", "option_codecs", "Unwritable", "Flow", "DEFS", "by_type", "distribution_schema", "plain",
            "data", "shape_data", "port_type", "PortConflict", "part_loc"]
-
-_NAME = "[A-Za-z_][A-Za-z0-9_]*"
-_SHAPE = {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "array", "items": {"anyOf": [
-    {"type": "integer", "minimum": 1}, {"type": "null"}, {"type": "string", "pattern": f"^{_NAME}$"}]}},
-    {"type": "null"}], "description": "a shape without the batch dimension: an int, a list of dims (null = "
-                                      "unknown, a name = variable length), or null (inferred)"}
 
 
 class Unwritable(Exception):
@@ -342,54 +337,3 @@ def option_codecs(cls: type) -> dict[str, Codec]:
         hints = option_hints(cls)
         _CODECS[cls] = {f.name: codec(hints.get(f.name, Any)) for f in dataclasses.fields(cls)}
     return _CODECS[cls]
-
-
-def distribution_schema() -> dict:
-    """The schema of ``{type: <Distribution>, args: [...]}`` for the distributions registered now."""
-    param = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": f"^#{_NAME}$"}, {"$ref": "#/$defs/array"}]}
-    return {"anyOf": [{"type": "object", "description": (cls.__doc__ or "").strip().split("\n")[0],
-                       "properties": {"type": {"const": name}, "args": {"type": "array", "items": param}},
-                       "required": ["type"], "additionalProperties": False}
-                      for name, cls in sorted(DISTRIBUTIONS.items())] + [{"enum": _with_defaults()}]}
-
-
-def _with_defaults() -> list[str]:
-    """The distributions a bare name makes (every parameter has a default: ``distribution: NormalDistribution``)."""
-    names = []
-    for name, cls in sorted(DISTRIBUTIONS.items()):
-        try:
-            cls()
-        except OptionError:
-            continue
-        names.append(name)
-    return names
-
-
-def by_type(thens: dict[str, Any], named: bool = True) -> dict:
-    """An object whose ``type: X`` selects the schema ``thens[X]`` it is checked against (if/then, so errors name the
-    bad key); ``named``: ``type`` is required and one of those X."""
-    head = {"required": ["type"], "properties": {"type": {"enum": list(thens)}}} if named else {}
-    return {"type": "object", **head, "allOf": [{"if": {"properties": {"type": {"const": n}}, "required": ["type"]},
-                                                 "then": then} for n, then in thens.items()]}
-
-
-def _coder_schema(kind: str) -> dict:
-    """``{type: ImageEncoder, size: ...}``: an encoder's (``kind``) or decoder's type, and that type's option names
-    (any values: the loader checks them)."""
-    return by_type({n: {"properties": {"type": {}, **{f.name: {} for f in dataclasses.fields(c)}},
-                        "additionalProperties": False} for n, c in sorted(CODERS.items()) if c.kind == kind})
-
-
-DEFS = {  # the schemas the option kinds refer to, by $defs name
-    "shape": _SHAPE,
-    "portType": {"anyOf": [{"$ref": "#/$defs/shape"}, {"enum": list(DTYPES)}, {
-        "type": "object", "properties": {"shape": {"$ref": "#/$defs/shape"}, "dtype": {"enum": [*DTYPES, None]}},
-        "additionalProperties": False}, *(
-        {"type": "object", "properties": {kind: _coder_schema(kind)}, "required": [kind], "additionalProperties": False}
-        for kind in ("encoder", "decoder"))]},
-    "array": {"anyOf": [{"type": "number"}, {"type": "array", "items": {"$ref": "#/$defs/array"}}, {"type": "null"},
-                        {"type": "object", "required": ["shared"], "additionalProperties": False,
-                         "properties": {"shared": {"type": "string"}, "array": {"$ref": "#/$defs/array"}}}],
-              "description": "initial values as (nested) lists of numbers; null = initialised by net_initialize; "
-                             "{shared: name} = a shared array (NetSharedArray), its values given once"},
-}

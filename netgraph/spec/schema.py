@@ -13,9 +13,11 @@ Editors (VS Code's YAML extension, JetBrains IDEs) then complete types and optio
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from typing import Any
 
+from netgraph.core.errors import NetGraphError
 from netgraph.core.layer import REGISTRY
 from netgraph.layers.function import ELEMENTWISE
 from netgraph.layers.merge import THREADING
@@ -59,10 +61,24 @@ def _option_schema(cls: type, field: dataclasses.Field) -> dict:
 
 
 def _layer_schema(name: str, cls: type) -> dict:
+    """``{type: X, ...}``: X's options; some option required of a layer that needs one (``_needs_options``)."""
     fields = layer_fields(cls)
+    needed = [n for n, f in fields.items() if required(f)]
+    some = {"anyOf": [{"required": [n]} for n in fields]} if not needed and _needs_options(cls) else {}
     return {"type": "object", "description": (cls.__doc__ or "").strip().split("\n")[0],
             "properties": {"type": {"const": name}, **{n: _option_schema(cls, f) for n, f in fields.items()}},
-            "required": ["type", *(n for n, f in fields.items() if required(f))], "additionalProperties": False}
+            "required": ["type", *needed], **some, "additionalProperties": False}
+
+
+@functools.cache
+def _needs_options(cls: type) -> bool:
+    """Whether layer type ``cls`` made with no options is refused, as a bare ``a: X`` or ``{type: X}`` is: options
+    defaulting to None may still be needed (``BasicRecurrentLayer(n)``, ``ConvolutionLayer(n, kernel)``)."""
+    try:
+        cls()
+    except (NetGraphError, TypeError):
+        return True
+    return False
 
 
 def _graph_schema(kind: str) -> dict:
@@ -72,7 +88,7 @@ def _graph_schema(kind: str) -> dict:
 
 
 def _shorthands(classes: dict[str, type]) -> list[str]:
-    no_options = [n for n, c in classes.items() if not any(map(required, layer_fields(c).values()))]
+    no_options = [n for n, c in classes.items() if not _needs_options(c)]
     return sorted({*ELEMENTWISE, *THREADING, *no_options})
 
 
@@ -128,7 +144,7 @@ def _layer_file(layers: dict[str, dict]) -> dict:
     def options(name: str, layer: dict) -> dict:
         props = {k: {"$ref": f"#/$defs/{_pointer(name)}/properties/{k}"} for k in layer["properties"]}
         return {"properties": {**_FILE_KEYS, **props, "type": {"const": name}}, "additionalProperties": False,
-                "required": ["netgraph", *layer["required"]]}
+                "required": ["netgraph", *layer["required"]], **{k: layer[k] for k in ("anyOf",) if k in layer}}
     return by_type({n: options(n, layer) for n, layer in layers.items()}, named=False)
 
 

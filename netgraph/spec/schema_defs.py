@@ -1,0 +1,87 @@
+"""The JSON Schema parts the option kinds and the spec schema refer to: ``DEFS`` (``#/$defs/shape``, ``portType``,
+``array``), a distribution's ``{type, args}`` (``distribution_schema``) and ``by_type`` (one schema per ``type:``).
+
+>>> DEFS["shape"]["anyOf"][0]
+{'type': 'integer', 'minimum': 1}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from netgraph.core.coders import CODERS
+from netgraph.core.errors import OptionError
+from netgraph.core.types import DTYPES
+from netgraph.layers.distributions import DISTRIBUTIONS
+
+__all__ = ["DEFS", "by_type", "distribution_schema"]
+
+_NAME = "[A-Za-z_][A-Za-z0-9_]*"
+_SHAPE = {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "array", "items": {"anyOf": [
+    {"type": "integer", "minimum": 1}, {"type": "null"}, {"type": "string", "pattern": f"^{_NAME}$"}]}},
+    {"type": "null"}, {"enum": ["Automatic", "Varying"]}], "description": "a shape without the batch dimension: an int, "
+    "a list of dims (null = unknown, a name = variable length), or null (inferred; Wolfram's Automatic too); Varying: "
+    "a sequence of numbers"}
+_PARAM = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": f"^#{_NAME}$"}, {"$ref": "#/$defs/array"}]}
+
+
+def distribution_schema() -> dict:
+    """The schema of ``{type: <Distribution>, args: [...]}`` for the distributions registered now: ``args`` as many
+    parameters as each takes; ``args`` required of one without defaults (no ``args`` is ``args: []``)."""
+    defaults = _with_defaults()
+    return {"anyOf": [{"type": "object", "description": (cls.__doc__ or "").strip().split("\n")[0],
+                       "properties": {"type": {"const": name}, "args": _args_schema(cls, name in defaults)},
+                       "required": ["type", *(() if name in defaults else ("args",))], "additionalProperties": False}
+                      for name, cls in sorted(DISTRIBUTIONS.items())] + [{"enum": defaults}]}
+
+
+def _args_schema(cls: type, defaults: bool) -> dict:
+    """``args:`` of distribution ``cls``: its parameters in order, as many as it takes (``ARITIES``); for one taking
+    them as one list (``ONE_LIST``), that list alone, its items slots too (``UniformDistribution``: ``[['#lo', 1]]``)
+    or none when ``defaults``."""
+    params = {"type": "array", "items": _PARAM,
+              "anyOf": [{"minItems": n, "maxItems": n} for n in cls.ARITIES or (len(cls.PARAMS),)]}
+    return {"type": "array", "items": params, "minItems": 0 if defaults else 1, "maxItems": 1} if cls.ONE_LIST else params
+
+
+def _with_defaults() -> list[str]:
+    """The distributions a bare name makes (every parameter has a default: ``distribution: NormalDistribution``)."""
+    names = []
+    for name, cls in sorted(DISTRIBUTIONS.items()):
+        try:
+            cls()
+        except OptionError:
+            continue
+        names.append(name)
+    return names
+
+
+def by_type(thens: dict[str, Any], named: bool = True) -> dict:
+    """An object whose ``type: X`` selects the schema ``thens[X]`` it is checked against (if/then, so errors name the
+    bad key); ``named``: ``type`` is required and one of those X."""
+    head = {"required": ["type"], "properties": {"type": {"enum": list(thens)}}} if named else {}
+    return {"type": "object", **head, "allOf": [{"if": {"properties": {"type": {"const": n}}, "required": ["type"]},
+                                                 "then": then} for n, then in thens.items()]}
+
+
+def _coder_schema(kind: str) -> dict:
+    """``{type: ImageEncoder, size: ...}``: an encoder's (``kind``) or decoder's type, and that type's option names
+    (any values: the loader checks them)."""
+    return by_type({n: {"properties": {"type": {}, **{f.name: {} for f in dataclasses.fields(c)}},
+                        "additionalProperties": False} for n, c in sorted(CODERS.items()) if c.kind == kind})
+
+
+DEFS = {  # the schemas the option kinds refer to, by $defs name
+    "shape": _SHAPE,
+    "portType": {"anyOf": [{"$ref": "#/$defs/shape"}, {"enum": list(DTYPES)}, {
+        "type": "object", "properties": {"shape": {"$ref": "#/$defs/shape"}, "dtype": {"enum": [*DTYPES, None]}},
+        "additionalProperties": False}, *(
+        {"type": "object", "properties": {kind: _coder_schema(kind)}, "required": [kind], "additionalProperties": False}
+        for kind in ("encoder", "decoder"))]},
+    "array": {"anyOf": [{"type": "number"}, {"type": "array", "items": {"$ref": "#/$defs/array"}}, {"type": "null"},
+                        {"type": "object", "required": ["shared"], "additionalProperties": False,
+                         "properties": {"shared": {"type": "string"}, "array": {"$ref": "#/$defs/array"}}}],
+              "description": "initial values as (nested) lists of numbers; null = initialised by net_initialize; "
+                             "{shared: name} = a shared array (NetSharedArray), its values given once"},
+}
