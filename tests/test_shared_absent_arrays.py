@@ -28,6 +28,8 @@ def test_a_shared_gru_state_bias_exists_and_is_drawn_once():
     assert net.layers["a"].arrays["MemoryGateStateBiases"] is net.layers["b"].arrays["MemoryGateStateBiases"] \
         or torch.equal(net.layers["a"].arrays["MemoryGateStateBiases"], net.layers["b"].arrays["MemoryGateStateBiases"])
     assert "MemoryGateStateBiases" not in GatedRecurrentLayer(3).arrays  # unshared and not given: still absent
+    back = NetGraph.from_yaml(net.to_yaml())  # written once, with its first user, and read back shared
+    assert torch.equal(shared_values(back)["w"], bias) and back.layers["b"].shared == {"MemoryGateStateBiases": "w"}
 
 
 def test_a_shared_gru_state_bias_acts_inside_the_reset_product():
