@@ -8,7 +8,8 @@ import ast
 import pytest
 import torch
 
-from netgraph import NetChain, OptionError, ReshapeLayer
+from netgraph import NetChain, NetGraph, OptionError, ReshapeLayer
+from netgraph.core.errors import NetGraphError
 
 
 def _suggested(dims):
@@ -42,3 +43,23 @@ def test_dims_wrong_for_another_reason_get_no_guess(dims):
     with pytest.raises(OptionError) as info:
         ReshapeLayer(dims)
     assert str(info.value).endswith(f"found {dims!r}")
+
+
+def test_inherited_dims_that_do_not_fit_say_what_inherited_keeps_and_suggest_dims_that_work():
+    """``dims: [Inherited]`` on (2, 3) said only "cannot reshape 3 elements to () (1 element)"."""
+    with pytest.raises(NetGraphError) as info:
+        NetGraph.from_yaml("netgraph: 1\nlayers:\n  a: {type: ReshapeLayer, dims: [Inherited]}\ninputs: {Input: [2, 3]}\n")
+    message = str(info.value)
+    assert message.startswith("<string>:4:") and "layer 1 'a' (ReshapeLayer): cannot reshape 3 elements to () (1 " \
+        "element): " in message
+    assert ("dims ['Inherited'] keep the input's size 2 at position 1 (Inherited: the input's size there), so the other "
+            "dims must hold the input's other dims' 3 elements (3); did you mean ['Inherited', -1] (output (2, 3))?"
+            ) in message
+    meant = ast.literal_eval(message.split("did you mean ")[1].split(" (output")[0])
+    assert NetChain([ReshapeLayer(meant)], input=(2, 3))(torch.ones(2, 3)).shape == (2, 3)
+
+
+def test_inherited_dims_that_no_added_dim_fixes_suggest_nothing():
+    with pytest.raises(NetGraphError) as info:
+        NetChain([ReshapeLayer(["Inherited", 4])], input=(2, 3))
+    assert "keep the input's size 2 at position 1" in str(info.value) and "did you mean" not in str(info.value)

@@ -134,3 +134,23 @@ def test_the_schema_counts_a_distributions_args_as_the_loader_does(distribution,
     data = yaml.safe_load(f"netgraph: 1\nlayers: {{a: {{type: RandomArrayLayer, distribution: {distribution}, "
                           f"output: 2}}}}\n{'inputs: {lo: 2, hi: 2}' if '#' in distribution else ''}\n")
     assert (_loads(data) is True) == loads == (not _errors(data)), _errors(data)
+
+
+@pytest.mark.parametrize("option", [
+    "weights: [[true, 0.5]]", "weights: [[1, false]]", "weights: {shared: w, array: [[0.5, true]]}",
+    "weights: {shared: w, array: true}"])
+def test_a_boolean_in_an_array_is_refused_by_loader_and_schema_alike(option):
+    """An array holds numbers: the loader read ``true`` inside one as 1.0, which the schema refuses."""
+    text = f"netgraph: 1\nlayers:\n  a: {{type: LinearLayer, output: 1, {option}}}\ninputs: {{Input: 2}}\n"
+    with pytest.raises(NetGraphError, match=r"^<string>:3:\d+: layer 'a' option weights: an array holds numbers, "
+                                            r"found the boolean (true|false) in .*; write 1 or 0") as info:
+        from_yaml(text)
+    assert info.value.diagnostics[0].kind == "value-type"
+    assert _errors(yaml.safe_load(text))
+    fixed = _loads(yaml.safe_load(text.replace("true", "1").replace("false", "0")))
+    assert fixed is True or "value-type" not in fixed
+
+
+def test_a_flag_false_for_an_array_still_loads_and_validates():
+    data = yaml.safe_load("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: 1, biases: false}\ninputs: {Input: 2}\n")
+    assert _loads(data) is True and not _errors(data)

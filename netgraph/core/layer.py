@@ -27,7 +27,7 @@ from netgraph.core.option_problems import ARGUMENT_KIND, checked_together
 from netgraph.core.plugins import stage
 from netgraph.core.registry import Registry, registry_scope
 from netgraph.core.layer_values import hashed_option as _hashed, same_option as _same, short_option as _short
-from netgraph.core.shared import NetSharedArray, SharedNames
+from netgraph.core.shared import NetSharedArray, SharedNames, check_shared_held
 from netgraph.core.torch_array_names import array_name_hint, array_name_note
 from netgraph.core.types import ANY_REAL, Conflict, PortType, as_shape
 
@@ -155,6 +155,8 @@ class Layer:
                 _take_shared(self)
                 break
         make_layer(self, plan, Layer.with_arrays)  # options normalised and checked (netgraph.core.layer_making)
+        if self._shared:
+            check_shared_held(self)
 
     def normalize(self) -> Mapping[str, Any]:
         """Check the options; return the values to replace (normalised options, derived attributes)."""

@@ -26,12 +26,12 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, raise_all
-from netgraph.core.option_problems import VALUE_KIND
+from netgraph.core.option_problems import COMBINATION_KIND, VALUE_KIND
 from netgraph.core.options import as_array
 from netgraph.core.types import Conflict
 
 __all__ = ["same_values", "NetSharedArray", "SharedNames", "shared_users", "collect_users", "unify_shared",
-           "check_joined_shared", "shared_values", "shape_clashes", "is_graph"]
+           "check_joined_shared", "check_shared_held", "shared_values", "shape_clashes", "is_graph"]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 
@@ -149,6 +149,17 @@ def _reads_own_shared(cls: type) -> bool:
     override (an operator's, which adds its inner layers' shared arrays)."""
     owner = next(c for c in cls.__mro__ if "shared" in vars(c))
     return "_shared" in vars(owner)
+
+
+def check_shared_held(layer: Any) -> None:
+    """OptionError when ``layer`` shares an array its options leave it without (an array option given
+    ``NetSharedArray`` that the layer, as its other options make it, does not have)."""
+    if absent := [name for name in layer._shared if name not in layer.ARRAYS]:
+        field = type(layer).ARRAYS.get(absent[0], absent[0])
+        held = ", ".join(repr(a) for a in layer.ARRAYS) or "none"
+        raise OptionError(f"{layer.type_name}: {field}= shares array {absent[0]!r} as {layer._shared[absent[0]]!r}, "
+                          f"but with these options the layer has no such array (its arrays: {held})",
+                          option=field, expected=list(layer.ARRAYS), found=absent[0], kind=COMBINATION_KIND)
 
 
 def _value(layers: Mapping[str, Any], path: tuple, array: str) -> Any:

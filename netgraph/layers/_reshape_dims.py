@@ -77,9 +77,30 @@ def output_dims(dims: tuple, shape: tuple | None) -> tuple:
     free = tuple(None if d == -1 else d for d in dims if d != INHERITED)
     if total is not None and None not in free and math.prod(free) != total:
         raise Conflict(f"cannot reshape {counted(total, 'element')} to {format_shape(free)} "
-                       f"({counted(math.prod(free), 'element')})", expected=total, found=math.prod(free))
+                       f"({counted(math.prod(free), 'element')}){_kept_note(dims, shape, kept, total)}",
+                       expected=total, found=math.prod(free))
     solved = iter(solved_dims(free, total))
     return tuple(shape[i] if d == INHERITED else next(solved) for i, d in enumerate(dims))
+
+
+def _kept_note(dims: tuple, shape: tuple, kept: list[int], total: int) -> str:
+    """Why the elements counted are those of the input's other dims, where ``dims`` inherit some, and dims that fit.
+
+    >>> _kept_note(("Inherited",), (2, 3), [0], 3)
+    ": dims ['Inherited'] keep the input's size 2 at position 1 (Inherited: the input's size there), so the other \
+dims must hold the input's other dims' 3 elements (3); did you mean ['Inherited', -1] (output (2, 3))?"
+    """
+    if not kept:
+        return ""
+    sizes = ", ".join(f"{shape[i]} at position {i + 1}" for i in kept)
+    others = format_shape(tuple(d for i, d in enumerate(shape) if i not in kept))
+    note = (f": dims {list(dims)!r} keep the input's size {sizes} (Inherited: the input's size there), so the other "
+            f"dims must hold the input's other dims' {counted(total, 'element')} {others}")
+    fixed = math.prod(d for d in dims if d != INHERITED)
+    if -1 in dims or total % fixed:
+        return note
+    better = (*dims, -1)
+    return f"{note}; did you mean {list(better)!r} (output {format_shape(output_dims(better, shape))})?"
 
 
 def input_dims(dims: tuple, out: tuple | None, shape: tuple | None) -> tuple | None:

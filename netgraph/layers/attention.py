@@ -146,9 +146,9 @@ class AttentionLayer(Layer):
                 "dropout": check_number(self.dropout, "AttentionLayer", "dropout", 0.0, 1.0, open_high=True)}
 
     def validate(self) -> None:
-        if self.scoring == "Dot" and self.weights is not None:
-            raise OptionError("AttentionLayer weights= belongs to the 'Bilinear' scoring; 'Dot' has no arrays",
-                              option="weights")
+        if self.scoring == "Dot" and (self.weights is not None or "Weights" in self._shared):  # a value or shared
+            raise OptionError("AttentionLayer weights= belongs to the 'Bilinear' scoring (scoring='Bilinear'); "
+                              "'Dot' has no arrays", option="weights")
 
     @property
     def _rank(self) -> int:

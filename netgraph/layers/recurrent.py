@@ -174,14 +174,16 @@ class _Recurrent(Layer):
 
 class _OptionalArray:
     """``ARRAYS`` of a layer with one optional array: on the class every name (what a saved spec may hold),
-    on a layer the optional one only when it is given, so that initialising never creates it."""
+    on a layer the optional one only when it is given (a value, or a shared array: ``NetSharedArray``, drawn by
+    ``net_initialize`` when no user gives it a value), so that initialising never creates it otherwise."""
 
     def __init__(self, arrays: Mapping[str, str], optional: str):
-        self.all, self.field = dict(arrays), arrays[optional]
+        self.all, self.field, self.name = dict(arrays), arrays[optional], optional
         self.without = {name: field for name, field in arrays.items() if name != optional}
 
     def __get__(self, layer: Any, owner: type) -> Mapping[str, str]:
-        return self.all if layer is None or getattr(layer, self.field) is not None else self.without
+        given = layer is None or getattr(layer, self.field) is not None or self.name in layer._shared
+        return self.all if given else self.without
 
 
 _LSTM_GATES = ("InputGate", "ForgetGate", "MemoryGate", "OutputGate")  # torch's order i, f, g, o

@@ -15,6 +15,7 @@ its JSON Schema; ``DEFS`` are the schemas the kinds refer to (``#/$defs/shape`` 
 from __future__ import annotations
 
 import dataclasses
+import reprlib
 import typing
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, Union
@@ -288,17 +289,42 @@ def data(value: Any) -> Any:
 def _read_array(reader: Any, spec: Any, loc: Any, label: str, layer: tuple | None = None) -> Any:
     """``{shared: w}`` or ``{shared: w, array: [...]}`` -> a NetSharedArray (other values: plain data)."""
     if not isinstance(spec, YMap):
-        return plain(spec)
+        return _numbers(reader, plain(spec), loc, label, layer, nested=True)
     unknown = [k for k in spec if k not in ("shared", "array")]
     if "shared" not in spec or unknown:  # a mapping, as a shared array is: its keys are at fault, not its type
         return reader.error(loc, f"{label}an array is a list of numbers, null, or {{shared: name}} (a shared array, "
                             f"optionally with array: values); found keys {list(spec)}", layer=layer,
                             kind="unknown-key" if unknown else "missing-key", found=unknown[0] if unknown else None,
                             expected=("shared", "array") if unknown else "shared")
+    values = _numbers(reader, plain(spec.get("array")), loc, label, layer, nested=False)
+    if values is FAILED:
+        return values
     try:
-        return NetSharedArray(spec["shared"], plain(spec.get("array")))
+        return NetSharedArray(spec["shared"], values)
     except OptionError as exc:
         return reader.error(loc, f"{label}{exc}", source=sole(exc), kind="option-value", layer=layer)
+
+
+def _numbers(reader: Any, value: Any, loc: Any, label: str, layer: tuple | None, nested: bool) -> Any:
+    """``value``, an array's values, unless a boolean is among them (true is no number: the schema refuses it too);
+    ``nested``: a boolean alone is left to the option (``biases: false`` leaves biases out)."""
+    flagged = _first_boolean(value) if isinstance(value, list) or not nested else None
+    if flagged is None:
+        return value
+    return reader.error(loc, f"{label}an array holds numbers, found the boolean {str(flagged).lower()} in "
+                        f"{reprlib.repr(value)}; write 1 or 0", layer=layer, kind="value-type",
+                        expected="numbers", found=flagged)
+
+
+def _first_boolean(value: Any) -> bool | None:
+    """The first boolean in ``value`` or its nested lists, else None."""
+    if isinstance(value, bool):
+        return value
+    types = set(map(type, value)) if isinstance(value, list) else ()  # one pass in C over a row of numbers
+    if bool in types:
+        return next(v for v in value if isinstance(v, bool))
+    return next((found for item in value if (found := _first_boolean(item)) is not None), None) \
+        if list in types else None
 
 
 _READ = {"distribution": _read_distribution, "array": _read_array}  # kind name -> read; every other kind reads plain data
