@@ -73,13 +73,14 @@ class CategoricalDistribution(VectorDistribution):
         return 0 if estimator == "score_function" else 1
 
     def certain(self, params: Sequence[Any]) -> torch.Tensor:
-        """Where every draw is the same class (one of probability 1), as the discrete distributions' ``certain``: no
+        """Where every draw is the same class (the only one of probability above 0: p need only sum to 1 within
+        1e-4, so a class of 5e-5 beside 1.0 can still be drawn), as the discrete distributions' ``certain``: no
         estimator from the draws is unbiased there, and the surrogate scores them 0.
 
-        >>> CategoricalDistribution("#p").certain([torch.tensor([[0.0, 1.0], [0.3, 0.7]])]).tolist()
-        [True, False]
+        >>> CategoricalDistribution("#p").certain([torch.tensor([[0.0, 1.0], [0.3, 0.7], [1.0, 5e-5]])]).tolist()
+        [True, False, False]
         """
-        return (torch.as_tensor(params[0]).detach() == 1).any(-1)
+        return (torch.as_tensor(params[0]).detach() > 0).sum(-1) == 1
 
     def draw_dtype(self, estimator: str) -> str:
         return INTEGER if estimator == "score_function" else REAL
