@@ -282,6 +282,28 @@ def test_a_checkpoint_that_cannot_be_written_at_ctrl_c_still_returns_the_net_and
             ) in capsys.readouterr().err
 
 
+def test_a_checkpoint_written_at_ctrl_c_whose_older_files_cannot_be_removed_says_it_was_written(tmp_path, capsys,
+                                                                                                monkeypatch):
+    # the warning said "was not written" and then named the file it had written as the newest
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+
+    def loss(outputs, batch):
+        calls.append(1)
+        if len(calls) == 29:
+            monkeypatch.setattr(checkpoint_module, "_superseded", lambda folder, written, keep: [blocked])
+            signal.raise_signal(signal.SIGINT)
+        return (outputs["Output"] - batch["Target"]).pow(2).sum(1)
+    calls: list[int] = []
+    options = dict(max_training_rounds=3, **{**KW, "validation_set": None})
+    stopped = net_train(dropout_net(), data(), loss_function=loss, checkpoint=tmp_path, **options)
+    assert stopped.reason_training_stopped == "ManualStop"
+    err = capsys.readouterr().err
+    assert (f"warning: training interrupted; its checkpoint was written, but older ones in {tmp_path} could not be "
+            "removed (") in err and "round-000003-batch-000005.pt is the newest checkpoint" in err
+    assert "was not written" not in err
+
+
 def test_resuming_mid_round_with_other_metrics_warns_that_the_rounds_metrics_are_of_its_later_batches(tmp_path):
     options = interrupted_in_round_2_after_batch_3(tmp_path)
     with pytest.warns(UserWarning, match="holds no states of this run's metrics= for the 3 batches of round 2 .*"

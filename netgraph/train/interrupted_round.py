@@ -48,8 +48,12 @@ def checkpoint_interrupted(trainer: Any) -> None:
         _checkpoint_interrupted(trainer)
     except TrainingError as error:  # Ctrl-C still returns ManualStop and the net
         d = error.diagnostics[0]
-        _say(f"warning: training interrupted, but its checkpoint was not written ({d.detail}: {d.found}); "
-             f"{_newest(trainer)} (what came after it is trained again)")
+        if Path(d.found).suffix == ".pt":  # the file that could not be written (else the folder it was written in)
+            _say(f"warning: training interrupted, but its checkpoint was not written ({d.detail}: {d.found}); "
+                 f"{_newest(trainer)} (what came after it is trained again)")
+        else:
+            _say(f"warning: training interrupted; its checkpoint was written, but older ones in {d.found} could not "
+                 f"be removed ({d.detail}); {_newest(trainer)}")
 
 
 def _checkpoint_interrupted(trainer: Any) -> None:
