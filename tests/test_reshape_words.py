@@ -48,12 +48,14 @@ def test_dims_wrong_for_another_reason_get_no_guess(dims):
 def test_inherited_dims_that_do_not_fit_say_what_inherited_keeps_and_suggest_dims_that_work():
     """``dims: [Inherited]`` on (2, 3) said only "cannot reshape 3 elements to () (1 element)"."""
     with pytest.raises(NetGraphError) as info:
-        NetGraph.from_yaml("netgraph: 1\nlayers:\n  a: {type: ReshapeLayer, dims: [Inherited]}\ninputs: {Input: [2, 3]}\n")
+        NetGraph.from_yaml("netgraph: 1\nlayers:\n  a: {type: ReshapeLayer, dims: [Inherited]}\n"
+                           "inputs: {Input: [2, 3]}\n")
     message = str(info.value)
     assert message.startswith("<string>:4:") and "layer 1 'a' (ReshapeLayer): cannot reshape 3 elements to () (1 " \
         "element): " in message
-    assert ("dims ['Inherited'] keep the input's size 2 at position 1 (Inherited: the input's size there), so the other "
-            "dims must hold the input's other dims' 3 elements (3); did you mean ['Inherited', -1] (output (2, 3))?"
+    assert ("dims ['Inherited'] keep the input's size 2 at position 1 (Inherited: the input's size there), so the "
+            "other dims must hold the input's other dims' 3 elements (3); did you mean ['Inherited', -1] "
+            "(output (2, 3))?"
             ) in message
     meant = ast.literal_eval(message.split("did you mean ")[1].split(" (output")[0])
     assert NetChain([ReshapeLayer(meant)], input=(2, 3))(torch.ones(2, 3)).shape == (2, 3)

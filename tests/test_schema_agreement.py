@@ -31,7 +31,8 @@ SCHEMA_KINDS = {"value-type", "unknown-key", "missing-key", "unknown-layer-type"
 #: values an option may be given, the forms the README's format reference lists among them
 VALUES = [None, True, False, 0, 1, 2, 3, -1, 0.5, 2.0, "x", "Tanh", "Max", "All", "Automatic", "Inherited", "Varying",
           "None", "2;;", "1<->2", "Real", "#a", "n", [], [1], [2, 3], ["n", 2], [None, 2], ["Varying", 3], [[1, 2]],
-          [[0.5, 0.5]], ["a", "b"], ["Automatic", 2], [2, -1], {"a": 1}, {"Input": 3}, {"shape": [2], "dtype": "Integer"},
+          [[0.5, 0.5]], ["a", "b"], ["Automatic", 2], [2, -1], {"a": 1}, {"Input": 3},
+          {"shape": [2], "dtype": "Integer"},
           {"type": "NormalDistribution", "args": ["#mu", 1.0]}, "NormalDistribution", {"shared": "w"},
           {"type": "UniformDistribution", "args": [["#lo", 1.0]]}, {"type": "LinearLayer", "output": 2}, [2, "Tanh"],
           {"encoder": {"type": "ClassEncoder", "labels": ["a", "b"]}}, "Plus", "#x + #y", "straight_through"]
@@ -152,5 +153,6 @@ def test_a_boolean_in_an_array_is_refused_by_loader_and_schema_alike(option):
 
 
 def test_a_flag_false_for_an_array_still_loads_and_validates():
-    data = yaml.safe_load("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: 1, biases: false}\ninputs: {Input: 2}\n")
+    data = yaml.safe_load("netgraph: 1\nlayers:\n  a: {type: LinearLayer, output: 1, biases: false}\n"
+                          "inputs: {Input: 2}\n")
     assert _loads(data) is True and not _errors(data)
