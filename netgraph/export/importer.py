@@ -42,7 +42,7 @@ from netgraph.export.onnx_files import model_path, read_model
 from netgraph.export.onnx_fold import ONNX_DOMAINS, ConstantFolding, constant_of_node
 from netgraph.export.onnx_names import (LengthVariables, definition_problems, equal_dims, fed_ports, identifier,
                                         in_port_order, integer_tensors, known_dim, layer_name, port_dtype, port_names,
-                                        sort_nodes, used_layers)
+                                        real_tensor, sort_nodes, used_layers)
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import (SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of, mapped,
                                       with_biases)
@@ -326,11 +326,11 @@ class _Builder(ConstantFolding):
         joined, notes = equal_dims(self.graph.node, self.shapes, self._attributes)
         if notes:
             warnings.warn(f"{self.where}: {first_few(notes, '; ')}", stacklevel=4)
-        shapes, variables = {}, LengthVariables(joined)
+        shapes, variables, real = {}, LengthVariables(joined), real_tensor(self.constants, self.ctx.integers)
         for onnx_name, port in self.ports.items():
             value = next(v for v in self.graph.input if v.name == onnx_name)
             dims = self.shapes[onnx_name]
-            dtype = port_dtype(value, self.ctx.consumers, self._attributes)
+            dtype = port_dtype(value, self.ctx.consumers, self._attributes, real)
             shapes[port] = PortType(None if dims is None else tuple(map(variables, dims[1:])), dtype)
         layers, edges, shapes = fed_ports(*used_layers(self.layers, edges), shapes, self.where)
         edges = in_port_order(edges, list(shapes), self.outputs)  # ports in the model's order, not as first read

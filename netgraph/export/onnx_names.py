@@ -115,13 +115,28 @@ _COMPARISONS = frozenset({"Equal", "Greater", "Less", "GreaterOrEqual", "LessOrE
 _MOVES = ("Unsqueeze", "Squeeze", "Reshape", "Flatten", "Transpose", "Expand")
 
 
-def port_dtype(value: Any, consumers: dict[str, list], attributes: Any) -> str:
+def port_dtype(value: Any, consumers: dict[str, list], attributes: Any, real: Any = lambda name: False) -> str:
     """A graph input's dtype: Integer for an integer tensor, unless every use casts it to float32 (``x.float()``,
-    a no-op on our real data: a Real port, which ``net(x)`` feeds integers to as it casts) or compares it (our
-    comparisons are FunctionLayers on reals: ``ContrastiveLossLayer``'s ``Target > 0.5``), also after ops that only
-    move or replicate its values (``mask.unsqueeze(-1).expand(e.size()).float()``)."""
+    a no-op on our real data: a Real port, which ``net(x)`` feeds integers to as it casts) or compares it with a real
+    operand (``real(name)``; our comparisons are FunctionLayers on reals: ``ContrastiveLossLayer``'s
+    ``Target > 0.5``; compared with an integer, ``x == 16777217``, it stays Integer, as float32 would round it), also
+    after ops that only move or replicate its values (``mask.unsqueeze(-1).expand(e.size()).float()``)."""
     integer = value.type.tensor_type.elem_type in _INTEGER_TYPES
-    return INTEGER if integer and not _cast_to_float(value.name, consumers, attributes) else REAL
+    return INTEGER if integer and not _cast_to_float(value.name, consumers, attributes, real) else REAL
+
+
+def real_tensor(constants: dict[str, Any], integers: frozenset) -> Any:
+    """``real(name)``: whether comparing an integer input with the tensor ``name`` gives the same on float32
+    (``port_dtype``'s comparison operand): a constant of a float dtype, or of integers below 2**24 (float32 rounds
+    monotonically and holds them exactly, so ``x > 0`` and ``x == 3`` keep their answers), or a computed tensor ONNX
+    did not infer as an integer one."""
+    def real(name: str) -> bool:
+        value = constants.get(name)
+        if value is None:
+            return name not in integers
+        kind = getattr(getattr(value, "dtype", None), "kind", "")
+        return kind == "f" or (kind in ("i", "u") and bool((abs(value.astype("float64")) < 2 ** 24).all()))
+    return real
 
 
 def integer_tensors(graph: Any) -> frozenset[str]:
@@ -130,13 +145,15 @@ def integer_tensors(graph: Any) -> frozenset[str]:
                      if v.type.tensor_type.elem_type in _INTEGER_TYPES)
 
 
-def _cast_to_float(tensor: str, consumers: dict[str, list], attributes: Any, depth: int = 0) -> bool:
-    """Whether every use of ``tensor``'s values casts it to float32, directly or after ops of ``_MOVES`` (as their
-    data); a Shape reads only its sizes."""
+def _cast_to_float(tensor: str, consumers: dict[str, list], attributes: Any, real: Any, depth: int = 0) -> bool:
+    """Whether every use of ``tensor``'s values casts it to float32 or compares it with a real operand, directly or
+    after ops of ``_MOVES`` (as their data); a Shape reads only its sizes."""
     uses = [(node, slot) for node, slot in consumers.get(tensor, []) if node.op_type != "Shape"]
     return bool(uses) and depth < 16 and all(
-        (node.op_type == "Cast" and int(attributes(node).get("to", 0)) == 1) or node.op_type in _COMPARISONS
-        or (node.op_type in _MOVES and slot == 0 and _cast_to_float(node.output[0], consumers, attributes, depth + 1))
+        (node.op_type == "Cast" and int(attributes(node).get("to", 0)) == 1)
+        or (node.op_type in _COMPARISONS and len(node.input) == 2 and real(node.input[1 - slot]))
+        or (node.op_type in _MOVES and slot == 0
+            and _cast_to_float(node.output[0], consumers, attributes, real, depth + 1))
         for node, slot in uses)
 
 
