@@ -14,7 +14,9 @@ tied, as ONNX cannot tell them from a real tie.
 An array is the initializer's when its values are the initializer's (as stored, or transposed: a MatMul's
 weights; a recurrent layer's gate: a block of W or R, two blocks of B summed) and no other initializer of that
 layer's nodes has them; copies that differ in shape or value stay apart,
-as do equal arrays of different initializers that are not one another's Identity or transpose.
+as do equal arrays of different initializers that are not one another's Identity or transpose. A Constant node's
+value counts as an initializer (unless all one number). Arrays of one layer are tied where they are different nested
+layers' (a bidirectional recurrence's directions reading one B of equal halves); two arrays of one layer never are.
 """
 
 from __future__ import annotations
@@ -47,7 +49,11 @@ def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[s
     shared array's name -> its initializer's ONNX name; ``users`` holds (layer name, ONNX node) for every node a
     layer was made of; ``nodes`` the graph's (for its Identities). A name torch's exporter made up for a folded
     weight (``onnx::MatMul_10``) is not kept: that array is named after its first layer and array
-    (``fc_MatMul_Weights``)."""
+    (``fc_MatMul_Weights``). A Constant node's value is one tensor as an initializer is, unless all one number (a
+    constant torch wrote, not a parameter)."""
+    nodes = list(nodes)
+    constant_nodes = frozenset(n.output[0] for n in nodes if n.op_type == "Constant" and n.output) - initializers
+    initializers = initializers | constant_nodes
     roots: dict[str, set[str]] = {}
     modules: dict[str, set[tuple[str, ...] | None]] = defaultdict(set)  # initializer -> the modules of its nodes
     named = aliases(nodes, constants, initializers)
@@ -69,7 +75,8 @@ def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[s
                 places.setdefault(sources[0], []).append((path, array, value))
     taken, changes, sources = set(shared_users(net)), {}, {}
     for (root, part), found in places.items():
-        if (len({path[0] for path, _, _ in found}) < 2 or _merged(modules[root], constants[root])
+        if (len({path for path, _, _ in found}) < 2 or _merged(modules[root], constants[root])
+                or (root in constant_nodes and _filled(constants[root]))
                 or not all(_same(v, found[0][2]) for _, _, v in found)):
             continue
         path, array, _ = found[0]
@@ -140,18 +147,32 @@ def _filled(array: np.ndarray) -> bool:
 
 def _part(value: Any, initializer: np.ndarray, gates: bool) -> tuple | None:
     """Which part of the initializer an array holds: () the whole (``_holds``); for a recurrent layer's (``gates``)
-    a gate's block ``("block", k)`` of W or R, or a gate's bias ``("sum", k)``, its blocks of the input and the
-    recurrence biases summed (B's halves); None where none."""
+    ``(direction, "block", k)``, a gate's block of W or R (or of B: the input biases, or the recurrence biases of a
+    GRU's memory gate), or ``(direction, "sum", k)``, a gate's bias, its blocks of the input and the recurrence biases
+    summed (B's halves; a block whose recurrence half is zero is that sum too, as our one-bias layers export it);
+    None where none or several. An array found in both directions of a bidirectional initializer (torch's
+    ``bias_ih_l0_reverse = bias_ih_l0``) is the first's, unless all one number (separate fresh biases)."""
     if _holds(value, initializer):
         return ()
     array = value.detach().cpu().numpy().ravel()
-    if not gates or array.size < 2 or initializer.size % array.size:
+    if not gates or array.size < 2 or initializer.ndim < 2:
         return None
-    blocks = initializer.reshape(-1, array.size)
-    found = [("block", k) for k, block in enumerate(blocks) if np.array_equal(block, array)]
+    found = [(d, key) for d, row in enumerate(initializer.reshape(initializer.shape[0], -1))
+             for key in _gate_parts(array, row)]
+    if len({key for _, key in found}) != 1 or (len(found) > 1 and _filled(array)):
+        return None
+    return (found[0][0], *found[0][1])
+
+
+def _gate_parts(array: np.ndarray, row: np.ndarray) -> set[tuple]:
+    """The gates' parts of one direction's ``row`` of W, R or B that hold ``array`` (see ``_part``)."""
+    if row.size % array.size:
+        return set()
+    blocks = row.reshape(-1, array.size)
     half = len(blocks) // 2 if len(blocks) % 2 == 0 else 0
-    found += [("sum", k) for k in range(half) if np.array_equal(blocks[k] + blocks[k + half], array)]
-    return found[0] if len(found) == 1 else None
+    found = {("sum", k) if k < half and not np.any(blocks[k + half]) else ("block", k)
+             for k, block in enumerate(blocks) if np.array_equal(block, array)}
+    return found | {("sum", k) for k in range(half) if np.array_equal(blocks[k] + blocks[k + half], array)}
 
 
 def _holds(value: Any, initializer: np.ndarray) -> bool:
