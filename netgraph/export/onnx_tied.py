@@ -15,8 +15,8 @@ An array is the initializer's when its values are the initializer's (as stored, 
 weights; a recurrent layer's gate: a block of W or R, two blocks of B summed) and no other initializer of that
 layer's nodes has them; copies that differ in shape or value stay apart,
 as do equal arrays of different initializers that are not one another's Identity or transpose. A Constant node's
-value counts as an initializer (unless all one number). Arrays of one layer are tied where they are different nested
-layers' (a bidirectional recurrence's directions reading one B of equal halves); two arrays of one layer never are.
+value counts as an initializer (unless all one number). Arrays are tied where at least two layers hold them, nested
+layers counting apart (a bidirectional recurrence's directions reading one B of equal halves).
 """
 
 from __future__ import annotations
