@@ -12,8 +12,10 @@ import torch
 from torch import nn
 
 import netgraph
-from netgraph import NetChain, NetSharedArray, export_onnx, import_onnx, net_initialize, net_train
+from netgraph import (ElementwiseLayer, LinearLayer, NetChain, NetSharedArray, export_onnx, import_onnx,
+                      net_initialize, net_rename, net_take, net_train)
 from netgraph.core.shared import shared_users
+from netgraph.export import onnx_array_names
 from tests.onnx_helpers import pinned_model, run_onnx, torch_export
 
 _MODULES = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
@@ -73,7 +75,8 @@ def test_separate_parameters_of_equal_values_in_one_initializer_import_tied_unle
     assert len(shared_users(import_onnx(path))) == 4
     with torch.no_grad():
         for k, d in [(k, d) for k in ("ih", "hh") for d in ("_l0", "_l0_reverse")]:
-            getattr(copied.r, f"bias_{k}{d}").copy_(torch.arange(4.0).repeat_interleave(4) if k == "ih" else torch.zeros(16))
+            value = torch.arange(4.0).repeat_interleave(4) if k == "ih" else torch.zeros(16)  # one number a gate
+            getattr(copied.r, f"bias_{k}{d}").copy_(value)
     torch_export(copied, torch.randn(2, 5, 3), path, "x", axes={"x": {0: "b", 1: "n"}}, output_names=["y"])
     net = import_onnx(path)
     assert shared_users(net) == {}
@@ -137,3 +140,40 @@ def test_equal_constants_of_separate_nodes_and_a_constant_of_one_number_stay_apa
     x = torch.randn(8, 4, generator=torch.Generator().manual_seed(1))
     with torch.no_grad():
         np.testing.assert_allclose(net(x).numpy(), run_onnx(path, {"x": x})[0], atol=1e-5, rtol=1e-4)
+
+
+class TiedThenOther(nn.Module):
+    """``fc`` called twice (its weight and bias tied), then ``out``."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc, self.out = nn.Linear(4, 4), nn.Linear(4, 3)
+
+    def forward(self, x):
+        return self.out(torch.tanh(self.fc(torch.tanh(self.fc(x)))))
+
+
+def test_onnx_array_names_follows_edits_that_keep_the_arrays(tmp_path):
+    torch.manual_seed(0)
+    path = torch_export(TiedThenOther(), torch.randn(2, 4), tmp_path / "m.onnx", "x", output_names=["y"])
+    net = import_onnx(path)
+    x = torch.randn(8, 4, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        np.testing.assert_allclose(net(x).numpy(), run_onnx(path, {"x": x})[0], atol=1e-5, rtol=1e-4)
+    names = {"fc_weight": "fc.weight", "fc_bias": "fc.bias"}
+    assert onnx_array_names(net) == names and list(net.layers) == ["fc", "Tanh", "fc_2", "Tanh_1", "out"]
+    replaced = net.replace_layers({"out": LinearLayer(2), "fc_2": LinearLayer(4)})  # fc keeps both arrays
+    assert onnx_array_names(replaced) == names and set(shared_users(replaced)) == set(names)
+    assert onnx_array_names(net_rename(net, {"fc": "first"})) == names
+    assert onnx_array_names(NetChain([net, ElementwiseLayer("Tanh")])[0:1]) == names  # a NetChain slice
+    assert onnx_array_names(net_take(net, "fc_2")) == names
+    assert onnx_array_names(netgraph.load(netgraph.save(net, tmp_path / "net.yaml"))) == names
+    # arrays no longer there, or renamed, or of new values (trained) have no ONNX name
+    assert onnx_array_names(net.replace_layers({"fc": LinearLayer(4), "fc_2": LinearLayer(4)})) == {}
+    weights = net.layers["fc"].arrays["Weights"]
+    renamed = net.replace_layers({n: net.layers[n].replace(weights=NetSharedArray("w", weights))
+                                  for n in ("fc", "fc_2")})
+    assert onnx_array_names(renamed) == {"fc_bias": "fc.bias"}  # the bias kept (copied by replace)
+    trained = net_train(net, {"x": x, "y": torch.zeros(8, 3)}, max_training_rounds=1, batch_size=4, progress=False,
+                        random_seed=0)
+    assert onnx_array_names(trained) == {}

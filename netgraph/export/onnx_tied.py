@@ -23,20 +23,21 @@ from __future__ import annotations
 
 import hashlib
 import re
-import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
-from netgraph.core.shared import NetSharedArray, shared_users
+from netgraph.core.shared import NetSharedArray, shared_users, shared_values
 from netgraph.core.walk import nested_nodes
 from netgraph.export.onnx_names import node_module
 
 __all__ = ["aliases", "onnx_array_names", "recorded", "tied_arrays"]
 
-_SOURCES: dict[int, dict[str, str]] = {}  # id of an imported net -> its shared arrays' ONNX names, while it lives
+#: (name, _key of the values) of each shared array an import made -> its ONNX name; a few dozen bytes an array, kept
+#: for the process (an edit may copy the array: its identity does not last)
+_SOURCES: dict[tuple[str, tuple], str] = {}
 
 _OTHER = re.compile(r"[^A-Za-z0-9_\-]")
 _RECURRENT = frozenset({"LongShortTermMemoryLayer", "GatedRecurrentLayer", "BasicRecurrentLayer"})
@@ -89,16 +90,25 @@ def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[s
 
 
 def onnx_array_names(net: Any) -> dict[str, str]:
-    """The ONNX initializer's name of each shared array of a net as ``import_onnx`` returned it: {array name: ONNX
-    name} (``{"fc_MatMul_Weights": "onnx::MatMul_10", "fc_bias": "fc.bias"}``); empty for any other net."""
-    return dict(_SOURCES.get(id(net), {}))
+    """The ONNX initializer's name of each shared array of ``net`` that ``import_onnx`` made: {array name: ONNX
+    name} (``{"fc_MatMul_Weights": "onnx::MatMul_10", "fc_bias": "fc.bias"}``). It follows an array through the
+    edits that keep its name and values (another layer replaced, layers renamed or changed, the net in a NetChain or
+    a slice of one, ``net_take``, saved and loaded); a trained array, or one set to other values or renamed, is
+    another array, left out: keep the mapping from before. Empty for any other net."""
+    found = {}
+    for name, value in shared_values(net).items():
+        onnx_name = None if value is None else _SOURCES.get((name, _key(value.detach().cpu().numpy())))
+        if onnx_name is not None:
+            found[name] = onnx_name
+    return found
 
 
 def recorded(net: Any, sources: dict[str, str]) -> Any:
-    """``net``, its shared arrays' ONNX names kept for ``onnx_array_names`` while it lives."""
-    if sources:
-        _SOURCES[id(net)] = dict(sources)
-        weakref.finalize(net, _SOURCES.pop, id(net), None)
+    """``net``, the ONNX names ``sources`` of its shared arrays kept for ``onnx_array_names`` (by each array's name
+    and values: an edit keeps both, training changes the values)."""
+    for name, value in shared_values(net).items():
+        if name in sources and value is not None:
+            _SOURCES[name, _key(value.detach().cpu().numpy())] = sources[name]
     return net
 
 
