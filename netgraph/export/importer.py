@@ -43,7 +43,7 @@ from netgraph.export.onnx_files import model_path, read_model
 from netgraph.export.onnx_fold import ONNX_DOMAINS, ConstantFolding, constant_of_node
 from netgraph.export.onnx_layer_shapes import SHAPE_AGNOSTIC, LayerShapes
 from netgraph.export.onnx_names import (LengthVariables, definition_problems, equal_dims, fed_ports, identifier,
-                                        in_port_order, integer_tensors, known_dim, layer_name, port_dtype, port_names,
+                                        in_port_order, integer_tensors, known_dim, layer_name, port_dtype,
                                         real_tensor, sort_nodes, used_layers)
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import (SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of, mapped,
@@ -53,6 +53,7 @@ from netgraph.export.onnx_recurrent_glue import sequence_inputs
 from netgraph.export.onnx_recurrent_states import data_states, muted_states
 from netgraph.export.onnx_norms import NORM_CONVERTERS, exporter_made
 from netgraph.export.onnx_patterns import find_patterns
+from netgraph.export.onnx_ports import graph_port_names
 from netgraph.export.onnx_problems import (RANDOM_OPS, RANDOM_REASON, no_layer, node_path, node_problem,
                                            output_problems, raise_refused, refusal_fields, shape_use)
 from netgraph.export.onnx_pooling import POOL_CONVERTERS
@@ -126,7 +127,7 @@ class _Builder(ConstantFolding, LayerShapes):
         self.ctx.exporter_made = exporter_made(graph)
         self.ctx.integers = integer_tensors(graph)
         self.ctx.batch_dims = frozenset(s[0] for s in map(self.shapes.get, inputs) if s and s[0] not in ("?", ""))
-        names = port_names([*inputs, *(o.name for o in graph.output)], self.taken)
+        names = graph_port_names(inputs, graph.output, producers, self.taken)  # torch's made-up: Input, Output
         self.ports, self.outputs = dict(zip(inputs, names)), names[len(inputs):]
         self.layers: dict[str, Any] = {}
         self.sources: dict[str, Any] = {onnx_name: NetPort(port) for onnx_name, port in self.ports.items()}
