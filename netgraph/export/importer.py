@@ -36,6 +36,7 @@ from netgraph.export.onnx_branches import consumers_of, taken_branch
 from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
 from netgraph.export.onnx_decisions import DECISION_CONVERTERS, fixed_triangles
 from netgraph.export.onnx_einsum import EINSUM_CONVERTERS
+from netgraph.export.onnx_integer_inputs import refuse_compared_integers
 from netgraph.export.onnx_indices import fixed_tables, hint_range_lengths
 from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_slices
 from netgraph.export.onnx_gather import GATHER_CONVERTERS, one_hot_tables
@@ -288,6 +289,8 @@ class _Builder(ConstantFolding, LayerShapes):
             dtype = port_dtype(value, self.ctx.consumers, self._attributes, real)
             shapes[port] = PortType(None if dims is None else tuple(map(variables, dims[1:])), dtype)
         layers, edges, shapes = fed_ports(*used_layers(self.layers, edges), shapes, self.where)
+        refuse_compared_integers(self.ports, shapes, self.ctx.consumers,
+                                 lambda node: self.producers.get(node.output[0], ("",))[0] in layers, self.where)
         edges = in_port_order(edges, list(shapes), self.outputs)  # ports in the model's order, not as first read
         edges += muted_states(layers, edges)  # an LSTM's State beside its CellState: no graph output
         if not layers:
