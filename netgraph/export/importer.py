@@ -5,8 +5,9 @@ Every node maps to one layer (see ``onnx_ops``, ``onnx_activations``, ``onnx_sha
 whose layout glue becomes aliases), MatMul followed by Add of a constant vector becomes one LinearLayer, and
 torch's causal attention pattern one AttentionLayer (``onnx_attention``), nn.MultiheadAttention's a small NetGraph
 (``onnx_mha``), a cross-entropy's GatherElements another (``onnx_gather``), an ArgMax at a graph output a
-ClassDecoder on that port (``onnx_decisions``); port names and length variables come
-from ``onnx_names``; an initializer feeding several layers is one shared array (``onnx_tied``). Nodes of constants are computed at import (``onnx_fold``: onnx's reference evaluator, their
+ClassDecoder on that port (``onnx_decisions``); port names come from ``onnx_ports`` (torch's made-up ones
+``Input``/``Output``), length variables from ``onnx_names``; an integer input both compared and kept Integer is
+refused (``onnx_integer_inputs``); an initializer feeding several layers is one shared array (``onnx_tied``). Nodes of constants are computed at import (``onnx_fold``: onnx's reference evaluator, their
 sizes bounded), shape computations symbolically (``Context.symbols``), each layer's output shape and batch fold
 in ``onnx_layer_shapes``; nodes that only compute the target shape of a
 Reshape or Resize (or a recurrence's zero initial state, an If's condition: ``onnx_branches``) are dropped, and layers
