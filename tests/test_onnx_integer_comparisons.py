@@ -3,10 +3,12 @@ answers (compared with a float or with integer constants below 2**24), else refu
 
 import warnings
 
+import numpy as np
 import pytest
 import torch
 
-from netgraph import NetGraphError, import_onnx
+from netgraph import NetGraphError, SpecError, import_onnx
+from tests.onnx_helpers import run_onnx
 
 
 class _Compares(torch.nn.Module):
@@ -34,5 +36,51 @@ def test_compared_with_small_integer_constants_it_imports_and_computes_as_torch(
 
 def test_compared_with_an_integer_float32_would_round_it_is_refused_not_computed_wrong(tmp_path):
     # float32 rounds 16777217 to 16777216: the Real port answered [[1, 1]] where torch gives [[0, 1]]
-    with pytest.raises(NetGraphError, match="graph input 'x'.*expected dtype Real, found Integer"):
+    with pytest.raises(NetGraphError, match="graph input 'x'.*expected dtype Real, found Integer") as caught:
         _imported(16777217, tmp_path)
+    assert [d.kind for d in caught.value.diagnostics] == ["integer-input-compared"]
+
+
+class _MaskedEmbedding(torch.nn.Module):
+    """Token embeddings zeroed at padding (index 0): ``idx`` is both an index and compared; or, ``given_mask``, the
+    mask an input of its own."""
+
+    def __init__(self, given_mask: bool) -> None:
+        super().__init__()
+        self.emb, self.given_mask = torch.nn.Embedding(10, 4), given_mask
+
+    def forward(self, idx, *mask):
+        return self.emb(idx) * (mask[0] if self.given_mask else (idx > 0).float()).unsqueeze(-1)
+
+
+def _masked(given_mask: bool, path):
+    torch.manual_seed(0)
+    idx = torch.tensor([[3, 0, 5], [0, 9, 1]])
+    inputs = (idx, (idx > 0).float()) if given_mask else (idx,)
+    names = ["idx", "mask"][:len(inputs)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(_MaskedEmbedding(given_mask).eval(), inputs, str(path), input_names=names, dynamo=False,
+                          output_names=["y"], dynamic_axes={n: {0: "b", 1: "n"} for n in names})
+    return dict(zip(names, inputs))
+
+
+def test_an_integer_input_compared_and_used_as_an_index_is_refused_naming_it_and_both_uses(tmp_path):
+    # it ended in a ShapeError between our layers ('Greater' expected Real, found Integer from 'emb')
+    inputs = _masked(False, tmp_path / "m.onnx")
+    run_onnx(tmp_path / "m.onnx", inputs)  # a valid model
+    with pytest.raises(SpecError, match=r"graph input 'idx' is an integer tensor that node '/Greater' \(Greater\) "
+                                        r"compares and node '/emb/Gather' \(Gather\) uses as integers") as caught:
+        import_onnx(tmp_path / "m.onnx")
+    (problem,) = caught.value.diagnostics
+    assert (problem.kind, problem.port, problem.layer, problem.expected, problem.found) == (
+        "integer-input-compared", "idx", (), "Real", "Integer")
+    assert "as an input of its own" in problem.hint
+
+
+def test_the_mask_given_as_an_input_of_its_own_imports_and_computes_as_onnxruntime(tmp_path):
+    inputs = _masked(True, tmp_path / "m.onnx")
+    net = import_onnx(tmp_path / "m.onnx")
+    assert (net.port_types["idx"].dtype, net.port_types["mask"].dtype) == ("Integer", "Real")
+    (want,) = run_onnx(tmp_path / "m.onnx", inputs)
+    np.testing.assert_allclose(net(**inputs).detach().numpy(), want, atol=1e-6)

@@ -5,9 +5,11 @@ Every node maps to one layer (see ``onnx_ops``, ``onnx_activations``, ``onnx_sha
 whose layout glue becomes aliases), MatMul followed by Add of a constant vector becomes one LinearLayer, and
 torch's causal attention pattern one AttentionLayer (``onnx_attention``), nn.MultiheadAttention's a small NetGraph
 (``onnx_mha``), a cross-entropy's GatherElements another (``onnx_gather``), an ArgMax at a graph output a
-ClassDecoder on that port (``onnx_decisions``); port names and length variables come
-from ``onnx_names``; an initializer feeding several layers is one shared array (``onnx_tied``). Nodes of constants are computed at import (``onnx_fold``: onnx's reference evaluator, their
-sizes bounded), shape computations symbolically (``Context.symbols``); nodes that only compute the target shape of a
+ClassDecoder on that port (``onnx_decisions``); port names come from ``onnx_ports`` (torch's made-up ones
+``Input``/``Output``), length variables from ``onnx_names``; an integer input both compared and kept Integer is
+refused (``onnx_integer_inputs``); an initializer feeding several layers is one shared array (``onnx_tied``). Nodes of constants are computed at import (``onnx_fold``: onnx's reference evaluator, their
+sizes bounded), shape computations symbolically (``Context.symbols``), each layer's output shape and batch fold
+in ``onnx_layer_shapes``; nodes that only compute the target shape of a
 Reshape or Resize (or a recurrence's zero initial state, an If's condition: ``onnx_branches``) are dropped, and layers
 that feed no graph output are left out. A static export's recurrence gets a variable length (``sequence_inputs``)
 where the net allows it. When any node has no equivalent, one SpecError lists them all with their node names and the
@@ -28,20 +30,22 @@ from netgraph.core.errors import Diagnostic, NetGraphError, SpecError, raise_all
 from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import net_set_learning_rate_multipliers
 from netgraph.core.ports import NetPort
-from netgraph.core.types import REAL, PortType
+from netgraph.core.types import PortType
 from netgraph.core.wording import first_few
 from netgraph.export.deps import require
 from netgraph.export.onnx_branches import consumers_of, taken_branch
 from netgraph.export.onnx_activations import ACTIVATION_CONVERTERS
 from netgraph.export.onnx_decisions import DECISION_CONVERTERS, fixed_triangles
 from netgraph.export.onnx_einsum import EINSUM_CONVERTERS
+from netgraph.export.onnx_integer_inputs import refuse_compared_integers
 from netgraph.export.onnx_indices import fixed_tables, hint_range_lengths
 from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_slices
 from netgraph.export.onnx_gather import GATHER_CONVERTERS, one_hot_tables
 from netgraph.export.onnx_files import model_path, read_model
 from netgraph.export.onnx_fold import ONNX_DOMAINS, ConstantFolding, constant_of_node
+from netgraph.export.onnx_layer_shapes import SHAPE_AGNOSTIC, LayerShapes
 from netgraph.export.onnx_names import (LengthVariables, definition_problems, equal_dims, fed_ports, identifier,
-                                        in_port_order, integer_tensors, known_dim, layer_name, port_dtype, port_names,
+                                        in_port_order, integer_tensors, known_dim, layer_name, port_dtype,
                                         real_tensor, sort_nodes, used_layers)
 from netgraph.export.onnx_ops import CONVERTERS as BASIC_CONVERTERS
 from netgraph.export.onnx_ops import (SHAPE_INPUTS, Context, Converted, Unsupported, constant_layer, linear_of, mapped,
@@ -51,6 +55,7 @@ from netgraph.export.onnx_recurrent_glue import sequence_inputs
 from netgraph.export.onnx_recurrent_states import data_states, muted_states
 from netgraph.export.onnx_norms import NORM_CONVERTERS, exporter_made
 from netgraph.export.onnx_patterns import find_patterns
+from netgraph.export.onnx_ports import graph_port_names
 from netgraph.export.onnx_problems import (RANDOM_OPS, RANDOM_REASON, no_layer, node_path, node_problem,
                                            output_problems, raise_refused, refusal_fields, shape_use)
 from netgraph.export.onnx_pooling import POOL_CONVERTERS
@@ -68,8 +73,6 @@ CONVERTERS = {**BASIC_CONVERTERS, **ACTIVATION_CONVERTERS, **RESHAPE_CONVERTERS,
               "If": lambda node, ctx: taken_branch(node, ctx, CONVERTERS),
               "Where": lambda node, ctx: nan_guard(node, ctx) or ACTIVATION_CONVERTERS["Where"](node, ctx)}
 LAYER_OPS = tuple(sorted(CONVERTERS))  # the ops with a layer, as a refusal lists them
-#: Layers that compute element by element, so work on a tensor whose batch is folded (see onnx_reshape).
-_SHAPE_AGNOSTIC = ("ElementwiseLayer", "FunctionLayer", "ThreadingLayer")
 
 
 def import_onnx(path: str | os.PathLike) -> NetGraph:
@@ -99,7 +102,7 @@ def import_model(model: Any, path: str) -> NetGraph:
     return builder.build()
 
 
-class _Builder(ConstantFolding):
+class _Builder(ConstantFolding, LayerShapes):
     def __init__(self, onnx: Any, graph: Any, where: str):
         self.onnx, self.graph, self.where = onnx, graph, where
         self.evaluator = require("onnx.reference").ReferenceEvaluator
@@ -126,7 +129,7 @@ class _Builder(ConstantFolding):
         self.ctx.exporter_made = exporter_made(graph)
         self.ctx.integers = integer_tensors(graph)
         self.ctx.batch_dims = frozenset(s[0] for s in map(self.shapes.get, inputs) if s and s[0] not in ("?", ""))
-        names = port_names([*inputs, *(o.name for o in graph.output)], self.taken)
+        names = graph_port_names(inputs, graph.output, producers, self.taken)  # torch's made-up: Input, Output
         self.ports, self.outputs = dict(zip(inputs, names)), names[len(inputs):]
         self.layers: dict[str, Any] = {}
         self.sources: dict[str, Any] = {onnx_name: NetPort(port) for onnx_name, port in self.ports.items()}
@@ -211,7 +214,7 @@ class _Builder(ConstantFolding):
     def _add(self, node: Any, index: int, converted: Converted) -> None:
         fold = self.ctx.folds[node.output[0]] = self._fold(node, converted)
         kind = getattr(converted.layer, "type_name", None)  # None: an alias (a recurrence's layout glue), no layer
-        if fold and converted.fold is None and kind is not None and kind not in _SHAPE_AGNOSTIC:
+        if fold and converted.fold is None and kind is not None and kind not in SHAPE_AGNOSTIC:
             converted = Converted(mapped(converted.layer, fold), converted.inputs)  # per merged element, as a map
         if converted.alias is not None:
             self.sources[node.output[0]] = self._source(converted.alias)
@@ -238,52 +241,6 @@ class _Builder(ConstantFolding):
             self.ctx.folds[node.output[2]] = fold  # merged as Y (a map's CellState: per merged element)
         self.producers[node.output[0]] = (name, node)
         self._infer_shape(node, converted)
-
-    def _infer_shape(self, node: Any, converted: Converted) -> None:
-        """Where onnx's shape inference lost the output's sizes (dims 'unk__N', e.g. after a Pad whose pads are
-        computed), our layer's own inference from its inputs' shapes (a constant operand's as its layer has it)
-        gives them to later nodes."""
-        out = self.shapes.get(node.output[0])
-        if ((out is not None and all(known_dim(d) for d in out)) or self.ctx.folds.get(node.output[0])
-                or any(getattr(self.ctx.producers.get(t), "op_type", None) in RECURRENT_OPS  # its layout is ONNX's
-                       for t in converted.inputs) or node.op_type in RECURRENT_OPS):
-            return
-        layer, batch = converted.layer, None
-        types = dict(layer.declared_types())
-        for index, (port, tensor) in enumerate(zip(layer.input_ports, converted.inputs)):
-            if index in converted.constants:
-                types[port] = constant_layer(converted.constants[index], out).declared_types()["Output"]
-                continue
-            shape = self.shapes.get(tensor)
-            if shape is None or not all(known_dim(d) for d in shape[1:]) or self.ctx.folds.get(tensor):
-                return
-            types[port], batch = PortType(tuple(shape[1:]), REAL), shape[0] if batch is None else batch
-        if batch is None or len(layer.output_ports) != 1:
-            return
-        try:
-            found = layer.infer(types)[layer.output_ports[0]].shape
-        except Exception:  # noqa: BLE001 - not known here: onnx's shape stays
-            return
-        if found is not None and all(known_dim(d) for d in found) and (out is None or len(out) == len(found) + 1):
-            self.shapes[node.output[0]] = (batch, *found)
-
-    def _fold(self, node: Any, converted: Converted) -> int:
-        """The output's fold (see onnx_reshape): the converter's, else its inputs' if all alike, none a constant."""
-        if converted.fold is not None:
-            return converted.fold
-        inputs = (converted.alias,) if converted.alias is not None else converted.inputs
-        folds = {self.ctx.folds.get(t, 0) for i, t in enumerate(inputs) if i not in converted.constants}
-        if folds <= {0}:
-            return 0
-        kind = "an alias" if converted.layer is None else converted.layer.type_name
-        if len(folds) == 1 and (kind == "an alias" or not converted.constants):
-            if self.shapes.get(node.output[0]) is None and kind in ("an alias", *_SHAPE_AGNOSTIC):
-                self.shapes[node.output[0]] = self.shapes.get(inputs[0])  # element by element: the input's shape
-            return folds.pop()
-        raise Unsupported(f"{kind} of tensors whose batch dim torch merged with other dims (a map), with a constant "
-                          f"operand or merged differently: a layer maps over the merged dims of inputs merged alike",
-                          expected="inputs whose batch dims torch merged alike, no constant operand",
-                          found="a constant operand or inputs merged differently")
 
     def _fuse_bias(self, node: Any, converted: Converted) -> bool:
         """MatMul(x, W) + b (a constant vector, the MatMul's only use) -> that LinearLayer's biases."""
@@ -333,6 +290,8 @@ class _Builder(ConstantFolding):
             dtype = port_dtype(value, self.ctx.consumers, self._attributes, real)
             shapes[port] = PortType(None if dims is None else tuple(map(variables, dims[1:])), dtype)
         layers, edges, shapes = fed_ports(*used_layers(self.layers, edges), shapes, self.where)
+        refuse_compared_integers(self.ports, shapes, self.ctx.consumers,
+                                 lambda node: self.producers.get(node.output[0], ("",))[0] in layers, self.where)
         edges = in_port_order(edges, list(shapes), self.outputs)  # ports in the model's order, not as first read
         edges += muted_states(layers, edges)  # an LSTM's State beside its CellState: no graph output
         if not layers:

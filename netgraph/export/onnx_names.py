@@ -20,7 +20,7 @@ from netgraph.export.onnx_problems import node_path
 
 __all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "in_port_order", "layer_name",
            "port_names", "node_module", "definition_problems", "sort_nodes", "port_dtype", "known_dim", "used_layers",
-           "integer_tensors"]
+           "integer_tensors", "COMPARISONS", "VALUE_MOVES"]
 
 _INTEGER_TYPES = {6, 7, 12, 13}  # ONNX INT32, INT64, UINT32, UINT64
 _SCOPES = "pkg.torch.onnx.name_scopes"  # the dynamo exporter's: "['', 'block', 'block.0', 'linear']", the op last
@@ -111,8 +111,8 @@ def sort_nodes(graph: Any) -> list[Diagnostic]:
 
 #: ops that move or replicate values without computing on them, followed from a graph input to its float Casts
 #: (``port_dtype``)
-_COMPARISONS = frozenset({"Equal", "Greater", "Less", "GreaterOrEqual", "LessOrEqual"})  # as FunctionLayers on reals
-_MOVES = ("Unsqueeze", "Squeeze", "Reshape", "Flatten", "Transpose", "Expand")
+COMPARISONS = frozenset({"Equal", "Greater", "Less", "GreaterOrEqual", "LessOrEqual"})  # as FunctionLayers on reals
+VALUE_MOVES = ("Unsqueeze", "Squeeze", "Reshape", "Flatten", "Transpose", "Expand")
 
 
 def port_dtype(value: Any, consumers: dict[str, list], attributes: Any, real: Any = lambda name: False) -> str:
@@ -147,12 +147,12 @@ def integer_tensors(graph: Any) -> frozenset[str]:
 
 def _cast_to_float(tensor: str, consumers: dict[str, list], attributes: Any, real: Any, depth: int = 0) -> bool:
     """Whether every use of ``tensor``'s values casts it to float32 or compares it with a real operand, directly or
-    after ops of ``_MOVES`` (as their data); a Shape reads only its sizes."""
+    after ops of ``VALUE_MOVES`` (as their data); a Shape reads only its sizes."""
     uses = [(node, slot) for node, slot in consumers.get(tensor, []) if node.op_type != "Shape"]
     return bool(uses) and depth < 16 and all(
         (node.op_type == "Cast" and int(attributes(node).get("to", 0)) == 1)
-        or (node.op_type in _COMPARISONS and len(node.input) == 2 and real(node.input[1 - slot]))
-        or (node.op_type in _MOVES and slot == 0
+        or (node.op_type in COMPARISONS and len(node.input) == 2 and real(node.input[1 - slot]))
+        or (node.op_type in VALUE_MOVES and slot == 0
             and _cast_to_float(node.output[0], consumers, attributes, real, depth + 1))
         for node, slot in uses)
 

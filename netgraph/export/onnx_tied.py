@@ -14,27 +14,30 @@ tied, as ONNX cannot tell them from a real tie.
 An array is the initializer's when its values are the initializer's (as stored, or transposed: a MatMul's
 weights; a recurrent layer's gate: a block of W or R, two blocks of B summed) and no other initializer of that
 layer's nodes has them; copies that differ in shape or value stay apart,
-as do equal arrays of different initializers that are not one another's Identity or transpose.
+as do equal arrays of different initializers that are not one another's Identity or transpose. A Constant node's
+value counts as an initializer (unless all one number). Arrays are tied where at least two layers hold them, nested
+layers counting apart (a bidirectional recurrence's directions reading one B of equal halves).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 
-from netgraph.core.shared import NetSharedArray, shared_users
+from netgraph.core.shared import NetSharedArray, shared_users, shared_values
 from netgraph.core.walk import nested_nodes
 from netgraph.export.onnx_names import node_module
 
 __all__ = ["aliases", "onnx_array_names", "recorded", "tied_arrays"]
 
-_SOURCES: dict[int, dict[str, str]] = {}  # id of an imported net -> its shared arrays' ONNX names, while it lives
+#: (name, _key of the values) of each shared array an import made -> its ONNX name; a few dozen bytes an array, kept
+#: for the process (an edit may copy the array: its identity does not last)
+_SOURCES: dict[tuple[str, tuple], str] = {}
 
 _OTHER = re.compile(r"[^A-Za-z0-9_\-]")
 _RECURRENT = frozenset({"LongShortTermMemoryLayer", "GatedRecurrentLayer", "BasicRecurrentLayer"})
@@ -47,7 +50,11 @@ def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[s
     shared array's name -> its initializer's ONNX name; ``users`` holds (layer name, ONNX node) for every node a
     layer was made of; ``nodes`` the graph's (for its Identities). A name torch's exporter made up for a folded
     weight (``onnx::MatMul_10``) is not kept: that array is named after its first layer and array
-    (``fc_MatMul_Weights``)."""
+    (``fc_MatMul_Weights``). A Constant node's value is one tensor as an initializer is, unless all one number (a
+    constant torch wrote, not a parameter)."""
+    nodes = list(nodes)
+    constant_nodes = frozenset(n.output[0] for n in nodes if n.op_type == "Constant" and n.output) - initializers
+    initializers = initializers | constant_nodes
     roots: dict[str, set[str]] = {}
     modules: dict[str, set[tuple[str, ...] | None]] = defaultdict(set)  # initializer -> the modules of its nodes
     named = aliases(nodes, constants, initializers)
@@ -69,7 +76,8 @@ def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[s
                 places.setdefault(sources[0], []).append((path, array, value))
     taken, changes, sources = set(shared_users(net)), {}, {}
     for (root, part), found in places.items():
-        if (len({path[0] for path, _, _ in found}) < 2 or _merged(modules[root], constants[root])
+        if (len({path for path, _, _ in found}) < 2 or _merged(modules[root], constants[root])
+                or (root in constant_nodes and _filled(constants[root]))
                 or not all(_same(v, found[0][2]) for _, _, v in found)):
             continue
         path, array, _ = found[0]
@@ -82,16 +90,25 @@ def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[s
 
 
 def onnx_array_names(net: Any) -> dict[str, str]:
-    """The ONNX initializer's name of each shared array of a net as ``import_onnx`` returned it: {array name: ONNX
-    name} (``{"fc_MatMul_Weights": "onnx::MatMul_10", "fc_bias": "fc.bias"}``); empty for any other net."""
-    return dict(_SOURCES.get(id(net), {}))
+    """The ONNX initializer's name of each shared array of ``net`` that ``import_onnx`` made: {array name: ONNX
+    name} (``{"fc_MatMul_Weights": "onnx::MatMul_10", "fc_bias": "fc.bias"}``). It follows an array through the
+    edits that keep its name and values (another layer replaced, layers renamed or changed, the net in a NetChain or
+    a slice of one, ``net_take``, saved and loaded); a trained array, or one set to other values or renamed, is
+    another array, left out: keep the mapping from before. Empty for any other net."""
+    found = {}
+    for name, value in shared_values(net).items():
+        onnx_name = None if value is None else _SOURCES.get((name, _key(value.detach().cpu().numpy())))
+        if onnx_name is not None:
+            found[name] = onnx_name
+    return found
 
 
 def recorded(net: Any, sources: dict[str, str]) -> Any:
-    """``net``, its shared arrays' ONNX names kept for ``onnx_array_names`` while it lives."""
-    if sources:
-        _SOURCES[id(net)] = dict(sources)
-        weakref.finalize(net, _SOURCES.pop, id(net), None)
+    """``net``, the ONNX names ``sources`` of its shared arrays kept for ``onnx_array_names`` (by each array's name
+    and values: an edit keeps both, training changes the values)."""
+    for name, value in shared_values(net).items():
+        if name in sources and value is not None:
+            _SOURCES[name, _key(value.detach().cpu().numpy())] = sources[name]
     return net
 
 
@@ -140,18 +157,32 @@ def _filled(array: np.ndarray) -> bool:
 
 def _part(value: Any, initializer: np.ndarray, gates: bool) -> tuple | None:
     """Which part of the initializer an array holds: () the whole (``_holds``); for a recurrent layer's (``gates``)
-    a gate's block ``("block", k)`` of W or R, or a gate's bias ``("sum", k)``, its blocks of the input and the
-    recurrence biases summed (B's halves); None where none."""
+    ``(direction, "block", k)``, a gate's block of W or R (or of B: the input biases, or the recurrence biases of a
+    GRU's memory gate), or ``(direction, "sum", k)``, a gate's bias, its blocks of the input and the recurrence biases
+    summed (B's halves; a block whose recurrence half is zero is that sum too, as our one-bias layers export it);
+    None where none or several. An array found in both directions of a bidirectional initializer (torch's
+    ``bias_ih_l0_reverse = bias_ih_l0``) is the first's, unless all one number (separate fresh biases)."""
     if _holds(value, initializer):
         return ()
     array = value.detach().cpu().numpy().ravel()
-    if not gates or array.size < 2 or initializer.size % array.size:
+    if not gates or array.size < 2 or initializer.ndim < 2:
         return None
-    blocks = initializer.reshape(-1, array.size)
-    found = [("block", k) for k, block in enumerate(blocks) if np.array_equal(block, array)]
+    found = [(d, key) for d, row in enumerate(initializer.reshape(initializer.shape[0], -1))
+             for key in _gate_parts(array, row)]
+    if len({key for _, key in found}) != 1 or (len(found) > 1 and _filled(array)):
+        return None
+    return (found[0][0], *found[0][1])
+
+
+def _gate_parts(array: np.ndarray, row: np.ndarray) -> set[tuple]:
+    """The gates' parts of one direction's ``row`` of W, R or B that hold ``array`` (see ``_part``)."""
+    if row.size % array.size:
+        return set()
+    blocks = row.reshape(-1, array.size)
     half = len(blocks) // 2 if len(blocks) % 2 == 0 else 0
-    found += [("sum", k) for k in range(half) if np.array_equal(blocks[k] + blocks[k + half], array)]
-    return found[0] if len(found) == 1 else None
+    found = {("sum", k) if k < half and not np.any(blocks[k + half]) else ("block", k)
+             for k, block in enumerate(blocks) if np.array_equal(block, array)}
+    return found | {("sum", k) for k in range(half) if np.array_equal(blocks[k] + blocks[k + half], array)}
 
 
 def _holds(value: Any, initializer: np.ndarray) -> bool:

@@ -1,0 +1,67 @@
+"""The shapes and batch folds of an imported layer's output (mixed into ``importer``'s builder: ``shapes`` and
+``ctx`` are the builder's): our layer's own shape inference where onnx's lost sizes, and the fold (see
+``onnx_reshape``) a layer's output inherits from its inputs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from netgraph.core.types import REAL, PortType
+from netgraph.export.onnx_names import known_dim
+from netgraph.export.onnx_ops import Converted, Unsupported, constant_layer
+from netgraph.export.onnx_recurrent import RECURRENT_OPS
+
+__all__ = ["SHAPE_AGNOSTIC", "LayerShapes"]
+
+#: Layers that compute element by element, so work on a tensor whose batch is folded (see onnx_reshape).
+SHAPE_AGNOSTIC = ("ElementwiseLayer", "FunctionLayer", "ThreadingLayer")
+
+
+class LayerShapes:
+    """The builder's shape and fold bookkeeping of each converted node."""
+
+    def _infer_shape(self, node: Any, converted: Converted) -> None:
+        """Where onnx's shape inference lost the output's sizes (dims 'unk__N', e.g. after a Pad whose pads are
+        computed), our layer's own inference from its inputs' shapes (a constant operand's as its layer has it)
+        gives them to later nodes."""
+        out = self.shapes.get(node.output[0])
+        if ((out is not None and all(known_dim(d) for d in out)) or self.ctx.folds.get(node.output[0])
+                or any(getattr(self.ctx.producers.get(t), "op_type", None) in RECURRENT_OPS  # its layout is ONNX's
+                       for t in converted.inputs) or node.op_type in RECURRENT_OPS):
+            return
+        layer, batch = converted.layer, None
+        types = dict(layer.declared_types())
+        for index, (port, tensor) in enumerate(zip(layer.input_ports, converted.inputs)):
+            if index in converted.constants:
+                types[port] = constant_layer(converted.constants[index], out).declared_types()["Output"]
+                continue
+            shape = self.shapes.get(tensor)
+            if shape is None or not all(known_dim(d) for d in shape[1:]) or self.ctx.folds.get(tensor):
+                return
+            types[port], batch = PortType(tuple(shape[1:]), REAL), shape[0] if batch is None else batch
+        if batch is None or len(layer.output_ports) != 1:
+            return
+        try:
+            found = layer.infer(types)[layer.output_ports[0]].shape
+        except Exception:  # noqa: BLE001 - not known here: onnx's shape stays
+            return
+        if found is not None and all(known_dim(d) for d in found) and (out is None or len(out) == len(found) + 1):
+            self.shapes[node.output[0]] = (batch, *found)
+
+    def _fold(self, node: Any, converted: Converted) -> int:
+        """The output's fold (see onnx_reshape): the converter's, else its inputs' if all alike, none a constant."""
+        if converted.fold is not None:
+            return converted.fold
+        inputs = (converted.alias,) if converted.alias is not None else converted.inputs
+        folds = {self.ctx.folds.get(t, 0) for i, t in enumerate(inputs) if i not in converted.constants}
+        if folds <= {0}:
+            return 0
+        kind = "an alias" if converted.layer is None else converted.layer.type_name
+        if len(folds) == 1 and (kind == "an alias" or not converted.constants):
+            if self.shapes.get(node.output[0]) is None and kind in ("an alias", *SHAPE_AGNOSTIC):
+                self.shapes[node.output[0]] = self.shapes.get(inputs[0])  # element by element: the input's shape
+            return folds.pop()
+        raise Unsupported(f"{kind} of tensors whose batch dim torch merged with other dims (a map), with a constant "
+                          f"operand or merged differently: a layer maps over the merged dims of inputs merged alike",
+                          expected="inputs whose batch dims torch merged alike, no constant operand",
+                          found="a constant operand or inputs merged differently")

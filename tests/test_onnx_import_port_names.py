@@ -1,0 +1,89 @@
+"""import_onnx's graph port names: a name torch's exporter made up because the user gave none (TorchScript's
+output ``3`` and input ``onnx::Gemm_0``, the dynamo exporter's output named after its op, ``tanh``) becomes ``Input``
+or ``Output`` (``Output1``, ``Output2``... where several are), as our nets' ports; names the user gave are kept, and
+``onnx_port_names`` tells each port's ONNX name."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from netgraph import import_onnx
+from netgraph.export import onnx_port_names
+from tests.onnx_helpers import quiet_exporter, run_onnx
+
+
+class TwoOutputs(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x):
+        return torch.tanh(self.fc(x)), self.fc(x).sum(-1)
+
+
+class OneOutput(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x):
+        return torch.relu(self.fc(x))
+
+
+def _export(module: nn.Module, path, dynamo: bool, **names) -> str:
+    torch.manual_seed(0)
+    with quiet_exporter(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module.eval(), (torch.randn(2, 4),), str(path), dynamo=dynamo, **names)
+    return str(path)
+
+
+def _same_as_onnxruntime(net, path) -> None:
+    """Each output port computes what onnxruntime gives for its ONNX tensor (``onnx_port_names``)."""
+    import onnx
+    x = torch.randn(2, 4, generator=torch.Generator().manual_seed(1))  # exported at batch 2, static
+    ports = onnx_port_names(path)
+    (port,) = net.input_ports
+    got = net(x)
+    got = got if isinstance(got, dict) else {net.output_ports[0]: got}
+    want = dict(zip([o.name for o in onnx.load(path).graph.output], run_onnx(path, {ports[port]: x})))
+    assert len(got) == len(want)
+    for name, value in got.items():
+        np.testing.assert_allclose(value.detach().numpy(), want[ports[name]], atol=1e-5, rtol=1e-4)
+
+
+#: (module, exporter) -> the imported input and output ports and their ONNX names
+MADE_UP = {
+    ("one", "torchscript"): (("Input",), ("Output",)),
+    ("two", "torchscript"): (("Input",), ("Output1", "Output2")),
+    ("one", "dynamo"): (("x",), ("Output",)),  # the dynamo exporter names inputs after forward's arguments
+    ("two", "dynamo"): (("x",), ("Output1", "Output2")),
+}
+
+
+@pytest.mark.parametrize("module, exporter", sorted(MADE_UP))
+def test_ports_torch_named_are_input_and_output_and_keep_their_onnx_names_visible(module, exporter, tmp_path):
+    path = _export({"one": OneOutput, "two": TwoOutputs}[module](), tmp_path / "m.onnx", exporter == "dynamo")
+    net = import_onnx(path)
+    inputs, outputs = MADE_UP[module, exporter]
+    assert (net.input_ports, net.output_ports) == (inputs, outputs)
+    import onnx
+    graph = onnx.load(path).graph
+    assert onnx_port_names(path) == dict(zip([*inputs, *outputs], [v.name for v in (*graph.input, *graph.output)]))
+    _same_as_onnxruntime(net, path)
+
+
+@pytest.mark.parametrize("exporter", ["torchscript", "dynamo"])
+def test_names_the_user_gave_are_kept_even_where_they_look_made_up(exporter, tmp_path):
+    # output_names equal to the op's own name (dynamo) or numbered (TorchScript's pattern only for digits alone)
+    names = {"input_names": ["x"], "output_names": ["tanh", "y2"]}
+    path = _export(TwoOutputs(), tmp_path / "m.onnx", exporter == "dynamo", **names)
+    net = import_onnx(path)
+    assert (net.input_ports, net.output_ports) == (("x",), ("tanh", "y2"))
+    assert onnx_port_names(path) == {"x": "x", "tanh": "tanh", "y2": "y2"}
+    _same_as_onnxruntime(net, path)

@@ -1,0 +1,179 @@
+"""import_onnx of ties inside one tensor of the file: a bidirectional recurrence whose two directions read one
+parameter (``bias_ih_l0_reverse = bias_ih_l0``: one initializer B of equal halves), our own one-bias recurrent
+layers sharing their arrays (B's recurrence half zero: its gate blocks are also the gates' sums), and one Constant
+node feeding two layers. Each imports as one NetSharedArray that trains tied; equal values of separate tensors, and
+equal halves all one number (fresh biases), stay apart."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import netgraph
+from netgraph import (ElementwiseLayer, LinearLayer, NetChain, NetSharedArray, export_onnx, import_onnx,
+                      net_initialize, net_rename, net_take, net_train)
+from netgraph.core.shared import shared_users
+from netgraph.export import onnx_array_names
+from tests.onnx_helpers import pinned_model, run_onnx, torch_export
+
+_MODULES = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+
+
+class Bidirectional(nn.Module):
+    """A bidirectional recurrence whose reverse direction's biases are the forward direction's (``tied``), or its
+    own parameters of the forward's values (``copied``)."""
+
+    def __init__(self, kind: str, how: str):
+        super().__init__()
+        self.r = _MODULES[kind](3, 4, batch_first=True, bidirectional=True)
+        for k in ("ih", "hh"):
+            forward = getattr(self.r, f"bias_{k}_l0")
+            reverse = forward if how == "tied" else nn.Parameter(forward.detach().clone())
+            setattr(self.r, f"bias_{k}_l0_reverse", reverse)
+
+    def forward(self, x):
+        return self.r(x)[0]
+
+
+def _trains_tied(net, x: torch.Tensor, port: str = "x") -> None:
+    """One round of training (``x`` at input ``port``) changes each shared array and keeps its users equal."""
+    users = shared_users(net)
+    trained = net_train(net, {port: x, net.output_ports[0]: torch.zeros_like(net(x))}, max_training_rounds=1,
+                        batch_size=4, progress=False, random_seed=0)
+    for places in users.values():
+        before, after = ([n.layer_at(path).arrays[array] for path, array in places] for n in (net, trained))
+        assert not torch.equal(after[0], before[0])
+        assert all(torch.equal(value, after[0]) for value in after)
+
+
+@pytest.mark.parametrize("kind", sorted(_MODULES))
+def test_a_bidirectional_recurrences_tied_biases_import_as_one_shared_array_per_gate(kind, tmp_path):
+    torch.manual_seed(0)
+    module, path = Bidirectional(kind, "tied").eval(), tmp_path / "bi.onnx"
+    torch_export(module, torch.randn(2, 5, 3), path, "x", axes={"x": {0: "b", 1: "n"}}, output_names=["y"])
+    net = import_onnx(path)
+    (name, layer), = net.layers.items()
+    biases = [a for a, v in layer.arrays.items() if "Biases" in a and v is not None]  # forward_net.layer.<gate>Biases
+    gates = sorted(a.rsplit(".", 1)[1] for a in biases if a.startswith("forward"))
+    assert len(gates) == {"lstm": 4, "gru": 4, "rnn": 1}[kind]  # a GRU's memory gate has its state biases apart
+    assert {shared: sorted(a for _, a in places) for shared, places in shared_users(net).items()} == {
+        f"{name}_{gate}": [f"backward_net.layer.{gate}", f"forward_net.layer.{gate}"] for gate in gates}
+    x = torch.randn(8, 6, 3, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        np.testing.assert_allclose(net(x).numpy(), run_onnx(path, {"x": x})[0], atol=1e-5, rtol=1e-4)
+    _trains_tied(net, x)
+
+
+def test_separate_parameters_of_equal_values_in_one_initializer_import_tied_unless_all_one_number(tmp_path):
+    # ONNX holds both directions in one B: copied values cannot be told from a tie; biases of one number per gate
+    # (a fresh init) in both directions are separate parameters
+    torch.manual_seed(0)
+    copied, path = Bidirectional("lstm", "copied").eval(), tmp_path / "copied.onnx"
+    torch_export(copied, torch.randn(2, 5, 3), path, "x", axes={"x": {0: "b", 1: "n"}}, output_names=["y"])
+    assert len(shared_users(import_onnx(path))) == 4
+    with torch.no_grad():
+        for k, d in [(k, d) for k in ("ih", "hh") for d in ("_l0", "_l0_reverse")]:
+            value = torch.arange(4.0).repeat_interleave(4) if k == "ih" else torch.zeros(16)  # one number a gate
+            getattr(copied.r, f"bias_{k}{d}").copy_(value)
+    torch_export(copied, torch.randn(2, 5, 3), path, "x", axes={"x": {0: "b", 1: "n"}}, output_names=["y"])
+    net = import_onnx(path)
+    assert shared_users(net) == {}
+    x = torch.randn(8, 6, 3, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        np.testing.assert_allclose(net(x).numpy(), run_onnx(path, {"x": x})[0], atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("kind", ["LongShortTermMemoryLayer", "GatedRecurrentLayer", "BasicRecurrentLayer"])
+def test_our_one_bias_layers_sharing_their_arrays_export_and_import_shared(kind, tmp_path):
+    # our layers export B with a zero recurrence half: each gate's bias is both a block of B and a sum of its halves
+    layer = net_initialize(getattr(netgraph, kind)(4, input=["n", 4]), seed=0)
+    generator = torch.Generator().manual_seed(2)
+    arrays = {a: torch.randn(v.shape, generator=generator) for a, v in layer.arrays.items() if v is not None}
+    shared = {layer.ARRAYS[a]: NetSharedArray(a, value) for a, value in arrays.items()}
+    net = NetChain({"a": layer.replace(**shared), "b": layer.replace(**shared)}, input=["n", 4])
+    export_onnx(net, tmp_path / "own.onnx")
+    back = import_onnx(tmp_path / "own.onnx")
+    assert sorted(len(places) for places in shared_users(back).values()) == [2] * len(arrays)
+    x = torch.randn(8, 5, 4, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        np.testing.assert_allclose(back(x).numpy(), run_onnx(tmp_path / "own.onnx", {"Input": x})[0], atol=1e-5,
+                                   rtol=1e-4)
+        torch.testing.assert_close(back(x), net(x), atol=1e-5, rtol=1e-4)
+    _trains_tied(back, x, "Input")
+
+
+def _constant_gemms(first: np.ndarray, second: np.ndarray | None, path) -> str:
+    """x @ W1.T @ W2.T (two Gemm nodes, transB=1) of 4 x 4 weights given by Constant nodes: ``second`` None reads
+    ``first``'s node twice."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    nodes = [helper.make_node("Constant", [], ["W1"], value=numpy_helper.from_array(first)),
+             helper.make_node("Gemm", ["x", "W1"], ["h"], transB=1)]
+    if second is not None:
+        nodes.append(helper.make_node("Constant", [], ["W2"], value=numpy_helper.from_array(second)))
+    nodes.append(helper.make_node("Gemm", ["h", "W1" if second is None else "W2"], ["y"], transB=1))
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", 4])])
+    onnx.save(pinned_model(graph), str(path))
+    return str(path)
+
+
+def test_one_constant_node_feeding_two_layers_imports_as_one_shared_array(tmp_path):
+    weights = np.arange(16, dtype=np.float32).reshape(4, 4) / 16
+    path = _constant_gemms(weights, None, tmp_path / "tied.onnx")
+    net = import_onnx(path)
+    assert {s: len(p) for s, p in shared_users(net).items()} == {"W1": 2}
+    x = torch.randn(8, 4, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        np.testing.assert_allclose(net(x).numpy(), run_onnx(path, {"x": x})[0], atol=1e-5, rtol=1e-4)
+    _trains_tied(net, x)
+
+
+@pytest.mark.parametrize("first, second", [("ramp", "ramp"), ("ones", None)])
+def test_equal_constants_of_separate_nodes_and_a_constant_of_one_number_stay_apart(first, second, tmp_path):
+    values = {"ramp": np.arange(16, dtype=np.float32).reshape(4, 4) / 16, "ones": np.ones((4, 4), np.float32)}
+    path = _constant_gemms(values[first], None if second is None else values[second].copy(), tmp_path / "m.onnx")
+    net = import_onnx(path)
+    assert shared_users(net) == {}
+    x = torch.randn(8, 4, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        np.testing.assert_allclose(net(x).numpy(), run_onnx(path, {"x": x})[0], atol=1e-5, rtol=1e-4)
+
+
+class TiedThenOther(nn.Module):
+    """``fc`` called twice (its weight and bias tied), then ``out``."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc, self.out = nn.Linear(4, 4), nn.Linear(4, 3)
+
+    def forward(self, x):
+        return self.out(torch.tanh(self.fc(torch.tanh(self.fc(x)))))
+
+
+def test_onnx_array_names_follows_edits_that_keep_the_arrays(tmp_path):
+    torch.manual_seed(0)
+    path = torch_export(TiedThenOther(), torch.randn(2, 4), tmp_path / "m.onnx", "x", output_names=["y"])
+    net = import_onnx(path)
+    x = torch.randn(8, 4, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        np.testing.assert_allclose(net(x).numpy(), run_onnx(path, {"x": x})[0], atol=1e-5, rtol=1e-4)
+    names = {"fc_weight": "fc.weight", "fc_bias": "fc.bias"}
+    assert onnx_array_names(net) == names and list(net.layers) == ["fc", "Tanh", "fc_2", "Tanh_1", "out"]
+    replaced = net.replace_layers({"out": LinearLayer(2), "fc_2": LinearLayer(4)})  # fc keeps both arrays
+    assert onnx_array_names(replaced) == names and set(shared_users(replaced)) == set(names)
+    assert onnx_array_names(net_rename(net, {"fc": "first"})) == names
+    assert onnx_array_names(NetChain([net, ElementwiseLayer("Tanh")])[0:1]) == names  # a NetChain slice
+    assert onnx_array_names(net_take(net, "fc_2")) == names
+    assert onnx_array_names(netgraph.load(netgraph.save(net, tmp_path / "net.yaml"))) == names
+    # arrays no longer there, or renamed, or of new values (trained) have no ONNX name
+    assert onnx_array_names(net.replace_layers({"fc": LinearLayer(4), "fc_2": LinearLayer(4)})) == {}
+    weights = net.layers["fc"].arrays["Weights"]
+    renamed = net.replace_layers({n: net.layers[n].replace(weights=NetSharedArray("w", weights))
+                                  for n in ("fc", "fc_2")})
+    assert onnx_array_names(renamed) == {"fc_bias": "fc.bias"}  # the bias kept (copied by replace)
+    trained = net_train(net, {"x": x, "y": torch.zeros(8, 3)}, max_training_rounds=1, batch_size=4, progress=False,
+                        random_seed=0)
+    assert onnx_array_names(trained) == {}
