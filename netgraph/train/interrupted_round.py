@@ -96,7 +96,7 @@ def _write_within(trainer: Any, done: int) -> Any:
     """Save the state after ``done`` batches of the round under way; its path."""
     trainer.state.elapsed = time.perf_counter() - trainer.started
     rng, cuda_rng = trainer.rng_after
-    within = {"batches": done, "batch_size": batch_size(trainer), "examples": trainer.round_count,
+    within = {"batches": done, "batch_size": batch_size(trainer), **batching(trainer), "examples": trainer.round_count,
               "loss_total": trainer.round_total, "loss_count": trainer.round_count,
               "term_sums": [float(v) for v in trainer.term_sums], "rng": rng, "cuda_rng": cuda_rng,
               "metrics": trainer.plan.meter.partial() if trainer.plan.meter is not None else None}
@@ -109,8 +109,8 @@ def _write_within(trainer: Any, done: int) -> Any:
 
 def resumed_within(trainer: Any, source: Any, data: dict[str, Any]) -> dict[str, Any] | None:
     """A mid-round checkpoint's ``within_round`` (None for a round's); OptionError in a distributed run, whose
-    processes' random states and loaders' places it does not hold, or with another batch size than it was written
-    with."""
+    processes' random states and loaders' places it does not hold, or with another batch size or batching
+    (``batching``) than it was written with."""
     within = data.get("within_round")
     if within is not None and trainer.ctx.active:
         raise mismatch(source, f"was written in the middle of round {trainer.state.rounds + 1} by an interrupted "
@@ -121,7 +121,41 @@ def resumed_within(trainer: Any, source: Any, data: dict[str, Any]) -> dict[str,
                        f"round {trainer.state.rounds + 1}; with batch_size={size} the resumed run would pass over "
                        f"another part of the round: resume with batch_size={within['batch_size']}",
                        option="batch_size", expected=size, found=within["batch_size"])
+    if within is not None:
+        _check_batching(trainer, source, within)
     return within
+
+
+#: what ``batching`` records, as a message says it differs: the checkpoint's value, then this run's
+_BATCHING = {"examples_in_data": "the {data} had {} examples, this run's has {}",
+             "batches_in_round": "a round had {} batches, this run's has {}",
+             "order": "the round's order was drawn by {}, this run's by {}"}
+
+
+def batching(trainer: Any) -> dict[str, Any]:
+    """What fixes a round's batches besides batch_size and the seed (both checked on resuming): the training data's
+    examples and batches a round, and how its order is drawn; None where the data does not say (an iterable without
+    a length, a loader of its own kind), which is then not checked."""
+    train = trainer.train
+    sampler = getattr(getattr(train, "loader", None), "sampler", None)
+    if not isinstance(train, Streamed):
+        order = "netgraph's shuffle of the examples in memory"
+    else:
+        order = None if sampler is None else f"a DataLoader's {type(sampler).__name__}"
+    return {"examples_in_data": train.size, "batches_in_round": trainer.plan.batches_per_round, "order": order}
+
+
+def _check_batching(trainer: Any, source: Any, within: dict[str, Any]) -> None:
+    """OptionError where the training data is not batched as when ``within`` was written: other data of as many
+    batches or more (fewer examples, say) would pass over other examples and go on silently."""
+    found = batching(trainer)
+    for key, differs in _BATCHING.items():
+        if within.get(key) is not None and found[key] is not None and within[key] != found[key]:
+            raise mismatch(source, f"was written after {within['batches']} batches of round "
+                           f"{trainer.state.rounds + 1}, where {differs.format(within[key], found[key], data=TRAINING)}"
+                           f": the resumed run would pass over other examples than the first run trained on; resume "
+                           f"with the data (and loader) the run was trained on", data=TRAINING,
+                           expected=found[key], found=within[key])
 
 
 def resumed_batches(trainer: Any, batches: Iterable) -> Iterator:
