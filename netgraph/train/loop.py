@@ -10,9 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
-import sys
 import time
-from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -26,22 +24,21 @@ from netgraph.train.padded_data import lengths_keys
 from netgraph.train.loss import surrogate_term
 from netgraph.train.walk import nonfinite_cause, reaching_layers
 from netgraph.train.passes import forward_batch, measuring_pass
-from netgraph.train.metrics import append_values, last_values
+from netgraph.train.metrics import append_values
 from netgraph.train.options import clipped_step
 from netgraph.train.stopping import ended_before
 from netgraph.train.precision import mixed_forward
-from netgraph.train.progress_info import ProgressInfo
-from netgraph.train.progress_text import bar_postfix, round_line
+from netgraph.train.progress_text import bar_postfix
+from netgraph.train.loop_progress import ProgressReports
 from netgraph.train.run_plan import Plan, Progress, mix_seed
 from netgraph.train.shared_log import SharedLog
 from netgraph.train.interrupted_round import checkpoint_interrupted, resumed_batches, resumed_within
 from netgraph.train.step_boundary import StepBoundary
-from tqdm.auto import tqdm
 
 __all__ = ["TrainingError", "Progress", "Plan", "Trainer", "mix_seed"]
 
 
-class Trainer:
+class Trainer(ProgressReports):
     """Runs the rounds; ``run()`` returns the reason training stopped."""
 
     def __init__(self, net: Any, module: torch.nn.Module, loss: Any, train: Any, validation: Any,
@@ -334,46 +331,6 @@ class Trainer:
         if self.plan.checkpoint and self.saved_round != self.state.rounds:
             self.save(self.state.rounds)
         return reason
-
-    # -- progress ------------------------------------------------------------------------------------------
-    def info(self) -> dict[str, Any]:
-        """The state a progress or stopping function gets (ProgressInfo: Wolfram's keys too)."""
-        s, frac, elapsed = self.state, self.fraction_done(), time.perf_counter() - self.started
-        return ProgressInfo({"round": s.rounds, "rounds": self.plan.max_rounds, "batch": s.batches,
-                "batch_in_round": s.batches - self.round_started_at,
-                "batch_loss": s.batch_losses[-1] if s.batch_losses else None,
-                "round_loss": s.round_losses[-1] if s.round_losses else None,
-                "validation_loss": s.validation_losses[-1] if s.validation_losses else None,
-                "best_round": s.best_round, "examples": s.examples, "elapsed": elapsed,
-                "learning_rate": self.learning_rate, "progress_fraction": frac,
-                "time_remaining": elapsed * (1 - frac) / frac if frac > 0 else None, "module": self.module,
-                "term_losses": {k: float(v) for k, v in self.loss.last_terms.items()},
-                "loss_weights": dict(self.loss.weights), "metrics": last_values(s.round_metrics),
-                "validation_metrics": last_values(s.validation_metrics)})
-
-    def open_bar(self) -> None:
-        mode = self.plan.progress
-        if mode not in ("auto", "bar") or not self.ctx.main:
-            return
-        total = self.plan.max_rounds * self.plan.batches_per_round if self.plan.batches_per_round else None
-        self.bar = tqdm(total=total, initial=self.state.batches if total else 0, desc="net_train", unit="batch",
-                        disable=None if mode == "auto" else False, file=sys.stderr, dynamic_ncols=True)
-
-    def report(self, r: int) -> str | None:
-        mode, stop = self.plan.progress, False
-        if self.bar is not None and self.state.batch_losses:  # the round's validation and metrics, not the last's
-            self.bar.set_postfix(bar_postfix(self.state, self.loss.last_terms, self.state.batch_losses[-1]))
-        self.log(lambda log: log.progress(r, self.state, self.learning_rate), f"writing the TensorBoard log after round {r}")
-        if self.ctx.main and mode == "print":
-            print(round_line(self.state, r, self.plan.max_rounds, time.perf_counter() - self.started), flush=True)
-        elif callable(mode):
-            stop = self.ctx.together(lambda: self.ctx.main and mode(self.info()) == "StopTraining",
-                                     f"in the progress function after round {r}")
-        return "ManualStop" if self.ctx.any(stop) else None
-
-    def log(self, write: Callable[[Any], None], where: str) -> None:
-        """``write(plan.log)`` on rank 0, which alone writes the TensorBoard log, when there is one (``SharedLog``)."""
-        self.logs.write(write, where)
 
     # -- checkpoints ---------------------------------------------------------------------------------------
     def save(self, r: int) -> None:
