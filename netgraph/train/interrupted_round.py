@@ -7,8 +7,9 @@ torch's random state after the last step. A resumed run with another batch size 
 another part of the round), and so is data that ends before the batches done.
 A resumed run seeds the round as the first did, reads its first batches again and passes over them (so a loader
 draws its order as before), then takes back that random state: it takes the very steps the first run would have.
-Where the place in the round cannot be taken back (``unresumable``), the checkpoints stay as the last round left
-them. Each case is said in one line on stderr.
+A KeyboardInterrupt raised inside a step's forward pass or loss function (not a second Ctrl-C) undoes that step, which
+has changed nothing but torch's random state there (``_not_undone``). Where the place in the round cannot be taken
+back (``unresumable``), the checkpoints stay as the last round left them. Each case is said in one line on stderr.
 """
 
 from __future__ import annotations
@@ -61,11 +62,16 @@ def _checkpoint_interrupted(trainer: Any) -> None:
     round_ = s.rounds + 1
     if trainer.ctx.active:
         return _kept(trainer, "training interrupted", "a distributed run's processes do not stop at one step")
-    if done is None:
-        return _kept(trainer, "training interrupted inside a step or at a round's end",
-                     "a second interrupt, or one raised there")
-    said = ("training interrupted " + (f"in round {round_} after batch {done}" if done else
-                                      f"after round {s.rounds}" if s.rounds else "before its first step"))
+    undone = done is None
+    if undone:
+        if (why := _not_undone(trainer)) is not None:
+            return _kept(trainer, "training interrupted inside a step or at a round's end", why)
+        # torch's random state after the last step: the one kept (a loader drew since), else the step's at its start
+        done, trainer.rng_after = s.batches - trainer.round_started_at, trainer.rng_after or trainer.unstepped
+    said = "training interrupted " + (
+        f"in round {round_} inside batch {done + 1}'s step, which is undone (it had changed no array)" if undone else
+        f"in round {round_} after batch {done}" if done else f"after round {s.rounds}" if s.rounds else
+        "before its first step")
     if done and (why := unresumable(trainer)) is not None:
         return _kept(trainer, said, why)
     if done:
@@ -76,6 +82,19 @@ def _checkpoint_interrupted(trainer: Any) -> None:
         return _say(f"{said}; wrote {Path(trainer.files[-1]).name}: resuming continues with round {round_}")
     newest = latest_checkpoint(trainer.plan.checkpoint["directory"])
     _say(f"{said}; resuming continues from {newest.name}" if newest is not None else said)
+
+
+def _not_undone(trainer: Any) -> str | None:
+    """Why a step stopped halfway cannot be undone, or None: a KeyboardInterrupt raised in its forward pass or loss
+    function (``Trainer.unstepped``) comes before the arrays, the optimizer, the round's sums and metrics change, and
+    torch's random state at the step's start is kept; the forward pass moves batch-norm statistics, though."""
+    if trainer.unstepped is None or trainer.boundary.forced:
+        return "a second interrupt, or one raised there"
+    moving = set(trainer.module.state_dict()) - {name for name, _ in trainer.module.named_parameters()}
+    if moving:
+        return (f"a KeyboardInterrupt raised in its forward pass or loss function, after the forward pass may have "
+                f"moved the net's running statistics ({sorted(moving)[0]}{', ...' if len(moving) > 1 else ''})")
+    return None
 
 
 def _kept(trainer: Any, said: str, why: str) -> None:
@@ -95,7 +114,7 @@ def _say(line: str) -> None:
 def _write_within(trainer: Any, done: int) -> Any:
     """Save the state after ``done`` batches of the round under way; its path."""
     trainer.state.elapsed = time.perf_counter() - trainer.started
-    rng, cuda_rng = trainer.rng_after
+    rng, cuda_rng = trainer.rng_after or trainer.rng_state()  # None: nothing drew since the last step
     within = {"batches": done, "batch_size": batch_size(trainer), **batching(trainer), "examples": trainer.round_count,
               "loss_total": trainer.round_total, "loss_count": trainer.round_count,
               "term_sums": [float(v) for v in trainer.term_sums], "rng": rng, "cuda_rng": cuda_rng,

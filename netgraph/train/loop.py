@@ -59,7 +59,11 @@ class Trainer(ProgressReports):
         self.round_total, self.round_count = 0.0, 0  # the round's loss sum (weighted by examples) and examples
         self.done_in_round: int | None = None  # batches of the round under way done; None inside a step or round end
         self.place_in_round: dict | None = None  # a mid-round checkpoint's place in its round, until it goes on
-        self.rng_after: tuple | None = None  # torch's random state after the last step (an interrupt's checkpoint)
+        self.rng_after: tuple | None = None  # torch's random state after the last step (None: torch's own now)
+        # only a source that runs code of its own between steps (a loader, a Dataset) can draw from torch's generator
+        # there: data in memory needs no copy of the random state after each step (``hold_random_state``)
+        self.draws_between_steps = not isinstance(train, InMemory)
+        self.unstepped: tuple | None = None  # a step's random state at its start, where it was stopped before changing
         self.boundary = StepBoundary()  # holds Ctrl-C and SIGTERM until the step under way ends (run)
         self.state = Progress()
         self.best_state: dict | None = None
@@ -87,8 +91,12 @@ class Trainer(ProgressReports):
             per_round = self.plan.batches_per_round
             s = self.state
             self.loss.set_progress(s.batches, s.batches / per_round if per_round else float(s.rounds))
-        outputs = self.forward(self.model, batch, n, examples)
-        per_example, total = self.loss(outputs, batch, n)
+        try:
+            outputs = self.forward(self.model, batch, n, examples)
+            per_example, total = self.loss(outputs, batch, n)
+        except KeyboardInterrupt:  # raised by the loss function (or a layer): the step has not changed the arrays, the
+            self.unstepped = rng  # optimizer or the round's sums yet (``interrupted_round``: the step undone)
+            raise
         if self.plan.meter is not None and weight:
             self.plan.meter.update("train", outputs, batch)
         extra = surrogate_term(self.module, per_example, total, self.submodules)
@@ -234,6 +242,8 @@ class Trainer(ProgressReports):
                 if plan.max_time and self.ctx.any(time.perf_counter() - self.started > plan.max_time):
                     timed_out = True
                     break
+            if self.validation is not None:
+                self.hold_random_state()
             validated = self.validate(r) if self.validation is not None else None  # changes no state: stoppable
             with self.boundary:
                 self.done_in_round = None
@@ -259,9 +269,15 @@ class Trainer(ProgressReports):
         self.logs.write(lambda log: log.batch(s.batches, value), f"writing the TensorBoard log at batch "
                         f"{s.batches}", each_batch=True)
         self.round_total, self.round_count = self.round_total + value * whole, self.round_count + whole
-        if self.plan.checkpoint is not None:
-            self.rng_after = self.rng_state()
+        if self.plan.checkpoint is not None:  # the state an interrupt before the next step checkpoints
+            self.rng_after = self.rng_state() if self.draws_between_steps else None
         return value
+
+    def hold_random_state(self) -> None:
+        """Keep torch's random state after the last step (``rng_after``) before code that may draw from it runs
+        outside a step (the validation pass), where an interrupt can stop that code before the next step."""
+        if self.plan.checkpoint is not None and self.rng_after is None:
+            self.rng_after = self.rng_state()
 
     def end_round(self, r: int, validated: tuple[float, dict] | None) -> str | None:
         """The round's sums, ``validate``'s loss and metrics, best net, stopping and checkpoint for round ``r``; a stop
