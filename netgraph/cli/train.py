@@ -19,7 +19,7 @@ from netgraph.cli.header import spec_header
 from netgraph.cli.loss_layers import with_loss_layers
 from netgraph.cli.places import placed_at_layers
 from netgraph.cli.terminate import TERMINATED_STATUS, sigterm_as_interrupt
-from netgraph.cli.train_summary import losses_text, rounds_text
+from netgraph.cli.train_summary import losses_text, rounds_text, terminated_processes_text
 from netgraph.cli.train_words import _matrix_words, worded_by_files, worded_by_flags
 from netgraph.core.layer import Layer
 from netgraph.core.errors import DataError, OptionError, SpecError, did_you_mean, headed
@@ -83,7 +83,10 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
     if args.nproc > 1 and not args.distributed:
         first = _load_net(args.spec)[0]  # a broken spec: one message, not N
         _check_ports(first, with_loss_layers(first, loss), metrics, args.metrics)
-        return launch(_forward_argv(args), args.nproc)
+        code = launch(_forward_argv(args), args.nproc)
+        if code == TERMINATED_STATUS:  # torchrun got SIGTERM and passed it on: its processes ended where they were
+            print(terminated_processes_text(args.nproc, _checkpoint_folder(args)), file=sys.stderr)
+        return code
     net, name, description = _load_net(args.spec)
     loss = with_loss_layers(net, loss)  # MeanAbsoluteLossLayer: that loss layer, as Wolfram's LossFunction
     _check_ports(net, loss, metrics, args.metrics)

@@ -1,12 +1,14 @@
-"""The closing line of ``netgraph train``: how many rounds this invocation trained, and the last round's losses."""
+"""The closing lines of ``netgraph train``: how many rounds this invocation trained and the last round's losses, or
+what a SIGTERM to ``--nproc``'s processes left."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from netgraph.core.wording import counted
+from netgraph.train.checkpoint import latest_checkpoint
 
-__all__ = ["rounds_text", "losses_text"]
+__all__ = ["rounds_text", "losses_text", "terminated_processes_text"]
 
 
 def rounds_text(results: Any, resumed_at: tuple[int, int] = (0, 0)) -> str:
@@ -46,3 +48,19 @@ def losses_text(results: Any) -> str:
     if len(results.term_losses) > 1:
         val += " (" + ", ".join(f"{k} {v[-1]:.5g}" for k, v in results.term_losses.items()) + ")"
     return f"loss {results.round_loss:.5g}{val}"
+
+
+def terminated_processes_text(processes: int, folder: str | None) -> str:
+    """What ``--nproc``'s processes left after SIGTERM (torchrun passes it on; each ends at once, at whatever step it
+    was in, as a distributed run's processes do not stop at one step): no net written, and the newest checkpoint in
+    ``folder`` (--checkpoint; None: none asked for), from which --resume goes on.
+
+    >>> terminated_processes_text(2, None).split(": ")[-1]
+    'the net trained so far is not written, and no --checkpoint was given'
+    """
+    newest = latest_checkpoint(folder) if folder else None
+    kept = (f"{newest.name} in {folder} is the newest checkpoint, from which --resume continues (what came after it "
+            f"is trained again)" if newest is not None else f"no checkpoint was written in {folder}" if folder else
+            "no --checkpoint was given")
+    return (f"netgraph train: terminated (SIGTERM); its {processes} processes stopped at once, each at its own step "
+            f"(a distributed run writes no checkpoint mid-round): the net trained so far is not written, and {kept}")
