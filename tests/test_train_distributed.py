@@ -236,7 +236,8 @@ def test_an_interrupted_nproc_run_stops_its_processes(tmp_path, signal_number):
             newest = sorted(tmp_path.glob("ck/round-*.pt"))[-1].name
             assert ("netgraph train: terminated (SIGTERM); its 2 processes stopped at once, each at its own step (a "
                     "distributed run writes no checkpoint mid-round): the net trained so far is not written, and "
-                    f"{newest} in {tmp_path / 'ck'} is the newest checkpoint, from which --resume continues") in err, err
+                    f"{newest} in {tmp_path / 'ck'} is the newest checkpoint, from which --resume continues"
+                    ) in err, err
             assert not list(tmp_path.glob("out/*.yaml")) and not list(tmp_path.glob("ck/*-batch-*.pt"))
         assert "death signal" not in err  # torchrun's own warning: "Received 15 death signal, shutting down workers"
     finally:

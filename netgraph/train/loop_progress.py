@@ -47,7 +47,8 @@ class ProgressReports:
         mode, stop = self.plan.progress, False
         if self.bar is not None and self.state.batch_losses:  # the round's validation and metrics, not the last's
             self.bar.set_postfix(bar_postfix(self.state, self.loss.last_terms, self.state.batch_losses[-1]))
-        self.log(lambda log: log.progress(r, self.state, self.learning_rate), f"writing the TensorBoard log after round {r}")
+        self.log(lambda log: log.progress(r, self.state, self.learning_rate),
+                 f"writing the TensorBoard log after round {r}")
         if self.ctx.main and mode == "print":
             print(round_line(self.state, r, self.plan.max_rounds, time.perf_counter() - self.started), flush=True)
         elif callable(mode):
