@@ -7,9 +7,13 @@ import signal
 import subprocess
 import sys
 
+from types import SimpleNamespace
+
 import numpy as np
+import pytest
 from safetensors.numpy import load_file
 
+from netgraph.cli.train_summary import rounds_text
 from tests.subprocess_env import checkout_env
 
 TRAIN = ("train", "s.yaml", "--data", "d.npz", "--batch-size", "8", "--checkpoint", "ck", "--quiet")
@@ -94,7 +98,9 @@ def test_sigterm_mid_round_checkpoints_the_last_step_and_resume_ends_as_the_unin
     stopped = json.loads((tmp_path / "stopped" / "results.json").read_text())
     assert stopped["total_batches"] == 42, stopped_run.stdout
     resumed = cli(*TRAIN, "-o", "resumed", "--rounds", "3", "--resume")
-    assert resumed.code == 0 and resumed.out.startswith("trained 2 more round"), resumed.err
+    assert resumed.code == 0, resumed.err  # it said "trained 2 more rounds": round 2's rest counted as a round
+    assert resumed.out.startswith("trained the rest of round 2 (from batch 11) and 1 more round, 3 in all "
+                                  "(MaxTrainingRounds): loss "), resumed.out
     assert cli(*TRAIN[:-3], "--quiet", "-o", "whole", "--rounds", "3").code == 0
     whole, again = _arrays(tmp_path / "whole"), _arrays(tmp_path / "resumed")
     assert whole.keys() == again.keys() and all(np.array_equal(whole[k], again[k]) for k in whole)
@@ -121,6 +127,19 @@ def test_resuming_a_run_for_more_rounds_says_how_many_this_run_trained_and_in_al
     assert more.code == 0, more.err
     assert more.out.startswith("trained 2 more rounds, 5 in all (MaxTrainingRounds): loss "), more.out
     assert json.loads((cli.folder / "out" / "results.json").read_text())["total_rounds"] == 5
+
+
+@pytest.mark.parametrize("resumed_at, total, reason, said", [
+    ((3, 50), 4, "MaxTrainingRounds", "trained the rest of round 4 (from batch 51), 4 in all (MaxTrainingRounds)"),
+    ((3, 50), 6, "ManualStop", "trained the rest of round 4 (from batch 51) and 2 more rounds, 6 in all (ManualStop)"),
+    ((3, 50), 3, "ManualStop", "trained more of round 4 (from batch 51), 3 rounds in all (ManualStop)"),
+    ((3, 0), 3, "ManualStop", "trained 0 more rounds, 3 in all (ManualStop)"),
+    ((0, 7), 2, "MaxTrainingRounds", "trained the rest of round 1 (from batch 8) and 1 more round, 2 in all "
+                                     "(MaxTrainingRounds)")])
+def test_a_run_resumed_mid_round_says_it_trained_the_rest_of_that_round_apart_from_whole_rounds(
+        resumed_at, total, reason, said):
+    """A mid-round checkpoint's round was counted as a whole one more round ("trained 3 more rounds")."""
+    assert rounds_text(SimpleNamespace(total_rounds=total, reason_training_stopped=reason), resumed_at) == said
 
 
 def test_sigterm_handler_is_put_back_after_training(cli):

@@ -232,6 +232,14 @@ def test_an_interrupted_nproc_run_stops_its_processes(tmp_path, signal_number):
         if signal_number == signal.SIGINT:  # rank 0 says its checkpoints stay at the last round (none mid-round)
             assert "training interrupted; a distributed run's processes do not stop at one step: round-" in err, err
             assert not list(tmp_path.glob("ck/*-batch-*.pt"))
+        else:  # each process ends at once: the line said nothing of what was left (the net is not written)
+            newest = sorted(tmp_path.glob("ck/round-*.pt"))[-1].name
+            assert ("netgraph train: terminated (SIGTERM); its 2 processes stopped at once, each at its own step (a "
+                    "distributed run writes no checkpoint mid-round): the net trained so far is not written, and "
+                    f"{newest} in {tmp_path / 'ck'} is the newest checkpoint, from which --resume continues"
+                    ) in err, err
+            assert not list(tmp_path.glob("out/*.yaml")) and not list(tmp_path.glob("ck/*-batch-*.pt"))
+        assert "death signal" not in err  # torchrun's own warning: "Received 15 death signal, shutting down workers"
     finally:
         process.kill()
         for pid in _workers(str(tmp_path)):

@@ -251,10 +251,11 @@ def test_resuming_mid_round_with_another_batch_size_is_refused_naming_both(tmp_p
 
 
 def test_resuming_mid_round_with_data_that_ends_before_the_batches_done_is_refused(tmp_path):
-    # 16 examples give 2 batches of 8, not the 3 done: the round ended without a step, silently
+    # 16 examples give 2 batches of 8, not the 3 done: the round ended without a step, silently (data of a known
+    # size is refused before: the next test's); here of an unknown size, found by reading its batches
     options = interrupted_in_round_2_after_batch_3(tmp_path)
     with pytest.raises(OptionError, match="after 3 batches of round 2, but the training data gives 2") as caught:
-        net_train(dropout_net(), data(16), checkpoint=tmp_path, resume=True, **options)
+        net_train(dropout_net(), Batches(16), checkpoint=tmp_path, resume=True, **options)
     d = caught.value.diagnostics[0]
     assert (d.kind, d.expected, d.found) == ("checkpoint-mismatch", "at least 3 batches", 2)
 
@@ -335,3 +336,15 @@ def test_an_interrupt_before_the_first_step_writes_nothing_and_says_so(tmp_path,
     assert stopped.reason_training_stopped == "ManualStop" and stopped.total_batches == 0
     assert checkpoints(tmp_path) == []
     assert "training interrupted before its first step\n" in capsys.readouterr().err
+
+
+class Batches:
+    """A re-iterable of batch dicts without a length: how many examples it holds is not known before a round ends."""
+
+    def __init__(self, n: int):
+        self.cols = data(n)
+
+    def __iter__(self):
+        n = len(self.cols["Input"])
+        return iter([{k: v[i:i + 8] for k, v in self.cols.items()} for i in range(0, n, 8)])
+

@@ -27,6 +27,10 @@ def _not_failed_report(record: logging.LogRecord) -> bool:
     return not str(record.msg).startswith("failed (exitcode")
 
 
+def _not_death_signal(record: logging.LogRecord) -> bool:
+    return "death signal" not in str(record.msg)
+
+
 def run(argv: list[str]) -> int:
     """torchrun with ``argv``: 0 when every process succeeded, else the first failure's exit status (1 for a
     process ended by a signal), or 128 + N when torchrun itself got signal N (after stopping the processes);
@@ -46,6 +50,8 @@ def _torchrun(argv: list[str]) -> int:
     processes = logging.getLogger("torch.distributed.elastic.multiprocessing.api")
     processes.setLevel(logging.ERROR)  # 'Sending process ... closing signal SIGTERM' to the others after a failure
     processes.addFilter(_not_failed_report)
+    agent = logging.getLogger("torch.distributed.elastic.agent.server.api")  # 'Received 15 death signal, shutting
+    agent.addFilter(_not_death_signal)  # down workers' after Ctrl-C or SIGTERM: netgraph's own line says what is left
     try:
         torchrun(argv)
     except ChildFailedError as exc:

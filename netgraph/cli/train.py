@@ -19,16 +19,16 @@ from netgraph.cli.header import spec_header
 from netgraph.cli.loss_layers import with_loss_layers
 from netgraph.cli.places import placed_at_layers
 from netgraph.cli.terminate import TERMINATED_STATUS, sigterm_as_interrupt
+from netgraph.cli.train_summary import losses_text, rounds_text, terminated_processes_text
 from netgraph.cli.train_words import _matrix_words, worded_by_files, worded_by_flags
 from netgraph.core.layer import Layer
 from netgraph.core.errors import DataError, OptionError, SpecError, did_you_mean, headed
-from netgraph.core.wording import counted
 from netgraph.core.files import atomic_write, folders_made, refuse_overwriting, remove_made, usable_folder
 from netgraph.spec import load, save
 from netgraph.spec.options import plain
 from netgraph.spec.yaml_nodes import read_yaml
 from netgraph.train import NetTrainResults, load_data, net_train
-from netgraph.train.checkpoint import NothingToResume, latest_checkpoint, round_of
+from netgraph.train.checkpoint import NothingToResume, latest_checkpoint, position_of
 from netgraph.train.distributed import LONGEST_TIMEOUT, DistributedTimeoutError, launch
 from netgraph.train.encoded_loader import TooManyWorkers
 from netgraph.train.loss import AUTOMATIC
@@ -83,7 +83,10 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
     if args.nproc > 1 and not args.distributed:
         first = _load_net(args.spec)[0]  # a broken spec: one message, not N
         _check_ports(first, with_loss_layers(first, loss), metrics, args.metrics)
-        return launch(_forward_argv(args), args.nproc)
+        code = launch(_forward_argv(args), args.nproc)
+        if code == TERMINATED_STATUS:  # torchrun got SIGTERM and passed it on: its processes ended where they were
+            print(terminated_processes_text(args.nproc, _checkpoint_folder(args)), file=sys.stderr)
+        return code
     net, name, description = _load_net(args.spec)
     loss = with_loss_layers(net, loss)  # MeanAbsoluteLossLayer: that loss layer, as Wolfram's LossFunction
     _check_ports(net, loss, metrics, args.metrics)
@@ -103,7 +106,7 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
                           f"a new run there would mix with them; add --resume to continue that run, or give an "
                           f"empty folder", kind="occupied-folder", option="checkpoint",
                           expected="an empty folder, or --resume", found=str(found))
-    resumed_round = round_of(resumed) if resumed is not None else 0
+    resumed_at = position_of(resumed) if resumed is not None else (0, 0)  # rounds done, batches of the next
     try:
         with placed_at_layers(args.spec), sigterm_as_interrupt(not args.distributed) as terminated:
             results = _net_train(args, net, data, method, loss, metrics, validation, checkpoint)
@@ -119,7 +122,7 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
 
     if int(os.environ.get("RANK", "0")) != 0:
         return 0
-    status = _write_outputs(results, args.spec, out, name, description, resumed_round)
+    status = _write_outputs(results, args.spec, out, name, description, resumed_at)
     if status == INTERRUPTED_STATUS and terminated:
         print("netgraph train: terminated (SIGTERM); the net trained so far is written", file=sys.stderr)
         return TERMINATED_STATUS  # as a Unix tool ended by SIGTERM (128 + 15), for the scheduler that sent it
@@ -340,7 +343,7 @@ def _json_ready(value: Any) -> Any:
 
 
 def _write_outputs(results: NetTrainResults, spec: str, out: Path, name: str | None, description: str | None,
-                   resumed_round: int = 0) -> int:
+                   resumed_at: tuple[int, int] = (0, 0)) -> int:
     """The trained spec, loss.svg and results.json, and a line saying so (a resumed run that had ended already
     trained no round: said so); INTERRUPTED_STATUS after Ctrl-C or SIGTERM (``ManualStop``), else 0."""
     out.mkdir(parents=True, exist_ok=True)
@@ -354,36 +357,7 @@ def _write_outputs(results: NetTrainResults, spec: str, out: Path, name: str | N
         "loss_weights", "round_metrics", "validation_metrics", "target_device")}
     text = json.dumps(_json_ready(summary), indent=1, allow_nan=False)
     atomic_write(out / "results.json", (text + "\n").encode("utf-8"))
-    print(f"{_rounds_text(results, resumed_round)}: {_losses_text(results)}; wrote {target}, {out / 'loss.svg'}, "
+    print(f"{rounds_text(results, resumed_at)}: {losses_text(results)}; wrote {target}, {out / 'loss.svg'}, "
           f"{out / 'results.json'}")
     # the command passes no progress function: only Ctrl-C (or SIGTERM) stops so; as an interrupted Unix tool ends
     return INTERRUPTED_STATUS if results.reason_training_stopped == "ManualStop" else 0
-
-
-def _rounds_text(results: NetTrainResults, resumed_round: int) -> str:
-    """How many rounds this invocation trained: a resumed run says both its own and the run's in all, or that the
-    run had ended already (it trained none).
-
-    >>> from types import SimpleNamespace as Results
-    >>> _rounds_text(Results(total_rounds=6, reason_training_stopped="MaxTrainingRounds"), 5)
-    'trained 1 more round, 6 in all (MaxTrainingRounds)'
-    """
-    total, reason = results.total_rounds, results.reason_training_stopped
-    if resumed_round == 0:
-        return f"trained {counted(total, 'round')} ({reason})"
-    if total == resumed_round and reason != "ManualStop":
-        return f"already trained {counted(total, 'round')} ({reason}), nothing left to train"
-    return f"trained {counted(total - resumed_round, 'more round')}, {total} in all ({reason})"
-
-
-def _losses_text(results: NetTrainResults) -> str:
-    """The last round's losses and metrics as the closing line shows them; a run stopped (Ctrl-C) before its first
-    round ended has none."""
-    if results.round_loss is None:
-        return "no round finished"
-    val = f", validation loss {results.validation_loss:.5g}" if results.validation_loss is not None else ""
-    val += "".join(f", {k} {v:.4g}" for k, v in results.round_measurements.items())
-    val += "".join(f", validation {k} {v:.4g}" for k, v in results.validation_measurements.items())
-    if len(results.term_losses) > 1:
-        val += " (" + ", ".join(f"{k} {v[-1]:.5g}" for k, v in results.term_losses.items()) + ")"
-    return f"loss {results.round_loss:.5g}{val}"

@@ -54,6 +54,9 @@ def _within(value: Any) -> bool:
     """A mid-round checkpoint's place in its round, as ``netgraph.train.interrupted_round`` writes it."""
     return (isinstance(value, dict) and isinstance(value.get("batches"), int) and value["batches"] > 0
             and all(isinstance(value.get(k, 1), int) and value.get(k, 1) >= 0 for k in ("batch_size", "examples"))
+            and all(value.get(k) is None or (isinstance(value[k], int) and value[k] >= 0)
+                    for k in ("examples_in_data", "batches_in_round"))
+            and (value.get("order") is None or isinstance(value["order"], str))
             and _number(value.get("loss_total")) and isinstance(value.get("loss_count"), int)
             and isinstance(value.get("term_sums"), list) and all(_number(v) for v in value["term_sums"])
             and _rng(value.get("rng")) and value["rng"].numel() == torch.get_rng_state().numel()
@@ -90,7 +93,8 @@ _ENTRIES = {  # entry: (needed to resume only, test, what it must be)
     "topology": (None, lambda v: isinstance(v, dict) and all(isinstance(k, str) and isinstance(x, str)
                                                              for k, x in v.items()), "a dict of layer -> digest"),
     "within_round": (None, lambda v: v is None or _within(v), "None or a dict of the place in a round (batches, "
-                     "batch_size, examples, loss_total, loss_count, term_sums, rng, cuda_rng, metrics)"),
+                     "batch_size, examples_in_data, batches_in_round, order, examples, loss_total, loss_count, "
+                     "term_sums, rng, cuda_rng, metrics)"),
 }
 _ITEMWISE = {"model", "best_model", "estimators"}  # dicts whose items are checked one by one
 

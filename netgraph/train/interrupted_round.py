@@ -7,8 +7,9 @@ torch's random state after the last step. A resumed run with another batch size 
 another part of the round), and so is data that ends before the batches done.
 A resumed run seeds the round as the first did, reads its first batches again and passes over them (so a loader
 draws its order as before), then takes back that random state: it takes the very steps the first run would have.
-Where the place in the round cannot be taken back (``unresumable``), the checkpoints stay as the last round left
-them. Each case is said in one line on stderr.
+A KeyboardInterrupt raised inside a step's forward pass or loss function (not a second Ctrl-C) undoes that step, which
+has changed nothing but torch's random state there (``_not_undone``). Where the place in the round cannot be taken
+back (``unresumable``), the checkpoints stay as the last round left them. Each case is said in one line on stderr.
 """
 
 from __future__ import annotations
@@ -61,11 +62,16 @@ def _checkpoint_interrupted(trainer: Any) -> None:
     round_ = s.rounds + 1
     if trainer.ctx.active:
         return _kept(trainer, "training interrupted", "a distributed run's processes do not stop at one step")
-    if done is None:
-        return _kept(trainer, "training interrupted inside a step or at a round's end",
-                     "a second interrupt, or one raised there")
-    said = ("training interrupted " + (f"in round {round_} after batch {done}" if done else
-                                      f"after round {s.rounds}" if s.rounds else "before its first step"))
+    undone = done is None
+    if undone:
+        if (why := _not_undone(trainer)) is not None:
+            return _kept(trainer, "training interrupted inside a step or at a round's end", why)
+        # torch's random state after the last step: the one kept (a loader drew since), else the step's at its start
+        done, trainer.rng_after = s.batches - trainer.round_started_at, trainer.rng_after or trainer.unstepped
+    said = "training interrupted " + (
+        f"in round {round_} inside batch {done + 1}'s step, which is undone (it had changed no array)" if undone else
+        f"in round {round_} after batch {done}" if done else f"after round {s.rounds}" if s.rounds else
+        "before its first step")
     if done and (why := unresumable(trainer)) is not None:
         return _kept(trainer, said, why)
     if done:
@@ -76,6 +82,19 @@ def _checkpoint_interrupted(trainer: Any) -> None:
         return _say(f"{said}; wrote {Path(trainer.files[-1]).name}: resuming continues with round {round_}")
     newest = latest_checkpoint(trainer.plan.checkpoint["directory"])
     _say(f"{said}; resuming continues from {newest.name}" if newest is not None else said)
+
+
+def _not_undone(trainer: Any) -> str | None:
+    """Why a step stopped halfway cannot be undone, or None: a KeyboardInterrupt raised in its forward pass or loss
+    function (``Trainer.unstepped``) comes before the arrays, the optimizer, the round's sums and metrics change, and
+    torch's random state at the step's start is kept; the forward pass moves batch-norm statistics, though."""
+    if trainer.unstepped is None or trainer.boundary.forced:
+        return "a second interrupt, or one raised there"
+    moving = set(trainer.module.state_dict()) - {name for name, _ in trainer.module.named_parameters()}
+    if moving:
+        return (f"a KeyboardInterrupt raised in its forward pass or loss function, after the forward pass may have "
+                f"moved the net's running statistics ({sorted(moving)[0]}{', ...' if len(moving) > 1 else ''})")
+    return None
 
 
 def _kept(trainer: Any, said: str, why: str) -> None:
@@ -95,8 +114,8 @@ def _say(line: str) -> None:
 def _write_within(trainer: Any, done: int) -> Any:
     """Save the state after ``done`` batches of the round under way; its path."""
     trainer.state.elapsed = time.perf_counter() - trainer.started
-    rng, cuda_rng = trainer.rng_after
-    within = {"batches": done, "batch_size": batch_size(trainer), "examples": trainer.round_count,
+    rng, cuda_rng = trainer.rng_after or trainer.rng_state()  # None: nothing drew since the last step
+    within = {"batches": done, "batch_size": batch_size(trainer), **batching(trainer), "examples": trainer.round_count,
               "loss_total": trainer.round_total, "loss_count": trainer.round_count,
               "term_sums": [float(v) for v in trainer.term_sums], "rng": rng, "cuda_rng": cuda_rng,
               "metrics": trainer.plan.meter.partial() if trainer.plan.meter is not None else None}
@@ -109,8 +128,8 @@ def _write_within(trainer: Any, done: int) -> Any:
 
 def resumed_within(trainer: Any, source: Any, data: dict[str, Any]) -> dict[str, Any] | None:
     """A mid-round checkpoint's ``within_round`` (None for a round's); OptionError in a distributed run, whose
-    processes' random states and loaders' places it does not hold, or with another batch size than it was written
-    with."""
+    processes' random states and loaders' places it does not hold, or with another batch size or batching
+    (``batching``) than it was written with."""
     within = data.get("within_round")
     if within is not None and trainer.ctx.active:
         raise mismatch(source, f"was written in the middle of round {trainer.state.rounds + 1} by an interrupted "
@@ -121,7 +140,41 @@ def resumed_within(trainer: Any, source: Any, data: dict[str, Any]) -> dict[str,
                        f"round {trainer.state.rounds + 1}; with batch_size={size} the resumed run would pass over "
                        f"another part of the round: resume with batch_size={within['batch_size']}",
                        option="batch_size", expected=size, found=within["batch_size"])
+    if within is not None:
+        _check_batching(trainer, source, within)
     return within
+
+
+#: what ``batching`` records, as a message says it differs: the checkpoint's value, then this run's
+_BATCHING = {"examples_in_data": "the {data} had {} examples, this run's has {}",
+             "batches_in_round": "a round had {} batches, this run's has {}",
+             "order": "the round's order was drawn by {}, this run's by {}"}
+
+
+def batching(trainer: Any) -> dict[str, Any]:
+    """What fixes a round's batches besides batch_size and the seed (both checked on resuming): the training data's
+    examples and batches a round, and how its order is drawn; None where the data does not say (an iterable without
+    a length, a loader of its own kind), which is then not checked."""
+    train = trainer.train
+    sampler = getattr(getattr(train, "loader", None), "sampler", None)
+    if not isinstance(train, Streamed):
+        order = "netgraph's shuffle of the examples in memory"
+    else:
+        order = None if sampler is None else f"a DataLoader's {type(sampler).__name__}"
+    return {"examples_in_data": train.size, "batches_in_round": trainer.plan.batches_per_round, "order": order}
+
+
+def _check_batching(trainer: Any, source: Any, within: dict[str, Any]) -> None:
+    """OptionError where the training data is not batched as when ``within`` was written: other data of as many
+    batches or more (fewer examples, say) would pass over other examples and go on silently."""
+    found = batching(trainer)
+    for key, differs in _BATCHING.items():
+        if within.get(key) is not None and found[key] is not None and within[key] != found[key]:
+            raise mismatch(source, f"was written after {within['batches']} batches of round "
+                           f"{trainer.state.rounds + 1}, where {differs.format(within[key], found[key], data=TRAINING)}"
+                           f": the resumed run would pass over other examples than the first run trained on; resume "
+                           f"with the data (and loader) the run was trained on", data=TRAINING,
+                           expected=found[key], found=within[key])
 
 
 def resumed_batches(trainer: Any, batches: Iterable) -> Iterator:

@@ -10,9 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
-import sys
 import time
-from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -26,22 +24,21 @@ from netgraph.train.padded_data import lengths_keys
 from netgraph.train.loss import surrogate_term
 from netgraph.train.walk import nonfinite_cause, reaching_layers
 from netgraph.train.passes import forward_batch, measuring_pass
-from netgraph.train.metrics import append_values, last_values
+from netgraph.train.metrics import append_values
 from netgraph.train.options import clipped_step
 from netgraph.train.stopping import ended_before
 from netgraph.train.precision import mixed_forward
-from netgraph.train.progress_info import ProgressInfo
-from netgraph.train.progress_text import bar_postfix, round_line
+from netgraph.train.progress_text import bar_postfix
+from netgraph.train.loop_progress import ProgressReports
 from netgraph.train.run_plan import Plan, Progress, mix_seed
 from netgraph.train.shared_log import SharedLog
 from netgraph.train.interrupted_round import checkpoint_interrupted, resumed_batches, resumed_within
 from netgraph.train.step_boundary import StepBoundary
-from tqdm.auto import tqdm
 
 __all__ = ["TrainingError", "Progress", "Plan", "Trainer", "mix_seed"]
 
 
-class Trainer:
+class Trainer(ProgressReports):
     """Runs the rounds; ``run()`` returns the reason training stopped."""
 
     def __init__(self, net: Any, module: torch.nn.Module, loss: Any, train: Any, validation: Any,
@@ -62,7 +59,11 @@ class Trainer:
         self.round_total, self.round_count = 0.0, 0  # the round's loss sum (weighted by examples) and examples
         self.done_in_round: int | None = None  # batches of the round under way done; None inside a step or round end
         self.place_in_round: dict | None = None  # a mid-round checkpoint's place in its round, until it goes on
-        self.rng_after: tuple | None = None  # torch's random state after the last step (an interrupt's checkpoint)
+        self.rng_after: tuple | None = None  # torch's random state after the last step (None: torch's own now)
+        # only a source that runs code of its own between steps (a loader, a Dataset) can draw from torch's generator
+        # there: data in memory needs no copy of the random state after each step (``hold_random_state``)
+        self.draws_between_steps = not isinstance(train, InMemory)
+        self.unstepped: tuple | None = None  # a step's random state at its start, where it was stopped before changing
         self.boundary = StepBoundary()  # holds Ctrl-C and SIGTERM until the step under way ends (run)
         self.state = Progress()
         self.best_state: dict | None = None
@@ -90,8 +91,12 @@ class Trainer:
             per_round = self.plan.batches_per_round
             s = self.state
             self.loss.set_progress(s.batches, s.batches / per_round if per_round else float(s.rounds))
-        outputs = self.forward(self.model, batch, n, examples)
-        per_example, total = self.loss(outputs, batch, n)
+        try:
+            outputs = self.forward(self.model, batch, n, examples)
+            per_example, total = self.loss(outputs, batch, n)
+        except KeyboardInterrupt:  # raised by the loss function (or a layer): the step has not changed the arrays, the
+            self.unstepped = rng  # optimizer or the round's sums yet (``interrupted_round``: the step undone)
+            raise
         if self.plan.meter is not None and weight:
             self.plan.meter.update("train", outputs, batch)
         extra = surrogate_term(self.module, per_example, total, self.submodules)
@@ -237,6 +242,8 @@ class Trainer:
                 if plan.max_time and self.ctx.any(time.perf_counter() - self.started > plan.max_time):
                     timed_out = True
                     break
+            if self.validation is not None:
+                self.hold_random_state()
             validated = self.validate(r) if self.validation is not None else None  # changes no state: stoppable
             with self.boundary:
                 self.done_in_round = None
@@ -262,9 +269,15 @@ class Trainer:
         self.logs.write(lambda log: log.batch(s.batches, value), f"writing the TensorBoard log at batch "
                         f"{s.batches}", each_batch=True)
         self.round_total, self.round_count = self.round_total + value * whole, self.round_count + whole
-        if self.plan.checkpoint is not None:
-            self.rng_after = self.rng_state()
+        if self.plan.checkpoint is not None:  # the state an interrupt before the next step checkpoints
+            self.rng_after = self.rng_state() if self.draws_between_steps else None
         return value
+
+    def hold_random_state(self) -> None:
+        """Keep torch's random state after the last step (``rng_after``) before code that may draw from it runs
+        outside a step (the validation pass), where an interrupt can stop that code before the next step."""
+        if self.plan.checkpoint is not None and self.rng_after is None:
+            self.rng_after = self.rng_state()
 
     def end_round(self, r: int, validated: tuple[float, dict] | None) -> str | None:
         """The round's sums, ``validate``'s loss and metrics, best net, stopping and checkpoint for round ``r``; a stop
@@ -334,46 +347,6 @@ class Trainer:
         if self.plan.checkpoint and self.saved_round != self.state.rounds:
             self.save(self.state.rounds)
         return reason
-
-    # -- progress ------------------------------------------------------------------------------------------
-    def info(self) -> dict[str, Any]:
-        """The state a progress or stopping function gets (ProgressInfo: Wolfram's keys too)."""
-        s, frac, elapsed = self.state, self.fraction_done(), time.perf_counter() - self.started
-        return ProgressInfo({"round": s.rounds, "rounds": self.plan.max_rounds, "batch": s.batches,
-                "batch_in_round": s.batches - self.round_started_at,
-                "batch_loss": s.batch_losses[-1] if s.batch_losses else None,
-                "round_loss": s.round_losses[-1] if s.round_losses else None,
-                "validation_loss": s.validation_losses[-1] if s.validation_losses else None,
-                "best_round": s.best_round, "examples": s.examples, "elapsed": elapsed,
-                "learning_rate": self.learning_rate, "progress_fraction": frac,
-                "time_remaining": elapsed * (1 - frac) / frac if frac > 0 else None, "module": self.module,
-                "term_losses": {k: float(v) for k, v in self.loss.last_terms.items()},
-                "loss_weights": dict(self.loss.weights), "metrics": last_values(s.round_metrics),
-                "validation_metrics": last_values(s.validation_metrics)})
-
-    def open_bar(self) -> None:
-        mode = self.plan.progress
-        if mode not in ("auto", "bar") or not self.ctx.main:
-            return
-        total = self.plan.max_rounds * self.plan.batches_per_round if self.plan.batches_per_round else None
-        self.bar = tqdm(total=total, initial=self.state.batches if total else 0, desc="net_train", unit="batch",
-                        disable=None if mode == "auto" else False, file=sys.stderr, dynamic_ncols=True)
-
-    def report(self, r: int) -> str | None:
-        mode, stop = self.plan.progress, False
-        if self.bar is not None and self.state.batch_losses:  # the round's validation and metrics, not the last's
-            self.bar.set_postfix(bar_postfix(self.state, self.loss.last_terms, self.state.batch_losses[-1]))
-        self.log(lambda log: log.progress(r, self.state, self.learning_rate), f"writing the TensorBoard log after round {r}")
-        if self.ctx.main and mode == "print":
-            print(round_line(self.state, r, self.plan.max_rounds, time.perf_counter() - self.started), flush=True)
-        elif callable(mode):
-            stop = self.ctx.together(lambda: self.ctx.main and mode(self.info()) == "StopTraining",
-                                     f"in the progress function after round {r}")
-        return "ManualStop" if self.ctx.any(stop) else None
-
-    def log(self, write: Callable[[Any], None], where: str) -> None:
-        """``write(plan.log)`` on rank 0, which alone writes the TensorBoard log, when there is one (``SharedLog``)."""
-        self.logs.write(write, where)
 
     # -- checkpoints ---------------------------------------------------------------------------------------
     def save(self, r: int) -> None:

@@ -27,10 +27,12 @@ _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class StepBoundary:
-    """Signals held while ``inside`` (a ``with`` block); ``previous``: the handlers wrapped, by signal number."""
+    """Signals held while ``inside`` (a ``with`` block); ``previous``: the handlers wrapped, by signal number;
+    ``forced``: whether a second signal stopped a block halfway."""
 
     def __init__(self) -> None:
         self.inside = False
+        self.forced = False  # a second signal was handled at once, inside the block
         self.pending: list[int] = []
         self.previous: dict[int, Any] = {}
 
@@ -57,6 +59,7 @@ class StepBoundary:
             self.pending.append(number)
             return
         self.pending.clear()
+        self.forced = self.inside
         self.previous[number](number, frame)  # between steps, or a second signal: at once
 
     def __enter__(self) -> StepBoundary:

@@ -1,0 +1,66 @@
+"""The closing lines of ``netgraph train``: how many rounds this invocation trained and the last round's losses, or
+what a SIGTERM to ``--nproc``'s processes left."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from netgraph.core.wording import counted
+from netgraph.train.checkpoint import latest_checkpoint
+
+__all__ = ["rounds_text", "losses_text", "terminated_processes_text"]
+
+
+def rounds_text(results: Any, resumed_at: tuple[int, int] = (0, 0)) -> str:
+    """How many rounds this invocation trained; a resumed run (``resumed_at``: the checkpoint's rounds done and
+    batches of the next, ``checkpoint.position_of``) says both its own and the run's in all, the rest of the round a
+    mid-round checkpoint stopped in apart from the whole rounds, or that the run had ended already (it trained none).
+
+    >>> from types import SimpleNamespace as Results
+    >>> rounds_text(Results(total_rounds=6, reason_training_stopped="MaxTrainingRounds"), (5, 0))
+    'trained 1 more round, 6 in all (MaxTrainingRounds)'
+    >>> rounds_text(Results(total_rounds=6, reason_training_stopped="MaxTrainingRounds"), (3, 50))
+    'trained the rest of round 4 (from batch 51) and 2 more rounds, 6 in all (MaxTrainingRounds)'
+    """
+    total, reason = results.total_rounds, results.reason_training_stopped
+    done, batches = resumed_at
+    if done == 0 and not batches:
+        return f"trained {counted(total, 'round')} ({reason})"
+    if total == done and reason != "ManualStop":
+        return f"already trained {counted(total, 'round')} ({reason}), nothing left to train"
+    if not batches:
+        return f"trained {counted(total - done, 'more round')}, {total} in all ({reason})"
+    rest = f"round {done + 1} (from batch {batches + 1})"
+    if total == done:  # stopped again before that round ended
+        return f"trained more of {rest}, {counted(total, 'round')} in all ({reason})"
+    more = f" and {counted(total - done - 1, 'more round')}" if total > done + 1 else ""
+    return f"trained the rest of {rest}{more}, {total} in all ({reason})"
+
+
+def losses_text(results: Any) -> str:
+    """The last round's losses and metrics as the closing line shows them; a run stopped (Ctrl-C) before its first
+    round ended has none."""
+    if results.round_loss is None:
+        return "no round finished"
+    val = f", validation loss {results.validation_loss:.5g}" if results.validation_loss is not None else ""
+    val += "".join(f", {k} {v:.4g}" for k, v in results.round_measurements.items())
+    val += "".join(f", validation {k} {v:.4g}" for k, v in results.validation_measurements.items())
+    if len(results.term_losses) > 1:
+        val += " (" + ", ".join(f"{k} {v[-1]:.5g}" for k, v in results.term_losses.items()) + ")"
+    return f"loss {results.round_loss:.5g}{val}"
+
+
+def terminated_processes_text(processes: int, folder: str | None) -> str:
+    """What ``--nproc``'s processes left after SIGTERM (torchrun passes it on; each ends at once, at whatever step it
+    was in, as a distributed run's processes do not stop at one step): no net written, and the newest checkpoint in
+    ``folder`` (--checkpoint; None: none asked for), from which --resume goes on.
+
+    >>> terminated_processes_text(2, None).split(": ")[-1]
+    'the net trained so far is not written, and no --checkpoint was given'
+    """
+    newest = latest_checkpoint(folder) if folder else None
+    kept = (f"{newest.name} in {folder} is the newest checkpoint, from which --resume continues (what came after it "
+            f"is trained again)" if newest is not None else f"no checkpoint was written in {folder}" if folder else
+            "no --checkpoint was given")
+    return (f"netgraph train: terminated (SIGTERM); its {processes} processes stopped at once, each at its own step "
+            f"(a distributed run writes no checkpoint mid-round): the net trained so far is not written, and {kept}")

@@ -1,0 +1,61 @@
+"""The progress a training run shows: the bar, a line a round, the TensorBoard log and a progress function's state
+(``ProgressReports``, a part of ``netgraph.train.loop.Trainer``)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from tqdm.auto import tqdm
+
+from netgraph.train.metrics import last_values
+from netgraph.train.progress_info import ProgressInfo
+from netgraph.train.progress_text import bar_postfix, round_line
+
+__all__ = ["ProgressReports"]
+
+
+class ProgressReports:
+    """The Trainer's progress methods; they read its ``plan``, ``state``, ``ctx``, ``bar``, ``loss`` and ``logs``."""
+
+    def info(self) -> dict[str, Any]:
+        """The state a progress or stopping function gets (ProgressInfo: Wolfram's keys too)."""
+        s, frac, elapsed = self.state, self.fraction_done(), time.perf_counter() - self.started
+        return ProgressInfo({"round": s.rounds, "rounds": self.plan.max_rounds, "batch": s.batches,
+                "batch_in_round": s.batches - self.round_started_at,
+                "batch_loss": s.batch_losses[-1] if s.batch_losses else None,
+                "round_loss": s.round_losses[-1] if s.round_losses else None,
+                "validation_loss": s.validation_losses[-1] if s.validation_losses else None,
+                "best_round": s.best_round, "examples": s.examples, "elapsed": elapsed,
+                "learning_rate": self.learning_rate, "progress_fraction": frac,
+                "time_remaining": elapsed * (1 - frac) / frac if frac > 0 else None, "module": self.module,
+                "term_losses": {k: float(v) for k, v in self.loss.last_terms.items()},
+                "loss_weights": dict(self.loss.weights), "metrics": last_values(s.round_metrics),
+                "validation_metrics": last_values(s.validation_metrics)})
+
+    def open_bar(self) -> None:
+        mode = self.plan.progress
+        if mode not in ("auto", "bar") or not self.ctx.main:
+            return
+        total = self.plan.max_rounds * self.plan.batches_per_round if self.plan.batches_per_round else None
+        self.bar = tqdm(total=total, initial=self.state.batches if total else 0, desc="net_train", unit="batch",
+                        disable=None if mode == "auto" else False, file=sys.stderr, dynamic_ncols=True)
+
+    def report(self, r: int) -> str | None:
+        mode, stop = self.plan.progress, False
+        if self.bar is not None and self.state.batch_losses:  # the round's validation and metrics, not the last's
+            self.bar.set_postfix(bar_postfix(self.state, self.loss.last_terms, self.state.batch_losses[-1]))
+        self.log(lambda log: log.progress(r, self.state, self.learning_rate),
+                 f"writing the TensorBoard log after round {r}")
+        if self.ctx.main and mode == "print":
+            print(round_line(self.state, r, self.plan.max_rounds, time.perf_counter() - self.started), flush=True)
+        elif callable(mode):
+            stop = self.ctx.together(lambda: self.ctx.main and mode(self.info()) == "StopTraining",
+                                     f"in the progress function after round {r}")
+        return "ManualStop" if self.ctx.any(stop) else None
+
+    def log(self, write: Callable[[Any], None], where: str) -> None:
+        """``write(plan.log)`` on rank 0, which alone writes the TensorBoard log, when there is one (``SharedLog``)."""
+        self.logs.write(write, where)
