@@ -7,10 +7,12 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import AttentionLayer, GatedRecurrentLayer, NetGraph, NetSharedArray, net_initialize
-from netgraph.core.errors import NetGraphError, OptionError, SpecError
+from netgraph import (AttentionLayer, GatedRecurrentLayer, NetGraph, NetSharedArray, net_extract, net_initialize,
+                      net_replace_part)
+from netgraph.core.errors import OptionError, SpecError
+from netgraph.core.operator import NetOperator
 from netgraph.core.options import Array
-from netgraph.core.shared import shared_values
+from netgraph.core.shared import shared_users, shared_values
 from netgraph.layers import Layer
 from tests.test_layer_parity import EXAMPLES
 
@@ -59,20 +61,49 @@ def test_a_shared_weights_on_dot_attention_names_the_option_and_scoring():
 
 EXAMPLE_ARRAYS = sorted({(name, i, array) for name, examples in EXAMPLES.items() for i, e in enumerate(examples)
                          for array in {**type(e.layer).ARRAYS, **e.layer.settable_arrays}})
+REFUSED = {("AttentionLayer", 0, "Weights"), ("AttentionLayer", 2, "Weights")}  # scored "Dot": no Weights
+
+
+def _shared_as_a_user_would(layer: Layer, array: str) -> Layer:
+    """``layer`` with ``array`` shared as "w": a layer's array option given ``NetSharedArray("w")``; an operator's inner
+    array (``"net.h.Weights"``: option, inner path, array) by giving it so to that inner layer (net_replace_part at
+    its path: the operator's own options hold no array)."""
+    if not isinstance(layer, NetOperator):
+        return layer.replace(**{{**type(layer).ARRAYS, **layer.settable_arrays}[array]: NetSharedArray("w")})
+    *path, inner_array = array.split(".")
+    inner = net_extract(layer, tuple(path))
+    shared = inner.replace(**{inner.settable_arrays[inner_array]: NetSharedArray("w")})
+    return net_replace_part(layer, {tuple(path): shared})
 
 
 @pytest.mark.parametrize("name, index, array", EXAMPLE_ARRAYS, ids=[f"{n}{i}-{a}" for n, i, a in EXAMPLE_ARRAYS])
 def test_every_array_of_every_type_shared_without_value_is_held_or_refused(name, index, array):
-    """Each array any option could give a layer, shared in two copies: the net holds it, or an OptionError refuses."""
+    """Each array any option could give a layer, shared in two copies: the net holds it as one array of both copies;
+    a TorchLayer's (its module's own) and a Dot AttentionLayer's missing Weights are refused, each saying why."""
     example = EXAMPLES[name][index]
-    field = {**type(example.layer).ARRAYS, **example.layer.settable_arrays}[array]
-    try:
-        layer = example.layer.replace(**{field: NetSharedArray("w")})
-        net = NetGraph({"a": layer, "b": layer}, [], **example.shapes)
-    except NetGraphError as exc:
-        assert isinstance(exc, OptionError), exc
+    if name == "TorchLayer":
+        with pytest.raises(OptionError, match=rf"TorchLayer array {array!r} cannot be shared "
+                                              r"\(NetSharedArray\('w'\)\): its arrays are its module's own") as info:
+            example.layer.with_arrays({array: NetSharedArray("w")})
+        assert (info.value.kind, info.value.option) == ("option-value", "module")
         return
-    assert array in layer.arrays and shared_values(net) == {"w": None}
+    if (name, index, array) in REFUSED:
+        with pytest.raises(OptionError, match=r"weights= belongs to the 'Bilinear' scoring") as info:
+            _shared_as_a_user_would(example.layer, array)
+        assert (info.value.kind, info.value.option) == ("option-combination", "weights")
+        return
+    layer = _shared_as_a_user_would(example.layer, array)
+    net = NetGraph({"a": layer, "b": layer}, [], **example.shapes)
+    assert layer.shared == {array: "w"} and array in layer.arrays
+    assert shared_values(net) == {"w": None} and shared_users(net) == {"w": [(("a",), array), (("b",), array)]}
+
+
+def test_the_operators_inner_arrays_are_among_the_cases():
+    """26 operator cases and 2 TorchLayer ones once passed sharing nothing: their names are no option of ``replace``
+    (each refused as an unknown option, which the test took for a refusal of sharing)."""
+    inner = [case for case in EXAMPLE_ARRAYS if "." in case[2]]
+    assert len(inner) >= 26 and {name for name, _, _ in inner} >= {"NetMapOperator", "NetBidirectionalOperator"}
+    assert len([case for case in EXAMPLE_ARRAYS if case[0] == "TorchLayer"]) == 2
 
 
 class _Scaled(Layer, register=False):
