@@ -13,6 +13,7 @@ from netgraph.core.errors import NetGraphError
 from netgraph.core.options import removable_fields
 from netgraph.core.shared import shared_users
 from tests.test_layer_parity import EXAMPLES
+from tests.test_shared_absent_arrays import EXAMPLE_ARRAYS, _shared_as_a_user_would
 
 PLAIN = sorted((name, i, array) for name, examples in EXAMPLES.items() for i, e in enumerate(examples)
                for array, field in e.layer.settable_arrays.items() if "." not in field and name != "TorchLayer")
@@ -70,3 +71,14 @@ def test_a_shared_removable_array_left_out_is_no_longer_shared(name, index, arra
 
 def test_some_removable_arrays_are_tested():
     assert {"LinearLayer", "ConvolutionLayer"} <= {name for name, _, _ in REMOVABLE}
+
+
+INNER = [(name, i, array) for name, i, array in EXAMPLE_ARRAYS if "." in array]
+
+
+@pytest.mark.parametrize("name, index, array", INNER, ids=[f"{n}{i}-{a}" for n, i, a in INNER])
+def test_an_operator_s_inner_shared_array_given_none_is_its_own_again(name, index, array):
+    layer = _shared_as_a_user_would(EXAMPLES[name][index].layer, array)
+    assert layer.shared == {array: "w"}
+    unshared = layer.with_arrays({array: None})
+    assert unshared.shared == {} and unshared.arrays[array] is None
