@@ -123,3 +123,28 @@ def test_a_layer_type_without_its_own_check_refuses_sharing_an_array_it_lacks():
                                           r"layer has no such array \(its arrays: none\)") as info:
         _Scaled(scale=NetSharedArray("s"))
     assert (info.value.diagnostics[0].option, info.value.diagnostics[0].kind) == ("scale", "option-combination")
+
+
+def test_net_replace_part_given_a_shared_array_for_an_inner_array_names_the_inner_layer_to_give_it_to():
+    """The hint said layer.replace(net.h.Weights=NetSharedArray('w')): no Python, and no option of the operator."""
+    example = EXAMPLES["NetMapOperator"][0]
+    net = NetGraph({"m": example.layer}, [], **example.shapes)
+    with pytest.raises(OptionError) as info:
+        net_replace_part(net, {("m", "net.h.Weights"): NetSharedArray("w")})
+    assert info.value.hint == ("to share the array, give it as the inner layer's option: net_replace_part(net, "
+                               "{('m', 'net', 'h'): layer.replace(weights=NetSharedArray('w'))}); to set a shared "
+                               "array's values in every user: net_replace_part(net, {NetSharedArray(name): values})")
+    inner = net.layer_at(("m", "net", "h"))
+    shared = net_replace_part(net, {("m", "net", "h"): inner.replace(weights=NetSharedArray("w"))})
+    assert shared.layers["m"].shared == {"net.h.Weights": "w"}  # the way the hint gives works
+
+
+def test_net_replace_part_given_a_shared_array_for_a_torch_layer_s_says_it_cannot_share():
+    """The hint said layer.replace(weight=NetSharedArray('w')), which TorchLayer.replace refuses (no such option)."""
+    example = EXAMPLES["TorchLayer"][0]
+    net = NetGraph({"t": example.layer}, [], **example.shapes)
+    with pytest.raises(OptionError) as info:
+        net_replace_part(net, {("t", "weight"): NetSharedArray("w")})
+    assert str(info.value).startswith("net_replace_part: layer 1 't' (TorchLayer) array 'weight' takes the array's "
+                                      "values, not the shared array NetSharedArray('w'); a TorchLayer's arrays are "
+                                      "its module's own: it cannot share one; ")
