@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterable
 from typing import Final, Union
 
 from netgraph.core.frozen_values import frozen_value
-from netgraph.core.name_guesses import MAX_GUESSED, SHORT_NAME, did_you_mean, nearest_name, with_article
+from netgraph.core.name_guesses import (  # noqa: F401 - re-exported: their callers import them from here
+    MAX_GUESSED, SHORT_NAME, did_you_mean, nearest_name, with_article)
 
 __all__ = [
     "DataRef", "Diagnostic", "EdgeRef", "EdgePlace", "NetGraphError", "WiringError", "CycleError", "ShapeError",
@@ -169,7 +170,7 @@ a tuple (of ``(key, value)`` pairs), a set as a frozenset, another unhashable va
 Problem = Union[str, Diagnostic]
 
 
-def _first_diagnostics(field: str) -> property:
+def _first_field(field: str) -> property:
     """A read-only property: the first Diagnostic's ``field`` (its default where an error holds none)."""
     default = Diagnostic.__dataclass_fields__[field].default
 
@@ -195,15 +196,15 @@ class NetGraphError(ValueError):
     ('unknown-port', 'x', 'y', ['unknown-port', 'error'])
     """
 
-    kind = _first_diagnostics("kind")
-    layer = _first_diagnostics("layer")
-    port = _first_diagnostics("port")
-    edge = _first_diagnostics("edge")
-    option = _first_diagnostics("option")
-    expected = _first_diagnostics("expected")
-    found = _first_diagnostics("found")
-    detail = _first_diagnostics("detail")
-    hint = _first_diagnostics("hint")
+    kind = _first_field("kind")
+    layer = _first_field("layer")
+    port = _first_field("port")
+    edge = _first_field("edge")
+    option = _first_field("option")
+    expected = _first_field("expected")
+    found = _first_field("found")
+    detail = _first_field("detail")
+    hint = _first_field("hint")
 
     def __init__(self, message: str, errors: Iterable[Problem] = (), *, diagnostics: Iterable[Diagnostic] = (),
                  **fields: object):
