@@ -267,7 +267,7 @@ def test_suggestions_are_difflibs_closest_match():
     import random
     import string
 
-    from netgraph.core.errors import _closest
+    from netgraph.core.name_guesses import _closest
     from netgraph.layers import REGISTRY
     names = [*REGISTRY, "Output", "Input", "ab", "ba", "a", ""]
     rng = random.Random(0)

@@ -54,6 +54,35 @@ def test_examples_of_different_shapes_at_a_port_of_unknown_sizes_are_refused_for
     assert problem.found == ((3, 4, 4), (3, 6, 6))
 
 
+def test_examples_of_another_rank_are_refused_naming_the_rank_expected_and_found():
+    """The advice was "give the examples of each shape as a batch of their own", for one shape too."""
+    with pytest.raises(DataError) as info:
+        PoolingLayer([2, 2])([torch.zeros(4, 4), torch.zeros(4, 4)])
+    assert str(info.value) == (
+        "bad ragged input: input port 'Input' has the shape (?, ?, ?), its sizes read from the data: each example "
+        "needs rank 3, but the 2 tensors given have rank 2 ((4, 4)); give each example 3 dims")
+    with pytest.raises(DataError) as mixed:
+        PoolingLayer([2, 2])([torch.zeros(3, 4, 4), torch.zeros(1, 3, 5, 5), torch.zeros(4, 4)])
+    assert "each example needs rank 3, but 2 of the 3 tensors given have rank 2 or 4 ((1, 3, 5, 5), (4, 4)); " \
+           "give each example 3 dims" in str(mixed.value)
+    problem = mixed.value.diagnostics[0]
+    assert (problem.kind, problem.port, problem.expected, problem.found) == ("data-shape", "Input", 3, (2, 4))
+
+
+def test_examples_against_a_fixed_size_are_refused_naming_the_size_expected_and_found():
+    declared = NetGraph(PoolingLayer([2, 2]), Input=(3, None, None))
+    with pytest.raises(DataError) as info:
+        declared([torch.zeros(3, 4, 4), torch.zeros(2, 5, 5), torch.zeros(4, 5, 5)])
+    assert str(info.value) == (
+        "bad ragged input: input port 'Input' has the shape (3, ?, ?), its sizes read from the data: its dim 1 is "
+        "fixed at 3, but 2 of the 3 tensors given have 2 or 4 there ((2, 5, 5), (4, 5, 5)); give each example 3 in "
+        "dim 1")
+    problem = info.value.diagnostics[0]
+    assert (problem.kind, problem.port, problem.expected, problem.found) == ("data-shape", "Input", 3, (2, 4))
+    with pytest.raises(DataError, match=r"the tensor given has rank 2 \(\(3, 4\)\)"):
+        declared([torch.zeros(3, 4)])
+
+
 def test_uninitialised_arrays_are_still_refused():
     with pytest.raises(UninitializedError, match="array 'Scaling'"):
         NormalizationLayer(group_number=2)(torch.zeros(4, 3, 2))

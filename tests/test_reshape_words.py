@@ -54,11 +54,32 @@ def test_inherited_dims_that_do_not_fit_say_what_inherited_keeps_and_suggest_dim
     assert message.startswith("<string>:4:") and "layer 1 'a' (ReshapeLayer): cannot reshape 3 elements to () (1 " \
         "element): " in message
     assert ("dims ['Inherited'] keep the input's size 2 at position 1 (Inherited: the input's size there), so the "
-            "other dims must hold the input's other dims' 3 elements (3); did you mean ['Inherited', -1] "
+            "other dims must hold the 3 elements of the input's other dim; did you mean ['Inherited', -1] "
             "(output (2, 3))?"
             ) in message
     meant = ast.literal_eval(message.split("did you mean ")[1].split(" (output")[0])
     assert NetChain([ReshapeLayer(meant)], input=(2, 3))(torch.ones(2, 3)).shape == (2, 3)
+
+
+@pytest.mark.parametrize("dims, shape, said", [
+    (["Inherited", 7], (2, 3), "cannot reshape 3 elements to (7): dims ['Inherited', 7] keep the input's size 2 at "
+                               "position 1 (Inherited: the input's size there), so the other dims must hold the 3 "
+                               "elements of the input's other dim "),
+    (["Inherited", 5], (2, 3, 4), "cannot reshape 12 elements to (5): dims ['Inherited', 5] keep the input's size 2 "
+                                  "at position 1 (Inherited: the input's size there), so the other dims must hold the "
+                                  "12 elements of the input's other dims (3, 4) "),
+    (["Inherited", "Inherited", 5], (2, 3), "cannot reshape 1 element to (5): dims ['Inherited', 'Inherited', 5] keep "
+                                            "the input's size 2 at position 1, 3 at position 2 (Inherited: the input's "
+                                            "size there), so the other dims must hold 1 element (the input has no "
+                                            "other dims) "),
+    ([5, 5], (3, 8), "cannot reshape 24 elements to (5, 5) (25 elements) ")],
+    ids=["one-other-dim", "two-other-dims", "no-other-dim", "none-inherited"])
+def test_a_reshape_refusal_says_each_count_once(dims, shape, said):
+    """The note said "3 elements (3)", and "to (7) (7 elements)": a count, then the same count as a shape."""
+    with pytest.raises(NetGraphError) as info:
+        NetChain([ReshapeLayer(dims)], input=shape)
+    message = str(info.value)
+    assert f"layer 1 (ReshapeLayer): {said}['Input' {shape} set by ".replace(",)", ")") in message, message
 
 
 def test_inherited_dims_that_no_added_dim_fixes_suggest_nothing():

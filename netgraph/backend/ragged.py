@@ -32,6 +32,7 @@ from netgraph.backend.states import given_states
 from netgraph.core.errors import DataError, Diagnostic, raise_all
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import format_shape
+from netgraph.core.wording import counted
 from netgraph.layers.bad_index import examples_at
 
 __all__ = ["Calls", "is_ragged", "ragged_ports", "stacked_examples", "evaluate_ragged", "dense_groups", "reassemble",
@@ -121,14 +122,44 @@ def _fixed_problem(port: str, shape: tuple | None, value: Any) -> Diagnostic:
                       f"batched tensor", "data-shape", found=found, **fields)
 
 
-def _open_sizes_problem(port: str, shape: tuple, examples: list) -> Diagnostic:
-    """Examples of different shapes at a port of unknown sizes (``(?, ?, ?)``): one batch takes one shape for all."""
-    shapes = sorted({tuple(v.shape) for v in examples})
-    shown = ", ".join(map(format_shape, shapes[:3])) + (f" ... ({len(shapes)} in all)" if len(shapes) > 3 else "")
-    return Diagnostic(f"input port {port!r} has the shape {format_shape(shape)}, its sizes read from the data: it "
-                      f"expects one shape for all examples of a batch, but the list of {len(examples)} tensors has "
-                      f"the shapes {shown}; give the examples of each shape as a batch of their own",
-                      "data-shape", layer=(), port=port, expected=shape, found=tuple(shapes))
+def _open_sizes_problem(port: str, shape: tuple | None, examples: list) -> Diagnostic:
+    """Examples no one batch takes at a port of unknown sizes (``(?, ?, ?)``): of another rank (``expected`` the
+    rank, ``found`` the others), against a size the port fixes (``expected`` it, ``found`` the others there), or of
+    different shapes that each fit (``expected`` the port's shape, ``found`` theirs)."""
+    shapes = [tuple(v.shape) for v in examples]
+    head = f"input port {port!r} has the shape {format_shape(shape)}, its sizes read from the data"
+    fields: dict = {"layer": (), "port": port}
+    if shape is not None and (ranks := sorted({len(s) for s in shapes} - {len(shape)})):
+        wrong = [s for s in shapes if len(s) != len(shape)]
+        return Diagnostic(f"{head}: each example needs rank {len(shape)}, but {_how_many(wrong, shapes)} rank "
+                          f"{' or '.join(map(str, ranks))} ({_shapes(wrong)}); give each example "
+                          f"{counted(len(shape), 'dim')}", "data-shape",
+                          expected=len(shape), found=tuple(ranks), **fields)
+    for dim, size in enumerate(shape or ()):
+        if size is not None and (sizes := sorted({s[dim] for s in shapes} - {size})):
+            wrong = [s for s in shapes if s[dim] != size]
+            return Diagnostic(f"{head}: its dim {dim + 1} is fixed at {size}, but {_how_many(wrong, shapes)} "
+                              f"{' or '.join(map(str, sizes))} there ({_shapes(wrong)}); give each example {size} "
+                              f"in dim {dim + 1}", "data-shape",
+                              expected=size, found=tuple(sizes), **fields)
+    distinct = sorted(set(shapes))
+    return Diagnostic(f"{head}: it expects one shape for all examples of a batch, but the list of {len(examples)} "
+                      f"tensors has the shapes {_shapes(distinct)}; give the examples of each shape as a batch of "
+                      f"their own", "data-shape", expected=shape, found=tuple(distinct), **fields)
+
+
+def _how_many(wrong: list[tuple], shapes: list[tuple]) -> str:
+    """How many of the examples (by their ``shapes``) are ``wrong``, as a sentence's subject and verb."""
+    verb = "has" if len(wrong) == 1 else "have"
+    if len(wrong) == len(shapes):
+        return f"the {counted(len(shapes), 'tensor')} given {verb}" if len(shapes) > 1 else f"the tensor given {verb}"
+    return f"{len(wrong)} of the {counted(len(shapes), 'tensor')} given {verb}"
+
+
+def _shapes(shapes: list[tuple]) -> str:
+    """The first 3 different ``shapes`` and how many in all."""
+    distinct = sorted(set(shapes))
+    return ", ".join(map(format_shape, distinct[:3])) + (f" ... ({len(distinct)} in all)" if len(distinct) > 3 else "")
 
 
 def length_groups(keys: list[tuple]) -> list[list[int]]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections.abc import Callable, Iterable
 from typing import Final, Union
 
 from netgraph.core.frozen_values import frozen_value
+from netgraph.core.name_guesses import (  # noqa: F401 - re-exported: their callers import them from here
+    MAX_GUESSED, SHORT_NAME, did_you_mean, nearest_name, with_article)
 
 __all__ = [
     "DataRef", "Diagnostic", "EdgeRef", "EdgePlace", "NetGraphError", "WiringError", "CycleError", "ShapeError",
@@ -169,13 +170,41 @@ a tuple (of ``(key, value)`` pairs), a set as a frozenset, another unhashable va
 Problem = Union[str, Diagnostic]
 
 
+def _first_field(field: str) -> property:
+    """A read-only property: the first Diagnostic's ``field`` (its default where an error holds none)."""
+    default = Diagnostic.__dataclass_fields__[field].default
+
+    def get(self: NetGraphError) -> object:
+        return getattr(self.diagnostics[0], field) if self.diagnostics else default
+
+    get.__doc__ = f"The first problem's ``{field}`` (``diagnostics[0].{field}``)."
+    return property(get)
+
+
 class NetGraphError(ValueError):
     """Base of every error netgraph raises for bad user input.
 
     ``errors`` holds each problem's message and ``diagnostics`` each problem as a ``Diagnostic`` (its
     fields say which layer, port, edge and option it concerns) when several were collected and raised
     at once; ``fields`` given beside ``errors`` hold for every problem (a ``Diagnostic``'s own fields win).
+    The read-only ``kind``, ``layer``, ``port``, ``edge``, ``option``, ``expected``, ``found``, ``detail`` and
+    ``hint`` are the first problem's fields: with several problems, ``kind`` is the first's (the others' are
+    ``[d.kind for d in error.diagnostics]``).
+
+    >>> error = OptionError("bad", [Diagnostic("no port 'x'", "unknown-port", port="x"), "worse"], option="y")
+    >>> error.kind, error.port, error.option, [d.kind for d in error.diagnostics]
+    ('unknown-port', 'x', 'y', ['unknown-port', 'error'])
     """
+
+    kind = _first_field("kind")
+    layer = _first_field("layer")
+    port = _first_field("port")
+    edge = _first_field("edge")
+    option = _first_field("option")
+    expected = _first_field("expected")
+    found = _first_field("found")
+    detail = _first_field("detail")
+    hint = _first_field("hint")
 
     def __init__(self, message: str, errors: Iterable[Problem] = (), *, diagnostics: Iterable[Diagnostic] = (),
                  **fields: object):
@@ -255,91 +284,7 @@ MSG_UNKNOWN_INPUT_SHAPE: Final = (  # {form}: the net's kind's, e.g. NetGraph(la
 )
 
 
-MAX_GUESSED = 100  # did_you_mean guesses for names up to this long
-SHORT_NAME = 3  # did_you_mean also suggests, for names up to this long, the one name one edit away
 MAX_LISTED = 20  # problems one message lists (a net of 100,000 layers may have 200,000); its diagnostics keep all
-
-
-def did_you_mean(name: object, candidates: Iterable[object]) -> str:
-    """A ' (did you mean 'x'?)' suffix, or '' when nothing is close.
-
-    >>> did_you_mean("Outptu", ["Output", "Input"])
-    " (did you mean 'Output'?)"
-    """
-    close = nearest_name(name, candidates)
-    return f" (did you mean {close!r}?)" if close is not None else ""
-
-
-def nearest_name(name: object, candidates: Iterable[object]) -> str | None:
-    """The candidate ``name`` is likely a slip for (what ``did_you_mean`` suggests), or None."""
-    name = name if isinstance(name, str) else str(name)
-    if len(name) > MAX_GUESSED:
-        return None  # no name is that long (a hostile value: comparing it would take long)
-    strs = [str(c) for c in candidates]
-    best = next((s for s in strs if _swapped(name, s)), None) or _closest(name, strs, 0.6)  # 'Tahn': 'Tanh', not 'Tan'
-    close = [best] if best is not None else []
-    if not close:
-        lowered = {s.lower(): s for s in strs}
-        close = [lowered[str(name).lower()]] if str(name).lower() in lowered else []
-    if not close and 2 <= len(name) <= SHORT_NAME:  # 'l2' for 'l1': difflib's ratio (0.5) is under its cutoff
-        close = [s for s in strs if _one_edit(name, s)]
-        close = close if len(close) == 1 else []  # one of several as near is a guess, not a hint
-    return close[0] if close else None
-
-
-#: vowels read as a consonant ("a UnitVector", "a one-hot")
-_CONSONANT_SOUNDS = ("uni", "use", "usu", "uti", "eu", "one")
-
-
-def with_article(word: str) -> str:
-    """``word`` after its indefinite article, for messages naming a type.
-
-    >>> with_article("ElementwiseLayer"), with_article("NetGraph"), with_article("int"), with_article("UnitVector")
-    ('an ElementwiseLayer', 'a NetGraph', 'an int', 'a UnitVector')
-    """
-    vowel = word[:1].lower() in "aeiou" and not word.lower().startswith(_CONSONANT_SOUNDS)
-    return f"{'an' if vowel else 'a'} {word}"
-
-
-def _swapped(word: str, candidate: str) -> bool:
-    """Whether ``candidate`` is ``word`` with two neighbouring characters swapped (the commonest typo)."""
-    if len(word) != len(candidate) or word == candidate:
-        return False
-    diff = [i for i, (a, b) in enumerate(zip(word, candidate)) if a != b]
-    return len(diff) == 2 and diff[1] == diff[0] + 1 and word[diff[0]] == candidate[diff[1]] \
-        and word[diff[1]] == candidate[diff[0]]
-
-
-def _one_edit(word: str, candidate: str) -> bool:
-    """Whether ``candidate`` (two letters or more) is ``word`` with one character changed, added or removed."""
-    if len(candidate) < 2 or abs(len(word) - len(candidate)) > 1 or word == candidate:
-        return False
-    if len(word) == len(candidate):
-        return sum(a != b for a, b in zip(word, candidate)) == 1
-    short, long = sorted((word, candidate), key=len)
-    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
-
-
-def _closest(word: str, candidates: list[str], cutoff: float) -> str | None:
-    """``difflib.get_close_matches(word, candidates, n=1, cutoff=cutoff)``'s answer, computed faster: the full
-    ``ratio()`` only for candidates in decreasing order of its upper bound ``quick_ratio()``, stopping when the
-    bound falls below the best ratio found (ties go to the larger string, as there)."""
-    matcher = difflib.SequenceMatcher()
-    matcher.set_seq2(word)
-    bounds = []
-    for candidate in candidates:
-        matcher.set_seq1(candidate)
-        if matcher.real_quick_ratio() >= cutoff and (bound := matcher.quick_ratio()) >= cutoff:
-            bounds.append((bound, candidate))
-    best: tuple[float, str] | None = None
-    for bound, candidate in sorted(bounds, reverse=True):
-        if best is not None and bound < best[0]:
-            break
-        matcher.set_seq1(candidate)
-        score = matcher.ratio()
-        if score >= cutoff and (best is None or (score, candidate) > best):
-            best = (score, candidate)
-    return None if best is None else best[1]
 
 
 def plain_class(error: NetGraphError) -> type[NetGraphError]:

@@ -27,7 +27,7 @@ from netgraph.core.option_problems import ARGUMENT_KIND, checked_together
 from netgraph.core.plugins import stage
 from netgraph.core.registry import Registry, registry_scope
 from netgraph.core.layer_values import hashed_option as _hashed, same_option as _same, short_option as _short
-from netgraph.core.shared import NetSharedArray, SharedNames, check_shared_held
+from netgraph.core.shared import NetSharedArray, SharedNames, check_shared_held, replaced_markers
 from netgraph.core.torch_array_names import array_name_hint, array_name_note
 from netgraph.core.types import ANY_REAL, Conflict, PortType, as_shape
 
@@ -346,7 +346,8 @@ class Layer:
         return {self.ARRAYS[a]: NetSharedArray(n, getattr(self, self.ARRAYS[a])) for a, n in self._shared.items()}
 
     def replace(self, **changes: Any) -> Layer:
-        """A copy with some options changed (layers are frozen values); shared arrays stay shared."""
+        """A copy with some options changed (layers are frozen values); a shared array given a value stays shared
+        (the value is the shared array's), one given None (or False, left out) is no longer shared."""
         names = _option_names(self)
         unknown = [k for k in changes if k not in names]
         if unknown:
@@ -354,10 +355,7 @@ class Layer:
                               f"its options are {names}", option=unknown[0], kind=ARGUMENT_KIND)
         if not self._shared:
             return dataclasses.replace(self, **changes)
-        markers = self._shared_markers()
-        for field, value in changes.items():
-            if field in markers:  # a new value keeps the name; a new NetSharedArray replaces the old one
-                markers[field] = value if isinstance(value, NetSharedArray) else NetSharedArray(markers[field].name, value)
+        markers = replaced_markers(self._shared_markers(), changes, removable_fields(type(self)))
         return dataclasses.replace(self, **{**changes, **markers})
 
     def __eq__(self, other: object) -> bool:

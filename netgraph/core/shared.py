@@ -30,8 +30,8 @@ from netgraph.core.option_problems import COMBINATION_KIND, VALUE_KIND
 from netgraph.core.options import as_array
 from netgraph.core.types import Conflict
 
-__all__ = ["same_values", "NetSharedArray", "SharedNames", "shared_users", "collect_users", "unify_shared",
-           "check_joined_shared", "check_shared_held", "shared_values", "shape_clashes", "is_graph"]
+__all__ = ["same_values", "NetSharedArray", "replaced_markers", "SharedNames", "shared_users", "collect_users",
+           "unify_shared", "check_joined_shared", "check_shared_held", "shared_values", "shape_clashes", "is_graph"]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 
@@ -84,6 +84,27 @@ class NetSharedArray:
 
     def __hash__(self) -> int:  # a key of net_replace_part / net_extract: by name
         return hash(("NetSharedArray", self.name))
+
+
+def replaced_markers(markers: dict[str, NetSharedArray], changes: Mapping[str, Any],
+                     removable: Iterable[str] = ()) -> dict[str, NetSharedArray]:
+    """A layer's shared arrays (``markers``, by field) after ``layer.replace(**changes)``: a new value keeps the name,
+    a new NetSharedArray replaces the old one, and None (or False at a ``removable`` field: the array left out) ends
+    the sharing, as a layer given None has its own array, uninitialised (as one never shared).
+
+    >>> w = NetSharedArray("w")
+    >>> replaced_markers({"weights": w, "biases": NetSharedArray("b")}, {"weights": None, "biases": [1.0]})
+    {'biases': NetSharedArray('b', <array (1,)>)}
+    """
+    kept = dict(markers)
+    for field, value in changes.items():
+        if field not in kept:
+            continue
+        if value is None or value is False and field in removable:
+            del kept[field]
+        else:
+            kept[field] = value if isinstance(value, NetSharedArray) else NetSharedArray(kept[field].name, value)
+    return kept
 
 
 def _same_value(a: Any, b: Any) -> bool:

@@ -33,10 +33,10 @@ from netgraph.core.multipliers import carry_into, carry_multipliers, container_p
     prune_rules
 from netgraph.core.nesting import deep_walk
 from netgraph.core.operator_surgery import edit_operators, into_operator, layer_in, within
-from netgraph.core.options import as_array
 from netgraph.core.port_options import numbered, with_port_options
 from netgraph.core.port_rename import rename_ports, split_port_renames
 from netgraph.core.shared import NetSharedArray, check_joined_shared, shared_users, shared_values
+from netgraph.core.surgery_values import array_value
 from netgraph.core.flattening import net_flatten
 from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, fits_checked, layer_path,
                                     listed, no_layer_or_port)
@@ -180,7 +180,7 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
         if array is None:
             layers[path] = value
             continue
-        new = _numeric(net, path, array, value)
+        new = array_value(net, path, array, value)
         _check_fit(net, path, array, new)
         shared = net.layer_at(path).shared.get(array)
         users: dict[tuple, dict[str, torch.Tensor]] = {}  # every user of a shared array (an operator: all at once)
@@ -243,22 +243,6 @@ def _replace_inside(inner: NetGraph, group: list[tuple[tuple, Any]]) -> NetGraph
     new = whole[-1] if whole else inner
     parts = {rest: value for rest, value in group if rest}
     return net_replace_part(new, parts) if parts else new
-
-
-def _numeric(net: NetGraph, path: tuple, array: str, value: Any) -> torch.Tensor:
-    """``value`` as a layer's array option takes it (``as_array``); OptionError naming the part for None too."""
-    where = f"net_replace_part: {net.describe((path, None))} array {array!r}"
-    if isinstance(value, NetSharedArray):  # a layer option, not an array's values: say where it goes
-        option, key = net.layer_at(path).settable_arrays[array], path[0] if len(path) == 1 else path
-        hint = (f"to share the array, give it as the layer's option: net_replace_part(net, {{{key!r}: "
-                f"layer.replace({option}=NetSharedArray({value.name!r}))}}); to set a shared array's values in every "
-                f"user: net_replace_part(net, {{NetSharedArray(name): values}})")
-        raise OptionError(f"{where} takes the array's values, not the shared array {value!r}; {hint}", option=option,
-                          kind=VALUE_KIND, hint=hint)
-    if value is None:
-        raise OptionError(f"{where} needs a numeric array (a real tensor, a number or nested lists of numbers); "
-                          f"found None")
-    return as_array(value, where)
 
 
 def _shared_value(net: NetGraph, name: str) -> Any:

@@ -76,9 +76,9 @@ def output_dims(dims: tuple, shape: tuple | None) -> tuple:
     total = None if None in moving else math.prod(moving)
     free = tuple(None if d == -1 else d for d in dims if d != INHERITED)
     if total is not None and None not in free and math.prod(free) != total:
-        raise Conflict(f"cannot reshape {counted(total, 'element')} to {format_shape(free)} "
-                       f"({counted(math.prod(free), 'element')}){_kept_note(dims, shape, kept, total)}",
-                       expected=total, found=math.prod(free))
+        held = f" ({counted(math.prod(free), 'element')})" if len(free) != 1 else ""  # (5) says its count itself
+        raise Conflict(f"cannot reshape {counted(total, 'element')} to {format_shape(free)}{held}"
+                       f"{_kept_note(dims, shape, kept, total)}", expected=total, found=math.prod(free))
     solved = iter(solved_dims(free, total))
     return tuple(shape[i] if d == INHERITED else next(solved) for i, d in enumerate(dims))
 
@@ -88,19 +88,29 @@ def _kept_note(dims: tuple, shape: tuple, kept: list[int], total: int) -> str:
 
     >>> _kept_note(("Inherited",), (2, 3), [0], 3)
     ": dims ['Inherited'] keep the input's size 2 at position 1 (Inherited: the input's size there), so the other \
-dims must hold the input's other dims' 3 elements (3); did you mean ['Inherited', -1] (output (2, 3))?"
+dims must hold the 3 elements of the input's other dim; did you mean ['Inherited', -1] (output (2, 3))?"
+    >>> _kept_note(("Inherited", 5), (2, 3, 4), [0], 12)[-76:]
+    "so the other dims must hold the 12 elements of the input's other dims (3, 4)"
     """
     if not kept:
         return ""
     sizes = ", ".join(f"{shape[i]} at position {i + 1}" for i in kept)
-    others = format_shape(tuple(d for i, d in enumerate(shape) if i not in kept))
     note = (f": dims {list(dims)!r} keep the input's size {sizes} (Inherited: the input's size there), so the other "
-            f"dims must hold the input's other dims' {counted(total, 'element')} {others}")
+            f"dims must hold {_others_words(tuple(d for i, d in enumerate(shape) if i not in kept), total)}")
     fixed = math.prod(d for d in dims if d != INHERITED)
     if -1 in dims or total % fixed:
         return note
     better = (*dims, -1)
     return f"{note}; did you mean {list(better)!r} (output {format_shape(output_dims(better, shape))})?"
+
+
+def _others_words(others: tuple, total: int) -> str:
+    """The ``total`` elements of the input's dims ``others`` (those not inherited), each count said once."""
+    if not others:
+        return "1 element (the input has no other dims)"
+    if len(others) == 1:
+        return f"the {counted(total, 'element')} of the input's other dim"
+    return f"the {total} elements of the input's other dims {format_shape(others)}"
 
 
 def input_dims(dims: tuple, out: tuple | None, shape: tuple | None) -> tuple | None:

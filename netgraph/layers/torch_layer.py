@@ -32,7 +32,8 @@ from netgraph.layers._module_values import same_module
 from netgraph.layers._modules import meta_call, meta_inputs
 from netgraph.core.options import Module, Ports
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.option_problems import ARGUMENT_KIND, COMBINATION_KIND, option_problem
+from netgraph.core.shared import NetSharedArray
+from netgraph.core.option_problems import ARGUMENT_KIND, COMBINATION_KIND, VALUE_KIND, option_problem
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, format_shape, is_known, unify
 from netgraph.core.length_names import shifted_length, times_length
 
@@ -209,7 +210,7 @@ class _ModuleWrapper(Layer):
             raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{did_you_mean(unknown[0], self.ARRAYS)}",
                               option=self.MODULE_OPTION, kind=ARGUMENT_KIND)
         module = copy.deepcopy(self._module)
-        state, tensors = module.state_dict(), {name: torch.as_tensor(value) for name, value in arrays.items()}
+        state, tensors = module.state_dict(), {name: self._array_value(name, value) for name, value in arrays.items()}
         for name, given in tensors.items():  # load_state_dict would drop an imaginary part (only torch warns)
             current = state.get(name)
             if current is not None and given.is_complex() != current.is_complex():
@@ -224,6 +225,21 @@ class _ModuleWrapper(Layer):
             raise OptionError(f"{self.type_name}: arrays do not fit the module: {exc}", option=self.MODULE_OPTION,
                               kind="array-shape") from None
         return module
+
+    def _array_value(self, name: str, value: Any) -> torch.Tensor:
+        """``value`` for array ``name`` as a tensor; OptionError for a shared array (a module's arrays are its own)
+        and for a value that is no array (torch's own error was raw)."""
+        if isinstance(value, NetSharedArray):
+            raise OptionError(f"{self.type_name} array {name!r} cannot be shared ({value!r}): its arrays are its "
+                              f"module's own (its state_dict); share an array between netgraph layers instead "
+                              f"(LinearLayer(n, weights={value!r}) in each user)", option=self.MODULE_OPTION,
+                              kind=VALUE_KIND, expected="an array's values", found=repr(value))
+        try:
+            return torch.as_tensor(value)
+        except (TypeError, ValueError, RuntimeError):
+            raise OptionError(f"{self.type_name} array {name!r} needs a tensor (or an array, a number, nested lists "
+                              f"of numbers); found {type(value).__name__}", option=self.MODULE_OPTION,
+                              kind=VALUE_KIND, expected="an array's values", found=type(value).__name__) from None
 
     def _check_shape(self, name: str, given: torch.Tensor, current: torch.Tensor | None) -> None:
         """OptionError naming array ``name`` when ``given`` is not the module's shape (load_state_dict says it in torch's

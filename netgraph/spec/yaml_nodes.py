@@ -89,8 +89,8 @@ class YamlRefused(SpecError):
     (``"yaml-syntax"``, ``"duplicate-key"``, ``"limit"``: past a hostile-file limit)."""
 
     def __init__(self, file: str, loc: Loc, problem: str, kind: str = "yaml-syntax"):
-        self.loc, self.problem, self.kind = loc, problem, kind
-        super().__init__(f"{file}:{loc.line}:{loc.col}: {problem}")
+        self.loc, self.problem = loc, problem
+        super().__init__(f"{file}:{loc.line}:{loc.col}: {problem}", kind=kind)
 
 
 class _Composer(FlowLookahead, BlockLookahead):

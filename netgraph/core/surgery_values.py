@@ -1,0 +1,50 @@
+"""The values ``net_replace_part`` takes for an array: numbers, not a ``NetSharedArray`` (a layer option), whose refusal
+says how to share that array (or that its layer cannot: a TorchLayer's arrays are its module's own)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import torch
+
+from netgraph.core.errors import OptionError
+from netgraph.core.option_problems import VALUE_KIND
+from netgraph.core.options import as_array
+from netgraph.core.shared import NetSharedArray
+
+__all__ = ["array_value"]
+
+_SET_ALL = "to set a shared array's values in every user: net_replace_part(net, {NetSharedArray(name): values})"
+
+
+def array_value(net: Any, path: tuple, array: str, value: Any) -> torch.Tensor:
+    """``value`` as a layer's array option takes it (``as_array``); OptionError naming the part for None and for a
+    NetSharedArray (with how to share the array)."""
+    where = f"net_replace_part: {net.describe((path, None))} array {array!r}"
+    if isinstance(value, NetSharedArray):  # a layer option, not an array's values: say where it goes
+        hint = f"{share_hint(net, path, array, value.name)}; {_SET_ALL}"
+        raise OptionError(f"{where} takes the array's values, not the shared array {value!r}; {hint}",
+                          option=net.layer_at(path).settable_arrays[array], kind=VALUE_KIND, hint=hint)
+    if value is None:
+        raise OptionError(f"{where} needs a numeric array (a real tensor, a number or nested lists of numbers); "
+                          f"found None")
+    return as_array(value, where)
+
+
+def share_hint(net: Any, path: tuple, array: str, name: str) -> str:
+    """How to share ``array`` of the layer at ``path`` as ``name``: its option given the NetSharedArray, the layer put
+    back by net_replace_part (an operator's inner array ``"net.h.Weights"``: the inner layer's, at its path)."""
+    layer = net.layer_at(path)
+    field = layer.settable_arrays[array]
+    if field in {f.name for f in dataclasses.fields(layer)}:
+        key = path[0] if len(path) == 1 else path
+        return f"to share the array, give it as the layer's option: net_replace_part(net, {{{key!r}: " \
+               f"layer.replace({field}=NetSharedArray({name!r}))}})"
+    *inner, inner_array = array.split(".")
+    if inner:  # an operator's inner layer
+        inner_path = (*path, *inner)
+        inner_field = net.layer_at(inner_path).settable_arrays[inner_array]
+        return f"to share the array, give it as the inner layer's option: net_replace_part(net, {{{inner_path!r}: " \
+               f"layer.replace({inner_field}=NetSharedArray({name!r}))}})"
+    return f"a {layer.type_name}'s arrays are its module's own: it cannot share one"
