@@ -32,7 +32,7 @@ import torch
 
 from netgraph.core.errors import DataError, Diagnostic
 from netgraph.backend.derived_lengths import shortest_length
-from netgraph.core.length_names import length_steps, lengths_along
+from netgraph.core.length_names import LENGTH_STEPS, length_steps, lengths_along
 from netgraph.core.types import PortType, format_shape
 
 __all__ = ["shared_dims", "shared_length_problems", "check_shared_lengths", "empty_length_problem",
@@ -132,7 +132,7 @@ def derived_length_problems(net: Any, sizes: Sizes) -> list[Diagnostic]:
 
 
 def _steps_text(steps: Steps) -> str:
-    return "".join(f"_{op}_{k}" for op, k in steps)
+    return "".join(LENGTH_STEPS[op].text(k) for op, k in steps)
 
 
 def _length_code(code: str, steps: Steps) -> str:
@@ -142,8 +142,7 @@ def _length_code(code: str, steps: Steps) -> str:
     '-(-(x.shape[1] - 1) // 2)'
     """
     for op, k in steps:
-        code = (f"{code} + {k}" if op == "plus" else f"{code} - {k}" if op == "minus" else f"-(-({code}) // {k})"
-                if op == "over" else f"({code}) * {k}")
+        code = LENGTH_STEPS[op].code(code, k)
     return code
 
 
