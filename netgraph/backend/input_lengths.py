@@ -31,12 +31,11 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import DataError, Diagnostic
-from netgraph.backend.derived_lengths import shortest_length
-from netgraph.core.length_names import LENGTH_STEPS, length_steps, lengths_along
+from netgraph.core.length_names import LENGTH_STEPS, length_bases, length_steps, lengths_along, shortest_length
 from netgraph.core.types import PortType, format_shape
 
 __all__ = ["shared_dims", "shared_length_problems", "check_shared_lengths", "empty_length_problem",
-           "length_check_lines", "derived_dims", "derived_length_problems"]
+           "length_check_lines", "derived_dims", "derived_length_problems", "length_groups", "length_group_problems"]
 
 Steps = tuple[tuple[str, int], ...]  # ("over", 2), ... as length_names.length_steps reads a name
 
@@ -90,17 +89,36 @@ def derived_dims(net: Any) -> list[tuple[tuple[str, int], tuple[str, int], str, 
     """(base place, derived place, derived name, steps) for each input dim whose name derives from another input dim's
     (``"n_over_2"`` beside ``"n"``: ``(("over", 2),)``); places as ``shared_dims``'. Found once per net."""
     if "_derived_dims" not in net.__dict__:
-        first: dict[str, tuple[str, int]] = {}
-        for port, t in _input_types(net).items():
-            for axis, d in enumerate(t.shape or () if isinstance(t, PortType) else ()):
-                if isinstance(d, str):
-                    first.setdefault(d, (port, axis))
-        found = []
+        first, found = _first_places(net), []
         for name, place in first.items():
             if parsed := length_steps(name, set(first) - {name}):
                 found.append((first[parsed[0]], place, name, parsed[1]))
         net._derived_dims = found
     return net._derived_dims
+
+
+def _first_places(net: Any) -> dict[str, tuple[str, int]]:
+    """Each variable dim name of the input ports and its first (port, axis)."""
+    first: dict[str, tuple[str, int]] = {}
+    for port, t in _input_types(net).items():
+        for axis, d in enumerate(t.shape or () if isinstance(t, PortType) else ()):
+            if isinstance(d, str):
+                first.setdefault(d, (port, axis))
+    return first
+
+
+def length_groups(net: Any) -> list[tuple[str, list[tuple[tuple[str, int], str, Steps]]]]:
+    """(base, [(place, name, steps), ...]) for each length ``base`` that no input declares but that two or more input
+    dims' names derive from (``"n_over_2"`` and ``"n_over_4"``, no ``"n"``): their lengths must fit one ``base``.
+    Names derived from another input's are in ``derived_dims`` instead. Found once per net."""
+    if "_length_groups" not in net.__dict__:
+        first, groups = _first_places(net), {}
+        for name, place in first.items():
+            base = min(length_bases(name), key=len)
+            if base != name and not length_steps(name, set(first) - {name}):
+                groups.setdefault(base, []).append((place, name, length_steps(name, {base})[1]))
+        net._length_groups = [(base, members) for base, members in groups.items() if len(members) > 1]
+    return net._length_groups
 
 
 def derived_length_problems(net: Any, sizes: Sizes) -> list[Diagnostic]:
@@ -131,6 +149,61 @@ def derived_length_problems(net: Any, sizes: Sizes) -> list[Diagnostic]:
     return problems
 
 
+def length_group_problems(net: Any, sizes: Sizes) -> list[Diagnostic]:
+    """A "data-shape" Diagnostic for each of ``length_groups`` whose lengths no one base length gives (at the first
+    such example), naming the port, the lengths its name takes beside another port's, why, and the length found."""
+    problems = []
+    for base, members in length_groups(net):
+        found = [_as_list(sizes(*place)) for place, _, _ in members]
+        count = max(map(len, found))
+        bad = next((i for i in range(count) if not _one_base([f[i % len(f)] for f in found], members)), None)
+        if bad is not None:
+            problems.append(_group_problem(base, members, [f[bad % len(f)] for f in found], bad if count > 1 else None))
+    return problems
+
+
+def _one_base(lengths: list[int], members: list) -> bool:
+    """Whether one base length gives every member's length: the least giving each at least its length does, if any
+    does (every step is monotone)."""
+    n = max(shortest_length(steps, m) for (_, _, steps), m in zip(members, lengths))
+    return all(lengths_along(n, steps)[-1] == m for (_, _, steps), m in zip(members, lengths))
+
+
+def _group_problem(base: str, members: list, lengths: list[int], example: int | None) -> Diagnostic:
+    """Why ``lengths`` fit no one ``base``: the member whose base lengths start highest and the one whose end lowest."""
+    spans = [(shortest_length(steps, m), shortest_length(steps, m + 1) - 1)  # the base lengths giving each length
+             for (_, _, steps), m in zip(members, lengths)]
+    low, high = max(range(len(spans)), key=lambda i: spans[i][0]), min(range(len(spans)), key=lambda i: spans[i][1])
+    first, last = sorted({low, high})[0], sorted({low, high})[-1]
+    if spans[first][0] > spans[first][1] and spans[last][0] <= spans[last][1]:
+        first, last = last, first  # the one no base length gives is the one to change
+    (port, _), name, steps = members[last]
+    if first == last:
+        detail, expected = f"its length along {name} is {lengths[last]}, which no length {base} gives", None
+    else:
+        lo, hi = spans[first]
+        takes = _fitting(steps, max(lo, shortest_length(steps)), hi)
+        expected = takes[0] if len(takes) == 1 else tuple(takes)
+        must = f"must be {_listed(takes)}" if takes else "would be below 1"
+        detail = (f"its length along {name} {must} ({members[first][1]} = {lengths[first]} of input port "
+                  f"{members[first][0][0]!r} takes {base} = {lo}{f' to {hi}' if hi > lo else ''}), "
+                  f"found {lengths[last]}")
+    at = f" (example {example})" if example is not None else ""
+    return Diagnostic(f"input port {port!r}: {detail}{at}", "data-shape", layer=(), port=port, expected=expected,
+                      found=lengths[last], example=example, detail=detail)
+
+
+def _fitting(steps: Steps, lo: int, hi: int) -> list[int]:
+    """The lengths ``steps`` make of the base lengths ``lo`` to ``hi`` (the first and last where there are many)."""
+    if hi - lo > 1000:
+        return [lengths_along(lo, steps)[-1], lengths_along(hi, steps)[-1]]
+    return sorted({lengths_along(n, steps)[-1] for n in range(lo, hi + 1)})
+
+
+def _listed(values: list[int]) -> str:
+    return " or ".join(map(str, values)) if len(values) < 5 else f"{values[0]} to {values[-1]}"
+
+
 def _steps_text(steps: Steps) -> str:
     return "".join(LENGTH_STEPS[op].text(k) for op, k in steps)
 
@@ -146,10 +219,33 @@ def _length_code(code: str, steps: Steps) -> str:
     return code
 
 
+def _group_tests(net: Any) -> list[str]:
+    """``length_group_problems``' test as code: per group, the least base length giving each member's length at
+    least (``shortest_length``) gives them all exactly."""
+    tests = []
+    for _, members in length_groups(net):
+        found = [(f"{port}.shape[{axis + 1}]", steps) for (port, axis), _, steps in members]
+        least = "max(" + ", ".join(_least_code(code, steps) for code, steps in found) + ")"
+        tests.append(" or ".join(f"{_length_code(least, steps)} != {code}" for code, steps in found))
+    return tests
+
+
+def _least_code(code: str, steps: Steps) -> str:
+    """``shortest_length(steps, length)`` as code on the length ``code``.
+
+    >>> _least_code("x.shape[1]", (("minus", 1), ("over", 2)))
+    'max(1, max(1, (x.shape[1] - 1) * 2 + 1) + 1)'
+    """
+    for op, k in reversed(steps):
+        code = f"max(1, {LENGTH_STEPS[op].least_code(code, k)})"
+    return code
+
+
 def check_shared_lengths(net: Any, sizes: Sizes) -> None:
     """One DataError naming every pair of input ports whose shared variable dim differs (``shared_length_problems``)
     and every input dim of a derived name not of its length (``derived_length_problems``)."""
-    problems = [*shared_length_problems(net, sizes), *derived_length_problems(net, sizes)]
+    problems = [*shared_length_problems(net, sizes), *derived_length_problems(net, sizes),
+                *length_group_problems(net, sizes)]
     if problems:
         raise DataError("; ".join(map(str, problems)), problems, kind="data-shape", layer=())
 
@@ -162,6 +258,7 @@ def length_check_lines(net: Any) -> list[str]:
     lines, derived = [], derived_dims(net)
     # each call passes every port the check reads (every shared group's and derived name's), not only the failing ones
     places = [p for where in shared_dims(net).values() for p, _ in where] + [p for d in derived for p, _ in d[:2]]
+    places += [p for _, members in length_groups(net) for (p, _), _, _ in members]
     call = "    self._shared_length_error({" + ", ".join(f"{p!r}: {p}" for p in dict.fromkeys(places)) + "})"
     for port, t in _input_types(net).items():
         axes = [a for a, d in enumerate(t.shape or ()) if isinstance(d, str)] if isinstance(t, PortType) else []
@@ -173,7 +270,7 @@ def length_check_lines(net: Any) -> list[str]:
         lines += [f"if {test}:", call]
     for (base, base_axis), (port, axis), _, steps in derived:
         lines += [f"if {port}.shape[{axis + 1}] != {_length_code(f'{base}.shape[{base_axis + 1}]', steps)}:", call]
-    return lines
+    return lines + [line for test in _group_tests(net) for line in (f"if {test}:", call)]
 
 
 def empty_length_problem(port: str, shape: tuple, found: Sequence[int],
