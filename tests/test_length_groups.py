@@ -161,3 +161,16 @@ def test_the_least_length_is_the_first_whose_every_step_reaches_it():
             first = next(n for n in range(1, 300) if min(lengths_along(n, steps)) >= 1
                          and lengths_along(n, steps)[-1] >= least)
             assert shortest_length(steps, least) == first, (steps, least)
+
+
+@pytest.mark.parametrize("shapes, lengths, message, expected", [
+    ({"x": "n_over_8", "y": "n_plus_1"}, (1, 20), r"along n_plus_1 must be 2 to 9 \(n_over_8 = 1 of input port 'x' "
+                                                  r"takes n = 1 to 8\), found 20", "2 to 9"),
+    ({"x": "n_over_3", "y": "n_times_2"}, (1, 8), r"along n_times_2 must be 2 or 4 or 6 \(", (2, 4, 6)),
+    ({"x": "n_over_2", "y": "n_minus_5"}, (1, 1), r"along n_minus_5 would be below 1 \(n_over_2 = 1 of input port "
+                                                  r"'x' takes n = 1 to 2\), found 1", None),
+])
+def test_the_lengths_one_ports_length_allows_the_other_are_named(shapes, lengths, message, expected):
+    with pytest.raises(DataError, match=f"input port 'y': its length {message}") as info:
+        _draws(**shapes)(x=torch.zeros(2, lengths[0]), y=torch.zeros(2, lengths[1]))
+    assert (info.value.diagnostics[0].expected, info.value.diagnostics[0].found) == (expected, lengths[1])

@@ -21,6 +21,14 @@ joining them (a random layer's parameters, a sum) would broadcast a length of 1 
 ...                  [("odd", NetPort("rnd", "mu"))], Input=("n",), sigma=("n_over_2",))
 >>> [d.message for d in derived_length_problems(noise, lambda port, axis: {"Input": 6, "sigma": 4}[port])]
 ["input port 'sigma': its length along n_over_2 must be 3 (from n = 6 of input port 'Input'), found 4"]
+
+Names derived from one length that no input declares (``Input=("n_over_2",)`` beside ``sigma=("n_over_4",)``, no
+``"n"``: ``length_groups``) take lengths that one n gives (3 takes n = 5 to 6, where n_over_4 is 2):
+
+>>> halves = NetGraph({"odd": PartLayer("1;;-1;;2"), "rnd": RandomArrayLayer(NormalDistribution("#mu", "#sigma"))},
+...                   [("odd", NetPort("rnd", "mu"))], Input=("n_over_2",), sigma=("n_over_4",))
+>>> print(length_group_problems(halves, lambda port, axis: {"Input": 3, "sigma": 1}[port])[0].message)
+input port 'sigma': its length along n_over_4 must be 2 (n_over_2 = 3 of input port 'Input' takes n = 5 to 6), found 1
 """
 
 from __future__ import annotations
@@ -170,38 +178,37 @@ def _one_base(lengths: list[int], members: list) -> bool:
 
 
 def _group_problem(base: str, members: list, lengths: list[int], example: int | None) -> Diagnostic:
-    """Why ``lengths`` fit no one ``base``: the member whose base lengths start highest and the one whose end lowest."""
+    """Why ``lengths`` fit no one ``base``: of the member whose base lengths start highest and the one whose end
+    lowest, the later's length must be one the other's base lengths give; a length no base length gives is named so."""
     spans = [(shortest_length(steps, m), shortest_length(steps, m + 1) - 1)  # the base lengths giving each length
              for (_, _, steps), m in zip(members, lengths)]
-    low, high = max(range(len(spans)), key=lambda i: spans[i][0]), min(range(len(spans)), key=lambda i: spans[i][1])
-    first, last = sorted({low, high})[0], sorted({low, high})[-1]
-    if spans[first][0] > spans[first][1] and spans[last][0] <= spans[last][1]:
-        first, last = last, first  # the one no base length gives is the one to change
+    starts, ends = [lo for lo, _ in spans], [hi for _, hi in spans]
+    pair = sorted({starts.index(max(starts)), ends.index(min(ends))})
+    empty = [i for i in pair if spans[i][0] > spans[i][1]]
+    last = empty[-1] if empty else pair[-1]
     (port, _), name, steps = members[last]
-    if first == last:
+    if empty:
         detail, expected = f"its length along {name} is {lengths[last]}, which no length {base} gives", None
     else:
-        lo, hi = spans[first]
-        takes = _fitting(steps, max(lo, shortest_length(steps)), hi)
-        expected = takes[0] if len(takes) == 1 else tuple(takes)
-        must = f"must be {_listed(takes)}" if takes else "would be below 1"
-        detail = (f"its length along {name} {must} ({members[first][1]} = {lengths[first]} of input port "
-                  f"{members[first][0][0]!r} takes {base} = {lo}{f' to {hi}' if hi > lo else ''}), "
+        (lo, hi), (other, _), other_name = spans[pair[0]], *members[pair[0]][:2]
+        expected, takes = _lengths_of(steps, max(lo, shortest_length(steps)), hi)
+        detail = (f"its length along {name} {f'must be {takes}' if takes else 'would be below 1'} ({other_name} = "
+                  f"{lengths[pair[0]]} of input port {other!r} takes {base} = {lo}{f' to {hi}' if hi > lo else ''}), "
                   f"found {lengths[last]}")
     at = f" (example {example})" if example is not None else ""
     return Diagnostic(f"input port {port!r}: {detail}{at}", "data-shape", layer=(), port=port, expected=expected,
                       found=lengths[last], example=example, detail=detail)
 
 
-def _fitting(steps: Steps, lo: int, hi: int) -> list[int]:
-    """The lengths ``steps`` make of the base lengths ``lo`` to ``hi`` (the first and last where there are many)."""
-    if hi - lo > 1000:
-        return [lengths_along(lo, steps)[-1], lengths_along(hi, steps)[-1]]
-    return sorted({lengths_along(n, steps)[-1] for n in range(lo, hi + 1)})
-
-
-def _listed(values: list[int]) -> str:
-    return " or ".join(map(str, values)) if len(values) < 5 else f"{values[0]} to {values[-1]}"
+def _lengths_of(steps: Steps, lo: int, hi: int) -> tuple[Any, str]:
+    """The lengths ``steps`` make of the base lengths ``lo`` to ``hi``, as a Diagnostic's ``expected`` (an int, a
+    tuple, or "2 to 9" for many) and in words ("" for none)."""
+    if hi < lo:
+        return None, ""
+    values = sorted({lengths_along(n, steps)[-1] for n in range(lo, min(hi, lo + 1000) + 1)})
+    if hi > lo + 1000 or len(values) > 4:
+        return (text := f"{values[0]} to {lengths_along(hi, steps)[-1]}"), text
+    return (values[0] if len(values) == 1 else tuple(values)), " or ".join(map(str, values))
 
 
 def _steps_text(steps: Steps) -> str:
@@ -254,7 +261,8 @@ def length_check_lines(net: Any) -> list[str]:
     """The compiled forward's checks of its inputs' variable lengths: one test of ``.shape`` values per input port
     with a variable dim (calling ``self._empty_length_error`` on a length of 0, which a recurrent kernel or an
     indexing layer would meet as a torch error), and one comparison per extra place of a shared dim (calling
-    ``self._shared_length_error`` on a mismatch); none for a net without variable lengths."""
+    ``self._shared_length_error`` on a mismatch, as on lengths of a ``length_groups`` group no one base length gives);
+    none for a net without variable lengths."""
     lines, derived = [], derived_dims(net)
     # each call passes every port the check reads (every shared group's and derived name's), not only the failing ones
     places = [p for where in shared_dims(net).values() for p, _ in where] + [p for d in derived for p, _ in d[:2]]
