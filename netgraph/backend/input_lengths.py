@@ -164,13 +164,15 @@ def length_group_problems(net: Any, sizes: Sizes) -> list[Diagnostic]:
     for base, members in length_groups(net):
         found = [_as_list(sizes(*place)) for place, _, _ in members]
         count = max(map(len, found))
-        bad = next((i for i in range(count) if not _one_base([f[i % len(f)] for f in found], members)), None)
-        if bad is not None:
-            problems.append(_group_problem(base, members, [f[bad % len(f)] for f in found], bad if count > 1 else None))
+        rows = [tuple(f[i % len(f)] for f in found) for i in range(count)]
+        bad = {row for row in set(rows) if not _one_base(row, members)}  # each distinct row solved once
+        if bad:
+            i = next(i for i, row in enumerate(rows) if row in bad)
+            problems.append(_group_problem(base, members, list(rows[i]), i if count > 1 else None))
     return problems
 
 
-def _one_base(lengths: list[int], members: list) -> bool:
+def _one_base(lengths: tuple[int, ...], members: list) -> bool:
     """Whether one base length gives every member's length: the least giving each at least its length does, if any
     does (every step is monotone)."""
     n = max(shortest_length(steps, m) for (_, _, steps), m in zip(members, lengths))
