@@ -85,7 +85,8 @@ class LengthStep:
     """One arithmetic step a derived length name tells (``_over_2``: its ``word`` and a size ``k``): the length after
     it (``value``) and the same as Python code on a length's code (``code``, as the compiled forward's checks write
     it); and, each step being monotone, the least length before it that gives at least a length (``least``, and as
-    code ``least_code``). Every reader and writer of the steps reads ``LENGTH_STEPS``, so that they cannot drift.
+    code ``least_code``). Names are read (``length_steps``), computed (``lengths_along``, ``shortest_length``) and
+    checked in compiled code from ``LENGTH_STEPS`` alone, so that these cannot drift apart.
 
     >>> over = LENGTH_STEPS["over"]
     >>> over.text(2), over.value(5, 2), over.code("x.shape[1]", 2), over.least(3, 2), over.least_code("m", 2)
