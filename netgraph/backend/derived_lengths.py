@@ -25,7 +25,7 @@ import torch
 
 from netgraph.core.errors import DataError
 from netgraph.core.types import PortType
-from netgraph.core.length_names import length_steps, lengths_along
+from netgraph.core.length_names import length_steps, lengths_along, shortest_length  # shortest_length: kept public
 from netgraph.layers.bad_index import Where, located_error
 
 __all__ = ["check_derived_lengths", "derived_length_lines", "shortest_length", "shortest_lengths", "example_lengths"]
@@ -150,20 +150,6 @@ def _fits(n: int, ops: tuple[tuple[str, int], ...], least: int) -> bool:
     """Whether length ``n`` leaves at least 1 after each step of ``ops`` and ``least`` after the last."""
     got = lengths_along(n, ops)
     return min(got, default=n) >= 1 and (got[-1] if got else n) >= least
-
-
-def shortest_length(ops: tuple[tuple[str, int], ...], least: int = 1) -> int:
-    """The shortest input length for which every step of ``ops`` leaves at least 1, and the last ``least``
-    (each step is monotone).
-
-    >>> shortest_length((("minus", 2), ("over", 2))), shortest_length((("over", 2), ("minus", 3)))
-    (3, 7)
-    """
-    need = least
-    for op, k in reversed(ops):
-        need = max(1, need - k if op == "plus" else need + k if op == "minus" else (need - 1) * k + 1 if op == "over"
-                   else -(-need // k))
-    return need
 
 
 def shortest_lengths(net: Any) -> dict[str, int]:

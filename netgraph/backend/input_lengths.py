@@ -21,6 +21,14 @@ joining them (a random layer's parameters, a sum) would broadcast a length of 1 
 ...                  [("odd", NetPort("rnd", "mu"))], Input=("n",), sigma=("n_over_2",))
 >>> [d.message for d in derived_length_problems(noise, lambda port, axis: {"Input": 6, "sigma": 4}[port])]
 ["input port 'sigma': its length along n_over_2 must be 3 (from n = 6 of input port 'Input'), found 4"]
+
+Names derived from one length that no input declares (``Input=("n_over_2",)`` beside ``sigma=("n_over_4",)``, no
+``"n"``: ``length_groups``) take lengths that one n gives (3 takes n = 5 to 6, where n_over_4 is 2):
+
+>>> halves = NetGraph({"odd": PartLayer("1;;-1;;2"), "rnd": RandomArrayLayer(NormalDistribution("#mu", "#sigma"))},
+...                   [("odd", NetPort("rnd", "mu"))], Input=("n_over_2",), sigma=("n_over_4",))
+>>> print(length_group_problems(halves, lambda port, axis: {"Input": 3, "sigma": 1}[port])[0].message)
+input port 'sigma': its length along n_over_4 must be 2 (n_over_2 = 3 of input port 'Input' takes n = 5 to 6), found 1
 """
 
 from __future__ import annotations
@@ -31,12 +39,11 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import DataError, Diagnostic
-from netgraph.backend.derived_lengths import shortest_length
-from netgraph.core.length_names import length_steps, lengths_along
+from netgraph.core.length_names import LENGTH_STEPS, length_bases, length_steps, lengths_along, shortest_length
 from netgraph.core.types import PortType, format_shape
 
 __all__ = ["shared_dims", "shared_length_problems", "check_shared_lengths", "empty_length_problem",
-           "length_check_lines", "derived_dims", "derived_length_problems"]
+           "length_check_lines", "derived_dims", "derived_length_problems", "length_groups", "length_group_problems"]
 
 Steps = tuple[tuple[str, int], ...]  # ("over", 2), ... as length_names.length_steps reads a name
 
@@ -90,17 +97,36 @@ def derived_dims(net: Any) -> list[tuple[tuple[str, int], tuple[str, int], str, 
     """(base place, derived place, derived name, steps) for each input dim whose name derives from another input dim's
     (``"n_over_2"`` beside ``"n"``: ``(("over", 2),)``); places as ``shared_dims``'. Found once per net."""
     if "_derived_dims" not in net.__dict__:
-        first: dict[str, tuple[str, int]] = {}
-        for port, t in _input_types(net).items():
-            for axis, d in enumerate(t.shape or () if isinstance(t, PortType) else ()):
-                if isinstance(d, str):
-                    first.setdefault(d, (port, axis))
-        found = []
+        first, found = _first_places(net), []
         for name, place in first.items():
             if parsed := length_steps(name, set(first) - {name}):
                 found.append((first[parsed[0]], place, name, parsed[1]))
         net._derived_dims = found
     return net._derived_dims
+
+
+def _first_places(net: Any) -> dict[str, tuple[str, int]]:
+    """Each variable dim name of the input ports and its first (port, axis)."""
+    first: dict[str, tuple[str, int]] = {}
+    for port, t in _input_types(net).items():
+        for axis, d in enumerate(t.shape or () if isinstance(t, PortType) else ()):
+            if isinstance(d, str):
+                first.setdefault(d, (port, axis))
+    return first
+
+
+def length_groups(net: Any) -> list[tuple[str, list[tuple[tuple[str, int], str, Steps]]]]:
+    """(base, [(place, name, steps), ...]) for each length ``base`` that no input declares but that two or more input
+    dims' names derive from (``"n_over_2"`` and ``"n_over_4"``, no ``"n"``): their lengths must fit one ``base``.
+    Names derived from another input's are in ``derived_dims`` instead. Found once per net."""
+    if "_length_groups" not in net.__dict__:
+        first, groups = _first_places(net), {}
+        for name, place in first.items():
+            base = min(length_bases(name), key=len)
+            if base != name and not length_steps(name, set(first) - {name}):
+                groups.setdefault(base, []).append((place, name, length_steps(name, {base})[1]))
+        net._length_groups = [(base, members) for base, members in groups.items() if len(members) > 1]
+    return net._length_groups
 
 
 def derived_length_problems(net: Any, sizes: Sizes) -> list[Diagnostic]:
@@ -131,8 +157,64 @@ def derived_length_problems(net: Any, sizes: Sizes) -> list[Diagnostic]:
     return problems
 
 
+def length_group_problems(net: Any, sizes: Sizes) -> list[Diagnostic]:
+    """A "data-shape" Diagnostic for each of ``length_groups`` whose lengths no one base length gives (at the first
+    such example), naming the port, the lengths its name takes beside another port's, why, and the length found."""
+    problems = []
+    for base, members in length_groups(net):
+        found = [_as_list(sizes(*place)) for place, _, _ in members]
+        count = max(map(len, found))
+        rows = [tuple(f[i % len(f)] for f in found) for i in range(count)]
+        bad = {row for row in set(rows) if not _one_base(row, members)}  # each distinct row solved once
+        if bad:
+            i = next(i for i, row in enumerate(rows) if row in bad)
+            problems.append(_group_problem(base, members, list(rows[i]), i if count > 1 else None))
+    return problems
+
+
+def _one_base(lengths: tuple[int, ...], members: list) -> bool:
+    """Whether one base length gives every member's length: the least giving each at least its length does, if any
+    does (every step is monotone)."""
+    n = max(shortest_length(steps, m) for (_, _, steps), m in zip(members, lengths))
+    return all(lengths_along(n, steps)[-1] == m for (_, _, steps), m in zip(members, lengths))
+
+
+def _group_problem(base: str, members: list, lengths: list[int], example: int | None) -> Diagnostic:
+    """Why ``lengths`` fit no one ``base``: of the member whose base lengths start highest and the one whose end
+    lowest, the later's length must be one the other's base lengths give; a length no base length gives is named so."""
+    spans = [(shortest_length(steps, m), shortest_length(steps, m + 1) - 1)  # the base lengths giving each length
+             for (_, _, steps), m in zip(members, lengths)]
+    starts, ends = [lo for lo, _ in spans], [hi for _, hi in spans]
+    pair = sorted({starts.index(max(starts)), ends.index(min(ends))})
+    empty = [i for i in pair if spans[i][0] > spans[i][1]]
+    last = empty[-1] if empty else pair[-1]
+    (port, _), name, steps = members[last]
+    if empty:
+        detail, expected = f"its length along {name} is {lengths[last]}, which no length {base} gives", None
+    else:
+        (lo, hi), (other, _), other_name = spans[pair[0]], *members[pair[0]][:2]
+        expected, takes = _lengths_of(steps, max(lo, shortest_length(steps)), hi)
+        detail = (f"its length along {name} {f'must be {takes}' if takes else 'would be below 1'} ({other_name} = "
+                  f"{lengths[pair[0]]} of input port {other!r} takes {base} = {lo}{f' to {hi}' if hi > lo else ''}), "
+                  f"found {lengths[last]}")
+    at = f" (example {example})" if example is not None else ""
+    return Diagnostic(f"input port {port!r}: {detail}{at}", "data-shape", layer=(), port=port, expected=expected,
+                      found=lengths[last], example=example, detail=detail)
+
+
+def _lengths_of(steps: Steps, lo: int, hi: int) -> tuple[Any, str]:
+    """The lengths ``steps`` make of the base lengths ``lo`` to ``hi``, as a Diagnostic's ``expected`` (an int, a
+    tuple, or "2 to 9" for many) and in words ("" for none)."""
+    if hi < lo:
+        return None, ""
+    values = sorted({lengths_along(n, steps)[-1] for n in range(lo, min(hi, lo + 1000) + 1)})
+    if hi > lo + 1000 or len(values) > 4:
+        return (text := f"{values[0]} to {lengths_along(hi, steps)[-1]}"), text
+    return (values[0] if len(values) == 1 else tuple(values)), " or ".join(map(str, values))
+
+
 def _steps_text(steps: Steps) -> str:
-    return "".join(f"_{op}_{k}" for op, k in steps)
+    return "".join(LENGTH_STEPS[op].text(k) for op, k in steps)
 
 
 def _length_code(code: str, steps: Steps) -> str:
@@ -142,15 +224,37 @@ def _length_code(code: str, steps: Steps) -> str:
     '-(-(x.shape[1] - 1) // 2)'
     """
     for op, k in steps:
-        code = (f"{code} + {k}" if op == "plus" else f"{code} - {k}" if op == "minus" else f"-(-({code}) // {k})"
-                if op == "over" else f"({code}) * {k}")
+        code = LENGTH_STEPS[op].code(code, k)
+    return code
+
+
+def _group_tests(net: Any) -> list[str]:
+    """``length_group_problems``' test as code: per group, the least base length giving each member's length at
+    least (``shortest_length``) gives them all exactly."""
+    tests = []
+    for _, members in length_groups(net):
+        found = [(f"{port}.shape[{axis + 1}]", steps) for (port, axis), _, steps in members]
+        least = "max(" + ", ".join(_least_code(code, steps) for code, steps in found) + ")"
+        tests.append(" or ".join(f"{_length_code(least, steps)} != {code}" for code, steps in found))
+    return tests
+
+
+def _least_code(code: str, steps: Steps) -> str:
+    """``shortest_length(steps, length)`` as code on the length ``code``.
+
+    >>> _least_code("x.shape[1]", (("minus", 1), ("over", 2)))
+    'max(1, max(1, (x.shape[1] - 1) * 2 + 1) + 1)'
+    """
+    for op, k in reversed(steps):
+        code = f"max(1, {LENGTH_STEPS[op].least_code(code, k)})"
     return code
 
 
 def check_shared_lengths(net: Any, sizes: Sizes) -> None:
     """One DataError naming every pair of input ports whose shared variable dim differs (``shared_length_problems``)
     and every input dim of a derived name not of its length (``derived_length_problems``)."""
-    problems = [*shared_length_problems(net, sizes), *derived_length_problems(net, sizes)]
+    problems = [*shared_length_problems(net, sizes), *derived_length_problems(net, sizes),
+                *length_group_problems(net, sizes)]
     if problems:
         raise DataError("; ".join(map(str, problems)), problems, kind="data-shape", layer=())
 
@@ -159,10 +263,12 @@ def length_check_lines(net: Any) -> list[str]:
     """The compiled forward's checks of its inputs' variable lengths: one test of ``.shape`` values per input port
     with a variable dim (calling ``self._empty_length_error`` on a length of 0, which a recurrent kernel or an
     indexing layer would meet as a torch error), and one comparison per extra place of a shared dim (calling
-    ``self._shared_length_error`` on a mismatch); none for a net without variable lengths."""
+    ``self._shared_length_error`` on a mismatch, as on lengths of a ``length_groups`` group no one base length gives);
+    none for a net without variable lengths."""
     lines, derived = [], derived_dims(net)
     # each call passes every port the check reads (every shared group's and derived name's), not only the failing ones
     places = [p for where in shared_dims(net).values() for p, _ in where] + [p for d in derived for p, _ in d[:2]]
+    places += [p for _, members in length_groups(net) for (p, _), _, _ in members]
     call = "    self._shared_length_error({" + ", ".join(f"{p!r}: {p}" for p in dict.fromkeys(places)) + "})"
     for port, t in _input_types(net).items():
         axes = [a for a, d in enumerate(t.shape or ()) if isinstance(d, str)] if isinstance(t, PortType) else []
@@ -174,7 +280,7 @@ def length_check_lines(net: Any) -> list[str]:
         lines += [f"if {test}:", call]
     for (base, base_axis), (port, axis), _, steps in derived:
         lines += [f"if {port}.shape[{axis + 1}] != {_length_code(f'{base}.shape[{base_axis + 1}]', steps)}:", call]
-    return lines
+    return lines + [line for test in _group_tests(net) for line in (f"if {test}:", call)]
 
 
 def empty_length_problem(port: str, shape: tuple, found: Sequence[int],

@@ -9,10 +9,12 @@ mean equal lengths; and why two names do not join.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Union
 
 __all__ = ["shifted_length", "strided_length", "times_length", "lengths_apart", "length_steps", "lengths_along",
-           "length_bases"]
+           "length_bases", "LengthStep", "LENGTH_STEPS", "shortest_length"]
 
 Dim = Union[int, str, None]  # as core.types' (which imports this module for its conflict messages)
 
@@ -78,8 +80,41 @@ def length_bases(name: str) -> set[str]:
     return {name} | {name[:m.start()] for m in _STEP.finditer(name) if length_steps(name, {name[:m.start()]})}
 
 
+@dataclass(frozen=True)
+class LengthStep:
+    """One arithmetic step a derived length name tells (``_over_2``: its ``word`` and a size ``k``): the length after
+    it (``value``) and the same as Python code on a length's code (``code``, as the compiled forward's checks write
+    it); and, each step being monotone, the least length before it that gives at least a length (``least``, and as
+    code ``least_code``). Names are read (``length_steps``), computed (``lengths_along``, ``shortest_length``) and
+    checked in compiled code from ``LENGTH_STEPS`` alone, so that these cannot drift apart.
+
+    >>> over = LENGTH_STEPS["over"]
+    >>> over.text(2), over.value(5, 2), over.code("x.shape[1]", 2), over.least(3, 2), over.least_code("m", 2)
+    ('_over_2', 3, '-(-(x.shape[1]) // 2)', 5, '(m - 1) * 2 + 1')
+    """
+
+    word: str
+    value: Callable[[int, int], int]
+    code: Callable[[str, int], str]
+    least: Callable[[int, int], int]
+    least_code: Callable[[str, int], str]
+
+    def text(self, k: int) -> str:
+        """The step as a name writes it (``_over_2``)."""
+        return f"_{self.word}_{k}"
+
+
+LENGTH_STEPS: dict[str, LengthStep] = {step.word: step for step in (
+    LengthStep("plus", lambda n, k: n + k, lambda c, k: f"{c} + {k}", lambda m, k: m - k, lambda c, k: f"{c} - {k}"),
+    LengthStep("minus", lambda n, k: n - k, lambda c, k: f"{c} - {k}", lambda m, k: m + k, lambda c, k: f"{c} + {k}"),
+    LengthStep("over", lambda n, k: -(-n // k), lambda c, k: f"-(-({c}) // {k})",  # a ceiling division: a stride's
+               lambda m, k: (m - 1) * k + 1, lambda c, k: f"({c} - 1) * {k} + 1"),
+    LengthStep("times", lambda n, k: n * k, lambda c, k: f"({c}) * {k}", lambda m, k: -(-m // k),
+               lambda c, k: f"-(-({c}) // {k})"),
+)}
+
 _SHIFT = re.compile(r"(\w+)_(plus|minus)_(\d+)")
-_STEP = re.compile(r"_(plus|minus|over|times)_(\d+)")  # every step of a derived name, for length_steps
+_STEP = re.compile(rf"_({'|'.join(LENGTH_STEPS)})_(\d+)")  # every step of a derived name, for length_steps
 
 
 def shifted_length(length: Dim, by: int) -> Dim:
@@ -168,7 +203,7 @@ def length_steps(name: str, bases: set[str]) -> tuple[str, tuple[tuple[str, int]
         rest = name[len(base):]
         if name.startswith(base) and rest:
             found = tuple((op, int(k)) for op, k in _STEP.findall(rest))
-            if "".join(f"_{op}_{k}" for op, k in found) == rest:
+            if "".join(LENGTH_STEPS[op].text(k) for op, k in found) == rest:
                 return base, found
     return None
 
@@ -181,7 +216,19 @@ def lengths_along(length: int, ops: tuple[tuple[str, int], ...]) -> list[int]:
     """
     out = []
     for op, k in ops:
-        length = (length + k if op == "plus" else length - k if op == "minus" else -(-length // k) if op == "over"
-                  else length * k)
+        length = LENGTH_STEPS[op].value(length, k)
         out.append(length)
     return out
+
+
+def shortest_length(ops: tuple[tuple[str, int], ...], least: int = 1) -> int:
+    """The shortest length for which every step of ``ops`` leaves at least 1, and the last ``least`` (each step is
+    monotone, so every longer length does too).
+
+    >>> shortest_length((("minus", 2), ("over", 2))), shortest_length((("over", 2), ("minus", 3)))
+    (3, 7)
+    """
+    need = least
+    for op, k in reversed(ops):
+        need = max(1, LENGTH_STEPS[op].least(need, k))
+    return need
