@@ -199,14 +199,17 @@ def _net(layer: str, inputs: str = "{Input: [3, 4, 4]}") -> dict:
 
 @pytest.mark.parametrize("layer", [
     "{type: ElementwiseLayer, function: Tanhh}", "{type: ThreadingLayer, function: Tanh}",
-    "{type: AggregationLayer, levels: All}", "{type: AggregationLayer, levels: '0;;'}", "{type: AggregationLayer, levels: []}",
-    "{type: NormalizationLayer, scaling_levels: Other}", "{type: PartLayer, part: '1;;-1;;0'}", "{type: PartLayer, part: []}",
-    "{type: CatenateLayer, level: 0}", "{type: FlattenLayer, level: All}", "{type: DropoutLayer, p: 1}",
-    "{type: AttentionLayer, dropout: -0.5}", "{type: BatchNormalizationLayer, epsilon: 0}",
-    "{type: ConvolutionLayer, output: 2, kernel: 0}", "{type: ConvolutionLayer, output: 2, kernel: 2, stride: [2, 0]}",
-    "{type: ConvolutionLayer, output: 0, kernel: 2}", "{type: ConvolutionLayer, kernel: 2}",
-    "{type: ConvolutionLayer, output: null, kernel: 2}", "{type: ResizeLayer, resampling: Nearest}",
-    "{type: ResizeLayer, dims: [2, 0]}", "{type: ReshapeLayer, dims: [-2, 24]}", "{type: LinearLayer, biases: [null, 2]}",
+    "{type: AggregationLayer, levels: All}", "{type: AggregationLayer, levels: '0;;'}",
+    "{type: AggregationLayer, levels: []}", "{type: NormalizationLayer, scaling_levels: Other}",
+    "{type: PartLayer, part: '1;;-1;;0'}", "{type: PartLayer, part: []}", "{type: CatenateLayer, level: 0}",
+    "{type: FlattenLayer, level: All}", "{type: DropoutLayer, p: 1}", "{type: AttentionLayer, dropout: -0.5}",
+    "{type: BatchNormalizationLayer, epsilon: 0}", "{type: ConvolutionLayer, output: 2, kernel: 0}",
+    "{type: ConvolutionLayer, output: 2, kernel: 2, stride: [2, 0]}", "{type: ConvolutionLayer, output: 0, kernel: 2}",
+    "{type: ConvolutionLayer, kernel: 2}", "{type: ConvolutionLayer, output: null, kernel: 2}",
+    "{type: ResizeLayer, resampling: Nearest}", "{type: ResizeLayer, dims: [2, 0]}",
+    "{type: ReshapeLayer, dims: [-2, 24]}", "{type: TransposeLayer, perm: [2, 2]}",
+    "{type: TransposeLayer, perm: [2, -1]}", "{type: TransposeLayer, perm: null}",
+    "{type: LinearLayer, biases: [null, 2]}",
     "{type: RandomArrayLayer, distribution: {type: NormalDistribution, args: ['#if', 1]}, output: 2}"])
 def test_a_word_range_or_needed_option_the_loader_refuses_the_schema_refuses(layer):
     """Closed words (function names, level spans, part specs, scaling words), declared ranges (``RANGES``), needed
@@ -217,14 +220,15 @@ def test_a_word_range_or_needed_option_the_loader_refuses_the_schema_refuses(lay
 
 
 @pytest.mark.parametrize("layer, inputs", [
-    ("{type: ElementwiseLayer, function: Tanh}", "{Input: 3}"), ("{type: ElementwiseLayer, function: '#^2'}", "{Input: 3}"),
+    ("{type: ElementwiseLayer, function: Tanh}", "{Input: 3}"),
+    ("{type: ElementwiseLayer, function: '#^2'}", "{Input: 3}"),
     ("{type: ThreadingLayer, function: '#1 * #2'}", "{Input1: 3, Input2: 3}"),
     ("{type: AggregationLayer, levels: ' 2 ;; All '}", "{Input: [3, 4]}"),
     ("{type: NormalizationLayer, scaling_levels: Same}", "{Input: [3, 4]}"),
-    ("{type: PartLayer, part: [All, '1;;-1;;2']}", "{Input: [3, 4]}"), ("{type: ParametricRampLayer, levels: []}", "{Input: 3}"),
-    ("{type: DropoutLayer, p: 0}", "{Input: 3}"), ("{type: ConvolutionLayer, weights: [[[1.0]]]}", "{Input: [1, 4]}"),
-    ("{type: ReshapeLayer, dims: [-1, 2]}", "{Input: [2, 3]}"),
-    ("{type: SoftmaxLayer}", "{Input: [länge, 3]}"),
+    ("{type: PartLayer, part: [All, '1;;-1;;2']}", "{Input: [3, 4]}"),
+    ("{type: ParametricRampLayer, levels: []}", "{Input: 3}"), ("{type: DropoutLayer, p: 0}", "{Input: 3}"),
+    ("{type: ConvolutionLayer, weights: [[[1.0]]]}", "{Input: [1, 4]}"),
+    ("{type: ReshapeLayer, dims: [-1, 2]}", "{Input: [2, 3]}"), ("{type: SoftmaxLayer}", "{Input: [länge, 3]}"),
     ("{type: RandomArrayLayer, distribution: {type: NormalDistribution, args: ['#μ', 1]}, output: 2}", "{μ: 2}")])
 def test_a_word_range_or_name_the_loader_takes_validates(layer, inputs):
     """Expressions beside names, spans with spaces and All, an empty ParametricRampLayer levels, a range's closed end,

@@ -43,10 +43,10 @@ def _expand(x: torch.Tensor, index: tuple, sizes: tuple) -> torch.Tensor:
     return x[index].expand(*sizes)
 
 
-#: A permutation of levels, or Wolfram's swap of two of them ("1<->3").
+#: A permutation of levels (distinct, from 1), or Wolfram's swap of two of them ("1<->3").
 Permutation = Annotated[Any, OptionKind("ints", None, {"anyOf": [
-    {"type": "array", "items": {"type": "integer"}},
-    {"type": "string", "pattern": "^\\s*[1-9][0-9]*\\s*<->\\s*[1-9][0-9]*\\s*$"}, {"type": "null"}]})]
+    {"type": "array", "items": {"type": "integer", "minimum": 1}, "uniqueItems": True},
+    {"type": "string", "pattern": "^\\s*[1-9][0-9]*\\s*<->\\s*[1-9][0-9]*\\s*$"}]})]
 #: Sizes, one of which may be -1 or Wolfram's Automatic (inferred), any Wolfram's Inherited (the input's size there);
 #: one size alone as a list of one.
 _DIM = {"anyOf": [{"type": "integer", "minimum": 1}, {"enum": [-1, "Automatic", "Inherited"]}]}  # as _reshape_dims
