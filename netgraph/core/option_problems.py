@@ -46,6 +46,11 @@ def option_problem(error: OptionError, stand_in: T) -> T:
     return stand_in
 
 
+def none_given(layer: Any, group: tuple[str, ...]) -> bool:
+    """Whether ``layer`` holds none of the options of ``group`` (each None): a group of its ``NEEDS_ONE_OF`` unmet."""
+    return all(getattr(layer, option) is None for option in group)
+
+
 def missing_option(message: str, option: str) -> None:
     """Report that the layer needs ``option``, which was not given: kind ``"layer-argument"``, as a required
     option missing from the call (a missing option has no value to be bad)."""

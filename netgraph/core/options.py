@@ -34,13 +34,15 @@ import torch
 
 from netgraph.core.errors import OptionError
 from netgraph.core.option_problems import VALUE_KIND
+from netgraph.core.option_ranges import Within
+from netgraph.core.option_words import LEVEL_SCHEMA, levels_schema
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import Conflict, as_shape
 
 __all__ = ["OptionKind", "Shape", "SequenceShape", "PortShapes", "Ports", "Array", "RemovableArray",
-           "DistributionOption", "Function", "IntOrInts", "Levels", "Module", "Net", "Literal", "option_kind",
+           "DistributionOption", "Function", "IntOrInts", "Level", "Levels", "Module", "Net", "Literal", "option_kind",
            "option_kinds", "option_fields", "option_hints", "removable_fields", "as_array", "as_seed", "beyond_float32",
-           "shape_options"]
+           "shape_options", "Within"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,7 +53,7 @@ class OptionKind:
 
     name: str
     normalize: Optional[Callable[[Any, str, str], Any]] = None
-    schema: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    schema: Mapping[str, Any] = dataclasses.field(default_factory=dict, hash=False)  # hashable: Optional[Level]
 
 
 _INTEGERS = (torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64, torch.uint16, torch.uint32,
@@ -218,10 +220,10 @@ Function = Annotated[Any, OptionKind("function", None, {"type": "string"})]
 IntOrInts = Annotated[Any, OptionKind("ints", None, {"anyOf": [
     {"type": "integer"}, {"type": "array", "items": {"type": "integer"}}, {"type": "null"}]})]
 """An int, or a list of ints (one per spatial dimension or level)."""
-Levels = Annotated[Any, OptionKind("levels", None, {"anyOf": [
-    {"type": "integer"}, {"type": "string"}, {"type": "array", "items": {"type": ["integer", "string"]}},
-    {"type": "null"}]})]
-"""Levels of an array: an int, a span such as ``"2;;"``, or a list of ints."""
+Levels = Annotated[Any, OptionKind("levels", None, levels_schema())]
+"""Levels of an array: a non-zero int, a span such as ``"2;;"``, or a list of non-zero ints."""
+Level = Annotated[int, OptionKind("level", None, LEVEL_SCHEMA)]
+"""One level: a non-zero int (1 the first dimension after the batch, -1 the last; the layer checks it)."""
 Module = Annotated[Any, OptionKind("module", None, {"description": "a torch.nn.Module (Python only)"})]
 """A Python ``torch.nn.Module`` (a spec cannot hold one)."""
 

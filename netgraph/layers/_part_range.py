@@ -14,7 +14,6 @@ A span may take every k-th element (Wolfram's ``Span[1, -1, 2]``, ``"1;;-1;;2"``
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import torch
@@ -28,7 +27,6 @@ from netgraph.layers._shapes import is_int, span_bounds
 
 __all__ = ["part_level", "span_length", "span_count", "span_text", "part_bounds", "fitting_lengths", "PartModule"]
 
-_STEPPED = re.compile(r"^\s*(.*;;.*);;\s*(-?\d+)\s*$")  # "i;;j;;k": a span, then its step
 
 def part_level(spec: Any) -> Any:
     """An int (≠0), 'All', or a span (start, stop) of 1-based ints (None = open end); a bad spec is reported
@@ -37,10 +35,8 @@ def part_level(spec: Any) -> Any:
         return int(spec)
     if spec == "All":
         return "All"
-    stepped = _STEPPED.match(spec) if isinstance(spec, str) else None
-    span, step = (stepped.group(1), int(stepped.group(2))) if stepped else (spec, 1)
-    if (bounds := span_bounds(span)) and 0 not in bounds and step >= 1:
-        return bounds if step == 1 else (*bounds, step)
+    if bounds := span_bounds(spec, stepped=True):
+        return bounds
     return option_problem(OptionError(f"PartLayer: each level must be a non-zero integer (1-based, negative from the "
                                       f"end), 'All', or a span such as '2;;5' or '1;;-1;;2' (a positive step), found "
                                       f"{spec!r}", option="part", expected="a non-zero integer, 'All' or a span",

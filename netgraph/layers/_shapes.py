@@ -11,7 +11,6 @@ Levels are Wolfram's: 1 is the first non-batch dimension, -1 the last.
 from __future__ import annotations
 
 import math
-import re
 import reprlib
 from collections.abc import Mapping
 from typing import Any
@@ -23,6 +22,7 @@ from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.error_places import Where, located_error
 from netgraph.core.errors import DataError, OptionError
 from netgraph.core.option_problems import option_problem
+from netgraph.core.option_words import SPAN, STEPPED_SPAN
 from netgraph.core.types import Conflict, PortType, broadcast, format_shape, unify
 from netgraph.core.tracing import symbolic_tracing, tracing
 from netgraph.core.wording import counted
@@ -30,7 +30,8 @@ from netgraph.layers._modules import LayerModule
 
 __all__ = ["as_float", "positive_int", "int_tuple", "level_dim", "level_option", "pass_dtype", "fill", "is_int",
            "broadcasts_to",
-           "same_rank", "check_number", "FnModule", "levels_option", "level_dims", "span_bounds", "level_range",
+           "same_rank", "check_number", "ranged_int", "ranged_number",
+           "FnModule", "levels_option", "level_dims", "span_bounds", "level_range",
            "levels_run", "fixed_product", "solved_dims"]
 
 
@@ -56,6 +57,21 @@ def positive_int(value: Any, layer: str, option: str, minimum: int = 1) -> int:
         kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
         return option_problem(_bad(f"{layer} option {option}= must be {kind}", option, kind, value), minimum)
     return int(value)
+
+
+def ranged_int(layer: Any, option: str) -> int:
+    """``layer``'s int option ``option`` at least the low end of its declared range (``RANGES``): ``positive_int``."""
+    return positive_int(getattr(layer, option), layer.type_name, option, int(type(layer).RANGES[option].low))
+
+
+def ranged_number(layer: Any, option: str) -> float:
+    """``layer``'s number option ``option`` in its declared range (``RANGES``; an open low end: ``positive``)."""
+    within, value = type(layer).RANGES[option], getattr(layer, option)
+    number = check_number(value, layer.type_name, option, within.low, within.high, open_high=within.open_high)
+    if within.open_low and number == within.low:
+        return option_problem(OptionError(f"{layer.type_name} option {option}= must be positive, found {value!r}",
+                                          option=option, expected="a positive number", found=value), 1.0)
+    return number
 
 
 def _bad(words: str, option: str, expected: str, found: Any) -> OptionError:
@@ -122,19 +138,22 @@ def level_dim(level: int, rank: int, layer: str) -> int:
     return dim
 
 
-_SPAN = re.compile(r"^\s*(-?\d+)?\s*;;\s*(-?\d+|All)?\s*$")
+def span_bounds(text: Any, stepped: bool = False) -> tuple[int, ...] | None:
+    """A span ``"i;;j"`` (``SPAN``: non-zero ends) as 1-based (start, stop), an open end 1 or -1 (``All`` is -1);
+    when ``stepped``, ``"i;;j;;k"`` too (``STEPPED_SPAN``), as (start, stop, k) for a step k above 1; None for any
+    other value.
 
-
-def span_bounds(text: Any) -> tuple[int, int] | None:
-    """A span ``"i;;j"`` as 1-based (start, stop), an open end 1 or -1 (``All`` is -1); None for any other value.
-
-    >>> span_bounds("2;;"), span_bounds("1;;-2"), span_bounds(";;All"), span_bounds(3)
-    ((2, -1), (1, -2), (1, -1), None)
+    >>> span_bounds("2;;"), span_bounds("1;;-2"), span_bounds(";;All"), span_bounds(3), span_bounds("0;;")
+    ((2, -1), (1, -2), (1, -1), None, None)
+    >>> span_bounds("1;;-1;;2", stepped=True), span_bounds("2;;4;;1", stepped=True)
+    ((1, -1, 2), (2, 4))
     """
-    m = _SPAN.match(text) if isinstance(text, str) else None
+    m = (SPAN.match(text) or (STEPPED_SPAN.match(text) if stepped else None)) if isinstance(text, str) else None
     if m is None:
         return None
-    return int(m.group(1)) if m.group(1) else 1, int(m.group(2)) if m.group(2) and m.group(2) != "All" else -1
+    bounds = int(m.group(1)) if m.group(1) else 1, int(m.group(2)) if m.group(2) and m.group(2) != "All" else -1
+    step = int(m.group(3)) if m.re is STEPPED_SPAN else 1
+    return bounds if step == 1 else (*bounds, step)
 
 
 def levels_option(value: Any, layer: str, option: str = "levels") -> Any:
@@ -143,7 +162,7 @@ def levels_option(value: Any, layer: str, option: str = "levels") -> Any:
         return int(value)
     if isinstance(value, (list, tuple)) and value and all(is_int(v) and v != 0 for v in value):
         return [int(v) for v in value]
-    if (bounds := span_bounds(value)) and 0 not in bounds:
+    if span_bounds(value):
         return value
     return option_problem(_bad(f"{layer} {option}= must be a non-zero integer, a list of them, or a span such as "
                                f"'2;;' (1-based, negative from the end)", option,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
 import torch
 from torch import nn
@@ -22,19 +22,23 @@ from torch import nn
 from netgraph.core.errors import OptionError
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.option_problems import option_problem
-from netgraph.core.options import Array, Levels, Shape
+from netgraph.core.option_words import levels_schema
+from netgraph.core.options import Array, OptionKind, Shape
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
 from netgraph.layers._shapes import level_dims, levels_option
 from netgraph.layers._modules import LayerModule
 
 __all__ = ["ParametricRampLayer"]
 
+#: Its levels: as any layer's (``Levels``), or [] for one slope shared by every element.
+RampLevels = Annotated[Any, OptionKind("levels", None, levels_schema(empty=True))]
+
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class ParametricRampLayer(Layer):
     """``ParametricRampLayer(levels=1, slope=None, input=None)``: see the module docstring. Array ``Slope``."""
 
-    levels: Levels = 1
+    levels: RampLevels = 1
     slope: Array = None
     input: Shape = None
     ARRAYS = {"Slope": "slope"}

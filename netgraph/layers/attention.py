@@ -35,7 +35,8 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import option_problem
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
 from netgraph.layers._masks import real_steps
-from netgraph.layers._shapes import check_number
+from netgraph.layers._shapes import ranged_number
+from netgraph.core.option_ranges import Within
 from netgraph.layers._modules import LayerModule
 
 __all__ = ["AttentionLayer"]
@@ -124,6 +125,7 @@ class AttentionLayer(Layer):
     weights: Array = None
     dropout: float = 0.0
     ARRAYS = {"Weights": "weights"}
+    RANGES = {"dropout": Within(0.0, 1.0, open_high=True)}
     POSITIONAL = "scoring"
     input_ports = ("Key", "Value", "Query")
 
@@ -143,7 +145,7 @@ class AttentionLayer(Layer):
                                        expected="a (key size, query size) matrix", found=tuple(self.weights.shape)),
                            None)
         return {"ARRAYS": {"Weights": "weights"} if self.scoring == "Bilinear" else {},
-                "dropout": check_number(self.dropout, "AttentionLayer", "dropout", 0.0, 1.0, open_high=True)}
+                "dropout": ranged_number(self, "dropout")}
 
     def validate(self) -> None:
         if self.scoring == "Dot" and (self.weights is not None or "Weights" in self._shared):  # a value or shared

@@ -21,13 +21,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netgraph.layers._shapes import fill, int_tuple, positive_int
+from netgraph.layers._shapes import fill, int_tuple, ranged_int
+from netgraph.core.option_ranges import Within
 from netgraph.layers._spatial_options import MINIMUM, same_padding, spatial_dims
 from netgraph.layers._window_sizes import ceil_in_size, ceil_out_size, in_size, out_size
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, IntOrInts, Literal, RemovableArray, Shape
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.option_problems import missing_option, option_problem
+from netgraph.core.option_problems import missing_option, none_given, option_problem
 from netgraph.core.types import REAL, Conflict, PortType, format_shape
 from netgraph.core.wording import counted
 from netgraph.layers._modules import LayerModule, optional_parameter, present
@@ -42,6 +43,7 @@ class _Spatial(Layer):
 
     input_ports = ("Input",)
     OUT_SIZE = staticmethod(out_size)  # the spatial size rules: Output from Input, Input from Output
+    RANGES = {option: Within(least) for option, least in MINIMUM.items()}
     IN_SIZE = staticmethod(in_size)
 
     def _channel_options(self, layout: str, kernel_example: str) -> Any:
@@ -53,13 +55,14 @@ class _Spatial(Layer):
                 f"{name} weights= must have shape ({layout}, *kernel) with 1 to 3 kernel dims, found "
                 f"{format_shape(tuple(weights.shape))}", option="weights", expected="1 to 3 kernel dims",
                 found=tuple(weights.shape)), None)
-        if self.output is None and self.weights is None:
+        outputs, kernels = self.NEEDS_ONE_OF
+        if none_given(self, outputs):
             missing_option(f"{name} needs the number of output channels: {name}(n, kernel)", "output")
-        if self.kernel is None and self.weights is None:
+        if none_given(self, kernels):
             missing_option(f"{name} needs a kernel size: {name}(n, kernel), e.g. {kernel_example}", "kernel")
         if self.output is not None:
-            positive_int(self.output, name, "output")
-        positive_int(self.channel_groups, name, "channel_groups")
+            ranged_int(self, "output")
+        ranged_int(self, "channel_groups")
         return self.kernel if self.kernel is not None else list(weights.shape[2:]) if weights is not None else 1
 
     def _spatial_options(self, name: str, **given: Any) -> dict[str, Any]:
@@ -191,6 +194,8 @@ class _Channeled(_Spatial):
     weights: Array = None
     biases: RemovableArray = None
     ARRAYS = {"Weights": "weights", "Biases": "biases"}
+    NEEDS_ONE_OF = (("output", "weights"), ("kernel", "weights"))  # the weights' shape gives both
+    RANGES = {**_Spatial.RANGES, "output": Within(1), "channel_groups": Within(1)}
     POSITIONAL = "output"
     POSITIONALS = ("output", "kernel")
 

@@ -18,11 +18,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netgraph.layers._shapes import check_indices, fill, is_int, positive_int
+from netgraph.layers._shapes import check_indices, fill, is_int, ranged_int
+from netgraph.core.option_ranges import Within
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Array, Shape
 from netgraph.core.errors import OptionError, ShapeError
-from netgraph.core.option_problems import ARGUMENT_KIND, missing_option, option_problem
+from netgraph.core.option_problems import ARGUMENT_KIND, missing_option, none_given, option_problem
 from netgraph.core.types import INTEGER, REAL, PortType, format_shape
 from netgraph.layers._modules import LayerModule
 
@@ -57,6 +58,8 @@ class EmbeddingLayer(Layer):
     input: Shape = None
     weights: Array = None
     ARRAYS = {"Weights": "weights"}
+    NEEDS_ONE_OF = (("output", "weights"),)  # the embedding size, given or from the weights
+    RANGES = {"output": Within(1), "n": Within(1)}
     POSITIONAL = "output"
     CHECKS_INDICES = True  # its errors name the bad index's example (and element in a map or fold): check_indices
     POSITIONALS = ("output", "n")
@@ -72,10 +75,10 @@ class EmbeddingLayer(Layer):
                 return  # the sizes the weights would give are not known
         good = True  # every size given is a positive integer: only then compared with the weights
         for option, value in (("output", self.output), ("n", self.n)):
-            if value is None and w is None and option == "output":  # n: from an encoder on its input, else at init
+            if option == "output" and none_given(self, *self.NEEDS_ONE_OF):  # n: from an encoder or at init
                 missing_option("EmbeddingLayer needs output= (the embedding size): EmbeddingLayer(size, n)", option)
             elif value is not None:
-                good &= is_int(value) and positive_int(value, "EmbeddingLayer", option) == value
+                good &= is_int(value) and ranged_int(self, option) == value
         for option, value, axis in (("output", self.output, 1), ("n", self.n, 0)) if good and w is not None else ():
             if value is not None and w.shape[axis] != value:
                 raise OptionError(f"EmbeddingLayer: weights= has shape {format_shape(tuple(w.shape))} but "

@@ -8,13 +8,14 @@ import functools
 import inspect
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Annotated, Any
 
 import torch
 from torch import nn
 
 from netgraph.core.layer import EmitContext, Layer, shape_option
-from netgraph.core.options import Function, PortShapes, Ports, Shape
+from netgraph.core.option_words import named_or_slots
+from netgraph.core.options import Function, OptionKind, PortShapes, Ports, Shape
 from netgraph.layers._shapes import fill
 from netgraph.layers.expression import parse, to_code
 from netgraph.layers.expression_elementwise import per_element
@@ -33,6 +34,8 @@ __all__ = ["FunctionLayer", "ElementwiseLayer", "ELEMENTWISE", "align_code", "al
 
 #: ElementwiseLayer names: the one-argument entries of the named-function table (FunctionLayer uses it too).
 ELEMENTWISE: dict[str, NamedFunction] = {name: f for name, f in NAMED_FUNCTIONS.items() if f.arity == 1}
+#: ElementwiseLayer's function: one of those names, or an expression in # (the schema says so too).
+ElementwiseFunction = Annotated[Any, OptionKind("function", None, named_or_slots(ELEMENTWISE))]
 
 
 def align_code(var: str, rank: int, out_rank: int) -> str:
@@ -348,7 +351,7 @@ class ElementwiseLayer(Layer):
     ('Input',)
     """
 
-    function: Function
+    function: ElementwiseFunction
     input: Shape = None
     output: Shape = None
     POSITIONAL = "function"

@@ -31,6 +31,7 @@ from torch import nn
 
 from netgraph.core.errors import OptionError
 from netgraph.core.option_problems import option_problem
+from netgraph.core.option_ranges import Within
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.options import DistributionOption, Literal, Shape
@@ -132,11 +133,14 @@ class KLDivergenceLayer(Layer):
     shape: Shape = None
     method: Literal["auto", "closed_form", "monte_carlo"] = "auto"
     samples: int = 1
+    NEEDS_ONE_OF = (("p",), ("q",))
+    RANGES = {"samples": Within(1)}
     output_ports = ("Output",)
 
     def normalize(self) -> dict[str, Any]:
         p, q = (self._distribution(name) for name in ("p", "q"))
-        if isinstance(self.samples, bool) or not isinstance(self.samples, int) or self.samples < 1:
+        least = self.RANGES["samples"].low
+        if isinstance(self.samples, bool) or not isinstance(self.samples, int) or self.samples < least:
             option_problem(OptionError(f"KLDivergenceLayer: samples= is the number of Monte Carlo draws, an integer "
                                        f">= 1; found {self.samples!r}", option="samples", expected="an integer >= 1",
                                        found=self.samples), None)

@@ -31,9 +31,9 @@ from torch import nn
 
 from netgraph.layers._loss_modules import EPSILON, CTCModule, wide
 from netgraph.layers._masks import masked_loss
-from netgraph.layers._shapes import check_indices, check_number, fill
+from netgraph.layers._shapes import check_indices, fill, ranged_number
 from netgraph.core.layer import EmitContext, Layer
-from netgraph.core.options import Literal, Shape
+from netgraph.core.options import Literal, Shape, Within
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.option_problems import option_problem
 from netgraph.core.tracing import tracing
@@ -292,11 +292,11 @@ class ContrastiveLossLayer(_PairLoss):
     margin: float = 0.5
     input: Shape = None
     POSITIONAL = "margin"
-    CODE = ("torch.where({t} > 0, ({m} - {x}).clamp_min(0).square(), {x}.square())"
-            ".unsqueeze(-1).flatten(1).mean(1)")
+    RANGES = {"margin": Within(0.0)}
+    CODE = "torch.where({t} > 0, ({m} - {x}).clamp_min(0).square(), {x}.square()).unsqueeze(-1).flatten(1).mean(1)"
 
     def normalize(self) -> dict[str, Any]:
-        return {"margin": check_number(self.margin, "ContrastiveLossLayer", "margin", 0.0, float("inf"))}
+        return {"margin": ranged_number(self, "margin")}
 
     def declared_types(self) -> dict[str, PortType]:
         return {**super().declared_types(), "Target": PortType(self.input, INTEGER)}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
 import torch
 from torch import nn
@@ -23,7 +23,8 @@ from torch import nn
 from netgraph.layers._shapes import fill, level_dim, level_option, pass_dtype
 from netgraph.layers.torch_functions import torch_function_hint
 from netgraph.core.layer import EmitContext, Layer
-from netgraph.core.options import Function, Ports
+from netgraph.core.option_words import named_or_slots
+from netgraph.core.options import Level, OptionKind, Ports
 from netgraph.layers.expression import Expression, apply, parse, to_code
 from netgraph.layers.expression_elementwise import per_element
 from netgraph.layers.expression_forms import LONG_CHAIN
@@ -45,6 +46,8 @@ __all__ = ["ThreadingLayer", "TotalLayer", "CatenateLayer", "DotLayer", "THREADI
 #: the named-function table (netgraph.layers.function_table), folded over the inputs: Plus[Plus[#1, #2], #3].
 THREADING: dict[str, int | None] = {"Plus": None, "Times": None, "Subtract": 2, "Divide": 2, "Power": 2, "Mod": 2,
                                     "Max": None, "Min": None, "Surd": 2, "ArcTan": 2, "Erf": 2}
+#: ThreadingLayer's function: one of those names, or an expression in slots (the schema says so too).
+ThreadedFunction = Annotated[Any, OptionKind("function", None, named_or_slots(THREADING))]
 
 def _threaded(name: str, ports: tuple[str, ...]) -> Expression:
     """The expression folding binary ``name`` over ``ports``: ``Max[Max[#a, #b], #c]``.
@@ -90,7 +93,7 @@ class ThreadingLayer(_Variadic):
     list of these per input (see ``netgraph.layers._broadcast``).
     """
 
-    function: Function
+    function: ThreadedFunction
     broadcast: BroadcastSpec = "Automatic"
     inputs: Ports = None
     POSITIONAL = "function"
@@ -234,7 +237,7 @@ class CatenateLayer(_Variadic):
 
     POSITIONALS = ("level",)
 
-    level: int = 1
+    level: Level = 1
     inputs: Ports = None
 
     def normalize(self) -> dict[str, Any]:

@@ -20,11 +20,12 @@ import torch.nn.functional as F
 from torch import nn
 from torch._C import _functorch  # whether a tensor is vmap's batch (no public name; torch's own code reads it there)
 
-from netgraph.layers._shapes import check_number, level_dim, level_option
+from netgraph.layers._shapes import level_dim, level_option, ranged_number
 from netgraph.core.layer import EmitContext, Layer
-from netgraph.core.options import Array, RemovableArray, Shape
+from netgraph.core.options import Array, Level, RemovableArray, Shape
 from netgraph.core.errors import DataError, OptionError
 from netgraph.core.option_problems import option_problem
+from netgraph.core.option_ranges import Within
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
 from netgraph.layers._modules import LayerModule, optional_parameter, present
 from netgraph.layers._sync_norm import BatchStatsSync, synced_batch_norm
@@ -66,7 +67,7 @@ class SoftmaxLayer(_SameShape):
 
     POSITIONALS = ("level",)
 
-    level: int = -1
+    level: Level = -1
     input: Shape = None
 
     def normalize(self) -> dict[str, Any]:
@@ -112,9 +113,10 @@ class DropoutLayer(_SameShape):
     p: float = 0.5
     input: Shape = None
     POSITIONAL = "p"
+    RANGES = {"p": Within(0.0, 1.0, open_high=True)}
 
     def normalize(self) -> dict[str, Any]:
-        return {"p": check_number(self.p, "DropoutLayer", "p", 0.0, 1.0, open_high=True)}
+        return {"p": ranged_number(self, "p")}
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         return DropoutModule(self.p)
@@ -126,12 +128,7 @@ class DropoutLayer(_SameShape):
         return f"F.dropout({ctx.args[0]}, {self.p!r}, {ctx.module}.training)"
 
 
-def _positive(value: Any, layer: str) -> float:
-    """``epsilon=`` as a positive float; a bad value is reported (``option_problem``), 1.0 standing in for it."""
-    if (number := check_number(value, layer, "epsilon", 0.0, float("inf"))) == 0:
-        return option_problem(OptionError(f"{layer} option epsilon= must be positive, found {value!r}",
-                                          option="epsilon", expected="a positive number", found=value), 1.0)
-    return number
+_EPSILON = Within(0.0, open_low=True)  # a normalisation's epsilon: positive
 
 
 class _Normalization(_SameShape):
@@ -257,10 +254,10 @@ class BatchNormalizationLayer(_Normalization):
     ARRAYS = {"Scaling": "scaling", "Biases": "biases", "MovingMean": "moving_mean",
               "MovingVariance": "moving_variance"}
     BUFFERS = frozenset({"MovingMean", "MovingVariance"})
+    RANGES = {"momentum": Within(0.0, 1.0), "epsilon": _EPSILON}
 
     def normalize(self) -> dict[str, Any]:
-        return {"momentum": check_number(self.momentum, "BatchNormalizationLayer", "momentum", 0.0, 1.0),
-                "epsilon": _positive(self.epsilon, "BatchNormalizationLayer")}
+        return {"momentum": ranged_number(self, "momentum"), "epsilon": ranged_number(self, "epsilon")}
 
     def _axis(self, shape: tuple) -> int:
         if len(shape) == 0:
@@ -303,9 +300,10 @@ class LayerNormalizationLayer(_Normalization):
     scaling: RemovableArray = None
     biases: RemovableArray = None
     ARRAYS = {"Scaling": "scaling", "Biases": "biases"}
+    RANGES = {"epsilon": _EPSILON}
 
     def normalize(self) -> dict[str, Any]:
-        return {"epsilon": _positive(self.epsilon, "LayerNormalizationLayer")}
+        return {"epsilon": ranged_number(self, "epsilon")}
 
     def _axis(self, shape: tuple) -> int:
         if len(shape) == 0:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 
 import torch
 from torch import nn
@@ -29,15 +29,19 @@ from torch.nn import functional as F
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import option_problem
 from netgraph.core.layer import EmitContext, Layer
-from netgraph.core.options import Levels, Literal, RemovableArray, Shape
+from netgraph.core.option_words import levels_schema
+from netgraph.core.option_ranges import Within
+from netgraph.core.options import Levels, Literal, OptionKind, RemovableArray, Shape
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
 from netgraph.core.wording import counted
-from netgraph.layers._shapes import check_number, level_dims, levels_option, positive_int
+from netgraph.layers._shapes import level_dims, levels_option, ranged_int, ranged_number
 from netgraph.layers._modules import LayerModule, optional_parameter, present
 
 __all__ = ["NormalizationLayer", "NORMALIZATION_METHODS"]
 
 NORMALIZATION_METHODS = ("Standardize", "RMS")
+SCALING_WORDS = ("Complement", "Same")  # scaling_levels= in words: the levels not aggregated, or the aggregated ones
+ScalingLevels = Annotated[Any, OptionKind("levels", None, levels_schema(*SCALING_WORDS))]
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
@@ -51,7 +55,7 @@ class NormalizationLayer(Layer):
     """
 
     aggregation_levels: Levels = "2;;"
-    scaling_levels: Levels = "Complement"
+    scaling_levels: ScalingLevels = "Complement"
     epsilon: float = 0.001
     method: Literal["Standardize", "RMS"] = "Standardize"
     unbiased: bool = False
@@ -62,6 +66,7 @@ class NormalizationLayer(Layer):
     ARRAYS = {"Scaling": "scaling", "Biases": "biases"}
     POSITIONAL = "aggregation_levels"
     POSITIONALS = ("aggregation_levels", "scaling_levels")
+    RANGES = {"epsilon": Within(0.0), "group_number": Within(1)}
     input_ports = ("Input",)
 
     def normalize(self) -> dict[str, Any]:
@@ -74,14 +79,14 @@ class NormalizationLayer(Layer):
         if not isinstance(self.unbiased, bool):
             option_problem(OptionError(f"{name} option unbiased= must be True or False, found {self.unbiased!r}",
                                        option="unbiased", expected="True or False", found=self.unbiased), None)
-        epsilon = check_number(self.epsilon, name, "epsilon", 0.0, float("inf"))
-        groups = None if self.group_number is None else positive_int(self.group_number, name, "group_number")
+        epsilon = ranged_number(self, "epsilon")
+        groups = None if self.group_number is None else ranged_int(self, "group_number")
         scaling = self.scaling_levels
-        if scaling not in ("Complement", "Same"):
+        if scaling not in SCALING_WORDS:
             if isinstance(scaling, str) and ";;" not in scaling:
                 scaling = option_problem(OptionError(
                     f"{name} scaling_levels= must be 'Complement', 'Same' or levels, found {scaling!r}"
-                    f"{did_you_mean(scaling, ('Complement', 'Same'))}", option="scaling_levels",
+                    f"{did_you_mean(scaling, SCALING_WORDS)}", option="scaling_levels",
                     expected="'Complement', 'Same' or levels", found=scaling), "Complement")
             else:
                 scaling = levels_option(scaling, name, "scaling_levels")

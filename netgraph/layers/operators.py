@@ -30,6 +30,7 @@ from torch import nn
 
 from netgraph.core.errors import OptionError
 from netgraph.core.option_problems import VALUE_KIND, option_problem
+from netgraph.core.option_ranges import Within
 from netgraph.core.layer import EmitContext
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.operator import NetOperator, settled_types
@@ -114,6 +115,7 @@ class NetMapOperator(NetOperator):
     """Apply ``net`` to each element of a sequence: every port of ``net`` becomes a sequence port (n, ...)."""
 
     net: Net = None
+    NEEDS_ONE_OF = (("net",),)
 
     def validate(self) -> None:
         if not self.net.input_ports:
@@ -184,6 +186,7 @@ class NetFoldOperator(NetOperator):
     """
 
     net: Net = None
+    NEEDS_ONE_OF = (("net",),)
     state_input: bool = False
     POSITIONALS = ("net", "state_input")
     RUNS = ("runs its inner net once per sequence element (its output fed back as the state): the port has a value "
@@ -295,14 +298,16 @@ class NetNestOperator(NetOperator):
     """Apply ``net`` (ports ``Input`` -> ``Output`` of the same type) ``n`` times, each output fed back as input."""
 
     net: Net = None
+    NEEDS_ONE_OF = (("net",),)
     n: int = 1
+    RANGES = {"n": Within(0)}  # how many times the net is applied
     POSITIONALS = ("net", "n")
     RUNS = ("runs its inner net n times per example (each output fed back in): the port has a value each time, none "
             "of which it gives out")
 
     def normalize(self) -> Mapping[str, Any]:
         changes = super().normalize()
-        if not isinstance(self.n, int) or isinstance(self.n, bool) or self.n < 0:
+        if not isinstance(self.n, int) or isinstance(self.n, bool) or self.n < self.RANGES["n"].low:
             return option_problem(OptionError(f"NetNestOperator option n= takes a count >= 0, found {self.n!r}",
                                               option="n", expected="a count >= 0", found=self.n), changes)
         if not changes:

@@ -27,6 +27,7 @@ from netgraph.layers.random_callable import call_with_slots
 from netgraph.layers.random_hints import draw_dtype_hint
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import VALUE_KIND, option_problem
+from netgraph.core.option_ranges import Within
 from netgraph.core.other_layer_names import other_layer_hint
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.core.wiring import join_path
@@ -70,6 +71,7 @@ class RandomArrayLayer(Layer):
     estimator: Optional[Literal["pathwise", "score_function", "straight_through", "relaxed", "implicit", "none"]] = None
     temperature: Optional[float] = None
     eval_mode: Literal["sample", "mean"] = "sample"
+    RANGES = {"temperature": Within(0.0, open_low=True)}
     log_probability: bool = False
     POSITIONAL = "distribution"
 
@@ -109,7 +111,8 @@ class RandomArrayLayer(Layer):
                               f"{_estimator_hint(self.estimator, dist.ESTIMATORS)}", option="estimator",
                               expected=tuple(dist.ESTIMATORS), found=self.estimator)
         t = self.temperature
-        bad_value = isinstance(t, bool) or not isinstance(t, (int, float)) or not 0 < t < math.inf
+        least = self.RANGES["temperature"].low
+        bad_value = isinstance(t, bool) or not isinstance(t, (int, float)) or not least < t < math.inf
         if t is not None and (self.estimator != "relaxed" or bad_value):
             raise OptionError("RandomArrayLayer: temperature= is a number > 0 and applies only to "
                               f"estimator='relaxed'; found temperature={t!r} with estimator={self.estimator!r}",

@@ -29,12 +29,13 @@ import torch
 from torch import nn
 
 from netgraph.layers._masks import MaskedFnModule, last
-from netgraph.layers._shapes import fill, is_int, positive_int
+from netgraph.layers._shapes import fill, is_int, positive_int, ranged_int
+from netgraph.core.option_ranges import Within
 from netgraph.core.layer import Layer, shape_option
 from netgraph.core.options import Array, Literal, SequenceShape
 from netgraph.layers._shapes import _ShapeLayer
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.option_problems import COMBINATION_KIND, missing_option, option_problem
+from netgraph.core.option_problems import COMBINATION_KIND, missing_option, none_given, option_problem
 from netgraph.core.types import REAL, Conflict, PortType, format_shape
 from netgraph.layers.recurrent_module import _KINDS, _STATE_BIASES, RecurrentModule
 
@@ -54,6 +55,7 @@ class _Recurrent(Layer):
     GATES: ClassVar[tuple[str, ...]] = ()
     STATES: ClassVar[tuple[str, ...]] = ()
     CHAIN_OUTPUT = "Output"  # with state_output=True, inside a chain its states are Wolfram's state ports
+    RANGES = {"output": Within(1)}
 
     @property
     def input_ports(self) -> tuple[str, ...]:
@@ -73,7 +75,7 @@ class _Recurrent(Layer):
         arrays = self._ranked_arrays()
         sizes = {a: int(v.shape[0]) for a, v in arrays.items()}
         if self.output is not None:
-            positive_int(self.output, name, "output")
+            ranged_int(self, "output")
         given_input = self._input_option(self.input)  # checked before the arrays are compared, which may raise
         output = self.output if is_int(self.output) and self.output >= 1 else None  # a bad one fits no array
         first = "output=" if output is not None else f"array {next(iter(sizes), '')!r}"
@@ -83,7 +85,7 @@ class _Recurrent(Layer):
                               f"{format_shape(tuple(arrays[wrong].shape))}", option=self.ARRAYS[wrong],
                               kind=COMBINATION_KIND, expected=size, found=sizes[wrong])
         sizes = set(sizes.values()) | ({output} if output is not None else set())
-        if self.output is None and not sizes and len(arrays) == len([v for v in self.arrays.values() if v is not None]):
+        if none_given(self, self.NEEDS_ONE_OF[0]):
             missing_option(f"{name} needs its state size: {name}(n)", "output")
         inputs = {int(v.shape[1]) for a, v in arrays.items() if a.endswith("InputWeights")}
         return {"_size": sizes.pop() if sizes else None, "_in": inputs.pop() if len(inputs) == 1 else None,
@@ -215,6 +217,7 @@ class LongShortTermMemoryLayer(_Recurrent):
     output_gate_state_weights: Array = None
     output_gate_biases: Array = None
     ARRAYS = _arrays(_LSTM_GATES)
+    NEEDS_ONE_OF = (("output", *ARRAYS.values()),)  # the state size, given or from any array
     STATES = ("State", "CellState")  # recurrent states (Information's RecurrentStatesCount)
     GATES = _LSTM_GATES
     POSITIONAL = "output"
@@ -248,6 +251,7 @@ class GatedRecurrentLayer(_Recurrent):
     memory_gate_state_biases: Array = None
     ARRAYS = _OptionalArray({**_arrays(_GRU_GATES), _STATE_BIASES: "memory_gate_state_biases"}, _STATE_BIASES)
     OPTIONAL_ARRAYS = {_STATE_BIASES: "memory_gate_state_biases"}
+    NEEDS_ONE_OF = (("output", *ARRAYS.all.values()),)  # the state size, given or from any array
     STATES = ("State",)  # recurrent states (Information's RecurrentStatesCount)
     GATES = _GRU_GATES
     POSITIONAL = "output"
@@ -272,6 +276,7 @@ class BasicRecurrentLayer(_Recurrent):
     state_weights: Array = None
     biases: Array = None
     ARRAYS = _arrays(("",))
+    NEEDS_ONE_OF = (("output", *ARRAYS.values()),)  # the state size, given or from any array
     STATES = ("State",)  # recurrent states (Information's RecurrentStatesCount)
     GATES = ("",)
     POSITIONAL = "output"

@@ -27,7 +27,9 @@ from netgraph.layers._shapes import (_ShapeLayer, fixed_product, is_int, level_o
                                      solved_dims)
 from netgraph.core.errors import OptionError
 from netgraph.core.option_problems import option_problem
-from netgraph.core.options import IntOrInts, Levels, OptionKind
+from netgraph.core.option_words import part_schema
+from netgraph.core.options import IntOrInts, Level, OptionKind
+from netgraph.core.option_ranges import Within
 from netgraph.core.types import Conflict, PortType, format_shape
 
 __all__ = ["FlattenLayer", "ReshapeLayer", "TransposeLayer", "PartLayer", "ReplicateLayer"]
@@ -41,21 +43,23 @@ def _expand(x: torch.Tensor, index: tuple, sizes: tuple) -> torch.Tensor:
     return x[index].expand(*sizes)
 
 
-#: A permutation of levels, or Wolfram's swap of two of them ("1<->3").
+#: A permutation of levels (distinct, from 1), or Wolfram's swap of two of them ("1<->3").
 Permutation = Annotated[Any, OptionKind("ints", None, {"anyOf": [
-    {"type": "array", "items": {"type": "integer"}},
-    {"type": "string", "pattern": "^\\s*[1-9][0-9]*\\s*<->\\s*[1-9][0-9]*\\s*$"}, {"type": "null"}]})]
+    {"type": "array", "items": {"type": "integer", "minimum": 1}, "uniqueItems": True},
+    {"type": "string", "pattern": "^\\s*[1-9][0-9]*\\s*<->\\s*[1-9][0-9]*\\s*$"}]})]
 #: Sizes, one of which may be -1 or Wolfram's Automatic (inferred), any Wolfram's Inherited (the input's size there);
 #: one size alone as a list of one.
-_DIM = {"anyOf": [{"type": "integer"}, {"enum": ["Automatic", "Inherited"]}]}
+_DIM = {"anyOf": [{"type": "integer", "minimum": 1}, {"enum": [-1, "Automatic", "Inherited"]}]}  # as _reshape_dims
 Dims = Annotated[Any, OptionKind("ints", None, {"anyOf": [_DIM, {"type": "array", "items": _DIM}]})]
+#: PartLayer's part: a level spec (a non-zero index, All, a span, a stepped span: ``part_level``) or a list of them.
+Parts = Annotated[Any, OptionKind("levels", None, part_schema())]
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class FlattenLayer(_ShapeLayer):
     """Flattens levels: ``FlattenLayer()`` gives a vector; ``FlattenLayer(n)`` merges the first n+1 levels,
     ``FlattenLayer(-n)`` the last n+1 (Wolfram's FlattenLayer[n])."""
 
-    level: Optional[int] = None
+    level: Optional[Level] = None
     POSITIONAL = "level"
 
     def validate(self) -> None:
@@ -225,7 +229,7 @@ class PartLayer(_ShapeLayer):
     sequence), ``PartLayer("2;;4")`` (a span), ``PartLayer("1;;-1;;2")`` (every second), ``PartLayer(["All", 1])``
     (column 1). Indices are 1-based."""
 
-    part: Levels
+    part: Parts
     POSITIONAL = "part"
 
     def normalize(self) -> dict[str, Any]:
@@ -335,14 +339,15 @@ class ReplicateLayer(_ShapeLayer):
     """
 
     n: IntOrInts
-    level: int = 1
+    level: Level = 1
     POSITIONAL = "n"
     POSITIONALS = ("n", "level")
+    RANGES = {"n": Within(1)}  # each count
 
     def normalize(self) -> dict[str, Any]:
         ns = self.n if isinstance(self.n, (list, tuple)) else [self.n]
         for v in ns:
-            positive_int(v, "ReplicateLayer", "n")
+            positive_int(v, "ReplicateLayer", "n", int(self.RANGES["n"].low))
         return {"n": list(self.n) if isinstance(self.n, tuple) else self.n,
                 "level": level_option(self.level, "ReplicateLayer"), "_ns": tuple(ns)}
 

@@ -37,9 +37,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.option_problems import COMBINATION_KIND, missing_option, option_problem
+from netgraph.core.option_problems import COMBINATION_KIND, missing_option, none_given, option_problem
 from netgraph.core.layer import EmitContext
-from netgraph.core.options import IntOrInts, OptionKind, Shape
+from netgraph.core.options import IntOrInts, OptionKind, Shape, Within
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, format_shape
 from netgraph.core.length_names import shifted_length, times_length
 from netgraph.layers._shapes import _ShapeLayer, as_float, is_int
@@ -239,6 +239,8 @@ class ResizeLayer(_ShapeLayer):
     resampling: Literal["Linear", "Nearest", "Cubic"] = "Linear"
     scheme: Literal["Bin", "Point"] = "Bin"
     input: Shape = None
+    NEEDS_ONE_OF = (("dims", "scale"),)
+    RANGES = {"dims": Within(1)}  # each output size
     POSITIONAL = "dims"
 
     def normalize(self) -> dict[str, Any]:
@@ -252,7 +254,7 @@ class ResizeLayer(_ShapeLayer):
                                        f"; use one of {', '.join(map(repr, SCHEMES))}", option="scheme",
                                        expected=list(SCHEMES), found=self.scheme), None)
         scale = self._scale_alone()
-        if self.dims is None and scale is None:
+        if none_given(self, self.NEEDS_ONE_OF[0]):
             missing_option("ResizeLayer needs either the output sizes, ResizeLayer([h, w]), or scale= factors", "dims")
             return {}
         given = self.dims if self.dims is not None else scale
@@ -267,7 +269,7 @@ class ResizeLayer(_ShapeLayer):
                                        found=given, kind=COMBINATION_KIND), None)
         if self.dims is not None:
             items = list(self.dims) if count else [self.dims]
-            if not all(is_int(d) and d >= 1 for d in items):
+            if not all(is_int(d) and d >= self.RANGES["dims"].low for d in items):
                 return option_problem(OptionError(f"ResizeLayer option dims= must be positive integers, found "
                                                   f"{self.dims!r}{_scaled_hint(items)}", option="dims",
                                                   expected="positive integers", found=self.dims), {})

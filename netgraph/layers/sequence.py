@@ -35,7 +35,8 @@ from netgraph.core.length_names import shifted_length
 from netgraph.core.tracing import symbolic_tracing
 from netgraph.layers._masks import MaskedFnModule, append, reverse
 from netgraph.layers.bad_index import Where, located_error
-from netgraph.layers._shapes import _ShapeLayer, fill, pass_dtype, positive_int
+from netgraph.layers._shapes import _ShapeLayer, fill, pass_dtype, ranged_int
+from netgraph.core.option_ranges import Within
 from netgraph.layers._modules import LayerModule
 
 __all__ = ["SequenceMostLayer", "SequenceRestLayer", "SequenceReverseLayer", "AppendLayer", "PrependLayer",
@@ -181,10 +182,11 @@ class SequenceIndicesLayer(Layer):
     n: Optional[int] = None
     input: Shape = None
     POSITIONAL = "n"
+    RANGES = {"n": Within(1)}
     input_ports = ("Input",)
 
     def normalize(self) -> dict[str, Any]:
-        return {} if self.n is None else {"n": positive_int(self.n, "SequenceIndicesLayer", "n")}
+        return {} if self.n is None else {"n": ranged_int(self, "n")}
 
     def declared_types(self) -> dict[str, PortType]:
         return {"Input": PortType(self.input, None), "Output": PortType(None, INTEGER)}

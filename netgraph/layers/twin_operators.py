@@ -96,6 +96,7 @@ class NetBidirectionalOperator(NetOperator):
     POSITIONALS = ("forward_net", "aggregation")
 
     forward_net: Net = None
+    NEEDS_ONE_OF = (("forward_net",),)
     aggregation: Literal["Catenate", "Plus", "Mean"] = "Catenate"
     backward_net: Net = None
 
@@ -169,6 +170,7 @@ class NetPairEmbeddingOperator(NetOperator):
     """Embed ``Input1`` and ``Input2`` with the same ``net``; ``Output`` is their distance per example."""
 
     net: Net = None
+    NEEDS_ONE_OF = (("net",),)
     distance: Literal["Euclidean", "Cosine"] = "Euclidean"
     POSITIONALS = ("net", "distance")
     RUNS = "runs its inner net on each input of the pair: the port has a value for each, none of which it gives out"

@@ -19,6 +19,7 @@ from typing import Any
 
 from netgraph.core.errors import NetGraphError
 from netgraph.core.layer import REGISTRY
+from netgraph.core.option_ranges import range_schema
 from netgraph.layers.function import ELEMENTWISE
 from netgraph.layers.merge import THREADING
 from netgraph.spec.layer_specs import CHAIN_KEYS, GRAPH_KEYS, layer_fields, required
@@ -53,6 +54,8 @@ def _json_default(value: Any) -> Any:
 
 def _option_schema(cls: type, field: dataclasses.Field) -> dict:
     out, default = dict(option_codecs(cls)[field.name].schema), _json_default(field.default)
+    if field.name in getattr(cls, "RANGES", {}):  # a number's range, or each number's of a list
+        out.update(range_schema(cls.RANGES[field.name], listed=option_codecs(cls)[field.name].kind == "ints"))
     if default is not None and "$ref" not in out:  # None: no default (MISSING), or none JSON can hold
         out["default"] = default
     if field.name == getattr(cls, "POSITIONAL", None):
@@ -61,13 +64,20 @@ def _option_schema(cls: type, field: dataclasses.Field) -> dict:
 
 
 def _layer_schema(name: str, cls: type) -> dict:
-    """``{type: X, ...}``: X's options; some option required of a layer that needs one (``_needs_options``)."""
+    """``{type: X, ...}``: X's options; required, those without a default and one of each group of X's
+    ``NEEDS_ONE_OF`` (not null); some option of a layer that needs one without saying which (``_needs_options``)."""
     fields = layer_fields(cls)
     needed = [n for n, f in fields.items() if required(f)]
-    some = {"anyOf": [{"required": [n]} for n in fields]} if not needed and _needs_options(cls) else {}
+    groups = cls.NEEDS_ONE_OF or ((*fields,),) if not needed and _needs_options(cls) else cls.NEEDS_ONE_OF
+    some = {"allOf": [{"anyOf": [_given(n) for n in group]} for group in groups]} if groups else {}
     return {"type": "object", "description": (cls.__doc__ or "").strip().split("\n")[0],
             "properties": {"type": {"const": name}, **{n: _option_schema(cls, f) for n, f in fields.items()}},
             "required": ["type", *needed], **some, "additionalProperties": False}
+
+
+def _given(option: str) -> dict:
+    """``option`` given, and not null (a null option is one left out)."""
+    return {"required": [option], "properties": {option: {"not": {"type": "null"}}}}
 
 
 @functools.cache
@@ -144,7 +154,7 @@ def _layer_file(layers: dict[str, dict]) -> dict:
     def options(name: str, layer: dict) -> dict:
         props = {k: {"$ref": f"#/$defs/{_pointer(name)}/properties/{k}"} for k in layer["properties"]}
         return {"properties": {**_FILE_KEYS, **props, "type": {"const": name}}, "additionalProperties": False,
-                "required": ["netgraph", *layer["required"]], **{k: layer[k] for k in ("anyOf",) if k in layer}}
+                "required": ["netgraph", *layer["required"]], **{k: layer[k] for k in ("allOf",) if k in layer}}
     return by_type({n: options(n, layer) for n, layer in layers.items()}, named=False)
 
 

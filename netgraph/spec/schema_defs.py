@@ -12,18 +12,18 @@ from typing import Any
 
 from netgraph.core.coders import CODERS
 from netgraph.core.errors import OptionError
+from netgraph.core.option_words import NAME_PATTERN, slot_schema
 from netgraph.core.types import DTYPES
 from netgraph.layers.distributions import DISTRIBUTIONS
 
 __all__ = ["DEFS", "by_type", "distribution_schema"]
 
-_NAME = "[A-Za-z_][A-Za-z0-9_]*"
 _SHAPE = {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "array", "items": {"anyOf": [
-    {"type": "integer", "minimum": 1}, {"type": "null"}, {"type": "string", "pattern": f"^{_NAME}$"}]}},
+    {"type": "integer", "minimum": 1}, {"type": "null"}, {"type": "string", "pattern": f"^{NAME_PATTERN}$"}]}},
     {"type": "null"}, {"enum": ["Automatic", "Varying"]}], "description": "a shape without the batch dimension: an int, "
     "a list of dims (null = unknown, a name = variable length), or null (inferred; Wolfram's Automatic too); Varying: "
     "a sequence of numbers"}
-_PARAM = {"anyOf": [{"type": "number"}, {"type": "string", "pattern": f"^#{_NAME}$"}, {"$ref": "#/$defs/array"}]}
+_PARAM = {"anyOf": [{"type": "number"}, slot_schema(), {"$ref": "#/$defs/array"}]}
 
 
 def distribution_schema() -> dict:
@@ -79,9 +79,12 @@ DEFS = {  # the schemas the option kinds refer to, by $defs name
         "additionalProperties": False}, *(
         {"type": "object", "properties": {kind: _coder_schema(kind)}, "required": [kind], "additionalProperties": False}
         for kind in ("encoder", "decoder"))]},
-    "array": {"anyOf": [{"type": "number"}, {"type": "array", "items": {"$ref": "#/$defs/array"}}, {"type": "null"},
+    "array": {"anyOf": [{"$ref": "#/$defs/arrayValues"}, {"type": "null"},
                         {"type": "object", "required": ["shared"], "additionalProperties": False,
-                         "properties": {"shared": {"type": "string"}, "array": {"$ref": "#/$defs/array"}}}],
+                         "properties": {"shared": {"type": "string"},
+                                        "array": {"anyOf": [{"$ref": "#/$defs/arrayValues"}, {"type": "null"}]}}}],
               "description": "initial values as (nested) lists of numbers; null = initialised by net_initialize; "
                              "{shared: name} = a shared array (NetSharedArray), its values given once"},
+    "arrayValues": {"anyOf": [{"type": "number"}, {"type": "array", "items": {"$ref": "#/$defs/arrayValues"}}],
+                    "description": "a number, or a list of them (nested): no null inside, as the loader refuses"},
 }
