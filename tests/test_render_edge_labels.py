@@ -135,7 +135,7 @@ def spec(name: str) -> NetGraph:
 
 
 @pytest.mark.parametrize("rankdir", ["TB", "LR", "BT", "RL"])
-@pytest.mark.parametrize("make", [partial(fan_of, 3), partial(fan_of, 12), crossing_into_one_layer,
+@pytest.mark.parametrize("make", [*(partial(fan_of, n) for n in (3, 12, 100)), crossing_into_one_layer,
                                   partial(spec, "transformer_block.yaml"), partial(spec, "vae_elbo.yaml"),
                                   *(partial(random_net, seed) for seed in (4, 9))])
 def test_no_edge_runs_through_another_edges_label(make, rankdir):

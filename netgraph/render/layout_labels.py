@@ -206,7 +206,8 @@ def label_rows(labels: list[tuple[int, str, float]], geo, u: dict, lanes: dict, 
     shape = {"along": (lambda w: w + 2 * pad) if horizontal else (lambda w: (ASCENT + DESCENT) * size + 3),
              "extent": (lambda w: (-w / 2, w / 2)) if horizontal else (lambda w: (-up * size, down * size)),
              "reach": (lambda w: (ASCENT + DESCENT) * size) if horizontal else (lambda w: w),
-             "inset": DESCENT * size if horizontal else 0.0, "pad": 0.0 if horizontal else 2 * pad}
+             "inset": DESCENT * size if horizontal else 0.0, "pad": 0.0 if horizontal else 2 * pad,
+             "shift": 0.0 if horizontal else (up - down) * size / 2}  # from a row's middle to the baseline
     default, out = -1 if horizontal else 1, Labels()
     widest = max([size, *(w for _, _, w in labels)])
     for r, gap in _gaps(labels, geo, u, lanes, widest).items():
@@ -234,9 +235,10 @@ def _record(out: Labels, r: int, placer: _Placer, heads: int, tails: int, chosen
         middle = placer.middle[1]
         total = 2 * stub + (heads + tails) * along + middle
         out.room[r], out.straight[r] = total, (heads * along, tails * along)
+        shift = placer.shape["shift"]  # a label at a gap's end lies wholly in its row, where the edges run straight
         centre = {("mid", 0): stub + heads * along + middle / 2,
-                  **{("head", j): stub + (j + 0.5) * along for j in range(heads)},
-                  **{("tail", j): total - stub - (j + 0.5) * along for j in range(tails)}}
+                  **{("head", j): stub + (j + 0.5) * along + shift for j in range(heads)},
+                  **{("tail", j): total - stub - (j + 0.5) * along + shift for j in range(tails)}}
         out.offsets.update((i, centre[row] - total / 2) for i, (row, _, _) in chosen.items())
     out.sides.update((i, side) for i, (_, side, _) in chosen.items())
     out.spans += [span for _, _, span in chosen.values()]
