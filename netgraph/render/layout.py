@@ -274,9 +274,9 @@ def place(d: Diagram) -> Placed:
     box_u, lane_u = tree.separate(geo, u, pads, NODESEP, LANESEP, lanes_by_cluster(geo, u))
     before, after = tree.rank_gaps(pads, len(geo.order))
     labels = [(i, e.label, text_width(e.label, LABEL_PT)) for i, e in enumerate(d.edges) if e.label]
-    gaps = {r: after[r - 1] + RANKSEP + before[r] for r in range(1, len(geo.order))}
+    spacing = {r: (after[r - 1], RANKSEP, before[r]) for r in range(1, len(geo.order))}  # the gaps without labels
     flip = d.options.rankdir in ("BT", "RL")
-    placed = label_rows(labels, geo, u, lane_u, horizontal, flip, LABEL_PT, LABEL_PAD, gaps, RANKSEP / 4)
+    placed = label_rows(labels, geo, u, lane_u, horizontal, flip, LABEL_PT, LABEL_PAD, spacing, RANKSEP / 4)
     v, band, edge = {}, [], 0.0
     for r, row in enumerate(geo.order):
         edge += before[r]
@@ -284,7 +284,7 @@ def place(d: Diagram) -> Placed:
         for n in row:
             v[n] = edge + half
         band.append((edge, edge + 2 * half))
-        gap = gaps.get(r + 1, after[r] + RANKSEP)
+        gap = sum(spacing.get(r + 1, (after[r], RANKSEP, 0.0)))
         edge += 2 * half + after[r] + RANKSEP + max(0.0, placed.room.get(r + 1, 0.0) - gap)
     box_v = tree.spans_v(geo, v, pads)
     paths = routes(geo, u, band, lane_u, RANKSEP / 4, placed.straight)

@@ -135,11 +135,11 @@ class _Rows:
 class _Placer:
     """The places tried for the labels of one gap, and the best placement for a number of head and tail rows."""
 
-    def __init__(self, gap: _Gap, shape: dict, base: float, stub: float):
-        self.gap, self.shape, self.stub = gap, shape, stub
+    def __init__(self, gap: _Gap, shape: dict, pads: tuple[float, float, float], stub: float):
+        self.gap, self.shape, self.stub, self.pads = gap, shape, stub, pads
         self.along = shape["along"](max(w for _, _, w in gap.labels))
-        self.middle = {k: max(base - 2 * stub, self.along) if k else max(base, self.along + shape["pad"]) - 2 * stub
-                       for k in (0, 1)}  # the bend's length: with no end rows, and with some
+        self.middle = {0: max(sum(pads), self.along + shape["pad"]) - 2 * stub,  # the bend's length: no end rows
+                       1: max(pads[1] - 2 * stub, self.along)}  # ... and with some (they keep off the clusters' pads)
         self.band = shape["extent"](max(w for _, _, w in gap.labels))  # along the flow, what every label lies across
         self.crossings: dict[int, _Crossings] = {}  # made when first asked for
         self.eased: dict[tuple, tuple[float, float]] = {}  # by label width and k: eased at the label's ends
@@ -199,9 +199,10 @@ def _splits(most: int):
 
 
 def label_rows(labels: list[tuple[int, str, float]], geo, u: dict, lanes: dict, horizontal: bool, flipped: bool,
-               size: float, pad: float, base: dict[int, float], stub: float) -> Labels:
-    """Where ``labels`` (edge index, text, width) go; ``base``: by rank, the length of the gap before it without
-    labels; ``stub``: how far past a rank an edge runs straight before it bends."""
+               size: float, pad: float, pads: dict[int, tuple[float, float, float]], stub: float) -> Labels:
+    """Where ``labels`` (edge index, text, width) go; ``pads``: by rank, the gap before it without labels (room for
+    the boxes of nested graphs that end above it, between the ranks, for those that start at it); ``stub``: how far
+    past a rank an edge runs straight before it bends."""
     up, down = (DESCENT, ASCENT) if flipped else (ASCENT, DESCENT)
     shape = {"along": (lambda w: w + 2 * pad) if horizontal else (lambda w: (ASCENT + DESCENT) * size + 3),
              "extent": (lambda w: (-w / 2, w / 2)) if horizontal else (lambda w: (-up * size, down * size)),
@@ -211,7 +212,7 @@ def label_rows(labels: list[tuple[int, str, float]], geo, u: dict, lanes: dict, 
     default, out = -1 if horizontal else 1, Labels()
     widest = max([size, *(w for _, _, w in labels)])
     for r, gap in _gaps(labels, geo, u, lanes, widest).items():
-        placer = _Placer(gap, shape, base.get(r, 0.0), stub)
+        placer = _Placer(gap, shape, pads[r], stub)
         splits = list(_splits(BIG_GAP_ROWS if len(gap.labels) > BIG_GAP else MAX_ROWS))
         tries = ((split, placer.place(*split, default, limit=0)) for split in splits)
         split, (cost, chosen) = next((t for t in tries if t[1][0] == 0), (None, (None, None)))
@@ -232,13 +233,13 @@ def _record(out: Labels, r: int, placer: _Placer, heads: int, tails: int, chosen
         out.room[r] = 2 * stub + placer.middle[0]
         out.offsets.update((i, 0.0) for i in chosen)
     else:
-        middle = placer.middle[1]
-        total = 2 * stub + (heads + tails) * along + middle
-        out.room[r], out.straight[r] = total, (heads * along, tails * along)
+        (after, _, before), middle = placer.pads, placer.middle[1]
+        total = 2 * stub + after + before + (heads + tails) * along + middle
+        out.room[r], out.straight[r] = total, (after + heads * along, before + tails * along)
         shift = placer.shape["shift"]  # a label at a gap's end lies wholly in its row, where the edges run straight
-        centre = {("mid", 0): stub + heads * along + middle / 2,
-                  **{("head", j): stub + (j + 0.5) * along + shift for j in range(heads)},
-                  **{("tail", j): total - stub - (j + 0.5) * along + shift for j in range(tails)}}
+        centre = {("mid", 0): stub + after + heads * along + middle / 2,
+                  **{("head", j): stub + after + (j + 0.5) * along + shift for j in range(heads)},
+                  **{("tail", j): total - stub - before - (j + 0.5) * along + shift for j in range(tails)}}
         out.offsets.update((i, centre[row] - total / 2) for i, (row, _, _) in chosen.items())
     out.sides.update((i, side) for i, (_, side, _) in chosen.items())
     out.spans += [span for _, _, span in chosen.values()]
