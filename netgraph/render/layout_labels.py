@@ -198,37 +198,47 @@ def _splits(most: int):
             yield heads, total - heads
 
 
+def _shape(horizontal: bool, flipped: bool, size: float, pad: float) -> dict:
+    """How labels of ``size`` pt lie, by their width: their row's length along the flow (``along``), what they cover
+    along it from their baseline (``extent``) and across it (``reach``, ``inset``: how far into the ``BESIDE`` gap);
+    ``pad``: the room a gap keeps besides its rows; ``shift``: from a row's middle to the baseline."""
+    up, down = (DESCENT, ASCENT) if flipped else (ASCENT, DESCENT)
+    if horizontal:
+        return {"along": lambda w: w + 2 * pad, "extent": lambda w: (-w / 2, w / 2),
+                "reach": lambda w: (ASCENT + DESCENT) * size, "inset": DESCENT * size, "pad": 0.0, "shift": 0.0}
+    return {"along": lambda w: (ASCENT + DESCENT) * size + 3, "extent": lambda w: (-up * size, down * size),
+            "reach": lambda w: w, "inset": 0.0, "pad": 2 * pad, "shift": (up - down) * size / 2}
+
+
+def _best(placer: _Placer, default: int) -> tuple[tuple[int, int], dict]:
+    """((head rows, tail rows), placement): the fewest rows that leave every label clear, else those crossing least."""
+    splits = list(_splits(BIG_GAP_ROWS if len(placer.gap.labels) > BIG_GAP else MAX_ROWS))
+    for split in splits:
+        cost, chosen = placer.place(*split, default, limit=0)
+        if cost == 0:
+            return split, chosen
+    fewest, best = math.inf, splits[0]
+    for split in splits:
+        cost = placer.place(*split, default, limit=fewest - 1)[0]
+        fewest, best = (cost, split) if cost < fewest else (fewest, best)
+    return best, placer.place(*best, default)[1]
+
+
 def label_rows(labels: list[tuple[int, str, float]], geo, u: dict, lanes: dict, horizontal: bool, flipped: bool,
                size: float, pad: float, pads: dict[int, tuple[float, float, float]], stub: float) -> Labels:
-    """Where ``labels`` (edge index, text, width) go; ``pads``: by rank, the gap before it without labels (room for
-    the boxes of nested graphs that end above it, between the ranks, for those that start at it); ``stub``: how far
-    past a rank an edge runs straight before it bends."""
-    up, down = (DESCENT, ASCENT) if flipped else (ASCENT, DESCENT)
-    shape = {"along": (lambda w: w + 2 * pad) if horizontal else (lambda w: (ASCENT + DESCENT) * size + 3),
-             "extent": (lambda w: (-w / 2, w / 2)) if horizontal else (lambda w: (-up * size, down * size)),
-             "reach": (lambda w: (ASCENT + DESCENT) * size) if horizontal else (lambda w: w),
-             "inset": DESCENT * size if horizontal else 0.0, "pad": 0.0 if horizontal else 2 * pad,
-             "shift": 0.0 if horizontal else (up - down) * size / 2}  # from a row's middle to the baseline
-    default, out = -1 if horizontal else 1, Labels()
-    widest = max([size, *(w for _, _, w in labels)])
-    for r, gap in _gaps(labels, geo, u, lanes, widest).items():
+    """Where ``labels`` (edge index, text, width) go; ``pads``: by rank, the gap before it without labels, in three
+    parts (the room below the rank above for the nested graphs' boxes ending there, the ranks' separation, the room
+    for those starting at this rank); ``stub``: how far past a rank an edge runs straight before it bends."""
+    shape, default, out = _shape(horizontal, flipped, size, pad), -1 if horizontal else 1, Labels()
+    for r, gap in _gaps(labels, geo, u, lanes, max([size, *(w for _, _, w in labels)])).items():
         placer = _Placer(gap, shape, pads[r], stub)
-        splits = list(_splits(BIG_GAP_ROWS if len(gap.labels) > BIG_GAP else MAX_ROWS))
-        tries = ((split, placer.place(*split, default, limit=0)) for split in splits)
-        split, (cost, chosen) = next((t for t in tries if t[1][0] == 0), (None, (None, None)))
-        if split is None:  # no rows leave every label clear: the ones crossing least
-            fewest, split = math.inf, splits[0]
-            for k in splits:
-                cost = placer.place(*k, default, limit=fewest - 1)[0]
-                fewest, split = (cost, k) if cost < fewest else (fewest, split)
-            chosen = placer.place(*split, default)[1]
-        _record(out, r, placer, *split, chosen)
+        _record(out, r, placer, *_best(placer, default))
     return out
 
 
-def _record(out: Labels, r: int, placer: _Placer, heads: int, tails: int, chosen: dict) -> None:
+def _record(out: Labels, r: int, placer: _Placer, rows: tuple[int, int], chosen: dict) -> None:
     """Write one gap's placement into ``out``: offsets from the gap's middle, sides, its length and straight ends."""
-    along, stub = placer.along, placer.stub
+    (heads, tails), along, stub = rows, placer.along, placer.stub
     if not heads + tails:
         out.room[r] = 2 * stub + placer.middle[0]
         out.offsets.update((i, 0.0) for i in chosen)
