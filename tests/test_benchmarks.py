@@ -30,6 +30,8 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
     ("call_overhead.py", ["--rounds", "1", "--calls", "10"], ["net(x) - module(x)", "autograd graph: False"]),
     ("render.py", ["--layers", "20", "--repeats", "1"], ["builtin"]),
     ("render.py", ["--nested", "5", "10"], ["DOT text, all levels", "built-in SVG, all levels"]),
+    ("render_labels.py", ["--only", "crossing_into_one_layer", "fan3", "--rankdirs", "TB"],
+     ["total TB: 0 crossed, 0 over their own edge, 0 meeting"]),
     ("random_layers.py", ["--small"], ["Normal 64x16", "plain REINFORCE", "Bernoulli 16x16", "NegativeBinomial 16x16"]),
     ("operators.py", ["--small"], ["NetMapOperator", "NetFoldOperator", "ratio (CPU)"]),
     ("ragged_training.py", ["--small"], ["GatedRecurrentLayer", "LongShortTermMemoryLayer", "padded batches"]),

@@ -10,8 +10,8 @@ from functools import partial
 
 import pytest
 
-from netgraph import FunctionLayer, LinearLayer, NetChain, NetGraph, NetPort
-from tests.test_render import SVG, groups, nodes_by_id
+from netgraph import FunctionLayer, LinearLayer, NetChain, NetGraph, NetPort, load
+from tests.test_render import ROOT, SVG, groups, nodes_by_id
 from tests.test_render_edge_routes import label_box, path_points, render, sample, unet, wide_ports
 from tests.test_render_layout import Rect, meet, operators, random_net, rect_of
 
@@ -121,3 +121,32 @@ def test_a_label_keeps_off_the_other_edges_of_its_fan_out(make, rankdir):
         for other_source, other in edges:
             curve = [p for s in path_points(other)[0] for p in sample(s, 64)]
             assert other is g or other_source != source or not crosses(label, curve), (rankdir, source)
+
+
+def fan_of(n: int) -> NetGraph:
+    """A layer feeding ``n`` layers side by side, which converge on neighbouring slots of one layer."""
+    branches = {f"b{i}": LinearLayer(4) for i in range(n)}
+    return NetGraph({"enc": LinearLayer(16), **branches, "sum": FunctionLayer(" + ".join(f"#p{i}" for i in range(n)))},
+                    [("enc", list(branches)), *((b, NetPort("sum", f"p{i}")) for i, b in enumerate(branches))], Input=8)
+
+
+def spec(name: str) -> NetGraph:
+    return load(ROOT / "specs" / name)
+
+
+@pytest.mark.parametrize("rankdir", ["TB", "LR", "BT", "RL"])
+@pytest.mark.parametrize("make", [*(partial(fan_of, n) for n in (3, 12, 100)), crossing_into_one_layer,
+                                  partial(spec, "transformer_block.yaml"), partial(spec, "vae_elbo.yaml"),
+                                  *(partial(random_net, seed) for seed in (4, 9))])
+def test_no_edge_runs_through_another_edges_label(make, rankdir):
+    """A fan-out of three or more (transformer_block's input into key, value, query and the residual) ran through its
+    middle members' labels, edges converging on neighbouring slots (a VAE's mu and sigma into kl) through each
+    other's, and a wide fan through most of them. Such labels now go in rows at the ends of their gap, where every
+    edge runs straight: before the destinations (a fan-out) or after the sources (converging edges)."""
+    root = render(make(), rankdir)
+    edges = [(g.find(f"{SVG}title").text, g) for g in groups(root, "edge")]
+    curves = [[p for s in path_points(g)[0] for p in sample(s, 64)] for _, g in edges]
+    for (title, g), own in zip(edges, curves):
+        label = label_rect(g.find(f"{SVG}text"))
+        crossed = [other for (other, _), curve in zip(edges, curves) if curve is not own and crosses(label, curve)]
+        assert not crossed, (rankdir, title, "label crossed by", crossed)

@@ -166,3 +166,20 @@ def test_a_title_line_ending_in_a_quote_keeps_its_line_break(backend):
                                                                                       title='say "hi"\n\\N'))
     lines = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
     assert lines[:2] == ['say "hi"', "\\N"], lines
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_varying_length_is_short_on_edges_and_named_in_full_in_tooltips(backend):
+    """Wolfram's "Varying" length was written in full on every edge, '(b, Varying_minus_1, 4)'; edges now say
+    ``var``, as short as the other length names, and the tooltips still name it as declared."""
+    from netgraph import FunctionLayer, NetChain
+    net = NetChain([FunctionLayer("#x[[2;;]]")], input=("Varying", 4))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        root = ET.fromstring(net.render_svg(backend=backend))
+    labels = sorted("".join(t.itertext()) for g in root.iter(f"{SVG}g") if g.get("class") == "edge"
+                    for t in g.iter(f"{SVG}text"))
+    assert labels == ["(b, var, 4)", "(b, var_minus_1, 4)"], labels
+    tips = all_tips(root)
+    assert any(tip.endswith(": (b, Varying_minus_1, 4)") for tip in tips), tips
+    assert "graph input 'x': (b, Varying, 4)" in tips, tips

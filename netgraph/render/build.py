@@ -130,7 +130,7 @@ class _Builder:
     # -- nodes, clusters and edges --------------------------------------------------------------------------
     def port_node(self, kind: str, frame: tuple, port: str, cluster: tuple) -> None:
         prefix = "I." if kind == "input" else "O."
-        t = shape_label(self.port_type(frame, port))
+        t = shape_label(self.port_type(frame, port), full=True)
         where = "graph input" if kind == "input" else "graph output"
         inner = f" of {_tail(printable_path(frame))}" if frame else ""
         coder = self.net.coders.get(port) if not frame else None
@@ -179,9 +179,10 @@ class _Builder:
                 ends += [("I.", path, "InitialState", "I.", inner_path, "State")] if layer.state_input else []
                 ends.append(("O.", inner_path, "Output", "O.", path, "State"))
             for kind, src, port, dst_kind, dst, dst_port in ends:
-                label = shape_label(self.port_type(src, port))
+                t = self.port_type(src, port)
                 self.edges.append(Edge(kind + self.id_of(src, port), None, dst_kind + self.id_of(dst, dst_port), None,
-                                       label, f"{_port_text(src, port)} -> {_port_text(dst, dst_port)}: {label}"))
+                                       shape_label(t), f"{_port_text(src, port)} -> {_port_text(dst, dst_port)}: "
+                                       f"{shape_label(t, full=True)}"))
         for port in layer.output_ports:
             self.port_node("output", path, port, path)
 
@@ -209,11 +210,11 @@ class _Builder:
     def edge(self, graph: Any, frame: tuple, e: Any) -> Edge:
         src, src_port, key = self.endpoint(frame, e.src, "src")
         dst, dst_port, _ = self.endpoint(frame, e.dst, "dst")
-        label = shape_label(self.port_type(key, e.src.port))
+        t = self.port_type(key, e.src.port)
         mark = score_mark(graph.layers[e.src.layer], e.src.port, self.marks) if e.src.layer is not None else None
-        label = f"{label} {mark}" if mark else label
+        label, full = ((f"{text} {mark}" if mark else text) for text in (shape_label(t), shape_label(t, full=True)))
         ends = [_port_text(frame if end.layer is None else (*frame, end.layer), end.port) for end in (e.src, e.dst)]
-        return Edge(src, src_port, dst, dst_port, label, f"{ends[0]} -> {ends[1]}: {label}")
+        return Edge(src, src_port, dst, dst_port, label, f"{ends[0]} -> {ends[1]}: {full}")
 
 
 

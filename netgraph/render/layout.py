@@ -274,7 +274,9 @@ def place(d: Diagram) -> Placed:
     box_u, lane_u = tree.separate(geo, u, pads, NODESEP, LANESEP, lanes_by_cluster(geo, u))
     before, after = tree.rank_gaps(pads, len(geo.order))
     labels = [(i, e.label, text_width(e.label, LABEL_PT)) for i, e in enumerate(d.edges) if e.label]
-    offsets, room, sides, spans = label_rows(labels, geo, u, lane_u, horizontal, LABEL_PT, LABEL_PAD)
+    spacing = {r: (after[r - 1], RANKSEP, before[r]) for r in range(1, len(geo.order))}  # the gaps without labels
+    flip = d.options.rankdir in ("BT", "RL")
+    placed = label_rows(labels, geo, u, lane_u, horizontal, flip, LABEL_PT, LABEL_PAD, spacing, RANKSEP / 4)
     v, band, edge = {}, [], 0.0
     for r, row in enumerate(geo.order):
         edge += before[r]
@@ -282,19 +284,18 @@ def place(d: Diagram) -> Placed:
         for n in row:
             v[n] = edge + half
         band.append((edge, edge + 2 * half))
-        gap = after[r] + RANKSEP + (before[r + 1] if r + 1 < len(before) else 0.0)
-        edge += 2 * half + after[r] + RANKSEP + max(0.0, room.get(r + 1, 0.0) - gap)
+        gap = sum(spacing.get(r + 1, (after[r], RANKSEP, 0.0)))
+        edge += 2 * half + after[r] + RANKSEP + max(0.0, placed.room.get(r + 1, 0.0) - gap)
     box_v = tree.spans_v(geo, v, pads)
-    paths = routes(geo, u, band, lane_u, RANKSEP / 4)
+    paths = routes(geo, u, band, lane_u, RANKSEP / 4, placed.straight)
     margin = 12.0
     lo_u = min([*(u[n] - geo.extent_u[n] / 2 for n in u), *(b[0] for b in box_u.values()),
-                *(x for p in paths for x, _ in p), *(a for a, _ in spans)], default=0.0)
+                *(x for p in paths for x, _ in p), *(a for a, _ in placed.spans)], default=0.0)
     hi_u = max([*(u[n] + geo.extent_u[n] / 2 for n in u), *(b[1] for b in box_u.values()),
-                *(x for p in paths for x, _ in p), *(b for _, b in spans)], default=0.0)
+                *(x for p in paths for x, _ in p), *(b for _, b in placed.spans)], default=0.0)
     lo_v = min([*(v[n] - geo.extent_v[n] / 2 for n in v), *(b[0] for b in box_v.values())], default=0.0)
     hi_v = max([*(v[n] + geo.extent_v[n] / 2 for n in v), *(b[1] for b in box_v.values())], default=0.0)
     span_u, span_v = hi_u - lo_u + 2 * margin, hi_v - lo_v + 2 * margin
-    flip = d.options.rankdir in ("BT", "RL")
 
     def point(a: float, b: float) -> tuple[float, float]:
         a, b = a - lo_u + margin, b - lo_v + margin
@@ -307,8 +308,8 @@ def place(d: Diagram) -> Placed:
         eu, ev = geo.extent_u[n.id], geo.extent_v[n.id]
         out.size[n.id] = (ev, eu) if horizontal else (eu, ev)
     out.waypoints = [[point(a, b) for a, b in p] for p in paths]
-    out.sides = sides
-    for i, offset in offsets.items():  # a label in a row off its gap's middle: where along the flow it goes
+    out.sides = placed.sides
+    for i, offset in placed.offsets.items():  # a label in a row off its gap's middle: where along the flow it goes
         if offset:
             r = geo.rank[geo.chains[i][-1]]
             out.labels[i] = point(0.0, (band[r - 1][1] + band[r][0]) / 2 + offset)[0 if horizontal else 1]

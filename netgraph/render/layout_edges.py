@@ -35,20 +35,29 @@ def _shared(a: tuple, b: tuple) -> int:
     return next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
 
 
-def routes(geo, u, band, lanes: dict[int, float], stub: float) -> list[list[Point]]:
+def routes(geo, u, band, lanes: dict[int, float], stub: float,
+           straight: dict[int, tuple[float, float]] | None = None) -> list[list[Point]]:
     """Each edge's waypoints (rank space) between its two slots. ``band``: each rank's (v from, v to), ``lanes``:
-    the u of each long edge's lane, ``stub``: how far past a band an edge turns."""
-    ends = geo.ends
+    the u of each long edge's lane, ``stub``: how far past a band an edge turns; ``straight``: by rank, how much
+    farther the edges in the gap before it run straight after its start and before its end (rows of labels)."""
+    ends, straight = geo.ends, straight or {}
+
+    def head(r: int) -> float:  # where edges leaving rank r - 1 turn
+        return band[r - 1][1] + stub + straight.get(r, (0.0, 0.0))[0]
+
+    def tail(r: int) -> float:  # where edges entering rank r have turned
+        return band[r][0] - stub - straight.get(r, (0.0, 0.0))[1]
+
     out = []
     for i, chain in enumerate(geo.chains):
         src, dst = chain[0], chain[-1]
         a, b = geo.rank[src], geo.rank[dst]
-        points = [(u[src] + ends[i][0], band[a][1] + stub)]
+        points = [(u[src] + ends[i][0], head(a + 1))]
         if i in lanes:
-            points += [(lanes[i], band[a + 1][0] - stub), (lanes[i], band[b - 1][1] + stub)]
+            points += [(lanes[i], tail(a + 1)), (lanes[i], head(b))]
         for x in chain[1:-1]:
-            lo, hi = band[geo.rank[x]]
-            points += [(u[x], lo - stub), (u[x], hi + stub)]
-        points.append((u[dst] + ends[i][1], band[b][0] - stub))
+            r = geo.rank[x]
+            points += [(u[x], tail(r)), (u[x], head(r + 1))]
+        points.append((u[dst] + ends[i][1], tail(b)))
         out.append(points)
     return out

@@ -144,18 +144,24 @@ def escape_id(name: str) -> str:
 
 
 
-def shape_label(t: PortType | None) -> str:
-    """The edge label of a port type: batch as ``b``.
+VARYING = re.compile(r"(?<![A-Za-z0-9])Varying(?![A-Za-z0-9])")  # Wolfram's "Varying" in a length's name
+
+
+def shape_label(t: PortType | None, full: bool = False) -> str:
+    """The edge label of a port type: batch as ``b``, a ``"Varying"`` length as ``var`` (``full``: as named).
 
     >>> shape_label(PortType((2, 3))), shape_label(PortType(())), shape_label(PortType(None))
     ('(b, 2, 3)', '(b)', '(b, …)')
     >>> shape_label(PortType((None, "n"), "Integer"))
     '(b, ?, n) int'
+    >>> shape_label(PortType(("Varying_minus_1", 4))), shape_label(PortType(("Varying", 4)), full=True)
+    ('(b, var_minus_1, 4)', '(b, Varying, 4)')
     """
     if t is None or t.shape is None:
         text = "(b, …)"
     else:
-        text = "(" + ", ".join(["b", *("?" if d is None else str(d) for d in t.shape)]) + ")"
+        dims = ("?" if d is None else str(d) if full else VARYING.sub("var", str(d)) for d in t.shape)
+        text = "(" + ", ".join(["b", *dims]) + ")"
     return f"{text} int" if t is not None and t.dtype == INTEGER else text
 
 

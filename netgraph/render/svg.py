@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from itertools import pairwise
 from xml.sax import saxutils
 
 from netgraph.render.layout import (BODY_PT, LABEL_PT, LINE_H, PAD, PORT_H, PORT_PT, TERM_PT, Placed, body_lines,
                                    place, text_width)
-from netgraph.render.layout_labels import ASCENT, BESIDE, DESCENT
+from netgraph.render.layout_labels import ASCENT, BESIDE, DESCENT, eased
 from netgraph.render.model import BORDER, FILL, Diagram, Node, visible
 
 __all__ = ["draw", "layout_svg"]
@@ -150,16 +149,10 @@ def _node(node: Node, p: Placed, rankdir: str, anchors: dict) -> str:
 
 def _across_at(a: tuple[float, float], b: tuple[float, float], at: float, vertical: bool) -> float:
     """The coordinate across the flow of the bend from ``a`` to ``b`` (the curve ``_edge`` draws) where its
-    coordinate along the flow is ``at``; past either end, that end's (the edge runs straight there). In closed
-    form: with its control points halfway along, the curve runs a + (b - a)(1.5t - 1.5t² + t³) along and
-    a + (b - a)(3t² - 2t³) across, and t = 1/2 + w solves w³ + 3w/4 + 1/2 - x = 0 (Cardano; one real root)."""
+    coordinate along the flow is ``at``; past either end, that end's (the edge runs straight there)."""
     k, j = (1, 0) if vertical else (0, 1)
     x = (at - a[k]) / (b[k] - a[k]) if b[k] != a[k] else 1.0
-    if x <= 0 or x >= 1:
-        return a[j] if x <= 0 else b[j]
-    half_q, root = (0.5 - x) / 2, math.sqrt((0.5 - x) ** 2 / 4 + 1 / 64)
-    t = 0.5 + math.cbrt(root - half_q) - math.cbrt(root + half_q)
-    return a[j] + (b[j] - a[j]) * t * t * (3 - 2 * t)
+    return a[j] + (b[j] - a[j]) * eased(x)
 
 
 def _label_place(bend, label: str, at: float | None, vertical: bool, side: int) -> tuple[float, float]:
