@@ -293,7 +293,8 @@ def _read_array(reader: Any, spec: Any, loc: Any, label: str, layer: tuple | Non
     unknown = [k for k in spec if k not in ("shared", "array")]
     if "shared" not in spec or unknown:  # a mapping, as a shared array is: its keys are at fault, not its type
         return reader.error(loc, f"{label}an array is a list of numbers, null, or {{shared: name}} (a shared array, "
-                            f"optionally with array: values); found keys {list(spec)}", layer=layer,
+                            f"optionally with array: values); found keys {list(spec)}"
+                            f"{did_you_mean(unknown[0], ('shared', 'array')) if unknown else ''}", layer=layer,
                             kind="unknown-key" if unknown else "missing-key", found=unknown[0] if unknown else None,
                             expected=("shared", "array") if unknown else "shared")
     values = _numbers(reader, plain(spec.get("array")), loc, label, layer, nested=False)
