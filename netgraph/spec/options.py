@@ -73,6 +73,10 @@ def _read_distribution(reader: Any, spec: Any, loc: Any, label: str, layer: tupl
     """``{type: NormalDistribution, args: ['#mu', 1.0]}`` -> the distribution (other values: the layer checks)."""
     if isinstance(spec, str) and spec in DISTRIBUTIONS:  # a bare name, as a layer's: Wolfram's Name[]
         return _bare_distribution(reader, DISTRIBUTIONS[spec], loc, label, layer)
+    near = did_you_mean(spec, DISTRIBUTIONS) if isinstance(spec, str) and not other_layer_hint(spec) else ""
+    if near:  # a bare name misspelt: the layer would only say it needs a distribution
+        return reader.error(loc, f"{label}unknown distribution {spec!r}{near}", kind="unknown-distribution",
+                            found=spec, layer=layer)
     if not isinstance(spec, YMap) or "type" not in spec:
         return plain(spec)
     name, args = spec["type"], spec.get("args", [])
