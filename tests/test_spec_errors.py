@@ -340,3 +340,15 @@ def test_spec_messages_name_one_problem_once_and_inner_layers_by_path(tmp_path):
     (error,) = errors_of("netgraph: 1\nlayers:\n  m:\n    type: NetMapOperator\n    net: [3, {type: LinearLayr, "
                          "output: 3}]\ninputs: {Input: [n, 4]}\n")
     assert error.startswith("<string>:5:21: layer 'm/net/2': unknown layer type 'LinearLayr'")
+
+
+@pytest.mark.parametrize("layer, near", [
+    ("{type: RandomArrayLayer, distribution: NormalDistribution, output: 2, estimator: pathwse}", "pathwise"),
+    ("{type: KLDivergenceLayer, p: NormalDistribution, q: NormalDistribution, method: closedform}", "closed_form"),
+    ("{type: ThreadingLayer, function: Plus, broadcast: automatic, inputs: 2}", "Automatic"),
+])
+def test_a_misspelt_option_word_is_told_the_word_it_is_near(layer, near):
+    """Found by QA: these three words got no did-you-mean, where other options' words (eval_mode, padding,
+    resampling, ...) do."""
+    (error,) = errors_of(f"netgraph: 1\nlayers:\n  s: {layer}\n")
+    assert error.endswith(f" (did you mean {near!r}?)"), error
