@@ -21,7 +21,8 @@ def _suggested(dims):
 
 
 @pytest.mark.parametrize("dims, meant", [([2, "All"], [2, "Inherited"]), (["All", 3, 2], ["Inherited", 3, 2]),
-                                         (["inherited", -1], ["Inherited", -1]), (["automatic"], ["Automatic"])])
+                                         (["inherited", -1], ["Inherited", -1]), (["automatic"], ["Automatic"]),
+                                         (["Inheritd", 6], ["Inherited", 6]), (["Automatc"], ["Automatic"])])
 def test_all_and_other_cases_of_wolframs_words_suggest_dims_that_work(dims, meant):
     message = _suggested(dims)
     assert message.endswith(f"did you mean {meant!r}?")
