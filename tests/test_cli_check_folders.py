@@ -56,6 +56,13 @@ def test_check_reports_a_folder_without_specs_as_a_problem_and_checks_the_rest(c
     assert ran.err.splitlines() == ["cannot read the spec: no spec file 'missing.yaml'", NO_SPECS]
 
 
+def test_check_says_a_spec_is_not_read_from_stdin(cli):
+    """Found by QA: `netgraph check - < s.yaml` said only "no spec file '-'", as if '-' were a mistyped name."""
+    ran = cli("check", "-")
+    assert ran.code == 1 and ran.err == "cannot read the spec: no spec file '-' (a spec is read from a file, never " \
+                                        "from stdin: save it to a .yaml file)\n"
+
+
 def test_check_json_lists_a_folder_without_specs_as_a_missing_file(cli):
     _empty_folder(cli), cli.spec(text=BROKEN)
     ran = cli("check", "--format", "json", "empty", "s.yaml")

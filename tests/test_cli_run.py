@@ -292,3 +292,23 @@ def test_run_places_a_bad_parameter_value_inside_a_map_at_its_layer(tmp_path, ca
     assert main(["run", str(spec), "-o", str(tmp_path / "m.svg")]) == 1
     error = capsys.readouterr().err
     assert error.startswith(f"netgraph run: {spec}:9:9: layer 'm/net/g' (RandomArrayLayer"), error
+
+
+def test_run_gives_a_ctc_loss_probabilities_and_labels_that_align(tmp_path, capsys):
+    """Found by QA: `run` on a CTCLossLayer spec printed Loss = inf: its Input (probabilities, logits=False) got
+    standard normal values and its Target indices 0..1 with equal neighbours, which a target as long as the
+    input cannot align. Input now gets class probabilities, Target labels below the blank, neighbours unequal."""
+    spec = tmp_path / "ctc.yaml"
+    spec.write_text("netgraph: 1\nlayers:\n  c: CTCLossLayer\ninputs: {Input: [n, 4], Target: {shape: [n], dtype: "
+                    "Integer}}\nedges: [Input -> c.Input, Target -> c.Target]\n")
+    for seed in range(8):
+        assert main(["run", str(spec), "-o", str(tmp_path / "c.svg"), "--seed", str(seed)]) == 0
+        printed = capsys.readouterr().out
+        assert "input Input: class probabilities (summing to 1 over the last dim) for layer 'c' (CTCLossLayer()) " \
+               "port 'Input'" in printed
+        assert "input Target: labels in 0..2 (below the blank 3) for layer 'c' (CTCLossLayer) port 'Target'" in printed
+        assert 0 < float(re.search(r"Loss = tensor\(\[([-0-9.e]+)\]\)", printed).group(1)) < 100  # finite
+    spec.write_text(spec.read_text().replace("[n, 4]", "[400, 4]").replace("[n]", "[400]"))
+    torch.manual_seed(0)
+    labels = example_inputs(load(spec))[0]["Target"][0]
+    assert bool((labels[1:] != labels[:-1]).all()) and sorted(labels.unique().tolist()) == [0, 1, 2]

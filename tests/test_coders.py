@@ -107,6 +107,8 @@ def test_coder_options_are_checked():
         ScalarEncoder(min=1)
     with pytest.raises(OptionError, match="ClassEncoder option output=: 'Index' or 'UnitVector'"):
         ClassEncoder(["a"], output="OneHot")
+    with pytest.raises(OptionError, match=r"found 'Unitvector' \(did you mean 'UnitVector'\?\)$"):  # found by QA
+        ClassEncoder(["a"], output="Unitvector")
     assert ClassEncoder(["a", "b"], output="UnitVector").port_type().shape == (2,)
 
 

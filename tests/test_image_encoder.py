@@ -104,6 +104,9 @@ def test_image_encoder_options_fix_the_port_type_and_are_checked():
         ImageEncoder(size=(0, 3))
     with pytest.raises(OptionError, match="ImageEncoder option color_space=: one of \\['RGB', 'Grayscale'\\]"):
         ImageEncoder(color_space="CMYK")
+    for given, meant in (("Greyscale", "Grayscale"), ("rgb", "RGB")):  # found by QA: no did-you-mean
+        with pytest.raises(OptionError, match=f"found '{given}' \\(did you mean '{meant}'\\?\\)$"):
+            ImageEncoder(color_space=given)
     with pytest.raises(OptionError, match="ImageEncoder option mean=: a number or 3 numbers"):
         ImageEncoder(mean=[0.5, 0.5])
 

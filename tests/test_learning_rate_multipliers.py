@@ -87,6 +87,7 @@ def test_yaml_keeps_the_multipliers_in_order():
 
 @pytest.mark.parametrize("rules, message", [
     ({"dex": 1}, "key 'dex' matches no array (did you mean 'dec'?)"),
+    ({"enc/a/Wieghts": 1}, "key 'enc/a/Wieghts' matches no array (did you mean 'enc/a/Weights'?)"),  # found by QA
     ({"dec": -1}, "multiplier of 'dec' must be a number >= 0 (0 freezes), found -1"),
     ({"act": 1}, "key 'act' names a layer without arrays; layers with arrays: ['dec', 'enc/a', 'enc/b']"),
     ("fast", "learning-rate multipliers are a number, a dict {layer: r} or (layer, r) pairs"),

@@ -84,6 +84,16 @@ def test_a_path_that_is_not_a_regular_file_is_refused_before_reading(path, tmp_p
         import_onnx(path)
 
 
+def test_a_missing_model_file_is_said_in_words(tmp_path):
+    """Found by QA: `netgraph render m.onnx` said "m.onnx: cannot read an ONNX model: [Errno 2] No such file or
+    directory: 'm.onnx'", Python's words with the path twice."""
+    path = str(tmp_path / "m.onnx")
+    with pytest.raises(SpecError) as info:
+        import_onnx(path)
+    assert str(info.value) == f"{path}: cannot read an ONNX model: no such file"
+    assert (info.value.diagnostics[0].kind, info.value.diagnostics[0].found) == ("unreadable-file", path)
+
+
 def test_the_model_file_is_judged_on_the_opened_file_not_on_a_stat_of_its_name(layout, monkeypatch):
     # read_model stat'ed the name and then opened it: in between the file could become a pipe (a blocked read)
     model, _ = layout

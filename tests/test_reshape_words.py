@@ -21,7 +21,8 @@ def _suggested(dims):
 
 
 @pytest.mark.parametrize("dims, meant", [([2, "All"], [2, "Inherited"]), (["All", 3, 2], ["Inherited", 3, 2]),
-                                         (["inherited", -1], ["Inherited", -1]), (["automatic"], ["Automatic"])])
+                                         (["inherited", -1], ["Inherited", -1]), (["automatic"], ["Automatic"]),
+                                         (["Inheritd", 6], ["Inherited", 6]), (["Automatc"], ["Automatic"])])
 def test_all_and_other_cases_of_wolframs_words_suggest_dims_that_work(dims, meant):
     message = _suggested(dims)
     assert message.endswith(f"did you mean {meant!r}?")
@@ -86,3 +87,12 @@ def test_inherited_dims_that_no_added_dim_fixes_suggest_nothing():
     with pytest.raises(NetGraphError) as info:
         NetChain([ReshapeLayer(["Inherited", 4])], input=(2, 3))
     assert "keep the input's size 2 at position 1" in str(info.value) and "did you mean" not in str(info.value)
+
+
+@pytest.mark.parametrize("part", ["all", "Al", ["ALL", 1]])
+def test_part_layers_all_misspelt_is_told_all(part):
+    """Found by QA: PartLayer(['all', 1]) listed the forms a level takes, with no word of the 'All' meant."""
+    from netgraph import PartLayer
+    with pytest.raises(OptionError) as info:
+        PartLayer(part)
+    assert str(info.value).endswith(" (did you mean 'All'?)")

@@ -170,7 +170,8 @@ def test_yaml_shared_arrays_are_read_and_bad_ones_named():
             "  b: {type: LinearLayer, output: 2, weights: {shared: w}}\nedges:\n  - a -> b\ninputs: {Input: 2}\n")
     net = NetGraph.from_yaml(spec)
     assert torch.equal(net.layers["b"].weights, torch.tensor([[1.0, 2.0], [3.0, 4.0]]))
-    with pytest.raises(SpecError, match="<string>:4:46: layer 'b' option weights: .*found keys \\['share'\\]"):
+    with pytest.raises(SpecError, match="<string>:4:46: layer 'b' option weights: .*found keys \\['share'\\] "
+                                        "\\(did you mean 'shared'\\?\\)$"):
         NetGraph.from_yaml(spec.replace("{shared: w}", "{share: w}"))
 
 

@@ -55,3 +55,19 @@ def test_distribution_parameters_given_by_name_are_shown_as_args_in_order(given,
                               f"not by name: write {{type: NormalDistribution, args: {args}}}"), errors
     named, other = errors_of(_random_layer("{type: NormalDistribution, mu: 0, colour: 1}"))  # by place
     assert "has no key 'colour'; its keys are type, args" in other and "args: [0, sigma]" in named
+
+
+def test_a_misspelt_bare_distribution_name_is_told_the_name_it_is_near():
+    """Found by QA: `distribution: NormalDistributon` only said 'RandomArrayLayer needs a distribution such as
+    NormalDistribution(0, 1)', where the mapping form's misspelt type got a did-you-mean; a KLDivergenceLayer's p= too."""
+    from netgraph import SpecError
+    assert errors_of(_random_layer("NormalDistributon")) == [
+        "<string>:3:45: layer 'r' option distribution: unknown distribution 'NormalDistributon' (did you mean "
+        "'NormalDistribution'?)"]
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml("netgraph: 1\nlayers:\n  k: {type: KLDivergenceLayer, p: GammaDistributio, q: x}\n")
+    (problem,) = info.value.diagnostics
+    assert (problem.kind, problem.found, problem.line, problem.column) == ("unknown-distribution", "GammaDistributio",
+                                                                          3, 35)
+    assert "(did you mean 'GammaDistribution'?)" in problem.message
+    assert "GaussianDistribution is NormalDistribution here" in errors_of(_random_layer("GaussianDistribution"))[0]

@@ -104,3 +104,11 @@ def test_a_bracket_naming_no_layer_is_still_a_badly_written_group(edge, col):
     errors = errors_of(BRACKETED + f"  - {edge}\n")
     assert errors == [f"<string>:7:{col}: cannot read endpoint {edge.split(' -> ')[1]!r}: a group is written [a, b]"]
 
+
+
+@pytest.mark.parametrize("layer", ["Plus", "{type: CatenateLayer, inputs: 2}"])
+def test_an_input_numbered_0_is_placed_at_it_and_told_inputs_count_from_1(layer):
+    """Found by QA: `Input -> p.0` into a Plus was placed at the edge's start (6:5) and said only "has no port '0'"."""
+    assert errors_of(f"netgraph: 1\nlayers:\n  p: {layer}\ninputs: {{Input: 2}}\nedges:\n  - Input -> p.0\n") == [
+        "<string>:6:16: layer 'p' (" + ("ThreadingLayer" if layer == "Plus" else "CatenateLayer") + ") has no port "
+        "'0': numbered inputs count from 1 (p.1 is p.Input1, as in Wolfram)"]

@@ -340,3 +340,28 @@ def test_spec_messages_name_one_problem_once_and_inner_layers_by_path(tmp_path):
     (error,) = errors_of("netgraph: 1\nlayers:\n  m:\n    type: NetMapOperator\n    net: [3, {type: LinearLayr, "
                          "output: 3}]\ninputs: {Input: [n, 4]}\n")
     assert error.startswith("<string>:5:21: layer 'm/net/2': unknown layer type 'LinearLayr'")
+
+
+@pytest.mark.parametrize("layer, near", [
+    ("{type: RandomArrayLayer, distribution: NormalDistribution, output: 2, estimator: pathwse}", "pathwise"),
+    ("{type: KLDivergenceLayer, p: NormalDistribution, q: NormalDistribution, method: closedform}", "closed_form"),
+    ("{type: ThreadingLayer, function: Plus, broadcast: automatic, inputs: 2}", "Automatic"),
+])
+def test_a_misspelt_option_word_is_told_the_word_it_is_near(layer, near):
+    """Found by QA: these three words got no did-you-mean, where other options' words (eval_mode, padding,
+    resampling, ...) do."""
+    (error,) = errors_of(f"netgraph: 1\nlayers:\n  s: {layer}\n")
+    assert error.endswith(f" (did you mean {near!r}?)"), error
+
+
+@pytest.mark.parametrize("text, extra", [
+    ("type: LinearLayr\noutput: 3\ninput: 2\n", []),  # a lone layer's options: not a spec's unknown keys
+    ("type: NetChan\nlayers: [3, Tanh]\ninput: 2\n", []),  # a NetChain's input: is its own key
+    ("type: NetGrap\nlayers: {a: 3}\nedgs: []\n", ["<string>:4:1: a spec has no key 'edgs' (did you mean 'edges'?)"]),
+])
+def test_a_misspelt_top_level_type_is_one_problem_not_a_cascade_of_keys(text, extra):
+    """Found by QA: `type: LinearLayr` with `output: 3` also said "a spec has no key 'output' (did you mean
+    'outputs'?)": its keys were judged as a NetGraph's. Keys are judged only for the net type the typo is near."""
+    first, *rest = errors_of(f"netgraph: 1\n{text}")
+    assert first.startswith("<string>:2:7: a spec's top-level type is NetGraph, NetChain or a layer type")
+    assert [r[:len(e)] for r, e in zip(rest, extra)] == extra and len(rest) == len(extra)

@@ -201,6 +201,7 @@ def test_options_whose_compiled_and_interpreted_forms_would_disagree_or_fail_are
     (("PortType", -2, "Integer"), "dims must be positive ints"),
     ((4, "Integer"), "has 'Integer' as a dim, which is a dtype, not a length: give a port's dtype as PortType(shape, 'Integer')"),
     ("integer", "found 'integer' (did you mean 'Integer', the dtype of a scalar port?)"),
+    ("Rael", "found 'Rael' (did you mean 'Real', the dtype of a scalar port?)"),
 ])
 def test_a_port_dtype_given_wrongly_is_named_as_a_dtype_mistake(given, words):
     """PortType's dtype and shape were taken unchecked ('Int' surfaced as 'expected dtype Real, found Int', a

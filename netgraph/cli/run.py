@@ -4,9 +4,10 @@
 call ``netgraph train --seed S`` makes, so both start from the same net), then the example inputs and
 the random layers' draws. Example inputs are one example each: standard normal values for Real
 ports (values inside the allowed range for a port that feeds a distribution parameter,
-``parameter_example``, or probabilities for one a cross-entropy reads as such, ``probability_example``),
-indices ``0..k-1`` for Integer ports (``k`` = the smallest index count of the EmbeddingLayers they feed, else 2;
-1-based positions within the levels for an ExtractLayer's ``Position``) and ``VARIABLE_LENGTH`` for a
+``parameter_example``, or probabilities for one a cross-entropy or CTC loss reads as such, ``probability_example``),
+labels below the blank for a CTC loss's Target (``ctc_target_example``), else indices ``0..k-1`` for Integer
+ports (``k`` = the smallest index count of the EmbeddingLayers they feed, else 2; 1-based positions within the
+levels for an ExtractLayer's ``Position``) and ``VARIABLE_LENGTH`` for a
 variable-length dim such as ``"n"``.
 """
 
@@ -26,7 +27,7 @@ from netgraph.core.operator import NetOperator
 from netgraph.core.port_paths import shown_path
 from netgraph.core.summary import one_line
 from netgraph.core.types import INTEGER, format_shape
-from netgraph.layers import CrossEntropyLossLayer, EmbeddingLayer, ExtractLayer
+from netgraph.layers import CrossEntropyLossLayer, CTCLossLayer, EmbeddingLayer, ExtractLayer
 from netgraph.layers.distributions import slot_name
 from netgraph.layers.kl_divergence import KLDivergenceLayer
 from netgraph.layers.random import RandomArrayLayer
@@ -122,9 +123,8 @@ def example_inputs(net: Any) -> tuple[dict[str, torch.Tensor], list[str]]:
                          f"{', '.join(str(lengths.get(d, VARIABLE_LENGTH)) for d in variable)} for this run, "
                          f"shape {format_shape(shape)}")
         if port_type.dtype == INTEGER:
-            low, high = index_range(net, port)
-            inputs[port] = torch.randint(low, high + 1, (1, *shape))
-            notes.append(f"input {port}: random Integer indices in {low}..{high}")
+            inputs[port], note = ctc_target_example(net, port, shape) or index_example(net, port, shape)
+            notes.append(note)
         else:
             inputs[port], note = parameter_example(net, port, shape)
             notes += [note] if note else []
@@ -198,18 +198,44 @@ def bound_example(dist: Any, name: str, shape: tuple) -> torch.Tensor:
 
 def probability_example(net: Any, port: str, shape: tuple) -> tuple[torch.Tensor, str] | None:
     """Probabilities for the Real graph input ``port`` where it feeds a CrossEntropyLossLayer port that reads them
-    (a "Binary" or "Probabilities" Target, or Input without ``logits``), with a note saying so; else None."""
+    (a "Binary" or "Probabilities" Target, or Input without ``logits``) or a CTCLossLayer's Input without ``logits``,
+    with a note saying so; else None."""
     for path, layer in net.leaves():
-        if not isinstance(layer, CrossEntropyLossLayer) or layer.form == "Index":
+        ctc = isinstance(layer, CTCLossLayer) and not layer.logits  # its Input: class probabilities, blank last
+        if not ctc and (not isinstance(layer, CrossEntropyLossLayer) or layer.form == "Index"):
             continue
-        for layer_port in ("Target",) if layer.logits else ("Input", "Target"):
+        for layer_port in ("Input",) if ctc else ("Target",) if layer.logits else ("Input", "Target"):
             if net.producer((path, layer_port)) != ((), port):
                 continue
-            where = f"for layer {shown_path(path)!r} ({type(layer).__name__}({layer.form!r})) port {layer_port!r}"
-            if layer.form == "Binary":
+            form = "" if ctc else repr(layer.form)
+            where = f"for layer {shown_path(path)!r} ({type(layer).__name__}({form})) port {layer_port!r}"
+            if not ctc and layer.form == "Binary":
                 return torch.rand(1, *shape), f"input {port}: probabilities in [0, 1] {where}"
             return (torch.softmax(torch.randn(1, *shape), -1),
                     f"input {port}: class probabilities (summing to 1 over the last dim) {where}")
+    return None
+
+
+def index_example(net: Any, port: str, shape: tuple) -> tuple[torch.Tensor, str]:
+    """Random indices for the Integer graph input ``port`` (``index_range``), and a note saying so."""
+    low, high = index_range(net, port)
+    return torch.randint(low, high + 1, (1, *shape)), f"input {port}: random Integer indices in {low}..{high}"
+
+
+def ctc_target_example(net: Any, port: str, shape: tuple) -> tuple[torch.Tensor, str] | None:
+    """Labels for the Integer graph input ``port`` where it feeds a CTCLossLayer's ``Target`` whose Input has c
+    classes: indices below the blank (c - 1), no two neighbours equal where c > 2 (so a target as long as the input
+    aligns; equal neighbours need a blank between them), with a note saying so; else None."""
+    for path, layer in net.leaves():
+        classes = (net.layer_types(path)["Input"].shape or (None,))[-1] if isinstance(layer, CTCLossLayer) else None
+        if not isinstance(classes, int) or classes < 2 or net.producer((path, "Target")) != ((), port):
+            continue
+        labels = classes - 1
+        steps = torch.randint(1, max(labels, 2), (1, *shape))  # each label a step of 1..labels-1 from the last
+        steps[..., :1] = torch.randint(0, labels, (1, *shape[:-1], 1)) if shape else steps[..., :1]  # any first
+        x = torch.cumsum(steps, -1) % labels if labels > 1 else torch.zeros(1, *shape, dtype=torch.long)
+        return x, (f"input {port}: labels in 0..{labels - 1} (below the blank {labels}) for layer "
+                   f"{shown_path(path)!r} (CTCLossLayer) port 'Target'")
     return None
 
 

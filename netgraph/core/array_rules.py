@@ -140,5 +140,6 @@ def no_match(key: Any, top: list[str], paths: list[list[str]], guess: bool = Tru
                 f"such as {{1: r, 2: r}}, or a glob ('enc*'); layers with arrays: {shown}")
     if key in top:
         return f"key {key!r} names a layer without arrays; layers with arrays: {shown}"
-    hint = did_you_mean(key, [*top, *layers]) if isinstance(key, str) and guess else ""
+    arrays = ["/".join(p) for p in paths] if isinstance(key, str) and "/" in key else []  # 'enc/Wieghts'
+    hint = did_you_mean(key, [*top, *layers, *arrays]) if isinstance(key, str) and guess else ""
     return f"key {key!r} matches no array{hint}; layers with arrays: {shown}"

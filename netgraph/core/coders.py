@@ -41,7 +41,8 @@ class ClassEncoder(Encoder):
         problems: list[Diagnostic] = []
         object.__setattr__(self, "labels", labels_option(self, self.labels, problems))
         if not (isinstance(self.output, str) and self.output in ("Index", "UnitVector")):  # an array: no ==
-            self._problem(problems, f"'Index' or 'UnitVector', found {self.output!r}", "output")
+            near = did_you_mean(self.output, ("Index", "UnitVector")) if isinstance(self.output, str) else ""
+            self._problem(problems, f"'Index' or 'UnitVector', found {self.output!r}{near}", "output")
         self._raise(problems)
 
     def port_type(self) -> PortType:
@@ -136,7 +137,8 @@ class ImageEncoder(Encoder):
             object.__setattr__(self, "size", tuple(size))
         channels = _COLOR_CHANNELS.get(self.color_space) if isinstance(self.color_space, str) else None
         if channels is None:
-            self._problem(problems, f"one of {list(_COLOR_CHANNELS)}, found {self.color_space!r}", "color_space")
+            near = did_you_mean(self.color_space, _COLOR_CHANNELS) if isinstance(self.color_space, str) else ""
+            self._problem(problems, f"one of {list(_COLOR_CHANNELS)}, found {self.color_space!r}{near}", "color_space")
         for name in ("mean", "std"):
             object.__setattr__(self, name, self._per_channel(name, getattr(self, name), channels, problems))
         if self.std is not None and any(s <= 0 for s in self.std):

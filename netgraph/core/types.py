@@ -19,6 +19,7 @@ import reprlib
 from dataclasses import dataclass
 from typing import Union
 
+from netgraph.core.errors import nearest_name
 from netgraph.core.frozen_values import frozen_value
 from netgraph.core.length_names import lengths_apart
 
@@ -134,8 +135,9 @@ def as_shape(value: object, what: str = "shape") -> Shape:
     if not isinstance(value, (tuple, list)):
         hint = (f"; a variable length is a name inside the list: [{value!r}] is a sequence of length {value}, "
                 f"[{value!r}, 3] one of vectors of 3" if isinstance(value, str) and value.isidentifier() else "")
-        if isinstance(value, str) and value.capitalize() in DTYPES:  # 'integer': a scalar's dtype, miscased
-            hint = f" (did you mean {value.capitalize()!r}, the dtype of a scalar port?)"
+        dtype = nearest_name(value, DTYPES) if isinstance(value, str) else None
+        if dtype is not None:  # 'integer', 'Rael': a scalar's dtype, miscased or misspelt
+            hint = f" (did you mean {dtype!r}, the dtype of a scalar port?)"
         raise Conflict(f"{what} must be an int or a list of ints, found {reprlib.repr(value)}{hint}",
                        expected=_SHAPE_WORDS, found=value)
     dims = []

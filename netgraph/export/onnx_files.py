@@ -52,7 +52,11 @@ def read_model(onnx: Any, path: str) -> Any:
         raise _unread(path, "it is not a regular file (a folder, device or pipe)") from None
     except SpecError:  # a ValueError too
         raise
-    except (OSError, ValueError, TypeError) as exc:
+    except FileNotFoundError:  # not Python's "[Errno 2] No such file or directory: 'path'", the path said twice
+        raise _unread(path, "no such file") from None
+    except OSError as exc:
+        raise _unread(path, exc.strerror or str(exc)) from None
+    except (ValueError, TypeError) as exc:
         raise _unread(path, str(exc)) from None
     except Exception as exc:  # onnx's own errors (DecodeError) share no public base
         raise _invalid(path, exc) from None

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 import torch
 
-from netgraph.core.errors import OptionError
+from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import option_problem
 from netgraph.core.options import OptionKind
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, length_reason, format_shape, unify
@@ -41,7 +41,8 @@ def _one(value: Any, layer: str) -> Any:
     if value in NAMED_SPECS or (is_int(value) and value != 0):
         return value
     return option_problem(OptionError(f"{layer} option broadcast= must be 'Automatic', 'None', a non-zero level (where "
-                                      f"missing dims are inserted) or a list of these per input, found {value!r}",
+                                      f"missing dims are inserted) or a list of these per input, found {value!r}"
+                                      f"{did_you_mean(value, NAMED_SPECS) if isinstance(value, str) else ''}",
                                       option="broadcast", expected="'Automatic', 'None', a non-zero level or a list "
                                       "of these", found=value), "Automatic")
 

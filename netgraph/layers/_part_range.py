@@ -18,7 +18,7 @@ from typing import Any
 
 import torch
 
-from netgraph.core.errors import DataError, OptionError
+from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.option_problems import option_problem
 from netgraph.core.tracing import tracing
 from netgraph.core.length_names import shifted_length, strided_length
@@ -39,7 +39,8 @@ def part_level(spec: Any) -> Any:
         return bounds
     return option_problem(OptionError(f"PartLayer: each level must be a non-zero integer (1-based, negative from the "
                                       f"end), 'All', or a span such as '2;;5' or '1;;-1;;2' (a positive step), found "
-                                      f"{spec!r}", option="part", expected="a non-zero integer, 'All' or a span",
+                                      f"{spec!r}{did_you_mean(spec, ('All',)) if isinstance(spec, str) else ''}",
+                                      option="part", expected="a non-zero integer, 'All' or a span",
                                       found=spec), "All")
 
 

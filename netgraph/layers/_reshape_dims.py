@@ -17,6 +17,7 @@ from typing import Any
 
 import torch
 
+from netgraph.core.errors import nearest_name
 from netgraph.core.types import Conflict, format_shape
 from netgraph.core.wording import counted
 from netgraph.layers._shapes import fixed_product, is_int, solved_dims
@@ -45,7 +46,8 @@ def dims_hint(dims: Any) -> str:
     """
     given = list(dims) if isinstance(dims, (list, tuple)) else [dims]
     words = {"all": INHERITED, "inherited": INHERITED, "automatic": "Automatic"}
-    fixed = [words.get(d.lower(), d) if isinstance(d, str) else d for d in given]
+    fixed = [words.get(d.lower()) or nearest_name(d, (INHERITED, "Automatic")) or d if isinstance(d, str) else d
+             for d in given]  # 'Inheritd', 'Automatc': misspelt
     if fixed == given or normal_dims(fixed) is None:
         return ""
     part = "; PartLayer's 'All' (a level kept) is 'Inherited' here" if "All" in given else ""

@@ -29,7 +29,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from netgraph.core.errors import OptionError
+from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import option_problem
 from netgraph.core.option_ranges import Within
 from netgraph.core.layer import EmitContext, Layer
@@ -145,8 +145,9 @@ class KLDivergenceLayer(Layer):
                                        f">= 1; found {self.samples!r}", option="samples", expected="an integer >= 1",
                                        found=self.samples), None)
         if self.method not in _METHODS:
+            near = did_you_mean(self.method, _METHODS) if isinstance(self.method, str) else ""
             option_problem(OptionError(f"KLDivergenceLayer: method= is 'auto', 'closed_form' or 'monte_carlo'; found "
-                                       f"{self.method!r}", option="method", expected=list(_METHODS),
+                                       f"{self.method!r}{near}", option="method", expected=list(_METHODS),
                                        found=self.method), None)
         if p is None or q is None:
             return {}

@@ -108,7 +108,8 @@ class RandomArrayLayer(Layer):
         if self.estimator is not None and self.estimator not in dist.ESTIMATORS:
             raise OptionError(f"RandomArrayLayer: {name} supports estimator= {', '.join(map(repr, dist.ESTIMATORS))} "
                               f"(the first is the default); found {self.estimator!r}"
-                              f"{_estimator_hint(self.estimator, dist.ESTIMATORS)}", option="estimator",
+                              f"{_estimator_hint(self.estimator, dist.ESTIMATORS) or _near(self.estimator, dist)}",
+                              option="estimator",
                               expected=tuple(dist.ESTIMATORS), found=self.estimator)
         t = self.temperature
         least = self.RANGES["temperature"].low
@@ -303,6 +304,11 @@ def _estimator_key(name: object) -> str:
     ('straight_through', 'gumbel_softmax')
     """
     return "_".join(str(name).lower().replace("-", " ").replace("_", " ").split())
+
+
+def _near(given: object, dist: Any) -> str:
+    """' (did you mean ...?)' for a misspelt name ('pathwse') of an estimator ``dist`` supports, else ''."""
+    return did_you_mean(given, dist.ESTIMATORS) if isinstance(given, str) else ""
 
 
 def _estimator_hint(given: object, supported: tuple[str, ...]) -> str:

@@ -11,7 +11,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, SpecError, did_you_mean
+from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, SpecError, did_you_mean, nearest_name
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.spec.array_checks import check_arrays, check_sizes
 from netgraph.spec.edges import read_edges
@@ -188,9 +188,10 @@ class SpecReader(ProblemLog):
         self.check_version(data)
         kind = data.get("type", "NetGraph")
         alone = is_lone_layer_type(kind)  # a layer type that is no net: the spec is that layer alone (its options beside)
-        if not alone:
-            self.check_keys(data, (*TOP_KEYS, *(CHAIN_KEYS if kind == "NetChain" else GRAPH_KEYS)), "a spec",
-                            ("edges",) if kind == "NetChain" else (), layer=prefix)
+        meant = kind if kind in ("NetGraph", "NetChain") else nearest_name(kind, ("NetGraph", "NetChain"))
+        if not alone and meant is not None:  # an unknown type ('LinearLayr') is the one problem: its keys unjudged
+            self.check_keys(data, (*TOP_KEYS, *(CHAIN_KEYS if meant == "NetChain" else GRAPH_KEYS)), "a spec",
+                            ("edges",) if meant == "NetChain" else (), layer=prefix)
         if "arrays" in data:
             self.weights_names[f] = data["arrays"]
             read_arrays(self, data, prefix)

@@ -73,6 +73,10 @@ def _read_distribution(reader: Any, spec: Any, loc: Any, label: str, layer: tupl
     """``{type: NormalDistribution, args: ['#mu', 1.0]}`` -> the distribution (other values: the layer checks)."""
     if isinstance(spec, str) and spec in DISTRIBUTIONS:  # a bare name, as a layer's: Wolfram's Name[]
         return _bare_distribution(reader, DISTRIBUTIONS[spec], loc, label, layer)
+    near = did_you_mean(spec, DISTRIBUTIONS) if isinstance(spec, str) and not other_layer_hint(spec) else ""
+    if near:  # a bare name misspelt: the layer would only say it needs a distribution
+        return reader.error(loc, f"{label}unknown distribution {spec!r}{near}", kind="unknown-distribution",
+                            found=spec, layer=layer)
     if not isinstance(spec, YMap) or "type" not in spec:
         return plain(spec)
     name, args = spec["type"], spec.get("args", [])
@@ -293,7 +297,8 @@ def _read_array(reader: Any, spec: Any, loc: Any, label: str, layer: tuple | Non
     unknown = [k for k in spec if k not in ("shared", "array")]
     if "shared" not in spec or unknown:  # a mapping, as a shared array is: its keys are at fault, not its type
         return reader.error(loc, f"{label}an array is a list of numbers, null, or {{shared: name}} (a shared array, "
-                            f"optionally with array: values); found keys {list(spec)}", layer=layer,
+                            f"optionally with array: values); found keys {list(spec)}"
+                            f"{did_you_mean(unknown[0], ('shared', 'array')) if unknown else ''}", layer=layer,
                             kind="unknown-key" if unknown else "missing-key", found=unknown[0] if unknown else None,
                             expected=("shared", "array") if unknown else "shared")
     values = _numbers(reader, plain(spec.get("array")), loc, label, layer, nested=False)

@@ -39,7 +39,8 @@ def read_limited(path: Path) -> str:
     try:
         f = open_regular(path)
     except FileNotFoundError:
-        raise OSError(f"no spec file {name}") from None
+        stdin = " (a spec is read from a file, never from stdin: save it to a .yaml file)" if str(path) == "-" else ""
+        raise OSError(f"no spec file {name}{stdin}") from None
     except NotRegularFile as exc:
         raise OSError(f"{name} is a folder, not a spec file" if exc.is_folder else f"{name} {exc.strerror}") from None
     except OSError as exc:
