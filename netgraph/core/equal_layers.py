@@ -11,12 +11,13 @@ whose making reads nothing but the arguments and whose layers hold no state of t
 only while something else holds it (weak references).
 
 >>> from netgraph import LinearLayer
->>> LinearLayer(8) is LinearLayer(8), LinearLayer(8) is LinearLayer(8, input=3), LinearLayer(8) == LinearLayer(8.0)
-(True, False, True)
+>>> LinearLayer(8) is LinearLayer(8), LinearLayer(8) is LinearLayer(8, input=3), LinearLayer(8) is LinearLayer([8])
+(True, False, False)
 """
 
 from __future__ import annotations
 
+import functools
 import weakref
 from typing import Any
 
@@ -46,9 +47,10 @@ def one_per_value(cls: type) -> type:
         if not getattr(self, MADE_ONCE):  # Python calls __init__ again on the layer __new__ returns: made already
             init(self, *args, **kwargs)
 
+    __new__.__wrapped__ = init  # inspect.signature(cls) reads the options from __init__, as before
     setattr(cls, MADE_ONCE, False)
     cls.__new__ = staticmethod(__new__)
-    cls.__init__ = __init__
+    cls.__init__ = functools.wraps(init)(__init__)
     return cls
 
 
