@@ -17,24 +17,29 @@ only while something else holds it (weak references).
 
 from __future__ import annotations
 
-import functools
 import weakref
 from typing import Any
 
 __all__ = ["one_per_value", "MADE_ONCE"]
 
-MADE_ONCE = "_made_once"  # the mark of a layer handed out again: the attribute (class default False) it holds True
+MADE_ONCE = "_made_once"  # the mark of a layer handed out again: the attribute (Layer's default False) it holds True
 
 
 def one_per_value(cls: type) -> type:
-    """Make ``cls(...)`` with plain int and str arguments return one layer per distinct call (module docstring)."""
+    """Make ``cls(...)`` with plain int and str arguments return one layer per distinct call (module docstring).
+    Python then calls ``__init__`` on the layer returned: the argument-checking wrapper every layer class has
+    (``layer_arguments.with_argument_errors``) returns at once for a layer marked ``MADE_ONCE``."""
     made: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
-    init = cls.__init__  # the dataclass's, wrapped to name bad arguments (layer_arguments.with_argument_errors)
+    init = cls.__init__
 
     def __new__(kind: type, *args: Any, **kwargs: Any) -> Any:
-        key = _key(args, kwargs) if kind is cls else None
-        if key is None:
+        if kind is not cls:
             return object.__new__(kind)
+        if kwargs or len(args) != 1 or (type(args[0]) is not int and type(args[0]) is not str):
+            if (key := _key(args, kwargs)) is None:
+                return object.__new__(kind)
+        else:  # the common call: one option by position (LinearLayer(8), ElementwiseLayer("Tanh"))
+            key = args
         layer = made.get(key)
         if layer is None:
             layer = object.__new__(kind)
@@ -43,14 +48,8 @@ def one_per_value(cls: type) -> type:
             made[key] = layer
         return layer
 
-    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        if not getattr(self, MADE_ONCE):  # Python calls __init__ again on the layer __new__ returns: made already
-            init(self, *args, **kwargs)
-
     __new__.__wrapped__ = init  # inspect.signature(cls) reads the options from __init__, as before
-    setattr(cls, MADE_ONCE, False)
     cls.__new__ = staticmethod(__new__)
-    cls.__init__ = functools.wraps(init)(__init__)
     return cls
 
 

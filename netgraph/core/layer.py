@@ -147,6 +147,7 @@ class Layer:
         if register and not cls.__name__.startswith("_"):
             REGISTRY.add(cls)
 
+    _made_once = False  # True: made once and handed out again for equal calls (netgraph.core.equal_layers)
     _shared = MappingProxyType({})  # array name -> shared name, from NetSharedArray options (no annotation: no field)
 
     def __post_init__(self) -> None:

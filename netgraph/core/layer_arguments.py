@@ -33,6 +33,8 @@ def with_argument_errors(cls: type) -> None:
 
     @functools.wraps(init)
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        if self._made_once:  # a layer made already, handed out again (equal_layers): Python calls __init__ on it
+            return
         if args and (names := positional_options(type(self))) is not None and len(args) > len(names):
             raise OptionError(_too_many(type(self).__name__, names, len(args)), kind=ARGUMENT_KIND)
         try:
