@@ -88,3 +88,11 @@ def test_a_layer_is_kept_only_while_held():
     held = weakref.ref(LinearLayer(12345))
     gc.collect()
     assert held() is None
+
+
+def test_a_coder_made_from_keywords_is_made_as_before():
+    # with_argument_errors wraps the coders' __init__ too: a coder has no mark of a layer made once
+    from netgraph import ImageEncoder
+
+    coder = ImageEncoder(size=[8, 8], color_space="Grayscale")
+    assert coder.size == (8, 8) and coder.color_space == "Grayscale"
