@@ -9,11 +9,10 @@ repetition runs the cases in a shuffled order; CPU time is given beside wall tim
 garbage collector's passes took within the stage (``gc.callbacks``). Which stage pays a generation's pass depends on
 absolute allocation counts, so it falls in different stages at 10k and 100k: the per-stage ratios are printed both as
 measured and net of collector time. The goal is judged on the measured ratio; the net one says how much of the excess
-is the collector's. Construct's passes come while ``make_*`` makes the wide DAG's edge lists with the collector on:
-full passes walking the ~173,000 objects the imports left (torch's ~155,000) and the lists made so far, one at 100k
-and none at 10k. The loop's equal layers (``LinearLayer(8)``, ``ElementwiseLayer("Tanh")``, ``FunctionLayer("#a +
-#b")``) are one object each (``netgraph.core.equal_layers``), so making them leaves the collector nothing to walk;
-NetChain/NetGraph pause the collector while they build: no pass walks the net's own objects.
+is the collector's. Construct's passes come while ``make_*`` makes the layers (and the wide DAG's edge lists) with the
+collector on: full passes walking the ~173,000 objects the imports left (torch's ~155,000) and the layers made so far,
+one or two at 100k and none at 10k. NetChain/NetGraph pause the collector while they build: no pass walks the net's
+own objects.
 """
 
 from __future__ import annotations

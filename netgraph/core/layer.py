@@ -17,7 +17,6 @@ import torch
 from torch import nn
 
 from netgraph.core.attribute_hints import frozen_layer_error, missing_layer_attribute
-from netgraph.core.equal_layers import MADE_ONCE
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.options import as_array, copy_plan, removable_fields, shape_options
 from netgraph.core.layer_checks import (SHAPES_CHECKED, check_class, leave_out_removed, removed_note, same_shapes,
@@ -147,7 +146,6 @@ class Layer:
         if register and not cls.__name__.startswith("_"):
             REGISTRY.add(cls)
 
-    _made_once = False  # True: made once and handed out again for equal calls (netgraph.core.equal_layers)
     _shared = MappingProxyType({})  # array name -> shared name, from NetSharedArray options (no annotation: no field)
 
     def __post_init__(self) -> None:
@@ -287,9 +285,8 @@ class Layer:
         return stage("layer_call")(self, args, inputs)
 
     def __getstate__(self) -> dict[str, Any]:
-        """Copies and pickles leave behind the net a call made (``_as_net``, no field): it is remade on first use; a
-        copy is a layer of its own (``equal_layers``' mark left behind)."""
-        return {name: value for name, value in self.__dict__.items() if name != "_as_net" and name != MADE_ONCE}
+        """Copies and pickles leave behind the net a call made (``_as_net``, no field): it is remade on first use."""
+        return {name: value for name, value in self.__dict__.items() if name != "_as_net"}
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         raise NotImplementedError(f"{self.type_name} must implement build(types)")

@@ -20,7 +20,6 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from netgraph.core.equal_layers import MADE_ONCE
 from netgraph.core.errors import Diagnostic, OptionError, did_you_mean
 from netgraph.core.option_problems import ARGUMENT_KIND, options_error
 from netgraph.core.options import option_fields
@@ -34,8 +33,6 @@ def with_argument_errors(cls: type) -> None:
 
     @functools.wraps(init)
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        if getattr(self, MADE_ONCE, False):  # a layer made already, handed out again (equal_layers): Python calls
-            return  # __init__ on it (a coder wrapped so too has no such attribute)
         if args and (names := positional_options(type(self))) is not None and len(args) > len(names):
             raise OptionError(_too_many(type(self).__name__, names, len(args)), kind=ARGUMENT_KIND)
         try:

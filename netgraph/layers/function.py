@@ -13,7 +13,6 @@ from typing import Any
 import torch
 from torch import nn
 
-from netgraph.core.equal_layers import one_per_value
 from netgraph.core.layer import EmitContext, Layer, shape_option
 from netgraph.core.options import Function, PortShapes, Ports, Shape
 from netgraph.layers._shapes import fill
@@ -107,7 +106,6 @@ def _is_function(value: Any) -> bool:
     return callable(value) and not isinstance(value, Layer)
 
 
-@one_per_value
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class FunctionLayer(Layer):
     """An elementwise function of named inputs: ``FunctionLayer("#Means + #Stds * #Random", output=2)``.
@@ -339,7 +337,6 @@ def _callable_ports(fn: Callable, layer: str = "FunctionLayer", option: str = "f
     return tuple(ports)
 
 
-@one_per_value
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class ElementwiseLayer(Layer):
     """Applies a unary function to every element: ``ElementwiseLayer("Ramp")``, or an expression in ``#``.

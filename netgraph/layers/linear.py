@@ -10,7 +10,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netgraph.core.equal_layers import one_per_value
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.layers._modules import LayerModule, add_parameters, init_module
 from netgraph.core.options import Array, RemovableArray, Shape
@@ -43,7 +42,6 @@ class LinearModule(LayerModule):
         return y if len(self.out_shape) == 1 else y.unflatten(1, self.out_shape) if self.out_shape else y.squeeze(1)
 
 
-@one_per_value  # LinearLayer(8) made again is the layer made first (netgraph.core.equal_layers)
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class LinearLayer(Layer):
     """A fully connected layer: ``LinearLayer(n)`` maps any input array to a vector of size n.
