@@ -18,8 +18,8 @@ import scipy.special as sc
 import scipy.stats as st
 import torch
 
-from netgraph import (BernoulliDistribution, BinomialDistribution, GammaDistribution, NetGraph, NormalDistribution,
-                      OptionError, PoissonDistribution, RandomArrayLayer, interpret)
+from netgraph import (BernoulliDistribution, BinomialDistribution, DataError, GammaDistribution, KLDivergenceLayer,
+                      NetGraph, NormalDistribution, OptionError, PoissonDistribution, RandomArrayLayer, interpret)
 from netgraph.layers.dist_base import DISTRIBUTIONS
 
 
@@ -312,3 +312,24 @@ def test_gamma_shape_one_log_probability_gradient_matches_the_entropy_derivative
     g_alpha, _ = _grads(GammaDistribution, (alpha, 0.5), n)
     se = float(g_alpha.std()) / math.sqrt(n)
     assert abs(float(g_alpha.mean()) + 1.0) < 5 * se, (float(g_alpha.mean()), se)
+
+
+@pytest.mark.parametrize("name, values, x", [
+    ("BernoulliDistribution", (0.3,), [2.0, -1.0, 0.5]), ("BinomialDistribution", (3, 0.5), [2.5, 4.0]),
+    ("BinomialDistribution", (3, 0.0), [1.0]), ("BinomialDistribution", (3, 1.0), [2.0]),
+    ("PoissonDistribution", (2.0,), [2.5]), ("PoissonDistribution", (0.0,), [1.0, 3.0]),
+    ("NegativeBinomialDistribution", (2.0, 1.0), [1.0]), ("NegativeBinomialDistribution", (2.0, 0.4), [0.5]),
+    ("DiscreteUniformDistribution", ([0, 3],), [-1.0, 2.5, 5.0])])
+def test_log_mass_is_minus_infinity_off_the_support_also_where_a_parameter_makes_the_draw_certain(name, values, x):
+    """Off the support the log-mass was finite (Poisson(0) at 1: -87, a DiscreteUniform([0, 3]) at 5: log 1/4, a
+    Bernoulli at 2: NaN), so a Monte Carlo KL against such a q gave a finite estimate of an infinite KL."""
+    logp = DISTRIBUTIONS[name](*values).log_prob(torch.tensor(x, dtype=torch.float64))
+    assert torch.equal(logp, torch.full_like(logp, -math.inf)), logp
+
+
+def test_monte_carlo_kl_against_a_poisson_of_mean_zero_is_a_support_error():
+    kl = NetGraph({"kl": KLDivergenceLayer(PoissonDistribution("#a"), PoissonDistribution("#b"), method="monte_carlo",
+                                           samples=3)}, [], a=(), b=())
+    with pytest.raises(DataError, match="outside the support of q") as caught:
+        kl.compile()(a=torch.tensor([2.0]), b=torch.tensor([0.0]))
+    assert caught.value.kind == "support"

@@ -210,15 +210,6 @@ def support_mismatch(p: Distribution, q: Distribution) -> tuple[str, str, str] |
 
 
 # -- Monte Carlo ----------------------------------------------------------------------------------------------
-#: log-masses that are finite off their support (written without masks for speed): where x is inside.
-_INSIDE: dict[str, Callable[[torch.Tensor, list[Any]], torch.Tensor]] = {
-    "BernoulliDistribution": lambda x, params: (x == 0) | (x == 1),
-    "BinomialDistribution": lambda x, params: x <= torch.as_tensor(params[0], dtype=x.dtype, device=x.device),
-    "DiscreteUniformDistribution": lambda x, params: (x >= torch.as_tensor(params[0], dtype=x.dtype, device=x.device))
-    & (x <= torch.as_tensor(params[1], dtype=x.dtype, device=x.device)),
-}
-
-
 def _offset_from(q: Distribution, q_params: list[Any], z: torch.Tensor, shift: Any) -> tuple[torch.Tensor, list[Any]]:
     """(the draw z + shift as an offset from q's location, q's parameters at location 0): the offset is computed
     before rounding, so a draw at q's own location (p's, say) keeps its distance from it."""
@@ -226,12 +217,6 @@ def _offset_from(q: Distribution, q_params: list[Any], z: torch.Tensor, shift: A
     if location is None:
         return (z if shift is None else z + shift), q_params
     return (z - location if shift is None else z + (shift - location)), origin
-
-
-def _log_q(q: Distribution, x: torch.Tensor, params: list[Any]) -> torch.Tensor:
-    logq = q.log_prob(x, params)
-    inside = _INSIDE.get(type(q).__name__)
-    return logq if inside is None else torch.where(inside(x, params), logq, -torch.inf)
 
 
 def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_params: list[Any], shape: tuple,
@@ -255,7 +240,7 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
         z = p.rsample(origin if differentiable or not symbolic_tracing() else _detached(origin), drawn)
     x = z if shift is None else z + shift
     logp = p.log_prob(z, origin).unsqueeze(-1).flatten(2)  # (samples, batch, elements), also for a batch of 0
-    logq = _log_q(q, *_offset_from(q, q_params, z, shift)).unsqueeze(-1).flatten(2)
+    logq = q.log_prob(*_offset_from(q, q_params, z, shift)).unsqueeze(-1).flatten(2)
     if not traced and not logq.is_meta and not bool(torch.isfinite(logq).all()):
         drew, at = _first_outside(x, logq, shape)
         shown = f"{drew:g}" if isinstance(drew, float) else str(list(drew))
