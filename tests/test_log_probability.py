@@ -18,8 +18,9 @@ import scipy.special as sc
 import scipy.stats as st
 import torch
 
-from netgraph import (BernoulliDistribution, BinomialDistribution, DataError, GammaDistribution, KLDivergenceLayer,
-                      NetGraph, NormalDistribution, OptionError, PoissonDistribution, RandomArrayLayer, interpret)
+from netgraph import (BernoulliDistribution, BinomialDistribution, DataError, DiscreteUniformDistribution,
+                      GammaDistribution, KLDivergenceLayer, NetGraph, NormalDistribution, OptionError,
+                      PoissonDistribution, RandomArrayLayer, interpret)
 from netgraph.layers.dist_base import DISTRIBUTIONS
 
 
@@ -327,9 +328,22 @@ def test_log_mass_is_minus_infinity_off_the_support_also_where_a_parameter_makes
     assert torch.equal(logp, torch.full_like(logp, -math.inf)), logp
 
 
-def test_monte_carlo_kl_against_a_poisson_of_mean_zero_is_a_support_error():
-    kl = NetGraph({"kl": KLDivergenceLayer(PoissonDistribution("#a"), PoissonDistribution("#b"), method="monte_carlo",
-                                           samples=3)}, [], a=(), b=())
-    with pytest.raises(DataError, match="outside the support of q") as caught:
-        kl.compile()(a=torch.tensor([2.0]), b=torch.tensor([0.0]))
+def test_monte_carlo_kl_with_draws_that_q_never_draws_is_a_support_error():
+    """A draw of 2 scored under Binomial(3, 1) (which draws 3 only) had log q = -87, a finite KL estimate."""
+    kl = NetGraph({"kl": KLDivergenceLayer(DiscreteUniformDistribution([2, 2]), BinomialDistribution(3, "#b"),
+                                           method="monte_carlo", samples=3)}, [], b=())
+    with pytest.raises(DataError, match=r"at example 0 lies outside the support of q .* \(it drew 2\)") as caught:
+        kl.compile()(b=torch.tensor([1.0]))
     assert caught.value.kind == "support"
+
+
+def test_monte_carlo_kl_against_a_certain_q_is_a_support_error_before_drawing():
+    """Bernoulli(1e-6) against Bernoulli(0) drew 0 almost always and returned a finite estimate (about 0) of an
+    infinite KL, and a support error only when a draw happened to be 1; p certain at q's value has KL 0."""
+    kl = NetGraph({"kl": KLDivergenceLayer(BernoulliDistribution("#a"), BernoulliDistribution(0.0),
+                                           method="monte_carlo")}, [], a=3)
+    torch.manual_seed(0)
+    with pytest.raises(DataError, match=r"q = BernoulliDistribution\(0\.0\) draws one value only there") as caught:
+        kl.compile()(a=torch.tensor([[0.0, 0.0, 0.0], [0.0, 1e-6, 0.0]]))
+    assert caught.value.kind == "support" and caught.value.diagnostics[0].example == 1
+    assert kl.compile()(a=torch.zeros(2, 3)).tolist() == [0.0, 0.0]
