@@ -18,8 +18,9 @@ import scipy.special as sc
 import scipy.stats as st
 import torch
 
-from netgraph import (BernoulliDistribution, BinomialDistribution, GammaDistribution, NetGraph, NormalDistribution,
-                      OptionError, PoissonDistribution, RandomArrayLayer, interpret)
+from netgraph import (BernoulliDistribution, BinomialDistribution, DataError, DiscreteUniformDistribution,
+                      GammaDistribution, KLDivergenceLayer, NetGraph, NormalDistribution, OptionError,
+                      PoissonDistribution, RandomArrayLayer, interpret)
 from netgraph.layers.dist_base import DISTRIBUTIONS
 
 
@@ -285,3 +286,64 @@ def test_log_prob_takes_the_parameter_values_the_constructor_takes_or_the_consta
         dist.log_prob(x, [3.0])
     with pytest.raises(OptionError, match=r"has slot parameters; pass their values: \.log_prob\(value, \.\.\.\)"):
         dist.log_prob(x)
+
+
+#: (distribution, Wolfram arguments, index of a parameter at which the power of x in the density is 0)
+_POWER_ZERO = [("GammaDistribution", (1.0, 2.0), 0), ("GammaDistribution", (2.0, 1.5, 0.5, 0.3), 0),
+               ("GammaDistribution", (2.0, 1.5, 0.5, 0.3), 2), ("ChiDistribution", (1.0,), 0),
+               ("ChiSquareDistribution", (2.0,), 0), ("NakagamiDistribution", (0.5, 2.0), 0),
+               ("WeibullDistribution", (1.0, 3.0), 0), ("LogGammaDistribution", (1.0, 0.3, 0.0), 0)]
+
+
+@pytest.mark.parametrize("name, values, index", _POWER_ZERO)
+def test_log_density_gradient_where_the_power_of_x_is_zero_equals_its_finite_difference(name, values, index):
+    """At Gamma shape 1 (Chi ν = 1, Weibull α = 1, ...) the term (α − 1) log x is 0, but its derivative log x is not:
+    it was dropped, so E[log p] of a Gamma(1, β) draw had gradient −0.42 instead of −1 with respect to α."""
+    dist, x = DISTRIBUTIONS[name](*values), torch.tensor([0.4, 1.3, 2.9], dtype=torch.float64)
+    params = [torch.tensor(float(v), dtype=torch.float64, requires_grad=j == index) for j, v in enumerate(values)]
+    (grad,) = torch.autograd.grad(dist.log_prob(x, params).sum(), params[index])
+    step = [1e-6 if j == index else 0.0 for j in range(len(values))]
+    up, down = ([v + s * sign for v, s in zip(values, step)] for sign in (1, -1))
+    finite_difference = (dist.log_prob(x, up).sum() - dist.log_prob(x, down).sum()) / 2e-6
+    assert abs(float(grad) - float(finite_difference)) < 1e-6, (float(grad), float(finite_difference))
+
+
+def test_gamma_shape_one_log_probability_gradient_matches_the_entropy_derivative():
+    alpha, n = 1.0, 200_000  # d/dα E[log p] = −(1 + (1 − α) ψ'(α)) = −1 at α = 1
+    g_alpha, _ = _grads(GammaDistribution, (alpha, 0.5), n)
+    se = float(g_alpha.std()) / math.sqrt(n)
+    assert abs(float(g_alpha.mean()) + 1.0) < 5 * se, (float(g_alpha.mean()), se)
+
+
+@pytest.mark.parametrize("name, values, x", [
+    ("BernoulliDistribution", (0.3,), [2.0, -1.0, 0.5]), ("BinomialDistribution", (3, 0.5), [2.5, 4.0]),
+    ("BinomialDistribution", (3, 0.0), [1.0]), ("BinomialDistribution", (3, 1.0), [2.0]),
+    ("PoissonDistribution", (2.0,), [2.5]), ("PoissonDistribution", (0.0,), [1.0, 3.0]),
+    ("NegativeBinomialDistribution", (2.0, 1.0), [1.0]), ("NegativeBinomialDistribution", (2.0, 0.4), [0.5]),
+    ("DiscreteUniformDistribution", ([0, 3],), [-1.0, 2.5, 5.0])])
+def test_log_mass_is_minus_infinity_off_the_support_also_where_a_parameter_makes_the_draw_certain(name, values, x):
+    """Off the support the log-mass was finite (Poisson(0) at 1: -87, a DiscreteUniform([0, 3]) at 5: log 1/4, a
+    Bernoulli at 2: NaN), so a Monte Carlo KL against such a q gave a finite estimate of an infinite KL."""
+    logp = DISTRIBUTIONS[name](*values).log_prob(torch.tensor(x, dtype=torch.float64))
+    assert torch.equal(logp, torch.full_like(logp, -math.inf)), logp
+
+
+def test_monte_carlo_kl_with_draws_that_q_never_draws_is_a_support_error():
+    """A draw of 2 scored under Binomial(3, 1) (which draws 3 only) had log q = -87, a finite KL estimate."""
+    kl = NetGraph({"kl": KLDivergenceLayer(DiscreteUniformDistribution([2, 2]), BinomialDistribution(3, "#b"),
+                                           method="monte_carlo", samples=3)}, [], b=())
+    with pytest.raises(DataError, match=r"at example 0 lies outside the support of q .* \(it drew 2\)") as caught:
+        kl.compile()(b=torch.tensor([1.0]))
+    assert caught.value.kind == "support"
+
+
+def test_monte_carlo_kl_against_a_certain_q_is_a_support_error_before_drawing():
+    """Bernoulli(1e-6) against Bernoulli(0) drew 0 almost always and returned a finite estimate (about 0) of an
+    infinite KL, and a support error only when a draw happened to be 1; p certain at q's value has KL 0."""
+    kl = NetGraph({"kl": KLDivergenceLayer(BernoulliDistribution("#a"), BernoulliDistribution(0.0),
+                                           method="monte_carlo")}, [], a=3)
+    torch.manual_seed(0)
+    with pytest.raises(DataError, match=r"q = BernoulliDistribution\(0\.0\) draws one value only there") as caught:
+        kl.compile()(a=torch.tensor([[0.0, 0.0, 0.0], [0.0, 1e-6, 0.0]]))
+    assert caught.value.kind == "support" and caught.value.diagnostics[0].example == 1
+    assert kl.compile()(a=torch.zeros(2, 3)).tolist() == [0.0, 0.0]

@@ -295,11 +295,19 @@ class Distribution:
         """Elementwise log-density (or log-mass) of ``x`` under ``params``, the values of an argument list the
         constructor takes (default: this distribution's constants), differentiable in them."""
         x = x if is_tensor(x) else torch.as_tensor(x, dtype=torch.get_default_dtype())  # a traced one too
-        return self._log_prob(x, self._values("log_prob", tuple(params)))
+        values = self._values("log_prob", tuple(params))
+        outside = self._outside(x, values)
+        logp = self._log_prob(x, values)
+        return logp if outside is None else torch.where(outside, -math.inf, logp)
 
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         """``log_prob`` with every parameter's value (subclasses)."""
         raise NotImplementedError
+
+    def _outside(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor | None:
+        """Where ``x`` is off the support that ``params`` give, for a ``_log_prob`` written without masks that is
+        finite there (a discrete one's log-mass; NaN stays NaN); None where ``_log_prob`` itself gives -inf."""
+        return None
 
     # -- closed forms ---------------------------------------------------------------------------------
     def mean(self, *params: Any) -> Any:

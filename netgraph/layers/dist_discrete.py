@@ -52,6 +52,14 @@ class _Discrete(Distribution):
         value = torch.as_tensor(params[self.PARAMS.index(self.SCORE_PARAM)]).detach()
         return functools.reduce(torch.logical_or, [value == at for at in self.CERTAIN_AT])
 
+    def _outside(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+        """Off the support: not a count, or a count these parameters never draw (``_off_support``)."""
+        values = [v.detach() for v in tensors(params, x)]
+        return (x < 0) | (x != x.floor()) | self._off_support(x, *values)
+
+    def _off_support(self, x: torch.Tensor, *params: torch.Tensor) -> torch.Tensor | bool:
+        return False
+
     def score_grad(self, x: torch.Tensor, params: Sequence[torch.Tensor], g: torch.Tensor) -> torch.Tensor:
         """g · ∂ log_prob(x, params)/∂ SCORE_PARAM for draws ``x`` (``g`` broadcast against x), the same
         values autograd gives for ``log_prob`` (the same operations; tests/test_discrete_log_mass.py)."""
@@ -92,6 +100,9 @@ class BernoulliDistribution(_Discrete):
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (p,) = tensors(params, x)  # x is a draw, 0 or 1: log p where x = 1, log(1 - p) where x = 0
         return torch.addcmul(1 - x, p, 2 * x - 1).log()
+
+    def _off_support(self, x, p):
+        return x > 1
 
     SCORE_PARAM, CERTAIN_AT = "p", (0.0, 1.0)
 
@@ -155,6 +166,9 @@ class BinomialDistribution(_Discrete):
         comb = torch.lgamma(n + 1) - torch.lgamma(x + 1) - torch.lgamma(n - x + 1)
         return comb + x * log_or_tiny(p) + (n - x) * log_or_tiny(1 - p)
 
+    def _off_support(self, x, n, p):
+        return (x > n) | ((p == 0) & (x > 0)) | ((p == 1) & (x < n))
+
     SCORE_PARAM, CERTAIN_AT = "p", (0.0, 1.0)
 
     def score_grad(self, x, params, g):
@@ -189,6 +203,9 @@ class PoissonDistribution(_Discrete):
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (mu,) = tensors(params, x)
         return x * log_or_tiny(mu) - mu - torch.lgamma(x + 1)
+
+    def _off_support(self, x, mu):
+        return (mu == 0) & (x > 0)
 
     SCORE_PARAM, CERTAIN_AT = "mu", (0.0,)
 
@@ -230,6 +247,9 @@ class NegativeBinomialDistribution(_Discrete):
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         n, p = tensors(params, x)
         return torch.lgamma(x + n) - torch.lgamma(n) - torch.lgamma(x + 1) + n * p.log() + x * log_or_tiny(1 - p)
+
+    def _off_support(self, x, n, p):
+        return (p == 1) & (x > 0)
 
     SCORE_PARAM, CERTAIN_AT = "p", (1.0,)
 
@@ -294,6 +314,10 @@ class DiscreteUniformDistribution(Distribution):
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         lo, hi = tensors(params, x)
         return -(hi - lo + 1).log() + 0 * x
+
+    def _outside(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
+        lo, hi = (v.detach() for v in tensors(params, x))
+        return (x < lo) | (x > hi) | (x != x.floor())
 
     def _mean(self, lo, hi):
         return (lo + hi) / 2

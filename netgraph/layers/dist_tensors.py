@@ -253,9 +253,15 @@ def on_support(t: torch.Tensor, value: torch.Tensor) -> torch.Tensor:
 
 
 def xlogy(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """x * log(y) with 0 where x == 0, and a finite gradient there even when y == 0."""
-    zero = x == 0
-    return torch.where(zero, 0.0, x * torch.where(zero, 1.0, y).log())
+    """x * log(y) with 0 where x == 0, and a finite gradient there even when y == 0. Where x == 0 and log y is
+    finite, the gradient with respect to x is still log y (a Gamma density's (α − 1) log x at α = 1).
+
+    >>> a = torch.tensor([0.0, 0.0], requires_grad=True)
+    >>> xlogy(a, torch.tensor([2.0, 0.0])).sum().backward()
+    >>> [round(g, 4) for g in a.grad.tolist()]
+    [0.6931, 0.0]
+    """
+    return x * torch.where((x == 0) & ~(torch.isfinite(y) & (y > 0)), 1.0, y).log()
 
 
 def log_or_tiny(y: torch.Tensor) -> torch.Tensor:

@@ -210,15 +210,6 @@ def support_mismatch(p: Distribution, q: Distribution) -> tuple[str, str, str] |
 
 
 # -- Monte Carlo ----------------------------------------------------------------------------------------------
-#: log-masses that are finite off their support (written without masks for speed): where x is inside.
-_INSIDE: dict[str, Callable[[torch.Tensor, list[Any]], torch.Tensor]] = {
-    "BernoulliDistribution": lambda x, params: (x == 0) | (x == 1),
-    "BinomialDistribution": lambda x, params: x <= torch.as_tensor(params[0], dtype=x.dtype, device=x.device),
-    "DiscreteUniformDistribution": lambda x, params: (x >= torch.as_tensor(params[0], dtype=x.dtype, device=x.device))
-    & (x <= torch.as_tensor(params[1], dtype=x.dtype, device=x.device)),
-}
-
-
 def _offset_from(q: Distribution, q_params: list[Any], z: torch.Tensor, shift: Any) -> tuple[torch.Tensor, list[Any]]:
     """(the draw z + shift as an offset from q's location, q's parameters at location 0): the offset is computed
     before rounding, so a draw at q's own location (p's, say) keeps its distance from it."""
@@ -226,12 +217,6 @@ def _offset_from(q: Distribution, q_params: list[Any], z: torch.Tensor, shift: A
     if location is None:
         return (z if shift is None else z + shift), q_params
     return (z - location if shift is None else z + (shift - location)), origin
-
-
-def _log_q(q: Distribution, x: torch.Tensor, params: list[Any]) -> torch.Tensor:
-    logq = q.log_prob(x, params)
-    inside = _INSIDE.get(type(q).__name__)
-    return logq if inside is None else torch.where(inside(x, params), logq, -torch.inf)
 
 
 def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_params: list[Any], shape: tuple,
@@ -247,6 +232,7 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
     traced = tracing()  # checks of the data run in eager calls only
     if not traced:
         check_supports(p, q, p_params, q_params, where)
+        _check_certain_q(p, q, p_params, q_params, where)
     estimator = p.ESTIMATORS[0]
     drawn = (samples, *shape)  # all samples at once: the parameters broadcast over the leading sample dim
     origin, shift = p.at_origin(p_params)  # drawn at location 0 and scored there: the shift may round it away
@@ -255,7 +241,7 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
         z = p.rsample(origin if differentiable or not symbolic_tracing() else _detached(origin), drawn)
     x = z if shift is None else z + shift
     logp = p.log_prob(z, origin).unsqueeze(-1).flatten(2)  # (samples, batch, elements), also for a batch of 0
-    logq = _log_q(q, *_offset_from(q, q_params, z, shift)).unsqueeze(-1).flatten(2)
+    logq = q.log_prob(*_offset_from(q, q_params, z, shift)).unsqueeze(-1).flatten(2)
     if not traced and not logq.is_meta and not bool(torch.isfinite(logq).all()):
         drew, at = _first_outside(x, logq, shape)
         shown = f"{drew:g}" if isinstance(drew, float) else str(list(drew))
@@ -275,6 +261,42 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
     if samples >= 2:
         advantage = advantage - (advantage.sum(0) - advantage) / (samples - 1)
     return estimate + (advantage * (score - score.detach())).mean(0)
+
+
+def _certain(dist: Distribution, params: list[Any]) -> torch.Tensor | None:
+    """Where every draw of ``dist`` is one value (a Poisson of mean 0, a probability of 0 or 1, no trials, imin =
+    imax), a bool tensor; None for a distribution that never is."""
+    name = type(dist).__name__
+    if name == "DiscreteUniformDistribution":
+        return torch.as_tensor(params[0]).detach() == torch.as_tensor(params[1]).detach()
+    certain = getattr(dist, "certain", None)
+    found = certain(params) if dist.discrete and certain is not None else None
+    if name == "BinomialDistribution" and found is not None:
+        found = found | (torch.as_tensor(params[0]).detach() == 0)
+    return found
+
+
+def _check_certain_q(p: Distribution, q: Distribution, p_params: list[Any], q_params: list[Any],
+                     where: Callable[[], str]) -> None:
+    """DataError where q draws one value only but p does not (KL(p ‖ q) is infinite): checked before drawing, as
+    ``check_supports``, since p's draws may all land on q's value by chance (where both are certain, at other values,
+    the draws' own check names them)."""
+    certain_q = _certain(q, q_params)
+    if certain_q is None or certain_q.is_meta or not bool(certain_q.any()):
+        return
+    certain_p = _certain(p, p_params)
+    bad = certain_q if certain_p is None else certain_q & ~certain_p
+    if not bool(bad.any()):
+        return
+    at = tuple(bad.nonzero()[0].tolist()) if bad.dim() else ()
+    header = f"{where()}: p = {p!r} draws more than one value"
+    tail = f", but q = {q!r} draws one value only there, so KL(p ‖ q) is infinite for these parameter values"
+    ports = [slot_name(v) for v in (*p.params, *q.params) if isinstance(v, str)]
+    facts = {"kind": "support", "port": ports[0] if len(ports) == 1 else None, "expected": "p certain where q is",
+             "found": "p not certain"}
+    if not at:
+        raise DataError(header + tail, **facts)
+    raise located_error([Where(at[0], at[1:])], lambda wheres: f"{header} at {wheres[0].by_example()}{tail}", **facts)
 
 
 def _detached(params: list[Any]) -> list[Any]:
