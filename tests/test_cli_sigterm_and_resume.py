@@ -132,7 +132,7 @@ def test_resuming_a_run_for_more_rounds_says_how_many_this_run_trained_and_in_al
 @pytest.mark.parametrize("resumed_at, total, reason, said", [
     ((3, 50), 4, "MaxTrainingRounds", "trained the rest of round 4 (from batch 51), 4 in all (MaxTrainingRounds)"),
     ((3, 50), 6, "ManualStop", "trained the rest of round 4 (from batch 51) and 2 more rounds, 6 in all (ManualStop)"),
-    ((3, 50), 3, "ManualStop", "trained more of round 4 (from batch 51), 3 rounds in all (ManualStop)"),
+    ((3, 50), 3, "ManualStop", "trained more of round 4 (from batch 51), 3 in all (ManualStop)"),
     ((3, 0), 3, "ManualStop", "trained 0 more rounds, 3 in all (ManualStop)"),
     ((0, 7), 2, "MaxTrainingRounds", "trained the rest of round 1 (from batch 8) and 1 more round, 2 in all "
                                      "(MaxTrainingRounds)")])

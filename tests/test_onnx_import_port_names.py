@@ -10,11 +10,12 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from onnx import TensorProto, helper, save
 from torch import nn
 
 from netgraph import import_onnx
 from netgraph.export import onnx_port_names
-from tests.onnx_helpers import quiet_exporter, run_onnx
+from tests.onnx_helpers import pinned_model, quiet_exporter, run_onnx
 
 
 class TwoOutputs(nn.Module):
@@ -78,12 +79,32 @@ def test_ports_torch_named_are_input_and_output_and_keep_their_onnx_names_visibl
     _same_as_onnxruntime(net, path)
 
 
-@pytest.mark.parametrize("exporter", ["torchscript", "dynamo"])
+#: exporter -> names the user gave that look made up: an op's own name (dynamo's outputs), the op and number of
+#: TorchScript's ``onnx::Gemm_0`` without its ``onnx::``, a number after a letter (TorchScript's only digits alone)
+LOOK_MADE_UP = {"torchscript": (["Gemm_0"], ["Tanh_1", "y2"]), "dynamo": (["x"], ["tanh", "y2"])}
+
+
+@pytest.mark.parametrize("exporter", sorted(LOOK_MADE_UP))
 def test_names_the_user_gave_are_kept_even_where_they_look_made_up(exporter, tmp_path):
-    # output_names equal to the op's own name (dynamo) or numbered (TorchScript's pattern only for digits alone)
-    names = {"input_names": ["x"], "output_names": ["tanh", "y2"]}
-    path = _export(TwoOutputs(), tmp_path / "m.onnx", exporter == "dynamo", **names)
+    inputs, outputs = LOOK_MADE_UP[exporter]
+    path = _export(TwoOutputs(), tmp_path / "m.onnx", exporter == "dynamo", input_names=inputs, output_names=outputs)
     net = import_onnx(path)
-    assert (net.input_ports, net.output_ports) == (("x",), ("tanh", "y2"))
-    assert onnx_port_names(path) == {"x": "x", "tanh": "tanh", "y2": "y2"}
+    assert (net.input_ports, net.output_ports) == (tuple(inputs), tuple(outputs))
+    assert onnx_port_names(path) == {name: name for name in inputs + outputs}
     _same_as_onnxruntime(net, path)
+
+
+def test_a_name_the_user_gave_wins_over_the_one_a_made_up_name_becomes(tmp_path):
+    # the user's input Input and output Output were renamed Input_2 and Output_2 for TorchScript-like made-up names
+    nodes = [helper.make_node("Add", ["onnx::Add_0", "Input"], ["3"]), helper.make_node("Neg", ["3"], ["Output"])]
+    ports = [helper.make_tensor_value_info(n, TensorProto.FLOAT, ["b", 4]) for n in ("onnx::Add_0", "Input", "3",
+                                                                                      "Output")]
+    save(pinned_model(helper.make_graph(nodes, "g", ports[:2], ports[2:])), tmp_path / "m.onnx")
+    net = import_onnx(tmp_path / "m.onnx")
+    assert (net.input_ports, net.output_ports) == (("Input_2", "Input"), ("Output_2", "Output"))
+    assert onnx_port_names(tmp_path / "m.onnx") == {"Input_2": "onnx::Add_0", "Input": "Input", "Output_2": "3",
+                                                    "Output": "Output"}
+    a, b = torch.randn(2, 4, generator=torch.Generator().manual_seed(2)), torch.randn(2, 4)
+    got = net(Input_2=a, Input=b)
+    np.testing.assert_allclose(got["Output_2"].numpy(), (a + b).numpy(), atol=1e-6)
+    np.testing.assert_allclose(got["Output"].numpy(), (-(a + b)).numpy(), atol=1e-6)

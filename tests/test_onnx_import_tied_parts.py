@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from onnx import TensorProto, helper, numpy_helper, save
 from torch import nn
 
 import netgraph
@@ -177,3 +178,28 @@ def test_onnx_array_names_follows_edits_that_keep_the_arrays(tmp_path):
     trained = net_train(net, {"x": x, "y": torch.zeros(8, 3)}, max_training_rounds=1, batch_size=4, progress=False,
                         random_seed=0)
     assert onnx_array_names(trained) == {}
+
+
+def _tied_file(path, weight_name: str, weights: np.ndarray) -> str:
+    """A Gemm and a MatMul of one 4x4 weight (the MatMul's a transposed copy ``B``): one shared array."""
+    nodes = [helper.make_node("Gemm", ["x", weight_name], ["h"], transB=1),
+             helper.make_node("MatMul", ["h", "B"], ["y"])]
+    ports = [helper.make_tensor_value_info(n, TensorProto.FLOAT, ["b", 4]) for n in ("x", "y")]
+    tensors = [numpy_helper.from_array(weights, weight_name),
+               numpy_helper.from_array(np.ascontiguousarray(weights.T), "B")]
+    save(pinned_model(helper.make_graph(nodes, "g", ports[:1], ports[1:], tensors)), path)
+    return str(path)
+
+
+def test_onnx_array_names_leaves_out_an_array_two_files_name_apart(tmp_path):
+    weights = np.arange(16, dtype=np.float32).reshape(4, 4) / 7 + 0.25  # values no other test imports
+    first = import_onnx(_tied_file(tmp_path / "a.onnx", "enc.w", weights))
+    assert onnx_array_names(first) == {"enc_w": "enc.w"} and set(shared_users(first)) == {"enc_w"}
+    second = import_onnx(_tied_file(tmp_path / "b.onnx", "enc_w", weights))  # one shared array enc_w, another name
+    assert set(shared_users(second)) == {"enc_w"}
+    assert onnx_array_names(second) == {} and onnx_array_names(first) == {}  # which file's: unknown, so neither
+    again = import_onnx(_tied_file(tmp_path / "c.onnx", "dec.w", weights + 1))
+    assert onnx_array_names(again) == {"dec_w": "dec.w"}  # other values: another array
+    by_hand = first.replace_layers({n: first.layers[n].replace(weights=NetSharedArray("other", weights))
+                                    for n in first.layers if "Weights" in first.layers[n].shared})
+    assert set(shared_users(by_hand)) == {"other"} and onnx_array_names(by_hand) == {}

@@ -41,27 +41,32 @@ def test_compared_with_an_integer_float32_would_round_it_is_refused_not_computed
     assert [d.kind for d in caught.value.diagnostics] == ["integer-input-compared"]
 
 
-class _MaskedEmbedding(torch.nn.Module):
-    """Token embeddings zeroed at padding (index 0): ``idx`` is both an index and compared; or, ``given_mask``, the
-    mask an input of its own."""
+_WEIGHTINGS = {"compared": lambda idx: (idx > 0).float(), "cast_compared": lambda idx: (idx.float() > 0).float(),
+               "cast": lambda idx: idx.float()}
 
-    def __init__(self, given_mask: bool) -> None:
+
+class _MaskedEmbedding(torch.nn.Module):
+    """Token embeddings zeroed at padding (index 0): ``idx`` is both an index and compared (``how`` of
+    ``_WEIGHTINGS``: also after a Cast to float, or the embeddings weighted by ``idx.float()``); or, ``given_mask``,
+    the mask an input of its own."""
+
+    def __init__(self, given_mask: bool, how: str = "compared") -> None:
         super().__init__()
-        self.emb, self.given_mask = torch.nn.Embedding(10, 4), given_mask
+        self.emb, self.given_mask, self.weighting = torch.nn.Embedding(10, 4), given_mask, _WEIGHTINGS[how]
 
     def forward(self, idx, *mask):
-        return self.emb(idx) * (mask[0] if self.given_mask else (idx > 0).float()).unsqueeze(-1)
+        return self.emb(idx) * (mask[0] if self.given_mask else self.weighting(idx)).unsqueeze(-1)
 
 
-def _masked(given_mask: bool, path):
+def _masked(given_mask: bool, path, how: str = "compared"):
     torch.manual_seed(0)
     idx = torch.tensor([[3, 0, 5], [0, 9, 1]])
     inputs = (idx, (idx > 0).float()) if given_mask else (idx,)
     names = ["idx", "mask"][:len(inputs)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(_MaskedEmbedding(given_mask).eval(), inputs, str(path), input_names=names, dynamo=False,
-                          output_names=["y"], dynamic_axes={n: {0: "b", 1: "n"} for n in names})
+        torch.onnx.export(_MaskedEmbedding(given_mask, how).eval(), inputs, str(path), input_names=names,
+                          dynamo=False, output_names=["y"], dynamic_axes={n: {0: "b", 1: "n"} for n in names})
     return dict(zip(names, inputs))
 
 
@@ -76,6 +81,20 @@ def test_an_integer_input_compared_and_used_as_an_index_is_refused_naming_it_and
     assert (problem.kind, problem.port, problem.layer, problem.expected, problem.found) == (
         "integer-input-compared", "idx", (), "Real", "Integer")
     assert "as an input of its own" in problem.hint
+
+
+@pytest.mark.parametrize("how, reader", [("cast_compared", "Greater"), ("cast", "Unsqueeze")])
+def test_an_integer_input_cast_to_float_for_a_layer_and_used_as_an_index_is_refused(tmp_path, how, reader):
+    # (idx.float() > 0) and idx.float().unsqueeze(-1) ended in a ShapeError ('Greater' or 'Unsqueeze' given Integer)
+    inputs = _masked(False, tmp_path / "m.onnx", how)
+    run_onnx(tmp_path / "m.onnx", inputs)  # a valid model
+    with pytest.raises(SpecError, match=rf"graph input 'idx' is an integer tensor that node '/Cast' \(Cast\) makes "
+                                        rf"float for node '/{reader}' \({reader}\) and node '/emb/Gather' "
+                                        rf"\(Gather\) uses as integers") as caught:
+        import_onnx(tmp_path / "m.onnx")
+    (problem,) = caught.value.diagnostics
+    assert (problem.kind, problem.port, problem.expected, problem.found) == (
+        "integer-input-compared", "idx", "Real", "Integer")
 
 
 def test_the_mask_given_as_an_input_of_its_own_imports_and_computes_as_onnxruntime(tmp_path):

@@ -32,7 +32,7 @@ def rounds_text(results: Any, resumed_at: tuple[int, int] = (0, 0)) -> str:
         return f"trained {counted(total - done, 'more round')}, {total} in all ({reason})"
     rest = f"round {done + 1} (from batch {batches + 1})"
     if total == done:  # stopped again before that round ended
-        return f"trained more of {rest}, {counted(total, 'round')} in all ({reason})"
+        return f"trained more of {rest}, {total} in all ({reason})"
     more = f" and {counted(total - done - 1, 'more round')}" if total > done + 1 else ""
     return f"trained the rest of {rest}{more}, {total} in all ({reason})"
 

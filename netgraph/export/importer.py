@@ -55,7 +55,7 @@ from netgraph.export.onnx_recurrent_glue import sequence_inputs
 from netgraph.export.onnx_recurrent_states import data_states, muted_states
 from netgraph.export.onnx_norms import NORM_CONVERTERS, exporter_made
 from netgraph.export.onnx_patterns import find_patterns
-from netgraph.export.onnx_ports import graph_port_names
+from netgraph.export.onnx_ports import graph_port_names, model_inputs, producers_of
 from netgraph.export.onnx_problems import (RANDOM_OPS, RANDOM_REASON, no_layer, node_path, node_problem,
                                            output_problems, raise_refused, refusal_fields, shape_use)
 from netgraph.export.onnx_pooling import POOL_CONVERTERS
@@ -121,11 +121,11 @@ class _Builder(ConstantFolding, LayerShapes):
         self.shapes = {v.name: _shape(v) for v in (*graph.input, *graph.value_info, *graph.output)}
         split_as_slices(graph, self.constants, self.shapes, self._attributes, onnx.helper.make_node)
         self.consumers = consumers_of(graph.node)
-        producers = {o: node for node in graph.node for o in node.output if o}
+        producers = producers_of(graph.node)
         self.ctx = Context(self.constants, self.shapes, self._attributes, self.consumers, producers,
                            onnx.numpy_helper.to_array, frozenset(o.name for o in graph.output))
         self.taken: set[str] = set()
-        inputs = [v.name for v in graph.input if v.name not in self.constants]
+        inputs = model_inputs(graph)  # a Constant node's output as an input: refused by definition_problems
         self.ctx.exporter_made = exporter_made(graph)
         self.ctx.integers = integer_tensors(graph)
         self.ctx.batch_dims = frozenset(s[0] for s in map(self.shapes.get, inputs) if s and s[0] not in ("?", ""))

@@ -18,7 +18,7 @@ from netgraph.export.deps import require
 from netgraph.export.onnx_files import model_path, read_model
 from netgraph.export.onnx_names import port_names
 
-__all__ = ["graph_port_names", "onnx_port_names"]
+__all__ = ["graph_port_names", "model_inputs", "onnx_port_names", "producers_of"]
 
 _TORCHSCRIPT = re.compile(r"\d+|onnx::\w+_\d+")  # a value's debug name: its number, or the op it feeds and a number
 _ORIGINAL = "pkg.torch.onnx.original_node_name"  # the dynamo exporter's, on an output that output_names renamed
@@ -34,12 +34,14 @@ def onnx_port_names(path: str | os.PathLike) -> dict[str, str]:
     path = model_path(path)
     graph = read_model(onnx, path).graph
     inputs = model_inputs(graph)
-    names = graph_port_names(inputs, graph.output, _producers(graph.node), set())
+    names = graph_port_names(inputs, graph.output, producers_of(graph.node), set())
     return dict(zip(names, [*inputs, *(o.name for o in graph.output)]))
 
 
 def model_inputs(graph: Any) -> list[str]:
-    """The names of the graph's inputs that are data (an initializer named as an input is a default, no port)."""
+    """The names of the graph's inputs that are data (an initializer named as an input is a default, no port): the
+    import's ports, as ``import_onnx`` reads them (a Constant node's output named as an input, a tensor defined
+    twice, is refused there)."""
     initializers = {t.name for t in graph.initializer}
     return [v.name for v in graph.input if v.name not in initializers]
 
@@ -47,12 +49,20 @@ def model_inputs(graph: Any) -> list[str]:
 def graph_port_names(inputs: list[str], outputs: Iterable[Any], producers: Mapping[str, Any],
                      taken: set[str]) -> list[str]:
     """The port names of the graph ``inputs`` (names) and ``outputs`` (ValueInfos) in order, ``taken`` extended:
-    each made-up name replaced by ``Input``/``Output`` (numbered where several are), then ``port_names``."""
+    each made-up name replaced by ``Input``/``Output`` (numbered where several are), then ``port_names``, the names
+    the user gave first: a user's ``Input`` keeps its name and a made-up one is numbered past it.
+
+    >>> graph_port_names(["onnx::Gemm_0", "Input"], [], {}, set())
+    ['Input_2', 'Input']
+    """
     outputs = list(outputs)
     made_up = [bool(_TORCHSCRIPT.fullmatch(name)) for name in inputs]
-    made_up_out = [_made_up_output(o, producers.get(o.name)) for o in outputs]
-    return port_names([*_standard(inputs, made_up, "Input"), *_standard([o.name for o in outputs], made_up_out,
-                                                                          "Output")], taken)
+    made_up += [_made_up_output(o, producers.get(o.name)) for o in outputs]
+    names = [*_standard(inputs, made_up[:len(inputs)], "Input"),
+             *_standard([o.name for o in outputs], made_up[len(inputs):], "Output")]
+    order = sorted(range(len(names)), key=made_up.__getitem__)  # the user's names first, each group in order
+    named = dict(zip(order, port_names([names[i] for i in order], taken)))
+    return [named[i] for i in range(len(names))]
 
 
 def _made_up_output(value: Any, producer: Any) -> bool:
@@ -76,5 +86,6 @@ def _standard(names: list[str], made_up: list[bool], base: str) -> list[str]:
     return out
 
 
-def _producers(nodes: Iterable[Any]) -> dict[str, Any]:
+def producers_of(nodes: Iterable[Any]) -> dict[str, Any]:
+    """Each tensor that ``nodes`` compute -> the node computing it."""
     return {output: node for node in nodes for output in node.output if output}

@@ -35,9 +35,10 @@ from netgraph.export.onnx_names import node_module
 
 __all__ = ["aliases", "onnx_array_names", "recorded", "tied_arrays"]
 
-#: (name, _key of the values) of each shared array an import made -> its ONNX name; a few dozen bytes an array, kept
-#: for the process (an edit may copy the array: its identity does not last)
-_SOURCES: dict[tuple[str, tuple], str] = {}
+#: (name, _key of the values) of each shared array an import made -> every ONNX name an import gave it (several: two
+#: files with one weight under two names, which ``onnx_array_names`` leaves out); a few dozen bytes an array, kept for
+#: the process, not saved (an edit may copy the array: its identity does not last)
+_SOURCES: dict[tuple[str, tuple], set[str]] = {}
 
 _OTHER = re.compile(r"[^A-Za-z0-9_\-]")
 _RECURRENT = frozenset({"LongShortTermMemoryLayer", "GatedRecurrentLayer", "BasicRecurrentLayer"})
@@ -93,22 +94,27 @@ def onnx_array_names(net: Any) -> dict[str, str]:
     """The ONNX initializer's name of each shared array of ``net`` that ``import_onnx`` made: {array name: ONNX
     name} (``{"fc_MatMul_Weights": "onnx::MatMul_10", "fc_bias": "fc.bias"}``). It follows an array through the
     edits that keep its name and values (another layer replaced, layers renamed or changed, the net in a NetChain or
-    a slice of one, ``net_take``, saved and loaded); a trained array, or one set to other values or renamed, is
-    another array, left out: keep the mapping from before. Empty for any other net."""
+    a slice of one, ``net_take``, saved and loaded in the same Python process: the mapping is kept for the process,
+    by each array's name and values, and not saved); a trained array, or one set to other values or renamed, is
+    another array, left out: keep the mapping from before. An array whose name and values several imports gave
+    different ONNX names (one weight of two files, ``enc.w`` and ``enc_w``, both shared array ``enc_w``) is left out
+    for every net holding it, as it cannot tell which file a net came from; another net's shared array of the same
+    name and values as an imported one (a copy of it) gets that name. Empty for any other net."""
     found = {}
     for name, value in shared_values(net).items():
-        onnx_name = None if value is None else _SOURCES.get((name, _key(value.detach().cpu().numpy())))
-        if onnx_name is not None:
-            found[name] = onnx_name
+        onnx_names = () if value is None else _SOURCES.get((name, _key(value.detach().cpu().numpy())), ())
+        if len(onnx_names) == 1:
+            found[name] = next(iter(onnx_names))
     return found
 
 
 def recorded(net: Any, sources: dict[str, str]) -> Any:
     """``net``, the ONNX names ``sources`` of its shared arrays kept for ``onnx_array_names`` (by each array's name
-    and values: an edit keeps both, training changes the values)."""
+    and values: an edit keeps both, training changes the values; an earlier import's other name for the same array
+    is kept too, so that neither is given)."""
     for name, value in shared_values(net).items():
         if name in sources and value is not None:
-            _SOURCES[name, _key(value.detach().cpu().numpy())] = sources[name]
+            _SOURCES.setdefault((name, _key(value.detach().cpu().numpy())), set()).add(sources[name])
     return net
 
 

@@ -4,7 +4,9 @@ resumed run that goes on from the next one.
 The checkpoint (``round-000004-batch-000050.pt``: 50 batches of round 4 done) holds what a round's checkpoint holds,
 and ``within_round``: the batches done and their batch size, the round's running loss sums and metric states, and
 torch's random state after the last step. A resumed run with another batch size is refused (it would pass over
-another part of the round), and so is data that ends before the batches done.
+another part of the round), and so is data that ends before the batches done, or that is batched otherwise than when
+the checkpoint was written (``_check_batching``: another number of examples or of batches a round, or its order
+drawn another way: a shuffle in memory or a DataLoader's sampler of another kind).
 A resumed run seeds the round as the first did, reads its first batches again and passes over them (so a loader
 draws its order as before), then takes back that random state: it takes the very steps the first run would have.
 A KeyboardInterrupt raised inside a step's forward pass or loss function (not a second Ctrl-C) undoes that step, which
