@@ -142,7 +142,13 @@ class _ModuleWrapper(Layer):
     def emit(self, ctx: EmitContext) -> str:
         mutated = self.mutated_inputs(ctx.types)
         args = [f"{a}.clone()" if i in mutated else a for i, a in enumerate(ctx.args)]
-        return f"{ctx.module}({', '.join(args) if self.input_ports else ctx.batch})"
+        call = f"{ctx.module}({', '.join(args) if self.input_ports else ctx.batch})"
+        ins = tuple(ctx.types[p] for p in self.input_ports)
+        if not (all(is_known(t.shape) and t.dtype is not None for t in ins) and
+                isinstance(self._probed(ins), _MetaFailure)):
+            return call
+        shapes = tuple(tuple(ctx.types[p].shape) for p in self.output_ports)  # the user's, checked by no probe
+        return f"checked_outputs({call}, {shapes!r}, {tuple(ctx.path)!r}, {self.output_ports!r})"
 
     def _probe(self, ins: tuple[PortType, ...]) -> tuple[PortType, ...] | Conflict:
         """Output types from running the module on meta tensors, or the Conflict saying why it failed."""
