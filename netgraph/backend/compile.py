@@ -46,7 +46,7 @@ from netgraph.core.tracing import symbolic_tracing
 from netgraph.core.walk import GraphWalker, map_nodes
 from netgraph.layers.estimators import surrogate_loss
 from netgraph.layers.random import distribution_checks
-from netgraph.layers.torch_outputs import checked_outputs
+from netgraph.layers.given_outputs import checked_outputs
 
 __all__ = ["CompiledNet", "compile_net", "module_expr", "check_ready"]
 

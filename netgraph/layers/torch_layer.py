@@ -30,6 +30,7 @@ from torch import nn
 from netgraph.core.layer import REGISTRY, EmitContext, Layer, _same, frozen_init, register, shape_option
 from netgraph.layers._module_values import same_module
 from netgraph.layers._modules import meta_call, meta_inputs
+from netgraph.layers.given_outputs import checked_call
 from netgraph.core.options import Module, Ports
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import ARGUMENT_KIND, COMBINATION_KIND, option_problem
@@ -147,8 +148,7 @@ class _ModuleWrapper(Layer):
         if not (all(is_known(t.shape) and t.dtype is not None for t in ins) and
                 isinstance(self._probed(ins), _MetaFailure)):
             return call
-        shapes = tuple(tuple(ctx.types[p].shape) for p in self.output_ports)  # the user's, checked by no probe
-        return f"checked_outputs({call}, {shapes!r}, {tuple(ctx.path)!r}, {self.output_ports!r})"
+        return checked_call(call, ctx, self.output_ports, self.type_name, "outputs")  # the user's shapes: checked
 
     def _probe(self, ins: tuple[PortType, ...]) -> tuple[PortType, ...] | Conflict:
         """Output types from running the module on meta tensors, or the Conflict saying why it failed."""
