@@ -100,6 +100,22 @@ def test_boolean_and_scalar_coders():
         flags([True, 1])
 
 
+def test_a_scalar_encoder_names_a_number_beyond_the_working_precision_s_range():
+    """1e300 (or 1e300 rescaled by min and max) became inf in float32 without a word, and an int past float64's
+    range was Python's raw OverflowError "int too large to convert to float"."""
+    scaled = net_initialize(NetChain([LinearLayer(2)], input=ScalarEncoder(min=0, max=10)), seed=0)
+    plain = net_initialize(NetChain([LinearLayer(2)], input=ScalarEncoder()), seed=0)
+    with pytest.raises(DataError, match=r"^input port 'Input' \(ScalarEncoder\): example 1: the number 1e\+300, "
+                                        r"rescaled to 1e\+299, lies beyond float32's range \(largest 3\.4e\+38\): it "
+                                        r"would become infinite; scale the data$"):
+        scaled([1.0, 1e300])
+    with pytest.raises(DataError, match=r"the value: an integer of 401 digits lies beyond float32's range"):
+        plain(-10 ** 400)
+    with pytest.raises(DataError, match=r"example 1: the number 1e\+300 lies beyond float32's range"):
+        net_train(plain, {"Input": [1.0, 1e300], "Output": torch.zeros(2, 2)}, max_training_rounds=1, progress=False)
+    assert torch.isfinite(scaled(3e38)).all() and not torch.isfinite(plain(float("inf"))).any()  # in range; given
+
+
 def test_coder_options_are_checked():
     with pytest.raises(OptionError, match="labels must be distinct"):
         ClassDecoder(["a", "a"])
