@@ -4,12 +4,14 @@ accumulated over a round's batches; histories, results, plot, TensorBoard, early
 from __future__ import annotations
 
 import json
+import math
 import numpy as np
 import pytest
 import torch
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from netgraph import ElementwiseLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError, SoftmaxLayer, net_train
+from netgraph import (ElementwiseLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError, SoftmaxLayer,
+                      net_initialize, net_measurements, net_train)
 from netgraph.cli import main
 from netgraph.cli.train import metrics_option, stopping_option
 from netgraph.train.loss import attach_losses
@@ -133,6 +135,15 @@ def test_r_squared_is_one_ratio_over_every_element_whatever_the_batches():
     constant = torch.full((4, 2), 3.0)  # SS_tot 0: 1 when every prediction is right, else 0 (scikit-learn's)
     assert _feed(_meter(net, ["R2"]), constant, constant)["RSquared"] == 1.0
     assert _feed(_meter(net, ["R2"]), constant + 0.5, constant)["RSquared"] == 0.0
+
+
+def test_r_squared_of_one_value_is_nan_not_torchmetrics_error():
+    """net_measurements(net, one example, "RSquared") (or a validation set of one) raised torchmetrics' own
+    ValueError "Needs at least two samples to calculate r2 score"; R2 of one value is undefined."""
+    net = net_initialize(NetChain([LinearLayer(1)], input=2), seed=0)
+    assert math.isnan(net_measurements(net, {"Input": torch.ones(1, 2), "Target": torch.ones(1, 1)}, "RSquared"))
+    two = net_measurements(net, {"Input": torch.ones(2, 2), "Target": torch.tensor([[0.0], [1.0]])}, "RSquared")
+    assert math.isfinite(two)
 
 
 def test_perplexity_is_exp_of_the_mean_cross_entropy_whatever_the_batches():

@@ -231,7 +231,7 @@ def _torchmetric(m: Measured) -> Any:
     if m.name == "MeanAbsoluteError":
         return torchmetrics.MeanAbsoluteError()
     if m.name == "RSquared":  # sums of errors, squares and targets: one R2 over every element
-        return torchmetrics.R2Score()
+        return _r_squared(torchmetrics.R2Score)
     if m.name == "Perplexity":
         return perplexity_metric()
     if m.kind == "binary" or m.name == "ROCAUC":
@@ -246,6 +246,15 @@ def _torchmetric(m: Measured) -> Any:
              "F1": (c.MulticlassF1Score, "macro")}
     cls, average = multi[m.name]
     return cls(num_classes=m.classes, average=average, validate_args=False)
+
+
+def _r_squared(r2_score: type) -> Any:
+    """torchmetrics' R2Score, NaN over fewer than two values, where R2 is undefined and torchmetrics raises its own
+    ValueError ("Needs at least two samples")."""
+    class RSquared(r2_score):  # type: ignore[misc, valid-type]
+        def compute(self) -> torch.Tensor:
+            return torch.tensor(math.nan) if int(self.total) < 2 else super().compute()
+    return RSquared()
 
 
 def _collection(measured: list[Measured]) -> Any:
