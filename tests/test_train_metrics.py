@@ -146,6 +146,20 @@ def test_r_squared_of_one_value_is_nan_not_torchmetrics_error():
     assert math.isfinite(two)
 
 
+def test_roc_auc_of_targets_of_one_class_is_nan_not_zero():
+    """torchmetrics answered 0.0, the worst ranking there is, with a warning, where ROC AUC is undefined (no positive
+    or no negative example): a validation set of one class read as a classifier that ranks every pair wrongly."""
+    binary = net_initialize(NetChain([LinearLayer(1), ElementwiseLayer("LogisticSigmoid")], input=2), seed=0)
+    classes = net_initialize(NetChain([LinearLayer(2), SoftmaxLayer()], input=2), seed=0)
+    x = torch.randn(6, 2, generator=torch.Generator().manual_seed(0))
+    assert math.isnan(net_measurements(binary, {"Input": x, "Target": torch.ones(6, 1)}, "ROCAUC"))
+    assert math.isnan(net_measurements(classes, {"Input": x, "Target": torch.zeros(6, dtype=torch.long)}, "ROCAUC"))
+    both = torch.tensor([0, 1, 0, 1, 1, 0])
+    scores = binary(x)[:, 0]
+    expected = float(sum(scores[i] > scores[j] for i in (1, 3, 4) for j in (0, 2, 5)) / 9)  # no ties: pairs ranked
+    assert net_measurements(binary, {"Input": x, "Target": both[:, None].float()}, "ROCAUC") == pytest.approx(expected)
+
+
 def test_perplexity_is_exp_of_the_mean_cross_entropy_whatever_the_batches():
     probs, target = _probabilities(10, 4, 5), torch.tensor([0, 1, 2, 3, 0, 1, 2, 3, 3, 0])
     expected = float(torch.exp(-probs[torch.arange(10), target].log().mean()))

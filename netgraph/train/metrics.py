@@ -231,10 +231,12 @@ def _torchmetric(m: Measured) -> Any:
     if m.name == "MeanAbsoluteError":
         return torchmetrics.MeanAbsoluteError()
     if m.name == "RSquared":  # sums of errors, squares and targets: one R2 over every element
-        return _r_squared(torchmetrics.R2Score)
+        return _nan_where_undefined(torchmetrics.R2Score, lambda r2: int(r2.total) >= 2)
     if m.name == "Perplexity":
         return perplexity_metric()
-    if m.kind == "binary" or m.name == "ROCAUC":
+    if m.name == "ROCAUC":
+        return _nan_where_undefined(c.BinaryAUROC, _both_classes, validate_args=False)
+    if m.kind == "binary":
         binary = {"Accuracy": c.BinaryAccuracy, "ErrorRate": c.BinaryAccuracy, "Precision": c.BinaryPrecision,
                   "Recall": c.BinaryRecall, "F1": c.BinaryF1Score, "ROCAUC": c.BinaryAUROC,
                   "ConfusionMatrix": c.BinaryConfusionMatrix}
@@ -248,13 +250,19 @@ def _torchmetric(m: Measured) -> Any:
     return cls(num_classes=m.classes, average=average, validate_args=False)
 
 
-def _r_squared(r2_score: type) -> Any:
-    """torchmetrics' R2Score, NaN over fewer than two values, where R2 is undefined and torchmetrics raises its own
-    ValueError ("Needs at least two samples")."""
-    class RSquared(r2_score):  # type: ignore[misc, valid-type]
+def _nan_where_undefined(metric: type, defined: Any, **options: Any) -> Any:
+    """``metric(**options)``, NaN where its value is undefined (``defined(metric)`` false): R2 over fewer than two
+    values, where torchmetrics raises "Needs at least two samples", and ROC AUC of targets of one class, where it
+    answers 0 (the worst ranking) with a warning."""
+    class Undefined(metric):  # type: ignore[misc, valid-type]
         def compute(self) -> torch.Tensor:
-            return torch.tensor(math.nan) if int(self.total) < 2 else super().compute()
-    return RSquared()
+            return super().compute() if defined(self) else torch.tensor(math.nan)
+    return Undefined(**options)
+
+
+def _both_classes(auroc: Any) -> bool:
+    target = torch.cat(auroc.target) if isinstance(auroc.target, list) else auroc.target
+    return bool(target.numel()) and bool((target != target.reshape(-1)[0]).any())
 
 
 def _collection(measured: list[Measured]) -> Any:
