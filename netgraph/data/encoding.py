@@ -233,7 +233,8 @@ def _stack(coder: Coder, done: list) -> torch.Tensor:
         return torch.stack(done)
     if isinstance(coder, ClassEncoder) and coder.output == "UnitVector":
         return torch.nn.functional.one_hot(torch.tensor(done), len(coder.labels)).to(torch.get_default_dtype())
-    dtype = torch.long if isinstance(coder, (ClassEncoder, ClassDecoder)) else torch.get_default_dtype()
+    dtype = torch.long if isinstance(coder, (ClassEncoder, ClassDecoder)) else torch.float64 \
+        if isinstance(coder, ScalarEncoder) else torch.get_default_dtype()  # numbers: cast by the call's precision
     return torch.tensor(done, dtype=dtype)
 
 
