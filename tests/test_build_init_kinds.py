@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from netgraph import LinearLayer, NetChain, NetGraph, OptionError, ShapeError, net_initialize
@@ -35,6 +36,16 @@ def test_arrays_past_the_element_budget_are_a_memory_limit():
     net = NetGraph({"a": LinearLayer(3), "b": LinearLayer(2)}, [("a", "b")], Input=4)  # 23 elements
     problem = sole_diagnostic(lambda: net_initialize(net, max_elements=22), ShapeError)
     assert (problem.kind, problem.option, problem.expected, problem.found) == ("memory-limit", "max_elements", 22, 23)
+
+
+@pytest.mark.parametrize("given", ["a", [1], -1, 1.5, True, float("nan")])
+def test_a_max_elements_that_is_no_count_is_an_option_value(given):
+    """'a' and [1] were Python's raw TypeError "'<=' not supported between instances of 'int' and 'str'", and -1 a
+    ShapeError saying the arrays need "more than max_elements=-1 (-4 bytes)"."""
+    problem = sole_diagnostic(lambda: net_initialize(NetChain([LinearLayer(3)], input=3), max_elements=given),
+                              OptionError)
+    assert (problem.kind, problem.option) == ("option-value", "max_elements")
+    assert problem.message.startswith("net_initialize: max_elements= must be an integer >= 0")
 
 
 def test_a_build_that_gives_no_module_breaks_the_layer_contract():

@@ -9,7 +9,7 @@ import torch
 from netgraph import (BooleanDecoder, BooleanEncoder, ClassDecoder, ClassEncoder, DataError, ElementwiseLayer,
                       EmbeddingLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, OptionError, ReshapeLayer,
                       ScalarEncoder, ShapeError, SoftmaxLayer, TokensEncoder, WiringError, load, net_initialize,
-                      net_train, save)
+                      net_replace_part, net_train, save)
 from netgraph.core.coders import ImageEncoder, coder_from_data
 
 
@@ -98,6 +98,34 @@ def test_boolean_and_scalar_coders():
     assert flags.port_types["Input"].shape == ()
     with pytest.raises(DataError, match=r"example 1: expected True or False, found int 1"):
         flags([True, 1])
+
+
+def test_a_scalar_encoder_names_a_number_beyond_the_working_precision_s_range():
+    """1e300 (or 1e300 rescaled by min and max) became inf in float32 without a word, and an int past float64's
+    range was Python's raw OverflowError "int too large to convert to float"."""
+    scaled = net_initialize(NetChain([LinearLayer(2)], input=ScalarEncoder(min=0, max=10)), seed=0)
+    plain = net_initialize(NetChain([LinearLayer(2)], input=ScalarEncoder()), seed=0)
+    with pytest.raises(DataError, match=r"^input port 'Input' \(ScalarEncoder\): example 1: the number 1e\+300, "
+                                        r"rescaled to 1e\+299, lies beyond float32's range \(largest 3\.4e\+38\): it "
+                                        r"would become infinite; scale the data$"):
+        scaled([1.0, 1e300])
+    with pytest.raises(DataError, match=r"the value: an integer of 401 digits lies beyond float32's range"):
+        plain(-10 ** 400)
+    with pytest.raises(DataError, match=r"example 1: the number 1e\+300 lies beyond float32's range"):
+        net_train(plain, {"Input": [1.0, 1e300], "Output": torch.zeros(2, 2)}, max_training_rounds=1, progress=False)
+    assert torch.isfinite(scaled(3e38)).all() and not torch.isfinite(plain(float("inf"))).any()  # in range; given
+
+
+def test_a_scalar_encoder_keeps_the_digits_of_a_float64_call():
+    """The numbers were encoded in float32 whatever the call's precision: net(1.0000000001, precision="float64")
+    through a weight of 1e9 gave 1000000000.0, the float32 rounding of the input, not 1000000000.1."""
+    net = net_initialize(NetChain([LinearLayer(1)], input=ScalarEncoder()), seed=0)
+    net = net_replace_part(net, {(1, "Weights"): torch.tensor([[1e9]], dtype=torch.float64),
+                                 (1, "Biases"): torch.tensor([0.0], dtype=torch.float64)})
+    value = 1.0000000001
+    assert net(value, precision="float64").item() == net(torch.tensor(value, dtype=torch.float64),
+                                                         precision="float64").item() == pytest.approx(1e9 * value)
+    assert net([value, 2.0]).dtype == torch.float32 and net(value).item() == 1e9  # float32 calls as before
 
 
 def test_coder_options_are_checked():

@@ -8,7 +8,7 @@ import torch
 
 from netgraph import (ConvolutionLayer, DataError, DropoutLayer, ElementwiseLayer, EmbeddingLayer, FunctionLayer,
                       LinearLayer, NetArrayLayer, NetChain, NetGraph, NetPort, OptionError, PaddingLayer, ReshapeLayer,
-                      SoftmaxLayer, WiringError, net_initialize)
+                      ShapeError, SoftmaxLayer, WiringError, net_initialize)
 
 
 def test_a_chain_equal_to_a_graph_hashes_alike():
@@ -48,6 +48,15 @@ def test_numpy_integers_as_layer_indices_port_shapes_and_seeds():
     assert torch.equal(ready(x, batch_size=i(2)), ready(x))
     with pytest.raises(WiringError, match="there is no layer 3"):
         NetGraph([LinearLayer(3), "Tanh"], [(i(1), i(3))], Input=4)
+
+
+def test_a_numpy_array_of_dims_is_a_port_shape_as_it_is_a_layer_s_shape_option():
+    """NetChain(..., input=np.array([2, 3])) was numpy's raw "truth value of an array ... is ambiguous" ValueError,
+    where LinearLayer(2, input=np.array([2, 3])) read the array as its list."""
+    assert NetChain([LinearLayer(3)], input=np.array([2, 4])).input_shapes == {"Input": (2, 4)}
+    assert NetGraph([LinearLayer(3)], [], Input=np.array([2, 4])).input_shapes == {"Input": (2, 4)}
+    with pytest.raises(ShapeError, match=r"shape of port 'Input' dims must be positive ints .*found 0"):
+        NetGraph([LinearLayer(3)], [], Input=np.array([2, 0]))
 
 
 def _difference(edges):

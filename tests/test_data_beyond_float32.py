@@ -52,3 +52,17 @@ def test_a_loss_that_overflows_in_float64_names_float64_s_limit():
                                             r"in float64\)"):
         net_train(_net(), {"Input": np.ones((8, 3)), "Target": x[:, :1]}, max_training_rounds=1, progress=False,
                   working_precision="float64")
+
+
+def test_python_floats_beyond_float32_s_range_are_named_as_an_array_s_are():
+    """Nested lists of Python floats were made float32 directly: [[1e300, 1, 1]] answered -inf, and training said
+    "example 0 holds an infinite value", which the data did not hold."""
+    with pytest.raises(DataError, match=r"^input port 'Input': values as large as 1e\+300 lie beyond float32's range"):
+        _net()([[1e300, 1.0, 1.0]])
+    with pytest.raises(DataError, match=r"^input port 'Input': values as large as -1e\+300 lie beyond"):
+        NetChain(["Tanh"])(-1e300)  # a port of unknown shape reads one number as one example
+    with pytest.raises(DataError, match=r"input port 'Input' \(key 'Input'\): values as large as 1e\+300 lie beyond"):
+        net_train(_net(), {"Input": [[1e300, 1.0, 1.0]] * 8, "Target": [[1.0]] * 8}, max_training_rounds=1,
+                  progress=False)
+    assert torch.isfinite(_net()([[1e300, 1.0, 1.0]], precision="float64")).all()
+    assert not torch.isfinite(_net()([[float("inf"), 1.0, 1.0]])).any()  # an infinity given stays one

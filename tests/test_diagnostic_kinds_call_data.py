@@ -8,7 +8,7 @@ import warnings
 import pytest
 import torch
 
-from netgraph import DataError, LinearLayer, NetChain, NetGraph, NetPort, net_initialize
+from netgraph import DataError, LinearLayer, NetChain, NetGraph, NetMapOperator, NetPort, net_initialize, net_train
 from netgraph.backend.port_tensors import as_port_tensor
 from tests.diagnostic_helpers import sole_diagnostic
 
@@ -108,3 +108,28 @@ def test_evaluation_options_that_do_not_go_together_are_an_option_combination(ca
 
     diagnostic = sole_diagnostic(lambda: call(_linear()), OptionError)
     assert (diagnostic.kind, diagnostic.option, diagnostic.found) == ("option-combination", option, found)
+
+
+def _nested(**options):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch: "The PyTorch API of nested tensors is in prototype stage"
+        return torch.nested.nested_tensor([torch.randn(3, 4), torch.randn(1, 4)], **options)
+
+
+@pytest.mark.parametrize("call", [
+    lambda net: net(_nested()),
+    lambda net: net(_nested(requires_grad=True)),
+    lambda net: net(_nested(layout=torch.jagged)),
+    lambda net: NetChain(["Tanh"])(_nested()),  # a port of unknown shape
+])
+def test_a_nested_tensor_is_a_data_layout_problem_of_its_port(call):
+    """A nested tensor (torch's ragged batch) was a raw "NestedTensorImpl doesn't support sizes" RuntimeError."""
+    net = net_initialize(NetChain([NetMapOperator(LinearLayer(2))], input=("n", 4)), seed=0)
+    diagnostic = sole_diagnostic(lambda: call(net), DataError)
+    assert (diagnostic.kind, diagnostic.port, diagnostic.expected, diagnostic.found) == \
+        ("data-layout", "Input", "strided", "nested")
+    assert "found a nested tensor of dtype torch.float32; examples of different lengths go in as a list of tensors, " \
+           "one per example (x.unbind())" in diagnostic.message
+    assert "nested tensor" in str(sole_diagnostic(lambda: net.compile()(_nested()), DataError).message)
+    with pytest.raises(DataError, match=r"key 'Input'.*found a nested tensor"):
+        net_train(net, {"Input": _nested(), "Output": torch.zeros(2, 3, 2)}, max_training_rounds=1, progress=False)

@@ -204,6 +204,21 @@ def test_a_python_function_with_data_dependent_control_flow_runs_once_its_output
         NetGraph([FunctionLayer(flip, output=2)], [], x=3)
 
 
+def test_a_data_dependent_python_function_returning_another_shape_than_output_gives_is_named_at_the_call():
+    """Nothing checked output= against what the function returned on data: a (2, 3) output declared (b, 1) reached the
+    LinearLayer after it, which raised torch's "mat1 and mat2 shapes cannot be multiplied (2x3 and 1x2)"."""
+    from netgraph import LinearLayer, NetChain, ShapeError, net_initialize
+    def head(x):
+        return x[:, :int(x.sum()) % 3 + 1]
+    net = net_initialize(NetChain({"f": FunctionLayer(head, output=1), "lin": LinearLayer(2)}, input=4), seed=0)
+    assert net(torch.zeros(2, 4)).shape == (2, 2)  # sum 0: one column, as given
+    with pytest.raises(ShapeError, match=r"^layer 'f' \(FunctionLayer\) port 'Output': the function returned shape "
+                                         r"\(2, 3\), where output= gave \(b, 1\) with b the batch size") as caught:
+        net(torch.full((2, 4), 0.25))  # sum 2: three columns
+    assert (caught.value.diagnostics[0].kind, caught.value.diagnostics[0].layer) == ("layer-contract", ("f",))
+    assert "checked_outputs(" not in NetChain([FunctionLayer(lambda x: 2 * x)], input=4).compile().code  # meta ran it
+
+
 @pytest.mark.parametrize("text", ["", "   "])
 def test_an_empty_expression_says_it_is_empty(text):
     # it said "constant None is not allowed" and listed every function

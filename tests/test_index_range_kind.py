@@ -43,3 +43,29 @@ def test_probabilities_outside_0_1_are_data_range(inputs, port, found):
         net(**{p: torch.tensor(v) for p, v in inputs.items()})
     problem = info.value.diagnostics[0]
     assert (problem.kind, problem.port, problem.expected, problem.found) == ("data-range", port, (0, 1), found)
+
+
+@pytest.mark.parametrize("form, inputs, port, found", [
+    ("Index", {"Input": [[-0.5, 1.5, 0.0]], "Target": [1]}, "Input", -0.5),
+    ("Probabilities", {"Input": [[0.2, 0.3, 0.5]], "Target": [[1.5, -0.5, 0.0]]}, "Target", 1.5),
+    ("Probabilities", {"Input": [[2.0, 0.3, 0.5]], "Target": [[1.0, 0.0, 0.0]]}, "Input", 2.0),
+])
+def test_index_and_probabilities_cross_entropy_refuse_what_is_no_probability(form, inputs, port, found):
+    """Only the Binary form checked: scores fed to the Index form (a torch habit, without a SoftmaxLayer) gave
+    -log 1.5 = -0.405, a negative cross-entropy that training drove to -inf, and a target (1.5, -0.5) a finite loss."""
+    net = net_initialize(NetGraph({"loss": CrossEntropyLossLayer(form)}, [], Input=3))
+    with pytest.raises(DataError, match=rf"^layer 'loss' \(CrossEntropyLossLayer\) port '{port}' takes probabilities "
+                                        rf"in \[0, 1\], found {found}") as info:
+        net(**{p: torch.tensor(v) for p, v in inputs.items()})
+    problem = info.value.diagnostics[0]
+    assert (problem.kind, problem.layer, problem.port, problem.expected, problem.found) == \
+        ("data-range", ("loss",), port, (0, 1), found)
+    scores = {**inputs, "Input": [[-0.5, 1.5, 0.0]]}  # with logits=True the Input is scores, the Target still checked
+    logits = net_initialize(NetGraph({"loss": CrossEntropyLossLayer(form, logits=True)}, [], Input=3))
+    if port == "Input":
+        assert torch.isfinite(logits(**{p: torch.tensor(v) for p, v in scores.items()})).all()
+    else:
+        with pytest.raises(DataError, match="port 'Target' takes probabilities"):
+            logits(**{p: torch.tensor(v) for p, v in scores.items()})
+    nan = {**inputs, port: [[float("nan")] * 3] if port == "Input" or form != "Index" else inputs[port]}
+    assert torch.isnan(net(**{p: torch.tensor(v) for p, v in nan.items()})).all()  # left to the finite checks

@@ -115,6 +115,25 @@ def test_outputs_given_by_the_user_are_used_when_meta_tensors_cannot_run():
         NetGraph([TorchLayer(DataDependent())], [], Input=4)
     net = NetGraph([TorchLayer(DataDependent(), outputs={"Output": (1,)})], [], Input=4)
     assert net.output_shapes == {"Output": (1,)}
+    assert torch.equal(net(torch.zeros(2, 4)), torch.zeros(2, 1))  # sum 0: one column, as given
+
+
+def test_outputs_given_by_the_user_that_the_module_does_not_return_are_a_shape_error_naming_the_layer():
+    """Nothing checked them: the module's (2, 3) came back as an output declared (b, 1), and a LinearLayer after it
+    raised torch's own "mat1 and mat2 shapes cannot be multiplied (2x3 and 1x2)"."""
+    net = net_initialize(NetChain({"t": TorchLayer(DataDependent(), outputs={"Output": (1,)}), "lin": LinearLayer(2)},
+                                  input=4), seed=0)
+    x = torch.full((2, 4), 0.25)  # sum 2: three columns
+    said = r"^layer 't' \(TorchLayer\) port 'Output': the module returned shape \(2, 3\), where outputs= gave \(b, 1\)"
+    for call in (lambda: net(x), lambda: net.compile()(x), lambda: net.compile()(x.requires_grad_())):
+        with pytest.raises(ShapeError, match=said) as caught:
+            call()
+        diagnostic = caught.value.diagnostics[0]
+        assert (diagnostic.kind, diagnostic.layer, diagnostic.port, diagnostic.expected, diagnostic.found) == \
+            ("layer-contract", ("t",), "Output", (1,), (2, 3))
+    assert net(torch.zeros(2, 4)).shape == (2, 2)
+    assert "checked_outputs(" in net.compile().code and "checked_outputs(" not in \
+        NetChain([TorchLayer(nn.Linear(4, 1))], input=4).compile().code  # a module the meta run checked: no check
 
 
 

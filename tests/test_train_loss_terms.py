@@ -81,6 +81,20 @@ def test_bad_schedules_are_option_errors():
         net_train(_net(), _data(), loss_function={"Penalty": -1}, progress=False)
 
 
+def test_every_term_weighted_0_is_nothing_to_train():
+    """{"Prediction": 0, "Penalty": 0} trained every round on a loss of exactly 0, moving no array, without a word;
+    a warm-up from 0 to 0 is the same, while one starting above 0 trains."""
+    for spec in ({"Prediction": 0, "Penalty": 0.0}, {"Prediction": 0, "Penalty": {"weight": 0, "warmup": 2}}):
+        with pytest.raises(OptionError, match=r"^nothing to train: every term of loss_function has weight 0") as info:
+            net_train(_net(), _data(), loss_function=spec, max_training_rounds=1, progress=False)
+        assert (info.value.diagnostics[0].kind, info.value.diagnostics[0].option) == ("nothing-to-train",
+                                                                                      "loss_function")
+    results = net_train(_net(), _data(), loss_function={"Prediction": 0, "Penalty": {"weight": 0, "start": 1,
+                                                                                    "warmup": 2}},
+                        max_training_rounds=1, random_seed=0, progress=False, all=True)
+    assert results.round_losses[0] > 0
+
+
 def test_the_command_line_takes_weighted_terms_as_yaml(tmp_path):
     spec, data = tmp_path / "net.yaml", tmp_path / "data.npz"
     spec.write_text(_net().to_yaml())

@@ -46,6 +46,7 @@ from netgraph.core.tracing import symbolic_tracing
 from netgraph.core.walk import GraphWalker, map_nodes
 from netgraph.layers.estimators import surrogate_loss
 from netgraph.layers.random import distribution_checks
+from netgraph.layers.given_outputs import checked_outputs
 
 __all__ = ["CompiledNet", "compile_net", "module_expr", "check_ready"]
 
@@ -334,7 +335,7 @@ def _compile(net: Any, checks: bool | str | None,
 # the names the generated code reads (inf and nan: what repr() writes for an infinite or NaN float option)
 _GLOBALS: dict[str, Any] = {**vars(builtins), "torch": torch, "F": F, "math": math, "inf": math.inf, "nan": math.nan,
                             "checked_batch_size": checked_batch_size, "symbolic_tracing": symbolic_tracing,
-                            "traced_batch_size": traced_batch_size}
+                            "traced_batch_size": traced_batch_size, "checked_outputs": checked_outputs}
 CompiledNet._code_globals = _GLOBALS  # a forward whose input port is named like one of them reads it here
 
 
@@ -350,7 +351,7 @@ def _code_class(code: str, depth: int) -> type:
     lines = code.splitlines(True)  # split once: for linecache, compiling, and each module's code_layers
     filename = register(code, lines)
     namespace = {name: _GLOBALS[name] for name in ("torch", "F", "math", "inf", "nan", "checked_batch_size",
-                                                   "symbolic_tracing", "traced_batch_size")}
+                                                   "symbolic_tracing", "traced_batch_size", "checked_outputs")}
     compile_source(lines, filename, namespace)  # generated from a validated graph (or read back from a pickle of
     # such a module: loading a pickle runs what it names anyway; README says so)
     members = {"forward": namespace["forward"], "__module__": __name__, "_filename": filename, "_code_lines": lines}

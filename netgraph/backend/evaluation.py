@@ -101,7 +101,7 @@ def _suggestion(key: str, ports: tuple[str, ...]) -> str:
 
 def _ready(value: Any, integer: bool, real: torch.dtype) -> torch.Tensor | None:
     """``value`` itself when it is a dense CPU tensor of the port's dtype already (the fast path), else None."""
-    if type(value) is not torch.Tensor or value.layout != torch.strided or not value.is_cpu:
+    if type(value) is not torch.Tensor or value.layout != torch.strided or value.is_nested or not value.is_cpu:
         return None
     return value if value.dtype == (torch.int64 if integer else real) else None
 

@@ -39,6 +39,8 @@ def stacked_batch(port: str, examples: list, rank: int | None) -> torch.Tensor |
     length). A DataError for tensors on different devices, tensors each one dim more than an example (batches: join
     them with torch.cat), or examples of different shapes at a port of unknown shape."""
     tensors = [as_tensor(v) for v in examples]
+    if any(t.is_nested for t in tensors):  # no shape to read: the port's checks name it
+        return None
     devices = sorted({str(t.device) for t in tensors})
     if len(devices) > 1:
         raise DataError(f"input port {port!r}: its {len(tensors)} examples are on different devices "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+import numbers
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -49,6 +50,11 @@ def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_ele
     """
     if unknown:
         _refuse_unknown(next(iter(unknown)))
+    if max_elements is not None and (isinstance(max_elements, bool) or not isinstance(max_elements, numbers.Integral)
+                                     or max_elements < 0):
+        raise OptionError(f"net_initialize: max_elements= must be an integer >= 0 (the most array elements to fill) "
+                          f"or None (the init_elements limit), found {max_elements!r}", option="max_elements",
+                          kind="option-value", expected="an integer >= 0", found=max_elements)
     if not isinstance(net, NetGraph):  # a bare layer (as NetInitialize[layer]): initialise it as a one-layer net
         if not isinstance(net, Layer):
             raise OptionError(f"net_initialize needs a NetGraph or a layer, found {type(net).__name__}"

@@ -184,6 +184,10 @@ def _no_tensor(port: str, value: Any) -> Diagnostic:
 def _problem(port: str, shape: tuple, integer: bool, x: torch.Tensor, real: torch.dtype | None,
              device: torch.device | None) -> Diagnostic | None:
     """The Diagnostic of tensor ``x`` at ``port``, of declared ``shape``, when it does not fit, else None."""
+    if x.is_nested:  # it has no shape to compare
+        return Diagnostic(f"input port {port!r}: the compiled module takes a dense tensor, found a nested tensor; "
+                          f"sequences of different lengths go to net(x) as a list (x.unbind()), which honours each "
+                          f"length", "data-layout", layer=(), port=port, expected="strided", found="nested")
     if message := _shape_problem(port, shape, integer, x):  # the facts of net(x)'s (evaluation._batched)
         return Diagnostic(message, "data-shape", layer=(), port=port, expected=shape, found=tuple(x.shape))
     return _type_problem(port, integer, x, real, device)

@@ -45,7 +45,10 @@ def plain_call(module: torch.nn.Module, shape: torch.Size, checks: Any, dtype: t
         if type(x) is not tensor or x.requires_grad or not x.is_cpu or x.layout is not strided or x.dtype is not dtype \
                 or working_dtype() is not dtype or setting["enabled"] != checks:
             return None
-        size = x.shape
+        try:
+            size = x.shape
+        except RuntimeError:  # a nested tensor has none: the general path names it
+            return None
         if size != accepted[0]:  # a new batch size: check the example's shape once
             if len(size) != rank or size[1:] != shape:
                 return None

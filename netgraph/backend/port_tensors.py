@@ -68,9 +68,11 @@ def _check_dense(port: str, x: torch.Tensor, integer: bool) -> None:
     if x.is_complex():
         raise _port_error(port, f" takes a dense real tensor, found a complex tensor of dtype {x.dtype}",
                           kind="data-dtype", expected=INTEGER if integer else REAL, found=x.dtype)
-    if x.layout != torch.strided or x.is_quantized:
-        layout = "quantized" if x.is_quantized else str(x.layout).removeprefix("torch.")
-        raise _port_error(port, f" takes a dense real tensor, found a {layout} tensor of dtype {x.dtype}",
+    if x.layout != torch.strided or x.is_quantized or x.is_nested:
+        layout = "quantized" if x.is_quantized else "nested" if x.is_nested else str(x.layout).removeprefix("torch.")
+        hint = "; examples of different lengths go in as a list of tensors, one per example (x.unbind())" \
+            if x.is_nested else ""
+        raise _port_error(port, f" takes a dense real tensor, found a {layout} tensor of dtype {x.dtype}{hint}",
                           kind="data-layout", expected="strided", found=layout)
 
 

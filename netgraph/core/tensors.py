@@ -3,6 +3,8 @@
 >>> import numpy
 >>> as_tensor(numpy.arange(3, dtype=">f4")).tolist(), as_tensor(numpy.arange(3)[::-1]).tolist()
 ([0.0, 1.0, 2.0], [2, 1, 0])
+>>> as_tensor([1e300, 1.0]).dtype
+torch.float64
 """
 
 from __future__ import annotations
@@ -34,16 +36,20 @@ def _is_masked_array(value: Any) -> bool:
 def as_tensor(value: Any, **kwargs: Any) -> torch.Tensor:
     """``torch.as_tensor(value, **kwargs)``, a numpy array first made ``native_array`` (torch refuses it otherwise); a
     ValueError for a masked array with masked entries, whose stored numbers there are no data (torch would read
-    them)."""
+    them). Python's floats that float32 cannot hold (``[1e300]``) come as float64, not as infinities, so the
+    caller's range check sees them."""
     if _is_masked_array(value) and (masked := int(numpy.ma.count_masked(value))):
         raise ValueError(f"it has {masked} masked (missing) value{'s' * (masked > 1)}, whose stored numbers are no "
                          f"data; fill them (x.filled(0.0)) or drop those examples")
     try:
-        return torch.as_tensor(native_array(value), **kwargs)
+        x = torch.as_tensor(native_array(value), **kwargs)
     except (TypeError, ValueError, RuntimeError) as exc:
         if type(value) in (list, tuple) and (place := _no_number(value, "")):
             raise ValueError(place) from exc
         raise
+    if not kwargs and type(value) in (list, tuple, float) and x.dtype == torch.float32 and bool(x.isinf().any()):
+        return torch.as_tensor(value, dtype=torch.float64)  # Python's floats past float32's range (1e300): kept
+    return x
 
 
 def _no_number(value: Any, path: str) -> str:

@@ -121,7 +121,12 @@ def as_shape(value: object, what: str = "shape") -> Shape:
 
     >>> as_shape(3), as_shape([2, 3]), as_shape(()), as_shape(None)
     ((3,), (2, 3), (), None)
+    >>> import numpy
+    >>> as_shape(numpy.array([2, 3]))
+    (2, 3)
     """
+    if type(value).__module__ == "numpy" and getattr(value, "ndim", 0) > 0:  # an array of dims, as a layer's option
+        value = value.tolist()  # (its == "Automatic" below would be elementwise: numpy's "truth value ... ambiguous")
     if value is None or value == "Automatic":  # Wolfram's Automatic: left to inference
         return None
     if isinstance(value, str) and value == "Varying":  # Wolfram's "Varying": a sequence of numbers, of any length

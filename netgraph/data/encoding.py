@@ -89,11 +89,23 @@ def _bool(coder: Any, value: Any) -> float:
 
 
 def _scalar(coder: ScalarEncoder, value: Any) -> float:
+    """The number, rescaled by min and max; an ExampleError for no number, or one the working precision would
+    make infinite (1e300 in float32; an int past float64's range)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise ExampleError(f"expected a number, found {type(value).__name__} {value!r:.40}")
-    if coder.min is None:
-        return float(value)
-    return (float(value) - coder.min) / (coder.max - coder.min)
+    dtype = torch.get_default_dtype()
+    try:
+        encoded = float(value) if coder.min is None else (float(value) - coder.min) / (coder.max - coder.min)
+    except OverflowError:
+        encoded = float("inf") if value > 0 else float("-inf")
+    else:
+        if not (abs(encoded) > torch.finfo(dtype).max and np.isfinite(float(value))):
+            return encoded
+    digits = len(str(abs(int(value)))) if isinstance(value, (int, np.integer)) else 0
+    number = f"an integer of {digits} digits" if digits > 20 else f"the number {value:g}"
+    said = "" if coder.min is None or not np.isfinite(encoded) else f", rescaled to {encoded:g},"
+    raise ExampleError(f"{number}{said} lies beyond {str(dtype).removeprefix('torch.')}'s range (largest "
+                       f"{torch.finfo(dtype).max:.2g}): it would become infinite; scale the data")
 
 
 def _tokens(coder: TokensEncoder, value: Any) -> list[int]:
@@ -221,7 +233,8 @@ def _stack(coder: Coder, done: list) -> torch.Tensor:
         return torch.stack(done)
     if isinstance(coder, ClassEncoder) and coder.output == "UnitVector":
         return torch.nn.functional.one_hot(torch.tensor(done), len(coder.labels)).to(torch.get_default_dtype())
-    dtype = torch.long if isinstance(coder, (ClassEncoder, ClassDecoder)) else torch.get_default_dtype()
+    dtype = torch.long if isinstance(coder, (ClassEncoder, ClassDecoder)) else torch.float64 \
+        if isinstance(coder, ScalarEncoder) else torch.get_default_dtype()  # numbers: cast by the call's precision
     return torch.tensor(done, dtype=dtype)
 
 

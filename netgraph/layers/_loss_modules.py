@@ -19,6 +19,20 @@ NARROW = (torch.float16, torch.bfloat16)
 _SHOWN = 10  # target entries a padding-order error shows
 
 
+def checked_probabilities(v: torch.Tensor, label: str, port: str, layer: tuple | None, nan: bool) -> torch.Tensor:
+    """``v`` when every value is a probability in [0, 1] (or NaN, where ``nan``: the checks of non-finite values name
+    it); else a DataError naming ``label``'s ``port`` and the first value outside. Traced code is not checked."""
+    if tracing() or not v.numel():
+        return v
+    inside = (v >= 0) & (v <= 1)
+    if not bool((inside | v.isnan() if nan else inside).all()):
+        first = float(v.detach()[~inside][0])  # no torch warning about its grad
+        raise DataError(f"{label} port {port!r} takes probabilities in [0, 1], found {first}"
+                        + (" (for scores, use logits=True)" if port == "Input" else ""),
+                        kind="data-range", layer=layer, port=port, expected=(0, 1), found=first)
+    return v
+
+
 def wide(v: torch.Tensor) -> torch.Tensor:
     """``v`` in float32 if it is float16/bfloat16 (their logs and 1/p lose digits, 1e-12 is 0 in float16)."""
     return _widened(v)  # through this module's globals, which fx patches (not an importer's copy of the name)

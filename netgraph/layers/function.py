@@ -24,6 +24,7 @@ from netgraph.layers.function_lengths import MAX_STRIDE, ZEROS_MAX_STRIDE, Unnam
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
 from netgraph.layers.torch_functions import torch_function_hint
 from netgraph.layers.function_modules import CallableModule, ExpressionModule, LoweredModule, align, as_outputs
+from netgraph.layers.given_outputs import checked_call
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.other_layer_names import elementwise_name_hint
 from netgraph.core.option_problems import COMBINATION_KIND, option_problem
@@ -73,9 +74,8 @@ def _unify_broadcast(types: dict[str, PortType], inputs: tuple[str, ...], shapes
     except Conflict as exc:
         shown = ", ".join(f"{p!r} {format_shape(s)}" for p, s in zip(inputs, shapes))
         port = next((p for p, s in zip(inputs, shapes) if s == exc.found), None)
-        raise Conflict(f"input ports {shown} do not broadcast together (numpy rules over the "
-                       f"non-batch dims){length_reason(exc)}",
-                       port=port, expected=exc.expected, found=exc.found) from None
+        raise Conflict(f"input ports {shown} do not broadcast together (numpy rules over the non-batch dims)"
+                       f"{length_reason(exc)}", port=port, expected=exc.expected, found=exc.found) from None
     types["Output"] = unify(types["Output"], real_type(joint))  # one PortType per shape (a wide net has many)
 
 
@@ -294,6 +294,10 @@ class FunctionLayer(Layer):
 
     def emit(self, ctx: EmitContext) -> str:
         if self._expr is None:
+            try:  # meta tensors ran the function on these shapes (its outputs checked), or output= gave them
+                self._probed([ctx.types[p].shape for p in self.input_ports], "meta")
+            except Conflict:
+                return checked_call(super().emit(ctx), ctx, self.output_ports, "FunctionLayer", "output")
             return super().emit(ctx)
         if self._structural:
             return ", ".join(to_code(tree, dict(zip(self.input_ports, ctx.args)), ctx.local)

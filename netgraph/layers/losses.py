@@ -1,17 +1,15 @@
-"""Loss layers: MeanSquaredLossLayer, MeanAbsoluteLossLayer, CrossEntropyLossLayer, ContrastiveLossLayer,
-CTCLossLayer (Wolfram's).
+"""Wolfram's loss layers: MeanSquared-, MeanAbsolute-, CrossEntropy-, Contrastive- and CTCLossLayer.
 
-Every loss layer has input ports ``Input`` and ``Target`` and one output port ``Loss``. The loss
-is one number per example: the ``Loss`` port has shape ``()``, so the compiled module returns a
-tensor of shape ``(batch,)``; a training loop takes its mean. Elementwise losses are averaged over
-all non-batch elements.
+Every loss layer has input ports ``Input`` and ``Target`` and one output port ``Loss``. The loss is one number per
+example: the ``Loss`` port has shape ``()``, so the compiled module returns a tensor of shape ``(batch,)``; a training
+loop takes its mean. Elementwise losses are averaged over all non-batch elements.
 
-``CrossEntropyLossLayer(form)`` takes, as Wolfram's, *probabilities* on ``Input`` (the output of a
-SoftmaxLayer or of ElementwiseLayer("LogisticSigmoid")); ``logits=True`` takes unnormalised scores
-instead (numerically safer, as torch's ``F.cross_entropy``). Forms:
+``CrossEntropyLossLayer(form)`` takes, as Wolfram's, *probabilities* on ``Input`` (the output of a SoftmaxLayer or of
+ElementwiseLayer("LogisticSigmoid"); others are a DataError); ``logits=True`` takes unnormalised scores instead
+(numerically safer, as torch's ``F.cross_entropy``). Forms:
 
-* ``"Index"``: ``Input`` (..., c) class probabilities (classes on the last dim), ``Target`` (...)
-  **integer class indices counted from 0** (torch's convention; Wolfram counts from 1);
+* ``"Index"``: ``Input`` (..., c) class probabilities (classes on the last dim), ``Target`` (...) **integer class
+  indices counted from 0** (torch's convention; Wolfram counts from 1);
 * ``"Probabilities"``: ``Target`` has ``Input``'s shape and holds a distribution over the last dim;
 * ``"Binary"``: ``Input`` and ``Target`` have the same shape, each element a probability of 1.
 
@@ -29,7 +27,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netgraph.layers._loss_modules import EPSILON, CTCModule, wide
+from netgraph.layers._loss_modules import EPSILON, CTCModule, checked_probabilities, wide
 from netgraph.layers._masks import masked_loss
 from netgraph.layers._shapes import check_indices, fill, ranged_number
 from netgraph.core.layer import EmitContext, Layer
@@ -86,12 +84,13 @@ class _PairLoss(_LossBase):
 class _CodeModule(LayerModule):
     """Computes a loss with the handwritten function for its template (the reference interpreter path).
 
-    ``checks`` is ``"Index"`` (Target holds class indices of Input's last dim) or ``"Binary"`` (Input and Target
-    hold probabilities): bad values are a DataError naming the port, not torch's error from inside the loss."""
+    ``checks`` is a cross-entropy's form: ``"Index"`` (Target holds class indices of Input's last dim),
+    ``"Probabilities"`` or ``"Binary"`` (Target holds probabilities), and Input probabilities unless ``logits``: bad
+    values are a DataError naming the port, not torch's error from inside the loss, nor a negative loss."""
 
-    def __init__(self, code: str, checks: str | None = None, widen: bool = False):
+    def __init__(self, code: str, checks: str | None = None, widen: bool = False, logits: bool = False):
         super().__init__()
-        self.code, self.checks, self.widen = code, checks, widen
+        self.code, self.checks, self.widen, self.logits = code, checks, widen, logits
         if checks is not None:  # the compiler names the layer: "layer 'loss' (CrossEntropyLossLayer)"
             self.layer_label = f"CrossEntropyLossLayer({checks!r})"
         self.layer_path: tuple[str, ...] | None = None  # and tells its path, for its errors' Diagnostic.layer
@@ -102,19 +101,17 @@ class _CodeModule(LayerModule):
         return check_indices(t, x.shape[-1], f"{self.layer_label} port 'Target' (classes of 'Input')",
                              layer=self.layer_path, port="Target")
 
-    def unit(self, v: torch.Tensor, port: str) -> torch.Tensor:
-        if not tracing() and v.numel() and not bool(((v >= 0) & (v <= 1)).all()):
-            first = float(v.detach()[~((v >= 0) & (v <= 1))][0])  # no torch warning about its grad
-            raise DataError(f"{self.layer_label} port {port!r} takes probabilities in [0, 1], found "
-                            f"{first}" + (" (for scores, use logits=True)" if port == "Input" else ""),
-                            kind="data-range", layer=self.layer_path, port=port, expected=(0, 1), found=first)
-        return v
+    def unit(self, v: torch.Tensor, port: str, nan: bool = False) -> torch.Tensor:
+        return checked_probabilities(v, self.layer_label, port, self.layer_path, nan)
 
     def _checked(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         if self.checks == "Index":
             t = self.index_target(t, x)
-        elif self.checks == "Binary":
+        if self.checks == "Binary":
             x, t = self.unit(x, "Input"), self.unit(t, "Target")
+        elif self.checks is not None:  # NaN left to the checks of non-finite outputs, as before these were checked
+            x = x if self.logits else self.unit(x, "Input", True)
+            t = t if self.checks == "Index" else self.unit(t, "Target", True)
         if self.widen:
             return _RUNNERS[self.code](wide(x), wide(t)).to(x.dtype)
         return _RUNNERS[self.code](x, t)
@@ -230,10 +227,10 @@ class CrossEntropyLossLayer(_LossBase):
         return types
 
     def _checks(self) -> str | None:
-        return "Index" if self.form == "Index" else "Binary" if self.form == "Binary" and not self.logits else None
+        return None if self.form == "Binary" and self.logits else self.form
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
-        return _CodeModule(self.code, self._checks(), widen=True)
+        return _CodeModule(self.code, self._checks(), widen=True, logits=self.logits)
 
     def emit(self, ctx: EmitContext) -> str:
         return self._loss(ctx, *self._operands(ctx))
@@ -247,10 +244,14 @@ class CrossEntropyLossLayer(_LossBase):
 
     def _operands(self, ctx: EmitContext) -> tuple[str, str]:
         (x, t), m = ctx.args, ctx.module
-        if self._checks() == "Index":
+        checks = self._checks()
+        if checks == "Index":
             t = f"{m}.index_target({t}, {x})"
-        elif self._checks() == "Binary":
+        if checks == "Binary":
             x, t = f"{m}.unit({x}, 'Input')", f"{m}.unit({t}, 'Target')"
+        elif checks is not None:  # probabilities (NaN left to the checks of non-finite outputs)
+            x = x if self.logits else f"{m}.unit({x}, 'Input', True)"
+            t = t if checks == "Index" else f"{m}.unit({t}, 'Target', True)"
         return f"{m}.wide({x})", t if self.form == "Index" else f"{m}.wide({t})"
 
     def _loss(self, ctx: EmitContext, x: str, t: str) -> str:
@@ -281,9 +282,8 @@ _RUNNERS = {
 class ContrastiveLossLayer(_PairLoss):
     """Wolfram's contrastive loss on a distance ``Input`` and a 0/1 ``Target`` (True: push apart, False: pull together).
 
-    Per element ``Max[margin - Input, 0]^2`` where ``Target`` is 1 and ``Input^2`` where it is 0, averaged
-    over each example's elements; ``margin`` defaults to Wolfram's 0.5. ``Target`` is an Integer port
-    (booleans and 0/1 floats are read as 0/1).
+    Per element ``Max[margin - Input, 0]^2`` where ``Target`` is 1 and ``Input^2`` where it is 0, averaged over each
+    example's elements; ``margin`` defaults to Wolfram's 0.5. ``Target`` is an Integer port (booleans, 0/1 floats too).
 
     >>> ContrastiveLossLayer(1.0).declared_types()["Target"].dtype
     'Integer'

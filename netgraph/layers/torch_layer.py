@@ -30,6 +30,7 @@ from torch import nn
 from netgraph.core.layer import REGISTRY, EmitContext, Layer, _same, frozen_init, register, shape_option
 from netgraph.layers._module_values import same_module
 from netgraph.layers._modules import meta_call, meta_inputs
+from netgraph.layers.given_outputs import checked_call
 from netgraph.core.options import Module, Ports
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.shared import NetSharedArray
@@ -143,7 +144,12 @@ class _ModuleWrapper(Layer):
     def emit(self, ctx: EmitContext) -> str:
         mutated = self.mutated_inputs(ctx.types)
         args = [f"{a}.clone()" if i in mutated else a for i, a in enumerate(ctx.args)]
-        return f"{ctx.module}({', '.join(args) if self.input_ports else ctx.batch})"
+        call = f"{ctx.module}({', '.join(args) if self.input_ports else ctx.batch})"
+        ins = tuple(ctx.types[p] for p in self.input_ports)
+        if not (all(is_known(t.shape) and t.dtype is not None for t in ins) and
+                isinstance(self._probed(ins), _MetaFailure)):
+            return call
+        return checked_call(call, ctx, self.output_ports, self.type_name, "outputs")  # the user's shapes: checked
 
     def _probe(self, ins: tuple[PortType, ...]) -> tuple[PortType, ...] | Conflict:
         """Output types from running the module on meta tensors, or the Conflict saying why it failed."""

@@ -236,6 +236,10 @@ def _net_and_loss(net: NetGraph, data: Any, o: dict[str, Any], seed: int | None)
         refuse_fixed_lengths(net, given, what)
     net = with_data_shapes(net, data)  # input shapes the net left unknown, as Wolfram's NetTrain reads them
     loss = attach_losses(net, o["loss_function"])
+    if all(s.weight == 0 and s.start == 0 for s in loss.schedules):  # {"a": 0, "b": 0}: a loss of 0 at every step
+        raise OptionError("nothing to train: every term of loss_function has weight 0, so the loss is 0 at every step "
+                          "and no array would move; give a term a weight above 0", kind="nothing-to-train",
+                          option="loss_function", expected="a weight above 0", found=0)
     drawn = int(torch.randint(0, 2**62, ()).item()) if seed is None else seed  # rank 0's is broadcast (_train)
     if any(v is None for v in all_arrays(net).values()):
         net = net_initialize(net, seed=drawn)  # unseeded: from torch's RNG too (DDP gives every rank rank 0's arrays)

@@ -291,7 +291,7 @@ def check_columns(cols: Mapping[str, torch.Tensor], expect: Mapping[str, Expect]
         elif allow_extra or k == EXAMPLES:
             out[k] = x
     problems += shared_length_problems(out, expect)  # a sequence target as long as its output, say
-    sizes = {k: (x.shape[0] if x.dim() else None) for k, x in cols.items()}
+    sizes = {k: (x.shape[0] if x.dim() else None) for k, x in cols.items() if not x.is_nested}  # nested: named
     if len({s for s in sizes.values()}) > 1:
         problems.append(data_problem("data-shape", f"every key must hold the same number of examples (dim 0), found "
                                      f"{sizes}", found=tuple(sizes.items())))

@@ -1,0 +1,55 @@
+"""``checked_outputs``: what a module returned, checked against the output shapes its user gave where it could not run
+on meta tensors (data-dependent shapes: a TorchLayer's module, a FunctionLayer's Python function), so nothing checked
+them when the net was built; ``checked_call`` writes the compiled forward's call of it.
+
+>>> import torch
+>>> checked_outputs(torch.zeros(2, 3), ((3,),), ("t",), ("Output",), "TorchLayer", "outputs").shape
+torch.Size([2, 3])
+>>> checked_outputs(torch.zeros(6), ((3,),), ("t",), ("Output",), "TorchLayer", "outputs")
+Traceback (most recent call last):
+netgraph.core.errors.ShapeError: layer 't' (TorchLayer) port 'Output': the module returned shape (6), where outputs= gave (b, 3) with b the batch size; give the shapes it returns in outputs=, or make it return those
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+
+from netgraph.core.errors import ShapeError
+from netgraph.core.layer import EmitContext
+from netgraph.core.tracing import tracing
+from netgraph.core.types import format_shape
+
+__all__ = ["checked_outputs", "checked_call"]
+
+
+def checked_call(call: str, ctx: EmitContext, ports: Sequence[str], type_name: str, option: str) -> str:
+    """The code of ``checked_outputs`` around ``call``, the layer's module call, with the ports' shapes of ``ctx``."""
+    shapes = tuple(tuple(ctx.types[p].shape) for p in ports)
+    return f"checked_outputs({call}, {shapes!r}, {tuple(ctx.path)!r}, {tuple(ports)!r}, {type_name!r}, {option!r})"
+
+
+def checked_outputs(out: Any, shapes: tuple[tuple, ...], path: tuple[str, ...], ports: tuple[str, ...],
+                    type_name: str, option: str) -> Any:
+    """``out`` (a tensor, or a tuple of one per port) when each output has its port's ``shapes`` after one batch dim
+    (a variable length, a name, takes any size); else a ShapeError naming the layer at ``path``, the port and the
+    ``option`` that gave the shape. Traced code (fx, ``torch.compile``, ``vmap``) is not checked, as torch's own
+    modules are not."""
+    if tracing():
+        return out
+    outs = out if isinstance(out, (tuple, list)) else (out,)
+    for port, shape, value in zip(ports, shapes, outs):
+        found = tuple(value.shape) if isinstance(value, torch.Tensor) else None
+        if found is not None and len(found) == len(shape) + 1 and \
+                all(isinstance(d, str) or d == n for d, n in zip(shape, found[1:])):
+            continue
+        where = "/".join(path) or "1"
+        said = f"shape {format_shape(found)}" if found is not None else type(value).__name__
+        what = "function" if type_name == "FunctionLayer" else "module"
+        raise ShapeError(f"layer {where!r} ({type_name}) port {port!r}: the {what} returned {said}, where {option}= "
+                         f"gave (b{', ' if shape else ''}{format_shape(shape)[1:-1]}) with b the batch size; give the "
+                         f"shapes it returns in {option}=, or make it return those", kind="layer-contract",
+                         layer=path, port=port, expected=shape, found=found)
+    return out

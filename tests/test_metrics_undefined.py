@@ -1,0 +1,34 @@
+"""Metrics whose value is undefined on the data (R2 of one value, ROC AUC of one class) are NaN, not an error or 0."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from netgraph import ElementwiseLayer, LinearLayer, NetChain, SoftmaxLayer, net_initialize, net_measurements
+
+
+def test_r_squared_of_one_value_is_nan_not_torchmetrics_error():
+    """net_measurements(net, one example, "RSquared") (or a validation set of one) raised torchmetrics' own
+    ValueError "Needs at least two samples to calculate r2 score"; R2 of one value is undefined."""
+    net = net_initialize(NetChain([LinearLayer(1)], input=2), seed=0)
+    assert math.isnan(net_measurements(net, {"Input": torch.ones(1, 2), "Target": torch.ones(1, 1)}, "RSquared"))
+    two = net_measurements(net, {"Input": torch.ones(2, 2), "Target": torch.tensor([[0.0], [1.0]])}, "RSquared")
+    assert math.isfinite(two)
+
+
+def test_roc_auc_of_targets_of_one_class_is_nan_not_zero():
+    """torchmetrics answered 0.0, the worst ranking there is, with a warning, where ROC AUC is undefined (no positive
+    or no negative example): a validation set of one class read as a classifier that ranks every pair wrongly."""
+    binary = net_initialize(NetChain([LinearLayer(1), ElementwiseLayer("LogisticSigmoid")], input=2), seed=0)
+    classes = net_initialize(NetChain([LinearLayer(2), SoftmaxLayer()], input=2), seed=0)
+    x = torch.randn(6, 2, generator=torch.Generator().manual_seed(0))
+    assert math.isnan(net_measurements(binary, {"Input": x, "Target": torch.ones(6, 1)}, "ROCAUC"))
+    assert math.isnan(net_measurements(classes, {"Input": x, "Target": torch.zeros(6, dtype=torch.long)}, "ROCAUC"))
+    both = torch.tensor([0, 1, 0, 1, 1, 0])
+    scores = binary(x)[:, 0]
+    expected = float(sum(scores[i] > scores[j] for i in (1, 3, 4) for j in (0, 2, 5)) / 9)  # no ties: pairs ranked
+    assert net_measurements(binary, {"Input": x, "Target": both[:, None].float()}, "ROCAUC") == pytest.approx(expected)
+
