@@ -23,7 +23,8 @@ from netgraph.layers.expression_shapes import is_structural, least_lengths, lowe
 from netgraph.layers.function_lengths import MAX_STRIDE, ZEROS_MAX_STRIDE, UnnamedLength, named_output_shapes
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
 from netgraph.layers.torch_functions import torch_function_hint
-from netgraph.layers.function_modules import CallableModule, ExpressionModule, LoweredModule, align, as_outputs
+from netgraph.layers.function_modules import (CallableModule, ExpressionModule, LoweredModule, align, align_code,
+                                              as_outputs)
 from netgraph.layers.given_outputs import checked_call
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.other_layer_names import elementwise_name_hint
@@ -37,11 +38,6 @@ __all__ = ["FunctionLayer", "ElementwiseLayer", "ELEMENTWISE", "align_code", "al
 ELEMENTWISE: dict[str, NamedFunction] = {name: f for name, f in NAMED_FUNCTIONS.items() if f.arity == 1}
 #: ElementwiseLayer's function: one of those names, or an expression in # (the schema says so too).
 ElementwiseFunction = Annotated[Any, OptionKind("function", None, named_or_slots(ELEMENTWISE))]
-
-
-def align_code(var: str, rank: int, out_rank: int) -> str:
-    """The code form of ``align``: ``x[:, None]`` and so on."""
-    return f"{var}[:{', None' * (out_rank - rank)}]" if rank < out_rank else var
 
 
 def _elementwise_infer(inputs: tuple[str, ...], types: Mapping[str, PortType]) -> dict[str, PortType]:

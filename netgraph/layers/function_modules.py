@@ -18,12 +18,17 @@ from netgraph.core.wording import counted
 from netgraph.layers._modules import LayerModule, init_module
 from netgraph.layers.expression import Expression, evaluate
 
-__all__ = ["ExpressionModule", "LoweredModule", "CallableModule", "align", "as_outputs"]
+__all__ = ["ExpressionModule", "LoweredModule", "CallableModule", "align", "align_code", "as_outputs"]
 
 
 def align(x: torch.Tensor, rank: int, out_rank: int) -> torch.Tensor:
     """Insert size-1 dims after the batch dim so a rank-``rank`` port broadcasts to ``out_rank``."""
     return x[(slice(None),) + (None,) * (out_rank - rank)] if rank < out_rank else x
+
+
+def align_code(var: str, rank: int, out_rank: int) -> str:
+    """The code form of ``align``: ``x[:, None]`` and so on."""
+    return f"{var}[:{', None' * (out_rank - rank)}]" if rank < out_rank else var
 
 
 class ExpressionModule(LayerModule):
