@@ -23,6 +23,7 @@ from netgraph.core.errors import (NetGraphError, OptionError, ShapeError, Wiring
                                   with_article)
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.layer import REGISTRY, Layer
+from netgraph.core.distinct_layers import distinct_layers
 from netgraph.core.multipliers import carry_multipliers, prune_rules
 from netgraph.core.operator import NetOperator
 from netgraph.core.operator_surgery import edit_operators, layer_in
@@ -42,11 +43,13 @@ __all__ = ["net_append", "net_prepend", "net_insert", "net_delete", "net_replace
 def net_append(chain: NetGraph, layers: Any, at: Any = None) -> NetGraph:
     """The chain with ``layers`` (a layer or shorthand, a list of them, or a dict by name) added at the end;
     ``at`` (a name, 1-based index or tuple path, as ``net_delete`` takes) names a chain nested in ``chain``."""
+    chain, layers = distinct_layers(chain, layers)  # one object per position: carry_multipliers follows them
     return _edit_chain(chain, at, "net_append", lambda inner: _insert(inner, layers, None, "net_append"))
 
 
 def net_prepend(chain: NetGraph, layers: Any, at: Any = None) -> NetGraph:
     """The chain with ``layers`` (as for ``net_append``) added at the front; the chain's input takes their input."""
+    chain, layers = distinct_layers(chain, layers)
     return _edit_chain(chain, at, "net_prepend", lambda inner: _insert(inner, layers, 1, "net_prepend"))
 
 
@@ -55,6 +58,7 @@ def net_insert(chain: NetGraph, layers: Any, position: Any) -> NetGraph:
     a negative index counts from the end, as Wolfram's NetInsert (as Insert): the layers land after that layer
     (``-1`` appends, ``-(len + 1)`` prepends). A tuple path ``("enc", "act")`` inserts into the chain ``enc``
     nested in ``chain``, as ``net_delete`` reaches it (the outer net may be a NetGraph)."""
+    chain, layers = distinct_layers(chain, layers)
     if isinstance(position, tuple) and position:
         at, position = position[:-1] or None, position[-1]
         return _edit_chain(chain, at, "net_insert", lambda inner: _insert_at(inner, layers, position))
@@ -225,6 +229,7 @@ def net_delete(net: NetGraph, layers: Any) -> NetGraph:
     ``net_drop`` (an interior layer is bridged only when its neighbours' ports fit).
     """
     check_net(net, "net_delete")
+    (net,) = distinct_layers(net)  # one object per position: carry_multipliers follows them
     specs = layers if isinstance(layers, list) else [layers]
     if not specs:
         raise OptionError("net_delete: layers= is an empty list; name at least one layer", option="layers",

@@ -19,6 +19,7 @@ from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.core.graph import NetGraph
 from netgraph.core.ir import Value
 from netgraph.core.layer import Layer
+from netgraph.core.distinct_layers import distinct_layers
 from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.rewiring import check_net
@@ -107,6 +108,7 @@ def net_flatten(net: Layer, levels: int | None = None) -> Layer:
     if isinstance(net, Layer) and not isinstance(net, NetGraph):  # Wolfram's NetFlatten[layer] is the layer
         return _flattened_inside(net, levels) if _holds_nested(net) else net
     check_net(net, "net_flatten")
+    (net,) = distinct_layers(net)  # one object per position: carry_multipliers follows them
     if levels is None:
         flat = _flatten_all(net) if any(isinstance(layer, NetGraph) for layer in net.layers.values()) else net
     else:

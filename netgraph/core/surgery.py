@@ -29,6 +29,7 @@ from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.information import all_arrays, information
 from netgraph.core.layer_checks import array_shape_problems, layout_hint, removed_note
 from netgraph.core.torch_array_names import array_name_hint, array_name_note
+from netgraph.core.distinct_layers import distinct_layers
 from netgraph.core.multipliers import carry_into, carry_multipliers, container_path, drop_rules_below, \
     prune_rules
 from netgraph.core.nesting import deep_walk
@@ -261,6 +262,7 @@ def net_rename(net: NetGraph, rename: Any) -> NetGraph:
     Names must stay unique within their graph; learned arrays, behaviour and port order are unchanged.
     """
     check_net(net, "net_rename")
+    (net,) = distinct_layers(net)  # one object per position: carry_multipliers follows them
     if callable(rename) and not isinstance(rename, Mapping):
         rename = _renamed_by(net, rename)
     if not isinstance(rename, Mapping):
@@ -325,6 +327,7 @@ def net_drop(net: NetGraph, layers: Any) -> NetGraph:
     heads leave their consumers' ports as graph inputs, dropped tails their producers' outputs as graph outputs.
     """
     check_net(net, "net_drop")
+    (net,) = distinct_layers(net)
     specs = layers if isinstance(layers, list) else [layers]
     if not specs:
         raise OptionError("net_drop: layers= is an empty list; name at least one layer", option="layers",
@@ -362,6 +365,7 @@ def net_join(*nets: Any) -> NetChain:
             raise WiringError(f"net_join: net {i} must have exactly one output, found {list(n.output_ports)}",
                               kind="port-count", expected=1, found=len(n.output_ports))
     check_joined_shared(nets)
+    nets = distinct_layers(*nets)  # net_join(a, a): each argument's layers their own objects
     items = [item for n in nets for item in (chain_items(n) if isinstance(n, NetChain) else [(None, n)])]
     joined = chain_of(items, _end_shapes(nets[0], nets[-1]))
     if any(isinstance(n, NetChain) and n.port_shape_options() for n in nets):
