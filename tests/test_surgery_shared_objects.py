@@ -3,9 +3,9 @@ where that position went, not to another position holding the same object (check
 
 from __future__ import annotations
 
-from netgraph import (ElementwiseLayer, LinearLayer, NetChain, NetGraph, net_delete, net_drop, net_flatten,
-                      net_insert, net_join, net_prepend, net_rename, net_replace, net_set_learning_rate_multipliers,
-                      net_take)
+from netgraph import (ElementwiseLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, net_delete, net_drop,
+                      net_flatten, net_insert, net_join, net_prepend, net_rename, net_replace,
+                      net_set_learning_rate_multipliers, net_take)
 from netgraph.core.distinct_layers import distinct_layers
 from netgraph.core.multipliers import array_names
 from netgraph.train.options import resolve_multipliers
@@ -80,3 +80,10 @@ def test_distinct_layers_copies_only_later_positions_and_only_with_rules():
     new, added = distinct_layers(ruled, [lin])
     assert new.layers["1"] is lin and new.layers["2"] is not lin and new.layers["2"] == lin
     assert added[0] is not lin and added[0] == lin and new.learning_rate_multipliers == {"2": 0.5}
+
+
+def test_net_delete_in_an_operators_inner_net_with_the_object_outside_too():
+    lin = LinearLayer(4)
+    net = NetChain({"map": NetMapOperator(NetChain([lin, "Tanh", lin, lin])), "last": lin}, input=(5, 3))
+    net = net_set_learning_rate_multipliers(net, {("map", "net", 3): 0.1})
+    assert slowed(net_delete(net, ("map", "net", 2))) == {"map.net.2"}
