@@ -6,7 +6,7 @@ from __future__ import annotations
 from netgraph import (ElementwiseLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, net_delete, net_drop,
                       net_flatten, net_insert, net_join, net_prepend, net_rename, net_replace,
                       net_set_learning_rate_multipliers, net_take)
-from netgraph.core.distinct_layers import distinct_layers
+from netgraph.core.distinct_layers import distinct_layers, restored
 from netgraph.core.multipliers import array_names
 from netgraph.train.options import resolve_multipliers
 
@@ -75,11 +75,18 @@ def test_net_flatten_of_a_graph_held_twice():
 def test_distinct_layers_copies_only_later_positions_and_only_with_rules():
     lin = LinearLayer(4)
     plain = NetChain([lin, lin], input=3)
-    assert distinct_layers(plain)[0] is plain
+    assert distinct_layers(plain) == ((plain,), {})
     ruled = net_set_learning_rate_multipliers(plain, {2: 0.5})
-    new, added = distinct_layers(ruled, [lin])
+    (new, added), originals = distinct_layers(ruled, [lin])
     assert new.layers["1"] is lin and new.layers["2"] is not lin and new.layers["2"] == lin
     assert added[0] is not lin and added[0] == lin and new.learning_rate_multipliers == {"2": 0.5}
+    assert restored(new, originals) is ruled and restored(added, originals) == [lin]
+
+
+def test_surgery_still_keeps_the_callers_layer_objects():
+    deleted = net_delete(_repeated({3: 0.1}), 2)
+    lin = deleted.layers["1"]
+    assert deleted.layers["2"] is lin and deleted.layers["3"] is lin and slowed(deleted) == {"2"}
 
 
 def test_net_delete_in_an_operators_inner_net_with_the_object_outside_too():

@@ -19,7 +19,7 @@ from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.core.graph import NetGraph
 from netgraph.core.ir import Value
 from netgraph.core.layer import Layer
-from netgraph.core.distinct_layers import distinct_layers
+from netgraph.core.distinct_layers import positions_kept
 from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.rewiring import check_net
@@ -95,6 +95,7 @@ def keeping_port_types(net: NetGraph, layers: dict, edges: list) -> NetGraph:
     return NetGraph(layers, edges, **{**net.port_shape_options(), **lost}) if lost else flat
 
 
+@positions_kept("net")  # one object per position while carry_multipliers follows them
 def net_flatten(net: Layer, levels: int | None = None) -> Layer:
     """Nested graphs' layers inlined with names ``outer/inner``, to every depth or ``levels`` deep.
 
@@ -108,7 +109,6 @@ def net_flatten(net: Layer, levels: int | None = None) -> Layer:
     if isinstance(net, Layer) and not isinstance(net, NetGraph):  # Wolfram's NetFlatten[layer] is the layer
         return _flattened_inside(net, levels) if _holds_nested(net) else net
     check_net(net, "net_flatten")
-    (net,) = distinct_layers(net)  # one object per position: carry_multipliers follows them
     if levels is None:
         flat = _flatten_all(net) if any(isinstance(layer, NetGraph) for layer in net.layers.values()) else net
     else:

@@ -29,7 +29,7 @@ from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.information import all_arrays, information
 from netgraph.core.layer_checks import array_shape_problems, layout_hint, removed_note
 from netgraph.core.torch_array_names import array_name_hint, array_name_note
-from netgraph.core.distinct_layers import distinct_layers
+from netgraph.core.distinct_layers import positions_kept
 from netgraph.core.multipliers import carry_into, carry_multipliers, container_path, drop_rules_below, \
     prune_rules
 from netgraph.core.nesting import deep_walk
@@ -255,6 +255,7 @@ def _shared_value(net: NetGraph, name: str) -> Any:
 
 
 @deep_walk
+@positions_kept("net")  # one object per position while carry_multipliers follows them
 def net_rename(net: NetGraph, rename: Any) -> NetGraph:
     """Rename layers: ``{"old": "new"}`` at the top level, ``{("enc", "old"): "new"}`` inside a nested graph;
     the net's own ports: ``{NetPort("Input"): NetPort("x")}``; or every top-level layer by a function of its name.
@@ -262,7 +263,6 @@ def net_rename(net: NetGraph, rename: Any) -> NetGraph:
     Names must stay unique within their graph; learned arrays, behaviour and port order are unchanged.
     """
     check_net(net, "net_rename")
-    (net,) = distinct_layers(net)  # one object per position: carry_multipliers follows them
     if callable(rename) and not isinstance(rename, Mapping):
         rename = _renamed_by(net, rename)
     if not isinstance(rename, Mapping):
@@ -319,6 +319,7 @@ def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> NetGraph
                                                   **net.port_shape_options()))
 
 
+@positions_kept("net")
 def net_drop(net: NetGraph, layers: Any) -> NetGraph:
     """The net without the given layers (a name, 1-based index or tuple path; a list for several).
 
@@ -327,7 +328,6 @@ def net_drop(net: NetGraph, layers: Any) -> NetGraph:
     heads leave their consumers' ports as graph inputs, dropped tails their producers' outputs as graph outputs.
     """
     check_net(net, "net_drop")
-    (net,) = distinct_layers(net)
     specs = layers if isinstance(layers, list) else [layers]
     if not specs:
         raise OptionError("net_drop: layers= is an empty list; name at least one layer", option="layers",
@@ -347,6 +347,7 @@ def _drop_inside(net: NetGraph, path: tuple, field: str, inner: NetGraph, group:
         return net_drop(inner, names)
 
 
+@positions_kept("nets")  # net_join(a, a): each argument's layers their own objects
 def net_join(*nets: Any) -> NetChain:
     """Sequential composition (NetJoin): a NetChain of the arguments' layers in order.
 
@@ -365,7 +366,6 @@ def net_join(*nets: Any) -> NetChain:
             raise WiringError(f"net_join: net {i} must have exactly one output, found {list(n.output_ports)}",
                               kind="port-count", expected=1, found=len(n.output_ports))
     check_joined_shared(nets)
-    nets = distinct_layers(*nets)  # net_join(a, a): each argument's layers their own objects
     items = [item for n in nets for item in (chain_items(n) if isinstance(n, NetChain) else [(None, n)])]
     joined = chain_of(items, _end_shapes(nets[0], nets[-1]))
     if any(isinstance(n, NetChain) and n.port_shape_options() for n in nets):

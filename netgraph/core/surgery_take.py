@@ -17,7 +17,7 @@ from netgraph.core.names import fresh_name
 from netgraph.core.chain import NetChain
 from netgraph.core.errors import WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
-from netgraph.core.distinct_layers import distinct_layers
+from netgraph.core.distinct_layers import positions_kept
 from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.operator_surgery import into_operator
 from netgraph.core.output_names import kept_output_names
@@ -29,6 +29,7 @@ from netgraph.core.rewiring import (EMPTY_KIND, check_net, layer_graph, layer_pa
 __all__ = ["net_take"]
 
 
+@positions_kept("net")  # one object per position while carry_multipliers follows them
 def net_take(net: NetGraph, outputs: Any, start: Any = None) -> NetGraph:
     """The subgraph needed to compute the given outputs: layer specs, graph output names or NetPorts (a layer's
     input port: what feeds it), nested paths too (``NetPort(("enc", "l1", "Output"))`` keeps ``enc`` cut down to
@@ -40,7 +41,6 @@ def net_take(net: NetGraph, outputs: Any, start: Any = None) -> NetGraph:
     layers between it and the outputs are kept (and the source layers they read), and what they took from layers
     before it becomes graph inputs, one per value, named after the layer that gave it (as Wolfram names them)."""
     check_net(net, "net_take")
-    (net,) = distinct_layers(net)  # one object per position: carry_multipliers follows them
     specs = outputs if isinstance(outputs, list) else [outputs]
     nested: dict[str, list[NetPort]] = {}
     wanted: set[tuple[str, str]] = set()  # (layer, port): the values the result gives
