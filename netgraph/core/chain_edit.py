@@ -23,6 +23,7 @@ from netgraph.core.errors import (NetGraphError, OptionError, ShapeError, Wiring
                                   with_article)
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.layer import REGISTRY, Layer
+from netgraph.core.distinct_layers import positions_kept
 from netgraph.core.multipliers import carry_multipliers, prune_rules
 from netgraph.core.operator import NetOperator
 from netgraph.core.operator_surgery import edit_operators, layer_in
@@ -39,17 +40,20 @@ from netgraph.core.option_problems import VALUE_KIND
 __all__ = ["net_append", "net_prepend", "net_insert", "net_delete", "net_replace"]
 
 
+@positions_kept("chain", "layers")  # one object per position while carry_multipliers follows them
 def net_append(chain: NetGraph, layers: Any, at: Any = None) -> NetGraph:
     """The chain with ``layers`` (a layer or shorthand, a list of them, or a dict by name) added at the end;
     ``at`` (a name, 1-based index or tuple path, as ``net_delete`` takes) names a chain nested in ``chain``."""
     return _edit_chain(chain, at, "net_append", lambda inner: _insert(inner, layers, None, "net_append"))
 
 
+@positions_kept("chain", "layers")
 def net_prepend(chain: NetGraph, layers: Any, at: Any = None) -> NetGraph:
     """The chain with ``layers`` (as for ``net_append``) added at the front; the chain's input takes their input."""
     return _edit_chain(chain, at, "net_prepend", lambda inner: _insert(inner, layers, 1, "net_prepend"))
 
 
+@positions_kept("chain", "layers")
 def net_insert(chain: NetGraph, layers: Any, position: Any) -> NetGraph:
     """The chain with ``layers`` inserted before layer ``position`` (1-based index or name; ``len + 1`` appends);
     a negative index counts from the end, as Wolfram's NetInsert (as Insert): the layers land after that layer
@@ -217,6 +221,7 @@ def _kept_shapes(chain: NetChain, keep_inputs: bool, keep_outputs: bool) -> dict
     return kept
 
 
+@positions_kept("net")
 def net_delete(net: NetGraph, layers: Any) -> NetGraph:
     """The net without ``layers`` (a name, 1-based index or tuple path; a list for several), or without graph
     output ports (``NetPort("Output1")``: Wolfram's NetDelete[graph, NetPort[...]]).

@@ -19,6 +19,7 @@ from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.core.graph import NetGraph
 from netgraph.core.ir import Value
 from netgraph.core.layer import Layer
+from netgraph.core.distinct_layers import positions_kept
 from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.rewiring import check_net
@@ -94,6 +95,7 @@ def keeping_port_types(net: NetGraph, layers: dict, edges: list) -> NetGraph:
     return NetGraph(layers, edges, **{**net.port_shape_options(), **lost}) if lost else flat
 
 
+@positions_kept("net")  # one object per position while carry_multipliers follows them
 def net_flatten(net: Layer, levels: int | None = None) -> Layer:
     """Nested graphs' layers inlined with names ``outer/inner``, to every depth or ``levels`` deep.
 

@@ -85,7 +85,9 @@ def net_set_learning_rate_multipliers(net: Any, rules: Any) -> NetGraph:
 def carry_multipliers(olds: Sequence[Any], new: Any) -> Any:
     """``new`` (a surgery's result) storing the multipliers that ``olds`` (its arguments) store, for the layers it
     kept: each key moves with its layer to the layer's new path (a renamed, flattened, renumbered or extracted
-    layer; surgery keeps layer objects, so they are found by identity). A rule for a graph taken apart becomes
+    layer; surgery keeps layer objects, so they are found by identity: ``positions_kept`` gives a surgery an object
+    held at several positions as one copy per position, else a rule could follow another position of the same
+    object). A rule for a graph taken apart becomes
     one rule per kept layer of it; a rule whose layers are all gone is dropped; a glob stays while it matches."""
     olds = [old for old in olds if isinstance(old, NetGraph)]
     if not isinstance(new, NetGraph) or not any(stored_multipliers(old) for old in olds):

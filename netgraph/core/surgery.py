@@ -29,6 +29,7 @@ from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.information import all_arrays, information
 from netgraph.core.layer_checks import array_shape_problems, layout_hint, removed_note
 from netgraph.core.torch_array_names import array_name_hint, array_name_note
+from netgraph.core.distinct_layers import positions_kept
 from netgraph.core.multipliers import carry_into, carry_multipliers, container_path, drop_rules_below, \
     prune_rules
 from netgraph.core.nesting import deep_walk
@@ -254,6 +255,7 @@ def _shared_value(net: NetGraph, name: str) -> Any:
 
 
 @deep_walk
+@positions_kept("net")  # one object per position while carry_multipliers follows them
 def net_rename(net: NetGraph, rename: Any) -> NetGraph:
     """Rename layers: ``{"old": "new"}`` at the top level, ``{("enc", "old"): "new"}`` inside a nested graph;
     the net's own ports: ``{NetPort("Input"): NetPort("x")}``; or every top-level layer by a function of its name.
@@ -317,6 +319,7 @@ def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> NetGraph
                                                   **net.port_shape_options()))
 
 
+@positions_kept("net")
 def net_drop(net: NetGraph, layers: Any) -> NetGraph:
     """The net without the given layers (a name, 1-based index or tuple path; a list for several).
 
@@ -344,6 +347,7 @@ def _drop_inside(net: NetGraph, path: tuple, field: str, inner: NetGraph, group:
         return net_drop(inner, names)
 
 
+@positions_kept("nets")  # net_join(a, a): each argument's layers their own objects
 def net_join(*nets: Any) -> NetChain:
     """Sequential composition (NetJoin): a NetChain of the arguments' layers in order.
 

@@ -17,6 +17,7 @@ from netgraph.core.names import fresh_name
 from netgraph.core.chain import NetChain
 from netgraph.core.errors import WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
+from netgraph.core.distinct_layers import positions_kept
 from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.operator_surgery import into_operator
 from netgraph.core.output_names import kept_output_names
@@ -28,6 +29,7 @@ from netgraph.core.rewiring import (EMPTY_KIND, check_net, layer_graph, layer_pa
 __all__ = ["net_take"]
 
 
+@positions_kept("net")  # one object per position while carry_multipliers follows them
 def net_take(net: NetGraph, outputs: Any, start: Any = None) -> NetGraph:
     """The subgraph needed to compute the given outputs: layer specs, graph output names or NetPorts (a layer's
     input port: what feeds it), nested paths too (``NetPort(("enc", "l1", "Output"))`` keeps ``enc`` cut down to
