@@ -9,12 +9,13 @@ mean equal lengths; and why two names do not join.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Union
 
 __all__ = ["shifted_length", "strided_length", "times_length", "lengths_apart", "length_steps", "lengths_along",
-           "length_bases", "LengthStep", "LENGTH_STEPS", "shortest_length", "impossible_step"]
+           "length_bases", "LengthStep", "LENGTH_STEPS", "shortest_length", "impossible_step",
+           "names_by_shortest_base"]
 
 Dim = Union[int, str, None]  # as core.types' (which imports this module for its conflict messages)
 
@@ -78,6 +79,18 @@ def length_bases(name: str) -> set[str]:
     ['n', 'n_minus_1', 'n_minus_1_over_2']
     """
     return {name} | {name[:m.start()] for m in _STEP.finditer(name) if length_steps(name, {name[:m.start()]})}
+
+
+def names_by_shortest_base(names: Iterable[str]) -> dict[str, list[str]]:
+    """``names`` (once each, in order) grouped by the shortest length each is derived from (itself for a base).
+
+    >>> names_by_shortest_base(["n_over_2", "m", "n_over_4", "n_over_2"])
+    {'n': ['n_over_2', 'n_over_4'], 'm': ['m']}
+    """
+    groups: dict[str, list[str]] = {}
+    for name in dict.fromkeys(names):
+        groups.setdefault(min(length_bases(name), key=len), []).append(name)
+    return groups
 
 
 @dataclass(frozen=True)
