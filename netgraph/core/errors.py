@@ -191,8 +191,8 @@ class NetGraphError(ValueError):
     fields say which layer, port, edge and option it concerns) when several were collected and raised
     at once; ``fields`` given beside ``errors`` hold for every problem (a ``Diagnostic``'s own fields win).
     The read-only ``kind``, ``layer``, ``port``, ``edge``, ``option``, ``expected``, ``found``, ``detail``,
-    ``hint`` and ``declared`` are the first problem's fields: with several problems, ``kind`` is the first's (the others' are
-    ``[d.kind for d in error.diagnostics]``).
+    ``hint`` and ``declared`` are the first problem's fields: with several problems, ``kind`` is the first's (the
+    others' are ``[d.kind for d in error.diagnostics]``).
 
     >>> error = OptionError("bad", [Diagnostic("no port 'x'", "unknown-port", port="x"), "worse"], option="y")
     >>> error.kind, error.port, error.option, [d.kind for d in error.diagnostics]
