@@ -179,7 +179,8 @@ def test_an_inner_layer_refusing_the_operators_types_is_told_once_where_the_user
     with pytest.raises(ShapeError) as caught:
         NetGraph({"map": NetMapOperator(gru)}, [], Input=("n", 2, 3))
     message = str(caught.value)
-    assert "layer 1 'layer' (TorchLayer): the module must return one tensor per output port" in message
+    assert "net/layer (TorchLayer): the module must return one tensor per output port" in message
+    assert caught.value.layer == ("map", "net", "layer")  # the refusing layer, though the operator declared its input
     # was also "['Input' (2, 3) set by the shape given for graph input 'Input']": the inner net's own port, which the
     # operator declared, told as if the user had
     assert message.count(" set by ") == 1 and message.endswith(

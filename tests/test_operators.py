@@ -365,10 +365,9 @@ def test_an_error_deep_inside_nested_operators_names_the_inner_layers_path_once(
         with pytest.raises(ShapeError) as info:
             NetGraph({"m": nested(depth)}, [], Input=(2,) * depth + (4,))
         message, d = str(info.value), info.value.diagnostics[0]
-        path = ("m", *("net", "layer") * (depth - 1), "net")  # an operator given to one sits in a one-layer graph
-        assert d.layer == path and message.count("its inner net does not accept") == 1
-        where = f"{'/'.join(path[1:])}: " if depth > 1 else ""  # the innermost net, in which layer 1 refuses
+        path = ("m", *("net", "layer") * (depth - 1), "net", "1")  # an operator given to one sits in a one-layer
+        assert d.layer == path and message.count("its inner net does not accept") == 1  # graph; layer 1 refuses
         assert message.startswith("shape conflict: layer 1 'm' (NetMapOperator): its inner net does not accept the "
                                   f"port types Input {(2,) * (depth - 1) + (4,)}: ".replace(",)", ")") +
-                                  f"{where}layer 1 (ReshapeLayer): cannot reshape 4 elements to (5)"), message
+                                  f"{'/'.join(path[1:])} (ReshapeLayer): cannot reshape 4 elements to (5)"), message
         assert len(message) < 600 + 12 * depth, message  # the path once, and the shapes given twice

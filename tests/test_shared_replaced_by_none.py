@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import LinearLayer, NetGraph, NetSharedArray, net_initialize
+from netgraph import LinearLayer, NetGraph, NetSharedArray, OptionError, net_initialize, net_replace_part
 from netgraph.core.errors import NetGraphError
 from netgraph.core.options import removable_fields
 from netgraph.core.shared import shared_users
@@ -82,3 +82,30 @@ def test_an_operator_s_inner_shared_array_given_none_is_its_own_again(name, inde
     assert layer.shared == {array: "w"}
     unshared = layer.with_arrays({array: None})
     assert unshared.shared == {} and unshared.arrays[array] is None
+
+
+def _two_users():
+    w = NetSharedArray("w", torch.ones(2, 2))
+    return NetGraph({"a": LinearLayer(2, weights=w), "b": LinearLayer(2, weights=NetSharedArray("w"))}, [("a", "b")],
+                    Input=2)
+
+
+def test_every_user_given_the_shared_array_without_values_clears_them_and_keeps_it_shared():
+    net = _two_users()
+    cleared = net_replace_part(net, {u: net.layers[u].replace(weights=NetSharedArray("w")) for u in ("a", "b")})
+    assert shared_users(cleared) == {"w": [(("a",), "Weights"), (("b",), "Weights")]}
+    assert [cleared.layers[u].arrays.get("Weights") for u in ("a", "b")] == [None, None]
+    drawn = net_initialize(cleared, seed=3)
+    assert torch.equal(drawn.layers["a"].arrays["Weights"], drawn.layers["b"].arrays["Weights"])
+    assert not torch.equal(drawn.layers["a"].arrays["Weights"], torch.ones(2, 2))
+    one = net_replace_part(net, {"a": net.layers["a"].replace(weights=NetSharedArray("w"))})  # takes b's back
+    assert torch.equal(one.layers["a"].arrays["Weights"], torch.ones(2, 2))
+
+
+def test_none_for_a_shared_array_is_refused_naming_the_shared_array_given():
+    with pytest.raises(OptionError) as caught:
+        net_replace_part(_two_users(), {NetSharedArray("w"): None})
+    message = str(caught.value)
+    assert message.startswith("net_replace_part: the shared array NetSharedArray('w') needs a numeric array")
+    assert "layer 1" not in message and "layer.replace(weights=NetSharedArray('w')) for each" in message
+    assert (caught.value.kind, caught.value.found) == ("option-value", None)

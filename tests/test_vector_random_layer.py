@@ -74,11 +74,12 @@ def test_an_output_whose_event_size_disagrees_is_a_shape_error():
 
 
 def test_an_event_size_that_disagrees_names_the_port_at_fault_and_the_shapes_in_the_diagnostic():
-    """The graph input whose declared shape is wrong (sigma), not the first one of the layer (mu), with the shapes."""
+    """The layer's port whose graph input's declared shape is wrong (sigma, and that graph input), not the first one
+    of the layer (mu), with the shapes."""
     with pytest.raises(ShapeError) as err:
         single(RandomArrayLayer(MultinormalDistribution("#mu", "#sigma")), mu=3, sigma=(3, 2))
     d = err.value.diagnostics[0]
-    assert (d.layer, d.port, d.expected, d.found) == ((), "sigma", (3, 3), (3, 2))
+    assert (d.layer, d.port, d.declared, d.expected, d.found) == (("draw",), "sigma", "sigma", (3, 3), (3, 2))
     with pytest.raises(ShapeError) as err:
         single(RandomArrayLayer(CategoricalDistribution("#p"), estimator="straight_through", output=(5, 3)), p=4)
     d = err.value.diagnostics[0]

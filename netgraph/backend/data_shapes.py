@@ -74,7 +74,7 @@ def _shaped(net: Any, shapes: dict[str, tuple]) -> Any:
     except NetGraphError as exc:
         port = next(iter(shapes)) if len(shapes) == 1 else None
         raise DataError(f"the data's example shapes {_listed(shapes)} do not fit the net: {exc}", port=port,
-                        kind="data-shape", found=shapes) from None
+                        layer=(), kind="data-shape", found=shapes) from None
 
 
 def _has_unknown_size(shape: tuple | None) -> bool:
@@ -122,7 +122,7 @@ def _example_shape(port: str, value: Any, batch: bool, declared: tuple | None) -
         return tuple(as_tensor(value.data).shape[1:])
     if isinstance(value, Padded):
         raise DataError(f"input port {port!r} has an unknown shape: Padded data needs a port shape with a variable "
-                        f"length, e.g. NetGraph(net, {port}=['n', 3])", port=port, kind="data-shape")
+                        f"length, e.g. NetGraph(net, {port}=['n', 3])", port=port, layer=(), kind="data-shape")
     if variable and type(value) in (list, tuple) and (shape := _sequences_shape(value, declared)) is not None:
         return shape
     try:
@@ -133,7 +133,7 @@ def _example_shape(port: str, value: Any, batch: bool, declared: tuple | None) -
                             f"lengths) is no array to read one from: give one example as one array, or examples "
                             f"of one shape as a list of tensors (a batch); sequences of different lengths need a "
                             f"port shape with a variable length, e.g. {port}=['n']", port=port,
-                            kind="data-shape") from None
+                            layer=(), kind="data-shape") from None
         return None
     return shape[1:] if batch else shape
 

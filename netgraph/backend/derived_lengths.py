@@ -122,9 +122,9 @@ def _check_multiple(name: str, port: str, size: Any) -> None:
     head = f"input port {port!r}: a length of {n} along {name}"
     tail = f" is not one that name declares ({kind}, which the layers rely on); give {takes}"
     if isinstance(size, int):  # one length for the whole batch
-        raise DataError(head + tail, port=port, kind="data-shape")
+        raise DataError(head + tail, port=port, layer=(), kind="data-shape")
     raise located_error([Where(i, ())], lambda at: f"{head} ({_examples(at)}){tail}", port=port,
-                        kind="data-shape")
+                        layer=(), kind="data-shape")
 
 
 def _multiple_lines(bases: dict[str, tuple[str, int]]) -> list[str]:

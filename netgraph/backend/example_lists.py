@@ -59,7 +59,7 @@ def stacked_batch(port: str, examples: list, rank: int | None) -> torch.Tensor |
         raise DataError(f"input port {port!r} has an unknown shape and its examples have different shapes "
                         f"{', '.join(map(format_shape, shapes[:3]))}: give the port a shape, with \"n\" for a "
                         f"variable length (e.g. NetGraph(net, {port}=['n', 3]) or layer.replace(input=...))",
-                        port=port, kind="data-shape", found=shapes)
+                        port=port, layer=(), kind="data-shape", found=shapes)
     dtype = tensors[0].dtype
     for t in tensors[1:]:
         dtype = torch.promote_types(dtype, t.dtype)

@@ -23,7 +23,7 @@ joining them (a random layer's parameters, a sum) would broadcast a length of 1 
 ["input port 'sigma': its length along n_over_2 must be 3 (from n = 6 of input port 'Input'), found 4"]
 
 Names derived from one length that no input declares (``Input=("n_over_2",)`` beside ``sigma=("n_over_4",)``, no
-``"n"``: ``length_groups``) take lengths that one n gives (3 takes n = 5 to 6, where n_over_4 is 2):
+``"n"``: ``undeclared_base_groups``) take lengths that one n gives (3 takes n = 5 to 6, where n_over_4 is 2):
 
 >>> halves = NetGraph({"odd": PartLayer("1;;-1;;2"), "rnd": RandomArrayLayer(NormalDistribution("#mu", "#sigma"))},
 ...                   [("odd", NetPort("rnd", "mu"))], Input=("n_over_2",), sigma=("n_over_4",))
@@ -39,11 +39,13 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import DataError, Diagnostic
-from netgraph.core.length_names import LENGTH_STEPS, length_bases, length_steps, lengths_along, shortest_length
+from netgraph.core.length_names import (LENGTH_STEPS, length_steps, lengths_along, names_by_shortest_base,
+                                        shortest_length)
 from netgraph.core.types import PortType, format_shape
 
 __all__ = ["shared_dims", "shared_length_problems", "check_shared_lengths", "empty_length_problem",
-           "length_check_lines", "derived_dims", "derived_length_problems", "length_groups", "length_group_problems"]
+           "length_check_lines", "derived_dims", "derived_length_problems", "undeclared_base_groups",
+           "length_group_problems"]
 
 Steps = tuple[tuple[str, int], ...]  # ("over", 2), ... as length_names.length_steps reads a name
 
@@ -115,18 +117,17 @@ def _first_places(net: Any) -> dict[str, tuple[str, int]]:
     return first
 
 
-def length_groups(net: Any) -> list[tuple[str, list[tuple[tuple[str, int], str, Steps]]]]:
+def undeclared_base_groups(net: Any) -> list[tuple[str, list[tuple[tuple[str, int], str, Steps]]]]:
     """(base, [(place, name, steps), ...]) for each length ``base`` that no input declares but that two or more input
     dims' names derive from (``"n_over_2"`` and ``"n_over_4"``, no ``"n"``): their lengths must fit one ``base``.
     Names derived from another input's are in ``derived_dims`` instead. Found once per net."""
-    if "_length_groups" not in net.__dict__:
-        first, groups = _first_places(net), {}
-        for name, place in first.items():
-            base = min(length_bases(name), key=len)
-            if base != name and not length_steps(name, set(first) - {name}):
-                groups.setdefault(base, []).append((place, name, length_steps(name, {base})[1]))
-        net._length_groups = [(base, members) for base, members in groups.items() if len(members) > 1]
-    return net._length_groups
+    if "_undeclared_base_groups" not in net.__dict__:
+        first = _first_places(net)
+        own = [name for name in first if not length_steps(name, set(first) - {name})]  # not another input's
+        groups = {base: [(first[name], name, length_steps(name, {base})[1]) for name in names if name != base]
+                  for base, names in names_by_shortest_base(own).items()}
+        net._undeclared_base_groups = [(base, members) for base, members in groups.items() if len(members) > 1]
+    return net._undeclared_base_groups
 
 
 def derived_length_problems(net: Any, sizes: Sizes) -> list[Diagnostic]:
@@ -158,10 +159,11 @@ def derived_length_problems(net: Any, sizes: Sizes) -> list[Diagnostic]:
 
 
 def length_group_problems(net: Any, sizes: Sizes) -> list[Diagnostic]:
-    """A "data-shape" Diagnostic for each of ``length_groups`` whose lengths no one base length gives (at the first
-    such example), naming the port, the lengths its name takes beside another port's, why, and the length found."""
+    """A "data-shape" Diagnostic for each group of ``undeclared_base_groups`` whose lengths no one base length gives
+    (at the first such example), naming the port, the lengths its name takes beside another port's, why, and the
+    length found."""
     problems = []
-    for base, members in length_groups(net):
+    for base, members in undeclared_base_groups(net):
         found = [_as_list(sizes(*place)) for place, _, _ in members]
         count = max(map(len, found))
         rows = [tuple(f[i % len(f)] for f in found) for i in range(count)]
@@ -232,7 +234,7 @@ def _group_tests(net: Any) -> list[str]:
     """``length_group_problems``' test as code: per group, the least base length giving each member's length at
     least (``shortest_length``) gives them all exactly."""
     tests = []
-    for _, members in length_groups(net):
+    for _, members in undeclared_base_groups(net):
         found = [(f"{port}.shape[{axis + 1}]", steps) for (port, axis), _, steps in members]
         least = "max(" + ", ".join(_least_code(code, steps) for code, steps in found) + ")"
         tests.append(" or ".join(f"{_length_code(least, steps)} != {code}" for code, steps in found))
@@ -263,12 +265,12 @@ def length_check_lines(net: Any) -> list[str]:
     """The compiled forward's checks of its inputs' variable lengths: one test of ``.shape`` values per input port
     with a variable dim (calling ``self._empty_length_error`` on a length of 0, which a recurrent kernel or an
     indexing layer would meet as a torch error), and one comparison per extra place of a shared dim (calling
-    ``self._shared_length_error`` on a mismatch, as on lengths of a ``length_groups`` group no one base length gives);
-    none for a net without variable lengths."""
+    ``self._shared_length_error`` on a mismatch, as on lengths of an ``undeclared_base_groups`` group no one base
+    length gives); none for a net without variable lengths."""
     lines, derived = [], derived_dims(net)
     # each call passes every port the check reads (every shared group's and derived name's), not only the failing ones
     places = [p for where in shared_dims(net).values() for p, _ in where] + [p for d in derived for p, _ in d[:2]]
-    places += [p for _, members in length_groups(net) for (p, _), _, _ in members]
+    places += [p for _, members in undeclared_base_groups(net) for (p, _), _, _ in members]
     call = "    self._shared_length_error({" + ", ".join(f"{p!r}: {p}" for p in dict.fromkeys(places)) + "})"
     for port, t in _input_types(net).items():
         axes = [a for a, d in enumerate(t.shape or ()) if isinstance(d, str)] if isinstance(t, PortType) else []

@@ -32,11 +32,11 @@ from netgraph.backend.states import given_states
 from netgraph.core.errors import DataError, Diagnostic, raise_all
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import format_shape
-from netgraph.core.wording import counted
+from netgraph.core.wording import counted, first_few
 from netgraph.layers.bad_index import examples_at
 
 __all__ = ["Calls", "is_ragged", "ragged_ports", "stacked_examples", "evaluate_ragged", "dense_groups", "reassemble",
-           "length_groups", "shape_groups"]
+           "examples_by_key", "shape_groups"]
 
 
 class Calls(NamedTuple):
@@ -158,14 +158,13 @@ def _how_many(wrong: list[tuple], shapes: list[tuple]) -> str:
 
 def _shapes(shapes: list[tuple]) -> str:
     """The first 3 different ``shapes`` and how many in all."""
-    distinct = sorted(set(shapes))
-    return ", ".join(map(format_shape, distinct[:3])) + (f" ... ({len(distinct)} in all)" if len(distinct) > 3 else "")
+    return first_few(sorted(set(shapes)), text=format_shape, most=3)
 
 
-def length_groups(keys: list[tuple]) -> list[list[int]]:
+def examples_by_key(keys: list[tuple]) -> list[list[int]]:
     """Example indices grouped by equal key, groups in order of first appearance.
 
-    >>> length_groups([(3,), (5,), (3,)])
+    >>> examples_by_key([(3,), (5,), (3,)])
     [[0, 2], [1]]
     """
     groups: dict[tuple, list[int]] = {}
@@ -175,9 +174,9 @@ def length_groups(keys: list[tuple]) -> list[list[int]]:
 
 
 def shape_groups(columns: Mapping[str, Sequence[torch.Tensor]], ports: Sequence[str], total: int) -> list[list[int]]:
-    """``length_groups`` by each example's whole shapes at ``ports`` (its tensors in ``columns``): examples that differ
-    in another variable dim too (``("n", "m", 3)``) never share a dense batch."""
-    return length_groups([tuple(tuple(columns[p][i].shape) for p in ports) for i in range(total)])
+    """``examples_by_key`` by each example's whole shapes at ``ports`` (its tensors in ``columns``): examples that
+    differ in another variable dim too (``("n", "m", 3)``) never share a dense batch."""
+    return examples_by_key([tuple(tuple(columns[p][i].shape) for p in ports) for i in range(total)])
 
 
 def evaluate_ragged(net: Any, data: dict[str, Any], ragged: list[str], keywords: dict[str, Any], states: Any,

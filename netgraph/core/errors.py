@@ -94,6 +94,8 @@ a tuple (of ``(key, value)`` pairs), a set as a frozenset, another unhashable va
     ``hint`` is the remedy the message ends with, where one is known (how to convert class indices to a Real port).
     ``example`` is the 0-based index, in the batch the user gave, of the example a problem of data is about.
     ``hop`` is the 0-based link of the ``edge`` when that is a chain and the problem is about one of its links.
+    ``declared`` is the graph input port, of the graph at path ``graph``, whose declared shape a layer refused
+    (``layer`` and ``port`` are that layer's and its port's; a spec places the problem at the declaration).
     ``file``, ``line`` and ``column`` (1-based) place a problem in a spec file (a ``SpecError``'s; None elsewhere).
 
     >>> Diagnostic("no port 'Outptu'", kind="unknown-port", layer=("lin",), port="Outptu").within("enc").layer
@@ -118,6 +120,7 @@ a tuple (of ``(key, value)`` pairs), a set as a frozenset, another unhashable va
     hint: str | None = None
     example: int | None = None
     hop: int | None = None
+    declared: str | None = None
     file: str | None = None
     line: int | None = None
     column: int | None = None
@@ -187,9 +190,9 @@ class NetGraphError(ValueError):
     ``errors`` holds each problem's message and ``diagnostics`` each problem as a ``Diagnostic`` (its
     fields say which layer, port, edge and option it concerns) when several were collected and raised
     at once; ``fields`` given beside ``errors`` hold for every problem (a ``Diagnostic``'s own fields win).
-    The read-only ``kind``, ``layer``, ``port``, ``edge``, ``option``, ``expected``, ``found``, ``detail`` and
-    ``hint`` are the first problem's fields: with several problems, ``kind`` is the first's (the others' are
-    ``[d.kind for d in error.diagnostics]``).
+    The read-only ``kind``, ``layer``, ``port``, ``edge``, ``option``, ``expected``, ``found``, ``detail``,
+    ``hint`` and ``declared`` are the first problem's fields: with several problems, ``kind`` is the first's (the
+    others' are ``[d.kind for d in error.diagnostics]``).
 
     >>> error = OptionError("bad", [Diagnostic("no port 'x'", "unknown-port", port="x"), "worse"], option="y")
     >>> error.kind, error.port, error.option, [d.kind for d in error.diagnostics]
@@ -205,6 +208,7 @@ class NetGraphError(ValueError):
     found = _first_field("found")
     detail = _first_field("detail")
     hint = _first_field("hint")
+    declared = _first_field("declared")
 
     def __init__(self, message: str, errors: Iterable[Problem] = (), *, diagnostics: Iterable[Diagnostic] = (),
                  **fields: object):

@@ -339,8 +339,9 @@ def _moved(own: dict[str, int], types: list[PortType], current: dict[str, PortTy
 def _layer_conflict(problem: Problem, cls: _Classes, roots: _Roots, path: tuple, current: dict[str, PortType],
                     text: str, exc: Conflict) -> Diagnostic:
     """A layer's ``infer`` refused its port types: placed at the ``option`` it names, else where a clashing type
-    came in (the edge that carried it, else the graph port whose declared shape set it, else the layer itself);
-    an operator's problem inside its inner net at that inner layer (``exc.inner``). ``detail``: the problem without
+    came in (the edge that carried it, else the graph port whose declared shape set it: ``declared``, else the
+    layer itself), with ``layer`` the refusing layer and ``port`` its port the clashing type came into; an
+    operator's problem inside its inner net at that inner layer (``exc.inner``). ``detail``: the problem without
     the layer that has it."""
     sources, edges = _sources(problem, cls, roots, path, current)
     option, at = exc.option, (*path, *exc.inner)
@@ -349,23 +350,27 @@ def _layer_conflict(problem: Problem, cls: _Classes, roots: _Roots, path: tuple,
     fields = {"option": option, "detail": detail, "expected": exc.expected, "found": exc.found}
     kind = exc.kind or "shape"  # (an inner net's refusal of another kind keeps it)
     if edges:
-        edge = _edge_into(cls, roots, path, fault) or _edge_into(cls, roots, path, current) or edges[0]
-        return Diagnostic.of(kind, text, *sources, layer=at, port=exc.port, edge=edge.index, hop=edge.hop,
+        edge, port = _edge_into(cls, roots, path, fault) or _edge_into(cls, roots, path, current) or (edges[0], None)
+        return Diagnostic.of(kind, text, *sources, layer=at, port=exc.port or port, edge=edge.index, hop=edge.hop,
                              graph=edge.graph, **fields)  # (mu -> x beside [mu, noise] -> f: the second)
     if option is not None or exc.inner:  # (weights= of another size than output=: the graph input is not at fault)
         return Diagnostic.of(kind, text, *sources, layer=at, port=exc.port, **fields)
-    declared = [cls.origin[roots[(path, p)]][1] for p in (fault or current)
+    declared = [(p, *cls.origin[roots[(path, p)]][1]) for p in (fault or current)
                 if cls.origin.get(roots[(path, p)], ("",))[0] == "graph"]
-    layer, port = declared[0] if declared else (path, exc.port)
-    return Diagnostic.of(kind, text, *sources, layer=layer, port=port, **fields)
+    if declared:  # the refusing layer's port, and the graph port whose declared shape set it (a spec's place)
+        port, graph, source = declared[0]
+        return Diagnostic.of(kind, text, *sources, layer=path, port=port, graph=graph, declared=source, **fields)
+    return Diagnostic.of(kind, text, *sources, layer=path, port=exc.port, **fields)
 
 
-def _edge_into(cls: _Classes, roots: _Roots, path: tuple, current: dict[str, PortType]) -> EdgeRef | None:
-    """The edge that carried a known type into one of the layer's ports (not another edge of its class)."""
+def _edge_into(cls: _Classes, roots: _Roots, path: tuple,
+               current: dict[str, PortType]) -> tuple[EdgeRef, str] | None:
+    """The edge that carried a known type into one of the layer's ports (not another edge of its class), and
+    that port."""
     for port, t in current.items():
         origin = cls.origin.get(roots[(path, port)])
         if t.shape is not None and origin is not None and (edge := cls.joining(origin[1], (path, port))):
-            return edge
+            return edge, port
     return None
 
 

@@ -9,12 +9,13 @@ mean equal lengths; and why two names do not join.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Union
 
 __all__ = ["shifted_length", "strided_length", "times_length", "lengths_apart", "length_steps", "lengths_along",
-           "length_bases", "LengthStep", "LENGTH_STEPS", "shortest_length"]
+           "length_bases", "LengthStep", "LENGTH_STEPS", "shortest_length", "impossible_step",
+           "names_by_shortest_base"]
 
 Dim = Union[int, str, None]  # as core.types' (which imports this module for its conflict messages)
 
@@ -80,6 +81,18 @@ def length_bases(name: str) -> set[str]:
     return {name} | {name[:m.start()] for m in _STEP.finditer(name) if length_steps(name, {name[:m.start()]})}
 
 
+def names_by_shortest_base(names: Iterable[str]) -> dict[str, list[str]]:
+    """``names`` (once each, in order) grouped by the shortest length each is derived from (itself for a base).
+
+    >>> names_by_shortest_base(["n_over_2", "m", "n_over_4", "n_over_2"])
+    {'n': ['n_over_2', 'n_over_4'], 'm': ['m']}
+    """
+    groups: dict[str, list[str]] = {}
+    for name in dict.fromkeys(names):
+        groups.setdefault(min(length_bases(name), key=len), []).append(name)
+    return groups
+
+
 @dataclass(frozen=True)
 class LengthStep:
     """One arithmetic step a derived length name tells (``_over_2``: its ``word`` and a size ``k``): the length after
@@ -115,6 +128,28 @@ LENGTH_STEPS: dict[str, LengthStep] = {step.word: step for step in (
 
 _SHIFT = re.compile(r"(\w+)_(plus|minus)_(\d+)")
 _STEP = re.compile(rf"_({'|'.join(LENGTH_STEPS)})_(\d+)")  # every step of a derived name, for length_steps
+
+
+_ZERO_STEP = re.compile(r"_(over|times)_0+(?=_|$)")  # a length divided by or times 0: no length
+_PADDED_STEP = re.compile(rf"_({'|'.join(LENGTH_STEPS)})_0+([1-9]\d*)(?=_|$)")  # "_over_02": not read as a step
+
+
+def impossible_step(name: str) -> str | None:
+    """Why netgraph refuses the length name ``name`` (a step over or times 0, which gives no length; a step's size
+    written with leading zeros, which would be read as a name apart), or None.
+
+    >>> impossible_step("n_over_0")
+    "its step '_over_0' divides by 0, which gives no length"
+    >>> impossible_step("n_minus_02"), impossible_step("n_over_2"), impossible_step("t_0")
+    ("its step '_minus_02' has leading zeros, so it would name a length apart: write 'n_minus_2'", None, None)
+    """
+    if zero := _ZERO_STEP.search(name):
+        return f"its step {zero.group(0)!r} {'divides' if zero.group(1) == 'over' else 'multiplies'} by 0, which " \
+               f"gives no length"
+    if padded := _PADDED_STEP.search(name):
+        written = name[:padded.start()] + f"_{padded.group(1)}_{padded.group(2)}" + name[padded.end():]
+        return f"its step {padded.group(0)!r} has leading zeros, so it would name a length apart: write {written!r}"
+    return None
 
 
 def shifted_length(length: Dim, by: int) -> Dim:

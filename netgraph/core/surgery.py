@@ -181,7 +181,7 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
         if array is None:
             layers[path] = value
             continue
-        new = array_value(net, path, array, value)
+        new = array_value(net, path, array, value, spec.name if isinstance(spec, NetSharedArray) else None)
         _check_fit(net, path, array, new)
         shared = net.layer_at(path).shared.get(array)
         users: dict[tuple, dict[str, torch.Tensor]] = {}  # every user of a shared array (an operator: all at once)

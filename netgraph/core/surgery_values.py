@@ -18,17 +18,25 @@ __all__ = ["array_value"]
 _SET_ALL = "to set a shared array's values in every user: net_replace_part(net, {NetSharedArray(name): values})"
 
 
-def array_value(net: Any, path: tuple, array: str, value: Any) -> torch.Tensor:
-    """``value`` as a layer's array option takes it (``as_array``); OptionError naming the part for None and for a
-    NetSharedArray (with how to share the array)."""
-    where = f"net_replace_part: {net.describe((path, None))} array {array!r}"
+def array_value(net: Any, path: tuple, array: str, value: Any, shared: str | None = None) -> torch.Tensor:
+    """``value`` as a layer's array option takes it (``as_array``); OptionError naming the part the user gave (the
+    ``shared`` array's name, where given, else the layer's array) for None and for a NetSharedArray (with how to
+    share the array, or to clear a shared one's values)."""
+    where = f"net_replace_part: " + (f"the shared array {NetSharedArray(shared)!r}" if shared is not None
+                                     else f"{net.describe((path, None))} array {array!r}")
+    if value is None and shared is not None:
+        field = net.layer_at(path).settable_arrays[array]
+        hint = (f"to clear its values and keep it shared, give each of its users the NetSharedArray without values "
+                f"(layer.replace({field}=NetSharedArray({shared!r})) for each, in one net_replace_part)")
+        raise OptionError(f"{where} needs a numeric array (a real tensor, a number or nested lists of numbers); "
+                          f"found None; {hint}", kind=VALUE_KIND, hint=hint, expected="a numeric array", found=None)
     if isinstance(value, NetSharedArray):  # a layer option, not an array's values: say where it goes
         hint = f"{share_hint(net, path, array, value.name)}; {_SET_ALL}"
         raise OptionError(f"{where} takes the array's values, not the shared array {value!r}; {hint}",
                           option=net.layer_at(path).settable_arrays[array], kind=VALUE_KIND, hint=hint)
     if value is None:
         raise OptionError(f"{where} needs a numeric array (a real tensor, a number or nested lists of numbers); "
-                          f"found None")
+                          f"found None", kind=VALUE_KIND, expected="a numeric array", found=None)
     return as_array(value, where)
 
 

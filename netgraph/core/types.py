@@ -21,7 +21,7 @@ from typing import Union
 
 from netgraph.core.errors import nearest_name
 from netgraph.core.frozen_values import frozen_value
-from netgraph.core.length_names import lengths_apart
+from netgraph.core.length_names import impossible_step, lengths_apart
 
 __all__ = ["Dim", "Shape", "PortType", "REAL", "INTEGER", "Conflict", "LengthConflict", "length_reason", "unify",
            "broadcast", "as_shape", "format_shape", "is_known", "numel", "element_count", "ANY_REAL", "real_type",
@@ -151,6 +151,9 @@ def as_shape(value: object, what: str = "shape") -> Shape:
             raise Conflict(f"{what} has {d!r} as a dim, which is a dtype, not a length: give a port's dtype as "
                            f"PortType(shape, {d!r}) (in a spec {{shape: [...], dtype: {d}}})", expected="a length",
                            found=d)
+        if isinstance(d, str) and d.isidentifier() and (why := impossible_step(d)):
+            raise Conflict(f"{what} has the length name {d!r}: {why}",
+                           expected="a length name whose steps are sizes from 1 (\"n_over_2\")", found=d)
         if d is None or (isinstance(d, str) and d.isidentifier()):
             dims.append(None if d == "Automatic" else d)  # Wolfram's {Automatic, 3}: an unknown dim, not a length
         elif isinstance(d, numbers.Integral) and not isinstance(d, bool) and 1 <= d < 2**63:

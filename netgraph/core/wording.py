@@ -60,15 +60,15 @@ def counted_either(counts: Iterable[int], noun: str, plural: str | None = None) 
     return " or ".join([*map(str, others), counted(last, noun, plural)])
 
 
-def first_few(items: Sequence[Any], sep: str = ", ", text: Callable[[Any], str] = str) -> str:
-    """``items`` as ``text`` writes them, joined by ``sep``: the first ``MAX_LISTED`` and how many in all (a big
-    net's can be thousands; only those shown are written).
+def first_few(items: Sequence[Any], sep: str = ", ", text: Callable[[Any], str] = str, most: int = MAX_LISTED) -> str:
+    """``items`` as ``text`` writes them, joined by ``sep``: the first ``most`` and how many in all (a big net's can
+    be thousands; only those shown are written).
 
-    >>> first_few(["a", "b"]), first_few([str(i) for i in range(30)])[-23:]
-    ('a, b', '18, 19, ... (30 in all)')
+    >>> first_few(["a", "b"]), first_few([str(i) for i in range(30)])[-23:], first_few("abcde", most=3)
+    ('a, b', '18, 19, ... (30 in all)', 'a, b, c, ... (5 in all)')
     """
-    more = f"{sep}... ({len(items)} in all)" if len(items) > MAX_LISTED else ""
-    return sep.join(map(text, items[:MAX_LISTED])) + more
+    more = f"{sep}... ({len(items)} in all)" if len(items) > most else ""
+    return sep.join(map(text, items[:most])) + more
 
 
 def few_names(names: list[Any]) -> str:

@@ -2,7 +2,7 @@
 to probe sizes (distinct from every fixed size in the shapes), and each output dim is read off the runs.
 
 Lengths derived from one length (``n``, ``n_times_2``, ``n_over_2``: see ``netgraph.core.length_names``) are
-probed together, each at its size for one size of their longest common base (``length_groups``), so that
+probed together, each at its size for one size of their longest common base (``probed_lengths``), so that
 ``a + b`` of two ``"n"`` inputs or ``torch.cat`` of an ``"n"`` and an ``"n_times_2"`` runs as it will; lengths
 named apart are probed at different sizes, as they may differ.
 
@@ -34,10 +34,10 @@ from itertools import count, islice
 from typing import Union
 
 from netgraph.core.length_names import length_bases, length_steps, lengths_along, shifted_length, strided_length
-from netgraph.core.length_names import times_length
+from netgraph.core.length_names import names_by_shortest_base, times_length
 from netgraph.core.types import Conflict
 
-__all__ = ["probe_sizes", "named_output_shapes", "length_groups", "calls_bound", "UnnamedLength", "MAX_STRIDE",
+__all__ = ["probe_sizes", "named_output_shapes", "probed_lengths", "calls_bound", "UnnamedLength", "MAX_STRIDE",
            "PROBE_CALLS", "ZEROS_MAX_STRIDE"]
 
 #: The largest stride ``k`` of an output length ``ceil((a * n + b) / k)`` that probing names
@@ -62,18 +62,15 @@ class UnnamedLength(Conflict):
     given."""
 
 
-def length_groups(names: Iterable[str]) -> dict[str, tuple[str, Steps]]:
+def probed_lengths(names: Iterable[str]) -> dict[str, tuple[str, Steps]]:
     """Each length name -> (the length probed for it, its steps from that one): names derived from one length are
     probed through their longest common base, a name alone through itself.
 
-    >>> length_groups(["n", "n_times_2", "m_over_2"])
+    >>> probed_lengths(["n", "n_times_2", "m_over_2"])
     {'n': ('n', ()), 'n_times_2': ('n', (('times', 2),)), 'm_over_2': ('m_over_2', ())}
     """
-    names = list(dict.fromkeys(names))
-    roots = {name: min(length_bases(name), key=len) for name in names}
     groups: dict[str, tuple[str, Steps]] = {}
-    for root in dict.fromkeys(roots.values()):
-        members = [name for name in names if roots[name] == root]
+    for members in names_by_shortest_base(names).values():
         driver = max(set.intersection(*(length_bases(m) for m in members)), key=len)
         for m in members:
             groups[m] = (driver, length_steps(m, {driver})[1] if m != driver else ())  # type: ignore[index]
@@ -82,14 +79,14 @@ def length_groups(names: Iterable[str]) -> dict[str, tuple[str, Steps]]:
 
 def calls_bound(shapes: list[tuple[Dim, ...]]) -> int:
     """The most runs of the function that probing ``shapes`` takes (each on meta tensors, which hold no data)."""
-    return 1 + PROBE_CALLS * len(set(d for d, _ in length_groups(_names(shapes)).values()))
+    return 1 + PROBE_CALLS * len(set(d for d, _ in probed_lengths(_names(shapes)).values()))
 
 
 def probe_sizes(shapes: list[tuple[Dim, ...]], per_name: int = _PROBES) -> dict[str, tuple[int, ...]]:
-    """``per_name`` distinct sizes per probed length (``length_groups``, in order of appearance), none a fixed size
+    """``per_name`` distinct sizes per probed length (``probed_lengths``, in order of appearance), none a fixed size
     of ``shapes`` nor another's, and each leaving every length derived from it at least 2."""
     fixed = _fixed(shapes)
-    groups = length_groups(_names(shapes))
+    groups = probed_lengths(_names(shapes))
     pool = (k for k in count(5) if k not in fixed)
     sizes = {}
     for driver in dict.fromkeys(d for d, _ in groups.values()):
@@ -102,7 +99,7 @@ def named_output_shapes(shapes: list[tuple[Dim, ...]], run: Run, ports: tuple[st
                         max_stride: int = MAX_STRIDE) -> list[tuple[Dim, ...]]:
     """The output shapes ``run`` gives on ``shapes`` (of the output ``ports``), each dim a fixed size or a length
     name (see the module); strides up to ``max_stride`` (``MAX_STRIDE`` or ``ZEROS_MAX_STRIDE``) are named."""
-    groups = length_groups(_names(shapes))
+    groups = probed_lengths(_names(shapes))
     probes = probe_sizes(shapes)
     if not probes:
         return run(shapes)

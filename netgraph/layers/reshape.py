@@ -43,14 +43,18 @@ def _expand(x: torch.Tensor, index: tuple, sizes: tuple) -> torch.Tensor:
     return x[index].expand(*sizes)
 
 
-#: A permutation of levels (distinct, from 1), or Wolfram's swap of two of them ("1<->3").
+#: A permutation of levels (distinct, from 1), or Wolfram's swap of two of them ("1<->3"): k distinct levels up to k
+#: (all of 1..k) for k up to 8, as the loader's check says; longer ones distinct levels from 1.
 Permutation = Annotated[Any, OptionKind("ints", None, {"anyOf": [
-    {"type": "array", "items": {"type": "integer", "minimum": 1}, "uniqueItems": True},
+    *({"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": k}, "minItems": k, "maxItems": k,
+       "uniqueItems": True} for k in range(1, 9)),
+    {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 9, "uniqueItems": True},
     {"type": "string", "pattern": "^\\s*[1-9][0-9]*\\s*<->\\s*[1-9][0-9]*\\s*$"}]})]
 #: Sizes, one of which may be -1 or Wolfram's Automatic (inferred), any Wolfram's Inherited (the input's size there);
 #: one size alone as a list of one.
 _DIM = {"anyOf": [{"type": "integer", "minimum": 1}, {"enum": [-1, "Automatic", "Inherited"]}]}  # as _reshape_dims
-Dims = Annotated[Any, OptionKind("ints", None, {"anyOf": [_DIM, {"type": "array", "items": _DIM}]})]
+Dims = Annotated[Any, OptionKind("ints", None, {"anyOf": [_DIM, {"type": "array", "items": _DIM, "contains": {
+    "enum": [-1, "Automatic"]}, "minContains": 0, "maxContains": 1}]})]  # at most one inferred, as normal_dims
 #: PartLayer's part: a level spec (a non-zero index, All, a span, a stepped span: ``part_level``) or a list of them.
 Parts = Annotated[Any, OptionKind("levels", None, part_schema())]
 

@@ -77,6 +77,8 @@ class Locator:
             return self.reader.layer_locs.get(path, (self.file,))[0], spec.value_locs[problem.option], message
         if problem.edge is not None and graph is not None and problem.edge < len(graph.edges):
             return graph.file, graph.where(problem.edge, problem.hop)[1], message
+        if problem.declared is not None and graph is not None and problem.declared in graph.port_locs:
+            return graph.file, graph.port_locs[problem.declared], message  # a declared shape a layer refused
         if problem.layer is not None and inner is not None and problem.port in inner.port_locs:
             return inner.file, inner.port_locs[problem.port], message
         for n in range(len(path), len(self.prefix) if problem.layer is not None else len(path), -1):

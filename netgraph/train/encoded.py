@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from netgraph.backend.ragged import length_groups
+from netgraph.backend.ragged import examples_by_key
 from netgraph.core.coders import BooleanDecoder, ClassDecoder, ImageEncoder, TokensEncoder
 from netgraph.core.errors import NetGraphError
 from netgraph.core.tensors import as_tensor
@@ -149,7 +149,7 @@ class EncodedDataset(torch.utils.data.Dataset):
                 and not isinstance(self.columns[k], torch.Tensor)]  # a TokensEncoder's port is ("n",)
         if not keys:
             return None
-        return length_groups([tuple(len(encode_example(self.coders[k], self.columns[k][i])) for k in keys)
+        return examples_by_key([tuple(len(encode_example(self.coders[k], self.columns[k][i])) for k in keys)
                               for i in range(self.size)])
 
     def example_name(self, i: int) -> str:
