@@ -50,8 +50,7 @@ class SourceFile:
 
 @dataclasses.dataclass
 class Locator:
-    """Where one graph's ports and edges are in its YAML, registered in ``reader.locators`` by its path (so an
-    outer graph's diagnostics find the edges of graphs inside it)."""
+    """Where one graph's ports and edges are in its YAML, in ``reader.locators`` by path (for outer diagnostics)."""
 
     reader: Any
     file: Any
@@ -366,8 +365,7 @@ class SpecReader(ProblemLog):
         return out
 
     def origin(self, path: tuple, option: str | None) -> str:
-        """' (key ... of the weights file ... has shape ...)' when option ``option`` of the layer at ``path`` came
-        from the weights file, else ''."""
+        """' (key ... of the weights file ... has shape ...)' where ``path``'s ``option`` came from it, else ''."""
         found = self.taken_from.get((path, option))
         return f" ({found})" if found else ""
 
