@@ -3,15 +3,18 @@ Ctrl-C while it imports ends as Ctrl-C after: one line and exit status 130, no t
 
 import sys
 
+try:
+    from netgraph.cli import entry as _run_command
+except KeyboardInterrupt:  # Ctrl-C in the first moments, while the command line imports
+    _run_command = None
+
 
 def entry() -> int:
-    """Import the command line and run it; Ctrl-C during the import: ``netgraph: interrupted``, status 130."""
-    try:
-        from netgraph.cli import entry as run_command
-    except KeyboardInterrupt:
+    """Run the command line; after a Ctrl-C during its import: ``netgraph: interrupted``, status 130."""
+    if _run_command is None:
         print("netgraph: interrupted", file=sys.stderr)
         return 130  # netgraph.cli.INTERRUPTED_STATUS, a shell's for a process ended by SIGINT (128 + 2)
-    return run_command()
+    return _run_command()
 
 
 if __name__ == "__main__":
