@@ -196,5 +196,9 @@ def test_torch_layer_buffers_keep_the_module_values_under_a_constant_method():
 
 def test_a_rule_naming_a_running_statistic_is_refused():
     from netgraph import BatchNormalizationLayer, NetChain
-    with pytest.raises(OptionError, match="MovingVariance"):
-        net_initialize(NetChain([BatchNormalizationLayer()], input=3), method={("1", "MovingVariance"): 0})
+    net = NetChain([BatchNormalizationLayer()], input=3)
+    with pytest.raises(OptionError, match=r"method key \('1', 'MovingVariance'\) names 'MovingVariance' of layer "
+                                          r"'1', a running statistic, which no method fills"):
+        net_initialize(net, method={("1", "MovingVariance"): 0})
+    assert torch.equal(net_initialize(net, method={"1": 0, "*": 1}).layers["1"].arrays["MovingVariance"],
+                       torch.ones(3))  # a rule that earlier rules leave nothing to: accepted, as before
