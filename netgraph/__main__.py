@@ -1,5 +1,21 @@
+"""``python -m netgraph`` and the ``netgraph`` command (``entry``): ``netgraph.cli.entry``, imported here so that
+Ctrl-C while it imports ends as Ctrl-C after: one line and exit status 130, no traceback."""
+
 import sys
 
-from netgraph.cli import entry
+try:
+    from netgraph.cli import entry as _run_command
+except KeyboardInterrupt:  # Ctrl-C in the first moments, while the command line imports
+    _run_command = None
 
-sys.exit(entry())
+
+def entry() -> int:
+    """Run the command line; after a Ctrl-C during its import: ``netgraph: interrupted``, status 130."""
+    if _run_command is None:
+        print("netgraph: interrupted", file=sys.stderr)
+        return 130  # netgraph.cli.INTERRUPTED_STATUS, a shell's for a process ended by SIGINT (128 + 2)
+    return _run_command()
+
+
+if __name__ == "__main__":
+    sys.exit(entry())

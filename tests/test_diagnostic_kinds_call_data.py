@@ -8,7 +8,7 @@ import warnings
 import pytest
 import torch
 
-from netgraph import DataError, LinearLayer, NetChain, NetGraph, NetMapOperator, NetPort, net_initialize, net_train
+from netgraph import DataError, ElementwiseLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, NetPort, net_initialize, net_train
 from netgraph.backend.port_tensors import as_port_tensor
 from tests.diagnostic_helpers import sole_diagnostic
 
@@ -133,3 +133,18 @@ def test_a_nested_tensor_is_a_data_layout_problem_of_its_port(call):
     assert "nested tensor" in str(sole_diagnostic(lambda: net.compile()(_nested()), DataError).message)
     with pytest.raises(DataError, match=r"key 'Input'.*found a nested tensor"):
         net_train(net, {"Input": _nested(), "Output": torch.zeros(2, 3, 2)}, max_training_rounds=1, progress=False)
+
+
+@pytest.mark.parametrize("call, example", [
+    (lambda net: net([_nested()]), 0),
+    (lambda net: net([torch.randn(2, 4), _nested(layout=torch.jagged)]), 1),
+    (lambda net: net({"Input": [torch.randn(2, 4), _nested()]}), 1),
+    (lambda net: ElementwiseLayer("Tanh")([_nested()]), 0),  # a port of unknown shape
+])
+def test_a_nested_tensor_in_a_list_is_a_data_layout_problem_naming_the_example(call, example):
+    """A list holding a nested tensor was torch's raw "NestedTensorImpl doesn't support sizes" from ragged.py."""
+    net = net_initialize(NetChain([NetMapOperator(LinearLayer(2))], input=("n", 4)), seed=0)
+    diagnostic = sole_diagnostic(lambda: call(net), DataError)
+    assert (diagnostic.kind, diagnostic.port, diagnostic.example, diagnostic.expected, diagnostic.found) == \
+        ("data-layout", "Input", example, "strided", "nested")
+    assert f"input port 'Input': example {example} of the list is a nested tensor" in diagnostic.message

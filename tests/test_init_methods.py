@@ -170,3 +170,35 @@ def test_a_layer_rule_on_a_later_user_of_only_shared_arrays_is_refused(key):
         net_initialize(_siamese(), seed=0, method={key: "Identity"})
     (problem,) = info.value.diagnostics
     assert (problem.kind, problem.option, problem.found) == ("shared-array-rule", "method", key)
+
+
+@pytest.mark.parametrize("method", [0, 2.5, "Xavier", "Kaiming", "Orthogonal", "Identity", "Random", {"1": 0},
+                                    {"All": -1}])
+@pytest.mark.parametrize("fill_all", [False, True])
+def test_running_statistics_keep_their_defaults_whatever_the_method(method, fill_all):
+    """As Wolfram's NetInitialize: MovingMean 0 and MovingVariance 1 for every Method (a constant 0 once zeroed
+    the variance); the learned arrays do follow a constant."""
+    from netgraph import BatchNormalizationLayer, NetChain
+    arrays = net_initialize(NetChain([BatchNormalizationLayer()], input=3), method=method, all=fill_all,
+                            seed=0).layers["1"].arrays
+    assert torch.equal(arrays["MovingMean"], torch.zeros(3))
+    assert torch.equal(arrays["MovingVariance"], torch.ones(3))
+    if isinstance(method, (int, float)):
+        assert torch.equal(arrays["Scaling"], torch.full((3,), float(method)))
+
+
+def test_torch_layer_buffers_keep_the_module_values_under_a_constant_method():
+    from netgraph import NetChain, TorchLayer
+    layer = TorchLayer(torch.nn.BatchNorm1d(3), inputs={"Input": 3})
+    arrays = net_initialize(NetChain([layer], input=3), method=0, all=True).layers["1"].arrays
+    assert torch.equal(arrays["running_var"], torch.ones(3)) and torch.equal(arrays["weight"], torch.zeros(3))
+
+
+def test_a_rule_naming_a_running_statistic_is_refused():
+    from netgraph import BatchNormalizationLayer, NetChain
+    net = NetChain([BatchNormalizationLayer()], input=3)
+    with pytest.raises(OptionError, match=r"method key \('1', 'MovingVariance'\) names 'MovingVariance' of layer "
+                                          r"'1', a running statistic, which no method fills"):
+        net_initialize(net, method={("1", "MovingVariance"): 0})
+    assert torch.equal(net_initialize(net, method={"1": 0, "*": 1}).layers["1"].arrays["MovingVariance"],
+                       torch.ones(3))  # a rule that earlier rules leave nothing to: accepted, as before

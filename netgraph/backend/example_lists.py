@@ -20,7 +20,7 @@ from netgraph.core.tensors import as_tensor
 from netgraph.core.types import format_shape
 from netgraph.core.wording import counted
 
-__all__ = ["is_example_list", "stacked_batch"]
+__all__ = ["is_example_list", "refuse_nested", "stacked_batch"]
 
 
 def is_example_list(value: Any) -> bool:
@@ -32,15 +32,24 @@ def is_example_list(value: Any) -> bool:
     return type(value) is list and bool(value) and all(isinstance(v, (torch.Tensor, numpy.ndarray)) for v in value)
 
 
+def refuse_nested(port: str, examples: list) -> None:
+    """A DataError naming the first example of ``examples`` that is a nested tensor: it has no shape to read, and
+    is no one example (as a bare nested tensor at a port is told)."""
+    nested = next((i for i, t in enumerate(examples) if isinstance(t, torch.Tensor) and t.is_nested), None)
+    if nested is not None:
+        raise DataError(f"input port {port!r}: example {nested} of the list is a nested tensor; each example is one "
+                        f"dense tensor: give the list of its tensors (x.unbind()), one per example", port=port,
+                        layer=(), example=nested, kind="data-layout", expected="strided", found="nested")
+
+
 def stacked_batch(port: str, examples: list, rank: int | None) -> torch.Tensor | None:
     """``examples`` stacked into one batch in their promoted dtype (``torch.stack`` keeps the autograd graph), where
     each has the port's example ``rank`` (None: a port of unknown shape, whose examples must share one shape). None
     for examples of different shapes at a port of known rank (ragged data: ``ragged_ports`` refuses it or runs it by
     length). A DataError for tensors on different devices, tensors each one dim more than an example (batches: join
-    them with torch.cat), or examples of different shapes at a port of unknown shape."""
+    them with torch.cat), examples of different shapes at a port of unknown shape, or a nested tensor as an example."""
     tensors = [as_tensor(v) for v in examples]
-    if any(t.is_nested for t in tensors):  # no shape to read: the port's checks name it
-        return None
+    refuse_nested(port, tensors)
     devices = sorted({str(t.device) for t in tensors})
     if len(devices) > 1:
         raise DataError(f"input port {port!r}: its {len(tensors)} examples are on different devices "

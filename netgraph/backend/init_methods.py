@@ -28,6 +28,7 @@ import torch
 from netgraph.core.array_rules import RuleIndex, matches, refuse_unmatched, rule_pattern
 from netgraph.core.multiplier_rates import names_array, shared_aliases, unreached_shared
 from netgraph.core.errors import OptionError, ShapeError, did_you_mean, raise_all
+from netgraph.core.option_problems import VALUE_KIND
 
 __all__ = ["Method", "parse_method", "parse_rules", "pick_methods"]
 
@@ -187,6 +188,20 @@ def pick_methods(rules: list[tuple[Any, Method]], top: Mapping[str, Any], names:
         if i not in used and net is not None and (problem := unreached_shared(net, key, pattern, own)):
             raise OptionError(f"net_initialize: method {problem}", option="method", kind="shared-array-rule",
                               found=key)
+    if net is not None and len(used) < len(patterns):
+        _refuse_statistics_rules(patterns, used, names, net)
     refuse_unmatched("net_initialize: method", [(key, pattern) for key, pattern, _ in patterns], used, top, names)
     return {n: m for n, m in out.items() if names[n] is not None}
 
+
+
+def _refuse_statistics_rules(patterns: list[tuple], used: set[int], names: dict[str, Any], net: Any) -> None:
+    """OptionError for a rule that picks no array (``names``) but a layer's running statistics (a batch norm's
+    MovingVariance), which no method fills."""
+    statistics = [[*path, name] for path, layer in net._leaf_layers() for name in layer.BUFFERS]
+    for i, (key, pattern, _) in enumerate(patterns):
+        hit = next((s for s in statistics if matches(pattern, s)), None) if i not in used and statistics else None
+        if hit is not None and not any(matches(pattern, n.split(".")) for n in names):
+            raise OptionError(f"net_initialize: method key {key!r} names {hit[-1]!r} of layer {'/'.join(hit[:-1])!r}, "
+                              f"a running statistic, which no method fills: it starts at the layer's default (a batch "
+                              f"norm's MovingMean 0, MovingVariance 1)", option="method", kind=VALUE_KIND, found=key)

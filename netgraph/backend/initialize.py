@@ -127,8 +127,8 @@ def _plan_layer(planning: _Planning, path: tuple, layer: Layer, types: Mapping[s
     """The plan of ``layer``'s arrays to fill, added to ``planning``; else why they cannot be planned yet."""
     net = planning.net
     arrays, missing = _missing(layer, type(layer).arrays is Layer.arrays, all)
-    if planning.named and arrays:
-        planning.names.update({".".join((*path, n)): None for n in arrays})
+    if planning.named and arrays:  # running statistics (buffers) take no method: no rule names them
+        planning.names.update({".".join((*path, n)): None for n in arrays if n not in layer.BUFFERS})
     if not missing:
         return
     types = _solved_types(planning, path, layer) if types is None else types
@@ -181,7 +181,7 @@ def _add_plan(planning: _Planning, path: tuple, layer: Layer, plan: dict) -> Non
     if shared := (layer._shared if type(layer).shared is Layer.shared else layer.shared):
         planning.shares[path] = shared
     if planning.named:
-        planning.names.update({".".join((*path, n)): shape for n, shape in plan.items()})
+        planning.names.update({".".join((*path, n)): shape for n, shape in plan.items() if n not in layer.BUFFERS})
 
 
 def _raise_unknown(net: NetGraph, unknown: list, waits: list) -> None:
@@ -291,8 +291,12 @@ class _Draws:
                 slot[name] = self.drawn[key]
                 continue
             method = methods.get(".".join((*path, name))) if methods else None
-            slot[name] = self.add_default(name, shape, key is None) if default and method is None else \
-                self.add(method, layer, name, shape)
+            if name in layer.BUFFERS:  # running statistics: the layer's defaults whatever the method (as Wolfram)
+                slot[name] = self.add(None, layer, name, shape)
+            elif default and method is None:
+                slot[name] = self.add_default(name, shape, key is None)
+            else:
+                slot[name] = self.add(method, layer, name, shape)
             if key is not None:
                 self.drawn[key] = slot[name]
         return slot

@@ -24,7 +24,7 @@ import torch
 
 from netgraph.backend.derived_lengths import check_derived_lengths
 from netgraph.backend.eval_options import OPTION_NAMES, parse_options
-from netgraph.backend.example_lists import is_example_list, stacked_batch
+from netgraph.backend.example_lists import is_example_list, refuse_nested, stacked_batch
 from netgraph.backend.input_lengths import check_shared_lengths
 from netgraph.backend.masks import Padded, as_lists
 from netgraph.backend.padded_eval import FALLBACK, beside_ragged, evaluate_padded, examples_of
@@ -74,6 +74,9 @@ def ragged_ports(net: Any, data: dict[str, Any]) -> list[str]:
     Padded at one whose first dim is fixed (its lengths run along the first dim)."""
     types = net.port_types  # a copy on each read: once, not once per port
     ports = [p for p, v in data.items() if p in types and is_ragged(v)]
+    for port in ports:
+        if type(data[port]) is list:
+            refuse_nested(port, data[port])
     problems = [_fixed_problem(p, types[p].shape, data[p]) for p in ports if not _any_variable(types[p].shape)]
     problems += [Diagnostic(f"input port {p!r} {format_shape(types[p].shape)}: Padded holds lengths along the first "
                             f"dim, which is fixed here; give the examples as a list (one tensor each)", "data-shape",

@@ -20,6 +20,7 @@ from typing import Any
 from netgraph.core.layer import Layer
 from netgraph.core.errors import (MAX_LISTED, MSG_FED_TWICE, MSG_OUTPUT_TO_OUTPUT, Diagnostic, EdgeRef,
                                    WiringError, did_you_mean, raise_all)
+from netgraph.core.arrow_names import arrow_name_pieces
 from netgraph.core.names import describe_layer
 from netgraph.core.port_paths import elided, resolve
 from netgraph.core.ports import NetPort, PortRef, WrittenEdge
@@ -96,6 +97,14 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
             parts, fields = ("edge ", ref, ": ", *parts), {"edge": ref.index, "hop": ref.hop, **fields}
         self.errors.append(Diagnostic.of(kind, *parts, **fields))
 
+    def arrow_names_hint(self, item: Any) -> str:
+        """For a string edge naming a layer whose name holds '->': the edge as a chain, each name whole."""
+        pieces = arrow_name_pieces(item, self.layers) if isinstance(item, str) else None
+        if pieces is None:
+            return ""
+        ends = [repr(p) if p in self.layers else repr(NetPort(p)) for p in pieces]
+        return f"; a layer name holding '->' splits a string: ({', '.join(ends)})"
+
     # -- step 1: expand forms into (src, dst, edge index, edge text, hop, link) of single endpoints ------
     def expand(self, spec: Any) -> Iterator[tuple[Any, Any, int, str, int | None, str]]:
         """Single-endpoint pairs, each with its user's edge as (index, text) and, for a chain's, the link as (hop,
@@ -111,7 +120,7 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
         for index, item in enumerate(self.items):
             if not isinstance(item, (tuple, list)) or len(item) < 2:
                 self.forms.append(Diagnostic.of("edge-form", f"{item!r} is not a valid edge: write (src, dst) or a "
-                                                f"chain (a, b, c)", edge=index))
+                                                f"chain (a, b, c){self.arrow_names_hint(item)}", edge=index))
                 continue
             if tuple in map(type, item):  # {(a, b): c} (a dict key cannot be a list), ((a, b), c): a tuple is a group
                 item = [list(e) if type(e) is tuple else e for e in item]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from netgraph.core.arrow_names import arrow_name_pieces
 from netgraph.core.errors import WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.names import numbered
@@ -71,6 +72,7 @@ def parse_edge(value: Any, loc: Loc, names: frozenset = frozenset()) -> list[lis
     the layers and graph ports, each read as one endpoint however it is spelled."""
     if isinstance(value, str):
         _refuse_look_alike(value, loc)
+        _refuse_arrow_names(value, loc, names)
         if "->" not in value:
             raise EdgeSyntaxError(f"edge {value!r} has no '->': write 'src -> dst' (or a list [src, dst])", loc)
         pieces = _pieces(value, "->", 0)
@@ -110,6 +112,16 @@ def _refuse_look_alike(text: str, loc: Loc) -> None:
         fix = None
     advice = f"write {fix!r}" if fix else "an edge runs from source to destination, each link written '->'"
     raise EdgeSyntaxError(f"edge {text!r}: {arrow!r} is not an arrow; {advice}", loc.at(at))
+
+
+def _refuse_arrow_names(text: str, loc: Loc, names: frozenset) -> None:
+    """EdgeSyntaxError for a string edge naming a layer whose name holds '->' (the string splits it), with the
+    edge in the list form, which keeps the name whole."""
+    pieces = arrow_name_pieces(text, names)
+    if pieces is not None:
+        arrowed = sorted({n for n in names if "->" in n and n in text})
+        raise EdgeSyntaxError(f"edge {text!r}: the name {' and '.join(map(repr, arrowed))} holds '->', which splits "
+                              f"a string edge; write the edge as a list: [{', '.join(pieces)}]", loc)
 
 
 def _list_item(item: Any, loc: Loc, names: frozenset, nested: bool = False) -> list[Endpoint]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, SpecError, did_you_mean, nearest_name
 from netgraph.core.limits import current_limits, raise_hint
+from netgraph.spec.alias_problems import alias_repeats_merged
 from netgraph.spec.array_checks import check_arrays, check_sizes
 from netgraph.spec.edges import read_edges
 from netgraph.spec.misindented import check_misindented, misindented_option
@@ -385,14 +386,14 @@ def load_spec(source: Path | tuple[str, str, Path], locations: dict | None = Non
     try:
         if isinstance(source, Path):
             net = reader.read_file(source, (), (), str(source))
-        else:
-            text, name, folder = source
-            net = reader.read_text(text, SourceFile(name, folder))
+        else:  # (text, display name, folder)
+            net = reader.read_text(source[0], SourceFile(source[1], source[2]))
         if not reader.errors:
             reader.check_unused_arrays()
             check_arrays(reader, net, check_sizes(reader, net))
     except TooManyProblems:
         pass
+    reader.errors = alias_repeats_merged(reader.errors, reader.layer_locs)  # an anchored value's problem: once
     reader.raise_errors()
     if locations is not None:
         locations.update((path, f"{f.name}:{loc.line}:{loc.col}") for path, (f, loc) in reader.layer_locs.items())
