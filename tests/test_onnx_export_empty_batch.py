@@ -35,3 +35,4 @@ def test_imported_transformer_block_exports_for_a_batch_of_0(tmp_path):
     export_onnx(back, tmp_path / "again.onnx")
     for batch in (0, 2):
         assert_same_outputs(tmp_path / "again.onnx", back, {"Input": torch.randn(batch, 6, 64)}, atol=1e-4)
+

@@ -311,9 +311,18 @@ def _add_metadata(model: Any, net: Any, name: str, description: str | None) -> N
     text = description or f"{name}: a netgraph NetGraph with inputs {ports['inputs']}, outputs {ports['outputs']}"
     model.doc_string = text
     model.producer_name, model.producer_version = "netgraph", __version__
-    for key, value in {"name": name, "description": text, "netgraph_ports": json.dumps(ports)}.items():
+    props = {"name": name, "description": text, "netgraph_ports": json.dumps(ports)}
+    if labels := _class_labels(net):
+        props["netgraph_labels"] = json.dumps(labels, default=str)
+    for key, value in props.items():
         entry = model.metadata_props.add()
         entry.key, entry.value = key, value
+
+
+def _class_labels(net: Any) -> dict[str, list]:
+    """The labels of each port's class encoder or decoder: the model takes and gives their indices and probabilities."""
+    return {port: list(coder.labels) for port, coder in net.coders.items()
+            if isinstance(getattr(coder, "labels", None), tuple)}
 
 
 def _shapes(net: Any, ports: tuple[str, ...]) -> dict[str, list]:
