@@ -207,6 +207,16 @@ def test_ports_dynamic_dims_and_metadata(tmp_path):
     assert not list(tmp_path.glob(".*tmp"))
 
 
+@pytest.mark.parametrize("function", ["Median", "Variance", "StandardDeviation", "Times", "MeanDeviation"])
+def test_output_dims_of_fixed_size_are_declared_so(function, tmp_path):
+    """torch's shape inference loses the size of an output dim after some reductions (``DivOutput_dim_1``); the
+    model declares the port's shape: the batch and variable dims named, the others their sizes."""
+    net = net_initialize(NetChain([AggregationLayer(function, levels=1)], input=["n", 2]), seed=0)
+    model = onnx.load(str(export_onnx(net, tmp_path / "m.onnx")))
+    assert [d.dim_param or d.dim_value for d in model.graph.output[0].type.tensor_type.shape.dim] == ["batch", 2]
+    assert_same_outputs(tmp_path / "m.onnx", net, {"Input": torch.randn(3, 5, 2)})
+
+
 def test_missing_onnx_package_says_how_to_install(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "onnx", None)
     net = net_initialize(NetChain([2], input=3), seed=0)

@@ -94,6 +94,7 @@ def export_onnx(net: Any, path: str | os.PathLike, *, opset: int | None = None, 
     data = _export_bytes(net, module, opset)
     model = onnx.load_from_string(data)
     _keep_unused_inputs(model, net)
+    _declare_output_sizes(model, net)
     _check_model(onnx, model, net, module, opset)
     _add_metadata(model, net, name or "NetGraph", description)
     try:
@@ -310,9 +311,18 @@ def _add_metadata(model: Any, net: Any, name: str, description: str | None) -> N
     text = description or f"{name}: a netgraph NetGraph with inputs {ports['inputs']}, outputs {ports['outputs']}"
     model.doc_string = text
     model.producer_name, model.producer_version = "netgraph", __version__
-    for key, value in {"name": name, "description": text, "netgraph_ports": json.dumps(ports)}.items():
+    props = {"name": name, "description": text, "netgraph_ports": json.dumps(ports)}
+    if labels := _class_labels(net):
+        props["netgraph_labels"] = json.dumps(labels, default=str)
+    for key, value in props.items():
         entry = model.metadata_props.add()
         entry.key, entry.value = key, value
+
+
+def _class_labels(net: Any) -> dict[str, list]:
+    """The labels of each port's class encoder or decoder: the model takes and gives their indices and probabilities."""
+    return {port: list(coder.labels) for port, coder in net.coders.items()
+            if isinstance(getattr(coder, "labels", None), tuple)}
 
 
 def _shapes(net: Any, ports: tuple[str, ...]) -> dict[str, list]:
@@ -334,3 +344,16 @@ def _keep_unused_inputs(model: Any, net: Any) -> None:
     inputs += given.values()  # none expected: every graph input is a port
     del model.graph.input[:]
     model.graph.input.extend(inputs)
+
+
+def _declare_output_sizes(model: Any, net: Any) -> None:
+    """Write the port's size into each output dim torch's shape inference left unknown (a ``DivOutput_dim_1``
+    after a Median, Variance ...), so that the model's outputs declare the shapes ``netgraph_ports`` says."""
+    for value in model.graph.output:
+        if value.name not in net.output_ports or not net.input_ports:
+            continue
+        dims, shape = value.type.tensor_type.shape.dim, net.port_types[value.name].shape
+        if len(dims) == len(shape) + 1:
+            for dim, size in zip(dims[1:], shape):
+                if isinstance(size, int) and not dim.HasField("dim_value"):
+                    dim.dim_value = size

@@ -12,6 +12,7 @@ Part indices are 1-based as Wolfram's (negative ones count from the end); ``"All
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Mapping
 from functools import partial
@@ -110,7 +111,14 @@ class FlattenLayer(_ShapeLayer):
         a, b = self._group(len(types["Input"].shape))
         if b - a == 1:
             return x
-        return f"{x}.flatten({a + 1})" if b == len(types["Input"].shape) else f"{x}.flatten({a + 1}, {b})"
+        rank = len(types["Input"].shape)
+        if a == 0 and b == rank:
+            return f"{x}.flatten(1)"  # ONNX's Flatten
+        # sizes written out, not flatten's -1: an ONNX Reshape to (0, n, -1) fails on a batch of 0 (and so does
+        # onnxruntime's fusion of a Reshape to (b, 8, x.shape[3]), which it rewrites to (0, 8, -1))
+        shape = types["Input"].shape
+        trailing = shape[b:] if all(isinstance(d, int) for d in shape[b:]) else [f"*{x}.shape[{b + 1}:]"]
+        return f"{x}.reshape(*{x}.shape[:{a + 1}], {', '.join(map(str, (math.prod(shape[a:b]), *trailing)))})"
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)

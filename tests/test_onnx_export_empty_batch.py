@@ -1,0 +1,38 @@
+"""An exported model runs on a batch of 0 examples in onnxruntime, as the compiled net does: torch writes a
+flatten of inner dims as a Reshape to (b, n, -1), which onnxruntime cannot resolve when b is 0."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import FlattenLayer, LinearLayer, NetChain, NetMapOperator, export_onnx, load, net_initialize
+from tests.onnx_helpers import assert_same_outputs
+
+SPECS = __import__("pathlib").Path(__file__).resolve().parents[1] / "specs"
+
+
+@pytest.mark.parametrize("net, shape", [
+    (NetChain([FlattenLayer(-1)], input=["n", 4, 3]), ("n", 4, 3)),
+    (NetChain([FlattenLayer(-1)], input=[2, 4, 3]), (2, 4, 3)),
+    (NetChain([FlattenLayer(1)], input=[2, 4, 3]), (2, 4, 3)),
+    (NetChain([NetMapOperator(NetChain([FlattenLayer(), LinearLayer(2)]))], input=["n", 4, 3]), ("n", 4, 3)),
+])
+@pytest.mark.parametrize("batch, length", [(0, 5), (3, 5), (2, 1)])
+def test_flatten_runs_on_any_batch_and_length(tmp_path, net, shape, batch, length):
+    net = net_initialize(net, seed=0)
+    export_onnx(net, tmp_path / "m.onnx")
+    x = torch.randn(batch, *(length if d == "n" else d for d in shape))
+    assert_same_outputs(tmp_path / "m.onnx", net, {"Input": x})
+
+
+def test_imported_transformer_block_exports_for_a_batch_of_0(tmp_path):
+    """The transformer block's import (its heads flattened back by a FlattenLayer(-1)) exports again."""
+    net = net_initialize(load(SPECS / "transformer_block.yaml"), seed=0)
+    export_onnx(net, tmp_path / "first.onnx")
+    from netgraph import import_onnx
+    back = import_onnx(tmp_path / "first.onnx")
+    export_onnx(back, tmp_path / "again.onnx")
+    for batch in (0, 2):
+        assert_same_outputs(tmp_path / "again.onnx", back, {"Input": torch.randn(batch, 6, 64)}, atol=1e-4)
+
