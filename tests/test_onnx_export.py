@@ -71,12 +71,17 @@ def family_nets() -> dict[str, NetGraph]:
 def test_each_layer_family_runs_in_onnxruntime_as_compiled(family, tmp_path):
     net = net_initialize(family_nets()[family], seed=0)
     path = export_onnx(net, tmp_path / f"{family}.onnx")
-    inputs = example_inputs(net, batch=5, length=4, seed=1)  # not the traced sizes (2 and 3): dims are dynamic
+    assert_same_outputs(path, net.compile().eval(), family_inputs(family, net))
+
+
+def family_inputs(family: str, net) -> dict:
+    """Example inputs of a family's net at other sizes than the traced ones (2 and 3): its dims are dynamic."""
+    inputs = example_inputs(net, batch=5, length=4, seed=1)
     if family == "embedding":
         inputs["Input"] = torch.randint(0, 10, (5, 4))
     if family == "losses":  # the cross-entropy takes probabilities (others are a DataError)
         inputs = {port: x.softmax(-1) for port, x in inputs.items()}
-    assert_same_outputs(path, net.compile().eval(), inputs)
+    return inputs
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)

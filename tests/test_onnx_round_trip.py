@@ -14,7 +14,7 @@ import torch
 
 from netgraph import NetGraph, NetMapOperator, SpecError, export_onnx, import_onnx, load, net_initialize
 from netgraph.export.exporter import EXPORTABLE_DISTRIBUTIONS, example_inputs
-from tests.test_onnx_export import SPECS, family_nets, fold
+from tests.test_onnx_export import SPECS, family_inputs, family_nets, fold
 from tests.onnx_helpers import torch_export
 
 #: Nets whose import is refused, with the ONNX ops the error must name (and why they have no layer).
@@ -38,10 +38,9 @@ def exportable(net) -> bool:
 
 
 def inputs_for(key: str, net) -> dict:
-    inputs = example_inputs(net, batch=5, length=4, seed=1)  # not the traced sizes: dims stay dynamic
-    if key == "family:embedding":
-        inputs["Input"] = torch.randint(0, 10, (5, 4))
-    return inputs
+    if key.startswith("family:"):
+        return family_inputs(key.removeprefix("family:"), net)
+    return example_inputs(net, batch=5, length=4, seed=1)  # not the traced sizes: dims stay dynamic
 
 
 def outputs(result) -> list[torch.Tensor]:
