@@ -328,6 +328,20 @@ def test_log_mass_is_minus_infinity_off_the_support_also_where_a_parameter_makes
     assert torch.equal(logp, torch.full_like(logp, -math.inf)), logp
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("name, values", [
+    ("BernoulliDistribution", (0.3,)), ("BinomialDistribution", (3, 0.5)), ("PoissonDistribution", (2.0,)),
+    ("PoissonDistribution", (0.0,)), ("NegativeBinomialDistribution", (2.0, 0.4)),
+    ("DiscreteUniformDistribution", ([0, 3],))])
+def test_a_nan_value_has_a_nan_log_mass_not_minus_infinity(name, values, dtype):
+    """The off-support mask tested ``x != x.floor()``, true for NaN: a NaN was scored -inf (off the support), hiding
+    the NaN that came from upstream; the values beside it keep their log-mass."""
+    x = torch.tensor([math.nan, 1.0, -1.0], dtype=dtype)
+    logp = DISTRIBUTIONS[name](*values).log_prob(x)
+    expected = DISTRIBUTIONS[name](*values).log_prob(x[1:])
+    assert math.isnan(logp[0]) and torch.equal(logp[1:], expected) and logp[2] == -math.inf, logp
+
+
 def test_monte_carlo_kl_with_draws_that_q_never_draws_is_a_support_error():
     """A draw of 2 scored under Binomial(3, 1) (which draws 3 only) had log q = -87, a finite KL estimate."""
     kl = NetGraph({"kl": KLDivergenceLayer(DiscreteUniformDistribution([2, 2]), BinomialDistribution(3, "#b"),
