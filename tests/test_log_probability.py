@@ -11,6 +11,7 @@ E[f(x) + c log p(x)] is unbiased (checked against exact enumeration).
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -361,3 +362,21 @@ def test_monte_carlo_kl_against_a_certain_q_is_a_support_error_before_drawing():
         kl.compile()(a=torch.tensor([[0.0, 0.0, 0.0], [0.0, 1e-6, 0.0]]))
     assert caught.value.kind == "support" and caught.value.diagnostics[0].example == 1
     assert kl.compile()(a=torch.zeros(2, 3)).tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("p, q", [(BernoulliDistribution(0.3), BernoulliDistribution(0.0)),
+                                  (PoissonDistribution(2.0), PoissonDistribution(0.0)),
+                                  (BinomialDistribution(3, 0.5), BinomialDistribution(3, 1.0))])
+def test_monte_carlo_kl_against_a_constant_certain_q_is_refused_when_the_layer_is_made(p, q):
+    """Found by review: with constant parameters the support problem was only found at call time, though the README
+    says constant parameters decide support problems when the layer is made."""
+    with pytest.raises(OptionError, match=rf"q = {re.escape(repr(q))} draws one value only but p = "
+                                          rf"{re.escape(repr(p))} draws more: KL\(p ‖ q\) is infinite") as caught:
+        KLDivergenceLayer(p, q, method="monte_carlo")
+    assert (caught.value.option, caught.value.kind) == ("q", "option-combination")
+
+
+def test_monte_carlo_kl_between_constants_certain_at_one_value_is_still_made():
+    kl = NetGraph({"kl": KLDivergenceLayer(BernoulliDistribution(1.0), BinomialDistribution(1, 1.0),
+                                           method="monte_carlo")}, [])
+    assert float(kl.compile()()) == 0.0  # both certain at 1: KL 0, no support problem
