@@ -19,18 +19,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from netgraph import FunctionLayer, LinearLayer, NetGraph, NetPort, load  # noqa: E402
+from netgraph import load  # noqa: E402
 from tests import test_render_edge_labels as labels_tests  # noqa: E402
 from tests.test_render import SVG, deep, groups, nested, residual_stack, seed  # noqa: E402
 from tests.test_render_edge_routes import fan_in, path_points, render, sample, unet, wide_ports  # noqa: E402
 from tests.test_render_layout import operators, random_net, readme_nesting, sibling_chains  # noqa: E402
-
-
-def fan_of(n: int) -> NetGraph:
-    """A layer feeding ``n`` layers side by side, which converge on neighbouring slots of one layer."""
-    branches = {f"b{i}": LinearLayer(4) for i in range(n)}
-    return NetGraph({"enc": LinearLayer(16), **branches, "sum": FunctionLayer(" + ".join(f"#p{i}" for i in range(n)))},
-                    [("enc", list(branches)), *((b, NetPort("sum", f"p{i}")) for i, b in enumerate(branches))], Input=8)
 
 
 def qa_set() -> dict:
@@ -41,7 +34,7 @@ def qa_set() -> dict:
             "readme_nesting": readme_nesting, "sibling_chains": sibling_chains, "operators": operators, "seed": seed,
             "nested": nested, "deep": deep, "residual_stack": partial(residual_stack, 4),
             **{f"random{s}": partial(random_net, s) for s in (4, 9, 10, 12)},
-            **{f"fan{n}": partial(fan_of, n) for n in (3, 4, 6, 12, 40)}}
+            **{f"fan{n}": partial(labels_tests.fan_of, n) for n in (3, 4, 6, 12, 40)}}
 
 
 def inside(box, x: float, y: float) -> bool:
