@@ -312,3 +312,20 @@ def test_run_gives_a_ctc_loss_probabilities_and_labels_that_align(tmp_path, caps
     torch.manual_seed(0)
     labels = example_inputs(load(spec))[0]["Target"][0]
     assert bool((labels[1:] != labels[:-1]).all()) and sorted(labels.unique().tolist()) == [0, 1, 2]
+
+
+def test_run_gives_a_two_class_ctc_loss_a_target_that_aligns(tmp_path, capsys):
+    """Found by review: with 2 classes (one label and the blank) the Target was all 0s as long as the input, which
+    cannot align (equal neighbours need a blank between them): Loss = inf. Now 0s in its first half, then padding."""
+    spec = tmp_path / "ctc.yaml"
+    spec.write_text("netgraph: 1\nlayers:\n  c: CTCLossLayer\ninputs: {Input: [n, 2], Target: {shape: [n], dtype: "
+                    "Integer}}\nedges: [Input -> c.Input, Target -> c.Target]\n")
+    for seed in range(4):
+        assert main(["run", str(spec), "-o", str(tmp_path / "c.svg"), "--seed", str(seed)]) == 0
+        printed = capsys.readouterr().out
+        assert "input Target: label 0 (below the blank 1) in its first half, -1 (padding) after" in printed
+        assert 0 < float(re.search(r"Loss = tensor\(\[([-0-9.e]+)\]\)", printed).group(1)) < 100  # finite
+    for length, zeros in ((4, 2), (5, 3)):
+        spec.write_text(f"netgraph: 1\nlayers:\n  c: CTCLossLayer\ninputs: {{Input: [{length}, 2], Target: "
+                        f"{{shape: [{length}], dtype: Integer}}}}\nedges: [Input -> c.Input, Target -> c.Target]\n")
+        assert example_inputs(load(spec))[0]["Target"][0].tolist() == [0] * zeros + [-1] * (length - zeros)

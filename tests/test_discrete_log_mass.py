@@ -161,3 +161,25 @@ def test_a_broadcast_or_second_trainable_parameter_falls_back_to_the_log_mass():
     losses = module(p=p).sum(1)
     (losses.mean() + module.surrogate_loss(losses)).backward()
     assert bool(torch.isfinite(p.grad).all()) and p.grad.abs().sum() > 0
+
+
+@pytest.mark.filterwarnings("ignore:.*WITHOUT the score-function surrogate term")
+@pytest.mark.parametrize("dist, constants, bounds", [
+    (BernoulliDistribution("#p"), [], (0.0, 1.0)), (BinomialDistribution(5, "#p"), [5], (0.0, 1.0)),
+    (PoissonDistribution("#p"), [], (0.0, 4.0)), (NegativeBinomialDistribution(2.5, "#p"), [2.5], (0.05, 1.0))])
+def test_log_probability_scores_the_draws_unmasked_with_the_masked_values_and_gradients(monkeypatch, dist, constants,
+                                                                                          bounds):
+    """Found by review: ``log_probability=True`` paid the off-support mask (20-70% of a log-mass) on the layer's own
+    draws, which are on the support by construction; the boundary values (p = 0 or 1, mu = 0) are among the rows."""
+    module = NetGraph([RandomArrayLayer(dist, log_probability=True)], [], p=5).compile()
+    lo, hi = bounds
+    params = torch.cat([torch.tensor([[lo] * 5, [hi] * 5]), lo + (hi - lo) * torch.rand(6, 5)]).requires_grad_()
+    monkeypatch.setattr(type(dist), "_outside", lambda *a: pytest.fail("the off-support mask was computed"))
+    torch.manual_seed(0)
+    out = module(p=params)
+    out["LogProbability"].sum().backward()
+    monkeypatch.undo()
+    ref = params.detach().clone().requires_grad_()
+    want = dist.log_prob(out["Output"], [*constants, ref]).sum(1)
+    want.sum().backward()
+    assert torch.equal(out["LogProbability"], want.detach()) and torch.equal(params.grad, ref.grad)

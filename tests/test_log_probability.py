@@ -11,6 +11,7 @@ E[f(x) + c log p(x)] is unbiased (checked against exact enumeration).
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -328,6 +329,20 @@ def test_log_mass_is_minus_infinity_off_the_support_also_where_a_parameter_makes
     assert torch.equal(logp, torch.full_like(logp, -math.inf)), logp
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("name, values", [
+    ("BernoulliDistribution", (0.3,)), ("BinomialDistribution", (3, 0.5)), ("PoissonDistribution", (2.0,)),
+    ("PoissonDistribution", (0.0,)), ("NegativeBinomialDistribution", (2.0, 0.4)),
+    ("DiscreteUniformDistribution", ([0, 3],))])
+def test_a_nan_value_has_a_nan_log_mass_not_minus_infinity(name, values, dtype):
+    """The off-support mask tested ``x != x.floor()``, true for NaN: a NaN was scored -inf (off the support), hiding
+    the NaN that came from upstream; the values beside it keep their log-mass."""
+    x = torch.tensor([math.nan, 1.0, -1.0], dtype=dtype)
+    logp = DISTRIBUTIONS[name](*values).log_prob(x)
+    expected = DISTRIBUTIONS[name](*values).log_prob(x[1:])
+    assert math.isnan(logp[0]) and torch.equal(logp[1:], expected) and logp[2] == -math.inf, logp
+
+
 def test_monte_carlo_kl_with_draws_that_q_never_draws_is_a_support_error():
     """A draw of 2 scored under Binomial(3, 1) (which draws 3 only) had log q = -87, a finite KL estimate."""
     kl = NetGraph({"kl": KLDivergenceLayer(DiscreteUniformDistribution([2, 2]), BinomialDistribution(3, "#b"),
@@ -347,3 +362,21 @@ def test_monte_carlo_kl_against_a_certain_q_is_a_support_error_before_drawing():
         kl.compile()(a=torch.tensor([[0.0, 0.0, 0.0], [0.0, 1e-6, 0.0]]))
     assert caught.value.kind == "support" and caught.value.diagnostics[0].example == 1
     assert kl.compile()(a=torch.zeros(2, 3)).tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("p, q", [(BernoulliDistribution(0.3), BernoulliDistribution(0.0)),
+                                  (PoissonDistribution(2.0), PoissonDistribution(0.0)),
+                                  (BinomialDistribution(3, 0.5), BinomialDistribution(3, 1.0))])
+def test_monte_carlo_kl_against_a_constant_certain_q_is_refused_when_the_layer_is_made(p, q):
+    """Found by review: with constant parameters the support problem was only found at call time, though the README
+    says constant parameters decide support problems when the layer is made."""
+    with pytest.raises(OptionError, match=rf"q = {re.escape(repr(q))} draws one value only but p = "
+                                          rf"{re.escape(repr(p))} draws more: KL\(p ‖ q\) is infinite") as caught:
+        KLDivergenceLayer(p, q, method="monte_carlo")
+    assert (caught.value.option, caught.value.kind) == ("q", "option-combination")
+
+
+def test_monte_carlo_kl_between_constants_certain_at_one_value_is_still_made():
+    kl = NetGraph({"kl": KLDivergenceLayer(BernoulliDistribution(1.0), BinomialDistribution(1, 1.0),
+                                           method="monte_carlo")}, [])
+    assert float(kl.compile()()) == 0.0  # both certain at 1: KL 0, no support problem

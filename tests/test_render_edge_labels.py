@@ -13,7 +13,7 @@ import pytest
 from netgraph import FunctionLayer, LinearLayer, NetChain, NetGraph, NetPort, load
 from tests.test_render import ROOT, SVG, groups, nodes_by_id
 from tests.test_render_edge_routes import label_box, path_points, render, sample, unet, wide_ports
-from tests.test_render_layout import Rect, meet, operators, random_net, rect_of
+from tests.test_render_layout import Rect, meet, operators, random_net, rect_of, within
 
 
 def image_chain() -> NetGraph:
@@ -150,3 +150,24 @@ def test_no_edge_runs_through_another_edges_label(make, rankdir):
         label = label_rect(g.find(f"{SVG}text"))
         crossed = [other for (other, _), curve in zip(edges, curves) if curve is not own and crosses(label, curve)]
         assert not crossed, (rankdir, title, "label crossed by", crossed)
+
+
+def frames_crossed(root: ET.Element) -> list[tuple[str, str]]:
+    """(edge, cluster) for each edge label that a nested graph's frame runs through: meeting the frame's box
+    without lying inside it (a label wholly inside or outside a frame is fine)."""
+    frames = [(g.get("id"), rect_of(g)) for g in groups(root, "cluster")]
+    out = []
+    for g in groups(root, "edge"):
+        if not (g.find(f"{SVG}text") is not None and g.find(f"{SVG}text").text):
+            continue
+        label = label_rect(g.find(f"{SVG}text"))
+        out += [(g.find(f"{SVG}title").text, name) for name, f in frames if meet(label, f) and not within(label, f)]
+    return out
+
+
+@pytest.mark.parametrize("rankdir", ["TB", "LR", "BT", "RL"])
+@pytest.mark.parametrize("make", [partial(spec, "residual_cnn.yaml"), partial(random_net, 10)])
+def test_no_frame_of_a_nested_graph_runs_through_an_edge_label(make, rankdir):
+    """Found by review: in residual_cnn.yaml (TB, BT) the label of block1.Input -> block1/skip.Input1 went to the
+    side of its edge that cluster_block1's left side runs through (the side flip looked at edges only)."""
+    assert frames_crossed(render(make(), rankdir)) == []

@@ -71,3 +71,23 @@ def test_a_misspelt_bare_distribution_name_is_told_the_name_it_is_near():
                                                                           3, 35)
     assert "(did you mean 'GammaDistribution'?)" in problem.message
     assert "GaussianDistribution is NormalDistribution here" in errors_of(_random_layer("GaussianDistribution"))[0]
+
+
+@pytest.mark.parametrize("given, hint", [
+    ("BetaDistribution", "(Wolfram's BetaDistribution is not one of netgraph's distributions)"),
+    ("MultinomialDistribution", "(Wolfram's MultinomialDistribution is not one of netgraph's distributions)"),
+    ("{type: StudentTDistribution}", "(Wolfram's StudentTDistribution is not one of netgraph's distributions)"),
+    ("{type: LogisticDistribution}", "(Wolfram's LogisticDistribution is not one of netgraph's distributions)"),
+    ("PoisonDistribution", "(did you mean 'PoissonDistribution'?)"),
+    ("ErlangDistrib", "(did you mean 'ErlangDistribution'?)"),
+    ("{type: Gama}", "(did you mean 'GammaDistribution'?)")])
+def test_a_distribution_name_is_compared_without_the_shared_suffix(given, hint):
+    """Found by review: the 12 letters of 'Distribution' that every name shares made any XDistribution near another
+    (BetaDistribution -> 'did you mean GammaDistribution?', StudentT -> ChiSquare, Multinomial -> Multinormal)."""
+    (error,) = errors_of(_random_layer(given))
+    assert hint in error and error.count("(") == hint.count("(") + ("type:" in given), error
+
+
+@pytest.mark.parametrize("given", ["HalfCauchyDistribution", "{type: HalfCauchyDistribution}"])
+def test_a_distribution_name_near_none_by_its_stem_gets_no_guess(given):
+    assert "did you mean" not in errors_of(_random_layer(given))[0]

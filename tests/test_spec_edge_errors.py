@@ -112,3 +112,11 @@ def test_an_input_numbered_0_is_placed_at_it_and_told_inputs_count_from_1(layer)
     assert errors_of(f"netgraph: 1\nlayers:\n  p: {layer}\ninputs: {{Input: 2}}\nedges:\n  - Input -> p.0\n") == [
         "<string>:6:16: layer 'p' (" + ("ThreadingLayer" if layer == "Plus" else "CatenateLayer") + ") has no port "
         "'0': numbered inputs count from 1 (p.1 is p.Input1, as in Wolfram)"]
+
+
+@pytest.mark.parametrize("layer", ["Plus", "{type: CatenateLayer, inputs: 2}"])
+def test_a_source_port_numbered_0_is_not_told_that_inputs_count_from_1(layer):
+    """Found by review: `p.0 -> x` (a source end, an output) was told "numbered inputs count from 1"."""
+    (error,) = errors_of(f"netgraph: 1\nlayers:\n  p: {layer}\n  x: Tanh\ninputs: {{a: 2, b: 2}}\n"
+                         "edges:\n  - [a, p.1]\n  - [b, p.2]\n  - p.0 -> x\n")
+    assert "has no port '0'" in error and "count from 1" not in error and "outputs ['Output']" in error, error

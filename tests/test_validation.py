@@ -212,6 +212,17 @@ def test_a_port_dtype_given_wrongly_is_named_as_a_dtype_mistake(given, words):
     assert words in str(info.value)
 
 
+@pytest.mark.parametrize("word, dtype", [("Interval", "Integer"), ("Iter", "Integer"), ("Deal", "Real"),
+                                         ("Ideal", "Real")])
+def test_a_shape_word_only_somewhat_near_a_dtype_is_told_the_length_form_first(word, dtype):
+    """Found by review: 'Interval' or 'Deal' (likely lengths' names) got only "did you mean 'Integer', the dtype", where
+    they used to be told a variable length is a name inside the list; both hints now, the length's first."""
+    with pytest.raises(ShapeError) as info:
+        NetGraph({"e": FunctionLayer("#Input * 2")}, [], Input=word)
+    assert (f"found {word!r}; a variable length is a name inside the list: [{word!r}] is a sequence of length {word}"
+            in str(info.value)) and f"(or did you mean {dtype!r}, a scalar port's dtype?)" in str(info.value)
+
+
 def test_a_dtype_conflict_says_which_dtype_the_other_side_set():
     """It said 'expected dtype Integer, found Real (the (4) was set by ...)': the shape, not the clashing dtype."""
     with pytest.raises(ShapeError, match=r"expected dtype Integer, found Real \(the \(4\) Real was set by layer 1 'l'"):

@@ -225,7 +225,8 @@ def index_example(net: Any, port: str, shape: tuple) -> tuple[torch.Tensor, str]
 def ctc_target_example(net: Any, port: str, shape: tuple) -> tuple[torch.Tensor, str] | None:
     """Labels for the Integer graph input ``port`` where it feeds a CTCLossLayer's ``Target`` whose Input has c
     classes: indices below the blank (c - 1), no two neighbours equal where c > 2 (so a target as long as the input
-    aligns; equal neighbours need a blank between them), with a note saying so; else None."""
+    aligns; equal neighbours need a blank between them), where c = 2 the label 0 in the first half and padding (-1)
+    after, with a note saying so; else None."""
     for path, layer in net.leaves():
         classes = (net.layer_types(path)["Input"].shape or (None,))[-1] if isinstance(layer, CTCLossLayer) else None
         if not isinstance(classes, int) or classes < 2 or net.producer((path, "Target")) != ((), port):
@@ -233,8 +234,13 @@ def ctc_target_example(net: Any, port: str, shape: tuple) -> tuple[torch.Tensor,
         labels = classes - 1
         steps = torch.randint(1, max(labels, 2), (1, *shape))  # each label a step of 1..labels-1 from the last
         steps[..., :1] = torch.randint(0, labels, (1, *shape[:-1], 1)) if shape else steps[..., :1]  # any first
-        x = torch.cumsum(steps, -1) % labels if labels > 1 else torch.zeros(1, *shape, dtype=torch.long)
-        return x, (f"input {port}: labels in 0..{labels - 1} (below the blank {labels}) for layer "
+        if labels > 1:
+            return torch.cumsum(steps, -1) % labels, (f"input {port}: labels in 0..{labels - 1} (below the blank "
+                                                      f"{labels}) for layer {shown_path(path)!r} (CTCLossLayer) "
+                                                      "port 'Target'")
+        x = torch.zeros(1, *shape, dtype=torch.long)  # one label: 0s, a blank between each two, so only half of them
+        x[..., (shape[-1] + 1) // 2 if shape else 1:] = -1  # the rest -1, padding
+        return x, (f"input {port}: label 0 (below the blank 1) in its first half, -1 (padding) after, for layer "
                    f"{shown_path(path)!r} (CTCLossLayer) port 'Target'")
     return None
 

@@ -16,8 +16,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from netgraph.core.errors import did_you_mean
+from netgraph.core.name_guesses import nearest_name
 
-__all__ = ["OTHER_LAYER_NAMES", "ELEMENTWISE_FORMS", "WOLFRAM_FUNCTIONS", "other_layer_hint", "wolfram_function_hint",
+__all__ = ["OTHER_LAYER_NAMES", "ELEMENTWISE_FORMS", "WOLFRAM_FUNCTIONS", "other_layer_hint", "wolfram_function_hint", "distribution_name_hint",
            "layer_name_hint", "elementwise_name_hint"]
 
 #: Other libraries' element-wise layers that are an expression in # here (torch's defaults): the table's advice on
@@ -80,6 +81,34 @@ def other_layer_hint(name: Any) -> str:
         return ""
     whose, ours = OTHER_LAYER_NAMES[name]
     return f" ({f'{whose} ' if whose else ''}{name} is {ours} here)"
+
+
+#: Wolfram's distributions that netgraph does not have: named as such, not matched to a near name of one it has
+#: (BetaDistribution is no slip for GammaDistribution)
+WOLFRAM_ONLY_DISTRIBUTIONS = frozenset(f"{name}Distribution" for name in (
+    "Beta", "StudentT", "Multinomial", "Logistic", "Cauchy", "Laplace", "Geometric", "Gumbel", "Pareto", "LogNormal",
+    "Frechet", "Hypergeometric", "BetaBinomial", "InverseGaussian", "Triangular", "Arcsin", "Levy", "Rice", "FRatio",
+    "NoncentralChiSquare", "ExtremeValue", "LogLogistic", "MultivariateT", "Zipf", "ExponentialPower", "Skellam",
+    "VonMises", "Kumaraswamy", "InverseChiSquare", "BetaPrime", "Dagum", "Benford", "Hotelling", "Wishart"))
+_DISTRIBUTION_SUFFIX = re.compile(r"Dist[a-z]*$", re.IGNORECASE)  # 'Distribution' and slips of it ('Distributon')
+
+
+def distribution_name_hint(name: Any, known: Iterable[str]) -> str:
+    """The hint on an unknown distribution name among ``known`` (all ending in 'Distribution'): another library's
+    name, a Wolfram distribution netgraph lacks, or a near name compared without the shared suffix (whose 12 letters
+    made any XDistribution look near every other), or ''.
+
+    >>> known = ["GammaDistribution", "NormalDistribution"]
+    >>> distribution_name_hint("BetaDistribution", known), distribution_name_hint("Gama", known)
+    (" (Wolfram's BetaDistribution is not one of netgraph's distributions)", " (did you mean 'GammaDistribution'?)")
+    """
+    if not isinstance(name, str):
+        return ""
+    if name in WOLFRAM_ONLY_DISTRIBUTIONS:
+        return f" (Wolfram's {name} is not one of netgraph's distributions)"
+    stems = {_DISTRIBUTION_SUFFIX.sub("", full): full for full in known}
+    near = nearest_name(_DISTRIBUTION_SUFFIX.sub("", name), stems)
+    return other_layer_hint(name) or (f" (did you mean {stems[near]!r}?)" if near else "")
 
 
 #: Wolfram's functions on nets -> netgraph's (snake_case functions, or a method), for ``netgraph.NetTake``.

@@ -13,6 +13,7 @@ PortType(shape=(2, 3), dtype='Real')
 
 from __future__ import annotations
 
+import difflib
 import math
 import numbers
 import reprlib
@@ -115,6 +116,25 @@ def real_type(shape: Shape) -> PortType:
 _REAL_TYPES: dict[Shape, PortType] = {}
 
 
+def _scalar_hint(value: object) -> str:
+    """The hint on a shape given as one word: a dtype's name miscased or misspelt ('integer', 'Rael': the same letters,
+    or a ratio of 0.8), a length's name inside a list ('n'), or both where the word is only somewhat near a dtype
+    ('Interval', 'Deal': likely lengths).
+
+    >>> _scalar_hint("Rael"), _scalar_hint("Deal")[-46:]
+    (" (did you mean 'Real', the dtype of a scalar port?)", "(or did you mean 'Real', a scalar port's dtype?)")
+    """
+    length = (f"; a variable length is a name inside the list: [{value!r}] is a sequence of length {value}, "
+              f"[{value!r}, 3] one of vectors of 3" if isinstance(value, str) and value.isidentifier() else "")
+    dtype = nearest_name(value, DTYPES) if isinstance(value, str) else None
+    if dtype is None:
+        return length
+    word, name = value.lower(), dtype.lower()
+    if sorted(word) == sorted(name) or difflib.SequenceMatcher(None, word, name).ratio() >= 0.8 or not length:
+        return f" (did you mean {dtype!r}, the dtype of a scalar port?)"
+    return f"{length} (or did you mean {dtype!r}, a scalar port's dtype?)"
+
+
 def as_shape(value: object, what: str = "shape") -> Shape:
     """Normalise ``3``, ``[2, 3]``, ``(2, None)``, ``None`` into a Shape (``"Automatic"`` is None and ``"Varying"``
     ``("Varying",)``, as in Wolfram); raise Conflict on junk.
@@ -138,12 +158,7 @@ def as_shape(value: object, what: str = "shape") -> Shape:
     if isinstance(value, numbers.Integral):  # numpy's integers too
         value = (value,)
     if not isinstance(value, (tuple, list)):
-        hint = (f"; a variable length is a name inside the list: [{value!r}] is a sequence of length {value}, "
-                f"[{value!r}, 3] one of vectors of 3" if isinstance(value, str) and value.isidentifier() else "")
-        dtype = nearest_name(value, DTYPES) if isinstance(value, str) else None
-        if dtype is not None:  # 'integer', 'Rael': a scalar's dtype, miscased or misspelt
-            hint = f" (did you mean {dtype!r}, the dtype of a scalar port?)"
-        raise Conflict(f"{what} must be an int or a list of ints, found {reprlib.repr(value)}{hint}",
+        raise Conflict(f"{what} must be an int or a list of ints, found {reprlib.repr(value)}{_scalar_hint(value)}",
                        expected=_SHAPE_WORDS, found=value)
     dims = []
     for d in value:

@@ -53,9 +53,10 @@ class _Discrete(Distribution):
         return functools.reduce(torch.logical_or, [value == at for at in self.CERTAIN_AT])
 
     def _outside(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
-        """Off the support: not a count, or a count these parameters never draw (``_off_support``)."""
+        """Off the support: not a count, or a count these parameters never draw (``_off_support``); NaN, for which
+        no comparison holds (``x > x.floor()``, not ``x != x.floor()``), is not marked, so its log-mass stays NaN."""
         values = [v.detach() for v in tensors(params, x)]
-        return (x < 0) | (x != x.floor()) | self._off_support(x, *values)
+        return (x < 0) | (x > x.floor()) | self._off_support(x, *values)
 
     def _off_support(self, x: torch.Tensor, *params: torch.Tensor) -> torch.Tensor | bool:
         return False
@@ -317,7 +318,7 @@ class DiscreteUniformDistribution(Distribution):
 
     def _outside(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         lo, hi = (v.detach() for v in tensors(params, x))
-        return (x < lo) | (x > hi) | (x != x.floor())
+        return (x < lo) | (x > hi) | (x > x.floor())
 
     def _mean(self, lo, hi):
         return (lo + hi) / 2

@@ -29,7 +29,7 @@ from netgraph.layers.dist_tensors import is_tensor
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.dist_vector_kl import KL_CLOSED_FORMS as VECTOR_KL_CLOSED_FORMS
 
-__all__ = ["KL_CLOSED_FORMS", "CLOSED_FORM_ARITY", "closed_form", "support_mismatch",
+__all__ = ["KL_CLOSED_FORMS", "CLOSED_FORM_ARITY", "closed_form", "support_mismatch", "certain_q_mismatch",
            "check_supports", "monte_carlo_kl", "describe_estimate"]
 
 Params = Sequence[torch.Tensor]
@@ -297,6 +297,26 @@ def _check_certain_q(p: Distribution, q: Distribution, p_params: list[Any], q_pa
     if not at:
         raise DataError(header + tail, **facts)
     raise located_error([Where(at[0], at[1:])], lambda wheres: f"{header} at {wheres[0].by_example()}{tail}", **facts)
+
+
+def certain_q_mismatch(p: Distribution, q: Distribution) -> tuple[str, str, str] | None:
+    """(why, expected, found) where both have constant parameters and q draws one value only but p does not: the
+    Monte Carlo estimate's ``_check_certain_q``, decided when the layer is made.
+
+    >>> from netgraph.layers.dist_discrete import BernoulliDistribution as B
+    >>> certain_q_mismatch(B(0.3), B(0.0))[1:], certain_q_mismatch(B(0.0), B(0.0)), certain_q_mismatch(B(0.3), B(0.5))
+    (('p certain where q is', 'p not certain'), None, None)
+    """
+    if p.slots or q.slots or not (p.discrete and q.discrete):
+        return None
+    certain_q = _certain(q, list(q._values("kl", ())))
+    if certain_q is None or not bool(certain_q.all()):
+        return None
+    certain_p = _certain(p, list(p._values("kl", ())))
+    if certain_p is not None and bool(certain_p.all()):
+        return None  # both certain: equal values give 0, others are the draws' support error
+    return (f"q = {q!r} draws one value only but p = {p!r} draws more: KL(p ‖ q) is infinite",
+            "p certain where q is", "p not certain")
 
 
 def _detached(params: list[Any]) -> list[Any]:

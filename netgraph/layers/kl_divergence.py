@@ -42,7 +42,8 @@ from netgraph.layers.dist_tensors import is_tensor, sized, tensors
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.dist_base import torch_distribution_hint
 from netgraph.layers.distributions import Distribution, slot_name
-from netgraph.layers.kl import closed_form, describe_estimate, monte_carlo_kl, support_mismatch
+from netgraph.layers.kl import (certain_q_mismatch, closed_form, describe_estimate, monte_carlo_kl,
+                               support_mismatch)
 from netgraph.layers.random import _label, distribution_checks
 from netgraph.layers.random_checks import refuse_complex
 from netgraph.layers.random_module import RandomModule
@@ -157,7 +158,8 @@ class KLDivergenceLayer(Layer):
 
     def validate(self) -> None:
         """p and q together (p's support inside q's), and the method and samples their KL takes."""
-        mismatch = support_mismatch(self.p, self.q)
+        mismatch = support_mismatch(self.p, self.q) or \
+            (self.resolved_method == "monte_carlo" and certain_q_mismatch(self.p, self.q))
         if mismatch:
             why, expected, found = mismatch
             raise OptionError(f"KLDivergenceLayer: {why}", option="q", kind="option-combination", expected=expected, found=found)

@@ -204,7 +204,7 @@ class RandomModule(ConstantBuffers):
         if est in ("pathwise", "implicit", "none"):
             z = dist.rsample(origin, sample)
             x = z if shift is None else z + shift
-            return (x, dist.log_prob(z, origin)) if with_log_prob else x
+            return (x, dist.draw_log_prob(z, origin)) if with_log_prob else x
         with torch.no_grad():
             x = z = dist.rsample(origin, sample)
             if isinstance(dist, VectorDistribution):
@@ -213,7 +213,7 @@ class RandomModule(ConstantBuffers):
         if grad and est == "score_function" and torch_func_transformed():
             raise self._unrecorded_score()
         score = score_handle(dist, z, origin) if grad and est == "score_function" and not with_log_prob else None
-        logp = dist.log_prob(z, origin) if with_log_prob or (grad and est == "score_function" and score is None) else None
+        logp = dist.draw_log_prob(z, origin) if with_log_prob or (grad and est == "score_function" and score is None) else None
         if grad and est == "straight_through":
             y = straight_through(x, dist._mean(*tensors(params, x)).expand(shape))
         elif grad:

@@ -262,6 +262,20 @@ def _coordinates(geo: Geometry, iterations: int = 4) -> dict[str, float]:
     return u
 
 
+def _frame_sides(geo: Geometry, box_u: dict[tuple, tuple[float, float]]) -> dict[int, list[float]]:
+    """By gap (the rank it ends at), where across the flow the sides of the nested graphs' frames run through it: a
+    label must not straddle one (``label_rows`` counts them as it counts edges)."""
+    ranks: dict[tuple, list[int]] = defaultdict(list)
+    for n, path in geo.cluster.items():
+        for k in range(1, len(path) + 1):
+            ranks[path[:k]].append(geo.rank[n])
+    sides: dict[int, list[float]] = defaultdict(list)
+    for c, (u0, u1) in box_u.items():
+        for r in range(min(ranks[c]) + 1, max(ranks[c]) + 1) if c in ranks else ():
+            sides[r] += [u0, u1]
+    return sides
+
+
 def place(d: Diagram) -> Placed:
     """Lay out a diagram model: node centres, edge waypoints and cluster boxes in SVG points."""
     horizontal = d.options.rankdir in ("LR", "RL")
@@ -276,7 +290,8 @@ def place(d: Diagram) -> Placed:
     labels = [(i, e.label, text_width(e.label, LABEL_PT)) for i, e in enumerate(d.edges) if e.label]
     spacing = {r: (after[r - 1], RANKSEP, before[r]) for r in range(1, len(geo.order))}  # the gaps without labels
     flip = d.options.rankdir in ("BT", "RL")
-    placed = label_rows(labels, geo, u, lane_u, horizontal, flip, LABEL_PT, LABEL_PAD, spacing, RANKSEP / 4)
+    placed = label_rows(labels, geo, u, lane_u, horizontal, flip, LABEL_PT, LABEL_PAD, spacing, RANKSEP / 4,
+                        _frame_sides(geo, box_u))
     v, band, edge = {}, [], 0.0
     for r, row in enumerate(geo.order):
         edge += before[r]

@@ -225,12 +225,15 @@ def _best(placer: _Placer, default: int) -> tuple[tuple[int, int], dict]:
 
 
 def label_rows(labels: list[tuple[int, str, float]], geo, u: dict, lanes: dict, horizontal: bool, flipped: bool,
-               size: float, pad: float, pads: dict[int, tuple[float, float, float]], stub: float) -> Labels:
+               size: float, pad: float, pads: dict[int, tuple[float, float, float]], stub: float,
+               frames: dict[int, list[float]] | None = None) -> Labels:
     """Where ``labels`` (edge index, text, width) go; ``pads``: by rank, the gap before it without labels, in three
     parts (the room below the rank above for the nested graphs' boxes ending there, the ranks' separation, the room
-    for those starting at this rank); ``stub``: how far past a rank an edge runs straight before it bends."""
+    for those starting at this rank); ``stub``: how far past a rank an edge runs straight before it bends; ``frames``:
+    by rank, where the sides of nested graphs' frames run through its gap, which a label must not straddle either."""
     shape, default, out = _shape(horizontal, flipped, size, pad), -1 if horizontal else 1, Labels()
     for r, gap in _gaps(labels, geo, u, lanes, max([size, *(w for _, _, w in labels)])).items():
+        gap.parts += [(x, x, -1) for x in (frames or {}).get(r, ())]  # a frame's side: as an edge running straight
         placer = _Placer(gap, shape, pads[r], stub)
         _record(out, r, placer, *_best(placer, default))
     return out

@@ -265,7 +265,8 @@ def _layer_port(reader: Any, ep: Endpoint, name: str, layer: Any, port: str, pos
     if port.isdecimal() and port.isascii() and int(port) >= 1 and index > 0 and hasattr(layer, "input_ports") \
             and (layer.variadic or f"Input{int(port)}" in layer.input_ports) and port not in layer.input_ports:
         return NetPort(name, int(port))  # Wolfram's numbered inputs: cat.2 is cat.Input2, as NetPort("cat", 2)
-    if port == "0" and hasattr(layer, "input_ports") and (layer.variadic or "Input1" in layer.input_ports):
+    if port == "0" and index > 0 and hasattr(layer, "input_ports") \
+            and (layer.variadic or "Input1" in layer.input_ports):  # an input end only: a source '0' is no input
         return reader.error(ep.loc.at(len(name) + 1), f"layer {name!r} ({layer.type_name}) has no port {port!r}: "
                             f"numbered inputs count from 1 ({name}.1 is {name}.Input1, as in Wolfram)",
                             kind="unknown-port", layer=(*prefix, name), port=port)  # variadic: was told at the edge

@@ -29,7 +29,7 @@ from netgraph.core.layer import Layer
 from netgraph.core.options import option_hints, option_kind
 from netgraph.core.shared import NetSharedArray
 from netgraph.core.types import DTYPES, Conflict, PortType, as_shape
-from netgraph.core.other_layer_names import other_layer_hint
+from netgraph.core.other_layer_names import distribution_name_hint, other_layer_hint
 from netgraph.core.wording import value_kind
 from netgraph.layers.dist_params import plain_param
 from netgraph.layers.distributions import DISTRIBUTIONS, Distribution
@@ -73,7 +73,7 @@ def _read_distribution(reader: Any, spec: Any, loc: Any, label: str, layer: tupl
     """``{type: NormalDistribution, args: ['#mu', 1.0]}`` -> the distribution (other values: the layer checks)."""
     if isinstance(spec, str) and spec in DISTRIBUTIONS:  # a bare name, as a layer's: Wolfram's Name[]
         return _bare_distribution(reader, DISTRIBUTIONS[spec], loc, label, layer)
-    near = did_you_mean(spec, DISTRIBUTIONS) if isinstance(spec, str) and not other_layer_hint(spec) else ""
+    near = distribution_name_hint(spec, DISTRIBUTIONS) if not other_layer_hint(spec) else ""
     if near:  # a bare name misspelt: the layer would only say it needs a distribution
         return reader.error(loc, f"{label}unknown distribution {spec!r}{near}", kind="unknown-distribution",
                             found=spec, layer=layer)
@@ -82,7 +82,7 @@ def _read_distribution(reader: Any, spec: Any, loc: Any, label: str, layer: tupl
     name, args = spec["type"], spec.get("args", [])
     if not isinstance(name, str) or name not in DISTRIBUTIONS:
         return reader.error(spec.value_locs["type"], f"{label}unknown type {name!r}"
-                            f"{other_layer_hint(name) or did_you_mean(name, DISTRIBUTIONS)} (a distribution such as "
+                            f"{distribution_name_hint(name, DISTRIBUTIONS)} (a distribution such as "
                             f"NormalDistribution)",
                             kind="unknown-distribution", found=name, layer=layer)
     named = [k for k in spec if k in DISTRIBUTIONS[name].PARAMS]
