@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (BernoulliDistribution, BinomialDistribution, NegativeBinomialDistribution, NetGraph,
-                      PoissonDistribution, RandomArrayLayer)
+from netgraph import (BernoulliDistribution, BinomialDistribution, DiscreteUniformDistribution,
+                      NegativeBinomialDistribution, NetGraph, PoissonDistribution, RandomArrayLayer)
 from netgraph.layers.dist_base import xlogy
 from netgraph.layers.estimators import score_handle
 
@@ -183,3 +183,14 @@ def test_log_probability_scores_the_draws_unmasked_with_the_masked_values_and_gr
     want = dist.log_prob(out["Output"], [*constants, ref]).sum(1)
     want.sum().backward()
     assert torch.equal(out["LogProbability"], want.detach()) and torch.equal(params.grad, ref.grad)
+
+
+@pytest.mark.parametrize("dist", [BernoulliDistribution(0.3), BinomialDistribution(4, 0.5), PoissonDistribution(2.0),
+                                  NegativeBinomialDistribution(3, 0.5), DiscreteUniformDistribution([0, 3])],
+                         ids=lambda d: type(d).__name__)
+def test_counts_given_as_integers_score_as_the_same_counts_as_floats(dist):
+    """An int64 tensor of counts (as a Dataset hands them) is the counts: the same log-mass as floats, -inf off the
+    support (Bernoulli gave log(1 - p) ... wrong values, the others a raw TypeError)."""
+    counts = [-1, 0, 1, 2, 5]
+    as_floats = dist.log_prob(torch.tensor(counts, dtype=torch.float32))
+    assert torch.equal(dist.log_prob(torch.tensor(counts)), as_floats) and as_floats[0] == -torch.inf
