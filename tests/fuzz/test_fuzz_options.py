@@ -54,6 +54,13 @@ BY_ANNOTATION: dict[str, st.SearchStrategy] = {
     "Permutation": st.lists(st.integers(0, 3), max_size=4),
     "PaddingSizes": st.one_of(_SIZES, st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), max_size=3)),
     "BroadcastSpec": st.one_of(st.booleans(), _LEVELS),
+    "ElementwiseFunction": st.sampled_from(["Tanh", "Ramp", "# * 2", "1/#", "Tanhh", "Plus", "#a + #b"]),
+    "ThreadedFunction": st.sampled_from(["Plus", "Times", "Max", "#a + #b", "# * 2", "Tanh", "Plux"]),
+    "Level": st.one_of(st.integers(-3, 3), st.just("2;;")),
+    "Optional[Level]": st.one_of(st.none(), st.integers(-3, 3)),
+    "Parts": st.one_of(_LEVELS, st.lists(st.one_of(st.integers(-3, 3), st.sampled_from(["All", "1;;2"])), max_size=3)),
+    "RampLevels": st.one_of(_LEVELS, st.just([])),
+    "ScalingLevels": st.one_of(_LEVELS, st.sampled_from(["Complement", "Same", "Complment"])),
 }
 
 
