@@ -22,7 +22,7 @@ def array_value(net: Any, path: tuple, array: str, value: Any, shared: str | Non
     """``value`` as a layer's array option takes it (``as_array``); OptionError naming the part the user gave (the
     ``shared`` array's name, where given, else the layer's array) for None and for a NetSharedArray (with how to
     share the array, or to clear a shared one's values)."""
-    where = f"net_replace_part: " + (f"the shared array {NetSharedArray(shared)!r}" if shared is not None
+    where = "net_replace_part: " + (f"the shared array {NetSharedArray(shared)!r}" if shared is not None
                                      else f"{net.describe((path, None))} array {array!r}")
     if value is None and shared is not None:
         field = net.layer_at(path).settable_arrays[array]
