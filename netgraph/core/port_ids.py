@@ -18,13 +18,14 @@ class PortIds(Mapping):
     leaf's own) is held in ``other``, numbered as met. A 100,000-layer chain has 200,000 leaf ports: making a key
     tuple and a dict entry for each grew 14x for 10x the layers (the dict outgrew the CPU's cache)."""
 
-    __slots__ = ("other", "count", "paths", "ports", "first", "_leaf_of")
+    __slots__ = ("other", "count", "paths", "ports", "first", "_leaf_of", "_next")
 
     def __init__(self, paths: list[tuple], ports: list[dict]) -> None:
         self.other: dict[Hashable, int] = {}  # the keys not a leaf's own port, each with its number
         self.count = 0  # the numbers given so far
         self.paths, self.ports, self.first = paths, ports, array("q")  # each leaf's path, ports and first number
         self._leaf_of: dict[tuple, int] | None = None  # each leaf's position by path, made when first needed
+        self._next = 0  # the leaf after the one ``leaf_ports`` found last
 
     def add(self, key: Hashable) -> int:
         """The number of ``key`` (not a leaf's own port), numbered now if it is new."""
@@ -34,8 +35,15 @@ class PortIds(Mapping):
         return n
 
     def leaf_ports(self, path: tuple) -> dict | None:
-        """The port dict of the leaf at ``path`` (its ports' class roots once solved); None for no leaf there."""
+        """The port dict of the leaf at ``path`` (its ports' class roots once solved); None for no leaf there. Asked
+        for the leaves in the order added (as ``build_ir`` does for a net whose layers run as given), each is found
+        without the table of paths."""
+        i = self._next
+        if i < len(self.paths) and self.paths[i] == path:
+            self._next = i + 1
+            return self.ports[i]
         i = self._leaf_index(path)
+        self._next = 0 if i is None else i + 1
         return None if i is None else self.ports[i]
 
     def _leaf_index(self, path: tuple) -> int | None:
