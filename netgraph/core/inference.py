@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from array import array
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from netgraph.core.layer import Layer
 from netgraph.core.layer_checks import check_infer_result
@@ -32,7 +32,7 @@ class _Classes:
     type and its origin. Numbers and lists, not key tuples, in the loops that touch every port."""
 
     def __init__(self, problem: Problem) -> None:
-        self.ids: dict[Key, int] = problem.ids  # numbered by the problem as it was built
+        self.ids: Mapping[Key, int] = problem.ids  # numbered by the problem as it was built
         self.type: list[PortType] = []  # by root (``settle`` makes it); UNKNOWN until a type is set
         self.origin: Origins = Origins(problem)
         self.problem, self.joins = problem, problem.joins  # its equalities are read again only to explain a conflict
@@ -136,13 +136,14 @@ def _edge_ref(joined: tuple | None) -> EdgeRef | None:
 
 
 class Solution:
-    """The solved problem kept as it was solved: each key's number (``ids``, the problem's), each number's class root
+    """The solved problem kept as it was solved: each key's number (``ids``, the problem's ``PortIds``, whose
+    ``leaf_ports(path)`` gives a leaf's ``{port: class root}``), each number's class root
     (``root_of``) and each root's type (``class_types``), rather than a dict of every key's type and one of every
     key's root (a 100,000-layer net has 200,000 keys: building both took a fifth of a chain's construction)."""
 
     __slots__ = ("ids", "root_of", "class_types")
 
-    def __init__(self, ids: dict[Key, int], root_of: list[int], class_types: list[PortType]) -> None:
+    def __init__(self, ids: Mapping[Key, int], root_of: list[int], class_types: list[PortType]) -> None:
         self.ids, self.root_of, self.class_types = ids, root_of, class_types
 
     def type_of(self, key: Key) -> PortType:
@@ -243,7 +244,7 @@ class _Roots:
 
     __slots__ = ("ids", "root_of")
 
-    def __init__(self, ids: dict[Key, int], root_of: list[int]) -> None:
+    def __init__(self, ids: Mapping[Key, int], root_of: list[int]) -> None:
         self.ids, self.root_of = ids, root_of
 
     def __getitem__(self, key: Key) -> int:

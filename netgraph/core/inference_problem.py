@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from netgraph.core.layer import Layer
+from netgraph.core.port_ids import PortIds
 from netgraph.core.types import PortType
 
 __all__ = ["Problem", "Key"]
@@ -33,10 +34,9 @@ class Problem:
     after the leaves' types counted by ``declared_after``: solving applies them all in the order declared).
 
     Built with ``add_leaf``, ``join_edges`` and ``declare``, it numbers each key as it is met (``ids``: a leaf's
-    ports as the leaf is added, then the other ends of the equalities, then other declared keys), hashing each key
-    tuple once, when it is made (hashing a 100,000-layer net's keys again later read each from memory that had left
-    the cache): a port is found by its layer's ``{port: number}``, a graph's port by its graph's, which holds the
-    port's key until it is numbered (one key tuple a port, sharing its layer's path, made once and kept by ``ids``).
+    ports as the leaf is added, one after another, with no key tuple made for them (``PortIds``); then the other ends
+    of the equalities, then other declared keys, each key hashed once, when it is made): a port is found by its
+    layer's ``{port: number}``, a graph's port by its graph's, which holds the port's key until it is numbered.
     """
 
     equalities: list[tuple[tuple, Iterable, bool]]
@@ -45,7 +45,7 @@ class Problem:
     watch: tuple = ()  # keys whose types before the dtype defaults are recorded in ``before_defaults``
     before_defaults: dict = field(default_factory=dict)
     defaults_applied: bool = False  # True while propagating again after the dtype defaults
-    ids: dict[Key, int] = field(default_factory=dict)  # each key's number
+    ids: PortIds = field(init=False)  # each key's number (a leaf's ports: from its first number and their order)
     joins: array = field(default_factory=lambda: array("q"))  # each equality's two keys' numbers, one after the
     # other: raw numbers, no reference to each key's int object (touched again, cold, when a list of them is freed)
     leaf_ports: list[dict[str, Any]] = field(default_factory=list)  # each leaf's ports' numbers
@@ -60,6 +60,9 @@ class Problem:
     leaf_paths: list[tuple] = field(default_factory=list)  # each leaf's path and layer, in the order added: two lists,
     leaf_layers: list[Layer] = field(default_factory=list)  # no (path, layer) tuple a leaf (made, then freed cold)
 
+    def __post_init__(self) -> None:
+        self.ids = PortIds(self.leaf_paths, self.leaf_ports)
+
     @property
     def leaves(self) -> list[tuple[tuple, Layer]]:
         """Each leaf's ``(path, layer)``, in the order added (a list made when asked)."""
@@ -68,11 +71,13 @@ class Problem:
     def add_leaf(self, path: tuple, layer: Layer, declare: bool = True) -> dict[str, int]:
         """Add a leaf (with its declared types); its ports' numbers."""
         ids, ports = self.ids, {}
-        count = len(ids)  # the next key's number
+        count = ids.count  # the next key's number: the leaf's ports are numbered one after another (no key tuple
+        ids.first.append(count)  # nor dict entry a port: ``PortIds`` finds a leaf port's number from them)
         for port in (*layer.input_ports, *layer.output_ports):  # a loop: a comprehension costs a call per leaf
-            ports[port] = n = ids.setdefault((path, port), count)
-            if n == count:
+            if port not in ports:
+                ports[port] = count
                 count += 1
+        ids.count = count
         self.leaf_paths.append(path)
         self.leaf_layers.append(layer)
         self.leaf_ports.append(ports)
@@ -154,8 +159,9 @@ class Problem:
         ``numbers``, the port numbers of its layer or graph (``known``: what they hold for its port)."""
         ids = self.ids
         if known is None:  # not one of the ports it was given with
-            return ids.setdefault(_end(prefix, ref), len(ids))
-        n = numbers[ref.port] = ids[known] = len(ids)  # met for the first time: its key, made by add_leaf
+            return ids.add(_end(prefix, ref))
+        n = numbers[ref.port] = ids.other[known] = ids.count  # met for the first time: its key, made by graph_ports
+        ids.count += 1
         return n
 
     def number_rest(self) -> list[int]:
@@ -192,7 +198,7 @@ class Problem:
 
     def _number_declared(self, key: Key, numbers: dict[str, Any]) -> int:
         """The number of a declared ``key`` that no edge joined (``numbers``: its layer's or graph's)."""
-        n = self.ids.setdefault(key, len(self.ids))
+        n = self.ids.add(key)
         if key[1] in numbers:
             numbers[key[1]] = n
         return n

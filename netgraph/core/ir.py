@@ -150,7 +150,8 @@ def _consumer_map(nodes: tuple[Node, ...], outputs: Mapping[str, Value]) -> dict
 def build_ir(leaves: Iterable[tuple[tuple, Layer]], solution: Solution, inputs: tuple[str, ...],
              outputs: tuple[str, ...]) -> GraphIR:
     """The IR from inference's ``Solution`` (each key's number, each number's class root, each root's type): the
-    leaves in order; each port's key is looked up once, its root and type read from lists."""
+    leaves in order; each leaf's ports' roots read from the solved problem's ``{port: root}`` of that leaf (no key
+    tuple a port), their types from a list."""
     ids, root_of = solution.ids, solution.root_of
     leaves = leaves if isinstance(leaves, list) else list(leaves)
     by_root = {root_of[ids[((), p)]]: Value(None, p) for p in inputs}
@@ -160,8 +161,9 @@ def build_ir(leaves: Iterable[tuple[tuple, Layer]], solution: Solution, inputs: 
         nodes = None
     if nodes is None:  # a producer came later, or two outputs share a class: every output first, a later one winning
         for path, layer in leaves:
+            roots = ids.leaf_ports(path)
             for port in layer.output_ports:
-                by_root[root_of[ids[(path, port)]]] = Value(path, port)
+                by_root[roots[port]] = Value(path, port)
         nodes = _nodes(leaves, solution, by_root, register=False)
     return GraphIR(nodes, {p: solution.type_of(((), p)) for p in inputs},
                    {p: by_root[root_of[ids[((), p)]]] for p in outputs}, solution.root_lookup(), by_root)
@@ -171,15 +173,16 @@ def _nodes(leaves: list[tuple[tuple, Layer]], solution: Solution, by_root: dict[
            register: bool) -> list[Node] | None:
     """The nodes, their inputs' producers read from ``by_root``; ``register``: each output is added to ``by_root`` as
     its node is made (None when two outputs share a class)."""
-    ids, root_of, class_types = solution.ids, solution.root_of, solution.class_types
+    leaf_ports, class_types = solution.ids.leaf_ports, solution.class_types
     nodes, known = [], len(by_root)
     for path, layer in leaves:  # loops, not comprehensions: a 100k-layer graph makes 100k nodes
         ins, outs, feeds, port_types = tuple(layer.input_ports), tuple(layer.output_ports), {}, {}
+        roots = leaf_ports(path)  # the leaf's {port: class root}, as solving left it
         for port in ins:
-            root = root_of[ids[(path, port)]]
+            root = roots[port]
             feeds[port], port_types[port] = by_root[root], class_types[root]
         for port in outs:
-            root = root_of[ids[(path, port)]]
+            root = roots[port]
             port_types[port] = class_types[root]
             if register:
                 by_root[root] = Value(path, port)
