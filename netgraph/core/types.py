@@ -121,7 +121,7 @@ def _scalar_hint(value: object) -> str:
     or a ratio of 0.8), a length's name inside a list ('n'), or both where the word is only somewhat near a dtype
     ('Interval', 'Deal': likely lengths).
 
-    >>> _scalar_hint("Rael"), _scalar_hint("Deal")[-46:]
+    >>> _scalar_hint("Rael"), _scalar_hint("Deal")[-48:]
     (" (did you mean 'Real', the dtype of a scalar port?)", "(or did you mean 'Real', a scalar port's dtype?)")
     """
     length = (f"; a variable length is a name inside the list: [{value!r}] is a sequence of length {value}, "

@@ -295,7 +295,6 @@ class Distribution:
         """Elementwise log-density (or log-mass) of ``x`` under ``params``, the values of an argument list the
         constructor takes (default: this distribution's constants), differentiable in them."""
         x = x if is_tensor(x) else torch.as_tensor(x, dtype=torch.get_default_dtype())  # a traced one too
-        x = x if x.is_floating_point() else x.to(torch.get_default_dtype())  # counts as integers or booleans
         values = self._values("log_prob", tuple(params))
         outside = self._outside(x, values)
         logp = self._log_prob(x, values)

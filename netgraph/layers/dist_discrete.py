@@ -39,6 +39,13 @@ class _Discrete(Distribution):
     SCORE_PARAM = None  # the parameter whose score ``score_grad`` gives (estimators.score_handle)
     CERTAIN_AT: tuple[float, ...] = ()  # values of SCORE_PARAM at which every draw is the same (``certain``)
 
+    def log_prob(self, x: Any, params: Sequence[Any] = ()) -> torch.Tensor:
+        """``Distribution.log_prob``, with counts given as an integer or boolean tensor read as the float counts they
+        are (fx's traced values keep their own dtype: no branch on it there)."""
+        if isinstance(x, torch.Tensor) and not x.is_floating_point():
+            x = x.to(torch.get_default_dtype())
+        return super().log_prob(x, params)
+
     def certain(self, params: Sequence[Any]) -> torch.Tensor | None:
         """Where every draw is the same value (SCORE_PARAM at a boundary: Poisson μ = 0, a probability of 0 or 1), a
         bool tensor; None where it never is. There no estimator from the draws is unbiased (the derivative, e.g.
