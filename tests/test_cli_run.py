@@ -294,38 +294,43 @@ def test_run_places_a_bad_parameter_value_inside_a_map_at_its_layer(tmp_path, ca
     assert error.startswith(f"netgraph run: {spec}:9:9: layer 'm/net/g' (RandomArrayLayer"), error
 
 
+def _ctc_spec(path, length, classes: int):
+    """A spec of one CTCLossLayer whose Input is (length, classes) and Target (length,) Integer labels."""
+    path.write_text(f"netgraph: 1\nlayers:\n  c: CTCLossLayer\ninputs: {{Input: [{length}, {classes}], Target: "
+                    f"{{shape: [{length}], dtype: Integer}}}}\nedges: [Input -> c.Input, Target -> c.Target]\n")
+    return path
+
+
+def _ctc_run(spec, tmp_path, capsys, seed: int) -> str:
+    """What `netgraph run` prints for ``spec``, its Loss checked finite."""
+    assert main(["run", str(spec), "-o", str(tmp_path / "c.svg"), "--seed", str(seed)]) == 0
+    printed = capsys.readouterr().out
+    assert 0 < float(re.search(r"Loss = tensor\(\[([-0-9.e]+)\]\)", printed).group(1)) < 100  # finite
+    return printed
+
+
 def test_run_gives_a_ctc_loss_probabilities_and_labels_that_align(tmp_path, capsys):
     """Found by QA: `run` on a CTCLossLayer spec printed Loss = inf: its Input (probabilities, logits=False) got
     standard normal values and its Target indices 0..1 with equal neighbours, which a target as long as the
     input cannot align. Input now gets class probabilities, Target labels below the blank, neighbours unequal."""
-    spec = tmp_path / "ctc.yaml"
-    spec.write_text("netgraph: 1\nlayers:\n  c: CTCLossLayer\ninputs: {Input: [n, 4], Target: {shape: [n], dtype: "
-                    "Integer}}\nedges: [Input -> c.Input, Target -> c.Target]\n")
+    spec = _ctc_spec(tmp_path / "ctc.yaml", "n", 4)
     for seed in range(8):
-        assert main(["run", str(spec), "-o", str(tmp_path / "c.svg"), "--seed", str(seed)]) == 0
-        printed = capsys.readouterr().out
+        printed = _ctc_run(spec, tmp_path, capsys, seed)
         assert "input Input: class probabilities (summing to 1 over the last dim) for layer 'c' (CTCLossLayer()) " \
                "port 'Input'" in printed
         assert "input Target: labels in 0..2 (below the blank 3) for layer 'c' (CTCLossLayer) port 'Target'" in printed
-        assert 0 < float(re.search(r"Loss = tensor\(\[([-0-9.e]+)\]\)", printed).group(1)) < 100  # finite
-    spec.write_text(spec.read_text().replace("[n, 4]", "[400, 4]").replace("[n]", "[400]"))
     torch.manual_seed(0)
-    labels = example_inputs(load(spec))[0]["Target"][0]
+    labels = example_inputs(load(_ctc_spec(spec, 400, 4)))[0]["Target"][0]
     assert bool((labels[1:] != labels[:-1]).all()) and sorted(labels.unique().tolist()) == [0, 1, 2]
 
 
 def test_run_gives_a_two_class_ctc_loss_a_target_that_aligns(tmp_path, capsys):
     """Found by review: with 2 classes (one label and the blank) the Target was all 0s as long as the input, which
     cannot align (equal neighbours need a blank between them): Loss = inf. Now 0s in its first half, then padding."""
-    spec = tmp_path / "ctc.yaml"
-    spec.write_text("netgraph: 1\nlayers:\n  c: CTCLossLayer\ninputs: {Input: [n, 2], Target: {shape: [n], dtype: "
-                    "Integer}}\nedges: [Input -> c.Input, Target -> c.Target]\n")
+    spec = _ctc_spec(tmp_path / "ctc.yaml", "n", 2)
     for seed in range(4):
-        assert main(["run", str(spec), "-o", str(tmp_path / "c.svg"), "--seed", str(seed)]) == 0
-        printed = capsys.readouterr().out
+        printed = _ctc_run(spec, tmp_path, capsys, seed)
         assert "input Target: label 0 (below the blank 1) in its first half, -1 (padding) after" in printed
-        assert 0 < float(re.search(r"Loss = tensor\(\[([-0-9.e]+)\]\)", printed).group(1)) < 100  # finite
     for length, zeros in ((4, 2), (5, 3)):
-        spec.write_text(f"netgraph: 1\nlayers:\n  c: CTCLossLayer\ninputs: {{Input: [{length}, 2], Target: "
-                        f"{{shape: [{length}], dtype: Integer}}}}\nedges: [Input -> c.Input, Target -> c.Target]\n")
-        assert example_inputs(load(spec))[0]["Target"][0].tolist() == [0] * zeros + [-1] * (length - zeros)
+        targets = example_inputs(load(_ctc_spec(spec, length, 2)))[0]["Target"][0]
+        assert targets.tolist() == [0] * zeros + [-1] * (length - zeros)
