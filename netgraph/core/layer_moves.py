@@ -16,7 +16,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["Moves", "joined_moves", "kept_names", "recorded", "renamed_levels"]
+__all__ = ["Moves", "joined_moves", "kept_names", "recorded"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,17 +78,10 @@ def joined_moves(parts: list[list[str] | None], names: list[str]) -> list[Moves]
     ``parts`` gives (a chain spliced) layer by layer, one given as None as one layer."""
     moves, at = [], 0
     for layers in parts:
-        moves.append(Moves(prefix=(names[at],)) if layers is None else Moves(levels={(): dict(zip(layers, names[at:]))}))
-        at += 1 if layers is None else len(layers)
+        whole = layers is None
+        moves.append(Moves(prefix=(names[at],)) if whole else Moves(levels={(): dict(zip(layers, names[at:]))}))
+        at += 1 if whole else len(layers)
     return moves
-
-
-def renamed_levels(renames: Iterable[tuple[tuple, Any]]) -> dict[tuple, dict[str, Any]]:
-    """``levels`` of Moves for (old path, new name or None) pairs."""
-    levels: dict[tuple, dict[str, Any]] = {}
-    for path, new in renames:
-        levels.setdefault(tuple(path[:-1]), {})[path[-1]] = new
-    return levels
 
 
 def recorded(found: dict, edit: Any) -> Any:
