@@ -6,7 +6,6 @@ from __future__ import annotations
 from netgraph import (ElementwiseLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, net_delete, net_drop,
                       net_flatten, net_insert, net_join, net_prepend, net_rename, net_replace,
                       net_set_learning_rate_multipliers, net_take)
-from netgraph.core.distinct_layers import distinct_layers, restored
 from netgraph.core.multipliers import array_names
 from netgraph.train.options import resolve_multipliers
 
@@ -70,17 +69,6 @@ def test_net_flatten_of_a_graph_held_twice():
     inner = NetChain({"lin": LinearLayer(4)})
     net = net_set_learning_rate_multipliers(NetChain({"a": inner, "b": inner}, input=4), {("b", "lin"): 0.1})
     assert slowed(net_flatten(net)) == {"b/lin"}
-
-
-def test_distinct_layers_copies_only_later_positions_and_only_with_rules():
-    lin = LinearLayer(4)
-    plain = NetChain([lin, lin], input=3)
-    assert distinct_layers(plain) == ((plain,), {})
-    ruled = net_set_learning_rate_multipliers(plain, {2: 0.5})
-    (new, added), originals = distinct_layers(ruled, [lin])
-    assert new.layers["1"] is lin and new.layers["2"] is not lin and new.layers["2"] == lin
-    assert added[0] is not lin and added[0] == lin and new.learning_rate_multipliers == {"2": 0.5}
-    assert restored(new, originals) is ruled and restored(added, originals) == [lin]
 
 
 def test_surgery_still_keeps_the_callers_layer_objects():

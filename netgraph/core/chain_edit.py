@@ -23,7 +23,7 @@ from netgraph.core.errors import (NetGraphError, OptionError, ShapeError, Wiring
                                   with_article)
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.layer import REGISTRY, Layer
-from netgraph.core.distinct_layers import positions_kept
+from netgraph.core.layer_moves import Moves, recorded
 from netgraph.core.multipliers import carry_multipliers, prune_rules
 from netgraph.core.operator import NetOperator
 from netgraph.core.operator_surgery import edit_operators, layer_in
@@ -33,27 +33,24 @@ from netgraph.core.port_options import with_port_options
 from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, layer_path, put_back,
                                     subgraph)
 from netgraph.core.surgery import net_replace_part
-from netgraph.core.surgery_take import net_take
+from netgraph.core.surgery_take import taken
 from netgraph.core.types import PortType
 from netgraph.core.option_problems import VALUE_KIND
 
 __all__ = ["net_append", "net_prepend", "net_insert", "net_delete", "net_replace"]
 
 
-@positions_kept("chain", "layers")  # one object per position while carry_multipliers follows them
 def net_append(chain: NetGraph, layers: Any, at: Any = None) -> NetGraph:
     """The chain with ``layers`` (a layer or shorthand, a list of them, or a dict by name) added at the end;
     ``at`` (a name, 1-based index or tuple path, as ``net_delete`` takes) names a chain nested in ``chain``."""
-    return _edit_chain(chain, at, "net_append", lambda inner: _insert(inner, layers, None, "net_append"))
+    return _edit_chain(chain, at, "net_append", lambda inner: _insert(inner, layers, None, "net_append"))[0]
 
 
-@positions_kept("chain", "layers")
 def net_prepend(chain: NetGraph, layers: Any, at: Any = None) -> NetGraph:
     """The chain with ``layers`` (as for ``net_append``) added at the front; the chain's input takes their input."""
-    return _edit_chain(chain, at, "net_prepend", lambda inner: _insert(inner, layers, 1, "net_prepend"))
+    return _edit_chain(chain, at, "net_prepend", lambda inner: _insert(inner, layers, 1, "net_prepend"))[0]
 
 
-@positions_kept("chain", "layers")
 def net_insert(chain: NetGraph, layers: Any, position: Any) -> NetGraph:
     """The chain with ``layers`` inserted before layer ``position`` (1-based index or name; ``len + 1`` appends);
     a negative index counts from the end, as Wolfram's NetInsert (as Insert): the layers land after that layer
@@ -61,11 +58,11 @@ def net_insert(chain: NetGraph, layers: Any, position: Any) -> NetGraph:
     nested in ``chain``, as ``net_delete`` reaches it (the outer net may be a NetGraph)."""
     if isinstance(position, tuple) and position:
         at, position = position[:-1] or None, position[-1]
-        return _edit_chain(chain, at, "net_insert", lambda inner: _insert_at(inner, layers, position))
-    return _insert_at(chain, layers, position)
+        return _edit_chain(chain, at, "net_insert", lambda inner: _insert_at(inner, layers, position))[0]
+    return _insert_at(chain, layers, position)[0]
 
 
-def _insert_at(chain: NetChain, layers: Any, position: int | str) -> NetChain:
+def _insert_at(chain: NetChain, layers: Any, position: int | str) -> tuple[NetChain, Moves]:
     _check_chain(chain, "net_insert")
     count = len(chain.layers)
     if isinstance(position, str):
@@ -83,29 +80,34 @@ def _insert_at(chain: NetChain, layers: Any, position: int | str) -> NetChain:
     return _insert(chain, layers, position, "net_insert")
 
 
-def _edit_chain(net: NetGraph, at: Any, function: str, edit: Callable[[NetChain], NetChain]) -> NetGraph:
+def _edit_chain(net: NetGraph, at: Any, function: str,
+                edit: Callable[[NetChain], tuple[NetChain, Moves]]) -> tuple[NetGraph, Moves]:
     """``edit`` made to ``net`` (``at`` None) or to the chain at path ``at`` inside it (through nested graphs and
-    operators' inner nets), which keeps its place and its ports' names; an OptionError when no chain is there."""
+    operators' inner nets), which keeps its place and its ports' names, and where the layers went; an OptionError
+    when no chain is there."""
     if at is None:
         return edit(net)
     check_net(net, function)
-    edited, others = edit_operators(net, [(at, None)], function,
-                                    lambda inner, group: _edit_chain(inner, group[0][0] or None, function, edit))
+    found: dict[tuple, Moves] = {}
+    edited, others = edit_operators(net, [(at, None)], function, recorded(
+        found, lambda inner, group, *_: _edit_chain(inner, group[0][0] or None, function, edit)), placed=True)
     if not others:
-        return carry_multipliers([net], edited)
+        return carry_multipliers([net], edited, [Moves(inside=found)]), Moves(inside=found)
     path = layer_path(net, at, function)
     inner = net.layer_at(path)
     if not isinstance(inner, NetChain):
         raise OptionError(f"{function}: the layer at {shown_path(path)!r} is {with_article(inner.type_name)}, not a "
                           f"NetChain; at= (or a path position=) names a chain to edit", option="at", kind=VALUE_KIND)
-    new = edit(inner)
+    new, moves = edit(inner)
     renamed_inputs = set(new.input_ports) != set(inner.input_ports)
     if renamed_inputs:  # as a flat chain's declared input: the new inputs take what the chain's input took here
-        new = edit(_with_placed_inputs(net, path, inner))
+        new, moves = edit(_with_placed_inputs(net, path, inner))
+    moves, placed = Moves(inside={path: moves}), [Moves(prefix=path)]
     try:  # the chain keeps its place; the net around it infers its types again
         if renamed_inputs or set(new.output_ports) != set(inner.output_ports):  # rewired as a closed-up chain, but
-            return carry_multipliers([net, new], put_back(net, path, new, _new_head(inner, new)))  # a new head is fed
-        return carry_multipliers([net, new], net.replace_layers({path: new}))
+            return carry_multipliers([net, new], put_back(net, path, new, _new_head(inner, new)), [moves, *placed]), \
+                moves  # a new head is fed
+        return carry_multipliers([net, new], net.replace_layers({path: new}), [moves, *placed]), moves
     except NetGraphError as exc:
         header = f"{function}: the edited chain at {shown_path(path)!r} does not fit the net around it: "
         raise headed(exc, header) from None
@@ -150,7 +152,7 @@ def _new_items(layers: Any, function: str) -> list[tuple[str | None, Layer]]:
             for i, layer in enumerate(listed)]
 
 
-def _insert(chain: NetChain, layers: Any, position: int | None, function: str) -> NetChain:
+def _insert(chain: NetChain, layers: Any, position: int | None, function: str) -> tuple[NetChain, Moves]:
     _check_chain(chain, function)
     items = chain_items(chain)
     at = len(items) if position is None else position - 1
@@ -159,7 +161,11 @@ def _insert(chain: NetChain, layers: Any, position: int | None, function: str) -
     kept = _kept_shapes(chain, keep_inputs=at > 0, keep_outputs=at < len(items))
     if at == 0:
         kept.update(_fed_inputs(chain, [layer for _, layer in added], function))
-    return carry_multipliers([chain, *[n for _, n in added]], chain_of(items[:at] + added + items[at:], kept))
+    result = chain_of(items[:at] + added + items[at:], kept)
+    names = list(result.layers)
+    moves = Moves(levels={(): dict(zip(chain.layers, names[:at] + names[at + len(added):]))})
+    placed = [Moves(prefix=(name,)) for name in names[at:at + len(added)]]
+    return carry_multipliers([chain, *[n for _, n in added]], result, [moves, *placed]), moves
 
 
 def _check_names(items: list[tuple[str | None, Layer]], at: int, added: list[tuple[str | None, Layer]],
@@ -221,7 +227,6 @@ def _kept_shapes(chain: NetChain, keep_inputs: bool, keep_outputs: bool) -> dict
     return kept
 
 
-@positions_kept("net")
 def net_delete(net: NetGraph, layers: Any) -> NetGraph:
     """The net without ``layers`` (a name, 1-based index or tuple path; a list for several), or without graph
     output ports (``NetPort("Output1")``: Wolfram's NetDelete[graph, NetPort[...]]).
@@ -229,6 +234,11 @@ def net_delete(net: NetGraph, layers: Any) -> NetGraph:
     In a chain the remaining layers close up and their shapes are inferred again; in a graph it is
     ``net_drop`` (an interior layer is bridged only when its neighbours' ports fit).
     """
+    return _deleted(net, layers)[0]
+
+
+def _deleted(net: NetGraph, layers: Any) -> tuple[NetGraph, Moves]:
+    """``net_delete``, and where the layers went."""
     check_net(net, "net_delete")
     specs = layers if isinstance(layers, list) else [layers]
     if not specs:
@@ -236,12 +246,16 @@ def net_delete(net: NetGraph, layers: Any) -> NetGraph:
                           kind=VALUE_KIND)
     if any(isinstance(s, NetPort) and s.layer is None for s in specs):
         return _without_outputs(net, specs)
-    edited, others = edit_operators(net, [(s, None) for s in specs], "net_delete",
-                                    lambda inner, group: net_delete(inner, [layer_in(r) for r, _ in group]))
-    return carry_multipliers([net], edit_at(edited, [s for s, _ in others], _close_up) if others else edited)
+    found: dict[tuple, Moves] = {}
+    edited, others = edit_operators(net, [(s, None) for s in specs], "net_delete", recorded(
+        found, lambda inner, group, *_: _deleted(inner, [layer_in(r) for r, _ in group])), placed=True)
+    levels: dict[tuple, dict] = {}
+    deleted = edit_at(edited, [s for s, _ in others], _close_up, levels) if others else edited
+    moves = Moves(levels=levels, inside=found)
+    return carry_multipliers([net], deleted, [moves]), moves
 
 
-def _without_outputs(net: NetGraph, specs: list) -> NetGraph:
+def _without_outputs(net: NetGraph, specs: list) -> tuple[NetGraph, Moves]:
     """Wolfram's NetDelete[graph, NetPort["name"]]: the net without those graph outputs, and without the layers
     that computed only them (``net_take`` of the other outputs, which keep their names)."""
     if not all(isinstance(s, NetPort) and s.layer is None for s in specs):
@@ -256,7 +270,7 @@ def _without_outputs(net: NetGraph, specs: list) -> NetGraph:
     if not rest:
         raise WiringError(f"net_delete of {specs!r} would remove every output of the net ({list(outputs)})",
                           kind="no-output", found=specs)
-    return net_take(net, rest)
+    return taken(net, rest)
 
 
 def _close_up(inner: NetGraph, names: list[str]) -> NetGraph:

@@ -19,7 +19,7 @@ from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.core.graph import NetGraph
 from netgraph.core.ir import Value
 from netgraph.core.layer import Layer
-from netgraph.core.distinct_layers import positions_kept
+from netgraph.core.layer_moves import Moves
 from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.rewiring import check_net
@@ -42,9 +42,14 @@ def unique_names(paths: list[tuple]) -> dict[tuple, str]:
 
 def inline_nested(net: NetGraph) -> NetGraph:
     """One level of nesting removed: each nested graph's layers join ``net`` as ``outer/inner``."""
+    return _inlined(net)[0]
+
+
+def _inlined(net: NetGraph) -> tuple[NetGraph, Moves]:
+    """``inline_nested``, and where the layers went."""
     nested = {n: l for n, l in net.layers.items() if isinstance(l, NetGraph)}
     if not nested:
-        return net
+        return net, Moves()
     fed = {(e.dst.layer, e.dst.port): e.src for e in net.edges}
     inner_out = {(n, e.dst.port): e.src for n, g in nested.items() for e in g.edges if e.dst.layer is None}
     new = unique_names([(n, inner) if n in nested else (n,) for n in net.layers
@@ -74,7 +79,7 @@ def inline_nested(net: NetGraph) -> NetGraph:
               for e in net.edges if e.dst.layer not in nested]
     consumed = {(a.layer, a.port) for a, _ in edges}
     edges += [(NetPort(n, p), None) for n, l in layers.items() for p in l.output_ports if (n, p) not in consumed]
-    return keeping_port_types(net, layers, edges)
+    return keeping_port_types(net, layers, edges), Moves(paths={path: (name,) for path, name in new.items()})
 
 
 def keeping_port_types(net: NetGraph, layers: dict, edges: list) -> NetGraph:
@@ -95,7 +100,6 @@ def keeping_port_types(net: NetGraph, layers: dict, edges: list) -> NetGraph:
     return NetGraph(layers, edges, **{**net.port_shape_options(), **lost}) if lost else flat
 
 
-@positions_kept("net")  # one object per position while carry_multipliers follows them
 def net_flatten(net: Layer, levels: int | None = None) -> Layer:
     """Nested graphs' layers inlined with names ``outer/inner``, to every depth or ``levels`` deep.
 
@@ -103,33 +107,45 @@ def net_flatten(net: Layer, levels: int | None = None) -> Layer:
     flattened too (as Wolfram's NetFlatten, "including within operators"). A result whose layers simply follow one
     another is a NetChain. A layer alone is itself (an operator: its inner nets flattened), as Wolfram's.
     """
+    return _flattened(net, levels)[0]
+
+
+def _flattened(net: Layer, levels: int | None) -> tuple[Layer, Moves]:
+    """``net_flatten``, and where the layers went."""
     if levels is not None and (isinstance(levels, bool) or not isinstance(levels, int) or levels < 1):
         raise OptionError(f"net_flatten: levels= must be a positive integer or None (all), found {levels!r}",
                           option="levels", kind=VALUE_KIND)
     if isinstance(net, Layer) and not isinstance(net, NetGraph):  # Wolfram's NetFlatten[layer] is the layer
-        return _flattened_inside(net, levels) if _holds_nested(net) else net
+        return _flattened_inside(net, levels) if _holds_nested(net) else (net, Moves())
     check_net(net, "net_flatten")
+    flat, moves = net, Moves()
     if levels is None:
-        flat = _flatten_all(net) if any(isinstance(layer, NetGraph) for layer in net.layers.values()) else net
+        if any(isinstance(layer, NetGraph) for layer in net.layers.values()):
+            flat, moves = _flatten_all(net)
     else:
-        flat = net
         for _ in range(levels):  # until nothing is nested: levels may be any size (2**70 looped that often)
-            flat, before = inline_nested(flat), flat
+            (flat, step), before = _inlined(flat), flat
             if flat is before:
                 break
-    return carry_multipliers([net], _as_chain(_inner_nets_flattened(flat, levels)))
+            moves = moves.then(step)
+    flat, inside = _inner_nets_flattened(flat, levels)
+    moves = moves.then(inside)
+    return carry_multipliers([net], _as_chain(flat), [moves]), moves
 
 
-def _inner_nets_flattened(net: NetGraph, levels: int | None) -> NetGraph:
-    """``net`` with each operator's inner nets that hold nested nets flattened (``levels`` deep); an operator whose
-    inner nets are flat already is kept as it is."""
+def _inner_nets_flattened(net: NetGraph, levels: int | None) -> tuple[NetGraph, Moves]:
+    """``net`` with each operator's inner nets that hold nested nets flattened (``levels`` deep), and where their
+    layers went; an operator whose inner nets are flat already is kept as it is."""
     changes = {name: _flattened_inside(layer, levels) for name, layer in net.layers.items() if _holds_nested(layer)}
-    return net.replace_layers(changes) if changes else net
+    moves = Moves(inside={(name,): moves for name, (_, moves) in changes.items()})
+    return (net.replace_layers({name: op for name, (op, _) in changes.items()}), moves) if changes else (net, moves)
 
 
-def _flattened_inside(layer: Any, levels: int | None) -> Any:
-    """The operator ``layer`` with its inner nets flattened (``levels`` deep)."""
-    return dataclasses.replace(layer, **{f: net_flatten(getattr(layer, f), levels) for f in layer.NETS})
+def _flattened_inside(layer: Any, levels: int | None) -> tuple[Any, Moves]:
+    """The operator ``layer`` with its inner nets flattened (``levels`` deep), and where their layers went."""
+    inner = {f: _flattened(getattr(layer, f), levels) for f in layer.NETS}
+    return (dataclasses.replace(layer, **{f: net for f, (net, _) in inner.items()}),
+            Moves(inside={(f,): moves for f, (_, moves) in inner.items()}))
 
 
 def _holds_nested(layer: Any) -> bool:
@@ -138,7 +154,7 @@ def _holds_nested(layer: Any) -> bool:
                for field in getattr(layer, "NETS", ()) for inner in getattr(layer, field).layers.values())
 
 
-def _flatten_all(net: NetGraph) -> NetGraph:
+def _flatten_all(net: NetGraph) -> tuple[NetGraph, Moves]:
     ir = net.ir
     order = [path for path, _ in net._leaf_layers(given=True)]  # each nested graph's leaves in its place
     name = unique_names(order)
@@ -154,7 +170,8 @@ def _flatten_all(net: NetGraph) -> NetGraph:
         edges = [written.get(pair, pair) for pair in edges]
     edges += [(NetPort(name[node.path], v.port), None)
               for node in ir.nodes for v in node.output_values if not ir.consumers(v)]
-    return keeping_port_types(net, {name[path]: ir.node(path).layer for path in order}, edges)
+    flat = keeping_port_types(net, {name[path]: ir.node(path).layer for path in order}, edges)
+    return flat, Moves(paths={path: (new,) for path, new in name.items()})
 
 
 def _as_chain(net: NetGraph) -> NetGraph:

@@ -27,6 +27,7 @@ from netgraph.core.array_rules import PathIndex, matches, no_match, rule_pattern
 from netgraph.core.errors import MAX_LISTED, OptionError, raise_all
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.graph import NetGraph
+from netgraph.core.layer_moves import Moves
 from netgraph.core.layer_surgery import alone, is_lone_layer, rules_in_alone
 from netgraph.core.multiplier_rates import picking_rules, stored_multipliers, unreached_shared
 from netgraph.core.shared import shared_users
@@ -82,25 +83,25 @@ def net_set_learning_rate_multipliers(net: Any, rules: Any) -> NetGraph:
     return net.with_learning_rate_multipliers(tuple(stored.items()))
 
 
-def carry_multipliers(olds: Sequence[Any], new: Any) -> Any:
+def carry_multipliers(olds: Sequence[Any], new: Any, moves: Sequence[Moves] = ()) -> Any:
     """``new`` (a surgery's result) storing the multipliers that ``olds`` (its arguments) store, for the layers it
-    kept: each key moves with its layer to the layer's new path (a renamed, flattened, renumbered or extracted
-    layer; surgery keeps layer objects, so they are found by identity: ``positions_kept`` gives a surgery an object
-    held at several positions as one copy per position, else a rule could follow another position of the same
-    object). A rule for a graph taken apart becomes
-    one rule per kept layer of it; a rule whose layers are all gone is dropped; a glob stays while it matches."""
-    olds = [old for old in olds if isinstance(old, NetGraph)]
-    if not isinstance(new, NetGraph) or not any(stored_multipliers(old) for old in olds):
+    kept: each key moves with its layer's position to the new path that ``moves`` (one per argument; none: the
+    same paths) gives it (a renamed, flattened, renumbered or extracted layer). A rule for a graph taken apart
+    becomes one rule per kept layer of it; a rule whose layers are all gone is dropped; a glob stays while it
+    matches."""
+    pairs = [(old, move) for old, move in zip(olds, [*moves, *[Moves()] * (len(olds) - len(moves))])
+             if isinstance(old, NetGraph)]
+    if not isinstance(new, NetGraph) or not any(stored_multipliers(old) for old, _ in pairs):
         return prune_rules(new)
-    inherited = {rule for old in olds for rule in old.learning_rate_multipliers.items()}
+    inherited = {rule for old, _ in pairs for rule in old.learning_rate_multipliers.items()}
     own = tuple(rule for rule in new.learning_rate_multipliers.items() if rule not in inherited)
     if len(own) < len(new.learning_rate_multipliers):  # an old rule a rebuild kept as it was: moved below instead
         new = new.with_learning_rate_multipliers(own)  # (kept, '1/3' would pick the layer renumbered 4 -> 3)
-    positions = _positions(new)
-    have, out, used = set(stored_multipliers(new)), list(own), set()
+    there = {path for path, _ in _walk(new)}
+    have, out = set(stored_multipliers(new)), list(own)
     names = [n.split(".") for n in array_names(new)]
-    for old in olds:
-        mapping = _path_map(old, positions, used)
+    for old, move in pairs:
+        mapping = _path_map(old, move, there)
         for key, r in stored_multipliers(old):
             for moved in _moved(key, mapping, names):
                 if (moved, r) not in have:
@@ -173,28 +174,12 @@ def _walk(net: NetGraph, prefix: tuple = ()) -> list[tuple[tuple, Any]]:
     return out
 
 
-def _positions(net: NetGraph) -> dict[int, list[tuple]]:
-    found: dict[int, list[tuple]] = {id(net): [()]}
-    for path, layer in _walk(net):
-        found.setdefault(id(layer), []).append(path)
-    return found
-
-
-def _path_map(old: NetGraph, positions: dict[int, list[tuple]], used: set) -> dict[tuple, tuple | None]:
-    """Each old layer path -> its new path (None: gone): the same object, at the same path when it is still there,
-    else at its next unused place (a layer object used twice is matched in order)."""
-    layers = _walk(old)
+def _path_map(old: NetGraph, moves: Moves, there: set[tuple]) -> dict[tuple, tuple | None]:
+    """Each old layer path -> its new path (None: gone, or no layer is there in the new net)."""
     mapping: dict[tuple, tuple | None] = {}
-    for path, layer in layers:
-        if path in positions.get(id(layer), ()) and (id(layer), path) not in used:
-            mapping[path] = path
-            used.add((id(layer), path))
-    for path, layer in layers:
-        if path not in mapping:
-            free = [p for p in positions.get(id(layer), ()) if (id(layer), p) not in used]
-            mapping[path] = free[0] if free else None
-            if free:
-                used.add((id(layer), free[0]))
+    for path, _ in _walk(old):
+        new = moves.path(path)
+        mapping[path] = new if new in there else None
     return mapping
 
 

@@ -23,6 +23,7 @@ from netgraph.core.drop_fits import check_fit, fits_are_checked, fits_checked, f
 from netgraph.core.edge_text import written
 from netgraph.core.errors import OptionError, WiringError, did_you_mean, with_article
 from netgraph.core.graph import NetGraph
+from netgraph.core.layer_moves import kept_names
 from netgraph.core.layer import Layer
 from netgraph.core.order import order
 from netgraph.core.output_names import kept_output_names
@@ -112,9 +113,10 @@ def _as_list(net: NetGraph, parts: tuple) -> str:
 listed = few_names  # the first MAX_LISTED names and how many in all
 
 
-def edit_at(net: NetGraph, specs: list, edit: Any) -> NetGraph:
-    """``edit(graph, names)`` applied to each graph holding layers named by ``specs`` (paths reach nested ones),
-    deepest first so that a parent's renumbering comes after its children's edits."""
+def edit_at(net: NetGraph, specs: list, edit: Any, levels: dict | None = None) -> NetGraph:
+    """``edit(graph, names)`` (which removes those layers) applied to each graph holding layers named by ``specs``
+    (paths reach nested ones), deepest first so that a parent's renumbering comes after its children's edits; the
+    names each one's layers took go to ``levels`` (as ``Moves.levels``)."""
     groups: dict[tuple, list[str]] = {}
     for spec in specs:
         path = layer_path(net, spec)
@@ -125,6 +127,8 @@ def edit_at(net: NetGraph, specs: list, edit: Any) -> NetGraph:
             raise WiringError(f"this would remove every layer of {'/'.join(parent) or 'the net'}", kind=EMPTY_KIND,
                               layer=tuple(parent))
         edited = edit(inner, groups[parent])
+        if levels is not None:
+            levels[parent] = kept_names(inner.layers, groups[parent], edited.layers)
         net = _put_back(net, parent, edited, {})[0] if parent else edited
     return net
 

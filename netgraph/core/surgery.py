@@ -29,7 +29,7 @@ from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.information import all_arrays, information
 from netgraph.core.layer_checks import array_shape_problems, layout_hint, removed_note
 from netgraph.core.torch_array_names import array_name_hint, array_name_note
-from netgraph.core.distinct_layers import positions_kept
+from netgraph.core.layer_moves import Moves, joined_moves, recorded
 from netgraph.core.multipliers import carry_into, carry_multipliers, container_path, drop_rules_below, \
     prune_rules
 from netgraph.core.nesting import deep_walk
@@ -255,7 +255,6 @@ def _shared_value(net: NetGraph, name: str) -> Any:
 
 
 @deep_walk
-@positions_kept("net")  # one object per position while carry_multipliers follows them
 def net_rename(net: NetGraph, rename: Any) -> NetGraph:
     """Rename layers: ``{"old": "new"}`` at the top level, ``{("enc", "old"): "new"}`` inside a nested graph;
     the net's own ports: ``{NetPort("Input"): NetPort("x")}``; or every top-level layer by a function of its name.
@@ -269,7 +268,7 @@ def net_rename(net: NetGraph, rename: Any) -> NetGraph:
         raise OptionError(f"net_rename takes a dict {{old name, path or NetPort: new name}} or a function of a "
                           f"layer's name, found {type(rename).__name__}", option="rename", kind=VALUE_KIND)
     layers, ports = split_port_renames(net, rename)
-    renamed = _rename(net, layers, ()) if layers else net
+    renamed = _rename(net, layers, ())[0] if layers else net
     return rename_ports(renamed, ports) if ports else renamed
 
 
@@ -288,10 +287,11 @@ def _renamed_by(net: NetGraph, function: Any) -> dict[str, Any]:
     return renamed
 
 
-def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> NetGraph:
-    """``net_rename`` of the graph at ``prefix`` (which its errors name)."""
-    original, (net, items) = net, edit_operators(
-        net, rename.items(), "net_rename", lambda inner, group: net_rename(inner, {layer_in(r): n for r, n in group}))
+def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> tuple[NetGraph, Moves]:
+    """``net_rename`` of the graph at ``prefix`` (which its errors name), and where its layers went."""
+    found: dict[tuple, Moves] = {}
+    original, (net, items) = net, edit_operators(net, rename.items(), "net_rename", recorded(
+        found, lambda inner, group, *_: _rename(inner, {layer_in(r): n for r, n in group}, ())), placed=True)
     here: dict[str, str] = {}
     nested: dict[str, dict[tuple, str]] = {}
     for old, new in items:
@@ -303,8 +303,9 @@ def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> NetGraph
             here[path[0]] = new
         else:
             nested.setdefault(path[0], {})[path[1:]] = new
-    layers = {name: _rename(layer, nested[name], (*prefix, name)) if name in nested else layer
-              for name, layer in net.layers.items()}
+    inner = {name: _rename(net.layers[name], renames, (*prefix, name)) for name, renames in nested.items()}
+    found.update({(name,): moves for name, (_, moves) in inner.items()})
+    layers = {name: inner[name][0] if name in inner else layer for name, layer in net.layers.items()}
     names = [here.get(n, n) for n in layers]
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
@@ -313,13 +314,13 @@ def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> NetGraph
         raise WiringError(f"renaming {moves} would give two layers the same name {dup!r} in {where}; "
                           f"its layers would be {listed(names)}", kind="name-clash", layer=tuple(prefix), found=dup)
     renamed = {here.get(n, n): layer for n, layer in layers.items()}
+    moves = Moves(levels={(): here}, inside=found)
     if isinstance(net, NetChain):
-        return carry_multipliers([original], NetChain(renamed, **net.port_shape_options()))
+        return carry_multipliers([original], NetChain(renamed, **net.port_shape_options()), [moves]), moves
     return carry_multipliers([original], NetGraph(renamed, renamed_edges(net.explicit_edges(), here),
-                                                  **net.port_shape_options()))
+                                                  **net.port_shape_options()), [moves]), moves
 
 
-@positions_kept("net")
 def net_drop(net: NetGraph, layers: Any) -> NetGraph:
     """The net without the given layers (a name, 1-based index or tuple path; a list for several).
 
@@ -327,27 +328,34 @@ def net_drop(net: NetGraph, layers: Any) -> NetGraph:
     same type; otherwise a ShapeError names the layer and both types (never a silent rewiring). Dropped
     heads leave their consumers' ports as graph inputs, dropped tails their producers' outputs as graph outputs.
     """
+    return _dropped(net, layers)[0]
+
+
+def _dropped(net: NetGraph, layers: Any) -> tuple[NetGraph, Moves]:
+    """``net_drop``, and where the layers went."""
     check_net(net, "net_drop")
     specs = layers if isinstance(layers, list) else [layers]
     if not specs:
         raise OptionError("net_drop: layers= is an empty list; name at least one layer", option="layers",
                           kind=VALUE_KIND)
+    found: dict[tuple, Moves] = {}
     edited, others = edit_operators(net, [(s, None) for s in specs], "net_drop",
-                                    lambda inner, group, path, field: _drop_inside(net, path, field, inner, group),
-                                    placed=True)
-    return carry_multipliers([net], edit_at(edited, [s for s, _ in others], drop_layers) if others else edited)
+                                    recorded(found, lambda *args: _drop_inside(net, *args)), placed=True)
+    levels: dict[tuple, dict] = {}
+    dropped = edit_at(edited, [s for s, _ in others], drop_layers, levels) if others else edited
+    moves = Moves(levels=levels, inside=found)
+    return carry_multipliers([net], dropped, [moves]), moves
 
 
-def _drop_inside(net: NetGraph, path: tuple, field: str, inner: NetGraph, group: list) -> NetGraph:
+def _drop_inside(net: NetGraph, inner: NetGraph, group: list, path: tuple, field: str) -> tuple[NetGraph, Moves]:
     """``inner`` (an operator's) without the group's layers, whether an interior one's neighbours fit judged with
     the input types the operator gives it (alone its ports may be of unknown shape), its own declarations kept."""
     names = [layer_in(r) for r, _ in group]
     net_drop(_given_inputs(net, path, field, inner), names)
     with fits_checked():
-        return net_drop(inner, names)
+        return _dropped(inner, names)
 
 
-@positions_kept("nets")  # net_join(a, a): each argument's layers their own objects
 def net_join(*nets: Any) -> NetChain:
     """Sequential composition (NetJoin): a NetChain of the arguments' layers in order.
 
@@ -370,7 +378,8 @@ def net_join(*nets: Any) -> NetChain:
     joined = chain_of(items, _end_shapes(nets[0], nets[-1]))
     if any(isinstance(n, NetChain) and n.port_shape_options() for n in nets):
         NetChain(list(nets))  # a spliced chain's declared ports must still hold: the nested chain checks them
-    return carry_multipliers(nets, joined)
+    spliced = [list(n.layers) if isinstance(n, NetChain) else None for n in nets]
+    return carry_multipliers(nets, joined, joined_moves(spliced, list(joined.layers)))
 
 
 def _end_shapes(first: Any, last: Any) -> dict[str, Any]:

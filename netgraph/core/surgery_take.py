@@ -17,7 +17,7 @@ from netgraph.core.names import fresh_name
 from netgraph.core.chain import NetChain
 from netgraph.core.errors import WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
-from netgraph.core.distinct_layers import positions_kept
+from netgraph.core.layer_moves import Moves, kept_names
 from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.operator_surgery import into_operator
 from netgraph.core.output_names import kept_output_names
@@ -26,10 +26,9 @@ from netgraph.core.ports import NetPort
 from netgraph.core.rewiring import (EMPTY_KIND, check_net, layer_graph, layer_path, listed, no_layer_or_port,
                                     subgraph, with_output_options)
 
-__all__ = ["net_take"]
+__all__ = ["net_take", "taken"]
 
 
-@positions_kept("net")  # one object per position while carry_multipliers follows them
 def net_take(net: NetGraph, outputs: Any, start: Any = None) -> NetGraph:
     """The subgraph needed to compute the given outputs: layer specs, graph output names or NetPorts (a layer's
     input port: what feeds it), nested paths too (``NetPort(("enc", "l1", "Output"))`` keeps ``enc`` cut down to
@@ -40,6 +39,11 @@ def net_take(net: NetGraph, outputs: Any, start: Any = None) -> NetGraph:
     layer's port (an output: the layers after that value; an input: that layer on), or a list of those; only the
     layers between it and the outputs are kept (and the source layers they read), and what they took from layers
     before it becomes graph inputs, one per value, named after the layer that gave it (as Wolfram names them)."""
+    return taken(net, outputs, start)[0]
+
+
+def taken(net: NetGraph, outputs: Any, start: Any = None) -> tuple[NetGraph, Moves]:
+    """``net_take``, and where the layers went."""
     check_net(net, "net_take")
     specs = outputs if isinstance(outputs, list) else [outputs]
     nested: dict[str, list[NetPort]] = {}
@@ -57,13 +61,19 @@ def net_take(net: NetGraph, outputs: Any, start: Any = None) -> NetGraph:
     if start is not None:
         keep = _after_start(net, g, keep, targets, start)
     part = _only(subgraph(net, keep, targets=frozenset(targets), by_source=True), wanted)
-    taken = with_output_options(net, kept_output_names(net, part))  # Output2 stays Output2, as after net_drop
+    moves = Moves(levels={(): kept_names(net.layers, set(net.layers) - keep, part.layers)})
+    result = with_output_options(net, kept_output_names(net, part))  # Output2 stays Output2, as after net_drop
     whole = set().union(*(nx.ancestors(g, t) for t in targets)) | {layer for layer, _ in wanted}
     for head in set(nested) & whole:  # its other outputs are used too: it stays whole, the ports become outputs
         for port in nested[head]:
-            taken = taken.with_output(NetPort((head, *port.path, port.port)))[0]
-    cut = {head: specs for head, specs in nested.items() if head not in whole}
-    return carry_multipliers([net], _cut_unread(_cut_inside(taken, cut) if cut else taken))
+            result = result.with_output(NetPort((head, *port.path, port.port)))[0]
+    cut = {moves.path((head,))[0]: specs for head, specs in nested.items() if head not in whole}
+    if cut:
+        result, inside = _cut_inside(result, cut)
+        moves = moves.then(inside)
+    result, unread = _cut_unread(result)
+    moves = moves.then(unread)
+    return carry_multipliers([net], result, [moves]), moves
 
 
 def _after_start(net: NetGraph, g: nx.DiGraph, keep: set[str], targets: set[str], start: Any) -> set[str]:
@@ -194,9 +204,9 @@ def _free(name: str, taken: set[str]) -> str:
     return new
 
 
-def _cut_unread(net: NetGraph) -> NetGraph:
+def _cut_unread(net: NetGraph) -> tuple[NetGraph, Moves]:
     """``net`` with each nested graph some of whose outputs nothing reads (a layer fed one of its port paths
-    kept it) cut down to what computes the outputs read, which keep their names."""
+    kept it) cut down to what computes the outputs read, which keep their names; and where the layers went."""
     read: dict[str, set[str]] = {}
     for e in net.edges:
         if e.src.layer is not None:
@@ -204,8 +214,9 @@ def _cut_unread(net: NetGraph) -> NetGraph:
     cut = {name: [NetPort(p) for p in layer.output_ports if p in read[name]] for name, layer in net.layers.items()
            if isinstance(layer, NetGraph) and read.get(name) and set(layer.output_ports) - read[name]}
     if not cut:
-        return net
-    layers = {name: net_take(layer, cut[name]) if name in cut else layer for name, layer in net.layers.items()}
+        return net, Moves()
+    parts = {name: taken(net.layers[name], ports) for name, ports in cut.items()}
+    layers = {name: parts[name][0] if name in cut else layer for name, layer in net.layers.items()}
 
     def kept(a: NetPort, b: NetPort | None) -> bool:  # not from a port cut away, nor into one
         return (a.layer not in cut or a.port in layers[a.layer].output_ports) and \
@@ -215,17 +226,22 @@ def _cut_unread(net: NetGraph) -> NetGraph:
            and (e.dst.layer not in cut or e.dst.port in layers[e.dst.layer].input_ports)}
     shapes = {p: t for p, t in net.port_shape_options().items() if p in fed or p in net.output_ports}
     new = NetGraph(layers, [pair for pair in net.explicit_edges() if kept(*pair)], **shapes)
-    return net_take(new, list(net.output_ports)) if lost_inputs else new  # what fed only a lost input goes too
+    moves = Moves(inside={(name,): moves for name, (_, moves) in parts.items()})
+    if not lost_inputs:
+        return new, moves
+    new, later = taken(new, list(net.output_ports))  # what fed only a lost input goes too
+    return new, moves.then(later)
 
 
-def _cut_inside(net: NetGraph, cut: dict[str, list[NetPort]]) -> NetGraph:
+def _cut_inside(net: NetGraph, cut: dict[str, list[NetPort]]) -> tuple[NetGraph, Moves]:
     """``net`` with each graph in ``cut`` cut down to what computes its ports; its other outputs (edges to graph
-    outputs only: nothing else uses them) and the input ports it lost lose their edges."""
-    layers = {name: net_take(layer, cut[name]) if name in cut else layer for name, layer in net.layers.items()}
+    outputs only: nothing else uses them) and the input ports it lost lose their edges; and where the layers went."""
+    parts = {name: taken(net.layers[name], ports) for name, ports in cut.items()}
+    layers = {name: parts[name][0] if name in cut else layer for name, layer in net.layers.items()}
 
     def kept(a: NetPort, b: NetPort | None) -> bool:
         return a.layer not in cut and (b is None or b.layer not in cut or b.port in layers[b.layer].input_ports)
     edges = [pair for pair in net.explicit_edges() if kept(*pair)]  # the pairs themselves: the user's edges
     ports = NetGraph(layers, edges)
     shapes = {p: t for p, t in net.port_shape_options().items() if p in (*ports.input_ports, *ports.output_ports)}
-    return NetGraph(layers, edges, **shapes)
+    return NetGraph(layers, edges, **shapes), Moves(inside={(name,): moves for name, (_, moves) in parts.items()})
