@@ -6,6 +6,8 @@ equal halves all one number (fresh biases), stay apart."""
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 import pytest
 import torch
@@ -16,7 +18,7 @@ import netgraph
 from netgraph import (ElementwiseLayer, LinearLayer, NetChain, NetSharedArray, export_onnx, import_onnx,
                       net_initialize, net_rename, net_take, net_train)
 from netgraph.core.shared import shared_users
-from netgraph.export import onnx_array_names
+from netgraph.export import onnx_array_names, onnx_tied
 from tests.onnx_helpers import pinned_model, run_onnx, torch_export
 
 _MODULES = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
@@ -203,3 +205,23 @@ def test_onnx_array_names_leaves_out_an_array_two_files_name_apart(tmp_path):
     by_hand = first.replace_layers({n: first.layers[n].replace(weights=NetSharedArray("other", weights))
                                     for n in first.layers if "Weights" in first.layers[n].shared})
     assert set(shared_users(by_hand)) == {"other"} and onnx_array_names(by_hand) == {}
+
+
+def test_onnx_array_names_are_kept_while_a_net_holds_the_array_and_freed_with_it(tmp_path):
+    """The record behind ``onnx_array_names`` lived for the process; it now goes with the last net holding the
+    array: the imported one, its edits, or a copy (saved and loaded) asked about while the record lived."""
+    weights = np.arange(16, dtype=np.float32).reshape(4, 4) / 9 + 0.5  # values no other test imports
+    before = len(onnx_tied._SOURCES)
+    net = import_onnx(_tied_file(tmp_path / "a.onnx", "enc.w", weights))
+    assert len(onnx_tied._SOURCES) == before + 1
+    loaded = netgraph.load(netgraph.save(net, tmp_path / "net.yaml"))
+    assert onnx_array_names(loaded) == onnx_array_names(net) == {"enc_w": "enc.w"}
+    edited = net_rename(net, {"enc": "first"})
+    del net
+    gc.collect()
+    assert onnx_array_names(loaded) == onnx_array_names(edited) == {"enc_w": "enc.w"}  # they keep it
+    del loaded, edited
+    gc.collect()
+    assert len(onnx_tied._SOURCES) == before  # freed with the nets
+    other = import_onnx(_tied_file(tmp_path / "b.onnx", "enc_w", weights))  # another name: no longer ambiguous
+    assert onnx_array_names(other) == {"enc_w": "enc_w"}

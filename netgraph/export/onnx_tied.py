@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -36,9 +37,9 @@ from netgraph.export.onnx_names import node_module
 __all__ = ["aliases", "onnx_array_names", "recorded", "tied_arrays"]
 
 #: (name, _key of the values) of each shared array an import made -> every ONNX name an import gave it (several: two
-#: files with one weight under two names, which ``onnx_array_names`` leaves out); a few dozen bytes an array, kept for
-#: the process, not saved (an edit may copy the array: its identity does not last)
-_SOURCES: dict[tuple[str, tuple], set[str]] = {}
+#: files with one weight under two names, which ``onnx_array_names`` leaves out), kept while a tensor holding those
+#: values lives (the imported net's, which its edits keep, or a loaded copy's once asked about), not saved
+_SOURCES: dict[tuple[str, tuple], _Record] = {}
 
 _OTHER = re.compile(r"[^A-Za-z0-9_\-]")
 _RECURRENT = frozenset({"LongShortTermMemoryLayer", "GatedRecurrentLayer", "BasicRecurrentLayer"})
@@ -94,17 +95,20 @@ def onnx_array_names(net: Any) -> dict[str, str]:
     """The ONNX initializer's name of each shared array of ``net`` that ``import_onnx`` made: {array name: ONNX
     name} (``{"fc_MatMul_Weights": "onnx::MatMul_10", "fc_bias": "fc.bias"}``). It follows an array through the
     edits that keep its name and values (another layer replaced, layers renamed or changed, the net in a NetChain or
-    a slice of one, ``net_take``, saved and loaded in the same Python process: the mapping is kept for the process,
-    by each array's name and values, and not saved); a trained array, or one set to other values or renamed, is
-    another array, left out: keep the mapping from before. An array whose name and values several imports gave
-    different ONNX names (one weight of two files, ``enc.w`` and ``enc_w``, both shared array ``enc_w``) is left out
-    for every net holding it, as it cannot tell which file a net came from; another net's shared array of the same
-    name and values as an imported one (a copy of it) gets that name. Empty for any other net."""
+    a slice of one, ``net_take``, saved and loaded in the same Python process: the mapping is kept by each array's
+    name and values while a net holding the array lives, the imported one or a copy asked about, and not saved); a
+    trained array, or one set to other values or renamed, is another array, left out: keep the mapping from before.
+    An array whose name and values several living imports gave different ONNX names (one weight of two files,
+    ``enc.w`` and ``enc_w``, both shared array ``enc_w``) is left out for every net holding it, as it cannot tell
+    which file a net came from; another net's shared array of the same name and values as an imported one (a copy
+    of it) gets that name. Empty for any other net."""
     found = {}
     for name, value in shared_values(net).items():
-        onnx_names = () if value is None else _SOURCES.get((name, _key(value.detach().cpu().numpy())), ())
-        if len(onnx_names) == 1:
-            found[name] = next(iter(onnx_names))
+        record = None if value is None else _SOURCES.get(key := (name, _key(value.detach().cpu().numpy())))
+        if record is not None:
+            record.hold(key, value)  # a copy (a loaded net) keeps the record once the imported net is gone
+            if len(record.names) == 1:
+                found[name] = next(iter(record.names))
     return found
 
 
@@ -114,8 +118,37 @@ def recorded(net: Any, sources: dict[str, str]) -> Any:
     is kept too, so that neither is given)."""
     for name, value in shared_values(net).items():
         if name in sources and value is not None:
-            _SOURCES.setdefault((name, _key(value.detach().cpu().numpy())), set()).add(sources[name])
+            key = (name, _key(value.detach().cpu().numpy()))
+            record = _SOURCES.setdefault(key, _Record())
+            record.names.add(sources[name])
+            record.hold(key, value)
     return net
+
+
+class _Record:
+    """The ONNX names of one shared array (``names``) and the tensors of its values that keep it (``owners``, by id:
+    a tensor's ``==`` is element-wise): the record is dropped with the last of them."""
+
+    __slots__ = ("names", "owners")
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+        self.owners: dict[int, weakref.finalize] = {}
+
+    def hold(self, key: tuple[str, tuple], tensor: Any) -> None:
+        """Keep the record while ``tensor`` lives."""
+        if id(tensor) not in self.owners:
+            self.owners[id(tensor)] = done = weakref.finalize(tensor, _release, key, id(tensor))
+            done.atexit = False
+
+
+def _release(key: tuple[str, tuple], owner: int) -> None:
+    """A tensor keeping the record ``key`` is freed: the record goes with its last one."""
+    record = _SOURCES.get(key)
+    if record is not None:
+        record.owners.pop(owner, None)
+        if not record.owners:
+            del _SOURCES[key]
 
 
 def aliases(nodes: Iterable[Any], constants: Mapping[str, np.ndarray], initializers: frozenset[str]) -> dict[str, str]:
