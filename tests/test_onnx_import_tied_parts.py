@@ -107,6 +107,31 @@ def test_our_one_bias_layers_sharing_their_arrays_export_and_import_shared(kind,
     _trains_tied(back, x, "Input")
 
 
+
+@pytest.mark.parametrize("kind, gate", [("LongShortTermMemoryLayer", "InputGate"), ("GatedRecurrentLayer", "ResetGate")])
+def test_one_gates_arrays_shared_by_two_recurrent_layers_import_shared(kind, gate, tmp_path):
+    """torch writes each layer's own W, R and B, so the shared gate is an equal block of two initializers: it
+    imported apart; now one shared array per array of that gate, the other gates (other values) apart."""
+    make = getattr(netgraph, kind)
+    generator = torch.Generator().manual_seed(2)
+    first, second = (net_initialize(make(4, input=["n", 4]), seed=seed) for seed in (0, 1))
+    arrays = {a: torch.randn(v.shape, generator=generator) for a, v in first.arrays.items() if a.startswith(gate)}
+    shared = {first.ARRAYS[a]: NetSharedArray(a, value) for a, value in arrays.items()}
+    net = NetChain({"a": first.replace(**shared), "b": second.replace(**shared)}, input=["n", 4])
+    export_onnx(net, tmp_path / "gate.onnx")
+    back = import_onnx(tmp_path / "gate.onnx")
+    users = shared_users(back)
+    assert sorted(name.rsplit("_", 1)[1] for name in users) == sorted(arrays) and len(arrays) == 3
+    assert all(len({path for path, _ in places}) == len(places) == 2 for places in users.values())  # a's and b's
+    x = torch.randn(8, 5, 4, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        torch.testing.assert_close(back(x), net(x), atol=1e-5, rtol=1e-4)
+        np.testing.assert_allclose(back(x).numpy(), run_onnx(tmp_path / "gate.onnx", {"Input": x})[0], atol=1e-5,
+                                   rtol=1e-4)
+    assert not [name for name in onnx_array_names(back) if "Weights" in name]  # blocks of two initializers: no name
+    _trains_tied(back, x, "Input")
+
+
 def _constant_gemms(first: np.ndarray, second: np.ndarray | None, path) -> str:
     """x @ W1.T @ W2.T (two Gemm nodes, transB=1) of 4 x 4 weights given by Constant nodes: ``second`` None reads
     ``first``'s node twice."""

@@ -14,7 +14,9 @@ tied, as ONNX cannot tell them from a real tie.
 An array is the initializer's when its values are the initializer's (as stored, or transposed: a MatMul's
 weights; a recurrent layer's gate: a block of W or R, two blocks of B summed) and no other initializer of that
 layer's nodes has them; copies that differ in shape or value stay apart,
-as do equal arrays of different initializers that are not one another's Identity or transpose. A Constant node's
+as do equal arrays of different initializers that are not one another's Identity or transpose, except a recurrent
+gate's blocks (not all one number): torch writes each recurrent layer's own W, R and B, so one gate's arrays shared
+by two of our layers are equal blocks of two initializers, tied (``_joined_gates``). A Constant node's
 value counts as an initializer (unless all one number). Arrays are tied where at least two layers hold them, nested
 layers counting apart (a bidirectional recurrence's directions reading one B of equal halves).
 """
@@ -65,7 +67,27 @@ def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[s
         roots.setdefault(name, set()).update(used)
         for initializer in used:
             modules[initializer].add(node_module(node))
-    places: dict[tuple[str, tuple], list[tuple[tuple, str, Any]]] = {}  # (initializer, its part) -> its arrays
+    places, joined = _joined_gates(_places(net, roots, constants))
+    taken, changes, sources = set(shared_users(net)), {}, {}
+    for (root, part), found in places.items():
+        if (len({path for path, _, _ in found}) < 2 or _merged(modules[root], constants[root])
+                or (root in constant_nodes and _filled(constants[root]))
+                or not all(_same(v, found[0][2]) for _, _, v in found)):
+            continue
+        path, array, _ = found[0]
+        shared = _free_name(f"{path[0]}_{array}" if part or _MADE_UP.fullmatch(root) else root, taken)
+        if (root, part) not in joined:  # blocks of several initializers: no one ONNX name
+            sources[shared] = root
+        for path, array, value in found:
+            layer = changes.get(path, net.layer_at(path))
+            changes[path] = layer.replace(**{layer.ARRAYS[array]: NetSharedArray(shared, value)})
+    return (net.replace_layers(changes) if changes else net), sources
+
+
+def _places(net: Any, roots: Mapping[str, set[str]], constants: Mapping[str, np.ndarray]) -> dict[tuple, list]:
+    """(initializer, its part) -> the arrays (layer path, array name, value) of ``net``'s layers holding it: each
+    array not yet shared of a layer made of nodes reading ``roots[layer]``, where exactly one of them holds it."""
+    places: dict[tuple[str, tuple], list[tuple[tuple, str, Any]]] = {}
     for path, node in nested_nodes(net):
         if node.inner or path[0] not in roots or node.layer.type_name == "ConstantArrayLayer":  # constants are fixed
             continue
@@ -76,19 +98,23 @@ def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[s
             sources = [(r, part) for r in roots[path[0]] if (part := _part(value, constants[r], gates)) is not None]
             if len(sources) == 1:
                 places.setdefault(sources[0], []).append((path, array, value))
-    taken, changes, sources = set(shared_users(net)), {}, {}
+    return places
+
+
+def _joined_gates(places: dict[tuple, list]) -> tuple[dict[tuple, list], set[tuple]]:
+    """``places`` with the recurrent gates' parts of equal values (not all one number) in different initializers
+    joined under the first one's key, and the keys that joined another's: torch writes each recurrent layer's own
+    W, R and B, so one gate's arrays shared by two of our layers are equal blocks of two initializers."""
+    joined: dict[tuple, list] = {}
+    firsts: dict[tuple, tuple] = {}  # _key of a gate part's value -> the first key holding it
+    mixed: set[tuple] = set()
     for (root, part), found in places.items():
-        if (len({path for path, _, _ in found}) < 2 or _merged(modules[root], constants[root])
-                or (root in constant_nodes and _filled(constants[root]))
-                or not all(_same(v, found[0][2]) for _, _, v in found)):
-            continue
-        path, array, _ = found[0]
-        shared = _free_name(f"{path[0]}_{array}" if part or _MADE_UP.fullmatch(root) else root, taken)
-        sources[shared] = root
-        for path, array, value in found:
-            layer = changes.get(path, net.layer_at(path))
-            changes[path] = layer.replace(**{layer.ARRAYS[array]: NetSharedArray(shared, value)})
-    return (net.replace_layers(changes) if changes else net), sources
+        value = found[0][2].detach().cpu().numpy()
+        first = firsts.setdefault(_key(value), (root, part)) if part and not _filled(value) else (root, part)
+        if first[0] != root:
+            mixed.add(first)
+        joined.setdefault(first, []).extend(found)
+    return joined, mixed
 
 
 def onnx_array_names(net: Any) -> dict[str, str]:
