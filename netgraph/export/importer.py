@@ -46,6 +46,7 @@ from netgraph.export.onnx_files import model_path, read_model
 from netgraph.export.onnx_fold import ONNX_DOMAINS, ConstantFolding, constant_of_node
 from netgraph.export.onnx_labels import model_labels, with_labels
 from netgraph.export.onnx_layer_shapes import SHAPE_AGNOSTIC, LayerShapes
+from netgraph.export.onnx_lookups import fixed_lookups
 from netgraph.export.onnx_names import (LengthVariables, definition_problems, equal_dims, fed_ports, identifier,
                                         in_port_order, integer_tensors, known_dim, layer_name, port_dtype,
                                         real_tensor, sort_nodes, used_layers)
@@ -295,7 +296,8 @@ class _Builder(ConstantFolding, LayerShapes):
             shapes[port] = PortType(None if dims is None else tuple(map(variables, dims[1:])), dtype)
         layers, edges, shapes = fed_ports(*used_layers(self.layers, edges), shapes, self.where)
         refuse_compared_integers(self.ports, shapes, self.ctx.consumers,
-                                 lambda node: self.producers.get(node.output[0], ("",))[0] in layers, self.where)
+                                 lambda node: self.producers.get(node.output[0], ("",))[0] in layers, self.where,
+                                 self.ctx.lookups)
         edges = in_port_order(edges, list(shapes), self.outputs)  # ports in the model's order, not as first read
         edges += muted_states(layers, edges)  # an LSTM's State beside its CellState: no graph output
         if not layers:
@@ -313,6 +315,7 @@ class _Builder(ConstantFolding, LayerShapes):
         fixed.update(one_hot_tables(self.producers.values(), layers))
         fixed.update(fixed_triangles(self.producers.values(), layers))
         fixed.update(fixed_tables(self.producers.values(), layers, self.ctx))
+        fixed.update(fixed_lookups(self.producers.values(), layers, self.ctx))
         net = net_set_learning_rate_multipliers(net, fixed) if fixed else net  # the model's constants stay fixed
         return recorded(net, sources)  # the shared arrays' ONNX names, for onnx_array_names
 
