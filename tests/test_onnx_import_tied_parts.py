@@ -108,7 +108,8 @@ def test_our_one_bias_layers_sharing_their_arrays_export_and_import_shared(kind,
 
 
 
-@pytest.mark.parametrize("kind, gate", [("LongShortTermMemoryLayer", "InputGate"), ("GatedRecurrentLayer", "ResetGate")])
+@pytest.mark.parametrize("kind, gate", [("LongShortTermMemoryLayer", "InputGate"),
+                                        ("GatedRecurrentLayer", "ResetGate")])
 def test_one_gates_arrays_shared_by_two_recurrent_layers_import_shared(kind, gate, tmp_path):
     """torch writes each layer's own W, R and B, so the shared gate is an equal block of two initializers: it
     imported apart; now one shared array per array of that gate, the other gates (other values) apart."""

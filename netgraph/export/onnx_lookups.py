@@ -1,12 +1,13 @@
 """torch's padding masks of an integer input that is also an index: ``emb(idx) * (idx > 0).float().unsqueeze(-1)``,
 ``emb(idx).masked_fill((idx == 0).unsqueeze(-1), 0)``, ``idx.float()``. A port is Integer or Real, and our
 comparisons are FunctionLayers on reals, so such an input was refused (``onnx_integer_inputs``). But an input that a
-Gather of a constant table of n rows reads takes only the values 0 to n - 1 (onnxruntime fails on others, as our
-EmbeddingLayer does), so a comparison of it (or of its values moved: ``idx.unsqueeze(-1)``) with a scalar constant (``Equal``, ``Greater``, ``Less``,
-``GreaterOrEqual``, ``LessOrEqual``), or its Cast to float, is a lookup in a table of n numbers: the comparison's
-answer (1 or 0) or the value itself for each index. That is an ``EmbeddingLayer(1, n)`` of the table (kept fixed in
-training, as the model's constants are: ``fixed_lookups``) and a ``PartLayer`` dropping its size-1 level
-(``lookup_patterns``); the input stays an Integer port and no comparison reads it.
+Gather of a constant table of n rows reads takes only the values 0 to n - 1 in the imported net (its EmbeddingLayer
+refuses others, as torch's does; ONNX's Gather also takes -n to -1), so a comparison of it (or of its values moved: ``idx.unsqueeze(-1)``) with a scalar constant
+(``Equal``, ``Greater``, ``Less``, ``GreaterOrEqual``, ``LessOrEqual``), or its Cast to float, is a lookup in a table
+of n numbers: the comparison's answer (1 or 0) or the value itself for each index. That is an
+``EmbeddingLayer(1, n)`` of the table (kept fixed in training, as the model's constants are: ``fixed_lookups``) and a
+``PartLayer`` dropping its size-1 level (``lookup_patterns``); the input stays an Integer port and no comparison
+reads it.
 
 >>> table_of("Greater", np.int64(0), 4, index_first=True).tolist()
 [0.0, 1.0, 1.0, 1.0]

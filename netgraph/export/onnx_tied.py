@@ -67,7 +67,7 @@ def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[s
         roots.setdefault(name, set()).update(used)
         for initializer in used:
             modules[initializer].add(node_module(node))
-    places, joined = _joined_gates(_places(net, roots, constants))
+    places, mixed = _joined_gates(_places(net, roots, constants))
     taken, changes, sources = set(shared_users(net)), {}, {}
     for (root, part), found in places.items():
         if (len({path for path, _, _ in found}) < 2 or _merged(modules[root], constants[root])
@@ -76,7 +76,7 @@ def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[s
             continue
         path, array, _ = found[0]
         shared = _free_name(f"{path[0]}_{array}" if part or _MADE_UP.fullmatch(root) else root, taken)
-        if (root, part) not in joined:  # blocks of several initializers: no one ONNX name
+        if (root, part) not in mixed:  # blocks of several initializers: no one ONNX name
             sources[shared] = root
         for path, array, value in found:
             layer = changes.get(path, net.layer_at(path))
