@@ -36,3 +36,15 @@ def test_imported_transformer_block_exports_for_a_batch_of_0(tmp_path):
     for batch in (0, 2):
         assert_same_outputs(tmp_path / "again.onnx", back, {"Input": torch.randn(batch, 6, 64)}, atol=1e-4)
 
+
+
+@pytest.mark.parametrize("shape", [(2, 4, "n"), (3, 2, "n", 2)])
+@pytest.mark.parametrize("batch, length", [(0, 1), (0, 5), (3, 1), (3, 5)])
+def test_flatten_before_a_variable_length_runs_on_any_batch(tmp_path, shape, batch, length):
+    """FlattenLayer(1) before a variable trailing dim: torch's Reshape to (b, 8, n) was fused by onnxruntime into
+    (0, 8, -1), which fails on a batch of 0; the export moves the variable dim before the merged ones and back."""
+    net = net_initialize(NetChain([FlattenLayer(1)], input=list(shape)), seed=0)
+    export_onnx(net, tmp_path / "m.onnx")
+    x = torch.randn(batch, *(length if d == "n" else d for d in shape))
+    assert_same_outputs(tmp_path / "m.onnx", net, {"Input": x})
+    torch.testing.assert_close(net(x), x.flatten(1, 2))

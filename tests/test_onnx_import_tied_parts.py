@@ -6,6 +6,8 @@ equal halves all one number (fresh biases), stay apart."""
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 import pytest
 import torch
@@ -16,7 +18,7 @@ import netgraph
 from netgraph import (ElementwiseLayer, LinearLayer, NetChain, NetSharedArray, export_onnx, import_onnx,
                       net_initialize, net_rename, net_take, net_train)
 from netgraph.core.shared import shared_users
-from netgraph.export import onnx_array_names
+from netgraph.export import onnx_array_names, onnx_tied
 from tests.onnx_helpers import pinned_model, run_onnx, torch_export
 
 _MODULES = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
@@ -102,6 +104,32 @@ def test_our_one_bias_layers_sharing_their_arrays_export_and_import_shared(kind,
         np.testing.assert_allclose(back(x).numpy(), run_onnx(tmp_path / "own.onnx", {"Input": x})[0], atol=1e-5,
                                    rtol=1e-4)
         torch.testing.assert_close(back(x), net(x), atol=1e-5, rtol=1e-4)
+    _trains_tied(back, x, "Input")
+
+
+
+@pytest.mark.parametrize("kind, gate", [("LongShortTermMemoryLayer", "InputGate"),
+                                        ("GatedRecurrentLayer", "ResetGate")])
+def test_one_gates_arrays_shared_by_two_recurrent_layers_import_shared(kind, gate, tmp_path):
+    """torch writes each layer's own W, R and B, so the shared gate is an equal block of two initializers: it
+    imported apart; now one shared array per array of that gate, the other gates (other values) apart."""
+    make = getattr(netgraph, kind)
+    generator = torch.Generator().manual_seed(2)
+    first, second = (net_initialize(make(4, input=["n", 4]), seed=seed) for seed in (0, 1))
+    arrays = {a: torch.randn(v.shape, generator=generator) for a, v in first.arrays.items() if a.startswith(gate)}
+    shared = {first.ARRAYS[a]: NetSharedArray(a, value) for a, value in arrays.items()}
+    net = NetChain({"a": first.replace(**shared), "b": second.replace(**shared)}, input=["n", 4])
+    export_onnx(net, tmp_path / "gate.onnx")
+    back = import_onnx(tmp_path / "gate.onnx")
+    users = shared_users(back)
+    assert sorted(name.rsplit("_", 1)[1] for name in users) == sorted(arrays) and len(arrays) == 3
+    assert all(len({path for path, _ in places}) == len(places) == 2 for places in users.values())  # a's and b's
+    x = torch.randn(8, 5, 4, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        torch.testing.assert_close(back(x), net(x), atol=1e-5, rtol=1e-4)
+        np.testing.assert_allclose(back(x).numpy(), run_onnx(tmp_path / "gate.onnx", {"Input": x})[0], atol=1e-5,
+                                   rtol=1e-4)
+    assert not [name for name in onnx_array_names(back) if "Weights" in name]  # blocks of two initializers: no name
     _trains_tied(back, x, "Input")
 
 
@@ -203,3 +231,23 @@ def test_onnx_array_names_leaves_out_an_array_two_files_name_apart(tmp_path):
     by_hand = first.replace_layers({n: first.layers[n].replace(weights=NetSharedArray("other", weights))
                                     for n in first.layers if "Weights" in first.layers[n].shared})
     assert set(shared_users(by_hand)) == {"other"} and onnx_array_names(by_hand) == {}
+
+
+def test_onnx_array_names_are_kept_while_a_net_holds_the_array_and_freed_with_it(tmp_path):
+    """The record behind ``onnx_array_names`` lived for the process; it now goes with the last net holding the
+    array: the imported one, its edits, or a copy (saved and loaded) asked about while the record lived."""
+    weights = np.arange(16, dtype=np.float32).reshape(4, 4) / 9 + 0.5  # values no other test imports
+    before = len(onnx_tied._SOURCES)
+    net = import_onnx(_tied_file(tmp_path / "a.onnx", "enc.w", weights))
+    assert len(onnx_tied._SOURCES) == before + 1
+    loaded = netgraph.load(netgraph.save(net, tmp_path / "net.yaml"))
+    assert onnx_array_names(loaded) == onnx_array_names(net) == {"enc_w": "enc.w"}
+    edited = net_rename(net, {"enc": "first"})
+    del net
+    gc.collect()
+    assert onnx_array_names(loaded) == onnx_array_names(edited) == {"enc_w": "enc.w"}  # they keep it
+    del loaded, edited
+    gc.collect()
+    assert len(onnx_tied._SOURCES) == before  # freed with the nets
+    other = import_onnx(_tied_file(tmp_path / "b.onnx", "enc_w", weights))  # another name: no longer ambiguous
+    assert onnx_array_names(other) == {"enc_w": "enc_w"}

@@ -5,7 +5,8 @@ Every node maps to one layer (see ``onnx_ops``, ``onnx_activations``, ``onnx_sha
 whose layout glue becomes aliases), MatMul followed by Add of a constant vector becomes one LinearLayer, and
 torch's causal attention pattern one AttentionLayer (``onnx_attention``), nn.MultiheadAttention's a small NetGraph
 (``onnx_mha``), a cross-entropy's GatherElements another (``onnx_gather``), an ArgMax at a graph output a
-ClassDecoder on that port (``onnx_decisions``); port names come from ``onnx_ports`` (torch's made-up ones
+ClassDecoder on that port (``onnx_decisions``), export_onnx's class labels their encoders and decoders
+(``onnx_labels``); port names come from ``onnx_ports`` (torch's made-up ones
 ``Input``/``Output``), length variables from ``onnx_names``; an integer input both compared and kept Integer is
 refused (``onnx_integer_inputs``); an initializer feeding several layers is one shared array (``onnx_tied``). Nodes of constants are computed at import (``onnx_fold``: onnx's reference evaluator, their
 sizes bounded), shape computations symbolically (``Context.symbols``), each layer's output shape and batch fold
@@ -43,7 +44,9 @@ from netgraph.export.onnx_extra import EXTRA_CONVERTERS, nan_guard, split_as_sli
 from netgraph.export.onnx_gather import GATHER_CONVERTERS, one_hot_tables
 from netgraph.export.onnx_files import model_path, read_model
 from netgraph.export.onnx_fold import ONNX_DOMAINS, ConstantFolding, constant_of_node
+from netgraph.export.onnx_labels import model_labels, with_labels
 from netgraph.export.onnx_layer_shapes import SHAPE_AGNOSTIC, LayerShapes
+from netgraph.export.onnx_lookups import fixed_lookups
 from netgraph.export.onnx_names import (LengthVariables, definition_problems, equal_dims, fed_ports, identifier,
                                         in_port_order, integer_tensors, known_dim, layer_name, port_dtype,
                                         real_tensor, sort_nodes, used_layers)
@@ -99,6 +102,7 @@ def import_model(model: Any, path: str) -> NetGraph:
                         found=type(exc).__name__, detail=str(exc)) from None
     builder = _Builder(onnx, inferred.graph, path)
     builder.ctx.opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
+    builder.labels = model_labels(model, path)  # export_onnx's class labels: the ports' encoders and decoders
     return builder.build()
 
 
@@ -136,6 +140,7 @@ class _Builder(ConstantFolding, LayerShapes):
         self.edges: list[tuple] = []
         self.producers: dict[str, tuple[str, Any]] = {}  # tensor -> (layer name, node)
         self.fused: list[tuple[str, Any]] = []  # (layer name, Add node) of each bias fused into a LinearLayer
+        self.labels: dict[str, list] = {}  # class labels by port's ONNX name (``onnx_labels``)
 
     def _attributes(self, node: Any) -> dict[str, Any]:
         return {a.name: self.onnx.helper.get_attribute_value(a) for a in node.attribute}
@@ -291,7 +296,8 @@ class _Builder(ConstantFolding, LayerShapes):
             shapes[port] = PortType(None if dims is None else tuple(map(variables, dims[1:])), dtype)
         layers, edges, shapes = fed_ports(*used_layers(self.layers, edges), shapes, self.where)
         refuse_compared_integers(self.ports, shapes, self.ctx.consumers,
-                                 lambda node: self.producers.get(node.output[0], ("",))[0] in layers, self.where)
+                                 lambda node: self.producers.get(node.output[0], ("",))[0] in layers, self.where,
+                                 self.ctx.lookups)
         edges = in_port_order(edges, list(shapes), self.outputs)  # ports in the model's order, not as first read
         edges += muted_states(layers, edges)  # an LSTM's State beside its CellState: no graph output
         if not layers:
@@ -299,6 +305,8 @@ class _Builder(ConstantFolding, LayerShapes):
         decoders = {port: ClassDecoder(list(range(self.ctx.decisions[o.name])))  # an ArgMax's class indices
                     for o, port in zip(self.graph.output, self.outputs) if o.name in self.ctx.decisions}
         net = self._relaxed(layers, edges, shapes, decoders) or NetGraph(layers, edges, **shapes, **decoders)
+        net = with_labels(net, self.labels, self.ports, [(o.name, p) for o, p in zip(self.graph.output, self.outputs)],
+                          self.where)
         net, sources = tied_arrays(net, [*self.producers.values(), *self.fused], self.constants, self.initializers,
                                    self.graph.node)  # one initializer feeding several layers: one shared array
         fixed = {name: 0 for name, layer in layers.items() if layer.type_name == "ConstantArrayLayer"}
@@ -307,6 +315,7 @@ class _Builder(ConstantFolding, LayerShapes):
         fixed.update(one_hot_tables(self.producers.values(), layers))
         fixed.update(fixed_triangles(self.producers.values(), layers))
         fixed.update(fixed_tables(self.producers.values(), layers, self.ctx))
+        fixed.update(fixed_lookups(self.producers.values(), layers, self.ctx))
         net = net_set_learning_rate_multipliers(net, fixed) if fixed else net  # the model's constants stay fixed
         return recorded(net, sources)  # the shared arrays' ONNX names, for onnx_array_names
 

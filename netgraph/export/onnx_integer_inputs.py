@@ -4,12 +4,13 @@ same answers (``onnx_names.port_dtype``). One that stays Integer, because it is 
 ``emb(idx) * (idx > 0)``) or compared with an integer float32 would round (``x == 16777217``), cannot feed them: a
 port is Integer or Real, not both. Nor can it feed a layer through a Cast to float (a no-op on our real data:
 ``idx.float() > 0``, ``emb(idx) * idx.float().unsqueeze(-1)``). That is one SpecError naming the input and the nodes,
-not a ShapeError between our layers.
+not a ShapeError between our layers; except where the comparison or Cast is a lookup in a table of the index's
+values (``onnx_lookups``: the input indexes a constant table, so its values are known), which reads no reals.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Set
 from typing import Any
 
 from netgraph.core.errors import Diagnostic, SpecError, raise_all
@@ -24,16 +25,17 @@ _FLOATS = frozenset({1, 10, 11, 16})  # ONNX's FLOAT, FLOAT16, DOUBLE, BFLOAT16
 
 
 def refuse_compared_integers(ports: Mapping[str, str], types: Mapping[str, PortType], consumers: Mapping[str, list],
-                             computed: Callable[[Any], bool], where: str) -> None:
+                             computed: Callable[[Any], bool], where: str, looked_up: Set[str] = frozenset()) -> None:
     """SpecError (kind ``"integer-input-compared"``) naming each graph input (``ports``: ONNX name -> port, of
     ``types``) that is an Integer port whose values a comparison reads, or a layer reads after a Cast to float
     (``idx.float() > 0``, ``idx.float().unsqueeze(-1)``), directly or after ops moving them, where that reader became
-    a layer (``computed(node)``; a pattern's comparison, a cross-entropy's ignored index, is none)."""
+    a layer (``computed(node)``; a pattern's comparison, a cross-entropy's ignored index, is none); a comparison or
+    Cast whose output is ``looked_up`` (``onnx_lookups``: a table of the index's values) is no such use."""
     problems = []
     for onnx_name, port in ports.items():
         if port not in types or types[port].dtype != INTEGER:
             continue
-        real, other = _uses(onnx_name, consumers, computed)
+        real, other = _uses(onnx_name, consumers, computed, looked_up)
         if real:
             direct = [(node, cast) for node, cast in real if cast is None]
             problems.append(_problem(port, onnx_name, *(real if other else direct or real)[0],
@@ -41,18 +43,19 @@ def refuse_compared_integers(ports: Mapping[str, str], types: Mapping[str, PortT
     raise_all(problems, SpecError, f"{where}: cannot import an integer input that is compared or read as reals")
 
 
-def _uses(tensor: str, consumers: Mapping[str, list], computed: Callable[[Any], bool], cast: Any = None,
-          depth: int = 0) -> tuple[list, list]:
+def _uses(tensor: str, consumers: Mapping[str, list], computed: Callable[[Any], bool], looked_up: Set[str],
+          cast: Any = None, depth: int = 0) -> tuple[list, list]:
     """The nodes reading ``tensor``'s values as reals, each with the Cast to float before it (None: a comparison),
     and its other uses (a Shape, reading sizes only, left out), after ops of ``VALUE_MOVES`` and float Casts."""
     real, other = [], []
     for node, slot in consumers.get(tensor, []):
-        if node.op_type == "Shape":
+        if node.op_type == "Shape" or node.output[0] in looked_up:
             continue
         if cast is not None and computed(node):  # a layer given the values cast to float: a real use
             real.append((node, cast))
         elif (node.op_type in VALUE_MOVES and slot == 0 or _float_cast(node)) and depth < 16:
-            inner = _uses(node.output[0], consumers, computed, node if _float_cast(node) else cast, depth + 1)
+            inner = _uses(node.output[0], consumers, computed, looked_up, node if _float_cast(node) else cast,
+                          depth + 1)
             real, other = real + inner[0], other + inner[1]
         elif node.op_type in COMPARISONS:
             real += [(node, cast)] if computed(node) else []

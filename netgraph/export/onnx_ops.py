@@ -93,6 +93,7 @@ class Context:
     integers: frozenset = frozenset()  # tensors of an integer element type, as ONNX inferred them
     time_major_uses: set = dataclasses.field(default_factory=set)  # ids of nodes a pattern reads a recurrence by
     glued_states: frozenset = frozenset()  # the recurrences' initial states given as data (data_states: state glue)
+    lookups: set = dataclasses.field(default_factory=set)  # outputs an index input's table gives (onnx_lookups)
 
     def const(self, name: str, what: str) -> np.ndarray:
         if name not in self.constants:

@@ -14,7 +14,9 @@ tied, as ONNX cannot tell them from a real tie.
 An array is the initializer's when its values are the initializer's (as stored, or transposed: a MatMul's
 weights; a recurrent layer's gate: a block of W or R, two blocks of B summed) and no other initializer of that
 layer's nodes has them; copies that differ in shape or value stay apart,
-as do equal arrays of different initializers that are not one another's Identity or transpose. A Constant node's
+as do equal arrays of different initializers that are not one another's Identity or transpose, except a recurrent
+gate's blocks (not all one number): torch writes each recurrent layer's own W, R and B, so one gate's arrays shared
+by two of our layers are equal blocks of two initializers, tied (``_joined_gates``). A Constant node's
 value counts as an initializer (unless all one number). Arrays are tied where at least two layers hold them, nested
 layers counting apart (a bidirectional recurrence's directions reading one B of equal halves).
 """
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -36,9 +39,9 @@ from netgraph.export.onnx_names import node_module
 __all__ = ["aliases", "onnx_array_names", "recorded", "tied_arrays"]
 
 #: (name, _key of the values) of each shared array an import made -> every ONNX name an import gave it (several: two
-#: files with one weight under two names, which ``onnx_array_names`` leaves out); a few dozen bytes an array, kept for
-#: the process, not saved (an edit may copy the array: its identity does not last)
-_SOURCES: dict[tuple[str, tuple], set[str]] = {}
+#: files with one weight under two names, which ``onnx_array_names`` leaves out), kept while a tensor holding those
+#: values lives (the imported net's, which its edits keep, or a loaded copy's once asked about), not saved
+_SOURCES: dict[tuple[str, tuple], _Record] = {}
 
 _OTHER = re.compile(r"[^A-Za-z0-9_\-]")
 _RECURRENT = frozenset({"LongShortTermMemoryLayer", "GatedRecurrentLayer", "BasicRecurrentLayer"})
@@ -64,7 +67,27 @@ def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[s
         roots.setdefault(name, set()).update(used)
         for initializer in used:
             modules[initializer].add(node_module(node))
-    places: dict[tuple[str, tuple], list[tuple[tuple, str, Any]]] = {}  # (initializer, its part) -> its arrays
+    places, mixed = _joined_gates(_places(net, roots, constants))
+    taken, changes, sources = set(shared_users(net)), {}, {}
+    for (root, part), found in places.items():
+        if (len({path for path, _, _ in found}) < 2 or _merged(modules[root], constants[root])
+                or (root in constant_nodes and _filled(constants[root]))
+                or not all(_same(v, found[0][2]) for _, _, v in found)):
+            continue
+        path, array, _ = found[0]
+        shared = _free_name(f"{path[0]}_{array}" if part or _MADE_UP.fullmatch(root) else root, taken)
+        if (root, part) not in mixed:  # blocks of several initializers: no one ONNX name
+            sources[shared] = root
+        for path, array, value in found:
+            layer = changes.get(path, net.layer_at(path))
+            changes[path] = layer.replace(**{layer.ARRAYS[array]: NetSharedArray(shared, value)})
+    return (net.replace_layers(changes) if changes else net), sources
+
+
+def _places(net: Any, roots: Mapping[str, set[str]], constants: Mapping[str, np.ndarray]) -> dict[tuple, list]:
+    """(initializer, its part) -> the arrays (layer path, array name, value) of ``net``'s layers holding it: each
+    array not yet shared of a layer made of nodes reading ``roots[layer]``, where exactly one of them holds it."""
+    places: dict[tuple[str, tuple], list[tuple[tuple, str, Any]]] = {}
     for path, node in nested_nodes(net):
         if node.inner or path[0] not in roots or node.layer.type_name == "ConstantArrayLayer":  # constants are fixed
             continue
@@ -75,36 +98,43 @@ def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[s
             sources = [(r, part) for r in roots[path[0]] if (part := _part(value, constants[r], gates)) is not None]
             if len(sources) == 1:
                 places.setdefault(sources[0], []).append((path, array, value))
-    taken, changes, sources = set(shared_users(net)), {}, {}
+    return places
+
+
+def _joined_gates(places: dict[tuple, list]) -> tuple[dict[tuple, list], set[tuple]]:
+    """``places`` with the recurrent gates' parts of equal values (not all one number) in different initializers
+    joined under the first one's key, and the keys that joined another's: torch writes each recurrent layer's own
+    W, R and B, so one gate's arrays shared by two of our layers are equal blocks of two initializers."""
+    joined: dict[tuple, list] = {}
+    firsts: dict[tuple, tuple] = {}  # _key of a gate part's value -> the first key holding it
+    mixed: set[tuple] = set()
     for (root, part), found in places.items():
-        if (len({path for path, _, _ in found}) < 2 or _merged(modules[root], constants[root])
-                or (root in constant_nodes and _filled(constants[root]))
-                or not all(_same(v, found[0][2]) for _, _, v in found)):
-            continue
-        path, array, _ = found[0]
-        shared = _free_name(f"{path[0]}_{array}" if part or _MADE_UP.fullmatch(root) else root, taken)
-        sources[shared] = root
-        for path, array, value in found:
-            layer = changes.get(path, net.layer_at(path))
-            changes[path] = layer.replace(**{layer.ARRAYS[array]: NetSharedArray(shared, value)})
-    return (net.replace_layers(changes) if changes else net), sources
+        value = found[0][2].detach().cpu().numpy()
+        first = firsts.setdefault(_key(value), (root, part)) if part and not _filled(value) else (root, part)
+        if first[0] != root:
+            mixed.add(first)
+        joined.setdefault(first, []).extend(found)
+    return joined, mixed
 
 
 def onnx_array_names(net: Any) -> dict[str, str]:
     """The ONNX initializer's name of each shared array of ``net`` that ``import_onnx`` made: {array name: ONNX
     name} (``{"fc_MatMul_Weights": "onnx::MatMul_10", "fc_bias": "fc.bias"}``). It follows an array through the
     edits that keep its name and values (another layer replaced, layers renamed or changed, the net in a NetChain or
-    a slice of one, ``net_take``, saved and loaded in the same Python process: the mapping is kept for the process,
-    by each array's name and values, and not saved); a trained array, or one set to other values or renamed, is
-    another array, left out: keep the mapping from before. An array whose name and values several imports gave
-    different ONNX names (one weight of two files, ``enc.w`` and ``enc_w``, both shared array ``enc_w``) is left out
-    for every net holding it, as it cannot tell which file a net came from; another net's shared array of the same
-    name and values as an imported one (a copy of it) gets that name. Empty for any other net."""
+    a slice of one, ``net_take``, saved and loaded in the same Python process: the mapping is kept by each array's
+    name and values while a net holding the array lives, the imported one or a copy asked about, and not saved); a
+    trained array, or one set to other values or renamed, is another array, left out: keep the mapping from before.
+    An array whose name and values several living imports gave different ONNX names (one weight of two files,
+    ``enc.w`` and ``enc_w``, both shared array ``enc_w``) is left out for every net holding it, as it cannot tell
+    which file a net came from; another net's shared array of the same name and values as an imported one (a copy
+    of it) gets that name. Empty for any other net."""
     found = {}
     for name, value in shared_values(net).items():
-        onnx_names = () if value is None else _SOURCES.get((name, _key(value.detach().cpu().numpy())), ())
-        if len(onnx_names) == 1:
-            found[name] = next(iter(onnx_names))
+        record = None if value is None else _SOURCES.get(key := (name, _key(value.detach().cpu().numpy())))
+        if record is not None:
+            record.hold(key, value)  # a copy (a loaded net) keeps the record once the imported net is gone
+            if len(record.names) == 1:
+                found[name] = next(iter(record.names))
     return found
 
 
@@ -114,8 +144,37 @@ def recorded(net: Any, sources: dict[str, str]) -> Any:
     is kept too, so that neither is given)."""
     for name, value in shared_values(net).items():
         if name in sources and value is not None:
-            _SOURCES.setdefault((name, _key(value.detach().cpu().numpy())), set()).add(sources[name])
+            key = (name, _key(value.detach().cpu().numpy()))
+            record = _SOURCES.setdefault(key, _Record())
+            record.names.add(sources[name])
+            record.hold(key, value)
     return net
+
+
+class _Record:
+    """The ONNX names of one shared array (``names``) and the tensors of its values that keep it (``owners``, by id:
+    a tensor's ``==`` is element-wise): the record is dropped with the last of them."""
+
+    __slots__ = ("names", "owners")
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+        self.owners: dict[int, weakref.finalize] = {}
+
+    def hold(self, key: tuple[str, tuple], tensor: Any) -> None:
+        """Keep the record while ``tensor`` lives."""
+        if id(tensor) not in self.owners:
+            self.owners[id(tensor)] = done = weakref.finalize(tensor, _release, key, id(tensor))
+            done.atexit = False
+
+
+def _release(key: tuple[str, tuple], owner: int) -> None:
+    """A tensor keeping the record ``key`` is freed: the record goes with its last one."""
+    record = _SOURCES.get(key)
+    if record is not None:
+        record.owners.pop(owner, None)
+        if not record.owners:
+            del _SOURCES[key]
 
 
 def aliases(nodes: Iterable[Any], constants: Mapping[str, np.ndarray], initializers: frozenset[str]) -> dict[str, str]:

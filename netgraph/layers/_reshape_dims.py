@@ -22,7 +22,8 @@ from netgraph.core.types import Conflict, format_shape
 from netgraph.core.wording import counted
 from netgraph.layers._shapes import fixed_product, is_int, solved_dims
 
-__all__ = ["INHERITED", "normal_dims", "dims_hint", "output_dims", "input_dims", "run_dims", "reshape"]
+__all__ = ["INHERITED", "normal_dims", "dims_hint", "output_dims", "input_dims", "run_dims", "reshape",
+           "flatten_code"]
 
 INHERITED = "Inherited"
 
@@ -139,3 +140,26 @@ def run_dims(dims: tuple, out: tuple) -> tuple:
 def reshape(x: torch.Tensor, dims: tuple) -> torch.Tensor:
     """``x`` (batch first) reshaped to ``dims`` (``run_dims``: None is the input's size at that position)."""
     return x.reshape(x.shape[0], *(x.shape[i + 1] if d is None else d for i, d in enumerate(dims)))
+
+
+def flatten_code(x: str, shape: tuple, a: int, b: int, local: Any = None) -> str:
+    """Code merging dims ``a`` to ``b - 1`` of each example of ``x`` (of ``shape``, past the batch) with their sizes
+    written out, never a -1: torch exports the reshape to (batch, ..., -1), or to sizes read from ``x.shape``, and
+    onnxruntime's Reshape fusion rewrites a size read at another position than its own to -1, which fails on a batch
+    of 0. Trailing dims of a variable size are moved before the merged ones first (through ``local()``, a fresh
+    variable), so that every size read is at its own position, and moved back after.
+
+    >>> flatten_code("x", (2, 4, 3), 0, 2)
+    'x.reshape(*x.shape[:1], 8, 3)'
+    >>> flatten_code("x", (2, 4, "n"), 0, 2, lambda hint: f"x_{hint}")
+    '(x_moved := x.movedim((1, 2), (2, 3))).reshape(x_moved.shape[0], x_moved.shape[1], 8).movedim(2, 1)'
+    """
+    size, trailing = math.prod(shape[a:b]), shape[b:]
+    if all(isinstance(d, int) for d in trailing) or local is None:
+        kept = trailing if all(isinstance(d, int) for d in trailing) else [f"*{x}.shape[{b + 1}:]"]
+        return f"{x}.reshape(*{x}.shape[:{a + 1}], {', '.join(map(str, (size, *kept)))})"
+    moved, first = local("moved"), 1 + a + len(trailing)  # the merged dims' place once moved last
+    kept = ["batch", *shape[:a], *trailing]
+    sizes = ", ".join(str(d) if isinstance(d, int) else f"{moved}.shape[{i}]" for i, d in enumerate(kept))
+    return (f"({moved} := {x}.movedim({tuple(range(a + 1, b + 1))}, {tuple(range(first, first + b - a))}))"
+            f".reshape({sizes}, {size}).movedim({first}, {a + 1})")

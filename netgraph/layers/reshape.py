@@ -12,7 +12,6 @@ Part indices are 1-based as Wolfram's (negative ones count from the end); ``"All
 from __future__ import annotations
 
 import dataclasses
-import math
 import re
 from collections.abc import Mapping
 from functools import partial
@@ -22,7 +21,8 @@ import torch
 from torch import nn
 
 from netgraph.core.layer import EmitContext
-from netgraph.layers._reshape_dims import dims_hint, input_dims, normal_dims, output_dims, reshape, run_dims
+from netgraph.layers._reshape_dims import (dims_hint, flatten_code, input_dims, normal_dims, output_dims, reshape,
+                                           run_dims)
 from netgraph.layers._part_range import PartModule, fitting_lengths, part_level, span_count, span_length, span_text
 from netgraph.layers._shapes import (_ShapeLayer, fixed_product, is_int, level_option, level_range, positive_int,
                                      solved_dims)
@@ -107,18 +107,17 @@ class FlattenLayer(_ShapeLayer):
         a, b = self._group(len(types["Input"].shape))
         return partial(torch.flatten, start_dim=a + 1, end_dim=b)
 
-    def code(self, x: str, types: Mapping[str, PortType]) -> str:
+    def code(self, x: str, types: Mapping[str, PortType], local: Any = None) -> str:
         a, b = self._group(len(types["Input"].shape))
         if b - a == 1:
             return x
         rank = len(types["Input"].shape)
         if a == 0 and b == rank:
             return f"{x}.flatten(1)"  # ONNX's Flatten
-        # sizes written out, not flatten's -1: an ONNX Reshape to (0, n, -1) fails on a batch of 0 (and so does
-        # onnxruntime's fusion of a Reshape to (b, 8, x.shape[3]), which it rewrites to (0, 8, -1))
-        shape = types["Input"].shape
-        trailing = shape[b:] if all(isinstance(d, int) for d in shape[b:]) else [f"*{x}.shape[{b + 1}:]"]
-        return f"{x}.reshape(*{x}.shape[:{a + 1}], {', '.join(map(str, (math.prod(shape[a:b]), *trailing)))})"
+        return flatten_code(x, tuple(types["Input"].shape), a, b, local)
+
+    def emit(self, ctx: EmitContext) -> str:
+        return self.code(ctx.args[0], ctx.types, ctx.local)
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)

@@ -1,0 +1,83 @@
+"""Class labels of an imported model: ``export_onnx`` writes the labels of each port's ClassEncoder and ClassDecoder
+in the model's ``netgraph_labels`` metadata (the model takes their indices or one-hot vectors and gives the
+probabilities); ``import_onnx`` puts them back on the imported net's ports, so that it decodes to the same labels.
+
+An input whose imported type is a scalar Integer takes a ``ClassEncoder(labels)`` (indices), one of a real vector
+of the labels' count ``ClassEncoder(labels, output="UnitVector")``; an output a ``ClassDecoder(labels)``. Labels that
+do not fit their port (another tool's metadata, an edited model) are left out with a ``UserWarning``: the net still
+computes what the model does.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from netgraph.core.coders import ClassDecoder, ClassEncoder
+from netgraph.core.errors import NetGraphError
+from netgraph.core.graph import NetGraph
+from netgraph.core.port_options import with_port_options
+from netgraph.core.types import INTEGER, REAL, PortType
+
+__all__ = ["LABELS_KEY", "model_labels", "with_labels"]
+
+LABELS_KEY = "netgraph_labels"  # the metadata key export_onnx writes
+
+
+def model_labels(model: Any, where: str) -> dict[str, list]:
+    """The labels of each port by its ONNX name, from the model's metadata (``{}`` without any); a value that is no
+    mapping of label lists is left out with a warning."""
+    text = next((p.value for p in model.metadata_props if p.key == LABELS_KEY), None)
+    try:
+        labels = None if text is None else json.loads(text)
+    except ValueError as exc:
+        return _left_out(where, [f"its {LABELS_KEY} metadata is not JSON ({exc})"], 4) or {}
+    if labels is None or (isinstance(labels, dict) and all(isinstance(v, list) for v in labels.values())):
+        return labels or {}
+    return _left_out(where, [f"its {LABELS_KEY} metadata is no mapping of ports to label lists: {text[:100]!r}"],
+                     4) or {}
+
+
+def with_labels(net: NetGraph, labels: Mapping[str, list], inputs: Mapping[str, str],
+                outputs: Iterable[tuple[str, str]], where: str) -> NetGraph:
+    """``net`` with a class encoder or decoder of its ``labels`` on each port they name (``inputs``: ONNX name ->
+    input port; ``outputs``: (ONNX name, output port) pairs); ``net`` itself without labels."""
+    notes: list[str] = []
+    coders = {port: _encoder(labels[name], net.port_types[port], port, notes)
+              for name, port in inputs.items() if name in labels}
+    coders.update({port: _coder(ClassDecoder, labels[name], port, notes) for name, port in outputs if name in labels})
+    coders = {port: coder for port, coder in coders.items() if coder is not None}
+    try:
+        return with_port_options(net, {**net.port_shape_options(), **coders}) if coders else net
+    except NetGraphError as exc:  # a decoder's port of another size than its labels
+        notes.append(f"they do not fit the ports ({exc})")
+        return net
+    finally:
+        _left_out(where, notes, 6)  # with_labels, _graph, build, import_model, import_onnx: the caller's line
+
+
+def _encoder(labels: list, port_type: PortType, port: str, notes: list[str]) -> ClassEncoder | None:
+    """The class encoder of an input of ``port_type``: indices (a scalar Integer) or one-hot vectors."""
+    if port_type == PortType((), INTEGER):
+        return _coder(ClassEncoder, labels, port, notes)
+    if port_type == PortType((len(labels),), REAL):
+        return _coder(ClassEncoder, labels, port, notes, output="UnitVector")
+    notes.append(f"input {port!r} of type {port_type} takes no class indices or one-hot vectors of "
+                 f"{len(labels)} labels")
+    return None
+
+
+def _coder(kind: type, labels: list, port: str, notes: list[str], **options: Any) -> Any:
+    try:
+        return kind(labels, **options)
+    except NetGraphError as exc:  # labels that are no list of distinct strings, ints or booleans
+        notes.append(f"the labels of port {port!r}: {exc}")
+        return None
+
+
+def _left_out(where: str, notes: list[str], stacklevel: int) -> None:
+    """A UserWarning that labels are left out, for the reasons ``notes`` (none: no warning)."""
+    if notes:
+        warnings.warn(f"{where}: class labels left out: {'; '.join(notes)}", stacklevel=stacklevel + 1)
