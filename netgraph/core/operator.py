@@ -110,8 +110,8 @@ def specialised(net: NetGraph, types: Mapping[str, PortType], option: str | None
 def _refused(net: NetGraph, declared: Mapping[str, PortType], d: Any, option: str | None) -> Conflict:
     """The Conflict for an inner net that refuses the port types ``declared`` with the problem ``d``: the path to
     the problem and the problem itself once, as ``d`` has them from however deep it lies (not each level's message).
-    ``inner``: that path from the operator (its ``option``, then the layers and options inside); ``option``: the
-    option of the layer there that ``d`` names."""
+    ``inner``: that path from the operator (its ``option``, then the layers and options inside); ``port`` and
+    ``option``: the port and option of the layer there that ``d`` names."""
     inner = tuple(d.layer or ())
     path = (*((option,) if option else ()), *inner)
     problem = d.detail if inner and d.detail is not None else _without_sources(d)
@@ -124,8 +124,8 @@ def _refused(net: NetGraph, declared: Mapping[str, PortType], d: Any, option: st
             kind = ""
         where = f"{'/'.join(path)}{kind}: "
     return Conflict(f"its inner net does not accept the port types {_shown(declared)}: {where}{problem}", inner=path,
-                    problem=problem, expected=d.expected, found=d.found, kind=d.kind if d.kind != "error" else None,
-                    option=d.option if d.layer is not None else None)
+                    problem=problem, port=d.port, expected=d.expected, found=d.found,
+                    kind=d.kind if d.kind != "error" else None, option=d.option if d.layer is not None else None)
 
 
 def _without_sources(d: Any) -> str:
