@@ -1,13 +1,15 @@
 """An inner layer that refuses what its operator feeds it is named as a top-level layer is: ``error.layer`` its whole
 path through the operators (their option holding the net, then the layers inside) and ``error.port`` its own port at
-fault (it was None; with an edge into the operator, the operator's port beside the inner layer's path)."""
+fault (it was None; with an edge into the operator, the operator's port beside the inner layer's path). An operator's
+own rule (a fold's state, a nest's feedback, a pair's one net, a bidirectional's joined outputs) names the port whose
+shape it found, of the operator or of its inner net."""
 
 from __future__ import annotations
 
 import pytest
 
-from netgraph import (CatenateLayer, ElementwiseLayer, NetBidirectionalOperator, NetChain, NetGraph, NetGraphError,
-                      NetMapOperator, NetPairEmbeddingOperator, NetPort, ReshapeLayer)
+from netgraph import (CatenateLayer, ElementwiseLayer, NetBidirectionalOperator, NetChain, NetFoldOperator, NetGraph,
+                      NetGraphError, NetMapOperator, NetNestOperator, NetPairEmbeddingOperator, NetPort, ReshapeLayer)
 
 
 def _reshape_to_5():
@@ -40,3 +42,48 @@ def test_an_inner_layers_refusal_names_its_path_and_its_port(build, layer, port)
     (diagnostic,) = info.value.diagnostics
     assert (diagnostic.kind, diagnostic.layer, diagnostic.port) == ("shape", layer, port), diagnostic
     assert (info.value.layer, info.value.port) == (layer, port)
+
+
+def _fold_net():
+    """A fold step whose state is 3 features (its LinearLayer's output)."""
+    from netgraph import LinearLayer
+    return NetGraph({"cat": CatenateLayer(), "lin": LinearLayer(3)},
+                    [(NetPort("State"), NetPort("cat", "Input1")), (NetPort("Input"), NetPort("cat", "Input2")),
+                     ("cat", "lin", NetPort("Output"))])
+
+
+def _bidirectional(nets, aggregation="Catenate", shape=("n", 3)):
+    return lambda: NetChain([NetBidirectionalOperator(nets, aggregation)], input=shape)
+
+
+def _mapped(size):
+    from netgraph import LinearLayer
+    return NetChain([NetMapOperator(LinearLayer(size))])
+
+
+@pytest.mark.parametrize("build, layer, port, found", [
+    (lambda: NetGraph({"f": NetFoldOperator(_fold_net(), True)}, [], Input=("n", 2), InitialState=4), ("f",),
+     "InitialState", (4,)),
+    (lambda: NetGraph({"f": NetFoldOperator(_fold_net())}, [], Input=("n", 2), State=4), ("f",), "State", (4,)),
+    (lambda: NetGraph({"f": NetFoldOperator(_fold_net())}, [], Input=("n", 2), Output=("n", 4)), ("f",), "Output",
+     (4,)),
+    (lambda: NetChain([NetFoldOperator(NetGraph({"c": CatenateLayer(), "r": ReshapeLayer((5,))}, [
+        (NetPort("State"), NetPort("c", "Input1")), (NetPort("Input"), NetPort("c", "Input2")),
+        ("c", "r", NetPort("Output"))]))], input=("n", 2)), ("1", "net"), "Output", (5,)),
+    (lambda: NetGraph({"n": NetNestOperator(ElementwiseLayer("Tanh"), 2)}, [], Input=3, Output=4), ("n",), "Output",
+     (4,)),
+    (lambda: NetGraph({"p": NetPairEmbeddingOperator(ElementwiseLayer("Tanh"))}, [], Input1=3, Input2=4), ("p",),
+     "Input2", (4,)),
+    (_bidirectional(ElementwiseLayer("Tanh"), shape=("n",)), ("1", "forward_net"), "Output", ("n",)),
+    (_bidirectional([_mapped(2), _mapped(3)], "Plus"), ("1", "backward_net"), "Output", ("n", 3)),
+    (_bidirectional([ElementwiseLayer("Tanh"), NetChain([ReshapeLayer((3, 2))])], shape=(2, 3)),
+     ("1", "backward_net"), "Output", 3),
+])
+def test_an_operators_own_rule_names_the_port_whose_shape_it_found(build, layer, port, found):
+    """Each named the operator's first port whose shape was given (its input), beside the found shape of another:
+    the fold's state given at InitialState, State or Output, the nest's Output, the pair's Input2, a bidirectional
+    inner net's Output (the inner net's own port: the path ends at its option)."""
+    with pytest.raises(NetGraphError) as info:
+        build()
+    (diagnostic,) = info.value.diagnostics
+    assert (diagnostic.kind, diagnostic.layer, diagnostic.port, diagnostic.found) == ("shape", layer, port, found)
