@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import (CatenateLayer, ElementwiseLayer, NetBidirectionalOperator, NetChain, NetFoldOperator, NetGraph,
-                      NetGraphError, NetMapOperator, NetNestOperator, NetPairEmbeddingOperator, NetPort, ReshapeLayer)
+from netgraph import (AggregationLayer, CatenateLayer, ElementwiseLayer, EmbeddingLayer, NetBidirectionalOperator,
+                      NetChain, NetFoldOperator, NetGraph, NetGraphError, NetMapOperator, NetNestOperator,
+                      NetPairEmbeddingOperator, NetPort, ReshapeLayer)
 
 
 def _reshape_to_5():
@@ -72,6 +73,8 @@ def _mapped(size):
         ("c", "r", NetPort("Output"))]))], input=("n", 2)), ("1", "net"), "Output", (5,)),
     (lambda: NetGraph({"n": NetNestOperator(ElementwiseLayer("Tanh"), 2)}, [], Input=3, Output=4), ("n",), "Output",
      (4,)),
+    (lambda: NetChain([NetNestOperator(NetChain([EmbeddingLayer(1, 3), AggregationLayer("Total", levels=[1])]), 1)],
+                      input=()), ("1", "net"), "Output", "Real"),  # (its message said not that the output feeds back)
     (lambda: NetGraph({"p": NetPairEmbeddingOperator(ElementwiseLayer("Tanh"))}, [], Input1=3, Input2=4), ("p",),
      "Input2", (4,)),
     (_bidirectional(ElementwiseLayer("Tanh"), shape=("n",)), ("1", "forward_net"), "Output", ("n",)),

@@ -347,7 +347,11 @@ class NetNestOperator(NetOperator):
 
     def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:
         t = inner["net"].port_types
-        same = unify(t["Input"], t["Output"])
+        try:
+            same = unify(t["Input"], t["Output"])
+        except Conflict as exc:
+            raise exc.reworded(f"its inner net's 'Output' is fed back into 'Input', so they must agree: {exc}",
+                               "Output", ("net",)) from None  # the inner net's own port
         return {"Input": same, "Output": same}
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
