@@ -90,3 +90,21 @@ def test_an_operators_own_rule_names_the_port_whose_shape_it_found(build, layer,
         build()
     (diagnostic,) = info.value.diagnostics
     assert (diagnostic.kind, diagnostic.layer, diagnostic.port, diagnostic.found) == ("shape", layer, port, found)
+
+
+@pytest.mark.parametrize("depth", [1, 2])
+@pytest.mark.parametrize("run", ["net_initialize", "compile"])
+def test_arrays_an_operator_cannot_size_name_the_inner_layer_and_port(depth, run):
+    """As a top-level LinearLayer(None) is named (its port 'Output'); it named the operator alone (no port), and inside
+    nested operators the message lost the inner operator's place."""
+    from netgraph import LinearLayer, ShapeError, net_initialize
+    inner = NetChain([LinearLayer(None), "Ramp", LinearLayer(4)])
+    for _ in range(depth):
+        inner = NetMapOperator(inner)
+    net = NetGraph({"ff": inner}, [], Input=(*("m", "n")[:depth], 4))
+    with pytest.raises(ShapeError) as info:
+        net_initialize(net) if run == "net_initialize" else net.compile()
+    (diagnostic,) = info.value.diagnostics
+    path = ("ff", *("net", "layer") * (depth - 1), "net", "1")
+    assert (diagnostic.kind, diagnostic.layer, diagnostic.port) == ("unknown-shape", path, "Output"), diagnostic
+    assert ("net: layer 1 'layer' (NetMapOperator): cannot size" in str(info.value)) == (depth == 2)

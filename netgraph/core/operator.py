@@ -349,20 +349,23 @@ class NetOperator(Layer, register=False):
 
     @deep_walk
     def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
-        """The inner layers' array shapes; ShapeError naming the inner ports whose unknown shape leaves any unsized."""
+        """The inner layers' array shapes; ShapeError ("unknown-shape") naming the inner ports whose unknown shape
+        leaves any unsized, its ``layer`` and ``port`` the first of them (the path below the operator: option, layers)."""
         shapes, unknown = {}, []
         for field, net in self.inner_nets(types).items():
             for node in net.ir.nodes:
                 if not node.layer.ARRAYS:
                     continue
                 bad = [(port, t) for port, t in node.types.items() if not t.known]
-                unknown += [f"{field}: {net.describe((node.path, port))} has unknown shape {t}" for port, t in bad]
+                unknown += [(f"{field}: {net.describe((node.path, port))} has unknown shape {t}", (field, *node.path),
+                             port) for port, t in bad]
                 if not bad:
                     shapes.update({".".join((field, *node.path, name)): shape
-                                   for name, shape in node.layer.array_shapes(node.types).items()})
+                                   for name, shape in _inner_array_shapes(field, net, node).items()})
         if unknown:
             raise ShapeError(f"cannot size the arrays inside {self.type_name} (its ports do not determine its inner "
-                             f"nets'): {'; '.join(unknown[:5])}; give those layers sizes (e.g. LinearLayer(n))")
+                             f"nets'): {'; '.join(text for text, _, _ in unknown[:5])}; give those layers sizes (e.g. "
+                             f"LinearLayer(n))", kind="unknown-shape", layer=unknown[0][1], port=unknown[0][2])
         return shapes
 
     @deep_walk
@@ -375,3 +378,14 @@ class NetOperator(Layer, register=False):
         """Each inner net compiled (with the port types ``types`` give it), by option name."""
         return {field: net.compile() for field, net in self.inner_nets(types).items()}
 
+
+def _inner_array_shapes(field: str, net: NetGraph, node: Any) -> dict[str, tuple]:
+    """The array shapes of the inner layer ``node`` of ``net`` (the operator's option ``field``); an operator's
+    ShapeError naming a layer inside it, told from here: its path below this operator, its message led by where."""
+    try:
+        return node.layer.array_shapes(node.types)
+    except ShapeError as exc:
+        if exc.layer is None:
+            raise
+        raise ShapeError(f"{field}: {net.describe((node.path, None))}: {exc}", kind=exc.kind,
+                         layer=(field, *node.path, *exc.layer), port=exc.port) from None
