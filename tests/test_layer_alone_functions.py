@@ -77,3 +77,36 @@ def test_a_frozen_array_of_a_layer_trained_alone_keeps_its_values():
 def test_what_is_no_net_nor_layer_is_refused_alike(call):
     with pytest.raises(OptionError, match=r"needs a NetGraph, a NetChain or a layer.*found str"):
         call()
+
+
+def test_net_replace_part_of_a_layer_given_a_shared_array_advises_the_layers_own_option():
+    """The advice keyed the layer by its type name, net_replace_part(net, {'LinearLayer': ...}): a key of the net
+    of the layer alone, which the caller never wrote (net_replace_part of that layer refuses it)."""
+    from netgraph import LinearLayer, NetSharedArray, OptionError, net_replace_part
+    layer = LinearLayer(3, input=2)
+    with pytest.raises(OptionError) as info:
+        net_replace_part(layer, {"Weights": NetSharedArray("w")})
+    assert info.value.hint == ("to share the array, give it as the layer's option: layer.replace(weights="
+                               "NetSharedArray('w')); to set a shared array's values in every user: "
+                               "net_replace_part(layer, {NetSharedArray(name): values})")
+    assert (info.value.kind, info.value.layer, info.value.option) == ("option-value", (), "weights")
+    assert layer.replace(weights=NetSharedArray("w")).shared == {"Weights": "w"}  # the way the hint gives works
+
+
+def test_net_replace_part_of_an_operator_given_a_shared_array_names_the_inner_layer_from_the_operator():
+    from netgraph import LinearLayer, NetMapOperator, NetSharedArray, OptionError, net_replace_part
+    operator = NetMapOperator(LinearLayer(3, input=2))
+    with pytest.raises(OptionError) as info:
+        net_replace_part(operator, {"net.layer.Weights": NetSharedArray("w")})
+    assert info.value.hint.startswith("to share the array, give it as the inner layer's option: net_replace_part("
+                                      "operator, {('net', 'layer'): layer.replace(weights=NetSharedArray('w'))}); ")
+    shared = net_replace_part(operator, {("net", "layer"): LinearLayer(3, input=2, weights=NetSharedArray("w"))})
+    assert shared.shared == {"net.layer.Weights": "w"}  # the way the hint gives works
+
+
+@pytest.mark.parametrize("value", [None, "abc"])
+def test_net_replace_part_given_no_numbers_for_an_array_names_its_layer(value):
+    from netgraph import NetChain, net_replace_part
+    with pytest.raises(OptionError) as info:
+        net_replace_part(NetChain({"lin": LinearLayer(3)}, input=2), {("lin", "Weights"): value})
+    assert (info.value.kind, info.value.layer) == ("option-value", ("lin",))

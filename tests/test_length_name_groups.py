@@ -1,16 +1,16 @@
 """Names of lengths grouped by the shortest length each derives from (core's ``names_by_shortest_base``), the one
 grouping that both the probing of a FunctionLayer's lengths (``probed_lengths``) and the checks of undeclared bases
 among a net's inputs (``undeclared_base_groups``) read; and a ragged batch's list of shapes written as every other
-"... (N in all)" list (``first_few``)."""
+"... (N in all)" list (``first_few``); and a step over or times 0, which the names' readers refuse."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
-from netgraph import DataError, NetGraph, PoolingLayer
+from netgraph import DataError, NetGraph, PoolingLayer, ShapeError
 from netgraph.backend.input_lengths import undeclared_base_groups
-from netgraph.core.length_names import names_by_shortest_base
+from netgraph.core.length_names import length_steps, lengths_along, names_by_shortest_base, shortest_length
 from netgraph.layers.function_lengths import probed_lengths
 from tests.test_length_groups import _draws
 
@@ -36,3 +36,17 @@ def test_a_ragged_batchs_shapes_are_listed_as_other_long_lists_are():
     with pytest.raises(DataError) as caught:
         PoolingLayer([2, 2])([torch.zeros(3, 4, 4)] + [torch.zeros(k, 4) for k in range(1, 6)])
     assert "rank 2 ((1, 4), (2, 4), (3, 4), ... (5 in all)); give each example 3 dims" in str(caught.value)
+
+
+@pytest.mark.parametrize("read", [
+    lambda: length_steps("n_over_0", {"n"}),
+    lambda: length_steps("n_minus_1_times_0", {"n"}),
+    lambda: lengths_along(5, (("over", 0),)),
+    lambda: shortest_length((("minus", 1), ("times", 0))),
+])
+def test_a_step_over_or_times_0_is_a_shape_error_not_a_zero_division(read):
+    """A declared name with such a step is refused where it is declared; read or computed here it was a
+    ZeroDivisionError (over, or times read back by shortest_length) or a length of 0 (times)."""
+    with pytest.raises(ShapeError, match=r"(divides|multiplies) by 0, which gives no length") as info:
+        read()
+    assert (info.value.kind, info.value.found) == ("shape", 0)

@@ -89,7 +89,11 @@ def test_a_recurrence_given_its_initial_state_as_data_says_so(op, gates, tmp_pat
     problem = _node_problem(_refused(tmp_path, nodes, inputs, arrays))
     assert (problem.layer, problem.option, problem.found) == (("rnn",), "initial_h", "data of shape (1, 'b', 2)")
     assert problem.expected == "no initial_h, zeros, or an Unsqueeze of (batch, n)"
-    assert "non-zero" not in problem.detail and "batch second" in problem.detail
+    assert "non-zero" not in problem.detail
+    assert problem.detail.endswith(  # one sentence (it ended "...; torch's h0 comes time-major, directions first ...)")
+        "initial_h is data of shape (1, 'b', 2), which does not import: an initial state must be zeros or, for a "
+        "one-direction recurrence, an Unsqueeze (axis 0) of a (batch, n) tensor, not a (directions, batch, n) tensor "
+        "such as torch's h0")
 
 
 def test_a_recurrence_given_both_initial_states_says_each_and_names_no_joined_option(tmp_path):

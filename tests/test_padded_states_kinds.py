@@ -19,8 +19,15 @@ from tests.diagnostic_helpers import sole_diagnostic
     (Padded(torch.zeros(2, 3), [1, 4]), (1, 3), 4),
 ])
 def test_each_padded_problem_is_padded_data_naming_the_port(value, expected, found):
+    """Of the graph's port (``layer=()``, as every problem of the data given to a graph port): it named no layer."""
     problem = sole_diagnostic(lambda: check_padded("Input", value), DataError)
-    assert (problem.kind, problem.port, problem.expected, problem.found) == ("padded-data", "Input", expected, found)
+    assert (problem.kind, problem.layer, problem.port, problem.expected, problem.found) == (
+        "padded-data", (), "Input", expected, found)
+
+
+def test_a_padded_problem_in_a_call_names_the_graph_port():
+    problem = sole_diagnostic(lambda: _net()(Padded(torch.zeros(2, 3, 2), [1, 4])), DataError)
+    assert (problem.kind, problem.layer, problem.port, problem.found) == ("padded-data", (), "Input", 4)
 
 
 def _net():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from netgraph import (AggregationLayer, DataError, GatedRecurrentLayer, NetChain, NetGraph, NetPort, Padded,
@@ -43,3 +44,21 @@ def test_ports_sharing_a_length_that_differs_are_a_data_shape_problem():
     plus = NetGraph({"p": "Plus"}, [(NetPort("a"), "p"), (NetPort("b"), "p")], a=("n", 3), b=("n", 3))
     problem = sole_diagnostic(lambda: plus(a=torch.randn(1, 2, 3), b=torch.randn(1, 3, 3)), DataError)
     assert problem.kind == "data-shape" and "share the length n" in problem.message
+
+
+def test_each_ragged_example_of_another_shape_is_a_data_shape_problem_of_the_port():
+    """Each was a bare message: kind "error", no port, no layer, no example."""
+    with pytest.raises(DataError) as info:
+        _gru()([torch.zeros(3, 2), torch.zeros(2, 5), torch.zeros(4)])
+    fields = [(d.kind, d.layer, d.port, d.example, d.expected, d.found) for d in info.value.diagnostics]
+    assert fields == [("data-shape", (), "Input", 1, ("n", 2), (2, 5)), ("data-shape", (), "Input", 2, ("n", 2), (4,))]
+
+
+def test_a_length_too_short_for_a_layer_inside_names_the_graph_port_and_the_length():
+    """It named the port but no layer (the port is the graph's: layer ()), nor the length found."""
+    from netgraph import ConvolutionLayer, PoolingLayer
+    net = net_initialize(NetChain([PoolingLayer(2, stride=2), ConvolutionLayer(1, 3)], input=[1, "n"]), seed=0)
+    for data, example in ((torch.zeros(2, 1, 3), None), ([torch.zeros(1, 8), torch.zeros(1, 3)], 1)):
+        problem = sole_diagnostic(lambda: net(data), DataError)
+        assert (problem.kind, problem.layer, problem.port, problem.found, problem.example) == (
+            "data-shape", (), "Input", 3, example)

@@ -134,6 +134,7 @@ def test_net_replace_part_given_a_shared_array_for_an_inner_array_names_the_inne
     assert info.value.hint == ("to share the array, give it as the inner layer's option: net_replace_part(net, "
                                "{('m', 'net', 'h'): layer.replace(weights=NetSharedArray('w'))}); to set a shared "
                                "array's values in every user: net_replace_part(net, {NetSharedArray(name): values})")
+    assert info.value.layer == ("m",)  # the layer whose array it is (it named none)
     inner = net.layer_at(("m", "net", "h"))
     shared = net_replace_part(net, {("m", "net", "h"): inner.replace(weights=NetSharedArray("w"))})
     assert shared.layers["m"].shared == {"net.h.Weights": "w"}  # the way the hint gives works

@@ -88,10 +88,10 @@ def check_derived_lengths(net: Any, sizes: Sizes) -> None:
         if least > 1:
             rule = (f"its {name} would be {shown}, " if ops else "") + f"it needs a length of at least {least}: {why}"
         head, tail = f"input port {bases[base][0]!r}: a length of {n} along {base}", f" is too short for {where}: {rule}{hint}"
+        fields = {"port": bases[base][0], "layer": (), "kind": "data-shape", "found": n}  # (the graph's port)
         if not having[base]:  # one length for the whole batch
-            raise DataError(head + tail, port=bases[base][0], kind="data-shape")
-        raise located_error(having[base], lambda at: f"{head} ({_examples(at)}){tail}", port=bases[base][0],
-                            kind="data-shape")
+            raise DataError(head + tail, **fields)
+        raise located_error(having[base], lambda at: f"{head} ({_examples(at)}){tail}", **fields)
 
 
 _MULTIPLE = re.compile(r"(\w+)_times_(\d+)(?:_(plus|minus)_(\d+))?")  # as strided_length and times_length read

@@ -12,7 +12,7 @@ from typing import Any
 import torch
 
 from netgraph.core.array_rules import WILDCARDS
-from netgraph.core.errors import Diagnostic, OptionError, ShapeError, did_you_mean, raise_all
+from netgraph.core.errors import Diagnostic, OptionError, ShapeError, did_you_mean, raise_all, unknown_inside
 from netgraph.core.given_shapes import given_shapes, with_given_shapes
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
@@ -170,7 +170,7 @@ def _array_shapes(planning: _Planning, path: tuple, layer: Layer, types: Mapping
         if known and not isinstance(exc, ShapeError):
             raise
         # ShapeError: inner nets leave a shape open
-        planning.unknown.extend([Diagnostic(f"{net.describe((path, None))}: {exc}", "unknown-shape", layer=path)]
+        planning.unknown.extend([unknown_inside(f"{net.describe((path, None))}: {exc}", path, exc)]
                                 if known else _unknown_ports(net, path, types))
         return None
 

@@ -208,30 +208,29 @@ _MASK_HINT = ("lengths = (~mask).sum(1) from torch's key padding mask (True at p
 
 def check_padded(port: str, value: Padded, what: str = "input port") -> tuple[torch.Tensor, torch.Tensor]:
     """``value``'s data, its padding set to each sequence's first element (``filled``), and lengths
-    (int64); one DataError naming the port unless each length is an integer from 1 to the padded length, one per
-    example."""
+    (int64); one DataError ("padded-data") naming the port, of the graph (``layer=()``), unless each length is an
+    integer from 1 to the padded length, one per example."""
     try:
         data = value.data if isinstance(value.data, torch.Tensor) else as_tensor(value.data)
     except (TypeError, ValueError, RuntimeError) as exc:
-        raise DataError(f"{what} {port!r}: Padded data must be an array (batch, longest, ...): {exc}",
-                        kind="padded-data", port=port, expected="an array (batch, longest, ...)",
-                        found=type(value.data).__name__, detail=str(exc)) from None
+        raise _refused(what, port, f"Padded data must be an array (batch, longest, ...): {exc}",
+                       expected="an array (batch, longest, ...)", found=type(value.data).__name__,
+                       detail=str(exc)) from None
     try:
         lengths = as_tensor(value.lengths)
     except (TypeError, ValueError, RuntimeError) as exc:
-        raise DataError(f"{what} {port!r}: Padded lengths must be integers, one per example: {exc}",
-                        kind="padded-data", port=port, expected="integers, one per example",
-                        found=type(value.lengths).__name__, detail=str(exc)) from None
+        raise _refused(what, port, f"Padded lengths must be integers, one per example: {exc}",
+                       expected="integers, one per example", found=type(value.lengths).__name__,
+                       detail=str(exc)) from None
     if data.dim() < 2:
-        raise DataError(f"{what} {port!r}: Padded data needs a batch dim and a sequence dim, found shape "
-                        f"{tuple(data.shape)}", kind="padded-data", port=port, expected="rank >= 2",
-                        found=tuple(data.shape))
+        raise _refused(what, port, f"Padded data needs a batch dim and a sequence dim, found shape "
+                       f"{tuple(data.shape)}", expected="rank >= 2", found=tuple(data.shape))
     if lengths.dim() != 1 or lengths.shape[0] != data.shape[0]:
         hint = _MASK_HINT if tuple(lengths.shape) == tuple(data.shape[:2]) else None  # (batch, longest): a mask
-        raise DataError(f"{what} {port!r}: expected {data.shape[0]} lengths (one per example of data "
-                        f"{tuple(data.shape)}), found shape {tuple(lengths.shape)}"
-                        + (f"; a mask of each example's padding? Padded takes the lengths: {hint}" if hint else ""),
-                        kind="padded-data", port=port, expected=(data.shape[0],), found=tuple(lengths.shape), hint=hint)
+        raise _refused(what, port, f"expected {data.shape[0]} lengths (one per example of data "
+                       f"{tuple(data.shape)}), found shape {tuple(lengths.shape)}"
+                       + (f"; a mask of each example's padding? Padded takes the lengths: {hint}" if hint else ""),
+                       expected=(data.shape[0],), found=tuple(lengths.shape), hint=hint)
     problem = None  # (message, expected, found: the first bad length or the dtype)
     if lengths.is_complex() or lengths.dtype == torch.bool:
         problem = f"lengths must be integers, found dtype {lengths.dtype}", INTEGER, lengths.dtype
@@ -243,10 +242,15 @@ def check_padded(port: str, value: Padded, what: str = "input port") -> tuple[to
         problem = (f"each length must be from 1 to the padded length {data.shape[1]}, found {_first_bad(bad, lengths)}",
                    (1, data.shape[1]), _first(bad, lengths))
     if problem:
-        raise DataError(f"{what} {port!r}: {problem[0]}", kind="padded-data", port=port, expected=problem[1],
-                        found=problem[2])
+        raise _refused(what, port, problem[0], expected=problem[1], found=problem[2])
     lengths = lengths.long()
     return filled(data, lengths), lengths
+
+
+def _refused(what: str, port: str, text: str, **fields: object) -> DataError:
+    """The "padded-data" DataError saying ``text`` about the Padded value given at ``port``, a port of the graph
+    (``layer=()``, as every problem of the data given to a graph port)."""
+    return DataError(f"{what} {port!r}: {text}", kind="padded-data", layer=(), port=port, **fields)
 
 
 def _first(bad: torch.Tensor, lengths: torch.Tensor) -> int | float:

@@ -51,14 +51,18 @@ def padded_module(net: Any, ports: tuple[str, ...], options: EvaluationOptions) 
 
 
 def examples_of(net: Any, port: str, values: list, to_tensor: Callable, problems: list[str | Diagnostic]) -> list:
-    """The examples of one ragged port as tensors of the port's dtype, each checked against the port's shape."""
+    """The examples of one ragged port as tensors of the port's dtype, each checked against the port's shape: a
+    "data-shape" Diagnostic (of the graph's port, its example, the port's shape expected) added to ``problems`` for
+    each that does not fit."""
     t = net.port_types[port]
     out = []
     for i, v in enumerate(values):
         x = to_tensor(port, v, t.dtype == INTEGER)
         if x.dim() != len(t.shape) or any(type(d) is int and d != n for d, n in zip(t.shape, x.shape)):
-            problems.append(f"input port {port!r}: example {i} has shape {tuple(x.shape)}, expected "
-                            f"{format_shape(t.shape)} (one example, without a batch dim)")
+            detail = (f"example {i} has shape {tuple(x.shape)}, expected {format_shape(t.shape)} (one example, "
+                      f"without a batch dim)")
+            problems.append(Diagnostic(f"input port {port!r}: {detail}", "data-shape", layer=(), port=port,
+                                       expected=t.shape, found=tuple(x.shape), example=i, detail=detail))
         elif (empty := empty_length_problem(port, t.shape, x.shape, i)) is not None:
             problems.append(empty)
         out.append(x)

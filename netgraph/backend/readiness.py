@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from netgraph.core.batch_dim import batch_dim_hint
-from netgraph.core.errors import MSG_UNKNOWN_INPUT_SHAPE, Diagnostic, ShapeError, UninitializedError, raise_all
+from netgraph.core.errors import (MSG_UNKNOWN_INPUT_SHAPE, Diagnostic, ShapeError, UninitializedError, raise_all,
+                                  unknown_inside)
 from netgraph.core.ir import Node, Value
 from netgraph.core.layer_checks import array_shape_problems
 from netgraph.core.port_options import option_form
@@ -80,8 +81,7 @@ class _Readiness(GraphWalker):
             try:
                 self.misshapen += array_shape_problems(node, lambda: self.net.describe((node.path, None)), arrays)
             except ShapeError as exc:  # an operator whose inner nets leave a shape open
-                self.unknown.append(Diagnostic(f"{self.net.describe((node.path, None))}: {exc}", "unknown-shape",
-                                               layer=node.path))
+                self.unknown.append(unknown_inside(f"{self.net.describe((node.path, None))}: {exc}", node.path, exc))
 
 
 def check_ready(net: Any) -> None:

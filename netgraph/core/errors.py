@@ -13,7 +13,7 @@ from netgraph.core.name_guesses import (  # noqa: F401 - re-exported: their call
 __all__ = [
     "DataRef", "Diagnostic", "EdgeRef", "EdgePlace", "NetGraphError", "WiringError", "CycleError", "ShapeError",
     "SpecError", "OptionError", "FrozenLayerError", "DataError", "TrainingError", "UninitializedError", "did_you_mean",
-    "at_layer", "headed", "listed", "nearest_name", "nested", "raise_all", "with_article",
+    "at_layer", "headed", "listed", "nearest_name", "nested", "raise_all", "unknown_inside", "with_article",
 ]
 
 
@@ -322,6 +322,19 @@ def at_layer(error: NetGraphError, path: tuple[str, ...]) -> NetGraphError:
         return error
     diagnostics = [d if d.layer is not None else dataclasses.replace(d, layer=path) for d in error.diagnostics]
     return plain_class(error)(str(error), diagnostics=diagnostics)
+
+
+def unknown_inside(message: str, path: tuple[str, ...], error: BaseException) -> Diagnostic:
+    """The "unknown-shape" Diagnostic saying ``message`` about the layer at ``path`` whose arrays ``error`` could not
+    size: at the layer inside it and its port that ``error`` names, where it names one (an operator's inner layer,
+    its path below the operator), as a top-level layer's is named; else at the layer itself.
+
+    >>> unknown_inside("m: ...", ("m",), ShapeError("...", layer=("net", "1"), port="Output")).layer
+    ('m', 'net', '1')
+    """
+    inner = getattr(error, "layer", None) if isinstance(error, NetGraphError) else None
+    return Diagnostic(message, "unknown-shape", layer=(*path, *inner) if inner else path,
+                      port=error.port if inner else None)  # type: ignore[attr-defined]
 
 
 def raise_all(errors: list[Problem], cls: type[NetGraphError], header: str, **fields: object) -> None:

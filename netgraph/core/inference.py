@@ -347,13 +347,13 @@ def _layer_conflict(problem: Problem, cls: _Classes, roots: _Roots, path: tuple,
     sources, edges = _sources(problem, cls, roots, path, current)
     option, at = exc.option, (*path, *exc.inner)
     detail = exc.problem if exc.inner and exc.problem is not None else str(exc)
-    fault = {exc.port: current[exc.port]} if exc.port in current else {}  # the port infer named, where it names one
+    fault = {exc.port: current[exc.port]} if exc.port in current and not exc.inner else {}  # its own port named
     fields = {"option": option, "detail": detail, "expected": exc.expected, "found": exc.found}
     kind = exc.kind or "shape"  # (an inner net's refusal of another kind keeps it)
     if edges:
         edge, port = _edge_into(cls, roots, path, fault) or _edge_into(cls, roots, path, current) or (edges[0], None)
-        return Diagnostic.of(kind, text, *sources, layer=at, port=exc.port or port, edge=edge.index, hop=edge.hop,
-                             graph=edge.graph, **fields)  # (mu -> x beside [mu, noise] -> f: the second)
+        return Diagnostic.of(kind, text, *sources, layer=at, port=exc.port if exc.inner else exc.port or port,
+                             edge=edge.index, hop=edge.hop, graph=edge.graph, **fields)  # (an inner layer's own port)
     if option is not None or exc.inner:  # (weights= of another size than output=: the graph input is not at fault)
         return Diagnostic.of(kind, text, *sources, layer=at, port=exc.port, **fields)
     declared = [(p, *cls.origin[roots[(path, p)]][1]) for p in (fault or current)

@@ -24,6 +24,7 @@ from netgraph.core.information import all_arrays
 from netgraph.core.layer import Layer
 from netgraph.core.port_paths import inner_net_first
 from netgraph.core.shared import NetSharedArray
+from netgraph.core.surgery_values import array_value
 
 __all__ = ["is_lone_layer", "alone", "as_net", "in_alone", "part_in_alone", "by_array_name", "replaced_layer",
            "rules_in_alone", "as_layer_errors"]
@@ -106,7 +107,11 @@ def replaced_layer(layer: Layer, changes: Any, replace: Any) -> Layer:
                               f"{layer.type_name}: give the shape as the layer's option or to a net of it "
                               f"(NetGraph(layer, {spec}=...))", option=spec)
     with as_layer_errors(layer):
-        net = replace(alone(layer), {part_in_alone(layer, spec): value for spec, value in changes.items()})
+        net = alone(layer)
+        for spec, value in changes.items():  # a NetSharedArray for one of its arrays: the advice names the layer
+            if isinstance(value, NetSharedArray) and isinstance(spec, str) and spec in layer.settable_arrays:
+                array_value(net, (layer.type_name,), spec, value, lone=True)  # (no net's key: the user wrote none)
+        net = replace(net, {part_in_alone(layer, spec): value for spec, value in changes.items()})
     return with_given_shapes(net.layers[layer.type_name], given_shapes(layer))
 
 

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Union
 
+from netgraph.core.errors import ShapeError
+
 __all__ = ["shifted_length", "strided_length", "times_length", "lengths_apart", "length_steps", "lengths_along",
            "length_bases", "LengthStep", "LENGTH_STEPS", "shortest_length", "impossible_step",
            "names_by_shortest_base"]
@@ -238,9 +240,26 @@ def length_steps(name: str, bases: set[str]) -> tuple[str, tuple[tuple[str, int]
         rest = name[len(base):]
         if name.startswith(base) and rest:
             found = tuple((op, int(k)) for op, k in _STEP.findall(rest))
-            if "".join(LENGTH_STEPS[op].text(k) for op, k in found) == rest:
+            if "".join(_step(op, k, name).text(k) for op, k in found) == rest:
                 return base, found
     return None
+
+
+def _step(op: str, k: int, name: str | None = None) -> LengthStep:
+    """``LENGTH_STEPS[op]``; a ShapeError (kind "shape") for a step over or times a size below 1, which gives no
+    length (a declared name with one is refused where it is declared: this one came another way), not a
+    ZeroDivisionError. ``name``: the length name the step is read from, for the message.
+
+    >>> _step("over", 0, "n_over_0")
+    Traceback (most recent call last):
+    netgraph.core.errors.ShapeError: the length name 'n_over_0': its step '_over_0' divides by 0, which gives no length
+    """
+    if k < 1 and op in ("over", "times"):
+        why = f"its step {LENGTH_STEPS[op].text(k)!r} {'divides' if op == 'over' else 'multiplies'} by {k}, which " \
+              f"gives no length"
+        raise ShapeError(f"the length name {name!r}: {why}" if name else f"a length step: {why}", kind="shape",
+                         expected="a step size from 1", found=k, detail=why)
+    return LENGTH_STEPS[op]
 
 
 def lengths_along(length: int, ops: tuple[tuple[str, int], ...]) -> list[int]:
@@ -251,7 +270,7 @@ def lengths_along(length: int, ops: tuple[tuple[str, int], ...]) -> list[int]:
     """
     out = []
     for op, k in ops:
-        length = LENGTH_STEPS[op].value(length, k)
+        length = _step(op, k).value(length, k)
         out.append(length)
     return out
 
@@ -265,5 +284,5 @@ def shortest_length(ops: tuple[tuple[str, int], ...], least: int = 1) -> int:
     """
     need = least
     for op, k in reversed(ops):
-        need = max(1, LENGTH_STEPS[op].least(need, k))
+        need = max(1, _step(op, k).least(need, k))
     return need

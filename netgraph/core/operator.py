@@ -110,8 +110,8 @@ def specialised(net: NetGraph, types: Mapping[str, PortType], option: str | None
 def _refused(net: NetGraph, declared: Mapping[str, PortType], d: Any, option: str | None) -> Conflict:
     """The Conflict for an inner net that refuses the port types ``declared`` with the problem ``d``: the path to
     the problem and the problem itself once, as ``d`` has them from however deep it lies (not each level's message).
-    ``inner``: that path from the operator (its ``option``, then the layers and options inside); ``option``: the
-    option of the layer there that ``d`` names."""
+    ``inner``: that path from the operator (its ``option``, then the layers and options inside); ``port`` and
+    ``option``: the port and option of the layer there that ``d`` names."""
     inner = tuple(d.layer or ())
     path = (*((option,) if option else ()), *inner)
     problem = d.detail if inner and d.detail is not None else _without_sources(d)
@@ -124,8 +124,8 @@ def _refused(net: NetGraph, declared: Mapping[str, PortType], d: Any, option: st
             kind = ""
         where = f"{'/'.join(path)}{kind}: "
     return Conflict(f"its inner net does not accept the port types {_shown(declared)}: {where}{problem}", inner=path,
-                    problem=problem, expected=d.expected, found=d.found, kind=d.kind if d.kind != "error" else None,
-                    option=d.option if d.layer is not None else None)
+                    problem=problem, port=d.port, expected=d.expected, found=d.found,
+                    kind=d.kind if d.kind != "error" else None, option=d.option if d.layer is not None else None)
 
 
 def _without_sources(d: Any) -> str:
@@ -349,20 +349,23 @@ class NetOperator(Layer, register=False):
 
     @deep_walk
     def array_shapes(self, types: Mapping[str, PortType]) -> dict[str, tuple]:
-        """The inner layers' array shapes; ShapeError naming the inner ports whose unknown shape leaves any unsized."""
+        """The inner layers' array shapes; ShapeError ("unknown-shape") naming the inner ports whose unknown shape
+        leaves any unsized, its ``layer`` and ``port`` the first of them (the path below the operator: option, layers)."""
         shapes, unknown = {}, []
         for field, net in self.inner_nets(types).items():
             for node in net.ir.nodes:
                 if not node.layer.ARRAYS:
                     continue
                 bad = [(port, t) for port, t in node.types.items() if not t.known]
-                unknown += [f"{field}: {net.describe((node.path, port))} has unknown shape {t}" for port, t in bad]
+                unknown += [(f"{field}: {net.describe((node.path, port))} has unknown shape {t}", (field, *node.path),
+                             port) for port, t in bad]
                 if not bad:
                     shapes.update({".".join((field, *node.path, name)): shape
-                                   for name, shape in node.layer.array_shapes(node.types).items()})
+                                   for name, shape in _inner_array_shapes(field, net, node).items()})
         if unknown:
             raise ShapeError(f"cannot size the arrays inside {self.type_name} (its ports do not determine its inner "
-                             f"nets'): {'; '.join(unknown[:5])}; give those layers sizes (e.g. LinearLayer(n))")
+                             f"nets'): {'; '.join(text for text, _, _ in unknown[:5])}; give those layers sizes (e.g. "
+                             f"LinearLayer(n))", kind="unknown-shape", layer=unknown[0][1], port=unknown[0][2])
         return shapes
 
     @deep_walk
@@ -375,3 +378,14 @@ class NetOperator(Layer, register=False):
         """Each inner net compiled (with the port types ``types`` give it), by option name."""
         return {field: net.compile() for field, net in self.inner_nets(types).items()}
 
+
+def _inner_array_shapes(field: str, net: NetGraph, node: Any) -> dict[str, tuple]:
+    """The array shapes of the inner layer ``node`` of ``net`` (the operator's option ``field``); an operator's
+    ShapeError naming a layer inside it, told from here: its path below this operator, its message led by where."""
+    try:
+        return node.layer.array_shapes(node.types)
+    except ShapeError as exc:
+        if exc.layer is None:
+            raise
+        raise ShapeError(f"{field}: {net.describe((node.path, None))}: {exc}", kind=exc.kind,
+                         layer=(field, *node.path, *exc.layer), port=exc.port) from None

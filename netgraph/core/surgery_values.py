@@ -8,22 +8,25 @@ from typing import Any
 
 import torch
 
-from netgraph.core.errors import OptionError
+from netgraph.core.errors import NetGraphError, OptionError, at_layer
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.options import as_array
 from netgraph.core.shared import NetSharedArray
 
 __all__ = ["array_value"]
 
-_SET_ALL = "to set a shared array's values in every user: net_replace_part(net, {NetSharedArray(name): values})"
+_SET_ALL = "to set a shared array's values in every user: net_replace_part({}, {{NetSharedArray(name): values}})"
 
 
-def array_value(net: Any, path: tuple, array: str, value: Any, shared: str | None = None) -> torch.Tensor:
+def array_value(net: Any, path: tuple, array: str, value: Any, shared: str | None = None,
+                lone: bool = False) -> torch.Tensor:
     """``value`` as a layer's array option takes it (``as_array``); OptionError naming the part the user gave (the
-    ``shared`` array's name, where given, else the layer's array) for None and for a NetSharedArray (with how to
-    share the array, or to clear a shared one's values)."""
+    ``shared`` array's name, where given, else the layer's array, its ``layer`` the path) for None and for a
+    NetSharedArray (with how to share the array, or to clear a shared one's values). ``lone``: ``net`` is a layer alone
+    (net_replace_part of a layer), whose advice names that layer itself, not a key of a net the user never wrote."""
     where = "net_replace_part: " + (f"the shared array {NetSharedArray(shared)!r}" if shared is not None
                                      else f"{net.describe((path, None))} array {array!r}")
+    at = {"layer": path} if shared is None else {}  # a shared array's users are many
     if value is None and shared is not None:
         field = net.layer_at(path).settable_arrays[array]
         hint = (f"to clear its values and keep it shared, give each of its users the NetSharedArray without values "
@@ -31,28 +34,36 @@ def array_value(net: Any, path: tuple, array: str, value: Any, shared: str | Non
         raise OptionError(f"{where} needs a numeric array (a real tensor, a number or nested lists of numbers); "
                           f"found None; {hint}", kind=VALUE_KIND, hint=hint, expected="a numeric array", found=None)
     if isinstance(value, NetSharedArray):  # a layer option, not an array's values: say where it goes
-        hint = f"{share_hint(net, path, array, value.name)}; {_SET_ALL}"
+        holder = ("operator" if "." in array else "layer") if lone else "net"  # what the user gave net_replace_part
+        hint = f"{share_hint(net, path, array, value.name, lone)}; {_SET_ALL.format(holder)}"
         raise OptionError(f"{where} takes the array's values, not the shared array {value!r}; {hint}",
-                          option=net.layer_at(path).settable_arrays[array], kind=VALUE_KIND, hint=hint)
+                          option=net.layer_at(path).settable_arrays[array], kind=VALUE_KIND, hint=hint, **at)
     if value is None:
         raise OptionError(f"{where} needs a numeric array (a real tensor, a number or nested lists of numbers); "
-                          f"found None", kind=VALUE_KIND, expected="a numeric array", found=None)
-    return as_array(value, where)
+                          f"found None", kind=VALUE_KIND, expected="a numeric array", found=None, **at)
+    try:
+        return as_array(value, where)
+    except NetGraphError as exc:
+        raise (at_layer(exc, path) if at else exc) from None
 
 
-def share_hint(net: Any, path: tuple, array: str, name: str) -> str:
+def share_hint(net: Any, path: tuple, array: str, name: str, lone: bool = False) -> str:
     """How to share ``array`` of the layer at ``path`` as ``name``: its option given the NetSharedArray, the layer put
-    back by net_replace_part (an operator's inner array ``"net.h.Weights"``: the inner layer's, at its path)."""
+    back by net_replace_part (an operator's inner array ``"net.h.Weights"``: the inner layer's, at its path); of a
+    layer ``lone`` (``net`` holds it alone): ``layer.replace(...)``, and the inner layer's path from that layer."""
     layer = net.layer_at(path)
     field = layer.settable_arrays[array]
+    option = f"layer.replace({field}=NetSharedArray({name!r}))"
     if field in {f.name for f in dataclasses.fields(layer)}:
+        if lone:
+            return f"to share the array, give it as the layer's option: {option}"
         key = path[0] if len(path) == 1 else path
-        return f"to share the array, give it as the layer's option: net_replace_part(net, {{{key!r}: " \
-               f"layer.replace({field}=NetSharedArray({name!r}))}})"
+        return f"to share the array, give it as the layer's option: net_replace_part(net, {{{key!r}: {option}}})"
     *inner, inner_array = array.split(".")
     if inner:  # an operator's inner layer
-        inner_path = (*path, *inner)
-        inner_field = net.layer_at(inner_path).settable_arrays[inner_array]
-        return f"to share the array, give it as the inner layer's option: net_replace_part(net, {{{inner_path!r}: " \
-               f"layer.replace({inner_field}=NetSharedArray({name!r}))}})"
+        inner_path = (*((() if lone else path)), *inner)
+        inner_field = net.layer_at((*path, *inner)).settable_arrays[inner_array]
+        return f"to share the array, give it as the inner layer's option: net_replace_part(" \
+               f"{'operator' if lone else 'net'}, {{{inner_path!r}: layer.replace({inner_field}=NetSharedArray(" \
+               f"{name!r}))}})"
     return f"a {layer.type_name}'s arrays are its module's own: it cannot share one"

@@ -54,11 +54,12 @@ class Conflict(Exception):
         self.option, self.inner, self.problem, self.kind = option, inner, problem, kind
         self.port, self.expected, self.found = port, frozen_value(expected), frozen_value(found)
 
-    def reworded(self, text: str, port: str | None = None) -> "Conflict":
+    def reworded(self, text: str, port: str | None = None, inner: tuple[str, ...] = ()) -> "Conflict":
         """A Conflict saying ``text`` (this one's in its own words) that keeps the ``expected`` and ``found`` values
         compared and its ``kind``, at ``port`` where the rule rewording it knows its own port (not the inner
-        ``option`` or layer)."""
-        return Conflict(text, port=port, expected=self.expected, found=self.found, kind=self.kind)
+        ``option`` or layer); ``inner``: the path below the operator of what holds that port (an inner net's own
+        port: its option), where it is no port of the operator."""
+        return Conflict(text, port=port, inner=inner, expected=self.expected, found=self.found, kind=self.kind)
 
 
 class LengthConflict(Conflict):

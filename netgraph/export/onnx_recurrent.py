@@ -107,9 +107,9 @@ def _state_problems(node: Any, ctx: Context) -> list[Unsupported]:
             if state_source(name, ctx) is not None and not bidirectional(node, ctx)}
     found = {what: "a non-zero constant" if name in ctx.constants else
              f"data of shape {ctx.shapes.get(name) or 'unknown'}" for what, name in given.items() if what not in ours}
-    problems = [Unsupported(f"{what} is {value} (an initial state given as data imports as an Unsqueeze (axis 0) of "
-                            f"a (batch, n) tensor, of a one-direction recurrence; torch's h0 comes time-major, "
-                            f"directions first and batch second)", attribute=what,
+    problems = [Unsupported(f"{what} is {value}, which does not import: an initial state must be zeros or, for a "
+                            f"one-direction recurrence, an Unsqueeze (axis 0) of a (batch, n) tensor, not a "
+                            f"(directions, batch, n) tensor such as torch's h0", attribute=what,
                             expected=f"no {what}, zeros, or an Unsqueeze of (batch, n)", found=value)
                 for what, value in found.items()]
     if node.op_type == "LSTM" and len(ours) == 1 and not found:

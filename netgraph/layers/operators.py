@@ -219,12 +219,13 @@ class NetFoldOperator(NetOperator):
         return (("net", port),) if port in self.elements else ()  # the state is the inner net's own output
 
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
-        state = types["State"]
+        state, port = types["State"], "Output"
         try:
             state = unify(state, _element(types["Output"], "Output", "step"))
+            port = "InitialState"
             state = unify(state, types.get("InitialState", state))
         except Conflict as exc:
-            raise exc.reworded(f"ports 'Output' and 'State' disagree on the state: {exc}") from None
+            raise exc.reworded(f"ports 'Output' and 'State' disagree on the state: {exc}", port) from None
         _check_ranks(types, self.net, self.elements)
         inner = {p: _element(types[p], p, "sequence NetFoldOperator folds over") for p in self.elements}
         return {"net": {**inner, "State": state, "Output": state}}
@@ -238,16 +239,16 @@ class NetFoldOperator(NetOperator):
             given = [f"{p!r} {types[p]}" for p in ("InitialState", "State") if p in types and types[p].shape]
             initial = ", input 'InitialState'" if self.state_input else ""
             raise exc.reworded(f"{exc} (the inner net's 'State' is the fold's state: its output 'State'{initial} and "
-                               f"each step's 'Output'{'; here ' + ', '.join(given) if given else ''})", exc.port) \
-                from None
+                               f"each step's 'Output'{'; here ' + ', '.join(given) if given else ''})",
+                               exc.port or _state_port(types, exc.found)) from None
 
     def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:
         inner_types = inner["net"].port_types
         try:
             state = unify(inner_types["State"], inner_types["Output"])
         except Conflict as exc:
-            raise exc.reworded(f"its inner net's 'Output' is fed back into 'State', so they must agree: {exc}") \
-                from None
+            raise exc.reworded(f"its inner net's 'Output' is fed back into 'State', so they must agree: {exc}",
+                               "Output", ("net",)) from None  # the inner net's own port
         length = _length(types, (*self.elements, "Output"))
         out = {p: _sequence(length, inner_types[p]) for p in self.elements}
         out.update(Output=_sequence(length, state), State=state)
@@ -294,6 +295,15 @@ class NetFoldOperator(NetOperator):
                 f"{outputs[0]}, {outputs[1]} = torch.stack({states}, 1), {state}"]
 
 
+def _state_port(types: Mapping[str, PortType], state: Any) -> str | None:
+    """The fold's port that gives the state the shape ``state`` (a Conflict's found value): ``InitialState``,
+    ``State``, or each step's ``Output``; None where none does."""
+    shapes = {p: types[p].shape for p in ("InitialState", "State") if p in types}
+    if "Output" in types and types["Output"].shape:
+        shapes["Output"] = types["Output"].shape[1:]
+    return next((p for p, shape in shapes.items() if shape is not None and shape == state), None)
+
+
 class NetNestOperator(NetOperator):
     """Apply ``net`` (ports ``Input`` -> ``Output`` of the same type) ``n`` times, each output fed back as input."""
 
@@ -331,12 +341,17 @@ class NetNestOperator(NetOperator):
         try:
             same = unify(types["Input"], types["Output"])
         except Conflict as exc:
-            raise exc.reworded(f"its input and output must agree (the output is fed back): {exc}") from None
+            raise exc.reworded(f"its input and output must agree (the output is fed back): {exc}", "Output") \
+                from None
         return {"net": {"Input": same, "Output": same}}
 
     def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:
         t = inner["net"].port_types
-        same = unify(t["Input"], t["Output"])
+        try:
+            same = unify(t["Input"], t["Output"])
+        except Conflict as exc:
+            raise exc.reworded(f"its inner net's 'Output' is fed back into 'Input', so they must agree: {exc}",
+                               "Output", ("net",)) from None  # the inner net's own port
         return {"Input": same, "Output": same}
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:

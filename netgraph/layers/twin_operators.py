@@ -48,29 +48,38 @@ def _choice(value: Any, choices: tuple, layer: str, option: str) -> None:
 
 
 def _joined(a: PortType, b: PortType, how: str) -> PortType:
-    """The aggregated type of two directions' outputs."""
+    """The aggregated type of two directions' outputs (the forward net's ``a``, the backward net's ``b``); a Conflict
+    at the inner net's port 'Output' that does not join (the backward net's where the two differ)."""
+    at = {"port": "Output", "inner": ("backward_net",)}
     if how != "Catenate":
-        return unify(a, b)
+        try:
+            return unify(a, b)
+        except Conflict as exc:
+            raise exc.reworded(str(exc), **at) from None
     if a.shape is None or b.shape is None:
         return PortType(None, a.dtype or b.dtype)
     if len(a.shape) < 2 or len(b.shape) < 2:  # a rank-1 output is the sequence itself: its elements are scalars
-        short = a.shape if len(a.shape) < 2 else b.shape
+        short, field = (a.shape, "forward_net") if len(a.shape) < 2 else (b.shape, "backward_net")
         raise Conflict(f"a direction's output {format_shape(short)} is a sequence of scalars, with no element dim "
-                       f"to join along (use aggregation 'Plus' or 'Mean')",
+                       f"to join along (use aggregation 'Plus' or 'Mean')", port="Output", inner=(field,),
                        expected="an element dim to join along", found=short)
-    head = unify(PortType(a.shape[:-1]), PortType(b.shape[:-1])).shape
+    try:
+        head = unify(PortType(a.shape[:-1]), PortType(b.shape[:-1])).shape
+    except Conflict as exc:
+        raise exc.reworded(str(exc), **at) from None
     last = a.shape[-1] + b.shape[-1] if isinstance(a.shape[-1], int) and isinstance(b.shape[-1], int) else None
     return PortType((*head, last), a.dtype or b.dtype)
 
 
 def _check_sequence_out(field: str, x: tuple | None, y: tuple | None) -> None:
-    """Conflict unless the inner net's Output is a sequence as long as its Input (its output is reversed back)."""
+    """Conflict, at the port 'Output' of the inner net at ``field``, unless that is a sequence as long as its Input
+    (its output is reversed back)."""
     if not x or y is None or x[0] is None or (y and y[0] is None):
         return
     if not y or y[0] != x[0]:
         raise Conflict(f"the {field.replace('_', ' ')} must map a sequence to a sequence of the same length (the "
                        f"backward output is reversed back along it): its Input is {format_shape(x)}, its Output "
-                       f"{format_shape(y)}", expected=x[0], found=y[0] if y else y)
+                       f"{format_shape(y)}", port="Output", inner=(field,), expected=x[0], found=y[0] if y else y)
 
 
 def _check_sequence_in(shape: tuple | None) -> None:
@@ -139,7 +148,8 @@ class NetBidirectionalOperator(NetOperator):
         try:
             joined = _joined(fwd["Output"], bwd["Output"], self.aggregation)
         except Conflict as exc:
-            raise exc.reworded(f"the forward and backward outputs do not join by {self.aggregation}: {exc}") from None
+            raise exc.reworded(f"the forward and backward outputs do not join by {self.aggregation}: {exc}",
+                               exc.port, exc.inner) from None
         return {"Input": unify(fwd["Input"], bwd["Input"]), "Output": joined}
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
@@ -191,7 +201,8 @@ class NetPairEmbeddingOperator(NetOperator):
         try:
             same = unify(types["Input1"], types["Input2"])
         except Conflict as exc:
-            raise exc.reworded(f"'Input1' and 'Input2' go through the same net, so they must agree: {exc}") from None
+            raise exc.reworded(f"'Input1' and 'Input2' go through the same net, so they must agree: {exc}",
+                               "Input2") from None
         return {"net": {"Input": same}}
 
     def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:
