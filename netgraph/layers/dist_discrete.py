@@ -239,6 +239,7 @@ class NegativeBinomialDistribution(_Discrete):
     PARAMS = ("n", "p")
     CONSTRAINTS = {"n": POSITIVE, "p": UNIT_LEFT_OPEN}
     ROLES = {"n": "number of successes", "p": "success probability"}
+    COUNT_PARAMS = ("n",)
     DRAW_LIMIT = COUNT_MAX  # torch.poisson's int64 counts
 
     BOUND_SLOPES = {"n": 1, "p": -1}  # more successes to wait for, or a smaller success probability: more failures

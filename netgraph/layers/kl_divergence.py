@@ -41,6 +41,7 @@ from netgraph.layers.bad_index import naming_layer
 from netgraph.layers.dist_tensors import sized
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.dist_base import torch_distribution_hint
+from netgraph.layers.dist_params import slot_dtypes
 from netgraph.layers.distributions import Distribution, slot_name
 from netgraph.layers.kl import (certain_q_mismatch, closed_form, closed_form_kl, describe_estimate, monte_carlo_kl,
                                support_mismatch)
@@ -187,7 +188,8 @@ class KLDivergenceLayer(Layer):
         return f"{super().__repr__()} <{self.estimate}>"
 
     def declared_types(self) -> dict[str, PortType]:
-        return {**{s: PortType(None, REAL) for s in self.input_ports}, "Output": PortType((), REAL)}
+        slots = slot_dtypes(self.p, self.q)  # a count's port takes Integer values too
+        return {**{s: PortType(None, slots[s]) for s in self.input_ports}, "Output": PortType((), REAL)}
 
     def _shapes(self, types: Mapping[str, PortType]) -> list[tuple[str, Any, int]]:
         """(label, shape or None, event rank) of every input port and constant-array parameter."""
@@ -257,7 +259,7 @@ class KLDivergenceLayer(Layer):
         if out is not None:
             for s, (_, _, rank) in zip(self.input_ports, self._shapes(types)):  # the ports come first
                 if types[s].shape is None and (k is not None or not rank):
-                    types[s] = unify(types[s], PortType((*out, *(k,) * rank), REAL))
+                    types[s] = unify(types[s], PortType((*out, *(k,) * rank), types[s].dtype))
         return types
 
     def _check_draws(self, out: Any, k: int | None) -> None:
