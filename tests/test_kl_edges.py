@@ -65,7 +65,8 @@ def test_a_categorical_q_certain_of_one_class_is_refused_by_both_methods(method)
                                   (PoissonDistribution(2.0), PoissonDistribution(0.0))])
 def test_a_constant_certain_q_is_refused_when_the_layer_is_made_by_both_methods(p, q, method):
     """The closed form's layer was made and returned inf; the Monte Carlo one was refused."""
-    with pytest.raises(OptionError, match=r"draws one value only but p = .* draws more: KL\(p ‖ q\) is infinite") as caught:
+    with pytest.raises(OptionError, match=r"draws one value only but p = .* draws more: KL\(p ‖ q\) is infinite") \
+            as caught:
         KLDivergenceLayer(p, q, method=method, shape=(2,))
     assert (caught.value.option, caught.value.kind) == ("q", "option-combination")
 

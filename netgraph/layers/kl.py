@@ -296,11 +296,11 @@ def _check_certain_q(p: Distribution, q: Distribution, p_params: list[Any], q_pa
     bad = certain_q if certain_p is None else certain_q & ~certain_p
     tail = " only there, so KL(p ‖ q) is infinite for these parameter values"
     if bool(bad.any()):
-        _refuse_at(bad, p, q, f"{where()}: p = {p!r} draws more than one value", f", but q = {q!r} draws one value{tail}",
-                   ("p certain where q is", "p not certain"))
+        _refuse_at(bad, p, q, f"{where()}: p = {p!r} draws more than one value",
+                   f", but q = {q!r} draws one value{tail}", ("p certain where q is", "p not certain"))
     if kl is not None and bool((other := certain_q & (kl == _INF)).any()):
-        _refuse_at(other, p, q, f"{where()}: p = {p!r} draws one value only", f", but q = {q!r} draws another value{tail}",
-                   ("p certain at q's value", "p certain at another value"))
+        _refuse_at(other, p, q, f"{where()}: p = {p!r} draws one value only",
+                   f", but q = {q!r} draws another value{tail}", ("p certain at q's value", "p certain at another value"))
 
 
 def _refuse_at(bad: torch.Tensor, p: Distribution, q: Distribution, header: str, tail: str,
