@@ -11,7 +11,7 @@ import torch
 
 import netgraph
 from netgraph import (AggregationLayer, ClassDecoder, ClassEncoder, ElementwiseLayer, EmbeddingLayer, ImageEncoder,
-                      LinearLayer, NetChain, NetGraph, ScalarEncoder, TokensEncoder, net_initialize)
+                      LinearLayer, NetChain, NetGraph, ScalarEncoder, SoftmaxLayer, TokensEncoder, net_initialize)
 
 
 @pytest.mark.parametrize("made, plain", [
@@ -51,3 +51,11 @@ def test_numpy_strings_in_layer_options_and_names_are_written_as_text(made, x):
     text = net.to_yaml()
     assert "!!python" not in text and "numpy" not in text
     torch.testing.assert_close(NetGraph.from_yaml(text)(x), net(x))
+
+
+@pytest.mark.parametrize("metrics", [np.array(["Accuracy"]), np.array([])])
+def test_a_numpy_array_of_metric_names_is_an_option_error_as_other_options_arrays_are(metrics):
+    """It raised numpy's bare ValueError ("The truth value of an empty array is ambiguous") from `metrics == []`."""
+    data = {"Input": torch.randn(8, 2), "Target": torch.randint(0, 3, (8,))}
+    with pytest.raises(netgraph.OptionError, match=r"^metrics must be a metric name, a list of names or a dict"):
+        netgraph.net_train(NetChain([LinearLayer(3), SoftmaxLayer()], input=2), data, metrics=metrics, progress=False)
