@@ -46,3 +46,18 @@ def test_lengths_of_1_or_more_still_interpret_as_compiled():
     net = net_initialize(NetGraph({"f": NetFoldOperator(_CELL)}, [], Input=("n", 3)), seed=0)
     module, x = net.compile(), torch.randn(2, 1, 3)
     torch.testing.assert_close(netgraph.interpret(net, module, Input=x), module(x))
+
+
+def test_a_fixed_length_map_given_another_length_is_the_compiled_modules_data_error():
+    """The map's module viewed its outputs back with the length given (5), where the compiled forward views them with
+    the port's (4) and fails: interpret returned a (2, 5, 2) value for a (4, 3) port."""
+    net = net_initialize(NetGraph({"m": NetMapOperator(LinearLayer(2))}, [], Input=(4, 3)), seed=0)
+    module, x = net.compile(), torch.randn(2, 5, 3)
+    with pytest.raises(DataError) as compiled:
+        module(x)
+    with pytest.raises(DataError) as interpreted:
+        netgraph.interpret(net, module, Input=x)
+    assert str(interpreted.value) == str(compiled.value) == (
+        "input port 'Input': the compiled module takes shape (b, 4, 3) with b the batch size, found (2, 5, 3)")
+    x = torch.randn(2, 4, 3)
+    torch.testing.assert_close(netgraph.interpret(net, module, Input=x), module(x))
