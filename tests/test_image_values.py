@@ -82,3 +82,16 @@ def test_net_train_refuses_a_pil_image_of_no_pixels_before_training():
     images = [Image.new("L", (4, 4), 9), Image.new("L", (0, 4))]
     with pytest.raises(DataError, match="example 1: the PIL image has no pixels"):
         net_train(net, {"Input": images, "Output": ["a", "b"]}, max_training_rounds=1, progress=False)
+
+
+def test_a_numpy_stack_of_grey_images_is_a_batch_for_net_x_as_for_net_train():
+    """(b, h, w) uint8, as MNIST's x_train[:5] is: net(x) took it for one (h, w, c) image of b rows and refused it
+    ("with 1, 3 or 4 channels, found shape (5, 8, 8)"), where net_train reads it as b images (QA pass 9)."""
+    import numpy as np
+    from netgraph import FlattenLayer, LinearLayer, NetChain, net_initialize
+    net = net_initialize(NetChain([FlattenLayer(), LinearLayer(2)], input=ImageEncoder(size=(8, 8),
+                                                                                        color_space="Grayscale")), seed=0)
+    images = np.random.default_rng(0).integers(0, 256, (5, 8, 8), dtype=np.uint8)
+    torch.testing.assert_close(net(images), torch.stack([net(image) for image in images]))
+    torch.testing.assert_close(net(images / 255.0), net(images), atol=1e-6, rtol=0)
+    assert net(images[:1]).shape == (2,)  # the port's own (1, 8, 8): one image, channels first, as before

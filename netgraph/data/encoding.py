@@ -167,6 +167,9 @@ def _indexed(coder: Coder) -> bool:
 def _single(coder: Coder, value: Any) -> bool:
     batch = isinstance(value, (list, tuple, np.ndarray))
     if isinstance(coder, ImageEncoder):  # a number is one (bad) example, refused by name, not iterated
+        if isinstance(value, np.ndarray) and value.ndim == 3 and value.shape[-1] not in (1, 3, 4) and \
+                tuple(value.shape) != tuple(coder.port_type().shape):
+            return False  # (b, h, w): grey images stacked (MNIST's x[:5]), as net_train reads them; no (h, w, c) image
         return is_single_image(value) or not batch
     return not batch
 
