@@ -145,3 +145,39 @@ def test_the_mask_given_as_an_input_of_its_own_imports_and_computes_as_onnxrunti
     assert (net.port_types["idx"].dtype, net.port_types["mask"].dtype) == ("Integer", "Real")
     (want,) = run_onnx(tmp_path / "m.onnx", inputs)
     np.testing.assert_allclose(net(**inputs).detach().numpy(), want, atol=1e-6)
+
+
+
+class _Arithmetic(torch.nn.Module):
+    """Integer arithmetic on an index input ``idx`` before a comparison or a Cast to float (``form``)."""
+
+    FORMS = {"compared": "/Add", "moved": "/Sub", "cast": "/Mul"}  # the arithmetic node of each form
+
+    def __init__(self, form: str) -> None:
+        super().__init__()
+        self.emb, self.form = torch.nn.Embedding(10, 4), form
+
+    def forward(self, idx):
+        if self.form == "compared":
+            return self.emb(idx) * (idx + 1 > 1).float().unsqueeze(-1)
+        if self.form == "moved":
+            return self.emb(idx) * (idx.unsqueeze(-1) - 1 >= 0).float()
+        return (idx * 2).float()
+
+
+@pytest.mark.parametrize("form", sorted(_Arithmetic.FORMS))
+def test_integer_arithmetic_on_an_integer_input_is_one_refusal_naming_the_input_and_the_op(tmp_path, form):
+    # it ended in a ShapeError between our layers ("layer 2 'Add' (ThreadingLayer) ... expected dtype Real, found
+    # Integer"): our arithmetic layers compute on reals, and a port is Integer or Real
+    op, path = _Arithmetic.FORMS[form], tmp_path / "m.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(_Arithmetic(form), (torch.tensor([[3, 0, 5]]),), str(path), input_names=["idx"],
+                          dynamo=False, dynamic_axes={"idx": {0: "b", 1: "n"}})
+    used = " and node '/emb/Gather' \\(Gather\\) uses as integers" if form != "cast" else ""
+    with pytest.raises(SpecError, match=rf"graph input 'idx' is an integer tensor that node '{op}' \({op[1:]}\) "
+                                        rf"computes on{used}: netgraph compares and computes on reals") as caught:
+        import_onnx(path)
+    problem = caught.value.diagnostics[0]
+    assert (problem.kind, problem.port, problem.expected, problem.found) == (
+        "integer-input-compared", "idx", "Real", "Integer")
