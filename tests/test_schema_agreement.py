@@ -41,8 +41,7 @@ LOADER_CHECKS = {
     "shape": "a port's shape must suit the layer (its rank, a sequence or not), known at inference",
     "sequence-shape": "a port's shape must suit the layer (its rank, a sequence or not), known at inference",
     "port-shapes": "a mapping's keys must be the layer's input ports, named by its expression",
-    "ints": "a list holds one size per spatial dimension of the input, known at inference; null is a default the "
-            "layer may need (kernel beside weights) or refuse (stride), one kind for both",
+    "ints": "a list holds one size per spatial dimension of the input, known at inference",
     "ports": "a variadic layer takes a count or names, FunctionLayer typed ports too: one kind for both",
     "net": "whether a net fits an operator (its ports, a shorthand's inputs) is known once it is built; a list of two "
            "is NetBidirectionalOperator's pair, or a chain",
@@ -58,7 +57,10 @@ def _loader_only(layer: type, option: str, value: object) -> str | None:
     None where the schema should have refused it."""
     if isinstance(value, float) and value.is_integer():
         return INTEGRAL
-    return LOADER_CHECKS.get(option_codecs(layer)[option].kind)
+    kind = option_codecs(layer)[option].kind
+    if kind == "ints" and (value is None or value == []):
+        return None  # the schema states both: null where the default is None, [] where the layer takes none
+    return LOADER_CHECKS.get(kind)
 #: values an option may be given, the forms the README's format reference lists among them
 VALUES = [None, True, False, 0, 1, 2, 3, -1, 0.5, 2.0, "x", "Tanh", "Max", "All", "Automatic", "Inherited", "Varying",
           "None", "2;;", "1<->2", "Real", "#a", "n", [], [1], [2, 3], ["n", 2], [None, 2], ["Varying", 3], [[1, 2]],
@@ -282,3 +284,25 @@ def test_every_layer_types_annotations_resolve():
     unreadable, so its options went unchecked by kind and its schema took any level."""
     empty = [n for n, c in REGISTRY.items() if dataclasses.is_dataclass(c) and layer_fields(c) and not option_hints(c)]
     assert not empty
+
+
+#: each int-list option (kind "ints") of a written parity example, by layer type and option
+INT_LISTS = sorted({(type(e.layer).__name__, option): data for _, e in WRITTEN
+                    if dataclasses.is_dataclass(e.layer) and (data := _written(e.layer)) is not None
+                    for option, codec in option_codecs(type(e.layer)).items() if codec.kind == "ints"}.items())
+
+
+@pytest.mark.parametrize("value", [[], None], ids=["empty", "null"])
+@pytest.mark.parametrize("where, data", INT_LISTS, ids=[f"{n}.{o}" for (n, o), _ in INT_LISTS])
+def test_an_empty_or_null_int_list_loads_exactly_when_the_schema_takes_it(where, data, value):
+    """``[]`` and ``null`` of every int-list option: the schema took both for each (the loader refuses a convolution's
+    ``stride: []`` and ``stride: null``) and refused TransposeLayer's ``perm: []``, which the loader takes."""
+    data = {**data, where[1]: value}
+    assert (_loads(data) is True) == (not _errors(data)), (where, value, _loads(data), _errors(data))
+
+
+@pytest.mark.parametrize("layer", ["{type: ConvolutionLayer, weights: [[[1.0]]], kernel: null}",
+                                   "{type: ResizeLayer, dims: null, scale: 2}", "{type: ReplicateLayer, n: []}"])
+def test_a_null_default_or_an_empty_count_list_validates(layer):
+    data = _net(layer, "{Input: [1, 4]}")
+    assert _loads(data) is True and not _errors(data), _errors(data)

@@ -54,6 +54,8 @@ def _json_default(value: Any) -> Any:
 
 def _option_schema(cls: type, field: dataclasses.Field) -> dict:
     out, default = dict(option_codecs(cls)[field.name].schema), _json_default(field.default)
+    if option_codecs(cls)[field.name].kind == "ints" and field.default is None:  # null: left out, as the loader takes
+        out = {"anyOf": [out, {"type": "null"}]}
     if field.name in getattr(cls, "RANGES", {}):  # a number's range, or each number's of a list
         out.update(range_schema(cls.RANGES[field.name], listed=option_codecs(cls)[field.name].kind == "ints"))
     if default is not None and "$ref" not in out:  # None: no default (MISSING), or none JSON can hold
