@@ -67,11 +67,14 @@ def _option_schema(cls: type, field: dataclasses.Field) -> dict:
 
 def _layer_schema(name: str, cls: type) -> dict:
     """``{type: X, ...}``: X's options; required, those without a default and one of each group of X's
-    ``NEEDS_ONE_OF`` (not null); some option of a layer that needs one without saying which (``_needs_options``)."""
+    ``NEEDS_ONE_OF`` (not null); some option of a layer that needs one without saying which (``_needs_options``);
+    X's ``RULES`` between two options (if/then)."""
     fields = layer_fields(cls)
     needed = [n for n, f in fields.items() if required(f)]
     groups = cls.NEEDS_ONE_OF or ((*fields,),) if not needed and _needs_options(cls) else cls.NEEDS_ONE_OF
-    some = {"allOf": [{"anyOf": [_given(n) for n in group]} for group in groups]} if groups else {}
+    defaults = {n: f.default for n, f in fields.items() if f.default is not dataclasses.MISSING}
+    rules = [{"anyOf": [_given(n) for n in group]} for group in groups] + [r.schema(defaults) for r in cls.RULES]
+    some = {"allOf": rules} if rules else {}
     return {"type": "object", "description": (cls.__doc__ or "").strip().split("\n")[0],
             "properties": {"type": {"const": name}, **{n: _option_schema(cls, f) for n, f in fields.items()}},
             "required": ["type", *needed], **some, "additionalProperties": False}
