@@ -221,7 +221,8 @@ def _net(layer: str, inputs: str = "{Input: [3, 4, 4]}") -> dict:
     "{type: RandomArrayLayer, distribution: NormalDistribution, output: 2, log_probability: true, eval_mode: mean}",
     "{type: PoolingLayer, kernel: 2, function: Total, ceil_mode: true}",
     "{type: PoolingLayer, kernel: 2, function: Mean, dilation: [1, 2]}", "{type: AttentionLayer, weights: [[0.5]]}",
-    "{type: ThreadingLayer, function: '#1 + #2', inputs: 2}"])
+    "{type: ThreadingLayer, function: '#1 + #2', inputs: 2}", "{type: ThreadingLayer, function: Subtract, inputs: 3}",
+    "{type: ThreadingLayer, function: Divide, inputs: [a, b, c]}", "{type: FunctionLayer, function: '#a', outputs: [x]}"])
 def test_a_word_range_or_needed_option_the_loader_refuses_the_schema_refuses(layer):
     """Closed words (function names, level spans, part specs, scaling words), declared ranges (``RANGES``), needed
     options (``NEEDS_ONE_OF``), nulls inside an array, keyword slots and rules between two options (``RULES``): the
@@ -246,7 +247,8 @@ def test_a_word_range_or_needed_option_the_loader_refuses_the_schema_refuses(lay
     ("{type: ResizeLayer, scale: 2, resampling: Cubic}", "{Input: [1, 4, 4]}"),
     ("{type: PoolingLayer, kernel: 2, function: Mean, dilation: [1, 1], ceil_mode: true}", "{Input: [1, 4, 4]}"),
     ("{type: RandomArrayLayer, distribution: {type: CategoricalDistribution, args: [[0.5, 0.5]]}, estimator: relaxed, "
-     "temperature: 0.5}", "{}"), ("{type: AttentionLayer, scoring: Bilinear, weights: [[0.5]]}",
+     "temperature: 0.5}", "{}"), ("{type: ThreadingLayer, function: Subtract, inputs: 2}", "{Input1: 3, Input2: 3}"),
+    ("{type: AttentionLayer, scoring: Bilinear, weights: [[0.5]]}",
                                  "{Key: [3, 1], Value: [3, 1], Query: [2, 1]}")])
 def test_a_word_range_or_name_the_loader_takes_validates(layer, inputs):
     """Expressions beside names, spans with spaces and All, an empty ParametricRampLayer levels, a range's closed end,

@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["Among", "Not", "Containing", "ListsNotOf", "Excludes", "ChosenBy", "refuses"]
+__all__ = ["Among", "Not", "Containing", "ListsNotOf", "CountsNotOf", "PythonOnly", "Excludes", "ChosenBy", "refuses"]
 
 
 def _same(value: Any, declared: Any) -> bool:
@@ -87,6 +87,38 @@ class ListsNotOf:
     @property
     def schema(self) -> dict:
         return {"type": "array", "not": {"minItems": self.count, "maxItems": self.count}}
+
+
+@dataclasses.dataclass(frozen=True)
+class CountsNotOf:
+    """A count of other than ``count`` (ports' ``inputs``: a number, a list of names, a mapping of them)."""
+
+    count: int
+
+    def holds(self, value: Any) -> bool:
+        if isinstance(value, (list, tuple, dict)):
+            return len(value) != self.count
+        return isinstance(value, int) and not isinstance(value, bool) and value != self.count
+
+    @property
+    def schema(self) -> dict:
+        n = self.count
+        return {"anyOf": [{"type": "integer", "not": {"const": n}}, ListsNotOf(n).schema,
+                          {"type": "object", "not": {"minProperties": n, "maxProperties": n}}]}
+
+
+@dataclasses.dataclass(frozen=True)
+class PythonOnly:
+    """Values ``test`` holds that a spec cannot hold (a Python function): in a spec, none."""
+
+    test: Callable[[Any], bool]
+
+    def holds(self, value: Any) -> bool:
+        return self.test(value)
+
+    @property
+    def schema(self) -> dict:
+        return {"not": {}}
 
 
 @dataclasses.dataclass(frozen=True)
