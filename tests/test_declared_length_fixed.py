@@ -26,7 +26,8 @@ def test_a_layers_fixed_size_for_a_declared_variable_length_is_refused(make, lay
         make()
     text = str(info.value)
     assert "length n (given for graph " in text and WHY in text and layer in text, text
-    assert info.value.diagnostics[0].kind == "shape"
+    problem = info.value.diagnostics[0]
+    assert (problem.kind, problem.expected, problem.found) == ("shape", "n", 5)
 
 
 @pytest.mark.parametrize("declared", ["[n]", "[Varying]", "Varying"])

@@ -53,5 +53,5 @@ def fixed_text(describe: Callable, named: dict[str, Hashable], fixed: tuple[str,
     """Why the layer may not fix the length (a conflict text that ends in '(the <old> was set by ')."""
     name, size = fixed
     return (f"length {name} (given for {describe(named[name])}) is a variable length, any length per call, which a "
-            f"size of {size} would fix; give the port size {size} for sequences of {size} alone, or leave the layer's "
-            f"size out for any length (the {name if name in old else size} was set by ")
+            f"size of {size} would fix; give the port size {size} for sequences of {size} alone, or leave out the "
+            f"layer option that fixes it for any length (the {name if name in old else size} was set by ")

@@ -202,7 +202,8 @@ def solve(problem: Problem) -> Solution:
             return False
         if named and (fixed := fixed_name(named, old.shape, new.shape)):  # a variable length given a fixed size
             who = origin.port_origin(leaf, who) if leaf >= 0 else who
-            errors.append(_conflict(problem, cls, root, who, fixed_text(problem.describe, named, fixed, old.shape)))
+            errors.append(_conflict(problem, cls, root, who, fixed_text(problem.describe, named, fixed, old.shape),
+                                    expected=fixed[0], found=fixed[1]))
             return False
         try:
             merged = new if old is UNKNOWN else unify(old, new)  # unify(UNKNOWN, t) == t
