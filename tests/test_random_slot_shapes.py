@@ -15,6 +15,7 @@ import torch
 
 import netgraph.layers.distributions as D
 from netgraph import DataError, NetGraph, RandomArrayLayer, interpret, net_initialize
+from netgraph.backend.interpreter import ModuleRunner
 
 # name: (arguments with the slot "#a", a value of the slot inside the support)
 SLOTTED = {
@@ -85,16 +86,18 @@ UNEVEN = [({"mu": ("n",), "sigma": ("n",)}, {"mu": (20_000, 1), "sigma": (20_000
 def test_an_inline_draw_takes_the_broadcast_length_of_every_slot(declared, fed):
     """The compiled forward's inline draw took "n" from its first full-shaped slot: beside a slot of 4, a slot of 1
     repeated one noise value 4 times (correlation 1 along the sequence). Now its fx trace (which leaves the compiled
-    module's input checks out; the module itself refuses these lengths) draws the very values the interpreter draws
-    from the same seed, and those are independent along the sequence: unit variance per element, correlation between
+    module's input checks out; the module and ``interpret`` refuse these lengths) draws the very values the
+    interpreter's walk draws from the same seed, and those are independent along the sequence: unit variance per element, correlation between
     elements within 5 standard errors (1/sqrt(20000)) of 0."""
     net = NetGraph([RandomArrayLayer(D.NormalDistribution("#mu", "#sigma"))], [], **declared)
     module = net.compile(checks=False)
     inputs = {"mu": torch.zeros(fed["mu"]), "sigma": torch.ones(fed["sigma"])}
     with pytest.raises(DataError, match="share the length n"):
         module(**inputs)
+    with pytest.raises(DataError, match="share the length n"):  # the interpreter checks lengths as the module does
+        interpret(net, module, **inputs)
     torch.manual_seed(0)
-    interpreted = interpret(net, module, **inputs)
+    interpreted = ModuleRunner(net, module, 20_000).run(inputs)["Output"]  # its walk, without those checks
     torch.manual_seed(0)
     assert torch.equal(torch.fx.symbolic_trace(module)(**inputs), interpreted)
     draws = interpreted.reshape(20_000, 4, -1)[..., 0]

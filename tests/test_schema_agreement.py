@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from netgraph import NetGraph
 from netgraph.core.errors import NetGraphError
 from netgraph.core.layer import REGISTRY
+from netgraph.core.option_rules import ChosenBy
 from netgraph.core.options import option_hints
 from netgraph.spec.api import from_yaml
 from netgraph.spec.dump import to_yaml
@@ -41,8 +42,7 @@ LOADER_CHECKS = {
     "shape": "a port's shape must suit the layer (its rank, a sequence or not), known at inference",
     "sequence-shape": "a port's shape must suit the layer (its rank, a sequence or not), known at inference",
     "port-shapes": "a mapping's keys must be the layer's input ports, named by its expression",
-    "ints": "a list holds one size per spatial dimension of the input, known at inference; null is a default the "
-            "layer may need (kernel beside weights) or refuse (stride), one kind for both",
+    "ints": "a list holds one size per spatial dimension of the input, known at inference",
     "ports": "a variadic layer takes a count or names, FunctionLayer typed ports too: one kind for both",
     "net": "whether a net fits an operator (its ports, a shorthand's inputs) is known once it is built; a list of two "
            "is NetBidirectionalOperator's pair, or a chain",
@@ -58,7 +58,10 @@ def _loader_only(layer: type, option: str, value: object) -> str | None:
     None where the schema should have refused it."""
     if isinstance(value, float) and value.is_integer():
         return INTEGRAL
-    return LOADER_CHECKS.get(option_codecs(layer)[option].kind)
+    kind = option_codecs(layer)[option].kind
+    if kind == "ints" and (value is None or value == []):
+        return None  # the schema states both: null where the default is None, [] where the layer takes none
+    return LOADER_CHECKS.get(kind)
 #: values an option may be given, the forms the README's format reference lists among them
 VALUES = [None, True, False, 0, 1, 2, 3, -1, 0.5, 2.0, "x", "Tanh", "Max", "All", "Automatic", "Inherited", "Varying",
           "None", "2;;", "1<->2", "Real", "#a", "n", [], [1], [2, 3], ["n", 2], [None, 2], ["Varying", 3], [[1, 2]],
@@ -210,10 +213,20 @@ def _net(layer: str, inputs: str = "{Input: [3, 4, 4]}") -> dict:
     "{type: ReshapeLayer, dims: [-2, 24]}", "{type: TransposeLayer, perm: [2, 2]}",
     "{type: TransposeLayer, perm: [2, -1]}", "{type: TransposeLayer, perm: null}",
     "{type: LinearLayer, biases: [null, 2]}",
-    "{type: RandomArrayLayer, distribution: {type: NormalDistribution, args: ['#if', 1]}, output: 2}"])
+    "{type: RandomArrayLayer, distribution: {type: NormalDistribution, args: ['#if', 1]}, output: 2}",
+    "{type: ResizeLayer, dims: [2, 2], scale: 2}", "{type: ResizeLayer, dims: [2, 2], scheme: Point, "
+    "resampling: Nearest}", "{type: ResizeLayer, scale: [2, 2, 2], resampling: Cubic}",
+    "{type: RandomArrayLayer, distribution: NormalDistribution, output: 2, temperature: 0.5}",
+    "{type: RandomArrayLayer, distribution: NormalDistribution, output: 2, estimator: relaxed, temperature: 0.5}",
+    "{type: RandomArrayLayer, distribution: NormalDistribution, output: 2, log_probability: true, eval_mode: mean}",
+    "{type: PoolingLayer, kernel: 2, function: Total, ceil_mode: true}",
+    "{type: PoolingLayer, kernel: 2, function: Mean, dilation: [1, 2]}", "{type: AttentionLayer, weights: [[0.5]]}",
+    "{type: ThreadingLayer, function: '#1 + #2', inputs: 2}", "{type: ThreadingLayer, function: Subtract, inputs: 3}",
+    "{type: ThreadingLayer, function: Divide, inputs: [a, b, c]}", "{type: FunctionLayer, function: '#a', outputs: [x]}"])
 def test_a_word_range_or_needed_option_the_loader_refuses_the_schema_refuses(layer):
     """Closed words (function names, level spans, part specs, scaling words), declared ranges (``RANGES``), needed
-    options (``NEEDS_ONE_OF``), nulls inside an array and keyword slots: the schema took all of these."""
+    options (``NEEDS_ONE_OF``), nulls inside an array, keyword slots and rules between two options (``RULES``): the
+    schema took all of these."""
     data = _net(layer)
     assert _loads(data) is not True
     assert _errors(data), layer
@@ -229,7 +242,14 @@ def test_a_word_range_or_needed_option_the_loader_refuses_the_schema_refuses(lay
     ("{type: ParametricRampLayer, levels: []}", "{Input: 3}"), ("{type: DropoutLayer, p: 0}", "{Input: 3}"),
     ("{type: ConvolutionLayer, weights: [[[1.0]]]}", "{Input: [1, 4]}"),
     ("{type: ReshapeLayer, dims: [-1, 2]}", "{Input: [2, 3]}"), ("{type: SoftmaxLayer}", "{Input: [länge, 3]}"),
-    ("{type: RandomArrayLayer, distribution: {type: NormalDistribution, args: ['#μ', 1]}, output: 2}", "{μ: 2}")])
+    ("{type: RandomArrayLayer, distribution: {type: NormalDistribution, args: ['#μ', 1]}, output: 2}", "{μ: 2}"),
+    ("{type: ResizeLayer, dims: [2, 2], scheme: Point, resampling: Cubic}", "{Input: [1, 4, 4]}"),
+    ("{type: ResizeLayer, scale: 2, resampling: Cubic}", "{Input: [1, 4, 4]}"),
+    ("{type: PoolingLayer, kernel: 2, function: Mean, dilation: [1, 1], ceil_mode: true}", "{Input: [1, 4, 4]}"),
+    ("{type: RandomArrayLayer, distribution: {type: CategoricalDistribution, args: [[0.5, 0.5]]}, estimator: relaxed, "
+     "temperature: 0.5}", "{}"), ("{type: ThreadingLayer, function: Subtract, inputs: 2}", "{Input1: 3, Input2: 3}"),
+    ("{type: AttentionLayer, scoring: Bilinear, weights: [[0.5]]}",
+                                 "{Key: [3, 1], Value: [3, 1], Query: [2, 1]}")])
 def test_a_word_range_or_name_the_loader_takes_validates(layer, inputs):
     """Expressions beside names, spans with spaces and All, an empty ParametricRampLayer levels, a range's closed end,
     the weights in place of output and kernel, and non-ASCII length and slot names (Python identifiers: the
@@ -282,3 +302,94 @@ def test_every_layer_types_annotations_resolve():
     unreadable, so its options went unchecked by kind and its schema took any level."""
     empty = [n for n, c in REGISTRY.items() if dataclasses.is_dataclass(c) and layer_fields(c) and not option_hints(c)]
     assert not empty
+
+
+#: each int-list option (kind "ints") of a written parity example, by layer type and option
+INT_LISTS = sorted({(type(e.layer).__name__, option): data for _, e in WRITTEN
+                    if dataclasses.is_dataclass(e.layer) and (data := _written(e.layer)) is not None
+                    for option, codec in option_codecs(type(e.layer)).items() if codec.kind == "ints"}.items())
+
+
+@pytest.mark.parametrize("value", [[], None], ids=["empty", "null"])
+@pytest.mark.parametrize("where, data", INT_LISTS, ids=[f"{n}.{o}" for (n, o), _ in INT_LISTS])
+def test_an_empty_or_null_int_list_loads_exactly_when_the_schema_takes_it(where, data, value):
+    """``[]`` and ``null`` of every int-list option: the schema took both for each (the loader refuses a convolution's
+    ``stride: []`` and ``stride: null``) and refused TransposeLayer's ``perm: []``, which the loader takes."""
+    data = {**data, where[1]: value}
+    assert (_loads(data) is True) == (not _errors(data)), (where, value, _loads(data), _errors(data))
+
+
+@pytest.mark.parametrize("layer", ["{type: ConvolutionLayer, weights: [[[1.0]]], kernel: null}",
+                                   "{type: ResizeLayer, dims: null, scale: 2}", "{type: ReplicateLayer, n: []}"])
+def test_a_null_default_or_an_empty_count_list_validates(layer):
+    data = _net(layer, "{Input: [1, 4]}")
+    assert _loads(data) is True and not _errors(data), _errors(data)
+
+
+
+#: a written parity example of each layer type that declares RULES, by type name
+RULED_EXAMPLES = {type(e.layer).__name__: data for _, e in WRITTEN if type(e.layer).RULES
+                  and (data := _written(e.layer)) is not None}
+#: values each option of a rule takes besides those the rule names (an expression, lists of each length, a matrix)
+OTHER_VALUES = [None, True, False, 1, 2, 0.5, [2], [2, 2], [2, 2, 2], [[0.5]], "x", "#1 + #2"]
+
+
+def _named(values: object) -> list:
+    """The values an ``Among`` (inside ``Not`` too) names, and lists of them."""
+    inner = getattr(values, "values", None)
+    if not isinstance(inner, tuple):
+        return _named(inner) if inner is not None else []
+    return [*inner, *([[v, v] for v in inner] if values.each else [])]
+
+
+def _rule_values(rule: object) -> tuple[list, list]:
+    """The values a rule names for its two options: an ``Excludes``' own, a ``ChosenBy``'s choices of every type and
+    those types by name."""
+    if isinstance(rule, ChosenBy):
+        types = rule.types()
+        return sorted({c for t in types.values() for c in getattr(t, rule.choices)}), sorted(types)
+    return _named(rule.values), _named(rule.others)
+
+
+def _problems(data: dict) -> bool | set[tuple[str, str | None]]:
+    """True when the loader takes ``data``, else its problems' (kind, option)."""
+    try:
+        from_yaml(yaml.safe_dump(data, sort_keys=False))
+    except NetGraphError as exc:
+        return {(d.kind, d.option) for d in exc.diagnostics}
+    return True
+
+
+def _rule_cases() -> list:
+    return [(name, rule, [[data.get(option), *named, *OTHER_VALUES] for option, named in
+                          zip((rule.option, rule.other), _rule_values(rule))])
+            for name, data in sorted(RULED_EXAMPLES.items()) for rule in REGISTRY[name].RULES]
+
+
+@pytest.mark.parametrize("name, rule, pools", _rule_cases(), ids=lambda c: getattr(c, "option", None) or str(c)[:20])
+def test_a_rule_between_two_options_is_refused_by_loader_and_schema_alike(name, rule, pools):
+    """Every ``RULES`` entry of every layer type, its two options each given the values it names and others: (a) a
+    pair the loader takes validates; (b) a pair the schema takes is refused, if at all, neither for the two options
+    together nor for a reason the schema states (it took a temperature beside any estimator, dims beside scale, an
+    estimator the distribution lacks and more). Some pair breaks the rule, and both refuse it."""
+    refused, options = 0, (rule.option, rule.other)
+    for first in pools[0]:
+        for second in pools[1]:
+            data = {**RULED_EXAMPLES[name], rule.option: first, rule.other: second}
+            problems, errors = _problems(data), _errors(data)
+            assert problems is not True or not errors, (name, data, errors)
+            kinds = {k for k, o in problems} if problems is not True else set()
+            together = {(k, o) for k, o in problems if k == "option-combination" and o in options} \
+                if problems is not True else set()
+            stated = kinds & SCHEMA_KINDS
+            if stated <= {"option-value", "layer-argument"} and any(
+                    _loader_only(REGISTRY[name], o, v) for o, v in zip(options, (first, second))):
+                stated = set()
+            assert errors or not (stated or together), (name, data, problems)
+            refused += bool(together and errors)
+    assert refused, (name, rule)
+
+
+def test_every_layer_type_with_declared_rules_has_an_example():
+    declared = {n for n, c in REGISTRY.items() if dataclasses.is_dataclass(c) and getattr(c, "RULES", ())}
+    assert declared == set(RULED_EXAMPLES)

@@ -1,11 +1,12 @@
 """Length names given in graph ports' shapes (``x=("n", 3)``): names apart are independent lengths, as Wolfram's
-LengthVar, so inference refuses a layer that would join two of them (a free or unnamed length still unifies)."""
+LengthVar, so inference refuses a layer that would join two of them (a free or unnamed length still unifies), and one
+that would fix one to a size (a named length is any length, per call)."""
 
 from __future__ import annotations
 
 from typing import Callable, Hashable
 
-__all__ = ["declared_lengths", "joined_names", "apart_text"]
+__all__ = ["declared_lengths", "joined_names", "apart_text", "fixed_name", "fixed_text"]
 
 
 def declared_lengths(declared: list) -> dict[str, Hashable]:
@@ -35,3 +36,22 @@ def apart_text(describe: Callable, named: dict[str, Hashable], joined: tuple[str
     return (f"length {b} (given for {describe(named[b])}) would be joined to length {a} (given for "
             f"{describe(named[a])}): lengths named apart are independent; name them alike for one length, "
             f"or leave one unnamed (None) (the {a} was set by ")
+
+
+def fixed_name(named: dict[str, Hashable], old: tuple | None, new: tuple | None) -> tuple[str, int] | None:
+    """A length name given to a graph port, in ``old`` or ``new``, and the size the other has at that dim: a layer's
+    fixed size would make the variable length that one size."""
+    if old and new and len(old) == len(new) and old != new:
+        for a, b in zip(old, new):
+            for name, size in ((a, b), (b, a)):
+                if type(size) is int and isinstance(name, str) and name in named:
+                    return name, size
+    return None
+
+
+def fixed_text(describe: Callable, named: dict[str, Hashable], fixed: tuple[str, int], old: tuple) -> str:
+    """Why the layer may not fix the length (a conflict text that ends in '(the <old> was set by ')."""
+    name, size = fixed
+    return (f"length {name} (given for {describe(named[name])}) is a variable length, any length per call, which a "
+            f"size of {size} would fix; give the port size {size} for sequences of {size} alone, or leave out the "
+            f"layer option that fixes it for any length (the {name if name in old else size} was set by ")

@@ -18,7 +18,7 @@ from netgraph.core.layer import Layer
 from netgraph.core.layer_checks import check_infer_result
 from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, ShapeError, at_layer, raise_all
 from netgraph.core.conflict_words import as_seen_by, coder_hint, compared, dtype_hint, edge_parts, set_part
-from netgraph.core.declared_lengths import apart_text, declared_lengths, joined_names
+from netgraph.core.declared_lengths import apart_text, declared_lengths, fixed_name, fixed_text, joined_names
 from netgraph.core.inference_defaults import default_dtypes, default_shapes, shared_users
 from netgraph.core.inference_problem import Key, Problem
 from netgraph.core.class_seeds import Origins, seed_classes
@@ -199,6 +199,11 @@ def solve(problem: Problem) -> Solution:
         if named and (leaf >= 0 or who[0] == "port") and (joined := joined_names(named, old.shape, new.shape)):
             who = origin.port_origin(leaf, who) if leaf >= 0 else who
             errors.append(_conflict(problem, cls, root, who, apart_text(problem.describe, named, joined)))
+            return False
+        if named and (fixed := fixed_name(named, old.shape, new.shape)):  # a variable length given a fixed size
+            who = origin.port_origin(leaf, who) if leaf >= 0 else who
+            errors.append(_conflict(problem, cls, root, who, fixed_text(problem.describe, named, fixed, old.shape),
+                                    expected=fixed[0], found=fixed[1]))
             return False
         try:
             merged = new if old is UNKNOWN else unify(old, new)  # unify(UNKNOWN, t) == t

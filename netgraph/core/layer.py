@@ -25,6 +25,7 @@ from netgraph.core.layer_arguments import with_argument_errors
 from netgraph.core.layer_making import drop_dataclass_frozen, make_layer, making_plan
 from netgraph.core.option_problems import ARGUMENT_KIND, checked_together
 from netgraph.core.option_ranges import Within
+from netgraph.core.option_rules import ChosenBy, Excludes
 from netgraph.core.plugins import stage
 from netgraph.core.registry import Registry, registry_scope
 from netgraph.core.layer_values import hashed_option as _hashed, same_option as _same, short_option as _short
@@ -139,6 +140,7 @@ class Layer:
     RANGES: ClassVar[Mapping[str, Within]] = {}  # number options' ranges (checks and the spec schema read them)
     NEEDS_ONE_OF: ClassVar[tuple[tuple[str, ...], ...]] = ()  # groups of options: one of each must be given (checks
     # and the spec schema read it: ConvolutionLayer's (("output", "weights"), ("kernel", "weights")))
+    RULES: ClassVar[tuple[Excludes | ChosenBy, ...]] = ()  # rules between two options (checks and the schema read them)
     variadic: ClassVar[bool] = False  # takes any number of inputs Input1..Inputn (see with_input_count)
     infer_settles: ClassVar[bool] = False  # infer, given its own result, returns it again (and raises nothing)
 

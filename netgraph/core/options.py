@@ -218,8 +218,9 @@ DistributionOption = Annotated[Any, OptionKind("distribution", None, {"$ref": "#
 Function = Annotated[Any, OptionKind("function", None, {"type": "string"})]
 """A function name or ``#slot`` expression (YAML), or a Python callable (Python only)."""
 IntOrInts = Annotated[Any, OptionKind("ints", None, {"anyOf": [
-    {"type": "integer"}, {"type": "array", "items": {"type": "integer"}}, {"type": "null"}]})]
-"""An int, or a list of ints (one per spatial dimension or level)."""
+    {"type": "integer"}, {"type": "array", "items": {"type": "integer"}, "minItems": 1}]})]
+"""An int, or a list of ints (one per spatial dimension or level; none is refused); null where the option's default is
+None (the spec schema adds it)."""
 Levels = Annotated[Any, OptionKind("levels", None, levels_schema())]
 """Levels of an array: a non-zero int, a span such as ``"2;;"``, or a list of non-zero ints."""
 Level = Annotated[int, OptionKind("level", None, LEVEL_SCHEMA)]

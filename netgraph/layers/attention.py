@@ -37,6 +37,7 @@ from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
 from netgraph.layers._masks import real_steps
 from netgraph.layers._shapes import ranged_number
 from netgraph.core.option_ranges import Within
+from netgraph.core.option_rules import Among, Excludes, Not, refuses
 from netgraph.layers._modules import LayerModule
 
 __all__ = ["AttentionLayer"]
@@ -126,6 +127,7 @@ class AttentionLayer(Layer):
     dropout: float = 0.0
     ARRAYS = {"Weights": "weights"}
     RANGES = {"dropout": Within(0.0, 1.0, open_high=True)}
+    RULES = (Excludes("weights", Not(Among(None)), "scoring", Among("Dot")),)  # weights: the Bilinear scoring's
     POSITIONAL = "scoring"
     input_ports = ("Key", "Value", "Query")
 
@@ -148,7 +150,7 @@ class AttentionLayer(Layer):
                 "dropout": ranged_number(self, "dropout")}
 
     def validate(self) -> None:
-        if self.scoring == "Dot" and (self.weights is not None or "Weights" in self._shared):  # a value or shared
+        if refuses(self, "weights") or self.scoring == "Dot" and "Weights" in self._shared:  # a value or shared
             raise OptionError("AttentionLayer weights= belongs to the 'Bilinear' scoring (scoring='Bilinear'); "
                               "'Dot' has no arrays", option="weights")
 

@@ -23,6 +23,7 @@ from torch import nn
 
 from netgraph.layers._shapes import fill, int_tuple, ranged_int
 from netgraph.core.option_ranges import Within
+from netgraph.core.option_rules import Among, Excludes, Not, refuses
 from netgraph.layers._spatial_options import MINIMUM, same_padding, spatial_dims
 from netgraph.layers._window_sizes import ceil_in_size, ceil_out_size, in_size, out_size
 from netgraph.core.layer import EmitContext, Layer
@@ -301,6 +302,8 @@ class PoolingLayer(_Spatial):
     function: Literal["Max", "Mean", "Total"] = "Max"
     ceil_mode: bool = False
     input: Shape = None
+    RULES = (Excludes("ceil_mode", Among(True), "function", Among("Total")),  # torch: no total of a partial window
+             Excludes("dilation", Not(Among(1, each=True)), "function", Not(Among("Max"))))  # torch's max pooling's
     POSITIONAL = "kernel"
     POSITIONALS = ("kernel", "stride")
 
@@ -328,11 +331,10 @@ class PoolingLayer(_Spatial):
         return ceil_in_size if self.ceil_mode else in_size
 
     def validate(self) -> None:
-        if self.ceil_mode and self.function == "Total":
+        if refuses(self, "ceil_mode"):
             raise OptionError("PoolingLayer: ceil_mode=True is for function 'Max' and 'Mean' (torch has no total of "
                               "a partial window)", option="ceil_mode")
-        dilation = self.dilation if isinstance(self.dilation, list) else [self.dilation]
-        if self.function != "Max" and set(dilation) != {1}:
+        if refuses(self, "dilation"):
             raise OptionError(f"PoolingLayer: dilation= {self.dilation} is for function 'Max' only (torch's average "
                               f"pooling has no dilation), found function={self.function!r}", option="dilation")
         for k, _, p, _ in self._params(self._d or 1):

@@ -29,6 +29,7 @@ from netgraph.layers.given_outputs import checked_call
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.other_layer_names import elementwise_name_hint
 from netgraph.core.option_problems import COMBINATION_KIND, option_problem
+from netgraph.core.option_rules import Among, Excludes, Not, PythonOnly, refuses
 from netgraph.core.types import (REAL, Conflict, PortType, broadcast, format_shape, is_known, length_reason, real_type,
                                  unify)
 
@@ -109,10 +110,9 @@ def _is_function(value: Any) -> bool:
 class FunctionLayer(Layer):
     """An elementwise function of named inputs: ``FunctionLayer("#Means + #Stds * #Random", output=2)``.
 
-    ``function`` is a Wolfram slot expression (ports in order of first appearance; bare ``#`` is
-    ``Input``) or a Python callable whose parameter names are the ports. Inputs broadcast against
-    each other by numpy's rules over the non-batch dims. ``input=`` gives a shape for every input,
-    or a dict of shapes by port.
+    ``function`` is a Wolfram slot expression (ports in order of first appearance; bare ``#`` is ``Input``) or a
+    Python callable whose parameter names are the ports. Inputs broadcast against each other by numpy's rules over
+    the non-batch dims. ``input=`` gives a shape for every input, or a dict of shapes by port.
 
     >>> FunctionLayer("#Means + #Stds * #Random").input_ports
     ('Means', 'Stds', 'Random')
@@ -122,11 +122,12 @@ class FunctionLayer(Layer):
     output: Shape = None
     input: PortShapes = None
     outputs: Ports = None
+    RULES = (Excludes("outputs", Not(Among(None)), "function", Not(PythonOnly(_is_function))),)  # a function's names
     POSITIONAL = "function"
 
     def normalize(self) -> dict[str, Any]:
         outputs: tuple[str, ...] = ("Output",)
-        if self.outputs is not None and not _is_function(self.function):
+        if refuses(self, "outputs"):
             raise OptionError("FunctionLayer option outputs= names the outputs of a Python function; an expression "
                               "names its own ({e1, e2} or <|\"a\" -> e1|>)", option="outputs", kind=COMBINATION_KIND)
         if isinstance(self.function, str):

@@ -34,6 +34,7 @@ from netgraph.layers.function_table import NOT_THREADED_BY_NAME
 from netgraph.layers.function import _elementwise_infer, align
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import COMBINATION_KIND, option_problem
+from netgraph.core.option_rules import Among, Containing, CountsNotOf, Excludes, Not, refuses
 from netgraph.layers.variadic import _port_names, _Variadic
 from netgraph.core.types import REAL, Conflict, PortType, format_shape, unify
 from netgraph.core.length_names import lengths_apart
@@ -96,6 +97,9 @@ class ThreadingLayer(_Variadic):
     function: ThreadedFunction
     broadcast: BroadcastSpec = "Automatic"
     inputs: Ports = None
+    RULES = (Excludes("inputs", Not(Among(None)), "function", Containing("#")),  # an expression names its ports
+             *(Excludes("inputs", CountsNotOf(n), "function", Among(*(f for f, k in THREADING.items() if k == n)))
+               for n in sorted({k for k in THREADING.values() if k is not None})))  # a function of n inputs
     POSITIONAL = "function"
     POSITIONALS = ("function", "broadcast")
 
@@ -113,7 +117,7 @@ class ThreadingLayer(_Variadic):
             if self.inputs is None and isinstance(spec, list):  # one spec per input: as many inputs as specs
                 ports["input_ports"] = _port_names(len(spec), "ThreadingLayer")
             arity = THREADING[f]
-            if arity is not None and len(ports["input_ports"]) != arity and self.inputs is not None:
+            if refuses(self, "inputs"):  # of as many inputs as the function takes (arity)
                 raise OptionError(f"ThreadingLayer({f!r}) takes exactly {counted(arity, 'input')}, found "
                                   f"{len(ports['input_ports'])} ({list(ports['input_ports'])})", option="inputs",
                                   kind=COMBINATION_KIND, expected=arity, found=len(ports["input_ports"]))
@@ -126,7 +130,7 @@ class ThreadingLayer(_Variadic):
             return option_problem(OptionError(f"ThreadingLayer: unknown function {f!r}{hint}; known: "
                                               f"{', '.join(THREADING)}, or an expression in slots such as '#1 * #2'",
                                               option="function", expected=list(THREADING), found=f), {})
-        if self.inputs is not None:
+        if refuses(self, "inputs"):
             raise OptionError("ThreadingLayer: an expression names its own ports (its #slots); drop inputs=",
                               option="inputs", kind=COMBINATION_KIND)
         expr = per_element(parse(f))  # f is applied to corresponding elements: Max[#1, #2] is elementwise

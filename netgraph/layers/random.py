@@ -20,7 +20,7 @@ from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import DistributionOption, Literal, Shape
 from netgraph.layers.dist_base import torch_distribution_hint
 from netgraph.layers.dist_params import slot_dtypes
-from netgraph.layers.distributions import Distribution, slot_name
+from netgraph.layers.distributions import DISTRIBUTIONS, Distribution, slot_name
 from netgraph.layers.dist_tensors import promoted_dtype_code
 from netgraph.layers.dist_vector import VectorDistribution, vector_types
 from netgraph.layers.function import align_code
@@ -29,6 +29,7 @@ from netgraph.layers.random_hints import draw_dtype_hint
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import VALUE_KIND, option_problem
 from netgraph.core.option_ranges import Within
+from netgraph.core.option_rules import Among, ChosenBy, Excludes, Not, refuses
 from netgraph.core.other_layer_names import other_layer_hint
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.core.wiring import join_path
@@ -73,6 +74,9 @@ class RandomArrayLayer(Layer):
     temperature: Optional[float] = None
     eval_mode: Literal["sample", "mean"] = "sample"
     RANGES = {"temperature": Within(0.0, open_low=True)}
+    RULES = (Excludes("temperature", Not(Among(None)), "estimator", Not(Among("relaxed"))),  # a relaxation's
+             Excludes("log_probability", Among(True), "eval_mode", Among("mean")),  # a mean is no draw to score
+             ChosenBy("estimator", "distribution", "ESTIMATORS", lambda: DISTRIBUTIONS))  # those it supports
     log_probability: bool = False
     POSITIONAL = "distribution"
 
@@ -106,7 +110,7 @@ class RandomArrayLayer(Layer):
     def validate(self) -> None:
         """The options together, each good alone: those the distribution takes; log_probability with eval_mode."""
         dist, name = self.distribution, type(self.distribution).__name__
-        if self.estimator is not None and self.estimator not in dist.ESTIMATORS:
+        if refuses(self, "estimator"):
             raise OptionError(f"RandomArrayLayer: {name} supports estimator= {', '.join(map(repr, dist.ESTIMATORS))} "
                               f"(the first is the default); found {self.estimator!r}"
                               f"{_estimator_hint(self.estimator, dist.ESTIMATORS) or _near(self.estimator, dist)}",
@@ -115,7 +119,7 @@ class RandomArrayLayer(Layer):
         t = self.temperature
         least = self.RANGES["temperature"].low
         bad_value = isinstance(t, bool) or not isinstance(t, (int, float)) or not least < t < math.inf
-        if t is not None and (self.estimator != "relaxed" or bad_value):
+        if t is not None and (refuses(self, "temperature") or bad_value):
             raise OptionError("RandomArrayLayer: temperature= is a number > 0 and applies only to "
                               f"estimator='relaxed'; found temperature={t!r} with estimator={self.estimator!r}",
                               option="temperature", kind=VALUE_KIND if bad_value else "error")  # "error": checked_together's
@@ -126,7 +130,7 @@ class RandomArrayLayer(Layer):
                               option="eval_mode")
         if self.eval_mode == "mean" and not dist.slots and not bool(torch.isfinite(torch.as_tensor(dist.mean())).all()):
             raise OptionError(f"RandomArrayLayer: eval_mode='mean' but {dist!r} has an infinite mean", option="eval_mode")
-        if self.log_probability and self.eval_mode == "mean":
+        if refuses(self, "log_probability"):
             raise OptionError("RandomArrayLayer: log_probability=True needs eval_mode='sample': with eval_mode='mean' "
                               "an eval-mode net outputs the mean, not a draw, so there is no drawn value to score",
                               option="log_probability")

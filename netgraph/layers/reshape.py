@@ -29,7 +29,7 @@ from netgraph.layers._shapes import (_ShapeLayer, fixed_product, is_int, level_o
 from netgraph.core.errors import OptionError
 from netgraph.core.option_problems import option_problem
 from netgraph.core.option_words import part_schema
-from netgraph.core.options import IntOrInts, Level, OptionKind
+from netgraph.core.options import Level, OptionKind
 from netgraph.core.option_ranges import Within
 from netgraph.core.types import Conflict, PortType, format_shape
 
@@ -45,12 +45,15 @@ def _expand(x: torch.Tensor, index: tuple, sizes: tuple) -> torch.Tensor:
 
 
 #: A permutation of levels (distinct, from 1), or Wolfram's swap of two of them ("1<->3"): k distinct levels up to k
-#: (all of 1..k) for k up to 8, as the loader's check says; longer ones distinct levels from 1.
+#: (all of 1..k, none for k = 0) for k up to 8, as the loader's check says; longer ones distinct levels from 1.
 Permutation = Annotated[Any, OptionKind("ints", None, {"anyOf": [
     *({"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": k}, "minItems": k, "maxItems": k,
-       "uniqueItems": True} for k in range(1, 9)),
+       "uniqueItems": True} for k in range(9)),  # [] too: no level moved
     {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 9, "uniqueItems": True},
     {"type": "string", "pattern": "^\\s*[1-9][0-9]*\\s*<->\\s*[1-9][0-9]*\\s*$"}]})]
+#: ReplicateLayer's counts: one, or a list of them (none: nothing replicated, as ReplicateLayer([]) takes).
+Counts = Annotated[Any, OptionKind("ints", None, {"anyOf": [{"type": "integer"}, {"type": "array", "items": {
+    "type": "integer"}}]})]
 #: Sizes, one of which may be -1 or Wolfram's Automatic (inferred), any Wolfram's Inherited (the input's size there);
 #: one size alone as a list of one.
 _DIM = {"anyOf": [{"type": "integer", "minimum": 1}, {"enum": [-1, "Automatic", "Inherited"]}]}  # as _reshape_dims
@@ -349,7 +352,7 @@ class ReplicateLayer(_ShapeLayer):
     (3, 4)
     """
 
-    n: IntOrInts
+    n: Counts
     level: Level = 1
     POSITIONAL = "n"
     POSITIONALS = ("n", "level")

@@ -39,6 +39,7 @@ from torch import nn
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import COMBINATION_KIND, missing_option, none_given, option_problem
 from netgraph.core.layer import EmitContext
+from netgraph.core.option_rules import Among, Excludes, ListsNotOf, Not, refuses
 from netgraph.core.options import IntOrInts, OptionKind, Shape, Within
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, format_shape
 from netgraph.core.length_names import shifted_length, times_length
@@ -241,6 +242,9 @@ class ResizeLayer(_ShapeLayer):
     input: Shape = None
     NEEDS_ONE_OF = (("dims", "scale"),)
     RANGES = {"dims": Within(1)}  # each output size
+    RULES = (Excludes("dims", Not(Among(None)), "scale", Not(Among(None))),  # sizes or factors, not both
+             Excludes("scheme", Among("Point"), "resampling", Among("Nearest")),  # align_corners: of Linear, Cubic
+             *(Excludes("resampling", Among("Cubic"), given, ListsNotOf(2)) for given in ("dims", "scale")))  # bicubic
     POSITIONAL = "dims"
 
     def normalize(self) -> dict[str, Any]:
@@ -263,7 +267,7 @@ class ResizeLayer(_ShapeLayer):
             return option_problem(OptionError(f"ResizeLayer works on 1 to 3 spatial dims, found {count}: {given!r}",
                                               option="dims" if self.dims is not None else "scale",
                                               expected="1 to 3 spatial dims", found=given), {})
-        if count not in (None, 2) and self.resampling == "Cubic":
+        if count is not None and refuses(self, "resampling", "dims" if self.dims is not None else "scale", given):
             option_problem(OptionError(f"ResizeLayer: resampling='Cubic' (torch's bicubic) takes 2 spatial dims, found "
                                        f"{count}: {given!r}", option="resampling", expected="2 spatial dims",
                                        found=given, kind=COMBINATION_KIND), None)
@@ -278,7 +282,7 @@ class ResizeLayer(_ShapeLayer):
 
     def _scale_alone(self) -> Any:
         """``scale``, reported (and None standing in) when the output sizes are given too."""
-        if self.dims is None or self.scale is None:
+        if not refuses(self, "dims"):
             return self.scale
         return option_problem(OptionError(f"ResizeLayer takes either the output sizes, ResizeLayer([h, w]), or scale= "
                                           f"factors, not both: found dims= {self.dims!r} and scale= {self.scale!r}",
@@ -286,7 +290,7 @@ class ResizeLayer(_ShapeLayer):
                                           kind=COMBINATION_KIND), None)
 
     def validate(self) -> None:
-        if self.scheme == "Point" and self.resampling == "Nearest":
+        if refuses(self, "scheme"):
             raise OptionError(f"ResizeLayer: scheme='Point' (torch's align_corners=True) is for resampling='Linear' "
                               f"or 'Cubic' only, found resampling={self.resampling!r}", option="scheme")
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["BREAKS", "line_col", "line_start", "uniform_breaks", "yaml_lines"]
+__all__ = ["BREAKS", "blank_tab_lines", "line_col", "line_start", "uniform_breaks", "yaml_lines"]
 
 BREAKS = "\n\r\x85\u2028\u2029"  # the characters that end a line ('\r\n' is one break)
 _BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 _LAST_BREAK = re.compile("(?s:.*)(?:\r\n|\r(?!\n)|[\n\x85\u2028\u2029])")  # the last one before the end
 _LONE_CR = re.compile("\r(?!\n)")
 _NOT_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e]")  # line breaks to str.splitlines only
+_TAB_BLANK = re.compile("(?<![^\n\r\x85\u2028\u2029])[ \t]*\t[ \t]*(?![^\n\r\x85\u2028\u2029])")  # a line of blanks
 _FIRST_WINDOW = 128  # characters searched back for a line's start at first (then 4 times as many, and so on)
 
 
@@ -63,3 +64,15 @@ def uniform_breaks(text: str) -> str:
     for other in "\x85\u2028\u2029":
         text = text.replace(other, "\n")  # in C, and no copy when there is none
     return text
+
+
+def blank_tab_lines(text: str) -> str:
+    """``text`` with each line made only of spaces and tabs (a tab among them) made of spaces alone, as many: YAML 1.2
+    takes tabs in a blank line, PyYAML refuses them; the same lines, columns and offsets (``text`` itself if none).
+
+    >>> blank_tab_lines("a: 1\\n\\t \\nb: 2\\n")
+    'a: 1\\n  \\nb: 2\\n'
+    """
+    if "\t" not in text:
+        return text
+    return _TAB_BLANK.sub(lambda blank: " " * len(blank.group()), text)

@@ -54,6 +54,8 @@ def _json_default(value: Any) -> Any:
 
 def _option_schema(cls: type, field: dataclasses.Field) -> dict:
     out, default = dict(option_codecs(cls)[field.name].schema), _json_default(field.default)
+    if option_codecs(cls)[field.name].kind == "ints" and field.default is None:  # null: left out, as the loader takes
+        out = {"anyOf": [out, {"type": "null"}]}
     if field.name in getattr(cls, "RANGES", {}):  # a number's range, or each number's of a list
         out.update(range_schema(cls.RANGES[field.name], listed=option_codecs(cls)[field.name].kind == "ints"))
     if default is not None and "$ref" not in out:  # None: no default (MISSING), or none JSON can hold
@@ -65,11 +67,14 @@ def _option_schema(cls: type, field: dataclasses.Field) -> dict:
 
 def _layer_schema(name: str, cls: type) -> dict:
     """``{type: X, ...}``: X's options; required, those without a default and one of each group of X's
-    ``NEEDS_ONE_OF`` (not null); some option of a layer that needs one without saying which (``_needs_options``)."""
+    ``NEEDS_ONE_OF`` (not null); some option of a layer that needs one without saying which (``_needs_options``);
+    X's ``RULES`` between two options (if/then)."""
     fields = layer_fields(cls)
     needed = [n for n, f in fields.items() if required(f)]
     groups = cls.NEEDS_ONE_OF or ((*fields,),) if not needed and _needs_options(cls) else cls.NEEDS_ONE_OF
-    some = {"allOf": [{"anyOf": [_given(n) for n in group]} for group in groups]} if groups else {}
+    defaults = {n: f.default for n, f in fields.items() if f.default is not dataclasses.MISSING}
+    rules = [{"anyOf": [_given(n) for n in group]} for group in groups] + [r.schema(defaults) for r in cls.RULES]
+    some = {"allOf": rules} if rules else {}
     return {"type": "object", "description": (cls.__doc__ or "").strip().split("\n")[0],
             "properties": {"type": {"const": name}, **{n: _option_schema(cls, f) for n, f in fields.items()}},
             "required": ["type", *needed], **some, "additionalProperties": False}

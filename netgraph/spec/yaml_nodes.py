@@ -31,7 +31,7 @@ from netgraph.core.errors import SpecError
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.spec.block_structure import BlockLookahead
 from netgraph.spec.flow_lists import FlowLookahead
-from netgraph.spec.line_breaks import uniform_breaks, yaml_lines
+from netgraph.spec.line_breaks import blank_tab_lines, uniform_breaks, yaml_lines
 from netgraph.spec.scalar_spans import Loc, ScalarText, core_value
 from netgraph.spec.yaml_hints import list_key_hint, syntax_hint
 
@@ -366,8 +366,9 @@ def _early(exc: Exception, text: str) -> bool:
 
 
 def _read(text: str, file: str, problems: list[tuple[Loc, str]] | None, loader_class: type) -> Any:
-    """``read_yaml`` with one loader class; text libyaml refuses is read again by the pure loader, the reference
-    (libyaml refuses a lone surrogate PyYAML accepts), when it refused early (``_early``); else its refusal stands."""
+    """``read_yaml`` with one loader class; text refused is read again with its blank lines' tabs made spaces (YAML 1.2
+    takes them there), and by the pure loader, the reference (libyaml refuses a lone surrogate PyYAML accepts), when
+    libyaml refused early (``_early``); else its refusal stands. Text PyYAML takes is read as it is."""
     recorded = len(problems or ())
     try:
         loader = loader_class(text)
@@ -378,6 +379,8 @@ def _read(text: str, file: str, problems: list[tuple[Loc, str]] | None, loader_c
             loader.dispose()
     except (yaml.YAMLError, UnicodeEncodeError) as exc:  # libyaml reads UTF-8: a lone surrogate cannot be encoded
         del (problems or [])[recorded:]  # a syntax error is reported alone
+        if (blanked := blank_tab_lines(text)) != text:  # PyYAML's refusal of tabs in a blank line: read it again
+            return _read(blanked, file, problems, loader_class)
         if loader_class is not LOADERS["pure"] and (_early(exc, text) or isinstance(exc, UnicodeEncodeError)):
             return _read(text, file, problems, LOADERS["pure"])
         if isinstance(exc, yaml.reader.ReaderError) and isinstance(exc.character, int):  # a control character
