@@ -26,6 +26,7 @@ import torch
 from netgraph.core.coders import BooleanDecoder, ClassDecoder, Coder
 from netgraph.core.error_places import Where, located_error
 from netgraph.core.errors import DataError, OptionError
+from netgraph.core.name_guesses import did_you_mean
 
 __all__ = ["decode", "decode_where_fits", "parse_property", "PROPERTIES"]
 
@@ -42,7 +43,8 @@ def parse_property(value: Any) -> tuple[str, int | None] | None:
     if name not in PROPERTIES or (k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1)) \
             or (k is not None and not name.startswith("Top")):
         raise OptionError(f"decoder= must be one of {list(PROPERTIES)}, ('TopProbabilities', k) or ('TopDecisions', "
-                          f"k) with k a positive int, or None (no decoding); found {value!r}", option="decoder",
+                          f"k) with k a positive int, or None (no decoding); found {value!r}"
+                          f"{did_you_mean(name, PROPERTIES) if isinstance(name, str) else ''}", option="decoder",
                           kind="option-value", found=value)
     return name, k
 
