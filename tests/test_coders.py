@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from netgraph import (BooleanDecoder, BooleanEncoder, ClassDecoder, ClassEncoder, DataError, ElementwiseLayer,
-                      EmbeddingLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, OptionError, ReshapeLayer,
+                      EmbeddingLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, NetPort, OptionError, ReshapeLayer,
                       ScalarEncoder, ShapeError, SoftmaxLayer, TokensEncoder, WiringError, load, net_initialize,
                       net_replace_part, net_train, save)
 from netgraph.core.coders import ImageEncoder, coder_from_data
@@ -305,3 +305,27 @@ def test_a_class_decoder_decodes_a_sequence_of_probability_vectors_at_each_posit
     with pytest.raises(ShapeError, match=r"ClassDecoder with 3 labels takes a \(3\) probability vector, a sequence "
                                          r"of them \(n, 3\) or a scalar class index, found \(n, 4\)"):
         NetChain([NetMapOperator(LinearLayer(4))], input=("n", 2), output=ClassDecoder(["a", "b", "c"]))
+
+
+def test_a_top_k_property_decodes_the_outputs_it_fits_beside_a_boolean_output():
+    """decoder='TopProbabilities' raised for the BooleanDecoder output of a net that also has a ClassDecoder output,
+    so no top-k could be asked of such a net; a net whose only decoded output cannot give it is still refused."""
+    graph = NetGraph({"lin": LinearLayer(2), "soft": SoftmaxLayer(), "one": LinearLayer(1),
+                      "sig": ElementwiseLayer("LogisticSigmoid"), "flat": ReshapeLayer(())},
+                     [("lin", "soft", NetPort("Class")), ("one", "sig", "flat", NetPort("Flag"))], Input=3,
+                     Class=ClassDecoder(["a", "b"]), Flag=BooleanDecoder())
+    net = net_initialize(graph, seed=3)
+    x = torch.rand(2, 3)
+    p, flag = net(x, decoder=None)["Class"], net(x, decoder=None)["Flag"]
+    top = net(x, decoder=("TopProbabilities", 1))
+    assert [row[0][0] for row in top["Class"]] == [("a", "b")[i] for i in p.argmax(-1).tolist()]
+    assert [row[0][1] for row in top["Class"]] == pytest.approx(p.max(-1).values.tolist(), abs=1e-6)
+    assert top["Flag"] == [bool(v > 0.5) for v in flag] == net(x)["Flag"]  # the default where the property fits not
+    assert net(x, decoder="TopDecisions")["Flag"] == net(x)["Flag"]
+    flags = net_initialize(NetGraph({"one": LinearLayer(1), "sig": ElementwiseLayer("LogisticSigmoid"),
+                                     "flat": ReshapeLayer(())}, [("one", "sig", "flat")], Input=3,
+                                    Output=BooleanDecoder()), seed=3)
+    with pytest.raises(OptionError, match=r"output port 'Output' \(BooleanDecoder\) gives 'Decision' or "
+                                          r"'Probabilities', not 'TopProbabilities'") as info:
+        flags(x, decoder="TopProbabilities")
+    assert info.value.port == "Output" and info.value.option == "decoder"

@@ -339,3 +339,22 @@ def test_an_unknown_graph_input_is_a_field_of_initialize_and_compile_errors():
             attempt()
         assert "graph input 'Y'" in str(caught.value)
         assert [(d.kind, d.layer, d.port) for d in caught.value.diagnostics] == [("unknown-shape", (), "Y")]
+
+
+def test_a_word_in_the_wrong_case_suggests_the_word_itself():
+    """YAML's 'type: convolutionlayer' suggested 'DeconvolutionLayer' (difflib's closest is case-sensitive), and
+    normalization='nfc' or decoder='probabilities' suggested nothing: a case-only slip hints the right case."""
+    import torch
+
+    from netgraph import ClassDecoder, OptionError, SoftmaxLayer, TokensEncoder, net_initialize
+    from netgraph.core.errors import did_you_mean
+    assert did_you_mean("convolutionlayer", ["DeconvolutionLayer", "ConvolutionLayer"]) == \
+        " (did you mean 'ConvolutionLayer'?)"
+    with pytest.raises(SpecError, match=r"unknown layer type 'convolutionlayer' \(did you mean 'ConvolutionLayer'\?\)"):
+        NetGraph.from_yaml("netgraph: 1\nlayers:\n  c: {type: convolutionlayer, output_channels: 2, kernel: 3}\n"
+                           "inputs: {Input: [1, 8, 8]}\n")
+    with pytest.raises(OptionError, match=r"found 'nfc' \(did you mean 'NFC'\?\)"):
+        TokensEncoder(["a"], normalization="nfc")
+    net = net_initialize(NetChain([LinearLayer(2), SoftmaxLayer()], input=3, output=ClassDecoder(["a", "b"])), seed=0)
+    with pytest.raises(OptionError, match=r"found 'probabilities' \(did you mean 'Probabilities'\?\)"):
+        net(torch.ones(1, 3), decoder="probabilities")

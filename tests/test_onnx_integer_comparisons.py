@@ -203,3 +203,16 @@ def test_other_integer_arithmetic_on_an_integer_input_is_one_refusal_naming_the_
     problem = caught.value.diagnostics[0]
     assert (problem.kind, problem.port, problem.expected, problem.found) == (
         "integer-input-compared", "idx", "Real", "Integer")
+
+
+@pytest.mark.parametrize("form, hint", [("also_an_index", "the computed indices"), ("moved_after", "a mask"),
+                                        ("no_index", "a mask")])
+def test_the_refusal_suggests_the_computed_indices_where_the_arithmetic_feeds_an_index(tmp_path, form, hint):
+    # emb(9 - idx) was told to give "a mask ... as an input of its own", which no mask is
+    _exported(form, tmp_path / "m.onnx")
+    with pytest.raises(SpecError) as caught:
+        import_onnx(tmp_path / "m.onnx")
+    problem = caught.value.diagnostics[0]
+    assert hint in problem.hint and problem.hint in str(caught.value)
+    other = "a mask" if hint == "the computed indices" else "the computed indices"
+    assert other not in problem.hint

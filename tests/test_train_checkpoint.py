@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fractions
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -46,6 +48,19 @@ def test_resuming_continues_exactly_where_the_run_stopped(tmp_path):
     assert rest.round_losses == whole.round_losses and rest.validation_losses == whole.validation_losses
     assert rest.batch_losses == whole.batch_losses and rest.total_rounds == 6
     assert rest.best_validation_round == whole.best_validation_round
+
+
+def test_training_and_resuming_draw_nothing_from_pythons_or_numpys_random_state(tmp_path):
+    """A checkpoint holds torch's random state, not Python's random or NumPy's (README): what net_train runs
+    (initialisation, shuffling, the validation split, checkpoints) draws from neither, so none is lost on resuming."""
+    random.seed(3)
+    np.random.seed(3)
+    before = random.getstate(), np.random.get_state()
+    net_train(mlp(), data(), max_training_rounds=2, checkpoint=tmp_path, **KW)
+    net_train(mlp(), data(), max_training_rounds=3, checkpoint=tmp_path, resume=True, **KW)
+    after = np.random.get_state()
+    assert random.getstate() == before[0] and after[0] == before[1][0] and after[2:] == before[1][2:]
+    assert np.array_equal(after[1], before[1][1])
 
 
 def test_resuming_a_run_that_ended_trains_no_further_unless_its_options_allow(tmp_path):

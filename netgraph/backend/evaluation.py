@@ -24,7 +24,7 @@ from netgraph.backend.ragged import Calls, evaluate_ragged, is_ragged, ragged_po
 from netgraph.backend.states import split_state_keywords, states_need_grad, with_states
 from netgraph.core.coders import Decoder, Encoder, TokensEncoder
 from netgraph.core.errors import DataError, OptionError, did_you_mean
-from netgraph.data import decode, encode
+from netgraph.data import decode, decode_where_fits, encode
 from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER, format_shape
 from netgraph.layers.random import distribution_checks
@@ -205,7 +205,7 @@ def decode_outputs(net: Any, result: Any, prop: Any) -> Any:
         return result
     if not isinstance(result, dict):
         return decode(decoders[net.output_ports[0]], net.output_ports[0], result, prop)
-    return {p: decode(decoders[p], p, x, prop) if p in decoders else x for p, x in result.items()}
+    return decode_where_fits(decoders, result, prop)
 
 
 def _probe(net: Any, tensors: dict[str, torch.Tensor], options: EvaluationOptions, grad: bool) -> Any:

@@ -23,16 +23,15 @@ def did_you_mean(name: object, candidates: Iterable[object]) -> str:
 
 
 def nearest_name(name: object, candidates: Iterable[object]) -> str | None:
-    """The candidate ``name`` is likely a slip for (what ``did_you_mean`` suggests), or None."""
+    """The candidate ``name`` is likely a slip for (what ``did_you_mean`` suggests), or None; one it matches but for
+    case first."""
     name = name if isinstance(name, str) else str(name)
     if len(name) > MAX_GUESSED:
         return None  # no name is that long (a hostile value: comparing it would take long)
     strs = [str(c) for c in candidates]
-    best = next((s for s in strs if _swapped(name, s)), None) or _closest(name, strs, 0.6)  # 'Tahn': 'Tanh', not 'Tan'
-    close = [best] if best is not None else []
-    if not close:
-        lowered = {s.lower(): s for s in strs}
-        close = [lowered[str(name).lower()]] if str(name).lower() in lowered else []
+    same = [s for s in strs if s.lower() == name.lower()]  # 'convolutionlayer': not difflib's 'DeconvolutionLayer'
+    best = same[0] if same else next((s for s in strs if _swapped(name, s)), None) or _closest(name, strs, 0.6)
+    close = [best] if best is not None else []  # 'Tahn': 'Tanh' (a swap), not difflib's 'Tan'
     if not close and 2 <= len(name) <= SHORT_NAME:  # 'l2' for 'l1': difflib's ratio (0.5) is under its cutoff
         close = [s for s in strs if _one_edit(name, s)]
         close = close if len(close) == 1 else []  # one of several as near is a guess, not a hint

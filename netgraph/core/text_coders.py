@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from netgraph.core.coder_base import Encoder, labels_option, plain_options
 from netgraph.core.errors import Diagnostic
 from netgraph.core.layer_arguments import with_argument_errors
+from netgraph.core.name_guesses import did_you_mean
 from netgraph.core.types import INTEGER, PortType
 
 __all__ = ["TokensEncoder", "CharactersEncoder"]
@@ -70,7 +71,7 @@ class TokensEncoder(Encoder):
         """A known Unicode form or None, and every vocabulary entry already in it (else it could never match)."""
         if self.normalization is not None and self.normalization not in _UNICODE_FORMS:
             self._problem(problems, f"one of None, {', '.join(map(repr, _UNICODE_FORMS))}, found "
-                          f"{self.normalization!r}", "normalization")
+                          f"{self.normalization!r}{did_you_mean(str(self.normalization), _UNICODE_FORMS)}", "normalization")
         elif self.normalization is not None and (changed := [t for t in self.vocabulary if isinstance(t, str) and
                                                              unicodedata.normalize(self.normalization, t) != t]):
             self._problem(problems, f"the text is put in Unicode form {self.normalization} before it is looked up, so "

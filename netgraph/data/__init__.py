@@ -6,8 +6,8 @@ into the port's tensor; ``decode`` turns an output tensor into labels; ``image_f
 torch-netgraph[images]``).
 """
 
-from netgraph.data.decoding import decode, parse_property
+from netgraph.data.decoding import decode, decode_where_fits, parse_property
 from netgraph.data.encoding import encode, encode_targets
 from netgraph.data.sources import Examples, image_folder, text_table
 
-__all__ = ["encode", "encode_targets", "decode", "parse_property", "Examples", "image_folder", "text_table"]
+__all__ = ["encode", "encode_targets", "decode", "decode_where_fits", "parse_property", "Examples", "image_folder", "text_table"]

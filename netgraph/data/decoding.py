@@ -26,8 +26,9 @@ import torch
 from netgraph.core.coders import BooleanDecoder, ClassDecoder, Coder
 from netgraph.core.error_places import Where, located_error
 from netgraph.core.errors import DataError, OptionError
+from netgraph.core.name_guesses import did_you_mean
 
-__all__ = ["decode", "parse_property", "PROPERTIES"]
+__all__ = ["decode", "decode_where_fits", "parse_property", "PROPERTIES"]
 
 PROPERTIES = ("Decision", "Probabilities", "TopProbabilities", "TopDecisions")
 _TOP_DEFAULT = 5
@@ -42,7 +43,8 @@ def parse_property(value: Any) -> tuple[str, int | None] | None:
     if name not in PROPERTIES or (k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1)) \
             or (k is not None and not name.startswith("Top")):
         raise OptionError(f"decoder= must be one of {list(PROPERTIES)}, ('TopProbabilities', k) or ('TopDecisions', "
-                          f"k) with k a positive int, or None (no decoding); found {value!r}", option="decoder",
+                          f"k) with k a positive int, or None (no decoding); found {value!r}"
+                          f"{did_you_mean(name, PROPERTIES) if isinstance(name, str) else ''}", option="decoder",
                           kind="option-value", found=value)
     return name, k
 
@@ -61,6 +63,27 @@ def decode(coder: Coder, port: str, x: torch.Tensor, prop: tuple[str, int | None
     if isinstance(coder, ClassDecoder):
         return _classes(coder, port, x, name, k)
     raise DataError(f"output port {port!r}: {coder.type_name} cannot decode", kind="decoding", port=port, layer=())
+
+
+def decode_where_fits(decoders: dict[str, Coder], outputs: dict[str, torch.Tensor],
+                      prop: tuple[str, int | None]) -> dict[str, Any]:
+    """``outputs`` with each decoded port (in ``decoders``) decoded: as ``prop`` says where it fits the port, else
+    as its ``"Decision"`` (a top-k of a BooleanDecoder beside a ClassDecoder); the error of the first port where it
+    fits none. A port without a decoder keeps its tensor."""
+    fitting = {p for p, x in outputs.items() if p in decoders and fits(decoders[p], x, prop[0])}
+    if not fitting:
+        port = next(p for p in outputs if p in decoders)
+        decode(decoders[port], port, outputs[port], prop)  # raises: the property fits no decoded output
+    return {p: x if p not in decoders else decode(decoders[p], p, x, prop if p in fitting else ("Decision", None))
+            for p, x in outputs.items()}
+
+
+def fits(coder: Coder, x: torch.Tensor, name: str) -> bool:
+    """Whether the decoder ``coder`` of an output ``x`` gives the property ``name``: a BooleanDecoder no top-k,
+    class indices (a ClassDecoder's scalar output) only the decision."""
+    if isinstance(coder, BooleanDecoder):
+        return not name.startswith("Top")
+    return not (isinstance(coder, ClassDecoder) and x.dim() == 1) or name == "Decision"
 
 
 def _refuse_nan(coder: Coder, port: str, x: torch.Tensor) -> None:

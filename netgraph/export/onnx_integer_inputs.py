@@ -22,6 +22,10 @@ __all__ = ["refuse_compared_integers"]
 
 _HINT = ("give the comparison's result or the float values to the model as an input of its own (a mask, e.g. "
          "(idx > 0).float(), or idx.float(), computed before the call)")
+_INDEX_HINT = ("give the computed indices to the model as its integer input instead (e.g. 9 - idx, computed before "
+               "the call, for emb(9 - idx))")
+#: ops reading indices, with the input slot they read them from: integer arithmetic feeding one computes an index
+_INDEXED = {"Gather": 1, "GatherElements": 1, "GatherND": 1, "OneHot": 0}
 _FLOATS = frozenset({1, 10, 11, 16})  # ONNX's FLOAT, FLOAT16, DOUBLE, BFLOAT16
 
 
@@ -39,8 +43,9 @@ def refuse_compared_integers(ports: Mapping[str, str], types: Mapping[str, PortT
         real, other = _uses(onnx_name, consumers, computed, looked_up)
         if real:
             direct = [(node, cast) for node, cast in real if cast is None]
-            problems.append(_problem(port, onnx_name, *(real if other else direct or real)[0],
-                                     other[0] if other else None))
+            node, cast = (real if other else direct or real)[0]
+            hint = _INDEX_HINT if cast is None and _feeds_an_index(node.output[0], consumers) else _HINT
+            problems.append(_problem(port, onnx_name, node, cast, other[0] if other else None, hint))
     raise_all(problems, SpecError, f"{where}: cannot import an integer input that is compared or read as reals")
 
 
@@ -65,12 +70,24 @@ def _uses(tensor: str, consumers: Mapping[str, list], computed: Callable[[Any], 
     return real, other
 
 
+def _feeds_an_index(tensor: str, consumers: Mapping[str, list], depth: int = 0) -> bool:
+    """Whether ``tensor`` (integer arithmetic's result: ``9 - idx``) reaches the indices of a Gather (``_INDEXED``),
+    directly or after more arithmetic and ops of ``VALUE_MOVES``: an index computed in the model."""
+    for node, slot in consumers.get(tensor, []):
+        if _INDEXED.get(node.op_type) == slot:
+            return True
+        if (node.op_type in ARITHMETIC or node.op_type in VALUE_MOVES and slot == 0) and depth < 16 \
+                and _feeds_an_index(node.output[0], consumers, depth + 1):
+            return True
+    return False
+
+
 def _float_cast(node: Any) -> bool:
     """Whether ``node`` casts to a float type (float, float16, double, bfloat16)."""
     return node.op_type == "Cast" and next((a.i for a in node.attribute if a.name == "to"), 0) in _FLOATS
 
 
-def _problem(port: str, onnx_name: str, real: Any, cast: Any, other: Any) -> Diagnostic:
+def _problem(port: str, onnx_name: str, real: Any, cast: Any, other: Any, hint: str) -> Diagnostic:
     named = f"graph input {port!r}" + (f" (ONNX {onnx_name!r})" if onnx_name != port else "")
     compares = real.op_type in COMPARISONS
     reads = (f"node {_name(cast)!r} (Cast) makes float for node {_name(real)!r} ({real.op_type})" if cast is not None
@@ -79,8 +96,8 @@ def _problem(port: str, onnx_name: str, real: Any, cast: Any, other: Any) -> Dia
            else " with an integer operand float32 may round (a constant of 2**24 or more, or a computed integer)"
            if compares and cast is None else "")
     return Diagnostic(f"{named} is an integer tensor that {reads}{why}: netgraph compares and computes on reals "
-                      f"and a port is Integer or Real, not both (expected dtype Real, found Integer); {_HINT}",
-                      "integer-input-compared", layer=(), port=port, expected="Real", found="Integer", hint=_HINT)
+                      f"and a port is Integer or Real, not both (expected dtype Real, found Integer); {hint}",
+                      "integer-input-compared", layer=(), port=port, expected="Real", found="Integer", hint=hint)
 
 
 def _name(node: Any) -> str:
