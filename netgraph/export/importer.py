@@ -65,7 +65,7 @@ from netgraph.export.onnx_pooling import POOL_CONVERTERS
 from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, refined_shape, symbolic_value
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
 from netgraph.export.onnx_spatial import SPATIAL_CONVERTERS, padding_gather
-from netgraph.export.onnx_tied import recorded, tied_arrays
+from netgraph.export.onnx_tied import recorded, recorded_digests, tied_arrays
 
 __all__ = ["import_onnx", "import_model"]
 
@@ -103,6 +103,7 @@ def import_model(model: Any, path: str) -> NetGraph:
     builder = _Builder(onnx, inferred.graph, path)
     builder.ctx.opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
     builder.labels = model_labels(model, path)  # export_onnx's class labels: the ports' encoders and decoders
+    builder.digests = recorded_digests(model)  # export_onnx's shared arrays: which equal gate blocks are one
     return builder.build()
 
 
@@ -141,6 +142,7 @@ class _Builder(ConstantFolding, LayerShapes):
         self.producers: dict[str, tuple[str, Any]] = {}  # tensor -> (layer name, node)
         self.fused: list[tuple[str, Any]] = []  # (layer name, Add node) of each bias fused into a LinearLayer
         self.labels: dict[str, list] = {}  # class labels by port's ONNX name (``onnx_labels``)
+        self.digests: frozenset[str] = frozenset()  # digests of the file's shared arrays (``onnx_tied``)
 
     def _attributes(self, node: Any) -> dict[str, Any]:
         return {a.name: self.onnx.helper.get_attribute_value(a) for a in node.attribute}
@@ -308,7 +310,7 @@ class _Builder(ConstantFolding, LayerShapes):
         net = with_labels(net, self.labels, self.ports, [(o.name, p) for o, p in zip(self.graph.output, self.outputs)],
                           self.where)
         net, sources = tied_arrays(net, [*self.producers.values(), *self.fused], self.constants, self.initializers,
-                                   self.graph.node)  # one initializer feeding several layers: one shared array
+                                   self.graph.node, self.digests)  # one initializer feeding several layers: shared
         fixed = {name: 0 for name, layer in layers.items() if layer.type_name == "ConstantArrayLayer"}
         fixed.update({(name, inner): 0 for name, layer in layers.items() if isinstance(layer, NetGraph)  # a Concat's
                       for inner, nested in layer.layers.items() if nested.type_name == "ConstantArrayLayer"})
