@@ -31,6 +31,7 @@ from netgraph.core.errors import Diagnostic, NetGraphError, SpecError, raise_all
 from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import net_set_learning_rate_multipliers
 from netgraph.core.ports import NetPort
+from netgraph.core.user_frame import user_stacklevel
 from netgraph.core.types import PortType
 from netgraph.core.wording import first_few
 from netgraph.export.deps import require
@@ -59,8 +60,8 @@ from netgraph.export.onnx_recurrent_states import data_states, muted_states
 from netgraph.export.onnx_norms import NORM_CONVERTERS, exporter_made
 from netgraph.export.onnx_patterns import find_patterns
 from netgraph.export.onnx_ports import graph_port_names, model_inputs, producers_of
-from netgraph.export.onnx_problems import (RANDOM_OPS, RANDOM_REASON, no_layer, node_path, node_problem,
-                                           output_problems, raise_refused, refusal_fields, shape_use)
+from netgraph.export.onnx_problems import (RANDOM_OPS, RANDOM_REASON, OnnxImportWarning, no_layer, node_path,
+                                           node_problem, output_problems, raise_refused, refusal_fields, shape_use)
 from netgraph.export.onnx_pooling import POOL_CONVERTERS
 from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, refined_shape, symbolic_value
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
@@ -289,7 +290,7 @@ class _Builder(ConstantFolding, LayerShapes):
                                 kind="uncomputed-output", layer=(), port=port) from None
         joined, notes = equal_dims(self.graph.node, self.shapes, self._attributes)
         if notes:
-            warnings.warn(f"{self.where}: {first_few(notes, '; ')}", stacklevel=4)
+            warnings.warn(f"{self.where}: {first_few(notes, '; ')}", OnnxImportWarning, stacklevel=user_stacklevel())
         shapes, variables, real = {}, LengthVariables(joined), real_tensor(self.constants, self.ctx.integers)
         for onnx_name, port in self.ports.items():
             value = next(v for v in self.graph.input if v.name == onnx_name)

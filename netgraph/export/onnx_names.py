@@ -14,9 +14,10 @@ from typing import Any
 from netgraph.core.graph import RESERVED_NAMES
 from netgraph.core.errors import Diagnostic
 from netgraph.core.names import fresh_name
+from netgraph.core.user_frame import user_stacklevel
 from netgraph.core.types import INTEGER, REAL
 from netgraph.core.wording import first_few
-from netgraph.export.onnx_problems import node_path
+from netgraph.export.onnx_problems import OnnxImportWarning, node_path
 
 __all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "in_port_order", "layer_name",
            "port_names", "node_module", "definition_problems", "sort_nodes", "port_dtype", "known_dim", "used_layers",
@@ -305,7 +306,7 @@ def fed_ports(layers: dict, edges: list[tuple], shapes: dict[str, Any], where: s
     if unused := [p for p in shapes if p not in fed]:
         ports, feed, them = ("input", "feeds", "it") if len(unused) == 1 else ("inputs", "feed", "them")
         warnings.warn(f"{where}: graph {ports} {first_few(list(map(repr, unused)))} {feed} no output; the imported net "
-                      f"leaves {them} out", stacklevel=5)
+                      f"leaves {them} out", OnnxImportWarning, stacklevel=user_stacklevel())
     return layers, edges, {p: t for p, t in shapes.items() if p in fed}
 
 
