@@ -15,13 +15,12 @@ from typing import Any
 
 from netgraph.core.errors import Diagnostic, SpecError, raise_all
 from netgraph.core.types import INTEGER, PortType
-from netgraph.export.onnx_names import COMPARISONS, VALUE_MOVES
+from netgraph.export.onnx_names import COMPARISONS, FLOAT_CASTS, VALUE_MOVES
 
 __all__ = ["refuse_compared_integers"]
 
 _HINT = ("give the comparison's result or the float values to the model as an input of its own (a mask, e.g. "
          "(idx > 0).float(), or idx.float(), computed before the call)")
-_FLOATS = frozenset({1, 10, 11, 16})  # ONNX's FLOAT, FLOAT16, DOUBLE, BFLOAT16
 
 
 def refuse_compared_integers(ports: Mapping[str, str], types: Mapping[str, PortType], consumers: Mapping[str, list],
@@ -66,7 +65,7 @@ def _uses(tensor: str, consumers: Mapping[str, list], computed: Callable[[Any], 
 
 def _float_cast(node: Any) -> bool:
     """Whether ``node`` casts to a float type (float, float16, double, bfloat16)."""
-    return node.op_type == "Cast" and next((a.i for a in node.attribute if a.name == "to"), 0) in _FLOATS
+    return node.op_type == "Cast" and next((a.i for a in node.attribute if a.name == "to"), 0) in FLOAT_CASTS
 
 
 def _problem(port: str, onnx_name: str, real: Any, cast: Any, other: Any) -> Diagnostic:

@@ -11,6 +11,8 @@ import unicodedata
 import warnings
 from typing import Any
 
+import numpy as np
+
 from netgraph.core.graph import RESERVED_NAMES
 from netgraph.core.errors import Diagnostic
 from netgraph.core.names import fresh_name
@@ -114,6 +116,25 @@ def sort_nodes(graph: Any) -> list[Diagnostic]:
 #: (``port_dtype``)
 COMPARISONS = frozenset({"Equal", "Greater", "Less", "GreaterOrEqual", "LessOrEqual"})  # as FunctionLayers on reals
 VALUE_MOVES = ("Unsqueeze", "Squeeze", "Reshape", "Flatten", "Transpose", "Expand")
+
+
+def bfloat16_values(values: np.ndarray) -> np.ndarray:
+    """``values`` rounded to bfloat16's 8 significant bits (to nearest, ties to even; numpy has no bfloat16), as
+    float32.
+
+    >>> bfloat16_values(np.array([255, 257, 259, 3])).tolist()
+    [255.0, 256.0, 260.0, 3.0]
+    """
+    bits = np.asarray(values, np.float32).view(np.uint32).astype(np.uint64)
+    rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16 << 16
+    return rounded.astype(np.uint32).view(np.float32)
+
+
+#: ONNX's float types (FLOAT, FLOAT16, DOUBLE, BFLOAT16) -> an array's values cast to that type, as float32
+FLOAT_CASTS = {1: lambda values: values.astype(np.float32),
+               10: lambda values: values.astype(np.float16).astype(np.float32),
+               11: lambda values: values.astype(np.float64).astype(np.float32),
+               16: bfloat16_values}
 
 
 def port_dtype(value: Any, consumers: dict[str, list], attributes: Any, real: Any = lambda name: False) -> str:
