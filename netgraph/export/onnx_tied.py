@@ -119,7 +119,7 @@ def _joined_gates(places: dict[tuple, list], digests: frozenset[str]) -> tuple[d
     for (root, part), found in places.items():
         value = found[0][2].detach().cpu().numpy()
         key = _key(value)
-        joins = part and key[2].hex() in digests and not _filled(value)
+        joins = part and _digest(value) in digests and not _filled(value)
         first = firsts.setdefault(key, (root, part)) if joins else (root, part)
         if first[0] != root:
             mixed.add(first)
@@ -133,7 +133,12 @@ def shared_record(net: Any) -> str | None:
     values = {name: value for name, value in shared_values(net).items() if value is not None}
     if not values:
         return None
-    return json.dumps({name: _key(value.detach().cpu().float().numpy())[2].hex() for name, value in values.items()})
+    return json.dumps({name: _digest(value.detach().cpu().numpy()) for name, value in values.items()})
+
+
+def _digest(array: np.ndarray) -> str:
+    """A digest of an array's values as float32 (a double model's too), for ``SHARED_KEY``."""
+    return _key(np.asarray(array, np.float32))[2].hex()
 
 
 def recorded_digests(model: Any) -> frozenset[str]:
