@@ -62,3 +62,36 @@ def test_a_16_bit_array_is_read_over_16_bits_as_a_16_bit_file_is(tmp_path):
     torch.testing.assert_close(from_array, torch.from_numpy(pixels / 65535).reshape(1, 2, 2).float())
     rgb = np.stack([pixels] * 3, axis=-1)
     torch.testing.assert_close(encode(ImageEncoder(size=(2, 2)), "Input", rgb), from_array.expand(3, 2, 2))
+
+
+@pytest.mark.parametrize("mode", ["L", "RGB", "RGBA", "F", "I;16"])
+@pytest.mark.parametrize("size", [(0, 0), (0, 3), (5, 0)])
+def test_a_pil_image_of_no_pixels_is_a_data_error_naming_the_port(mode, size):
+    """An 8-bit one was encoded as a black image (pillow resizes 0x0 to black), a 16-bit or float one raised torch's
+    bare RuntimeError from interpolate; an empty numpy array was already refused."""
+    with pytest.raises(DataError) as info:
+        encode(ImageEncoder(size=(4, 4)), "Input", [Image.new(mode, size)])
+    assert str(info.value) == (f"input port 'Input' (ImageEncoder): example 0: the PIL image has no pixels (size "
+                               f"{size[0]}x{size[1]})")
+
+
+def test_net_train_refuses_a_pil_image_of_no_pixels_before_training():
+    from netgraph import ClassDecoder, FlattenLayer, NetChain, SoftmaxLayer, net_train
+    net = NetChain([FlattenLayer(), 2, SoftmaxLayer()], input=ImageEncoder(size=(4, 4), color_space="Grayscale"),
+                   output=ClassDecoder(["a", "b"]))
+    images = [Image.new("L", (4, 4), 9), Image.new("L", (0, 4))]
+    with pytest.raises(DataError, match="example 1: the PIL image has no pixels"):
+        net_train(net, {"Input": images, "Output": ["a", "b"]}, max_training_rounds=1, progress=False)
+
+
+def test_a_numpy_stack_of_grey_images_is_a_batch_for_net_x_as_for_net_train():
+    """(b, h, w) uint8, as MNIST's x_train[:5] is: net(x) took it for one (h, w, c) image of b rows and refused it
+    ("with 1, 3 or 4 channels, found shape (5, 8, 8)"), where net_train reads it as b images (QA pass 9)."""
+    import numpy as np
+    from netgraph import FlattenLayer, LinearLayer, NetChain, net_initialize
+    net = net_initialize(NetChain([FlattenLayer(), LinearLayer(2)], input=ImageEncoder(size=(8, 8),
+                                                                                        color_space="Grayscale")), seed=0)
+    images = np.random.default_rng(0).integers(0, 256, (5, 8, 8), dtype=np.uint8)
+    torch.testing.assert_close(net(images), torch.stack([net(image) for image in images]))
+    torch.testing.assert_close(net(images / 255.0), net(images), atol=1e-6, rtol=0)
+    assert net(images[:1]).shape == (2,)  # the port's own (1, 8, 8): one image, channels first, as before

@@ -8,9 +8,11 @@ import pytest
 import torch
 import yaml
 
-from netgraph import (BatchNormalizationLayer, ElementwiseLayer, LinearLayer, NetChain, NetGraph, OptionError,
-                      SpecError, TorchLayer, net_initialize, net_set_learning_rate_multipliers)
+from netgraph import (BatchNormalizationLayer, ElementwiseLayer, LinearLayer, NetChain, NetGraph, NetMapOperator,
+                      OptionError, SpecError, TorchLayer, net_initialize, net_set_learning_rate_multipliers)
 from netgraph.spec.schema import spec_schema
+from netgraph.core.multiplier_rates import array_multipliers
+from netgraph.core.multipliers import array_names
 from netgraph.train import net_train
 
 
@@ -120,6 +122,26 @@ def test_an_index_in_a_tuple_key_names_a_layer_at_any_depth_negative_from_the_en
         net_set_learning_rate_multipliers(deep, {(1, -3): 0})
     filled = net_initialize(fresh, method={(1, -1, "Biases"): 0.25}, seed=0)
     assert torch.equal(filled.layer_at(("1", "b")).arrays["Biases"], torch.full((3,), 0.25))
+
+
+def test_an_index_in_a_tuple_key_names_a_layer_inside_an_operators_inner_net():
+    # ("map", "net", -1) matched no array (an index past an operator was read as a name), though net_take and
+    # layer_at take that path; it names the same layer in net_train's rules and net_initialize(method=)
+    inner = NetGraph({"a": LinearLayer(3), "b": LinearLayer(3)}, [("a", "b")])
+    fresh = NetGraph({"pre": NetGraph({"map": NetMapOperator(inner)}, []), "out": LinearLayer(2)},
+                     [("pre", "out")], Input=(5, 4))
+    deep = net_initialize(fresh, seed=0)
+    for key in (("pre", "map", "net", -1), (1, 1, "net", 2), (-2, "map", "net", "b", "Weights")):
+        rates = net_set_learning_rate_multipliers(deep, {key: 0}).information("ArraysLearningRateMultipliers")
+        frozen = {p for p, r in rates.items() if r == 0}
+        assert frozen == {("pre", "map", "net", "b", "Weights")} | (set() if len(key) == 5 else {
+            ("pre", "map", "net", "b", "Biases")})
+        given = array_multipliers(deep, array_names(deep), [(key, 0)])  # net_train's learning_rate_multipliers=
+        assert {tuple(name.split(".")) for name, r in given.items() if r == 0} == frozen
+    with pytest.raises(OptionError, match=r"key \('pre', 'map', 'net', -3\) matches no array"):
+        net_set_learning_rate_multipliers(deep, {("pre", "map", "net", -3): 0})
+    filled = net_initialize(fresh, method={("pre", "map", "net", -1, "Biases"): 0.25}, seed=0)
+    assert torch.equal(filled.layer_at(("pre", "map", "net", "b")).arrays["Biases"], torch.full((3,), 0.25))
 
 
 def test_yaml_takes_one_number_for_every_array_as_python_does():

@@ -108,3 +108,24 @@ def test_cut_values_of_a_layer_with_several_outputs_and_of_a_numbered_layer():
     assert net_take(net, "add", start="add").input_ports == ("pair_P", "pair_Q")
     numbered = NetGraph([LinearLayer(2), ElementwiseLayer("Tanh")], [(1, 2)], Input=3)
     assert net_take(numbered, 2, start=2).input_ports == ("Input",)  # no input may be called '1': its port's name
+
+
+def test_a_start_in_a_numbered_chain_keeps_the_outputs_of_the_renumbered_layers():
+    # start= renumbers a numbered chain's layers (2, 3 -> 1, 2), but the outputs were looked up by their old names:
+    # every output was dropped, and a nested graph kept whole for a port inside it exposed that port of the layer
+    # that took its old name (layer 3's 'a' instead of layer 2's)
+    def inner() -> NetChain:
+        return NetChain({"a": LinearLayer(3), "b": LinearLayer(3)})
+    net = net_initialize(NetChain([LinearLayer(3), inner(), inner()], input=3), seed=0)
+    head = net_take(net, 1)(X)
+    for end in ("3", 3, -1):
+        taken = net_take(net, end, start="2")
+        assert isinstance(taken, NetChain) and list(taken.layers) == ["1", "2"] and taken.output_ports == ("Output",)
+        torch.testing.assert_close(taken(head), net(X), rtol=0, atol=0)
+    both = net_take(net, [NetPort(("2", "a", "Output")), "3"], start="2")
+    assert both.output_ports == ("Output", "1_a_Output")  # named after the layer's new name, as a port it exposes
+    whole = net_take(net, [NetPort(("2", "a", "Output")), "3"])(X)
+    torch.testing.assert_close(both(head), {"Output": whole["Output"], "1_a_Output": whole["2_a_Output"]},
+                               rtol=0, atol=0)
+    cut = net_take(net, NetPort(("3", "a", "Output")), start="2")  # a nested graph cut down: already renamed
+    torch.testing.assert_close(cut(head), net_take(net, NetPort(("3", "a", "Output")))(X), rtol=0, atol=0)

@@ -147,6 +147,64 @@ def test_the_mask_given_as_an_input_of_its_own_imports_and_computes_as_onnxrunti
     np.testing.assert_allclose(net(**inputs).detach().numpy(), want, atol=1e-6)
 
 
+
+
+class _Arithmetic(torch.nn.Module):
+    """Integer arithmetic on an index input ``idx`` (padding 0) before a comparison or a Cast to float (``form``)."""
+
+    def __init__(self, form: str) -> None:
+        super().__init__()
+        self.emb, self.form = torch.nn.Embedding(10, 4), form
+
+    def forward(self, idx):
+        e = self.emb(idx)
+        forms = {"compared": lambda: e * (idx + 1 > 1).float().unsqueeze(-1),
+                 "moved": lambda: e * (idx.unsqueeze(-1) - 1 >= 0).float(),
+                 "cast": lambda: e * (3 - idx * 2).float().unsqueeze(-1),
+                 "no_index": lambda: (idx * 2).float(),
+                 "also_an_index": lambda: e * self.emb(9 - idx),
+                 "moved_after": lambda: e * (idx * 2).unsqueeze(-1).float()}
+        return forms[self.form]()
+
+
+def _exported(form: str, path):
+    torch.manual_seed(0)
+    module = _Arithmetic(form).eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.tensor([[3, 0, 5]]),), str(path), input_names=["idx"], dynamo=False,
+                          dynamic_axes={"idx": {0: "b", 1: "n"}})
+    return module
+
+
+@pytest.mark.parametrize("form", ["compared", "moved", "cast"])
+def test_arithmetic_with_constants_on_an_index_before_a_comparison_or_cast_imports_as_a_lookup(tmp_path, form):
+    # it ended in a ShapeError between our layers ("layer 2 'Add' (ThreadingLayer) ... expected dtype Real, found
+    # Integer"): the index's values are 0 to 9, so idx + 1 > 1 (or (3 - 2 * idx).float()) is a table of 10 numbers
+    module = _exported(form, tmp_path / "m.onnx")
+    net = import_onnx(tmp_path / "m.onnx")
+    assert net.port_types["idx"].dtype == "Integer"
+    assert [type(layer).__name__ for layer in net.layers.values()].count("ThreadingLayer") == 1  # e * the mask
+    idx = torch.tensor([[3, 0, 5, 7], [0, 9, 1, 0]])
+    with torch.no_grad():
+        np.testing.assert_allclose(net(idx=idx).numpy(), module(idx).numpy(), atol=1e-6)
+
+
+@pytest.mark.parametrize("form, op, used", [("no_index", "Mul", None), ("also_an_index", "Sub", "Gather"),
+                                            ("moved_after", "Mul", "Gather")])
+def test_other_integer_arithmetic_on_an_integer_input_is_one_refusal_naming_the_input_and_the_op(tmp_path, form, op,
+                                                                                                  used):
+    # a ShapeError between our layers before: our arithmetic layers compute on reals, and a port is Integer or Real
+    _exported(form, tmp_path / "m.onnx")
+    also = rf" and node '/emb/Gather' \(Gather\) uses as integers" if used else ""
+    with pytest.raises(SpecError, match=rf"graph input 'idx' is an integer tensor that node '/{op}' \({op}\) "
+                                        rf"computes on{also}: netgraph compares and computes on reals") as caught:
+        import_onnx(tmp_path / "m.onnx")
+    problem = caught.value.diagnostics[0]
+    assert (problem.kind, problem.port, problem.expected, problem.found) == (
+        "integer-input-compared", "idx", "Real", "Integer")
+
+
 class _HalfWeighted(torch.nn.Module):
     """Embeddings of 300 rows weighted by the index cast to ``dtype`` (bfloat16 rounds 257 to 256, 259 to 260)."""
 

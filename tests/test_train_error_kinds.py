@@ -248,3 +248,11 @@ def test_measuring_an_untrained_net_names_each_array_without_values():
         ("uninitialized", ("1",), "array '1/Weights' has no values"),
         ("uninitialized", ("1",), "array '1/Biases' has no values")]
     assert str(info.value).startswith("net_measurements measures a trained net, but 2 of its arrays have no values")
+
+
+@pytest.mark.parametrize("directory", [None, 5, ["ck"]])
+def test_a_checkpoint_directory_that_is_no_path_is_an_option_value(directory):
+    """{"directory": None} raised Python's bare TypeError from os.fspath (QA pass 9)."""
+    d = sole_diagnostic(lambda: _train(checkpoint={"directory": directory, "keep": 1}), OptionError)
+    assert (d.kind, d.option, d.found[0][0]) == ("option-value", "checkpoint", "directory")
+    assert str(d).startswith("checkpoint must be a directory or a dict with 'directory'")

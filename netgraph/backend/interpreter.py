@@ -15,6 +15,7 @@ import torch
 from netgraph.backend.batch_sizes import checked_batch_size, largest_batch
 from netgraph.backend.compile import submodule
 from netgraph.backend.derived_lengths import check_derived_lengths
+from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem
 from netgraph.backend.module_inputs import input_problem, missing_port, unknown_port
 from netgraph.core.errors import DataError, NetGraphError, OptionError, did_you_mean
 from netgraph.core.wording import type_label
@@ -62,8 +63,8 @@ def interpret(net: Any, module: torch.nn.Module, **inputs: torch.Tensor) -> Any:
     _check_module(net, module)
     batch = _batch_size(net, module, inputs, size)
     try:
-        if ports:  # lengths too short for a layer (a kernel of 3, an unbiased variance over 1): net(x)'s DataError
-            check_derived_lengths(net, lambda port, axis: inputs[port].shape[axis + 1])
+        if ports:  # lengths of 0, differing shared lengths, too short for a layer: the compiled forward's DataError
+            _check_lengths(net, inputs)
         outputs = ModuleRunner(net, module, batch).run(inputs)
     except Exception as exc:  # torch's (or Python's) error inside a layer: blame the input that explains it, if any
         if isinstance(exc, NetGraphError) and getattr(exc, "replaced_error", None) is None:
@@ -75,6 +76,19 @@ def interpret(net: Any, module: torch.nn.Module, **inputs: torch.Tensor) -> Any:
     if not inputs and size is None:
         outputs = {p: v[0] for p, v in outputs.items()}
     return next(iter(outputs.values())) if len(outputs) == 1 else outputs
+
+
+def _check_lengths(net: Any, inputs: dict[str, torch.Tensor]) -> None:
+    """The compiled forward's checks of the inputs' variable lengths (``length_check_lines``): a length of 0, ports
+    sharing a length ("n") given different ones, a length too short for a layer (a kernel of 3); a DataError as
+    net(x)'s, not torch's error from inside a layer (or a value where the compiled module refuses the inputs)."""
+    for port, x in inputs.items():
+        shape = getattr(net.port_types[port], "shape", None)
+        if shape and (problem := empty_length_problem(port, shape, tuple(x.shape))):
+            raise DataError(problem.message, diagnostics=[problem])
+    sizes = lambda port, axis: inputs[port].shape[axis + 1]  # noqa: E731
+    check_shared_lengths(net, sizes)
+    check_derived_lengths(net, sizes)
 
 
 def _refuse_ports(net: Any, ports: tuple[str, ...], inputs: dict[str, Any]) -> None:

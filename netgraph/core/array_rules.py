@@ -30,7 +30,8 @@ WILDCARDS = ("*", "_", "All", "all")
 def rule_pattern(key: Any, top: Sequence[str] | Mapping[str, Any]) -> list[str] | None:
     """The key as a list of glob parts matched against an array's path, or None (a key of no known form). ``top``:
     the net's layer names, or its layers by name, through which an index in a tuple key names a layer at any depth
-    (1-based, or negative from the end: ``(1, -1)`` is the last layer of the first, as in surgery paths)."""
+    (1-based, or negative from the end: ``(1, -1)`` is the last layer of the first, ``("map", "net", -1)`` the last
+    of operator ``map``'s inner net ``net``, as in surgery paths)."""
     if isinstance(key, str) and key in WILDCARDS:
         return []
     if isinstance(key, int) and not isinstance(key, bool):
@@ -39,22 +40,32 @@ def rule_pattern(key: Any, top: Sequence[str] | Mapping[str, Any]) -> list[str] 
     if isinstance(key, str):
         return key.split("/")
     if isinstance(key, tuple) and key:
-        parts, level = [], top
+        parts, level, holder = [], top, None
         for i, k in enumerate(key):
             if isinstance(k, int) and not isinstance(k, bool) and (i == 0 or isinstance(level, Mapping)):
                 k = indexed(level, k)
                 if k is None:
                     return None
             parts.append(str(k))
-            level = _inner_layers(level, parts[-1]) if isinstance(level, Mapping) else None
+            level, holder = _inner_layers(level, holder, parts[-1])
         return parts
     return None
 
 
-def _inner_layers(layers: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
-    """The layers by name of the graph ``name`` among ``layers``, if it is one."""
-    inner = getattr(layers.get(name), "layers", None)
-    return inner if isinstance(inner, Mapping) else None
+def _inner_layers(level: Any, holder: Any, name: str) -> tuple[Mapping[str, Any] | None, Any]:
+    """The step along a tuple key past ``name``: (the layers by name that an index names next, or None; the operator
+    whose inner net's option is named next, or None). ``name`` is among ``level`` (layers by name) or is an inner
+    net's option of ``holder``."""
+    if isinstance(level, Mapping):
+        layer = level.get(name)
+    elif name in getattr(holder, "NETS", ()):
+        layer = getattr(holder, name)
+    else:
+        return None, None
+    inner = getattr(layer, "layers", None)
+    if isinstance(inner, Mapping):
+        return inner, None
+    return None, layer if getattr(layer, "NETS", None) else None
 
 
 def matches(pattern: list[str] | None, parts: list[str]) -> bool:

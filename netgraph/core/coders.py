@@ -20,7 +20,7 @@ import dataclasses
 import math
 from typing import Any, ClassVar
 
-from netgraph.core.coder_base import CODERS, Coder, Decoder, Encoder, labels_option, raise_options
+from netgraph.core.coder_base import CODERS, Coder, Decoder, Encoder, labels_option, plain_options, raise_options
 from netgraph.core.errors import Diagnostic, OptionError, did_you_mean
 from netgraph.core.layer_arguments import with_argument_errors
 from netgraph.core.text_coders import CharactersEncoder, TokensEncoder
@@ -38,6 +38,7 @@ class ClassEncoder(Encoder):
     output: str = "Index"
 
     def __post_init__(self) -> None:
+        plain_options(self)
         problems: list[Diagnostic] = []
         object.__setattr__(self, "labels", labels_option(self, self.labels, problems))
         if not (isinstance(self.output, str) and self.output in ("Index", "UnitVector")):  # an array: no ==
@@ -62,6 +63,7 @@ class ClassDecoder(Decoder):
     labels: tuple = ()
 
     def __post_init__(self) -> None:
+        plain_options(self)
         problems: list[Diagnostic] = []
         object.__setattr__(self, "labels", labels_option(self, self.labels, problems))
         self._raise(problems)
@@ -99,6 +101,7 @@ class ScalarEncoder(Encoder):
     max: float | None = None
 
     def __post_init__(self) -> None:
+        plain_options(self)
         problems: list[Diagnostic] = []
         for name in ("min", "max"):
             v = getattr(self, name)
@@ -128,6 +131,7 @@ class ImageEncoder(Encoder):
     std: Any = None
 
     def __post_init__(self) -> None:
+        plain_options(self)
         problems: list[Diagnostic] = []
         size = (self.size, self.size) if isinstance(self.size, int) and not isinstance(self.size, bool) else self.size
         if not isinstance(size, (list, tuple)) or len(size) != 2 or \

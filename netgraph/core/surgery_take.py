@@ -60,13 +60,14 @@ def taken(net: NetGraph, outputs: Any, start: Any = None) -> tuple[NetGraph, Mov
     keep = set(targets).union(*(nx.ancestors(g, t) for t in targets))
     if start is not None:
         keep = _after_start(net, g, keep, targets, start)
-    part = _only(subgraph(net, keep, targets=frozenset(targets), by_source=True), wanted)
+    part = subgraph(net, keep, targets=frozenset(targets), by_source=True)
     moves = Moves(levels={(): kept_names(net.layers, set(net.layers) - keep, part.layers)})
+    part = _only(part, {(moves.path((layer,))[0], port) for layer, port in wanted})  # start= renumbers a chain
     result = with_output_options(net, kept_output_names(net, part))  # Output2 stays Output2, as after net_drop
     whole = set().union(*(nx.ancestors(g, t) for t in targets)) | {layer for layer, _ in wanted}
     for head in set(nested) & whole:  # its other outputs are used too: it stays whole, the ports become outputs
-        for port in nested[head]:
-            result = result.with_output(NetPort((head, *port.path, port.port)))[0]
+        for port in nested[head]:  # under its new name (start= renumbers a chain's layers)
+            result = result.with_output(NetPort((moves.path((head,))[0], *port.path, port.port)))[0]
     cut = {moves.path((head,))[0]: specs for head, specs in nested.items() if head not in whole}
     if cut:
         result, inside = _cut_inside(result, cut)

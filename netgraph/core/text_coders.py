@@ -14,7 +14,7 @@ import functools
 import unicodedata
 from typing import Any, ClassVar
 
-from netgraph.core.coder_base import Encoder, labels_option
+from netgraph.core.coder_base import Encoder, labels_option, plain_options
 from netgraph.core.errors import Diagnostic
 from netgraph.core.layer_arguments import with_argument_errors
 from netgraph.core.types import INTEGER, PortType
@@ -40,6 +40,7 @@ class TokensEncoder(Encoder):
     normalization: str | None = None
 
     def __post_init__(self) -> None:
+        plain_options(self)
         problems: list[Diagnostic] = []
         object.__setattr__(self, "vocabulary", labels_option(self, self.vocabulary, problems, "vocabulary"))
         if self.max_length is not None and (isinstance(self.max_length, bool) or not isinstance(self.max_length, int)

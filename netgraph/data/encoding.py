@@ -78,7 +78,8 @@ def _as_text_hint(value: Any, labels: list) -> str:
     if not isinstance(value, str) or not any(str(label) == value and not isinstance(label, str) for label in labels):
         return ""
     texts = [str(label) for label in labels[:3]] + (["..."] if len(labels) > 3 else [])
-    return (f" (it is the text {value!r}, and the labels are numbers: a .csv holds text, so write the labels as text, "
+    kind = "booleans" if all(isinstance(label, bool) for label in labels) else "numbers"
+    return (f" (it is the text {value!r}, and the labels are {kind}: a .csv holds text, so write the labels as text, "
             f"e.g. labels: {texts})")
 
 
@@ -86,6 +87,14 @@ def _bool(coder: Any, value: Any) -> float:
     if isinstance(value, (bool, np.bool_)):
         return float(value)
     raise ExampleError(f"expected True or False, found {type(value).__name__} {value!r:.40}")
+
+
+def _bool_target(coder: Any, value: Any) -> float:
+    """A BooleanDecoder's target: True or False, or the text "True" or "False" (any case), as a .csv holds them (a
+    table's label column is text, so a .csv could train no BooleanDecoder output)."""
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return float(value.strip().lower() == "true")
+    return _bool(coder, value)
 
 
 def _scalar(coder: ScalarEncoder, value: Any) -> float:
@@ -158,12 +167,15 @@ def _indexed(coder: Coder) -> bool:
 def _single(coder: Coder, value: Any) -> bool:
     batch = isinstance(value, (list, tuple, np.ndarray))
     if isinstance(coder, ImageEncoder):  # a number is one (bad) example, refused by name, not iterated
+        if isinstance(value, np.ndarray) and value.ndim == 3 and value.shape[-1] not in (1, 3, 4) and \
+                tuple(value.shape) != tuple(coder.port_type().shape):
+            return False  # (b, h, w): grey images stacked (MNIST's x[:5]), as net_train reads them; no (h, w, c) image
         return is_single_image(value) or not batch
     return not batch
 
 
 _EXAMPLE: dict[type, Callable[[Any, Any], Any]] = {ClassEncoder: _class_index, ClassDecoder: _class_index,
-                                                   BooleanEncoder: _bool, BooleanDecoder: _bool,
+                                                   BooleanEncoder: _bool, BooleanDecoder: _bool_target,
                                                    ScalarEncoder: _scalar, ImageEncoder: encode_image,
                                                    TokensEncoder: _tokens}
 

@@ -123,7 +123,8 @@ def _over_white(Image: Any, image: Any) -> Any:
 
 def _loaded(image: Any) -> Any:
     """A PIL image given as a value, its pixels read: Image.open reads them lazily, so an image whose file was closed
-    first (its ``with Image.open(...)`` block ended) is an ExampleError saying so, not pillow's AssertionError."""
+    first (its ``with Image.open(...)`` block ended) is an ExampleError saying so, not pillow's AssertionError; so
+    is one of no pixels (``Image.new("L", (0, 0))``)."""
     try:
         image.load()
     except (AssertionError, ValueError, AttributeError):
@@ -131,6 +132,8 @@ def _loaded(image: Any) -> Any:
                            "it inside its with block, call image.load() there, or pass the file's path") from None
     except OSError as exc:  # a file cut short
         raise ExampleError(f"cannot read the PIL image's pixels: {exc}") from None
+    if not image.width or not image.height:  # pillow resizes it to black (8-bit) or torch raises (16-bit, float)
+        raise ExampleError(f"the PIL image has no pixels (size {image.width}x{image.height})")
     return image
 
 

@@ -3,7 +3,8 @@ are FunctionLayers on reals, so an integer input that is only compared becomes a
 same answers (``onnx_names.port_dtype``). One that stays Integer, because it is also used as integers (an index:
 ``emb(idx) * (idx > 0)``) or compared with an integer float32 would round (``x == 16777217``), cannot feed them: a
 port is Integer or Real, not both. Nor can it feed a layer through a Cast to float (a no-op on our real data:
-``idx.float() > 0``, ``emb(idx) * idx.float().unsqueeze(-1)``). That is one SpecError naming the input and the nodes,
+``idx.float() > 0``, ``emb(idx) * idx.float().unsqueeze(-1)``), nor feed arithmetic (our layers on reals:
+``emb(idx) * (idx + 1 > 1)``, ``(idx + 1).float()``). That is one SpecError naming the input and the nodes,
 not a ShapeError between our layers; except where the comparison or Cast is a lookup in a table of the index's
 values (``onnx_lookups``: the input indexes a constant table, so its values are known), which reads no reals.
 """
@@ -15,7 +16,7 @@ from typing import Any
 
 from netgraph.core.errors import Diagnostic, SpecError, raise_all
 from netgraph.core.types import INTEGER, PortType
-from netgraph.export.onnx_names import COMPARISONS, FLOAT_CASTS, VALUE_MOVES
+from netgraph.export.onnx_names import ARITHMETIC, COMPARISONS, FLOAT_CASTS, VALUE_MOVES
 
 __all__ = ["refuse_compared_integers"]
 
@@ -26,8 +27,8 @@ _HINT = ("give the comparison's result or the float values to the model as an in
 def refuse_compared_integers(ports: Mapping[str, str], types: Mapping[str, PortType], consumers: Mapping[str, list],
                              computed: Callable[[Any], bool], where: str, looked_up: Set[str] = frozenset()) -> None:
     """SpecError (kind ``"integer-input-compared"``) naming each graph input (``ports``: ONNX name -> port, of
-    ``types``) that is an Integer port whose values a comparison reads, or a layer reads after a Cast to float
-    (``idx.float() > 0``, ``idx.float().unsqueeze(-1)``), directly or after ops moving them, where that reader became
+    ``types``) that is an Integer port whose values a comparison or arithmetic reads, or a layer reads after a Cast
+    to float (``idx.float() > 0``, ``idx.float().unsqueeze(-1)``), directly or after ops moving them, where that reader became
     a layer (``computed(node)``; a pattern's comparison, a cross-entropy's ignored index, is none); a comparison or
     Cast whose output is ``looked_up`` (``onnx_lookups``: a table of the index's values) is no such use."""
     problems = []
@@ -56,7 +57,7 @@ def _uses(tensor: str, consumers: Mapping[str, list], computed: Callable[[Any], 
             inner = _uses(node.output[0], consumers, computed, looked_up, node if _float_cast(node) else cast,
                           depth + 1)
             real, other = real + inner[0], other + inner[1]
-        elif node.op_type in COMPARISONS:
+        elif node.op_type in COMPARISONS or node.op_type in ARITHMETIC:
             real += [(node, cast)] if computed(node) else []
         elif cast is None:
             other.append(node)
@@ -70,10 +71,12 @@ def _float_cast(node: Any) -> bool:
 
 def _problem(port: str, onnx_name: str, real: Any, cast: Any, other: Any) -> Diagnostic:
     named = f"graph input {port!r}" + (f" (ONNX {onnx_name!r})" if onnx_name != port else "")
-    reads = (f"node {_name(real)!r} ({real.op_type}) compares" if cast is None
-             else f"node {_name(cast)!r} (Cast) makes float for node {_name(real)!r} ({real.op_type})")
+    compares = real.op_type in COMPARISONS
+    reads = (f"node {_name(cast)!r} (Cast) makes float for node {_name(real)!r} ({real.op_type})" if cast is not None
+             else f"node {_name(real)!r} ({real.op_type}) {'compares' if compares else 'computes on'}")
     why = (f" and node {_name(other)!r} ({other.op_type}) uses as integers" if other is not None
-           else " with an integer operand float32 may round (a constant of 2**24 or more, or a computed integer)")
+           else " with an integer operand float32 may round (a constant of 2**24 or more, or a computed integer)"
+           if compares and cast is None else "")
     return Diagnostic(f"{named} is an integer tensor that {reads}{why}: netgraph compares and computes on reals "
                       f"and a port is Integer or Real, not both (expected dtype Real, found Integer); {_HINT}",
                       "integer-input-compared", layer=(), port=port, expected="Real", found="Integer", hint=_HINT)

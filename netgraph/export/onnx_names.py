@@ -23,7 +23,7 @@ from netgraph.export.onnx_problems import OnnxImportWarning, node_path
 
 __all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "in_port_order", "layer_name",
            "port_names", "node_module", "definition_problems", "sort_nodes", "port_dtype", "known_dim", "used_layers",
-           "integer_tensors", "COMPARISONS", "VALUE_MOVES"]
+           "integer_tensors", "COMPARISONS", "VALUE_MOVES", "ARITHMETIC"]
 
 _INTEGER_TYPES = {6, 7, 12, 13}  # ONNX INT32, INT64, UINT32, UINT64
 _SCOPES = "pkg.torch.onnx.name_scopes"  # the dynamo exporter's: "['', 'block', 'block.0', 'linear']", the op last
@@ -116,6 +116,8 @@ def sort_nodes(graph: Any) -> list[Diagnostic]:
 #: (``port_dtype``)
 COMPARISONS = frozenset({"Equal", "Greater", "Less", "GreaterOrEqual", "LessOrEqual"})  # as FunctionLayers on reals
 VALUE_MOVES = ("Unsqueeze", "Squeeze", "Reshape", "Flatten", "Transpose", "Expand")
+#: elementwise arithmetic, as layers on reals (ThreadingLayer, ElementwiseLayer): ``idx + 1``
+ARITHMETIC = frozenset({"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Sum", "Mean", "Mod", "Neg", "Abs", "Sign"})
 
 
 def bfloat16_values(values: np.ndarray) -> np.ndarray:

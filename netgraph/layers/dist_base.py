@@ -95,6 +95,7 @@ class Distribution:
     ROLES: ClassVar[dict[str, str]] = {}  # Wolfram's meaning, for messages: {"beta": "scale"}
     ESTIMATORS: ClassVar[tuple[str, ...]] = ("pathwise", "score_function")
     INTEGER_PARAMS: ClassVar[tuple[str, ...]] = ()  # never get a gradient
+    COUNT_PARAMS: ClassVar[tuple[str, ...]] = ()  # real counts (NegativeBinomial's n): an Integer port may feed them
     EXACT_INTEGERS: ClassVar[tuple[str, ...]] = ()  # draws are these integers: the draw's dtype must hold them exactly
     SUPPORT_PARAMS: ClassVar[tuple[str, ...]] = ()  # move the support: no score-function gradient
     LOCATION: ClassVar[str | None] = None  # a parameter that only shifts the draws (see ``at_origin``)

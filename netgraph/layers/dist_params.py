@@ -12,7 +12,7 @@ from netgraph.core.errors import OptionError
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.types import MAX_PORT_DIMS, REAL
 
-__all__ = ["Param", "slot_name", "as_param", "plain_param", "whole", "same_param"]
+__all__ = ["Param", "slot_name", "slot_dtypes", "as_param", "plain_param", "whole", "same_param"]
 
 Param = Any  # float | str ("#slot") | list | torch.Tensor
 
@@ -26,6 +26,24 @@ def slot_name(value: Param, param: str | None = None) -> str | None:
                           f"identifier, not a keyword: it names an input port), found {value!r}", option=param,
                           kind=VALUE_KIND)
     return None
+
+
+def slot_dtypes(*distributions: Any) -> dict[str, str | None]:
+    """The dtype each '#slot' of these distributions declares for its port: None (Real or Integer) where every
+    parameter it feeds is a count (``INTEGER_PARAMS``, ``COUNT_PARAMS``: an integer is what it is), else Real.
+
+    >>> from netgraph.layers.dist_discrete import BinomialDistribution
+    >>> slot_dtypes(BinomialDistribution("#n", "#p")), slot_dtypes(BinomialDistribution("#n", "#n"))
+    ({'n': None, 'p': 'Real'}, {'n': 'Real'})
+    """
+    dtypes: dict[str, str | None] = {}
+    for dist in distributions:
+        counts = (*dist.INTEGER_PARAMS, *dist.COUNT_PARAMS)
+        for name, value in zip(dist.PARAMS, dist.params):
+            slot = slot_name(value) if isinstance(value, str) else None
+            if slot is not None:
+                dtypes[slot] = None if name in counts and dtypes.get(slot, None) is None else REAL
+    return dtypes
 
 
 def as_param(cls_name: str, name: str, value: Param) -> Param:

@@ -254,14 +254,15 @@ def on_support(t: torch.Tensor, value: torch.Tensor) -> torch.Tensor:
 
 def xlogy(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """x * log(y) with 0 where x == 0, and a finite gradient there even when y == 0. Where x == 0 and log y is
-    finite, the gradient with respect to x is still log y (a Gamma density's (α − 1) log x at α = 1).
+    finite, the gradient with respect to x is still log y (a Gamma density's (α − 1) log x at α = 1). A NaN y gives
+    NaN, as ``torch.xlogy`` does (a NaN parameter is never hidden by a zero weight).
 
     >>> a = torch.tensor([0.0, 0.0], requires_grad=True)
     >>> xlogy(a, torch.tensor([2.0, 0.0])).sum().backward()
-    >>> [round(g, 4) for g in a.grad.tolist()]
-    [0.6931, 0.0]
+    >>> [round(g, 4) for g in a.grad.tolist()], xlogy(torch.zeros(2), torch.tensor([math.nan, math.inf])).tolist()
+    ([0.6931, 0.0], [nan, 0.0])
     """
-    return x * torch.where((x == 0) & ~(torch.isfinite(y) & (y > 0)), 1.0, y).log()
+    return x * torch.where((x == 0) & ((y <= 0) | (y == math.inf)), 1.0, y).log()  # NaN y: neither, so log NaN
 
 
 def log_or_tiny(y: torch.Tensor) -> torch.Tensor:

@@ -38,11 +38,12 @@ from netgraph.core.options import DistributionOption, Literal, Shape
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.core.tracing import tracing
 from netgraph.layers.bad_index import naming_layer
-from netgraph.layers.dist_tensors import is_tensor, sized, tensors
+from netgraph.layers.dist_tensors import sized
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.dist_base import torch_distribution_hint
+from netgraph.layers.dist_params import slot_dtypes
 from netgraph.layers.distributions import Distribution, slot_name
-from netgraph.layers.kl import (certain_q_mismatch, closed_form, describe_estimate, monte_carlo_kl,
+from netgraph.layers.kl import (certain_q_mismatch, closed_form, closed_form_kl, describe_estimate, monte_carlo_kl,
                                support_mismatch)
 from netgraph.layers.random import _label, distribution_checks
 from netgraph.layers.random_checks import refuse_complex
@@ -109,8 +110,7 @@ class KLModule(LayerModule):
         shape = sized((batch, *self.shape), [*p, *q])  # a variable length ("n"): the parameters' size
         if self.fn is None:
             return monte_carlo_kl(self.p.distribution, self.q.distribution, p, q, shape, self.samples, self.describe)
-        like = next(v for v in (*p, *q) if is_tensor(v))
-        kl = self.fn(tensors(p, like), tensors(q, like))
+        kl = closed_form_kl(self.fn, self.p.distribution, self.q.distribution, p, q, self.describe)
         return kl.expand(shape).unsqueeze(-1).flatten(1).sum(1)
 
 
@@ -158,8 +158,7 @@ class KLDivergenceLayer(Layer):
 
     def validate(self) -> None:
         """p and q together (p's support inside q's), and the method and samples their KL takes."""
-        mismatch = support_mismatch(self.p, self.q) or \
-            (self.resolved_method == "monte_carlo" and certain_q_mismatch(self.p, self.q))
+        mismatch = support_mismatch(self.p, self.q) or certain_q_mismatch(self.p, self.q)
         if mismatch:
             why, expected, found = mismatch
             raise OptionError(f"KLDivergenceLayer: {why}", option="q", kind="option-combination", expected=expected, found=found)
@@ -189,7 +188,8 @@ class KLDivergenceLayer(Layer):
         return f"{super().__repr__()} <{self.estimate}>"
 
     def declared_types(self) -> dict[str, PortType]:
-        return {**{s: PortType(None, REAL) for s in self.input_ports}, "Output": PortType((), REAL)}
+        slots = slot_dtypes(self.p, self.q)  # a count's port takes Integer values too
+        return {**{s: PortType(None, slots[s]) for s in self.input_ports}, "Output": PortType((), REAL)}
 
     def _shapes(self, types: Mapping[str, PortType]) -> list[tuple[str, Any, int]]:
         """(label, shape or None, event rank) of every input port and constant-array parameter."""
@@ -259,7 +259,7 @@ class KLDivergenceLayer(Layer):
         if out is not None:
             for s, (_, _, rank) in zip(self.input_ports, self._shapes(types)):  # the ports come first
                 if types[s].shape is None and (k is not None or not rank):
-                    types[s] = unify(types[s], PortType((*out, *(k,) * rank), REAL))
+                    types[s] = unify(types[s], PortType((*out, *(k,) * rank), types[s].dtype))
         return types
 
     def _check_draws(self, out: Any, k: int | None) -> None:

@@ -27,11 +27,12 @@ def _outputs(result: Any, ports: tuple[str, ...]) -> tuple:
 
 class _MapModule(LayerModule):
     """The sequence folded into the batch, one call of ``net``, as the compiled forward (``emit_block``): a call
-    per step gave other values where the batch matters (a batch norm's statistics in training mode)."""
+    per step gave other values where the batch matters (a batch norm's statistics in training mode). A fixed
+    ``length`` is the one its outputs are viewed back with, as there: a sequence of another length fails the view."""
 
-    def __init__(self, net: nn.Module, ports: tuple[str, ...]):
+    def __init__(self, net: nn.Module, ports: tuple[str, ...], length: int | None = None):
         super().__init__()
-        self.net, self.ports = net, ports
+        self.net, self.ports, self.length = net, ports, length
 
     unfold_error = staticmethod(raise_unfolded)  # the compiled forward's, as forward's below
 
@@ -42,7 +43,8 @@ class _MapModule(LayerModule):
             raise_unfolded(error, xs[0].shape[1])
             raise
         folded = _outputs(result, self.ports)
-        unfolded = tuple(y.view((xs[0].shape[0], xs[0].shape[1]) + y.shape[1:]) for y in folded)
+        length = xs[0].shape[1] if self.length is None else self.length
+        unfolded = tuple(y.view((xs[0].shape[0], length) + y.shape[1:]) for y in folded)
         return unfolded if len(self.ports) > 1 else unfolded[0]
 
 

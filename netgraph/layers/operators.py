@@ -155,7 +155,8 @@ class NetMapOperator(NetOperator):
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         net = self.compiled_nets(types)["net"]
         mark_folded_draws(net)  # its random layers draw B*n, example by example: scored per example
-        return _MapModule(net, self.output_ports)
+        length = types[self.input_ports[0]].shape[0]  # a fixed length, as emit_block views back with it
+        return _MapModule(net, self.output_ports, length if isinstance(length, int) else None)
 
     def emit_block(self, ctx: EmitContext, outputs: tuple[str, ...]) -> list[str]:
         first = ctx.args[0]

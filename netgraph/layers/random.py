@@ -19,6 +19,7 @@ from torch import nn
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import DistributionOption, Literal, Shape
 from netgraph.layers.dist_base import torch_distribution_hint
+from netgraph.layers.dist_params import slot_dtypes
 from netgraph.layers.distributions import Distribution, slot_name
 from netgraph.layers.dist_tensors import promoted_dtype_code
 from netgraph.layers.dist_vector import VectorDistribution, vector_types
@@ -154,7 +155,8 @@ class RandomArrayLayer(Layer):
     def declared_types(self) -> dict[str, PortType]:
         dist = self.distribution
         dtype = dist.draw_dtype(self.estimator or dist.ESTIMATORS[0]) if isinstance(dist, VectorDistribution) else REAL
-        types = {**{s: PortType(None, REAL) for s in self.input_ports}, "Output": PortType(self.output, dtype)}
+        slots = slot_dtypes(dist)  # a count's port takes Integer values too
+        types = {**{s: PortType(None, slots[s]) for s in self.input_ports}, "Output": PortType(self.output, dtype)}
         if self.log_probability:
             types["LogProbability"] = PortType((), REAL)
         return types
@@ -193,7 +195,7 @@ class RandomArrayLayer(Layer):
         out = types["Output"].shape
         for s in self.input_ports:
             if types[s].shape is None and out is not None:
-                types[s] = PortType(out, REAL)
+                types[s] = PortType(out, types[s].dtype)
         return types
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:

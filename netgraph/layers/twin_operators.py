@@ -21,6 +21,7 @@ from typing import Any
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import ARGUMENT_KIND, VALUE_KIND, option_problem
@@ -237,7 +238,9 @@ class _PairModule(LayerModule):
         self.net, self.distance = net, distance
 
     def forward(self, x1: torch.Tensor, x2: torch.Tensor) -> torch.Tensor:
-        a, b = self.net(x1).reshape(x1.shape[0], -1), self.net(x2).reshape(x2.shape[0], -1)
+        """The distance as the compiled forward (``emit``) computes it: its gradient at a distance of 0 is 0, not
+        NaN (sqrt's), and small embeddings' cosine is theirs, not one of a clamped product of norms."""
+        a, b = self.net(x1).unsqueeze(-1).flatten(1), self.net(x2).unsqueeze(-1).flatten(1)
         if self.distance == "Cosine":
-            return 1 - (a * b).sum(1) / (a.norm(dim=1) * b.norm(dim=1)).clamp_min(1e-8)
-        return (a - b).square().sum(1).sqrt()
+            return 1 - F.cosine_similarity(a, b, dim=1)
+        return torch.linalg.vector_norm(a - b, dim=1)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import yaml
 
 from netgraph.core.chain import NetChain
@@ -89,6 +90,9 @@ _Dumper.add_representer(str, _represent_text)
 _Dumper.add_representer(Flow, _represent_flow)
 _Dumper.add_representer(list, _represent_list)
 _Dumper.add_representer(_Block, lambda d, data: d.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=False))
+# a numpy scalar in an option or a name (np.str_("Tanh"), a label from np.unique) as the Python value it holds: PyYAML's
+# safe dumper has no representer for them, and raised its bare RepresenterError from save and to_yaml
+_Dumper.add_multi_representer(np.generic, lambda d, data: d.represent_data(data.item()))
 
 
 class _Writer:

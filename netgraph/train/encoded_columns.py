@@ -74,12 +74,35 @@ def columns_of(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | N
         return None
     if not any(coder_for(net, k) is not None and not isinstance(v, torch.Tensor) for k, v in raw.items()):
         return None
+    for key, value in raw.items():
+        if problem := _column_problem(value):
+            raise data_error(what, f"key {key!r} holds {problem}", kind="data-form", port=key,
+                             expected="a list of examples", found=type(value).__name__)
     columns = {k: list(v) if not isinstance(v, torch.Tensor) else v for k, v in raw.items()}
     sizes = {k: len(v) for k, v in columns.items()}
     if len(set(sizes.values())) > 1:
         raise data_error(what, f"every key must hold the same number of examples, found {sizes}",
                          kind="data-shape", found=tuple(sizes.items()))
     return columns
+
+
+def _column_problem(value: Any) -> str:
+    """Why a dict's value is no column of examples ('' when it is one): one example (a text, whose characters would be
+    read as examples, a path, an image, a number) or a set, whose order is not the other columns'.
+
+    >>> _column_problem("the cat")
+    "one example (str 'the cat'), not a column of examples: give a list of them, one per example"
+    """
+    if isinstance(value, (torch.Tensor, np.ndarray)):
+        return "" if value.ndim else f"one example, a 0-d {type(value).__name__}, not a column of examples"
+    if isinstance(value, (set, frozenset, Mapping)):
+        return (f"a {type(value).__name__}, whose order is not the order of the other keys' examples: give a list "
+                f"of the examples in order")
+    if isinstance(value, (str, bytes, os.PathLike)) or type(value).__module__.startswith("PIL.") or \
+            not hasattr(value, "__iter__"):
+        found = "a PIL image" if type(value).__module__.startswith("PIL.") else f"{type(value).__name__} {value!r:.40}"
+        return f"one example ({found}), not a column of examples: give a list of them, one per example"
+    return ""
 
 
 def _image_items(net: Any, dataset: Any, what: Any, first: Mapping) -> dict[str, ItemColumn] | None:

@@ -114,7 +114,7 @@ def _names(value: Any) -> list[str]:
 def parse_metrics(spec: Any) -> list[tuple[str | None, str]]:
     """``metrics=`` as (port or None for 'every output it fits', canonical name) pairs, in order; a listed name may be
     a label, 'port/name', as ``net_measurements`` takes it."""
-    if spec is None or spec == [] or spec == {}:
+    if spec is None or isinstance(spec, (list, Mapping)) and not spec:  # not ==: a numpy array compares by element
         return []
     if isinstance(spec, Mapping):
         return [(str(port), name) for port, names in spec.items() for name in _names(names)]

@@ -86,7 +86,7 @@ def _checkpoint(spec: Any, made: list[Path]) -> dict | None:
         spec = _wolfram_checkpointing(*spec)
     if isinstance(spec, (str, os.PathLike)):
         spec = {"directory": spec}
-    if not isinstance(spec, dict) or "directory" not in spec:
+    if not isinstance(spec, dict) or not isinstance(spec.get("directory"), (str, os.PathLike)):
         expected = "a directory or a dict with 'directory' (and optional 'interval' in rounds, 'keep' files)"
         raise OptionError(f"checkpoint must be {expected}; found {spec!r}", option="checkpoint", kind="option-value",
                           expected=expected, found=spec)

@@ -1,0 +1,128 @@
+"""KL(p ‖ q) at the edges: q certain (one value only) where p is not, and the closed forms' gradients at a probability
+or mean of 0 or 1 (exactly ∓∞ there)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from netgraph import (BernoulliDistribution, CategoricalDistribution, DataError, KLDivergenceLayer, NetGraph,
+                      OptionError, PoissonDistribution)
+from netgraph.layers.kl import KL_CLOSED_FORMS
+
+METHODS = ["auto", "monte_carlo"]  # auto: the closed form
+
+
+def _kl_net(cls, method, **ports):
+    return NetGraph({"kl": KLDivergenceLayer(cls("#a"), cls("#b"), method=method)}, [], **ports)
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("cls, p, q", [(BernoulliDistribution, [0.3, 0.5], [0.5, 0.0]),
+                                       (BernoulliDistribution, [0.3, 1e-6], [0.5, 1.0]),
+                                       (PoissonDistribution, [2.0, 0.5], [1.0, 0.0])])
+def test_both_methods_refuse_p_with_mass_off_the_one_value_q_draws(cls, p, q, method):
+    """The closed form returned inf there (the true value), the Monte Carlo estimate a support error: both refuse."""
+    net = _kl_net(cls, method, a=2, b=2)
+    with pytest.raises(DataError, match=r"draws more than one value at example 0, index \(1,\), but q = .* draws one "
+                                        r"value only there, so KL\(p ‖ q\) is infinite") as caught:
+        net.compile()(a=torch.tensor([p]), b=torch.tensor([q]))
+    assert (caught.value.kind, caught.value.expected, caught.value.found) == ("support", "p certain where q is",
+                                                                             "p not certain")
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_both_methods_refuse_p_certain_at_another_value_than_q(method):
+    net = _kl_net(BernoulliDistribution, method, a=2, b=2)
+    with pytest.raises(DataError, match=r"at example 0, index \(1,\)") as caught:
+        net.compile()(a=torch.tensor([[0.0, 1.0]]), b=torch.tensor([[0.0, 0.0]]))
+    assert caught.value.kind == "support"
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_both_methods_give_0_where_p_is_certain_at_q_s_value(method):
+    net = _kl_net(BernoulliDistribution, method, a=3, b=3)
+    both = torch.tensor([[0.0, 1.0, 0.0]])
+    assert net.compile()(a=both, b=both).tolist() == [0.0]
+    poisson = _kl_net(PoissonDistribution, method, a=(), b=())
+    assert poisson.compile()(a=torch.zeros(2), b=torch.zeros(2)).tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_a_categorical_q_certain_of_one_class_is_refused_by_both_methods(method):
+    net = _kl_net(CategoricalDistribution, method, a=(2, 3), b=(2, 3))
+    p = torch.tensor([[[0.2, 0.3, 0.5], [0.0, 1.0, 0.0]]])
+    q = torch.tensor([[[0.2, 0.3, 0.5], [0.0, 0.0, 1.0]]])
+    with pytest.raises(DataError, match=r"at example 0, index \(1,\)") as caught:
+        net.compile()(a=p, b=q)
+    assert caught.value.kind == "support"
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("p, q", [(BernoulliDistribution(0.3), BernoulliDistribution(0.0)),
+                                  (PoissonDistribution(2.0), PoissonDistribution(0.0))])
+def test_a_constant_certain_q_is_refused_when_the_layer_is_made_by_both_methods(p, q, method):
+    """The closed form's layer was made and returned inf; the Monte Carlo one was refused."""
+    with pytest.raises(OptionError, match=r"draws one value only but p = .* draws more: KL\(p ‖ q\) is infinite") \
+            as caught:
+        KLDivergenceLayer(p, q, method=method, shape=(2,))
+    assert (caught.value.option, caught.value.kind) == ("q", "option-combination")
+
+
+def _logit(v: float) -> float:
+    return math.log(v / (1 - v))
+
+
+@pytest.mark.parametrize("b", [0.01, 0.1, 0.5, 0.9, 0.999])
+def test_bernoulli_kl_gradients_inside_are_exact(b):
+    a = torch.tensor([1e-9, 0.2, 0.7, 1 - 1e-9], dtype=torch.float64, requires_grad=True)
+    q = torch.tensor(b, dtype=torch.float64, requires_grad=True)
+    kl = KL_CLOSED_FORMS[("BernoulliDistribution", "BernoulliDistribution")]([a], [q])
+    da, = torch.autograd.grad(kl.sum(), a, retain_graph=True)
+    db, = torch.autograd.grad(kl[1], q)
+    want = torch.tensor([_logit(v) - _logit(b) for v in a.tolist()], dtype=torch.float64)
+    torch.testing.assert_close(da, want, rtol=1e-9, atol=0)  # dKL/da = logit(a) - logit(b)
+    assert math.isclose(float(db), (b - 0.2) / (b * (1 - b)), rel_tol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("b", [0.01, 0.1, 0.5, 0.9, 0.999])
+def test_bernoulli_kl_gradient_at_0_and_1_is_finite_and_points_toward_q(b, dtype):
+    """Exactly, dKL/da = logit(a) - logit(b) is -inf at a = 0 and +inf at a = 1. The stand-in is that derivative with
+    log a + 1 taken as log(tiny): log(tiny) - 1 - logit(b) at 0 (and its mirror at 1), of the exact sign for every b
+    (it was -1 - logit(b) at 0: +1.2 for b = 0.1, which pushed a below 0 in gradient descent). dKL/db is exact."""
+    a = torch.tensor([0.0, 1.0], dtype=dtype, requires_grad=True)
+    q = torch.tensor(b, dtype=dtype, requires_grad=True)
+    kl = KL_CLOSED_FORMS[("BernoulliDistribution", "BernoulliDistribution")]([a], [q])
+    torch.testing.assert_close(kl, torch.tensor([-math.log1p(-b), -math.log(b)], dtype=dtype))
+    da, = torch.autograd.grad(kl.sum(), a, retain_graph=True)
+    log_tiny = math.log(torch.finfo(dtype).tiny)
+    want = torch.tensor([log_tiny - 1 - _logit(b), -log_tiny + 1 - _logit(b)], dtype=dtype)
+    torch.testing.assert_close(da, want, rtol=1e-6, atol=0)
+    assert da[0] < 0 < da[1]
+    db = [float(torch.autograd.grad(kl[i], q, retain_graph=True)[0]) for i in range(2)]
+    held = float(q.detach())  # b as the dtype holds it
+    assert math.isclose(db[0], 1 / (1 - held), rel_tol=1e-5) and math.isclose(db[1], -1 / held, rel_tol=1e-5)
+
+
+def test_bernoulli_kl_through_a_saturated_sigmoid_gets_the_exact_limit_0_not_nan():
+    """sigmoid(z) rounds to 0 or 1 in float32 at |z| of about 17 and more, where the exact dKL/dz =
+    (logit(a) - logit(b)) a (1 - a) is below 1e-5 and tends to 0; an infinite dKL/da would make it NaN (inf · 0)."""
+    z = torch.tensor([-120.0, 40.0], requires_grad=True)
+    a = torch.sigmoid(z)
+    assert a.tolist() == [0.0, 1.0]
+    KL_CLOSED_FORMS[("BernoulliDistribution", "BernoulliDistribution")]([a], [torch.tensor(0.3)]).sum().backward()
+    assert z.grad.tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_poisson_kl_gradient_at_mean_0_is_finite_and_points_toward_q(dtype):
+    """dKL/da = log(a / b) is -inf at a = 0; the stand-in is log(tiny) - 1 - log(b) (it was -1 - log(b), of the wrong
+    sign for b < 1/e), and inside the exact log(a / b)."""
+    a = torch.tensor([0.0, 0.5], dtype=dtype, requires_grad=True)
+    kl = KL_CLOSED_FORMS[("PoissonDistribution", "PoissonDistribution")]([a], [torch.tensor(0.1, dtype=dtype)])
+    da, = torch.autograd.grad(kl.sum(), a)
+    want = torch.tensor([math.log(torch.finfo(dtype).tiny) - 1 - math.log(0.1), math.log(5.0)], dtype=dtype)
+    torch.testing.assert_close(da, want, rtol=1e-6, atol=0)
