@@ -133,6 +133,50 @@ def test_one_gates_arrays_shared_by_two_recurrent_layers_import_shared(kind, gat
     _trains_tied(back, x, "Input")
 
 
+class TwoGRUs(nn.Module):
+    """Two separate GRUs, one after the other, each reset gate's recurrence block an identity of its own."""
+
+    def __init__(self):
+        super().__init__()
+        self.a, self.b = nn.GRU(4, 4, batch_first=True), nn.GRU(4, 4, batch_first=True)
+        with torch.no_grad():
+            for gru in (self.a, self.b):
+                gru.weight_hh_l0[:4].copy_(torch.eye(4))
+
+    def forward(self, x):
+        return self.b(self.a(x)[0])[0]
+
+
+def test_equal_gate_blocks_of_separate_torch_recurrences_import_apart(tmp_path):
+    # torch's file records no shared arrays: equal blocks of two initializers are two parameters (they imported tied)
+    torch.manual_seed(0)
+    module = TwoGRUs().eval()
+    torch_export(module, torch.randn(1, 3, 4), tmp_path / "two.onnx", "x", axes={"x": {0: "b", 1: "n"}})
+    net = import_onnx(tmp_path / "two.onnx")
+    assert shared_users(net) == {}
+    x = torch.randn(8, 5, 4, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        torch.testing.assert_close(net(x), module(x), atol=1e-5, rtol=1e-4)
+
+
+def test_a_shared_gate_ties_only_by_export_onnxs_record_of_its_shared_arrays(tmp_path):
+    import onnx
+    make = netgraph.GatedRecurrentLayer
+    first, second = (net_initialize(make(4, input=["n", 4]), seed=seed) for seed in (0, 1))
+    shared = NetSharedArray("reset", torch.eye(4))
+    net = NetChain({"a": first.replace(reset_gate_state_weights=shared),
+                    "b": second.replace(reset_gate_state_weights=shared)}, input=["n", 4])
+    export_onnx(net, tmp_path / "gate.onnx")
+    assert len(shared_users(import_onnx(tmp_path / "gate.onnx"))) == 1
+    model = onnx.load(str(tmp_path / "gate.onnx"))
+    kept = [p for p in model.metadata_props if p.key != onnx_tied.SHARED_KEY]
+    assert len(kept) == len(model.metadata_props) - 1
+    del model.metadata_props[:]
+    model.metadata_props.extend(kept)
+    onnx.save(model, str(tmp_path / "unrecorded.onnx"))
+    assert shared_users(import_onnx(tmp_path / "unrecorded.onnx")) == {}
+
+
 def _constant_gemms(first: np.ndarray, second: np.ndarray | None, path) -> str:
     """x @ W1.T @ W2.T (two Gemm nodes, transB=1) of 4 x 4 weights given by Constant nodes: ``second`` None reads
     ``first``'s node twice."""

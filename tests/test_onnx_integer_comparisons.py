@@ -196,7 +196,7 @@ def test_other_integer_arithmetic_on_an_integer_input_is_one_refusal_naming_the_
                                                                                                   used):
     # a ShapeError between our layers before: our arithmetic layers compute on reals, and a port is Integer or Real
     _exported(form, tmp_path / "m.onnx")
-    also = rf" and node '/emb/Gather' \(Gather\) uses as integers" if used else ""
+    also = r" and node '/emb/Gather' \(Gather\) uses as integers" if used else ""
     with pytest.raises(SpecError, match=rf"graph input 'idx' is an integer tensor that node '/{op}' \({op}\) "
                                         rf"computes on{also}: netgraph compares and computes on reals") as caught:
         import_onnx(tmp_path / "m.onnx")
@@ -216,3 +216,31 @@ def test_the_refusal_suggests_the_computed_indices_where_the_arithmetic_feeds_an
     assert hint in problem.hint and problem.hint in str(caught.value)
     other = "a mask" if hint == "the computed indices" else "the computed indices"
     assert other not in problem.hint
+
+
+class _HalfWeighted(torch.nn.Module):
+    """Embeddings of 300 rows weighted by the index cast to ``dtype`` (bfloat16 rounds 257 to 256, 259 to 260)."""
+
+    def __init__(self, dtype: torch.dtype) -> None:
+        super().__init__()
+        self.emb, self.dtype = torch.nn.Embedding(300, 2), dtype
+
+    def forward(self, idx):
+        return self.emb(idx) * idx.to(self.dtype).float().unsqueeze(-1)
+
+
+@pytest.mark.parametrize("dtype, weights", [(torch.bfloat16, [256.0, 260.0, 3.0, 0.0]),
+                                            (torch.float16, [257.0, 259.0, 3.0, 0.0])])
+def test_an_index_cast_to_a_half_float_imports_as_a_lookup_of_the_rounded_values(tmp_path, dtype, weights):
+    # a BFLOAT16 Cast of an index was refused (the lookup's table of float types lacked it); now one table of types
+    torch.manual_seed(0)
+    module, path = _HalfWeighted(dtype).eval(), tmp_path / "m.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.tensor([[3, 0, 5]]),), str(path), input_names=["idx"], dynamo=False,
+                          dynamic_axes={"idx": {0: "b", 1: "n"}})
+    idx = torch.tensor([[257, 259, 3, 0]])
+    with torch.no_grad():
+        want = module.emb(idx) * torch.tensor(weights).unsqueeze(-1)
+        torch.testing.assert_close(module(idx), want, rtol=0, atol=0)
+        torch.testing.assert_close(import_onnx(path)(idx=idx), want, rtol=0, atol=0)

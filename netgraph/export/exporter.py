@@ -36,6 +36,8 @@ from netgraph.core.walk import nested_nodes
 from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
 from netgraph.core.wording import first_few
 from netgraph.export.deps import require
+from netgraph.export.onnx_labels import LABELS_KEY
+from netgraph.export.onnx_tied import SHARED_KEY, shared_record
 from netgraph.export.onnx_symbolics import (call_without_onnx_form, first_opset, hyperbolic_symbolics, layer_of_node,
                                             layer_of_op_type, layer_of_operator)
 
@@ -313,7 +315,9 @@ def _add_metadata(model: Any, net: Any, name: str, description: str | None) -> N
     model.producer_name, model.producer_version = "netgraph", __version__
     props = {"name": name, "description": text, "netgraph_ports": json.dumps(ports)}
     if labels := _class_labels(net):
-        props["netgraph_labels"] = json.dumps(labels, default=str)
+        props[LABELS_KEY] = json.dumps(labels, default=str)
+    if shared := shared_record(net):  # which equal arrays are one: import_onnx ties only those gate blocks
+        props[SHARED_KEY] = shared
     for key, value in props.items():
         entry = model.metadata_props.add()
         entry.key, entry.value = key, value

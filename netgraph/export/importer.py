@@ -31,6 +31,7 @@ from netgraph.core.errors import Diagnostic, NetGraphError, SpecError, raise_all
 from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import net_set_learning_rate_multipliers
 from netgraph.core.ports import NetPort
+from netgraph.core.user_frame import user_stacklevel
 from netgraph.core.types import PortType
 from netgraph.core.wording import first_few
 from netgraph.export.deps import require
@@ -59,13 +60,13 @@ from netgraph.export.onnx_recurrent_states import data_states, muted_states
 from netgraph.export.onnx_norms import NORM_CONVERTERS, exporter_made
 from netgraph.export.onnx_patterns import find_patterns
 from netgraph.export.onnx_ports import graph_port_names, model_inputs, producers_of
-from netgraph.export.onnx_problems import (RANDOM_OPS, RANDOM_REASON, no_layer, node_path, node_problem,
-                                           output_problems, raise_refused, refusal_fields, shape_use)
+from netgraph.export.onnx_problems import (RANDOM_OPS, RANDOM_REASON, OnnxImportWarning, no_layer, node_path,
+                                           node_problem, output_problems, raise_refused, refusal_fields, shape_use)
 from netgraph.export.onnx_pooling import POOL_CONVERTERS
 from netgraph.export.onnx_reshape import RESHAPE_CONVERTERS, refined_shape, symbolic_value
 from netgraph.export.onnx_shape_ops import SHAPE_CONVERTERS
 from netgraph.export.onnx_spatial import SPATIAL_CONVERTERS, padding_gather
-from netgraph.export.onnx_tied import recorded, tied_arrays
+from netgraph.export.onnx_tied import recorded, recorded_digests, tied_arrays
 
 __all__ = ["import_onnx", "import_model"]
 
@@ -103,6 +104,7 @@ def import_model(model: Any, path: str) -> NetGraph:
     builder = _Builder(onnx, inferred.graph, path)
     builder.ctx.opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 13)
     builder.labels = model_labels(model, path)  # export_onnx's class labels: the ports' encoders and decoders
+    builder.digests = recorded_digests(model)  # export_onnx's shared arrays: which equal gate blocks are one
     return builder.build()
 
 
@@ -141,6 +143,7 @@ class _Builder(ConstantFolding, LayerShapes):
         self.producers: dict[str, tuple[str, Any]] = {}  # tensor -> (layer name, node)
         self.fused: list[tuple[str, Any]] = []  # (layer name, Add node) of each bias fused into a LinearLayer
         self.labels: dict[str, list] = {}  # class labels by port's ONNX name (``onnx_labels``)
+        self.digests: frozenset[str] = frozenset()  # digests of the file's shared arrays (``onnx_tied``)
 
     def _attributes(self, node: Any) -> dict[str, Any]:
         return {a.name: self.onnx.helper.get_attribute_value(a) for a in node.attribute}
@@ -160,42 +163,55 @@ class _Builder(ConstantFolding, LayerShapes):
     def build(self) -> NetGraph:
         folded = {id(node) for node in self.graph.node if node.op_type != "Constant" and self._precompute(node)}
         patterns, claimed = find_patterns(self.graph.node, self.ctx)
-        needed = {name for found in patterns.values() for name in found.inputs}
-        self.ctx.glued_states = frozenset(data_states(self.graph.node, self.ctx))  # worked out once: the converter
-        needed |= self.ctx.glued_states  # reads it (a recurrence's initial states given as data)
-        unsupported, dropped, failed = [], self._shape_only(folded, claimed, needed), set()
+        skipped = self._shape_only(folded, claimed, self._needed(patterns))  # with the folded and claimed nodes
+        unsupported: list[Diagnostic] = []
+        failed: set[str] = set()  # outputs of refused nodes: the nodes they feed are not reported again
         for index, node in enumerate(self.graph.node):
-            if id(node) in dropped or id(node) in folded or id(node) in claimed or _constant(node):
-                continue
-            if node.domain not in ONNX_DOMAINS:  # a custom op may share a name with one of ONNX's: never mapped
-                unsupported.append(node_problem("custom-op", node, index, f"an op of domain {node.domain!r}; "
-                                                                         f"netgraph maps ONNX's own ops only"))
-                failed.update(node.output)
-                continue
-            pattern = patterns.get(id(node))
-            convert = CONVERTERS.get(node.op_type) if pattern is None else (lambda *_, found=pattern: found)
-            if convert is None and node.op_type in RANDOM_OPS:
-                unsupported.append(node_problem("random-op", node, index, RANDOM_REASON))
-            elif convert is None and node.op_type != "Shape":
-                unsupported.append(no_layer(node, index, LAYER_OPS))
-            elif failed.intersection(node.input if pattern is None else pattern.inputs):
-                pass  # nodes fed by a refused one are not reported again
-            elif convert is None:  # a Shape that was not followed as a shape computation
-                unsupported.append(shape_use(node, index, self.consumers, self.ctx.symbols, self.shapes))
-            else:
-                try:
-                    self._add(node, index, convert(node, self.ctx))
-                    continue
-                except (Unsupported, NetGraphError) as exc:  # a refused option; a layer refusing its arrays
-                    unsupported.append(node_problem("unsupported-node", node, index, str(exc), **refusal_fields(exc)))
-                except (ValueError, TypeError, KeyError, IndexError) as exc:  # a malformed node (an attribute missing)
-                    unsupported.append(node_problem("malformed-node", node, index,
-                                                    f"cannot be read ({type(exc).__name__}: {exc})"))
-            failed.update(node.output)
+            if id(node) not in skipped and not _constant(node):
+                self._convert(node, index, patterns.get(id(node)), unsupported, failed)
         unsupported += output_problems(zip(self.graph.output, self.outputs), self.sources, self.ctx.producers,
                                        self.constants)
         raise_refused(self.where, unsupported, LAYER_OPS)
         return self._graph()
+
+    def _needed(self, patterns: dict[int, Any]) -> set[str]:
+        """The tensors the ``patterns`` read and a recurrence's initial states given as data (``ctx.glued_states``,
+        worked out once here: the converter reads it), which no shape-only node computes."""
+        self.ctx.glued_states = frozenset(data_states(self.graph.node, self.ctx))
+        return {name for found in patterns.values() for name in found.inputs} | self.ctx.glued_states
+
+    def _convert(self, node: Any, index: int, pattern: Any, unsupported: list[Diagnostic], failed: set[str]) -> None:
+        """Add ``node``'s layer (``pattern``'s where it found one); else why not to ``unsupported`` (nothing for a
+        node a refused one feeds) and its outputs to ``failed``."""
+        convert, problem = self._converter(node, index, pattern, failed)
+        if convert is not None:
+            try:
+                self._add(node, index, convert(node, self.ctx))
+                return
+            except (Unsupported, NetGraphError) as exc:  # a refused option; a layer refusing its arrays
+                problem = node_problem("unsupported-node", node, index, str(exc), **refusal_fields(exc))
+            except (ValueError, TypeError, KeyError, IndexError) as exc:  # a malformed node (an attribute missing)
+                problem = node_problem("malformed-node", node, index, f"cannot be read ({type(exc).__name__}: {exc})")
+        if problem is not None:
+            unsupported.append(problem)
+        failed.update(node.output)
+
+    def _converter(self, node: Any, index: int, pattern: Any, failed: set[str]) -> tuple[Any, Diagnostic | None]:
+        """(the function giving ``node``'s layer, None) or (None, why it has none; None where a refused node feeds
+        it)."""
+        if node.domain not in ONNX_DOMAINS:  # a custom op may share a name with one of ONNX's: never mapped
+            return None, node_problem("custom-op", node, index, f"an op of domain {node.domain!r}; netgraph maps "
+                                                                f"ONNX's own ops only")
+        convert = CONVERTERS.get(node.op_type) if pattern is None else (lambda *_, found=pattern: found)
+        if convert is None and node.op_type in RANDOM_OPS:
+            return None, node_problem("random-op", node, index, RANDOM_REASON)
+        if convert is None and node.op_type != "Shape":
+            return None, no_layer(node, index, LAYER_OPS)
+        if failed.intersection(node.input if pattern is None else pattern.inputs):
+            return None, None
+        if convert is None:  # a Shape that was not followed as a shape computation
+            return None, shape_use(node, index, self.consumers, self.ctx.symbols, self.shapes)
+        return convert, None
 
     def _precompute(self, node: Any) -> bool:
         """Fold ``node`` to a constant if it can be (True), or record its symbolic shape value."""
@@ -272,29 +288,8 @@ class _Builder(ConstantFolding, LayerShapes):
         return self.sources[tensor]
 
     def _graph(self) -> NetGraph:
-        merged = [Diagnostic(f"graph output {o.name!r} merges the batch dim with the {self.ctx.folds[o.name]} dims "
-                             f"after it (as x.flatten(0, k) or x.reshape(-1, ...)); an imported net keeps the batch dim "
-                             f"apart: end the model before that merge", "merged-batch-output", layer=(), port=port,
-                             hint="end the model before that merge")
-                  for o, port in zip(self.graph.output, self.outputs) if self.ctx.folds.get(o.name, 0)]
-        raise_all(merged, SpecError, f"{self.where}: outputs without a netgraph equivalent")
-        edges = list(self.edges)
-        for output, port in zip(self.graph.output, self.outputs):
-            try:
-                edges.append((self._source(output.name), NetPort(port)))
-            except Unsupported as exc:
-                raise SpecError(f"{self.where}: cannot import graph output {output.name!r}: {exc}",
-                                kind="uncomputed-output", layer=(), port=port) from None
-        joined, notes = equal_dims(self.graph.node, self.shapes, self._attributes)
-        if notes:
-            warnings.warn(f"{self.where}: {first_few(notes, '; ')}", stacklevel=4)
-        shapes, variables, real = {}, LengthVariables(joined), real_tensor(self.constants, self.ctx.integers)
-        for onnx_name, port in self.ports.items():
-            value = next(v for v in self.graph.input if v.name == onnx_name)
-            dims = self.shapes[onnx_name]
-            dtype = port_dtype(value, self.ctx.consumers, self._attributes, real)
-            shapes[port] = PortType(None if dims is None else tuple(map(variables, dims[1:])), dtype)
-        layers, edges, shapes = fed_ports(*used_layers(self.layers, edges), shapes, self.where)
+        layers, edges, shapes = fed_ports(*used_layers(self.layers, self._output_edges()), self._port_types(),
+                                          self.where)
         refuse_compared_integers(self.ports, shapes, self.ctx.consumers,
                                  lambda node: self.producers.get(node.output[0], ("",))[0] in layers, self.where,
                                  self.ctx.lookups)
@@ -308,16 +303,54 @@ class _Builder(ConstantFolding, LayerShapes):
         net = with_labels(net, self.labels, self.ports, [(o.name, p) for o, p in zip(self.graph.output, self.outputs)],
                           self.where)
         net, sources = tied_arrays(net, [*self.producers.values(), *self.fused], self.constants, self.initializers,
-                                   self.graph.node)  # one initializer feeding several layers: one shared array
-        fixed = {name: 0 for name, layer in layers.items() if layer.type_name == "ConstantArrayLayer"}
-        fixed.update({(name, inner): 0 for name, layer in layers.items() if isinstance(layer, NetGraph)  # a Concat's
+                                   self.graph.node, self.digests)  # one initializer feeding several layers: shared
+        fixed = self._fixed(layers)
+        net = net_set_learning_rate_multipliers(net, fixed) if fixed else net  # the model's constants stay fixed
+        return recorded(net, sources)  # the shared arrays' ONNX names, for onnx_array_names
+
+    def _output_edges(self) -> list[tuple]:
+        """The layers' edges and one to each graph output port; SpecError where an output merges the batch dim or
+        no layer computes it."""
+        merged = [Diagnostic(f"graph output {o.name!r} merges the batch dim with the {self.ctx.folds[o.name]} dims "
+                             f"after it (as x.flatten(0, k) or x.reshape(-1, ...)); an imported net keeps the batch dim "
+                             f"apart: end the model before that merge", "merged-batch-output", layer=(), port=port,
+                             hint="end the model before that merge")
+                  for o, port in zip(self.graph.output, self.outputs) if self.ctx.folds.get(o.name, 0)]
+        raise_all(merged, SpecError, f"{self.where}: outputs without a netgraph equivalent")
+        edges = list(self.edges)
+        for output, port in zip(self.graph.output, self.outputs):
+            try:
+                edges.append((self._source(output.name), NetPort(port)))
+            except Unsupported as exc:
+                raise SpecError(f"{self.where}: cannot import graph output {output.name!r}: {exc}",
+                                kind="uncomputed-output", layer=(), port=port) from None
+        return edges
+
+    def _port_types(self) -> dict[str, PortType]:
+        """Each input port's type: its dims after the batch (dims the graph's ops make equal one length variable,
+        with a warning naming them) and its dtype."""
+        joined, notes = equal_dims(self.graph.node, self.shapes, self._attributes)
+        if notes:
+            warnings.warn(f"{self.where}: {first_few(notes, '; ')}", OnnxImportWarning, stacklevel=user_stacklevel())
+        shapes, variables, real = {}, LengthVariables(joined), real_tensor(self.constants, self.ctx.integers)
+        for onnx_name, port in self.ports.items():
+            value = next(v for v in self.graph.input if v.name == onnx_name)
+            dims = self.shapes[onnx_name]
+            dtype = port_dtype(value, self.ctx.consumers, self._attributes, real)
+            shapes[port] = PortType(None if dims is None else tuple(map(variables, dims[1:])), dtype)
+        return shapes
+
+    def _fixed(self, layers: dict[str, Any]) -> dict[Any, int]:
+        """Learning-rate multipliers of 0 for the model's constants among ``layers``: constant arrays (a Concat's
+        inside its NetGraph too), one-hot and triangle tables, index tables and lookups."""
+        fixed: dict[Any, int] = {name: 0 for name, layer in layers.items() if layer.type_name == "ConstantArrayLayer"}
+        fixed.update({(name, inner): 0 for name, layer in layers.items() if isinstance(layer, NetGraph)
                       for inner, nested in layer.layers.items() if nested.type_name == "ConstantArrayLayer"})
         fixed.update(one_hot_tables(self.producers.values(), layers))
         fixed.update(fixed_triangles(self.producers.values(), layers))
         fixed.update(fixed_tables(self.producers.values(), layers, self.ctx))
         fixed.update(fixed_lookups(self.producers.values(), layers, self.ctx))
-        net = net_set_learning_rate_multipliers(net, fixed) if fixed else net  # the model's constants stay fixed
-        return recorded(net, sources)  # the shared arrays' ONNX names, for onnx_array_names
+        return fixed
 
     def _relaxed(self, layers: dict[str, Any], edges: list[tuple], shapes: dict[str, PortType],
                  decoders: dict[str, ClassDecoder]) -> NetGraph | None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from netgraph.core.errors import Diagnostic, SpecError, raise_all
 from netgraph.core.types import INTEGER, PortType
-from netgraph.export.onnx_names import ARITHMETIC, COMPARISONS, VALUE_MOVES
+from netgraph.export.onnx_names import ARITHMETIC, COMPARISONS, FLOAT_CASTS, VALUE_MOVES
 
 __all__ = ["refuse_compared_integers"]
 
@@ -26,7 +26,6 @@ _INDEX_HINT = ("give the computed indices to the model as its integer input inst
                "the call, for emb(9 - idx))")
 #: ops reading indices, with the input slot they read them from: integer arithmetic feeding one computes an index
 _INDEXED = {"Gather": 1, "GatherElements": 1, "GatherND": 1, "OneHot": 0}
-_FLOATS = frozenset({1, 10, 11, 16})  # ONNX's FLOAT, FLOAT16, DOUBLE, BFLOAT16
 
 
 def refuse_compared_integers(ports: Mapping[str, str], types: Mapping[str, PortType], consumers: Mapping[str, list],
@@ -84,7 +83,7 @@ def _feeds_an_index(tensor: str, consumers: Mapping[str, list], depth: int = 0) 
 
 def _float_cast(node: Any) -> bool:
     """Whether ``node`` casts to a float type (float, float16, double, bfloat16)."""
-    return node.op_type == "Cast" and next((a.i for a in node.attribute if a.name == "to"), 0) in _FLOATS
+    return node.op_type == "Cast" and next((a.i for a in node.attribute if a.name == "to"), 0) in FLOAT_CASTS
 
 
 def _problem(port: str, onnx_name: str, real: Any, cast: Any, other: Any, hint: str) -> Diagnostic:

@@ -5,7 +5,8 @@ probabilities); ``import_onnx`` puts them back on the imported net's ports, so t
 An input whose imported type is a scalar Integer takes a ``ClassEncoder(labels)`` (indices), one of a real vector
 of the labels' count ``ClassEncoder(labels, output="UnitVector")``; an output a ``ClassDecoder(labels)``. Labels that
 do not fit their port (another tool's metadata, an edited model) are left out with a ``UserWarning``: the net still
-computes what the model does.
+computes what the model does; each port's labels are checked on their own, so labels that fit their port are
+kept beside those left out, and labels naming no port of the model are left out with that warning too.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from netgraph.core.errors import NetGraphError
 from netgraph.core.graph import NetGraph
 from netgraph.core.port_options import with_port_options
 from netgraph.core.types import INTEGER, REAL, PortType
+from netgraph.core.user_frame import user_stacklevel
+from netgraph.export.onnx_problems import OnnxImportWarning
 
 __all__ = ["LABELS_KEY", "model_labels", "with_labels"]
 
@@ -33,29 +36,37 @@ def model_labels(model: Any, where: str) -> dict[str, list]:
     try:
         labels = None if text is None else json.loads(text)
     except ValueError as exc:
-        return _left_out(where, [f"its {LABELS_KEY} metadata is not JSON ({exc})"], 4) or {}
+        return _left_out(where, [f"its {LABELS_KEY} metadata is not JSON ({exc})"]) or {}
     if labels is None or (isinstance(labels, dict) and all(isinstance(v, list) for v in labels.values())):
         return labels or {}
-    return _left_out(where, [f"its {LABELS_KEY} metadata is no mapping of ports to label lists: {text[:100]!r}"],
-                     4) or {}
+    return _left_out(where, [f"its {LABELS_KEY} metadata is no mapping of ports to label lists: {text[:100]!r}"]) or {}
 
 
 def with_labels(net: NetGraph, labels: Mapping[str, list], inputs: Mapping[str, str],
                 outputs: Iterable[tuple[str, str]], where: str) -> NetGraph:
     """``net`` with a class encoder or decoder of its ``labels`` on each port they name (``inputs``: ONNX name ->
-    input port; ``outputs``: (ONNX name, output port) pairs); ``net`` itself without labels."""
-    notes: list[str] = []
+    input port; ``outputs``: (ONNX name, output port) pairs); ``net`` itself without labels. Each port's labels are
+    checked on their own: those that do not fit (or name no port) are left out with one warning, the others kept."""
+    outputs = dict(outputs)
+    notes = [f"its {LABELS_KEY} metadata names {name!r}, no input or output of the model"
+             for name in labels if name not in inputs and name not in outputs]
     coders = {port: _encoder(labels[name], net.port_types[port], port, notes)
               for name, port in inputs.items() if name in labels}
-    coders.update({port: _coder(ClassDecoder, labels[name], port, notes) for name, port in outputs if name in labels})
-    coders = {port: coder for port, coder in coders.items() if coder is not None}
+    coders.update({port: _coder(ClassDecoder, labels[name], port, notes)
+                   for name, port in outputs.items() if name in labels})
+    fitting = {port: coder for port, coder in coders.items() if coder is not None and _fits(net, port, coder, notes)}
+    _left_out(where, notes)
+    return with_port_options(net, {**net.port_shape_options(), **fitting}) if fitting else net
+
+
+def _fits(net: NetGraph, port: str, coder: Any, notes: list[str]) -> bool:
+    """Whether ``net`` takes ``coder`` on ``port`` (a decoder's port of its labels' size); why not in ``notes``."""
     try:
-        return with_port_options(net, {**net.port_shape_options(), **coders}) if coders else net
-    except NetGraphError as exc:  # a decoder's port of another size than its labels
-        notes.append(f"they do not fit the ports ({exc})")
-        return net
-    finally:
-        _left_out(where, notes, 6)  # with_labels, _graph, build, import_model, import_onnx: the caller's line
+        with_port_options(net, {**net.port_shape_options(), port: coder})
+        return True
+    except NetGraphError as exc:
+        notes.append(f"the labels of port {port!r} do not fit it ({exc})")
+        return False
 
 
 def _encoder(labels: list, port_type: PortType, port: str, notes: list[str]) -> ClassEncoder | None:
@@ -77,7 +88,8 @@ def _coder(kind: type, labels: list, port: str, notes: list[str], **options: Any
         return None
 
 
-def _left_out(where: str, notes: list[str], stacklevel: int) -> None:
-    """A UserWarning that labels are left out, for the reasons ``notes`` (none: no warning)."""
+def _left_out(where: str, notes: list[str]) -> None:
+    """A UserWarning that labels are left out, for the reasons ``notes`` (none: no warning), pointing at the user's
+    line (``import_onnx``'s call, or the command's: however many netgraph frames are between)."""
     if notes:
-        warnings.warn(f"{where}: class labels left out: {'; '.join(notes)}", stacklevel=stacklevel + 1)
+        warnings.warn(f"{where}: class labels left out: {'; '.join(notes)}", OnnxImportWarning, stacklevel=user_stacklevel())

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.graph import NetGraph
-from netgraph.export.onnx_names import VALUE_MOVES
+from netgraph.export.onnx_names import FLOAT_CASTS, VALUE_MOVES
 from netgraph.export.onnx_ops import Context, Converted
 from netgraph.layers import EmbeddingLayer, PartLayer
 
@@ -31,7 +31,6 @@ __all__ = ["fixed_lookups", "lookup_patterns", "table_of"]
 _COMPARE = {"Equal": np.equal, "Greater": np.greater, "Less": np.less, "GreaterOrEqual": np.greater_equal,
             "LessOrEqual": np.less_equal}
 _ARITHMETIC = {"Add": np.add, "Sub": np.subtract, "Mul": np.multiply}
-_FLOATS = {1: np.float32, 10: np.float16, 11: np.float64}  # ONNX's FLOAT, FLOAT16, DOUBLE
 _EXACT = 2 ** 24  # float32 holds every index below it
 
 
@@ -77,11 +76,11 @@ def _lookup(node: Any, ctx: Context) -> tuple[np.ndarray, str, list] | None:
     """(the table, the index input, the arithmetic nodes between them) where ``node`` compares an index input (or
     values computed from it with scalar constants) with a scalar constant or casts one to float; None otherwise."""
     if node.op_type == "Cast" and len(node.input) == 1:
-        dtype = _FLOATS.get(int(ctx.attributes(node).get("to", 0)))
+        cast = FLOAT_CASTS.get(int(ctx.attributes(node).get("to", 0)))
         found = _index_values(node.input[0], ctx)
-        if dtype is None or found is None or not (abs(found[0]) < _EXACT).all():
+        if cast is None or found is None or not (abs(found[0]) < _EXACT).all():
             return None
-        return found[0].astype(dtype).astype(np.float32), found[1], found[2]
+        return cast(found[0]), found[1], found[2]
     if node.op_type not in _COMPARE or len(node.input) != 2:
         return None
     for at, (index, other) in enumerate((node.input, node.input[::-1])):

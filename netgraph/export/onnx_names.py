@@ -11,12 +11,15 @@ import unicodedata
 import warnings
 from typing import Any
 
+import numpy as np
+
 from netgraph.core.graph import RESERVED_NAMES
 from netgraph.core.errors import Diagnostic
 from netgraph.core.names import fresh_name
+from netgraph.core.user_frame import user_stacklevel
 from netgraph.core.types import INTEGER, REAL
 from netgraph.core.wording import first_few
-from netgraph.export.onnx_problems import node_path
+from netgraph.export.onnx_problems import OnnxImportWarning, node_path
 
 __all__ = ["LengthVariables", "equal_dims", "fed_ports", "identifier", "in_port_order", "layer_name",
            "port_names", "node_module", "definition_problems", "sort_nodes", "port_dtype", "known_dim", "used_layers",
@@ -115,6 +118,25 @@ COMPARISONS = frozenset({"Equal", "Greater", "Less", "GreaterOrEqual", "LessOrEq
 VALUE_MOVES = ("Unsqueeze", "Squeeze", "Reshape", "Flatten", "Transpose", "Expand")
 #: elementwise arithmetic, as layers on reals (ThreadingLayer, ElementwiseLayer): ``idx + 1``
 ARITHMETIC = frozenset({"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Sum", "Mean", "Mod", "Neg", "Abs", "Sign"})
+
+
+def bfloat16_values(values: np.ndarray) -> np.ndarray:
+    """``values`` rounded to bfloat16's 8 significant bits (to nearest, ties to even; numpy has no bfloat16), as
+    float32.
+
+    >>> bfloat16_values(np.array([255, 257, 259, 3])).tolist()
+    [255.0, 256.0, 260.0, 3.0]
+    """
+    bits = np.asarray(values, np.float32).view(np.uint32).astype(np.uint64)
+    rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16 << 16
+    return rounded.astype(np.uint32).view(np.float32)
+
+
+#: ONNX's float types (FLOAT, FLOAT16, DOUBLE, BFLOAT16) -> an array's values cast to that type, as float32
+FLOAT_CASTS = {1: lambda values: values.astype(np.float32),
+               10: lambda values: values.astype(np.float16).astype(np.float32),
+               11: lambda values: values.astype(np.float64).astype(np.float32),
+               16: bfloat16_values}
 
 
 def port_dtype(value: Any, consumers: dict[str, list], attributes: Any, real: Any = lambda name: False) -> str:
@@ -307,7 +329,7 @@ def fed_ports(layers: dict, edges: list[tuple], shapes: dict[str, Any], where: s
     if unused := [p for p in shapes if p not in fed]:
         ports, feed, them = ("input", "feeds", "it") if len(unused) == 1 else ("inputs", "feed", "them")
         warnings.warn(f"{where}: graph {ports} {first_few(list(map(repr, unused)))} {feed} no output; the imported net "
-                      f"leaves {them} out", stacklevel=5)
+                      f"leaves {them} out", OnnxImportWarning, stacklevel=user_stacklevel())
     return layers, edges, {p: t for p, t in shapes.items() if p in fed}
 
 

@@ -41,8 +41,8 @@ from typing import Any
 from netgraph.core.errors import Diagnostic, NetGraphError, SpecError, listed
 from netgraph.export.onnx_ops import SHAPE_INPUTS, Unsupported
 
-__all__ = ["RANDOM_OPS", "RANDOM_REASON", "node_path", "node_problem", "no_layer", "output_problems", "raise_refused",
-           "refusal_fields", "shape_use"]
+__all__ = ["OnnxImportWarning", "RANDOM_OPS", "RANDOM_REASON", "node_path", "node_problem", "no_layer",
+           "output_problems", "raise_refused", "refusal_fields", "shape_use"]
 
 #: ONNX's random ops: refused, with why (netgraph's own export writes RandomArrayLayer's Normal and Uniform draws so).
 RANDOM_OPS = ("RandomNormal", "RandomNormalLike", "RandomUniform", "RandomUniformLike")
@@ -58,6 +58,12 @@ NO_LAYER_REASONS = {
                     "as layers sharing its arrays)"),
 }
 _SIZES_HINT = "sizes are computed at import, so only a Reshape, Expand or Resize target may depend on a dynamic dim"
+
+
+class OnnxImportWarning(UserWarning):
+    """What ``import_onnx`` leaves out of a model it imports (class labels that do not fit, graph inputs no output
+    needs, dims taken as equal): pointing at the user's call, and a ``note:`` line in the command line's output."""
+
 
 
 def node_path(node: Any, index: int) -> tuple[str]:

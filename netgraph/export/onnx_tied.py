@@ -15,8 +15,10 @@ An array is the initializer's when its values are the initializer's (as stored, 
 weights; a recurrent layer's gate: a block of W or R, two blocks of B summed) and no other initializer of that
 layer's nodes has them; copies that differ in shape or value stay apart,
 as do equal arrays of different initializers that are not one another's Identity or transpose, except a recurrent
-gate's blocks (not all one number): torch writes each recurrent layer's own W, R and B, so one gate's arrays shared
-by two of our layers are equal blocks of two initializers, tied (``_joined_gates``). A Constant node's
+gate's blocks that ``export_onnx`` recorded as one shared array (``SHARED_KEY``: a digest of each shared array's
+values): torch writes each recurrent layer's own W, R and B, so one gate's arrays shared by two of our layers are
+equal blocks of two initializers, tied (``_joined_gates``); equal blocks of another tool's file (two torch GRUs of
+identity-initialised recurrences) stay apart. A Constant node's
 value counts as an initializer (unless all one number). Arrays are tied where at least two layers hold them, nested
 layers counting apart (a bidirectional recurrence's directions reading one B of equal halves).
 """
@@ -24,6 +26,7 @@ layers counting apart (a bidirectional recurrence's directions reading one B of 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import weakref
 from collections import defaultdict
@@ -36,7 +39,10 @@ from netgraph.core.shared import NetSharedArray, shared_users, shared_values
 from netgraph.core.walk import nested_nodes
 from netgraph.export.onnx_names import node_module
 
-__all__ = ["aliases", "onnx_array_names", "recorded", "tied_arrays"]
+__all__ = ["SHARED_KEY", "aliases", "onnx_array_names", "recorded", "recorded_digests", "shared_record",
+           "tied_arrays"]
+
+SHARED_KEY = "netgraph_shared_arrays"  # the metadata export_onnx writes: {shared array: digest of its values}
 
 #: (name, _key of the values) of each shared array an import made -> every ONNX name an import gave it (several: two
 #: files with one weight under two names, which ``onnx_array_names`` leaves out), kept while a tensor holding those
@@ -49,7 +55,8 @@ _MADE_UP = re.compile(r"onnx::\w+_\d+|_?val_\d+")  # names of weights the export
 
 
 def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[str, np.ndarray],
-                initializers: frozenset[str], nodes: Iterable[Any] = ()) -> tuple[Any, dict[str, str]]:
+                initializers: frozenset[str], nodes: Iterable[Any] = (),
+                digests: frozenset[str] = frozenset()) -> tuple[Any, dict[str, str]]:
     """``net`` with the arrays of each initializer that feeds several of its top-level layers shared, and each
     shared array's name -> its initializer's ONNX name; ``users`` holds (layer name, ONNX node) for every node a
     layer was made of; ``nodes`` the graph's (for its Identities). A name torch's exporter made up for a folded
@@ -67,7 +74,7 @@ def tied_arrays(net: Any, users: Iterable[tuple[str, Any]], constants: Mapping[s
         roots.setdefault(name, set()).update(used)
         for initializer in used:
             modules[initializer].add(node_module(node))
-    places, mixed = _joined_gates(_places(net, roots, constants))
+    places, mixed = _joined_gates(_places(net, roots, constants), digests)
     taken, changes, sources = set(shared_users(net)), {}, {}
     for (root, part), found in places.items():
         if (len({path for path, _, _ in found}) < 2 or _merged(modules[root], constants[root])
@@ -101,20 +108,48 @@ def _places(net: Any, roots: Mapping[str, set[str]], constants: Mapping[str, np.
     return places
 
 
-def _joined_gates(places: dict[tuple, list]) -> tuple[dict[tuple, list], set[tuple]]:
-    """``places`` with the recurrent gates' parts of equal values (not all one number) in different initializers
-    joined under the first one's key, and the keys that joined another's: torch writes each recurrent layer's own
-    W, R and B, so one gate's arrays shared by two of our layers are equal blocks of two initializers."""
+def _joined_gates(places: dict[tuple, list], digests: frozenset[str]) -> tuple[dict[tuple, list], set[tuple]]:
+    """``places`` with the recurrent gates' parts of equal values in different initializers joined under the first
+    one's key where the file records those values as one shared array (``digests``; not all one number), and the keys that joined
+    another's: torch writes each recurrent layer's own W, R and B, so one gate's arrays shared by two of our layers
+    are equal blocks of two initializers; equal blocks of separate parameters (another tool's file) stay apart."""
     joined: dict[tuple, list] = {}
     firsts: dict[tuple, tuple] = {}  # _key of a gate part's value -> the first key holding it
     mixed: set[tuple] = set()
     for (root, part), found in places.items():
         value = found[0][2].detach().cpu().numpy()
-        first = firsts.setdefault(_key(value), (root, part)) if part and not _filled(value) else (root, part)
+        key = _key(value)
+        joins = part and _digest(value) in digests and not _filled(value)
+        first = firsts.setdefault(key, (root, part)) if joins else (root, part)
         if first[0] != root:
             mixed.add(first)
         joined.setdefault(first, []).extend(found)
     return joined, mixed
+
+
+def shared_record(net: Any) -> str | None:
+    """``export_onnx``'s record of ``net``'s shared arrays (JSON: {name: digest of its float32 values}), for
+    ``recorded_digests``; None without any."""
+    values = {name: value for name, value in shared_values(net).items() if value is not None}
+    if not values:
+        return None
+    return json.dumps({name: _digest(value.detach().cpu().numpy()) for name, value in values.items()})
+
+
+def _digest(array: np.ndarray) -> str:
+    """A digest of an array's values as float32 (a double model's too), for ``SHARED_KEY``."""
+    return _key(np.asarray(array, np.float32))[2].hex()
+
+
+def recorded_digests(model: Any) -> frozenset[str]:
+    """The digests of the shared arrays that export_onnx recorded in ``model`` (``shared_record``); none in another
+    tool's file, or where the record is not a mapping of names to digests (an edited model)."""
+    text = next((p.value for p in model.metadata_props if p.key == SHARED_KEY), None)
+    try:
+        record = json.loads(text) if text is not None else {}
+    except ValueError:
+        return frozenset()
+    return frozenset(v for v in record.values() if isinstance(v, str)) if isinstance(record, dict) else frozenset()
 
 
 def onnx_array_names(net: Any) -> dict[str, str]:
