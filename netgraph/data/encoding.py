@@ -84,17 +84,13 @@ def _as_text_hint(value: Any, labels: list) -> str:
 
 
 def _bool(coder: Any, value: Any) -> float:
+    """A BooleanEncoder's input or a BooleanDecoder's target: True or False, or the text "True" or "False" (any case),
+    as a .csv holds them (a table's columns are text, so a .csv could feed neither)."""
     if isinstance(value, (bool, np.bool_)):
         return float(value)
-    raise ExampleError(f"expected True or False, found {type(value).__name__} {value!r:.40}")
-
-
-def _bool_target(coder: Any, value: Any) -> float:
-    """A BooleanDecoder's target: True or False, or the text "True" or "False" (any case), as a .csv holds them (a
-    table's label column is text, so a .csv could train no BooleanDecoder output)."""
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return float(value.strip().lower() == "true")
-    return _bool(coder, value)
+    raise ExampleError(f"expected True or False, found {type(value).__name__} {value!r:.40}")
 
 
 def _scalar(coder: ScalarEncoder, value: Any) -> float:
@@ -175,7 +171,7 @@ def _single(coder: Coder, value: Any) -> bool:
 
 
 _EXAMPLE: dict[type, Callable[[Any, Any], Any]] = {ClassEncoder: _class_index, ClassDecoder: _class_index,
-                                                   BooleanEncoder: _bool, BooleanDecoder: _bool_target,
+                                                   BooleanEncoder: _bool, BooleanDecoder: _bool,
                                                    ScalarEncoder: _scalar, ImageEncoder: encode_image,
                                                    TokensEncoder: _tokens}
 
