@@ -163,11 +163,17 @@ def _indexed(coder: Coder) -> bool:
 def _single(coder: Coder, value: Any) -> bool:
     batch = isinstance(value, (list, tuple, np.ndarray))
     if isinstance(coder, ImageEncoder):  # a number is one (bad) example, refused by name, not iterated
-        if isinstance(value, np.ndarray) and value.ndim == 3 and value.shape[-1] not in (1, 3, 4) and \
-                tuple(value.shape) != tuple(coder.port_type().shape):
+        if _grey_stack(coder, value):
             return False  # (b, h, w): grey images stacked (MNIST's x[:5]), as net_train reads them; no (h, w, c) image
         return is_single_image(value) or not batch
     return not batch
+
+
+def _grey_stack(coder: ImageEncoder, value: Any) -> bool:
+    """Whether ``value`` is (b, h, w) grey images: a 3-dim array whose last dim is no channel count a user could mean
+    (1 to 4: a (h, w, 2) grey-alpha image stays one image, refused by name) and not the port's shape."""
+    return isinstance(value, np.ndarray) and value.ndim == 3 and value.shape[-1] not in (1, 2, 3, 4) and \
+        tuple(value.shape) != tuple(coder.port_type().shape)
 
 
 _EXAMPLE: dict[type, Callable[[Any, Any], Any]] = {ClassEncoder: _class_index, ClassDecoder: _class_index,
