@@ -28,6 +28,7 @@ from netgraph.layers.dist_base import Distribution, slot_name, xlogy
 from netgraph.layers.dist_tensors import is_tensor, tensors, xlogx
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.dist_vector_kl import KL_CLOSED_FORMS as VECTOR_KL_CLOSED_FORMS
+from netgraph.layers.kl_refusals import certain_q_mismatch, check_certain_q, check_classes, check_finite
 
 __all__ = ["KL_CLOSED_FORMS", "CLOSED_FORM_ARITY", "closed_form", "support_mismatch", "certain_q_mismatch",
            "check_supports", "closed_form_kl", "monte_carlo_kl", "describe_estimate"]
@@ -232,7 +233,7 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
     traced = tracing()  # checks of the data run in eager calls only
     if not traced:
         check_supports(p, q, p_params, q_params, where)
-        _check_certain_q(p, q, p_params, q_params, where)
+        check_certain_q(p, q, p_params, q_params, where)
     estimator = p.ESTIMATORS[0]
     drawn = (samples, *shape)  # all samples at once: the parameters broadcast over the leading sample dim
     origin, shift = p.at_origin(p_params)  # drawn at location 0 and scored there: the shift may round it away
@@ -263,66 +264,6 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
     return estimate + (advantage * (score - score.detach())).mean(0)
 
 
-def _certain(dist: Distribution, params: list[Any]) -> torch.Tensor | None:
-    """Where every draw of ``dist`` is one value (a Poisson of mean 0, a probability of 0 or 1, no trials, imin =
-    imax), a bool tensor; None for a distribution that never is."""
-    name = type(dist).__name__
-    if name == "DiscreteUniformDistribution":
-        return torch.as_tensor(params[0]).detach() == torch.as_tensor(params[1]).detach()
-    certain = getattr(dist, "certain", None)
-    found = certain(params) if dist.discrete and certain is not None else None
-    if name == "BinomialDistribution" and found is not None:
-        found = found | (torch.as_tensor(params[0]).detach() == 0)
-    return found
-
-
-def _check_certain_q(p: Distribution, q: Distribution, p_params: list[Any], q_params: list[Any],
-                     where: Callable[[], str], kl: torch.Tensor | None = None) -> None:
-    """DataError where q draws one value only but p does not (KL(p ‖ q) is infinite): checked before drawing, as
-    ``check_supports``, since p's draws may all land on q's value by chance (where both are certain, at other values,
-    the draws' own check names them; for a closed form, its value ``kl``, infinite there, does)."""
-    certain_q = _certain(q, q_params)
-    if certain_q is None or certain_q.is_meta or not bool(certain_q.any()):
-        return
-    certain_p = _certain(p, p_params)
-    bad = certain_q if certain_p is None else certain_q & ~certain_p
-    if bool(bad.any()):
-        _refuse_at(bad, p, q, lambda at: f"{where()}: p = {p!r} draws more than one value{at}, but q = {q!r} draws one "
-                   f"value only{' there' * bool(at)}{_INFINITE}", ("p certain where q is", "p not certain"))
-    if kl is not None and bool((other := certain_q & (kl == _INF)).any()):
-        _refuse_at(other, p, q, lambda at: f"{where()}: p = {p!r} draws one value only{at}, but q = {q!r} draws another "
-                   f"value{' there' * bool(at)}{_INFINITE}", ("p certain at q's value", "p certain at another value"))
-
-
-_INFINITE = ", so KL(p ‖ q) is infinite for these parameter values"
-
-
-def _refuse_at(bad: torch.Tensor, p: Distribution, q: Distribution, text: Callable[[str], str],
-               compared: tuple[str, str]) -> None:
-    """The support DataError at the first position of ``bad`` (batch, ...), naming its example and element: ``text``
-    of " at example 0, index (1,)", or of "" where ``bad`` has no dims."""
-    at = tuple(bad.nonzero()[0].tolist()) if bad.dim() else ()
-    ports = [slot_name(v) for v in (*p.params, *q.params) if isinstance(v, str)]
-    facts = {"kind": "support", "port": ports[0] if len(ports) == 1 else None, "expected": compared[0],
-             "found": compared[1]}
-    if not at:
-        raise DataError(text(""), **facts)
-    raise located_error([Where(at[0], at[1:])], lambda wheres: text(f" at {wheres[0].by_example()}"), **facts)
-
-
-def _check_finite(kl: torch.Tensor, p: Distribution, q: Distribution, shape: tuple | None,
-                  where: Callable[[], str]) -> None:
-    """The support DataError where a closed form's value is ±∞ (q puts no mass where p does, such as a Categorical
-    class of probability 0, or the value overflows its dtype), at its first place in ``shape`` (batch, ...)."""
-    bad = torch.isinf(kl.detach())
-    if bad.is_meta or not bool(bad.any()):
-        return
-    bad = bad if shape is None else bad.expand(shape)
-    _refuse_at(bad, p, q, lambda at: f"{where()}: the closed form of KL(p ‖ q) for p = {p!r} and q = {q!r} is "
-               f"infinite{at} (q puts no mass where p does, or the value is too large for {str(kl.dtype).removeprefix('torch.')}), so it is refused "
-               "for these parameter values", ("a finite KL(p ‖ q)", "inf"))
-
-
 def closed_form_kl(fn: Callable[[Params, Params], torch.Tensor], p: Distribution, q: Distribution,
                    p_params: list[Any], q_params: list[Any], where: Callable[[], str],
                    shape: tuple | None = None) -> torch.Tensor:
@@ -333,44 +274,10 @@ def closed_form_kl(fn: Callable[[Params, Params], torch.Tensor], p: Distribution
     like = next(v for v in (*p_params, *q_params) if is_tensor(v))
     kl = fn(tensors(p_params, like), tensors(q_params, like))
     if not tracing():
-        _check_certain_q(p, q, p_params, q_params, where, kl)
-        _check_finite(kl, p, q, shape, where)
+        check_certain_q(p, q, p_params, q_params, where, kl)
+        check_classes(p, q, p_params, q_params, where)
+        check_finite(kl, p, q, shape, where)
     return kl
-
-
-def certain_q_mismatch(p: Distribution, q: Distribution) -> tuple[str, str, str] | None:
-    """(why, expected, found) where both have constant parameters and q draws one value only but p does not, or p
-    another one only (KL(p ‖ q) is infinite, by either method): ``_check_certain_q``, decided when the layer is made.
-
-    >>> from netgraph.layers.dist_discrete import BernoulliDistribution as B
-    >>> certain_q_mismatch(B(0.3), B(0.0))[1:], certain_q_mismatch(B(0.0), B(0.0)), certain_q_mismatch(B(0.3), B(0.5))
-    (('p certain where q is', 'p not certain'), None, None)
-    >>> certain_q_mismatch(B(1.0), B(0.0))[1:]
-    ("p certain at q's value", 'p certain at another value')
-    """
-    if p.slots or q.slots or not (p.discrete and q.discrete):
-        return None
-    certain_q = _certain(q, list(q._values("kl", ())))
-    if certain_q is None or not bool(certain_q.all()):
-        return None
-    certain_p = _certain(p, list(p._values("kl", ())))
-    if certain_p is not None and bool(certain_p.all()):
-        if _same_values(p, q):
-            return None  # KL 0
-        return (f"p = {p!r} draws one value only and q = {q!r} another: KL(p ‖ q) is infinite",
-                "p certain at q's value", "p certain at another value")
-    return (f"q = {q!r} draws one value only but p = {p!r} draws more: KL(p ‖ q) is infinite",
-            "p certain where q is", "p not certain")
-
-
-def _same_values(p: Distribution, q: Distribution) -> bool:
-    """Whether p and q, each certain everywhere, draw the same value everywhere: the class of probability above 0, or
-    the mean."""
-    if isinstance(p, VectorDistribution):
-        ones = [torch.as_tensor(d._values("kl", ())[0]) > 0 for d in (p, q)]
-    else:
-        ones = [torch.as_tensor(d.mean()) for d in (p, q)]
-    return bool((ones[0] == ones[1]).all())
 
 
 def _detached(params: list[Any]) -> list[Any]:
