@@ -95,3 +95,17 @@ def test_a_numpy_stack_of_grey_images_is_a_batch_for_net_x_as_for_net_train():
     torch.testing.assert_close(net(images), torch.stack([net(image) for image in images]))
     torch.testing.assert_close(net(images / 255.0), net(images), atol=1e-6, rtol=0)
     assert net(images[:1]).shape == (2,)  # the port's own (1, 8, 8): one image, channels first, as before
+
+
+@pytest.mark.parametrize("color_space", ["Grayscale", "RGB"])
+def test_a_grey_alpha_array_is_one_image_refused_by_name_not_a_stack_of_grey_images(color_space):
+    """A (h, w, 2) grey-alpha array was the clear "1, 3 or 4 channels" error, then silently h grey images of w x 2
+    pixels; a (b, h, w) stack whose last dim is no channel count is still b images (grey ones, at an RGB port too)."""
+    import numpy as np
+    from netgraph import DataError, FlattenLayer, LinearLayer, NetChain, net_initialize
+    net = net_initialize(NetChain([FlattenLayer(), LinearLayer(2)], input=ImageEncoder(size=(8, 8),
+                                                                                        color_space=color_space)), seed=0)
+    with pytest.raises(DataError, match=r"with 1, 3 or 4 channels, found shape \(5, 6, 2\)"):
+        net(np.zeros((5, 6, 2), dtype=np.uint8))
+    images = np.random.default_rng(0).integers(0, 256, (3, 8, 5), dtype=np.uint8)
+    torch.testing.assert_close(net(images), torch.stack([net(image) for image in images]))

@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from netgraph import (BernoulliDistribution, CategoricalDistribution, DataError, KLDivergenceLayer, NetGraph,
-                      OptionError, PoissonDistribution)
-from netgraph.layers.kl import KL_CLOSED_FORMS
+                      NormalDistribution, OptionError, PoissonDistribution)
+from netgraph.layers.kl import KL_CLOSED_FORMS, closed_form_kl
 
 METHODS = ["auto", "monte_carlo"]  # auto: the closed form
 
@@ -126,3 +126,61 @@ def test_poisson_kl_gradient_at_mean_0_is_finite_and_points_toward_q(dtype):
     da, = torch.autograd.grad(kl.sum(), a)
     want = torch.tensor([math.log(torch.finfo(dtype).tiny) - 1 - math.log(0.1), math.log(5.0)], dtype=dtype)
     torch.testing.assert_close(da, want, rtol=1e-6, atol=0)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_categorical_kl_gradient_at_a_zero_class_points_toward_q(dtype):
+    """dKL/da_j = log(a_j / b_j) - KL for a on the simplex (the normalisation's share): -inf at a_j = 0. It was -log b_j
+    - KL there (+3.6 below: the largest, of the wrong sign); the stand-in is that derivative with log a_j + 1 taken as
+    log(tiny), as for Bernoulli, and inside the exact one."""
+    a = torch.tensor([[0.0, 0.1, 0.9]], dtype=dtype, requires_grad=True)
+    b = [0.01, 0.1, 0.89]
+    kl = KL_CLOSED_FORMS[("CategoricalDistribution", "CategoricalDistribution")]([a], [torch.tensor([b], dtype=dtype)])
+    da, = torch.autograd.grad(kl.sum(), a)
+    exact = 0.1 * math.log(0.1 / 0.1) + 0.9 * math.log(0.9 / 0.89)
+    want = [math.log(torch.finfo(dtype).tiny) - 1 - math.log(b[0]) - exact,
+            math.log(0.1 / b[1]) - exact, math.log(0.9 / b[2]) - exact]
+    torch.testing.assert_close(da, torch.tensor([want], dtype=dtype), rtol=1e-5, atol=1e-6)
+    assert da[0, 0] < 0
+
+
+@pytest.mark.parametrize("p, q, at", [([[0.3, 0.3, 0.4]], [[0.5, 0.5, 0.0]], "example 0"),
+                                      ([[0.5, 0.5, 0.0], [0.3, 0.3, 0.4]], [[0.5, 0.5, 0.0]] * 2, "example 1")])
+def test_the_closed_form_refuses_a_categorical_q_without_mass_where_p_has_some(p, q, at):
+    """It returned inf (a class of probability 0 in q only)."""
+    net = _kl_net(CategoricalDistribution, "auto", a=3, b=3)
+    with pytest.raises(DataError, match=rf"layer 'kl' .*: p = Categorical.* gives class 2 a probability above 0 at {at}, "
+                                        r"but q = .* gives it 0 there, so KL\(p ‖ q\) is infinite") as caught:
+        net.compile()(a=torch.tensor(p), b=torch.tensor(q))
+    assert (caught.value.kind, caught.value.expected, caught.value.found) == ("support", "q's class 2 above 0", "0")
+
+
+def test_the_closed_form_refuses_a_value_that_overflows_its_dtype():
+    """Normal(0, 1) vs Normal(0, 1e-30): KL ≈ 5e59, beyond float32 (it returned inf); float64 holds it."""
+    net = NetGraph({"kl": KLDivergenceLayer(NormalDistribution(0.0, 1.0), NormalDistribution(0.0, "#s"))}, [], s=2)
+    with pytest.raises(DataError, match=r"is infinite at example 0, index \(1,\) \(q puts no mass where p does, or the "
+                                        r"value is too large for float32\)") as caught:
+        net.compile()(s=torch.tensor([[1.0, 1e-30]]))
+    assert (caught.value.kind, caught.value.port) == ("support", "s")
+    value = net.compile()(s=torch.tensor([[1.0, 1e-30]], dtype=torch.float64))
+    assert math.isclose(float(value), math.log(1e30) + 0.5e60 - 0.5, rel_tol=1e-12)
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("p, q", [(BernoulliDistribution(1.0), BernoulliDistribution(0.0)),
+                                  (CategoricalDistribution([0.0, 1.0]), CategoricalDistribution([1.0, 0.0]))])
+def test_a_constant_p_certain_at_another_value_than_q_is_refused_when_the_layer_is_made(p, q, method):
+    """It was made and refused only at run time ("... draws another value only there", with no place named)."""
+    with pytest.raises(OptionError, match=r"draws one value only and q = .* another: KL\(p ‖ q\) is infinite") as caught:
+        KLDivergenceLayer(p, q, method=method, shape=(2,))
+    assert (caught.value.option, caught.value.kind, caught.value.found) == ("q", "option-combination",
+                                                                            "p certain at another value")
+    KLDivergenceLayer(p, p, method=method, shape=(2,))  # certain at the same value: KL 0
+
+
+def test_a_refusal_without_a_place_names_no_place():
+    """p certain at another value than q, with scalar parameters: the message said "only there" naming no place."""
+    with pytest.raises(DataError, match=r"BernoulliDistribution\('#b'\) draws another value, so KL") as caught:
+        closed_form_kl(KL_CLOSED_FORMS[("BernoulliDistribution",) * 2], BernoulliDistribution("#a"),
+                       BernoulliDistribution("#b"), [torch.tensor(1.0)], [torch.tensor(0.0)], lambda: "layer 'kl'")
+    assert "there" not in str(caught.value) and caught.value.kind == "support"

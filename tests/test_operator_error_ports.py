@@ -92,6 +92,20 @@ def test_an_operators_own_rule_names_the_port_whose_shape_it_found(build, layer,
     assert (diagnostic.kind, diagnostic.layer, diagnostic.port, diagnostic.found) == ("shape", layer, port, found)
 
 
+@pytest.mark.parametrize("given, port, said", [
+    (dict(InitialState=4, State=5), "InitialState", "port 'InitialState' disagrees with 'Output' and 'State'"),
+    (dict(InitialState=4, Output=("n", 5)), "InitialState", "port 'InitialState' disagrees with 'Output' and 'State'"),
+    (dict(State=4, Output=("n", 5)), "Output", "ports 'Output' and 'State' disagree")])
+def test_a_fold_state_conflict_names_in_its_text_the_port_it_reports(given, port, said):
+    """With InitialState the odd one out, the text said "ports 'Output' and 'State' disagree" while the error's port
+    was 'InitialState'."""
+    with pytest.raises(NetGraphError) as info:
+        NetGraph({"f": NetFoldOperator(_fold_net(), True)}, [], Input=("n", 2), **given)
+    (diagnostic,) = info.value.diagnostics
+    assert f"'f' (NetFoldOperator): {said}" in str(info.value)
+    assert diagnostic.port == port
+
+
 @pytest.mark.parametrize("depth", [1, 2])
 @pytest.mark.parametrize("run", ["net_initialize", "compile"])
 def test_arrays_an_operator_cannot_size_name_the_inner_layer_and_port(depth, run):

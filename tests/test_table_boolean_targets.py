@@ -33,11 +33,23 @@ def test_a_csvs_true_and_false_texts_are_a_boolean_decoders_targets(tmp_path, la
     assert net_measurements(net, text_table(_table(tmp_path, labels)), "Accuracy") == accuracy
 
 
-def test_other_texts_are_still_refused_and_a_boolean_encoder_takes_no_text(tmp_path):
+def test_other_texts_are_still_refused(tmp_path):
     with pytest.raises(DataError, match=r"example 0 \(.*t.csv:2\): expected True or False, found str 'yes'"):
         net_measurements(net_initialize(_net(BooleanDecoder(), 1), seed=0), _table(tmp_path, ("yes", "no")), "Loss")
-    with pytest.raises(DataError, match="expected True or False, found str 'True'"):
-        net_initialize(NetChain([LinearLayer([])], input=BooleanEncoder()), seed=0)("True")
+    with pytest.raises(DataError, match="expected True or False, found str 'yes'"):
+        net_initialize(NetChain([LinearLayer([])], input=BooleanEncoder()), seed=0)("yes")
+
+
+def test_a_boolean_encoder_reads_a_csvs_true_and_false_texts_as_the_decoder_does(tmp_path):
+    """A .csv text column at a BooleanEncoder input was refused ("expected True or False, found str 'True'") while the
+    decoder's targets took the same texts: one reading for both."""
+    net = net_initialize(NetChain([LinearLayer([]), ElementwiseLayer("LogisticSigmoid")], input=BooleanEncoder(),
+                                  output=BooleanDecoder()), seed=0)
+    probability = [net(v, decoder="Probabilities") for v in ("True", " false", "TRUE", True, False)]
+    assert probability[:3] == [probability[3], probability[4], probability[3]] and probability[3] != probability[4]
+    (tmp_path / "t.csv").write_text("text,label\nTrue,True\nfalse,False\nTRUE,True\nFalse,False\n")
+    assert net_measurements(net, tmp_path / "t.csv", "Accuracy") == net_measurements(
+        net, {"Input": [True, False, True, False], "Output": [True, False, True, False]}, "Accuracy")
 
 
 def test_boolean_class_labels_read_as_text_are_called_booleans_not_numbers(tmp_path):

@@ -8,6 +8,7 @@ import dataclasses
 from typing import Any, ClassVar
 
 from netgraph.core.errors import Diagnostic, OptionError, raise_all
+from netgraph.core.options import plain_value
 from netgraph.core.types import Conflict, PortType, format_shape, unify
 
 __all__ = ["Coder", "Encoder", "Decoder", "CODERS", "raise_options", "labels_option", "plain_options"]
@@ -95,25 +96,13 @@ def _plain(value: Any) -> Any:
 
 def plain_options(coder: Coder) -> None:
     """Replace numpy values in ``coder``'s options by Python's (an array by its list, ``np.str_`` and ``np.int64``
-    by str and int, also inside a list), as a layer's options are: labels from ``list(np.unique(y))`` were kept as
-    numpy scalars, which YAML cannot write, and an array or numpy number was refused where a list or number is taken.
-
-    >>> import numpy as np
-    >>> [type(v).__name__ for v in _python([np.str_("a"), np.int64(2)])]
-    ['str', 'int']
-    """
+    by str and int, also inside lists at any depth: ``plain_value``), as a layer's options are: labels from
+    ``list(np.unique(y))`` were kept as numpy scalars, which YAML cannot write, and an array or numpy number was
+    refused where a list or number is taken."""
     for field in dataclasses.fields(coder):  # type: ignore[arg-type]
         value = getattr(coder, field.name)
-        if (plain := _python(value)) is not value:
+        if (plain := plain_value(value, arrays=True)) is not value:
             object.__setattr__(coder, field.name, plain)
-
-
-def _python(value: Any) -> Any:
-    if type(value).__module__ == "numpy" and hasattr(value, "tolist"):
-        return value.tolist()
-    if type(value) in (list, tuple) and any(type(v).__module__ == "numpy" for v in value):
-        return type(value)(_python(v) for v in value)
-    return value
 
 
 def labels_option(coder: Coder, value: Any, problems: list[Diagnostic], option: str = "labels") -> tuple:

@@ -338,19 +338,29 @@ def plain_numbers(layer: Any) -> bool:
     changed = False
     for field in dataclasses.fields(layer):
         value = getattr(layer, field.name)
-        plain = _plain(value)
+        plain = plain_value(value)
         if plain is not value:
             object.__setattr__(layer, field.name, plain)
             changed = True
     return changed
 
 
-def _plain(value: Any) -> Any:
-    if type(value).__module__ == "numpy" and getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
-        return value.item()  # np.int64(3) -> 3; not an ndarray of rank > 0 (an array option)
+def plain_value(value: Any, arrays: bool = False) -> Any:
+    """``value`` with numpy scalars replaced by Python's (np.int64(3) -> 3, np.str_ -> str) at any depth of lists and
+    tuples, and with ``arrays`` numpy arrays by their lists too (a layer's array option stays an array); ``value``
+    itself where nothing is replaced.
+
+    >>> import numpy as np
+    >>> plain_value([[np.int64(1)], (np.str_("a"), np.array([2]))], arrays=True)
+    [[1], ('a', [2])]
+    """
+    if type(value).__module__ == "numpy":
+        if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
+            return value.item()
+        return value.tolist() if arrays and hasattr(value, "tolist") else value
     if isinstance(value, (list, tuple)) and type(value) in (list, tuple):
         if not any(k is list or k is tuple or k.__module__ == "numpy" for k in set(map(type, value))):
             return value  # nothing to replace, found in one pass in C (a 16M-item array option: 0.3 s, not 5 s)
-        items = [_plain(v) for v in value]
+        items = [plain_value(v, arrays) for v in value]
         return type(value)(items) if any(a is not b for a, b in zip(items, value)) else value
     return value

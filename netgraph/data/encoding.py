@@ -84,17 +84,13 @@ def _as_text_hint(value: Any, labels: list) -> str:
 
 
 def _bool(coder: Any, value: Any) -> float:
+    """A BooleanEncoder's input or a BooleanDecoder's target: True or False, or the text "True" or "False" (any case),
+    as a .csv holds them (a table's columns are text, so a .csv could feed neither)."""
     if isinstance(value, (bool, np.bool_)):
         return float(value)
-    raise ExampleError(f"expected True or False, found {type(value).__name__} {value!r:.40}")
-
-
-def _bool_target(coder: Any, value: Any) -> float:
-    """A BooleanDecoder's target: True or False, or the text "True" or "False" (any case), as a .csv holds them (a
-    table's label column is text, so a .csv could train no BooleanDecoder output)."""
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return float(value.strip().lower() == "true")
-    return _bool(coder, value)
+    raise ExampleError(f"expected True or False, found {type(value).__name__} {value!r:.40}")
 
 
 def _scalar(coder: ScalarEncoder, value: Any) -> float:
@@ -167,15 +163,21 @@ def _indexed(coder: Coder) -> bool:
 def _single(coder: Coder, value: Any) -> bool:
     batch = isinstance(value, (list, tuple, np.ndarray))
     if isinstance(coder, ImageEncoder):  # a number is one (bad) example, refused by name, not iterated
-        if isinstance(value, np.ndarray) and value.ndim == 3 and value.shape[-1] not in (1, 3, 4) and \
-                tuple(value.shape) != tuple(coder.port_type().shape):
+        if _grey_stack(coder, value):
             return False  # (b, h, w): grey images stacked (MNIST's x[:5]), as net_train reads them; no (h, w, c) image
         return is_single_image(value) or not batch
     return not batch
 
 
+def _grey_stack(coder: ImageEncoder, value: Any) -> bool:
+    """Whether ``value`` is (b, h, w) grey images: a 3-dim array whose last dim is no channel count a user could mean
+    (1 to 4: a (h, w, 2) grey-alpha image stays one image, refused by name) and not the port's shape."""
+    return isinstance(value, np.ndarray) and value.ndim == 3 and value.shape[-1] not in (1, 2, 3, 4) and \
+        tuple(value.shape) != tuple(coder.port_type().shape)
+
+
 _EXAMPLE: dict[type, Callable[[Any, Any], Any]] = {ClassEncoder: _class_index, ClassDecoder: _class_index,
-                                                   BooleanEncoder: _bool, BooleanDecoder: _bool_target,
+                                                   BooleanEncoder: _bool, BooleanDecoder: _bool,
                                                    ScalarEncoder: _scalar, ImageEncoder: encode_image,
                                                    TokensEncoder: _tokens}
 

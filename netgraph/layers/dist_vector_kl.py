@@ -19,8 +19,7 @@ from collections.abc import Callable, Sequence
 
 import torch
 
-from netgraph.layers.dist_base import xlogy
-from netgraph.layers.dist_tensors import promoted
+from netgraph.layers.dist_tensors import promoted, xlogx, xlogy
 from netgraph.layers.dist_multivariate import (MultinormalCholeskyDistribution, MultinormalDiagonalDistribution,
                                                MultinormalDistribution, _Multinormal)
 
@@ -64,9 +63,10 @@ def _kl_factors(l_p: torch.Tensor, l_q: torch.Tensor, diff: torch.Tensor) -> tor
 
 
 def _kl_categorical(p: Params, q: Params) -> torch.Tensor:
-    """Σ p_i (log p_i − log q_i) of the normalised vectors (0 where p_i = 0, inf where only q_i = 0)."""
+    """Σ p_i (log p_i − log q_i) of the normalised vectors (0 where p_i = 0, inf where only q_i = 0); its gradient in
+    p_i at p_i = 0 (exactly −∞) is finite and negative, as the Bernoulli KL's (``xlogx``)."""
     a, b = p[0] / p[0].sum(-1, keepdim=True), q[0] / q[0].sum(-1, keepdim=True)
-    return (xlogy(a, a) - xlogy(a, b)).sum(-1)
+    return (xlogx(a) - xlogy(a, b)).sum(-1)
 
 
 def _kl_dirichlet(p: Params, q: Params) -> torch.Tensor:

@@ -24,10 +24,11 @@ import torch
 from netgraph.core.errors import DataError
 from netgraph.core.tracing import symbolic_tracing, tracing
 from netgraph.layers.bad_index import Where, located_error
-from netgraph.layers.dist_base import Distribution, log_or_tiny, slot_name, xlogy
-from netgraph.layers.dist_tensors import is_tensor, tensors
+from netgraph.layers.dist_base import Distribution, slot_name, xlogy
+from netgraph.layers.dist_tensors import is_tensor, tensors, xlogx
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.dist_vector_kl import KL_CLOSED_FORMS as VECTOR_KL_CLOSED_FORMS
+from netgraph.layers.kl_refusals import certain_q_mismatch, check_certain_q, check_classes, check_finite
 
 __all__ = ["KL_CLOSED_FORMS", "CLOSED_FORM_ARITY", "closed_form", "support_mismatch", "certain_q_mismatch",
            "check_supports", "closed_form_kl", "monte_carlo_kl", "describe_estimate"]
@@ -40,17 +41,9 @@ def _normal(p: Params, q: Params) -> torch.Tensor:
     return torch.log(s2 / s1) + ((s1 / s2) ** 2 + ((m1 - m2) / s2) ** 2) / 2 - 0.5  # ratios: σ² may over/underflow
 
 
-def _xlogx(a: torch.Tensor) -> torch.Tensor:
-    """a log a, 0 at a = 0, where its derivative log a + 1 (exactly −∞) is log(tiny) (−87.3 in float32, −708.4 in
-    float64): a KL's gradient in p's probability or mean at 0 (or 1) is then finite and points into the interior,
-    toward q, as the exact one (±∞) does, and a probability made by a sigmoid that rounded to 0 or 1 gets its exact
-    limit, 0, through the sigmoid's zero slope (∞ · 0 would be NaN); inside, the exact derivative."""
-    return a * log_or_tiny(a)
-
-
 def _bernoulli(p: Params, q: Params) -> torch.Tensor:
     a, b = p[0], q[0]
-    return _xlogx(a) - xlogy(a, b) + _xlogx(1 - a) - xlogy(1 - a, 1 - b)
+    return xlogx(a) - xlogy(a, b) + xlogx(1 - a) - xlogy(1 - a, 1 - b)
 
 
 def _exponential(p: Params, q: Params) -> torch.Tensor:
@@ -66,7 +59,7 @@ def _gamma(p: Params, q: Params) -> torch.Tensor:
 
 def _poisson(p: Params, q: Params) -> torch.Tensor:
     a, b = p[0], q[0]
-    return _xlogx(a) - xlogy(a, b) - a + b
+    return xlogx(a) - xlogy(a, b) - a + b
 
 
 #: (class name of p, class name of q) -> KL(p ‖ q) from Wolfram-order parameter lists (elementwise, or per event).
@@ -240,7 +233,7 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
     traced = tracing()  # checks of the data run in eager calls only
     if not traced:
         check_supports(p, q, p_params, q_params, where)
-        _check_certain_q(p, q, p_params, q_params, where)
+        check_certain_q(p, q, p_params, q_params, where)
     estimator = p.ESTIMATORS[0]
     drawn = (samples, *shape)  # all samples at once: the parameters broadcast over the leading sample dim
     origin, shift = p.at_origin(p_params)  # drawn at location 0 and scored there: the shift may round it away
@@ -271,80 +264,20 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
     return estimate + (advantage * (score - score.detach())).mean(0)
 
 
-def _certain(dist: Distribution, params: list[Any]) -> torch.Tensor | None:
-    """Where every draw of ``dist`` is one value (a Poisson of mean 0, a probability of 0 or 1, no trials, imin =
-    imax), a bool tensor; None for a distribution that never is."""
-    name = type(dist).__name__
-    if name == "DiscreteUniformDistribution":
-        return torch.as_tensor(params[0]).detach() == torch.as_tensor(params[1]).detach()
-    certain = getattr(dist, "certain", None)
-    found = certain(params) if dist.discrete and certain is not None else None
-    if name == "BinomialDistribution" and found is not None:
-        found = found | (torch.as_tensor(params[0]).detach() == 0)
-    return found
-
-
-def _check_certain_q(p: Distribution, q: Distribution, p_params: list[Any], q_params: list[Any],
-                     where: Callable[[], str], kl: torch.Tensor | None = None) -> None:
-    """DataError where q draws one value only but p does not (KL(p ‖ q) is infinite): checked before drawing, as
-    ``check_supports``, since p's draws may all land on q's value by chance (where both are certain, at other values,
-    the draws' own check names them; for a closed form, its value ``kl``, infinite there, does)."""
-    certain_q = _certain(q, q_params)
-    if certain_q is None or certain_q.is_meta or not bool(certain_q.any()):
-        return
-    certain_p = _certain(p, p_params)
-    bad = certain_q if certain_p is None else certain_q & ~certain_p
-    tail = " only there, so KL(p ‖ q) is infinite for these parameter values"
-    if bool(bad.any()):
-        _refuse_at(bad, p, q, f"{where()}: p = {p!r} draws more than one value",
-                   f", but q = {q!r} draws one value{tail}", ("p certain where q is", "p not certain"))
-    if kl is not None and bool((other := certain_q & (kl == _INF)).any()):
-        _refuse_at(other, p, q, f"{where()}: p = {p!r} draws one value only",
-                   f", but q = {q!r} draws another value{tail}", ("p certain at q's value", "p certain at another value"))
-
-
-def _refuse_at(bad: torch.Tensor, p: Distribution, q: Distribution, header: str, tail: str,
-               compared: tuple[str, str]) -> None:
-    """The support DataError at the first position of ``bad``, naming its example and element."""
-    at = tuple(bad.nonzero()[0].tolist()) if bad.dim() else ()
-    ports = [slot_name(v) for v in (*p.params, *q.params) if isinstance(v, str)]
-    facts = {"kind": "support", "port": ports[0] if len(ports) == 1 else None, "expected": compared[0],
-             "found": compared[1]}
-    if not at:
-        raise DataError(header + tail, **facts)
-    raise located_error([Where(at[0], at[1:])], lambda wheres: f"{header} at {wheres[0].by_example()}{tail}", **facts)
-
-
 def closed_form_kl(fn: Callable[[Params, Params], torch.Tensor], p: Distribution, q: Distribution,
-                   p_params: list[Any], q_params: list[Any], where: Callable[[], str]) -> torch.Tensor:
+                   p_params: list[Any], q_params: list[Any], where: Callable[[], str],
+                   shape: tuple | None = None) -> torch.Tensor:
     """KL(p ‖ q) by its closed form ``fn`` (elementwise, or per event), refused as the Monte Carlo estimate refuses it
-    where q draws one value only and p puts mass elsewhere (the closed form's inf there is the true value: an error,
-    as every infinite KL is); traced, nothing is checked."""
+    where q draws one value only and p puts mass elsewhere, and wherever else it is infinite (the true value, or an
+    overflow of the dtype: an error, as every infinite KL is), at its place in ``shape`` (batch, ...) the layer's
+    output broadcasts to; traced, nothing is checked."""
     like = next(v for v in (*p_params, *q_params) if is_tensor(v))
     kl = fn(tensors(p_params, like), tensors(q_params, like))
     if not tracing():
-        _check_certain_q(p, q, p_params, q_params, where, kl)
+        check_certain_q(p, q, p_params, q_params, where, kl)
+        check_classes(p, q, p_params, q_params, where)
+        check_finite(kl, p, q, shape, where)
     return kl
-
-
-def certain_q_mismatch(p: Distribution, q: Distribution) -> tuple[str, str, str] | None:
-    """(why, expected, found) where both have constant parameters and q draws one value only but p does not (KL(p ‖ q)
-    is infinite, by either method): ``_check_certain_q``, decided when the layer is made.
-
-    >>> from netgraph.layers.dist_discrete import BernoulliDistribution as B
-    >>> certain_q_mismatch(B(0.3), B(0.0))[1:], certain_q_mismatch(B(0.0), B(0.0)), certain_q_mismatch(B(0.3), B(0.5))
-    (('p certain where q is', 'p not certain'), None, None)
-    """
-    if p.slots or q.slots or not (p.discrete and q.discrete):
-        return None
-    certain_q = _certain(q, list(q._values("kl", ())))
-    if certain_q is None or not bool(certain_q.all()):
-        return None
-    certain_p = _certain(p, list(p._values("kl", ())))
-    if certain_p is not None and bool(certain_p.all()):
-        return None  # both certain: equal values give 0, others are the draws' support error
-    return (f"q = {q!r} draws one value only but p = {p!r} draws more: KL(p ‖ q) is infinite",
-            "p certain where q is", "p not certain")
 
 
 def _detached(params: list[Any]) -> list[Any]:

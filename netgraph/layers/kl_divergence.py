@@ -110,7 +110,7 @@ class KLModule(LayerModule):
         shape = sized((batch, *self.shape), [*p, *q])  # a variable length ("n"): the parameters' size
         if self.fn is None:
             return monte_carlo_kl(self.p.distribution, self.q.distribution, p, q, shape, self.samples, self.describe)
-        kl = closed_form_kl(self.fn, self.p.distribution, self.q.distribution, p, q, self.describe)
+        kl = closed_form_kl(self.fn, self.p.distribution, self.q.distribution, p, q, self.describe, shape)
         return kl.expand(shape).unsqueeze(-1).flatten(1).sum(1)
 
 

@@ -226,7 +226,9 @@ class NetFoldOperator(NetOperator):
             port = "InitialState"
             state = unify(state, types.get("InitialState", state))
         except Conflict as exc:
-            raise exc.reworded(f"ports 'Output' and 'State' disagree on the state: {exc}", port) from None
+            pair = ("port 'InitialState' disagrees with 'Output' and 'State'" if port == "InitialState"
+                    else "ports 'Output' and 'State' disagree")
+            raise exc.reworded(f"{pair} on the state: {exc}", port) from None
         _check_ranks(types, self.net, self.elements)
         inner = {p: _element(types[p], p, "sequence NetFoldOperator folds over") for p in self.elements}
         return {"net": {**inner, "State": state, "Output": state}}
