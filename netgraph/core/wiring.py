@@ -105,12 +105,12 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
         ends = [repr(p) if p in self.layers else repr(NetPort(p)) for p in pieces]
         return f"; a layer name holding '->' splits a string: ({', '.join(ends)})"
 
-    # -- step 1: expand forms into (src, dst, edge index, edge text, hop, link, group) of single endpoints ------
+    # -- step 1: expand forms into (src, dst, edge index, edge text, hop, link, alone) of single endpoints ------
     def expand(self, spec: Any) -> Iterator[tuple[Any, Any, int, str, int | None, str, bool]]:
         """Single-endpoint pairs, each with its user's edge as (index, text) and, for a chain's, the link as (hop,
         link text; see ``Edge``), made as they are read (no list of a large net's pairs): an ``EdgeRef`` is made only
-        for a pair that needs one (a message, a slow form). A group into one destination comes as one pair, its
-        sources a list (``group``: True). A malformed item's problem goes to ``forms``."""
+        for a pair that needs one (a message, a slow form); ``alone``: no other source of its link (a group's) feeds
+        its destination. A malformed item's problem goes to ``forms``."""
         if isinstance(spec, dict):
             self.items = list(spec.items())
         elif isinstance(spec, (list, tuple)):
@@ -130,21 +130,19 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
                 if _carries_index(item):  # a graph's pair: its user's edge (link)
                     self.written[index] = item.index
                     yield (a, b, index, item.text or f"{format_endpoint(a)} -> {format_endpoint(b)}", item.hop,
-                           item.link, False)
+                           item.link, True)
                     continue
-                yield (a, b, index, f"{format_endpoint(a)} -> {format_endpoint(b)}", None, "", False)
+                yield (a, b, index, f"{format_endpoint(a)} -> {format_endpoint(b)}", None, "", True)
                 continue
             ends = [format_endpoint(e) for e in item]
             text = " -> ".join(ends)
             chain = len(item) > 2
             for hop, (a, b) in enumerate(zip(item, item[1:])):
                 link = f"{ends[hop]} -> {ends[hop + 1]}" if chain else ""
-                if isinstance(a, list) and not isinstance(b, list):  # a group into one destination: as one pair
-                    yield (a, b, index, text, hop if chain else None, link, True)
-                    continue
-                for s in (a if isinstance(a, list) else [a]):
+                sources = a if isinstance(a, list) else [a]
+                for s in sources:
                     for d in (b if isinstance(b, list) else [b]):
-                        yield (s, d, index, text, hop if chain else None, link, False)
+                        yield (s, d, index, text, hop if chain else None, link, len(sources) == 1)
         if self.fresh is None:
             self._number(self.written)  # as read (user() was not asked before the last item)
 
@@ -271,40 +269,20 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
 
     def run(self, spec: Any) -> Wiring:
         found = FoundEdges({name: i for i, name in enumerate(self.names)})
-        for s, d, index, text, hop, link, group in self.expand(spec):
-            if group:
-                self.group(found, s, d, (index, text, hop, link))
-                continue
+        for s, d, index, text, hop, link, alone in self.expand(spec):
             src = self.plain_source(s)
             if src is not None and (name := self.plain_name(d)) is not None:  # layer -> layer: inline, the most met
                 if name in found.bare:
                     add_feed(found.bare, name, (index, text, hop, link, src))
-                elif not (layer := self.layers[name]).variadic and layer.input_ports:  # the layer's first feed: its
+                elif alone and not (layer := self.layers[name]).variadic and layer.input_ports:  # the layer's first
                     found.bare[name] = Edge(src, PortRef(name, layer.input_ports[0]), text, False, index, hop, link)
-                    # Edge into the first input (most layers have one feed: ``thread`` keeps it)
+                    # feed, alone: its Edge into the first input (most layers have one feed: ``thread`` keeps it)
                 else:  # the first feed's record (see add_feed), as add_feed makes it, without a call per edge
                     found.bare[name] = (index, text, hop, link, src)
                 found.forward = found.forward and found.position[src.layer] < found.position[name]
             else:
                 self.sort_edge(found, s, d, (index, text, hop, link))
         return self.wired(found)
-
-    def group(self, found: FoundEdges, sources: list, d: Any, where: tuple) -> None:
-        """A group's ``sources`` into one destination ``d`` (``where``: the edge's index, text, hop and link): into a
-        layer not fed before, from layers' outputs, they are made as the Edges into its first inputs; else one by one."""
-        name = self.plain_name(d)
-        srcs = [self.plain_source(s) for s in sources] if name is not None and name not in found.bare else [None]
-        if all(srcs) and not (layer := self.layers[name]).variadic and 0 < len(srcs) <= len(layer.input_ports):  # (a
-            # PortRef is true: ``all`` finds a None without PortRef.__eq__)
-            index, text, hop, link = where
-            found.made(name, [Edge(src, PortRef(name, port), text, False, index, hop, link)
-                              for src, port in zip(srcs, layer.input_ports)])
-            return
-        for s in sources:
-            if (src := self.plain_source(s)) is not None and (name := self.plain_name(d)) is not None:
-                found.bare_edge(src, name, where)
-            else:
-                self.sort_edge(found, s, d, where)
 
     def sort_edge(self, found: FoundEdges, s: Any, d: Any, where: tuple) -> None:
         """Put the edge ``s -> d`` (``where``: its index, text, hop and link) in ``found``: into a layer (bare), into

@@ -39,7 +39,7 @@ class FoundEdges:
     ``forward``: each edge between layers feeds a later layer than it leaves (``position``: their order)."""
 
     position: dict[str, int]
-    bare: dict[str, Any] = field(default_factory=dict)  # (index, text, hop, link, src, ...) or Edges: see add_feed
+    bare: dict[str, Any] = field(default_factory=dict)  # (index, text, hop, link, src, ...) or an Edge: see add_feed
     claimed: dict[PortRef, list[EdgeRef]] = field(default_factory=lambda: defaultdict(list))
     explicit: list[Edge] = field(default_factory=list)
     muted: set[PortRef] = field(default_factory=set)
@@ -49,12 +49,6 @@ class FoundEdges:
         """An edge into ``layer`` (no port named); ``where``: the edge's index, text, hop and link."""
         add_feed(self.bare, layer, (*where, src))
         self._in_order(src.layer, layer)
-
-    def made(self, layer: str, edges: list[Edge]) -> None:
-        """``layer``'s first feed, a group's, made as read: ``edges`` into its first inputs (see ``add_feed``)."""
-        self.bare[layer] = edges
-        for edge in edges:
-            self._in_order(edge.src.layer, layer)
 
     def explicit_edge(self, src: PortRef, dst: PortRef, ref: EdgeRef, where: tuple) -> None:
         index, text, hop, link = where

@@ -4,9 +4,9 @@ onto its free input ports, in order (Wolfram's threading); too many for its inpu
 ``bare`` holds each destination layer's feeds as records ``(index, text, hop, link, src, ...)``: a user's edge's
 index and text, its link's hop and text (see ``Edge``), then its sources into the layer (a group ``[a, b] -> c``:
 two, in one record); one record as that tuple itself, two or more as a list of them (most layers of a big net get one
-record: no list made for each, nor a tuple for each member of a group). A layer's first feed may be held as the Edges
-it makes instead (the normaliser makes them as it reads the edge: one ``Edge``, or a group's list of them, into its
-first inputs): kept when no other feed or NetPort edge comes, a record again when one does.
+record: no list made for each, nor a tuple for each member of a group). A layer's first feed of one source may be held
+as the ``Edge`` into its first input instead (the normaliser makes it as it reads the edge): kept when no other feed
+or NetPort edge comes, a record again when one does.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from netgraph.core.wording import counted
 __all__ = ["ThreadingStep", "add_feed", "also", "feeds_of", "joined", "record_of"]
 
 
-def add_feed(bare: dict[str, tuple | list[tuple]], layer: str, feed: tuple) -> None:
+def add_feed(bare: dict[str, Any], layer: str, feed: tuple) -> None:
     """Add ``feed``, ``(index, text, hop, link, src)``, to ``layer``'s records in ``bare``: to its last record when
     that holds the same user's edge and link (the next member of a group), else as a record of its own.
 
@@ -34,7 +34,7 @@ def add_feed(bare: dict[str, tuple | list[tuple]], layer: str, feed: tuple) -> N
     if had is None:
         bare[layer] = feed
         return
-    if type(had) is Edge or type(had[0]) is Edge:  # a first feed made as its Edge(s): a record again
+    if type(had) is Edge:  # a first feed made as its Edge: a record again
         had = bare[layer] = record_of(had)
     last = had if type(had) is tuple else had[-1]
     if last[0] == feed[0] and last[2] == feed[2]:  # the same user's edge and link: one record
@@ -48,10 +48,9 @@ def add_feed(bare: dict[str, tuple | list[tuple]], layer: str, feed: tuple) -> N
         had.append(feed)
 
 
-def record_of(made: Edge | list[Edge]) -> tuple:
-    """The record ``(index, text, hop, link, src, ...)`` of a first feed held as its Edge(s) (see ``add_feed``)."""
-    edges = (made,) if type(made) is Edge else made
-    return (edges[0].index, edges[0].text, edges[0].hop, edges[0].link, *[edge.src for edge in edges])
+def record_of(edge: Edge) -> tuple:
+    """The record ``(index, text, hop, link, src)`` of a first feed held as its ``Edge`` (see ``add_feed``)."""
+    return (edge.index, edge.text, edge.hop, edge.link, edge.src)
 
 
 def feeds_of(held: tuple | list[tuple]) -> list[tuple]:
@@ -82,24 +81,21 @@ class ThreadingStep:
     def problem(self, kind: str, ref: Any, *parts: Any, **fields: Any) -> None:
         raise NotImplementedError
 
-    def thread(self, bare: dict[str, tuple | list[tuple]], claimed: dict[PortRef, list[EdgeRef]],
+    def thread(self, bare: dict[str, Any], claimed: dict[PortRef, list[EdgeRef]],
                last: int = -1) -> list[Edge]:
         edges, in_order = [], True  # in_order: the Edges made in the order of their user's edges, after ``last``
         self.fed, self.used = fed, used = {}, {}  # noted as each layer's edges are made (not read again from them)
         reads_input = False
         claimed_per_layer = Counter(p.layer for p in claimed)
         for name, held in bare.items():
-            made = (held,) if type(held) is Edge else held if type(held[0]) is Edge else None  # see add_feed
-            if made is not None and (not claimed or name not in claimed_per_layer):  # kept: no NetPort edge claims
-                edges += made  # one of the inputs they feed
-                in_order, last = in_order and made[0].index >= last, made[0].index
-                fed[name] = made[0].dst.port if len(made) == 1 else tuple([edge.dst.port for edge in made])
-                for edge in made:
-                    read = edge.src.layer
-                    used[read] = also(used[read], edge.src.port) if read in used else edge.src.port
+            if type(held) is Edge:  # one feed, made as read into the first input: kept if no NetPort edge claims one
+                if not claimed or name not in claimed_per_layer:
+                    edges.append(held)
+                    in_order, last, fed[name], read = in_order and held.index >= last, held.index, held.dst.port, \
+                        held.src.layer
+                    used[read] = also(used[read], held.src.port) if read in used else held.src.port
                     reads_input = reads_input or read is None
-                continue
-            if made is not None:
+                    continue
                 held = record_of(held)
             if type(held) is tuple:  # one record (see ``add_feed``); count: the sources the records hold
                 records, count = (held,), len(held) - 4
