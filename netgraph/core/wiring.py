@@ -23,7 +23,7 @@ from netgraph.core.errors import (MAX_LISTED, MSG_FED_TWICE, MSG_OUTPUT_TO_OUTPU
 from netgraph.core.arrow_names import arrow_name_pieces
 from netgraph.core.names import describe_layer
 from netgraph.core.port_paths import elided, resolve
-from netgraph.core.ports import NetPort, PortRef, WrittenEdge
+from netgraph.core.ports import Edge, NetPort, PortRef, WrittenEdge
 from netgraph.core.wiring_ports import FoundEdges, GraphPortsStep, Wiring
 from netgraph.core.wiring_threading import ThreadingStep, add_feed, joined
 
@@ -105,11 +105,12 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
         ends = [repr(p) if p in self.layers else repr(NetPort(p)) for p in pieces]
         return f"; a layer name holding '->' splits a string: ({', '.join(ends)})"
 
-    # -- step 1: expand forms into (src, dst, edge index, edge text, hop, link) of single endpoints ------
-    def expand(self, spec: Any) -> Iterator[tuple[Any, Any, int, str, int | None, str]]:
+    # -- step 1: expand forms into (src, dst, edge index, edge text, hop, link, alone) of single endpoints ------
+    def expand(self, spec: Any) -> Iterator[tuple[Any, Any, int, str, int | None, str, bool]]:
         """Single-endpoint pairs, each with its user's edge as (index, text) and, for a chain's, the link as (hop,
         link text; see ``Edge``), made as they are read (no list of a large net's pairs): an ``EdgeRef`` is made only
-        for a pair that needs one (a message, a slow form). A malformed item's problem goes to ``forms``."""
+        for a pair that needs one (a message, a slow form); ``alone``: no other source of its link (a group's) feeds
+        its destination. A malformed item's problem goes to ``forms``."""
         if isinstance(spec, dict):
             self.items = list(spec.items())
         elif isinstance(spec, (list, tuple)):
@@ -129,18 +130,19 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
                 if _carries_index(item):  # a graph's pair: its user's edge (link)
                     self.written[index] = item.index
                     yield (a, b, index, item.text or f"{format_endpoint(a)} -> {format_endpoint(b)}", item.hop,
-                           item.link)
+                           item.link, True)
                     continue
-                yield (a, b, index, f"{format_endpoint(a)} -> {format_endpoint(b)}", None, "")
+                yield (a, b, index, f"{format_endpoint(a)} -> {format_endpoint(b)}", None, "", True)
                 continue
             ends = [format_endpoint(e) for e in item]
             text = " -> ".join(ends)
             chain = len(item) > 2
             for hop, (a, b) in enumerate(zip(item, item[1:])):
                 link = f"{ends[hop]} -> {ends[hop + 1]}" if chain else ""
-                for s in (a if isinstance(a, list) else [a]):
+                sources = a if isinstance(a, list) else [a]
+                for s in sources:
                     for d in (b if isinstance(b, list) else [b]):
-                        yield (s, d, index, text, hop if chain else None, link)
+                        yield (s, d, index, text, hop if chain else None, link, len(sources) == 1)
         if self.fresh is None:
             self._number(self.written)  # as read (user() was not asked before the last item)
 
@@ -267,13 +269,16 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
 
     def run(self, spec: Any) -> Wiring:
         found = FoundEdges({name: i for i, name in enumerate(self.names)})
-        for s, d, index, text, hop, link in self.expand(spec):
+        for s, d, index, text, hop, link, alone in self.expand(spec):
             src = self.plain_source(s)
             if src is not None and (name := self.plain_name(d)) is not None:  # layer -> layer: inline, the most met
-                if name not in found.bare:  # the layer's first feed: as add_feed does, without a call per edge
-                    found.bare[name] = (index, text, hop, link, src)
-                else:
+                if name in found.bare:
                     add_feed(found.bare, name, (index, text, hop, link, src))
+                elif alone and not (layer := self.layers[name]).variadic and layer.input_ports:  # the layer's first
+                    found.bare[name] = Edge(src, PortRef(name, layer.input_ports[0]), text, False, index, hop, link)
+                    # feed, alone: its Edge into the first input (most layers have one feed: ``thread`` keeps it)
+                else:  # the first feed's record (see add_feed), as add_feed makes it, without a call per edge
+                    found.bare[name] = (index, text, hop, link, src)
                 found.forward = found.forward and found.position[src.layer] < found.position[name]
             else:
                 self.sort_edge(found, s, d, (index, text, hop, link))

@@ -39,7 +39,7 @@ class FoundEdges:
     ``forward``: each edge between layers feeds a later layer than it leaves (``position``: their order)."""
 
     position: dict[str, int]
-    bare: dict[str, tuple | list[tuple]] = field(default_factory=dict)  # (index, text, hop, link, src, ...): add_feed
+    bare: dict[str, Any] = field(default_factory=dict)  # (index, text, hop, link, src, ...) or an Edge: see add_feed
     claimed: dict[PortRef, list[EdgeRef]] = field(default_factory=lambda: defaultdict(list))
     explicit: list[Edge] = field(default_factory=list)
     muted: set[PortRef] = field(default_factory=set)

@@ -4,7 +4,9 @@ onto its free input ports, in order (Wolfram's threading); too many for its inpu
 ``bare`` holds each destination layer's feeds as records ``(index, text, hop, link, src, ...)``: a user's edge's
 index and text, its link's hop and text (see ``Edge``), then its sources into the layer (a group ``[a, b] -> c``:
 two, in one record); one record as that tuple itself, two or more as a list of them (most layers of a big net get one
-record: no list made for each, nor a tuple for each member of a group).
+record: no list made for each, nor a tuple for each member of a group). A layer's first feed of one source may be held
+as the ``Edge`` into its first input instead (the normaliser makes it as it reads the edge): kept when no other feed
+or NetPort edge comes, a record again when one does.
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ from netgraph.core.layer import Layer
 from netgraph.core.ports import Edge, PortRef
 from netgraph.core.wording import counted
 
-__all__ = ["ThreadingStep", "add_feed", "also", "feeds_of", "joined"]
+__all__ = ["ThreadingStep", "add_feed", "also", "feeds_of", "joined", "record_of"]
 
 
-def add_feed(bare: dict[str, tuple | list[tuple]], layer: str, feed: tuple) -> None:
+def add_feed(bare: dict[str, Any], layer: str, feed: tuple) -> None:
     """Add ``feed``, ``(index, text, hop, link, src)``, to ``layer``'s records in ``bare``: to its last record when
     that holds the same user's edge and link (the next member of a group), else as a record of its own.
 
@@ -32,6 +34,8 @@ def add_feed(bare: dict[str, tuple | list[tuple]], layer: str, feed: tuple) -> N
     if had is None:
         bare[layer] = feed
         return
+    if type(had) is Edge:  # a first feed made as its Edge: a record again
+        had = bare[layer] = record_of(had)
     last = had if type(had) is tuple else had[-1]
     if last[0] == feed[0] and last[2] == feed[2]:  # the same user's edge and link: one record
         if type(had) is tuple:
@@ -42,6 +46,11 @@ def add_feed(bare: dict[str, tuple | list[tuple]], layer: str, feed: tuple) -> N
         bare[layer] = [had, feed]
     else:
         had.append(feed)
+
+
+def record_of(edge: Edge) -> tuple:
+    """The record ``(index, text, hop, link, src)`` of a first feed held as its ``Edge`` (see ``add_feed``)."""
+    return (edge.index, edge.text, edge.hop, edge.link, edge.src)
 
 
 def feeds_of(held: tuple | list[tuple]) -> list[tuple]:
@@ -72,13 +81,22 @@ class ThreadingStep:
     def problem(self, kind: str, ref: Any, *parts: Any, **fields: Any) -> None:
         raise NotImplementedError
 
-    def thread(self, bare: dict[str, tuple | list[tuple]], claimed: dict[PortRef, list[EdgeRef]],
+    def thread(self, bare: dict[str, Any], claimed: dict[PortRef, list[EdgeRef]],
                last: int = -1) -> list[Edge]:
         edges, in_order = [], True  # in_order: the Edges made in the order of their user's edges, after ``last``
         self.fed, self.used = fed, used = {}, {}  # noted as each layer's edges are made (not read again from them)
         reads_input = False
         claimed_per_layer = Counter(p.layer for p in claimed)
         for name, held in bare.items():
+            if type(held) is Edge:  # one feed, made as read into the first input: kept if no NetPort edge claims one
+                if not claimed or name not in claimed_per_layer:
+                    edges.append(held)
+                    in_order, last, fed[name], read = in_order and held.index >= last, held.index, held.dst.port, \
+                        held.src.layer
+                    used[read] = also(used[read], held.src.port) if read in used else held.src.port
+                    reads_input = reads_input or read is None
+                    continue
+                held = record_of(held)
             if type(held) is tuple:  # one record (see ``add_feed``); count: the sources the records hold
                 records, count = (held,), len(held) - 4
             else:
