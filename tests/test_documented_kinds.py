@@ -169,7 +169,7 @@ def test_the_walk_finds_the_kinds_it_means_to():
     assert {"constant-output", "uncomputed-output", "unsupported-op", "edges-form", "table-record"} <= set(kinds)
     assert {"shape", "misplaced-encoder", "misplaced-decoder", "state-in-operator"} <= set(kinds)  # or, if-else
     assert {"chain-input", "chain-output"} <= {kind for kind, places in kinds.items()
-                                               if any(p.endswith("chain_wiring.py:94") for p in places)}  # LINK_KINDS
+                                               if any(p.endswith("chain_wiring.py:96") for p in places)}  # LINK_KINDS
     assert len(kinds) > 100
 
 

@@ -5,6 +5,8 @@ layers that also checks the links (``link_problems``) and finds the ports left f
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
+from itertools import count
 
 from netgraph.core.errors import Diagnostic, NetGraphError, WiringError, raise_all
 from netgraph.core.layer import Layer
@@ -26,9 +28,9 @@ def chain_wiring(names: list[str], layers: dict[str, Layer], refs: Sequence[int 
     is a WiringError."""
     n = _Normalizer(names, layers, copy=False)  # the table copied only to give a variadic layer its input count
     edges, unwired, dangling, muted = [], [], [], set()
-    last, source, before = len(names) - 1, None, ""
-    for i, (name, ref) in enumerate(zip(names, refs)):
-        layer = layers[name]
+    last, source, before, index = len(names) - 1, None, "", None  # index: the previous layer's i (no int made a link)
+    given = layers.values() if len(layers) == len(names) and list(layers) == names else map(layers.__getitem__, names)
+    for i, name, ref, layer in zip(count(), names, refs, given):  # (the table in the names' order: no lookup a name)
         inputs, outputs = layer.input_ports, layer.output_ports
         linked = outputs[0] if len(outputs) == 1 else linked_output(layer) if i < last else None  # (no call for one)
         if (i < last and linked is None) or (i and not inputs and not layer.variadic):
@@ -42,12 +44,12 @@ def chain_wiring(names: list[str], layers: dict[str, Layer], refs: Sequence[int 
                 inputs = layer.input_ports
             if not inputs:  # a variadic layer left with none: normalize says what is wrong
                 return normalize(names, layers, list(zip(refs, refs[1:])))
-            edges.append(Edge(source, PortRef(name, inputs[0]), f"{before} -> {text}", False, i - 1))
-        before = text
+            edges.append(_edge(source, _port_ref(name, inputs[0]), f"{before} -> {text}", index))
+        before, index = text, i
         for port in inputs[1:] if i else inputs:
             unwired.append((name, port))
         if i < last:
-            source = PortRef(name, linked)
+            source = _port_ref(name, linked)
             if outputs[1:]:  # (a slice: no call a layer)
                 muted.update(PortRef(name, port) for port in outputs if port != linked)
         else:
@@ -98,3 +100,32 @@ def describe_at(i: int, name: str, layer: Layer) -> str:
     """As ``describe_layer`` for the layer at 0-based position ``i``, without searching the names."""
     label = "" if name == str(i + 1) else f" {name!r}"
     return f"layer {i + 1}{label} ({layer.type_name})"
+
+
+_EDGE_SLOTS = tuple(Edge.__dict__[f.name].__set__ for f in fields(Edge))  # src, dst, text, implicit, index, hop, link
+_REF_SLOTS = tuple(PortRef.__dict__[f.name].__set__ for f in fields(PortRef))  # layer, port
+
+
+def _edge(src: PortRef, dst: PortRef, text: str, index: int | None) -> Edge:
+    """``Edge(src, dst, text, False, index)``, its slots set directly: a frozen dataclass's ``__init__`` sets each
+    field through ``object.__setattr__`` (half the time of a chain's link, which a 100,000-layer chain makes for each
+    layer)."""
+    edge = object.__new__(Edge)
+    set_src, set_dst, set_text, set_implicit, set_index, set_hop, set_link = _EDGE_SLOTS  # (no loop: a call each)
+    set_src(edge, src)
+    set_dst(edge, dst)
+    set_text(edge, text)
+    set_implicit(edge, False)
+    set_index(edge, index)
+    set_hop(edge, None)
+    set_link(edge, "")
+    return edge
+
+
+def _port_ref(layer: str, port: str) -> PortRef:
+    """``PortRef(layer, port)``, its slots set directly (as ``_edge``)."""
+    ref = object.__new__(PortRef)
+    set_layer, set_port = _REF_SLOTS
+    set_layer(ref, layer)
+    set_port(ref, port)
+    return ref

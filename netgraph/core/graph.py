@@ -104,10 +104,15 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
     def _collect(self, prefix: tuple, problem: Problem) -> dict[str, int]:
         """Add this graph's leaves, edges and declared types (at ``prefix``); its own ports' numbers."""
         numbers = {None: problem.graph_ports(prefix, (*self._inputs, *self._outputs))}  # by name; None: this graph
-        for name, layer in in_order(self._layers, self._order):
-            path = (*prefix, name)
-            numbers[name] = (layer._collect(path, problem) if isinstance(layer, NetGraph)
-                             else problem.add_leaf(path, layer))
+        if self._depth == 1:  # leaves only (known without a pass over the layers): no test a layer
+            add_leaf = problem.add_leaf
+            for name, layer in in_order(self._layers, self._order):
+                numbers[name] = add_leaf((*prefix, name) if prefix else (name,), layer)
+        else:
+            for name, layer in in_order(self._layers, self._order):
+                path = (*prefix, name)
+                numbers[name] = (layer._collect(path, problem) if isinstance(layer, NetGraph)
+                                 else problem.add_leaf(path, layer))
         problem.join_edges(prefix, self._edges, numbers)  # an EdgeRef is made only for an error message
         for port, t in self._declared.items():
             problem.declare((prefix, port), t, "graph", numbers[None])

@@ -70,13 +70,19 @@ class Problem:
 
     def add_leaf(self, path: tuple, layer: Layer, declare: bool = True) -> dict[str, int]:
         """Add a leaf (with its declared types); its ports' numbers."""
-        ids, ports = self.ids, {}
+        ids = self.ids
         count = ids.count  # the next key's number: the leaf's ports are numbered one after another (no key tuple
         ids.first.append(count)  # nor dict entry a port: ``PortIds`` finds a leaf port's number from them)
-        for port in (*layer.input_ports, *layer.output_ports):  # a loop: a comprehension costs a call per leaf
-            if port not in ports:
-                ports[port] = count
-                count += 1
+        inputs, outputs = layer.input_ports, layer.output_ports
+        if len(inputs) == 1 and len(outputs) == 1 and inputs[0] != outputs[0]:  # most layers: one dict display
+            ports = {inputs[0]: count, outputs[0]: count + 1}
+            count += 2
+        else:
+            ports = {}
+            for port in (*inputs, *outputs):  # a loop: a comprehension costs a call per leaf
+                if port not in ports:
+                    ports[port] = count
+                    count += 1
         ids.count = count
         self.leaf_paths.append(path)
         self.leaf_layers.append(layer)

@@ -34,9 +34,11 @@ def check_class(cls: type) -> None:
 
 def leave_out_removed(layer: Any, removable: frozenset[str]) -> None:
     """A layer just made without some arrays (``biases=False``, a ``RemovableArray``): its ``ARRAYS`` lack them."""
-    gone = [field for field in removable if getattr(layer, field) is False]
-    if gone:
-        object.__setattr__(layer, "ARRAYS", {n: f for n, f in layer.ARRAYS.items() if f not in gone})
+    for field in removable:  # a loop, not a comprehension (a call): most layers keep their arrays
+        if getattr(layer, field) is False:
+            gone = [field for field in removable if getattr(layer, field) is False]
+            object.__setattr__(layer, "ARRAYS", {n: f for n, f in layer.ARRAYS.items() if f not in gone})
+            return
 
 
 def removed_note(layer: Any, name: str) -> str:

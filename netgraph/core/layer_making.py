@@ -34,6 +34,7 @@ class MakingPlan(NamedTuple):
     plain: tuple  # options typed float, int, bool or str
     given: Callable[[Any], tuple] | None  # the field values (as given); None: copy __dict__ (``_fields_alone``)
     names: tuple[str, ...]  # the dataclass fields, in order
+    unset_arrays: Callable[[Any], bool] | None  # whether every field of the class's ARRAYS is None (no arrays given)
 
 
 _PLANS: dict[type, MakingPlan] = {}
@@ -51,8 +52,17 @@ def making_plan(cls: type, base_post_init: Any) -> MakingPlan:
         given = (operator.attrgetter(*names) if len(names) > 1 else (lambda layer: (getattr(layer, names[0]),))
                  if names else (lambda layer: ())) if _fields_alone(cls, fields, base_post_init) else None
         plan = _PLANS[cls] = MakingPlan(choices, normalizers, array_fields, removable_fields(cls),
-                                        strict_choices(cls) if choices else (), plain_typed(cls), given, names)
+                                        strict_choices(cls) if choices else (), plain_typed(cls), given, names,
+                                        _unset_arrays(tuple(cls.ARRAYS.values())))
     return plan
+
+
+def _unset_arrays(fields: tuple[str, ...]) -> Callable[[Any], bool] | None:
+    """Whether a layer holds None in each of the array ``fields`` (one C call: an attrgetter and a comparison)."""
+    if not fields:
+        return None
+    values, unset = operator.attrgetter(*fields), (None,) * len(fields) if len(fields) > 1 else None
+    return lambda layer: values(layer) == unset
 
 
 def drop_dataclass_frozen(cls: type, root: type) -> None:
@@ -143,5 +153,6 @@ def check_options(layer: Any, plan: MakingPlan, base_with_arrays: Any, problems:
         check_strict_choices(layer, plan.strict, reported)
     if plan.plain:
         check_plain_types(layer, plan.plain, reported)
-    if layer.ARRAYS and not problems:
-        check_made_arrays(layer, base_with_arrays)
+    arrays = layer.ARRAYS  # the class's (unless normalize() or removed arrays set the layer's own)
+    if arrays and not problems and not (arrays is type(layer).ARRAYS and plan.unset_arrays(layer)):  # (no arrays:
+        check_made_arrays(layer, base_with_arrays)  # nothing to check, known without a call)

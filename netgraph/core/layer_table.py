@@ -8,6 +8,8 @@
 from __future__ import annotations
 
 import numbers
+from itertools import repeat
+from operator import contains
 from collections.abc import Mapping
 from typing import Any
 
@@ -61,7 +63,7 @@ def named_layers(layers: Any, kind: str = "NetGraph") -> tuple[list[str], dict[s
     if isinstance(layers, Mapping):
         names, given = list(layers), list(layers.values())
     elif isinstance(layers, (list, tuple)):
-        names, given = [str(i) for i in range(1, len(layers) + 1)], layers  # no (name, layer) pair kept per layer
+        names, given = list(map(str, range(1, len(layers) + 1))), layers  # no (name, layer) pair kept per layer
     else:
         raise WiringError(f"{kind} layers must be a list or a dict, found {type(layers).__name__}"
                           f"{compiled_module_note(layers)}", kind="option-value", option="layers",
@@ -69,6 +71,27 @@ def named_layers(layers: Any, kind: str = "NetGraph") -> tuple[list[str], dict[s
     if not names:
         raise WiringError(f"{kind} needs at least one layer, found an empty {type(layers).__name__}: {_usage(kind)}",
                           kind="option-value", option="layers")
+    table = _plain_table(names, given, layers)
+    if table is None:
+        table = _checked_table(names, given)
+    if given is not layers:  # (numbers, a list's names, hold no '/')
+        _refuse_path_clash(table)
+    return names, table
+
+
+def _plain_table(names: list, given: Any, layers: Any) -> dict[str, Layer] | None:
+    """The table when every name is a plain allowed one and every layer a Layer (the common case), checked by C loops
+    with no Python step a layer; None otherwise. A dict given is copied whole (no insertion a layer)."""
+    if not all(map(isinstance, given, repeat(Layer))):
+        return None
+    if given is not layers and not (all(map(isinstance, names, repeat(str))) and all(names)  # (numbers: allowed)
+                                    and RESERVED_NAMES.isdisjoint(names) and not any(map(contains, names, repeat(".")))):
+        return None
+    return dict(layers) if type(layers) is dict else dict(zip(names, given))
+
+
+def _checked_table(names: list, given: Any) -> dict[str, Layer]:
+    """The table, shorthands coerced; every bad name or layer collected into one WiringError."""
     errors: list[Diagnostic] = []
     table = {}
     for i, (name, layer) in enumerate(zip(names, given), 1):
@@ -91,14 +114,13 @@ def named_layers(layers: Any, kind: str = "NetGraph") -> tuple[list[str], dict[s
             inner = [d.within(name).prefixed(f"{label}: ") for d in exc.diagnostics]
             raise type(exc)(f"{label}: {exc}", inner) from None
     raise_all(errors, WiringError, "invalid layers")
-    _refuse_path_clash(table)
-    return names, table
+    return table
 
 
 def _refuse_path_clash(table: Mapping[str, Any]) -> None:
     """A name with '/' (as ``net_flatten`` gives) must not spell the path of a nested layer: ``'enc/l1'`` beside a
     graph ``enc`` holding ``l1`` would make the key ``'enc/l1'`` (multipliers, ``method=``) name both."""
-    if not any("/" in name for name in table):
+    if not any(map(contains, table, repeat("/"))):  # (a C loop: no Python step a name)
         return
     seen: dict[tuple, tuple] = {}
     stack = [((), (), table)]

@@ -37,7 +37,7 @@ from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.option_ranges import Within
 from netgraph.core.option_words import LEVEL_SCHEMA, levels_schema
 from netgraph.core.tensors import as_tensor
-from netgraph.core.types import Conflict, as_shape
+from netgraph.core.types import Conflict, as_shape, vector_shape
 
 __all__ = ["OptionKind", "Shape", "SequenceShape", "PortShapes", "Ports", "Array", "RemovableArray",
            "DistributionOption", "Function", "IntOrInts", "Level", "Levels", "Module", "Net", "Literal", "option_kind",
@@ -165,7 +165,7 @@ def random_seeding(value: Any, option: str = "seed") -> int | None:
 
 def _shape(value: Any, layer: str, option: str) -> Any:
     if type(value) is int and 1 <= value < 2**63:  # the common vector size (as as_shape), before building the message
-        return (value,)
+        return vector_shape(value)
     try:
         return as_shape(value, f"{layer} option {option}=")
     except Conflict as exc:

@@ -115,6 +115,18 @@ def real_type(shape: Shape) -> PortType:
 
 
 _REAL_TYPES: dict[Shape, PortType] = {}
+_VECTORS: dict[int, tuple] = {}  # as_shape's (n,) by size n
+
+
+def vector_shape(size: int) -> tuple:
+    """``(size,)``: one tuple a size (for the first sizes asked), as ``real_type`` keeps one type a shape, so that
+    100,000 ``LinearLayer(8)`` hold one ``(8,)``, not a tuple each for the collector to track."""
+    shape = _VECTORS.get(size)
+    if shape is None:
+        shape = (size,)
+        if len(_VECTORS) < 4096:  # bounded: the sizes a long session makes do not pile up
+            _VECTORS[size] = shape
+    return shape
 
 
 def _scalar_hint(value: object) -> str:
@@ -153,7 +165,7 @@ def as_shape(value: object, what: str = "shape") -> Shape:
     if isinstance(value, str) and value == "Varying":  # Wolfram's "Varying": a sequence of numbers, of any length
         return ("Varying",)
     if type(value) is int and 1 <= value < 2**63:  # the common vector size, as below in one step
-        return (value,)
+        return vector_shape(value)
     if isinstance(value, bool):
         raise Conflict(f"{what} must be an int or a list of ints, found {value!r}", expected=_SHAPE_WORDS, found=value)
     if isinstance(value, numbers.Integral):  # numpy's integers too

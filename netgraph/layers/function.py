@@ -91,14 +91,15 @@ def _output_names(outputs: Any, output: Any) -> tuple[str, ...]:
 
 
 def _input_option(value: Any, ports: tuple[str, ...], layer: str) -> dict[str, tuple | None]:
+    if value is None:  # no input= (most layers): no Mapping test, no shape to read
+        return dict.fromkeys(ports)
     if isinstance(value, Mapping):
         unknown = [k for k in value if k not in ports]
         if unknown:
             raise OptionError(f"{layer} input=: no port {unknown[0]!r}{did_you_mean(unknown[0], ports)}; ports are "
                               f"{list(ports)}", option="input")
         return {p: shape_option(value.get(p), layer, f"input[{p!r}]") for p in ports}
-    shape = shape_option(value, layer, "input")
-    return {p: shape for p in ports}
+    return dict.fromkeys(ports, shape_option(value, layer, "input"))
 
 
 def _is_function(value: Any) -> bool:

@@ -110,8 +110,8 @@ class LinearLayer(Layer):
         """(port, size, option) the arrays fix; Biases only without Weights (their shapes are checked together)."""
         if self.weights is not None:
             return [("Output", self.weights.shape[0], "weights"), ("Input", self.weights.shape[1], "weights")]
-        b = self.biases
-        return [("Output", b.numel(), "biases")] if isinstance(b, torch.Tensor) else []
+        b = self.biases  # None, False or a tensor (tested last: torch's isinstance is slow, and runs per inference)
+        return [] if b is None or b is False or not isinstance(b, torch.Tensor) else [("Output", b.numel(), "biases")]
 
     def default_types(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         """With weights, an Input of unknown shape is taken as a vector: weights give its size, not its rank, so
