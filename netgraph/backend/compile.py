@@ -320,6 +320,10 @@ def _compile(net: Any, checks: bool | str | None,
     setting, inline, firsts = checks if checks is not None else distribution_checks(), set(), []
     code = generate(net, setting, firsts) if generate else _generate(net, setting, inline, firsts)
     module = _code_class(code, net._depth)(net, code)
+    # line of module.code -> layer path, found now: the first statements noted (a string each) are freed before the
+    # modules are built, which reuse their memory
+    module.__dict__["code_layers"] = layer_lines(module._code_lines, firsts)
+    del firsts
     builder = ModuleBuilder(net, module, checks, inline)
     builder.run()
     label_inner_layers(builder.operators)
@@ -327,7 +331,6 @@ def _compile(net: Any, checks: bool | str | None,
     if builder.other_precision:  # floating arrays in another precision (a float64 array given, a float16 one
         module.to(builder.working)  # loaded) are cast once for every layer; the net keeps its arrays
     module.__dict__["working_dtype"] = builder.working  # to_net gives arrays still in it back as given
-    module.__dict__["code_layers"] = layer_lines(module._code_lines, firsts)  # line of module.code -> layer path
     module.__dict__["inner_net"] = compiling_inner()  # its layers' DataErrors may blame the operator's inputs
     return module
 
