@@ -15,7 +15,7 @@ from torch.nn.utils.parametrizations import weight_norm
 from torch.nn.utils.parametrize import remove_parametrizations
 
 from netgraph import (BasicRecurrentLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain,
-                      NetGraph, NetMapOperator, TorchLayer, net_initialize)
+                      NetGraph, NetMapOperator, TorchLayer, interpret, net_initialize)
 from netgraph.layers._modules import InlineLayerWarning
 
 
@@ -129,7 +129,6 @@ def test_modules_of_one_net_are_of_one_class_and_ensemble_under_torch_func():
 def test_each_layer_module_makes_its_own_hook_tables_on_first_use_and_its_hooks_fire():
     # a compiled net's layer modules make their hook tables (and non-persistent buffer names) when first read, not
     # when built: 2 KiB less a module; each table is the module's own, and hooks, buffers and copies work as in torch
-    from netgraph import interpret
     net = net_initialize(NetChain({"a": LinearLayer(3), "act": "Tanh", "b": LinearLayer(3)}, input=2), seed=0)
     module = net.compile()
     assert not {"_forward_hooks", "_state_dict_hooks", "_non_persistent_buffers_set"} & set(module.a.__dict__)
