@@ -15,7 +15,7 @@ from torch.nn.utils.parametrizations import weight_norm
 from torch.nn.utils.parametrize import remove_parametrizations
 
 from netgraph import (BasicRecurrentLayer, GatedRecurrentLayer, LinearLayer, LongShortTermMemoryLayer, NetChain,
-                      NetGraph, NetMapOperator, TorchLayer, net_initialize)
+                      NetGraph, NetMapOperator, TorchLayer, interpret, net_initialize)
 from netgraph.layers._modules import InlineLayerWarning
 
 
@@ -124,3 +124,31 @@ def test_modules_of_one_net_are_of_one_class_and_ensemble_under_torch_func():
     torch.testing.assert_close(outputs, torch.stack([m(x) for m in modules]))
     other = net_initialize(NetChain([LinearLayer(4)], input=3), seed=0).compile()
     assert type(other) is not type(modules[0])  # another code: another class
+
+
+def test_each_layer_module_makes_its_own_hook_tables_on_first_use_and_its_hooks_fire():
+    # a compiled net's layer modules make their hook tables (and non-persistent buffer names) when first read, not
+    # when built: 2 KiB less a module; each table is the module's own, and hooks, buffers and copies work as in torch
+    net = net_initialize(NetChain({"a": LinearLayer(3), "act": "Tanh", "b": LinearLayer(3)}, input=2), seed=0)
+    module = net.compile()
+    assert not {"_forward_hooks", "_state_dict_hooks", "_non_persistent_buffers_set"} & set(module.a.__dict__)
+    assert module.a._forward_hooks is not module.b._forward_hooks and module.a._forward_hooks is module.a._forward_hooks
+    seen = []
+    with pytest.warns(InlineLayerWarning):
+        module.a.register_forward_hook(lambda mod, args, out: seen.append("a"))
+    with pytest.warns(InlineLayerWarning):  # an ElementwiseLayer's module
+        module.act.register_forward_pre_hook(lambda mod, args: seen.append("act"))
+    x = torch.randn(4, 2)
+    torch.testing.assert_close(interpret(net, module, Input=x), module(x))  # the interpreter calls each layer's module
+    assert seen == ["a", "act"] and len(module.b._forward_hooks) == 0 and len(module.b._forward_pre_hooks) == 0
+    module.b.register_buffer("scale", torch.ones(1), persistent=False)
+    module.a.register_buffer("shift", torch.zeros(1))
+    assert list(module.state_dict()) == ["a.Weights", "a.Biases", "a.shift", "b.Weights", "b.Biases"]
+    copied, unpickled = copy.deepcopy(module), pickle.loads(pickle.dumps(net_initialize(net, seed=0).compile()))
+    for other, fired in ((copied, ["copy", "a", "act"]), (unpickled, ["copy"])):  # a copy keeps the hooks it had
+        seen.clear()
+        with pytest.warns(InlineLayerWarning):
+            other.a.register_forward_pre_hook(lambda mod, args: seen.append("copy"))
+        interpret(net, other, Input=x)
+        assert seen == fired and len(other.b._forward_pre_hooks) == 0
+    assert len(module.a._forward_pre_hooks) == 0  # the copy's hook is its own

@@ -231,10 +231,11 @@ class _CodeWriter(GraphWalker):
             self.entry.update((p, self.names.new(f"{p}_input")) for p in shadowing)
             self.lines += [f"{self.entry[p]}, {p} = {p}, self._code_globals[{p!r}]" for p in shadowing]
 
-    def visit_node(self, node: Node, inputs: Sequence[str]) -> list[str]:
+    def visit_node(self, node: Node, inputs: Sequence[str]) -> tuple[str, ...]:
         path, ports, start, new = node.path, node.output_ports, len(self.lines), self.names.new
         stem = path[0] if len(path) == 1 else "_".join(path)
-        outs = [new(stem)] if len(ports) == 1 else [new(f"{stem}_{p}") for p in ports]
+        # tuples, kept as the node's Step (its inputs' names the walk's own tuple when all are names): no copies
+        outs = (new(stem),) if len(ports) == 1 else tuple([new(f"{stem}_{p}") for p in ports])
         module, self.temporaries = module_expr(path), []
         block = self._block(node, module, inputs, outs)
         # a long ``self._modules['1']`` used more than twice is looked up once; twice (Weights and Biases) stays inline:
@@ -248,13 +249,12 @@ class _CodeWriter(GraphWalker):
             text = "\n".join(block)
         if f"{module}(" not in text:
             self.inline.add(path)
-        self.steps.append(Step(start, tuple([v for v in inputs if isinstance(v, str)]), tuple(outs),
-                               tuple(self.temporaries)))
+        self.steps.append(Step(start, _names_only(inputs), outs, tuple(self.temporaries)))
         self.firsts.append((path, self.lines[start] if len(self.lines) > start else block[0]))
         self.lines += block
         return outs
 
-    def _block(self, node: Node, module: str, inputs: Sequence[str], outs: list[str]) -> list[str]:
+    def _block(self, node: Node, module: str, inputs: Sequence[str], outs: tuple[str, ...]) -> list[str]:
         """The node's statements."""
         block = node.layer.emit_block(self._context(node, module, inputs), tuple(outs))
         if not type(node.layer).__module__.startswith("netgraph."):  # a user's own emit: checked, the layer named
@@ -268,6 +268,14 @@ class _CodeWriter(GraphWalker):
             return self.temporaries[-1]
         given = () if self.inner else node.given
         return EmitContext(module, tuple(inputs), self.size, node.types, self.checks, local, node.path, given)
+
+
+def _names_only(values: Sequence[Any]) -> tuple[str, ...]:
+    """The variable names among a node's input values (None for one no code computes): ``values`` itself when all are."""
+    for value in values:
+        if not isinstance(value, str):
+            return tuple([v for v in values if isinstance(v, str)])
+    return values if type(values) is tuple else tuple(values)
 
 
 def _untraced(checks: list[str]) -> list[str]:
@@ -320,6 +328,10 @@ def _compile(net: Any, checks: bool | str | None,
     setting, inline, firsts = checks if checks is not None else distribution_checks(), set(), []
     code = generate(net, setting, firsts) if generate else _generate(net, setting, inline, firsts)
     module = _code_class(code, net._depth)(net, code)
+    # line of module.code -> layer path, found now: the first statements noted (a string each) are freed before the
+    # modules are built, which reuse their memory
+    module.__dict__["code_layers"] = layer_lines(module._code_lines, firsts)
+    del firsts
     builder = ModuleBuilder(net, module, checks, inline)
     builder.run()
     label_inner_layers(builder.operators)
@@ -327,7 +339,6 @@ def _compile(net: Any, checks: bool | str | None,
     if builder.other_precision:  # floating arrays in another precision (a float64 array given, a float16 one
         module.to(builder.working)  # loaded) are cast once for every layer; the net keeps its arrays
     module.__dict__["working_dtype"] = builder.working  # to_net gives arrays still in it back as given
-    module.__dict__["code_layers"] = layer_lines(module._code_lines, firsts)  # line of module.code -> layer path
     module.__dict__["inner_net"] = compiling_inner()  # its layers' DataErrors may blame the operator's inputs
     return module
 

@@ -122,7 +122,7 @@ class _PaddedWriter(_CodeWriter):
             self.lines.append(f"{name} = None if {base} is None else {base} + {symbol[1]}")
         return self.variables[symbol]
 
-    def _block(self, node: Node, module: str, inputs: Sequence[str], outs: list[str]) -> list[str]:
+    def _block(self, node: Node, module: str, inputs: Sequence[str], outs: tuple[str, ...]) -> list[str]:
         symbols = self.route.calls.get(node.path)
         if symbols is None:
             return super()._block(node, module, inputs, outs)

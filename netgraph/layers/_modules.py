@@ -90,9 +90,32 @@ def _recipe() -> tuple[tuple[str, Any, bool], ...] | None:
     return tuple(recipe)
 
 
+class _MadeOnFirstRead:
+    """A LayerModule class attribute standing for one of the empty tables ``nn.Module.__init__`` makes (a hook table,
+    the non-persistent buffer names): the first read makes the module its own, in its ``__dict__``, where every later
+    read finds it (a module never called nor hooked, as most of a compiled net's are, never makes its hook tables)."""
+
+    __slots__ = ("name", "make")
+
+    def __init__(self, name: str, make: type):
+        self.name, self.make = name, make
+
+    def __get__(self, module: Any, owner: type | None = None) -> Any:
+        if module is None:
+            return self
+        table = module.__dict__[self.name] = self.make()
+        return table
+
+
 _RECIPE = _recipe()
 _VALUES = {} if _RECIPE is None else {name: value for name, value, call in _RECIPE if not call}
 _EMPTY = () if _RECIPE is None else tuple((name, make) for name, make, call in _RECIPE if call)
+#: the tables torch reads from a module's ``__dict__`` itself (``Module.__setattr__``, ``__getattr__``): made at once
+_READ_FROM_DICT = frozenset({"_parameters", "_buffers", "_modules"})
+_LAYER_EMPTY = tuple((name, make) for name, make in _EMPTY if name in _READ_FROM_DICT)
+for _name, _make in _EMPTY:
+    if _name not in _READ_FROM_DICT:
+        setattr(LayerModule, _name, _MadeOnFirstRead(_name, _make))
 #: torch's global parameter registration hooks (None where this torch has no such table)
 _PARAMETER_HOOKS = getattr(torch_module, "_global_parameter_registration_hooks", None)
 
@@ -104,7 +127,7 @@ def init_module(module: nn.Module) -> None:
         return
     attributes = module.__dict__
     attributes.update(_VALUES)
-    for name, make in _EMPTY:
+    for name, make in _LAYER_EMPTY if isinstance(module, LayerModule) else _EMPTY:
         attributes[name] = make()
 
 
