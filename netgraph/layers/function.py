@@ -5,9 +5,8 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
-import inspect
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import torch
@@ -16,6 +15,7 @@ from torch import nn
 from netgraph.core.layer import EmitContext, Layer, shape_option
 from netgraph.core.option_words import named_or_slots
 from netgraph.core.options import Function, OptionKind, PortShapes, Ports, Shape
+from netgraph.layers._callable_ports import callable_ports
 from netgraph.layers._shapes import fill
 from netgraph.layers.expression import parse, to_code
 from netgraph.layers.expression_elementwise import per_element
@@ -147,7 +147,7 @@ class FunctionLayer(Layer):
                                  f"{name}{module}", self.function, "a slot expression or a function")
         elif _is_function(self.function):
             expr = None
-            ports = _callable_ports(self.function)
+            ports = callable_ports(self.function)
             outputs = _output_names(self.outputs, self.output)
         else:
             return _bad_function(f"FunctionLayer needs a slot expression string or a Python function, found "
@@ -325,21 +325,6 @@ def _structural_text(text: str) -> bool:
 def _bad_function(message: str, found: Any, expected: str = "an elementwise function or expression in #") -> dict:
     """Report a bad ``function=`` (``option_problem``): no expression, while the other options are checked."""
     return option_problem(OptionError(message, option="function", expected=expected, found=found), {})
-
-
-def _callable_ports(fn: Callable, layer: str = "FunctionLayer", option: str = "function") -> tuple[str, ...]:
-    """The parameter names of a user's function: the ports of the ``layer`` it is given to (as its ``option``)."""
-    try:
-        params = inspect.signature(fn).parameters.values()
-    except (TypeError, ValueError):
-        raise OptionError(f"{layer} cannot read the parameter names of this callable", option=option) from None
-    ports = []
-    for p in params:
-        if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
-            raise OptionError(f"{layer}: parameter {p.name!r} must be a plain positional parameter (it names a port)",
-                              option=option)
-        ports.append(p.name)
-    return tuple(ports)
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)

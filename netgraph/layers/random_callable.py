@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from netgraph.core.errors import OptionError
-from netgraph.layers.function import _callable_ports
+from netgraph.layers._callable_ports import callable_ports
 
 __all__ = ["call_with_slots"]
 
@@ -15,7 +15,7 @@ def call_with_slots(fn: Any) -> Any:
 
     Anything else done to an argument (arithmetic, a torch function) meets a slot string, not a value: an
     OptionError saying so, not the TypeError (or the odd slot '#mu#mu') it would give."""
-    ports = _callable_ports(fn, "RandomArrayLayer", "distribution")
+    ports = callable_ports(fn, "RandomArrayLayer", "distribution")
     slots = [f"#{p}" for p in ports]
     try:
         return fn(*slots)

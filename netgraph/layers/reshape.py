@@ -12,7 +12,6 @@ Part indices are 1-based as Wolfram's (negative ones count from the end); ``"All
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Mapping
 from functools import partial
 from typing import Annotated, Any, Optional
@@ -24,6 +23,7 @@ from netgraph.core.layer import EmitContext
 from netgraph.layers._reshape_dims import (dims_hint, flatten_code, input_dims, normal_dims, output_dims, reshape,
                                            run_dims)
 from netgraph.layers._part_range import PartModule, fitting_lengths, part_level, span_count, span_length, span_text
+from netgraph.layers._transpose_levels import swapped_levels, torch_dims_hint
 from netgraph.layers._shapes import (_ShapeLayer, fixed_product, is_int, level_option, level_range, positive_int,
                                      solved_dims)
 from netgraph.core.errors import OptionError
@@ -159,30 +159,6 @@ class ReshapeLayer(_ShapeLayer):
         return f"{x}.reshape({x}.shape[0], {sizes})"
 
 
-def _swapped(perm: Any) -> Any:
-    """Wolfram's ``n <-> m`` (levels n and m swapped) as a permutation; ``perm`` otherwise (None: a bad swap)."""
-    if not isinstance(perm, str):
-        return perm
-    found = re.fullmatch(r"\s*([1-9][0-9]*)\s*<->\s*([1-9][0-9]*)\s*", perm)
-    if not found or found.group(1) == found.group(2):
-        return None
-    a, b = int(found.group(1)), int(found.group(2))
-    return [b if k == a else a if k == b else k for k in range(1, max(a, b) + 1)]
-
-
-def _torch_dims_hint(dims: Any) -> str:
-    """For torch's ``permute`` dims with the batch first (``(0, 2, 3, 1)``: output dim i is input dim dims[i]): the
-    TransposeLayer that equals it (level dims[i] goes to level i), else ''."""
-    if not isinstance(dims, (list, tuple)) or not all(is_int(v) for v in dims) or len(dims) < 3 or dims[0] != 0 or \
-            sorted(dims) != list(range(len(dims))):
-        return ""
-    perm = [0] * (len(dims) - 1)
-    for level, source in enumerate(dims[1:], 1):
-        perm[source - 1] = level
-    return (f"; torch's permute({', '.join(map(str, dims))}) counts the batch dim: it is TransposeLayer({perm}) here "
-            f"(levels count from 1 after the batch)")
-
-
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class TransposeLayer(_ShapeLayer):
     """Permutes levels as Wolfram's Transpose: level k of the input becomes level ``perm[k]`` of the output.
@@ -197,11 +173,11 @@ class TransposeLayer(_ShapeLayer):
     POSITIONAL = "perm"
 
     def normalize(self) -> dict[str, Any]:
-        p = _swapped(self.perm)
+        p = swapped_levels(self.perm)
         if not isinstance(p, (list, tuple)) or not all(is_int(v) for v in p) or sorted(p) != list(range(1, len(p) + 1)):
             return option_problem(OptionError(f"TransposeLayer perm= must be a permutation of 1..k (level k of the "
                                               f"input goes to level perm[k]), or Wolfram's swap of two levels, such as "
-                                              f"'1<->3', found {self.perm!r}{_torch_dims_hint(p)}", option="perm",
+                                              f"'1<->3', found {self.perm!r}{torch_dims_hint(p)}", option="perm",
                                               expected="a permutation of 1..k", found=self.perm), {})
         return {"perm": tuple(int(v) for v in p)}
 

@@ -1,0 +1,43 @@
+"""TransposeLayer's permutations as the user may write them: Wolfram's ``"n <-> m"`` swap, and torch's ``permute``
+dims with the batch first, which a hint turns into the TransposeLayer that equals them.
+
+>>> swapped_levels("1<->3")
+[3, 2, 1]
+>>> torch_dims_hint((0, 2, 3, 1)).split(": ")[1]
+'it is TransposeLayer([3, 1, 2]) here (levels count from 1 after the batch)'
+>>> torch_dims_hint((1, 0, 2))
+''
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from netgraph.layers._shapes import is_int
+
+__all__ = ["swapped_levels", "torch_dims_hint"]
+
+
+def swapped_levels(perm: Any) -> Any:
+    """Wolfram's ``n <-> m`` (levels n and m swapped) as a permutation; ``perm`` otherwise (None: a bad swap)."""
+    if not isinstance(perm, str):
+        return perm
+    found = re.fullmatch(r"\s*([1-9][0-9]*)\s*<->\s*([1-9][0-9]*)\s*", perm)
+    if not found or found.group(1) == found.group(2):
+        return None
+    a, b = int(found.group(1)), int(found.group(2))
+    return [b if k == a else a if k == b else k for k in range(1, max(a, b) + 1)]
+
+
+def torch_dims_hint(dims: Any) -> str:
+    """For torch's ``permute`` dims with the batch first (``(0, 2, 3, 1)``: output dim i is input dim dims[i]): the
+    TransposeLayer that equals it (level dims[i] goes to level i), else ''."""
+    if not isinstance(dims, (list, tuple)) or not all(is_int(v) for v in dims) or len(dims) < 3 or dims[0] != 0 or \
+            sorted(dims) != list(range(len(dims))):
+        return ""
+    perm = [0] * (len(dims) - 1)
+    for level, source in enumerate(dims[1:], 1):
+        perm[source - 1] = level
+    return (f"; torch's permute({', '.join(map(str, dims))}) counts the batch dim: it is TransposeLayer({perm}) here "
+            f"(levels count from 1 after the batch)")
