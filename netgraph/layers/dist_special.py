@@ -67,11 +67,10 @@ def digamma_gap(a: torch.Tensor, d: torch.Tensor) -> torch.Tensor:
     b = a + d
     ak, bk = a + _DIGAMMA_SHIFT, b + _DIGAMMA_SHIFT
     total = torch.log1p(d / ak).add_(_digamma_rest(bk)).sub_(_digamma_rest(ak))
-    steps = torch.zeros_like(total)
-    aj, bj = a.clone(), b.clone()
-    for _ in range(_DIGAMMA_SHIFT):
-        steps.add_((aj * bj).reciprocal_())
-        aj.add_(1), bj.add_(1)
+    ab, step = a * b, a + b  # (a + j)(b + j), advanced in place: autograd keeps reciprocals' results, not arguments
+    steps = torch.zeros_like(ab).add_(ab.reciprocal())
+    for j in range(1, _DIGAMMA_SHIFT):
+        steps.add_(ab.add_(step).add_(2 * j - 1).reciprocal())
     return total.addcmul_(steps, d)
 
 
