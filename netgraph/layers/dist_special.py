@@ -31,7 +31,7 @@ _DIGAMMA_SHIFT = 10  #: ``digamma_gap`` takes its series this far up
 def _even_series(z: torch.Tensor, coefficients: tuple) -> torch.Tensor:
     """Σₖ coefficients[k] · w^k, w = 1/z², k from 0, in Horner's form."""
     w = (z * z).reciprocal_()
-    total = w * coefficients[-1] + coefficients[-2]
+    total = torch.mul(w, coefficients[-1]).add_(coefficients[-2])
     for c in reversed(coefficients[:-2]):
         total.mul_(w).add_(c)
     return total
@@ -46,7 +46,7 @@ def stirling_remainder(z: torch.Tensor) -> torch.Tensor:
     >>> bool(err[0].abs() < 1e-14)
     True
     """
-    return _even_series(z, _SERIES) / z
+    return _even_series(z, _SERIES).div_(z)
 
 
 def _digamma_rest(z: torch.Tensor) -> torch.Tensor:
@@ -74,19 +74,25 @@ def digamma_gap(a: torch.Tensor, d: torch.Tensor) -> torch.Tensor:
     return total.addcmul_(steps, d)
 
 
+def _log_beta(lo: torch.Tensor, big: torch.Tensor, lgamma_lo: torch.Tensor) -> torch.Tensor:
+    """log B(lo, big) for big >= ``STIRLING_FROM``, R's ``lbeta`` form (overwrites big; in place, no autograd)."""
+    total = lo + big
+    log_beta = stirling_remainder(big).sub_(stirling_remainder(total)).add_(lgamma_lo).add_(lo)
+    log_beta.sub_(total.log().mul_(lo))
+    return log_beta.add_(big.sub_(0.5).mul_(torch.div(lo, total).neg_().log1p_()))
+
+
 def _coefficient(x: torch.Tensor, n: torch.Tensor) -> torch.Tensor:
-    """``log_orderings``' value (no autograd: the caller's step has its gradient)."""
+    """``log_orderings``' value (no autograd: the caller's step has its gradient; in place where it can)."""
     x1, s = x + 1, x + n
     lo, hi = torch.minimum(n, x1), torch.maximum(n, x1)
-    stirling = (hi >= STIRLING_FROM).logical_and_(x != 0).to(x.dtype)  # x = 0: the lgammas' exact 0
-    lgamma_lo = torch.lgamma(lo)
+    # 1 where hi >= STIRLING_FROM and x > 0 (x = 0: the lgammas' exact 0), else 0, in float arithmetic: converting a
+    # bool mask costs eight adds
+    stirling = (hi - (STIRLING_FROM - 1)).clamp_(0, 1).floor_().mul_(x.clamp(0, 1).ceil_())
+    lgamma_lo, big, log_s = torch.lgamma(lo), hi.clamp(min=STIRLING_FROM), s.log()  # big: a stand-in where hi is small
     # the lgammas' side: arguments capped (both alike, so x = 0 stays 0) where lgamma would overflow: finite for lerp
-    direct = torch.lgamma(s.clamp(max=_CAP)).sub_(torch.lgamma(hi.clamp(max=_CAP))).sub_(lgamma_lo)
-    big = hi.clamp_(min=STIRLING_FROM)  # the Stirling side's stand-in where hi is small
-    total = lo + big
-    log_beta = (stirling_remainder(big).sub_(stirling_remainder(total)).add_(lgamma_lo).add_(lo)
-                .sub_(lo * total.log()).add_((big - 0.5).mul_(torch.log1p(-lo / total))))
-    return torch.lerp(direct, log_beta.add_(s.log()).neg_(), stirling)  # weight 0 or 1: one side, exactly
+    direct = s.clamp_(max=_CAP).lgamma_().sub_(hi.clamp_(max=_CAP).lgamma_()).sub_(lgamma_lo)
+    return torch.lerp(direct, _log_beta(lo, big, lgamma_lo).add_(log_s).neg_(), stirling)  # weight 0 or 1: exact
 
 
 class _LogOrderings(torch.autograd.Function):
