@@ -27,7 +27,8 @@ def test_the_gradient_in_a_large_n_at_small_counts_is_exact(dtype, rtol):
     counts = [0.0, 1.0, 3.0, 50.0]
     _, got = _gradients(counts, [n] * len(counts), dtype)
     want = [math.fsum(1 / (n + k) for k in range(int(x))) for x in counts]
-    torch.testing.assert_close(torch.tensor(got, dtype=torch.float64), torch.tensor(want, dtype=torch.float64), rtol=rtol, atol=0)
+    torch.testing.assert_close(torch.tensor(got, dtype=torch.float64), torch.tensor(want, dtype=torch.float64),
+                               rtol=rtol, atol=0)
 
 
 @pytest.mark.parametrize("dtype, rtol", [(torch.float32, 2e-6), (torch.float64, 1e-14)])
@@ -36,7 +37,8 @@ def test_the_gradient_in_a_large_count_is_exact(dtype, rtol):
     counts = [0.0, 5.0, STIRLING_FROM, 12345.0, 2.0 ** 24]
     got, _ = _gradients(counts, [3.0] * len(counts), dtype)
     want = [1 / (x + 1) + 1 / (x + 2) for x in counts]
-    torch.testing.assert_close(torch.tensor(got, dtype=torch.float64), torch.tensor(want, dtype=torch.float64), rtol=rtol, atol=0)
+    torch.testing.assert_close(torch.tensor(got, dtype=torch.float64), torch.tensor(want, dtype=torch.float64),
+                               rtol=rtol, atol=0)
 
 
 def test_digamma_gap_matches_torch_where_its_digammas_do_not_cancel():
