@@ -37,6 +37,19 @@ def test_log_mass_of_n_3_and_p_1e_6_is_exact_up_to_2_to_the_24_in_both_dtypes(dt
     torch.testing.assert_close(got.double(), want, rtol=rtol, atol=0)
 
 
+@pytest.mark.parametrize("dtype, ps, rtol", [(torch.float32, [0.999, 0.99999, 1 - 2.0 ** -24], 1e-6),
+                                             (torch.float64, [1 - 1e-9, 1 - 1e-12, 1 - 2.0 ** -53], 1e-13)])
+def test_log_mass_for_p_near_1_is_exact(dtype, ps, rtol):
+    """x log(1 - p) took log1p(-p (1 - eps)), adding about p eps to 1 - p: at p = 0.99999 in float32 and x = 1000 the
+    log-mass was -11486.61 for -11498.44."""
+    held = [_held(p, dtype) for p in ps]
+    counts = [0.0, 1.0, 1000.0]
+    for p in held:
+        got = NegativeBinomialDistribution(3, "#p").log_prob(torch.tensor(counts, dtype=dtype), [3.0, p])
+        want = torch.tensor([_exact_log_mass_n3(x, p) for x in counts], dtype=torch.float64)
+        torch.testing.assert_close(got.double(), want, rtol=rtol, atol=0)
+
+
 def test_log_mass_in_float64_is_exact_at_counts_float64_lgamma_cannot_resolve():
     counts = [1e12, 1e15, 2.0 ** 52]  # lgamma(1e15) is 3.3e16, held to within 4
     got = NegativeBinomialDistribution(3, 1e-9).log_prob(torch.tensor(counts, dtype=torch.float64))

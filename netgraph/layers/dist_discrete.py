@@ -260,7 +260,8 @@ class NegativeBinomialDistribution(_Discrete):
         −x / (1 − p + tiny), finite at p = 1, is ``score_grad``'s, to the bit."""
         n, p = tensors(params, x)
         log_q = log_or_tiny(1 - p)
-        log_q = log_q + (torch.log1p(-p * (1 - eps_of(p))) - log_q).detach()  # p = 1: log1p(eps - 1), finite
+        log_q = log_q + (torch.log1p(-p.clamp(max=1 - eps_of(p) / 2)) - log_q).detach()  # every p < 1 as it is
+        # (1 - eps/2 is the largest float below 1); p = 1: log1p of that, finite
         return log_orderings(x, n) + n * p.log() + x * log_q
 
     def _off_support(self, x, n, p):
