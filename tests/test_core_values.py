@@ -165,12 +165,12 @@ def test_a_refused_long_array_is_not_walked_item_by_item_for_numpy_numbers(monke
     from netgraph import NetArrayLayer, OptionError
     from netgraph.core import options
 
-    calls, real = [0], options._plain
+    calls, real = [0], options.plain_value
 
-    def counted(value):
+    def counted(value, arrays=False):
         calls[0] += 1
-        return real(value)
-    monkeypatch.setattr(options, "_plain", counted)
+        return real(value, arrays)
+    monkeypatch.setattr(options, "plain_value", counted)
     with pytest.raises(OptionError, match="numeric array"):
         NetArrayLayer(array=[0.5] * 1000 + ["x"])
     assert calls[0] <= 10

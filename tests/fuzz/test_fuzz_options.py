@@ -37,6 +37,7 @@ BY_ANNOTATION: dict[str, st.SearchStrategy] = {
     "Shape": _SHAPES, "SequenceShape": st.one_of(_SHAPES, st.lists(st.one_of(_SIZES, st.just("Varying")), max_size=3)),
     "Array": _ARRAYS, "RemovableArray": st.one_of(_ARRAYS, st.just(False)),
     "IntOrInts": st.one_of(_SIZES, st.lists(st.integers(0, 3), max_size=3)),
+    "Counts": st.one_of(st.integers(-1, 4), st.lists(st.integers(-1, 4), max_size=3)),  # ReplicateLayer's n
     "bool": st.booleans(), "Optional[int]": st.one_of(st.none(), _SIZES), "int": st.integers(-3, 4),
     "float": _FLOATS, "Optional[float]": st.one_of(st.none(), _FLOATS), "Levels": _LEVELS,
     "Ports": st.one_of(_SIZES, st.lists(_NAMES, max_size=3), st.dictionaries(_NAMES, _SHAPES, max_size=2)),
