@@ -5,12 +5,11 @@ layers that also checks the links (``link_problems``) and finds the ports left f
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import fields
 from itertools import count
 
 from netgraph.core.errors import Diagnostic, NetGraphError, WiringError, raise_all
 from netgraph.core.layer import Layer
-from netgraph.core.ports import Edge, PortRef
+from netgraph.core.ports import Edge, PortRef, new_edge, new_port_ref
 from netgraph.core.wiring import Wiring, _Normalizer, format_endpoint, normalize
 
 __all__ = ["chain_wiring", "chain_order", "link_problems", "linked_output", "describe_at", "LINK_KINDS",
@@ -44,12 +43,12 @@ def chain_wiring(names: list[str], layers: dict[str, Layer], refs: Sequence[int 
                 inputs = layer.input_ports
             if not inputs:  # a variadic layer left with none: normalize says what is wrong
                 return normalize(names, layers, list(zip(refs, refs[1:])))
-            edges.append(_edge(source, _port_ref(name, inputs[0]), f"{before} -> {text}", index))
+            edges.append(new_edge(source, new_port_ref(name, inputs[0]), f"{before} -> {text}", index))
         before, index = text, i
         for port in inputs[1:] if i else inputs:
             unwired.append((name, port))
         if i < last:
-            source = _port_ref(name, linked)
+            source = new_port_ref(name, linked)
             if outputs[1:]:  # (a slice: no call a layer)
                 muted.update(PortRef(name, port) for port in outputs if port != linked)
         else:
@@ -100,32 +99,3 @@ def describe_at(i: int, name: str, layer: Layer) -> str:
     """As ``describe_layer`` for the layer at 0-based position ``i``, without searching the names."""
     label = "" if name == str(i + 1) else f" {name!r}"
     return f"layer {i + 1}{label} ({layer.type_name})"
-
-
-_EDGE_SLOTS = tuple(Edge.__dict__[f.name].__set__ for f in fields(Edge))  # src, dst, text, implicit, index, hop, link
-_REF_SLOTS = tuple(PortRef.__dict__[f.name].__set__ for f in fields(PortRef))  # layer, port
-
-
-def _edge(src: PortRef, dst: PortRef, text: str, index: int | None) -> Edge:
-    """``Edge(src, dst, text, False, index)``, its slots set directly: a frozen dataclass's ``__init__`` sets each
-    field through ``object.__setattr__`` (half the time of a chain's link, which a 100,000-layer chain makes for each
-    layer)."""
-    edge = object.__new__(Edge)
-    set_src, set_dst, set_text, set_implicit, set_index, set_hop, set_link = _EDGE_SLOTS  # (no loop: a call each)
-    set_src(edge, src)
-    set_dst(edge, dst)
-    set_text(edge, text)
-    set_implicit(edge, False)
-    set_index(edge, index)
-    set_hop(edge, None)
-    set_link(edge, "")
-    return edge
-
-
-def _port_ref(layer: str, port: str) -> PortRef:
-    """``PortRef(layer, port)``, its slots set directly (as ``_edge``)."""
-    ref = object.__new__(PortRef)
-    set_layer, set_port = _REF_SLOTS
-    set_layer(ref, layer)
-    set_port(ref, port)
-    return ref
