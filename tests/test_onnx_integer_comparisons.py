@@ -147,8 +147,6 @@ def test_the_mask_given_as_an_input_of_its_own_imports_and_computes_as_onnxrunti
     np.testing.assert_allclose(net(**inputs).detach().numpy(), want, atol=1e-6)
 
 
-
-
 class _Arithmetic(torch.nn.Module):
     """Integer arithmetic on an index input ``idx`` (padding 0) before a comparison or a Cast to float (``form``)."""
 
