@@ -14,6 +14,7 @@ PortType(shape=(2, 3), dtype='Real')
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import numbers
 import reprlib
@@ -115,18 +116,17 @@ def real_type(shape: Shape) -> PortType:
 
 
 _REAL_TYPES: dict[Shape, PortType] = {}
-_VECTORS: dict[int, tuple] = {}  # as_shape's (n,) by size n
 
 
+@functools.lru_cache(maxsize=4096)  # bounded: the sizes a long session makes do not pile up
 def vector_shape(size: int) -> tuple:
-    """``(size,)``: one tuple a size (for the first sizes asked), as ``real_type`` keeps one type a shape, so that
-    100,000 ``LinearLayer(8)`` hold one ``(8,)``, not a tuple each for the collector to track."""
-    shape = _VECTORS.get(size)
-    if shape is None:
-        shape = (size,)
-        if len(_VECTORS) < 4096:  # bounded: the sizes a long session makes do not pile up
-            _VECTORS[size] = shape
-    return shape
+    """``(size,)``: one tuple a size (for the sizes asked most recently), as ``real_type`` keeps one type a shape, so
+    that 100,000 ``LinearLayer(8)`` hold one ``(8,)``, not a tuple each for the collector to track.
+
+    >>> vector_shape(8) is vector_shape(8)
+    True
+    """
+    return (size,)
 
 
 def _scalar_hint(value: object) -> str:
