@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import statistics
 import sys
 import warnings
-from pathlib import Path
 
 import pytest
 import torch
@@ -15,6 +13,7 @@ import torch
 from netgraph import (BernoulliDistribution, ElementwiseLayer, FunctionLayer, LinearLayer, NetGraph, NetMapOperator,
                       NetPort, NormalDistribution, OptionError, PoissonDistribution, RandomArrayLayer, net_train)
 from netgraph.layers.estimators import EstimatorWarning, surrogate_loss
+from tests.benchmark_modules import benchmark
 
 T, EXACT = 0.45, 0.025  # f(b) = (b - 0.45)^2, theta = sigmoid(0) = 0.5: d/d logit E f = theta (1 - theta)(1 - 2t)
 
@@ -24,17 +23,7 @@ def coin(estimator=None, **options):
                     [], p=()).compile()
 
 
-def _random_layers_benchmark():
-    """benchmarks/random_layers.py, loaded as a module: its toy's gradient estimates are the ones tested here."""
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "random_layers.py"
-    spec = importlib.util.spec_from_file_location("random_layers_bench", path)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    return bench
-
-
-BENCHMARK = _random_layers_benchmark()
-toy_estimates = BENCHMARK.toy_estimates  # (compiled coin, draws per estimate, n): n estimates of d/d eta at eta = 0
+toy_estimates = benchmark("random_layers").toy_estimates  # (compiled coin, draws, n): n estimates of d/d eta at 0
 
 
 def test_bernoulli_toy_leave_one_out_matches_the_reference():
@@ -309,7 +298,7 @@ def test_training_a_bernoulli_net_with_net_train():
 
 
 def test_benchmark_smoke_run():
-    out = BENCHMARK.main(small=True)
+    out = benchmark("random_layers").main(small=True)
     assert [r[0] for r in out["timing"]] == ["Normal 64x16", "Gamma 64x16"] * 2
     assert all(float(r[4]) > 0 for r in out["timing"])
     stds = {name: float(std) for name, _, _, std in out["spread"]}
