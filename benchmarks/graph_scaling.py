@@ -62,6 +62,12 @@ def make_graph(n: int) -> NetGraph:
 
 def make_wide(n: int) -> NetGraph:
     """A wide DAG: n/2 parallel Tanh branches on one input, summed pairwise in a binary tree (n-1 layers)."""
+    return NetGraph(*wide_parts(n), Input=8)
+
+
+def wide_parts(n: int) -> tuple[dict, list]:
+    """``make_wide``'s layers by name and its edges: n/2 Tanh layers, n/2 - 1 FunctionLayers each fed by one edge
+    of two sources."""
     named = {f"b{i}": ElementwiseLayer("Tanh") for i in range(n // 2)}
     names, edges, level = list(named), [], 0
     while len(names) > 1:
@@ -72,7 +78,7 @@ def make_wide(n: int) -> NetGraph:
             merged.append(key)
         names = merged + names[len(names) - len(names) % 2:]
         level += 1
-    return NetGraph(named, edges, Input=8)
+    return named, edges
 
 
 class CollectorTime:

@@ -92,7 +92,7 @@ def _toy_module(estimator: str | None = None):
     return NetGraph([layer], [], p=()).compile()
 
 
-def _estimates(module, batch: int, n: int) -> list[float]:
+def toy_estimates(module, batch: int, n: int) -> list[float]:
     """``n`` gradient estimates d/d eta, each from one step with ``batch`` draws and the surrogate term."""
     out = []
     for _ in range(n):
@@ -107,14 +107,14 @@ def _estimates(module, batch: int, n: int) -> list[float]:
 def bernoulli_spread(n: int) -> list[tuple]:
     """Rows (estimator, draws per estimate, mean, std) for the t = 0.45, theta = 0.5 toy."""
     torch.manual_seed(0)
-    rows = {"score function + leave-one-out (default)": (2, _estimates(_toy_module(), 2, n)),
-            "score function + running mean": (1, _estimates(_toy_module(), 1, n))}
+    rows = {"score function + leave-one-out (default)": (2, toy_estimates(_toy_module(), 2, n)),
+            "score function + running mean": (1, toy_estimates(_toy_module(), 1, n))}
     b = torch.bernoulli(torch.full((n, 2), 0.5))
     f = (b - T) ** 2
     rows["plain REINFORCE"] = (1, (f[:, 0] * (b[:, 0] - 0.5)).tolist())
     rows["plain REINFORCE, mean of 2"] = (2, (f * (b - 0.5)).mean(1).tolist())
-    rows["straight_through (biased)"] = (1, _estimates(_toy_module("straight_through"), 1, n))
-    rows["relaxed, temperature 0.5 (biased)"] = (1, _estimates(_toy_module("relaxed"), 1, n))
+    rows["straight_through (biased)"] = (1, toy_estimates(_toy_module("straight_through"), 1, n))
+    rows["relaxed, temperature 0.5 (biased)"] = (1, toy_estimates(_toy_module("relaxed"), 1, n))
     return [(name, k, f"{statistics.fmean(v):+.4f}", f"{statistics.stdev(v):.4f}") for name, (k, v) in rows.items()]
 
 

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, settings
 
 
 from netgraph.core.registry import registry_scope
+from netgraph.render import api as render_api
 from netgraph.render import engines as render_backend
 from netgraph.spec.yaml_nodes import LOADERS, use_loader
 from netgraph import FunctionLayer, NetArrayLayer, NetGraph, NetPort, NormalDistribution, RandomArrayLayer
@@ -94,6 +95,16 @@ def no_dot(monkeypatch):
     """Hide the system dot (PATH without it); graphviz-pure is still found beside the Python."""
     monkeypatch.setenv("PATH", "/nonexistent")
     monkeypatch.setattr(render_backend, "_announced", set())
+
+
+@pytest.fixture
+def engines(monkeypatch):
+    """Every engine installed; the calls that reach dot or graphviz-pure are recorded, not run."""
+    calls = []
+    monkeypatch.setattr(render_backend, "find_executable", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(render_backend, "_announced", set())
+    monkeypatch.setattr(render_api, "run_engine", lambda name, source, fmt: calls.append(name) or b"<svg/>")
+    return calls
 
 
 @pytest.fixture

@@ -11,6 +11,17 @@ from netgraph.core.inference_problem import Problem
 from netgraph.core.swapped_group import MAX_SWAP_TRIALS
 
 
+def count_calls(monkeypatch, owner, name: str) -> list[int]:
+    """``owner.name`` wrapped, for this test, to count its calls: the count is the returned list's one item."""
+    calls, real = [0], getattr(owner, name)
+
+    def counted(*args, **kwargs):
+        calls[0] += 1
+        return real(*args, **kwargs)
+    monkeypatch.setattr(owner, name, counted)
+    return calls
+
+
 def conflicting_pairs(n: int) -> NetGraph:
     """``n`` edges, each joining a LinearLayer(input=2)'s output (3) to one taking 5: ``n`` shape conflicts."""
     layers = {**{f"a{i}": LinearLayer(3, input=2) for i in range(n)}, **{f"b{i}": LinearLayer(3, input=5)
@@ -21,12 +32,7 @@ def conflicting_pairs(n: int) -> NetGraph:
 def test_explaining_many_shape_conflicts_reads_the_edges_a_few_times(monkeypatch):
     """Each conflict's joining edge was found by building the whole net's adjacency again: 5,000 conflicts took
     minutes."""
-    reads, real = [0], Problem.each_equality
-
-    def counted(self):
-        reads[0] += 1
-        return real(self)
-    monkeypatch.setattr(Problem, "each_equality", counted)
+    reads = count_calls(monkeypatch, Problem, "each_equality")
     n = 60
     with pytest.raises(ShapeError) as info:
         conflicting_pairs(n)
@@ -39,12 +45,7 @@ def test_a_big_net_with_many_conflicting_groups_tries_a_few_swaps(monkeypatch):
     """A hint tries the net again with a group's two sources swapped: once per conflicting group, each a whole
     inference, so 400 groups took a minute. A few groups are tried; the error is the same otherwise."""
     from netgraph.core import swapped_group
-    trials, real = [0], swapped_group.solve
-
-    def counted(problem):
-        trials[0] += 1
-        return real(problem)
-    monkeypatch.setattr(swapped_group, "solve", counted)
+    trials = count_calls(monkeypatch, swapped_group, "solve")
     inner = NetGraph({"f": FunctionLayer("#a * 0 + Total[#b]")}, [], a=2, b=3)
     n = 30  # each group feeds (4), (4) to inputs of (2), (3): swapped, it fails too
     layers = {name: layer for i in range(n) for name, layer in
@@ -83,12 +84,7 @@ def test_thousands_of_misspelt_layer_names_are_guessed_a_few_times(monkeypatch):
     """Each edge to an unknown layer name compared it with every layer name: 2,000 of them took 15 s. The first few
     get a guess (they are the ones the message shows); every one is still a problem."""
     from netgraph.core import wiring
-    guesses, real = [0], wiring.did_you_mean
-
-    def counted(name, candidates):
-        guesses[0] += 1
-        return real(name, candidates)
-    monkeypatch.setattr(wiring, "did_you_mean", counted)
+    guesses = count_calls(monkeypatch, wiring, "did_you_mean")
     n = 100
     layers = {f"layer{i}": ElementwiseLayer("Tanh") for i in range(n)}
     with pytest.raises(WiringError) as info:
@@ -101,12 +97,7 @@ def test_thousands_of_multiplier_keys_matching_nothing_are_guessed_a_few_times(m
     """Each key matching no array compared it with every layer name (2,000 keys on 2,000 layers: 12 s)."""
     from netgraph import NetChain, OptionError, net_set_learning_rate_multipliers
     from netgraph.core import array_rules
-    guesses, real = [0], array_rules.did_you_mean
-
-    def counted(name, candidates):
-        guesses[0] += 1
-        return real(name, candidates)
-    monkeypatch.setattr(array_rules, "did_you_mean", counted)
+    guesses = count_calls(monkeypatch, array_rules, "did_you_mean")
     n = 100
     net = NetChain([LinearLayer(2) for _ in range(n)], input=2)
     with pytest.raises(OptionError) as info:
@@ -118,12 +109,7 @@ def test_thousands_of_multiplier_keys_matching_nothing_are_guessed_a_few_times(m
 def test_many_inputs_given_keras_batch_shapes_are_tried_without_the_none_a_few_times(monkeypatch):
     """Each graph input declared (None, 8) was tried without its None, each a whole inference again."""
     from netgraph.core import batch_dim
-    trials, real = [0], batch_dim.solve
-
-    def counted(problem):
-        trials[0] += 1
-        return real(problem)
-    monkeypatch.setattr(batch_dim, "solve", counted)
+    trials = count_calls(monkeypatch, batch_dim, "solve")
     n = 30
     with pytest.raises(ShapeError) as info:
         NetGraph({f"l{i}": LinearLayer(3, input=8) for i in range(n)}, [(NetPort(f"x{i}"), f"l{i}") for i in range(n)],

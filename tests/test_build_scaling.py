@@ -15,9 +15,11 @@ import tracemalloc
 import pytest
 
 from netgraph import ElementwiseLayer, FunctionLayer, LinearLayer, NetChain, NetGraph
+from tests.benchmark_modules import benchmark
 
 N = 2000
 OWN_DICT = 1 if sys.version_info < (3, 11) else 0  # Python 3.10 keeps every instance's attributes in a dict
+GRAPH_SCALING = benchmark("graph_scaling")  # loaded now: its imports are not counted as what a build leaves
 
 
 def tracked_per_layer(make) -> float:
@@ -36,21 +38,13 @@ def tracked_per_layer(make) -> float:
 
 
 def chain_layers() -> list:
-    return [LinearLayer(8) if i % 2 == 0 else ElementwiseLayer("Tanh") for i in range(N)]
+    """LinearLayer(8), Tanh, LinearLayer(8), ... (N layers): benchmarks/graph_scaling.py's chain."""
+    return GRAPH_SCALING.layers(N)
 
 
 def wide_parts() -> tuple[dict, list]:
-    """Branches summed pairwise: N/2 Tanh layers, N/2 - 1 FunctionLayers, each fed by one edge of two sources."""
-    named = {f"b{i}": ElementwiseLayer("Tanh") for i in range(N // 2)}
-    names, edges = list(named), []
-    while len(names) > 1:
-        merged = []
-        for j in range(0, len(names) - 1, 2):
-            named[key := f"s{len(named)}"] = FunctionLayer("#a + #b")
-            edges.append(([names[j], names[j + 1]], key))
-            merged.append(key)
-        names = merged + names[len(names) - len(names) % 2:]
-    return named, edges
+    """Branches summed pairwise (N - 1 layers by name, and the edges): benchmarks/graph_scaling.py's wide DAG."""
+    return GRAPH_SCALING.wide_parts(N)
 
 
 def young_per_layer(build, parts) -> float:

@@ -11,44 +11,45 @@ from netgraph.core.errors import DataError
 from netgraph.data.sources import read_table
 
 
+def table_error(path, text: str | None = None) -> DataError:
+    """The DataError that ``text_table(path)`` raises, ``text`` written there first when given."""
+    if text is not None:
+        path.write_text(text)
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    return info.value
+
+
 def test_a_bad_csv_row_is_named_by_its_line_counting_the_header_blank_lines_and_quoted_newlines(tmp_path):
     """A short row was 'row 2' (its index among the records): the user counted lines to find it, off by the
     header, by blank lines and by texts quoted over several lines."""
     path = tmp_path / "t.csv"
-    path.write_text('text,label\n"a review\nover two lines",pos\n\nok,neg\nshort\n')
-    with pytest.raises(DataError) as info:
-        text_table(path)
-    assert str(info.value) == f"text_table: {path}:6: no value for 'label' (fewer fields than the header)"
+    error = table_error(path, 'text,label\n"a review\nover two lines",pos\n\nok,neg\nshort\n')
+    assert str(error) == f"text_table: {path}:6: no value for 'label' (fewer fields than the header)"
 
 
 def test_a_bad_jsonl_record_is_named_by_its_line_counting_blank_lines(tmp_path):
     path = tmp_path / "t.jsonl"
-    path.write_text('{"text": "a", "label": "x"}\n\n[1, 2]\n')
-    with pytest.raises(DataError) as info:
-        text_table(path)
-    assert str(info.value) == f"text_table: {path}:3: not an object"
+    error = table_error(path, '{"text": "a", "label": "x"}\n\n[1, 2]\n')
+    assert str(error) == f"text_table: {path}:3: not an object"
 
 
 def test_more_than_five_bad_rows_say_how_many_more(tmp_path):
     path = tmp_path / "t.csv"
-    path.write_text("text,label\n" + "short\n" * 7)
-    with pytest.raises(DataError) as info:
-        text_table(path)
-    assert str(info.value).count("fewer fields") == 5
-    assert str(info.value).startswith(f"text_table: {path}:2: no value")
-    assert str(info.value).endswith(f"{path}:6: no value for 'label' (fewer fields than the header); ... and 2 more")
+    error = table_error(path, "text,label\n" + "short\n" * 7)
+    assert str(error).count("fewer fields") == 5
+    assert str(error).startswith(f"text_table: {path}:2: no value")
+    assert str(error).endswith(f"{path}:6: no value for 'label' (fewer fields than the header); ... and 2 more")
 
 
 def test_a_jsonl_record_with_a_mistyped_key_is_told_the_key_it_likely_means(tmp_path):
     """A .jsonl record {"txet": ...} was told only "no column 'text' (its columns are ['txet', 'label'])", where a
     .csv header's same typo names the column it likely means."""
     path = tmp_path / "t.jsonl"
-    path.write_text('{"txet": "good", "lable": "pos"}\n{"review": "bad", "label": "neg"}\n')
-    with pytest.raises(DataError) as info:
-        text_table(path)
-    assert str(info.value) == (f"text_table: {path}:1: no column 'text' or 'label' (its columns are ['txet', "
-                               f"'lable']); column 'txet' (did you mean 'text'?); column 'lable' (did you mean "
-                               f"'label'?); {path}:2: no column 'text' (its columns are ['review', 'label'])")
+    error = table_error(path, '{"txet": "good", "lable": "pos"}\n{"review": "bad", "label": "neg"}\n')
+    assert str(error) == (f"text_table: {path}:1: no column 'text' or 'label' (its columns are ['txet', "
+                          f"'lable']); column 'txet' (did you mean 'text'?); column 'lable' (did you mean "
+                          f"'label'?); {path}:2: no column 'text' (its columns are ['review', 'label'])")
 
 
 @pytest.mark.parametrize("record, problem", [
@@ -58,22 +59,18 @@ def test_a_jsonl_record_the_json_module_refuses_is_named_by_its_line(tmp_path, r
     """A record nested 100,000 deep escaped as a RecursionError with its traceback; a number of 5,000 digits said
     "cannot read 't.jsonl': Exceeds the limit ..." without the line."""
     path = tmp_path / "t.jsonl"
-    path.write_text('{"text": "a", "label": "x"}\n' + record + "\n")
-    with pytest.raises(DataError) as info:
-        text_table(path)
-    assert str(info.value).startswith(f"text_table: {path}:2: not a JSON record: {problem}")
+    error = table_error(path, '{"text": "a", "label": "x"}\n' + record + "\n")
+    assert str(error).startswith(f"text_table: {path}:2: not a JSON record: {problem}")
 
 
 def test_a_quote_left_open_that_runs_past_csv_s_field_limit_is_named_by_its_line(tmp_path):
     """A stray quote takes in the rest of the file as one text; past 131,072 characters the csv module stopped with
     "cannot read 't.csv': field larger than field limit (131072)", naming no line and no cause."""
     path = tmp_path / "t.csv"
-    path.write_text('text,label\ngood,pos\n"bad,neg\n' + "fine,pos\n" * 20_000)
-    with pytest.raises(DataError) as info:
-        text_table(path)
-    assert str(info.value) == (f"text_table: {path}:3: a field longer than the csv module's limit of 131,072 "
-                               f"characters: a quote left open (its text runs on through the lines below), or a text "
-                               f"that long (csv.field_size_limit(n) raises the limit)")
+    error = table_error(path, 'text,label\ngood,pos\n"bad,neg\n' + "fine,pos\n" * 20_000)
+    assert str(error) == (f"text_table: {path}:3: a field longer than the csv module's limit of 131,072 "
+                          f"characters: a quote left open (its text runs on through the lines below), or a text "
+                          f"that long (csv.field_size_limit(n) raises the limit)")
 
 
 def test_an_example_of_a_table_that_cannot_be_encoded_names_its_line(cli):
@@ -97,9 +94,8 @@ def test_a_pipe_named_as_a_table_is_refused_as_no_regular_file_not_as_missing(tm
     import os
     path = tmp_path / "t.csv"
     os.mkfifo(path)
-    with pytest.raises(DataError) as info:
-        text_table(path)
-    assert str(info.value) == f"text_table: {str(path)!r} is not a regular file (a device or pipe); give a .csv file"
+    error = table_error(path)
+    assert str(error) == f"text_table: {str(path)!r} is not a regular file (a device or pipe); give a .csv file"
 
 
 def test_a_table_that_is_a_pipe_when_opened_is_refused_unread_not_read_until_it_ends(tmp_path, monkeypatch):
@@ -135,9 +131,8 @@ def _raised(run):
 def test_an_empty_table_file_says_it_is_empty_not_that_it_has_no_rows(tmp_path, name):
     path = tmp_path / name
     path.write_bytes(b"")
-    with pytest.raises(DataError) as info:
-        text_table(path)
-    assert str(info.value).startswith(f"text_table: {str(path)!r} is empty (0 bytes)")
+    error = table_error(path)
+    assert str(error).startswith(f"text_table: {str(path)!r} is empty (0 bytes)")
     header_only = tmp_path / "h.csv"
     header_only.write_text("text,label\n")
     with pytest.raises(DataError, match=r"no rows$"):  # a header without rows still says so
@@ -147,9 +142,8 @@ def test_an_empty_table_file_says_it_is_empty_not_that_it_has_no_rows(tmp_path, 
 def test_a_folder_named_as_a_table_is_called_a_folder(tmp_path):
     path = tmp_path / "t.csv"
     path.mkdir()
-    with pytest.raises(DataError) as info:
-        text_table(path)
-    assert str(info.value) == f"text_table: {str(path)!r} is a folder, not a table; give a .csv file"
+    error = table_error(path)
+    assert str(error) == f"text_table: {str(path)!r} is a folder, not a table; give a .csv file"
 
 
 @pytest.mark.parametrize("label, found", [('{"a": 1}', "an object"), ('[["a"]]', "a list holding a list")])
@@ -157,11 +151,9 @@ def test_a_jsonl_label_that_is_no_label_is_named_by_its_line_not_a_type_error(tm
     """A record whose label is a JSON object or a list of lists raised Python's 'TypeError: unhashable type' from
     collecting the table's labels, naming neither the file nor the line."""
     path = tmp_path / "t.jsonl"
-    path.write_text('{"text": "a", "label": "x"}\n' + f'{{"text": "b", "label": {label}}}\n')
-    with pytest.raises(DataError) as info:
-        text_table(path)
-    assert str(info.value) == (f"text_table: {path}:2: the label must be a string, a number or true/false (or a "
-                               f"list of them, one per position of a sequence), found {found}")
+    error = table_error(path, '{"text": "a", "label": "x"}\n' + f'{{"text": "b", "label": {label}}}\n')
+    assert str(error) == (f"text_table: {path}:2: the label must be a string, a number or true/false (or a "
+                          f"list of them, one per position of a sequence), found {found}")
 
 
 def test_a_table_s_number_labels_are_sorted_as_numbers(tmp_path):
@@ -183,53 +175,44 @@ def test_an_empty_csv_cell_read_is_a_missing_value_named_by_its_line(tmp_path):
     table.labels) would train on); an empty text failed only when encoded. Both are missing values, named where they
     are, as a row of too few fields is."""
     path = tmp_path / "t.csv"
-    path.write_text('text,label\na fine film,\n"",neg\ngood,pos\n')
-    with pytest.raises(DataError) as info:
-        text_table(path)
-    assert str(info.value) == (f"text_table: {path}:2: an empty cell for 'label' (a missing value: fill it or remove "
-                               f"the row); {path}:3: an empty cell for 'text' (a missing value: fill it or remove the "
-                               f"row)")
+    error = table_error(path, 'text,label\na fine film,\n"",neg\ngood,pos\n')
+    assert str(error) == (f"text_table: {path}:2: an empty cell for 'label' (a missing value: fill it or remove "
+                          f"the row); {path}:3: an empty cell for 'text' (a missing value: fill it or remove the "
+                          f"row)")
 
 
 def test_a_broken_jsonl_record_has_the_prefix_and_place_the_other_table_errors_have(tmp_path):
     """It read 't.jsonl:2:18: not a JSON record: ...' where every other problem of a table reads 'text_table: ...'."""
     path = tmp_path / "t.jsonl"
-    path.write_text('{"text": "a", "label": "x"}\n{"text": "b" "label": "y"}\n')
-    with pytest.raises(DataError) as info:
-        text_table(path)
-    assert str(info.value) == f"text_table: {path}:2:14: not a JSON record: Expecting ',' delimiter"
-    found = info.value.diagnostics[0]
+    error = table_error(path, '{"text": "a", "label": "x"}\n{"text": "b" "label": "y"}\n')
+    assert str(error) == f"text_table: {path}:2:14: not a JSON record: Expecting ',' delimiter"
+    found = error.diagnostics[0]
     assert (found.file, found.line, found.column, found.kind) == (str(path), 2, 14, "table-record")
     assert found.detail == "not a JSON record: Expecting ',' delimiter"
 
 
 def test_a_csv_record_the_csv_module_refuses_has_the_prefix_and_place(tmp_path):
     path = tmp_path / "t.csv"
-    path.write_text('text,label\ngood,pos\n"bad,neg\n' + "fine,pos\n" * 20_000)
-    with pytest.raises(DataError) as info:
-        text_table(path)
-    assert str(info.value).startswith(f"text_table: {path}:3: a field longer than the csv module's limit")
-    found = info.value.diagnostics[0]
+    error = table_error(path, 'text,label\ngood,pos\n"bad,neg\n' + "fine,pos\n" * 20_000)
+    assert str(error).startswith(f"text_table: {path}:3: a field longer than the csv module's limit")
+    found = error.diagnostics[0]
     assert (found.file, found.line, found.kind) == (str(path), 3, "table-record")
 
 
 def test_text_that_is_not_utf8_has_the_prefix_and_place(tmp_path):
     path = tmp_path / "t.csv"
     path.write_bytes(b"text,label\ngood,pos\nbad\xff,neg\n")
-    with pytest.raises(DataError) as info:
-        text_table(path)
-    assert str(info.value).startswith(f"text_table: {path}:3:4: byte 0xff is not UTF-8 text")
-    found = info.value.diagnostics[0]
+    error = table_error(path)
+    assert str(error).startswith(f"text_table: {path}:3:4: byte 0xff is not UTF-8 text")
+    found = error.diagnostics[0]
     assert (found.file, found.line, found.column, found.kind) == (str(path), 3, 4, "table-record")
 
 
 def test_each_bad_row_is_a_diagnostic_with_its_file_and_line(tmp_path):
     path = tmp_path / "t.jsonl"
-    path.write_text('{"text": "a", "label": "x"}\n[1]\n{"text": "b", "label": "y"}\n"z"\n')
-    with pytest.raises(DataError) as info:
-        text_table(path)
-    assert str(info.value) == f"text_table: {path}:2: not an object; {path}:4: not an object"
-    assert [(d.file, d.line, d.kind, d.detail) for d in info.value.diagnostics] == [
+    error = table_error(path, '{"text": "a", "label": "x"}\n[1]\n{"text": "b", "label": "y"}\n"z"\n')
+    assert str(error) == f"text_table: {path}:2: not an object; {path}:4: not an object"
+    assert [(d.file, d.line, d.kind, d.detail) for d in error.diagnostics] == [
         (str(path), 2, "table-row", "not an object"), (str(path), 4, "table-row", "not an object")]
 
 

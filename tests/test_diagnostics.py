@@ -12,7 +12,7 @@ from netgraph import (CycleError, ElementwiseLayer, FunctionLayer, LinearLayer, 
                       SpecError, TotalLayer, WiringError)
 from netgraph.core.errors import Diagnostic, EdgeRef
 from netgraph.spec.load import SpecReader
-from tests.test_spec_errors import BROKEN
+from tests.test_spec_errors import BROKEN, EXTRA_OUTPUT, FED_TWICE, SHAPE_JOINED
 
 
 @pytest.fixture(autouse=True)
@@ -108,41 +108,9 @@ def test_within_prefixes_the_layer_the_graph_and_the_edges_and_render_prints_edg
 # -- the YAML loader places errors by fields --------------------------------------------------------
 
 SPECS = {
-    "shape": """\
-netgraph: 1
-layers:
-  mu: {type: LinearLayer, output: 2}
-  noise: {type: RandomArrayLayer, distribution: {type: NormalDistribution, args: [0, 1]}, output: 5}
-  f: {type: FunctionLayer, function: "#a + #b", input: {a: 3}}
-inputs: {Input: 4}
-edges:
-  - Input -> mu
-  - "[mu, noise] -> f"
-""",
-    "fed twice": """\
-netgraph: 1
-layers:
-  a: {type: LinearLayer, output: 2}
-  b: {type: LinearLayer, output: 2}
-  t: Tanh
-outputs: {Out: null}
-inputs: {Input: 3}
-edges:
-  - Input -> a
-  - Input -> b
-  - a.Output -> t
-  - b.Output -> t.Input
-  - t.Output -> Out
-""",
-    "declared": """\
-netgraph: 1
-layers:
-  mu: {type: LinearLayer, output: 2}
-  f: {type: FunctionLayer, function: "#a + #b", input: {a: 3}}
-inputs: {Input: 4}
-outputs: {Extra: null}
-edges: [Input -> mu, mu -> f.a]
-""",
+    "shape": SHAPE_JOINED,
+    "fed twice": FED_TWICE,
+    "declared": EXTRA_OUTPUT,
     "cycle": """\
 netgraph: 1
 layers: {a: Tanh, b: TotalLayer, c: Tanh, d: Tanh}

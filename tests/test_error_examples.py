@@ -87,28 +87,29 @@ def test_a_bad_value_in_ragged_training_data_names_the_users_example():
     assert err.value.diagnostics[0].example == 7
 
 
-def test_a_bad_value_in_the_validation_set_names_its_example():
+def _validation_error(examples: int, at: tuple[int, int]) -> Exception:
+    """The TrainingError of one round of training ``_gamma_trained(3)`` whose validation set of ``examples`` has
+    -1 (no Gamma shape) at index ``at``; its message places the value."""
     from netgraph import TrainingError, net_train
-    bad = torch.ones(10, 3)
-    bad[5, 0] = -1.0
-    with pytest.raises(TrainingError, match=r"validation after round 1: .*found -1\.0 at index \(5, 0\)") as err:
+    bad = torch.ones(examples, 3)
+    bad[at] = -1.0
+    placed = rf"validation after round 1: .*found -1\.0 at index \({at[0]}, {at[1]}\)"
+    with pytest.raises(TrainingError, match=placed) as err:
         net_train(_gamma_trained(3), {"a": torch.ones(8, 3), "Target": torch.ones(8, 1)}, batch_size=4,
-                  validation_set={"a": bad, "Target": torch.ones(10, 1)}, max_training_rounds=1, random_seed=0,
+                  validation_set={"a": bad, "Target": torch.ones(examples, 1)}, max_training_rounds=1, random_seed=0,
                   progress=False)
-    assert err.value.diagnostics[0].example == 5
+    return err.value
+
+
+def test_a_bad_value_in_the_validation_set_names_its_example():
+    assert _validation_error(10, (5, 0)).diagnostics[0].example == 5
 
 
 def test_a_bad_value_in_the_data_after_training_steps_gives_no_learning_rate_advice():
     """The bad value is the user's, fed straight to the layer: a smaller learning rate would not help."""
-    from netgraph import TrainingError, net_train
-    bad = torch.ones(6, 3)
-    bad[2, 1] = -1.0
-    with pytest.raises(TrainingError, match=r"validation after round 1: .*found -1\.0 at index \(2, 1\)") as err:
-        net_train(_gamma_trained(3), {"a": torch.ones(8, 3), "Target": torch.ones(8, 1)}, batch_size=4,
-                  validation_set={"a": bad, "Target": torch.ones(6, 1)}, max_training_rounds=1, random_seed=0,
-                  progress=False)
-    assert "learning_rate" not in str(err.value)
-    assert err.value.diagnostics[0].layer == ("z",)
+    error = _validation_error(6, (2, 1))
+    assert "learning_rate" not in str(error)
+    assert error.diagnostics[0].layer == ("z",)
 
 
 @pytest.mark.parametrize("part", [0, 1])  # the training part, the held-out part

@@ -6,18 +6,12 @@ from __future__ import annotations
 
 import torch
 
-from netgraph import LinearLayer, NetChain, NetGraph, NetPort, net_flatten, net_initialize
-
-
-def _skip_net() -> NetGraph:
-    enc = NetGraph({"l1": LinearLayer(4), "act": "Tanh", "l2": LinearLayer(2)}, [("l1", "act", "l2")])
-    return net_initialize(NetGraph({"enc": enc, "head": LinearLayer(5), "add": "Plus", "skip": LinearLayer(5)},
-                                   [("enc", "head"), (NetPort(("enc", "l1", "Output")), "skip"),
-                                    (["head", "skip"], "add")], Input=3), seed=0)
+from netgraph import LinearLayer, NetChain, NetGraph, net_flatten
+from tests.test_net_take_nested_reads import skip_net
 
 
 def test_a_nested_graphs_layers_take_its_place_in_the_given_order():
-    net = _skip_net()
+    net = skip_net()
     flat = net_flatten(net)
     assert list(flat.layers) == ["enc/l1", "enc/act", "enc/l2", "head", "add", "skip"]
     assert flat == net_flatten(net, levels=1)

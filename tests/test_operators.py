@@ -105,6 +105,12 @@ def test_fold_state_that_does_not_feed_back_is_a_shape_error():
         NetGraph({"fold": NetFoldOperator(wrong)}, [], Input=("n", 3))
 
 
+def test_nest_output_that_does_not_fit_its_input_is_a_shape_error():
+    with pytest.raises(ShapeError, match=r"'nest'.*'Output' is fed back into 'Input', so they must agree: expected "
+                                         r"shape \(3\), found \(4\)"):
+        NetGraph({"nest": NetNestOperator(NetGraph({"lin": LinearLayer(4)}, [], Input=3), 2)}, [])
+
+
 def test_nest_applies_the_net_n_times():
     net = net_initialize(NetGraph({"nest": NetNestOperator(NetGraph({"lin": LinearLayer(3)}, []), 3)}, [], Input=3),
                          seed=0)

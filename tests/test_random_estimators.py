@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import statistics
 import sys
 import warnings
-from pathlib import Path
 
 import pytest
 import torch
@@ -15,6 +13,7 @@ import torch
 from netgraph import (BernoulliDistribution, ElementwiseLayer, FunctionLayer, LinearLayer, NetGraph, NetMapOperator,
                       NetPort, NormalDistribution, OptionError, PoissonDistribution, RandomArrayLayer, net_train)
 from netgraph.layers.estimators import EstimatorWarning, surrogate_loss
+from tests.benchmark_modules import benchmark
 
 T, EXACT = 0.45, 0.025  # f(b) = (b - 0.45)^2, theta = sigmoid(0) = 0.5: d/d logit E f = theta (1 - theta)(1 - 2t)
 
@@ -24,15 +23,7 @@ def coin(estimator=None, **options):
                     [], p=()).compile()
 
 
-def toy_estimates(module, batch, n):
-    out = []
-    for _ in range(n):
-        eta = torch.zeros((), requires_grad=True)
-        b = module(p=torch.sigmoid(eta).expand(batch))
-        losses = (b - T) ** 2
-        (losses.mean() + module.surrogate_loss(losses)).backward()
-        out.append(float(eta.grad))
-    return out
+toy_estimates = benchmark("random_layers").toy_estimates  # (compiled coin, draws, n): n estimates of d/d eta at 0
 
 
 def test_bernoulli_toy_leave_one_out_matches_the_reference():
@@ -307,11 +298,7 @@ def test_training_a_bernoulli_net_with_net_train():
 
 
 def test_benchmark_smoke_run():
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "random_layers.py"
-    spec = importlib.util.spec_from_file_location("random_layers_bench", path)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    out = bench.main(small=True)
+    out = benchmark("random_layers").main(small=True)
     assert [r[0] for r in out["timing"]] == ["Normal 64x16", "Gamma 64x16"] * 2
     assert all(float(r[4]) > 0 for r in out["timing"])
     stds = {name: float(std) for name, _, _, std in out["spread"]}

@@ -37,6 +37,7 @@ from netgraph import (
 )
 from netgraph.render import engines as render_backend
 from netgraph.render.model import FILL, escape_id
+from tests.benchmark_modules import benchmark
 from tests.conftest import normal_reparameterization_layer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -318,9 +319,7 @@ def test_title_option():
 
 # -- size and speed --------------------------------------------------------------------------------------------------
 def residual_stack(blocks: int) -> NetGraph:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from render import residual_stack as make  # benchmarks/render.py
-    return make(3 * blocks)
+    return benchmark("render").residual_stack(3 * blocks)
 
 
 def test_large_graphs_are_compact_and_the_builtin_layout_is_fast():

@@ -17,6 +17,7 @@ from netgraph.render import diagram
 from netgraph.render.layout import text_width
 from netgraph.render.layout_clusters import RangeMax
 from netgraph.render.model import FILL
+from tests.benchmark_modules import benchmark
 from tests.test_render import SVG, check_content, groups, nodes_by_id, residual_stack
 from tests.test_render_layout import Rect, operators, rect_of
 
@@ -25,13 +26,7 @@ TOL = 0.05
 SLOT_FILLS = ("white", FILL["score"])  # a port slot's fill; a body has its layer's
 
 
-def unet(n: int) -> NetGraph:
-    """``n`` layers in a chain; each layer i of the first half also feeds layer n-1-i (skips nested as in U-Net)."""
-    half = n // 2
-    layers = {f"l{i}": "Tanh" if i <= half else FunctionLayer("#x + #skip") for i in range(n)}
-    edges = [(f"l{i - 1}", f"l{i}" if i <= half else NetPort(f"l{i}", "x")) for i in range(1, n)]
-    edges += [(f"l{n - 1 - i}", NetPort(f"l{i}", "skip")) for i in range(half + 1, n)]
-    return NetGraph(layers, edges, Input=3)
+unet = benchmark("render").skip_net  # n layers in a chain; layer i of the first half also feeds layer n-1-i (U-Net)
 
 
 def wide_ports() -> NetGraph:

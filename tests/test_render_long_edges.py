@@ -9,7 +9,6 @@ import pytest
 
 from netgraph import NetChain, NetGraph, NetGraphError, TotalLayer
 from netgraph.render import api, diagram, dot_limits, to_dot
-from netgraph.render import engines as render_backend
 from netgraph.render.layout import bends
 from tests.test_render_edge_routes import unet
 
@@ -20,16 +19,6 @@ def skips(n: int = 200, k: int = 60) -> NetGraph:
     edges = [(f"l{i}", f"l{i + 1}") for i in range(n - 1)]
     edges += [([f"l{n - 1}" if j == 0 else f"t{j - 1}", f"l{j}"], f"t{j}") for j in range(k)]
     return NetGraph(layers, edges, Input=3)
-
-
-@pytest.fixture
-def engines(monkeypatch):
-    """Every engine installed; the calls that reach dot or graphviz-pure are recorded, not run."""
-    calls = []
-    monkeypatch.setattr(render_backend, "find_executable", lambda name: f"/usr/bin/{name}")
-    monkeypatch.setattr(render_backend, "_announced", set())
-    monkeypatch.setattr(api, "run_engine", lambda name, source, fmt: calls.append(name) or b"<svg/>")
-    return calls
 
 
 def test_many_edge_bends_go_to_the_builtin_layout_unless_a_backend_is_named(engines):

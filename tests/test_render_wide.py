@@ -10,7 +10,6 @@ import pytest
 
 from netgraph import NetGraph, NetGraphError, TotalLayer
 from netgraph.render import api, diagram, dot_limits
-from netgraph.render import engines as render_backend
 from netgraph.render.layout import widest_rank
 
 
@@ -18,16 +17,6 @@ def branches(n: int) -> NetGraph:
     """One input feeding ``n`` parallel layers, summed: a rank ``n`` layers wide."""
     layers = {**{f"b{i}": "Tanh" for i in range(n)}, "sum": TotalLayer()}
     return NetGraph(layers, [([f"b{i}" for i in range(n)], "sum")], Input=3)
-
-
-@pytest.fixture
-def engines(monkeypatch):
-    """Every engine installed; the calls that reach dot or graphviz-pure are recorded, not run."""
-    calls = []
-    monkeypatch.setattr(render_backend, "find_executable", lambda name: f"/usr/bin/{name}")
-    monkeypatch.setattr(render_backend, "_announced", set())
-    monkeypatch.setattr(api, "run_engine", lambda name, source, fmt: calls.append(name) or b"<svg/>")
-    return calls
 
 
 def notes(draw) -> tuple[str, list[str]]:

@@ -28,6 +28,45 @@ def positions(errors: list[str]) -> list[str]:
     return [re.match(r"^(.*?:\d+:\d+):", e).group(1) for e in errors]
 
 
+#: a shape conflict between two layers that one list edge joins (the error sits on line 9, that edge)
+SHAPE_JOINED = """\
+netgraph: 1
+layers:
+  mu: {type: LinearLayer, output: 2}
+  noise: {type: RandomArrayLayer, distribution: {type: NormalDistribution, args: [0, 1]}, output: 5}
+  f: {type: FunctionLayer, function: "#a + #b", input: {a: 3}}
+inputs: {Input: 4}
+edges:
+  - Input -> mu
+  - "[mu, noise] -> f"
+"""
+#: a port fed by two edges, one written with NetPort ports (lines 11 and 12)
+FED_TWICE = """\
+netgraph: 1
+layers:
+  a: {type: LinearLayer, output: 2}
+  b: {type: LinearLayer, output: 2}
+  t: Tanh
+outputs: {Out: null}
+inputs: {Input: 3}
+edges:
+  - Input -> a
+  - Input -> b
+  - a.Output -> t
+  - b.Output -> t.Input
+  - t.Output -> Out
+"""
+#: an output declared that nothing gives (line 6), and a shape error after it (line 7)
+EXTRA_OUTPUT = """\
+netgraph: 1
+layers:
+  mu: {type: LinearLayer, output: 2}
+  f: {type: FunctionLayer, function: "#a + #b", input: {a: 3}}
+inputs: {Input: 4}
+outputs: {Extra: null}
+edges: [Input -> mu, mu -> f.a]
+"""
+
 BROKEN = """\
 netgraph: 1
 name: Broken
@@ -92,17 +131,7 @@ def test_expression_errors_point_at_the_column_inside_the_expression():
 
 
 def test_shape_conflicts_point_at_the_edge_that_joins_them():
-    errors = errors_of("""\
-netgraph: 1
-layers:
-  mu: {type: LinearLayer, output: 2}
-  noise: {type: RandomArrayLayer, distribution: {type: NormalDistribution, args: [0, 1]}, output: 5}
-  f: {type: FunctionLayer, function: "#a + #b", input: {a: 3}}
-inputs: {Input: 4}
-edges:
-  - Input -> mu
-  - "[mu, noise] -> f"
-""")
+    errors = errors_of(SHAPE_JOINED)
     assert len(errors) == 1
     assert errors[0].startswith("<string>:9:5: layer 3 'f' (FunctionLayer) port 'a' (from its options): expected "
                                 "shape (3), found (2)")
@@ -110,21 +139,7 @@ edges:
 
 
 def test_wiring_errors_show_the_edge_as_written_in_yaml():
-    errors = errors_of("""\
-netgraph: 1
-layers:
-  a: {type: LinearLayer, output: 2}
-  b: {type: LinearLayer, output: 2}
-  t: Tanh
-outputs: {Out: null}
-inputs: {Input: 3}
-edges:
-  - Input -> a
-  - Input -> b
-  - a.Output -> t
-  - b.Output -> t.Input
-  - t.Output -> Out
-""")
+    errors = errors_of(FED_TWICE)
     assert positions(errors) == ["<string>:11:5"] or positions(errors) == ["<string>:12:5"]
     assert "a.Output -> t" in errors[0] or "b.Output -> t.Input" in errors[0]
     assert "NetPort(" not in errors[0]
@@ -148,15 +163,7 @@ def test_edges_written_as_yaml_lists_and_chain_links_are_quoted_as_yaml_not_pyth
     assert len(errors) == 1 and edge in errors[0] and "['a'" not in errors[0] and "'1' ->" not in errors[0]
 
 def test_declared_ports_that_do_not_exist_still_let_shape_errors_through():
-    errors = errors_of("""\
-netgraph: 1
-layers:
-  mu: {type: LinearLayer, output: 2}
-  f: {type: FunctionLayer, function: "#a + #b", input: {a: 3}}
-inputs: {Input: 4}
-outputs: {Extra: null}
-edges: [Input -> mu, mu -> f.a]
-""")
+    errors = errors_of(EXTRA_OUTPUT)
     assert positions(errors) == ["<string>:6:11", "<string>:7:22"]
     assert "'Extra' is declared under outputs: but no edge uses it and no layer has a port of that name" in errors[0]
     assert "expected shape (3), found (2)" in errors[1]

@@ -26,12 +26,11 @@ from netgraph.core.layer import REGISTRY, Layer
 from netgraph.core.layer_moves import Moves, recorded
 from netgraph.core.multipliers import carry_multipliers, prune_rules
 from netgraph.core.operator import NetOperator
-from netgraph.core.operator_surgery import edit_operators, layer_in
+from netgraph.core.operator_surgery import edit_operators, layer_in, removal_specs, removed_layers
 from netgraph.core.port_paths import shown_path
 from netgraph.core.ports import NetPort
 from netgraph.core.port_options import with_port_options
-from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, layer_path, put_back,
-                                    subgraph)
+from netgraph.core.rewiring import chain_items, chain_of, check_net, drop_layers, layer_path, put_back, subgraph
 from netgraph.core.surgery import net_replace_part
 from netgraph.core.surgery_take import taken
 from netgraph.core.types import PortType
@@ -239,20 +238,11 @@ def net_delete(net: NetGraph, layers: Any) -> NetGraph:
 
 def _deleted(net: NetGraph, layers: Any) -> tuple[NetGraph, Moves]:
     """``net_delete``, and where the layers went."""
-    check_net(net, "net_delete")
-    specs = layers if isinstance(layers, list) else [layers]
-    if not specs:
-        raise OptionError("net_delete: layers= is an empty list; name at least one layer", option="layers",
-                          kind=VALUE_KIND)
+    specs = removal_specs(net, layers, "net_delete")
     if any(isinstance(s, NetPort) and s.layer is None for s in specs):
         return _without_outputs(net, specs)
-    found: dict[tuple, Moves] = {}
-    edited, others = edit_operators(net, [(s, None) for s in specs], "net_delete", recorded(
-        found, lambda inner, group, *_: _deleted(inner, [layer_in(r) for r, _ in group])), placed=True)
-    levels: dict[tuple, dict] = {}
-    deleted = edit_at(edited, [s for s, _ in others], _close_up, levels) if others else edited
-    moves = Moves(levels=levels, inside=found)
-    return carry_multipliers([net], deleted, [moves]), moves
+    return removed_layers(net, specs, "net_delete",
+                          lambda inner, group, *_: _deleted(inner, [layer_in(r) for r, _ in group]), _close_up)
 
 
 def _without_outputs(net: NetGraph, specs: list) -> tuple[NetGraph, Moves]:

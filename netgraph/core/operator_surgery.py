@@ -20,9 +20,13 @@ from typing import Any
 from netgraph.core.errors import NetGraphError, OptionError, headed, nested
 from netgraph.core.names import indexed
 from netgraph.core.graph import NetGraph
+from netgraph.core.layer_moves import Moves, recorded
+from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.operator import NetOperator
+from netgraph.core.option_problems import VALUE_KIND
+from netgraph.core.rewiring import check_net, edit_at
 
-__all__ = ["into_operator", "edit_operators", "layer_in", "within"]
+__all__ = ["into_operator", "edit_operators", "layer_in", "within", "removal_specs", "removed_layers"]
 
 
 def into_operator(net: NetGraph, spec: Any) -> tuple[tuple[str, ...], str, tuple] | None:
@@ -92,3 +96,27 @@ def layer_in(rest: tuple) -> tuple:
         raise OptionError("the path names the inner net itself, not a layer in it; name a layer inside it "
                           "(net_replace_part replaces a whole inner net)", kind="layer-path", layer=())
     return rest
+
+
+def removal_specs(net: Any, layers: Any, function: str) -> list:
+    """``layers`` (one spec, or a list of them) as a list, for ``function`` (net_delete, net_drop) to remove from
+    ``net``; an OptionError when ``net`` is not a net or the list is empty."""
+    check_net(net, function)
+    specs = layers if isinstance(layers, list) else [layers]
+    if not specs:
+        raise OptionError(f"{function}: layers= is an empty list; name at least one layer", option="layers",
+                          kind=VALUE_KIND)
+    return specs
+
+
+def removed_layers(net: NetGraph, specs: list, function: str, inside: Callable[..., tuple[NetGraph, Moves]],
+                   remove: Callable[[NetGraph, list], NetGraph]) -> tuple[NetGraph, Moves]:
+    """``net`` without the layers ``specs`` name, and where its layers went: those in an operator's inner net
+    removed by ``inside(inner net, group, path, field) -> (new inner net, its Moves)``, the others by ``remove``
+    (``edit_at``'s edit); the learning-rate multipliers carried to the new net."""
+    found: dict[tuple, Moves] = {}
+    edited, others = edit_operators(net, [(s, None) for s in specs], function, recorded(found, inside), placed=True)
+    levels: dict[tuple, dict] = {}
+    removed = edit_at(edited, [s for s, _ in others], remove, levels) if others else edited
+    moves = Moves(levels=levels, inside=found)
+    return carry_multipliers([net], removed, [moves]), moves

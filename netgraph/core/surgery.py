@@ -33,13 +33,14 @@ from netgraph.core.layer_moves import Moves, joined_moves, recorded
 from netgraph.core.multipliers import carry_into, carry_multipliers, container_path, drop_rules_below, \
     prune_rules
 from netgraph.core.nesting import deep_walk
-from netgraph.core.operator_surgery import edit_operators, into_operator, layer_in, within
+from netgraph.core.operator_surgery import (edit_operators, into_operator, layer_in, removal_specs, removed_layers,
+                                           within)
 from netgraph.core.port_options import numbered, with_port_options
 from netgraph.core.port_rename import rename_ports, split_port_renames
 from netgraph.core.shared import NetSharedArray, check_joined_shared, shared_users, shared_values
 from netgraph.core.surgery_values import array_value
 from netgraph.core.flattening import net_flatten
-from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, edit_at, fits_checked, layer_path,
+from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, fits_checked, layer_path,
                                     listed, no_layer_or_port)
 from netgraph.core.surgery_take import net_take
 from netgraph.core.option_problems import VALUE_KIND
@@ -333,18 +334,8 @@ def net_drop(net: NetGraph, layers: Any) -> NetGraph:
 
 def _dropped(net: NetGraph, layers: Any) -> tuple[NetGraph, Moves]:
     """``net_drop``, and where the layers went."""
-    check_net(net, "net_drop")
-    specs = layers if isinstance(layers, list) else [layers]
-    if not specs:
-        raise OptionError("net_drop: layers= is an empty list; name at least one layer", option="layers",
-                          kind=VALUE_KIND)
-    found: dict[tuple, Moves] = {}
-    edited, others = edit_operators(net, [(s, None) for s in specs], "net_drop",
-                                    recorded(found, lambda *args: _drop_inside(net, *args)), placed=True)
-    levels: dict[tuple, dict] = {}
-    dropped = edit_at(edited, [s for s, _ in others], drop_layers, levels) if others else edited
-    moves = Moves(levels=levels, inside=found)
-    return carry_multipliers([net], dropped, [moves]), moves
+    return removed_layers(net, removal_specs(net, layers, "net_drop"), "net_drop",
+                          lambda *args: _drop_inside(net, *args), drop_layers)
 
 
 def _drop_inside(net: NetGraph, inner: NetGraph, group: list, path: tuple, field: str) -> tuple[NetGraph, Moves]:

@@ -103,6 +103,20 @@ def _sequence(length: Any, t: PortType) -> PortType:
     return PortType(None if t.shape is None else (length, *t.shape), t.dtype)
 
 
+def _fed_back(inner_types: Mapping[str, PortType], port: str) -> PortType:
+    """The inner net's ``port`` type unified with its 'Output' type, which is fed back into ``port``; a Conflict
+    names the inner net's 'Output'.
+
+    >>> _fed_back({"State": PortType((3, None), None), "Output": PortType((None, 4), None)}, "State")
+    PortType(shape=(3, 4), dtype=None)
+    """
+    try:
+        return unify(inner_types[port], inner_types["Output"])
+    except Conflict as exc:
+        raise exc.reworded(f"its inner net's 'Output' is fed back into {port!r}, so they must agree: {exc}",
+                           "Output", ("net",)) from None  # the inner net's own port
+
+
 def _zeros(like: str, shape: tuple, dtype: str | None) -> str:
     """Code for a zero state of ``shape`` per example, on ``like``'s device (in its dtype when it is real)."""
     dims = ", ".join([f"{like}.shape[0]", *map(str, shape)])
@@ -247,11 +261,7 @@ class NetFoldOperator(NetOperator):
 
     def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:
         inner_types = inner["net"].port_types
-        try:
-            state = unify(inner_types["State"], inner_types["Output"])
-        except Conflict as exc:
-            raise exc.reworded(f"its inner net's 'Output' is fed back into 'State', so they must agree: {exc}",
-                               "Output", ("net",)) from None  # the inner net's own port
+        state = _fed_back(inner_types, "State")
         length = _length(types, (*self.elements, "Output"))
         out = {p: _sequence(length, inner_types[p]) for p in self.elements}
         out.update(Output=_sequence(length, state), State=state)
@@ -349,12 +359,7 @@ class NetNestOperator(NetOperator):
         return {"net": {"Input": same, "Output": same}}
 
     def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:
-        t = inner["net"].port_types
-        try:
-            same = unify(t["Input"], t["Output"])
-        except Conflict as exc:
-            raise exc.reworded(f"its inner net's 'Output' is fed back into 'Input', so they must agree: {exc}",
-                               "Output", ("net",)) from None  # the inner net's own port
+        same = _fed_back(inner["net"].port_types, "Input")
         return {"Input": same, "Output": same}
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:

@@ -9,7 +9,7 @@ from torch import nn
 
 from netgraph import (AggregationLayer, ConvolutionLayer, DeconvolutionLayer, LinearLayer, NetChain, NetGraph, OptionError,
                       PoolingLayer, ShapeError)
-from tests.layer_families._helpers import shape_error, three_way
+from tests.layer_families._helpers import convolution_equals_torch, shape_error, three_way
 
 CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
 
@@ -22,21 +22,9 @@ CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
     (3, dict(kernel=2, stride=[1, 2, 1])),
 ])
 def test_convolution_equals_torch(d, options):
-    spatial = (9,) * d
     layer = ConvolutionLayer(4, biases=torch.randn(4), **options)
-    net = NetGraph([layer], [], Input=(2, *spatial))
-    x = torch.randn(3, 2, *spatial)
-
-    def hand(m, Input):
-        conv = CONV[d](2, 4, options["kernel"], stride=options.get("stride", 1), padding=options.get("padding_size", 0),
-                       dilation=options.get("dilation", 1), groups=options.get("channel_groups", 1))
-        with torch.no_grad():
-            conv.weight.copy_(m.get_submodule("1").Weights)
-            conv.bias.copy_(layer.biases)
-        return conv(Input)
-    module = three_way(net, hand, Input=x)
+    module = convolution_equals_torch(layer, CONV[d], (9,) * d, options)
     assert f"F.conv{d}d(" in module.code
-    assert net.output_shapes["Output"] == tuple(hand(module, x).shape[1:])
 
 
 def test_spatial_rank_comes_from_the_input_when_the_kernel_is_an_int():

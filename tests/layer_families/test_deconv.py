@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from netgraph import ConvolutionLayer, DeconvolutionLayer, NetChain, NetGraph, OptionError
-from tests.layer_families._helpers import shape_error, three_way
+from tests.layer_families._helpers import convolution_equals_torch, shape_error
 
 DECONV = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d, 3: nn.ConvTranspose3d}
 
@@ -20,22 +20,9 @@ DECONV = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d, 3: nn.ConvTranspose3d}
     (3, dict(kernel=2, stride=[1, 2, 1])),
 ])
 def test_deconvolution_equals_torch(d, options):
-    spatial = (5,) * d
     layer = DeconvolutionLayer(4, biases=torch.randn(4), **options)
-    net = NetGraph([layer], [], Input=(2, *spatial))
-    x = torch.randn(3, 2, *spatial)
-
-    def hand(m, Input):
-        deconv = DECONV[d](2, 4, options["kernel"], stride=options.get("stride", 1),
-                           padding=options.get("padding_size", 0), dilation=options.get("dilation", 1),
-                           groups=options.get("channel_groups", 1))
-        with torch.no_grad():
-            deconv.weight.copy_(m.get_submodule("1").Weights)
-            deconv.bias.copy_(layer.biases)
-        return deconv(Input)
-    module = three_way(net, hand, Input=x)
+    module = convolution_equals_torch(layer, DECONV[d], (5,) * d, options)
     assert f"F.conv_transpose{d}d(" in module.code
-    assert net.output_shapes["Output"] == tuple(hand(module, x).shape[1:])
 
 
 def test_deconvolution_undoes_the_size_change_of_a_strided_convolution():
