@@ -189,6 +189,21 @@ def test_port_gradient_with_several_ports_and_seeded_outputs():
     torch.testing.assert_close(net_port_gradient(net, {"x": a, "y": b}, ["x"], of={"Output2": g})["x"], b * g)
 
 
+def test_port_gradient_with_respect_to_all_gives_every_real_input_port_as_a_dict():
+    """Wolfram's NetPortGradient[All]: wrt="All" was "'All' is not an input port". A one-input net's gradient is a
+    dict too, and a port named All stays that port."""
+    net = two_output_net()
+    a, b = torch.randn(3, 2), torch.randn(3, 2)
+    every = net_port_gradient(net, {"x": a, "y": b}, "All")
+    assert set(every) == {"x", "y"}
+    torch.testing.assert_close(every["x"], 1 + b)  # d/dx of (x + y) + x * y
+    torch.testing.assert_close(every["y"], 1 + a)
+    x = torch.randn(5, 4)
+    torch.testing.assert_close(net_port_gradient(linear_net(), x, "All"), {"Input": net_port_gradient(linear_net(), x)})
+    named = NetGraph([FunctionLayer("3 * #All + #b")], [], All=2, b=2)
+    torch.testing.assert_close(net_port_gradient(named, {"All": a, "b": b}, "All"), torch.full((3, 2), 3.0))
+
+
 def test_port_gradient_is_zero_for_an_input_the_outputs_ignore():
     net = NetGraph({"f": FunctionLayer("#x * 2"), "g": FunctionLayer("#y * 0 + 1")}, [], x=2, y=2)
     grads = net_port_gradient(net, {"x": torch.randn(2, 2), "y": torch.randn(2, 2)}, of="Output1")
