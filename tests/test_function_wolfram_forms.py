@@ -374,3 +374,11 @@ def test_map_of_anything_else_says_how_to_write_it(text, column):
                                           r"NetMapOperator") as err:
         FunctionLayer(text)
     assert err.value.diagnostics[0].kind == "expression-syntax"
+
+
+def test_netgraph_of_a_function_layer_holds_that_one_layer_whose_code_the_module_shows():
+    """Wolfram's NetGraph[FunctionLayer[f]] shows f's graph of layers; here (as the README says) the graph holds the
+    one layer and its computation is read in the compiled module's code."""
+    net = NetGraph(FunctionLayer("Sin[#x] * 2"), x=3)
+    assert list(net.layers) == ["1"] and net.input_shapes == {"x": (3,)}
+    assert "torch.sin(x) * 2.0" in net.compile().code
