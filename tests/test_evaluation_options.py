@@ -309,6 +309,16 @@ def test_random_seeding_takes_wolframs_automatic_and_inherited():
     assert torch.equal(torch.rand(4), after)  # the global generator is left as it was
 
 
+@pytest.mark.parametrize("keyword", ["batch_size", "BatchSize"])
+def test_batch_size_takes_wolframs_automatic_as_its_default(keyword):
+    """Wolfram's evaluation option BatchSize -> Automatic (its default): net(x, BatchSize="Automatic") was 'must be
+    a positive integer or None', though net_train takes batch_size="Automatic"."""
+    net, x = linear_net(), torch.randn(5, 4)
+    torch.testing.assert_close(net(x, **{keyword: "Automatic"}), net(x))
+    draws = NetGraph([RandomArrayLayer(NormalDistribution(0, 1), output=3)], [])
+    assert draws(**{keyword: "Automatic"}, seed=1).shape == (3,)  # one example, as with no batch_size
+
+
 def test_random_seeding_takes_wolframs_string_seeds():
     """Wolfram's RandomSeeding -> "s" seeds with a string; it was refused as 'must be an integer'. The same string
     repeats the draws (of net calls and net_initialize alike), another string gives other draws."""

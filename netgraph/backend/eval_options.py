@@ -79,12 +79,12 @@ def parse_options(given: Mapping[str, Any], draws: bool = False) -> EvaluationOp
 
 
 def _batch_size(value: Any, label: str = "batch_size", least: int = 1) -> int | None:
-    if value is None:
+    if value is None or (isinstance(value, str) and value == "Automatic"):  # Wolfram's BatchSize -> Automatic
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:  # numpy's integers too
         kind = "a positive integer" if least else "an integer >= 0 (the number of examples to draw)"
-        raise OptionError(f"{label}= must be {kind} or None, found {value!r}", option="batch_size",
-                          kind="option-value", expected=f"{kind} or None", found=value)
+        raise OptionError(f"{label}= must be {kind}, None or 'Automatic', found {value!r}", option="batch_size",
+                          kind="option-value", expected=f"{kind}, None or 'Automatic'", found=value)
     return int(value)
 
 
