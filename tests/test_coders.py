@@ -329,3 +329,15 @@ def test_a_top_k_property_decodes_the_outputs_it_fits_beside_a_boolean_output():
                                           r"'Probabilities', not 'TopProbabilities'") as info:
         flags(x, decoder="TopProbabilities")
     assert info.value.port == "Output" and info.value.option == "decoder"
+
+
+@pytest.mark.parametrize("encoder", [ClassEncoder(["x", "y", "z"]), ImageEncoder((4, 2))])
+def test_replacing_an_encoder_by_none_keeps_the_type_it_gave_the_port(encoder):
+    """Wolfram's NetReplacePart[net, "Input" -> None] removes the encoder; the port lost its type too (a class index
+    became shape unknown, so one index read as one example of any shape)."""
+    layer = EmbeddingLayer(4, 3) if isinstance(encoder, ClassEncoder) else LinearLayer(2)
+    net = net_initialize(NetGraph({"l": layer}, [], Input=encoder), seed=0)
+    plain = net_replace_part(net, {"Input": None})
+    assert not plain.coders and plain.port_types["Input"] == net.port_types["Input"]
+    x = torch.tensor([2, 0]) if isinstance(encoder, ClassEncoder) else torch.rand(2, 3, 2, 4)
+    torch.testing.assert_close(plain(x), net.compile().eval()(Input=x))

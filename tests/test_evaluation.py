@@ -10,7 +10,8 @@ import pytest
 import torch
 
 from netgraph import (DataError, ElementwiseLayer, EmbeddingLayer, FunctionLayer, LinearLayer,
-                      LongShortTermMemoryLayer, NetArrayLayer, NetChain, NetGraph, NetPort, PortType, net_initialize)
+                      LongShortTermMemoryLayer, MeanSquaredLossLayer, NetArrayLayer, NetChain, NetGraph, NetPort,
+                      PortType, net_initialize)
 
 
 def two_output_net():
@@ -291,3 +292,16 @@ def test_wolframs_port_after_the_data_points_to_outputs(wanted):
         net(x, wanted)
     assert caught.value.diagnostics[0].option == "outputs"
     torch.testing.assert_close(net(x, outputs=NetPort("lstm", "State")), net(x)["State"])
+
+
+@pytest.mark.parametrize("wanted", ["Loss", ["Loss", "Output"]])
+def test_wolframs_legacy_port_name_after_the_data_points_to_outputs(wanted):
+    """Wolfram's legacy net[x, "port"]: an output's name after the data was read as a decoder property ("decoder=
+    must be one of ['Decision', ...]; found 'Loss'"), which never mentioned outputs=."""
+    net = net_initialize(NetGraph({"lin": LinearLayer(2), "loss": MeanSquaredLossLayer()},
+                                  [("lin", "loss"), (NetPort("lin", "Output"), NetPort("Output"))], Input=3), seed=0)
+    data = {"Input": torch.randn(4, 3), "Target": torch.randn(4, 2)}
+    with pytest.raises(DataError, match=re.escape(f"what a call returns is picked by outputs=: net(x, outputs="
+                                                  f"{wanted!r}) (Wolfram's net[x, \"port\"])")) as caught:
+        net(data, wanted)
+    assert caught.value.diagnostics[0].option == "outputs"

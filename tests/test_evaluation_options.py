@@ -43,7 +43,7 @@ def test_batch_size_splits_the_data_and_concatenates_the_outputs():
 
 @pytest.mark.parametrize("options, name", [({"batch_size": 0}, "batch_size"), ({"batch_size": 2.5}, "batch_size"),
                                            ({"batch_size": True}, "batch_size"), ({"mode": "eval"}, "mode"),
-                                           ({"seed": -1}, "seed"), ({"seed": "a"}, "seed"),
+                                           ({"seed": -1}, "seed"), ({"seed": 2.5}, "seed"),
                                            ({"precision": "float16"}, "precision")])
 def test_bad_options_are_option_errors_naming_the_option(options, name):
     with pytest.raises(OptionError, match=rf"{name}=") as info:
@@ -189,6 +189,21 @@ def test_port_gradient_with_several_ports_and_seeded_outputs():
     torch.testing.assert_close(net_port_gradient(net, {"x": a, "y": b}, ["x"], of={"Output2": g})["x"], b * g)
 
 
+def test_port_gradient_with_respect_to_all_gives_every_real_input_port_as_a_dict():
+    """Wolfram's NetPortGradient[All]: wrt="All" was "'All' is not an input port". A one-input net's gradient is a
+    dict too, and a port named All stays that port."""
+    net = two_output_net()
+    a, b = torch.randn(3, 2), torch.randn(3, 2)
+    every = net_port_gradient(net, {"x": a, "y": b}, "All")
+    assert set(every) == {"x", "y"}
+    torch.testing.assert_close(every["x"], 1 + b)  # d/dx of (x + y) + x * y
+    torch.testing.assert_close(every["y"], 1 + a)
+    x = torch.randn(5, 4)
+    torch.testing.assert_close(net_port_gradient(linear_net(), x, "All"), {"Input": net_port_gradient(linear_net(), x)})
+    named = NetGraph([FunctionLayer("3 * #All + #b")], [], All=2, b=2)
+    torch.testing.assert_close(net_port_gradient(named, {"All": a, "b": b}, "All"), torch.full((3, 2), 3.0))
+
+
 def test_port_gradient_is_zero_for_an_input_the_outputs_ignore():
     net = NetGraph({"f": FunctionLayer("#x * 2"), "g": FunctionLayer("#y * 0 + 1")}, [], x=2, y=2)
     grads = net_port_gradient(net, {"x": torch.randn(2, 2), "y": torch.randn(2, 2)}, of="Output1")
@@ -270,7 +285,7 @@ def test_an_option_under_both_names_is_an_option_error():
         linear_net()(torch.randn(2, 4), seed=1, RandomSeeding=2)
 
 
-@pytest.mark.parametrize("keyword, value", [("RandomSeeding", "x"), ("WorkingPrecision", "Half"),
+@pytest.mark.parametrize("keyword, value", [("RandomSeeding", -1), ("WorkingPrecision", "Half"),
                                             ("BatchSize", 0), ("NetEvaluationMode", "eval")])
 def test_a_bad_value_under_wolframs_name_is_named_as_given(keyword, value):
     with pytest.raises(OptionError, match=f"^{keyword}= must be .*found {value!r}"):
@@ -292,6 +307,28 @@ def test_random_seeding_takes_wolframs_automatic_and_inherited():
     second = noise(batch_size=2, seed="Automatic")  # a fresh seed per call: the outer seed does not repeat it
     assert not torch.equal(first, second) and not torch.equal(first, plain)
     assert torch.equal(torch.rand(4), after)  # the global generator is left as it was
+
+
+@pytest.mark.parametrize("keyword", ["batch_size", "BatchSize"])
+def test_batch_size_takes_wolframs_automatic_as_its_default(keyword):
+    """Wolfram's evaluation option BatchSize -> Automatic (its default): net(x, BatchSize="Automatic") was 'must be
+    a positive integer or None', though net_train takes batch_size="Automatic"."""
+    net, x = linear_net(), torch.randn(5, 4)
+    torch.testing.assert_close(net(x, **{keyword: "Automatic"}), net(x))
+    draws = NetGraph([RandomArrayLayer(NormalDistribution(0, 1), output=3)], [])
+    assert draws(**{keyword: "Automatic"}, seed=1).shape == (3,)  # one example, as with no batch_size
+
+
+def test_random_seeding_takes_wolframs_string_seeds():
+    """Wolfram's RandomSeeding -> "s" seeds with a string; it was refused as 'must be an integer'. The same string
+    repeats the draws (of net calls and net_initialize alike), another string gives other draws."""
+    noise = NetGraph([RandomArrayLayer(NormalDistribution(0, 1), output=8)], [])
+    first, again, other = (noise(batch_size=2, RandomSeeding=s) for s in ("abc", "abc", "abd"))
+    assert torch.equal(first, again) and not torch.equal(first, other)
+    assert torch.equal(first, noise(batch_size=2, seed="abc"))
+    net = NetChain([LinearLayer(3)], input=2)
+    weights = [net_initialize(net, seed=s).layers["1"].arrays["Weights"] for s in ("w", "w", "v")]
+    assert torch.equal(weights[0], weights[1]) and not torch.equal(weights[0], weights[2])
 
 
 @pytest.mark.parametrize("name", ["TargetDevice", "target_device"])

@@ -144,7 +144,7 @@ def test_mod_and_quotient_keep_wolframs_identity_m_equals_n_quotient_plus_mod():
 
 @pytest.mark.parametrize("text", ["Max[#x]", "Norm[#x[[1]]]", "Norm[#x]", "Log[#x[[1]] + 1, #x[[2]]]",
                                   "StandardDeviation[#x]", "EuclideanDistance[#x[[1]], #x[[2]]]",
-                                  "Tr[Dot[Transpose[#x], Reverse[#x]]]",
+                                  "Tr[Dot[Transpose[#x], Reverse[#x]]]", "Det[#x[[All, 2;;3]]]",
                                   "ArcTan[#x[[1]], #x[[2]]]", "First[#x] * Last[#x]"])
 def test_gradients_of_the_new_forms_are_finite_where_defined(text):
     x = torch.tensor([[[3.0, 1.0, 2.0], [0.5, 7.0, 4.0]]], dtype=torch.float64, requires_grad=True)
@@ -179,6 +179,10 @@ def test_mod_of_a_multiple_is_zero_not_negative_zero():
     ("StandardDeviation[#x[[1]]]", (), lambda x, v: x[:, 0].std(1)),
     ("EuclideanDistance[#v, #x[[2]]]", (), lambda x, v: (v - x[:, 1]).norm(dim=1)),
     ("EuclideanDistance[#v[[1]], #v[[2]]]", (), lambda x, v: (v[:, 0] - v[:, 1]).abs()),  # of numbers
+    # Det and HammingDistance are on Wolfram's FunctionLayer list: they were "unknown function"
+    ("HammingDistance[#v, #x[[1]]]", (), lambda x, v: (v != x[:, 0]).sum(1).to(v.dtype)),  # 2 and 3 positions
+    ("HammingDistance[#v[[1]], #v[[3]]]", (), lambda x, v: (v[:, 0] != v[:, 2]).to(v.dtype)),  # of numbers
+    ("Det[#x[[All, ;;2]]]", (), lambda x, v: x[:, 0, 0] * x[:, 1, 1] - x[:, 0, 1] * x[:, 1, 0]),
 ])
 def test_wolfram_statistics_and_distances(text, shape, hand):
     layer = FunctionLayer(text)
@@ -219,6 +223,9 @@ def test_wolfram_statistics_of_a_variable_length_refuse_a_sequence_of_one(text, 
     ("Variance[#v]", {"v": 1}, "Variance needs 2 or more elements at level 1, found 1"),
     ("EuclideanDistance[#x, #x]", {"x": (2, 3)}, "EuclideanDistance takes two vectors (or numbers), found (2, 3)"),
     ("EuclideanDistance[#v, #w]", {"v": 3, "w": 2}, "do not broadcast"),
+    ("HammingDistance[#x, #x]", {"x": (2, 3)}, "HammingDistance takes two vectors (or numbers), found (2, 3)"),
+    ("Det[#x]", {"x": (2, 3)}, "Det takes a square matrix, found (2, 3)"),
+    ("Det[#v]", {"v": 3}, "Det takes a square matrix, found (3)"),
 ])
 def test_wolfram_statistics_and_distances_say_what_they_need(text, shapes, message):
     with pytest.raises(ShapeError, match=re.escape(message)):
@@ -367,3 +374,11 @@ def test_map_of_anything_else_says_how_to_write_it(text, column):
                                           r"NetMapOperator") as err:
         FunctionLayer(text)
     assert err.value.diagnostics[0].kind == "expression-syntax"
+
+
+def test_netgraph_of_a_function_layer_holds_that_one_layer_whose_code_the_module_shows():
+    """Wolfram's NetGraph[FunctionLayer[f]] shows f's graph of layers; here (as the README says) the graph holds the
+    one layer and its computation is read in the compiled module's code."""
+    net = NetGraph(FunctionLayer("Sin[#x] * 2"), x=3)
+    assert list(net.layers) == ["1"] and net.input_shapes == {"x": (3,)}
+    assert "torch.sin(x) * 2.0" in net.compile().code

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import networkx as nx
 import pytest
 import torch
@@ -322,3 +324,14 @@ def test_layer_counts_go_inside_operators_as_wolframs():
     assert twice.information(["LayersCount", "LayerTypeCounts"]) == [3, {"LinearLayer": 2, "ElementwiseLayer": 1}]
     flat = NetChain([LinearLayer(3), "Tanh"], input=4)  # no operator: the layers as before
     assert flat.information("LayersCount") == len(flat.information("Layers")) == 2
+
+
+@pytest.mark.parametrize("wolfram, ours", [("MXNetNodeGraph", "'GraphIR'"), ("MXNetNodeGraphPlot", "'SummaryGraphic'"),
+                                           ("FullSummaryGraphic", "'SummaryGraphic'"), ("InputForm", "net.to_yaml()")])
+def test_wolframs_property_names_spelt_otherwise_here_say_where_to_look(wolfram, ours):
+    """Information[net, "MXNetNodeGraph"] (one of Wolfram's Properties; the README calls GraphIR its equivalent) was
+    'unknown property' with no pointer: each now names ours."""
+    net = NetChain([LinearLayer(3)], input=2)
+    with pytest.raises(OptionError, match=re.escape(f"unknown property {wolfram!r} (Wolfram's {wolfram} is {ours} here")):
+        net.information(wolfram)
+    assert ours.startswith("net.") or ours.strip("'") in net.information("Properties")

@@ -5,7 +5,8 @@ import math
 import pytest
 import torch
 
-from netgraph import ConvolutionLayer, LinearLayer, NetGraph, OptionError, ShapeError, net_initialize
+from netgraph import (ConvolutionLayer, GammaDistribution, LinearLayer, NetGraph, NormalDistribution, OptionError,
+                      ShapeError, UniformDistribution, net_initialize)
 
 
 def mlp(inputs=300, hidden=400, outputs=200):
@@ -48,8 +49,24 @@ def test_wolframs_random_method_draws_normal_weights_of_the_given_sd_and_leaves_
     net = net_initialize(mlp(), method=method, seed=0)
     assert_variance(net.layers["h"].arrays["Weights"], sd ** 2)
     assert not net.layers["h"].arrays["Biases"].any()
-    with pytest.raises(OptionError, match=r"Random option 'weights' \(the standard deviation\) must be >= 0"):
+    with pytest.raises(OptionError, match=r"Random option 'weights' must be a standard deviation >= 0"):
         net_initialize(mlp(), method=("Random", {"weights": -1.0}))
+
+
+@pytest.mark.parametrize("weights, mean, variance", [(NormalDistribution(0.5, 0.1), 0.5, 0.01),
+                                                     (UniformDistribution((-0.3, 0.3)), 0.0, 0.6 ** 2 / 12)])
+def test_wolframs_random_method_takes_a_weight_distribution_and_biases_none(weights, mean, variance):
+    """Wolfram's Method -> {"Random", "Weights" -> NormalDistribution[0, 1], "Biases" -> None}: a distribution was
+    'must be a finite number' and "Biases" was 'Random has no option'."""
+    net = net_initialize(mlp(), method=("Random", {"Weights": weights, "Biases": None}), seed=0)
+    w = net.layers["h"].arrays["Weights"]
+    assert_variance(w, variance, mean)
+    if isinstance(weights, UniformDistribution):
+        assert -0.3 <= float(w.min()) and float(w.max()) <= 0.3
+    assert not net.layers["h"].arrays["Biases"].any()
+    for bad in ({"Biases": 0.1}, {"Weights": GammaDistribution(2, 1)}, {"Weights": NormalDistribution("#m", 1)}):
+        with pytest.raises(OptionError, match="Random option"):
+            net_initialize(mlp(), method=("Random", bad))
 
 
 def test_options_are_read_in_any_case_as_wolframs_distribution_normal():

@@ -366,8 +366,8 @@ def test_a_net_without_inputs_draws_an_empty_batch_of_its_shapes_for_batch_size_
     assert {k: tuple(v.shape) for k, v in empty.items()} == {k: (0, *shape) for k in two}
     assert {k: v.dtype for k, v in empty.items()} == {k: v.dtype for k, v in two.items()}
     assert {k: tuple(v.shape) for k, v in compiled.items()} == {k: (0, *shape) for k in two}
-    with pytest.raises(OptionError, match=r"batch_size= must be an integer >= 0 \(the number of examples to draw\) "
-                                          r"or None, found -1"):
+    with pytest.raises(OptionError, match=r"batch_size= must be an integer >= 0 \(the number of examples to draw\), "
+                                          r"None or 'Automatic', found -1"):
         net(batch_size=-1)
 
 

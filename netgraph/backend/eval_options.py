@@ -25,6 +25,7 @@ import torch
 from netgraph.core.errors import DataError, Diagnostic, OptionError, did_you_mean
 from netgraph.core.options import random_seeding
 from netgraph.data import parse_property
+from netgraph.data.decoding import PROPERTIES
 from netgraph.core.ports import NetPort
 from netgraph.layers.bad_index import examples_at
 from netgraph.layers.random import distribution_checks
@@ -78,12 +79,12 @@ def parse_options(given: Mapping[str, Any], draws: bool = False) -> EvaluationOp
 
 
 def _batch_size(value: Any, label: str = "batch_size", least: int = 1) -> int | None:
-    if value is None:
+    if value is None or (isinstance(value, str) and value == "Automatic"):  # Wolfram's BatchSize -> Automatic
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:  # numpy's integers too
         kind = "a positive integer" if least else "an integer >= 0 (the number of examples to draw)"
-        raise OptionError(f"{label}= must be {kind} or None, found {value!r}", option="batch_size",
-                          kind="option-value", expected=f"{kind} or None", found=value)
+        raise OptionError(f"{label}= must be {kind}, None or 'Automatic', found {value!r}", option="batch_size",
+                          kind="option-value", expected=f"{kind}, None or 'Automatic'", found=value)
     return int(value)
 
 
@@ -148,13 +149,15 @@ def snake_options(ports: tuple[str, ...], keywords: Mapping[str, Any]) -> Mappin
     return renamed
 
 
-def split_call(ports: tuple[str, ...], args: tuple, keywords: Mapping[str, Any]) -> tuple[dict, EvaluationOptions]:
+def split_call(ports: tuple[str, ...], args: tuple, keywords: Mapping[str, Any],
+               outputs: tuple[str, ...] = ()) -> tuple[dict, EvaluationOptions]:
     """Separate a call's input data from its options.
 
     With the data given positionally (one tensor, or a dict by port name) every option keyword is an
     option. With the data given as keywords, a keyword that names both an input port and an option is
     ambiguous: an OptionError says to pass the data as a dict. With the data given positionally, a keyword that
-    is no option is a DataError naming it (a misspelt option, or a port beside positional data).
+    is no option is a DataError naming it (a misspelt option, or a port beside positional data). An output port
+    name after the data (Wolfram's legacy ``net[x, "port"]``) is a DataError pointing to ``outputs=``.
     """
     clashes = [k for k in keywords if k in OPTION_NAMES and k in ports]
     if clashes and not args:
@@ -164,9 +167,10 @@ def split_call(ports: tuple[str, ...], args: tuple, keywords: Mapping[str, Any])
                           found=clashes[0])
     options = {k: v for k, v in keywords.items() if k in OPTION_NAMES}
     data = {k: v for k, v in keywords.items() if k not in OPTION_NAMES}
-    if len(args) == 2 and _is_probe(args[1]):  # Wolfram's net[x, NetPort[...]]: not a second input
+    if len(args) == 2 and (_is_probe(args[1]) or _is_output_name(args[1], outputs)):
+        legacy = "NetPort[...]" if _is_probe(args[1]) else '"port"'  # Wolfram's net[x, NetPort[...]], net[x, "port"]
         raise DataError(f"what a call returns is picked by outputs=: net(x, outputs={args[1]!r}) (Wolfram's "
-                        f"net[x, NetPort[...]])", option="outputs", found=args[1], kind="option-value",
+                        f"net[x, {legacy}])", option="outputs", found=args[1], kind="option-value",
                         expected="outputs=")
     if len(args) == 2 and _is_property(args[1]):  # Wolfram's net[x, "Probabilities"]: the decoder's property
         if "decoder" in options:
@@ -188,6 +192,12 @@ def _is_probe(value: Any) -> bool:
     """A NetPort, or a list of NetPorts and port names holding one, as Wolfram's second argument."""
     items = value if isinstance(value, list) else [value]
     return any(isinstance(v, NetPort) for v in items) and all(isinstance(v, (NetPort, str)) for v in items)
+
+
+def _is_output_name(value: Any, outputs: tuple[str, ...]) -> bool:
+    """An output port's name (no decoder property), or a list of them, as Wolfram's legacy second argument."""
+    items = value if isinstance(value, list) and value else [value]
+    return all(isinstance(v, str) and v in outputs and v not in PROPERTIES for v in items)
 
 
 def _is_property(value: Any) -> bool:

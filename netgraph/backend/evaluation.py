@@ -148,7 +148,7 @@ def evaluate(net: Any, args: tuple, keywords: dict[str, Any]) -> Any:
         if result is not None:
             return result
     keywords, states, return_states = split_state_keywords(net, snake_options(net.input_ports, keywords))
-    data, options = split_call(net.input_ports, args, keywords)
+    data, options = split_call(net.input_ports, args, keywords, net.output_ports)
     data = encode_inputs(net, data["args"], data["inputs"])
     net, data = shaped_by_data(net, data)  # ports of unknown shape: one example (or a list of them) fixes it
     data = stacked_examples(net, data)  # a list of examples of a fixed-shape port: one batch

@@ -40,8 +40,9 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
 
     ``net`` is a net or a layer (its one-layer net, ``NetGraph(layer)``). ``data`` is what ``net(data)`` takes: one
     tensor for a one-input net, or a dict by port name (at a port of unknown shape, one example or a list). ``wrt``
-    defaults to every real input port (one gives a tensor, several a dict). ``of`` picks the outputs summed
-    (a name or a list; default every real one), or seeds each output's gradient (a dict ``{port: tensor}``,
+    defaults to every real input port (one gives a tensor, several a dict; ``"All"``, Wolfram's
+    ``NetPortGradient[All]``, gives them as a dict). ``of`` picks the outputs summed (a name or a list; default
+    every real one), or seeds each output's gradient (a dict ``{port: tensor}``,
     the tensor of the port's shape, applied to every example, or with a row per example: a vector-Jacobian
     product, Wolfram's ``NetPortGradient["Output"] -> g``). Options are those of ``net(...)``: ``batch_size``, ``mode``,
     ``seed``, ``precision``. The net's arrays are unchanged and no gradient is left on them. A variable-length
@@ -60,13 +61,15 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
     net, encoded = shaped_by_data(net, encoded)  # ports of unknown shape: as net(x), one example or a list of them
     types = net.port_types
     real = tuple(p for p in net.input_ports if types[p].dtype != INTEGER)
-    if wrt is None and not real:
+    every = isinstance(wrt, str) and wrt == "All" and wrt not in net.input_ports  # Wolfram's NetPortGradient[All]
+    if (wrt is None or every) and not real:
         raise OptionError(f"net_port_gradient: every input port of this net takes integers (dtype Integer: "
                           f"{', '.join(net.input_ports)}), so there is nothing to differentiate by", option="wrt",
                           kind="no-gradient", expected="a Real input port", found=tuple(net.input_ports))
     encoded = stacked_examples(net, encoded)  # a list of examples of a fixed-shape port: one batch
     ragged = ragged_ports(net, encoded)
     tensors, single = (None, False) if ragged else prepare_inputs(net, (), encoded, parsed.precision)
+    wrt = list(real) if every else wrt  # every real input port, as a dict
     ports = check_port_names(real if wrt is None else wrt, net.input_ports, "an input port", "wrt")
     integer = [p for p in ports if p not in real]
     if integer:

@@ -2,7 +2,8 @@
 
 A method is a name (any case), a name with options ``("Kaiming", {"distribution": "normal",
 "mode": "fan_out"})`` (names and values in any case, Wolfram's ``"Distribution" -> "Normal"`` too), or a number (a
-constant). ``("Random", {"weights": sd})`` draws weights from Normal(0, sd), sd 1 by default (Wolfram's "Random"). ``method=`` is one method for every array, or
+constant). ``("Random", {"weights": sd})`` draws weights from Normal(0, sd), sd 1 by default (Wolfram's "Random";
+``"weights"`` may be a NormalDistribution or UniformDistribution too, and ``"biases"`` None, as Wolfram's). ``method=`` is one method for every array, or
 rules ``{key: method}`` (or a list of ``(key, method)`` pairs) whose keys pick layers or arrays as
 in ``netgraph.core.array_rules``; the first matching rule wins. A rule given by layer (or 'All')
 skips the 1-dimensional arrays (biases) a matrix method cannot fill, which keep the layer's
@@ -39,7 +40,7 @@ OPTIONS: dict[str, dict[str, tuple | None]] = {
                 "nonlinearity": ("relu", "leaky_relu", "linear", "tanh", "sigmoid", "selu")},
     "Orthogonal": {"gain": None},
     "Identity": {},
-    "Random": {"weights": None},
+    "Random": {"weights": None, "biases": None},
     "Constant": {"value": None},
 }
 ALIASES: dict[str, tuple[str, dict]] = {
@@ -83,8 +84,10 @@ class Method:
                         generator=generator)
         if self.name == "Orthogonal":
             return init.orthogonal_(t, gain=o.get("gain", 1.0), generator=generator)
-        if self.name == "Random":
-            return init.normal_(t, 0.0, o.get("weights", 1.0), generator=generator)
+        if self.name == "Random":  # weights: ("normal", mean, sd) or ("uniform", low, high)
+            form, a, b = o.get("weights", ("normal", 0.0, 1.0))
+            draw = init.normal_ if form == "normal" else init.uniform_
+            return draw(t, a, b, generator=generator)
         return init.eye_(t) if len(shape) == 2 else init.dirac_(t)
 
 
@@ -110,6 +113,26 @@ def parse_method(spec: Any, where: str) -> Method:
     return Method(canonical, {**preset, **_options(canonical, options, where)})
 
 
+def _random_option(key: str, value: Any, where: str) -> Any:
+    """Wolfram's "Random" suboptions: "Weights" a standard deviation sd (Normal(0, sd)), a NormalDistribution or a
+    UniformDistribution of numbers, as ("normal", mean, sd) or ("uniform", low, high); "Biases" None (they stay 0)."""
+    if key == "biases":
+        if value is not None:
+            raise OptionError(f"{where}: Random option 'biases' takes None (biases stay 0, Wolfram's \"Biases\" -> "
+                              f"None), found {value!r}; set biases with their own rule, {{('layer', 'Biases'): 0.1}}",
+                              option="method", kind="method-suboption", expected="None", found=value)
+        return None
+    form = {"NormalDistribution": "normal", "UniformDistribution": "uniform"}.get(type(value).__name__)
+    params = getattr(value, "params", None) if form else (0.0, value)
+    ok = all(isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v) for v in params or ("?",))
+    if not ok or (form != "uniform" and params[1] < 0) or (form == "uniform" and params[0] > params[1]):
+        raise OptionError(f"{where}: Random option 'weights' must be a standard deviation >= 0, or a "
+                          f"NormalDistribution(mean, sd) or UniformDistribution((low, high)) of numbers, found "
+                          f"{value!r}", option="method", kind="method-suboption",
+                          expected="a number >= 0, NormalDistribution or UniformDistribution", found=value)
+    return (form or "normal", float(params[0]), float(params[1]))
+
+
 def _options(name: str, options: Mapping, where: str) -> dict:
     allowed, out = OPTIONS[name], {}
     for key, value in options.items():
@@ -120,14 +143,14 @@ def _options(name: str, options: Mapping, where: str) -> dict:
             raise OptionError(f"{where}: {name} has no option {key!r}{did_you_mean(key, allowed)}; "
                               f"options: {', '.join(allowed) or 'none'}", option="method", kind="method-suboption",
                               expected=tuple(allowed), found=key)
+        if name == "Random":
+            out[key] = _random_option(key, value, where)
+            continue
         choices = allowed[key]
         if choices is None and not (isinstance(value, numbers.Real) and not isinstance(value, bool)
                                     and math.isfinite(value)):  # a NaN or infinite constant fills nothing useful
             raise OptionError(f"{where}: {name} option {key!r} must be a finite number, found {value!r}",
                               option="method", kind="method-suboption", expected="a finite number", found=value)
-        if key == "weights" and value < 0:  # a standard deviation
-            raise OptionError(f"{where}: Random option 'weights' (the standard deviation) must be >= 0, found {value!r}",
-                              option="method", kind="method-suboption", expected=">= 0", found=value)
         if choices is not None and value not in choices:
             raise OptionError(f"{where}: {name} option {key!r} must be one of {choices}, found {value!r}"
                               f"{did_you_mean(value, choices)}", option="method", kind="method-suboption",

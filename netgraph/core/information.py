@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import CodeType
 from typing import Any
 
@@ -233,6 +233,24 @@ _PROPERTIES: dict[str, Callable[[Any, "Information"], Any]] = {
     "Summary": lambda net, i: _summary(net, i),
 }
 PROPERTIES = (*_PROPERTIES, "Properties")
+#: Wolfram's Information properties that are spelt otherwise here -> where to look.
+_WOLFRAM_PROPERTIES = {"MXNetNodeGraph": "'GraphIR' here: the node graph the net compiles from",
+                       "MXNetNodeGraphPlot": "'SummaryGraphic' here, an SVG ('GraphIR' is the node graph)",
+                       "FullSummaryGraphic": "'SummaryGraphic' here: an SVG of every layer and port",
+                       "InputForm": "net.to_yaml() here: the net as a spec that rebuilds it"}
+
+
+def property_hint(prop: object, candidates: Iterable[str]) -> str:
+    """Where Wolfram's name for a property is found here, else a did-you-mean suffix ('' when nothing is close).
+
+    >>> property_hint("MXNetNodeGraph", PROPERTIES)
+    " (Wolfram's MXNetNodeGraph is 'GraphIR' here: the node graph the net compiles from)"
+    """
+    if not isinstance(prop, str):
+        return ""
+    if prop in _WOLFRAM_PROPERTIES:
+        return f" (Wolfram's {prop} is {_WOLFRAM_PROPERTIES[prop]})"
+    return did_you_mean(prop, candidates)
 
 
 class Information(Mapping):
@@ -246,7 +264,7 @@ class Information(Mapping):
             return list(PROPERTIES)
         if not isinstance(prop, str) or prop not in self._values:
             if not isinstance(prop, str) or prop not in _PROPERTIES:
-                hint = did_you_mean(prop, PROPERTIES) if isinstance(prop, str) else ""
+                hint = property_hint(prop, PROPERTIES)
                 raise OptionError(f"unknown property {prop!r}{hint}; properties: {sorted(PROPERTIES)}",
                                   option="prop", kind=VALUE_KIND)
             self._values[prop] = _PROPERTIES[prop](self._net, self)

@@ -23,6 +23,7 @@ netgraph.core.errors.OptionError: Scaled option size= dims must be positive ints
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import numbers
 import os
 import reprlib
@@ -33,6 +34,7 @@ from typing import Annotated, Any, Literal, Optional, Union
 import torch
 
 from netgraph.core.errors import OptionError
+from netgraph.core.name_guesses import did_you_mean
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.option_ranges import Within
 from netgraph.core.option_words import LEVEL_SCHEMA, levels_schema
@@ -128,27 +130,31 @@ def beyond_float32(values: torch.Tensor) -> float | None:
 
 
 def as_seed(value: Any, option: str) -> int:
-    """A random seed: an integer in [0, 2**64) (what torch's generators take), else OptionError naming ``option``.
+    """A random seed: an integer in [0, 2**64) (what torch's generators take), or a string as Wolfram's
+    RandomSeeding takes (the first 8 bytes of its SHA-256, the same in every process), else OptionError naming
+    ``option``.
 
-    >>> as_seed(7, "seed"), as_seed(7.0, "seed")
-    (7, 7)
+    >>> as_seed(7, "seed"), as_seed(7.0, "seed"), as_seed("abc", "seed") == as_seed("abc", "seed") != as_seed("abd", "seed")
+    (7, 7, True)
     >>> as_seed(2**70, "random_seed")
     Traceback (most recent call last):
     ...
-    netgraph.core.errors.OptionError: random_seed= must be an integer in [0, 2**64), found 1180591620717411303424
+    netgraph.core.errors.OptionError: random_seed= must be an integer in [0, 2**64) or a string, found 1180591620717411303424
     """
+    if isinstance(value, str) and value not in ("Automatic", "Inherited"):  # those two are RandomSeeding's
+        return int.from_bytes(hashlib.sha256(value.encode("utf-8", "surrogatepass")).digest()[:8], "little")
     ok = isinstance(value, (numbers.Integral, float)) and not isinstance(value, bool) and float(value).is_integer() \
         and 0 <= value < 2**64
     if not ok:
-        raise OptionError(f"{option}= must be an integer in [0, 2**64), found {value!r}", option=option,
-                          kind=VALUE_KIND, expected="an integer in [0, 2**64)", found=value)
+        raise OptionError(f"{option}= must be an integer in [0, 2**64) or a string, found {value!r}", option=option,
+                          kind=VALUE_KIND, expected="an integer in [0, 2**64) or a string", found=value)
     return int(value)
 
 
 
 def random_seeding(value: Any, option: str = "seed") -> int | None:
-    """Wolfram's RandomSeeding: an integer seed (``as_seed``); None or ``"Inherited"``: torch's global generator
-    (None); ``"Automatic"``: a fresh seed from the operating system, whatever torch's seed.
+    """Wolfram's RandomSeeding: an integer or string seed (``as_seed``); None or ``"Inherited"``: torch's global
+    generator (None); ``"Automatic"``: a fresh seed from the operating system, whatever torch's seed.
 
     >>> random_seeding(7), random_seeding("Inherited"), 0 <= random_seeding("Automatic") < 2**64
     (7, None, True)
@@ -157,11 +163,12 @@ def random_seeding(value: Any, option: str = "seed") -> int | None:
         return None
     if isinstance(value, str) and value == "Automatic":
         return int.from_bytes(os.urandom(8), "little")
-    if isinstance(value, str):
-        raise OptionError(f"{option}= must be an integer in [0, 2**64), 'Automatic' (a fresh seed per call) or "
-                          f"'Inherited' (torch's global generator, as None), found {value!r}", option=option,
+    if isinstance(value, str) and (close := did_you_mean(value, ("Automatic", "Inherited"))):
+        raise OptionError(f"{option}= must be an integer in [0, 2**64), a string seed, 'Automatic' (a fresh seed per "
+                          f"call) or 'Inherited' (torch's global generator, as None), found {value!r}{close}: a "
+                          f"string so close to one of those is refused, not taken as a seed", option=option,
                           kind=VALUE_KIND, found=value)
-    return as_seed(value, option)
+    return as_seed(value, option)  # an integer, or any other string (Wolfram's RandomSeeding -> "s")
 
 def _shape(value: Any, layer: str, option: str) -> Any:
     if type(value) is int and 1 <= value < 2**63:  # the common vector size (as as_shape), before building the message

@@ -169,7 +169,8 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     ports: dict[str, Any] = {}
     for spec, value in items:
         if isinstance(spec, str) and spec in (*net.input_ports, *net.output_ports) and spec not in net.layers:
-            ports[spec] = value
+            # None removes a coder (Wolfram's "Input" -> None); the port keeps the type the coder gave it
+            ports[spec] = net.port_types[spec] if value is None and spec in net.coders else value
             continue
         if isinstance(spec, str) and spec not in net.layers:
             raise no_layer_or_port(net, spec, (*net.input_ports, *net.output_ports), "graph port",

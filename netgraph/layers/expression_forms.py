@@ -7,7 +7,8 @@ or ``x[[i, All, j]]`` indexes levels from 1 (negative from the end), and inside 
 ``;;j``, ``i;;``, ``i;;j;;step``) keeps the elements i to j of its level; ``Clip[x, {lo, hi}]`` (``Clip[x]``:
 -1 to 1); ``First[x]``, ``Last[x]`` (``Part[x, 1]``, ``Part[x, -1]``), ``Length[x]`` (the elements at level 1),
 ``Variance[x]``, ``StandardDeviation[x]`` (over level 1, n - 1 in the denominator), ``EuclideanDistance[u, v]``,
-``Reverse[x]`` (level 1), ``Transpose[x]`` (levels 1 and 2), ``Tr[m]`` (a matrix's diagonal sum),
+``HammingDistance[u, v]`` (the positions where they differ), ``Reverse[x]`` (level 1), ``Transpose[x]`` (levels 1
+and 2), ``Tr[m]`` (a matrix's diagonal sum), ``Det[m]`` (a square matrix's determinant),
 ``Norm[x]`` (a vector's 2-norm, a matrix's largest singular value), ``Norm[x, p]`` (p-norms). Level and index arguments are constants. The shapes these need are resolved by ``expression_shapes.lower``.
 """
 
@@ -27,7 +28,8 @@ __all__ = ["ExpressionError", "STRUCTURAL", "OTHER_FORMS", "LONG_CHAIN", "output
 #: Whole-array functions -> (fewest, most) arguments.
 STRUCTURAL = {"Total": (1, 2), "Mean": (1, 2), "Dot": (2, 2), "Part": (2, 9), "Clip": (1, 2), "Norm": (1, 2),
               "Length": (1, 1), "First": (1, 1), "Last": (1, 1), "Variance": (1, 1), "StandardDeviation": (1, 1),
-              "EuclideanDistance": (2, 2), "Reverse": (1, 1), "Transpose": (1, 1), "Tr": (1, 1)}
+              "EuclideanDistance": (2, 2), "Reverse": (1, 1), "Transpose": (1, 1), "Tr": (1, 1),
+              "Det": (1, 1), "HammingDistance": (2, 2)}
 
 #: Wolfram functions written otherwise here -> how.
 OTHER_FORMS = {"NetArray": "NetArray (a learnable array) is a NetArrayLayer feeding a port of its own: #x * #w, with "
@@ -326,7 +328,8 @@ def structural(node: ast.Call, text: str, origin: list[int], sub: Callable[[ast.
     if name == "Length":  # of a number: no elements
         tree = sub(args[0])
         return (name, tree) if tree[0] != "const" else ("const", 0.0)
-    if name in ("Dot", "Variance", "StandardDeviation", "EuclideanDistance", "Reverse", "Transpose", "Tr"):
+    if name in ("Dot", "Variance", "StandardDeviation", "EuclideanDistance", "Reverse", "Transpose", "Tr", "Det",
+                "HammingDistance"):
         return (name, *(sub(a) for a in args))
     if name == "Clip":  # Clip[x] is Clip[x, {-1, 1}]; bounds are constants
         bounds = (-1.0, 1.0)

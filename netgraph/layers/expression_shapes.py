@@ -32,7 +32,7 @@ from netgraph.layers._shapes import level_range, levels_run
 __all__ = ["STRUCTURAL_KINDS", "is_structural", "lower", "lower_outputs", "least_lengths"]
 
 STRUCTURAL_KINDS = {"Total", "Mean", "Dot", "Part", "outputs", "Max", "Min", "Norm", "Length", "Variance",
-                    "StandardDeviation", "EuclideanDistance", "Reverse", "Transpose", "Tr"}
+                    "StandardDeviation", "EuclideanDistance", "HammingDistance", "Reverse", "Transpose", "Tr", "Det"}
 
 
 def is_structural(tree: Any) -> bool:
@@ -137,9 +137,9 @@ def lower(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, Any]:
         return ("length", len(shape), child), ()
     if kind in ("Variance", "StandardDeviation"):
         return lower(_variance(tree, shapes), shapes)
-    if kind == "EuclideanDistance":
+    if kind in ("EuclideanDistance", "HammingDistance"):
         return lower(_distance(tree, shapes), shapes)
-    if kind in ("Reverse", "Transpose", "Tr"):
+    if kind in ("Reverse", "Transpose", "Tr", "Det"):
         return _rearranged(tree, shapes)
     if kind == "Dot":
         return _dot(tree, shapes)
@@ -172,20 +172,30 @@ def _variance(tree: tuple, shapes: Mapping[str, tuple]) -> tuple:
 
 
 def _distance(tree: tuple, shapes: Mapping[str, tuple]) -> tuple:
-    """Wolfram's ``EuclideanDistance[u, v]``: ``Norm[u - v]`` of two vectors (or numbers)."""
+    """Wolfram's ``EuclideanDistance[u, v]``, ``Norm[u - v]``, and ``HammingDistance[u, v]``, the number of
+    positions where they differ, of two vectors (or numbers)."""
     difference = ("bin", "-", tree[1], tree[2])
     _, shape = lower(difference, shapes)
     if shape is not None and len(shape) > 1:
-        raise Conflict(f"EuclideanDistance takes two vectors (or numbers), found {format_shape(shape)}",
+        raise Conflict(f"{tree[0]} takes two vectors (or numbers), found {format_shape(shape)}",
                        expected="two vectors (or numbers)", found=shape)
-    return ("Norm", difference, 2.0)
+    if tree[0] == "EuclideanDistance":
+        return ("Norm", difference, 2.0)
+    unequal = ("cmp", "!=", tree[1], tree[2])
+    return ("Total", unequal, ("upto", 1)) if shape else unequal
 
 
 def _rearranged(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]:
-    """Wolfram's ``Reverse[x]`` (level 1 reversed), ``Transpose[x]`` (levels 1 and 2 swapped), ``Tr[m]``."""
+    """Wolfram's ``Reverse[x]`` (level 1 reversed), ``Transpose[x]`` (levels 1 and 2 swapped), ``Tr[m]``,
+    ``Det[m]`` (of a square matrix)."""
     kind, (child, shape) = tree[0], _tensor(tree[1], shapes, tree[0])
     if kind == "Reverse":
         return ("flip", child), shape
+    if kind == "Det" and (len(shape) != 2 or not isinstance(shape[0], int) or shape[0] != shape[1]):
+        raise Conflict(f"Det takes a square matrix, found {format_shape(shape)}", expected="a square matrix",
+                       found=shape)
+    if kind == "Det":
+        return ("det", child), ()
     if kind == "Tr" and len(shape) != 2:
         raise Conflict(f"Tr takes a matrix, found {format_shape(shape)}", expected="a matrix", found=shape)
     if kind == "Tr":
@@ -344,6 +354,7 @@ _KINDS: dict[str, tuple[Callable, Callable]] = {
     "swap": (lambda t, c: f"{c(t[1])}.transpose(1, 2)", lambda t, e: torch.movedim(e(t[1]), 2, 1)),
     "trace": (lambda t, c: f"{c(t[1])}.diagonal(0, 1, 2).sum(-1)",
               lambda t, e: torch.diagonal(e(t[1]), dim1=1, dim2=2).sum(1)),
+    "det": (lambda t, c: f"torch.linalg.det({c(t[1])})", lambda t, e: torch.linalg.det(e(t[1]))),
     "dot": (lambda t, c: f"torch.einsum({_dot_equation(t[1], t[2])!r}, {c(t[3])}, {c(t[4])})",
             lambda t, e: _dot_reference(t[1], t[2], e(t[3]), e(t[4]))),
     "index": (lambda t, c: _index_code(t[1], c(t[2])), lambda t, e: _index_reference(t[1], e(t[2]))),
