@@ -26,7 +26,7 @@ from netgraph.train.walk import nonfinite_cause, reaching_layers
 from netgraph.train.passes import forward_batch, measuring_pass
 from netgraph.train.metrics import append_values
 from netgraph.train.options import clipped_step
-from netgraph.train.stopping import ended_before
+from netgraph.train.stopping import Stopping, ended_before
 from netgraph.train.precision import mixed_forward
 from netgraph.train.progress_text import bar_postfix
 from netgraph.train.loop_progress import ProgressReports
@@ -295,16 +295,15 @@ class Trainer(ProgressReports):
             s.validation_losses.append(watched)
         if stopping is not None and stopping.metric is not None:
             watched = (s.validation_metrics or s.round_metrics)[stopping.metric][-1]
-        if stopping is not None:
-            improved = stopping.improved(s.best_loss, watched)
-        else:
-            improved = s.best_loss is None or watched < s.best_loss
-        if improved:
-            s.best_round, s.best_loss, s.stale = r, watched, 0
-            if self.validation is not None:
-                self.best_state = {k: v.detach().clone() for k, v in self.module.state_dict().items()}
+        judge = stopping or Stopping()
+        if judge.improved(s.patience_loss, watched):
+            s.patience_loss, s.stale = watched, 0
         else:
             s.stale += 1
+        if judge.improved(s.best_loss, watched, threshold=False):  # the best net: any improvement counts
+            s.best_round, s.best_loss = r, watched
+            if self.validation is not None:
+                self.best_state = {k: v.detach().clone() for k, v in self.module.state_dict().items()}
         reason = None
         if stopping is not None:
             if callable(stopping.criterion):

@@ -50,12 +50,14 @@ class Stopping:
         """Whether a patience criterion stops training after ``rounds`` rounds, ``stale`` of them without improving."""
         return not callable(self.criterion) and rounds > self.initial_patience and stale >= max(1, self.patience)
 
-    def improved(self, best: float | None, new: float) -> bool:
+    def improved(self, best: float | None, new: float, threshold: bool = True) -> bool:
+        """Whether ``new`` beats ``best``: by the ``improvement`` asked for (patience), or at all (``threshold``
+        False: the best net, the lowest loss whatever the threshold)."""
         if best is None or math.isnan(best):
             return not math.isnan(new)
         if self.maximize:
             best, new = -best, -new
-        kind, amount = self.improvement
+        kind, amount = self.improvement if threshold else ("absolute", 0.0)
         return new < best - amount if kind == "absolute" else new < best - amount * abs(best)
 
 
