@@ -181,3 +181,14 @@ def test_net_train_of_a_layer_gives_the_trained_layer():
     assert isinstance(results.trained_net, LinearLayer) and isinstance(results.training_net, LinearLayer)
     nets = net_train(LinearLayer(1), data, ["TrainedNet", "RoundLossList"], **{**options, "max_training_rounds": 2})
     assert isinstance(nets[0], LinearLayer) and len(nets[1]) == 2
+
+
+def test_a_pair_for_a_net_whose_input_is_named_target_puts_the_targets_under_the_outputs_target_key():
+    # the pair was {'Target': inputs, 'Target': targets}: the targets replaced the inputs, and the DataError asked for
+    # 'OutputTarget' and complained of the input's shape
+    net = NetGraph({"l": LinearLayer(1)}, [(NetPort("Target"), "l"), ("l", NetPort("Output"))], Target=2)
+    x, y = torch.randn(16, 2), torch.randn(16, 1)
+    options = dict(max_training_rounds=2, batch_size=4, random_seed=0, progress=False, all=True)
+    by_pair = net_train(net, (x, y), **options)
+    by_dict = net_train(net, {"Target": x, "OutputTarget": y}, **options)
+    assert by_pair.round_losses == by_dict.round_losses
