@@ -192,3 +192,20 @@ def test_a_pair_for_a_net_whose_input_is_named_target_puts_the_targets_under_the
     by_pair = net_train(net, (x, y), **options)
     by_dict = net_train(net, {"Target": x, "OutputTarget": y}, **options)
     assert by_pair.round_losses == by_dict.round_losses
+
+
+def _input_named_target():
+    return NetGraph({"l": LinearLayer(1)}, [(NetPort("Target"), "l"), ("l", NetPort("Output"))], Target=2)
+
+
+def test_a_loss_layer_for_a_net_whose_input_is_named_target_reads_its_target_under_the_outputs_target_key():
+    # loss_function=MeanAbsoluteLossLayer() read the target from key 'Target', the input's data: a DataError
+    # refusing 'OutputTarget' (the key the dict form {'Output': layer} reads) and the input's shape
+    from netgraph import MeanAbsoluteLossLayer
+    x, y = torch.randn(16, 2), torch.randn(16, 1)
+    options = dict(max_training_rounds=2, batch_size=4, random_seed=0, progress=False, all=True)
+    data = {"Target": x, "OutputTarget": y}
+    alone = net_train(_input_named_target(), data, loss_function=MeanAbsoluteLossLayer(), **options)
+    by_port = net_train(_input_named_target(), data, loss_function={"Output": MeanAbsoluteLossLayer()}, **options)
+    assert alone.round_losses == by_port.round_losses
+

@@ -250,7 +250,8 @@ def attach_losses(net: Any, spec: Any) -> Loss:
             raise OptionError(f"loss_function={spec!r} needs a net with one output; this one has {list(outputs)}: "
                               f"give a dict {{port: loss layer}} instead", option="loss_function", kind="port-count",
                               expected=1, found=tuple(outputs))
-        return Loss([(1.0, _with_alias(net, LayerTerm(plain[0], spec, net.port_types[plain[0]], "Target")))])
+        key = f"{plain[0]}Target" if "Target" in net.input_ports else "Target"  # an input named Target: not its data
+        return Loss([(1.0, _with_alias(net, LayerTerm(plain[0], spec, net.port_types[plain[0]], key)))])
     if callable(spec):
         return Loss([(1.0, CallableTerm("loss", spec))])
     if isinstance(spec, Mapping) and spec:
