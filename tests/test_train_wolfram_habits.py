@@ -209,3 +209,14 @@ def test_a_loss_layer_for_a_net_whose_input_is_named_target_reads_its_target_und
     by_port = net_train(_input_named_target(), data, loss_function={"Output": MeanAbsoluteLossLayer()}, **options)
     assert alone.round_losses == by_port.round_losses
 
+
+def test_the_outputs_own_name_holds_its_target_beside_an_input_named_target():
+    # 'Output' (and so Wolfram's list of rules input -> target, read by the output's name) was an unknown key here
+    x, y = torch.randn(16, 2), torch.randn(16, 1)
+    options = dict(max_training_rounds=2, batch_size=4, random_seed=0, progress=False, all=True)
+    expected = net_train(_input_named_target(), {"Target": x, "OutputTarget": y}, **options).round_losses
+    assert net_train(_input_named_target(), {"Target": x, "Output": y}, **options).round_losses == expected
+    rules = [(x[i], y[i]) for i in range(16)]
+    assert net_train(_input_named_target(), rules, **options).round_losses == expected
+    with pytest.raises(DataError, match="given twice"):
+        net_train(_input_named_target(), {"Target": x, "Output": y, "OutputTarget": y}, **options)

@@ -195,8 +195,10 @@ def _target_key(net: Any, port: str) -> str:
 
 
 def _with_alias(net: Any, term: Term) -> Term:
-    if term.target_key == "Target" and term.label not in net.input_ports:
-        term.alias = term.label
+    """A single output's own name works as its target's key too (beside 'Target', or 'OutputTarget' where an input
+    port is named Target), unless an input port has that name."""
+    if term.target_key in ("Target", f"{term.label}Target") and term.label not in net.input_ports:
+        term.alias, term.home_key = term.label, term.target_key
     return term
 
 

@@ -36,6 +36,7 @@ class Term:
     label: str
     target_key: str | None = None
     alias: str | None = None  # another key the target may be given under (a single output's own name)
+    home_key: str | None = None  # the key the loss names first, where it has an alias ('Target', 'OutputTarget')
 
     def targets(self, samples: Mapping[str, torch.Tensor]) -> dict[str, Expect]:
         return {}
@@ -123,7 +124,7 @@ class LayerTerm(Term):
 
     def _other_key(self) -> str | None:
         """The other key the target may be given under: the output's name for 'Target', and back."""
-        return None if self.alias is None else self.alias if self.target_key != self.alias else "Target"
+        return None if self.alias is None else self.alias if self.target_key != self.alias else self.home_key
 
     def to(self, device: torch.device) -> None:
         if self.module is not None:
