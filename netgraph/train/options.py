@@ -41,6 +41,7 @@ from netgraph.core.option_problems import VALUE_KIND
 from netgraph.train.optimizers import SGD, Adam, AdamW, RMSprop
 from netgraph.train.other_names import TORCH_SUBOPTIONS
 from netgraph.train.torch_objects import refuse_torch_optimizer
+from netgraph.train.callables import refuse_misfit
 
 __all__ = ["Method", "canonical_method", "parse_method", "resolve_multipliers", "parse_progress",
            "check_number", "snake", "schedule_factor", "clipped_step", "NETS"]
@@ -281,6 +282,7 @@ def _check_suboptions(method: str, options: dict[str, Any], spelled: dict[str, s
 
 def _schedule(value: Any) -> Callable[[float], float] | None:
     if value is None or callable(value):
+        refuse_misfit(value, "learning_rate_schedule", "f(fraction_done)")
         return value
     if isinstance(value, str) and value.lower() in SCHEDULES:
         return SCHEDULES[value.lower()]
@@ -362,6 +364,7 @@ def resolve_multipliers(net: Any, names: list[str], spec: Any) -> dict[str, floa
 def parse_progress(value: Any) -> Any:
     """'auto' (a tqdm bar on a terminal, quiet otherwise), True/'bar', 'print', False/None, or f(info)."""
     if callable(value):
+        refuse_misfit(value, "progress", "f(info)")
         return value
     if value in ("auto", "Automatic"):
         return "auto"
