@@ -44,7 +44,7 @@ class Progress:
 class Plan:
     """The parsed options the loop needs."""
     batch_size: int
-    max_rounds: int
+    max_rounds: int | float  # math.inf: no round limit (max_training_time alone)
     max_time: float | None
     seed: int
     method: Any
