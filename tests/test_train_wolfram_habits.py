@@ -151,6 +151,18 @@ def test_validation_pairs_beside_training_arrays():
     assert pairs.validation_losses == pytest.approx(arrays.validation_losses, rel=1e-6)
 
 
+def test_a_validation_pair_of_numpy_arrays_is_read_as_the_pair():
+    # the check for Wolfram's ("Scaled", f) compared a numpy array with "Scaled": a raw ValueError ("The truth value
+    # of an array ... is ambiguous") before training, where a pair of tensors, or of numpy arrays as data, trained
+    net, data = _net_and_data()
+    xv = torch.randn(6, 2, generator=torch.Generator().manual_seed(1))
+    yv = xv.sum(1, keepdim=True)
+    options = dict(max_training_rounds=2, progress=False, all=True, random_seed=0)
+    numpy_pair = net_train(net, data, validation_set=(xv.numpy(), yv.numpy()), **options)
+    tensors = net_train(net, data, validation_set={"Input": xv, "Target": yv}, **options)
+    assert numpy_pair.validation_losses == tensors.validation_losses
+
+
 @pytest.mark.parametrize("key", [torch.zeros(3), 1, ("Input",)])
 def test_a_dict_keyed_by_something_other_than_port_names_is_a_data_error(key):
     # Found by QA (qa-wolfram): Wolfram's NetTrain[net, xs -> ys] written {xs: ys} raised TypeError
