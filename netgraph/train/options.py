@@ -140,7 +140,8 @@ def _method_parts(method: Any) -> tuple[Any, dict]:
         return method[0], dict(method[1])
     if isinstance(method, Mapping):
         options = dict(method)
-        name = options.pop("name", options.pop("type", options.pop("method", None)))
+        named = [k for k in options if isinstance(k, str) and snake(k) in ("name", "type", "method")]
+        name = options.pop(named[0]) if named else None  # Wolfram's CamelCase too: {"Name": "SGD", "Momentum": 0.9}
         if name is None:  # "unknown method None" read as if None were the name given
             raise OptionError(f"method {dict(method)!r} names no method: a dict gives it under 'name', e.g. "
                               f"{ {'name': 'SGD', **options}!r}", option="method", kind="option-value",
