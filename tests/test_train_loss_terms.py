@@ -238,3 +238,11 @@ def test_rounds_still_warming_a_term_up_are_neither_the_best_net_nor_stale_for_p
     losses = r.validation_losses
     assert losses[2] > losses[0] and losses[3:] == sorted(losses[3:], reverse=True)  # rising in the warm-up, then falling
     assert r.total_rounds == 6 and r.reason_training_stopped == "MaxTrainingRounds" and r.best_validation_round == 6
+
+
+def test_a_warmed_up_weight_is_the_weight_given_exactly():
+    # start + (weight - start) * 1.0 is not the weight for 55 of the pairs of tenths below 2 (0.2 + 0.7 is 0.8999...):
+    # loss_weights showed it, and a round at that weight read as still warming up, never compared for the best net
+    from netgraph.train.weights import WeightSchedule
+    schedule = WeightSchedule(0.9, warmup=2, start=0.2)
+    assert schedule.at(0, 2.0) == schedule.at(0, 5.0) == 0.9 and schedule.at(0, 1.0) == pytest.approx(0.55)
