@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import sys
 
 import pytest
@@ -313,21 +312,6 @@ def test_max_training_time_stops():
     r = net_train(mlp(), {"Input": x, "Target": y}, max_training_time=0.3, batch_size=4, progress=False, all=True)
     assert r.reason_training_stopped == "MaxTrainingTime"
     assert 0.3 <= r.total_training_time < 5.0 and r.total_rounds < 10_000
-
-
-def test_max_training_time_alone_sets_no_round_limit(capsys):
-    # the automatic rounds were 10 000 with max_training_time: fast rounds stopped at 10 000, "MaxTrainingRounds",
-    # long before the time asked for (14 s of 60 for one example a round)
-    x, y = known_function(1, 0)
-    seen = []
-
-    def progress(info):
-        seen.append((info["rounds"], info["progress_fraction"]))
-        return "StopTraining" if info["round"] == 3 else None
-    r = net_train(mlp(), {"Input": x, "Target": y}, max_training_time=600, progress=progress, all=True)
-    assert r.total_rounds == 3 and all(rounds == math.inf and fraction < 0.01 for rounds, fraction in seen)
-    net_train(mlp(), {"Input": x, "Target": y}, max_training_time=0.05, progress="print")
-    assert capsys.readouterr().out.startswith("round 1  loss")
 
 
 # -- discrete random layers: the score-function surrogate ----------------------------------------------------
