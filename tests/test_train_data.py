@@ -366,9 +366,11 @@ def test_a_missing_data_folder_and_odd_options_are_named(tmp_path):
 @pytest.mark.parametrize("data", [
     {"Input": torch.randn(32, 5), "Target": torch.randn(32, 1)},
     (torch.randn(32, 5), torch.randn(32, 1)),
-    [{"Input": [0.1, 0.2, 0.3, 0.4, 0.5], "Target": [1.0]}] * 8])
+    [{"Input": [0.1, 0.2, 0.3, 0.4, 0.5], "Target": [1.0]}] * 8,
+    [(torch.randn(5), torch.randn(1)) for _ in range(8)]])
 def test_input_shapes_the_net_leaves_open_are_read_from_the_data(data):
-    # Wolfram's NetTrain infers them; it was "cannot initialise arrays of unknown shape"
+    # Wolfram's NetTrain infers them; it was "cannot initialise arrays of unknown shape" (and a ShapeError for a list
+    # of (input, target) pairs, Wolfram's {x1 -> y1, ...}, the data form the other three stand for)
     from netgraph import NetChain, ShapeError
     trained = net_train(NetChain([LinearLayer(3), "Tanh", LinearLayer(1)]), data, max_training_rounds=1,
                         progress=False, random_seed=0)

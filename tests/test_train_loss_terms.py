@@ -222,3 +222,27 @@ def test_a_net_without_inputs_trains_on_its_own_kl_through_a_function_loss():
     fitted = net_train(net, {"examples": torch.zeros(64)}, loss_function=lambda outputs, batch: outputs["KL"],
                        max_training_rounds=20, learning_rate=0.1, random_seed=0, progress=False)
     assert abs(fitted.layers["mu"].arrays["Array"].item()) < 0.5  # from 2: KL = mu²/2 falls to below 0.125
+
+
+def test_rounds_still_warming_a_term_up_are_neither_the_best_net_nor_stale_for_patience():
+    # a weight warming up raises the reported losses: the first round (KL weighted 1.7 of 10) was the "best", so
+    # patience ran out right after the warm-up (or initial_patience, the README's advice) and round 1's net came back
+    net = NetGraph({"fit": LinearLayer(1), "head": LinearLayer(2),
+                    "kl": KLDivergenceLayer(NormalDistribution("#mu", 1.0), NormalDistribution(0, 1))},
+                   [("fit", NetPort("Prediction")), ("head", "kl", NetPort("KL"))], Input=3)
+    xs = 5 * torch.randn(256, 3, generator=torch.Generator().manual_seed(0))
+    r = net_train(net, {"Input": xs, "Prediction": xs.sum(1, keepdim=True)},
+                  loss_function={"Prediction": 1.0, "KL": {"weight": 10.0, "warmup": 3}}, validation_set=0.25,
+                  training_stopping_criterion={"patience": 1}, max_training_rounds=6, learning_rate=0.001,
+                  random_seed=0, progress=False, all=True)
+    losses = r.validation_losses
+    assert losses[2] > losses[0] and losses[3:] == sorted(losses[3:], reverse=True)  # rising in the warm-up, then falling
+    assert r.total_rounds == 6 and r.reason_training_stopped == "MaxTrainingRounds" and r.best_validation_round == 6
+
+
+def test_a_warmed_up_weight_is_the_weight_given_exactly():
+    # start + (weight - start) * 1.0 is not the weight for 55 of the pairs of tenths below 2 (0.2 + 0.7 is 0.8999...):
+    # loss_weights showed it, and a round at that weight read as still warming up, never compared for the best net
+    from netgraph.train.weights import WeightSchedule
+    schedule = WeightSchedule(0.9, warmup=2, start=0.2)
+    assert schedule.at(0, 2.0) == schedule.at(0, 5.0) == 0.9 and schedule.at(0, 1.0) == pytest.approx(0.55)

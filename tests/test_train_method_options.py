@@ -171,3 +171,11 @@ def test_a_method_dict_without_its_name_says_the_key_to_add():
     problem = info.value.diagnostics[0]
     assert (problem.kind, problem.option, problem.expected) == ("option-value", "method", "a dict with a 'name' key")
     assert problem.found == frozen_value({"momentum": 0.9})
+
+
+def test_a_method_dict_names_its_method_in_wolframs_spelling_too():
+    # {"Name": "SGD", "Momentum": 0.9} said it names no method, suggesting {'name': 'SGD', 'Name': 'SGD', ...}, though
+    # Wolfram's CamelCase works for every suboption in the dict
+    wolfram = _train({"Name": "SGD", "Momentum": 0.9}, rounds=2)
+    assert torch.equal(wolfram, _train({"name": "SGD", "momentum": 0.9}, rounds=2))
+    assert not torch.equal(wolfram, _train("Adam", rounds=2))

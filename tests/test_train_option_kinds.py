@@ -170,3 +170,21 @@ def test_an_integer_output_without_a_loss_function_names_the_option_and_the_port
                         OptionError)
     assert (d.option, d.kind, d.port, d.expected, d.found) == ("loss_function", "option-value", "Output", "Real",
                                                                 "Integer")
+
+
+@pytest.mark.parametrize("options, option, call, found", [
+    ({"method": ("SGD", {"learning_rate_schedule": lambda: 1.0})}, "learning_rate_schedule", "f(fraction_done)", 0),
+    ({"progress": lambda: None}, "progress", "f(info)", 0),
+    ({"training_stopping_criterion": lambda info, more: True}, "training_stopping_criterion", "f(info)", 2),
+    ({"training_stopping_criterion": {"criterion": lambda: True}}, "training_stopping_criterion", "f(info)", 0),
+])
+def test_a_function_option_that_cannot_take_its_arguments_is_refused_before_training(options, option, call, found):
+    # each was a raw TypeError from inside the loop, after the first step or round had run (as a loss function's is not)
+    steps = []
+
+    def loss(outputs, batch):
+        steps.append(1)
+        return (outputs["Output"] - 0.5).square().sum(1)
+    d = sole_diagnostic(lambda: _train(loss_function=loss, **options), OptionError)
+    assert (d.option, d.kind, d.expected, d.found) == (option, "option-value", 1, found)
+    assert f"called as {call}" in str(d.message) and steps == []

@@ -172,3 +172,21 @@ def test_a_float64_run_resumed_in_another_precision_is_refused_naming_it(tmp_pat
     whole = net_train(_net(), data, max_training_rounds=3, working_precision="float64", progress=False, random_seed=0,
                       all=True)
     assert resumed.round_losses == whole.round_losses
+
+
+def test_a_frozen_float64_array_trained_in_float32_comes_back_bit_identical():
+    # the module computes a float64 array in float32 and to_net rounded it back through float32: a frozen array moved
+    # by 5e-8 (the README: frozen arrays stay bit-identical), as did every array with learning_rate=0
+    g = torch.Generator().manual_seed(0)
+    w, b = torch.randn(3, 2, dtype=torch.float64, generator=g), torch.randn(3, dtype=torch.float64, generator=g)
+    net = net_initialize(NetChain({"h": LinearLayer(3, weights=w, biases=b), "o": LinearLayer(1)}, Input=2), seed=1)
+    data = {"Input": torch.randn(16, 2, generator=g), "Target": torch.randn(16, 1, generator=g)}
+    frozen = net_train(net, data, max_training_rounds=2, learning_rate_multipliers={"h": 0}, progress=False,
+                       random_seed=0)
+    still = net_train(net, data, max_training_rounds=2, learning_rate=0, progress=False, random_seed=0)
+    for trained in (frozen, still):
+        arrays = trained.layers["h"].arrays
+        assert arrays["Weights"].dtype == torch.float64
+        assert torch.equal(arrays["Weights"], w) and torch.equal(arrays["Biases"], b)
+    assert not torch.equal(frozen.layers["o"].arrays["Weights"], net.layers["o"].arrays["Weights"])  # o trained
+    assert torch.equal(net.compile().to_net().layers["h"].arrays["Weights"], w)

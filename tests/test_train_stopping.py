@@ -93,3 +93,16 @@ def test_wolframs_gradients_key_is_the_last_steps_gradient_by_array():
     for r, (gradients, _) in enumerate(seen):
         assert set(gradients) == {"lin.Weights", "lin.Biases"}
         torch.testing.assert_close(weights[r + 1], weights[r] - 0.1 * gradients["lin.Weights"])
+
+
+def test_an_improvement_threshold_changes_when_to_stop_not_which_net_is_returned():
+    # the best net was the last round that beat the threshold: with improvement 1e9 the first round's, though every
+    # later round had a lower validation loss (the README: the returned net is the one with the lowest)
+    results = _train({"patience": 10, "improvement": 1e9}, rounds=4)
+    losses = results.validation_losses
+    assert results.reason_training_stopped == "MaxTrainingRounds" and losses == sorted(losses, reverse=True)
+    assert results.best_validation_round == 4
+    trained, last = results.trained_net.layers["lin"].arrays, results.training_net.layers["lin"].arrays
+    assert all(torch.equal(trained[k], last[k]) for k in last)
+    stopped = _train({"patience": 2, "improvement": 1e9}, rounds=6)  # the threshold still decides when to stop
+    assert stopped.total_rounds == 3 and stopped.best_validation_round == 3

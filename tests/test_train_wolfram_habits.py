@@ -151,6 +151,18 @@ def test_validation_pairs_beside_training_arrays():
     assert pairs.validation_losses == pytest.approx(arrays.validation_losses, rel=1e-6)
 
 
+def test_a_validation_pair_of_numpy_arrays_is_read_as_the_pair():
+    # the check for Wolfram's ("Scaled", f) compared a numpy array with "Scaled": a raw ValueError ("The truth value
+    # of an array ... is ambiguous") before training, where a pair of tensors, or of numpy arrays as data, trained
+    net, data = _net_and_data()
+    xv = torch.randn(6, 2, generator=torch.Generator().manual_seed(1))
+    yv = xv.sum(1, keepdim=True)
+    options = dict(max_training_rounds=2, progress=False, all=True, random_seed=0)
+    numpy_pair = net_train(net, data, validation_set=(xv.numpy(), yv.numpy()), **options)
+    tensors = net_train(net, data, validation_set={"Input": xv, "Target": yv}, **options)
+    assert numpy_pair.validation_losses == tensors.validation_losses
+
+
 @pytest.mark.parametrize("key", [torch.zeros(3), 1, ("Input",)])
 def test_a_dict_keyed_by_something_other_than_port_names_is_a_data_error(key):
     # Found by QA (qa-wolfram): Wolfram's NetTrain[net, xs -> ys] written {xs: ys} raised TypeError
@@ -181,3 +193,42 @@ def test_net_train_of_a_layer_gives_the_trained_layer():
     assert isinstance(results.trained_net, LinearLayer) and isinstance(results.training_net, LinearLayer)
     nets = net_train(LinearLayer(1), data, ["TrainedNet", "RoundLossList"], **{**options, "max_training_rounds": 2})
     assert isinstance(nets[0], LinearLayer) and len(nets[1]) == 2
+
+
+def test_a_pair_for_a_net_whose_input_is_named_target_puts_the_targets_under_the_outputs_target_key():
+    # the pair was {'Target': inputs, 'Target': targets}: the targets replaced the inputs, and the DataError asked for
+    # 'OutputTarget' and complained of the input's shape
+    net = NetGraph({"l": LinearLayer(1)}, [(NetPort("Target"), "l"), ("l", NetPort("Output"))], Target=2)
+    x, y = torch.randn(16, 2), torch.randn(16, 1)
+    options = dict(max_training_rounds=2, batch_size=4, random_seed=0, progress=False, all=True)
+    by_pair = net_train(net, (x, y), **options)
+    by_dict = net_train(net, {"Target": x, "OutputTarget": y}, **options)
+    assert by_pair.round_losses == by_dict.round_losses
+
+
+def _input_named_target():
+    return NetGraph({"l": LinearLayer(1)}, [(NetPort("Target"), "l"), ("l", NetPort("Output"))], Target=2)
+
+
+def test_a_loss_layer_for_a_net_whose_input_is_named_target_reads_its_target_under_the_outputs_target_key():
+    # loss_function=MeanAbsoluteLossLayer() read the target from key 'Target', the input's data: a DataError
+    # refusing 'OutputTarget' (the key the dict form {'Output': layer} reads) and the input's shape
+    from netgraph import MeanAbsoluteLossLayer
+    x, y = torch.randn(16, 2), torch.randn(16, 1)
+    options = dict(max_training_rounds=2, batch_size=4, random_seed=0, progress=False, all=True)
+    data = {"Target": x, "OutputTarget": y}
+    alone = net_train(_input_named_target(), data, loss_function=MeanAbsoluteLossLayer(), **options)
+    by_port = net_train(_input_named_target(), data, loss_function={"Output": MeanAbsoluteLossLayer()}, **options)
+    assert alone.round_losses == by_port.round_losses
+
+
+def test_the_outputs_own_name_holds_its_target_beside_an_input_named_target():
+    # 'Output' (and so Wolfram's list of rules input -> target, read by the output's name) was an unknown key here
+    x, y = torch.randn(16, 2), torch.randn(16, 1)
+    options = dict(max_training_rounds=2, batch_size=4, random_seed=0, progress=False, all=True)
+    expected = net_train(_input_named_target(), {"Target": x, "OutputTarget": y}, **options).round_losses
+    assert net_train(_input_named_target(), {"Target": x, "Output": y}, **options).round_losses == expected
+    rules = [(x[i], y[i]) for i in range(16)]
+    assert net_train(_input_named_target(), rules, **options).round_losses == expected
+    with pytest.raises(DataError, match="given twice"):
+        net_train(_input_named_target(), {"Target": x, "Output": y, "OutputTarget": y}, **options)

@@ -46,6 +46,13 @@ def _attribute(module: nn.Module, name: str) -> Any:
 
 
 def _as_given(value: torch.Tensor, given: Any) -> torch.Tensor:
-    """``value`` in the dtype of the array the layer was given (the module computes in the working precision)."""
+    """``value`` in the dtype of the array the layer was given (the module computes in the working precision); the
+    given array itself where ``value`` is its rounding, unmoved (frozen, or trained at rate 0): a float64 array comes
+    back bit-identical, not rounded through float32."""
     dtype = getattr(given, "dtype", None)
-    return value.to(dtype) if isinstance(dtype, torch.dtype) and dtype.is_floating_point else value
+    if not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
+        return value
+    if dtype != value.dtype and isinstance(given, torch.Tensor) and given.shape == value.shape \
+            and given.device == value.device and torch.equal(given.to(value.dtype), value):
+        return given.clone()
+    return value.to(dtype)

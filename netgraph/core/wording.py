@@ -84,7 +84,7 @@ def scaled_fraction(value: Any) -> str | None:
     """The fraction in Wolfram's ``Scaled[f]`` as a user writes it, ``"Scaled[0.1]"`` or ``("Scaled", 0.1)``; else None."""
     if isinstance(value, str):
         return found.group(1) if (found := _SCALED.fullmatch(value)) else None
-    if isinstance(value, (tuple, list)) and len(value) == 2 and value[0] == "Scaled":
+    if isinstance(value, (tuple, list)) and len(value) == 2 and isinstance(value[0], str) and value[0] == "Scaled":
         return str(value[1])
     return None
 

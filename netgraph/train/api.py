@@ -158,11 +158,13 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
     return {**OPTIONS, **options}
 
 
-def _rounds(value: Any, max_time: float | None, per_round: int | None) -> int:
+def _rounds(value: Any, max_time: float | None, per_round: int | None) -> int | float:
+    """The rounds to run: the option's, else with max_training_time no limit (math.inf: the time decides), else
+    at least 10 rounds and 1000 batches, at most 10 000 rounds."""
     if value is not None:
         return check_number(value, "max_training_rounds", integer=True)
     if max_time is not None:
-        return 10_000
+        return math.inf
     return min(10_000, max(10, math.ceil(1000 / per_round))) if per_round else 10
 
 

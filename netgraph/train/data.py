@@ -25,7 +25,7 @@ from netgraph.core.wording import type_label
 from netgraph.train.data_sets import data_error, part_of, ref
 from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, seeded
 from netgraph.train.data_columns import EXAMPLES, Expect, check_columns, columns_from
-from netgraph.train.data_pairs import dict_pair_problem, pair_problem
+from netgraph.train.data_pairs import dict_pair_problem, pair_columns, pair_problem
 from netgraph.train.data_checks import non_finite_data
 from netgraph.train.datasets import checked_dataset, checked_loader
 from netgraph.train.in_memory import InMemory
@@ -176,7 +176,7 @@ def gather(data: Any, what: str, ports: tuple[tuple[str, ...], tuple[str, ...]],
         if input_port is None:
             raise data_error(what, pair_problem(data, inputs, outputs),
                              kind="data-form", expected=FORMS, found="a pair (inputs, targets)")
-        data = {input_port: data[0], "Target": data[1]}
+        data = pair_columns(data, inputs, outputs)
     if has_ragged(data):  # sequences of different lengths: dense batches, one length at a time
         return Streamed(LengthBuckets(data, batch_size, what), what)
     if isinstance(data, numbers.Integral) and not isinstance(data, bool):

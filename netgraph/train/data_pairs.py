@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["pair_problem", "dict_pair_problem"]
+__all__ = ["pair_problem", "dict_pair_problem", "pair_columns"]
 
 
 def pair_problem(pair: tuple, inputs: Sequence[str], outputs: Sequence[str]) -> str:
@@ -26,6 +26,17 @@ def pair_problem(pair: tuple, inputs: Sequence[str], outputs: Sequence[str]) -> 
     keras = "Keras's list of inputs as " if listed else ""
     return (f"a pair (inputs, targets) needs a net with exactly one input port; this one has {len(inputs)} "
             f"({', '.join(inputs)}): give a dict by port, {keras}{{{', '.join(keys)}}}")
+
+
+def pair_columns(pair: tuple, inputs: Sequence[str], outputs: Sequence[str]) -> dict[str, Any]:
+    """The dict a pair (inputs, targets) stands for in a net of one input: the targets under ``"Target"``, or under
+    ``"<output>Target"`` where the input port itself is named ``Target`` (the key the loss reads then).
+
+    >>> sorted(pair_columns(([1.0], [2.0]), ("Target",), ("Output",)))
+    ['OutputTarget', 'Target']
+    """
+    key = f"{outputs[0]}Target" if "Target" in inputs and len(outputs) == 1 else "Target"
+    return {inputs[0]: pair[0], key: pair[1]}
 
 
 def dict_pair_problem(pair: tuple) -> str:

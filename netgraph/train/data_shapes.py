@@ -28,8 +28,8 @@ __all__ = ["with_data_shapes"]
 
 def with_data_shapes(net: Any, data: Any) -> Any:
     """``net`` with each graph input whose shape is unknown (or has unknown dims) given the shape of its examples in
-    ``data`` (a dict of arrays, an ``(inputs, targets)`` pair or a list of example dicts); anything else, or data
-    that does not fit the known dims, leaves the port as it is (the data checks then report it)."""
+    ``data`` (a dict of arrays, an ``(inputs, targets)`` pair, a list of example dicts or of ``(input, target)`` pairs);
+    anything else, or data that does not fit the known dims, leaves the port as it is (the data checks report it)."""
     types, coders = net.port_types, net.coders  # each a fresh dict per read
     unknown = [p for p in net.input_ports if p not in coders and _open(types[p].shape)]
     if not unknown:
@@ -64,7 +64,7 @@ def _unread_message(net: Any, data: Any, port: str) -> str:
         return (f"{subject}, and the data has no key {port!r} (its keys: {list(keys)}){unused}; wire the input, or "
                 f"give it data and a shape, e.g. {option_form(net, port, '3')}")
     return (f"{subject}, and the training data does not show it (a dict of arrays, an (inputs, targets) pair or a "
-            f"list of example dicts of equal shapes does); give the net the shape, e.g. {option_form(net, port, '3')}, "
+            f"list of example dicts or (input, target) pairs of equal shapes does); give the net the shape, e.g. {option_form(net, port, '3')}, "
             f"shapes without the batch dimension{_sequence_hint(data, port, net.input_ports)}")
 
 
@@ -100,6 +100,9 @@ def _example_shape(data: Any, port: str, ports: tuple[str, ...], named: bool) ->
     if isinstance(data, list) and data and isinstance(data[0], Mapping) and port in data[0]:
         example = _array(data[0][port])
         return None if example is None else tuple(example.shape)
+    if isinstance(data, list) and data and _is_pair(data[0]) and len(ports) == 1:  # Wolfram's {in -> out, ...}
+        example = _array(data[0][0])
+        return None if example is None else tuple(example.shape)
     if isinstance(data, Mapping) and port in data:
         value = data[port]
     elif isinstance(data, tuple) and len(data) == 2 and len(ports) == 1:
@@ -115,6 +118,11 @@ def _example_shape(data: Any, port: str, ports: tuple[str, ...], named: bool) ->
         value = value.data
     batch = _array(value)
     return None if batch is None or batch.ndim < 1 else tuple(batch.shape[1:])
+
+
+def _is_pair(example: Any) -> bool:
+    """An example given as Wolfram's rule input -> target, a pair (input, target)."""
+    return isinstance(example, tuple) and len(example) == 2 and not isinstance(example[0], Mapping)
 
 
 def _array(value: Any) -> Any:

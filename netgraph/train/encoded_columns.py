@@ -18,6 +18,7 @@ from netgraph.core.port_options import option_form
 from netgraph.data import Examples
 from netgraph.data.encoding import encoded_form_problem
 from netgraph.data.sources import IMAGE_SUFFIXES
+from netgraph.train.data_pairs import pair_columns
 from netgraph.train.data_sets import TRAINING, data_error
 from netgraph.train.datasets import checked_dataset_of, dataset_items
 from netgraph.train.item_columns import ItemColumn, item_columns
@@ -50,7 +51,7 @@ def columns_of(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | N
         _refuse_unencoded_tensors(net, columns, what)
         return columns
     if _is_pair(net, data):  # (inputs, targets): the dict it stands for, so a decoder reads its labels too
-        data = {net.input_ports[0]: data[0], "Target": data[1]}
+        data = pair_columns(data, net.input_ports, net.output_ports)
     if isinstance(data, torch.utils.data.DataLoader) and (problem := _loader_problem(net, data)):
         raise data_error(what, problem, kind="data-form")
     if isinstance(data, torch.utils.data.Dataset) and (first := _item_zero(data)) is not None and _coded_in(net, first):

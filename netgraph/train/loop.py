@@ -26,7 +26,7 @@ from netgraph.train.walk import nonfinite_cause, reaching_layers
 from netgraph.train.passes import forward_batch, measuring_pass
 from netgraph.train.metrics import append_values
 from netgraph.train.options import clipped_step
-from netgraph.train.stopping import ended_before
+from netgraph.train.stopping import Stopping, ended_before
 from netgraph.train.precision import mixed_forward
 from netgraph.train.progress_text import bar_postfix
 from netgraph.train.loop_progress import ProgressReports
@@ -295,16 +295,8 @@ class Trainer(ProgressReports):
             s.validation_losses.append(watched)
         if stopping is not None and stopping.metric is not None:
             watched = (s.validation_metrics or s.round_metrics)[stopping.metric][-1]
-        if stopping is not None:
-            improved = stopping.improved(s.best_loss, watched)
-        else:
-            improved = s.best_loss is None or watched < s.best_loss
-        if improved:
-            s.best_round, s.best_loss, s.stale = r, watched, 0
-            if self.validation is not None:
-                self.best_state = {k: v.detach().clone() for k, v in self.module.state_dict().items()}
-        else:
-            s.stale += 1
+        if (stopping is not None and stopping.metric is not None) or not self.warming_up():
+            self.track_best(r, watched, stopping or Stopping())
         reason = None
         if stopping is not None:
             if callable(stopping.criterion):
@@ -317,6 +309,23 @@ class Trainer(ProgressReports):
         if interval and r % interval == 0:
             self.save(r)
         return reason
+
+    def warming_up(self) -> bool:
+        """Whether a loss term's weight is still warming up: such a round's loss, weighted less, is not compared."""
+        return any(w != sch.weight for sch, w in zip(self.loss.schedules, self.loss.weights.values()))
+
+    def track_best(self, r: int, watched: float, judge: Stopping) -> None:
+        """Round ``r``'s ``watched`` value against the best so far: the stale rounds patience counts (by ``judge``'s
+        improvement) and the best net (any improvement)."""
+        s = self.state
+        if judge.improved(s.patience_loss, watched):
+            s.patience_loss, s.stale = watched, 0
+        else:
+            s.stale += 1
+        if judge.improved(s.best_loss, watched, threshold=False):
+            s.best_round, s.best_loss = r, watched
+            if self.validation is not None:
+                self.best_state = {k: v.detach().clone() for k, v in self.module.state_dict().items()}
 
     def record_terms(self, count: int, r: int) -> None:
         """Each loss term's unweighted mean over round ``r``, and its weight now, into the history (NaN for a term

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from collections.abc import Callable
@@ -39,7 +40,8 @@ class ProgressReports:
         mode = self.plan.progress
         if mode not in ("auto", "bar") or not self.ctx.main:
             return
-        total = self.plan.max_rounds * self.plan.batches_per_round if self.plan.batches_per_round else None
+        planned = self.plan.max_rounds * (self.plan.batches_per_round or math.nan)
+        total = planned if math.isfinite(planned) else None  # no round limit (max_training_time alone): no total
         self.bar = tqdm(total=total, initial=self.state.batches if total else 0, desc="net_train", unit="batch",
                         disable=None if mode == "auto" else False, file=sys.stderr, dynamic_ncols=True)
 

@@ -195,8 +195,10 @@ def _target_key(net: Any, port: str) -> str:
 
 
 def _with_alias(net: Any, term: Term) -> Term:
-    if term.target_key == "Target" and term.label not in net.input_ports:
-        term.alias = term.label
+    """A single output's own name works as its target's key too (beside 'Target', or 'OutputTarget' where an input
+    port is named Target), unless an input port has that name."""
+    if term.target_key in ("Target", f"{term.label}Target") and term.label not in net.input_ports:
+        term.alias, term.home_key = term.label, term.target_key
     return term
 
 
@@ -250,7 +252,8 @@ def attach_losses(net: Any, spec: Any) -> Loss:
             raise OptionError(f"loss_function={spec!r} needs a net with one output; this one has {list(outputs)}: "
                               f"give a dict {{port: loss layer}} instead", option="loss_function", kind="port-count",
                               expected=1, found=tuple(outputs))
-        return Loss([(1.0, _with_alias(net, LayerTerm(plain[0], spec, net.port_types[plain[0]], "Target")))])
+        key = f"{plain[0]}Target" if "Target" in net.input_ports else "Target"  # an input named Target: not its data
+        return Loss([(1.0, _with_alias(net, LayerTerm(plain[0], spec, net.port_types[plain[0]], key)))])
     if callable(spec):
         return Loss([(1.0, CallableTerm("loss", spec))])
     if isinstance(spec, Mapping) and spec:

@@ -16,6 +16,7 @@ from netgraph.core.layer import Layer
 from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.train.data import Expect
 from netgraph.train.loss_inputs import loss_inputs
+from netgraph.train.callables import positional_misfit
 from netgraph.core.types import INTEGER, REAL, PortType
 from netgraph.core.wording import counted
 from netgraph.core.graph import NetGraph
@@ -36,6 +37,7 @@ class Term:
     label: str
     target_key: str | None = None
     alias: str | None = None  # another key the target may be given under (a single output's own name)
+    home_key: str | None = None  # the key the loss names first, where it has an alias ('Target', 'OutputTarget')
 
     def targets(self, samples: Mapping[str, torch.Tensor]) -> dict[str, Expect]:
         return {}
@@ -123,7 +125,7 @@ class LayerTerm(Term):
 
     def _other_key(self) -> str | None:
         """The other key the target may be given under: the output's name for 'Target', and back."""
-        return None if self.alias is None else self.alias if self.target_key != self.alias else "Target"
+        return None if self.alias is None else self.alias if self.target_key != self.alias else self.home_key
 
     def to(self, device: torch.device) -> None:
         if self.module is not None:
@@ -183,19 +185,9 @@ class CallableTerm(Term):
     def _check_arity(self) -> None:
         """OptionError before training when ``fn``'s signature cannot take (outputs, batch) by position (a builtin's
         that cannot be read is trusted)."""
-        try:
-            signature = inspect.signature(self.fn)  # partials and callable objects: the arguments left to give
-        except (TypeError, ValueError):
+        if (found := positional_misfit(self.fn, 2)) is None:
             return
-        try:
-            signature.bind(None, None)
-            return
-        except TypeError:
-            pass
-        kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-        positional = [p for p in signature.parameters.values() if p.kind in kinds]
-        required = [p for p in positional if p.default is p.empty]
-        found = len(required) if len(required) > 2 else len(positional)
+        signature = inspect.signature(self.fn)
         keywords = [p.name for p in signature.parameters.values() if p.kind == p.KEYWORD_ONLY and p.default is p.empty]
         also = f" and requires {', '.join(keywords)} by keyword" if keywords else ""
         name = getattr(self.fn, "__name__", type(self.fn).__name__)

@@ -41,6 +41,7 @@ from netgraph.core.option_problems import VALUE_KIND
 from netgraph.train.optimizers import SGD, Adam, AdamW, RMSprop
 from netgraph.train.other_names import TORCH_SUBOPTIONS
 from netgraph.train.torch_objects import refuse_torch_optimizer
+from netgraph.train.callables import refuse_misfit
 
 __all__ = ["Method", "canonical_method", "parse_method", "resolve_multipliers", "parse_progress",
            "check_number", "snake", "schedule_factor", "clipped_step", "NETS"]
@@ -139,7 +140,8 @@ def _method_parts(method: Any) -> tuple[Any, dict]:
         return method[0], dict(method[1])
     if isinstance(method, Mapping):
         options = dict(method)
-        name = options.pop("name", options.pop("type", options.pop("method", None)))
+        named = [k for k in options if isinstance(k, str) and snake(k) in ("name", "type", "method")]
+        name = options.pop(named[0]) if named else None  # Wolfram's CamelCase too: {"Name": "SGD", "Momentum": 0.9}
         if name is None:  # "unknown method None" read as if None were the name given
             raise OptionError(f"method {dict(method)!r} names no method: a dict gives it under 'name', e.g. "
                               f"{ {'name': 'SGD', **options}!r}", option="method", kind="option-value",
@@ -281,6 +283,7 @@ def _check_suboptions(method: str, options: dict[str, Any], spelled: dict[str, s
 
 def _schedule(value: Any) -> Callable[[float], float] | None:
     if value is None or callable(value):
+        refuse_misfit(value, "learning_rate_schedule", "f(fraction_done)")
         return value
     if isinstance(value, str) and value.lower() in SCHEDULES:
         return SCHEDULES[value.lower()]
@@ -362,6 +365,7 @@ def resolve_multipliers(net: Any, names: list[str], spec: Any) -> dict[str, floa
 def parse_progress(value: Any) -> Any:
     """'auto' (a tqdm bar on a terminal, quiet otherwise), True/'bar', 'print', False/None, or f(info)."""
     if callable(value):
+        refuse_misfit(value, "progress", "f(info)")
         return value
     if value in ("auto", "Automatic"):
         return "auto"

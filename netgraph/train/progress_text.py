@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from netgraph.train.metrics import last_values
@@ -38,9 +39,10 @@ def terms_text(state: Any) -> str:
     return f"  ({', '.join(parts)})"
 
 
-def round_line(state: Any, r: int, rounds: int, elapsed: float) -> str:
+def round_line(state: Any, r: int, rounds: float, elapsed: float) -> str:
     """The line progress='print' prints for round ``r``: its loss and terms, validation, metrics, time so far."""
     val = f"  validation {state.validation_losses[-1]:.5g}" if state.validation_losses else ""
     metrics = "".join(f"  {k} {v:.4g}" for k, v in last_values(state.round_metrics).items())
     metrics += "".join(f"  validation {k} {v:.4g}" for k, v in last_values(state.validation_metrics).items())
-    return f"round {r}/{rounds}  loss {state.round_losses[-1]:.5g}{terms_text(state)}{val}{metrics}  {elapsed:.1f} s"
+    of = f"/{rounds}" if math.isfinite(rounds) else ""  # max_training_time alone sets no round limit
+    return f"round {r}{of}  loss {state.round_losses[-1]:.5g}{terms_text(state)}{val}{metrics}  {elapsed:.1f} s"

@@ -29,7 +29,8 @@ class Progress:
     validation_losses: list = dataclasses.field(default_factory=list)
     best_round: int | None = None
     best_loss: float | None = None
-    stale: int = 0
+    stale: int = 0  # rounds since the watched value last beat ``patience_loss`` by the improvement asked for
+    patience_loss: float | None = None  # that value (best_loss, the best net's, counts any improvement)
     term_round_losses: dict = dataclasses.field(default_factory=dict)  # label -> per-round unweighted means
     term_weights: dict = dataclasses.field(default_factory=dict)  # label -> the weight at each round's end
     round_metrics: dict = dataclasses.field(default_factory=dict)  # metric label -> per-round training values
@@ -43,7 +44,7 @@ class Progress:
 class Plan:
     """The parsed options the loop needs."""
     batch_size: int
-    max_rounds: int
+    max_rounds: int | float  # math.inf: no round limit (max_training_time alone)
     max_time: float | None
     seed: int
     method: Any

@@ -112,4 +112,4 @@ def restore_run(trainer: Any, source: Any, data: dict[str, Any]) -> dict[str, An
     trainer.factor = load_optimizer(trainer.optimizer, data, trainer.plan.method.name, source, trained_names(trainer))
     if data.get("best_model") is not None:
         trainer.best_state = {k: v.to(trainer.ctx.device) for k, v in data["best_model"].items()}
-    return data["progress"]
+    return {"patience_loss": data["progress"].get("best_loss"), **data["progress"]}  # older files: one best for both

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.train.callables import refuse_misfit
 from netgraph.train.metrics import NAMES, STOPPING, maximize, round_metric_name
 from netgraph.train.options import check_number, snake
 
@@ -50,12 +51,14 @@ class Stopping:
         """Whether a patience criterion stops training after ``rounds`` rounds, ``stale`` of them without improving."""
         return not callable(self.criterion) and rounds > self.initial_patience and stale >= max(1, self.patience)
 
-    def improved(self, best: float | None, new: float) -> bool:
+    def improved(self, best: float | None, new: float, threshold: bool = True) -> bool:
+        """Whether ``new`` beats ``best``: by the ``improvement`` asked for (patience), or at all (``threshold``
+        False: the best net, the lowest loss whatever the threshold)."""
         if best is None or math.isnan(best):
             return not math.isnan(new)
         if self.maximize:
             best, new = -best, -new
-        kind, amount = self.improvement
+        kind, amount = self.improvement if threshold else ("absolute", 0.0)
         return new < best - amount if kind == "absolute" else new < best - amount * abs(best)
 
 
@@ -106,6 +109,7 @@ def parse_stopping(spec: Any) -> Stopping | None:
     if isinstance(spec, numbers.Integral) and not isinstance(spec, bool):  # numpy's integers too
         return Stopping(patience=_number(spec, STOPPING, integer=True))
     if callable(spec):
+        refuse_misfit(spec, STOPPING, "f(info)")
         return Stopping(criterion=spec)
     if isinstance(spec, Mapping):
         return _stopping_dict(spec)
@@ -138,6 +142,7 @@ def _stopping_dict(spec: Mapping) -> Stopping:
     if not callable(criterion) and not isinstance(criterion, str):
         raise _refused(f"{STOPPING} key {spelled['criterion']!r}", f"must be 'Loss', a metric name or a function, "
                        f"found {criterion!r}", "option-value", criterion, "'Loss', a metric name or a function")
+    refuse_misfit(criterion, STOPPING, "f(info)", f"{STOPPING} key {spelled.get('criterion')!r}")
     stopping = Stopping(criterion if callable(criterion) else "loss",
                         *(_number(fields.get(k, 0), spelled.get(k, k), integer=True)
                           for k in ("patience", "initial_patience")),

@@ -49,7 +49,9 @@ class WeightSchedule:
         if self.constant:
             return self.weight
         t = batches if self.unit == "batches" else rounds
-        return self.start + (self.weight - self.start) * min(1.0, t / self.warmup)
+        if t >= self.warmup:  # the weight itself, not start + (weight - start) rounded off it (0.1 + 0.6 != 0.7)
+            return self.weight
+        return self.start + (self.weight - self.start) * (t / self.warmup)
 
     def describe(self) -> str:
         if self.constant:

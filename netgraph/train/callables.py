@@ -1,0 +1,47 @@
+"""The functions net_train calls with arguments of its own (a loss, a learning-rate schedule, a progress or stopping
+function): one whose signature cannot take them is refused before training, not with a TypeError rounds into it.
+
+>>> positional_misfit(lambda outputs, batch: 0.0, 2) is None, positional_misfit(lambda: 1.0, 1)
+(True, 0)
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from netgraph.core.errors import OptionError
+from netgraph.core.wording import counted
+
+__all__ = ["positional_misfit", "refuse_misfit"]
+
+
+def positional_misfit(fn: Callable, count: int) -> int | None:
+    """None when ``fn`` takes ``count`` arguments by position (or its signature cannot be read, as a builtin's: it is
+    trusted); else how many it takes by position (its required ones where it needs more)."""
+    try:
+        signature = inspect.signature(fn)  # partials and callable objects: the arguments left to give
+    except (TypeError, ValueError):
+        return None
+    try:
+        signature.bind(*[None] * count)
+        return None
+    except TypeError:
+        pass
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    positional = [p for p in signature.parameters.values() if p.kind in kinds]
+    required = [p for p in positional if p.default is p.empty]
+    return len(required) if len(required) > count else len(positional)
+
+
+def refuse_misfit(fn: Any, option: str, call: str, subject: str | None = None) -> None:
+    """OptionError when function ``fn`` given as ``option`` (said as ``subject``, by default the option) cannot be
+    called as ``call`` (``"f(info)"``)."""
+    count = call.count(",") + 1
+    if not callable(fn) or (found := positional_misfit(fn, count)) is None:
+        return
+    name = getattr(fn, "__name__", type(fn).__name__)
+    raise OptionError(f"{subject or option} {name}{inspect.signature(fn)} takes {counted(found, 'argument')} by position, but it "
+                      f"is called as {call}; write e.g. lambda {call[2:-1]}: ...", option=option,
+                      kind="option-value", expected=count, found=found)

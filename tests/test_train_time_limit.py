@@ -1,0 +1,25 @@
+"""max_training_time alone: the time decides how many rounds run (no round limit), as the README says."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from netgraph import LinearLayer, NetChain, net_train
+
+
+def test_max_training_time_alone_sets_no_round_limit(capsys):
+    # the automatic rounds were 10 000 with max_training_time: fast rounds stopped at 10 000, "MaxTrainingRounds",
+    # long before the time asked for (14 s of 60 for one example a round)
+    net = NetChain([LinearLayer(4), "Tanh", LinearLayer(1)], input=2)
+    data = {"Input": torch.rand(1, 2), "Target": torch.rand(1, 1)}
+    seen = []
+
+    def progress(info):
+        seen.append((info["rounds"], info["progress_fraction"]))
+        return "StopTraining" if info["round"] == 3 else None
+    r = net_train(net, data, max_training_time=600, progress=progress, all=True, random_seed=0)
+    assert r.total_rounds == 3 and all(rounds == math.inf and fraction < 0.01 for rounds, fraction in seen)
+    net_train(net, data, max_training_time=0.05, progress="print", random_seed=0)
+    assert capsys.readouterr().out.startswith("round 1  loss")
