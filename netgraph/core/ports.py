@@ -112,13 +112,15 @@ _EDGE_SLOTS = tuple(Edge.__dict__[f.name].__set__ for f in fields(Edge))  # src,
 _REF_SLOTS = tuple(PortRef.__dict__[f.name].__set__ for f in fields(PortRef))  # layer, port
 
 
-def new_edge(src: PortRef, dst: PortRef, text: str, index: int | None) -> Edge:
-    """``Edge(src, dst, text, False, index)``, its slots set directly: a frozen dataclass's ``__init__`` sets each
-    field through ``object.__setattr__`` (half the time of a chain's link, which a 100,000-layer chain makes for each
-    layer).
+def new_edge(src: PortRef, dst: PortRef, text: str, index: int | None, hop: int | None = None, link: str = "",
+             implicit: bool = False) -> Edge:
+    """``Edge(src, dst, text, implicit, index, hop, link)``, its slots set directly: a frozen dataclass's ``__init__``
+    sets each field through ``object.__setattr__`` (twice the time, for each of a big net's edges).
 
     >>> new_edge(PortRef("a", "Output"), PortRef("b", "Input"), "a -> b", 0) == Edge(PortRef("a", "Output"),
     ... PortRef("b", "Input"), "a -> b", False, 0)
+    True
+    >>> new_edge(PortRef(None, "Input"), PortRef("b", "Input"), "(unwired b.Input)", None, implicit=True).implicit
     True
     """
     edge = object.__new__(Edge)
@@ -126,10 +128,10 @@ def new_edge(src: PortRef, dst: PortRef, text: str, index: int | None) -> Edge:
     set_src(edge, src)
     set_dst(edge, dst)
     set_text(edge, text)
-    set_implicit(edge, False)
+    set_implicit(edge, implicit)
     set_index(edge, index)
-    set_hop(edge, None)
-    set_link(edge, "")
+    set_hop(edge, hop)
+    set_link(edge, link)
     return edge
 
 

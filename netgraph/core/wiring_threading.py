@@ -16,7 +16,7 @@ from typing import Any
 
 from netgraph.core.errors import MAX_LISTED, MSG_FED_TWICE, EdgePlace, EdgeRef
 from netgraph.core.layer import Layer
-from netgraph.core.ports import Edge, PortRef
+from netgraph.core.ports import Edge, PortRef, new_edge, new_port_ref
 from netgraph.core.wording import counted
 
 __all__ = ["ThreadingStep", "add_feed", "also", "feeds_of", "joined", "record_of"]
@@ -112,7 +112,7 @@ class ThreadingStep:
                 continue
             if count == 1:  # one record of one source (most layers): unpacked, no slices
                 index, text, hop, link, src = held
-                edges.append(Edge(src, PortRef(name, free[0]), text, False, index, hop, link))
+                edges.append(new_edge(src, new_port_ref(name, free[0]), text, index, hop, link))
                 in_order, last, fed[name] = in_order and index >= last, index, free[0]
                 if (read := src.layer) in used:
                     used[read] = also(used[read], src.port)
@@ -124,7 +124,7 @@ class ThreadingStep:
             for record in records:
                 index, text, hop, link = record[:4]
                 for src in record[4:]:
-                    edges.append(Edge(src, PortRef(name, free[at]), text, False, index, hop, link))
+                    edges.append(new_edge(src, new_port_ref(name, free[at]), text, index, hop, link))
                     at += 1
                     used[src.layer] = also(used[src.layer], src.port) if src.layer in used else src.port
                     reads_input = reads_input or src.layer is None
