@@ -12,6 +12,7 @@ or NetPort edge comes, a record again when one does.
 from __future__ import annotations
 
 from collections import Counter
+from itertools import islice
 from typing import Any
 
 from netgraph.core.errors import MAX_LISTED, MSG_FED_TWICE, EdgePlace, EdgeRef
@@ -122,14 +123,17 @@ class ThreadingStep:
                 continue
             at = 0
             for record in records:
-                index, text, hop, link = record[:4]
-                for src in record[4:]:
+                index, text, hop, link = record[0], record[1], record[2], record[3]  # (no slices made)
+                for at, src in enumerate(islice(record, 4, None), at):
                     edges.append(new_edge(src, new_port_ref(name, free[at]), text, index, hop, link))
-                    at += 1
-                    used[src.layer] = also(used[src.layer], src.port) if src.layer in used else src.port
-                    reads_input = reads_input or src.layer is None
+                    if (read := src.layer) in used:
+                        used[read] = also(used[read], src.port)
+                    else:
+                        used[read] = src.port
+                    reads_input = reads_input or read is None
+                at += 1
                 in_order, last = in_order and index >= last, index
-            fed[name] = tuple(free[:count])
+            fed[name] = free if count == len(free) else tuple(free[:count])  # (the layer's own tuple: most layers)
         self.in_order, self.reads_input = in_order, reads_input
         return edges
 
