@@ -107,7 +107,7 @@ class ThreadingStep:
             if layer.variadic:
                 layer = self.layers[name] = layer.with_input_count(count + claims)
             free = [p for p in layer.input_ports if PortRef(name, p) not in claimed] if claims else layer.input_ports
-            if count > len(free):
+            if count > (room := len(free)):
                 claims = [e for p, edges_in in claimed.items() if p.layer == name for e in edges_in]
                 self.too_many_feeds(name, layer, feeds_of(held), len(free), claims)
                 continue
@@ -133,7 +133,7 @@ class ThreadingStep:
                     reads_input = reads_input or read is None
                 at += 1
                 in_order, last = in_order and index >= last, index
-            fed[name] = free if count == len(free) else tuple(free[:count])  # (the layer's own tuple: most layers)
+            fed[name] = free if count == room else tuple(free[:count])  # (the layer's own tuple: most layers)
         self.in_order, self.reads_input = in_order, reads_input
         return edges
 
