@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numbers
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 from netgraph.core.errors import ShapeError, WiringError, did_you_mean
@@ -108,41 +108,54 @@ class Edge:
         return (self.src, self.dst)
 
 
-_EDGE_SLOTS = tuple(Edge.__dict__[f.name].__set__ for f in fields(Edge))  # src, dst, text, implicit, index, hop, link
-_REF_SLOTS = tuple(PortRef.__dict__[f.name].__set__ for f in fields(PortRef))  # layer, port
+class _EdgeFields:
+    """A plain class of ``Edge``'s slots: ``new_edge`` stores the fields in one (plain stores, not a frozen
+    dataclass's ``object.__setattr__`` calls) and then makes it an ``Edge`` by ``__class__`` assignment, which Python
+    allows between classes of one layout (and refuses, with a TypeError, if the slots ever differ)."""
+
+    __slots__ = Edge.__slots__
 
 
-def new_edge(src: PortRef, dst: PortRef, text: str, index: int | None) -> Edge:
-    """``Edge(src, dst, text, False, index)``, its slots set directly: a frozen dataclass's ``__init__`` sets each
-    field through ``object.__setattr__`` (half the time of a chain's link, which a 100,000-layer chain makes for each
-    layer).
+class _PortRefFields:
+    """``PortRef``'s slots in a plain class (as ``_EdgeFields``)."""
+
+    __slots__ = PortRef.__slots__
+
+
+def new_edge(src: PortRef, dst: PortRef, text: str, index: int | None, hop: int | None = None, link: str = "",
+             implicit: bool = False) -> Edge:
+    """``Edge(src, dst, text, implicit, index, hop, link)`` made without the frozen dataclass's ``__init__``, which
+    sets each field through ``object.__setattr__`` (three times the time, for each of a big net's edges).
 
     >>> new_edge(PortRef("a", "Output"), PortRef("b", "Input"), "a -> b", 0) == Edge(PortRef("a", "Output"),
     ... PortRef("b", "Input"), "a -> b", False, 0)
     True
+    >>> edge = new_edge(PortRef(None, "Input"), PortRef("b", "Input"), "(unwired b.Input)", None, implicit=True)
+    >>> type(edge) is Edge, edge.implicit, edge.hop, edge.link
+    (True, True, None, '')
     """
-    edge = object.__new__(Edge)
-    set_src, set_dst, set_text, set_implicit, set_index, set_hop, set_link = _EDGE_SLOTS  # (no loop: a call each)
-    set_src(edge, src)
-    set_dst(edge, dst)
-    set_text(edge, text)
-    set_implicit(edge, False)
-    set_index(edge, index)
-    set_hop(edge, None)
-    set_link(edge, "")
+    edge = _EdgeFields()
+    edge.src = src  # (a statement each: one tuple assignment builds a tuple and unpacks it)
+    edge.dst = dst
+    edge.text = text
+    edge.implicit = implicit
+    edge.index = index
+    edge.hop = hop
+    edge.link = link
+    edge.__class__ = Edge
     return edge
 
 
 def new_port_ref(layer: str | None, port: str) -> PortRef:
-    """``PortRef(layer, port)``, its slots set directly (as ``new_edge``).
+    """``PortRef(layer, port)`` made as ``new_edge`` makes an Edge.
 
-    >>> new_port_ref("a", "Output") == PortRef("a", "Output")
-    True
+    >>> ref = new_port_ref("a", "Output")
+    >>> ref == PortRef("a", "Output"), type(ref) is PortRef, hash(ref) == hash(PortRef("a", "Output"))
+    (True, True, True)
     """
-    ref = object.__new__(PortRef)
-    set_layer, set_port = _REF_SLOTS
-    set_layer(ref, layer)
-    set_port(ref, port)
+    ref = _PortRefFields()
+    ref.layer, ref.port = layer, port
+    ref.__class__ = PortRef
     return ref
 
 

@@ -23,7 +23,7 @@ from netgraph.core.errors import (MAX_LISTED, MSG_FED_TWICE, MSG_OUTPUT_TO_OUTPU
 from netgraph.core.arrow_names import arrow_name_pieces
 from netgraph.core.names import describe_layer
 from netgraph.core.port_paths import elided, resolve
-from netgraph.core.ports import Edge, NetPort, PortRef, WrittenEdge
+from netgraph.core.ports import NetPort, PortRef, WrittenEdge, new_edge, new_port_ref
 from netgraph.core.wiring_ports import FoundEdges, GraphPortsStep, Wiring
 from netgraph.core.wiring_threading import ThreadingStep, add_feed, joined
 
@@ -275,7 +275,7 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
                 if name in found.bare:
                     add_feed(found.bare, name, (index, text, hop, link, src))
                 elif alone and not (layer := self.layers[name]).variadic and layer.input_ports:  # the layer's first
-                    found.bare[name] = Edge(src, PortRef(name, layer.input_ports[0]), text, False, index, hop, link)
+                    found.bare[name] = new_edge(src, new_port_ref(name, layer.input_ports[0]), text, index, hop, link)
                     # feed, alone: its Edge into the first input (most layers have one feed: ``thread`` keeps it)
                 else:  # the first feed's record (see add_feed), as add_feed makes it, without a call per edge
                     found.bare[name] = (index, text, hop, link, src)
@@ -325,7 +325,7 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
         """The first output of the layer a plain index or name refers to; None when ``source`` must judge it."""
         name = self.plain_name(ref)
         outs = self.layers[name].output_ports if name is not None else ()
-        return PortRef(name, outs[0]) if outs else None
+        return new_port_ref(name, outs[0]) if outs else None
 
     def fed_twice(self, dst: PortRef, refs: list[EdgeRef], sources: list[PortRef]) -> None:
         where = f"graph output {dst.port!r}" if dst.layer is None else f"port {dst.port!r} of {self.desc(dst.layer)}"

@@ -13,7 +13,7 @@ from typing import Any
 
 from netgraph.core.errors import EdgeRef
 from netgraph.core.layer import Layer
-from netgraph.core.ports import Edge, PortRef
+from netgraph.core.ports import Edge, PortRef, new_edge, new_port_ref
 from netgraph.core.wiring_threading import add_feed, also
 
 __all__ = ["Wiring", "GraphPortsStep", "FoundEdges"]
@@ -107,7 +107,8 @@ class GraphPortsStep:
                         src = graph_inputs[port] = PortRef(None, port)
                         if port not in inputs:
                             inputs.append(port)
-                    w.edges.append(Edge(src, PortRef(name, port), f"(unwired {name}.{port})", True))
+                    w.edges.append(new_edge(src, new_port_ref(name, port), f"(unwired {name}.{port})", None,
+                                            implicit=True))
             held = used[name] if name in used else ()
             for port in layer.output_ports:
                 if port != held and (type(held) is str or port not in held):

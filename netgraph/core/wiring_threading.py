@@ -12,11 +12,12 @@ or NetPort edge comes, a record again when one does.
 from __future__ import annotations
 
 from collections import Counter
+from itertools import islice
 from typing import Any
 
 from netgraph.core.errors import MAX_LISTED, MSG_FED_TWICE, EdgePlace, EdgeRef
 from netgraph.core.layer import Layer
-from netgraph.core.ports import Edge, PortRef
+from netgraph.core.ports import Edge, PortRef, new_edge, new_port_ref
 from netgraph.core.wording import counted
 
 __all__ = ["ThreadingStep", "add_feed", "also", "feeds_of", "joined", "record_of"]
@@ -106,13 +107,13 @@ class ThreadingStep:
             if layer.variadic:
                 layer = self.layers[name] = layer.with_input_count(count + claims)
             free = [p for p in layer.input_ports if PortRef(name, p) not in claimed] if claims else layer.input_ports
-            if count > len(free):
+            if count > (room := len(free)):
                 claims = [e for p, edges_in in claimed.items() if p.layer == name for e in edges_in]
                 self.too_many_feeds(name, layer, feeds_of(held), len(free), claims)
                 continue
             if count == 1:  # one record of one source (most layers): unpacked, no slices
                 index, text, hop, link, src = held
-                edges.append(Edge(src, PortRef(name, free[0]), text, False, index, hop, link))
+                edges.append(new_edge(src, new_port_ref(name, free[0]), text, index, hop, link))
                 in_order, last, fed[name] = in_order and index >= last, index, free[0]
                 if (read := src.layer) in used:
                     used[read] = also(used[read], src.port)
@@ -122,14 +123,17 @@ class ThreadingStep:
                 continue
             at = 0
             for record in records:
-                index, text, hop, link = record[:4]
-                for src in record[4:]:
-                    edges.append(Edge(src, PortRef(name, free[at]), text, False, index, hop, link))
-                    at += 1
-                    used[src.layer] = also(used[src.layer], src.port) if src.layer in used else src.port
-                    reads_input = reads_input or src.layer is None
+                index, text, hop, link = record[0], record[1], record[2], record[3]  # (no slices made)
+                for at, src in enumerate(islice(record, 4, None), at):
+                    edges.append(new_edge(src, new_port_ref(name, free[at]), text, index, hop, link))
+                    if (read := src.layer) in used:
+                        used[read] = also(used[read], src.port)
+                    else:
+                        used[read] = src.port
+                    reads_input = reads_input or read is None
+                at += 1
                 in_order, last = in_order and index >= last, index
-            fed[name] = tuple(free[:count])
+            fed[name] = free if count == room else tuple(free[:count])  # (the layer's own tuple: most layers)
         self.in_order, self.reads_input = in_order, reads_input
         return edges
 
