@@ -101,7 +101,7 @@ def _pillow_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
     if image.mode in _DEEP_MODES:  # pillow's convert clips 16-bit and 32-bit values to 0..255: scale them instead
         source = f"image {os.fspath(value)!r}" if isinstance(value, (str, os.PathLike)) else "a PIL image"
         return _float_image(coder, _deep_array(image, source))
-    image = _over_white(Image, image).convert("RGB" if coder.color_space == "RGB" else "L")
+    image = _over_white(Image, _convertible(image)).convert("RGB" if coder.color_space == "RGB" else "L")
     if image.size != coder.size:
         image = image.resize(coder.size, Image.BILINEAR)
     x = torch.from_numpy(np.asarray(image, dtype=np.float32) / 255.0)
@@ -109,6 +109,13 @@ def _pillow_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
 
 
 _ALPHA_MODES = ("RGBA", "LA", "PA", "RGBa", "La")
+#: modes pillow cannot convert to "L" or "RGBA" (a LAB TIFF, premultiplied grey-alpha), and the one each goes through
+_VIA = {"LAB": "RGB", "La": "LA"}
+
+
+def _convertible(image: Any) -> Any:
+    """``image`` in a mode pillow converts to "RGB", "RGBA" and "L" (pillow refuses LAB to L with a ValueError)."""
+    return image.convert(_VIA[image.mode]) if image.mode in _VIA else image
 
 
 def _over_white(Image: Any, image: Any) -> Any:
