@@ -203,6 +203,8 @@ def encode(coder: Coder, port: str, value: Any, what: str = "input port", ragged
     >>> encode(TokensEncoder(["a", "b"]), "Input", ["a b b", "b"], ragged=True)
     [tensor([2, 3, 3]), tensor([3])]
     """
+    if isinstance(value, np.ndarray) and not value.dtype.isnative:  # big-endian: torch.as_tensor refuses it
+        value = value.astype(value.dtype.newbyteorder("="))
     if already_encoded(coder, value):
         if problem := encoded_form_problem(coder, value):
             raise DataError(f"{what} {port!r} ({coder.type_name}): {problem}", kind="encoding", layer=(), port=port)
