@@ -148,14 +148,15 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
                             f"example", kind="missing-data", found=0)
         header, numbered = _records(raw, file, suffix, who)
     rows = [row for _, row in numbered]
-    if twice := _twice(header, (text, label)):
+    read = (text, label)
+    if twice := _twice(header, read):
         raise DataError(f"{who}{str(file)!r}: {twice}", kind="table-columns")
-    if suffix == ".csv" and rows and (absent := [c for c in (text, label) if c not in rows[0]]):  # once, not per row
+    if suffix == ".csv" and rows and (absent := [c for c in read if c not in rows[0]]):  # once, not per row
         fix = _columns_fix(text, label, command_line)
         columns = [c for c in rows[0] if c is not None]
+        hint = _separator(columns, read) or _typos(tuple(columns), tuple(absent))
         raise DataError(f"{who}{str(file)!r}: its header row has no column {' or '.join(map(repr, absent))} (its "
-                        f"columns are {columns}){_typos(tuple(columns), tuple(absent))}; {fix}", kind="table-columns")
-    read = (text, label)
+                        f"columns are {columns}){hint}; {fix}", kind="table-columns")
     problems = [_at(file, line, p, "table-row") for line, row in numbered for p in _row_problems(row, read, header)]
     if not rows:
         raise DataError(f"{who}{str(file)!r}: no rows", kind="missing-data", found=0)
@@ -275,6 +276,18 @@ def _typos(columns: tuple[str, ...], absent: tuple[str, ...]) -> str:
     """'; column 'txet' (did you mean 'text'?)' for each of a header's ``columns`` that looks like a typo of a
     column read but ``absent`` ('' when none does)."""
     return "".join(f"; column {c!r}{hint}" for c in columns if (hint := did_you_mean(c, absent)))
+
+
+def _separator(columns: list[str], read: tuple[str, str]) -> str:
+    """'; its fields are separated by ';', not commas ...' when the header's columns split on ';', a tab or '|' into
+    names that include a column read ('' otherwise): a spreadsheet saves semicolons where the comma is the decimal
+    point, and tab-separated text (.tsv) is often named .csv."""
+    for separator, name in ((";", "';'"), ("\t", "tabs"), ("|", "'|'")):
+        names = [part.strip() for column in columns for part in column.split(separator)]
+        if any(separator in column for column in columns) and any(c in names for c in read):
+            return (f"; its fields are separated by {name}, not commas: save the table as comma-separated values "
+                    f"(a .csv here is read as commas separate it)")
+    return ""
 
 
 def _columns_fix(text: str, label: str, command_line: bool) -> str:
