@@ -256,3 +256,15 @@ def test_the_suffix_is_checked_before_the_file_is_opened(tmp_path, make):
     with pytest.raises(DataError, match=r"a table is a \.csv or \.jsonl file, found '\.txt'$") as info:
         read_table(path)
     assert [d.kind for d in info.value.diagnostics] == ["table-suffix"]
+
+
+def test_a_quote_left_open_is_named_as_the_likely_cause_of_a_short_row(tmp_path):
+    """'"good,pos' opens a quote that nothing closes: the csv module reads the rest of the file into one field, and
+    the row was told only "no value for 'label' (fewer fields than the header)" (QA)."""
+    path = tmp_path / "t.csv"
+    path.write_text('text,label\nfine,pos\n"good,pos\nbad,neg\nworse,neg\n')
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value) == (f"text_table: {path}:3: no value for 'label' (fewer fields than the header, and its "
+                               f"last field runs over 3 lines: a quote opened in it and not closed? It reads the lines "
+                               f"below as its text)")

@@ -242,13 +242,25 @@ def _row_problems(row: Any, read: tuple[str, str], header: list[str]) -> list[st
     if not header and (kind := _no_label(row[read[1]])):
         return [f"the label must be a string, a number or true/false (or a list of them, one per position of a "
                 f"sequence), found {kind}"]
-    out = [f"no value for {c!r} (fewer fields than the header)" for c in read if header and row.get(c) is None]
+    out = [f"no value for {c!r} (fewer fields than the header{_open_quote(row)})" for c in read
+           if header and row.get(c) is None]
     out += [f"an empty cell for {c!r} (a missing value: fill it or remove the row)" for c in dict.fromkeys(read)
             if header and row.get(c) == ""]
     if None in row:  # csv.DictReader's key for the fields beyond the header's
         out.append(f"{len(header) + len(row[None])} fields, but the header row names {len(header)} (a comma inside a "
                    f"text? quote the text: \"a, b\")")
     return out
+
+
+def _open_quote(row: dict) -> str:
+    """', and its last field runs over n lines: ...' for a short CSV row whose last field spans lines, as a quote
+    left open reads the rest of the file into it ('' otherwise)."""
+    last = next((value for value in reversed(row.values()) if isinstance(value, str)), "")
+    lines = len(last.splitlines())
+    if lines < 2:
+        return ""
+    return (f", and its last field runs over {lines} lines: a quote opened in it and not closed? It reads the lines "
+            f"below as its text")
 
 
 def _no_label(value: Any) -> str:
