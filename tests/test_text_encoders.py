@@ -208,6 +208,5 @@ def test_a_csv_separated_otherwise_says_by_what(tmp_path, separator, said):
     (tmp_path / "set.csv").write_text(f"text{separator}label\ngood{separator}pos\n")
     with pytest.raises(DataError) as info:
         text_table(tmp_path / "set.csv")
-    assert f"(its columns are [{f'text{separator}label'!r}]); its fields are separated by {said}, not commas: " \
-           f"save the table as comma-separated values" in str(info.value)
-    assert "did you mean" not in str(info.value)
+    assert str(info.value).endswith(f"(its columns are [{f'text{separator}label'!r}]); its fields are separated by "
+                                    f"{said}, not commas: save the table as comma-separated values")

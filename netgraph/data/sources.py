@@ -152,11 +152,11 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
     if twice := _twice(header, read):
         raise DataError(f"{who}{str(file)!r}: {twice}", kind="table-columns")
     if suffix == ".csv" and rows and (absent := [c for c in read if c not in rows[0]]):  # once, not per row
-        fix = _columns_fix(text, label, command_line)
         columns = [c for c in rows[0] if c is not None]
-        hint = _separator(columns, read) or _typos(tuple(columns), tuple(absent))
+        said = _separator(columns, read) or f"{_typos(tuple(columns), tuple(absent))}; " \
+            f"{_columns_fix(text, label, command_line)}"
         raise DataError(f"{who}{str(file)!r}: its header row has no column {' or '.join(map(repr, absent))} (its "
-                        f"columns are {columns}){hint}; {fix}", kind="table-columns")
+                        f"columns are {columns}){said}", kind="table-columns")
     problems = [_at(file, line, p, "table-row") for line, row in numbered for p in _row_problems(row, read, header)]
     if not rows:
         raise DataError(f"{who}{str(file)!r}: no rows", kind="missing-data", found=0)
@@ -297,8 +297,7 @@ def _separator(columns: list[str], read: tuple[str, str]) -> str:
     for separator, name in ((";", "';'"), ("\t", "tabs"), ("|", "'|'")):
         names = [part.strip() for column in columns for part in column.split(separator)]
         if any(separator in column for column in columns) and any(c in names for c in read):
-            return (f"; its fields are separated by {name}, not commas: save the table as comma-separated values "
-                    f"(a .csv here is read as commas separate it)")
+            return f"; its fields are separated by {name}, not commas: save the table as comma-separated values"
     return ""
 
 
