@@ -268,3 +268,19 @@ def test_a_quote_left_open_is_named_as_the_likely_cause_of_a_short_row(tmp_path)
     assert str(info.value) == (f"text_table: {path}:3: no value for 'label' (fewer fields than the header, and its "
                                f"last field runs over 3 lines: a quote opened in it and not closed? It reads the lines "
                                f"below as its text)")
+
+
+def test_a_jsonl_record_naming_a_column_twice_is_refused_at_its_line(tmp_path):
+    """json.loads keeps the last of two "text" keys: the record was read with the second text, silently, where a
+    .csv header naming a column twice is refused (QA). A key named twice that is not read, or a column's name as a
+    key inside another column, is no problem."""
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"text": "a", "label": "x", "id": 1, "id": 2}\n{"text": "b", "label": "y", "meta": {"label": 2}}\n'
+                    '{"text": "b", "label": "x", "text": "c"}\n')
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value) == (f"text_table: {path}:3: the record names 'text' twice (JSON would keep the last value, "
+                               f"'c'); keep one")
+    path.write_text('{"text": "a", "label": "x", "id": 1, "id": 2}\n'
+                    '{"text": "b", "label": "y", "meta": {"label": 2}}\n')
+    assert list(text_table(path)) == [("a", "x"), ("b", "y")]

@@ -146,7 +146,7 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
             first = "a header row naming its columns, then " if suffix == ".csv" else ""
             raise DataError(f"{who}{str(file)!r} is empty (0 bytes); a {suffix} table holds {first}one row per "
                             f"example", kind="missing-data", found=0)
-        header, numbered = _records(raw, file, suffix, who)
+        header, numbered = _records(raw, file, suffix, who, (text, label))
     rows = [row for _, row in numbered]
     read = (text, label)
     if twice := _twice(header, read):
@@ -197,12 +197,13 @@ def _record_error(problem: Diagnostic) -> DataError:
     return DataError(problem.message, diagnostics=[problem])
 
 
-def _records(raw: BinaryIO, file: Path, suffix: str, who: str) -> tuple[list[str], list[tuple[int, Any]]]:
+def _records(raw: BinaryIO, file: Path, suffix: str, who: str,
+             read: tuple[str, str]) -> tuple[list[str], list[tuple[int, Any]]]:
     """The opened table's header (a .csv's) and its records by line; DataError for text that is not UTF-8 or a record
     that cannot be read, at its file:line."""
     f = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")  # -sig: a spreadsheet's byte-order mark is no text
     try:
-        return _csv_records(f, file) if suffix == ".csv" else ([], _json_lines(f, file))
+        return _csv_records(f, file) if suffix == ".csv" else ([], _json_lines(f, file, read))
     except DataError as exc:  # a record that cannot be read, at its place
         raise DataError(who + str(exc), diagnostics=[d.prefixed(who) for d in exc.diagnostics]) from None
     except (OSError, UnicodeDecodeError, ValueError, csv.Error) as exc:
@@ -232,10 +233,12 @@ def _not_utf8(opened: BinaryIO, file: Path) -> Diagnostic:
 
 def _row_problems(row: Any, read: tuple[str, str], header: list[str]) -> list[str]:
     """What is wrong with one row of a table (a JSON value, or a CSV row as csv.DictReader reads it below
-    ``header``): no object, a column read missing, or (CSV) fewer or more fields than the header names, or an empty
-    cell read."""
+    ``header``): no object, a column read named twice (JSON) or missing, or (CSV) fewer or more fields than the
+    header names, or an empty cell read."""
     if not isinstance(row, dict):
         return ["not an object"]
+    if twice := [c for c in dict.fromkeys(read) if c in getattr(row, "twice", ())]:
+        return [f"the record names {twice[0]!r} twice (JSON would keep the last value, {row[twice[0]]!r}); keep one"]
     if not header and (absent := [c for c in read if c not in row]):
         hint = _typos(tuple(row), tuple(absent))  # JSON keys: strings
         return [f"no column {' or '.join(map(repr, absent))} (its columns are {list(row)}){hint}"]
@@ -345,14 +348,36 @@ def _csv_problem(exc: csv.Error) -> str:
             f"limit)")
 
 
-def _json_lines(lines: Any, file: Path) -> list[tuple[int, Any]]:
+class _Record(dict):
+    """A JSON object, and the keys it names twice (``twice``), of which json.loads would keep the last value."""
+
+    twice: tuple = ()
+
+    @classmethod
+    def of(cls, pairs: list[tuple[str, Any]]) -> _Record:
+        record = cls(pairs)
+        if len(record) < len(pairs):
+            keys = [key for key, _ in pairs]
+            record.twice = tuple(key for key in record if keys.count(key) > 1)
+        return record
+
+
+def _json_record(text: str, quoted: tuple[str, str]) -> Any:
+    """One line's JSON value; a ``_Record`` knowing the keys it names twice where a column read may be one of them
+    (its name in ``quoted``, '"text"', is in the line more than once: only then parsed by the slower hook)."""
+    if text.count(quoted[0]) > 1 or text.count(quoted[1]) > 1:  # a generator over them cost 3 times as much
+        return json.loads(text, object_pairs_hook=_Record.of)
+    return json.loads(text)
+
+
+def _json_lines(lines: Any, file: Path, read: tuple[str, str]) -> list[tuple[int, Any]]:
     """One JSON value per non-blank line, with its line number; a broken one is a DataError at ``file:line:column``
     of the file."""
-    rows = []
+    rows, quoted = [], tuple(json.dumps(column) for column in read)
     for number, line in enumerate(lines, 1):
         if line.strip():
             try:
-                rows.append((number, json.loads(line.rstrip("\r\n"))))  # an error at its end is on this line
+                rows.append((number, _json_record(line.rstrip("\r\n"), quoted)))  # an error at its end is on this line
             except json.JSONDecodeError as exc:
                 raise _record_error(_at(file, number, f"not a JSON record: {exc.msg}", "table-record",
                                        exc.colno)) from None
