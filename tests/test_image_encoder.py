@@ -10,6 +10,7 @@ from PIL import Image
 from netgraph import (ClassDecoder, ConvolutionLayer, DataError, FlattenLayer, ImageEncoder, LinearLayer, NetChain,
                       NetGraph, OptionError, ShapeError, SoftmaxLayer, load, net_initialize, save)
 from netgraph.data import encode
+from netgraph.data.images import check_image
 
 
 def _solid(path, size, colour, mode="RGB"):
@@ -210,6 +211,17 @@ def test_a_file_that_is_no_image_is_named_without_pillows_file_object(tmp_path):
     with pytest.raises(DataError) as info:
         net_train(net, [(str(tmp_path / "notes.png"), torch.zeros(2))], max_training_rounds=1, progress=False)
     assert str(info.value).endswith("example 0: " + said)
+
+
+def test_an_empty_image_file_says_it_is_empty(tmp_path):
+    """A 0-byte image (a download that failed) was "not an image file pillow can read (another kind of file, or a
+    format pillow lacks)", sending the user to look for a format (QA)."""
+    (tmp_path / "cat.jpg").write_bytes(b"")
+    said = f"cannot read image {str(tmp_path / 'cat.jpg')!r}: the file is empty (0 bytes)"
+    assert check_image(ImageEncoder(size=(4, 4)), str(tmp_path / "cat.jpg")) == said
+    with pytest.raises(DataError) as info:
+        encode(ImageEncoder(size=(4, 4)), "Input", [str(tmp_path / "cat.jpg")])
+    assert str(info.value).endswith(said)
 
 
 @pytest.mark.parametrize("fmt, suffix", [("PNG", ".png"), ("JPEG", ".jpg"), ("GIF", ".gif"), ("BMP", ".bmp")])

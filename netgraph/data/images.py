@@ -286,7 +286,10 @@ def _unreadable(f: BinaryIO, path: Any, why: str | None) -> str:
         f.seek(0)
         head = f.read(12)
     except (OSError, ValueError):
-        head = b""
+        head = None
+    if head == b"":  # a download that failed, a file still being written
+        return f"cannot read image {os.fspath(path)!r}: the file is empty (0 bytes)"
+    head = head or b""
     meant = next((name for magic, name in _SIGNATURES if head.startswith(magic)), None)
     if meant is None and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         meant = "WebP"
