@@ -241,3 +241,14 @@ def test_an_image_file_cut_short_is_called_that_not_another_kind_of_file(tmp_pat
     text.write_text(f"plain text, no {fmt} image")  # no signature: another kind of file
     with pytest.raises(DataError, match="another kind of file"):
         encode(ImageEncoder(size=(4, 4)), "Input", str(text))
+
+
+def test_a_missing_image_at_a_relative_path_names_the_folder_it_was_looked_for_in(tmp_path, monkeypatch):
+    """A table of image paths relative to its own folder, read from another, said only "no image file 'sub/0.png'"
+    (QA): the folder relative paths are read from is the current one, which the message now names."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DataError) as info:
+        encode(ImageEncoder(size=(4, 4)), "Input", ["sub/0.png", str(tmp_path / "1.png")])
+    assert f"example 0: no image file 'sub/0.png' (a relative path: read from the current folder, {str(tmp_path)!r})" \
+        in str(info.value)
+    assert str(info.value).endswith(f"example 1: no image file {str(tmp_path / '1.png')!r}")

@@ -73,7 +73,8 @@ def _image_file(path: Any) -> BinaryIO:
     try:
         return open_regular(path)
     except FileNotFoundError:
-        raise ExampleError(f"no image file {os.fspath(path)!r}") from None
+        where = "" if os.path.isabs(path) else f" (a relative path: read from the current folder, {os.getcwd()!r})"
+        raise ExampleError(f"no image file {os.fspath(path)!r}{where}") from None
     except NotRegularFile as exc:
         raise ExampleError(f"{os.fspath(path)!r} is a folder, not an image file" if exc.is_folder else
                            f"{os.fspath(path)!r} is not a regular file (a pipe or a device?)") from None
