@@ -71,7 +71,7 @@ def read_folder(path: str | os.PathLike, *, command_line: bool = False) -> Examp
     entries = [(sub.name, entry) for sub in sorted(p for p in root.iterdir() if p.is_dir())
                for entry in sorted(sub.iterdir())]
     pairs = [(str(entry), label) for label, entry in entries if entry.suffix.lower() in IMAGE_SUFFIXES
-             and entry.is_file()]
+             and entry.is_file() and not entry.name.startswith(".")]  # hidden: macOS's '._x.png' metadata
     loose = sorted(p for p in root.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())  # no label
     if not pairs:
         lying = (f": its {len(loose)} image{'s' * (len(loose) > 1)} lie{'s' * (len(loose) == 1)} directly in it "
@@ -99,14 +99,15 @@ def _empty_labels(empty: list[str]) -> str:
 
 def _skipped(root: Path, entries: list[Path], loose: list[Path]) -> str:
     """What an image folder holds that is not read ('' when nothing): ``loose`` images directly in it (outside the
-    label sub-folders: no label), and in its label sub-folders image names that are no file (a broken link), files
-    of other suffixes (hidden ones, such as .DS_Store, left unsaid) and nested folders, a count and an example of
-    each."""
+    label sub-folders: no label), and in its label sub-folders hidden image files ('._x.png'), image names that are
+    no file (a broken link), files of other suffixes (hidden ones, as .DS_Store, unsaid) and nested folders, a count
+    and an example of each."""
     folders = [e for e in entries if e.is_dir()]
     files = [e for e in entries if not e.is_dir() and e.suffix.lower() not in IMAGE_SUFFIXES
              and not e.name.startswith(".")]
     unread = [e for e in entries if e.suffix.lower() in IMAGE_SUFFIXES and not e.is_file() and not e.is_dir()]
-    said = []
+    hidden = [e for e in entries if e.suffix.lower() in IMAGE_SUFFIXES and e.is_file() and e.name.startswith(".")]
+    said = [_hidden(root, hidden)] if hidden else []
     if unread:  # a broken link, a pipe
         said.append(f"skipped {len(unread)} image name{'s' * (len(unread) > 1)} that "
                     f"{'are' if len(unread) > 1 else 'is'} no readable file (e.g. "
@@ -123,6 +124,15 @@ def _skipped(root: Path, entries: list[Path], loose: list[Path]) -> str:
         said.append(f"did not read {len(folders)} nested folder{'s' * (len(folders) > 1)} (e.g. "
                     f"{folders[0].relative_to(root).as_posix()!r}; each label's images go directly in its sub-folder)")
     return "; ".join(said)
+
+
+def _hidden(root: Path, hidden: list[Path]) -> str:
+    """What skipping hidden image files means: names starting with '.' are metadata (macOS writes '._photo.png'
+    beside each file copied to a USB stick or share), not images."""
+    many = len(hidden) > 1
+    return (f"skipped {len(hidden)} hidden file{'s' * many} named as image{'s' * many} (e.g. "
+            f"{hidden[0].relative_to(root).as_posix()!r}; names starting with '.' are metadata, as macOS's '._' "
+            f"files)")
 
 
 def text_table(path: str | os.PathLike, text: str = "text", label: str = "label") -> Examples:
