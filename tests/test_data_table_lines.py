@@ -284,3 +284,16 @@ def test_a_jsonl_record_naming_a_column_twice_is_refused_at_its_line(tmp_path):
     path.write_text('{"text": "a", "label": "x", "id": 1, "id": 2}\n'
                     '{"text": "b", "label": "y", "meta": {"label": 2}}\n')
     assert list(text_table(path)) == [("a", "x"), ("b", "y")]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_a_utf16_table_says_it_is_utf16(tmp_path, encoding):
+    """Windows PowerShell's '>' writes UTF-16: the table was told "t.csv:1:1: byte 0xff is not UTF-8 text" (QA)."""
+    path = tmp_path / "t.csv"
+    path.write_bytes(("\ufeff" if encoding == "utf-16-be" else "").encode(encoding) +
+                     "text,label\ngood,pos\n".encode(encoding))
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value) == (f"text_table: {path}: UTF-16 text (it starts with UTF-16's byte-order mark), not "
+                               f"UTF-8; save the table as UTF-8")
+    assert info.value.diagnostics[0].file == str(path)

@@ -127,8 +127,7 @@ def _skipped(root: Path, entries: list[Path], loose: list[Path]) -> str:
 
 
 def _hidden(root: Path, hidden: list[Path]) -> str:
-    """What skipping hidden image files means: names starting with '.' are metadata (macOS writes '._photo.png'
-    beside each file copied to a USB stick or share), not images."""
+    """Why hidden image files are skipped: macOS writes '._photo.png' beside each file copied to a USB stick."""
     many = len(hidden) > 1
     return (f"skipped {len(hidden)} hidden file{'s' * many} named as image{'s' * many} (e.g. "
             f"{hidden[0].relative_to(root).as_posix()!r}; names starting with '.' are metadata, as macOS's '._' "
@@ -236,6 +235,9 @@ def _not_utf8(opened: BinaryIO, file: Path) -> Diagnostic:
         problem = "not UTF-8 text; save the table as UTF-8"  # changed while it was read
         return Diagnostic(f"{file}: {problem}", "table-record", detail=problem, file=str(file))
     except UnicodeDecodeError as exc:
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Windows PowerShell's '>' and Excel's "Unicode Text" write it
+            problem = "UTF-16 text (it starts with UTF-16's byte-order mark), not UTF-8; save the table as UTF-8"
+            return Diagnostic(f"{file}: {problem}", "table-record", detail=problem, file=str(file))
         line, column = raw.count(b"\n", 0, exc.start) + 1, exc.start - raw.rfind(b"\n", 0, exc.start)
         return _at(file, line, f"byte 0x{raw[exc.start]:02x} is not UTF-8 text; save the table as UTF-8",
                    "table-record", column)
@@ -365,10 +367,8 @@ class _Record(dict):
 
     @classmethod
     def of(cls, pairs: list[tuple[str, Any]]) -> _Record:
-        record = cls(pairs)
-        if len(record) < len(pairs):
-            keys = [key for key, _ in pairs]
-            record.twice = tuple(key for key in record if keys.count(key) > 1)
+        record, keys = cls(pairs), [key for key, _ in pairs]  # the slow path only: see _json_record
+        record.twice = tuple(key for key in record if keys.count(key) > 1)
         return record
 
 
