@@ -130,6 +130,20 @@ def test_a_class_label_with_a_newline_is_drawn_as_its_escape(backend):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+def test_long_class_labels_are_cut_as_option_lines_are(backend):
+    """ImageNet's labels ('great white shark, white shark, man-eater, ...') made the output's box one line of four
+    whole labels, 250 characters wide, the diagram several times wider than its layers (QA)."""
+    from netgraph import ClassDecoder, NetChain, SoftmaxLayer
+    labels = [f"label {i}: " + "great white shark, white shark, man-eater, man-eating shark" for i in range(5)]
+    net = NetChain([LinearLayer(5), SoftmaxLayer()], input=3, output=ClassDecoder(labels))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        root = ET.fromstring(net.render_svg(backend=backend))
+    lines = ["".join(t.itertext()) for t in root.iter(f"{SVG}text") if "ClassDecoder" in "".join(t.itertext())]
+    assert lines == ["ClassDecoder: label 0: great white shark, white…"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_many_options_wrap_onto_lines_instead_of_losing_the_last_ones(backend):
     """A depthwise dilated convolution's options (channel_groups last) were one line cut at 48 characters, so the
     box never said it was depthwise; they wrap onto lines of at most 48 now."""
