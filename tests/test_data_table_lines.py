@@ -239,3 +239,44 @@ def test_the_suffix_is_checked_before_the_file_is_opened(tmp_path, make):
     with pytest.raises(DataError, match=r"a table is a \.csv or \.jsonl file, found '\.txt'$") as info:
         read_table(path)
     assert [d.kind for d in info.value.diagnostics] == ["table-suffix"]
+
+
+def test_a_quote_left_open_is_named_as_the_likely_cause_of_a_short_row(tmp_path):
+    """'"good,pos' opens a quote that nothing closes: the csv module reads the rest of the file into one field, and
+    the row was told only "no value for 'label' (fewer fields than the header)" (QA)."""
+    path = tmp_path / "t.csv"
+    path.write_text('text,label\nfine,pos\n"good,pos\nbad,neg\nworse,neg\n')
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value) == (f"text_table: {path}:3: no value for 'label' (fewer fields than the header, and its "
+                               f"last field runs over 3 lines: a quote opened in it and not closed? It reads the lines "
+                               f"below as its text)")
+
+
+def test_a_jsonl_record_naming_a_column_twice_is_refused_at_its_line(tmp_path):
+    """json.loads keeps the last of two "text" keys: the record was read with the second text, silently, where a
+    .csv header naming a column twice is refused (QA). A key named twice that is not read, or a column's name as a
+    key inside another column, is no problem."""
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"text": "a", "label": "x", "id": 1, "id": 2}\n{"text": "b", "label": "y", "meta": {"label": 2}}\n'
+                    '{"text": "b", "label": "x", "text": "c"}\n')
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value) == (f"text_table: {path}:3: the record names 'text' twice (JSON would keep the last value, "
+                               f"'c'); keep one")
+    path.write_text('{"text": "a", "label": "x", "id": 1, "id": 2}\n'
+                    '{"text": "b", "label": "y", "meta": {"label": 2}}\n')
+    assert list(text_table(path)) == [("a", "x"), ("b", "y")]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_a_utf16_table_says_it_is_utf16(tmp_path, encoding):
+    """Windows PowerShell's '>' writes UTF-16: the table was told "t.csv:1:1: byte 0xff is not UTF-8 text" (QA)."""
+    path = tmp_path / "t.csv"
+    path.write_bytes(("\ufeff" if encoding == "utf-16-be" else "").encode(encoding) +
+                     "text,label\ngood,pos\n".encode(encoding))
+    with pytest.raises(DataError) as info:
+        text_table(path)
+    assert str(info.value) == (f"text_table: {path}: UTF-16 text (it starts with UTF-16's byte-order mark), not "
+                               f"UTF-8; save the table as UTF-8")
+    assert info.value.diagnostics[0].file == str(path)

@@ -10,6 +10,7 @@ from PIL import Image
 from netgraph import (ClassDecoder, ConvolutionLayer, DataError, FlattenLayer, ImageEncoder, LinearLayer, NetChain,
                       NetGraph, OptionError, ShapeError, SoftmaxLayer, load, net_initialize, save)
 from netgraph.data import encode
+from netgraph.data.images import check_image
 
 
 def _solid(path, size, colour, mode="RGB"):
@@ -212,6 +213,17 @@ def test_a_file_that_is_no_image_is_named_without_pillows_file_object(tmp_path):
     assert str(info.value).endswith("example 0: " + said)
 
 
+def test_an_empty_image_file_says_it_is_empty(tmp_path):
+    """A 0-byte image (a download that failed) was "not an image file pillow can read (another kind of file, or a
+    format pillow lacks)", sending the user to look for a format (QA)."""
+    (tmp_path / "cat.jpg").write_bytes(b"")
+    said = f"cannot read image {str(tmp_path / 'cat.jpg')!r}: the file is empty (0 bytes)"
+    assert check_image(ImageEncoder(size=(4, 4)), str(tmp_path / "cat.jpg")) == said
+    with pytest.raises(DataError) as info:
+        encode(ImageEncoder(size=(4, 4)), "Input", [str(tmp_path / "cat.jpg")])
+    assert str(info.value).endswith(said)
+
+
 @pytest.mark.parametrize("fmt, suffix", [("PNG", ".png"), ("JPEG", ".jpg"), ("GIF", ".gif"), ("BMP", ".bmp")])
 def test_an_image_file_cut_short_is_called_that_not_another_kind_of_file(tmp_path, fmt, suffix):
     """A download cut off after its header's first bytes: pillow cannot identify it, but its signature says what
@@ -229,3 +241,14 @@ def test_an_image_file_cut_short_is_called_that_not_another_kind_of_file(tmp_pat
     text.write_text(f"plain text, no {fmt} image")  # no signature: another kind of file
     with pytest.raises(DataError, match="another kind of file"):
         encode(ImageEncoder(size=(4, 4)), "Input", str(text))
+
+
+def test_a_missing_image_at_a_relative_path_names_the_folder_it_was_looked_for_in(tmp_path, monkeypatch):
+    """A table of image paths relative to its own folder, read from another, said only "no image file 'sub/0.png'"
+    (QA): the folder relative paths are read from is the current one, which the message now names."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DataError) as info:
+        encode(ImageEncoder(size=(4, 4)), "Input", ["sub/0.png", str(tmp_path / "1.png")])
+    assert f"example 0: no image file 'sub/0.png' (a relative path: read from the current folder, {str(tmp_path)!r})" \
+        in str(info.value)
+    assert str(info.value).endswith(f"example 1: no image file {str(tmp_path / '1.png')!r}")

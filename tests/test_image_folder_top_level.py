@@ -72,3 +72,18 @@ def test_a_label_sub_folder_holding_no_images_is_said_its_label_missing_from_lab
     assert str(caught[0].message).startswith(
         f"image_folder: {str(tmp_path)!r}: 2 label sub-folders hold no images, so their labels are not among the "
         f"examples' labels (e.g. 'bird'; give a ClassDecoder the full list of labels)")
+
+
+def test_hidden_image_files_are_skipped_and_said(tmp_path):
+    """macOS writes AppleDouble metadata '._0.png' beside each file copied to a USB stick or share: image_folder read
+    it as an image of 'cat', and training stopped on "cannot read image '.../cat/._0.png'" (QA)."""
+    for label in ("cat", "dog"):
+        (tmp_path / label).mkdir()
+        Image.new("L", (4, 4)).save(tmp_path / label / "0.png")
+    (tmp_path / "cat" / "._0.png").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        ")
+    with pytest.warns(UserWarning) as caught:
+        examples = image_folder(tmp_path)
+    assert list(examples) == [(str(tmp_path / "cat" / "0.png"), "cat"), (str(tmp_path / "dog" / "0.png"), "dog")]
+    assert len(caught) == 1 and str(caught[0].message) == (
+        f"image_folder: {str(tmp_path)!r}: skipped 1 hidden file named as image (e.g. 'cat/._0.png'; names starting "
+        f"with '.' are metadata, as macOS's '._' files)")

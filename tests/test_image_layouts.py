@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 from netgraph import ImageEncoder
@@ -61,3 +62,17 @@ def test_float_arrays_of_the_ports_shape_are_encoded_alike_one_stacked_or_listed
 def test_a_listed_uint8_array_of_the_ports_shape_is_still_read_as_channels_first_pixels():
     chw = np.ascontiguousarray(_picture().transpose(2, 0, 1))
     torch.testing.assert_close(encode(_PORT, "Input", [chw, chw]), torch.from_numpy(np.stack([chw, chw]) / 255.0).float())
+
+
+@pytest.mark.parametrize("dtype", [">f4", ">f8", ">u2"])
+def test_a_big_endian_array_reads_as_the_same_native_one(dtype):
+    """A big-endian float array (as astropy reads a FITS image) raised torch's bare 'byte order different from the
+    native byte order' ValueError, and a big-endian uint16 one was refused as no uint16 (QA)."""
+    native = (np.arange(20).reshape(4, 5) / 19 * (65535 if dtype == ">u2" else 1)).astype(dtype[1:])
+    coder = ImageEncoder(size=(5, 4), color_space="Grayscale")
+    swapped, expected = encode(coder, "Input", [native.astype(dtype), native])
+    assert torch.equal(swapped, expected)
+    encoded = encode(coder, "Input", [np.zeros((1, 4, 5), ">f4")])  # the port's own encoded form, passed through
+    assert torch.equal(encoded, torch.zeros(1, 1, 4, 5))
+    stacked = encode(coder, "Input", np.ones((2, 1, 4, 5), ">f4"))  # a batch in the encoded form
+    assert torch.equal(stacked, torch.ones(2, 1, 4, 5))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import unicodedata
 
-from netgraph import ClassDecoder, ClassEncoder
+import pytest
+from PIL import Image
+
+from netgraph import (ClassDecoder, ClassEncoder, FlattenLayer, ImageEncoder, LinearLayer, NetChain, SoftmaxLayer,
+                      net_train)
 from netgraph.core.errors import DataError
 from netgraph.data.encoding import encode
 
@@ -35,3 +39,18 @@ def test_a_number_where_the_labels_are_its_text_is_told_so():
         encode(ClassDecoder(["0", "1"]), "Output", [1], what="target")
     assert str(info.value).endswith("label 1 is not one of the 2 labels ['0', '1'] (it is the number 1, and the "
                                     "labels are texts: give it as the text '1', or make the labels numbers)")
+
+
+def test_a_label_in_another_unicode_form_says_so(tmp_path):
+    """An image folder unzipped from macOS names its label 'dög' decomposed (o + combining diaeresis): "label 'dög'
+    is not one of the 2 labels ['dög', 'cat']" showed two identical-looking labels and no reason (QA)."""
+    decomposed = unicodedata.normalize("NFD", "dög")
+    for label in ("cat", decomposed):
+        (tmp_path / label).mkdir()
+        Image.new("L", (2, 2)).save(tmp_path / label / "a.png")
+    net = NetChain([FlattenLayer(), LinearLayer(2), SoftmaxLayer()],
+                   input=ImageEncoder(size=(2, 2), color_space="Grayscale"), output=ClassDecoder(["dög", "cat"]))
+    with pytest.raises(DataError) as info:
+        net_train(net, tmp_path, max_training_rounds=1)
+    assert f"label {decomposed!r} is not one of the 2 labels ['dög', 'cat'] (it is 'dög' written in another " \
+           f"Unicode form" in str(info.value)

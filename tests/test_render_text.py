@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from netgraph import LinearLayer, NetGraph
+from netgraph import LinearLayer, NetGraph, NetPort
 from netgraph.render.model import escape_id
 from tests.test_render import BACKENDS, SVG, texts
 
@@ -127,6 +127,35 @@ def test_a_class_label_with_a_newline_is_drawn_as_its_escape(backend):
         root = ET.fromstring(net.render_svg(backend=backend))
     lines = [" ".join("".join(t.itertext()).split()) for t in root.iter(f"{SVG}text")]
     assert "ClassDecoder: a\\nb, c\\td" in lines, lines
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_long_class_labels_are_cut_as_option_lines_are(backend):
+    """ImageNet's labels ('great white shark, white shark, man-eater, ...') made the output's box one line of four
+    whole labels, 250 characters wide, the diagram several times wider than its layers (QA)."""
+    from netgraph import ClassDecoder, NetChain, SoftmaxLayer
+    labels = [f"label {i}: " + "great white shark, white shark, man-eater, man-eating shark" for i in range(5)]
+    net = NetChain([LinearLayer(5), SoftmaxLayer()], input=3, output=ClassDecoder(labels))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        root = ET.fromstring(net.render_svg(backend=backend))
+    lines = ["".join(t.itertext()) for t in root.iter(f"{SVG}text") if "ClassDecoder" in "".join(t.itertext())]
+    assert lines == ["ClassDecoder: label 0: great white shark, white…"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_long_graph_port_name_is_cut_as_layer_names_are(backend):
+    """A graph port named by 300 characters was drawn whole, the diagram 2,000 points wide for one layer; layer names
+    were already cut (QA). Its tooltip keeps it whole."""
+    port = "x" * 300
+    net = NetGraph({"l": LinearLayer(3)}, [(NetPort(port), "l"), ("l", NetPort(port + "_out"))], **{port: 2})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        svg = net.render_svg(backend=backend)
+    lines = ["".join(t.itertext()) for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    assert max(len(line) for line in lines) <= 48 and lines.count("x" * 47 + "…") == 2
+    tips = [v for e in ET.fromstring(svg).iter() for k, v in e.attrib.items() if k.endswith("title")]
+    assert any(tip.startswith(f"graph input {port!r}") for tip in tips), tips
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -311,6 +311,20 @@ def test_a_port_given_an_encoder_and_a_shape_names_the_extra_key():
                       "{encoder: {type: ...}} alone, without 'shape'"]
 
 
+def test_a_coder_written_as_the_port_type_says_under_which_key_it_goes():
+    """'Input: {type: TokensEncoder, ...}' was told "a port type has keys shape and dtype, found 'type' (did you mean
+    'dtype'?)", leading away from the encoder: key (QA)."""
+    errors = errors_of("netgraph: 1\nlayers: {a: 3}\ninputs: {Input: {type: ClassEncoder, labels: [a, b]}}\n"
+                       "outputs: {Output: {type: ClassDecoder, labels: [x, y, z]}}\nedges: [Input -> a -> Output]\n")
+    assert errors == ["<string>:3:18: input 'Input': a port's encoder goes under the key encoder: write {encoder: "
+                      "{type: ClassEncoder, ...}}",
+                      "<string>:4:20: output 'Output': a port's decoder goes under the key decoder: write {decoder: "
+                      "{type: ClassDecoder, ...}}"]
+    errors = errors_of("netgraph: 1\nlayers: {a: 3}\ninputs: {Input: {shap: 2}}\n")
+    assert errors[0].endswith("a port type has keys shape and dtype (or encoder or decoder), found 'shap' (did you "
+                              "mean 'shape'?)")
+
+
 def test_bad_int_shorthands_are_placed_at_their_values_with_the_other_problems():
     # an int shorthand <= 0 escaped as a bare OptionError: no position, the file's other problems lost
     errors = errors_of("netgraph: 1\nlayers:\n  a: -3\n  c: [2, 0]\n  m: {type: NetMapOperator, net: 0}\n"

@@ -198,3 +198,15 @@ def test_normalization_is_saved_in_yaml_and_read_back():
     coder = TokensEncoder([_COMPOSED], normalization="NFC")
     assert coder.options()["normalization"] == "NFC"
     assert coder_from_data({"type": "TokensEncoder", **coder.options()}, "encoder", "port 'Input'") == coder
+
+
+@pytest.mark.parametrize("separator, said", [(";", "';'"), ("\t", "tabs"), ("|", "'|'")])
+def test_a_csv_separated_otherwise_says_by_what(tmp_path, separator, said):
+    """A spreadsheet's .csv in a locale with a decimal comma is separated by ';' (a .tsv often named .csv by tabs):
+    its header 'text;label' was told "column 'text;label' (did you mean 'label'?)" (QA)."""
+    from netgraph import text_table
+    (tmp_path / "set.csv").write_text(f"text{separator}label\ngood{separator}pos\n")
+    with pytest.raises(DataError) as info:
+        text_table(tmp_path / "set.csv")
+    assert str(info.value).endswith(f"(its columns are [{f'text{separator}label'!r}]); its fields are separated by "
+                                    f"{said}, not commas: save the table as comma-separated values")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import io
 import numbers
+import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -56,9 +57,17 @@ def _label_hint(value: Any, labels: list) -> str:
     if value.strip() != value and value.strip() in texts:
         return (f" (did you mean {value.strip()!r}? spaces around a label are part of it, as after a .csv's comma: "
                 f"'good, {value.strip()}')")
+    if same := next((text for text in texts if _nfc(text) == _nfc(value)), None):
+        return (f" (it is {same!r} written in another Unicode form: its accents are separate characters in one of "
+                f"the two, as in macOS file and folder names; write both in one form, e.g. "
+                f"unicodedata.normalize('NFC', label))")
     if len(texts) > _GUESSED_LABELS or len(value) > MAX_GUESSED:  # no guess (nor a long text cached)
         return ""
     return _close_label(value, texts)
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
 
 
 _GUESSED_LABELS = 64  # a guess among more labels takes ~1 ms, for each of possibly 100,000 distinct bad labels
@@ -203,6 +212,8 @@ def encode(coder: Coder, port: str, value: Any, what: str = "input port", ragged
     >>> encode(TokensEncoder(["a", "b"]), "Input", ["a b b", "b"], ragged=True)
     [tensor([2, 3, 3]), tensor([3])]
     """
+    if isinstance(value, np.ndarray) and not value.dtype.isnative:  # big-endian: torch.as_tensor refuses it
+        value = value.astype(value.dtype.newbyteorder("="))
     if already_encoded(coder, value):
         if problem := encoded_form_problem(coder, value):
             raise DataError(f"{what} {port!r} ({coder.type_name}): {problem}", kind="encoding", layer=(), port=port)

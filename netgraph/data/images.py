@@ -50,6 +50,8 @@ def encode_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
     other files, PIL images and uint8 arrays go through pillow. A float array of the port's own (channels, height,
     width) shape is the encoded form, passed through (``is_encoded_image``); an integer one is pixels read channels
     first (``(3, 4, 4)`` at a (3, 4, 4) port is no 3x4 RGBA image)."""
+    if isinstance(value, np.ndarray) and not value.dtype.isnative:  # big-endian (a FITS file's): torch refuses it
+        value = value.astype(value.dtype.newbyteorder("="))
     if is_encoded_image(coder, value):
         return torch.as_tensor(value)
     if isinstance(value, np.ndarray) and value.shape == tuple(coder.port_type().shape):
@@ -71,7 +73,8 @@ def _image_file(path: Any) -> BinaryIO:
     try:
         return open_regular(path)
     except FileNotFoundError:
-        raise ExampleError(f"no image file {os.fspath(path)!r}") from None
+        where = "" if os.path.isabs(path) else f" (a relative path: read from the current folder, {os.getcwd()!r})"
+        raise ExampleError(f"no image file {os.fspath(path)!r}{where}") from None
     except NotRegularFile as exc:
         raise ExampleError(f"{os.fspath(path)!r} is a folder, not an image file" if exc.is_folder else
                            f"{os.fspath(path)!r} is not a regular file (a pipe or a device?)") from None
@@ -101,7 +104,7 @@ def _pillow_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
     if image.mode in _DEEP_MODES:  # pillow's convert clips 16-bit and 32-bit values to 0..255: scale them instead
         source = f"image {os.fspath(value)!r}" if isinstance(value, (str, os.PathLike)) else "a PIL image"
         return _float_image(coder, _deep_array(image, source))
-    image = _over_white(Image, image).convert("RGB" if coder.color_space == "RGB" else "L")
+    image = _over_white(Image, _convertible(image)).convert("RGB" if coder.color_space == "RGB" else "L")
     if image.size != coder.size:
         image = image.resize(coder.size, Image.BILINEAR)
     x = torch.from_numpy(np.asarray(image, dtype=np.float32) / 255.0)
@@ -109,6 +112,13 @@ def _pillow_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
 
 
 _ALPHA_MODES = ("RGBA", "LA", "PA", "RGBa", "La")
+#: modes pillow cannot convert to "L" or "RGBA" (a LAB TIFF, premultiplied grey-alpha), and the one each goes through
+_VIA = {"LAB": "RGB", "La": "LA"}
+
+
+def _convertible(image: Any) -> Any:
+    """``image`` in a mode pillow converts to "RGB", "RGBA" and "L" (pillow refuses LAB to L with a ValueError)."""
+    return image.convert(_VIA[image.mode]) if image.mode in _VIA else image
 
 
 def _over_white(Image: Any, image: Any) -> Any:
@@ -277,7 +287,10 @@ def _unreadable(f: BinaryIO, path: Any, why: str | None) -> str:
         f.seek(0)
         head = f.read(12)
     except (OSError, ValueError):
-        head = b""
+        head = None
+    if head == b"":  # a download that failed, a file still being written
+        return f"cannot read image {os.fspath(path)!r}: the file is empty (0 bytes)"
+    head = head or b""
     meant = next((name for magic, name in _SIGNATURES if head.startswith(magic)), None)
     if meant is None and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         meant = "WebP"

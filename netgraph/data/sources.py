@@ -71,7 +71,7 @@ def read_folder(path: str | os.PathLike, *, command_line: bool = False) -> Examp
     entries = [(sub.name, entry) for sub in sorted(p for p in root.iterdir() if p.is_dir())
                for entry in sorted(sub.iterdir())]
     pairs = [(str(entry), label) for label, entry in entries if entry.suffix.lower() in IMAGE_SUFFIXES
-             and entry.is_file()]
+             and entry.is_file() and not entry.name.startswith(".")]  # hidden: macOS's '._x.png' metadata
     loose = sorted(p for p in root.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())  # no label
     if not pairs:
         lying = (f": its {len(loose)} image{'s' * (len(loose) > 1)} lie{'s' * (len(loose) == 1)} directly in it "
@@ -99,14 +99,15 @@ def _empty_labels(empty: list[str]) -> str:
 
 def _skipped(root: Path, entries: list[Path], loose: list[Path]) -> str:
     """What an image folder holds that is not read ('' when nothing): ``loose`` images directly in it (outside the
-    label sub-folders: no label), and in its label sub-folders image names that are no file (a broken link), files
-    of other suffixes (hidden ones, such as .DS_Store, left unsaid) and nested folders, a count and an example of
-    each."""
+    label sub-folders: no label), and in its label sub-folders hidden image files ('._x.png'), image names that are
+    no file (a broken link), files of other suffixes (hidden ones, as .DS_Store, unsaid) and nested folders, a count
+    and an example of each."""
     folders = [e for e in entries if e.is_dir()]
     files = [e for e in entries if not e.is_dir() and e.suffix.lower() not in IMAGE_SUFFIXES
              and not e.name.startswith(".")]
     unread = [e for e in entries if e.suffix.lower() in IMAGE_SUFFIXES and not e.is_file() and not e.is_dir()]
-    said = []
+    hidden = [e for e in entries if e.suffix.lower() in IMAGE_SUFFIXES and e.is_file() and e.name.startswith(".")]
+    said = [_hidden(root, hidden)] if hidden else []
     if unread:  # a broken link, a pipe
         said.append(f"skipped {len(unread)} image name{'s' * (len(unread) > 1)} that "
                     f"{'are' if len(unread) > 1 else 'is'} no readable file (e.g. "
@@ -123,6 +124,14 @@ def _skipped(root: Path, entries: list[Path], loose: list[Path]) -> str:
         said.append(f"did not read {len(folders)} nested folder{'s' * (len(folders) > 1)} (e.g. "
                     f"{folders[0].relative_to(root).as_posix()!r}; each label's images go directly in its sub-folder)")
     return "; ".join(said)
+
+
+def _hidden(root: Path, hidden: list[Path]) -> str:
+    """Why hidden image files are skipped: macOS writes '._photo.png' beside each file copied to a USB stick."""
+    many = len(hidden) > 1
+    return (f"skipped {len(hidden)} hidden file{'s' * many} named as image{'s' * many} (e.g. "
+            f"{hidden[0].relative_to(root).as_posix()!r}; names starting with '.' are metadata, as macOS's '._' "
+            f"files)")
 
 
 def text_table(path: str | os.PathLike, text: str = "text", label: str = "label") -> Examples:
@@ -146,16 +155,17 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
             first = "a header row naming its columns, then " if suffix == ".csv" else ""
             raise DataError(f"{who}{str(file)!r} is empty (0 bytes); a {suffix} table holds {first}one row per "
                             f"example", kind="missing-data", found=0)
-        header, numbered = _records(raw, file, suffix, who)
+        header, numbered = _records(raw, file, suffix, who, (text, label))
     rows = [row for _, row in numbered]
-    if twice := _twice(header, (text, label)):
-        raise DataError(f"{who}{str(file)!r}: {twice}", kind="table-columns")
-    if suffix == ".csv" and rows and (absent := [c for c in (text, label) if c not in rows[0]]):  # once, not per row
-        fix = _columns_fix(text, label, command_line)
-        columns = [c for c in rows[0] if c is not None]
-        raise DataError(f"{who}{str(file)!r}: its header row has no column {' or '.join(map(repr, absent))} (its "
-                        f"columns are {columns}){_typos(tuple(columns), tuple(absent))}; {fix}", kind="table-columns")
     read = (text, label)
+    if twice := _twice(header, read):
+        raise DataError(f"{who}{str(file)!r}: {twice}", kind="table-columns")
+    if suffix == ".csv" and rows and (absent := [c for c in read if c not in rows[0]]):  # once, not per row
+        columns = [c for c in rows[0] if c is not None]
+        said = _separator(columns, read) or f"{_typos(tuple(columns), tuple(absent))}; " \
+            f"{_columns_fix(text, label, command_line)}"
+        raise DataError(f"{who}{str(file)!r}: its header row has no column {' or '.join(map(repr, absent))} (its "
+                        f"columns are {columns}){said}", kind="table-columns")
     problems = [_at(file, line, p, "table-row") for line, row in numbered for p in _row_problems(row, read, header)]
     if not rows:
         raise DataError(f"{who}{str(file)!r}: no rows", kind="missing-data", found=0)
@@ -196,12 +206,13 @@ def _record_error(problem: Diagnostic) -> DataError:
     return DataError(problem.message, diagnostics=[problem])
 
 
-def _records(raw: BinaryIO, file: Path, suffix: str, who: str) -> tuple[list[str], list[tuple[int, Any]]]:
+def _records(raw: BinaryIO, file: Path, suffix: str, who: str,
+             read: tuple[str, str]) -> tuple[list[str], list[tuple[int, Any]]]:
     """The opened table's header (a .csv's) and its records by line; DataError for text that is not UTF-8 or a record
     that cannot be read, at its file:line."""
     f = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")  # -sig: a spreadsheet's byte-order mark is no text
     try:
-        return _csv_records(f, file) if suffix == ".csv" else ([], _json_lines(f, file))
+        return _csv_records(f, file) if suffix == ".csv" else ([], _json_lines(f, file, read))
     except DataError as exc:  # a record that cannot be read, at its place
         raise DataError(who + str(exc), diagnostics=[d.prefixed(who) for d in exc.diagnostics]) from None
     except (OSError, UnicodeDecodeError, ValueError, csv.Error) as exc:
@@ -224,6 +235,9 @@ def _not_utf8(opened: BinaryIO, file: Path) -> Diagnostic:
         problem = "not UTF-8 text; save the table as UTF-8"  # changed while it was read
         return Diagnostic(f"{file}: {problem}", "table-record", detail=problem, file=str(file))
     except UnicodeDecodeError as exc:
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Windows PowerShell's '>' and Excel's "Unicode Text" write it
+            problem = "UTF-16 text (it starts with UTF-16's byte-order mark), not UTF-8; save the table as UTF-8"
+            return Diagnostic(f"{file}: {problem}", "table-record", detail=problem, file=str(file))
         line, column = raw.count(b"\n", 0, exc.start) + 1, exc.start - raw.rfind(b"\n", 0, exc.start)
         return _at(file, line, f"byte 0x{raw[exc.start]:02x} is not UTF-8 text; save the table as UTF-8",
                    "table-record", column)
@@ -231,23 +245,37 @@ def _not_utf8(opened: BinaryIO, file: Path) -> Diagnostic:
 
 def _row_problems(row: Any, read: tuple[str, str], header: list[str]) -> list[str]:
     """What is wrong with one row of a table (a JSON value, or a CSV row as csv.DictReader reads it below
-    ``header``): no object, a column read missing, or (CSV) fewer or more fields than the header names, or an empty
-    cell read."""
+    ``header``): no object, a column read named twice (JSON) or missing, or (CSV) fewer or more fields than the
+    header names, or an empty cell read."""
     if not isinstance(row, dict):
         return ["not an object"]
+    if twice := [c for c in dict.fromkeys(read) if c in getattr(row, "twice", ())]:
+        return [f"the record names {twice[0]!r} twice (JSON would keep the last value, {row[twice[0]]!r}); keep one"]
     if not header and (absent := [c for c in read if c not in row]):
         hint = _typos(tuple(row), tuple(absent))  # JSON keys: strings
         return [f"no column {' or '.join(map(repr, absent))} (its columns are {list(row)}){hint}"]
     if not header and (kind := _no_label(row[read[1]])):
         return [f"the label must be a string, a number or true/false (or a list of them, one per position of a "
                 f"sequence), found {kind}"]
-    out = [f"no value for {c!r} (fewer fields than the header)" for c in read if header and row.get(c) is None]
+    out = [f"no value for {c!r} (fewer fields than the header{_open_quote(row)})" for c in read
+           if header and row.get(c) is None]
     out += [f"an empty cell for {c!r} (a missing value: fill it or remove the row)" for c in dict.fromkeys(read)
             if header and row.get(c) == ""]
     if None in row:  # csv.DictReader's key for the fields beyond the header's
         out.append(f"{len(header) + len(row[None])} fields, but the header row names {len(header)} (a comma inside a "
                    f"text? quote the text: \"a, b\")")
     return out
+
+
+def _open_quote(row: dict) -> str:
+    """', and its last field runs over n lines: ...' for a short CSV row whose last field spans lines, as a quote
+    left open reads the rest of the file into it ('' otherwise)."""
+    last = next((value for value in reversed(row.values()) if isinstance(value, str)), "")
+    lines = len(last.splitlines())
+    if lines < 2:
+        return ""
+    return (f", and its last field runs over {lines} lines: a quote opened in it and not closed? It reads the lines "
+            f"below as its text")
 
 
 def _no_label(value: Any) -> str:
@@ -275,6 +303,17 @@ def _typos(columns: tuple[str, ...], absent: tuple[str, ...]) -> str:
     """'; column 'txet' (did you mean 'text'?)' for each of a header's ``columns`` that looks like a typo of a
     column read but ``absent`` ('' when none does)."""
     return "".join(f"; column {c!r}{hint}" for c in columns if (hint := did_you_mean(c, absent)))
+
+
+def _separator(columns: list[str], read: tuple[str, str]) -> str:
+    """'; its fields are separated by ';', not commas ...' when the header's columns split on ';', a tab or '|' into
+    names that include a column read ('' otherwise): a spreadsheet saves semicolons where the comma is the decimal
+    point, and tab-separated text (.tsv) is often named .csv."""
+    for separator, name in ((";", "';'"), ("\t", "tabs"), ("|", "'|'")):
+        names = [part.strip() for column in columns for part in column.split(separator)]
+        if any(separator in column for column in columns) and any(c in names for c in read):
+            return f"; its fields are separated by {name}, not commas: save the table as comma-separated values"
+    return ""
 
 
 def _columns_fix(text: str, label: str, command_line: bool) -> str:
@@ -321,14 +360,34 @@ def _csv_problem(exc: csv.Error) -> str:
             f"limit)")
 
 
-def _json_lines(lines: Any, file: Path) -> list[tuple[int, Any]]:
+class _Record(dict):
+    """A JSON object, and the keys it names twice (``twice``), of which json.loads would keep the last value."""
+
+    twice: tuple = ()
+
+    @classmethod
+    def of(cls, pairs: list[tuple[str, Any]]) -> _Record:
+        record, keys = cls(pairs), [key for key, _ in pairs]  # the slow path only: see _json_record
+        record.twice = tuple(key for key in record if keys.count(key) > 1)
+        return record
+
+
+def _json_record(text: str, quoted: tuple[str, str]) -> Any:
+    """One line's JSON value; a ``_Record`` knowing the keys it names twice where a column read may be one of them
+    (its name in ``quoted``, '"text"', is in the line more than once: only then parsed by the slower hook)."""
+    if text.count(quoted[0]) > 1 or text.count(quoted[1]) > 1:  # a generator over them cost 3 times as much
+        return json.loads(text, object_pairs_hook=_Record.of)
+    return json.loads(text)
+
+
+def _json_lines(lines: Any, file: Path, read: tuple[str, str]) -> list[tuple[int, Any]]:
     """One JSON value per non-blank line, with its line number; a broken one is a DataError at ``file:line:column``
     of the file."""
-    rows = []
+    rows, quoted = [], tuple(json.dumps(column) for column in read)
     for number, line in enumerate(lines, 1):
         if line.strip():
             try:
-                rows.append((number, json.loads(line.rstrip("\r\n"))))  # an error at its end is on this line
+                rows.append((number, _json_record(line.rstrip("\r\n"), quoted)))  # an error at its end is on this line
             except json.JSONDecodeError as exc:
                 raise _record_error(_at(file, number, f"not a JSON record: {exc.msg}", "table-record",
                                        exc.colno)) from None

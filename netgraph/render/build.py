@@ -135,7 +135,7 @@ class _Builder:
         inner = f" of {_tail(printable_path(frame))}" if frame else ""
         coder = self.net.coders.get(port) if not frame else None
         self.nodes.append(Node(id=prefix + self.id_of(frame, port), kind=kind if not frame else f"cluster-{kind}",
-                               title=port, lines=(coder_line(coder),) if coder else (),
+                               title=shorten(port, 48), lines=(coder_line(coder),) if coder else (),
                                classes=(f"graph-{kind}",) if not frame else (f"cluster-{kind}",),
                                fill=FILL[kind] if not frame else FILL["port"],
                                tooltip=f"{where} {port!r}{inner}: {t}", cluster=cluster))

@@ -152,11 +152,18 @@ def _is_loss(layer: Any) -> bool:
     return isinstance(layer, LOSS_LAYERS)
 
 
-def coder_line(coder: Any) -> str:
-    """A port's encoder or decoder in a few words: ``ImageEncoder 28×28 Grayscale``, ``ClassDecoder: cat, dog``."""
+def coder_line(coder: Any, width: int = 48) -> str:
+    """A port's encoder or decoder in a few words: ``ImageEncoder 28×28 Grayscale``, ``ClassDecoder: cat, dog``; its
+    labels cut at ``width`` characters, as option lines are (ImageNet's are ~60 characters each).
+
+    >>> from netgraph.core.coders import ClassDecoder
+    >>> coder_line(ClassDecoder(["great white shark, white shark, man-eater", "tiger shark"]))
+    'ClassDecoder: great white shark, white shark, m…'
+    """
     if hasattr(coder, "labels"):
         labels = [printable(str(v)) for v in coder.labels]  # a newline as \n, as names are shown
-        return f"{coder.type_name}: {', '.join(labels[:4])}{', …' if len(labels) > 4 else ''}"
+        line = f"{coder.type_name}: {', '.join(labels[:4])}{', …' if len(labels) > 4 else ''}"
+        return line if len(line) <= width else line[: width - 1] + "…"
     if hasattr(coder, "size"):
         return f"{coder.type_name} {coder.size[0]}×{coder.size[1]} {coder.color_space}"
     if hasattr(coder, "vocabulary"):

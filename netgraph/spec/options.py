@@ -214,8 +214,12 @@ def port_type(value: Any) -> PortType | Coder | None:
     if not isinstance(value, dict):
         return PortType(as_shape(value, "a port shape (an int, a list of dims, null, Real, Integer or {shape, dtype})"), None)
     unknown = [k for k in value if k not in ("shape", "dtype")]
+    if unknown and isinstance(value.get("type"), str) and value["type"] in CODERS:  # the coder without its key
+        kind = "decoder" if value["type"].endswith("Decoder") else "encoder"
+        raise PortConflict(f"a port's {kind} goes under the key {kind}: write {{{kind}: {{type: {value['type']}, "
+                           f"...}}}}", ("type",), key=True, expected=kind, found="type")
     if unknown:
-        raise PortConflict(f"a port type has keys shape and dtype, found {unknown[0]!r}"
+        raise PortConflict(f"a port type has keys shape and dtype (or encoder or decoder), found {unknown[0]!r}"
                            f"{did_you_mean(unknown[0], ['shape', 'dtype'])}", (unknown[0],), key=True,
                            expected=("shape", "dtype"), found=unknown[0])
     if value.get("dtype") not in (*DTYPES, None):
