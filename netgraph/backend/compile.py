@@ -34,6 +34,7 @@ from netgraph.backend.input_lengths import check_shared_lengths, empty_length_pr
 from netgraph.backend.module_builder import ModuleBuilder
 from netgraph.backend.module_inputs import input_error
 from netgraph.backend.readiness import check_ready
+from netgraph.backend.scripting import NotScriptable
 from netgraph.backend.source_map import layer_lines
 from netgraph.backend.traced_batch import drawing_layers, traced_batch_size
 from netgraph.core.layer import EmitContext
@@ -55,7 +56,7 @@ _RESERVED = {"self", "torch", "F", "math", "inf", "nan", "checked_batch_size", "
              "traced_batch_size"} | set(dir(builtins))
 
 
-class CompiledNet(DeepModule):
+class CompiledNet(NotScriptable, DeepModule):
     """The compiled form of a NetGraph: submodules by layer path, and a generated ``forward``.
 
     ``code`` is the forward's source, ``to_net()`` gives the NetGraph back with the learned arrays. torch's
