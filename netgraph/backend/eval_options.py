@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import numbers
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -267,9 +268,15 @@ def working_precision(dtype: torch.dtype) -> Iterator[None]:
         torch.set_default_dtype(before)
 
 
+#: Held by a call with ``seed=``: torch's CPU generator is one for every thread, so two seeded calls at once drew from
+#: each other's seeds (and restored each other's states), and neither repeated its draws.
+_SEEDED_CALLS = threading.RLock()
+
+
 @contextlib.contextmanager
 def seeded(seed: int | None) -> Iterator[None]:
-    """Draws inside come from torch's CPU generator seeded with ``seed``; its state is restored after.
+    """Draws inside come from torch's CPU generator seeded with ``seed``; its state is restored after. Seeded calls
+    in several threads run one at a time.
 
     The evaluation module runs on the CPU, so only that generator is forked (``torch.manual_seed`` would
     also seed CUDA's, lazily and for good).
@@ -277,7 +284,7 @@ def seeded(seed: int | None) -> Iterator[None]:
     if seed is None:
         yield
         return
-    with torch.random.fork_rng(devices=[]):
+    with _SEEDED_CALLS, torch.random.fork_rng(devices=[]):
         torch.default_generator.manual_seed(seed)
         yield
 
