@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from netgraph import (BatchNormalizationLayer, CatenateLayer, ConvolutionLayer, DataError, DropoutLayer,
+from netgraph import (BatchNormalizationLayer, CatenateLayer, ConvolutionLayer, CTCLossLayer, DataError, DropoutLayer,
                       ElementwiseLayer, FlattenLayer, LinearLayer, LongShortTermMemoryLayer, NetArrayLayer, NetChain,
                       NetFoldOperator, NetGraph, NetMapOperator, NetPort, SequenceLastLayer, ThreadingLayer, interpret,
                       net_initialize)
@@ -113,3 +113,20 @@ def test_compiled_equals_interpreted_in_torchs_modes_and_precisions(name, settin
     if setting != "train":  # the same values, up to the precision's rounding
         torch.testing.assert_close(compiled.float(), expected, atol=0.1 if dtype in (torch.bfloat16, torch.float16)
                                    else 1e-5, rtol=0.05 if dtype in (torch.bfloat16, torch.float16) else 1e-5)
+
+
+@pytest.mark.parametrize("logits", [False, True])
+def test_a_ctc_loss_under_vmap_gives_each_examples_loss(logits):
+    # the mark of targets too long for the input (inf) was written in place into a fresh tensor: vmap's error
+    module = net_initialize(NetGraph([CTCLossLayer(logits=logits)], [], Input=(3, 4), Target=3)).compile()
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(4, 3, 4, generator=g) + 0.05 if not logits else torch.randn(4, 3, 4, generator=g)
+    x = x if logits else x / x.sum(-1, keepdim=True)
+    t = torch.tensor([[0, 1, -1], [2, -1, -1], [1, 1, 1], [0, 2, 1]])  # [1, 1, 1] needs 5 steps: inf
+
+    def one(xi, ti):
+        return module(xi.unsqueeze(0), ti.unsqueeze(0)).squeeze(0)
+
+    losses = module(x, t)
+    assert torch.isinf(losses[2]) and torch.isfinite(losses[[0, 1, 3]]).all()
+    torch.testing.assert_close(torch.func.vmap(one)(x, t), losses)

@@ -293,3 +293,13 @@ def test_torch_export_of_a_ctc_loss_fails_with_torchs_own_error():
     x, target = torch.softmax(torch.randn(2, 6, 5), -1), torch.tensor([[1, 2], [0, -1]])
     with pytest.raises(torch._subclasses.fake_tensor.DynamicOutputShapeException, match="aten._ctc_loss"):
         torch.export.export(module, (x, target), dynamic_shapes={p: {0: Dim("batch")} for p in ("Input", "Target")})
+
+
+@pytest.mark.parametrize("level, shape", [(-1, (2, 3, 4)), (1, (2, 3, 4)), (-1, ("n", 3, 4)), (-1, (3, "n", 4, 2))])
+def test_a_flatten_layer_of_some_levels_is_symbolically_traced(level, shape):
+    # its reshape unpacked x.shape[:k] (fx: "Proxy object cannot be iterated")
+    module = net_initialize(NetChain([FlattenLayer(level), "Tanh"], input=shape)).compile()
+    traced = torch.fx.symbolic_trace(module)
+    for length in (5, 2):
+        x = torch.randn(3, *(length if isinstance(d, str) else d for d in shape))
+        _same(traced, module, {"Input": x})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import pickle
+from copy import deepcopy
 
 import pytest
 import torch
@@ -82,3 +83,53 @@ def test_input_port_named_like_a_name_the_forward_reads(name):
     assert torch.allclose(module(x), expected, atol=1e-6)
     assert torch.allclose(module(**{name: x}), expected, atol=1e-6)
     assert net(**{name: x}, mode="train").shape == (4, 2)
+
+
+def _pickle_examples() -> list:
+    from tests.test_layer_parity import EXAMPLES, distribution_examples
+    cases = [(f"{name}-{i}", e) for name, examples in EXAMPLES.items() for i, e in enumerate(examples)]
+    cases += [(name, e) for name, e in distribution_examples().items()]
+    return [case for case in cases if not callable(getattr(case[1].layer, "function", None))]  # user lambdas
+
+
+@pytest.mark.parametrize("example", [e for _, e in _pickle_examples()], ids=[name for name, _ in _pickle_examples()])
+def test_every_layer_module_pickles_after_a_call_with_grad(example):
+    """torch.save(module) of every layer type, after a training call (a score-function draw keeps its records)."""
+    from tests.test_layer_parity import _as_dict, _inputs
+    net = net_initialize(NetGraph([example.layer], [], **example.shapes), seed=0)
+    module = net.compile()
+    inputs = _inputs(net, example, torch.float32)
+    module(**inputs) if inputs else module(batch_size=4)
+    copy = pickle.loads(pickle.dumps(module.eval()))
+    torch.manual_seed(3)
+    expected = _as_dict(module(**inputs) if inputs else module(batch_size=4))
+    torch.manual_seed(3)
+    found = _as_dict(copy(**inputs) if inputs else copy(batch_size=4))
+    for port, value in expected.items():
+        torch.testing.assert_close(found[port], value, equal_nan=True)
+
+
+
+@pytest.mark.parametrize("how", ["pickle", "torch.save", "deepcopy"])
+def test_a_module_with_pending_score_function_records_pickles_without_them(how):
+    """A score-function draw leaves records for surrogate_loss on its layer (weak references): a copy leaves them."""
+    from pathlib import Path
+    net = net_initialize(NetGraph.from_yaml(Path(__file__).resolve().parent.parent / "specs" / "bernoulli_latent.yaml"),
+                         seed=0)
+    module, x = net.compile(), torch.rand(5, 16)
+    losses = module(x)["Loss"]  # draws with grad: the records wait for surrogate_loss
+    if how == "pickle":
+        copy = pickle.loads(pickle.dumps(module))
+    elif how == "deepcopy":
+        copy = deepcopy(module)
+    else:
+        buffer = io.BytesIO()
+        torch.save(module, buffer)
+        buffer.seek(0)
+        copy = torch.load(buffer, weights_only=False)
+    assert module.surrogate_loss(losses).requires_grad  # the original keeps its records
+    assert not copy.surrogate_loss(losses).requires_grad  # the copy has none of them
+    torch.manual_seed(1)
+    expected = module.eval()(x)["Reconstruction"]
+    torch.manual_seed(1)
+    assert torch.equal(copy.eval()(x)["Reconstruction"], expected)

@@ -29,11 +29,13 @@ from netgraph.backend.code_lines import register, release_with
 from netgraph.backend.deep_module import DeepModule
 from netgraph.backend.forward_parts import Step, compile_source, forward_source
 from netgraph.backend.derived_lengths import check_derived_lengths, derived_length_lines
+from netgraph.backend.eval_options import PRECISION_LOCK
 from netgraph.backend.learned_arrays import learned_arrays
 from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem, length_check_lines
 from netgraph.backend.module_builder import ModuleBuilder
 from netgraph.backend.module_inputs import input_error
 from netgraph.backend.readiness import check_ready
+from netgraph.backend.scripting import NotScriptable
 from netgraph.backend.source_map import layer_lines
 from netgraph.backend.traced_batch import drawing_layers, traced_batch_size
 from netgraph.core.layer import EmitContext
@@ -55,7 +57,7 @@ _RESERVED = {"self", "torch", "F", "math", "inf", "nan", "checked_batch_size", "
              "traced_batch_size"} | set(dir(builtins))
 
 
-class CompiledNet(DeepModule):
+class CompiledNet(NotScriptable, DeepModule):
     """The compiled form of a NetGraph: submodules by layer path, and a generated ``forward``.
 
     ``code`` is the forward's source, ``to_net()`` gives the NetGraph back with the learned arrays. torch's
@@ -316,7 +318,7 @@ def compile_net(net: Any, checks: bool | str | None = None) -> CompiledNet:
     if checks not in (None, True, False, "auto"):
         raise OptionError(f"compile(checks=...) takes True, False or 'auto', found {checks!r}", option="checks",
                           kind="option-value", expected=(True, False, "auto"), found=checks)
-    with gc_paused():
+    with PRECISION_LOCK, gc_paused():  # the working precision, torch's default dtype, is read while it builds
         return _compile(net, inner_checks(checks))
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import numbers
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -31,7 +32,7 @@ from netgraph.layers.bad_index import examples_at
 from netgraph.layers.random import distribution_checks
 
 __all__ = ["OPTION_NAMES", "CALL_KEYWORDS", "WOLFRAM_OPTIONS", "EvaluationOptions", "parse_options", "split_call",
-           "snake_options", "OTHER_KEYWORDS", "compiled_module", "seeded", "in_batches", "call_by_name", "working_precision",
+           "working_dtype", "PRECISION_LOCK", "snake_options", "OTHER_KEYWORDS", "compiled_module", "seeded", "in_batches", "call_by_name", "working_precision",
            "PRECISIONS"]
 
 OPTION_NAMES = ("batch_size", "mode", "seed", "precision", "decoder", "outputs")
@@ -59,7 +60,7 @@ class EvaluationOptions:
     @property
     def dtype(self) -> torch.dtype:
         """The floating dtype real inputs are cast to."""
-        return self.precision or torch.get_default_dtype()
+        return self.precision or working_dtype()
 
 
 def parse_options(given: Mapping[str, Any], draws: bool = False) -> EvaluationOptions:
@@ -266,20 +267,51 @@ def compiled_module(net: Any, options: EvaluationOptions) -> torch.nn.Module:
     return net._compiled[key]
 
 
+#: torch's default dtype is one for every thread: compiles (``compile_net``, ``compiled_module``) hold this lock, so
+#: one in another precision never runs beside another compile, and ``_WINDOW`` says which thread moved the default from
+#: which dtype (two threads' saves and restores interleaved left float64 the default for good).
+PRECISION_LOCK = threading.RLock()
+_WINDOW: list[Any] = [None, None]
+
+
 @contextlib.contextmanager
-def working_precision(dtype: torch.dtype) -> Iterator[None]:
-    """``torch.get_default_dtype()`` is ``dtype`` inside (the precision ``compile`` casts the arrays to)."""
-    before = torch.get_default_dtype()
-    torch.set_default_dtype(dtype)
-    try:
-        yield
-    finally:
-        torch.set_default_dtype(before)
+def working_precision(dtype: torch.dtype, exclusive: bool = True) -> Iterator[None]:
+    """``torch.get_default_dtype()`` is ``dtype`` inside (the precision ``compile`` casts the arrays to);
+    ``exclusive``: under ``PRECISION_LOCK`` (net_train's whole run takes it without, not to stall other threads)."""
+    with PRECISION_LOCK if exclusive else contextlib.nullcontext():
+        before, outer = torch.get_default_dtype(), list(_WINDOW)
+        if dtype is before:
+            yield
+            return
+        _WINDOW[:] = outer if outer[0] is not None else [threading.current_thread(), before]
+        torch.set_default_dtype(dtype)
+        try:
+            yield
+        finally:
+            torch.set_default_dtype(before)
+            _WINDOW[:] = outer
+
+
+def working_dtype() -> torch.dtype:
+    """The working precision, ``torch.get_default_dtype()``, as this thread sees it: the dtype before another
+    thread's ``working_precision`` block moved it.
+
+    >>> working_dtype()
+    torch.float32
+    """
+    owner, before = _WINDOW
+    return before if owner is not None and owner is not threading.current_thread() else torch.get_default_dtype()
+
+
+#: Held by a call with ``seed=``: torch's CPU generator is one for every thread, so two seeded calls at once drew from
+#: each other's seeds (and restored each other's states), and neither repeated its draws.
+_SEEDED_CALLS = threading.RLock()
 
 
 @contextlib.contextmanager
 def seeded(seed: int | None) -> Iterator[None]:
-    """Draws inside come from torch's CPU generator seeded with ``seed``; its state is restored after.
+    """Draws inside come from torch's CPU generator seeded with ``seed``; its state is restored after. Seeded calls
+    in several threads run one at a time.
 
     The evaluation module runs on the CPU, so only that generator is forked (``torch.manual_seed`` would
     also seed CUDA's, lazily and for good).
@@ -287,7 +319,7 @@ def seeded(seed: int | None) -> Iterator[None]:
     if seed is None:
         yield
         return
-    with torch.random.fork_rng(devices=[]):
+    with _SEEDED_CALLS, torch.random.fork_rng(devices=[]):
         torch.default_generator.manual_seed(seed)
         yield
 

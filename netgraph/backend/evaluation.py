@@ -13,7 +13,7 @@ import torch
 
 from netgraph.backend.data_shapes import shaped_by_data
 from netgraph.backend.derived_lengths import check_derived_lengths
-from netgraph.backend.eval_options import (CALL_KEYWORDS, OTHER_KEYWORDS, EvaluationOptions, call_by_name,
+from netgraph.backend.eval_options import (CALL_KEYWORDS, OTHER_KEYWORDS, EvaluationOptions, call_by_name, working_dtype,
                                            compiled_module, in_batches, seeded, snake_options, split_call)
 from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem
 from netgraph.backend.module_inputs import missing_port, unknown_port
@@ -61,7 +61,7 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any],
     types, tensors, unbatched, single = net.port_types, {}, [], []
     for p in ports:
         t = types[p]
-        x = _ready(inputs[p], t.dtype == INTEGER, dtype or torch.get_default_dtype())
+        x = _ready(inputs[p], t.dtype == INTEGER, dtype or working_dtype())
         if x is None:
             x = as_port_tensor(p, inputs[p], integer=t.dtype == INTEGER, dtype=dtype, net=net, shape=t.shape)
         if t.shape is None:  # rank unknown: compiling reports the missing shape
@@ -246,7 +246,7 @@ def _plain_call(net: Any) -> Callable[[Any], Any] | None:
     bound to other settings. None otherwise, and when the cached closure has these settings (it refused ``x``
     itself)."""
     port, shape = net.__dict__.get("_fast_input") or _fast_input(net)
-    key = (distribution_checks(), "test", torch.get_default_dtype())
+    key = (distribution_checks(), "test", working_dtype())
     cache = net._compiled
     if not port or not cache or key not in cache or getattr(net._plain_call, "settings", None) == key:
         return None

@@ -81,7 +81,7 @@ class CTCModule(LayerModule):
         the gradient stays 0 (torch's is NaN there, which a batch mean spreads to every array)."""
         real = t >= 0
         needed = real.sum(1) + ((t[:, 1:] == t[:, :-1]) & real[:, 1:]).sum(1)
-        return torch.zeros(needed.shape, device=t.device).masked_fill_(needed > length, math.inf)
+        return torch.zeros(needed.shape, device=t.device).masked_fill(needed > length, math.inf)  # vmap: not in place
 
     def finish(self, loss: torch.Tensor, x: torch.Tensor, t: torch.Tensor, p: torch.Tensor | None) -> torch.Tensor:
         """``loss`` from ``F.ctc_loss(zero_infinity=True)``: ``inf`` added where impossible, in ``x``'s dtype. On

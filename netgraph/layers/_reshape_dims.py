@@ -149,17 +149,26 @@ def flatten_code(x: str, shape: tuple, a: int, b: int, local: Any = None) -> str
     of 0. Trailing dims of a variable size are moved before the merged ones first (through ``local()``, a fresh
     variable), so that every size read is at its own position, and moved back after.
 
+    Each size is written alone, never as ``*x.shape[...]``: torch.fx's proxies cannot be unpacked.
+
     >>> flatten_code("x", (2, 4, 3), 0, 2)
-    'x.reshape(*x.shape[:1], 8, 3)'
+    'x.reshape(x.shape[0], 8, 3)'
+    >>> flatten_code("x", ("n", 4, 3), 1, 3)
+    'x.reshape(x.shape[0], x.shape[1], 12)'
     >>> flatten_code("x", (2, 4, "n"), 0, 2, lambda hint: f"x_{hint}")
     '(x_moved := x.movedim((1, 2), (2, 3))).reshape(x_moved.shape[0], x_moved.shape[1], 8).movedim(2, 1)'
     """
     size, trailing = math.prod(shape[a:b]), shape[b:]
     if all(isinstance(d, int) for d in trailing) or local is None:
-        kept = trailing if all(isinstance(d, int) for d in trailing) else [f"*{x}.shape[{b + 1}:]"]
-        return f"{x}.reshape(*{x}.shape[:{a + 1}], {', '.join(map(str, (size, *kept)))})"
+        sizes = [f"{x}.shape[0]", *_sizes(x, shape[:a], 1), str(size), *_sizes(x, trailing, b + 1)]
+        return f"{x}.reshape({', '.join(sizes)})"
     moved, first = local("moved"), 1 + a + len(trailing)  # the merged dims' place once moved last
     kept = ["batch", *shape[:a], *trailing]
     sizes = ", ".join(str(d) if isinstance(d, int) else f"{moved}.shape[{i}]" for i, d in enumerate(kept))
     return (f"({moved} := {x}.movedim({tuple(range(a + 1, b + 1))}, {tuple(range(first, first + b - a))}))"
             f".reshape({sizes}, {size}).movedim({first}, {a + 1})")
+
+
+def _sizes(x: str, shape: tuple, first: int) -> list[str]:
+    """Each dim of ``shape`` (at ``first`` on in ``x``, batch included), its size written out where it is fixed."""
+    return [str(d) if isinstance(d, int) else f"{x}.shape[{first + i}]" for i, d in enumerate(shape)]

@@ -373,9 +373,15 @@ class PoolModule(LayerModule):
                  ceil_mode: bool):
         super().__init__()
         self.function, self.kernel, self.stride, self.padding = function, kernel, stride, padding
-        self.dilation, self.ceil_mode = dilation, ceil_mode
-        self.max = (F.max_pool1d, F.max_pool2d, F.max_pool3d)[d - 1]
-        self.avg = (F.avg_pool1d, F.avg_pool2d, F.avg_pool3d)[d - 1]
+        self.dilation, self.ceil_mode, self.dims = dilation, ceil_mode, d
+
+    @property
+    def max(self) -> Any:  # looked up, not kept: F.max_pool2d is a local function pickle cannot name
+        return (F.max_pool1d, F.max_pool2d, F.max_pool3d)[self.dims - 1]
+
+    @property
+    def avg(self) -> Any:
+        return (F.avg_pool1d, F.avg_pool2d, F.avg_pool3d)[self.dims - 1]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.function == "Max":

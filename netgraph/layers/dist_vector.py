@@ -97,9 +97,10 @@ class VectorDistribution(Distribution, register=False):
         for name, value in zip(self.PARAMS, params):
             rank = self.PARAM_EVENT_RANKS.get(name, 0)
             if isinstance(value, torch.Tensor) and rank:
-                dims = tuple(value.shape[value.dim() - rank:])
+                dims = tuple(map(int, value.shape[value.dim() - rank:]))  # torch.jit.trace's sizes are tensors
                 if len(set(dims)) > 1:
-                    return f"parameter {self.role(name)} must be {_event_text(rank)}, found shape {format_shape(tuple(value.shape))}"
+                    return (f"parameter {self.role(name)} must be {_event_text(rank)}, found shape "
+                            f"{format_shape(tuple(map(int, value.shape)))}")
                 found.append((name, dims[0]))
         if len({k for _, k in found}) > 1:
             shown = ", ".join(f"{self.role(n)} {k}" for n, k in found)

@@ -25,6 +25,7 @@ from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.estimators import record_score, score_handle, straight_through, uncertain_log_mass
 from netgraph.layers.function import align
 from netgraph.layers.random_checks import _CHECKS, refuse_complex
+from netgraph.layers.score_records import RECORD_ATTRIBUTES
 from netgraph.layers.random_traced import DETACHED, traced_draw
 
 __all__ = ["RandomModule", "DEFAULT_TEMPERATURE"]
@@ -85,6 +86,10 @@ class RandomModule(ConstantBuffers):
         self.checked = {n for n, (k, _) in zip(distribution.PARAMS, self.kinds) if k == "slot"}
         self.no_grad = set(distribution.INTEGER_PARAMS) | (
             set(getattr(distribution, "SUPPORT_PARAMS", ())) if self.estimator == "score_function" else set())
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Its state for pickle and copy.deepcopy, without the records of draws waiting for surrogate_loss."""
+        return {name: value for name, value in super().__getstate__().items() if name not in RECORD_ATTRIBUTES}
 
     def describe(self) -> str:
         """'layer 3 (RandomArrayLayer with BernoulliDistribution('#p'))', for messages."""

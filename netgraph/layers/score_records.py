@@ -15,10 +15,14 @@ from typing import Any
 
 from torch import nn
 
-__all__ = ["ScoreRecord", "HELD_RECORDS", "records_here", "held_here", "this_thread", "pending_here", "take_here", "drawn_elsewhere"]
+__all__ = ["ScoreRecord", "HELD_RECORDS", "RECORD_ATTRIBUTES", "records_here", "held_here", "this_thread", "pending_here", "take_here", "drawn_elsewhere"]
 
 #: Records of integer draws (class indices: no autograd graph keeps them) a layer holds until surrogate_loss.
 HELD_RECORDS = 16
+
+#: The attributes holding a layer's records, by thread: a copy or pickle of the layer leaves them (weak references to
+#: the original's draws, which pickle cannot write and surrogate_loss of the copy must not take).
+RECORD_ATTRIBUTES = ("_pending", "_held")
 
 
 class ScoreRecord:

@@ -48,7 +48,7 @@ class WorkingPrecision:
         if self.dtype is None:
             yield
             return
-        with working_precision(self.dtype):
+        with working_precision(self.dtype, exclusive=False):
             yield
 
     def check_device(self, device: torch.device) -> None:
