@@ -394,10 +394,3 @@ def test_a_bernoulli_random_layer_trains_through_its_surrogate():
     assert (torch.sigmoid(r.trained_net.layers["logit"].arrays["Array"]) < 0.2).all()
     assert r.round_losses[-1] < r.round_losses[0]
 
-
-def test_default_optimizer_uses_torch_fused_kernel_and_explicit_choice_wins():
-    from netgraph.train.options import parse_method
-    p = [torch.nn.Parameter(torch.zeros(3))]
-    assert parse_method("Adam", 0.1).optimizer([{"params": p}]).defaults["fused"] is True
-    assert not parse_method(("Adam", {"foreach": True}), 0.1).optimizer([{"params": p}]).defaults.get("fused")
-    assert not parse_method("RMSProp", 0.1).optimizer([{"params": p}]).defaults.get("fused")

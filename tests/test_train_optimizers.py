@@ -120,3 +120,10 @@ def test_a_method_without_torchs_decorators_stays_torchs():
 
     derived = optimizers.without_dynamo(Plain)
     assert "step" not in vars(derived) and derived([torch.nn.Parameter(torch.ones(1))], lr=0.1).step() == "plain"
+
+
+def test_default_optimizer_uses_torch_fused_kernel_and_explicit_choice_wins():
+    p = [torch.nn.Parameter(torch.zeros(3))]
+    assert parse_method("Adam", 0.1).optimizer([{"params": p}]).defaults["fused"] is True
+    assert not parse_method(("Adam", {"foreach": True}), 0.1).optimizer([{"params": p}]).defaults.get("fused")
+    assert not parse_method("RMSProp", 0.1).optimizer([{"params": p}]).defaults.get("fused")
