@@ -12,7 +12,6 @@ port's type, so an existing NetGraph is a valid one. Edits return new graphs.
 from __future__ import annotations
 
 import copy
-import functools
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -35,6 +34,7 @@ from netgraph.core.layer_table import (NOT_GIVEN, RESERVED_NAMES, coerce_layer, 
                                       layer_key, named_layers)
 from netgraph.core.port_coders import check_decoders, graph_with_encoder, split_port_options, with_encoder_counts
 from netgraph.core.flat_pickle import PLAIN_DEPTH, flat_form
+from netgraph.core.graph_wiring import graph_wiring
 from netgraph.core.ir import GraphIR, build_ir, with_layers
 from netgraph.core.leaf_swap import replace_inside, same_structure
 from netgraph.core.order import in_order, order
@@ -44,7 +44,7 @@ from netgraph.core.edge_text import written
 from netgraph.core.shared import collect_users, shape_clashes, unify_shared
 from netgraph.core.types import PortType
 from netgraph.core.walk import gc_paused
-from netgraph.core.wiring import describe_key, normalize
+from netgraph.core.wiring import describe_key
 from netgraph.core.wording import few_names
 
 __all__ = ["NetGraph", "coerce_layer", "RESERVED_NAMES"]
@@ -59,7 +59,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
     every form in DESIGN.md. ``port_shapes`` gives graph ports their shapes (batch excluded), e.g.
     ``Input=3``. Unwired layer ports become graph ports. Calling the net runs its compiled module.
     """
-    _wire = staticmethod(functools.partial(normalize, copy=False))  # the edges -> a Wiring holding named_layers'
+    _wire = staticmethod(graph_wiring)  # the edges -> a Wiring holding named_layers'
     PORT_ALIASES = ()  # table (not a copy of every entry); a NetChain links its layers itself
     _sort = staticmethod(order)  # the order layers run in (a NetChain's: as given)
 

@@ -112,8 +112,8 @@ _EDGE_SLOTS = tuple(Edge.__dict__[f.name].__set__ for f in fields(Edge))  # src,
 _REF_SLOTS = tuple(PortRef.__dict__[f.name].__set__ for f in fields(PortRef))  # layer, port
 
 
-def new_edge(src: PortRef, dst: PortRef, text: str, index: int | None) -> Edge:
-    """``Edge(src, dst, text, False, index)``, its slots set directly: a frozen dataclass's ``__init__`` sets each
+def new_edge(src: PortRef, dst: PortRef, text: str, index: int | None, hop: int | None = None, link: str = "") -> Edge:
+    """``Edge(src, dst, text, False, index, hop, link)``, its slots set directly: a frozen dataclass's ``__init__`` sets each
     field through ``object.__setattr__`` (half the time of a chain's link, which a 100,000-layer chain makes for each
     layer).
 
@@ -128,8 +128,8 @@ def new_edge(src: PortRef, dst: PortRef, text: str, index: int | None) -> Edge:
     set_text(edge, text)
     set_implicit(edge, False)
     set_index(edge, index)
-    set_hop(edge, None)
-    set_link(edge, "")
+    set_hop(edge, hop)
+    set_link(edge, link)
     return edge
 
 
