@@ -12,6 +12,7 @@ port's type, so an existing NetGraph is a valid one. Edits return new graphs.
 from __future__ import annotations
 
 import copy
+from itertools import islice
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -105,15 +106,18 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
         """Add this graph's leaves, edges and declared types (at ``prefix``); its own ports' numbers."""
         numbers = {None: problem.graph_ports(prefix, (*self._inputs, *self._outputs))}  # by name; None: this graph
         if self._depth == 1:  # leaves only (known without a pass over the layers): no test a layer
-            add_leaf = problem.add_leaf
+            add_leaf, start = problem.add_leaf, len(problem.leaf_ports)
             for name, layer in in_order(self._layers, self._order):
-                numbers[name] = add_leaf((*prefix, name) if prefix else (name,), layer)
+                add_leaf((*prefix, name) if prefix else (name,), layer)
+            numbers.update(zip(self._order, islice(problem.leaf_ports, start, None)))  # (a C loop; read in order
+            order = self._order  # by join_edges, which looks up only layers out of order)
         else:
+            order = ()
             for name, layer in in_order(self._layers, self._order):
                 path = (*prefix, name)
                 numbers[name] = (layer._collect(path, problem) if isinstance(layer, NetGraph)
                                  else problem.add_leaf(path, layer))
-        problem.join_edges(prefix, self._edges, numbers)  # an EdgeRef is made only for an error message
+        problem.join_edges(prefix, self._edges, numbers, names=order)  # an EdgeRef is made only for an error message
         for port, t in self._declared.items():
             problem.declare((prefix, port), t, "graph", numbers[None])
         problem.coders.update({(prefix, port): coder for port, coder in self._coders.items()})
