@@ -19,12 +19,18 @@ __all__ = ["chain_wiring", "chain_order", "link_problems", "linked_output", "des
 LINK_KINDS = frozenset({"chain-input", "chain-output"})
 
 
-def chain_wiring(names: list[str], layers: dict[str, Layer], refs: Sequence[int | str]) -> Wiring:
+def chain_wiring(names: list[str], layers: dict[str, Layer], refs: Sequence[int | str],
+                 whole: tuple[int, str] | None = None) -> Wiring | None:
     """What ``normalize`` makes of the edges ``zip(refs, refs[1:])`` (``refs``: the layers' numbers or names): each
     layer's one output (``linked_output``) feeds the next layer's first input (a variadic layer given one input),
     edge ``i`` written ``"<ref i> -> <ref i+1>"``; unwired ports become graph ports, but for the other outputs of a
     layer with ``CHAIN_OUTPUT`` before the last, which are muted. A link that cannot be made (``link_problems``)
-    is a WiringError."""
+    is a WiringError.
+
+    ``whole``: the index and text of a graph's one edge written as the chain ``refs`` through every layer
+    (``NetGraph(layers, [("a", "b", "c")])``): each link's Edge is that edge's hop, as ``normalize`` makes it, and
+    the edges all run forward; None where a layer is not plain (variadic, or not one output before the last), for
+    ``normalize`` to thread its feeds and say what is wrong."""
     n = _Normalizer(names, layers, copy=False)  # the table copied only to give a variadic layer its input count
     edges, unwired, dangling, muted = [], [], [], set()
     last, source, before, index = len(names) - 1, None, "", None  # index: the previous layer's i (no int made a link)
@@ -32,6 +38,8 @@ def chain_wiring(names: list[str], layers: dict[str, Layer], refs: Sequence[int 
     for i, name, ref, layer in zip(count(), names, refs, given):  # (the table in the names' order: no lookup a name)
         inputs, outputs = layer.input_ports, layer.output_ports
         linked = outputs[0] if len(outputs) == 1 else linked_output(layer) if i < last else None  # (no call for one)
+        if whole is not None and ((i < last and len(outputs) != 1) or (i and (layer.variadic or not inputs))):
+            return None  # a graph's chain edge through a layer not plain: normalize threads it, or says what is wrong
         if (i < last and linked is None) or (i and not inputs and not layer.variadic):
             raise_all(link_problems(names, layers), WiringError, "invalid NetChain")
         text = str(ref) if type(ref) is int else format_endpoint(ref)  # each made as its edges are (no list of them)
@@ -43,7 +51,9 @@ def chain_wiring(names: list[str], layers: dict[str, Layer], refs: Sequence[int 
                 inputs = layer.input_ports
             if not inputs:  # a variadic layer left with none: normalize says what is wrong
                 return normalize(names, layers, list(zip(refs, refs[1:])))
-            edges.append(new_edge(source, new_port_ref(name, inputs[0]), f"{before} -> {text}", index))
+            link = f"{before} -> {text}"
+            edges.append(new_edge(source, new_port_ref(name, inputs[0]), link, index) if whole is None else
+                         new_edge(source, new_port_ref(name, inputs[0]), whole[1], whole[0], index, link))
         before, index = text, i
         for port in inputs[1:] if i else inputs:
             unwired.append((name, port))
@@ -53,7 +63,7 @@ def chain_wiring(names: list[str], layers: dict[str, Layer], refs: Sequence[int 
                 muted.update(PortRef(name, port) for port in outputs if port != linked)
         else:
             dangling += [PortRef(name, port) for port in outputs]
-    wiring = Wiring(n.layers, edges, muted=muted)
+    wiring = Wiring(n.layers, edges, muted=muted, forward=whole is not None)
     n.name_graph_ports(wiring, [], unwired, dangling, [])
     raise_all(n.errors, WiringError, "invalid wiring")
     return wiring

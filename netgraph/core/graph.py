@@ -12,7 +12,7 @@ port's type, so an existing NetGraph is a valid one. Edits return new graphs.
 from __future__ import annotations
 
 import copy
-import functools
+from itertools import islice
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -35,6 +35,7 @@ from netgraph.core.layer_table import (NOT_GIVEN, RESERVED_NAMES, coerce_layer, 
                                       layer_key, named_layers)
 from netgraph.core.port_coders import check_decoders, graph_with_encoder, split_port_options, with_encoder_counts
 from netgraph.core.flat_pickle import PLAIN_DEPTH, flat_form
+from netgraph.core.graph_wiring import graph_wiring
 from netgraph.core.ir import GraphIR, build_ir, with_layers
 from netgraph.core.leaf_swap import replace_inside, same_structure
 from netgraph.core.order import in_order, order
@@ -44,7 +45,7 @@ from netgraph.core.edge_text import written
 from netgraph.core.shared import collect_users, shape_clashes, unify_shared
 from netgraph.core.types import PortType
 from netgraph.core.walk import gc_paused
-from netgraph.core.wiring import describe_key, normalize
+from netgraph.core.wiring import describe_key
 from netgraph.core.wording import few_names
 
 __all__ = ["NetGraph", "coerce_layer", "RESERVED_NAMES"]
@@ -59,7 +60,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
     every form in DESIGN.md. ``port_shapes`` gives graph ports their shapes (batch excluded), e.g.
     ``Input=3``. Unwired layer ports become graph ports. Calling the net runs its compiled module.
     """
-    _wire = staticmethod(functools.partial(normalize, copy=False))  # the edges -> a Wiring holding named_layers'
+    _wire = staticmethod(graph_wiring)  # the edges -> a Wiring holding named_layers'
     PORT_ALIASES = ()  # table (not a copy of every entry); a NetChain links its layers itself
     _sort = staticmethod(order)  # the order layers run in (a NetChain's: as given)
 
@@ -105,15 +106,18 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
         """Add this graph's leaves, edges and declared types (at ``prefix``); its own ports' numbers."""
         numbers = {None: problem.graph_ports(prefix, (*self._inputs, *self._outputs))}  # by name; None: this graph
         if self._depth == 1:  # leaves only (known without a pass over the layers): no test a layer
-            add_leaf = problem.add_leaf
+            add_leaf, start = problem.add_leaf, len(problem.leaf_ports)
             for name, layer in in_order(self._layers, self._order):
-                numbers[name] = add_leaf((*prefix, name) if prefix else (name,), layer)
+                add_leaf((*prefix, name) if prefix else (name,), layer)
+            numbers.update(zip(self._order, islice(problem.leaf_ports, start, None)))  # (a C loop; read in order
+            order = self._order  # by join_edges, which looks up only layers out of order)
         else:
+            order = ()
             for name, layer in in_order(self._layers, self._order):
                 path = (*prefix, name)
                 numbers[name] = (layer._collect(path, problem) if isinstance(layer, NetGraph)
                                  else problem.add_leaf(path, layer))
-        problem.join_edges(prefix, self._edges, numbers)  # an EdgeRef is made only for an error message
+        problem.join_edges(prefix, self._edges, numbers, names=order)  # an EdgeRef is made only for an error message
         for port, t in self._declared.items():
             problem.declare((prefix, port), t, "graph", numbers[None])
         problem.coders.update({(prefix, port): coder for port, coder in self._coders.items()})

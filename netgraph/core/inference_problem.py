@@ -129,9 +129,11 @@ class Problem:
         self.declared.append((key, t, kind))
         self.declared_ids.append(None)
 
-    def join_edges(self, prefix: tuple, edges: Iterable, numbers: dict, explained: bool = True) -> None:
+    def join_edges(self, prefix: tuple, edges: Iterable, numbers: dict, explained: bool = True,
+                   names: tuple = ()) -> None:
         """Join the ends of the ``edges`` of the graph at ``prefix``; ``numbers``: the port numbers of each of
-        its layers by name (None: its own ports). ``explained``: each equality keeps its edge for messages."""
+        its layers by name (None: its own ports). ``explained``: each equality keeps its edge for messages.
+        ``names``: the layers added last, in order (their numbers: the last ``len(names)`` of ``leaf_ports``)."""
         edges = tuple(edges)
         number, joins = self._number, self.joins
         self.equalities.append((prefix, edges, explained))
@@ -140,15 +142,24 @@ class Problem:
             joins += zeros
         else:  # (the first graph's: no copy)
             self.joins = joins = zeros
-        last, ports = _NONE, None  # the layer whose numbers were found last (``ports``): a chain's edge leaves the
-        for e in edges:  # layer the edge before entered, a group's edges enter one layer (no lookup in a big dict)
-            src, dst = e.src, e.dst
-            if src.layer is not last:
-                last, ports = src.layer, numbers[src.layer]
+        leaf_ports, base, after = self.leaf_ports, len(self.leaf_ports) - len(names), len(names) - 1
+        last, ports, i = _NONE, None, -1  # the layer whose numbers were found last (``ports``), ``names[i]`` (i past
+        for e in edges:  # ``after``: not known): a chain's edge leaves the layer the edge before entered and enters
+            src, dst = e.src, e.dst  # the next one, a group's edges enter one layer (no lookup in a big dict, in no
+            if src.layer is not last:  # order)
+                if i < after and names[i + 1] is src.layer:
+                    i += 1
+                    last, ports = src.layer, leaf_ports[base + i]
+                else:
+                    last, ports, i = src.layer, numbers[src.layer], after
             if type(a := ports.get(src.port)) is not int:
                 a = number(prefix, src, ports, a)
             if dst.layer is not last:
-                last, ports = dst.layer, numbers[dst.layer]
+                if i < after and names[i + 1] is dst.layer:
+                    i += 1
+                    last, ports = dst.layer, leaf_ports[base + i]
+                else:
+                    last, ports, i = dst.layer, numbers[dst.layer], after
             if type(b := ports.get(dst.port)) is not int:
                 b = number(prefix, dst, ports, b)
             joins[at], joins[at + 1] = a, b

@@ -133,7 +133,7 @@ class ThreadingStep:
                     reads_input = reads_input or read is None
                 at += 1
                 in_order, last = in_order and index >= last, index
-            fed[name] = free if count == room else tuple(free[:count])  # (the layer's own tuple: most layers)
+            fed[name] = free if count == room and type(free) is tuple else tuple(free[:count])  # (most: its own tuple)
         self.in_order, self.reads_input = in_order, reads_input
         return edges
 
