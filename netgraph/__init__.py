@@ -23,7 +23,6 @@ import sys
 from typing import Any
 
 from netgraph.core import plugins as _plugins
-from netgraph.core.missing_names import imported_by, missing_name_error
 
 __version__ = "0.1.0"
 
@@ -87,7 +86,10 @@ def __getattr__(name: str) -> Any:
     layers = importlib.import_module("netgraph.layers")
     if name in layers.__all__:
         return getattr(layers, name)
-    raise missing_name_error(__name__, name, _public_names(), importing=imported_by(sys._getframe(1)))
+    # imported lazily as the exports are: the package imports next to nothing, so that Ctrl-C while ``netgraph``
+    # starts comes in netgraph/__main__.py, which catches it, not in this module's imports (a traceback)
+    missing = importlib.import_module("netgraph.core.missing_names")
+    raise missing.missing_name_error(__name__, name, _public_names(), importing=missing.imported_by(sys._getframe(1)))
 
 
 def __dir__() -> list[str]:

@@ -312,3 +312,19 @@ def test_the_command_line_notes_what_an_image_folder_skipped(cli, tmp_path):
     ran = cli("train", "s.yaml", "--data", "images", "-o", "out", "--quiet", "--rounds", "1")
     assert ran.code == 0, ran.err
     assert ran.err.count("note: ") == 1 and "skipped 2 files that are not images" in ran.err
+
+
+def test_train_refuses_to_write_its_trained_spec_over_a_spec_file_its_input_reads(cli, tmp_path):
+    """Found by QA: `train block.yaml -o parts`, where block.yaml names `file: parts/block.yaml`, replaced that part
+    with the trained net (exit 0), so block.yaml no longer loaded."""
+    (tmp_path / "parts").mkdir()
+    part = cli.spec("netgraph: 1\nlayers: {h: {type: LinearLayer, output: 1}}\ninputs: {Input: [3]}\n",
+                    "parts/block.yaml")
+    cli.spec("netgraph: 1\nlayers: {inner: {file: parts/block.yaml}}\n", "block.yaml")
+    cli.data()
+    before = part.read_bytes()
+    ran = cli("train", "block.yaml", "--data", "d.npz", "--rounds", "1", "--quiet", "-o", "parts")
+    assert ran.code == 1 and ran.err.startswith("netgraph train: -o: the trained spec"), ran.err
+    assert "is the input file 'parts/block.yaml'" in ran.err and "give another output path" in ran.err
+    assert part.read_bytes() == before and sorted(p.name for p in (tmp_path / "parts").iterdir()) == ["block.yaml"]
+    assert cli("train", "block.yaml", "--data", "d.npz", "--rounds", "1", "--quiet", "-o", "out").code == 0

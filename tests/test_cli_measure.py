@@ -154,3 +154,15 @@ def test_measure_words_a_metric_fitting_several_ports_as_the_command_line_writes
     assert ran.code == 1
     assert ran.err == ("netgraph measure: --measure 'MAE': measurement 'MAE' fits the output ports ['A', 'B']: name "
                        "one, as 'A:MAE'\n")  # as given
+
+
+@pytest.mark.parametrize("given, message", [
+    ("ROCAUC", "--measure: metric 'ROCAUC' does not fit output port 'Output': it is class probabilities"),
+    ("MeanSquaredError", "--measure: metric 'MeanSquaredError' does not fit output port 'Output'")])
+def test_measure_words_a_metric_that_fits_no_port_by_its_own_flag(cli, tmp_path, given, message):
+    """Found by QA: it said '--metrics: metric ...', a flag of netgraph train that measure does not take."""
+    save(NetChain([SoftmaxLayer()], Input=3), tmp_path / "soft.yaml")
+    np.savez(tmp_path / "test.npz", Input=LOGITS.numpy(), Target=CLASSES.numpy())
+    ran = cli("measure", "soft.yaml", "--data", "test.npz", "--measure", given)
+    assert ran.code == 1 and ran.err.startswith(f"netgraph measure: {message}"), ran.err
+    assert "--metrics" not in ran.err

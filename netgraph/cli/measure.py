@@ -38,7 +38,7 @@ def measure(args: argparse.Namespace) -> int:
     except OptionError as exc:  # a --loss term's weight, say: by the flag, as train words it
         if exc.diagnostics and exc.diagnostics[0].option == "measurements":  # a name it cannot measure
             raise OptionError(f"--measure {args.measure!r}: {_as_written(exc)}", option="measure") from None
-        raise worded_by_flags(exc) from None
+        raise worded_by_flags(exc, {"metrics": "--measure"}) from None  # no --metrics here
     for name, value in values.items():  # a matrix (ConfusionMatrix) as its nested list of rows
         print(f"{name} {value.tolist() if isinstance(value, torch.Tensor) else format(value, '.6g')}")
     return 0

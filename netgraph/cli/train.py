@@ -24,7 +24,7 @@ from netgraph.cli.train_words import _matrix_words, worded_by_files, worded_by_f
 from netgraph.core.layer import Layer
 from netgraph.core.errors import DataError, OptionError, SpecError, did_you_mean, headed
 from netgraph.core.files import atomic_write, folders_made, refuse_overwriting, remove_made, usable_folder
-from netgraph.spec import load, save
+from netgraph.spec import layer_locations, load, save
 from netgraph.spec.options import plain
 from netgraph.spec.yaml_nodes import read_yaml
 from netgraph.train import NetTrainResults, load_data, net_train
@@ -65,6 +65,15 @@ def train(args: argparse.Namespace) -> int:
     return code
 
 
+def _refuse_overwriting_sources(trained: Path, spec: str) -> None:
+    """OptionError when the trained spec would replace the input spec or a spec file it reads by ``file:``
+    (``train block.yaml -o parts`` where block.yaml names ``file: parts/block.yaml``)."""
+    refuse_overwriting(trained, spec, "-o: the trained spec")
+    if trained.exists() and Path(spec).suffix.lower() != ".onnx":  # only an existing file can be one of them
+        for source in sorted({place.rsplit(":", 2)[0] for place in layer_locations(spec).values()}):
+            refuse_overwriting(trained, source, "-o: the trained spec")
+
+
 def _load_data(path: str, flag: str) -> Any:
     """``load_data``, its DataError naming the flag (--data and --validation both read data files)."""
     try:
@@ -99,7 +108,7 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
             validation = _load_data(validation, "--validation")
     # before training: a file in the way, no permission
     out = usable_folder(args.output, "-o (the output folder)", made)
-    refuse_overwriting(out / f"{Path(args.spec).stem}.yaml", args.spec, "-o: the trained spec")
+    _refuse_overwriting_sources(out / f"{Path(args.spec).stem}.yaml", args.spec)
     checkpoint = _checkpoint_folder(args)
     if checkpoint and not args.resume and (found := latest_checkpoint(checkpoint)):  # worded for the flags
         raise OptionError(f"--checkpoint {checkpoint!r} already holds an earlier run's checkpoints ({found.name}): "

@@ -20,11 +20,12 @@ _NUMBER_FLAG = {"batch_size": "--batch-size", "max_training_rounds": "--rounds",
 _METRIC_FLAG = {"metrics": "--metrics", STOPPING: "--stop-on"}
 
 
-def worded_by_flags(exc: OptionError) -> OptionError:
+def worded_by_flags(exc: OptionError, metric_flags: dict[str, str] = _METRIC_FLAG) -> OptionError:
     """``exc`` (from net_train) worded by the flag the user typed, as its Diagnostic's fields say: a method suboption
-    as ``--momentum must be ...``, a loss term as ``--loss: weight of 'KL' must be ...``; else ``exc`` itself."""
-    if exc.diagnostics and all(x.kind == "metric-port" and x.option in _METRIC_FLAG for x in exc.diagnostics):
-        return OptionError("; ".join(f"{_METRIC_FLAG[x.option]}: {x.detail}" for x in exc.diagnostics),
+    as ``--momentum must be ...``, a loss term as ``--loss: weight of 'KL' must be ...``; else ``exc`` itself.
+    ``metric_flags``: the flag that asked for metrics, by keyword (``measure``'s ``--measure``)."""
+    if exc.diagnostics and all(x.kind == "metric-port" and x.option in metric_flags for x in exc.diagnostics):
+        return OptionError("; ".join(f"{metric_flags[x.option]}: {x.detail}" for x in exc.diagnostics),
                            diagnostics=exc.diagnostics)
     d = exc.diagnostics[0] if len(exc.diagnostics) == 1 else None
     if d is not None and d.kind == "metric-matrix" and d.option in _METRIC_FLAG:

@@ -31,7 +31,8 @@ from netgraph.layers.expression_forms import (LONG_CHAIN, OTHER_FORMS, STRUCTURA
                                               folded, number, part_index, structural)
 from netgraph.layers.expression_run import evaluate, table_entry, to_code
 from netgraph.layers.expression_text import (MAP_FORM, SLOT_PREFIX, applied_body, dot_before_times, function_body,
-                                              list_beside_value, mapped_call, parenthesised_after, translate)
+                                              list_beside_value, mapped_call, parenthesised_after, translate,
+                                              unmatched_bracket)
 from netgraph.layers.function_table import (EXPRESSION_ALIASES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, TWO_ARGUMENT_FORMS,
                                             NamedFunction, torch_name_hint)
 
@@ -89,6 +90,8 @@ def _parse_cached(text: str, internal: bool = False) -> Expression:
     if trailing := re.search(r",\s*[\]}]", text):  # Python reads f(x, ) as f(x); Wolfram: Exp[x, ] is Exp[x, Null]
         raise ExpressionError("a ',' with no argument after it", text, trailing.start())
     py, columns = translate(text)
+    if unmatched := unmatched_bracket(text):  # Python would read Sin[#x) as Sin(x) and name its own brackets
+        raise unmatched
     py = py.replace("\r", " ").replace("\n", " ")  # a line break is a space (a YAML block scalar's lines)
     origin = Origin(columns, py)
     try:

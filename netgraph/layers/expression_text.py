@@ -15,7 +15,7 @@ from typing import Callable, Collection
 from netgraph.layers.expression_forms import ExpressionError, _col, bracket
 from netgraph.layers.expression_products import with_products
 
-__all__ = ["translate", "SLOT_PREFIX", "list_beside_value", "applied_body", "function_body", "dot_before_times"]
+__all__ = ["translate", "SLOT_PREFIX", "list_beside_value", "unmatched_bracket", "applied_body", "function_body", "dot_before_times"]
 
 _ALLOWED_CHARS = re.compile(r"[A-Za-z0-9_.+\-*/^%()\[\]<>=!,#&\s{}|\";]")
 _WOLFRAM_PIECES = {"<|": "{", "|>": "}", "->": ":", "{": "(", "}": ",)"}
@@ -196,6 +196,33 @@ def list_beside_value(text: str) -> ExpressionError | None:
         return ExpressionError(f"a list beside a value ({left} {right}) is not read: a list {{e1, e2}} or <|...|> "
                                f"is the whole expression (its outputs), not a factor", text, m.end())
     return None
+
+
+_CLOSER = {"(": ")", "[": "]", "{": "}"}
+
+
+def unmatched_bracket(text: str) -> ExpressionError | None:
+    """The error for the first bracket of ``text`` that closes none, is closed by another kind or is never closed,
+    named as written (Python's parser reads ``f[x]`` as ``f(x)`` and ``{a, b}`` as a tuple, so its own error names
+    parentheses); None when every bracket matches.
+
+    >>> str(unmatched_bracket("Max[#x, #y")).splitlines()[0]
+    "expression 'Max[#x, #y' at column 4: syntax error ('[' is never closed)"
+    """
+    opened: list[int] = []
+    quoted = False
+    for i, ch in enumerate(text):
+        quoted = quoted != (ch == '"')  # an association's "name" may hold any character
+        if quoted or ch not in "()[]{}":
+            continue
+        if ch in _CLOSER:
+            opened.append(i)
+        elif not opened:
+            return ExpressionError(f"syntax error ({ch!r} closes no bracket)", text, i)
+        elif _CLOSER[text[start := opened.pop()]] != ch:
+            return ExpressionError(f"syntax error ({text[start]!r} at column {start + 1} is closed by {ch!r}, not "
+                                   f"{_CLOSER[text[start]]!r})", text, i)
+    return ExpressionError(f"syntax error ({text[opened[-1]]!r} is never closed)", text, opened[-1]) if opened else None
 
 
 def _operand_before(text: str, end: int) -> str:

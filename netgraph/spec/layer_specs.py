@@ -10,7 +10,7 @@ from typing import Any, Callable, Optional
 
 from netgraph.core.other_layer_names import layer_name_hint
 from netgraph.spec.saving import MODULE_ARRAYS, reference_refusal
-from netgraph.core.errors import NetGraphError, did_you_mean
+from netgraph.core.errors import NetGraphError, did_you_mean, nearest_name
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import REGISTRY
 from netgraph.core.layer_checks import shapes_checked_elsewhere
@@ -233,8 +233,10 @@ def _shorthand_hint(name: Any) -> str:
 
 def _typed(reader: Any, spec: YMap, loc: Loc, path: tuple) -> Any:
     if "type" not in spec:
-        return reader.error(loc, f"layer {_name(path)} needs 'type:' (a layer type such as LinearLayer, or NetGraph)",
-                            kind="missing-key", layer=path, option="type")
+        slip = next((f"; its key {key + ':'!r} (did you mean {close + ':'!r}?)" for key in spec if isinstance(key, str)
+                     and (close := nearest_name(key, ("type", "file", "ref")))), "")  # {fiel: b.yaml}, {Type: ...}
+        return reader.error(loc, f"layer {_name(path)} needs 'type:' (a layer type such as LinearLayer, or NetGraph)"
+                            f"{slip}", kind="missing-key", layer=path, option="type")
     name = spec["type"]
     cls = REGISTRY.get(name) if isinstance(name, str) else None
     if cls is None:

@@ -21,7 +21,7 @@ from netgraph.spec.layer_lists import named_layers, without_keys
 from netgraph.spec.line_breaks import yaml_lines
 from netgraph.spec.layer_specs import CHAIN_KEYS, GRAPH_KEYS, is_lone_layer_type, read_layer
 from netgraph.spec.ports import check_declared, check_unused, read_ports
-from netgraph.spec.quoted_numbers import quoted_number_hint
+from netgraph.spec.spec_header import check_header
 from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
 from netgraph.spec.problems import FAILED, ProblemLog, TooManyProblems, looks_like_spec, sole, yaml_advice
 from netgraph.spec.saving import MODULE_ARRAYS, read_arrays
@@ -187,7 +187,7 @@ class SpecReader(ProblemLog):
         if "netgraph" not in data and not set(data) & {*TOP_KEYS, *GRAPH_KEYS, *CHAIN_KEYS}:
             return self.error(data.loc, f"not a netgraph spec: it has no 'netgraph: {VERSION}' line and none of a "
                               f"spec's keys (the file's content is not repeated here)", kind="not-a-spec")
-        self.check_version(data)
+        check_header(self, data, VERSION)
         kind = data.get("type", "NetGraph")
         alone = is_lone_layer_type(kind)  # a layer type that is no net: the spec is that layer alone (its options beside)
         meant = kind if kind in ("NetGraph", "NetChain") else nearest_name(kind, ("NetGraph", "NetChain"))
@@ -236,15 +236,6 @@ class SpecReader(ProblemLog):
             finally:
                 self.ref_chain.pop()
                 self.layer_locs, self.layer_specs, self.locators, self.arrays = kept
-
-    def check_version(self, data: YMap) -> None:
-        if "netgraph" not in data:
-            self.error(data.loc, f"a spec starts with 'netgraph: {VERSION}' (the format version); it is missing",
-                       kind="version")
-        elif data["netgraph"] != VERSION or isinstance(data["netgraph"], bool):
-            self.error(data.value_locs["netgraph"], f"unsupported format version {data['netgraph']!r}: "
-                       f"this netgraph reads 'netgraph: {VERSION}'{quoted_number_hint(data['netgraph'])}",
-                       kind="version", expected=VERSION, found=data["netgraph"])
 
     def check_keys(self, spec: YMap, allowed: tuple, what: str, explained: tuple = (), *,
                    layer: tuple | None = None) -> None:

@@ -233,7 +233,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
 
 def _net_and_loss(net: NetGraph, data: Any, o: dict[str, Any], seed: int | None) -> tuple[NetGraph, Any, Any, int]:
     """(the net with the data's shapes and arrays, the data, the loss, the seed drawn where none was given)."""
-    data, o["validation_set"] = from_disk(data, TRAINING), from_disk(o["validation_set"], VALIDATION)
+    data, o["validation_set"] = from_disk(data, TRAINING, net), from_disk(o["validation_set"], VALIDATION, net)
     for given, what in ((data, TRAINING), (o["validation_set"], VALIDATION)):
         refuse_fixed_lengths(net, given, what)
     net = with_data_shapes(net, data)  # input shapes the net left unknown, as Wolfram's NetTrain reads them

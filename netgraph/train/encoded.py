@@ -35,10 +35,10 @@ from netgraph.data.encoding import already_encoded, encode_example, encode_label
 from netgraph.data.errors import ExampleError
 from netgraph.data.images import check_image
 from netgraph.train.data_files import load_data
-from netgraph.train.data_lengths import keyed
+from netgraph.train.data_lengths import Keyed, keyed
 from netgraph.train.data_split import held_out
 from netgraph.train.encoded_checks import check_examples, label_count_problems
-from netgraph.train.encoded_columns import coder_for, columns_of, output_for, port_words
+from netgraph.train.encoded_columns import as_written, coder_for, columns_of, output_for, port_words
 from netgraph.train.encoded_loader import EncodedLoader, warn_workers
 from netgraph.train.item_columns import ItemColumn
 from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION, data_error
@@ -46,16 +46,18 @@ from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION, data_error
 __all__ = ["encoded_data", "encoded_alone", "EncodedLoader", "from_disk"]
 
 
-def from_disk(data: Any, what: str) -> Any:
+def from_disk(data: Any, what: str, net: Any) -> Any:
     """The data a path names (a folder of images, a .csv/.jsonl table, a .npz/.safetensors file of arrays, read as
-    ``netgraph train --data`` reads it); a dict with its ``<key>.lengths`` read (``keyed``, once: a data file's are
-    read where it is); anything else as it is."""
+    ``netgraph train --data`` reads it, its numbers at ``net``'s coded ports as written: ``as_written``); a dict
+    with its ``<key>.lengths`` read (``keyed``, once: a data file's are read where it is); anything else as it is."""
+    if isinstance(data, Keyed):  # a data file's arrays, read by load_data (netgraph train, measure)
+        return Keyed(as_written(data, net))
     if isinstance(data, Mapping):
         return keyed(data, what)
     if isinstance(data, (str, os.PathLike)):
         path = Path(data)
         if path.is_dir() or path.suffix.lower() in (".csv", ".jsonl", ".npz", ".safetensors") and path.is_file():
-            return load_data(path)
+            return from_disk(load_data(path), what, net)
         found = (f"{str(path)!r} is a file, not a .csv, .jsonl, .npz or .safetensors file" if path.is_file() else
                  f"no image folder or data file {str(path)!r}")
         raise data_error(what, f"{found}; a path given as data is a folder of images with one sub-folder per "

@@ -4,6 +4,7 @@ port without a coder, raw pixel tensors at an ImageEncoder port, a dict {input: 
 
 from __future__ import annotations
 
+import numbers
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,7 +14,7 @@ import numpy as np
 import torch
 
 from netgraph.backend.masks import Padded, as_lists
-from netgraph.core.coders import Coder, Decoder, Encoder, ImageEncoder
+from netgraph.core.coders import ClassDecoder, ClassEncoder, Coder, Decoder, Encoder, ImageEncoder, ScalarEncoder
 from netgraph.core.port_options import option_form
 from netgraph.data import Examples
 from netgraph.data.encoding import encoded_form_problem
@@ -23,7 +24,7 @@ from netgraph.train.data_sets import TRAINING, data_error
 from netgraph.train.datasets import checked_dataset_of, dataset_items
 from netgraph.train.item_columns import ItemColumn, item_columns
 
-__all__ = ["coder_for", "columns_of", "output_for", "port_words"]
+__all__ = ["coder_for", "columns_of", "output_for", "port_words", "as_written"]
 
 
 def coder_for(net: Any, key: str) -> Coder | None:
@@ -34,6 +35,35 @@ def coder_for(net: Any, key: str) -> Coder | None:
     if key == "Target" and len(net.output_ports) == 1 and outputs:
         return coders[outputs[0]]
     return next((coders[p] for p in outputs if key == f"{p}Target"), None)
+
+
+def as_written(data: Mapping, net: Any) -> dict[str, Any]:
+    """A data file's arrays (``load_data`` reads numbers as tensors, and a tensor at a coded port is taken as already
+    encoded) with the numbers a coder encodes otherwise as the numpy array the file holds, which the coder encodes as
+    it does that array in Python (``_encoded_otherwise``). The rest stay tensors, their values the same either way:
+    class indices, probability or one-hot targets, booleans, float images of the port's shape, token indices.
+
+    >>> from netgraph import NetChain, ScalarEncoder
+    >>> written = as_written({"Input": torch.tensor([5.0]), "Target": torch.zeros(1, 3)},
+    ...                      NetChain([3], input=ScalarEncoder(min=0, max=10)))
+    >>> type(written["Input"]).__name__, type(written["Target"]).__name__
+    ('ndarray', 'Tensor')
+    """
+    return {key: value.numpy() if isinstance(value, torch.Tensor) and _encoded_otherwise(coder_for(net, key), value)
+            else value for key, value in data.items()}
+
+
+def _encoded_otherwise(coder: Coder | None, value: torch.Tensor) -> bool:
+    """Whether ``coder`` encodes these numbers, as numpy, into other values than the tensor of them: a ScalarEncoder's
+    rescaled by ``min`` and ``max``, numeric labels of a class coder (``ClassEncoder([10, 20, 30])``: integers, or one
+    number per example), integer pixels at an ImageEncoder (a tensor of them is refused as raw pixels)."""
+    if isinstance(coder, ScalarEncoder):
+        return coder.min is not None or coder.max is not None
+    if isinstance(coder, ImageEncoder):
+        return not value.is_floating_point()
+    numeric = isinstance(coder, (ClassEncoder, ClassDecoder)) and any(
+        isinstance(label, (numbers.Number, np.number)) for label in coder.labels)
+    return numeric and (not value.is_floating_point() or value.dim() == 1)
 
 
 def columns_of(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | None:

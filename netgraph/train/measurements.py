@@ -184,7 +184,7 @@ def _planned(net: Any, loss: Any, names: list[tuple[str, str | None, str]]) -> d
 def _measure(net: Any, data: Any, names: list[tuple[str, str | None, str]], loss_function: Any, batch_size: int,
              workers: int, device: torch.device, mixed: bool) -> dict[str, Any]:
     """The measurements on ``data``, prepared as net_train prepares validation data."""
-    data = from_disk(data, TEST)
+    data = from_disk(data, TEST, net)
     refuse_fixed_lengths(net, data, TEST)
     net = with_data_shapes(net, data)
     loss = attach_losses(net, loss_function)
