@@ -1,6 +1,7 @@
-"""Poisson's log-mass at large counts: x log μ − μ − lgamma(x + 1) is a sum of terms of order x log μ whose
+"""Poisson's and Binomial's log-mass at large counts: x log μ − μ − lgamma(x + 1) is a sum of terms of order x log μ whose
 cancellation lost float32's digits (μ = x = 1e9 gave +2048, a log-mass above 0, for −11.28; μ = 1e6 was 0.8 off).
-From a count of 20 up it is Loader's saddle-point form (scipy's and R's), whose rounding is that of the result."""
+Binomial's lgammas cancelled the same way (n = 1e7 was 8.6 off). From a count of 20 up both are Loader's saddle-point
+forms (scipy's and R's), whose rounding is that of the result."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 import torch
 from scipy import stats
 
-from netgraph import NetGraph, PoissonDistribution, RandomArrayLayer
+from netgraph import BinomialDistribution, NetGraph, PoissonDistribution, RandomArrayLayer
 
 
 @pytest.mark.parametrize("mu", [1e4, 1e6, 1e9])
@@ -36,3 +37,20 @@ def test_poisson_log_probability_port_of_large_draws_matches_scipy(dtype):
     out = module(mu=mu)
     expected = stats.poisson.logpmf(out["Output"].double().numpy(), mu.double().numpy()).sum(1)
     torch.testing.assert_close(out["LogProbability"].double(), torch.tensor(expected), atol=2e-3, rtol=0)
+
+
+@pytest.mark.parametrize("n", [1e5, 1e7])
+def test_binomial_log_mass_at_large_counts_holds_in_float32(n):
+    sd = (n * 0.3 * 0.7) ** 0.5
+    counts = [0, round(0.3 * n - 3 * sd), round(0.3 * n), round(0.3 * n + 3 * sd), n]
+    got = BinomialDistribution("#n", "#p").log_prob(torch.tensor(counts, dtype=torch.float32), [n, torch.tensor(0.3)])
+    expected = torch.tensor(stats.binom.logpmf(counts, n, 0.3))
+    assert ((got.double() - expected).abs() < 2e-3 + 1e-6 * expected.abs()).all()  # the ends: n log 0.7, n log 0.3
+
+
+def test_binomial_log_mass_gradient_at_large_counts_is_the_score():
+    p = torch.tensor(0.3, requires_grad=True)
+    counts = [2.99e6, 3e6, 3.004e6]
+    BinomialDistribution(1e7, "#p").log_prob(torch.tensor(counts), [1e7, p]).sum().backward()
+    expected = sum(x / 0.3 - (1e7 - x) / 0.7 for x in counts)  # -47619.0...
+    assert abs(p.grad.item() - expected) < 1e-4 * 1e7
