@@ -1,15 +1,19 @@
-"""Poisson's and Binomial's log-mass at large counts: x log μ − μ − lgamma(x + 1) is a sum of terms of order x log μ whose
-cancellation lost float32's digits (μ = x = 1e9 gave +2048, a log-mass above 0, for −11.28; μ = 1e6 was 0.8 off).
-Binomial's lgammas cancelled the same way (n = 1e7 was 8.6 off). From a count of 20 up both are Loader's saddle-point
-forms (scipy's and R's), whose rounding is that of the result."""
+"""Poisson's, Binomial's and NegativeBinomial's log-mass at large counts: x log μ − μ − lgamma(x + 1) is a sum of
+terms of order x log μ whose cancellation lost float32's digits (μ = x = 1e9 gave +2048, a log-mass above 0, for
+−11.28; μ = 1e6 was 0.8 off). Binomial's lgammas cancelled the same way (n = 1e7: 8.6 off), and so did
+NegativeBinomial's n log p against its coefficient where n and the count are both large (n = 1e5, p = 0.4: 0.13 off).
+From a count of 256 up all three are Loader's saddle-point forms (scipy's and R's), whose rounding is the result's."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
-from scipy import stats
+from scipy import special, stats
 
-from netgraph import BinomialDistribution, NetGraph, PoissonDistribution, RandomArrayLayer
+from netgraph import (BinomialDistribution, NegativeBinomialDistribution, NetGraph, PoissonDistribution,
+                      RandomArrayLayer)
 
 
 @pytest.mark.parametrize("mu", [1e4, 1e6, 1e9])
@@ -54,3 +58,22 @@ def test_binomial_log_mass_gradient_at_large_counts_is_the_score():
     BinomialDistribution(1e7, "#p").log_prob(torch.tensor(counts), [1e7, p]).sum().backward()
     expected = sum(x / 0.3 - (1e7 - x) / 0.7 for x in counts)  # -47619.0...
     assert abs(p.grad.item() - expected) < 1e-4 * 1e7
+
+
+@pytest.mark.parametrize("n", [1e5, 1e7])
+def test_negative_binomial_log_mass_at_large_n_and_counts_holds_in_float32(n):
+    mean, sd = n * 0.6 / 0.4, (n * 0.6) ** 0.5 / 0.4
+    counts = [0, 5, round(mean - 3 * sd), round(mean), round(mean + 3 * sd)]
+    got = NegativeBinomialDistribution("#n", "#p").log_prob(torch.tensor(counts, dtype=torch.float32),
+                                                            [torch.tensor(n), torch.tensor(0.4)])
+    expected = torch.tensor(stats.nbinom.logpmf(counts, n, 0.4))  # scipy's: failures before n successes, as Wolfram's
+    assert ((got.double() - expected).abs() < 2e-3 + 1e-6 * expected.abs()).all()
+
+
+def test_negative_binomial_log_mass_gradients_at_large_n_and_counts():
+    n, p = torch.tensor(1e5, requires_grad=True), torch.tensor(0.4, requires_grad=True)
+    counts = [149000.0, 150000.0, 151500.0]
+    NegativeBinomialDistribution("#n", "#p").log_prob(torch.tensor(counts), [n, p]).sum().backward()
+    dn = sum(special.digamma(1e5 + x) - special.digamma(1e5) + math.log(0.4) for x in counts)
+    dp = sum(1e5 / 0.4 - x / 0.6 for x in counts)
+    assert abs(n.grad.item() - dn) < 1e-4 and abs(p.grad.item() - dp) < 1e-4 * 1e5
