@@ -12,8 +12,8 @@ import pytest
 import torch
 from scipy import special, stats
 
-from netgraph import (BinomialDistribution, NegativeBinomialDistribution, NetGraph, PoissonDistribution,
-                      RandomArrayLayer)
+from netgraph import (BinomialDistribution, KLDivergenceLayer, NegativeBinomialDistribution, NetGraph,
+                      PoissonDistribution, RandomArrayLayer)
 
 
 @pytest.mark.parametrize("mu", [1e4, 1e6, 1e9])
@@ -77,3 +77,16 @@ def test_negative_binomial_log_mass_gradients_at_large_n_and_counts():
     dn = sum(special.digamma(1e5 + x) - special.digamma(1e5) + math.log(0.4) for x in counts)
     dp = sum(1e5 / 0.4 - x / 0.6 for x in counts)
     assert abs(n.grad.item() - dn) < 1e-4 and abs(p.grad.item() - dp) < 1e-4 * 1e5
+
+
+@pytest.mark.parametrize("a, b", [(1e4, 1e4 + 10), (1e6, 1e6 + 1e3), (1e8, 1e8 - 1e4)])
+def test_poisson_kl_closed_form_between_close_large_means_holds_in_float32(a, b):
+    # a log(a/b) - a + b: float32 gave 1.0 for 0.4997 at a = 1e6 and 16 for 0.5 at 1e8 (its terms cancel)
+    kl = NetGraph([KLDivergenceLayer(PoissonDistribution("#a"), PoissonDistribution("#b"))], [], a=1, b=1).compile()
+    ta, tb = torch.tensor([[a]], requires_grad=True), torch.tensor([[b]], requires_grad=True)
+    value = kl(a=ta, b=tb)
+    value.sum().backward()
+    exact = a * math.log(a / b) - a + b  # in float64: within 1e-8
+    assert abs(value.item() - exact) < 1e-5 + 1e-4 * exact
+    assert abs(ta.grad.item() - math.log(a / b)) < 1e-5 * abs(math.log(a / b)) + 1e-9
+    assert abs(tb.grad.item() - (1 - a / b)) < 1e-5 * abs(1 - a / b) + 1e-9
