@@ -12,7 +12,7 @@ import pytest
 import torch
 from scipy import special, stats
 
-from netgraph import (BinomialDistribution, KLDivergenceLayer, NegativeBinomialDistribution, NetGraph,
+from netgraph import (BinomialDistribution, GammaDistribution, KLDivergenceLayer, NegativeBinomialDistribution, NetGraph,
                       PoissonDistribution, RandomArrayLayer)
 
 
@@ -90,3 +90,21 @@ def test_poisson_kl_closed_form_between_close_large_means_holds_in_float32(a, b)
     assert abs(value.item() - exact) < 1e-5 + 1e-4 * exact
     assert abs(ta.grad.item() - math.log(a / b)) < 1e-5 * abs(math.log(a / b)) + 1e-9
     assert abs(tb.grad.item() - (1 - a / b)) < 1e-5 * abs(1 - a / b) + 1e-9
+
+
+@pytest.mark.parametrize("a1, s1, a2, s2", [(1e4, 1.0, 1e4 + 10, 1.0), (1e6, 1.0, 1e6 + 1e3, 1.0), (1e5, 1.25, 1.2e5, 1.125),
+                                            (50.0, 2.0, 60.0, 1.5)])  # scales float32 holds exactly
+def test_gamma_kl_closed_form_at_large_shapes_holds_in_float32(a1, s1, a2, s2):
+    # lgamma(a2) - lgamma(a1) - (a2 - a1) digamma(a1) cancelled: float32 gave 0.0 for 0.4998 at a1 = 1e6
+    kl = NetGraph([KLDivergenceLayer(GammaDistribution("#a1", "#s1"), GammaDistribution("#a2", "#s2"))], [],
+                  a1=1, s1=1, a2=1, s2=1).compile()
+    shapes = [torch.tensor([[v]], requires_grad=True) for v in (a1, a2)]
+    value = kl(a1=shapes[0], s1=torch.tensor([[s1]]), a2=shapes[1], s2=torch.tensor([[s2]]))
+    value.sum().backward()
+    exact = ((a1 - a2) * special.digamma(a1) - special.gammaln(a1) + special.gammaln(a2) + a2 * math.log(s2 / s1)
+             + a1 * (s1 / s2 - 1))
+    assert abs(value.item() - exact) < 1e-5 + 1e-5 * exact
+    d_a1 = (a1 - a2) * special.polygamma(1, a1) + s1 / s2 - 1
+    d_a2 = special.digamma(a2) - special.digamma(a1) + math.log(s2 / s1)
+    assert abs(shapes[0].grad.item() - d_a1) < 1e-5 * (1 + abs(d_a1))
+    assert abs(shapes[1].grad.item() - d_a2) < 1e-5 * (1 + abs(d_a2))
