@@ -12,8 +12,8 @@ import pytest
 import torch
 from scipy import special, stats
 
-from netgraph import (BinomialDistribution, GammaDistribution, KLDivergenceLayer, NegativeBinomialDistribution, NetGraph,
-                      PoissonDistribution, RandomArrayLayer)
+from netgraph import (BinomialDistribution, GammaDistribution, KLDivergenceLayer, NegativeBinomialDistribution,
+                      NetGraph, PoissonDistribution, RandomArrayLayer)
 
 
 @pytest.mark.parametrize("mu", [1e4, 1e6, 1e9])
@@ -92,8 +92,8 @@ def test_poisson_kl_closed_form_between_close_large_means_holds_in_float32(a, b)
     assert abs(tb.grad.item() - (1 - a / b)) < 1e-5 * abs(1 - a / b) + 1e-9
 
 
-@pytest.mark.parametrize("a1, s1, a2, s2", [(1e4, 1.0, 1e4 + 10, 1.0), (1e6, 1.0, 1e6 + 1e3, 1.0), (1e5, 1.25, 1.2e5, 1.125),
-                                            (50.0, 2.0, 60.0, 1.5)])  # scales float32 holds exactly
+@pytest.mark.parametrize("a1, s1, a2, s2", [  # scales float32 holds exactly
+    (1e4, 1.0, 1e4 + 10, 1.0), (1e6, 1.0, 1e6 + 1e3, 1.0), (1e5, 1.25, 1.2e5, 1.125), (50.0, 2.0, 60.0, 1.5)])
 def test_gamma_kl_closed_form_at_large_shapes_holds_in_float32(a1, s1, a2, s2):
     # lgamma(a2) - lgamma(a1) - (a2 - a1) digamma(a1) cancelled: float32 gave 0.0 for 0.4998 at a1 = 1e6
     kl = NetGraph([KLDivergenceLayer(GammaDistribution("#a1", "#s1"), GammaDistribution("#a2", "#s2"))], [],
