@@ -108,3 +108,18 @@ def test_gamma_kl_closed_form_at_large_shapes_holds_in_float32(a1, s1, a2, s2):
     d_a2 = special.digamma(a2) - special.digamma(a1) + math.log(s2 / s1)
     assert abs(shapes[0].grad.item() - d_a1) < 1e-5 * (1 + abs(d_a1))
     assert abs(shapes[1].grad.item() - d_a2) < 1e-5 * (1 + abs(d_a2))
+
+
+@pytest.mark.parametrize("alpha, gamma", [(1e5, 1.0), (1e7, 1.0), (1e5, 2.0)])
+def test_gamma_log_density_at_large_shapes_holds_in_float32(alpha, gamma):
+    # (α − 1) log x − x − lgamma(α) cancelled as the Poisson log-mass did: float32 at α = 1e7 was 15 off
+    sd = alpha ** 0.5 / gamma  # of s = (x − μ)/β around its mode α^(1/γ)
+    xs = [0.5 + 2.0 * (alpha ** (1 / gamma) + k * sd * alpha ** (1 / gamma - 1)) for k in (-2, 0, 2)]
+    a = torch.tensor(alpha, requires_grad=True)
+    got = GammaDistribution("#a", 2.0, gamma, 0.5).log_prob(torch.tensor(xs), [a, 2.0, gamma, 0.5])
+    got.sum().backward()
+    x32 = torch.tensor(xs).double().numpy()  # the float32 points, as given
+    expected = torch.tensor(stats.gengamma.logpdf(x32, alpha, gamma, loc=0.5, scale=2.0))
+    assert ((got.double() - expected).abs() < 1e-3).all()
+    d_alpha = sum(gamma * math.log((x - 0.5) / 2.0) - special.digamma(alpha) for x in x32.tolist())
+    assert abs(a.grad.item() - d_alpha) < 1e-4

@@ -26,9 +26,9 @@ from netgraph.layers.dist_constraints import (COUNT, INTEGER, NONNEGATIVE, POSIT
                                              raise_constant_problems)
 from netgraph.core.errors import OptionError
 from netgraph.core.option_problems import ARGUMENT_KIND
-from netgraph.core.tracing import tracing
 from netgraph.layers.dist_limits import COUNT_MAX, E_MAX, Z_MAX, first_unheld_integer, gamma_upper, integer_limit
-from netgraph.layers.dist_special import deviance, log_orderings, stirling_error
+from netgraph.layers.dist_special import (SADDLE_FROM, deviance, log_orderings, needs_saddle, poisson_saddle,
+                                         stirling_error)
 from netgraph.layers.dist_tensors import eps_of, is_tensor
 
 __all__ = ["BernoulliDistribution", "BinomialDistribution", "PoissonDistribution",
@@ -85,17 +85,6 @@ def _counts(rate: torch.Tensor) -> torch.Tensor:
     True
     """
     return torch.where(rate < COUNT_MAX, torch.poisson(rate), rate)
-
-
-#: From this count up (and n, for Binomial and NegativeBinomial) a log-mass is Loader's saddle-point form: below it the
-#: plain form's terms cancel to within 2e-4 in float32 and cost a sixth as much.
-SADDLE_FROM = 256.0
-
-
-def _any(big: torch.Tensor) -> bool:
-    """Whether a log-mass needs its saddle-point form anywhere (always in traced code and under vmap, where the mask's
-    values are unknown): small counts skip its cost."""
-    return tracing() or bool(big.any())
 
 
 def _binomial_saddle(x: torch.Tensor, n: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
@@ -196,7 +185,7 @@ class BinomialDistribution(_Discrete):
         comb = torch.lgamma(n + 1) - torch.lgamma(x + 1) - torch.lgamma(n - x + 1)
         plain = comb + x * log_or_tiny(p) + (n - x) * log_or_tiny(1 - p)
         big = (n >= SADDLE_FROM) & (x >= 1) & (n - x >= 1) & (p > 0) & (p < 1)
-        if not _any(big):
+        if not needs_saddle(big):
             return plain
         xs, ns, ps = torch.where(big, x, 1.0), torch.where(big, n, 2.0), torch.where(big, p, 0.5)  # finite where unused
         return torch.where(big, _binomial_saddle(xs, ns, ps), plain)
@@ -241,11 +230,10 @@ class PoissonDistribution(_Discrete):
         (mu,) = tensors(params, x)
         big = (x >= SADDLE_FROM) & (mu > 0)
         plain = x * log_or_tiny(mu) - mu - torch.lgamma(x + 1)
-        if not _any(big):
+        if not needs_saddle(big):
             return plain
         xs, mus = torch.where(big, x, SADDLE_FROM), torch.where(big, mu, SADDLE_FROM)  # finite where unused
-        saddle = -deviance(xs, mus) - 0.5 * torch.log(2 * math.pi * xs) - stirling_error(xs)
-        return torch.where(big, saddle, plain)
+        return torch.where(big, poisson_saddle(xs, mus), plain)
 
     def _off_support(self, x, mu):
         return (mu == 0) & (x > 0)
@@ -298,7 +286,7 @@ class NegativeBinomialDistribution(_Discrete):
         # (1 - eps/2 is the largest float below 1); p = 1: log1p of that, finite
         plain = log_orderings(x, n) + n * p.log() + x * log_q
         big = (n >= SADDLE_FROM) & (x >= SADDLE_FROM) & (p < 1)  # its terms cancel: Loader's form (R's dnbinom)
-        if not _any(big):
+        if not needs_saddle(big):
             return plain
         xs, ns, ps = torch.where(big, x, 1.0), torch.where(big, n, 1.0), torch.where(big, p, 0.5)  # finite if unused
         total = ns + xs  # R's dnbinom: n/(n + x) times the Binomial(n + x, p) mass of n

@@ -18,7 +18,10 @@ import math
 
 import torch
 
-__all__ = ["log_orderings", "stirling_remainder", "digamma_gap", "STIRLING_FROM", "stirling_error", "deviance"]
+from netgraph.core.tracing import tracing
+
+__all__ = ["log_orderings", "stirling_remainder", "digamma_gap", "STIRLING_FROM", "stirling_error", "deviance",
+           "SADDLE_FROM", "needs_saddle", "poisson_saddle"]
 
 #: From this argument up ``stirling_remainder`` holds to float64's precision (its next term is below 2e-15).
 STIRLING_FROM = 20.0
@@ -168,3 +171,21 @@ def deviance(x: torch.Tensor, m: torch.Tensor) -> torch.Tensor:
     series = (x - m) * v + 2 * x * v * v2 * odd
     t = torch.where(near, 0.0, x / m - 1)  # 0 where the series is used: no 0 · ∞ in the gradient
     return torch.where(near, series, m * ((1 + t) * torch.log1p(t) - t))
+
+
+#: From this count up (and n, for Binomial and NegativeBinomial; the shape α − 1 for Gamma) a log-mass or log-density
+#: is Loader's saddle-point form: below it the plain form's terms cancel to within 2e-4 in float32 and cost a sixth as
+#: much.
+SADDLE_FROM = 256.0
+
+
+def needs_saddle(big: torch.Tensor) -> bool:
+    """Whether a log-mass needs its saddle-point form anywhere (always in traced code and under vmap, where the mask's
+    values are unknown): small counts skip its cost."""
+    return tracing() or bool(big.any())
+
+
+def poisson_saddle(k: torch.Tensor, lam: torch.Tensor) -> torch.Tensor:
+    """k log λ − λ − lgamma(k + 1) for k >= ``STIRLING_FROM`` (real) and λ > 0, in Loader's form −deviance(k, λ) −
+    ½ log 2πk − stirling_error(k), whose terms do not cancel."""
+    return -deviance(k, lam) - 0.5 * torch.log(2 * math.pi * k) - stirling_error(k)
