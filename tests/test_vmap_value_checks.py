@@ -5,14 +5,15 @@ it computes per batch; under other transforms (``torch.func.grad``) they run."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
 import torch
 
-from netgraph import (BernoulliDistribution, CrossEntropyLossLayer, DataError, EmbeddingLayer, GammaDistribution,
-                      KLDivergenceLayer, NetChain, NetGraph, NormalDistribution, PortType, RandomArrayLayer,
-                      net_initialize)
+from netgraph import (BernoulliDistribution, CrossEntropyLossLayer, DataError, EmbeddingLayer, ExponentialDistribution,
+                      GammaDistribution, KLDivergenceLayer, NetChain, NetGraph, NormalDistribution, PortType,
+                      RandomArrayLayer, RayleighDistribution, WeibullDistribution, net_initialize)
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 G = torch.Generator().manual_seed(0)
@@ -65,3 +66,19 @@ def test_a_bad_parameter_under_torch_func_grad_is_still_a_data_error():
     module = net_initialize(NetGraph([RandomArrayLayer(GammaDistribution("#a", 1.5))], [], a=3), seed=0).compile()
     with pytest.raises(DataError, match=r"alpha \(shape\) must be a finite number > 0, found -1.0"):
         torch.func.grad(lambda a: module(a).sum())(torch.tensor([[0.5, -1.0, 2.0]]))
+
+
+@pytest.mark.parametrize("dist, mean, sd", [  # Wolfram's closed forms at the parameters 2 (and 1.5)
+    (ExponentialDistribution(2.0), 0.5, 0.5),
+    (RayleighDistribution(2.0), 2.0 * (math.pi / 2) ** 0.5, 2.0 * ((4 - math.pi) / 2) ** 0.5),
+    (WeibullDistribution(2.0, 1.5), 1.5 * math.gamma(1.5), 1.5 * (math.gamma(2.0) - math.gamma(1.5) ** 2) ** 0.5)])
+def test_vmap_over_exponential_noise_draws_each_batch_from_the_distribution(dist, mean, sd):
+    # their noise was torch.empty(...).exponential_(), which vmap refuses under randomness="different" (torch's
+    # "Cannot ask for different inplace randomness on an unbatched tensor")
+    module = NetGraph([RandomArrayLayer(dist, output=3)], []).compile()
+    torch.manual_seed(0)
+    drawn = torch.func.vmap(lambda x: module(batch_size=4000) + 0 * x, randomness="different")(torch.zeros(2)).double()
+    assert not torch.equal(drawn[0], drawn[1])
+    z = (drawn - mean) / sd
+    assert z.mean().abs() < 5 / (2 * 4000 * 3) ** 0.5
+    assert (z.var() - 1).abs() < 0.1

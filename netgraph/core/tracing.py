@@ -13,7 +13,7 @@ from torch._C._functorch import TransformType, maybe_current_level  # no public 
 from torch._functorch.pyfunctorch import retrieve_all_functorch_interpreters
 from torch.fx._symbolic_trace import is_fx_symbolic_tracing  # torch's own modules read it there (no public name)
 
-__all__ = ["symbolic_tracing", "tracing", "torch_func_transformed"]
+__all__ = ["symbolic_tracing", "tracing", "torch_func_transformed", "vmapped"]
 
 
 def symbolic_tracing() -> bool:
@@ -33,6 +33,16 @@ def tracing() -> bool:
     False
     """
     return torch.compiler.is_compiling() or is_fx_symbolic_tracing() or _vmapped()
+
+
+def vmapped() -> bool:
+    """True inside ``torch.func.vmap`` (also beneath another transform), where an in-place random op on a fresh
+    tensor (``torch.empty(n).exponential_()``) is refused under ``randomness="different"``.
+
+    >>> vmapped()
+    False
+    """
+    return _vmapped()
 
 
 def torch_func_transformed() -> bool:

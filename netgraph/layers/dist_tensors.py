@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from netgraph.core.tracing import tracing
+from netgraph.core.tracing import tracing, vmapped
 
 __all__ = ["on_support", "noise", "full", "sized", "floating", "promoted", "promoted_dtype_code", "tensors",
            "standard_gamma", "log_standard_gamma", "safe_exp", "floor_normal", "xlogy", "xlogx", "log_or_tiny",
@@ -60,6 +60,9 @@ def noise(shape: tuple, like: Sequence[Any], kind: str = "normal", dtype: torch.
         return torch.randn(shape, **kwargs)
     if kind == "uniform":
         return torch.rand(shape, **kwargs)
+    if vmapped():  # vmap refuses exponential_ on a fresh (unbatched) tensor; -log(1 - U) is batched as rand is
+        out = -torch.log1p(-torch.rand(shape, **kwargs))
+        return out.clamp(min=tiny_of(out))
     out = torch.empty(shape, **kwargs).exponential_()
     return out.clamp_(min=tiny_of(out))
 
