@@ -24,6 +24,7 @@ import torch
 from netgraph.core.types import Conflict, broadcast, length_reason, format_shape
 from netgraph.core.wording import counted
 from netgraph.layers import expression
+from netgraph.layers.determinant import det_code, det_reference
 from netgraph.layers.expression_run import LOWERED, literal
 from netgraph.layers.expression_spans import (fixed_span, span_least_length, span_text, unsized_span_length,
                                                variable_span)
@@ -195,7 +196,7 @@ def _rearranged(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]
         raise Conflict(f"Det takes a square matrix, found {format_shape(shape)}", expected="a square matrix",
                        found=shape)
     if kind == "Det":
-        return ("det", child), ()
+        return ("det", shape[0], child), ()
     if kind == "Tr" and len(shape) != 2:
         raise Conflict(f"Tr takes a matrix, found {format_shape(shape)}", expected="a matrix", found=shape)
     if kind == "Tr":
@@ -354,7 +355,7 @@ _KINDS: dict[str, tuple[Callable, Callable]] = {
     "swap": (lambda t, c: f"{c(t[1])}.transpose(1, 2)", lambda t, e: torch.movedim(e(t[1]), 2, 1)),
     "trace": (lambda t, c: f"{c(t[1])}.diagonal(0, 1, 2).sum(-1)",
               lambda t, e: torch.diagonal(e(t[1]), dim1=1, dim2=2).sum(1)),
-    "det": (lambda t, c: f"torch.linalg.det({c(t[1])})", lambda t, e: torch.linalg.det(e(t[1]))),
+    "det": (lambda t, c: det_code(t[1], c(t[2])), lambda t, e: det_reference(t[1], e(t[2]))),
     "dot": (lambda t, c: f"torch.einsum({_dot_equation(t[1], t[2])!r}, {c(t[3])}, {c(t[4])})",
             lambda t, e: _dot_reference(t[1], t[2], e(t[3]), e(t[4]))),
     "index": (lambda t, c: _index_code(t[1], c(t[2])), lambda t, e: _index_reference(t[1], e(t[2]))),
