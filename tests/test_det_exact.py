@@ -1,12 +1,12 @@
 """Wolfram's Det in FunctionLayer: gradients equal the cofactor matrix (the transposed adjugate), at singular
-matrices too, compiled, interpreted and exported alike."""
+matrices too, compiled, interpreted and exported alike; sizes not known yet are checked once known."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
-from netgraph import FunctionLayer, NetGraph, ShapeError, export_onnx, interpret, net_port_gradient
+from netgraph import DataError, FunctionLayer, NetGraph, ShapeError, export_onnx, interpret, net_port_gradient
 from tests.onnx_helpers import assert_same_outputs
 
 
@@ -81,6 +81,19 @@ def test_det_still_exports_to_onnx_and_runs_the_same_in_onnxruntime(n, tmp_path)
     x[1] = x[1] * 2 - 1
     path = export_onnx(net, tmp_path / "det.onnx")
     assert_same_outputs(path, net.compile(), {"x": x})
+
+
+@pytest.mark.parametrize("shape", [(None, None), (None, 3), (3, None)])
+def test_det_of_sizes_not_known_yet_is_checked_once_known(shape):
+    # Found by review: Det[#x] with x=(None, None) was "Det takes a square matrix, found (?, ?)" (Tr took it)
+    net = NetGraph({"det": FunctionLayer("Det[#x]")}, [], x=shape)
+    assert net.output_shapes["Output"] == ()
+    torch.testing.assert_close(net(x=torch.tensor([MATRICES[6]])), torch.tensor([_expanded(MATRICES[6])]))
+    singular = torch.tensor([MATRICES[5]])  # the sizes come from the data: the exact gradient still
+    torch.testing.assert_close(net_port_gradient(net, {"x": singular}, "x"), torch.tensor([_cofactors(MATRICES[5])]))
+    wrong = (3, 2) if shape[0] == 3 else (2, 3)  # two known different sizes
+    with pytest.raises(DataError, match=rf"Det takes a square matrix, found \({wrong[0]}, {wrong[1]}\)"):
+        net(x=torch.ones(1, *wrong))
 
 
 @pytest.mark.parametrize("shape, found", [((2, 3), r"\(2, 3\)"), (("n", 3), r"\(n, 3\)"), (("n", "n"), r"\(n, n\)")])

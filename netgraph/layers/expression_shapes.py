@@ -192,11 +192,8 @@ def _rearranged(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]
     kind, (child, shape) = tree[0], _tensor(tree[1], shapes, tree[0])
     if kind == "Reverse":
         return ("flip", child), shape
-    if kind == "Det" and (len(shape) != 2 or not isinstance(shape[0], int) or shape[0] != shape[1]):
-        raise Conflict(f"Det takes a square matrix, found {format_shape(shape)}", expected="a square matrix",
-                       found=shape)
     if kind == "Det":
-        return ("det", shape[0], child), ()
+        return ("det", _square_size(shape), child), ()
     if kind == "Tr" and len(shape) != 2:
         raise Conflict(f"Tr takes a matrix, found {format_shape(shape)}", expected="a matrix", found=shape)
     if kind == "Tr":
@@ -208,6 +205,17 @@ def _rearranged(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]
         raise Conflict(f"Transpose would move the variable length {shape[0]} of {format_shape(shape)} from level 1 "
                        f"(a sequence's length stays first)", expected="a sequence's length stays first", found=shape)
     return ("swap", child), (shape[1], shape[0], *shape[2:])
+
+
+def _square_size(shape: tuple) -> int | None:
+    """The size of the square matrix ``shape`` (None: not known yet; its two dims unify once known), else Conflict:
+    Det takes a square matrix, not two known different sizes, nor a variable length (each example's differs)."""
+    square = len(shape) == 2 and not any(isinstance(d, str) for d in shape) and \
+        (None in shape or shape[0] == shape[1])
+    if not square:
+        raise Conflict(f"Det takes a square matrix, found {format_shape(shape)}", expected="a square matrix",
+                       found=shape)
+    return shape[0] if shape[0] is not None else shape[1]
 
 
 def _tensor(tree: tuple, shapes: Mapping[str, tuple], what: str) -> tuple[tuple, tuple]:
