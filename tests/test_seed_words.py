@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from netgraph import DropoutLayer, LinearLayer, NetGraph, OptionError, net_initialize, net_train
+from netgraph.train.checkpoint import read_checkpoint, save_checkpoint
 
 
 def _net():
@@ -83,3 +84,39 @@ def test_a_string_seed_gives_the_same_draws_in_other_processes_whatever_their_ha
     first, second = _weights_in_a_process("1"), _weights_in_a_process("2")
     assert first == second and first.strip()
     assert first.strip() == str(_initialized("run-a").flatten().tolist())
+
+
+def _run(data, folder, seed, rounds, resume=False):
+    return net_train(_net(), data, max_training_rounds=rounds, random_seed=seed, checkpoint=folder, resume=resume,
+                     progress=False, all=True)
+
+
+def test_resuming_with_another_string_seed_names_the_strings_not_their_hashes(tmp_path):
+    # Found by review: "random_seed=9372865140237541714: the run in the checkpoint was seeded with 1183..."
+    x = torch.randn(8, 3, generator=torch.Generator().manual_seed(0))
+    data, folder = {"Input": x, "Target": x[:, :2]}, tmp_path / "ck"
+    _run(data, folder, "run-a", 1)
+    with pytest.raises(OptionError, match=r"^random_seed='run-b': the run in the checkpoint was seeded with 'run-a'; "
+                                          r"resume without a seed \(or with 'run-a'\)") as caught:
+        _run(data, folder, "run-b", 2, resume=True)
+    assert caught.value.found == "run-b" and caught.value.kind == "resume-seed"
+    assert _run(data, folder, "run-a", 2, resume=True).total_rounds == 2
+    assert _run(data, folder, None, 3, resume=True).total_rounds == 3  # the string goes on into later checkpoints
+    with pytest.raises(OptionError, match=r"^random_seed=7: the run in the checkpoint was seeded with 'run-a';"):
+        _run(data, folder, 7, 4, resume=True)
+
+
+def test_a_checkpoint_written_before_string_seeds_were_kept_still_resumes(tmp_path):
+    x = torch.randn(8, 3, generator=torch.Generator().manual_seed(0))
+    data, folder = {"Input": x, "Target": x[:, :2]}, tmp_path / "ck"
+    _run(data, folder, "run-a", 1)
+    (path,) = folder.glob("round-*.pt")
+    saved = read_checkpoint(path)
+    assert saved.pop("seed_text") == "run-a"
+    path.unlink()
+    state = {k: v for k, v in saved.items() if k not in ("format", "version", "round")}
+    save_checkpoint(folder, state, saved["round"])  # as older netgraph wrote it: the seed's number only
+    number = saved["seed"]
+    with pytest.raises(OptionError, match=rf"^random_seed='run-b': the run in the checkpoint was seeded with {number};"):
+        _run(data, folder, "run-b", 2, resume=True)
+    assert _run(data, folder, "run-a", 2, resume=True).total_rounds == 2
