@@ -341,3 +341,20 @@ def test_replacing_an_encoder_by_none_keeps_the_type_it_gave_the_port(encoder):
     assert not plain.coders and plain.port_types["Input"] == net.port_types["Input"]
     x = torch.tensor([2, 0]) if isinstance(encoder, ClassEncoder) else torch.rand(2, 3, 2, 4)
     torch.testing.assert_close(plain(x), net.compile().eval()(Input=x))
+
+
+@pytest.mark.parametrize("decoder", [ClassDecoder(["a", "b", "c"]), BooleanDecoder()])
+def test_replacing_a_decoder_by_none_keeps_the_type_it_gave_the_port(decoder):
+    """NetReplacePart[net, "Output" -> None] removes the decoder, as for an encoder: the port keeps its type and the
+    net gives the undecoded values (probabilities, not labels)."""
+    if isinstance(decoder, ClassDecoder):
+        layers, edges = {"l": LinearLayer(3), "soft": SoftmaxLayer()}, [("l", "soft")]
+    else:
+        layers = {"one": LinearLayer(1), "sig": ElementwiseLayer("LogisticSigmoid"), "flat": ReshapeLayer(())}
+        edges = [("one", "sig", "flat")]
+    net = net_initialize(NetGraph(layers, edges, Input=2, Output=decoder), seed=0)
+    plain = net_replace_part(net, {"Output": None})
+    assert not plain.coders and plain.port_types["Output"] == net.port_types["Output"]
+    assert plain.output_shapes["Output"] == ((3,) if isinstance(decoder, ClassDecoder) else ())
+    x = torch.rand(4, 2, generator=torch.Generator().manual_seed(0))
+    torch.testing.assert_close(plain(x), net.compile().eval()(Input=x))

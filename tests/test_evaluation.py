@@ -281,27 +281,31 @@ def test_nested_lists_of_different_lengths_are_ragged_examples():
     assert all(torch.equal(a, b) for a, b in zip(lists, tensors))
 
 
-@pytest.mark.parametrize("wanted", [NetPort("lstm", "State"), [NetPort("lstm", "State"), "Output"]])
+@pytest.mark.parametrize("wanted", [NetPort("lstm", "State"), [NetPort("lstm", "State"), "Output"],
+                                    (NetPort("lstm", "State"), "Output")])
 def test_wolframs_port_after_the_data_points_to_outputs(wanted):
     # Wolfram's net[x, NetPort[...]]: was "pass a single positional tensor only to a net with one input", to a net
     # with one input
     net = net_initialize(NetChain({"lstm": LongShortTermMemoryLayer(3, state_output=True)}, input=("n", 2)), seed=0)
     x = torch.randn(2, 4, 2)
+    listed = list(wanted) if isinstance(wanted, tuple) else wanted  # outputs= takes a list
     with pytest.raises(DataError, match=re.escape(f"what a call returns is picked by outputs=: net(x, outputs="
-                                                  f"{wanted!r}) (Wolfram's net[x, NetPort[...]])")) as caught:
+                                                  f"{listed!r}) (Wolfram's net[x, NetPort[...]])")) as caught:
         net(x, wanted)
     assert caught.value.diagnostics[0].option == "outputs"
     torch.testing.assert_close(net(x, outputs=NetPort("lstm", "State")), net(x)["State"])
 
 
-@pytest.mark.parametrize("wanted", ["Loss", ["Loss", "Output"]])
+@pytest.mark.parametrize("wanted", ["Loss", ["Loss", "Output"], ("Loss", "Output"), ("Loss",)])
 def test_wolframs_legacy_port_name_after_the_data_points_to_outputs(wanted):
     """Wolfram's legacy net[x, "port"]: an output's name after the data was read as a decoder property ("decoder=
     must be one of ['Decision', ...]; found 'Loss'"), which never mentioned outputs=."""
     net = net_initialize(NetGraph({"lin": LinearLayer(2), "loss": MeanSquaredLossLayer()},
                                   [("lin", "loss"), (NetPort("lin", "Output"), NetPort("Output"))], Input=3), seed=0)
     data = {"Input": torch.randn(4, 3), "Target": torch.randn(4, 2)}
+    # Found by review: a tuple of names, ("Loss", "Output"), still got the decoder= message
+    listed = list(wanted) if isinstance(wanted, tuple) else wanted  # outputs= takes a list
     with pytest.raises(DataError, match=re.escape(f"what a call returns is picked by outputs=: net(x, outputs="
-                                                  f"{wanted!r}) (Wolfram's net[x, \"port\"])")) as caught:
+                                                  f"{listed!r}) (Wolfram's net[x, \"port\"])")) as caught:
         net(data, wanted)
     assert caught.value.diagnostics[0].option == "outputs"

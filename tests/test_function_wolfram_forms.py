@@ -224,6 +224,11 @@ def test_wolfram_statistics_of_a_variable_length_refuse_a_sequence_of_one(text, 
     ("EuclideanDistance[#x, #x]", {"x": (2, 3)}, "EuclideanDistance takes two vectors (or numbers), found (2, 3)"),
     ("EuclideanDistance[#v, #w]", {"v": 3, "w": 2}, "do not broadcast"),
     ("HammingDistance[#x, #x]", {"x": (2, 3)}, "HammingDistance takes two vectors (or numbers), found (2, 3)"),
+    # Found by review: u=3, v=1 broadcast, [1, 2, 3] vs [1] gave 2; Wolfram's needs equal lengths
+    ("HammingDistance[#u, #v]", {"u": 3, "v": 1}, "HammingDistance compares two vectors of equal length (or two "
+                                                  "numbers), found (3) and (1)"),
+    ("HammingDistance[#u, #v[[1]]]", {"u": 3, "v": 2}, "found (3) and ()"),
+    ("HammingDistance[#u, 1]", {"u": 3}, "found (3) and ()"),
     ("Det[#x]", {"x": (2, 3)}, "Det takes a square matrix, found (2, 3)"),
     ("Det[#v]", {"v": 3}, "Det takes a square matrix, found (3)"),
 ])

@@ -69,6 +69,14 @@ def test_wolframs_random_method_takes_a_weight_distribution_and_biases_none(weig
             net_initialize(mlp(), method=("Random", bad))
 
 
+def test_random_weights_are_netgraphs_distributions_not_any_class_of_that_name():
+    # Found by review: the distribution was recognised by type(value).__name__
+    class NormalDistribution:  # noqa: N801 (an impostor of netgraph's, same name and params)
+        params = (0.0, 1.0)
+    with pytest.raises(OptionError, match="Random option 'weights' must be"):
+        net_initialize(mlp(), method=("Random", {"Weights": NormalDistribution()}))
+
+
 def test_options_are_read_in_any_case_as_wolframs_distribution_normal():
     same = [net_initialize(mlp(), method=m, seed=3).layers["h"].arrays["Weights"]
             for m in (("Kaiming", {"Distribution": "Normal"}), ("Kaiming", {"distribution": "normal"}))]

@@ -51,7 +51,10 @@ def test_a_net_keeps_its_own_information(trained):
 
 @pytest.mark.parametrize("prop, text", [("LayersCount", "'LayersCount' is a property of nets"),
                                         ("ArraysDimenions", "did you mean 'ArraysDimensions'?"),
-                                        (7, "unknown property 7")])
+                                        (7, "unknown property 7"),
+                                        # Found by review: InputForm said "did you mean 'InputPorts'?"
+                                        ("InputForm", "(Wolfram's InputForm is repr(layer) here"),
+                                        ("MXNetNodeGraph", "(Wolfram's MXNetNodeGraph is 'GraphIR' here")])
 def test_unknown_properties_say_which_a_layer_has(prop, text):
     with pytest.raises(OptionError) as caught:
         LinearLayer(3).information(prop)

@@ -170,7 +170,8 @@ def split_call(ports: tuple[str, ...], args: tuple, keywords: Mapping[str, Any],
     data = {k: v for k, v in keywords.items() if k not in OPTION_NAMES}
     if len(args) == 2 and (_is_probe(args[1]) or _is_output_name(args[1], outputs)):
         legacy = "NetPort[...]" if _is_probe(args[1]) else '"port"'  # Wolfram's net[x, NetPort[...]], net[x, "port"]
-        raise DataError(f"what a call returns is picked by outputs=: net(x, outputs={args[1]!r}) (Wolfram's "
+        given = list(args[1]) if isinstance(args[1], tuple) else args[1]  # outputs= takes a list of names
+        raise DataError(f"what a call returns is picked by outputs=: net(x, outputs={given!r}) (Wolfram's "
                         f"net[x, {legacy}])", option="outputs", found=args[1], kind="option-value",
                         expected="outputs=")
     if len(args) == 2 and _is_property(args[1]):  # Wolfram's net[x, "Probabilities"]: the decoder's property
@@ -191,13 +192,13 @@ def split_call(ports: tuple[str, ...], args: tuple, keywords: Mapping[str, Any],
 
 def _is_probe(value: Any) -> bool:
     """A NetPort, or a list of NetPorts and port names holding one, as Wolfram's second argument."""
-    items = value if isinstance(value, list) else [value]
+    items = list(value) if isinstance(value, (list, tuple)) else [value]
     return any(isinstance(v, NetPort) for v in items) and all(isinstance(v, (NetPort, str)) for v in items)
 
 
 def _is_output_name(value: Any, outputs: tuple[str, ...]) -> bool:
     """An output port's name (no decoder property), or a list of them, as Wolfram's legacy second argument."""
-    items = value if isinstance(value, list) and value else [value]
+    items = list(value) if isinstance(value, (list, tuple)) and value else [value]  # a tuple of names too
     return all(isinstance(v, str) and v in outputs and v not in PROPERTIES for v in items)
 
 

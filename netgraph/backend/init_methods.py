@@ -3,11 +3,11 @@
 A method is a name (any case), a name with options ``("Kaiming", {"distribution": "normal",
 "mode": "fan_out"})`` (names and values in any case, Wolfram's ``"Distribution" -> "Normal"`` too), or a number (a
 constant). ``("Random", {"weights": sd})`` draws weights from Normal(0, sd), sd 1 by default (Wolfram's "Random";
-``"weights"`` may be a NormalDistribution or UniformDistribution too, and ``"biases"`` None, as Wolfram's). ``method=`` is one method for every array, or
-rules ``{key: method}`` (or a list of ``(key, method)`` pairs) whose keys pick layers or arrays as
-in ``netgraph.core.array_rules``; the first matching rule wins. A rule given by layer (or 'All')
-skips the 1-dimensional arrays (biases) a matrix method cannot fill, which keep the layer's
-default; any other array it picks must fit, or a ShapeError names the layer and the array.
+``"weights"`` may be a NormalDistribution or UniformDistribution too, and ``"biases"`` None, as Wolfram's).
+``method=`` is one method for every array, or rules ``{key: method}`` (or a list of ``(key, method)`` pairs) whose
+keys pick layers or arrays as in ``netgraph.core.array_rules``; the first matching rule wins. A rule given by layer
+(or 'All') skips the 1-dimensional arrays (biases) a matrix method cannot fill, which keep the layer's default; any
+other array it picks must fit, or a ShapeError names the layer and the array.
 
 >>> parse_method("glorot normal", "method")
 Method(name='Xavier', options={'distribution': 'normal'})
@@ -30,6 +30,7 @@ from netgraph.core.array_rules import RuleIndex, matches, refuse_unmatched, rule
 from netgraph.core.multiplier_rates import names_array, shared_aliases, unreached_shared
 from netgraph.core.errors import OptionError, ShapeError, did_you_mean, raise_all
 from netgraph.core.option_problems import VALUE_KIND
+from netgraph.layers.dist_continuous import NormalDistribution, UniformDistribution
 
 __all__ = ["Method", "parse_method", "parse_rules", "pick_methods"]
 
@@ -122,7 +123,8 @@ def _random_option(key: str, value: Any, where: str) -> Any:
                               f"None), found {value!r}; set biases with their own rule, {{('layer', 'Biases'): 0.1}}",
                               option="method", kind="method-suboption", expected="None", found=value)
         return None
-    form = {"NormalDistribution": "normal", "UniformDistribution": "uniform"}.get(type(value).__name__)
+    form = "normal" if isinstance(value, NormalDistribution) else "uniform" \
+        if isinstance(value, UniformDistribution) else None
     params = getattr(value, "params", None) if form else (0.0, value)
     ok = all(isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v) for v in params or ("?",))
     if not ok or (form != "uniform" and params[1] < 0) or (form == "uniform" and params[0] > params[1]):

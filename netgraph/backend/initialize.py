@@ -18,7 +18,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
 from netgraph.core.leaf_swap import replace_leaves
 from netgraph.core.limits import current_limits, default_init_elements, raise_hint
-from netgraph.core.options import as_seed
+from netgraph.core.options import random_seeding
 from netgraph.core.types import PortType
 from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
 from netgraph.core.walk import gc_paused
@@ -35,8 +35,9 @@ def net_initialize(net: Any, seed: int | None = None, all: bool = False, max_ele
     By default weights are Kaiming-uniform, biases zero, NetArrayLayer arrays normal. ``method``
     chooses otherwise (Wolfram's Method): ``"Xavier"``, ``"Kaiming"``, ``"Orthogonal"``,
     ``"Identity"``, a number, or ``{layer or (layer, array): method}`` rules; see
-    ``netgraph.backend.init_methods``. ``seed`` makes the
-    result reproducible; the default seed is 1234, as in Wolfram. Arrays needing more than
+    ``netgraph.backend.init_methods``. ``seed`` (an integer or a string) makes the
+    result reproducible; the default seed is 1234, as in Wolfram; ``"Automatic"`` is a fresh seed per call and
+    ``"Inherited"`` torch's global generator (Wolfram's RandomSeeding). Arrays needing more than
     ``max_elements`` elements in all (default: the ``init_elements`` limit of ``netgraph.limits``, a
     quarter of the machine's memory) are refused with a ShapeError before anything is allocated.
 
@@ -84,12 +85,21 @@ def _initialize(net: NetGraph, rules: Any, seed: int | None, all: bool, max_elem
     plans, leaves, shares, names, total = _plan(net, bool(rules), all)
     methods = pick_methods(rules, net.layers, names, net) if rules else {}
     _check_budget(leaves, plans, total, max_elements)
-    draws = _Draws(torch.Generator().manual_seed(1234 if seed is None else as_seed(seed, "seed")))
+    draws = _Draws(torch.Generator().manual_seed(_seed_value(seed)))
     slots = [draws.take(leaves[path], plan, shares.get(path), methods, path) for path, plan in plans.items()]
     arrays, own, changes = draws.values(), draws.own, {}
     for (path, layer), slot in zip(leaves.items(), slots):
         changes[path] = _with_arrays(layer, {n: arrays[i] for n, i in slot.items()}, own.issuperset(slot.values()))
     return replace_leaves(net, changes) if changes else net
+
+
+def _seed_value(seed: Any) -> int:
+    """The generator seed for net_initialize's ``seed``: None is Wolfram's 1234; ``"Inherited"`` one drawn from
+    torch's global generator; else ``random_seeding``'s (which refuses near-misses such as ``"automatic"``)."""
+    if seed is None:
+        return 1234
+    value = random_seeding(seed, "seed")
+    return int(torch.randint(0, 2**62, (), dtype=torch.int64)) if value is None else value
 
 
 def _plan(net: NetGraph, named: bool, all: bool) -> tuple[dict, dict, dict, dict, int]:

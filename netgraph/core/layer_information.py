@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.errors import OptionError
 from netgraph.core.given_shapes import given_shapes
 from netgraph.core.graph import NetGraph
-from netgraph.core.information import PROPERTIES, Information
+from netgraph.core.information import PROPERTIES, Information, property_hint
 from netgraph.core.summary import ports_line, sizes_text
 from netgraph.core.types import format_shape
 from netgraph.core.option_problems import VALUE_KIND
@@ -32,6 +32,14 @@ LAYER_PROPERTIES = ("InputPortNames", "OutputPortNames", "InputPorts", "OutputPo
                     "ArraysList", "ArraysPositionList", "ArraysCount", "ArraysDimensions", "ArraysElementCounts",
                     "ArraysByteCounts", "ArraysTotalElementCount", "ArraysTotalByteCount", "ArraysTotalSize",
                     "ArraysSizes", "UninitializedArrays", "SharedArrays", "Summary", "Properties")
+
+
+def _hint(prop: object) -> str:
+    """Where Wolfram's name for a property is found for a layer (its InputForm: the layer's repr), else as for nets,
+    else a did-you-mean suffix."""
+    if prop == "InputForm":
+        return " (Wolfram's InputForm is repr(layer) here: the call that rebuilds it, as LinearLayer(3, input=4))"
+    return property_hint(prop, LAYER_PROPERTIES)
 
 
 class LayerInformation(Mapping):
@@ -48,7 +56,7 @@ class LayerInformation(Mapping):
         if not isinstance(prop, str) or prop not in LAYER_PROPERTIES:
             what = f"{prop!r} is a property of nets (their layers and wiring), not of a layer" \
                 if isinstance(prop, str) and prop in PROPERTIES \
-                else f"unknown property {prop!r}{did_you_mean(prop, LAYER_PROPERTIES) if isinstance(prop, str) else ''}"
+                else f"unknown property {prop!r}{_hint(prop)}"
             raise OptionError(f"{what}; a layer's properties are {sorted(LAYER_PROPERTIES)}", option="prop",
                               kind=VALUE_KIND)
         return self._summary() if prop == "Summary" else _by_array_name(self._info[prop], self._layer.type_name)

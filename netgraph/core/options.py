@@ -132,7 +132,8 @@ def beyond_float32(values: torch.Tensor) -> float | None:
 def as_seed(value: Any, option: str) -> int:
     """A random seed: an integer in [0, 2**64) (what torch's generators take), or a string as Wolfram's
     RandomSeeding takes (the first 8 bytes of its SHA-256, the same in every process), else OptionError naming
-    ``option``.
+    ``option``. RandomSeeding's words ``"Automatic"`` and ``"Inherited"`` (``random_seeding`` reads them) and strings
+    close to them (``"automatic"``: a slip) are no seeds.
 
     >>> as_seed(7, "seed"), as_seed(7.0, "seed"), as_seed("abc", "seed") == as_seed("abc", "seed") != as_seed("abd", "seed")
     (7, 7, True)
@@ -141,7 +142,8 @@ def as_seed(value: Any, option: str) -> int:
     ...
     netgraph.core.errors.OptionError: random_seed= must be an integer in [0, 2**64) or a string, found 1180591620717411303424
     """
-    if isinstance(value, str) and value not in ("Automatic", "Inherited"):  # those two are RandomSeeding's
+    if isinstance(value, str):
+        _refuse_seed_word(value, option)
         return int.from_bytes(hashlib.sha256(value.encode("utf-8", "surrogatepass")).digest()[:8], "little")
     ok = isinstance(value, (numbers.Integral, float)) and not isinstance(value, bool) and float(value).is_integer() \
         and 0 <= value < 2**64
@@ -151,10 +153,25 @@ def as_seed(value: Any, option: str) -> int:
     return int(value)
 
 
+_SEED_WORDS = ("Automatic", "Inherited")
+
+
+def _refuse_seed_word(value: str, option: str) -> None:
+    """OptionError for RandomSeeding's words and strings close to them, which are no string seeds."""
+    close = "" if value in _SEED_WORDS else did_you_mean(value, _SEED_WORDS)
+    if value in _SEED_WORDS or close:
+        slip = f"{close}: a string so close to one of those is refused, not taken as a seed" if close else \
+            ": that word is no seed here"
+        raise OptionError(f"{option}= must be an integer in [0, 2**64), a string seed, 'Automatic' (a fresh seed per "
+                          f"call) or 'Inherited' (torch's global generator, as None), found {value!r}{slip}",
+                          option=option, kind=VALUE_KIND, found=value,
+                          expected="an integer in [0, 2**64), a string seed, 'Automatic' or 'Inherited'")
+
 
 def random_seeding(value: Any, option: str = "seed") -> int | None:
-    """Wolfram's RandomSeeding: an integer or string seed (``as_seed``); None or ``"Inherited"``: torch's global
-    generator (None); ``"Automatic"``: a fresh seed from the operating system, whatever torch's seed.
+    """Wolfram's RandomSeeding: an integer or string seed (``as_seed``, which refuses near-misses such as
+    ``"automatic"``); None or ``"Inherited"``: torch's global generator (None); ``"Automatic"``: a fresh seed from
+    the operating system, whatever torch's seed. net(...), net_initialize and net_train all read seeds here.
 
     >>> random_seeding(7), random_seeding("Inherited"), 0 <= random_seeding("Automatic") < 2**64
     (7, None, True)
@@ -163,12 +180,8 @@ def random_seeding(value: Any, option: str = "seed") -> int | None:
         return None
     if isinstance(value, str) and value == "Automatic":
         return int.from_bytes(os.urandom(8), "little")
-    if isinstance(value, str) and (close := did_you_mean(value, ("Automatic", "Inherited"))):
-        raise OptionError(f"{option}= must be an integer in [0, 2**64), a string seed, 'Automatic' (a fresh seed per "
-                          f"call) or 'Inherited' (torch's global generator, as None), found {value!r}{close}: a "
-                          f"string so close to one of those is refused, not taken as a seed", option=option,
-                          kind=VALUE_KIND, found=value)
     return as_seed(value, option)  # an integer, or any other string (Wolfram's RandomSeeding -> "s")
+
 
 def _shape(value: Any, layer: str, option: str) -> Any:
     if type(value) is int and 1 <= value < 2**63:  # the common vector size (as as_shape), before building the message

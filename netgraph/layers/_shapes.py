@@ -180,9 +180,10 @@ def levels_run(rank: int) -> str:
     return f"levels run from {level_range(rank)}" if rank else "a scalar () has no levels"
 
 
-def level_dims(levels: Any, rank: int, port: str = "Input", allow_none: bool = False) -> tuple[int, ...]:
+def level_dims(levels: Any, rank: int, port: str = "Input", allow_none: bool = False,
+               option: str = "levels") -> tuple[int, ...]:
     """The sorted 0-based non-batch dims that checked ``levels`` select in a port of ``rank``; Conflict when
-    a level does not exist or (unless ``allow_none``) none is selected.
+    a level does not exist or (unless ``allow_none``) none is selected (naming the layer's ``option``).
 
     >>> level_dims("2;;", 3), level_dims([-1, 1], 3), level_dims("1;;-2", 3)
     ((1, 2), (0, 2), (0, 1))
@@ -195,11 +196,12 @@ def level_dims(levels: Any, rank: int, port: str = "Input", allow_none: bool = F
         chosen = levels if isinstance(levels, list) else [levels]
         dims = tuple(sorted({lv - 1 if lv > 0 else rank + lv for lv in chosen}))
         if any(not 0 <= d < rank for d in dims):
-            raise Conflict(f"levels {levels!r} do not exist in port {port!r} of rank {rank} ({levels_run(rank)})",
+            raise Conflict(f"{option} {levels!r} do not exist in port {port!r} of rank {rank} ({levels_run(rank)})",
                            port=port, expected=level_range(rank), found=levels)
     if not dims and not allow_none:
-        raise Conflict(f"levels {levels!r} select no dimension of port {port!r} of rank {rank} "
-                       f"(give levels=, e.g. levels=1)", port=port, expected="at least one dimension", found=levels)
+        raise Conflict(f"{option} {levels!r} select no dimension of port {port!r} of rank {rank} "
+                       f"(give {option}=, e.g. {option}=1)", port=port, expected="at least one dimension",
+                       found=levels, option=option)
     return dims
 
 

@@ -24,6 +24,7 @@ import torch
 from netgraph.core.types import Conflict, broadcast, length_reason, format_shape
 from netgraph.core.wording import counted
 from netgraph.layers import expression
+from netgraph.layers.determinant import det_code, det_reference
 from netgraph.layers.expression_run import LOWERED, literal
 from netgraph.layers.expression_spans import (fixed_span, span_least_length, span_text, unsized_span_length,
                                                variable_span)
@@ -181,8 +182,18 @@ def _distance(tree: tuple, shapes: Mapping[str, tuple]) -> tuple:
                        expected="two vectors (or numbers)", found=shape)
     if tree[0] == "EuclideanDistance":
         return ("Norm", difference, 2.0)
+    _same_lengths(*(lower(t, shapes)[1] for t in tree[1:3]))
     unequal = ("cmp", "!=", tree[1], tree[2])
     return ("Total", unequal, ("upto", 1)) if shape else unequal
+
+
+def _same_lengths(u: tuple | None, v: tuple | None) -> None:
+    """Conflict unless HammingDistance's operands have one shape (a constant is a number; unknown sizes fit any):
+    Wolfram's compares vectors of equal length, it does not broadcast."""
+    u, v = u or (), v or ()
+    if len(u) != len(v) or any(a != b and a is not None and b is not None for a, b in zip(u, v)):
+        raise Conflict(f"HammingDistance compares two vectors of equal length (or two numbers), found "
+                       f"{format_shape(u)} and {format_shape(v)}", expected="two equal shapes", found=(u, v))
 
 
 def _rearranged(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]:
@@ -191,11 +202,8 @@ def _rearranged(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]
     kind, (child, shape) = tree[0], _tensor(tree[1], shapes, tree[0])
     if kind == "Reverse":
         return ("flip", child), shape
-    if kind == "Det" and (len(shape) != 2 or not isinstance(shape[0], int) or shape[0] != shape[1]):
-        raise Conflict(f"Det takes a square matrix, found {format_shape(shape)}", expected="a square matrix",
-                       found=shape)
     if kind == "Det":
-        return ("det", child), ()
+        return ("det", _square_size(shape), child), ()
     if kind == "Tr" and len(shape) != 2:
         raise Conflict(f"Tr takes a matrix, found {format_shape(shape)}", expected="a matrix", found=shape)
     if kind == "Tr":
@@ -207,6 +215,17 @@ def _rearranged(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]
         raise Conflict(f"Transpose would move the variable length {shape[0]} of {format_shape(shape)} from level 1 "
                        f"(a sequence's length stays first)", expected="a sequence's length stays first", found=shape)
     return ("swap", child), (shape[1], shape[0], *shape[2:])
+
+
+def _square_size(shape: tuple) -> int | None:
+    """The size of the square matrix ``shape`` (None: not known yet; its two dims unify once known), else Conflict:
+    Det takes a square matrix, not two known different sizes, nor a variable length (each example's differs)."""
+    square = len(shape) == 2 and not any(isinstance(d, str) for d in shape) and \
+        (None in shape or shape[0] == shape[1])
+    if not square:
+        raise Conflict(f"Det takes a square matrix, found {format_shape(shape)}", expected="a square matrix",
+                       found=shape)
+    return shape[0] if shape[0] is not None else shape[1]
 
 
 def _tensor(tree: tuple, shapes: Mapping[str, tuple], what: str) -> tuple[tuple, tuple]:
@@ -354,7 +373,7 @@ _KINDS: dict[str, tuple[Callable, Callable]] = {
     "swap": (lambda t, c: f"{c(t[1])}.transpose(1, 2)", lambda t, e: torch.movedim(e(t[1]), 2, 1)),
     "trace": (lambda t, c: f"{c(t[1])}.diagonal(0, 1, 2).sum(-1)",
               lambda t, e: torch.diagonal(e(t[1]), dim1=1, dim2=2).sum(1)),
-    "det": (lambda t, c: f"torch.linalg.det({c(t[1])})", lambda t, e: torch.linalg.det(e(t[1]))),
+    "det": (lambda t, c: det_code(t[1], c(t[2])), lambda t, e: det_reference(t[1], e(t[2]))),
     "dot": (lambda t, c: f"torch.einsum({_dot_equation(t[1], t[2])!r}, {c(t[3])}, {c(t[4])})",
             lambda t, e: _dot_reference(t[1], t[2], e(t[3]), e(t[4]))),
     "index": (lambda t, c: _index_code(t[1], c(t[2])), lambda t, e: _index_reference(t[1], e(t[2]))),

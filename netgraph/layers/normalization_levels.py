@@ -102,12 +102,13 @@ class NormalizationLayer(Layer):
     def dims(self, rank: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """The 0-based non-batch dims aggregated over and those the arrays span, for an input of ``rank``; with
         groups, none besides the group (a vector's "2;;": torch's GroupNorm of a (batch, C) input)."""
-        aggregated = level_dims(self.aggregation_levels, rank, allow_none=self.group_number is not None)
+        aggregated = level_dims(self.aggregation_levels, rank, allow_none=self.group_number is not None,
+                                option="aggregation_levels")
         if self.scaling_levels == "Complement":
             return aggregated, tuple(d for d in range(rank) if d not in aggregated)
         if self.scaling_levels == "Same":
             return aggregated, aggregated
-        return aggregated, level_dims(self.scaling_levels, rank)
+        return aggregated, level_dims(self.scaling_levels, rank, option="scaling_levels")
 
     def masking(self, types: Mapping[str, PortType]) -> str:
         """Pointwise along level 1 (a padded sequence's) unless it aggregates over it or splits it into groups."""

@@ -287,7 +287,8 @@ def _plan(o: dict[str, Any], run: RunOptions, train: Any, seed: int, stopping: A
     if isinstance(train, Streamed) and train.own_batches:  # each process its own loader: the steps they take
         per_round = ctx.most(per_round)  # together, so that all schedule the same learning rates and rounds
     return Plan(run.batch_size, _rounds(o["max_training_rounds"], run.max_time, per_round), run.max_time, seed,
-                run.method, stopping, run.progress, run.checkpoint, run.resume, per_round, mixed=precision.mixed)
+                run.method, stopping, run.progress, run.checkpoint, run.resume, per_round, mixed=precision.mixed,
+                seed_text=run.seed_text)
 
 
 def _run(trainer: Trainer) -> str:

@@ -83,6 +83,7 @@ _ENTRIES = {  # entry: (needed to resume only, test, what it must be)
     "optimizer": (True, _optimizer, "an optimizer state_dict (a dict with 'state' and 'param_groups')"),
     "progress": (True, lambda v: isinstance(v, dict) and all(isinstance(k, str) for k in v), "a dict"),
     "seed": (True, lambda v: isinstance(v, int) and not isinstance(v, bool), "an integer"),
+    "seed_text": (None, lambda v: v is None or isinstance(v, str), "None or the string seed given"),
     "method": (None, lambda v: v is None or isinstance(v, str), "a method name"),
     "estimators": (None, lambda v: isinstance(v, dict) and all(_number(x) for x in v.values()),
                    "a dict of layer -> number"),
@@ -280,11 +281,14 @@ class NothingToResume(UserWarning):
         self.directory = directory
 
 
-def resumed_seed(given: int | None, saved: int) -> int:
-    """The interrupted run's seed (same validation split, same rounds); OptionError for another one given."""
+def resumed_seed(given: int | None, saved: int, given_as: Any = None, saved_as: str | None = None) -> int:
+    """The interrupted run's seed (same validation split, same rounds); OptionError for another one given, naming
+    the seeds as the user wrote them (``given_as``: random_seed= as given; ``saved_as``: the run's string seed)."""
     if given is not None and given != saved:
-        detail = (f"the run in the checkpoint was seeded with {saved}; resume without a seed (or with {saved}), or "
+        was = saved if saved_as is None else repr(saved_as)
+        detail = (f"the run in the checkpoint was seeded with {was}; resume without a seed (or with {was}), or "
                   f"start fresh in another folder")
-        raise OptionError(f"random_seed={given}: {detail}", kind="resume-seed", option="random_seed", found=given,
-                          detail=detail)
+        found = given if given_as is None else given_as
+        raise OptionError(f"random_seed={found!r}: {detail}", kind="resume-seed", option="random_seed", found=found,
+                          detail=detail, expected=saved if saved_as is None else saved_as)
     return saved

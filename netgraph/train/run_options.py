@@ -42,6 +42,7 @@ class RunOptions:
     log_dir: Any
     resume: tuple[Path, dict] | None
     seed: int | None
+    seed_text: str | None = None  # the string seed given (or the resumed run's), which checkpoints and messages name
 
 
 def run_options(o: dict[str, Any], precision: WorkingPrecision, made: list[Path]) -> RunOptions:
@@ -60,13 +61,16 @@ def run_options(o: dict[str, Any], precision: WorkingPrecision, made: list[Path]
     seed = random_seeding(o["random_seed"], "random_seed")  # Wolfram's 'Inherited' (None) and 'Automatic' too
     if path is None and checkpoint is not None:
         _refuse_occupied(checkpoint["directory"])
-    resume = None
+    resume, given = None, o["random_seed"]
+    text = given if isinstance(given, str) and given not in ("Automatic", "Inherited") else None
     if path is not None:
         resume = (path, read_checkpoint(path))
         check_layout(resume[1], path, resume=True)
-        seed = resumed_seed(seed, int(resume[1]["seed"]))
+        saved = (int(resume[1]["seed"]), resume[1].get("seed_text"))  # older checkpoints have no seed_text
+        seed = resumed_seed(seed, saved[0], given, saved[1])
+        text = saved[1]
     return RunOptions(device, method, stopping, progress, metrics, batch_size, max_time, checkpoint, log_dir, resume,
-                      seed)
+                      seed, text)
 
 
 def _refuse_occupied(directory: Path) -> None:

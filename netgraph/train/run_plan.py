@@ -58,3 +58,4 @@ class Plan:
     meter: Any = None  # a metrics.Meter when metrics= asked for any, or None
     mixed: bool = False  # working_precision='mixed': forwards under bfloat16 autocast
     batch_stats: Any = None  # the BatchStatsSync batch norms share across processes (sync_batch_norm), or None
+    seed_text: str | None = None  # the string seed given (checkpoints keep it, to name it on resuming)

@@ -85,6 +85,8 @@ def run_state(trainer: Any, by_rank: list[dict[str, float]] | None = None) -> di
              "topology": topology_digests(trainer.net)}
     if by_rank is not None and len(by_rank) > 1:
         state["estimators_by_rank"] = by_rank
+    if trainer.plan.seed_text is not None:  # the string seed given, as the user wrote it
+        state["seed_text"] = trainer.plan.seed_text
     return state
 
 

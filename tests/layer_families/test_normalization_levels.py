@@ -94,6 +94,12 @@ def test_arrays_fix_the_scaled_dims_and_variable_lengths_are_aggregated():
     shape_error(lambda: NetChain([NormalizationLayer(scaling=torch.ones(3))], input=(4, 7)),
                 "NormalizationLayer", "must have size 3")
     shape_error(lambda: NetChain([NormalizationLayer()], input=4), "NormalizationLayer", "select no dimension")
+    # Found by review: the hint named levels=, an option NormalizationLayer does not have
+    shape_error(lambda: NetChain([NormalizationLayer()], input=4), "NormalizationLayer",
+                "aggregation_levels '2;;' select no dimension of port 'Input' of rank 1 (give aggregation_levels=, "
+                "e.g. aggregation_levels=1)")
+    shape_error(lambda: NetChain([NormalizationLayer(1, "3;;")], input=(2, 3)), "NormalizationLayer",
+                "(give scaling_levels=, e.g. scaling_levels=1)")
 
 
 @pytest.mark.parametrize("make, option, message", [
