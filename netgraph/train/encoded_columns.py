@@ -31,7 +31,7 @@ def coder_for(net: Any, key: str) -> Coder | None:
     if key in coders:
         return coders[key]
     outputs = [p for p in net.output_ports if isinstance(coders.get(p), Decoder)]
-    if key == "Target" and len(net.output_ports) == 1 and outputs:
+    if _single_target(net, key) and outputs:
         return coders[outputs[0]]
     return next((coders[p] for p in outputs if key == f"{p}Target"), None)
 
@@ -276,10 +276,16 @@ def _image_encoder(shape: Any) -> str:
 
 
 def output_for(net: Any, key: str) -> str:
-    """The output port a target key belongs to ('Target' with one output, '<port>Target', the port's name)."""
-    if key == "Target" and len(net.output_ports) == 1:
+    """The output port a target key belongs to ('Target' with one output and no input of that name, '<port>Target',
+    the port's name)."""
+    if _single_target(net, key):
         return net.output_ports[0]
     return key[:-len("Target")] if key.endswith("Target") and key[:-len("Target")] in net.output_ports else key
+
+
+def _single_target(net: Any, key: str) -> bool:
+    """Whether ``key`` is 'Target', the single output's target (not an input port of that name, as loss reads it)."""
+    return key == "Target" and len(net.output_ports) == 1 and "Target" not in net.input_ports
 
 
 def port_words(coder: Coder, key: str, port: str) -> str:
