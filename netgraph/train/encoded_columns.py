@@ -254,8 +254,9 @@ def _refuse_unencoded_tensors(net: Any, columns: Mapping[str, Any], what: Any) -
 
 
 def _is_pair(net: Any, data: Any) -> bool:
-    """Whether ``data`` is the (inputs, targets) pair of a net with one input (as ``gather`` reads it)."""
-    return type(data) is tuple and len(data) == 2 and len(net.input_ports) == 1 and \
+    """Whether ``data`` is the (inputs, targets) pair of a net with one input and one output (as ``gather`` reads
+    it; it refuses a pair for other nets)."""
+    return type(data) is tuple and len(data) == 2 and len(net.input_ports) == len(net.output_ports) == 1 and \
         not any(isinstance(d, Mapping) for d in data)
 
 
