@@ -263,8 +263,8 @@ def test_list_inputs_beside_a_decoder_output_are_read_as_the_input_named_target(
 def test_a_pair_for_a_net_with_two_outputs_is_refused_with_the_dict_by_port(input_name):
     # with an input named Target the pair's targets overwrote the inputs (a shape error for the input); with Input it
     # asked for keys A and B and called 'Target' unknown
-    net = NetGraph({"a": LinearLayer(1), "b": LinearLayer(1)},
-                   [(NetPort(input_name), "a", NetPort("A")), (NetPort(input_name), "b", NetPort("B"))], **{input_name: 2})
+    edges = [(NetPort(input_name), "a", NetPort("A")), (NetPort(input_name), "b", NetPort("B"))]
+    net = NetGraph({"a": LinearLayer(1), "b": LinearLayer(1)}, edges, **{input_name: 2})
     x, y = torch.randn(16, 2), torch.randn(16, 1)
     with pytest.raises(DataError, match=r"a pair \(inputs, targets\) needs a net with one output port; this one has 2 "
                                         rf"\(A, B\): give a dict by port, \{{'{input_name}': \.\.\., 'A': \.\.\., "

@@ -89,10 +89,10 @@ def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
     A layer alone trains as the net of it alone and comes back as the trained layer (NetTrain[LinearLayer[], data]).
 
     Options (defaults in ``OPTIONS``): ``loss_function`` (None = automatic), ``batch_size`` (64),
-    ``max_training_rounds`` (automatic: at least 10 rounds and 1000 batches, at most 10 000 rounds),
-    ``max_training_time`` (seconds), ``validation_set`` (data, or a fraction of ``data`` to hold
-    out; the returned net is the best-validation one), ``learning_rate``, ``method`` ('Adam',
-    'AdamW', 'SGD', 'RMSProp', or (name, {suboptions})), ``learning_rate_multipliers`` (0 freezes),
+    ``max_training_rounds`` (automatic: at least 10 rounds and 1000 batches, at most 10 000 rounds; with
+    ``max_training_time`` alone no round limit), ``max_training_time`` (seconds), ``validation_set`` (data, or a
+    fraction of ``data`` to hold out; the returned net is the best-validation one), ``learning_rate``, ``method``
+    ('Adam', 'AdamW', 'SGD', 'RMSProp', or (name, {suboptions})), ``learning_rate_multipliers`` (0 freezes),
     ``target_device`` ('cpu', 'cuda'), ``random_seed``, ``training_stopping_criterion`` ('Loss', a
     patience, a dict or a function), ``checkpoint`` (a directory, or {'directory', 'interval',
     'keep'}), ``resume`` (True: the newest checkpoint; or a path), ``progress`` ('auto', True,

@@ -32,8 +32,9 @@ def pair_problem(pair: tuple, inputs: Sequence[str], outputs: Sequence[str]) -> 
 
 
 def pair_columns(pair: tuple, inputs: Sequence[str], outputs: Sequence[str]) -> dict[str, Any]:
-    """The dict a pair (inputs, targets) stands for in a net of one input and one output: the targets under ``"Target"``, or under
-    ``"<output>Target"`` where the input port itself is named ``Target`` (the key the loss reads then).
+    """The dict a pair (inputs, targets) stands for in a net of one input and one output: the targets under
+    ``"Target"``, or under ``"<output>Target"`` where the input port itself is named ``Target`` (the key the loss reads
+    then).
 
     >>> sorted(pair_columns(([1.0], [2.0]), ("Target",), ("Output",)))
     ['OutputTarget', 'Target']

@@ -50,7 +50,7 @@ def columns_of(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | N
         _refuse_uncoded(net, columns, what)
         _refuse_unencoded_tensors(net, columns, what)
         return columns
-    if _is_pair(net, data):  # (inputs, targets): the dict it stands for, so a decoder reads its labels too
+    if _is_inputs_targets_pair(net, data):  # the dict it stands for, so a decoder reads its labels too
         data = pair_columns(data, net.input_ports, net.output_ports)
     if isinstance(data, torch.utils.data.DataLoader) and (problem := _loader_problem(net, data)):
         raise data_error(what, problem, kind="data-form")
@@ -253,7 +253,7 @@ def _refuse_unencoded_tensors(net: Any, columns: Mapping[str, Any], what: Any) -
                                  kind="encoded-form")
 
 
-def _is_pair(net: Any, data: Any) -> bool:
+def _is_inputs_targets_pair(net: Any, data: Any) -> bool:
     """Whether ``data`` is the (inputs, targets) pair of a net with one input and one output (as ``gather`` reads
     it; it refuses a pair for other nets)."""
     return type(data) is tuple and len(data) == 2 and len(net.input_ports) == len(net.output_ports) == 1 and \

@@ -140,7 +140,8 @@ def _method_parts(method: Any) -> tuple[Any, dict]:
         return method[0], dict(method[1])
     if isinstance(method, Mapping):
         options = dict(method)
-        named = {k: options.pop(k) for k in list(options) if isinstance(k, str) and snake(k) in ("name", "type", "method")}
+        names = [k for k in options if isinstance(k, str) and snake(k) in ("name", "type", "method")]
+        named = {k: options.pop(k) for k in names}
         name = _one_name(named)  # Wolfram's CamelCase too: {"Name": "SGD", "Momentum": 0.9}
         if name is None:  # "unknown method None" read as if None were the name given
             raise OptionError(f"method {dict(method)!r} names no method: a dict gives it under 'name', e.g. "
