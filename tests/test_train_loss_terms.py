@@ -246,3 +246,18 @@ def test_a_warmed_up_weight_is_the_weight_given_exactly():
     from netgraph.train.weights import WeightSchedule
     schedule = WeightSchedule(0.9, warmup=2, start=0.2)
     assert schedule.at(0, 2.0) == schedule.at(0, 5.0) == 0.9 and schedule.at(0, 1.0) == pytest.approx(0.55)
+
+
+def test_with_every_round_warming_up_the_best_validation_round_is_the_last():
+    # no round was compared (each one's loss weighted less): best_validation_round was None beside validation_losses,
+    # so the README's r.validation_losses[r.best_validation_round - 1] failed; the net returned is the last round's
+    net = NetGraph({"fit": LinearLayer(1), "head": LinearLayer(2),
+                    "kl": KLDivergenceLayer(NormalDistribution("#mu", 1.0), NormalDistribution(0, 1))},
+                   [("fit", NetPort("Prediction")), ("head", "kl", NetPort("KL"))], Input=3)
+    xs = torch.randn(64, 3, generator=torch.Generator().manual_seed(0))
+    r = net_train(net, {"Input": xs, "Prediction": xs.sum(1, keepdim=True)},
+                  loss_function={"Prediction": 1.0, "KL": {"weight": 10.0, "warmup": 3}}, validation_set=0.25,
+                  max_training_rounds=2, random_seed=0, progress=False, all=True)
+    assert len(r.validation_losses) == 2 and r.best_validation_round == 2
+    weights = [n.layers["fit"].arrays["Weights"] for n in (r.trained_net, r.training_net)]
+    assert torch.equal(*weights)

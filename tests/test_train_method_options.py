@@ -179,3 +179,19 @@ def test_a_method_dict_names_its_method_in_wolframs_spelling_too():
     wolfram = _train({"Name": "SGD", "Momentum": 0.9}, rounds=2)
     assert torch.equal(wolfram, _train({"name": "SGD", "momentum": 0.9}, rounds=2))
     assert not torch.equal(wolfram, _train("Adam", rounds=2))
+
+
+def test_a_method_dict_may_name_its_method_under_two_keys_when_they_agree():
+    # {"name": "SGD", "type": "SGD"} trained before the CamelCase change and then said "method 'SGD' has no suboption
+    # 'type'": only the first name key was removed
+    twice = _train({"name": "SGD", "type": "SGD", "momentum": 0.9}, rounds=2)
+    assert torch.equal(twice, _train({"name": "SGD", "momentum": 0.9}, rounds=2))
+
+
+def test_a_method_dict_naming_two_methods_is_an_option_error_naming_both():
+    # {"Name": "SGD", "name": "Adam"} said "method 'SGD' has no suboption 'name'"
+    with pytest.raises(OptionError, match=r"^method dict names two methods, 'Name': 'SGD' and 'name': 'Adam'; give "
+                                          r"one name$") as info:
+        _train({"Name": "SGD", "name": "Adam"}, rounds=1)
+    problem = info.value.diagnostics[0]
+    assert (problem.kind, problem.option, problem.found) == ("option-value", "method", ("SGD", "Adam"))

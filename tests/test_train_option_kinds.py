@@ -188,3 +188,17 @@ def test_a_function_option_that_cannot_take_its_arguments_is_refused_before_trai
     d = sole_diagnostic(lambda: _train(loss_function=loss, **options), OptionError)
     assert (d.option, d.kind, d.expected, d.found) == (option, "option-value", 1, found)
     assert f"called as {call}" in str(d.message) and steps == []
+
+
+@pytest.mark.parametrize("options, option, call", [
+    ({"progress": lambda info, *, k: None}, "progress", "f(info)"),
+    ({"loss_function": lambda outputs, batch, *, k: outputs["Output"].sum(-1)}, "loss_function", "f(outputs, batch)"),
+])
+def test_a_function_requiring_a_keyword_argument_is_refused_saying_so(options, option, call):
+    # progress=lambda info, *, k: None said it 'takes 1 argument by position, but it is called as f(info)' (expected
+    # 1, found 1): only the loss function's message said the keyword-only k was the misfit
+    d = sole_diagnostic(lambda: _train(**options), OptionError)
+    assert (d.option, d.kind) == (option, "option-value")
+    assert d.detail.startswith(f"takes {call.count(',') + 1} argument") and "and requires k by keyword, but it is " \
+        f"called as {call}" in d.detail and d.message.endswith(d.detail)
+    assert d.hint == f"write e.g. lambda {call[2:-1]}: ..."

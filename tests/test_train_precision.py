@@ -190,3 +190,20 @@ def test_a_frozen_float64_array_trained_in_float32_comes_back_bit_identical():
         assert torch.equal(arrays["Weights"], w) and torch.equal(arrays["Biases"], b)
     assert not torch.equal(frozen.layers["o"].arrays["Weights"], net.layers["o"].arrays["Weights"])  # o trained
     assert torch.equal(net.compile().to_net().layers["h"].arrays["Weights"], w)
+
+
+class _Elsewhere(torch.Tensor):
+    """A tensor that says it is on another device (CPU index 1: no GPU here), as a module moved by .to(device) holds."""
+
+    @property
+    def device(self):
+        return torch.device("cpu", 1)
+
+
+def test_a_float64_array_computed_in_float32_on_another_device_comes_back_bit_identical():
+    # the exact copy needed given.device == value.device, so net.compile().to(device).to_net() rounded a frozen
+    # float64 array through float32 after all
+    from netgraph.backend.learned_arrays import _as_given
+    given = torch.randn(3, 2, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    found = _as_given(given.float().as_subclass(_Elsewhere), given)
+    assert found.dtype == torch.float64 and torch.equal(found, given) and found is not given

@@ -23,3 +23,21 @@ def test_max_training_time_alone_sets_no_round_limit(capsys):
     assert r.total_rounds == 3 and all(rounds == math.inf and fraction < 0.01 for rounds, fraction in seen)
     net_train(net, data, max_training_time=0.05, progress="print", random_seed=0)
     assert capsys.readouterr().out.startswith("round 1  loss")
+
+
+def test_a_resumed_run_with_max_training_time_alone_starts_its_bar_at_the_batches_done(tmp_path, monkeypatch):
+    # with no round limit the bar has no total, and it started at 0 on resuming (initial=batches only with a total)
+    import tqdm.auto
+    import netgraph.train.loop_progress as loop_progress
+    bars = []
+
+    def recorded(**options):
+        bars.append(options)
+        return tqdm.auto.tqdm(**options)
+    monkeypatch.setattr(loop_progress, "tqdm", recorded)
+    net = NetChain([LinearLayer(1)], input=2)
+    data = {"Input": torch.rand(12, 2), "Target": torch.rand(12, 1)}
+    first = net_train(net, data, max_training_rounds=2, batch_size=4, checkpoint=tmp_path, progress="bar", all=True)
+    net_train(net, data, max_training_time=600, batch_size=4, checkpoint=tmp_path, resume=True, progress="bar",
+              training_stopping_criterion=lambda info: info["round"] == 3)
+    assert first.total_batches == 6 and [(b["total"], b["initial"]) for b in bars] == [(6, 0), (None, 6)]

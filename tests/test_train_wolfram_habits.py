@@ -232,3 +232,42 @@ def test_the_outputs_own_name_holds_its_target_beside_an_input_named_target():
     assert net_train(_input_named_target(), rules, **options).round_losses == expected
     with pytest.raises(DataError, match="given twice"):
         net_train(_input_named_target(), {"Target": x, "Output": y, "OutputTarget": y}, **options)
+
+
+def _classifier_with_input_named_target(decoder):
+    from netgraph import ElementwiseLayer, SoftmaxLayer
+    from netgraph.core.coders import BooleanDecoder
+    last = ElementwiseLayer("LogisticSigmoid") if isinstance(decoder, BooleanDecoder) else SoftmaxLayer()
+    width = 1 if isinstance(decoder, BooleanDecoder) else 3
+    return NetGraph({"l": LinearLayer(width), "s": last}, [(NetPort("Target"), "l", "s"), ("s", NetPort("Output"))],
+                    Target=2, Output=decoder)
+
+
+@pytest.mark.parametrize("labels", [["a", "b", "c"] * 4, [True, False, False] * 4])
+def test_list_inputs_beside_a_decoder_output_are_read_as_the_input_named_target(labels):
+    # the key 'Target' was taken for the decoder output's target even though an input port has that name: 'target
+    # 'Target' (ClassDecoder): example 0: expected a label, found list' for rules and for a dict of lists
+    from netgraph import BooleanDecoder, ClassDecoder
+    decoder = BooleanDecoder() if isinstance(labels[0], bool) else ClassDecoder(["a", "b", "c"])
+    x = torch.randn(12, 2, generator=torch.Generator().manual_seed(1))
+    options = dict(max_training_rounds=2, batch_size=4, random_seed=0, progress=False, all=True)
+    expected = net_train(_classifier_with_input_named_target(decoder), {"Target": x, "OutputTarget": labels},
+                         **options).round_losses
+    as_lists = {"Target": x.tolist(), "OutputTarget": labels}
+    assert net_train(_classifier_with_input_named_target(decoder), as_lists, **options).round_losses == expected
+    rules = list(zip(x.tolist(), labels))
+    assert net_train(_classifier_with_input_named_target(decoder), rules, **options).round_losses == expected
+
+
+@pytest.mark.parametrize("input_name", ["Target", "Input"])
+def test_a_pair_for_a_net_with_two_outputs_is_refused_with_the_dict_by_port(input_name):
+    # with an input named Target the pair's targets overwrote the inputs (a shape error for the input); with Input it
+    # asked for keys A and B and called 'Target' unknown
+    edges = [(NetPort(input_name), "a", NetPort("A")), (NetPort(input_name), "b", NetPort("B"))]
+    net = NetGraph({"a": LinearLayer(1), "b": LinearLayer(1)}, edges, **{input_name: 2})
+    x, y = torch.randn(16, 2), torch.randn(16, 1)
+    with pytest.raises(DataError, match=r"a pair \(inputs, targets\) needs a net with one output port; this one has 2 "
+                                        rf"\(A, B\): give a dict by port, \{{'{input_name}': \.\.\., 'A': \.\.\., "
+                                        r"'B': \.\.\.\}") as caught:
+        net_train(net, (x, y), max_training_rounds=1, progress=False)
+    assert caught.value.kind == "data-form"

@@ -53,6 +53,6 @@ def _as_given(value: torch.Tensor, given: Any) -> torch.Tensor:
     if not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
         return value
     if dtype != value.dtype and isinstance(given, torch.Tensor) and given.shape == value.shape \
-            and given.device == value.device and torch.equal(given.to(value.dtype), value):
-        return given.clone()
+            and torch.equal(given.to(value.device, value.dtype), value):  # on the module's device (moved by .to)
+        return given.to(value.device, copy=True)
     return value.to(dtype)

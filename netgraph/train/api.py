@@ -89,10 +89,10 @@ def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
     A layer alone trains as the net of it alone and comes back as the trained layer (NetTrain[LinearLayer[], data]).
 
     Options (defaults in ``OPTIONS``): ``loss_function`` (None = automatic), ``batch_size`` (64),
-    ``max_training_rounds`` (automatic: at least 10 rounds and 1000 batches, at most 10 000 rounds),
-    ``max_training_time`` (seconds), ``validation_set`` (data, or a fraction of ``data`` to hold
-    out; the returned net is the best-validation one), ``learning_rate``, ``method`` ('Adam',
-    'AdamW', 'SGD', 'RMSProp', or (name, {suboptions})), ``learning_rate_multipliers`` (0 freezes),
+    ``max_training_rounds`` (automatic: at least 10 rounds and 1000 batches, at most 10 000 rounds; with
+    ``max_training_time`` alone no round limit), ``max_training_time`` (seconds), ``validation_set`` (data, or a
+    fraction of ``data`` to hold out; the returned net is the best-validation one), ``learning_rate``, ``method``
+    ('Adam', 'AdamW', 'SGD', 'RMSProp', or (name, {suboptions})), ``learning_rate_multipliers`` (0 freezes),
     ``target_device`` ('cpu', 'cuda'), ``random_seed``, ``training_stopping_criterion`` ('Loss', a
     patience, a dict or a function), ``checkpoint`` (a directory, or {'directory', 'interval',
     'keep'}), ``resume`` (True: the newest checkpoint; or a path), ``progress`` ('auto', True,
@@ -306,6 +306,12 @@ def _after_run(trainer: Trainer, held: Any, guards: Any) -> None:
     unguard_torch_norms(guards)
 
 
+def _best_round(s: Any) -> int | None:
+    """The round whose net came back: the best validated one, else (every round warming up, or every validation loss
+    NaN: none compared) the last, whose net is returned then; None without validation."""
+    return (s.best_round or s.rounds) if s.validation_losses else None
+
+
 def _results(net: Any, module: torch.nn.Module, trainer: Trainer, reason: str, method: Any,
              rates: dict[str, float], loss: Any, o: dict[str, Any], dtype: torch.dtype | None) -> Any:
     module.to("cpu")
@@ -320,7 +326,7 @@ def _results(net: Any, module: torch.nn.Module, trainer: Trainer, reason: str, m
     return NetTrainResults(
         trained_net=trained_net, training_net=training_net, round_losses=list(s.round_losses),
         batch_losses=list(s.batch_losses), validation_losses=list(s.validation_losses),
-        best_validation_round=s.best_round if s.validation_losses else None, total_rounds=s.rounds,
+        best_validation_round=_best_round(s), total_rounds=s.rounds,
         total_batches=s.batches, batch_size=_batch_size(trainer), examples_processed=s.examples,
         total_training_time=s.elapsed, reason_training_stopped=reason, optimization_method=method.name,
         initial_learning_rate=method.learning_rate, final_learning_rate=trainer.learning_rate,

@@ -35,13 +35,18 @@ def positional_misfit(fn: Callable, count: int) -> int | None:
     return len(required) if len(required) > count else len(positional)
 
 
-def refuse_misfit(fn: Any, option: str, call: str, subject: str | None = None) -> None:
+def refuse_misfit(fn: Any, option: str, call: str, subject: str | None = None, meaning: str = "") -> None:
     """OptionError when function ``fn`` given as ``option`` (said as ``subject``, by default the option) cannot be
-    called as ``call`` (``"f(info)"``)."""
+    called as ``call`` (``"f(info)"``; ``meaning`` says what its arguments are). Its ``detail`` is the message
+    without the subject, naming keyword-only arguments ``fn`` requires; its ``hint`` the lambda to write."""
     count = call.count(",") + 1
     if not callable(fn) or (found := positional_misfit(fn, count)) is None:
         return
+    signature = inspect.signature(fn)
+    keywords = [p.name for p in signature.parameters.values() if p.kind == p.KEYWORD_ONLY and p.default is p.empty]
+    also = f" and requires {', '.join(keywords)} by keyword" if keywords else ""
+    hint = f"write e.g. lambda {call[2:-1]}: ..."
+    detail = f"takes {counted(found, 'argument')} by position{also}, but it is called as {call}{meaning}; {hint}"
     name = getattr(fn, "__name__", type(fn).__name__)
-    raise OptionError(f"{subject or option} {name}{inspect.signature(fn)} takes {counted(found, 'argument')} by position, but it "
-                      f"is called as {call}; write e.g. lambda {call[2:-1]}: ...", option=option,
-                      kind="option-value", expected=count, found=found)
+    raise OptionError(f"{subject or option} {name}{signature} {detail}", option=option, kind="option-value",
+                      expected=count, found=found, detail=detail, hint=hint)

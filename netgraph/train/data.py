@@ -173,7 +173,7 @@ def gather(data: Any, what: str, ports: tuple[tuple[str, ...], tuple[str, ...]],
         raise data_error(what, dict_pair_problem(data),
                          kind="data-form", expected=FORMS, found="a pair (dict, targets)")  # Keras's fit(dict, y)
     if isinstance(data, tuple) and len(data) == 2 and not any(isinstance(d, Mapping) for d in data):
-        if input_port is None:
+        if input_port is None or len(outputs) != 1:
             raise data_error(what, pair_problem(data, inputs, outputs),
                              kind="data-form", expected=FORMS, found="a pair (inputs, targets)")
         data = pair_columns(data, inputs, outputs)

@@ -14,8 +14,8 @@ __all__ = ["pair_problem", "dict_pair_problem", "pair_columns"]
 
 
 def pair_problem(pair: tuple, inputs: Sequence[str], outputs: Sequence[str]) -> str:
-    """A pair (inputs, targets) for a net of other than one input: the dict by port that says it (Keras's list of
-    inputs, one per input port in order, taken apart as ``inputs[i]``)."""
+    """A pair (inputs, targets) for a net of other than one input, or of one input and several outputs: the dict by
+    port that says it (Keras's list of inputs, one per input port in order, taken apart as ``inputs[i]``)."""
     listed = _listed(pair[0], len(inputs))
     keys = [f"{p!r}: {'inputs[%d]' % i if listed else '...'}" for i, p in enumerate(inputs)]
     if len(outputs) == 1:
@@ -24,18 +24,22 @@ def pair_problem(pair: tuple, inputs: Sequence[str], outputs: Sequence[str]) -> 
         by_output = _listed(pair[1], len(outputs))
         keys += [f"{p!r}: {'targets[%d]' % i if by_output else '...'}" for i, p in enumerate(outputs)]
     keras = "Keras's list of inputs as " if listed else ""
+    if len(inputs) == 1:  # one input, several outputs: the targets of which output?
+        return (f"a pair (inputs, targets) needs a net with one output port; this one has {len(outputs)} "
+                f"({', '.join(outputs)}): give a dict by port, {{{', '.join(keys)}}}")
     return (f"a pair (inputs, targets) needs a net with exactly one input port; this one has {len(inputs)} "
             f"({', '.join(inputs)}): give a dict by port, {keras}{{{', '.join(keys)}}}")
 
 
 def pair_columns(pair: tuple, inputs: Sequence[str], outputs: Sequence[str]) -> dict[str, Any]:
-    """The dict a pair (inputs, targets) stands for in a net of one input: the targets under ``"Target"``, or under
-    ``"<output>Target"`` where the input port itself is named ``Target`` (the key the loss reads then).
+    """The dict a pair (inputs, targets) stands for in a net of one input and one output: the targets under
+    ``"Target"``, or under ``"<output>Target"`` where the input port itself is named ``Target`` (the key the loss reads
+    then).
 
     >>> sorted(pair_columns(([1.0], [2.0]), ("Target",), ("Output",)))
     ['OutputTarget', 'Target']
     """
-    key = f"{outputs[0]}Target" if "Target" in inputs and len(outputs) == 1 else "Target"
+    key = f"{outputs[0]}Target" if "Target" in inputs else "Target"
     return {inputs[0]: pair[0], key: pair[1]}
 
 

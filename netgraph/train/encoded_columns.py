@@ -32,7 +32,7 @@ def coder_for(net: Any, key: str) -> Coder | None:
     if key in coders:
         return coders[key]
     outputs = [p for p in net.output_ports if isinstance(coders.get(p), Decoder)]
-    if key == "Target" and len(net.output_ports) == 1 and outputs:
+    if _single_target(net, key) and outputs:
         return coders[outputs[0]]
     return next((coders[p] for p in outputs if key == f"{p}Target"), None)
 
@@ -80,7 +80,7 @@ def columns_of(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | N
         _refuse_uncoded(net, columns, what)
         _refuse_unencoded_tensors(net, columns, what)
         return columns
-    if _is_pair(net, data):  # (inputs, targets): the dict it stands for, so a decoder reads its labels too
+    if _is_inputs_targets_pair(net, data):  # the dict it stands for, so a decoder reads its labels too
         data = pair_columns(data, net.input_ports, net.output_ports)
     if isinstance(data, torch.utils.data.DataLoader) and (problem := _loader_problem(net, data)):
         raise data_error(what, problem, kind="data-form")
@@ -283,9 +283,10 @@ def _refuse_unencoded_tensors(net: Any, columns: Mapping[str, Any], what: Any) -
                                  kind="encoded-form")
 
 
-def _is_pair(net: Any, data: Any) -> bool:
-    """Whether ``data`` is the (inputs, targets) pair of a net with one input (as ``gather`` reads it)."""
-    return type(data) is tuple and len(data) == 2 and len(net.input_ports) == 1 and \
+def _is_inputs_targets_pair(net: Any, data: Any) -> bool:
+    """Whether ``data`` is the (inputs, targets) pair of a net with one input and one output (as ``gather`` reads
+    it; it refuses a pair for other nets)."""
+    return type(data) is tuple and len(data) == 2 and len(net.input_ports) == len(net.output_ports) == 1 and \
         not any(isinstance(d, Mapping) for d in data)
 
 
@@ -306,10 +307,16 @@ def _image_encoder(shape: Any) -> str:
 
 
 def output_for(net: Any, key: str) -> str:
-    """The output port a target key belongs to ('Target' with one output, '<port>Target', the port's name)."""
-    if key == "Target" and len(net.output_ports) == 1:
+    """The output port a target key belongs to ('Target' with one output and no input of that name, '<port>Target',
+    the port's name)."""
+    if _single_target(net, key):
         return net.output_ports[0]
     return key[:-len("Target")] if key.endswith("Target") and key[:-len("Target")] in net.output_ports else key
+
+
+def _single_target(net: Any, key: str) -> bool:
+    """Whether ``key`` is 'Target', the single output's target (not an input port of that name, as loss reads it)."""
+    return key == "Target" and len(net.output_ports) == 1 and "Target" not in net.input_ports
 
 
 def port_words(coder: Coder, key: str, port: str) -> str:

@@ -164,7 +164,7 @@ class Trainer(ProgressReports):
     # -- rounds ---------------------------------------------------------------------------------------------
     def fraction_done(self) -> float:
         plan, s = self.plan, self.state
-        planned = plan.max_rounds * plan.batches_per_round if plan.batches_per_round else None
+        planned = self.planned_batches()
         parts = [s.batches / planned if planned else s.rounds / plan.max_rounds]
         if plan.max_time:
             parts.append((time.perf_counter() - self.started) / plan.max_time)

@@ -36,13 +36,17 @@ class ProgressReports:
                 "loss_weights": dict(self.loss.weights), "metrics": last_values(s.round_metrics),
                 "validation_metrics": last_values(s.validation_metrics)})
 
+    def planned_batches(self) -> float | None:
+        """The run's batches, rounds times batches a round; None where either is not known (max_training_time alone:
+        no round limit; a loader without a length)."""
+        planned = self.plan.max_rounds * (self.plan.batches_per_round or math.nan)
+        return planned if math.isfinite(planned) else None
+
     def open_bar(self) -> None:
         mode = self.plan.progress
         if mode not in ("auto", "bar") or not self.ctx.main:
             return
-        planned = self.plan.max_rounds * (self.plan.batches_per_round or math.nan)
-        total = planned if math.isfinite(planned) else None  # no round limit (max_training_time alone): no total
-        self.bar = tqdm(total=total, initial=self.state.batches if total else 0, desc="net_train", unit="batch",
+        self.bar = tqdm(total=self.planned_batches(), initial=self.state.batches, desc="net_train", unit="batch",
                         disable=None if mode == "auto" else False, file=sys.stderr, dynamic_ncols=True)
 
     def report(self, r: int) -> str | None:

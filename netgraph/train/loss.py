@@ -10,8 +10,9 @@ Automatic (``loss_function=None``), as Wolfram's NetTrain does:
   cross-entropy, anything else -> mean squared error.
 
 Target keys: with one output port the target is read from ``"Target"`` (the output's own name, e.g.
-``"Output"``, is accepted too, as Wolfram does); with several, from each output port's name (or
-``"<port>Target"`` when an input port has that name).
+``"Output"``, is accepted too, as Wolfram does), or from ``"<port>Target"`` (``"OutputTarget"``) when an input port
+is named ``Target``; with several, from each output port's name (or ``"<port>Target"`` when an input port has that
+name).
 
 Other forms: a port name (that output is the loss); a loss layer or loss net with ports ``Input`` and
 optional ``Target`` (the net must have one output); a callable ``f(outputs, batch)`` getting dicts of

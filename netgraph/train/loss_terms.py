@@ -5,7 +5,6 @@ example (array-valued losses summed per example); ``netgraph.train.loss`` attach
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -16,9 +15,8 @@ from netgraph.core.layer import Layer
 from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.train.data import Expect
 from netgraph.train.loss_inputs import loss_inputs
-from netgraph.train.callables import positional_misfit
+from netgraph.train.callables import refuse_misfit
 from netgraph.core.types import INTEGER, REAL, PortType
-from netgraph.core.wording import counted
 from netgraph.core.graph import NetGraph
 from netgraph.backend.initialize import net_initialize
 from netgraph.layers.losses import CrossEntropyLossLayer, MeanSquaredLossLayer
@@ -185,16 +183,8 @@ class CallableTerm(Term):
     def _check_arity(self) -> None:
         """OptionError before training when ``fn``'s signature cannot take (outputs, batch) by position (a builtin's
         that cannot be read is trusted)."""
-        if (found := positional_misfit(self.fn, 2)) is None:
-            return
-        signature = inspect.signature(self.fn)
-        keywords = [p.name for p in signature.parameters.values() if p.kind == p.KEYWORD_ONLY and p.default is p.empty]
-        also = f" and requires {', '.join(keywords)} by keyword" if keywords else ""
-        name = getattr(self.fn, "__name__", type(self.fn).__name__)
-        raise OptionError(f"loss_function {name}{signature} takes {counted(found, 'argument')} by position{also}, but "
-                          f"it is called as f(outputs, batch): the net's outputs and the batch's data, dicts by name; "
-                          f"write e.g. lambda outputs, batch: ...", option="loss_function", kind="option-value",
-                          expected=2, found=found)
+        refuse_misfit(self.fn, "loss_function", "f(outputs, batch)",
+                      meaning=": the net's outputs and the batch's data, dicts by name")
 
     def describe(self) -> str:
         return f"{getattr(self.fn, '__name__', 'a function')}(outputs, batch)"

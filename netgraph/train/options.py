@@ -140,8 +140,9 @@ def _method_parts(method: Any) -> tuple[Any, dict]:
         return method[0], dict(method[1])
     if isinstance(method, Mapping):
         options = dict(method)
-        named = [k for k in options if isinstance(k, str) and snake(k) in ("name", "type", "method")]
-        name = options.pop(named[0]) if named else None  # Wolfram's CamelCase too: {"Name": "SGD", "Momentum": 0.9}
+        names = [k for k in options if isinstance(k, str) and snake(k) in ("name", "type", "method")]
+        named = {k: options.pop(k) for k in names}
+        name = _one_name(named)  # Wolfram's CamelCase too: {"Name": "SGD", "Momentum": 0.9}
         if name is None:  # "unknown method None" read as if None were the name given
             raise OptionError(f"method {dict(method)!r} names no method: a dict gives it under 'name', e.g. "
                               f"{ {'name': 'SGD', **options}!r}", option="method", kind="option-value",
@@ -151,6 +152,16 @@ def _method_parts(method: Any) -> tuple[Any, dict]:
     expected = "a name ('Adam', 'SGD', 'RMSProp', 'AdamW'), (name, {suboptions}) or a dict with a 'name' key"
     raise OptionError(f"method must be {expected}; found {method!r}", option="method", kind="option-value",
                       expected=expected, found=method)
+
+
+def _one_name(named: dict[str, Any]) -> Any:
+    """The method a dict's name keys ('name', 'type', 'method', any case) give; an OptionError where they differ."""
+    spelled = {str(v).lower().replace("-", "").replace("_", "") for v in named.values()}
+    if len(spelled) > 1:
+        raise OptionError(f"method dict names two methods, {' and '.join(f'{k!r}: {v!r}' for k, v in named.items())}; "
+                          f"give one name", option="method", kind="option-value", expected="one method name",
+                          found=tuple(named.values()))
+    return next(iter(named.values()), None)
 
 
 def _torch_suboption(name: str) -> str:
