@@ -68,8 +68,9 @@ def read_folder(path: str | os.PathLike, *, command_line: bool = False) -> Examp
     root = Path(path)
     if not root.is_dir():
         raise DataError(f"{who}no folder {str(root)!r}", kind="missing-file", found=str(root))
-    entries = [(sub.name, entry) for sub in sorted(p for p in root.iterdir() if p.is_dir())
-               for entry in sorted(sub.iterdir())]
+    folders = sorted(p for p in root.iterdir() if p.is_dir())
+    entries = [(sub.name, entry) for sub in folders if not _metadata(sub.name) for entry in sorted(sub.iterdir())]
+    hidden_folders = [sub for sub in folders if _metadata(sub.name) and _images_kept(sub)]
     pairs = [(str(entry), label) for label, entry in entries if entry.suffix.lower() in IMAGE_SUFFIXES
              and entry.is_file() and not entry.name.startswith(".")]  # hidden: macOS's '._x.png' metadata
     loose = sorted(p for p in root.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())  # no label
@@ -80,10 +81,24 @@ def read_folder(path: str | os.PathLike, *, command_line: bool = False) -> Examp
                         f"files ending {', '.join(IMAGE_SUFFIXES[:3])}, ...){lying}", kind="missing-data", found=0)
     held = {label for _, label in pairs}
     empty = [p.name for p in sorted(root.iterdir())  # a class dropped (hidden folders, .ipynb_checkpoints, unsaid)
-             if p.is_dir() and p.name not in held and not p.name.startswith(".")]
-    if said := "; ".join(filter(None, [_empty_labels(empty), _skipped(root, [entry for _, entry in entries], loose)])):
+             if p.is_dir() and p.name not in held and not _metadata(p.name)]
+    skipped = _skipped(root, [entry for _, entry in entries], loose, hidden_folders)
+    if said := "; ".join(filter(None, [_empty_labels(empty), skipped])):
         warnings.warn(f"{who}{str(root)!r}: {said}", stacklevel=3)
     return Examples(pairs, str(root))
+
+
+def _metadata(name: str) -> bool:
+    """Whether a sub-folder named ``name`` is no label: hidden ('.ipynb_checkpoints') or the '__MACOSX' folder of
+    macOS's zip."""
+    return name.startswith(".") or name.startswith("__MACOSX")
+
+
+def _images_kept(folder: Path) -> bool:
+    """Whether a skipped metadata folder is worth a word: '__MACOSX' always (a copy of the tree's '._' files), a
+    hidden folder when it holds files named as images."""
+    return folder.name.startswith("__MACOSX") or any(
+        entry.suffix.lower() in IMAGE_SUFFIXES and entry.is_file() for entry in folder.iterdir())
 
 
 def _empty_labels(empty: list[str]) -> str:
@@ -97,9 +112,10 @@ def _empty_labels(empty: list[str]) -> str:
             f"examples' labels (e.g. {empty[0]!r}; give a ClassDecoder the full list of labels)")
 
 
-def _skipped(root: Path, entries: list[Path], loose: list[Path]) -> str:
+def _skipped(root: Path, entries: list[Path], loose: list[Path], hidden_folders: list[Path]) -> str:
     """What an image folder holds that is not read ('' when nothing): ``loose`` images directly in it (outside the
-    label sub-folders: no label), and in its label sub-folders hidden image files ('._x.png'), image names that are
+    label sub-folders: no label), ``hidden_folders`` ('__MACOSX'), and in its label sub-folders hidden image files
+    ('._x.png'), image names that are
     no file (a broken link), files of other suffixes (hidden ones, as .DS_Store, unsaid) and nested folders, a count
     and an example of each."""
     folders = [e for e in entries if e.is_dir()]
@@ -107,7 +123,7 @@ def _skipped(root: Path, entries: list[Path], loose: list[Path]) -> str:
              and not e.name.startswith(".")]
     unread = [e for e in entries if e.suffix.lower() in IMAGE_SUFFIXES and not e.is_file() and not e.is_dir()]
     hidden = [e for e in entries if e.suffix.lower() in IMAGE_SUFFIXES and e.is_file() and e.name.startswith(".")]
-    said = [_hidden(root, hidden)] if hidden else []
+    said = [_hidden(root, hidden, hidden_folders)] if hidden or hidden_folders else []
     if unread:  # a broken link, a pipe
         said.append(f"skipped {len(unread)} image name{'s' * (len(unread) > 1)} that "
                     f"{'are' if len(unread) > 1 else 'is'} no readable file (e.g. "
@@ -126,12 +142,19 @@ def _skipped(root: Path, entries: list[Path], loose: list[Path]) -> str:
     return "; ".join(said)
 
 
-def _hidden(root: Path, hidden: list[Path]) -> str:
-    """Why hidden image files are skipped: macOS writes '._photo.png' beside each file copied to a USB stick."""
-    many = len(hidden) > 1
-    return (f"skipped {len(hidden)} hidden file{'s' * many} named as image{'s' * many} (e.g. "
-            f"{hidden[0].relative_to(root).as_posix()!r}; names starting with '.' are metadata, as macOS's '._' "
-            f"files)")
+def _hidden(root: Path, hidden: list[Path], folders: list[Path]) -> str:
+    """Why hidden image files and folders are skipped: macOS writes '._photo.png' beside each file copied to a USB
+    stick, and its zip a '__MACOSX' folder of them."""
+    counts = []
+    if hidden:
+        many = "s" * (len(hidden) > 1)
+        counts.append(f"{len(hidden)} hidden file{many} named as image{many}")
+    if folders:
+        counts.append(f"{len(folders)} hidden folder{'s' * (len(folders) > 1)}")
+    example = (hidden or folders)[0].relative_to(root).as_posix()
+    names, kinds = ("'.' or '__MACOSX'", "macOS's '._' files and its zip's '__MACOSX' folder") if folders else \
+        ("'.'", "macOS's '._' files")
+    return f"skipped {' and '.join(counts)} (e.g. {example!r}; names starting with {names} are metadata, as {kinds})"
 
 
 def text_table(path: str | os.PathLike, text: str = "text", label: str = "label") -> Examples:
