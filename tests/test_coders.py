@@ -11,6 +11,7 @@ from netgraph import (BooleanDecoder, BooleanEncoder, ClassDecoder, ClassEncoder
                       ScalarEncoder, ShapeError, SoftmaxLayer, TokensEncoder, WiringError, load, net_initialize,
                       net_replace_part, net_train, save)
 from netgraph.core.coders import ImageEncoder, coder_from_data
+from netgraph.data import parse_property
 
 
 @pytest.fixture
@@ -341,3 +342,20 @@ def test_replacing_an_encoder_by_none_keeps_the_type_it_gave_the_port(encoder):
     assert not plain.coders and plain.port_types["Input"] == net.port_types["Input"]
     x = torch.tensor([2, 0]) if isinstance(encoder, ClassEncoder) else torch.rand(2, 3, 2, 4)
     torch.testing.assert_close(plain(x), net.compile().eval()(Input=x))
+
+
+@pytest.mark.parametrize("k", [0, -1, 2.5, True, "3"])
+def test_a_top_property_with_no_positive_k_says_what_k_must_be(k):
+    """('TopProbabilities', 0) got "did you mean 'TopProbabilities'?", naming the property it gave (QA)."""
+    with pytest.raises(OptionError) as caught:
+        parse_property(("TopProbabilities", k))
+    assert str(caught.value) == (f"decoder=('TopProbabilities', k) needs k a positive int (how many classes to "
+                                 f"give), found k={k!r}")
+    assert caught.value.option == "decoder" and caught.value.found == k and "did you mean" not in str(caught.value)
+
+
+def test_a_property_taking_no_argument_says_so():
+    with pytest.raises(OptionError, match=r"^decoder='Probabilities' takes no argument: give "
+                                          r"decoder='Probabilities', found \('Probabilities', 3\)$"):
+        parse_property(("Probabilities", 3))
+    assert parse_property(("TopDecisions", 2)) == ("TopDecisions", 2)
