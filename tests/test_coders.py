@@ -359,3 +359,20 @@ def test_a_property_taking_no_argument_says_so():
                                           r"decoder='Probabilities', found \('Probabilities', 3\)$"):
         parse_property(("Probabilities", 3))
     assert parse_property(("TopDecisions", 2)) == ("TopDecisions", 2)
+
+
+def test_an_image_size_over_the_port_elements_limit_is_refused_at_construction():
+    """ImageEncoder(size=(100000, 100000)) was made, and refused only when a net was built on it (QA)."""
+    from netgraph import limits
+    with pytest.raises(OptionError) as caught:
+        ImageEncoder(size=(100000, 100000))
+    assert str(caught.value) == (
+        "ImageEncoder option size=: (100000, 100000) gives 30,000,000,000 values per example (3 channels x width x "
+        "height), more than the port_elements limit of 268,435,456 (netgraph.limits(port_elements=...) raises it "
+        "(command line: --limit port_elements=N))")
+    assert caught.value.option == "size"
+    with limits(port_elements=99):
+        with pytest.raises(OptionError, match=r"\(10, 10\) gives 100 values per example \(1 channel x"):
+            ImageEncoder(size=10, color_space="Grayscale")
+        assert ImageEncoder(size=(11, 3), color_space="Grayscale").size == (11, 3)  # 33 values: under it
+        assert ImageEncoder(size=(11, 3)).size == (11, 3)  # 99 values: the limit itself is allowed
