@@ -401,18 +401,3 @@ def test_default_optimizer_uses_torch_fused_kernel_and_explicit_choice_wins():
     assert parse_method("Adam", 0.1).optimizer([{"params": p}]).defaults["fused"] is True
     assert not parse_method(("Adam", {"foreach": True}), 0.1).optimizer([{"params": p}]).defaults.get("fused")
     assert not parse_method("RMSProp", 0.1).optimizer([{"params": p}]).defaults.get("fused")
-
-
-def test_without_random_seed_the_global_rng_moves_by_the_one_draw_of_the_seed():
-    """The README said net_train leaves the global RNG as it found it; without random_seed it draws its seed from it
-    (one draw, so that two calls in a row train differently): the state after is that draw's, no more."""
-    x, y = known_function(32, 0)
-    net = net_initialize(mlp(), seed=0)
-    torch.manual_seed(123)
-    a = net_train(net, (x, y), max_training_rounds=1, batch_size=4, progress=False)  # shuffled: the seed tells
-    after_one = torch.get_rng_state()
-    torch.manual_seed(123)
-    torch.randint(0, 2**62, ())  # the seed's draw
-    assert torch.equal(after_one, torch.get_rng_state())
-    b = net_train(net, (x, y), max_training_rounds=1, batch_size=4, progress=False)
-    assert not torch.equal(a.layers["h"].arrays["Weights"], b.layers["h"].arrays["Weights"])
