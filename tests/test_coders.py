@@ -11,6 +11,7 @@ from netgraph import (BooleanDecoder, BooleanEncoder, ClassDecoder, ClassEncoder
                       ScalarEncoder, ShapeError, SoftmaxLayer, TokensEncoder, WiringError, load, net_initialize,
                       net_replace_part, net_train, save)
 from netgraph.core.coders import ImageEncoder, coder_from_data
+from netgraph.data import parse_property
 
 
 @pytest.fixture
@@ -358,3 +359,37 @@ def test_replacing_a_decoder_by_none_keeps_the_type_it_gave_the_port(decoder):
     assert plain.output_shapes["Output"] == ((3,) if isinstance(decoder, ClassDecoder) else ())
     x = torch.rand(4, 2, generator=torch.Generator().manual_seed(0))
     torch.testing.assert_close(plain(x), net.compile().eval()(Input=x))
+
+
+@pytest.mark.parametrize("k", [0, -1, 2.5, True, "3"])
+def test_a_top_property_with_no_positive_k_says_what_k_must_be(k):
+    """('TopProbabilities', 0) got "did you mean 'TopProbabilities'?", naming the property it gave (QA)."""
+    with pytest.raises(OptionError) as caught:
+        parse_property(("TopProbabilities", k))
+    assert str(caught.value) == (f"decoder=('TopProbabilities', k) needs k a positive int (how many classes to "
+                                 f"give), found k={k!r}")
+    assert caught.value.option == "decoder" and caught.value.found == k and "did you mean" not in str(caught.value)
+
+
+def test_a_property_taking_no_argument_says_so():
+    with pytest.raises(OptionError, match=r"^decoder='Probabilities' takes no argument: give "
+                                          r"decoder='Probabilities', found \('Probabilities', 3\)$"):
+        parse_property(("Probabilities", 3))
+    assert parse_property(("TopDecisions", 2)) == ("TopDecisions", 2)
+
+
+def test_an_image_size_over_the_port_elements_limit_is_refused_at_construction():
+    """ImageEncoder(size=(100000, 100000)) was made, and refused only when a net was built on it (QA)."""
+    from netgraph import limits
+    with pytest.raises(OptionError) as caught:
+        ImageEncoder(size=(100000, 100000))
+    assert str(caught.value) == (
+        "ImageEncoder option size=: (100000, 100000) gives 30,000,000,000 values per example (3 channels x width x "
+        "height), more than the port_elements limit of 268,435,456 (netgraph.limits(port_elements=...) raises it "
+        "(command line: --limit port_elements=N))")
+    assert caught.value.option == "size"
+    with limits(port_elements=99):
+        with pytest.raises(OptionError, match=r"\(10, 10\) gives 100 values per example \(1 channel x"):
+            ImageEncoder(size=10, color_space="Grayscale")
+        assert ImageEncoder(size=(11, 3), color_space="Grayscale").size == (11, 3)  # 33 values: under it
+        assert ImageEncoder(size=(11, 3)).size == (11, 3)  # 99 values: the limit itself is allowed

@@ -51,3 +51,36 @@ def test_a_resumed_run_of_labels_without_random_seed_holds_out_the_examples_the_
     net_train(net, data, max_training_rounds=2, checkpoint=tmp_path, **options)
     rest = net_train(net, data, max_training_rounds=4, checkpoint=tmp_path, resume=True, **options)
     assert rest.validation_losses == whole.validation_losses
+
+
+def test_a_zero_dim_tensor_or_array_is_a_fraction_as_a_float_is():
+    """validation_set=torch.tensor(0.2) was read as validation data, not the fraction 0.2 (QA)."""
+    import numpy as np
+    x = torch.arange(30, dtype=torch.float32).reshape(10, 3) / 30
+    data = {"Input": x, "Target": torch.tensor([i % 3 for i in range(10)])}
+    net = net_initialize(NetChain([LinearLayer(3), SoftmaxLayer()], input=3), seed=0)
+
+    def losses(fraction):
+        return net_train(net, data, validation_set=fraction, max_training_rounds=2, batch_size=10, progress=False,
+                         random_seed=4, all=True).validation_losses
+
+    want = losses(0.3)
+    assert len(want) == 2
+    for fraction in (torch.tensor(0.3), torch.tensor(0.3, dtype=torch.float64), np.array(0.3), np.float64(0.3),
+                     np.float32(0.3), np.array(0.3, dtype=np.float32)):  # 32-bit 0.3: 3 of 10 held out, not 4
+        assert losses(fraction) == want
+
+
+def test_without_random_seed_the_global_rng_moves_by_the_one_draw_of_the_seed():
+    """The README said net_train leaves the global RNG as it found it; without random_seed it draws its seed from it
+    (one draw, so that two calls in a row train differently): the state after is that draw's, no more."""
+    x, y = torch.arange(64, dtype=torch.float32).reshape(32, 2) / 64, torch.arange(32) % 3
+    net = net_initialize(NetChain([LinearLayer(3), SoftmaxLayer()], input=2), seed=0)
+    torch.manual_seed(123)
+    a = net_train(net, (x, y), max_training_rounds=1, batch_size=4, progress=False)  # shuffled: the seed tells
+    after_one = torch.get_rng_state()
+    torch.manual_seed(123)
+    torch.randint(0, 2**62, ())  # the seed's draw
+    assert torch.equal(after_one, torch.get_rng_state())
+    b = net_train(net, (x, y), max_training_rounds=1, batch_size=4, progress=False)
+    assert not torch.equal(a.layers["1"].arrays["Weights"], b.layers["1"].arrays["Weights"])

@@ -79,3 +79,33 @@ def test_a_deep_file_out_of_range_is_refused_naming_the_file_not_an_array(tmp_pa
     message = str(caught.value)
     assert str(path) in message and f"'{mode}'" in message
     assert "array" not in message  # a file, not an array the user passed
+
+
+def _corrupt_exif_photo(path):
+    """A PNG whose EXIF (orientation 6) claims more bytes than it holds: pillow warns "Corrupt EXIF data"."""
+    stored = np.zeros((4, 8), np.uint8)
+    stored[:, :4] = 255
+    exif = Image.Exif()
+    exif[0x0112], exif[0x010F] = 6, "Cam"
+    data = bytearray(exif.tobytes())
+    assert data[:8] == b"Exif\x00\x00MM"  # then 42 and the first directory's offset, 8: its entry count at 14
+    data[14:16] = b"\x00\x40"  # 64 entries claimed: cut short
+    Image.fromarray(stored).save(path, exif=bytes(data))
+    return stored
+
+
+def test_a_corrupt_exif_is_ignored_and_said_once_naming_the_file(tmp_path):
+    """pillow's "Corrupt EXIF data. Expecting to read 12 bytes but only got 4." leaked to the user (QA), naming a
+    line of pillow, once per read: now one warning of ours names the file, and the image is read as stored."""
+    path = tmp_path / "photo.png"
+    stored = _corrupt_exif_photo(path)
+    coder = ImageEncoder(size=(8, 4), color_space="Grayscale")
+    with pytest.warns(UserWarning) as caught:
+        first = encode(coder, "Input", [str(path), str(path)])
+        again = encode(coder, "Input", str(path))  # the next epoch: not said again
+    assert [str(w.message) for w in caught] == [
+        f"image {str(path)!r}: its EXIF metadata is corrupt, so it was ignored (the image is read as stored, not "
+        f"turned by an EXIF orientation)"]
+    assert caught[0].filename == __file__  # the user's line, not pillow's
+    want = torch.from_numpy(stored / 255.0).float().unsqueeze(0)  # (channels, height, width): not turned
+    assert torch.equal(first[0], want) and torch.equal(first[1], want) and torch.equal(again, want)

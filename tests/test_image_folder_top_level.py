@@ -87,3 +87,31 @@ def test_hidden_image_files_are_skipped_and_said(tmp_path):
     assert len(caught) == 1 and str(caught[0].message) == (
         f"image_folder: {str(tmp_path)!r}: skipped 1 hidden file named as image (e.g. 'cat/._0.png'; names starting "
         f"with '.' are metadata, as macOS's '._' files)")
+
+
+def test_a_macos_zip_folder_and_hidden_folders_are_no_labels(tmp_path):
+    """Unzipping a macOS zip leaves '__MACOSX/cat/._0.png' beside the labels: image_folder warned '__MACOSX' was an
+    empty label folder (and a hidden '.cache' folder of images was read as a label): skipped, with the hidden note."""
+    for label in ("cat", "dog"):
+        _png(tmp_path / label / "0.png")
+    (tmp_path / "__MACOSX" / "cat").mkdir(parents=True)
+    (tmp_path / "__MACOSX" / "cat" / "._0.png").write_bytes(b"\x00\x05\x16\x07Mac OS X        ")
+    _png(tmp_path / ".cache" / "1.png")
+    (tmp_path / ".git").mkdir()  # hidden, holding no images: unsaid
+    with pytest.warns(UserWarning) as caught:
+        examples = image_folder(tmp_path)
+    assert examples.labels == ("cat", "dog") and len(examples) == 2
+    assert len(caught) == 1 and str(caught[0].message) == (
+        f"image_folder: {str(tmp_path)!r}: skipped 2 hidden folders (e.g. '.cache'; names starting with '.' or "
+        f"'__MACOSX' are metadata, as macOS's '._' files and its zip's '__MACOSX' folder)")
+
+
+def test_hidden_files_and_a_macos_zip_folder_share_one_note(tmp_path):
+    _png(tmp_path / "cat" / "0.png")
+    (tmp_path / "cat" / "._0.png").write_bytes(b"\x00\x05\x16\x07")
+    (tmp_path / "__MACOSX").mkdir()
+    with pytest.warns(UserWarning) as caught:
+        image_folder(tmp_path)
+    assert len(caught) == 1 and str(caught[0].message).startswith(
+        f"image_folder: {str(tmp_path)!r}: skipped 1 hidden file named as image and 1 hidden folder (e.g. "
+        f"'cat/._0.png'; names starting with '.' or '__MACOSX'")

@@ -36,8 +36,24 @@ def test_too_long_empty_and_non_text_values_name_the_port_and_the_example():
     assert "example 0" not in message
     with pytest.raises(OptionError, match="TokensEncoder option max_length=: a positive int"):
         TokensEncoder(["x"], max_length=0)
-    with pytest.raises(OptionError, match="unknown= and padding= must differ"):
+    with pytest.raises(OptionError, match="option unknown=: '<unk>' \\(its default\\) is also a vocabulary entry"):
         TokensEncoder(["<unk>", "x"])
+
+
+@pytest.mark.parametrize("options, said", [
+    ({"padding": "<unk>"}, "option padding=: '<unk>' is unknown='s token too (its default); the two must differ"),
+    ({"unknown": "<pad>"}, "option unknown=: '<pad>' is padding='s token too (its default); the two must differ"),
+    ({"unknown": "?", "padding": "?"}, "option unknown=: unknown= and padding= are both '?'; they must differ"),
+    ({"padding": "x"}, "option padding=: 'x' is also a vocabulary entry; padding= must differ from every vocabulary "
+                       "entry"),
+])
+def test_a_special_token_clash_names_the_option_given(options, said):
+    """padding='<unk>' was told "unknown= and padding= must differ ...", naming unknown=, which it never gave (QA)."""
+    for coder in (TokensEncoder, CharactersEncoder):
+        with pytest.raises(OptionError) as caught:
+            coder(["x", "y"], **options)
+        assert str(caught.value) == f"{coder.__name__} {said}"
+        assert caught.value.option == ("padding" if said.startswith("option padding") else "unknown")
 
 
 def test_a_net_reads_text_through_its_encoder():

@@ -94,3 +94,19 @@ def test_resuming_an_earlier_round_into_a_folder_of_later_ones_is_an_occupied_fo
     first = str(tmp_path / "round-000001.pt")
     d = sole_diagnostic(lambda: _train(checkpoint=tmp_path, resume=first, max_training_rounds=3), OptionError)
     assert (d.kind, d.option, d.found) == ("occupied-folder", "checkpoint", ("round-000002.pt",))
+
+
+def test_a_checkpoint_dict_takes_wolfram_s_camel_case_keys_as_method_and_stopping_dicts_do(tmp_path):
+    """checkpoint={'Directory': d, 'Interval': 2} was refused ("has no key 'Directory'") where method= and the
+    stopping dict read Wolfram's CamelCase keys (QA): the same keys now, files written every 2 rounds, 2 kept (every
+    round would keep rounds 5 and 6, the default keep=3 rounds 2, 4 and 6)."""
+    options = {"max_training_rounds": 6, "all": True}
+    result = _train(checkpoint={"Directory": tmp_path / "ck", "Interval": 2, "Keep": 2}, **options)
+    assert [Path(f).name for f in result.checkpointing_files] == ["round-000004.pt", "round-000006.pt"]
+    assert sorted(p.name for p in (tmp_path / "ck").iterdir()) == ["round-000004.pt", "round-000006.pt"]
+    with pytest.raises(OptionError) as caught:
+        _train(checkpoint={"Directory": tmp_path / "a", "directory": tmp_path / "b"})
+    assert str(caught.value) == "checkpoint gives 'directory' twice (as 'Directory' and 'directory'); give one of them"
+    assert caught.value.kind == "option-combination"
+    with pytest.raises(OptionError, match=r"^checkpoint has no key 'Intervall' \(did you mean 'interval'\?\)"):
+        _train(checkpoint={"Directory": tmp_path / "c", "Intervall": 2})

@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 from netgraph.core.coder_base import CODERS, Coder, Decoder, Encoder, labels_option, plain_options, raise_options
 from netgraph.core.errors import Diagnostic, OptionError, did_you_mean
 from netgraph.core.layer_arguments import with_argument_errors
+from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.text_coders import CharactersEncoder, TokensEncoder
 from netgraph.core.types import INTEGER, REAL, PortType, format_shape
 
@@ -143,6 +144,10 @@ class ImageEncoder(Encoder):
         if channels is None:
             near = did_you_mean(self.color_space, _COLOR_CHANNELS) if isinstance(self.color_space, str) else ""
             self._problem(problems, f"one of {list(_COLOR_CHANNELS)}, found {self.color_space!r}{near}", "color_space")
+        if not problems and (elements := channels * math.prod(self.size)) > (limit := current_limits().port_elements):
+            self._problem(problems, f"{self.size!r} gives {elements:,} values per example ({channels} channel"
+                          f"{'s' * (channels > 1)} x width x height), more than the port_elements limit of {limit:,} "
+                          f"({raise_hint('port_elements')})", "size")
         for name in ("mean", "std"):
             object.__setattr__(self, name, self._per_channel(name, getattr(self, name), channels, problems))
         if self.std is not None and any(s <= 0 for s in self.std):

@@ -59,11 +59,26 @@ class TokensEncoder(Encoder):
         if capitals := [t for t in self.vocabulary if self.lowercase is True and isinstance(t, str) and t != t.lower()]:
             self._problem(problems, f"lowercase=True lowercases the text before looking it up, so the vocabulary "
                           f"entry {capitals[0]!r} could never match; write the vocabulary in lowercase", "lowercase")
-        if isinstance(self.unknown, str) and isinstance(self.padding, str) and \
-                (self.unknown == self.padding or {self.unknown, self.padding} & set(self.vocabulary)):
-            self._problem(problems, "unknown= and padding= must differ from each other and from every vocabulary "
-                          "entry", "unknown")
+        if isinstance(self.unknown, str) and isinstance(self.padding, str):
+            self._check_special_tokens(problems)
         self._raise(problems)
+
+    def _check_special_tokens(self, problems: list[Diagnostic]) -> None:
+        """unknown= and padding= differ from each other and from every vocabulary entry; a clash named by the option
+        given (a default said as such)."""
+        given = [f.name for f in dataclasses.fields(self) if f.name in ("unknown", "padding")
+                 and getattr(self, f.name) != f.default]
+        if self.unknown == self.padding and len(given) == 1:
+            other = "padding" if given[0] == "unknown" else "unknown"
+            self._problem(problems, f"{self.unknown!r} is {other}='s token too (its default); the two must differ",
+                          given[0])
+        elif self.unknown == self.padding:
+            self._problem(problems, f"unknown= and padding= are both {self.unknown!r}; they must differ", "unknown")
+        for name in ("unknown", "padding"):
+            if getattr(self, name) in self.vocabulary:
+                default = "" if name in given else " (its default)"
+                self._problem(problems, f"{getattr(self, name)!r}{default} is also a vocabulary entry; {name}= must "
+                              f"differ from every vocabulary entry", name)
 
     _split_rule: ClassVar[str] = "a text is split on whitespace into words, strings without spaces"
 

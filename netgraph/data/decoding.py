@@ -40,13 +40,25 @@ def parse_property(value: Any) -> tuple[str, int | None] | None:
         return None
     name, k = (value, None) if isinstance(value, str) else (value if isinstance(value, tuple) and len(value) == 2
                                                           else (None, None))
-    if name not in PROPERTIES or (k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1)) \
-            or (k is not None and not name.startswith("Top")):
+    if name in PROPERTIES and k is not None:
+        _check_argument(name, k, value)
+    if name not in PROPERTIES:
         raise OptionError(f"decoder= must be one of {list(PROPERTIES)}, ('TopProbabilities', k) or ('TopDecisions', "
                           f"k) with k a positive int, or None (no decoding); found {value!r}"
                           f"{did_you_mean(name, PROPERTIES) if isinstance(name, str) else ''}", option="decoder",
                           kind="option-value", found=value)
     return name, k
+
+
+def _check_argument(name: str, k: Any, value: tuple) -> None:
+    """An OptionError for a property's argument that is none: 'TopProbabilities' needs a positive int, the number of
+    classes to give, and 'Decision' and 'Probabilities' take none."""
+    if not name.startswith("Top"):
+        raise OptionError(f"decoder={name!r} takes no argument: give decoder={name!r}, found {value!r}",
+                          option="decoder", kind="option-value", expected=name, found=value)
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise OptionError(f"decoder=({name!r}, k) needs k a positive int (how many classes to give), found k={k!r}",
+                          option="decoder", kind="option-value", expected="a positive int", found=k)
 
 
 def decode(coder: Coder, port: str, x: torch.Tensor, prop: tuple[str, int | None]) -> list:

@@ -16,6 +16,7 @@ import torch
 from netgraph.core.coders import ImageEncoder
 from netgraph.core.errors import DataError
 from netgraph.core.files import NotRegularFile, open_regular
+from netgraph.core.user_frame import user_stacklevel
 from netgraph.data.errors import ExampleError
 
 __all__ = ["encode_image", "is_single_image", "is_encoded_image", "check_image", "pillow"]
@@ -85,22 +86,14 @@ def _image_file(path: Any) -> BinaryIO:
 def _pillow_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
     Image = pillow()
     if isinstance(value, (str, os.PathLike)):
-        with _image_file(value) as f:
-            try:
-                with _opened(Image, f, value) as image:
-                    if refusal := _too_many_pixels(Image, image, coder, value):
-                        raise ExampleError(refusal)
-                    image.load()
-            except (OSError, ValueError) as exc:
-                raise ExampleError(_unreadable(f, value, str(exc))) from None
+        image = _file_upright(Image, coder, value)
     elif type(value).__module__.startswith("PIL."):
-        image = _loaded(value)
+        image = _upright(_loaded(value))
     elif isinstance(value, np.ndarray) and value.ndim in (2, 3):
         image = Image.fromarray(_checked_array(value))
     else:
         raise ExampleError(f"expected an image file path, a PIL image or a (height, width[, channels]) array, "
                            f"found {type(value).__name__} {value!r:.40}")
-    image = _upright(image)
     if image.mode in _DEEP_MODES:  # pillow's convert clips 16-bit and 32-bit values to 0..255: scale them instead
         source = f"image {os.fspath(value)!r}" if isinstance(value, (str, os.PathLike)) else "a PIL image"
         return _float_image(coder, _deep_array(image, source))
@@ -109,6 +102,42 @@ def _pillow_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
         image = image.resize(coder.size, Image.BILINEAR)
     x = torch.from_numpy(np.asarray(image, dtype=np.float32) / 255.0)
     return (x.unsqueeze(0) if x.dim() == 2 else x.permute(2, 0, 1)).to(torch.get_default_dtype())
+
+
+def _file_upright(Image: Any, coder: ImageEncoder, path: Any) -> Any:
+    """The image file ``path`` read and upright; pillow's "Corrupt EXIF data" warnings caught: such an image is read
+    as stored, its EXIF ignored, said once a file (``_exif_ignored``)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with _image_file(path) as f:
+            try:
+                with _opened(Image, f, path) as image:
+                    if refusal := _too_many_pixels(Image, image, coder, path):
+                        raise ExampleError(refusal)
+                    image.load()
+            except (OSError, ValueError) as exc:
+                raise ExampleError(_unreadable(f, path, str(exc))) from None
+        upright = _upright(image)
+    corrupt = [w for w in caught if "EXIF" in str(w.message)]
+    for other in caught:
+        if other not in corrupt:
+            warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
+    if corrupt:
+        _exif_ignored(path)
+        return image
+    return upright
+
+
+_EXIF_SAID: set[str] = set()  # the files whose corrupt EXIF was said: one warning a file, not one an epoch
+
+
+def _exif_ignored(path: Any) -> None:
+    """Say once a file that its corrupt EXIF metadata was ignored (pillow's own warnings name a line of pillow)."""
+    name = os.fspath(path)
+    if name not in _EXIF_SAID:
+        _EXIF_SAID.add(name)
+        warnings.warn(f"image {name!r}: its EXIF metadata is corrupt, so it was ignored (the image is read as "
+                      f"stored, not turned by an EXIF orientation)", UserWarning, stacklevel=user_stacklevel())
 
 
 _ALPHA_MODES = ("RGBA", "LA", "PA", "RGBa", "La")

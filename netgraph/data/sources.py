@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import functools
 import io
-import json
 import os
 import warnings
 from collections.abc import Sequence
@@ -23,6 +22,7 @@ from typing import Any, BinaryIO
 
 from netgraph.core.errors import DataError, Diagnostic, did_you_mean
 from netgraph.core.files import NotRegularFile, open_regular
+from netgraph.data.json_lines import json_lines, record_error, table_place
 
 __all__ = ["Examples", "image_folder", "text_table", "read_folder", "read_table", "IMAGE_SUFFIXES"]
 
@@ -68,8 +68,9 @@ def read_folder(path: str | os.PathLike, *, command_line: bool = False) -> Examp
     root = Path(path)
     if not root.is_dir():
         raise DataError(f"{who}no folder {str(root)!r}", kind="missing-file", found=str(root))
-    entries = [(sub.name, entry) for sub in sorted(p for p in root.iterdir() if p.is_dir())
-               for entry in sorted(sub.iterdir())]
+    folders = sorted(p for p in root.iterdir() if p.is_dir())
+    entries = [(sub.name, entry) for sub in folders if not _metadata(sub.name) for entry in sorted(sub.iterdir())]
+    hidden_folders = [sub for sub in folders if _metadata(sub.name) and _images_kept(sub)]
     pairs = [(str(entry), label) for label, entry in entries if entry.suffix.lower() in IMAGE_SUFFIXES
              and entry.is_file() and not entry.name.startswith(".")]  # hidden: macOS's '._x.png' metadata
     loose = sorted(p for p in root.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())  # no label
@@ -80,10 +81,24 @@ def read_folder(path: str | os.PathLike, *, command_line: bool = False) -> Examp
                         f"files ending {', '.join(IMAGE_SUFFIXES[:3])}, ...){lying}", kind="missing-data", found=0)
     held = {label for _, label in pairs}
     empty = [p.name for p in sorted(root.iterdir())  # a class dropped (hidden folders, .ipynb_checkpoints, unsaid)
-             if p.is_dir() and p.name not in held and not p.name.startswith(".")]
-    if said := "; ".join(filter(None, [_empty_labels(empty), _skipped(root, [entry for _, entry in entries], loose)])):
+             if p.is_dir() and p.name not in held and not _metadata(p.name)]
+    skipped = _skipped(root, [entry for _, entry in entries], loose, hidden_folders)
+    if said := "; ".join(filter(None, [_empty_labels(empty), skipped])):
         warnings.warn(f"{who}{str(root)!r}: {said}", stacklevel=3)
     return Examples(pairs, str(root))
+
+
+def _metadata(name: str) -> bool:
+    """Whether a sub-folder named ``name`` is no label: hidden ('.ipynb_checkpoints') or the '__MACOSX' folder of
+    macOS's zip."""
+    return name.startswith(".") or name.startswith("__MACOSX")
+
+
+def _images_kept(folder: Path) -> bool:
+    """Whether a skipped metadata folder is worth a word: '__MACOSX' always (a copy of the tree's '._' files), a
+    hidden folder when it holds files named as images."""
+    return folder.name.startswith("__MACOSX") or any(
+        entry.suffix.lower() in IMAGE_SUFFIXES and entry.is_file() for entry in folder.iterdir())
 
 
 def _empty_labels(empty: list[str]) -> str:
@@ -97,9 +112,10 @@ def _empty_labels(empty: list[str]) -> str:
             f"examples' labels (e.g. {empty[0]!r}; give a ClassDecoder the full list of labels)")
 
 
-def _skipped(root: Path, entries: list[Path], loose: list[Path]) -> str:
+def _skipped(root: Path, entries: list[Path], loose: list[Path], hidden_folders: list[Path]) -> str:
     """What an image folder holds that is not read ('' when nothing): ``loose`` images directly in it (outside the
-    label sub-folders: no label), and in its label sub-folders hidden image files ('._x.png'), image names that are
+    label sub-folders: no label), ``hidden_folders`` ('__MACOSX'), and in its label sub-folders hidden image files
+    ('._x.png'), image names that are
     no file (a broken link), files of other suffixes (hidden ones, as .DS_Store, unsaid) and nested folders, a count
     and an example of each."""
     folders = [e for e in entries if e.is_dir()]
@@ -107,7 +123,7 @@ def _skipped(root: Path, entries: list[Path], loose: list[Path]) -> str:
              and not e.name.startswith(".")]
     unread = [e for e in entries if e.suffix.lower() in IMAGE_SUFFIXES and not e.is_file() and not e.is_dir()]
     hidden = [e for e in entries if e.suffix.lower() in IMAGE_SUFFIXES and e.is_file() and e.name.startswith(".")]
-    said = [_hidden(root, hidden)] if hidden else []
+    said = [_hidden(root, hidden, hidden_folders)] if hidden or hidden_folders else []
     if unread:  # a broken link, a pipe
         said.append(f"skipped {len(unread)} image name{'s' * (len(unread) > 1)} that "
                     f"{'are' if len(unread) > 1 else 'is'} no readable file (e.g. "
@@ -126,12 +142,19 @@ def _skipped(root: Path, entries: list[Path], loose: list[Path]) -> str:
     return "; ".join(said)
 
 
-def _hidden(root: Path, hidden: list[Path]) -> str:
-    """Why hidden image files are skipped: macOS writes '._photo.png' beside each file copied to a USB stick."""
-    many = len(hidden) > 1
-    return (f"skipped {len(hidden)} hidden file{'s' * many} named as image{'s' * many} (e.g. "
-            f"{hidden[0].relative_to(root).as_posix()!r}; names starting with '.' are metadata, as macOS's '._' "
-            f"files)")
+def _hidden(root: Path, hidden: list[Path], folders: list[Path]) -> str:
+    """Why hidden image files and folders are skipped: macOS writes '._photo.png' beside each file copied to a USB
+    stick, and its zip a '__MACOSX' folder of them."""
+    counts = []
+    if hidden:
+        many = "s" * (len(hidden) > 1)
+        counts.append(f"{len(hidden)} hidden file{many} named as image{many}")
+    if folders:
+        counts.append(f"{len(folders)} hidden folder{'s' * (len(folders) > 1)}")
+    example = (hidden or folders)[0].relative_to(root).as_posix()
+    names, kinds = ("'.' or '__MACOSX'", "macOS's '._' files and its zip's '__MACOSX' folder") if folders else \
+        ("'.'", "macOS's '._' files")
+    return f"skipped {' and '.join(counts)} (e.g. {example!r}; names starting with {names} are metadata, as {kinds})"
 
 
 def text_table(path: str | os.PathLike, text: str = "text", label: str = "label") -> Examples:
@@ -166,7 +189,8 @@ def read_table(path: str | os.PathLike, text: str = "text", label: str = "label"
             f"{_columns_fix(text, label, command_line)}"
         raise DataError(f"{who}{str(file)!r}: its header row has no column {' or '.join(map(repr, absent))} (its "
                         f"columns are {columns}){said}", kind="table-columns")
-    problems = [_at(file, line, p, "table-row") for line, row in numbered for p in _row_problems(row, read, header)]
+    problems = [table_place(file, line, p, "table-row") for line, row in numbered
+                for p in _row_problems(row, read, header)]
     if not rows:
         raise DataError(f"{who}{str(file)!r}: no rows", kind="missing-data", found=0)
     if problems:
@@ -194,25 +218,13 @@ def _open_table(file: Path, suffix: str, who: str) -> BinaryIO:
                         detail=why) from None
 
 
-def _at(file: Path, line: int, problem: str, kind: str, column: int | None = None) -> Diagnostic:
-    """``problem`` at ``file:line[:column]`` of a table, as a Diagnostic holding that place (``detail``: the problem
-    alone)."""
-    place = f"{file}:{line}" + (f":{column}" if column is not None else "")
-    return Diagnostic(f"{place}: {problem}", kind, detail=problem, file=str(file), line=line, column=column)
-
-
-def _record_error(problem: Diagnostic) -> DataError:
-    """A DataError of one record that cannot be read (``_records`` puts the front end's words before it)."""
-    return DataError(problem.message, diagnostics=[problem])
-
-
 def _records(raw: BinaryIO, file: Path, suffix: str, who: str,
              read: tuple[str, str]) -> tuple[list[str], list[tuple[int, Any]]]:
     """The opened table's header (a .csv's) and its records by line; DataError for text that is not UTF-8 or a record
     that cannot be read, at its file:line."""
     f = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")  # -sig: a spreadsheet's byte-order mark is no text
     try:
-        return _csv_records(f, file) if suffix == ".csv" else ([], _json_lines(f, file, read))
+        return _csv_records(f, file) if suffix == ".csv" else ([], json_lines(f, file, read))
     except DataError as exc:  # a record that cannot be read, at its place
         raise DataError(who + str(exc), diagnostics=[d.prefixed(who) for d in exc.diagnostics]) from None
     except (OSError, UnicodeDecodeError, ValueError, csv.Error) as exc:
@@ -239,7 +251,7 @@ def _not_utf8(opened: BinaryIO, file: Path) -> Diagnostic:
             problem = "UTF-16 text (it starts with UTF-16's byte-order mark), not UTF-8; save the table as UTF-8"
             return Diagnostic(f"{file}: {problem}", "table-record", detail=problem, file=str(file))
         line, column = raw.count(b"\n", 0, exc.start) + 1, exc.start - raw.rfind(b"\n", 0, exc.start)
-        return _at(file, line, f"byte 0x{raw[exc.start]:02x} is not UTF-8 text; save the table as UTF-8",
+        return table_place(file, line, f"byte 0x{raw[exc.start]:02x} is not UTF-8 text; save the table as UTF-8",
                    "table-record", column)
 
 
@@ -336,7 +348,7 @@ def _csv_records(f: Any, file: Path) -> tuple[list[str], list[tuple[int, dict]]]
         try:
             fields = next(reader, None)
         except csv.Error as exc:
-            raise _record_error(_at(file, start, _csv_problem(exc), "table-record")) from None
+            raise record_error(table_place(file, start, _csv_problem(exc), "table-record")) from None
         if fields is None:
             return header or [], records
         if not fields:
@@ -358,42 +370,3 @@ def _csv_problem(exc: csv.Error) -> str:
     return (f"a field longer than the csv module's limit of {csv.field_size_limit():,} characters: a quote left open "
             f"(its text runs on through the lines below), or a text that long (csv.field_size_limit(n) raises the "
             f"limit)")
-
-
-class _Record(dict):
-    """A JSON object, and the keys it names twice (``twice``), of which json.loads would keep the last value."""
-
-    twice: tuple = ()
-
-    @classmethod
-    def of(cls, pairs: list[tuple[str, Any]]) -> _Record:
-        record, keys = cls(pairs), [key for key, _ in pairs]  # the slow path only: see _json_record
-        record.twice = tuple(key for key in record if keys.count(key) > 1)
-        return record
-
-
-def _json_record(text: str, quoted: tuple[str, str]) -> Any:
-    """One line's JSON value; a ``_Record`` knowing the keys it names twice where a column read may be one of them
-    (its name in ``quoted``, '"text"', is in the line more than once: only then parsed by the slower hook)."""
-    if text.count(quoted[0]) > 1 or text.count(quoted[1]) > 1:  # a generator over them cost 3 times as much
-        return json.loads(text, object_pairs_hook=_Record.of)
-    return json.loads(text)
-
-
-def _json_lines(lines: Any, file: Path, read: tuple[str, str]) -> list[tuple[int, Any]]:
-    """One JSON value per non-blank line, with its line number; a broken one is a DataError at ``file:line:column``
-    of the file."""
-    rows, quoted = [], tuple(json.dumps(column) for column in read)
-    for number, line in enumerate(lines, 1):
-        if line.strip():
-            try:
-                rows.append((number, _json_record(line.rstrip("\r\n"), quoted)))  # an error at its end is on this line
-            except json.JSONDecodeError as exc:
-                raise _record_error(_at(file, number, f"not a JSON record: {exc.msg}", "table-record",
-                                       exc.colno)) from None
-            except RecursionError:  # arrays or objects thousands deep
-                raise _record_error(_at(file, number, "not a JSON record: nested too deeply for Python's json module",
-                                       "table-record")) from None
-            except ValueError as exc:  # a number of more digits than Python converts
-                raise _record_error(_at(file, number, f"not a JSON record: {exc}", "table-record")) from None
-    return rows

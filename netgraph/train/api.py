@@ -147,6 +147,9 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
                           f"return_results={options['return_results']!r}: give one of them", option="all",
                           kind="option-combination", found=(options["all"], options["return_results"]))
     v = options.get("validation_set")
+    if isinstance(v, np.generic) or isinstance(v, (torch.Tensor, np.ndarray)) and v.ndim == 0:  # a number, not data
+        v = _plain_number(v)
+        options = {**options, "validation_set": v}
     refuse_scaled(v, f"validation_set={v!r}", "validation_set=", "validation_set")  # Wolfram's Scaled[0.1]
     if isinstance(v, numbers.Integral):
         raise OptionError(f"validation_set takes a fraction of the data to hold out, strictly between 0 and 1 "
@@ -156,6 +159,18 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
     if isinstance(v, numbers.Real) and not isinstance(v, float):  # numpy's float32 (np.float64 is a float)
         options = {**options, "validation_set": float(v)}
     return {**OPTIONS, **options}
+
+
+def _plain_number(value: Any) -> Any:
+    """A 0-d tensor or array, or a numpy number, as the Python number written: a 32-bit 0.3 as 0.3, not
+    0.30000001192092896 (which would hold out ceil(0.30000001 * 10) = 4 of 10 examples, not 3)."""
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu()
+        value = (value.float() if value.dtype == torch.bfloat16 else value).numpy()  # numpy has no bfloat16
+    value = value[()] if isinstance(value, np.ndarray) else value
+    if isinstance(value, np.floating):
+        return float(str(value))  # its shortest decimal at its own precision
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _rounds(value: Any, max_time: float | None, per_round: int | None) -> int | float:
