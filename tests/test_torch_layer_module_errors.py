@@ -1,5 +1,7 @@
-"""An error raised inside a TorchLayer's own module while net(x) runs names the layer's path (its original error the
-DataError's __cause__): it was torch's bare IndexError ("index out of range in self"), naming no layer."""
+"""A TorchLayer's module at run time. An error raised inside it while net(x) runs names the layer's path (its original
+error the DataError's __cause__): it was torch's bare IndexError ("index out of range in self"), naming no layer. A
+floating output of another dtype (``x.double()``) is cast back to the working precision: the next layer raised
+torch's "mat1 and mat2 must have the same dtype"."""
 
 from __future__ import annotations
 
@@ -8,6 +10,11 @@ import torch
 from torch import nn
 
 from netgraph import DataError, LinearLayer, NetChain, NetGraph, PortType, TorchLayer, net_initialize
+
+
+class _Double(nn.Module):
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return x.double() * 2, x.long()
 
 
 class _FailsOnFour(nn.Module):
@@ -35,3 +42,15 @@ def test_the_plain_call_names_the_layer_too_and_a_net_s_own_layers_keep_their_er
     with pytest.raises(DataError) as info:
         net(torch.ones(4, 5))
     assert info.value.kind != "module-error" and info.value.port == "Input"
+
+
+def test_a_module_s_float64_output_is_cast_to_the_working_precision_its_integer_one_kept():
+    double = TorchLayer(_Double(), outputs=["Output", "Index"])
+    net = net_initialize(NetGraph({"d": double, "lin": LinearLayer(1, weights=[[1.0, 1.0]], biases=[0.5])},
+                                  [("d", "lin")], Input=2), seed=0)
+    x = torch.tensor([[1.0, 2.0], [3.0, -1.0]])
+    out = net(x)
+    assert out["Output"].dtype == torch.float32 and out["Index"].dtype == torch.int64
+    torch.testing.assert_close(out["Output"], torch.tensor([[6.5], [4.5]]))  # 2 * (x0 + x1) + 0.5
+    module = net.compile().double()  # computing in float64: the cast follows the module's dtype
+    assert module(x.double())["Output"].dtype == torch.float64
