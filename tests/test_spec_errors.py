@@ -182,6 +182,7 @@ def test_version_and_structure_errors():
     assert "a NetGraph needs 'layers:'" in errors_of("netgraph: 1\nlayers: []\n")[0]
     assert errors_of("- just\n- a list\n")[0].startswith("<string>:1:1: a spec is a mapping")
     assert errors_of("")[0].startswith("<string>:1:1: the file is empty")
+    assert errors_of("\n  # only a note\n")[0].startswith("<string>:2:3: the file holds only comments; a spec starts")
     assert "invalid YAML" in errors_of("netgraph: 1\nlayers: {a: [1, 2}\n")[0]
 
 

@@ -163,6 +163,18 @@ def test_a_problem_of_one_use_is_at_that_use_and_one_inside_the_net_at_its_defin
         from_yaml(text.replace("output: 50", "output: -5"))  # the definition's own problem: at the definition
 
 
+def test_a_port_too_large_inside_a_nested_net_is_named_by_its_path_from_the_top():
+    """It said "layer 2 (LinearLayer) port 'Output' is too large": the chain's own name for its layer, not enc/2."""
+    text = ("netgraph: 1\nlayers:\n  enc: [{type: LinearLayer, output: 5}, {type: LinearLayer, output: 400}]\n"
+            "inputs: {Input: 3}\nedges: [Input -> enc]\n")
+    with pytest.raises(SpecError) as info:
+        from_yaml(text, limits={"port_elements": 100})
+    assert info.value.errors == ["<string>:3:41: layer 'enc/2' port 'Output' is too large: (400) holds 400 elements "
+                                 "per example, more than the port_elements limit (100; netgraph.limits(port_elements"
+                                 "=...) raises it (command line: --limit port_elements=N))"]
+    assert info.value.diagnostics[0].layer == ("enc", "2")
+
+
 def test_a_layer_under_an_unknown_top_level_key_is_told_where_reused_nets_go():
     text = ("netgraph: 1\ndefaults: &lin {type: LinearLayer, output: 8}\nlayers:\n  a: *lin\n  b: {<<: *lin, output: 4}\n"
             "inputs: {Input: 5}\nedges: [Input -> a -> b]\n")

@@ -39,3 +39,11 @@ def test_labels_at_an_output_without_a_decoder_name_that_port_not_the_data_s_fir
     with pytest.raises(DataError, match="the target of output port 'Output' \\(key 'Target'\\) holds labels") as info:
         net_train(net, {"Input": torch.ones(2, 3), "Target": ["cat", "dog"]}, max_training_rounds=1, progress=False)
     assert info.value.diagnostics[0].port == "Output"
+
+
+def test_a_target_keyed_by_its_port_s_name_gets_no_hint_naming_that_same_key():
+    """It said "(cross-entropy; key 'Output' works too) (key 'Output')": a hint pointing at the key already used."""
+    with pytest.raises(DataError) as info:
+        net_train(NetChain([LinearLayer(2), SoftmaxLayer()], input=3),
+                  {"Input": torch.ones(3, 3), "Output": torch.rand(3)}, max_training_rounds=1, progress=False)
+    assert "target of output port 'Output' (cross-entropy) (key 'Output'): class labels must be" in str(info.value)

@@ -33,6 +33,7 @@ from netgraph.backend.eval_options import PRECISION_LOCK
 from netgraph.backend.learned_arrays import learned_arrays
 from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem, length_check_lines
 from netgraph.backend.module_builder import ModuleBuilder
+from netgraph.backend.module_errors import module_error
 from netgraph.backend.module_inputs import input_error
 from netgraph.backend.readiness import check_ready
 from netgraph.backend.scripting import NotScriptable
@@ -79,7 +80,7 @@ class CompiledNet(NotScriptable, DeepModule):
         try:  # nn.Module.__call__'s body (its own frame would cost one more call)
             return (self._compiled_call_impl or self._call_impl)(*args, **kwargs)
         except Exception as exc:
-            if (error := input_error(self, exc, args, kwargs)) is None:
+            if (error := input_error(self, exc, args, kwargs) or module_error(self, exc)) is None:
                 raise
         raise error  # outside the except: in place of torch's error, not chained to it
 

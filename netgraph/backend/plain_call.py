@@ -18,6 +18,7 @@ from typing import Any
 import torch
 from torch.nn.modules import module as torch_module
 
+from netgraph.backend.module_errors import module_error
 from netgraph.layers.random import _CHECKS
 
 __all__ = ["plain_call"]
@@ -60,6 +61,10 @@ def plain_call(module: torch.nn.Module, shape: torch.Size, checks: Any, dtype: t
             if module._compiled_call_impl is not None or any(hooks):
                 return module(x)
             return module.forward(x)
+        except Exception as exc:  # zero cost until raised; __call__ maps it so on the general path
+            if (error := module_error(module, exc)) is None:
+                raise
+            raise error from exc
         finally:
             if enabled:
                 set_grad_enabled(True)

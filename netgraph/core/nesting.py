@@ -159,6 +159,7 @@ def _check_sizes(net: Any, solution: Solution) -> None:
     big = [(key, t) for key, t in solution.types().items() if t.shape in too_large]
     big = [(key, t) for key, t in big if key[0]] or big  # a layer's port, rather than the graph port it feeds
     raise_all([Diagnostic(f"{net.describe(key)} {_too_large(t, limit)}", "too-large", layer=key[0], port=key[1],
+                          detail=_too_large(t, limit),
                           expected=MAX_PORT_DIMS if len(t.shape) > MAX_PORT_DIMS else limit,
                           found=len(t.shape) if len(t.shape) > MAX_PORT_DIMS else numel(t.shape))
                for key, t in big], ShapeError, "too large")

@@ -20,15 +20,35 @@ import torch
 from netgraph.core.errors import ShapeError
 from netgraph.core.layer import EmitContext
 from netgraph.core.tracing import tracing
-from netgraph.core.types import format_shape
+from netgraph.core.types import REAL, format_shape
 
-__all__ = ["checked_outputs", "checked_call"]
+__all__ = ["checked_outputs", "checked_call", "recast_call"]
 
 
 def checked_call(call: str, ctx: EmitContext, ports: Sequence[str], type_name: str, option: str) -> str:
     """The code of ``checked_outputs`` around ``call``, the layer's module call, with the ports' shapes of ``ctx``."""
     shapes = tuple(tuple(ctx.types[p].shape) for p in ports)
     return f"checked_outputs({call}, {shapes!r}, {tuple(ctx.path)!r}, {tuple(ports)!r}, {type_name!r}, {option!r})"
+
+
+def recast_call(call: str, ctx: EmitContext, inputs: Sequence[str], dtypes: Sequence[torch.dtype]) -> str:
+    """``call``, its outputs that the meta probe found floating in another dtype than the working precision (``dtypes``:
+    a module's ``x.double()``) cast to its first real input's dtype (else the working precision): the layers they
+    feed compute in that one (torch's "mat1 and mat2 must have the same dtype" otherwise), as net(x) casts its data.
+
+    >>> from netgraph.core.types import PortType
+    >>> ctx = EmitContext("m", ("x",), "b", {"Input": PortType((2,), REAL)})
+    >>> recast_call("m(x)", ctx, ["Input"], [torch.float64]), recast_call("m(x)", ctx, ["Input"], [torch.float32])
+    ('m(x).to(x.dtype)', 'm(x)')
+    """
+    working = torch.get_default_dtype()
+    recast = tuple(d.is_floating_point and d != working for d in dtypes)
+    if not any(recast):
+        return call
+    real = next((a for p, a in zip(inputs, ctx.args) if ctx.types[p].dtype == REAL), None)
+    to = f"{real}.dtype" if real else f"torch.{str(working).removeprefix('torch.')}"
+    return f"{call}.to({to})" if len(recast) == 1 else \
+        f"tuple(o.to({to}) if cast else o for o, cast in zip({call}, {recast!r}))"
 
 
 def checked_outputs(out: Any, shapes: tuple[tuple, ...], path: tuple[str, ...], ports: tuple[str, ...],

@@ -30,7 +30,7 @@ from torch import nn
 from netgraph.core.layer import REGISTRY, EmitContext, Layer, _same, frozen_init, register, shape_option
 from netgraph.layers._module_values import same_module
 from netgraph.layers._modules import meta_call, meta_inputs
-from netgraph.layers.given_outputs import checked_call
+from netgraph.layers.given_outputs import checked_call, recast_call
 from netgraph.core.options import Module, Ports
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.shared import NetSharedArray
@@ -146,10 +146,9 @@ class _ModuleWrapper(Layer):
         args = [f"{a}.clone()" if i in mutated else a for i, a in enumerate(ctx.args)]
         call = f"{ctx.module}({', '.join(args) if self.input_ports else ctx.batch})"
         ins = tuple(ctx.types[p] for p in self.input_ports)
-        if not (all(is_known(t.shape) and t.dtype is not None for t in ins) and
-                isinstance(self._probed(ins), _MetaFailure)):
-            return call
-        return checked_call(call, ctx, self.output_ports, self.type_name, "outputs")  # the user's shapes: checked
+        if all(is_known(t.shape) and t.dtype is not None for t in ins) and isinstance(self._probed(ins), _MetaFailure):
+            return checked_call(call, ctx, self.output_ports, self.type_name, "outputs")  # the user's shapes: checked
+        return recast_call(call, ctx, self.input_ports, self._cache.get(("dtypes", ins), ()))  # probed: x.double()
 
     def _probe(self, ins: tuple[PortType, ...]) -> tuple[PortType, ...] | Conflict:
         """Output types from running the module on meta tensors, or the Conflict saying why it failed."""
@@ -168,6 +167,7 @@ class _ModuleWrapper(Layer):
             dims = tuple(d if all(r[i][0][j] == d for r in runs) else _probed_length(name, [r[i][0][j] for r in runs])
                          for j, d in enumerate(shape))
             types.append(PortType(dims, INTEGER if dtype in _INTEGER_DTYPES else REAL))
+        self._cache[("dtypes", ins)] = tuple(dtype for _, dtype in first)  # a float one not the working one: recast
         return tuple(types)
 
     def _meta_call(self, ins: tuple[PortType, ...], length: int) -> tuple | Conflict:

@@ -70,6 +70,8 @@ class Locator:
         message = yaml_advice(problem.render(self.edge_text, self.edge_place))
         graph = self.reader.locators.get((*self.prefix, *problem.graph))
         path = (*self.prefix, *(problem.layer or ()))
+        if self.prefix and problem.kind == "too-large" and problem.detail:  # a nested net's: by its path from the top
+            message = f"{'layer' if problem.layer else 'net'} {'/'.join(path)!r} port {problem.port!r} {problem.detail}"
         spec, inner = self.reader.layer_specs.get(path, {}), self.reader.locators.get(path)
         if problem.layer is not None:
             message += self.reader.origin(path, problem.option)  # an array from the weights file that does not fit

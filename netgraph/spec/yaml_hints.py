@@ -19,7 +19,7 @@ from yaml.scanner import ScannerError
 
 from netgraph.spec.line_breaks import yaml_lines
 
-__all__ = ["syntax_hint", "comment_hint", "list_key_hint", "unclosed_hint", "colon_hint"]
+__all__ = ["syntax_hint", "comment_hint", "list_key_hint", "unclosed_hint", "colon_hint", "empty_file_problem"]
 
 _CLOSERS = {"while parsing a flow mapping": ("{", "}"), "while parsing a flow sequence": ("[", "]")}
 _COMMENT = re.compile(r"(?:[^'\"]|'[^']*'|\"[^\"]*\")*?(?<=[ \t])#")  # to the first '#' after a space, not quoted
@@ -156,3 +156,15 @@ def list_key_hint(line: str, col: int) -> str:
     group = found.group() if found else "[a, b]"
     return (f"; a group of sources as an edge's key is quoted, or YAML reads it as a list: \"{group}\": dst "
             f"(or the list item - \"{group} -> dst\")")
+
+
+def empty_file_problem(text: str) -> tuple[int, int, str]:
+    """(line, col, problem) for a file that holds no YAML value: blank, or only comments (at its first one).
+
+    >>> empty_file_problem("\\n  # a note\\n")
+    (2, 3, "the file holds only comments; a spec starts with 'netgraph: 1'")
+    """
+    for line, row in enumerate(yaml_lines(text), 1):
+        if row.strip().startswith("#"):
+            return line, row.index("#") + 1, "the file holds only comments; a spec starts with 'netgraph: 1'"
+    return 1, 1, "the file is empty; a spec starts with 'netgraph: 1'"

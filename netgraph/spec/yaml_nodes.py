@@ -33,7 +33,7 @@ from netgraph.spec.block_structure import BlockLookahead
 from netgraph.spec.flow_lists import FlowLookahead
 from netgraph.spec.line_breaks import blank_tab_lines, uniform_breaks, yaml_lines
 from netgraph.spec.scalar_spans import Loc, ScalarText, core_value
-from netgraph.spec.yaml_hints import list_key_hint, syntax_hint
+from netgraph.spec.yaml_hints import empty_file_problem, list_key_hint, syntax_hint
 
 __all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS", "RESOLVERS"]
 
@@ -107,7 +107,8 @@ class _Composer(FlowLookahead, BlockLookahead):
         self.max_layers, self.under_layers = current_limits().yaml_layers, False
         self.get_event()  # stream start
         if self.check_event(StreamEndEvent):
-            raise YamlRefused(file, Loc(1, 1), "the file is empty; a spec starts with 'netgraph: 1'", "not-a-spec")
+            line, col, problem = empty_file_problem(self.text)
+            raise YamlRefused(file, Loc(line, col), problem, "not-a-spec")
         self.get_event()  # document start
         self.start = len(problems or ())
         try:

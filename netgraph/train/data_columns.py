@@ -164,6 +164,7 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str | Diag
                                          f"train --precision float64)", key, found=exc.diagnostics[0].found))
             return None
         reason = exc.diagnostics[0].detail  # the problem without the port, which exp.what names already
+        reason = "" if x.is_complex() else f" ({reason})"  # complex: 'found dtype torch.complex64' says it all
         if t.dtype == INTEGER and (exp.classes is not None or exp.what.startswith("target")) and \
                 x.is_floating_point():
             problems.append(data_problem("data-dtype", f"{exp.what} (key {key!r}): class labels must be integers "
@@ -173,8 +174,8 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str | Diag
             return None
         kind = f"Integer values of shape {want}" if t.dtype == INTEGER else "real values"
         hint = f"; {_TO_INTEGERS} (class indices count from 0)" if t.dtype == INTEGER else ""
-        problems.append(data_problem("data-dtype", f"{exp.what} (key {key!r}): expected {kind}, found dtype {x.dtype} "
-                                     f"({reason}){hint}", key, expected=t.dtype, found=str(x.dtype)))
+        problems.append(data_problem("data-dtype", f"{exp.what} (key {key!r}): expected {kind}, found dtype {x.dtype}"
+                                     f"{reason}{hint}", key, expected=t.dtype, found=str(x.dtype)))
         return None
     if t.shape is not None:
         rank = len(t.shape)

@@ -101,7 +101,7 @@ class LayerTerm(Term):
                 graph = self._graph({**declared, "Target": PortType(tuple(sample.shape[1:]), dtype)})
             expect[self.target_key] = Expect(graph.port_types["Target"], f"target of output port {self.port!r} "
                                               f"({self.describe().split(' on ')[0]}"
-                                              f"{'; key ' + repr(self.alias) + ' works too' if self.alias else ''})",
+                                              f"{self._alias_hint()})",
                                               role=f"target of output port {self.port!r}", finite=True,
                                               alias=self._other_key(), hint=self._target_hint(sample),
                                               missing_hint=self._missing_hint(), **self._limits())
@@ -120,6 +120,10 @@ class LayerTerm(Term):
     def _missing_hint(self) -> str:
         """What to give when the target is missing (or ''): see AutoTerm."""
         return ""
+
+    def _alias_hint(self) -> str:
+        """'; key <alias> works too', unless the data already uses that key (or there is none)."""
+        return f"; key {self.alias!r} works too" if self.alias and self.alias != self.target_key else ""
 
     def _other_key(self) -> str | None:
         """The other key the target may be given under: the output's name for 'Target', and back."""

@@ -1,0 +1,55 @@
+"""``module_error``: an error raised inside a user's own module (a TorchLayer's, a ``register_module`` layer's)
+while a compiled forward ran, as a DataError naming the layer's path, found through ``module.code_layers`` (the
+line of the compiled forward where each layer's statements start) from the traceback; the original error is its
+``__cause__``. Errors of netgraph's own layers are left as they are (each names its layer already).
+
+>>> import torch
+>>> from netgraph import NetChain, TorchLayer, PortType
+>>> net = NetChain([TorchLayer(torch.nn.Embedding(5, 3), inputs={"Input": PortType((2,), "Integer")})])
+>>> module = net.compile()
+>>> try: module.forward(torch.tensor([[1, 9]]))
+... except IndexError as exc: print(module_error(module, exc))
+layer '1' (TorchLayer): its module raised IndexError: index out of range in self
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import Any
+
+import torch
+
+from netgraph.core.errors import DataError, NetGraphError
+from netgraph.core.port_paths import layer_at
+from netgraph.layers.torch_layer import _ModuleWrapper
+
+__all__ = ["module_error"]
+
+
+def module_error(module: Any, exc: BaseException) -> DataError | None:
+    """The "module-error" DataError of ``exc`` when a user's module within ``module`` (a compiled net) raised it,
+    else None."""
+    if isinstance(exc, (NetGraphError, MemoryError, torch.OutOfMemoryError)) or not isinstance(exc, Exception):
+        return None  # netgraph's own, or memory (which training reports as a "memory-limit" problem)
+    owner, line, tb = None, 0, exc.__traceback__
+    while tb is not None:  # the innermost compiled forward's frame: an operator's inner net's, if it raised there
+        frame = tb.tb_frame
+        if frame.f_code.co_filename.startswith("<netgraph-compiled-"):
+            found = frame.f_locals.get("self")
+            if getattr(found, "code_layers", None):
+                owner, line = found, tb.tb_lineno
+        tb = tb.tb_next
+    if owner is None:
+        return None
+    starts = sorted(owner.code_layers)
+    at = bisect.bisect_right(starts, line) - 1
+    if at < 0:
+        return None
+    path = owner.code_layers[starts[at]]
+    layer = layer_at(owner.net, path)
+    if not isinstance(layer, _ModuleWrapper):  # netgraph's own layer: its errors are its own
+        return None
+    error = DataError(f"layer {'/'.join(path)!r} ({layer.type_name}): its module raised {type(exc).__name__}: {exc}",
+                      kind="module-error", layer=tuple(path), found=type(exc).__name__)
+    error.__cause__ = exc
+    return error

@@ -1,0 +1,56 @@
+"""A TorchLayer's module at run time. An error raised inside it while net(x) runs names the layer's path (its original
+error the DataError's __cause__): it was torch's bare IndexError ("index out of range in self"), naming no layer. A
+floating output of another dtype (``x.double()``) is cast back to the working precision: the next layer raised
+torch's "mat1 and mat2 must have the same dtype"."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from netgraph import DataError, LinearLayer, NetChain, NetGraph, PortType, TorchLayer, net_initialize
+
+
+class _Double(nn.Module):
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return x.double() * 2, x.long()
+
+
+class _FailsOnFour(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.shape[0] == 4:
+            raise IndexError("four examples")
+        return x
+
+
+def test_an_index_out_of_range_in_a_torch_layer_s_embedding_names_the_nested_layer():
+    embed = TorchLayer(nn.Embedding(5, 3), inputs={"Input": PortType((4,), "Integer")})
+    net = net_initialize(NetGraph({"enc": NetChain([embed])}, []))
+    with pytest.raises(DataError) as info:
+        net(torch.tensor([[1, 2, 9, 0]]))
+    assert str(info.value) == "layer 'enc/1' (TorchLayer): its module raised IndexError: index out of range in self"
+    assert (info.value.kind, info.value.layer) == ("module-error", ("enc", "1"))
+    assert isinstance(info.value.__cause__, IndexError)
+
+
+def test_the_plain_call_names_the_layer_too_and_a_net_s_own_layers_keep_their_errors():
+    net = net_initialize(NetChain([LinearLayer(3), TorchLayer(_FailsOnFour())], input=2))
+    assert net(torch.ones(2, 2)).shape == (2, 3) and net(torch.ones(3, 2)).shape == (3, 3)  # the fast path bound
+    with pytest.raises(DataError, match=r"^layer '2' \(TorchLayer\): its module raised IndexError: four examples$"):
+        net(torch.ones(4, 2))
+    with pytest.raises(DataError) as info:
+        net(torch.ones(4, 5))
+    assert info.value.kind != "module-error" and info.value.port == "Input"
+
+
+def test_a_module_s_float64_output_is_cast_to_the_working_precision_its_integer_one_kept():
+    double = TorchLayer(_Double(), outputs=["Output", "Index"])
+    net = net_initialize(NetGraph({"d": double, "lin": LinearLayer(1, weights=[[1.0, 1.0]], biases=[0.5])},
+                                  [("d", "lin")], Input=2), seed=0)
+    x = torch.tensor([[1.0, 2.0], [3.0, -1.0]])
+    out = net(x)
+    assert out["Output"].dtype == torch.float32 and out["Index"].dtype == torch.int64
+    torch.testing.assert_close(out["Output"], torch.tensor([[6.5], [4.5]]))  # 2 * (x0 + x1) + 0.5
+    module = net.compile().double()  # computing in float64: the cast follows the module's dtype
+    assert module(x.double())["Output"].dtype == torch.float64
