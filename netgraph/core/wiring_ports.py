@@ -39,7 +39,8 @@ class FoundEdges:
     ``forward``: each edge between layers feeds a later layer than it leaves (``position``: their order)."""
 
     position: dict[str, int]
-    bare: dict[str, Any] = field(default_factory=dict)  # (index, text, hop, link, src, ...) or an Edge: see add_feed
+    bare: dict[int, Any] = field(default_factory=dict)  # by the layer's position: (index, text, hop, link, src, ...)
+    # or an Edge (see add_feed)
     claimed: dict[PortRef, list[EdgeRef]] = field(default_factory=lambda: defaultdict(list))
     explicit: list[Edge] = field(default_factory=list)
     muted: set[PortRef] = field(default_factory=set)
@@ -47,7 +48,7 @@ class FoundEdges:
 
     def bare_edge(self, src: PortRef, layer: str, where: tuple) -> None:
         """An edge into ``layer`` (no port named); ``where``: the edge's index, text, hop and link."""
-        add_feed(self.bare, layer, (*where, src))
+        add_feed(self.bare, self.position[layer], (*where, src))
         self._in_order(src.layer, layer)
 
     def explicit_edge(self, src: PortRef, dst: PortRef, ref: EdgeRef, where: tuple) -> None:
@@ -67,7 +68,8 @@ class GraphPortsStep:
 
     names: list[str]
     layers: dict[str, Layer]
-    fed: dict[str | None, Any]  # (``ThreadingStep``'s)
+    position: dict[str, int]  # each layer's position in ``names``
+    fed: list[Any]  # (``ThreadingStep``'s)
     used: dict[str | None, Any]
     reads_input: bool
 
@@ -88,7 +90,9 @@ class GraphPortsStep:
             used[ref.layer] = also(used[ref.layer], ref.port) if ref.layer in used else ref.port
         for e in w.edges if self.reads_input else explicit:
             src, dst = e.src, e.dst
-            fed[dst.layer] = also(fed[dst.layer], dst.port) if dst.layer in fed else dst.port
+            if dst.layer is not None:
+                had = fed[at := self.position[dst.layer]]
+                fed[at] = dst.port if had is None else also(had, dst.port)
             used[src.layer] = also(used[src.layer], src.port) if src.layer in used else src.port
             if src.layer is None:
                 read[src.port] = None
@@ -99,8 +103,8 @@ class GraphPortsStep:
         # wide net's thousands of unwired inputs merge into one, read warm by every later pass over the edges)
         layers, names = self.layers, self.names
         as_named = len(layers) == len(names) and all(map(operator.is_, layers, names))  # the table in the names' order
-        for name, layer in layers.items() if as_named else ((name, layers[name]) for name in names):  # (no lookup)
-            held = fed[name] if name in fed else ()
+        for (name, layer), held in zip(layers.items() if as_named else ((name, layers[name]) for name in names), fed):
+            held = () if held is None else held  # (no lookup a layer)
             for port in layer.input_ports:
                 if port != held and (type(held) is str or port not in held):  # unwired: its edge made here
                     if (src := graph_inputs.get(port)) is None:
