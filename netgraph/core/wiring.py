@@ -25,7 +25,7 @@ from netgraph.core.names import describe_layer
 from netgraph.core.port_paths import elided, resolve
 from netgraph.core.ports import NetPort, PortRef, WrittenEdge, new_edge, new_port_ref
 from netgraph.core.wiring_ports import FoundEdges, GraphPortsStep, Wiring
-from netgraph.core.wiring_threading import ThreadingStep, add_feed, joined
+from netgraph.core.wiring_threading import ThreadingStep, add_feed, also, joined
 
 __all__ = ["Wiring", "normalize", "describe_layer", "describe_key", "join_path", "format_endpoint"]
 
@@ -276,13 +276,14 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
         self.position = {name: i for i, name in enumerate(names)}
         self.table = list(table.values()) if len(table) == len(names) and all(map(operator.is_, table, names)) \
             else [table[name] for name in names]  # (the table in the names' order: no lookup a name)
-        found = FoundEdges(self.position)
-        bare, table, count, at = found.bare, self.table, len(self.names), self.position.get
+        found, self.used = FoundEdges(self.position), [None] * len(names)
+        bare, table, count, at, used = found.bare, self.table, len(self.names), self.position.get, self.used
         for s, d, index, text, hop, link, alone in self.expand(spec):
             i = s - 1 if type(s) is int and 1 <= s <= count else at(s) if type(s) is str else None  # plain_name's
             j = d - 1 if type(d) is int and 1 <= d <= count else at(d) if type(d) is str else None  # (as positions)
             if i is not None and j is not None and (outs := table[i].output_ports):  # layer -> layer: inline, the
-                src = new_port_ref(names[i], outs[0])  # most met (one lookup a name, none for a number)
+                src, had = new_port_ref(names[i], outs[0]), used[i]  # most met (one lookup a name, none for a number)
+                used[i] = outs[0] if had is None else also(had, outs[0])  # (note_read's)
                 if (held := bare.get(j)) is None:
                     if alone and not (layer := table[j]).variadic and layer.input_ports:  # the layer's first feed,
                         bare[j] = new_edge(src, new_port_ref(names[j], layer.input_ports[0]), text, index, hop, link)
@@ -311,6 +312,7 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
             found.muted.add(src)
         elif isinstance(dst, tuple):
             found.bare_edge(src, dst[1], where)
+            self.note_read(src)
         else:
             found.explicit_edge(src, dst, ref, where)
 

@@ -63,14 +63,14 @@ class FoundEdges:
 
 
 class GraphPortsStep:
-    """Adds the graph ports to a ``Wiring``; the normaliser that runs it gives ``names``, ``layers``, ``desc`` and
-    ``problem``."""
+    """Adds the graph ports to a ``Wiring``; the normaliser that runs it gives ``names``, ``layers``, ``desc``,
+    ``problem`` and ``note_read`` (``ThreadingStep``'s)."""
 
     names: list[str]
     layers: dict[str, Layer]
     position: dict[str, int]  # each layer's position in ``names``
     fed: list[Any]  # (``ThreadingStep``'s)
-    used: dict[str | None, Any]
+    used: list[Any]
     reads_input: bool
 
     def desc(self, name: str) -> str:
@@ -87,13 +87,13 @@ class GraphPortsStep:
         explicit_outputs, dangling_out = [], []
         fed, used = self.fed, self.used  # the ports edges feed (read), by layer: a port's name, or ``also``'s (no
         for ref in w.muted:  # (layer, port) tuple an edge end: a big net's, made and freed)
-            used[ref.layer] = also(used[ref.layer], ref.port) if ref.layer in used else ref.port
+            self.note_read(ref)
         for e in w.edges if self.reads_input else explicit:
             src, dst = e.src, e.dst
             if dst.layer is not None:
                 had = fed[at := self.position[dst.layer]]
                 fed[at] = dst.port if had is None else also(had, dst.port)
-            used[src.layer] = also(used[src.layer], src.port) if src.layer in used else src.port
+            self.note_read(src)
             if src.layer is None:
                 read[src.port] = None
             if dst.layer is None:
@@ -103,7 +103,8 @@ class GraphPortsStep:
         # wide net's thousands of unwired inputs merge into one, read warm by every later pass over the edges)
         layers, names = self.layers, self.names
         as_named = len(layers) == len(names) and all(map(operator.is_, layers, names))  # the table in the names' order
-        for (name, layer), held in zip(layers.items() if as_named else ((name, layers[name]) for name in names), fed):
+        for (name, layer), held, read_ports in zip(layers.items() if as_named else ((name, layers[name]) for name in
+                                                                                    names), fed, used):
             held = () if held is None else held  # (no lookup a layer)
             for port in layer.input_ports:
                 if port != held and (type(held) is str or port not in held):  # unwired: its edge made here
@@ -113,7 +114,7 @@ class GraphPortsStep:
                             inputs.append(port)
                     w.edges.append(new_edge(src, new_port_ref(name, port), f"(unwired {name}.{port})", None,
                                             implicit=True))
-            held = used[name] if name in used else ()
+            held = () if read_ports is None else read_ports
             for port in layer.output_ports:
                 if port != held and (type(held) is str or port not in held):
                     dangling_out.append(PortRef(name, port))

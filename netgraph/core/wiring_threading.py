@@ -73,7 +73,9 @@ class ThreadingStep:
     names: list[str]
     table: list[Layer]  # the layers by position (as ``layers``)
     fed: list[Any]  # the ports the threaded edges feed, by layer's position (see ``also``; None: none)
-    used: dict[str | None, Any]  # the ports they read, by layer
+    position: dict[str, int]
+    used: list[Any]  # the ports the edges read, by layer's position (see ``also``; None: none): noted as each edge is
+    # sorted (``note_read``), before ``thread``
     reads_input: bool  # one of them reads a graph input
 
     def desc(self, name: str) -> str:
@@ -88,18 +90,16 @@ class ThreadingStep:
     def thread(self, bare: dict[int, Any], claimed: dict[PortRef, list[EdgeRef]],
                last: int = -1) -> list[Edge]:
         edges, in_order = [], True  # in_order: the Edges made in the order of their user's edges, after ``last``
-        self.fed, self.used = fed, used = [None] * len(self.names), {}  # noted as each layer's edges are made (not
-        reads_input, names, table = False, self.names, self.table  # read again from them)
+        self.fed = fed = [None] * len(self.names)  # noted as each layer's edges are made (not read again from them)
+        reads_input, names, table, refused = False, self.names, self.table, False
         claimed_per_layer = Counter(p.layer for p in claimed)
         for at, held in bare.items():  # (by the layer's position)
             name = names[at]
             if type(held) is Edge:  # one feed, made as read into the first input: kept if no NetPort edge claims one
                 if not claimed or name not in claimed_per_layer:
                     edges.append(held)
-                    in_order, last, fed[at], read = in_order and held.index >= last, held.index, held.dst.port, \
-                        held.src.layer
-                    used[read] = also(used[read], held.src.port) if read in used else held.src.port
-                    reads_input = reads_input or read is None
+                    in_order, last, fed[at] = in_order and held.index >= last, held.index, held.dst.port
+                    reads_input = reads_input or held.src.layer is None
                     continue
                 held = record_of(held)
             if type(held) is tuple:  # one record (see ``add_feed``); count: the sources the records hold
@@ -114,32 +114,35 @@ class ThreadingStep:
             if count > (room := len(free)):
                 claims = [e for p, edges_in in claimed.items() if p.layer == name for e in edges_in]
                 self.too_many_feeds(name, layer, feeds_of(held), len(free), claims)
+                refused = True
                 continue
             if count == 1:  # one record of one source (most layers): unpacked, no slices
                 index, text, hop, link, src = held
                 edges.append(new_edge(src, new_port_ref(name, free[0]), text, index, hop, link))
                 in_order, last, fed[at] = in_order and index >= last, index, free[0]
-                if (read := src.layer) in used:
-                    used[read] = also(used[read], src.port)
-                else:
-                    used[read] = src.port
-                reads_input = reads_input or read is None
+                reads_input = reads_input or src.layer is None
                 continue
             k = 0
             for record in records:
                 index, text, hop, link = record[0], record[1], record[2], record[3]  # (no slices made)
                 for k, src in enumerate(islice(record, 4, None), k):
                     edges.append(new_edge(src, new_port_ref(name, free[k]), text, index, hop, link))
-                    if (read := src.layer) in used:
-                        used[read] = also(used[read], src.port)
-                    else:
-                        used[read] = src.port
-                    reads_input = reads_input or read is None
+                    reads_input = reads_input or src.layer is None
                 k += 1
                 in_order, last = in_order and index >= last, index
             fed[at] = free if count == room and type(free) is tuple else tuple(free[:count])  # (most: its own tuple)
         self.in_order, self.reads_input = in_order, reads_input
+        if refused:  # the sources of edges not made (too many feeds) were noted as read: only the made ones are
+            self.used = [None] * len(names)
+            for edge in edges:
+                self.note_read(edge.src)
         return edges
+
+    def note_read(self, src: PortRef) -> None:
+        """Note in ``used`` that an edge reads ``src`` (a graph input's: not noted)."""
+        if src.layer is not None:
+            had = self.used[at := self.position[src.layer]]
+            self.used[at] = src.port if had is None else also(had, src.port)
 
     def too_many_feeds(self, name: str, layer: Layer, feeds: list[tuple], free: int, claims: list[EdgeRef]) -> None:
         """More bare edges feed ``name`` than it has inputs not ``claims``-ed by a NetPort edge: reported at the first
