@@ -57,3 +57,16 @@ def test_a_third_feed_after_a_made_group_is_one_too_many():
         wired([(["a", "b"], "c"), ("d", "c")])
     assert [(d.kind, d.layer, d.edge) for d in err.value.diagnostics] == [("too-many-feeds", ("c",), 1)]
     assert "but 3 sources (2 edges) feed it: [a, b] -> c, d -> c" in str(err.value)
+
+
+def test_sources_of_edges_refused_as_too_many_feeds_stay_unread():
+    """``used`` is noted as edges are sorted, before threading: an edge ``thread`` refuses (its layer fed too often)
+    reads nothing, so its source's output is still a dangling graph output (Output1..3, not one Output)."""
+    from netgraph.core.wiring import _Normalizer
+    layers = {"x": ElementwiseLayer("Tanh"), "a": ElementwiseLayer("Tanh"), "c": ElementwiseLayer("Tanh")}
+    normalizer = _Normalizer(list(layers), layers)
+    wiring = normalizer.run([("x", "c"), ("a", "c")])
+    assert [d.kind for d in normalizer.errors] == ["too-many-feeds"]
+    assert wiring.outputs == ["Output1", "Output2", "Output3"]
+    assert [(e.src.layer, e.dst.port) for e in wiring.edges if e.dst.layer is None] == [
+        ("x", "Output1"), ("a", "Output2"), ("c", "Output3")]

@@ -25,7 +25,7 @@ from netgraph.core.names import describe_layer
 from netgraph.core.port_paths import elided, resolve
 from netgraph.core.ports import NetPort, PortRef, WrittenEdge, new_edge, new_port_ref
 from netgraph.core.wiring_ports import FoundEdges, GraphPortsStep, Wiring
-from netgraph.core.wiring_threading import ThreadingStep, add_feed, joined
+from netgraph.core.wiring_threading import ThreadingStep, add_feed, also, joined
 
 __all__ = ["Wiring", "normalize", "describe_layer", "describe_key", "join_path", "format_endpoint"]
 
@@ -84,6 +84,8 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
         # known until every item is read)
         self.items: list = []  # the user's edge items
         self.forms: list[Diagnostic] = []  # the malformed items' problems: reported before the others
+        self.position: dict[str, int] = {}  # each layer's position in ``names`` and the layers by position (as
+        self.table: list[Layer] = []  # ``layers``): made by ``run`` (a NetChain's wiring needs neither)
 
     def desc(self, name: str) -> str:
         return describe_layer(self.names, self.layers, name)
@@ -232,6 +234,8 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
             head, layer = names[0], self.layers[names[0]]
             self.layers[head], exposed = layer.with_output(NetPort((*names[1:], port))) if hasattr(layer, "with_output") \
                 else layer.with_inner_output(names[1:], port, (head,))
+            if head in self.position:  # (the table by position too)
+                self.table[self.position[head]] = self.layers[head]
         except WiringError as exc:
             self.resolve_problem(exc, ref, edge)
             return None
@@ -268,18 +272,29 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
         return ("layer", name) if name else None
 
     def run(self, spec: Any) -> Wiring:
-        found = FoundEdges({name: i for i, name in enumerate(self.names)})
+        names, table = self.names, self.layers
+        self.position = {name: i for i, name in enumerate(names)}
+        self.table = list(table.values()) if len(table) == len(names) and all(map(operator.is_, table, names)) \
+            else [table[name] for name in names]  # (the table in the names' order: no lookup a name)
+        found, self.used = FoundEdges(self.position), [None] * len(names)
+        bare, table, count, at, used = found.bare, self.table, len(self.names), self.position.get, self.used
         for s, d, index, text, hop, link, alone in self.expand(spec):
-            src = self.plain_source(s)
-            if src is not None and (name := self.plain_name(d)) is not None:  # layer -> layer: inline, the most met
-                if name in found.bare:
-                    add_feed(found.bare, name, (index, text, hop, link, src))
-                elif alone and not (layer := self.layers[name]).variadic and layer.input_ports:  # the layer's first
-                    found.bare[name] = new_edge(src, new_port_ref(name, layer.input_ports[0]), text, index, hop, link)
-                    # feed, alone: its Edge into the first input (most layers have one feed: ``thread`` keeps it)
-                else:  # the first feed's record (see add_feed), as add_feed makes it, without a call per edge
-                    found.bare[name] = (index, text, hop, link, src)
-                found.forward = found.forward and found.position[src.layer] < found.position[name]
+            i = s - 1 if type(s) is int and 1 <= s <= count else at(s) if type(s) is str else None  # plain_name's
+            j = d - 1 if type(d) is int and 1 <= d <= count else at(d) if type(d) is str else None  # (as positions)
+            if i is not None and j is not None and (outs := table[i].output_ports):  # layer -> layer: inline, the
+                src, had = new_port_ref(names[i], outs[0]), used[i]  # most met (one lookup a name, none for a number)
+                used[i] = outs[0] if had is None else also(had, outs[0])  # (note_read's)
+                if (held := bare.get(j)) is None:
+                    if alone and not (layer := table[j]).variadic and layer.input_ports:  # the layer's first feed,
+                        bare[j] = new_edge(src, new_port_ref(names[j], layer.input_ports[0]), text, index, hop, link)
+                        # alone: its Edge into the first input (most layers have one feed: ``thread`` keeps it)
+                    else:  # the first feed's record (see add_feed), as add_feed makes it, without a call per edge
+                        bare[j] = (index, text, hop, link, src)
+                elif type(held) is tuple and held[0] == index and held[2] == hop:  # a group's next member (add_feed's)
+                    bare[j] = held + (src,)
+                else:
+                    add_feed(bare, j, (index, text, hop, link, src))
+                found.forward = found.forward and i < j
             else:
                 self.sort_edge(found, s, d, (index, text, hop, link))
         return self.wired(found)
@@ -297,6 +312,7 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
             found.muted.add(src)
         elif isinstance(dst, tuple):
             found.bare_edge(src, dst[1], where)
+            self.note_read(src)
         else:
             found.explicit_edge(src, dst, ref, where)
 
@@ -320,12 +336,6 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
         if type(ref) is int and 1 <= ref <= len(self.names):
             return self.names[ref - 1]
         return ref if type(ref) is str and ref in self.layers else None
-
-    def plain_source(self, ref: Any) -> PortRef | None:
-        """The first output of the layer a plain index or name refers to; None when ``source`` must judge it."""
-        name = self.plain_name(ref)
-        outs = self.layers[name].output_ports if name is not None else ()
-        return new_port_ref(name, outs[0]) if outs else None
 
     def fed_twice(self, dst: PortRef, refs: list[EdgeRef], sources: list[PortRef]) -> None:
         where = f"graph output {dst.port!r}" if dst.layer is None else f"port {dst.port!r} of {self.desc(dst.layer)}"

@@ -39,7 +39,8 @@ class FoundEdges:
     ``forward``: each edge between layers feeds a later layer than it leaves (``position``: their order)."""
 
     position: dict[str, int]
-    bare: dict[str, Any] = field(default_factory=dict)  # (index, text, hop, link, src, ...) or an Edge: see add_feed
+    bare: dict[int, Any] = field(default_factory=dict)  # by the layer's position: (index, text, hop, link, src, ...)
+    # or an Edge (see add_feed)
     claimed: dict[PortRef, list[EdgeRef]] = field(default_factory=lambda: defaultdict(list))
     explicit: list[Edge] = field(default_factory=list)
     muted: set[PortRef] = field(default_factory=set)
@@ -47,7 +48,7 @@ class FoundEdges:
 
     def bare_edge(self, src: PortRef, layer: str, where: tuple) -> None:
         """An edge into ``layer`` (no port named); ``where``: the edge's index, text, hop and link."""
-        add_feed(self.bare, layer, (*where, src))
+        add_feed(self.bare, self.position[layer], (*where, src))
         self._in_order(src.layer, layer)
 
     def explicit_edge(self, src: PortRef, dst: PortRef, ref: EdgeRef, where: tuple) -> None:
@@ -62,13 +63,14 @@ class FoundEdges:
 
 
 class GraphPortsStep:
-    """Adds the graph ports to a ``Wiring``; the normaliser that runs it gives ``names``, ``layers``, ``desc`` and
-    ``problem``."""
+    """Adds the graph ports to a ``Wiring``; the normaliser that runs it gives ``names``, ``layers``, ``desc``,
+    ``problem`` and ``note_read`` (``ThreadingStep``'s)."""
 
     names: list[str]
     layers: dict[str, Layer]
-    fed: dict[str | None, Any]  # (``ThreadingStep``'s)
-    used: dict[str | None, Any]
+    position: dict[str, int]  # each layer's position in ``names``
+    fed: list[Any]  # (``ThreadingStep``'s)
+    used: list[Any]
     reads_input: bool
 
     def desc(self, name: str) -> str:
@@ -85,11 +87,13 @@ class GraphPortsStep:
         explicit_outputs, dangling_out = [], []
         fed, used = self.fed, self.used  # the ports edges feed (read), by layer: a port's name, or ``also``'s (no
         for ref in w.muted:  # (layer, port) tuple an edge end: a big net's, made and freed)
-            used[ref.layer] = also(used[ref.layer], ref.port) if ref.layer in used else ref.port
+            self.note_read(ref)
         for e in w.edges if self.reads_input else explicit:
             src, dst = e.src, e.dst
-            fed[dst.layer] = also(fed[dst.layer], dst.port) if dst.layer in fed else dst.port
-            used[src.layer] = also(used[src.layer], src.port) if src.layer in used else src.port
+            if dst.layer is not None:
+                had = fed[at := self.position[dst.layer]]
+                fed[at] = dst.port if had is None else also(had, dst.port)
+            self.note_read(src)
             if src.layer is None:
                 read[src.port] = None
             if dst.layer is None:
@@ -99,8 +103,9 @@ class GraphPortsStep:
         # wide net's thousands of unwired inputs merge into one, read warm by every later pass over the edges)
         layers, names = self.layers, self.names
         as_named = len(layers) == len(names) and all(map(operator.is_, layers, names))  # the table in the names' order
-        for name, layer in layers.items() if as_named else ((name, layers[name]) for name in names):  # (no lookup)
-            held = fed[name] if name in fed else ()
+        for (name, layer), held, read_ports in zip(layers.items() if as_named else ((name, layers[name]) for name in
+                                                                                    names), fed, used):
+            held = () if held is None else held  # (no lookup a layer)
             for port in layer.input_ports:
                 if port != held and (type(held) is str or port not in held):  # unwired: its edge made here
                     if (src := graph_inputs.get(port)) is None:
@@ -109,7 +114,7 @@ class GraphPortsStep:
                             inputs.append(port)
                     w.edges.append(new_edge(src, new_port_ref(name, port), f"(unwired {name}.{port})", None,
                                             implicit=True))
-            held = used[name] if name in used else ()
+            held = () if read_ports is None else read_ports
             for port in layer.output_ports:
                 if port != held and (type(held) is str or port not in held):
                     dangling_out.append(PortRef(name, port))

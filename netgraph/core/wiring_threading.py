@@ -1,9 +1,9 @@
 """Step 3 of edge normalisation (``netgraph.core.wiring``): edges into a layer with no port named are threaded
 onto its free input ports, in order (Wolfram's threading); too many for its inputs is a problem.
 
-``bare`` holds each destination layer's feeds as records ``(index, text, hop, link, src, ...)``: a user's edge's
-index and text, its link's hop and text (see ``Edge``), then its sources into the layer (a group ``[a, b] -> c``:
-two, in one record); one record as that tuple itself, two or more as a list of them (most layers of a big net get one
+``bare`` holds each destination layer's feeds, by its position in the layers' names, as records ``(index, text, hop,
+link, src, ...)``: a user's edge's index and text, its link's hop and text (see ``Edge``), then its sources into the
+layer (a group ``[a, b] -> c``: two, in one record); one record as that tuple itself, two or more as a list of them (most layers of a big net get one
 record: no list made for each, nor a tuple for each member of a group). A layer's first feed of one source may be held
 as the ``Edge`` into its first input instead (the normaliser makes it as it reads the edge): kept when no other feed
 or NetPort edge comes, a record again when one does.
@@ -23,9 +23,10 @@ from netgraph.core.wording import counted
 __all__ = ["ThreadingStep", "add_feed", "also", "feeds_of", "joined", "record_of"]
 
 
-def add_feed(bare: dict[str, Any], layer: str, feed: tuple) -> None:
-    """Add ``feed``, ``(index, text, hop, link, src)``, to ``layer``'s records in ``bare``: to its last record when
-    that holds the same user's edge and link (the next member of a group), else as a record of its own.
+def add_feed(bare: dict[Any, Any], layer: Any, feed: tuple) -> None:
+    """Add ``feed``, ``(index, text, hop, link, src)``, to ``layer``'s records in ``bare`` (``layer``: its key there,
+    the normaliser's the layer's position): to its last record when that holds the same user's edge and link (the next
+    member of a group), else as a record of its own.
 
     >>> bare = {}; add_feed(bare, "c", (0, "[a, b] -> c", None, "", "a")); add_feed(bare, "c", (0, "[a, b] -> c",
     ... None, "", "b")); add_feed(bare, "c", (1, "d -> c", None, "", "d")); bare
@@ -69,8 +70,12 @@ class ThreadingStep:
 
     layers: dict[str, Layer]
     in_order: bool
-    fed: dict[str | None, Any]  # the ports the threaded edges feed, by layer (see ``also``)
-    used: dict[str | None, Any]  # the ports they read, by layer
+    names: list[str]
+    table: list[Layer]  # the layers by position (as ``layers``)
+    fed: list[Any]  # the ports the threaded edges feed, by layer's position (see ``also``; None: none)
+    position: dict[str, int]
+    used: list[Any]  # the ports the edges read, by layer's position (see ``also``; None: none): noted as each edge is
+    # sorted (``note_read``), before ``thread``
     reads_input: bool  # one of them reads a graph input
 
     def desc(self, name: str) -> str:
@@ -82,60 +87,62 @@ class ThreadingStep:
     def problem(self, kind: str, ref: Any, *parts: Any, **fields: Any) -> None:
         raise NotImplementedError
 
-    def thread(self, bare: dict[str, Any], claimed: dict[PortRef, list[EdgeRef]],
+    def thread(self, bare: dict[int, Any], claimed: dict[PortRef, list[EdgeRef]],
                last: int = -1) -> list[Edge]:
         edges, in_order = [], True  # in_order: the Edges made in the order of their user's edges, after ``last``
-        self.fed, self.used = fed, used = {}, {}  # noted as each layer's edges are made (not read again from them)
-        reads_input = False
+        self.fed = fed = [None] * len(self.names)  # noted as each layer's edges are made (not read again from them)
+        reads_input, names, table, refused = False, self.names, self.table, False
         claimed_per_layer = Counter(p.layer for p in claimed)
-        for name, held in bare.items():
+        for at, held in bare.items():  # (by the layer's position)
+            name = names[at]
             if type(held) is Edge:  # one feed, made as read into the first input: kept if no NetPort edge claims one
                 if not claimed or name not in claimed_per_layer:
                     edges.append(held)
-                    in_order, last, fed[name], read = in_order and held.index >= last, held.index, held.dst.port, \
-                        held.src.layer
-                    used[read] = also(used[read], held.src.port) if read in used else held.src.port
-                    reads_input = reads_input or read is None
+                    in_order, last, fed[at] = in_order and held.index >= last, held.index, held.dst.port
+                    reads_input = reads_input or held.src.layer is None
                     continue
                 held = record_of(held)
             if type(held) is tuple:  # one record (see ``add_feed``); count: the sources the records hold
                 records, count = (held,), len(held) - 4
             else:
                 records, count = held, sum(map(len, held)) - 4 * len(held)
-            layer = self.layers[name]
+            layer = table[at]
             claims = claimed_per_layer.get(name, 0)
             if layer.variadic:
-                layer = self.layers[name] = layer.with_input_count(count + claims)
+                layer = self.layers[name] = table[at] = layer.with_input_count(count + claims)
             free = [p for p in layer.input_ports if PortRef(name, p) not in claimed] if claims else layer.input_ports
             if count > (room := len(free)):
                 claims = [e for p, edges_in in claimed.items() if p.layer == name for e in edges_in]
                 self.too_many_feeds(name, layer, feeds_of(held), len(free), claims)
+                refused = True
                 continue
             if count == 1:  # one record of one source (most layers): unpacked, no slices
                 index, text, hop, link, src = held
                 edges.append(new_edge(src, new_port_ref(name, free[0]), text, index, hop, link))
-                in_order, last, fed[name] = in_order and index >= last, index, free[0]
-                if (read := src.layer) in used:
-                    used[read] = also(used[read], src.port)
-                else:
-                    used[read] = src.port
-                reads_input = reads_input or read is None
+                in_order, last, fed[at] = in_order and index >= last, index, free[0]
+                reads_input = reads_input or src.layer is None
                 continue
-            at = 0
+            k = 0
             for record in records:
                 index, text, hop, link = record[0], record[1], record[2], record[3]  # (no slices made)
-                for at, src in enumerate(islice(record, 4, None), at):
-                    edges.append(new_edge(src, new_port_ref(name, free[at]), text, index, hop, link))
-                    if (read := src.layer) in used:
-                        used[read] = also(used[read], src.port)
-                    else:
-                        used[read] = src.port
-                    reads_input = reads_input or read is None
-                at += 1
+                for k, src in enumerate(islice(record, 4, None), k):
+                    edges.append(new_edge(src, new_port_ref(name, free[k]), text, index, hop, link))
+                    reads_input = reads_input or src.layer is None
+                k += 1
                 in_order, last = in_order and index >= last, index
-            fed[name] = free if count == room and type(free) is tuple else tuple(free[:count])  # (most: its own tuple)
+            fed[at] = free if count == room and type(free) is tuple else tuple(free[:count])  # (most: its own tuple)
         self.in_order, self.reads_input = in_order, reads_input
+        if refused:  # the sources of edges not made (too many feeds) were noted as read: only the made ones are
+            self.used = [None] * len(names)
+            for edge in edges:
+                self.note_read(edge.src)
         return edges
+
+    def note_read(self, src: PortRef) -> None:
+        """Note in ``used`` that an edge reads ``src`` (a graph input's: not noted)."""
+        if src.layer is not None:
+            had = self.used[at := self.position[src.layer]]
+            self.used[at] = src.port if had is None else also(had, src.port)
 
     def too_many_feeds(self, name: str, layer: Layer, feeds: list[tuple], free: int, claims: list[EdgeRef]) -> None:
         """More bare edges feed ``name`` than it has inputs not ``claims``-ed by a NetPort edge: reported at the first
