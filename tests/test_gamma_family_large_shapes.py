@@ -131,3 +131,17 @@ def test_vmap_takes_the_saddle_point_form_where_needed(family):
     params = [torch.tensor(v) for v in case["params"]]
     mapped = torch.func.vmap(lambda row: case["dist"].log_prob(row, params))(x)
     torch.testing.assert_close(mapped, case["dist"].log_prob(x, params))
+
+
+@pytest.mark.parametrize("alpha", [1e5, 1e7])
+def test_generalized_inverse_gamma_at_large_shapes_holds_in_float32(alpha):
+    # μ + β·G^(−1/γ): scipy's gengamma with c = −γ; s = (x − μ)/β sits near α^(−1/γ), relative spread 1/(γ√α)
+    mode = alpha ** -0.5
+    xs = [0.5 + 2.0 * mode * (1 + k / (2 * alpha ** 0.5)) for k in (-2, 0, 2)]
+    got = InverseGammaDistribution("#a", 2.0, 2.0, 0.5).log_prob(torch.tensor(xs), [torch.tensor(alpha), 2.0, 2.0, 0.5])
+    x32 = torch.tensor(xs).double().numpy()
+    expected = stats.gengamma.logpdf(x32, alpha, -2.0, loc=0.5, scale=2.0)
+    # x − μ loses float32's digits of x here: the value moves by |∂f/∂x|·eps·|x| under x's rounding
+    t = (x32 - 0.5) / 2.0
+    sensitivity = np.abs(expected) + np.abs(x32 * (-(2 * alpha + 1) / t + 2 * t ** -3) / 2.0)
+    assert (np.abs(got.double().numpy() - expected) <= 8 * EPS * sensitivity).all()
