@@ -1,6 +1,6 @@
-"""ChiSquare's, Erlang's, Chi's, Nakagami's and InverseGamma's log-densities at large shapes: each is a transform of
-G ~ Gamma(α, 1), and (α − 1) log u − u − lgamma(α) cancelled in float32 as Gamma's did (0.04–0.2 off at a shape of
-1e5, 3–14 at 1e7). From α − 1 >= 256 each is a log-Jacobian plus Gamma's saddle-point form (Poisson's log-mass of
+"""ChiSquare's, Erlang's, Chi's, Nakagami's, InverseGamma's and ExpGamma's log-densities at large shapes: each is a
+transform of G ~ Gamma(α, 1), and (α − 1) log u − u − lgamma(α) cancelled in float32 as Gamma's did (0.04–0.2 off at
+a shape of 1e5, 3–14 at 1e7). From α − 1 >= 256 each is a log-Jacobian plus Gamma's saddle-point form (Poisson's log-mass of
 α − 1 at mean u, Loader's), whose rounding is that of the result.
 
 Tolerances come from float32's rounding of the true value: a value is within 8 units of eps·(|f| + Σᵥ |v ∂f/∂v|)
@@ -16,7 +16,8 @@ import pytest
 import torch
 from scipy import special, stats
 
-from netgraph import (ChiDistribution, ChiSquareDistribution, ErlangDistribution, InverseGammaDistribution,
+from netgraph import (ChiDistribution, ChiSquareDistribution, ErlangDistribution, ExpGammaDistribution,
+                      InverseGammaDistribution,
                       NakagamiDistribution, NetGraph, RandomArrayLayer, interpret)
 
 EPS = 2.0 ** -24  # float32's unit roundoff
@@ -58,7 +59,18 @@ def _inverse_gamma(a):
                 terms=lambda x, p: [[math.log(p[1]), -special.digamma(p[0]), -np.log(x)], [p[0] / p[1] + 0 * x, -1 / x]])
 
 
-FAMILIES = [_chi_square, _erlang, _chi, _nakagami, _inverse_gamma]
+def _exp_gamma(a):  # log G: scipy's loggamma
+    return dict(dist=ExpGammaDistribution("#kappa", "#theta", "#mu"), params=[a, 2.0, 0.5],
+                mean=0.5 + 2.0 * math.log(a), sd=2.0 / a ** 0.5,
+                logpdf=lambda x, p: stats.loggamma.logpdf(x, p[0], loc=p[2], scale=p[1]),
+                dx=lambda x, p: (p[0] - np.exp((x - p[2]) / p[1])) / p[1],
+                terms=lambda x, p: [[(x - p[2]) / p[1], -special.digamma(p[0])],
+                                    [-p[0] * (x - p[2]) / p[1] ** 2, (x - p[2]) / p[1] ** 2 * np.exp((x - p[2]) / p[1]),
+                                     -1 / p[1] + 0 * x],
+                                    [-p[0] / p[1] + 0 * x, np.exp((x - p[2]) / p[1]) / p[1]]])
+
+
+FAMILIES = [_chi_square, _erlang, _chi, _nakagami, _inverse_gamma, _exp_gamma]
 
 
 def _check(case, x, got, params):

@@ -321,7 +321,12 @@ class ExpGammaDistribution(_GammaLike):
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         kappa, theta, mu = tensors(params, x)
         z = (x - mu) / theta
-        return kappa * z - z.exp() - theta.log() - torch.lgamma(kappa)
+        plain = kappa * z - z.exp() - theta.log() - torch.lgamma(kappa)
+        big = _large(kappa, log_max_of(z) - z.abs())  # G = e^z, dG/dx = e^z/θ, where e^z is a normal float
+        if big is None:
+            return plain
+        zb = torch.where(big, z, 0.0)
+        return _saddle_where(big, kappa, zb.exp(), zb - theta.log(), plain)
 
     def _mean(self, kappa, theta, mu):
         return mu + theta * torch.digamma(kappa)
