@@ -122,6 +122,26 @@ def test_relaxed_log_density_matches_torch():
     torch.testing.assert_close(ours, reference.log_prob(y))
 
 
+def _relaxed_draw(log_p: torch.Tensor, gumbel: torch.Tensor) -> torch.Tensor:
+    return torch.softmax((log_p + gumbel) / 0.5, -1)
+
+
+def test_relaxed_log_density_gradient_in_a_vanishing_class_probability_grows_as_its_inverse():
+    # at the draws w_j = p_j y_j^-tau = Z^tau e^-g_j, so d/dp_i = (1 - k w_i / sum_j w_j) / p_i: infinite at p_i = 0
+    # (the README says so); through a softmax, p_i d/dp_i is the logit's gradient, finite
+    gumbel = -torch.log(-torch.log(torch.tensor([0.3, 0.6, 0.9], dtype=torch.float64)))
+    w = torch.exp(-gumbel)
+    limit = float(1 - 3 * w[2] / w.sum())
+    for eps in (1e-4, 1e-8):
+        p = torch.tensor([0.5, 0.5 - eps, eps], dtype=torch.float64, requires_grad=True)
+        CategoricalDistribution("#p").relaxed_log_prob(_relaxed_draw(p.detach().log(), gumbel), [p], 0.5).backward()
+        assert abs(float(p.grad[2]) * eps - limit) < 1e-3 * abs(limit)
+    logits = torch.tensor([0.0, 0.0, -30.0], dtype=torch.float64, requires_grad=True)
+    y = _relaxed_draw(torch.log_softmax(logits.detach(), -1), gumbel)
+    CategoricalDistribution("#p").relaxed_log_prob(y, [torch.softmax(logits, -1)], 0.5).backward()
+    assert abs(float(logits.grad[2]) - limit) < 1e-6
+
+
 # -- log-densities against torch.distributions ----------------------------------------------------------------
 def torch_distribution(cls, t):
     """The same distribution built with torch.distributions from parameter tensors ``t``."""

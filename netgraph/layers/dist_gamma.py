@@ -23,7 +23,7 @@ from netgraph.layers.dist_base import Distribution, full, log_standard_gamma, sa
 from netgraph.layers.dist_constraints import POSITIVE, POSITIVE_INT, REAL
 from netgraph.layers.dist_tensors import eps_of, floor_normal, is_tensor, log_max_of, on_support, xlogy
 from netgraph.layers.dist_limits import exp_bound, gamma_upper, log_gamma_lower
-from netgraph.layers.dist_special import SADDLE_FROM, needs_saddle, poisson_saddle
+from netgraph.layers.dist_special import SADDLE_FROM, below_saddle, poisson_saddle
 from netgraph.layers.gamma_ratios import log_ratio, ratio_excess, ratio_gap
 
 __all__ = ["GammaDistribution", "ChiDistribution", "NakagamiDistribution", "ChiSquareDistribution",
@@ -51,6 +51,20 @@ def _log(p: Any) -> Any:
 
 def _plain(x: Any, value: float) -> bool:
     return isinstance(x, float) and x == value
+
+
+def _large(alpha: torch.Tensor, s: torch.Tensor) -> torch.Tensor | None:
+    """Where a log-density at s > 0 of a transform of G ~ Gamma(α, 1) needs ``_saddle_where`` (α − 1 >= SADDLE_FROM),
+    or None where every α is known to be below it (``below_saddle``)."""
+    return None if below_saddle(alpha) else (alpha - 1 >= SADDLE_FROM) & (s > 0)
+
+
+def _saddle_where(big: torch.Tensor, alpha: torch.Tensor, u: torch.Tensor, log_jacobian: Any,
+                  plain: torch.Tensor) -> torch.Tensor:
+    """plain, and where big log_jacobian + G's log-density (α − 1) log u − u − lgamma(α) at u in Loader's form (the
+    Poisson log-mass of α − 1 at mean u), whose terms do not cancel (float32 at α = 1e7 was 15 off). u and
+    log_jacobian are the caller's, from stand-ins where big is False (finite there, so their gradients are too)."""
+    return torch.where(big, poisson_saddle(torch.where(big, alpha - 1, SADDLE_FROM), u) + log_jacobian, plain)
 
 
 class _GammaLike(Distribution):
@@ -92,12 +106,11 @@ class GammaDistribution(_GeneralizedGamma):
         t = (x - mu) / beta  # at t = 0 (x = mu) the limit: finite where alpha * gamma == 1, else -inf or inf
         s = t.clamp(min=0)
         plain = gamma.log() - beta.log() - torch.lgamma(alpha) + xlogy(alpha * gamma - 1, s) - s ** gamma
-        big = (alpha - 1 >= SADDLE_FROM) & (s > 0)
-        if not needs_saddle(big):
+        big = _large(alpha, s)
+        if big is None:
             return on_support(t, plain)
-        k, u = torch.where(big, alpha - 1, SADDLE_FROM), torch.where(big, s, 1.0) ** gamma  # finite where unused
-        saddle = gamma.log() - beta.log() + (1 - 1 / gamma) * u.log() + poisson_saddle(k, u)
-        return on_support(t, torch.where(big, saddle, plain))
+        u = torch.where(big, s, 1.0) ** gamma  # finite where unused
+        return on_support(t, _saddle_where(big, alpha, u, gamma.log() - beta.log() + (1 - 1 / gamma) * u.log(), plain))
 
     def _mean(self, alpha, beta, gamma, mu):
         return mu + beta * _ratio(alpha, 1 / gamma)
@@ -124,8 +137,13 @@ class ChiDistribution(_GammaLike):
 
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (nu,) = tensors(params, x)
-        return on_support(x, (1 - nu / 2) * math.log(2) - torch.lgamma(nu / 2) + xlogy(nu - 1, x.clamp(min=0))
-                          - x ** 2 / 2)
+        s = x.clamp(min=0)
+        plain = (1 - nu / 2) * math.log(2) - torch.lgamma(nu / 2) + xlogy(nu - 1, s) - x ** 2 / 2
+        big = _large(nu / 2, s)
+        if big is None:
+            return on_support(x, plain)
+        r = torch.where(big, s, 1.0)  # G = x²/2, dG/dx = x
+        return on_support(x, _saddle_where(big, nu / 2, r * r / 2, r.log(), plain))
 
     def _mean(self, nu):
         return math.sqrt(2) * _ratio(nu / 2, 0.5)
@@ -153,9 +171,16 @@ class NakagamiDistribution(_GammaLike):
 
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         mu, omega = tensors(params, x)
+        s = x.clamp(min=0)
         # μ·(log μ − log ω) and μ·(x/√ω)²: μ/ω and x² alone pass float32's range (1e-30/1e30 is 0, (1e15)² inf)
-        return on_support(x, math.log(2) + mu * (mu.log() - omega.log()) - torch.lgamma(mu)
-                          + xlogy(2 * mu - 1, x.clamp(min=0)) - mu * (x / omega.sqrt()) ** 2)
+        plain = (math.log(2) + mu * (mu.log() - omega.log()) - torch.lgamma(mu) + xlogy(2 * mu - 1, s)
+                 - mu * (x / omega.sqrt()) ** 2)
+        big = _large(mu, s)
+        if big is None:
+            return on_support(x, plain)
+        r = torch.where(big, s, 1.0)  # G = μx²/ω, dG/dx = 2μx/ω
+        log_jacobian = math.log(2) + mu.log() - omega.log() + r.log()
+        return on_support(x, _saddle_where(big, mu, mu * (r / omega.sqrt()) ** 2, log_jacobian, plain))
 
     def _mean(self, mu, omega):
         return _ratio(mu, 0.5) * (omega / mu).sqrt()
@@ -182,7 +207,12 @@ class ChiSquareDistribution(_GammaLike):
 
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         (nu,) = tensors(params, x)
-        return on_support(x, -nu / 2 * math.log(2) - torch.lgamma(nu / 2) + xlogy(nu / 2 - 1, x.clamp(min=0)) - x / 2)
+        s = x.clamp(min=0)
+        plain = -nu / 2 * math.log(2) - torch.lgamma(nu / 2) + xlogy(nu / 2 - 1, s) - x / 2
+        big = _large(nu / 2, s)
+        if big is None:
+            return on_support(x, plain)
+        return on_support(x, _saddle_where(big, nu / 2, torch.where(big, s, 1.0) / 2, -math.log(2), plain))
 
     def _mean(self, nu):
         return nu
@@ -215,7 +245,12 @@ class ErlangDistribution(_GammaLike):
 
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         k, rate = tensors(params, x)
-        return on_support(x, k * rate.log() - torch.lgamma(k) + xlogy(k - 1, x.clamp(min=0)) - rate * x)
+        s = x.clamp(min=0)
+        plain = k * rate.log() - torch.lgamma(k) + xlogy(k - 1, s) - rate * x
+        big = _large(k, s)
+        if big is None:
+            return on_support(x, plain)
+        return on_support(x, _saddle_where(big, k, rate * torch.where(big, s, 1.0), rate.log(), plain))
 
     def _mean(self, k, rate):
         return k / rate
@@ -286,7 +321,12 @@ class ExpGammaDistribution(_GammaLike):
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
         kappa, theta, mu = tensors(params, x)
         z = (x - mu) / theta
-        return kappa * z - z.exp() - theta.log() - torch.lgamma(kappa)
+        plain = kappa * z - z.exp() - theta.log() - torch.lgamma(kappa)
+        big = _large(kappa, log_max_of(z) - z.abs())  # G = e^z, dG/dx = e^z/θ, where e^z is a normal float
+        if big is None:
+            return plain
+        zb = torch.where(big, z, 0.0)
+        return _saddle_where(big, kappa, zb.exp(), zb - theta.log(), plain)
 
     def _mean(self, kappa, theta, mu):
         return mu + theta * torch.digamma(kappa)
@@ -317,6 +357,10 @@ class InverseGammaDistribution(_GeneralizedGamma):
         t = (x - mu) / beta
         s = torch.where(t > 0, t, 1.0)  # the density vanishes at t = 0 too (e^(-t^-gamma) wins)
         value = gamma.log() - beta.log() - torch.lgamma(alpha) + (-1 - alpha * gamma) * s.log() - s ** -gamma
+        big = _large(alpha, t)
+        if big is not None:  # G = s^−γ, |dG/dx| = γ s^(−γ−1)/β
+            r = torch.where(big, s, 1.0)
+            value = _saddle_where(big, alpha, r ** -gamma, gamma.log() - beta.log() - (1 + gamma) * r.log(), value)
         return torch.where(t > 0, value, -math.inf)
 
     def _mean(self, alpha, beta, gamma, mu):

@@ -21,7 +21,8 @@ import torch
 from netgraph.core.tracing import tracing
 
 __all__ = ["log_orderings", "stirling_remainder", "digamma_gap", "STIRLING_FROM", "stirling_error", "deviance",
-           "SADDLE_FROM", "needs_saddle", "poisson_saddle"]
+           "SADDLE_FROM", "needs_saddle", "below_saddle",
+           "poisson_saddle"]
 
 #: From this argument up ``stirling_remainder`` holds to float64's precision (its next term is below 2e-15).
 STIRLING_FROM = 20.0
@@ -180,9 +181,15 @@ SADDLE_FROM = 256.0
 
 
 def needs_saddle(big: torch.Tensor) -> bool:
-    """Whether a log-mass needs its saddle-point form anywhere (always in traced code and under vmap, where the mask's
-    values are unknown): small counts skip its cost."""
-    return tracing() or bool(big.any())
+    """Whether a log-mass needs its saddle-point form anywhere (always in traced code, under vmap and on the meta
+    device, where the mask's values are unknown): small counts skip its cost."""
+    return tracing() or big.is_meta or bool(big.any())
+
+
+def below_saddle(alpha: torch.Tensor) -> bool:
+    """Whether every shape α is known to be below ``SADDLE_FROM`` + 1 (never in traced code, under vmap or on the meta
+    device): one pass over α, so small shapes skip the mask's cost."""
+    return not (tracing() or alpha.is_meta) and (alpha.numel() == 0 or float(alpha.detach().max()) < SADDLE_FROM + 1)
 
 
 def poisson_saddle(k: torch.Tensor, lam: torch.Tensor) -> torch.Tensor:
