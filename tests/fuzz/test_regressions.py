@@ -73,8 +73,9 @@ def test_a_chain_ending_in_a_loss_refuses_a_single_tensor():
         NetChain([MeanSquaredLossLayer(), 3], input=3)(torch.rand(2, 3))
 
 
-@pytest.mark.parametrize("seed", [2**70, -1, 1.5, "1", True])
+@pytest.mark.parametrize("seed", [2**70, -1, 1.5, "automatic", True])
 def test_seeds_out_of_range_are_option_errors(seed):
+    """Out of range, not an integer, or a near-miss of a reserved word (any other string is a seed, as in Wolfram)."""
     with pytest.raises(OptionError, match="seed"):
         net_initialize(_net(), seed=seed)
     with pytest.raises(OptionError, match="random_seed"):
