@@ -1,0 +1,71 @@
+"""The saddle-point helpers far from the mode: deviance(x, m) where x/m rounds against 1 (below eps, above 1/eps) or
+under- or overflows, and the log-masses, log-density and KLs built on it. Each case was NaN (a 0 · (−∞) in
+m((1 + t) log1p(t) − t) at t = −1, log u = −∞ where u = s^γ underflowed) or lost a count to rounding (n + x − n in
+float32). Values against mpmath (or the float64 value for float32 inputs), gradients against exact ones."""
+
+from __future__ import annotations
+
+import mpmath as mp
+import pytest
+import torch
+
+from netgraph import BinomialDistribution, GammaDistribution, NegativeBinomialDistribution, PoissonDistribution
+from netgraph.layers.dist_special import deviance
+from netgraph.layers.kl import KL_CLOSED_FORMS
+
+F32, F64 = torch.float32, torch.float64
+
+
+def _leaf(value, dtype):
+    return torch.tensor(value, dtype=dtype, requires_grad=True)
+
+
+def _exact(dtype, *values):
+    """The values as the dtype holds them, as mpmath numbers."""
+    return [mp.mpf(float(torch.tensor(v, dtype=dtype))) for v in values]
+
+
+@pytest.mark.parametrize("dtype, x, m", [(F32, 1.0, 1e9), (F32, 1e9, 1.0), (F64, 1.0, 1e19), (F64, 1e19, 1.0),
+                                         (F32, 1e-30, 1e20), (F32, 1e12, 25.0), (F64, 1e-200, 1e200)])
+def test_deviance_where_x_over_m_rounds_against_one(dtype, x, m):
+    xs, ms = _leaf(x, dtype), _leaf(m, dtype)
+    got = deviance(xs, ms)
+    got.backward()
+    xe, me = _exact(dtype, x, m)
+    scale = xe * abs(mp.log(xe / me)) + me + xe  # the terms' size: each rounds once or twice
+    assert abs(got.item() - float(xe * mp.log(xe / me) + me - xe)) <= 3 * torch.finfo(dtype).eps * float(scale)
+    torch.testing.assert_close(xs.grad.double(), torch.tensor(float(mp.log(xe / me)), dtype=F64), rtol=1e-6, atol=0)
+    torch.testing.assert_close(ms.grad.double(), torch.tensor(float(1 - xe / me), dtype=F64), rtol=1e-6, atol=0)
+
+
+@pytest.mark.parametrize("dtype, mu", [(F32, 1e11), (F64, 1e19)])
+def test_poisson_log_mass_far_below_a_huge_mean(dtype, mu):
+    mean = _leaf(mu, dtype)
+    got = PoissonDistribution("#mu").log_prob(torch.tensor(300.0, dtype=dtype), [mean])
+    got.backward()
+    (m,) = _exact(dtype, mu)
+    expected = 300 * mp.log(m) - m - mp.loggamma(301)
+    assert abs(got.item() - float(expected)) <= 2 * torch.finfo(dtype).eps * abs(float(expected))
+    torch.testing.assert_close(mean.grad.double(), torch.tensor(float(300 / m - 1), dtype=F64))
+
+
+@pytest.mark.parametrize("dtype, n", [(F32, 1e9), (F64, 1e17)])
+def test_binomial_log_mass_of_one_success_in_huge_n(dtype, n):
+    p = _leaf(0.5, dtype)
+    got = BinomialDistribution("#n", "#p").log_prob(torch.tensor(1.0, dtype=dtype), [torch.tensor(n, dtype=dtype), p])
+    got.backward()
+    (ne,) = _exact(dtype, n)
+    expected = mp.log(ne) + ne * mp.log(0.5)
+    assert abs(got.item() - float(expected)) <= 2 * torch.finfo(dtype).eps * abs(float(expected))
+    torch.testing.assert_close(p.grad.double(), torch.tensor(float(1 / 0.5 - (ne - 1) / 0.5), dtype=F64))
+
+
+@pytest.mark.parametrize("dtype, x", [(F32, 1e11), (F64, 1e19)])
+def test_gamma_log_density_far_above_its_mode(dtype, x):
+    alpha = _leaf(300.0, dtype)
+    got = GammaDistribution("#a", "#b").log_prob(torch.tensor(x, dtype=dtype), [alpha, torch.tensor(1.0, dtype=dtype)])
+    got.backward()
+    (xe,) = _exact(dtype, x)
+    expected = 299 * mp.log(xe) - xe - mp.loggamma(300)
+    assert abs(got.item() - float(expected)) <= 2 * torch.finfo(dtype).eps * abs(float(expected))
+    torch.testing.assert_close(alpha.grad.double(), torch.tensor(float(mp.log(xe) - mp.digamma(300)), dtype=F64))
