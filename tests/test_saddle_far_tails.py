@@ -69,3 +69,34 @@ def test_gamma_log_density_far_above_its_mode(dtype, x):
     expected = 299 * mp.log(xe) - xe - mp.loggamma(300)
     assert abs(got.item() - float(expected)) <= 2 * torch.finfo(dtype).eps * abs(float(expected))
     torch.testing.assert_close(alpha.grad.double(), torch.tensor(float(mp.log(xe) - mp.digamma(300)), dtype=F64))
+
+
+def _gamma_kl(a1, s1, a2, s2):
+    return (a1 - a2) * mp.digamma(a1) - mp.loggamma(a1) + mp.loggamma(a2) + a2 * mp.log(s2 / s1) + a1 * (s1 / s2 - 1)
+
+
+@pytest.mark.parametrize("dtype", [F32, F64])
+@pytest.mark.parametrize("params", [(30.0, 1e10, 30.0, 1e-10), (30.0, 1e-10, 30.0, 1e10), (1.0, 1e10, 1.0, 1e-10),
+                                    (1e12, 1.0, 25.0, 1.0)])
+def test_gamma_kl_at_scale_ratios_beyond_the_dtype(dtype, params):
+    leaves = [_leaf(v, dtype) for v in params]
+    got = KL_CLOSED_FORMS[("GammaDistribution", "GammaDistribution")](leaves[:2], leaves[2:])
+    got.backward()
+    a1, s1, a2, s2 = _exact(dtype, *params)
+    expected = float(_gamma_kl(a1, s1, a2, s2))
+    assert abs(got.item() - expected) <= 1e-5 * abs(expected) + 1e-3  # float32's lgamma(1e12) and ψ: a few eps
+    exact = [-a2 / s1 + a1 / s2, a2 / s2 - a1 * s1 / s2 ** 2]  # ∂/∂s1, ∂/∂s2
+    for leaf, value in zip((leaves[1], leaves[3]), exact):
+        torch.testing.assert_close(leaf.grad.double(), torch.tensor(float(value), dtype=F64), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("dtype, x", [(F32, 1e-30), (F64, 1e-200)])
+def test_generalized_gamma_log_density_where_the_power_underflows(dtype, x):
+    alpha = _leaf(300.0, dtype)
+    params = [alpha] + [torch.tensor(v, dtype=dtype) for v in (1.0, 2.0, 0.0)]  # s^2 underflows to 0
+    got = GammaDistribution("#a", "#b", "#g", "#m").log_prob(torch.tensor(x, dtype=dtype), params)
+    got.backward()
+    (s,) = _exact(dtype, x)
+    expected = mp.log(2) - mp.loggamma(300) + 599 * mp.log(s) - s ** 2
+    assert abs(got.item() - float(expected)) <= 2 * torch.finfo(dtype).eps * abs(float(expected))
+    torch.testing.assert_close(alpha.grad.double(), torch.tensor(float(2 * mp.log(s) - mp.digamma(300)), dtype=F64))

@@ -91,8 +91,10 @@ class GammaDistribution(_GeneralizedGamma):
         alpha, beta, gamma, mu = tensors(params, x)
         t = (x - mu) / beta  # at t = 0 (x = mu) the limit: finite where alpha * gamma == 1, else -inf or inf
         s = t.clamp(min=0)
-        plain = gamma.log() - beta.log() - torch.lgamma(alpha) + xlogy(alpha * gamma - 1, s) - s ** gamma
-        big = (alpha - 1 >= SADDLE_FROM) & (s > 0)
+        power = s ** gamma
+        plain = gamma.log() - beta.log() - torch.lgamma(alpha) + xlogy(alpha * gamma - 1, s) - power
+        # where u under- or overflows (far from the mode) the plain terms do not cancel: log u would be ∓∞ there
+        big = (alpha - 1 >= SADDLE_FROM) & (power >= torch.finfo(power.dtype).tiny) & (power < math.inf)
         if not needs_saddle(big):
             return on_support(t, plain)
         k, u = torch.where(big, alpha - 1, SADDLE_FROM), torch.where(big, s, 1.0) ** gamma  # finite where unused
