@@ -100,3 +100,24 @@ def test_generalized_gamma_log_density_where_the_power_underflows(dtype, x):
     expected = mp.log(2) - mp.loggamma(300) + 599 * mp.log(s) - s ** 2
     assert abs(got.item() - float(expected)) <= 2 * torch.finfo(dtype).eps * abs(float(expected))
     torch.testing.assert_close(alpha.grad.double(), torch.tensor(float(2 * mp.log(s) - mp.digamma(300)), dtype=F64))
+
+
+def _log_mass_float64(dist, x, params):
+    """The float64 log-mass of the float32 values."""
+    return dist.log_prob(torch.tensor(x, dtype=F32).double(), [torch.tensor(v, dtype=F32).double() for v in params])
+
+
+@pytest.mark.parametrize("x", [256.0, 257.0, 300.0])
+def test_negative_binomial_log_mass_keeps_a_count_far_below_n_in_float32(x):
+    dist = NegativeBinomialDistribution("#n", "#p")
+    got = dist.log_prob(torch.tensor(x), [torch.tensor(1e9), torch.tensor(0.99)])  # n + x rounds x away
+    expected = _log_mass_float64(dist, x, [1e9, 0.99])
+    assert abs(got.item() - expected.item()) <= 1e-6 * abs(expected.item())
+
+
+@pytest.mark.parametrize("x, n, p", [(0.0, 1e9, 1e-9), (0.0, 1e6, 1e-4), (1e9, 1e9, 1 - 1e-7)])
+def test_binomial_log_mass_at_the_ends_of_a_large_n_holds_in_float32(x, n, p):
+    dist = BinomialDistribution("#n", "#p")
+    got = dist.log_prob(torch.tensor(x), [torch.tensor(n), torch.tensor(p)])  # 1 − p rounds: n log1p(−p)
+    expected = _log_mass_float64(dist, x, [n, p])
+    assert abs(got.item() - expected.item()) <= 1e-6 * abs(expected.item())
