@@ -21,7 +21,7 @@ import torch
 
 from netgraph.layers.dist_base import Distribution, full, log_standard_gamma, safe_exp, standard_gamma, tensors
 from netgraph.layers.dist_constraints import POSITIVE, POSITIVE_INT, REAL
-from netgraph.layers.dist_tensors import eps_of, floor_normal, is_tensor, log_max_of, on_support, xlogy
+from netgraph.layers.dist_tensors import eps_of, floor_normal, is_tensor, log_max_of, on_support, tiny_of, xlogy
 from netgraph.layers.dist_limits import exp_bound, gamma_upper, log_gamma_lower
 from netgraph.layers.dist_special import SADDLE_FROM, needs_saddle, poisson_saddle
 from netgraph.layers.gamma_ratios import log_ratio, ratio_excess, ratio_gap
@@ -94,7 +94,7 @@ class GammaDistribution(_GeneralizedGamma):
         power = s ** gamma
         plain = gamma.log() - beta.log() - torch.lgamma(alpha) + xlogy(alpha * gamma - 1, s) - power
         # where u under- or overflows (far from the mode) the plain terms do not cancel: log u would be ∓∞ there
-        big = (alpha - 1 >= SADDLE_FROM) & (power >= torch.finfo(power.dtype).tiny) & (power < math.inf)
+        big = (alpha - 1 >= SADDLE_FROM) & (power >= tiny_of(power)) & (power < math.inf)
         if not needs_saddle(big):
             return on_support(t, plain)
         k, u = torch.where(big, alpha - 1, SADDLE_FROM), torch.where(big, s, 1.0) ** gamma  # finite where unused

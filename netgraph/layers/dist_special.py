@@ -19,6 +19,7 @@ import math
 import torch
 
 from netgraph.core.tracing import tracing
+from netgraph.layers.dist_tensors import tiny_of
 
 __all__ = ["log_orderings", "stirling_remainder", "digamma_gap", "STIRLING_FROM", "stirling_error", "deviance",
            "SADDLE_FROM", "needs_saddle", "poisson_saddle"]
@@ -171,7 +172,7 @@ def deviance(x: torch.Tensor, m: torch.Tensor) -> torch.Tensor:
     series = (x - m) * v + 2 * x * v * v2 * odd
     logs = x.log() - m.log()  # the gradient's (x/m's would overflow at m = 1e-20 in float32)
     ratio = (x / m).detach()
-    normal = (ratio >= torch.finfo(ratio.dtype).tiny) & (ratio < math.inf)  # there log(x/m), one rounding
+    normal = (ratio >= tiny_of(ratio)) & (ratio < math.inf)  # there log(x/m), one rounding
     log_ratio = logs + (torch.where(normal, ratio, 1.0).log() - logs).where(normal, 0.0).detach()
     return torch.where(near, series, x * log_ratio + (m - x))
 
