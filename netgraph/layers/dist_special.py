@@ -185,8 +185,8 @@ SADDLE_FROM = 256.0
 
 def needs_saddle(big: torch.Tensor) -> bool:
     """Whether a log-mass needs its saddle-point form anywhere (always in traced code and under vmap, where the mask's
-    values are unknown): small counts skip its cost."""
-    return tracing() or bool(big.any())
+    values are unknown, and on the meta device, which has none): small counts skip its cost."""
+    return tracing() or big.is_meta or bool(big.any())
 
 
 def poisson_saddle(k: torch.Tensor, lam: torch.Tensor) -> torch.Tensor:
