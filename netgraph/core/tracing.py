@@ -32,17 +32,19 @@ def tracing() -> bool:
     >>> tracing()
     False
     """
-    return torch.compiler.is_compiling() or is_fx_symbolic_tracing() or _vmapped()
+    return torch.compiler.is_compiling() or is_fx_symbolic_tracing() or vmapped()
 
 
 def vmapped() -> bool:
-    """True inside ``torch.func.vmap`` (also beneath another transform), where an in-place random op on a fresh
-    tensor (``torch.empty(n).exponential_()``) is refused under ``randomness="different"``.
+    """True inside ``torch.func.vmap``, also beneath another transform (``jacfwd``: vmap over jvp), where an in-place
+    random op on a fresh tensor (``torch.empty(n).exponential_()``) is refused under ``randomness="different"``;
+    outside every transform (the eager call), one check of torch's level.
 
     >>> vmapped()
     False
     """
-    return _vmapped()
+    return maybe_current_level() is not None and any(
+        interpreter.key() == TransformType.Vmap for interpreter in retrieve_all_functorch_interpreters())
 
 
 def torch_func_transformed() -> bool:
@@ -53,10 +55,3 @@ def torch_func_transformed() -> bool:
     False
     """
     return maybe_current_level() is not None
-
-
-def _vmapped() -> bool:
-    """Inside ``torch.func.vmap``, also beneath another transform (``jacfwd``: vmap over jvp); outside every
-    transform (the eager call), one check of torch's level."""
-    return maybe_current_level() is not None and any(
-        interpreter.key() == TransformType.Vmap for interpreter in retrieve_all_functorch_interpreters())

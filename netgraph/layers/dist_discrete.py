@@ -87,11 +87,20 @@ def _counts(rate: torch.Tensor) -> torch.Tensor:
     return torch.where(rate < COUNT_MAX, torch.poisson(rate), rate)
 
 
-def _binomial_saddle(x: torch.Tensor, n: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
-    """log(C(n, x) p^x (1 − p)^(n − x)) in Loader's form (R's dbinom_raw), for 0 < x < n and 0 < p < 1."""
-    rest = n - x
+def _binomial_saddle(x: torch.Tensor, n: torch.Tensor, p: torch.Tensor, rest: torch.Tensor | None = None
+                     ) -> torch.Tensor:
+    """log(C(n, x) p^x (1 − p)^(n − x)) in Loader's form (R's dbinom_raw), for 0 < x < n and 0 < p < 1; ``rest``:
+    n − x where the caller has it exactly (n = n' + x rounds x away in float32 where n' >> x)."""
+    rest = n - x if rest is None else rest
     stirling = stirling_error(n) - stirling_error(x) - stirling_error(rest)
     return stirling - deviance(x, n * p) - deviance(rest, n * (1 - p)) - 0.5 * torch.log(2 * math.pi * x * rest / n)
+
+
+def _log_q(p: torch.Tensor) -> torch.Tensor:
+    """log(1 − p) with log1p's value (1 − p rounds: float32 at p = 1e-9 gave 0) and ``log_or_tiny(1 − p)``'s gradient,
+    finite at p = 1 (there log1p(−(1 − eps/2)), of the largest float below 1)."""
+    log_q = log_or_tiny(1 - p)
+    return log_q + (torch.log1p(-p.clamp(max=1 - eps_of(p) / 2)) - log_q).detach()
 
 
 def _nograd(p: Any) -> Any:
@@ -178,15 +187,16 @@ class BinomialDistribution(_Discrete):
         return drawn.masked_fill_(unknown, math.nan)
 
     def _log_prob(self, x: torch.Tensor, params: Sequence[Any]) -> torch.Tensor:
-        """The lgammas' form where n < ``SADDLE_FROM``, x is 0 or n, or p is 0 or 1; else Loader's (R's dbinom_raw),
-        whose terms do not cancel (float32's lgamma sum at n = 1e7 was 8.6 off)."""
+        """The lgammas' form where n < ``SADDLE_FROM`` (from there with log1p(−p)), x is 0 or n, or p is 0 or 1; else
+        Loader's (R's dbinom_raw), whose terms do not cancel (float32's lgamma sum at n = 1e7 was 8.6 off)."""
         n, p = tensors(params, x)
         n = n.detach()
-        comb = torch.lgamma(n + 1) - torch.lgamma(x + 1) - torch.lgamma(n - x + 1)
-        plain = comb + x * log_or_tiny(p) + (n - x) * log_or_tiny(1 - p)
-        big = (n >= SADDLE_FROM) & (x >= 1) & (n - x >= 1) & (p > 0) & (p < 1)
-        if not needs_saddle(big):
-            return plain
+        comb = torch.lgamma(n + 1) - torch.lgamma(x + 1) - torch.lgamma(n - x + 1) + x * log_or_tiny(p)
+        large = n >= SADDLE_FROM
+        if not needs_saddle(large):  # below, (n − x) log(1 − p)'s rounding is under 256 eps
+            return comb + (n - x) * log_or_tiny(1 - p)
+        plain = comb + (n - x) * _log_q(p)
+        big = large & (x >= 1) & (n - x >= 1) & (p > 0) & (p < 1)
         xs, ns, ps = torch.where(big, x, 1.0), torch.where(big, n, 2.0), torch.where(big, p, 0.5)  # finite where unused
         return torch.where(big, _binomial_saddle(xs, ns, ps), plain)
 
@@ -281,16 +291,13 @@ class NegativeBinomialDistribution(_Discrete):
         log1p's value (1 − p rounds: float32's x log(1 − p) at p = 1e-6, x = 2**24 was −17.0 for −16.78); its gradient
         −x / (1 − p + tiny), finite at p = 1, is ``score_grad``'s, to the bit."""
         n, p = tensors(params, x)
-        log_q = log_or_tiny(1 - p)
-        log_q = log_q + (torch.log1p(-p.clamp(max=1 - eps_of(p) / 2)) - log_q).detach()  # every p < 1 as it is
-        # (1 - eps/2 is the largest float below 1); p = 1: log1p of that, finite
-        plain = log_orderings(x, n) + n * p.log() + x * log_q
+        plain = log_orderings(x, n) + n * p.log() + x * _log_q(p)
         big = (n >= SADDLE_FROM) & (x >= SADDLE_FROM) & (p < 1)  # its terms cancel: Loader's form (R's dnbinom)
         if not needs_saddle(big):
             return plain
         xs, ns, ps = torch.where(big, x, 1.0), torch.where(big, n, 1.0), torch.where(big, p, 0.5)  # finite if unused
         total = ns + xs  # R's dnbinom: n/(n + x) times the Binomial(n + x, p) mass of n
-        return torch.where(big, _binomial_saddle(ns, total, ps) + (ns / total).log(), plain)
+        return torch.where(big, _binomial_saddle(ns, total, ps, rest=xs) + (ns / total).log(), plain)
 
     def _off_support(self, x, n, p):
         return (p == 1) & (x > 0)

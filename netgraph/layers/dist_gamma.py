@@ -21,7 +21,7 @@ import torch
 
 from netgraph.layers.dist_base import Distribution, full, log_standard_gamma, safe_exp, standard_gamma, tensors
 from netgraph.layers.dist_constraints import POSITIVE, POSITIVE_INT, REAL
-from netgraph.layers.dist_tensors import eps_of, floor_normal, is_tensor, log_max_of, on_support, xlogy
+from netgraph.layers.dist_tensors import eps_of, floor_normal, is_tensor, log_max_of, on_support, tiny_of, xlogy
 from netgraph.layers.dist_limits import exp_bound, gamma_upper, log_gamma_lower
 from netgraph.layers.dist_special import SADDLE_FROM, below_saddle, poisson_saddle
 from netgraph.layers.gamma_ratios import log_ratio, ratio_excess, ratio_gap
@@ -105,10 +105,13 @@ class GammaDistribution(_GeneralizedGamma):
         alpha, beta, gamma, mu = tensors(params, x)
         t = (x - mu) / beta  # at t = 0 (x = mu) the limit: finite where alpha * gamma == 1, else -inf or inf
         s = t.clamp(min=0)
-        plain = gamma.log() - beta.log() - torch.lgamma(alpha) + xlogy(alpha * gamma - 1, s) - s ** gamma
+        power = s ** gamma
+        plain = gamma.log() - beta.log() - torch.lgamma(alpha) + xlogy(alpha * gamma - 1, s) - power
         big = _large(alpha, s)
         if big is None:
             return on_support(t, plain)
+        # where u under- or overflows (far from the mode) the plain terms do not cancel: log u would be ∓∞ there
+        big = big & (power >= tiny_of(power)) & (power < math.inf)
         u = torch.where(big, s, 1.0) ** gamma  # finite where unused
         return on_support(t, _saddle_where(big, alpha, u, gamma.log() - beta.log() + (1 - 1 / gamma) * u.log(), plain))
 

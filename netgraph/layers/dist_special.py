@@ -19,6 +19,7 @@ import math
 import torch
 
 from netgraph.core.tracing import tracing
+from netgraph.layers.dist_tensors import tiny_of
 
 __all__ = ["log_orderings", "stirling_remainder", "digamma_gap", "STIRLING_FROM", "stirling_error", "deviance",
            "SADDLE_FROM", "needs_saddle", "below_saddle",
@@ -158,7 +159,7 @@ def stirling_error(z: torch.Tensor) -> torch.Tensor:
 def deviance(x: torch.Tensor, m: torch.Tensor) -> torch.Tensor:
     """x log(x / m) + m − x for x > 0 and m > 0 (Loader's bd0), without the cancellation of its terms, which a
     log-mass at large counts inherits: near m, (x − m)v + 2x Σⱼ v^(2j+1)/(2j+1) with v = (x − m)/(x + m) (R's series),
-    else m((1 + t) log1p(t) − t) with t = x/m − 1.
+    else x log(x/m) + (m − x), whose terms do not cancel there (log x − log m where x/m under- or overflows).
 
     >>> round(float(deviance(torch.tensor(1e6 + 1e3, dtype=torch.float64), torch.tensor(1e6))), 6)  # ≈ (x − m)²/2m
     0.499833
@@ -170,8 +171,11 @@ def deviance(x: torch.Tensor, m: torch.Tensor) -> torch.Tensor:
     for j in range(12, 0, -1):
         odd = odd * v2 + 1 / (2 * j + 1)
     series = (x - m) * v + 2 * x * v * v2 * odd
-    t = torch.where(near, 0.0, x / m - 1)  # 0 where the series is used: no 0 · ∞ in the gradient
-    return torch.where(near, series, m * ((1 + t) * torch.log1p(t) - t))
+    logs = x.log() - m.log()  # the gradient's (x/m's would overflow at m = 1e-20 in float32)
+    ratio = (x / m).detach()
+    normal = (ratio >= tiny_of(ratio)) & (ratio < math.inf)  # there log(x/m), one rounding
+    log_ratio = logs + (torch.where(normal, ratio, 1.0).log() - logs).where(normal, 0.0).detach()
+    return torch.where(near, series, x * log_ratio + (m - x))
 
 
 #: From this count up (and n, for Binomial and NegativeBinomial; the shape α − 1 for Gamma) a log-mass or log-density

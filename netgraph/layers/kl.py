@@ -25,7 +25,7 @@ from netgraph.core.errors import DataError
 from netgraph.core.tracing import symbolic_tracing, tracing
 from netgraph.layers.bad_index import Where, located_error
 from netgraph.layers.dist_base import Distribution, slot_name, xlogy
-from netgraph.layers.dist_special import STIRLING_FROM, deviance, stirling_error
+from netgraph.layers.dist_special import STIRLING_FROM, deviance, needs_saddle, stirling_error
 from netgraph.layers.dist_tensors import is_tensor, tensors, xlogx
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.dist_vector_kl import KL_CLOSED_FORMS as VECTOR_KL_CLOSED_FORMS
@@ -59,29 +59,30 @@ def _gamma(p: Params, q: Params) -> torch.Tensor:
     plain = ((a1 - a2) * torch.digamma(a1) - torch.lgamma(a1) + torch.lgamma(a2)
              + a2 * (torch.log(s2) - torch.log(s1)) + a1 * (s1 / s2 - 1))
     big = (a1 >= STIRLING_FROM) & (a2 >= STIRLING_FROM)
+    if not needs_saddle(big):
+        return plain
     b1, b2 = torch.where(big, a1, STIRLING_FROM), torch.where(big, a2, STIRLING_FROM)  # finite where unused
-    return torch.where(big, _large_shapes_gamma(b1, s1, b2, s2), plain)
+    ratio = torch.where(big, s1 / s2, 1.0)  # 1 where unused: no 0 · ∞ in the gradient at s1/s2 = 1e20
+    return torch.where(big, _large_shapes_gamma(b1, ratio, b2), plain)
 
 
-def _large_shapes_gamma(a1: torch.Tensor, s1: torch.Tensor, a2: torch.Tensor, s2: torch.Tensor) -> torch.Tensor:
+def _large_shapes_gamma(a1: torch.Tensor, ratio: torch.Tensor, a2: torch.Tensor) -> torch.Tensor:
     """``_gamma`` for shapes >= ``STIRLING_FROM``: lgamma(a2) − lgamma(a1) − (a2 − a1) ψ(a1) is deviance(a2, a1) −
     ½ log(a2/a1) − (a2 − a1)(ψ(a1) − log a1) + R(a2) − R(a1) (R: Stirling's remainder), and the scales' part
-    a1 deviance(1, s1/s2) − (a2 − a1) log(s1/s2)."""
+    a1 deviance(1, ratio) − (a2 − a1) log(ratio), ratio = s1/s2."""
     d, w = a2 - a1, (a1 * a1).reciprocal()
     digamma_rest = -0.5 / a1 - w * (1 / 12 - w * (1 / 120 - w * (1 / 252 - w / 240)))  # ψ(a1) − log a1
     shapes = (deviance(a2, a1) - 0.5 * torch.log(a2 / a1) - d * digamma_rest
               + stirling_error(a2) - stirling_error(a1))
-    ratio = s1 / s2
     return shapes + a1 * deviance(torch.ones_like(ratio), ratio) - d * torch.log(ratio)
 
 
 def _poisson(p: Params, q: Params) -> torch.Tensor:
     """a log(a/b) − a + b; where a and b are close, the deviance's series, as its terms cancel (float32 at a = 1e6,
-    b = a + 1e3 gave 1.0 for 0.4997); elsewhere (and at a = 0, with its finite boundary gradient) the terms."""
+    b = a + 1e3 gave 1.0 for 0.4997): the deviance, at a = 0 the terms (their finite boundary gradient)."""
     a, b = p[0], q[0]
-    near = (a - b).abs() < 0.1 * (a + b)
-    close = deviance(torch.where(near, a, 1.0), torch.where(near, b, 1.0))  # 1, 1 where unused: finite
-    return torch.where(near, close, xlogx(a) - xlogy(a, b) - a + b)
+    positive = a > 0
+    return torch.where(positive, deviance(torch.where(positive, a, 1.0), b), xlogx(a) - xlogy(a, b) - a + b)
 
 
 #: (class name of p, class name of q) -> KL(p ‖ q) from Wolfram-order parameter lists (elementwise, or per event).
