@@ -11,7 +11,8 @@ import time
 import torch
 from torch import nn
 
-from netgraph import DropoutLayer, LinearLayer, NetChain, TorchLayer, net_initialize, register_module
+from netgraph import (DropoutLayer, LinearLayer, NetChain, ReshapeLayer, ScalarEncoder, TorchLayer, net_initialize,
+                      register_module)
 from netgraph.core.torch_state import working_dtype, working_precision
 from netgraph.core.types import unify
 from netgraph.layers import Layer
@@ -131,18 +132,19 @@ def test_overlapping_windows_of_two_threads_restore_the_other_open_windows_dtype
 
 def test_net_of_arrays_and_lists_during_another_threads_float64_run_computes_in_float32():
     net, x = net_initialize(NetChain([LinearLayer(2)], input=4), seed=0), torch.randn(3, 4)
+    scaled = net_initialize(NetChain([ReshapeLayer([1]), LinearLayer(1)], input=ScalarEncoder(min=0, max=10)), seed=0)
     opened, close = threading.Event(), threading.Event()
     window = threading.Thread(target=_window(torch.float64, opened, close, exclusive=False), daemon=True)
     window.start()
     assert opened.wait(timeout=WAIT)
     try:
-        found = [net(data) for data in (x, x.numpy(), x.tolist())]
+        found = [net(data) for data in (x, x.numpy(), x.tolist())] + [scaled([1.0, 5.0])]
     finally:
         close.set()
         window.join(timeout=60)
-    expected = net(x)
-    assert [y.dtype for y in found] == [torch.float32] * 3
-    torch.testing.assert_close(found[2], expected)
+    assert [y.dtype for y in found] == [torch.float32] * 4
+    torch.testing.assert_close(found[2], net(x))
+    torch.testing.assert_close(found[3], scaled([1.0, 5.0]))
 
 
 class _DrawingBlock(nn.Module):
