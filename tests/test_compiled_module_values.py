@@ -109,7 +109,6 @@ def test_every_layer_module_pickles_after_a_call_with_grad(example):
         torch.testing.assert_close(found[port], value, equal_nan=True)
 
 
-
 @pytest.mark.parametrize("how", ["pickle", "torch.save", "deepcopy"])
 def test_a_module_with_pending_score_function_records_pickles_without_them(how):
     """A score-function draw leaves records for surrogate_loss on its layer (weak references): a copy leaves them."""

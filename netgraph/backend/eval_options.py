@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import numbers
-import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -28,6 +27,7 @@ from netgraph.core.options import random_seeding
 from netgraph.data import parse_property
 from netgraph.data.decoding import PROPERTIES
 from netgraph.core.ports import NetPort
+from netgraph.core.torch_state import TORCH_STATE_LOCK, forked_generator, working_dtype, working_precision
 from netgraph.layers.bad_index import examples_at
 from netgraph.layers.random import distribution_checks
 
@@ -268,45 +268,9 @@ def compiled_module(net: Any, options: EvaluationOptions) -> torch.nn.Module:
     return net._compiled[key]
 
 
-#: torch's default dtype is one for every thread: compiles (``compile_net``, ``compiled_module``) hold this lock, so
-#: one in another precision never runs beside another compile, and ``_WINDOW`` says which thread moved the default from
-#: which dtype (two threads' saves and restores interleaved left float64 the default for good).
-PRECISION_LOCK = threading.RLock()
-_WINDOW: list[Any] = [None, None]
-
-
-@contextlib.contextmanager
-def working_precision(dtype: torch.dtype, exclusive: bool = True) -> Iterator[None]:
-    """``torch.get_default_dtype()`` is ``dtype`` inside (the precision ``compile`` casts the arrays to);
-    ``exclusive``: under ``PRECISION_LOCK`` (net_train's whole run takes it without, not to stall other threads)."""
-    with PRECISION_LOCK if exclusive else contextlib.nullcontext():
-        before, outer = torch.get_default_dtype(), list(_WINDOW)
-        if dtype is before:
-            yield
-            return
-        _WINDOW[:] = outer if outer[0] is not None else [threading.current_thread(), before]
-        torch.set_default_dtype(dtype)
-        try:
-            yield
-        finally:
-            torch.set_default_dtype(before)
-            _WINDOW[:] = outer
-
-
-def working_dtype() -> torch.dtype:
-    """The working precision, ``torch.get_default_dtype()``, as this thread sees it: the dtype before another
-    thread's ``working_precision`` block moved it.
-
-    >>> working_dtype()
-    torch.float32
-    """
-    owner, before = _WINDOW
-    return before if owner is not None and owner is not threading.current_thread() else torch.get_default_dtype()
-
-
-#: Held by a call with ``seed=``: torch's CPU generator is one for every thread, so two seeded calls at once drew from
-#: each other's seeds (and restored each other's states), and neither repeated its draws.
-_SEEDED_CALLS = threading.RLock()
+#: torch's default dtype and CPU generator are one for every thread: compiles, seeded calls and precision windows all
+#: hold this one re-entrant lock (two locks taken in opposite orders deadlocked); both names are kept.
+PRECISION_LOCK = _SEEDED_CALLS = TORCH_STATE_LOCK
 
 
 @contextlib.contextmanager
@@ -320,8 +284,7 @@ def seeded(seed: int | None) -> Iterator[None]:
     if seed is None:
         yield
         return
-    with _SEEDED_CALLS, torch.random.fork_rng(devices=[]):
-        torch.default_generator.manual_seed(seed)
+    with forked_generator(seed):
         yield
 
 

@@ -37,14 +37,14 @@ def plain_call(module: torch.nn.Module, shape: torch.Size, checks: Any, dtype: t
     (torch.Size([3, 1]), None, None)
     """
     rank, accepted = len(shape) + 1, [None]
-    tensor, strided, working_dtype = torch.Tensor, torch.strided, torch.get_default_dtype
+    tensor, strided, default_dtype = torch.Tensor, torch.strided, torch.get_default_dtype
     grad_enabled, set_grad_enabled = torch.is_grad_enabled, torch._C._set_grad_enabled
     hooks = _hook_dicts(module)
     setting = _CHECKS  # distribution_checks() reads it; a function call here costs a check's worth
 
     def call(x: Any) -> Any:
         if type(x) is not tensor or x.requires_grad or not x.is_cpu or x.layout is not strided or x.dtype is not dtype \
-                or working_dtype() is not dtype or setting["enabled"] != checks:
+                or default_dtype() is not dtype or setting["enabled"] != checks:
             return None
         try:
             size = x.shape

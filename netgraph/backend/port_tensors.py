@@ -13,6 +13,7 @@ import torch
 from netgraph.core.errors import DataError
 from netgraph.core.port_options import option_form
 from netgraph.core.tensors import as_tensor
+from netgraph.core.torch_state import working_dtype
 from netgraph.core.types import INTEGER, REAL, Shape, format_shape
 from netgraph.core.wording import type_label
 
@@ -49,7 +50,7 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
     _check_dense(port, x, integer)
     if integer:
         return _indices(port, x)
-    return _narrowed(port, x, dtype or torch.get_default_dtype())
+    return _narrowed(port, x, dtype or working_dtype())
 
 
 def _port_error(port: str, said: str, **fields: Any) -> DataError:

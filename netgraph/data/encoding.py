@@ -27,6 +27,7 @@ import torch
 from netgraph.core.coders import (BooleanDecoder, BooleanEncoder, ClassDecoder, ClassEncoder, Coder, ImageEncoder,
                                   ScalarEncoder, TokensEncoder)
 from netgraph.core.errors import MAX_GUESSED, DataError, did_you_mean
+from netgraph.core.torch_state import working_dtype
 from netgraph.data.errors import ExampleError
 from netgraph.data.images import encode_image, is_encoded_image, is_single_image
 
@@ -107,7 +108,7 @@ def _scalar(coder: ScalarEncoder, value: Any) -> float:
     make infinite (1e300 in float32; an int past float64's range)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise ExampleError(f"expected a number, found {type(value).__name__} {value!r:.40}")
-    dtype = torch.get_default_dtype()
+    dtype = working_dtype()
     try:
         encoded = float(value) if coder.min is None else (float(value) - coder.min) / (coder.max - coder.min)
     except OverflowError:
@@ -257,9 +258,9 @@ def _stack(coder: Coder, done: list) -> torch.Tensor:
     if isinstance(coder, ImageEncoder):
         return torch.stack(done)
     if isinstance(coder, ClassEncoder) and coder.output == "UnitVector":
-        return torch.nn.functional.one_hot(torch.tensor(done), len(coder.labels)).to(torch.get_default_dtype())
+        return torch.nn.functional.one_hot(torch.tensor(done), len(coder.labels)).to(working_dtype())
     dtype = torch.long if isinstance(coder, (ClassEncoder, ClassDecoder)) else torch.float64 \
-        if isinstance(coder, ScalarEncoder) else torch.get_default_dtype()  # numbers: cast by the call's precision
+        if isinstance(coder, ScalarEncoder) else working_dtype()  # numbers: cast by the call's precision
     return torch.tensor(done, dtype=dtype)
 
 

@@ -16,6 +16,7 @@ import torch
 from netgraph.core.coders import ImageEncoder
 from netgraph.core.errors import DataError
 from netgraph.core.files import NotRegularFile, open_regular
+from netgraph.core.torch_state import working_dtype
 from netgraph.core.user_frame import user_stacklevel
 from netgraph.data.errors import ExampleError
 
@@ -101,7 +102,7 @@ def _pillow_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
     if image.size != coder.size:
         image = image.resize(coder.size, Image.BILINEAR)
     x = torch.from_numpy(np.asarray(image, dtype=np.float32) / 255.0)
-    return (x.unsqueeze(0) if x.dim() == 2 else x.permute(2, 0, 1)).to(torch.get_default_dtype())
+    return (x.unsqueeze(0) if x.dim() == 2 else x.permute(2, 0, 1)).to(working_dtype())
 
 
 def _file_upright(Image: Any, coder: ImageEncoder, path: Any) -> Any:
@@ -223,7 +224,7 @@ def _float_image(coder: ImageEncoder, array: np.ndarray) -> torch.Tensor:
     """A float (height, width[, channels]) array in [0, 1] as pillow would convert and resize it, in floats:
     grey to RGB repeats the channel, RGB to grey weighs it as pillow's "L" (ITU-R 601-2), alpha is composited onto
     white (as ``_over_white``), resizing is bilinear with antialiasing (pillow's BILINEAR)."""
-    x = torch.from_numpy(np.ascontiguousarray(array)).to(torch.get_default_dtype())
+    x = torch.from_numpy(np.ascontiguousarray(array)).to(working_dtype())
     x = x.unsqueeze(0) if x.dim() == 2 else x.permute(2, 0, 1)
     if x.shape[0] == 4:
         x = x[:3] * x[3:] + (1 - x[3:])

@@ -37,6 +37,7 @@ from netgraph.core.shared import NetSharedArray
 from netgraph.core.option_problems import ARGUMENT_KIND, COMBINATION_KIND, VALUE_KIND, option_problem
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, format_shape, is_known, unify
 from netgraph.core.length_names import shifted_length, times_length
+from netgraph.core.torch_state import forked_generator
 
 __all__ = ["TorchLayer", "register_module"]
 
@@ -312,8 +313,7 @@ class _RegisteredModule(_ModuleWrapper):
     def normalize(self) -> dict[str, Any]:
         kwargs = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         try:
-            with torch.random.fork_rng(devices=[]):  # the same options give the same initial weights
-                torch.manual_seed(1234)
+            with forked_generator(1234):  # the same options give the same initial weights
                 module = self.MODULE(**kwargs)
         except Exception as exc:  # a user's constructor rejecting its arguments
             raise OptionError(f"{self.type_name}: {self.MODULE.__name__}({kwargs}) failed: "

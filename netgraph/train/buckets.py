@@ -27,6 +27,7 @@ from netgraph.backend.ragged import is_ragged, shape_groups
 from netgraph.core.errors import DataError
 from netgraph.train.data_sets import data_error
 from netgraph.core.tensors import as_tensor
+from netgraph.core.torch_state import forked_generator
 from netgraph.core.wording import type_label
 
 __all__ = ["LengthBuckets", "PaddedBatches", "has_ragged", "length_batches"]
@@ -176,8 +177,7 @@ def _shapes(key: str, values: list[torch.Tensor], idx: list[int]) -> dict[str, A
 def seeded(batches: Iterable, seed: int) -> Iterator:
     """``batches`` in the order they draw from torch's generator seeded with ``seed`` (the same on every process of
     a distributed run), leaving that generator as it was."""
-    with torch.random.fork_rng(devices=[]):
-        torch.default_generator.manual_seed(seed)
+    with forked_generator(seed):
         iterator = iter(batches)
         first = next(iterator, None)  # a generator draws its order when it starts
     return itertools.chain([first] if first is not None else [], iterator)

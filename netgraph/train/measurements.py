@@ -33,6 +33,7 @@ from netgraph.core.layer_surgery import as_net
 from netgraph.core.information import all_arrays
 from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
 from netgraph.core.options import random_seeding
+from netgraph.core.torch_state import forked_generator
 from netgraph.core.wording import type_label
 from netgraph.train.data import finish, gather, sample
 from netgraph.train.data_checks import check_example_shapes
@@ -82,9 +83,7 @@ def net_measurements(net: Any, data: Any, measurements: Any = LOSS, **options: A
                               integer=True)
     workers = check_number(o["num_workers"], "num_workers", integer=True, strict=False)
     seed = random_seeding(o["random_seed"], "random_seed")
-    with precision.training(), torch.random.fork_rng(devices=[device.index or 0] if device.type == "cuda" else []):
-        if seed is not None:
-            torch.manual_seed(seed)
+    with precision.training(), forked_generator(seed, [device.index or 0] if device.type == "cuda" else []):
         values = _measure(_checked_net(net), data, names, o["loss_function"], batch_size, workers, device,
                           precision.mixed)
     return values[names[0][0]] if single else values

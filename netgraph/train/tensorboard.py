@@ -28,6 +28,7 @@ import torch
 
 from netgraph.core.errors import OptionError
 from netgraph.core.files import usable_folder
+from netgraph.core.torch_state import forked_generator
 from netgraph.train.metrics import last_values
 from netgraph.core.user_frame import user_stacklevel
 
@@ -90,7 +91,7 @@ class TensorBoardLog:
         devices = [t.device.index or 0 for t in inputs if t.device.type == "cuda"][:1]
         state = {k: v.detach().clone() for k, v in module.state_dict().items()}
         try:
-            with torch.random.fork_rng(devices=devices), warnings.catch_warnings(), \
+            with forked_generator(devices=devices), warnings.catch_warnings(), \
                     contextlib.redirect_stdout(io.StringIO()):  # add_graph prints its own failure notice
                 warnings.simplefilter("ignore")  # tracer warnings about data-dependent control flow
                 module.eval()

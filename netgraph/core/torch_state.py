@@ -1,0 +1,93 @@
+"""torch's process-wide state that netgraph moves: the default dtype (the working precision) and the CPU generator.
+
+Both are one for every thread, so every change to either happens under ``TORCH_STATE_LOCK``, one re-entrant lock
+(two locks taken in opposite orders by nested calls deadlocked). ``net(x)``'s plain path takes no lock.
+
+>>> with forked_generator(3):
+...     a = torch.rand(2)
+>>> with forked_generator(3):
+...     torch.equal(a, torch.rand(2))
+True
+>>> with working_precision(torch.float64):
+...     working_dtype()
+torch.float64
+>>> working_dtype()
+torch.float32
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import torch
+
+__all__ = ["TORCH_STATE_LOCK", "forked_generator", "working_precision", "working_dtype"]
+
+#: Held while torch's default dtype or CPU generator is moved (compiles, seeded calls, precision windows).
+TORCH_STATE_LOCK = threading.RLock()
+
+#: The open precision windows, oldest first: [thread, dtype, token]; ``_BASE[0]``: the default before the first.
+_WINDOWS: list[list[Any]] = []
+_BASE: list[Any] = [None]
+
+
+@contextlib.contextmanager
+def forked_generator(seed: int | None = None, devices: Sequence[int] = ()) -> Iterator[None]:
+    """Under ``TORCH_STATE_LOCK``: torch's CPU generator (and those of CUDA ``devices``) seeded with ``seed`` (None:
+    left as it is) inside, restored after, so no other thread's seeded draws mix with these."""
+    with TORCH_STATE_LOCK, torch.random.fork_rng(devices=list(devices)):
+        if seed is not None:
+            torch.default_generator.manual_seed(seed)
+            for index in devices:
+                torch.cuda.default_generators[index].manual_seed(seed)
+        yield
+
+
+@contextlib.contextmanager
+def working_precision(dtype: torch.dtype, exclusive: bool = True) -> Iterator[None]:
+    """``torch.get_default_dtype()`` is ``dtype`` inside; ``exclusive``: the whole block holds ``TORCH_STATE_LOCK``,
+    else only the set and the restore do (net_train's run, not to stall other threads). Each window records its own
+    dtype, and closing one restores the newest other window's dtype, or the dtype before the first."""
+    with TORCH_STATE_LOCK if exclusive else contextlib.nullcontext():
+        token = _open(dtype)
+        try:
+            yield
+        finally:
+            _close(token)
+
+
+def _open(dtype: torch.dtype) -> object:
+    with TORCH_STATE_LOCK:
+        if not _WINDOWS:
+            _BASE[0] = torch.get_default_dtype()
+        token = object()
+        _WINDOWS.append([threading.current_thread(), dtype, token])
+        torch.set_default_dtype(dtype)
+        return token
+
+
+def _close(token: object) -> None:
+    with TORCH_STATE_LOCK:
+        _WINDOWS[:] = [w for w in _WINDOWS if w[2] is not token]
+        torch.set_default_dtype(_WINDOWS[-1][1] if _WINDOWS else _BASE[0])
+
+
+def working_dtype() -> torch.dtype:
+    """The working precision as this thread sees it: its own newest window's dtype, else the dtype before any other
+    thread's window moved torch's default.
+
+    >>> working_dtype()
+    torch.float32
+    """
+    windows = _WINDOWS
+    if not windows:
+        return torch.get_default_dtype()
+    this = threading.current_thread()
+    for owner, dtype, _ in reversed(list(windows)):
+        if owner is this:
+            return dtype
+    base = _BASE[0]
+    return base if base is not None else torch.get_default_dtype()
