@@ -29,7 +29,6 @@ from netgraph.backend.code_lines import register, release_with
 from netgraph.backend.deep_module import DeepModule
 from netgraph.backend.forward_parts import Step, compile_source, forward_source
 from netgraph.backend.derived_lengths import check_derived_lengths, derived_length_lines
-from netgraph.backend.eval_options import PRECISION_LOCK
 from netgraph.backend.learned_arrays import learned_arrays
 from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem, length_check_lines
 from netgraph.backend.module_builder import ModuleBuilder
@@ -40,6 +39,7 @@ from netgraph.backend.scripting import NotScriptable
 from netgraph.backend.source_map import layer_lines
 from netgraph.backend.traced_batch import drawing_layers, traced_batch_size
 from netgraph.core.layer import EmitContext
+from netgraph.core.torch_state import TORCH_STATE_LOCK
 from netgraph.core.nesting import deep_walk, fits_recursion_limit
 from netgraph.core.errors import DataError, OptionError
 from netgraph.core.walk import gc_paused
@@ -319,7 +319,7 @@ def compile_net(net: Any, checks: bool | str | None = None) -> CompiledNet:
     if checks not in (None, True, False, "auto"):
         raise OptionError(f"compile(checks=...) takes True, False or 'auto', found {checks!r}", option="checks",
                           kind="option-value", expected=(True, False, "auto"), found=checks)
-    with PRECISION_LOCK, gc_paused():  # the working precision, torch's default dtype, is read while it builds
+    with TORCH_STATE_LOCK, gc_paused():  # the working precision, torch's default dtype, is read while it builds
         return _compile(net, inner_checks(checks))
 
 

@@ -27,13 +27,13 @@ from netgraph.core.options import random_seeding
 from netgraph.data import parse_property
 from netgraph.data.decoding import PROPERTIES
 from netgraph.core.ports import NetPort
-from netgraph.core.torch_state import TORCH_STATE_LOCK, forked_generator, working_dtype, working_precision
+from netgraph.core.torch_state import forked_generator, working_dtype, working_precision
 from netgraph.layers.bad_index import examples_at
 from netgraph.layers.random import distribution_checks
 
 __all__ = ["OPTION_NAMES", "CALL_KEYWORDS", "WOLFRAM_OPTIONS", "EvaluationOptions", "parse_options", "split_call",
-           "working_dtype", "PRECISION_LOCK", "snake_options", "OTHER_KEYWORDS", "compiled_module", "seeded", "in_batches", "call_by_name", "working_precision",
-           "PRECISIONS"]
+           "snake_options", "OTHER_KEYWORDS", "compiled_module", "seeded", "in_batches", "call_by_name", "working_precision",
+           "working_dtype", "PRECISIONS"]
 
 OPTION_NAMES = ("batch_size", "mode", "seed", "precision", "decoder", "outputs")
 CALL_KEYWORDS = (*OPTION_NAMES, "states", "return_states")  # every keyword of net(...) that is no port name
@@ -266,11 +266,6 @@ def compiled_module(net: Any, options: EvaluationOptions) -> torch.nn.Module:
         module.train(options.mode == "train").requires_grad_(False)
         net._compiled[key] = module.to(options.dtype) if options.precision is not None else module
     return net._compiled[key]
-
-
-#: torch's default dtype and CPU generator are one for every thread: compiles, seeded calls and precision windows all
-#: hold this one re-entrant lock (two locks taken in opposite orders deadlocked); both names are kept.
-PRECISION_LOCK = _SEEDED_CALLS = TORCH_STATE_LOCK
 
 
 @contextlib.contextmanager
