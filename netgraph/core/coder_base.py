@@ -8,10 +8,9 @@ import dataclasses
 from typing import Any, ClassVar
 
 from netgraph.core.errors import Diagnostic, OptionError, raise_all
-from netgraph.core.options import plain_value
 from netgraph.core.types import Conflict, PortType, format_shape, unify
 
-__all__ = ["Coder", "Encoder", "Decoder", "CODERS", "raise_options", "labels_option", "plain_options"]
+__all__ = ["Coder", "Encoder", "Decoder", "CODERS", "raise_options", "labels_option"]
 
 CODERS: dict[str, type] = {}
 
@@ -92,17 +91,6 @@ class Decoder(Coder):
 
 def _plain(value: Any) -> Any:
     return [_plain(v) for v in value] if isinstance(value, (tuple, list)) else value
-
-
-def plain_options(coder: Coder) -> None:
-    """Replace numpy values in ``coder``'s options by Python's (an array by its list, ``np.str_`` and ``np.int64``
-    by str and int, also inside lists at any depth: ``plain_value``), as a layer's options are: labels from
-    ``list(np.unique(y))`` were kept as numpy scalars, which YAML cannot write, and an array or numpy number was
-    refused where a list or number is taken."""
-    for field in dataclasses.fields(coder):  # type: ignore[arg-type]
-        value = getattr(coder, field.name)
-        if (plain := plain_value(value, arrays=True)) is not value:
-            object.__setattr__(coder, field.name, plain)
 
 
 def labels_option(coder: Coder, value: Any, problems: list[Diagnostic], option: str = "labels") -> tuple:

@@ -20,7 +20,8 @@ import dataclasses
 import math
 from typing import Any, ClassVar
 
-from netgraph.core.coder_base import CODERS, Coder, Decoder, Encoder, labels_option, plain_options, raise_options
+from netgraph.core.coder_base import CODERS, Coder, Decoder, Encoder, labels_option, raise_options
+from netgraph.core.options import plain_numbers
 from netgraph.core.errors import Diagnostic, OptionError, did_you_mean
 from netgraph.core.layer_arguments import with_argument_errors
 from netgraph.core.limits import current_limits, raise_hint
@@ -39,7 +40,7 @@ class ClassEncoder(Encoder):
     output: str = "Index"
 
     def __post_init__(self) -> None:
-        plain_options(self)
+        plain_numbers(self, arrays=True)
         problems: list[Diagnostic] = []
         object.__setattr__(self, "labels", labels_option(self, self.labels, problems))
         if not (isinstance(self.output, str) and self.output in ("Index", "UnitVector")):  # an array: no ==
@@ -64,7 +65,7 @@ class ClassDecoder(Decoder):
     labels: tuple = ()
 
     def __post_init__(self) -> None:
-        plain_options(self)
+        plain_numbers(self, arrays=True)
         problems: list[Diagnostic] = []
         object.__setattr__(self, "labels", labels_option(self, self.labels, problems))
         self._raise(problems)
@@ -102,7 +103,7 @@ class ScalarEncoder(Encoder):
     max: float | None = None
 
     def __post_init__(self) -> None:
-        plain_options(self)
+        plain_numbers(self, arrays=True)
         problems: list[Diagnostic] = []
         for name in ("min", "max"):
             v = getattr(self, name)
@@ -132,7 +133,7 @@ class ImageEncoder(Encoder):
     std: Any = None
 
     def __post_init__(self) -> None:
-        plain_options(self)
+        plain_numbers(self, arrays=True)
         problems: list[Diagnostic] = []
         size = (self.size, self.size) if isinstance(self.size, int) and not isinstance(self.size, bool) else self.size
         if not isinstance(size, (list, tuple)) or len(size) != 2 or \

@@ -352,13 +352,15 @@ def copy_plan(cls: type) -> tuple[tuple[str, ...], dict[str, Callable]]:
     return plan
 
 
-def plain_numbers(layer: Any) -> bool:
+def plain_numbers(layer: Any, arrays: bool = False) -> bool:
     """Replace numpy scalars in ``layer``'s options (inside lists and tuples too) by Python's int, float or bool, as
-    Python's own numbers are what layers check for; True when any was replaced (the layer then checks again)."""
+    Python's own numbers are what layers check for; True when any was replaced (the layer then checks again).
+    ``arrays``: numpy arrays by their lists too (a coder's options: labels from ``list(np.unique(y))`` are numpy
+    scalars, which YAML cannot write; ``plain_value``)."""
     changed = False
     for field in dataclasses.fields(layer):
         value = getattr(layer, field.name)
-        plain = plain_value(value)
+        plain = plain_value(value, arrays)
         if plain is not value:
             object.__setattr__(layer, field.name, plain)
             changed = True

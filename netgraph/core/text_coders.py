@@ -14,7 +14,8 @@ import functools
 import unicodedata
 from typing import Any, ClassVar
 
-from netgraph.core.coder_base import Encoder, labels_option, plain_options
+from netgraph.core.coder_base import Encoder, labels_option
+from netgraph.core.options import plain_numbers
 from netgraph.core.errors import Diagnostic
 from netgraph.core.layer_arguments import with_argument_errors
 from netgraph.core.name_guesses import did_you_mean
@@ -41,7 +42,7 @@ class TokensEncoder(Encoder):
     normalization: str | None = None
 
     def __post_init__(self) -> None:
-        plain_options(self)
+        plain_numbers(self, arrays=True)
         problems: list[Diagnostic] = []
         object.__setattr__(self, "vocabulary", labels_option(self, self.vocabulary, problems, "vocabulary"))
         if self.max_length is not None and (isinstance(self.max_length, bool) or not isinstance(self.max_length, int)

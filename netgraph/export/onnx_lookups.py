@@ -10,7 +10,7 @@ table of n numbers: the comparison's answer (1 or 0) or the value itself for eac
 ``PartLayer`` dropping its size-1 level (``lookup_patterns``); the input stays an Integer port and no comparison
 reads it.
 
->>> table_of("Greater", np.int64(0), 4, index_first=True).tolist()
+>>> _compared("Greater", np.arange(4), np.int64(0), True).tolist()  # the table of idx > 0 for 4 rows
 [0.0, 1.0, 1.0, 1.0]
 """
 
@@ -26,7 +26,7 @@ from netgraph.export.onnx_names import FLOAT_CASTS, VALUE_MOVES
 from netgraph.export.onnx_ops import Context, Converted
 from netgraph.layers import EmbeddingLayer, PartLayer
 
-__all__ = ["fixed_lookups", "lookup_patterns", "table_of"]
+__all__ = ["fixed_lookups", "lookup_patterns"]
 
 _COMPARE = {"Equal": np.equal, "Greater": np.greater, "Less": np.less, "GreaterOrEqual": np.greater_equal,
             "LessOrEqual": np.less_equal}
@@ -54,12 +54,6 @@ def lookup_patterns(nodes: Any, ctx: Context) -> tuple[dict[int, Converted], set
         if not more:
             return found, claimed
         claimed |= more
-
-
-def table_of(op: str, constant: np.ndarray, count: int, index_first: bool, dtype: Any = np.int64) -> np.ndarray:
-    """The answer of comparison ``op`` for each index 0 to ``count - 1`` (as ``dtype``) against ``constant`` (the
-    index its first operand where ``index_first``), as float32."""
-    return _compared(op, np.arange(count).astype(dtype), constant, index_first)
 
 
 def _compared(op: str, values: np.ndarray, constant: np.ndarray, values_first: bool) -> np.ndarray:
