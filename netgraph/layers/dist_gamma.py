@@ -112,7 +112,7 @@ class GammaDistribution(_GeneralizedGamma):
             return on_support(t, plain)
         # where u under- or overflows (far from the mode) the plain terms do not cancel: log u would be ∓∞ there
         big = big & (power >= tiny_of(power)) & (power < math.inf)
-        u = torch.where(big, s, 1.0) ** gamma  # finite where unused
+        u = torch.where(big, power, 1.0)  # s^γ, normal where big; 1 where unused (finite)
         return on_support(t, _saddle_where(big, alpha, u, gamma.log() - beta.log() + (1 - 1 / gamma) * u.log(), plain))
 
     def _mean(self, alpha, beta, gamma, mu):

@@ -50,13 +50,9 @@ def _choice(value: Any, choices: tuple, layer: str, option: str) -> None:
 
 def _joined(a: PortType, b: PortType, how: str) -> PortType:
     """The aggregated type of two directions' outputs (the forward net's ``a``, the backward net's ``b``); a Conflict
-    at the inner net's port 'Output' that does not join (the backward net's where the two differ)."""
-    at = {"port": "Output", "inner": ("backward_net",)}
+    where they do not join (``unify``'s carries no port: the caller places it at the backward net's 'Output')."""
     if how != "Catenate":
-        try:
-            return unify(a, b)
-        except Conflict as exc:
-            raise exc.reworded(str(exc), **at) from None
+        return unify(a, b)
     if a.shape is None or b.shape is None:
         return PortType(None, a.dtype or b.dtype)
     if len(a.shape) < 2 or len(b.shape) < 2:  # a rank-1 output is the sequence itself: its elements are scalars
@@ -64,10 +60,7 @@ def _joined(a: PortType, b: PortType, how: str) -> PortType:
         raise Conflict(f"a direction's output {format_shape(short)} is a sequence of scalars, with no element dim "
                        f"to join along (use aggregation 'Plus' or 'Mean')", port="Output", inner=(field,),
                        expected="an element dim to join along", found=short)
-    try:
-        head = unify(PortType(a.shape[:-1]), PortType(b.shape[:-1])).shape
-    except Conflict as exc:
-        raise exc.reworded(str(exc), **at) from None
+    head = unify(PortType(a.shape[:-1]), PortType(b.shape[:-1])).shape
     last = a.shape[-1] + b.shape[-1] if isinstance(a.shape[-1], int) and isinstance(b.shape[-1], int) else None
     return PortType((*head, last), a.dtype or b.dtype)
 
@@ -150,7 +143,7 @@ class NetBidirectionalOperator(NetOperator):
             joined = _joined(fwd["Output"], bwd["Output"], self.aggregation)
         except Conflict as exc:
             raise exc.reworded(f"the forward and backward outputs do not join by {self.aggregation}: {exc}",
-                               exc.port, exc.inner) from None
+                               exc.port or "Output", exc.inner or ("backward_net",)) from None
         return {"Input": unify(fwd["Input"], bwd["Input"]), "Output": joined}
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
