@@ -29,10 +29,10 @@ from netgraph.layers.dist_special import STIRLING_FROM, deviance, needs_saddle, 
 from netgraph.layers.dist_tensors import is_tensor, tensors, xlogx
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.dist_vector_kl import KL_CLOSED_FORMS as VECTOR_KL_CLOSED_FORMS
-from netgraph.layers.kl_refusals import certain_q_mismatch, check_certain_q, check_classes, check_finite
+from netgraph.layers.kl_refusals import check_certain_q, check_classes, check_finite
 
-__all__ = ["KL_CLOSED_FORMS", "CLOSED_FORM_ARITY", "closed_form", "support_mismatch", "certain_q_mismatch",
-           "check_supports", "closed_form_kl", "monte_carlo_kl", "describe_estimate"]
+__all__ = ["KL_CLOSED_FORMS", "CLOSED_FORM_ARITY", "closed_form", "support_mismatch", "check_supports",
+           "closed_form_kl", "monte_carlo_kl", "describe_estimate"]
 
 Params = Sequence[torch.Tensor]
 

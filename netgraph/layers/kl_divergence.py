@@ -43,8 +43,8 @@ from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.dist_base import torch_distribution_hint
 from netgraph.layers.dist_params import slot_dtypes
 from netgraph.layers.distributions import Distribution, slot_name
-from netgraph.layers.kl import (certain_q_mismatch, closed_form, closed_form_kl, describe_estimate, monte_carlo_kl,
-                               support_mismatch)
+from netgraph.layers.kl import closed_form, closed_form_kl, describe_estimate, monte_carlo_kl, support_mismatch
+from netgraph.layers.kl_refusals import certain_q_mismatch
 from netgraph.layers.random import _label, distribution_checks
 from netgraph.layers.random_checks import refuse_complex
 from netgraph.layers.random_module import RandomModule
