@@ -109,3 +109,26 @@ def test_a_corrupt_exif_is_ignored_and_said_once_naming_the_file(tmp_path):
     assert caught[0].filename == __file__  # the user's line, not pillow's
     want = torch.from_numpy(stored / 255.0).float().unsqueeze(0)  # (channels, height, width): not turned
     assert torch.equal(first[0], want) and torch.equal(first[1], want) and torch.equal(again, want)
+
+
+def test_other_pillow_warnings_replayed_are_said_once_a_place_not_once_an_image(tmp_path, monkeypatch):
+    """Reading a file catches pillow's warnings (to say a corrupt EXIF once a file) and replays the others: replayed
+    without a registry, one warning was said again for every image, every epoch (final read)."""
+    import warnings
+
+    from netgraph.data import images
+    path = tmp_path / "photo.png"
+    Image.fromarray(np.zeros((4, 8), np.uint8)).save(path)
+    upright = images._upright
+
+    def warning_upright(image):
+        warnings.warn("pillow says something", UserWarning)
+        return upright(image)
+
+    monkeypatch.setattr(images, "_upright", warning_upright)
+    coder = ImageEncoder(size=(8, 4), color_space="Grayscale")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        encode(coder, "Input", [str(path), str(path)])
+        encode(coder, "Input", str(path))
+    assert [str(w.message) for w in caught] == ["pillow says something"]

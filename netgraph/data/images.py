@@ -121,7 +121,9 @@ def _file_upright(Image: Any, coder: ImageEncoder, path: Any) -> Any:
         upright = _upright(image)
     corrupt = [w for w in caught if "EXIF" in str(w.message)]
     for other in caught:
-        if other not in corrupt:
+        if other not in corrupt and (place := (str(other.message), other.category, other.filename, other.lineno)) \
+                not in _REPLAYED:
+            _REPLAYED.add(place)
             warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
     if corrupt:
         _exif_ignored(path)
@@ -130,6 +132,9 @@ def _file_upright(Image: Any, coder: ImageEncoder, path: Any) -> Any:
 
 
 _EXIF_SAID: set[str] = set()  # the files whose corrupt EXIF was said: one warning a file, not one an epoch
+#: pillow's other warnings replayed, by text and place: each said once, as Python's default filter says one (the
+#: ``catch_warnings`` around each read resets warnings' own registries, so it was said again every image, every epoch)
+_REPLAYED: set[tuple] = set()
 
 
 def _exif_ignored(path: Any) -> None:
