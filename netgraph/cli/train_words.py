@@ -28,8 +28,8 @@ def worded_by_flags(exc: OptionError, metric_flags: dict[str, str] = _METRIC_FLA
         return OptionError("; ".join(f"{metric_flags[x.option]}: {x.detail}" for x in exc.diagnostics),
                            diagnostics=exc.diagnostics)
     d = exc.diagnostics[0] if len(exc.diagnostics) == 1 else None
-    if d is not None and d.kind == "metric-matrix" and d.option in _METRIC_FLAG:
-        return OptionError(_matrix_words(f"{_METRIC_FLAG[d.option]} {d.found}", d.found), option=d.option)
+    if d is not None and d.kind == "metric-matrix" and d.option in metric_flags:
+        return OptionError(_matrix_words(f"{metric_flags[d.option]} {d.found}", d.found), option=d.option)
     if d is None or d.detail is None:
         return exc
     if d.kind == "option-value" and d.option in _NUMBER_FLAG:  # a flag's number net_train refused
