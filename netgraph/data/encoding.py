@@ -58,7 +58,7 @@ def _label_hint(value: Any, labels: list) -> str:
     if value.strip() != value and value.strip() in texts:
         return (f" (did you mean {value.strip()!r}? spaces around a label are part of it, as after a .csv's comma: "
                 f"'good, {value.strip()}')")
-    if same := next((text for text in texts if _nfc(text) == _nfc(value)), None):
+    if same := _nfc_forms(texts).get(_nfc(value)):
         return (f" (it is {same!r} written in another Unicode form: its accents are separate characters in one of "
                 f"the two, as in macOS file and folder names; write both in one form, e.g. "
                 f"unicodedata.normalize('NFC', label))")
@@ -69,6 +69,15 @@ def _label_hint(value: Any, labels: list) -> str:
 
 def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
+
+
+@functools.lru_cache(maxsize=16)  # one coder's labels for every bad label of the data: normalised once
+def _nfc_forms(texts: tuple[str, ...]) -> dict[str, str]:
+    """Each label's NFC form -> the first label of that form."""
+    forms: dict[str, str] = {}
+    for text in texts:
+        forms.setdefault(_nfc(text), text)
+    return forms
 
 
 _GUESSED_LABELS = 64  # a guess among more labels takes ~1 ms, for each of possibly 100,000 distinct bad labels
