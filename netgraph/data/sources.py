@@ -72,7 +72,7 @@ def read_folder(path: str | os.PathLike, *, command_line: bool = False) -> Examp
     entries = [(sub.name, entry) for sub in folders if not _metadata(sub.name) for entry in sorted(sub.iterdir())]
     hidden_folders = [sub for sub in folders if _metadata(sub.name) and _images_kept(sub)]
     pairs = [(str(entry), label) for label, entry in entries if entry.suffix.lower() in IMAGE_SUFFIXES
-             and entry.is_file() and not entry.name.startswith(".")]  # hidden: macOS's '._x.png' metadata
+             and not entry.name.startswith(".") and entry.is_file()]  # hidden: macOS's '._x.png' metadata
     loose = sorted(p for p in root.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())  # no label
     if not pairs:
         lying = (f": its {len(loose)} image{'s' * (len(loose) > 1)} lie{'s' * (len(loose) == 1)} directly in it "
@@ -80,8 +80,8 @@ def read_folder(path: str | os.PathLike, *, command_line: bool = False) -> Examp
         raise DataError(f"{who}{str(root)!r} holds no images in sub-folders (one sub-folder per label, "
                         f"files ending {', '.join(IMAGE_SUFFIXES[:3])}, ...){lying}", kind="missing-data", found=0)
     held = {label for _, label in pairs}
-    empty = [p.name for p in sorted(root.iterdir())  # a class dropped (hidden folders, .ipynb_checkpoints, unsaid)
-             if p.is_dir() and p.name not in held and not _metadata(p.name)]
+    empty = [p.name for p in folders  # a class dropped (hidden folders, .ipynb_checkpoints, unsaid)
+             if p.name not in held and not _metadata(p.name)]
     skipped = _skipped(root, [entry for _, entry in entries], loose, hidden_folders)
     if said := "; ".join(filter(None, [_empty_labels(empty), skipped])):
         warnings.warn(f"{who}{str(root)!r}: {said}", stacklevel=3)
@@ -122,7 +122,7 @@ def _skipped(root: Path, entries: list[Path], loose: list[Path], hidden_folders:
     files = [e for e in entries if not e.is_dir() and e.suffix.lower() not in IMAGE_SUFFIXES
              and not e.name.startswith(".")]
     unread = [e for e in entries if e.suffix.lower() in IMAGE_SUFFIXES and not e.is_file() and not e.is_dir()]
-    hidden = [e for e in entries if e.suffix.lower() in IMAGE_SUFFIXES and e.is_file() and e.name.startswith(".")]
+    hidden = [e for e in entries if e.name.startswith(".") and e.suffix.lower() in IMAGE_SUFFIXES and e.is_file()]
     said = [_hidden(root, hidden, hidden_folders)] if hidden or hidden_folders else []
     if unread:  # a broken link, a pipe
         said.append(f"skipped {len(unread)} image name{'s' * (len(unread) > 1)} that "
