@@ -27,6 +27,7 @@ import torch
 from netgraph.core.coders import (BooleanDecoder, BooleanEncoder, ClassDecoder, ClassEncoder, Coder, ImageEncoder,
                                   ScalarEncoder, TokensEncoder)
 from netgraph.core.errors import MAX_GUESSED, DataError, did_you_mean
+from netgraph.core.tensors import native_array
 from netgraph.core.torch_state import working_dtype
 from netgraph.data.errors import ExampleError
 from netgraph.data.images import encode_image, is_encoded_image, is_single_image
@@ -222,8 +223,7 @@ def encode(coder: Coder, port: str, value: Any, what: str = "input port", ragged
     >>> encode(TokensEncoder(["a", "b"]), "Input", ["a b b", "b"], ragged=True)
     [tensor([2, 3, 3]), tensor([3])]
     """
-    if isinstance(value, np.ndarray) and not value.dtype.isnative:  # big-endian: torch.as_tensor refuses it
-        value = value.astype(value.dtype.newbyteorder("="))
+    value = native_array(value)  # big-endian (a FITS file's) or reversed: torch.as_tensor refuses them
     if already_encoded(coder, value):
         if problem := encoded_form_problem(coder, value):
             raise DataError(f"{what} {port!r} ({coder.type_name}): {problem}", kind="encoding", layer=(), port=port)

@@ -16,6 +16,7 @@ import torch
 from netgraph.core.coders import ImageEncoder
 from netgraph.core.errors import DataError
 from netgraph.core.files import NotRegularFile, open_regular
+from netgraph.core.tensors import native_array
 from netgraph.core.torch_state import working_dtype
 from netgraph.core.user_frame import user_stacklevel
 from netgraph.data.errors import ExampleError
@@ -52,8 +53,7 @@ def encode_image(coder: ImageEncoder, value: Any) -> torch.Tensor:
     other files, PIL images and uint8 arrays go through pillow. A float array of the port's own (channels, height,
     width) shape is the encoded form, passed through (``is_encoded_image``); an integer one is pixels read channels
     first (``(3, 4, 4)`` at a (3, 4, 4) port is no 3x4 RGBA image)."""
-    if isinstance(value, np.ndarray) and not value.dtype.isnative:  # big-endian (a FITS file's): torch refuses it
-        value = value.astype(value.dtype.newbyteorder("="))
+    value = native_array(value)  # big-endian (a FITS file's) or reversed: torch.as_tensor refuses them
     if is_encoded_image(coder, value):
         return torch.as_tensor(value)
     if isinstance(value, np.ndarray) and value.shape == tuple(coder.port_type().shape):
