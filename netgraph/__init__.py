@@ -65,7 +65,8 @@ _EXPORTS = {
     "export_onnx": "netgraph.export", "import_onnx": "netgraph.export",
     "recurrent_from_torch": "netgraph.layers.recurrent_torch",
     **{name: "netgraph.core.coders" for name in ("ClassEncoder", "ClassDecoder", "BooleanEncoder", "BooleanDecoder",
-                                                  "ScalarEncoder", "ImageEncoder", "TokensEncoder", "CharactersEncoder")},
+                                                  "ScalarEncoder", "ImageEncoder", "TokensEncoder", "CharactersEncoder",
+                                                  "Restricted")},
     "image_folder": "netgraph.data", "text_table": "netgraph.data",
 }
 

@@ -17,7 +17,8 @@ from netgraph.layers.function_table import NAMED_FUNCTIONS, OPERATORS, TWO_ARGUM
 # independently of the table: a name the table gains without a formula here fails test_every_name_has_a_formula.
 WOLFRAM: dict[str, object] = {
     "Ramp": lambda x: torch.where(x > 0, x, 0.0), "Tanh": torch.tanh, "LogisticSigmoid": lambda x: 1 / (1 + torch.exp(-x)),
-    "Exp": torch.exp, "Log": torch.log, "Sin": torch.sin, "Cos": torch.cos, "Tan": torch.tan, "Abs": torch.abs,
+    "Exp": torch.exp, "Log": torch.log, "Log2": lambda x: _each(x, lambda v: math.log(v, 2)),
+    "Log10": lambda x: _each(x, math.log10), "Sin": torch.sin, "Cos": torch.cos, "Tan": torch.tan, "Abs": torch.abs,
     "Sqrt": lambda x: x ** 0.5, "Erf": torch.erf, "Erfc": lambda x: 1 - torch.erf(x), "ArcTan": torch.atan,
     "ArcSin": torch.asin, "ArcCos": torch.acos, "Sinh": torch.sinh, "Cosh": torch.cosh, "Sign": torch.sign,
     "Round": torch.round, "Floor": torch.floor, "Ceiling": torch.ceil, "LogGamma": torch.lgamma,
@@ -52,7 +53,7 @@ SYNONYMS = {"ReLU": "Ramp", "Sigmoid": "LogisticSigmoid", "Softplus": "SoftPlus"
             "ExponentialLinearUnit": "ELU", "ScaledExponentialLinearUnit": "SELU", "GaussianErrorLinearUnit": "GELU",
             "Minus": "Negative"}  # Wolfram's Minus[x] is -x
 #: Inputs inside each restricted function's real domain (the default grid is -2.9 .. 2.9, without 0).
-DOMAINS = {**dict.fromkeys(("Log", "Sqrt", "ArcSin", "ArcCos", "LogGamma", "InverseHaversine"), lambda x: x.abs() / 3 + 0.01),
+DOMAINS = {**dict.fromkeys(("Log", "Log2", "Log10", "Sqrt", "ArcSin", "ArcCos", "LogGamma", "InverseHaversine"), lambda x: x.abs() / 3 + 0.01),
            **dict.fromkeys(("ArcTanh", "InverseErf"), lambda x: x / 3), "InverseErfc": lambda x: x / 3 + 1,
            **dict.fromkeys(("ArcCoth", "ArcSec", "ArcCsc"), lambda x: x.sign() * (x.abs() + 1)), "ArcCosh": lambda x: x.abs() + 1,
            "ArcSech": lambda x: x.abs() / 3 + 0.01, "InverseGudermannian": lambda x: x / 2}

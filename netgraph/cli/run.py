@@ -247,7 +247,10 @@ def ctc_target_example(net: Any, port: str, shape: tuple) -> tuple[torch.Tensor,
 
 def index_range(net: Any, port: str) -> tuple[int, int]:
     """The smallest and largest index drawn for the Integer graph input ``port``: 1-based positions within the
-    levels an ExtractLayer's ``Position`` it feeds picks from, else ``0..index_count - 1``."""
+    levels an ExtractLayer's ``Position`` it feeds picks from, else ``0..index_count - 1``; a Restricted port's range."""
+    coder = net.coders.get(port)
+    if getattr(coder, "range_text", None):
+        return coder.range
     sizes = []
     for path, layer in net.leaves():
         if isinstance(layer, ExtractLayer) and net.producer((path, "Position")) == ((), port):

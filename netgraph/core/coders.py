@@ -26,10 +26,11 @@ from netgraph.core.errors import Diagnostic, OptionError, did_you_mean
 from netgraph.core.layer_arguments import with_argument_errors
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.text_coders import CharactersEncoder, TokensEncoder
-from netgraph.core.types import INTEGER, REAL, PortType, format_shape
+from netgraph.core.types import INTEGER, REAL, Conflict, PortType, as_shape, format_shape
 
 __all__ = ["Coder", "Encoder", "Decoder", "ClassEncoder", "ClassDecoder", "BooleanEncoder", "BooleanDecoder",
-           "ScalarEncoder", "ImageEncoder", "TokensEncoder", "CharactersEncoder", "CODERS", "coder_from_data"]
+           "ScalarEncoder", "ImageEncoder", "TokensEncoder", "CharactersEncoder", "Restricted", "CODERS",
+           "coder_from_data"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,6 +118,55 @@ class ScalarEncoder(Encoder):
 
     def port_type(self) -> PortType:
         return PortType((), REAL)
+
+
+@dataclasses.dataclass(frozen=True)
+class Restricted(Encoder):
+    """An index port that knows its range (Wolfram's ``Restricted["Integer", n]``, counted from 0 here as every
+    Integer port): ``Restricted("Integer", n)`` takes 0 to n - 1, ``Restricted("Integer", (lo, hi))`` lo to hi
+    (both included), in arrays of ``shape`` (``()``: one index). Values outside are a DataError at the call.
+
+    >>> Restricted("Integer", 10).range, Restricted("Integer", (2, 5), shape=("n",)).port_type()
+    ((0, 9), PortType(shape=('n',), dtype='Integer'))
+    """
+
+    dtype: str = INTEGER
+    range: Any = None
+    shape: Any = ()
+
+    def __post_init__(self) -> None:
+        plain_numbers(self, arrays=True)
+        problems: list[Diagnostic] = []
+        if self.dtype != INTEGER:
+            self._problem(problems, f"'Integer' (the only type Restricted takes here), found {self.dtype!r}", "dtype")
+        bounds = (0, self.range - 1) if _is_int(self.range) else tuple(self.range) \
+            if isinstance(self.range, (list, tuple)) else None
+        if bounds is None or len(bounds) != 2 or not all(map(_is_int, bounds)) or bounds[0] > bounds[1]:
+            self._problem(problems, f"a count n >= 1 (0 to n - 1) or [lo, hi] with lo <= hi, found {self.range!r}",
+                          "range")
+        else:
+            object.__setattr__(self, "range", bounds)
+        try:
+            object.__setattr__(self, "shape", as_shape(self.shape))
+        except Conflict as exc:
+            self._problem(problems, str(exc), "shape")
+        self._raise(problems)
+
+    def port_type(self) -> PortType:
+        return PortType(self.shape, INTEGER)
+
+    @property
+    def index_count(self) -> int | None:
+        return self.range[1] + 1 if self.range[0] >= 0 else None
+
+    @property
+    def range_text(self) -> str:
+        """``0..9``: the values it takes, as Wolfram's port summary says ("index (range: 1..10)")."""
+        return f"{self.range[0]}..{self.range[1]}"
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 _COLOR_CHANNELS = {"RGB": 3, "Grayscale": 1}
@@ -216,5 +266,5 @@ def coder_from_data(data: Any, kind: str, where: str = "") -> Coder:
     return coder
 
 
-for _coder in (ClassEncoder, ClassDecoder, BooleanEncoder, BooleanDecoder, ScalarEncoder, ImageEncoder):
+for _coder in (ClassEncoder, ClassDecoder, BooleanEncoder, BooleanDecoder, ScalarEncoder, ImageEncoder, Restricted):
     with_argument_errors(_coder)  # ScalarEncoder(1, 2, 3), ClassEncoder(nope=1): an OptionError, as a layer's

@@ -129,8 +129,14 @@ def _shared_size(net: Any, value: Any, path: tuple, array: str) -> int:
 
 
 def _ports(net: Any, names: tuple) -> str:
-    types = net.port_types
-    return ", ".join(f"{p} {_type(types[p])}" for p in names) or "none"
+    types, coders = net.port_types, net.coders
+    return ", ".join(f"{p} {_type(types[p])}{_range(coders.get(p))}" for p in names) or "none"
+
+
+def _range(coder: Any) -> str:
+    """' 0..9' after a Restricted index port's type (its range), else ''."""
+    text = getattr(coder, "range_text", None)
+    return f" {text}" if text else ""
 
 
 def _type(t: Any) -> str:

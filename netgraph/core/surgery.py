@@ -37,6 +37,7 @@ from netgraph.core.operator_surgery import (edit_operators, into_operator, layer
                                            within)
 from netgraph.core.port_options import numbered, with_port_options
 from netgraph.core.port_rename import rename_ports, split_port_renames
+from netgraph.core.rename_levels import level_range, renames_at_levels
 from netgraph.core.shared import NetSharedArray, check_joined_shared, shared_users, shared_values
 from netgraph.core.surgery_values import array_value
 from netgraph.core.flattening import net_flatten
@@ -257,36 +258,22 @@ def _shared_value(net: NetGraph, name: str) -> Any:
 
 
 @deep_walk
-def net_rename(net: NetGraph, rename: Any) -> NetGraph:
+def net_rename(net: NetGraph, rename: Any, level: Any = 1) -> NetGraph:
     """Rename layers: ``{"old": "new"}`` at the top level, ``{("enc", "old"): "new"}`` inside a nested graph;
     the net's own ports: ``{NetPort("Input"): NetPort("x")}``; or every top-level layer by a function of its name.
 
-    Names must stay unique within their graph; learned arrays, behaviour and port order are unchanged.
+    ``level`` (Wolfram's levelspec) lets a name or function reach nested layers: ``2`` is levels 1 and 2, ``[2]``
+    level 2 only, ``[1, math.inf]`` every level (``rename_levels``). Names must stay unique within their graph;
+    learned arrays, behaviour and port order are unchanged.
     """
     check_net(net, "net_rename")
-    if callable(rename) and not isinstance(rename, Mapping):
-        rename = _renamed_by(net, rename)
+    rename = renames_at_levels(net, rename, level_range(level))
     if not isinstance(rename, Mapping):
         raise OptionError(f"net_rename takes a dict {{old name, path or NetPort: new name}} or a function of a "
                           f"layer's name, found {type(rename).__name__}", option="rename", kind=VALUE_KIND)
     layers, ports = split_port_renames(net, rename)
     renamed = _rename(net, layers, ())[0] if layers else net
     return rename_ports(renamed, ports) if ports else renamed
-
-
-def _renamed_by(net: NetGraph, function: Any) -> dict[str, Any]:
-    """``{name: function(name)}`` for the top-level layers whose name the function changes."""
-    renamed = {}
-    for name in net.layers:
-        try:
-            new = function(name)
-        except Exception as error:  # the user's function: its error, named by the layer it failed on
-            raise OptionError(f"net_rename: the renaming function failed on layer {name!r}: "
-                              f"{type(error).__name__}: {error}", layer=(name,), option="rename",
-                              kind=VALUE_KIND) from error
-        if new != name:
-            renamed[name] = new
-    return renamed
 
 
 def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> tuple[NetGraph, Moves]:

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from netgraph.core.coders import (BooleanDecoder, BooleanEncoder, ClassDecoder, ClassEncoder, Coder, ImageEncoder,
-                                  ScalarEncoder, TokensEncoder)
+                                  Restricted, ScalarEncoder, TokensEncoder)
 from netgraph.core.errors import MAX_GUESSED, DataError, did_you_mean
 from netgraph.core.tensors import native_array
 from netgraph.core.torch_state import working_dtype
@@ -151,7 +151,7 @@ def already_encoded(coder: Coder, value: Any) -> bool:
     coder's port whose labels are no numbers (class indices, as a numpy ``y`` of 0..k-1), or at an ImageEncoder a float
     numpy array of the port's shape ``(c, h, w)`` (one example, or a batch ``(b, c, h, w)``): the port's declared
     shape says it is channels first, also where it could be an ``(h, w, c)`` image (``(3, 4, 4)``)."""
-    if isinstance(value, torch.Tensor):
+    if isinstance(value, torch.Tensor) or isinstance(coder, Restricted):  # a Restricted port's values: indices
         return True
     if _indexed(coder) and isinstance(value, (np.ndarray, np.integer)) and np.asarray(value).dtype.kind in "iu":
         return True  # numpy class indices where no label is a number: as a tensor of them
@@ -165,13 +165,31 @@ def already_encoded(coder: Coder, value: Any) -> bool:
 def encoded_form_problem(coder: Coder, value: Any) -> str:
     """Why ``value``, taken as already encoded, is not its port's encoded form ('' when it is): at an ImageEncoder
     port, which gives floats, an integer or boolean tensor holds raw pixels (0..255, as torchvision's read_image
-    gives), not values in [0, 1] normalised."""
+    gives), not values in [0, 1] normalised; at a Restricted port, an index outside its range."""
+    if isinstance(coder, Restricted):
+        return _out_of_range(coder, value)
     if not (isinstance(coder, ImageEncoder) and isinstance(value, torch.Tensor)) or value.is_floating_point():
         return ""
     order = "0, 2, 3, 1" if value.dim() == 4 else "1, 2, 0"
     return (f"a tensor of dtype {value.dtype} holds raw pixel values, but the port's encoded form is floats (values "
             f"in [0, 1], then (x - mean) / std); give the pixels channels last as a numpy image array, which the "
             f"encoder converts, resizes and normalises: x.permute({order}).numpy()")
+
+
+def _out_of_range(coder: Restricted, value: Any) -> str:
+    """'index 12 is outside the port's range 0..9' for the first index of ``value`` (a tensor, array, number or list
+    of them: a ragged batch) outside ``coder``'s range, else ''."""
+    for part in value if isinstance(value, (list, tuple)) else [value]:
+        try:
+            values = torch.as_tensor(native_array(part))
+        except (TypeError, ValueError, RuntimeError):
+            return ""  # no numbers: the port's own check says what it takes
+        low, high = coder.range
+        bad = values[(values < low) | (values > high) | values.isnan()] if values.is_floating_point() else \
+            values[(values < low) | (values > high)]
+        if bad.numel():
+            return f"index {bad.flatten()[0].item()!r} is outside the port's range {coder.range_text}"
+    return ""
 
 
 def _indexed(coder: Coder) -> bool:
@@ -223,6 +241,11 @@ def encode(coder: Coder, port: str, value: Any, what: str = "input port", ragged
     >>> encode(TokensEncoder(["a", "b"]), "Input", ["a b b", "b"], ragged=True)
     [tensor([2, 3, 3]), tensor([3])]
     """
+    if isinstance(coder, Restricted):  # indices, checked and passed on as given (a ragged list stays one)
+        if problem := _out_of_range(coder, value):
+            raise DataError(f"{what} {port!r} ({coder.type_name}('Integer', {coder.range_text})): {problem}",
+                            kind="encoding", layer=(), port=port, expected=coder.range_text, found=problem.split()[1])
+        return value
     value = native_array(value)  # big-endian (a FITS file's) or reversed: torch.as_tensor refuses them
     if already_encoded(coder, value):
         if problem := encoded_form_problem(coder, value):

@@ -9,7 +9,8 @@ or ``x[[i, All, j]]`` indexes levels from 1 (negative from the end), and inside 
 ``Variance[x]``, ``StandardDeviation[x]`` (over level 1, n - 1 in the denominator), ``EuclideanDistance[u, v]``,
 ``HammingDistance[u, v]`` (the positions where they differ), ``Reverse[x]`` (level 1), ``Transpose[x]`` (levels 1
 and 2), ``Tr[m]`` (a matrix's diagonal sum), ``Det[m]`` (a square matrix's determinant),
-``Norm[x]`` (a vector's 2-norm, a matrix's largest singular value), ``Norm[x, p]`` (p-norms). Level and index arguments are constants. The shapes these need are resolved by ``expression_shapes.lower``.
+``Norm[x]`` (a vector's 2-norm, a matrix's largest singular value), ``Norm[x, p]`` (p-norms), and those of
+``expression_derived`` (more distances, RootMeanSquare, Differences, Accumulate). Level and index arguments are constants. The shapes these need are resolved by ``expression_shapes.lower``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any, Callable
 
 from netgraph.core.errors import OptionError
 from netgraph.core.wording import counted
+from netgraph.layers.expression_derived import DERIVED_FORMS
 
 __all__ = ["ExpressionError", "STRUCTURAL", "OTHER_FORMS", "LONG_CHAIN", "outputs", "structural", "part_index", "chain_terms",
            "not_allowed", "bracket", "check_extent"]
@@ -29,7 +31,7 @@ __all__ = ["ExpressionError", "STRUCTURAL", "OTHER_FORMS", "LONG_CHAIN", "output
 STRUCTURAL = {"Total": (1, 2), "Mean": (1, 2), "Dot": (2, 2), "Part": (2, 9), "Clip": (1, 2), "Norm": (1, 2),
               "Length": (1, 1), "First": (1, 1), "Last": (1, 1), "Variance": (1, 1), "StandardDeviation": (1, 1),
               "EuclideanDistance": (2, 2), "Reverse": (1, 1), "Transpose": (1, 1), "Tr": (1, 1),
-              "Det": (1, 1), "HammingDistance": (2, 2)}
+              "Det": (1, 1), "HammingDistance": (2, 2), **DERIVED_FORMS}
 
 #: Wolfram functions written otherwise here -> how.
 OTHER_FORMS = {"NetArray": "NetArray (a learnable array) is a NetArrayLayer feeding a port of its own: #x * #w, with "
@@ -329,7 +331,7 @@ def structural(node: ast.Call, text: str, origin: list[int], sub: Callable[[ast.
         tree = sub(args[0])
         return (name, tree) if tree[0] != "const" else ("const", 0.0)
     if name in ("Dot", "Variance", "StandardDeviation", "EuclideanDistance", "Reverse", "Transpose", "Tr", "Det",
-                "HammingDistance"):
+                "HammingDistance", *DERIVED_FORMS):
         return (name, *(sub(a) for a in args))
     if name == "Clip":  # Clip[x] is Clip[x, {-1, 1}]; bounds are constants
         bounds = (-1.0, 1.0)

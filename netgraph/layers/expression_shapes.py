@@ -25,6 +25,7 @@ from netgraph.core.types import Conflict, broadcast, length_reason, format_shape
 from netgraph.core.wording import counted
 from netgraph.layers import expression
 from netgraph.layers.determinant import det_code, det_reference
+from netgraph.layers.expression_derived import DERIVED_FORMS, derived
 from netgraph.layers.expression_run import LOWERED, literal
 from netgraph.layers.expression_spans import (fixed_span, span_least_length, span_text, unsized_span_length,
                                                variable_span)
@@ -33,7 +34,8 @@ from netgraph.layers._shapes import level_range, levels_run
 __all__ = ["STRUCTURAL_KINDS", "is_structural", "lower", "lower_outputs", "least_lengths"]
 
 STRUCTURAL_KINDS = {"Total", "Mean", "Dot", "Part", "outputs", "Max", "Min", "Norm", "Length", "Variance",
-                    "StandardDeviation", "EuclideanDistance", "HammingDistance", "Reverse", "Transpose", "Tr", "Det"}
+                    "StandardDeviation", "EuclideanDistance", "HammingDistance", "Reverse", "Transpose", "Tr", "Det",
+                    *DERIVED_FORMS}
 
 
 def is_structural(tree: Any) -> bool:
@@ -140,6 +142,8 @@ def lower(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, Any]:
         return lower(_variance(tree, shapes), shapes)
     if kind in ("EuclideanDistance", "HammingDistance"):
         return lower(_distance(tree, shapes), shapes)
+    if kind in DERIVED_FORMS:
+        return lower(derived(tree, shapes, lower), shapes)
     if kind in ("Reverse", "Transpose", "Tr", "Det"):
         return _rearranged(tree, shapes)
     if kind == "Dot":
@@ -177,6 +181,9 @@ def _distance(tree: tuple, shapes: Mapping[str, tuple]) -> tuple:
     positions where they differ, of two vectors (or numbers)."""
     difference = ("bin", "-", tree[1], tree[2])
     _, shape = lower(difference, shapes)
+    if shape is None:  # two numbers given as constants (folded when parsed): the distance itself
+        return ("const", abs(tree[1][1] - tree[2][1]) if tree[0] == "EuclideanDistance" else
+                float(tree[1][1] != tree[2][1]))
     if shape is not None and len(shape) > 1:
         raise Conflict(f"{tree[0]} takes two vectors (or numbers), found {format_shape(shape)}",
                        expected="two vectors (or numbers)", found=shape)
@@ -370,6 +377,7 @@ _KINDS: dict[str, tuple[Callable, Callable]] = {
     "norm": (_norm_code, lambda t, e: _norm_reference(t[1], t[2], e(t[3]))),
     "length": (_length_code, lambda t, e: _length_reference(t[1], e(t[2]))),
     "flip": (lambda t, c: f"{c(t[1])}.flip(1)", lambda t, e: torch.flip(e(t[1]), (1,))),
+    "cumsum": (lambda t, c: f"{c(t[1])}.cumsum(1)", lambda t, e: torch.cumsum(e(t[1]), 1)),  # Accumulate
     "swap": (lambda t, c: f"{c(t[1])}.transpose(1, 2)", lambda t, e: torch.movedim(e(t[1]), 2, 1)),
     "trace": (lambda t, c: f"{c(t[1])}.diagonal(0, 1, 2).sum(-1)",
               lambda t, e: torch.diagonal(e(t[1]), dim1=1, dim2=2).sum(1)),

@@ -66,7 +66,7 @@ class NamedFunction:
 
 _PATHS = {
     "Ramp": "torch.relu", "Tanh": "torch.tanh", "LogisticSigmoid": "torch.sigmoid", "Exp": "torch.exp",
-    "Log": "torch.log", "Sin": "torch.sin", "Cos": "torch.cos", "Tan": "torch.tan", "Abs": "torch.abs",
+    "Log": "torch.log", "Log2": "torch.log2", "Log10": "torch.log10", "Sin": "torch.sin", "Cos": "torch.cos", "Tan": "torch.tan", "Abs": "torch.abs",
     "Sqrt": "torch.sqrt", "Erf": "torch.erf", "Erfc": "torch.erfc", "ArcTan": "torch.atan", "ArcSin": "torch.asin",
     "ArcCos": "torch.acos", "Sinh": "torch.sinh", "Cosh": "torch.cosh", "Round": "torch.round",
     "Floor": "torch.floor", "Ceiling": "torch.ceil", "Square": "torch.square",

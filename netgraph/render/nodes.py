@@ -168,6 +168,8 @@ def coder_line(coder: Any, width: int = 48) -> str:
         return f"{coder.type_name} {coder.size[0]}×{coder.size[1]} {coder.color_space}"
     if hasattr(coder, "vocabulary"):
         return f"{coder.type_name} ({len(coder.vocabulary)} tokens)"
+    if hasattr(coder, "range_text"):  # Restricted: as Wolfram's port summary, "index (range: 1..10)"
+        return f"index (range: {coder.range_text})"
     return coder.type_name
 
 

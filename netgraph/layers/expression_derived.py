@@ -1,0 +1,69 @@
+"""Wolfram functions a FunctionLayer expression writes with the whole-array forms already there.
+
+``SquaredEuclideanDistance[u, v]`` is ``Total[(u - v)^2]``, ``ManhattanDistance[u, v]`` ``Total[Abs[u - v]]``,
+``ChessboardDistance[u, v]`` ``Max[Abs[u - v]]`` (of two vectors, or two numbers), ``CosineDistance[u, v]``
+``1 - Dot[u, v] / (Norm[u] Norm[v])`` (of two vectors), ``RootMeanSquare[x]`` ``Sqrt[Mean[x^2]]`` (over level 1,
+as Mean), ``Differences[x]`` ``x[[2;;]] - x[[;;-2]]`` (level 1, one element fewer) and ``Accumulate[x]`` the running
+totals along level 1 (torch's ``cumsum``, expression_shapes' ``"cumsum"``), as ``expression_shapes.lower`` lowers
+the trees ``derived`` gives.
+
+>>> from netgraph.layers.expression_shapes import lower
+>>> derived(("ManhattanDistance", ("slot", "u"), ("slot", "v")), {"u": (3,), "v": (3,)}, lower)[0]
+'Total'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from netgraph.core.types import Conflict, format_shape
+
+__all__ = ["DERIVED_FORMS", "derived"]
+
+#: Each function here -> (fewest, most) arguments.
+DERIVED_FORMS = {"SquaredEuclideanDistance": (2, 2), "ManhattanDistance": (2, 2), "ChessboardDistance": (2, 2),
+                 "CosineDistance": (2, 2), "RootMeanSquare": (1, 1), "Differences": (1, 1), "Accumulate": (1, 1)}
+
+_SQUARED = ("const", 2.0)
+
+
+def derived(tree: tuple, shapes: Mapping[str, tuple], lower: Callable[..., tuple]) -> tuple:
+    """The tree of existing forms computing ``tree`` (a function of ``DERIVED_FORMS``); Conflict when its
+    arguments' shapes do not fit it. ``lower``: expression_shapes' (a tree and shapes -> lowered tree, shape)."""
+    kind = tree[0]
+    if kind.endswith("Distance"):
+        return _distance(tree, shapes, lower)
+    shape = lower(tree[1], shapes)[1]
+    if not shape:
+        found = "a constant" if shape is None else "a scalar ()"
+        raise Conflict(f"{kind} needs an array argument, found {found}", expected="an array argument", found=found)
+    if kind == "RootMeanSquare":
+        return ("call", "Sqrt", ("Mean", ("bin", "**", tree[1], _SQUARED), ("upto", 1)))
+    if kind == "Differences":
+        return ("bin", "-", ("Part", tree[1], (("span", 2, None, 1),)), ("Part", tree[1], (("span", None, -2, 1),)))
+    return ("cumsum", tree[1])
+
+
+def _distance(tree: tuple, shapes: Mapping[str, tuple], lower: Callable[..., tuple]) -> tuple:
+    """The four distances of two vectors (or, but CosineDistance, two numbers): no broadcasting beyond equal ranks."""
+    kind, u, v = tree
+    difference = ("bin", "-", u, v)
+    shape = lower(difference, shapes)[1]
+    if shape is None and kind != "CosineDistance":  # two numbers given as constants: the distance itself
+        gap = abs(u[1] - v[1])
+        return ("const", gap * gap if kind == "SquaredEuclideanDistance" else gap)
+    vectors = shape is not None and len(shape) == 1
+    if (shape is not None and len(shape) > 1) or (kind == "CosineDistance" and not vectors):
+        what = "two vectors" if kind == "CosineDistance" else "two vectors (or numbers)"
+        found = "two constants" if shape is None else format_shape(shape)
+        raise Conflict(f"{kind} takes {what}, found {found}", expected=what, found=found)
+    if kind == "CosineDistance":
+        norms = ("bin", "*", ("Norm", u, 2.0), ("Norm", v, 2.0))
+        return ("bin", "-", ("const", 1.0), ("bin", "/", ("Dot", u, v), norms))
+    if kind == "SquaredEuclideanDistance":
+        each = ("bin", "**", difference, _SQUARED)
+    else:
+        each = ("call", "Abs", difference)
+    if kind == "ChessboardDistance":
+        return ("Max", each)
+    return ("Total", each, ("upto", 1)) if vectors else each
+

@@ -1,0 +1,84 @@
+"""Restricted index ports (Wolfram's Restricted["Integer", n], counted from 0 here): declared in Python and YAML, an
+EmbeddingLayer's n inferred from them, values outside the range a DataError at the call and in training, the range
+shown by check and the diagram, and exported to ONNX as a plain int64 input."""
+
+from __future__ import annotations
+
+import numpy as np
+import onnx
+import pytest
+import torch
+
+from netgraph import (DataError, EmbeddingLayer, LinearLayer, NetChain, NetGraph, OptionError, PartLayer, Restricted,
+                      ShapeError, export_onnx, net_initialize, net_train)
+from netgraph.core.summary import one_line
+from tests.onnx_helpers import run_onnx
+
+
+def _net(port=Restricted("Integer", 10)):
+    return net_initialize(NetGraph({"emb": EmbeddingLayer(4)}, [], Input=port), seed=0)
+
+
+def test_a_count_and_a_span_give_the_range_and_an_integer_port():
+    assert Restricted("Integer", 10).range == (0, 9) and Restricted("Integer", [2, 5]).range == (2, 5)
+    net = _net(Restricted("Integer", (2, 5), shape=("n",)))
+    assert net.port_types["Input"].dtype == "Integer" and net.input_shapes == {"Input": ("n",)}
+    assert net.layers["emb"].count == 6  # n from the range: indices up to 5
+    assert _net().layers["emb"].count == 10
+
+
+@pytest.mark.parametrize("args, option", [
+    (("Integer", 0), "range"), (("Integer", (5, 2)), "range"), (("Integer", 2.5), "range"), (("Real", 3), "dtype"),
+    (("Integer", True), "range")])
+def test_bad_options_are_option_errors_naming_the_option(args, option):
+    with pytest.raises(OptionError, match=rf"Restricted option {option}=") as info:
+        Restricted(*args)
+    assert info.value.diagnostics[0].option == option
+
+
+def test_values_outside_the_range_are_a_data_error_naming_port_range_and_value():
+    net = _net()
+    torch.testing.assert_close(net(torch.tensor([0, 9])), net.layers["emb"].arrays["Weights"][[0, 9]])
+    for bad, shown in ((torch.tensor([1, 12]), "12"), ([3, -1], "-1"), (np.array([10]), "10"), (11, "11")):
+        with pytest.raises(DataError, match=rf"input port 'Input' \(Restricted\('Integer', 0\.\.9\)\): index {shown} "
+                                            r"is outside the port's range 0\.\.9") as info:
+            net(bad)
+        assert (info.value.port, info.value.expected, info.value.found) == ("Input", "0..9", shown)
+
+
+def test_a_ragged_batch_is_checked_sequence_by_sequence():
+    net = _net(Restricted("Integer", 5, shape=("n",)))
+    assert [o.shape for o in net([torch.tensor([0, 4]), torch.tensor([1, 2, 3])])] == [(2, 4), (3, 4)]
+    with pytest.raises(DataError, match="index 5 is outside the port's range 0..4"):
+        net([torch.tensor([0, 4]), torch.tensor([1, 5, 3])])
+
+
+def test_training_data_outside_the_range_is_refused_naming_the_port_and_value():
+    net = NetChain([EmbeddingLayer(3), LinearLayer(1), PartLayer(1)], input=Restricted("Integer", (0, 4)))
+    y = torch.zeros(5)
+    net_train(net, {"Input": torch.arange(5), "Output": y}, max_training_rounds=1, progress=None)
+    with pytest.raises(DataError, match=r"input port 'Input' \(Restricted\).*index 7 is outside the port's range 0..4"):
+        net_train(net, {"Input": torch.tensor([0, 1, 7, 3, 4]), "Output": y}, max_training_rounds=1, progress=None)
+
+
+def test_an_embedding_smaller_than_the_range_is_refused():
+    with pytest.raises(ShapeError, match=r"the Restricted gives indices 0 to 19, but layer 'emb' \(EmbeddingLayer\) "
+                                         r"takes n=10"):
+        NetGraph({"emb": EmbeddingLayer(4, n=10)}, [], Input=Restricted("Integer", 20))
+
+
+def test_yaml_round_trip_check_line_and_diagram_show_the_range():
+    net = _net(Restricted("Integer", (1, 9)))
+    text = net.to_yaml()
+    assert "type: Restricted" in text and NetGraph.from_yaml(text).coders == net.coders
+    assert one_line(net).startswith("inputs Input () Integer 1..9 -> outputs Output (4)")
+    assert "index (range: 1..9)" in net.to_dot()
+
+
+def test_onnx_export_is_a_plain_int64_input(tmp_path):
+    net = _net()
+    path = export_onnx(net, tmp_path / "r.onnx")
+    (graph_input,) = onnx.load(path).graph.input
+    assert graph_input.type.tensor_type.elem_type == onnx.TensorProto.INT64
+    out = run_onnx(path, {"Input": torch.tensor([3, 9])})[0]
+    torch.testing.assert_close(torch.from_numpy(np.asarray(out)), net(torch.tensor([3, 9])))
