@@ -25,7 +25,7 @@ from netgraph.core.errors import DataError
 from netgraph.core.tracing import symbolic_tracing, tracing
 from netgraph.layers.bad_index import Where, located_error
 from netgraph.layers.dist_base import Distribution, slot_name, xlogy
-from netgraph.layers.dist_special import STIRLING_FROM, deviance, needs_saddle, stirling_error
+from netgraph.layers.dist_special import STIRLING_FROM, deviance, digamma_rest, needs_saddle, stirling_error
 from netgraph.layers.dist_tensors import is_tensor, tensors, xlogx
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.dist_vector_kl import KL_CLOSED_FORMS as VECTOR_KL_CLOSED_FORMS
@@ -70,9 +70,8 @@ def _large_shapes_gamma(a1: torch.Tensor, ratio: torch.Tensor, a2: torch.Tensor)
     """``_gamma`` for shapes >= ``STIRLING_FROM``: lgamma(a2) − lgamma(a1) − (a2 − a1) ψ(a1) is deviance(a2, a1) −
     ½ log(a2/a1) − (a2 − a1)(ψ(a1) − log a1) + R(a2) − R(a1) (R: Stirling's remainder), and the scales' part
     a1 deviance(1, ratio) − (a2 − a1) log(ratio), ratio = s1/s2."""
-    d, w = a2 - a1, (a1 * a1).reciprocal()
-    digamma_rest = -0.5 / a1 - w * (1 / 12 - w * (1 / 120 - w * (1 / 252 - w / 240)))  # ψ(a1) − log a1
-    shapes = (deviance(a2, a1) - 0.5 * torch.log(a2 / a1) - d * digamma_rest
+    d = a2 - a1
+    shapes = (deviance(a2, a1) - 0.5 * torch.log(a2 / a1) - d * digamma_rest(a1)
               + stirling_error(a2) - stirling_error(a1))
     return shapes + a1 * deviance(torch.ones_like(ratio), ratio) - d * torch.log(ratio)
 
