@@ -393,16 +393,3 @@ def test_an_image_size_over_the_port_elements_limit_is_refused_at_construction()
             ImageEncoder(size=10, color_space="Grayscale")
         assert ImageEncoder(size=(11, 3), color_space="Grayscale").size == (11, 3)  # 33 values: under it
         assert ImageEncoder(size=(11, 3)).size == (11, 3)  # 99 values: the limit itself is allowed
-
-
-def test_a_top_property_takes_numpys_integers_as_k():
-    """np.int64(2), as a loop over np.arange gives, was refused where 2 worked; numpy's bool is no k."""
-    parsed = parse_property(("TopDecisions", np.int64(2)))
-    assert parsed == ("TopDecisions", 2) and type(parsed[1]) is int
-    from netgraph.data import decode
-    probabilities = torch.tensor([[0.25, 0.5, 0.25]])
-    assert decode(ClassDecoder(["a", "b", "c"]), "Output", probabilities, parse_property(("TopProbabilities",
-                  np.int32(1)))) == [[("b", 0.5)]]
-    for k in (np.int64(0), np.bool_(True)):
-        with pytest.raises(OptionError, match="needs k a positive int"):
-            parse_property(("TopDecisions", k))
