@@ -184,3 +184,22 @@ def test_a_refusal_without_a_place_names_no_place():
         closed_form_kl(KL_CLOSED_FORMS[("BernoulliDistribution",) * 2], BernoulliDistribution("#a"),
                        BernoulliDistribution("#b"), [torch.tensor(1.0)], [torch.tensor(0.0)], lambda: "layer 'kl'")
     assert "there" not in str(caught.value) and caught.value.kind == "support"
+
+
+@pytest.mark.parametrize("cls, p, q", [(BernoulliDistribution, [0.3, 0.0], [0.5, 1e-3]),
+                                       (PoissonDistribution, [2.0, 0.0], [1.0, 3.0]),
+                                       (CategoricalDistribution, [[0.0, 1.0]], [[0.0, 1.0]]),
+                                       (CategoricalDistribution, [[0.5, 0.5]], [[0.4, 0.6]])])
+def test_a_finite_closed_form_syncs_with_the_device_once(cls, p, q, monkeypatch):
+    """Every refusal is where the value is infinite: one tensor-to-Python read (is any inf?), not one per check
+    (Bernoulli and Poisson had two, Categorical three: a device sync each on a GPU)."""
+    reads = []
+    for name in ("__bool__", "item", "tolist", "__int__", "__float__"):
+        real = getattr(torch.Tensor, name)
+        monkeypatch.setattr(torch.Tensor, name, lambda self, *a, _real=real, _name=name: reads.append(_name) or
+                            _real(self, *a))
+    p_params, q_params = [torch.tensor(p)], [torch.tensor(q)]
+    fn = KL_CLOSED_FORMS[(cls.__name__, cls.__name__)]
+    kl = closed_form_kl(fn, cls("#a"), cls("#b"), p_params, q_params, lambda: "kl", (1,))
+    assert reads == ["__bool__"]
+    assert torch.equal(kl, fn(p_params, q_params))

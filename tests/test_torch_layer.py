@@ -303,3 +303,24 @@ def test_arrays_the_module_cannot_take_name_the_module_option(arrays, message):
     with pytest.raises(OptionError, match=message) as info:
         TorchLayer(nn.Linear(4, 3)).with_arrays(arrays)
     assert [d.option for d in info.value.diagnostics] == ["module"]
+
+
+def test_one_module_wrapped_by_two_layers_is_refused_naming_both():
+    """NetChain([m, m]) compiled two copies of m, whose weights trained apart where torch shares m."""
+    m = nn.Linear(2, 2)
+    with pytest.raises(OptionError) as caught:
+        NetChain([m, m], input=2).compile()
+    assert str(caught.value).startswith("layer 1 (TorchLayer) and layer 2 (TorchLayer) wrap one Linear object: torch "
+                                        "shares a module used twice")
+    assert (caught.value.kind, caught.value.layer, caught.value.found) == ("shared-module", ("2",), (("1",), ("2",)))
+    with pytest.raises(OptionError, match="wrap one Linear object"):  # in two nested nets too
+        NetGraph({"a": NetChain([m]), "b": NetChain([TorchLayer(m)])}, [("a", "b")], Input=2).compile()
+
+
+def test_one_torch_layer_placed_twice_or_copied_modules_compile_to_two_copies():
+    m = nn.Linear(2, 2)
+    layer = TorchLayer(m)
+    for net in (NetGraph({"a": layer, "b": layer}, [("a", "b")], Input=2), NetChain([m, copy.deepcopy(m)], input=2)):
+        module = net.compile()
+        first, second = (dict(module.get_submodule(name).named_parameters()) for name in net.layers)
+        assert first["weight"] is not second["weight"] and torch.equal(first["weight"], second["weight"])

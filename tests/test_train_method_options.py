@@ -195,3 +195,17 @@ def test_a_method_dict_naming_two_methods_is_an_option_error_naming_both():
         _train({"Name": "SGD", "name": "Adam"}, rounds=1)
     problem = info.value.diagnostics[0]
     assert (problem.kind, problem.option, problem.found) == ("option-value", "method", ("SGD", "Adam"))
+
+
+@pytest.mark.parametrize("method, keys", [
+    ({"name": "SGD", "learning_rate": 0.1, "LearningRate": 0.5}, ("learning_rate", "LearningRate")),
+    (("SGD", {"Momentum": 0.9, "momentum": 0.0}), ("Momentum", "momentum")),
+])
+def test_a_method_suboption_spelled_twice_is_refused_naming_both_keys(method, keys):
+    """The last of the two was kept, silently."""
+    with pytest.raises(OptionError) as caught:
+        net_train(NetGraph({"lin": LinearLayer(1)}, [], Input=2), {"Input": torch.zeros(4, 2),
+                  "Target": torch.zeros(4, 1)}, method=method, max_training_rounds=1, progress=False)
+    name = "learning_rate" if keys[0] == "learning_rate" else "momentum"
+    assert str(caught.value) == f"method gives {name!r} twice (as {keys[0]!r} and {keys[1]!r}); give one of them"
+    assert (caught.value.kind, caught.value.option, caught.value.found) == ("option-combination", "method", keys)

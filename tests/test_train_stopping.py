@@ -106,3 +106,13 @@ def test_an_improvement_threshold_changes_when_to_stop_not_which_net_is_returned
     assert all(torch.equal(trained[k], last[k]) for k in last)
     stopped = _train({"patience": 2, "improvement": 1e9}, rounds=6)  # the threshold still decides when to stop
     assert stopped.total_rounds == 3 and stopped.best_validation_round == 3
+
+
+def test_a_stopping_key_spelled_twice_is_refused_naming_both_keys():
+    """{"patience": 1, "Patience": 5} kept the last, silently."""
+    with pytest.raises(OptionError) as caught:
+        _train({"patience": 1, "Patience": 5}, rounds=1)
+    assert str(caught.value) == ("training_stopping_criterion gives 'patience' twice (as 'patience' and 'Patience'); "
+                                 "give one of them")
+    assert (caught.value.kind, caught.value.option, caught.value.found) == (
+        "option-combination", "training_stopping_criterion", ("patience", "Patience"))

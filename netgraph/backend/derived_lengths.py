@@ -25,10 +25,11 @@ import torch
 
 from netgraph.core.errors import DataError
 from netgraph.core.types import PortType
+from netgraph.backend.input_lengths import check_shared_lengths
 from netgraph.core.length_names import length_steps, lengths_along, shortest_length  # shortest_length: kept public
 from netgraph.layers.bad_index import Where, located_error
 
-__all__ = ["check_derived_lengths", "derived_length_lines", "shortest_length", "shortest_lengths", "example_lengths"]
+__all__ = ["check_input_lengths", "check_derived_lengths", "derived_length_lines", "shortest_length", "shortest_lengths", "example_lengths"]
 
 Sizes = Callable[[str, int], Any]  # (port, axis) -> one size, or one per example (a list or a tensor)
 
@@ -57,6 +58,13 @@ def _derived(net: Any) -> tuple[dict[str, tuple[str, int]], list[tuple[Any, str,
                             found.append((node, port, d, *parsed, *need))
         net._derived_lengths = (bases, found)
     return net._derived_lengths
+
+
+def check_input_lengths(net: Any, sizes: Sizes) -> None:
+    """Every check of a call's variable lengths across ports: shared and derived names (``check_shared_lengths``),
+    then lengths too short for a layer or no multiple their name says (``check_derived_lengths``), as ``net(x)``."""
+    check_shared_lengths(net, sizes)
+    check_derived_lengths(net, sizes)
 
 
 def check_derived_lengths(net: Any, sizes: Sizes) -> None:

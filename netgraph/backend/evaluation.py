@@ -12,10 +12,10 @@ from typing import Any
 import torch
 
 from netgraph.backend.data_shapes import shaped_by_data
-from netgraph.backend.derived_lengths import check_derived_lengths
+from netgraph.backend.derived_lengths import check_input_lengths
 from netgraph.backend.eval_options import (CALL_KEYWORDS, OTHER_KEYWORDS, EvaluationOptions, call_by_name, working_dtype,
                                            compiled_module, in_batches, seeded, snake_options, split_call)
-from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem
+from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.module_inputs import missing_port, unknown_port
 from netgraph.backend.plain_call import plain_call
 from netgraph.backend.port_tensors import as_port_tensor
@@ -76,8 +76,7 @@ def prepare_inputs(net: Any, args: tuple, inputs: dict[str, Any],
         sizes = {p: 'no batch dim' if p in single else x.shape[0] for p, x in tensors.items()}
         raise DataError(f"input ports have different batch sizes: {sizes}{hint}", kind="data-shape", layer=(),
                         port=next(iter(sizes)), found=sizes)  # as the compiled module's (module_inputs)
-    check_shared_lengths(net, lambda p, axis: tensors[p].shape[axis + 1])
-    check_derived_lengths(net, lambda p, axis: tensors[p].shape[axis + 1])
+    check_input_lengths(net, lambda p, axis: tensors[p].shape[axis + 1])
     return tensors, bool(unbatched) and all(unbatched)
 
 

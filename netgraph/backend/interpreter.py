@@ -14,8 +14,8 @@ import torch
 
 from netgraph.backend.batch_sizes import checked_batch_size, largest_batch
 from netgraph.backend.compile import submodule
-from netgraph.backend.derived_lengths import check_derived_lengths
-from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem
+from netgraph.backend.derived_lengths import check_input_lengths
+from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.module_inputs import input_problem, missing_port, unknown_port
 from netgraph.core.errors import DataError, NetGraphError, OptionError, did_you_mean
 from netgraph.core.wording import type_label
@@ -86,9 +86,7 @@ def _check_lengths(net: Any, inputs: dict[str, torch.Tensor]) -> None:
         shape = getattr(net.port_types[port], "shape", None)
         if shape and (problem := empty_length_problem(port, shape, tuple(x.shape))):
             raise DataError(problem.message, diagnostics=[problem])
-    sizes = lambda port, axis: inputs[port].shape[axis + 1]  # noqa: E731
-    check_shared_lengths(net, sizes)
-    check_derived_lengths(net, sizes)
+    check_input_lengths(net, lambda port, axis: inputs[port].shape[axis + 1])
 
 
 def _refuse_ports(net: Any, ports: tuple[str, ...], inputs: dict[str, Any]) -> None:

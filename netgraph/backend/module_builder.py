@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from netgraph.backend.built_checks import check_built, inner_build
-from netgraph.core.errors import ShapeError
+from netgraph.core.errors import OptionError, ShapeError
 from netgraph.core.ir import Node
 from netgraph.core.operator import NetOperator
 from netgraph.core.types import Conflict
@@ -33,11 +33,14 @@ class ModuleBuilder(GraphWalker):
         self.operators: list[tuple[tuple[str, ...], nn.Module]] = []  # (path, module), for label_inner_layers
         self._kinds: dict[type, tuple[bool, bool]] = {}  # by layer class: see _kind
         self._plain: dict[type, bool] = {}  # by module class: see _label
+        self._wrapped: dict[int, tuple[Any, tuple[str, ...]]] = {}  # id of a TorchLayer's module -> (layer, path)
 
     def visit_node(self, node: Node, inputs: Sequence[Any]) -> None:
         path, layer = node.path, node.layer
         operator, ours = self._kinds.get(type(layer)) or self._kind(type(layer))
         parent = self.root if len(path) == 1 else self._parent(path)
+        if "_module" in layer.__dict__:  # a TorchLayer (or register_module layer): its own module object
+            self._refuse_shared_module(path, layer, layer.__dict__["_module"])
         try:
             if operator:  # its inner nets compile with this module's checks, labelled below
                 with inner_build(self.checks):
@@ -57,6 +60,19 @@ class ModuleBuilder(GraphWalker):
                                   layer_type=layer.type_name)  # the path, for Diagnostic.layer; the type, for below
         if self.checks is not None or not self.other_precision:
             self._look_into(built)
+
+    def _refuse_shared_module(self, path: tuple[str, ...], layer: Any, module: Any) -> None:
+        """An OptionError where two layers wrap one module object (``NetChain([m, m])``): torch would share it, and
+        each layer would get its own copy (one layer placed twice is two copies, as any layer placed twice)."""
+        first = self._wrapped.setdefault(id(module), (layer, path))
+        if first[0] is layer:
+            return
+        names = [self.net.describe((p, None)) for p in (first[1], path)]
+        raise OptionError(f"{names[0]} and {names[1]} wrap one {type(module).__name__} object: torch shares a module "
+                          f"used twice, but each layer gets its own copy, whose weights would train apart; give each "
+                          f"layer its own module (copy.deepcopy) for separate weights, or wrap one module that calls it "
+                          f"twice for shared ones", kind="shared-module", layer=path,
+                          expected="a module object per layer", found=(first[1], path))
 
     def _kind(self, cls: type) -> tuple[bool, bool]:
         """(an operator, a layer type of netgraph's own) for a layer class, worked out once per class."""

@@ -19,9 +19,9 @@ from typing import Any
 
 import torch
 
-from netgraph.backend.derived_lengths import check_derived_lengths
+from netgraph.backend.derived_lengths import check_input_lengths
 from netgraph.backend.eval_options import EvaluationOptions, call_by_name, in_batches, seeded
-from netgraph.backend.input_lengths import check_shared_lengths, empty_length_problem
+from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.masks import Fallback, Padded, check_padded, compile_padded, output_lengths, pad, unpad
 from netgraph.core.errors import DataError, Diagnostic, raise_all
 from netgraph.core.types import INTEGER, format_shape
@@ -118,8 +118,7 @@ def evaluate_padded(net: Any, data: dict[str, Any], ragged: list[str], options: 
     def sizes(p: str, axis: int) -> Any:
         return lengths[p] if axis == 0 and p in lengths else tensors[p].shape[axis + 1]
 
-    check_shared_lengths(net, sizes)
-    check_derived_lengths(net, sizes)
+    check_input_lengths(net, sizes)
     arguments = {**tensors, **{module.lengths_arguments[p]: n for p, n in lengths.items()}}
     grad = torch.is_grad_enabled() and any(x.requires_grad for x in tensors.values())
     with torch.set_grad_enabled(grad), seeded(options.seed):

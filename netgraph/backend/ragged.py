@@ -22,10 +22,9 @@ from typing import Any, NamedTuple
 import numpy
 import torch
 
-from netgraph.backend.derived_lengths import check_derived_lengths
+from netgraph.backend.derived_lengths import check_input_lengths
 from netgraph.backend.eval_options import OPTION_NAMES, parse_options
 from netgraph.backend.example_lists import is_example_list, refuse_nested, stacked_batch
-from netgraph.backend.input_lengths import check_shared_lengths
 from netgraph.backend.masks import Padded, as_lists
 from netgraph.backend.padded_eval import FALLBACK, beside_ragged, evaluate_padded, examples_of
 from netgraph.backend.states import given_states
@@ -230,8 +229,7 @@ def dense_groups(net: Any, data: dict[str, Any], ragged: list[str],
     def sizes(p: str, axis: int) -> Any:
         return [x.shape[axis] for x in examples[p]] if p in examples else as_tensor(data[p]).shape[axis + 1]
 
-    check_shared_lengths(net, sizes)
-    check_derived_lengths(net, sizes)
+    check_input_lengths(net, sizes)
     groups = shape_groups(examples, ragged, total)
     batches = ({p: torch.stack([examples[p][i] for i in idx]) if p in examples
                 else _rows(p, v, torch.tensor(idx), total) for p, v in data.items()} for idx in groups)

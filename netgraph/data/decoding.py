@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import torch
@@ -42,6 +43,7 @@ def parse_property(value: Any) -> tuple[str, int | None] | None:
                                                           else (None, None))
     if name in PROPERTIES and k is not None:
         _check_argument(name, k, value)
+        k = int(k)  # numpy's integers too
     if name not in PROPERTIES:
         raise OptionError(f"decoder= must be one of {list(PROPERTIES)}, ('TopProbabilities', k) or ('TopDecisions', "
                           f"k) with k a positive int, or None (no decoding); found {value!r}"
@@ -56,7 +58,7 @@ def _check_argument(name: str, k: Any, value: tuple) -> None:
     if not name.startswith("Top"):
         raise OptionError(f"decoder={name!r} takes no argument: give decoder={name!r}, found {value!r}",
                           option="decoder", kind="option-value", expected=name, found=value)
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
         raise OptionError(f"decoder=({name!r}, k) needs k a positive int (how many classes to give), found k={k!r}",
                           option="decoder", kind="option-value", expected="a positive int", found=k)
 

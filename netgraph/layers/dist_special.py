@@ -22,7 +22,7 @@ from netgraph.core.tracing import tracing
 from netgraph.layers.dist_tensors import tiny_of
 
 __all__ = ["log_orderings", "stirling_remainder", "digamma_gap", "STIRLING_FROM", "stirling_error", "deviance",
-           "SADDLE_FROM", "needs_saddle", "below_saddle",
+           "SADDLE_FROM", "needs_saddle", "below_saddle", "digamma_rest",
            "poisson_saddle"]
 
 #: From this argument up ``stirling_remainder`` holds to float64's precision (its next term is below 2e-15).
@@ -58,7 +58,7 @@ def stirling_remainder(z: torch.Tensor) -> torch.Tensor:
     return _even_series(z, _SERIES).div_(z)
 
 
-def _digamma_rest(z: torch.Tensor) -> torch.Tensor:
+def digamma_rest(z: torch.Tensor) -> torch.Tensor:
     """digamma(z) − log z, for z >= ``_DIGAMMA_SHIFT`` (its asymptotic series)."""
     return (_even_series(z, _DIGAMMA_SERIES) / z - 0.5) / z
 
@@ -75,7 +75,7 @@ def digamma_gap(a: torch.Tensor, d: torch.Tensor) -> torch.Tensor:
     """
     b = a + d
     ak, bk = a + _DIGAMMA_SHIFT, b + _DIGAMMA_SHIFT
-    total = torch.log1p(d / ak).add_(_digamma_rest(bk)).sub_(_digamma_rest(ak))
+    total = torch.log1p(d / ak).add_(digamma_rest(bk)).sub_(digamma_rest(ak))
     ab, step = a * b, a + b  # (a + j)(b + j), advanced in place: autograd keeps reciprocals' results, not arguments
     steps = ab.reciprocal().clone()  # a copy to add to: autograd keeps the reciprocal
     for j in range(1, _DIGAMMA_SHIFT):

@@ -25,7 +25,7 @@ from netgraph.core.errors import DataError
 from netgraph.core.tracing import symbolic_tracing, tracing
 from netgraph.layers.bad_index import Where, located_error
 from netgraph.layers.dist_base import Distribution, slot_name, xlogy
-from netgraph.layers.dist_special import STIRLING_FROM, deviance, needs_saddle, stirling_error
+from netgraph.layers.dist_special import STIRLING_FROM, deviance, digamma_rest, needs_saddle, stirling_error
 from netgraph.layers.dist_tensors import is_tensor, tensors, xlogx
 from netgraph.layers.dist_vector import VectorDistribution
 from netgraph.layers.dist_vector_kl import KL_CLOSED_FORMS as VECTOR_KL_CLOSED_FORMS
@@ -70,9 +70,8 @@ def _large_shapes_gamma(a1: torch.Tensor, ratio: torch.Tensor, a2: torch.Tensor)
     """``_gamma`` for shapes >= ``STIRLING_FROM``: lgamma(a2) − lgamma(a1) − (a2 − a1) ψ(a1) is deviance(a2, a1) −
     ½ log(a2/a1) − (a2 − a1)(ψ(a1) − log a1) + R(a2) − R(a1) (R: Stirling's remainder), and the scales' part
     a1 deviance(1, ratio) − (a2 − a1) log(ratio), ratio = s1/s2."""
-    d, w = a2 - a1, (a1 * a1).reciprocal()
-    digamma_rest = -0.5 / a1 - w * (1 / 12 - w * (1 / 120 - w * (1 / 252 - w / 240)))  # ψ(a1) − log a1
-    shapes = (deviance(a2, a1) - 0.5 * torch.log(a2 / a1) - d * digamma_rest
+    d = a2 - a1
+    shapes = (deviance(a2, a1) - 0.5 * torch.log(a2 / a1) - d * digamma_rest(a1)
               + stirling_error(a2) - stirling_error(a1))
     return shapes + a1 * deviance(torch.ones_like(ratio), ratio) - d * torch.log(ratio)
 
@@ -293,10 +292,12 @@ def closed_form_kl(fn: Callable[[Params, Params], torch.Tensor], p: Distribution
     """KL(p ‖ q) by its closed form ``fn`` (elementwise, or per event), refused as the Monte Carlo estimate refuses it
     where q draws one value only and p puts mass elsewhere, and wherever else it is infinite (the true value, or an
     overflow of the dtype: an error, as every infinite KL is), at its place in ``shape`` (batch, ...) the layer's
-    output broadcasts to; traced, nothing is checked."""
+    output broadcasts to; traced, nothing is checked. Each refusal is where the value is infinite, so one device
+    sync (is any infinite?) decides whether to look for them."""
     like = next(v for v in (*p_params, *q_params) if is_tensor(v))
     kl = fn(tensors(p_params, like), tensors(q_params, like))
-    if not tracing():
+    infinite = torch.isinf(kl.detach())
+    if not (tracing() or infinite.is_meta) and bool(infinite.any()):
         check_certain_q(p, q, p_params, q_params, where, kl)
         check_classes(p, q, p_params, q_params, where)
         check_finite(kl, p, q, shape, where)

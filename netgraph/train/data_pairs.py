@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["pair_problem", "dict_pair_problem", "pair_columns"]
+__all__ = ["pair_problem", "dict_pair_problem", "pair_columns", "lone_target_key"]
 
 
 def pair_problem(pair: tuple, inputs: Sequence[str], outputs: Sequence[str]) -> str:
@@ -39,8 +39,17 @@ def pair_columns(pair: tuple, inputs: Sequence[str], outputs: Sequence[str]) -> 
     >>> sorted(pair_columns(([1.0], [2.0]), ("Target",), ("Output",)))
     ['OutputTarget', 'Target']
     """
-    key = f"{outputs[0]}Target" if "Target" in inputs else "Target"
-    return {inputs[0]: pair[0], key: pair[1]}
+    return {inputs[0]: pair[0], lone_target_key(inputs, outputs[0]): pair[1]}
+
+
+def lone_target_key(inputs: Sequence[str], output: str) -> str:
+    """The key of a net's one output's targets: ``"Target"``, or ``"<output>Target"`` where an input port is named
+    ``Target`` (its key is that input's data).
+
+    >>> lone_target_key(("Input",), "Output"), lone_target_key(("Target",), "Output")
+    ('Target', 'OutputTarget')
+    """
+    return f"{output}Target" if "Target" in inputs else "Target"
 
 
 def dict_pair_problem(pair: tuple) -> str:

@@ -40,6 +40,7 @@ from netgraph.core.wording import counted
 from netgraph.core.layer import Layer
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data import Expect
+from netgraph.train.data_pairs import lone_target_key
 from netgraph.core.types import INTEGER
 from netgraph.layers.estimators import _surrogate, pending_here
 from netgraph.layers.score_records import this_thread
@@ -190,9 +191,9 @@ class Loss:
 
 
 def _target_key(net: Any, port: str) -> str:
-    if len(net.output_ports) == 1 and "Target" not in net.input_ports:
-        return "Target"
-    return f"{port}Target" if port in net.input_ports or len(net.output_ports) == 1 else port
+    if len(net.output_ports) == 1:
+        return lone_target_key(net.input_ports, port)
+    return f"{port}Target" if port in net.input_ports else port
 
 
 def _with_alias(net: Any, term: Term) -> Term:
@@ -253,7 +254,7 @@ def attach_losses(net: Any, spec: Any) -> Loss:
             raise OptionError(f"loss_function={spec!r} needs a net with one output; this one has {list(outputs)}: "
                               f"give a dict {{port: loss layer}} instead", option="loss_function", kind="port-count",
                               expected=1, found=tuple(outputs))
-        key = f"{plain[0]}Target" if "Target" in net.input_ports else "Target"  # an input named Target: not its data
+        key = lone_target_key(net.input_ports, plain[0])
         return Loss([(1.0, _with_alias(net, LayerTerm(plain[0], spec, net.port_types[plain[0]], key)))])
     if callable(spec):
         return Loss([(1.0, CallableTerm("loss", spec))])

@@ -38,6 +38,7 @@ import torch
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.multiplier_rates import array_multipliers
 from netgraph.core.option_problems import VALUE_KIND
+from netgraph.train.option_keys import snake, snake_keys  # snake: kept here too
 from netgraph.train.optimizers import SGD, Adam, AdamW, RMSprop
 from netgraph.train.other_names import TORCH_SUBOPTIONS
 from netgraph.train.torch_objects import refuse_torch_optimizer
@@ -60,15 +61,6 @@ SCHEDULES: dict[str, Callable[[float], float]] = {
 }
 _OURS = ("l2_regularization", "gradient_clipping", "max_gradient_norm", "weight_clipping",
          "learning_rate_schedule", "learning_rate", "initial_learning_rate")
-
-
-def snake(key: str) -> str:
-    """'L2Regularization' -> 'l2_regularization', 'InitialPatience' -> 'initial_patience'.
-
-    >>> snake("GradientClipping"), snake("max_gradient_norm")
-    ('gradient_clipping', 'max_gradient_norm')
-    """
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", str(key)).lower()
 
 
 def check_number(value: Any, option: str, *, integer: bool = False, minimum: float = 0.0,
@@ -192,8 +184,8 @@ def parse_method(method: Any, learning_rate: Any) -> Method:
     """Parse ``method=`` and ``learning_rate=`` (see the module docstring)."""
     name, options = _method_parts("Adam" if method is None else method)
     canonical, cls, default_lr = METHODS[canonical_method(name).lower()]
-    spelled = {snake(k): str(k) for k in options}  # the user's spelling of each suboption, for messages
-    options = _torch_names(canonical, {snake(k): v for k, v in options.items()}, spelled)
+    options, spelled = snake_keys(options, "method")  # spelled: the user's spelling of each, for messages
+    options = _torch_names(canonical, options, spelled)
     ours = {k: options.pop(k) for k in _OURS if k in options}
     allowed = [p for p in inspect.signature(cls.__init__).parameters if p not in ("self", "params", "lr")]
     unknown = [k for k in options if k not in allowed]

@@ -18,7 +18,8 @@ from typing import Any
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.train.callables import refuse_misfit
 from netgraph.train.metrics import NAMES, STOPPING, maximize, round_metric_name
-from netgraph.train.options import check_number, snake
+from netgraph.train.option_keys import snake, snake_keys
+from netgraph.train.options import check_number
 
 __all__ = ["Stopping", "parse_stopping", "ended_before", "TrainingDataStopping"]
 
@@ -124,8 +125,7 @@ _STOPPING_KEYS = ("criterion", "patience", "initial_patience", "improvement", "a
 def _stopping_dict(spec: Mapping) -> Stopping:
     """The dict form: our keys or Wolfram's ("Criterion", "Patience", "AbsoluteChange", ...); messages name the
     keys as the user wrote them."""
-    spelled = {snake(k): str(k) for k in spec}
-    fields = {snake(k): v for k, v in spec.items()}
+    fields, spelled = snake_keys(spec, STOPPING)
     unknown = [k for k in fields if k not in _STOPPING_KEYS]
     if unknown:
         key = spelled[unknown[0]]
