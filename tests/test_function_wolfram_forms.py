@@ -223,6 +223,12 @@ def test_wolfram_statistics_of_a_variable_length_refuse_a_sequence_of_one(text, 
     ("Variance[#v]", {"v": 1}, "Variance needs 2 or more elements at level 1, found 1"),
     ("EuclideanDistance[#x, #x]", {"x": (2, 3)}, "EuclideanDistance takes two vectors (or numbers), found (2, 3)"),
     ("EuclideanDistance[#v, #w]", {"v": 3, "w": 2}, "do not broadcast"),
+    # Found by qa-layers11: a length-1 vector or a number broadcast against the other vector ([1, 2, 3] vs [1]
+    # gave Norm[{0, 1, 2}]); Wolfram's EuclideanDistance needs two vectors of equal length, as HammingDistance
+    ("EuclideanDistance[#u, #v]", {"u": 3, "v": 1}, "EuclideanDistance compares two vectors of equal length (or "
+                                                    "two numbers), found (3) and (1)"),
+    ("EuclideanDistance[#u, #v[[1]]]", {"u": 3, "v": 2}, "found (3) and ()"),
+    ("EuclideanDistance[#u, 2]", {"u": 3}, "found (3) and ()"),
     ("HammingDistance[#x, #x]", {"x": (2, 3)}, "HammingDistance takes two vectors (or numbers), found (2, 3)"),
     # Found by review: u=3, v=1 broadcast, [1, 2, 3] vs [1] gave 2; Wolfram's needs equal lengths
     ("HammingDistance[#u, #v]", {"u": 3, "v": 1}, "HammingDistance compares two vectors of equal length (or two "
