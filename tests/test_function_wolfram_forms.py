@@ -109,6 +109,10 @@ def test_first_and_last_of_a_scalar_name_themselves_in_the_error():
     ("Log[#b, #x]", lambda b, x: torch.log(x) / torch.log(b)),
     ("Log[2, #x] + 0 * #b", lambda b, x: torch.log2(x) + 0 * b),
     ("ArcTan[#x, #b]", lambda b, x: torch.atan2(b, x)),  # Wolfram's ArcTan[x, y]: the angle of the point (x, y)
+    # Found by qa-layers11: a number as either argument was torch's TypeError "atan2(): argument 'other' (position 2)
+    # must be Tensor, not float" at net(x) time, compiled and interpreted alike
+    ("ArcTan[#x, 2] + 0 * #b", lambda b, x: torch.atan2(torch.full_like(x, 2.0), x) + 0 * b),
+    ("ArcTan[-1.5, #x] + 0 * #b", lambda b, x: torch.atan2(x, torch.full_like(x, -1.5)) + 0 * b),
     ("Quotient[#x, #b]", lambda b, x: torch.div(x, b, rounding_mode="floor")),
     ("Boole[#x > #b]", lambda b, x: (x > b).to(x.dtype)),
 ])
