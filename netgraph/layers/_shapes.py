@@ -60,8 +60,15 @@ def positive_int(value: Any, layer: str, option: str, minimum: int = 1) -> int:
 
 
 def ranged_int(layer: Any, option: str) -> int:
-    """``layer``'s int option ``option`` at least the low end of its declared range (``RANGES``): ``positive_int``."""
-    return positive_int(getattr(layer, option), layer.type_name, option, int(type(layer).RANGES[option].low))
+    """``layer``'s int option ``option`` in its declared range (``RANGES``): ``positive_int``, and at most the high
+    end where there is one."""
+    within, value = type(layer).RANGES[option], getattr(layer, option)
+    number = positive_int(value, layer.type_name, option, int(within.low))
+    if number > within.high:
+        expected = f"an integer from {int(within.low)} to {int(within.high)}"
+        return option_problem(_bad(f"{layer.type_name} option {option}= must be {expected}", option, expected, value),
+                              int(within.low))
+    return number
 
 
 def ranged_number(layer: Any, option: str) -> float:
