@@ -145,6 +145,10 @@ def level_dim(level: int, rank: int, layer: str) -> int:
     return dim
 
 
+#: A span's step past any length takes one element, as any such step does: torch's slice took none from 2**63 - 1 on.
+LONGEST_STEP = 2 ** 62
+
+
 def span_bounds(text: Any, stepped: bool = False) -> tuple[int, ...] | None:
     """A span ``"i;;j"`` (``SPAN``: non-zero ends) as 1-based (start, stop), an open end 1 or -1 (``All`` is -1);
     when ``stepped``, ``"i;;j;;k"`` too (``STEPPED_SPAN``), as (start, stop, k) for a step k above 1; None for any
@@ -159,7 +163,7 @@ def span_bounds(text: Any, stepped: bool = False) -> tuple[int, ...] | None:
     if m is None:
         return None
     bounds = int(m.group(1)) if m.group(1) else 1, int(m.group(2)) if m.group(2) and m.group(2) != "All" else -1
-    step = int(m.group(3)) if m.re is STEPPED_SPAN else 1
+    step = min(int(m.group(3)), LONGEST_STEP) if m.re is STEPPED_SPAN else 1
     return bounds if step == 1 else (*bounds, step)
 
 
