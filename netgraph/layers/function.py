@@ -276,6 +276,10 @@ class FunctionLayer(Layer):
             shown = ", ".join("a scalar tensor" if isinstance(r, torch.Tensor) else type(r).__name__ for r in bad)
             raise Conflict(f"the Python function must return tensors with the batch dimension first, found {shown}",
                            expected="tensors with the batch dimension first", found=shown)
+        if mixed := [tuple(r.shape) for r in results if r.shape[0] != 2]:  # x[0], x.T, x.mean(0): not per example
+            raise Conflict(f"the Python function must keep the batch dimension first, one result per example: a "
+                           f"batch of 2 examples gave shape {', '.join(map(str, mixed))}",
+                           expected="a batch of 2 results", found=mixed)
         return [tuple(r.shape[1:]) for r in results]
 
     def _ranks(self, types: Mapping[str, PortType]) -> tuple[tuple[int, ...], int]:
