@@ -197,6 +197,8 @@ def test_a_python_function_that_mixes_the_examples_is_refused_when_built(functio
                                          rf"examples gave shape \{found[:-1]}\)") as info:
         NetGraph([FunctionLayer(function)], [], x=3)
     assert info.value.diagnostics[0].layer == ("1",)
+    with pytest.raises(ShapeError, match="a batch of 3 examples gave"):  # the probe's batch is no input's size
+        NetGraph([FunctionLayer(function)], [], x=2)
     assert NetGraph([FunctionLayer(lambda x: x.sum(-1))], [], x=3).output_shapes == {"Output": ()}  # per example
 
 

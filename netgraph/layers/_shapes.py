@@ -10,6 +10,7 @@ Levels are Wolfram's: 1 is the first non-batch dimension, -1 the last.
 
 from __future__ import annotations
 
+import itertools
 import math
 import reprlib
 from collections.abc import Mapping
@@ -32,7 +33,7 @@ __all__ = ["as_float", "positive_int", "int_tuple", "level_dim", "level_option",
            "broadcasts_to",
            "same_rank", "check_number", "ranged_int", "ranged_number",
            "FnModule", "levels_option", "level_dims", "span_bounds", "level_range",
-           "levels_run", "fixed_product", "solved_dims"]
+           "levels_run", "fixed_product", "solved_dims", "probe_batch", "LONGEST_STEP"]
 
 
 def is_int(value: Any) -> bool:
@@ -143,6 +144,17 @@ def level_dim(level: int, rank: int, layer: str) -> int:
         raise Conflict(f"level {level} does not exist in an input of rank {rank} "
                        f"({levels_run(rank)}) for {layer}", expected=level_range(rank), found=level)
     return dim
+
+
+def probe_batch(shapes: list[tuple], least: int) -> int:
+    """The batch size from ``least`` on that no dim of ``shapes`` equals, for running a user's function to find its
+    output shapes: one that mixes the examples (``x[0]``, ``x.T``, ``x.mean(0)``) then shows it in the first dim.
+
+    >>> probe_batch([(3,), (2, 4)], 2), probe_batch([(5,)], 3)
+    (5, 3)
+    """
+    dims = {d for shape in shapes for d in shape}
+    return next(b for b in itertools.count(least) if b not in dims)
 
 
 #: A span's step past any length takes one element, as any such step does: torch's slice took none from 2**63 - 1 on.
