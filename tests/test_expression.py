@@ -188,6 +188,20 @@ def test_python_callable_ports_are_parameter_names():
     assert net.output_shapes == {"Output": (3,)}  # inferred by running the function on meta tensors
 
 
+@pytest.mark.parametrize("function, found", [(lambda x: x[0], "(3,)"), (lambda x: x.T, "(3, 2)"),
+                                             (lambda x: x.mean(0), "(3,)"), (lambda x: torch.cat([x, x]), "(4, 3)")])
+def test_a_python_function_that_mixes_the_examples_is_refused_when_built(function, found):
+    # Found by qa-layers11: x[0] was inferred as Output () and gave (3,) for one example, a batch of 3; x.T as (2,)
+    from netgraph import ShapeError
+    with pytest.raises(ShapeError, match=rf"must keep the batch dimension first, one result per example: a batch of 2 "
+                                         rf"examples gave shape \{found[:-1]}\)") as info:
+        NetGraph([FunctionLayer(function)], [], x=3)
+    assert info.value.diagnostics[0].layer == ("1",)
+    with pytest.raises(ShapeError, match="a batch of 3 examples gave"):  # the probe's batch is no input's size
+        NetGraph([FunctionLayer(function)], [], x=2)
+    assert NetGraph([FunctionLayer(lambda x: x.sum(-1))], [], x=3).output_shapes == {"Output": ()}  # per example
+
+
 def test_a_python_function_with_data_dependent_control_flow_runs_once_its_output_shape_is_given():
     # torch.fx's "symbolically traced variables cannot be used as inputs to control flow": the meta run that infers
     # a callable's shapes cannot take `if x.sum() > 0`; with output= (as TorchLayer's outputs=) it is not needed

@@ -109,6 +109,10 @@ def test_first_and_last_of_a_scalar_name_themselves_in_the_error():
     ("Log[#b, #x]", lambda b, x: torch.log(x) / torch.log(b)),
     ("Log[2, #x] + 0 * #b", lambda b, x: torch.log2(x) + 0 * b),
     ("ArcTan[#x, #b]", lambda b, x: torch.atan2(b, x)),  # Wolfram's ArcTan[x, y]: the angle of the point (x, y)
+    # Found by qa-layers11: a number as either argument was torch's TypeError "atan2(): argument 'other' (position 2)
+    # must be Tensor, not float" at net(x) time, compiled and interpreted alike
+    ("ArcTan[#x, 2] + 0 * #b", lambda b, x: torch.atan2(torch.full_like(x, 2.0), x) + 0 * b),
+    ("ArcTan[-1.5, #x] + 0 * #b", lambda b, x: torch.atan2(x, torch.full_like(x, -1.5)) + 0 * b),
     ("Quotient[#x, #b]", lambda b, x: torch.div(x, b, rounding_mode="floor")),
     ("Boole[#x > #b]", lambda b, x: (x > b).to(x.dtype)),
 ])
@@ -223,6 +227,12 @@ def test_wolfram_statistics_of_a_variable_length_refuse_a_sequence_of_one(text, 
     ("Variance[#v]", {"v": 1}, "Variance needs 2 or more elements at level 1, found 1"),
     ("EuclideanDistance[#x, #x]", {"x": (2, 3)}, "EuclideanDistance takes two vectors (or numbers), found (2, 3)"),
     ("EuclideanDistance[#v, #w]", {"v": 3, "w": 2}, "do not broadcast"),
+    # Found by qa-layers11: a length-1 vector or a number broadcast against the other vector ([1, 2, 3] vs [1]
+    # gave Norm[{0, 1, 2}]); Wolfram's EuclideanDistance needs two vectors of equal length, as HammingDistance
+    ("EuclideanDistance[#u, #v]", {"u": 3, "v": 1}, "EuclideanDistance compares two vectors of equal length (or "
+                                                    "two numbers), found (3) and (1)"),
+    ("EuclideanDistance[#u, #v[[1]]]", {"u": 3, "v": 2}, "found (3) and ()"),
+    ("EuclideanDistance[#u, 2]", {"u": 3}, "found (3) and ()"),
     ("HammingDistance[#x, #x]", {"x": (2, 3)}, "HammingDistance takes two vectors (or numbers), found (2, 3)"),
     # Found by review: u=3, v=1 broadcast, [1, 2, 3] vs [1] gave 2; Wolfram's needs equal lengths
     ("HammingDistance[#u, #v]", {"u": 3, "v": 1}, "HammingDistance compares two vectors of equal length (or two "

@@ -24,6 +24,12 @@ def test_positions_count_from_zero_and_n_clips_them_for_an_embedding_of_n():
 def test_bad_options_and_a_scalar_input_are_refused():
     with pytest.raises(OptionError, match="n= must be a positive integer, found 0"):
         SequenceIndicesLayer(0)
+    # Found by qa-layers11: an n past int64 was torch's OverflowError "int too big to convert" at net(x) time
+    with pytest.raises(OptionError, match="n= must be an integer from 1 to 1000000000000000, found 10{30}") as info:
+        SequenceIndicesLayer(10 ** 30)
+    assert (info.value.diagnostics[0].option, info.value.diagnostics[0].found) == ("n", 10 ** 30)
+    widest = NetChain([SequenceIndicesLayer(10 ** 15)], input=[3])  # the largest n: no position clipped
+    assert widest(torch.zeros(1, 3, dtype=torch.long)).tolist() == [[0, 1, 2]]
     with pytest.raises(ShapeError, match="must be a sequence"):
         NetChain([SequenceIndicesLayer()], input=())
 

@@ -324,3 +324,16 @@ def test_one_torch_layer_placed_twice_or_copied_modules_compile_to_two_copies():
         module = net.compile()
         first, second = (dict(module.get_submodule(name).named_parameters()) for name in net.layers)
         assert first["weight"] is not second["weight"] and torch.equal(first["weight"], second["weight"])
+
+
+class _Mixing(nn.Module):
+    def forward(self, x):
+        return x.mean(0)
+
+
+def test_a_module_that_mixes_the_examples_is_refused_even_where_a_size_equals_the_probes_batch():
+    # Found by qa-layers11: with an input of size 3, the probe's batch, x.mean(0) kept a first dim of 3 and was
+    # inferred as Output (); one example then gave a batch of 3. The probe's batch is now no input's size.
+    for size, batch in ((3, 4), (2, 3), ((3, 4), 5)):
+        with pytest.raises(ShapeError, match=rf"must keep the batch dim first: .* with batch {batch} it returned"):
+            NetGraph([TorchLayer(_Mixing())], [], Input=size)

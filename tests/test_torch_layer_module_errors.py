@@ -17,10 +17,10 @@ class _Double(nn.Module):
         return x.double() * 2, x.long()
 
 
-class _FailsOnFour(nn.Module):
+class _FailsOnFive(nn.Module):  # not on 4: the shape probe's batch, no input's size (3), is 4
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.shape[0] == 4:
-            raise IndexError("four examples")
+        if x.shape[0] == 5:
+            raise IndexError("five examples")
         return x
 
 
@@ -35,10 +35,10 @@ def test_an_index_out_of_range_in_a_torch_layer_s_embedding_names_the_nested_lay
 
 
 def test_the_plain_call_names_the_layer_too_and_a_net_s_own_layers_keep_their_errors():
-    net = net_initialize(NetChain([LinearLayer(3), TorchLayer(_FailsOnFour())], input=2))
+    net = net_initialize(NetChain([LinearLayer(3), TorchLayer(_FailsOnFive())], input=2))
     assert net(torch.ones(2, 2)).shape == (2, 3) and net(torch.ones(3, 2)).shape == (3, 3)  # the fast path bound
-    with pytest.raises(DataError, match=r"^layer '2' \(TorchLayer\): its module raised IndexError: four examples$"):
-        net(torch.ones(4, 2))
+    with pytest.raises(DataError, match=r"^layer '2' \(TorchLayer\): its module raised IndexError: five examples$"):
+        net(torch.ones(5, 2))
     with pytest.raises(DataError) as info:
         net(torch.ones(4, 5))
     assert info.value.kind != "module-error" and info.value.port == "Input"

@@ -10,6 +10,7 @@ Levels are Wolfram's: 1 is the first non-batch dimension, -1 the last.
 
 from __future__ import annotations
 
+import itertools
 import math
 import reprlib
 from collections.abc import Mapping
@@ -32,7 +33,7 @@ __all__ = ["as_float", "positive_int", "int_tuple", "level_dim", "level_option",
            "broadcasts_to",
            "same_rank", "check_number", "ranged_int", "ranged_number",
            "FnModule", "levels_option", "level_dims", "span_bounds", "level_range",
-           "levels_run", "fixed_product", "solved_dims"]
+           "levels_run", "fixed_product", "solved_dims", "probe_batch", "LONGEST_STEP"]
 
 
 def is_int(value: Any) -> bool:
@@ -60,8 +61,15 @@ def positive_int(value: Any, layer: str, option: str, minimum: int = 1) -> int:
 
 
 def ranged_int(layer: Any, option: str) -> int:
-    """``layer``'s int option ``option`` at least the low end of its declared range (``RANGES``): ``positive_int``."""
-    return positive_int(getattr(layer, option), layer.type_name, option, int(type(layer).RANGES[option].low))
+    """``layer``'s int option ``option`` in its declared range (``RANGES``): ``positive_int``, and at most the high
+    end where there is one."""
+    within, value = type(layer).RANGES[option], getattr(layer, option)
+    number = positive_int(value, layer.type_name, option, int(within.low))
+    if number > within.high:
+        expected = f"an integer from {int(within.low)} to {int(within.high)}"
+        return option_problem(_bad(f"{layer.type_name} option {option}= must be {expected}", option, expected, value),
+                              int(within.low))
+    return number
 
 
 def ranged_number(layer: Any, option: str) -> float:
@@ -138,6 +146,21 @@ def level_dim(level: int, rank: int, layer: str) -> int:
     return dim
 
 
+def probe_batch(shapes: list[tuple], least: int) -> int:
+    """The batch size from ``least`` on that no dim of ``shapes`` equals, for running a user's function to find its
+    output shapes: one that mixes the examples (``x[0]``, ``x.T``, ``x.mean(0)``) then shows it in the first dim.
+
+    >>> probe_batch([(3,), (2, 4)], 2), probe_batch([(5,)], 3)
+    (5, 3)
+    """
+    dims = {d for shape in shapes for d in shape}
+    return next(b for b in itertools.count(least) if b not in dims)
+
+
+#: A span's step past any length takes one element, as any such step does: torch's slice took none from 2**63 - 1 on.
+LONGEST_STEP = 2 ** 62
+
+
 def span_bounds(text: Any, stepped: bool = False) -> tuple[int, ...] | None:
     """A span ``"i;;j"`` (``SPAN``: non-zero ends) as 1-based (start, stop), an open end 1 or -1 (``All`` is -1);
     when ``stepped``, ``"i;;j;;k"`` too (``STEPPED_SPAN``), as (start, stop, k) for a step k above 1; None for any
@@ -152,7 +175,7 @@ def span_bounds(text: Any, stepped: bool = False) -> tuple[int, ...] | None:
     if m is None:
         return None
     bounds = int(m.group(1)) if m.group(1) else 1, int(m.group(2)) if m.group(2) and m.group(2) != "All" else -1
-    step = int(m.group(3)) if m.re is STEPPED_SPAN else 1
+    step = min(int(m.group(3)), LONGEST_STEP) if m.re is STEPPED_SPAN else 1
     return bounds if step == 1 else (*bounds, step)
 
 

@@ -178,7 +178,7 @@ def _variance(tree: tuple, shapes: Mapping[str, tuple]) -> tuple:
 
 def _distance(tree: tuple, shapes: Mapping[str, tuple]) -> tuple:
     """Wolfram's ``EuclideanDistance[u, v]``, ``Norm[u - v]``, and ``HammingDistance[u, v]``, the number of
-    positions where they differ, of two vectors (or numbers)."""
+    positions where they differ, of two vectors of equal length (or numbers): neither broadcasts, as Wolfram's."""
     difference = ("bin", "-", tree[1], tree[2])
     _, shape = lower(difference, shapes)
     if shape is None:  # two numbers given as constants (folded when parsed): the distance itself
@@ -187,19 +187,19 @@ def _distance(tree: tuple, shapes: Mapping[str, tuple]) -> tuple:
     if shape is not None and len(shape) > 1:
         raise Conflict(f"{tree[0]} takes two vectors (or numbers), found {format_shape(shape)}",
                        expected="two vectors (or numbers)", found=shape)
+    _same_lengths(tree[0], *(lower(t, shapes)[1] for t in tree[1:3]))
     if tree[0] == "EuclideanDistance":
         return ("Norm", difference, 2.0)
-    _same_lengths(*(lower(t, shapes)[1] for t in tree[1:3]))
     unequal = ("cmp", "!=", tree[1], tree[2])
     return ("Total", unequal, ("upto", 1)) if shape else unequal
 
 
-def _same_lengths(u: tuple | None, v: tuple | None) -> None:
-    """Conflict unless HammingDistance's operands have one shape (a constant is a number; unknown sizes fit any):
+def _same_lengths(name: str, u: tuple | None, v: tuple | None) -> None:
+    """Conflict unless a distance's operands have one shape (a constant is a number; unknown sizes fit any):
     Wolfram's compares vectors of equal length, it does not broadcast."""
     u, v = u or (), v or ()
     if len(u) != len(v) or any(a != b and a is not None and b is not None for a, b in zip(u, v)):
-        raise Conflict(f"HammingDistance compares two vectors of equal length (or two numbers), found "
+        raise Conflict(f"{name} compares two vectors of equal length (or two numbers), found "
                        f"{format_shape(u)} and {format_shape(v)}", expected="two equal shapes", found=(u, v))
 
 

@@ -16,7 +16,7 @@ from netgraph.core.layer import EmitContext, Layer, shape_option
 from netgraph.core.option_words import named_or_slots
 from netgraph.core.options import Function, OptionKind, PortShapes, Ports, Shape
 from netgraph.layers._callable_ports import callable_ports
-from netgraph.layers._shapes import fill
+from netgraph.layers._shapes import fill, probe_batch
 from netgraph.layers.expression import parse, to_code
 from netgraph.layers.expression_elementwise import per_element
 from netgraph.layers.expression_shapes import is_structural, least_lengths, lower_outputs
@@ -263,19 +263,23 @@ class FunctionLayer(Layer):
         return {name: value for name, value in super().__getstate__().items() if name != "_probes"}
 
     def _run_on(self, shapes: list[tuple], device: str) -> list[tuple]:
-        out_rank = max(len(s) for s in shapes)
-        args = [align(torch.zeros((2, *s), device=device), len(s), out_rank) for s in shapes]
+        out_rank, batch = max(len(s) for s in shapes), probe_batch(shapes, 2)
+        args = [align(torch.zeros((batch, *s), device=device), len(s), out_rank) for s in shapes]
         try:
             result = self.function(*args)
         except Exception as exc:  # a user's function failing on shapes is a shape conflict
             failure = f"{type(exc).__name__}: {exc}"
             raise Conflict(f"the Python function failed on inputs of shapes {shapes}: {failure} (each input a batch "
-                           f"of 2 examples)", expected=shapes, found=failure) from None
+                           f"of {batch} examples)", expected=shapes, found=failure) from None
         results = as_outputs(result, self.output_ports, Conflict)
         if bad := [r for r in results if not isinstance(r, torch.Tensor) or r.dim() == 0]:
             shown = ", ".join("a scalar tensor" if isinstance(r, torch.Tensor) else type(r).__name__ for r in bad)
             raise Conflict(f"the Python function must return tensors with the batch dimension first, found {shown}",
                            expected="tensors with the batch dimension first", found=shown)
+        if mixed := [tuple(r.shape) for r in results if r.shape[0] != batch]:  # x[0], x.T, x.mean(0)
+            raise Conflict(f"the Python function must keep the batch dimension first, one result per example: a "
+                           f"batch of {batch} examples gave shape {', '.join(map(str, mixed))}",
+                           expected=f"a batch of {batch} results", found=mixed)
         return [tuple(r.shape[1:]) for r in results]
 
     def _ranks(self, types: Mapping[str, PortType]) -> tuple[tuple[int, ...], int]:

@@ -30,6 +30,7 @@ from torch import nn
 from netgraph.core.layer import REGISTRY, EmitContext, Layer, _same, frozen_init, register, shape_option
 from netgraph.layers._module_values import same_module
 from netgraph.layers._modules import meta_call, meta_inputs
+from netgraph.layers._shapes import probe_batch
 from netgraph.layers.given_outputs import checked_call, recast_call
 from netgraph.core.options import Module, Ports
 from netgraph.core.errors import OptionError, did_you_mean
@@ -172,8 +173,8 @@ class _ModuleWrapper(Layer):
         return tuple(types)
 
     def _meta_call(self, ins: tuple[PortType, ...], length: int) -> tuple | Conflict:
-        batch = 3
         shapes = [tuple(length if isinstance(d, str) else d for d in t.shape) for t in ins]
+        batch = probe_batch(shapes, 3)  # no input's size: a module that mixes the examples shows it
         args = meta_inputs(shapes, [t.dtype == INTEGER for t in ins], batch)
         shown = ", ".join(f"{p!r} {format_shape(s)}" for p, s in zip(self.input_ports, shapes))
         hint = ("; check that the module takes inputs of these shapes (what feeds it, or the graph's port shapes)"

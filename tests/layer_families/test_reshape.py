@@ -9,8 +9,8 @@ import pytest
 import torch
 import yaml
 
-from netgraph import (DataError, EmbeddingLayer, FlattenLayer, LinearLayer, NetChain, NetGraph, OptionError, PartLayer,
-                      ReplicateLayer, ReshapeLayer, TransposeLayer, interpret, net_initialize)
+from netgraph import (DataError, EmbeddingLayer, FlattenLayer, FunctionLayer, LinearLayer, NetChain, NetGraph,
+                      OptionError, PartLayer, ReplicateLayer, ReshapeLayer, TransposeLayer, interpret, net_initialize)
 from netgraph.spec.schema import spec_schema
 from tests.layer_families._helpers import shape_error, three_way
 
@@ -190,3 +190,15 @@ def test_inherited_reads_from_a_spec_and_the_schema_takes_it():
     net = NetGraph.from_yaml(text)
     assert net.port_types["Output"].shape == ("n", 2, 3) and NetGraph.from_yaml(net.to_yaml()) == net
     assert not list(jsonschema.Draft202012Validator(spec_schema()).iter_errors(yaml.safe_load(text)))
+
+
+@pytest.mark.parametrize("step", [5, 2 ** 63 - 1, 10 ** 30])
+def test_a_span_step_past_the_length_takes_the_first_element(step):
+    # Found by qa-layers11: from a step of 2**63 - 1 on, torch's slice took nothing: (1, 0) where (1, 1) was inferred
+    x = torch.arange(10.0).reshape(2, 5)
+    for net, port in ((NetGraph([PartLayer(f"1;;-1;;{step}")], [], Input=5), "Input"),
+                      (NetGraph([PartLayer(f"1;;-1;;{step}")], [], Input=("n",)), "Input"),
+                      (NetGraph([FunctionLayer(f"#x[[2;;;;{step}]]")], [], x=5), "x")):
+        first = x[:, :1] if port == "Input" else x[:, 1:2]
+        assert net(**{port: x}).tolist() == first.tolist()
+        assert net.compile()(**{port: x}).tolist() == first.tolist()
