@@ -1,0 +1,33 @@
+"""numpy's numbers and arrays where the Python API takes Python's (QA pass 11): the README promises that numpy's
+numbers work wherever Python's do (layer indices, options, seeds), but a distribution's parameters, ``net_insert``'s
+position, ``net_flatten``'s levels and the keys of learning-rate and initialisation rules refused them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from netgraph import (CategoricalDistribution, DiscreteUniformDistribution, MultinormalDistribution, NormalDistribution,
+                      OptionError, PoissonDistribution)
+
+
+@pytest.mark.parametrize("made, plain", [
+    (lambda: NormalDistribution(np.int64(2), np.float64(0.5)), NormalDistribution(2, 0.5)),
+    (lambda: NormalDistribution(np.array([0.5, 1.0]), np.array(2.0)), NormalDistribution([0.5, 1.0], 2)),
+    (lambda: PoissonDistribution(np.float32(2.5)), PoissonDistribution(2.5)),
+    (lambda: DiscreteUniformDistribution((np.int64(0), np.int64(3))), DiscreteUniformDistribution((0, 3))),
+    (lambda: CategoricalDistribution(np.array([0.25, 0.75])), CategoricalDistribution([0.25, 0.75])),
+    (lambda: MultinormalDistribution(np.zeros(2), np.eye(2)), MultinormalDistribution([0, 0], [[1, 0], [0, 1]])),
+])
+def test_a_distribution_takes_numpy_numbers_and_arrays_as_python_ones(made, plain):
+    dist = made()
+    assert dist == plain and hash(dist) == hash(plain)
+    assert repr(dist) == repr(plain)
+
+
+def test_a_numpy_bool_or_text_parameter_is_still_refused():
+    with pytest.raises(OptionError, match="parameter mu must be a number"):
+        NormalDistribution(np.bool_(True), 1)
+    with pytest.raises(OptionError, match="parameter mu must be a number"):
+        NormalDistribution(np.array(["a"]), 1)
