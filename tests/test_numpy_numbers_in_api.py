@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from netgraph import (CategoricalDistribution, DiscreteUniformDistribution, MultinormalDistribution, NormalDistribution,
-                      OptionError, PoissonDistribution)
+from netgraph import (CategoricalDistribution, DiscreteUniformDistribution, LinearLayer, MultinormalDistribution,
+                      NetChain, NormalDistribution, OptionError, PoissonDistribution, net_flatten, net_insert)
 
 
 @pytest.mark.parametrize("made, plain", [
@@ -31,3 +31,10 @@ def test_a_numpy_bool_or_text_parameter_is_still_refused():
         NormalDistribution(np.bool_(True), 1)
     with pytest.raises(OptionError, match="parameter mu must be a number"):
         NormalDistribution(np.array(["a"]), 1)
+
+
+def test_net_insert_takes_a_numpy_position_as_an_int():
+    chain = NetChain([LinearLayer(3), "Tanh"], input=2)
+    for position in (2, -1):
+        assert net_insert(chain, "Ramp", np.int64(position)) == net_insert(chain, "Ramp", position)
+

@@ -14,6 +14,7 @@ a layer has is refused).
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -64,6 +65,8 @@ def net_insert(chain: NetGraph, layers: Any, position: Any) -> NetGraph:
 def _insert_at(chain: NetChain, layers: Any, position: int | str) -> tuple[NetChain, Moves]:
     _check_chain(chain, "net_insert")
     count = len(chain.layers)
+    if isinstance(position, numbers.Integral) and not isinstance(position, bool):
+        position = int(position)  # numpy's integers too
     if isinstance(position, str):
         if position not in chain.layers:
             raise OptionError(f"net_insert: position= {position!r}{did_you_mean(position, chain.layers)} is no layer "
