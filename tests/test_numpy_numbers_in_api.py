@@ -38,3 +38,7 @@ def test_net_insert_takes_a_numpy_position_as_an_int():
     for position in (2, -1):
         assert net_insert(chain, "Ramp", np.int64(position)) == net_insert(chain, "Ramp", position)
 
+
+def test_net_flatten_takes_numpy_levels_as_an_int():
+    net = NetChain([NetChain([NetChain([LinearLayer(3)]), "Tanh"]), "Tanh"], input=2)
+    assert net_flatten(net, levels=np.int64(1)) == net_flatten(net, levels=1) != net_flatten(net)
