@@ -9,7 +9,8 @@ import pytest
 import torch
 
 from netgraph import (CategoricalDistribution, DiscreteUniformDistribution, LinearLayer, MultinormalDistribution,
-                      NetChain, NormalDistribution, OptionError, PoissonDistribution, net_flatten, net_insert)
+                      NetChain, NormalDistribution, OptionError, PoissonDistribution, net_flatten, net_initialize, net_insert,
+                      net_set_learning_rate_multipliers)
 
 
 @pytest.mark.parametrize("made, plain", [
@@ -42,3 +43,13 @@ def test_net_insert_takes_a_numpy_position_as_an_int():
 def test_net_flatten_takes_numpy_levels_as_an_int():
     net = NetChain([NetChain([NetChain([LinearLayer(3)]), "Tanh"]), "Tanh"], input=2)
     assert net_flatten(net, levels=np.int64(1)) == net_flatten(net, levels=1) != net_flatten(net)
+
+
+def test_rule_keys_take_numpy_indices_as_ints():
+    net = NetChain({"a": LinearLayer(3), "b": "Tanh", "c": LinearLayer(2)}, input=2)
+    for key, same in [(np.int64(1), 1), ((np.int64(-1), "Weights"), (-1, "Weights"))]:
+        rates = net_set_learning_rate_multipliers(net, {key: 0.5}).learning_rate_multipliers
+        assert rates == net_set_learning_rate_multipliers(net, {same: 0.5}).learning_rate_multipliers
+    filled = net_initialize(net, method={np.int64(3): 0.25, "All": 0.0}, seed=0)
+    assert torch.equal(filled.layers["c"].arrays["Weights"], torch.full((2, 3), 0.25))
+    assert torch.equal(filled.layers["a"].arrays["Weights"], torch.zeros(3, 2))
