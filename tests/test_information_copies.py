@@ -27,3 +27,20 @@ def test_an_information_that_read_its_layers_graph_pickles():
     assert info["LayersGraph"].number_of_nodes() == 3
     back = pickle.loads(pickle.dumps(info))
     assert back == info and list(back["LayersGraph"].nodes) == list(info["LayersGraph"].nodes)
+
+
+def test_the_graph_ir_pickles_and_deep_copies_with_its_read_only_maps():
+    """information("GraphIR") was TypeError "cannot pickle 'mappingproxy' object" for pickle and copy.deepcopy, and
+    so was a net's Information that had read it."""
+    import copy
+    from types import MappingProxyType
+    ir = _net().information("GraphIR")
+    for back in (pickle.loads(pickle.dumps(ir)), copy.deepcopy(ir)):
+        assert [(n.path, n.layer, dict(n.inputs), dict(n.types)) for n in back.nodes] == \
+            [(n.path, n.layer, dict(n.inputs), dict(n.types)) for n in ir.nodes]
+        assert isinstance(back.nodes[0].inputs, MappingProxyType) and isinstance(back.outputs, MappingProxyType)
+        assert back.output_types == ir.output_types and back.producer((("head",), "Input")) == ir.producer(
+            (("head",), "Input"))
+    info = _net().information()
+    assert all(info[name] is not None for name in ("GraphIR", "LayersGraph"))
+    assert copy.deepcopy(info) == info == pickle.loads(pickle.dumps(info))
