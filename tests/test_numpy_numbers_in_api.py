@@ -71,3 +71,14 @@ def test_a_tuple_of_numpy_examples_is_refused_as_a_tuple_of_tensors_is(port, mon
         if isinstance(value[0], np.ndarray):
             assert tuple not in seen and list not in seen  # never read number by number
     assert net([np.ones(2), np.zeros(2)]).shape[0] == 2  # the list is the batch form
+
+
+@pytest.mark.parametrize("number", [np.float32(0.1), np.float16(0.1), np.array(0.1, dtype=np.float32)])
+def test_a_narrow_numpy_float_option_is_the_decimal_written(number):
+    """np.float32(0.1) was read as 0.10000000149011612, so DropoutLayer(np.float32(0.1)) != DropoutLayer(0.1) and
+    printed, hashed and saved so; a float32 tensor parameter reads back as 0.1 (its shortest decimal)."""
+    from netgraph import BatchNormalizationLayer, DropoutLayer
+    assert DropoutLayer(number) == DropoutLayer(0.1) and hash(DropoutLayer(number)) == hash(DropoutLayer(0.1))
+    assert repr(DropoutLayer(number)) == "DropoutLayer(0.1)"
+    assert BatchNormalizationLayer(epsilon=number) == BatchNormalizationLayer(epsilon=0.1)
+    assert NormalDistribution(number, 1) == NormalDistribution(0.1, 1) and NormalDistribution(number, 1).params[0] == 0.1
