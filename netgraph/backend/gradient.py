@@ -27,6 +27,7 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
 from netgraph.core.layer_call import on_layer
+from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER
 from netgraph.layers.bad_index import examples_at
 from netgraph.layers.estimators import EstimatorWarning, pending_records
@@ -55,7 +56,7 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
         raise OptionError(f"net_port_gradient takes a net or a layer as its first argument, found "
                           f"{type(net).__name__}", option="net", kind="not-a-net",
                           expected="a NetGraph, a NetChain or a layer", found=type(net).__name__)
-    options = _checked_options(net, options)
+    options, wrt, of = _checked_options(net, options), _named(wrt), _named(of)
     call, parsed = split_call(net.input_ports, (data,), options)
     encoded = encode_inputs(net, call["args"], call["inputs"], ragged=False)  # files, labels ... (texts padded)
     net, encoded = shaped_by_data(net, encoded)  # ports of unknown shape: as net(x), one example or a list of them
@@ -88,6 +89,16 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
     if single:
         result = {p: g[0] for p, g in result.items()}
     return _picked(result, ports, wrt)
+
+
+def _named(ports: Any) -> Any:
+    """``wrt`` or ``of`` with each graph port's ``NetPort("x")`` as its name ``"x"`` (alone, in a list, a dict's key),
+    as ``net(x, outputs=NetPort("Output"))`` takes it."""
+    def name(p: Any) -> Any:
+        return p.port if isinstance(p, NetPort) and p.layer is None else p
+    if isinstance(ports, Mapping):
+        return {name(k): v for k, v in ports.items()}
+    return [name(p) for p in ports] if isinstance(ports, (list, tuple)) else name(ports)
 
 
 def _checked_options(net: NetGraph, options: dict[str, Any]) -> dict[str, Any]:

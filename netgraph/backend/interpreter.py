@@ -53,9 +53,10 @@ def _call_site(node: Node, sub: torch.nn.Module) -> dict[str, Any]:
     return {}
 
 
-def interpret(net: Any, module: torch.nn.Module, **inputs: torch.Tensor) -> Any:
+def interpret(net: Any, module: torch.nn.Module, /, **inputs: torch.Tensor) -> Any:
     """Run ``net`` with the submodules of ``module`` (a compiled ``net``) on batched ``inputs``; a net without inputs
-    takes ``batch_size=n`` (n examples; none: one without the batch dim), as ``module(batch_size=n)``."""
+    takes ``batch_size=n`` (n examples; none: one without the batch dim), as ``module(batch_size=n)``. ``net`` and
+    ``module`` are positional only, so that input ports may have those names."""
     ports = tuple(net.input_ports)
     size = inputs.pop("batch_size", None) if not ports else None  # with inputs, a port may be named batch_size
     if set(inputs) != set(ports):  # a misnamed port once reached a layer as None (a TypeError inside torch)

@@ -14,6 +14,7 @@ a layer has is refused).
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -64,6 +65,8 @@ def net_insert(chain: NetGraph, layers: Any, position: Any) -> NetGraph:
 def _insert_at(chain: NetChain, layers: Any, position: int | str) -> tuple[NetChain, Moves]:
     _check_chain(chain, "net_insert")
     count = len(chain.layers)
+    if isinstance(position, numbers.Integral) and not isinstance(position, bool):
+        position = int(position)  # numpy's integers too
     if isinstance(position, str):
         if position not in chain.layers:
             raise OptionError(f"net_insert: position= {position!r}{did_you_mean(position, chain.layers)} is no layer "
@@ -338,9 +341,21 @@ def _class_hint(key: Any) -> str:
     return f"use a class such as {example.__name__}{hint}"
 
 
+def _applied(rule: Callable[[Layer], Any], layer: Layer, path: tuple) -> Any:
+    """``rule(layer)``; an OptionError naming the layer where the user's function raised (as net_rename's)."""
+    try:
+        return rule(layer)
+    except NetGraphError:
+        raise
+    except Exception as error:  # the user's function: its error, named by the layer it failed on
+        raise OptionError(f"net_replace: the replacement function failed on layer {shown_path(path)!r} "
+                          f"({layer.type_name}): {type(error).__name__}: {error}", layer=path, option="rules",
+                          kind=VALUE_KIND) from error
+
+
 def _collect(net: NetGraph, prefix: tuple, rule: Callable[[Layer], Any], changes: dict, deleted: list) -> None:
     for name, layer in net.layers.items():
-        new = rule(layer)
+        new = _applied(rule, layer, (*prefix, name))
         if new is None:
             deleted.append((*prefix, name))
         elif new is not _KEEP:

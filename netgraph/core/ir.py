@@ -81,6 +81,13 @@ class Node:
     def __repr__(self) -> str:
         return f"Node({self.name!r}, {self.layer.type_name})"
 
+    def __reduce__(self) -> tuple:  # pickle and deepcopy: the read-only maps as dicts, made read-only again
+        return _node, (self.path, self.layer, self.input_ports, self.output_ports, dict(self.inputs), dict(self.types))
+
+
+def _node(path: tuple, layer: Layer, ins: tuple, outs: tuple, inputs: dict, types: dict) -> Node:
+    return Node(path, layer, ins, outs, MappingProxyType(inputs), MappingProxyType(types))
+
 
 class GraphIR:
     """The nodes of a graph in topological order, its inputs and outputs, producer and consumer maps."""
@@ -135,6 +142,9 @@ class GraphIR:
 
     def __repr__(self) -> str:
         return f"GraphIR(<{len(self.nodes)} nodes>, inputs={list(self.input_types)}, outputs={list(self.outputs)})"
+
+    def __reduce__(self) -> tuple:  # pickle and deepcopy (information("GraphIR")): made again from its parts
+        return GraphIR, (self.nodes, dict(self.input_types), dict(self.outputs), self._producers, self._values)
 
 
 def _consumer_map(nodes: tuple[Node, ...], outputs: Mapping[str, Value]) -> dict[Value, tuple[Key, ...]]:

@@ -23,6 +23,13 @@ def _graph_class() -> type:
                                                 "__doc__": _graph_class.__doc__, "__module__": __name__})
 
 
+def __getattr__(name: str) -> Any:
+    """The class by its name, as pickle finds a class (made on first use, as networkx is imported then)."""
+    if name == "LayersGraph":
+        return _graph_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def layers_graph(net: Any) -> Any:
     """Leaf layers by path (``("enc", "lin")``, found by ``"enc/lin"`` too) with an edge from each producer to
     each consumer."""

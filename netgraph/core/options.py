@@ -378,7 +378,8 @@ def plain_value(value: Any, arrays: bool = False) -> Any:
     """
     if type(value).__module__ == "numpy":
         if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
-            return value.item()
+            narrow = value.dtype.kind == "f" and value.dtype.itemsize < 8  # np.float32(0.1): 0.1, as it is written
+            return float(str(value)) if narrow else value.item()
         return value.tolist() if arrays and hasattr(value, "tolist") else value
     if isinstance(value, (list, tuple)) and type(value) in (list, tuple):
         if not any(k is list or k is tuple or k.__module__ == "numpy" for k in set(map(type, value))):

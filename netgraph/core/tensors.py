@@ -41,6 +41,8 @@ def as_tensor(value: Any, **kwargs: Any) -> torch.Tensor:
     if _is_masked_array(value) and (masked := int(numpy.ma.count_masked(value))):
         raise ValueError(f"it has {masked} masked (missing) value{'s' * (masked > 1)}, whose stored numbers are no "
                          f"data; fill them (x.filled(0.0)) or drop those examples")
+    if _same_shape_arrays(value):  # torch reads them number by number (10x slower, with a warning): stacked
+        value = numpy.stack([native_array(v) for v in value])
     try:
         x = torch.as_tensor(native_array(value), **kwargs)
     except (TypeError, ValueError, RuntimeError) as exc:
@@ -50,6 +52,12 @@ def as_tensor(value: Any, **kwargs: Any) -> torch.Tensor:
     if not kwargs and type(value) in (list, tuple, float) and x.dtype == torch.float32 and bool(x.isinf().any()):
         return torch.as_tensor(value, dtype=torch.float64)  # Python's floats past float32's range (1e300): kept
     return x
+
+
+def _same_shape_arrays(value: Any) -> bool:
+    """Whether ``value`` is a list or tuple of numpy arrays of one shape."""
+    return (type(value) in (list, tuple) and len(value) > 0 and all(type(v) is numpy.ndarray for v in value)
+            and len({v.shape for v in value}) == 1)
 
 
 def _no_number(value: Any, path: str) -> str:

@@ -10,6 +10,7 @@ import torch
 
 from netgraph.core.errors import OptionError
 from netgraph.core.option_problems import VALUE_KIND
+from netgraph.core.options import plain_value
 from netgraph.core.types import MAX_PORT_DIMS, REAL
 
 __all__ = ["Param", "slot_name", "slot_dtypes", "as_param", "plain_param", "whole", "same_param"]
@@ -48,7 +49,9 @@ def slot_dtypes(*distributions: Any) -> dict[str, str | None]:
 
 def as_param(cls_name: str, name: str, value: Param) -> Param:
     """``value`` of parameter ``name`` of ``cls_name`` as kept: a slot string, a float, a float64 tensor of a
-    list, a tensor detached; an OptionError for anything else."""
+    list, a tensor detached; an OptionError for anything else. numpy's numbers and arrays are read as Python's
+    numbers and lists, as a layer's options are."""
+    value = plain_value(value, arrays=True)
     if isinstance(value, str):
         slot_name(value, name)
         return value

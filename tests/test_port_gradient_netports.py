@@ -1,0 +1,30 @@
+"""net_port_gradient's wrt= and of= take a graph port as NetPort("x") (QA pass 11), as net(x, outputs=NetPort(...))
+and the rest of the API name graph ports: it was an OptionError "wrt= must be an input port name"."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import LinearLayer, NetGraph, NetPort, OptionError, ThreadingLayer, net_initialize, net_port_gradient
+
+
+def _net():
+    return net_initialize(NetGraph({"a": LinearLayer(3), "b": LinearLayer(3), "p": ThreadingLayer("Plus")},
+                                   [(NetPort("x"), "a"), (NetPort("y"), "b"), (["a", "b"], "p")], x=2, y=4), seed=0)
+
+
+def test_wrt_and_of_take_graph_netports_as_their_names():
+    net, data = _net(), {"x": torch.randn(5, 2), "y": torch.randn(5, 4)}
+    weights = net.layers["b"].arrays["Weights"]  # d(sum of Output)/dy = column sums of b's weights, per example
+    assert torch.allclose(net_port_gradient(net, data, wrt=NetPort("y")), weights.sum(0).expand(5, 4))
+    both = net_port_gradient(net, data, wrt=[NetPort("x"), "y"], of=NetPort("Output"))
+    assert list(both) == ["x", "y"] and torch.allclose(both["y"], weights.sum(0).expand(5, 4))
+    seed = torch.tensor([1.0, 0.0, 2.0])
+    seeded = net_port_gradient(net, data, wrt="y", of={NetPort("Output"): seed})
+    assert torch.allclose(seeded, (seed @ weights).expand(5, 4))
+
+
+def test_a_layers_port_is_still_no_input_port():
+    with pytest.raises(OptionError, match="wrt= must be an input port name"):
+        net_port_gradient(_net(), {"x": torch.ones(1, 2), "y": torch.ones(1, 4)}, wrt=NetPort("a", "Output"))

@@ -1,0 +1,22 @@
+"""A user's function given to surgery raising (QA pass 11): net_rename named the layer it failed on in an
+OptionError, but net_replace let the function's own exception escape (a ZeroDivisionError, a KeyError), against
+'no other exception type may escape from bad user input'."""
+
+from __future__ import annotations
+
+import pytest
+
+from netgraph import ElementwiseLayer, LinearLayer, NetChain, OptionError, net_replace
+
+
+@pytest.mark.parametrize("rules, path, said", [
+    (lambda layer: {}["x"], ("a",), "failed on layer 'a' (LinearLayer): KeyError: 'x'"),
+    ({ElementwiseLayer: lambda layer: 1 / 0}, ("b", "1"),
+     "failed on layer 'b/1' (ElementwiseLayer): ZeroDivisionError: division by zero"),
+])
+def test_a_replacement_function_that_raises_is_an_option_error_naming_the_layer(rules, path, said):
+    net = NetChain({"a": LinearLayer(3), "b": NetChain(["Tanh"])}, input=2)
+    with pytest.raises(OptionError) as info:
+        net_replace(net, rules)
+    assert said in str(info.value) and isinstance(info.value.__cause__, (KeyError, ZeroDivisionError))
+    assert (info.value.diagnostics[0].layer, info.value.diagnostics[0].kind) == (path, "option-value")
