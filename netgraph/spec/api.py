@@ -136,3 +136,8 @@ def load(path: Any, allow_outside: bool = False, base_dir: Any = None, limits: A
     for this call (see ``from_yaml``).
     """
     return from_yaml(spec_path("load", path), base_dir=base_dir, allow_outside=allow_outside, limits=limits)
+
+
+def load_located(path: Any, located: dict[tuple[str, ...], str]) -> Any:
+    """``load(path)``, filling ``located`` as ``layer_locations(path)`` gives it: one read of the spec for both."""
+    return _read(spec_path("load", path), None, False, None, located)
