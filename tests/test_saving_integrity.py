@@ -307,3 +307,19 @@ def test_processes_saving_one_path_at_once_never_break_each_others_save(tmp_path
     nets = [net_initialize(NetGraph({"lin": LinearLayer(64)}, [], Input=64), seed=seed) for seed in (0, 1)]
     assert load(tmp_path / "m.yaml") in nets
     assert len(_weights(tmp_path)) == 1 and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_save_through_a_link_to_another_folder_keeps_the_spec_and_its_weights_together(tmp_path):
+    """Found by QA: `save(net, "link.yaml")`, a link to `other/real.yaml`, replaced real.yaml but wrote the weights
+    beside the link, so other/real.yaml named a weights file missing from its folder (and kept its old one); and a
+    saved spec never loaded through such a link, its weights looked for beside the link."""
+    (tmp_path / "other").mkdir()
+    save(_net(0), tmp_path / "other" / "real.yaml")
+    (tmp_path / "link.yaml").symlink_to(Path("other") / "real.yaml")
+    assert load(tmp_path / "link.yaml") == _net(0)
+    save(_net(1), tmp_path / "link.yaml")
+    assert load(tmp_path / "other" / "real.yaml") == _net(1) and load(tmp_path / "link.yaml") == _net(1)
+    assert (tmp_path / "link.yaml").is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.yaml", "other"]
+    weights = [p.name for p in (tmp_path / "other").iterdir() if p.name != "real.yaml"]
+    assert len(weights) == 1 and re.fullmatch(r"real\.[0-9a-f]{64}\.safetensors", weights[0])

@@ -77,6 +77,8 @@ def save(net: Any, path: Any, *, name: str | None = None, description: str | Non
     keys ``name`` and ``description`` when given) plus its arrays in a safetensors file beside it, named by its
     SHA-256, which ``load`` verifies; returns the path."""
     path = spec_path("save", path)
+    if os.path.islink(path):  # the spec and its weights go to the linked file's folder: it names them from there
+        path = Path(os.path.realpath(path))
     if not hasattr(net, "explicit_edges") and hasattr(net, "to_net"):
         net = net.to_net()
     if path.suffix == ".safetensors":
