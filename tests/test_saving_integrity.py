@@ -323,3 +323,14 @@ def test_a_save_through_a_link_to_another_folder_keeps_the_spec_and_its_weights_
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.yaml", "other"]
     weights = [p.name for p in (tmp_path / "other").iterdir() if p.name != "real.yaml"]
     assert len(weights) == 1 and re.fullmatch(r"real\.[0-9a-f]{64}\.safetensors", weights[0])
+
+
+@pytest.mark.parametrize("stem", ["tab\tname", "bell\x07", "bom\ufeffname", "next\x85line"])
+def test_a_copy_keeps_its_weights_whatever_characters_the_spec_name_holds(tmp_path, stem):
+    """Found by QA: a spec name YAML writes quoted and escaped ("tab\\tname.<sha>.safetensors") was looked for in
+    a copy's text as it is, so the next save removed the weights the copy names and the copy no longer loaded."""
+    spec = tmp_path / f"{stem}.yaml"
+    save(_net(0), spec)
+    (tmp_path / f"{stem}_v1.yaml").write_bytes(spec.read_bytes())
+    save(_net(1), spec)
+    assert load(tmp_path / f"{stem}_v1.yaml") == _net(0) and load(spec) == _net(1)

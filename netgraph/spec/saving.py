@@ -195,6 +195,7 @@ def _named_elsewhere(entries: list, spec: str, names: set[str], stem: str | None
     weights take the same ``stem`` ('model', 'model.json' beside 'model.yaml'), its first yaml_bytes read."""
     found: set[str] = set()
     limit = current_limits().yaml_bytes
+    written = {n: _as_written(n) for n in names}
     for entry in entries:
         same_stem = stem is not None and not entry.name.endswith(".safetensors") and \
             _weights_stem(Path(entry.name)) == stem
@@ -207,8 +208,13 @@ def _named_elsewhere(entries: list, spec: str, names: set[str], stem: str | None
                 text = f.read(limit).decode("utf-8", errors="replace")
         except OSError:
             continue
-        found.update(n for n in names if n in text)
+        found.update(n for n, quoted in written.items() if n in text or quoted in text)
     return found
+
+
+def _as_written(name: str) -> str:
+    """``name`` as a spec writes it after ``arrays:``: quoted and escaped where YAML needs it (a tab, a BOM)."""
+    return dump_data({"arrays": name}).removeprefix("arrays: ").rstrip("\n")
 
 
 def read_arrays(reader: Any, data: Any, prefix: tuple) -> None:
