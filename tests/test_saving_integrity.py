@@ -334,3 +334,10 @@ def test_a_copy_keeps_its_weights_whatever_characters_the_spec_name_holds(tmp_pa
     (tmp_path / f"{stem}_v1.yaml").write_bytes(spec.read_bytes())
     save(_net(1), spec)
     assert load(tmp_path / f"{stem}_v1.yaml") == _net(0) and load(spec) == _net(1)
+    (tmp_path / "sub").mkdir()  # a spec in the folder above naming sub/<weights>
+    save(_net(2), tmp_path / "sub" / f"{stem}.yaml")
+    above = saving.dump_data({"netgraph": 1, "arrays": f"sub/{next((tmp_path / 'sub').glob('*.safetensors')).name}"})
+    (tmp_path / "above.yaml").write_text(above + "type: NetGraph\nlayers: {lin: {type: LinearLayer, output: 4}}\n"
+                                         "inputs: {Input: 3}\n", "utf-8")
+    save(_net(3), tmp_path / "sub" / f"{stem}.yaml")
+    assert load(tmp_path / "above.yaml") == _net(2)

@@ -213,8 +213,9 @@ def _named_elsewhere(entries: list, spec: str, names: set[str], stem: str | None
 
 
 def _as_written(name: str) -> str:
-    """``name`` as a spec writes it after ``arrays:``: quoted and escaped where YAML needs it (a tab, a BOM)."""
-    return dump_data({"arrays": name}).removeprefix("arrays: ").rstrip("\n")
+    """``name`` as a spec writes it after ``arrays:``, escaped where YAML needs it (a tab, a BOM), without its quotes
+    (a spec above writes it after its folder: ``"sub/tab\\tname..."``)."""
+    return dump_data({"arrays": name}).removeprefix("arrays: ").rstrip("\n").strip("\"'")
 
 
 def read_arrays(reader: Any, data: Any, prefix: tuple) -> None:
