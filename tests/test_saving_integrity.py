@@ -341,3 +341,24 @@ def test_a_copy_keeps_its_weights_whatever_characters_the_spec_name_holds(tmp_pa
                                          "inputs: {Input: 3}\n", "utf-8")
     save(_net(3), tmp_path / "sub" / f"{stem}.yaml")
     assert load(tmp_path / "above.yaml") == _net(2)
+
+
+def test_a_load_while_a_save_replaces_the_spec_gives_the_old_net_not_an_error(tmp_path, monkeypatch):
+    """Found by QA: a load that had read the spec when a save beside it (another thread or process) replaced the
+    spec and removed its old weights failed with 'cannot read the arrays file'; the save now waits for the load."""
+    import threading
+    spec = tmp_path / "m.yaml"
+    save(_net(0), spec)
+    real, saver = saving.read_weights, []
+
+    def save_meanwhile(file):  # between reading the spec and reading its weights
+        if not saver:
+            saver.append(threading.Thread(target=save, args=(_net(1), spec)))
+            saver[0].start()
+            saver[0].join(timeout=2)  # a save that does not wait for the load ends within this
+        return real(file)
+
+    monkeypatch.setattr(saving, "read_weights", save_meanwhile)
+    assert load(spec) == _net(0)
+    saver[0].join()
+    assert load(spec) == _net(1)
