@@ -14,7 +14,7 @@ import netgraph
 
 from netgraph import LinearLayer, NetChain, NetGraph, OptionError, ShapeError, net_initialize, net_train
 from netgraph.core.limits import default_init_elements
-from netgraph.train.checkpoint import FORMAT, checkpoints, load_checkpoint, read_checkpoint, save_checkpoint
+from netgraph.train.checkpoint import FORMAT, checkpoints, content_digest, load_checkpoint, read_checkpoint, save_checkpoint
 
 MARK = torch.arange(1000, 1064, dtype=torch.float32)  # a block of bytes easy to find in the file
 
@@ -60,6 +60,19 @@ def test_checkpoints_of_the_previous_version_have_no_hash_and_still_load(tmp_pat
     path = tmp_path / "round-000001.pt"
     torch.save({"format": FORMAT, "version": 1, "round": 1, **_state()}, path)
     assert _same(read_checkpoint(path), _state())
+
+
+@pytest.mark.parametrize("version", [3, "2", 2.5, True, None])
+def test_a_checkpoint_of_a_format_version_this_netgraph_does_not_read_is_refused(tmp_path, version):
+    """Found by QA: the version field was never read, so a checkpoint of a newer format (or a hand-made version)
+    loaded as if it were of this one; a newer digest scheme would be called 'changed or damaged'."""
+    path = tmp_path / "round-000001.pt"
+    data = {"format": FORMAT, "version": version, "round": 1, **_state()}
+    torch.save({**data, "sha256": content_digest(data)}, path)
+    with pytest.raises(OptionError, match=r"round-000001\.pt' is of checkpoint format version") as caught:
+        read_checkpoint(path)
+    d = caught.value.diagnostics[0]
+    assert (d.kind, d.expected, d.found) == ("malformed-checkpoint", "version 1 or 2", repr(version))
 
 
 def test_the_next_checkpoint_removes_temporaries_of_killed_saves(tmp_path):

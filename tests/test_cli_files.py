@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import numpy as np
 import onnx
@@ -328,3 +329,18 @@ def test_train_refuses_to_write_its_trained_spec_over_a_spec_file_its_input_read
     assert "is the input file 'parts/block.yaml'" in ran.err and "give another output path" in ran.err
     assert part.read_bytes() == before and sorted(p.name for p in (tmp_path / "parts").iterdir()) == ["block.yaml"]
     assert cli("train", "block.yaml", "--data", "d.npz", "--rounds", "1", "--quiet", "-o", "out").code == 0
+
+
+def test_train_into_an_earlier_output_reads_the_spec_once(cli, tmp_path, monkeypatch):
+    """Found by QA: rerunning `train s.yaml -o out` (out/s.yaml there) loaded the spec a second time to list the
+    files its `file:` parts come from; one load gives both."""
+    import netgraph.spec.api as api
+    cli.spec()
+    cli.data()
+    assert cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--rounds", "1", "--quiet").code == 0
+    loads = []
+    real = api.load_spec
+    monkeypatch.setattr(api, "load_spec", lambda *a, **k: loads.append(a[0]) or real(*a, **k))
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--rounds", "1", "--quiet")
+    assert ran.code == 0, ran.err
+    assert loads == [Path("s.yaml")]

@@ -307,3 +307,58 @@ def test_processes_saving_one_path_at_once_never_break_each_others_save(tmp_path
     nets = [net_initialize(NetGraph({"lin": LinearLayer(64)}, [], Input=64), seed=seed) for seed in (0, 1)]
     assert load(tmp_path / "m.yaml") in nets
     assert len(_weights(tmp_path)) == 1 and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_save_through_a_link_to_another_folder_keeps_the_spec_and_its_weights_together(tmp_path):
+    """Found by QA: `save(net, "link.yaml")`, a link to `other/real.yaml`, replaced real.yaml but wrote the weights
+    beside the link, so other/real.yaml named a weights file missing from its folder (and kept its old one); and a
+    saved spec never loaded through such a link, its weights looked for beside the link."""
+    (tmp_path / "other").mkdir()
+    save(_net(0), tmp_path / "other" / "real.yaml")
+    (tmp_path / "link.yaml").symlink_to(Path("other") / "real.yaml")
+    assert load(tmp_path / "link.yaml") == _net(0)
+    save(_net(1), tmp_path / "link.yaml")
+    assert load(tmp_path / "other" / "real.yaml") == _net(1) and load(tmp_path / "link.yaml") == _net(1)
+    assert (tmp_path / "link.yaml").is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.yaml", "other"]
+    weights = [p.name for p in (tmp_path / "other").iterdir() if p.name != "real.yaml"]
+    assert len(weights) == 1 and re.fullmatch(r"real\.[0-9a-f]{64}\.safetensors", weights[0])
+
+
+@pytest.mark.parametrize("stem", ["tab\tname", "bell\x07", "bom\ufeffname", "next\x85line"])
+def test_a_copy_keeps_its_weights_whatever_characters_the_spec_name_holds(tmp_path, stem):
+    """Found by QA: a spec name YAML writes quoted and escaped ("tab\\tname.<sha>.safetensors") was looked for in
+    a copy's text as it is, so the next save removed the weights the copy names and the copy no longer loaded."""
+    spec = tmp_path / f"{stem}.yaml"
+    save(_net(0), spec)
+    (tmp_path / f"{stem}_v1.yaml").write_bytes(spec.read_bytes())
+    save(_net(1), spec)
+    assert load(tmp_path / f"{stem}_v1.yaml") == _net(0) and load(spec) == _net(1)
+    (tmp_path / "sub").mkdir()  # a spec in the folder above naming sub/<weights>
+    save(_net(2), tmp_path / "sub" / f"{stem}.yaml")
+    above = saving.dump_data({"netgraph": 1, "arrays": f"sub/{next((tmp_path / 'sub').glob('*.safetensors')).name}"})
+    (tmp_path / "above.yaml").write_text(above + "type: NetGraph\nlayers: {lin: {type: LinearLayer, output: 4}}\n"
+                                         "inputs: {Input: 3}\n", "utf-8")
+    save(_net(3), tmp_path / "sub" / f"{stem}.yaml")
+    assert load(tmp_path / "above.yaml") == _net(2)
+
+
+def test_a_load_while_a_save_replaces_the_spec_gives_the_old_net_not_an_error(tmp_path, monkeypatch):
+    """Found by QA: a load that had read the spec when a save beside it (another thread or process) replaced the
+    spec and removed its old weights failed with 'cannot read the arrays file'; the save now waits for the load."""
+    import threading
+    spec = tmp_path / "m.yaml"
+    save(_net(0), spec)
+    real, saver = saving.read_weights, []
+
+    def save_meanwhile(file):  # between reading the spec and reading its weights
+        if not saver:
+            saver.append(threading.Thread(target=save, args=(_net(1), spec)))
+            saver[0].start()
+            saver[0].join(timeout=2)  # a save that does not wait for the load ends within this
+        return real(file)
+
+    monkeypatch.setattr(saving, "read_weights", save_meanwhile)
+    assert load(spec) == _net(0)
+    saver[0].join()
+    assert load(spec) == _net(1)

@@ -24,7 +24,8 @@ from netgraph.cli.train_words import _matrix_words, worded_by_files, worded_by_f
 from netgraph.core.layer import Layer
 from netgraph.core.errors import DataError, OptionError, SpecError, did_you_mean, headed
 from netgraph.core.files import atomic_write, folders_made, refuse_overwriting, remove_made, usable_folder
-from netgraph.spec import layer_locations, load, save
+from netgraph.spec import save
+from netgraph.spec.api import load_located
 from netgraph.spec.options import plain
 from netgraph.spec.yaml_nodes import read_yaml
 from netgraph.train import NetTrainResults, load_data, net_train
@@ -65,12 +66,13 @@ def train(args: argparse.Namespace) -> int:
     return code
 
 
-def _refuse_overwriting_sources(trained: Path, spec: str) -> None:
+def _refuse_overwriting_sources(trained: Path, spec: str, located: dict[tuple[str, ...], str]) -> None:
     """OptionError when the trained spec would replace the input spec or a spec file it reads by ``file:``
-    (``train block.yaml -o parts`` where block.yaml names ``file: parts/block.yaml``)."""
+    (``train block.yaml -o parts`` where block.yaml names ``file: parts/block.yaml``; ``located``: where the load
+    found each layer, as ``layer_locations`` gives it)."""
     refuse_overwriting(trained, spec, "-o: the trained spec")
-    if trained.exists() and Path(spec).suffix.lower() != ".onnx":  # only an existing file can be one of them
-        for source in sorted({place.rsplit(":", 2)[0] for place in layer_locations(spec).values()}):
+    if trained.exists():  # only an existing file can be one of them
+        for source in sorted({place.rsplit(":", 2)[0] for place in located.values()}):
             refuse_overwriting(trained, source, "-o: the trained spec")
 
 
@@ -96,7 +98,8 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
         if code == TERMINATED_STATUS:  # torchrun got SIGTERM and passed it on: its processes ended where they were
             print(terminated_processes_text(args.nproc, _checkpoint_folder(args)), file=sys.stderr)
         return code
-    net, name, description = _load_net(args.spec)
+    located: dict[tuple[str, ...], str] = {}  # filled by the load (nothing for an ONNX model)
+    net, name, description = _load_net(args.spec, located)
     loss = with_loss_layers(net, loss)  # MeanAbsoluteLossLayer: that loss layer, as Wolfram's LossFunction
     _check_ports(net, loss, metrics, args.metrics)
     data = _load_data(args.data, "--data")
@@ -108,7 +111,7 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
             validation = _load_data(validation, "--validation")
     # before training: a file in the way, no permission
     out = usable_folder(args.output, "-o (the output folder)", made)
-    _refuse_overwriting_sources(out / f"{Path(args.spec).stem}.yaml", args.spec)
+    _refuse_overwriting_sources(out / f"{Path(args.spec).stem}.yaml", args.spec, located)
     checkpoint = _checkpoint_folder(args)
     if checkpoint and not args.resume and (found := latest_checkpoint(checkpoint)):  # worded for the flags
         raise OptionError(f"--checkpoint {checkpoint!r} already holds an earlier run's checkpoints ({found.name}): "
@@ -224,12 +227,14 @@ def _check_timeout(seconds: float) -> None:
                           f"found {seconds:g}", option="distributed_timeout")
 
 
-def _load_net(path: str) -> tuple[Any, str | None, str | None]:
+def _load_net(path: str, located: dict | None = None) -> tuple[Any, str | None, str | None]:
     """The spec, or an ONNX model imported (``import_onnx``), with its name and description (``spec_header``,
     which the trained spec keeps): a model is read once for both. A layer file stays the layer (not the net of it
-    alone, as ``load_net`` gives other commands): net_train gives the layer back, so ``-o`` writes a layer file."""
+    alone, as ``load_net`` gives other commands): net_train gives the layer back, so ``-o`` writes a layer file.
+    ``located`` is filled with where the spec defines each layer (``layer_locations``), from the same read."""
     loading = model_loading(path)
-    return loading.load_with_header(path) if loading else (load(path), *spec_header(path))
+    return loading.load_with_header(path) if loading else (load_located(path, {} if located is None else located),
+                                                           *spec_header(path))
 
 
 def model_loading(path: str) -> Any:

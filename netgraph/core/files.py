@@ -154,18 +154,19 @@ def _sync_folder(folder: Path) -> None:
 
 
 @contextlib.contextmanager
-def folder_lock(folder: str | os.PathLike) -> Any:
+def folder_lock(folder: str | os.PathLike, shared: bool = False) -> Any:
     """Hold an exclusive lock on ``folder`` (flock on the folder itself: no lock file is left) while writers that
     also clean up run one at a time: a save's cleanup would otherwise remove the live temporary or the new weights
-    file of another process saving beside it. Without the folder (or fcntl), it locks nothing."""
+    file of another process saving beside it. ``shared``: a reader's lock (a load reading a spec and then its
+    weights), which saves wait for. Without the folder (or fcntl), it locks nothing."""
     try:
         fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))  # never a pipe: it would block
-    except OSError:  # a missing folder, not a folder: the write itself will say so
+    except (OSError, ValueError):  # a missing folder, not a folder, a NUL byte: the read or write will say so
         yield
         return
     try:
         if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)  # releases the lock

@@ -21,6 +21,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import reprlib
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from netgraph.core.errors import Diagnostic, OptionError, SpecError
+from netgraph.core.files import folder_lock
 from netgraph.core.ir import Value
 from netgraph.core.limits import current_limits
 from netgraph.core.limits import limits as changed_limits
@@ -123,10 +125,21 @@ def _read(source: Any, base_dir: Any, allow_outside: bool, limits: Any, location
     scope = True if allow_outside else (Path(base_dir) if base_dir is not None else REFERENCE_SCOPE.get())
     token = REFERENCE_SCOPE.set(scope)
     try:
-        with changed_limits(**(limits or {})), recursion_room(current_limits().yaml_depth):
-            return load_spec(_source(source), locations, reader)
+        spec = _source(source)
+        with changed_limits(**(limits or {})), recursion_room(current_limits().yaml_depth), _saves_waiting(spec):
+            return load_spec(spec, locations, reader)
     finally:
         REFERENCE_SCOPE.reset(token)
+
+
+def _saves_waiting(spec: Path | tuple) -> Any:
+    """A reader's lock on a spec file's folder (the linked file's, for a link): a save there waits until the spec
+    and the weights it names are read, so it never removes those weights between the two reads."""
+    try:
+        return folder_lock(Path(os.path.realpath(spec)).parent, shared=True) if isinstance(spec, Path) else \
+            contextlib.nullcontext()
+    except ValueError:  # a NUL byte: the read says so
+        return contextlib.nullcontext()
 
 
 def load(path: Any, allow_outside: bool = False, base_dir: Any = None, limits: Any = None) -> Any:
@@ -136,3 +149,8 @@ def load(path: Any, allow_outside: bool = False, base_dir: Any = None, limits: A
     for this call (see ``from_yaml``).
     """
     return from_yaml(spec_path("load", path), base_dir=base_dir, allow_outside=allow_outside, limits=limits)
+
+
+def load_located(path: Any, located: dict[tuple[str, ...], str]) -> Any:
+    """``load(path)``, filling ``located`` as ``layer_locations(path)`` gives it: one read of the spec for both."""
+    return _read(spec_path("load", path), None, False, None, located)

@@ -149,8 +149,8 @@ class SpecReader(ProblemLog):
             return self.error(named_at or Loc(1, 1), f"more than {MAX_FILES} spec files read for one net: do the "
                               f"files refer to each other many times over?", kind="limit", layer=prefix, found=target)
         f = SourceFile(shown, path.parent, chain)
-        try:
-            f = SourceFile(shown, path.parent, (*chain, path.resolve()))  # OSError, RuntimeError: a symlink loop
+        try:  # a link's references (its 'arrays:' too) are read beside the file it links to, where save wrote them
+            f = SourceFile(shown, path.resolve().parent if path.is_symlink() else path.parent, (*chain, path.resolve()))
             text = read_limited(path)
         except EncodingRefused as exc:
             return self.error(Loc(exc.line, exc.col), exc.problem, f, kind="encoding")

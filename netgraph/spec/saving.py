@@ -77,6 +77,8 @@ def save(net: Any, path: Any, *, name: str | None = None, description: str | Non
     keys ``name`` and ``description`` when given) plus its arrays in a safetensors file beside it, named by its
     SHA-256, which ``load`` verifies; returns the path."""
     path = spec_path("save", path)
+    if os.path.islink(path):  # the spec and its weights go to the linked file's folder: it names them from there
+        path = Path(os.path.realpath(path))
     if not hasattr(net, "explicit_edges") and hasattr(net, "to_net"):
         net = net.to_net()
     if path.suffix == ".safetensors":
@@ -193,6 +195,7 @@ def _named_elsewhere(entries: list, spec: str, names: set[str], stem: str | None
     weights take the same ``stem`` ('model', 'model.json' beside 'model.yaml'), its first yaml_bytes read."""
     found: set[str] = set()
     limit = current_limits().yaml_bytes
+    written = {n: _as_written(n) for n in names}
     for entry in entries:
         same_stem = stem is not None and not entry.name.endswith(".safetensors") and \
             _weights_stem(Path(entry.name)) == stem
@@ -205,8 +208,14 @@ def _named_elsewhere(entries: list, spec: str, names: set[str], stem: str | None
                 text = f.read(limit).decode("utf-8", errors="replace")
         except OSError:
             continue
-        found.update(n for n in names if n in text)
+        found.update(n for n, quoted in written.items() if n in text or quoted in text)
     return found
+
+
+def _as_written(name: str) -> str:
+    """``name`` as a spec writes it after ``arrays:``, escaped where YAML needs it (a tab, a BOM), without its quotes
+    (a spec above writes it after its folder: ``"sub/tab\\tname..."``)."""
+    return dump_data({"arrays": name}).removeprefix("arrays: ").rstrip("\n").strip("\"'")
 
 
 def read_arrays(reader: Any, data: Any, prefix: tuple) -> None:

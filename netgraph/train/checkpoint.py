@@ -152,12 +152,21 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise OptionError(f"{str(path)!r} is not a netgraph checkpoint (no format tag {FORMAT!r})",
                           kind="malformed-checkpoint", expected=FORMAT, found=str(path))
+    _check_version(data.get("version"), path)  # before the digest: a newer format may compute it otherwise
     expected = data.pop("sha256", None)  # version 1 checkpoints have none: read without verification
     if expected is not None and content_digest(data) != expected:
         raise OptionError(f"checkpoint {str(path)!r} does not match the SHA-256 saved in it: it was changed or "
                           f"damaged after saving", kind="malformed-checkpoint", expected=expected,
                           found=content_digest(data))
     return data
+
+
+def _check_version(version: Any, path: str | os.PathLike) -> None:
+    """OptionError for a checkpoint of a format version this netgraph does not read (1: no digest, 2: this one's)."""
+    if version not in (1, 2) or isinstance(version, bool):
+        raise OptionError(f"{str(path)!r} is of checkpoint format version {version!r}, which this netgraph does not "
+                          f"read (it reads 1 and 2): written by a newer netgraph, or changed by hand",
+                          kind="malformed-checkpoint", expected="version 1 or 2", found=repr(version))
 
 
 def _unread(said: str, path: str | os.PathLike, detail: str, hint: str | None = None) -> OptionError:
