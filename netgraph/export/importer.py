@@ -95,7 +95,7 @@ def import_model(model: Any, path: str) -> NetGraph:
     onnx = require("onnx")
     problems = definition_problems(model.graph) or sort_nodes(model.graph)  # nodes in order, for inference too
     raise_all(problems, SpecError, f"{path}: cannot import an invalid ONNX graph")
-    hint_range_lengths(onnx, model.graph)
+    hint_range_lengths(onnx, model.graph, path)  # a Range too long to compute refused first
     try:
         inferred = onnx.shape_inference.infer_shapes(model, data_prop=True)
     except Exception as exc:  # onnx's own errors (InferenceError) share no public base
