@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import onnx
@@ -124,3 +125,17 @@ def test_a_layer_alone_exports_as_the_net_of_it_alone(tmp_path):
     x = torch.randn(4, 3)
     assert (back.input_ports, back.output_ports) == (("Input",), ("Output",))
     torch.testing.assert_close(back(x), NetGraph(layer)(x))
+
+
+def test_a_bytes_path_is_written_as_import_onnx_reads_it_and_no_path_is_an_option_error(tmp_path, monkeypatch):
+    # bytes (which import_onnx takes) and an int were refused only once the export was done, as an "unwritable-file"
+    net = net_initialize(NetChain([LinearLayer(2)], input=3), seed=0)
+    written = export_onnx(net, os.fsencode(tmp_path / "b.onnx"))
+    assert os.fspath(written) == os.fspath(tmp_path / "b.onnx") and import_onnx(written).port_types == net.port_types
+    from netgraph.export import exporter
+    monkeypatch.setattr(exporter, "_export_bytes", lambda *a: pytest.fail("exported before the path was checked"))
+    for path in (3, None):
+        with pytest.raises(OptionError, match=r"export_onnx needs a file path \(str or os.PathLike\), found") as info:
+            export_onnx(net, path)
+        problem = info.value.diagnostics[0]
+        assert (problem.kind, problem.option, problem.found) == ("option-value", "path", type(path).__name__)

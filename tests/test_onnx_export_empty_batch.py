@@ -48,3 +48,27 @@ def test_flatten_before_a_variable_length_runs_on_any_batch(tmp_path, shape, bat
     x = torch.randn(batch, *(length if d == "n" else d for d in shape))
     assert_same_outputs(tmp_path / "m.onnx", net, {"Input": x})
     torch.testing.assert_close(net(x), x.flatten(1, 2))
+
+
+@pytest.mark.parametrize("function", ["Variance", "StandardDeviation", "Times", "Median", "MeanDeviation"])
+@pytest.mark.parametrize("levels, shape", [(1, ("n", 3)), (1, (4, 3)), ("2;;", (3, 4, 5)), ("2;;", ("n", 4, 5))])
+@pytest.mark.parametrize("batch", [0, 2])
+def test_a_flattened_aggregation_runs_on_a_batch_of_0(tmp_path, function, levels, shape, batch):
+    # its levels were merged by flatten, a Reshape to (b, ..., -1): onnxruntime failed on a batch of 0
+    from netgraph import AggregationLayer
+    net = NetChain([AggregationLayer(function, levels)], input=list(shape))
+    export_onnx(net, tmp_path / "m.onnx")
+    x = torch.randn(batch, *(5 if d == "n" else d for d in shape), generator=torch.Generator().manual_seed(0))
+    assert_same_outputs(tmp_path / "m.onnx", net, {"Input": x}, atol=1e-5)
+
+
+@pytest.mark.parametrize("options", [{"method": "RMS"}, {"unbiased": True}])
+@pytest.mark.parametrize("shape", [(4, 3, 3), (4, "n")])
+@pytest.mark.parametrize("batch", [0, 2])
+def test_a_group_normalization_of_its_own_runs_on_a_batch_of_0(tmp_path, options, shape, batch):
+    # its groups were split by unflatten(1, (g, -1)), a Reshape with a -1: onnxruntime failed on a batch of 0
+    from netgraph import NormalizationLayer
+    net = net_initialize(NetChain([NormalizationLayer(group_number=2, **options)], input=list(shape)), seed=0)
+    export_onnx(net, tmp_path / "m.onnx")
+    x = torch.randn(batch, *(5 if d == "n" else d for d in shape), generator=torch.Generator().manual_seed(0))
+    assert_same_outputs(tmp_path / "m.onnx", net, {"Input": x}, atol=1e-5)

@@ -111,3 +111,15 @@ def test_the_command_line_prints_the_labels_warning_as_a_note(tmp_path, capsys):
     path = _two_decoders(tmp_path / "m.onnx", {"A": ["a", "b"]})
     assert main(["export", path, "-o", str(tmp_path / "again.onnx")]) == 0
     assert f"note: {path}: class labels left out" in capsys.readouterr().err
+
+
+def test_labels_that_all_fit_build_the_imported_net_once(tmp_path, monkeypatch):
+    # each port's labels were tried on a net of their own, then all together: n + 1 builds of the whole net
+    from netgraph.export import onnx_labels
+    path = _two_decoders(tmp_path / "m.onnx", {"A": ["a", "b", "c"], "B": ["p", "q"]})
+    builds = []
+    real = onnx_labels.with_port_options
+    monkeypatch.setattr(onnx_labels, "with_port_options", lambda *a: builds.append(1) or real(*a))
+    back = import_onnx(path)
+    assert back.coders == {"A": ClassDecoder(["a", "b", "c"]), "B": ClassDecoder(["p", "q"])}
+    assert len(builds) == 1

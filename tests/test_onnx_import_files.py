@@ -132,3 +132,45 @@ def test_a_models_bytes_given_as_the_path_are_an_option_error_not_a_message_of_b
     with pytest.raises(OptionError, match=r"found [\d,]+ bytes that are no path \(a model's contents\? write") as info:
         import_onnx(contents)
     assert len(str(info.value)) < 200
+
+
+def _sparse_model(path, *, constant, dims=(4, 3), values=(1.0, 2.0), indices=(0, 5), location=None):
+    """x (b, 4) @ W, W a sparse initializer or a Constant node's sparse_value (its values external at ``location``)."""
+    vals = numpy_helper.from_array(np.array(values, np.float32), "W")
+    if location is not None:
+        vals.ClearField("float_data"), vals.ClearField("raw_data")
+        vals.data_location = TensorProto.EXTERNAL
+        vals.external_data.add(key="location", value=location)
+    sparse = helper.make_sparse_tensor(vals, numpy_helper.from_array(np.array(indices, np.int64), "i"), list(dims))
+    nodes = [helper.make_node("MatMul", ["x", "W"], ["y"], name="mm")]
+    if constant:
+        nodes.insert(0, helper.make_node("Constant", [], ["W"], sparse_value=sparse))
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                              sparse_initializer=[] if constant else [sparse])
+    onnx.save(pinned_model(graph), str(path))
+    return path
+
+
+@pytest.mark.parametrize("constant", [False, True])
+def test_a_sparse_weight_imports_as_its_dense_values(tmp_path, constant):
+    # a sparse initializer was "read but defined by no initializer", a sparse Constant "a product of computed tensors"
+    net = import_onnx(_sparse_model(tmp_path / "m.onnx", constant=constant))
+    weights = np.zeros((4, 3), np.float32)
+    weights.flat[[0, 5]] = [1.0, 2.0]
+    x = torch.randn(2, 4, generator=torch.Generator().manual_seed(0))
+    torch.testing.assert_close(net(x), x @ torch.from_numpy(weights))
+
+
+@pytest.mark.parametrize("constant", [False, True])
+def test_a_sparse_weight_too_large_out_of_bounds_or_outside_the_folder_is_refused(tmp_path, constant):
+    with pytest.raises(SpecError, match="sparse tensor 'W' of shape .* port_elements limit") as info:
+        import_onnx(_sparse_model(tmp_path / "big.onnx", constant=constant, dims=(4, 1 << 40)))
+    assert info.value.diagnostics[0].kind == "constant-too-large"
+    with pytest.raises(SpecError, match="sparse tensor 'W': index 99 is out of bounds") as info:
+        import_onnx(_sparse_model(tmp_path / "out.onnx", constant=constant, indices=(0, 99)))
+    assert info.value.diagnostics[0].kind == "unreadable-initializer"
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(SpecError, match=r"tensor 'W' keeps its data in '\.\./w\.bin'") as info:
+        import_onnx(_sparse_model(tmp_path / "folder" / "ext.onnx", constant=constant, location="../w.bin"))
+    assert info.value.diagnostics[0].kind == "external-data"

@@ -97,3 +97,14 @@ def test_constant_nodes_of_every_numeric_kind_are_read(attribute, value, op, wan
     onnx.save(pinned_model(graph, 17), str(tmp_path / "c.onnx"))
     x = torch.randn(3, 4, generator=torch.Generator().manual_seed(0))
     torch.testing.assert_close(import_onnx(tmp_path / "c.onnx")(x), want(x), atol=1e-5, rtol=1e-5)
+
+
+def test_an_integer_range_too_long_is_refused_before_shape_inference(tmp_path):
+    # onnx's data propagation computed an int64 Range whole: Range(0, 2**40, 1), a 200-byte file, took all memory
+    nodes = [helper.make_node("Range", ["a", "l", "d"], ["c"], name="bomb")]
+    path = _constant_model(tmp_path / "range.onnx", nodes, [_int64("a", 0), _int64("l", 1 << 24), _int64("d", 1)])
+    with limits(port_elements=2**20), pytest.raises(SpecError, match=r"node 'bomb' \(Range\) computes a constant of "
+                                                                   r"16,777,216 elements.*limit \(1,048,576") as info:
+        import_onnx(path)
+    (problem,) = info.value.diagnostics
+    assert (problem.kind, problem.layer, problem.found) == ("constant-too-large", ("bomb",), "Range")

@@ -108,3 +108,18 @@ def test_a_name_the_user_gave_wins_over_the_one_a_made_up_name_becomes(tmp_path)
     got = net(Input_2=a, Input=b)
     np.testing.assert_allclose(got["Output_2"].numpy(), (a + b).numpy(), atol=1e-6)
     np.testing.assert_allclose(got["Output"].numpy(), (-(a + b)).numpy(), atol=1e-6)
+
+
+def test_an_input_also_given_as_an_output_keeps_its_shape(tmp_path):
+    # the output's entry (no shape declared) replaced the input's: every port's shape unknown, the net unexportable
+    graph = helper.make_graph([helper.make_node("Relu", ["x"], ["y"])], "g",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None),
+                               helper.make_tensor_value_info("x", TensorProto.FLOAT, None)])
+    save(pinned_model(graph), str(tmp_path / "m.onnx"))
+    net = import_onnx(tmp_path / "m.onnx")
+    assert {port: t.shape for port, t in net.port_types.items()} == {"x": (4,), "y": (4,), "x_2": (4,)}
+    x = torch.randn(3, 4, generator=torch.Generator().manual_seed(0))
+    got = net(x)
+    torch.testing.assert_close(got["y"], x.relu())
+    torch.testing.assert_close(got["x_2"], x)

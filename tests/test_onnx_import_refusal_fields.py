@@ -66,6 +66,17 @@ def test_a_gather_elements_along_the_batch_axis_names_the_axis(tmp_path):
                                                                                0)
 
 
+@pytest.mark.parametrize("axes", [[0], [-2], None])
+def test_a_squeeze_of_the_batch_axis_is_refused_naming_it(tmp_path, axes):
+    # a model traced at batch 1 that drops it: a ReshapeLayer of its (4) to (), a ShapeError naming no node
+    inputs = ["x"] if axes is None else ["x", "axes"]
+    initializers = [] if axes is None else [numpy_helper.from_array(np.array(axes, np.int64), "axes")]
+    problem = _problem(tmp_path, [helper.make_node("Squeeze", inputs, ["y"], name="sq")], [_value("x", [1, 4])],
+                       initializers)
+    assert (problem.kind, problem.layer, problem.option, problem.found) == ("unsupported-node", ("sq",), "axes", 0)
+    assert "squeezes axis 0, the batch dim" in problem.message
+
+
 def _unsupported_without_fields(source: str, filename: str) -> list[str]:
     """``file:line`` of each ``Unsupported(...)`` call in ``source`` that does not name both ``expected=`` and
     ``found=``."""

@@ -295,3 +295,16 @@ def test_onnx_array_names_are_kept_while_a_net_holds_the_array_and_freed_with_it
     assert len(onnx_tied._SOURCES) == before  # freed with the nets
     other = import_onnx(_tied_file(tmp_path / "b.onnx", "enc_w", weights))  # another name: no longer ambiguous
     assert onnx_array_names(other) == {"enc_w": "enc_w"}
+
+
+def test_only_arrays_that_could_be_tied_are_hashed(tmp_path, monkeypatch):
+    # every 2-D initializer was hashed (twice) to find transposed copies, and every array to join recurrent gates:
+    # a (16, 8) and a (4, 16) weight have no transposed partner, and a file without export_onnx's record no gates
+    from netgraph.export import onnx_tied
+    path = torch_export(nn.Sequential(nn.Linear(8, 16), nn.Tanh(), nn.Linear(16, 4)), torch.randn(2, 8),
+                        tmp_path / "mlp.onnx")
+    hashed = []
+    real = onnx_tied._key
+    monkeypatch.setattr(onnx_tied, "_key", lambda array: hashed.append(array.shape) or real(array))
+    net = import_onnx(path)
+    assert hashed == [] and len(net.layers) == 3

@@ -95,7 +95,7 @@ def import_model(model: Any, path: str) -> NetGraph:
     onnx = require("onnx")
     problems = definition_problems(model.graph) or sort_nodes(model.graph)  # nodes in order, for inference too
     raise_all(problems, SpecError, f"{path}: cannot import an invalid ONNX graph")
-    hint_range_lengths(onnx, model.graph)
+    hint_range_lengths(onnx, model.graph, path)  # a Range too long to compute refused first
     try:
         inferred = onnx.shape_inference.infer_shapes(model, data_prop=True)
     except Exception as exc:  # onnx's own errors (InferenceError) share no public base
@@ -124,7 +124,8 @@ class _Builder(ConstantFolding, LayerShapes):
                                 layer=node_path(node, index)) from None
             if value is not None:
                 self.constants[node.output[0]] = value
-        self.shapes = {v.name: _shape(v) for v in (*graph.input, *graph.value_info, *graph.output)}
+        self.shapes = {v.name: _shape(v) for v in (*graph.input, *graph.value_info, *graph.output)
+                       if v in graph.input or _shape(v) is not None}  # an output of no shape keeps its input's
         split_as_slices(graph, self.constants, self.shapes, self._attributes, onnx.helper.make_node)
         self.consumers = consumers_of(graph.node)
         producers = producers_of(graph.node)

@@ -10,11 +10,15 @@ to a regular file inside the model's folder; else a SpecError naming the tensor,
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
+
 from netgraph.core.errors import OptionError, SpecError
+from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.files import NotRegularFile, open_regular
 
 __all__ = ["model_path", "read_model"]
@@ -71,7 +75,40 @@ def read_model(onnx: Any, path: str) -> Any:
             raise _unread(path, str(exc)) from None
         except Exception as exc:  # noqa: BLE001 - onnx's checker errors share no public base
             raise _invalid(path, exc) from None
+    _densify(onnx, model.graph, path)
     return model
+
+
+def _densify(onnx: Any, graph: Any, path: str) -> None:
+    """The graph's sparse initializers, and its Constant nodes' ``sparse_value``, made dense (the import reads dense
+    tensors: a sparse weight was "defined by nothing", a sparse Constant a computed tensor)."""
+    graph.initializer.extend(_dense(onnx, sparse, path) for sparse in graph.sparse_initializer)
+    del graph.sparse_initializer[:]
+    for node in graph.node:
+        at = next((i for i, a in enumerate(node.attribute) if a.name == "sparse_value"), None)
+        if node.op_type == "Constant" and at is not None:
+            dense = _dense(onnx, node.attribute[at].sparse_tensor, path)
+            del node.attribute[at]
+            node.attribute.append(onnx.helper.make_attribute("value", dense))
+
+
+def _dense(onnx: Any, sparse: Any, path: str) -> Any:
+    """A SparseTensorProto as a dense TensorProto of its values' name; SpecError for one past ``port_elements``
+    (a few bytes can declare a huge tensor) or one that cannot be read (indices out of its dims, external data)."""
+    name, dims, limit = sparse.values.name, tuple(int(d) for d in sparse.dims), current_limits().port_elements
+    if math.prod(dims) > limit:
+        raise SpecError(f"{path}: sparse tensor {name!r} of shape {list(dims)} holds more elements than the "
+                        f"port_elements limit ({limit:,}; {raise_hint('port_elements')})", kind="constant-too-large",
+                        file=path, port=name, found=list(dims), expected=limit, hint=raise_hint("port_elements"))
+    try:
+        if onnx.TensorProto.EXTERNAL in (sparse.values.data_location, sparse.indices.data_location):
+            raise ValueError("its data is external, which a sparse tensor's import does not read")
+        values, indices = (onnx.numpy_helper.to_array(t) for t in (sparse.values, sparse.indices))
+        dense = np.zeros(dims, values.dtype)
+        dense[np.unravel_index(indices, dims) if indices.ndim == 1 else tuple(indices.T)] = values
+    except (ValueError, TypeError, IndexError) as exc:
+        raise _unread(path, f"sparse tensor {name!r}: {exc}", kind="unreadable-initializer", port=name) from None
+    return onnx.numpy_helper.from_array(dense, name)
 
 
 def _unread(path: str, why: str, **fields: Any) -> SpecError:
@@ -119,6 +156,9 @@ def _tensors(model: Any) -> Iterator[Any]:
                 if attribute.HasField("t"):
                     yield attribute.t
                 yield from attribute.tensors
+                for sparse in (*([attribute.sparse_tensor] if attribute.HasField("sparse_tensor") else []),
+                               *attribute.sparse_tensors):
+                    yield from (sparse.values, sparse.indices)
                 if attribute.HasField("g"):
                     graphs.append(attribute.g)
                 graphs.extend(attribute.graphs)

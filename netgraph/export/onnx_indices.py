@@ -20,14 +20,18 @@ exporter marks a buffer (or folded from no parameter: a fixed sinusoidal table) 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+import math
 from typing import Any
 
 import numpy as np
 
+from netgraph.core.errors import SpecError
+from netgraph.core.limits import current_limits, raise_hint
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
 from netgraph.export.onnx_fold import constant_of_node
 from netgraph.core.graph import NetGraph
 from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted, sole_use, sole_use_as_input_0
+from netgraph.export.onnx_problems import node_path
 from netgraph.layers import EmbeddingLayer, SequenceIndicesLayer
 
 __all__ = ["fixed_tables", "hint_range_lengths", "indices_patterns", "range_lengths", "table_patterns"]
@@ -174,8 +178,10 @@ def _length_of(limit: str, ctx: Context) -> tuple[list, str] | None:
     return [shape, gather, *taken], shape.input[0]
 
 
-def hint_range_lengths(onnx: Any, graph: Any) -> None:
-    """Tell onnx's shape inference the length of each Range(0, n, 1) of a named dim n (``range_lengths``)."""
+def hint_range_lengths(onnx: Any, graph: Any, where: str = "") -> None:
+    """Tell onnx's shape inference the length of each Range(0, n, 1) of a named dim n (``range_lengths``); a Range
+    of constant bounds longer than the ``port_elements`` limit is a SpecError naming it (``where``: the file), as
+    onnx's data propagation would compute it whole (a 200-byte file, ``Range(0, 2**40, 1)``, took all memory)."""
     initializers = {t.name: t for t in graph.initializer}
     constant_nodes = {node.output[0]: node for node in graph.node if node.op_type == "Constant" and node.output}
 
@@ -187,11 +193,28 @@ def hint_range_lengths(onnx: Any, graph: Any) -> None:
         except Exception:  # noqa: BLE001 - unreadable: the import names it when it reads it
             return None
 
+    _check_range_sizes(graph, value, where)
     known = {v.name for v in graph.value_info}
     for name, (dim, dtype) in range_lengths(graph, value).items():
         if name not in known:
             element = onnx.helper.np_dtype_to_tensor_dtype(dtype)
             graph.value_info.append(onnx.helper.make_tensor_value_info(name, element, [dim]))
+
+
+def _check_range_sizes(graph: Any, value: Callable[[str], np.ndarray | None], where: str) -> None:
+    """SpecError ("constant-too-large") for the first Range of constant bounds past the ``port_elements`` limit."""
+    limit = current_limits().port_elements
+    for index, node in enumerate(graph.node):
+        bounds = [value(name) for name in node.input[:3]] if node.op_type == "Range" else []
+        if len(bounds) != 3 or any(b is None or np.size(b) != 1 for b in bounds):
+            continue
+        start, end, delta = (float(np.ravel(b)[0]) for b in bounds)
+        count = math.ceil((end - start) / delta) if delta and math.isfinite((end - start) / delta) else math.inf
+        if delta and count > limit:
+            raise SpecError(f"{where}: node {node.name or node.op_type!r} (Range) computes a constant of {count:,} "
+                            f"elements at import, more than the port_elements limit ({limit:,}; "
+                            f"{raise_hint('port_elements')})", kind="constant-too-large",
+                            layer=node_path(node, index), found=node.op_type, hint=raise_hint("port_elements"))
 
 
 def range_lengths(graph: Any, value: Callable[[str], np.ndarray | None]) -> dict[str, tuple[str, np.dtype]]:

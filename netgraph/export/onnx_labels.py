@@ -54,9 +54,21 @@ def with_labels(net: NetGraph, labels: Mapping[str, list], inputs: Mapping[str, 
               for name, port in inputs.items() if name in labels}
     coders.update({port: _coder(ClassDecoder, labels[name], port, notes)
                    for name, port in outputs.items() if name in labels})
-    fitting = {port: coder for port, coder in coders.items() if coder is not None and _fits(net, port, coder, notes)}
+    coders = {port: coder for port, coder in coders.items() if coder is not None}
+    labelled = _with_coders(net, coders, notes) if coders else net
     _left_out(where, notes)
-    return with_port_options(net, {**net.port_shape_options(), **fitting}) if fitting else net
+    return labelled
+
+
+def _with_coders(net: NetGraph, coders: Mapping[str, Any], notes: list[str]) -> NetGraph:
+    """``net`` with the ``coders`` on their ports: built once where they all fit (the usual file), else each port's
+    checked on its own (``_fits``: one build each) and those that fit set."""
+    options = net.port_shape_options()
+    try:
+        return with_port_options(net, {**options, **coders})
+    except NetGraphError:
+        fitting = {port: coder for port, coder in coders.items() if _fits(net, port, coder, notes)}
+        return with_port_options(net, {**options, **fitting}) if fitting else net
 
 
 def _fits(net: NetGraph, port: str, coder: Any, notes: list[str]) -> bool:

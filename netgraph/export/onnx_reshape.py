@@ -145,6 +145,9 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
     fold or unfold of the batch (see the module docstring)."""
     x, fold = node.input[0], ctx.folds.get(node.input[0], 0)
     source = ctx.shapes.get(x)
+    if node.op_type == "Squeeze" and not fold and source and 0 in (squeeze_axes(node, ctx, len(source)) or ()):
+        raise Unsupported("it squeezes axis 0, the batch dim (a model traced at batch 1 that drops it)",
+                          attribute="axes", expected="axes after the batch dim", found=0)
     if node.op_type == "Squeeze" and not fold and (part := _squeezed_part(node, ctx, source)) is not None:
         return part
     target = (ctx.symbols.get(node.input[1]) if node.op_type == "Reshape" else None) or ctx.shapes.get(node.output[0])

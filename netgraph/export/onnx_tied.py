@@ -29,7 +29,7 @@ import hashlib
 import json
 import re
 import weakref
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -118,9 +118,8 @@ def _joined_gates(places: dict[tuple, list], digests: frozenset[str]) -> tuple[d
     mixed: set[tuple] = set()
     for (root, part), found in places.items():
         value = found[0][2].detach().cpu().numpy()
-        key = _key(value)
-        joins = part and _digest(value) in digests and not _filled(value)
-        first = firsts.setdefault(key, (root, part)) if joins else (root, part)
+        joins = part and digests and not _filled(value) and _digest(value) in digests  # hashed only if it may join
+        first = firsts.setdefault(_key(value), (root, part)) if joins else (root, part)
         if first[0] != root:
             mixed.add(first)
         joined.setdefault(first, []).extend(found)
@@ -218,9 +217,12 @@ def aliases(nodes: Iterable[Any], constants: Mapping[str, np.ndarray], initializ
     graph's order the root) -> that initializer."""
     found: dict[str, str] = {}
     stored: dict[tuple, str] = {}  # (shape, dtype, digest of the bytes) of each 2-D initializer -> its name
-    for name in [n for n in constants if n in initializers]:  # the graph's order
+    matrices = [n for n in constants if n in initializers and constants[n].ndim == 2 and constants[n].size >= 2]
+    kinds = Counter((constants[n].shape, constants[n].dtype.str) for n in matrices)
+    for name in matrices:  # the graph's order
         array = constants[name]
-        if array.ndim != 2 or array.size < 2 or _filled(array):
+        transposed = kinds[array.shape[::-1], array.dtype.str] - (array.shape[0] == array.shape[1])
+        if not transposed or _filled(array):  # no other initializer of its transposed shape: none to hash against
             continue
         flipped = np.ascontiguousarray(array.T)
         if np.array_equal(array, flipped):  # its own transpose: equal values are no sign of one parameter

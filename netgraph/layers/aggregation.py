@@ -144,14 +144,34 @@ class AggregationLayer(_Reduction):
     def emit(self, ctx: EmitContext) -> str:
         dims = self._torch_dims(ctx.types)
         if self.function in FLATTENED:
-            return FLATTENED[self.function].format(y=_flattened_code(ctx.args[0], dims))
+            return FLATTENED[self.function].format(y=_flattened_code(ctx.args[0], dims, ctx.types["Input"].shape,
+                                                                     ctx.local))
         return f"{ctx.args[0]}.{AGGREGATION[self.function]}({dims})"
 
 
-def _flattened_code(x: str, dims: tuple[int, ...]) -> str:
-    """Code of ``x`` with its ``dims`` moved to the end and flattened into one."""
+def _flattened_code(x: str, dims: tuple[int, ...], shape: tuple = (), local: Any = None) -> str:
+    """Code of ``x`` (examples of ``shape``) with its ``dims`` moved to the end and merged into one, their sizes
+    written out where they are fixed (through ``local()``, a fresh variable): torch exports ``flatten`` as a Reshape
+    to (..., -1), which onnxruntime refuses on a batch of 0. One dim is moved alone (nothing to merge); merged dims
+    of a variable size are still flattened (a product of sizes read is a -1 again after onnxruntime's fusion).
+
+    >>> _flattened_code("x", (1,), ("n", 3))
+    'x.movedim((1,), (-1,))'
+    >>> _flattened_code("x", (1, 3), ("n", 4, 5), lambda hint: f"x_{hint}")
+    'x.movedim((1, 3), (-2, -1)).flatten(-2)'
+    >>> _flattened_code("x", (2, 3), ("n", 4, 5), lambda hint: f"x_{hint}")
+    '(x_moved := x.movedim((2, 3), (-2, -1))).reshape(x_moved.shape[0], x_moved.shape[1], 20)'
+    """
     ends = tuple(range(-len(dims), 0))
-    return f"{x}.movedim({dims}, {ends}).flatten({ends[0]})"
+    moved = f"{x}.movedim({dims}, {ends})"
+    if len(dims) == 1:
+        return moved
+    merged = [shape[d - 1] for d in dims] if shape else ["?"]
+    if local is None or not all(isinstance(d, int) for d in merged):
+        return f"{moved}.flatten({ends[0]})"
+    name, kept = local("moved"), [d for i, d in enumerate(shape, 1) if i not in dims]
+    sizes = [f"{name}.shape[0]", *(str(d) if isinstance(d, int) else f"{name}.shape[{i}]" for i, d in enumerate(kept, 1))]
+    return f"({name} := {moved}).reshape({', '.join(sizes)}, {math.prod(merged)})"
 
 
 def _flattened(x: torch.Tensor, dims: tuple[int, ...], function: str) -> torch.Tensor:

@@ -243,7 +243,9 @@ class NormalizationModule(LayerModule):
             return F.group_norm(x, self.groups, self.Scaling, self.Biases, self.epsilon)
         shape = x.shape
         if self.groups is not None:
-            x = x.unflatten(1, (self.groups, -1))  # not reshape(batch, ...): ambiguous for a batch of 0
+            # not reshape(batch, ...) nor unflatten's -1 (torch exports a Reshape to (b, g, -1, ...)): ambiguous for a
+            # batch of 0, which onnxruntime refused
+            x = x.unflatten(1, (self.groups, x.shape[1] // self.groups))
         if self.method == "RMS":
             y = x * torch.rsqrt(torch.mean(x * x, self.dims, keepdim=True) + self.epsilon)
         else:
