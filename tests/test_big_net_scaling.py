@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import (ElementwiseLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetGraph, NetPort, ShapeError,
-                      WiringError)
+from netgraph import (ElementwiseLayer, FunctionLayer, LinearLayer, NetArrayLayer, NetChain, NetGraph, NetPort,
+                      ShapeError, WiringError)
 from netgraph.core.errors import MAX_LISTED
-from netgraph.core.inference_problem import Problem
+from netgraph.core.inference_problem import NumbersByName, Problem
 from netgraph.core.swapped_group import MAX_SWAP_TRIALS
 
 
@@ -128,3 +128,29 @@ def test_every_port_too_large_is_a_diagnostic():
     assert len(too_large) == len(info.value.diagnostics)
     assert {d.layer for d in too_large} == {(str(i + 1),) for i in range(n)}
     assert str(info.value).count("\n  - ") == MAX_LISTED and "more (the error's .diagnostics holds" in str(info.value)
+
+
+def test_chain_problem_finds_its_layers_without_a_table_by_name(monkeypatch):
+    """A chain's layers are met in order and its unwired ports are on its ends: no layer table is made by name; the
+    wide DAG's edges meet layers out of order and the table is made once a problem, giving the same types as before."""
+    fills = count_calls(monkeypatch, NumbersByName, "update")
+    for chain, middle in ((NetChain([LinearLayer(4), "Tanh", LinearLayer(3)], input=2), "2"),
+                          (NetGraph({"a": LinearLayer(4), "b": ElementwiseLayer("Tanh"), "c": LinearLayer(3)},
+                                    [("a", "b", "c")], Input=2), "b")):
+        assert chain._problem().ids and fills[0] == 0
+        assert chain.layer_types(middle)["Output"].shape == (4,) and chain.output_shapes == {"Output": (3,)}
+    wide = NetGraph({"b1": ElementwiseLayer("Tanh"), "b2": ElementwiseLayer("Tanh"), "s": FunctionLayer("#a + #b")},
+                    [(["b1", "b2"], "s")], Input=2)
+    made = fills[0]  # its construction's problem made the table: once
+    assert made == 1 and wide._problem().ids and fills[0] == 2 and wide.output_shapes == {"Output": (2,)}
+
+
+def test_numbers_by_name_misses_an_absent_name():
+    numbers = NumbersByName({None: {}}, ("a", "b", "c"), [{"Input": 0}, {"Input": 2}, {"Input": 4}], 0)
+    assert numbers["a"] == {"Input": 0} and len(numbers) == 1  # an end: no table
+    with pytest.raises(KeyError):
+        numbers["z"]
+    assert len(numbers) == 4 and numbers["b"] == {"Input": 2}
+    with pytest.raises(KeyError):
+        numbers["z"]  # the table made once: still absent
+

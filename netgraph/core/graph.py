@@ -12,7 +12,6 @@ port's type, so an existing NetGraph is a valid one. Edits return new graphs.
 from __future__ import annotations
 
 import copy
-from itertools import islice
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -26,6 +25,7 @@ from netgraph.core.attribute_hints import frozen_net_error, keras_compile_messag
 from netgraph.core.errors import OptionError, ShapeError, WiringError, did_you_mean, raise_all
 from netgraph.core.plugins import stage
 from netgraph.core.inference import Problem
+from netgraph.core.inference_problem import NumbersByName
 from netgraph.core.nesting import deep_walk, infer_net, nesting_depth, recursion_room
 from netgraph.core.information import information
 from netgraph.core.multiplier_rates import picking_rules
@@ -109,8 +109,8 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
             add_leaf, start = problem.add_leaf, len(problem.leaf_ports)
             for name, layer in in_order(self._layers, self._order):
                 add_leaf((*prefix, name) if prefix else (name,), layer)
-            numbers.update(zip(self._order, islice(problem.leaf_ports, start, None)))  # (a C loop; read in order
-            order = self._order  # by join_edges, which looks up only layers out of order)
+            order = self._order  # read in order by join_edges, which looks up only layers out of order: by name
+            numbers = NumbersByName(numbers, order, problem.leaf_ports, start)  # entered only then
         else:
             order = ()
             for name, layer in in_order(self._layers, self._order):

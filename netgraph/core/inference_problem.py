@@ -6,13 +6,14 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from netgraph.core.layer import Layer
 from netgraph.core.port_ids import PortIds
 from netgraph.core.types import PortType
 
-__all__ = ["Problem", "Key"]
+__all__ = ["Problem", "Key", "NumbersByName"]
 
 Key = Hashable  # (layer path, port)
 _NONE = object()  # no layer (None names the graph itself)
@@ -230,6 +231,34 @@ class Problem:
         if kind == "default":
             return f"the default dtype Real of {self.describe(key)}"
         return self.describe(key)
+
+
+class NumbersByName(dict):
+    """A flat graph's port numbers by layer name for ``join_edges``, given its own (under None) and its layers'
+    (``names`` in order, their numbers ``leaf_ports[start:]``), whose entries are made only when one is first looked up
+    out of order (the first and last layers are found without them): ``join_edges`` finds layers met in order by
+    position, so a chain's 100,000 are never entered.
+
+    >>> numbers = NumbersByName({None: {}}, ("a", "b", "c"), [{"Input": 0}, {"Input": 2}, {"Input": 4}], 0)
+    >>> numbers["c"], len(numbers), numbers["b"], len(numbers)
+    ({'Input': 4}, 1, {'Input': 2}, 4)
+    """
+
+    __slots__ = ("_layers",)
+
+    def __init__(self, own: dict, names: tuple, leaf_ports: list, start: int) -> None:
+        super().__init__(own)
+        self._layers = names, leaf_ports, start
+
+    def __missing__(self, name: Any) -> Any:
+        if self._layers is None:
+            raise KeyError(name)
+        names, leaf_ports, start = self._layers
+        if name == names[-1] or name == names[0]:  # a chain's ends (its unwired ports' edges, met last): no table
+            return leaf_ports[start if name == names[0] else start + len(names) - 1]
+        self._layers = None
+        self.update(zip(names, islice(leaf_ports, start, None)))  # (a C loop)
+        return self[name]
 
 
 def _end(prefix: tuple, ref: Any) -> Key:
