@@ -133,11 +133,14 @@ class SpecReader(ProblemLog):
         self.ref_sizes: dict[SourceFile, dict[str, int]] = {}  # 'ref:' uses reading each net takes (_uses_reading)
         self.layers_read = 0
         self.undeclared: set[tuple] = set()  # (file, graph path, name) of each graph port told to be declared
+        self.unread: set[tuple] = set()  # (file name, line, col) of each value that could not be read (None there)
 
     def error(self, loc: Loc, message: str, file: SourceFile | None = None, source: Diagnostic | None = None, *,
               kind: str, **fields: Any) -> Any:
         """Record a problem at ``loc`` in ``file`` (default: the file being read); FAILED, for ``return error(...)``.
         ``source``: the Diagnostic it came from, whose fields the SpecError's keeps; else ``kind`` and ``fields``."""
+        if ((file or self.file).name, loc.line, loc.col) in self.unread:
+            return FAILED  # a value that could not be read: told once, as such
         hint = comment_hint(self.lines.get((file or self.file).name), loc)
         return super().error(loc, message + hint, file, source, kind=kind, **fields)
 
@@ -173,14 +176,17 @@ class SpecReader(ProblemLog):
         """The net of one spec file's text (problems recorded, FAILED when it cannot be built)."""
         self.file = f
         self.lines[f.name] = yaml_lines(text)
-        duplicates: list[tuple[Loc, str]] = []
+        recorded: list[tuple[Loc, str, str]] = []  # duplicate keys, and values that cannot be read (None instead)
         try:
-            data = read_yaml(text, f.name, duplicates)
+            data = read_yaml(text, f.name, recorded)
         except YamlRefused as exc:  # no value was read, so no hint that one is null for a comment
             return super().error(exc.loc, exc.problem + other_kind_hint(f.name), f, kind=exc.kind)
         finally:
-            for loc, problem in duplicates:
-                self.error(loc, problem, kind="duplicate-key")
+            for loc, problem, kind in recorded:
+                if kind is not None:  # None: a list holding a value that cannot be read
+                    self.error(loc, problem, kind=kind)
+                if kind != "duplicate-key":  # what its None causes there is not told again
+                    self.unread.add((f.name, loc.line, loc.col))
         if not isinstance(data, YMap):
             found = value_kind(data)
             return self.error(getattr(data, "loc", Loc(1, 1)), f"a spec is a mapping that starts with "

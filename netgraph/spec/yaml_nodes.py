@@ -101,6 +101,8 @@ class _Composer(FlowLookahead, BlockLookahead):
     def document(self, file: str, problems: list[tuple[Loc, str]] | None) -> Any:
         """The single document's value (``problems``: where duplicate keys are recorded, else refused)."""
         self.file, self.problems, self.anchors, self.resolved, self.refusals = file, problems, {}, {}, []
+        self.duplicates: list[Loc] = []  # where each duplicate key recorded in ``problems`` is
+        self.open: list[Loc | None] = []  # the lists being read (a mapping: None), innermost last
         self.depth = self.deepest = self.nodes = self.layers = 0
         self.aliased = False  # an alias was read (a count past the yaml_nodes limit is then blamed on aliases)
         self.max_depth, self.max_nodes = current_limits().yaml_depth, current_limits().yaml_nodes
@@ -256,22 +258,35 @@ class _Composer(FlowLookahead, BlockLookahead):
             return event.value
         kind, text = tag[len(_TAG):], event.value
         if kind == "int" and _LEADING_ZERO.fullmatch(text) and event.implicit[0]:
-            self.refuse(loc, f"{text[:40]!r}: a number with a leading zero is ambiguous (YAML 1.1 reads it as octal, "
-                        f"YAML 1.2 as decimal); write {int(text)} (or 0o{text.lstrip('+-0')[:40]} for octal)")
-            return None
+            return self.bad_value(loc, f"{text[:40]!r}: a number with a leading zero is ambiguous (YAML 1.1 reads it "
+                                  f"as octal, YAML 1.2 as decimal); write {int(text)} (or 0o{text.lstrip('+-0')[:40]} "
+                                  f"for octal)")
         try:
             value = core_value(kind, text) if event.implicit[0] and kind in ("int", "float", "bool") else \
                 getattr(self, f"construct_yaml_{kind}")(ScalarNode(tag, text, event.start_mark, event.end_mark))
         except (ValueError, OverflowError, KeyError) as exc:
-            self.refuse(loc, f"cannot read {text[:40]!r} as {kind}: {exc}")
-            return None
+            return self.bad_value(loc, f"cannot read {text[:40]!r} as {kind}: {exc}")
         if kind == "int" and not -_INT64 <= value < _INT64:
-            self.refuse(loc, f"integer {text[:40]}{'...' if len(text) > 40 else ''} is out of range (a spec's "
-                             f"integers fit in 64 bits)")
+            return self.bad_value(loc, f"integer {text[:40]}{'...' if len(text) > 40 else ''} is out of range (a "
+                                  f"spec's integers fit in 64 bits)")
         return value
+
+    def bad_value(self, loc: Loc, problem: str) -> None:
+        """A scalar that cannot be read (None in its place): recorded in ``problems`` beside the file's other
+        problems when given, and the lists holding it (kind None; the reader drops what the None causes at
+        those places), else refused."""
+        if self.problems is None:
+            self.refuse(loc, problem)
+            return
+        self.problems.append((loc, problem, "yaml-syntax"))
+        for held in reversed(self.open):  # the lists holding it, up to a mapping: their Nones cause problems too
+            if held is None:
+                break
+            self.problems.append((held, "", None))
 
     def sequence(self, loc: Loc, layers: bool = False, block: tuple | None = None) -> YSeq:
         out, locs = YSeq(), []
+        self.open.append(loc)
         while not self.check_event(SequenceEndEvent):
             if block:
                 self.item_ahead(block)
@@ -281,12 +296,14 @@ class _Composer(FlowLookahead, BlockLookahead):
             out.append(value)
             locs.append(item_loc)
         self.get_event()
+        self.open.pop()
         out.loc, out.item_locs = loc, locs
         return out
 
     def mapping(self, loc: Loc, layers: bool = False, block: tuple | None = None) -> YMap:
         out = YMap()
         out.loc, out.key_locs, out.value_locs = loc, {}, {}
+        self.open.append(None)
         merged: list[tuple[Any, Loc]] = []
         while not self.check_event(MappingEndEvent):
             if block:
@@ -303,6 +320,7 @@ class _Composer(FlowLookahead, BlockLookahead):
             else:
                 out[key], out.key_locs[key], out.value_locs[key] = value, key_loc, value_loc
         self.get_event()
+        self.open.pop()
         for source, source_loc in merged:
             if not isinstance(source, YMap):
                 self.refuse(source_loc, "a merge key '<<' takes a mapping (or a list of mappings), e.g. '<<: *defaults'")
@@ -317,11 +335,12 @@ class _Composer(FlowLookahead, BlockLookahead):
         problem = f"duplicate key {shown} (first given at line {first.line}); YAML would silently keep the last one"
         if self.problems is None:
             self.refuse(loc, problem, kind="duplicate-key")
-        elif len(self.problems) - self.start >= MAX_DUPLICATES:  # a hostile file: refused at once, alone
+        elif len(self.duplicates) >= MAX_DUPLICATES:  # a hostile file: refused at once, alone
             raise YamlRefused(self.file, loc, f"more than {MAX_DUPLICATES} duplicate keys (the first at line "
-                              f"{self.problems[self.start][0].line}); a mapping gives each key once", "limit")
+                              f"{self.duplicates[0].line}); a mapping gives each key once", "limit")
         else:
-            self.problems.append((loc, problem))
+            self.duplicates.append(loc)
+            self.problems.append((loc, problem, "duplicate-key"))
 
 
 # the composer over libyaml's C scanner and parser (the same events and marks) when PyYAML has it, and the pure one
