@@ -16,6 +16,7 @@ from netgraph.core.limits import current_limits, raise_hint
 from netgraph.spec.alias_problems import alias_repeats_merged
 from netgraph.spec.array_checks import check_arrays, check_sizes
 from netgraph.spec.edges import read_edges
+from netgraph.spec.nested_names import from_top
 from netgraph.spec.misindented import check_misindented, misindented_option
 from netgraph.spec.layer_lists import named_layers, without_keys
 from netgraph.spec.line_breaks import yaml_lines
@@ -70,8 +71,7 @@ class Locator:
         message = yaml_advice(problem.render(self.edge_text, self.edge_place))
         graph = self.reader.locators.get((*self.prefix, *problem.graph))
         path = (*self.prefix, *(problem.layer or ()))
-        if self.prefix and problem.kind == "too-large" and problem.detail:  # a nested net's: by its path from the top
-            message = f"{'layer' if problem.layer else 'net'} {'/'.join(path)!r} port {problem.port!r} {problem.detail}"
+        message = from_top(message, problem, self.prefix)  # a nested net's: by its path from the top
         spec, inner = self.reader.layer_specs.get(path, {}), self.reader.locators.get(path)
         if problem.layer is not None:
             message += self.reader.origin(path, problem.option)  # an array from the weights file that does not fit
