@@ -23,7 +23,7 @@ from netgraph.core.torch_option_names import torch_option_hint
 from netgraph.core.wording import value_kind
 from netgraph.layers.expression import ExpressionError
 from netgraph.layers.function import ELEMENTWISE
-from netgraph.layers.shorthand import from_shorthand
+from netgraph.layers.shorthand import from_shorthand, known_names
 from netgraph.spec.array_checks import missing_arrays
 from netgraph.spec.layer_lists import listed_options
 from netgraph.spec.options import option_codecs
@@ -220,15 +220,19 @@ def _ref_targets(value: Any) -> list[str]:
     return found
 
 
-def _shorthand_hint(name: Any) -> str:
-    """For a type that is a layer shorthand ({type: Tanh}): how to write that layer."""
+def _shorthand_hint(name: Any, near: bool = False) -> str:
+    """For a type that is a layer shorthand ({type: Tanh}), or (``near``) a slip of one ({type: Tanhh}): how to write
+    that layer."""
+    if near and isinstance(name, str):
+        name = nearest_name(name, [n for n in known_names() if n not in REGISTRY])
     try:
         layer = from_shorthand(name) if isinstance(name, str) else None
     except NetGraphError:
         layer = None
     function = getattr(layer, "function", None)
     return "" if layer is None or not isinstance(function, str) else (
-        f"; {name!r} is a function: write the layer as {name} alone, or {{type: {layer.type_name}, function: {function}}}")
+        f"{f' (did you mean {name!r}?)' if near else ''}; {name!r} is a function: write the layer as {name} alone, or "
+        f"{{type: {layer.type_name}, function: {function}}}")
 
 
 def _typed(reader: Any, spec: YMap, loc: Loc, path: tuple) -> Any:
@@ -240,8 +244,9 @@ def _typed(reader: Any, spec: YMap, loc: Loc, path: tuple) -> Any:
     name = spec["type"]
     cls = REGISTRY.get(name) if isinstance(name, str) else None
     if cls is None:
-        return reader.error(spec.value_locs["type"], f"layer {_name(path)}: unknown layer type {name!r}"
-                            f"{layer_name_hint(name, REGISTRY)}{_shorthand_hint(name)}",
+        hint = layer_name_hint(name, REGISTRY)  # else a slip of a shorthand's name ({type: Tanhh}): that one
+        hint += _shorthand_hint(name, near=not hint and name not in known_names())
+        return reader.error(spec.value_locs["type"], f"layer {_name(path)}: unknown layer type {name!r}{hint}",
                             kind="unknown-layer-type", layer=path, found=name)
     if issubclass(cls, NetGraph):
         kind = "NetChain" if name == "NetChain" else "NetGraph"
