@@ -41,3 +41,16 @@ def test_an_unread_number_is_told_once(yaml_loader, layer, col):
     found = problems(f"netgraph: 1\nlayers:\n  a: {layer}\n" + OTHERS)
     assert [(line, c) for line, c, *_ in found] == [(3, col), (4, 13), (6, 26)]
     assert "out of range" in found[0][3]
+
+
+@pytest.mark.parametrize("value, col", [
+    ("!!python/object/apply:os.system [ls]", 6),    # a list: read for its problems, then nothing
+    ("!!binary aGVsbG8=", 6),
+    ("!custom {type: LinearLayer, output: 3}", 6),
+    ("&x !!python/name:os.system Tanh", 9),         # at the tag, past the anchor
+])
+def test_a_refused_tag_is_told_beside_the_other_problems(yaml_loader, value, col):
+    found = problems(f"netgraph: 1\nlayers:\n  a: {value}\n" + OTHERS)
+    assert [(line, c, kind) for line, c, kind, _ in found] == [
+        (3, col, "yaml-syntax"), (4, 13, "unknown-layer-type"), (6, 26, "unknown-layer")]
+    assert "is not allowed: a spec is plain data" in found[0][3]

@@ -32,6 +32,7 @@ from netgraph.core.limits import current_limits, raise_hint
 from netgraph.spec.block_structure import BlockLookahead
 from netgraph.spec.flow_lists import FlowLookahead
 from netgraph.spec.line_breaks import blank_tab_lines, uniform_breaks, yaml_lines
+from netgraph.spec.unread_values import UnreadValues
 from netgraph.spec.scalar_spans import Loc, ScalarText, core_value
 from netgraph.spec.yaml_hints import empty_file_problem, list_key_hint, syntax_hint
 
@@ -56,7 +57,6 @@ for _kind, _rx, _first in _CORE:
     for _c in _first:
         RESOLVERS.setdefault(_c, []).append((f"{_TAG}{_kind}", re.compile(f"^(?:{_rx})$")))  # the writer quotes by these
 _PROPERTIES = re.compile(r"(?:[&!][^\s,\[\]{}]*[ \t]+)+")  # anchors and tags before a value: '&x !!str '
-_ANCHOR = re.compile(r"&[^\s,\[\]{}]*[ \t]+")  # an anchor before a tag: '&x '
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")  # 010: 8 in YAML 1.1 (octal), 10 in YAML 1.2: refused
 MAX_DUPLICATES = 100  # duplicate keys recorded; past them the file is refused at once (a hostile file)
 PURE_FALLBACK_CHARS = 2**16  # text libyaml refuses is read again by the pure parser up to this length (see _read)
@@ -93,7 +93,7 @@ class YamlRefused(SpecError):
         super().__init__(f"{file}:{loc.line}:{loc.col}: {problem}", kind=kind)
 
 
-class _Composer(FlowLookahead, BlockLookahead):
+class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
     """Parser events -> values (PyYAML's composer and constructor in one); an alias gives its anchor's value, not
     a copy. Too deep, too many values or layers: refused at once; other refusals once the document is parsed, so
     that a syntax error anywhere is the one reported."""
@@ -101,8 +101,7 @@ class _Composer(FlowLookahead, BlockLookahead):
     def document(self, file: str, problems: list[tuple[Loc, str]] | None) -> Any:
         """The single document's value (``problems``: where duplicate keys are recorded, else refused)."""
         self.file, self.problems, self.anchors, self.resolved, self.refusals = file, problems, {}, {}, []
-        self.duplicates: list[Loc] = []  # where each duplicate key recorded in ``problems`` is
-        self.open: list[Loc | None] = []  # the lists being read (a mapping: None), innermost last
+        self.duplicates, self.open = [], []  # duplicate keys recorded; the lists being read (a mapping: None)
         self.depth = self.deepest = self.nodes = self.layers = 0
         self.aliased = False  # an alias was read (a count past the yaml_nodes limit is then blamed on aliases)
         self.max_depth, self.max_nodes = current_limits().yaml_depth, current_limits().yaml_nodes
@@ -209,12 +208,7 @@ class _Composer(FlowLookahead, BlockLookahead):
         if tag is None or tag == "!":
             tag = self.resolve(kind, event.value if kind is ScalarNode else None, event.implicit)
         allowed = tag in (_KEY_TAGS if key else _ALLOWED[kind])
-        if not allowed:  # at the tag, past an anchor written before it
-            found = _ANCHOR.match(self.line_text(line), col - 1) if event.anchor else None
-            shown = tag.replace(_TAG, "!!")
-            self.refuse(Loc(line, found.end() + 1 if found else col), f"YAML tag {shown!r} is not allowed on a key" if key else f"YAML tag {shown!r} "
-                        f"is not allowed: a spec is plain data (mappings, lists, strings, numbers, booleans, null); it "
-                        f"never constructs Python objects")
+        refused = None if allowed else self.tag_refused(tag, key, line, col, event.anchor)
         col = self.content_col(line, col)  # past an anchor or tag: a value's position is its first character
         if kind is not ScalarNode:
             loc = Loc(line, col)
@@ -224,7 +218,9 @@ class _Composer(FlowLookahead, BlockLookahead):
             self.flow_ahead(event)
             block = self.block_ahead(event, "-" if kind is SequenceNode else ":", layers)
             value = self.sequence(loc, layers, block) if kind is SequenceNode else self.mapping(loc, layers, block)
-            return (None if key else value), loc, None
+            if refused:  # read for its problems, then None
+                self.bad_value(*refused, at=loc)
+            return (None if key or refused else value), loc, None
         single = event.end_mark.line == line - 1 and event.style in (None, "", '"', "'")  # "": plain (libyaml)
         quotes = 2 if event.style in ('"', "'") else 0
         if single and event.end_mark.column - (col - 1) - quotes == len(event.value):
@@ -233,6 +229,8 @@ class _Composer(FlowLookahead, BlockLookahead):
             self.line_text(line)  # splits self.lines
             loc = Loc(line, col, None, (ScalarText(self.lines, line - 1, col - 1, event.value, event.style), 0))
         text = _MERGE if tag == _MERGE else event.value
+        if refused:
+            self.bad_value(*refused, at=loc)
         return (text if key else self.scalar(event, tag, loc) if allowed else None), loc, text
 
     def line_text(self, line: int) -> str:
@@ -270,19 +268,6 @@ class _Composer(FlowLookahead, BlockLookahead):
             return self.bad_value(loc, f"integer {text[:40]}{'...' if len(text) > 40 else ''} is out of range (a "
                                   f"spec's integers fit in 64 bits)")
         return value
-
-    def bad_value(self, loc: Loc, problem: str) -> None:
-        """A scalar that cannot be read (None in its place): recorded in ``problems`` beside the file's other
-        problems when given, and the lists holding it (kind None; the reader drops what the None causes at
-        those places), else refused."""
-        if self.problems is None:
-            self.refuse(loc, problem)
-            return
-        self.problems.append((loc, problem, "yaml-syntax"))
-        for held in reversed(self.open):  # the lists holding it, up to a mapping: their Nones cause problems too
-            if held is None:
-                break
-            self.problems.append((held, "", None))
 
     def sequence(self, loc: Loc, layers: bool = False, block: tuple | None = None) -> YSeq:
         out, locs = YSeq(), []
