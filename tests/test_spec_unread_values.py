@@ -54,3 +54,10 @@ def test_a_refused_tag_is_told_beside_the_other_problems(yaml_loader, value, col
     assert [(line, c, kind) for line, c, kind, _ in found] == [
         (3, col, "yaml-syntax"), (4, 13, "unknown-layer-type"), (6, 26, "unknown-layer")]
     assert "is not allowed: a spec is plain data" in found[0][3]
+
+
+def test_a_merge_key_of_no_mapping_is_told_beside_the_other_problems(yaml_loader):
+    found = problems("netgraph: 1\nlayers:\n  a: {<<: 3, type: LinearLayer, output: 2}\n" + OTHERS)
+    assert [(line, c, kind) for line, c, kind, _ in found] == [
+        (3, 11, "yaml-syntax"), (4, 13, "unknown-layer-type"), (6, 26, "unknown-layer")]
+    assert found[0][3] == "a merge key '<<' takes a mapping (or a list of mappings), e.g. '<<: *defaults'"

@@ -305,13 +305,13 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
             else:
                 out[key], out.key_locs[key], out.value_locs[key] = value, key_loc, value_loc
         self.get_event()
-        self.open.pop()
         for source, source_loc in merged:
-            if not isinstance(source, YMap):
-                self.refuse(source_loc, "a merge key '<<' takes a mapping (or a list of mappings), e.g. '<<: *defaults'")
+            if not isinstance(source, YMap):  # told among the file's other problems, and left out
+                self.bad_value(source_loc, "a merge key '<<' takes a mapping (or a list of mappings), e.g. '<<: *defaults'")
                 continue
             for key in [k for k in source if k not in out]:
                 out[key], out.key_locs[key], out.value_locs[key] = source[key], source.key_locs[key], source.value_locs[key]
+        self.open.pop()
         return out
 
     def duplicate(self, key: str, first: Loc, loc: Loc) -> None:
