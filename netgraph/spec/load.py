@@ -16,6 +16,7 @@ from netgraph.core.limits import current_limits, raise_hint
 from netgraph.spec.alias_problems import alias_repeats_merged
 from netgraph.spec.array_checks import check_arrays, check_sizes
 from netgraph.spec.edges import read_edges
+from netgraph.spec.multiplier_rules import read_multipliers
 from netgraph.spec.nested_names import from_top
 from netgraph.spec.misindented import check_misindented, misindented_option
 from netgraph.spec.layer_lists import named_layers, without_keys
@@ -31,7 +32,6 @@ from netgraph.spec.yaml_hints import comment_hint
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import REGISTRY
-from netgraph.core.multipliers import net_set_learning_rate_multipliers
 from netgraph.core.wording import value_kind
 
 __all__ = ["SpecReader", "SourceFile", "Locator", "load_spec", "check_sizes", "VERSION", "TOP_KEYS"]
@@ -285,19 +285,7 @@ class SpecReader(ProblemLog):
         layers = list(table.values()) if isinstance(value, YSeq) else table  # a list: numbered as in Python
         make = (lambda s: NetChain(layers, **s)) if kind == "NetChain" else (lambda s: NetGraph(table, edges, **s))
         net = self.construct(make, shapes, loc_of, spec.loc, ports)
-        return net if net is FAILED or "learning_rate_multipliers" not in spec else self.multipliers(net, spec)
-
-    def multipliers(self, net: Any, spec: YMap) -> Any:
-        """The net with the spec's ``learning_rate_multipliers:`` stored (FAILED, with the error placed, if bad)."""
-        value, loc = spec["learning_rate_multipliers"], spec.value_locs["learning_rate_multipliers"]
-        number = isinstance(value, (int, float)) and not isinstance(value, bool)  # {All: r}, as net_train takes it
-        if not isinstance(value, YMap) and not number:
-            return self.error(loc, f"learning_rate_multipliers is a number or a mapping {{layer: multiplier}}, "
-                              f"found {value_kind(value)}", kind="value-type", found=value_kind(value))
-        try:
-            return net_set_learning_rate_multipliers(net, value if number else {key: value[key] for key in value})
-        except NetGraphError as exc:
-            return self.error(loc, str(exc), source=sole(exc), kind="option-value")
+        return net if net is FAILED or "learning_rate_multipliers" not in spec else read_multipliers(self, net, spec)
 
     def layers(self, value: YMap | YSeq, prefix: tuple) -> dict[str, Any]:
         if isinstance(value, YMap):
