@@ -61,3 +61,11 @@ def test_a_merge_key_of_no_mapping_is_told_beside_the_other_problems(yaml_loader
     assert [(line, c, kind) for line, c, kind, _ in found] == [
         (3, 11, "yaml-syntax"), (4, 13, "unknown-layer-type"), (6, 26, "unknown-layer")]
     assert found[0][3] == "a merge key '<<' takes a mapping (or a list of mappings), e.g. '<<: *defaults'"
+
+
+@pytest.mark.parametrize("key, col", [("[a]", 3), ("{a: 1}", 3), ("!!python/str c", 3)])
+def test_a_key_that_is_no_plain_name_is_told_beside_the_other_problems(yaml_loader, key, col):
+    found = problems(f"netgraph: 1\nlayers:\n  a: Tanh\n  {key}: Tanh\n" + OTHERS)
+    assert [(line, c, kind) for line, c, kind, _ in found] == [
+        (4, col, "yaml-syntax"), (5, 13, "unknown-layer-type"), (7, 26, "unknown-layer")]
+    assert "a mapping key must be a plain name" in found[0][3] or "is not allowed on a key" in found[0][3]

@@ -1,4 +1,5 @@
-"""Values a spec cannot read (a tag, a number beyond 64 bits): one problem each among the file's others.
+"""Values a spec cannot read (a tag, a number beyond 64 bits) and duplicate keys: one problem each among the file's
+others.
 
 ``UnreadValues`` is a part of ``yaml_nodes``' composer: given a ``problems`` list, a value it cannot read is recorded
 there and read as None, with the places its None would cause problems at (kind None: the reader drops those);
@@ -12,9 +13,10 @@ from typing import Any, Callable
 
 from netgraph.spec.scalar_spans import Loc
 
-__all__ = ["UnreadValues"]
+__all__ = ["UnreadValues", "MAX_DUPLICATES"]
 
 _TAG = "tag:yaml.org,2002:"
+MAX_DUPLICATES = 100  # duplicate keys recorded; past them the file is refused at once (a hostile file)
 _ANCHOR = re.compile(r"&[^\s,\[\]{}]*[ \t]+")  # an anchor before a tag: '&x '
 
 
@@ -23,15 +25,17 @@ class UnreadValues:
 
     problems: list | None
     open: list
+    duplicates: list
     line_text: Callable[[int], str]
     refuse: Callable[..., None]
+    refuse_now: Callable[..., None]
 
     def tag_refused(self, tag: str, key: bool, line: int, col: int, anchor: Any) -> tuple[Loc, str] | None:
-        """A tag not allowed: refused on a key; on a value, (where the tag is, past an anchor, and the problem)."""
+        """A tag not allowed: on a key, told (None); on a value, (where the tag is, past an anchor, and the problem)."""
         found = _ANCHOR.match(self.line_text(line), col - 1) if anchor else None
         loc, shown = Loc(line, found.end() + 1 if found else col), tag.replace(_TAG, "!!")
-        if key:
-            return self.refuse(loc, f"YAML tag {shown!r} is not allowed on a key")
+        if key:  # told; the key is read as its text
+            return self.bad_value(loc, f"YAML tag {shown!r} is not allowed on a key")
         return loc, (f"YAML tag {shown!r} is not allowed: a spec is plain data (mappings, lists, strings, numbers, "
                      f"booleans, null); it never constructs Python objects")
 
@@ -49,3 +53,16 @@ class UnreadValues:
             if held is None:
                 break
             self.problems.append((held, "", None))
+
+    def duplicate(self, key: str, first: Loc, loc: Loc) -> None:
+        """A key given twice: refused, or recorded (its value, already read for problems, dropped)."""
+        shown = repr(key) if len(repr(key)) <= 60 else f"{repr(key)[:40]}...{repr(key)[-12:]}"  # a hostile key: cut
+        problem = f"duplicate key {shown} (first given at line {first.line}); YAML would silently keep the last one"
+        if self.problems is None:
+            self.refuse(loc, problem, kind="duplicate-key")
+        elif len(self.duplicates) >= MAX_DUPLICATES:  # a hostile file: refused at once, alone
+            self.refuse_now(loc, f"more than {MAX_DUPLICATES} duplicate keys (the first at line "
+                            f"{self.duplicates[0].line}); a mapping gives each key once", "limit")
+        else:
+            self.duplicates.append(loc)
+            self.problems.append((loc, problem, "duplicate-key"))

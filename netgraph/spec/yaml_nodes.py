@@ -1,11 +1,11 @@
 """Safe YAML reading for specs: plain data with a position for every value, hostile input refused.
 
 ``read_yaml(text, file)`` composes libyaml's (else PyYAML's pure) parser events into ``YMap``/``YSeq`` and
-plain scalars (YAML 1.2 core schema). It refuses, as ``SpecError`` at ``file:line:col``: tags beyond the plain
-types, duplicate keys (or, given a ``problems`` list, records them there and reads on), and input past the
-``yaml_depth``, ``yaml_nodes`` (aliases expanded; a flow list past it is refused at its '[': ``flow_lists``),
-``yaml_layers`` and ``yaml_bytes`` limits, alias cycles and integers outside 64 bits. Tabs and mis-aligned lines
-get a hint (``yaml_hints``).
+plain scalars (YAML 1.2 core schema). Duplicate keys, tags, keys that are no scalar and numbers it cannot read
+(``unread_values``) it refuses as ``SpecError`` at ``file:line:col``, or, given a ``problems`` list, records there
+and reads on; input past the ``yaml_depth``, ``yaml_nodes`` (aliases expanded; a flow list at its '[':
+``flow_lists``), ``yaml_layers`` and ``yaml_bytes`` limits, and alias cycles, it refuses. Tabs and mis-aligned
+lines get a hint (``yaml_hints``).
 
 >>> data = read_yaml("layers:\\n  lin: {type: LinearLayer, output: 3}\\n", "net.yaml")
 >>> data["layers"]["lin"]["output"], data["layers"]["lin"].value_locs["output"]
@@ -32,11 +32,11 @@ from netgraph.core.limits import current_limits, raise_hint
 from netgraph.spec.block_structure import BlockLookahead
 from netgraph.spec.flow_lists import FlowLookahead
 from netgraph.spec.line_breaks import blank_tab_lines, uniform_breaks, yaml_lines
-from netgraph.spec.unread_values import UnreadValues
+from netgraph.spec.unread_values import MAX_DUPLICATES, UnreadValues
 from netgraph.spec.scalar_spans import Loc, ScalarText, core_value
 from netgraph.spec.yaml_hints import empty_file_problem, list_key_hint, syntax_hint
 
-__all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS", "RESOLVERS"]
+__all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS", "RESOLVERS", "MAX_DUPLICATES"]
 
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null")}
@@ -58,7 +58,6 @@ for _kind, _rx, _first in _CORE:
         RESOLVERS.setdefault(_c, []).append((f"{_TAG}{_kind}", re.compile(f"^(?:{_rx})$")))  # the writer quotes by these
 _PROPERTIES = re.compile(r"(?:[&!][^\s,\[\]{}]*[ \t]+)+")  # anchors and tags before a value: '&x !!str '
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")  # 010: 8 in YAML 1.1 (octal), 10 in YAML 1.2: refused
-MAX_DUPLICATES = 100  # duplicate keys recorded; past them the file is refused at once (a hostile file)
 PURE_FALLBACK_CHARS = 2**16  # text libyaml refuses is read again by the pure parser up to this length (see _read)
 
 
@@ -99,13 +98,13 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
     that a syntax error anywhere is the one reported."""
 
     def document(self, file: str, problems: list[tuple[Loc, str]] | None) -> Any:
-        """The single document's value (``problems``: where duplicate keys are recorded, else refused)."""
+        """The single document's value (``problems``: where the problems ``unread_values`` tells are recorded)."""
         self.file, self.problems, self.anchors, self.resolved, self.refusals = file, problems, {}, {}, []
         self.duplicates, self.open = [], []  # duplicate keys recorded; the lists being read (a mapping: None)
         self.depth = self.deepest = self.nodes = self.layers = 0
         self.aliased = False  # an alias was read (a count past the yaml_nodes limit is then blamed on aliases)
-        self.max_depth, self.max_nodes = current_limits().yaml_depth, current_limits().yaml_nodes
-        self.max_layers, self.under_layers = current_limits().yaml_layers, False
+        limits, self.under_layers = current_limits(), False
+        self.max_depth, self.max_nodes, self.max_layers = limits.yaml_depth, limits.yaml_nodes, limits.yaml_layers
         self.get_event()  # stream start
         if self.check_event(StreamEndEvent):
             line, col, problem = empty_file_problem(self.text)
@@ -154,7 +153,7 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
                                   f"levels (with aliases expanded); the yaml_depth limit: {raise_hint('yaml_depth')}",
                                   "limit")
             if key and text is None:
-                self.refuse(loc, "a mapping key must be a plain name, not a list or mapping")
+                self.bad_value(loc, "a mapping key must be a plain name, not a list or mapping")
             value = text if key else value
             if layers and isinstance(value, (YMap, YSeq)):
                 self.count_layers(len(value), _mark_loc(event.start_mark))
@@ -214,7 +213,7 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
             loc = Loc(line, col)
             if key:
                 hint = list_key_hint(self.line_text(line), col) if kind is SequenceNode else ""
-                self.refuse(loc, f"a mapping key must be a plain name, not a list or mapping{hint}")
+                self.bad_value(loc, f"a mapping key must be a plain name, not a list or mapping{hint}")
             self.flow_ahead(event)
             block = self.block_ahead(event, "-" if kind is SequenceNode else ":", layers)
             value = self.sequence(loc, layers, block) if kind is SequenceNode else self.mapping(loc, layers, block)
@@ -300,6 +299,8 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
             value, value_loc = self.compose()
             if key == _MERGE:
                 merged += zip(value, value.item_locs) if isinstance(value, YSeq) else [(value, value_loc)]
+            elif key is None:  # a list or mapping as a key: told, and its entry left out
+                continue
             elif key in out:
                 self.duplicate(key, out.key_locs[key], key_loc)
             else:
@@ -314,18 +315,9 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
         self.open.pop()
         return out
 
-    def duplicate(self, key: str, first: Loc, loc: Loc) -> None:
-        """A key given twice: refused, or recorded (its value, already read for problems, dropped)."""
-        shown = repr(key) if len(repr(key)) <= 60 else f"{repr(key)[:40]}...{repr(key)[-12:]}"  # a hostile key: cut
-        problem = f"duplicate key {shown} (first given at line {first.line}); YAML would silently keep the last one"
-        if self.problems is None:
-            self.refuse(loc, problem, kind="duplicate-key")
-        elif len(self.duplicates) >= MAX_DUPLICATES:  # a hostile file: refused at once, alone
-            raise YamlRefused(self.file, loc, f"more than {MAX_DUPLICATES} duplicate keys (the first at line "
-                              f"{self.duplicates[0].line}); a mapping gives each key once", "limit")
-        else:
-            self.duplicates.append(loc)
-            self.problems.append((loc, problem, "duplicate-key"))
+    def refuse_now(self, loc: Loc, problem: str, kind: str) -> None:
+        """Refuse the file at once (a hostile one), with ``problem`` alone."""
+        raise YamlRefused(self.file, loc, problem, kind)
 
 
 # the composer over libyaml's C scanner and parser (the same events and marks) when PyYAML has it, and the pure one
