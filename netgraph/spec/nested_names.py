@@ -20,7 +20,7 @@ from typing import Any
 __all__ = ["from_top"]
 
 _NAME = r"""(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""  # a name as Python's repr quotes it
-_ONE = rf"layer (?:(?:\d+|\?)(?: {_NAME})?|{_NAME}) \((\w+)\)"  # "layer 2 'b' (Type)", "layer 2 (Type)", "layer 'b' (Type)"
+_ONE = rf"layer (?:(?:\d+|\?)(?: {_NAME})?|{_NAME}) \((\w+)\)"  # "layer 2 'b' (T)", "layer 2 (T)", "layer 'b' (T)"
 _LEADING = re.compile(rf"(?:(?:{_ONE}|\.\.\. \d+ levels \.\.\.) > )*{_ONE}")
 
 

@@ -1,7 +1,8 @@
 """Hints for a YAML syntax error whose parser message would not help (``syntax_hint``): a '{', '[' or quote left
 open, a tab in the indentation or a column no line above uses, an unquoted edge that starts with '[' or holds a group
-in a flow list (YAML reads it as a list), a key without its ':'; for a value that is null because a comment follows its key (``comment_hint``);
-for a list as a mapping key (``{? [a, b] : p}``, ``[a, b]: p``), how an edge group is written (``list_key_hint``).
+in a flow list (YAML reads it as a list), a key without its ':'; for a value that is null because a comment follows
+its key (``comment_hint``); for a list as a mapping key (``{? [a, b] : p}``, ``[a, b]: p``), how an edge group is
+written (``list_key_hint``).
 
 >>> import yaml
 >>> try: yaml.safe_load("edges:\\n  - [a, b] -> c\\n")

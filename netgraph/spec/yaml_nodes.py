@@ -308,7 +308,8 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
         self.get_event()
         for source, source_loc in merged:
             if not isinstance(source, YMap):  # told among the file's other problems, and left out
-                self.bad_value(source_loc, "a merge key '<<' takes a mapping (or a list of mappings), e.g. '<<: *defaults'")
+                self.bad_value(source_loc, "a merge key '<<' takes a mapping (or a list of mappings), e.g. "
+                               "'<<: *defaults'")
                 continue
             for key in [k for k in source if k not in out]:
                 out[key], out.key_locs[key], out.value_locs[key] = source[key], source.key_locs[key], source.value_locs[key]
