@@ -31,7 +31,8 @@ from netgraph.spec.problems import FAILED, TooManyProblems, at_layer, sole
 from netgraph.spec.quoted_numbers import text_hint
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 
-__all__ = ["read_layer", "layer_fields", "required", "is_lone_layer_type", "GRAPH_KEYS", "CHAIN_KEYS"]
+__all__ = ["read_layer", "layer_fields", "required", "is_lone_layer_type", "unknown_type_hint", "GRAPH_KEYS",
+           "CHAIN_KEYS"]
 
 MAX_REFERENCES = 10_000  # 'ref:' uses read for one load (nets naming each other many times: a reference bomb)
 READ_FRAMES = 3  # recursion_room levels per nesting level of reading a spec (frames: ~3 times a net walk's)
@@ -220,6 +221,13 @@ def _ref_targets(value: Any) -> list[str]:
     return found
 
 
+def unknown_type_hint(name: Any) -> str:
+    """The hint on a ``type:`` that names no layer type: another library's name, a near type, or a shorthand's
+    function name ({type: Tanh}) or a slip of one ({type: Tanhh}) and how to write that layer."""
+    hint = layer_name_hint(name, REGISTRY)
+    return hint + _shorthand_hint(name, near=not hint and name not in known_names())
+
+
 def _shorthand_hint(name: Any, near: bool = False) -> str:
     """For a type that is a layer shorthand ({type: Tanh}), or (``near``) a slip of one ({type: Tanhh}): how to write
     that layer."""
@@ -244,9 +252,8 @@ def _typed(reader: Any, spec: YMap, loc: Loc, path: tuple) -> Any:
     name = spec["type"]
     cls = REGISTRY.get(name) if isinstance(name, str) else None
     if cls is None:
-        hint = layer_name_hint(name, REGISTRY)  # else a slip of a shorthand's name ({type: Tanhh}): that one
-        hint += _shorthand_hint(name, near=not hint and name not in known_names())
-        return reader.error(spec.value_locs["type"], f"layer {_name(path)}: unknown layer type {name!r}{hint}",
+        return reader.error(spec.value_locs["type"], f"layer {_name(path)}: unknown layer type {name!r}"
+                            f"{unknown_type_hint(name)}",
                             kind="unknown-layer-type", layer=path, found=name)
     if issubclass(cls, NetGraph):
         kind = "NetChain" if name == "NetChain" else "NetGraph"

@@ -21,7 +21,7 @@ from netgraph.spec.nested_names import from_top
 from netgraph.spec.misindented import check_misindented, misindented_option
 from netgraph.spec.layer_lists import named_layers, without_keys
 from netgraph.spec.line_breaks import yaml_lines
-from netgraph.spec.layer_specs import CHAIN_KEYS, GRAPH_KEYS, is_lone_layer_type, read_layer
+from netgraph.spec.layer_specs import CHAIN_KEYS, GRAPH_KEYS, is_lone_layer_type, read_layer, unknown_type_hint
 from netgraph.spec.ports import check_declared, check_unused, read_ports
 from netgraph.spec.spec_header import check_header
 from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
@@ -31,7 +31,6 @@ from netgraph.spec.text import EncodingRefused, other_kind_hint, read_limited
 from netgraph.spec.yaml_hints import comment_hint
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
-from netgraph.core.layer import REGISTRY
 from netgraph.core.wording import value_kind
 
 __all__ = ["SpecReader", "SourceFile", "Locator", "load_spec", "check_sizes", "VERSION", "TOP_KEYS"]
@@ -210,7 +209,7 @@ class SpecReader(ProblemLog):
             self.layer_specs[prefix] = spec = without_keys(data, TOP_KEYS)
             net = read_layer(self, spec, data.loc, prefix)
         elif kind not in ("NetGraph", "NetChain"):
-            known = did_you_mean(kind, list(REGISTRY)) if isinstance(kind, str) else ""
+            known = unknown_type_hint(kind)
             net = self.error(data.value_locs["type"], f"a spec's top-level type is NetGraph, NetChain or a layer type "
                              f"(a layer alone), found {kind!r}{known}", kind="unknown-layer-type", layer=prefix,
                              found=kind)
