@@ -69,3 +69,10 @@ def test_a_key_that_is_no_plain_name_is_told_beside_the_other_problems(yaml_load
     assert [(line, c, kind) for line, c, kind, _ in found] == [
         (4, col, "yaml-syntax"), (5, 13, "unknown-layer-type"), (7, 26, "unknown-layer")]
     assert "a mapping key must be a plain name" in found[0][3] or "is not allowed on a key" in found[0][3]
+
+
+def test_an_alias_of_a_list_as_a_key_is_told_at_the_alias(yaml_loader):
+    """Found by QA: it was told at the anchored list (3:9), not at the key that names it (4:3)."""
+    found = problems("netgraph: 1\nlayers:\n  a: &x [1]\n  *x : Tanh\n  c: {type: LinearLayr}\n")
+    assert [(line, c, kind) for line, c, kind, _ in found] == [(4, 3, "yaml-syntax"), (5, 13, "unknown-layer-type")]
+    assert found[0][3] == "a mapping key must be a plain name, not a list or mapping"

@@ -152,8 +152,8 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
                 raise YamlRefused(self.file, _mark_loc(event.start_mark), f"nested deeper than {self.max_depth} "
                                   f"levels (with aliases expanded); the yaml_depth limit: {raise_hint('yaml_depth')}",
                                   "limit")
-            if key and text is None:
-                self.bad_value(loc, "a mapping key must be a plain name, not a list or mapping")
+            if key and text is None:  # at the alias, not at the value it names
+                self.bad_value(_mark_loc(event.start_mark), "a mapping key must be a plain name, not a list or mapping")
             value = text if key else value
             if layers and isinstance(value, (YMap, YSeq)):
                 self.count_layers(len(value), _mark_loc(event.start_mark))
