@@ -157,6 +157,21 @@ def test_yaml_takes_one_number_for_every_array_as_python_does():
             NetGraph.from_yaml(text.replace("multipliers: 0.5", f"multipliers: {bad}"))
 
 
+def test_yaml_tells_each_bad_rule_at_its_key_or_value():
+    """Found by QA: every bad rule was told in one message at the mapping's '{', in Python's words
+    ('net_set_learning_rate_multipliers: 2 problems: ...')."""
+    text = ("netgraph: 1\nlayers: {a: 3, c: 3}\ninputs: {Input: 3}\nedges: [Input -> a -> c]\n"
+            "learning_rate_multipliers: {a: .nan, b: 1, c: -1}\n")
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(text)
+    assert [(d.line, d.column, d.message) for d in info.value.diagnostics] == [
+        (5, 32, "learning_rate_multipliers: multiplier of 'a' must be a number >= 0 (0 freezes), found nan"),
+        (5, 38, "learning_rate_multipliers: key 'b' matches no array; layers with arrays: ['a', 'c']"),
+        (5, 47, "learning_rate_multipliers: multiplier of 'c' must be a number >= 0 (0 freezes), found -1")]
+    assert NetGraph.from_yaml(text.replace("{a: .nan, b: 1, c: -1}", "{a: 0.5, 'a*': 2}")).learning_rate_multipliers \
+        == {"a": 0.5, "a*": 2.0}  # good rules: stored together, in order
+
+
 @pytest.mark.parametrize("rules", [{"enc": 0, "dec": 0.5, "*": 1}, {"All": 0.5, "dec": 0.1},
                                    {"dec": 0.5, "dec/Weights": 0.1}])
 def test_net_train_accepts_a_rule_that_earlier_rules_cover_as_the_stored_rules_do(rules):

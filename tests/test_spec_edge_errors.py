@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from netgraph import NetGraph, SpecError
 from tests.test_spec_errors import errors_of
 
 
@@ -120,3 +121,15 @@ def test_a_source_port_numbered_0_is_not_told_that_inputs_count_from_1(layer):
     (error,) = errors_of(f"netgraph: 1\nlayers:\n  p: {layer}\n  x: Tanh\ninputs: {{a: 2, b: 2}}\n"
                          "edges:\n  - [a, p.1]\n  - [b, p.2]\n  - p.0 -> x\n")
     assert "has no port '0'" in error and "count from 1" not in error and "outputs ['Output']" in error, error
+
+
+def test_a_layer_inside_a_nested_graph_named_as_its_port_is_told_its_output_path():
+    """Found by QA: `enc.l1 -> d`, meant as the inner layer l1's output, was told only that enc has no port 'l1'."""
+    text = ("netgraph: 1\nlayers:\n  enc:\n    type: NetGraph\n    layers: {l1: 3, l2: Tanh}\n    inputs: {X: 3}\n"
+            "    edges: [X -> l1 -> l2]\n  d: 2\ninputs: {Input: 3}\nedges: [Input -> enc.X, enc.l1 -> d]\n")
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(text)
+    assert str(info.value) == ("<string>:10:29: layer 'enc' (NetGraph) has no port 'l1' ('l1' is a layer inside it: "
+                               "its output is enc.l1.Output); its inputs are ['X'] and outputs ['Output']")
+    fixed = NetGraph.from_yaml(text.replace("enc.l1 -> d", "enc.l1.Output -> d"))  # enc's output stays one too
+    assert fixed.output_shapes == {"Output1": (3,), "Output2": (2,)}

@@ -58,6 +58,24 @@ def test_a_function_name_given_as_a_layer_type_says_how_to_write_that_layer():
     assert "{type: ThreadingLayer, function: Plus}" in errors[1]
 
 
+def test_a_misspelt_function_name_given_as_a_layer_type_is_told_the_near_one():
+    """Found by QA: {type: Tanhh} had no "did you mean" (the bare Tanhh had one)."""
+    errors = errors_of("netgraph: 1\nlayers: {a: {type: Tanhh}, b: {type: Pluss}, c: {type: LinearLayr}}\n")
+    assert positions(errors) == ["<string>:2:20", "<string>:2:38", "<string>:2:56"]
+    assert errors[0].endswith("unknown layer type 'Tanhh' (did you mean 'Tanh'?); 'Tanh' is a function: write the "
+                              "layer as Tanh alone, or {type: ElementwiseLayer, function: Tanh}")
+    assert "'Pluss' (did you mean 'Plus'?)" in errors[1] and "{type: ThreadingLayer, function: Plus}" in errors[1]
+    assert errors[2].endswith("unknown layer type 'LinearLayr' (did you mean 'LinearLayer'?)")
+
+
+def test_a_misspelt_top_level_type_is_told_the_near_shorthand_too():
+    """Found by QA: a spec of one layer, 'type: Tanhh', had no "did you mean" either."""
+    assert errors_of("netgraph: 1\ntype: Tanhh\n") == [
+        "<string>:2:7: a spec's top-level type is NetGraph, NetChain or a layer type (a layer alone), found 'Tanhh' (did "
+        "you mean 'Tanh'?); 'Tanh' is a function: write the layer as Tanh alone, or {type: ElementwiseLayer, function: "
+        "Tanh}"]
+
+
 def test_a_misspelt_port_is_told_its_near_name_only():
     """Found by QA: 'Inptu' was told both "did you mean 'Input'?" and to declare 'inputs: {Inptu: null}'."""
     errors = errors_of("netgraph: 1\nlayers: {a: 2}\ninputs: {Input: 2}\nedges: [Inptu -> a]\n")

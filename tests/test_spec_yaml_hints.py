@@ -22,6 +22,18 @@ def test_unquoted_group_edge_says_to_quote_it(line, yaml_loader):
                                      "group as a list: - \"[a, b] -> p\"")
 
 
+@pytest.mark.parametrize("edges, at, edge", [
+    ("[Input -> [a, b], '[a, b] -> p']", 9, "Input -> [a, b]"),     # a fan-out
+    ("[Input -> a, Input -> b, [a, b] -> p]", 33, "[a, b] -> p"),   # a group feeding one
+    ("[ [a, b] -> p]", 10, "[a, b] -> p"),
+])
+def test_unquoted_group_edge_in_a_flow_list_says_to_quote_it(edges, at, edge, yaml_loader):
+    """Found by QA: the parser's words alone ("expected ',' or ']', but got '['")."""
+    text = "netgraph: 1\nlayers: {a: 3, b: 3, p: Plus}\ninputs: {Input: 3}\nedges: " + edges + "\n"
+    assert _error(text) == (f"<string>:4:{at}: an edge holding a group '[...]' inside a flow list must be quoted, or "
+                            f"YAML reads the group as a list: \"{edge}\"")
+
+
 def test_expression_read_as_a_comment_says_so(yaml_loader):
     text = "netgraph: 1\nlayers:\n  f:\n    type: FunctionLayer\n    function: #x * 2\ninputs: {x: 2}\n"
     assert _error(text).endswith("(YAML read the value as null: '#x * 2' is a comment, as '#' after a space starts "

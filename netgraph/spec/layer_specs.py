@@ -23,7 +23,7 @@ from netgraph.core.torch_option_names import torch_option_hint
 from netgraph.core.wording import value_kind
 from netgraph.layers.expression import ExpressionError
 from netgraph.layers.function import ELEMENTWISE
-from netgraph.layers.shorthand import from_shorthand
+from netgraph.layers.shorthand import from_shorthand, known_names
 from netgraph.spec.array_checks import missing_arrays
 from netgraph.spec.layer_lists import listed_options
 from netgraph.spec.options import option_codecs
@@ -31,7 +31,8 @@ from netgraph.spec.problems import FAILED, TooManyProblems, at_layer, sole
 from netgraph.spec.quoted_numbers import text_hint
 from netgraph.spec.yaml_nodes import Loc, YMap, YSeq
 
-__all__ = ["read_layer", "layer_fields", "required", "is_lone_layer_type", "GRAPH_KEYS", "CHAIN_KEYS"]
+__all__ = ["read_layer", "layer_fields", "required", "is_lone_layer_type", "unknown_type_hint", "GRAPH_KEYS",
+           "CHAIN_KEYS"]
 
 MAX_REFERENCES = 10_000  # 'ref:' uses read for one load (nets naming each other many times: a reference bomb)
 READ_FRAMES = 3  # recursion_room levels per nesting level of reading a spec (frames: ~3 times a net walk's)
@@ -220,15 +221,26 @@ def _ref_targets(value: Any) -> list[str]:
     return found
 
 
-def _shorthand_hint(name: Any) -> str:
-    """For a type that is a layer shorthand ({type: Tanh}): how to write that layer."""
+def unknown_type_hint(name: Any) -> str:
+    """The hint on a ``type:`` that names no layer type: another library's name, a near type, or a shorthand's
+    function name ({type: Tanh}) or a slip of one ({type: Tanhh}) and how to write that layer."""
+    hint = layer_name_hint(name, REGISTRY)
+    return hint + _shorthand_hint(name, near=not hint and name not in known_names())
+
+
+def _shorthand_hint(name: Any, near: bool = False) -> str:
+    """For a type that is a layer shorthand ({type: Tanh}), or (``near``) a slip of one ({type: Tanhh}): how to write
+    that layer."""
+    if near and isinstance(name, str):
+        name = nearest_name(name, [n for n in known_names() if n not in REGISTRY])
     try:
         layer = from_shorthand(name) if isinstance(name, str) else None
     except NetGraphError:
         layer = None
     function = getattr(layer, "function", None)
     return "" if layer is None or not isinstance(function, str) else (
-        f"; {name!r} is a function: write the layer as {name} alone, or {{type: {layer.type_name}, function: {function}}}")
+        f"{f' (did you mean {name!r}?)' if near else ''}; {name!r} is a function: write the layer as {name} alone, or "
+        f"{{type: {layer.type_name}, function: {function}}}")
 
 
 def _typed(reader: Any, spec: YMap, loc: Loc, path: tuple) -> Any:
@@ -241,7 +253,7 @@ def _typed(reader: Any, spec: YMap, loc: Loc, path: tuple) -> Any:
     cls = REGISTRY.get(name) if isinstance(name, str) else None
     if cls is None:
         return reader.error(spec.value_locs["type"], f"layer {_name(path)}: unknown layer type {name!r}"
-                            f"{layer_name_hint(name, REGISTRY)}{_shorthand_hint(name)}",
+                            f"{unknown_type_hint(name)}",
                             kind="unknown-layer-type", layer=path, found=name)
     if issubclass(cls, NetGraph):
         kind = "NetChain" if name == "NetChain" else "NetGraph"

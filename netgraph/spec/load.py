@@ -16,10 +16,12 @@ from netgraph.core.limits import current_limits, raise_hint
 from netgraph.spec.alias_problems import alias_repeats_merged
 from netgraph.spec.array_checks import check_arrays, check_sizes
 from netgraph.spec.edges import read_edges
+from netgraph.spec.multiplier_rules import read_multipliers
+from netgraph.spec.nested_names import from_top
 from netgraph.spec.misindented import check_misindented, misindented_option
 from netgraph.spec.layer_lists import named_layers, without_keys
 from netgraph.spec.line_breaks import yaml_lines
-from netgraph.spec.layer_specs import CHAIN_KEYS, GRAPH_KEYS, is_lone_layer_type, read_layer
+from netgraph.spec.layer_specs import CHAIN_KEYS, GRAPH_KEYS, is_lone_layer_type, read_layer, unknown_type_hint
 from netgraph.spec.ports import check_declared, check_unused, read_ports
 from netgraph.spec.spec_header import check_header
 from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
@@ -29,8 +31,6 @@ from netgraph.spec.text import EncodingRefused, other_kind_hint, read_limited
 from netgraph.spec.yaml_hints import comment_hint
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
-from netgraph.core.layer import REGISTRY
-from netgraph.core.multipliers import net_set_learning_rate_multipliers
 from netgraph.core.wording import value_kind
 
 __all__ = ["SpecReader", "SourceFile", "Locator", "load_spec", "check_sizes", "VERSION", "TOP_KEYS"]
@@ -70,8 +70,7 @@ class Locator:
         message = yaml_advice(problem.render(self.edge_text, self.edge_place))
         graph = self.reader.locators.get((*self.prefix, *problem.graph))
         path = (*self.prefix, *(problem.layer or ()))
-        if self.prefix and problem.kind == "too-large" and problem.detail:  # a nested net's: by its path from the top
-            message = f"{'layer' if problem.layer else 'net'} {'/'.join(path)!r} port {problem.port!r} {problem.detail}"
+        message = from_top(message, problem, self.prefix)  # a nested net's: by its path from the top
         spec, inner = self.reader.layer_specs.get(path, {}), self.reader.locators.get(path)
         if problem.layer is not None:
             message += self.reader.origin(path, problem.option)  # an array from the weights file that does not fit
@@ -133,11 +132,14 @@ class SpecReader(ProblemLog):
         self.ref_sizes: dict[SourceFile, dict[str, int]] = {}  # 'ref:' uses reading each net takes (_uses_reading)
         self.layers_read = 0
         self.undeclared: set[tuple] = set()  # (file, graph path, name) of each graph port told to be declared
+        self.unread: set[tuple] = set()  # (file name, line, col) of each value that could not be read (None there)
 
     def error(self, loc: Loc, message: str, file: SourceFile | None = None, source: Diagnostic | None = None, *,
               kind: str, **fields: Any) -> Any:
         """Record a problem at ``loc`` in ``file`` (default: the file being read); FAILED, for ``return error(...)``.
         ``source``: the Diagnostic it came from, whose fields the SpecError's keeps; else ``kind`` and ``fields``."""
+        if ((file or self.file).name, loc.line, loc.col) in self.unread:
+            return FAILED  # a value that could not be read: told once, as such
         hint = comment_hint(self.lines.get((file or self.file).name), loc)
         return super().error(loc, message + hint, file, source, kind=kind, **fields)
 
@@ -173,14 +175,17 @@ class SpecReader(ProblemLog):
         """The net of one spec file's text (problems recorded, FAILED when it cannot be built)."""
         self.file = f
         self.lines[f.name] = yaml_lines(text)
-        duplicates: list[tuple[Loc, str]] = []
+        recorded: list[tuple[Loc, str, str]] = []  # duplicate keys, and values that cannot be read (None instead)
         try:
-            data = read_yaml(text, f.name, duplicates)
+            data = read_yaml(text, f.name, recorded)
         except YamlRefused as exc:  # no value was read, so no hint that one is null for a comment
             return super().error(exc.loc, exc.problem + other_kind_hint(f.name), f, kind=exc.kind)
         finally:
-            for loc, problem in duplicates:
-                self.error(loc, problem, kind="duplicate-key")
+            for loc, problem, kind in recorded:
+                if kind is not None:  # None: a list holding a value that cannot be read
+                    self.error(loc, problem, kind=kind)
+                if kind != "duplicate-key":  # what its None causes there is not told again
+                    self.unread.add((f.name, loc.line, loc.col))
         if not isinstance(data, YMap):
             found = value_kind(data)
             return self.error(getattr(data, "loc", Loc(1, 1)), f"a spec is a mapping that starts with "
@@ -204,7 +209,7 @@ class SpecReader(ProblemLog):
             self.layer_specs[prefix] = spec = without_keys(data, TOP_KEYS)
             net = read_layer(self, spec, data.loc, prefix)
         elif kind not in ("NetGraph", "NetChain"):
-            known = did_you_mean(kind, list(REGISTRY)) if isinstance(kind, str) else ""
+            known = unknown_type_hint(kind)
             net = self.error(data.value_locs["type"], f"a spec's top-level type is NetGraph, NetChain or a layer type "
                              f"(a layer alone), found {kind!r}{known}", kind="unknown-layer-type", layer=prefix,
                              found=kind)
@@ -279,19 +284,7 @@ class SpecReader(ProblemLog):
         layers = list(table.values()) if isinstance(value, YSeq) else table  # a list: numbered as in Python
         make = (lambda s: NetChain(layers, **s)) if kind == "NetChain" else (lambda s: NetGraph(table, edges, **s))
         net = self.construct(make, shapes, loc_of, spec.loc, ports)
-        return net if net is FAILED or "learning_rate_multipliers" not in spec else self.multipliers(net, spec)
-
-    def multipliers(self, net: Any, spec: YMap) -> Any:
-        """The net with the spec's ``learning_rate_multipliers:`` stored (FAILED, with the error placed, if bad)."""
-        value, loc = spec["learning_rate_multipliers"], spec.value_locs["learning_rate_multipliers"]
-        number = isinstance(value, (int, float)) and not isinstance(value, bool)  # {All: r}, as net_train takes it
-        if not isinstance(value, YMap) and not number:
-            return self.error(loc, f"learning_rate_multipliers is a number or a mapping {{layer: multiplier}}, "
-                              f"found {value_kind(value)}", kind="value-type", found=value_kind(value))
-        try:
-            return net_set_learning_rate_multipliers(net, value if number else {key: value[key] for key in value})
-        except NetGraphError as exc:
-            return self.error(loc, str(exc), source=sole(exc), kind="option-value")
+        return net if net is FAILED or "learning_rate_multipliers" not in spec else read_multipliers(self, net, spec)
 
     def layers(self, value: YMap | YSeq, prefix: tuple) -> dict[str, Any]:
         if isinstance(value, YMap):

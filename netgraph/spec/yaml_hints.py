@@ -1,7 +1,8 @@
 """Hints for a YAML syntax error whose parser message would not help (``syntax_hint``): a '{', '[' or quote left
-open, a tab in the indentation or a column no line above uses, an unquoted edge that starts with '[' (YAML reads it
-as a list), a key without its ':'; for a value that is null because a comment follows its key (``comment_hint``);
-for a list as a mapping key (``{? [a, b] : p}``, ``[a, b]: p``), how an edge group is written (``list_key_hint``).
+open, a tab in the indentation or a column no line above uses, an unquoted edge that starts with '[' or holds a group
+in a flow list (YAML reads it as a list), a key without its ':'; for a value that is null because a comment follows
+its key (``comment_hint``); for a list as a mapping key (``{? [a, b] : p}``, ``[a, b]: p``), how an edge group is
+written (``list_key_hint``).
 
 >>> import yaml
 >>> try: yaml.safe_load("edges:\\n  - [a, b] -> c\\n")
@@ -30,7 +31,8 @@ _FLOW_LIST = re.compile(r"\[[^\[\]\n]*\]")  # [a, b] on one line
 def syntax_hint(exc: Any, text: str) -> tuple[int, int, str] | None:
     """(line, column, hint) for the syntax error ``exc`` in ``text`` when a hint explains it better, else None."""
     lines, mark = yaml_lines(text), exc.problem_mark
-    return unclosed_hint(exc, lines) or _edge_hint(lines, mark) or _layout_hint(lines, mark) or colon_hint(text, exc)
+    return unclosed_hint(exc, lines) or _edge_hint(lines, mark) or _flow_edge_hint(exc, lines) or \
+        _layout_hint(lines, mark) or colon_hint(text, exc)
 
 
 def unclosed_hint(exc: Any, lines: list[str]) -> tuple[int, int, str] | None:
@@ -138,6 +140,29 @@ def _edge_hint(lines: list[str], mark: Any) -> tuple[int, int, str] | None:
         return None
     return mark.line + 1, len(found.group(1)) + 1, (
         f"an edge that starts with '[' must be quoted, or YAML reads the group as a list: - \"{found.group(2)}\"")
+
+
+def _flow_edge_hint(exc: Any, lines: list[str]) -> tuple[int, int, str] | None:
+    """For an unquoted edge holding a group inside a flow list (``edges: [Input -> [a, b]]``, ``[[a, b] -> c]``),
+    whose group YAML reads as a list: the edge's start, and the edge quoted."""
+    mark = exc.problem_mark
+    if not isinstance(exc, ParserError) or exc.context != "while parsing a flow sequence" or mark is None:
+        return None
+    line = _line(lines, mark.line)
+    before, after = line[:mark.column], line[mark.column:]
+    if before.rstrip().endswith("->") and after.startswith("["):  # Input -> [a, b]
+        start, end = max(before.rfind(","), before.rfind("[")) + 1, after.find("]") + 1
+    elif after.startswith("->") and before.rstrip().endswith("]"):  # [a, b] -> c
+        start = before.rfind("[")
+        end = min((i for i in (after.find(","), after.find("]")) if i >= 0), default=-1)
+    else:
+        return None
+    if start < 0 or end <= 0:
+        return None
+    start += len(before[start:]) - len(before[start:].lstrip())
+    edge = (before[start:] + after[:end]).strip()
+    return mark.line + 1, start + 1, (f"an edge holding a group '[...]' inside a flow list must be quoted, or YAML "
+                                      f"reads the group as a list: \"{edge}\"")
 
 
 def comment_hint(lines: list[str] | None, loc: Any) -> str:

@@ -1,11 +1,11 @@
 """Safe YAML reading for specs: plain data with a position for every value, hostile input refused.
 
 ``read_yaml(text, file)`` composes libyaml's (else PyYAML's pure) parser events into ``YMap``/``YSeq`` and
-plain scalars (YAML 1.2 core schema). It refuses, as ``SpecError`` at ``file:line:col``: tags beyond the plain
-types, duplicate keys (or, given a ``problems`` list, records them there and reads on), and input past the
-``yaml_depth``, ``yaml_nodes`` (aliases expanded; a flow list past it is refused at its '[': ``flow_lists``),
-``yaml_layers`` and ``yaml_bytes`` limits, alias cycles and integers outside 64 bits. Tabs and mis-aligned lines
-get a hint (``yaml_hints``).
+plain scalars (YAML 1.2 core schema). Duplicate keys, tags, keys that are no scalar and numbers it cannot read
+(``unread_values``) it refuses as ``SpecError`` at ``file:line:col``, or, given a ``problems`` list, records there
+and reads on; input past the ``yaml_depth``, ``yaml_nodes`` (aliases expanded; a flow list at its '[':
+``flow_lists``), ``yaml_layers`` and ``yaml_bytes`` limits, and alias cycles, it refuses. Tabs and mis-aligned
+lines get a hint (``yaml_hints``).
 
 >>> data = read_yaml("layers:\\n  lin: {type: LinearLayer, output: 3}\\n", "net.yaml")
 >>> data["layers"]["lin"]["output"], data["layers"]["lin"].value_locs["output"]
@@ -32,10 +32,11 @@ from netgraph.core.limits import current_limits, raise_hint
 from netgraph.spec.block_structure import BlockLookahead
 from netgraph.spec.flow_lists import FlowLookahead
 from netgraph.spec.line_breaks import blank_tab_lines, uniform_breaks, yaml_lines
+from netgraph.spec.unread_values import MAX_DUPLICATES, UnreadValues
 from netgraph.spec.scalar_spans import Loc, ScalarText, core_value
 from netgraph.spec.yaml_hints import empty_file_problem, list_key_hint, syntax_hint
 
-__all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS", "RESOLVERS"]
+__all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS", "RESOLVERS", "MAX_DUPLICATES"]
 
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null")}
@@ -56,9 +57,7 @@ for _kind, _rx, _first in _CORE:
     for _c in _first:
         RESOLVERS.setdefault(_c, []).append((f"{_TAG}{_kind}", re.compile(f"^(?:{_rx})$")))  # the writer quotes by these
 _PROPERTIES = re.compile(r"(?:[&!][^\s,\[\]{}]*[ \t]+)+")  # anchors and tags before a value: '&x !!str '
-_ANCHOR = re.compile(r"&[^\s,\[\]{}]*[ \t]+")  # an anchor before a tag: '&x '
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")  # 010: 8 in YAML 1.1 (octal), 10 in YAML 1.2: refused
-MAX_DUPLICATES = 100  # duplicate keys recorded; past them the file is refused at once (a hostile file)
 PURE_FALLBACK_CHARS = 2**16  # text libyaml refuses is read again by the pure parser up to this length (see _read)
 
 
@@ -93,18 +92,19 @@ class YamlRefused(SpecError):
         super().__init__(f"{file}:{loc.line}:{loc.col}: {problem}", kind=kind)
 
 
-class _Composer(FlowLookahead, BlockLookahead):
+class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
     """Parser events -> values (PyYAML's composer and constructor in one); an alias gives its anchor's value, not
     a copy. Too deep, too many values or layers: refused at once; other refusals once the document is parsed, so
     that a syntax error anywhere is the one reported."""
 
     def document(self, file: str, problems: list[tuple[Loc, str]] | None) -> Any:
-        """The single document's value (``problems``: where duplicate keys are recorded, else refused)."""
+        """The single document's value (``problems``: where the problems ``unread_values`` tells are recorded)."""
         self.file, self.problems, self.anchors, self.resolved, self.refusals = file, problems, {}, {}, []
+        self.duplicates, self.open = [], []  # duplicate keys recorded; the lists being read (a mapping: None)
         self.depth = self.deepest = self.nodes = self.layers = 0
         self.aliased = False  # an alias was read (a count past the yaml_nodes limit is then blamed on aliases)
-        self.max_depth, self.max_nodes = current_limits().yaml_depth, current_limits().yaml_nodes
-        self.max_layers, self.under_layers = current_limits().yaml_layers, False
+        limits, self.under_layers = current_limits(), False
+        self.max_depth, self.max_nodes, self.max_layers = limits.yaml_depth, limits.yaml_nodes, limits.yaml_layers
         self.get_event()  # stream start
         if self.check_event(StreamEndEvent):
             line, col, problem = empty_file_problem(self.text)
@@ -152,8 +152,8 @@ class _Composer(FlowLookahead, BlockLookahead):
                 raise YamlRefused(self.file, _mark_loc(event.start_mark), f"nested deeper than {self.max_depth} "
                                   f"levels (with aliases expanded); the yaml_depth limit: {raise_hint('yaml_depth')}",
                                   "limit")
-            if key and text is None:
-                self.refuse(loc, "a mapping key must be a plain name, not a list or mapping")
+            if key and text is None:  # at the alias, not at the value it names
+                self.bad_value(_mark_loc(event.start_mark), "a mapping key must be a plain name, not a list or mapping")
             value = text if key else value
             if layers and isinstance(value, (YMap, YSeq)):
                 self.count_layers(len(value), _mark_loc(event.start_mark))
@@ -207,22 +207,19 @@ class _Composer(FlowLookahead, BlockLookahead):
         if tag is None or tag == "!":
             tag = self.resolve(kind, event.value if kind is ScalarNode else None, event.implicit)
         allowed = tag in (_KEY_TAGS if key else _ALLOWED[kind])
-        if not allowed:  # at the tag, past an anchor written before it
-            found = _ANCHOR.match(self.line_text(line), col - 1) if event.anchor else None
-            shown = tag.replace(_TAG, "!!")
-            self.refuse(Loc(line, found.end() + 1 if found else col), f"YAML tag {shown!r} is not allowed on a key" if key else f"YAML tag {shown!r} "
-                        f"is not allowed: a spec is plain data (mappings, lists, strings, numbers, booleans, null); it "
-                        f"never constructs Python objects")
+        refused = None if allowed else self.tag_refused(tag, key, line, col, event.anchor)
         col = self.content_col(line, col)  # past an anchor or tag: a value's position is its first character
         if kind is not ScalarNode:
             loc = Loc(line, col)
             if key:
                 hint = list_key_hint(self.line_text(line), col) if kind is SequenceNode else ""
-                self.refuse(loc, f"a mapping key must be a plain name, not a list or mapping{hint}")
+                self.bad_value(loc, f"a mapping key must be a plain name, not a list or mapping{hint}")
             self.flow_ahead(event)
             block = self.block_ahead(event, "-" if kind is SequenceNode else ":", layers)
             value = self.sequence(loc, layers, block) if kind is SequenceNode else self.mapping(loc, layers, block)
-            return (None if key else value), loc, None
+            if refused:  # read for its problems, then None
+                self.bad_value(*refused, at=loc)
+            return (None if key or refused else value), loc, None
         single = event.end_mark.line == line - 1 and event.style in (None, "", '"', "'")  # "": plain (libyaml)
         quotes = 2 if event.style in ('"', "'") else 0
         if single and event.end_mark.column - (col - 1) - quotes == len(event.value):
@@ -231,6 +228,8 @@ class _Composer(FlowLookahead, BlockLookahead):
             self.line_text(line)  # splits self.lines
             loc = Loc(line, col, None, (ScalarText(self.lines, line - 1, col - 1, event.value, event.style), 0))
         text = _MERGE if tag == _MERGE else event.value
+        if refused:
+            self.bad_value(*refused, at=loc)
         return (text if key else self.scalar(event, tag, loc) if allowed else None), loc, text
 
     def line_text(self, line: int) -> str:
@@ -256,22 +255,22 @@ class _Composer(FlowLookahead, BlockLookahead):
             return event.value
         kind, text = tag[len(_TAG):], event.value
         if kind == "int" and _LEADING_ZERO.fullmatch(text) and event.implicit[0]:
-            self.refuse(loc, f"{text[:40]!r}: a number with a leading zero is ambiguous (YAML 1.1 reads it as octal, "
-                        f"YAML 1.2 as decimal); write {int(text)} (or 0o{text.lstrip('+-0')[:40]} for octal)")
-            return None
+            return self.bad_value(loc, f"{text[:40]!r}: a number with a leading zero is ambiguous (YAML 1.1 reads it "
+                                  f"as octal, YAML 1.2 as decimal); write {int(text)} (or 0o{text.lstrip('+-0')[:40]} "
+                                  f"for octal)")
         try:
             value = core_value(kind, text) if event.implicit[0] and kind in ("int", "float", "bool") else \
                 getattr(self, f"construct_yaml_{kind}")(ScalarNode(tag, text, event.start_mark, event.end_mark))
         except (ValueError, OverflowError, KeyError) as exc:
-            self.refuse(loc, f"cannot read {text[:40]!r} as {kind}: {exc}")
-            return None
+            return self.bad_value(loc, f"cannot read {text[:40]!r} as {kind}: {exc}")
         if kind == "int" and not -_INT64 <= value < _INT64:
-            self.refuse(loc, f"integer {text[:40]}{'...' if len(text) > 40 else ''} is out of range (a spec's "
-                             f"integers fit in 64 bits)")
+            return self.bad_value(loc, f"integer {text[:40]}{'...' if len(text) > 40 else ''} is out of range (a "
+                                  f"spec's integers fit in 64 bits)")
         return value
 
     def sequence(self, loc: Loc, layers: bool = False, block: tuple | None = None) -> YSeq:
         out, locs = YSeq(), []
+        self.open.append(loc)
         while not self.check_event(SequenceEndEvent):
             if block:
                 self.item_ahead(block)
@@ -281,12 +280,14 @@ class _Composer(FlowLookahead, BlockLookahead):
             out.append(value)
             locs.append(item_loc)
         self.get_event()
+        self.open.pop()
         out.loc, out.item_locs = loc, locs
         return out
 
     def mapping(self, loc: Loc, layers: bool = False, block: tuple | None = None) -> YMap:
         out = YMap()
         out.loc, out.key_locs, out.value_locs = loc, {}, {}
+        self.open.append(None)
         merged: list[tuple[Any, Loc]] = []
         while not self.check_event(MappingEndEvent):
             if block:
@@ -298,30 +299,26 @@ class _Composer(FlowLookahead, BlockLookahead):
             value, value_loc = self.compose()
             if key == _MERGE:
                 merged += zip(value, value.item_locs) if isinstance(value, YSeq) else [(value, value_loc)]
+            elif key is None:  # a list or mapping as a key: told, and its entry left out
+                continue
             elif key in out:
                 self.duplicate(key, out.key_locs[key], key_loc)
             else:
                 out[key], out.key_locs[key], out.value_locs[key] = value, key_loc, value_loc
         self.get_event()
         for source, source_loc in merged:
-            if not isinstance(source, YMap):
-                self.refuse(source_loc, "a merge key '<<' takes a mapping (or a list of mappings), e.g. '<<: *defaults'")
+            if not isinstance(source, YMap):  # told among the file's other problems, and left out
+                self.bad_value(source_loc, "a merge key '<<' takes a mapping (or a list of mappings), e.g. "
+                               "'<<: *defaults'")
                 continue
             for key in [k for k in source if k not in out]:
                 out[key], out.key_locs[key], out.value_locs[key] = source[key], source.key_locs[key], source.value_locs[key]
+        self.open.pop()
         return out
 
-    def duplicate(self, key: str, first: Loc, loc: Loc) -> None:
-        """A key given twice: refused, or recorded (its value, already read for problems, dropped)."""
-        shown = repr(key) if len(repr(key)) <= 60 else f"{repr(key)[:40]}...{repr(key)[-12:]}"  # a hostile key: cut
-        problem = f"duplicate key {shown} (first given at line {first.line}); YAML would silently keep the last one"
-        if self.problems is None:
-            self.refuse(loc, problem, kind="duplicate-key")
-        elif len(self.problems) - self.start >= MAX_DUPLICATES:  # a hostile file: refused at once, alone
-            raise YamlRefused(self.file, loc, f"more than {MAX_DUPLICATES} duplicate keys (the first at line "
-                              f"{self.problems[self.start][0].line}); a mapping gives each key once", "limit")
-        else:
-            self.problems.append((loc, problem))
+    def refuse_now(self, loc: Loc, problem: str, kind: str) -> None:
+        """Refuse the file at once (a hostile one), with ``problem`` alone."""
+        raise YamlRefused(self.file, loc, problem, kind)
 
 
 # the composer over libyaml's C scanner and parser (the same events and marks) when PyYAML has it, and the pure one

@@ -1,0 +1,39 @@
+"""A nested net's problems, found while it was built alone, said with the layer's path from the top net.
+
+A spec builds each nested net before the net holding it, so the net's own message numbers its layers
+("layer 2 'b' (ReshapeLayer): ..."); ``from_top`` names them as the reader's other messages do.
+
+>>> from netgraph.core.errors import Diagnostic
+>>> from_top("layer 2 'b' (ReshapeLayer): cannot reshape", Diagnostic("", layer=("b",)), ("inner",))
+"layer 'inner/b' (ReshapeLayer): cannot reshape"
+>>> from_top("layer 1 (NetChain) > layer 2 (LinearLayer) has no port 'X'", Diagnostic("", layer=("1", "2")), ("enc",))
+"layer 'enc/1/2' (LinearLayer) has no port 'X'"
+>>> from_top("the shape given for graph input 'Input': ...", Diagnostic("", layer=()), ("enc",))
+"net 'enc': the shape given for graph input 'Input': ..."
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+__all__ = ["from_top"]
+
+_NAME = r"""(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""  # a name as Python's repr quotes it
+_ONE = rf"layer (?:(?:\d+|\?)(?: {_NAME})?|{_NAME}) \((\w+)\)"  # "layer 2 'b' (T)", "layer 2 (T)", "layer 'b' (T)"
+_LEADING = re.compile(rf"(?:(?:{_ONE}|\.\.\. \d+ levels \.\.\.) > )*{_ONE}")
+
+
+def from_top(message: str, problem: Any, prefix: tuple) -> str:
+    """``message`` of ``problem`` (of the net at ``prefix``, built alone) naming its layer, or the net, by path."""
+    path = (*prefix, *(problem.layer or ()))
+    if prefix and problem.kind == "too-large" and problem.detail:  # said anew from its fields
+        return f"{'layer' if problem.layer else 'net'} {'/'.join(path)!r} port {problem.port!r} {problem.detail}"
+    if not prefix or problem.layer is None:
+        return message
+    if problem.layer == ():
+        return f"net {'/'.join(prefix)!r}: {message}"
+    found = _LEADING.match(message)
+    if found is None:
+        return message
+    return f"layer {'/'.join(path)!r} ({found.group(found.lastindex)}){message[found.end():]}"

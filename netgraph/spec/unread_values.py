@@ -1,0 +1,68 @@
+"""Values a spec cannot read (a tag, a number beyond 64 bits) and duplicate keys: one problem each among the file's
+others.
+
+``UnreadValues`` is a part of ``yaml_nodes``' composer: given a ``problems`` list, a value it cannot read is recorded
+there and read as None, with the places its None would cause problems at (kind None: the reader drops those);
+without one (a caller that wants the first refusal alone), it is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from netgraph.spec.scalar_spans import Loc
+
+__all__ = ["UnreadValues", "MAX_DUPLICATES"]
+
+_TAG = "tag:yaml.org,2002:"
+MAX_DUPLICATES = 100  # duplicate keys recorded; past them the file is refused at once (a hostile file)
+_ANCHOR = re.compile(r"&[^\s,\[\]{}]*[ \t]+")  # an anchor before a tag: '&x '
+
+
+class UnreadValues:
+    """The composer's recording of values it cannot read (``problems``, ``open``: the lists being read)."""
+
+    problems: list | None
+    open: list
+    duplicates: list
+    line_text: Callable[[int], str]
+    refuse: Callable[..., None]
+    refuse_now: Callable[..., None]
+
+    def tag_refused(self, tag: str, key: bool, line: int, col: int, anchor: Any) -> tuple[Loc, str] | None:
+        """A tag not allowed: on a key, told (None); on a value, (where the tag is, past an anchor, and the problem)."""
+        found = _ANCHOR.match(self.line_text(line), col - 1) if anchor else None
+        loc, shown = Loc(line, found.end() + 1 if found else col), tag.replace(_TAG, "!!")
+        if key:  # told; the key is read as its text
+            return self.bad_value(loc, f"YAML tag {shown!r} is not allowed on a key")
+        return loc, (f"YAML tag {shown!r} is not allowed: a spec is plain data (mappings, lists, strings, numbers, "
+                     f"booleans, null); it never constructs Python objects")
+
+    def bad_value(self, loc: Loc, problem: str, at: Loc | None = None) -> None:
+        """A value that cannot be read (None in its place): recorded in ``problems`` beside the file's other
+        problems when given, and ``at`` (the value's place, when not ``loc``) and the lists holding it (kind None;
+        the reader drops what the None causes at those places), else refused."""
+        if self.problems is None:
+            self.refuse(loc, problem)
+            return
+        self.problems.append((loc, problem, "yaml-syntax"))
+        if at is not None and at != loc:  # the value's place (past its tag): its None causes no problem there
+            self.problems.append((at, "", None))
+        for held in reversed(self.open):  # the lists holding it, up to a mapping: their Nones cause problems too
+            if held is None:
+                break
+            self.problems.append((held, "", None))
+
+    def duplicate(self, key: str, first: Loc, loc: Loc) -> None:
+        """A key given twice: refused, or recorded (its value, already read for problems, dropped)."""
+        shown = repr(key) if len(repr(key)) <= 60 else f"{repr(key)[:40]}...{repr(key)[-12:]}"  # a hostile key: cut
+        problem = f"duplicate key {shown} (first given at line {first.line}); YAML would silently keep the last one"
+        if self.problems is None:
+            self.refuse(loc, problem, kind="duplicate-key")
+        elif len(self.duplicates) >= MAX_DUPLICATES:  # a hostile file: refused at once, alone
+            self.refuse_now(loc, f"more than {MAX_DUPLICATES} duplicate keys (the first at line "
+                            f"{self.duplicates[0].line}); a mapping gives each key once", "limit")
+        else:
+            self.duplicates.append(loc)
+            self.problems.append((loc, problem, "duplicate-key"))
