@@ -93,3 +93,15 @@ def test_distances_of_two_constants_are_numbers():
 def test_shapes_they_cannot_take_are_shape_errors(text, shapes, message):
     with pytest.raises(ShapeError, match=re.escape(message)):
         NetGraph([FunctionLayer(text)], [], **shapes)
+
+
+@pytest.mark.parametrize("name", ["SquaredEuclideanDistance", "ManhattanDistance", "ChessboardDistance",
+                                  "CosineDistance", "EuclideanDistance", "HammingDistance"])
+def test_no_distance_broadcasts_a_length_1_vector_or_a_number(name):
+    """ManhattanDistance[#u, #v] of (3) and (1), or of (3) and a number, broadcast to a distance where
+    EuclideanDistance and HammingDistance (and Wolfram's) refuse; CosineDistance's was Dot's message."""
+    with pytest.raises(ShapeError, match=rf"{name} compares two vectors of equal length.*found \(3\) and \(1\)"):
+        NetGraph([FunctionLayer(f"{name}[#u, #v]")], [], u=3, v=1)
+    if name != "CosineDistance":
+        with pytest.raises(ShapeError, match=rf"{name} compares two vectors of equal length.*found \(3\) and \(\)"):
+            NetGraph([FunctionLayer(f"{name}[#u, 2]")], [], u=3)

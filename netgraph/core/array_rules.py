@@ -14,11 +14,11 @@ True
 from __future__ import annotations
 
 import fnmatch
-import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.integers import plain_index
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.names import indexed
 from netgraph.core.wording import few_names
@@ -33,7 +33,7 @@ def rule_pattern(key: Any, top: Sequence[str] | Mapping[str, Any]) -> list[str] 
     the net's layer names, or its layers by name, through which an index in a tuple key names a layer at any depth
     (1-based, or negative from the end: ``(1, -1)`` is the last layer of the first, ``("map", "net", -1)`` the last
     of operator ``map``'s inner net ``net``, as in surgery paths; numpy's integers too)."""
-    key = _python_ints(key)
+    key = plain_index(key)
     if isinstance(key, str) and key in WILDCARDS:
         return []
     if isinstance(key, int) and not isinstance(key, bool):
@@ -52,13 +52,6 @@ def rule_pattern(key: Any, top: Sequence[str] | Mapping[str, Any]) -> list[str] 
             level, holder = _inner_layers(level, holder, parts[-1])
         return parts
     return None
-
-
-def _python_ints(key: Any) -> Any:
-    """``key`` with numpy's integers (alone or in a tuple) as Python's, so that they name layers by index."""
-    if isinstance(key, tuple):
-        return tuple(_python_ints(k) for k in key)
-    return int(key) if isinstance(key, numbers.Integral) and not isinstance(key, (bool, int)) else key
 
 
 def _inner_layers(level: Any, holder: Any, name: str) -> tuple[Mapping[str, Any] | None, Any]:

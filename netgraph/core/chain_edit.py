@@ -14,7 +14,6 @@ a layer has is refused).
 
 from __future__ import annotations
 
-import numbers
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -23,6 +22,7 @@ from netgraph.core.chain import NetChain
 from netgraph.core.errors import (NetGraphError, OptionError, ShapeError, WiringError, did_you_mean, headed,
                                   with_article)
 from netgraph.core.graph import NetGraph, coerce_layer
+from netgraph.core.integers import plain_int
 from netgraph.core.layer import REGISTRY, Layer
 from netgraph.core.layer_moves import Moves, recorded
 from netgraph.core.multipliers import carry_multipliers, prune_rules
@@ -65,8 +65,7 @@ def net_insert(chain: NetGraph, layers: Any, position: Any) -> NetGraph:
 def _insert_at(chain: NetChain, layers: Any, position: int | str) -> tuple[NetChain, Moves]:
     _check_chain(chain, "net_insert")
     count = len(chain.layers)
-    if isinstance(position, numbers.Integral) and not isinstance(position, bool):
-        position = int(position)  # numpy's integers too
+    position = plain_int(position)  # numpy's integers too
     if isinstance(position, str):
         if position not in chain.layers:
             raise OptionError(f"net_insert: position= {position!r}{did_you_mean(position, chain.layers)} is no layer "

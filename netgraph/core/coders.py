@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 from netgraph.core.coder_base import CODERS, Coder, Decoder, Encoder, labels_option, raise_options
 from netgraph.core.options import plain_numbers
 from netgraph.core.errors import Diagnostic, OptionError, did_you_mean
+from netgraph.core.integers import is_int
 from netgraph.core.layer_arguments import with_argument_errors
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.text_coders import CharactersEncoder, TokensEncoder
@@ -139,9 +140,9 @@ class Restricted(Encoder):
         problems: list[Diagnostic] = []
         if self.dtype != INTEGER:
             self._problem(problems, f"'Integer' (the only type Restricted takes here), found {self.dtype!r}", "dtype")
-        bounds = (0, self.range - 1) if _is_int(self.range) else tuple(self.range) \
+        bounds = (0, self.range - 1) if is_int(self.range) else tuple(self.range) \
             if isinstance(self.range, (list, tuple)) else None
-        if bounds is None or len(bounds) != 2 or not all(map(_is_int, bounds)) or bounds[0] > bounds[1]:
+        if bounds is None or len(bounds) != 2 or not all(map(is_int, bounds)) or bounds[0] > bounds[1]:
             self._problem(problems, f"a count n >= 1 (0 to n - 1) or [lo, hi] with lo <= hi, found {self.range!r}",
                           "range")
         else:
@@ -163,10 +164,6 @@ class Restricted(Encoder):
     def range_text(self) -> str:
         """``0..9``: the values it takes, as Wolfram's port summary says ("index (range: 1..10)")."""
         return f"{self.range[0]}..{self.range[1]}"
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 _COLOR_CHANNELS = {"RGB": 3, "Grayscale": 1}

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import numbers
-
 from dataclasses import dataclass, field
 from typing import Any
 
 from netgraph.core.errors import ShapeError, WiringError, did_you_mean
+from netgraph.core.integers import plain_index
 from netgraph.core.layer import frozen_init
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, as_shape
 
@@ -31,7 +30,7 @@ class NetPort:
     port: str
 
     def __init__(self, *args: Any):
-        args = tuple(_plain_index(a) for a in args)
+        args = tuple(plain_index(a) for a in args)  # numpy's integers as Python's: NetPort(np.int64(1), "Output")
         if len(args) == 1 and isinstance(args[0], (tuple, list)) and len(args[0]) >= 2:
             args = (tuple(args[0][:-1]), args[0][-1])
         if len(args) == 2 and isinstance(args[0], tuple):
@@ -60,12 +59,6 @@ class NetPort:
         """The layer path as a tuple (empty for a graph port)."""
         return () if self.layer is None else self.layer if isinstance(self.layer, tuple) else (self.layer,)
 
-
-def _plain_index(value: Any) -> Any:
-    """numpy's integers as Python's (in a path too), so that NetPort(np.int64(1), "Output") is NetPort(1, "Output")."""
-    if isinstance(value, (tuple, list)):
-        return type(value)(_plain_index(v) for v in value)
-    return int(value) if isinstance(value, numbers.Integral) and not isinstance(value, (bool, int)) else value
 
 
 def _is_layer(value: Any) -> bool:

@@ -9,7 +9,6 @@ layers (reconnecting interior ones only when their neighbours' ports fit).
 
 from __future__ import annotations
 
-import numbers
 from collections import Counter
 from typing import Any
 
@@ -23,6 +22,7 @@ from netgraph.core.drop_fits import check_fit, fits_are_checked, fits_checked, f
 from netgraph.core.edge_text import written
 from netgraph.core.errors import OptionError, WiringError, did_you_mean, with_article
 from netgraph.core.graph import NetGraph
+from netgraph.core.integers import plain_int
 from netgraph.core.layer_moves import kept_names
 from netgraph.core.layer import Layer
 from netgraph.core.order import order
@@ -60,8 +60,7 @@ def layer_path(net: NetGraph, spec: Any, function: str = "this function") -> tup
     if not parts:
         raise WiringError("an empty path names no layer; name a layer, its index, or a tuple path", kind="layer-path")
     for part in parts:
-        if isinstance(part, numbers.Integral) and not isinstance(part, (bool, int)):
-            part = int(part)  # numpy's integers too
+        part = plain_int(part)  # numpy's integers too
         if isinstance(part, bool) or not isinstance(part, (int, str)):
             raise WiringError(f"a layer is named by a string, a 1-based index or a tuple path of those; "
                               f"found {part!r:.60}" + (f" in {spec!r:.80}" if part is not spec else ""),

@@ -27,6 +27,7 @@ import torch
 from netgraph.core.coders import BooleanDecoder, ClassDecoder, Coder
 from netgraph.core.error_places import Where, located_error
 from netgraph.core.errors import DataError, OptionError
+from netgraph.core.integers import plain_int
 from netgraph.core.name_guesses import did_you_mean
 
 __all__ = ["decode", "decode_where_fits", "parse_property", "PROPERTIES"]
@@ -43,7 +44,7 @@ def parse_property(value: Any) -> tuple[str, int | None] | None:
                                                           else (None, None))
     if name in PROPERTIES and k is not None:
         _check_argument(name, k, value)
-        k = int(k)  # numpy's integers too
+        k = plain_int(k)  # numpy's integers too
     if name not in PROPERTIES:
         raise OptionError(f"decoder= must be one of {list(PROPERTIES)}, ('TopProbabilities', k) or ('TopDecisions', "
                           f"k) with k a positive int, or None (no decoding); found {value!r}"

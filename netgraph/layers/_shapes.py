@@ -22,6 +22,7 @@ from torch import nn
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.error_places import Where, located_error
 from netgraph.core.errors import DataError, OptionError
+from netgraph.core.integers import is_int
 from netgraph.core.option_problems import option_problem
 from netgraph.core.option_words import SPAN, STEPPED_SPAN
 from netgraph.core.types import Conflict, PortType, broadcast, format_shape, unify
@@ -34,10 +35,6 @@ __all__ = ["as_float", "positive_int", "int_tuple", "level_dim", "level_option",
            "same_rank", "check_number", "ranged_int", "ranged_number",
            "FnModule", "levels_option", "level_dims", "span_bounds", "level_range",
            "levels_run", "fixed_product", "solved_dims", "probe_batch", "LONGEST_STEP"]
-
-
-def is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def broadcasts_to(shape: tuple, target: tuple) -> bool:

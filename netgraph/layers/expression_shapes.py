@@ -25,7 +25,7 @@ from netgraph.core.types import Conflict, broadcast, length_reason, format_shape
 from netgraph.core.wording import counted
 from netgraph.layers import expression
 from netgraph.layers.determinant import det_code, det_reference
-from netgraph.layers.expression_derived import DERIVED_FORMS, derived
+from netgraph.layers.expression_derived import DERIVED_FORMS, DISTANCES, derived
 from netgraph.layers.expression_run import LOWERED, literal
 from netgraph.layers.expression_spans import (fixed_span, span_least_length, span_text, unsized_span_length,
                                                variable_span)
@@ -140,9 +140,7 @@ def lower(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, Any]:
         return ("length", len(shape), child), ()
     if kind in ("Variance", "StandardDeviation"):
         return lower(_variance(tree, shapes), shapes)
-    if kind in ("EuclideanDistance", "HammingDistance"):
-        return lower(_distance(tree, shapes), shapes)
-    if kind in DERIVED_FORMS:
+    if kind in DERIVED_FORMS or kind in DISTANCES:
         return lower(derived(tree, shapes, lower), shapes)
     if kind in ("Reverse", "Transpose", "Tr", "Det"):
         return _rearranged(tree, shapes)
@@ -174,33 +172,6 @@ def _variance(tree: tuple, shapes: Mapping[str, tuple]) -> tuple:
     squares = ("bin", "**", ("bin", "-", x, ("Mean", x, ("upto", 1))), ("const", 2.0))
     variance = ("bin", "/", ("Total", squares, ("upto", 1)), ("bin", "-", ("Length", x), ("const", 1.0)))
     return variance if tree[0] == "Variance" else expression.apply("Sqrt", [variance])
-
-
-def _distance(tree: tuple, shapes: Mapping[str, tuple]) -> tuple:
-    """Wolfram's ``EuclideanDistance[u, v]``, ``Norm[u - v]``, and ``HammingDistance[u, v]``, the number of
-    positions where they differ, of two vectors of equal length (or numbers): neither broadcasts, as Wolfram's."""
-    difference = ("bin", "-", tree[1], tree[2])
-    _, shape = lower(difference, shapes)
-    if shape is None:  # two numbers given as constants (folded when parsed): the distance itself
-        return ("const", abs(tree[1][1] - tree[2][1]) if tree[0] == "EuclideanDistance" else
-                float(tree[1][1] != tree[2][1]))
-    if shape is not None and len(shape) > 1:
-        raise Conflict(f"{tree[0]} takes two vectors (or numbers), found {format_shape(shape)}",
-                       expected="two vectors (or numbers)", found=shape)
-    _same_lengths(tree[0], *(lower(t, shapes)[1] for t in tree[1:3]))
-    if tree[0] == "EuclideanDistance":
-        return ("Norm", difference, 2.0)
-    unequal = ("cmp", "!=", tree[1], tree[2])
-    return ("Total", unequal, ("upto", 1)) if shape else unequal
-
-
-def _same_lengths(name: str, u: tuple | None, v: tuple | None) -> None:
-    """Conflict unless a distance's operands have one shape (a constant is a number; unknown sizes fit any):
-    Wolfram's compares vectors of equal length, it does not broadcast."""
-    u, v = u or (), v or ()
-    if len(u) != len(v) or any(a != b and a is not None and b is not None for a, b in zip(u, v)):
-        raise Conflict(f"{name} compares two vectors of equal length (or two numbers), found "
-                       f"{format_shape(u)} and {format_shape(v)}", expected="two equal shapes", found=(u, v))
 
 
 def _rearranged(tree: tuple, shapes: Mapping[str, tuple]) -> tuple[tuple, tuple]:

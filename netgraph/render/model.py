@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import numbers
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.integers import plain_int
 from netgraph.core.types import INTEGER, PortType
 
 __all__ = ["DiagramOptions", "Diagram", "Node", "Edge", "Cluster", "shape_label", "escape_id", "shorten",
@@ -49,8 +49,7 @@ class DiagramOptions:
             raise OptionError(f"rankdir must be one of {list(RANKDIRS)}, found {self.rankdir!r}"
                               f"{did_you_mean(self.rankdir, RANKDIRS)}", kind="option-value", option="rankdir",
                               found=self.rankdir)
-        if isinstance(self.expand, numbers.Integral) and not isinstance(self.expand, bool):
-            object.__setattr__(self, "expand", int(self.expand))  # numpy's integers (a depth computed with numpy)
+        object.__setattr__(self, "expand", plain_int(self.expand))  # numpy's integers (a depth computed with numpy)
         if not isinstance(self.expand, (bool, int)) or self.expand < 0:
             raise OptionError(f"expand must be True, False or a depth >= 0 (levels of nested graphs drawn as "
                               f"clusters), found {self.expand!r}", kind="option-value", option="expand",

@@ -60,6 +60,7 @@ from netgraph.train.tensorboard import TensorBoardLog
 from netgraph.train.distributed import LONGEST_TIMEOUT, setup, share_batch_statistics, stop_sharing
 from netgraph.train.torch_norms import guard_torch_norms, unguard_torch_norms
 from netgraph.core.graph import NetGraph
+from netgraph.core.options import plain_value
 from netgraph.core.layer_surgery import alone, is_lone_layer, rules_in_alone
 from netgraph.train.lone_layer import as_trained_layer
 from netgraph.core.information import all_arrays
@@ -167,10 +168,7 @@ def _plain_number(value: Any) -> Any:
     if isinstance(value, torch.Tensor):
         value = value.detach().cpu()
         value = (value.float() if value.dtype == torch.bfloat16 else value).numpy()  # numpy has no bfloat16
-    value = value[()] if isinstance(value, np.ndarray) else value
-    if isinstance(value, np.floating):
-        return float(str(value))  # its shortest decimal at its own precision
-    return value.item() if isinstance(value, np.generic) else value
+    return plain_value(value)  # a float32's shortest decimal at its own precision, as a layer option's
 
 
 def _rounds(value: Any, max_time: float | None, per_round: int | None) -> int | float:
