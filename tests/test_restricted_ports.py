@@ -29,7 +29,7 @@ def test_a_count_and_a_span_give_the_range_and_an_integer_port():
 
 @pytest.mark.parametrize("args, option", [
     (("Integer", 0), "range"), (("Integer", (5, 2)), "range"), (("Integer", 2.5), "range"), (("Real", 3), "dtype"),
-    (("Integer", True), "range")])
+    (("Integer", True), "range"), (("Integer", 2**70), "range"), (("Integer", (-2**70, 5)), "range")])
 def test_bad_options_are_option_errors_naming_the_option(args, option):
     with pytest.raises(OptionError, match=rf"Restricted option {option}=") as info:
         Restricted(*args)
