@@ -9,8 +9,9 @@ import onnx
 import pytest
 import torch
 
-from netgraph import (DataError, EmbeddingLayer, LinearLayer, NetChain, NetGraph, OptionError, PartLayer, Restricted,
+from netgraph import (DataError, EmbeddingLayer, ExtractLayer, LinearLayer, NetChain, NetGraph, OptionError, PartLayer, Restricted,
                       ShapeError, export_onnx, net_initialize, net_train)
+from netgraph.cli.run import index_range
 from netgraph.core.summary import one_line
 from tests.onnx_helpers import run_onnx
 
@@ -65,6 +66,32 @@ def test_an_embedding_smaller_than_the_range_is_refused():
     with pytest.raises(ShapeError, match=r"the Restricted gives indices 0 to 19, but layer 'emb' \(EmbeddingLayer\) "
                                          r"takes n=10"):
         NetGraph({"emb": EmbeddingLayer(4, n=10)}, [], Input=Restricted("Integer", 20))
+
+
+@pytest.mark.parametrize("n", [None, 10])
+def test_a_negative_range_into_an_embedding_is_refused_at_construction(n):
+    with pytest.raises(ShapeError, match=r"graph input 'Input': the Restricted gives indices -3 to 5, but layer 'emb' "
+                                         r"\(EmbeddingLayer\) takes indices from 0.* \(no negative ones\)") as info:
+        NetGraph({"emb": EmbeddingLayer(4, n=n)}, [], Input=Restricted("Integer", (-3, 5)))
+    assert (info.value.diagnostics[0].layer, info.value.diagnostics[0].port) == (("emb",), "Input")
+
+
+def test_a_range_into_an_extract_position_must_be_1_based_positions():
+    def graph(span):
+        return NetGraph({"box": NetChain({"ex": ExtractLayer()})}, [], Input=4,
+                        Position=Restricted("Integer", span, shape=(1,)))
+    with pytest.raises(ShapeError, match=r"graph input 'Position': the Restricted gives indices 0 to 3, but layer "
+                                         r"'box/ex' \(ExtractLayer\) port 'Position' takes 1-based positions 1 to 4 "
+                                         r"\(or -4 to -1 from the end\)") as info:
+        graph(4)
+    assert info.value.diagnostics[0].layer == ("box", "ex")
+    for bad in ((1, 5), (-5, -1), (-1, 1)):
+        with pytest.raises(ShapeError, match="takes 1-based positions 1 to 4"):
+            graph(bad)
+    x = torch.tensor([[10.0, 20.0, 30.0, 40.0]])
+    for span, position, value in (((1, 4), 1, 10.0), ((-4, -1), -1, 40.0)):
+        assert graph(span)({"Input": x, "Position": torch.tensor([[position]])}).tolist() == [value]
+    assert index_range(graph((2, 3)), "Position") == (2, 3)
 
 
 def test_yaml_round_trip_check_line_and_diagram_show_the_range():

@@ -123,9 +123,10 @@ class ScalarEncoder(Encoder):
 
 @dataclasses.dataclass(frozen=True)
 class Restricted(Encoder):
-    """An index port that knows its range (Wolfram's ``Restricted["Integer", n]``, counted from 0 here as every
-    Integer port): ``Restricted("Integer", n)`` takes 0 to n - 1, ``Restricted("Integer", (lo, hi))`` lo to hi
-    (both included), in arrays of ``shape`` (``()``: one index). Values outside are a DataError at the call.
+    """An index port that knows its range (Wolfram's ``Restricted["Integer", n]``, counted from 0 here as an
+    EmbeddingLayer's indices): ``Restricted("Integer", n)`` takes 0 to n - 1, ``Restricted("Integer", (lo, hi))`` lo
+    to hi (both included; within 64 bits), in arrays of ``shape`` (``()``: one index). Values outside are a DataError
+    at the call; a range a layer it feeds does not take (an ExtractLayer's 1-based Position) a ShapeError.
 
     >>> Restricted("Integer", 10).range, Restricted("Integer", (2, 5), shape=("n",)).port_type()
     ((0, 9), PortType(shape=('n',), dtype='Integer'))
