@@ -40,11 +40,14 @@ def test_bad_options_are_option_errors_naming_the_option(args, option):
 def test_values_outside_the_range_are_a_data_error_naming_port_range_and_value():
     net = _net()
     torch.testing.assert_close(net(torch.tensor([0, 9])), net.layers["emb"].arrays["Weights"][[0, 9]])
-    for bad, shown in ((torch.tensor([1, 12]), "12"), ([3, -1], "-1"), (np.array([10]), "10"), (11, "11")):
-        with pytest.raises(DataError, match=rf"input port 'Input' \(Restricted\('Integer', 0\.\.9\)\): index {shown} "
-                                            r"is outside the port's range 0\.\.9") as info:
+    for bad, shown, example in ((torch.tensor([1, 12]), 12, None), ([3, -1], -1, 1), (np.array([10]), 10, None),
+                                (11, 11, None)):
+        where = "" if example is None else f"example {example}: "
+        with pytest.raises(DataError, match=rf"input port 'Input' \(Restricted\('Integer', 0\.\.9\)\): {where}index "
+                                            rf"{shown} is outside the port's range 0\.\.9") as info:
             net(bad)
-        assert (info.value.port, info.value.expected, info.value.found) == ("Input", "0..9", shown)
+        fields = (info.value.kind, info.value.port, info.value.expected, info.value.found, info.value.diagnostics[0].example)
+        assert fields == ("encoding", "Input", "0..9", shown, example)
 
 
 def test_a_ragged_batch_is_checked_sequence_by_sequence():
@@ -58,8 +61,23 @@ def test_training_data_outside_the_range_is_refused_naming_the_port_and_value():
     net = NetChain([EmbeddingLayer(3), LinearLayer(1), PartLayer(1)], input=Restricted("Integer", (0, 4)))
     y = torch.zeros(5)
     net_train(net, {"Input": torch.arange(5), "Output": y}, max_training_rounds=1, progress=None)
-    with pytest.raises(DataError, match=r"input port 'Input' \(Restricted\).*index 7 is outside the port's range 0..4"):
-        net_train(net, {"Input": torch.tensor([0, 1, 7, 3, 4]), "Output": y}, max_training_rounds=1, progress=None)
+    for inputs, example in ((torch.tensor([0, 1, 7, 3, 4]), None), ([0, 1, 7, 3, 4], 2)):
+        where = "" if example is None else f"example {example}: "
+        with pytest.raises(DataError, match=rf"training data: input port 'Input' \(Restricted\('Integer', 0..4\)\): "
+                                            rf"{where}index 7 is outside the port's range 0..4") as info:
+            net_train(net, {"Input": inputs, "Output": y}, max_training_rounds=1, progress=None)
+        fields = (info.value.kind, info.value.port, info.value.expected, info.value.found, info.value.diagnostics[0].example)
+        assert fields == ("encoding", "Input", "0..4", 7, example)  # as net(x) gives them (encoded-form, None before)
+
+
+def test_text_at_a_restricted_port_says_it_takes_indices_not_to_attach_an_encoder():
+    with pytest.raises(DataError, match=r"input port 'Input' \(Restricted\('Integer', 0..9\)\) takes integer indices "
+                                        r"in its range 0..9, but it was given str '3'") as info:
+        _net()("3")
+    assert "attach" not in str(info.value)
+    net = NetChain([EmbeddingLayer(3), LinearLayer(1), PartLayer(1)], input=Restricted("Integer", (0, 4)))
+    with pytest.raises(DataError, match="example 0: takes integer indices in its range 0..4, found str"):
+        net_train(net, {"Input": ["a", "b"], "Output": [0.0, 1.0]}, max_training_rounds=1, progress=None)
 
 
 def test_an_embedding_smaller_than_the_range_is_refused():
