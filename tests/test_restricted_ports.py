@@ -9,8 +9,8 @@ import onnx
 import pytest
 import torch
 
-from netgraph import (DataError, EmbeddingLayer, ExtractLayer, LinearLayer, NetChain, NetGraph, OptionError, PartLayer, Restricted,
-                      ShapeError, export_onnx, net_initialize, net_train)
+from netgraph import (DataError, EmbeddingLayer, ExtractLayer, LinearLayer, NetChain, NetGraph, OptionError,
+                      PartLayer, Restricted, ShapeError, export_onnx, net_initialize, net_train)
 from netgraph.cli.run import index_range
 from netgraph.core.summary import one_line
 from tests.onnx_helpers import run_onnx
@@ -46,7 +46,8 @@ def test_values_outside_the_range_are_a_data_error_naming_port_range_and_value()
         with pytest.raises(DataError, match=rf"input port 'Input' \(Restricted\('Integer', 0\.\.9\)\): {where}index "
                                             rf"{shown} is outside the port's range 0\.\.9") as info:
             net(bad)
-        fields = (info.value.kind, info.value.port, info.value.expected, info.value.found, info.value.diagnostics[0].example)
+        error = info.value
+        fields = (error.kind, error.port, error.expected, error.found, error.diagnostics[0].example)
         assert fields == ("encoding", "Input", "0..9", shown, example)
 
 
@@ -66,7 +67,8 @@ def test_training_data_outside_the_range_is_refused_naming_the_port_and_value():
         with pytest.raises(DataError, match=rf"training data: input port 'Input' \(Restricted\('Integer', 0..4\)\): "
                                             rf"{where}index 7 is outside the port's range 0..4") as info:
             net_train(net, {"Input": inputs, "Output": y}, max_training_rounds=1, progress=None)
-        fields = (info.value.kind, info.value.port, info.value.expected, info.value.found, info.value.diagnostics[0].example)
+        error = info.value
+        fields = (error.kind, error.port, error.expected, error.found, error.diagnostics[0].example)
         assert fields == ("encoding", "Input", "0..4", 7, example)  # as net(x) gives them (encoded-form, None before)
 
 

@@ -10,8 +10,8 @@ from torch import nn
 
 from netgraph.core.registry import registry_scope
 from netgraph.layers import layer_class
-from netgraph import (FlattenLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, NetPort, OptionError, PortType, ShapeError,
-                      TorchLayer, interpret, net_initialize, net_replace_part, register_module)
+from netgraph import (FlattenLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, NetPort, OptionError, PortType,
+                      ShapeError, TorchLayer, interpret, net_initialize, net_replace_part, register_module)
 
 
 def test_a_wrapped_module_infers_shapes_and_computes_what_the_module_computes():
@@ -320,7 +320,8 @@ def test_one_module_wrapped_by_two_layers_is_refused_naming_both():
 def test_one_module_in_an_operators_net_and_elsewhere_is_refused_naming_whole_paths():
     """Each operator's inner net was built with a registry of its own: the module reached two copies unrefused."""
     m = nn.Linear(2, 2)
-    for layers, names in (({"a": TorchLayer(m), "map": NetMapOperator(TorchLayer(m))}, (("a",), ("map", "net", "layer"))),
+    for layers, names in (({"a": TorchLayer(m), "map": NetMapOperator(TorchLayer(m))},
+                           (("a",), ("map", "net", "layer"))),
                           ({"a": NetMapOperator(m), "b": NetMapOperator(TorchLayer(m))},
                            (("a", "net", "layer"), ("b", "net", "layer")))):
         with pytest.raises(OptionError, match=f"layer .*'{'/'.join(names[0])}' .* and layer '{'/'.join(names[1])}' "

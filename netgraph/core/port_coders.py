@@ -44,7 +44,8 @@ def split_port_options(given: dict[str, Any], inputs: tuple, outputs: tuple) -> 
 def check_decoders(coders: dict[str, Coder], types: dict[str, PortType], graph: Any) -> list[Diagnostic]:
     """A Diagnostic for each decoder whose port's inferred type does not suit it, and for each index encoder
     whose indices a layer it feeds does not take (directly, or inside nested nets: as Wolfram's index types refuse):
-    more than an EmbeddingLayer's n, negative ones, or a Restricted range outside an ExtractLayer's 1-based positions."""
+    more than an EmbeddingLayer's n, negative ones, or a Restricted range outside an ExtractLayer's 1-based
+    positions."""
     errors = []
     for port, coder in coders.items():
         reason = coder.check(types[port]) if isinstance(coder, Decoder) and port in types else None

@@ -177,7 +177,8 @@ def encoded_form_problem(coder: Coder, value: Any) -> str:
 
 
 def _out_of_range(coder: Restricted, value: Any) -> str:
-    """'index 12 is outside the port's range 0..9' for the first index of ``value`` outside ``coder``'s range, else ''."""
+    """'index 12 is outside the port's range 0..9' for the first index of ``value`` outside ``coder``'s range, or
+    ''."""
     found = _first_out_of_range(coder, value)
     return f"index {found[1]!r} is outside the port's range {coder.range_text}" if found else ""
 
@@ -207,9 +208,9 @@ def range_refusal(coder: Restricted, port: str, value: Any, what: str = "input p
         return None
     example, index = found
     where = "" if example is None else f"example {example}: "
-    return (f"{what} {port!r} ({coder.type_name}('Integer', {coder.range_text})): {where}index {index!r} is outside "
-            f"the port's range {coder.range_text}", dict(kind="encoding", layer=(), port=port, expected=coder.range_text,
-                                                          found=index, example=example))
+    text = (f"{what} {port!r} ({coder.type_name}('Integer', {coder.range_text})): {where}index {index!r} is outside "
+            f"the port's range {coder.range_text}")
+    return text, dict(kind="encoding", layer=(), port=port, expected=coder.range_text, found=index, example=example)
 
 
 def _indexed(coder: Coder) -> bool:
