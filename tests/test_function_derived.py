@@ -88,7 +88,11 @@ def test_distances_of_two_constants_are_numbers():
     ("ManhattanDistance[#x, #x]", {"x": (2, 3)}, "ManhattanDistance takes two vectors (or numbers), found (2, 3)"),
     ("Accumulate[#u[[1]]]", {"u": 3}, "Accumulate needs an array argument, found a scalar ()"),
     ("RootMeanSquare[2] + #u", {"u": 3}, "RootMeanSquare needs an array argument, found a constant"),
-    ("Differences[#u]", {"u": 1}, "the span 2;; does not fit level 1 of (1)"),
+    ("Differences[#u]", {"u": 1}, "Differences needs at least 2 elements at level 1 (found 1)"),
+    ("ManhattanDistance[#u, #v]", {"u": 1, "v": 3}, "ManhattanDistance compares two vectors of equal length (or two "
+                                                    "numbers), found (1) and (3)"),
+    ("EuclideanDistance[#u, #v]", {"u": (), "v": 3}, "EuclideanDistance compares two vectors of equal length (or two "
+                                                     "numbers), found () and (3)"),
 ])
 def test_shapes_they_cannot_take_are_shape_errors(text, shapes, message):
     with pytest.raises(ShapeError, match=re.escape(message)):
@@ -105,3 +109,13 @@ def test_no_distance_broadcasts_a_length_1_vector_or_a_number(name):
     if name != "CosineDistance":
         with pytest.raises(ShapeError, match=rf"{name} compares two vectors of equal length.*found \(3\) and \(\)"):
             NetGraph([FunctionLayer(f"{name}[#u, 2]")], [], u=3)
+
+
+def test_root_mean_square_of_a_zero_vector_has_gradient_zero():
+    """Sqrt[Mean[x^2]] had a NaN gradient at 0; Norm[x] / Sqrt[n] gives 0 there, as EuclideanDistance does."""
+    net = NetGraph([FunctionLayer("RootMeanSquare[#x]")], [], x=3)
+    x = torch.tensor([[0.0, 0.0, 0.0], [3.0, 0.0, 4.0]], requires_grad=True)
+    out = net(x=x)
+    out.sum().backward()
+    assert out.tolist() == [0.0, pytest.approx(5 / 3 ** 0.5)]
+    torch.testing.assert_close(x.grad, torch.tensor([[0.0, 0.0, 0.0], [3.0, 0.0, 4.0]]) / (5 * 3 ** 0.5))

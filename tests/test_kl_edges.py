@@ -191,7 +191,7 @@ def test_a_refusal_without_a_place_names_no_place():
                                        (CategoricalDistribution, [[0.0, 1.0]], [[0.0, 1.0]]),
                                        (CategoricalDistribution, [[0.5, 0.5]], [[0.4, 0.6]])])
 def test_a_finite_closed_form_syncs_with_the_device_once(cls, p, q, monkeypatch):
-    """Every refusal is where the value is infinite: one tensor-to-Python read (is any inf?), not one per check
+    """Every refusal is where the value is not finite: one tensor-to-Python read (is any inf or NaN?), not one per check
     (Bernoulli and Poisson had two, Categorical three: a device sync each on a GPU)."""
     reads = []
     for name in ("__bool__", "item", "tolist", "__int__", "__float__"):
@@ -203,3 +203,22 @@ def test_a_finite_closed_form_syncs_with_the_device_once(cls, p, q, monkeypatch)
     kl = closed_form_kl(fn, cls("#a"), cls("#b"), p_params, q_params, lambda: "kl", (1,))
     assert reads == ["__bool__"]
     assert torch.equal(kl, fn(p_params, q_params))
+
+
+NAN = float("nan")
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("cls, p, q, found", [
+    *((BernoulliDistribution, [a], [b], "p not certain") for a in (NAN, 1.5, -0.1) for b in (0.0, 1.0)),
+    *((PoissonDistribution, [a], [0.0], "p not certain") for a in (math.inf, NAN)),
+    (CategoricalDistribution, [[0.5, 0.5]], [[NAN, 1.0]], "p not certain"),
+    (CategoricalDistribution, [[NAN, 1.0]], [[1.0, 0.0]], "0")])
+def test_a_nan_closed_form_is_refused_unchecked_as_before_the_one_sync_gate(cls, p, q, found, dtype):
+    """Parameters outside their support against a certain q give a NaN closed form: the gate on infinite values
+    alone let it pass with checks=False (review kl_diff.py); these were, and are again, support DataErrors."""
+    fn = KL_CLOSED_FORMS[(cls.__name__, cls.__name__)]
+    with pytest.raises(DataError) as caught:
+        closed_form_kl(fn, cls("#a"), cls("#b"), [torch.tensor([p], dtype=dtype)], [torch.tensor([q], dtype=dtype)],
+                       lambda: "kl", (1,))
+    assert (caught.value.kind, caught.value.found) == ("support", found)

@@ -9,6 +9,7 @@ import torch
 
 from netgraph import (LinearLayer, NetChain, NetGraph, NetMapOperator, NetPort, OptionError, WiringError,
                       net_initialize, net_rename)
+from netgraph.core.rename_levels import layers_at_levels
 
 
 @pytest.fixture
@@ -74,3 +75,20 @@ def test_bad_levels_and_names_are_clear_errors(net):
     with pytest.raises(OptionError, match=r"own ports at level 1; level \[2\] leaves out NetPort"):
         net_rename(net, {NetPort("Input"): NetPort("x")}, level=[2])
     assert net_rename(net, {NetPort("Input"): NetPort("x"), "lin": "y"}, level=2).input_ports == ("x",)
+
+
+@pytest.mark.parametrize("rules", [{"lin": "x", ("enc", "lin"): "y"}, {("enc", "lin"): "y", "lin": "x"}])
+def test_a_layer_two_rules_rename_differently_is_refused_naming_both(net, rules):
+    """Which rule won depended on the dict's order."""
+    with pytest.raises(OptionError, match=r"layer 'enc/lin' gets two new names, .* by rule .* and .* by rule") as info:
+        net_rename(net, rules, level=2)
+    assert set(info.value.found) == {"lin", ("enc", "lin")} and info.value.layer == ("enc", "lin")
+    assert "enc/z" in names(net_rename(net, {"lin": "z", ("enc", "lin"): "z"}, level=2))  # one name: fine
+
+
+def test_layers_at_levels_walks_depth_first():
+    """The docstring said outer levels first; past level 2 the walk is depth first, as it now says."""
+    deep = NetGraph({"a": NetChain({"b": NetChain({"c": LinearLayer(2)})}), "d": NetChain({"e": LinearLayer(2)})},
+                    [("a", "d")], Input=2)
+    assert [p for p, _ in layers_at_levels(deep, (1, math.inf))] == [
+        ("a",), ("d",), ("a", "b"), ("a", "b", "c"), ("d", "e")]

@@ -9,8 +9,9 @@ import onnx
 import pytest
 import torch
 
-from netgraph import (DataError, EmbeddingLayer, LinearLayer, NetChain, NetGraph, OptionError, PartLayer, Restricted,
-                      ShapeError, export_onnx, net_initialize, net_train)
+from netgraph import (DataError, EmbeddingLayer, ExtractLayer, LinearLayer, NetChain, NetGraph, OptionError,
+                      PartLayer, Restricted, ShapeError, export_onnx, net_initialize, net_train)
+from netgraph.cli.run import index_range
 from netgraph.core.summary import one_line
 from tests.onnx_helpers import run_onnx
 
@@ -29,7 +30,7 @@ def test_a_count_and_a_span_give_the_range_and_an_integer_port():
 
 @pytest.mark.parametrize("args, option", [
     (("Integer", 0), "range"), (("Integer", (5, 2)), "range"), (("Integer", 2.5), "range"), (("Real", 3), "dtype"),
-    (("Integer", True), "range")])
+    (("Integer", True), "range"), (("Integer", 2**70), "range"), (("Integer", (-2**70, 5)), "range")])
 def test_bad_options_are_option_errors_naming_the_option(args, option):
     with pytest.raises(OptionError, match=rf"Restricted option {option}=") as info:
         Restricted(*args)
@@ -39,11 +40,15 @@ def test_bad_options_are_option_errors_naming_the_option(args, option):
 def test_values_outside_the_range_are_a_data_error_naming_port_range_and_value():
     net = _net()
     torch.testing.assert_close(net(torch.tensor([0, 9])), net.layers["emb"].arrays["Weights"][[0, 9]])
-    for bad, shown in ((torch.tensor([1, 12]), "12"), ([3, -1], "-1"), (np.array([10]), "10"), (11, "11")):
-        with pytest.raises(DataError, match=rf"input port 'Input' \(Restricted\('Integer', 0\.\.9\)\): index {shown} "
-                                            r"is outside the port's range 0\.\.9") as info:
+    for bad, shown, example in ((torch.tensor([1, 12]), 12, None), ([3, -1], -1, 1), (np.array([10]), 10, None),
+                                (11, 11, None)):
+        where = "" if example is None else f"example {example}: "
+        with pytest.raises(DataError, match=rf"input port 'Input' \(Restricted\('Integer', 0\.\.9\)\): {where}index "
+                                            rf"{shown} is outside the port's range 0\.\.9") as info:
             net(bad)
-        assert (info.value.port, info.value.expected, info.value.found) == ("Input", "0..9", shown)
+        error = info.value
+        fields = (error.kind, error.port, error.expected, error.found, error.diagnostics[0].example)
+        assert fields == ("encoding", "Input", "0..9", shown, example)
 
 
 def test_a_ragged_batch_is_checked_sequence_by_sequence():
@@ -57,14 +62,56 @@ def test_training_data_outside_the_range_is_refused_naming_the_port_and_value():
     net = NetChain([EmbeddingLayer(3), LinearLayer(1), PartLayer(1)], input=Restricted("Integer", (0, 4)))
     y = torch.zeros(5)
     net_train(net, {"Input": torch.arange(5), "Output": y}, max_training_rounds=1, progress=None)
-    with pytest.raises(DataError, match=r"input port 'Input' \(Restricted\).*index 7 is outside the port's range 0..4"):
-        net_train(net, {"Input": torch.tensor([0, 1, 7, 3, 4]), "Output": y}, max_training_rounds=1, progress=None)
+    for inputs, example in ((torch.tensor([0, 1, 7, 3, 4]), None), ([0, 1, 7, 3, 4], 2)):
+        where = "" if example is None else f"example {example}: "
+        with pytest.raises(DataError, match=rf"training data: input port 'Input' \(Restricted\('Integer', 0..4\)\): "
+                                            rf"{where}index 7 is outside the port's range 0..4") as info:
+            net_train(net, {"Input": inputs, "Output": y}, max_training_rounds=1, progress=None)
+        error = info.value
+        fields = (error.kind, error.port, error.expected, error.found, error.diagnostics[0].example)
+        assert fields == ("encoding", "Input", "0..4", 7, example)  # as net(x) gives them (encoded-form, None before)
+
+
+def test_text_at_a_restricted_port_says_it_takes_indices_not_to_attach_an_encoder():
+    with pytest.raises(DataError, match=r"input port 'Input' \(Restricted\('Integer', 0..9\)\) takes integer indices "
+                                        r"in its range 0..9, but it was given str '3'") as info:
+        _net()("3")
+    assert "attach" not in str(info.value)
+    net = NetChain([EmbeddingLayer(3), LinearLayer(1), PartLayer(1)], input=Restricted("Integer", (0, 4)))
+    with pytest.raises(DataError, match="example 0: takes integer indices in its range 0..4, found str"):
+        net_train(net, {"Input": ["a", "b"], "Output": [0.0, 1.0]}, max_training_rounds=1, progress=None)
 
 
 def test_an_embedding_smaller_than_the_range_is_refused():
     with pytest.raises(ShapeError, match=r"the Restricted gives indices 0 to 19, but layer 'emb' \(EmbeddingLayer\) "
                                          r"takes n=10"):
         NetGraph({"emb": EmbeddingLayer(4, n=10)}, [], Input=Restricted("Integer", 20))
+
+
+@pytest.mark.parametrize("n", [None, 10])
+def test_a_negative_range_into_an_embedding_is_refused_at_construction(n):
+    with pytest.raises(ShapeError, match=r"graph input 'Input': the Restricted gives indices -3 to 5, but layer 'emb' "
+                                         r"\(EmbeddingLayer\) takes indices from 0.* \(no negative ones\)") as info:
+        NetGraph({"emb": EmbeddingLayer(4, n=n)}, [], Input=Restricted("Integer", (-3, 5)))
+    assert (info.value.diagnostics[0].layer, info.value.diagnostics[0].port) == (("emb",), "Input")
+
+
+def test_a_range_into_an_extract_position_must_be_1_based_positions():
+    def graph(span):
+        return NetGraph({"box": NetChain({"ex": ExtractLayer()})}, [], Input=4,
+                        Position=Restricted("Integer", span, shape=(1,)))
+    with pytest.raises(ShapeError, match=r"graph input 'Position': the Restricted gives indices 0 to 3, but layer "
+                                         r"'box/ex' \(ExtractLayer\) port 'Position' takes 1-based positions 1 to 4 "
+                                         r"\(or -4 to -1 from the end\)") as info:
+        graph(4)
+    assert info.value.diagnostics[0].layer == ("box", "ex")
+    for bad in ((1, 5), (-5, -1), (-1, 1)):
+        with pytest.raises(ShapeError, match="takes 1-based positions 1 to 4"):
+            graph(bad)
+    x = torch.tensor([[10.0, 20.0, 30.0, 40.0]])
+    for span, position, value in (((1, 4), 1, 10.0), ((-4, -1), -1, 40.0)):
+        assert graph(span)({"Input": x, "Position": torch.tensor([[position]])}).tolist() == [value]
+    assert index_range(graph((2, 3)), "Position") == (2, 3)
 
 
 def test_yaml_round_trip_check_line_and_diagram_show_the_range():

@@ -10,8 +10,8 @@ from torch import nn
 
 from netgraph.core.registry import registry_scope
 from netgraph.layers import layer_class
-from netgraph import (FlattenLayer, LinearLayer, NetChain, NetGraph, NetPort, OptionError, PortType, ShapeError,
-                      TorchLayer, interpret, net_initialize, net_replace_part, register_module)
+from netgraph import (FlattenLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, NetPort, OptionError, PortType,
+                      ShapeError, TorchLayer, interpret, net_initialize, net_replace_part, register_module)
 
 
 def test_a_wrapped_module_infers_shapes_and_computes_what_the_module_computes():
@@ -315,6 +315,20 @@ def test_one_module_wrapped_by_two_layers_is_refused_naming_both():
     assert (caught.value.kind, caught.value.layer, caught.value.found) == ("shared-module", ("2",), (("1",), ("2",)))
     with pytest.raises(OptionError, match="wrap one Linear object"):  # in two nested nets too
         NetGraph({"a": NetChain([m]), "b": NetChain([TorchLayer(m)])}, [("a", "b")], Input=2).compile()
+
+
+def test_one_module_in_an_operators_net_and_elsewhere_is_refused_naming_whole_paths():
+    """Each operator's inner net was built with a registry of its own: the module reached two copies unrefused."""
+    m = nn.Linear(2, 2)
+    for layers, names in (({"a": TorchLayer(m), "map": NetMapOperator(TorchLayer(m))},
+                           (("a",), ("map", "net", "layer"))),
+                          ({"a": NetMapOperator(m), "b": NetMapOperator(TorchLayer(m))},
+                           (("a", "net", "layer"), ("b", "net", "layer")))):
+        with pytest.raises(OptionError, match=f"layer .*'{'/'.join(names[0])}' .* and layer '{'/'.join(names[1])}' "
+                                              r"\(TorchLayer\) wrap one Linear object") as caught:
+            NetGraph(layers, [tuple(layers)], Input=(3, 2)).compile()
+        assert (caught.value.kind, caught.value.layer, caught.value.found) == ("shared-module", names[1], names)
+    NetGraph({"map": NetMapOperator(TorchLayer(m))}, [], Input=(3, 2)).compile()  # once: fine
 
 
 def test_one_torch_layer_placed_twice_or_copied_modules_compile_to_two_copies():

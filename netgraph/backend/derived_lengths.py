@@ -29,7 +29,8 @@ from netgraph.backend.input_lengths import check_shared_lengths
 from netgraph.core.length_names import length_steps, lengths_along, shortest_length  # shortest_length: kept public
 from netgraph.layers.bad_index import Where, located_error
 
-__all__ = ["check_input_lengths", "check_derived_lengths", "derived_length_lines", "shortest_length", "shortest_lengths", "example_lengths"]
+__all__ = ["check_input_lengths", "check_derived_lengths", "derived_length_lines", "shortest_length",
+           "shortest_lengths", "example_lengths"]
 
 Sizes = Callable[[str, int], Any]  # (port, axis) -> one size, or one per example (a list or a tensor)
 

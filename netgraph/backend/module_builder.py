@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,6 +20,11 @@ from netgraph.layers.random_module import RandomModule
 
 __all__ = ["ModuleBuilder"]
 
+# the wrapped modules of the outermost compile (id of a TorchLayer's module -> (layer, the builder that met it, its
+# path there)), and the operator node whose inner nets are building (None outermost): one registry for every net a
+# compile builds, so that operators' nets share it with the outer net
+_WRAPPED: contextvars.ContextVar[tuple[dict, Any] | None] = contextvars.ContextVar("wrapped", default=None)
+
 
 class ModuleBuilder(GraphWalker):
     """Builds each node's torch module into a tree that mirrors the nesting, and notes whether any floating
@@ -33,7 +39,7 @@ class ModuleBuilder(GraphWalker):
         self.operators: list[tuple[tuple[str, ...], nn.Module]] = []  # (path, module), for label_inner_layers
         self._kinds: dict[type, tuple[bool, bool]] = {}  # by layer class: see _kind
         self._plain: dict[type, bool] = {}  # by module class: see _label
-        self._wrapped: dict[int, tuple[Any, tuple[str, ...]]] = {}  # id of a TorchLayer's module -> (layer, path)
+        self._wrapped, self._outer = _WRAPPED.get() or ({}, None)  # see _WRAPPED: (builder, operator node) or None
 
     def visit_node(self, node: Node, inputs: Sequence[Any]) -> None:
         path, layer = node.path, node.layer
@@ -43,8 +49,12 @@ class ModuleBuilder(GraphWalker):
             self._refuse_shared_module(path, layer, layer.__dict__["_module"])
         try:
             if operator:  # its inner nets compile with this module's checks, labelled below
-                with inner_build(self.checks):
-                    built = parent._modules[path[-1]] = layer.build(node.types)
+                token = _WRAPPED.set((self._wrapped, (self, node)))
+                try:
+                    with inner_build(self.checks):
+                        built = parent._modules[path[-1]] = layer.build(node.types)
+                finally:
+                    _WRAPPED.reset(token)
                 self.operators.append((path, built))
             else:
                 built = parent._modules[path[-1]] = layer.build(node.types)
@@ -64,15 +74,26 @@ class ModuleBuilder(GraphWalker):
     def _refuse_shared_module(self, path: tuple[str, ...], layer: Any, module: Any) -> None:
         """An OptionError where two layers wrap one module object (``NetChain([m, m])``): torch would share it, and
         each layer would get its own copy (one layer placed twice is two copies, as any layer placed twice)."""
-        first = self._wrapped.setdefault(id(module), (layer, path))
+        first = self._wrapped.setdefault(id(module), (layer, self, path))
         if first[0] is layer:
             return
-        names = [self.net.describe((p, None)) for p in (first[1], path)]
-        raise OptionError(f"{names[0]} and {names[1]} wrap one {type(module).__name__} object: torch shares a module "
+        (one, one_path), (two, two_path) = (first[1].whole(first[2]), self.whole(path))
+        raise OptionError(f"{one} and {two} wrap one {type(module).__name__} object: torch shares a module "
                           f"used twice, but each layer gets its own copy, whose weights would train apart; give each "
                           f"layer its own module (copy.deepcopy) for separate weights, or wrap one module that calls it "
-                          f"twice for shared ones", kind="shared-module", layer=path,
-                          expected="a module object per layer", found=(first[1], path))
+                          f"twice for shared ones", kind="shared-module", layer=two_path,
+                          expected="a module object per layer", found=(one_path, two_path))
+
+    def whole(self, path: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+        """The layer at ``path`` described, and its path, from the outermost net (inside an operator's inner net
+        ``layer 'map/net/t' (TorchLayer)``): worked out for an error only."""
+        if self._outer is None:
+            return self.net.describe((path, None)), path
+        builder, node = self._outer
+        names = [name for name, net in node.layer.inner_nets(node.types).items() if net is self.net or net == self.net]
+        _, outer_path = builder.whole(node.path)
+        whole = (*outer_path, *names[:1], *path)
+        return f"layer {'/'.join(whole)!r} ({self.net.layer_at(path).type_name})", whole
 
     def _kind(self, cls: type) -> tuple[bool, bool]:
         """(an operator, a layer type of netgraph's own) for a layer class, worked out once per class."""

@@ -158,6 +158,10 @@ def _encoder_hint(port: str, value: Any, net: Any = None) -> str:
     if not isinstance(first, (str, os.PathLike)) and not type(first).__module__.startswith("PIL."):
         return ""
     kind = "a PIL image" if type(first).__module__.startswith("PIL.") else f"{type(first).__name__} {str(first)!r:.40}"
+    coder = net.coders.get(port) if net is not None else None
+    if getattr(coder, "range_text", None):  # a Restricted port: it has its encoder, which takes indices only
+        return (f" ({coder.type_name}('Integer', {coder.range_text})) takes integer indices in its range "
+                f"{coder.range_text}, but it was given {kind}")
     encoder = "ClassEncoder([...])"
     form = option_form(net, port, encoder) if net is not None else f"NetGraph(..., {port}={encoder})"
     return (f" has no encoder, but it was given {kind}; attach a ClassEncoder (labels), a "

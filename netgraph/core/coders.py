@@ -123,9 +123,10 @@ class ScalarEncoder(Encoder):
 
 @dataclasses.dataclass(frozen=True)
 class Restricted(Encoder):
-    """An index port that knows its range (Wolfram's ``Restricted["Integer", n]``, counted from 0 here as every
-    Integer port): ``Restricted("Integer", n)`` takes 0 to n - 1, ``Restricted("Integer", (lo, hi))`` lo to hi
-    (both included), in arrays of ``shape`` (``()``: one index). Values outside are a DataError at the call.
+    """An index port that knows its range (Wolfram's ``Restricted["Integer", n]``, counted from 0 here as an
+    EmbeddingLayer's indices): ``Restricted("Integer", n)`` takes 0 to n - 1, ``Restricted("Integer", (lo, hi))`` lo
+    to hi (both included; within 64 bits), in arrays of ``shape`` (``()``: one index). Values outside are a DataError
+    at the call; a range a layer it feeds does not take (an ExtractLayer's 1-based Position) a ShapeError.
 
     >>> Restricted("Integer", 10).range, Restricted("Integer", (2, 5), shape=("n",)).port_type()
     ((0, 9), PortType(shape=('n',), dtype='Integer'))
@@ -144,6 +145,9 @@ class Restricted(Encoder):
             if isinstance(self.range, (list, tuple)) else None
         if bounds is None or len(bounds) != 2 or not all(map(is_int, bounds)) or bounds[0] > bounds[1]:
             self._problem(problems, f"a count n >= 1 (0 to n - 1) or [lo, hi] with lo <= hi, found {self.range!r}",
+                          "range")
+        elif not all(-_INT64 <= b < _INT64 for b in bounds):  # indices are int64 tensors: a wider bound overflows
+            self._problem(problems, f"bounds that fit in 64 bits (-2**63 to 2**63 - 1), found {self.range!r}",
                           "range")
         else:
             object.__setattr__(self, "range", bounds)
@@ -165,6 +169,8 @@ class Restricted(Encoder):
         """``0..9``: the values it takes, as Wolfram's port summary says ("index (range: 1..10)")."""
         return f"{self.range[0]}..{self.range[1]}"
 
+
+_INT64 = 2**63  # indices are int64 tensors
 
 _COLOR_CHANNELS = {"RGB": 3, "Grayscale": 1}
 

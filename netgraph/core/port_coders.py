@@ -43,22 +43,51 @@ def split_port_options(given: dict[str, Any], inputs: tuple, outputs: tuple) -> 
 
 def check_decoders(coders: dict[str, Coder], types: dict[str, PortType], graph: Any) -> list[Diagnostic]:
     """A Diagnostic for each decoder whose port's inferred type does not suit it, and for each index encoder
-    that gives more indices than an EmbeddingLayer it feeds takes (directly, or inside nested nets: as Wolfram's
-    index types refuse)."""
+    whose indices a layer it feeds does not take (directly, or inside nested nets: as Wolfram's index types refuse):
+    more than an EmbeddingLayer's n, negative ones, or a Restricted range outside an ExtractLayer's 1-based
+    positions."""
     errors = []
     for port, coder in coders.items():
         reason = coder.check(types[port]) if isinstance(coder, Decoder) and port in types else None
         if reason:
             errors.append(Diagnostic(f"graph output {port!r}: {reason}", "decoder-port", layer=(), port=port))
-        count = coder.index_count if isinstance(coder, Encoder) else None
-        for path, layer, _ in fed_leaves(graph, port) if count else ():
-            n = layer.count if layer.type_name == "EmbeddingLayer" else None
-            if isinstance(n, int) and n < count:
-                errors.append(Diagnostic(f"graph input {port!r}: the {coder.type_name} gives indices 0 to "
-                                         f"{count - 1}, but layer {'/'.join(path)!r} (EmbeddingLayer) takes n={n} "
-                                         f"(indices 0 to {n - 1}); give it n={count}", "encoder-range", layer=path,
-                                         port=port))
+        span = index_span(coder) if isinstance(coder, Encoder) else None
+        for path, layer, leaf_port in fed_leaves(graph, port) if span else ():
+            reason = _untaken_indices(span, graph, path, layer, leaf_port, hasattr(coder, "range_text"))
+            if reason:
+                errors.append(Diagnostic(f"graph input {port!r}: the {coder.type_name} gives indices {span[0]} to "
+                                         f"{span[1]}, but layer {'/'.join(path)!r} ({layer.type_name}) {reason}",
+                                         "encoder-range", layer=path, port=port))
     return errors
+
+
+def index_span(encoder: Encoder) -> tuple[int, int] | None:
+    """The smallest and largest index ``encoder`` gives (a Restricted's range, 0 to its count - 1), else None."""
+    span = getattr(encoder, "range", None) if hasattr(encoder, "range_text") else None
+    return span or ((0, encoder.index_count - 1) if encoder.index_count else None)
+
+
+def _untaken_indices(span: tuple[int, int], graph: Any, path: tuple, layer: Any, port: str,
+                     restricted: bool) -> str | None:
+    """What the leaf ``layer`` at ``path`` takes at ``port``, where indices ``lo..hi`` do not all fit it (an
+    ExtractLayer's Position checked for a Restricted range only); else None."""
+    lo, hi = span
+    if layer.type_name == "EmbeddingLayer":
+        n = layer.count
+        if lo < 0:
+            return f"takes indices from 0{'' if n is None else f' to {n - 1}'} (no negative ones)"
+        return f"takes n={n} (indices 0 to {n - 1}); give it n={hi + 1}" if isinstance(n, int) and n <= hi else None
+    if not restricted or layer.type_name != "ExtractLayer" or port != "Position":
+        return None
+    types = graph.layer_types(path)
+    position, data = types["Position"].shape, types["Input"].shape
+    sizes = [d for d in (data or ())[:position[-1] if position and isinstance(position[-1], int) else 1]
+             if isinstance(d, int)]
+    m = min(sizes, default=None)
+    if m is None or 1 <= lo <= hi <= m or -m <= lo <= hi <= -1:
+        return None
+    return (f"port 'Position' takes 1-based positions 1 to {m} (or -{m} to -1 from the end); give "
+            f"Restricted(\"Integer\", (1, {m}))")
 
 
 def fed_leaves(graph: Any, port: str) -> list[tuple[tuple, Any, str]]:

@@ -51,10 +51,11 @@ def _is_level(value: Any) -> bool:
 
 def layers_at_levels(net: Any, levels: tuple[int, float], depth: int = 1,
                      prefix: tuple = ()) -> Iterator[tuple[tuple, str]]:
-    """``(path, name)`` of each layer at ``levels`` below ``net``, outer levels first, in layer order."""
+    """``(path, name)`` of each layer at ``levels`` below ``net``: a net's own layers in layer order, then those of
+    each nested net in turn, depth first (levels 1 and 2 come out in level order, deeper ones do not)."""
     if depth > levels[1]:
         return
-    for name, layer in net.layers.items():
+    for name in net.layers:
         if depth >= levels[0]:
             yield (*prefix, name), name
     for name, layer in net.layers.items():
@@ -78,11 +79,14 @@ def renames_at_levels(net: NetGraph, rename: Any, levels: tuple[int, float]) -> 
     if not isinstance(rename, Mapping):
         return rename  # net_rename refuses it
     out: dict[Any, Any] = {}
+    rules: dict[tuple, Any] = {}  # a layer's path -> the rule that renames it
     for old, new in rename.items():
         if isinstance(old, NetPort) and levels[0] > 1:
             raise OptionError(f"net_rename renames the net's own ports at level 1; level {_shown(levels)} leaves "
                               f"out {old!r}", option="level", kind=VALUE_KIND)
         if not isinstance(old, str) or levels == (1, 1):  # level 1 alone: net_rename's own checks of names
+            if isinstance(old, tuple):
+                _claim(rules, out, old, old, new)
             out[old] = new
             continue
         paths = [path for path, name in layers_at_levels(net, levels) if name == old]
@@ -90,8 +94,20 @@ def renames_at_levels(net: NetGraph, rename: Any, levels: tuple[int, float]) -> 
             names = sorted({name for _, name in layers_at_levels(net, levels)})
             raise WiringError(f"net_rename: no layer is named {old!r} at level {_shown(levels)}"
                               f"{did_you_mean(old, names)}", kind="unknown-layer", layer=(), found=old)
-        out.update((path, new) for path in paths)
+        for path in paths:
+            _claim(rules, out, path, old, new)
+            out[path] = new
     return out
+
+
+def _claim(rules: dict[tuple, Any], out: dict[Any, Any], path: tuple, rule: Any, new: Any) -> None:
+    """Note that ``rule`` renames the layer at ``path`` to ``new``; OptionError naming both rules where another gave
+    it another name (which would win by the dict's order)."""
+    first = rules.setdefault(path, rule)
+    if first != rule and out.get(path, new) != new:
+        raise OptionError(f"net_rename: layer {shown_path(path)!r} gets two new names, "
+                          f"{out[path]!r} by rule {first!r} and {new!r} by rule {rule!r}; give it one", layer=path,
+                          option="rename", expected="one new name per layer", found=(first, rule), kind=VALUE_KIND)
 
 
 def renamed_by(function: Any, layers: list[tuple[tuple, str]]) -> dict[tuple, Any]:

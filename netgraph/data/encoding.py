@@ -33,7 +33,7 @@ from netgraph.data.errors import ExampleError
 from netgraph.data.images import encode_image, is_encoded_image, is_single_image
 
 __all__ = ["encode", "encode_targets", "encode_example", "encode_label_sequence", "is_single", "already_encoded",
-           "encoded_form_problem"]
+           "encoded_form_problem", "range_refusal"]
 
 
 def _class_index(coder: Any, value: Any) -> int:
@@ -177,19 +177,40 @@ def encoded_form_problem(coder: Coder, value: Any) -> str:
 
 
 def _out_of_range(coder: Restricted, value: Any) -> str:
-    """'index 12 is outside the port's range 0..9' for the first index of ``value`` (a tensor, array, number or list
-    of them: a ragged batch) outside ``coder``'s range, else ''."""
-    for part in value if isinstance(value, (list, tuple)) else [value]:
+    """'index 12 is outside the port's range 0..9' for the first index of ``value`` outside ``coder``'s range, or
+    ''."""
+    found = _first_out_of_range(coder, value)
+    return f"index {found[1]!r} is outside the port's range {coder.range_text}" if found else ""
+
+
+def _first_out_of_range(coder: Restricted, value: Any) -> tuple[int | None, Any] | None:
+    """(its example, or None for one array, and the index) of the first index of ``value`` (a tensor, array, number
+    or list of them: a ragged batch, whose items are the examples) outside ``coder``'s range; None if none is."""
+    listed = isinstance(value, (list, tuple))
+    for i, part in enumerate(value if listed else [value]):
         try:
             values = torch.as_tensor(native_array(part))
         except (TypeError, ValueError, RuntimeError):
-            return ""  # no numbers: the port's own check says what it takes
+            return None  # no numbers: the port's own check says what it takes
         low, high = coder.range
         bad = values[(values < low) | (values > high) | values.isnan()] if values.is_floating_point() else \
             values[(values < low) | (values > high)]
         if bad.numel():
-            return f"index {bad.flatten()[0].item()!r} is outside the port's range {coder.range_text}"
-    return ""
+            return (i if listed else None), bad.flatten()[0].item()
+    return None
+
+
+def range_refusal(coder: Restricted, port: str, value: Any, what: str = "input port") -> tuple[str, dict] | None:
+    """(message, DataError fields) for the first index of ``value`` outside a Restricted port's range, naming the
+    example where ``value`` lists them; None if all are inside. One form for net(x) and net_train."""
+    found = _first_out_of_range(coder, value)
+    if found is None:
+        return None
+    example, index = found
+    where = "" if example is None else f"example {example}: "
+    text = (f"{what} {port!r} ({coder.type_name}('Integer', {coder.range_text})): {where}index {index!r} is outside "
+            f"the port's range {coder.range_text}")
+    return text, dict(kind="encoding", layer=(), port=port, expected=coder.range_text, found=index, example=example)
 
 
 def _indexed(coder: Coder) -> bool:
@@ -242,9 +263,8 @@ def encode(coder: Coder, port: str, value: Any, what: str = "input port", ragged
     [tensor([2, 3, 3]), tensor([3])]
     """
     if isinstance(coder, Restricted):  # indices, checked and passed on as given (a ragged list stays one)
-        if problem := _out_of_range(coder, value):
-            raise DataError(f"{what} {port!r} ({coder.type_name}('Integer', {coder.range_text})): {problem}",
-                            kind="encoding", layer=(), port=port, expected=coder.range_text, found=problem.split()[1])
+        if refusal := range_refusal(coder, port, value, what):
+            raise DataError(refusal[0], **refusal[1])
         return value
     value = native_array(value)  # big-endian (a FITS file's) or reversed: torch.as_tensor refuses them
     if already_encoded(coder, value):

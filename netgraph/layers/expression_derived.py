@@ -1,12 +1,14 @@
 """Wolfram functions a FunctionLayer expression writes with the whole-array forms already there.
 
 ``SquaredEuclideanDistance[u, v]`` is ``Total[(u - v)^2]``, ``ManhattanDistance[u, v]`` ``Total[Abs[u - v]]``,
-``ChessboardDistance[u, v]`` ``Max[Abs[u - v]]`` (of two vectors, or two numbers), ``CosineDistance[u, v]``
-``1 - Dot[u, v] / (Norm[u] Norm[v])`` (of two vectors), ``RootMeanSquare[x]`` ``Sqrt[Mean[x^2]]`` (over level 1,
-as Mean), ``Differences[x]`` ``x[[2;;]] - x[[;;-2]]`` (level 1, one element fewer) and ``Accumulate[x]`` the running
-totals along level 1 (torch's ``cumsum``, expression_shapes' ``"cumsum"``), as ``expression_shapes.lower`` lowers
-the trees ``derived`` gives. ``EuclideanDistance`` and ``HammingDistance`` (expression_forms' structural forms)
-are written here too, so that all six distances refuse operands of different shapes alike.
+``ChessboardDistance[u, v]`` ``Max[Abs[u - v]]`` (of two vectors of one length, or two numbers: no broadcasting),
+``CosineDistance[u, v]`` ``1 - Dot[u, v] / (Norm[u] Norm[v])`` (of two vectors; NaN if one is zero),
+``RootMeanSquare[x]`` ``Sqrt[Mean[x^2]]`` (over level 1, as Mean; of a vector ``Norm[x] / Sqrt[Length[x]]``,
+gradient 0 at zero), ``Differences[x]`` ``x[[2;;]] - x[[;;-2]]`` (level 1, at least 2 elements, one fewer) and
+``Accumulate[x]`` the running totals along level 1 (torch's ``cumsum``, expression_shapes' ``"cumsum"``), as
+``expression_shapes.lower`` lowers the trees ``derived`` gives. ``EuclideanDistance`` and ``HammingDistance``
+(expression_forms' structural forms) are written here too, so that all six distances refuse operands of different
+shapes alike.
 
 >>> from netgraph.layers.expression_shapes import lower
 >>> derived(("ManhattanDistance", ("slot", "u"), ("slot", "v")), {"u": (3,), "v": (3,)}, lower)[0]
@@ -42,8 +44,13 @@ def derived(tree: tuple, shapes: Mapping[str, tuple], lower: Callable[..., tuple
     if not shape:
         found = "a constant" if shape is None else "a scalar ()"
         raise Conflict(f"{kind} needs an array argument, found {found}", expected="an array argument", found=found)
+    if kind == "RootMeanSquare" and len(shape) == 1:  # Norm: a zero vector's gradient 0, not Sqrt's NaN at 0
+        return ("bin", "/", ("Norm", tree[1], 2.0), ("call", "Sqrt", ("Length", tree[1])))
     if kind == "RootMeanSquare":
         return ("call", "Sqrt", ("Mean", ("bin", "**", tree[1], _SQUARED), ("upto", 1)))
+    if kind == "Differences" and isinstance(shape[0], int) and shape[0] < 2:
+        raise Conflict(f"Differences needs at least 2 elements at level 1 (found {shape[0]})",
+                       expected="at least 2 elements at level 1", found=shape[0])
     if kind == "Differences":
         return ("bin", "-", ("Part", tree[1], (("span", 2, None, 1),)), ("Part", tree[1], (("span", None, -2, 1),)))
     return ("cumsum", tree[1])

@@ -292,12 +292,13 @@ def closed_form_kl(fn: Callable[[Params, Params], torch.Tensor], p: Distribution
     """KL(p ‖ q) by its closed form ``fn`` (elementwise, or per event), refused as the Monte Carlo estimate refuses it
     where q draws one value only and p puts mass elsewhere, and wherever else it is infinite (the true value, or an
     overflow of the dtype: an error, as every infinite KL is), at its place in ``shape`` (batch, ...) the layer's
-    output broadcasts to; traced, nothing is checked. Each refusal is where the value is infinite, so one device
-    sync (is any infinite?) decides whether to look for them."""
+    output broadcasts to; traced, nothing is checked. Each refusal is where the value is infinite or NaN (a
+    parameter outside its support, such as a Bernoulli p of 1.5 against a certain q), so one device sync (is any value
+    not finite?) decides whether to look for them."""
     like = next(v for v in (*p_params, *q_params) if is_tensor(v))
     kl = fn(tensors(p_params, like), tensors(q_params, like))
-    infinite = torch.isinf(kl.detach())
-    if not (tracing() or infinite.is_meta) and bool(infinite.any()):
+    unfinished = ~torch.isfinite(kl.detach())
+    if not (tracing() or unfinished.is_meta) and bool(unfinished.any()):
         check_certain_q(p, q, p_params, q_params, where, kl)
         check_classes(p, q, p_params, q_params, where)
         check_finite(kl, p, q, shape, where)

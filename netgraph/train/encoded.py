@@ -126,6 +126,8 @@ class EncodedDataset(torch.utils.data.Dataset):
             try:
                 result = as_tensor(value)
             except (TypeError, ValueError, RuntimeError) as exc:
+                if getattr(coder, "range_text", None):  # a Restricted port
+                    return f"takes integer indices in its range {coder.range_text}, found {type(value).__name__}"
                 return f"cannot make a tensor from {type(value).__name__}: {exc}"
         elif header_only and isinstance(coder, ImageEncoder) and not isinstance(value, np.ndarray):
             return check_image(coder, value)

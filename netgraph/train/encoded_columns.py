@@ -14,10 +14,11 @@ import numpy as np
 import torch
 
 from netgraph.backend.masks import Padded, as_lists
-from netgraph.core.coders import ClassDecoder, ClassEncoder, Coder, Decoder, Encoder, ImageEncoder, ScalarEncoder
+from netgraph.core.coders import (ClassDecoder, ClassEncoder, Coder, Decoder, Encoder, ImageEncoder, Restricted,
+                                 ScalarEncoder)
 from netgraph.core.port_options import option_form
 from netgraph.data import Examples
-from netgraph.data.encoding import encoded_form_problem
+from netgraph.data.encoding import encoded_form_problem, range_refusal
 from netgraph.data.sources import IMAGE_SUFFIXES
 from netgraph.train.data_pairs import pair_columns
 from netgraph.train.data_sets import TRAINING, data_error
@@ -276,6 +277,8 @@ def _refuse_unencoded_tensors(net: Any, columns: Mapping[str, Any], what: Any) -
         if (coder := coder_for(net, key)) is None:
             continue
         listed = type(values) is list
+        if isinstance(coder, Restricted) and (refusal := range_refusal(coder, key, values)):
+            raise data_error(what, refusal[0], **refusal[1])  # as net(x) says it, naming the example
         for i, value in enumerate(values if listed else [values]):
             if problem := encoded_form_problem(coder, value):
                 example = f"example {i}: " if listed else ""
