@@ -91,7 +91,7 @@ class _FoldModule(LayerModule):
                 raise
             state = step if given is None else torch.where(_running(given, i, step), step, state)
             states.append(state)
-        return torch.stack(states, 1), state
+        return (torch.stack(states, 1) if states else state.unsqueeze(1)[:, :0]), state  # a batch 0 of length 0
 
 
 class _NestModule(LayerModule):

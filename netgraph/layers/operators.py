@@ -305,7 +305,12 @@ class NetFoldOperator(NetOperator):
                 f"for {step} in range({length if fixed else f'{first}.shape[1]'}):",  # a fixed one: fx can trace it
                 *call,
                 f"    {states}.append({state})",
-                f"{outputs[0]}, {outputs[1]} = torch.stack({states}, 1), {state}"]
+                f"{outputs[0]}, {outputs[1]} = {_stacked(states, state)}, {state}"]
+
+
+def _stacked(states: str, state: str) -> str:
+    """Code for the states after every step; a batch of 0 may have sequences of length 0 (no step: none)."""
+    return f"torch.stack({states}, 1) if {states} else {state}.unsqueeze(1)[:, :0]"
 
 
 def _state_port(types: Mapping[str, PortType], state: Any) -> str | None:
