@@ -2,7 +2,7 @@
 
 import torch
 
-from netgraph import (CatenateLayer, ElementwiseLayer, LinearLayer, NetBidirectionalOperator, NetChain,
+from netgraph import (CatenateLayer, ElementwiseLayer, EmbeddingLayer, LinearLayer, NetBidirectionalOperator, NetChain,
                       NetFoldOperator, NetGraph, NetPort, interpret, net_initialize)
 
 
@@ -24,3 +24,18 @@ def test_bidirectional_fold_of_a_batch_of_0_with_length_0():
     layer = NetBidirectionalOperator(NetChain([NetFoldOperator(_cell()), "Tanh"]))
     net = net_initialize(NetGraph({"bi": layer}, [], Input=("n", 3)), seed=0)
     assert net(torch.zeros(0, 0, 3)).shape == (0, 0, 10)
+
+
+def test_fold_over_integers_starts_from_zeros_in_the_modules_dtype():
+    """Integer elements give the zero state no dtype: it is the module's (bfloat16 weights once met float32 zeros,
+    a raw torch error), in the compiled forward as in the interpreter."""
+    cell = NetGraph({"e": EmbeddingLayer(5, 10), "cat": CatenateLayer(), "lin": LinearLayer(5)},
+                    [(NetPort("Input"), "e"), (["e", NetPort("State")], "cat"), ("cat", "lin")])
+    net = net_initialize(NetGraph({"fold": NetFoldOperator(cell)}, [], Input=("n",)), seed=0)
+    x = torch.tensor([[1, 2, 3], [4, 5, 9]])
+    expected = net.compile().double()(Input=x)
+    for dtype in (torch.bfloat16, torch.float64):
+        module = net.compile().to(dtype)
+        for out in (module(Input=x), interpret(net, module, Input=x)):
+            assert out["Output"].dtype == out["State"].dtype == dtype
+            torch.testing.assert_close(out["State"].double(), expected["State"], rtol=0.05, atol=0.05)
