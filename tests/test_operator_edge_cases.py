@@ -3,7 +3,7 @@
 import torch
 
 from netgraph import (CatenateLayer, ElementwiseLayer, EmbeddingLayer, LinearLayer, NetBidirectionalOperator, NetChain,
-                      NetFoldOperator, NetGraph, NetPort, interpret, net_initialize)
+                      NetFoldOperator, NetGraph, NetPort, PortType, interpret, net_initialize)
 
 
 def _cell() -> NetGraph:
@@ -39,3 +39,15 @@ def test_fold_over_integers_starts_from_zeros_in_the_modules_dtype():
         for out in (module(Input=x), interpret(net, module, Input=x)):
             assert out["Output"].dtype == out["State"].dtype == dtype
             torch.testing.assert_close(out["State"].double(), expected["State"], rtol=0.05, atol=0.05)
+
+
+def test_fixed_length_fold_over_integers_traces_with_fx():
+    """A fold over a fixed length traces (README), over Integer elements too: its zero state once came from
+    torch.zeros(x.shape[0], ...), which fx's proxy cannot size (a TypeError)."""
+    cell = NetGraph({"e": EmbeddingLayer(5, 10), "cat": CatenateLayer(), "lin": LinearLayer(5)},
+                    [(NetPort("Input"), "e"), (["e", NetPort("State")], "cat"), ("cat", "lin")])
+    net = net_initialize(NetGraph({"fold": NetFoldOperator(cell)}, [], Input=PortType((4,), "Integer")), seed=0)
+    module = net.compile()
+    traced = torch.fx.symbolic_trace(module)
+    x = torch.tensor([[1, 2, 3, 0], [4, 5, 9, 9]])
+    torch.testing.assert_close(traced(Input=x)["Output"], module(Input=x)["Output"], rtol=0, atol=0)

@@ -18,7 +18,7 @@ __all__ = ["_MapModule", "_FoldModule", "_NestModule"]
 def _zeros_like(x: torch.Tensor, shape: tuple, dtype: torch.dtype) -> torch.Tensor:
     if x.is_floating_point():
         return x.new_zeros((x.shape[0], *shape))
-    return torch.zeros((x.shape[0], *shape), device=x.device, dtype=dtype)
+    return x.new_zeros((x.shape[0], *shape), dtype=dtype)
 
 
 def _outputs(result: Any, ports: tuple[str, ...]) -> tuple:
