@@ -1,9 +1,10 @@
 """Operators at the edges: a batch of 0 with sequences of length 0, and the like (session 34's QA of operators)."""
 
+import pytest
 import torch
 
-from netgraph import (CatenateLayer, ElementwiseLayer, EmbeddingLayer, LinearLayer, NetBidirectionalOperator, NetChain,
-                      NetFoldOperator, NetGraph, NetPort, PortType, interpret, net_initialize)
+from netgraph import (CatenateLayer, DataError, ElementwiseLayer, EmbeddingLayer, LinearLayer, NetBidirectionalOperator,
+                      NetChain, NetFoldOperator, NetGraph, NetPort, PortType, interpret, net_initialize)
 
 
 def _cell() -> NetGraph:
@@ -51,3 +52,17 @@ def test_fixed_length_fold_over_integers_traces_with_fx():
     traced = torch.fx.symbolic_trace(module)
     x = torch.tensor([[1, 2, 3, 0], [4, 5, 9, 9]])
     torch.testing.assert_close(traced(Input=x)["Output"], module(Input=x)["Output"], rtol=0, atol=0)
+
+
+def test_interpret_blames_the_input_of_a_fixed_length_fold_as_the_compiled_module_does():
+    """A sequence of another length than a fold's fixed one: the graph input's DataError from both (interpret once
+    gave the fold's own, its layer and kind other than the compiled module's)."""
+    net = net_initialize(NetGraph({"fold": NetFoldOperator(_cell())}, [], Input=(4, 3)), seed=0)
+    module = net.compile()
+    errors = []
+    for run in (lambda x: module(Input=x), lambda x: interpret(net, module, Input=x)):
+        with pytest.raises(DataError) as info:
+            run(torch.zeros(2, 5, 3))
+        errors.append(info.value)
+    assert str(errors[1]) == str(errors[0])
+    assert (errors[1].layer, errors[1].port, errors[1].kind) == ((), "Input", "data-shape")
