@@ -116,9 +116,9 @@ def test_an_embedding_part_and_fold_modules_data_error_names_its_layer_by_path(n
                          "fold": (fold, (5, 2), torch.randn(2, 4, 2))}[name]
     net = net_initialize(NetGraph({"enc": NetGraph({name: layer}, [], Input=shape)}, []), seed=0)
     module = net.compile()
-    runs = [lambda: module.enc._modules[name](bad), lambda: interpret(net, module, Input=bad)]  # its module, alone too
-    if name != "fold":  # the compiled net's input check names a fold's wrong length as its input port's
-        runs.append(lambda: module(bad))
+    runs = [lambda: module.enc._modules[name](bad)]  # its module, alone too
+    if name != "fold":  # the compiled net's input check (and interpret's) names a fold's wrong length as its input's
+        runs += [lambda: interpret(net, module, Input=bad), lambda: module(bad)]
     for run in runs:
         with pytest.raises(DataError, match=rf"layer 'enc/{name}' \(") as info:
             run()

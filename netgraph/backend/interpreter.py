@@ -68,7 +68,8 @@ def interpret(net: Any, module: torch.nn.Module, /, **inputs: torch.Tensor) -> A
             _check_lengths(net, inputs)
         outputs = ModuleRunner(net, module, batch).run(inputs)
     except Exception as exc:  # torch's (or Python's) error inside a layer: blame the input that explains it, if any
-        if isinstance(exc, NetGraphError) and getattr(exc, "replaced_error", None) is None:
+        if isinstance(exc, NetGraphError) and getattr(exc, "replaced_error", None) is None \
+                and not getattr(exc, "blames_inputs", False):  # (a fixed-length fold's: the input's, as compiled)
             raise  # a layer's own DataError (not an operator's inner net's blame of its own inputs)
         error = _input_error(net, module, inputs)
         if error is None:  # the inputs fit: the error itself (torch's, not an operator's inner net's blame of its own)

@@ -15,10 +15,10 @@ from netgraph.layers.bad_index import raise_unfolded
 __all__ = ["_MapModule", "_FoldModule", "_NestModule"]
 
 
-def _zeros_like(x: torch.Tensor, shape: tuple) -> torch.Tensor:
+def _zeros_like(x: torch.Tensor, shape: tuple, dtype: torch.dtype) -> torch.Tensor:
     if x.is_floating_point():
         return x.new_zeros((x.shape[0], *shape))
-    return torch.zeros((x.shape[0], *shape), device=x.device)
+    return x.new_zeros((x.shape[0], *shape), dtype=dtype)
 
 
 def _outputs(result: Any, ports: tuple[str, ...]) -> tuple:
@@ -60,6 +60,13 @@ class _FoldModule(LayerModule):
         self.length, self.layer_label = None, "NetFoldOperator"  # the compiler names the layer
         self.layer_path: tuple[str, ...] | None = None  # and tells its path, for its errors' Diagnostic.layer
 
+    @property
+    def state_dtype(self) -> torch.dtype:
+        """The dtype of the zero state for integer elements: the inner net's first real array's (a module moved by
+        ``.to(torch.bfloat16)`` computes in it; float32 zeros met bfloat16 weights), else torch's default."""
+        arrays = (*self.net.parameters(), *self.net.buffers())
+        return next((t.dtype for t in arrays if t.is_floating_point()), torch.get_default_dtype())
+
     def step_error(self, error: BaseException, step: int) -> None:
         """Raise ``error`` as seen outside the fold (a bad value named by example and step) where it names an
         index; else return (the caller raises it as it is)."""
@@ -80,7 +87,7 @@ class _FoldModule(LayerModule):
         if self.length is not None and any(x.shape[1] != self.length for x in xs[:len(self.elements)]):
             self.length_error(*xs[:len(self.elements)])
         seqs = dict(zip(self.elements, xs))
-        state = xs[-1] if self.given else _zeros_like(xs[0], self.shape)
+        state = xs[-1] if self.given else _zeros_like(xs[0], self.shape, self.state_dtype)
         given = next((n for n in (lengths or ())[:len(self.elements)] if n is not None), None)
         states = []
         for i in range(xs[0].shape[1]):
@@ -91,7 +98,7 @@ class _FoldModule(LayerModule):
                 raise
             state = step if given is None else torch.where(_running(given, i, step), step, state)
             states.append(state)
-        return torch.stack(states, 1), state
+        return (torch.stack(states, 1) if states else state.unsqueeze(1)[:, :0]), state  # a batch 0 of length 0
 
 
 class _NestModule(LayerModule):

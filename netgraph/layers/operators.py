@@ -117,11 +117,12 @@ def _fed_back(inner_types: Mapping[str, PortType], port: str) -> PortType:
                            "Output", ("net",)) from None  # the inner net's own port
 
 
-def _zeros(like: str, shape: tuple, dtype: str | None) -> str:
-    """Code for a zero state of ``shape`` per example, on ``like``'s device (in its dtype when it is real)."""
+def _zeros(like: str, shape: tuple, dtype: str | None, module: str) -> str:
+    """Code for a zero state of ``shape`` per example, on ``like``'s device, in its dtype when it is real, else in
+    the dtype the fold ``module`` computes in."""
     dims = ", ".join([f"{like}.shape[0]", *map(str, shape)])
     if dtype == INTEGER:
-        return f"torch.zeros({dims}, device={like}.device)"
+        return f"{like}.new_zeros(({dims}), dtype={module}.state_dtype)"  # fx traces a method of its proxy
     return f"{like}.new_zeros({dims})"
 
 
@@ -287,7 +288,7 @@ class NetFoldOperator(NetOperator):
         first = given[self.elements[0]]
         state, states, step = ctx.local("state"), ctx.local("states"), ctx.local("t")
         start = given["InitialState"] if self.state_input else _zeros(first, ctx.types["State"].shape,
-                                                                ctx.types[self.elements[0]].dtype)
+                                                                ctx.types[self.elements[0]].dtype, ctx.module)
         args = ", ".join(state if p == "State" else f"{given[p]}[:, {step}]" for p in self.net.input_ports)
         length = ctx.types[self.elements[0]].shape[0]
         fixed = isinstance(length, int)
@@ -305,7 +306,12 @@ class NetFoldOperator(NetOperator):
                 f"for {step} in range({length if fixed else f'{first}.shape[1]'}):",  # a fixed one: fx can trace it
                 *call,
                 f"    {states}.append({state})",
-                f"{outputs[0]}, {outputs[1]} = torch.stack({states}, 1), {state}"]
+                f"{outputs[0]}, {outputs[1]} = {_stacked(states, state)}, {state}"]
+
+
+def _stacked(states: str, state: str) -> str:
+    """Code for the states after every step; a batch of 0 may have sequences of length 0 (no step: none)."""
+    return f"torch.stack({states}, 1) if {states} else {state}.unsqueeze(1)[:, :0]"
 
 
 def _state_port(types: Mapping[str, PortType], state: Any) -> str | None:
