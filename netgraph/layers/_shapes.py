@@ -58,14 +58,17 @@ def positive_int(value: Any, layer: str, option: str, minimum: int = 1) -> int:
 
 
 def ranged_int(layer: Any, option: str) -> int:
-    """``layer``'s int option ``option`` in its declared range (``RANGES``): ``positive_int``, and at most the high
-    end where there is one."""
+    """``layer``'s int option ``option`` in its declared range (``RANGES``, whole ends; an open end left out):
+    ``positive_int`` from the low end, and at most the high end where there is one. While problems are collected,
+    a value out of range stands in as the nearest in range."""
     within, value = type(layer).RANGES[option], getattr(layer, option)
-    number = positive_int(value, layer.type_name, option, int(within.low))
-    if number > within.high:
-        expected = f"an integer from {int(within.low)} to {int(within.high)}"
+    low = int(within.low) + within.open_low
+    number = positive_int(value, layer.type_name, option, low)
+    if number > within.high or within.open_high and number == within.high:
+        high = int(within.high) - within.open_high
+        expected = f"an integer from {low} to {high}"
         return option_problem(_bad(f"{layer.type_name} option {option}= must be {expected}", option, expected, value),
-                              int(within.low))
+                              high)
     return number
 
 
