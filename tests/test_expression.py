@@ -202,6 +202,15 @@ def test_a_python_function_that_mixes_the_examples_is_refused_when_built(functio
     assert NetGraph([FunctionLayer(lambda x: x.sum(-1))], [], x=3).output_shapes == {"Output": ()}  # per example
 
 
+def test_a_python_function_that_mixes_the_examples_but_keeps_the_shape_is_not_detected_as_the_readme_says():
+    """README (FunctionLayer, TorchLayer): only a result whose first dim is not the batch is caught; it said any
+    mixing was (mends-b11). x - x.mean(0) builds, and one example's result depends on the others."""
+    net = NetGraph([FunctionLayer(lambda x: x - x.mean(0))], [], x=3)
+    assert net.output_shapes == {"Output": (3,)}
+    x = torch.tensor([[1.0, 2.0, 3.0], [3.0, 4.0, 5.0]])
+    assert net(x=x)[0].tolist() == [-1.0, -1.0, -1.0] and net(x=x[:1])[0].tolist() == [0.0, 0.0, 0.0]
+
+
 def test_a_python_function_with_data_dependent_control_flow_runs_once_its_output_shape_is_given():
     # torch.fx's "symbolically traced variables cannot be used as inputs to control flow": the meta run that infers
     # a callable's shapes cannot take `if x.sum() > 0`; with output= (as TorchLayer's outputs=) it is not needed

@@ -82,3 +82,15 @@ def test_a_narrow_numpy_float_option_is_the_decimal_written(number):
     assert repr(DropoutLayer(number)) == "DropoutLayer(0.1)"
     assert BatchNormalizationLayer(epsilon=number) == BatchNormalizationLayer(epsilon=0.1)
     assert NormalDistribution(number, 1) == NormalDistribution(0.1, 1) and NormalDistribution(number, 1).params[0] == 0.1
+
+
+def test_layer_indices_and_paths_take_numpy_integers_wherever_a_layer_is_named():
+    """One helper (core.integers: plain_int, plain_index) behind every place that names a layer by index: ports,
+    wiring, net[...], surgery paths, rule keys, net_insert, net_flatten (wiring and net[...] had own copies)."""
+    from netgraph import NetGraph, NetPort, net_drop
+    assert NetPort(np.int64(1), "Output") == NetPort(1, "Output") and NetPort((np.int8(1), 2), "x").layer == (1, 2)
+    wired = NetGraph([LinearLayer(3), "Tanh"], [(np.int64(1), np.int32(2))], Input=2)
+    assert wired == NetGraph([LinearLayer(3), "Tanh"], [(1, 2)], Input=2)
+    assert wired[np.int64(-1)] == wired[-1] and wired[np.int64(0), "Weights"] is None
+    assert net_initialize(wired, seed=0)[np.int64(0), "Weights"].shape == (3, 2)
+    assert net_drop(wired, [(np.int64(2),)]) == net_drop(wired, [(2,)])

@@ -28,3 +28,17 @@ def test_wrt_and_of_take_graph_netports_as_their_names():
 def test_a_layers_port_is_still_no_input_port():
     with pytest.raises(OptionError, match="wrt= must be an input port name"):
         net_port_gradient(_net(), {"x": torch.ones(1, 2), "y": torch.ones(1, 4)}, wrt=NetPort("a", "Output"))
+
+
+def test_of_takes_a_layers_port_as_net_outputs_does():
+    """Found by mends-b11: of=NetPort("a", "Output") was "of= must be an output port name"; net(x, outputs=...)
+    takes it, and net_port_gradient now shares that probe (the port made a graph output)."""
+    net, data = _net(), {"x": torch.randn(5, 2), "y": torch.randn(5, 4)}
+    weights = net.layers["a"].arrays["Weights"]  # d(sum of a's Output)/dx = column sums of a's weights
+    inner = net_port_gradient(net, data, wrt="x", of=NetPort("a", "Output"))
+    assert torch.allclose(inner, weights.sum(0).expand(5, 2))
+    assert torch.equal(net_port_gradient(net, data, wrt="y", of=[NetPort("a", "Output")]), torch.zeros(5, 4))
+    seed = torch.tensor([1.0, 0.0, 2.0])
+    seeded = net_port_gradient(net, data, wrt="x", of={NetPort("a", "Output"): seed, "Output": seed})
+    assert torch.allclose(seeded, (2 * seed @ weights).expand(5, 2))  # Output = a + b: a's part counted twice
+    assert net.output_ports == ("Output",)  # the net itself is unchanged

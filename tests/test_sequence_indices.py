@@ -25,11 +25,17 @@ def test_bad_options_and_a_scalar_input_are_refused():
     with pytest.raises(OptionError, match="n= must be a positive integer, found 0"):
         SequenceIndicesLayer(0)
     # Found by qa-layers11: an n past int64 was torch's OverflowError "int too big to convert" at net(x) time
-    with pytest.raises(OptionError, match="n= must be an integer from 1 to 1000000000000000, found 10{30}") as info:
+    with pytest.raises(OptionError, match="n= must be an integer from 1 to 9223372036854775807, found 10{30}") as info:
         SequenceIndicesLayer(10 ** 30)
     assert (info.value.diagnostics[0].option, info.value.diagnostics[0].found) == ("n", 10 ** 30)
-    widest = NetChain([SequenceIndicesLayer(10 ** 15)], input=[3])  # the largest n: no position clipped
-    assert widest(torch.zeros(1, 3, dtype=torch.long)).tolist() == [[0, 1, 2]]
+    with pytest.raises(OptionError, match="found 9223372036854775808"):
+        SequenceIndicesLayer(2 ** 63)
+    # Found by mends-b11: a cap at 10**15 refused 2**53 and sys.maxsize, which ran before (int64's range is the limit)
+    for n in (2 ** 53, 2 ** 63 - 1):  # the largest n: no position clipped, in the net, compiled and read back
+        widest = NetChain([SequenceIndicesLayer(n)], input=[3])
+        assert NetChain.from_yaml(widest.to_yaml()) == widest
+        for run in (widest, widest.compile()):
+            assert run(torch.zeros(1, 3, dtype=torch.long)).tolist() == [[0, 1, 2]]
     with pytest.raises(ShapeError, match="must be a sequence"):
         NetChain([SequenceIndicesLayer()], input=())
 

@@ -20,3 +20,16 @@ def test_a_replacement_function_that_raises_is_an_option_error_naming_the_layer(
         net_replace(net, rules)
     assert said in str(info.value) and isinstance(info.value.__cause__, (KeyError, ZeroDivisionError))
     assert (info.value.diagnostics[0].layer, info.value.diagnostics[0].kind) == (path, "option-value")
+
+
+@pytest.mark.parametrize("rules, path", [(lambda layer: LinearLayer(-1), ("a",)),
+                                         ({ElementwiseLayer: lambda layer: LinearLayer(-1)}, ("b", "1"))])
+def test_a_netgraph_error_raised_inside_the_function_keeps_its_class_and_kind_and_names_the_layer(rules, path):
+    """Found by mends-b11: a NetGraphError (LinearLayer(-1)'s OptionError) passed through without the layer."""
+    net = NetChain({"a": LinearLayer(3), "b": NetChain(["Tanh"])}, input=2)
+    with pytest.raises(OptionError, match=r"^net_replace: the replacement function failed on layer '.+' \(\w+\): "
+                                          r"LinearLayer option output= dims must be positive") as info:
+        net_replace(net, rules)
+    diagnostic = info.value.diagnostics[0]
+    assert (diagnostic.layer, diagnostic.kind, diagnostic.option) == (path, "option-value", "output")
+    assert f"layer {'/'.join(path)!r}" in str(info.value)

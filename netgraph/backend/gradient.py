@@ -19,7 +19,7 @@ import torch
 
 from netgraph.backend.eval_options import (OPTION_NAMES, call_by_name, check_port_names, compiled_module, in_batches, seeded,
                                            snake_options, split_call)
-from netgraph.backend.evaluation import encode_inputs, prepare_inputs
+from netgraph.backend.evaluation import encode_inputs, prepare_inputs, probe_net
 from netgraph.backend.port_tensors import as_port_tensor
 from netgraph.backend.ragged import dense_groups, ragged_ports, reassemble, stacked_examples
 from netgraph.backend.data_shapes import shaped_by_data
@@ -43,7 +43,8 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
     tensor for a one-input net, or a dict by port name (at a port of unknown shape, one example or a list). ``wrt``
     defaults to every real input port (one gives a tensor, several a dict; ``"All"``, Wolfram's
     ``NetPortGradient[All]``, gives them as a dict). ``of`` picks the outputs summed (a name or a list; default
-    every real one), or seeds each output's gradient (a dict ``{port: tensor}``,
+    every real one; a layer's port too, ``NetPort("lin", "Output")``, as ``net(x, outputs=...)`` takes it), or seeds
+    each output's gradient (a dict ``{port: tensor}``,
     the tensor of the port's shape, applied to every example, or with a row per example: a vector-Jacobian
     product, Wolfram's ``NetPortGradient["Output"] -> g``). Options are those of ``net(...)``: ``batch_size``, ``mode``,
     ``seed``, ``precision``. The net's arrays are unchanged and no gradient is left on them. A variable-length
@@ -57,6 +58,7 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
                           f"{type(net).__name__}", option="net", kind="not-a-net",
                           expected="a NetGraph, a NetChain or a layer", found=type(net).__name__)
     options, wrt, of = _checked_options(net, options), _named(wrt), _named(of)
+    net, of = _probed(net, of)
     call, parsed = split_call(net.input_ports, (data,), options)
     encoded = encode_inputs(net, call["args"], call["inputs"], ragged=False)  # files, labels ... (texts padded)
     net, encoded = shaped_by_data(net, encoded)  # ports of unknown shape: as net(x), one example or a list of them
@@ -99,6 +101,20 @@ def _named(ports: Any) -> Any:
     if isinstance(ports, Mapping):
         return {name(k): v for k, v in ports.items()}
     return [name(p) for p in ports] if isinstance(ports, (list, tuple)) else name(ports)
+
+
+def _probed(net: NetGraph, of: Any) -> tuple[NetGraph, Any]:
+    """``net`` with each layer port that ``of`` names (``NetPort("lin", "Output")``) a graph output, as
+    ``net(x, outputs=...)`` makes it (``probe_net``), and ``of`` naming those outputs."""
+    listed = list(of) if isinstance(of, (Mapping, list, tuple)) else [of]
+    inner = tuple(dict.fromkeys(p for p in listed if isinstance(p, NetPort)))  # a graph port is its name by now
+    if not inner:
+        return net, of
+    net, names = probe_net(net, inner)
+    name = dict(zip(inner, names))
+    if isinstance(of, Mapping):
+        return net, {name.get(k, k): v for k, v in of.items()}
+    return net, [name.get(p, p) for p in of] if isinstance(of, (list, tuple)) else name[of]
 
 
 def _checked_options(net: NetGraph, options: dict[str, Any]) -> dict[str, Any]:

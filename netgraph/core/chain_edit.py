@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from netgraph.core.chain import NetChain
-from netgraph.core.errors import (NetGraphError, OptionError, ShapeError, WiringError, did_you_mean, headed,
+from netgraph.core.errors import (NetGraphError, OptionError, ShapeError, WiringError, at_layer, did_you_mean, headed,
                                   with_article)
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.integers import plain_int
@@ -341,11 +341,13 @@ def _class_hint(key: Any) -> str:
 
 
 def _applied(rule: Callable[[Layer], Any], layer: Layer, path: tuple) -> Any:
-    """``rule(layer)``; an OptionError naming the layer where the user's function raised (as net_rename's)."""
+    """``rule(layer)``; where the user's function raised, an error naming the layer it failed on (as net_rename's):
+    a NetGraphError of its class and kind (``LinearLayer(-1)``'s OptionError), anything else an OptionError."""
     try:
         return rule(layer)
-    except NetGraphError:
-        raise
+    except NetGraphError as error:
+        raise headed(at_layer(error, path), f"net_replace: the replacement function failed on layer "
+                                            f"{shown_path(path)!r} ({layer.type_name}): ") from error
     except Exception as error:  # the user's function: its error, named by the layer it failed on
         raise OptionError(f"net_replace: the replacement function failed on layer {shown_path(path)!r} "
                           f"({layer.type_name}): {type(error).__name__}: {error}", layer=path, option="rules",

@@ -26,6 +26,7 @@ from typing import Any
 from netgraph.core.array_rules import PathIndex, matches, no_match, rule_pattern
 from netgraph.core.errors import MAX_LISTED, OptionError, raise_all
 from netgraph.core.option_problems import VALUE_KIND
+from netgraph.core.plain_numbers import plain_number
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer_moves import Moves
 from netgraph.core.layer_surgery import alone, is_lone_layer, rules_in_alone
@@ -78,7 +79,7 @@ def net_set_learning_rate_multipliers(net: Any, rules: Any) -> NetGraph:
         elif problem := unreached_shared(net, key, pattern, [n for n in names if tuple(n) not in later]):
             errors.append(problem)
         else:
-            stored["/".join(pattern) or "All"] = float(r)
+            stored["/".join(pattern) or "All"] = float(plain_number(r))  # np.float32(0.1): 0.1
     raise_all(errors, OptionError, "net_set_learning_rate_multipliers", option="rules", kind=VALUE_KIND)
     return net.with_learning_rate_multipliers(tuple(stored.items()))
 

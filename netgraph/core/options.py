@@ -38,6 +38,7 @@ from netgraph.core.name_guesses import did_you_mean
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.option_ranges import Within
 from netgraph.core.option_words import LEVEL_SCHEMA, levels_schema
+from netgraph.core.plain_numbers import plain_numbers, plain_value  # noqa: F401 (their home before)
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import Conflict, as_shape, vector_shape
 
@@ -350,40 +351,3 @@ def copy_plan(cls: type) -> tuple[tuple[str, ...], dict[str, Callable]]:
         plan = _COPY_PLANS[cls] = (tuple(f.name for f in dataclasses.fields(cls)),
                                    {n: f for n, f in option_plan(cls)[1] if n in arrays})
     return plan
-
-
-def plain_numbers(layer: Any, arrays: bool = False) -> bool:
-    """Replace numpy scalars in ``layer``'s options (inside lists and tuples too) by Python's int, float or bool, as
-    Python's own numbers are what layers check for; True when any was replaced (the layer then checks again).
-    ``arrays``: numpy arrays by their lists too (a coder's options: labels from ``list(np.unique(y))`` are numpy
-    scalars, which YAML cannot write; ``plain_value``)."""
-    changed = False
-    for field in dataclasses.fields(layer):
-        value = getattr(layer, field.name)
-        plain = plain_value(value, arrays)
-        if plain is not value:
-            object.__setattr__(layer, field.name, plain)
-            changed = True
-    return changed
-
-
-def plain_value(value: Any, arrays: bool = False) -> Any:
-    """``value`` with numpy scalars replaced by Python's (np.int64(3) -> 3, np.str_ -> str) at any depth of lists and
-    tuples, and with ``arrays`` numpy arrays by their lists too (a layer's array option stays an array); ``value``
-    itself where nothing is replaced.
-
-    >>> import numpy as np
-    >>> plain_value([[np.int64(1)], (np.str_("a"), np.array([2]))], arrays=True)
-    [[1], ('a', [2])]
-    """
-    if type(value).__module__ == "numpy":
-        if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
-            narrow = value.dtype.kind == "f" and value.dtype.itemsize < 8  # np.float32(0.1): 0.1, as it is written
-            return float(str(value)) if narrow else value.item()
-        return value.tolist() if arrays and hasattr(value, "tolist") else value
-    if isinstance(value, (list, tuple)) and type(value) in (list, tuple):
-        if not any(k is list or k is tuple or k.__module__ == "numpy" for k in set(map(type, value))):
-            return value  # nothing to replace, found in one pass in C (a 16M-item array option: 0.3 s, not 5 s)
-        items = [plain_value(v, arrays) for v in value]
-        return type(value)(items) if any(a is not b for a, b in zip(items, value)) else value
-    return value

@@ -11,7 +11,6 @@ port and the index of the user's edge (a chain or group is one edge).
 from __future__ import annotations
 
 import dataclasses
-import numbers
 import operator
 
 from collections.abc import Iterator, Sequence
@@ -26,6 +25,7 @@ from netgraph.core.port_paths import elided, resolve
 from netgraph.core.ports import NetPort, PortRef, WrittenEdge, new_edge, new_port_ref
 from netgraph.core.wiring_ports import FoundEdges, GraphPortsStep, Wiring
 from netgraph.core.wiring_threading import ThreadingStep, add_feed, also, joined
+from netgraph.core.integers import plain_int
 
 __all__ = ["Wiring", "normalize", "describe_layer", "describe_key", "join_path", "format_endpoint"]
 
@@ -163,8 +163,8 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
     def layer_name(self, ref: Any, edge: EdgeRef) -> str | None:
         if (name := self.plain_name(ref)) is not None:  # the common cases first; subclasses of int and str below
             return name
-        if isinstance(ref, numbers.Integral) and not isinstance(ref, bool):  # numpy's integers too
-            if 1 <= (ref := int(ref)) <= len(self.names):
+        if isinstance(ref := plain_int(ref), int) and not isinstance(ref, bool):  # numpy's integers too
+            if 1 <= (ref := int(ref)) <= len(self.names):  # an int subclass too
                 return self.names[ref - 1]
             self.problem("unknown-layer", edge, f"there is no layer {ref} (layers are numbered 1 to {len(self.names)})")
             return None

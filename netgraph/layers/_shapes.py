@@ -34,7 +34,7 @@ __all__ = ["as_float", "positive_int", "int_tuple", "level_dim", "level_option",
            "broadcasts_to",
            "same_rank", "check_number", "ranged_int", "ranged_number",
            "FnModule", "levels_option", "level_dims", "span_bounds", "level_range",
-           "levels_run", "fixed_product", "solved_dims", "probe_batch", "LONGEST_STEP"]
+           "levels_run", "fixed_product", "solved_dims", "probe_batch", "LONGEST_STEP", "slice_step"]
 
 
 def broadcasts_to(shape: tuple, target: tuple) -> bool:
@@ -58,14 +58,17 @@ def positive_int(value: Any, layer: str, option: str, minimum: int = 1) -> int:
 
 
 def ranged_int(layer: Any, option: str) -> int:
-    """``layer``'s int option ``option`` in its declared range (``RANGES``): ``positive_int``, and at most the high
-    end where there is one."""
+    """``layer``'s int option ``option`` in its declared range (``RANGES``, whole ends; an open end left out):
+    ``positive_int`` from the low end, and at most the high end where there is one. While problems are collected,
+    a value out of range stands in as the nearest in range."""
     within, value = type(layer).RANGES[option], getattr(layer, option)
-    number = positive_int(value, layer.type_name, option, int(within.low))
-    if number > within.high:
-        expected = f"an integer from {int(within.low)} to {int(within.high)}"
+    low = int(within.low) + within.open_low
+    number = positive_int(value, layer.type_name, option, low)
+    if number > within.high or within.open_high and number == within.high:
+        high = int(within.high) - within.open_high
+        expected = f"an integer from {low} to {high}"
         return option_problem(_bad(f"{layer.type_name} option {option}= must be {expected}", option, expected, value),
-                              int(within.low))
+                              high)
     return number
 
 
@@ -158,6 +161,15 @@ def probe_batch(shapes: list[tuple], least: int) -> int:
 LONGEST_STEP = 2 ** 62
 
 
+def slice_step(step: int) -> int:
+    """A span's step as a slice takes it: at most ``LONGEST_STEP`` (the step written still names the length).
+
+    >>> slice_step(3), slice_step(10 ** 30) == LONGEST_STEP
+    (3, True)
+    """
+    return min(step, LONGEST_STEP)
+
+
 def span_bounds(text: Any, stepped: bool = False) -> tuple[int, ...] | None:
     """A span ``"i;;j"`` (``SPAN``: non-zero ends) as 1-based (start, stop), an open end 1 or -1 (``All`` is -1);
     when ``stepped``, ``"i;;j;;k"`` too (``STEPPED_SPAN``), as (start, stop, k) for a step k above 1; None for any
@@ -172,7 +184,7 @@ def span_bounds(text: Any, stepped: bool = False) -> tuple[int, ...] | None:
     if m is None:
         return None
     bounds = int(m.group(1)) if m.group(1) else 1, int(m.group(2)) if m.group(2) and m.group(2) != "All" else -1
-    step = min(int(m.group(3)), LONGEST_STEP) if m.re is STEPPED_SPAN else 1
+    step = int(m.group(3)) if m.re is STEPPED_SPAN else 1
     return bounds if step == 1 else (*bounds, step)
 
 

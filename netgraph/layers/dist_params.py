@@ -10,7 +10,7 @@ import torch
 
 from netgraph.core.errors import OptionError
 from netgraph.core.option_problems import VALUE_KIND
-from netgraph.core.options import plain_value
+from netgraph.core.plain_numbers import plain_number, plain_value
 from netgraph.core.types import MAX_PORT_DIMS, REAL
 
 __all__ = ["Param", "slot_name", "slot_dtypes", "as_param", "plain_param", "whole", "same_param"]
@@ -64,9 +64,8 @@ def as_param(cls_name: str, name: str, value: Param) -> Param:
             raise OptionError(f"{cls_name} parameter {name} takes real numbers, found a complex tensor of dtype "
                               f"{value.dtype} (its imaginary part would be dropped); give its .real or .abs()",
                               option=name, kind=VALUE_KIND, expected=REAL, found=value.dtype)
-        if value.dim() == 0:  # a number, as a spec writes and reads it back (float32: its shortest decimal)
-            v = value.detach().cpu()
-            return float(str(v.numpy())) if v.dtype == torch.float32 else float(v)
+        if value.dim() == 0:  # a number, as a spec writes and reads it back (a narrower float: the decimal written)
+            return float(plain_number(value))
         return _within_dims(cls_name, name, value.detach().clone() if value.is_floating_point()
                             else value.detach().to(torch.float32))
     if isinstance(value, (list, tuple)):

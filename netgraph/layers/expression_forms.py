@@ -23,7 +23,6 @@ from typing import Any, Callable
 from netgraph.core.errors import OptionError
 from netgraph.core.wording import counted
 from netgraph.layers.expression_derived import DERIVED_FORMS
-from netgraph.layers._shapes import LONGEST_STEP
 
 __all__ = ["ExpressionError", "STRUCTURAL", "OTHER_FORMS", "LONG_CHAIN", "outputs", "structural", "part_index", "chain_terms",
            "not_allowed", "bracket", "check_extent"]
@@ -376,7 +375,7 @@ def _part_entry(node: ast.AST, text: str, origin: list[int]) -> int | tuple | No
         if step is not None and step < 0:
             raise ExpressionError(f"a span's step must be a positive integer, found {step} (reversed spans are not "
                                   f"supported)", text, _col(node, origin))
-        return ("span", start, stop, min(step or 1, LONGEST_STEP))
+        return ("span", start, stop, step or 1)
     return _part_int(node, text, origin, "index")
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from netgraph.core.types import Conflict, format_shape
 from netgraph.layers._part_range import part_bounds, span_length
+from netgraph.layers._shapes import slice_step
 
 __all__ = ["span_text", "fixed_span", "unsized_span_length", "variable_span", "span_least_length"]
 
@@ -40,7 +41,7 @@ def fixed_span(span: tuple, size: int, level: int, shape: tuple) -> tuple[int, i
     if last < first:
         raise Conflict(f"Part: the span {text} selects nothing at level {level + 1} of {format_shape(shape)} (it "
                        f"needs a span that selects something)", expected="a span that selects something", found=text)
-    return first - 1, last, step
+    return first - 1, last, slice_step(step)
 
 
 def unsized_span_length(span: tuple) -> int | None:
@@ -64,7 +65,7 @@ def variable_span(span: tuple, size: str, level: int, shape: tuple) -> tuple[tup
     if stepped is None:
         raise Conflict(f"Part: {where} selects nothing (its end is before its start)",
                        expected="a span that selects something", found=span_text(span))
-    return (first - 1 if first > 0 else first, last if last > 0 else (last + 1 or None), step), stepped
+    return (first - 1 if first > 0 else first, last if last > 0 else (last + 1 or None), slice_step(step)), stepped
 
 
 def span_least_length(span: tuple) -> int:

@@ -25,7 +25,7 @@ from netgraph.layers._reshape_dims import (dims_hint, flatten_code, input_dims, 
 from netgraph.layers._part_range import PartModule, fitting_lengths, part_level, span_count, span_length, span_text
 from netgraph.layers._transpose_levels import swapped_levels, torch_dims_hint
 from netgraph.layers._shapes import (_ShapeLayer, fixed_product, is_int, level_option, level_range, positive_int,
-                                     solved_dims)
+                                     slice_step, solved_dims)
 from netgraph.core.errors import OptionError
 from netgraph.core.option_problems import option_problem
 from netgraph.core.option_words import part_schema
@@ -299,7 +299,7 @@ class PartLayer(_ShapeLayer):
             else:
                 index.append(slice(spec[0] - 1 if spec[0] > 0 else spec[0],
                                    None if spec[1] == -1 else (spec[1] if spec[1] > 0 else spec[1] + 1),
-                                   spec[2] if len(spec) > 2 else None))
+                                   slice_step(spec[2]) if len(spec) > 2 else None))
         return partial(_index, index=tuple(index))
 
     def code(self, x: str, types: Mapping[str, PortType]) -> str:
@@ -312,7 +312,7 @@ class PartLayer(_ShapeLayer):
             else:
                 start = spec[0] - 1 if spec[0] > 0 else spec[0]
                 stop = "" if spec[1] == -1 else str(spec[1] if spec[1] > 0 else spec[1] + 1)
-                index.append(f"{start or ''}:{stop}" + (f":{spec[2]}" if len(spec) > 2 else ""))
+                index.append(f"{start or ''}:{stop}" + (f":{slice_step(spec[2])}" if len(spec) > 2 else ""))
         while index[-1] == ":" and len(index) > 1:
             index.pop()
         return f"{x}[{', '.join(index)}]" if len(index) > 1 else x

@@ -182,7 +182,7 @@ class SequenceIndicesLayer(Layer):
     n: Optional[int] = None
     input: Shape = None
     POSITIONAL = "n"
-    RANGES = {"n": Within(1, 10 ** 15)}  # far past any sequence a port holds; n - 1 is an int64 and a float64
+    RANGES = {"n": Within(1, 2 ** 63 - 1)}  # int64's range: n - 1 is a clamp bound torch and ONNX hold
     input_ports = ("Input",)
 
     def normalize(self) -> dict[str, Any]:

@@ -60,13 +60,13 @@ from netgraph.train.tensorboard import TensorBoardLog
 from netgraph.train.distributed import LONGEST_TIMEOUT, setup, share_batch_statistics, stop_sharing
 from netgraph.train.torch_norms import guard_torch_norms, unguard_torch_norms
 from netgraph.core.graph import NetGraph
-from netgraph.core.options import plain_value
 from netgraph.core.layer_surgery import alone, is_lone_layer, rules_in_alone
 from netgraph.train.lone_layer import as_trained_layer
 from netgraph.core.information import all_arrays
 from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
 from netgraph.backend.initialize import net_initialize
 from netgraph.core.user_frame import user_stacklevel
+from netgraph.core.plain_numbers import plain_number
 import numpy as np
 
 __all__ = ["net_train", "NetTrainResults", "TrainingError", "load_data"]
@@ -149,7 +149,7 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
                           kind="option-combination", found=(options["all"], options["return_results"]))
     v = options.get("validation_set")
     if isinstance(v, np.generic) or isinstance(v, (torch.Tensor, np.ndarray)) and v.ndim == 0:  # a number, not data
-        v = _plain_number(v)
+        v = plain_number(v)  # a 32-bit 0.3 is 0.3: ceil(0.30000001 * 10) would hold out 4 of 10
         options = {**options, "validation_set": v}
     refuse_scaled(v, f"validation_set={v!r}", "validation_set=", "validation_set")  # Wolfram's Scaled[0.1]
     if isinstance(v, numbers.Integral):
@@ -160,15 +160,6 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
     if isinstance(v, numbers.Real) and not isinstance(v, float):  # numpy's float32 (np.float64 is a float)
         options = {**options, "validation_set": float(v)}
     return {**OPTIONS, **options}
-
-
-def _plain_number(value: Any) -> Any:
-    """A 0-d tensor or array, or a numpy number, as the Python number written: a 32-bit 0.3 as 0.3, not
-    0.30000001192092896 (which would hold out ceil(0.30000001 * 10) = 4 of 10 examples, not 3)."""
-    if isinstance(value, torch.Tensor):
-        value = value.detach().cpu()
-        value = (value.float() if value.dtype == torch.bfloat16 else value).numpy()  # numpy has no bfloat16
-    return plain_value(value)  # a float32's shortest decimal at its own precision, as a layer option's
 
 
 def _rounds(value: Any, max_time: float | None, per_round: int | None) -> int | float:

@@ -38,6 +38,7 @@ import torch
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.multiplier_rates import array_multipliers
 from netgraph.core.option_problems import VALUE_KIND
+from netgraph.core.plain_numbers import plain_number
 from netgraph.train.option_keys import snake, snake_keys  # snake: kept here too
 from netgraph.train.optimizers import SGD, Adam, AdamW, RMSprop
 from netgraph.train.other_names import TORCH_SUBOPTIONS
@@ -339,7 +340,7 @@ def _rules(spec: Any) -> list[tuple[Any, float]]:
     if spec is None:
         return []
     if isinstance(spec, numbers.Real) and not isinstance(spec, bool):
-        return [("*", check_number(spec, "learning_rate_multipliers", strict=False))]  # as each rule of a dict
+        return [("*", check_number(plain_number(spec), "learning_rate_multipliers", strict=False))]  # as a dict's rule
     items = list(spec.items()) if isinstance(spec, Mapping) else spec
     if not isinstance(items, Sequence) or not all(isinstance(i, (tuple, list)) and len(i) == 2 for i in items):
         expected = "a number, a dict {layer: r} or a list of (layer, r) rules"
@@ -347,8 +348,8 @@ def _rules(spec: Any) -> list[tuple[Any, float]]:
                           option="learning_rate_multipliers", kind="option-value", expected=expected, found=spec)
     out = []
     for key, value in items:
-        r = 0.0 if value is None else check_number(value, f"learning_rate_multipliers[{key!r}]", strict=False,
-                                                      keyword="learning_rate_multipliers")
+        r = 0.0 if value is None else check_number(plain_number(value), f"learning_rate_multipliers[{key!r}]",
+                                                      strict=False, keyword="learning_rate_multipliers")
         out.append((key, r))
     return out
 

@@ -202,3 +202,8 @@ def test_a_span_step_past_the_length_takes_the_first_element(step):
         first = x[:, :1] if port == "Input" else x[:, 1:2]
         assert net(**{port: x}).tolist() == first.tolist()
         assert net.compile()(**{port: x}).tolist() == first.tolist()
+    # Found by mends-b11: the cap at 2**62 showed in the length's name, n_over_4611686018427387904 for any larger step
+    for net in (NetGraph([PartLayer(f"1;;-1;;{step}")], [], Input=("n",)),
+                NetGraph([FunctionLayer(f"#x[[1;;-1;;{step}]]")], [], x=("n",))):
+        assert net.output_shapes == {"Output": (f"n_over_{step}",)} and NetGraph.from_yaml(net.to_yaml()) == net
+        assert net(x).tolist() == x[:, :1].tolist() == net.compile()(x).tolist()
