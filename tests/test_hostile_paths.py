@@ -78,9 +78,11 @@ def test_an_unusable_arrays_path_is_a_spec_error_even_when_references_may_leave_
 
 
 def test_onnx_and_diagram_outputs_that_cannot_be_written_are_netgraph_errors(tmp_path):
-    for path in ["/proc/x.onnx", "a\x00b.onnx", LONG + ".onnx", 3]:
+    for path in ["/proc/x.onnx", "a\x00b.onnx", LONG + ".onnx"]:
         with pytest.raises(NetGraphError, match="cannot write the ONNX model to"):
             export_onnx(_net(), path)
+    with pytest.raises(NetGraphError, match="needs a file path .* found int"):  # refused before the export's work
+        export_onnx(_net(), 3)
     for path in ["/proc/x.svg", "a\x00b.svg", LONG + ".svg"]:
         with pytest.raises(NetGraphError, match="cannot write the diagram to"):
             _net().render(path)
