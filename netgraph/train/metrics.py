@@ -284,10 +284,11 @@ def _inputs(m: Measured, output: torch.Tensor, target: torch.Tensor) -> tuple[to
             target = target.argmax(-1)  # one-hot or probabilities
         probs, target = output.reshape(-1, output.shape[-1]), target.reshape(-1).long()
         return (probs[:, 1], target) if m.name == "ROCAUC" else (probs, target)
-    preds, target = output.reshape(-1).float(), target.reshape(-1)
+    preds, target = output.reshape(-1), target.reshape(-1)
+    preds = preds if preds.dtype == torch.float64 else preds.float()  # float64 outputs measured in float64
     if m.kind == "binary" and m.name in _CLASSIFICATION:
         return preds, (target > 0.5).long()
-    return preds, target.float()
+    return preds, target.to(preds.dtype)
 
 
 def _form(m: Measured) -> tuple[str, str]:
@@ -297,6 +298,13 @@ def _form(m: Measured) -> tuple[str, str]:
     if m.kind == "binary" and m.name in _CLASSIFICATION:
         return m.port, "class01"
     return m.port, "probs" if m.kind == "index" else "values"
+
+
+def _widen(collection: Any) -> None:
+    """Hold a regression collection's sums in float64 (torchmetrics' float32 states would round float64 errors)."""
+    if not getattr(collection, "_netgraph_float64", False):
+        collection.set_dtype(torch.float64)
+        collection._netgraph_float64 = True
 
 
 class Meter:
@@ -323,7 +331,10 @@ class Meter:
     def update(self, split: str, outputs: dict[str, torch.Tensor], batch: dict[str, torch.Tensor]) -> None:
         with torch.no_grad():
             for ms, collection in zip(self.groups, self.states[split]):
-                collection.update(*_inputs(ms[0], outputs[ms[0].port], batch[ms[0].target_key]))
+                preds, target = _inputs(ms[0], outputs[ms[0].port], batch[ms[0].target_key])
+                if target.dtype == torch.float64 and _form(ms[0])[1] == "values":
+                    _widen(collection)
+                collection.update(preds, target)
 
     def compute(self, split: str) -> dict[str, Any]:
         """Each metric's value over the batches since the last compute, by label (a float; a ConfusionMatrix an
