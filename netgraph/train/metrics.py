@@ -45,6 +45,7 @@ import torch
 from netgraph.core.errors import Diagnostic, OptionError, did_you_mean
 from netgraph.train.loss import auto_kind, is_loss_port
 from netgraph.train.perplexity import perplexity_metric
+from netgraph.train.undefined_metrics import both_classes, nan_where_undefined
 
 #: the keyword of a metric that only the stopping criterion names
 STOPPING = "training_stopping_criterion"
@@ -231,11 +232,11 @@ def _torchmetric(m: Measured) -> Any:
     if m.name == "MeanAbsoluteError":
         return torchmetrics.MeanAbsoluteError()
     if m.name == "RSquared":  # sums of errors, squares and targets: one R2 over every element
-        return _nan_where_undefined(torchmetrics.R2Score, lambda r2: int(r2.total) >= 2)
+        return nan_where_undefined(torchmetrics.R2Score, lambda r2: int(r2.total) >= 2)
     if m.name == "Perplexity":
         return perplexity_metric()
     if m.name == "ROCAUC":
-        return _nan_where_undefined(c.BinaryAUROC, _both_classes, validate_args=False)
+        return nan_where_undefined(c.BinaryAUROC, both_classes, validate_args=False)
     if m.kind == "binary":
         binary = {"Accuracy": c.BinaryAccuracy, "ErrorRate": c.BinaryAccuracy, "Precision": c.BinaryPrecision,
                   "Recall": c.BinaryRecall, "F1": c.BinaryF1Score, "ROCAUC": c.BinaryAUROC,
@@ -248,21 +249,6 @@ def _torchmetric(m: Measured) -> Any:
              "F1": (c.MulticlassF1Score, "macro")}
     cls, average = multi[m.name]
     return cls(num_classes=m.classes, average=average, validate_args=False)
-
-
-def _nan_where_undefined(metric: type, defined: Any, **options: Any) -> Any:
-    """``metric(**options)``, NaN where its value is undefined (``defined(metric)`` false): R2 over fewer than two
-    values, where torchmetrics raises "Needs at least two samples", and ROC AUC of targets of one class, where it
-    answers 0 (the worst ranking) with a warning."""
-    class Undefined(metric):  # type: ignore[misc, valid-type]
-        def compute(self) -> torch.Tensor:
-            return super().compute() if defined(self) else torch.tensor(math.nan)
-    return Undefined(**options)
-
-
-def _both_classes(auroc: Any) -> bool:
-    target = torch.cat(auroc.target) if isinstance(auroc.target, list) else auroc.target
-    return bool(target.numel()) and bool((target != target.reshape(-1)[0]).any())
 
 
 def _collection(measured: list[Measured]) -> Any:
