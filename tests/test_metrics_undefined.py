@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from netgraph import ElementwiseLayer, LinearLayer, NetChain, SoftmaxLayer, net_initialize, net_measurements
+from netgraph import ElementwiseLayer, LinearLayer, NetChain, SoftmaxLayer, net_initialize, net_measurements, net_train
 
 
 def test_r_squared_of_one_value_is_nan_not_torchmetrics_error():
@@ -32,3 +32,18 @@ def test_roc_auc_of_targets_of_one_class_is_nan_not_zero():
     expected = float(sum(scores[i] > scores[j] for i in (1, 3, 4) for j in (0, 2, 5)) / 9)  # no ties: pairs ranked
     assert net_measurements(binary, {"Input": x, "Target": both[:, None].float()}, "ROCAUC") == pytest.approx(expected)
 
+
+
+def test_undefined_roc_auc_stays_in_the_last_values_as_nan():
+    """A validation set of one class gives ROC AUC NaN; r.validation_measurements and a stopping function's
+    info["validation_metrics"] left the label out (a KeyError), as for a metric not measured at all, where
+    net_measurements(r.training_net, ...) gives NaN."""
+    x = torch.randn(40, 2, generator=torch.Generator().manual_seed(0))
+    seen = []
+    r = net_train(NetChain([LinearLayer(1), ElementwiseLayer("LogisticSigmoid")], input=2),
+                  (x, (x[:, :1] > 0).float()), validation_set=(x[:8], torch.ones(8, 1)), metrics=["ROCAUC", "Accuracy"],
+                  training_stopping_criterion=lambda info: seen.append(dict(info["validation_metrics"])) and False,
+                  max_training_rounds=2, random_seed=0, progress=False, all=True)
+    assert set(r.validation_measurements) == {"ROCAUC", "Accuracy"} and math.isnan(r.validation_measurements["ROCAUC"])
+    assert [set(v) for v in seen] == [{"ROCAUC", "Accuracy"}] * 2 and math.isnan(seen[-1]["ROCAUC"])
+    assert math.isnan(net_measurements(r.training_net, (x[:8], torch.ones(8, 1)), "ROCAUC"))

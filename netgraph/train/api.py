@@ -340,7 +340,7 @@ def _results(net: Any, module: torch.nn.Module, trainer: Trainer, reason: str, m
         loss_weights={k: list(v) for k, v in s.term_weights.items()},
         round_metrics={k: list(v) for k, v in s.round_metrics.items()},
         validation_metrics={k: list(v) for k, v in s.validation_metrics.items()},
-        target_device=str(trainer.ctx.device))
+        target_device=str(trainer.ctx.device), measured_metrics=tuple(m.label for m in getattr(trainer.plan.meter, 'measured', ())))
 
 
 def _batch_size(trainer: Trainer) -> int:

@@ -170,7 +170,9 @@ def check_progress(progress: dict[str, Any], fresh: Any, source: Any) -> None:
             raise malformed(source, f"its progress has an unknown entry {key!r}; entries are {sorted(fields)}",
                             expected=tuple(sorted(fields)), found=key)
         default = fields[key]
-        if isinstance(default, int):
+        if key == "watched":  # a metric label, or None: the loss
+            ok = value is None or isinstance(value, str)
+        elif isinstance(default, int):
             ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
         elif isinstance(default, (float, type(None))):
             ok = _number(value, none=default is None)

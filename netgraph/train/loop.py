@@ -8,6 +8,7 @@ have taken, and every process of a distributed run walks the same order.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import math
 import time
@@ -65,7 +66,7 @@ class Trainer(ProgressReports):
         self.draws_between_steps = not isinstance(train, InMemory)
         self.unstepped: tuple | None = None  # a step's random state at its start, where it was stopped before changing
         self.boundary = StepBoundary()  # holds Ctrl-C and SIGTERM until the step under way ends (run)
-        self.state = Progress()
+        self.state = Progress(watched=plan.stopping.metric if plan.stopping is not None else None)
         self.best_state: dict | None = None
         self.files: list[str] = []
         self.bar = None
@@ -372,6 +373,12 @@ class Trainer(ProgressReports):
     def resume(self) -> None:
         if self.plan.resume is None:
             return
-        self.state = Progress(**restore_run(self, *self.plan.resume))
+        watched = self.state.watched
+        progress = restore_run(self, *self.plan.resume)
+        self.state = Progress(**{**progress, "watched": progress.get("watched", watched)})
+        if self.state.watched != watched:  # resumed watching another value: the saved best is of the other
+            self.state = dataclasses.replace(self.state, best_round=None, best_loss=None, patience_loss=None, stale=0,
+                                             watched=watched)
+            self.best_state = None
         self.saved_round = self.state.rounds
         self.place_in_round = resumed_within(self, *self.plan.resume)

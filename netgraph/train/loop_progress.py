@@ -11,9 +11,9 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from netgraph.train.metrics import last_values
 from netgraph.train.progress_info import ProgressInfo
 from netgraph.train.progress_text import bar_postfix, round_line
+from netgraph.train.results import latest_values
 
 __all__ = ["ProgressReports"]
 
@@ -24,6 +24,7 @@ class ProgressReports:
     def info(self) -> dict[str, Any]:
         """The state a progress or stopping function gets (ProgressInfo: Wolfram's keys too)."""
         s, frac, elapsed = self.state, self.fraction_done(), time.perf_counter() - self.started
+        measured = [m.label for m in getattr(self.plan.meter, "measured", ())]  # an undefined value (NaN) too
         return ProgressInfo({"round": s.rounds, "rounds": self.plan.max_rounds, "batch": s.batches,
                 "batch_in_round": s.batches - self.round_started_at,
                 "batch_loss": s.batch_losses[-1] if s.batch_losses else None,
@@ -33,8 +34,8 @@ class ProgressReports:
                 "learning_rate": self.learning_rate, "progress_fraction": frac,
                 "time_remaining": elapsed * (1 - frac) / frac if frac > 0 else None, "module": self.module,
                 "term_losses": {k: float(v) for k, v in self.loss.last_terms.items()},
-                "loss_weights": dict(self.loss.weights), "metrics": last_values(s.round_metrics),
-                "validation_metrics": last_values(s.validation_metrics)})
+                "loss_weights": dict(self.loss.weights), "metrics": latest_values(s.round_metrics, measured),
+                "validation_metrics": latest_values(s.validation_metrics, measured)})
 
     def planned_batches(self) -> float | None:
         """The run's batches, rounds times batches a round; None where either is not known (max_training_time alone:

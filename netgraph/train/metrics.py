@@ -45,6 +45,7 @@ import torch
 from netgraph.core.errors import Diagnostic, OptionError, did_you_mean
 from netgraph.train.loss import auto_kind, is_loss_port
 from netgraph.train.perplexity import perplexity_metric
+from netgraph.train.undefined_metrics import both_classes, nan_where_undefined
 
 #: the keyword of a metric that only the stopping criterion names
 STOPPING = "training_stopping_criterion"
@@ -231,11 +232,11 @@ def _torchmetric(m: Measured) -> Any:
     if m.name == "MeanAbsoluteError":
         return torchmetrics.MeanAbsoluteError()
     if m.name == "RSquared":  # sums of errors, squares and targets: one R2 over every element
-        return _nan_where_undefined(torchmetrics.R2Score, lambda r2: int(r2.total) >= 2)
+        return nan_where_undefined(torchmetrics.R2Score, lambda r2: int(r2.total) >= 2)
     if m.name == "Perplexity":
         return perplexity_metric()
     if m.name == "ROCAUC":
-        return _nan_where_undefined(c.BinaryAUROC, _both_classes, validate_args=False)
+        return nan_where_undefined(c.BinaryAUROC, both_classes, validate_args=False)
     if m.kind == "binary":
         binary = {"Accuracy": c.BinaryAccuracy, "ErrorRate": c.BinaryAccuracy, "Precision": c.BinaryPrecision,
                   "Recall": c.BinaryRecall, "F1": c.BinaryF1Score, "ROCAUC": c.BinaryAUROC,
@@ -248,21 +249,6 @@ def _torchmetric(m: Measured) -> Any:
              "F1": (c.MulticlassF1Score, "macro")}
     cls, average = multi[m.name]
     return cls(num_classes=m.classes, average=average, validate_args=False)
-
-
-def _nan_where_undefined(metric: type, defined: Any, **options: Any) -> Any:
-    """``metric(**options)``, NaN where its value is undefined (``defined(metric)`` false): R2 over fewer than two
-    values, where torchmetrics raises "Needs at least two samples", and ROC AUC of targets of one class, where it
-    answers 0 (the worst ranking) with a warning."""
-    class Undefined(metric):  # type: ignore[misc, valid-type]
-        def compute(self) -> torch.Tensor:
-            return super().compute() if defined(self) else torch.tensor(math.nan)
-    return Undefined(**options)
-
-
-def _both_classes(auroc: Any) -> bool:
-    target = torch.cat(auroc.target) if isinstance(auroc.target, list) else auroc.target
-    return bool(target.numel()) and bool((target != target.reshape(-1)[0]).any())
 
 
 def _collection(measured: list[Measured]) -> Any:
@@ -284,10 +270,11 @@ def _inputs(m: Measured, output: torch.Tensor, target: torch.Tensor) -> tuple[to
             target = target.argmax(-1)  # one-hot or probabilities
         probs, target = output.reshape(-1, output.shape[-1]), target.reshape(-1).long()
         return (probs[:, 1], target) if m.name == "ROCAUC" else (probs, target)
-    preds, target = output.reshape(-1).float(), target.reshape(-1)
+    preds, target = output.reshape(-1), target.reshape(-1)
+    preds = preds if preds.dtype == torch.float64 else preds.float()  # float64 outputs measured in float64
     if m.kind == "binary" and m.name in _CLASSIFICATION:
         return preds, (target > 0.5).long()
-    return preds, target.float()
+    return preds, target.to(preds.dtype)
 
 
 def _form(m: Measured) -> tuple[str, str]:
@@ -297,6 +284,13 @@ def _form(m: Measured) -> tuple[str, str]:
     if m.kind == "binary" and m.name in _CLASSIFICATION:
         return m.port, "class01"
     return m.port, "probs" if m.kind == "index" else "values"
+
+
+def _widen(collection: Any) -> None:
+    """Hold a regression collection's sums in float64 (torchmetrics' float32 states would round float64 errors)."""
+    if not getattr(collection, "_netgraph_float64", False):
+        collection.set_dtype(torch.float64)
+        collection._netgraph_float64 = True
 
 
 class Meter:
@@ -323,7 +317,10 @@ class Meter:
     def update(self, split: str, outputs: dict[str, torch.Tensor], batch: dict[str, torch.Tensor]) -> None:
         with torch.no_grad():
             for ms, collection in zip(self.groups, self.states[split]):
-                collection.update(*_inputs(ms[0], outputs[ms[0].port], batch[ms[0].target_key]))
+                preds, target = _inputs(ms[0], outputs[ms[0].port], batch[ms[0].target_key])
+                if target.dtype == torch.float64 and _form(ms[0])[1] == "values":
+                    _widen(collection)
+                collection.update(preds, target)
 
     def compute(self, split: str) -> dict[str, Any]:
         """Each metric's value over the batches since the last compute, by label (a float; a ConfusionMatrix an

@@ -28,7 +28,7 @@ from netgraph.core.files import atomic_write, unwritable, writable_file
 from netgraph.core.attribute_hints import hinting_getattr
 from netgraph.core.errors import OptionError, did_you_mean
 
-__all__ = ["NetTrainResults", "svg_line_plot", "result_property", "picked"]
+__all__ = ["NetTrainResults", "svg_line_plot", "result_property", "picked", "latest_values"]
 
 TERM_COLORS = ("#2ca02c", "#d62728", "#9467bd", "#8c564b")
 METRIC_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
@@ -89,6 +89,14 @@ def picked(results: "NetTrainResults", spec: Any) -> Any:
     return results if spec == "All" else results[spec]
 
 
+
+def latest_values(history: dict[str, list[float]], measured: Any = ()) -> dict[str, float]:
+    """Each ``measured`` label's latest value, NaN where it was undefined (ROC AUC of one class); without
+    ``measured``, each label's whose latest value is not NaN (not measured in the latest round)."""
+    if measured:
+        return {k: history[k][-1] for k in measured if history.get(k)}
+    return {k: v[-1] for k, v in history.items() if v and not math.isnan(v[-1])}
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class NetTrainResults:
     """What a training run produced: the nets, the loss history, counts, timings and settings.
@@ -126,17 +134,18 @@ class NetTrainResults:
     round_metrics: dict[str, list[float]] = dataclasses.field(default_factory=dict)
     validation_metrics: dict[str, list[float]] = dataclasses.field(default_factory=dict)
     target_device: str = "cpu"
+    measured_metrics: tuple[str, ...] = ()  # the labels the final run measured: their undefined values (NaN) kept
 
     @property
     def round_measurements(self) -> dict[str, float]:
         """Each training metric's value in the last round."""
-        return {k: v[-1] for k, v in self.round_metrics.items() if v and not math.isnan(v[-1])}
+        return latest_values(self.round_metrics, self.measured_metrics)
 
     @property
     def validation_measurements(self) -> dict[str, float]:
         """Each validation metric's value at the most recent validation (Wolfram's), the final net's: the best net's
         are ``{k: v[best_validation_round - 1] for k, v in validation_metrics.items()}``."""
-        return {k: v[-1] for k, v in self.validation_metrics.items() if v and not math.isnan(v[-1])}
+        return latest_values(self.validation_metrics, self.measured_metrics)
 
     @property
     def round_loss(self) -> float | None:

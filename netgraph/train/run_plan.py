@@ -31,6 +31,7 @@ class Progress:
     best_loss: float | None = None
     stale: int = 0  # rounds since the watched value last beat ``patience_loss`` by the improvement asked for
     patience_loss: float | None = None  # that value (best_loss, the best net's, counts any improvement)
+    watched: str | None = None  # the metric label best_loss and patience_loss are values of (None: the loss)
     term_round_losses: dict = dataclasses.field(default_factory=dict)  # label -> per-round unweighted means
     term_weights: dict = dataclasses.field(default_factory=dict)  # label -> the weight at each round's end
     round_metrics: dict = dataclasses.field(default_factory=dict)  # metric label -> per-round training values
