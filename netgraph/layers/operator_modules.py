@@ -10,7 +10,8 @@ from torch import nn
 
 from netgraph.core.errors import DataError
 from netgraph.layers._modules import LayerModule
-from netgraph.layers.bad_index import raise_unfolded
+from netgraph.layers._masks import valid
+from netgraph.layers.bad_index import examples_at, raise_unfolded
 
 __all__ = ["_MapModule", "_FoldModule", "_NestModule"]
 
@@ -36,7 +37,10 @@ class _MapModule(LayerModule):
 
     unfold_error = staticmethod(raise_unfolded)  # the compiled forward's, as forward's below
 
-    def forward(self, *xs: torch.Tensor) -> Any:
+    def forward(self, *xs: torch.Tensor, lengths: tuple | None = None) -> Any:
+        given = next((n for n in lengths or () if n is not None), None)
+        if given is not None and self.training:  # else each element alone gives what it gives in a batch
+            return self.real_elements(xs, given)
         try:
             result = self.net(*(x.flatten(0, 1) for x in xs))
         except Exception as error:
@@ -46,6 +50,24 @@ class _MapModule(LayerModule):
         length = xs[0].shape[1] if self.length is None else self.length
         unfolded = tuple(y.view((xs[0].shape[0], length) + y.shape[1:]) for y in folded)
         return unfolded if len(self.ports) > 1 else unfolded[0]
+
+    def real_elements(self, xs: tuple[torch.Tensor, ...], lengths: torch.Tensor) -> Any:
+        """Padded sequences in training (an inner net with batch statistics, ``NetMapOperator.masking``): ``net`` on
+        the real elements only, so that a batch norm's statistics count no padding; each padding row then holds its
+        sequence's first element's output, as padding holds the first element."""
+        mask = valid(xs[0], lengths, 0)
+        rows = mask.flatten()
+        try:
+            with examples_at(rows.nonzero().flatten().tolist()):
+                result = self.net(*(x.flatten(0, 1)[rows] for x in xs))
+        except Exception as error:
+            raise_unfolded(error, xs[0].shape[1])
+            raise
+        unfolded = []
+        for y in _outputs(result, self.ports):
+            full = y.new_zeros((rows.shape[0], *y.shape[1:])).index_put((rows,), y).view(*mask.shape, *y.shape[1:])
+            unfolded.append(torch.where(valid(full, lengths), full, full[:, :1]))
+        return tuple(unfolded) if len(self.ports) > 1 else unfolded[0]
 
 
 def _running(lengths: torch.Tensor, step: int, like: torch.Tensor) -> torch.Tensor:
@@ -58,6 +80,7 @@ class _FoldModule(LayerModule):
         super().__init__()
         self.net, self.order, self.elements, self.shape, self.given = net, order, elements, shape, given
         self.length, self.layer_label = None, "NetFoldOperator"  # the compiler names the layer
+        self.real_steps = False  # padded with batch statistics: each step runs its running examples only
         self.layer_path: tuple[str, ...] | None = None  # and tells its path, for its errors' Diagnostic.layer
 
     @property
@@ -91,6 +114,10 @@ class _FoldModule(LayerModule):
         given = next((n for n in (lengths or ())[:len(self.elements)] if n is not None), None)
         states = []
         for i in range(xs[0].shape[1]):
+            if self.real_steps and given is not None and self.training:
+                state = self.running_step(seqs, state, given, i)
+                states.append(state)
+                continue
             try:
                 step = self.net(*(state if p == "State" else seqs[p][:, i] for p in self.order))
             except Exception as error:
@@ -99,6 +126,21 @@ class _FoldModule(LayerModule):
             state = step if given is None else torch.where(_running(given, i, step), step, state)
             states.append(state)
         return (torch.stack(states, 1) if states else state.unsqueeze(1)[:, :0]), state  # a batch 0 of length 0
+
+    def running_step(self, seqs: dict, state: torch.Tensor, lengths: torch.Tensor, i: int) -> torch.Tensor:
+        """Step ``i`` of the examples still running (longer than ``i``) alone, so that a batch norm's statistics
+        count no padding; the others keep their state."""
+        rows = lengths.to(state.device) > i
+        if not bool(rows.any()):
+            return state
+        try:
+            with examples_at(rows.nonzero().flatten().tolist()):
+                step = self.net(*(state[rows] if p == "State" else seqs[p][rows, i] for p in self.order))
+        except Exception as error:
+            self.step_error(error, i)
+            raise
+        dtype = torch.promote_types(state.dtype, step.dtype)  # as torch.where's of the other steps
+        return state.to(dtype).index_put((rows,), step.to(dtype))
 
 
 class _NestModule(LayerModule):

@@ -37,13 +37,20 @@ from netgraph.core.operator import NetOperator, settled_types
 from netgraph.core.options import Net
 from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER, Conflict, PortType, broadcast, length_reason, unify
+from netgraph.core.walk import nested_nodes
 from netgraph.layers.bad_index import checks_values
 from netgraph.layers.operator_modules import _FoldModule, _MapModule, _NestModule
 from netgraph.layers.estimators import mark_folded_draws
+from netgraph.layers.normalization import BatchNormalizationLayer
 
 __all__ = ["NetMapOperator", "NetFoldOperator", "NetNestOperator"]
 
 SEQUENCE = "n"
+
+
+def batch_statistics(net: Any) -> bool:
+    """Whether ``net`` holds a layer normalising by its batch's statistics in training (a batch norm, nested too)."""
+    return any(isinstance(node.layer, BatchNormalizationLayer) for _, node in nested_nodes(net))
 
 
 def _element(t: PortType, port: str, what: str) -> PortType:
@@ -165,7 +172,12 @@ class NetMapOperator(NetOperator):
         return {p: _sequence(length, inner_types[p]) for p in types}
 
     def masking(self, types: Mapping[str, PortType]) -> str:
-        return "pointwise"  # each sequence element alone (padded sequences keep their lengths)
+        """Each sequence element alone ("pointwise": padded sequences keep their lengths), but an inner net with
+        batch statistics runs on the real elements only ("masked", ``_MapModule.real_elements``)."""
+        return "masked" if batch_statistics(self.net) else "pointwise"
+
+    def padded_outputs(self, types: Mapping[str, PortType]) -> dict[str, tuple[str, int]]:
+        return {p: (self.input_ports[0], 0) for p in self.output_ports}
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         net = self.compiled_nets(types)["net"]
@@ -279,6 +291,7 @@ class NetFoldOperator(NetOperator):
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         module = _FoldModule(self.compiled_nets(types)["net"], self.net.input_ports, self.elements,
                              tuple(types["State"].shape), self.state_input)
+        module.real_steps = batch_statistics(self.net)  # padded: each step's running examples alone
         length = types[self.elements[0]].shape[0]
         module.length = length if isinstance(length, int) else None
         return module
