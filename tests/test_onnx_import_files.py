@@ -174,3 +174,19 @@ def test_a_sparse_weight_too_large_out_of_bounds_or_outside_the_folder_is_refuse
     with pytest.raises(SpecError, match=r"tensor 'W' keeps its data in '\.\./w\.bin'") as info:
         import_onnx(_sparse_model(tmp_path / "folder" / "ext.onnx", constant=constant, location="../w.bin"))
     assert info.value.diagnostics[0].kind == "external-data"
+
+
+def test_many_sparse_tensors_together_past_weights_bytes_are_refused_before_any_is_made_dense(tmp_path):
+    # each within port_elements (2**28 float32: 1 GiB), five of them 5 GiB from a file of ~120 bytes
+    sparses = [helper.make_sparse_tensor(numpy_helper.from_array(np.array([1.0], np.float32), f"s{i}"),
+                                         numpy_helper.from_array(np.array([0], np.int64), f"s{i}_i"), [1 << 28])
+               for i in range(5)]
+    graph = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "g",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 3])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", 3])],
+                              sparse_initializer=sparses)
+    onnx.save(pinned_model(graph), str(tmp_path / "m.onnx"))
+    with pytest.raises(SpecError, match=r"5 sparse tensors hold 5,368,709,120 bytes .* weights_bytes limit") as info:
+        import_onnx(tmp_path / "m.onnx")
+    diagnostic = info.value.diagnostics[0]
+    assert (diagnostic.kind, diagnostic.found, diagnostic.expected) == ("constant-too-large", 5 << 30, 4 << 30)

@@ -81,7 +81,11 @@ def read_model(onnx: Any, path: str) -> Any:
 
 def _densify(onnx: Any, graph: Any, path: str) -> None:
     """The graph's sparse initializers, and its Constant nodes' ``sparse_value``, made dense (the import reads dense
-    tensors: a sparse weight was "defined by nothing", a sparse Constant a computed tensor)."""
+    tensors: a sparse weight was "defined by nothing", a sparse Constant a computed tensor), within the
+    ``weights_bytes`` limit all together (each within ``port_elements``: a few bytes can declare a huge tensor)."""
+    constants = [a.sparse_tensor for n in graph.node if n.op_type == "Constant" for a in n.attribute
+                 if a.name == "sparse_value"]
+    _check_dense_bytes(onnx, [*graph.sparse_initializer, *constants], path)
     graph.initializer.extend(_dense(onnx, sparse, path) for sparse in graph.sparse_initializer)
     del graph.sparse_initializer[:]
     for node in graph.node:
@@ -92,14 +96,35 @@ def _densify(onnx: Any, graph: Any, path: str) -> None:
             node.attribute.append(onnx.helper.make_attribute("value", dense))
 
 
-def _dense(onnx: Any, sparse: Any, path: str) -> Any:
-    """A SparseTensorProto as a dense TensorProto of its values' name; SpecError for one past ``port_elements``
-    (a few bytes can declare a huge tensor) or one that cannot be read (indices out of its dims, external data)."""
-    name, dims, limit = sparse.values.name, tuple(int(d) for d in sparse.dims), current_limits().port_elements
+def _check_dense_bytes(onnx: Any, sparses: list, path: str) -> None:
+    """SpecError ``constant-too-large`` when the sparse tensors' dense bytes together pass ``weights_bytes``."""
+    total, limit = 0, current_limits().weights_bytes
+    for sparse in sparses:
+        _check_elements(sparse, path)
+        try:
+            item = np.dtype(onnx.helper.tensor_dtype_to_np_dtype(sparse.values.data_type)).itemsize
+        except (KeyError, TypeError, ValueError):
+            item = 1  # an unknown type: ``_dense`` refuses it
+        total += math.prod(max(int(d), 0) for d in sparse.dims) * item
+    if total > limit:
+        raise SpecError(f"{path}: its {len(sparses)} sparse tensors hold {total:,} bytes made dense, more than the "
+                        f"weights_bytes limit ({limit:,}; {raise_hint('weights_bytes')})", kind="constant-too-large",
+                        file=path, found=total, expected=limit, hint=raise_hint("weights_bytes"))
+
+
+def _check_elements(sparse: Any, path: str) -> None:
+    """SpecError ``constant-too-large`` for a sparse tensor past ``port_elements`` made dense."""
+    name, dims, limit = sparse.values.name, [int(d) for d in sparse.dims], current_limits().port_elements
     if math.prod(dims) > limit:
-        raise SpecError(f"{path}: sparse tensor {name!r} of shape {list(dims)} holds more elements than the "
+        raise SpecError(f"{path}: sparse tensor {name!r} of shape {dims} holds more elements than the "
                         f"port_elements limit ({limit:,}; {raise_hint('port_elements')})", kind="constant-too-large",
-                        file=path, port=name, found=list(dims), expected=limit, hint=raise_hint("port_elements"))
+                        file=path, port=name, found=dims, expected=limit, hint=raise_hint("port_elements"))
+
+
+def _dense(onnx: Any, sparse: Any, path: str) -> Any:
+    """A SparseTensorProto (sized by ``_check_dense_bytes``) as a dense TensorProto of its values' name; SpecError
+    for one that cannot be read (indices out of its dims, external data)."""
+    name, dims = sparse.values.name, tuple(int(d) for d in sparse.dims)
     try:
         if onnx.TensorProto.EXTERNAL in (sparse.values.data_location, sparse.indices.data_location):
             raise ValueError("its data is external, which a sparse tensor's import does not read")
