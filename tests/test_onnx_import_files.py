@@ -190,3 +190,28 @@ def test_many_sparse_tensors_together_past_weights_bytes_are_refused_before_any_
         import_onnx(tmp_path / "m.onnx")
     diagnostic = info.value.diagnostics[0]
     assert (diagnostic.kind, diagnostic.found, diagnostic.expected) == ("constant-too-large", 5 << 30, 4 << 30)
+
+
+@pytest.mark.parametrize("values, indices, why", [
+    ((5.0,), ((-1, 0),), r"index \[-1, 0\] is out of bounds for shape \[4, 3\]"),  # numpy wrapped it to row 3
+    ((5.0,), (-1,), r"index -1 is out of bounds"),
+    ((5.0,), (12,), r"index 12 is out of bounds"),
+    ((5.0,), ((4, 0),), r"index \[4, 0\] is out of bounds"),
+    ((5.0, 7.0), ((0, 0), (0, 0)), "an index repeats"),  # the last value was kept
+    ((5.0, 7.0), (1, 1), "an index repeats"),
+    ((5.0,), (0, 1, 2), r"values of shape \[1\] and indices of shape \[3\], expected"),  # 5.0 broadcast to three
+    ((5.0, 7.0), ((0, 0, 0), (1, 1, 1)),
+     r"values of shape \[2\] and indices of shape \[2, 3\], expected values \(nnz,\) and indices \(nnz,\) or \(nnz, 2\)"),
+])
+def test_sparse_indices_out_of_bounds_repeated_or_not_matching_the_values_are_refused(tmp_path, values, indices,
+                                                                                       why):
+    with pytest.raises(SpecError, match=f"sparse tensor 'W': {why}") as info:
+        import_onnx(_sparse_model(tmp_path / "m.onnx", constant=False, values=values, indices=indices))
+    assert (info.value.diagnostics[0].kind, info.value.diagnostics[0].port) == ("unreadable-initializer", "W")
+
+
+def test_sparse_indices_of_each_dim_place_their_values(tmp_path):
+    net = import_onnx(_sparse_model(tmp_path / "m.onnx", constant=False, values=(1.0, 2.0), indices=((3, 2), (0, 1))))
+    weights = np.zeros((4, 3), np.float32)
+    weights[3, 2], weights[0, 1] = 1.0, 2.0
+    torch.testing.assert_close(net(torch.eye(4)), torch.from_numpy(weights))

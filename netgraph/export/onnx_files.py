@@ -129,11 +129,29 @@ def _dense(onnx: Any, sparse: Any, path: str) -> Any:
         if onnx.TensorProto.EXTERNAL in (sparse.values.data_location, sparse.indices.data_location):
             raise ValueError("its data is external, which a sparse tensor's import does not read")
         values, indices = (onnx.numpy_helper.to_array(t) for t in (sparse.values, sparse.indices))
+        flat = _flat_indices(values, indices, dims)
         dense = np.zeros(dims, values.dtype)
-        dense[np.unravel_index(indices, dims) if indices.ndim == 1 else tuple(indices.T)] = values
+        dense.reshape(-1)[flat] = values
     except (ValueError, TypeError, IndexError) as exc:
         raise _unread(path, f"sparse tensor {name!r}: {exc}", kind="unreadable-initializer", port=name) from None
     return onnx.numpy_helper.from_array(dense, name)
+
+
+def _flat_indices(values: np.ndarray, indices: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
+    """The flat positions of a sparse tensor's values; ValueError unless values are (nnz,), indices (nnz,) (flat)
+    or (nnz, rank), each within its dims and none twice."""
+    nnz, rank = values.shape[0] if values.ndim == 1 else -1, len(dims)
+    if values.ndim != 1 or indices.shape not in ((nnz,), (nnz, rank)):
+        raise ValueError(f"values of shape {list(values.shape)} and indices of shape {list(indices.shape)}, expected "
+                         f"values (nnz,) and indices (nnz,) or (nnz, {rank})")
+    bounds = np.array([math.prod(dims)] if indices.ndim == 1 else dims, np.int64)
+    given, indices = indices, indices.astype(np.int64).reshape(nnz, indices.shape[1] if indices.ndim == 2 else 1)
+    if (bad := ((indices < 0) | (indices >= bounds)).any(axis=1)).any():
+        raise ValueError(f"index {given[np.argmax(bad)].tolist()} is out of bounds for shape {list(dims)}")
+    flat = np.ravel_multi_index(tuple(indices.T), dims) if indices.shape[1] == rank and rank else indices[:, 0]
+    if len(np.unique(flat)) != nnz:
+        raise ValueError("an index repeats (each value needs its own place)")
+    return flat
 
 
 def _unread(path: str, why: str, **fields: Any) -> SpecError:
