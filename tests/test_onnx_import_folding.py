@@ -71,9 +71,12 @@ def test_a_huge_constant_is_refused_before_it_is_computed(op, tmp_path):
     nodes, initializers = BOMBS[op]
     with limits(port_elements=2**20), pytest.raises(SpecError, match=rf"node 'bomb' \({op}\) computes a constant"
                                                                    r".*port_elements limit \(1,048,576") as info:
-        import_onnx(_constant_model(tmp_path / f"{op}.onnx", nodes, initializers))
+        import_onnx(path := _constant_model(tmp_path / f"{op}.onnx", nodes, initializers))
     (problem,) = info.value.diagnostics
-    assert (problem.kind, problem.layer, problem.found) == ("constant-too-large", ("bomb",), op)
+    size = {"Range": 99999997952}.get(op, (1 << 17, 1 << 17) if op != "Add" else (1 << 16, 1 << 16))
+    # its size and the limit, as a sparse tensor's (found was the op, which the message names)
+    assert (problem.kind, problem.layer, problem.found, problem.expected, problem.file) == \
+        ("constant-too-large", ("bomb",), size, 1 << 20, str(path))
 
 
 def test_a_constant_within_the_limit_is_still_computed(tmp_path):
@@ -107,4 +110,6 @@ def test_an_integer_range_too_long_is_refused_before_shape_inference(tmp_path):
                                                                    r"16,777,216 elements.*limit \(1,048,576") as info:
         import_onnx(path)
     (problem,) = info.value.diagnostics
-    assert (problem.kind, problem.layer, problem.found) == ("constant-too-large", ("bomb",), "Range")
+    # its count and the limit, as a sparse tensor's (found was the op, which the message names)
+    assert (problem.kind, problem.layer, problem.found, problem.expected, problem.file) == \
+        ("constant-too-large", ("bomb",), 1 << 24, 1 << 20, str(path))

@@ -95,7 +95,8 @@ class ConstantFolding:
         raise SpecError(f"{self.where}: node {node.name or node.op_type!r} ({node.op_type}) computes a constant of "
                         f"shape {list(shape)} ({math.prod(shape):,} elements) at import, more than the port_elements "
                         f"limit ({limit:,}; {raise_hint('port_elements')})", kind="constant-too-large",
-                        layer=self._node_path(node), found=node.op_type, hint=raise_hint("port_elements"))
+                        layer=self._node_path(node), file=self.where, found=list(shape), expected=limit,
+                        hint=raise_hint("port_elements"))
 
     def _node_path(self, node: Any) -> tuple[str]:
         """A Diagnostic's ``layer`` for ``node`` (``onnx_problems.node_path``)."""

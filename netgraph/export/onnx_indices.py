@@ -214,7 +214,8 @@ def _check_range_sizes(graph: Any, value: Callable[[str], np.ndarray | None], wh
             raise SpecError(f"{where}: node {node.name or node.op_type!r} (Range) computes a constant of {count:,} "
                             f"elements at import, more than the port_elements limit ({limit:,}; "
                             f"{raise_hint('port_elements')})", kind="constant-too-large",
-                            layer=node_path(node, index), found=node.op_type, hint=raise_hint("port_elements"))
+                            layer=node_path(node, index), file=where, found=count, expected=limit,
+                            hint=raise_hint("port_elements"))
 
 
 def range_lengths(graph: Any, value: Callable[[str], np.ndarray | None]) -> dict[str, tuple[str, np.dtype]]:
