@@ -26,17 +26,17 @@ __all__ = ["model_path", "read_model"]
 _PROTOBUF_LIMIT = 2**31  # bytes: protobuf cannot parse a larger message
 
 
-def model_path(path: Any) -> str:
-    """``import_onnx``'s ``path`` as a str; OptionError for another type, or bytes that are a model's contents
-    (with a NUL byte: no path; else the message quoted every byte as the path)."""
+def model_path(path: Any, verb: str = "import_onnx") -> str:
+    """``verb``'s (``import_onnx``'s, ``export_onnx``'s) ``path`` as a str; OptionError for another type, or bytes
+    that are a model's contents (with a NUL byte: no path; else the message quoted every byte as the path)."""
+    expected = "a file path (str or os.PathLike)"
     if not isinstance(path, (str, bytes, os.PathLike)):
-        raise OptionError(f"import_onnx needs a file path (str or os.PathLike), found {type(path).__name__}",
-                          option="path", kind="option-value", expected="a file path (str or os.PathLike)",
-                          found=type(path).__name__)
+        raise OptionError(f"{verb} needs {expected}, found {type(path).__name__}", option="path",
+                          kind="option-value", expected=expected, found=type(path).__name__)
     if isinstance(path, bytes) and b"\0" in path:
-        raise OptionError(f"import_onnx needs a file path (str or os.PathLike), found {len(path):,} bytes that are "
-                          f"no path (a model's contents? write them to a .onnx file and pass its path)", option="path",
-                          kind="option-value", expected="a file path (str or os.PathLike)", found="bytes")
+        why = " (a model's contents? write them to a .onnx file and pass its path)" if verb == "import_onnx" else ""
+        raise OptionError(f"{verb} needs {expected}, found {len(path):,} bytes that are no path{why}", option="path",
+                          kind="option-value", expected=expected, found="bytes")
     return os.fsdecode(path)
 
 
