@@ -24,6 +24,7 @@ from netgraph.core.files import NotRegularFile, open_regular
 __all__ = ["model_path", "read_model"]
 
 _PROTOBUF_LIMIT = 2**31  # bytes: protobuf cannot parse a larger message
+_SPARSE_GROWTH, _SPARSE_FLOOR = 256, 16 * 2**20  # dense bytes of a file's sparse tensors: at most 256 times its size
 
 
 def model_path(path: Any, verb: str = "import_onnx") -> str:
@@ -75,17 +76,18 @@ def read_model(onnx: Any, path: str) -> Any:
             raise _unread(path, str(exc)) from None
         except Exception as exc:  # noqa: BLE001 - onnx's checker errors share no public base
             raise _invalid(path, exc) from None
-    _densify(onnx, model.graph, path)
+    _densify(onnx, model.graph, path, size)
     return model
 
 
-def _densify(onnx: Any, graph: Any, path: str) -> None:
+def _densify(onnx: Any, graph: Any, path: str, file_bytes: int) -> None:
     """The graph's sparse initializers, and its Constant nodes' ``sparse_value``, made dense (the import reads dense
     tensors: a sparse weight was "defined by nothing", a sparse Constant a computed tensor), within the
-    ``weights_bytes`` limit all together (each within ``port_elements``: a few bytes can declare a huge tensor)."""
+    bytes ``_check_dense_bytes`` allows all together (each within ``port_elements``: a few bytes can declare a huge
+    tensor)."""
     constants = [a.sparse_tensor for n in graph.node if n.op_type == "Constant" for a in n.attribute
                  if a.name == "sparse_value"]
-    _check_dense_bytes(onnx, [*graph.sparse_initializer, *constants], path)
+    _check_dense_bytes(onnx, [*graph.sparse_initializer, *constants], path, file_bytes)
     graph.initializer.extend(_dense(onnx, sparse, path) for sparse in graph.sparse_initializer)
     del graph.sparse_initializer[:]
     for node in graph.node:
@@ -96,9 +98,18 @@ def _densify(onnx: Any, graph: Any, path: str) -> None:
             node.attribute.append(onnx.helper.make_attribute("value", dense))
 
 
-def _check_dense_bytes(onnx: Any, sparses: list, path: str) -> None:
-    """SpecError ``constant-too-large`` when the sparse tensors' dense bytes together pass ``weights_bytes``."""
-    total, limit = 0, current_limits().weights_bytes
+def _check_dense_bytes(onnx: Any, sparses: list, path: str, file_bytes: int) -> None:
+    """SpecError ``constant-too-large`` when the sparse tensors' dense bytes together pass ``_SPARSE_GROWTH`` times
+    the file's size (at least ``_SPARSE_FLOOR``), the ``weights_bytes`` limit or protobuf's 2 GiB (the model holding
+    them is serialised for onnx's shape inference; the import took 5 times their bytes)."""
+    limits, total = current_limits(), 0
+    limit, words, hint = min((max(_SPARSE_GROWTH * file_bytes, _SPARSE_FLOOR), f"{_SPARSE_GROWTH} times the file's "
+                              f"{file_bytes:,} bytes (at least {_SPARSE_FLOOR:,}: a sparse tensor's dense form is "
+                              f"not that much larger)", None),
+                             (limits.weights_bytes, f"the weights_bytes limit ({limits.weights_bytes:,}; "
+                              f"{raise_hint('weights_bytes')})", raise_hint("weights_bytes")),
+                             (_PROTOBUF_LIMIT, "protobuf's 2 GiB, which the model holding them must fit", None),
+                             key=lambda choice: choice[0])
     for sparse in sparses:
         _check_elements(sparse, path)
         try:
@@ -107,9 +118,8 @@ def _check_dense_bytes(onnx: Any, sparses: list, path: str) -> None:
             item = 1  # an unknown type: ``_dense`` refuses it
         total += math.prod(max(int(d), 0) for d in sparse.dims) * item
     if total > limit:
-        raise SpecError(f"{path}: its {len(sparses)} sparse tensors hold {total:,} bytes made dense, more than the "
-                        f"weights_bytes limit ({limit:,}; {raise_hint('weights_bytes')})", kind="constant-too-large",
-                        file=path, found=total, expected=limit, hint=raise_hint("weights_bytes"))
+        raise SpecError(f"{path}: its sparse tensors ({len(sparses)}) hold {total:,} bytes made dense, more than "
+                        f"{words}", kind="constant-too-large", file=path, found=total, expected=limit, hint=hint)
 
 
 def _check_elements(sparse: Any, path: str) -> None:
