@@ -139,3 +139,8 @@ def test_a_bytes_path_is_written_as_import_onnx_reads_it_and_no_path_is_an_optio
             export_onnx(net, path)
         problem = info.value.diagnostics[0]
         assert (problem.kind, problem.option, problem.found) == ("option-value", "path", type(path).__name__)
+    # bytes with a NUL byte (no path: a model's contents?) said "found bytes", as import_onnx said once
+    with pytest.raises(OptionError, match=r"export_onnx needs a file path \(str or os.PathLike\), found 5 bytes that "
+                                          r"are no path$") as info:
+        export_onnx(net, b"a\0b.x")
+    assert (info.value.diagnostics[0].found, info.value.diagnostics[0].option) == ("bytes", "path")

@@ -4,6 +4,7 @@ a location out of it (absolute, '..', or through a symlinked folder) is a SpecEr
 from __future__ import annotations
 
 import os
+import time
 
 import numpy as np
 import pytest
@@ -12,7 +13,7 @@ import torch
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from netgraph import OptionError, SpecError, import_onnx
+from netgraph import OptionError, SpecError, import_onnx, limits
 from tests.onnx_helpers import pinned_model
 
 WEIGHTS = np.arange(16, dtype=np.float32).reshape(4, 4)
@@ -174,3 +175,55 @@ def test_a_sparse_weight_too_large_out_of_bounds_or_outside_the_folder_is_refuse
     with pytest.raises(SpecError, match=r"tensor 'W' keeps its data in '\.\./w\.bin'") as info:
         import_onnx(_sparse_model(tmp_path / "folder" / "ext.onnx", constant=constant, location="../w.bin"))
     assert info.value.diagnostics[0].kind == "external-data"
+
+
+_GROWTH = r"256 times the file's \d{3} bytes \(at least 16,777,216: a sparse tensor's dense form is not that much larger\)"
+
+
+@pytest.mark.parametrize("count, length, weights_bytes, why, limit", [
+    (1, 1 << 28, None, _GROWTH, 1 << 24),  # a 121-byte file, 1 GiB dense: the import took 5 GiB and 15 s
+    (5, 1 << 28, None, _GROWTH, 1 << 24),  # 5 GiB dense, each within port_elements
+    (2, 1 << 19, 2**20, r"the weights_bytes limit \(1,048,576; netgraph.limits\(weights_bytes", 1 << 20)])
+def test_sparse_tensors_much_larger_dense_than_their_file_are_refused_before_any_is_made_dense(
+        tmp_path, count, length, weights_bytes, why, limit):
+    sparses = [helper.make_sparse_tensor(numpy_helper.from_array(np.array([1.0], np.float32), f"s{i}"),
+                                         numpy_helper.from_array(np.array([0], np.int64), f"s{i}_i"), [length])
+               for i in range(count)]
+    graph = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "g",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 3])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", 3])],
+                              sparse_initializer=sparses)
+    onnx.save(pinned_model(graph), str(tmp_path / "m.onnx"))
+    start = time.process_time()
+    with limits(**({"weights_bytes": weights_bytes} if weights_bytes else {})), \
+            pytest.raises(SpecError, match=rf"sparse tensors \({count}\) hold {count * length * 4:,} bytes made dense, "
+                                           rf"more than {why}") as info:
+        import_onnx(tmp_path / "m.onnx")
+    assert time.process_time() - start < 1.0
+    diagnostic = info.value.diagnostics[0]
+    assert (diagnostic.kind, diagnostic.found, diagnostic.expected) == ("constant-too-large", count * length * 4, limit)
+
+
+@pytest.mark.parametrize("values, indices, why", [
+    ((5.0,), ((-1, 0),), r"index \[-1, 0\] is out of bounds for shape \[4, 3\]"),  # numpy wrapped it to row 3
+    ((5.0,), (-1,), r"index -1 is out of bounds"),
+    ((5.0,), (12,), r"index 12 is out of bounds"),
+    ((5.0,), ((4, 0),), r"index \[4, 0\] is out of bounds"),
+    ((5.0, 7.0), ((0, 0), (0, 0)), "an index repeats"),  # the last value was kept
+    ((5.0, 7.0), (1, 1), "an index repeats"),
+    ((5.0,), (0, 1, 2), r"values of shape \[1\] and indices of shape \[3\], expected"),  # 5.0 broadcast to three
+    ((5.0, 7.0), ((0, 0, 0), (1, 1, 1)),
+     r"values of shape \[2\] and indices of shape \[2, 3\], expected values \(nnz,\) and indices \(nnz,\) or \(nnz, 2\)"),
+])
+def test_sparse_indices_out_of_bounds_repeated_or_not_matching_the_values_are_refused(tmp_path, values, indices,
+                                                                                       why):
+    with pytest.raises(SpecError, match=f"sparse tensor 'W': {why}") as info:
+        import_onnx(_sparse_model(tmp_path / "m.onnx", constant=False, values=values, indices=indices))
+    assert (info.value.diagnostics[0].kind, info.value.diagnostics[0].port) == ("unreadable-initializer", "W")
+
+
+def test_sparse_indices_of_each_dim_place_their_values(tmp_path):
+    net = import_onnx(_sparse_model(tmp_path / "m.onnx", constant=False, values=(1.0, 2.0), indices=((3, 2), (0, 1))))
+    weights = np.zeros((4, 3), np.float32)
+    weights[3, 2], weights[0, 1] = 1.0, 2.0
+    torch.testing.assert_close(net(torch.eye(4)), torch.from_numpy(weights))

@@ -3,6 +3,8 @@ too large to compute (a tiny file declaring a huge ConstantOfShape or broadcast)
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 import torch
@@ -12,6 +14,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from netgraph import SpecError, import_onnx, limits
+from netgraph.export.onnx_fold import INTEGER_RANGE_ELEMENTS
 from tests.onnx_helpers import pinned_model, run_onnx, torch_export
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch's TorchScript exporter
@@ -71,9 +74,12 @@ def test_a_huge_constant_is_refused_before_it_is_computed(op, tmp_path):
     nodes, initializers = BOMBS[op]
     with limits(port_elements=2**20), pytest.raises(SpecError, match=rf"node 'bomb' \({op}\) computes a constant"
                                                                    r".*port_elements limit \(1,048,576") as info:
-        import_onnx(_constant_model(tmp_path / f"{op}.onnx", nodes, initializers))
+        import_onnx(path := _constant_model(tmp_path / f"{op}.onnx", nodes, initializers))
     (problem,) = info.value.diagnostics
-    assert (problem.kind, problem.layer, problem.found) == ("constant-too-large", ("bomb",), op)
+    size = {"Range": 99999997952}.get(op, (1 << 17, 1 << 17) if op != "Add" else (1 << 16, 1 << 16))
+    # its size and the limit, as a sparse tensor's (found was the op, which the message names)
+    assert (problem.kind, problem.layer, problem.found, problem.expected, problem.file) == \
+        ("constant-too-large", ("bomb",), size, 1 << 20, str(path))
 
 
 def test_a_constant_within_the_limit_is_still_computed(tmp_path):
@@ -107,4 +113,33 @@ def test_an_integer_range_too_long_is_refused_before_shape_inference(tmp_path):
                                                                    r"16,777,216 elements.*limit \(1,048,576") as info:
         import_onnx(path)
     (problem,) = info.value.diagnostics
-    assert (problem.kind, problem.layer, problem.found) == ("constant-too-large", ("bomb",), "Range")
+    # its count and the limit, as a sparse tensor's (found was the op, which the message names)
+    assert (problem.kind, problem.layer, problem.found, problem.expected, problem.file) == \
+        ("constant-too-large", ("bomb",), 1 << 24, 1 << 20, str(path))
+
+
+def _integer_range_model(path, end):
+    """x + x, and Shape(Range(0, end, 1)) as a second output: a file of ~200 bytes."""
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 3])
+    nodes = [helper.make_node("Add", ["x", "x"], ["y"]), helper.make_node("Range", ["z", "end", "one"], ["r"], name="r"),
+             helper.make_node("Shape", ["r"], ["rs"])]
+    graph = helper.make_graph(nodes, "g", [x], [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", 3]),
+                                                helper.make_tensor_value_info("rs", TensorProto.INT64, None)],
+                              [_int64("z", 0), _int64("end", end), _int64("one", 1)])
+    onnx.save(pinned_model(graph, 17), str(path))
+    return path
+
+
+@pytest.mark.parametrize("end", [(1 << 28) - 1, INTEGER_RANGE_ELEMENTS])
+def test_an_integer_range_of_constant_bounds_is_sized_as_a_shape_constant(tmp_path, end):
+    # just under port_elements it took a minute and 6 GiB: a Python tuple of every element, for every node input
+    start = time.process_time()
+    with pytest.raises(SpecError) as info:
+        import_onnx(_integer_range_model(tmp_path / "r.onnx", end))
+    assert time.process_time() - start < 2.0
+    problem = info.value.diagnostics[0]
+    if end > INTEGER_RANGE_ELEMENTS:  # refused before it is computed
+        assert (problem.kind, problem.found, problem.expected) == ("constant-too-large", end, INTEGER_RANGE_ELEMENTS)
+        assert "more than 1,048,576, the most an integer Range (of sizes or indices) holds" in str(info.value)
+    else:  # computed (a constant output, which no net computes)
+        assert problem.kind == "constant-output"

@@ -31,7 +31,8 @@ FOLDERS_SYNC = os.name != "nt"  # Windows cannot open a folder to fsync it
 
 __all__ = ["REFERENCE_SCOPE", "NotRegularFile", "atomic_write", "check_replaceable", "open_regular",
            "refuse_folder_name", "remove_temporaries", "usable_folder", "remove_made", "folders_made", "writable_file",
-           "unwritable", "refuse_overwriting", "TEMPORARY", "NAME_MAX", "shortened", "temporary_stem", "folder_lock"]
+           "unwritable", "refuse_overwriting", "TEMPORARY", "NAME_MAX", "shortened", "temporary_stem", "folder_lock",
+           "file_identity"]
 
 #: Where a spec's ``file:`` references may point beyond the referring spec's folder: None (nowhere else), a
 #: folder (``base_dir``) or True (anywhere). ``from_yaml`` sets it per call; the command line sets it for a
@@ -154,22 +155,40 @@ def _sync_folder(folder: Path) -> None:
 
 
 @contextlib.contextmanager
-def folder_lock(folder: str | os.PathLike, shared: bool = False) -> Any:
+def folder_lock(folder: str | os.PathLike) -> Any:
     """Hold an exclusive lock on ``folder`` (flock on the folder itself: no lock file is left) while writers that
     also clean up run one at a time: a save's cleanup would otherwise remove the live temporary or the new weights
-    file of another process saving beside it. ``shared``: a reader's lock (a load reading a spec and then its
-    weights), which saves wait for. Without the folder (or fcntl), it locks nothing."""
+    file of another process saving beside it. Without the folder, fcntl, or flock there (NFS without a lock
+    daemon, some FUSE file systems: ENOLCK, EOPNOTSUPP...), it locks nothing."""
     try:
         fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))  # never a pipe: it would block
-    except (OSError, ValueError):  # a missing folder, not a folder, a NUL byte: the read or write will say so
+    except (OSError, ValueError):  # a missing folder, not a folder, a NUL byte: the write will say so
         yield
         return
     try:
         if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError as exc:
+                if exc.errno not in _NO_LOCKS:
+                    raise
         yield
     finally:
         os.close(fd)  # releases the lock
+
+
+#: flock's errors where the file system has no locks (the lock is then skipped)
+_NO_LOCKS = {errno.ENOLCK, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL, errno.EBADF}
+
+
+def file_identity(path: str | os.PathLike) -> tuple | None:
+    """(device, inode, mtime, size) of the file at ``path`` (links followed), None without one: a file replaced
+    (``atomic_write``: a new inode) or rewritten since has another."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size
 
 
 def _kept_mode(path: Path) -> int | None:

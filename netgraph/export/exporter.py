@@ -36,6 +36,7 @@ from netgraph.core.walk import nested_nodes
 from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
 from netgraph.core.wording import first_few
 from netgraph.export.deps import require
+from netgraph.export.onnx_files import model_path
 from netgraph.export.onnx_labels import LABELS_KEY
 from netgraph.export.onnx_tied import SHARED_KEY, shared_record
 from netgraph.export.onnx_symbolics import (call_without_onnx_form, first_opset, hyperbolic_symbolics, layer_of_node,
@@ -87,7 +88,7 @@ def export_onnx(net: Any, path: str | os.PathLike, *, opset: int | None = None, 
     opset = check_opset(opset)
     net = as_net(net)
     _check_arguments(net, name, description)
-    path = _output_path(path)
+    path = model_path(path, "export_onnx")  # before the export's work (an int failed once the file was written)
     _check_suffix(path)
     onnx = require("onnx")
     _refuse_unexportable(net, opset)
@@ -124,18 +125,6 @@ def _check_arguments(net: Any, name: Any, description: Any) -> None:
 
 #: Suffixes of netgraph's own files, which ``load`` and the command line read as such: no ONNX model goes there.
 _OWN_SUFFIXES = {".yaml": "a spec", ".yml": "a spec", ".safetensors": "a spec's arrays"}
-
-
-def _output_path(path: Any) -> Any:
-    """``path``, bytes decoded as ``import_onnx`` takes them; OptionError for what is no path, before the export's
-    work (an int or None failed only when the file was written, as an unwritable file, and bytes too)."""
-    if isinstance(path, bytes) and b"\0" not in path:
-        return os.fsdecode(path)
-    if not isinstance(path, (str, os.PathLike)):
-        raise OptionError(f"export_onnx needs a file path (str or os.PathLike), found {type(path).__name__}",
-                          option="path", kind="option-value", expected="a file path (str or os.PathLike)",
-                          found=type(path).__name__)
-    return path
 
 
 def _check_suffix(path: Any) -> None:

@@ -59,7 +59,7 @@ from netgraph.export.onnx_recurrent_glue import sequence_inputs
 from netgraph.export.onnx_recurrent_states import data_states, muted_states
 from netgraph.export.onnx_norms import NORM_CONVERTERS, exporter_made
 from netgraph.export.onnx_patterns import find_patterns
-from netgraph.export.onnx_ports import graph_port_names, model_inputs, producers_of
+from netgraph.export.onnx_ports import graph_port_names, model_inputs, producers_of, value_shapes
 from netgraph.export.onnx_problems import (RANDOM_OPS, RANDOM_REASON, OnnxImportWarning, no_layer, node_path,
                                            node_problem, output_problems, raise_refused, refusal_fields, shape_use)
 from netgraph.export.onnx_pooling import POOL_CONVERTERS
@@ -124,8 +124,7 @@ class _Builder(ConstantFolding, LayerShapes):
                                 layer=node_path(node, index)) from None
             if value is not None:
                 self.constants[node.output[0]] = value
-        self.shapes = {v.name: _shape(v) for v in (*graph.input, *graph.value_info, *graph.output)
-                       if v in graph.input or _shape(v) is not None}  # an output of no shape keeps its input's
+        self.shapes = value_shapes(graph)
         split_as_slices(graph, self.constants, self.shapes, self._attributes, onnx.helper.make_node)
         self.consumers = consumers_of(graph.node)
         producers = producers_of(graph.node)
@@ -391,10 +390,3 @@ def _initializer(helper: Any, tensor: Any, where: str) -> np.ndarray:
         raise SpecError(f"{where}: initializer {tensor.name!r} of shape {list(tensor.dims)} has no readable data "
                         f"({type(exc).__name__}: {exc})", kind="unreadable-initializer", port=tensor.name,
                         found=list(tensor.dims)) from None
-
-
-def _shape(value: Any) -> tuple | None:
-    tensor = value.type.tensor_type
-    if not tensor.HasField("shape"):
-        return None
-    return tuple(d.dim_value if d.HasField("dim_value") else (d.dim_param or "?") for d in tensor.shape.dim)

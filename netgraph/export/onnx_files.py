@@ -24,19 +24,20 @@ from netgraph.core.files import NotRegularFile, open_regular
 __all__ = ["model_path", "read_model"]
 
 _PROTOBUF_LIMIT = 2**31  # bytes: protobuf cannot parse a larger message
+_SPARSE_GROWTH, _SPARSE_FLOOR = 256, 16 * 2**20  # dense bytes of a file's sparse tensors: at most 256 times its size
 
 
-def model_path(path: Any) -> str:
-    """``import_onnx``'s ``path`` as a str; OptionError for another type, or bytes that are a model's contents
-    (with a NUL byte: no path; else the message quoted every byte as the path)."""
+def model_path(path: Any, verb: str = "import_onnx") -> str:
+    """``verb``'s (``import_onnx``'s, ``export_onnx``'s) ``path`` as a str; OptionError for another type, or bytes
+    that are a model's contents (with a NUL byte: no path; else the message quoted every byte as the path)."""
+    expected = "a file path (str or os.PathLike)"
     if not isinstance(path, (str, bytes, os.PathLike)):
-        raise OptionError(f"import_onnx needs a file path (str or os.PathLike), found {type(path).__name__}",
-                          option="path", kind="option-value", expected="a file path (str or os.PathLike)",
-                          found=type(path).__name__)
+        raise OptionError(f"{verb} needs {expected}, found {type(path).__name__}", option="path",
+                          kind="option-value", expected=expected, found=type(path).__name__)
     if isinstance(path, bytes) and b"\0" in path:
-        raise OptionError(f"import_onnx needs a file path (str or os.PathLike), found {len(path):,} bytes that are "
-                          f"no path (a model's contents? write them to a .onnx file and pass its path)", option="path",
-                          kind="option-value", expected="a file path (str or os.PathLike)", found="bytes")
+        why = " (a model's contents? write them to a .onnx file and pass its path)" if verb == "import_onnx" else ""
+        raise OptionError(f"{verb} needs {expected}, found {len(path):,} bytes that are no path{why}", option="path",
+                          kind="option-value", expected=expected, found="bytes")
     return os.fsdecode(path)
 
 
@@ -75,13 +76,18 @@ def read_model(onnx: Any, path: str) -> Any:
             raise _unread(path, str(exc)) from None
         except Exception as exc:  # noqa: BLE001 - onnx's checker errors share no public base
             raise _invalid(path, exc) from None
-    _densify(onnx, model.graph, path)
+    _densify(onnx, model.graph, path, size)
     return model
 
 
-def _densify(onnx: Any, graph: Any, path: str) -> None:
+def _densify(onnx: Any, graph: Any, path: str, file_bytes: int) -> None:
     """The graph's sparse initializers, and its Constant nodes' ``sparse_value``, made dense (the import reads dense
-    tensors: a sparse weight was "defined by nothing", a sparse Constant a computed tensor)."""
+    tensors: a sparse weight was "defined by nothing", a sparse Constant a computed tensor), within the
+    bytes ``_check_dense_bytes`` allows all together (each within ``port_elements``: a few bytes can declare a huge
+    tensor)."""
+    constants = [a.sparse_tensor for n in graph.node if n.op_type == "Constant" for a in n.attribute
+                 if a.name == "sparse_value"]
+    _check_dense_bytes(onnx, [*graph.sparse_initializer, *constants], path, file_bytes)
     graph.initializer.extend(_dense(onnx, sparse, path) for sparse in graph.sparse_initializer)
     del graph.sparse_initializer[:]
     for node in graph.node:
@@ -92,23 +98,70 @@ def _densify(onnx: Any, graph: Any, path: str) -> None:
             node.attribute.append(onnx.helper.make_attribute("value", dense))
 
 
-def _dense(onnx: Any, sparse: Any, path: str) -> Any:
-    """A SparseTensorProto as a dense TensorProto of its values' name; SpecError for one past ``port_elements``
-    (a few bytes can declare a huge tensor) or one that cannot be read (indices out of its dims, external data)."""
-    name, dims, limit = sparse.values.name, tuple(int(d) for d in sparse.dims), current_limits().port_elements
+def _check_dense_bytes(onnx: Any, sparses: list, path: str, file_bytes: int) -> None:
+    """SpecError ``constant-too-large`` when the sparse tensors' dense bytes together pass ``_SPARSE_GROWTH`` times
+    the file's size (at least ``_SPARSE_FLOOR``), the ``weights_bytes`` limit or protobuf's 2 GiB (the model holding
+    them is serialised for onnx's shape inference; the import took 5 times their bytes)."""
+    limits, total = current_limits(), 0
+    limit, words, hint = min((max(_SPARSE_GROWTH * file_bytes, _SPARSE_FLOOR), f"{_SPARSE_GROWTH} times the file's "
+                              f"{file_bytes:,} bytes (at least {_SPARSE_FLOOR:,}: a sparse tensor's dense form is "
+                              f"not that much larger)", None),
+                             (limits.weights_bytes, f"the weights_bytes limit ({limits.weights_bytes:,}; "
+                              f"{raise_hint('weights_bytes')})", raise_hint("weights_bytes")),
+                             (_PROTOBUF_LIMIT, "protobuf's 2 GiB, which the model holding them must fit", None),
+                             key=lambda choice: choice[0])
+    for sparse in sparses:
+        _check_elements(sparse, path)
+        try:
+            item = np.dtype(onnx.helper.tensor_dtype_to_np_dtype(sparse.values.data_type)).itemsize
+        except (KeyError, TypeError, ValueError):
+            item = 1  # an unknown type: ``_dense`` refuses it
+        total += math.prod(max(int(d), 0) for d in sparse.dims) * item
+    if total > limit:
+        raise SpecError(f"{path}: its sparse tensors ({len(sparses)}) hold {total:,} bytes made dense, more than "
+                        f"{words}", kind="constant-too-large", file=path, found=total, expected=limit, hint=hint)
+
+
+def _check_elements(sparse: Any, path: str) -> None:
+    """SpecError ``constant-too-large`` for a sparse tensor past ``port_elements`` made dense."""
+    name, dims, limit = sparse.values.name, [int(d) for d in sparse.dims], current_limits().port_elements
     if math.prod(dims) > limit:
-        raise SpecError(f"{path}: sparse tensor {name!r} of shape {list(dims)} holds more elements than the "
+        raise SpecError(f"{path}: sparse tensor {name!r} of shape {dims} holds more elements than the "
                         f"port_elements limit ({limit:,}; {raise_hint('port_elements')})", kind="constant-too-large",
-                        file=path, port=name, found=list(dims), expected=limit, hint=raise_hint("port_elements"))
+                        file=path, port=name, found=dims, expected=limit, hint=raise_hint("port_elements"))
+
+
+def _dense(onnx: Any, sparse: Any, path: str) -> Any:
+    """A SparseTensorProto (sized by ``_check_dense_bytes``) as a dense TensorProto of its values' name; SpecError
+    for one that cannot be read (indices out of its dims, external data)."""
+    name, dims = sparse.values.name, tuple(int(d) for d in sparse.dims)
     try:
         if onnx.TensorProto.EXTERNAL in (sparse.values.data_location, sparse.indices.data_location):
             raise ValueError("its data is external, which a sparse tensor's import does not read")
         values, indices = (onnx.numpy_helper.to_array(t) for t in (sparse.values, sparse.indices))
+        flat = _flat_indices(values, indices, dims)
         dense = np.zeros(dims, values.dtype)
-        dense[np.unravel_index(indices, dims) if indices.ndim == 1 else tuple(indices.T)] = values
+        dense.reshape(-1)[flat] = values
     except (ValueError, TypeError, IndexError) as exc:
         raise _unread(path, f"sparse tensor {name!r}: {exc}", kind="unreadable-initializer", port=name) from None
     return onnx.numpy_helper.from_array(dense, name)
+
+
+def _flat_indices(values: np.ndarray, indices: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
+    """The flat positions of a sparse tensor's values; ValueError unless values are (nnz,), indices (nnz,) (flat)
+    or (nnz, rank), each within its dims and none twice."""
+    nnz, rank = values.shape[0] if values.ndim == 1 else -1, len(dims)
+    if values.ndim != 1 or indices.shape not in ((nnz,), (nnz, rank)):
+        raise ValueError(f"values of shape {list(values.shape)} and indices of shape {list(indices.shape)}, expected "
+                         f"values (nnz,) and indices (nnz,) or (nnz, {rank})")
+    bounds = np.array([math.prod(dims)] if indices.ndim == 1 else dims, np.int64)
+    given, indices = indices, indices.astype(np.int64).reshape(nnz, indices.shape[1] if indices.ndim == 2 else 1)
+    if (bad := ((indices < 0) | (indices >= bounds)).any(axis=1)).any():
+        raise ValueError(f"index {given[np.argmax(bad)].tolist()} is out of bounds for shape {list(dims)}")
+    flat = np.ravel_multi_index(tuple(indices.T), dims) if indices.shape[1] == rank and rank else indices[:, 0]
+    if len(np.unique(flat)) != nnz:
+        raise ValueError("an index repeats (each value needs its own place)")
+    return flat
 
 
 def _unread(path: str, why: str, **fields: Any) -> SpecError:

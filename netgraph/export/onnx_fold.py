@@ -46,6 +46,20 @@ def constant_of_node(onnx: Any, node: Any) -> np.ndarray | None:
     return None
 
 
+#: Elements an integer Range of constant bounds may hold (at most ``port_elements``): it serves shapes and indices,
+#: and a longer one costs its tuple of sizes, onnx's data propagation, seconds and gigabytes
+INTEGER_RANGE_ELEMENTS = 2**20
+
+
+def constant_limit(integer_range: bool) -> tuple[int, str, str | None]:
+    """The most elements a constant computed at import may hold, the message's words for it and how to raise it."""
+    limit = current_limits().port_elements
+    if integer_range and INTEGER_RANGE_ELEMENTS < limit:
+        return INTEGER_RANGE_ELEMENTS, f"{INTEGER_RANGE_ELEMENTS:,}, the most an integer Range (of sizes or indices) " \
+                                       f"holds", None
+    return limit, f"the port_elements limit ({limit:,}; {raise_hint('port_elements')})", raise_hint("port_elements")
+
+
 class ConstantFolding:
     """The import's constant folding (mixed into its builder: ``constants``, ``shapes``, ``ctx``, ``where``,
     ``evaluator``, ``onnx`` and ``_attributes`` are the builder's)."""
@@ -89,13 +103,14 @@ class ConstantFolding:
     def _check_size(self, node: Any, shape: tuple | None = None) -> None:
         """SpecError naming ``node`` when the constant it computes holds more than ``port_elements`` elements."""
         shape = shape if shape is not None else self._folded_shape(node)
-        limit = current_limits().port_elements
+        start = self.constants.get(node.input[0]) if node.op_type == "Range" and node.input else None
+        limit, words, hint = constant_limit(start is not None and start.dtype.kind in "iu")
         if shape is None or math.prod(shape) <= limit:
             return
         raise SpecError(f"{self.where}: node {node.name or node.op_type!r} ({node.op_type}) computes a constant of "
-                        f"shape {list(shape)} ({math.prod(shape):,} elements) at import, more than the port_elements "
-                        f"limit ({limit:,}; {raise_hint('port_elements')})", kind="constant-too-large",
-                        layer=self._node_path(node), found=node.op_type, hint=raise_hint("port_elements"))
+                        f"shape {list(shape)} ({math.prod(shape):,} elements) at import, more than {words}",
+                        kind="constant-too-large",
+                        layer=self._node_path(node), file=self.where, found=list(shape), expected=limit, hint=hint)
 
     def _node_path(self, node: Any) -> tuple[str]:
         """A Diagnostic's ``layer`` for ``node`` (``onnx_problems.node_path``)."""

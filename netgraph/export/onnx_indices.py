@@ -26,9 +26,8 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.errors import SpecError
-from netgraph.core.limits import current_limits, raise_hint
 from netgraph.export.onnx_chains import NOT_THE_PATTERN, chain_patterns
-from netgraph.export.onnx_fold import constant_of_node
+from netgraph.export.onnx_fold import constant_limit, constant_of_node
 from netgraph.core.graph import NetGraph
 from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted, sole_use, sole_use_as_input_0
 from netgraph.export.onnx_problems import node_path
@@ -202,19 +201,19 @@ def hint_range_lengths(onnx: Any, graph: Any, where: str = "") -> None:
 
 
 def _check_range_sizes(graph: Any, value: Callable[[str], np.ndarray | None], where: str) -> None:
-    """SpecError ("constant-too-large") for the first Range of constant bounds past the ``port_elements`` limit."""
-    limit = current_limits().port_elements
+    """SpecError ("constant-too-large") for the first Range of constant bounds past the ``port_elements`` limit
+    (an integer one: ``INTEGER_RANGE_ELEMENTS``)."""
     for index, node in enumerate(graph.node):
         bounds = [value(name) for name in node.input[:3]] if node.op_type == "Range" else []
         if len(bounds) != 3 or any(b is None or np.size(b) != 1 for b in bounds):
             continue
         start, end, delta = (float(np.ravel(b)[0]) for b in bounds)
         count = math.ceil((end - start) / delta) if delta and math.isfinite((end - start) / delta) else math.inf
+        limit, words, hint = constant_limit(np.asarray(bounds[0]).dtype.kind in "iu")
         if delta and count > limit:
             raise SpecError(f"{where}: node {node.name or node.op_type!r} (Range) computes a constant of {count:,} "
-                            f"elements at import, more than the port_elements limit ({limit:,}; "
-                            f"{raise_hint('port_elements')})", kind="constant-too-large",
-                            layer=node_path(node, index), found=node.op_type, hint=raise_hint("port_elements"))
+                            f"elements at import, more than {words}", kind="constant-too-large",
+                            layer=node_path(node, index), file=where, found=count, expected=limit, hint=hint)
 
 
 def range_lengths(graph: Any, value: Callable[[str], np.ndarray | None]) -> dict[str, tuple[str, np.dtype]]:

@@ -18,7 +18,7 @@ from netgraph.export.deps import require
 from netgraph.export.onnx_files import model_path, read_model
 from netgraph.export.onnx_names import port_names
 
-__all__ = ["graph_port_names", "model_inputs", "onnx_port_names", "producers_of"]
+__all__ = ["graph_port_names", "model_inputs", "onnx_port_names", "producers_of", "value_shape", "value_shapes"]
 
 _TORCHSCRIPT = re.compile(r"\d+|onnx::\w+_\d+")  # a value's debug name: its number, or the op it feeds and a number
 _ORIGINAL = "pkg.torch.onnx.original_node_name"  # the dynamo exporter's, on an output that output_names renamed
@@ -89,3 +89,21 @@ def _standard(names: list[str], made_up: list[bool], base: str) -> list[str]:
 def producers_of(nodes: Iterable[Any]) -> dict[str, Any]:
     """Each tensor that ``nodes`` compute -> the node computing it."""
     return {output: node for node in nodes for output in node.output if output}
+
+
+def value_shapes(graph: Any) -> dict[str, tuple | None]:
+    """{name: ``value_shape``} of the graph's inputs, then of its value_info and outputs that have a shape (an output
+    of no shape keeps its input's); linear in their number."""
+    shapes = {v.name: value_shape(v) for v in graph.input}
+    for value in (*graph.value_info, *graph.output):
+        if (shape := value_shape(value)) is not None:
+            shapes[value.name] = shape
+    return shapes
+
+
+def value_shape(value: Any) -> tuple | None:
+    """A ValueInfoProto's dims (an int, else its name, else "?"); None where it has no shape."""
+    tensor = value.type.tensor_type
+    if not tensor.HasField("shape"):
+        return None
+    return tuple(d.dim_value if d.HasField("dim_value") else (d.dim_param or "?") for d in tensor.shape.dim)

@@ -17,7 +17,8 @@ be named), ``found`` its op type and ``detail`` the reason; one per graph output
 - ``"malformed-node"``: the node cannot be read (an attribute missing, a Constant without a readable value, an
   Expand of a constant to a shape it cannot take);
 - ``"dynamic-size-as-data"``: a Shape node's dynamic size used as data (``hint``: what may use one);
-- ``"constant-too-large"``: a node computing a constant past the ``port_elements`` limit;
+- ``"constant-too-large"``: a node computing a constant past the ``port_elements`` limit (``found`` its shape, a
+  Range's its count; ``expected`` the limit; ``file`` the model);
 - ``"undefined-input"``: a node reading a tensor nothing defines; and, for the graph as a whole (no ``layer``),
   ``"cycle"`` (nodes reading each other), ``"defined-twice"`` (a tensor), ``"negative-dim"`` (a graph input's,
   in ``found``), ``"invalid-model"`` (onnx's shape inference refused it: ``found`` its error's class, ``detail`` its

@@ -29,11 +29,14 @@ _PASS = ("Cast", "Identity", "Unsqueeze", "Squeeze", "Reshape")
 
 def symbolic_value(node: Any, ctx: Context) -> tuple | None:
     """A shape computation's value as a tuple of ints and dim names, from known shapes and constants."""
-    op, values = node.op_type, [_value(name, ctx) for name in node.input]
+    op = node.op_type
     if op == "Shape":
         shape = ctx.shapes.get(node.input[0])
         a = ctx.attributes(node)
         return None if shape is None else tuple(shape)[a.get("start", 0):a.get("end", None)]
+    if op not in (*_PASS, "Concat", "Gather", "Mul", "Equal", "Where", "Slice"):
+        return None
+    values = [_value(name, ctx) for name in node.input]
     if op in _PASS and values and values[0] is not None:
         return values[0]
     if op == "Concat" and values and all(v is not None for v in values):
@@ -90,10 +93,16 @@ def _equal(a: Any, b: Any) -> int | None:
     return 0 if isinstance(known, int) and known <= 0 else None
 
 
+#: The most elements of a constant read as a shape value (a shape's dims, an index; a longer one is no shape)
+_SHAPE_VALUE_ELEMENTS = 64
+
+
 def _value(name: str, ctx: Context) -> tuple | None:
+    """The 1-D integer constant or shape value ``name`` as a tuple; None for another (or a long) one."""
     if name in ctx.constants:
         array = ctx.constants[name]
-        return tuple(int(v) for v in np.ravel(array)) if array.dtype.kind in "iu" and array.ndim <= 1 else None
+        return tuple(int(v) for v in np.ravel(array)) if array.dtype.kind in "iu" and array.ndim <= 1 and \
+            array.size <= _SHAPE_VALUE_ELEMENTS else None
     return ctx.symbols.get(name)
 
 

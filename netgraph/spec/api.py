@@ -21,7 +21,6 @@ True
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
 import reprlib
@@ -29,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from netgraph.core.errors import Diagnostic, OptionError, SpecError
-from netgraph.core.files import folder_lock
+from netgraph.core.files import file_identity
 from netgraph.core.ir import Value
 from netgraph.core.limits import current_limits
 from netgraph.core.limits import limits as changed_limits
@@ -126,20 +125,27 @@ def _read(source: Any, base_dir: Any, allow_outside: bool, limits: Any, location
     token = REFERENCE_SCOPE.set(scope)
     try:
         spec = _source(source)
-        with changed_limits(**(limits or {})), recursion_room(current_limits().yaml_depth), _saves_waiting(spec):
-            return load_spec(spec, locations, reader)
+        with changed_limits(**(limits or {})), recursion_room(current_limits().yaml_depth):
+            return _load_anew_if_changed(spec, locations, reader if reader is not None else SpecReader())
     finally:
         REFERENCE_SCOPE.reset(token)
 
 
-def _saves_waiting(spec: Path | tuple) -> Any:
-    """A reader's lock on a spec file's folder (the linked file's, for a link): a save there waits until the spec
-    and the weights it names are read, so it never removes those weights between the two reads."""
-    try:
-        return folder_lock(Path(os.path.realpath(spec)).parent, shared=True) if isinstance(spec, Path) else \
-            contextlib.nullcontext()
-    except ValueError:  # a NUL byte: the read says so
-        return contextlib.nullcontext()
+#: Times a load starts over when a spec file it read changed meanwhile
+_RETRIES = 3
+
+
+def _load_anew_if_changed(spec: Path | tuple, locations: dict | None, reader: SpecReader) -> Any:
+    """``load_spec``, started over (at most ``_RETRIES`` times, then its error) when it fails while a spec file it
+    read (the top one, one a ``file:`` names) has changed since: a save beside it replaced that spec and removed the
+    weights it names between the two reads. No lock: a load never makes a save wait."""
+    for attempt in range(_RETRIES + 1):
+        try:
+            return load_spec(spec, locations, reader)
+        except SpecError:
+            if attempt == _RETRIES or all(file_identity(p) == seen for p, seen in reader.spec_files.items()):
+                raise
+        reader.reset()
 
 
 def load(path: Any, allow_outside: bool = False, base_dir: Any = None, limits: Any = None) -> Any:

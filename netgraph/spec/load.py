@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, SpecError, did_you_mean, nearest_name
+from netgraph.core.files import file_identity
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.spec.alias_problems import alias_repeats_merged
 from netgraph.spec.array_checks import check_arrays, check_sizes
@@ -133,6 +134,11 @@ class SpecReader(ProblemLog):
         self.layers_read = 0
         self.undeclared: set[tuple] = set()  # (file, graph path, name) of each graph port told to be declared
         self.unread: set[tuple] = set()  # (file name, line, col) of each value that could not be read (None there)
+        self.spec_files: dict[Path, tuple | None] = {}  # each spec file read -> its file_identity before the read
+
+    def reset(self) -> None:
+        """Forget everything read, to read the spec again."""
+        self.__init__()
 
     def error(self, loc: Loc, message: str, file: SourceFile | None = None, source: Diagnostic | None = None, *,
               kind: str, **fields: Any) -> Any:
@@ -153,6 +159,7 @@ class SpecReader(ProblemLog):
         f = SourceFile(shown, path.parent, chain)
         try:  # a link's references (its 'arrays:' too) are read beside the file it links to, where save wrote them
             f = SourceFile(shown, path.resolve().parent if path.is_symlink() else path.parent, (*chain, path.resolve()))
+            self.spec_files[path] = file_identity(path)  # before the read: a change after it shows
             text = read_limited(path)
         except EncodingRefused as exc:
             return self.error(Loc(exc.line, exc.col), exc.problem, f, kind="encoding")

@@ -71,6 +71,16 @@ def spec_path(verb: str, path: Any) -> Path:
     return Path(path)
 
 
+def _linked_spec(link: Path) -> Path:
+    """The file a link to a spec leads to; SpecError for a dangling link (a save would create a file elsewhere)."""
+    target = Path(os.path.realpath(link))
+    if not os.path.lexists(target):
+        raise SpecError(f"save(net, {str(link)!r}): it is a link to {os.readlink(link)!r}, which does not exist; a save "
+                        f"through a link replaces the spec it leads to (remove the link to save there instead)",
+                        kind="output-path", found=os.readlink(link))
+    return target
+
+
 @deep_walk
 def save(net: Any, path: Any, *, name: str | None = None, description: str | None = None) -> Path:
     """Write ``net`` (a NetGraph, a layer alone, or a compiled module: its ``to_net()``) as spec YAML at ``path`` (with the top
@@ -78,7 +88,7 @@ def save(net: Any, path: Any, *, name: str | None = None, description: str | Non
     SHA-256, which ``load`` verifies; returns the path."""
     path = spec_path("save", path)
     if os.path.islink(path):  # the spec and its weights go to the linked file's folder: it names them from there
-        path = Path(os.path.realpath(path))
+        path = _linked_spec(path)
     if not hasattr(net, "explicit_edges") and hasattr(net, "to_net"):
         net = net.to_net()
     if path.suffix == ".safetensors":
