@@ -100,7 +100,8 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
     def document(self, file: str, problems: list[tuple[Loc, str]] | None) -> Any:
         """The single document's value (``problems``: where the problems ``unread_values`` tells are recorded)."""
         self.file, self.problems, self.anchors, self.resolved, self.refusals = file, problems, {}, {}, []
-        self.duplicates, self.open = [], []  # duplicate keys recorded; the lists being read (a mapping: None)
+        self.duplicates, self.open, self.marked = [], [], set()  # duplicate keys recorded; the lists being read (a
+        # mapping: None); those recorded as holding a value that cannot be read
         self.depth = self.deepest = self.nodes = self.layers = 0
         self.aliased = False  # an alias was read (a count past the yaml_nodes limit is then blamed on aliases)
         limits, self.under_layers = current_limits(), False
