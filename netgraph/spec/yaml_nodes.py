@@ -96,6 +96,7 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
         self.duplicates, self.open, self.marked = [], [], set()  # duplicate keys recorded; the lists being read (a
         # mapping: None); those recorded as holding a value that cannot be read
         self.depth = self.deepest = self.nodes = self.layers = 0
+        self.keys: list = []  # the keys whose values are being read (a list as a key is hinted at under 'edges:')
         self.aliased = False  # an alias was read (a count past the yaml_nodes limit is then blamed on aliases)
         limits, self.under_layers = current_limits(), False
         self.max_depth, self.max_nodes, self.max_layers = limits.yaml_depth, limits.yaml_nodes, limits.yaml_layers
@@ -206,7 +207,8 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
         if kind is not ScalarNode:
             loc = Loc(line, col)
             if key:
-                hint = list_key_hint(self.line_text(line), col) if kind is SequenceNode else ""
+                edges = kind is SequenceNode and self.keys[-1:] == ["edges"]
+                hint = list_key_hint(self.line_text(line), col) if edges else ""
                 self.bad_value(loc, f"a mapping key must be a plain name, not a list or mapping{hint}")
             self.flow_ahead(event)
             block = self.block_ahead(event, "-" if kind is SequenceNode else ":", layers)
@@ -288,7 +290,9 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
             if layers:
                 self.count_layers(1, key_loc)
             self.under_layers = key == "layers"
+            self.keys.append(key)
             value, value_loc = self.compose()
+            self.keys.pop()
             if key == _MERGE:
                 merged += zip(value, value.item_locs) if isinstance(value, YSeq) else [(value, value_loc)]
             elif key is None:  # a list or mapping as a key: told, and its entry left out
