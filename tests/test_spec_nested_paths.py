@@ -54,3 +54,38 @@ def test_a_referenced_files_layer_is_named_from_the_top(tmp_path):
     assert (problem.file, problem.line, problem.column) == (str(tmp_path / "part.yaml"), 5, 5)
     assert problem.message.startswith("layer 'enc/2' (ReshapeLayer): cannot reshape 3 elements to (7)")
     assert problem.layer == ("enc", "2")
+
+
+FED_TWICE = ("{type: NetGraph, layers: {a: Tanh, b: Tanh, c: TotalLayer}, inputs: {Input: 2}, "
+             "edges: [Input -> a, Input -> b, a -> c.Input1, b -> c.Input1]}")
+CYCLE = ("{type: NetGraph, layers: {a: Tanh, b: Tanh, p: Plus}, inputs: {Input: 2}, "
+         "edges: [Input -> p.Input1, b -> p.Input2, p -> a, a -> b]}")
+PLACES = {"inline": ("layers:\n  inner: {net}\n", "inner"),
+          "ref": ("nets:\n  n: {net}\nlayers:\n  inner: {{ref: n}}\n", "inner"),
+          "operator": ("layers:\n  m: {{type: NetMapOperator, net: {net}}}\ninputs: {{Input: [3, 2]}}\n", "m/net")}
+
+
+@pytest.mark.parametrize("place", PLACES)
+def test_a_port_fed_twice_inside_a_nested_net_names_the_layer_by_path(place, yaml_loader):
+    """Found by review: messages not starting with 'layer ...' kept the nested net's own numbering ("layer 3 'c'")."""
+    text, path = PLACES[place]
+    (found,) = told("netgraph: 1\n" + text.format(net=FED_TWICE))
+    assert found[2].startswith(f"port 'Input1' of layer '{path}/c' (TotalLayer) is fed by 2 edges (a -> c.Input1; "
+                               f"b -> c.Input1): an input port takes exactly one edge")
+
+
+@pytest.mark.parametrize("place", PLACES)
+def test_a_cycle_inside_a_nested_net_names_each_layer_by_path(place, yaml_loader):
+    text, path = PLACES[place]
+    (found,) = told("netgraph: 1\n" + text.format(net=CYCLE))
+    assert found[2] == (f"the connectivity of layers within a NetGraph must be acyclic; found the cycle layer '{path}/b' "
+                        f"(ElementwiseLayer) -> layer '{path}/p' (ThreadingLayer) -> layer '{path}/a' (ElementwiseLayer) "
+                        f"-> layer '{path}/b' (ElementwiseLayer), closed by edge a -> b")
+
+
+def test_a_shape_trace_inside_a_nested_net_names_each_layer_by_path(yaml_loader):
+    (found,) = told("netgraph: 1\nlayers:\n  inner: {type: NetGraph, layers: {a: 3, '2': 2, p: Plus}, inputs: {Input: 2}, "
+                    "edges: [Input -> a, Input -> 2, a -> p.Input1, 2 -> p.Input2]}\n")
+    assert found[2].endswith("set by layer 'inner/a' (LinearLayer) port 'Output' (from its options) via edge a -> "
+                             "p.Input1; 'Input2' (2) set by layer 'inner/2' (LinearLayer) port 'Output' (from its "
+                             "options) via edge 2 -> p.Input2]")

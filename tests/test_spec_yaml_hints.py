@@ -26,6 +26,9 @@ def test_unquoted_group_edge_says_to_quote_it(line, yaml_loader):
     ("[Input -> [a, b], '[a, b] -> p']", 9, "Input -> [a, b]"),     # a fan-out
     ("[Input -> a, Input -> b, [a, b] -> p]", 33, "[a, b] -> p"),   # a group feeding one
     ("[ [a, b] -> p]", 10, "[a, b] -> p"),
+    ("[Input -> a, Input -> [a, b] -> p]", 21, "Input -> [a, b] -> p"),  # the whole edge, past its group
+    ("[Input -> [a, b] -> p -> [a, b], p -> a]", 9, "Input -> [a, b] -> p -> [a, b]"),
+    ("[Input -> a, [a, b] -> p -> a]", 21, "[a, b] -> p -> a"),
 ])
 def test_unquoted_group_edge_in_a_flow_list_says_to_quote_it(edges, at, edge, yaml_loader):
     """Found by QA: the parser's words alone ("expected ',' or ']', but got '['")."""
@@ -91,6 +94,18 @@ def test_a_group_as_an_edge_key_says_to_quote_it(edges, at, yaml_loader):
     fixed = text.replace("? [a, b] :", "\"[a, b]\":").replace("? [a, b]\n  :", "\"[a, b]\":").replace("{[a, b]:",
                                                                                                        "{\"[a, b]\":")
     assert "mapping key" not in _catch(fixed)
+
+
+@pytest.mark.parametrize("text, at", [
+    ("layers:\n  [a, b]: Tanh\n", "3:3"),                                     # a layer's name
+    ("layers: {a: {[p]: 1, type: LinearLayer, output: 2}}\n", "2:14"),        # a layer's option
+    ("layers: {a: Tanh}\nnets: {[n]: {type: NetChain, layers: [Tanh]}}\n", "3:8"),
+])
+def test_a_list_as_a_key_outside_edges_gets_no_edge_hint(text, at, yaml_loader):
+    """Found by review: the edge-group hint was given for any list key, under 'layers:' too."""
+    told = f"<string>:{at}: a mapping key must be a plain name, not a list or mapping"
+    assert told in _error("netgraph: 1\n" + text).splitlines()
+
 
 
 def _catch(text: str) -> str:

@@ -26,7 +26,31 @@ def test_core_schema_numbers_booleans_and_null(yaml_loader):
 
 
 def test_quoted_and_tagged_scalars_are_unchanged(yaml_loader):
-    assert read_yaml("['5e-1', \"yes\", !!str 12, !!float 3, !!int 010]\n", "f.yaml") == ["5e-1", "yes", "12", 3.0, 8]
+    assert read_yaml("['5e-1', \"yes\", !!str 12, !!float 3, !!int '12', !!int 0x1F, !!bool True]\n", "f.yaml") == [
+        "5e-1", "yes", "12", 3.0, 12, 31, True]
+
+
+@pytest.mark.parametrize("value, told", [
+    ("!!int 010", "'010': a number with a leading zero is ambiguous (YAML 1.1 reads it as octal, YAML 1.2 as decimal); "
+                  "write 10 (or 0o10 for octal)"),     # was 8 (YAML 1.1 octal)
+    ("!!int '1:30'", "cannot read '1:30' as int: a spec reads YAML 1.2 values (int: 10, -3, 0o17, 0x1F)"),  # was 90
+    ("!!int 1_000", "cannot read '1_000' as int: a spec reads YAML 1.2 values (int: 10, -3, 0o17, 0x1F)"),
+    ("!!float 1_0.5", "cannot read '1_0.5' as float: a spec reads YAML 1.2 values (float: 0.5, 1e-3, .inf)"),
+    ("!!bool yes", "cannot read 'yes' as bool: a spec reads YAML 1.2 values (bool: true or false)"),  # was True
+])
+def test_a_tagged_number_or_boolean_is_read_as_yaml_1_2(yaml_loader, value, told):
+    spec = f"netgraph: 1\nlayers:\n  a: {{type: LinearLayer, output: {value}}}\ninputs: {{Input: 2}}\n"
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(spec)
+    assert str(info.value) == f"<string>:3:{spec.splitlines()[2].index(value) + value.index(' ') + 2}: {told}"
+
+
+@pytest.mark.parametrize("text, told", [("0099", "write 99"), ("0089", "write 89"), ("-017", "write -17"),
+                                        ("017", "write 17 (or 0o17 for octal)")])
+def test_octal_is_offered_only_where_every_digit_is_octal(yaml_loader, text, told):
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(f"netgraph: 1\nlayers:\n  a: {{type: LinearLayer, output: {text}}}\ninputs: {{Input: 2}}\n")
+    assert str(info.value).endswith(f"as decimal); {told}")
 
 
 @pytest.mark.parametrize("text", ["010", "-007", "00"])

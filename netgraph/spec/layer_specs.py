@@ -221,16 +221,17 @@ def _ref_targets(value: Any) -> list[str]:
     return found
 
 
-def unknown_type_hint(name: Any) -> str:
+def unknown_type_hint(name: Any, top: bool = False) -> str:
     """The hint on a ``type:`` that names no layer type: another library's name, a near type, or a shorthand's
-    function name ({type: Tanh}) or a slip of one ({type: Tanhh}) and how to write that layer."""
+    function name ({type: Tanh}) or a slip of one ({type: Tanhh}) and how to write that layer (``top``: the file's
+    own type, where the shorthand alone cannot stand: only the mapping form)."""
     hint = layer_name_hint(name, REGISTRY)
-    return hint + _shorthand_hint(name, near=not hint and name not in known_names())
+    return hint + _shorthand_hint(name, not hint and name not in known_names(), top)
 
 
-def _shorthand_hint(name: Any, near: bool = False) -> str:
+def _shorthand_hint(name: Any, near: bool = False, top: bool = False) -> str:
     """For a type that is a layer shorthand ({type: Tanh}), or (``near``) a slip of one ({type: Tanhh}): how to write
-    that layer."""
+    that layer (``top``: as a mapping alone)."""
     if near and isinstance(name, str):
         name = nearest_name(name, [n for n in known_names() if n not in REGISTRY])
     try:
@@ -239,8 +240,8 @@ def _shorthand_hint(name: Any, near: bool = False) -> str:
         layer = None
     function = getattr(layer, "function", None)
     return "" if layer is None or not isinstance(function, str) else (
-        f"{f' (did you mean {name!r}?)' if near else ''}; {name!r} is a function: write the layer as {name} alone, or "
-        f"{{type: {layer.type_name}, function: {function}}}")
+        f"{f' (did you mean {name!r}?)' if near else ''}; {name!r} is a function: write the layer as "
+        f"{'' if top else f'{name} alone, or '}{{type: {layer.type_name}, function: {function}}}")
 
 
 def _typed(reader: Any, spec: YMap, loc: Loc, path: tuple) -> Any:

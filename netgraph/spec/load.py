@@ -216,7 +216,7 @@ class SpecReader(ProblemLog):
             self.layer_specs[prefix] = spec = without_keys(data, TOP_KEYS)
             net = read_layer(self, spec, data.loc, prefix)
         elif kind not in ("NetGraph", "NetChain"):
-            known = unknown_type_hint(kind)
+            known = unknown_type_hint(kind, top=True)
             net = self.error(data.value_locs["type"], f"a spec's top-level type is NetGraph, NetChain or a layer type "
                              f"(a layer alone), found {kind!r}{known}", kind="unknown-layer-type", layer=prefix,
                              found=kind)

@@ -1,6 +1,6 @@
 """``Loc``: where a value is (line, column); ``ScalarText``: where each character of a scalar's value is, for a
 scalar whose text is not its value column by column (block scalars, escapes, several lines); ``core_value``: a
-plain scalar's value (YAML 1.2 core).
+plain scalar's value (YAML 1.2 core); ``core_refusal``: why a scalar resolved or tagged int, float or bool is not read.
 
 ``ScalarText(lines, line, col, value, style)`` aligns the value with the source from the scalar's 0-based start
 on first use: each value character matches the next equal source character, skipping indentation and line breaks
@@ -13,11 +13,23 @@ a fold removed; an escape sequence gives one character, an escaped line break no
 
 from __future__ import annotations
 
+import re
 from typing import Any, NamedTuple
 
 from netgraph.spec.line_breaks import line_col
 
-__all__ = ["Loc", "ScalarText", "core_value"]
+__all__ = ["Loc", "ScalarText", "core_value", "core_refusal", "CORE"]
+
+# YAML 1.2 core schema for plain scalars (as JSON and most YAML tools now read them), not PyYAML's YAML 1.1: only
+# true/false are booleans (yes, no, on, NO stay text), 5e-1 is a float, 1:30 and 1_000 are text, dates stay text;
+# (kind, form, first characters). A scalar tagged !!int, !!float or !!bool is read by the same forms.
+CORE = [("bool", "true|True|TRUE|false|False|FALSE", "tTfF"),
+        ("int", "[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", "-+0123456789"),
+        ("float", r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)",
+         "-+0123456789.")]
+_FORMS = {kind: re.compile(form) for kind, form, _ in CORE}
+_EXAMPLES = {"int": "10, -3, 0o17, 0x1F", "float": "0.5, 1e-3, .inf", "bool": "true or false"}
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")  # 010: 8 in YAML 1.1 (octal), 10 in YAML 1.2: refused
 
 _ESCAPE_WIDTH = {"x": 4, "u": 6, "U": 10}  # \xhh, \uhhhh, \Uhhhhhhhh; others are two characters
 _FOLDED = " \n\u2028\u2029"  # value characters a line break gives (YAML keeps '\u2028' and '\u2029' as they are)
@@ -108,3 +120,22 @@ def core_value(kind: str, text: str) -> Any:
     if kind == "int":  # the forms _CORE matches (no 0b, no '_'; leading zeros refused before)
         return int(text, 0)
     return float(text.lower().replace(".inf", "inf").replace(".nan", "nan"))
+
+
+def core_refusal(kind: str, text: str) -> str | None:
+    """Why ``text`` is not read as ``kind`` (int, float, bool; None when it is, or another kind): not a YAML 1.2 core
+    form of it, or an integer with a leading zero (octal offered where every digit is 0-7).
+
+    >>> core_refusal("int", "0099")
+    "'0099': a number with a leading zero is ambiguous (YAML 1.1 reads it as octal, YAML 1.2 as decimal); write 99"
+    >>> core_refusal("int", "1:30")
+    "cannot read '1:30' as int: a spec reads YAML 1.2 values (int: 10, -3, 0o17, 0x1F)"
+    """
+    shown, digits = repr(text[:40]), text.lstrip("+-0")
+    if kind == "int" and _LEADING_ZERO.fullmatch(text):
+        octal = f" (or 0o{digits[:40]} for octal)" if text[0] == "0" and digits and max(digits) <= "7" else ""
+        return (f"{shown}: a number with a leading zero is ambiguous (YAML 1.1 reads it as octal, YAML 1.2 as "
+                f"decimal); write {(text[0] if text[0] in '+-' else '') + (digits or '0')[:40]}{octal}")
+    if kind in _FORMS and not _FORMS[kind].fullmatch(text):
+        return f"cannot read {shown} as {kind}: a spec reads YAML 1.2 values ({kind}: {_EXAMPLES[kind]})"
+    return None

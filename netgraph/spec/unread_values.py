@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
+from netgraph.spec.problems import MAX_PROBLEMS, TooManyProblems
 from netgraph.spec.scalar_spans import Loc
 
 __all__ = ["UnreadValues", "MAX_DUPLICATES"]
@@ -25,6 +26,7 @@ class UnreadValues:
 
     problems: list | None
     open: list
+    marked: set  # the lists already recorded as holding a value that cannot be read
     duplicates: list
     line_text: Callable[[int], str]
     refuse: Callable[..., None]
@@ -42,7 +44,8 @@ class UnreadValues:
     def bad_value(self, loc: Loc, problem: str, at: Loc | None = None) -> None:
         """A value that cannot be read (None in its place): recorded in ``problems`` beside the file's other
         problems when given, and ``at`` (the value's place, when not ``loc``) and the lists holding it (kind None;
-        the reader drops what the None causes at those places), else refused."""
+        the reader drops what the None causes at those places), else refused. Reading stops at MAX_PROBLEMS
+        problems (TooManyProblems: the reader tells those recorded, and that it stopped)."""
         if self.problems is None:
             self.refuse(loc, problem)
             return
@@ -50,9 +53,16 @@ class UnreadValues:
         if at is not None and at != loc:  # the value's place (past its tag): its None causes no problem there
             self.problems.append((at, "", None))
         for held in reversed(self.open):  # the lists holding it, up to a mapping: their Nones cause problems too
-            if held is None:
+            if held is None or held in self.marked:  # a list recorded: so are those holding it, up to a mapping
                 break
+            self.marked.add(held)
             self.problems.append((held, "", None))
+        self.stop_when_full()
+
+    def stop_when_full(self) -> None:
+        """Stop reading once MAX_PROBLEMS problems are recorded (a hostile file: reading on costs time and memory)."""
+        if sum(kind is not None for _, _, kind in self.problems[self.start:]) >= MAX_PROBLEMS:
+            raise TooManyProblems
 
     def duplicate(self, key: str, first: Loc, loc: Loc) -> None:
         """A key given twice: refused, or recorded (its value, already read for problems, dropped)."""

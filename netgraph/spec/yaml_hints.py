@@ -151,12 +151,12 @@ def _flow_edge_hint(exc: Any, lines: list[str]) -> tuple[int, int, str] | None:
     line = _line(lines, mark.line)
     before, after = line[:mark.column], line[mark.column:]
     if before.rstrip().endswith("->") and after.startswith("["):  # Input -> [a, b]
-        start, end = max(before.rfind(","), before.rfind("[")) + 1, after.find("]") + 1
+        start = max(before.rfind(","), before.rfind("[")) + 1
     elif after.startswith("->") and before.rstrip().endswith("]"):  # [a, b] -> c
         start = before.rfind("[")
-        end = min((i for i in (after.find(","), after.find("]")) if i >= 0), default=-1)
     else:
         return None
+    end = _edge_end(after)
     if start < 0 or end <= 0:
         return None
     start += len(before[start:]) - len(before[start:].lstrip())
@@ -173,6 +173,20 @@ def comment_hint(lines: list[str] | None, loc: Any) -> str:
         return ""
     return (f" (YAML read the value as null: {rest[:40]!r} is a comment, as '#' after a space starts one; "
             f"quote an expression that starts with '#': \"{rest[:40]}\")")
+
+
+def _edge_end(text: str) -> int:
+    """Where the edge ``text`` continues ends: at its first ',' or ']' outside a group '[...]' (-1: not on the line).
+
+    >>> _edge_end("[a, b] -> c, d -> e]")
+    11
+    """
+    depth = 0
+    for i, char in enumerate(text):
+        if char in ",]" and depth == 0:
+            return i
+        depth += (char == "[") - (char == "]")
+    return -1
 
 
 def list_key_hint(line: str, col: int) -> str:

@@ -33,7 +33,7 @@ from netgraph.spec.block_structure import BlockLookahead
 from netgraph.spec.flow_lists import FlowLookahead
 from netgraph.spec.line_breaks import blank_tab_lines, uniform_breaks, yaml_lines
 from netgraph.spec.unread_values import MAX_DUPLICATES, UnreadValues
-from netgraph.spec.scalar_spans import Loc, ScalarText, core_value
+from netgraph.spec.scalar_spans import CORE, Loc, ScalarText, core_refusal, core_value
 from netgraph.spec.yaml_hints import empty_file_problem, list_key_hint, syntax_hint
 
 __all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS", "RESOLVERS", "MAX_DUPLICATES"]
@@ -45,19 +45,12 @@ _KEY_TAGS = {*_SCALAR_TAGS, _SEQ, _MAP, _MERGE}
 _ALLOWED = {ScalarNode: _SCALAR_TAGS, SequenceNode: {_SEQ}, MappingNode: {_MAP}}
 _NODE_KINDS = {ScalarEvent: ScalarNode, SequenceStartEvent: SequenceNode, MappingStartEvent: MappingNode}
 _INT64 = 2**63
-# YAML 1.2 core schema for plain scalars (as JSON and most YAML tools now read them), not PyYAML's YAML 1.1: only
-# true/false are booleans (yes, no, on, NO stay text), 5e-1 is a float, 1:30 and 1_000 are text, dates stay text
-_CORE = [("bool", "true|True|TRUE|false|False|FALSE", "tTfF"),
-         ("int", "[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", "-+0123456789"),
-         ("float", r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)",
-          "-+0123456789.")]
 RESOLVERS: dict = {k: [(tag, rx) for tag, rx in v if tag in (f"{_TAG}null", _MERGE)]  # SafeLoader's null and '<<'
                     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-for _kind, _rx, _first in _CORE:
+for _kind, _rx, _first in CORE:
     for _c in _first:
         RESOLVERS.setdefault(_c, []).append((f"{_TAG}{_kind}", re.compile(f"^(?:{_rx})$")))  # the writer quotes by these
 _PROPERTIES = re.compile(r"(?:[&!][^\s,\[\]{}]*[ \t]+)+")  # anchors and tags before a value: '&x !!str '
-_LEADING_ZERO = re.compile(r"[-+]?0[0-9]+")  # 010: 8 in YAML 1.1 (octal), 10 in YAML 1.2: refused
 PURE_FALLBACK_CHARS = 2**16  # text libyaml refuses is read again by the pure parser up to this length (see _read)
 
 
@@ -100,8 +93,10 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
     def document(self, file: str, problems: list[tuple[Loc, str]] | None) -> Any:
         """The single document's value (``problems``: where the problems ``unread_values`` tells are recorded)."""
         self.file, self.problems, self.anchors, self.resolved, self.refusals = file, problems, {}, {}, []
-        self.duplicates, self.open = [], []  # duplicate keys recorded; the lists being read (a mapping: None)
+        self.duplicates, self.open, self.marked = [], [], set()  # duplicate keys recorded; the lists being read (a
+        # mapping: None); those recorded as holding a value that cannot be read
         self.depth = self.deepest = self.nodes = self.layers = 0
+        self.keys: list = []  # the keys whose values are being read (a list as a key is hinted at under 'edges:')
         self.aliased = False  # an alias was read (a count past the yaml_nodes limit is then blamed on aliases)
         limits, self.under_layers = current_limits(), False
         self.max_depth, self.max_nodes, self.max_layers = limits.yaml_depth, limits.yaml_nodes, limits.yaml_layers
@@ -212,7 +207,8 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
         if kind is not ScalarNode:
             loc = Loc(line, col)
             if key:
-                hint = list_key_hint(self.line_text(line), col) if kind is SequenceNode else ""
+                edges = kind is SequenceNode and self.keys[-1:] == ["edges"]
+                hint = list_key_hint(self.line_text(line), col) if edges else ""
                 self.bad_value(loc, f"a mapping key must be a plain name, not a list or mapping{hint}")
             self.flow_ahead(event)
             block = self.block_ahead(event, "-" if kind is SequenceNode else ":", layers)
@@ -254,12 +250,10 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
         if tag == _STR:
             return event.value
         kind, text = tag[len(_TAG):], event.value
-        if kind == "int" and _LEADING_ZERO.fullmatch(text) and event.implicit[0]:
-            return self.bad_value(loc, f"{text[:40]!r}: a number with a leading zero is ambiguous (YAML 1.1 reads it "
-                                  f"as octal, YAML 1.2 as decimal); write {int(text)} (or 0o{text.lstrip('+-0')[:40]} "
-                                  f"for octal)")
+        if refusal := core_refusal(kind, text):  # tagged too: an explicit '!!int 010' is no YAML 1.1 octal
+            return self.bad_value(loc, refusal)
         try:
-            value = core_value(kind, text) if event.implicit[0] and kind in ("int", "float", "bool") else \
+            value = core_value(kind, text) if kind in ("int", "float", "bool") else \
                 getattr(self, f"construct_yaml_{kind}")(ScalarNode(tag, text, event.start_mark, event.end_mark))
         except (ValueError, OverflowError, KeyError) as exc:
             return self.bad_value(loc, f"cannot read {text[:40]!r} as {kind}: {exc}")
@@ -296,7 +290,9 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
             if layers:
                 self.count_layers(1, key_loc)
             self.under_layers = key == "layers"
+            self.keys.append(key)
             value, value_loc = self.compose()
+            self.keys.pop()
             if key == _MERGE:
                 merged += zip(value, value.item_locs) if isinstance(value, YSeq) else [(value, value_loc)]
             elif key is None:  # a list or mapping as a key: told, and its entry left out
