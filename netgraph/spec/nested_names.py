@@ -22,7 +22,7 @@ __all__ = ["from_top"]
 _NAME = r"""(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""  # a name as Python's repr quotes it
 _ONE = rf"layer (?:(?:\d+|\?)(?: {_NAME})?|{_NAME}) \((\w+)\)"  # "layer 2 'b' (T)", "layer 2 (T)", "layer 'b' (T)"
 _LEADING = re.compile(rf"(?:(?:{_ONE}|\.\.\. \d+ levels \.\.\.) > )*{_ONE}")
-_REF = re.compile(rf"layer (?:(\d+)(?: ('[^'\\]*'))?|('[^'\\]*')) \((\w+)\)")  # one reference, its name plain
+_REF = re.compile(r"layer (?:(\d+)(?: ('[^'\\]*'))?|('[^'\\]*')) \((\w+)\)")  # one reference, its name plain
 _CHAIN = re.compile(rf"(?:{_REF.pattern} > )*{_REF.pattern}")  # "layer 1 (NetChain) > layer 2 (LinearLayer)"
 
 
