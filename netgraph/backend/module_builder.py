@@ -20,9 +20,9 @@ from netgraph.layers.random_module import RandomModule
 
 __all__ = ["ModuleBuilder"]
 
-# the wrapped modules of the outermost compile (id of a TorchLayer's module -> (layer, the builder that met it, its
-# path there)), and the operator node whose inner nets are building (None outermost): one registry for every net a
-# compile builds, so that operators' nets share it with the outer net
+# the wrapped modules of the outermost compile (id of a TorchLayer's module -> (layer, (its description, its path)
+# from the outermost net)), and the operator node whose inner nets are building (None outermost): one registry for
+# every net a compile builds, so that operators' nets share it with the outer net
 _WRAPPED: contextvars.ContextVar[tuple[dict, Any] | None] = contextvars.ContextVar("wrapped", default=None)
 
 
@@ -74,10 +74,13 @@ class ModuleBuilder(GraphWalker):
     def _refuse_shared_module(self, path: tuple[str, ...], layer: Any, module: Any) -> None:
         """An OptionError where two layers wrap one module object (``NetChain([m, m])``): torch would share it, and
         each layer would get its own copy (one layer placed twice is two copies, as any layer placed twice)."""
-        first = self._wrapped.setdefault(id(module), (layer, self, path))
+        first = self._wrapped.get(id(module))
+        if first is None:  # described now: holding the builder would make a cycle keeping the net and its module
+            self._wrapped[id(module)] = (layer, self.whole(path))
+            return
         if first[0] is layer:
             return
-        (one, one_path), (two, two_path) = (first[1].whole(first[2]), self.whole(path))
+        (one, one_path), (two, two_path) = first[1], self.whole(path)
         raise OptionError(f"{one} and {two} wrap one {type(module).__name__} object: torch shares a module "
                           f"used twice, but each layer gets its own copy, whose weights would train apart; give each "
                           f"layer its own module (copy.deepcopy) for separate weights, or wrap one module that calls it "
