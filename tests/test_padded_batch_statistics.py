@@ -62,10 +62,35 @@ def test_a_fold_normalises_each_step_by_its_running_examples_only():
 
 def test_equal_lengths_stay_one_batch_of_every_element():
     net = net_initialize(NetChain([NetMapOperator(BatchNormalizationLayer())], input=("n", 3)), seed=0)
-    x = torch.randn(2, 4, 3)
+    x = torch.randn(2, 4, 3) * 2 + 1
     hand = _hand()
     normed = hand(x.flatten(0, 1)).view(2, 4, 3)
-    module = net.compile().train()
-    torch.testing.assert_close(module(x), normed)
-    torch.testing.assert_close(next(m for m in module.modules() if hasattr(m, "MovingMean")).MovingVariance,
-                               hand.running_var)
+    for out, module in _runs(net, x, torch.full((2,), 4)):  # the padded path, nothing padded
+        torch.testing.assert_close(out, normed)
+        norm = next(m for m in module.modules() if hasattr(m, "MovingMean"))
+        torch.testing.assert_close(norm.MovingVariance, hand.running_var)
+
+
+def test_a_map_in_eval_mode_normalises_padded_sequences_by_its_moving_statistics():
+    net = net_initialize(NetChain([NetMapOperator(BatchNormalizationLayer())], input=("n", 3)), seed=0)
+    x, lengths = pad([torch.randn(n, 3) * 3 + 1 for n in (1, 4, 2)])
+    module = compile_padded(net, ["Input"]).train()
+    module(x, lengths)  # moves the statistics away from 0 and 1
+    norm = next(m for m in module.modules() if hasattr(m, "MovingMean"))
+    expected = (x - norm.MovingMean) / torch.sqrt(norm.MovingVariance + EPS) * norm.Scaling + norm.Biases
+    torch.testing.assert_close(module.eval()(x, lengths), expected)
+
+
+def test_gradients_reach_the_real_elements_only_through_the_scatter():
+    net = net_initialize(NetChain([NetMapOperator(BatchNormalizationLayer())], input=("n", 3)), seed=0)
+    examples = [(torch.randn(n, 3) * 3 + 1).requires_grad_() for n in (1, 4, 2)]
+    x, lengths = pad([e.detach() for e in examples])
+    x.requires_grad_()
+    weights = torch.randn(3, 4, 3)
+    (compile_padded(net, ["Input"]).train()(x, lengths) * weights).sum().backward()
+    normed = _hand()(torch.cat(examples)).split([1, 4, 2])  # padding rows hold their sequence's first output
+    padded = torch.stack([torch.cat([y, y[:1].expand(4 - len(y), 3)]) for y in normed])
+    (padded * weights).sum().backward()
+    for i, e in enumerate(examples):
+        torch.testing.assert_close(x.grad[i, :len(e)], e.grad)
+        assert x.grad[i, len(e):].abs().sum() == 0
