@@ -90,6 +90,14 @@ class _FoldModule(LayerModule):
         arrays = (*self.net.parameters(), *self.net.buffers())
         return next((t.dtype for t in arrays if t.is_floating_point()), torch.get_default_dtype())
 
+    def integer_zeros(self, like: torch.Tensor) -> torch.Tensor:
+        """The zero state for integer elements ``like``, in ``state_dtype``. Cast to the inner net's first real array
+        itself, not its dtype: fx records that array, so a traced module moved by ``.to(torch.bfloat16)`` follows."""
+        zeros = like.new_zeros((like.shape[0], *self.shape))
+        arrays = (*self.net.parameters(), *self.net.buffers())
+        anchor = next((t for t in arrays if t.is_floating_point()), None)
+        return zeros.to(torch.get_default_dtype()) if anchor is None else zeros.to(anchor)
+
     def step_error(self, error: BaseException, step: int) -> None:
         """Raise ``error`` as seen outside the fold (a bad value named by example and step) where it names an
         index; else return (the caller raises it as it is)."""

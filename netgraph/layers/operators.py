@@ -129,7 +129,7 @@ def _zeros(like: str, shape: tuple, dtype: str | None, module: str) -> str:
     the dtype the fold ``module`` computes in."""
     dims = ", ".join([f"{like}.shape[0]", *map(str, shape)])
     if dtype == INTEGER:
-        return f"{like}.new_zeros(({dims}), dtype={module}.state_dtype)"  # fx traces a method of its proxy
+        return f"{module}.integer_zeros({like})"  # fx traces through it, following the module's dtype
     return f"{like}.new_zeros({dims})"
 
 
