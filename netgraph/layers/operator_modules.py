@@ -80,7 +80,7 @@ class _FoldModule(LayerModule):
         super().__init__()
         self.net, self.order, self.elements, self.shape, self.given = net, order, elements, shape, given
         self.length, self.layer_label = None, "NetFoldOperator"  # the compiler names the layer
-        self.real_steps = False  # padded with batch statistics: each step runs its running examples only
+        self.steps_running_only = False  # padded with batch statistics: each step runs its running examples only
         self.layer_path: tuple[str, ...] | None = None  # and tells its path, for its errors' Diagnostic.layer
 
     @property
@@ -120,7 +120,7 @@ class _FoldModule(LayerModule):
         seqs = dict(zip(self.elements, xs))
         state = xs[-1] if self.given else _zeros_like(xs[0], self.shape, self.state_dtype)
         given = next((n for n in (lengths or ())[:len(self.elements)] if n is not None), None)
-        known = given.tolist() if self.real_steps and given is not None and self.training else None  # one sync
+        known = given.tolist() if self.steps_running_only and given is not None and self.training else None  # one sync
         states = []
         for i in range(xs[0].shape[1]):
             if known is not None:

@@ -291,7 +291,7 @@ class NetFoldOperator(NetOperator):
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         module = _FoldModule(self.compiled_nets(types)["net"], self.net.input_ports, self.elements,
                              tuple(types["State"].shape), self.state_input)
-        module.real_steps = batch_statistics(self.net)  # padded: each step's running examples alone
+        module.steps_running_only = batch_statistics(self.net)  # padded: each step's running examples alone
         length = types[self.elements[0]].shape[0]
         module.length = length if isinstance(length, int) else None
         return module
