@@ -2,10 +2,11 @@
 statistics count each sequence's real elements only (the padding, each sequence's first element repeated, was
 counted: sequences [10] and [11, 10, 9] gave a variance of 2/5 instead of 2/3)."""
 
+import pytest
 import torch
 
-from netgraph import (BatchNormalizationLayer, CatenateLayer, LinearLayer, NetChain, NetFoldOperator, NetGraph,
-                      NetMapOperator, NetPort, net_initialize)
+from netgraph import (BatchNormalizationLayer, CatenateLayer, DataError, EmbeddingLayer, LinearLayer, NetChain,
+                      NetFoldOperator, NetGraph, NetMapOperator, NetPort, net_initialize)
 from netgraph.backend.masks import compile_padded, interpret_padded, pad
 
 EPS, MOMENTUM = 0.001, 0.1  # BatchNormalizationLayer's defaults
@@ -94,3 +95,27 @@ def test_gradients_reach_the_real_elements_only_through_the_scatter():
     for i, e in enumerate(examples):
         torch.testing.assert_close(x.grad[i, :len(e)], e.grad)
         assert x.grad[i, len(e):].abs().sum() == 0
+
+
+def _message(module, x, lengths) -> str:
+    with pytest.raises(DataError) as caught:
+        module(x, lengths)
+    return str(caught.value)
+
+
+def test_a_bad_index_in_the_real_elements_names_the_batchs_example_as_in_eval_mode():
+    """The real elements run as one batch of their own: the example the error names is mapped back to the batch's."""
+    net = net_initialize(NetChain([NetMapOperator(NetChain([EmbeddingLayer(4, 5), BatchNormalizationLayer()]))],
+                                  input=("n",)), seed=0)
+    x, lengths = pad([torch.tensor([1, 2]), torch.tensor([0, 1, 9])])
+    module = compile_padded(net, ["Input"])
+    trained = _message(module.train(), x, lengths)
+    assert "9 at example 1, sequence element 2" in trained and trained == _message(module.eval(), x, lengths)
+
+
+def test_a_bad_index_in_a_folds_running_step_names_the_batchs_example():
+    step = NetGraph({"e": EmbeddingLayer(3, 5), "bn": BatchNormalizationLayer(), "cat": CatenateLayer(),
+                     "lin": LinearLayer(3)}, [(NetPort("Input"), "e", "bn"), (["bn", NetPort("State")], "cat", "lin")])
+    net = net_initialize(NetChain([NetFoldOperator(step)], input=("n",)), seed=0)
+    x, lengths = pad([torch.tensor([1, 2, 0]), torch.tensor([1]), torch.tensor([0, 7, 1])])  # step 1 runs 0 and 2
+    assert "example 2" in _message(compile_padded(net, ["Input"]).train(), x, lengths)

@@ -58,7 +58,7 @@ class _MapModule(LayerModule):
         mask = valid(xs[0], lengths, 0)
         rows = mask.flatten()
         try:
-            with examples_at(rows.nonzero().flatten().tolist()):
+            with examples_at(lambda: rows.nonzero().flatten().tolist()):  # read only for an error
                 result = self.net(*(x.flatten(0, 1)[rows] for x in xs))
         except Exception as error:
             raise_unfolded(error, xs[0].shape[1])
