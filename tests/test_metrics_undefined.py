@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from tensorboard.backend.event_processing import event_accumulator
 import torch
 
 from netgraph import ElementwiseLayer, LinearLayer, NetChain, SoftmaxLayer, net_initialize, net_measurements, net_train
@@ -33,7 +34,6 @@ def test_roc_auc_of_targets_of_one_class_is_nan_not_zero():
     assert net_measurements(binary, {"Input": x, "Target": both[:, None].float()}, "ROCAUC") == pytest.approx(expected)
 
 
-
 def test_undefined_roc_auc_stays_in_the_last_values_as_nan():
     """A validation set of one class gives ROC AUC NaN; r.validation_measurements and a stopping function's
     info["validation_metrics"] left the label out (a KeyError), as for a metric not measured at all, where
@@ -47,3 +47,18 @@ def test_undefined_roc_auc_stays_in_the_last_values_as_nan():
     assert set(r.validation_measurements) == {"ROCAUC", "Accuracy"} and math.isnan(r.validation_measurements["ROCAUC"])
     assert [set(v) for v in seen] == [{"ROCAUC", "Accuracy"}] * 2 and math.isnan(seen[-1]["ROCAUC"])
     assert math.isnan(net_measurements(r.training_net, (x[:8], torch.ones(8, 1)), "ROCAUC"))
+
+
+def test_undefined_roc_auc_shows_as_nan_in_the_round_line_and_tensorboard(tmp_path, capsys):
+    """The progress lines and TensorBoard left an undefined value out, as a metric not measured at all."""
+    x = torch.randn(40, 2, generator=torch.Generator().manual_seed(0))
+    net_train(NetChain([LinearLayer(1), ElementwiseLayer("LogisticSigmoid")], input=2), (x, (x[:, :1] > 0).float()),
+              validation_set=(x[:8], torch.ones(8, 1)), metrics=["ROCAUC"], max_training_rounds=2, random_seed=0,
+              progress="print", progress_reporting="tensorboard", log_dir=tmp_path)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("round ")]
+    assert len(lines) == 2 and all("validation ROCAUC nan" in line for line in lines)
+    events = event_accumulator.EventAccumulator(str(tmp_path), size_guidance={"scalars": 0})
+    events.Reload()
+    logged = events.Scalars("metric/validation/ROCAUC")
+    assert [e.step for e in logged] == [1, 2] and all(math.isnan(e.value) for e in logged)
+    assert all(math.isfinite(e.value) for e in events.Scalars("metric/train/ROCAUC"))

@@ -52,6 +52,8 @@ def test_fixed_length_fold_over_integers_traces_with_fx():
     traced = torch.fx.symbolic_trace(module)
     x = torch.tensor([[1, 2, 3, 0], [4, 5, 9, 9]])
     torch.testing.assert_close(traced(Input=x)["Output"], module(Input=x)["Output"], rtol=0, atol=0)
+    moved = traced.to(torch.bfloat16)  # the zero state follows, as in the untraced module (it was float32)
+    torch.testing.assert_close(moved(Input=x)["State"], module.to(torch.bfloat16)(Input=x)["State"], rtol=0, atol=0)
 
 
 def test_interpret_blames_the_input_of_a_fixed_length_fold_as_the_compiled_module_does():

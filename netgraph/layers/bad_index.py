@@ -79,13 +79,15 @@ def raise_unfolded(error: BaseException, length: int, step: bool = False) -> Non
 
 
 @contextlib.contextmanager
-def examples_at(examples: Sequence[int]) -> Iterator[None]:
+def examples_at(examples: Sequence[int] | Callable[[], Sequence[int]]) -> Iterator[None]:
     """Run one part of a batch (a length group, a slice of ``batch_size``) whose example ``i`` is the batch's
-    ``examples[i]``: a DataError raised inside that names an index names the batch's example."""
+    ``examples[i]``: a DataError raised inside that names an index names the batch's example. ``examples`` may be
+    a function giving them, called only then (reading them from a device costs a sync)."""
     try:
         yield
     except DataError as error:
-        renumbered = _moved(error, lambda w: w.renumbered(examples))
+        known = examples() if callable(examples) else examples
+        renumbered = _moved(error, lambda w: w.renumbered(known))
         if renumbered is None:
             raise
         raise renumbered from None

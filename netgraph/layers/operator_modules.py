@@ -39,8 +39,8 @@ class _MapModule(LayerModule):
 
     def forward(self, *xs: torch.Tensor, lengths: tuple | None = None) -> Any:
         given = next((n for n in lengths or () if n is not None), None)
-        if given is not None and self.training:  # else each element alone gives what it gives in a batch
-            return self.real_elements(xs, given)
+        if given is not None and self.training and bool((given < xs[0].shape[1]).any()):  # some padding
+            return self.real_elements(xs, given)  # else each element alone gives what it gives in a batch
         try:
             result = self.net(*(x.flatten(0, 1) for x in xs))
         except Exception as error:
@@ -58,7 +58,7 @@ class _MapModule(LayerModule):
         mask = valid(xs[0], lengths, 0)
         rows = mask.flatten()
         try:
-            with examples_at(rows.nonzero().flatten().tolist()):
+            with examples_at(lambda: rows.nonzero().flatten().tolist()):  # read only for an error
                 result = self.net(*(x.flatten(0, 1)[rows] for x in xs))
         except Exception as error:
             raise_unfolded(error, xs[0].shape[1])
@@ -80,7 +80,7 @@ class _FoldModule(LayerModule):
         super().__init__()
         self.net, self.order, self.elements, self.shape, self.given = net, order, elements, shape, given
         self.length, self.layer_label = None, "NetFoldOperator"  # the compiler names the layer
-        self.real_steps = False  # padded with batch statistics: each step runs its running examples only
+        self.steps_running_only = False  # padded with batch statistics: each step runs its running examples only
         self.layer_path: tuple[str, ...] | None = None  # and tells its path, for its errors' Diagnostic.layer
 
     @property
@@ -89,6 +89,14 @@ class _FoldModule(LayerModule):
         ``.to(torch.bfloat16)`` computes in it; float32 zeros met bfloat16 weights), else torch's default."""
         arrays = (*self.net.parameters(), *self.net.buffers())
         return next((t.dtype for t in arrays if t.is_floating_point()), torch.get_default_dtype())
+
+    def integer_zeros(self, like: torch.Tensor) -> torch.Tensor:
+        """The zero state for integer elements ``like``, in ``state_dtype``. Cast to the inner net's first real array
+        itself, not its dtype: fx records that array, so a traced module moved by ``.to(torch.bfloat16)`` follows."""
+        zeros = like.new_zeros((like.shape[0], *self.shape))
+        arrays = (*self.net.parameters(), *self.net.buffers())
+        anchor = next((t for t in arrays if t.is_floating_point()), None)
+        return zeros.to(torch.get_default_dtype()) if anchor is None else zeros.to(anchor)
 
     def step_error(self, error: BaseException, step: int) -> None:
         """Raise ``error`` as seen outside the fold (a bad value named by example and step) where it names an
@@ -112,10 +120,11 @@ class _FoldModule(LayerModule):
         seqs = dict(zip(self.elements, xs))
         state = xs[-1] if self.given else _zeros_like(xs[0], self.shape, self.state_dtype)
         given = next((n for n in (lengths or ())[:len(self.elements)] if n is not None), None)
+        known = given.tolist() if self.steps_running_only and given is not None and self.training else None  # one sync
         states = []
         for i in range(xs[0].shape[1]):
-            if self.real_steps and given is not None and self.training:
-                state = self.running_step(seqs, state, given, i)
+            if known is not None:
+                state = self.running_step(seqs, state, known, i)
                 states.append(state)
                 continue
             try:
@@ -127,14 +136,15 @@ class _FoldModule(LayerModule):
             states.append(state)
         return (torch.stack(states, 1) if states else state.unsqueeze(1)[:, :0]), state  # a batch 0 of length 0
 
-    def running_step(self, seqs: dict, state: torch.Tensor, lengths: torch.Tensor, i: int) -> torch.Tensor:
-        """Step ``i`` of the examples still running (longer than ``i``) alone, so that a batch norm's statistics
-        count no padding; the others keep their state."""
-        rows = lengths.to(state.device) > i
-        if not bool(rows.any()):
+    def running_step(self, seqs: dict, state: torch.Tensor, lengths: list[int], i: int) -> torch.Tensor:
+        """Step ``i`` of the examples still running (longer than ``i``, ``lengths`` read once per forward) alone,
+        so that a batch norm's statistics count no padding; the others keep their state."""
+        running = [j for j, n in enumerate(lengths) if n > i]
+        if not running:
             return state
+        rows = torch.tensor(running, device=state.device)
         try:
-            with examples_at(rows.nonzero().flatten().tolist()):
+            with examples_at(running):
                 step = self.net(*(state[rows] if p == "State" else seqs[p][rows, i] for p in self.order))
         except Exception as error:
             self.step_error(error, i)

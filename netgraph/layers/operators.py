@@ -129,7 +129,7 @@ def _zeros(like: str, shape: tuple, dtype: str | None, module: str) -> str:
     the dtype the fold ``module`` computes in."""
     dims = ", ".join([f"{like}.shape[0]", *map(str, shape)])
     if dtype == INTEGER:
-        return f"{like}.new_zeros(({dims}), dtype={module}.state_dtype)"  # fx traces a method of its proxy
+        return f"{module}.integer_zeros({like})"  # fx traces through it, following the module's dtype
     return f"{like}.new_zeros({dims})"
 
 
@@ -291,7 +291,7 @@ class NetFoldOperator(NetOperator):
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         module = _FoldModule(self.compiled_nets(types)["net"], self.net.input_ports, self.elements,
                              tuple(types["State"].shape), self.state_input)
-        module.real_steps = batch_statistics(self.net)  # padded: each step's running examples alone
+        module.steps_running_only = batch_statistics(self.net)  # padded: each step's running examples alone
         length = types[self.elements[0]].shape[0]
         module.length = length if isinstance(length, int) else None
         return module

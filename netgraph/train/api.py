@@ -44,6 +44,7 @@ from netgraph.train.other_names import other_name_hint, suboption_hint
 from netgraph.train.encoded import encoded_data, from_disk
 from netgraph.train.frozen import hold_frozen_buffers, release
 from netgraph.train.loop import Plan, Trainer, TrainingError
+from netgraph.train.metric_history import measured_labels
 from netgraph.train.run_options import RunOptions, run_options
 from netgraph.train.loss import attach_losses
 from netgraph.train.options import (
@@ -340,7 +341,7 @@ def _results(net: Any, module: torch.nn.Module, trainer: Trainer, reason: str, m
         loss_weights={k: list(v) for k, v in s.term_weights.items()},
         round_metrics={k: list(v) for k, v in s.round_metrics.items()},
         validation_metrics={k: list(v) for k, v in s.validation_metrics.items()},
-        target_device=str(trainer.ctx.device), measured_metrics=tuple(m.label for m in getattr(trainer.plan.meter, 'measured', ())))
+        target_device=str(trainer.ctx.device), measured_metrics=measured_labels(trainer.plan.meter))
 
 
 def _batch_size(trainer: Trainer) -> int:

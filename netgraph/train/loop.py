@@ -29,6 +29,7 @@ from netgraph.train.metrics import append_values
 from netgraph.train.options import clipped_step
 from netgraph.train.stopping import Stopping, ended_before
 from netgraph.train.precision import mixed_forward
+from netgraph.train.metric_history import measured_labels
 from netgraph.train.progress_text import bar_postfix
 from netgraph.train.loop_progress import ProgressReports
 from netgraph.train.run_plan import Plan, Progress, mix_seed
@@ -239,7 +240,8 @@ class Trainer(ProgressReports):
                     self.done_in_round = s.batches - self.round_started_at
                 if self.bar is not None:
                     self.bar.update(1)
-                    self.bar.set_postfix(bar_postfix(self.state, self.loss.last_terms, value), refresh=False)
+                    self.bar.set_postfix(bar_postfix(self.state, self.loss.last_terms, value,
+                                                       measured_labels(plan.meter)), refresh=False)
                 if plan.max_time and self.ctx.any(time.perf_counter() - self.started > plan.max_time):
                     timed_out = True
                     break

@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 
 from netgraph.train.progress_info import ProgressInfo
 from netgraph.train.progress_text import bar_postfix, round_line
-from netgraph.train.results import latest_values
+from netgraph.train.metric_history import latest_values, measured_labels
 
 __all__ = ["ProgressReports"]
 
@@ -24,7 +24,7 @@ class ProgressReports:
     def info(self) -> dict[str, Any]:
         """The state a progress or stopping function gets (ProgressInfo: Wolfram's keys too)."""
         s, frac, elapsed = self.state, self.fraction_done(), time.perf_counter() - self.started
-        measured = [m.label for m in getattr(self.plan.meter, "measured", ())]  # an undefined value (NaN) too
+        measured = measured_labels(self.plan.meter)  # an undefined value (NaN) too
         return ProgressInfo({"round": s.rounds, "rounds": self.plan.max_rounds, "batch": s.batches,
                 "batch_in_round": s.batches - self.round_started_at,
                 "batch_loss": s.batch_losses[-1] if s.batch_losses else None,
@@ -51,13 +51,14 @@ class ProgressReports:
                         disable=None if mode == "auto" else False, file=sys.stderr, dynamic_ncols=True)
 
     def report(self, r: int) -> str | None:
-        mode, stop = self.plan.progress, False
+        mode, stop, measured = self.plan.progress, False, measured_labels(self.plan.meter)
         if self.bar is not None and self.state.batch_losses:  # the round's validation and metrics, not the last's
-            self.bar.set_postfix(bar_postfix(self.state, self.loss.last_terms, self.state.batch_losses[-1]))
-        self.log(lambda log: log.progress(r, self.state, self.learning_rate),
+            self.bar.set_postfix(bar_postfix(self.state, self.loss.last_terms, self.state.batch_losses[-1], measured))
+        self.log(lambda log: log.progress(r, self.state, self.learning_rate, measured),
                  f"writing the TensorBoard log after round {r}")
         if self.ctx.main and mode == "print":
-            print(round_line(self.state, r, self.plan.max_rounds, time.perf_counter() - self.started), flush=True)
+            print(round_line(self.state, r, self.plan.max_rounds, time.perf_counter() - self.started, measured),
+                  flush=True)
         elif callable(mode):
             stop = self.ctx.together(lambda: self.ctx.main and mode(self.info()) == "StopTraining",
                                      f"in the progress function after round {r}")

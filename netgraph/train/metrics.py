@@ -35,7 +35,6 @@ netgraph.core.errors.OptionError: unknown metric 'Acuracy' (did you mean 'Accura
 from __future__ import annotations
 
 import dataclasses
-import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -44,6 +43,7 @@ import torch
 
 from netgraph.core.errors import Diagnostic, OptionError, did_you_mean
 from netgraph.train.loss import auto_kind, is_loss_port
+from netgraph.train.metric_history import append_values, latest_values
 from netgraph.train.perplexity import perplexity_metric
 from netgraph.train.undefined_metrics import both_classes, nan_where_undefined
 
@@ -51,7 +51,8 @@ from netgraph.train.undefined_metrics import both_classes, nan_where_undefined
 STOPPING = "training_stopping_criterion"
 
 __all__ = ["parse_metrics", "metric_name", "metric_hint", "round_metric_name", "maximize", "MATRICES", "plan_metrics",
-           "Measured", "Meter", "INSTALL_HINT", "append_values", "last_values"]
+           "Measured", "Meter", "INSTALL_HINT", "append_values", "latest_values",
+           "last_values"]
 
 INSTALL_HINT = "pip install torch-netgraph[metrics] (or pip install torchmetrics)"
 NAMES = ("Accuracy", "ErrorRate", "Precision", "Recall", "F1", "ROCAUC", "Perplexity", "ConfusionMatrix",
@@ -382,15 +383,4 @@ def _value(name: str, computed: torch.Tensor) -> Any:
     return 1.0 - float(computed) if name == "ErrorRate" else float(computed)
 
 
-def append_values(history: dict[str, list[float]], values: dict[str, float], rounds: int) -> None:
-    """Append round ``rounds``'s values, so that every label holds one value per round: a label first measured
-    now (a run resumed with new metrics) gets NaN for the rounds before, a label not measured now gets NaN."""
-    for label in {**history, **values}:
-        past = history.setdefault(label, [])
-        past.extend([math.nan] * (rounds - 1 - len(past)))
-        past.append(values.get(label, math.nan))
-
-
-def last_values(history: dict[str, list[float]]) -> dict[str, float]:
-    """Each label's latest value (labels not measured in the latest round left out)."""
-    return {label: values[-1] for label, values in history.items() if values and not math.isnan(values[-1])}
+last_values = latest_values  # the name it had here

@@ -10,28 +10,30 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
-from netgraph.train.metrics import last_values
+from netgraph.train.metric_history import latest_values
 
 __all__ = ["bar_postfix", "terms_text", "round_line"]
 
 
-def bar_postfix(state: Any, last_terms: dict, value: float) -> dict[str, str]:
-    """The progress bar's figures: the batch loss, each loss term when there are several, validation, metrics."""
+def bar_postfix(state: Any, last_terms: dict, value: float, measured: Sequence[str] = ()) -> dict[str, str]:
+    """The progress bar's figures: the batch loss, each loss term when there are several, validation, metrics (each
+    ``measured`` label's, "nan" where undefined)."""
     out = {"loss": f"{value:.4g}"}
     if len(last_terms) > 1:
         out.update({label: f"{float(v):.4g}" for label, v in last_terms.items()})
     if state.validation_losses:
         out["val"] = f"{state.validation_losses[-1]:.4g}"
-    out.update({label: f"{v:.4g}" for label, v in last_values(state.round_metrics).items()})
-    out.update({f"val {label}": f"{v:.4g}" for label, v in last_values(state.validation_metrics).items()})
+    out.update({label: f"{v:.4g}" for label, v in latest_values(state.round_metrics, measured).items()})
+    out.update({f"val {label}": f"{v:.4g}" for label, v in latest_values(state.validation_metrics, measured).items()})
     return out
 
 
 def terms_text(state: Any) -> str:
     """The last round's loss terms, when there are several (see the module example)."""
-    terms = last_values(state.term_round_losses)  # (not a term of a resumed run's loss that this one has not)
+    terms = latest_values(state.term_round_losses)  # (not a term of a resumed run's loss that this one has not)
     if len(terms) < 2:
         return ""
     parts = [f"{label} {value:.5g}" + ("" if state.term_weights[label][-1] == 1 else
@@ -39,10 +41,11 @@ def terms_text(state: Any) -> str:
     return f"  ({', '.join(parts)})"
 
 
-def round_line(state: Any, r: int, rounds: float, elapsed: float) -> str:
-    """The line progress='print' prints for round ``r``: its loss and terms, validation, metrics, time so far."""
+def round_line(state: Any, r: int, rounds: float, elapsed: float, measured: Sequence[str] = ()) -> str:
+    """The line progress='print' prints for round ``r``: its loss and terms, validation, metrics (as
+    ``bar_postfix``), time so far."""
     val = f"  validation {state.validation_losses[-1]:.5g}" if state.validation_losses else ""
-    metrics = "".join(f"  {k} {v:.4g}" for k, v in last_values(state.round_metrics).items())
-    metrics += "".join(f"  validation {k} {v:.4g}" for k, v in last_values(state.validation_metrics).items())
+    metrics = "".join(f"  {k} {v:.4g}" for k, v in latest_values(state.round_metrics, measured).items())
+    metrics += "".join(f"  validation {k} {v:.4g}" for k, v in latest_values(state.validation_metrics, measured).items())
     of = f"/{rounds}" if math.isfinite(rounds) else ""  # max_training_time alone sets no round limit
     return f"round {r}{of}  loss {state.round_losses[-1]:.5g}{terms_text(state)}{val}{metrics}  {elapsed:.1f} s"

@@ -27,6 +27,7 @@ from netgraph.core.wording import counted
 from netgraph.core.files import atomic_write, unwritable, writable_file
 from netgraph.core.attribute_hints import hinting_getattr
 from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.train.metric_history import latest_values
 
 __all__ = ["NetTrainResults", "svg_line_plot", "result_property", "picked", "latest_values"]
 
@@ -88,14 +89,6 @@ def picked(results: "NetTrainResults", spec: Any) -> Any:
         return [picked(results, name) for name in spec]
     return results if spec == "All" else results[spec]
 
-
-
-def latest_values(history: dict[str, list[float]], measured: Any = ()) -> dict[str, float]:
-    """Each ``measured`` label's latest value, NaN where it was undefined (ROC AUC of one class); without
-    ``measured``, each label's whose latest value is not NaN (not measured in the latest round)."""
-    if measured:
-        return {k: history[k][-1] for k in measured if history.get(k)}
-    return {k: v[-1] for k, v in history.items() if v and not math.isnan(v[-1])}
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class NetTrainResults:

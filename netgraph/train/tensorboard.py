@@ -22,6 +22,7 @@ import io
 import os
 import warnings
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import torch
@@ -29,7 +30,7 @@ import torch
 from netgraph.core.errors import OptionError
 from netgraph.core.files import usable_folder
 from netgraph.core.torch_state import forked_generator
-from netgraph.train.metrics import last_values
+from netgraph.train.metric_history import latest_values
 from netgraph.core.user_frame import user_stacklevel
 
 __all__ = ["parse_reporting", "TensorBoardLog", "INSTALL_HINT"]
@@ -112,13 +113,15 @@ class TensorBoardLog:
             self.writer.add_scalar("loss/validation", validation_loss, r)
         self.writer.add_scalar("learning_rate", learning_rate, r)
 
-    def progress(self, r: int, state: Any, learning_rate: float) -> None:
-        """Round ``r``'s losses, loss terms (when several), metrics and ``learning_rate`` from the loop's ``state``."""
+    def progress(self, r: int, state: Any, learning_rate: float, measured: Sequence[str] = ()) -> None:
+        """Round ``r``'s losses, loss terms (when several), metrics (each ``measured`` label's, NaN where undefined)
+        and ``learning_rate`` from the loop's ``state``."""
         self.round(r, state.round_losses[-1], state.validation_losses[-1] if state.validation_losses else None,
                    learning_rate)
-        if len(last_values(state.term_round_losses)) > 1:
-            self.terms(r, last_values(state.term_round_losses), last_values(state.term_weights))
-        self.metrics(r, last_values(state.round_metrics), last_values(state.validation_metrics))
+        if len(latest_values(state.term_round_losses)) > 1:
+            self.terms(r, latest_values(state.term_round_losses), latest_values(state.term_weights))
+        self.metrics(r, latest_values(state.round_metrics, measured),
+                     latest_values(state.validation_metrics, measured))
 
     def terms(self, r: int, losses: dict[str, float], weights: dict[str, float]) -> None:
         """Each loss term's unweighted round mean (``loss/term/<label>``) and its weight (``weight/<label>``)."""
