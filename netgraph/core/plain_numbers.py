@@ -42,7 +42,7 @@ def plain_number(value: Any) -> Any:
 
 def as_written(array: np.ndarray) -> np.ndarray | None:
     """A float16 or float32 ``array`` as float64, each element the decimal written (see the module); None for any
-    other dtype. In C: 1M elements take about 2.5 s."""
+    other dtype. Each element goes through its decimal: 1M elements take about a second and 130 MiB."""
     if array.dtype.kind != "f" or array.dtype.itemsize >= 8:
         return None
     exact = array.astype(np.float64)

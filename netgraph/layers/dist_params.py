@@ -6,6 +6,7 @@ from __future__ import annotations
 import keyword
 from typing import Any
 
+import numpy as np
 import torch
 
 from netgraph.core.errors import OptionError
@@ -50,7 +51,10 @@ def slot_dtypes(*distributions: Any) -> dict[str, str | None]:
 def as_param(cls_name: str, name: str, value: Param) -> Param:
     """``value`` of parameter ``name`` of ``cls_name`` as kept: a slot string, a float, a float64 tensor of a
     list, a tensor detached; an OptionError for anything else. numpy's numbers and arrays are read as Python's
-    numbers and lists, as a layer's options are."""
+    numbers and lists, as a layer's options are; a float16 or float32 array of >= 1 dims as the tensor of its values
+    (they compare equal; its decimals would cost seconds for millions of elements)."""
+    if isinstance(value, np.ndarray) and value.ndim and value.dtype.kind == "f" and value.dtype.itemsize in (2, 4):
+        value = torch.from_numpy(value.astype(value.dtype.newbyteorder("="), copy=True))
     value = plain_value(value, arrays=True)
     if isinstance(value, str):
         slot_name(value, name)
