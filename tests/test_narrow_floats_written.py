@@ -14,6 +14,8 @@ import torch
 from netgraph import (CategoricalDistribution, ImageEncoder, LinearLayer, NetChain, NormalDistribution,
                       net_set_learning_rate_multipliers)
 from netgraph.core.plain_numbers import plain_number, plain_value
+from netgraph.layers.dist_params import plain_param
+from netgraph.spec.options import data
 from netgraph.train.options import resolve_multipliers
 
 
@@ -73,3 +75,16 @@ def test_a_big_narrow_float_array_as_a_distribution_parameter_is_kept_as_a_tenso
     assert torch.equal(dist.params[0], torch.from_numpy(given.astype(given.dtype.newbyteorder("="))))
     assert dist == NormalDistribution(torch.from_numpy(given.astype(given.dtype.newbyteorder("="))), 1)
     assert NormalDistribution(np.array(0.1, dtype), 1) == NormalDistribution(0.1, 1)  # 0-d: a number, as written
+
+
+@pytest.mark.parametrize("given", [
+    torch.tensor([0.1, 123456789.0, -0.0, math.inf, math.nan]), torch.tensor([[0.1], [65504.0]], dtype=torch.float16),
+    torch.tensor([0.1, 1 / 3], dtype=torch.bfloat16), torch.tensor(0.3), torch.full((20001,), 0.1),
+    torch.tensor([1, 2]), torch.tensor([0.1], dtype=torch.float64)])
+def test_a_tensor_parameter_is_written_element_by_element_as_plain_number_writes_it(given):
+    """Found by review: plain_param kept its own rule (str of a float32, rounding 123456789 to 123456790.0; float16
+    and arrays over 20,000 elements widened)."""
+    expected = plain_number(given) if given.dim() == 0 else \
+        np.array([plain_number(v) for v in given.flatten()], dtype=object).reshape(given.shape).tolist()
+    for written in (plain_param(given), data(given)):
+        assert str(written) == str(expected)  # str: nan equal to nan, -0.0 apart from 0.0
