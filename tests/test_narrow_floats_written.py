@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from netgraph import (CategoricalDistribution, ImageEncoder, LinearLayer, NetChain, NormalDistribution,
+from netgraph import (CategoricalDistribution, DropoutLayer, ImageEncoder, LinearLayer, NetChain, NormalDistribution,
                       net_set_learning_rate_multipliers)
 from netgraph.core.plain_numbers import plain_number, plain_value
 from netgraph.layers.dist_params import plain_param
@@ -88,3 +88,11 @@ def test_a_tensor_parameter_is_written_element_by_element_as_plain_number_writes
         np.array([plain_number(v) for v in given.flatten()], dtype=object).reshape(given.shape).tolist()
     for written in (plain_param(given), data(given)):
         assert str(written) == str(expected)  # str: nan equal to nan, -0.0 apart from 0.0
+
+
+@pytest.mark.parametrize("given", [torch.tensor(0.1), torch.tensor(0.1, dtype=torch.bfloat16),
+                                   torch.tensor(0.1, dtype=torch.float64)])
+def test_a_0d_tensor_is_taken_where_a_layer_takes_a_number(given):
+    """Found by review: the README says a 0-d tensor works wherever a Python number does; DropoutLayer refused it."""
+    layer = DropoutLayer(given)
+    assert layer == DropoutLayer(plain_number(given)) and hash(layer) == hash(DropoutLayer(plain_number(given)))
