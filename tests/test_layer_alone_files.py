@@ -58,12 +58,13 @@ def test_a_spec_of_an_unknown_top_level_type_names_layers_too():
 
 @pytest.mark.parametrize("kind, meant", [("Tanh", ""), ("Tanhh", " (did you mean 'Tanh'?)")])
 def test_a_function_as_the_top_level_type_is_told_the_mapping_form_alone(kind, meant, yaml_loader):
-    """Found by review: the hint offered 'Tanh alone', which no whole file can be."""
+    """Found by review: the hint offered 'Tanh alone', which no whole file can be; then a {...} mapping, which a file
+    is not written as (review F): its keys are the file's."""
     with pytest.raises(SpecError) as info:
         from_yaml(f"netgraph: 1\ntype: {kind}\ninput: 2\n")
     assert str(info.value) == (f"<string>:2:7: a spec's top-level type is NetGraph, NetChain or a layer type (a layer "
-                               f"alone), found {kind!r}{meant}; 'Tanh' is a function: write the layer as "
-                               f"{{type: ElementwiseLayer, function: Tanh}}")
+                               f"alone), found {kind!r}{meant}; 'Tanh' is a function: write the layer with "
+                               f"type: ElementwiseLayer and function: Tanh as the file's keys")
     layer = from_yaml("netgraph: 1\ntype: ElementwiseLayer\nfunction: Tanh\ninput: 2\n")  # the form told reads
     assert (type(layer).__name__, layer.function) == ("ElementwiseLayer", "Tanh")
 

@@ -80,3 +80,19 @@ def test_saves_and_loads_go_on_where_the_file_system_has_no_locks(tmp_path, monk
         monkeypatch.setattr(fcntl, "flock", refused)
         save(_net(code), tmp_path / "m.yaml")
         assert load(tmp_path / "m.yaml") == _net(code)
+
+
+@pytest.mark.parametrize("name", ["EINVAL", "EBADF"])
+def test_a_lock_failing_for_another_reason_than_no_locks_is_not_skipped(tmp_path, monkeypatch, name):
+    """Found by review: EINVAL and EBADF (a bad descriptor or operation: a bug, not a file system without locks) were
+    skipped as if the file system had no locks, so saves beside each other could remove each other's files."""
+    import errno
+    import fcntl
+    code = getattr(errno, name)
+
+    def refused(fd, operation):
+        raise OSError(code, os.strerror(code))
+    monkeypatch.setattr(fcntl, "flock", refused)
+    with pytest.raises(OSError) as info:
+        save(_net(1), tmp_path / "m.yaml")
+    assert info.value.errno == code

@@ -5,14 +5,17 @@ learning-rate multiplier rules; a whole number keeps its stored value."""
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pytest
 import torch
 
-from netgraph import (CategoricalDistribution, ImageEncoder, LinearLayer, NetChain, NormalDistribution,
+from netgraph import (CategoricalDistribution, DropoutLayer, ImageEncoder, LinearLayer, NetChain, NormalDistribution,
                       net_set_learning_rate_multipliers)
 from netgraph.core.plain_numbers import plain_number, plain_value
+from netgraph.layers.dist_params import plain_param
+from netgraph.spec.options import data
 from netgraph.train.options import resolve_multipliers
 
 
@@ -58,3 +61,38 @@ def test_learning_rate_multiplier_rules_take_narrow_floats_as_written():
     names = ["1.Weights", "1.Biases"]
     assert resolve_multipliers(net, names, {1: np.float32(0.1)}) == {"1.Weights": 0.1, "1.Biases": 0.1}
     assert resolve_multipliers(net, names, np.float16(0.3)) == {"1.Weights": 0.3, "1.Biases": 0.3}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.dtype(">f4"), np.float16])
+def test_a_big_narrow_float_array_as_a_distribution_parameter_is_kept_as_a_tensor_quickly(dtype):
+    """Found by review: each element went through its decimal (4M float32 elements: 4.8 s and hundreds of MiB); an
+    array of >= 1 dims is kept as the tensor of its values, as a tensor given is, and compares equal to it."""
+    given = np.random.default_rng(0).random(1 << 22).astype(dtype)
+    start = time.process_time()
+    dist = NormalDistribution(given, 1)
+    assert time.process_time() - start < 1.0
+    assert dist.params[0].dtype == torch.from_numpy(given.astype(given.dtype.newbyteorder("="))).dtype
+    assert torch.equal(dist.params[0], torch.from_numpy(given.astype(given.dtype.newbyteorder("="))))
+    assert dist == NormalDistribution(torch.from_numpy(given.astype(given.dtype.newbyteorder("="))), 1)
+    assert NormalDistribution(np.array(0.1, dtype), 1) == NormalDistribution(0.1, 1)  # 0-d: a number, as written
+
+
+@pytest.mark.parametrize("given", [
+    torch.tensor([0.1, 123456789.0, -0.0, math.inf, math.nan]), torch.tensor([[0.1], [65504.0]], dtype=torch.float16),
+    torch.tensor([0.1, 1 / 3], dtype=torch.bfloat16), torch.tensor(0.3), torch.full((20001,), 0.1),
+    torch.tensor([1, 2]), torch.tensor([0.1], dtype=torch.float64)])
+def test_a_tensor_parameter_is_written_element_by_element_as_plain_number_writes_it(given):
+    """Found by review: plain_param kept its own rule (str of a float32, rounding 123456789 to 123456790.0; float16
+    and arrays over 20,000 elements widened)."""
+    expected = plain_number(given) if given.dim() == 0 else \
+        np.array([plain_number(v) for v in given.flatten()], dtype=object).reshape(given.shape).tolist()
+    for written in (plain_param(given), data(given)):
+        assert str(written) == str(expected)  # str: nan equal to nan, -0.0 apart from 0.0
+
+
+@pytest.mark.parametrize("given", [torch.tensor(0.1), torch.tensor(0.1, dtype=torch.bfloat16),
+                                   torch.tensor(0.1, dtype=torch.float64)])
+def test_a_0d_tensor_is_taken_where_a_layer_takes_a_number(given):
+    """Found by review: the README says a 0-d tensor works wherever a Python number does; DropoutLayer refused it."""
+    layer = DropoutLayer(given)
+    assert layer == DropoutLayer(plain_number(given)) and hash(layer) == hash(DropoutLayer(plain_number(given)))

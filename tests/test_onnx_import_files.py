@@ -177,7 +177,8 @@ def test_a_sparse_weight_too_large_out_of_bounds_or_outside_the_folder_is_refuse
     assert info.value.diagnostics[0].kind == "external-data"
 
 
-_GROWTH = r"256 times the file's \d{3} bytes \(at least 16,777,216: a sparse tensor's dense form is not that much larger\)"
+_GROWTH = (r"256 times the file's \d{3} bytes \(at least 16,777,216: a sparse tensor's dense form is rarely that much "
+           r"larger; the sparse_growth limit, netgraph.limits\(sparse_growth=...\) raises it")
 
 
 @pytest.mark.parametrize("count, length, weights_bytes, why, limit", [
@@ -227,3 +228,17 @@ def test_sparse_indices_of_each_dim_place_their_values(tmp_path):
     weights = np.zeros((4, 3), np.float32)
     weights[3, 2], weights[0, 1] = 1.0, 2.0
     torch.testing.assert_close(net(torch.eye(4)), torch.from_numpy(weights))
+
+
+def test_a_pruned_weight_past_the_sparse_growth_limit_imports_when_the_limit_is_raised(tmp_path):
+    """Found by review: nothing lifted the growth budget, so a legit pruned weight (240 KB file, 64 MiB dense) was
+    refused with no hint."""
+    path = _sparse_model(tmp_path / "m.onnx", constant=False, dims=(4, 1 << 22), values=(1.0, 2.0), indices=(0, 5))
+    with pytest.raises(SpecError, match=r"limits\(sparse_growth=\.\.\.\) raises it") as info:
+        import_onnx(path)
+    assert info.value.diagnostics[0].hint == "netgraph.limits(sparse_growth=...) raises it (command line: " \
+                                             "--limit sparse_growth=N)"
+    with limits(sparse_growth=2**20):
+        net = import_onnx(path)
+    found = net(torch.eye(4))
+    assert found.shape == (4, 1 << 22) and found[0, 0] == 1.0 and found[0, 5] == 2.0 and found.count_nonzero() == 2

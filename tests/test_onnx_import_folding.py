@@ -140,6 +140,19 @@ def test_an_integer_range_of_constant_bounds_is_sized_as_a_shape_constant(tmp_pa
     problem = info.value.diagnostics[0]
     if end > INTEGER_RANGE_ELEMENTS:  # refused before it is computed
         assert (problem.kind, problem.found, problem.expected) == ("constant-too-large", end, INTEGER_RANGE_ELEMENTS)
-        assert "more than 1,048,576, the most an integer Range (of sizes or indices) holds" in str(info.value)
+        assert "more than 1,048,576, the most an integer Range (of sizes or indices) holds (the range_elements " \
+               "limit; netgraph.limits(range_elements=...) raises it" in str(info.value)
     else:  # computed (a constant output, which no net computes)
         assert problem.kind == "constant-output"
+
+
+def test_the_integer_range_limit_is_raised_by_the_range_elements_limit(tmp_path):
+    """Found by review: the cap had no way to be lifted (its hint was None)."""
+    path = _integer_range_model(tmp_path / "r.onnx", INTEGER_RANGE_ELEMENTS + 1)
+    with pytest.raises(SpecError) as info:
+        import_onnx(path)
+    assert info.value.diagnostics[0].hint == "netgraph.limits(range_elements=...) raises it (command line: " \
+                                             "--limit range_elements=N)"
+    with limits(range_elements=INTEGER_RANGE_ELEMENTS + 1), pytest.raises(SpecError) as info:
+        import_onnx(path)
+    assert info.value.diagnostics[0].kind == "constant-output"  # computed, not refused

@@ -41,3 +41,22 @@ def test_while_collecting_a_value_out_of_range_stands_in_as_the_nearest_in_range
             stand_ins = ranged_int(_Counted(k=99), "k"), ranged_int(_Counted(m=10), "m")
     assert stand_ins == (3, 9) and [d.option for d in info.value.diagnostics] == ["k", "m"]
 
+
+
+class _Unbounded:
+    """A stand-in layer: an int option ``k`` with no low end (-inf), at most 5."""
+
+    RANGES = {"k": Within(high=5)}
+    type_name = "Unbounded"
+
+    def __init__(self, k: object = 1):
+        self.k = k
+
+
+def test_a_range_open_below_takes_any_int_up_to_its_high_end():
+    """Found by review: int(within.low) raised OverflowError (cannot convert float infinity) for an open low end."""
+    assert [ranged_int(_Unbounded(k), "k") for k in (-10**6, 0, 5)] == [-10**6, 0, 5]
+    with pytest.raises(OptionError, match=r"Unbounded option k= must be an integer at most 5, found 6"):
+        ranged_int(_Unbounded(6), "k")
+    with pytest.raises(OptionError, match=r"Unbounded option k= must be an integer, found 1.5"):
+        ranged_int(_Unbounded(1.5), "k")

@@ -72,7 +72,8 @@ def test_a_misspelt_top_level_type_is_told_the_near_shorthand_too():
     """Found by QA: a spec of one layer, 'type: Tanhh', had no "did you mean" either."""
     assert errors_of("netgraph: 1\ntype: Tanhh\n") == [
         "<string>:2:7: a spec's top-level type is NetGraph, NetChain or a layer type (a layer alone), found 'Tanhh' (did "
-        "you mean 'Tanh'?); 'Tanh' is a function: write the layer as {type: ElementwiseLayer, function: Tanh}"]
+        "you mean 'Tanh'?); 'Tanh' is a function: write the layer with type: ElementwiseLayer and function: Tanh "
+        "as the file's keys"]
 
 
 def test_a_misspelt_port_is_told_its_near_name_only():

@@ -89,3 +89,13 @@ def test_a_shape_trace_inside_a_nested_net_names_each_layer_by_path(yaml_loader)
     assert found[2].endswith("set by layer 'inner/a' (LinearLayer) port 'Output' (from its options) via edge a -> "
                              "p.Input1; 'Input2' (2) set by layer 'inner/2' (LinearLayer) port 'Output' (from its "
                              "options) via edge 2 -> p.Input2]")
+
+
+@pytest.mark.parametrize("name", ["a'b", "a\\b"])
+def test_a_cycle_through_a_layer_named_with_a_quote_or_backslash_names_it_by_path(name):
+    """Found by review: a name repr'd in double quotes, or with a backslash, kept its number (layer 1 "a'b")."""
+    quoted = name.replace("'", "''")
+    cycle = ("{type: NetGraph, layers: {'%s': Tanh, b: Tanh, p: Plus}, inputs: {Input: 2}, "
+             "edges: [Input -> p.Input1, b -> p.Input2, 'p -> %s', '%s -> b']}") % (quoted, quoted, quoted)
+    (found,) = told("netgraph: 1\nlayers:\n  inner: " + cycle + "\n")
+    assert f"-> layer {'inner/' + name!r} (ElementwiseLayer) -> layer 'inner/b'" in found[2]

@@ -226,3 +226,29 @@ def test_more_spec_files_than_the_limit_are_refused_at_the_file_line_naming_one_
     assert (Path(d.file).name, d.line, d.column) == ("main.yaml", 5, 13), d
     assert (d.kind, d.layer, d.found) == ("limit", ("q",), "part.yaml"), d
     assert "more than 2 spec files read for one net" in d.message
+
+
+def test_a_file_read_twice_that_changed_between_the_reads_starts_the_load_anew(tmp_path, monkeypatch):
+    """Found by review: the second read of a file overwrote the identity seen before the first, so a change between
+    the two reads went unseen and the load failed instead of starting over."""
+    import importlib
+    load = importlib.import_module("netgraph.spec.load")
+    good, bad = "netgraph: 1\nlayers: {a: {type: LinearLayer, output: 4}}\n", "netgraph: 1\nlayers: {a: {type: Nope}}\n"
+    (tmp_path / "part.yaml").write_text(good)
+    (tmp_path / "main.yaml").write_text("netgraph: 1\ninputs: {Input: 3}\nlayers:\n  p: {file: part.yaml}\n"
+                                        "  q: {file: part.yaml}\nedges: [Input -> p -> q]\n")
+    read, reads = load.read_limited, []
+
+    def replaced_between(path, *args, **kwargs):
+        if Path(path).name == "part.yaml":
+            reads.append(path)
+            if len(reads) == 3:  # the load started over: the save beside it has put the good file back
+                (tmp_path / "part.yaml").write_text(good)
+        text = read(path, *args, **kwargs)
+        if len(reads) == 1 and Path(path).name == "part.yaml":  # replaced after the first read
+            (tmp_path / "part.yaml").write_text(bad)
+        return text
+
+    monkeypatch.setattr(load, "read_limited", replaced_between)
+    net = NetGraph.from_yaml(tmp_path / "main.yaml")
+    assert len(reads) == 4 and net.layers["q"].layers["a"].output == (4,)

@@ -84,13 +84,15 @@ def test_keys_of_a_list_item_line_up_after_its_dash(text, at, yaml_loader):
     assert at is None or message.startswith(f"<string>:{at}: YAML indentation: this line is indented 3 spaces")
 
 
-@pytest.mark.parametrize("edges, at", [("edges: {? [a, b] : p, Input: [a, b]}\n", "7:11"),
-                                       ("edges:\n  ? [a, b]\n  : p\n", "8:5"), ("edges: {[a, b]: p}\n", "7:9")])
-def test_a_group_as_an_edge_key_says_to_quote_it(edges, at, yaml_loader):
+@pytest.mark.parametrize("edges, at, dst", [("edges: {? [a, b] : p, Input: [a, b]}\n", "7:11", "p"),
+                                            ("edges:\n  ? [a, b]\n  : p\n", "8:5", "dst"),
+                                            ("edges: {[a, b]: p}\n", "7:9", "p")])
+def test_a_group_as_an_edge_key_says_to_quote_it(edges, at, dst, yaml_loader):
+    """Found by review: the hint said 'dst' where the key's line shows the real value (p)."""
     text = _EDGES.split("edges:")[0] + edges
     assert _error(text) == (f"<string>:{at}: a mapping key must be a plain name, not a list or mapping; a group of "
-                            f"sources as an edge's key is quoted, or YAML reads it as a list: \"[a, b]\": dst (or the "
-                            f"list item - \"[a, b] -> dst\")")
+                            f"sources as an edge's key is quoted, or YAML reads it as a list: \"[a, b]\": {dst} (or "
+                            f"the list item - \"[a, b] -> {dst}\")")
     fixed = text.replace("? [a, b] :", "\"[a, b]\":").replace("? [a, b]\n  :", "\"[a, b]\":").replace("{[a, b]:",
                                                                                                        "{\"[a, b]\":")
     assert "mapping key" not in _catch(fixed)

@@ -178,7 +178,7 @@ def folder_lock(folder: str | os.PathLike) -> Any:
 
 
 #: flock's errors where the file system has no locks (the lock is then skipped)
-_NO_LOCKS = {errno.ENOLCK, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL, errno.EBADF}
+_NO_LOCKS = {errno.ENOLCK, errno.ENOSYS, errno.EOPNOTSUPP}
 
 
 def file_identity(path: str | os.PathLike) -> tuple | None:

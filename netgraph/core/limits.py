@@ -17,6 +17,10 @@ Every limit is checked when a file is read or a net initialised (never baked int
   given one net holds two copies; nested 30 deep they would be 2^30).
 - ``nest_applications``: times one call applies a NetNestOperator's net, nested ones multiplied
   (``n: 1000000000`` is a typo or an attack: the call would not end).
+- ``sparse_growth``: how many times its file's size (at least 16 MiB) an ONNX file's sparse tensors may hold made
+  dense (a 121-byte file may say 1 GiB).
+- ``range_elements``: elements of an integer ONNX Range of constant bounds (of sizes or indices), at most
+  ``port_elements``.
 
 ``limits(...)`` raises (or lowers) some of them inside a ``with`` block, ``set_limits(...)`` from now
 on and returns the previous ``Limits`` (``set_limits(**vars(previous))`` restores them); the command
@@ -31,7 +35,7 @@ line takes ``--limit NAME=VALUE``.
 100
 >>> limits(yaml_dept=5)
 Traceback (most recent call last):
-netgraph.core.errors.OptionError: unknown limit 'yaml_dept' (did you mean 'yaml_depth'?); the limits are yaml_bytes, yaml_nodes, yaml_depth, yaml_layers, header_bytes, weights_bytes, nesting_depth, port_elements, init_elements, operator_arrays, nest_applications
+netgraph.core.errors.OptionError: unknown limit 'yaml_dept' (did you mean 'yaml_depth'?); the limits are yaml_bytes, yaml_nodes, yaml_depth, yaml_layers, header_bytes, weights_bytes, nesting_depth, port_elements, init_elements, operator_arrays, nest_applications, sparse_growth, range_elements
 """
 
 from __future__ import annotations
@@ -64,6 +68,8 @@ class Limits:
     init_elements: int | None = None
     operator_arrays: int = 100_000
     nest_applications: int = 1_000_000
+    sparse_growth: int = 256
+    range_elements: int = 2**20
 
     def replace(self, **changes: Any) -> Limits:
         """These limits with ``changes``; OptionError naming an unknown limit or a value that is not a positive int."""

@@ -42,7 +42,7 @@ def plain_number(value: Any) -> Any:
 
 def as_written(array: np.ndarray) -> np.ndarray | None:
     """A float16 or float32 ``array`` as float64, each element the decimal written (see the module); None for any
-    other dtype. In C: 1M elements take about 2.5 s."""
+    other dtype. Each element goes through its decimal: 1M elements take about a second and 130 MiB."""
     if array.dtype.kind != "f" or array.dtype.itemsize >= 8:
         return None
     exact = array.astype(np.float64)
@@ -78,12 +78,15 @@ def plain_numbers(layer: Any, arrays: bool = False) -> bool:
 
 def plain_value(value: Any, arrays: bool = False) -> Any:
     """``value`` with numpy scalars replaced by Python's (np.int64(3) -> 3, np.str_ -> str) at any depth of lists and
-    tuples, and with ``arrays`` numpy arrays by their lists too (a layer's array option stays an array); ``value``
-    itself where nothing is replaced. Narrower floats, and their arrays, are the decimals written.
+    tuples, a real 0-d tensor by its number, and with ``arrays`` numpy arrays by their lists too (a layer's array
+    option stays an array); ``value`` itself where nothing is replaced. Narrower floats, and their arrays, are the decimals written.
 
     >>> plain_value([[np.int64(1)], (np.str_("a"), np.array([2]), np.array([0.1], np.float32))], arrays=True)
     [[1], ('a', [2], [0.1])]
     """
+    if isinstance(value, torch.Tensor) and value.dim() == 0 and not value.requires_grad \
+            and not value.is_complex() and value.dtype != torch.bool:  # a real 0-d tensor: a number
+        return plain_number(value)
     if type(value).__module__ == "numpy":
         if getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
             return plain_number(value)

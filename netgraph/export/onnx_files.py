@@ -24,7 +24,7 @@ from netgraph.core.files import NotRegularFile, open_regular
 __all__ = ["model_path", "read_model"]
 
 _PROTOBUF_LIMIT = 2**31  # bytes: protobuf cannot parse a larger message
-_SPARSE_GROWTH, _SPARSE_FLOOR = 256, 16 * 2**20  # dense bytes of a file's sparse tensors: at most 256 times its size
+_SPARSE_FLOOR = 16 * 2**20  # dense bytes of a file's sparse tensors: the sparse_growth limit times its size, or this
 
 
 def model_path(path: Any, verb: str = "import_onnx") -> str:
@@ -99,13 +99,15 @@ def _densify(onnx: Any, graph: Any, path: str, file_bytes: int) -> None:
 
 
 def _check_dense_bytes(onnx: Any, sparses: list, path: str, file_bytes: int) -> None:
-    """SpecError ``constant-too-large`` when the sparse tensors' dense bytes together pass ``_SPARSE_GROWTH`` times
+    """SpecError ``constant-too-large`` when the sparse tensors' dense bytes together pass ``sparse_growth`` times
     the file's size (at least ``_SPARSE_FLOOR``), the ``weights_bytes`` limit or protobuf's 2 GiB (the model holding
     them is serialised for onnx's shape inference; the import took 5 times their bytes)."""
     limits, total = current_limits(), 0
-    limit, words, hint = min((max(_SPARSE_GROWTH * file_bytes, _SPARSE_FLOOR), f"{_SPARSE_GROWTH} times the file's "
-                              f"{file_bytes:,} bytes (at least {_SPARSE_FLOOR:,}: a sparse tensor's dense form is "
-                              f"not that much larger)", None),
+    growth = limits.sparse_growth
+    limit, words, hint = min((max(growth * file_bytes, _SPARSE_FLOOR), f"{growth} times the file's {file_bytes:,} "
+                              f"bytes (at least {_SPARSE_FLOOR:,}: a sparse tensor's dense form is rarely that much "
+                              f"larger; the sparse_growth limit, {raise_hint('sparse_growth')})",
+                              raise_hint("sparse_growth")),
                              (limits.weights_bytes, f"the weights_bytes limit ({limits.weights_bytes:,}; "
                               f"{raise_hint('weights_bytes')})", raise_hint("weights_bytes")),
                              (_PROTOBUF_LIMIT, "protobuf's 2 GiB, which the model holding them must fit", None),

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.errors import SpecError
-from netgraph.core.limits import current_limits, raise_hint
+from netgraph.core.limits import Limits, current_limits, raise_hint
 from netgraph.export.onnx_ops import ELEMENTWISE_OPS, THREADING_OPS, squeeze_axes
 from netgraph.export.onnx_problems import node_path
 
@@ -46,17 +46,18 @@ def constant_of_node(onnx: Any, node: Any) -> np.ndarray | None:
     return None
 
 
-#: Elements an integer Range of constant bounds may hold (at most ``port_elements``): it serves shapes and indices,
-#: and a longer one costs its tuple of sizes, onnx's data propagation, seconds and gigabytes
-INTEGER_RANGE_ELEMENTS = 2**20
+#: Elements an integer Range of constant bounds may hold by default (the ``range_elements`` limit, at most
+#: ``port_elements``): it serves shapes and indices, and a longer one costs its tuple of sizes, onnx's data
+#: propagation, seconds and gigabytes
+INTEGER_RANGE_ELEMENTS = Limits().range_elements
 
 
 def constant_limit(integer_range: bool) -> tuple[int, str, str | None]:
     """The most elements a constant computed at import may hold, the message's words for it and how to raise it."""
-    limit = current_limits().port_elements
-    if integer_range and INTEGER_RANGE_ELEMENTS < limit:
-        return INTEGER_RANGE_ELEMENTS, f"{INTEGER_RANGE_ELEMENTS:,}, the most an integer Range (of sizes or indices) " \
-                                       f"holds", None
+    limit, range_limit = current_limits().port_elements, current_limits().range_elements
+    if integer_range and range_limit < limit:
+        return range_limit, f"{range_limit:,}, the most an integer Range (of sizes or indices) holds (the " \
+                            f"range_elements limit; {raise_hint('range_elements')})", raise_hint("range_elements")
     return limit, f"the port_elements limit ({limit:,}; {raise_hint('port_elements')})", raise_hint("port_elements")
 
 

@@ -202,7 +202,7 @@ def hint_range_lengths(onnx: Any, graph: Any, where: str = "") -> None:
 
 def _check_range_sizes(graph: Any, value: Callable[[str], np.ndarray | None], where: str) -> None:
     """SpecError ("constant-too-large") for the first Range of constant bounds past the ``port_elements`` limit
-    (an integer one: ``INTEGER_RANGE_ELEMENTS``)."""
+    (an integer one: the ``range_elements`` limit)."""
     for index, node in enumerate(graph.node):
         bounds = [value(name) for name in node.input[:3]] if node.op_type == "Range" else []
         if len(bounds) != 3 or any(b is None or np.size(b) != 1 for b in bounds):

@@ -62,11 +62,15 @@ def ranged_int(layer: Any, option: str) -> int:
     ``positive_int`` from the low end, and at most the high end where there is one. While problems are collected,
     a value out of range stands in as the nearest in range."""
     within, value = type(layer).RANGES[option], getattr(layer, option)
-    low = int(within.low) + within.open_low
-    number = positive_int(value, layer.type_name, option, low)
+    low = int(within.low) + within.open_low if math.isfinite(within.low) else None  # None: no low end
+    if low is None and not is_int(value):
+        stand_in = 0 if within.high > 0 else int(within.high) - 1
+        return option_problem(_bad(f"{layer.type_name} option {option}= must be an integer", option, "an integer",
+                                   value), stand_in)
+    number = int(value) if low is None else positive_int(value, layer.type_name, option, low)
     if number > within.high or within.open_high and number == within.high:
         high = int(within.high) - within.open_high
-        expected = f"an integer from {low} to {high}"
+        expected = f"an integer at most {high}" if low is None else f"an integer from {low} to {high}"
         return option_problem(_bad(f"{layer.type_name} option {option}= must be {expected}", option, expected, value),
                               high)
     return number

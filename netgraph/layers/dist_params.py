@@ -6,11 +6,12 @@ from __future__ import annotations
 import keyword
 from typing import Any
 
+import numpy as np
 import torch
 
 from netgraph.core.errors import OptionError
 from netgraph.core.option_problems import VALUE_KIND
-from netgraph.core.plain_numbers import plain_number, plain_value
+from netgraph.core.plain_numbers import as_written, plain_number, plain_value
 from netgraph.core.types import MAX_PORT_DIMS, REAL
 
 __all__ = ["Param", "slot_name", "slot_dtypes", "as_param", "plain_param", "whole", "same_param"]
@@ -50,7 +51,10 @@ def slot_dtypes(*distributions: Any) -> dict[str, str | None]:
 def as_param(cls_name: str, name: str, value: Param) -> Param:
     """``value`` of parameter ``name`` of ``cls_name`` as kept: a slot string, a float, a float64 tensor of a
     list, a tensor detached; an OptionError for anything else. numpy's numbers and arrays are read as Python's
-    numbers and lists, as a layer's options are."""
+    numbers and lists, as a layer's options are; a float16 or float32 array of >= 1 dims as the tensor of its values
+    (they compare equal; its decimals would cost seconds for millions of elements)."""
+    if isinstance(value, np.ndarray) and value.ndim and value.dtype.kind == "f" and value.dtype.itemsize in (2, 4):
+        value = torch.from_numpy(value.astype(value.dtype.newbyteorder("="), copy=True))
     value = plain_value(value, arrays=True)
     if isinstance(value, str):
         slot_name(value, name)
@@ -91,16 +95,15 @@ def _within_dims(cls_name: str, name: str, value: torch.Tensor) -> torch.Tensor:
 
 
 def plain_param(p: Any) -> Any:
-    """A tensor parameter as nested lists; float32 values by their shortest decimal (0.1, not 0.10000000149), which
-    reads back to the same float32, as a spec writes arrays (``netgraph.spec.options``)."""
-    if not isinstance(p, torch.Tensor):
-        return p
-    if p.dtype != torch.float32 or p.numel() > 20000:
-        return p.tolist()
-    if p.dim() <= 1:
-        values = [float(str(v)) for v in p.detach().cpu().numpy().ravel()]  # str of a float32: its shortest decimal
-        return values if p.dim() else values[0]
-    return [plain_param(row) for row in p]
+    """A tensor parameter as nested lists, each element as ``plain_number`` writes it (a narrower float by its
+    shortest decimal, 0.1 not 0.10000000149, which reads back to the same value); anything else as it is."""
+    if not isinstance(p, torch.Tensor) or p.dim() == 0:
+        return plain_number(p)
+    p = p.detach().cpu()
+    if p.dtype == torch.bfloat16:  # numpy has no bfloat16: each element as plain_number writes it
+        return np.array([plain_number(v) for v in p.flatten()], dtype=object).reshape(p.shape).tolist()
+    written = as_written(p.numpy()) if p.is_floating_point() else None
+    return p.tolist() if written is None else written.tolist()
 
 
 def whole(value: Any) -> Any:

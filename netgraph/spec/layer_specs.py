@@ -240,8 +240,9 @@ def _shorthand_hint(name: Any, near: bool = False, top: bool = False) -> str:
         layer = None
     function = getattr(layer, "function", None)
     return "" if layer is None or not isinstance(function, str) else (
-        f"{f' (did you mean {name!r}?)' if near else ''}; {name!r} is a function: write the layer as "
-        f"{'' if top else f'{name} alone, or '}{{type: {layer.type_name}, function: {function}}}")
+        f"{f' (did you mean {name!r}?)' if near else ''}; {name!r} is a function: " + (
+            f"write the layer with type: {layer.type_name} and function: {function} as the file's keys" if top else
+            f"write the layer as {name} alone, or {{type: {layer.type_name}, function: {function}}}"))
 
 
 def _typed(reader: Any, spec: YMap, loc: Loc, path: tuple) -> Any:

@@ -159,7 +159,7 @@ class SpecReader(ProblemLog):
         f = SourceFile(shown, path.parent, chain)
         try:  # a link's references (its 'arrays:' too) are read beside the file it links to, where save wrote them
             f = SourceFile(shown, path.resolve().parent if path.is_symlink() else path.parent, (*chain, path.resolve()))
-            self.spec_files[path] = file_identity(path)  # before the read: a change after it shows
+            self.spec_files.setdefault(path, file_identity(path))  # before the first read: a change after it shows
             text = read_limited(path)
         except EncodingRefused as exc:
             return self.error(Loc(exc.line, exc.col), exc.problem, f, kind="encoding")

@@ -14,6 +14,7 @@ A spec builds each nested net before the net holding it, so the net's own messag
 
 from __future__ import annotations
 
+import ast
 import re
 from typing import Any
 
@@ -22,7 +23,7 @@ __all__ = ["from_top"]
 _NAME = r"""(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""  # a name as Python's repr quotes it
 _ONE = rf"layer (?:(?:\d+|\?)(?: {_NAME})?|{_NAME}) \((\w+)\)"  # "layer 2 'b' (T)", "layer 2 (T)", "layer 'b' (T)"
 _LEADING = re.compile(rf"(?:(?:{_ONE}|\.\.\. \d+ levels \.\.\.) > )*{_ONE}")
-_REF = re.compile(r"layer (?:(\d+)(?: ('[^'\\]*'))?|('[^'\\]*')) \((\w+)\)")  # one reference, its name plain
+_REF = re.compile(rf"layer (?:(\d+|\?)(?: ({_NAME}))?|({_NAME})) \((\w+)\)")  # one reference, as _ONE reads it
 _CHAIN = re.compile(rf"(?:{_REF.pattern} > )*{_REF.pattern}")  # "layer 1 (NetChain) > layer 2 (LinearLayer)"
 
 
@@ -50,6 +51,11 @@ def _paths(text: str, prefix: tuple) -> str:
     """
     def by_path(chain: re.Match) -> str:
         refs = list(_REF.finditer(chain.group()))
-        names = [(ref.group(2) or ref.group(3) or "")[1:-1] or ref.group(1) for ref in refs]
+        names = [_name(ref.group(2) or ref.group(3)) or ref.group(1) for ref in refs]
         return f"layer {'/'.join((*prefix, *names))!r} ({refs[-1].group(4)})"
     return _CHAIN.sub(by_path, text)
+
+
+def _name(quoted: str | None) -> str:
+    """The name ``quoted`` as Python's repr wrote it (a literal, so ``literal_eval`` reads it, nothing else)."""
+    return ast.literal_eval(quoted) if quoted else ""

@@ -273,8 +273,8 @@ def data(value: Any) -> Any:
     """
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    if isinstance(value, torch.Tensor):  # float32 values by their shortest exact decimal (small arrays only)
-        return value.tolist() if value.numel() > 20000 else plain_param(value)
+    if isinstance(value, torch.Tensor):  # narrower floats by their shortest decimal that reads back (plain_number)
+        return plain_param(value)
     if isinstance(value, PortType):
         return shape_data(value)
     if isinstance(value, Distribution):

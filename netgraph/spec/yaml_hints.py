@@ -26,6 +26,7 @@ _CLOSERS = {"while parsing a flow mapping": ("{", "}"), "while parsing a flow se
 _COMMENT = re.compile(r"(?:[^'\"]|'[^']*'|\"[^\"]*\")*?(?<=[ \t])#")  # to the first '#' after a space, not quoted
 _GROUP_EDGE = re.compile(r"(\s*-\s+)(\[[^\]\n]*\]\s*->.*?)\s*(?:#.*)?")  # - [a, b] -> p
 _FLOW_LIST = re.compile(r"\[[^\[\]\n]*\]")  # [a, b] on one line
+_KEYS_VALUE = re.compile(r"\s*:\s*([\w.]+)")  # ": p" after a flow list key, its value an endpoint
 
 
 def syntax_hint(exc: Any, text: str) -> tuple[int, int, str] | None:
@@ -193,8 +194,10 @@ def list_key_hint(line: str, col: int) -> str:
     """A hint for a list written as a mapping key at ``col`` (1-based) of ``line``: an edge group is quoted."""
     found = _FLOW_LIST.match(line, col - 1)
     group = found.group() if found else "[a, b]"
-    return (f"; a group of sources as an edge's key is quoted, or YAML reads it as a list: \"{group}\": dst "
-            f"(or the list item - \"{group} -> dst\")")
+    value = _KEYS_VALUE.match(line, found.end()) if found else None  # on the key's line: {[a, b]: p}
+    dst = value.group(1) if value else "dst"
+    return (f"; a group of sources as an edge's key is quoted, or YAML reads it as a list: \"{group}\": {dst} "
+            f"(or the list item - \"{group} -> {dst}\")")
 
 
 def empty_file_problem(text: str) -> tuple[int, int, str]:
