@@ -3,9 +3,10 @@ distribution parameters, rule values, net_train's options), so that they compare
 numbers written.
 
 A narrower float (float16, float32) is the decimal written: its shortest decimal at its own precision where that
-reads back as the same narrow value, np.float32(0.1) is 0.1, not 0.10000000149011612; a whole number keeps its
-stored value, which that decimal may round (np.float16(65504) is 65504.0, not 6.55e+04; np.float32(123456789) is
-123456792.0, not 1.2345679e+08).
+reads back as the same narrow value, np.float32(0.1) is 0.1, not 0.10000000149011612; a whole number below 2**53
+keeps its stored value, which that decimal may round (np.float16(65504) is 65504.0, not 6.55e+04; np.float32(123456789)
+is 123456792.0, not 1.2345679e+08); a larger one, written with an exponent anyway, the shortest decimal
+(np.float32(1e20) is 1e+20, not 1.0000000200408773e+20).
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from typing import Any
 
 import numpy as np
 import torch
+
+
+#: whole numbers below this keep their stored value (written without an exponent); above, the shortest decimal
+_EXACT_WHOLE = 2.0 ** 53
 
 
 def plain_number(value: Any) -> Any:
@@ -47,14 +52,15 @@ def as_written(array: np.ndarray) -> np.ndarray | None:
         return None
     exact = array.astype(np.float64)
     written = array.astype(str).astype(np.float64)  # numpy's shortest decimals at the array's own precision
-    keep = (written.astype(array.dtype) == array) & (exact != np.floor(exact))  # not whole (nor nan, nor inf)
+    whole = (exact == np.floor(exact)) & (np.abs(exact) < _EXACT_WHOLE)  # an integer float64 holds exactly
+    keep = (written.astype(array.dtype) == array) & ~whole & np.isfinite(exact)
     return np.where(keep, written, exact)
 
 
 def _bfloat16_written(value: torch.Tensor) -> float:
     """A 0-d bfloat16 tensor's decimal written (its 8 bits need at most 4 digits), as ``as_written``'s."""
     exact = float(value)
-    if math.isfinite(exact) and exact != math.floor(exact):
+    if math.isfinite(exact) and not (exact == math.floor(exact) and abs(exact) < _EXACT_WHOLE):
         for digits in range(1, 5):
             if torch.tensor(written := float(f"{exact:.{digits}g}"), dtype=torch.bfloat16) == value:
                 return written
