@@ -16,12 +16,6 @@ from netgraph.layers.bad_index import examples_at, raise_unfolded
 __all__ = ["_MapModule", "_FoldModule", "_NestModule"]
 
 
-def _zeros_like(x: torch.Tensor, shape: tuple, dtype: torch.dtype) -> torch.Tensor:
-    if x.is_floating_point():
-        return x.new_zeros((x.shape[0], *shape))
-    return x.new_zeros((x.shape[0], *shape), dtype=dtype)
-
-
 def _outputs(result: Any, ports: tuple[str, ...]) -> tuple:
     return tuple(result[p] for p in ports) if isinstance(result, dict) else (result,)
 
@@ -83,16 +77,10 @@ class _FoldModule(LayerModule):
         self.steps_running_only = False  # padded with batch statistics: each step runs its running examples only
         self.layer_path: tuple[str, ...] | None = None  # and tells its path, for its errors' Diagnostic.layer
 
-    @property
-    def state_dtype(self) -> torch.dtype:
-        """The dtype of the zero state for integer elements: the inner net's first real array's (a module moved by
-        ``.to(torch.bfloat16)`` computes in it; float32 zeros met bfloat16 weights), else torch's default."""
-        arrays = (*self.net.parameters(), *self.net.buffers())
-        return next((t.dtype for t in arrays if t.is_floating_point()), torch.get_default_dtype())
-
     def integer_zeros(self, like: torch.Tensor) -> torch.Tensor:
-        """The zero state for integer elements ``like``, in ``state_dtype``. Cast to the inner net's first real array
-        itself, not its dtype: fx records that array, so a traced module moved by ``.to(torch.bfloat16)`` follows."""
+        """The zero state for integer elements ``like``, in the inner net's first real array's dtype (a module moved
+        by ``.to(torch.bfloat16)`` computes in it; float32 zeros met bfloat16 weights), else torch's default. Cast to
+        that array itself, not its dtype: fx records the array, so a traced module moved by ``.to(...)`` follows."""
         zeros = like.new_zeros((like.shape[0], *self.shape))
         arrays = (*self.net.parameters(), *self.net.buffers())
         anchor = next((t for t in arrays if t.is_floating_point()), None)
@@ -118,7 +106,12 @@ class _FoldModule(LayerModule):
         if self.length is not None and any(x.shape[1] != self.length for x in xs[:len(self.elements)]):
             self.length_error(*xs[:len(self.elements)])
         seqs = dict(zip(self.elements, xs))
-        state = xs[-1] if self.given else _zeros_like(xs[0], self.shape, self.state_dtype)
+        if self.given:
+            state = xs[-1]
+        elif xs[0].is_floating_point():
+            state = xs[0].new_zeros((xs[0].shape[0], *self.shape))
+        else:
+            state = self.integer_zeros(xs[0])
         given = next((n for n in (lengths or ())[:len(self.elements)] if n is not None), None)
         known = given.tolist() if self.steps_running_only and given is not None and self.training else None  # one sync
         states = []
