@@ -25,11 +25,10 @@ from netgraph.train.padded_data import lengths_keys
 from netgraph.train.loss import surrogate_term
 from netgraph.train.walk import nonfinite_cause, reaching_layers
 from netgraph.train.passes import forward_batch, measuring_pass
-from netgraph.train.metrics import append_values
+from netgraph.train.metric_history import append_values, measured_labels
 from netgraph.train.options import clipped_step
 from netgraph.train.stopping import Stopping, ended_before
 from netgraph.train.precision import mixed_forward
-from netgraph.train.metric_history import measured_labels
 from netgraph.train.progress_text import bar_postfix
 from netgraph.train.loop_progress import ProgressReports
 from netgraph.train.run_plan import Plan, Progress, mix_seed

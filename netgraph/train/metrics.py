@@ -43,7 +43,6 @@ import torch
 
 from netgraph.core.errors import Diagnostic, OptionError, did_you_mean
 from netgraph.train.loss import auto_kind, is_loss_port
-from netgraph.train.metric_history import append_values, latest_values
 from netgraph.train.perplexity import perplexity_metric
 from netgraph.train.undefined_metrics import both_classes, nan_where_undefined
 
@@ -51,8 +50,7 @@ from netgraph.train.undefined_metrics import both_classes, nan_where_undefined
 STOPPING = "training_stopping_criterion"
 
 __all__ = ["parse_metrics", "metric_name", "metric_hint", "round_metric_name", "maximize", "MATRICES", "plan_metrics",
-           "Measured", "Meter", "INSTALL_HINT", "append_values", "latest_values",
-           "last_values"]
+           "Measured", "Meter", "INSTALL_HINT"]
 
 INSTALL_HINT = "pip install torch-netgraph[metrics] (or pip install torchmetrics)"
 NAMES = ("Accuracy", "ErrorRate", "Precision", "Recall", "F1", "ROCAUC", "Perplexity", "ConfusionMatrix",
@@ -381,6 +379,3 @@ def _value(name: str, computed: torch.Tensor) -> Any:
     if name in MATRICES:
         return computed.detach().cpu().long()
     return 1.0 - float(computed) if name == "ErrorRate" else float(computed)
-
-
-last_values = latest_values  # the name it had here

@@ -29,7 +29,7 @@ from netgraph.core.attribute_hints import hinting_getattr
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.train.metric_history import latest_values
 
-__all__ = ["NetTrainResults", "svg_line_plot", "result_property", "picked", "latest_values"]
+__all__ = ["NetTrainResults", "svg_line_plot", "result_property", "picked"]
 
 TERM_COLORS = ("#2ca02c", "#d62728", "#9467bd", "#8c564b")
 METRIC_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")

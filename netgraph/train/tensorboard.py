@@ -118,8 +118,9 @@ class TensorBoardLog:
         and ``learning_rate`` from the loop's ``state``."""
         self.round(r, state.round_losses[-1], state.validation_losses[-1] if state.validation_losses else None,
                    learning_rate)
-        if len(latest_values(state.term_round_losses)) > 1:
-            self.terms(r, latest_values(state.term_round_losses), latest_values(state.term_weights))
+        terms = latest_values(state.term_round_losses)
+        if len(terms) > 1:
+            self.terms(r, terms, latest_values(state.term_weights))
         self.metrics(r, latest_values(state.round_metrics, measured),
                      latest_values(state.validation_metrics, measured))
 
