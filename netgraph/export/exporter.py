@@ -103,10 +103,10 @@ def export_onnx(net: Any, path: str | os.PathLike, *, opset: int | None = None, 
     _add_metadata(model, net, name or "NetGraph", description)
     try:
         return atomic_write(path, model.SerializeToString())
-    except (OSError, ValueError, TypeError) as exc:  # a missing folder, a name too long, not a path at all
-        raise NetGraphError(f"cannot write the ONNX model to {str(path)[:200]!r}: "
+    except (OSError, ValueError, TypeError) as exc:  # a missing folder, a name too long, a NUL byte
+        raise NetGraphError(f"cannot write the ONNX model to {path[:200]!r}: "
                             f"{getattr(exc, 'strerror', None) or exc}", kind="unwritable-file",
-                            found=os.fspath(path) if isinstance(path, (str, os.PathLike)) else repr(path)[:200],
+                            found=path,
                             detail=str(getattr(exc, 'strerror', None) or exc)) from None
 
 
@@ -127,13 +127,12 @@ def _check_arguments(net: Any, name: Any, description: Any) -> None:
 _OWN_SUFFIXES = {".yaml": "a spec", ".yml": "a spec", ".safetensors": "a spec's arrays"}
 
 
-def _check_suffix(path: Any) -> None:
-    suffix = os.path.splitext(os.fspath(path))[1] if isinstance(path, (str, os.PathLike)) else ""
-    if isinstance(suffix, str) and suffix.lower() in _OWN_SUFFIXES:
-        raise OptionError(f"export_onnx(net, {os.fspath(path)!r}) writes an ONNX model, not "
-                          f"{_OWN_SUFFIXES[suffix.lower()]}: give the path the suffix .onnx (save(net, path) writes a "
-                          f"spec)", option="path", kind="output-path", expected="a path ending in .onnx",
-                          found=os.fspath(path))
+def _check_suffix(path: str) -> None:
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix in _OWN_SUFFIXES:
+        raise OptionError(f"export_onnx(net, {path!r}) writes an ONNX model, not {_OWN_SUFFIXES[suffix]}: give the "
+                          f"path the suffix .onnx (save(net, path) writes a spec)", option="path", kind="output-path",
+                          expected="a path ending in .onnx", found=path)
 
 
 def example_inputs(net: Any, batch: int = _TRACE_BATCH, length: int = _TRACE_LENGTH, seed: int = 0) -> dict:
