@@ -63,7 +63,7 @@ def test_a_numpy_array_of_metric_names_is_an_option_error_as_other_options_array
 
 def test_numpy_values_nested_two_deep_in_a_coders_options_are_python_values():
     """plain_options stopped one level down: [[np.int64(1)]] stayed numpy (shown "[[np.int64(1)], ...]" in errors)."""
-    from netgraph.core.options import plain_value
+    from netgraph.core.plain_numbers import plain_value
     nested = plain_value([[np.int64(1)], (np.str_("a"), [np.float32(0.5), np.array([2, 3])])], arrays=True)
     assert nested == [[1], ("a", [0.5, [2, 3]])]
     assert [type(v) for v in (nested[0][0], nested[1][0], nested[1][1][0], nested[1][1][1][0])] == [int, str, float, int]

@@ -14,8 +14,10 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from netgraph import SpecError, import_onnx, limits
-from netgraph.export.onnx_fold import INTEGER_RANGE_ELEMENTS
+from netgraph.core.limits import Limits
 from tests.onnx_helpers import pinned_model, run_onnx, torch_export
+
+RANGE_ELEMENTS = Limits().range_elements  # the default limit on an integer Range of constant bounds
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch's TorchScript exporter
 
@@ -130,7 +132,7 @@ def _integer_range_model(path, end):
     return path
 
 
-@pytest.mark.parametrize("end", [(1 << 28) - 1, INTEGER_RANGE_ELEMENTS])
+@pytest.mark.parametrize("end", [(1 << 28) - 1, RANGE_ELEMENTS])
 def test_an_integer_range_of_constant_bounds_is_sized_as_a_shape_constant(tmp_path, end):
     # just under port_elements it took a minute and 6 GiB: a Python tuple of every element, for every node input
     start = time.process_time()
@@ -138,8 +140,8 @@ def test_an_integer_range_of_constant_bounds_is_sized_as_a_shape_constant(tmp_pa
         import_onnx(_integer_range_model(tmp_path / "r.onnx", end))
     assert time.process_time() - start < 2.0
     problem = info.value.diagnostics[0]
-    if end > INTEGER_RANGE_ELEMENTS:  # refused before it is computed
-        assert (problem.kind, problem.found, problem.expected) == ("constant-too-large", end, INTEGER_RANGE_ELEMENTS)
+    if end > RANGE_ELEMENTS:  # refused before it is computed
+        assert (problem.kind, problem.found, problem.expected) == ("constant-too-large", end, RANGE_ELEMENTS)
         assert "more than 1,048,576, the most an integer Range (of sizes or indices) holds (the range_elements " \
                "limit; netgraph.limits(range_elements=...) raises it" in str(info.value)
     else:  # computed (a constant output, which no net computes)
@@ -148,11 +150,11 @@ def test_an_integer_range_of_constant_bounds_is_sized_as_a_shape_constant(tmp_pa
 
 def test_the_integer_range_limit_is_raised_by_the_range_elements_limit(tmp_path):
     """Found by review: the cap had no way to be lifted (its hint was None)."""
-    path = _integer_range_model(tmp_path / "r.onnx", INTEGER_RANGE_ELEMENTS + 1)
+    path = _integer_range_model(tmp_path / "r.onnx", RANGE_ELEMENTS + 1)
     with pytest.raises(SpecError) as info:
         import_onnx(path)
     assert info.value.diagnostics[0].hint == "netgraph.limits(range_elements=...) raises it (command line: " \
                                              "--limit range_elements=N)"
-    with limits(range_elements=INTEGER_RANGE_ELEMENTS + 1), pytest.raises(SpecError) as info:
+    with limits(range_elements=RANGE_ELEMENTS + 1), pytest.raises(SpecError) as info:
         import_onnx(path)
     assert info.value.diagnostics[0].kind == "constant-output"  # computed, not refused

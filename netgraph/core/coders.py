@@ -21,7 +21,7 @@ import math
 from typing import Any, ClassVar
 
 from netgraph.core.coder_base import CODERS, Coder, Decoder, Encoder, labels_option, raise_options
-from netgraph.core.options import plain_numbers
+from netgraph.core.plain_numbers import plain_numbers
 from netgraph.core.errors import Diagnostic, OptionError, did_you_mean
 from netgraph.core.integers import is_int
 from netgraph.core.layer_arguments import with_argument_errors

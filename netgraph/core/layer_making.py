@@ -18,7 +18,8 @@ from netgraph.core.layer_checks import check_made_arrays, leave_out_removed
 from netgraph.core.option_checks import (check_choices, check_plain_types, check_port_names, check_strict_choices,
                                          normalized, plain_typed, restore, strict_choices)
 from netgraph.core.option_problems import checked_together, collected, reported_options
-from netgraph.core.options import option_plan, plain_numbers, removable_fields
+from netgraph.core.options import option_plan, removable_fields
+from netgraph.core.plain_numbers import plain_numbers
 
 __all__ = ["MakingPlan", "making_plan", "make_layer", "drop_dataclass_frozen"]
 

@@ -38,7 +38,6 @@ from netgraph.core.name_guesses import did_you_mean
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.option_ranges import Within
 from netgraph.core.option_words import LEVEL_SCHEMA, levels_schema
-from netgraph.core.plain_numbers import plain_numbers, plain_value  # noqa: F401 (their home before)
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import Conflict, as_shape, vector_shape
 

@@ -15,7 +15,7 @@ import unicodedata
 from typing import Any, ClassVar
 
 from netgraph.core.coder_base import Encoder, labels_option
-from netgraph.core.options import plain_numbers
+from netgraph.core.plain_numbers import plain_numbers
 from netgraph.core.errors import Diagnostic
 from netgraph.core.layer_arguments import with_argument_errors
 from netgraph.core.name_guesses import did_you_mean

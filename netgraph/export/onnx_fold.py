@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.errors import SpecError
-from netgraph.core.limits import Limits, current_limits, raise_hint
+from netgraph.core.limits import current_limits, raise_hint
 from netgraph.export.onnx_ops import ELEMENTWISE_OPS, THREADING_OPS, squeeze_axes
 from netgraph.export.onnx_problems import node_path
 
@@ -44,12 +44,6 @@ def constant_of_node(onnx: Any, node: Any) -> np.ndarray | None:
         if attribute.name in _CONSTANT_ATTRIBUTES:
             return np.array(onnx.helper.get_attribute_value(attribute), dtype=_CONSTANT_ATTRIBUTES[attribute.name])
     return None
-
-
-#: Elements an integer Range of constant bounds may hold by default (the ``range_elements`` limit, at most
-#: ``port_elements``): it serves shapes and indices, and a longer one costs its tuple of sizes, onnx's data
-#: propagation, seconds and gigabytes
-INTEGER_RANGE_ELEMENTS = Limits().range_elements
 
 
 def constant_limit(integer_range: bool) -> tuple[int, str, str | None]:
