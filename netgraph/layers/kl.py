@@ -297,8 +297,7 @@ def closed_form_kl(fn: Callable[[Params, Params], torch.Tensor], p: Distribution
     not finite?) decides whether to look for them."""
     like = next(v for v in (*p_params, *q_params) if is_tensor(v))
     kl = fn(tensors(p_params, like), tensors(q_params, like))
-    unfinished = ~torch.isfinite(kl.detach())
-    if not (tracing() or unfinished.is_meta) and bool(unfinished.any()):
+    if not (tracing() or kl.is_meta) and bool((~torch.isfinite(kl.detach())).any()):  # traced: no dead ops in the graph
         check_certain_q(p, q, p_params, q_params, where, kl)
         check_classes(p, q, p_params, q_params, where)
         check_finite(kl, p, q, shape, where)
