@@ -22,7 +22,7 @@ from netgraph.core.types import Conflict, format_shape
 from netgraph.core.wording import counted
 from netgraph.layers._shapes import fixed_product, is_int, solved_dims
 
-__all__ = ["INHERITED", "normal_dims", "dims_hint", "output_dims", "input_dims", "run_dims", "reshape",
+__all__ = ["INHERITED", "fixed_sizes", "normal_dims", "dims_hint", "output_dims", "input_dims", "run_dims", "reshape",
            "flatten_code"]
 
 INHERITED = "Inherited"
@@ -160,7 +160,7 @@ def flatten_code(x: str, shape: tuple, a: int, b: int, local: Any = None) -> str
     """
     size, trailing = math.prod(shape[a:b]), shape[b:]
     if all(isinstance(d, int) for d in trailing) or local is None:
-        sizes = [f"{x}.shape[0]", *_sizes(x, shape[:a], 1), str(size), *_sizes(x, trailing, b + 1)]
+        sizes = [f"{x}.shape[0]", *fixed_sizes(x, shape[:a], 1), str(size), *fixed_sizes(x, trailing, b + 1)]
         return f"{x}.reshape({', '.join(sizes)})"
     moved, first = local("moved"), 1 + a + len(trailing)  # the merged dims' place once moved last
     kept = ["batch", *shape[:a], *trailing]
@@ -169,6 +169,6 @@ def flatten_code(x: str, shape: tuple, a: int, b: int, local: Any = None) -> str
             f".reshape({sizes}, {size}).movedim({first}, {a + 1})")
 
 
-def _sizes(x: str, shape: tuple, first: int) -> list[str]:
+def fixed_sizes(x: str, shape: tuple, first: int) -> list[str]:
     """Each dim of ``shape`` (at ``first`` on in ``x``, batch included), its size written out where it is fixed."""
     return [str(d) if isinstance(d, int) else f"{x}.shape[{first + i}]" for i, d in enumerate(shape)]

@@ -22,6 +22,7 @@ from typing import Any
 import torch
 
 from netgraph.layers._masks import MaskedFnModule, reduce
+from netgraph.layers._reshape_dims import fixed_sizes
 from netgraph.layers._shapes import FnModule, _ShapeLayer, level_dims, levels_option
 from netgraph.core.layer import EmitContext
 from netgraph.core.options import Levels, Literal
@@ -170,7 +171,7 @@ def _flattened_code(x: str, dims: tuple[int, ...], shape: tuple = (), local: Any
     if local is None or not all(isinstance(d, int) for d in merged):
         return f"{moved}.flatten({ends[0]})"
     name, kept = local("moved"), [d for i, d in enumerate(shape, 1) if i not in dims]
-    sizes = [f"{name}.shape[0]", *(str(d) if isinstance(d, int) else f"{name}.shape[{i}]" for i, d in enumerate(kept, 1))]
+    sizes = [f"{name}.shape[0]", *fixed_sizes(name, kept, 1)]
     return f"({name} := {moved}).reshape({', '.join(sizes)}, {math.prod(merged)})"
 
 
