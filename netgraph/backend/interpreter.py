@@ -16,8 +16,8 @@ from netgraph.backend.batch_sizes import checked_batch_size, largest_batch
 from netgraph.backend.compile import submodule
 from netgraph.backend.derived_lengths import check_input_lengths
 from netgraph.backend.input_lengths import empty_length_problem
-from netgraph.backend.module_inputs import input_problem, missing_port, unknown_port
-from netgraph.core.errors import DataError, NetGraphError, OptionError, did_you_mean
+from netgraph.backend.module_inputs import input_problem, missing_port, own_layer_error, unknown_port
+from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.core.wording import type_label
 from netgraph.core.ir import Node
 from netgraph.core.walk import GraphWalker
@@ -68,8 +68,7 @@ def interpret(net: Any, module: torch.nn.Module, /, **inputs: torch.Tensor) -> A
             _check_lengths(net, inputs)
         outputs = ModuleRunner(net, module, batch).run(inputs)
     except Exception as exc:  # torch's (or Python's) error inside a layer: blame the input that explains it, if any
-        if isinstance(exc, NetGraphError) and getattr(exc, "replaced_error", None) is None \
-                and not getattr(exc, "blames_inputs", False):  # (a fixed-length fold's: the input's, as compiled)
+        if own_layer_error(exc):  # (not a fixed-length fold's blame of its inputs: the input's, as compiled)
             raise  # a layer's own DataError (not an operator's inner net's blame of its own inputs)
         error = _input_error(net, module, inputs)
         if error is None:  # the inputs fit: the error itself (torch's, not an operator's inner net's blame of its own)

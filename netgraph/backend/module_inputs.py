@@ -29,7 +29,14 @@ from netgraph.core.tracing import tracing
 from netgraph.core.types import INTEGER, REAL, format_shape
 from netgraph.core.wording import counted, type_label
 
-__all__ = ["input_error", "input_problem", "missing_port", "unknown_port"]
+__all__ = ["input_error", "input_problem", "missing_port", "unknown_port", "own_layer_error"]
+
+
+def own_layer_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is a layer's own NetGraphError: no inner compiled net's DataError in place of torch's error
+    (``replaced_error``), nor one an input of the wrong shape may explain (``blames_inputs``)."""
+    return isinstance(exc, NetGraphError) and getattr(exc, "replaced_error", None) is None \
+        and not getattr(exc, "blames_inputs", False)
 
 
 def input_error(module: Any, exc: Exception, args: tuple, kwargs: dict[str, Any]) -> Exception | None:
@@ -40,12 +47,12 @@ def input_error(module: Any, exc: Exception, args: tuple, kwargs: dict[str, Any]
         return None
     if isinstance(exc, TypeError) and (unbound := _unbound(module, args, kwargs)) is not None:
         return unbound
-    replaced = getattr(exc, "replaced_error", None)  # an inner compiled net's DataError in place of torch's error
-    if isinstance(exc, NetGraphError) and replaced is None and not getattr(exc, "blames_inputs", False):
+    if own_layer_error(exc):
         if not module.__dict__.get("inner_net"):
             return None  # a layer's own DataError (blames_inputs: one an input of the wrong shape may explain)
         exc.blames_inputs = True  # a layer's inside an operator: checked on merged or stepped inputs, which an
         # input of the outer module may explain (its batch times a mapped length: (10, 4) for (2, 5, 4))
+    replaced = getattr(exc, "replaced_error", None)  # an inner compiled net's DataError in place of torch's error
     given = _forwarded(module, exc, args, kwargs)
     real = next((p.dtype for p in module.parameters() if p.is_floating_point()), None)
     device = next((t.device for t in chain(module.parameters(), module.buffers())), None)
