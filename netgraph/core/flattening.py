@@ -17,7 +17,7 @@ from netgraph.core.chain import NetChain
 from netgraph.core.edge_text import renamed_pair, written
 from netgraph.core.errors import NetGraphError, OptionError
 from netgraph.core.graph import NetGraph
-from netgraph.core.integers import plain_int
+from netgraph.core.integers import is_int, plain_int
 from netgraph.core.ir import Value
 from netgraph.core.layer import Layer
 from netgraph.core.layer_moves import Moves
@@ -114,7 +114,7 @@ def net_flatten(net: Layer, levels: int | None = None) -> Layer:
 def _flattened(net: Layer, levels: int | None) -> tuple[Layer, Moves]:
     """``net_flatten``, and where the layers went."""
     levels = plain_int(levels)  # numpy's integers too
-    if levels is not None and (isinstance(levels, bool) or not isinstance(levels, int) or levels < 1):
+    if levels is not None and (not is_int(levels) or levels < 1):
         raise OptionError(f"net_flatten: levels= must be a positive integer or None (all), found {levels!r}",
                           option="levels", kind=VALUE_KIND)
     if isinstance(net, Layer) and not isinstance(net, NetGraph):  # Wolfram's NetFlatten[layer] is the layer

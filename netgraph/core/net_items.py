@@ -18,7 +18,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.layer_sequence import LayerIndexError, NetItemError
 from netgraph.core.rewiring import listed
 from netgraph.core.surgery import net_drop, net_extract, net_take
-from netgraph.core.integers import plain_int
+from netgraph.core.integers import is_int, plain_int
 
 __all__ = ["net_item"]
 
@@ -58,7 +58,7 @@ def _layer_name(graph: NetGraph, part: Any, parts: tuple, at: tuple) -> str:
     """The name of ``graph``'s layer at position ``part`` (from 0, negative from the end) or named ``part``."""
     names = list(graph.layers)
     where = f"{_shown(parts)}: " + (f"layer {'/'.join(at)!r} ({graph.type_name})" if at else f"the {graph.type_name}")
-    if isinstance(part := plain_int(part), int) and not isinstance(part, bool):  # numpy's integers too
+    if is_int(part := plain_int(part)):  # numpy's integers too
         n = len(names)
         if not -n <= part < n:
             raise LayerIndexError(f"{where} has {n} layer{'s' if n > 1 else ''}, at positions 0 to {n - 1} (or {-n} to "

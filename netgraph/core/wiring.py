@@ -25,7 +25,7 @@ from netgraph.core.port_paths import elided, resolve
 from netgraph.core.ports import NetPort, PortRef, WrittenEdge, new_edge, new_port_ref
 from netgraph.core.wiring_ports import FoundEdges, GraphPortsStep, Wiring
 from netgraph.core.wiring_threading import ThreadingStep, add_feed, also, joined
-from netgraph.core.integers import plain_int
+from netgraph.core.integers import is_int, plain_int
 
 __all__ = ["Wiring", "normalize", "describe_layer", "describe_key", "join_path", "format_endpoint"]
 
@@ -163,7 +163,7 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
     def layer_name(self, ref: Any, edge: EdgeRef) -> str | None:
         if (name := self.plain_name(ref)) is not None:  # the common cases first; subclasses of int and str below
             return name
-        if isinstance(ref := plain_int(ref), int) and not isinstance(ref, bool):  # numpy's integers too
+        if is_int(ref := plain_int(ref)):  # numpy's integers too
             if 1 <= (ref := int(ref)) <= len(self.names):  # an int subclass too
                 return self.names[ref - 1]
             self.problem("unknown-layer", edge, f"there is no layer {ref} (layers are numbered 1 to {len(self.names)})")
