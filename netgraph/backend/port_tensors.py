@@ -42,8 +42,8 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
                           kind="missing-data")
     if isinstance(value, (torch.utils.data.DataLoader, torch.utils.data.Dataset)):
         raise _port_error(port, _container_problem(value), **_no_tensor(value))
-    if type(value) is tuple and _tuple_problem(value) and all(v.ndim for v in value):  # torch reads numpy's slowly
-        raise _port_error(port, _tuple_problem(value), **_no_tensor(value))
+    if type(value) is tuple and (problem := _tuple_problem(value)) and all(v.ndim for v in value):
+        raise _port_error(port, problem, **_no_tensor(value))  # torch reads a tuple of numpy's arrays slowly
     try:
         x = as_tensor(value)  # numpy arrays in the other byte order or with negative strides: a native copy
     except (TypeError, ValueError, RuntimeError, OverflowError) as exc:

@@ -149,9 +149,8 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
                           f"return_results={options['return_results']!r}: give one of them", option="all",
                           kind="option-combination", found=(options["all"], options["return_results"]))
     v = options.get("validation_set")
-    if isinstance(v, np.generic) or isinstance(v, (torch.Tensor, np.ndarray)) and v.ndim == 0:  # a number, not data
-        v = plain_number(v)  # a 32-bit 0.3 is 0.3: ceil(0.30000001 * 10) would hold out 4 of 10
-        options = {**options, "validation_set": v}
+    if (number := plain_number(v)) is not v:  # a numpy number or 0-d array or tensor: a number, not data
+        v = options["validation_set"] = number  # a 32-bit 0.3 is 0.3: ceil(0.30000001 * 10) would hold out 4 of 10
     refuse_scaled(v, f"validation_set={v!r}", "validation_set=", "validation_set")  # Wolfram's Scaled[0.1]
     if isinstance(v, numbers.Integral):
         raise OptionError(f"validation_set takes a fraction of the data to hold out, strictly between 0 and 1 "
