@@ -214,6 +214,7 @@ class Trainer(ProgressReports):
 
     def _rounds(self) -> str:
         plan, s = self.plan, self.state
+        measured = measured_labels(plan.meter)  # the bar's labels, the same every batch
         if plan.resume is not None and (ended := ended_before(plan.stopping, plan.max_time, s)):
             return self.finish(ended)  # the uninterrupted run trains no more: neither may a resumed one
         while True:
@@ -240,7 +241,7 @@ class Trainer(ProgressReports):
                 if self.bar is not None:
                     self.bar.update(1)
                     self.bar.set_postfix(bar_postfix(self.state, self.loss.last_terms, value,
-                                                       measured_labels(plan.meter)), refresh=False)
+                                                       measured), refresh=False)
                 if plan.max_time and self.ctx.any(time.perf_counter() - self.started > plan.max_time):
                     timed_out = True
                     break
