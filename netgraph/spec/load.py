@@ -26,7 +26,7 @@ from netgraph.spec.layer_specs import CHAIN_KEYS, GRAPH_KEYS, is_lone_layer_type
 from netgraph.spec.ports import check_declared, check_unused, read_ports
 from netgraph.spec.spec_header import check_header
 from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
-from netgraph.spec.problems import FAILED, ProblemLog, TooManyProblems, looks_like_spec, sole, yaml_advice
+from netgraph.spec.problems import FAILED, ProblemLog, TooManyProblems, looks_like_spec, yaml_advice
 from netgraph.spec.saving import MODULE_ARRAYS, read_arrays
 from netgraph.spec.text import EncodingRefused, other_kind_hint, read_limited
 from netgraph.spec.yaml_hints import comment_hint
@@ -159,7 +159,8 @@ class SpecReader(ProblemLog):
         f = SourceFile(shown, path.parent, chain)
         try:  # a link's references (its 'arrays:' too) are read beside the file it links to, where save wrote them
             f = SourceFile(shown, path.resolve().parent if path.is_symlink() else path.parent, (*chain, path.resolve()))
-            self.spec_files.setdefault(path, file_identity(path))  # before the first read: a change after it shows
+            if path not in self.spec_files:  # before the first read: a change after it shows
+                self.spec_files[path] = file_identity(path)
             text = read_limited(path)
         except EncodingRefused as exc:
             return self.error(Loc(exc.line, exc.col), exc.problem, f, kind="encoding")

@@ -131,11 +131,11 @@ def core_refusal(kind: str, text: str) -> str | None:
     >>> core_refusal("int", "1:30")
     "cannot read '1:30' as int: a spec reads YAML 1.2 values (int: 10, -3, 0o17, 0x1F)"
     """
-    shown, digits = repr(text[:40]), text.lstrip("+-0")
     if kind == "int" and _LEADING_ZERO.fullmatch(text):
+        shown, digits = repr(text[:40]), text.lstrip("+-0")  # the words made only for a refusal: every number asks
         octal = f" (or 0o{digits[:40]} for octal)" if text[0] == "0" and digits and max(digits) <= "7" else ""
         return (f"{shown}: a number with a leading zero is ambiguous (YAML 1.1 reads it as octal, YAML 1.2 as "
                 f"decimal); write {(text[0] if text[0] in '+-' else '') + (digits or '0')[:40]}{octal}")
     if kind in _FORMS and not _FORMS[kind].fullmatch(text):
-        return f"cannot read {shown} as {kind}: a spec reads YAML 1.2 values ({kind}: {_EXAMPLES[kind]})"
+        return f"cannot read {text[:40]!r} as {kind}: a spec reads YAML 1.2 values ({kind}: {_EXAMPLES[kind]})"
     return None

@@ -32,11 +32,11 @@ from netgraph.core.limits import current_limits, raise_hint
 from netgraph.spec.block_structure import BlockLookahead
 from netgraph.spec.flow_lists import FlowLookahead
 from netgraph.spec.line_breaks import blank_tab_lines, uniform_breaks, yaml_lines
-from netgraph.spec.unread_values import MAX_DUPLICATES, UnreadValues
+from netgraph.spec.unread_values import UnreadValues
 from netgraph.spec.scalar_spans import CORE, Loc, ScalarText, core_refusal, core_value
 from netgraph.spec.yaml_hints import empty_file_problem, list_key_hint, syntax_hint
 
-__all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS", "RESOLVERS", "MAX_DUPLICATES"]
+__all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS", "RESOLVERS"]
 
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null")}
