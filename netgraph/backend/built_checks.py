@@ -113,10 +113,11 @@ _INNER: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("inner_bui
 
 
 @contextlib.contextmanager
-def inner_build(checks: bool | str | None) -> Iterator[None]:
+def inner_build(checks: bool | str | None, shared: Any = None) -> Iterator[None]:
     """An operator's inner nets are being compiled, with the outer module's distribution ``checks`` (None: the
-    global setting); the outermost compile labels their layers once."""
-    token = _INNER.set((checks,))
+    global setting); the outermost compile labels their layers once. ``shared``: what the outer build hands its
+    inner builds (``inner_shared``)."""
+    token = _INNER.set((checks, shared))
     try:
         yield
     finally:
@@ -126,6 +127,12 @@ def inner_build(checks: bool | str | None) -> Iterator[None]:
 def compiling_inner() -> bool:
     """Whether an operator's inner nets are being compiled (whose inputs are the operator's, not the data)."""
     return _INNER.get() is not None
+
+
+def inner_shared() -> Any:
+    """What the build of the operator whose inner nets are compiling handed them (``inner_build``); None outermost."""
+    inner = _INNER.get()
+    return None if inner is None else inner[1]
 
 
 def inner_checks(checks: bool | str | None) -> bool | str | None:

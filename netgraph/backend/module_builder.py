@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextvars
 from collections.abc import Sequence
 from typing import Any
 
 import torch
 from torch import nn
 
-from netgraph.backend.built_checks import check_built, inner_build
+from netgraph.backend.built_checks import check_built, inner_build, inner_shared
 from netgraph.core.errors import OptionError, ShapeError
 from netgraph.core.ir import Node
 from netgraph.core.operator import NetOperator
@@ -20,10 +19,6 @@ from netgraph.layers.random_module import RandomModule
 
 __all__ = ["ModuleBuilder"]
 
-# the wrapped modules of the outermost compile (id of a TorchLayer's module -> (layer, (its description, its path)
-# from the outermost net)), and the operator node whose inner nets are building (None outermost): one registry for
-# every net a compile builds, so that operators' nets share it with the outer net
-_WRAPPED: contextvars.ContextVar[tuple[dict, Any] | None] = contextvars.ContextVar("wrapped", default=None)
 
 
 class ModuleBuilder(GraphWalker):
@@ -39,7 +34,10 @@ class ModuleBuilder(GraphWalker):
         self.operators: list[tuple[tuple[str, ...], nn.Module]] = []  # (path, module), for label_inner_layers
         self._kinds: dict[type, tuple[bool, bool]] = {}  # by layer class: see _kind
         self._plain: dict[type, bool] = {}  # by module class: see _label
-        self._wrapped, self._outer = _WRAPPED.get() or ({}, None)  # see _WRAPPED: (builder, operator node) or None
+        # the wrapped modules of the outermost compile (id of a TorchLayer's module -> (layer, (its description, its
+        # path) from the outermost net)), one registry for every net a compile builds, so that operators' nets share
+        # it with the outer net; and the outer (builder, operator node) whose inner nets are building (None outermost)
+        self._wrapped, self._outer = inner_shared() or ({}, None)
 
     def visit_node(self, node: Node, inputs: Sequence[Any]) -> None:
         path, layer = node.path, node.layer
@@ -49,12 +47,8 @@ class ModuleBuilder(GraphWalker):
             self._refuse_shared_module(path, layer, layer.__dict__["_module"])
         try:
             if operator:  # its inner nets compile with this module's checks, labelled below
-                token = _WRAPPED.set((self._wrapped, (self, node)))
-                try:
-                    with inner_build(self.checks):
-                        built = parent._modules[path[-1]] = layer.build(node.types)
-                finally:
-                    _WRAPPED.reset(token)
+                with inner_build(self.checks, (self._wrapped, (self, node))):
+                    built = parent._modules[path[-1]] = layer.build(node.types)
                 self.operators.append((path, built))
             else:
                 built = parent._modules[path[-1]] = layer.build(node.types)
