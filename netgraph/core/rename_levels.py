@@ -80,6 +80,7 @@ def renames_at_levels(net: NetGraph, rename: Any, levels: tuple[int, float]) -> 
         return rename  # net_rename refuses it
     out: dict[Any, Any] = {}
     rules: dict[tuple, Any] = {}  # a layer's path -> the rule that renames it
+    at_levels: list | None = None  # (path, name) of the layers at the levels, walked once for every name rule
     for old, new in rename.items():
         if isinstance(old, NetPort) and levels[0] > 1:
             raise OptionError(f"net_rename renames the net's own ports at level 1; level {_shown(levels)} leaves "
@@ -89,9 +90,11 @@ def renames_at_levels(net: NetGraph, rename: Any, levels: tuple[int, float]) -> 
                 _claim(rules, out, old, old, new)
             out[old] = new
             continue
-        paths = [path for path, name in layers_at_levels(net, levels) if name == old]
+        if at_levels is None:
+            at_levels = list(layers_at_levels(net, levels))
+        paths = [path for path, name in at_levels if name == old]
         if not paths:
-            names = sorted({name for _, name in layers_at_levels(net, levels)})
+            names = sorted({name for _, name in at_levels})
             raise WiringError(f"net_rename: no layer is named {old!r} at level {_shown(levels)}"
                               f"{did_you_mean(old, names)}", kind="unknown-layer", layer=(), found=old)
         for path in paths:
