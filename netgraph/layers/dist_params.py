@@ -68,8 +68,8 @@ def as_param(cls_name: str, name: str, value: Param) -> Param:
             raise OptionError(f"{cls_name} parameter {name} takes real numbers, found a complex tensor of dtype "
                               f"{value.dtype} (its imaginary part would be dropped); give its .real or .abs()",
                               option=name, kind=VALUE_KIND, expected=REAL, found=value.dtype)
-        if value.dim() == 0:  # a number, as a spec writes and reads it back (a narrower float: the decimal written)
-            return float(plain_number(value))
+        if value.dim() == 0:  # a bool's: plain_value read every other 0-d tensor left here as its number
+            return float(value)
         return _within_dims(cls_name, name, value.detach().clone() if value.is_floating_point()
                             else value.detach().to(torch.float32))
     if isinstance(value, (list, tuple)):
