@@ -254,10 +254,7 @@ def index_range(net: Any, port: str) -> tuple[int, int]:
     sizes = []
     for path, layer in net.leaves():
         if isinstance(layer, ExtractLayer) and net.producer((path, "Position")) == ((), port):
-            types = net.layer_types(path)
-            position, data = types["Position"].shape, types["Input"].shape
-            levels = position[-1] if position and isinstance(position[-1], int) else 1
-            sizes += [d for d in (data or ())[:levels] if isinstance(d, int)]
+            sizes += layer.position_sizes(net.layer_types(path))
     return (1, min(sizes)) if sizes else (0, index_count(net, port) - 1)
 
 

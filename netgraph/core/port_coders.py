@@ -79,11 +79,7 @@ def _untaken_indices(span: tuple[int, int], graph: Any, path: tuple, layer: Any,
         return f"takes n={n} (indices 0 to {n - 1}); give it n={hi + 1}" if isinstance(n, int) and n <= hi else None
     if not restricted or layer.type_name != "ExtractLayer" or port != "Position":
         return None
-    types = graph.layer_types(path)
-    position, data = types["Position"].shape, types["Input"].shape
-    sizes = [d for d in (data or ())[:position[-1] if position and isinstance(position[-1], int) else 1]
-             if isinstance(d, int)]
-    m = min(sizes, default=None)
+    m = min(layer.position_sizes(graph.layer_types(path)), default=None)
     if m is None or 1 <= lo <= hi <= m or -m <= lo <= hi <= -1:
         return None
     return (f"port 'Position' takes 1-based positions 1 to {m} (or -{m} to -1 from the end); give "
