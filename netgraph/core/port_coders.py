@@ -51,7 +51,7 @@ def check_decoders(coders: dict[str, Coder], types: dict[str, PortType], graph: 
         reason = coder.check(types[port]) if isinstance(coder, Decoder) and port in types else None
         if reason:
             errors.append(Diagnostic(f"graph output {port!r}: {reason}", "decoder-port", layer=(), port=port))
-        span = index_span(coder) if isinstance(coder, Encoder) else None
+        span = coder.index_span if isinstance(coder, Encoder) else None
         for path, layer, leaf_port in fed_leaves(graph, port) if span else ():
             reason = _untaken_indices(span, graph, path, layer, leaf_port, hasattr(coder, "range_text"))
             if reason:
@@ -59,12 +59,6 @@ def check_decoders(coders: dict[str, Coder], types: dict[str, PortType], graph: 
                                          f"{span[1]}, but layer {'/'.join(path)!r} ({layer.type_name}) {reason}",
                                          "encoder-range", layer=path, port=port))
     return errors
-
-
-def index_span(encoder: Encoder) -> tuple[int, int] | None:
-    """The smallest and largest index ``encoder`` gives (a Restricted's range, 0 to its count - 1), else None."""
-    span = getattr(encoder, "range", None) if hasattr(encoder, "range_text") else None
-    return span or ((0, encoder.index_count - 1) if encoder.index_count else None)
 
 
 def _untaken_indices(span: tuple[int, int], graph: Any, path: tuple, layer: Any, port: str,
