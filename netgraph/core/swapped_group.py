@@ -4,12 +4,12 @@ again with the two sources swapped, and the hint given only when that fits."""
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from typing import Any
 
 from netgraph.core.errors import Diagnostic, ShapeError
-from netgraph.core.inference import conflict_error, solve
+from netgraph.core.inference import conflict_error
+from netgraph.core.trial_solve import solves_with
 
 __all__ = ["MAX_SWAP_TRIALS", "swapped_group_error"]
 
@@ -49,13 +49,7 @@ def _groups(net: Any) -> dict[tuple[int, str], list]:
 def _fits_swapped(net: Any, group: list) -> bool:
     first, second = group
     swapped = {first: dataclasses.replace(first, src=second.src), second: dataclasses.replace(second, src=first.src)}
-    trial = copy.copy(net)  # a shallow copy with other edges, inferred alone (never a NetGraph made again)
-    trial._edges = tuple(swapped.get(e, e) for e in net._edges)
-    try:
-        solve(trial._problem())  # only whether it solves: no types built
-    except ShapeError:
-        return False
-    return True
+    return solves_with(net, _edges=tuple(swapped.get(e, e) for e in net._edges))
 
 
 def _with_hint(net: Any, diagnostic: Diagnostic, group: list) -> Diagnostic:

@@ -42,7 +42,7 @@ from netgraph.train.data_sets import TEST
 from netgraph.train.data_shapes import with_data_shapes
 from netgraph.train.encoded import encoded_alone, from_disk
 from netgraph.train.expectations import expect_metric_targets, input_expect, refuse_unread_target
-from netgraph.train.input_lengths import check_input_lengths
+from netgraph.train.input_lengths import check_data_lengths
 from netgraph.train.loss import attach_losses
 from netgraph.train.metrics import NAMES, Measured, Meter, metric_hint, metric_name, plan_metrics
 from netgraph.train.options import NETS, check_number, snake
@@ -200,7 +200,7 @@ def _measure(net: Any, data: Any, names: list[tuple[str, str | None, str]], loss
     raw, module = padded_training(net, raw, module, expect)
     check_example_shapes(getattr(raw, "loader", None), expect, TEST)
     test = finish(raw, expect, loss.allow_extra, TEST).to(device)
-    check_input_lengths(net, test, TEST)  # as net_train checks its data, before the forward would raise it
+    check_data_lengths(net, test, TEST)  # as net_train checks its data, before the forward would raise it
     meter = Meter(measured).to(device) if measured else None
     module.to(device).eval()
     keys = (*net.input_ports, *lengths_keys(module))
