@@ -227,3 +227,19 @@ def test_a_folder_of_images_is_measured_as_the_net_labels_them(tmp_path):
     expected = _accuracy(net, image_folder(folder))
     assert net_measurements(net, str(folder), "Accuracy", batch_size=5) == pytest.approx(expected)
     assert net_measurements(net, list(image_folder(folder)), "ErrorRate") == pytest.approx(1 - expected)
+
+
+def test_a_multi_label_sigmoid_output_is_measured_over_its_labels_pooled():
+    """Several LogisticSigmoid elements (multi-label): ROC AUC, the 2x2 ConfusionMatrix and Accuracy count every
+    (example, label) pair together, as the README says, not label by label."""
+    net = net_initialize(NetChain([LinearLayer(2), ElementwiseLayer("LogisticSigmoid")], input=2), seed=0)
+    x = torch.randn(6, 2, generator=torch.Generator().manual_seed(3))
+    target = torch.tensor([[1.0, 0.0], [0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0], [0.0, 1.0]])
+    found = net_measurements(net, (x, target), ["ROCAUC", "ConfusionMatrix", "Accuracy"])
+    scores, labels = net(x).reshape(-1), target.reshape(-1).bool()
+    pairs = [(p, n) for p in scores[labels] for n in scores[~labels]]
+    assert found["ROCAUC"] == pytest.approx(sum(float(p > n) for p, n in pairs) / len(pairs))
+    predicted = scores > 0.5
+    assert found["ConfusionMatrix"].tolist() == [[int((~labels & ~predicted).sum()), int((~labels & predicted).sum())],
+                                                 [int((labels & ~predicted).sum()), int((labels & predicted).sum())]]
+    assert found["Accuracy"] == int((predicted == labels).sum()) / 12
