@@ -312,7 +312,7 @@ def _after_run(trainer: Trainer, held: Any, guards: Any) -> None:
 
 def _best_round(s: Any) -> int | None:
     """The round whose net came back: the best validated one, else (every round warming up, or every validation loss
-    NaN: none compared) the last, whose net is returned then; None without validation."""
+    or watched metric NaN: none compared) the last, whose net is returned then; None without validation."""
     return (s.best_round or s.rounds) if s.validation_losses else None
 
 

@@ -69,8 +69,8 @@ def net_measurements(net: Any, data: Any, measurements: Any = LOSS, **options: A
     list a dict name -> value (keyed by the names as given). Values are floats; a "ConfusionMatrix" is a k x k
     int64 tensor, rows the true class, columns the predicted.
 
-    Options (net_train's): ``loss_function`` (None: the automatic loss), ``batch_size`` (64; the values do not
-    depend on it), ``target_device``, ``random_seed`` (random layers' draws; None: torch's generator),
+    Options (net_train's): ``loss_function`` (None: the automatic loss), ``batch_size`` (64; the loss moves with
+    it only by float32 rounding: net_train's gives its validation loss exactly), ``target_device``, ``random_seed`` (random layers' draws; None: torch's generator),
     ``working_precision``, ``num_workers``. Data: any form net_train takes. A layer alone is measured as the net
     of it alone, ``NetGraph(layer)`` (Wolfram's NetMeasurements[layer, data]).
     """
