@@ -18,8 +18,6 @@ from typing import Any
 import numpy as np
 import torch
 
-from netgraph.core.shortest_decimals import shortest_decimals
-
 
 #: whole numbers below this keep their stored value (written without an exponent); above, the shortest decimal
 _EXACT_WHOLE = 2.0 ** 53
@@ -49,11 +47,11 @@ def plain_number(value: Any) -> Any:
 
 def as_written(array: np.ndarray) -> np.ndarray | None:
     """A float16 or float32 ``array`` as float64, each element the decimal written (see the module); None for any
-    other dtype. The decimals are found on the whole array (``shortest_decimals``: 1M elements about 0.2 s of CPU)."""
+    other dtype. Each element goes through its decimal: 1M elements take about a second and 130 MiB."""
     if array.dtype.kind != "f" or array.dtype.itemsize >= 8:
         return None
     exact = array.astype(np.float64)
-    written = shortest_decimals(array)  # numpy's shortest decimals at the array's own precision
+    written = array.astype(str).astype(np.float64)  # numpy's shortest decimals at the array's own precision
     whole = (exact == np.floor(exact)) & (np.abs(exact) < _EXACT_WHOLE)  # an integer float64 holds exactly
     keep = (written.astype(array.dtype) == array) & ~whole & np.isfinite(exact)
     return np.where(keep, written, exact)
