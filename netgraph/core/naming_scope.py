@@ -7,8 +7,8 @@ Outside ``naming_under`` (a net built in Python) messages name a layer by its in
 >>> scoped_layer(("b",), "ReshapeLayer") is None
 True
 >>> with naming_under(("inner",)):
-...     scoped_layer(("b",), "ReshapeLayer")
-"layer 'inner/b' (ReshapeLayer)"
+...     scoped_layer(("b",), "ReshapeLayer"), scoped_name("enc/l1")
+("layer 'inner/b' (ReshapeLayer)", 'inner/enc/l1')
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-__all__ = ["naming_under", "naming_prefix", "scoped_layer"]
+__all__ = ["naming_under", "naming_prefix", "scoped_layer", "scoped_name"]
 
 _PREFIX: ContextVar[tuple[str, ...] | None] = ContextVar("netgraph_naming_prefix", default=None)
 
@@ -45,3 +45,10 @@ def scoped_layer(path: tuple[str, ...], type_name: str) -> str | None:
     if prefix is None:
         return None
     return f"layer {'/'.join((*prefix, *path))!r} ({type_name})"
+
+
+def scoped_name(shown: str) -> str:
+    """A layer's path as a message shows it (``"enc/l1"``, in the net being built), from the top net inside
+    ``naming_under`` (``"inner/enc/l1"``); as given outside it."""
+    prefix = _PREFIX.get()
+    return shown if prefix is None else "/".join((*prefix, shown))
