@@ -53,8 +53,9 @@ def test_a_cycle_and_a_port_fed_twice_name_their_layers_by_path():
         in message(cycle, ("n",))
 
     def fed_twice():
-        return NetGraph({"a": "Tanh", "b": "Tanh", "c": TotalLayer()}, [(NetPort("Input"), "a"), (NetPort("Input"), "b"),
-                        ("a", NetPort("c", "Input1")), ("b", NetPort("c", "Input1"))], Input=2)
+        return NetGraph({"a": "Tanh", "b": "Tanh", "c": TotalLayer()},
+                        [(NetPort("Input"), "a"), (NetPort("Input"), "b"), ("a", NetPort("c", "Input1")),
+                         ("b", NetPort("c", "Input1"))], Input=2)
     assert "port 'Input1' of layer 3 'c' (TotalLayer) is fed by 2 edges" in message(fed_twice)
     assert "port 'Input1' of layer 'm/net/c' (TotalLayer) is fed by 2 edges" in message(fed_twice, ("m", "net"))
 

@@ -57,7 +57,8 @@ def check_decoders(coders: dict[str, Coder], types: dict[str, PortType], graph: 
             reason = _untaken_indices(span, graph, path, layer, leaf_port, hasattr(coder, "range_text"))
             if reason:
                 errors.append(Diagnostic(f"graph input {port!r}: the {coder.type_name} gives indices {span[0]} to "
-                                         f"{span[1]}, but layer {scoped_name('/'.join(path))!r} ({layer.type_name}) {reason}",
+                                         f"{span[1]}, but layer {scoped_name('/'.join(path))!r} ({layer.type_name}) "
+                                         f"{reason}",
                                          "encoder-range", layer=path, port=port))
     return errors
 

@@ -61,7 +61,7 @@ def _with_hint(net: Any, diagnostic: Diagnostic, group: list) -> Diagnostic:
         if ports == ["Input", "Target"] else ""
     edge = next((ref for ref in diagnostic.edges if (ref.index, ref.hop) == (diagnostic.edge, diagnostic.hop)),
                 group[0].text)
-    hint = ("; the group ", edge, f" fits with its sources swapped: layer {scoped_name(name)!r} ({net._layers[name].type_name}) "
-                                  f"takes {ports[0]!r} then {ports[1]!r}{keras}")
+    hint = ("; the group ", edge, f" fits with its sources swapped: layer {scoped_name(name)!r} "
+                                  f"({net._layers[name].type_name}) takes {ports[0]!r} then {ports[1]!r}{keras}")
     return dataclasses.replace(diagnostic, message=diagnostic.message + "".join(map(str, hint)),
                                parts=(*(diagnostic.parts or (diagnostic.message,)), *hint))
