@@ -17,6 +17,7 @@ from netgraph.core.coders import Coder, Decoder, Encoder
 from netgraph.core.errors import Diagnostic
 from netgraph.core.shared import is_graph
 from netgraph.core.types import PortType
+from netgraph.core.naming_scope import scoped_name
 
 __all__ = ["split_port_options", "check_decoders", "fed_leaves", "with_encoder_counts", "graph_with_encoder"]
 
@@ -56,7 +57,8 @@ def check_decoders(coders: dict[str, Coder], types: dict[str, PortType], graph: 
             reason = _untaken_indices(span, graph, path, layer, leaf_port, hasattr(coder, "range_text"))
             if reason:
                 errors.append(Diagnostic(f"graph input {port!r}: the {coder.type_name} gives indices {span[0]} to "
-                                         f"{span[1]}, but layer {'/'.join(path)!r} ({layer.type_name}) {reason}",
+                                         f"{span[1]}, but layer {scoped_name('/'.join(path))!r} ({layer.type_name}) "
+                                         f"{reason}",
                                          "encoder-range", layer=path, port=port))
     return errors
 

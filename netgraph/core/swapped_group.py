@@ -9,6 +9,7 @@ from typing import Any
 
 from netgraph.core.errors import Diagnostic, ShapeError
 from netgraph.core.inference import conflict_error
+from netgraph.core.naming_scope import scoped_name
 from netgraph.core.trial_solve import solves_with
 
 __all__ = ["MAX_SWAP_TRIALS", "swapped_group_error"]
@@ -60,7 +61,7 @@ def _with_hint(net: Any, diagnostic: Diagnostic, group: list) -> Diagnostic:
         if ports == ["Input", "Target"] else ""
     edge = next((ref for ref in diagnostic.edges if (ref.index, ref.hop) == (diagnostic.edge, diagnostic.hop)),
                 group[0].text)
-    hint = ("; the group ", edge, f" fits with its sources swapped: layer {name!r} ({net._layers[name].type_name}) "
-                                  f"takes {ports[0]!r} then {ports[1]!r}{keras}")
+    hint = ("; the group ", edge, f" fits with its sources swapped: layer {scoped_name(name)!r} "
+                                  f"({net._layers[name].type_name}) takes {ports[0]!r} then {ports[1]!r}{keras}")
     return dataclasses.replace(diagnostic, message=diagnostic.message + "".join(map(str, hint)),
                                parts=(*(diagnostic.parts or (diagnostic.message,)), *hint))

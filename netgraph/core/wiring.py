@@ -21,6 +21,7 @@ from netgraph.core.advice import OUTPUT_TO_OUTPUT, Advice, fed_twice_parts
 from netgraph.core.errors import MAX_LISTED, Diagnostic, EdgeRef, WiringError, did_you_mean, raise_all
 from netgraph.core.arrow_names import arrow_name_pieces
 from netgraph.core.names import describe_layer
+from netgraph.core.naming_scope import scoped_layer
 from netgraph.core.port_paths import elided, resolve
 from netgraph.core.ports import NetPort, PortRef, WrittenEdge, new_edge, new_port_ref
 from netgraph.core.wiring_ports import FoundEdges, GraphPortsStep, Wiring
@@ -45,17 +46,23 @@ def join_path(parts: Sequence[str]) -> str:
 def describe_key(net: Any, key: tuple) -> str:
     """A (layer path, port) key of ``net`` in words: "layer 4 'sample' (FunctionLayer) port 'Means'"."""
     path, port = key
+    if not path:
+        return f"{'graph input' if port in net.input_ports else 'graph output'} {port!r}"
+    layer = net.layer_at(path)
+    where = scoped_layer(tuple(path), layer.type_name) or _layers_path(net, path)
+    if hasattr(layer, "explicit_edges") and port is not None:
+        return f"{where} {'input' if port in layer.input_ports else 'output'} port {port!r}"
+    return where if port is None else f"{where} port {port!r}"
+
+
+def _layers_path(net: Any, path: tuple) -> str:
+    """The layers along ``path`` of ``net``, each described in the graph holding it, joined (``join_path``)."""
     graph, parts = net, []
     for name in path:
         parts.append(describe_layer(graph.layer_positions, graph.layers, name))
         inner = graph.layers[name]
         graph = inner if hasattr(inner, "explicit_edges") else graph
-    if not path:
-        return f"{'graph input' if port in net.input_ports else 'graph output'} {port!r}"
-    where, layer = join_path(parts), net.layer_at(path)
-    if hasattr(layer, "explicit_edges") and port is not None:
-        return f"{where} {'input' if port in layer.input_ports else 'output'} port {port!r}"
-    return where if port is None else f"{where} port {port!r}"
+    return join_path(parts)
 
 
 def format_endpoint(x: Any) -> str:
