@@ -36,6 +36,7 @@ BODY_PT, PORT_PT, TERM_PT, LABEL_PT = 10.0, 9.0, 11.0, 9.0
 LABEL_PAD = 4.0  # between an edge label and the boxes on either side of its gap, or the next row of labels
 PAD, PORT_H, LINE_H = 4.0, 17.0, 13.0
 NODESEP, RANKSEP, CLUSTER_PAD, CLUSTER_LABEL = 18.0, 34.0, 8.0, 14.0
+CLUSTER_FONT = 10.0  # a nested graph's label along the top of its box
 LANESEP = 6.0  # between neighbouring lanes of long edges: tighter than boxes, apart enough to tell them apart
 
 
@@ -285,7 +286,8 @@ def place(d: Diagram) -> Placed:
     tree.reorder(geo)
     u = _coordinates(geo)
     pads = Pads.of(d.options.rankdir, CLUSTER_PAD, CLUSTER_LABEL)
-    box_u, lane_u = tree.separate(geo, u, pads, NODESEP, LANESEP, lanes_by_cluster(geo, u))
+    least = {} if horizontal else {c.path: text_width(c.label, CLUSTER_FONT) + 12 for c in d.clusters}  # the label
+    box_u, lane_u = tree.separate(geo, u, pads, NODESEP, LANESEP, lanes_by_cluster(geo, u), least)
     before, after = tree.rank_gaps(pads, len(geo.order))
     labels = [(i, e.label, text_width(e.label, LABEL_PT)) for i, e in enumerate(d.edges) if e.label]
     spacing = {r: (after[r - 1], RANKSEP, before[r]) for r in range(1, len(geo.order))}  # the gaps without labels
