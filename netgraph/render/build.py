@@ -24,6 +24,7 @@ from netgraph.core.nesting import deep_walk
 from netgraph.core.ports import NetPort
 from netgraph.core.types import PortType
 from netgraph.layers.operators import NetFoldOperator
+from netgraph.layers.twin_operators import NetPairEmbeddingOperator
 from netgraph.render.model import (FILL, MAX_EXPAND, Cluster, Diagram, DiagramOptions, Edge, Node, escape_id,
                                     shape_label, shorten)
 from netgraph.render.nodes import coder_line, layer_node, operator_options
@@ -178,6 +179,8 @@ class _Builder:
                          depth)
             ends = [("I.", path, p, "I.", inner_path, p) for p in inner.input_ports if p in layer.input_ports]
             ends += [("O.", inner_path, p, "O.", path, p) for p in inner.output_ports if p in layer.output_ports]
+            if isinstance(layer, NetPairEmbeddingOperator):  # each of the pair goes through the one inner net
+                ends += [("I.", path, p, "I.", inner_path, "Input") for p in layer.input_ports]
             if isinstance(layer, NetFoldOperator):  # the state: given or zeros -> inner State; Output -> final State
                 ends += [("I.", path, "InitialState", "I.", inner_path, "State")] if layer.state_input else []
                 ends.append(("O.", inner_path, "Output", "O.", path, "State"))
