@@ -212,3 +212,17 @@ def test_a_spec_with_few_problems_lists_them_all():
         NetGraph.from_yaml(_many_shape_errors(3))
     assert (info.value.complete, info.value.problem_count, len(info.value.diagnostics)) == (True, 3, 3)
     assert "shown" not in str(info.value)
+
+
+def test_jupyter_counts_the_layers_inside_operators(monkeypatch):
+    """The layers an operator holds are drawn too (its inner net as a cluster): a map over a chain of 1,500 layers
+    put 3 MB of SVG in the notebook, as the operator counted as one layer."""
+    from netgraph import NetMapOperator
+    from netgraph.core import stage_doors
+    drawn = []
+    monkeypatch.setattr(NetGraph, "render_svg", lambda self, **options: drawn.append(self) or "<svg/>")
+    n = stage_doors.MAX_NOTEBOOK_LAYERS
+    big = NetGraph({"map": NetMapOperator(chain(n)), "after": ElementwiseLayer("Tanh")}, [("map", "after")])
+    small = NetGraph({"map": NetMapOperator(chain(n - 1)), "after": ElementwiseLayer("Tanh")}, [("map", "after")])
+    assert big._repr_svg_() is None and not drawn
+    assert small._repr_svg_() == "<svg/>" and drawn == [small]

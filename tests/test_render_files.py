@@ -267,3 +267,16 @@ def test_run_and_render_refuse_a_format_no_installed_engine_writes_before_any_wo
         assert captured.out == "" and captured.err.count("\n") == 1
     assert loaded == [] and list(tmp_path.iterdir()) == []
     assert main(["render", "s.yaml", "-o", str(tmp_path / "x.svg")]) == 0 and loaded == ["s.yaml"]
+
+
+def test_a_fallback_is_announced_after_the_same_backend_was_named(no_engines):
+    """Naming the built-in layout once (``backend="builtin"``, no note: the user chose it) used up its once-per-process
+    note, so a later diagram with no backend named fell back to it without a word on why."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a named backend is not announced as a fallback
+        seed().render_svg(backend="builtin")
+    with pytest.warns(render_backend.RenderBackendWarning, match="built-in layered layout.*since neither"):
+        seed().render_svg()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and the fallback is said once
+        seed().render_svg()

@@ -122,3 +122,24 @@ def test_random_nested_nets_keep_clusters_apart(seed):
         net = NetGraph({"wrap": net, "after": LinearLayer(2), "beside": LinearLayer(2)},
                        [("wrap", "after"), (NetPort("Input"), "beside")], Input=3)
     check(net, ["TB", "LR"][seed % 2])
+
+
+@pytest.mark.parametrize("rankdir", ["TB", "BT"])
+def test_a_long_cluster_label_stays_inside_its_box(rankdir):
+    """A nested graph with a long name and a narrow layer: its box is as wide as its label (as dot draws it),
+    so the label neither runs off the canvas nor over the layer beside it. Before, the box fitted its members
+    only and the label, centred on it, reached 66 pt past its left side (x < 0) and over ``b``."""
+    from netgraph.render.layout import text_width
+    name = "a_very_long_nested_graph_name_that_is_wide"
+    net = NetGraph({name: NetGraph({"t": "Tanh"}, []), "b": LinearLayer(3), "c": "Plus"},
+                   [(NetPort("Input"), [name, "b"]), ([name, "b"], "c")], Input=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        root = ET.fromstring(net.render_svg(backend="builtin", rankdir=rankdir))
+    cluster = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "cluster")
+    box, text = rect_of(cluster), next(cluster.iter(f"{SVG}text"))
+    half = text_width(text.text, float(text.get("font-size"))) / 2
+    label = (float(text.get("x")) - half, float(text.get("y")) - 8, float(text.get("x")) + half, float(text.get("y")))
+    assert within(label, box), (label, box)
+    nodes = [rect_of(g) for g in root.iter(f"{SVG}g") if "node" in (g.get("class") or "").split()]
+    assert not any(meet(label, n) for n in nodes)

@@ -212,3 +212,16 @@ def test_a_varying_length_is_short_on_edges_and_named_in_full_in_tooltips(backen
     tips = all_tips(root)
     assert any(tip.endswith(": (b, Varying_minus_1, 4)") for tip in tips), tips
     assert "graph input 'x': (b, Varying, 4)" in tips, tips
+
+
+def test_capitals_get_their_width_in_the_builtin_layout():
+    """Names in capitals ran out of their boxes: the built-in layout gave every letter Helvetica's average width
+    (0.58 em), where M is 0.833 em and W 0.944 (in regular and bold alike), so ``MMMMMMMMMMMM`` (100 pt at 10 pt,
+    bold) got a 78 pt box, and a graph input ``WWWWWWWW`` (83 pt at 11 pt) an ellipse 75 pt wide."""
+    from tests.test_render_layout import rect_of
+    net = NetGraph({"M" * 12: "Tanh"}, [(NetPort("W" * 8), "M" * 12)], **{"W" * 8: 3})
+    root = ET.fromstring(net.render_svg(backend="builtin"))
+    boxes = {g.get("id"): rect_of(g) for g in root.iter(f"{SVG}g") if "node" in (g.get("class") or "").split()}
+    layer, port = boxes["L." + "M" * 12], boxes["I." + "W" * 8]
+    assert layer[2] - layer[0] >= 12 * 8.33, layer
+    assert port[2] - port[0] >= 8 * 0.944 * 11, port

@@ -101,3 +101,24 @@ def test_an_operator_and_its_inner_net_are_tipped_with_the_shapes_they_run_with(
     ran = "NetChain(<1 layer>, inputs={'Input': (4,)}, outputs={'Output': (3,)})"
     assert tips == {"cluster_seq": f"layer 1 'seq' (NetMapOperator): NetMapOperator({ran})",
                     "cluster_seq.net": f"layer 1 'seq' (NetMapOperator) > inner net 'net': {ran}"}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_python_function_in_a_tooltip_has_no_memory_address(backend):
+    """A FunctionLayer of a Python function was tipped with its repr, ``<function scaled at 0x7f...>``: the same net
+    drew different bytes in every process. The address is left out, the function's name kept."""
+    from netgraph import FunctionLayer
+
+    def net_of_a_new_function() -> NetGraph:
+        def scaled(x, y):
+            return x * y
+        return NetGraph({"f": FunctionLayer(scaled), "g": FunctionLayer(lambda x: 2 * x)}, [("f", "g")], x=2, y=2)
+
+    first, second = net_of_a_new_function(), net_of_a_new_function()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        svg = first.render_svg(backend=backend)
+        assert svg == second.render_svg(backend=backend) and first.to_dot() == second.to_dot()
+    assert " at 0x" not in svg
+    shown = tooltips(ET.fromstring(svg))
+    assert "net_of_a_new_function.<locals>.scaled>)" in shown["L.f"], shown

@@ -34,7 +34,7 @@ class DrawingAndYaml:
     def _repr_svg_(self) -> str | None:
         """The diagram a notebook shows; None (the notebook shows the text) past ``MAX_NOTEBOOK_LAYERS`` layers:
         drawing thousands takes seconds and megabytes, unasked (``render_svg`` draws them when asked)."""
-        if len(self.ir.nodes) > MAX_NOTEBOOK_LAYERS:  # the nodes drawn  # type: ignore[attr-defined]
+        if _drawn_past(self, MAX_NOTEBOOK_LAYERS):
             return None
         return self.render_svg()
 
@@ -44,3 +44,15 @@ class DrawingAndYaml:
     @classmethod
     def from_yaml(cls, source: Any, **options: Any) -> Any:
         return stage("from_yaml")(source, **options)
+
+
+def _drawn_past(net: Any, limit: int) -> bool:
+    """Whether a diagram of ``net`` draws more than ``limit`` layers: its own, its nested graphs' and those of the
+    nets its operators hold (each drawn in a cluster, not as one box); counting stops past ``limit``."""
+    count, todo = 0, [net]
+    while todo and count <= limit:
+        for node in todo.pop().ir.nodes:
+            inner = node.layer.inner_nets()
+            count += 0 if inner else 1
+            todo += inner.values()
+    return count > limit

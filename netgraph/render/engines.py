@@ -28,7 +28,7 @@ BACKEND_KIND = "render-backend"  # no backend installed, or able to write the fo
 #: Output formats each backend can write ("dot" writes the DOT source itself, no engine needed).
 FORMATS = {"dot": ("svg", "png", "pdf"), "graphviz-pure": ("svg", "png"), "builtin": ("svg",)}
 TIMEOUT_S = 120
-_announced: set[str] = set()
+_announced: set[tuple[str, bool]] = set()  # (backend, picked automatically)
 _ANNOUNCING = threading.Lock()  # the test of _announced and its mark, as one step: threads render at once
 
 DESCRIPTIONS = {
@@ -134,11 +134,13 @@ def _ended(returncode: int) -> str:
 
 def announce(backend: str, reason: str = "") -> None:
     """Say, once per process and backend, which engine laid out the diagrams; a backend other than
-    ``dot`` picked automatically (``reason`` says why) also gives a RenderBackendWarning."""
+    ``dot`` picked automatically (``reason`` says why) also gives a RenderBackendWarning, once too, even after
+    the same backend was named (a named one's note does not say why a later diagram fell back to it)."""
+    key = (backend, bool(reason))
     with _ANNOUNCING:
-        if backend in _announced:
+        if key in _announced:
             return
-        _announced.add(backend)
+        _announced.add(key)
     where = find_executable(backend) if backend != "builtin" else None
     described = DESCRIPTIONS[backend]
     if backend == "builtin" and find_executable("dot") is not None:  # dot is there, passed over: no install hint

@@ -20,30 +20,23 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import pairwise
-from unicodedata import east_asian_width
 
 import networkx as nx
 
 from netgraph.render.layout_clusters import ClusterTree, Pads
 from netgraph.render.layout_edges import LANE_SKIP, lanes_by_cluster, routes
 from netgraph.render.layout_labels import label_rows
+from netgraph.render.metrics import text_width
 from netgraph.render.model import Diagram, Node
 
 __all__ = ["Geometry", "Placed", "node_size", "place", "bends"]
 
-CHAR = 0.58  # average glyph width of Helvetica, in font sizes
 BODY_PT, PORT_PT, TERM_PT, LABEL_PT = 10.0, 9.0, 11.0, 9.0
 LABEL_PAD = 4.0  # between an edge label and the boxes on either side of its gap, or the next row of labels
 PAD, PORT_H, LINE_H = 4.0, 17.0, 13.0
 NODESEP, RANKSEP, CLUSTER_PAD, CLUSTER_LABEL = 18.0, 34.0, 8.0, 14.0
+CLUSTER_FONT = 10.0  # a nested graph's label along the top of its box
 LANESEP = 6.0  # between neighbouring lanes of long edges: tighter than boxes, apart enough to tell them apart
-
-
-def text_width(text: str, size: float) -> float:
-    """About how wide ``text`` is at ``size`` pt: ``CHAR`` per character, a full em for East Asian wide ones (Chinese,
-    Japanese, Korean, fullwidth forms), which are about twice as wide as a Latin letter."""
-    wide = 0 if text.isascii() else sum(east_asian_width(c) in "WF" for c in text)
-    return (len(text) * CHAR + wide * (1 - CHAR)) * size
 
 
 def body_lines(node: Node) -> list[str]:
@@ -57,8 +50,8 @@ def node_size(node: Node, horizontal: bool) -> tuple[float, float]:
         size = TERM_PT if node.kind in ("input", "output") else PORT_PT
         w = max(text_width(t, size) for t in (node.title, *node.lines)) + (24 if node.kind in ("input", "output") else 12)
         return max(w, 40.0), (30.0 if node.kind in ("input", "output") else 18.0) + 12.0 * len(node.lines)
-    lines = body_lines(node)
-    body_w = max(text_width(line, BODY_PT) for line in lines) + 2 * PAD
+    lines = body_lines(node)  # the first, the title, in bold
+    body_w = max(text_width(line, BODY_PT, bold=k == 0) for k, line in enumerate(lines)) + 2 * PAD
     body_h = len(lines) * LINE_H + 2 * PAD
     cell = [text_width(p, PORT_PT) + 2 * PAD for p in (*node.inputs, *node.outputs)] or [0.0]
     m, k = len(node.inputs), len(node.outputs)
@@ -285,7 +278,8 @@ def place(d: Diagram) -> Placed:
     tree.reorder(geo)
     u = _coordinates(geo)
     pads = Pads.of(d.options.rankdir, CLUSTER_PAD, CLUSTER_LABEL)
-    box_u, lane_u = tree.separate(geo, u, pads, NODESEP, LANESEP, lanes_by_cluster(geo, u))
+    least = {} if horizontal else {c.path: text_width(c.label, CLUSTER_FONT) + 12 for c in d.clusters}  # the label
+    box_u, lane_u = tree.separate(geo, u, pads, NODESEP, LANESEP, lanes_by_cluster(geo, u), least)
     before, after = tree.rank_gaps(pads, len(geo.order))
     labels = [(i, e.label, text_width(e.label, LABEL_PT)) for i, e in enumerate(d.edges) if e.label]
     spacing = {r: (after[r - 1], RANKSEP, before[r]) for r in range(1, len(geo.order))}  # the gaps without labels

@@ -7,8 +7,8 @@ from collections import defaultdict
 from itertools import pairwise
 from xml.sax import saxutils
 
-from netgraph.render.layout import (BODY_PT, LABEL_PT, LINE_H, PAD, PORT_H, PORT_PT, TERM_PT, Placed, body_lines,
-                                   place, text_width)
+from netgraph.render.layout import (BODY_PT, CLUSTER_FONT, LABEL_PT, LINE_H, PAD, PORT_H, PORT_PT, TERM_PT, Placed,
+                                   body_lines, place, text_width)
 from netgraph.render.layout_labels import ASCENT, BESIDE, DESCENT, eased
 from netgraph.render.model import BORDER, FILL, Diagram, Node, visible
 
@@ -209,7 +209,7 @@ def _clusters(d: Diagram, p: Placed, crossing: dict[tuple, list[Rect]]) -> list[
         x0, y0, x1, y1 = p.clusters[c.path]
         box = (_rect(x0, y0, x1 - x0, y1 - y0, "none", EDGE_COLOUR, ' rx="6" stroke-dasharray="5,2"') + "\n"
                + _text(_label_x(c.label, p.clusters[c.path], crossing.get(c.path, ())), y0 + 12, escape(c.label),
-                       10, f' fill="{TEXT_COLOUR}"'))
+                       CLUSTER_FONT, f' fill="{TEXT_COLOUR}"'))
         if c.tooltip:  # as dot draws a cluster's tooltip: a link around its box and label
             box = f'<g id={quoteattr("a_" + c.id)}><a xlink:title={quoteattr(c.tooltip)}>\n{box}\n</a></g>'
         out.append(f'<g id={quoteattr(c.id)} class="cluster">\n<title>{escape(c.id)}</title>\n{box}\n</g>')
@@ -220,7 +220,7 @@ def _label_x(label: str, box: Rect, segments) -> float:
     """The centre of a cluster's label along its box's top: the middle, else the left or the right end, whichever
     first keeps clear of the edges crossing the box (``segments``: the boxes around their parts)."""
     x0, y0, x1, _ = box
-    half = text_width(label, 10) / 2
+    half = text_width(label, CLUSTER_FONT) / 2
     places = [(x0 + x1) / 2, x0 + 6 + half, x1 - 6 - half]
     for x in places:
         if not any(a < x + half and x - half < b and c < y0 + 15 and y0 + 2 < e for a, c, b, e in segments):
