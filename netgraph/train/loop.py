@@ -139,8 +139,8 @@ class Trainer(ProgressReports):
         return torch.get_rng_state(), torch.cuda.get_rng_state(self.ctx.device) if cuda else None
 
     def where(self) -> str:
-        """The round and batch being trained, 1-based, for messages."""
-        return f"round {self.state.rounds + 1}, batch {self.state.batches + 1}"
+        """The round and the batch within it being trained, 1-based, for messages."""
+        return f"round {self.state.rounds + 1}, batch {self.state.batches - self.round_started_at + 1}"
 
     @property
     def learning_rate(self) -> float:
