@@ -253,10 +253,15 @@ class Trainer(ProgressReports):
                 reason = self.end_round(r, validated)
                 self.done_in_round = 0
             reason = self.report(r) or reason
-            if timed_out:
+            if timed_out or self.time_spent():
                 reason = reason or "MaxTrainingTime"
             if reason:
                 return self.finish(reason)
+
+    def time_spent(self) -> bool:
+        """Whether the round just ended (its validation pass too) used up max_training_time: no round starts after it,
+        as a run resumed from its checkpoint (``ended_before``, on the same elapsed time) would start none."""
+        return bool(self.plan.max_time) and self.ctx.any(self.state.elapsed >= self.plan.max_time)
 
     def train_batch(self, batch: dict, weight: int, whole: int, examples: list[int] | None) -> float:
         """One step and its count in the round's and the run's sums; the batch's loss."""
