@@ -160,8 +160,9 @@ def test_nan_in_the_data_and_infinities_in_targets_are_named_by_key_and_example_
         "examples")
     assert steps == []
     x[7, 0] = float("inf")  # an input may be infinite (a mask, say): training reaches it, and names it
-    with pytest.raises(TrainingError, match=r"the batch's data is not finite \(key 'Input': example \d+ of the "
-                                            r"batch holds an infinite value; key 'Target': "):
+    with pytest.raises(TrainingError, match=r"the batch's data is not finite \(key 'Input': example 7 holds an "
+                                            r"infinite value; key 'Target': example 5 holds NaN \(also examples "
+                                            r"9, 40\)\)"):   # by their indices in the data given
         net_train(mlp(), {"Input": x, "Target": y}, loss_function=lambda out, batch: out["Output"].sum() *
                   batch["Target"].sum(), batch_size=64, progress=False)
 
@@ -179,7 +180,21 @@ def test_a_loss_functions_own_key_holding_nan_is_named_when_the_loss_goes_nan():
         net_train(mlp(), {"Input": x, "Y": y}, loss_function=lambda out, batch: (out["Output"] - batch["Y"]).square(),
                   batch_size=8, progress=False, random_seed=0)
     assert ("the loss is nan; every layer output was finite, but the batch's data is not (key 'Y': example "
-            in str(info.value)) and "of the batch holds NaN)" in str(info.value)
+            in str(info.value)) and "example 3 holds NaN)" in str(info.value)
+
+
+@pytest.mark.parametrize("held_out", [None, 0.25])
+def test_a_loss_functions_own_key_holding_nan_is_named_at_its_index_in_the_data_given(held_out):
+    # it was named by its row in the shuffled batch ("example 1 of the batch"), not where it is in the data, as a
+    # random layer's bad parameter and the up-front checks name it
+    x, y = known_function(16, 0)
+    w = torch.ones(16)
+    w[13] = float("nan")
+    with pytest.raises(TrainingError) as info:
+        net_train(mlp(), {"Input": x, "Target": y, "w": w}, validation_set=held_out, batch_size=4, random_seed=0,
+                  loss_function=lambda out, batch: (out["Output"] - batch["Target"]).square().sum(-1) * batch["w"],
+                  progress=False)
+    assert "the batch's data is not (key 'w': example 13 holds NaN)" in str(info.value)
 
 
 def test_a_loaders_first_batch_and_the_validation_set_are_checked_up_front():
