@@ -56,3 +56,13 @@ def test_arrays_named_otherwise_say_which_side_lacks_them(tmp_path):
     assert "first.Weights: (3, 2) in the net, not in the checkpoint" in message
     assert "l1.Weights: (3, 2) in the checkpoint, not in the net" in message and "None" not in message
     assert "renamed" in info.value.diagnostics[0].hint and info.value.diagnostics[0].kind == "checkpoint-mismatch"
+
+
+def test_load_checkpoint_takes_a_layer_alone_as_net_train_does(tmp_path):
+    # net_train(layer, ..., checkpoint=) trains the net of the layer alone and gives the layer back; load_checkpoint
+    # of that layer was an AttributeError (a layer has no compile()), not the trained layer
+    layer = LinearLayer(3, input=2)
+    trained = net_train(layer, _data(), max_training_rounds=2, checkpoint=tmp_path, **KW)
+    loaded = load_checkpoint(layer, tmp_path)
+    assert isinstance(loaded, LinearLayer)
+    assert all(torch.equal(loaded.arrays[name], trained.arrays[name]) for name in ("Weights", "Biases"))

@@ -84,3 +84,20 @@ def test_without_random_seed_the_global_rng_moves_by_the_one_draw_of_the_seed():
     assert torch.equal(after_one, torch.get_rng_state())
     b = net_train(net, (x, y), max_training_rounds=1, batch_size=4, progress=False)
     assert not torch.equal(a.layers["1"].arrays["Weights"], b.layers["1"].arrays["Weights"])
+
+
+def test_a_fraction_holds_out_its_share_of_the_decimal_written_not_of_its_float_rounding():
+    # 0.07 * 100 is 7.000000000000001 in floats: ceil held out 8 examples of 100, not 7 (0.14 of 50 likewise)
+    import pytest
+    from netgraph import OptionError
+    from netgraph.train.data_split import held_out
+
+    for n, fraction, kept in [(100, 0.07, 93), (50, 0.14, 43), (10, 0.25, 7), (3, 0.5, 1)]:
+        training, validation = held_out(n, fraction, 0)
+        assert (len(training), len(validation)) == (kept, n - kept)
+    x = torch.rand(100, 2, generator=torch.Generator().manual_seed(0))
+    r = net_train(NetChain([LinearLayer(1)], input=2), {"Input": x, "Target": x[:, :1]}, validation_set=0.07,
+                  max_training_rounds=1, random_seed=0, progress=False, all=True)
+    assert r.examples_processed == 93
+    with pytest.raises(OptionError, match="leaves 0 training examples"):
+        held_out(10, 0.95, 0)   # ceil(9.5): a fraction's share still rounds up

@@ -68,3 +68,13 @@ def _pairs(n=4):
 def test_each_refused_data_form_has_its_kind(data, kind, found):
     d = sole_diagnostic(lambda: _train(data), DataError)
     assert (d.kind, d.found, d.data.name) == (kind, found, "training")
+
+
+def test_a_tuple_of_tensors_under_a_key_is_refused_as_net_x_refuses_it():
+    # a list of tensors trains (one example each); a tuple was torch's words, "only one element tensors can be
+    # converted to Python scalars", where net(x) says what to give
+    x = torch.randn(6, 2)
+    d = sole_diagnostic(lambda: _train({"Input": tuple(x), "Target": torch.zeros(6, dtype=torch.long)}), DataError)
+    assert d.kind == "not-a-tensor" and d.port == "Input"
+    assert d.message.endswith("key 'Input': a tuple of tensors is no batch: give one batched tensor (torch.stack), or "
+                              "examples of different lengths as a list, one tensor each")

@@ -117,6 +117,10 @@ def results():
     (lambda r: r["RoundLos"], "unknown-property"),
     (lambda r: net_train(_net(), _data(), "RoundLos", max_training_rounds=1, progress=False), "unknown-property"),
     (lambda r: r["RoundPositions"], "property-not-kept"),
+    # as net_train's property argument too, checked before training (it was "unknown-property", with a suggestion)
+    (lambda r: net_train(_net(), _data(), "RoundPositions", max_training_rounds=1, progress=False), "property-not-kept"),
+    (lambda r: net_train(_net(), _data(), ["TrainedNet", "RoundPositions"], max_training_rounds=1, progress=False),
+     "property-not-kept"),
 ])
 def test_a_property_the_results_lack_names_it_and_the_properties_they_have(results, ask, kind):
     from netgraph.train.results import PROPERTIES

@@ -209,3 +209,19 @@ def test_a_method_suboption_spelled_twice_is_refused_naming_both_keys(method, ke
     name = "learning_rate" if keys[0] == "learning_rate" else "momentum"
     assert str(caught.value) == f"method gives {name!r} twice (as {keys[0]!r} and {keys[1]!r}); give one of them"
     assert (caught.value.kind, caught.value.option, caught.value.found) == ("option-combination", "method", keys)
+
+
+@pytest.mark.parametrize("name", ["Adam", "SGD"])
+def test_weight_clipping_leaves_arrays_a_learning_rate_of_0_does_not_move(name):
+    # learning_rate=0 "trains without moving any array", as a multiplier of 0 freezes one; weight clipping clamped
+    # every array after each step all the same, so a net of weights beyond ±c came back clipped
+    net = net_initialize(NetGraph({"lin": LinearLayer(1)}, [], Input=2), seed=0)
+    x = torch.rand(16, 2, generator=torch.Generator().manual_seed(0))
+    before = net.layers["lin"].arrays["Weights"]
+    clip = float(before.abs().max()) / 2   # half the largest weight: clipping would change it
+    trained = net_train(net, {"Input": x, "Target": x.sum(1, keepdim=True)}, learning_rate=0, random_seed=0,
+                        method=(name, {"weight_clipping": clip}), max_training_rounds=2, batch_size=8, progress=False)
+    assert torch.equal(trained.layers["lin"].arrays["Weights"], before)
+    moved = net_train(net, {"Input": x, "Target": x.sum(1, keepdim=True)}, learning_rate=1e-3, random_seed=0,
+                      method=(name, {"weight_clipping": clip}), max_training_rounds=2, batch_size=8, progress=False)
+    assert float(moved.layers["lin"].arrays["Weights"].abs().max()) == pytest.approx(clip)

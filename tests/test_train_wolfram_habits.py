@@ -195,6 +195,25 @@ def test_net_train_of_a_layer_gives_the_trained_layer():
     assert isinstance(nets[0], LinearLayer) and len(nets[1]) == 2
 
 
+def test_a_progress_or_stopping_function_of_a_layer_alone_sees_the_layer_as_its_net():
+    # info["Net"] was the NetGraph of the layer alone, while net_train and its results give the layer back
+    x = torch.linspace(-1, 1, 16).unsqueeze(1)
+    seen = []
+
+    def progress(info):
+        seen.append(info["Net"])
+
+    def stop(info):
+        seen.append(info["Net"])
+        return False
+    trained = net_train(LinearLayer(1), {"Input": x, "Target": 2 * x}, max_training_rounds=2, random_seed=0,
+                        progress=progress, training_stopping_criterion=stop)
+    assert len(seen) == 4 and all(isinstance(net, LinearLayer) for net in seen)
+    assert torch.equal(seen[-1].arrays["Weights"], trained.arrays["Weights"])
+    with pytest.raises(OptionError, match="f\\(info\\)"):   # a function that cannot take info: refused before training
+        net_train(LinearLayer(1), {"Input": x, "Target": 2 * x}, progress=lambda: None)
+
+
 def test_a_pair_for_a_net_whose_input_is_named_target_puts_the_targets_under_the_outputs_target_key():
     # the pair was {'Target': inputs, 'Target': targets}: the targets replaced the inputs, and the DataError asked for
     # 'OutputTarget' and complained of the input's shape

@@ -17,7 +17,7 @@ from netgraph.core.torch_state import working_dtype
 from netgraph.core.types import INTEGER, REAL, Shape, format_shape
 from netgraph.core.wording import type_label
 
-__all__ = ["as_port_tensor", "ragged_hint"]
+__all__ = ["as_port_tensor", "ragged_hint", "tuple_problem"]
 
 
 _DATA = "a tensor, array or list"  # what net(x) takes at a port without an encoder
@@ -42,12 +42,12 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
                           kind="missing-data")
     if isinstance(value, (torch.utils.data.DataLoader, torch.utils.data.Dataset)):
         raise _port_error(port, _container_problem(value), **_no_tensor(value))
-    if type(value) is tuple and (problem := _tuple_problem(value)) and all(v.ndim for v in value):
+    if type(value) is tuple and (problem := tuple_problem(value)) and all(v.ndim for v in value):
         raise _port_error(port, problem, **_no_tensor(value))  # torch reads a tuple of numpy's arrays slowly
     try:
         x = as_tensor(value)  # numpy arrays in the other byte order or with negative strides: a native copy
     except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
-        raise _port_error(port, _encoder_hint(port, value, net) or _tuple_problem(value) or f": cannot make a tensor "
+        raise _port_error(port, _encoder_hint(port, value, net) or tuple_problem(value) or f": cannot make a tensor "
                           f"from {type(value).__name__}: {exc}{ragged_hint(value)}", **_no_tensor(value)) from None
     _check_dense(port, x, integer)
     if integer:
@@ -140,7 +140,7 @@ def _container_problem(value: Any) -> str:
             f"{type(value).__name__}; {advice}")
 
 
-def _tuple_problem(value: Any) -> str:
+def tuple_problem(value: Any) -> str:
     """For a tuple of tensors or arrays (``net((a, b))``), which torch refuses in its own words: what to give, said
     of the port (not for torch's (padded, lengths) pair, which ``ragged_hint`` names)."""
     if type(value) is not tuple or not value or not all(hasattr(v, "ndim") for v in value) or ragged_hint(value):

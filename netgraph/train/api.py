@@ -62,7 +62,7 @@ from netgraph.train.distributed import LONGEST_TIMEOUT, setup, share_batch_stati
 from netgraph.train.torch_norms import guard_torch_norms, unguard_torch_norms
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer_surgery import alone, is_lone_layer, rules_in_alone
-from netgraph.train.lone_layer import as_trained_layer
+from netgraph.train.lone_layer import as_trained_layer, with_layer_infos
 from netgraph.core.information import all_arrays
 from netgraph.core.net_arguments import compiled_module_hint, compiled_module_note
 from netgraph.backend.initialize import net_initialize
@@ -110,7 +110,7 @@ def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
     if is_lone_layer(net):  # Wolfram's NetTrain[LinearLayer[], data]: the net of the layer alone, the layer back
         if (rules := options.get("learning_rate_multipliers")) is not None:  # keys name the layer's arrays
             options = {**options, "learning_rate_multipliers": rules_in_alone(net, rules, "learning_rate_multipliers")}
-        return as_trained_layer(net_train(alone(net), data, *more, **options), net)
+        return as_trained_layer(net_train(alone(net), data, *more, **with_layer_infos(options, net)), net)
     if len(more) == 1 and (prop := result_property(more[0])) is not None:  # Wolfram's NetTrain[net, data, prop]
         return picked(net_train(net, data, **{**options, "all": True, "return_results": True}), prop)
     if more:  # Keras's fit(x, y), or torch's optimizer: the data is one argument here

@@ -38,6 +38,8 @@ import torch
 from netgraph.core.files import NotRegularFile, atomic_write, open_regular, remove_temporaries
 from netgraph.core.errors import OptionError, TrainingError
 from netgraph.backend.initialize import net_initialize
+from netgraph.core.layer_surgery import alone, is_lone_layer
+from netgraph.train.lone_layer import as_trained_layer
 from netgraph.train.checkpoint_checks import NothingToResume, check_compatible, check_layout
 from netgraph.train.run_state import load_optimizer, rank_estimators, restore_run, run_state  # the state they hold
 from netgraph.core.user_frame import user_stacklevel
@@ -310,8 +312,11 @@ def resolve(path: str | os.PathLike) -> Path:
 def load_checkpoint(net: Any, path: str | os.PathLike, best: bool = False) -> Any:
     """``net`` with the arrays from a checkpoint file (or a directory's newest checkpoint).
 
-    ``best=True`` takes the best-validation arrays saved with it, when there are any.
+    ``best=True`` takes the best-validation arrays saved with it, when there are any. A layer alone is read as the
+    net of it alone, as net_train trains it, and comes back as the layer.
     """
+    if is_lone_layer(net):
+        return as_trained_layer(load_checkpoint(alone(net), path, best), net)
     file = resolve(path)
     data = read_checkpoint(file)
     check_layout(data, file, resume=False)

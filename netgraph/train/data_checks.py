@@ -238,9 +238,10 @@ def examples_at(bad: torch.Tensor, numbers: Sequence[int] | None = None) -> str:
     return f" at example {rows[0]}" + (f" ({counted(len(rows), 'example')} of {bad.shape[0]})" if len(rows) > 1 else "")
 
 
-def non_finite_data(batch: Mapping[str, torch.Tensor]) -> str:
+def non_finite_data(batch: Mapping[str, torch.Tensor], numbers: Sequence[int] | None = None) -> str:
     """"key 'T': example 3 of the batch holds NaN" for each real key of a batch holding NaN or infinities,
-    '; '-joined ('' when there is none)."""
+    '; '-joined ('' when there is none); with ``numbers`` (each row's index in the data given), "example 13 holds"."""
+    of = " of the batch" if numbers is None else ""
     found = [f"key {k!r}: {bad}" for k, v in batch.items()
-             if v.is_floating_point() and v.dim() and v.numel() and (bad := non_finite(v, True, " of the batch"))]
+             if v.is_floating_point() and v.dim() and v.numel() and (bad := non_finite(v, True, of, numbers))]
     return "; ".join(found)

@@ -24,7 +24,7 @@ from netgraph.core.errors import DataError, Diagnostic, did_you_mean
 from netgraph.train.data_sets import data_error, data_problem, raise_data, ref
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import INTEGER, PortType, format_shape
-from netgraph.backend.port_tensors import as_port_tensor, ragged_hint
+from netgraph.backend.port_tensors import as_port_tensor, ragged_hint, tuple_problem
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.train.data_checks import (batches_hint, examples_at, first_nonfinite_example, non_finite,
@@ -70,9 +70,9 @@ def _tensor(key: str, value: Any, what: str) -> torch.Tensor:
         return value.detach()
     try:
         return as_tensor(value)
-    except (TypeError, ValueError, RuntimeError) as exc:
-        raise data_error(what, f"key {key!r}: cannot make a tensor from {type(value).__name__}: {exc}"
-                        f"{ragged_hint(value) or _collated_hint(value)}",
+    except (TypeError, ValueError, RuntimeError) as exc:  # a tuple of tensors: said as net(x) says it, not in torch's words
+        raise data_error(what, f"key {key!r}" + (tuple_problem(value) or f": cannot make a tensor from "
+                         f"{type(value).__name__}: {exc}{ragged_hint(value) or _collated_hint(value)}"),
                         kind="not-a-tensor", layer=(), port=key, found=type_label(value)) from None
 
 

@@ -4,6 +4,7 @@ columns (length buckets, padded batches) and a Dataset's items split alike; or t
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Any
 
 import torch
@@ -42,8 +43,9 @@ def held_out(n: int, fraction: float, seed: int) -> tuple[torch.Tensor, torch.Te
 
 
 def _held_out_count(n: int, fraction: float) -> int:
-    """``ceil(fraction * n)``; OptionError when it leaves either part empty."""
-    k = math.ceil(fraction * n)
+    """``ceil(fraction * n)`` of the decimal ``fraction`` is written as (0.07 of 100 is 7, where floats make
+    7.000000000000001); OptionError when it leaves either part empty."""
+    k = math.ceil(Fraction(repr(float(fraction))) * n)
     if not 0 < k < n:
         detail = (f"leaves {counted(n - k, 'training example')} and {counted(k, 'validation example')} out of {n}; "
                   f"both need at least one")

@@ -4,15 +4,21 @@ and the trained layer comes back wherever that net would (the result, the result
 from __future__ import annotations
 
 import dataclasses
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from netgraph.core.extracted_inputs import with_input_shapes
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
 from netgraph.core.multipliers import carry_into
+from netgraph.train.progress_info import ProgressInfo
 from netgraph.train.results import NetTrainResults
 
-__all__ = ["as_trained_layer"]
+__all__ = ["as_trained_layer", "with_layer_infos"]
+
+#: the options whose functions get the training state, ``info["Net"]`` the net trained so far
+_INFO_OPTIONS = ("progress", "training_stopping_criterion")
 
 
 def as_trained_layer(value: Any, layer: Layer) -> Any:
@@ -27,3 +33,28 @@ def as_trained_layer(value: Any, layer: Layer) -> Any:
     if isinstance(value, list):
         return [as_trained_layer(v, layer) for v in value]
     return value
+
+
+class _LayerInfo(ProgressInfo):
+    """A progress function's ``info`` where the net of ``layer`` alone trains: ``info["Net"]`` is the layer."""
+
+    def __init__(self, info: dict, layer: Layer):
+        super().__init__(info)
+        self.layer = layer
+
+    def __missing__(self, key: Any) -> Any:
+        value = super().__missing__(key)
+        return as_trained_layer(value, self.layer) if key == "Net" else value
+
+
+def _given_layer_infos(fn: Callable, layer: Layer) -> Callable:
+    @functools.wraps(fn)  # its signature too: a function that cannot take info is refused as it is
+    def called(info: dict) -> Any:
+        return fn(_LayerInfo(info, layer))
+    return called
+
+
+def with_layer_infos(options: dict, layer: Layer) -> dict:
+    """``options`` with a progress or stopping function given ``layer`` as ``info["Net"]``, as net_train gives it back."""
+    return {key: _given_layer_infos(value, layer) if key in _INFO_OPTIONS and callable(value) else value
+            for key, value in options.items()}

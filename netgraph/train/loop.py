@@ -109,7 +109,7 @@ class Trainer(ProgressReports):
         value = sums[0] / whole
         self.term_sums = [a + b for a, b in zip(self.term_sums, sums[1:])] if self.term_sums else sums[1:]
         if not math.isfinite(value):
-            self.diagnose(batch, n, rng, value)
+            self.diagnose(batch, n, rng, value, examples)
         objective = total if extra is None else total + extra
         if weight * self.ctx.world != whole:  # unequal slices across processes: weight by slice size
             objective = objective * (weight * self.ctx.world / whole)
@@ -139,15 +139,15 @@ class Trainer(ProgressReports):
         return torch.get_rng_state(), torch.cuda.get_rng_state(self.ctx.device) if cuda else None
 
     def where(self) -> str:
-        """The round and batch being trained, 1-based, for messages."""
-        return f"round {self.state.rounds + 1}, batch {self.state.batches + 1}"
+        """The round and the batch within it being trained, 1-based, for messages."""
+        return f"round {self.state.rounds + 1}, batch {self.state.batches - self.round_started_at + 1}"
 
     @property
     def learning_rate(self) -> float:
         """The scheduled rate (learning_rate times the schedule's factor), without per-array multipliers."""
         return self.plan.method.learning_rate * self.factor
 
-    def diagnose(self, batch: dict, n: int, rng: tuple, value: float) -> None:
+    def diagnose(self, batch: dict, n: int, rng: tuple, value: float, examples: list[int] | None) -> None:
         """Raise TrainingError naming the first layer whose output is NaN/Inf on the failing batch."""
         torch.set_rng_state(rng[0])  # replay the same random draws
         if rng[1] is not None:
@@ -155,7 +155,7 @@ class Trainer(ProgressReports):
         if self.plan.batch_stats is not None:  # replayed on each process's own: each may stop at another layer
             stop_sharing(self.module)
         with mixed_forward(self.ctx.device) if self.plan.mixed else contextlib.nullcontext():
-            msg, score, place = nonfinite_cause(self.net, self.module, batch, n, self.loss.describe())
+            msg, score, place = nonfinite_cause(self.net, self.module, batch, n, self.loss.describe(), examples)
         msg, place = self.ctx.pick((msg, place), score)  # the process that saw the cause
         hint = "a smaller learning_rate, method=('Adam', {'max_gradient_norm': 1.0}) or cleaner data usually helps"
         raise TrainingError(f"training stopped at {self.where()}: the loss is {value}; {msg}. {hint[0].upper()}{hint[1:]}",
@@ -253,10 +253,15 @@ class Trainer(ProgressReports):
                 reason = self.end_round(r, validated)
                 self.done_in_round = 0
             reason = self.report(r) or reason
-            if timed_out:
+            if timed_out or self.time_spent():
                 reason = reason or "MaxTrainingTime"
             if reason:
                 return self.finish(reason)
+
+    def time_spent(self) -> bool:
+        """Whether the round just ended (its validation pass too) used up max_training_time: no round starts after it,
+        as a run resumed from its checkpoint (``ended_before``, on the same elapsed time) would start none."""
+        return bool(self.plan.max_time) and self.ctx.any(self.state.elapsed >= self.plan.max_time)
 
     def train_batch(self, batch: dict, weight: int, whole: int, examples: list[int] | None) -> float:
         """One step and its count in the round's and the run's sums; the batch's loss."""

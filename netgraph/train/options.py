@@ -328,9 +328,9 @@ def clipped_step(m: Method, optimizer: Any, params: list, fraction: Callable[[],
         for g in optimizer.param_groups:
             g["lr"] = g["base_lr"] * factor
     optimizer.step()
-    if m.weight_clipping is not None:
+    if m.weight_clipping is not None:  # on the arrays the step moves: a rate of 0 leaves them as they are
         with torch.no_grad():
-            for p in params:
+            for p in (p for g in optimizer.param_groups if g["lr"] > 0 for p in g["params"]):
                 p.clamp_(-m.weight_clipping, m.weight_clipping)
     return factor
 

@@ -78,7 +78,11 @@ def result_property(spec: Any) -> Any:
 
 
 def _no_property(name: str) -> OptionError:
-    """The OptionError for a property name the results lack (a slip for one they have suggested)."""
+    """The OptionError for a property name the results lack: one of Wolfram's that netgraph does not keep, or a slip
+    for one they have (suggested)."""
+    if name in NOT_KEPT:
+        return OptionError(f"Wolfram's property {name!r} is not kept by netgraph's NetTrainResults; r['Properties'] "
+                           f"lists those that are", kind="property-not-kept", expected=tuple(PROPERTIES), found=name)
     return OptionError(f"NetTrainResults has no property {name!r}{did_you_mean(name, PROPERTIES)}",
                        kind="unknown-property", expected=tuple(PROPERTIES), found=name)
 
@@ -169,9 +173,6 @@ class NetTrainResults:
         if name == "Properties":  # Wolfram's NetTrainResultsObject["Properties"]
             return ["Properties", *PROPERTIES]
         name = OLD_NAMES.get(name, name) if isinstance(name, str) else name
-        if name in NOT_KEPT:
-            raise OptionError(f"Wolfram's property {name!r} is not kept by netgraph's NetTrainResults; r['Properties'] "
-                              f"lists those that are", kind="property-not-kept", expected=tuple(PROPERTIES), found=name)
         if name not in PROPERTIES:
             raise _no_property(name)
         attribute = PROPERTIES[name]

@@ -87,12 +87,13 @@ def reaching_layers(net: Any, ports: set[str]) -> set[tuple]:
     return seen
 
 
-def nonfinite_cause(net: Any, module: Any, batch: dict, n: int, loss: str) -> tuple[str, int, tuple | None]:
+def nonfinite_cause(net: Any, module: Any, batch: dict, n: int, loss: str,
+                    examples: Sequence[int] | None = None) -> tuple[str, int, tuple | None]:
     """Why a batch's loss is not finite, how sure that is (2: a layer's output went non-finite, 1: the data is not
     finite, 0: neither, so the loss itself), and the first such layer's (path, port) or None: the first such layer,
-    non-finite arrays, the data's ranges."""
+    non-finite arrays, the data's ranges (bad examples by their index in the data given, ``examples``, where known)."""
     bad_arrays = [name for name, p in module.named_parameters() if not bool(torch.isfinite(p).all())]
-    bad_data = non_finite_data(batch)  # keys the data check lets through: a loss function's own, inputs' infinities
+    bad_data = non_finite_data(batch, examples)  # keys the data check lets through: a loss function's own, infinities
     found = first_nonfinite(net, module, {p: batch[p] for p in net.input_ports}, n)
     if found is not None:
         (path, port), counts = found
