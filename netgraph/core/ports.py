@@ -168,7 +168,8 @@ class WrittenEdge(tuple):
 
 
 def declared_port_type(value: Any, port: str) -> PortType:
-    """The type a graph port is declared with (a shape, ``"Integer"``/``"Real"``, or a PortType), or a ShapeError."""
+    """The type a graph port is declared with (a shape, ``"Integer"``/``"Real"``, or a PortType: an input's with an
+    index range, an output's without), or a ShapeError."""
     if isinstance(value, PortType) and value.dtype not in (REAL, INTEGER, None):
         raise ShapeError(f"dtype of port {port!r} must be {REAL!r} or {INTEGER!r}, found {value.dtype!r}"
                          f"{did_you_mean(str(value.dtype), (REAL, INTEGER))}", kind="port-shape", layer=(), port=port)
