@@ -26,8 +26,8 @@ from netgraph.core.frozen_values import frozen_value
 from netgraph.core.length_names import impossible_step, lengths_apart
 
 __all__ = ["Dim", "Shape", "PortType", "REAL", "INTEGER", "Conflict", "LengthConflict", "length_reason", "unify",
-           "broadcast", "as_shape", "format_shape", "range_suffix", "is_known", "numel", "element_count", "ANY_REAL",
-           "real_type", "MAX_PORT_DIMS"]
+           "broadcast", "as_shape", "format_shape", "range_suffix", "ports_text", "is_known", "numel", "element_count",
+           "ANY_REAL", "real_type", "MAX_PORT_DIMS"]
 
 Dim = Union[int, str, None]
 Shape = Union[tuple, None]
@@ -110,6 +110,16 @@ class PortType:
 def range_suffix(t: PortType) -> str:
     """``" 0..9"``: the range of an index port's values, as its type shows it after the dtype; else ``""``."""
     return "" if t.range is None else f" {t.range[0]}..{t.range[1]}"
+
+
+def ports_text(types: dict[str, PortType], ports: tuple) -> str:
+    """A net repr's ``{port: shape}`` of ``ports``, an index port with a range as its type (Restricted).
+
+    >>> ports_text({"Input": PortType((), INTEGER, (0, 9)), "x": PortType((4,))}, ("Input", "x"))
+    "{'Input': () Integer 0..9, 'x': (4,)}"
+    """
+    shown = (str(types[p]) if types[p].range is not None else repr(types[p].shape) for p in ports)
+    return "{" + ", ".join(f"{p!r}: {text}" for p, text in zip(ports, shown)) + "}"
 
 
 UNKNOWN = PortType(None, None)
