@@ -72,6 +72,23 @@ def check_decoders(coders: dict[str, Coder], types: dict[str, PortType], graph: 
                 errors.append(Diagnostic(f"graph input {port!r}: the {coder.type_name} gives indices {span[0]} to "
                                          f"{span[1]}, but layer {'/'.join(path)!r} ({layer.type_name}) {reason}",
                                          "encoder-range", layer=path, port=port))
+    if any(hasattr(coder, "range_text") for coder in coders.values()):
+        errors += _carried_range_problems(graph, {d.layer for d in errors})
+    return errors
+
+
+def _carried_range_problems(graph: Any, reported: set) -> list[Diagnostic]:
+    """A Diagnostic for each EmbeddingLayer (at any depth, not in ``reported``) whose n does not take the index range
+    that reaches its input through layers passing values on (Reshape, Part, ...: the range is in its port type)."""
+    errors = []
+    for node in graph.ir.nodes:
+        t = node.types.get("Input") if node.layer.type_name == "EmbeddingLayer" else None
+        if t is None or t.range is None or node.path in reported:
+            continue
+        if reason := _untaken_indices(t.range, graph, node.path, node.layer, "Input", True):
+            errors.append(Diagnostic(f"layer {'/'.join(node.path)!r} (EmbeddingLayer) port 'Input' gets indices "
+                                     f"{t.range[0]} to {t.range[1]} (a Restricted range the layers before it pass "
+                                     f"on), but it {reason}", "encoder-range", layer=node.path, port="Input"))
     return errors
 
 
