@@ -277,10 +277,10 @@ def unify(expected: PortType, found: PortType) -> PortType:
     shape = unify_shapes(expected.shape, found.shape)
     if expected.dtype is None or found.dtype is None or expected.dtype == found.dtype:
         dtype = expected.dtype or found.dtype
-        span = (expected.range or found.range) if dtype == INTEGER else None  # an index range is kept, not compared
-        if dtype == expected.dtype and span == expected.range and (shape is expected.shape or shape == expected.shape):
+        span = expected.range or found.range  # an index range is kept, not compared (Real ones have none)
+        if dtype == expected.dtype and span is expected.range and (shape is expected.shape or shape == expected.shape):
             return expected  # the same value: callers compare by identity first
-        if dtype == found.dtype and span == found.range and (shape is found.shape or shape == found.shape):
+        if dtype == found.dtype and span is found.range and (shape is found.shape or shape == found.shape):
             return found  # found's value: no new object (a port of each layer of a large net would hold one)
         return PortType(shape, dtype, span)
     raise Conflict(f"expected dtype {expected.dtype}, found {found.dtype}", expected=expected.dtype, found=found.dtype)
