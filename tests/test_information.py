@@ -296,6 +296,8 @@ def test_a_list_of_properties_gives_their_values_in_order_and_other_keys_are_opt
     net = NetChain([LinearLayer(3), "Tanh", LinearLayer(2)], input=4)
     assert net.information(["LayersCount", "ArraysCount"]) == [3, 4]
     assert LinearLayer(3, input=4).information(["ArraysCount", "ArraysTotalElementCount"]) == [2, 15]
+    assert net.information(("LayersCount", "ArraysCount")) == [3, 4]  # a tuple as a list (was "unknown property")
+    assert LinearLayer(3, input=4).information(("ArraysCount", "ArraysTotalElementCount")) == [2, 15]
     for owner in (net, LinearLayer(3, input=4)):
         for bad in ({"ArraysCount"}, {"a": 1}, ["ArraysCount", ["ArraysCount"]]):
             with pytest.raises(OptionError, match="unknown property"):

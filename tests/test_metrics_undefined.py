@@ -62,3 +62,16 @@ def test_undefined_roc_auc_shows_as_nan_in_the_round_line_and_tensorboard(tmp_pa
     logged = events.Scalars("metric/validation/ROCAUC")
     assert [e.step for e in logged] == [1, 2] and all(math.isnan(e.value) for e in logged)
     assert all(math.isfinite(e.value) for e in events.Scalars("metric/train/ROCAUC"))
+
+
+def test_a_watched_metric_nan_every_round_compares_no_round_so_the_last_is_best():
+    """Stopping on ROC AUC of a one-class validation set: no round improves on NaN, so patience runs out and, as for
+    every validation loss NaN, the net returned is the last round's and best_validation_round that round."""
+    x = torch.randn(40, 2, generator=torch.Generator().manual_seed(0))
+    r = net_train(NetChain([LinearLayer(1), ElementwiseLayer("LogisticSigmoid")], input=2),
+                  (x, (x[:, :1] > 0).float()), validation_set=(x[:8], torch.ones(8, 1)), metrics=["ROCAUC"],
+                  training_stopping_criterion={"Criterion": "ROCAUC", "Patience": 2}, max_training_rounds=5,
+                  random_seed=0, progress=False, all=True)
+    assert all(math.isnan(v) for v in r.validation_metrics["ROCAUC"])
+    assert r.total_rounds == 2 and r.best_validation_round == 2
+    assert torch.equal(r.trained_net(x), r.training_net(x))

@@ -11,7 +11,8 @@ import torch
 
 import netgraph
 from netgraph import (AggregationLayer, ClassDecoder, ClassEncoder, ElementwiseLayer, EmbeddingLayer, ImageEncoder,
-                      LinearLayer, NetChain, NetGraph, ScalarEncoder, SoftmaxLayer, TokensEncoder, net_initialize)
+                      LinearLayer, NetChain, NetGraph, ReshapeLayer, ScalarEncoder, SoftmaxLayer, TokensEncoder,
+                      net_initialize)
 
 
 @pytest.mark.parametrize("made, plain", [
@@ -69,3 +70,11 @@ def test_numpy_values_nested_two_deep_in_a_coders_options_are_python_values():
     assert [type(v) for v in (nested[0][0], nested[1][0], nested[1][1][0], nested[1][1][1][0])] == [int, str, float, int]
     with pytest.raises(netgraph.OptionError, match=r"found \[\[1\], \[2\]\]"):
         ClassDecoder([[np.int64(1)], [np.int64(2)]])
+
+
+def test_0d_tensors_in_a_list_option_are_numbers_as_one_alone_is():
+    """LinearLayer(torch.tensor(4)) was LinearLayer(4), but ReshapeLayer([torch.tensor(2), torch.tensor(3)]) was an
+    OptionError: a list of 0-d tensors was left as it was."""
+    assert ReshapeLayer([torch.tensor(2), torch.tensor(3)]) == ReshapeLayer([2, 3]) == ReshapeLayer((torch.tensor(2), 3))
+    assert LinearLayer([torch.tensor(2), np.int64(3)]) == LinearLayer([2, 3]) == LinearLayer(torch.tensor([2, 3]).tolist())
+    assert type(ReshapeLayer([torch.tensor(2), 3]).dims[0]) is int

@@ -212,6 +212,21 @@ def test_ports_dynamic_dims_and_metadata(tmp_path):
     assert not list(tmp_path.glob(".*tmp"))
 
 
+def test_an_empty_name_or_description_is_none_given_in_a_model_and_a_spec_alike(tmp_path):
+    """One rule for both (session 34's note: save dropped name="" where export_onnx wrote "NetGraph"): empty text is
+    no name, so the model gets its default name and text, the spec no name or description key."""
+    from netgraph import save
+    net = net_initialize(NetChain([2], input=3), seed=0)
+    meta = [{p.key: p.value for p in onnx.load(str(export_onnx(net, tmp_path / f"{i}.onnx", **given))).metadata_props}
+            for i, given in enumerate(({"name": "", "description": ""}, {}))]
+    assert meta[0] == meta[1] and meta[0]["name"] == "NetGraph"
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+    texts = [save(net, tmp_path / folder / "m.yaml", **given).read_text() for folder, given in
+             zip("ab", ({"name": "", "description": ""}, {}))]
+    assert texts[0] == texts[1] and "name:" not in texts[0] and "description:" not in texts[0]
+
+
 @pytest.mark.parametrize("function", ["Median", "Variance", "StandardDeviation", "Times", "MeanDeviation"])
 def test_output_dims_of_fixed_size_are_declared_so(function, tmp_path):
     """torch's shape inference loses the size of an output dim after some reductions (``DivOutput_dim_1``); the

@@ -8,12 +8,13 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import (AggregationLayer, AttentionLayer, BasicRecurrentLayer, BatchNormalizationLayer,
-                      ConvolutionLayer, CrossEntropyLossLayer, CTCLossLayer, ElementwiseLayer, EmbeddingLayer,
-                      FunctionLayer, KLDivergenceLayer, LinearLayer, LongShortTermMemoryLayer, NetBidirectionalOperator,
-                      NetFoldOperator, NetMapOperator, NetNestOperator, NetPairEmbeddingOperator, NormalDistribution,
-                      NormalizationLayer, PaddingLayer, ParametricRampLayer, PartLayer, PoissonDistribution, PoolingLayer,
-                      RandomArrayLayer, ReshapeLayer, ResizeLayer, ThreadingLayer, TorchLayer, TransposeLayer)
+from netgraph import (AggregationLayer, AttentionLayer, BasicRecurrentLayer, BatchNormalizationLayer, CTCLossLayer,
+                      ConvolutionLayer, CrossEntropyLossLayer, ElementwiseLayer, EmbeddingLayer, FunctionLayer,
+                      KLDivergenceLayer, LayerNormalizationLayer, LinearLayer, LongShortTermMemoryLayer,
+                      NetBidirectionalOperator, NetFoldOperator, NetMapOperator, NetNestOperator,
+                      NetPairEmbeddingOperator, NormalDistribution, NormalizationLayer, PaddingLayer,
+                      ParametricRampLayer, PartLayer, PoissonDistribution, PoolingLayer, RandomArrayLayer,
+                      ReshapeLayer, ResizeLayer, ThreadingLayer, TorchLayer, TransposeLayer)
 from netgraph.core.errors import OptionError
 
 
@@ -171,3 +172,14 @@ def test_an_operators_bad_value_is_named_with_its_nets_ports(make, value):
 def test_a_number_beyond_floats_is_an_option_error_not_pythons_overflow(make, option):
     """An int too large for a float (10**400) raised Python's OverflowError (float() of it), naming nothing."""
     assert [(d.option, d.kind) for d in _problems(make).diagnostics] == [(option, "option-value")]
+
+
+@pytest.mark.parametrize("make", [lambda v: BatchNormalizationLayer(epsilon=v),
+                                  lambda v: LayerNormalizationLayer(epsilon=v)])
+@pytest.mark.parametrize("value", [-1, 0, float("nan"), "a"])
+def test_an_option_that_must_be_positive_says_so_for_every_bad_value(make, value):
+    """epsilon=-1 said "must be a number in [0.0, inf]", though 0 is refused too: the range said is the real one."""
+    error = _problems(lambda: make(value))
+    assert "must be a positive number" in str(error) and "[0.0" not in str(error)
+    assert [(d.expected, d.kind) for d in error.diagnostics if d.option == "epsilon"] == [
+        ("a positive number", "option-value")]

@@ -97,6 +97,18 @@ def test_join_and_flatten():
         net_join(first, NetGraph([FunctionLayer("#a + #b")]))
 
 
+def test_join_takes_one_list_or_tuple_of_nets():
+    """net_join([a, b]) is net_join(a, b), as NetChain takes its layers as one list (it said "needs at least two")."""
+    first, second = NetChain([LinearLayer(3), "Ramp"], input=4), NetGraph([LinearLayer(2)])
+    expected = net_join(first, second)
+    for given in ([first, second], (first, second)):
+        joined = net_join(given)
+        assert list(joined.layers) == list(expected.layers) == ["1", "2", "3"]
+        assert joined.output_shapes == {"Output": (2,)} and joined.port_types["Input"].shape == (4,)
+    with pytest.raises(WiringError, match="at least two"):
+        net_join([first])
+
+
 def test_join_keeps_a_spliced_chains_declared_input():
     """A chain's declared input= is checked against what the net before it gives, as NetChain([a, b]) does (found
     by QA: net_join spliced the chain and silently dropped its input=5, giving a net of another shape)."""

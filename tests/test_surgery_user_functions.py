@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import ElementwiseLayer, LinearLayer, NetChain, OptionError, net_replace
+from netgraph import ElementwiseLayer, LinearLayer, NetChain, OptionError, WiringError, net_rename, net_replace
 
 
 @pytest.mark.parametrize("rules, path, said", [
@@ -33,3 +33,21 @@ def test_a_netgraph_error_raised_inside_the_function_keeps_its_class_and_kind_an
     diagnostic = info.value.diagnostics[0]
     assert (diagnostic.layer, diagnostic.kind, diagnostic.option) == (path, "option-value", "output")
     assert f"layer {'/'.join(path)!r}" in str(info.value)
+
+
+def test_a_netgraph_error_raised_inside_a_renaming_function_keeps_its_class_and_kind_as_net_replace_s_does():
+    """Found by dedupe12: net_rename made any NetGraphError of the user's function an 'option-value' OptionError
+    (losing its kind), where net_replace keeps its class and kind; the two now share one caller."""
+    def rename(name):
+        return net_rename(NetChain({"x": "Tanh"}), {"zz": "y"})  # a WiringError: no layer 'zz'
+
+    net = NetChain({"a": LinearLayer(3), "b": NetChain(["Tanh"])}, input=2)
+    with pytest.raises(WiringError, match=r"^net_rename: the renaming function failed on layer 'a': ") as info:
+        net_rename(net, rename)
+    assert info.value.diagnostics[0].kind == _kind_of_the_inner_error()
+
+
+def _kind_of_the_inner_error():
+    with pytest.raises(WiringError) as info:
+        net_rename(NetChain({"x": "Tanh"}), {"zz": "y"})
+    return info.value.diagnostics[0].kind

@@ -110,3 +110,15 @@ def test_a_checkpoint_dict_takes_wolfram_s_camel_case_keys_as_method_and_stoppin
     assert caught.value.kind == "option-combination"
     with pytest.raises(OptionError, match=r"^checkpoint has no key 'Intervall' \(did you mean 'interval'\?\)"):
         _train(checkpoint={"Directory": tmp_path / "c", "Intervall": 2})
+
+
+@pytest.mark.parametrize("keys, kind", [(("Bogus", "interval", "Interval"), "unknown-key"),
+                                        (("interval", "Interval", "Bogus"), "option-combination"),
+                                        ((3, "interval"), "unknown-key")])
+def test_a_checkpoint_dict_s_first_bad_key_in_the_user_s_order_is_the_one_told(tmp_path, keys, kind):
+    """One reading of option keys (option_keys.snake_keys, as method= and stopping dicts): each key checked in
+    turn, so the first bad one is told, whether unknown or given twice; a key that is no string is unknown."""
+    spec = {"directory": tmp_path / "ck", **{key: 2 for key in keys}}
+    d = sole_diagnostic(lambda: _train(checkpoint=spec), OptionError)
+    assert (d.kind, d.option) == (kind, "checkpoint")
+    assert d.found == (keys[0] if kind == "unknown-key" else ("interval", "Interval"))

@@ -43,3 +43,14 @@ def test_early_stopping_on_error_rate_takes_lower_as_better():
                   progress=False, all=True)
     errors = r.validation_metrics["ErrorRate"]
     assert r.best_validation_round == 1 + errors.index(min(errors))
+
+
+def test_error_rate_and_accuracy_are_integer_counts_divided_once():
+    """1 - a float32 accuracy had wrong digits past the 8th (1 - 0.6666666865 for 1/3 wrong): the counts are divided
+    once, in float64, for binary and class-probability outputs alike."""
+    probs = torch.tensor([[0.8, 0.2], [0.3, 0.7], [0.6, 0.4]] * 2)
+    target = torch.tensor([0, 1, 1] * 2)
+    classes = NetChain([LinearLayer(2), SoftmaxLayer()], input=2)
+    binary = NetChain([LinearLayer(1), ElementwiseLayer("LogisticSigmoid")], input=2)
+    for net, outputs, targets in ((classes, probs, target), (binary, probs[:, 1:], target[:, None].float())):
+        assert _measure(net, ["ErrorRate", "Accuracy"], outputs, targets) == {"ErrorRate": 1 / 3, "Accuracy": 2 / 3}

@@ -86,12 +86,13 @@ def test_the_loss_and_metrics_are_the_validation_numbers_of_training_on_the_same
                   max_training_rounds=3, batch_size=16, random_seed=0, progress=False, all=True)
     found = net_measurements(r.trained_net, validation, ["Loss", "Accuracy", "F1"], batch_size=16)
     best = r.best_validation_round - 1
-    assert found["Loss"] == pytest.approx(r.validation_losses[best], rel=1e-6)
-    assert {k: found[k] for k in ("Accuracy", "F1")} == pytest.approx(
-        {k: v[best] for k, v in r.validation_metrics.items()}, rel=1e-6)
+    assert found["Loss"] == r.validation_losses[best]  # exactly, with the run's batch size (as the README says)
+    assert {k: found[k] for k in ("Accuracy", "F1")} == {k: v[best] for k, v in r.validation_metrics.items()}
     final = net_measurements(r.training_net, validation, ["Loss", "Accuracy", "F1"], batch_size=16)
-    assert final["Loss"] == pytest.approx(r.validation_loss, rel=1e-6)  # Wolfram's: the most recent validation's
-    assert {k: final[k] for k in ("Accuracy", "F1")} == pytest.approx(r.validation_measurements, rel=1e-6)
+    assert final["Loss"] == r.validation_loss  # Wolfram's: the most recent validation's
+    assert {k: final[k] for k in ("Accuracy", "F1")} == r.validation_measurements
+    other = net_measurements(r.trained_net, validation, "Loss")  # batch size 64: float32 batch means, rounded apart
+    assert other == pytest.approx(found["Loss"], rel=1e-6)
     assert 0 < found["Accuracy"] < 1  # dropout and batch norm in the net: both measured in eval mode, as validation
 
 
@@ -226,3 +227,19 @@ def test_a_folder_of_images_is_measured_as_the_net_labels_them(tmp_path):
     expected = _accuracy(net, image_folder(folder))
     assert net_measurements(net, str(folder), "Accuracy", batch_size=5) == pytest.approx(expected)
     assert net_measurements(net, list(image_folder(folder)), "ErrorRate") == pytest.approx(1 - expected)
+
+
+def test_a_multi_label_sigmoid_output_is_measured_over_its_labels_pooled():
+    """Several LogisticSigmoid elements (multi-label): ROC AUC, the 2x2 ConfusionMatrix and Accuracy count every
+    (example, label) pair together, as the README says, not label by label."""
+    net = net_initialize(NetChain([LinearLayer(2), ElementwiseLayer("LogisticSigmoid")], input=2), seed=0)
+    x = torch.randn(6, 2, generator=torch.Generator().manual_seed(3))
+    target = torch.tensor([[1.0, 0.0], [0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0], [0.0, 1.0]])
+    found = net_measurements(net, (x, target), ["ROCAUC", "ConfusionMatrix", "Accuracy"])
+    scores, labels = net(x).reshape(-1), target.reshape(-1).bool()
+    pairs = [(p, n) for p in scores[labels] for n in scores[~labels]]
+    assert found["ROCAUC"] == pytest.approx(sum(float(p > n) for p, n in pairs) / len(pairs))
+    predicted = scores > 0.5
+    assert found["ConfusionMatrix"].tolist() == [[int((~labels & ~predicted).sum()), int((~labels & predicted).sum())],
+                                                 [int((labels & ~predicted).sum()), int((labels & predicted).sum())]]
+    assert found["Accuracy"] == int((predicted == labels).sum()) / 12

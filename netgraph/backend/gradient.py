@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import torch
@@ -96,11 +96,7 @@ def net_port_gradient(net: Any, data: Any, wrt: Any = None, of: Any = None, **op
 def _named(ports: Any) -> Any:
     """``wrt`` or ``of`` with each graph port's ``NetPort("x")`` as its name ``"x"`` (alone, in a list, a dict's key),
     as ``net(x, outputs=NetPort("Output"))`` takes it."""
-    def name(p: Any) -> Any:
-        return p.port if isinstance(p, NetPort) and p.layer is None else p
-    if isinstance(ports, Mapping):
-        return {name(k): v for k, v in ports.items()}
-    return [name(p) for p in ports] if isinstance(ports, (list, tuple)) else name(ports)
+    return _each_port(ports, lambda p: p.port if isinstance(p, NetPort) and p.layer is None else p)
 
 
 def _probed(net: NetGraph, of: Any) -> tuple[NetGraph, Any]:
@@ -112,9 +108,14 @@ def _probed(net: NetGraph, of: Any) -> tuple[NetGraph, Any]:
         return net, of
     net, names = probe_net(net, inner)
     name = dict(zip(inner, names))
-    if isinstance(of, Mapping):
-        return net, {name.get(k, k): v for k, v in of.items()}
-    return net, [name.get(p, p) for p in of] if isinstance(of, (list, tuple)) else name[of]
+    return net, _each_port(of, lambda p: name.get(p, p))
+
+
+def _each_port(ports: Any, rename: Callable[[Any], Any]) -> Any:
+    """``ports`` (one port, a list of them or a dict keyed by them: ``wrt`` or ``of``) with ``rename`` of each."""
+    if isinstance(ports, Mapping):
+        return {rename(k): v for k, v in ports.items()}
+    return [rename(p) for p in ports] if isinstance(ports, (list, tuple)) else rename(ports)
 
 
 def _checked_options(net: NetGraph, options: dict[str, Any]) -> dict[str, Any]:

@@ -22,6 +22,7 @@ import torch
 
 from netgraph.backend import net_initialize
 from netgraph.backend.derived_lengths import example_lengths
+from netgraph.core.coders import Restricted
 from netgraph.core.errors import ShapeError
 from netgraph.core.operator import NetOperator
 from netgraph.core.port_paths import shown_path
@@ -249,15 +250,12 @@ def index_range(net: Any, port: str) -> tuple[int, int]:
     """The smallest and largest index drawn for the Integer graph input ``port``: 1-based positions within the
     levels an ExtractLayer's ``Position`` it feeds picks from, else ``0..index_count - 1``; a Restricted port's range."""
     coder = net.coders.get(port)
-    if getattr(coder, "range_text", None):
-        return coder.range
+    if isinstance(coder, Restricted):
+        return coder.index_span
     sizes = []
     for path, layer in net.leaves():
         if isinstance(layer, ExtractLayer) and net.producer((path, "Position")) == ((), port):
-            types = net.layer_types(path)
-            position, data = types["Position"].shape, types["Input"].shape
-            levels = position[-1] if position and isinstance(position[-1], int) else 1
-            sizes += [d for d in (data or ())[:levels] if isinstance(d, int)]
+            sizes += layer.position_sizes(net.layer_types(path))
     return (1, min(sizes)) if sizes else (0, index_count(net, port) - 1)
 
 

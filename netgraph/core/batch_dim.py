@@ -5,12 +5,12 @@ resolves (``batch_dim_error``: called only on the error path, where the net is i
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from typing import Any
 
 from netgraph.core.errors import ShapeError
-from netgraph.core.inference import conflict_error, solve
+from netgraph.core.inference import conflict_error
+from netgraph.core.trial_solve import solves_with
 from netgraph.core.port_forms import options_form
 
 __all__ = ["MAX_NONE_TRIALS", "batch_dim_hint", "batch_dim_error"]
@@ -67,11 +67,5 @@ def _hinted(exc: ShapeError, hint: str) -> ShapeError | None:
 
 def _fits_without(net: Any, declared: dict[str, Any]) -> bool:
     """Whether ``net``'s shapes agree with each of the ``declared`` inputs' leading None dropped."""
-    trial = copy.copy(net)  # a shallow copy with other declared shapes, inferred alone (never a NetGraph made again)
-    trial._declared = {**net._declared, **{name: dataclasses.replace(t, shape=t.shape[1:])
-                                           for name, t in declared.items()}}
-    try:
-        solve(trial._problem())  # only whether it solves: no types built
-    except ShapeError:
-        return False
-    return True
+    return solves_with(net, _declared={**net._declared, **{name: dataclasses.replace(t, shape=t.shape[1:])
+                                                            for name, t in declared.items()}})

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from netgraph.core.chain import NetChain
-from netgraph.core.errors import (NetGraphError, OptionError, ShapeError, WiringError, at_layer, did_you_mean, headed,
+from netgraph.core.errors import (NetGraphError, OptionError, ShapeError, WiringError, did_you_mean, headed,
                                   with_article)
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.integers import plain_int
@@ -35,7 +35,7 @@ from netgraph.core.rewiring import chain_items, chain_of, check_net, drop_layers
 from netgraph.core.surgery import net_replace_part
 from netgraph.core.surgery_take import taken
 from netgraph.core.types import PortType
-from netgraph.core.option_problems import VALUE_KIND
+from netgraph.core.option_problems import VALUE_KIND, called_for_layer
 
 __all__ = ["net_append", "net_prepend", "net_insert", "net_delete", "net_replace"]
 
@@ -340,23 +340,10 @@ def _class_hint(key: Any) -> str:
     return f"use a class such as {example.__name__}{hint}"
 
 
-def _applied(rule: Callable[[Layer], Any], layer: Layer, path: tuple) -> Any:
-    """``rule(layer)``; where the user's function raised, an error naming the layer it failed on (as net_rename's):
-    a NetGraphError of its class and kind (``LinearLayer(-1)``'s OptionError), anything else an OptionError."""
-    try:
-        return rule(layer)
-    except NetGraphError as error:
-        raise headed(at_layer(error, path), f"net_replace: the replacement function failed on layer "
-                                            f"{shown_path(path)!r} ({layer.type_name}): ") from error
-    except Exception as error:  # the user's function: its error, named by the layer it failed on
-        raise OptionError(f"net_replace: the replacement function failed on layer {shown_path(path)!r} "
-                          f"({layer.type_name}): {type(error).__name__}: {error}", layer=path, option="rules",
-                          kind=VALUE_KIND) from error
-
-
 def _collect(net: NetGraph, prefix: tuple, rule: Callable[[Layer], Any], changes: dict, deleted: list) -> None:
     for name, layer in net.layers.items():
-        new = _applied(rule, layer, (*prefix, name))
+        new = called_for_layer(rule, layer, (*prefix, name), f"net_replace: the replacement function failed on layer "
+                               f"{shown_path((*prefix, name))!r} ({layer.type_name})", "rules")
         if new is None:
             deleted.append((*prefix, name))
         elif new is not _KEEP:

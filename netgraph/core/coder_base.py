@@ -65,6 +65,11 @@ class Encoder(Coder):
         """How many distinct indices it gives (0 to count - 1), when it gives indices; else None."""
         return None
 
+    @property
+    def index_span(self) -> tuple[int, int] | None:
+        """The smallest and largest index it gives (0 to ``index_count`` - 1), when it gives indices; else None."""
+        return (0, self.index_count - 1) if self.index_count else None
+
     def fit_hint(self, shape: Any) -> str | None:
         """How to set this encoder's options to give ``shape`` (a shape conflict's hint), or None."""
         return None

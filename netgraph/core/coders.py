@@ -169,6 +169,11 @@ class Restricted(Encoder):
         """``0..9``: the values it takes, as Wolfram's port summary says ("index (range: 1..10)")."""
         return f"{self.range[0]}..{self.range[1]}"
 
+    @property
+    def index_span(self) -> tuple[int, int]:
+        """Its range (lo, hi), negative bounds included."""
+        return self.range
+
 
 _INT64 = 2**63  # indices are int64 tensors
 

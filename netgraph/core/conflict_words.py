@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import heapq
 
+from netgraph.core.advice import EdgeAdvice, PortAdvice
 from netgraph.core.errors import MAX_LISTED, EdgeRef
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, unify, unify_shapes
 
-__all__ = ["as_seen_by", "compared", "set_part", "edge_parts", "dtype_hint", "coder_hint", "INTEGER_HINT"]
+__all__ = ["as_seen_by", "compared", "set_part", "edge_parts", "merged_input_parts", "dtype_hint", "coder_hint",
+           "INTEGER_HINT"]
 
 
 def as_seen_by(who: tuple, old: PortType, new: PortType, exc: Conflict) -> Conflict:
@@ -54,6 +56,17 @@ def edge_parts(edges: list[EdgeRef]) -> list[str | EdgeRef]:
 
 INTEGER_HINT = ("Integer values are indices: turn them into Real vectors with an EmbeddingLayer(size, n), n the "
                 "number of indices")
+
+
+def merged_input_parts(layer: str, port: str) -> list[str | EdgeAdvice]:
+    """The parts saying that input ``port`` of ``layer``, unwired, merged with the graph input of that name, and the
+    edge that gives it one of its own.
+
+    >>> "".join(map(str, merged_input_parts("b", "Input")))[-65:]
+    "its own, e.g. the edge (NetPort('Input2'), NetPort('b', 'Input'))"
+    """
+    return [f"; both are the graph input {port!r}: unwired inputs that share a name merge into one; give one its own, "
+            "e.g. the edge ", EdgeAdvice(PortAdvice(None, f"{port}2"), PortAdvice(layer, port))]
 
 
 def dtype_hint(leaves: list, setter: tuple | None, who: tuple, old: PortType, new: PortType) -> str | None:

@@ -50,7 +50,8 @@ def _classes() -> dict[str, type[NetGraphError]]:
 
 def _diagnostic_data(diagnostic: Diagnostic) -> dict[str, Any]:
     fields = {f.name: _plain(getattr(diagnostic, f.name)) for f in dataclasses.fields(diagnostic)}
-    fields["parts"] = tuple(p if isinstance(p, str) else (type(p).__name__, *_edge_data(p)) for p in diagnostic.parts)
+    fields["parts"] = tuple(p if isinstance(p, str) else (type(p).__name__, *_edge_data(p))  # advice: its words
+                            if isinstance(p, (EdgeRef, EdgePlace)) else str(p) for p in diagnostic.parts)
     fields["data"] = None if diagnostic.data is None else dataclasses.astuple(diagnostic.data)
     return fields
 

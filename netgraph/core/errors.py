@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from typing import Final, Union
 
+from netgraph.core.advice import OUTPUT_TO_OUTPUT, Advice, EdgeAdvice, PortAdvice, RemedyAdvice, fed_twice_parts
 from netgraph.core.frozen_values import frozen_value
 from netgraph.core.name_guesses import (  # noqa: F401 - re-exported: their callers import them from here
     MAX_GUESSED, SHORT_NAME, did_you_mean, nearest_name, with_article)
@@ -15,6 +16,8 @@ __all__ = [
     "SpecError", "OptionError", "FrozenLayerError", "DataError", "TrainingError", "UninitializedError", "did_you_mean",
     "at_layer", "headed", "listed", "nearest_name", "nested", "raise_all", "unknown_inside", "with_article",
 ]
+
+_ADVICE = (PortAdvice, EdgeAdvice, RemedyAdvice)  # the parts of a message that are advice (Advice)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -84,8 +87,9 @@ class Diagnostic:
     None when no layer is involved), ``port`` a port name, ``edge`` the 0-based index of the edge in
     the edges given to the graph at path ``graph`` (``()``: the graph that raised), ``option`` a
     layer or function option's keyword name, ``kind`` a short stable tag (``"unknown-port"``,
-    ``"cycle"``, ``"shape"``, ...). ``parts`` is the message in pieces, strings and the ``EdgeRef``s
-    it mentions (``EdgePlace``s: where they are), so a reader can print edges its own way (``render``).
+    ``"cycle"``, ``"shape"``, ...). ``parts`` is the message in pieces, strings, the ``EdgeRef``s
+    it mentions (``EdgePlace``s: where they are) and its advice (``advice``), so a reader can print them its own
+    way (``render``).
     ``detail`` is the message without its subject (``"must be a number >= 0, found -1"``), for a reader that names
     the subject its own way (the command line names the flag the user typed). ``expected`` and ``found`` are the values compared, where a
     problem is one (an array's shapes). A Diagnostic is a hashable value: a list or dict given to any field is kept as
@@ -112,7 +116,7 @@ a tuple (of ``(key, value)`` pairs), a set as a frozenset, another unhashable va
     edge: int | None = None
     option: str | None = None
     graph: tuple[str, ...] = ()
-    parts: tuple[str | EdgeRef | EdgePlace, ...] = ()
+    parts: tuple[str | EdgeRef | EdgePlace | Advice, ...] = ()
     detail: str | None = None
     expected: object = None
     found: object = None
@@ -136,7 +140,7 @@ a tuple (of ``(key, value)`` pairs), a set as a frozenset, another unhashable va
                     object.__setattr__(self, name, frozen_value(value))
 
     @classmethod
-    def of(cls, kind: str, *parts: str | EdgeRef | EdgePlace, **fields: object) -> "Diagnostic":
+    def of(cls, kind: str, *parts: str | EdgeRef | EdgePlace | Advice, **fields: object) -> "Diagnostic":
         """A diagnostic whose message is ``parts`` joined (edges given as ``EdgeRef``)."""
         return cls("".join(map(str, parts)), kind, parts=parts, **fields)  # type: ignore[arg-type]
 
@@ -145,13 +149,16 @@ a tuple (of ``(key, value)`` pairs), a set as a frozenset, another unhashable va
         """The edges the message mentions, in order."""
         return [p for p in self.parts if isinstance(p, EdgeRef)]
 
-    def render(self, edge_text: Callable[[EdgeRef], str], edge_place: Callable[[EdgeRef], str] = str) -> str:
-        """The message with each mentioned edge written as ``edge_text(ref)``, and each edge's place (an
-        ``EdgePlace``) as ``edge_place(ref)``."""
+    def render(self, edge_text: Callable[[EdgeRef], str], edge_place: Callable[[EdgeRef], str] = str,
+               advice_text: Callable[[Advice], str] = str) -> str:
+        """The message with each mentioned edge written as ``edge_text(ref)``, each edge's place (an ``EdgePlace``)
+        as ``edge_place(ref)``, and each piece of advice (a port or edge to write, a remedy: ``advice``) as
+        ``advice_text(advice)``."""
         if not self.parts:
             return self.message
-        return "".join(edge_text(p) if isinstance(p, EdgeRef) else edge_place(p.edge) if isinstance(p, EdgePlace)
-                       else p for p in self.parts)
+        return "".join(p if type(p) is str else edge_text(p) if isinstance(p, EdgeRef) else edge_place(p.edge)
+                       if isinstance(p, EdgePlace) else advice_text(p) if isinstance(p, _ADVICE) else p
+                       for p in self.parts)
 
     def within(self, name: str) -> "Diagnostic":
         """The same problem seen from the graph that holds this one as layer ``name``."""
@@ -273,15 +280,8 @@ class UninitializedError(NetGraphError):
     """The net has arrays without values; call ``net_initialize(net)`` first."""
 
 
-MSG_OUTPUT_TO_OUTPUT: Final = (
-    "an edge must go from an output port to an input port. To expose a layer's output as a graph "
-    "output, write (NetPort(layer, 'Output'), NetPort('Name')); to feed another layer, name one of its "
-    "input ports, e.g. (NetPort(3, 'Output'), NetPort(4, 'Input'))."
-)
-MSG_FED_TWICE: Final = (
-    "an input port takes exactly one edge. To combine several tensors, feed them to a layer with "
-    "several inputs (FunctionLayer('#a + #b'), ThreadingLayer, CatenateLayer) and feed its output here."
-)
+MSG_OUTPUT_TO_OUTPUT: Final = str(OUTPUT_TO_OUTPUT)  # (a message holds the advice itself, as data: see advice)
+MSG_FED_TWICE: Final = "".join(map(str, fed_twice_parts()))
 MSG_UNKNOWN_INPUT_SHAPE: Final = (  # {form}: the net's kind's, e.g. NetGraph(layers, edges, Input=3)
     "give the graph input a shape, e.g. {form}, or in YAML under "
     "'inputs:'; shapes exclude the batch dimension."

@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterable, Mapping
 from netgraph.core.layer import Layer
 from netgraph.core.layer_checks import check_infer_result
 from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, ShapeError, at_layer, raise_all
-from netgraph.core.conflict_words import as_seen_by, coder_hint, compared, dtype_hint, edge_parts, set_part
+from netgraph.core.conflict_words import (as_seen_by, coder_hint, compared, dtype_hint, edge_parts,
+                                          merged_input_parts, set_part)
 from netgraph.core.declared_lengths import apart_text, declared_lengths, fixed_name, fixed_text, joined_names
 from netgraph.core.inference_defaults import default_dtypes, default_shapes, shared_users
 from netgraph.core.inference_problem import Key, Problem
@@ -266,9 +267,8 @@ def _conflict(problem: Problem, cls: _Classes, root: Key, who: tuple, text: str,
     via = ["; joined by edge ", *cls.edges_shown(root)] if cls.edges.get(root) else []
     port, graph_input = key[1], ((), key[1])
     if setter and setter[1] != key and setter[1][1] == port and setter[1][0] and len(key[0]) == 1 \
-            and graph_input in cls.ids and cls.find(cls.ids[graph_input]) == root:  # Wolfram's merge of inputs
-        via += [f"; both are the graph input {port!r}: unwired inputs that share a name merge into one; give one "
-                f"its own, e.g. the edge (NetPort('{port}2'), NetPort({key[0][0]!r}, {port!r}))"]
+            and graph_input in cls.ids and cls.find(cls.ids[graph_input]) == root:
+        via += merged_input_parts(key[0][0], port)  # Wolfram's merge of inputs
     return Diagnostic.of("shape", f"{problem.origin_text(who)}: {text}",
                          problem.origin_text(setter) if setter else "?", *via, ")", *([f". {hint}"] if hint else []),
                          hint=hint, layer=key[0], port=key[1], **compared,

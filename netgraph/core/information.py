@@ -41,7 +41,7 @@ from netgraph.core.types import element_count
 from netgraph.core.walk import map_nodes, nested_nodes
 from netgraph.core.option_problems import VALUE_KIND
 
-__all__ = ["information", "all_arrays", "array_key", "Information", "ByPath", "PROPERTIES"]
+__all__ = ["information", "read_properties", "all_arrays", "array_key", "Information", "ByPath", "PROPERTIES"]
 
 
 def _repeats(net: Any) -> set[tuple]:
@@ -320,8 +320,12 @@ def _summary(net: Any, info: Information, rows: int = 20) -> str:
                               f'net.information("ArraysDimensions") gives one.'])
 
 
-def information(net: Any, prop: str | list[str] | None = None) -> Any:
-    """Wolfram's Information[net, prop] (a list of props: their values); with no prop, an ``Information`` mapping
-    that prints a summary."""
-    info = Information(net)
-    return info if prop is None else [info[p] for p in prop] if isinstance(prop, list) else info[prop]
+def information(net: Any, prop: str | list[str] | tuple[str, ...] | None = None) -> Any:
+    """Wolfram's Information[net, prop] (a list or tuple of props: a list of their values); with no prop, an
+    ``Information`` mapping that prints a summary."""
+    return read_properties(Information(net), prop)
+
+
+def read_properties(info: Mapping, prop: Any) -> Any:
+    """``info`` itself (no prop), one property's value, or a list of values for a list or tuple of names."""
+    return info if prop is None else [info[p] for p in prop] if isinstance(prop, (list, tuple)) else info[prop]

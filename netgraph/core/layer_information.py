@@ -21,7 +21,7 @@ from typing import Any
 from netgraph.core.errors import OptionError
 from netgraph.core.given_shapes import given_shapes
 from netgraph.core.graph import NetGraph
-from netgraph.core.information import PROPERTIES, Information, property_hint
+from netgraph.core.information import PROPERTIES, Information, property_hint, read_properties
 from netgraph.core.summary import ports_line, sizes_text
 from netgraph.core.types import format_shape
 from netgraph.core.option_problems import VALUE_KIND
@@ -113,5 +113,4 @@ def _key_text(key: Any) -> str:
 
 def layer_information(layer: Any, prop: str | None = None) -> Any:
     """``layer.information(prop)``: with no prop, a ``LayerInformation`` mapping that prints a summary."""
-    info = LayerInformation(layer)
-    return info if prop is None else [info[p] for p in prop] if isinstance(prop, list) else info[prop]
+    return read_properties(LayerInformation(layer), prop)

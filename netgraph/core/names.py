@@ -17,6 +17,8 @@ import unicodedata
 from collections.abc import Collection, Container, Mapping, Sequence
 from typing import Any
 
+from netgraph.core.naming_scope import scoped_layer
+
 __all__ = ["fresh_name", "indexed", "numbered", "printable", "printable_path", "INDEX_RULE", "describe_layer",
            "layer_label", "usable_input_name"]
 
@@ -72,9 +74,10 @@ def describe_layer(names: list[str] | Mapping[str, int], layers: Mapping[str, An
     """'layer 4 'sample' (FunctionLayer)', or 'layer 4 (FunctionLayer)' when the name is the index.
 
     ``names`` is the layer names in order, or (to describe many layers of a large net without searching
-    the list each time) a mapping from name to 0-based position.
+    the list each time) a mapping from name to 0-based position. Inside ``naming_under`` (a nested net a spec
+    builds): "layer 'inner/sample' (FunctionLayer)", by its path from the top net.
     """
-    return f"layer {layer_label(names, layers, name)}"
+    return scoped_layer((name,), layers[name].type_name) or f"layer {layer_label(names, layers, name)}"
 
 
 def layer_label(names: list[str] | Mapping[str, int], layers: Mapping[str, Any], name: str) -> str:

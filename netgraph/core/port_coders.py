@@ -18,6 +18,7 @@ from netgraph.core.errors import Diagnostic, ShapeError
 from netgraph.core.shared import is_graph
 from netgraph.core.ports import declared_port_type
 from netgraph.core.types import INTEGER, PortType
+from netgraph.core.naming_scope import scoped_name
 
 __all__ = ["split_port_options", "check_decoders", "fed_leaves", "with_encoder_counts", "graph_with_encoder"]
 
@@ -65,12 +66,13 @@ def check_decoders(coders: dict[str, Coder], types: dict[str, PortType], graph: 
         reason = coder.check(types[port]) if isinstance(coder, Decoder) and port in types else None
         if reason:
             errors.append(Diagnostic(f"graph output {port!r}: {reason}", "decoder-port", layer=(), port=port))
-        span = index_span(coder) if isinstance(coder, Encoder) else None
+        span = coder.index_span if isinstance(coder, Encoder) else None
         for path, layer, leaf_port in fed_leaves(graph, port) if span else ():
             reason = _untaken_indices(span, graph, path, layer, leaf_port, hasattr(coder, "range_text"))
             if reason:
                 errors.append(Diagnostic(f"graph input {port!r}: the {coder.type_name} gives indices {span[0]} to "
-                                         f"{span[1]}, but layer {'/'.join(path)!r} ({layer.type_name}) {reason}",
+                                         f"{span[1]}, but layer {scoped_name('/'.join(path))!r} ({layer.type_name}) "
+                                         f"{reason}",
                                          "encoder-range", layer=path, port=port))
     if any(hasattr(coder, "range_text") for coder in coders.values()):
         errors += _carried_range_problems(graph, {d.layer for d in errors})
@@ -86,16 +88,10 @@ def _carried_range_problems(graph: Any, reported: set) -> list[Diagnostic]:
         if t is None or t.range is None or node.path in reported:
             continue
         if reason := _untaken_indices(t.range, graph, node.path, node.layer, "Input", True):
-            errors.append(Diagnostic(f"layer {'/'.join(node.path)!r} (EmbeddingLayer) port 'Input' gets indices "
-                                     f"{t.range[0]} to {t.range[1]} (a Restricted range the layers before it pass "
-                                     f"on), but it {reason}", "encoder-range", layer=node.path, port="Input"))
+            errors.append(Diagnostic(f"layer {scoped_name('/'.join(node.path))!r} (EmbeddingLayer) port 'Input' gets "
+                                     f"indices {t.range[0]} to {t.range[1]} (a Restricted range the layers before it "
+                                     f"pass on), but it {reason}", "encoder-range", layer=node.path, port="Input"))
     return errors
-
-
-def index_span(encoder: Encoder) -> tuple[int, int] | None:
-    """The smallest and largest index ``encoder`` gives (a Restricted's range, 0 to its count - 1), else None."""
-    span = getattr(encoder, "range", None) if hasattr(encoder, "range_text") else None
-    return span or ((0, encoder.index_count - 1) if encoder.index_count else None)
 
 
 def _untaken_indices(span: tuple[int, int], graph: Any, path: tuple, layer: Any, port: str,
@@ -110,11 +106,7 @@ def _untaken_indices(span: tuple[int, int], graph: Any, path: tuple, layer: Any,
         return f"takes n={n} (indices 0 to {n - 1}); give it n={hi + 1}" if isinstance(n, int) and n <= hi else None
     if not restricted or layer.type_name != "ExtractLayer" or port != "Position":
         return None
-    types = graph.layer_types(path)
-    position, data = types["Position"].shape, types["Input"].shape
-    sizes = [d for d in (data or ())[:position[-1] if position and isinstance(position[-1], int) else 1]
-             if isinstance(d, int)]
-    m = min(sizes, default=None)
+    m = min(layer.position_sizes(graph.layer_types(path)), default=None)
     if m is None or 1 <= lo <= hi <= m or -m <= lo <= hi <= -1:
         return None
     return (f"port 'Position' takes 1-based positions 1 to {m} (or -{m} to -1 from the end); give "

@@ -17,6 +17,7 @@ from netgraph.core.names import INDEX_RULE, fresh_name, indexed
 from netgraph.core.errors import WiringError, did_you_mean, with_article
 from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.wording import few_names
+from netgraph.core.naming_scope import scoped_name
 
 __all__ = ["resolve", "expose", "layer_at", "named_path", "shown_path", "elided", "no_inner_net", "inner_net_first",
            "SHOWN_LEVELS"]
@@ -128,7 +129,8 @@ def layer_at(net: Any, path: tuple) -> Any:
         if _is_graph(current) and type(name) is int:  # an index inside an inner net
             name = path[depth] = indexed(parts, name) or name
         if name not in parts:
-            where = "the net" if depth == 0 else f"layer {shown_path(path[:depth])!r} ({current.type_name})"
+            where = "the net" if depth == 0 else \
+                f"layer {scoped_name(shown_path(path[:depth]))!r} ({current.type_name})"
             what = f"its layers are {_names(parts)}" if _is_graph(current) else (
                 f"its inner nets are {_names(parts)}" if parts else "it holds no layers")
             raise WiringError(f"no layer at {shown_path(path)!r}: {where} has no layer {name!r}"
@@ -170,6 +172,6 @@ def inner_net_first(part: Any, nets: list[str]) -> str:
 def no_inner_net(path: tuple, i: int, operator: Any, inner: Mapping[str, Any]) -> WiringError:
     """The error for ``path`` whose part ``i`` names no inner net of ``operator``, the layer at ``path[:i]``."""
     what = f"has no inner net {path[i]!r}{did_you_mean(path[i], inner)}; its inner nets are {list(inner)}"
-    return WiringError(f"no layer at {shown_path(path)!r}: layer {shown_path(path[:i])!r} ({operator.type_name}) "
-                       f"{what if inner else 'holds no layers'}", kind="unknown-layer",
-                       layer=tuple(map(str, path[:i])), found=path[i])
+    where = f"layer {scoped_name(shown_path(path[:i]))!r} ({operator.type_name})"
+    return WiringError(f"no layer at {shown_path(path)!r}: {where} {what if inner else 'holds no layers'}",
+                       kind="unknown-layer", layer=tuple(map(str, path[:i])), found=path[i])

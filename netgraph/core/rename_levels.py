@@ -24,7 +24,7 @@ from typing import Any
 from netgraph.core.errors import OptionError, WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
-from netgraph.core.option_problems import VALUE_KIND
+from netgraph.core.option_problems import VALUE_KIND, called_for_layer
 from netgraph.core.port_paths import shown_path
 
 __all__ = ["level_range", "renames_at_levels", "renamed_by"]
@@ -117,12 +117,8 @@ def renamed_by(function: Any, layers: list[tuple[tuple, str]]) -> dict[tuple, An
     """``{path: function(name)}`` for the ``(path, name)`` layers whose name the user's function changes."""
     renamed = {}
     for path, name in layers:
-        try:
-            new = function(name)
-        except Exception as error:  # the user's function: its error, named by the layer it failed on
-            raise OptionError(f"net_rename: the renaming function failed on layer {shown_path(path)!r}: "
-                              f"{type(error).__name__}: {error}", layer=path, option="rename",
-                              kind=VALUE_KIND) from error
+        new = called_for_layer(function, name, path, f"net_rename: the renaming function failed on layer "
+                                                     f"{shown_path(path)!r}", "rename")
         if new != name:
             renamed[path] = new
     return renamed

@@ -17,6 +17,7 @@ from typing import Any
 
 from netgraph.core.errors import OptionError
 from netgraph.core.graph import NetGraph, coerce_layer
+from netgraph.core.names import fresh_name
 from netgraph.core.shared import NetSharedArray, shared_users
 from netgraph.core.walk import nested_nodes
 from netgraph.core.option_problems import VALUE_KIND
@@ -66,10 +67,6 @@ def _shared(layer: Any, stem: str, taken: set[str]) -> Any:
 
 def _free_name(name: str, taken: set[str]) -> str:
     """``name`` with characters a shared name cannot hold replaced, numbered past the names already ``taken``."""
-    base = candidate = _OTHER.sub("_", name)
-    number = 1
-    while candidate in taken:
-        number += 1
-        candidate = f"{base}-{number}"
+    candidate = fresh_name(_OTHER.sub("_", name), taken, "-")
     taken.add(candidate)
     return candidate

@@ -341,7 +341,10 @@ def net_join(*nets: Any) -> NetChain:
     Chains are spliced (their layers join the result), graphs, layers and shorthands come in as one layer each.
     Every argument but the first needs one input, every one but the last one output. Layer names that
     repeat are renamed ``name_2``, ``name_3``, ... (Wolfram's auto-renaming); numbered layers are renumbered.
+    One list or tuple given alone is the nets: ``net_join([a, b])`` is ``net_join(a, b)``.
     """
+    if len(nets) == 1 and isinstance(nets[0], (list, tuple)):
+        nets = tuple(nets[0])
     if len(nets) < 2:
         raise WiringError("net_join needs at least two nets or layers", kind="layer-argument")
     nets = tuple(coerce_layer(n, f"net_join: argument {i}") for i, n in enumerate(nets, 1))

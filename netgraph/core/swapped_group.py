@@ -4,12 +4,13 @@ again with the two sources swapped, and the hint given only when that fits."""
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from typing import Any
 
 from netgraph.core.errors import Diagnostic, ShapeError
-from netgraph.core.inference import conflict_error, solve
+from netgraph.core.inference import conflict_error
+from netgraph.core.naming_scope import scoped_name
+from netgraph.core.trial_solve import solves_with
 
 __all__ = ["MAX_SWAP_TRIALS", "swapped_group_error"]
 
@@ -49,13 +50,7 @@ def _groups(net: Any) -> dict[tuple[int, str], list]:
 def _fits_swapped(net: Any, group: list) -> bool:
     first, second = group
     swapped = {first: dataclasses.replace(first, src=second.src), second: dataclasses.replace(second, src=first.src)}
-    trial = copy.copy(net)  # a shallow copy with other edges, inferred alone (never a NetGraph made again)
-    trial._edges = tuple(swapped.get(e, e) for e in net._edges)
-    try:
-        solve(trial._problem())  # only whether it solves: no types built
-    except ShapeError:
-        return False
-    return True
+    return solves_with(net, _edges=tuple(swapped.get(e, e) for e in net._edges))
 
 
 def _with_hint(net: Any, diagnostic: Diagnostic, group: list) -> Diagnostic:
@@ -66,7 +61,7 @@ def _with_hint(net: Any, diagnostic: Diagnostic, group: list) -> Diagnostic:
         if ports == ["Input", "Target"] else ""
     edge = next((ref for ref in diagnostic.edges if (ref.index, ref.hop) == (diagnostic.edge, diagnostic.hop)),
                 group[0].text)
-    hint = ("; the group ", edge, f" fits with its sources swapped: layer {name!r} ({net._layers[name].type_name}) "
-                                  f"takes {ports[0]!r} then {ports[1]!r}{keras}")
+    hint = ("; the group ", edge, f" fits with its sources swapped: layer {scoped_name(name)!r} "
+                                  f"({net._layers[name].type_name}) takes {ports[0]!r} then {ports[1]!r}{keras}")
     return dataclasses.replace(diagnostic, message=diagnostic.message + "".join(map(str, hint)),
                                parts=(*(diagnostic.parts or (diagnostic.message,)), *hint))

@@ -17,10 +17,11 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from netgraph.core.layer import Layer
-from netgraph.core.errors import (MAX_LISTED, MSG_FED_TWICE, MSG_OUTPUT_TO_OUTPUT, Diagnostic, EdgeRef,
-                                   WiringError, did_you_mean, raise_all)
+from netgraph.core.advice import OUTPUT_TO_OUTPUT, Advice, fed_twice_parts
+from netgraph.core.errors import MAX_LISTED, Diagnostic, EdgeRef, WiringError, did_you_mean, raise_all
 from netgraph.core.arrow_names import arrow_name_pieces
 from netgraph.core.names import describe_layer
+from netgraph.core.naming_scope import scoped_layer
 from netgraph.core.port_paths import elided, resolve
 from netgraph.core.ports import NetPort, PortRef, WrittenEdge, new_edge, new_port_ref
 from netgraph.core.wiring_ports import FoundEdges, GraphPortsStep, Wiring
@@ -45,17 +46,23 @@ def join_path(parts: Sequence[str]) -> str:
 def describe_key(net: Any, key: tuple) -> str:
     """A (layer path, port) key of ``net`` in words: "layer 4 'sample' (FunctionLayer) port 'Means'"."""
     path, port = key
+    if not path:
+        return f"{'graph input' if port in net.input_ports else 'graph output'} {port!r}"
+    layer = net.layer_at(path)
+    where = scoped_layer(tuple(path), layer.type_name) or _layers_path(net, path)
+    if hasattr(layer, "explicit_edges") and port is not None:
+        return f"{where} {'input' if port in layer.input_ports else 'output'} port {port!r}"
+    return where if port is None else f"{where} port {port!r}"
+
+
+def _layers_path(net: Any, path: tuple) -> str:
+    """The layers along ``path`` of ``net``, each described in the graph holding it, joined (``join_path``)."""
     graph, parts = net, []
     for name in path:
         parts.append(describe_layer(graph.layer_positions, graph.layers, name))
         inner = graph.layers[name]
         graph = inner if hasattr(inner, "explicit_edges") else graph
-    if not path:
-        return f"{'graph input' if port in net.input_ports else 'graph output'} {port!r}"
-    where, layer = join_path(parts), net.layer_at(path)
-    if hasattr(layer, "explicit_edges") and port is not None:
-        return f"{where} {'input' if port in layer.input_ports else 'output'} port {port!r}"
-    return where if port is None else f"{where} port {port!r}"
+    return join_path(parts)
 
 
 def format_endpoint(x: Any) -> str:
@@ -90,7 +97,7 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
     def desc(self, name: str) -> str:
         return describe_layer(self.names, self.layers, name)
 
-    def problem(self, kind: str, ref: EdgeRef | None, *parts: str | EdgeRef, **fields: Any) -> None:
+    def problem(self, kind: str, ref: EdgeRef | None, *parts: str | EdgeRef | Advice, **fields: Any) -> None:
         """Record a problem; with ``ref`` it is about that edge (or chain link): its message starts 'edge <text>: '."""
         if ref is not None:
             if (ref.index, kind, parts) in self.recorded:
@@ -196,14 +203,15 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
         hint = layer.port_hint(port, want) if hasattr(layer, "port_hint") else ""  # a recurrent layer's states
         if port in other:
             kind = "wrong-direction"
-            msg = (f"port {port!r} of {self.desc(name)} is an input; an edge's source must be an output port" if want
-                   == "output" else f"port {port!r} of {self.desc(name)}{hint} is an output: {MSG_OUTPUT_TO_OUTPUT}")
+            msg = (f"port {port!r} of {self.desc(name)} is an input; an edge's source must be an output port",) if \
+                want == "output" else (f"port {port!r} of {self.desc(name)}{hint} is an output: ", OUTPUT_TO_OUTPUT)
         else:
             kind = "unknown-port"
             more = layer.variadic and port[5:].isdigit() and port.startswith("Input")  # NetPort("cat", 3)
+            count = f" (set its input count with inputs={port[5:]})" * more
             msg = (f"{self.desc(name)} has no port {port!r}{hint or did_you_mean(port, (*ins, *outs))}; its inputs "
-                   f"are {list(ins)} and outputs {list(outs)}{f' (set its input count with inputs={port[5:]})' * more}")
-        self.problem(kind, edge, msg, **at)
+                   f"are {list(ins)} and outputs {list(outs)}{count}",)
+        self.problem(kind, edge, *msg, **at)
         return False
 
     def source(self, ref: Any, edge: EdgeRef) -> PortRef | None:
@@ -341,8 +349,8 @@ class _Normalizer(GraphPortsStep, ThreadingStep):
         where = f"graph output {dst.port!r}" if dst.layer is None else f"port {dst.port!r} of {self.desc(dst.layer)}"
         if self.duplicate(refs, sources, f"{where} takes one edge"):
             return
-        advice = MSG_FED_TWICE if dst.layer is not None else MSG_FED_TWICE.replace("an input port", "a graph output", 1)
-        self.problem("fed-twice", None, f"{where} is fed by {len(refs)} edges (", *joined(refs, "; "), f"): {advice}",
+        advice = fed_twice_parts("an input port" if dst.layer is not None else "a graph output")
+        self.problem("fed-twice", None, f"{where} is fed by {len(refs)} edges (", *joined(refs, "; "), "): ", *advice,
                      layer=(dst.layer,) if dst.layer else (), port=dst.port, edge=refs[1].index, hop=refs[1].hop)
 
 

@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from netgraph.core.advice import EdgeAdvice, PortAdvice
 from netgraph.core.errors import EdgeRef
 from netgraph.core.layer import Layer
 from netgraph.core.ports import Edge, PortRef, new_edge, new_port_ref
@@ -148,10 +149,10 @@ class GraphPortsStep:
             if out in explicit_outputs:
                 feeding = next(e.index for e in w.edges if e.dst == PortRef(None, out))
                 first = self.layers[ref.layer].output_ports[0] == ref.port  # (layer, None) mutes its first output
-                source = repr(ref.layer) if first else f"NetPort({ref.layer!r}, {ref.port!r})"
+                muting = EdgeAdvice(PortAdvice(ref.layer, None if first else ref.port))
                 self.problem("output-clash", None, f"graph output {out!r} is fed explicitly and also by the unwired "
-                             f"output {ref.port!r} of {self.desc(ref.layer)}; mute one with ({source}, None) "
-                             f"or name the graph port differently", layer=(), port=out, edge=feeding)
+                             f"output {ref.port!r} of {self.desc(ref.layer)}; mute one with ", muting,
+                             " or name the graph port differently", layer=(), port=out, edge=feeding)
                 continue
             w.edges.append(Edge(ref, PortRef(None, out), f"(unwired {ref.layer}.{ref.port})", True))
             dangling_names.append(out)
@@ -168,7 +169,8 @@ class GraphPortsStep:
                 f"output {feeding.src.port!r} of {self.desc(feeding.src.layer)}"
             free = [n for n in (f"{name}Out", "Output", "Result", "Prediction", *(f"{name}Out{i}" for i in range(
                 2, len(w.inputs) + len(w.outputs) + 3))) if n not in (*w.inputs, *w.outputs)]
+            names = [part for n in free[:2] for part in (" or ", PortAdvice(None, n))][1:]
             self.problem("port-name-clash", None, f"{name!r} is both a graph input and a graph output (fed by "
                          f"{fed_by}); a graph's input and output ports need different names: name the output "
-                         f"differently, e.g. {' or '.join(f'NetPort({n!r})' for n in free[:2])}", layer=(),
-                         port=name, edge=None if feeding.implicit else feeding.index)
+                         f"differently, e.g. ", *names, layer=(), port=name, edge=None if feeding.implicit else
+                         feeding.index)

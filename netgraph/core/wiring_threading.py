@@ -15,7 +15,8 @@ from collections import Counter
 from itertools import islice
 from typing import Any
 
-from netgraph.core.errors import MAX_LISTED, MSG_FED_TWICE, EdgePlace, EdgeRef
+from netgraph.core.advice import fed_twice_parts
+from netgraph.core.errors import MAX_LISTED, EdgePlace, EdgeRef
 from netgraph.core.layer import Layer
 from netgraph.core.ports import Edge, PortRef, new_edge, new_port_ref
 from netgraph.core.wording import counted
@@ -157,19 +158,19 @@ class ThreadingStep:
         if len({src for src, *_ in feeds}) <= free and self.duplicate(refs, [src for src, *_ in feeds], takes):
             return
         head = takes + (f" ({free} not wired by NetPort)" if free != count else "")
-        advice = "" if count > 1 else " " + MSG_FED_TWICE[0].upper() + MSG_FED_TWICE[1:]
+        advice = () if count > 1 else (" ", *fed_twice_parts("An input port"))
         edges = list({(ref.index, ref.hop): ref for ref in refs}.values())
         if free == 0 and claims:  # "0 not wired by NetPort, but 1 edges feed it" said nothing of the NetPort edge
             self.problem("too-many-feeds", None, f"{takes}, all fed by NetPort edges (", *joined(claims, ", "),
-                         "), so no input is left for ", *joined(edges, ", "), f".{advice}", **at)
+                         "), so no input is left for ", *joined(edges, ", "), ".", *advice, **at)
             return
         if len(feeds) > 1 and len(edges) == 1:  # one group "[a, b] -> c"
             self.problem("too-many-feeds", None, f"{head}, but the group ", shown[0], f" has {len(feeds)} members "
-                         f"(each feeds one input, in order).{advice}", **at)
+                         "(each feeds one input, in order).", *advice, **at)
             return
         many = f"{len(feeds)} edges" if len(edges) == len(feeds) else \
             f"{len(feeds)} sources ({len(edges)} edge{'s' * (len(edges) > 1)})"
-        self.problem("too-many-feeds", None, f"{head}, but {many} feed it: ", *joined(edges, ", "), f".{advice}", **at)
+        self.problem("too-many-feeds", None, f"{head}, but {many} feed it: ", *joined(edges, ", "), ".", *advice, **at)
 
     def duplicate(self, refs: list[EdgeRef], sources: list[PortRef], takes: str) -> bool:
         """Whether two of ``refs`` (edges into one place, from ``sources``) are one edge given twice; if so, recorded

@@ -192,7 +192,7 @@ def _first_out_of_range(coder: Restricted, value: Any) -> tuple[int | None, Any]
             values = torch.as_tensor(native_array(part))
         except (TypeError, ValueError, RuntimeError):
             return None  # no numbers: the port's own check says what it takes
-        low, high = coder.range
+        low, high = coder.index_span
         bad = values[(values < low) | (values > high) | values.isnan()] if values.is_floating_point() else \
             values[(values < low) | (values > high)]
         if bad.numel():

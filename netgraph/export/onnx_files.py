@@ -85,17 +85,20 @@ def _densify(onnx: Any, graph: Any, path: str, file_bytes: int) -> None:
     tensors: a sparse weight was "defined by nothing", a sparse Constant a computed tensor), within the
     bytes ``_check_dense_bytes`` allows all together (each within ``port_elements``: a few bytes can declare a huge
     tensor)."""
-    constants = [a.sparse_tensor for n in graph.node if n.op_type == "Constant" for a in n.attribute
-                 if a.name == "sparse_value"]
-    _check_dense_bytes(onnx, [*graph.sparse_initializer, *constants], path, file_bytes)
+    constants = [(n, at) for n in graph.node if n.op_type == "Constant" and (at := _sparse_value_at(n)) is not None]
+    sparses = [*graph.sparse_initializer, *(n.attribute[at].sparse_tensor for n, at in constants)]
+    _check_dense_bytes(onnx, sparses, path, file_bytes)
     graph.initializer.extend(_dense(onnx, sparse, path) for sparse in graph.sparse_initializer)
     del graph.sparse_initializer[:]
-    for node in graph.node:
-        at = next((i for i, a in enumerate(node.attribute) if a.name == "sparse_value"), None)
-        if node.op_type == "Constant" and at is not None:
-            dense = _dense(onnx, node.attribute[at].sparse_tensor, path)
-            del node.attribute[at]
-            node.attribute.append(onnx.helper.make_attribute("value", dense))
+    for node, at in constants:
+        dense = _dense(onnx, node.attribute[at].sparse_tensor, path)
+        del node.attribute[at]
+        node.attribute.append(onnx.helper.make_attribute("value", dense))
+
+
+def _sparse_value_at(node: Any) -> int | None:
+    """The index of a Constant node's ``sparse_value`` attribute (an onnx Constant has one value), else None."""
+    return next((i for i, a in enumerate(node.attribute) if a.name == "sparse_value"), None)
 
 
 def _check_dense_bytes(onnx: Any, sparses: list, path: str, file_bytes: int) -> None:

@@ -177,7 +177,7 @@ def _length_of(limit: str, ctx: Context) -> tuple[list, str] | None:
     return [shape, gather, *taken], shape.input[0]
 
 
-def hint_range_lengths(onnx: Any, graph: Any, where: str = "") -> None:
+def hint_range_lengths(onnx: Any, graph: Any, where: str) -> None:
     """Tell onnx's shape inference the length of each Range(0, n, 1) of a named dim n (``range_lengths``); a Range
     of constant bounds longer than the ``port_elements`` limit is a SpecError naming it (``where``: the file), as
     onnx's data propagation would compute it whole (a 200-byte file, ``Range(0, 2**40, 1)``, took all memory)."""

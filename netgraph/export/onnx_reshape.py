@@ -154,14 +154,15 @@ def reshape_converter(node: Any, ctx: Context) -> Converted:
     fold or unfold of the batch (see the module docstring)."""
     x, fold = node.input[0], ctx.folds.get(node.input[0], 0)
     source = ctx.shapes.get(x)
-    if node.op_type == "Squeeze" and not fold and source and 0 in (squeeze_axes(node, ctx, len(source)) or ()):
+    axes = squeeze_axes(node, ctx, len(source)) if source and node.op_type in ("Squeeze", "Unsqueeze") else None
+    if node.op_type == "Squeeze" and not fold and 0 in (axes or ()):
         raise Unsupported("it squeezes axis 0, the batch dim (a model traced at batch 1 that drops it)",
                           attribute="axes", expected="axes after the batch dim", found=0)
-    if node.op_type == "Squeeze" and not fold and (part := _squeezed_part(node, ctx, source)) is not None:
+    if node.op_type == "Squeeze" and not fold and (part := _squeezed_part(node, ctx, source, axes)) is not None:
         return part
     target = (ctx.symbols.get(node.input[1]) if node.op_type == "Reshape" else None) or ctx.shapes.get(node.output[0])
     if source and node.op_type in ("Unsqueeze", "Squeeze") and not (target and all(map(known_dim, target))):
-        target = _unsqueezed(node, ctx, source) or target  # onnx's inference lost (some of) it, ours not
+        target = _unsqueezed(node, source, axes) or target  # onnx's inference lost (some of) it, ours not
     if target is None and node.op_type == "Reshape":  # a constant target onnx's inference did not apply
         target = _value(node.input[1], ctx)
     if not target or not source:
@@ -208,10 +209,10 @@ def _batch_first(source: tuple, target: tuple) -> bool:
         isinstance(d, int) and d > 0 for d in sizes) and math.prod(source[1:]) == math.prod(target[1:])
 
 
-def _squeezed_part(node: Any, ctx: Context, source: tuple | None) -> Converted | None:
-    """Squeeze of one axis k of size 1 where another dim is variable (``squeeze(1)`` of (batch, 1, h, w)), which no
-    ReshapeLayer can take: PartLayer of element 1 at level k; its output shape the source's without that dim."""
-    axes = None if source is None else squeeze_axes(node, ctx, len(source))
+def _squeezed_part(node: Any, ctx: Context, source: tuple | None, axes: list[int] | None) -> Converted | None:
+    """Squeeze (of ``axes``) of one axis k of size 1 where another dim is variable (``squeeze(1)`` of (batch, 1, h,
+    w)), which no ReshapeLayer can take: PartLayer of element 1 at level k; its output shape the source's without
+    that dim."""
     if axes is None or len(axes) != 1 or all(isinstance(d, int) for d in source[1:]):
         return None
     k = axes[0]
@@ -235,9 +236,8 @@ def _unit_axis(source: tuple, target: tuple) -> int | None:
     return None
 
 
-def _unsqueezed(node: Any, ctx: Context, source: tuple) -> tuple | None:
-    """Unsqueeze's (or Squeeze's) output shape from its input's and its constant axes."""
-    axes = squeeze_axes(node, ctx, len(source))
+def _unsqueezed(node: Any, source: tuple, axes: list[int] | None) -> tuple | None:
+    """Unsqueeze's (or Squeeze's) output shape from its input's and its constant ``axes``."""
     if axes is None:
         return None
     if node.op_type == "Squeeze":

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from netgraph.core.names import fresh_name
 from netgraph.core.shared import NetSharedArray, shared_users, shared_values
 from netgraph.core.walk import nested_nodes
 from netgraph.export.onnx_names import node_module
@@ -304,10 +305,6 @@ def _free_name(name: str, taken: set[str]) -> str:
     """An initializer's name as a shared array's (other characters than letters, digits, ``_`` and ``-`` made
     ``_``, a letter first), numbered past the names ``taken``."""
     base = _OTHER.sub("_", name)
-    base = base if base[:1].isalpha() or base[:1] == "_" else f"w_{base}"
-    candidate, number = base, 1
-    while candidate in taken:
-        number += 1
-        candidate = f"{base}-{number}"
+    candidate = fresh_name(base if base[:1].isalpha() or base[:1] == "_" else f"w_{base}", taken, "-")
     taken.add(candidate)
     return candidate

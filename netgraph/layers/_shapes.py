@@ -79,10 +79,14 @@ def ranged_int(layer: Any, option: str) -> int:
 def ranged_number(layer: Any, option: str) -> float:
     """``layer``'s number option ``option`` in its declared range (``RANGES``; an open low end: ``positive``)."""
     within, value = type(layer).RANGES[option], getattr(layer, option)
-    number = check_number(value, layer.type_name, option, within.low, within.high, open_high=within.open_high)
-    if within.open_low and number == within.low:
-        return option_problem(OptionError(f"{layer.type_name} option {option}= must be positive, found {value!r}",
-                                          option=option, expected="a positive number", found=value), 1.0)
+    if not within.open_low:
+        return check_number(value, layer.type_name, option, within.low, within.high, open_high=within.open_high)
+    number = as_float(value)  # an open low end: the range said as it is (-1 was "a number in [0.0, inf]")
+    if number is None or not within.low < number <= within.high or within.open_high and number == within.high:
+        expected = "a positive number" if (within.low, within.high) == (0, math.inf) else \
+            f"a number in ({within.low}, {within.high}{')' if within.open_high else ']'}"
+        return option_problem(OptionError(f"{layer.type_name} option {option}= must be {expected}, found {value!r}",
+                                          option=option, expected=expected, found=value), 1.0)
     return number
 
 

@@ -65,10 +65,21 @@ class ExtractLayer(Layer):
             fill(types, "Input", None, types["Output"].dtype)
         return types
 
+    @staticmethod
+    def position_sizes(types: Mapping[str, PortType]) -> tuple[int, ...]:
+        """The known sizes of the levels of ``Input`` that ``Position`` indexes (its last dim's count of them, 1
+        while that is unknown): the 1-based positions it takes run from 1 to each.
+
+        >>> ExtractLayer.position_sizes({"Input": PortType((4, 5, 6)), "Position": PortType((3, 2))})
+        (4, 5)
+        """
+        position, data = types["Position"].shape, types["Input"].shape
+        levels = position[-1] if position and isinstance(position[-1], int) else 1
+        return tuple(d for d in (data or ())[:levels] if isinstance(d, int))
+
     def _plan(self, types: Mapping[str, PortType]) -> tuple[tuple[int, ...], bool]:
         """The sizes of the indexed levels, and whether Position holds several positions."""
-        k = types["Position"].shape[-1]
-        return tuple(types["Input"].shape[:k]), len(types["Position"].shape) == 2
+        return self.position_sizes(types), len(types["Position"].shape) == 2
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         return ExtractModule(*self._plan(types))

@@ -20,7 +20,7 @@ from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.integers import plain_int
 from netgraph.core.types import INTEGER, PortType, range_suffix
 
-__all__ = ["DiagramOptions", "Diagram", "Node", "Edge", "Cluster", "shape_label", "escape_id", "shorten",
+__all__ = ["DiagramOptions", "Diagram", "Node", "Edge", "Cluster", "shape_label", "escape_id", "shorten", "ellipsized",
            "lcm_spans", "table_columns", "MAX_EXPAND"]
 
 RANKDIRS = ("TB", "LR", "BT", "RL")
@@ -183,7 +183,15 @@ def shorten(text: str, width: int) -> str:
     >>> shorten("#Means + #Stds * #Random", 12), shorten(" ", 5)
     ('#Means + #S…', "' '")
     """
-    text = visible(" ".join(str(text).split()) or repr(str(text)))
+    return ellipsized(visible(" ".join(str(text).split()) or repr(str(text))), width)
+
+
+def ellipsized(text: str, width: int) -> str:
+    """``text``, or where it passes ``width`` characters its head and an ellipsis, ``width`` in all (at least 2).
+
+    >>> ellipsized("ClassDecoder: cat, dog", 12)
+    'ClassDecode…'
+    """
     return text if len(text) <= width else text[: max(1, width - 1)] + "…"
 
 

@@ -9,7 +9,7 @@ from netgraph.core.layer import Layer
 from netgraph.core.names import printable, printable_path
 from netgraph.core.walk import map_nodes, nested_nodes
 from netgraph.layers.losses import LOSS_LAYERS
-from netgraph.render.model import BORDER, FILL, Node, shorten
+from netgraph.render.model import BORDER, FILL, Node, ellipsized, shorten
 from netgraph.render.probability import (divergence_lines, format_value, is_divergence, is_random, random_lines,
                                          score_mark)
 
@@ -163,7 +163,7 @@ def coder_line(coder: Any, width: int = 48) -> str:
     if hasattr(coder, "labels"):
         labels = [printable(str(v)) for v in coder.labels]  # a newline as \n, as names are shown
         line = f"{coder.type_name}: {', '.join(labels[:4])}{', …' if len(labels) > 4 else ''}"
-        return line if len(line) <= width else line[: width - 1] + "…"
+        return ellipsized(line, width)
     if hasattr(coder, "size"):
         return f"{coder.type_name} {coder.size[0]}×{coder.size[1]} {coder.color_space}"
     if hasattr(coder, "vocabulary"):

@@ -15,7 +15,7 @@ from netgraph.core.arrow_names import arrow_name_pieces
 from netgraph.core.errors import WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.names import numbered
-from netgraph.core.port_paths import resolve
+from netgraph.core.port_paths import resolve, shown_path
 from netgraph.core.ports import NetPort
 from netgraph.core.wording import first_few, value_kind
 from netgraph.spec.edge_text import layer_named_ports
@@ -267,8 +267,8 @@ def _layer_port(reader: Any, ep: Endpoint, name: str, layer: Any, port: str, pos
         return NetPort(name, int(port))  # Wolfram's numbered inputs: cat.2 is cat.Input2, as NetPort("cat", 2)
     if port == "0" and index > 0 and hasattr(layer, "input_ports") \
             and (layer.variadic or "Input1" in layer.input_ports):  # an input end only: a source '0' is no input
-        return reader.error(ep.loc.at(len(name) + 1), f"layer {_path(prefix, name)!r} ({layer.type_name}) has no "
-                            f"port {port!r}: "
+        return reader.error(ep.loc.at(len(name) + 1), f"layer {shown_path((*prefix, name))!r} ({layer.type_name}) "
+                            f"has no port {port!r}: "
                             f"numbered inputs count from 1 ({name}.1 is {name}.Input1, as in Wolfram)",
                             kind="unknown-port", layer=(*prefix, name), port=port)  # variadic: was told at the edge
     if not hasattr(layer, "input_ports") or layer.variadic or port in (*layer.input_ports, *layer.output_ports):
@@ -279,16 +279,12 @@ def _layer_port(reader: Any, ep: Endpoint, name: str, layer: Any, port: str, pos
         if hasattr(layer, "port_hint") else ""  # a recurrent layer's state port without its option
     if want == "output" and port in getattr(layer, "layers", {}):  # enc.l1: a layer inside the nested graph
         hint = f" ({port!r} is a layer inside it: its output is {name}.{port}.Output)"
-    return reader.error(ep.loc.at(len(name) + 1), f"layer {_path(prefix, name)!r} ({layer.type_name}) has no port "
-                        f"{port!r}{hint or did_you_mean(port, (*layer.input_ports, *layer.output_ports))}; its inputs "
-                        f"are {list(layer.input_ports)} and outputs {list(layer.output_ports)}",
+    hint = hint or did_you_mean(port, (*layer.input_ports, *layer.output_ports))
+    return reader.error(ep.loc.at(len(name) + 1), f"layer {shown_path((*prefix, name))!r} ({layer.type_name}) has "
+                        f"no port {port!r}{hint}; its inputs are {list(layer.input_ports)} and outputs "
+                        f"{list(layer.output_ports)}",
                         kind="unknown-port", layer=(*prefix, name), port=port,
                         expected=(*layer.input_ports, *layer.output_ports))
-
-
-def _path(prefix: tuple, name: str) -> str:
-    """The layer ``name`` of the graph at ``prefix``, by its path from the top net (as the reader names layers)."""
-    return "/".join((*prefix, name))
 
 
 def _unknown_endpoint(reader: Any, ep: Endpoint, table: dict, ports: dict[str, str], index: int,

@@ -14,6 +14,8 @@ from typing import Any
 from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, SpecError, did_you_mean, nearest_name
 from netgraph.core.files import file_identity
 from netgraph.core.limits import current_limits, raise_hint
+from netgraph.core.naming_scope import naming_under
+from netgraph.spec.advice_in_yaml import in_yaml
 from netgraph.spec.alias_problems import alias_repeats_merged
 from netgraph.spec.array_checks import check_arrays, check_sizes
 from netgraph.spec.edges import read_edges
@@ -26,7 +28,7 @@ from netgraph.spec.layer_specs import CHAIN_KEYS, GRAPH_KEYS, is_lone_layer_type
 from netgraph.spec.ports import check_declared, check_unused, read_ports
 from netgraph.spec.spec_header import check_header
 from netgraph.spec.yaml_nodes import Loc, YamlRefused, YMap, YSeq, read_yaml
-from netgraph.spec.problems import FAILED, ProblemLog, TooManyProblems, looks_like_spec, yaml_advice
+from netgraph.spec.problems import FAILED, ProblemLog, TooManyProblems, looks_like_spec
 from netgraph.spec.saving import MODULE_ARRAYS, read_arrays
 from netgraph.spec.text import EncodingRefused, other_kind_hint, read_limited
 from netgraph.spec.yaml_hints import comment_hint
@@ -68,10 +70,10 @@ class Locator:
 
     def locate(self, problem: Diagnostic, default: Loc) -> tuple[Any, Loc, str]:
         """(file, loc, message) of ``problem``: at its layer's option, else its edge, graph port or layer."""
-        message = yaml_advice(problem.render(self.edge_text, self.edge_place))
+        message = problem.render(self.edge_text, self.edge_place, in_yaml)  # its advice too, as a spec writes it
         graph = self.reader.locators.get((*self.prefix, *problem.graph))
         path = (*self.prefix, *(problem.layer or ()))
-        message = from_top(message, problem, self.prefix)  # a nested net's: by its path from the top
+        message = from_top(message, problem, self.prefix)  # a nested net's own problem: headed by its path
         spec, inner = self.reader.layer_specs.get(path, {}), self.reader.locators.get(path)
         if problem.layer is not None:
             message += self.reader.origin(path, problem.option)  # an array from the weights file that does not fit
@@ -322,7 +324,8 @@ class SpecReader(ProblemLog):
 
     def _attempt(self, make: Any, shapes: dict, loc_of: Locator, where: Loc) -> tuple[Any, list[Diagnostic]]:
         try:
-            return make(shapes), []
+            with naming_under(loc_of.prefix):  # its messages name its layers by their path from the top net
+                return make(shapes), []
         except NetGraphError as exc:
             self.place(exc.diagnostics, loc_of, where)
             return FAILED, exc.diagnostics

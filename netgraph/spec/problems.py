@@ -16,12 +16,11 @@ import dataclasses
 import re
 from typing import Any
 
-from netgraph.core.errors import MSG_OUTPUT_TO_OUTPUT, Diagnostic, NetGraphError, SpecError
+from netgraph.core.errors import Diagnostic, NetGraphError, SpecError
 from netgraph.core.wording import counted
 from netgraph.spec.line_breaks import BREAKS
 
-__all__ = ["FAILED", "MAX_PROBLEMS", "ProblemLog", "TooManyProblems", "at_layer", "capped", "looks_like_spec", "sole",
-           "yaml_advice"]
+__all__ = ["FAILED", "MAX_PROBLEMS", "ProblemLog", "TooManyProblems", "at_layer", "capped", "looks_like_spec", "sole"]
 
 FAILED = object()  # what a value that could not be read becomes (its problems are recorded)
 
@@ -42,36 +41,6 @@ def capped(message: str) -> str:
     """``message`` with each over-long word and the whole cut to their head and tail, saying how much is cut."""
     message = _WORD.sub(lambda m: _cut(m.group(), MAX_WORD // 2, MAX_WORD // 4), message)
     return _cut(message, MAX_MESSAGE * 3 // 4, MAX_MESSAGE // 8) if len(message) > MAX_MESSAGE else message
-
-
-_YAML_ADVICE = {  # the wiring's advice, written in Python, and the same in a spec's terms
-    MSG_OUTPUT_TO_OUTPUT: "an edge must go from an output port to an input port. To expose a layer's output as a "
-                          "graph output, write 'layer.Output -> Name' and declare 'outputs: {Name: null}'; to feed "
-                          "another layer, name one of its input ports, e.g. 'a.Output -> b.Input'.",
-    "FunctionLayer('#a + #b')": "{type: FunctionLayer, function: '#a + #b'}",
-}
-
-
-_NAME = r"'([^'\\]*)'"  # a name as Python's repr quotes it
-_YAML_EDGES = [  # the edges and ports the wiring's advice writes in Python, and the same as a spec's edges
-    (re.compile(rf"\(NetPort\({_NAME}\), NetPort\({_NAME}, {_NAME}\)\)"), r"'\1 -> \2.\3'"),
-    (re.compile(rf"\(NetPort\({_NAME}, {_NAME}\), None\)"), r"'\1.\2 -> None'"),  # a muted output
-    (re.compile(rf"\({_NAME}, None\)"), r"'\1 -> None'"),  # a layer's first output, muted
-    (re.compile(rf"NetPort\({_NAME}\)"), r"'\1'")]  # a graph port
-
-
-def yaml_advice(message: str) -> str:
-    """``message`` with the wiring's Python advice (``MSG_OUTPUT_TO_OUTPUT``, ``MSG_FED_TWICE``, edges such as
-    ``(NetPort('x'), NetPort('b', 'Input'))`` and ``('b', None)``) said in YAML.
-
-    >>> yaml_advice("mute one with ('b', None)")
-    "mute one with 'b -> None'"
-    """
-    for python, yaml in _YAML_ADVICE.items():
-        message = message.replace(python, yaml)
-    for pattern, yaml in _YAML_EDGES:
-        message = pattern.sub(yaml, message)
-    return message
 
 
 def looks_like_spec(text: str) -> bool:

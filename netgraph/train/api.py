@@ -37,7 +37,7 @@ from netgraph.train.data_lengths import refuse_fixed_lengths
 from netgraph.train.torch_objects import refuse_other_batch_size, refuse_torch_optimizer
 from netgraph.train.data_files import load_data
 from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION
-from netgraph.train.input_lengths import check_input_lengths
+from netgraph.train.input_lengths import check_data_lengths
 from netgraph.train.padded_data import padded_training
 from netgraph.core.wording import refuse_scaled, type_label
 from netgraph.train.other_names import other_name_hint, suboption_hint
@@ -270,8 +270,8 @@ def _data_and_module(net: NetGraph, data: Any, o: dict[str, Any], loss: Any, run
     train_raw, validation = training_and_validation(o["validation_set"], raw, expect, loss.allow_extra, seed, ports,
                                                     batch_size)
     train = finish(train_raw, expect, loss.allow_extra, TRAINING)
-    check_input_lengths(net, train, TRAINING)  # as net(x) would at the first step
-    check_input_lengths(net, validation, HELD_OUT if isinstance(o["validation_set"], float) else VALIDATION)
+    check_data_lengths(net, train, TRAINING)  # as net(x) would at the first step
+    check_data_lengths(net, validation, HELD_OUT if isinstance(o["validation_set"], float) else VALIDATION)
     return train, validation, module, meter, stopping
 
 
@@ -312,7 +312,7 @@ def _after_run(trainer: Trainer, held: Any, guards: Any) -> None:
 
 def _best_round(s: Any) -> int | None:
     """The round whose net came back: the best validated one, else (every round warming up, or every validation loss
-    NaN: none compared) the last, whose net is returned then; None without validation."""
+    or watched metric NaN: none compared) the last, whose net is returned then; None without validation."""
     return (s.best_round or s.rounds) if s.validation_losses else None
 
 

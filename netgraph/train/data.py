@@ -96,7 +96,7 @@ class Streamed:
         where = part_of(self.what, f"batch {index}")
         cols = check_columns(columns_from(unpadded(batch, self.expect, where), self.what), self.expect,
                              self.allow_extra, where, getattr(self.loader, "listed", False))
-        for check in self.batch_checks:  # the input lengths (``check_input_lengths``), before the batch's step
+        for check in self.batch_checks:  # the input lengths (``check_data_lengths``), before the batch's step
             check(as_sequences(cols, self.expect), index)
         return cols
 

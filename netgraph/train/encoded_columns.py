@@ -276,9 +276,11 @@ def _refuse_unencoded_tensors(net: Any, columns: Mapping[str, Any], what: Any) -
     for key, values in columns.items():
         if (coder := coder_for(net, key)) is None:
             continue
+        if isinstance(coder, Restricted):  # its encoded form is indices in its range: checked once, as net(x) does
+            if refusal := range_refusal(coder, key, values):
+                raise data_error(what, refusal[0], **refusal[1])  # as net(x) says it, naming the example
+            continue
         listed = type(values) is list
-        if isinstance(coder, Restricted) and (refusal := range_refusal(coder, key, values)):
-            raise data_error(what, refusal[0], **refusal[1])  # as net(x) says it, naming the example
         for i, value in enumerate(values if listed else [values]):
             if problem := encoded_form_problem(coder, value):
                 example = f"example {i}: " if listed else ""

@@ -19,10 +19,10 @@ from netgraph.train.data import Streamed
 from netgraph.train.data_sets import part_of, ref
 from netgraph.train.in_memory import InMemory
 
-__all__ = ["check_input_lengths"]
+__all__ = ["check_data_lengths"]
 
 
-def check_input_lengths(net: Any, data: Any, what: Any) -> None:
+def check_data_lengths(net: Any, data: Any, what: Any) -> None:
     """'bad <what>: <the DataError net(x) gives>' for input lengths ``net`` does not take, in checked data (InMemory
     columns, length buckets: every example, named by its index in the data given; another loader: its first batch
     now, and every batch as it arrives, before its step: 'bad <what> (batch 3): ...')."""

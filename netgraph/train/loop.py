@@ -377,7 +377,7 @@ class Trainer(ProgressReports):
             return
         watched = self.state.watched
         progress = restore_run(self, *self.plan.resume)
-        self.state = Progress(**{**progress, "watched": progress.get("watched", watched)})
+        self.state = Progress(**progress)
         if self.state.watched != watched:  # resumed watching another value: the saved best is of the other
             self.state = dataclasses.replace(self.state, best_round=None, best_loss=None, patience_loss=None, stale=0,
                                              watched=watched)

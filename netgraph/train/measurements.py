@@ -42,7 +42,7 @@ from netgraph.train.data_sets import TEST
 from netgraph.train.data_shapes import with_data_shapes
 from netgraph.train.encoded import encoded_alone, from_disk
 from netgraph.train.expectations import expect_metric_targets, input_expect, refuse_unread_target
-from netgraph.train.input_lengths import check_input_lengths
+from netgraph.train.input_lengths import check_data_lengths
 from netgraph.train.loss import attach_losses
 from netgraph.train.metrics import NAMES, Measured, Meter, metric_hint, metric_name, plan_metrics
 from netgraph.train.options import NETS, check_number, snake
@@ -69,8 +69,8 @@ def net_measurements(net: Any, data: Any, measurements: Any = LOSS, **options: A
     list a dict name -> value (keyed by the names as given). Values are floats; a "ConfusionMatrix" is a k x k
     int64 tensor, rows the true class, columns the predicted.
 
-    Options (net_train's): ``loss_function`` (None: the automatic loss), ``batch_size`` (64; the values do not
-    depend on it), ``target_device``, ``random_seed`` (random layers' draws; None: torch's generator),
+    Options (net_train's): ``loss_function`` (None: the automatic loss), ``batch_size`` (64; the loss moves with
+    it only by float32 rounding: net_train's gives its validation loss exactly), ``target_device``, ``random_seed`` (random layers' draws; None: torch's generator),
     ``working_precision``, ``num_workers``. Data: any form net_train takes. A layer alone is measured as the net
     of it alone, ``NetGraph(layer)`` (Wolfram's NetMeasurements[layer, data]).
     """
@@ -200,7 +200,7 @@ def _measure(net: Any, data: Any, names: list[tuple[str, str | None, str]], loss
     raw, module = padded_training(net, raw, module, expect)
     check_example_shapes(getattr(raw, "loader", None), expect, TEST)
     test = finish(raw, expect, loss.allow_extra, TEST).to(device)
-    check_input_lengths(net, test, TEST)  # as net_train checks its data, before the forward would raise it
+    check_data_lengths(net, test, TEST)  # as net_train checks its data, before the forward would raise it
     meter = Meter(measured).to(device) if measured else None
     module.to(device).eval()
     keys = (*net.input_ports, *lengths_keys(module))

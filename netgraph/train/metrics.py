@@ -35,6 +35,7 @@ netgraph.core.errors.OptionError: unknown metric 'Acuracy' (did you mean 'Accura
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -327,7 +328,7 @@ class Meter:
         values = {}
         for ms, collection in zip(self.groups, self.states[split]):
             computed = collection.compute()
-            values.update({m.label: _value(m.name, computed[m.name]) for m in ms})
+            values.update({m.label: _value(m, computed[m.name], collection) for m in ms})
             collection.reset()
         return {m.label: values[m.label] for m in self.measured}
 
@@ -374,8 +375,17 @@ def not_one_metric(labels: list[str], metrics: str = "metrics=", port_metric: st
     return f"must name one measured metric; measured: {labels} (add it to {metrics}, or write {port_metric!r})"
 
 
-def _value(name: str, computed: torch.Tensor) -> Any:
-    """A metric's value from torchmetrics' (ErrorRate is measured as the accuracy)."""
-    if name in MATRICES:
+def _value(m: Measured, computed: torch.Tensor, collection: Any) -> Any:
+    """A metric's value from torchmetrics' (Accuracy and ErrorRate from its counts: its share is a float32)."""
+    if m.name in MATRICES:
         return computed.detach().cpu().long()
-    return 1.0 - float(computed) if name == "ErrorRate" else float(computed)
+    return _counted_share(m, collection[m.name].metric_state) if m.name in ("Accuracy", "ErrorRate") \
+        else float(computed)
+
+
+def _counted_share(m: Measured, counts: dict[str, torch.Tensor]) -> float:
+    """The share of right (Accuracy) or wrong (ErrorRate) classes: integer counts divided once (NaN for none)."""
+    tp, fp, tn, fn = (int(counts[k].sum()) for k in ("tp", "fp", "tn", "fn"))
+    right, total = (tp + tn, tp + fp + tn + fn) if m.kind == "binary" else (tp, tp + fn)  # micro: fn = wrong
+    share = right if m.name == "Accuracy" else total - right
+    return share / total if total else math.nan

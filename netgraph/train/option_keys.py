@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from netgraph.core.errors import OptionError
+from netgraph.core.errors import OptionError, did_you_mean
 
 __all__ = ["snake", "snake_keys"]
 
@@ -24,13 +24,18 @@ def snake(key: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", str(key)).lower()
 
 
-def snake_keys(spec: Mapping, option: str) -> tuple[dict[str, Any], dict[str, str]]:
+def snake_keys(spec: Mapping, option: str, known: list[str] | None = None) -> tuple[dict[str, Any], dict[str, str]]:
     """``spec`` by snake_case key, and the user's spelling of each key (for messages); an OptionError naming both
-    spellings where two keys are one (``"learning_rate"`` and ``"LearningRate"``), not the last one silently kept."""
+    spellings where two keys are one (``"learning_rate"`` and ``"LearningRate"``), not the last one silently kept,
+    and, given the ``known`` keys, one for a key not among them (each key checked in the user's order)."""
     fields: dict[str, Any] = {}
     spelled: dict[str, str] = {}
     for key, value in spec.items():
         name = snake(key)
+        if known is not None and (name not in known or not isinstance(key, str)):
+            hint = did_you_mean(name if isinstance(key, str) else str(key), known)
+            raise OptionError(f"{option} has no key {key!r}{hint}; it takes {known}", option=option,
+                              kind="unknown-key", expected=tuple(known), found=key)
         if name in fields:
             raise OptionError(f"{option} gives {name!r} twice (as {spelled[name]!r} and {str(key)!r}); give one of "
                               f"them", option=option, kind="option-combination", found=(spelled[name], str(key)))

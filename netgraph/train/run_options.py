@@ -11,13 +11,14 @@ from typing import Any
 import torch
 
 from netgraph.backend.devices import parse_device
-from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.errors import OptionError
 from netgraph.core.files import usable_folder
 from netgraph.core.options import random_seeding
 from netgraph.train.checkpoint import latest_checkpoint, read_checkpoint, resolve
 from netgraph.train.checkpoint_checks import check_layout, resumed_seed
 from netgraph.train.metrics import parse_metrics
-from netgraph.train.options import check_number, parse_method, parse_progress, snake
+from netgraph.train.option_keys import snake_keys
+from netgraph.train.options import check_number, parse_method, parse_progress
 from netgraph.train.precision import WorkingPrecision
 from netgraph.train.stopping import parse_stopping
 from netgraph.train.tensorboard import parse_reporting
@@ -90,7 +91,8 @@ def _checkpoint(spec: Any, made: list[Path]) -> dict | None:
         spec = _wolfram_checkpointing(*spec)
     if isinstance(spec, (str, os.PathLike)):
         spec = {"directory": spec}
-    given, spec = spec, _snake_keys(spec) if isinstance(spec, dict) else spec
+    given, spec = spec, snake_keys(spec, "checkpoint", ["directory", "interval", "keep"])[0] \
+        if isinstance(spec, dict) else spec
     if not isinstance(spec, dict) or not isinstance(spec.get("directory"), (str, os.PathLike)):
         expected = "a directory or a dict with 'directory' (and optional 'interval' in rounds, 'keep' files)"
         raise OptionError(f"checkpoint must be {expected}; found {given!r}", option="checkpoint", kind="option-value",
@@ -98,22 +100,6 @@ def _checkpoint(spec: Any, made: list[Path]) -> dict | None:
     return {"directory": usable_folder(spec["directory"], "checkpoint directory", made, option="checkpoint"),
             "interval": check_number(spec.get("interval", 1), "checkpoint interval", integer=True, keyword="checkpoint"),
             "keep": check_number(spec.get("keep", 3), "checkpoint keep", integer=True, keyword="checkpoint")}
-
-
-def _snake_keys(spec: dict) -> dict:
-    """A checkpoint dict's keys as ours, Wolfram's CamelCase ('Directory', 'Interval') read as method= and stopping
-    dicts read theirs; OptionError for an unknown key or one given twice (as 'Interval' and 'interval')."""
-    keys, ours, spelled = ["directory", "interval", "keep"], {}, {}
-    for key, value in spec.items():
-        name = snake(key) if isinstance(key, str) else key
-        if name not in keys:
-            raise OptionError(f"checkpoint has no key {key!r}{did_you_mean(str(name), keys)}; it takes {keys}",
-                              option="checkpoint", kind="unknown-key", expected=tuple(keys), found=key)
-        if name in ours:
-            raise OptionError(f"checkpoint gives {name!r} twice (as {spelled[name]!r} and {key!r}); give one of them",
-                              option="checkpoint", kind="option-combination", found=(spelled[name], key))
-        ours[name], spelled[name] = value, key
-    return ours
 
 
 def _wolfram_checkpointing(kind: str, path: Any) -> Any:

@@ -101,7 +101,8 @@ def trained_names(trainer: Any) -> list[str]:
 
 
 def restore_run(trainer: Any, source: Any, data: dict[str, Any]) -> dict[str, Any]:
-    """Load ``run_state``'s arrays, optimizer, best arrays and baselines into ``trainer``; returns the progress."""
+    """Load ``run_state``'s arrays, optimizer, best arrays and baselines into ``trainer``; returns the progress (an
+    older file's with the defaults of what it lacks)."""
     check_compatible(data, trainer.module, source)
     check_precision(data["model"], trainer.module, source)
     check_same_net(data.get("topology"), topology_digests(trainer.net), trainer.net, source)
@@ -114,4 +115,5 @@ def restore_run(trainer: Any, source: Any, data: dict[str, Any]) -> dict[str, An
     trainer.factor = load_optimizer(trainer.optimizer, data, trainer.plan.method.name, source, trained_names(trainer))
     if data.get("best_model") is not None:
         trainer.best_state = {k: v.to(trainer.ctx.device) for k, v in data["best_model"].items()}
-    return {"patience_loss": data["progress"].get("best_loss"), **data["progress"]}  # older files: one best for both
+    # older files' defaults: one best for both, and no watched value (the one the run watches now)
+    return {"patience_loss": data["progress"].get("best_loss"), "watched": trainer.state.watched, **data["progress"]}

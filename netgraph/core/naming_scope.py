@@ -1,0 +1,54 @@
+"""Which net a message's layers are named from: a net built inside another (a spec's nested net, built before the
+net holding it) names its layers by their path from the top net, so its messages need no rewriting afterwards.
+
+Outside ``naming_under`` (a net built in Python) messages name a layer by its index and name, as always
+("layer 2 'b' (ReshapeLayer)"); inside it, by its path from the top ("layer 'inner/b' (ReshapeLayer)").
+
+>>> scoped_layer(("b",), "ReshapeLayer") is None
+True
+>>> with naming_under(("inner",)):
+...     scoped_layer(("b",), "ReshapeLayer"), scoped_name("enc/l1")
+("layer 'inner/b' (ReshapeLayer)", 'inner/enc/l1')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+__all__ = ["naming_under", "naming_prefix", "scoped_layer", "scoped_name"]
+
+_PREFIX: ContextVar[tuple[str, ...] | None] = ContextVar("netgraph_naming_prefix", default=None)
+
+
+@contextmanager
+def naming_under(prefix: tuple[str, ...]) -> Iterator[None]:
+    """Messages made inside name each layer by its path from the top net, the net being built being at ``prefix``
+    (``()``: the top net itself, whose messages name layers as a net built in Python does)."""
+    token = _PREFIX.set(tuple(prefix) or None)
+    try:
+        yield
+    finally:
+        _PREFIX.reset(token)
+
+
+def naming_prefix() -> tuple[str, ...] | None:
+    """The path of the net being built from the top net, inside ``naming_under``; None outside (names as always)."""
+    return _PREFIX.get()
+
+
+def scoped_layer(path: tuple[str, ...], type_name: str) -> str | None:
+    """"layer 'inner/b' (T)": the layer at ``path`` (in the net being built) by its path from the top net, inside
+    ``naming_under``; None outside it (the caller names the layer its own way)."""
+    prefix = _PREFIX.get()
+    if prefix is None:
+        return None
+    return f"layer {'/'.join((*prefix, *path))!r} ({type_name})"
+
+
+def scoped_name(shown: str) -> str:
+    """A layer's path as a message shows it (``"enc/l1"``, in the net being built), from the top net inside
+    ``naming_under`` (``"inner/enc/l1"``); as given outside it."""
+    prefix = _PREFIX.get()
+    return shown if prefix is None else "/".join((*prefix, shown))

@@ -1,0 +1,83 @@
+"""A net built inside ``naming_under(path)`` (a spec's nested net) names each layer in its messages by its path from
+the top net as the message is written; a net built in Python (no scope) names it by index and name, as always."""
+
+import pytest
+
+from netgraph import (ClassEncoder, CrossEntropyLossLayer, EmbeddingLayer, LinearLayer, NetChain, NetGraph, NetPort,
+                      NetSharedArray, ReshapeLayer, TotalLayer)
+from netgraph.core.errors import NetGraphError
+from netgraph.core.naming_scope import naming_prefix, naming_under
+from netgraph.core.types import PortType
+
+
+def message(make, prefix=None):
+    with pytest.raises(NetGraphError) as info:
+        if prefix is None:
+            make()
+        else:
+            with naming_under(prefix):
+                make()
+    return str(info.value)
+
+
+def reshape_net():
+    return NetGraph({"a": LinearLayer(3), "b": ReshapeLayer([5])}, [("a", "b")], Input=4)
+
+
+def test_a_shape_problem_names_its_layers_by_index_outside_and_by_path_inside():
+    plain = message(reshape_net)
+    assert "layer 2 'b' (ReshapeLayer): cannot reshape 3 elements to (5)" in plain
+    assert "set by layer 1 'a' (LinearLayer) port 'Output'" in plain
+    scoped = message(reshape_net, ("enc", "inner"))
+    assert "layer 'enc/inner/b' (ReshapeLayer): cannot reshape 3 elements to (5)" in scoped
+    assert "set by layer 'enc/inner/a' (LinearLayer) port 'Output'" in scoped
+    assert "layer 2 'b'" not in scoped and "layer 1 'a'" not in scoped
+    assert message(reshape_net) == plain  # the scope ends with the block
+    assert message(reshape_net, ()) == plain  # the top net names its layers as Python does
+    assert naming_prefix() is None
+
+
+def test_a_layer_inside_a_nested_chain_is_one_path_not_a_chain_of_layers():
+    def make():
+        return NetChain([LinearLayer(3), NetChain([ReshapeLayer([5])])], input=4)
+    assert "layer 2 (NetChain) > layer 1 (ReshapeLayer): cannot reshape" in message(make)
+    scoped = message(make, ("outer",))
+    assert "layer 'outer/2/1' (ReshapeLayer): cannot reshape" in scoped and " > " not in scoped
+
+
+def test_a_cycle_and_a_port_fed_twice_name_their_layers_by_path():
+    def cycle():
+        return NetGraph({"a": "Tanh", "b": "Tanh"}, [("a", "b"), ("b", "a")])
+    assert "found the cycle layer 1 'a' (ElementwiseLayer) -> layer 2 'b'" in message(cycle)
+    assert "found the cycle layer 'n/a' (ElementwiseLayer) -> layer 'n/b' (ElementwiseLayer) -> layer 'n/a'" \
+        in message(cycle, ("n",))
+
+    def fed_twice():
+        return NetGraph({"a": "Tanh", "b": "Tanh", "c": TotalLayer()},
+                        [(NetPort("Input"), "a"), (NetPort("Input"), "b"), ("a", NetPort("c", "Input1")),
+                         ("b", NetPort("c", "Input1"))], Input=2)
+    assert "port 'Input1' of layer 3 'c' (TotalLayer) is fed by 2 edges" in message(fed_twice)
+    assert "port 'Input1' of layer 'm/net/c' (TotalLayer) is fed by 2 edges" in message(fed_twice, ("m", "net"))
+
+
+def test_messages_naming_a_layer_by_its_quoted_path_take_the_scope_too():
+    def swapped():
+        return NetGraph({"lin": LinearLayer(3), "loss": CrossEntropyLossLayer("Index")},
+                        [(NetPort("x"), "lin"), ([NetPort("y"), "lin"], "loss")], x=4, y=PortType((), "Integer"))
+    assert "fits with its sources swapped: layer 'loss' (CrossEntropyLossLayer)" in message(swapped)
+    assert "fits with its sources swapped: layer 'inner/loss' (CrossEntropyLossLayer)" in message(swapped, ("inner",))
+
+    def shared():
+        w = NetSharedArray("w")
+        return NetGraph({"a": LinearLayer(2, weights=w), "b": LinearLayer(3, weights=w)}, [("a", "b")], Input=2)
+    assert "shared array 'w' is used as layer 'a' (LinearLayer)" in message(shared)
+    assert "shared array 'w' is used as layer 'x/a' (LinearLayer) array 'Weights' of shape (2, 2) and as layer " \
+        "'x/b' (LinearLayer)" in message(shared, ("x",))
+
+
+def test_an_index_encoder_naming_the_embedding_it_overflows_takes_the_scope():
+    def make():
+        return NetChain([EmbeddingLayer(4, 2)], input=ClassEncoder(["a", "b", "c"]))
+    plain = message(make)
+    assert "but layer '1' (EmbeddingLayer)" in plain
+    assert "but layer 'e/1' (EmbeddingLayer)" in message(make, ("e",))
