@@ -23,6 +23,7 @@ from netgraph.core.layer import Layer
 from netgraph.core.errors import NetGraphError, WiringError, raise_all
 from netgraph.core.chain_wiring import chain_order, chain_wiring, describe_at, is_link_error, link_problems
 from netgraph.core.graph import NetGraph
+from netgraph.core.types import ports_text
 from netgraph.core.layer_table import NOT_GIVEN, given_by_keyword, named_layers
 from netgraph.core.walk import gc_paused
 
@@ -93,6 +94,7 @@ class NetChain(NetGraph):
         return {"layers": dict(self._layers), **self.port_shape_options()}
 
     def __repr__(self) -> str:
-        return (f"NetChain(<{len(self._layers)} layer{'' if len(self._layers) == 1 else 's'}>, inputs={dict(self.input_shapes)}, "
-                f"outputs={dict(self.output_shapes)})")
+        types, count = self.port_types, len(self._layers)
+        return (f"NetChain(<{count} layer{'' if count == 1 else 's'}>, inputs={ports_text(types, self._inputs)}, "
+                f"outputs={ports_text(types, self._outputs)})")
 

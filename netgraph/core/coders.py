@@ -129,7 +129,7 @@ class Restricted(Encoder):
     at the call; a range a layer it feeds does not take (an ExtractLayer's 1-based Position) a ShapeError.
 
     >>> Restricted("Integer", 10).range, Restricted("Integer", (2, 5), shape=("n",)).port_type()
-    ((0, 9), PortType(shape=('n',), dtype='Integer'))
+    ((0, 9), PortType(shape=('n',), dtype='Integer', range=(2, 5)))
     """
 
     dtype: str = INTEGER
@@ -158,7 +158,7 @@ class Restricted(Encoder):
         self._raise(problems)
 
     def port_type(self) -> PortType:
-        return PortType(self.shape, INTEGER)
+        return PortType(self.shape, INTEGER, self.range)
 
     @property
     def index_count(self) -> int | None:

@@ -43,7 +43,7 @@ from netgraph.core.port_paths import expose, layer_at, named_path, no_inner_net,
 from netgraph.core.ports import Edge, NetPort, declared_port_type
 from netgraph.core.edge_text import written
 from netgraph.core.shared import collect_users, shape_clashes, unify_shared
-from netgraph.core.types import PortType
+from netgraph.core.types import PortType, ports_text
 from netgraph.core.walk import gc_paused
 from netgraph.core.wiring import describe_key
 from netgraph.core.wording import few_names
@@ -338,8 +338,9 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
 
     def __repr__(self) -> str:
         count = len(self._layers)
-        return (f"NetGraph(<{count} layer{'' if count == 1 else 's'}>, inputs={dict(self.input_shapes)}, "
-                f"outputs={dict(self.output_shapes)})")
+        types = self.port_types
+        return (f"NetGraph(<{count} layer{'' if count == 1 else 's'}>, inputs={ports_text(types, self._inputs)}, "
+                f"outputs={ports_text(types, self._outputs)})")
 
     def __setattr__(self, name: str, value: Any) -> None:
         if not name.startswith("_"):

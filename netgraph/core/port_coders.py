@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from netgraph.core.coders import Coder, Decoder, Encoder
-from netgraph.core.errors import Diagnostic
+from netgraph.core.coders import Coder, Decoder, Encoder, Restricted
+from netgraph.core.errors import Diagnostic, ShapeError
 from netgraph.core.shared import is_graph
-from netgraph.core.types import PortType
+from netgraph.core.ports import declared_port_type
+from netgraph.core.types import INTEGER, PortType
 from netgraph.core.naming_scope import scoped_name
 
 __all__ = ["split_port_options", "check_decoders", "fed_leaves", "with_encoder_counts", "graph_with_encoder"]
@@ -27,6 +28,8 @@ def split_port_options(given: dict[str, Any], inputs: tuple, outputs: tuple) -> 
     for coders on the wrong side: an encoder on an output port or a decoder on an input port)."""
     coders, rest, errors = {}, {}, []
     for port, value in given.items():
+        if isinstance(value, PortType) and value.range is not None:
+            value = _restricted(value, port, port in inputs)  # one form for an input's range: its encoder
         if not isinstance(value, Coder):
             rest[port] = value
             continue
@@ -40,6 +43,17 @@ def split_port_options(given: dict[str, Any], inputs: tuple, outputs: tuple) -> 
         coders[port] = value
         rest[port] = value.port_type() if isinstance(value, Encoder) else None
     return coders, rest, errors
+
+
+def _restricted(port_type: PortType, port: str, is_input: bool) -> Any:
+    """The Restricted encoder of an input port declared as ``PortType(shape, "Integer", (lo, hi))``; a ShapeError
+    where its range or shape is no index port's, or on an output port (a range is given where indices come in)."""
+    declared_port_type(port_type, port)
+    if not is_input:
+        raise ShapeError(f"graph output {port!r}: a range (here {port_type.range}) goes on an input port (an index "
+                         f"port, Restricted); an output's range is inferred from the input it comes from",
+                         kind="port-shape", layer=(), port=port, expected="no range", found=port_type.range)
+    return Restricted(INTEGER, port_type.range, shape=port_type.shape)
 
 
 def check_decoders(coders: dict[str, Coder], types: dict[str, PortType], graph: Any) -> list[Diagnostic]:
@@ -60,6 +74,23 @@ def check_decoders(coders: dict[str, Coder], types: dict[str, PortType], graph: 
                                          f"{span[1]}, but layer {scoped_name('/'.join(path))!r} ({layer.type_name}) "
                                          f"{reason}",
                                          "encoder-range", layer=path, port=port))
+    if any(hasattr(coder, "range_text") for coder in coders.values()):
+        errors += _carried_range_problems(graph, {d.layer for d in errors})
+    return errors
+
+
+def _carried_range_problems(graph: Any, reported: set) -> list[Diagnostic]:
+    """A Diagnostic for each EmbeddingLayer (at any depth, not in ``reported``) whose n does not take the index range
+    that reaches its input through layers passing values on (Reshape, Part, ...: the range is in its port type)."""
+    errors = []
+    for node in graph.ir.nodes:
+        t = node.types.get("Input") if node.layer.type_name == "EmbeddingLayer" else None
+        if t is None or t.range is None or node.path in reported:
+            continue
+        if reason := _untaken_indices(t.range, graph, node.path, node.layer, "Input", True):
+            errors.append(Diagnostic(f"layer {scoped_name('/'.join(node.path))!r} (EmbeddingLayer) port 'Input' gets "
+                                     f"indices {t.range[0]} to {t.range[1]} (a Restricted range the layers before it "
+                                     f"pass on), but it {reason}", "encoder-range", layer=node.path, port="Input"))
     return errors
 
 

@@ -22,7 +22,7 @@ from netgraph.core.ir import Node
 from netgraph.core.multiplier_rates import array_multipliers, stored_multipliers
 from netgraph.core.names import printable
 from netgraph.core.shared import shared_users, shared_values
-from netgraph.core.types import element_count, format_shape, numel
+from netgraph.core.types import element_count, format_shape, numel, range_suffix
 from netgraph.core.walk import map_nodes
 
 __all__ = ["layer_parameters", "node_parameters", "node_elements", "parameter_count", "buffer_count", "frozen_count",
@@ -129,20 +129,15 @@ def _shared_size(net: Any, value: Any, path: tuple, array: str) -> int:
 
 
 def _ports(net: Any, names: tuple) -> str:
-    types, coders = net.port_types, net.coders
-    return ", ".join(f"{p} {_type(types[p])}{_range(coders.get(p))}" for p in names) or "none"
-
-
-def _range(coder: Any) -> str:
-    """' 0..9' after a Restricted index port's type (its range), else ''."""
-    text = getattr(coder, "range_text", None)
-    return f" {text}" if text else ""
+    types = net.port_types
+    return ", ".join(f"{p} {_type(types[p])}" for p in names) or "none"
 
 
 def _type(t: Any) -> str:
+    """'(4)', '() Integer', '() Integer 0..9' (an index port's range: Restricted)."""
     shape = format_shape(t.shape)
     shape = shape[:-2] + ")" if shape.endswith(",)") else shape
-    return shape if t.dtype in ("Real", None) else f"{shape} {t.dtype}"
+    return shape if t.dtype in ("Real", None) else f"{shape} {t.dtype}{range_suffix(t)}"
 
 
 def one_line(net: Any) -> str:

@@ -26,8 +26,8 @@ from netgraph.core.frozen_values import frozen_value
 from netgraph.core.length_names import impossible_step, lengths_apart
 
 __all__ = ["Dim", "Shape", "PortType", "REAL", "INTEGER", "Conflict", "LengthConflict", "length_reason", "unify",
-           "broadcast", "as_shape", "format_shape", "is_known", "numel", "element_count", "ANY_REAL", "real_type",
-           "MAX_PORT_DIMS"]
+           "broadcast", "as_shape", "format_shape", "range_suffix", "ports_text", "is_known", "numel", "element_count",
+           "ANY_REAL", "real_type", "MAX_PORT_DIMS"]
 
 Dim = Union[int, str, None]
 Shape = Union[tuple, None]
@@ -81,19 +81,45 @@ def length_reason(exc: Conflict) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PortType:
-    """The type of a port: ``shape`` (no batch dim) and ``dtype`` ('Real', 'Integer' or None = unknown)."""
+    """The type of a port: ``shape`` (no batch dim), ``dtype`` ('Real', 'Integer' or None = unknown) and, for an
+    index port (Wolfram's ``Restricted["Integer", n]``), the ``range`` (lo, hi) of its values, both included.
+
+    >>> t = PortType((), INTEGER, (0, 9))
+    >>> t, str(t), t == PortType((), INTEGER)
+    (PortType(shape=(), dtype='Integer', range=(0, 9)), '() Integer 0..9', False)
+    """
 
     shape: Shape = None
     dtype: str | None = REAL
+    range: tuple[int, int] | None = None
 
     def __str__(self) -> str:
         text = format_shape(self.shape)
-        return text if self.dtype in (REAL, None) else f"{text} {self.dtype}"
+        return text if self.dtype in (REAL, None) else f"{text} {self.dtype}{range_suffix(self)}"
+
+    def __repr__(self) -> str:  # the range only where there is one (most ports have none)
+        span = "" if self.range is None else f", range={self.range!r}"
+        return f"PortType(shape={self.shape!r}, dtype={self.dtype!r}{span})"
 
     @property
     def known(self) -> bool:
         """True when every dim is a known size (variable-length string dims count as known)."""
         return is_known(self.shape) and self.dtype is not None
+
+
+def range_suffix(t: PortType) -> str:
+    """``" 0..9"``: the range of an index port's values, as its type shows it after the dtype; else ``""``."""
+    return "" if t.range is None else f" {t.range[0]}..{t.range[1]}"
+
+
+def ports_text(types: dict[str, PortType], ports: tuple) -> str:
+    """A net repr's ``{port: shape}`` of ``ports``, an index port with a range as its type (Restricted).
+
+    >>> ports_text({"Input": PortType((), INTEGER, (0, 9)), "x": PortType((4,))}, ("Input", "x"))
+    "{'Input': () Integer 0..9, 'x': (4,)}"
+    """
+    shown = (str(types[p]) if types[p].range is not None else repr(types[p].shape) for p in ports)
+    return "{" + ", ".join(f"{p!r}: {text}" for p, text in zip(ports, shown)) + "}"
 
 
 UNKNOWN = PortType(None, None)
@@ -251,11 +277,12 @@ def unify(expected: PortType, found: PortType) -> PortType:
     shape = unify_shapes(expected.shape, found.shape)
     if expected.dtype is None or found.dtype is None or expected.dtype == found.dtype:
         dtype = expected.dtype or found.dtype
-        if dtype == expected.dtype and (shape is expected.shape or shape == expected.shape):
+        span = expected.range or found.range  # an index range is kept, not compared (Real ones have none)
+        if dtype == expected.dtype and span is expected.range and (shape is expected.shape or shape == expected.shape):
             return expected  # the same value: callers compare by identity first
-        if dtype == found.dtype and (shape is found.shape or shape == found.shape):
+        if dtype == found.dtype and span is found.range and (shape is found.shape or shape == found.shape):
             return found  # found's value: no new object (a port of each layer of a large net would hold one)
-        return PortType(shape, dtype)
+        return PortType(shape, dtype, span)
     raise Conflict(f"expected dtype {expected.dtype}, found {found.dtype}", expected=expected.dtype, found=found.dtype)
 
 

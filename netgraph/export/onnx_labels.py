@@ -83,7 +83,7 @@ def _fits(net: NetGraph, port: str, coder: Any, notes: list[str]) -> bool:
 
 def _encoder(labels: list, port_type: PortType, port: str, notes: list[str]) -> ClassEncoder | None:
     """The class encoder of an input of ``port_type``: indices (a scalar Integer) or one-hot vectors."""
-    if port_type == PortType((), INTEGER):
+    if (port_type.shape, port_type.dtype) == ((), INTEGER):  # any index range (a Restricted port's too)
         return _coder(ClassEncoder, labels, port, notes)
     if port_type == PortType((len(labels),), REAL):
         return _coder(ClassEncoder, labels, port, notes, output="UnitVector")

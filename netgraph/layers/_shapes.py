@@ -282,18 +282,20 @@ def solved_dims(dims: tuple, total: int | None) -> tuple:
     return dims[:unknown[0]] + (total // known,) + dims[unknown[0] + 1:]
 
 
-def fill(types: dict[str, PortType], port: str, shape: Any, dtype: str | None = None) -> None:
-    """Refine ``types[port]`` with ``shape`` (and dtype), naming the port in any conflict. A length name in
+def fill(types: dict[str, PortType], port: str, shape: Any, dtype: str | None = None,
+         span: tuple | None = None) -> None:
+    """Refine ``types[port]`` with ``shape`` (and dtype, and an index ``span``), naming the port in any conflict. A
+    length name in
     ``shape`` replaces another one the port has at that dim (unify keeps the port's): the layer says the port has
     that length, so that inference refuses lengths given to graph ports apart, as a pointwise layer's one type
     does (``netgraph.core.declared_lengths``), and otherwise keeps the name it had."""
     try:
-        merged = unify(types[port], PortType(shape, dtype))
+        merged = unify(types[port], PortType(shape, dtype, span))
     except Conflict as exc:
         raise exc.reworded(f"port {port!r}: {exc}", port) from None
     if shape is not None and merged.shape is not None and merged.shape != tuple(shape):
         named = tuple(d if isinstance(d, str) and isinstance(m, str) else m for d, m in zip(shape, merged.shape))
-        merged = merged if named == merged.shape else PortType(named, merged.dtype)
+        merged = merged if named == merged.shape else PortType(named, merged.dtype, merged.range)
     types[port] = merged
 
 
@@ -301,10 +303,12 @@ class _ShapeLayer(Layer):
     """One ``Input``, one ``Output`` and a dtype that passes through (real or integer data alike).
 
     Subclasses give ``forward_shape``/``backward_shape`` (the shape rules), ``function(types)``
-    (the torch callable the built module runs) and ``code(x, types)`` (the same as inline code).
+    (the torch callable the built module runs) and ``code(x, types)`` (the same as inline code). Those that only
+    move or pick elements (``moves_values``) give their output an index input's range (a Restricted port's).
     """
 
     input_ports = ("Input",)
+    moves_values = True  # False where the output's values are new ones (sums, padding, interpolation)
 
     def declared_types(self) -> dict[str, PortType]:
         return {"Input": PortType(None, None), "Output": PortType(None, None)}
@@ -312,7 +316,8 @@ class _ShapeLayer(Layer):
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         types = dict(types)
         dtype = pass_dtype(types, ("Input", "Output"))
-        fill(types, "Output", self.forward_shape(types["Input"].shape), dtype)
+        span = types["Input"].range if self.moves_values else None
+        fill(types, "Output", self.forward_shape(types["Input"].shape), dtype, span)
         fill(types, "Input", self.backward_shape(types["Output"].shape, types["Input"].shape), dtype)
         return types
 

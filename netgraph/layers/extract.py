@@ -58,9 +58,9 @@ class ExtractLayer(Layer):
             if any(not isinstance(d, int) for d in x[:k]):
                 raise Conflict(f"port 'Input' {format_shape(x)}: its first {k} dims must have known, fixed sizes "
                                f"to be indexed", port="Input", expected="known, fixed sizes", found=x)
-            fill(types, "Output", (*p[:-1], *x[k:]), dtype)
+            fill(types, "Output", (*p[:-1], *x[k:]), dtype, types["Input"].range)  # picked values: their range
         elif dtype is not None:
-            fill(types, "Output", None, dtype)
+            fill(types, "Output", None, dtype, types["Input"].range)
         if types["Output"].dtype is not None:
             fill(types, "Input", None, types["Output"].dtype)
         return types

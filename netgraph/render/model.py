@@ -18,7 +18,7 @@ from typing import Any
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.integers import plain_int
-from netgraph.core.types import INTEGER, PortType
+from netgraph.core.types import INTEGER, PortType, range_suffix
 
 __all__ = ["DiagramOptions", "Diagram", "Node", "Edge", "Cluster", "shape_label", "escape_id", "shorten", "ellipsized",
            "lcm_spans", "table_columns", "MAX_EXPAND"]
@@ -147,12 +147,13 @@ VARYING = re.compile(r"(?<![A-Za-z0-9])Varying(?![A-Za-z0-9])")  # Wolfram's "Va
 
 
 def shape_label(t: PortType | None, full: bool = False) -> str:
-    """The edge label of a port type: batch as ``b``, a ``"Varying"`` length as ``var`` (``full``: as named).
+    """The edge label of a port type: batch as ``b``, a ``"Varying"`` length as ``var`` (``full``: as named), an index
+    port's range (Restricted) after ``int``.
 
     >>> shape_label(PortType((2, 3))), shape_label(PortType(())), shape_label(PortType(None))
     ('(b, 2, 3)', '(b)', '(b, …)')
-    >>> shape_label(PortType((None, "n"), "Integer"))
-    '(b, ?, n) int'
+    >>> shape_label(PortType((None, "n"), "Integer")), shape_label(PortType((4,), "Integer", (0, 9)))
+    ('(b, ?, n) int', '(b, 4) int 0..9')
     >>> shape_label(PortType(("Varying_minus_1", 4))), shape_label(PortType(("Varying", 4)), full=True)
     ('(b, var_minus_1, 4)', '(b, Varying, 4)')
     """
@@ -161,7 +162,7 @@ def shape_label(t: PortType | None, full: bool = False) -> str:
     else:
         dims = ("?" if d is None else str(d) if full else VARYING.sub("var", str(d)) for d in t.shape)
         text = "(" + ", ".join(["b", *dims]) + ")"
-    return f"{text} int" if t is not None and t.dtype == INTEGER else text
+    return f"{text} int{range_suffix(t)}" if t is not None and t.dtype == INTEGER else text
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # no XML 1.0 document holds these
