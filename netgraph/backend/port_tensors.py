@@ -44,15 +44,17 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
         raise _port_error(port, _container_problem(value), **_no_tensor(value))
     if type(value) is tuple and (problem := tuple_problem(value)) and all(v.ndim for v in value):
         raise _port_error(port, problem, **_no_tensor(value))  # torch reads a tuple of numpy's arrays slowly
-    try:
-        x = as_tensor(value)  # numpy arrays in the other byte order or with negative strides: a native copy
+    target = dtype or working_dtype()
+    exact = not integer and target == torch.float64 and type(value) in (list, tuple, float)  # Python's floats
+    try:  # numpy arrays in the other byte order or with negative strides: a native copy
+        x = as_tensor(value, dtype=torch.float64) if exact else as_tensor(value)
     except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
         raise _port_error(port, _encoder_hint(port, value, net) or tuple_problem(value) or f": cannot make a tensor "
                           f"from {type(value).__name__}: {exc}{ragged_hint(value)}", **_no_tensor(value)) from None
     _check_dense(port, x, integer)
     if integer:
         return _indices(port, x)
-    return _narrowed(port, x, dtype or working_dtype())
+    return _narrowed(port, x, target)
 
 
 def _port_error(port: str, said: str, **fields: Any) -> DataError:

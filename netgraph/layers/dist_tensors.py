@@ -75,14 +75,21 @@ def full(p: Any, shape: tuple, like: Sequence[Any]) -> torch.Tensor:
     return torch.full(shape, float(p), **kwargs)
 
 
-def floating(x: torch.Tensor) -> torch.Tensor:
-    """A slot's input as a float: itself if it is one, else in the default dtype."""
-    return _floating(x)  # through this module's globals, which fx patches (not an importer's copy of the name)
+def floating(x: torch.Tensor, like: torch.Tensor | None = None) -> torch.Tensor:
+    """A slot's input as a float: itself if it is one, else in ``like``'s dtype (a module's), or the default dtype."""
+    if like is None:
+        return _floating(x)  # through this module's globals, which fx patches (not an importer's copy of the name)
+    return _floating_like(x, like)
 
 
 @torch.fx.wrap  # a call in fx's graph: the dtype is read when the graph runs (fx's proxies have none to branch on)
 def _floating(x: torch.Tensor) -> torch.Tensor:
     return x if x.is_floating_point() else x.to(torch.get_default_dtype())
+
+
+@torch.fx.wrap
+def _floating_like(x: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    return x if x.is_floating_point() else x.to(like.dtype)
 
 
 def tiny_of(x: torch.Tensor) -> float:

@@ -82,6 +82,8 @@ class RandomModule(ConstantBuffers):
         if all(k == "const" for k, _ in self.kinds):  # a tensor that follows .to(device/dtype) sets where draws go
             self._constant("param_first", torch.tensor(self.kinds[0][1], dtype=torch.float64), torch.float32)
             self.kinds[0] = ("buffer", "param_first")
+        else:  # a count fed by an Integer port is cast to the module's dtype (.double(): float64), not the default
+            self._constant("slot_dtype", torch.zeros((), dtype=torch.float64), torch.float32)
         self.expands = bool(self.ranks) and not vector
         self.checked = {n for n, (k, _) in zip(distribution.PARAMS, self.kinds) if k == "slot"}
         self.no_grad = set(distribution.INTEGER_PARAMS) | (
@@ -99,9 +101,10 @@ class RandomModule(ConstantBuffers):
     def params(self, inputs: tuple[torch.Tensor, ...], anchor: Any = None) -> list[Any]:
         """The distribution's parameters for this call, aligned to ``(batch, *shape)`` (``anchor``: see ``constant``;
         by default the first input)."""
-        aligned = [align(floating(x), r, target)
-                   for x, r, target in zip(inputs, self.ranks, self.target_ranks)]
         anchor = inputs[0] if inputs else anchor
+        like = self.constant("slot_dtype", anchor) if "slot_dtype" in self._buffers else None
+        aligned = [align(floating(x, like), r, target)
+                   for x, r, target in zip(inputs, self.ranks, self.target_ranks)]
         return [aligned[v] if k == "slot" else (self.constant(v, anchor) if k == "buffer" else v) for k, v in self.kinds]
 
     def forward(self, *inputs: Any, label: str | None = None, path: tuple[str, ...] | None = None,
