@@ -1,0 +1,17 @@
+"""Command-line problems found by adversarial QA (session 35, qa-cli12): each test failed before its fix."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize("argv, what", [(["render", "s.yaml"], "the diagram"), (["run", "s.yaml"], "the diagram"),
+                                        (["export", "s.yaml"], "the ONNX model"), (["schema"], "the schema")])
+def test_an_output_under_a_regular_file_names_the_file_not_a_missing_folder(cli, tmp_path, argv, what):
+    """`-o notes.txt/x.svg`, where notes.txt is a file, said "folder 'notes.txt' does not exist": it does exist."""
+    cli.spec()
+    (tmp_path / "notes.txt").write_text("x")
+    out = "notes.txt/x." + ("onnx" if argv[0] == "export" else "json" if argv[0] == "schema" else "svg")
+    ran = cli(*argv, "-o", out)
+    assert (ran.code, ran.err) == (1, f"netgraph {argv[0]}: cannot write {what} to {out!r}: 'notes.txt' on its "
+                                      f"path is a file, not a folder\n")
