@@ -15,3 +15,16 @@ def test_an_output_under_a_regular_file_names_the_file_not_a_missing_folder(cli,
     ran = cli(*argv, "-o", out)
     assert (ran.code, ran.err) == (1, f"netgraph {argv[0]}: cannot write {what} to {out!r}: 'notes.txt' on its "
                                       f"path is a file, not a folder\n")
+
+
+@pytest.mark.parametrize("argv, flag", [(["train", "s.yaml", "--data", "d.npz", "--validation", ""], "--validation"),
+                                        (["train", "s.yaml", "--data", ""], "--data"),
+                                        (["measure", "s.yaml", "--data", ""], "--data")])
+def test_an_empty_data_path_is_refused_not_read_as_the_current_folder(cli, tmp_path, argv, flag):
+    """`--data ""` (`--data "$DATA"` unset) read '.' as an image folder: "'.' holds no images in sub-folders"."""
+    cli.spec()
+    cli.data()
+    ran = cli(*argv, "-o", "out") if argv[0] == "train" else cli(*argv)
+    assert (ran.code, ran.err) == (1, f"netgraph {argv[0]}: {flag}: the data path is empty; give a data file or an "
+                                      f"image folder\n")
+    assert not (tmp_path / "out").exists()
