@@ -28,3 +28,14 @@ def test_an_empty_data_path_is_refused_not_read_as_the_current_folder(cli, tmp_p
     assert (ran.code, ran.err) == (1, f"netgraph {argv[0]}: {flag}: the data path is empty; give a data file or an "
                                       f"image folder\n")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("text", ["", " , "])
+def test_metrics_that_name_no_metric_are_refused_as_measure_refuses_them(cli, tmp_path, text):
+    """`--metrics ""` trained without metrics and said nothing (`measure --measure ""` is refused)."""
+    cli.spec()
+    cli.data()
+    ran = cli("train", "s.yaml", "--data", "d.npz", "--rounds", "1", "-o", "out", "--metrics", text)
+    assert (ran.code, ran.err) == (1, f"netgraph train: --metrics {text!r} names no metric; give one or more, "
+                                      f"comma-separated, e.g. --metrics Accuracy,F1\n")
+    assert not (tmp_path / "out").exists()
