@@ -39,3 +39,23 @@ def test_metrics_that_name_no_metric_are_refused_as_measure_refuses_them(cli, tm
     assert (ran.code, ran.err) == (1, f"netgraph train: --metrics {text!r} names no metric; give one or more, "
                                       f"comma-separated, e.g. --metrics Accuracy,F1\n")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", ["run", "render", "export"])
+@pytest.mark.parametrize("spec, problem", [("", "load needs a file path, found an empty one (''); give the spec's name, "
+                                                "e.g. 'model.yaml'"),
+                                           (".", "cannot read the spec: '.' is a folder, not a spec file")])
+def test_a_spec_path_that_names_no_file_is_one_message_not_a_traceback(cli, command, spec, problem):
+    """`netgraph run ""` (or `.`) raised Path.with_suffix's ValueError ("PosixPath('.') has an empty name"), a traceback,
+    while it made the default output's name."""
+    ran = cli(command, spec)
+    assert (ran.code, ran.err) == (1, f"netgraph {command}: {problem}\n")
+
+
+@pytest.mark.parametrize("command", ["check", "summary"])
+def test_an_empty_spec_path_is_refused_not_read_as_the_current_folder(cli, command):
+    """`netgraph check ""` checked every spec of the current folder ('' is Path('.'))."""
+    cli.spec()
+    ran = cli(command, "")
+    assert (ran.code, ran.out) == (1, "")
+    assert ran.err == "load needs a file path, found an empty one (''); give the spec's name, e.g. 'model.yaml'\n"
