@@ -59,3 +59,13 @@ def test_an_empty_spec_path_is_refused_not_read_as_the_current_folder(cli, comma
     ran = cli(command, "")
     assert (ran.code, ran.out) == (1, "")
     assert ran.err == "load needs a file path, found an empty one (''); give the spec's name, e.g. 'model.yaml'\n"
+
+
+@pytest.mark.parametrize("command", ["render", "check", "train"])
+def test_an_empty_onnx_file_is_said_to_be_empty(cli, tmp_path, command):
+    """An empty `model.onnx` (a failed download) was "the ONNX graph has no computing node to import"."""
+    (tmp_path / "model.onnx").write_bytes(b"")
+    cli.data()
+    ran = cli(command, "model.onnx", *(["--data", "d.npz"] if command == "train" else []))
+    head = "" if command == "check" else f"netgraph {command}: "
+    assert (ran.code, ran.err) == (1, f"{head}model.onnx: cannot read an ONNX model: the file is empty\n")
