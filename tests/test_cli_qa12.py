@@ -69,3 +69,15 @@ def test_an_empty_onnx_file_is_said_to_be_empty(cli, tmp_path, command):
     ran = cli(command, "model.onnx", *(["--data", "d.npz"] if command == "train" else []))
     head = "" if command == "check" else f"netgraph {command}: "
     assert (ran.code, ran.err) == (1, f"{head}model.onnx: cannot read an ONNX model: the file is empty\n")
+
+
+def test_every_option_s_help_says_its_default():
+    """`train --help` gave no default for --workers, --time, --momentum, --epsilon, --validation, --patience, --metrics,
+    --nproc and --tensorboard, nor `--limit`, `render --compact` or `schema -o` theirs."""
+    import argparse
+    from netgraph.cli.parser import build_parser
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+    silent = [(name, action.option_strings[-1]) for name, parser in commands.items() for action in parser._actions
+              if action.option_strings and action.nargs != 0 and action.help != argparse.SUPPRESS
+              and not action.required and "default" not in action.help]
+    assert silent == []
