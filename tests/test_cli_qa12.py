@@ -81,3 +81,12 @@ def test_every_option_s_help_says_its_default():
               if action.option_strings and action.nargs != 0 and action.help != argparse.SUPPRESS
               and not action.required and "default" not in action.help]
     assert silent == []
+
+
+def test_an_empty_format_is_refused_not_ignored(cli, tmp_path):
+    """`render -f ""` (`-f "$FMT"` unset) was ignored: the format came from -o's suffix, as without -f."""
+    cli.spec()
+    ran = cli("render", "s.yaml", "-f", "", "-o", "x.svg")
+    assert (ran.code, ran.err) == (1, "netgraph render: unknown diagram format '' (-f/--format ''); formats are svg, "
+                                      "png, pdf, dot, gv\n")
+    assert not (tmp_path / "x.svg").exists()
