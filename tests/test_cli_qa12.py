@@ -90,3 +90,11 @@ def test_an_empty_format_is_refused_not_ignored(cli, tmp_path):
     assert (ran.code, ran.err) == (1, "netgraph render: unknown diagram format '' (-f/--format ''); formats are svg, "
                                       "png, pdf, dot, gv\n")
     assert not (tmp_path / "x.svg").exists()
+
+
+def test_an_empty_base_dir_is_refused_not_ignored(cli):
+    """`--base-dir ""` passed the folder check (Path('') is '.') and was then dropped: no folder was added."""
+    cli.spec()
+    ran = cli("check", "s.yaml", "--base-dir", "")
+    assert (ran.code, ran.err) == (1, "netgraph check: --base-dir '' is not a folder; give the folder that 'file:' "
+                                      "references may also read from\n")
