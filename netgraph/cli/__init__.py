@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None, imported: Callable[[], None] | None = No
         imported()
     try:
         base_dir = args.base_dir
-        if base_dir is not None and not Path(base_dir).is_dir():  # else ignored until a reference needs it
+        if base_dir is not None and not (base_dir and Path(base_dir).is_dir()):  # '' too, not ignored as before
             raise OptionError(f"--base-dir {base_dir!r} is not a folder; give the folder that 'file:' "
                               f"references may also read from", option="base_dir")
         scope = REFERENCE_SCOPE.set(True if args.allow_outside else

@@ -71,7 +71,7 @@ def spec_files(paths: list[str]) -> list[str]:
 
 def _folder_specs(path: str) -> list[str] | None:
     """The spec files of the folder ``path``, sorted and named as it was typed; None where it is no folder."""
-    if not Path(path).is_dir():
+    if not path or not Path(path).is_dir():  # '' is Path('.'): read (and refused) as a spec, not the folder here
         return None
     found = sorted(entry.name for entry in Path(path).iterdir()
                    if entry.suffix.lower() in SPEC_SUFFIXES and entry.is_file())

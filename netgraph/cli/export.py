@@ -7,7 +7,7 @@ from pathlib import Path
 
 from netgraph.backend import net_initialize
 from netgraph.cli.flags import check_seed
-from netgraph.cli.loading import load_with_header
+from netgraph.cli.loading import default_output, load_with_header
 from netgraph.cli.places import placed_at_layers
 from netgraph.core.errors import OptionError
 from netgraph.core.files import refuse_folder_name, refuse_overwriting, writable_file
@@ -34,8 +34,8 @@ def export(args: argparse.Namespace) -> int:
 def _output(output: str | None, spec: str) -> Path:
     """Where ``-o`` puts the model (default ``<spec name>.onnx`` here), checked before any work: a file name ending
     in .onnx (as ``load_net`` tells a model from a spec), in a folder that exists, that is not the input ``spec``."""
-    refuse_folder_name(output, "-o", Path(spec).with_suffix(".onnx").name)
-    out = Path(output or Path(spec).with_suffix(".onnx").name)
+    refuse_folder_name(output, "-o", default_output(spec, ".onnx"))
+    out = Path(output or default_output(spec, ".onnx"))
     refuse_overwriting(out, spec, "-o" if output else "the default output (<spec name>.onnx here)")
     writable_file(out, "the ONNX model")  # its folder exists, it is no folder: before the import and the export
     if out.suffix.lower() != ".onnx":  # ONNX bytes in other.yaml: load, check and run would read them as a spec

@@ -14,7 +14,7 @@ from netgraph.export.importer import import_model
 from netgraph.export.onnx_files import read_model
 from netgraph.spec import load
 
-__all__ = ["load_net", "load_with_header"]
+__all__ = ["default_output", "load_net", "load_with_header"]
 
 
 def load_net(path: str | Path) -> Any:
@@ -30,3 +30,14 @@ def load_with_header(path: str | Path) -> tuple[Any, str | None, str | None]:
         return as_net(load(path)), *spec_header(path)  # the loader first: it reports a broken spec with file:line:col
     model = read_model(require("onnx"), os.fsdecode(path))
     return import_model(model, os.fsdecode(path)), *model_header(model)
+
+
+def default_output(spec: str | Path, suffix: str) -> str:
+    """``<spec name><suffix>``, a command's default output here. A path that names no file ('', '.', '/') gives
+    'net': reading the spec then says what it is (Path.with_suffix raised a ValueError, a traceback, on them).
+
+    >>> default_output("specs/vae.yaml", ".svg"), default_output(".", ".onnx"), default_output("", ".svg")
+    ('vae.svg', 'net.onnx', 'net.svg')
+    """
+    name = Path(spec).name
+    return Path(name if name not in ("", "..") else "net").with_suffix(suffix).name

@@ -54,7 +54,7 @@ def _render(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--depth", type=_depth, default=None,
                    help="levels of nested graphs to expand, 0 or more (default: all, up to 32)")
     p.add_argument("--compact", default="auto", choices=("auto", "yes", "no"),
-                   help="shorten labels (auto: above 60 layers)")
+                   help="shorten labels (default auto: above 60 layers)")
     p.add_argument("--backend", choices=("dot", "graphviz-pure", "builtin"),
                    help="layout engine for svg, png, pdf (default: first available); dot text takes none")
     p.set_defaults(handler="render:render")
@@ -80,7 +80,7 @@ def _check(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("schema", help="print the JSON Schema of spec files (for editor completion)",
                        description="Print (or write) the JSON Schema of spec files, made from the installed layer "
                                    "and distribution types, for an editor's completion and checks.")
-    p.add_argument("-o", "--output", help="write it to this file instead of printing it")
+    p.add_argument("-o", "--output", help="write it to this file (default: print it)")
     p.set_defaults(handler="check:schema")
 
 
@@ -91,7 +91,8 @@ def _data_flag(p: argparse.ArgumentParser, what: str) -> None:
 
 
 def _workers_flag(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--workers", type=int, help="num_workers: DataLoader processes reading encoded data (files)")
+    p.add_argument("--workers", type=int,
+                   help="num_workers: DataLoader processes reading encoded data (files; default 0: in this process)")
 
 
 def _batch_size_flag(p: argparse.ArgumentParser, more: str = "") -> None:
@@ -115,14 +116,15 @@ def _train(sub: argparse._SubParsersAction) -> None:
     _batch_size_flag(p)
     p.add_argument("--rounds", type=int, help="max_training_rounds (epochs; default: automatic, at least 10 rounds and "
                                                    "1000 batches, or as --time allows)")
-    p.add_argument("--time", type=float, help="max_training_time in seconds")
+    p.add_argument("--time", type=float, help="max_training_time in seconds (default: no limit)")
     p.add_argument("--learning-rate", type=float,
                    help="the initial learning rate (default: the method's, 0.001; SGD's 0.01)")
     p.add_argument("--method", help="Adam (default), AdamW, SGD or RMSProp")
-    p.add_argument("--momentum", type=float, help="the method's momentum (SGD, RMSProp)")
-    p.add_argument("--epsilon", type=float, help="the method's epsilon (Adam, AdamW, RMSProp)")
-    p.add_argument("--validation", help="a fraction to hold out (e.g. 0.1) or a validation data file")
-    p.add_argument("--patience", type=int, help="stop early after this many rounds without improvement")
+    p.add_argument("--momentum", type=float, help="the method's momentum (SGD, RMSProp; default 0)")
+    p.add_argument("--epsilon", type=float, help="the method's epsilon (Adam, AdamW, RMSProp; default 1e-8)")
+    p.add_argument("--validation", help="a fraction to hold out (e.g. 0.1) or a validation data file (default: none)")
+    p.add_argument("--patience", type=int,
+                   help="stop early after this many rounds without improvement (default: no early stopping)")
     p.add_argument("--seed", type=int,
                    help="seeds the initialisation of empty arrays (as run --seed does), shuffling and random draws "
                         "(default 0; with --resume, the run's own)")
@@ -137,11 +139,11 @@ def _train(sub: argparse._SubParsersAction) -> None:
                                   "as a YAML mapping, inline or a .yaml file: "
                                   "'{Reconstruction: 1, KL: {weight: 1, warmup: 10}}'")
     p.add_argument("--metrics", help="metrics per round, comma-separated, optionally per output port: "
-                                     "'Accuracy,F1' or 'Output:Accuracy,Output:F1' (needs torchmetrics)")
+                                     "'Accuracy,F1' or 'Output:Accuracy,Output:F1' (needs torchmetrics; default: none)")
     p.add_argument("--stop-on", metavar="METRIC",
                    help="stop when this metric (e.g. Accuracy) stops improving, not the loss: after --patience "
                         "rounds without improvement (default: at the first)")
-    p.add_argument("--nproc", type=int, default=1, help="train in N processes (torchrun, DDP; gloo on CPU)")
+    p.add_argument("--nproc", type=int, default=1, help="train in N processes (torchrun, DDP; gloo on CPU; default 1)")
     p.add_argument("--no-sync-batch-norm", dest="sync_batch_norm", action="store_false",
                    help="with --nproc: each process's BatchNormalizationLayer normalises by its own slice of the batch "
                         "(faster; default: by the whole batch's statistics, as one process)")
@@ -151,7 +153,7 @@ def _train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar nor round lines")
     p.add_argument("--tensorboard", metavar="DIR",
                    help="also log losses, learning rate and the net's graph for TensorBoard to DIR "
-                        "(needs pip install torch-netgraph[tensorboard])")
+                        "(needs pip install torch-netgraph[tensorboard]; default: no logging)")
     p.set_defaults(handler="train:train")
 
 
@@ -262,7 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
             command.set_defaults(limit=[], base_dir=None, allow_outside=False)
             continue
         command.add_argument("--limit", action="append", default=[], metavar="NAME=N",
-                             help=f"raise a size limit, e.g. --limit yaml_bytes=100000000 (names: {names})")
+                             help=f"raise a size limit (default: netgraph.limits()'s), e.g. "
+                                  f"--limit yaml_bytes=100000000 "
+                                  f"(names: {names})")
         command.add_argument("--base-dir", metavar="DIR", help="let 'file:' references read specs anywhere under DIR "
                              "too (by default only inside the referring spec's folder)")
         command.add_argument("--allow-outside", action="store_true", help="let 'file:' references read any spec file")

@@ -11,7 +11,7 @@ from netgraph.render import FILE_FORMATS
 from netgraph.render import render as render_net
 from netgraph.render.api import check_target, other_suffix
 from netgraph.render.engines import backends_for
-from netgraph.cli.loading import load_net as load
+from netgraph.cli.loading import default_output, load_net as load
 
 __all__ = ["render", "diagram_path"]
 
@@ -39,13 +39,13 @@ def diagram_path(output: str | None, spec: str, fmt: str | None, format_flag: st
 
 
 def _target(output: str | None, spec: str, fmt: str | None, format_flag: str | None) -> Path:
-    if fmt and fmt.lower() not in FILE_FORMATS:  # before the spec is read
+    if fmt is not None and fmt.lower() not in FILE_FORMATS:  # before the spec is read (-f "" too: not ignored)
         raise OptionError(f"unknown diagram format {fmt!r}{did_you_mean(fmt.lower(), FILE_FORMATS)} ({format_flag} "
-                          f"{fmt}); formats are {', '.join(FILE_FORMATS)}", kind="option-value", option="format",
+                          f"{fmt or repr(fmt)}); formats are {', '.join(FILE_FORMATS)}", kind="option-value", option="format",
                           found=fmt)
     suffix = fmt.lower() if fmt else "svg"  # no -o: <spec name>.<-f's format>
-    refuse_folder_name(output, "-o", Path(spec).with_suffix(f".{suffix}").name)
-    out = Path(output or Path(spec).with_suffix(f".{suffix}").name)
+    refuse_folder_name(output, "-o", default_output(spec, f".{suffix}"))
+    out = Path(output or default_output(spec, f".{suffix}"))
     check_target(out)
     refuse_overwriting(out, spec, "-o" if output else f"the default output (<spec name>.{suffix} here)")
     suffixes = ", ".join("." + f for f in FILE_FORMATS)

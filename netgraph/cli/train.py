@@ -249,9 +249,12 @@ def metrics_option(text: str | None) -> Any:
     >>> metrics_option("Accuracy, F1"), metrics_option("Output:Accuracy,Output:F1")
     (['Accuracy', 'F1'], {'Output': ['Accuracy', 'F1']})
     """
-    if not text:
+    if text is None:
         return None
     items = [item.strip() for item in text.split(",") if item.strip()]
+    if not items:  # --metrics "$METRICS" unset: said so, not trained without the metrics asked for
+        raise OptionError(f"--metrics {text!r} names no metric; give one or more, comma-separated, e.g. "
+                          f"--metrics Accuracy,F1", option="metrics", kind="option-value", found=text)
     if not any(":" in item for item in items):
         return items
     if not all(":" in item for item in items):

@@ -273,7 +273,9 @@ def writable_file(path: Path, what: str) -> None:
     except OSError as exc:  # a name too long
         raise unwritable(what, path, exc.strerror or str(exc)) from None
     if folder_missing:
-        raise unwritable(what, path, f"folder {str(folder)!r} does not exist")
+        blocker = next((p for p in (*reversed(folder.parents), folder) if p.exists() and not p.is_dir()), None)
+        raise unwritable(what, path, f"{str(blocker)!r} on its path is a file, not a folder" if blocker
+                         else f"folder {str(folder)!r} does not exist")
     if is_folder:
         raise unwritable(what, path, "it is a folder; give a file name")
 

@@ -52,6 +52,8 @@ def read_model(onnx: Any, path: str) -> Any:
             if (size := os.fstat(f.fileno()).st_size) > _PROTOBUF_LIMIT:
                 raise _unread(path, f"it holds {size:,} bytes, over protobuf's 2 GiB (a larger model keeps its weights "
                               f"as external data)", kind="limit", found=size, expected=_PROTOBUF_LIMIT)
+            if size == 0:  # protobuf reads no bytes as an empty model: 'no computing node' misled
+                raise _unread(path, "the file is empty")
             model = onnx.load_model_from_string(f.read())  # by its bytes: onnx.load asks a file object for its name
     except NotRegularFile:
         raise _unread(path, "it is not a regular file (a folder, device or pipe)") from None
