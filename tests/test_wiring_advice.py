@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import GatedRecurrentLayer, LinearLayer, NetGraph, NetPort, WiringError
+from netgraph import GatedRecurrentLayer, LinearLayer, NetGraph, NetPort, ShapeError, WiringError
 from netgraph.core.advice import COMBINING_LAYER, OUTPUT_TO_OUTPUT, EdgeAdvice, PortAdvice, RemedyAdvice
 from netgraph.core.error_data import error_data, error_from_data
 from netgraph.core.errors import MSG_FED_TWICE, MSG_OUTPUT_TO_OUTPUT, Diagnostic
+from netgraph.core.operator import _refused
 from netgraph.spec.advice_in_yaml import in_yaml
 from tests.test_spec_errors import errors_of
 
@@ -70,3 +71,16 @@ def test_advice_travels_between_processes_as_its_words():
     problem = Diagnostic.of("output-clash", "mute one with ", EdgeAdvice(PortAdvice("b")), " or not")
     back = error_from_data(error_data(WiringError(problem.message, diagnostics=[problem])))
     assert back.diagnostics[0].render(str) == problem.message == "mute one with ('b', None) or not"
+
+
+def test_an_inner_net_s_advice_stays_advice_in_its_operator_s_conflict():
+    """Found by review-a of yaml-advice12: an operator's Conflict for an inner net that refuses its port types joined
+    the inner problem's parts as text, so a spec would have said its advice in Python."""
+    problem = pytest.raises(ShapeError, NetGraph, {"a": LinearLayer(2, input=3), "b": LinearLayer(2, input=4)},
+                            []).value.diagnostics[0]
+    inner = NetGraph({"a": LinearLayer(2, input=3), "b": LinearLayer(2)}, [(NetPort("I2"), NetPort("b", "Input"))])
+    conflict = _refused(inner, {}, problem, "net")
+    kept = Diagnostic.of("merge", *conflict.parts)
+    assert [p for p in kept.parts if not isinstance(p, str)] == _advice(WiringError("", diagnostics=[problem]))
+    assert kept.message == str(conflict) and str(conflict).endswith("(NetPort('Input2'), NetPort('b', 'Input')))")
+    assert kept.render(str, str, in_yaml).endswith("e.g. the edge 'Input2 -> b.Input')")
