@@ -62,7 +62,8 @@ def test_training_data_outside_the_range_is_refused_naming_the_port_and_value():
     net = NetChain([EmbeddingLayer(3), LinearLayer(1), PartLayer(1)], input=Restricted("Integer", (0, 4)))
     y = torch.zeros(5)
     net_train(net, {"Input": torch.arange(5), "Output": y}, max_training_rounds=1, progress=None)
-    for inputs, example in ((torch.tensor([0, 1, 7, 3, 4]), None), ([0, 1, 7, 3, 4], 2)):
+    for inputs, example in ((torch.tensor([0, 1, 7, 3, 4]), None), ([0, 1, 7, 3, 4], 2), (["a", 1, 7, 3, 4], 2),
+                            ([None, 1, 7, 3, 4], 2)):  # (review-a: the range check stopped at the label, another kind)
         where = "" if example is None else f"example {example}: "
         with pytest.raises(DataError, match=rf"training data: input port 'Input' \(Restricted\('Integer', 0..4\)\): "
                                             rf"{where}index 7 is outside the port's range 0..4") as info:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 
-from netgraph import NetGraph, SpecError
+from netgraph import NetGraph, NetPort, SpecError
 from tests.test_spec_errors import errors_of
 
 
@@ -133,3 +136,21 @@ def test_a_layer_inside_a_nested_graph_named_as_its_port_is_told_its_output_path
                                "its output is enc.l1.Output); its inputs are ['X'] and outputs ['Output']")
     fixed = NetGraph.from_yaml(text.replace("enc.l1 -> d", "enc.l1.Output -> d"))  # enc's output stays one too
     assert fixed.output_shapes == {"Output1": (3,), "Output2": (2,)}
+
+
+@pytest.mark.parametrize("layer", ["x -> y", "None"])
+def test_advice_naming_a_layer_an_edge_string_cannot_name_is_an_edge_the_spec_reads_back(layer):
+    """Found by review-a of yaml-advice12: a layer named 'x -> y' or 'None' was advised as 'Input2 -> x -> y.Input' or
+    'None -> None', which the reader refuses or reads as another edge; the advice written back into the spec loads."""
+    name = json.dumps(layer)
+    clash = (f"layers: {{a: 3, {name}: 3}}\ninputs: {{Input: 3}}\noutputs: {{Output: null}}\n"
+             f"edges: [Input -> a -> Output, [Input, '{layer}.Input']")
+    (error,) = errors_of(f"netgraph: 1\n{clash}]\n")
+    muting = re.search(r"mute one with (.+) or name the graph port differently", error).group(1)
+    net = NetGraph.from_yaml(f"netgraph: 1\n{clash}, {muting}]\n")
+    assert (NetPort(layer, "Output"), None) in net.explicit_edges()
+    merge = f"layers: {{a: {{type: LinearLayer, input: 2, output: 3}}, {name}: {{type: LinearLayer, input: 3}}}}\n"
+    (error,) = errors_of(f"netgraph: 1\n{merge}edges: []\n")
+    feeding = re.search(r"e\.g\. the edge (.+)\)$", error).group(1)
+    net = NetGraph.from_yaml(f"netgraph: 1\n{merge}inputs: {{Input: 2, Input2: 3}}\nedges: [{feeding}]\n")
+    assert (NetPort("Input2"), NetPort(layer, "Input")) in net.explicit_edges()

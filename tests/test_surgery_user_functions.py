@@ -31,7 +31,7 @@ def test_a_netgraph_error_raised_inside_the_function_keeps_its_class_and_kind_an
                                           r"LinearLayer option output= dims must be positive") as info:
         net_replace(net, rules)
     diagnostic = info.value.diagnostics[0]
-    assert (diagnostic.layer, diagnostic.kind, diagnostic.option) == (path, "option-value", "output")
+    assert (diagnostic.layer, diagnostic.kind, diagnostic.option) == (path, "option-value", "rules")
     assert f"layer {'/'.join(path)!r}" in str(info.value)
 
 
@@ -44,7 +44,24 @@ def test_a_netgraph_error_raised_inside_a_renaming_function_keeps_its_class_and_
     net = NetChain({"a": LinearLayer(3), "b": NetChain(["Tanh"])}, input=2)
     with pytest.raises(WiringError, match=r"^net_rename: the renaming function failed on layer 'a': ") as info:
         net_rename(net, rename)
-    assert info.value.diagnostics[0].kind == _kind_of_the_inner_error()
+    diagnostic = info.value.diagnostics[0]
+    assert (diagnostic.kind, diagnostic.layer, diagnostic.option) == (_kind_of_the_inner_error(), ("a",), "rename")
+
+
+@pytest.mark.parametrize("error", [OptionError("bad option", option="zz", kind="option-value"),
+                                   WiringError("bad wiring", kind="unknown-port", layer=("q",), port="P", edge=2)])
+@pytest.mark.parametrize("surgery, option", [(net_rename, "rename"), (net_replace, "rules")])
+def test_the_fields_of_an_error_the_user_s_function_raised_name_the_layer_it_ran_for_and_the_surgery_s_option(
+        error, surgery, option):
+    """Found by review-a of yaml-advice12/dedupe12: the fields kept the layer and option the user's own error set
+    (``('q',)``, ``'zz'``) where the message says the function failed on layer 'a'; its class and kind are kept."""
+    def raising(argument):
+        raise error
+
+    with pytest.raises(type(error), match=r"failed on layer 'a'") as info:
+        surgery(NetChain({"a": LinearLayer(3, input=2), "b": ElementwiseLayer("Tanh")}), raising)
+    fields = [(d.kind, d.layer, d.option, d.port, d.edge) for d in info.value.diagnostics]
+    assert fields == [(error.kind, ("a",), option, None, None)] and str(error) in str(info.value)
 
 
 def _kind_of_the_inner_error():

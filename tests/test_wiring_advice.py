@@ -5,26 +5,23 @@ from __future__ import annotations
 
 import pytest
 
-from netgraph import GatedRecurrentLayer, LinearLayer, NetGraph, NetPort, WiringError
+from netgraph import GatedRecurrentLayer, LinearLayer, NetGraph, NetPort, ShapeError, WiringError
 from netgraph.core.advice import COMBINING_LAYER, OUTPUT_TO_OUTPUT, EdgeAdvice, PortAdvice, RemedyAdvice
 from netgraph.core.error_data import error_data, error_from_data
-from netgraph.core.errors import MSG_FED_TWICE, MSG_OUTPUT_TO_OUTPUT, Diagnostic
+from netgraph.core.errors import Diagnostic
+from netgraph.core.operator import _refused
 from netgraph.spec.advice_in_yaml import in_yaml
-from tests.test_spec_errors import errors_of
 
 
 def _advice(error: WiringError) -> list:
     return [p for d in error.diagnostics for p in d.parts if isinstance(p, (EdgeAdvice, PortAdvice, RemedyAdvice))]
 
 
-def test_the_advice_constants_keep_their_words():
-    assert MSG_OUTPUT_TO_OUTPUT == (
-        "an edge must go from an output port to an input port. To expose a layer's output as a graph output, write "
-        "(NetPort(layer, 'Output'), NetPort('Name')); to feed another layer, name one of its input ports, e.g. "
-        "(NetPort(3, 'Output'), NetPort(4, 'Input')).")
-    assert MSG_FED_TWICE == (
-        "an input port takes exactly one edge. To combine several tensors, feed them to a layer with several inputs "
-        "(FunctionLayer('#a + #b'), ThreadingLayer, CatenateLayer) and feed its output here.")
+_OUTPUT_TO_OUTPUT = ("an edge must go from an output port to an input port. To expose a layer's output as a graph "
+                     "output, write (NetPort(layer, 'Output'), NetPort('Name')); to feed another layer, name one of "
+                     "its input ports, e.g. (NetPort(3, 'Output'), NetPort(4, 'Input')).")
+_FED_TWICE = ("an input port takes exactly one edge. To combine several tensors, feed them to a layer with several "
+              "inputs (FunctionLayer('#a + #b'), ThreadingLayer, CatenateLayer) and feed its output here.")
 
 
 @pytest.mark.parametrize("port, muting, python", [
@@ -43,7 +40,7 @@ def test_advice_is_written_by_the_reader_asking_and_in_python_by_default():
     error = pytest.raises(WiringError, NetGraph, {"a": LinearLayer(3, input=2), "b": LinearLayer(3)},
                           [("a", NetPort("b", "Output"))]).value
     (problem,) = error.diagnostics
-    assert _advice(error) == [OUTPUT_TO_OUTPUT] and str(error).endswith(MSG_OUTPUT_TO_OUTPUT)
+    assert _advice(error) == [OUTPUT_TO_OUTPUT] and str(error).endswith(_OUTPUT_TO_OUTPUT)
     assert problem.render(str) == problem.message
     assert problem.render(str, str, lambda advice: f"<{advice.topic}>").endswith("is an output: <output-to-output>")
 
@@ -52,7 +49,7 @@ def test_a_port_fed_twice_names_the_combining_layer_as_data():
     error = pytest.raises(WiringError, NetGraph, {"a": LinearLayer(3, input=2), "b": LinearLayer(3, input=2),
                                                   "c": LinearLayer(3)},
                           [("a", NetPort("c", "Input")), ("b", NetPort("c", "Input"))]).value
-    assert _advice(error) == [COMBINING_LAYER] and str(error).endswith(MSG_FED_TWICE), str(error)
+    assert _advice(error) == [COMBINING_LAYER] and str(error).endswith(_FED_TWICE), str(error)
 
 
 def test_yaml_advice_quotes_names_as_a_spec_does():
@@ -60,13 +57,20 @@ def test_yaml_advice_quotes_names_as_a_spec_does():
     assert in_yaml(RemedyAdvice("not-known-here", "do (this)")) == "do (this)"  # a topic without YAML words: Python's
 
 
-def test_a_spec_says_the_same_advice_in_yaml():
-    (error,) = errors_of("netgraph: 1\nlayers: {a: 3, b: 3}\ninputs: {Input: 3}\noutputs: {Output: null}\n"
-                         "edges: [Input -> a -> Output, Input -> b]\n")
-    assert "mute one with 'b -> None' or name the graph port differently" in error and "NetPort" not in error
-
-
 def test_advice_travels_between_processes_as_its_words():
     problem = Diagnostic.of("output-clash", "mute one with ", EdgeAdvice(PortAdvice("b")), " or not")
     back = error_from_data(error_data(WiringError(problem.message, diagnostics=[problem])))
     assert back.diagnostics[0].render(str) == problem.message == "mute one with ('b', None) or not"
+
+
+def test_an_inner_net_s_advice_stays_advice_in_its_operator_s_conflict():
+    """Found by review-a of yaml-advice12: an operator's Conflict for an inner net that refuses its port types joined
+    the inner problem's parts as text, so a spec would have said its advice in Python."""
+    problem = pytest.raises(ShapeError, NetGraph, {"a": LinearLayer(2, input=3), "b": LinearLayer(2, input=4)},
+                            []).value.diagnostics[0]
+    inner = NetGraph({"a": LinearLayer(2, input=3), "b": LinearLayer(2)}, [(NetPort("I2"), NetPort("b", "Input"))])
+    conflict = _refused(inner, {}, problem, "net")
+    kept = Diagnostic.of("merge", *conflict.parts)
+    assert [p for p in kept.parts if not isinstance(p, str)] == _advice(WiringError("", diagnostics=[problem]))
+    assert kept.message == str(conflict) and str(conflict).endswith("(NetPort('Input2'), NetPort('b', 'Input')))")
+    assert kept.render(str, str, in_yaml).endswith("e.g. the edge 'Input2 -> b.Input')")

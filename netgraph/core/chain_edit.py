@@ -35,7 +35,8 @@ from netgraph.core.rewiring import chain_items, chain_of, check_net, drop_layers
 from netgraph.core.surgery import net_replace_part
 from netgraph.core.surgery_take import taken
 from netgraph.core.types import PortType
-from netgraph.core.option_problems import VALUE_KIND, called_for_layer
+from netgraph.core.option_problems import VALUE_KIND
+from netgraph.core.user_functions import called_for_layer
 
 __all__ = ["net_append", "net_prepend", "net_insert", "net_delete", "net_replace"]
 

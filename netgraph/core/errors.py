@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from typing import Final, Union
 
-from netgraph.core.advice import OUTPUT_TO_OUTPUT, Advice, EdgeAdvice, PortAdvice, RemedyAdvice, fed_twice_parts
+from netgraph.core.advice import Advice, EdgeAdvice, PortAdvice, RemedyAdvice
 from netgraph.core.frozen_values import frozen_value
 from netgraph.core.name_guesses import (  # noqa: F401 - re-exported: their callers import them from here
     MAX_GUESSED, SHORT_NAME, did_you_mean, nearest_name, with_article)
@@ -280,8 +280,6 @@ class UninitializedError(NetGraphError):
     """The net has arrays without values; call ``net_initialize(net)`` first."""
 
 
-MSG_OUTPUT_TO_OUTPUT: Final = str(OUTPUT_TO_OUTPUT)  # (a message holds the advice itself, as data: see advice)
-MSG_FED_TWICE: Final = "".join(map(str, fed_twice_parts()))
 MSG_UNKNOWN_INPUT_SHAPE: Final = (  # {form}: the net's kind's, e.g. NetGraph(layers, edges, Input=3)
     "give the graph input a shape, e.g. {form}, or in YAML under "
     "'inputs:'; shapes exclude the batch dimension."

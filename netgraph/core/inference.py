@@ -299,7 +299,7 @@ def _propagate(problem: Problem, cls: _Classes, roots: _Roots, leaf_roots: list[
             result = layer.infer(current)
         except Conflict as exc:
             errors.append(_layer_conflict(problem, cls, roots, paths[i], current,
-                                          f"{problem.describe((paths[i], None))}: {exc}", exc))
+                                          f"{problem.describe((paths[i], None))}: ", exc))
             break
         except NetGraphError as exc:  # a layer's own refusal: its fields kept, placed at the layer
             if not isinstance(layer, Layer):
@@ -343,13 +343,13 @@ def _moved(own: dict[str, int], types: list[PortType], current: dict[str, PortTy
 
 
 def _layer_conflict(problem: Problem, cls: _Classes, roots: _Roots, path: tuple, current: dict[str, PortType],
-                    text: str, exc: Conflict) -> Diagnostic:
-    """A layer's ``infer`` refused its port types: placed at the ``option`` it names, else where a clashing type
-    came in (the edge that carried it, else the graph port whose declared shape set it: ``declared``, else the
-    layer itself), with ``layer`` the refusing layer and ``port`` its port the clashing type came into; an
-    operator's problem inside its inner net at that inner layer (``exc.inner``). ``detail``: the problem without
-    the layer that has it."""
+                    head: str, exc: Conflict) -> Diagnostic:
+    """A layer's ``infer`` refused its port types (``head``, then ``exc`` in parts): placed at the ``option`` it names,
+    else where a clashing type came in (the edge that carried it, else the graph port whose declared shape set it:
+    ``declared``, else the layer), with ``layer`` the refusing layer and ``port`` its port the clashing type came into;
+    an operator's problem inside its inner net at that layer (``exc.inner``). ``detail``: without the layer."""
     sources, edges = _sources(problem, cls, roots, path, current)
+    said = (head, *(exc.parts or (str(exc),)), *sources)  # (an inner net's advice kept as advice)
     option, at = exc.option, (*path, *exc.inner)
     detail = exc.problem if exc.inner and exc.problem is not None else str(exc)
     fault = {exc.port: current[exc.port]} if exc.port in current and not exc.inner else {}  # its own port named
@@ -357,16 +357,16 @@ def _layer_conflict(problem: Problem, cls: _Classes, roots: _Roots, path: tuple,
     kind = exc.kind or "shape"  # (an inner net's refusal of another kind keeps it)
     if edges:
         edge, port = _edge_into(cls, roots, path, fault) or _edge_into(cls, roots, path, current) or (edges[0], None)
-        return Diagnostic.of(kind, text, *sources, layer=at, port=exc.port if exc.inner else exc.port or port,
+        return Diagnostic.of(kind, *said, layer=at, port=exc.port if exc.inner else exc.port or port,
                              edge=edge.index, hop=edge.hop, graph=edge.graph, **fields)  # (an inner layer's own port)
     if option is not None or exc.inner:  # (weights= of another size than output=: the graph input is not at fault)
-        return Diagnostic.of(kind, text, *sources, layer=at, port=exc.port, **fields)
+        return Diagnostic.of(kind, *said, layer=at, port=exc.port, **fields)
     declared = [(p, *cls.origin[roots[(path, p)]][1]) for p in (fault or current)
                 if cls.origin.get(roots[(path, p)], ("",))[0] == "graph"]
     if declared:  # the refusing layer's port, and the graph port whose declared shape set it (a spec's place)
         port, graph, source = declared[0]
-        return Diagnostic.of(kind, text, *sources, layer=path, port=port, graph=graph, declared=source, **fields)
-    return Diagnostic.of(kind, text, *sources, layer=path, port=exc.port, **fields)
+        return Diagnostic.of(kind, *said, layer=path, port=port, graph=graph, declared=source, **fields)
+    return Diagnostic.of(kind, *said, layer=path, port=exc.port, **fields)
 
 
 def _edge_into(cls: _Classes, roots: _Roots, path: tuple,

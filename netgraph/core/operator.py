@@ -40,6 +40,7 @@ from netgraph.core.nesting import deep_walk
 from netgraph.core.option_problems import ARGUMENT_KIND, VALUE_KIND, option_problem
 from netgraph.core.plugins import stage
 from netgraph.core.port_paths import layer_at
+from netgraph.core.problem_parts import problem_parts
 from netgraph.core.types import Conflict, PortType, unify
 
 __all__ = ["NetOperator", "specialised", "settled_types", "as_inner_net"]
@@ -109,12 +110,13 @@ def specialised(net: NetGraph, types: Mapping[str, PortType], option: str | None
 
 def _refused(net: NetGraph, declared: Mapping[str, PortType], d: Any, option: str | None) -> Conflict:
     """The Conflict for an inner net that refuses the port types ``declared`` with the problem ``d``: the path to
-    the problem and the problem itself once, as ``d`` has them from however deep it lies (not each level's message).
-    ``inner``: that path from the operator (its ``option``, then the layers and options inside); ``port`` and
-    ``option``: the port and option of the layer there that ``d`` names."""
+    the problem and the problem itself once, as ``d`` has them from however deep it lies (not each level's message),
+    its advice kept in its ``parts``. ``inner``: that path from the operator (its ``option``, then the layers and
+    options inside); ``port`` and ``option``: the port and option of the layer there that ``d`` names."""
     inner = tuple(d.layer or ())
     path = (*((option,) if option else ()), *inner)
-    problem = d.detail if inner and d.detail is not None else _without_sources(d)
+    parts = problem_parts(d, inner=bool(inner))
+    problem = "".join(map(str, parts))
     where = ""
     if inner:
         try:
@@ -123,18 +125,10 @@ def _refused(net: NetGraph, declared: Mapping[str, PortType], d: Any, option: st
         except NetGraphError:
             kind = ""
         where = f"{'/'.join(path)}{kind}: "
-    return Conflict(f"its inner net does not accept the port types {_shown(declared)}: {where}{problem}", inner=path,
-                    problem=problem, port=d.port, expected=d.expected, found=d.found,
-                    kind=d.kind if d.kind != "error" else None, option=d.option if d.layer is not None else None)
-
-
-def _without_sources(d: Any) -> str:
-    """``d``'s message without the ``[... set by ...]`` its inference ends it with: inside an operator, those are the
-    types the operator declared on its inner net, which the operator's own conflict tells as the user set them."""
-    parts = list(d.parts)
-    if not parts or parts[-1] != "]" or " [" not in parts:
-        return d.message
-    return "".join(map(str, parts[:len(parts) - 1 - parts[::-1].index(" [")]))
+    head = f"its inner net does not accept the port types {_shown(declared)}: {where}"
+    return Conflict(head + problem, inner=path, problem=problem, parts=(head, *parts), port=d.port,
+                    expected=d.expected, found=d.found, kind=d.kind if d.kind != "error" else None,
+                    option=d.option if d.layer is not None else None)
 
 
 def settled_types(net: NetGraph) -> dict[str, PortType]:

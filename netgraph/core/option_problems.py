@@ -23,7 +23,7 @@ from contextvars import ContextVar
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, at_layer, headed
+from netgraph.core.errors import Diagnostic, OptionError
 
 __all__ = ["collecting", "collected", "option_problem", "missing_option", "options_error", "reported_options",
            "checked_together", "VALUE_KIND", "ARGUMENT_KIND", "COMBINATION_KIND"]
@@ -153,16 +153,3 @@ def options_error(name: str, problems: list[Diagnostic]) -> OptionError:
         return OptionError(diagnostics[0].message, diagnostics=diagnostics)
     body = "\n".join(f"  - {d.message}" for d in diagnostics)
     return OptionError(f"{name}: {len(diagnostics)} problems:\n{body}", diagnostics=diagnostics)
-
-
-def called_for_layer(function: Callable[[Any], Any], argument: Any, path: tuple, failed: str, option: str) -> Any:
-    """``function(argument)``: the user's function (net_replace's rule, net_rename's renaming) called for the layer
-    at ``path``; where it raised, an error saying ``failed`` first (the layer it failed on): a NetGraphError of its
-    class and kind (``LinearLayer(-1)``'s OptionError), anything else an OptionError of ``option``."""
-    try:
-        return function(argument)
-    except NetGraphError as error:
-        raise headed(at_layer(error, path), f"{failed}: ") from error
-    except Exception as error:  # the user's function: its error, named by the layer it failed on
-        raise OptionError(f"{failed}: {type(error).__name__}: {error}", layer=path, option=option,
-                          kind=VALUE_KIND) from error

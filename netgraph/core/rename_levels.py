@@ -24,7 +24,8 @@ from typing import Any
 from netgraph.core.errors import OptionError, WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
-from netgraph.core.option_problems import VALUE_KIND, called_for_layer
+from netgraph.core.option_problems import VALUE_KIND
+from netgraph.core.user_functions import called_for_layer
 from netgraph.core.port_paths import shown_path
 
 __all__ = ["level_range", "renames_at_levels", "renamed_by"]

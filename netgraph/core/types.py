@@ -46,13 +46,14 @@ class Conflict(Exception):
     ``expected`` and ``found``: the layer's port at fault and the values compared (shapes, sizes, ranks, dtypes, or
     in words what was needed), which every Conflict raised gives, kept hashable as a Diagnostic keeps them
     (``frozen_value``: lists as tuples). ``kind``: the Diagnostic's kind where the problem is not a shape conflict
-    (``"shape"``, when None): an inner net's refusal of another kind keeps its own."""
+    (``"shape"``, when None): an inner net's refusal of another kind keeps its own. ``parts``: its text in pieces
+    where it gives advice (an inner net's, as ``Diagnostic.parts`` hold it), so a spec writes that advice in YAML."""
 
     def __init__(self, *args: object, option: str | None = None, inner: tuple[str, ...] = (),
                  problem: str | None = None, port: str | None = None, expected: object = None,
-                 found: object = None, kind: str | None = None) -> None:
+                 found: object = None, kind: str | None = None, parts: tuple = ()) -> None:
         super().__init__(*args)
-        self.option, self.inner, self.problem, self.kind = option, inner, problem, kind
+        self.option, self.inner, self.problem, self.kind, self.parts = option, inner, problem, kind, parts
         self.port, self.expected, self.found = port, frozen_value(expected), frozen_value(found)
 
     def reworded(self, text: str, port: str | None = None, inner: tuple[str, ...] = ()) -> "Conflict":

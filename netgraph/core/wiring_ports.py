@@ -149,7 +149,7 @@ class GraphPortsStep:
             if out in explicit_outputs:
                 feeding = next(e.index for e in w.edges if e.dst == PortRef(None, out))
                 first = self.layers[ref.layer].output_ports[0] == ref.port  # (layer, None) mutes its first output
-                muting = EdgeAdvice(PortAdvice(ref.layer, None if first else ref.port))
+                muting = EdgeAdvice(PortAdvice(ref.layer, None if first and ref.layer != "None" else ref.port))
                 self.problem("output-clash", None, f"graph output {out!r} is fed explicitly and also by the unwired "
                              f"output {ref.port!r} of {self.desc(ref.layer)}; mute one with ", muting,
                              " or name the graph port differently", layer=(), port=out, edge=feeding)

@@ -185,13 +185,14 @@ def _out_of_range(coder: Restricted, value: Any) -> str:
 
 def _first_out_of_range(coder: Restricted, value: Any) -> tuple[int | None, Any] | None:
     """(its example, or None for one array, and the index) of the first index of ``value`` (a tensor, array, number
-    or list of them: a ragged batch, whose items are the examples) outside ``coder``'s range; None if none is."""
+    or list of them: a ragged batch, whose items are the examples) outside ``coder``'s range; None if none is. An
+    example that holds no numbers is passed over: the port's own check says what it takes."""
     listed = isinstance(value, (list, tuple))
     for i, part in enumerate(value if listed else [value]):
         try:
             values = torch.as_tensor(native_array(part))
         except (TypeError, ValueError, RuntimeError):
-            return None  # no numbers: the port's own check says what it takes
+            continue  # no numbers (a label, None): refused by the check of what the port takes
         low, high = coder.index_span
         bad = values[(values < low) | (values > high) | values.isnan()] if values.is_floating_point() else \
             values[(values < low) | (values > high)]

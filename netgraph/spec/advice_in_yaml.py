@@ -1,9 +1,12 @@
 """The advice a core message gives (``netgraph.core.advice``: ports and edges to write, remedies by topic) said in a
-spec's terms: a port as an edge names it, an edge as a spec writes it, a remedy in YAML's words.
+spec's terms: a port as an edge names it, an edge as a spec writes it (a list ``[src, dst]`` where a name holds '->',
+which would split the string form), a remedy in YAML's words.
 
 >>> from netgraph.core.advice import COMBINING_LAYER, EdgeAdvice, PortAdvice
 >>> in_yaml(EdgeAdvice(PortAdvice(None, "Input2"), PortAdvice("b", "Input"))), in_yaml(EdgeAdvice(PortAdvice("b")))
 ("'Input2 -> b.Input'", "'b -> None'")
+>>> in_yaml(EdgeAdvice(PortAdvice(None, "I2"), PortAdvice("x -> y", "Input"))), in_yaml(EdgeAdvice(PortAdvice("a->b")))
+("['I2', 'x -> y.Input']", "['a->b', null]")
 >>> in_yaml(PortAdvice(None, "Result")), in_yaml(COMBINING_LAYER)
 ("'Result'", "{type: FunctionLayer, function: '#a + #b'}")
 """
@@ -25,8 +28,10 @@ _REMEDIES = {  # each remedy's words in a spec, by topic (one not here is said a
 def in_yaml(advice: Advice) -> str:
     """``advice`` in a spec's terms: a port or an edge quoted as a spec's edge writes it, a remedy in its words."""
     if isinstance(advice, EdgeAdvice):
-        target = "None" if advice.target is None else _endpoint(advice.target)
-        return _quoted(f"{_endpoint(advice.source)} -> {target}")
+        ends = (_endpoint(advice.source), None if advice.target is None else _endpoint(advice.target))
+        if any(end is not None and "->" in end for end in ends):  # a name the string form would split: a list
+            return "[" + ", ".join("null" if end is None else _quoted(end) for end in ends) + "]"
+        return _quoted(f"{ends[0]} -> {'None' if ends[1] is None else ends[1]}")
     if isinstance(advice, PortAdvice):
         return _quoted(_endpoint(advice))
     return _REMEDIES.get(advice.topic, advice.python)
