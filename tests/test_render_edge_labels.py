@@ -218,7 +218,8 @@ def long_label_net(seed: int, depth: int = 3) -> NetGraph:
 
 
 def labels_meeting(net: NetGraph, rankdir: str) -> list[tuple[str, str]]:
-    labels = [(g.find(f"{SVG}title").text, label_rect(g.find(f"{SVG}text"))) for g in groups(render(net, rankdir), "edge")]
+    edges = groups(render(net, rankdir), "edge")
+    labels = [(g.find(f"{SVG}title").text, label_rect(g.find(f"{SVG}text"))) for g in edges]
     return [(a, b) for k, (a, ra) in enumerate(labels) for b, rb in labels[k + 1:] if meet(ra, rb)]
 
 
