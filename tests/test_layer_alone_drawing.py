@@ -18,3 +18,24 @@ def test_a_layer_draws_as_the_net_of_it_alone(draw):
 def test_a_layer_renders_to_a_file(tmp_path):
     path = render(LinearLayer(2, input=3), tmp_path / "lin.svg")
     assert "LinearLayer" in path.read_text() and "Input" in path.read_text()
+
+
+def test_a_notebook_shows_a_layer_as_its_diagram():
+    """A net showed its diagram in a notebook (``_repr_svg_``) but a layer alone only its text, though Wolfram shows a
+    layer's summary and ``render_svg(layer)`` draws it."""
+    layer = LinearLayer(2, input=3)
+    assert layer._repr_svg_() == render_svg(layer)
+    assert 'id="L.LinearLayer"' in LinearLayer(2)._repr_svg_()  # its shapes not known yet: drawn all the same
+
+
+def test_a_notebook_shows_a_big_operator_alone_as_text(monkeypatch):
+    """The limit on a net's notebook diagram (``MAX_NOTEBOOK_LAYERS``, the layers inside operators counted) holds for
+    a layer alone: a map over a chain of thousands of layers is not drawn unasked."""
+    from netgraph import ElementwiseLayer, NetChain, NetMapOperator
+    from netgraph.core import stage_doors
+    drawn = []
+    monkeypatch.setattr(stage_doors, "stage", lambda name: lambda layer: drawn.append((name, layer)) or "<svg/>")
+    n = stage_doors.MAX_NOTEBOOK_LAYERS
+    big, small = (NetMapOperator(NetChain([ElementwiseLayer("Tanh")] * k)) for k in (n + 1, n))
+    assert big._repr_svg_() is None and not drawn
+    assert small._repr_svg_() == "<svg/>" and drawn == [("render_svg", small)]

@@ -148,6 +148,17 @@ def test_expand_takes_numpy_integers_as_depths():
         net.to_dot(expand=np.int32(-1))
 
 
+def test_expand_takes_numpy_bools_as_bools():
+    """expand=np.True_ said 'expand must be True, False or a depth >= 0 ..., found np.True_' (numpy's ints worked).
+    It is a flag, not the depth 1: True draws every level, False none."""
+    import numpy as np
+    net = NetGraph({"g": NetGraph({"h": NetGraph({"lin": LinearLayer(3)}, [])}, [])}, [], Input=2)
+    assert net.to_dot(expand=np.True_) == net.to_dot(expand=True)
+    assert net.to_dot(expand=np.True_).count("subgraph ") == 2
+    assert net.to_dot(expand=np.False_) == net.to_dot(expand=False)
+    assert net.to_dot(expand=np.False_).count("subgraph ") == 0
+
+
 def test_drawing_something_that_is_no_net_is_an_option_error(tmp_path):
     """netgraph.render's functions given anything but a net or a layer raised a raw AttributeError ('layers')."""
     from netgraph.render import render, render_svg, to_dot

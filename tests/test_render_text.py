@@ -225,3 +225,16 @@ def test_capitals_get_their_width_in_the_builtin_layout():
     layer, port = boxes["L." + "M" * 12], boxes["I." + "W" * 8]
     assert layer[2] - layer[0] >= 12 * 8.33, layer
     assert port[2] - port[0] >= 8 * 0.944 * 11, port
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name", ["  ", "   "])
+def test_a_run_of_spaces_shows_every_space(backend, name):
+    """A layer named two spaces: dot wrote ``' \\xa0'`` (SVG shows a run of spaces as one, so Graphviz writes each
+    space after a space as a no-break space), the built-in layout ``'  '``, which showed as ``' '``. Both now write
+    Graphviz's, which shows every space."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        root = ET.fromstring(NetGraph({name: LinearLayer(3)}, [], Input=2).render_svg(backend=backend))
+    shown = [t.text for t in root.iter(f"{SVG}text")]
+    assert "'" + " " + "\xa0" * (len(name) - 1) + "'" in shown, shown

@@ -29,6 +29,7 @@ from netgraph.core.option_rules import ChosenBy, Excludes
 from netgraph.core.plugins import stage
 from netgraph.core.registry import Registry, registry_scope
 from netgraph.core.layer_values import hashed_option as _hashed, same_option as _same, short_option as _short
+from netgraph.core.stage_doors import notebook_svg
 from netgraph.core.shared import NetSharedArray, SharedNames, check_shared_held, replaced_markers
 from netgraph.core.torch_array_names import array_name_hint, array_name_note
 from netgraph.core.types import ANY_REAL, Conflict, PortType, as_shape
@@ -374,6 +375,10 @@ class Layer:
         if not dataclasses.is_dataclass(self):
             return hash(type(self).__name__)
         return hash((type(self), tuple(_hashed(getattr(self, f.name)) for f in dataclasses.fields(self))))
+
+    def _repr_svg_(self) -> str | None:
+        """What a notebook shows: the diagram of the layer alone (a net's, for a net; ``stage_doors.notebook_svg``)."""
+        return notebook_svg(self)
 
     def __repr__(self) -> str:
         opts, shapes, parts = self.options(), shape_options(type(self)), []

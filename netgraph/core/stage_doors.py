@@ -12,7 +12,7 @@ from typing import Any
 
 from netgraph.core.plugins import stage
 
-__all__ = ["DrawingAndYaml", "MAX_NOTEBOOK_LAYERS"]
+__all__ = ["DrawingAndYaml", "MAX_NOTEBOOK_LAYERS", "notebook_svg"]
 
 MAX_NOTEBOOK_LAYERS = 1000  # a notebook draws a net of up to this many layers; a bigger one shows its text
 
@@ -32,11 +32,8 @@ class DrawingAndYaml:
         return stage("render")(self, path, **options)
 
     def _repr_svg_(self) -> str | None:
-        """The diagram a notebook shows; None (the notebook shows the text) past ``MAX_NOTEBOOK_LAYERS`` layers:
-        drawing thousands takes seconds and megabytes, unasked (``render_svg`` draws them when asked)."""
-        if _drawn_past(self, MAX_NOTEBOOK_LAYERS):
-            return None
-        return self.render_svg()
+        """The diagram a notebook shows (``notebook_svg``)."""
+        return notebook_svg(self)
 
     def to_yaml(self, name: str | None = None, description: str | None = None) -> str:
         return stage("to_yaml")(self, name=name, description=description)
@@ -46,13 +43,24 @@ class DrawingAndYaml:
         return stage("from_yaml")(source, **options)
 
 
-def _drawn_past(net: Any, limit: int) -> bool:
-    """Whether a diagram of ``net`` draws more than ``limit`` layers: its own, its nested graphs' and those of the
-    nets its operators hold (each drawn in a cluster, not as one box); counting stops past ``limit``."""
-    count, todo = 0, [net]
+def notebook_svg(drawn: Any) -> str | None:
+    """The diagram a notebook shows of a net or a layer (the net of it alone, as ``render_svg`` draws it); None (the
+    notebook shows the text) past ``MAX_NOTEBOOK_LAYERS`` layers: drawing thousands takes seconds and megabytes,
+    unasked (``render_svg`` draws them when asked)."""
+    if _drawn_past(drawn, MAX_NOTEBOOK_LAYERS):
+        return None
+    return drawn.render_svg() if isinstance(drawn, DrawingAndYaml) else stage("render_svg")(drawn)
+
+
+def _drawn_past(drawn: Any, limit: int) -> bool:
+    """Whether a diagram of ``drawn`` (a net or a layer) draws more than ``limit`` layers: its own, its nested graphs'
+    and those of the nets its operators hold (each drawn in a cluster, not as one box); counting stops past
+    ``limit``."""
+    count, todo = 0, [drawn]
     while todo and count <= limit:
-        for node in todo.pop().ir.nodes:
-            inner = node.layer.inner_nets()
+        item = todo.pop()
+        for layer in [node.layer for node in item.ir.nodes] if isinstance(item, DrawingAndYaml) else [item]:
+            inner = layer.inner_nets()
             count += 0 if inner else 1
             todo += inner.values()
     return count > limit

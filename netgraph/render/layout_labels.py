@@ -6,7 +6,8 @@ edge or label still crosses it there, the gap gets rows for labels at its ends, 
 (``layout_edges.routes`` bends them between those rows): tail rows, before the destinations (a fan-out's edges are as
 far apart there as the layers they feed), and head rows, after the sources (edges converging on neighbouring slots
 are apart there). A gap takes the fewest rows (at most ``MAX_ROWS``) that leave no label crossed, else the placement
-crossing least; a label keeps to the middle of its bend when nothing crosses it there.
+crossing least, a label over another counting as ``MEET`` crossings (an edge through a label leaves it readable,
+a label over a label does not); a label keeps to the middle of its bend when nothing crosses it there.
 
 >>> round(eased(0.5), 6), eased(-1.0), eased(2.0)
 (0.5, 0.0, 1.0)
@@ -27,6 +28,7 @@ MAX_ROWS = 4  # rows a gap may get at its ends for labels crossed in its middle
 BIG_GAP, BIG_GAP_ROWS = 64, 2  # a gap of more labels than this tries at most this many rows (time)
 CLEAR = 1.0  # the least room between a label and another edge
 LABEL_SEP = 2.0  # ... and between two labels of one row
+MEET = 8  # a label on another counts as crossing this many edges: text over text cannot be read, text under a line can
 
 
 def eased(x: float) -> float:
@@ -166,8 +168,8 @@ class _Placer:
         return far + BESIDE - inset, far + BESIDE + reach - inset
 
     def place(self, heads: int, tails: int, default: int, limit: float = math.inf) -> tuple[float, dict]:
-        """(labels crossed or meeting another, {edge: (row, side, reach)}) with ``heads`` and ``tails`` rows; past
-        ``limit`` crossings it stops (cost infinite)."""
+        """(edges and frames crossing the labels, plus ``MEET`` for each label meeting another, {edge: (row, side,
+        reach)}) with ``heads`` and ``tails`` rows; past ``limit`` it stops (cost infinite)."""
         k = 1 if heads + tails else 0
         rows = [("mid", 0), *(("tail", j) for j in range(tails)), *(("head", j) for j in range(heads))]
         placed, chosen, cost = _Rows(), {}, 0
@@ -178,7 +180,8 @@ class _Placer:
             for row in rows:
                 for side in (default, -default):
                     lo, hi = self.reach(i, width, row[0], side, k)
-                    worse = self.crossings[k].count(row[0], lo, hi, self.gap.own[i]) + placed.meeting(row, lo, hi)
+                    crossed = self.crossings[k].count(row[0], lo, hi, self.gap.own[i])
+                    worse = crossed + MEET * placed.meeting(row, lo, hi)
                     if best is None or worse < best[0]:
                         best = (worse, row, side, (lo, hi))
                 if best[0] == 0:

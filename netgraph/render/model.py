@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.integers import plain_int
 from netgraph.core.types import INTEGER, PortType, range_suffix
@@ -49,7 +51,8 @@ class DiagramOptions:
             raise OptionError(f"rankdir must be one of {list(RANKDIRS)}, found {self.rankdir!r}"
                               f"{did_you_mean(self.rankdir, RANKDIRS)}", kind="option-value", option="rankdir",
                               found=self.rankdir)
-        object.__setattr__(self, "expand", plain_int(self.expand))  # numpy's integers (a depth computed with numpy)
+        expand = bool(self.expand) if isinstance(self.expand, np.bool_) else plain_int(self.expand)  # numpy's bools
+        object.__setattr__(self, "expand", expand)  # ... and integers (a depth or a flag computed with numpy)
         if not isinstance(self.expand, (bool, int)) or self.expand < 0:
             raise OptionError(f"expand must be True, False or a depth >= 0 (levels of nested graphs drawn as "
                               f"clusters), found {self.expand!r}", kind="option-value", option="expand",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from itertools import pairwise
 from xml.sax import saxutils
@@ -35,9 +36,19 @@ def _n(x: float) -> str:
     return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
+def _spaced(content: str) -> str:
+    """Escaped text with each space after a space written as a no-break space, as Graphviz writes it: SVG shows a run
+    of spaces as one (a layer named two spaces showed as ``' '``).
+
+    >>> _spaced("'   '")
+    "' &#160;&#160;'"
+    """
+    return re.sub("(?<= ) ", "&#160;", content)
+
+
 def _text(x: float, y: float, content: str, size: float, extra: str = "") -> str:
     return (f'<text text-anchor="middle" x="{_n(x)}" y="{_n(y)}" font-family="{FONT}" '
-            f'font-size="{_n(size)}"{extra}>{content}</text>')
+            f'font-size="{_n(size)}"{extra}>{_spaced(content)}</text>')
 
 
 def _rect(x: float, y: float, w: float, h: float, fill: str, stroke: str, extra: str = "") -> str:
@@ -198,7 +209,7 @@ def _edge(index: int, e, points: list[tuple[float, float]], rankdir: str, at: fl
             f'<path fill="none" stroke="{EDGE_COLOUR}" d="{" ".join(d)}"/>\n'
             f'<polygon fill="{EDGE_COLOUR}" stroke="{EDGE_COLOUR}" points="{arrow}"/>\n'
             f'<text text-anchor="{anchor}" x="{_n(lx)}" y="{_n(ly)}" font-family="{FONT}" '
-            f'font-size="{_n(LABEL_PT)}" fill="{TEXT_COLOUR}">{escape(e.label)}</text>\n</g>'), right
+            f'font-size="{_n(LABEL_PT)}" fill="{TEXT_COLOUR}">{_spaced(escape(e.label))}</text>\n</g>'), right
 
 
 def _clusters(d: Diagram, p: Placed, crossing: dict[tuple, list[Rect]]) -> list[str]:
