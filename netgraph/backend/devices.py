@@ -25,9 +25,7 @@ def parse_device(value: Any) -> torch.device:
     kind ``device-name`` (not a device) or ``device-missing`` (not on this machine, ``detail`` says why)."""
     if value is None:
         return torch.device("cpu")
-    if isinstance(value, (tuple, list)) and value:  # empty: no device, refused below (value[-1] raised IndexError)
-        value = _wolfram_gpus(value)
-    text = str(value)
+    text = str(_wolfram_gpus(value) if isinstance(value, (tuple, list)) and value else value)  # empty: refused below
     text = {"GPU": "cuda", "gpu": "cuda", "CPU": "cpu"}.get(text, text)
     try:
         device = torch.device(text)

@@ -84,6 +84,8 @@ OPTIONS: dict[str, Any] = {
 }
 #: Options where Wolfram's "Automatic" means more than the default: random_seed's is a fresh seed per call.
 OWN_AUTOMATIC = ("random_seed",)
+#: Options whose Wolfram None (the string "None", as progress="None" reads it too) is Python's None: none of it.
+WOLFRAM_NONE = ("validation_set", "checkpoint", "training_stopping_criterion")
 
 
 def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
@@ -140,6 +142,7 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
     # Wolfram's options default to Automatic: that value is the option's default here
     options = {k: OPTIONS[k] if isinstance(v, str) and v == "Automatic" and k not in OWN_AUTOMATIC else v
                for k, v in options.items()}
+    options = {k: None if isinstance(v, str) and v == "None" and k in WOLFRAM_NONE else v for k, v in options.items()}
     for name in ("all", "return_results", "distributed", "sync_batch_norm"):
         if name in options and not isinstance(options[name], (bool, np.bool_)):
             raise OptionError(f"net_train option {name}= must be True or False, found {options[name]!r}",
