@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 import torch
 
 from netgraph import (DropoutLayer, LinearLayer, NetGraph, NetPort, NormalDistribution, RandomArrayLayer,
@@ -20,21 +21,37 @@ def noisy_net() -> NetGraph:
     return net_initialize(NetGraph(layers, wiring, Input=2), seed=0)
 
 
-def train(seed: int) -> list[float]:
+class Examples(torch.utils.data.Dataset):
+    """A map-style Dataset of example dicts: net_train's DataLoader draws its order from torch's generator."""
+
+    def __init__(self, seed: int):
+        x, y = known_function(48, seed)
+        self.cols = {"Input": x, "Target": y}
+
+    def __len__(self) -> int:
+        return 48
+
+    def __getitem__(self, i: int) -> dict:
+        return {k: v[i] for k, v in self.cols.items()}
+
+
+def train(seed: int, form: str) -> list[float]:
     x, y = known_function(48, seed)
-    results = net_train(noisy_net(), {"Input": x, "Target": y}, max_training_rounds=4, batch_size=8,
-                        validation_set=0.25, random_seed=seed, learning_rate=0.05, progress_reporting=None,
-                        all=True)
+    data = {"Input": x, "Target": y} if form == "tensors" else Examples(seed)
+    validation = 0.25 if form == "tensors" else {"Input": x[:12], "Target": y[:12]}
+    results = net_train(noisy_net(), data, max_training_rounds=4, batch_size=8, validation_set=validation,
+                        random_seed=seed, learning_rate=0.05, progress=None, all=True)
     return [*results.batch_losses, *results.validation_losses]
 
 
-def test_seeded_runs_in_two_threads_at_once_repeat_their_solo_runs():
-    solo = {seed: train(seed) for seed in (1, 2)}
+@pytest.mark.parametrize("form", ["tensors", "dataset"])
+def test_seeded_runs_in_two_threads_at_once_repeat_their_solo_runs(form):
+    solo = {seed: train(seed, form) for seed in (1, 2)}
     assert solo[1] != solo[2]
     state = torch.get_rng_state()
     for _ in range(4):  # trials: the threads interleave differently each time
         found: dict[int, list[float]] = {}
-        threads = [threading.Thread(target=lambda s=seed: found.__setitem__(s, train(s))) for seed in (1, 2)]
+        threads = [threading.Thread(target=lambda s=seed: found.__setitem__(s, train(s, form))) for seed in (1, 2)]
         for thread in threads:
             thread.start()
         for thread in threads:
