@@ -36,7 +36,8 @@ def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], metho
         why = "; ".join([*([f"this run trains {_few(new)}, which it left frozen"] if new else []),
                          *([f"it trained {_few(gone)}, which this run freezes"] if gone else [])]) or "another order"
         raise mismatch(source, f"was written by a run that froze other arrays (learning_rate_multipliers): {why}; "
-                       f"resume with the same arrays frozen, or {START_FRESH}", option="learning_rate_multipliers", expected=tuple(trained), found=tuple(before))
+                       f"resume with the same arrays frozen, or {START_FRESH}", option="learning_rate_multipliers",
+                       expected=tuple(trained), found=tuple(before))
     needed = set(optimizer.param_groups[0]) - {"base_lr"}  # net_train's own, set after loading when absent
     settings = [dict(g) for g in optimizer.param_groups]
     try:
