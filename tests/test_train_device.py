@@ -121,3 +121,18 @@ def test_wolframs_gpu_index_zero_says_it_counts_from_one(monkeypatch):
     fake_gpus(monkeypatch, 2)
     with pytest.raises(OptionError, match=r"counts the GPUs from 1 \('cuda:0' is \('GPU', 1\)\)"):
         parse_device(("GPU", 0))
+
+
+@pytest.mark.parametrize("value, expected", [(("CPU",), torch.device("cpu")), (["cuda:1"], torch.device("cuda", 1)),
+                                             (("GPU",), torch.device("cuda")),
+                                             ((torch.device("cuda", 0),), torch.device("cuda", 0))])
+def test_a_one_device_tuple_is_that_device(monkeypatch, value, expected):
+    # Found by QA: target_device=("CPU",) got the "several GPUs train in several processes" message
+    fake_gpus(monkeypatch, 2)
+    assert parse_device(value) == expected
+
+
+def test_a_one_element_tuple_of_no_device_is_named_as_given():
+    with pytest.raises(OptionError, match=r"must be 'cpu' or 'cuda' \(or 'cuda:N'\), found \('tpu',\)") as info:
+        parse_device(("tpu",))
+    assert info.value.diagnostics[0].kind == "device-name"

@@ -290,3 +290,15 @@ def test_a_pair_for_a_net_with_two_outputs_is_refused_with_the_dict_by_port(inpu
                                         r"'B': \.\.\.\}") as caught:
         net_train(net, (x, y), max_training_rounds=1, progress=False)
     assert caught.value.kind == "data-form"
+
+
+@pytest.mark.parametrize("option", ["checkpoint", "validation_set", "training_stopping_criterion"])
+def test_wolframs_none_as_a_string_is_none(tmp_path, monkeypatch, option):
+    # Found by QA: checkpoint="None" quietly created a folder named None, while validation_set="None" looked for a
+    # data file "None"; progress="None" already read Wolfram's None as off
+    monkeypatch.chdir(tmp_path)
+    net, data = _net_and_data()
+    kw = dict(max_training_rounds=2, random_seed=0, progress=None, all=True)
+    given, plain = net_train(net, data, **{option: "None"}, **kw), net_train(net, data, **{option: None}, **kw)
+    assert list(tmp_path.iterdir()) == [] and given.checkpointing_files == []
+    assert given.batch_losses == plain.batch_losses and given.validation_losses == []

@@ -25,9 +25,7 @@ def parse_device(value: Any) -> torch.device:
     kind ``device-name`` (not a device) or ``device-missing`` (not on this machine, ``detail`` says why)."""
     if value is None:
         return torch.device("cpu")
-    if isinstance(value, (tuple, list)) and value:  # empty: no device, refused below (value[-1] raised IndexError)
-        value = _wolfram_gpus(value)
-    text = str(value)
+    text = str(_wolfram_gpus(value) if isinstance(value, (tuple, list)) and value else value)  # empty: refused below
     text = {"GPU": "cuda", "gpu": "cuda", "CPU": "cpu"}.get(text, text)
     try:
         device = torch.device(text)
@@ -44,7 +42,10 @@ def parse_device(value: Any) -> torch.device:
 
 
 def _wolfram_gpus(value: tuple | list) -> str:
-    """Wolfram's {"GPU", n} (n from 1) as 'cuda:<n - 1>'; several GPUs ({"GPU", All}, a list): OptionError."""
+    """Wolfram's {"GPU", n} (n from 1) as 'cuda:<n - 1>'; one device alone (('CPU',), ['cuda:1']) as that device;
+    several GPUs ({"GPU", All}, a list): OptionError."""
+    if len(value) == 1 and isinstance(value[0], (str, torch.device)):
+        return str(value[0])
     if len(value) == 2 and value[0] in ("GPU", "gpu") and isinstance(value[1], int) and not isinstance(value[1], bool):
         if value[1] >= 1:
             return f"cuda:{value[1] - 1}"

@@ -123,7 +123,7 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
         with placed_at_layers(args.spec), sigterm_as_interrupt(not args.distributed) as terminated:
             results = _net_train(args, net, data, method, loss, metrics, validation, checkpoint)
     except OptionError as exc:
-        raise worded_by_flags(exc) from None
+        raise worded_by_flags(exc, resumed=resumed) from None
     except DistributedTimeoutError as exc:  # gloo's own error stays its cause
         raise DistributedTimeoutError(f"--distributed-timeout {args.distributed_timeout:g}: "
                                       f"{exc.diagnostics[0].detail}", diagnostics=exc.diagnostics) from exc.__cause__

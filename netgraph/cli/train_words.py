@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from netgraph.core.errors import DataError, OptionError
+from netgraph.core.errors import DataError, Diagnostic, OptionError
 from netgraph.train.checkpoint import EARLIER_CHECKPOINT
+from netgraph.train.checkpoint_checks import START_FRESH
 from netgraph.train.metrics import STOPPING, not_one_metric
 
 __all__ = ["worded_by_flags", "worded_by_files"]
@@ -16,14 +17,21 @@ _SUBOPTION_FLAG = {"momentum": "--momentum", "eps": "--epsilon"}
 _NUMBER_FLAG = {"batch_size": "--batch-size", "max_training_rounds": "--rounds", "learning_rate": "--learning-rate",
                 "max_training_time": "--time", "num_workers": "--workers",
                 "distributed_timeout": "--distributed-timeout"}
+#: the flag a resumed run keeps as its checkpoint was written, by net_train's keyword
+_RESUME_FLAG = {"method": "--method", "batch_size": "--batch-size", "working_precision": "--precision",
+                "validation_set": "--validation"}
+#: ``START_FRESH`` in the flags' words
+_START_FRESH_FLAGS = "start fresh (without --resume, or with another --checkpoint folder)"
 #: the flag that asked for a metric, by net_train's keyword
 _METRIC_FLAG = {"metrics": "--metrics", STOPPING: "--stop-on"}
 
 
-def worded_by_flags(exc: OptionError, metric_flags: dict[str, str] = _METRIC_FLAG) -> OptionError:
+def worded_by_flags(exc: OptionError, metric_flags: dict[str, str] = _METRIC_FLAG,
+                    resumed: Path | None = None) -> OptionError:
     """``exc`` (from net_train) worded by the flag the user typed, as its Diagnostic's fields say: a method suboption
     as ``--momentum must be ...``, a loss term as ``--loss: weight of 'KL' must be ...``; else ``exc`` itself.
-    ``metric_flags``: the flag that asked for metrics, by keyword (``measure``'s ``--measure``)."""
+    ``metric_flags``: the flag that asked for metrics, by keyword (``measure``'s ``--measure``); ``resumed``: the
+    checkpoint ``--resume`` continues from."""
     if exc.diagnostics and all(x.kind == "metric-port" and x.option in metric_flags for x in exc.diagnostics):
         return OptionError("; ".join(f"{metric_flags[x.option]}: {x.detail}" for x in exc.diagnostics),
                            diagnostics=exc.diagnostics)
@@ -40,6 +48,8 @@ def worded_by_flags(exc: OptionError, metric_flags: dict[str, str] = _METRIC_FLA
         return OptionError(f"--validation {d.found} {d.detail}", option=d.option)
     if d.kind == "unreadable-file" and d.hint == EARLIER_CHECKPOINT:  # a checkpoint cut short; no resume= here
         return _unreadable_checkpoint(d.found, d.detail)
+    if d.kind == "checkpoint-mismatch" and resumed is not None:
+        return _resume_words(d, resumed)
     if d.kind == "resume-seed":
         return OptionError(f"--seed {d.found}: {d.detail}", option=d.option)
     if d.kind == "option-value" and d.option == STOPPING and isinstance(d.expected, tuple):  # no measured metric
@@ -52,6 +62,23 @@ def worded_by_flags(exc: OptionError, metric_flags: dict[str, str] = _METRIC_FLA
         return OptionError(f"--loss: {f'{entry} of {d.port!r}' if entry else repr(d.port)} {d.detail}",
                            option="loss")
     return exc
+
+
+def _resume_words(d: Diagnostic, resumed: Path) -> OptionError:
+    """A checkpoint the run cannot continue, rendered in the flags' words from ``d``'s option, expected (this run's)
+    and found (the checkpoint's) values; one of no flag's option says its way to start fresh in them."""
+    flag, was, now = _RESUME_FLAG.get(d.option), d.found, d.expected
+    if d.option == "validation_set":
+        given = "with" if was else "without"
+        detail = (f"was written by a run {given} {flag}: its best net and early stopping follow its "
+                  f"{'validation' if was else 'training'} losses; resume {given} {flag}, or {_START_FRESH_FLAGS}")
+    elif flag is not None and was is not None:
+        why = " (another would pass over another part of the round)" if d.option == "batch_size" else ""
+        detail = f"was written with {flag} {was}, not {now}{why}: resume with {flag} {was}, or {_START_FRESH_FLAGS}"
+    else:
+        detail = d.detail.replace(START_FRESH, _START_FRESH_FLAGS)
+    return OptionError(f"checkpoint {str(resumed)!r} {detail}", kind=d.kind, option=d.option, expected=now,
+                       found=was, detail=detail)
 
 
 def _unreadable_checkpoint(path: str, why: str) -> OptionError:

@@ -28,6 +28,7 @@ from typing import Any
 import torch
 
 from netgraph.core.files import folders_made
+from netgraph.core.torch_state import TORCH_STATE_LOCK
 from netgraph.train.checkpoint import NothingToResume, checkpoints, refuse_newer
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.train.data_shapes import with_data_shapes
@@ -83,6 +84,8 @@ OPTIONS: dict[str, Any] = {
 }
 #: Options where Wolfram's "Automatic" means more than the default: random_seed's is a fresh seed per call.
 OWN_AUTOMATIC = ("random_seed",)
+#: Options whose Wolfram None (the string "None", as progress="None" reads it too) is Python's None: none of it.
+WOLFRAM_NONE = ("validation_set", "checkpoint", "training_stopping_criterion")
 
 
 def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
@@ -139,6 +142,7 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
     # Wolfram's options default to Automatic: that value is the option's default here
     options = {k: OPTIONS[k] if isinstance(v, str) and v == "Automatic" and k not in OWN_AUTOMATIC else v
                for k, v in options.items()}
+    options = {k: None if isinstance(v, str) and v == "None" and k in WOLFRAM_NONE else v for k, v in options.items()}
     for name in ("all", "return_results", "distributed", "sync_batch_norm"):
         if name in options and not isinstance(options[name], (bool, np.bool_)):
             raise OptionError(f"net_train option {name}= must be True or False, found {options[name]!r}",
@@ -219,7 +223,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
             plan.logged = True
         trainer = Trainer(net, module, loss.to(ctx.device), train.to(ctx.device),
                           validation.to(ctx.device) if validation is not None else None, plan, ctx, groups)
-        reason = _run(trainer)
+        reason = trainer.run()  # torch's random state left as it was: the run draws from its own (Trainer.random)
         log = None  # closed here, where its last events are written (or by `finally` on an error's way out)
         _after_run(trainer, held, guards)
         return _results(net, module, trainer, reason, run.method, rates, loss, o, precision.dtype)
@@ -246,7 +250,8 @@ def _net_and_loss(net: NetGraph, data: Any, o: dict[str, Any], seed: int | None)
         raise OptionError("nothing to train: every term of loss_function has weight 0, so the loss is 0 at every step "
                           "and no array would move; give a term a weight above 0", kind="nothing-to-train",
                           option="loss_function", expected="a weight above 0", found=0)
-    drawn = int(torch.randint(0, 2**62, ()).item()) if seed is None else seed  # rank 0's is broadcast (_train)
+    with TORCH_STATE_LOCK:  # not from the middle of another thread's run's draws
+        drawn = int(torch.randint(0, 2**62, ()).item()) if seed is None else seed  # rank 0's is broadcast (_train)
     if any(v is None for v in all_arrays(net).values()):
         net = net_initialize(net, seed=drawn)  # unseeded: from torch's RNG too (DDP gives every rank rank 0's arrays)
     return net, data, loss, drawn
@@ -293,13 +298,6 @@ def _plan(o: dict[str, Any], run: RunOptions, train: Any, seed: int, stopping: A
     return Plan(run.batch_size, _rounds(o["max_training_rounds"], run.max_time, per_round), run.max_time, seed,
                 run.method, stopping, run.progress, run.checkpoint, run.resume, per_round, mixed=precision.mixed,
                 seed_text=run.seed_text)
-
-
-def _run(trainer: Trainer) -> str:
-    """Train, leaving torch's random state as it was; the reason training stopped."""
-    device = trainer.ctx.device
-    with torch.random.fork_rng(devices=[device.index or 0] if device.type == "cuda" else []):
-        return trainer.run()
 
 
 def _after_run(trainer: Trainer, held: Any, guards: Any) -> None:

@@ -20,7 +20,8 @@ import torch
 from netgraph.core.errors import OptionError, with_article
 
 __all__ = ["check_layout", "check_compatible", "check_progress", "check_optimizer_state", "check_same_net",
-           "check_precision", "check_validation", "resumed_seed", "NothingToResume", "malformed", "mismatch"]
+           "check_precision", "check_validation", "resumed_seed", "NothingToResume", "malformed", "mismatch",
+           "START_FRESH"]
 
 
 def malformed(source: Any, detail: str, **fields: Any) -> OptionError:
@@ -28,6 +29,10 @@ def malformed(source: Any, detail: str, **fields: Any) -> OptionError:
     checkpoint of the form netgraph writes (made by hand, or changed)."""
     return OptionError(f"checkpoint {str(source)!r} is malformed: {detail}", kind="malformed-checkpoint",
                        detail=detail, **fields)
+
+
+#: the remedy a checkpoint this run cannot continue ends with (the command line says it in its flags)
+START_FRESH = "start fresh (resume=False, or another checkpoint directory)"
 
 
 def mismatch(source: Any, detail: str, **fields: Any) -> OptionError:
@@ -243,8 +248,8 @@ def check_same_net(saved: dict[str, str] | None, mine: dict[str, str], net: Any,
             *(["the net's ports (names, coders, or the layers feeding the outputs) differ"]
               if saved.get("") != mine.get("") else [])]
     raise mismatch(source, f"was written for another net, though its arrays have the same names and shapes: "
-                   f"{'; '.join(what)}. Resume with the net that wrote it, or start fresh (resume=False, or another "
-                   f"checkpoint directory); load_checkpoint(net, path) takes its arrays into another net",
+                   f"{'; '.join(what)}. Resume with the net that wrote it, or {START_FRESH}; "
+                   f"load_checkpoint(net, path) takes its arrays into another net",
                    found=tuple(changed + new + gone))
 
 
@@ -256,8 +261,8 @@ def check_precision(model: dict[str, torch.Tensor], module: torch.nn.Module, sou
     if len(saved) == 1 and len(mine) == 1 and saved != mine:
         was, now = (str(next(iter(d))).removeprefix("torch.") for d in (saved, mine))
         raise mismatch(source, f"holds {was} arrays, but this run trains in {now}: resume with "
-                       f"working_precision={was!r} (netgraph train: --precision {was}), or start fresh (resume=False, "
-                       f"or another checkpoint directory)", option="working_precision", expected=now, found=was)
+                       f"working_precision={was!r} (netgraph train: --precision {was}), or {START_FRESH}",
+                       option="working_precision", expected=now, found=was)
 
 
 def check_validation(progress: dict[str, Any], validating: bool, source: Any) -> None:
@@ -269,7 +274,7 @@ def check_validation(progress: dict[str, Any], validating: bool, source: Any) ->
         given = "with" if had else "without"
         raise mismatch(source, f"was written by a run {given} a validation set: its best net and early stopping "
                        f"follow its {'validation' if had else 'training'} losses; resume {given} validation_set, or "
-                       f"start fresh (resume=False, or another checkpoint directory)", option="validation_set",
+                       f"{START_FRESH}", option="validation_set",
                        expected=validating, found=had)
 
 

@@ -210,7 +210,5 @@ def _past_done_batches(batches: Iterator, done: int, trainer: Any) -> Iterator:
             raise mismatch(trainer.plan.resume[0], f"was written after {done} batches of round "
                            f"{trainer.state.rounds + 1}, but the {TRAINING} gives {read}: resume with the data the "
                            f"run was trained on", data=TRAINING, expected=f"at least {done} batches", found=read)
-    torch.set_rng_state(trainer.rng_after[0])
-    if trainer.rng_after[1] is not None and trainer.ctx.device.type == "cuda":
-        torch.cuda.set_rng_state(trainer.rng_after[1], trainer.ctx.device)
+    trainer.random.put(*trainer.rng_after)
     yield from batches

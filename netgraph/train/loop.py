@@ -2,7 +2,8 @@
 
 Each round ``r`` reseeds torch from ``(seed, r, rank)`` and shuffles with a generator seeded from
 ``(seed, r)``, so a run resumed from a checkpoint takes exactly the steps the uninterrupted run would
-have taken, and every process of a distributed run walks the same order.
+have taken, and every process of a distributed run walks the same order. The run's random state is its own
+(``OwnRandomState``), in torch's generators only while it fetches a batch and steps, validates or ends a round.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import dataclasses
 import functools
 import math
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import torch
@@ -35,6 +37,7 @@ from netgraph.train.run_plan import Plan, Progress, mix_seed
 from netgraph.train.shared_log import SharedLog
 from netgraph.train.interrupted_round import checkpoint_interrupted, resumed_batches, resumed_within
 from netgraph.train.step_boundary import StepBoundary
+from netgraph.train.own_random import OwnRandomState
 
 __all__ = ["TrainingError", "Progress", "Plan", "Trainer", "mix_seed"]
 
@@ -60,6 +63,7 @@ class Trainer(ProgressReports):
         self.round_total, self.round_count = 0.0, 0  # the round's loss sum (weighted by examples) and examples
         self.done_in_round: int | None = None  # batches of the round under way done; None inside a step or round end
         self.place_in_round: dict | None = None  # a mid-round checkpoint's place in its round, until it goes on
+        self.random = OwnRandomState(ctx.device)  # in torch's generators inside ``with self.random.loaded():``
         self.rng_after: tuple | None = None  # torch's random state after the last step (None: torch's own now)
         # only a source that runs code of its own between steps (a loader, a Dataset) can draw from torch's generator
         # there: data in memory needs no copy of the random state after each step (``hold_random_state``)
@@ -128,15 +132,12 @@ class Trainer(ProgressReports):
         self.factor = self.factor if factor is None else factor
 
     def seed(self, seed: int) -> None:
-        """Seed the CPU generator, and CUDA's when training there (``torch.manual_seed`` formats the call stack for
-        each lazily seeded backend on every call: 0.1-0.6 ms a round, seconds over 10,000 rounds of tiny data)."""
-        torch.default_generator.manual_seed(seed)
-        if self.ctx.device.type == "cuda":
-            torch.cuda.manual_seed_all(seed)
+        """Seed the run's random state (CPU, and CUDA's when training there)."""
+        self.random.seed(seed)
 
     def rng_state(self) -> tuple:
-        cuda = self.ctx.device.type == "cuda"
-        return torch.get_rng_state(), torch.cuda.get_rng_state(self.ctx.device) if cuda else None
+        """The run's random state now: (CPU, CUDA or None)."""
+        return self.random.state()
 
     def where(self) -> str:
         """The round and the batch within it being trained, 1-based, for messages."""
@@ -149,9 +150,7 @@ class Trainer(ProgressReports):
 
     def diagnose(self, batch: dict, n: int, rng: tuple, value: float, examples: list[int] | None) -> None:
         """Raise TrainingError naming the first layer whose output is NaN/Inf on the failing batch."""
-        torch.set_rng_state(rng[0])  # replay the same random draws
-        if rng[1] is not None:
-            torch.cuda.set_rng_state(rng[1], self.ctx.device)
+        self.random.put(*rng)  # replay the same random draws
         if self.plan.batch_stats is not None:  # replayed on each process's own: each may stop at another layer
             stop_sharing(self.module)
         with mixed_forward(self.ctx.device) if self.plan.mixed else contextlib.nullcontext():
@@ -229,15 +228,11 @@ class Trainer(ProgressReports):
             timed_out = False
             if self.place_in_round is None:
                 self.round_started_at, self.round_total, self.round_count = s.batches, 0.0, 0
-                batches = self.batches(self.train, order)
+                batches = iter(self.batches(self.train, order))
             else:  # a mid-round checkpoint's round: from the batch after its last
                 batches = resumed_batches(self, self.batches(self.train, order))
             self.done_in_round = s.batches - self.round_started_at
-            for batch, weight, whole, examples in batches:
-                with self.boundary:  # an interrupt waits for the step's end: a checkpoint can follow it
-                    self.done_in_round = None
-                    value = self.train_batch(batch, weight, whole, examples)
-                    self.done_in_round = s.batches - self.round_started_at
+            while (value := self.next_step(batches)) is not None:
                 if self.bar is not None:
                     self.bar.update(1)
                     self.bar.set_postfix(bar_postfix(self.state, self.loss.last_terms, value,
@@ -247,16 +242,30 @@ class Trainer(ProgressReports):
                     break
             if self.validation is not None:
                 self.hold_random_state()
-            validated = self.validate(r) if self.validation is not None else None  # changes no state: stoppable
-            with self.boundary:
-                self.done_in_round = None
-                reason = self.end_round(r, validated)
-                self.done_in_round = 0
-            reason = self.report(r) or reason
+            with self.random.loaded():
+                validated = self.validate(r) if self.validation is not None else None  # changes no state: stoppable
+                with self.boundary:
+                    self.done_in_round = None
+                    reason = self.end_round(r, validated)
+                    self.done_in_round = 0
+                reason = self.report(r) or reason
             if timed_out or self.time_spent():
                 reason = reason or "MaxTrainingTime"
             if reason:
                 return self.finish(reason)
+
+    def next_step(self, batches: Iterator) -> float | None:
+        """The next batch's step and its loss, the batch fetched and stepped on under the run's random state (loaded
+        once for both); None when the round's batches have run out."""
+        with self.random.loaded():
+            item = next(batches, None)
+            if item is None:
+                return None
+            with self.boundary:  # an interrupt waits for the step's end: a checkpoint can follow it
+                self.done_in_round = None
+                value = self.train_batch(*item)
+                self.done_in_round = self.state.batches - self.round_started_at
+            return value
 
     def time_spent(self) -> bool:
         """Whether the round just ended (its validation pass too) used up max_training_time: no round starts after it,

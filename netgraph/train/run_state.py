@@ -11,8 +11,8 @@ import torch
 
 from netgraph.core.information import topology_digests
 from netgraph.layers.estimators import estimator_state, load_estimator_state
-from netgraph.train.checkpoint_checks import (check_compatible, check_optimizer_state, check_precision, check_progress,
-                                              check_same_net, check_validation, mismatch)
+from netgraph.train.checkpoint_checks import (START_FRESH, check_compatible, check_optimizer_state, check_precision,
+                                              check_progress, check_same_net, check_validation, mismatch)
 
 __all__ = ["load_optimizer", "run_state", "rank_estimators", "restore_run", "trained_names"]
 
@@ -28,7 +28,7 @@ def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], metho
     saved = data.get("method")  # checkpoints from before it was recorded: told by their settings
     if saved is not None and saved != method:
         raise mismatch(source, f"was written with method {saved!r}, not {method!r}: resume with method={saved!r}, or "
-                       f"start fresh (resume=False, or another checkpoint directory)", option="method",
+                       f"{START_FRESH}", option="method",
                        expected=method, found=saved)
     before = data.get("optimizer_arrays")  # checkpoints from before it was recorded: their state's shapes are checked
     if trained is not None and before is not None and before != trained:
@@ -36,8 +36,8 @@ def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], metho
         why = "; ".join([*([f"this run trains {_few(new)}, which it left frozen"] if new else []),
                          *([f"it trained {_few(gone)}, which this run freezes"] if gone else [])]) or "another order"
         raise mismatch(source, f"was written by a run that froze other arrays (learning_rate_multipliers): {why}; "
-                       f"resume with the same arrays frozen, or start fresh (resume=False, or another checkpoint "
-                       f"directory)", option="learning_rate_multipliers", expected=tuple(trained), found=tuple(before))
+                       f"resume with the same arrays frozen, or {START_FRESH}", option="learning_rate_multipliers",
+                       expected=tuple(trained), found=tuple(before))
     needed = set(optimizer.param_groups[0]) - {"base_lr"}  # net_train's own, set after loading when absent
     settings = [dict(g) for g in optimizer.param_groups]
     try:
@@ -48,12 +48,11 @@ def load_optimizer(optimizer: torch.optim.Optimizer, data: dict[str, Any], metho
     missing = sorted({k for g in optimizer.param_groups for k in needed if k not in g})
     if missing and saved is not None:  # the same method: a torch whose optimizer has other settings wrote it
         raise mismatch(source, f"holds {method} optimizer state without {', '.join(missing)}, which this torch's "
-                       f"{method} needs (written by another torch version?); start fresh (resume=False, or another "
-                       f"checkpoint directory)", expected=tuple(missing))
+                       f"{method} needs (written by another torch version?); {START_FRESH}", expected=tuple(missing))
     if missing:
         raise mismatch(source, f"was written with another method than {method!r} (its optimizer state lacks "
-                       f"{', '.join(missing)}): resume with the method it was written with, or start fresh "
-                       f"(resume=False, or another checkpoint directory)", option="method", expected=method)
+                       f"{', '.join(missing)}): resume with the method it was written with, or "
+                       f"{START_FRESH}", option="method", expected=method)
     check_optimizer_state(optimizer, settings, source)
     saved = optimizer.param_groups[0]  # its rate / base rate: the schedule's factor
     factor = saved["lr"] / saved["base_lr"] if saved.get("base_lr") else 1.0

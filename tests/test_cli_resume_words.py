@@ -1,0 +1,27 @@
+"""A checkpoint --resume cannot continue is refused in the command line's words (--method SGD, --precision float64,
+--validation), rendered from the error's fields, not in net_train's keywords (method='SGD', resume=False)."""
+
+from __future__ import annotations
+
+import pytest
+
+TRAIN = ("train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--checkpoint", "c")
+FRESH = "or start fresh (without --resume, or with another --checkpoint folder)\n"
+
+
+@pytest.mark.parametrize("first, then, words", [
+    (("--method", "SGD"), (), "was written with --method SGD, not Adam: resume with --method SGD, "),
+    (("--precision", "float64"), (), "was written with --precision float64, not float32: resume with --precision "
+                                     "float64, "),
+    (("--validation", "0.25"), (), "was written by a run with --validation: its best net and early stopping follow "
+                                   "its validation losses; resume with --validation, "),
+    ((), ("--validation", "0.25"), "was written by a run without --validation: its best net and early stopping "
+                                   "follow its training losses; resume without --validation, "),
+])
+def test_a_resume_refusal_names_the_flags(cli, first, then, words):
+    cli.spec(), cli.data()
+    assert cli(*TRAIN, "--rounds", "1", *first).code == 0
+    ran = cli(*TRAIN, "--rounds", "2", "--resume", *then)
+    assert ran.code == 1
+    assert ran.err == f"netgraph train: checkpoint 'c/round-000001.pt' {words}{FRESH}"
+    assert "=" not in ran.err and "resume=False" not in ran.err
