@@ -124,3 +124,23 @@ def test_a_read_only_native_array_becomes_a_tensor_of_its_own():
         out = _column("x", values)
     out += 1
     assert values.tolist() == list(range(6)) and out.tolist() == [float(i + 1) for i in range(6)]
+
+
+def test_a_read_only_array_goes_in_as_a_copy_without_torch_warning_and_a_writeable_one_uncopied():
+    # torch warned once per process that a non-writable array's tensor is undefined to write to (np.load's memory
+    # maps, arrays from a frozen buffer); a writeable array still shares its memory (no copy)
+    import subprocess
+    import sys
+    from netgraph.core.tensors import as_tensor
+    x = _dense()[0]
+    read_only = x.copy()
+    read_only.setflags(write=False)
+    tensor = as_tensor(read_only)
+    assert torch.equal(tensor, torch.from_numpy(x)) and tensor.data_ptr() != read_only.ctypes.data
+    assert as_tensor(x).data_ptr() == x.ctypes.data
+    net = net_initialize(NetChain([LinearLayer(2)], input=4), seed=0)
+    assert torch.equal(net(read_only), net(x))
+    code = ("import numpy as np; from netgraph.core.tensors import as_tensor; a = np.ones(3, 'float32'); "
+            "a.setflags(write=False); as_tensor(a)")
+    run = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and "not writable" not in run.stderr, run.stderr

@@ -152,3 +152,16 @@ def test_each_layer_module_makes_its_own_hook_tables_on_first_use_and_its_hooks_
         interpret(net, other, Input=x)
         assert seen == fired and len(other.b._forward_pre_hooks) == 0
     assert len(module.a._forward_pre_hooks) == 0  # the copy's hook is its own
+
+
+def test_to_net_of_a_module_on_the_meta_device_names_the_layer_array_and_device():
+    # it was an OptionError 'LinearLayer weights= needs a numeric array ... found a meta tensor', naming neither the
+    # layer's path nor the device the module was moved to, nor what to do
+    from netgraph import DataError
+    module = net_initialize(NetChain({"lin": LinearLayer(2)}, input=3), seed=0).compile().to("meta")
+    with pytest.raises(DataError, match=r"layer 'lin' \(LinearLayer\): to_net\(\) copies its array 'Weights' .* on "
+                                        r"the meta device .* module\.to_empty\(device='cpu'\)") as caught:
+        module.to_net()
+    problem = caught.value.diagnostics[0]
+    assert (problem.kind, problem.layer, problem.option, problem.found) == \
+        ("data-device", ("lin",), "Weights", torch.device("meta"))

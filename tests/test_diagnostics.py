@@ -326,3 +326,14 @@ def test_a_word_in_the_wrong_case_suggests_the_word_itself():
     net = net_initialize(NetChain([LinearLayer(2), SoftmaxLayer()], input=3, output=ClassDecoder(["a", "b"])), seed=0)
     with pytest.raises(OptionError, match=r"found 'probabilities' \(did you mean 'Probabilities'\?\)"):
         net(torch.ones(1, 3), decoder="probabilities")
+
+
+def test_a_name_differing_by_an_accent_suggests_the_accented_name():
+    """'e' for a name 'é' suggested nothing (difflib finds one-letter names unlike, and 'é' is not 'e' in any case):
+    names equal after NFKD without combining marks (and case) hint each other; fullwidth letters fold too."""
+    from netgraph.core.errors import did_you_mean
+    assert did_you_mean("e", ["é", "x"]) == " (did you mean 'é'?)"
+    assert did_you_mean("é", ["x", "e"]) == " (did you mean 'e'?)"
+    assert did_you_mean("Resume", ["résumé", "x"]) == " (did you mean 'résumé'?)"
+    assert did_you_mean("\uff45", ["x", "e"]) == " (did you mean 'e'?)"
+    assert did_you_mean("e", ["x", "y"]) == ""

@@ -74,3 +74,16 @@ def test_the_norm_of_a_matrix_is_refused_naming_the_layer_and_the_function(net, 
         export_onnx(net_initialize(net, seed=0), tmp_path / "n.onnx")
     assert info.value.diagnostics[0].option is None
     assert not (tmp_path / "n.onnx").exists()
+
+
+def test_an_operator_inside_a_layers_module_is_refused_naming_the_layer(tmp_path):
+    """A closed-form Gamma-Gamma KL computes digamma inside the layer's module (no generated line calls it): torch's
+    refusal of aten::digamma said only "this net"; the layer is found by running the module once."""
+    from netgraph import GammaDistribution, KLDivergenceLayer
+    kl = KLDivergenceLayer(GammaDistribution("#a", "#b"), GammaDistribution(2.0, 1.0))
+    net = net_initialize(NetChain({"enc": NetGraph({"kl": kl}, [], a=(), b=())}), seed=0)
+    with pytest.raises(OptionError, match=r"cannot export layer 'enc/kl' \(KLDivergenceLayer\) \(opset default\): "
+                                          r"Exporting the operator 'aten::digamma'") as caught:
+        export_onnx(net, tmp_path / "kl.onnx")
+    assert (caught.value.kind, caught.value.diagnostics[0].found) == ("unexportable",
+                                                                      "layer 'enc/kl' (KLDivergenceLayer)")

@@ -134,7 +134,8 @@ class CompiledNet(NotScriptable, DeepModule):
         layer = node.layer
         if not layer.ARRAYS:
             return None
-        found = learned_arrays(submodule(self, node.path), layer.ARRAYS, layer.arrays, self.working_dtype, dtype)
+        found = learned_arrays(submodule(self, node.path), layer.ARRAYS, layer.arrays, self.working_dtype, dtype,
+                               (node.path, layer.type_name))
         return node.path, layer.with_arrays(found)
 
 

@@ -14,20 +14,25 @@ from typing import Any
 import torch
 from torch import nn
 
+from netgraph.core.errors import DataError
+
 __all__ = ["learned_arrays"]
 
 
 def learned_arrays(module: nn.Module, names: Any, given: dict[str, Any], working: torch.dtype | None = None,
-                   dtype: torch.dtype | None = None) -> dict[str, torch.Tensor]:
+                   dtype: torch.dtype | None = None,
+                   at: tuple[tuple[str, ...], str] = ((), "")) -> dict[str, torch.Tensor]:
     """The current value of each array in ``names`` that ``module`` (a layer's built module) holds, in the dtype of
     the array the layer was given (``given``) while it is still in the precision compile cast it to (``working``),
     else in the module's (moved by ``.double()``, ``.half()``: never rounded back), or, floating ones, in ``dtype``
-    when given; an array it holds neither in its state nor as an attribute is left out."""
+    when given; an array it holds neither in its state nor as an attribute is left out. An array on the meta device
+    (no values) is a DataError naming the layer ``at`` (its path and type), the array and the device."""
     state = module.state_dict()
     found = {}
     for name in names:
         value = state[name] if name in state else _attribute(module, name)
         if isinstance(value, torch.Tensor):
+            _check_values(value, name, at)
             value = value.detach().clone()
             if dtype is not None:
                 found[name] = value.to(dtype) if value.is_floating_point() else value
@@ -35,6 +40,16 @@ def learned_arrays(module: nn.Module, names: Any, given: dict[str, Any], working
             moved = working is not None and value.is_floating_point() and value.dtype != working
             found[name] = value if moved else _as_given(value, given.get(name))
     return found
+
+
+def _check_values(value: torch.Tensor, name: str, at: tuple[tuple[str, ...], str]) -> None:
+    """A DataError where ``value`` (array ``name`` of the layer at path and of type ``at``) has no values (meta)."""
+    if value.is_meta:
+        path, type_name = at
+        raise DataError(f"layer {'/'.join(path)!r} ({type_name}): to_net() copies its array {name!r} into the net, "
+                        f"found it on the meta device (shapes without values); give the module values first: "
+                        f"module.to_empty(device='cpu'), then module.load_state_dict(...)", kind="data-device",
+                        layer=path, option=name, expected="an array with values", found=value.device)
 
 
 def _attribute(module: nn.Module, name: str) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterable
 
 __all__ = ["MAX_GUESSED", "SHORT_NAME", "did_you_mean", "nearest_name", "with_article"]
@@ -24,12 +25,13 @@ def did_you_mean(name: object, candidates: Iterable[object]) -> str:
 
 def nearest_name(name: object, candidates: Iterable[object]) -> str | None:
     """The candidate ``name`` is likely a slip for (what ``did_you_mean`` suggests), or None; one it matches but for
-    case first."""
+    case and accents first ('e' for 'é')."""
     name = name if isinstance(name, str) else str(name)
     if len(name) > MAX_GUESSED:
         return None  # no name is that long (a hostile value: comparing it would take long)
     strs = [str(c) for c in candidates]
-    same = [s for s in strs if s.lower() == name.lower()]  # 'convolutionlayer': not difflib's 'DeconvolutionLayer'
+    folded = _folded(name)  # 'convolutionlayer': not difflib's 'DeconvolutionLayer'; 'e': 'é' (difflib: unlike)
+    same = [s for s in strs if len(s) <= MAX_GUESSED and _folded(s) == folded]
     best = same[0] if same else next((s for s in strs if _swapped(name, s)), None) or _closest(name, strs, 0.6)
     close = [best] if best is not None else []  # 'Tahn': 'Tanh' (a swap), not difflib's 'Tan'
     if not close and 2 <= len(name) <= SHORT_NAME:  # 'l2' for 'l1': difflib's ratio (0.5) is under its cutoff
@@ -50,6 +52,11 @@ def with_article(word: str) -> str:
     """
     vowel = word[:1].lower() in "aeiou" and not word.lower().startswith(_CONSONANT_SOUNDS)
     return f"{'an' if vowel else 'a'} {word}"
+
+
+def _folded(word: str) -> str:
+    """``word`` without case or accents: casefolded, NFKD-decomposed, its combining marks dropped."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(c))
 
 
 def _swapped(word: str, candidate: str) -> bool:

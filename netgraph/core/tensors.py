@@ -20,10 +20,12 @@ __all__ = ["as_tensor", "native_array"]
 
 
 def native_array(value: Any) -> Any:
-    """A numpy array in the other byte order (big-endian ``'>f4'`` on this machine) or with negative strides
-    (``a[::-1]``) as a native, contiguous copy with the same values; any other value as it is."""
-    if isinstance(value, numpy.ndarray) and (not value.dtype.isnative or any(s < 0 for s in value.strides)):
-        return numpy.ascontiguousarray(value, dtype=value.dtype.newbyteorder("="))
+    """A numpy array in the other byte order (big-endian ``'>f4'`` on this machine), with negative strides
+    (``a[::-1]``) or read-only (torch warns on sharing it: writes through the tensor would be undefined) as a
+    native, contiguous, writeable copy with the same values; any other value as it is (a writeable array: no copy)."""
+    if isinstance(value, numpy.ndarray) and (not value.dtype.isnative or any(s < 0 for s in value.strides)
+                                             or not value.flags.writeable):
+        return numpy.array(value, dtype=value.dtype.newbyteorder("="), order="C")
     return value
 
 

@@ -40,7 +40,7 @@ from netgraph.export.onnx_files import model_path
 from netgraph.export.onnx_labels import LABELS_KEY
 from netgraph.export.onnx_tied import SHARED_KEY, shared_record
 from netgraph.export.onnx_symbolics import (call_without_onnx_form, first_opset, hyperbolic_symbolics, layer_of_node,
-                                            layer_of_op_type, layer_of_operator)
+                                            layer_of_op_type, layer_of_operator, layer_running_operator)
 
 __all__ = ["export_onnx", "EXPORTABLE_DISTRIBUTIONS", "OPSETS", "check_opset", "example_inputs", "dynamic_axes",
            "batch_name"]
@@ -264,7 +264,8 @@ def _export_bytes(net: Any, module: torch.nn.Module, opset: int | None) -> bytes
                               input_names=list(net.input_ports), output_names=list(net.output_ports),
                               dynamic_axes=dynamic_axes(net) or None, opset_version=opset)
     except torch.onnx.errors.UnsupportedOperatorError as exc:
-        where = layer_of_operator(net, module.code, str(exc), module)  # its operators' inner nets too
+        where = layer_of_operator(net, module.code, str(exc), module) or layer_running_operator(
+            net, module, tuple(inputs[p] for p in net.input_ports), str(exc))  # its operators' inner nets; its modules
         first = str(exc).strip().splitlines()[0][:300]
         raise OptionError(f"torch's ONNX exporter cannot export {where or 'this net'} (opset {opset or 'default'}): "
                           f"{first}", option="opset" if opset and opset < _DEFAULT_OPSET else None, kind="unexportable",

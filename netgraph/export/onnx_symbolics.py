@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import torch
+from torch.utils._python_dispatch import TorchDispatchMode
 from torch.onnx import register_custom_op_symbolic, unregister_custom_op_symbolic
 
 try:  # where torch 2.13 keeps the TorchScript exporter's registry; older torch, one level up
@@ -23,7 +24,8 @@ except ImportError:  # pragma: no cover - older torch
 from netgraph.backend.compile import variable_base
 from netgraph.core.walk import nested_nodes
 
-__all__ = ["hyperbolic_symbolics", "call_without_onnx_form", "layer_of_operator", "layer_of_op_type", "layer_of_node", "first_opset"]
+__all__ = ["hyperbolic_symbolics", "call_without_onnx_form", "layer_of_operator", "layer_running_operator",
+           "layer_of_op_type", "layer_of_node", "first_opset"]
 
 _HYPERBOLIC = {"sinh": "Sinh", "cosh": "Cosh", "asinh": "Asinh", "acosh": "Acosh", "atanh": "Atanh"}
 HYPERBOLIC_OPSET = 9
@@ -101,6 +103,48 @@ def layer_of_operator(net: Any, code: str, message: str, module: Any = None) -> 
             target, equals, value = line.strip().partition(" = ")
             if equals and call.search(value) and (where := _layer_named(owner, target, prefix=prefix)):
                 return where
+    return ""
+
+
+class _FirstCaller(TorchDispatchMode):
+    """Records the names of the running submodules when ``operator`` first runs."""
+
+    def __init__(self, operator: str) -> None:
+        super().__init__()
+        self.operator, self.running, self.found = operator, [], None
+
+    def __torch_dispatch__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
+        if self.found is None and func._schema.name == self.operator:
+            self.found = list(self.running)
+        return func(*args, **(kwargs or {}))
+
+
+def layer_running_operator(net: Any, module: Any, inputs: tuple, message: str) -> str:
+    """"layer 'kl' (KLDivergenceLayer)" for the innermost layer whose module runs the torch operator ``message``
+    names (``aten::digamma``) when the compiled ``module`` runs on ``inputs``: an operator inside a layer's module,
+    which no line of the generated code calls; '' when none does or the run fails."""
+    found = re.search(r"aten::\w+", message)
+    if not found:
+        return ""
+    mode, hooks = _FirstCaller(found.group(0)), []
+    for name, sub in module.named_modules():
+        if name:
+            hooks += [sub.register_forward_pre_hook(lambda m, a, name=name: mode.running.append(name)),
+                      sub.register_forward_hook(lambda m, a, o: mode.running.pop())]
+    try:
+        with torch.no_grad(), mode:
+            module(*inputs)
+    except Exception:  # noqa: BLE001 - a hint only: the export's own error stands
+        pass
+    finally:
+        for hook in hooks:
+            hook.remove()
+    layers = {path: node.layer.type_name for path, node in nested_nodes(net)}
+    for name in reversed(mode.found or []):
+        parts = tuple(name.split("."))
+        for end in range(len(parts), 0, -1):  # a layer's own inner modules (kl.p) belong to it
+            if parts[:end] in layers:
+                return f"layer {'/'.join(parts[:end])!r} ({layers[parts[:end]]})"
     return ""
 
 

@@ -178,9 +178,14 @@ def number(node: ast.Constant, text: str, origin: list[int]) -> tuple:
 
 def folded(tree: tuple, value: Any) -> tuple:
     """("const", ``value``), the value of the constant ``tree``; OverflowError (the parser's ExpressionError) when it
-    is infinite but computed from finite constants (10^400, Exp[1000]; not Infinity * 2)."""
+    is infinite but computed from finite constants (10^400, Exp[1000]; not Infinity * 2), or from a 0 (1/0, 0^-1:
+    Wolfram's ComplexInfinity, no real number). Log[0] is -Infinity, as Wolfram's (Log[0, x] is 0 for x > 0)."""
     value = float(value)
     if math.isinf(value) and not _infinity_written(tree):
+        if tree[:2] == ("call", "Log") and value < 0:
+            return ("const", value)
+        if any(c[0] == "const" and c[1] == 0 for c in _children(tree)):
+            raise OverflowError("a constant divides by 0 (Wolfram's ComplexInfinity, no real number); write Infinity")
         raise OverflowError(f"a constant {_OVERFLOW} (an enormous number or exponent)")
     return ("const", value)
 

@@ -249,7 +249,9 @@ class RandomArrayLayer(Layer):
             else:
                 params.append(repr(float(value)))
         like = [*ctx.args, *consts] or [constant("param_first")]  # noise in the parameters' promoted dtype
-        dtype = promoted_dtype_code(like)
+        reads.append((promoted := ctx.local("promoted"), promoted_dtype_code(like)))  # int or bool slots: the default
+        dtype = (f"({promoted} if not isinstance({promoted}, torch.dtype) or {promoted}.is_floating_point else "
+                 f"torch.get_default_dtype())")  # as the module draws; a traced one (a Proxy) is floating
         batch = f"{ctx.args[0]}.shape[0]" if ctx.args else ctx.batch
         every_slot_full = bool(ctx.args) and len(full) == len(ctx.args)
         lengths = full[0] if full else None
@@ -262,7 +264,7 @@ class RandomArrayLayer(Layer):
         def noise_code(kind: str) -> str:  # of the declared output's shape, as the module's draws (not a slot's)
             fn = "randn" if kind == "normal" else "rand"
             if every_slot_full:  # mu + sigma * torch.randn_like(mu): handwritten torch's cost (unchecked, as any op)
-                return f"torch.{fn}_like({_broadcast_code(full)}{f', dtype={dtype}' if len(like) > 1 else ''})"
+                return f"torch.{fn}_like({_broadcast_code(full)}, dtype={dtype})"
             return f"torch.{fn}({shape}, dtype={dtype}, device={like[0]}.device)"
         draw = dist.rsample_code(params, noise_code)
         if not ctx.args or every_slot_full:

@@ -85,8 +85,7 @@ def _column(key: str, array: np.ndarray) -> Any:
     if array.dtype.kind not in "biufc":
         raise ValueError(f"key {key!r} holds values of dtype {array.dtype.name}, which are neither numbers (ints, "
                          f"floats, booleans) nor text (str: class names, texts)")
-    native = native_array(array)
-    return torch.from_numpy(native if native.flags.writeable else native.copy())
+    return torch.from_numpy(native_array(array))  # writeable: a read-only one (a memory map) comes copied
 
 
 def _read_problem(path: Path, suffix: str, exc: BaseException) -> str:
