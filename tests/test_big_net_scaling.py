@@ -45,7 +45,7 @@ def test_a_big_net_with_many_conflicting_groups_tries_a_few_swaps(monkeypatch):
     """A hint tries the net again with a group's two sources swapped: once per conflicting group, each a whole
     inference, so 400 groups took a minute. A few groups are tried; the error is the same otherwise."""
     from netgraph.core import swapped_group
-    trials = count_calls(monkeypatch, swapped_group, "solve")
+    trials = count_calls(monkeypatch, swapped_group, "solves_with")
     inner = NetGraph({"f": FunctionLayer("#a * 0 + Total[#b]")}, [], a=2, b=3)
     n = 30  # each group feeds (4), (4) to inputs of (2), (3): swapped, it fails too
     layers = {name: layer for i in range(n) for name, layer in
@@ -109,7 +109,7 @@ def test_thousands_of_multiplier_keys_matching_nothing_are_guessed_a_few_times(m
 def test_many_inputs_given_keras_batch_shapes_are_tried_without_the_none_a_few_times(monkeypatch):
     """Each graph input declared (None, 8) was tried without its None, each a whole inference again."""
     from netgraph.core import batch_dim
-    trials = count_calls(monkeypatch, batch_dim, "solve")
+    trials = count_calls(monkeypatch, batch_dim, "solves_with")
     n = 30
     with pytest.raises(ShapeError) as info:
         NetGraph({f"l{i}": LinearLayer(3, input=8) for i in range(n)}, [(NetPort(f"x{i}"), f"l{i}") for i in range(n)],
