@@ -90,9 +90,9 @@ def _represent_flow(dumper: _Dumper, data: Flow) -> Any:
 
 
 def _represent_list(dumper: _Dumper, data: list) -> Any:
-    flat = all(not isinstance(x, (dict, list)) for x in data)
-    if flat and not dumper.in_flow and (numbers := flow_numbers(data)) is not None:
+    if not dumper.in_flow and (numbers := flow_numbers(data)) is not None:
         return dumper.represent_scalar(_SEQ, numbers)
+    flat = all(not isinstance(x, (dict, list)) for x in data)
     nested_numbers = all(isinstance(x, list) for x in data) and len(str(data)) <= 4000
     return _in_style(dumper, flat or nested_numbers, dumper.represent_sequence, _SEQ, data)
 
@@ -307,6 +307,7 @@ def spec_extent(data: Any) -> tuple[int, int]:
             layers += len(inner) if isinstance(inner, (dict, list, tuple)) else 0
             stack.extend((v, depth + 1) for v in value.values())
             deepest = max(deepest, depth + 1) if value else deepest
-        elif isinstance(value, (list, tuple)):
-            stack.extend((v, depth + 1) for v in value)
+        elif isinstance(value, (list, tuple)):  # a scalar item adds one level; only collections are walked
+            deepest = max(deepest, depth + 1) if value else deepest
+            stack.extend((v, depth + 1) for v in value if isinstance(v, (dict, list, tuple)))
     return deepest, layers

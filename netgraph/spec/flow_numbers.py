@@ -55,11 +55,17 @@ def number_text(value: Any) -> str:
 def flow_numbers(values: list) -> FlowNumbers | None:
     """``values`` as one ``FlowNumbers`` when libyaml is there and it is a long list of Python bools, ints and floats
     (exactly those types: a subclass may have its own representer); None otherwise (written item by item)."""
-    if C_EMITTER is None or len(values) < MIN_ITEMS or not all(type(v) in (float, int, bool) for v in values):
+    if C_EMITTER is None or len(values) < MIN_ITEMS or not (types := set(map(type, values))) <= _NUMBER_TYPES:
         return None
     out = FlowNumbers("x")  # plain, one character: what the pure emitter's analysis of it sees
-    out.texts = [number_text(v) for v in values]
+    out.texts = [*map(repr, values)] if types == {float} else [*map(str, values)] if types == {int} else []
+    joined = "".join(out.texts)
+    if not out.texts or "e" in joined or "n" in joined:  # 1e+17 (PyYAML writes 1.0e+17), inf, nan, bools
+        out.texts = [*map(number_text, values)]
     return out
+
+
+_NUMBER_TYPES = {float, int, bool}
 
 
 def flow_text(texts: list[str], indent: int, column: int, width: int) -> str:
