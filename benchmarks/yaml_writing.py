@@ -2,7 +2,7 @@
 fallback without libyaml, and what every version before it did): nets with a 100k- and a 1M-element parameter
 written inline, and chains of 1,000 and 10,000 layers (no arrays: libyaml is not used there).
 
-Run: python benchmarks/yaml_writing.py [--rounds 5] [--quick]
+Run: python benchmarks/yaml_writing.py [--rounds 5] [--quick] [--small]
 Goal: a 100k-element parameter written in <= 0.3 s. Each round runs the two emitters in a shuffled order; medians
 of CPU time, and the median per-round ratio pure / libyaml. Both write the same bytes (checked here too).
 """
@@ -23,15 +23,20 @@ from netgraph.spec import flow_numbers  # noqa: E402
 LIBYAML = flow_numbers.C_EMITTER
 
 
-def nets(quick: bool) -> dict[str, object]:
+def chain(n: int) -> NetChain:
+    return NetChain([LinearLayer(8) if i % 2 == 0 else ElementwiseLayer("Tanh") for i in range(n)], input=8)
+
+
+def nets(quick: bool, small: bool) -> dict[str, object]:
     """The nets written: a LinearLayer's weights of 100k and 1M elements (rows of 100 and 1,000), long chains."""
+    if small:  # the script's own test: it runs
+        return {"1,000-element parameter": net_initialize(NetChain([LinearLayer(100)], input=10), seed=0),
+                "20 layers": chain(20)}
     out = {"100k-element parameter": net_initialize(NetChain([LinearLayer(1000)], input=100), seed=0),
-           "1,000 layers": NetChain([LinearLayer(8) if i % 2 == 0 else ElementwiseLayer("Tanh")
-                                     for i in range(1000)], input=8)}
+           "1,000 layers": chain(1000)}
     if not quick:
         out["1M-element parameter"] = net_initialize(NetChain([LinearLayer(1000)], input=1000), seed=0)
-        out["10,000 layers"] = NetChain([LinearLayer(8) if i % 2 == 0 else ElementwiseLayer("Tanh")
-                                         for i in range(10_000)], input=8)
+        out["10,000 layers"] = chain(10_000)
     return out
 
 
@@ -49,9 +54,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="the 100k-element and 1,000-layer nets only")
+    parser.add_argument("--small", action="store_true", help="tiny nets, to check that the script runs")
     args = parser.parse_args()
     rows = []
-    for label, net in nets(args.quick).items():
+    for label, net in nets(args.quick, args.small).items():
         fns = {"libyaml": writer(net, LIBYAML), "pure": writer(net, None)}
         if fns["libyaml"]() != fns["pure"]():
             raise SystemExit(f"{label}: the two emitters wrote different text")
