@@ -50,9 +50,6 @@ class _Dumper(yaml.SafeDumper):
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)  # indent lists under their key, as people write them
 
-    def resolve(self, kind: type, value: Any, implicit: tuple) -> str:
-        return _SEQ if isinstance(value, FlowNumbers) else super().resolve(kind, value, implicit)
-
     def process_scalar(self) -> None:
         value = self.event.value
         if not isinstance(value, FlowNumbers):
@@ -91,7 +88,7 @@ def _represent_flow(dumper: _Dumper, data: Flow) -> Any:
 
 def _represent_list(dumper: _Dumper, data: list) -> Any:
     if not dumper.in_flow and (numbers := flow_numbers(data)) is not None:
-        return dumper.represent_scalar(_SEQ, numbers)
+        return dumper.represent_scalar("tag:yaml.org,2002:str", numbers)  # text '_': implicit, no tag written
     flat = all(not isinstance(x, (dict, list)) for x in data)
     nested_numbers = all(isinstance(x, list) for x in data) and len(str(data)) <= 4000
     return _in_style(dumper, flat or nested_numbers, dumper.represent_sequence, _SEQ, data)

@@ -57,7 +57,7 @@ def flow_numbers(values: list) -> FlowNumbers | None:
     (exactly those types: a subclass may have its own representer); None otherwise (written item by item)."""
     if C_EMITTER is None or len(values) < MIN_ITEMS or not (types := set(map(type, values))) <= _NUMBER_TYPES:
         return None
-    out = FlowNumbers("x")  # plain, one character: what the pure emitter's analysis of it sees
+    out = FlowNumbers("_")  # plain text no resolver reads as another type: what the serializer and emitter see
     out.texts = [*map(repr, values)] if types == {float} else [*map(str, values)] if types == {int} else []
     joined = "".join(out.texts)
     if not out.texts or "e" in joined or "n" in joined:  # 1e+17 (PyYAML writes 1.0e+17), inf, nan, bools
