@@ -28,6 +28,7 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
     ("graph_scaling.py", ["--sizes", "10", "20", "--reps", "1", "--fresh-process"],
      ["NetChain", "wide", "torch.fx", "time ratio", "each in a fresh process"]),
     ("yaml_loading.py", ["--layers", "20", "--reps", "1"], ["read_yaml", "from_yaml", "pure"]),
+    ("yaml_writing.py", ["--small", "--rounds", "1"], ["1,000-element parameter", "20 layers", "pure / libyaml"]),
     ("nesting_depth.py", ["--depths", "5", "10", "--reps", "1"], ["NetChain", "depth 10/5 CPU time ratio"]),
     ("call_overhead.py", ["--rounds", "1", "--calls", "10"], ["net(x) - module(x)", "autograd graph: False"]),
     ("render.py", ["--layers", "20", "--repeats", "1"], ["builtin"]),

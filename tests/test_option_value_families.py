@@ -175,7 +175,8 @@ def test_a_number_beyond_floats_is_an_option_error_not_pythons_overflow(make, op
 
 
 @pytest.mark.parametrize("make", [lambda v: BatchNormalizationLayer(epsilon=v),
-                                  lambda v: LayerNormalizationLayer(epsilon=v)])
+                                  lambda v: LayerNormalizationLayer(epsilon=v),
+                                  lambda v: NormalizationLayer(epsilon=v)])  # it took 0: NaN for a constant input
 @pytest.mark.parametrize("value", [-1, 0, float("nan"), "a"])
 def test_an_option_that_must_be_positive_says_so_for_every_bad_value(make, value):
     """epsilon=-1 said "must be a number in [0.0, inf]", though 0 is refused too: the range said is the real one."""

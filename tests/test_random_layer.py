@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import pytest
 import torch
@@ -273,10 +274,13 @@ def test_estimator_and_temperature_options_are_checked():
         RandomArrayLayer(UniformDistribution(), estimator="score_function")
     with pytest.raises(OptionError, match="'score_function', 'straight_through'"):
         RandomArrayLayer(PoissonDistribution(2), estimator="relaxed")
-    with pytest.raises(OptionError, match="temperature= .* applies only to estimator='relaxed'"):
+    with pytest.raises(OptionError, match="temperature= applies only to estimator='relaxed'"):
         RandomArrayLayer(BernoulliDistribution(0.5), temperature=0.5)
-    with pytest.raises(OptionError, match="temperature="):
-        RandomArrayLayer(BernoulliDistribution(0.5), estimator="relaxed", temperature=0)
+    for bad in (0, -1, math.inf, math.nan, "a", True):  # the shared positive-number check's words and fields
+        with pytest.raises(OptionError, match="RandomArrayLayer option temperature= must be a positive number") as e:
+            RandomArrayLayer(BernoulliDistribution(0.5), estimator="relaxed", temperature=bad)
+        assert [(d.option, d.kind, d.expected) for d in e.value.diagnostics] == [
+            ("temperature", "option-value", "a positive number")]
     assert RandomArrayLayer(BernoulliDistribution(0.5), estimator="relaxed", temperature=0.2).temperature == 0.2
 
 

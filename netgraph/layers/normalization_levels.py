@@ -66,7 +66,7 @@ class NormalizationLayer(Layer):
     ARRAYS = {"Scaling": "scaling", "Biases": "biases"}
     POSITIONAL = "aggregation_levels"
     POSITIONALS = ("aggregation_levels", "scaling_levels")
-    RANGES = {"epsilon": Within(0.0), "group_number": Within(1)}
+    RANGES = {"epsilon": Within(0.0, open_low=True), "group_number": Within(1)}  # epsilon 0: NaN on a constant input
     input_ports = ("Input",)
 
     def normalize(self) -> dict[str, Any]:

@@ -27,13 +27,13 @@ from netgraph.layers.function import align_code
 from netgraph.layers.random_callable import call_with_slots
 from netgraph.layers.random_hints import draw_dtype_hint
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.option_problems import VALUE_KIND, option_problem
+from netgraph.core.option_problems import option_problem
 from netgraph.core.option_ranges import Within
 from netgraph.core.option_rules import Among, ChosenBy, Excludes, Not, refuses
 from netgraph.core.other_layer_names import other_layer_hint
 from netgraph.core.types import REAL, Conflict, PortType, broadcast, format_shape, unify
 from netgraph.core.wiring import join_path
-from netgraph.layers._shapes import broadcasts_to
+from netgraph.layers._shapes import as_float, broadcasts_to, ranged_number
 from netgraph.layers.random_checks import _CHECKS, distribution_checks, set_distribution_checks
 from netgraph.layers.random_module import DEFAULT_TEMPERATURE, RandomModule
 
@@ -73,7 +73,7 @@ class RandomArrayLayer(Layer):
     estimator: Optional[Literal["pathwise", "score_function", "straight_through", "relaxed", "implicit", "none"]] = None
     temperature: Optional[float] = None
     eval_mode: Literal["sample", "mean"] = "sample"
-    RANGES = {"temperature": Within(0.0, open_low=True)}
+    RANGES = {"temperature": Within(0.0, open_low=True, open_high=True)}  # positive and finite
     RULES = (Excludes("temperature", Not(Among(None)), "estimator", Not(Among("relaxed"))),  # a relaxation's
              Excludes("log_probability", Among(True), "eval_mode", Among("mean")),  # a mean is no draw to score
              ChosenBy("estimator", "distribution", "ESTIMATORS", lambda: DISTRIBUTIONS))  # those it supports
@@ -102,6 +102,8 @@ class RandomArrayLayer(Layer):
             option_problem(OptionError(f"RandomArrayLayer: log_probability= is True or False, found "
                                        f"{self.log_probability!r}", option="log_probability", expected="True or False",
                                        found=self.log_probability), None)
+        if self.temperature is not None:  # the shared check: "must be a positive number"
+            ranged_number(self, "temperature")
         if dist is None:
             return {}
         outputs = ("Output", "LogProbability") if self.log_probability else ("Output",)
@@ -117,12 +119,11 @@ class RandomArrayLayer(Layer):
                               option="estimator",
                               expected=tuple(dist.ESTIMATORS), found=self.estimator)
         t = self.temperature
-        least = self.RANGES["temperature"].low
-        bad_value = isinstance(t, bool) or not isinstance(t, (int, float)) or not least < t < math.inf
-        if t is not None and (refuses(self, "temperature") or bad_value):
-            raise OptionError("RandomArrayLayer: temperature= is a number > 0 and applies only to "
-                              f"estimator='relaxed'; found temperature={t!r} with estimator={self.estimator!r}",
-                              option="temperature", kind=VALUE_KIND if bad_value else "error")  # "error": checked_together's
+        good_value = as_float(t) is not None and 0 < t < math.inf  # a bad one: normalize's OptionError
+        if t is not None and good_value and refuses(self, "temperature"):
+            raise OptionError(f"RandomArrayLayer: temperature= applies only to estimator='relaxed'; found "
+                              f"temperature={t!r} with estimator={self.estimator!r}",
+                              option="temperature", kind="error")  # "error": checked_together's
         if self.eval_mode == "mean" and isinstance(dist, VectorDistribution) and dist.draw_dtype(
                 self.estimator or dist.ESTIMATORS[0]) != REAL:
             raise OptionError(f"RandomArrayLayer: eval_mode='mean' but {name} draws class indices, which have no mean; "

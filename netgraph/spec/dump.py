@@ -26,6 +26,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.layer import REGISTRY, Layer
 from netgraph.core.nesting import deep_walk
 from netgraph.spec.edge_text import render_edges
+from netgraph.spec.flow_numbers import FlowNumbers, flow_numbers, flow_text
 from netgraph.core.shared import NetSharedArray
 from netgraph.spec.options import Flow, Unwritable, codec, data, option_codecs, shape_data
 from netgraph.spec.yaml_nodes import RESOLVERS
@@ -40,11 +41,29 @@ class _Block(list):
 
 
 class _Dumper(yaml.SafeDumper):
+    """PyYAML's pure emitter (lists indented under their key), long lists of numbers by libyaml's (``flow_numbers``)."""
+    in_flow = 0  # representing the items of a collection written in flow style (a list there is written item by item)
+
     def ignore_aliases(self, data: Any) -> bool:
         return True
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)  # indent lists under their key, as people write them
+
+    def process_scalar(self) -> None:
+        value = self.event.value
+        if not isinstance(value, FlowNumbers):
+            return super().process_scalar()
+        text = flow_text(value.texts, self.indent, self.column, self.best_width)
+        self.stream.write(text)
+        last_break = text.rfind("\n")
+        self.line += text.count("\n")
+        self.column = len(text) - last_break - 1 if last_break >= 0 else self.column + len(text)
+        self.whitespace = self.indention = False
+        self.analysis = self.style = None
+
+
+_SEQ = "tag:yaml.org,2002:seq"
 
 
 def _compact_len(value: Any, limit: int) -> int:
@@ -62,15 +81,26 @@ def _compact_len(value: Any, limit: int) -> int:
     return total
 
 
-def _represent_flow(dumper: yaml.SafeDumper, data: Flow) -> Any:
+def _represent_flow(dumper: _Dumper, data: Flow) -> Any:
     short = _compact_len(data, _FLOW_WIDTH) <= _FLOW_WIDTH
-    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=short)
+    return _in_style(dumper, short, dumper.represent_mapping, "tag:yaml.org,2002:map", data.items())
 
 
-def _represent_list(dumper: yaml.SafeDumper, data: list) -> Any:
+def _represent_list(dumper: _Dumper, data: list) -> Any:
+    if not dumper.in_flow and (numbers := flow_numbers(data)) is not None:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", numbers)  # text '_': implicit, no tag written
     flat = all(not isinstance(x, (dict, list)) for x in data)
     nested_numbers = all(isinstance(x, list) for x in data) and len(str(data)) <= 4000
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flat or nested_numbers)
+    return _in_style(dumper, flat or nested_numbers, dumper.represent_sequence, _SEQ, data)
+
+
+def _in_style(dumper: _Dumper, flow: bool, represent: Any, tag: str, items: Any) -> Any:
+    """``represent(tag, items)`` in flow style or not, its items knowing whether they are inside flow style."""
+    dumper.in_flow += flow
+    try:
+        return represent(tag, items, flow_style=flow)
+    finally:
+        dumper.in_flow -= flow
 
 
 # text that the reader (YAML 1.2 core) or a YAML 1.1 reader would take for a number, boolean or null is quoted
@@ -274,6 +304,7 @@ def spec_extent(data: Any) -> tuple[int, int]:
             layers += len(inner) if isinstance(inner, (dict, list, tuple)) else 0
             stack.extend((v, depth + 1) for v in value.values())
             deepest = max(deepest, depth + 1) if value else deepest
-        elif isinstance(value, (list, tuple)):
-            stack.extend((v, depth + 1) for v in value)
+        elif isinstance(value, (list, tuple)):  # a scalar item adds one level; only collections are walked
+            deepest = max(deepest, depth + 1) if value else deepest
+            stack.extend((v, depth + 1) for v in value if isinstance(v, (dict, list, tuple)))
     return deepest, layers
