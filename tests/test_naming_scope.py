@@ -2,6 +2,7 @@
 the top net as the message is written; a net built in Python (no scope) names it by index and name, as always."""
 
 import pytest
+import torch
 
 from netgraph import (ClassEncoder, CrossEntropyLossLayer, EmbeddingLayer, LinearLayer, NetChain, NetGraph, NetPort,
                       NetSharedArray, ReshapeLayer, TotalLayer)
@@ -81,3 +82,17 @@ def test_an_index_encoder_naming_the_embedding_it_overflows_takes_the_scope():
     plain = message(make)
     assert "but layer '1' (EmbeddingLayer)" in plain
     assert "but layer 'e/1' (EmbeddingLayer)" in message(make, ("e",))
+
+
+def test_shared_array_values_that_disagree_or_misfit_name_their_users_by_path_inside():
+    def differ():
+        return NetGraph({"a": LinearLayer(2, weights=NetSharedArray("w", torch.zeros(2, 2))),
+                         "b": LinearLayer(2, weights=NetSharedArray("w", torch.ones(2, 2)))}, [("a", "b")], Input=2)
+    assert "different values in layer 'a' (shape (2, 2)) and layer 'b' (shape" in message(differ)
+    assert "different values in layer 'o/a' (shape (2, 2)) and layer 'o/b' (shape" in message(differ, ("o",))
+
+    def misfit():
+        return NetGraph({"a": LinearLayer(2, weights=NetSharedArray("w", torch.zeros(2, 2))),
+                         "b": LinearLayer(3, weights=NetSharedArray("w"))}, [("a", "b")], Input=2)
+    assert "layer 'b': LinearLayer: array 'Weights'" in message(misfit)
+    assert "layer 'o/b': LinearLayer: array 'Weights'" in message(misfit, ("o",))
