@@ -4,10 +4,10 @@ the top net as the message is written; a net built in Python (no scope) names it
 import pytest
 import torch
 
-from netgraph import (ClassEncoder, CrossEntropyLossLayer, EmbeddingLayer, LinearLayer, NetChain, NetGraph, NetPort,
-                      NetSharedArray, ReshapeLayer, TotalLayer)
+from netgraph import (ClassEncoder, ConstantArrayLayer, CrossEntropyLossLayer, EmbeddingLayer, LinearLayer, NetChain,
+                      NetGraph, NetPort, NetSharedArray, NormalDistribution, RandomArrayLayer, ReshapeLayer, TotalLayer)
 from netgraph.core.errors import NetGraphError
-from netgraph.core.naming_scope import naming_prefix, naming_under
+from netgraph.core.naming_scope import naming_prefix, naming_under, scoped_name
 from netgraph.core.types import PortType
 
 
@@ -96,3 +96,40 @@ def test_shared_array_values_that_disagree_or_misfit_name_their_users_by_path_in
                          "b": LinearLayer(3, weights=NetSharedArray("w"))}, [("a", "b")], Input=2)
     assert "layer 'b': LinearLayer: array 'Weights'" in message(misfit)
     assert "layer 'o/b': LinearLayer: array 'Weights'" in message(misfit, ("o",))
+
+
+def test_a_chain_link_problem_names_the_neighbour_by_path_too():
+    def no_input():
+        return NetChain([LinearLayer(3), ConstantArrayLayer(torch.zeros(3))], input=2)
+    plain = message(no_input)
+    assert "layer 2 (ConstantArrayLayer) has no input port, so it cannot follow layer 1 in a chain" in plain
+    assert "layer 'o/2' (ConstantArrayLayer) has no input port, so it cannot follow layer 'o/1' (LinearLayer) " \
+        "in a chain" in message(no_input, ("o",))
+
+    def two_outputs():
+        noise = RandomArrayLayer(NormalDistribution("#mu", 1), log_probability=True)
+        return NetChain([LinearLayer(3), noise, "Tanh"], input=2)
+    assert "should have exactly one output port to feed layer 3, found" in message(two_outputs)
+    assert "layer 'o/2' (RandomArrayLayer) should have exactly one output port to feed layer 'o/3' (ElementwiseLayer)" \
+        in message(two_outputs, ("o",))
+
+
+def test_a_port_path_that_names_no_layer_or_port_names_where_it_stops_by_path():
+    inner = NetGraph({"a": LinearLayer(3)}, [], Input=2)
+
+    def no_layer():
+        return NetGraph({"i": inner, "t": "Tanh"}, [(NetPort(("i", "zz"), "Output"), "t")])
+    assert "layer 'i' has no layer 'zz'" in message(no_layer)
+    assert "layer 'o/i' has no layer 'zz'" in message(no_layer, ("o",))
+
+    def no_port():
+        return NetGraph({"i": inner, "t": "Tanh"}, [(NetPort(("i", "a"), "Outputt"), "t")])
+    assert "layer 'i/a' has no output port 'Outputt'" in message(no_port)
+    assert "layer 'o/i/a' has no output port 'Outputt'" in message(no_port, ("o",))
+
+
+def test_a_deep_path_is_shortened_from_the_top_net():
+    prefix = tuple("abcdefgh")
+    assert message(reshape_net, prefix).count("layer 'a/b/c/... 3 levels .../g/h/b' (ReshapeLayer)") == 1
+    with naming_under(prefix):
+        assert scoped_name("x/y") == "a/b/c/... 4 levels .../h/x/y"

@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-__all__ = ["naming_under", "naming_prefix", "scoped_layer", "scoped_name"]
+__all__ = ["naming_under", "naming_prefix", "scoped_layer", "scoped_name", "scoped_path", "elided", "SHOWN_LEVELS"]
+
+SHOWN_LEVELS = 3  # a layer path in a message shows this many levels at each end when it is longer than twice that + 2
 
 _PREFIX: ContextVar[tuple[str, ...] | None] = ContextVar("netgraph_naming_prefix", default=None)
 
@@ -44,11 +46,32 @@ def scoped_layer(path: tuple[str, ...], type_name: str) -> str | None:
     prefix = _PREFIX.get()
     if prefix is None:
         return None
-    return f"layer {'/'.join((*prefix, *path))!r} ({type_name})"
+    return f"layer {_joined((*prefix, *path))!r} ({type_name})"
 
 
 def scoped_name(shown: str) -> str:
     """A layer's path as a message shows it (``"enc/l1"``, in the net being built), from the top net inside
     ``naming_under`` (``"inner/enc/l1"``); as given outside it."""
     prefix = _PREFIX.get()
-    return shown if prefix is None else "/".join((*prefix, shown))
+    return shown if prefix is None else _joined((*prefix, *shown.split("/")))
+
+
+def scoped_path(path: tuple) -> str:
+    """``path`` (in the net being built) joined by ``/`` for a message, from the top net inside ``naming_under``;
+    past 8 levels in all, its first and last 3 (``elided``).
+
+    >>> scoped_path(("enc", "l1")), scoped_path(tuple("abcdefghij"))
+    ('enc/l1', 'a/b/c/... 4 levels .../h/i/j')
+    """
+    return _joined((*(_PREFIX.get() or ()), *path))
+
+
+def elided(parts: list[str]) -> list[str]:
+    """A path's parts for a message: past 8 levels, its first and last 3 and how many are left out."""
+    if len(parts) > 2 * SHOWN_LEVELS + 2:
+        return [*parts[:SHOWN_LEVELS], f"... {len(parts) - 2 * SHOWN_LEVELS} levels ...", *parts[-SHOWN_LEVELS:]]
+    return parts
+
+
+def _joined(path: tuple) -> str:
+    return "/".join(elided([str(p) for p in path]))
