@@ -34,7 +34,7 @@ def test_a_shape_problem_names_its_layers_by_index_outside_and_by_path_inside():
     assert "set by layer 'enc/inner/a' (LinearLayer) port 'Output'" in scoped
     assert "layer 2 'b'" not in scoped and "layer 1 'a'" not in scoped
     assert message(reshape_net) == plain  # the scope ends with the block
-    assert message(reshape_net, ()) == plain  # the top net names its layers as Python does
+    assert message(reshape_net, ()) == plain  # the top net names its own layers as Python does
     assert naming_prefix() is None
 
 
@@ -133,3 +133,21 @@ def test_a_deep_path_is_shortened_from_the_top_net():
     assert message(reshape_net, prefix).count("layer 'a/b/c/... 3 levels .../g/h/b' (ReshapeLayer)") == 1
     with naming_under(prefix):
         assert scoped_name("x/y") == "a/b/c/... 4 levels .../h/x/y"
+
+
+NESTED_CONFLICT = ("netgraph: 1\nlayers:\n  o: {type: NetGraph, layers: {i: {type: NetChain, layers: [3, Tanh]}}}\n"
+                   "  l: {type: LinearLayer, output: 2, input: 5}\ninputs: {Input: 4}\nedges: [Input -> o, o -> l]\n")
+
+
+def test_a_specs_top_net_names_a_nested_layer_by_path_as_a_nested_net_does():
+    def nested():
+        inner = NetGraph({"i": NetChain([LinearLayer(3), "Tanh"])})
+        return NetGraph({"o": inner, "l": LinearLayer(2, input=5)}, [("o", "l")], Input=4)
+    plain = message(nested)  # built in Python: the layers holding it, as always
+    assert "layer 1 'o' (NetGraph) > layer 1 'i' (NetChain) > layer 2 (ElementwiseLayer): expected shape (3)" in plain
+    top = message(nested, ())
+    assert "layer 'o/i/2' (ElementwiseLayer): expected shape (3), found (5)" in top
+    assert "set by layer 'o/i/1' (LinearLayer) port 'Output'" in top and "set by layer 2 'l' (LinearLayer)" in top
+    assert " > " not in top
+    spec = message(lambda: NetGraph.from_yaml(NESTED_CONFLICT))
+    assert "layer 'o/i/2' (ElementwiseLayer): expected shape (3), found (5)" in spec and " > " not in spec
