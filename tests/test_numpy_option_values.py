@@ -67,7 +67,8 @@ def test_numpy_values_nested_two_deep_in_a_coders_options_are_python_values():
     from netgraph.core.plain_numbers import plain_value
     nested = plain_value([[np.int64(1)], (np.str_("a"), [np.float32(0.5), np.array([2, 3])])], arrays=True)
     assert nested == [[1], ("a", [0.5, [2, 3]])]
-    assert [type(v) for v in (nested[0][0], nested[1][0], nested[1][1][0], nested[1][1][1][0])] == [int, str, float, int]
+    leaves = (nested[0][0], nested[1][0], nested[1][1][0], nested[1][1][1][0])
+    assert [type(v) for v in leaves] == [int, str, float, int]
     with pytest.raises(netgraph.OptionError, match=r"found \[\[1\], \[2\]\]"):
         ClassDecoder([[np.int64(1)], [np.int64(2)]])
 
@@ -75,6 +76,18 @@ def test_numpy_values_nested_two_deep_in_a_coders_options_are_python_values():
 def test_0d_tensors_in_a_list_option_are_numbers_as_one_alone_is():
     """LinearLayer(torch.tensor(4)) was LinearLayer(4), but ReshapeLayer([torch.tensor(2), torch.tensor(3)]) was an
     OptionError: a list of 0-d tensors was left as it was."""
-    assert ReshapeLayer([torch.tensor(2), torch.tensor(3)]) == ReshapeLayer([2, 3]) == ReshapeLayer((torch.tensor(2), 3))
-    assert LinearLayer([torch.tensor(2), np.int64(3)]) == LinearLayer([2, 3]) == LinearLayer(torch.tensor([2, 3]).tolist())
+    assert ReshapeLayer([torch.tensor(2), torch.tensor(3)]) == ReshapeLayer([2, 3]) \
+        == ReshapeLayer((torch.tensor(2), 3))
+    assert LinearLayer([torch.tensor(2), np.int64(3)]) == LinearLayer([2, 3]) \
+        == LinearLayer(torch.tensor([2, 3]).tolist())
     assert type(ReshapeLayer([torch.tensor(2), 3]).dims[0]) is int
+
+
+@pytest.mark.parametrize("made", [lambda: LinearLayer(torch.tensor(2, device="meta")),
+                                  lambda: ReshapeLayer([torch.tensor(2, device="meta"), 3]),
+                                  lambda: LinearLayer([torch.tensor(2, device="meta")])])
+def test_a_meta_tensor_which_has_no_number_is_refused_as_an_option(made):
+    """A 0-d meta tensor has no value to read (torch's NotImplementedError "Cannot copy out of meta tensor"): the
+    option check refuses it as it refuses any tensor that is not a number."""
+    with pytest.raises(netgraph.OptionError, match="found"):
+        made()

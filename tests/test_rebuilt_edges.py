@@ -72,7 +72,7 @@ def test_a_spec_error_in_a_nested_graph_rebuilt_to_expose_a_port_is_at_its_own_y
     with pytest.raises(SpecError) as caught:
         NetGraph.from_yaml(NESTED_SPEC)
     message = str(caught.value)
-    assert message.startswith("<string>:10:18: layer 1 'enc' (NetGraph) > layer 2 'b' (ReshapeLayer): cannot reshape")
+    assert message.startswith("<string>:10:18: layer 'enc/b' (ReshapeLayer): cannot reshape")
     assert "a -> b (in chain Input -> a -> b)" in message
     assert "NetPort('a', 'Output') -> NetPort('c', 'Input')" not in message
 

@@ -84,11 +84,12 @@ def link_problems(names: list[str], table: dict[str, Layer]) -> list[Diagnostic]
         layer = table[name]
         if i > 0 and not layer.input_ports and not layer.variadic:
             errors.append(Diagnostic(f"{describe_at(i, name, layer)} has no input port, so it cannot follow "
-                                     f"layer {i} in a chain", "chain-input", layer=(name,), edge=i - 1))
+                                     f"{_neighbour(i - 1, names, table)} in a chain", "chain-input", layer=(name,),
+                                     edge=i - 1))
         if i < last and linked_output(layer) is None:
             errors.append(Diagnostic(f"{describe_at(i, name, layer)} should have exactly one output port to feed "
-                                     f"layer {i + 2}, found {list(layer.output_ports)}; wire several outputs "
-                                     f"with a NetGraph", "chain-output", layer=(name,), edge=i))
+                                     f"{_neighbour(i + 1, names, table)}, found {list(layer.output_ports)}; wire "
+                                     f"several outputs with a NetGraph", "chain-output", layer=(name,), edge=i))
     return errors
 
 
@@ -112,3 +113,9 @@ def describe_at(i: int, name: str, layer: Layer) -> str:
         return scoped
     label = "" if name == str(i + 1) else f" {name!r}"
     return f"layer {i + 1}{label} ({layer.type_name})"
+
+
+def _neighbour(i: int, names: list[str], table: dict[str, Layer]) -> str:
+    """The layer at 0-based position ``i`` as a chain link's message names its neighbour: ``layer 2`` (by its path
+    from the top net inside ``naming_under``)."""
+    return scoped_layer((names[i],), table[names[i]].type_name) or f"layer {i + 1}"

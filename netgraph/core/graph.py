@@ -352,7 +352,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
             raise frozen_net_error(self, name, deleting=True)
         object.__delattr__(self, name)
 
-    def information(self, prop: str | None = None) -> Any:
+    def information(self, prop: str | list[str] | tuple[str, ...] | None = None) -> Any:
         """Wolfram's Information[net, prop]: port names and shapes, layer counts, arrays and their sizes."""
         return information(self, prop)
 

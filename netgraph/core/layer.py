@@ -344,7 +344,7 @@ class Layer:
                 out[f.name] = value
         return {**out, **self._shared_markers()}
 
-    def information(self, prop: str | None = None) -> Any:
+    def information(self, prop: str | list[str] | tuple[str, ...] | None = None) -> Any:
         """Wolfram's Information[layer, prop]: ports, arrays and sizes (``netgraph.core.layer_information``)."""
         return stage("layer_information")(self, prop)
 

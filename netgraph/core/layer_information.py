@@ -111,6 +111,6 @@ def _key_text(key: Any) -> str:
     return "/".join(map(str, key)) if isinstance(key, tuple) else str(key)
 
 
-def layer_information(layer: Any, prop: str | None = None) -> Any:
+def layer_information(layer: Any, prop: str | list[str] | tuple[str, ...] | None = None) -> Any:
     """``layer.information(prop)``: with no prop, a ``LayerInformation`` mapping that prints a summary."""
     return read_properties(LayerInformation(layer), prop)

@@ -2,10 +2,15 @@
 net holding it) names its layers by their path from the top net, so its messages need no rewriting afterwards.
 
 Outside ``naming_under`` (a net built in Python) messages name a layer by its index and name, as always
-("layer 2 'b' (ReshapeLayer)"); inside it, by its path from the top ("layer 'inner/b' (ReshapeLayer)").
+("layer 2 'b' (ReshapeLayer)"), a nested one by the layers holding it ("layer 1 'o' (NetGraph) > layer 2 (T)");
+inside it, by its path from the top ("layer 'inner/b' (ReshapeLayer)"). ``naming_under(())`` (a spec's top net) is
+path mode with an empty prefix, not no scope: its own layers keep their index and name, nested ones their path.
 
 >>> scoped_layer(("b",), "ReshapeLayer") is None
 True
+>>> with naming_under(()):
+...     scoped_layer(("b",), "ReshapeLayer"), scoped_layer(("o", "b"), "ReshapeLayer")
+(None, "layer 'o/b' (ReshapeLayer)")
 >>> with naming_under(("inner",)):
 ...     scoped_layer(("b",), "ReshapeLayer"), scoped_name("enc/l1")
 ("layer 'inner/b' (ReshapeLayer)", 'inner/enc/l1')
@@ -17,7 +22,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-__all__ = ["naming_under", "naming_prefix", "scoped_layer", "scoped_name"]
+__all__ = ["naming_under", "naming_prefix", "scoped_layer", "scoped_name", "scoped_path", "elided", "SHOWN_LEVELS"]
+
+SHOWN_LEVELS = 3  # a layer path in a message shows this many levels at each end when it is longer than twice that + 2
 
 _PREFIX: ContextVar[tuple[str, ...] | None] = ContextVar("netgraph_naming_prefix", default=None)
 
@@ -25,8 +32,8 @@ _PREFIX: ContextVar[tuple[str, ...] | None] = ContextVar("netgraph_naming_prefix
 @contextmanager
 def naming_under(prefix: tuple[str, ...]) -> Iterator[None]:
     """Messages made inside name each layer by its path from the top net, the net being built being at ``prefix``
-    (``()``: the top net itself, whose messages name layers as a net built in Python does)."""
-    token = _PREFIX.set(tuple(prefix) or None)
+    (``()``: the top net itself, whose own layers are named as a net built in Python names them)."""
+    token = _PREFIX.set(tuple(prefix))
     try:
         yield
     finally:
@@ -34,21 +41,43 @@ def naming_under(prefix: tuple[str, ...]) -> Iterator[None]:
 
 
 def naming_prefix() -> tuple[str, ...] | None:
-    """The path of the net being built from the top net, inside ``naming_under``; None outside (names as always)."""
+    """The path of the net being built from the top net, inside ``naming_under`` (``()``: the top net); None outside
+    (names as always)."""
     return _PREFIX.get()
 
 
 def scoped_layer(path: tuple[str, ...], type_name: str) -> str | None:
     """"layer 'inner/b' (T)": the layer at ``path`` (in the net being built) by its path from the top net, inside
-    ``naming_under``; None outside it (the caller names the layer its own way)."""
+    ``naming_under``; None outside it, and for the top net's own layers (the caller names the layer its own way)."""
     prefix = _PREFIX.get()
-    if prefix is None:
+    if prefix is None or (not prefix and len(path) == 1):
         return None
-    return f"layer {'/'.join((*prefix, *path))!r} ({type_name})"
+    return f"layer {_joined((*prefix, *path))!r} ({type_name})"
 
 
 def scoped_name(shown: str) -> str:
     """A layer's path as a message shows it (``"enc/l1"``, in the net being built), from the top net inside
     ``naming_under`` (``"inner/enc/l1"``); as given outside it."""
     prefix = _PREFIX.get()
-    return shown if prefix is None else "/".join((*prefix, shown))
+    return shown if prefix is None else _joined((*prefix, *shown.split("/")))
+
+
+def scoped_path(path: tuple) -> str:
+    """``path`` (in the net being built) joined by ``/`` for a message, from the top net inside ``naming_under``;
+    past 8 levels in all, its first and last 3 (``elided``).
+
+    >>> scoped_path(("enc", "l1")), scoped_path(tuple("abcdefghij"))
+    ('enc/l1', 'a/b/c/... 4 levels .../h/i/j')
+    """
+    return _joined((*(_PREFIX.get() or ()), *path))
+
+
+def elided(parts: list[str]) -> list[str]:
+    """A path's parts for a message: past 8 levels, its first and last 3 and how many are left out."""
+    if len(parts) > 2 * SHOWN_LEVELS + 2:
+        return [*parts[:SHOWN_LEVELS], f"... {len(parts) - 2 * SHOWN_LEVELS} levels ...", *parts[-SHOWN_LEVELS:]]
+    return parts
+
+
+def _joined(path: tuple) -> str:
+    return "/".join(elided([str(p) for p in path]))

@@ -84,13 +84,14 @@ def plain_numbers(layer: Any, arrays: bool = False) -> bool:
 
 def plain_value(value: Any, arrays: bool = False) -> Any:
     """``value`` with numpy scalars replaced by Python's (np.int64(3) -> 3, np.str_ -> str) at any depth of lists and
-    tuples, a real 0-d tensor by its number (in lists and tuples too), and with ``arrays`` numpy arrays by their lists too (a layer's array
-    option stays an array); ``value`` itself where nothing is replaced. Narrower floats, and their arrays, are the decimals written.
+    tuples, a real 0-d tensor by its number (in lists and tuples too; not a meta tensor, which has none: the option
+    check refuses it), and with ``arrays`` numpy arrays by their lists too (a layer's array option stays an array);
+    ``value`` itself where nothing is replaced. Narrower floats, and their arrays, are the decimals written.
 
     >>> plain_value([[np.int64(1)], (np.str_("a"), np.array([2]), np.array([0.1], np.float32))], arrays=True)
     [[1], ('a', [2], [0.1])]
     """
-    if isinstance(value, torch.Tensor) and value.dim() == 0 and not value.requires_grad \
+    if isinstance(value, torch.Tensor) and value.dim() == 0 and not value.requires_grad and not value.is_meta \
             and not value.is_complex() and value.dtype != torch.bool:  # a real 0-d tensor: a number
         return plain_number(value)
     if type(value).__module__ == "numpy":

@@ -17,7 +17,7 @@ from netgraph.core.names import INDEX_RULE, fresh_name, indexed
 from netgraph.core.errors import WiringError, did_you_mean, with_article
 from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.wording import few_names
-from netgraph.core.naming_scope import scoped_name
+from netgraph.core.naming_scope import SHOWN_LEVELS, elided, scoped_name, scoped_path
 
 __all__ = ["resolve", "expose", "layer_at", "named_path", "shown_path", "elided", "no_inner_net", "inner_net_first",
            "SHOWN_LEVELS"]
@@ -48,7 +48,7 @@ def resolve(layers: Any, port: NetPort, want: str = "output") -> tuple[tuple[str
                                   f"{did_you_mean(part, inner)}; its inner nets are {list(inner)}",
                                   kind="unknown-layer", layer=tuple(names), found=part)
             names.append(part)
-            current, where = inner[part], f"layer {'/'.join(names)!r}"
+            current, where = inner[part], f"layer {scoped_name('/'.join(names))!r}"
             continue
         table = layers if current is None else current.layers
         names_here = list(table)
@@ -65,7 +65,7 @@ def resolve(layers: Any, port: NetPort, want: str = "output") -> tuple[tuple[str
                               f"layers are {few_names(names_here)}{states}", kind="unknown-layer", layer=tuple(names),
                               found=part)
         names.append(part)
-        current, where = table[part], f"layer {'/'.join(names)!r}"
+        current, where = table[part], f"layer {scoped_name('/'.join(names))!r}"
     ports = current.output_ports if want == "output" else current.input_ports
     if port.port not in ports:
         hint = current.port_hint(port.port, want) if hasattr(current, "port_hint") else ""  # a recurrent state's
@@ -73,16 +73,6 @@ def resolve(layers: Any, port: NetPort, want: str = "output") -> tuple[tuple[str
                           f"{did_you_mean(port.port, ports)}; its {want}s are {list(ports)}", kind="unknown-port",
                           layer=tuple(names), port=port.port)
     return tuple(names), port.port
-
-
-SHOWN_LEVELS = 3  # a layer path in a message shows this many levels at each end when it is longer than twice that + 2
-
-
-def elided(parts: list[str]) -> list[str]:
-    """A path's parts for a message: past 8 levels, its first and last 3 and how many are left out."""
-    if len(parts) > 2 * SHOWN_LEVELS + 2:
-        return [*parts[:SHOWN_LEVELS], f"... {len(parts) - 2 * SHOWN_LEVELS} levels ...", *parts[-SHOWN_LEVELS:]]
-    return parts
 
 
 def shown_path(path: tuple) -> str:
@@ -130,7 +120,7 @@ def layer_at(net: Any, path: tuple) -> Any:
             name = path[depth] = indexed(parts, name) or name
         if name not in parts:
             where = "the net" if depth == 0 else \
-                f"layer {scoped_name(shown_path(path[:depth]))!r} ({current.type_name})"
+                f"layer {scoped_path(path[:depth])!r} ({current.type_name})"
             what = f"its layers are {_names(parts)}" if _is_graph(current) else (
                 f"its inner nets are {_names(parts)}" if parts else "it holds no layers")
             raise WiringError(f"no layer at {shown_path(path)!r}: {where} has no layer {name!r}"
@@ -172,6 +162,6 @@ def inner_net_first(part: Any, nets: list[str]) -> str:
 def no_inner_net(path: tuple, i: int, operator: Any, inner: Mapping[str, Any]) -> WiringError:
     """The error for ``path`` whose part ``i`` names no inner net of ``operator``, the layer at ``path[:i]``."""
     what = f"has no inner net {path[i]!r}{did_you_mean(path[i], inner)}; its inner nets are {list(inner)}"
-    where = f"layer {scoped_name(shown_path(path[:i]))!r} ({operator.type_name})"
+    where = f"layer {scoped_path(path[:i])!r} ({operator.type_name})"
     return WiringError(f"no layer at {shown_path(path)!r}: {where} {what if inner else 'holds no layers'}",
                        kind="unknown-layer", layer=tuple(map(str, path[:i])), found=path[i])

@@ -199,10 +199,11 @@ def unify_shared(layers: dict[str, Any], users: Mapping[str, Iterable[tuple[tupl
         first = given[0] if given else None
         for p, a, v in given[1:]:
             if not _same_value(v, first[2]):
+                was, now = scoped_name(_shown(*first[:2])), scoped_name(_shown(p, a))
                 errors.append(Diagnostic(
-                    f"shared array {shared!r} has different values in layer {_shown(*first[:2])!r} (shape "
-                    f"{tuple(first[2].shape)}) and layer {_shown(p, a)!r} (shape {tuple(v.shape)}); set it in every "
-                    f"user with net_replace_part(net, {{NetSharedArray({shared!r}): value}})", "shared-values",
+                    f"shared array {shared!r} has different values in layer {was!r} (shape {tuple(first[2].shape)}) "
+                    f"and layer {now!r} (shape {tuple(v.shape)}); set it in every user with "
+                    f"net_replace_part(net, {{NetSharedArray({shared!r}): value}})", "shared-values",
                     **_option_at(layers, p, a)))
                 break
         if first is not None and len(given) < len(values):
@@ -281,7 +282,7 @@ def _filled(table: Mapping[str, Any], layer: Any, arrays: Mapping[str, Any], pat
         array = next((a for a in arrays if first and layer.ARRAYS.get(a) == first.option), next(iter(arrays)))
         named = first is not None and first.kind == "array-shape"  # the shape check names the shared array itself
         subject = "" if named else f"shared array {names[(path, array)]!r} does not fit "
-        message = f"{subject}layer {_shown(path, array)!r}: {exc}"
+        message = f"{subject}layer {scoped_name(_shown(path, array))!r}: {exc}"
         raise OptionError(message, [Diagnostic(message, "shared-shape", **_option_at(table, path, array))]) from None
 
 

@@ -70,9 +70,10 @@ def net_measurements(net: Any, data: Any, measurements: Any = LOSS, **options: A
     int64 tensor, rows the true class, columns the predicted.
 
     Options (net_train's): ``loss_function`` (None: the automatic loss), ``batch_size`` (64; the loss moves with
-    it only by float32 rounding: net_train's gives its validation loss exactly), ``target_device``, ``random_seed`` (random layers' draws; None: torch's generator),
-    ``working_precision``, ``num_workers``. Data: any form net_train takes. A layer alone is measured as the net
-    of it alone, ``NetGraph(layer)`` (Wolfram's NetMeasurements[layer, data]).
+    it only by float32 rounding: net_train's gives its validation loss exactly), ``target_device``, ``random_seed``
+    (random layers' draws; None: torch's generator), ``working_precision``, ``num_workers``. Data: any form
+    net_train takes. A layer alone is measured as the net of it alone, ``NetGraph(layer)`` (Wolfram's
+    NetMeasurements[layer, data]).
     """
     names, single = _requested(measurements)
     o = _options(options)
