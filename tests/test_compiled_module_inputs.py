@@ -192,12 +192,29 @@ def test_sequences_of_different_lengths_at_the_module_point_to_net_x_not_to_a_co
                                      input=["n"]), seed=0).compile()
     a, b = torch.tensor([1, 2, 3]), torch.tensor([4, 5])
     for x, found in ((Padded(torch.stack([a, torch.cat([b, b[:1]])]), [3, 2]), "netgraph.backend.masks.Padded"),
-                     (pack_sequence([a, b]), "torch.nn.utils.rnn.PackedSequence"), ([a, b], "list")):
+                     ([a, b], "list")):
         with pytest.raises(DataError) as info:
             module(x)
         assert str(info.value) == (f"input port 'Input': the compiled module takes tensors, found {found}; it takes "
                                    f"one batched tensor, of one length per call: sequences of different lengths (a "
-                                   f"list, Padded, a PackedSequence) go to net(x), which honours each length")
+                                   f"list, Padded) go to net(x), which honours each length")
+
+
+def test_a_packed_sequence_at_the_module_is_told_the_form_net_x_takes_it_in():
+    """net(x) refuses a PackedSequence itself (it takes Padded): the module's hint must not send one there as is."""
+    from torch.nn.utils.rnn import pack_sequence
+    from netgraph import EmbeddingLayer, GatedRecurrentLayer, SequenceLastLayer
+    net = net_initialize(NetChain([EmbeddingLayer(4, 10), GatedRecurrentLayer(3), SequenceLastLayer()],
+                                  input=["n"]), seed=0)
+    packed = pack_sequence([torch.tensor([1, 2, 3]), torch.tensor([4, 5])])
+    with pytest.raises(DataError) as info:
+        net.compile()(packed)
+    assert str(info.value) == ("input port 'Input': the compiled module takes tensors, found "
+                               "torch.nn.utils.rnn.PackedSequence; it takes one batched tensor, of one length per "
+                               "call: a PackedSequence goes to net(x) as Padded(*pad_packed_sequence(x, "
+                               "batch_first=True)), which honours each length")
+    with pytest.raises(DataError, match=r"a PackedSequence goes in as Padded\(\*pad_packed_sequence"):
+        net(packed)  # as the hint says: net(x) takes it only in that form
 
 
 def test_inputs_of_different_batch_sizes_are_named_as_net_x_names_them():

@@ -182,8 +182,10 @@ def _no_tensor(port: str, value: Any) -> Diagnostic:
         torch.as_tensor(value)
         remedy = "torch.as_tensor(x) converts it (net(x) takes numpy arrays and lists as they are)"
     except (TypeError, ValueError, RuntimeError):
-        remedy = ("it takes one batched tensor, of one length per call: sequences of different lengths (a list, "
-                  "Padded, a PackedSequence) go to net(x), which honours each length")
+        which = ("a PackedSequence goes to net(x) as Padded(*pad_packed_sequence(x, batch_first=True))"
+                 if isinstance(value, torch.nn.utils.rnn.PackedSequence)  # net(x) refuses one as it is
+                 else "sequences of different lengths (a list, Padded) go to net(x)")
+        remedy = f"it takes one batched tensor, of one length per call: {which}, which honours each length"
     return Diagnostic(f"input port {port!r}: the compiled module takes tensors, found {kind}; {remedy}",
                       "not-a-tensor", layer=(), port=port, expected="a tensor", found=kind)
 
