@@ -5,6 +5,7 @@ range meet, the one shown at the graph input is the one enforced there."""
 from __future__ import annotations
 
 import pytest
+import torch
 
 from netgraph import NetChain, NetGraph, NetNestOperator, ReshapeLayer, Restricted
 from netgraph.core.types import INTEGER, PortType
@@ -15,3 +16,15 @@ def test_nest_over_an_integer_net_fed_a_range_builds():
     graph = NetGraph({"l": NetNestOperator(inner, 3)}, [], Input=Restricted("Integer", (0, 3), shape=(4,)))
     assert str(graph.port_types["Input"]) == "(4) Integer 0..3"
     assert graph.port_types["Output"].dtype == INTEGER
+
+
+def test_map_carries_the_range_into_its_element_net():
+    from netgraph import EmbeddingLayer, NetMapOperator, ShapeError, net_initialize
+
+    def mapped(span):
+        return NetChain([NetMapOperator(EmbeddingLayer(3, n=4))], input=Restricted("Integer", span, shape=(5,)))
+    with pytest.raises(ShapeError, match=r"gives indices 0 to 9, but layer 'layer' \(EmbeddingLayer\) takes n=4"):
+        mapped((0, 9))  # it built, and refused a 9 only when run
+    net = net_initialize(mapped((0, 3)), seed=0)
+    out = net(torch.tensor([[0, 1, 2, 3, 3]]))
+    assert out.shape == (1, 5, 3) and torch.equal(out[0, 3], out[0, 4])
