@@ -28,3 +28,19 @@ def test_map_carries_the_range_into_its_element_net():
     net = net_initialize(mapped((0, 3)), seed=0)
     out = net(torch.tensor([[0, 1, 2, 3, 3]]))
     assert out.shape == (1, 5, 3) and torch.equal(out[0, 3], out[0, 4])
+
+
+def test_only_the_shape_layers_the_readme_lists_carry_a_range():
+    # the default was to carry it: a new shape layer computing new values (ResizeLayer interpolates) carried it too
+    import netgraph.layers.aggregation  # noqa: F401  (each module defining shape layers, loaded)
+    from netgraph.layers import recurrent, reshape, resize, sequence  # noqa: F401
+    from netgraph.layers._shapes import _ShapeLayer
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+    carrying = {c.__name__ for c in subclasses(_ShapeLayer) if c.moves_values and not c.__name__.startswith("_")}
+    assert carrying == {"FlattenLayer", "ReshapeLayer", "TransposeLayer", "PartLayer", "ReplicateLayer",
+                        "SequenceMostLayer", "SequenceRestLayer", "SequenceLastLayer", "SequenceReverseLayer"}
+    assert not _ShapeLayer.moves_values
