@@ -44,3 +44,18 @@ def test_only_the_shape_layers_the_readme_lists_carry_a_range():
     assert carrying == {"FlattenLayer", "ReshapeLayer", "TransposeLayer", "PartLayer", "ReplicateLayer",
                         "SequenceMostLayer", "SequenceRestLayer", "SequenceLastLayer", "SequenceReverseLayer"}
     assert not _ShapeLayer.moves_values
+
+
+def _inner():
+    from netgraph import EmbeddingLayer
+    return NetChain([ReshapeLayer((1,)), EmbeddingLayer(2, n=4)], input=Restricted("Integer", (0, 3), shape=()))
+
+
+@pytest.mark.parametrize("layers", [lambda: [_inner()], lambda: [ReshapeLayer(()), _inner()]])
+def test_an_outer_range_meeting_another_inner_range_is_a_conflict_naming_both(layers):
+    # the first range won: the net showed 0..3 at its input, its encoder let 9 through to the embedding
+    from netgraph import ShapeError
+    with pytest.raises(ShapeError, match=r"expected range 0\.\.3, found 0\.\.9"):
+        NetChain(layers(), input=Restricted("Integer", (0, 9), shape=()))
+    net = NetChain(layers(), input=Restricted("Integer", (0, 3), shape=()))
+    assert str(net.port_types["Input"]) == "() Integer 0..3"
