@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import ElementwiseLayer, LinearLayer, NetChain, OptionError, net_rename, net_train
+from netgraph import ElementwiseLayer, LinearLayer, NetChain, OptionError, ShapeError, net_rename, net_train
 from netgraph.train.checkpoint import checkpoints, load_checkpoint, read_checkpoint, save_checkpoint
 
 KW = dict(batch_size=8, random_seed=3, progress=False)
@@ -66,3 +66,10 @@ def test_load_checkpoint_takes_a_layer_alone_as_net_train_does(tmp_path):
     loaded = load_checkpoint(layer, tmp_path)
     assert isinstance(loaded, LinearLayer)
     assert all(torch.equal(loaded.arrays[name], trained.arrays[name]) for name in ("Weights", "Biases"))
+
+
+def test_load_checkpoint_of_a_layer_with_no_input_shape_says_to_give_it_the_input_it_was_trained_with(tmp_path):
+    # net_train(LinearLayer(3), ...) trains (the data gives the shape); loading into it said to give a *graph* input
+    net_train(LinearLayer(3), _data(), max_training_rounds=1, checkpoint=tmp_path, **KW)
+    with pytest.raises(ShapeError, match=r"layer LinearLayer has no input shape.*give it the input= it was trained"):
+        load_checkpoint(LinearLayer(3), tmp_path)

@@ -78,3 +78,11 @@ def test_a_tuple_of_tensors_under_a_key_is_refused_as_net_x_refuses_it():
     assert d.kind == "not-a-tensor" and d.port == "Input"
     assert d.message.endswith("key 'Input': a tuple of tensors is no batch: give one batched tensor (torch.stack), or "
                               "examples of different lengths as a list, one tensor each")
+
+
+@pytest.mark.parametrize("shape", [(6,), (6, 2)])
+def test_a_tuple_of_numpy_arrays_under_a_key_is_refused_as_a_tuple_too(shape):
+    # torch made one tensor of the arrays, so the message was a shape mismatch of (2, 6, ...), not the tuple's
+    x = torch.randn(*shape).numpy()
+    d = sole_diagnostic(lambda: _train({"Input": (x, x), "Target": torch.zeros(6, dtype=torch.long)}), DataError)
+    assert d.kind == "not-a-tensor" and d.port == "Input" and "a tuple of tensors is no batch" in d.message

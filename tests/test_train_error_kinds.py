@@ -121,13 +121,22 @@ def results():
     (lambda r: net_train(_net(), _data(), "RoundPositions", max_training_rounds=1, progress=False), "property-not-kept"),
     (lambda r: net_train(_net(), _data(), ["TrainedNet", "RoundPositions"], max_training_rounds=1, progress=False),
      "property-not-kept"),
+    (lambda r: r[["TrainedNet", "RoundPositions"]], "property-not-kept"),  # a list: a TypeError (unhashable)
+    (lambda r: r[{"TrainedNet": 1}], "unknown-property"),
 ])
 def test_a_property_the_results_lack_names_it_and_the_properties_they_have(results, ask, kind):
     from netgraph.train.results import PROPERTIES
 
     d = sole_diagnostic(lambda: ask(results), OptionError)
     assert (d.kind, d.expected) == (kind, tuple(PROPERTIES))
-    assert d.found in ("RoundLos", "RoundPositions")
+    assert d.found in ("RoundLos", "RoundPositions", (("TrainedNet", 1),))  # a dict is found frozen
+
+
+def test_results_take_a_list_of_properties_and_suggest_a_wolfram_name_not_kept(results):
+    trained, losses = results[["TrainedNet", "RoundLossList"]]
+    assert trained is results.trained_net and losses == results.round_losses
+    d = sole_diagnostic(lambda: results["RoundPosition"], OptionError)  # it suggested 'RoundLossList'
+    assert d.kind == "unknown-property" and "(did you mean 'RoundPositions'? Wolfram has it; netgraph does not" in d.message
 
 
 def test_a_loss_plot_of_another_suffix_is_an_option_value_of_its_path(results, tmp_path):

@@ -214,6 +214,20 @@ def test_a_progress_or_stopping_function_of_a_layer_alone_sees_the_layer_as_its_
         net_train(LinearLayer(1), {"Input": x, "Target": 2 * x}, progress=lambda: None)
 
 
+@pytest.mark.parametrize("key", ["criterion", "Criterion"])
+def test_a_stopping_function_in_the_dict_form_of_a_layer_alone_sees_the_layer_too(key):
+    # only a bare function was given the layer: {"criterion": f} saw the NetGraph of the layer alone
+    x = torch.linspace(-1, 1, 16).unsqueeze(1)
+    seen = []
+
+    def stop(info):
+        seen.append(info["Net"])
+        return False
+    net_train(LinearLayer(1), {"Input": x, "Target": 2 * x}, max_training_rounds=2, random_seed=0, progress=False,
+              training_stopping_criterion={key: stop, "patience": 5})
+    assert len(seen) == 2 and all(isinstance(net, LinearLayer) for net in seen)
+
+
 def test_a_pair_for_a_net_whose_input_is_named_target_puts_the_targets_under_the_outputs_target_key():
     # the pair was {'Target': inputs, 'Target': targets}: the targets replaced the inputs, and the DataError asked for
     # 'OutputTarget' and complained of the input's shape

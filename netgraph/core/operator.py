@@ -94,7 +94,9 @@ def specialised(net: NetGraph, types: Mapping[str, PortType], option: str | None
         except Conflict as exc:
             raise exc.reworded(f"its inner net's port {port!r}: {exc}") from None
         merged = unify(t, merged)  # the outer length names win: the inner net's own 'n' is the outer's 'w'
-        if merged != current[port]:
+        if port in net.output_ports and merged.range is not None:  # an output's range is inferred, never declared
+            merged = dataclasses.replace(merged, range=None)
+        if merged != current[port] and merged != dataclasses.replace(current[port], range=None):
             declared[port] = merged
     if declared == net.port_shape_options():
         return net

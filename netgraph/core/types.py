@@ -278,7 +278,11 @@ def unify(expected: PortType, found: PortType) -> PortType:
     shape = unify_shapes(expected.shape, found.shape)
     if expected.dtype is None or found.dtype is None or expected.dtype == found.dtype:
         dtype = expected.dtype or found.dtype
-        span = expected.range or found.range  # an index range is kept, not compared (Real ones have none)
+        span = expected.range or found.range  # an index range is kept (Real ones have none)
+        if expected.range and found.range and expected.range != found.range:  # values one lets by, the other refuses
+            raise Conflict(f"expected range {range_suffix(expected)[1:]}, found {range_suffix(found)[1:]}: an index "
+                           f"port's range is checked where it is declared, so ranges that meet must be equal",
+                           expected=expected.range, found=found.range)
         if dtype == expected.dtype and span is expected.range and (shape is expected.shape or shape == expected.shape):
             return expected  # the same value: callers compare by identity first
         if dtype == found.dtype and span is found.range and (shape is found.shape or shape == found.shape):

@@ -308,7 +308,7 @@ class _ShapeLayer(Layer):
     """
 
     input_ports = ("Input",)
-    moves_values = True  # False where the output's values are new ones (sums, padding, interpolation)
+    moves_values = False  # True on layers that only move or pick values (not sums, padding, interpolation)
 
     def declared_types(self) -> dict[str, PortType]:
         return {"Input": PortType(None, None), "Output": PortType(None, None)}

@@ -53,14 +53,15 @@ def batch_statistics(net: Any) -> bool:
     return any(isinstance(node.layer, BatchNormalizationLayer) for _, node in nested_nodes(net))
 
 
-def _element(t: PortType, port: str, what: str) -> PortType:
-    """The type of one element of a sequence port of type ``t``; Conflict when ``t`` is no sequence."""
+def _element(t: PortType, port: str, what: str, span: bool = False) -> PortType:
+    """The type of one element of a sequence port of type ``t`` (with its index range where ``span``: Map's elements
+    are its values); Conflict when ``t`` is no sequence."""
     if t.shape is None:
-        return PortType(None, t.dtype)
+        return PortType(None, t.dtype, t.range if span else None)
     if len(t.shape) == 0:
         raise Conflict(f"port {port!r} takes a sequence (its first dim is the {what}), found a non-sequence {t}",
                        port=port, expected="a sequence", found=t.shape)
-    return PortType(t.shape[1:], t.dtype)
+    return PortType(t.shape[1:], t.dtype, t.range if span else None)
 
 
 def _check_ranks(types: Mapping[str, PortType], net: Any, ports: tuple[str, ...]) -> None:
@@ -164,7 +165,7 @@ class NetMapOperator(NetOperator):
 
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
         _check_ranks(types, self.net, tuple(types))
-        return {"net": {p: _element(t, p, "sequence NetMapOperator maps over") for p, t in types.items()}}
+        return {"net": {p: _element(t, p, "sequence NetMapOperator maps over", True) for p, t in types.items()}}
 
     def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:
         length = _length(types, tuple(types))

@@ -67,6 +67,8 @@ class FlattenLayer(_ShapeLayer):
     """Flattens levels: ``FlattenLayer()`` gives a vector; ``FlattenLayer(n)`` merges the first n+1 levels,
     ``FlattenLayer(-n)`` the last n+1 (Wolfram's FlattenLayer[n])."""
 
+    moves_values = True  # its output's values are its input's: an index range is carried
+
     level: Optional[Level] = None
     POSITIONAL = "level"
 
@@ -132,6 +134,8 @@ class ReshapeLayer(_ShapeLayer):
     (2, -1)
     """
 
+    moves_values = True  # its output's values are its input's: an index range is carried
+
     dims: Dims
     POSITIONAL = "dims"
 
@@ -168,6 +172,8 @@ class TransposeLayer(_ShapeLayer):
     >>> TransposeLayer().perm
     (2, 1)
     """
+
+    moves_values = True  # its output's values are its input's: an index range is carried
 
     perm: Permutation = (2, 1)
     POSITIONAL = "perm"
@@ -218,6 +224,8 @@ class PartLayer(_ShapeLayer):
     """Takes a part of each example: ``PartLayer(2)`` (the 2nd row), ``PartLayer(-1)`` (the last, e.g. of a
     sequence), ``PartLayer("2;;4")`` (a span), ``PartLayer("1;;-1;;2")`` (every second), ``PartLayer(["All", 1])``
     (column 1). Indices are 1-based."""
+
+    moves_values = True  # its output's values are its input's: an index range is carried
 
     part: Parts
     POSITIONAL = "part"
@@ -327,6 +335,8 @@ class ReplicateLayer(_ShapeLayer):
     >>> ReplicateLayer(3).forward_shape((4,))
     (3, 4)
     """
+
+    moves_values = True  # its output's values are its input's: an index range is carried
 
     n: Counts
     level: Level = 1

@@ -36,7 +36,7 @@ from typing import Any
 import torch
 
 from netgraph.core.files import NotRegularFile, atomic_write, open_regular, remove_temporaries
-from netgraph.core.errors import OptionError, TrainingError
+from netgraph.core.errors import OptionError, ShapeError, TrainingError
 from netgraph.backend.initialize import net_initialize
 from netgraph.core.layer_surgery import alone, is_lone_layer
 from netgraph.train.lone_layer import as_trained_layer
@@ -316,7 +316,14 @@ def load_checkpoint(net: Any, path: str | os.PathLike, best: bool = False) -> An
     net of it alone, as net_train trains it, and comes back as the layer.
     """
     if is_lone_layer(net):
-        return as_trained_layer(load_checkpoint(alone(net), path, best), net)
+        try:
+            return as_trained_layer(load_checkpoint(alone(net), path, best), net)
+        except ShapeError as exc:  # its arrays' shapes follow from the input shape it was trained with
+            if not str(exc).startswith("cannot initialise arrays of unknown shape"):
+                raise
+            raise ShapeError(f"load_checkpoint: layer {net.type_name} has no input shape, so its arrays' shapes are "
+                             f"unknown: give it the input= it was trained with (e.g. {net.type_name}(..., input=3))",
+                             kind=exc.diagnostics[0].kind, layer=(), port="Input") from None
     file = resolve(path)
     data = read_checkpoint(file)
     check_layout(data, file, resume=False)

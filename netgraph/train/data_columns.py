@@ -68,6 +68,9 @@ def _batch_shape(shape: tuple | None) -> str:
 def _tensor(key: str, value: Any, what: str) -> torch.Tensor:
     if isinstance(value, torch.Tensor):
         return value.detach()
+    if type(value) is tuple and (problem := tuple_problem(value)) and all(v.ndim for v in value):
+        raise data_error(what, f"key {key!r}{problem}", kind="not-a-tensor", layer=(), port=key,
+                         found=type_label(value))  # torch would stack numpy's arrays into a batch of the wrong shape
     try:
         return as_tensor(value)
     except (TypeError, ValueError, RuntimeError) as exc:  # a tuple of tensors: said as net(x) says it, not in torch's words

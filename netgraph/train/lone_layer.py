@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from netgraph.core.extracted_inputs import with_input_shapes
@@ -54,7 +54,14 @@ def _given_layer_infos(fn: Callable, layer: Layer) -> Callable:
     return called
 
 
+def _given_layer(value: Any, layer: Layer) -> Any:
+    """``value`` of a progress or stopping option with each function in it (alone, or under a key of its dict form,
+    such as {"criterion": f}) given ``layer`` as ``info["Net"]``."""
+    if isinstance(value, Mapping):
+        return {key: _given_layer_infos(v, layer) if callable(v) else v for key, v in value.items()}
+    return _given_layer_infos(value, layer) if callable(value) else value
+
+
 def with_layer_infos(options: dict, layer: Layer) -> dict:
     """``options`` with a progress or stopping function given ``layer`` as ``info["Net"]``, as net_train gives it back."""
-    return {key: _given_layer_infos(value, layer) if key in _INFO_OPTIONS and callable(value) else value
-            for key, value in options.items()}
+    return {key: _given_layer(value, layer) if key in _INFO_OPTIONS else value for key, value in options.items()}

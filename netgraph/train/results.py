@@ -26,7 +26,8 @@ from xml.sax.saxutils import escape
 from netgraph.core.wording import counted
 from netgraph.core.files import atomic_write, unwritable, writable_file
 from netgraph.core.attribute_hints import hinting_getattr
-from netgraph.core.errors import OptionError, did_you_mean
+from netgraph.core.errors import OptionError
+from netgraph.core.name_guesses import nearest_name
 from netgraph.train.metric_history import latest_values
 
 __all__ = ["NetTrainResults", "svg_line_plot", "result_property", "picked"]
@@ -83,8 +84,11 @@ def _no_property(name: str) -> OptionError:
     if name in NOT_KEPT:
         return OptionError(f"Wolfram's property {name!r} is not kept by netgraph's NetTrainResults; r['Properties'] "
                            f"lists those that are", kind="property-not-kept", expected=tuple(PROPERTIES), found=name)
-    return OptionError(f"NetTrainResults has no property {name!r}{did_you_mean(name, PROPERTIES)}",
-                       kind="unknown-property", expected=tuple(PROPERTIES), found=name)
+    close = nearest_name(name, (*PROPERTIES, *NOT_KEPT))  # a slip for a Wolfram name not kept: said so
+    kept = "" if close not in NOT_KEPT else " Wolfram has it; netgraph does not keep it"
+    hint = "" if close is None else f" (did you mean {close!r}?{kept})"
+    return OptionError(f"NetTrainResults has no property {name!r}{hint}", kind="unknown-property",
+                       expected=tuple(PROPERTIES), found=name)
 
 
 def picked(results: "NetTrainResults", spec: Any) -> Any:
@@ -169,10 +173,14 @@ class NetTrainResults:
 
     __getattr__ = hinting_getattr(_KERAS_NAMES)  # Keras's history.history: what the results hold instead
 
-    def __getitem__(self, name: str) -> Any:
+    def __getitem__(self, name: str | list) -> Any:
+        if isinstance(name, list):  # r[["TrainedNet", "LossPlot"]]: each, as net_train(net, data, [...]) gives them
+            return [self[n] for n in name]
+        if not isinstance(name, str):
+            raise _no_property(name)
         if name == "Properties":  # Wolfram's NetTrainResultsObject["Properties"]
             return ["Properties", *PROPERTIES]
-        name = OLD_NAMES.get(name, name) if isinstance(name, str) else name
+        name = OLD_NAMES.get(name, name)
         if name not in PROPERTIES:
             raise _no_property(name)
         attribute = PROPERTIES[name]

@@ -1,0 +1,61 @@
+"""Where index ranges (Restricted) meet: an operator's inner net takes the outer range on its input only (an
+output's range is inferred, never declared); Map carries the range into its element net; when an outer and an inner
+range meet, the one shown at the graph input is the one enforced there."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import NetChain, NetGraph, NetNestOperator, ReshapeLayer, Restricted
+from netgraph.core.types import INTEGER, PortType
+
+
+def test_nest_over_an_integer_net_fed_a_range_builds():
+    inner = NetChain([ReshapeLayer((4,))], input=PortType((4,), INTEGER))
+    graph = NetGraph({"l": NetNestOperator(inner, 3)}, [], Input=Restricted("Integer", (0, 3), shape=(4,)))
+    assert str(graph.port_types["Input"]) == "(4) Integer 0..3"
+    assert graph.port_types["Output"].dtype == INTEGER
+
+
+def test_map_carries_the_range_into_its_element_net():
+    from netgraph import EmbeddingLayer, NetMapOperator, ShapeError, net_initialize
+
+    def mapped(span):
+        return NetChain([NetMapOperator(EmbeddingLayer(3, n=4))], input=Restricted("Integer", span, shape=(5,)))
+    with pytest.raises(ShapeError, match=r"gives indices 0 to 9, but layer 'layer' \(EmbeddingLayer\) takes n=4"):
+        mapped((0, 9))  # it built, and refused a 9 only when run
+    net = net_initialize(mapped((0, 3)), seed=0)
+    out = net(torch.tensor([[0, 1, 2, 3, 3]]))
+    assert out.shape == (1, 5, 3) and torch.equal(out[0, 3], out[0, 4])
+
+
+def test_only_the_shape_layers_the_readme_lists_carry_a_range():
+    # the default was to carry it: a new shape layer computing new values (ResizeLayer interpolates) carried it too
+    import netgraph.layers.aggregation  # noqa: F401  (each module defining shape layers, loaded)
+    from netgraph.layers import recurrent, reshape, resize, sequence  # noqa: F401
+    from netgraph.layers._shapes import _ShapeLayer
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+    carrying = {c.__name__ for c in subclasses(_ShapeLayer) if c.moves_values and not c.__name__.startswith("_")}
+    assert carrying == {"FlattenLayer", "ReshapeLayer", "TransposeLayer", "PartLayer", "ReplicateLayer",
+                        "SequenceMostLayer", "SequenceRestLayer", "SequenceLastLayer", "SequenceReverseLayer"}
+    assert not _ShapeLayer.moves_values
+
+
+def _inner():
+    from netgraph import EmbeddingLayer
+    return NetChain([ReshapeLayer((1,)), EmbeddingLayer(2, n=4)], input=Restricted("Integer", (0, 3), shape=()))
+
+
+@pytest.mark.parametrize("layers", [lambda: [_inner()], lambda: [ReshapeLayer(()), _inner()]])
+def test_an_outer_range_meeting_another_inner_range_is_a_conflict_naming_both(layers):
+    # the first range won: the net showed 0..3 at its input, its encoder let 9 through to the embedding
+    from netgraph import ShapeError
+    with pytest.raises(ShapeError, match=r"expected range 0\.\.3, found 0\.\.9"):
+        NetChain(layers(), input=Restricted("Integer", (0, 9), shape=()))
+    net = NetChain(layers(), input=Restricted("Integer", (0, 3), shape=()))
+    assert str(net.port_types["Input"]) == "() Integer 0..3"
