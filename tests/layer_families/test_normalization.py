@@ -81,7 +81,7 @@ def test_batch_normalization_arrays_fix_the_channels():
         BatchNormalizationLayer(scaling=[1.0, 2.0], biases=[0.0])
     with pytest.raises(OptionError, match="momentum="):
         BatchNormalizationLayer(momentum=2)
-    with pytest.raises(OptionError, match="epsilon= must be positive"):
+    with pytest.raises(OptionError, match="epsilon= must be a positive number"):
         BatchNormalizationLayer(epsilon=0)
 
 
