@@ -30,6 +30,13 @@ def test_an_empty_data_path_is_refused_not_read_as_the_current_folder(cli, tmp_p
     assert not (tmp_path / "out").exists()
 
 
+def test_a_blank_data_path_names_a_file_not_an_empty_path(cli, tmp_path):
+    """`--data " "` said "the data path is empty", but ' ' is a name a file or folder may have."""
+    cli.spec()
+    ran = cli("measure", "s.yaml", "--data", " ")
+    assert ran.code == 1 and "no data file or image folder ' '" in ran.err and "empty" not in ran.err
+
+
 @pytest.mark.parametrize("text", ["", " , "])
 def test_metrics_that_name_no_metric_are_refused_as_measure_refuses_them(cli, tmp_path, text):
     """`--metrics ""` trained without metrics and said nothing (`measure --measure ""` is refused)."""
@@ -98,3 +105,11 @@ def test_an_empty_base_dir_is_refused_not_ignored(cli):
     ran = cli("check", "s.yaml", "--base-dir", "")
     assert (ran.code, ran.err) == (1, "netgraph check: --base-dir '' is not a folder; give the folder that 'file:' "
                                       "references may also read from\n")
+
+
+def test_a_blank_format_is_shown_quoted(cli, tmp_path):
+    """`render -f ' '` printed the format unquoted, invisible: '(-f/--format  )'."""
+    cli.spec()
+    ran = cli("render", "s.yaml", "-f", " ", "-o", "x.svg")
+    assert (ran.code, ran.err) == (1, "netgraph render: unknown diagram format ' ' (-f/--format ' '); formats are svg, "
+                                      "png, pdf, dot, gv\n")
