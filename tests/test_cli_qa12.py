@@ -90,6 +90,38 @@ def test_every_option_s_help_says_its_default():
     assert silent == []
 
 
+def _differing_defaults(parser):
+    """(option, stated, actual) for each option whose help states a default ('default 0', 'default: Loss') other than
+    the one argparse gives it; defaults resolved later (None here: 'default 64' for --batch-size) are not compared."""
+    import re
+    differing = []
+    for action in parser._actions:
+        stated = re.search(r"default:? ([\w.+-]+)", action.help or "")
+        if not action.option_strings or action.default is None or stated is None:
+            continue
+        word, actual = stated.group(1), action.default
+        if isinstance(actual, (int, float)) and not isinstance(actual, bool):
+            same = re.fullmatch(r"[+-]?[\d.]+(e[+-]?\d+)?", word) is None or float(word) == actual
+        else:
+            same = not isinstance(actual, str) or word == actual
+        if not same:
+            differing.append((action.option_strings[-1], word, actual))
+    return differing
+
+
+def test_every_stated_default_is_the_parser_s_default():
+    """The check above only saw the word "default" in each help; the value it states is the one parsed without the
+    option (a planted mismatch shows the check can fail)."""
+    import argparse
+    from netgraph.cli.parser import build_parser
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+    assert [(name, d) for name, parser in commands.items() for d in _differing_defaults(parser)] == []
+    planted = argparse.ArgumentParser()
+    planted.add_argument("--seed", type=int, default=1, help="the seed (default 0)")
+    planted.add_argument("--measure", default="Loss", help="what to measure (default: Error)")
+    assert _differing_defaults(planted) == [("--seed", "0", 1), ("--measure", "Error", "Loss")]
+
+
 def test_an_empty_format_is_refused_not_ignored(cli, tmp_path):
     """`render -f ""` (`-f "$FMT"` unset) was ignored: the format came from -o's suffix, as without -f."""
     cli.spec()
