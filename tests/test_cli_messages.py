@@ -8,10 +8,10 @@ import pytest
 @pytest.mark.parametrize("argv, message", [
     # Found by QA: -f bmp was read past, the spec loaded, and render refused "unknown diagram format 'bmp';
     # formats are ['svg', 'png', 'pdf', 'dot', 'gv']": no flag named, a Python list
-    (["-f", "bmp"], "netgraph render: unknown diagram format 'bmp' (-f/--format bmp); formats are svg, png, pdf, dot, "
-                    "gv\n"),
+    (["-f", "bmp"], "netgraph render: unknown diagram format 'bmp' (-f/--format 'bmp'); formats are svg, png, pdf, "
+                    "dot, gv\n"),
     (["-o", "x.svg", "-f", "pnj"], "netgraph render: unknown diagram format 'pnj' (did you mean 'png'?) "
-                                   "(-f/--format pnj); formats are svg, png, pdf, dot, gv\n"),
+                                   "(-f/--format 'pnj'); formats are svg, png, pdf, dot, gv\n"),
     (["-o", "x.jpg"], "netgraph render: unknown diagram format 'jpg' (did you mean 'png'?) (the suffix of -o x.jpg); "
                       "formats are svg, png, pdf, dot, gv\n"),
 ])
@@ -24,7 +24,7 @@ def test_an_unknown_diagram_format_is_named_by_its_flag_and_listed_in_words(cli,
 
 def test_an_unknown_format_is_refused_before_the_spec_is_read(cli):
     ran = cli("render", "missing.yaml", "-f", "bmp")
-    assert ran.code == 1 and "unknown diagram format 'bmp' (-f/--format bmp)" in ran.err
+    assert ran.code == 1 and "unknown diagram format 'bmp' (-f/--format 'bmp')" in ran.err
 
 
 def test_a_checkpoint_cut_short_says_what_to_do_on_the_command_line(cli):

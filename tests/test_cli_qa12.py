@@ -30,6 +30,13 @@ def test_an_empty_data_path_is_refused_not_read_as_the_current_folder(cli, tmp_p
     assert not (tmp_path / "out").exists()
 
 
+def test_a_blank_data_path_names_a_file_not_an_empty_path(cli, tmp_path):
+    """`--data " "` said "the data path is empty", but ' ' is a name a file or folder may have."""
+    cli.spec()
+    ran = cli("measure", "s.yaml", "--data", " ")
+    assert ran.code == 1 and "no data file or image folder ' '" in ran.err and "empty" not in ran.err
+
+
 @pytest.mark.parametrize("text", ["", " , "])
 def test_metrics_that_name_no_metric_are_refused_as_measure_refuses_them(cli, tmp_path, text):
     """`--metrics ""` trained without metrics and said nothing (`measure --measure ""` is refused)."""
@@ -83,6 +90,38 @@ def test_every_option_s_help_says_its_default():
     assert silent == []
 
 
+def _differing_defaults(parser):
+    """(option, stated, actual) for each option whose help states a default ('default 0', 'default: Loss') other than
+    the one argparse gives it; defaults resolved later (None here: 'default 64' for --batch-size) are not compared."""
+    import re
+    differing = []
+    for action in parser._actions:
+        stated = re.search(r"default:? ([\w.+-]+)", action.help or "")
+        if not action.option_strings or action.default is None or stated is None:
+            continue
+        word, actual = stated.group(1), action.default
+        if isinstance(actual, (int, float)) and not isinstance(actual, bool):
+            same = re.fullmatch(r"[+-]?[\d.]+(e[+-]?\d+)?", word) is None or float(word) == actual
+        else:
+            same = not isinstance(actual, str) or word == actual
+        if not same:
+            differing.append((action.option_strings[-1], word, actual))
+    return differing
+
+
+def test_every_stated_default_is_the_parser_s_default():
+    """The check above only saw the word "default" in each help; the value it states is the one parsed without the
+    option (a planted mismatch shows the check can fail)."""
+    import argparse
+    from netgraph.cli.parser import build_parser
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+    assert [(name, d) for name, parser in commands.items() for d in _differing_defaults(parser)] == []
+    planted = argparse.ArgumentParser()
+    planted.add_argument("--seed", type=int, default=1, help="the seed (default 0)")
+    planted.add_argument("--measure", default="Loss", help="what to measure (default: Error)")
+    assert _differing_defaults(planted) == [("--seed", "0", 1), ("--measure", "Error", "Loss")]
+
+
 def test_an_empty_format_is_refused_not_ignored(cli, tmp_path):
     """`render -f ""` (`-f "$FMT"` unset) was ignored: the format came from -o's suffix, as without -f."""
     cli.spec()
@@ -98,3 +137,11 @@ def test_an_empty_base_dir_is_refused_not_ignored(cli):
     ran = cli("check", "s.yaml", "--base-dir", "")
     assert (ran.code, ran.err) == (1, "netgraph check: --base-dir '' is not a folder; give the folder that 'file:' "
                                       "references may also read from\n")
+
+
+def test_a_blank_format_is_shown_quoted(cli, tmp_path):
+    """`render -f ' '` printed the format unquoted, invisible: '(-f/--format  )'."""
+    cli.spec()
+    ran = cli("render", "s.yaml", "-f", " ", "-o", "x.svg")
+    assert (ran.code, ran.err) == (1, "netgraph render: unknown diagram format ' ' (-f/--format ' '); formats are svg, "
+                                      "png, pdf, dot, gv\n")

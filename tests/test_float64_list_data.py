@@ -6,9 +6,10 @@ drew from the rounded value (NormalDistribution("#m", "#s") with s = 1e-300 drew
 
 from __future__ import annotations
 
+import pytest
 import torch
 
-from netgraph import FunctionLayer, GammaDistribution, NetGraph, RandomArrayLayer
+from netgraph import DataError, FunctionLayer, GammaDistribution, NetGraph, RandomArrayLayer
 
 VALUES = [1e-300, 1.0 + 2.0 ** -40]
 
@@ -25,3 +26,16 @@ def test_distribution_parameters_given_as_lists_draw_in_float64():
     net = NetGraph([RandomArrayLayer(GammaDistribution(2.0, "#s"), output=2)], [], s=2)
     draws = net(s=[[1e-300, 1e-300]], precision="float64")  # was a DataError: "found 0.0"
     assert draws.dtype == torch.float64 and ((draws > 0) & (draws < 1e-298)).all()
+
+
+@pytest.mark.parametrize("given, problem", [([[1 + 2j, 0.0]], "complex"), ([[1.0, "a"]], "cannot make a tensor")])
+def test_a_list_that_is_no_real_tensor_is_refused_alike_at_both_precisions(given, problem):
+    """At float64 a list is read as float64 directly; a complex list then said 'cannot make a tensor from list'
+    (kind not-a-tensor) where float32 named the complex dtype (data-dtype). The same error at both now."""
+    net = NetGraph([FunctionLayer("#x + 0", output=2)], [], x=2)
+    errors = []
+    for precision in ("float32", "float64"):
+        with pytest.raises(DataError, match=problem) as caught:
+            net(x=given, precision=precision)
+        errors.append((caught.value.kind, str(caught.value)))
+    assert errors[0] == errors[1]

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (BinomialDistribution, DiscreteUniformDistribution, ErlangDistribution, NetGraph, PortType,
-                      RandomArrayLayer)
+from netgraph import (BinomialDistribution, DataError, DiscreteUniformDistribution, ErlangDistribution, NetGraph,
+                      PortType, RandomArrayLayer)
 
 COUNT = PortType((4,), "Integer")
 
@@ -37,3 +37,14 @@ def test_discrete_uniform_beyond_float32_s_integers_draws_in_float64_from_intege
     big = 2 ** 30 + 1  # float32 rounds it to 2**30
     draws = net(a=[[big] * 4], b=[[big] * 4], precision="float64")
     assert draws.dtype == torch.float64 and (draws == big).all()
+
+
+@pytest.mark.parametrize("precision", ["float32", "float64"])
+def test_python_floats_on_an_integer_port_are_read_unrounded(precision):
+    """Python floats on an Integer port were read in the working precision's dtype or float32: 16777217.0 became
+    16777216 and 1.0000000001 became 1, so a non-integral count passed the integral check. They are read as float64."""
+    net = _net(BinomialDistribution("#n", 1.0), "n")
+    assert net(n=[[16777217.0, 3.0, 0.0, 1.0]], precision="float64").tolist() == [[16777217.0, 3.0, 0.0, 1.0]]
+    for given in ([[1.0000000001, 3.0, 0.0, 1.0]], ((1.0000000001, 3.0, 0.0, 1.0),)):
+        with pytest.raises(DataError, match="integ"):
+            net(n=given, precision=precision)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (ExponentialDistribution, GammaDistribution, KLDivergenceLayer, NetGraph, NormalDistribution,
-                      RandomArrayLayer, UniformDistribution)
+from netgraph import (BinomialDistribution, ErlangDistribution, ExponentialDistribution, GammaDistribution,
+                      KLDivergenceLayer, NetGraph, NormalDistribution, PortType, RandomArrayLayer, UniformDistribution)
 from netgraph.layers.distributions import DISTRIBUTIONS
 
 
@@ -61,3 +61,17 @@ def test_means_and_kl_divergences_on_the_meta_device_check_no_values(layer):
     out = net.compile().to("meta").eval()(a=torch.empty(2, 3, device="meta"))
     reference = net.compile().eval()(a=torch.full((2, 3), 2.0))
     assert out.is_meta and out.shape == reference.shape and out.dtype == reference.dtype
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_a_narrow_module_only_widens_integer_counts(dtype):
+    """A count fed by an Integer port was cast to a half module's dtype: Binomial n=3001 drew 3000 (float16's
+    rounding), n=1e5 became inf, and Erlang's k drew with no gamma kernel. Counts are cast to the wider of the
+    module's dtype and the default dtype."""
+    counts = PortType((4,), "Integer")
+    binomial = NetGraph([RandomArrayLayer(BinomialDistribution("#n", 1.0))], [], n=counts).compile().to(dtype)
+    for n in (3001, 100_000):
+        assert binomial(n=torch.full((2, 4), n)).tolist() == [[float(n)] * 4] * 2
+    erlang = NetGraph([RandomArrayLayer(ErlangDistribution("#k", 1.0))], [], k=counts).compile().to(dtype)
+    draws = erlang(k=torch.full((4000, 4), 3))
+    assert draws.dtype == torch.float32 and abs(draws.mean().item() - 3) < 5 * (3 / 16000) ** 0.5

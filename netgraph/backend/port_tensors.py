@@ -45,9 +45,9 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
     if type(value) is tuple and (problem := tuple_problem(value)) and all(v.ndim for v in value):
         raise _port_error(port, problem, **_no_tensor(value))  # torch reads a tuple of numpy's arrays slowly
     target = dtype or working_dtype()
-    exact = not integer and target == torch.float64 and type(value) in (list, tuple, float)  # Python's floats
+    exact = (integer or target == torch.float64) and type(value) in (list, tuple, float)  # Python's floats
     try:  # numpy arrays in the other byte order or with negative strides: a native copy
-        x = as_tensor(value, dtype=torch.float64) if exact else as_tensor(value)
+        x = _read(value, exact, integer)
     except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
         raise _port_error(port, _encoder_hint(port, value, net) or tuple_problem(value) or f": cannot make a tensor "
                           f"from {type(value).__name__}: {exc}{ragged_hint(value)}", **_no_tensor(value)) from None
@@ -55,6 +55,19 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
     if integer:
         return _indices(port, x)
     return _narrowed(port, x, target)
+
+
+def _read(value: Any, exact: bool, integer: bool) -> torch.Tensor:
+    """``value`` as a tensor; ``exact``: Python's floats read as float64, unrounded (a port of indices: its floats
+    only, its ints stay int64). What float64 cannot hold (complex numbers) is read as at any precision, which gives
+    the same error."""
+    if exact and not integer:
+        try:
+            return as_tensor(value, dtype=torch.float64)
+        except (TypeError, ValueError, RuntimeError, OverflowError):
+            pass
+    x = as_tensor(value)
+    return as_tensor(value, dtype=torch.float64) if exact and integer and x.is_floating_point() else x
 
 
 def _port_error(port: str, said: str, **fields: Any) -> DataError:

@@ -8,7 +8,7 @@ import torch
 
 from netgraph.layers._modules import LayerModule
 
-__all__ = ["ConstantBuffers"]
+__all__ = ["ConstantBuffers", "array_buffers"]
 
 
 @torch.fx.wrap  # called with a proxy (the anchor): fx records a call on the module, not a read of its buffer
@@ -46,3 +46,16 @@ class ConstantBuffers(LayerModule):
             if now is not None and now.is_floating_point() and given.is_floating_point():
                 self._buffers[name] = given.to(device=now.device, dtype=now.dtype)
         return self
+
+
+def array_buffers(module: torch.nn.Module, recurse: bool = True) -> list[tuple[str, torch.Tensor]]:
+    """``module.named_buffers(recurse=...)`` without the constants of ``ConstantBuffers`` modules (a distribution's
+    given parameters, the marker of an Integer port's dtype): buffers that casts follow, none an array of the net.
+
+    >>> m = ConstantBuffers(); m._constant("c", torch.zeros(1)); m.register_buffer("mean", torch.zeros(1))
+    >>> [name for name, _ in array_buffers(torch.nn.Sequential(m))]
+    ['0.mean']
+    """
+    subs = module.named_modules() if recurse else [("", module)]
+    return [(f"{prefix}.{name}" if prefix else name, b) for prefix, sub in subs
+            for name, b in sub.named_buffers(recurse=False) if name not in vars(sub).get("_given", {})]

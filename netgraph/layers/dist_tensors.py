@@ -76,7 +76,8 @@ def full(p: Any, shape: tuple, like: Sequence[Any]) -> torch.Tensor:
 
 
 def floating(x: torch.Tensor, like: torch.Tensor | None = None) -> torch.Tensor:
-    """A slot's input as a float: itself if it is one, else in ``like``'s dtype (a module's), or the default dtype."""
+    """A slot's input as a float: itself if it is one, else in ``like``'s dtype (a module's) or the default dtype,
+    whichever is wider: a count is never narrowed (float16 holds no 3001)."""
     if like is None:
         return _floating(x)  # through this module's globals, which fx patches (not an importer's copy of the name)
     return _floating_like(x, like)
@@ -89,7 +90,7 @@ def _floating(x: torch.Tensor) -> torch.Tensor:
 
 @torch.fx.wrap
 def _floating_like(x: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
-    return x if x.is_floating_point() else x.to(like.dtype)
+    return x if x.is_floating_point() else x.to(torch.promote_types(like.dtype, torch.get_default_dtype()))
 
 
 def tiny_of(x: torch.Tensor) -> float:

@@ -82,7 +82,7 @@ class RandomModule(ConstantBuffers):
         if all(k == "const" for k, _ in self.kinds):  # a tensor that follows .to(device/dtype) sets where draws go
             self._constant("param_first", torch.tensor(self.kinds[0][1], dtype=torch.float64), torch.float32)
             self.kinds[0] = ("buffer", "param_first")
-        else:  # a count fed by an Integer port is cast to the module's dtype (.double(): float64), not the default
+        else:  # a count fed by an Integer port: cast to the module's dtype (.double(): float64) or the default, the wider
             self._constant("slot_dtype", torch.zeros((), dtype=torch.float64), torch.float32)
         self.expands = bool(self.ranks) and not vector
         self.checked = {n for n, (k, _) in zip(distribution.PARAMS, self.kinds) if k == "slot"}

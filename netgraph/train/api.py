@@ -48,6 +48,7 @@ from netgraph.train.loop import Plan, Trainer, TrainingError
 from netgraph.train.metric_history import measured_labels
 from netgraph.train.run_options import RunOptions, run_options
 from netgraph.train.loss import attach_losses
+from netgraph.layers._constant_buffers import array_buffers
 from netgraph.train.options import (
     NETS,
     check_number,
@@ -180,7 +181,7 @@ def _groups(net: Any, module: torch.nn.Module, spec: Any, lr: float) -> tuple[li
     """(the optimizer's parameter groups, each array's rate): the buffers' too (a rule may name a moving mean alone,
     and the results list every array, as Information's "ArraysLearningRateMultipliers" does)."""
     params = dict(module.named_parameters())
-    rates = resolve_multipliers(net, [*params, *(name for name, _ in module.named_buffers())], spec)
+    rates = resolve_multipliers(net, [*params, *(name for name, _ in array_buffers(module))], spec)
     groups: dict[float, list] = {}
     for name, p in params.items():
         if rates[name] == 0:

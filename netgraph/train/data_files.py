@@ -27,7 +27,7 @@ def load_data(path: str | os.PathLike, *, command_line: bool = False) -> Any:
     label sub-folders or a .csv/.jsonl table (``netgraph.image_folder``, ``netgraph.text_table``). ``command_line``:
     errors give the command line's words, not Python's (a table's columns renamed, not ``text_table``'s keywords; no
     Python function named)."""
-    if not str(path).strip():  # Path("") is "." (the current folder), read as an image folder
+    if not str(path):  # Path("") is "." (the current folder), read as an image folder; " " names a file
         raise DataError("the data path is empty; give a data file or an image folder", kind="missing-file",
                         found=str(path))
     path = Path(path)

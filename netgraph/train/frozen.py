@@ -14,6 +14,7 @@ from typing import Any
 
 import torch
 
+from netgraph.layers._constant_buffers import array_buffers
 from netgraph.train.options import resolve_multipliers
 
 __all__ = ["hold_frozen_buffers", "release", "Held"]
@@ -32,13 +33,13 @@ def hold_frozen_buffers(net: Any, module: torch.nn.Module, spec: Any) -> Held:
     ``module.train()`` runs (between validation passes); the other submodules' frozen buffers are lent to each
     forward as copies. Returns what it did, for ``release`` after training."""
     held = Held()
-    buffers = [name for name, _ in module.named_buffers()]
+    buffers = [name for name, _ in array_buffers(module)]
     if not buffers:
         return held
     rates = resolve_multipliers(net, [name for name, _ in module.named_parameters()] + buffers, spec)
     loose = []
     for prefix, sub in module.named_modules():
-        own = [(f"{prefix}.{name}" if prefix else name, b) for name, b in sub.named_buffers(recurse=False)]
+        own = [(f"{prefix}.{name}" if prefix else name, b) for name, b in array_buffers(sub, recurse=False)]
         if own and all(rates[name] == 0 for name, _ in own):
             sub.train = types.MethodType(_evaluating, sub)  # the compiled forward reads sub.training, calls no hook
             held.modules.append(sub.train(False))

@@ -50,7 +50,8 @@ __all__ = ["Method", "canonical_method", "parse_method", "resolve_multipliers", 
 
 NETS = "a NetGraph, a NetChain or a layer"  # what net_train and net_measurements take as the net
 
-#: canonical name, optimizer class, default learning rate (torch's defaults; SGD's 0.01 is ours). The classes
+#: canonical name, optimizer class, default learning rate (torch's for Adam and AdamW; SGD's 0.01 and RMSProp's
+#: 1e-3 are ours: torch's RMSprop takes 0.01). The classes
 #: are torch's own without the torch._dynamo import (netgraph.train.optimizers).
 METHODS: dict[str, tuple[str, type, float]] = {
     "adam": ("Adam", Adam, 1e-3), "adamw": ("AdamW", AdamW, 1e-3),
