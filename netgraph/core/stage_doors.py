@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from netgraph.core.errors import NetGraphError
 from netgraph.core.plugins import stage
 
 __all__ = ["DrawingAndYaml", "MAX_NOTEBOOK_LAYERS", "notebook_svg"]
@@ -46,10 +47,14 @@ class DrawingAndYaml:
 def notebook_svg(drawn: Any) -> str | None:
     """The diagram a notebook shows of a net or a layer (the net of it alone, as ``render_svg`` draws it); None (the
     notebook shows the text) past ``MAX_NOTEBOOK_LAYERS`` layers: drawing thousands takes seconds and megabytes,
-    unasked (``render_svg`` draws them when asked)."""
+    unasked (``render_svg`` draws them when asked); None too for a layer that cannot be drawn (its shapes conflict): a
+    notebook formatter must not raise (``render_svg`` raises, when asked)."""
     if _drawn_past(drawn, MAX_NOTEBOOK_LAYERS):
         return None
-    return drawn.render_svg() if isinstance(drawn, DrawingAndYaml) else stage("render_svg")(drawn)
+    try:
+        return drawn.render_svg() if isinstance(drawn, DrawingAndYaml) else stage("render_svg")(drawn)
+    except NetGraphError:
+        return None
 
 
 def _drawn_past(drawn: Any, limit: int) -> bool:
