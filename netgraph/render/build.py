@@ -14,7 +14,6 @@ it read ``L.~1.lin``, ``I.~1.Input`` (``escape_id`` never writes ``~``, so these
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
@@ -26,7 +25,7 @@ from netgraph.core.types import PortType
 from netgraph.layers.operators import NetFoldOperator
 from netgraph.layers.twin_operators import NetPairEmbeddingOperator
 from netgraph.render.model import (FILL, MAX_EXPAND, Cluster, Diagram, DiagramOptions, Edge, Node, escape_id,
-                                    shape_label, shorten)
+                                    shape_label, shorten, without_addresses)
 from netgraph.render.nodes import coder_line, layer_node, operator_options
 from netgraph.render.probability import score_mark
 
@@ -38,8 +37,6 @@ COMPACT_ABOVE = 60
 ID_LIMIT = 80
 TOOLTIP = 400  # characters of a layer's tooltip (model.shorten)
 WHERE = 120  # characters of a path shown in a port's or an edge's tooltip (its end is kept)
-#: A memory address in a repr (``<function f at 0x7f...>``): it differs in every process, so a tooltip leaves it out.
-ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
 
 
 def _tail(text: str, width: int = WHERE) -> str:
@@ -104,7 +101,7 @@ class _Builder:
     def tooltip(self, frame: tuple, name: str, graph: Any, layer: Any) -> str:
         parent = self.where[frame]
         try:
-            text = (f"{self.describe(parent, graph, name)}: {ADDRESS.sub('>', repr(layer))}" if parent is not None
+            text = (f"{self.describe(parent, graph, name)}: {without_addresses(repr(layer))}" if parent is not None
                     else printable_path((*frame, name)))
         except Exception:  # noqa: BLE001 - a user layer's __repr__ may fail; the path still identifies it
             text = printable_path((*frame, name))
