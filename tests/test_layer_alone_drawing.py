@@ -50,3 +50,19 @@ def test_a_notebook_shows_a_layer_that_cannot_be_drawn_as_text(layer):
     assert layer._repr_svg_() is None
     with pytest.raises(ShapeError, match="too small for kernel 5"):
         render_svg(layer)
+
+
+def test_a_notebook_counts_the_boxes_drawn_not_the_layers_collapsed(monkeypatch):
+    """The notebook's limit counted every layer however deep, while a diagram collapses graphs nested more than
+    ``MAX_EXPAND`` levels into one box each: a net whose many layers lie that deep draws a few boxes, yet showed as
+    text. One counter (``count_drawn``) now serves the notebook and the diagram's ``compact="auto"``."""
+    from netgraph import ElementwiseLayer, NetChain
+    from netgraph.core import stage_doors
+    from netgraph.render.model import MAX_EXPAND
+    monkeypatch.setattr(stage_doors, "stage", lambda name: lambda net: "<svg/>")
+    monkeypatch.setattr(stage_doors, "MAX_NOTEBOOK_LAYERS", 3)
+    deep = NetChain([ElementwiseLayer("Tanh")] * 4)
+    for _ in range(MAX_EXPAND + 1):
+        deep = NetChain([deep])
+    assert deep._repr_svg_() == "<svg/>"  # 1 box: the 4 layers, 33 levels down, are collapsed
+    assert NetChain([NetChain([ElementwiseLayer("Tanh")] * 4)])._repr_svg_() is None  # 4 boxes drawn: over 3

@@ -21,6 +21,7 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.names import printable, printable_path
 from netgraph.core.nesting import deep_walk
 from netgraph.core.ports import NetPort
+from netgraph.core.stage_doors import count_drawn
 from netgraph.core.types import PortType
 from netgraph.layers.operators import NetFoldOperator
 from netgraph.layers.twin_operators import NetPairEmbeddingOperator
@@ -220,23 +221,12 @@ class _Builder:
         return Edge(src, src_port, dst, dst_port, label, f"{ends[0]} -> {ends[1]}: {full}")
 
 
-
-def _count_drawn(net: Any, options: DiagramOptions, depth: int = 0) -> int:
-    total = 0
-    for layer in net.layers.values():
-        if isinstance(layer, NetGraph) and options.depth_allowed(depth + 1):
-            total += _count_drawn(layer, options, depth + 1)
-        elif layer.inner_nets() and options.depth_allowed(depth + 1):
-            total += sum(_count_drawn(inner, options, depth + 1) for inner in layer.inner_nets().values())
-        else:
-            total += 1
-    return total
-
-
 @deep_walk
 def build_diagram(net: Any, options: DiagramOptions) -> Diagram:
     """The diagram of ``net``: graph inputs, layers (clusters for expanded nested graphs), graph outputs."""
-    compact = options.compact if options.compact != "auto" else _count_drawn(net, options) > COMPACT_ABOVE
+    compact = options.compact
+    if compact == "auto":
+        compact = count_drawn(net, options.depth_allowed, COMPACT_ABOVE) > COMPACT_ABOVE
     b = _Builder(net, options, bool(compact))
     for port in net.input_ports:
         b.port_node("input", (), port, ())

@@ -20,15 +20,13 @@ import numpy as np
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.integers import plain_int
+from netgraph.core.stage_doors import MAX_EXPAND  # the notebook's check for a big diagram counts with it too
 from netgraph.core.types import INTEGER, PortType, range_suffix
 
 __all__ = ["DiagramOptions", "Diagram", "Node", "Edge", "Cluster", "shape_label", "escape_id", "shorten", "ellipsized",
            "without_addresses", "lcm_spans", "table_columns", "MAX_EXPAND"]
 
 RANKDIRS = ("TB", "LR", "BT", "RL")
-#: ``expand=True`` draws this many levels of nested graphs as clusters; deeper ones are collapsed boxes (an int
-#: ``expand`` is taken as given). Graphviz's cluster layout slows steeply with depth (see ``dot_limits.DOT_MAX_DEPTH``).
-MAX_EXPAND = 32
 
 FILL = {"layer": "#e9ecef", "arrays": "#dbe4ff", "random": "#ffe8cc", "loss": "#ffe3e3", "graph": "#f1f3f5",
         "input": "#d0ebff", "output": "#d3f9d8", "port": "#ffffff", "score": "#fff3bf"}
