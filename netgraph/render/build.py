@@ -24,7 +24,6 @@ from netgraph.core.ports import NetPort
 from netgraph.core.stage_doors import count_drawn
 from netgraph.core.types import PortType
 from netgraph.layers.operators import NetFoldOperator
-from netgraph.layers.twin_operators import NetPairEmbeddingOperator
 from netgraph.render.model import (FILL, MAX_EXPAND, Cluster, Diagram, DiagramOptions, Edge, Node, escape_id,
                                     shape_label, shorten, without_addresses)
 from netgraph.render.nodes import coder_line, layer_node, operator_options
@@ -177,8 +176,7 @@ class _Builder:
                          depth)
             ends = [("I.", path, p, "I.", inner_path, p) for p in inner.input_ports if p in layer.input_ports]
             ends += [("O.", inner_path, p, "O.", path, p) for p in inner.output_ports if p in layer.output_ports]
-            if isinstance(layer, NetPairEmbeddingOperator):  # each of the pair goes through the one inner net
-                ends += [("I.", path, p, "I.", inner_path, "Input") for p in layer.input_ports]
+            ends += [end for end in _passed_through(layer, path, inner_name, inner_path) if end not in ends]
             if isinstance(layer, NetFoldOperator):  # the state: given or zeros -> inner State; Output -> final State
                 ends += [("I.", path, "InitialState", "I.", inner_path, "State")] if layer.state_input else []
                 ends.append(("O.", inner_path, "Output", "O.", path, "State"))
@@ -219,6 +217,13 @@ class _Builder:
         label, full = ((f"{text} {mark}" if mark else text) for text in (shape_label(t), shape_label(t, full=True)))
         ends = [_port_text(frame if end.layer is None else (*frame, end.layer), end.port) for end in (e.src, e.dst)]
         return Edge(src, src_port, dst, dst_port, label, f"{ends[0]} -> {ends[1]}: {full}")
+
+
+def _passed_through(layer: Any, path: tuple, inner_name: str, inner_path: tuple) -> list[tuple]:
+    """The joins from the operator's inputs to the inner net ``inner_name``'s ports they reach unchanged
+    (``passed_through``: NetPairEmbeddingOperator's Input1 and Input2 both to its net's Input)."""
+    return [("I.", path, port, "I.", inner_path, inner_port) for port in layer.input_ports
+            for option, inner_port in layer.passed_through(port) if option == inner_name]
 
 
 @deep_walk

@@ -64,8 +64,8 @@ def _is_mark(c: str) -> bool:
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """About how wide ``text`` is at ``size`` pt in Helvetica (``bold``: Helvetica Bold), never less than ``CHAR`` ems
-    a character (a combining mark none), a full em a wide one (the estimate the layout's spacing was made with: lowercase text keeps its
-    room)."""
+    a character (a combining mark none), a full em a wide one (the estimate the layout's spacing was made with:
+    lowercase text keeps its room)."""
     widths = _BOLD if bold else _REGULAR
     if text.isascii():
         return max(len(text) * CHAR, sum(_em(c, widths) for c in text)) * size
