@@ -24,7 +24,8 @@ MAX_EXPAND = 32
 
 
 class DrawingAndYaml:
-    """``to_dot``, ``render_svg``, ``render``, ``_repr_svg_`` (Jupyter), ``to_yaml`` and ``from_yaml`` of a net."""
+    """``to_dot``, ``render_svg``, ``render``, ``to_yaml`` and ``from_yaml`` of a net (its notebook diagram,
+    ``_repr_svg_``, is every layer's: ``Layer._repr_svg_``)."""
 
     __slots__ = ()
 
@@ -36,10 +37,6 @@ class DrawingAndYaml:
 
     def render(self, path: Any, **options: Any) -> Any:
         return stage("render")(self, path, **options)
-
-    def _repr_svg_(self) -> str | None:
-        """The diagram a notebook shows (``notebook_svg``)."""
-        return notebook_svg(self)
 
     def to_yaml(self, name: str | None = None, description: str | None = None) -> str:
         return stage("to_yaml")(self, name=name, description=description)
