@@ -11,6 +11,8 @@ forms) a full em, any other character an average letter.
 (40.6, 41.7)
 >>> text_width("À", 10) == text_width("A", 10), round(text_width("ШΩ", 10), 1), text_width("—…", 10)
 (True, 18.0, 20.0)
+>>> text_width("·", 10), text_width("※", 10)  # East Asian ambiguous width: a full em past Latin-1
+(5.8, 10.0)
 """
 
 from __future__ import annotations
@@ -54,7 +56,8 @@ def _em(c: str, widths: tuple[int, ...]) -> float:
         return sum(_em(part, widths) for part in parts)
     if category(c) == "Lu":
         return _CAPITAL
-    return 1.0 if east_asian_width(c) == "A" and not category(c).startswith("L") else CHAR
+    ambiguous = east_asian_width(c) == "A" and ord(c) > 0xFF and not category(c).startswith("L")  # ※ →, not · °
+    return 1.0 if ambiguous else CHAR
 
 
 def _is_mark(c: str) -> bool:
