@@ -120,3 +120,20 @@ def test_embeddings_in_both_directions_of_a_bidirectional_operator_take_n_from_t
     one = NetChain([NetBidirectionalOperator(NetChain({"emb": EmbeddingLayer(2)}), "Plus")],
                    input=TokensEncoder(["x"]))  # one net, used in both directions (a ClassEncoder's scalar is no sequence)
     assert one.layers["1"].forward_net.layers["emb"].n == one.layers["1"].backward_net.layers["emb"].n == 3
+
+
+def test_an_embedding_in_a_pair_embedding_net_takes_n_from_an_outer_encoder():
+    """NetPairEmbeddingOperator gives each of Input1 and Input2 to its inner net's Input: an EmbeddingLayer there kept
+    needing n, as the operator said no input reached its net (``passed_through`` was empty)."""
+    from netgraph import NetPairEmbeddingOperator
+    pair = NetPairEmbeddingOperator(NetChain({"emb": EmbeddingLayer(2)}))
+    for port in ("Input1", "Input2"):
+        assert pair.passed_through(port) == (("net", "Input"),)
+        assert pair.with_encoder(port, ClassEncoder(["a", "b", "c"])).net.layers["emb"] == EmbeddingLayer(2, 3)
+    assert pair.passed_through("Output") == ()
+    net = NetGraph({"pair": pair}, [], Input1=ClassEncoder(["a", "b", "c"]), Input2=ClassEncoder(["a", "b", "c"]))
+    assert net.layers["pair"].net.layers["emb"] == EmbeddingLayer(2, 3)
+    net = net_initialize(net, seed=0)
+    weights = net.layers["pair"].net.layers["emb"].arrays["Weights"]
+    distance = torch.linalg.vector_norm(weights[2] - weights[0])
+    torch.testing.assert_close(net({"Input1": ["c"], "Input2": ["a"]}), distance[None])

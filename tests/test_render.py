@@ -379,12 +379,6 @@ def regenerate() -> None:
           f"(laid out by {render_backend.available_backends()[0]})")
 
 
-if __name__ == "__main__":
-    if sys.argv[1:] != ["regenerate"]:
-        sys.exit(f"usage: {REGENERATE}")
-    regenerate()
-
-
 def test_a_pair_embedding_operator_joins_both_inputs_to_its_inner_net():
     """Input1 and Input2 each go through the inner net, whose one input is Input: no name matched, so the inner net
     was drawn cut off from the operator's inputs."""
@@ -393,3 +387,9 @@ def test_a_pair_embedding_operator_joins_both_inputs_to_its_inner_net():
     net = NetGraph({"pair": NetPairEmbeddingOperator(NetChain([LinearLayer(2)]))}, [], Input1=3, Input2=3)
     joins = {(e.src, e.dst): e.label for e in diagram(net).edges if e.dst == "I.pair.net.Input"}
     assert joins == {("I.pair.Input1", "I.pair.net.Input"): "(b, 3)", ("I.pair.Input2", "I.pair.net.Input"): "(b, 3)"}
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["regenerate"]:
+        sys.exit(f"usage: {REGENERATE}")
+    regenerate()

@@ -280,3 +280,16 @@ def test_a_fallback_is_announced_after_the_same_backend_was_named(no_engines):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # and the fallback is said once
         seed().render_svg()
+
+
+def test_a_fallback_for_another_reason_is_explained_too(no_engines):
+    """The once-per-process note was kept per backend and whether a reason was given: a later fallback to the same
+    engine for another reason (dot failing on this net, after dot was missing) was never explained."""
+    with pytest.warns(render_backend.RenderBackendWarning, match="since dot is missing"):
+        render_backend.announce("builtin", "dot is missing")
+    with pytest.warns(render_backend.RenderBackendWarning, match="since dot crashed"):
+        render_backend.announce("builtin", "dot crashed")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # each reason is said once
+        render_backend.announce("builtin", "dot is missing")
+        render_backend.announce("builtin", "dot crashed")

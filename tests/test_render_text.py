@@ -227,6 +227,32 @@ def test_capitals_get_their_width_in_the_builtin_layout():
     assert port[2] - port[0] >= 8 * 0.944 * 11, port
 
 
+@pytest.mark.parametrize("name, ems", [("ШИФРАТОР_ЖЮЩ_ШИФРАТОР", 15.79), ("ΩΜΕΓΑ_ΣΩΜΑ_ΩΜΕΓΑ_ΣΩΜΑ", 14.61),
+                                       ("ÆŒ—ÆŒ—ÆŒ—ÆŒ—ÆŒ—ÆŒ", 17.0)])
+def test_capitals_past_ascii_get_their_width_in_the_builtin_layout(name, ems):
+    """Every character past ASCII counted 0.58 em, so Cyrillic and Greek capitals (Ш is 1.0 em in Helvetica Bold) and
+    Æ Œ — ran out of their boxes: ``ШИФРАТОР_ЖЮЩ_ШИФРАТОР``'s bold title is 157.9 pt at 10 pt in a 129.8 pt box.
+    ``ems``: the name's width in Arial Bold (Liberation Sans Bold), measured once."""
+    from tests.test_render_layout import rect_of
+    root = ET.fromstring(NetGraph({name: "Tanh"}, [], Input=2).render_svg(backend="builtin"))
+    group = next(g for g in root.iter(f"{SVG}g") if "layer" in (g.get("class") or "").split())
+    title = next(t for t in group.iter(f"{SVG}text") if t.get("font-weight") == "bold")
+    box = rect_of(group)
+    assert box[2] - box[0] >= ems * float(title.get("font-size")), (box, title.get("font-size"))
+
+
+def test_a_combining_mark_takes_no_room_in_the_builtin_layout():
+    """A combining accent counted as a letter (0.58 em), so ``cafe\u0301`` got a wider box than ``café``, drawn
+    alike."""
+    from tests.test_render_layout import rect_of
+    widths = []
+    for name in ("caf\u00e9" * 6, "cafe\u0301" * 6):
+        root = ET.fromstring(NetGraph({name: "Tanh"}, [], Input=2).render_svg(backend="builtin"))
+        box = rect_of(next(g for g in root.iter(f"{SVG}g") if "layer" in (g.get("class") or "").split()))
+        widths.append(box[2] - box[0])
+    assert widths[0] == widths[1], widths
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("name", ["  ", "   "])
 def test_a_run_of_spaces_shows_every_space(backend, name):

@@ -122,3 +122,31 @@ def test_a_python_function_in_a_tooltip_has_no_memory_address(backend):
     assert " at 0x" not in svg
     shown = tooltips(ET.fromstring(svg))
     assert "net_of_a_new_function.<locals>.scaled>)" in shown["L.f"], shown
+
+
+class C:
+    """A callable object with the default repr, ``<m.C object at 0x7f...>``: short, as a notebook's class
+    (``<__main__.C object at 0x7f...>``), so its address fits in the box."""
+
+    __module__ = "m"
+
+    def __call__(self, x):
+        return 2 * x
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_callable_object_in_a_box_has_no_memory_address(backend):
+    """A FunctionLayer of a callable object showed its repr, address and all, in its box (``format_value`` fell back
+    to ``repr``; only tooltips left addresses out): the same net drew different bytes in every process."""
+    from netgraph import FunctionLayer
+
+    def net_of_a_new_object() -> NetGraph:
+        return NetGraph({"f": FunctionLayer(C())}, [], x=2)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        first, second = net_of_a_new_object(), net_of_a_new_object()
+        svg = first.render_svg(backend=backend)
+        assert svg == second.render_svg(backend=backend) and first.to_dot() == second.to_dot()
+    assert " at 0x" not in svg and " at 0x" not in first.to_dot()
+    assert "&lt;m.C object&gt;" in svg

@@ -191,6 +191,9 @@ class NetPairEmbeddingOperator(NetOperator):
     input_ports = ("Input1", "Input2")
     output_ports = ("Output",)
 
+    def passed_through(self, port: str) -> tuple[tuple[str, str], ...]:
+        return (("net", "Input"),) if port in self.input_ports else ()  # each of the pair goes through the one net
+
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
         try:
             same = unify(types["Input1"], types["Input2"])

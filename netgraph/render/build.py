@@ -14,7 +14,6 @@ it read ``L.~1.lin``, ``I.~1.Input`` (``escape_id`` never writes ``~``, so these
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
@@ -22,11 +21,11 @@ from netgraph.core.graph import NetGraph
 from netgraph.core.names import printable, printable_path
 from netgraph.core.nesting import deep_walk
 from netgraph.core.ports import NetPort
+from netgraph.core.stage_doors import count_drawn
 from netgraph.core.types import PortType
 from netgraph.layers.operators import NetFoldOperator
-from netgraph.layers.twin_operators import NetPairEmbeddingOperator
 from netgraph.render.model import (FILL, MAX_EXPAND, Cluster, Diagram, DiagramOptions, Edge, Node, escape_id,
-                                    shape_label, shorten)
+                                    shape_label, shorten, without_addresses)
 from netgraph.render.nodes import coder_line, layer_node, operator_options
 from netgraph.render.probability import score_mark
 
@@ -38,8 +37,6 @@ COMPACT_ABOVE = 60
 ID_LIMIT = 80
 TOOLTIP = 400  # characters of a layer's tooltip (model.shorten)
 WHERE = 120  # characters of a path shown in a port's or an edge's tooltip (its end is kept)
-#: A memory address in a repr (``<function f at 0x7f...>``): it differs in every process, so a tooltip leaves it out.
-ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
 
 
 def _tail(text: str, width: int = WHERE) -> str:
@@ -104,7 +101,7 @@ class _Builder:
     def tooltip(self, frame: tuple, name: str, graph: Any, layer: Any) -> str:
         parent = self.where[frame]
         try:
-            text = (f"{self.describe(parent, graph, name)}: {ADDRESS.sub('>', repr(layer))}" if parent is not None
+            text = (f"{self.describe(parent, graph, name)}: {without_addresses(repr(layer))}" if parent is not None
                     else printable_path((*frame, name)))
         except Exception:  # noqa: BLE001 - a user layer's __repr__ may fail; the path still identifies it
             text = printable_path((*frame, name))
@@ -179,8 +176,7 @@ class _Builder:
                          depth)
             ends = [("I.", path, p, "I.", inner_path, p) for p in inner.input_ports if p in layer.input_ports]
             ends += [("O.", inner_path, p, "O.", path, p) for p in inner.output_ports if p in layer.output_ports]
-            if isinstance(layer, NetPairEmbeddingOperator):  # each of the pair goes through the one inner net
-                ends += [("I.", path, p, "I.", inner_path, "Input") for p in layer.input_ports]
+            ends += [end for end in _passed_through(layer, path, inner_name, inner_path) if end not in ends]
             if isinstance(layer, NetFoldOperator):  # the state: given or zeros -> inner State; Output -> final State
                 ends += [("I.", path, "InitialState", "I.", inner_path, "State")] if layer.state_input else []
                 ends.append(("O.", inner_path, "Output", "O.", path, "State"))
@@ -223,23 +219,19 @@ class _Builder:
         return Edge(src, src_port, dst, dst_port, label, f"{ends[0]} -> {ends[1]}: {full}")
 
 
-
-def _count_drawn(net: Any, options: DiagramOptions, depth: int = 0) -> int:
-    total = 0
-    for layer in net.layers.values():
-        if isinstance(layer, NetGraph) and options.depth_allowed(depth + 1):
-            total += _count_drawn(layer, options, depth + 1)
-        elif layer.inner_nets() and options.depth_allowed(depth + 1):
-            total += sum(_count_drawn(inner, options, depth + 1) for inner in layer.inner_nets().values())
-        else:
-            total += 1
-    return total
+def _passed_through(layer: Any, path: tuple, inner_name: str, inner_path: tuple) -> list[tuple]:
+    """The joins from the operator's inputs to the inner net ``inner_name``'s ports they reach unchanged
+    (``passed_through``: NetPairEmbeddingOperator's Input1 and Input2 both to its net's Input)."""
+    return [("I.", path, port, "I.", inner_path, inner_port) for port in layer.input_ports
+            for option, inner_port in layer.passed_through(port) if option == inner_name]
 
 
 @deep_walk
 def build_diagram(net: Any, options: DiagramOptions) -> Diagram:
     """The diagram of ``net``: graph inputs, layers (clusters for expanded nested graphs), graph outputs."""
-    compact = options.compact if options.compact != "auto" else _count_drawn(net, options) > COMPACT_ABOVE
+    compact = options.compact
+    if compact == "auto":
+        compact = count_drawn(net, options.depth_allowed, COMPACT_ABOVE) > COMPACT_ABOVE
     b = _Builder(net, options, bool(compact))
     for port in net.input_ports:
         b.port_node("input", (), port, ())

@@ -134,9 +134,9 @@ def _ended(returncode: int) -> str:
 
 def announce(backend: str, reason: str = "") -> None:
     """Say, once per process and backend, which engine laid out the diagrams; a backend other than
-    ``dot`` picked automatically (``reason`` says why) also gives a RenderBackendWarning, once too, even after
+    ``dot`` picked automatically (``reason`` says why) also gives a RenderBackendWarning, once per reason, even after
     the same backend was named (a named one's note does not say why a later diagram fell back to it)."""
-    key = (backend, bool(reason))
+    key = (backend, reason)
     with _ANNOUNCING:
         if key in _announced:
             return

@@ -20,15 +20,13 @@ import numpy as np
 
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.integers import plain_int
+from netgraph.core.stage_doors import MAX_EXPAND  # the notebook's check for a big diagram counts with it too
 from netgraph.core.types import INTEGER, PortType, range_suffix
 
 __all__ = ["DiagramOptions", "Diagram", "Node", "Edge", "Cluster", "shape_label", "escape_id", "shorten", "ellipsized",
-           "lcm_spans", "table_columns", "MAX_EXPAND"]
+           "without_addresses", "lcm_spans", "table_columns", "MAX_EXPAND"]
 
 RANKDIRS = ("TB", "LR", "BT", "RL")
-#: ``expand=True`` draws this many levels of nested graphs as clusters; deeper ones are collapsed boxes (an int
-#: ``expand`` is taken as given). Graphviz's cluster layout slows steeply with depth (see ``dot_limits.DOT_MAX_DEPTH``).
-MAX_EXPAND = 32
 
 FILL = {"layer": "#e9ecef", "arrays": "#dbe4ff", "random": "#ffe8cc", "loss": "#ffe3e3", "graph": "#f1f3f5",
         "input": "#d0ebff", "output": "#d3f9d8", "port": "#ffffff", "score": "#fff3bf"}
@@ -168,7 +166,18 @@ def shape_label(t: PortType | None, full: bool = False) -> str:
     return f"{text} int{range_suffix(t)}" if t is not None and t.dtype == INTEGER else text
 
 
+#: A memory address in a repr (``<function f at 0x7f...>``): it differs in every process, so a diagram leaves it out.
+ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # no XML 1.0 document holds these
+
+
+def without_addresses(text: str) -> str:
+    """``text`` (a repr) with its memory addresses left out, so a diagram's bytes are the same in every process.
+
+    >>> without_addresses("<m.C object at 0x7f3a2c>")
+    '<m.C object>'
+    """
+    return ADDRESS.sub(">", text)
 
 
 def visible(text: str) -> str:

@@ -14,6 +14,7 @@ import torch
 from netgraph.core.graph import NetGraph
 from netgraph.layers.kl_divergence import KLDivergenceLayer
 from netgraph.layers.random import RandomArrayLayer
+from netgraph.render.model import without_addresses
 
 __all__ = ["SCORE_MARKS", "format_value", "format_distribution", "random_lines", "divergence_lines", "is_random",
            "is_divergence", "score_mark"]
@@ -34,12 +35,12 @@ def format_value(value: Any) -> str:
     if isinstance(value, str) and value.startswith("#"):
         return value  # a distribution slot: shown as written, '#mu'
     if isinstance(value, bool) or value is None:
-        return repr(value)
+        return without_addresses(repr(value))
     if callable(value) and hasattr(value, "__name__"):
         return "λ" if value.__name__ == "<lambda>" else value.__name__
     if hasattr(value, "type_name"):
         return str(value.type_name)
-    return repr(value)
+    return without_addresses(repr(value))
 
 
 def format_distribution(dist: Any) -> str:
