@@ -364,3 +364,12 @@ def test_torch_habits_in_an_expression_name_what_to_write(text, hint):
     with pytest.raises(ExpressionError) as caught:
         parse(text)
     assert hint in str(caught.value)
+
+
+def test_an_indeterminate_constant_is_refused():
+    """With Log[0] folded to -Infinity, 0*Log[0] passed as a NaN constant: a NaN folded from constants that are not
+    NaN is refused, as an infinity folded from finite ones is."""
+    for text in ("#x + 0*Log[0]", "#x + (Log[0] - Log[0])"):
+        with pytest.raises(ExpressionError, match=r"a constant is indeterminate \(0\*Log\[0\]"):
+            FunctionLayer(text)
+    assert FunctionLayer("#x + Log[0]")(torch.ones(2)).tolist() == [-math.inf, -math.inf]

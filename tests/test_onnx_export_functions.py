@@ -87,3 +87,19 @@ def test_an_operator_inside_a_layers_module_is_refused_naming_the_layer(tmp_path
         export_onnx(net, tmp_path / "kl.onnx")
     assert (caught.value.kind, caught.value.diagnostics[0].found) == ("unexportable",
                                                                       "layer 'enc/kl' (KLDivergenceLayer)")
+
+
+def test_finding_the_layer_of_a_refused_operator_warns_nothing(tmp_path):
+    """Running the module once to find the layer hooks every module: an inline layer's InlineLayerWarning was printed
+    for each on a failed export (that run was outside the exporter's silencing)."""
+    import warnings
+    from netgraph import GammaDistribution, KLDivergenceLayer, LinearLayer, NetPort
+    kl = KLDivergenceLayer(GammaDistribution("#a", "#b"), GammaDistribution(2.0, 1.0))
+    layers = {"kl": kl, "fc": LinearLayer(1), "sum": FunctionLayer("#x + #y")}
+    net = net_initialize(NetGraph(layers, [("fc", NetPort("sum", "x")), ("kl", NetPort("sum", "y"))],
+                                  a=(), b=(), Input=2), seed=0)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        with pytest.raises(OptionError, match=r"cannot export layer 'kl' \(KLDivergenceLayer\)"):
+            export_onnx(net, tmp_path / "kl.onnx")
+    assert [str(w.message)[:60] for w in seen] == []

@@ -77,3 +77,14 @@ def test_number_lists_everywhere_same_bytes(seed, monkeypatch):
 def test_flow_text_refuses_a_place_no_block_puts_a_list():
     with pytest.raises(ValueError, match="indent 3"):
         flow_numbers.flow_text(["1"], indent=3, column=2, width=100)
+
+
+def test_a_flow_list_after_a_key_libyaml_would_not_write_plainly_is_written_by_the_pure_emitter():
+    """A ':' past column 128 of its key (libyaml writes such a key as '? key') raised ValueError: the pure emitter
+    writes the list there, and it writes what libyaml writes wherever libyaml can."""
+    texts = [f"{i * 37 % 1001}.5" for i in range(60)]
+    long = flow_numbers.flow_text(texts, indent=2, column=140, width=80)
+    assert long.startswith(" [\n  0.5, 37.5, 74.5,") and long.endswith(", 181.5]")  # past the width: a break first
+    for indent, column, width in ((2, 1, 20), (4, 9, 60), (8, 98, 100), (2, 40, 80)):
+        assert flow_numbers.pure_flow_text(texts, indent, column, width) == flow_numbers.flow_text(texts, indent, column,
+                                                                                                  width)

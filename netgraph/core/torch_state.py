@@ -24,10 +24,15 @@ from typing import Any
 
 import torch
 
-__all__ = ["TORCH_STATE_LOCK", "forked_generator", "working_precision", "working_dtype"]
+__all__ = ["TORCH_STATE_LOCK", "TRAINING_RUNS_LOCK", "generator_kept", "forked_generator", "working_precision", "working_dtype"]
 
 #: Held while torch's default dtype or CPU generator is moved (compiles, seeded calls, precision windows).
 TORCH_STATE_LOCK = threading.RLock()
+
+#: Held by a training run while its own random state is in torch's generators (``OwnRandomState.loaded``): training
+#: runs take turns. Seeded calls and compiles never take it, so they never wait for a run's user code (a progress
+#: function, a Dataset's ``__getitem__``) that waits on them in turn.
+TRAINING_RUNS_LOCK = threading.RLock()
 
 #: The open precision windows, oldest first: [thread, dtype, token]; ``_BASE[0]``: the default before the first.
 _WINDOWS: list[list[Any]] = []
@@ -44,6 +49,20 @@ def forked_generator(seed: int | None = None, devices: Sequence[int] = ()) -> It
             for index in devices:
                 torch.cuda.default_generators[index].manual_seed(seed)
         yield
+
+
+@contextlib.contextmanager
+def generator_kept() -> Iterator[None]:
+    """Under ``TRAINING_RUNS_LOCK``: torch's CPU generator put back as found at the end, ``TORCH_STATE_LOCK`` held only
+    to read it and put it back (the block runs user code, which may wait on another thread's seeded call)."""
+    with TRAINING_RUNS_LOCK:
+        with TORCH_STATE_LOCK:
+            found = torch.get_rng_state()
+        try:
+            yield
+        finally:
+            with TORCH_STATE_LOCK:
+                torch.set_rng_state(found)
 
 
 @contextlib.contextmanager

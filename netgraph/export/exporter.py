@@ -264,8 +264,9 @@ def _export_bytes(net: Any, module: torch.nn.Module, opset: int | None) -> bytes
                               input_names=list(net.input_ports), output_names=list(net.output_ports),
                               dynamic_axes=dynamic_axes(net) or None, opset_version=opset)
     except torch.onnx.errors.UnsupportedOperatorError as exc:
-        where = layer_of_operator(net, module.code, str(exc), module) or layer_running_operator(
-            net, module, tuple(inputs[p] for p in net.input_ports), str(exc))  # its operators' inner nets; its modules
+        with _quiet():  # running the module again: no InlineLayerWarning per inline layer, no ONNX log
+            where = layer_of_operator(net, module.code, str(exc), module) or layer_running_operator(
+                net, module, tuple(inputs[p] for p in net.input_ports), str(exc))  # operators' inner nets; modules
         first = str(exc).strip().splitlines()[0][:300]
         raise OptionError(f"torch's ONNX exporter cannot export {where or 'this net'} (opset {opset or 'default'}): "
                           f"{first}", option="opset" if opset and opset < _DEFAULT_OPSET else None, kind="unexportable",

@@ -162,8 +162,7 @@ _OVERFLOW = "overflows to infinity (past 1.8e308, the largest float); write Infi
 
 
 def number(node: ast.Constant, text: str, origin: list[int]) -> tuple:
-    """("const", a number literal's value); ExpressionError naming a literal too large for a float (Python reads
-    1e400 as inf): refused as a constant folded to infinity is (``folded``), not multiplied by inf."""
+    """("const", a number literal's value); ExpressionError naming a literal too large for a float (1e400)."""
     try:
         value = float(node.value)
     except OverflowError:  # an integer past 1.8e308
@@ -177,10 +176,11 @@ def number(node: ast.Constant, text: str, origin: list[int]) -> tuple:
 
 
 def folded(tree: tuple, value: Any) -> tuple:
-    """("const", ``value``), the value of the constant ``tree``; OverflowError (the parser's ExpressionError) when it
-    is infinite but computed from finite constants (10^400, Exp[1000]; not Infinity * 2), or from a 0 (1/0, 0^-1:
-    Wolfram's ComplexInfinity, no real number). Log[0] is -Infinity, as Wolfram's (Log[0, x] is 0 for x > 0)."""
+    """("const", ``value``) of constant ``tree``; OverflowError (ExpressionError) if infinite from finite constants
+    (10^400; not Infinity * 2), from a 0 (1/0), or NaN with no NaN or Infinity in them (0*Log[0]; Log[0] is -inf)."""
     value = float(value)
+    if math.isnan(value) and not any(c[0] == "const" and not c[1] < math.inf for c in _children(tree)):
+        raise OverflowError("a constant is indeterminate (0*Log[0], Log[0] - Log[0]: Wolfram's Indeterminate)")
     if math.isinf(value) and not _infinity_written(tree):
         if tree[:2] == ("call", "Log") and value < 0:
             return ("const", value)

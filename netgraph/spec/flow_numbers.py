@@ -22,7 +22,7 @@ import yaml
 from yaml.events import (DocumentEndEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
                          SequenceEndEvent, SequenceStartEvent, StreamEndEvent, StreamStartEvent)
 
-__all__ = ["C_EMITTER", "FlowNumbers", "flow_numbers", "flow_text", "number_text"]
+__all__ = ["C_EMITTER", "FlowNumbers", "flow_numbers", "flow_text", "pure_flow_text", "number_text"]
 
 C_EMITTER: type | None = getattr(yaml, "CSafeDumper", None)  # None: PyYAML without libyaml (every list: pure)
 MIN_ITEMS = 8  # shorter lists: the pure emitter (libyaml's setup costs about as much as a few items)
@@ -72,8 +72,10 @@ def flow_text(texts: list[str], indent: int, column: int, width: int) -> str:
     """``[texts...]`` as the pure emitter writes a flow list of plain scalars whose '[' follows an indicator (':' of
     a key, '-' of an item) ending at ``column``, the flow indent being ``indent`` (continuation lines start there)."""
     key_len, depth = column - (indent - 2) - 1, (indent - 2) // 2
-    if indent < 2 or indent % 2 or not 0 <= key_len < 128:
+    if indent < 2 or indent % 2 or key_len < 0:
         raise ValueError(f"no block context puts a flow list at indent {indent}, column {column}")
+    if key_len >= 128:  # libyaml would write a key this long as '? key'
+        return pure_flow_text(texts, indent, column, width)
     stream = io.StringIO()
     emitter = C_EMITTER(stream, width=width, allow_unicode=True)
     events = [StreamStartEvent(), DocumentStartEvent(explicit=False)]
@@ -95,3 +97,17 @@ def flow_text(texts: list[str], indent: int, column: int, width: int) -> str:
     skipped = depth + (not key_len)
     lines = stream.getvalue().split("\n", skipped)
     return lines[skipped][column:].removesuffix("\n")
+
+
+def pure_flow_text(texts: list[str], indent: int, column: int, width: int) -> str:
+    """``flow_text``'s text, written by the pure emitter put in the state a block leaves it in at ``column``."""
+    stream = io.StringIO()
+    emitter = yaml.emitter.Emitter(stream, width=width, allow_unicode=True)
+    emitter.column, emitter.indent, emitter.whitespace, emitter.indention = column, indent - 2, False, False
+    emitter.states, emitter.open_ended = [lambda: None], False  # after ']': nothing more to write
+    emitter.event = SequenceStartEvent(None, None, True, flow_style=True)
+    emitter.expect_flow_sequence()
+    for text in texts:
+        emitter.emit(ScalarEvent(None, None, (True, False), text))
+    emitter.emit(SequenceEndEvent())
+    return stream.getvalue()

@@ -21,7 +21,7 @@ import torch
 
 from netgraph.core.errors import DataError, with_article
 from netgraph.core.limits import current_limits, raise_hint
-from netgraph.core.torch_state import forked_generator
+from netgraph.core.torch_state import generator_kept
 from netgraph.core.wording import type_label
 from netgraph.train.data_sets import data_error, part_of, ref
 from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, seeded
@@ -62,7 +62,7 @@ class Streamed:
         self.batch_checks: list[Callable[[dict[str, torch.Tensor], int], None]] = []  # more checks of every batch
         dataset = getattr(loader, "dataset", None)
         self.size = len(dataset) if dataset is not None and hasattr(dataset, "__len__") else None
-        with forked_generator():  # a shuffling loader's draws: torch's generator (another run's, loaded) left as found
+        with generator_kept():  # a shuffling loader's draws: torch's generator (another run's, loaded) left as found
             iterator = iter(loader)
             self.first_raw = next(iterator, None)
         self.one_shot = iterator is loader  # a generator or iterator: it gives its batches once

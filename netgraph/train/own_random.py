@@ -1,9 +1,11 @@
 """A training run's own torch random state, so that threads training at once each repeat their run alone.
 
 torch's CPU generator (and a CUDA device's) is one for every thread. A trainer keeps its state apart and loads it into
-torch's generators only inside ``with own.loaded():``, under ``TORCH_STATE_LOCK``, saving it back at the block's end
-and putting back what it found there: the trainer's draws (its reseeds, loaders' orders, dropout, random layers)
-never mix with another thread's, and torch's generators are left as they were.
+torch's generators only inside ``with own.loaded():``, under ``TRAINING_RUNS_LOCK``, saving it back at the block's end
+and putting back what it found there: two training runs' draws (reseeds, loaders' orders, dropout, random layers)
+never mix, and torch's generators are left as they were. ``TORCH_STATE_LOCK`` is held only while the states are
+swapped, so a seeded call or a compile in another thread, which a progress function or a Dataset may wait on, never
+waits for the block (its own draws are fenced by that lock; unlocked draws of other threads can still mix in).
 
 >>> own = OwnRandomState(torch.device("cpu"))
 >>> own.seed(5)
@@ -23,7 +25,7 @@ from collections.abc import Iterator
 
 import torch
 
-from netgraph.core.torch_state import TORCH_STATE_LOCK
+from netgraph.core.torch_state import TORCH_STATE_LOCK, TRAINING_RUNS_LOCK
 
 __all__ = ["OwnRandomState"]
 
@@ -49,19 +51,21 @@ class OwnRandomState:
     @contextlib.contextmanager
     def loaded(self) -> Iterator[None]:
         """torch's generators hold this run's state inside (taken back at the end, even on an error or Ctrl-C)."""
-        with TORCH_STATE_LOCK:
+        with TRAINING_RUNS_LOCK:
             if self.depth:
                 yield
                 return
-            found = self._current()
-            self._load(self.saved)
-            self.depth = 1
+            with TORCH_STATE_LOCK:
+                found = self._current()
+                self._load(self.saved)
+                self.depth = 1
             try:
                 yield
             finally:
-                self.depth = 0
-                self.saved = self._current()
-                self._load(found)
+                with TORCH_STATE_LOCK:
+                    self.depth = 0
+                    self.saved = self._current()
+                    self._load(found)
 
     def seed(self, seed: int) -> None:
         """Seed the CPU generator, and CUDA's when training there (``torch.manual_seed`` formats the call stack for
