@@ -23,7 +23,6 @@ from pathlib import Path
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-import torch
 
 from netgraph.core.errors import TrainingError
 from netgraph.core.user_frame import user_stacklevel
