@@ -186,7 +186,6 @@ def test_a_wrong_layout_gets_the_hint_net_x_gives():
 
 
 def test_sequences_of_different_lengths_at_the_module_point_to_net_x_not_to_a_conversion():
-    from torch.nn.utils.rnn import pack_sequence
     from netgraph import EmbeddingLayer, GatedRecurrentLayer, Padded, SequenceLastLayer
     module = net_initialize(NetChain([EmbeddingLayer(4, 10), GatedRecurrentLayer(3), SequenceLastLayer()],
                                      input=["n"]), seed=0).compile()
