@@ -213,7 +213,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         _warn_unwatched(o, run, stopping, validation, ctx)
         module.to(ctx.device)
         groups, rates = _groups(net, module, o["learning_rate_multipliers"], run.method.learning_rate)
-        held = hold_frozen_buffers(net, module, o["learning_rate_multipliers"])
+        held = hold_frozen_buffers(module, rates)
         plan = _plan(o, run, train, seed, stopping, precision, ctx)
         plan.meter = meter.to(ctx.device) if meter is not None else None
         plan.batch_stats = share_batch_statistics(module, ctx) if o["sync_batch_norm"] else None
