@@ -131,10 +131,6 @@ class Trainer(ProgressReports):
         factor = clipped_step(self.plan.method, self.optimizer, self.params, self.fraction_done, self.where)
         self.factor = self.factor if factor is None else factor
 
-    def seed(self, seed: int) -> None:
-        """Seed the run's random state (CPU, and CUDA's when training there)."""
-        self.random.seed(seed)
-
     def rng_state(self) -> tuple:
         """The run's random state now: (CPU, CUDA or None)."""
         return self.random.state()
@@ -220,7 +216,7 @@ class Trainer(ProgressReports):
             if s.rounds >= plan.max_rounds:
                 return self.finish("MaxTrainingRounds")
             r = s.rounds + 1
-            self.seed(mix_seed(plan.seed, r, self.ctx.rank))
+            self.random.seed(mix_seed(plan.seed, r, self.ctx.rank))
             order = mix_seed(plan.seed, r, 0)  # netgraph's own loaders' order on every process (data.Streamed)
             if isinstance(self.train, InMemory):  # examples that hold nothing need no shuffling
                 order = None if self.train.holds_nothing else torch.randperm(
