@@ -140,10 +140,8 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
         hint = other_name_hint(k) or did_you_mean(snake(k), OPTIONS) or did_you_mean(k, OPTIONS)
         raise OptionError(f"net_train has no option {k!r}{hint}; options: {', '.join(OPTIONS)}", option=k,
                           kind="unknown-option", expected=tuple(OPTIONS), found=k)
-    # Wolfram's options default to Automatic: that value is the option's default here
-    options = {k: OPTIONS[k] if isinstance(v, str) and v == "Automatic" and k not in OWN_AUTOMATIC else v
-               for k, v in options.items()}
-    options = {k: None if isinstance(v, str) and v == "None" and k in WOLFRAM_NONE else v for k, v in options.items()}
+    # Wolfram's options default to Automatic: that value is the option's default here; None is Python's None
+    options = {k: _wolfram_word(k, v) for k, v in options.items()}
     for name in ("all", "return_results", "distributed", "sync_batch_norm"):
         if name in options and not isinstance(options[name], (bool, np.bool_)):
             raise OptionError(f"net_train option {name}= must be True or False, found {options[name]!r}",
@@ -165,6 +163,14 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
     if isinstance(v, numbers.Real) and not isinstance(v, float):  # numpy's float32 (np.float64 is a float)
         options = {**options, "validation_set": float(v)}
     return {**OPTIONS, **options}
+
+
+def _wolfram_word(key: str, value: Any) -> Any:
+    """Option ``key``'s ``value`` with Wolfram's "Automatic" as the option's default and "None" as None (for the
+    options that take those words so), any other value as it is."""
+    if isinstance(value, str) and value == "Automatic" and key not in OWN_AUTOMATIC:
+        return OPTIONS[key]
+    return None if isinstance(value, str) and value == "None" and key in WOLFRAM_NONE else value
 
 
 def _rounds(value: Any, max_time: float | None, per_round: int | None) -> int | float:
@@ -213,7 +219,7 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
         _warn_unwatched(o, run, stopping, validation, ctx)
         module.to(ctx.device)
         groups, rates = _groups(net, module, o["learning_rate_multipliers"], run.method.learning_rate)
-        held = hold_frozen_buffers(net, module, o["learning_rate_multipliers"])
+        held = hold_frozen_buffers(module, rates)
         plan = _plan(o, run, train, seed, stopping, precision, ctx)
         plan.meter = meter.to(ctx.device) if meter is not None else None
         plan.batch_stats = share_batch_statistics(module, ctx) if o["sync_batch_norm"] else None

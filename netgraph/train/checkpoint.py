@@ -319,8 +319,8 @@ def load_checkpoint(net: Any, path: str | os.PathLike, best: bool = False) -> An
         try:
             return as_trained_layer(load_checkpoint(alone(net), path, best), net)
         except ShapeError as exc:  # its arrays' shapes follow from the input shape it was trained with
-            if not str(exc).startswith("cannot initialise arrays of unknown shape"):
-                raise
+            if not any(d.kind == "unknown-shape" and d.layer == () for d in exc.diagnostics):
+                raise  # an unknown shape inside the layer (LinearLayer() with input=2): the error says which
             raise ShapeError(f"load_checkpoint: layer {net.type_name} has no input shape, so its arrays' shapes are "
                              f"unknown: give it the input= it was trained with (e.g. {net.type_name}(..., input=3))",
                              kind=exc.diagnostics[0].kind, layer=(), port="Input") from None

@@ -15,7 +15,6 @@ from typing import Any
 import torch
 
 from netgraph.layers._constant_buffers import array_buffers
-from netgraph.train.options import resolve_multipliers
 
 __all__ = ["hold_frozen_buffers", "release", "Held"]
 
@@ -28,15 +27,12 @@ class Held:
     hooks: list[Any] = dataclasses.field(default_factory=list)
 
 
-def hold_frozen_buffers(net: Any, module: torch.nn.Module, spec: Any) -> Held:
-    """Put each submodule of ``module`` whose own buffers are all frozen in eval mode, and keep it there when
-    ``module.train()`` runs (between validation passes); the other submodules' frozen buffers are lent to each
-    forward as copies. Returns what it did, for ``release`` after training."""
+def hold_frozen_buffers(module: torch.nn.Module, rates: dict[str, float]) -> Held:
+    """Put each submodule of ``module`` whose own buffers are all frozen (``rates``: each array's learning-rate
+    multiplier, its buffers' included) in eval mode, and keep it there when ``module.train()`` runs (between
+    validation passes); the other submodules' frozen buffers are lent to each forward as copies. Returns what it
+    did, for ``release`` after training."""
     held = Held()
-    buffers = [name for name, _ in array_buffers(module)]
-    if not buffers:
-        return held
-    rates = resolve_multipliers(net, [name for name, _ in module.named_parameters()] + buffers, spec)
     loose = []
     for prefix, sub in module.named_modules():
         own = [(f"{prefix}.{name}" if prefix else name, b) for name, b in array_buffers(sub, recurse=False)]

@@ -29,7 +29,7 @@ from netgraph.train.walk import nonfinite_cause, reaching_layers
 from netgraph.train.passes import forward_batch, measuring_pass
 from netgraph.train.metric_history import append_values, measured_labels
 from netgraph.train.options import clipped_step
-from netgraph.train.stopping import Stopping, ended_before
+from netgraph.train.stopping import Stopping, ended_before, time_used_up
 from netgraph.train.precision import mixed_forward
 from netgraph.train.progress_text import bar_postfix
 from netgraph.train.loop_progress import ProgressReports
@@ -131,10 +131,6 @@ class Trainer(ProgressReports):
         factor = clipped_step(self.plan.method, self.optimizer, self.params, self.fraction_done, self.where)
         self.factor = self.factor if factor is None else factor
 
-    def seed(self, seed: int) -> None:
-        """Seed the run's random state (CPU, and CUDA's when training there)."""
-        self.random.seed(seed)
-
     def rng_state(self) -> tuple:
         """The run's random state now: (CPU, CUDA or None)."""
         return self.random.state()
@@ -220,7 +216,7 @@ class Trainer(ProgressReports):
             if s.rounds >= plan.max_rounds:
                 return self.finish("MaxTrainingRounds")
             r = s.rounds + 1
-            self.seed(mix_seed(plan.seed, r, self.ctx.rank))
+            self.random.seed(mix_seed(plan.seed, r, self.ctx.rank))
             order = mix_seed(plan.seed, r, 0)  # netgraph's own loaders' order on every process (data.Streamed)
             if isinstance(self.train, InMemory):  # examples that hold nothing need no shuffling
                 order = None if self.train.holds_nothing else torch.randperm(
@@ -270,7 +266,7 @@ class Trainer(ProgressReports):
     def time_spent(self) -> bool:
         """Whether the round just ended (its validation pass too) used up max_training_time: no round starts after it,
         as a run resumed from its checkpoint (``ended_before``, on the same elapsed time) would start none."""
-        return bool(self.plan.max_time) and self.ctx.any(self.state.elapsed >= self.plan.max_time)
+        return time_used_up(self.plan.max_time, self.state.elapsed, self.ctx.any)
 
     def train_batch(self, batch: dict, weight: int, whole: int, examples: list[int] | None) -> float:
         """One step and its count in the round's and the run's sums; the batch's loss."""

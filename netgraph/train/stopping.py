@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from netgraph.core.errors import OptionError, did_you_mean
@@ -21,7 +21,7 @@ from netgraph.train.metrics import NAMES, STOPPING, maximize, round_metric_name
 from netgraph.train.option_keys import snake, snake_keys
 from netgraph.train.options import check_number
 
-__all__ = ["Stopping", "parse_stopping", "ended_before", "TrainingDataStopping"]
+__all__ = ["Stopping", "parse_stopping", "ended_before", "time_used_up", "TrainingDataStopping"]
 
 
 class TrainingDataStopping(UserWarning):
@@ -68,7 +68,13 @@ def ended_before(stopping: Stopping | None, max_time: float | None, progress: An
     its patience ran out, or its time was spent (one more batch would make a round of one batch)."""
     if stopping is not None and stopping.met(progress.rounds, progress.stale):
         return "TrainingStoppingCriterion"
-    return "MaxTrainingTime" if max_time and progress.elapsed >= max_time else None
+    return "MaxTrainingTime" if time_used_up(max_time, progress.elapsed) else None
+
+
+def time_used_up(max_time: float | None, elapsed: float, on_any: Callable[[bool], bool] = bool) -> bool:
+    """Whether ``elapsed`` seconds use up max_training_time (None or 0: no limit); ``on_any`` (a distributed run's
+    ``any``, asked only where there is a limit) makes it so on every process when it is so on one."""
+    return bool(max_time) and on_any(elapsed >= max_time)
 
 
 def _refused(subject: str, detail: str, kind: str, found: Any, expected: Any = None) -> OptionError:
