@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from netgraph.core.port_paths import shown_path
+
 __all__ = ["from_top"]
 
 
@@ -21,5 +23,5 @@ def from_top(message: str, problem: Any, prefix: tuple) -> str:
     """``message`` of ``problem`` (of the net at ``prefix``, built inside ``naming_under(prefix)``), headed by the
     net's path when it is about the net itself."""
     if prefix and problem.layer == ():
-        return f"net {'/'.join(prefix)!r}: {message}"
+        return f"net {shown_path(prefix)!r}: {message}"
     return message
