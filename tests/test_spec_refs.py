@@ -169,7 +169,7 @@ def test_a_port_too_large_inside_a_nested_net_is_named_by_its_path_from_the_top(
             "inputs: {Input: 3}\nedges: [Input -> enc]\n")
     with pytest.raises(SpecError) as info:
         from_yaml(text, limits={"port_elements": 100})
-    assert info.value.errors == ["<string>:3:41: layer 'enc/2' port 'Output' is too large: (400) holds 400 elements "
+    assert info.value.errors == ["<string>:3:41: layer 'enc/2' (LinearLayer) port 'Output' is too large: (400) holds 400 elements "
                                  "per example, more than the port_elements limit (100; netgraph.limits(port_elements"
                                  "=...) raises it (command line: --limit port_elements=N))"]
     assert info.value.diagnostics[0].layer == ("enc", "2")

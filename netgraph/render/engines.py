@@ -28,7 +28,7 @@ BACKEND_KIND = "render-backend"  # no backend installed, or able to write the fo
 #: Output formats each backend can write ("dot" writes the DOT source itself, no engine needed).
 FORMATS = {"dot": ("svg", "png", "pdf"), "graphviz-pure": ("svg", "png"), "builtin": ("svg",)}
 TIMEOUT_S = 120
-_announced: set[tuple[str, bool]] = set()  # (backend, picked automatically)
+_announced: set[tuple[str, str]] = set()  # (backend, reason): each pair announced once
 _ANNOUNCING = threading.Lock()  # the test of _announced and its mark, as one step: threads render at once
 
 DESCRIPTIONS = {

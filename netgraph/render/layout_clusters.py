@@ -87,7 +87,7 @@ class ClusterTree:
 
     def separate(self, geo, u: dict[str, float], pads: Pads, gap: float, lane_gap: float,
                  lanes: dict[tuple, list[tuple[int, int, int, float]]],
-                 least: dict[tuple, float] | None = None) -> tuple[dict[tuple, Box], dict[int, float]]:
+                 least: dict[tuple, float]) -> tuple[dict[tuple, Box], dict[int, float]]:
         """Move children apart (to the right, in order) so that no two sharing a rank come closer than ``gap``;
         returns each cluster's box across the ranks (u from, u to) and the u of each lane. ``lanes``: by cluster,
         the long edges routed in it (edge index, first rank, last rank, wanted u), placed after its other
@@ -121,7 +121,7 @@ class ClusterTree:
                     u[item] += s
                 lo_c, hi_c = min(lo_c, lo + s), max(hi_c, hi + s)
             if c:
-                extra = max(0.0, (least or {}).get(c, 0.0) - (hi_c - lo_c + pads.u_lo + pads.u_hi)) / 2
+                extra = max(0.0, least.get(c, 0.0) - (hi_c - lo_c + pads.u_lo + pads.u_hi)) / 2
                 ext[c] = (lo_c - pads.u_lo - extra, hi_c + pads.u_hi + extra)
         moved = {(): 0.0}
         for c in reversed(self.inner_first):  # outermost first: a cluster moves with its ancestors

@@ -34,8 +34,6 @@ def format_value(value: Any) -> str:
         return f"{value:g}"
     if isinstance(value, str) and value.startswith("#"):
         return value  # a distribution slot: shown as written, '#mu'
-    if isinstance(value, bool) or value is None:
-        return without_addresses(repr(value))
     if callable(value) and hasattr(value, "__name__"):
         return "λ" if value.__name__ == "<lambda>" else value.__name__
     if hasattr(value, "type_name"):

@@ -13,15 +13,15 @@ which would split the string form), a remedy in YAML's words.
 
 from __future__ import annotations
 
-from netgraph.core.advice import Advice, EdgeAdvice, PortAdvice
+from netgraph.core.advice import COMBINING_LAYER, OUTPUT_TO_OUTPUT, Advice, EdgeAdvice, PortAdvice
 
 __all__ = ["in_yaml"]
 
 _REMEDIES = {  # each remedy's words in a spec, by topic (one not here is said as Python says it)
-    "output-to-output": "an edge must go from an output port to an input port. To expose a layer's output as a graph "
-                        "output, write 'layer.Output -> Name' and declare 'outputs: {Name: null}'; to feed another "
-                        "layer, name one of its input ports, e.g. 'a.Output -> b.Input'.",
-    "combining-layer": "{type: FunctionLayer, function: '#a + #b'}",
+    OUTPUT_TO_OUTPUT.topic: "an edge must go from an output port to an input port. To expose a layer's output as a "
+                            "graph output, write 'layer.Output -> Name' and declare 'outputs: {Name: null}'; to feed "
+                            "another layer, name one of its input ports, e.g. 'a.Output -> b.Input'.",
+    COMBINING_LAYER.topic: "{type: FunctionLayer, function: '#a + #b'}",
 }
 
 

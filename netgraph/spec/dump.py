@@ -87,7 +87,7 @@ def _represent_flow(dumper: _Dumper, data: Flow) -> Any:
 
 
 def _represent_list(dumper: _Dumper, data: list) -> Any:
-    if not dumper.in_flow and (numbers := flow_numbers(data)) is not None:
+    if not dumper.in_flow and (numbers := flow_numbers(data, dumper)) is not None:
         return dumper.represent_scalar("tag:yaml.org,2002:str", numbers)  # text '_': implicit, no tag written
     flat = all(not isinstance(x, (dict, list)) for x in data)
     nested_numbers = all(isinstance(x, list) for x in data) and len(str(data)) <= 4000

@@ -22,7 +22,7 @@ import yaml
 from yaml.events import (DocumentEndEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
                          SequenceEndEvent, SequenceStartEvent, StreamEndEvent, StreamStartEvent)
 
-__all__ = ["C_EMITTER", "FlowNumbers", "flow_numbers", "flow_text", "pure_flow_text", "number_text"]
+__all__ = ["C_EMITTER", "FlowNumbers", "flow_numbers", "flow_text", "pure_flow_text"]
 
 C_EMITTER: type | None = getattr(yaml, "CSafeDumper", None)  # None: PyYAML without libyaml (every list: pure)
 MIN_ITEMS = 8  # shorter lists: the pure emitter (libyaml's setup costs about as much as a few items)
@@ -34,34 +34,17 @@ class FlowNumbers(str):
     texts: list[str]
 
 
-def number_text(value: Any) -> str:
-    """``value`` (bool, int or float) as PyYAML's safe representer writes it.
-
-    >>> [number_text(v) for v in (True, 3, 0.5, 1e17, float("-inf"), float("nan"))]
-    ['true', '3', '0.5', '1.0e+17', '-.inf', '.nan']
-    """
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if value != value:
-        return ".nan"
-    if value in (float("inf"), float("-inf")):
-        return ".inf" if value > 0 else "-.inf"
-    text = repr(value).lower()
-    return text.replace("e", ".0e", 1) if "." not in text and "e" in text else text
-
-
-def flow_numbers(values: list) -> FlowNumbers | None:
+def flow_numbers(values: list, dumper: Any) -> FlowNumbers | None:
     """``values`` as one ``FlowNumbers`` when libyaml is there and it is a long list of Python bools, ints and floats
-    (exactly those types: a subclass may have its own representer); None otherwise (written item by item)."""
+    (exactly those types: a subclass may have its own representer); None otherwise (written item by item). Items
+    whose ``repr``/``str`` is not YAML's text are written by ``dumper``'s representer."""
     if C_EMITTER is None or len(values) < MIN_ITEMS or not (types := set(map(type, values))) <= _NUMBER_TYPES:
         return None
     out = FlowNumbers("_")  # plain text no resolver reads as another type: what the serializer and emitter see
     out.texts = [*map(repr, values)] if types == {float} else [*map(str, values)] if types == {int} else []
     joined = "".join(out.texts)
     if not out.texts or "e" in joined or "n" in joined:  # 1e+17 (PyYAML writes 1.0e+17), inf, nan, bools
-        out.texts = [*map(number_text, values)]
+        out.texts = [dumper.represent_data(v).value for v in values]
     return out
 
 

@@ -1,30 +1,27 @@
 """A nested net's problem, said from the top net. The spec builds a nested net inside ``naming_under`` (its path
 from the top), so its messages already name each layer by that path ("layer 'inner/b' (ReshapeLayer)"): messages
 are written from fields, never rewritten. ``from_top`` adds what only the reader knows, from the problem's fields:
-the net's path before a problem about the net itself, and a too-large port by its path.
+the net's path before a problem about the net itself.
 
 >>> from netgraph.core.errors import Diagnostic
 >>> from_top("the shape given for graph input 'Input': ...", Diagnostic("", layer=()), ("enc",))
 "net 'enc': the shape given for graph input 'Input': ..."
 >>> from_top("layer 'enc/b' (T): ...", Diagnostic("", layer=("b",)), ("enc",))
 "layer 'enc/b' (T): ..."
->>> from_top("...", Diagnostic("", "too-large", layer=("2",), port="Output", detail="is too large: ..."), ("enc",))
-"layer 'enc/2' port 'Output' is too large: ..."
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from netgraph.core.port_paths import shown_path
+
 __all__ = ["from_top"]
 
 
 def from_top(message: str, problem: Any, prefix: tuple) -> str:
     """``message`` of ``problem`` (of the net at ``prefix``, built inside ``naming_under(prefix)``), headed by the
-    net's path when it is about the net itself; a too-large port's said anew from its fields."""
-    path = (*prefix, *(problem.layer or ()))
-    if prefix and problem.kind == "too-large" and problem.detail:
-        return f"{'layer' if problem.layer else 'net'} {'/'.join(path)!r} port {problem.port!r} {problem.detail}"
+    net's path when it is about the net itself."""
     if prefix and problem.layer == ():
-        return f"net {'/'.join(prefix)!r}: {message}"
+        return f"net {shown_path(prefix)!r}: {message}"
     return message
