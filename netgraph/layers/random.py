@@ -251,8 +251,9 @@ class RandomArrayLayer(Layer):
                 params.append(repr(float(value)))
         like = [*ctx.args, *consts] or [constant("param_first")]  # noise in the parameters' promoted dtype
         reads.append((promoted := ctx.local("promoted"), promoted_dtype_code(like)))  # int or bool slots: the default
+        widest = f"torch.promote_types({ctx.module}.constant('slot_dtype', {anchor}).dtype, torch.get_default_dtype())"
         dtype = (f"({promoted} if not isinstance({promoted}, torch.dtype) or {promoted}.is_floating_point else "
-                 f"torch.get_default_dtype())")  # as the module draws; a traced one (a Proxy) is floating
+                 f"{widest})")  # as the module draws (_floating_like); a traced one (a Proxy) is floating
         batch = f"{ctx.args[0]}.shape[0]" if ctx.args else ctx.batch
         every_slot_full = bool(ctx.args) and len(full) == len(ctx.args)
         lengths = full[0] if full else None
