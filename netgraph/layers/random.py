@@ -9,7 +9,6 @@ distribution declares (``estimator=`` picks an opt-in one). Draws use torch's gl
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping
 from typing import Any, Optional
 
@@ -119,7 +118,7 @@ class RandomArrayLayer(Layer):
                               option="estimator",
                               expected=tuple(dist.ESTIMATORS), found=self.estimator)
         t = self.temperature
-        good_value = as_float(t) is not None and 0 < t < math.inf  # a bad one: normalize's OptionError
+        good_value = as_float(t) is not None and t in self.RANGES["temperature"]  # a bad one: normalize's OptionError
         if t is not None and good_value and refuses(self, "temperature"):
             raise OptionError(f"RandomArrayLayer: temperature= applies only to estimator='relaxed'; found "
                               f"temperature={t!r} with estimator={self.estimator!r}",
