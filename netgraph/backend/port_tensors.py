@@ -44,8 +44,8 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
         raise _port_error(port, _container_problem(value), **_no_tensor(value))
     if problem := refused_tuple(value):
         raise _port_error(port, problem, **_no_tensor(value))  # torch reads a tuple of numpy's arrays slowly
-    target = dtype or working_dtype()
-    exact = (integer or target == torch.float64) and type(value) in (list, tuple, float)  # Python's floats
+    target = None if integer else dtype or working_dtype()  # indices are int64 at any precision
+    exact = type(value) in (list, tuple, float) and (integer or target == torch.float64)  # Python's floats
     try:  # numpy arrays in the other byte order or with negative strides: a native copy
         x = _read(value, exact, integer)
     except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
