@@ -282,6 +282,9 @@ def test_estimator_and_temperature_options_are_checked():
         assert [(d.option, d.kind, d.expected) for d in e.value.diagnostics] == [
             ("temperature", "option-value", "a positive number")]
     assert RandomArrayLayer(BernoulliDistribution(0.5), estimator="relaxed", temperature=0.2).temperature == 0.2
+    for bad in (0, math.inf, math.nan):  # out of RANGES without estimator='relaxed': the value's error comes first
+        with pytest.raises(OptionError, match="temperature= must be a positive number, found"):
+            RandomArrayLayer(BernoulliDistribution(0.5), temperature=bad)
 
 
 def test_every_distribution_declares_a_default_estimator():

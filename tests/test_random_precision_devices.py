@@ -7,7 +7,8 @@ import pytest
 import torch
 
 from netgraph import (BinomialDistribution, ErlangDistribution, ExponentialDistribution, GammaDistribution,
-                      KLDivergenceLayer, NetGraph, NormalDistribution, PortType, RandomArrayLayer, UniformDistribution)
+                      KLDivergenceLayer, NetGraph, NormalDistribution, PortType, RandomArrayLayer, UniformDistribution,
+                      set_distribution_checks)
 from netgraph.layers.distributions import DISTRIBUTIONS
 
 
@@ -75,3 +76,17 @@ def test_a_narrow_module_only_widens_integer_counts(dtype):
     erlang = NetGraph([RandomArrayLayer(ErlangDistribution("#k", 1.0))], [], k=counts).compile().to(dtype)
     draws = erlang(k=torch.full((4000, 4), 3))
     assert draws.dtype == torch.float32 and abs(draws.mean().item() - 3) < 5 * (3 / 16000) ** 0.5
+
+
+@pytest.mark.parametrize("checks", [True, False])
+def test_integer_data_at_a_real_slot_draws_in_the_modules_dtype_checked_or_inline(checks):
+    """Int64 data at Normal's mu after .double(): the checked module draw gave float64 (the wider of the module's
+    and the default dtype) but the inline draw (checks off) fell back to the default dtype, float32."""
+    previous = set_distribution_checks(checks)
+    try:
+        module = NetGraph([RandomArrayLayer(NormalDistribution("#mu", 1.0))], [], mu=4).compile().double()
+    finally:
+        set_distribution_checks(previous)
+    assert ("torch.randn" in module.code) is not checks  # checks off: the inline draw
+    draws = module(mu=torch.full((2, 4), 3))
+    assert draws.dtype == torch.float64 and module.float()(mu=torch.full((2, 4), 3)).dtype == torch.float32

@@ -135,7 +135,7 @@ class CompiledNet(NotScriptable, DeepModule):
         if not layer.ARRAYS:
             return None
         found = learned_arrays(submodule(self, node.path), layer.ARRAYS, layer.arrays, self.working_dtype, dtype,
-                               (node.path, layer.type_name))
+                               at=(node.path, layer.type_name))
         return node.path, layer.with_arrays(found)
 
 

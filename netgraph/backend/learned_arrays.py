@@ -20,8 +20,7 @@ __all__ = ["learned_arrays"]
 
 
 def learned_arrays(module: nn.Module, names: Any, given: dict[str, Any], working: torch.dtype | None = None,
-                   dtype: torch.dtype | None = None,
-                   at: tuple[tuple[str, ...], str] = ((), "")) -> dict[str, torch.Tensor]:
+                   dtype: torch.dtype | None = None, *, at: tuple[tuple[str, ...], str]) -> dict[str, torch.Tensor]:
     """The current value of each array in ``names`` that ``module`` (a layer's built module) holds, in the dtype of
     the array the layer was given (``given``) while it is still in the precision compile cast it to (``working``),
     else in the module's (moved by ``.double()``, ``.half()``: never rounded back), or, floating ones, in ``dtype``

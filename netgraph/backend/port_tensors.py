@@ -17,7 +17,7 @@ from netgraph.core.torch_state import working_dtype
 from netgraph.core.types import INTEGER, REAL, Shape, format_shape
 from netgraph.core.wording import type_label
 
-__all__ = ["as_port_tensor", "ragged_hint", "tuple_problem"]
+__all__ = ["as_port_tensor", "ragged_hint", "refused_tuple", "tuple_problem"]
 
 
 _DATA = "a tensor, array or list"  # what net(x) takes at a port without an encoder
@@ -42,10 +42,10 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
                           kind="missing-data")
     if isinstance(value, (torch.utils.data.DataLoader, torch.utils.data.Dataset)):
         raise _port_error(port, _container_problem(value), **_no_tensor(value))
-    if type(value) is tuple and (problem := tuple_problem(value)) and all(v.ndim for v in value):
+    if problem := refused_tuple(value):
         raise _port_error(port, problem, **_no_tensor(value))  # torch reads a tuple of numpy's arrays slowly
-    target = dtype or working_dtype()
-    exact = (integer or target == torch.float64) and type(value) in (list, tuple, float)  # Python's floats
+    target = None if integer else dtype or working_dtype()  # indices are int64 at any precision
+    exact = type(value) in (list, tuple, float) and (integer or target == torch.float64)  # Python's floats
     try:  # numpy arrays in the other byte order or with negative strides: a native copy
         x = _read(value, exact, integer)
     except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
@@ -153,6 +153,16 @@ def _container_problem(value: Any) -> str:
         advice = "stack its items into one tensor, or evaluate a DataLoader over it batch by batch"
     return (f": net(x) takes the data itself (a tensor, array or list), found a "
             f"{type(value).__name__}; {advice}")
+
+
+def refused_tuple(value: Any) -> str:
+    """``tuple_problem`` for a tuple refused before torch reads it: of tensors or arrays, none 0-d (a tuple of
+    scalars is a vector); else ''.
+
+    >>> refused_tuple((numpy.zeros(2), numpy.zeros(2)))[:38], refused_tuple((numpy.float64(1), numpy.float64(2)))
+    (': a tuple of tensors is no batch: give', '')
+    """
+    return tuple_problem(value) if type(value) is tuple and all(getattr(v, "ndim", 1) for v in value) else ""
 
 
 def tuple_problem(value: Any) -> str:

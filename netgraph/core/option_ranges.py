@@ -24,6 +24,15 @@ class Within:
     open_low: bool = False
     open_high: bool = False
 
+    def __contains__(self, number: float) -> bool:
+        """Whether the number ``number`` lies in this range (NaN never does).
+
+        >>> 2.0 in Within(0.0, open_low=True), 0.0 in Within(0.0, open_low=True), math.inf in Within(open_high=True)
+        (True, False, False)
+        """
+        above = self.low < number if self.open_low else self.low <= number
+        return above and (number < self.high if self.open_high else number <= self.high)
+
     @property
     def schema(self) -> dict:
         """The JSON Schema keywords of this range (they constrain numbers only: other values pass them)."""

@@ -144,7 +144,7 @@ def layer_running_operator(net: Any, module: Any, inputs: tuple, message: str) -
         parts = tuple(name.split("."))
         for end in range(len(parts), 0, -1):  # a layer's own inner modules (kl.p) belong to it
             if parts[:end] in layers:
-                return f"layer {'/'.join(parts[:end])!r} ({layers[parts[:end]]})"
+                return _layer_text(parts[:end], layers[parts[:end]])
     return ""
 
 
@@ -209,4 +209,9 @@ def _layer_named(net: Any, variable: str, exact: bool = False, prefix: tuple = (
     path, layer = best
     function = layer.options().get("function") if layer.type_name == "ElementwiseLayer" else None
     shown = f" {function!r}" if isinstance(function, str) else ""
-    return f"layer {'/'.join(map(str, (*prefix, *path)))!r} ({layer.type_name}{shown})"
+    return _layer_text((*prefix, *path), f"{layer.type_name}{shown}")
+
+
+def _layer_text(path: tuple, kind: str) -> str:
+    """"layer 'enc/1' (LinearLayer)": a layer as the export's messages name it (``kind``: its type, as shown)."""
+    return f"layer {'/'.join(map(str, path))!r} ({kind})"

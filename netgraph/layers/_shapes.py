@@ -79,15 +79,8 @@ def ranged_int(layer: Any, option: str) -> int:
 def ranged_number(layer: Any, option: str) -> float:
     """``layer``'s number option ``option`` in its declared range (``RANGES``; an open low end: ``positive``)."""
     within, value = type(layer).RANGES[option], getattr(layer, option)
-    if not within.open_low:
-        return check_number(value, layer.type_name, option, within.low, within.high, open_high=within.open_high)
-    number = as_float(value)  # an open low end: the range said as it is (-1 was "a number in [0.0, inf]")
-    if number is None or not within.low < number <= within.high or within.open_high and number == within.high:
-        expected = "a positive number" if (within.low, within.high) == (0, math.inf) else \
-            f"a number in ({within.low}, {within.high}{')' if within.open_high else ']'}"
-        return option_problem(OptionError(f"{layer.type_name} option {option}= must be {expected}, found {value!r}",
-                                          option=option, expected=expected, found=value), 1.0)
-    return number
+    return check_number(value, layer.type_name, option, within.low, within.high, open_low=within.open_low,
+                        open_high=within.open_high)
 
 
 def _bad(words: str, option: str, expected: str, found: Any) -> OptionError:
@@ -109,12 +102,16 @@ def as_float(value: Any) -> float | None:
         return None
 
 
-def check_number(value: Any, layer: str, option: str, low: float, high: float, *, open_high: bool = False) -> float:
-    """A real number in [low, high] (or [low, high)), else OptionError."""
+def check_number(value: Any, layer: str, option: str, low: float, high: float, *, open_low: bool = False,
+                 open_high: bool = False) -> float:
+    """A real number in [low, high] (``open_low``, ``open_high``: that end left out; (0, inf] is "a positive
+    number"), else OptionError (while problems are collected: low, or 1.0 for an open low end, stands in)."""
     number = as_float(value)
-    if number is None or not (low <= number <= high) or (open_high and number == high):
-        kind = f"a number in [{low}, {high}{')' if open_high else ']'}"
-        return option_problem(_bad(f"{layer} option {option}= must be {kind}", option, kind, value), float(low))
+    if number is None or not low <= number <= high or open_low and number == low or open_high and number == high:
+        kind = "a positive number" if open_low and (low, high) == (0, math.inf) else \
+            f"a number in {'(' if open_low else '['}{low}, {high}{')' if open_high else ']'}"
+        return option_problem(_bad(f"{layer} option {option}= must be {kind}", option, kind, value),
+                              1.0 if open_low else float(low))
     return number
 
 

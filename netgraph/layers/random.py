@@ -9,7 +9,6 @@ distribution declares (``estimator=`` picks an opt-in one). Draws use torch's gl
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping
 from typing import Any, Optional
 
@@ -119,7 +118,7 @@ class RandomArrayLayer(Layer):
                               option="estimator",
                               expected=tuple(dist.ESTIMATORS), found=self.estimator)
         t = self.temperature
-        good_value = as_float(t) is not None and 0 < t < math.inf  # a bad one: normalize's OptionError
+        good_value = as_float(t) is not None and t in self.RANGES["temperature"]  # a bad one: normalize's OptionError
         if t is not None and good_value and refuses(self, "temperature"):
             raise OptionError(f"RandomArrayLayer: temperature= applies only to estimator='relaxed'; found "
                               f"temperature={t!r} with estimator={self.estimator!r}",
@@ -251,8 +250,9 @@ class RandomArrayLayer(Layer):
                 params.append(repr(float(value)))
         like = [*ctx.args, *consts] or [constant("param_first")]  # noise in the parameters' promoted dtype
         reads.append((promoted := ctx.local("promoted"), promoted_dtype_code(like)))  # int or bool slots: the default
+        widest = f"torch.promote_types({ctx.module}.constant('slot_dtype', {anchor}).dtype, torch.get_default_dtype())"
         dtype = (f"({promoted} if not isinstance({promoted}, torch.dtype) or {promoted}.is_floating_point else "
-                 f"torch.get_default_dtype())")  # as the module draws; a traced one (a Proxy) is floating
+                 f"{widest})")  # as the module draws (_floating_like); a traced one (a Proxy) is floating
         batch = f"{ctx.args[0]}.shape[0]" if ctx.args else ctx.batch
         every_slot_full = bool(ctx.args) and len(full) == len(ctx.args)
         lengths = full[0] if full else None

@@ -24,7 +24,7 @@ from netgraph.core.errors import DataError, Diagnostic, did_you_mean
 from netgraph.train.data_sets import data_error, data_problem, raise_data, ref
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import INTEGER, PortType, format_shape
-from netgraph.backend.port_tensors import as_port_tensor, ragged_hint, tuple_problem
+from netgraph.backend.port_tensors import as_port_tensor, ragged_hint, refused_tuple, tuple_problem
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.train.data_checks import (batches_hint, examples_at, first_nonfinite_example, non_finite,
@@ -68,7 +68,7 @@ def _batch_shape(shape: tuple | None) -> str:
 def _tensor(key: str, value: Any, what: str) -> torch.Tensor:
     if isinstance(value, torch.Tensor):
         return value.detach()
-    if type(value) is tuple and (problem := tuple_problem(value)) and all(v.ndim for v in value):
+    if problem := refused_tuple(value):
         raise data_error(what, f"key {key!r}{problem}", kind="not-a-tensor", layer=(), port=key,
                          found=type_label(value))  # torch would stack numpy's arrays into a batch of the wrong shape
     try:
