@@ -19,8 +19,8 @@ from collections.abc import Callable
 from typing import Any
 
 from netgraph.core.errors import NetGraphError, OptionError, plain_class
+from netgraph.core.naming_scope import shown_path
 from netgraph.core.option_problems import VALUE_KIND
-from netgraph.core.port_paths import shown_path
 
 __all__ = ["called_for_layer"]
 
