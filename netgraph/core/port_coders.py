@@ -85,13 +85,13 @@ def check_decoders(coders: dict[str, Coder], types: dict[str, PortType], graph: 
             errors.append(Diagnostic(f"graph output {port!r}: {reason}", "decoder-port", layer=(), port=port))
         span = coder.index_span if isinstance(coder, Encoder) else None
         for path, layer, leaf_port in fed_leaves(graph, port) if span else ():
-            reason = _untaken_indices(span, graph, path, layer, leaf_port, hasattr(coder, "range_text"))
+            reason = _untaken_indices(span, graph, path, layer, leaf_port, isinstance(coder, Restricted))
             if reason:
                 errors.append(Diagnostic(f"graph input {port!r}: the {coder.type_name} gives indices {span[0]} to "
                                          f"{span[1]}, but layer {scoped_name('/'.join(path))!r} ({layer.type_name}) "
                                          f"{reason}",
                                          "encoder-range", layer=path, port=port))
-    if any(hasattr(coder, "range_text") for coder in coders.values()):
+    if any(isinstance(coder, Restricted) for coder in coders.values()):
         errors += _carried_range_problems(graph, {d.layer for d in errors})
     return errors
 
