@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Union
 
-__all__ = ["Advice", "EdgeAdvice", "PortAdvice", "RemedyAdvice", "COMBINING_LAYER", "OUTPUT_TO_OUTPUT",
+__all__ = ["Advice", "ADVICE_TYPES", "EdgeAdvice", "PortAdvice", "RemedyAdvice", "COMBINING_LAYER", "OUTPUT_TO_OUTPUT",
            "fed_twice_parts"]
 
 
@@ -59,6 +59,7 @@ class RemedyAdvice:
 
 
 Advice = Union[PortAdvice, EdgeAdvice, RemedyAdvice]
+ADVICE_TYPES = (PortAdvice, EdgeAdvice, RemedyAdvice)  # Advice's classes, for isinstance
 
 OUTPUT_TO_OUTPUT = RemedyAdvice("output-to-output", (
     "an edge must go from an output port to an input port. To expose a layer's output as a graph "

@@ -343,8 +343,8 @@ def _class_hint(key: Any) -> str:
 
 def _collect(net: NetGraph, prefix: tuple, rule: Callable[[Layer], Any], changes: dict, deleted: list) -> None:
     for name, layer in net.layers.items():
-        new = called_for_layer(rule, layer, (*prefix, name), f"net_replace: the replacement function failed on layer "
-                               f"{shown_path((*prefix, name))!r} ({layer.type_name})", "rules")
+        new = called_for_layer(rule, layer, (*prefix, name), "net_replace: the replacement function", "rules",
+                               layer.type_name)
         if new is None:
             deleted.append((*prefix, name))
         elif new is not _KEEP:

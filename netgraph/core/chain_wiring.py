@@ -9,6 +9,7 @@ from itertools import count
 
 from netgraph.core.errors import Diagnostic, NetGraphError, WiringError, raise_all
 from netgraph.core.layer import Layer
+from netgraph.core.names import describe_layer
 from netgraph.core.naming_scope import scoped_layer
 from netgraph.core.ports import Edge, PortRef, new_edge, new_port_ref
 from netgraph.core.wiring import Wiring, _Normalizer, format_endpoint, normalize
@@ -109,10 +110,7 @@ def is_link_error(error: NetGraphError) -> bool:
 
 def describe_at(i: int, name: str, layer: Layer) -> str:
     """As ``describe_layer`` for the layer at 0-based position ``i``, without searching the names."""
-    if (scoped := scoped_layer((name,), layer.type_name)) is not None:
-        return scoped
-    label = "" if name == str(i + 1) else f" {name!r}"
-    return f"layer {i + 1}{label} ({layer.type_name})"
+    return describe_layer({name: i}, {name: layer}, name)
 
 
 def _neighbour(i: int, names: list[str], table: dict[str, Layer]) -> str:

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from typing import Final, Union
 
-from netgraph.core.advice import Advice, EdgeAdvice, PortAdvice, RemedyAdvice
+from netgraph.core.advice import ADVICE_TYPES, Advice
 from netgraph.core.frozen_values import frozen_value
 from netgraph.core.name_guesses import (  # noqa: F401 - re-exported: their callers import them from here
     MAX_GUESSED, SHORT_NAME, did_you_mean, nearest_name, with_article)
@@ -16,8 +16,6 @@ __all__ = [
     "SpecError", "OptionError", "FrozenLayerError", "DataError", "TrainingError", "UninitializedError", "did_you_mean",
     "at_layer", "headed", "listed", "nearest_name", "nested", "raise_all", "unknown_inside", "with_article",
 ]
-
-_ADVICE = (PortAdvice, EdgeAdvice, RemedyAdvice)  # the parts of a message that are advice (Advice)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -157,7 +155,7 @@ a tuple (of ``(key, value)`` pairs), a set as a frozenset, another unhashable va
         if not self.parts:
             return self.message
         return "".join(p if type(p) is str else edge_text(p) if isinstance(p, EdgeRef) else edge_place(p.edge)
-                       if isinstance(p, EdgePlace) else advice_text(p) if isinstance(p, _ADVICE) else p
+                       if isinstance(p, EdgePlace) else advice_text(p) if isinstance(p, ADVICE_TYPES) else p
                        for p in self.parts)
 
     def within(self, name: str) -> "Diagnostic":

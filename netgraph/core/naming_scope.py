@@ -22,7 +22,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-__all__ = ["naming_under", "naming_prefix", "scoped_layer", "scoped_name", "scoped_path", "elided", "SHOWN_LEVELS"]
+__all__ = ["naming_under", "naming_prefix", "scoped_layer", "scoped_name", "scoped_path", "shown_path", "elided",
+           "SHOWN_LEVELS"]
 
 SHOWN_LEVELS = 3  # a layer path in a message shows this many levels at each end when it is longer than twice that + 2
 
@@ -52,14 +53,14 @@ def scoped_layer(path: tuple[str, ...], type_name: str) -> str | None:
     prefix = _PREFIX.get()
     if prefix is None or (not prefix and len(path) == 1):
         return None
-    return f"layer {_joined((*prefix, *path))!r} ({type_name})"
+    return f"layer {shown_path((*prefix, *path))!r} ({type_name})"
 
 
 def scoped_name(shown: str) -> str:
     """A layer's path as a message shows it (``"enc/l1"``, in the net being built), from the top net inside
     ``naming_under`` (``"inner/enc/l1"``); as given outside it."""
     prefix = _PREFIX.get()
-    return shown if prefix is None else _joined((*prefix, *shown.split("/")))
+    return shown if prefix is None else shown_path((*prefix, *shown.split("/")))
 
 
 def scoped_path(path: tuple) -> str:
@@ -69,7 +70,7 @@ def scoped_path(path: tuple) -> str:
     >>> scoped_path(("enc", "l1")), scoped_path(tuple("abcdefghij"))
     ('enc/l1', 'a/b/c/... 4 levels .../h/i/j')
     """
-    return _joined((*(_PREFIX.get() or ()), *path))
+    return shown_path((*(_PREFIX.get() or ()), *path))
 
 
 def elided(parts: list[str]) -> list[str]:
@@ -79,5 +80,10 @@ def elided(parts: list[str]) -> list[str]:
     return parts
 
 
-def _joined(path: tuple) -> str:
+def shown_path(path: tuple) -> str:
+    """``path`` joined by ``/`` for a message (``elided``).
+
+    >>> shown_path(("enc", "l1")), shown_path(tuple("abcdefghij"))
+    ('enc/l1', 'a/b/c/... 4 levels .../h/i/j')
+    """
     return "/".join(elided([str(p) for p in path]))

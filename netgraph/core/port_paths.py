@@ -17,10 +17,10 @@ from netgraph.core.names import INDEX_RULE, fresh_name, indexed
 from netgraph.core.errors import WiringError, did_you_mean, with_article
 from netgraph.core.ports import NetPort, PortRef
 from netgraph.core.wording import few_names
-from netgraph.core.naming_scope import SHOWN_LEVELS, elided, scoped_name, scoped_path
+from netgraph.core.naming_scope import (  # noqa: F401 - elided, shown_path re-exported: callers import them here
+    elided, scoped_name, scoped_path, shown_path)
 
-__all__ = ["resolve", "expose", "layer_at", "named_path", "shown_path", "elided", "no_inner_net", "inner_net_first",
-           "SHOWN_LEVELS"]
+__all__ = ["resolve", "expose", "layer_at", "named_path", "shown_path", "elided", "no_inner_net", "inner_net_first"]
 
 
 def _is_graph(layer: Any) -> bool:
@@ -73,15 +73,6 @@ def resolve(layers: Any, port: NetPort, want: str = "output") -> tuple[tuple[str
                           f"{did_you_mean(port.port, ports)}; its {want}s are {list(ports)}", kind="unknown-port",
                           layer=tuple(names), port=port.port)
     return tuple(names), port.port
-
-
-def shown_path(path: tuple) -> str:
-    """``path`` joined by ``/`` for a message (``elided``).
-
-    >>> shown_path(("enc", "l1")), shown_path(tuple("abcdefghij"))
-    ('enc/l1', 'a/b/c/... 4 levels .../h/i/j')
-    """
-    return "/".join(elided([str(p) for p in path]))
 
 
 def _names(parts: Any, shown: int = 20) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from netgraph.core.errors import ShapeError, WiringError, did_you_mean
-from netgraph.core.integers import is_int, plain_index
+from netgraph.core.integers import plain_index
 from netgraph.core.layer import frozen_init
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, as_shape
 
@@ -169,30 +169,17 @@ class WrittenEdge(tuple):
 
 def declared_port_type(value: Any, port: str) -> PortType:
     """The type a graph port is declared with (a shape, ``"Integer"``/``"Real"``, or a PortType: an input's with an
-    index range, an output's without), or a ShapeError."""
+    index range, an output's without), or a ShapeError; a range is kept as given (``port_coders`` checks a declared
+    one, ``Restricted`` its own)."""
     if isinstance(value, PortType) and value.dtype not in (REAL, INTEGER, None):
         raise ShapeError(f"dtype of port {port!r} must be {REAL!r} or {INTEGER!r}, found {value.dtype!r}"
                          f"{did_you_mean(str(value.dtype), (REAL, INTEGER))}", kind="port-shape", layer=(), port=port)
     if isinstance(value, str) and value in (REAL, INTEGER):
         return PortType((), value)
     shape, dtype = (value.shape, value.dtype) if isinstance(value, PortType) else (value, None)  # None: the layers'
+    span = value.range if isinstance(value, PortType) else None
     try:
-        return PortType(as_shape(shape, f"shape of port {port!r}"), dtype, _declared_range(value, port))
+        return PortType(as_shape(shape, f"shape of port {port!r}"), dtype, span)
     except Conflict as exc:
         raise ShapeError(str(exc), kind="port-shape", layer=(), port=port, expected=exc.expected,
                          found=exc.found) from None
-
-
-def _declared_range(value: Any, port: str) -> tuple[int, int] | None:
-    """The index range of a declared PortType (``PortType((), "Integer", (0, 9))``: an Integer type's, as a pair of
-    64-bit ints lo <= hi), else None; a ShapeError for any other."""
-    span = value.range if isinstance(value, PortType) else None
-    if span is None:
-        return None
-    ok = value.dtype == INTEGER and isinstance(span, (tuple, list)) and len(span) == 2 and \
-        all(map(is_int, span)) and -2**63 <= span[0] <= span[1] < 2**63
-    if not ok:
-        raise ShapeError(f"range of port {port!r} must be (lo, hi), ints with lo <= hi, on an {INTEGER!r} port, found "
-                         f"{span!r} ({value.dtype})", kind="port-shape", layer=(), port=port, expected="(lo, hi)",
-                         found=span)
-    return int(span[0]), int(span[1])

@@ -13,7 +13,7 @@ own way. The inner net's edges are said as text: they are not edges of the net t
 
 from __future__ import annotations
 
-from netgraph.core.advice import Advice, EdgeAdvice, PortAdvice, RemedyAdvice
+from netgraph.core.advice import ADVICE_TYPES, Advice
 from netgraph.core.errors import Diagnostic
 
 __all__ = ["problem_parts"]
@@ -23,7 +23,7 @@ def problem_parts(d: Diagnostic, inner: bool) -> tuple[str | Advice, ...]:
     """``d``'s message in parts without the ``[... set by ...]`` its inference ends it with (inside an operator, the
     types the operator declared, which the operator's own conflict tells as the user set them); where ``inner`` (the
     problem lies in a layer of the inner net), only its ``detail``, the problem without that layer."""
-    parts = tuple(p if isinstance(p, (str, EdgeAdvice, PortAdvice, RemedyAdvice)) else str(p) for p in d.parts)
+    parts = tuple(p if isinstance(p, (str, *ADVICE_TYPES)) else str(p) for p in d.parts)
     if not parts or parts[-1] != "]" or " [" not in parts:
         parts = parts or (d.message,)
     else:

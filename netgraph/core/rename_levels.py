@@ -118,8 +118,7 @@ def renamed_by(function: Any, layers: list[tuple[tuple, str]]) -> dict[tuple, An
     """``{path: function(name)}`` for the ``(path, name)`` layers whose name the user's function changes."""
     renamed = {}
     for path, name in layers:
-        new = called_for_layer(function, name, path, f"net_rename: the renaming function failed on layer "
-                                                     f"{shown_path(path)!r}", "rename")
+        new = called_for_layer(function, name, path, "net_rename: the renaming function", "rename")
         if new != name:
             renamed[path] = new
     return renamed

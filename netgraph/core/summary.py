@@ -22,7 +22,7 @@ from netgraph.core.ir import Node
 from netgraph.core.multiplier_rates import array_multipliers, stored_multipliers
 from netgraph.core.names import printable
 from netgraph.core.shared import shared_users, shared_values
-from netgraph.core.types import element_count, format_shape, numel, range_suffix
+from netgraph.core.types import element_count, numel
 from netgraph.core.walk import map_nodes
 
 __all__ = ["layer_parameters", "node_parameters", "node_elements", "parameter_count", "buffer_count", "frozen_count",
@@ -130,14 +130,7 @@ def _shared_size(net: Any, value: Any, path: tuple, array: str) -> int:
 
 def _ports(net: Any, names: tuple) -> str:
     types = net.port_types
-    return ", ".join(f"{p} {_type(types[p])}" for p in names) or "none"
-
-
-def _type(t: Any) -> str:
-    """'(4)', '() Integer', '() Integer 0..9' (an index port's range: Restricted)."""
-    shape = format_shape(t.shape)
-    shape = shape[:-2] + ")" if shape.endswith(",)") else shape
-    return shape if t.dtype in ("Real", None) else f"{shape} {t.dtype}{range_suffix(t)}"
+    return ", ".join(f"{p} {types[p]}" for p in names) or "none"
 
 
 def one_line(net: Any) -> str:
@@ -175,8 +168,8 @@ def _summary_row(node: Node, repeated: dict[tuple, set[str]]) -> tuple[str, ...]
     elements count in the first user's row only (shown apart here: '0 (+56 shared)'), so the rows add up to the
     total."""
     return (printable(node.name), printable(node.layer.type_name),
-            ", ".join(f"{p} {_type(node.types[p])}" for p in node.input_ports) or "-",
-            ", ".join(f"{p} {_type(node.types[p])}" for p in node.output_ports) or "-",
+            ", ".join(f"{p} {node.types[p]}" for p in node.input_ports) or "-",
+            ", ".join(f"{p} {node.types[p]}" for p in node.output_ports) or "-",
             *(_own_count(node, buffers, repeated) for buffers in (False, True)))
 
 

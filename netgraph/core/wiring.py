@@ -21,8 +21,8 @@ from netgraph.core.advice import OUTPUT_TO_OUTPUT, Advice, fed_twice_parts
 from netgraph.core.errors import MAX_LISTED, Diagnostic, EdgeRef, WiringError, did_you_mean, raise_all
 from netgraph.core.arrow_names import arrow_name_pieces
 from netgraph.core.names import describe_layer
-from netgraph.core.naming_scope import scoped_layer
-from netgraph.core.port_paths import elided, resolve
+from netgraph.core.naming_scope import elided, scoped_layer
+from netgraph.core.port_paths import resolve
 from netgraph.core.ports import NetPort, PortRef, WrittenEdge, new_edge, new_port_ref
 from netgraph.core.wiring_ports import FoundEdges, GraphPortsStep, Wiring
 from netgraph.core.wiring_threading import ThreadingStep, add_feed, also, joined
