@@ -59,3 +59,30 @@ def test_an_outer_range_meeting_another_inner_range_is_a_conflict_naming_both(la
         NetChain(layers(), input=Restricted("Integer", (0, 9), shape=()))
     net = NetChain(layers(), input=Restricted("Integer", (0, 3), shape=()))
     assert str(net.port_types["Input"]) == "() Integer 0..3"
+
+
+def _shown_range_net():
+    # an Integer input with no range of its own, fed straight into an inner net whose input is ranged
+    inner = NetChain([ReshapeLayer((1,))], input=Restricted("Integer", (0, 3), shape=()))
+    return NetGraph({"box": inner}, [], Input=PortType((), INTEGER))
+
+
+def test_an_inner_range_shown_at_a_plain_outer_input_is_checked_there_at_the_call():
+    # it showed 0..3 at 'Input' while 7 went through: only an inner layer (an EmbeddingLayer) ever checked it
+    from netgraph import DataError
+    net = _shown_range_net()
+    assert str(net.port_types["Input"]) == "() Integer 0..3" and net.coders == {}
+    with pytest.raises(DataError, match=r"input port 'Input' .*index 7 is outside the port's range 0\.\.3") as info:
+        net(torch.tensor([1, 7]))
+    assert (info.value.kind, info.value.port, info.value.expected, info.value.found) == ("encoding", "Input", "0..3", 7)
+    assert torch.equal(net(torch.tensor([0, 3])), torch.tensor([[0], [3]]))
+
+
+def test_an_inner_range_shown_at_a_plain_outer_input_is_checked_in_net_train():
+    from netgraph import DataError, EmbeddingLayer, SummationLayer, net_train
+    # the embedding takes 0..7, so only the range checks a 5
+    inner = NetChain([EmbeddingLayer(2, n=8)], input=Restricted("Integer", (0, 3), shape=()))
+    net = NetGraph({"box": inner, "sum": SummationLayer()}, [("box", "sum")], Input=PortType((), INTEGER))
+    with pytest.raises(DataError, match=r"input port 'Input' .*: index 5 is outside the port's range 0\.\.3"):
+        net_train(net, {"Input": torch.tensor([1, 5]), "Output": torch.zeros(2)}, max_training_rounds=1, progress=None)
+
