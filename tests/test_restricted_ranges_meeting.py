@@ -86,3 +86,24 @@ def test_an_inner_range_shown_at_a_plain_outer_input_is_checked_in_net_train():
     with pytest.raises(DataError, match=r"input port 'Input' .*: index 5 is outside the port's range 0\.\.3"):
         net_train(net, {"Input": torch.tensor([1, 5]), "Output": torch.zeros(2)}, max_training_rounds=1, progress=None)
 
+
+def _moving(layer, shape):
+    return NetChain([layer], input=PortType(shape, INTEGER))  # an inner net that only moves its input's values
+
+
+def test_map_and_nest_outputs_carry_the_range_an_inner_net_that_only_moves_values_gives():
+    # both outputs were shown as plain Integer: the operators' settled inner types dropped the range
+    from netgraph import NetMapOperator, PartLayer
+    mapped = NetGraph({"m": NetMapOperator(_moving(PartLayer(1), (2,)))}, [], Input=Restricted("Integer", (0, 3),
+                                                                                                  shape=(5, 2)))
+    assert str(mapped.port_types["Output"]) == "(5) Integer 0..3"
+    nested = NetGraph({"l": NetNestOperator(_moving(ReshapeLayer((4,)), (4,)), 3)}, [],
+                      Input=Restricted("Integer", (0, 3), shape=(4,)))
+    assert str(nested.port_types["Output"]) == "(4) Integer 0..3"
+
+
+def test_nest_of_a_net_computing_new_values_gives_no_range():
+    from netgraph import PaddingLayer
+    nested = NetGraph({"l": NetNestOperator(_moving(PaddingLayer([[0, 0]]), (4,)), 3)}, [],
+                      Input=Restricted("Integer", (0, 3), shape=(4,)))
+    assert str(nested.port_types["Input"]) == "(4) Integer 0..3" and str(nested.port_types["Output"]) == "(4) Integer"
