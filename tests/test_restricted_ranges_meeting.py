@@ -107,3 +107,21 @@ def test_nest_of_a_net_computing_new_values_gives_no_range():
     nested = NetGraph({"l": NetNestOperator(_moving(PaddingLayer([[0, 0]]), (4,)), 3)}, [],
                       Input=Restricted("Integer", (0, 3), shape=(4,)))
     assert str(nested.port_types["Input"]) == "(4) Integer 0..3" and str(nested.port_types["Output"]) == "(4) Integer"
+
+
+def test_fold_carries_its_elements_range_into_its_net_and_out_of_its_state():
+    # the state is a 1-based position the net picks from each element with: it was plain Integer everywhere
+    from netgraph import ExtractLayer, NetFoldOperator, NetPort
+    picking = NetGraph({"ex": ExtractLayer()}, [(NetPort("State"), NetPort("ex", "Position")),
+                                                (NetPort("Input"), NetPort("ex", "Input"))],
+                       Input=PortType((3, 1), INTEGER), State=PortType((1,), INTEGER))
+    fold = NetGraph({"f": NetFoldOperator(picking, state_input=True)}, [],
+                    Input=Restricted("Integer", (1, 3), shape=(5, 3, 1)), InitialState=PortType((1,), INTEGER))
+    shown = {p: str(t) for p, t in fold.port_types.items()}
+    assert shown == {"Input": "(5, 3, 1) Integer 1..3", "InitialState": "(1) Integer 1..3",
+                     "Output": "(5, 1) Integer 1..3", "State": "(1) Integer 1..3"}
+    from netgraph import DataError
+    elements = torch.tensor([[[3], [1], [2]]] * 5).unsqueeze(0)  # each element: position p holds the next one
+    assert fold(Input=elements, InitialState=torch.tensor([[1]]))["Output"][0].flatten().tolist() == [3, 2, 1, 3, 2]
+    with pytest.raises(DataError, match=r"input port 'InitialState' .*index 4 is outside the port's range 1\.\.3"):
+        fold(Input=elements, InitialState=torch.tensor([[4]]))

@@ -265,7 +265,7 @@ class NetFoldOperator(NetOperator):
                     else "ports 'Output' and 'State' disagree")
             raise exc.reworded(f"{pair} on the state: {exc}", port) from None
         _check_ranks(types, self.net, self.elements)
-        inner = {p: _element(types[p], p, "sequence NetFoldOperator folds over") for p in self.elements}
+        inner = {p: _element(types[p], p, "sequence NetFoldOperator folds over", True) for p in self.elements}
         return {"net": {**inner, "State": state, "Output": state}}
 
     def _inner_nets(self, types: Mapping[str, PortType] | None) -> dict[str, Any]:
