@@ -113,8 +113,7 @@ def _sequence(length: Any, t: PortType) -> PortType:
 
 
 def _ranged_as(t: PortType, inner_output: PortType) -> PortType:
-    """``t`` with the range of the inner net's output (none where it computes new values): what a fed-back
-    output holds after a step, though unify kept the input's range too."""
+    """``t`` with the range of the inner net's output, none where it computes (unify kept the input's too)."""
     return dataclasses.replace(t, range=inner_output.range)
 
 
