@@ -118,7 +118,7 @@ def test_a_range_into_an_extract_position_must_be_1_based_positions():
 def test_yaml_round_trip_check_line_and_diagram_show_the_range():
     net = _net(Restricted("Integer", (1, 9)))
     text = net.to_yaml()
-    assert "type: Restricted" in text and NetGraph.from_yaml(text).coders == net.coders
+    assert "range: [1, 9]" in text and NetGraph.from_yaml(text).coders == net.coders
     assert one_line(net).startswith("inputs Input () Integer 1..9 -> outputs Output (4)")
     assert "index (range: 1..9)" in net.to_dot()
 

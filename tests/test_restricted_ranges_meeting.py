@@ -59,3 +59,69 @@ def test_an_outer_range_meeting_another_inner_range_is_a_conflict_naming_both(la
         NetChain(layers(), input=Restricted("Integer", (0, 9), shape=()))
     net = NetChain(layers(), input=Restricted("Integer", (0, 3), shape=()))
     assert str(net.port_types["Input"]) == "() Integer 0..3"
+
+
+def _shown_range_net():
+    # an Integer input with no range of its own, fed straight into an inner net whose input is ranged
+    inner = NetChain([ReshapeLayer((1,))], input=Restricted("Integer", (0, 3), shape=()))
+    return NetGraph({"box": inner}, [], Input=PortType((), INTEGER))
+
+
+def test_an_inner_range_shown_at_a_plain_outer_input_is_checked_there_at_the_call():
+    # it showed 0..3 at 'Input' while 7 went through: only an inner layer (an EmbeddingLayer) ever checked it
+    from netgraph import DataError
+    net = _shown_range_net()
+    assert str(net.port_types["Input"]) == "() Integer 0..3" and net.coders == {}
+    with pytest.raises(DataError, match=r"input port 'Input' .*index 7 is outside the port's range 0\.\.3") as info:
+        net(torch.tensor([1, 7]))
+    assert (info.value.kind, info.value.port, info.value.expected, info.value.found) == ("encoding", "Input", "0..3", 7)
+    assert torch.equal(net(torch.tensor([0, 3])), torch.tensor([[0], [3]]))
+
+
+def test_an_inner_range_shown_at_a_plain_outer_input_is_checked_in_net_train():
+    from netgraph import DataError, EmbeddingLayer, SummationLayer, net_train
+    # the embedding takes 0..7, so only the range checks a 5
+    inner = NetChain([EmbeddingLayer(2, n=8)], input=Restricted("Integer", (0, 3), shape=()))
+    net = NetGraph({"box": inner, "sum": SummationLayer()}, [("box", "sum")], Input=PortType((), INTEGER))
+    with pytest.raises(DataError, match=r"input port 'Input' .*: index 5 is outside the port's range 0\.\.3"):
+        net_train(net, {"Input": torch.tensor([1, 5]), "Output": torch.zeros(2)}, max_training_rounds=1, progress=None)
+
+
+def _moving(layer, shape):
+    return NetChain([layer], input=PortType(shape, INTEGER))  # an inner net that only moves its input's values
+
+
+def test_map_and_nest_outputs_carry_the_range_an_inner_net_that_only_moves_values_gives():
+    # both outputs were shown as plain Integer: the operators' settled inner types dropped the range
+    from netgraph import NetMapOperator, PartLayer
+    mapped = NetGraph({"m": NetMapOperator(_moving(PartLayer(1), (2,)))}, [], Input=Restricted("Integer", (0, 3),
+                                                                                                  shape=(5, 2)))
+    assert str(mapped.port_types["Output"]) == "(5) Integer 0..3"
+    nested = NetGraph({"l": NetNestOperator(_moving(ReshapeLayer((4,)), (4,)), 3)}, [],
+                      Input=Restricted("Integer", (0, 3), shape=(4,)))
+    assert str(nested.port_types["Output"]) == "(4) Integer 0..3"
+
+
+def test_nest_of_a_net_computing_new_values_gives_no_range():
+    from netgraph import PaddingLayer
+    nested = NetGraph({"l": NetNestOperator(_moving(PaddingLayer([[0, 0]]), (4,)), 3)}, [],
+                      Input=Restricted("Integer", (0, 3), shape=(4,)))
+    assert str(nested.port_types["Input"]) == "(4) Integer 0..3" and str(nested.port_types["Output"]) == "(4) Integer"
+
+
+def test_fold_carries_its_elements_range_into_its_net_and_out_of_its_state():
+    # the state is a 1-based position the net picks from each element with: it was plain Integer everywhere
+    from netgraph import ExtractLayer, NetFoldOperator, NetPort
+    picking = NetGraph({"ex": ExtractLayer()}, [(NetPort("State"), NetPort("ex", "Position")),
+                                                (NetPort("Input"), NetPort("ex", "Input"))],
+                       Input=PortType((3, 1), INTEGER), State=PortType((1,), INTEGER))
+    fold = NetGraph({"f": NetFoldOperator(picking, state_input=True)}, [],
+                    Input=Restricted("Integer", (1, 3), shape=(5, 3, 1)), InitialState=PortType((1,), INTEGER))
+    shown = {p: str(t) for p, t in fold.port_types.items()}
+    assert shown == {"Input": "(5, 3, 1) Integer 1..3", "InitialState": "(1) Integer 1..3",
+                     "Output": "(5, 1) Integer 1..3", "State": "(1) Integer 1..3"}
+    from netgraph import DataError
+    elements = torch.tensor([[[3], [1], [2]]] * 5).unsqueeze(0)  # each element: position p holds the next one
+    assert fold(Input=elements, InitialState=torch.tensor([[1]]))["Output"][0].flatten().tolist() == [3, 2, 1, 3, 2]
+    with pytest.raises(DataError, match=r"input port 'InitialState' .*index 4 is outside the port's range 1\.\.3"):
+        fold(Input=elements, InitialState=torch.tensor([[4]]))

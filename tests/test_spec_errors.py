@@ -322,8 +322,8 @@ def test_a_coder_written_as_the_port_type_says_under_which_key_it_goes():
                       "<string>:4:20: output 'Output': a port's decoder goes under the key decoder: write {decoder: "
                       "{type: ClassDecoder, ...}}"]
     errors = errors_of("netgraph: 1\nlayers: {a: 3}\ninputs: {Input: {shap: 2}}\n")
-    assert errors[0].endswith("a port type has keys shape and dtype (or encoder or decoder), found 'shap' (did you "
-                              "mean 'shape'?)")
+    assert errors[0].endswith("a port type has keys shape, dtype and range (or encoder or decoder), found 'shap' "
+                              "(did you mean 'shape'?)")
 
 
 def test_bad_int_shorthands_are_placed_at_their_values_with_the_other_problems():

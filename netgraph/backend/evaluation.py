@@ -25,6 +25,7 @@ from netgraph.backend.states import split_state_keywords, states_need_grad, with
 from netgraph.core.coders import Decoder, Encoder, TokensEncoder
 from netgraph.core.errors import DataError, OptionError, did_you_mean
 from netgraph.data import decode, decode_where_fits, encode
+from netgraph.core.port_coders import checked_coders
 from netgraph.core.ports import NetPort
 from netgraph.core.types import INTEGER, format_shape
 from netgraph.layers.random import distribution_checks
@@ -183,7 +184,7 @@ def encode_inputs(net: Any, args: tuple, inputs: dict[str, Any], ragged: bool = 
     """The call's data by port name, each encoded port's values encoded (``netgraph.data.encode``); texts of
     different lengths in the ragged form (``ragged``), so each sequence is read to its own length."""
     inputs = by_port(net.input_ports, args, inputs)
-    coders = net.coders
+    coders = checked_coders(net)
     return {p: encode(coders[p], p, v, ragged=ragged) if _encodes(coders.get(p), v) else v for p, v in inputs.items()}
 
 

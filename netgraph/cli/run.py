@@ -25,6 +25,7 @@ from netgraph.backend.derived_lengths import example_lengths
 from netgraph.core.coders import Restricted
 from netgraph.core.errors import ShapeError
 from netgraph.core.operator import NetOperator
+from netgraph.core.port_coders import checked_coders
 from netgraph.core.port_paths import shown_path
 from netgraph.core.summary import one_line
 from netgraph.core.types import INTEGER, format_shape
@@ -248,8 +249,9 @@ def ctc_target_example(net: Any, port: str, shape: tuple) -> tuple[torch.Tensor,
 
 def index_range(net: Any, port: str) -> tuple[int, int]:
     """The smallest and largest index drawn for the Integer graph input ``port``: 1-based positions within the
-    levels an ExtractLayer's ``Position`` it feeds picks from, else ``0..index_count - 1``; a Restricted port's range."""
-    coder = net.coders.get(port)
+    levels an ExtractLayer's ``Position`` it feeds picks from, else ``0..index_count - 1``; a range the port's type
+    has (declared, or an inner net's), that range."""
+    coder = checked_coders(net).get(port)
     if isinstance(coder, Restricted):
         return coder.index_span
     sizes = []

@@ -135,9 +135,10 @@ def _refused(net: NetGraph, declared: Mapping[str, PortType], d: Any, option: st
 
 def settled_types(net: NetGraph) -> dict[str, PortType]:
     """``net``'s port types without the shapes only guessed when nothing said more (a LinearLayer's Input
-    from its weights: a vector): an operator's ports may still give those ports other shapes."""
+    from its weights: a vector): an operator's ports may still give those ports other shapes. An index range is
+    kept (the operator passes it out)."""
     before = net._inference.before_defaults
-    return {p: PortType(before[p].shape, t.dtype) if p in before else t for p, t in net.port_types.items()}
+    return {p: PortType(before[p].shape, t.dtype, t.range) if p in before else t for p, t in net.port_types.items()}
 
 
 def _redeclared(net: NetGraph, declared: Mapping[str, Any]) -> NetGraph:

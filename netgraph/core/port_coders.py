@@ -21,7 +21,7 @@ from netgraph.core.integers import is_int
 from netgraph.core.types import INTEGER, PortType
 from netgraph.core.naming_scope import scoped_name
 
-__all__ = ["split_port_options", "check_decoders", "fed_leaves", "with_encoder_counts", "graph_with_encoder"]
+__all__ = ["split_port_options", "checked_coders", "check_decoders", "fed_leaves", "with_encoder_counts", "graph_with_encoder"]
 
 
 def split_port_options(given: dict[str, Any], inputs: tuple, outputs: tuple) -> tuple[dict, dict, list]:
@@ -44,6 +44,17 @@ def split_port_options(given: dict[str, Any], inputs: tuple, outputs: tuple) -> 
         coders[port] = value
         rest[port] = value.port_type() if isinstance(value, Encoder) else None
     return coders, rest, errors
+
+
+def checked_coders(net: Any) -> dict[str, Coder]:
+    """``net.coders`` and, at each input port with no coder whose type is inferred a range (an inner net's ranged
+    input it feeds), a Restricted checking it: the coders net(x) and net_train encode and check with, so a range a
+    port shows is checked there, as a declared one is (Wolfram's port types unify: a range flows outward)."""
+    coders, types = net.coders, None
+    for port in net.input_ports:
+        if port not in coders and (types := types or net.port_types)[port].range is not None:
+            coders[port] = Restricted(INTEGER, types[port].range, shape=types[port].shape or ())
+    return coders
 
 
 def _restricted(port_type: PortType, port: str, is_input: bool) -> Any:

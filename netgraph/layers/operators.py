@@ -108,7 +108,13 @@ def _length(types: Mapping[str, PortType], ports: tuple[str, ...]) -> Any:
 
 
 def _sequence(length: Any, t: PortType) -> PortType:
-    return PortType(None if t.shape is None else (length, *t.shape), t.dtype)
+    """A sequence of ``t`` elements (their index range kept)."""
+    return PortType(None if t.shape is None else (length, *t.shape), t.dtype, t.range)
+
+
+def _ranged_as(t: PortType, inner_output: PortType) -> PortType:
+    """``t`` with the range of the inner net's output, none where it computes (unify kept the input's too)."""
+    return dataclasses.replace(t, range=inner_output.range)
 
 
 def _fed_back(inner_types: Mapping[str, PortType], port: str) -> PortType:
@@ -258,7 +264,7 @@ class NetFoldOperator(NetOperator):
                     else "ports 'Output' and 'State' disagree")
             raise exc.reworded(f"{pair} on the state: {exc}", port) from None
         _check_ranks(types, self.net, self.elements)
-        inner = {p: _element(types[p], p, "sequence NetFoldOperator folds over") for p in self.elements}
+        inner = {p: _element(types[p], p, "sequence NetFoldOperator folds over", True) for p in self.elements}
         return {"net": {**inner, "State": state, "Output": state}}
 
     def _inner_nets(self, types: Mapping[str, PortType] | None) -> dict[str, Any]:
@@ -278,7 +284,8 @@ class NetFoldOperator(NetOperator):
         state = _fed_back(inner_types, "State")
         length = _length(types, (*self.elements, "Output"))
         out = {p: _sequence(length, inner_types[p]) for p in self.elements}
-        out.update(Output=_sequence(length, state), State=state)
+        last = _ranged_as(state, inner_types["Output"])
+        out.update(Output=_sequence(length, last), State=last)
         if self.state_input:
             out["InitialState"] = state
         return out
@@ -380,7 +387,7 @@ class NetNestOperator(NetOperator):
 
     def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:
         same = _fed_back(inner["net"].port_types, "Input")
-        return {"Input": same, "Output": same}
+        return {"Input": same, "Output": _ranged_as(same, inner["net"].port_types["Output"])}
 
     def build(self, types: Mapping[str, PortType]) -> nn.Module:
         return _NestModule(self.compiled_nets(types)["net"], self.n)

@@ -23,16 +23,17 @@ from typing import Any, Literal, Union
 import torch
 import yaml
 
-from netgraph.core.coders import CODERS, Coder, coder_from_data
+from netgraph.core.coders import CODERS, Coder, Restricted, coder_from_data
 from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, did_you_mean, with_article
 from netgraph.core.layer import Layer
 from netgraph.core.options import option_hints, option_kind
 from netgraph.core.shared import NetSharedArray
-from netgraph.core.types import DTYPES, Conflict, PortType, as_shape
+from netgraph.core.types import DTYPES, INTEGER, Conflict, PortType, as_shape
 from netgraph.core.other_layer_names import distribution_name_hint, other_layer_hint
 from netgraph.core.wording import value_kind
 from netgraph.layers.dist_params import plain_param
 from netgraph.layers.distributions import DISTRIBUTIONS, Distribution
+from netgraph.spec.port_ranges import range_problem
 from netgraph.spec.problems import FAILED, sole
 from netgraph.spec.quoted_numbers import quoted_number_hint
 from netgraph.spec.schema_defs import DEFS, by_type, distribution_schema
@@ -160,10 +161,15 @@ def _argument(cls: type, args: list, parameter: str | None) -> tuple[Any, Any] |
 
 
 def shape_data(t: Any) -> Any:
-    """A port type or shape as spec data: ``3``, ``[2, 3]``, ``null``, ``Integer``, ``{shape, dtype}``."""
+    """A port type or shape as spec data: ``3``, ``[2, 3]``, ``null``, ``Integer``, ``{shape, dtype}``, ``{shape,
+    dtype, range}``."""
+    if isinstance(t, Restricted):  # an index port: the type it gives (the range after shape and dtype)
+        return {"shape": shape_data(t.shape), "dtype": t.dtype, "range": list(t.range)}
     if isinstance(t, Coder):
         return {t.kind: {"type": t.type_name, **t.options()}}
     if isinstance(t, PortType):
+        if t.range is not None:
+            return shape_data(Restricted(t.dtype, t.range, shape=t.shape))
         if t.dtype is None:
             return shape_data(t.shape)
         return t.dtype if t.shape == () else {"shape": shape_data(t.shape), "dtype": t.dtype}
@@ -213,19 +219,22 @@ def port_type(value: Any) -> PortType | Coder | None:
         raise PortConflict(_dtype_problem(value), expected=DTYPES, found=value)
     if not isinstance(value, dict):
         return PortType(as_shape(value, "a port shape (an int, a list of dims, null, Real, Integer or {shape, dtype})"), None)
-    unknown = [k for k in value if k not in ("shape", "dtype")]
+    unknown = [k for k in value if k not in ("shape", "dtype", "range")]
     if unknown and isinstance(value.get("type"), str) and value["type"] in CODERS:  # the coder without its key
         kind = "decoder" if value["type"].endswith("Decoder") else "encoder"
         raise PortConflict(f"a port's {kind} goes under the key {kind}: write {{{kind}: {{type: {value['type']}, "
                            f"...}}}}", ("type",), key=True, expected=kind, found="type")
     if unknown:
-        raise PortConflict(f"a port type has keys shape and dtype (or encoder or decoder), found {unknown[0]!r}"
-                           f"{did_you_mean(unknown[0], ['shape', 'dtype'])}", (unknown[0],), key=True,
-                           expected=("shape", "dtype"), found=unknown[0])
+        raise PortConflict(f"a port type has keys shape, dtype and range (or encoder or decoder), found "
+                           f"{unknown[0]!r}{did_you_mean(unknown[0], ['shape', 'dtype', 'range'])}", (unknown[0],),
+                           key=True, expected=("shape", "dtype", "range"), found=unknown[0])
     if value.get("dtype") not in (*DTYPES, None):
         raise PortConflict(_dtype_problem(value["dtype"]), ("dtype",), expected=DTYPES, found=value["dtype"])
+    if "range" in value and (problem := range_problem(value["range"], value.get("dtype"))):
+        raise PortConflict(problem, ("range",), expected="[lo, hi]", found=value["range"])
+    span = tuple(value["range"]) if "range" in value else None
     try:
-        return PortType(as_shape(value.get("shape"), "shape"), value.get("dtype"))
+        return PortType(as_shape(value.get("shape"), "shape"), INTEGER if span else value.get("dtype"), span)
     except Conflict as exc:
         raise PortConflict(str(exc), ("shape",) if "shape" in value else (),
                            expected=exc.expected, found=exc.found) from None

@@ -75,7 +75,10 @@ def _coder_schema(kind: str) -> dict:
 DEFS = {  # the schemas the option kinds refer to, by $defs name
     "shape": _SHAPE,
     "portType": {"anyOf": [{"$ref": "#/$defs/shape"}, {"enum": list(DTYPES)}, {
-        "type": "object", "properties": {"shape": {"$ref": "#/$defs/shape"}, "dtype": {"enum": [*DTYPES, None]}},
+        "type": "object", "properties": {
+            "shape": {"$ref": "#/$defs/shape"}, "dtype": {"enum": [*DTYPES, None]},
+            "range": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2,
+                      "description": "an index port's values, [lo, hi] (both included; dtype Integer)"}},
         "additionalProperties": False}, *(
         {"type": "object", "properties": {kind: _coder_schema(kind)}, "required": [kind], "additionalProperties": False}
         for kind in ("encoder", "decoder"))]},

@@ -16,6 +16,7 @@ import torch
 from netgraph.backend.masks import Padded, as_lists
 from netgraph.core.coders import (ClassDecoder, ClassEncoder, Coder, Decoder, Encoder, ImageEncoder, Restricted,
                                  ScalarEncoder)
+from netgraph.core.port_coders import checked_coders
 from netgraph.core.port_options import option_form
 from netgraph.data import Examples
 from netgraph.data.encoding import encoded_form_problem, range_refusal
@@ -29,7 +30,7 @@ __all__ = ["coder_for", "columns_of", "output_for", "port_words", "as_written"]
 
 
 def coder_for(net: Any, key: str) -> Coder | None:
-    coders = net.coders
+    coders = checked_coders(net)
     if key in coders:
         return coders[key]
     outputs = [p for p in net.output_ports if isinstance(coders.get(p), Decoder)]

@@ -1,0 +1,62 @@
+"""A YAML port type's index range: ``{shape: [], dtype: Integer, range: [lo, hi]}`` is read (the same port as
+``Restricted("Integer", (lo, hi))``), checked by the schema and the loader (a bad range placed at file:line:col), and
+written so, a round trip keeping the net."""
+
+from __future__ import annotations
+
+import re
+
+import jsonschema
+import pytest
+import yaml
+
+from netgraph import EmbeddingLayer, NetChain, NetGraph, Restricted, SpecError
+from netgraph.spec.schema import spec_schema
+
+_HEAD = "netgraph: 1\nlayers: {emb: {type: EmbeddingLayer, output: 3}}\n"
+
+
+def _errors(ports: str) -> list[str]:
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(_HEAD + ports)
+    return info.value.errors
+
+
+def test_a_ranged_port_type_is_read_as_the_restricted_port():
+    net = NetGraph.from_yaml(_HEAD + "inputs: {Input: {shape: [], dtype: Integer, range: [2, 9]}}\n")
+    assert net.coders == {"Input": Restricted("Integer", (2, 9))} and str(net.port_types["Input"]) == \
+        "() Integer 2..9"
+    assert net.layers["emb"].count == 10
+
+
+@pytest.mark.parametrize("value, column, problem", [
+    ("[9, 2]", 52, r"lo <= hi, found \[9, 2\]"),
+    ("[0.5, 9]", 52, r"two integers, found \[0.5, 9\]"),
+    ("[0, 4, 9]", 52, r"two integers, found \[0, 4, 9\]"),
+    ("7", 52, r"\[lo, hi\], two integers, found 7")])
+def test_a_bad_range_is_placed_at_its_value(value, column, problem):
+    (error,) = _errors(f"inputs: {{Input: {{shape: [], dtype: Integer, range: {value}}}}}\n")
+    assert error.startswith(f"<string>:3:{column}: input 'Input': ") and re.search(problem, error)
+
+
+def test_a_range_on_a_real_port_is_placed_at_the_range():
+    (error,) = _errors("inputs: {Input: {shape: [], dtype: Real, range: [0, 9]}}\n")
+    assert error.startswith("<string>:3:49: input 'Input': ") and "a range goes on an Integer port" in error
+
+
+def test_the_schema_takes_a_range_of_two_integers_only():
+    validator = jsonschema.Draft202012Validator(spec_schema())
+    good = yaml.safe_load(_HEAD + "inputs: {Input: {shape: [], dtype: Integer, range: [0, 9]}}\n")
+    validator.validate(good)
+    bad = yaml.safe_load(_HEAD + "inputs: {Input: {shape: [], dtype: Integer, range: [0, 4, 9]}}\n")
+    assert not validator.is_valid(bad)
+
+
+@pytest.mark.parametrize("shape, written", [((), "shape: []"), ((4,), "shape: 4")])
+def test_a_restricted_port_is_written_as_its_ranged_type_and_read_back(shape, written):
+    # it was written as {encoder: {type: Restricted, range: [0, 9]}}: the coder, not the type the port shows
+    net = NetChain([EmbeddingLayer(3)], input=Restricted("Integer", 10, shape=shape))
+    text = net.to_yaml()
+    assert f"    {written}\n    dtype: Integer\n    range: [0, 9]\n" in text and "Restricted" not in text
+    jsonschema.Draft202012Validator(spec_schema()).validate(yaml.safe_load(text))
+    assert NetChain.from_yaml(text) == net
