@@ -150,12 +150,13 @@ class Trainer(ProgressReports):
         if self.plan.batch_stats is not None:  # replayed on each process's own: each may stop at another layer
             stop_sharing(self.module)
         with mixed_forward(self.ctx.device) if self.plan.mixed else contextlib.nullcontext():
-            msg, score, place = nonfinite_cause(self.net, self.module, batch, n, self.loss.describe(), examples)
-        msg, place = self.ctx.pick((msg, place), score)  # the process that saw the cause
+            msg, score, place, example = nonfinite_cause(self.net, self.module, batch, n, self.loss.describe(),
+                                                         examples)
+        msg, place, example = self.ctx.pick((msg, place, example), score)  # the process that saw the cause
         hint = "a smaller learning_rate, method=('Adam', {'max_gradient_norm': 1.0}) or cleaner data usually helps"
         raise TrainingError(f"training stopped at {self.where()}: the loss is {value}; {msg}. {hint[0].upper()}{hint[1:]}",
                             kind="nonfinite-loss", layer=place and tuple(place[0]), port=place and place[1],
-                            expected="a finite loss", found=value, detail=msg, hint=hint)
+                            expected="a finite loss", found=value, detail=msg, hint=hint, example=example)
 
     # -- rounds ---------------------------------------------------------------------------------------------
     def fraction_done(self) -> float:
