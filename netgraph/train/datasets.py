@@ -20,8 +20,8 @@ __all__ = ["checked_loader", "checked_dataset", "dataset_items", "checked_datase
 
 def checked_loader(dataset: Any, what: str, batch_size: int) -> torch.utils.data.DataLoader:
     """A shuffling DataLoader of ``batch_size`` over ``dataset`` (checked: a length, no IndexError, batchable items)."""
-    return torch.utils.data.DataLoader(_CheckedDataset(dataset, what, numbered=True), batch_size=batch_size, shuffle=True,
-                                       collate_fn=functools.partial(_collate, what=what))
+    return torch.utils.data.DataLoader(_CheckedDataset(dataset, what, numbered=True), batch_size=batch_size,
+                                       shuffle=True, collate_fn=functools.partial(_collate, what=what))
 
 
 def checked_dataset(loader: Any) -> torch.utils.data.Dataset | None:

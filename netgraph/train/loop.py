@@ -194,9 +194,9 @@ class Trainer(ProgressReports):
         for source, what in ((self.train, TRAINING), (self.validation, VALIDATION)):
             if getattr(source, "one_shot", False):
                 raise DataError(f"{what} is a one-shot iterable (a generator or iterator), which gives its batches "
-                                f"once, so it can serve one round, but {left} rounds would run (max_training_rounds="
-                                f"{self.plan.max_rounds}); give a re-iterable (a DataLoader, a Dataset; a list is read "
-                                f"as examples, not batches), max_training_rounds=1, or max_training_time= for an "
+                                f"once, so it can serve one round, but {left} rounds would run "
+                                f"({self.plan.rounds_given()}); give a re-iterable (a DataLoader, a Dataset; a list is "
+                                f"read as examples, not batches), max_training_rounds=1, or max_training_time= for an "
                                 f"endless generator", data=what, kind="one-shot-data", option="max_training_rounds",
                                 expected=1, found=self.plan.max_rounds)
 

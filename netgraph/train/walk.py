@@ -77,8 +77,8 @@ class _NonfiniteFinder(ModuleRunner):
                 nan, inf = int(value.isnan().sum()), int(value.isinf().sum())
                 rows = (~value.reshape(self.batch_size, -1).isfinite().all(1)).nonzero().flatten().tolist() \
                     if value.dim() and value.shape[0] == self.batch_size else []
-                raise _Nonfinite(((node.path, port), f"{nan} NaN and {inf} infinite of {counted(value.numel(), 'value')}",
-                                  rows))
+                counts = f"{nan} NaN and {inf} infinite of {counted(value.numel(), 'value')}"
+                raise _Nonfinite(((node.path, port), counts, rows))
         return results
 
 
