@@ -4,6 +4,7 @@ state (``OwnRandomState``), loaded into torch's one global generator only while 
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 import torch
@@ -58,3 +59,32 @@ def test_seeded_runs_in_two_threads_at_once_repeat_their_solo_runs(form):
             thread.join()
         assert found == solo
     assert torch.equal(torch.get_rng_state(), state)  # torch's generator left as found
+
+
+def test_two_threads_training_runs_are_serialised_step_by_step():
+    # the README's claim: runs in threads interleave but never step at once (no speed-up from threads)
+    inside, most, steps, guard = [0], [0], {1: 0, 2: 0}, threading.Lock()
+
+    def loss(seed: int):
+        def per_example(outputs: dict, batch: dict) -> torch.Tensor:
+            with guard:
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+            time.sleep(0.002)  # long enough for the other thread to come in, were it let in
+            with guard:
+                inside[0] -= 1
+                steps[seed] += 1
+            return (outputs["Output"] - batch["Target"]).square().sum(-1)
+        return per_example
+
+    def run(seed: int) -> None:
+        x, y = known_function(48, seed)
+        net_train(noisy_net(), {"Input": x, "Target": y}, max_training_rounds=3, batch_size=8, random_seed=seed,
+                  loss_function=loss(seed), progress=None)
+
+    threads = [threading.Thread(target=run, args=(seed,)) for seed in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert steps == {1: 18, 2: 18} and most[0] == 1

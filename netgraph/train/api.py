@@ -83,6 +83,8 @@ OPTIONS: dict[str, Any] = {
     "return_results": False, "distributed": False, "sync_batch_norm": True, "metrics": None, "num_workers": 0,
     "working_precision": None, "distributed_timeout": 600,
 }
+#: The rounds of data without a length (an iterable of batches without ``__len__``) when none are asked for.
+UNSIZED_ROUNDS = 10
 #: Options where Wolfram's "Automatic" means more than the default: random_seed's is a fresh seed per call.
 OWN_AUTOMATIC = ("random_seed",)
 #: Options whose Wolfram None (the string "None", as progress="None" reads it too) is Python's None: none of it.
@@ -95,14 +97,14 @@ def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
     A layer alone trains as the net of it alone and comes back as the trained layer (NetTrain[LinearLayer[], data]).
 
     Options (defaults in ``OPTIONS``): ``loss_function`` (None = automatic), ``batch_size`` (64),
-    ``max_training_rounds`` (automatic: at least 10 rounds and 1000 batches, at most 10 000 rounds; with
-    ``max_training_time`` alone no round limit), ``max_training_time`` (seconds), ``validation_set`` (data, or a
-    fraction of ``data`` to hold out; the returned net is the best-validation one), ``learning_rate``, ``method``
-    ('Adam', 'AdamW', 'SGD', 'RMSProp', or (name, {suboptions})), ``learning_rate_multipliers`` (0 freezes),
-    ``target_device`` ('cpu', 'cuda'), ``random_seed``, ``training_stopping_criterion`` ('Loss', a
-    patience, a dict or a function), ``checkpoint`` (a directory, or {'directory', 'interval',
-    'keep'}), ``resume`` (True: the newest checkpoint; or a path), ``progress`` ('auto', True,
-    'print', False or f(info)), ``progress_reporting='tensorboard'`` with ``log_dir`` (TensorBoard event
+    ``max_training_rounds`` (automatic: at least 10 rounds and 1000 batches, at most 10 000 rounds; 10 for data
+    without a length, which the results' summary says; with ``max_training_time`` alone no round limit),
+    ``max_training_time`` (seconds), ``validation_set`` (data, or a fraction of ``data`` to hold out; the returned
+    net is the best-validation one), ``learning_rate``, ``method`` ('Adam', 'AdamW', 'SGD', 'RMSProp', or (name,
+    {suboptions})), ``learning_rate_multipliers`` (0 freezes), ``target_device`` ('cpu', 'cuda'), ``random_seed``,
+    ``training_stopping_criterion`` ('Loss', a patience, a dict or a function), ``checkpoint`` (a directory, or
+    {'directory', 'interval', 'keep'}), ``resume`` (True: the newest checkpoint; or a path), ``progress`` ('auto',
+    True, 'print', False or f(info)), ``progress_reporting='tensorboard'`` with ``log_dir`` (TensorBoard event
     files: losses, learning rate, the net's graph; see ``netgraph.train.tensorboard``),
     ``all``/``return_results``, ``distributed`` (inside torchrun; ``distributed_timeout``: seconds a process waits
     for the others), ``sync_batch_norm`` (True: batch norms use the whole batch's statistics), ``metrics`` (names
@@ -175,12 +177,12 @@ def _wolfram_word(key: str, value: Any) -> Any:
 
 def _rounds(value: Any, max_time: float | None, per_round: int | None) -> int | float:
     """The rounds to run: the option's, else with max_training_time no limit (math.inf: the time decides), else
-    at least 10 rounds and 1000 batches, at most 10 000 rounds."""
+    at least 10 rounds and 1000 batches, at most 10 000 rounds; 10 for data without a length (``UNSIZED_ROUNDS``)."""
     if value is not None:
         return check_number(value, "max_training_rounds", integer=True)
     if max_time is not None:
         return math.inf
-    return min(10_000, max(10, math.ceil(1000 / per_round))) if per_round else 10
+    return min(10_000, max(10, math.ceil(1000 / per_round))) if per_round else UNSIZED_ROUNDS
 
 
 def _groups(net: Any, module: torch.nn.Module, spec: Any, lr: float) -> tuple[list[dict], dict[str, float]]:
@@ -302,9 +304,10 @@ def _plan(o: dict[str, Any], run: RunOptions, train: Any, seed: int, stopping: A
     per_round = train.batches_per_round(run.batch_size)
     if isinstance(train, Streamed) and train.own_batches:  # each process its own loader: the steps they take
         per_round = ctx.most(per_round)  # together, so that all schedule the same learning rates and rounds
+    unsized = o["max_training_rounds"] is None and run.max_time is None and not per_round
     return Plan(run.batch_size, _rounds(o["max_training_rounds"], run.max_time, per_round), run.max_time, seed,
                 run.method, stopping, run.progress, run.checkpoint, run.resume, per_round, mixed=precision.mixed,
-                seed_text=run.seed_text)
+                seed_text=run.seed_text, unsized_default_rounds=unsized)
 
 
 def _after_run(trainer: Trainer, held: Any, guards: Any) -> None:
@@ -345,7 +348,8 @@ def _results(net: Any, module: torch.nn.Module, trainer: Trainer, reason: str, m
         loss_weights={k: list(v) for k, v in s.term_weights.items()},
         round_metrics={k: list(v) for k, v in s.round_metrics.items()},
         validation_metrics={k: list(v) for k, v in s.validation_metrics.items()},
-        target_device=str(trainer.ctx.device), measured_metrics=measured_labels(trainer.plan.meter))
+        target_device=str(trainer.ctx.device), measured_metrics=measured_labels(trainer.plan.meter),
+        unsized_default_rounds=trainer.plan.unsized_default_rounds)
 
 
 def _batch_size(trainer: Trainer) -> int:

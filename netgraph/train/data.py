@@ -95,9 +95,11 @@ class Streamed:
             raise data_error(self.what, f"batch {index} from the data loader is {with_article(type(batch).__name__)}"
                             f"; batches must be dicts of port -> tensor (use a Dataset of dicts)",
                             kind="data-form", expected="a dict of port -> tensor", found=type_label(batch))
-        where = part_of(self.what, f"batch {index}")
+        numbers = getattr(batch, "examples", None)  # a Dataset's: its examples' indices in it (``NumberedBatch``)
+        where = part_of(self.what, f"batch {index}" if numbers is None else
+                        f"batch {index}; examples by their index in the Dataset")
         cols = check_columns(columns_from(unpadded(batch, self.expect, where), self.what), self.expect,
-                             self.allow_extra, where, getattr(self.loader, "listed", False))
+                             self.allow_extra, where, getattr(self.loader, "listed", False), numbers)
         for check in self.batch_checks:  # the input lengths (``check_data_lengths``), before the batch's step
             check(as_sequences(cols, self.expect), index)
         return cols
@@ -132,7 +134,8 @@ class Streamed:
         """Each process's batches, as ``InMemory.batches``: a user's loader's own (whose whole batch size the
         processes add up: ``aligned``), or a slice of netgraph's (texts, images, ragged data: ``whole_batches``),
         the same on every process in the order seed ``order`` draws. The examples' indices are known for ragged
-        data in memory (``LengthBuckets.indexed``), else None."""
+        data in memory (``LengthBuckets.indexed``) and a Dataset's items (``NumberedBatch``), else None (a user's
+        loader, a generator: its examples are named within their batch)."""
         self.passes += 1
         rest, self.rest, i = self.rest, None, 0
         indexed = rest is None and isinstance(self.loader, LengthBuckets)
@@ -141,7 +144,7 @@ class Streamed:
         if sliced := world > 1 and not self.own_batches and order is not None:
             source = seeded(source, order)
         for i, item in enumerate(source, 1):
-            examples, batch = item if indexed else (None, item)
+            examples, batch = item if indexed else (getattr(item, "examples", None), item)
             cols = self.check(batch, i)
             n = own = next(iter(cols.values())).shape[0]
             if sliced:

@@ -1,8 +1,11 @@
 """A map-style ``torch.utils.data.Dataset`` given as training data: batched by a shuffling DataLoader whose
-missing items and unbatchable items are DataErrors naming the data, not torch's IndexError or stack errors."""
+missing items and unbatchable items are DataErrors naming the data, not torch's IndexError or stack errors. Its
+batches of dicts are ``NumberedBatch``es: each example's index in the Dataset travels with them (``examples``), so a
+problem names the example as the Dataset holds it, whatever the shuffle drew."""
 
 from __future__ import annotations
 
+import collections
 import functools
 from typing import Any
 
@@ -12,13 +15,13 @@ from netgraph.core.tensors import as_tensor, native_array
 from netgraph.core.wording import counted, type_label
 from netgraph.train.data_sets import data_error
 
-__all__ = ["checked_loader", "checked_dataset", "dataset_items", "checked_dataset_of"]
+__all__ = ["checked_loader", "checked_dataset", "dataset_items", "checked_dataset_of", "NumberedBatch"]
 
 
 def checked_loader(dataset: Any, what: str, batch_size: int) -> torch.utils.data.DataLoader:
     """A shuffling DataLoader of ``batch_size`` over ``dataset`` (checked: a length, no IndexError, batchable items)."""
-    return torch.utils.data.DataLoader(_CheckedDataset(dataset, what), batch_size=batch_size, shuffle=True,
-                                       collate_fn=functools.partial(_collate, what=what))
+    return torch.utils.data.DataLoader(_CheckedDataset(dataset, what, numbered=True), batch_size=batch_size,
+                                       shuffle=True, collate_fn=functools.partial(_collate, what=what))
 
 
 def checked_dataset(loader: Any) -> torch.utils.data.Dataset | None:
@@ -38,10 +41,29 @@ def checked_dataset_of(dataset: Any, what: str) -> torch.utils.data.Dataset:
     return _CheckedDataset(dataset, what)
 
 
-class _CheckedDataset(torch.utils.data.Dataset):
-    """A map-style Dataset whose length is checked and whose missing items are a DataError, not an IndexError."""
+class NumberedBatch(dict):
+    """A batch dict of a ``checked_loader``; ``examples``: each row's index in the Dataset given."""
 
-    def __init__(self, dataset: Any, what: str):
+    def __init__(self, cols: dict, examples: list[int]):
+        super().__init__(cols)
+        self.examples = examples
+
+
+class _Numbered:
+    """An item of a Dataset with its ``index`` in the Dataset given (an item of a Subset of one: the index in the
+    whole, which the Subset's item carries already)."""
+
+    __slots__ = ("index", "item")
+
+    def __init__(self, index: int, item: Any):
+        self.index, self.item = index, item
+
+
+class _CheckedDataset(torch.utils.data.Dataset):
+    """A map-style Dataset whose length is checked and whose missing items are a DataError, not an IndexError;
+    ``numbered``: its items come as ``_Numbered`` (for ``_collate``)."""
+
+    def __init__(self, dataset: Any, what: str, numbered: bool = False):
         try:
             self.size = len(dataset)
         except TypeError as exc:
@@ -50,29 +72,50 @@ class _CheckedDataset(torch.utils.data.Dataset):
         if not isinstance(self.size, int) or self.size < 1:
             raise data_error(what, f"the Dataset is empty (len() is {self.size!r})",
                              kind="missing-data", expected="one item or more", found=self.size)
-        self.dataset, self.what = dataset, what
+        self.dataset, self.what, self.numbered = dataset, what, numbered
 
     def __len__(self) -> int:
         return self.size
 
     def __getitem__(self, index: int) -> Any:
         try:
-            return self.dataset[index]
+            item = self.dataset[index]
         except IndexError as exc:
             raise data_error(self.what, f"the Dataset says it has {counted(self.size, 'item')} but item {index} raised "
                             f"IndexError: {exc}", kind="dataset-length", expected=self.size, found=index) from None
+        return _Numbered(index, item) if self.numbered and not isinstance(item, _Numbered) else item
 
 
 def _collate(items: list, what: str) -> Any:
     """torch's default collation; items it cannot stack (no dicts of equal-shaped arrays) are a DataError. Values
     given as Python lists are made tensors first: torch's collation would transpose them (a list of tensors, one
-    per position, which is no batch); numpy arrays in the other byte order, which torch refuses, are made native."""
+    per position, which is no batch); numpy arrays in the other byte order, which torch refuses, are made native.
+    Numbered items (``_Numbered``) make a ``NumberedBatch`` of dicts."""
+    numbers = [item.index for item in items] if isinstance(items[0], _Numbered) else None
+    items = [item.item for item in items] if numbers is not None else items
     try:
         if isinstance(items[0], dict):
             items = [{k: as_tensor(v) if isinstance(v, (list, tuple)) else native_array(v) for k, v in item.items()}
                      if isinstance(item, dict) else item for item in items]
-        return torch.utils.data.default_collate(items)
+        batch = torch.utils.data.default_collate(items)
     except (TypeError, RuntimeError, ValueError, KeyError) as exc:
         raise data_error(what, f"the Dataset's items cannot be batched (each must be a dict of port -> "
-                        f"array, all of one shape): {exc}",
+                        f"array, all of one shape): {exc}{_odd_item(items, numbers)}",
                         kind="data-form", expected="items of dicts of port -> array, all of one shape") from None
+    return NumberedBatch(batch, numbers) if numbers is not None and isinstance(batch, dict) else batch
+
+
+def _odd_item(items: list, numbers: list[int] | None) -> str:
+    """'; item 13 (key 'Input') has shape (3,), most items of its batch (2,)': the first item (by its index in the
+    Dataset, ``numbers``; else by its place in the batch) whose array at a key is not of the shape most items of
+    the batch have there; '' when none is found."""
+    rows = [item for item in items if isinstance(item, dict)]
+    for key in dict.fromkeys(k for item in rows for k in item):
+        shapes = [tuple(getattr(item[key], "shape", ())) if key in item else None for item in rows]
+        common = collections.Counter(s for s in shapes if s is not None).most_common(1)[0][0]
+        odd = [j for j, shape in enumerate(shapes) if shape not in (None, common)]
+        if odd:
+            j = min(odd, key=lambda j: numbers[j]) if numbers is not None else odd[0]
+            name = f"item {numbers[j]}" if numbers is not None else f"entry {j} of the batch"
+            return f"; {name} (key {key!r}) has shape {shapes[j]}, most items of its batch {common}"
+    return ""

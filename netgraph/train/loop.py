@@ -150,12 +150,13 @@ class Trainer(ProgressReports):
         if self.plan.batch_stats is not None:  # replayed on each process's own: each may stop at another layer
             stop_sharing(self.module)
         with mixed_forward(self.ctx.device) if self.plan.mixed else contextlib.nullcontext():
-            msg, score, place = nonfinite_cause(self.net, self.module, batch, n, self.loss.describe(), examples)
-        msg, place = self.ctx.pick((msg, place), score)  # the process that saw the cause
+            msg, score, place, example = nonfinite_cause(self.net, self.module, batch, n, self.loss.describe(),
+                                                         examples)
+        msg, place, example = self.ctx.pick((msg, place, example), score)  # the process that saw the cause
         hint = "a smaller learning_rate, method=('Adam', {'max_gradient_norm': 1.0}) or cleaner data usually helps"
         raise TrainingError(f"training stopped at {self.where()}: the loss is {value}; {msg}. {hint[0].upper()}{hint[1:]}",
                             kind="nonfinite-loss", layer=place and tuple(place[0]), port=place and place[1],
-                            expected="a finite loss", found=value, detail=msg, hint=hint)
+                            expected="a finite loss", found=value, detail=msg, hint=hint, example=example)
 
     # -- rounds ---------------------------------------------------------------------------------------------
     def fraction_done(self) -> float:
@@ -193,9 +194,9 @@ class Trainer(ProgressReports):
         for source, what in ((self.train, TRAINING), (self.validation, VALIDATION)):
             if getattr(source, "one_shot", False):
                 raise DataError(f"{what} is a one-shot iterable (a generator or iterator), which gives its batches "
-                                f"once, so it can serve one round, but {left} rounds would run (max_training_rounds="
-                                f"{self.plan.max_rounds}); give a re-iterable (a DataLoader, a Dataset; a list is read "
-                                f"as examples, not batches), max_training_rounds=1, or max_training_time= for an "
+                                f"once, so it can serve one round, but {left} rounds would run "
+                                f"({self.plan.rounds_given()}); give a re-iterable (a DataLoader, a Dataset; a list is "
+                                f"read as examples, not batches), max_training_rounds=1, or max_training_time= for an "
                                 f"endless generator", data=what, kind="one-shot-data", option="max_training_rounds",
                                 expected=1, found=self.plan.max_rounds)
 

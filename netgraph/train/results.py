@@ -136,6 +136,7 @@ class NetTrainResults:
     validation_metrics: dict[str, list[float]] = dataclasses.field(default_factory=dict)
     target_device: str = "cpu"
     measured_metrics: tuple[str, ...] = ()  # the labels the final run measured: their undefined values (NaN) kept
+    unsized_default_rounds: bool = False  # the rounds run were the default for data without a length (10)
 
     @property
     def round_measurements(self) -> dict[str, float]:
@@ -191,7 +192,10 @@ class NetTrainResults:
         val = f", validation loss {self.validation_loss:.4g}" if self.validation_loss is not None else ""
         last = f"{self.round_loss:.4g}" if self.round_loss is not None else "n/a"
         batches = counted(self.total_batches, "batch", "batches")
-        return (f"NetTrainResults({counted(self.total_rounds, 'round')}, {batches}, loss {last}{val}, "
+        rounds = counted(self.total_rounds, "round")
+        if self.unsized_default_rounds and self.reason_training_stopped == "MaxTrainingRounds":
+            rounds += " (default for data without a length)"
+        return (f"NetTrainResults({rounds}, {batches}, loss {last}{val}, "
                 f"{self.total_training_time:.1f} s, stopped: {self.reason_training_stopped})")
 
     def loss_plot_svg(self) -> str:

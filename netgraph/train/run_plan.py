@@ -60,3 +60,9 @@ class Plan:
     mixed: bool = False  # working_precision='mixed': forwards under bfloat16 autocast
     batch_stats: Any = None  # the BatchStatsSync batch norms share across processes (sync_batch_norm), or None
     seed_text: str | None = None  # the string seed given (checkpoints keep it, to name it on resuming)
+    unsized_default_rounds: bool = False  # max_rounds is the default for data without a length (api.UNSIZED_ROUNDS)
+
+    def rounds_given(self) -> str:
+        """Where the round limit comes from: the option given, or the default for data without a length."""
+        return ("the default for data without a length" if self.unsized_default_rounds else
+                f"max_training_rounds={self.max_rounds}")

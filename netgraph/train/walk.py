@@ -52,9 +52,11 @@ def _of_data(net: Any, diagnostic: Diagnostic) -> bool:
     return node is not None and diagnostic.port in dict(node.given)
 
 
-def first_nonfinite(net: Any, module: torch.nn.Module, inputs: dict, batch_size: int) -> tuple[tuple, str] | None:
+def first_nonfinite(net: Any, module: torch.nn.Module, inputs: dict,
+                    batch_size: int) -> tuple[tuple, str, list[int]] | None:
     """Run ``net`` layer by layer (as the interpreter does) and return the first (path, port) key whose
-    value is NaN or infinite, with a count of the bad values; None when every layer output is finite."""
+    value is NaN or infinite, with a count of the bad values and the rows of the batch that hold them (none for a
+    value without the batch's rows); None when every layer output is finite."""
     try:
         with torch.no_grad():
             _NonfiniteFinder(net, module, batch_size).run(inputs)
@@ -73,7 +75,10 @@ class _NonfiniteFinder(ModuleRunner):
         for port, value in zip(node.output_ports, results):
             if value.is_floating_point() and not bool(torch.isfinite(value).all()):
                 nan, inf = int(value.isnan().sum()), int(value.isinf().sum())
-                raise _Nonfinite(((node.path, port), f"{nan} NaN and {inf} infinite of {counted(value.numel(), 'value')}"))
+                rows = (~value.reshape(self.batch_size, -1).isfinite().all(1)).nonzero().flatten().tolist() \
+                    if value.dim() and value.shape[0] == self.batch_size else []
+                counts = f"{nan} NaN and {inf} infinite of {counted(value.numel(), 'value')}"
+                raise _Nonfinite(((node.path, port), counts, rows))
         return results
 
 
@@ -88,27 +93,40 @@ def reaching_layers(net: Any, ports: set[str]) -> set[tuple]:
 
 
 def nonfinite_cause(net: Any, module: Any, batch: dict, n: int, loss: str,
-                    examples: Sequence[int] | None = None) -> tuple[str, int, tuple | None]:
+                    examples: Sequence[int] | None = None) -> tuple[str, int, tuple | None, int | None]:
     """Why a batch's loss is not finite, how sure that is (2: a layer's output went non-finite, 1: the data is not
-    finite, 0: neither, so the loss itself), and the first such layer's (path, port) or None: the first such layer,
-    non-finite arrays, the data's ranges (bad examples by their index in the data given, ``examples``, where known)."""
+    finite, 0: neither, so the loss itself), the first such layer's (path, port) or None, and the first example whose
+    output there is not finite or None: the first such layer and example, non-finite arrays, the data's ranges (bad
+    examples by their index in the data given, ``examples``, where known; else by their row in the batch)."""
     bad_arrays = [name for name, p in module.named_parameters() if not bool(torch.isfinite(p).all())]
     bad_data = non_finite_data(batch, examples)  # keys the data check lets through: a loss function's own, infinities
     found = first_nonfinite(net, module, {p: batch[p] for p in net.input_ports}, n)
     if found is not None:
-        (path, port), counts = found
-        msg = f"the first layer whose output went non-finite is {net.describe((path, port))} ({counts})"
+        (path, port), counts, rows = found
+        first = min(examples[row] for row in rows) if rows and examples is not None else (rows or [None])[0]
+        msg = (f"the first layer whose output went non-finite is {net.describe((path, port))} "
+               f"({counts}{_in(first, rows, examples)})")
         if bad_arrays:
             msg += f"; arrays already non-finite: {', '.join(bad_arrays[:5])}"
         if bad_data:
             msg += f"; the batch's data is not finite ({bad_data})"
-        return msg, 2, (path, port)
+        return msg, 2, (path, port), first
     if bad_data:
-        return f"every layer output was finite, but the batch's data is not ({bad_data})", 1, None
+        return f"every layer output was finite, but the batch's data is not ({bad_data})", 1, None, None
     reals = [v for v in batch.values() if v.is_floating_point() and v.numel()]
     largest = max((float(v.abs().max()) for v in reals), default=0.0)
     dtype = reals[0].dtype if reals else torch.get_default_dtype()  # the working precision's: where squares overflow
     return (f"every layer output was finite, so the loss itself ({loss}) is not: check the data's ranges (its largest "
             f"magnitude is {largest:.3g}; squares overflow past about {torch.finfo(dtype).max ** 0.5:.2g} in "
             f"{str(dtype).removeprefix('torch.')}) and targets such as a probability of exactly 0 for a cross-entropy "
-            f"target"), 0, None
+            f"target"), 0, None, None
+
+
+def _in(first: int | None, rows: list[int], examples: Sequence[int] | None) -> str:
+    """'; in 2 examples, the first example 13': the examples whose output is not finite, the first by its index in
+    the data given (``examples``), else by its row "of the batch"; '' when the output has no rows of the batch."""
+    if first is None:
+        return ""
+    of = "" if examples is not None else " of the batch"
+    return f"; in example {first}{of}" if len(rows) == 1 else \
+        f"; in {counted(len(rows), 'example')}{of}, the first example {first}"

@@ -1,0 +1,70 @@
+"""A NaN a layer makes in training (the Log of a negative input) names the layer and now also the example(s) whose
+output went non-finite there: by their index in the data given (a dict's, a Dataset's), else by their row in the
+batch (a generator's), with the round and batch where training stopped. The search runs only once the loss is
+non-finite: steps whose loss is finite do no more work."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import ElementwiseLayer, LinearLayer, NetGraph
+from netgraph.train import TrainingError, net_train
+from tests.test_train import known_function
+
+
+def log_net() -> NetGraph:
+    return NetGraph({"log": ElementwiseLayer("Log"), "out": LinearLayer(1)}, [("log", "out")], Input=2)
+
+
+def positive(bad: tuple[int, ...]) -> tuple[torch.Tensor, torch.Tensor]:
+    """16 examples whose inputs are positive but at the rows ``bad`` (one value of each below 0)."""
+    x, y = known_function(16, 0)
+    x = x.abs() + 0.1
+    x[list(bad), 1] = -2.0
+    return x, y
+
+
+class Items(torch.utils.data.Dataset):
+    def __init__(self):
+        self.x, self.y = positive((13,))
+
+    def __len__(self) -> int:
+        return 16
+
+    def __getitem__(self, i: int) -> dict:
+        return {"Input": self.x[i], "Target": self.y[i]}
+
+
+def stopped(data, **options) -> TrainingError:
+    with pytest.raises(TrainingError) as info:
+        net_train(log_net(), data, random_seed=0, max_training_rounds=1, progress=False, **options)
+    d = info.value.diagnostics[0]
+    assert (d.kind, d.layer, d.port) == ("nonfinite-loss", ("log",), "Output")
+    return info.value
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_example_a_layer_made_nan_of_is_named_by_its_index_in_the_data(seed):
+    x, y = positive((13,))
+    torch.manual_seed(seed)
+    for data in ({"Input": x, "Target": y}, Items()):  # shuffled: example 13 is at another row of another batch
+        error = stopped(data, batch_size=4)
+        assert "(1 NaN and 0 infinite of 8 values; in example 13)" in str(error)
+        assert error.diagnostics[0].example == 13
+
+
+def test_several_examples_are_counted_and_the_first_in_the_data_named():
+    x, y = positive((13, 5, 9))
+    error = stopped({"Input": x, "Target": y}, batch_size=16)
+    assert "training stopped at round 1, batch 1: " in str(error)
+    assert "(3 NaN and 0 infinite of 32 values; in 3 examples, the first example 5)" in str(error)
+    assert error.diagnostics[0].example == 5
+
+
+def test_a_generators_example_is_named_by_its_row_in_the_batch_named():
+    x, y = positive((13,))  # row 1 of batch 4
+    error = stopped(({"Input": x[i:i + 4], "Target": y[i:i + 4]} for i in range(0, 16, 4)), batch_size=4)
+    assert "training stopped at round 1, batch 4: " in str(error)
+    assert "(1 NaN and 0 infinite of 8 values; in example 1 of the batch)" in str(error)
+    assert error.diagnostics[0].example == 1
