@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 
 import torch
@@ -14,7 +15,7 @@ from netgraph.core.files import usable_folder
 from netgraph.backend.devices import parse_device
 from netgraph.core.wording import refuse_scaled
 
-__all__ = ["check_measure_flags", "check_seed", "check_train_flags"]
+__all__ = ["check_measure_flags", "check_process_flags", "check_seed", "check_train_flags"]
 
 _POSITIVE_INTS = (("batch_size", "--batch-size"), ("rounds", "--rounds"), ("nproc", "--nproc"),
                   ("checkpoint_interval", "--checkpoint-interval"), ("checkpoint_keep", "--checkpoint-keep"))
@@ -119,6 +120,18 @@ def _check_validation(value: str | None) -> None:
         raise OptionError(f"--validation {value}: a fraction to hold out must lie strictly between 0 and 1 (e.g. "
                           f"0.1), or give a validation data file", option="validation", kind="option-value",
                           expected="a fraction strictly between 0 and 1, or a file", found=value)
+
+
+def check_process_flags(args: argparse.Namespace) -> None:
+    """OptionError for --no-sync-batch-norm or --distributed-timeout in a run of one process: they say how the
+    processes of --nproc N (or of torchrun's WORLD_SIZE) work together, and would have no effect."""
+    if args.nproc > 1 or args.distributed or int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        return
+    for name, flag in (("sync_batch_norm", "--no-sync-batch-norm"), ("distributed_timeout", "--distributed-timeout")):
+        if getattr(args, name) is not None:
+            raise OptionError(f"{flag} has no effect in one process: it says how the processes of --nproc N work "
+                              f"together; give --nproc 2 or more, or leave {flag} out", option=name,
+                              kind="option-combination", expected="--nproc 2 or more", found=getattr(args, name))
 
 
 def _check_processes(device: str, nproc: int | None) -> None:
