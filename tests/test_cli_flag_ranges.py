@@ -21,7 +21,8 @@ def test_a_huge_whole_number_names_its_flag(cli, tmp_path, flag):
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("value, found", [("1e300", "1e+300"), ("-1", "-1"), ("nan", "nan")])
+@pytest.mark.parametrize("value, found", [("1e300", "1e+300"), ("-1", "-1"), ("nan", "nan"),
+                                          ("-123456789", "-123456789")])  # said -1.23457e+08
 def test_a_distributed_timeout_out_of_range_names_its_flag(cli, value, found):
     """--distributed-timeout -1 said "distributed_timeout must be a number > 0", net_train's keyword; 1e300 was taken,
     and each process of --nproc then failed making a datetime.timedelta of it (an OverflowError)."""

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from netgraph.cli import INTERRUPTED_STATUS
-from netgraph.cli.flags import check_process_flags, check_train_flags
+from netgraph.cli.flags import check_process_flags, check_train_flags, typed
 from netgraph.cli.header import spec_header
 from netgraph.cli.loss_layers import with_loss_layers
 from netgraph.cli.places import placed_at_layers
@@ -127,7 +127,7 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
     except OptionError as exc:
         raise worded_by_flags(exc, resumed=resumed) from None
     except DistributedTimeoutError as exc:  # gloo's own error stays its cause
-        raise DistributedTimeoutError(f"--distributed-timeout {_timeout(args):g}: "
+        raise DistributedTimeoutError(f"--distributed-timeout {typed(_timeout(args))}: "
                                       f"{exc.diagnostics[0].detail}", diagnostics=exc.diagnostics) from exc.__cause__
     except DataError as exc:
         files = {"training": f"--data {args.data}", "validation": f"--validation {args.validation}",
@@ -232,7 +232,7 @@ def _check_timeout(seconds: float | None) -> None:
     """--distributed-timeout, checked before --nproc starts processes (each would refuse it in net_train's words)."""
     if seconds is not None and not 0 < seconds <= LONGEST_TIMEOUT:  # NaN too
         raise OptionError(f"--distributed-timeout must be a number of seconds > 0 and at most {LONGEST_TIMEOUT:g}, "
-                          f"found {seconds:g}", option="distributed_timeout")
+                          f"found {typed(seconds)}", option="distributed_timeout")
 
 
 def _load_net(path: str, located: dict | None = None) -> tuple[Any, str | None, str | None]:
