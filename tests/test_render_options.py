@@ -52,7 +52,11 @@ def test_backend_is_taken_where_a_diagram_is_laid_out(tmp_path):
 def test_cli_refuses_backend_for_a_dot_file_in_one_line(tmp_path, capsys):
     spec = Path(__file__).parents[1] / "specs" / "normal_reparameterization.yaml"
     assert main(["render", str(spec), "-o", str(tmp_path / "net.dot"), "--backend", "builtin"]) == 1
-    assert "takes no backend" in capsys.readouterr().err and list(tmp_path.iterdir()) == []
+    # it said "backend='builtin' ... drop backend= (--backend)", render()'s keyword
+    assert capsys.readouterr().err == (f"netgraph render: --backend builtin picks the engine that lays out SVG, PNG or "
+                                       f"PDF; DOT text (-o {tmp_path / 'net.dot'}) is not laid out, so it takes no "
+                                       f"--backend: drop it\n")
+    assert list(tmp_path.iterdir()) == []
 
 
 def _drawn(net: NetGraph, backend: str, expand) -> dict[str, ET.Element]:
