@@ -171,3 +171,19 @@ def test_drawing_something_that_is_no_net_is_an_option_error(tmp_path):
                                               r"found 42$"):
             draw(42)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("compact", [1, 0, 1.0, "yes", None])
+def test_compact_takes_only_true_false_or_auto(compact):
+    """compact=1, 0 and 1.0 were taken (the check was ``in (True, False, "auto")``, where 1 == True)."""
+    with pytest.raises(OptionError) as info:
+        seed().to_dot(compact=compact)
+    assert str(info.value) == f"compact must be True, False or 'auto', found {compact!r}"
+    (d,) = info.value.diagnostics
+    assert (d.kind, d.option, d.found) == ("option-value", "compact", compact)
+
+
+def test_compact_takes_numpy_bools_as_bools():
+    import numpy as np
+    net = seed()
+    assert net.to_dot(compact=np.True_) == net.to_dot(compact=True) != net.to_dot(compact=False)
