@@ -21,12 +21,14 @@ def test_a_huge_whole_number_names_its_flag(cli, tmp_path, flag):
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("value, found", [("1e300", "1e+300"), ("-1", "-1"), ("nan", "nan")])
+@pytest.mark.parametrize("value, found", [("1e300", "1e+300"), ("-1", "-1"), ("nan", "nan"),
+                                          ("-123456789", "-123456789")])  # said -1.23457e+08
 def test_a_distributed_timeout_out_of_range_names_its_flag(cli, value, found):
     """--distributed-timeout -1 said "distributed_timeout must be a number > 0", net_train's keyword; 1e300 was taken,
     and each process of --nproc then failed making a datetime.timedelta of it (an OverflowError)."""
     cli.spec(), cli.data()
-    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--distributed-timeout", value)
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--nproc", "2", "--distributed-timeout",
+              value)
     assert (ran.code, ran.err) == (1, f"netgraph train: --distributed-timeout must be a number of seconds > 0 and at "
                                       f"most 8.64e+13, found {found}\n")
 

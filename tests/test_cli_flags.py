@@ -39,8 +39,8 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
     (["--loss", "Outptu"], "--loss 'Outptu' is neither an output port nor a loss layer (did you mean 'Output'?); "
                             "the outputs are Output"),
     (["--loss", "{Output: 1, Extra: 2}"], "--loss 'Extra' is not an output port"),
-    (["--method", "SGD", "--momentum", "-1"], "--momentum must be a number in [0, 1), found -1.0"),
-    (["--epsilon", "-1"], "--epsilon must be a number > 0, found -1.0"),
+    (["--method", "SGD", "--momentum", "-1"], "--momentum must be a number in [0, 1), found -1"),
+    (["--epsilon", "-1"], "--epsilon must be a number > 0, found -1"),
     (["--loss", "{Output: -1}"], "--loss: weight of 'Output' must be a finite number >= 0, found -1"),
     (["--loss", "{Output: {warmup_unit: epochs}}"], "--loss: warmup_unit of 'Output' must be 'rounds' or 'batches'"),
     (["--loss", "{Output: {wieght: 1}}"], "--loss: 'Output' has no key 'wieght' (did you mean 'weight'?)"),
@@ -112,8 +112,34 @@ def test_no_sync_batch_norm_reaches_net_train(cli, monkeypatch, flags, synced):
     monkeypatch.setattr(cli_train, "net_train", fake)
     cli.spec(), cli.data()
     with pytest.raises(KeyboardInterrupt):
-        cli_train.train(build_parser().parse_args(["train", "s.yaml", "--data", "d.npz", *flags]))
+        cli_train.train(build_parser().parse_args(["train", "s.yaml", "--data", "d.npz", "--distributed", *flags]))
     assert seen["sync_batch_norm"] is synced
+
+
+@pytest.mark.parametrize("flags, found", [(["--method", "SGD", "--momentum", "2"], "--momentum must be a number in "
+                                                                                    "[0, 1), found 2"),
+                                          (["--method", "SGD", "--momentum", "1.5"], "--momentum must be a number in "
+                                                                                     "[0, 1), found 1.5"),
+                                          (["--epsilon", "-3"], "--epsilon must be a number > 0, found -3")])
+def test_a_suboption_flag_is_echoed_as_typed(cli, flags, found):
+    """--momentum 2 was echoed as 'found 2.0' where --time -1 says 'found -1': every number flag as typed."""
+    cli.spec(), cli.data()
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", *flags)
+    assert (ran.code, ran.err) == (1, f"netgraph train: {found}\n")
+
+
+@pytest.mark.parametrize("flags, option", [(["--no-sync-batch-norm"], "--no-sync-batch-norm"),
+                                           (["--distributed-timeout", "30"], "--distributed-timeout"),
+                                           (["--nproc", "1", "--distributed-timeout", "30"], "--distributed-timeout")])
+def test_a_process_flag_without_nproc_is_refused(cli, tmp_path, flags, option):
+    """--no-sync-batch-norm and --distributed-timeout without --nproc 2 or more were taken without a word, and did
+    nothing: refused as --checkpoint-interval without --checkpoint is."""
+    cli.spec(), cli.data()
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", *flags)
+    assert (ran.code, ran.err) == (1, f"netgraph train: {option} has no effect in one process: it says how the "
+                                      f"processes of --nproc N work together; give --nproc 2 or more, or leave "
+                                      f"{option} out\n")
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("flags, watched", [(["--stop-on", "MeanSquaredError"], "--stop-on watches the training "
@@ -141,7 +167,7 @@ def test_a_distributed_timeout_names_the_flag(cli, monkeypatch):
 
     monkeypatch.setattr(cli_train, "net_train", stalled)
     cli.spec(), cli.data()
-    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--distributed-timeout", "2.5")
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--distributed", "--distributed-timeout", "2.5")
     assert ran.code == 1 and ran.err.startswith("netgraph train: --distributed-timeout 2.5: a process waited 2.5 s for "
                                                 "the others in an exchange"), ran.err
     assert ran.err.count("\n") == 1 and "distributed_timeout" not in ran.err and "Timed out" not in ran.err

@@ -66,3 +66,15 @@ def test_python_floats_beyond_float32_s_range_are_named_as_an_array_s_are():
                   progress=False)
     assert torch.isfinite(_net()([[1e300, 1.0, 1.0]], precision="float64")).all()
     assert not torch.isfinite(_net()([[float("inf"), 1.0, 1.0]])).any()  # an infinity given stays one
+
+
+def test_an_int_beyond_int64_within_float32_s_range_is_read_at_float32_as_at_float64():
+    """[[2**70, 1, 0]] was refused at float32 ('cannot make a tensor from list: Overflow when unpacking long long':
+    torch read the ints as int64) and taken at float64; 2**70 (about 1.2e21) fits float32 (largest 3.4e38)."""
+    x = [[2**70, 1, 0], [1, 2, 3]]
+    assert torch.allclose(_net()(x), _net()(x, precision="float64").float(), rtol=1e-6, atol=1e-6)
+    assert _net()(x)[0, 0] != 0 and torch.isfinite(_net()(x)).all()
+    with pytest.raises(DataError, match=r"values as large as 1\.0889e\+40 lie beyond float32's range"):
+        _net()([[2**133, 1, 0]])  # beyond float32, within float64: refused as 1e300 is
+    with pytest.raises(DataError, match=r"^input port 'Input': cannot make a tensor from list: .*verflow"):
+        _net()([[2**1100, 1, 0]])  # beyond float64 too

@@ -160,3 +160,14 @@ def test_a_size_used_as_data_names_only_the_nodes_using_it_as_data(tmp_path):
     (problem,) = info.value.diagnostics
     assert problem.kind == "dynamic-size-as-data" and problem.layer == ("shape",)
     assert "and node 'add' (Add) uses a size computed from it" in problem.message
+
+
+@pytest.mark.parametrize("command", ["check", "train"])
+def test_a_yaml_spec_named_onnx_is_said_to_be_text(cli, command):
+    """A YAML spec saved as x.onnx got protobuf's 'DecodeError: Error parsing message with type onnx.ModelProto':
+    it is named, and said to read as text, on one line; binary garbage keeps onnx's reason."""
+    (cli.folder / "x.onnx").write_text("layers:\n  - LinearLayer: {size: 3}\ninput: 4\n", encoding="utf-8")
+    ran = cli(command, "x.onnx", *(["--data", "d.npz"] if command == "train" else []))
+    head = "netgraph train: " if command == "train" else ""
+    assert (ran.code, ran.err + ran.out) == (1, f"{head}x.onnx is not an ONNX model: it reads as text (a YAML spec? "
+                                                f"give it a .yaml name)\n")

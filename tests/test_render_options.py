@@ -52,7 +52,11 @@ def test_backend_is_taken_where_a_diagram_is_laid_out(tmp_path):
 def test_cli_refuses_backend_for_a_dot_file_in_one_line(tmp_path, capsys):
     spec = Path(__file__).parents[1] / "specs" / "normal_reparameterization.yaml"
     assert main(["render", str(spec), "-o", str(tmp_path / "net.dot"), "--backend", "builtin"]) == 1
-    assert "takes no backend" in capsys.readouterr().err and list(tmp_path.iterdir()) == []
+    # it said "backend='builtin' ... drop backend= (--backend)", render()'s keyword
+    assert capsys.readouterr().err == (f"netgraph render: --backend builtin picks the engine that lays out SVG, PNG or "
+                                       f"PDF; DOT text (-o {tmp_path / 'net.dot'}) is not laid out, so it takes no "
+                                       f"--backend: drop it\n")
+    assert list(tmp_path.iterdir()) == []
 
 
 def _drawn(net: NetGraph, backend: str, expand) -> dict[str, ET.Element]:
@@ -167,3 +171,19 @@ def test_drawing_something_that_is_no_net_is_an_option_error(tmp_path):
                                               r"found 42$"):
             draw(42)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("compact", [1, 0, 1.0, "yes", None])
+def test_compact_takes_only_true_false_or_auto(compact):
+    """compact=1, 0 and 1.0 were taken (the check was ``in (True, False, "auto")``, where 1 == True)."""
+    with pytest.raises(OptionError) as info:
+        seed().to_dot(compact=compact)
+    assert str(info.value) == f"compact must be True, False or 'auto', found {compact!r}"
+    (d,) = info.value.diagnostics
+    assert (d.kind, d.option, d.found) == ("option-value", "compact", compact)
+
+
+def test_compact_takes_numpy_bools_as_bools():
+    import numpy as np
+    net = seed()
+    assert net.to_dot(compact=np.True_) == net.to_dot(compact=True) != net.to_dot(compact=False)

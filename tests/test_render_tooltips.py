@@ -150,3 +150,12 @@ def test_a_callable_object_in_a_box_has_no_memory_address(backend):
         assert svg == second.render_svg(backend=backend) and first.to_dot() == second.to_dot()
     assert " at 0x" not in svg and " at 0x" not in first.to_dot()
     assert "&lt;m.C object&gt;" in svg
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_tooltip_keeps_a_run_of_spaces(backend):
+    """A layer named 'a  b' was tipped 'a b' (the tooltip went through the labels' shortening, which folds runs of
+    spaces): two layers 'a  b' and 'a b' were tipped alike."""
+    net = NetGraph({"a  b": LinearLayer(3), "a b": LinearLayer(3)}, [], Input=2)
+    tips = {tip.replace("\xa0", " ") for tip in tooltips(render(net, backend)).values()}  # a run: as Graphviz writes
+    assert {"layer 1 'a  b' (LinearLayer): LinearLayer(3)", "layer 2 'a b' (LinearLayer): LinearLayer(3)"} <= tips, tips

@@ -74,3 +74,26 @@ def test_an_inner_net_s_advice_stays_advice_in_its_operator_s_conflict():
     assert [p for p in kept.parts if not isinstance(p, str)] == _advice(WiringError("", diagnostics=[problem]))
     assert kept.message == str(conflict) and str(conflict).endswith("(NetPort('Input2'), NetPort('b', 'Input')))")
     assert kept.render(str, str, in_yaml).endswith("e.g. the edge 'Input2 -> b.Input')")
+
+
+def test_an_operator_s_inner_nets_keep_the_inner_advice_as_advice(monkeypatch):
+    """operator.inner_nets(types) joined its Conflict into the ShapeError's text, so the inner net's advice (an edge to
+    write) reached a spec as Python words; its Diagnostic now holds the Conflict's parts."""
+    from netgraph import NetMapOperator
+    from netgraph.core.operator import NetOperator
+    from netgraph.core.types import PortType
+    problem = pytest.raises(ShapeError, NetGraph, {"a": LinearLayer(2, input=3), "b": LinearLayer(2, input=4)},
+                            []).value.diagnostics[0]
+    inner = NetGraph({"a": LinearLayer(2, input=3), "b": LinearLayer(2)}, [(NetPort("I2"), NetPort("b", "Input"))])
+    conflict = _refused(inner, {}, problem, "net")
+
+    def refusing(self, types):
+        raise conflict
+    monkeypatch.setattr(NetOperator, "_inner_nets", refusing)
+    with pytest.raises(ShapeError) as info:
+        NetMapOperator(LinearLayer(2)).inner_nets({"Input": PortType(("n", 3), "Real")})
+    (d,) = info.value.diagnostics
+    assert str(info.value) == d.message == f"NetMapOperator: {conflict}"
+    assert [p for p in d.parts if not isinstance(p, str)] == _advice(WiringError("", diagnostics=[problem]))
+    assert d.render(str, str, in_yaml).endswith("e.g. the edge 'Input2 -> b.Input')")
+    assert (d.kind, d.layer, d.port) == ("shape", conflict.inner, conflict.port)

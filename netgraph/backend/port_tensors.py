@@ -66,8 +66,21 @@ def _read(value: Any, exact: bool, integer: bool) -> torch.Tensor:
             return as_tensor(value, dtype=torch.float64)
         except (TypeError, ValueError, RuntimeError, OverflowError):
             pass
-    x = as_tensor(value)
+    try:
+        x = as_tensor(value)
+    except (ValueError, RuntimeError, OverflowError):
+        if integer or type(value) not in (list, tuple, int) or (wide := _float64_or_none(value)) is None:
+            raise
+        return wide  # an int beyond int64 (2**70) at a port of reals: a float, as at float64 (then narrowed)
     return as_tensor(value, dtype=torch.float64) if exact and integer and x.is_floating_point() else x
+
+
+def _float64_or_none(value: Any) -> torch.Tensor | None:
+    """``value`` (Python's numbers) read as float64, or None where float64 cannot hold it either (2**1100)."""
+    try:
+        return as_tensor(value, dtype=torch.float64)
+    except (TypeError, ValueError, RuntimeError, OverflowError):
+        return None
 
 
 def _port_error(port: str, said: str, **fields: Any) -> DataError:

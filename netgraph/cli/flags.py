@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 
 import torch
@@ -14,7 +15,7 @@ from netgraph.core.files import usable_folder
 from netgraph.backend.devices import parse_device
 from netgraph.core.wording import refuse_scaled
 
-__all__ = ["check_measure_flags", "check_seed", "check_train_flags"]
+__all__ = ["check_measure_flags", "check_process_flags", "check_seed", "check_train_flags", "typed"]
 
 _POSITIVE_INTS = (("batch_size", "--batch-size"), ("rounds", "--rounds"), ("nproc", "--nproc"),
                   ("checkpoint_interval", "--checkpoint-interval"), ("checkpoint_keep", "--checkpoint-keep"))
@@ -27,10 +28,10 @@ def check_seed(args: argparse.Namespace) -> None:
                           kind="option-value", expected="0 to 2**64 - 1", found=args.seed)
 
 
-def _typed(value: float) -> str:
-    """A float flag's value as typed (argparse read '-1' as -1.0).
+def typed(value: float) -> str:
+    """A float flag's value as typed (argparse read '-1' as -1.0): how every message echoes a number flag.
 
-    >>> _typed(-1.0), _typed(-0.5), _typed(float("inf")), _typed(-123456789.0)
+    >>> typed(-1.0), typed(-0.5), typed(float("inf")), typed(-123456789.0)
     ('-1', '-0.5', 'inf', '-123456789')
     """
     text = repr(value)
@@ -45,10 +46,10 @@ def check_train_flags(args: argparse.Namespace, made: list | None = None) -> Non
     for name, flag in _POSITIVE_NUMBERS:
         value = getattr(args, name)
         if value is not None and not 0 < value < math.inf:  # NaN too
-            raise OptionError(f"{flag} must be a finite number > 0, found {_typed(value)}", option=name,
+            raise OptionError(f"{flag} must be a finite number > 0, found {typed(value)}", option=name,
                               kind="option-value", expected="a finite number > 0", found=value)
     if args.learning_rate is not None and not 0 <= args.learning_rate < math.inf:  # 0 too, as net_train takes it
-        raise OptionError(f"--learning-rate must be a finite number >= 0, found {_typed(args.learning_rate)}",
+        raise OptionError(f"--learning-rate must be a finite number >= 0, found {typed(args.learning_rate)}",
                           option="learning_rate", kind="option-value", expected="a finite number >= 0",
                           found=args.learning_rate)
     _check_validation(args.validation)
@@ -119,6 +120,18 @@ def _check_validation(value: str | None) -> None:
         raise OptionError(f"--validation {value}: a fraction to hold out must lie strictly between 0 and 1 (e.g. "
                           f"0.1), or give a validation data file", option="validation", kind="option-value",
                           expected="a fraction strictly between 0 and 1, or a file", found=value)
+
+
+def check_process_flags(args: argparse.Namespace) -> None:
+    """OptionError for --no-sync-batch-norm or --distributed-timeout in a run of one process: they say how the
+    processes of --nproc N (or of torchrun's WORLD_SIZE) work together, and would have no effect."""
+    if args.nproc > 1 or args.distributed or int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        return
+    for name, flag in (("sync_batch_norm", "--no-sync-batch-norm"), ("distributed_timeout", "--distributed-timeout")):
+        if getattr(args, name) is not None:
+            raise OptionError(f"{flag} has no effect in one process: it says how the processes of --nproc N work "
+                              f"together; give --nproc 2 or more, or leave {flag} out", option=name,
+                              kind="option-combination", expected="--nproc 2 or more", found=getattr(args, name))
 
 
 def _check_processes(device: str, nproc: int | None) -> None:

@@ -144,10 +144,10 @@ def _train(sub: argparse._SubParsersAction) -> None:
                    help="stop when this metric (e.g. Accuracy) stops improving, not the loss: after --patience "
                         "rounds without improvement (default: at the first)")
     p.add_argument("--nproc", type=int, default=1, help="train in N processes (torchrun, DDP; gloo on CPU; default 1)")
-    p.add_argument("--no-sync-batch-norm", dest="sync_batch_norm", action="store_false",
+    p.add_argument("--no-sync-batch-norm", dest="sync_batch_norm", action="store_false", default=None,
                    help="with --nproc: each process's BatchNormalizationLayer normalises by its own slice of the batch "
                         "(faster; default: by the whole batch's statistics, as one process)")
-    p.add_argument("--distributed-timeout", type=float, metavar="SECONDS", default=600.0,
+    p.add_argument("--distributed-timeout", type=float, metavar="SECONDS",
                    help="with --nproc: how long a process waits for the others before it fails (default 600)")
     p.add_argument("--distributed", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--quiet", action="store_true", help="no progress bar nor round lines")

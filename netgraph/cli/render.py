@@ -35,6 +35,10 @@ def diagram_path(output: str | None, spec: str, fmt: str | None, format_flag: st
     laid_out = (fmt or out.suffix[1:]).lower()
     if laid_out in ("svg", "png", "pdf"):
         backends_for(laid_out, backend)
+    elif backend is not None:  # in the flags' words, not to_dot's backend=
+        raise OptionError(f"--backend {backend} picks the engine that lays out SVG, PNG or PDF; DOT text (-o {out}) "
+                          f"is not laid out, so it takes no --backend: drop it", option="backend",
+                          kind="option-combination", found=backend)
     return out
 
 

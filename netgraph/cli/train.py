@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from netgraph.cli import INTERRUPTED_STATUS
-from netgraph.cli.flags import check_train_flags
+from netgraph.cli.flags import check_process_flags, check_train_flags, typed
 from netgraph.cli.header import spec_header
 from netgraph.cli.loss_layers import with_loss_layers
 from netgraph.cli.places import placed_at_layers
@@ -29,6 +29,7 @@ from netgraph.spec.api import load_located
 from netgraph.spec.options import plain
 from netgraph.spec.yaml_nodes import read_yaml
 from netgraph.train import NetTrainResults, load_data, net_train
+from netgraph.train.api import OPTIONS as NET_TRAIN_DEFAULTS
 from netgraph.train.checkpoint import NothingToResume, latest_checkpoint, position_of
 from netgraph.train.distributed import LONGEST_TIMEOUT, DistributedTimeoutError, launch
 from netgraph.train.encoded_loader import TooManyWorkers
@@ -54,7 +55,7 @@ def _forward_argv(args: argparse.Namespace) -> list[str]:
             out += [f"--{name.replace('_', '-')}", str(value)]
     out += [f"--limit={flag}" for flag in args.limit]
     out += ["--resume"] * bool(args.resume) + ["--quiet"] * bool(args.quiet) + ["--distributed"]
-    out += ["--allow-outside"] * bool(args.allow_outside) + ["--no-sync-batch-norm"] * (not args.sync_batch_norm)
+    out += ["--allow-outside"] * bool(args.allow_outside) + ["--no-sync-batch-norm"] * (args.sync_batch_norm is False)
     return out
 
 
@@ -88,6 +89,7 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
     check_train_flags(args, made)  # before launching processes, loading or training: worded by the flags
     check_precision(args.precision)
     _check_timeout(args.distributed_timeout)
+    check_process_flags(args)
     method, loss, metrics = _method(args), loss_option(args.loss), metrics_option(args.metrics)
     resumed = _resumed(args)
     args.seed = _seed(args, resumed)
@@ -125,7 +127,7 @@ def _train(args: argparse.Namespace, made: list[Path]) -> int:
     except OptionError as exc:
         raise worded_by_flags(exc, resumed=resumed) from None
     except DistributedTimeoutError as exc:  # gloo's own error stays its cause
-        raise DistributedTimeoutError(f"--distributed-timeout {args.distributed_timeout:g}: "
+        raise DistributedTimeoutError(f"--distributed-timeout {typed(_timeout(args))}: "
                                       f"{exc.diagnostics[0].detail}", diagnostics=exc.diagnostics) from exc.__cause__
     except DataError as exc:
         files = {"training": f"--data {args.data}", "validation": f"--validation {args.validation}",
@@ -175,7 +177,7 @@ def _net_train(args: argparse.Namespace, net: Any, data: Any, method: Any, loss:
             progress=_progress(args.quiet), all=True, num_workers=args.workers or 0,
             progress_reporting="tensorboard" if args.tensorboard else None, log_dir=args.tensorboard,
             distributed=args.distributed or int(os.environ.get("WORLD_SIZE", "1")) > 1,
-            sync_batch_norm=args.sync_batch_norm, distributed_timeout=args.distributed_timeout)
+            sync_batch_norm=args.sync_batch_norm is not False, distributed_timeout=_timeout(args))
 
 
 def _checkpoint_option(args: argparse.Namespace, folder: str | None) -> dict | None:
@@ -220,11 +222,17 @@ def check_precision(value: str | None) -> None:
                           f"{did_you_mean(value, PRECISION_CHOICES)}", option="precision")
 
 
-def _check_timeout(seconds: float) -> None:
+def _timeout(args: argparse.Namespace) -> float:
+    """--distributed-timeout, else its default (600 seconds, net_train's)."""
+    seconds = args.distributed_timeout
+    return NET_TRAIN_DEFAULTS["distributed_timeout"] if seconds is None else seconds
+
+
+def _check_timeout(seconds: float | None) -> None:
     """--distributed-timeout, checked before --nproc starts processes (each would refuse it in net_train's words)."""
-    if not 0 < seconds <= LONGEST_TIMEOUT:  # NaN too
+    if seconds is not None and not 0 < seconds <= LONGEST_TIMEOUT:  # NaN too
         raise OptionError(f"--distributed-timeout must be a number of seconds > 0 and at most {LONGEST_TIMEOUT:g}, "
-                          f"found {seconds:g}", option="distributed_timeout")
+                          f"found {typed(seconds)}", option="distributed_timeout")
 
 
 def _load_net(path: str, located: dict | None = None) -> tuple[Any, str | None, str | None]:

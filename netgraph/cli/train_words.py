@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from netgraph.cli.flags import typed
 from netgraph.core.errors import DataError, Diagnostic, OptionError
 from netgraph.train.checkpoint import EARLIER_CHECKPOINT
 from netgraph.train.checkpoint_checks import START_FRESH
@@ -43,7 +44,9 @@ def worded_by_flags(exc: OptionError, metric_flags: dict[str, str] = _METRIC_FLA
     if d.kind == "option-value" and d.option in _NUMBER_FLAG:  # a flag's number net_train refused
         return OptionError(f"{_NUMBER_FLAG[d.option]} {d.detail}", diagnostics=exc.diagnostics)
     if d.kind == "method-suboption" and d.option in _SUBOPTION_FLAG:
-        return OptionError(f"{_SUBOPTION_FLAG[d.option]} {d.detail}", option=d.option)
+        detail = d.detail.replace(f"found {d.found!r}", f"found {typed(d.found)}", 1) if isinstance(d.found, float) \
+            else d.detail  # as typed: --momentum 2, not 2.0
+        return OptionError(f"{_SUBOPTION_FLAG[d.option]} {detail}", option=d.option)
     if d.kind == "validation-split":  # validation_set=<fraction> leaves a part empty
         return OptionError(f"--validation {d.found} {d.detail}", option=d.option)
     if d.kind == "unreadable-file" and d.hint == EARLIER_CHECKPOINT:  # a checkpoint cut short; no resume= here

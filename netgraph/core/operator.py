@@ -29,7 +29,7 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
-from netgraph.core.errors import NetGraphError, OptionError, ShapeError, WiringError, did_you_mean
+from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, ShapeError, WiringError, did_you_mean
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import Layer
@@ -259,9 +259,11 @@ class NetOperator(Layer, register=False):
         """The inner nets, given the port types ``types`` make them (ShapeError when they do not fit)."""
         try:
             return self._inner_nets(types)
-        except Conflict as exc:
-            raise ShapeError(f"{self.type_name}: {exc}", kind=exc.kind or "shape", port=exc.port, option=exc.option,
-                             layer=exc.inner or None, expected=exc.expected, found=exc.found) from None
+        except Conflict as exc:  # its parts: an inner net's advice kept as advice (a spec writes it in YAML)
+            problem = Diagnostic.of(exc.kind or "shape", f"{self.type_name}: ", *(exc.parts or (str(exc),)),
+                                    port=exc.port, option=exc.option, layer=exc.inner or None, expected=exc.expected,
+                                    found=exc.found)
+            raise ShapeError(problem.message, diagnostics=[problem]) from None
 
     @deep_walk
     def _inner_nets(self, types: Mapping[str, PortType] | None) -> dict[str, NetGraph]:

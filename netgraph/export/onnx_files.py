@@ -47,6 +47,7 @@ def read_model(onnx: Any, path: str) -> Any:
     ``file`` is ``path``, ``detail`` the reason and ``kind`` one of ``"unreadable-file"`` (``found``: the path),
     ``"limit"`` (``found`` the size, ``expected`` the limit), ``"invalid-model"`` (``found`` onnx's error's class, as
     the importer's own check gives) and ``"external-data"`` (``port`` the tensor, ``found`` its data's location)."""
+    data = b""
     try:
         with open_regular(path) as f:
             if (size := os.fstat(f.fileno()).st_size) > _PROTOBUF_LIMIT:
@@ -54,7 +55,7 @@ def read_model(onnx: Any, path: str) -> Any:
                               f"as external data)", kind="limit", found=size, expected=_PROTOBUF_LIMIT)
             if size == 0:  # protobuf reads no bytes as an empty model: 'no computing node' misled
                 raise _unread(path, "the file is empty")
-            model = onnx.load_model_from_string(f.read())  # by its bytes: onnx.load asks a file object for its name
+            model = onnx.load_model_from_string(data := f.read())  # by its bytes: onnx.load asks a file object for its name
     except NotRegularFile:
         raise _unread(path, "it is not a regular file (a folder, device or pipe)") from None
     except SpecError:  # a ValueError too
@@ -66,7 +67,7 @@ def read_model(onnx: Any, path: str) -> Any:
     except (ValueError, TypeError) as exc:
         raise _unread(path, str(exc)) from None
     except Exception as exc:  # onnx's own errors (DecodeError) share no public base
-        raise _invalid(path, exc) from None
+        raise _invalid(path, exc, data) from None
     folder = os.path.dirname(os.path.abspath(path))
     external = [t for t in _tensors(model) if t.data_location == onnx.TensorProto.EXTERNAL]
     for tensor in external:
@@ -177,10 +178,29 @@ def _unread(path: str, why: str, **fields: Any) -> SpecError:
     return SpecError(f"{path}: cannot read an ONNX model: {why}", file=path, detail=why, **fields)
 
 
-def _invalid(path: str, exc: Exception) -> SpecError:
+def _invalid(path: str, exc: Exception, data: bytes = b"") -> SpecError:
+    """The model onnx refused; a file of text (a YAML spec named .onnx) said so, not in protobuf's words."""
+    if _reads_as_text(data):
+        why = "it reads as text (a YAML spec? give it a .yaml name)"
+        return SpecError(f"{path} is not an ONNX model: {why}", kind="invalid-model", file=path, detail=why,
+                         found=type(exc).__name__)
     why = f"{type(exc).__name__}: {exc}"
     return SpecError(f"{path}: not a valid ONNX model: {why}", kind="invalid-model", file=path, detail=why,
                      found=type(exc).__name__)
+
+
+def _reads_as_text(data: bytes) -> bool:
+    """Whether ``data`` is UTF-8 text of printable characters and whitespace (a model's bytes never are: each
+    field's tag is a control byte).
+
+    >>> _reads_as_text(b"layers:\\n  - LinearLayer: {size: 3}\\n"), _reads_as_text(b"\\x08\\x07"), _reads_as_text(b"")
+    (True, False, False)
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return bool(text.strip()) and all(c.isprintable() or c in "\t\n\r" for c in text)
 
 
 def _check_location(tensor: Any, folder: str, path: str) -> None:

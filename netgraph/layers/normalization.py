@@ -128,7 +128,7 @@ class DropoutLayer(_SameShape):
         return f"F.dropout({ctx.args[0]}, {self.p!r}, {ctx.module}.training)"
 
 
-_EPSILON = Within(0.0, open_low=True)  # a normalisation's epsilon: positive
+_EPSILON = Within(0.0, open_low=True, open_high=True)  # a normalisation's epsilon: positive and finite (inf: all 0)
 
 
 class _Normalization(_SameShape):

@@ -66,7 +66,8 @@ class NormalizationLayer(Layer):
     ARRAYS = {"Scaling": "scaling", "Biases": "biases"}
     POSITIONAL = "aggregation_levels"
     POSITIONALS = ("aggregation_levels", "scaling_levels")
-    RANGES = {"epsilon": Within(0.0, open_low=True), "group_number": Within(1)}  # epsilon 0: NaN on a constant input
+    RANGES = {"epsilon": Within(0.0, open_low=True, open_high=True),  # epsilon 0: NaN on a constant input; inf: all 0
+              "group_number": Within(1)}
     input_ports = ("Input",)
 
     def normalize(self) -> dict[str, Any]:

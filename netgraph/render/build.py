@@ -25,7 +25,7 @@ from netgraph.core.stage_doors import count_drawn
 from netgraph.core.types import PortType
 from netgraph.layers.operators import NetFoldOperator
 from netgraph.render.model import (FILL, MAX_EXPAND, Cluster, Diagram, DiagramOptions, Edge, Node, escape_id,
-                                    shape_label, shorten, without_addresses)
+                                    one_line, shape_label, shorten, tooltip_text, without_addresses)
 from netgraph.render.nodes import coder_line, layer_node, operator_options
 from netgraph.render.probability import score_mark
 
@@ -35,7 +35,7 @@ __all__ = ["build_diagram", "ID_LIMIT", "COMPACT_ABOVE", "MAX_EXPAND"]
 COMPACT_ABOVE = 60
 #: Ids spell the path up to this many characters; deeper paths get a ``~<n>`` stand-in.
 ID_LIMIT = 80
-TOOLTIP = 400  # characters of a layer's tooltip (model.shorten)
+TOOLTIP = 400  # characters of a layer's tooltip (model.tooltip_text)
 WHERE = 120  # characters of a path shown in a port's or an edge's tooltip (its end is kept)
 
 
@@ -48,10 +48,6 @@ def _port_text(path: tuple, port: str) -> str:
     """A port as the user names it, the layer path and the port apart: ``NetPort('Input')`` (a graph port),
     ``NetPort('a', 'Input')``, ``NetPort(('enc', 'l1', 'Input'))`` (kept to its last ``WHERE`` characters)."""
     return _tail(repr(NetPort((*path, port)) if path else NetPort(port)))
-
-
-def _words(text: str) -> str:
-    return " ".join(text.split())
 
 
 @dataclass
@@ -95,7 +91,7 @@ class _Builder:
     def describe(parent: str, graph: Any, name: str) -> str:
         """``NetGraph.describe`` of the path (in an operator ``graph``: its inner net ``name``), from its parent's
         (kept to what a tooltip shows)."""
-        own = _words(graph.describe(((name,), None))) if isinstance(graph, NetGraph) else f"inner net {name!r}"
+        own = one_line(graph.describe(((name,), None))) if isinstance(graph, NetGraph) else f"inner net {name!r}"
         return (f"{parent} > {own}" if parent else own)[: TOOLTIP + 1]
 
     def tooltip(self, frame: tuple, name: str, graph: Any, layer: Any) -> str:
@@ -105,7 +101,7 @@ class _Builder:
                     else printable_path((*frame, name)))
         except Exception:  # noqa: BLE001 - a user layer's __repr__ may fail; the path still identifies it
             text = printable_path((*frame, name))
-        return shorten(text, TOOLTIP)
+        return tooltip_text(text, TOOLTIP)
 
     def port_type(self, path: tuple, port: str) -> PortType | None:
         return self.port_types(path).get(port)

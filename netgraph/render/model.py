@@ -55,9 +55,11 @@ class DiagramOptions:
             raise OptionError(f"expand must be True, False or a depth >= 0 (levels of nested graphs drawn as "
                               f"clusters), found {self.expand!r}", kind="option-value", option="expand",
                               found=self.expand)
-        if self.compact not in (True, False, "auto"):
+        if isinstance(self.compact, np.bool_):  # as expand: numpy's bools are the flags
+            object.__setattr__(self, "compact", bool(self.compact))
+        if not (isinstance(self.compact, bool) or (isinstance(self.compact, str) and self.compact == "auto")):
             raise OptionError(f"compact must be True, False or 'auto', found {self.compact!r}", kind="option-value",
-                              option="compact", found=self.compact)
+                              option="compact", expected=(True, False, "auto"), found=self.compact)  # 1, 0, 1.0 too
         if self.title is not None and not isinstance(self.title, str):
             raise OptionError(f"title must be a string, found {self.title!r}", kind="option-value", option="title",
                               found=self.title)
@@ -196,6 +198,26 @@ def shorten(text: str, width: int) -> str:
     ('#Means + #S…', "' '")
     """
     return ellipsized(visible(" ".join(str(text).split()) or repr(str(text))), width)
+
+
+def one_line(text: str) -> str:
+    """``text`` with each line break or tab, and the spaces around it, as one space; runs of spaces kept.
+
+    >>> one_line("layer 'a  b'\\n\\t(LinearLayer)")
+    "layer 'a  b' (LinearLayer)"
+    """
+    return re.sub(r"\s*[^\S ]\s*", " ", text)
+
+
+def tooltip_text(text: str, width: int) -> str:
+    """``shorten`` for a tooltip, which keeps runs of spaces (a layer 'a  b' is not 'a b'): a line break or tab, with
+    the spaces around it, is still one space; a text of only spaces shown quoted.
+
+    >>> tooltip_text("a  b:\\n  LinearLayer", 40), tooltip_text("  ", 9)
+    ('a  b: LinearLayer', "'  '")
+    """
+    kept = one_line(str(text))
+    return ellipsized(visible(kept if kept.strip() else repr(str(text))), width)
 
 
 def ellipsized(text: str, width: int) -> str:

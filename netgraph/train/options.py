@@ -261,7 +261,7 @@ def _check_suboptions(method: str, options: dict[str, Any], spelled: dict[str, s
         if not ok:
             detail = f"must be {wanted}, found {options[name]!r}{why}"
             raise OptionError(f"method {method!r} suboption {spelled.get(name, name) if name != 'betas' else name} "
-                              f"{detail}", kind="method-suboption", option=name, detail=detail)
+                              f"{detail}", kind="method-suboption", option=name, found=options[name], detail=detail)
     for name, value in options.items():
         if name in _NON_NEGATIVE:
             check(name, _number(value) and value >= 0, "a number >= 0")

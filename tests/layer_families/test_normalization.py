@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from netgraph import (BatchNormalizationLayer, DropoutLayer, LayerNormalizationLayer, LinearLayer, NetChain, NetGraph,
-                      OptionError, SoftmaxLayer, net_initialize)
+                      NormalizationLayer, OptionError, SoftmaxLayer, net_initialize)
 from tests.layer_families._helpers import shape_error, three_way
 
 
@@ -83,6 +85,18 @@ def test_batch_normalization_arrays_fix_the_channels():
         BatchNormalizationLayer(momentum=2)
     with pytest.raises(OptionError, match="epsilon= must be a positive number"):
         BatchNormalizationLayer(epsilon=0)
+
+
+@pytest.mark.parametrize("layer", [BatchNormalizationLayer, LayerNormalizationLayer, NormalizationLayer])
+@pytest.mark.parametrize("epsilon", [0, math.inf, math.nan])
+def test_a_normalisation_refuses_an_epsilon_that_is_not_positive_and_finite(layer, epsilon):
+    """epsilon=inf was taken, and the layer then gave its biases whatever the input, with zero gradients (x / inf);
+    refused as epsilon=0 is, by the shared range check."""
+    with pytest.raises(OptionError) as info:
+        layer(epsilon=epsilon)
+    assert str(info.value) == f"{layer.__name__} option epsilon= must be a positive number, found {epsilon!r}"
+    assert [(d.option, d.kind, d.expected) for d in info.value.diagnostics] == [
+        ("epsilon", "option-value", "a positive number")]
 
 
 def test_initial_arrays_are_identity_statistics():
