@@ -6,11 +6,9 @@
 or ``x[[i, All, j]]`` indexes levels from 1 (negative from the end), and inside ``[[ ]]`` a span ``i;;j`` (or
 ``;;j``, ``i;;``, ``i;;j;;step``) keeps the elements i to j of its level; ``Clip[x, {lo, hi}]`` (``Clip[x]``:
 -1 to 1); ``First[x]``, ``Last[x]`` (``Part[x, 1]``, ``Part[x, -1]``), ``Length[x]`` (the elements at level 1),
-``Variance[x]``, ``StandardDeviation[x]`` (over level 1, n - 1 in the denominator), ``EuclideanDistance[u, v]``,
-``HammingDistance[u, v]`` (the positions where they differ), ``Reverse[x]`` (level 1), ``Transpose[x]`` (levels 1
+``Variance[x]``, ``StandardDeviation[x]`` (over level 1, n - 1 in the denominator), ``EuclideanDistance[u, v]``, ``HammingDistance[u, v]`` (the positions where they differ), ``Reverse[x]`` (level 1), ``Transpose[x]`` (levels 1
 and 2), ``Tr[m]`` (a matrix's diagonal sum), ``Det[m]`` (a square matrix's determinant),
-``Norm[x]`` (a vector's 2-norm, a matrix's largest singular value), ``Norm[x, p]`` (p-norms), and those of
-``expression_derived`` (more distances, RootMeanSquare, Differences, Accumulate). Level and index arguments are constants. The shapes these need are resolved by ``expression_shapes.lower``.
+``Norm[x]`` (a vector's 2-norm, a matrix's largest singular value), ``Norm[x, p]`` (p-norms), and those of ``expression_derived`` (more distances, RootMeanSquare, Differences, Accumulate). Level and index arguments are constants. The shapes these need are resolved by ``expression_shapes.lower``.
 """
 
 from __future__ import annotations
@@ -30,8 +28,7 @@ __all__ = ["ExpressionError", "STRUCTURAL", "OTHER_FORMS", "LONG_CHAIN", "output
 #: Whole-array functions -> (fewest, most) arguments.
 STRUCTURAL = {"Total": (1, 2), "Mean": (1, 2), "Dot": (2, 2), "Part": (2, 9), "Clip": (1, 2), "Norm": (1, 2),
               "Length": (1, 1), "First": (1, 1), "Last": (1, 1), "Variance": (1, 1), "StandardDeviation": (1, 1),
-              "EuclideanDistance": (2, 2), "Reverse": (1, 1), "Transpose": (1, 1), "Tr": (1, 1),
-              "Det": (1, 1), "HammingDistance": (2, 2), **DERIVED_FORMS}
+              "EuclideanDistance": (2, 2), "Reverse": (1, 1), "Transpose": (1, 1), "Tr": (1, 1), "Det": (1, 1), "HammingDistance": (2, 2), **DERIVED_FORMS}
 
 #: Wolfram functions written otherwise here -> how.
 OTHER_FORMS = {"NetArray": "NetArray (a learnable array) is a NetArrayLayer feeding a port of its own: #x * #w, with "
@@ -159,6 +156,7 @@ MAX_NODES, MAX_EXPANDED_DEPTH = 20_000, 190
 
 _NUMBER = re.compile(r"[0-9.]+(?:(?:[eE]|\*\^)[-+]?[0-9]+)?")  # 1e400, 1*^400, 100...0
 _OVERFLOW = "overflows to infinity (past 1.8e308, the largest float); write Infinity if that is meant"
+_NOT_REAL = "a constant is not a real number (Wolfram's is complex: Sqrt[-1] is I, Log[-1] is I Pi)"
 
 
 def number(node: ast.Constant, text: str, origin: list[int]) -> tuple:
@@ -177,10 +175,12 @@ def number(node: ast.Constant, text: str, origin: list[int]) -> tuple:
 
 def folded(tree: tuple, value: Any) -> tuple:
     """("const", ``value``) of constant ``tree``; OverflowError (ExpressionError) if infinite from finite constants
-    (10^400; not Infinity * 2), from a 0 (1/0), or NaN with no NaN or Infinity in them (0*Log[0]; Log[0] is -inf)."""
+    (10^400; not Infinity * 2), from a 0 (1/0), or NaN with no NaN or Infinity in them (0*Log[0]; Sqrt[-1] is not real)."""
     value = float(value)
     if math.isnan(value) and not any(c[0] == "const" and not c[1] < math.inf for c in _children(tree)):
-        raise OverflowError("a constant is indeterminate (0*Log[0], Log[0] - Log[0]: Wolfram's Indeterminate)")
+        complex_ = (tree[0] == "call" or tree[:2] == ("bin", "**")) and all(math.isfinite(c[1]) for c in _children(tree))
+        raise OverflowError(_NOT_REAL if complex_ else "a constant is indeterminate (0*Log[0], Log[0] - Log[0]: "
+                            "Wolfram's Indeterminate)")
     if math.isinf(value) and not _infinity_written(tree):
         if tree[:2] == ("call", "Log") and value < 0:
             return ("const", value)
