@@ -54,7 +54,7 @@ class ExpressionError(OptionError):
         lead = len(text) - len(text.lstrip())  # spaces and line breaks around it ('>' blocks end in one): not shown
         text, column = text.strip(), None if column is None else max(column - lead, 0)
         where = f" at column {column + 1}" if column is not None else ""
-        shown = text.translate(_ONE_LINE)  # a line break is a space in an expression: one line keeps the caret under it
+        shown = "".join(c if c.isprintable() else "?" for c in text.translate(_ONE_LINE))  # a line break is a space: one line keeps the caret under it; NUL, a bidi override, ESC are '?' (not echoed raw)
         pointer = f"\n    {shown}\n    {' ' * column}^" if column is not None and len(text) < 200 else ""
         super().__init__(f"expression {text!r}{where}: {message}{pointer}", kind="expression-syntax", option="function")
 
