@@ -116,3 +116,14 @@ def test_log_sigmoid_keeps_its_tails_in_onnxruntime(layer, tmp_path):
     want = net.compile()(x).detach().numpy()
     np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-43)  # -3.9e-44 at 100 is subnormal: its last bits
     assert got[0, 1] == -40.0 and -5e-18 < got[0, 3] < -4e-18
+
+
+@pytest.mark.parametrize("expression", ["IntegerPart[#x]", "FractionalPart[#x]", "IntegerPart[#x] - Floor[#x]"])
+def test_integer_and_fractional_part_export_as_floor_and_ceil(expression, tmp_path):
+    """torch exports no aten::trunc, so IntegerPart and FractionalPart were refused; now Where(x < 0, Ceil, Floor).
+    Values are the module's, NaN and infinities too (a zero from (-1, 0) is 0. there, -0. in torch)."""
+    net = NetGraph({"f": FunctionLayer(expression)}, [], x=8)
+    path = export_onnx(net, tmp_path / "f.onnx")
+    x = torch.tensor([[-2.5, -0.7, -0.0, 0.3, 3.0, -3.0, float("nan"), -float("inf")]])
+    got = torch.from_numpy(np.asarray(run_onnx(path, {"x": x})[0]))
+    torch.testing.assert_close(got, net(x), atol=0, rtol=0, equal_nan=True)
