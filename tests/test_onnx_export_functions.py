@@ -109,13 +109,13 @@ def test_finding_the_layer_of_a_refused_operator_warns_nothing(tmp_path):
 def test_log_sigmoid_keeps_its_tails_in_onnxruntime(layer, tmp_path):
     """torch exports logsigmoid as Log(Sigmoid(x)): Sigmoid underflows to 0 far left, so -40 gave -inf there (and
     the right tail's -4.2e-18 was 0); as -Softplus(-x) both tails are the module's."""
-    net = NetChain([layer], input=5)
+    net = NetChain([layer], input=6)
     path = export_onnx(net, tmp_path / "f.onnx")
-    x = torch.tensor([[-100.0, -40.0, 0.0, 40.0, 100.0]])
+    x = torch.tensor([[-100.0, -40.0, -15.0, 0.0, 40.0, 100.0]])  # at -15 Log(Sigmoid) gave -14.84
     got = np.asarray(run_onnx(path, {net.input_ports[0]: x})[0])
     want = net.compile()(x).detach().numpy()
     np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-43)  # -3.9e-44 at 100 is subnormal: its last bits
-    assert got[0, 1] == -40.0 and -5e-18 < got[0, 3] < -4e-18
+    assert got[0, 1] == -40.0 and -5e-18 < got[0, 4] < -4e-18
 
 
 @pytest.mark.parametrize("expression", ["IntegerPart[#x]", "FractionalPart[#x]", "IntegerPart[#x] - Floor[#x]"])
