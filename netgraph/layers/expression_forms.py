@@ -387,14 +387,14 @@ def _part_entry(node: ast.AST, text: str, origin: list[int]) -> int | tuple | No
 def _part_int(node: ast.AST, text: str, origin: list[int], what: str) -> int:
     value = _constant_ints(node, text, origin, f"a Part {what}")
     if len(value) != 1 or value[0] == 0:
-        raise ExpressionError(f"a Part {what} must be a non-zero integer (1-based, negative from the end)"
-                              f"{' or All' if what == 'index' else ''}", text, _col(node, origin))
+        raise ExpressionError(f"a Part {what} must be a non-zero integer (1-based, negative from the end){' or All' if what == 'index' else ''}", text, _col(node, origin))
     return value[0]
 
 
 def _constant_bounds(node: ast.AST, text: str, origin: list[int], sub: Callable[[ast.AST], tuple]) -> tuple:
     items = node.elts if isinstance(node, ast.Tuple) else []
     trees = [sub(i) for i in items]
-    if len(trees) != 2 or any(t[0] != "const" for t in trees):
-        raise ExpressionError("Clip[x, {min, max}] takes two constant bounds", text, _col(node, origin))
+    if len(trees) != 2 or any(t[0] != "const" for t in trees) or trees[0][1] > trees[1][1]:  # torch's clamp: all max
+        found = f", found {{{trees[0][1]:g}, {trees[1][1]:g}}}" if len(trees) == 2 and trees[0][0] == trees[1][0] == "const" else ""
+        raise ExpressionError(f"Clip[x, {{min, max}}] takes two constant bounds, min <= max{found}", text, _col(node, origin))
     return trees[0][1], trees[1][1]
