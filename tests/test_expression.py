@@ -373,3 +373,25 @@ def test_an_indeterminate_constant_is_refused():
         with pytest.raises(ExpressionError, match=r"a constant is indeterminate \(0\*Log\[0\]"):
             FunctionLayer(text)
     assert FunctionLayer("#x + Log[0]")(torch.ones(2)).tolist() == [-math.inf, -math.inf]
+
+
+@pytest.mark.parametrize("text", ["#x + Sqrt[-1]", "#x + Log[-1]", "#x + (-8)^(1/3)", "#x + ArcSin[2]",
+                                  "#x + Log[-2, 3]"])
+def test_a_constant_outside_a_functions_real_domain_is_named_complex_not_indeterminate(text):
+    """Sqrt[-1] is Wolfram's I, not Indeterminate: the message said 'indeterminate (0*Log[0] ...)'."""
+    with pytest.raises(ExpressionError, match=r"a constant is not a real number \(Wolfram's is complex: Sqrt\[-1\] "
+                                              r"is I") as caught:
+        FunctionLayer(text)
+    assert "indeterminate" not in str(caught.value)
+
+
+@pytest.mark.parametrize("text", ["#x \u202e+ 1", "#x\x00+1", "#x + \x1b[2J1"])
+def test_an_unprintable_character_is_not_echoed_raw_under_the_message(text):
+    """The excerpt under the message printed the character itself: a bidi override (U+202E) reordered the line
+    shown, NUL and escape sequences reached the terminal. It shows '?' there, the caret under it."""
+    with pytest.raises(ExpressionError) as caught:
+        FunctionLayer(text)
+    lines = str(caught.value).split("\n")
+    assert all(line.isprintable() for line in lines) and len(lines) == 3
+    assert lines[1] == "    " + "".join(c if c.isprintable() else "?" for c in text)
+    assert lines[1][lines[2].index("^")] == "?"

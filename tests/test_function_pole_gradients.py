@@ -66,3 +66,18 @@ def test_gradient_next_to_zero_tends_to_the_limit(name):
     x = torch.tensor([1e-30, 1e-40, 0.0], dtype=torch.float64)
     grad = _values_and_grads(ElementwiseLayer(name), x)[1]
     assert grad[0] == pytest.approx(-1e30) and grad[1] == pytest.approx(-1e40) and grad[2] == -math.inf
+
+
+@pytest.mark.parametrize("expression, k", [("Surd[#x, 3]", 3.0), ("Surd[#x, 2]", 2.0), ("Surd[#x, -3]", -3.0)])
+def test_surds_gradient_at_0_is_infinity_as_cuberoots_and_exact_elsewhere(expression, k):
+    """Surd[x, n]'s gradient (1/n) |x|^(1/n - 1) is +Infinity at 0, as CubeRoot's and x^(1/n)'s: it was NaN (0 times
+    Infinity through Abs); a negative n's is -Infinity, as x^(-1/3)'s."""
+    module = NetGraph([FunctionLayer(expression)], [], x=5).compile().double()
+    x = torch.tensor([[0.0, -0.0, 8.0, -27.0, 0.5]], dtype=torch.float64, requires_grad=True)
+    y = module(x)
+    (grad,) = torch.autograd.grad(y.sum(), x)
+    assert grad[0, 0] == grad[0, 1] == (math.inf if k > 0 else -math.inf)
+    assert math.isnan(y[0, 3].item()) == (k == 2)  # of a negative x for an even n, Wolfram's Indeterminate
+    for i in (2, 3, 4) if k != 2 else (2, 4):  # (1/n) |x|^(1/n - 1), where the root is real
+        want = abs(x[0, i].item()) ** (1 / k - 1) / k
+        assert grad[0, i].item() == pytest.approx(want, rel=1e-12)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from netgraph import FunctionLayer, NetChain, NetGraph, NetMapOperator, OptionError, export_onnx, net_initialize
+from netgraph import ElementwiseLayer, FunctionLayer, NetChain, NetGraph, NetMapOperator, OptionError, export_onnx, net_initialize
 from tests.onnx_helpers import run_onnx
 
 
@@ -103,3 +103,27 @@ def test_finding_the_layer_of_a_refused_operator_warns_nothing(tmp_path):
         with pytest.raises(OptionError, match=r"cannot export layer 'kl' \(KLDivergenceLayer\)"):
             export_onnx(net, tmp_path / "kl.onnx")
     assert [str(w.message)[:60] for w in seen] == []
+
+
+@pytest.mark.parametrize("layer", [FunctionLayer("LogSigmoid[#x]"), ElementwiseLayer("LogSigmoid")])
+def test_log_sigmoid_keeps_its_tails_in_onnxruntime(layer, tmp_path):
+    """torch exports logsigmoid as Log(Sigmoid(x)): Sigmoid underflows to 0 far left, so -40 gave -inf there (and
+    the right tail's -4.2e-18 was 0); as -Softplus(-x) both tails are the module's."""
+    net = NetChain([layer], input=6)
+    path = export_onnx(net, tmp_path / "f.onnx")
+    x = torch.tensor([[-100.0, -40.0, -15.0, 0.0, 40.0, 100.0]])  # at -15 Log(Sigmoid) gave -14.84
+    got = np.asarray(run_onnx(path, {net.input_ports[0]: x})[0])
+    want = net.compile()(x).detach().numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-43)  # -3.9e-44 at 100 is subnormal: its last bits
+    assert got[0, 1] == -40.0 and -5e-18 < got[0, 4] < -4e-18
+
+
+@pytest.mark.parametrize("expression", ["IntegerPart[#x]", "FractionalPart[#x]", "IntegerPart[#x] - Floor[#x]"])
+def test_integer_and_fractional_part_export_as_floor_and_ceil(expression, tmp_path):
+    """torch exports no aten::trunc, so IntegerPart and FractionalPart were refused; now Where(x < 0, Ceil, Floor).
+    Values are the module's, NaN and infinities too (a zero from (-1, 0) is 0. there, -0. in torch)."""
+    net = NetGraph({"f": FunctionLayer(expression)}, [], x=8)
+    path = export_onnx(net, tmp_path / "f.onnx")
+    x = torch.tensor([[-2.5, -0.7, -0.0, 0.3, 3.0, -3.0, float("nan"), -float("inf")]])
+    got = torch.from_numpy(np.asarray(run_onnx(path, {"x": x})[0]))
+    torch.testing.assert_close(got, net(x), atol=0, rtol=0, equal_nan=True)

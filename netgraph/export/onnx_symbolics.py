@@ -1,6 +1,6 @@
 """What torch's TorchScript-based ONNX exporter lacks or cannot say: ONNX forms of the hyperbolic functions
 (ONNX has Sinh, Cosh, Asinh, Acosh and Atanh since opset 9; torch 2.13 exports none of them), a correct one of
-atan2 (torch's is wrong on the axes), and the layer
+atan2 (torch's is wrong on the axes), a stable one of logsigmoid, one of trunc, and the layer
 behind a refused operator or an invalid node (torch names only ``aten::cosh``, onnx's checker only the node)."""
 
 from __future__ import annotations
@@ -33,13 +33,14 @@ HYPERBOLIC_OPSET = 9
 
 @contextlib.contextmanager
 def hyperbolic_symbolics() -> Iterator[None]:
-    """Export ``aten::sinh`` ... as ONNX ``Sinh`` ..., and ``aten::atan2`` correctly on the axes (from opset 9; below, onnx's checker rejects the model, and
+    """Export ``aten::sinh`` ... as ONNX ``Sinh`` ..., ``aten::log_sigmoid`` stably, ``aten::trunc`` and ``aten::atan2`` correctly on the axes (from opset 9; below, onnx's checker rejects the model, and
     ``export_onnx`` says so) inside the block only: afterwards torch's registry is as before (a user's own
     symbolic for one of them back in place), so a later plain ``torch.onnx.export`` is unaffected. torch's
     ``unregister_custom_op_symbolic`` leaves an empty entry behind, on which its exporter fails ("min() arg is an
     empty sequence"): an entry this block created is removed."""
     groups = getattr(_registration.registry, "_registry", None)
-    symbolics = {**{aten: _symbolic(op) for aten, op in _HYPERBOLIC.items()}, "atan2": _atan2}
+    symbolics = {**{aten: _symbolic(op) for aten, op in _HYPERBOLIC.items()}, "atan2": _atan2,
+                 "log_sigmoid": _log_sigmoid, "trunc": _trunc}
     before = {aten: _override(aten) for aten in symbolics}
     try:
         for aten, symbolic in symbolics.items():
@@ -86,6 +87,18 @@ def _atan2(g: Any, y: Any, x: Any) -> Any:
     angle = g.op("Atan", g.op("Div", y, x))
     turned = g.op("Where", negative(y), g.op("Sub", angle, pi), g.op("Add", angle, pi))
     return g.op("Where", negative(x), turned, angle)
+
+
+def _log_sigmoid(g: Any, x: Any) -> Any:
+    """torch's ``logsigmoid(x)`` as -Softplus(-x): torch's own Log(Sigmoid(x)) underflows to -inf far left (-40)."""
+    return g.op("Neg", g.op("Softplus", g.op("Neg", x)))
+
+
+def _trunc(g: Any, x: Any) -> Any:
+    """torch's ``trunc(x)`` (IntegerPart, FractionalPart), which torch does not export: Ceil below 0, else Floor
+    (onnxruntime gives 0. where torch gives -0., for x in (-1, 0))."""
+    negative = g.op("Less", x, g.op("Constant", value_t=torch.tensor(0.0)))
+    return g.op("Where", negative, g.op("Ceil", x), g.op("Floor", x))
 
 
 def layer_of_operator(net: Any, code: str, message: str, module: Any = None) -> str:

@@ -37,7 +37,7 @@ from netgraph.layers.function_table import (EXPRESSION_ALIASES, INTERNAL_FUNCTIO
                                             NamedFunction, torch_name_hint)
 
 __all__ = ["Expression", "parse", "parse_definition", "apply", "apply_all", "to_code", "evaluate",
-           "FUNCTIONS", "ExpressionError"]
+           "FUNCTIONS", "ExpressionError", "is_expression"]
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 60
@@ -65,6 +65,15 @@ class Expression:
 def _slot_name(ident: str) -> str:
     rest = ident[len(SLOT_PREFIX):]
     return "Input" if rest == "" else (f"Input{rest}" if rest.isdigit() else rest)
+
+
+def is_expression(text: str) -> bool:
+    """Whether a function option is an expression (in ``#`` slots, or Wolfram's ``Function[x, x^2]``), not a name.
+
+    >>> is_expression("Function[x, Max[x, 0]]"), is_expression("#^2"), is_expression("Ramp")
+    (True, True, False)
+    """
+    return "#" in text or text.lstrip().startswith("Function[")
 
 
 def parse(text: str) -> Expression:

@@ -6,11 +6,9 @@
 or ``x[[i, All, j]]`` indexes levels from 1 (negative from the end), and inside ``[[ ]]`` a span ``i;;j`` (or
 ``;;j``, ``i;;``, ``i;;j;;step``) keeps the elements i to j of its level; ``Clip[x, {lo, hi}]`` (``Clip[x]``:
 -1 to 1); ``First[x]``, ``Last[x]`` (``Part[x, 1]``, ``Part[x, -1]``), ``Length[x]`` (the elements at level 1),
-``Variance[x]``, ``StandardDeviation[x]`` (over level 1, n - 1 in the denominator), ``EuclideanDistance[u, v]``,
-``HammingDistance[u, v]`` (the positions where they differ), ``Reverse[x]`` (level 1), ``Transpose[x]`` (levels 1
+``Variance[x]``, ``StandardDeviation[x]`` (over level 1, n - 1 in the denominator), ``EuclideanDistance[u, v]``, ``HammingDistance[u, v]`` (the positions where they differ), ``Reverse[x]`` (level 1), ``Transpose[x]`` (levels 1
 and 2), ``Tr[m]`` (a matrix's diagonal sum), ``Det[m]`` (a square matrix's determinant),
-``Norm[x]`` (a vector's 2-norm, a matrix's largest singular value), ``Norm[x, p]`` (p-norms), and those of
-``expression_derived`` (more distances, RootMeanSquare, Differences, Accumulate). Level and index arguments are constants. The shapes these need are resolved by ``expression_shapes.lower``.
+``Norm[x]`` (a vector's 2-norm, a matrix's largest singular value), ``Norm[x, p]`` (p-norms), and those of ``expression_derived`` (more distances, RootMeanSquare, Differences, Accumulate). Level and index arguments are constants. The shapes these need are resolved by ``expression_shapes.lower``.
 """
 
 from __future__ import annotations
@@ -30,8 +28,7 @@ __all__ = ["ExpressionError", "STRUCTURAL", "OTHER_FORMS", "LONG_CHAIN", "output
 #: Whole-array functions -> (fewest, most) arguments.
 STRUCTURAL = {"Total": (1, 2), "Mean": (1, 2), "Dot": (2, 2), "Part": (2, 9), "Clip": (1, 2), "Norm": (1, 2),
               "Length": (1, 1), "First": (1, 1), "Last": (1, 1), "Variance": (1, 1), "StandardDeviation": (1, 1),
-              "EuclideanDistance": (2, 2), "Reverse": (1, 1), "Transpose": (1, 1), "Tr": (1, 1),
-              "Det": (1, 1), "HammingDistance": (2, 2), **DERIVED_FORMS}
+              "EuclideanDistance": (2, 2), "Reverse": (1, 1), "Transpose": (1, 1), "Tr": (1, 1), "Det": (1, 1), "HammingDistance": (2, 2), **DERIVED_FORMS}
 
 #: Wolfram functions written otherwise here -> how.
 OTHER_FORMS = {"NetArray": "NetArray (a learnable array) is a NetArrayLayer feeding a port of its own: #x * #w, with "
@@ -57,7 +54,7 @@ class ExpressionError(OptionError):
         lead = len(text) - len(text.lstrip())  # spaces and line breaks around it ('>' blocks end in one): not shown
         text, column = text.strip(), None if column is None else max(column - lead, 0)
         where = f" at column {column + 1}" if column is not None else ""
-        shown = text.translate(_ONE_LINE)  # a line break is a space in an expression: one line keeps the caret under it
+        shown = "".join(c if c.isprintable() else "?" for c in text.translate(_ONE_LINE))  # a line break is a space: one line keeps the caret under it; NUL, a bidi override, ESC are '?' (not echoed raw)
         pointer = f"\n    {shown}\n    {' ' * column}^" if column is not None and len(text) < 200 else ""
         super().__init__(f"expression {text!r}{where}: {message}{pointer}", kind="expression-syntax", option="function")
 
@@ -159,6 +156,7 @@ MAX_NODES, MAX_EXPANDED_DEPTH = 20_000, 190
 
 _NUMBER = re.compile(r"[0-9.]+(?:(?:[eE]|\*\^)[-+]?[0-9]+)?")  # 1e400, 1*^400, 100...0
 _OVERFLOW = "overflows to infinity (past 1.8e308, the largest float); write Infinity if that is meant"
+_NOT_REAL = "a constant is not a real number (Wolfram's is complex: Sqrt[-1] is I, Log[-1] is I Pi)"
 
 
 def number(node: ast.Constant, text: str, origin: list[int]) -> tuple:
@@ -177,10 +175,12 @@ def number(node: ast.Constant, text: str, origin: list[int]) -> tuple:
 
 def folded(tree: tuple, value: Any) -> tuple:
     """("const", ``value``) of constant ``tree``; OverflowError (ExpressionError) if infinite from finite constants
-    (10^400; not Infinity * 2), from a 0 (1/0), or NaN with no NaN or Infinity in them (0*Log[0]; Log[0] is -inf)."""
+    (10^400; not Infinity * 2), from a 0 (1/0), or NaN with no NaN or Infinity in them (0*Log[0]; Sqrt[-1] is not real)."""
     value = float(value)
     if math.isnan(value) and not any(c[0] == "const" and not c[1] < math.inf for c in _children(tree)):
-        raise OverflowError("a constant is indeterminate (0*Log[0], Log[0] - Log[0]: Wolfram's Indeterminate)")
+        complex_ = (tree[0] == "call" or tree[:2] == ("bin", "**")) and all(math.isfinite(c[1]) for c in _children(tree))
+        raise OverflowError(_NOT_REAL if complex_ else "a constant is indeterminate (0*Log[0], Log[0] - Log[0]: "
+                            "Wolfram's Indeterminate)")
     if math.isinf(value) and not _infinity_written(tree):
         if tree[:2] == ("call", "Log") and value < 0:
             return ("const", value)
@@ -387,14 +387,14 @@ def _part_entry(node: ast.AST, text: str, origin: list[int]) -> int | tuple | No
 def _part_int(node: ast.AST, text: str, origin: list[int], what: str) -> int:
     value = _constant_ints(node, text, origin, f"a Part {what}")
     if len(value) != 1 or value[0] == 0:
-        raise ExpressionError(f"a Part {what} must be a non-zero integer (1-based, negative from the end)"
-                              f"{' or All' if what == 'index' else ''}", text, _col(node, origin))
+        raise ExpressionError(f"a Part {what} must be a non-zero integer (1-based, negative from the end){' or All' if what == 'index' else ''}", text, _col(node, origin))
     return value[0]
 
 
 def _constant_bounds(node: ast.AST, text: str, origin: list[int], sub: Callable[[ast.AST], tuple]) -> tuple:
     items = node.elts if isinstance(node, ast.Tuple) else []
     trees = [sub(i) for i in items]
-    if len(trees) != 2 or any(t[0] != "const" for t in trees):
-        raise ExpressionError("Clip[x, {min, max}] takes two constant bounds", text, _col(node, origin))
+    if len(trees) != 2 or any(t[0] != "const" for t in trees) or trees[0][1] > trees[1][1]:  # torch's clamp: all max
+        found = f", found {{{trees[0][1]:g}, {trees[1][1]:g}}}" if len(trees) == 2 and trees[0][0] == trees[1][0] == "const" else ""
+        raise ExpressionError(f"Clip[x, {{min, max}}] takes two constant bounds, min <= max{found}", text, _col(node, origin))
     return trees[0][1], trees[1][1]

@@ -164,13 +164,16 @@ def _extremum(tree: tuple, shapes: Mapping[str, tuple]) -> tuple:
 
 def _variance(tree: tuple, shapes: Mapping[str, tuple]) -> tuple:
     """Wolfram's ``Variance[x]`` over level 1 (n - 1 in the denominator; a matrix's: per column), and its square
-    root ``StandardDeviation[x]``, written with Total, Mean and Length (each sequence's own length)."""
+    root ``StandardDeviation[x]``, written with Total, Mean and Length (each sequence's own length); a vector's
+    as ``Norm[x - Mean[x]] / Sqrt[n - 1]``."""
     x, (_, shape) = tree[1], _tensor(tree[1], shapes, tree[0])
     if isinstance(shape[0], int) and shape[0] < 2:
         raise Conflict(f"{tree[0]} needs 2 or more elements at level 1, found {shape[0]}",
                        expected="2 or more", found=shape[0])
-    squares = ("bin", "**", ("bin", "-", x, ("Mean", x, ("upto", 1))), ("const", 2.0))
-    variance = ("bin", "/", ("Total", squares, ("upto", 1)), ("bin", "-", ("Length", x), ("const", 1.0)))
+    centred, less_one = ("bin", "-", x, ("Mean", x, ("upto", 1))), ("bin", "-", ("Length", x), ("const", 1.0))
+    if tree[0] == "StandardDeviation" and len(shape) == 1:  # Norm: a constant vector's gradient 0, not Sqrt's NaN
+        return ("bin", "/", ("Norm", centred, 2.0), ("call", "Sqrt", less_one))
+    variance = ("bin", "/", ("Total", ("bin", "**", centred, ("const", 2.0)), ("upto", 1)), less_one)
     return variance if tree[0] == "Variance" else expression.apply("Sqrt", [variance])
 
 

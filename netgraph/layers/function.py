@@ -17,7 +17,7 @@ from netgraph.core.option_words import named_or_slots
 from netgraph.core.options import Function, OptionKind, PortShapes, Ports, Shape
 from netgraph.layers._callable_ports import callable_ports
 from netgraph.layers._shapes import fill, probe_batch
-from netgraph.layers.expression import parse, to_code
+from netgraph.layers.expression import is_expression, parse, to_code
 from netgraph.layers.expression_elementwise import per_element
 from netgraph.layers.expression_shapes import is_structural, least_lengths, lower_outputs
 from netgraph.layers.function_lengths import MAX_STRIDE, ZEROS_MAX_STRIDE, UnnamedLength, named_output_shapes
@@ -356,7 +356,7 @@ class ElementwiseLayer(Layer):
                                  f"{torch_function_hint(f, ELEMENTWISE, 'ElementwiseLayer')}", f)
         if f in ELEMENTWISE:
             expr = parse(f"{f}[#]")  # a name is the expression that applies it: one definition for both paths
-        elif "#" not in f:
+        elif not is_expression(f):
             hint = (elementwise_name_hint(f) or torch_function_hint(f, ELEMENTWISE, "ElementwiseLayer")
                     or did_you_mean(f, ELEMENTWISE))
             return _bad_function(f"ElementwiseLayer: unknown function {f!r}{hint}; known: "

@@ -25,7 +25,7 @@ from netgraph.layers.torch_functions import torch_function_hint
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.option_words import named_or_slots
 from netgraph.core.options import Level, OptionKind, Ports
-from netgraph.layers.expression import Expression, apply, parse, to_code
+from netgraph.layers.expression import Expression, apply, is_expression, parse, to_code
 from netgraph.layers.expression_elementwise import per_element
 from netgraph.layers.expression_forms import LONG_CHAIN
 from netgraph.layers._broadcast import BroadcastModule, BroadcastSpec, broadcast_infer, broadcast_option, insert_at, insert_code, spec_of
@@ -125,7 +125,7 @@ class ThreadingLayer(_Variadic):
         if f in NOT_THREADED_BY_NAME:
             return option_problem(OptionError(f"ThreadingLayer({f!r}): {NOT_THREADED_BY_NAME[f]}", option="function",
                                               expected=list(THREADING), found=f), {})
-        if "#" not in f:
+        if not is_expression(f):
             hint = torch_function_hint(f, THREADING, "ThreadingLayer") or did_you_mean(f, THREADING)
             return option_problem(OptionError(f"ThreadingLayer: unknown function {f!r}{hint}; known: "
                                               f"{', '.join(THREADING)}, or an expression in slots such as '#1 * #2'",
