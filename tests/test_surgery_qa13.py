@@ -1,0 +1,19 @@
+"""Net editing and inspection as a Wolfram user uses them (QA round 13): each test a bug found and fixed."""
+
+import warnings
+
+from netgraph import FunctionLayer, NetGraph, net_extract, net_initialize, net_replace_part
+
+
+def test_function_layer_port_shapes_written_either_way_are_one_option():
+    """input={'x': 4} and input={'x': (4,)} give one layer: net_extract declares (4,), YAML reads back 4, and the
+    TopologyHash of an extracted-and-replaced layer changed across to_yaml/from_yaml (the options compared unequal)."""
+    assert FunctionLayer("#x + #y", input={"x": 4, "y": 4}) == FunctionLayer("#x + #y", input={"x": (4,), "y": [4]})
+    assert hash(FunctionLayer("#x", input={"x": 4})) == hash(FunctionLayer("#x", input={"x": (4,)}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net = net_initialize(NetGraph.from_yaml("specs/vae.yaml"), seed=0)
+    edited = net_replace_part(net, {"kl": net_extract(net, "kl")})
+    again = NetGraph.from_yaml(edited.to_yaml())
+    assert again.layers["kl"] == edited.layers["kl"]
+    assert again.information("TopologyHash") == edited.information("TopologyHash")
