@@ -2,7 +2,10 @@
 
 import warnings
 
-from netgraph import FunctionLayer, NetGraph, net_extract, net_initialize, net_replace_part
+import pytest
+
+from netgraph import (FunctionLayer, LinearLayer, NetArrayLayer, NetChain, NetGraph, OptionError, net_extract,
+                      net_initialize, net_replace_part)
 
 
 def test_function_layer_port_shapes_written_either_way_are_one_option():
@@ -17,3 +20,15 @@ def test_function_layer_port_shapes_written_either_way_are_one_option():
     again = NetGraph.from_yaml(edited.to_yaml())
     assert again.layers["kl"] == edited.layers["kl"]
     assert again.information("TopologyHash") == edited.information("TopologyHash")
+
+
+def test_replace_part_refuses_a_flag_as_an_array():
+    """net_replace_part read True as the array 1.0 (and False as 0.0, 'expected shape (2,), found ()'), where the
+    layer's own option and with_arrays refuse a bool: a flag is no array."""
+    net = net_initialize(NetChain({"a": NetArrayLayer(output=()), "b": LinearLayer(2)}), seed=0)
+    for flag in (True, False):
+        for key in (("a", "Array"), ("b", "Biases")):
+            with pytest.raises(OptionError, match=f"needs a numeric array .* found {flag}; a flag is no array") as exc:
+                net_replace_part(net, {key: flag})
+            assert exc.value.layer == key[:1] and exc.value.kind == "option-value"
+    assert net_replace_part(net, {("a", "Array"): 1})["a", "Array"] == 1.0  # a number still is one
