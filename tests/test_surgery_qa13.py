@@ -5,7 +5,7 @@ import warnings
 import pytest
 
 from netgraph import (FunctionLayer, LinearLayer, NetArrayLayer, NetChain, NetGraph, OptionError, net_extract,
-                      net_initialize, net_replace_part)
+                      net_initialize, net_rename, net_replace_part)
 
 
 def test_function_layer_port_shapes_written_either_way_are_one_option():
@@ -32,3 +32,20 @@ def test_replace_part_refuses_a_flag_as_an_array():
                 net_replace_part(net, {key: flag})
             assert exc.value.layer == key[:1] and exc.value.kind == "option-value"
     assert net_replace_part(net, {("a", "Array"): 1})["a", "Array"] == 1.0  # a number still is one
+
+
+@pytest.mark.parametrize("rules", [{1: "x", "a": "y"}, {"a": "y", -3: "x"}, {("enc", "l1"): "x", ("enc", 1): "y"}])
+def test_rename_refuses_two_new_names_for_one_layer(rules):
+    """Two rules naming one layer (by name and by index) renamed it silently by the dict's last rule; with level=
+    the same clash was already an OptionError naming both rules."""
+    net = NetChain({"a": LinearLayer(3), "b": "Tanh", "enc": NetChain({"l1": LinearLayer(2)})}, input=2)
+    with pytest.raises(OptionError, match="gets two new names") as exc:
+        net_rename(net, rules)
+    assert exc.value.option == "rename" and exc.value.layer in {("a",), ("enc", "l1")}
+    assert list(net_rename(net, {1: "x", "a": "x"}).layers) == ["x", "b", "enc"]  # the same name twice is one
+
+
+def test_rename_by_level_and_by_index_agree():
+    net = NetChain({"a": LinearLayer(3), "b": "Tanh"}, input=2)
+    with pytest.raises(OptionError, match="gets two new names"):
+        net_rename(net, {"a": "y", 1: "x"}, level=2)

@@ -283,11 +283,13 @@ def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> tuple[Ne
         found, lambda inner, group, *_: _rename(inner, {layer_in(r): n for r, n in group}, ())), placed=True)
     here: dict[str, str] = {}
     nested: dict[str, dict[tuple, str]] = {}
+    rules: dict[tuple, tuple] = {}  # a layer's path -> (the rule naming it, its new name)
     for old, new in items:
         path = layer_path(net, old)
         if not isinstance(new, str):
             raise OptionError(f"net_rename: the new name of {'/'.join(path)!r} must be a string, found {new!r}",
                               option="rename", kind=VALUE_KIND)
+        _one_new_name(rules.setdefault(path, (old, new)), (old, new), (*prefix, *path))
         if len(path) == 1:
             here[path[0]] = new
         else:
@@ -308,6 +310,14 @@ def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> tuple[Ne
         return carry_multipliers([original], NetChain(renamed, **net.port_shape_options()), [moves]), moves
     return carry_multipliers([original], NetGraph(renamed, renamed_edges(net.explicit_edges(), here),
                                                   **net.port_shape_options()), [moves]), moves
+
+
+def _one_new_name(first: tuple, rule: tuple, path: tuple) -> None:
+    """OptionError naming both rules where two (a name and an index, ``{1: "x", "a": "y"}``) rename one layer apart."""
+    if first[1] != rule[1]:
+        raise OptionError(f"net_rename: layer {'/'.join(path)!r} gets two new names, {first[1]!r} by rule {first[0]!r} "
+                          f"and {rule[1]!r} by rule {rule[0]!r}; give it one", layer=path, option="rename",
+                          expected="one new name per layer", found=(first[0], rule[0]), kind=VALUE_KIND)
 
 
 def net_drop(net: NetGraph, layers: Any) -> NetGraph:
