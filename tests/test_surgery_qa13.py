@@ -3,9 +3,10 @@
 import warnings
 
 import pytest
+import torch
 
-from netgraph import (FunctionLayer, LinearLayer, NetArrayLayer, NetChain, NetGraph, OptionError, net_extract,
-                      net_initialize, net_rename, net_replace_part)
+from netgraph import (FunctionLayer, LinearLayer, NetArrayLayer, NetChain, NetGraph, NetSharedArray, OptionError,
+                      net_extract, net_initialize, net_rename, net_replace_part)
 
 
 def test_function_layer_port_shapes_written_either_way_are_one_option():
@@ -49,3 +50,19 @@ def test_rename_by_level_and_by_index_agree():
     net = NetChain({"a": LinearLayer(3), "b": "Tanh"}, input=2)
     with pytest.raises(OptionError, match="gets two new names"):
         net_rename(net, {"a": "y", 1: "x"}, level=2)
+
+
+@pytest.mark.parametrize("changes", [
+    {"head": "Tanh", 3: LinearLayer(2)}, {("head", "Weights"): torch.ones(2, 4), (-1, "Weights"): torch.zeros(2, 4)},
+    {NetSharedArray("w"): torch.eye(4), ("b", "Weights"): torch.zeros(4, 4)}])
+def test_replace_part_refuses_two_values_for_one_part(changes):
+    """Two keys naming one layer, array or shared array (by name and by index, or a shared array and one of its
+    users) took the dict's last value silently."""
+    w = NetSharedArray("w")
+    net = net_initialize(NetChain({"a": LinearLayer(4, weights=w), "b": LinearLayer(4, weights=w),
+                                   "head": LinearLayer(2)}, input=4), seed=0)
+    with pytest.raises(OptionError, match="name the same part; give it one value") as exc:
+        net_replace_part(net, changes)
+    assert exc.value.option == "changes"
+    same = LinearLayer(2)
+    assert net_replace_part(net, {"head": same, 3: same}).layers["head"] == same  # one value given twice is one

@@ -168,6 +168,7 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     net, items = edit_operators(net, shared, "net_replace_part", _replace_inside)
     layers: dict[tuple, Layer] = {}
     ports: dict[str, Any] = {}
+    given: dict[tuple, tuple] = {}  # each part (a layer, an array, a shared array) -> (the key naming it, its value)
     for spec, value in items:
         if isinstance(spec, str) and spec in (*net.input_ports, *net.output_ports) and spec not in net.layers:
             # None removes a coder (Wolfram's "Input" -> None); the port keeps the type the coder gave it
@@ -181,12 +182,13 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
             path, array = shared_users(net)[spec.name][0]
         else:
             path, array = _split_array_spec(net, spec)
+        shared = None if array is None else net.layer_at(path).shared.get(array)
+        _given_once(given, (shared,) if shared else (path, array), spec, value)
         if array is None:
             layers[path] = value
             continue
         new = array_value(net, path, array, value, spec.name if isinstance(spec, NetSharedArray) else None)
         _check_fit(net, path, array, new)
-        shared = net.layer_at(path).shared.get(array)
         users: dict[tuple, dict[str, torch.Tensor]] = {}  # every user of a shared array (an operator: all at once)
         for user, name in shared_users(net)[shared] if shared else [(path, array)]:
             users.setdefault(user, {})[name] = new
@@ -310,6 +312,14 @@ def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> tuple[Ne
         return carry_multipliers([original], NetChain(renamed, **net.port_shape_options()), [moves]), moves
     return carry_multipliers([original], NetGraph(renamed, renamed_edges(net.explicit_edges(), here),
                                                   **net.port_shape_options()), [moves]), moves
+
+
+def _given_once(given: dict[tuple, tuple], part: tuple, spec: Any, value: Any) -> None:
+    """OptionError where two keys (a name and an index, ``{"b": l1, 2: l2}``) give one part two values."""
+    first, before = given.setdefault(part, (spec, value))
+    if before is not value:
+        raise OptionError(f"net_replace_part: keys {first!r} and {spec!r} name the same part; give it one value",
+                          option="changes", expected="one value per part", found=(first, spec), kind=VALUE_KIND)
 
 
 def _one_new_name(first: tuple, rule: tuple, path: tuple) -> None:
