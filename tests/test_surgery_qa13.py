@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from netgraph import (FunctionLayer, LinearLayer, NetArrayLayer, NetChain, NetGraph, NetSharedArray, OptionError,
-                      net_extract, net_initialize, net_rename, net_replace_part)
+                      net_append, net_extract, net_initialize, net_insert, net_join, net_prepend, net_rename,
+                      net_replace_part, net_set_learning_rate_multipliers)
 
 
 def test_function_layer_port_shapes_written_either_way_are_one_option():
@@ -66,3 +67,24 @@ def test_replace_part_refuses_two_values_for_one_part(changes):
     assert exc.value.option == "changes"
     same = LinearLayer(2)
     assert net_replace_part(net, {"head": same, 3: same}).layers["head"] == same  # one value given twice is one
+
+
+def _rates(net):
+    return {"/".join(k): r for k, r in net.information("ArraysLearningRateMultipliers").items()}
+
+
+@pytest.mark.parametrize("rule", ["All", "*"])
+def test_a_frozen_net_freezes_only_its_own_layers_after_adding_some(rule):
+    """Freeze a trained net, append a new head: the head trains. The frozen net's "All" (or a glob) followed it into
+    the result and froze every added layer too (net_append, net_prepend, net_insert, net_join either way)."""
+    frozen = net_set_learning_rate_multipliers(NetChain({"a": LinearLayer(4), "t": "Tanh"}, input=4), {rule: 0})
+    assert _rates(net_append(frozen, LinearLayer(2))) == {"a/Weights": 0, "a/Biases": 0, "3/Weights": 1, "3/Biases": 1}
+    assert _rates(net_prepend(frozen, LinearLayer(4)))["1/Weights"] == 1
+    assert _rates(net_insert(frozen, LinearLayer(4), "t"))["2/Weights"] == 1  # named by its position
+    head = NetChain({"h": LinearLayer(2)})
+    assert _rates(net_join(frozen, head)) == {"a/Weights": 0, "a/Biases": 0, "h/Weights": 1, "h/Biases": 1}
+    assert _rates(net_join(head, net_replace_part(frozen, {"Input": 2}))) == {
+        "h/Weights": 1, "h/Biases": 1, "a/Weights": 0, "a/Biases": 0}
+    replaced = net_replace_part(frozen, {"a": LinearLayer(3)})  # a layer in a frozen position stays frozen
+    assert set(_rates(replaced).values()) == {0}
+    assert set(_rates(net_rename(frozen, {"a": "b"})).values()) == {0}
