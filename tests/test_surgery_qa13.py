@@ -88,3 +88,14 @@ def test_a_frozen_net_freezes_only_its_own_layers_after_adding_some(rule):
     replaced = net_replace_part(frozen, {"a": LinearLayer(3)})  # a layer in a frozen position stays frozen
     assert set(_rates(replaced).values()) == {0}
     assert set(_rates(net_rename(frozen, {"a": "b"})).values()) == {0}
+
+
+@pytest.mark.parametrize("key", [0, 3, -3])
+def test_multiplier_index_out_of_range_says_how_layers_are_numbered(key):
+    """A 0-based habit ({0: 0}) or an index past the end read 'key 0 matches no array; layers with arrays: ['a']',
+    though layer 'a' has arrays: now it says the layers are numbered 1 to n, as every surgery function does."""
+    chain = NetChain({"a": LinearLayer(4), "t": "Tanh"}, input=4)
+    with pytest.raises(OptionError, match=rf"key {key} names no layer: the net's 2 layers are numbered 1 to 2, or -1"):
+        net_set_learning_rate_multipliers(chain, {key: 0})
+    with pytest.raises(OptionError, match=r"key -1 \('t'\) names a layer without arrays"):
+        net_set_learning_rate_multipliers(chain, {-1: 0})
