@@ -151,8 +151,12 @@ def no_match(key: Any, top: list[str], paths: list[list[str]], guess: bool = Tru
     if isinstance(key, (slice, range)) or isinstance(key, str) and ";;" in key:
         return (f"key {key!r} is a span of layers (Wolfram's m;;n), which rules do not take: give a rule per layer, "
                 f"such as {{1: r, 2: r}}, or a glob ('enc*'); layers with arrays: {shown}")
-    if key in top:
-        return f"key {key!r} names a layer without arrays; layers with arrays: {shown}"
+    if isinstance(key, int) and not isinstance(key, bool) and indexed(top, key) is None:  # 0 or past the end
+        return (f"key {key!r} names no layer: the net's {len(top)} layers are numbered 1 to {len(top)}, or -1 for the "
+                f"last (Wolfram's n -> r); layers with arrays: {shown}")
+    if key in top or isinstance(key, int) and not isinstance(key, bool):  # an index in range: its layer has none
+        named = "" if key in top else f" ({indexed(top, key)!r})"
+        return f"key {key!r}{named} names a layer without arrays; layers with arrays: {shown}"
     arrays = ["/".join(p) for p in paths] if isinstance(key, str) and "/" in key else []  # 'enc/Wieghts'
     hint = did_you_mean(key, [*top, *layers, *arrays]) if isinstance(key, str) and guess else ""
     return f"key {key!r} matches no array{hint}; layers with arrays: {shown}"

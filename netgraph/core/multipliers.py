@@ -104,7 +104,7 @@ def carry_multipliers(olds: Sequence[Any], new: Any, moves: Sequence[Moves] = ()
     for old, move in pairs:
         mapping = _path_map(old, move, there)
         for key, r in stored_multipliers(old):
-            for moved in _moved(key, mapping, names):
+            for moved in _own_layers(_moved(key, mapping, names), mapping, names):
                 if (moved, r) not in have:
                     have.add((moved, r))
                     out.append((moved, r))
@@ -209,6 +209,24 @@ def _moved(key: str, mapping: dict[tuple, tuple | None], names: list[list[str]])
                 matches(key_parts, n) for n in names):
             out.append("/".join(key_parts))
     return [key] if out and _picked([key], names) == _picked(out, names) else list(dict.fromkeys(out))
+
+
+def _own_layers(keys: list[str], mapping: dict[tuple, tuple | None], names: list[list[str]]) -> list[str]:
+    """``keys`` narrowed to the layers that came from the old net: ``"All"`` or a glob that would also pick a layer
+    another argument brought (``net_append(frozen, head)``: the head trains) becomes a rule per old layer it picked
+    (its arrays, where it picked some of a layer's). A layer in a kept position (a replaced one) stays picked."""
+    targets = {t for t in mapping.values() if t is not None}
+    home = {i: next((n[:k] for k in range(1, len(n)) if tuple(n[:k]) in targets), None) for i, n in enumerate(names)}
+    out = []
+    for key in keys:
+        picked = set(range(len(names))) if key == "All" else _picked([key], names)
+        if all(home[i] is not None for i in picked):
+            out.append(key)
+            continue
+        for top in dict.fromkeys(tuple(home[i]) for i in sorted(picked) if home[i] is not None):
+            under = [i for i, n in enumerate(names) if tuple(n[:len(top)]) == top]
+            out += ["/".join(top)] if set(under) <= picked else ["/".join(names[i]) for i in under if i in picked]
+    return out
 
 
 def _picked(keys: list[str], names: list[list[str]]) -> set[int]:

@@ -189,8 +189,17 @@ def _shape(value: Any, layer: str, option: str) -> Any:
     try:
         return as_shape(value, f"{layer} option {option}=")
     except Conflict as exc:
-        raise OptionError(str(exc), option=option, expected="a shape: an int or a list of positive dims (None: unknown)",
+        raise OptionError(str(exc), option=option.split("[")[0],  # input['x'] (a port's shape) is option input
+                          expected="a shape: an int or a list of positive dims (None: unknown)",
                           found=value, kind=VALUE_KIND) from None
+
+
+def _port_shapes(value: Any, layer: str, option: str) -> Any:
+    """A shape, or each port's shape of a mapping, as ``Shape`` normalises one: ``{"x": 4}`` and ``{"x": (4,)}`` are
+    one option (equal, hashed alike, one TopologyHash); a key is checked against the ports by the layer."""
+    if not isinstance(value, Mapping):
+        return _shape(value, layer, option)
+    return {port: None if shape is None else _shape(shape, layer, f"{option}[{port!r}]") for port, shape in value.items()}
 
 
 def _array(value: Any, layer: str, option: str) -> Any:
@@ -216,7 +225,7 @@ Shape = Annotated[Any, OptionKind("shape", _shape, _SHAPE_REF)]
 """A port shape without the batch dimension: an int, a list of dims, or None (inferred)."""
 SequenceShape = Annotated[Any, OptionKind("sequence-shape", None, _SHAPE_REF)]
 """A sequence's shape: the feature size (any length), or a (length, features) shape."""
-PortShapes = Annotated[Any, OptionKind("port-shapes", None, {"anyOf": [
+PortShapes = Annotated[Any, OptionKind("port-shapes", _port_shapes, {"anyOf": [
     _SHAPE_REF, {"type": "object", "additionalProperties": _SHAPE_REF}]})]
 """A shape, or a mapping of port name -> shape."""
 Ports = Annotated[Any, OptionKind("ports", None, {"anyOf": [

@@ -168,6 +168,7 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     net, items = edit_operators(net, shared, "net_replace_part", _replace_inside)
     layers: dict[tuple, Layer] = {}
     ports: dict[str, Any] = {}
+    given: dict[tuple, tuple] = {}  # each part (a layer, an array, a shared array) -> (the key naming it, its value)
     for spec, value in items:
         if isinstance(spec, str) and spec in (*net.input_ports, *net.output_ports) and spec not in net.layers:
             # None removes a coder (Wolfram's "Input" -> None); the port keeps the type the coder gave it
@@ -181,12 +182,13 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
             path, array = shared_users(net)[spec.name][0]
         else:
             path, array = _split_array_spec(net, spec)
+        shared = None if array is None else net.layer_at(path).shared.get(array)
+        _given_once(given, (shared,) if shared else (path, array), spec, value)
         if array is None:
             layers[path] = value
             continue
         new = array_value(net, path, array, value, spec.name if isinstance(spec, NetSharedArray) else None)
         _check_fit(net, path, array, new)
-        shared = net.layer_at(path).shared.get(array)
         users: dict[tuple, dict[str, torch.Tensor]] = {}  # every user of a shared array (an operator: all at once)
         for user, name in shared_users(net)[shared] if shared else [(path, array)]:
             users.setdefault(user, {})[name] = new
@@ -283,11 +285,13 @@ def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> tuple[Ne
         found, lambda inner, group, *_: _rename(inner, {layer_in(r): n for r, n in group}, ())), placed=True)
     here: dict[str, str] = {}
     nested: dict[str, dict[tuple, str]] = {}
+    rules: dict[tuple, tuple] = {}  # a layer's path -> (the rule naming it, its new name)
     for old, new in items:
         path = layer_path(net, old)
         if not isinstance(new, str):
             raise OptionError(f"net_rename: the new name of {'/'.join(path)!r} must be a string, found {new!r}",
                               option="rename", kind=VALUE_KIND)
+        _one_new_name(rules.setdefault(path, (old, new)), (old, new), (*prefix, *path))
         if len(path) == 1:
             here[path[0]] = new
         else:
@@ -308,6 +312,22 @@ def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> tuple[Ne
         return carry_multipliers([original], NetChain(renamed, **net.port_shape_options()), [moves]), moves
     return carry_multipliers([original], NetGraph(renamed, renamed_edges(net.explicit_edges(), here),
                                                   **net.port_shape_options()), [moves]), moves
+
+
+def _given_once(given: dict[tuple, tuple], part: tuple, spec: Any, value: Any) -> None:
+    """OptionError where two keys (a name and an index, ``{"b": l1, 2: l2}``) give one part two values."""
+    first, before = given.setdefault(part, (spec, value))
+    if before is not value:
+        raise OptionError(f"net_replace_part: keys {first!r} and {spec!r} name the same part; give it one value",
+                          option="changes", expected="one value per part", found=(first, spec), kind=VALUE_KIND)
+
+
+def _one_new_name(first: tuple, rule: tuple, path: tuple) -> None:
+    """OptionError naming both rules where two (a name and an index, ``{1: "x", "a": "y"}``) rename one layer apart."""
+    if first[1] != rule[1]:
+        raise OptionError(f"net_rename: layer {'/'.join(path)!r} gets two new names, {first[1]!r} by rule {first[0]!r} "
+                          f"and {rule[1]!r} by rule {rule[0]!r}; give it one", layer=path, option="rename",
+                          expected="one new name per layer", found=(first[0], rule[0]), kind=VALUE_KIND)
 
 
 def net_drop(net: NetGraph, layers: Any) -> NetGraph:

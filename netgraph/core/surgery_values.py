@@ -38,9 +38,11 @@ def array_value(net: Any, path: tuple, array: str, value: Any, shared: str | Non
         hint = f"{share_hint(net, path, array, value.name, lone)}; {_SET_ALL.format(holder)}"
         raise OptionError(f"{where} takes the array's values, not the shared array {value!r}; {hint}",
                           option=net.layer_at(path).settable_arrays[array], kind=VALUE_KIND, hint=hint, **at)
-    if value is None:
+    if value is None or isinstance(value, bool):  # a flag is no array (True would be read as 1.0), as for options
+        flag = "" if value is None else "; a flag is no array (to leave an array out, give the layer's option: " \
+            "layer.replace(biases=False))"
         raise OptionError(f"{where} needs a numeric array (a real tensor, a number or nested lists of numbers); "
-                          f"found None", kind=VALUE_KIND, expected="a numeric array", found=None, **at)
+                          f"found {value}{flag}", kind=VALUE_KIND, expected="a numeric array", found=value, **at)
     try:
         return as_array(value, where)
     except NetGraphError as exc:

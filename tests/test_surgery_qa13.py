@@ -1,0 +1,101 @@
+"""Net editing and inspection as a Wolfram user uses them (QA round 13): each test a bug found and fixed."""
+
+import warnings
+
+import pytest
+import torch
+
+from netgraph import (FunctionLayer, LinearLayer, NetArrayLayer, NetChain, NetGraph, NetSharedArray, OptionError,
+                      net_append, net_extract, net_initialize, net_insert, net_join, net_prepend, net_rename,
+                      net_replace_part, net_set_learning_rate_multipliers)
+
+
+def test_function_layer_port_shapes_written_either_way_are_one_option():
+    """input={'x': 4} and input={'x': (4,)} give one layer: net_extract declares (4,), YAML reads back 4, and the
+    TopologyHash of an extracted-and-replaced layer changed across to_yaml/from_yaml (the options compared unequal)."""
+    assert FunctionLayer("#x + #y", input={"x": 4, "y": 4}) == FunctionLayer("#x + #y", input={"x": (4,), "y": [4]})
+    assert hash(FunctionLayer("#x", input={"x": 4})) == hash(FunctionLayer("#x", input={"x": (4,)}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net = net_initialize(NetGraph.from_yaml("specs/vae.yaml"), seed=0)
+    edited = net_replace_part(net, {"kl": net_extract(net, "kl")})
+    again = NetGraph.from_yaml(edited.to_yaml())
+    assert again.layers["kl"] == edited.layers["kl"]
+    assert again.information("TopologyHash") == edited.information("TopologyHash")
+
+
+def test_replace_part_refuses_a_flag_as_an_array():
+    """net_replace_part read True as the array 1.0 (and False as 0.0, 'expected shape (2,), found ()'), where the
+    layer's own option and with_arrays refuse a bool: a flag is no array."""
+    net = net_initialize(NetChain({"a": NetArrayLayer(output=()), "b": LinearLayer(2)}), seed=0)
+    for flag in (True, False):
+        for key in (("a", "Array"), ("b", "Biases")):
+            with pytest.raises(OptionError, match=f"needs a numeric array .* found {flag}; a flag is no array") as exc:
+                net_replace_part(net, {key: flag})
+            assert exc.value.layer == key[:1] and exc.value.kind == "option-value"
+    assert net_replace_part(net, {("a", "Array"): 1})["a", "Array"] == 1.0  # a number still is one
+
+
+@pytest.mark.parametrize("rules", [{1: "x", "a": "y"}, {"a": "y", -3: "x"}, {("enc", "l1"): "x", ("enc", 1): "y"}])
+def test_rename_refuses_two_new_names_for_one_layer(rules):
+    """Two rules naming one layer (by name and by index) renamed it silently by the dict's last rule; with level=
+    the same clash was already an OptionError naming both rules."""
+    net = NetChain({"a": LinearLayer(3), "b": "Tanh", "enc": NetChain({"l1": LinearLayer(2)})}, input=2)
+    with pytest.raises(OptionError, match="gets two new names") as exc:
+        net_rename(net, rules)
+    assert exc.value.option == "rename" and exc.value.layer in {("a",), ("enc", "l1")}
+    assert list(net_rename(net, {1: "x", "a": "x"}).layers) == ["x", "b", "enc"]  # the same name twice is one
+
+
+def test_rename_by_level_and_by_index_agree():
+    net = NetChain({"a": LinearLayer(3), "b": "Tanh"}, input=2)
+    with pytest.raises(OptionError, match="gets two new names"):
+        net_rename(net, {"a": "y", 1: "x"}, level=2)
+
+
+@pytest.mark.parametrize("changes", [
+    {"head": "Tanh", 3: LinearLayer(2)}, {("head", "Weights"): torch.ones(2, 4), (-1, "Weights"): torch.zeros(2, 4)},
+    {NetSharedArray("w"): torch.eye(4), ("b", "Weights"): torch.zeros(4, 4)}])
+def test_replace_part_refuses_two_values_for_one_part(changes):
+    """Two keys naming one layer, array or shared array (by name and by index, or a shared array and one of its
+    users) took the dict's last value silently."""
+    w = NetSharedArray("w")
+    net = net_initialize(NetChain({"a": LinearLayer(4, weights=w), "b": LinearLayer(4, weights=w),
+                                   "head": LinearLayer(2)}, input=4), seed=0)
+    with pytest.raises(OptionError, match="name the same part; give it one value") as exc:
+        net_replace_part(net, changes)
+    assert exc.value.option == "changes"
+    same = LinearLayer(2)
+    assert net_replace_part(net, {"head": same, 3: same}).layers["head"] == same  # one value given twice is one
+
+
+def _rates(net):
+    return {"/".join(k): r for k, r in net.information("ArraysLearningRateMultipliers").items()}
+
+
+@pytest.mark.parametrize("rule", ["All", "*"])
+def test_a_frozen_net_freezes_only_its_own_layers_after_adding_some(rule):
+    """Freeze a trained net, append a new head: the head trains. The frozen net's "All" (or a glob) followed it into
+    the result and froze every added layer too (net_append, net_prepend, net_insert, net_join either way)."""
+    frozen = net_set_learning_rate_multipliers(NetChain({"a": LinearLayer(4), "t": "Tanh"}, input=4), {rule: 0})
+    assert _rates(net_append(frozen, LinearLayer(2))) == {"a/Weights": 0, "a/Biases": 0, "3/Weights": 1, "3/Biases": 1}
+    assert _rates(net_prepend(frozen, LinearLayer(4)))["1/Weights"] == 1
+    assert _rates(net_insert(frozen, LinearLayer(4), "t"))["2/Weights"] == 1  # named by its position
+    head = NetChain({"h": LinearLayer(2)})
+    assert _rates(net_join(frozen, head)) == {"a/Weights": 0, "a/Biases": 0, "h/Weights": 1, "h/Biases": 1}
+    assert _rates(net_join(head, net_replace_part(frozen, {"Input": 2}))) == {
+        "h/Weights": 1, "h/Biases": 1, "a/Weights": 0, "a/Biases": 0}
+    replaced = net_replace_part(frozen, {"a": LinearLayer(3)})  # a layer in a frozen position stays frozen
+    assert set(_rates(replaced).values()) == {0}
+    assert set(_rates(net_rename(frozen, {"a": "b"})).values()) == {0}
+
+
+@pytest.mark.parametrize("key", [0, 3, -3])
+def test_multiplier_index_out_of_range_says_how_layers_are_numbered(key):
+    """A 0-based habit ({0: 0}) or an index past the end read 'key 0 matches no array; layers with arrays: ['a']',
+    though layer 'a' has arrays: now it says the layers are numbered 1 to n, as every surgery function does."""
+    chain = NetChain({"a": LinearLayer(4), "t": "Tanh"}, input=4)
+    with pytest.raises(OptionError, match=rf"key {key} names no layer: the net's 2 layers are numbered 1 to 2, or -1"):
+        net_set_learning_rate_multipliers(chain, {key: 0})
+    with pytest.raises(OptionError, match=r"key -1 \('t'\) names a layer without arrays"):
+        net_set_learning_rate_multipliers(chain, {-1: 0})
