@@ -268,7 +268,8 @@ SPECLESS_COMMANDS = frozenset({"schema"})
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="netgraph", description="Mathematica-style NetGraph DSL for PyTorch")
+    parser = _Parser(prog="netgraph", description="Mathematica-style NetGraph DSL for PyTorch",
+                     epilog="'netgraph COMMAND --help' lists a command's flags, e.g. netgraph train --help")
     _version(parser)
     sub = parser.add_subparsers(dest="command", required=True)
     for add in (_run, _render, _check, _train, _measure, _export):
