@@ -12,19 +12,21 @@ from __future__ import annotations
 
 import codecs
 import os
-from itertools import islice
 from pathlib import Path
 
 from netgraph.core.errors import SpecError
 from netgraph.core.files import NotRegularFile, open_regular
 from netgraph.core.limits import current_limits, raise_hint
-from netgraph.core.name_guesses import nearest_name
+from netgraph.core.name_guesses import did_you_mean_file
 from netgraph.spec.line_breaks import line_col
 
 __all__ = ["read_limited", "decode_spec", "EncodingRefused", "other_kind_hint"]
 
 _BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]  # UTF-32 LE first: it starts as UTF-16 LE's
+
+
+SPEC_SUFFIXES = (".yaml", ".yml")
 
 
 class EncodingRefused(SpecError):
@@ -42,7 +44,7 @@ def read_limited(path: Path) -> str:
         f = open_regular(path)
     except FileNotFoundError:
         stdin = " (a spec is read from a file, never from stdin: save it to a .yaml file)" if str(path) == "-" else ""
-        raise OSError(f"no spec file {name}{stdin or _nearest_spec(path)}") from None
+        raise OSError(f"no spec file {name}{stdin or did_you_mean_file(path, SPEC_SUFFIXES)}") from None
     except NotRegularFile as exc:
         raise OSError(f"{name} is a folder, not a spec file" if exc.is_folder else f"{name} {exc.strerror}") from None
     except OSError as exc:
@@ -54,20 +56,6 @@ def read_limited(path: Path) -> str:
         raise OSError(f"{name} has {max(size, len(raw))} bytes, more than the yaml_bytes limit ({limit}; "
                       f"{raise_hint('yaml_bytes')})")
     return decode_spec(raw, str(path))
-
-
-def _nearest_spec(path: Path) -> str:
-    """' (did you mean ...?)' naming the spec file beside a missing ``path`` that it likely mistypes
-    (``vae.yml`` for ``vae.yaml``), as typed; '' when none is close (a folder's first 1,000 entries are looked at)."""
-    folder = os.path.dirname(str(path))
-    try:
-        with os.scandir(folder or ".") as entries:
-            names = [e.name for e in islice(entries, 1000) if e.name.endswith((".yaml", ".yml")) and e.is_file()]
-    except OSError:
-        return ""
-    stems = {os.path.splitext(name)[0]: name for name in names}  # compared without '.yaml': all names share it
-    close = nearest_name(os.path.splitext(os.path.basename(str(path)))[0], stems)
-    return f" (did you mean {os.path.join(folder, stems[close])!r}?)" if close is not None else ""
 
 
 def decode_spec(raw: bytes, file: str) -> str:
