@@ -39,3 +39,17 @@ def test_a_mistyped_command_or_choice_is_refused_naming_the_one_it_may_mean(cli,
     with pytest.raises(SystemExit) as stop:
         cli(*argv)
     assert stop.value.code == 2 and said in cli.capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["train", "s.yaml", "--dta", "d.npz"], "unrecognized arguments: --dta (did you mean '--data'?); the following "
+                                            "arguments are required: --data"),
+    (["train", "s.yaml", "--epochs=3"], "unrecognized arguments: --epochs (did you mean '--rounds'?); the following "
+                                        "arguments are required: --data"),
+    (["train", "s.yaml", "--", "--dta"], "error: the following arguments are required: --data")])
+def test_a_missing_argument_beside_a_mistyped_flag_names_the_mistyped_flag_too(cli, argv, said):
+    """`netgraph train s.yaml --dta d.npz` said only `required: --data`, which the user had typed (they thought):
+    argparse reports a missing argument before unknown ones. After `--` every word is a value, never a flag."""
+    with pytest.raises(SystemExit) as stop:
+        cli(*argv)
+    assert stop.value.code == 2 and said in cli.capsys.readouterr().err

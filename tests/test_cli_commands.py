@@ -246,3 +246,12 @@ def test_every_command_s_help_says_what_it_does_and_explains_every_flag():
     assert [name for name, command in commands.items() if not command.description] == []
     assert [(name, action.dest) for name, command in commands.items() for action in command._actions
             if not action.help] == []
+
+
+def test_the_top_level_help_says_how_to_see_a_commands_flags(capsys):
+    """`netgraph --help` listed the commands only: a new user did not learn that each has its own --help."""
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "'netgraph COMMAND --help' lists a command's flags, e.g. netgraph train --help" in text

@@ -344,3 +344,12 @@ def test_train_into_an_earlier_output_reads_the_spec_once(cli, tmp_path, monkeyp
     ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--rounds", "1", "--quiet")
     assert ran.code == 0, ran.err
     assert loads == [Path("s.yaml")]
+
+
+def test_a_mistyped_data_file_names_the_data_file_beside_it_meant(cli):
+    """`--data dat.npz` beside data.npz said only 'no data file': the file meant is named, as a mistyped spec's is."""
+    cli.data(name="data.npz"), cli.spec()
+    for typed in ("dat.npz", "data.npy", "Data.npz"):
+        ran = cli("train", "s.yaml", "--data", typed, "-o", "out", "--rounds", "1", "--quiet")
+        assert (ran.code, ran.err) == (1, f"netgraph train: --data: no data file or image folder {typed!r} (did you "
+                                          f"mean 'data.npz'?)\n")

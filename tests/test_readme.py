@@ -303,3 +303,34 @@ def test_the_errors_section_messages_are_what_netgraph_raises():
         with pytest.raises(error) as info:
             build()
         assert (type(info.value).__name__, str(info.value)) == (name, message.strip())
+
+
+def test_the_readme_shell_commands_that_need_no_data_run_as_written(tmp_path, monkeypatch):
+    """Each `netgraph` line of a bash block that reads no data file (render, export, run) runs in order, as pasted:
+    the export line once showed its optional flags as `[--opset 17] [--seed 0]`, which a shell passes on as words."""
+    import shlex
+
+    from netgraph.cli import main
+
+    (tmp_path / "specs").symlink_to(ROOT / "specs")
+    monkeypatch.chdir(tmp_path)
+    lines = [line.split("  #")[0] for block in _blocks("bash") for line in block.splitlines()]
+    commands = [shlex.split(line)[1:] for line in lines if line.startswith("netgraph ") and "--data" not in line]
+    assert len(commands) >= 5
+    for argv in commands:
+        assert main(argv) == 0, argv
+    assert {"net.svg", "net.png", "cnn.onnx", "cnn.svg", "cnn17.onnx"} <= {path.name for path in tmp_path.iterdir()}
+
+
+def test_every_yaml_fragment_in_the_readme_loads_in_a_spec():
+    """A YAML block that is part of a spec (layer entries, under `layers:` or indented as one) loads as a net's layers:
+    no other test read them, so an option renamed there would go unnoticed."""
+    import yaml
+
+    from netgraph import NetGraph
+
+    fragments = [block for block in _blocks("yaml") if block.startswith(("layers:", "  ")) and ": {type: " in block]
+    assert len(fragments) >= 2
+    for block in fragments:
+        spec = "netgraph: 1\n" + (block if block.startswith("layers:") else "layers:\n" + block)
+        assert len(NetGraph.from_yaml(spec).layers) == len(yaml.safe_load(spec)["layers"]), block

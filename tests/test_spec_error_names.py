@@ -116,3 +116,20 @@ def test_another_librarys_layer_name_as_a_shorthand_says_netgraphs_name_as_pytho
     assert errors == [f"<string>:4:6: layer 'b': {shorthand!r} is not a layer {hint}; write a mapping such as "
                       "{type: LinearLayer, output: 3}, or a shorthand (an int for LinearLayer, a function name such as "
                       "Tanh, a list for a NetChain)"]
+
+
+@pytest.mark.parametrize("typed, meant", [("specs/vae.yam", "specs/vae.yaml"), ("specs/vae.yml", "specs/vae.yaml"),
+                                          ("specs/vea.yaml", "specs/vae.yaml"), ("vae", "vae.yaml")])
+def test_a_mistyped_spec_path_names_the_spec_file_beside_it_meant(typed, meant, tmp_path, monkeypatch):
+    """`netgraph run specs/normal_reparameterization.yml` said only "no spec file": the .yaml beside it went unnamed."""
+    for folder in (tmp_path, tmp_path / "specs"):
+        folder.mkdir(exist_ok=True)
+        (folder / "vae.yaml").write_text("netgraph: 1\nlayers: {a: Tanh}\ninputs: {Input: 2}\n")
+        (folder / "vae.txt").write_text("not a spec")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml(typed)
+    assert str(info.value) == f"cannot read the spec: no spec file {typed!r} (did you mean {meant!r}?)"
+    with pytest.raises(SpecError) as info:
+        NetGraph.from_yaml("specs/nosuch.yaml")  # nothing close: no guess (".yaml" alone makes no likeness)
+    assert str(info.value) == "cannot read the spec: no spec file 'specs/nosuch.yaml'"

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 from collections.abc import Iterable
+from itertools import takewhile
 
 from netgraph import __version__
 from netgraph.core.errors import did_you_mean  # no torch: the limits and errors only
@@ -237,6 +239,19 @@ class _Parser(argparse.ArgumentParser):
             raise argparse.ArgumentError(action, f"invalid choice: {value!r}{did_you_mean(str(value), action.choices)}"
                                                  f" (choose from {choices})")
 
+    def parse_known_args(self, args=None, namespace=None):  # noqa: ANN001, ANN201 - argparse's signature
+        self._typed = list(sys.argv[1:] if args is None else args)  # for error(): argparse keeps no copy
+        return super().parse_known_args(args, namespace)
+
+    def error(self, message: str):  # noqa: ANN201 - argparse's signature (it exits)
+        """A missing argument beside a flag the command does not take (`train s.yaml --dta d.npz`) names that flag,
+        the likelier mistake, with the flag meant: argparse told only the missing one (`required: --data`)."""
+        typed = (a.partition("=")[0] for a in takewhile("--".__ne__, getattr(self, "_typed", ())) if a.startswith("--"))
+        unknown = next((flag for flag in typed if flag not in self._option_string_actions), None)
+        if unknown and message.startswith("the following arguments are required"):
+            message = f"unrecognized arguments: {unknown}{_flag_meant(unknown, self._option_string_actions)}; {message}"
+        super().error(message)
+
     def parse_args(self, args=None, namespace=None):  # noqa: ANN001, ANN201 - argparse's signature
         parsed, extra = self.parse_known_args(args, namespace)
         if extra:
@@ -253,7 +268,8 @@ SPECLESS_COMMANDS = frozenset({"schema"})
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="netgraph", description="Mathematica-style NetGraph DSL for PyTorch")
+    parser = _Parser(prog="netgraph", description="Mathematica-style NetGraph DSL for PyTorch",
+                     epilog="'netgraph COMMAND --help' lists a command's flags, e.g. netgraph train --help")
     _version(parser)
     sub = parser.add_subparsers(dest="command", required=True)
     for add in (_run, _render, _check, _train, _measure, _export):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import difflib
+import os
 import unicodedata
 from collections.abc import Iterable
+from itertools import islice
 
-__all__ = ["MAX_GUESSED", "SHORT_NAME", "did_you_mean", "nearest_name", "with_article"]
+__all__ = ["MAX_GUESSED", "SHORT_NAME", "did_you_mean", "did_you_mean_file", "nearest_name", "with_article"]
 
 
 MAX_GUESSED = 100  # did_you_mean guesses for names up to this long
@@ -21,6 +23,21 @@ def did_you_mean(name: object, candidates: Iterable[object]) -> str:
     """
     close = nearest_name(name, candidates)
     return f" (did you mean {close!r}?)" if close is not None else ""
+
+
+def did_you_mean_file(path: str | os.PathLike, suffixes: tuple[str, ...]) -> str:
+    """' (did you mean ...?)' naming the file of one of ``suffixes`` beside a missing ``path`` that it likely
+    mistypes (``vae.yml`` for ``vae.yaml``), as typed; '' when none is close. Names are compared without their
+    suffix (which all share); a folder's first 1,000 entries are looked at."""
+    folder = os.path.dirname(str(path))
+    try:
+        with os.scandir(folder or ".") as entries:
+            names = [e.name for e in islice(entries, 1000) if e.name.lower().endswith(suffixes) and e.is_file()]
+    except OSError:
+        return ""
+    stems = {os.path.splitext(name)[0]: name for name in names}
+    close = nearest_name(os.path.splitext(os.path.basename(str(path)))[0], stems)
+    return f" (did you mean {os.path.join(folder, stems[close])!r}?)" if close is not None else ""
 
 
 def nearest_name(name: object, candidates: Iterable[object]) -> str | None:

@@ -17,12 +17,16 @@ from pathlib import Path
 from netgraph.core.errors import SpecError
 from netgraph.core.files import NotRegularFile, open_regular
 from netgraph.core.limits import current_limits, raise_hint
+from netgraph.core.name_guesses import did_you_mean_file
 from netgraph.spec.line_breaks import line_col
 
 __all__ = ["read_limited", "decode_spec", "EncodingRefused", "other_kind_hint"]
 
 _BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]  # UTF-32 LE first: it starts as UTF-16 LE's
+
+
+SPEC_SUFFIXES = (".yaml", ".yml")
 
 
 class EncodingRefused(SpecError):
@@ -40,7 +44,7 @@ def read_limited(path: Path) -> str:
         f = open_regular(path)
     except FileNotFoundError:
         stdin = " (a spec is read from a file, never from stdin: save it to a .yaml file)" if str(path) == "-" else ""
-        raise OSError(f"no spec file {name}{stdin}") from None
+        raise OSError(f"no spec file {name}{stdin or did_you_mean_file(path, SPEC_SUFFIXES)}") from None
     except NotRegularFile as exc:
         raise OSError(f"{name} is a folder, not a spec file" if exc.is_folder else f"{name} {exc.strerror}") from None
     except OSError as exc:

@@ -14,6 +14,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file
 
 from netgraph.core.errors import DataError
+from netgraph.core.name_guesses import did_you_mean_file
 from netgraph.core.tensors import native_array
 from netgraph.data.sources import read_folder, read_table
 from netgraph.train.data_lengths import keyed
@@ -41,7 +42,8 @@ def load_data(path: str | os.PathLike, *, command_line: bool = False) -> Any:
             raise DataError(f"data {str(path)!r} is not a regular file (a device or pipe); give a data file or an "
                             f"image folder", kind="unreadable-file", found=str(path),
                             detail="not a regular file (a device or pipe)")
-        raise DataError(f"no data file or image folder {str(path)!r}", kind="missing-file", found=str(path))
+        meant = did_you_mean_file(path, (".npz", ".safetensors", ".csv", ".jsonl"))
+        raise DataError(f"no data file or image folder {str(path)!r}{meant}", kind="missing-file", found=str(path))
     if suffix in (".npz", ".safetensors"):
         try:
             arrays = _read_arrays(path, suffix)
