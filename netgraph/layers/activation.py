@@ -105,7 +105,8 @@ class ParametricRampLayer(Layer):
 
     def emit(self, ctx: EmitContext) -> str:
         x = ctx.args[0]
-        return f"torch.where({x} >= 0, {x}, {ctx.module}.Slope.reshape({self._view(ctx.types)}) * {x})"
+        # as ParametricRampModule computes it: at 0 the gradient is 0 (relu's), as the interpreter's and Ramp's
+        return f"torch.relu({x}) - torch.relu(-{x}) * {ctx.module}.Slope.reshape({self._view(ctx.types)})"
 
 
 class ParametricRampModule(LayerModule):

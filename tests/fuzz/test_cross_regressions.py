@@ -5,8 +5,8 @@ from __future__ import annotations
 import torch
 
 import netgraph
-from netgraph import (ConstantArrayLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, ThreadingLayer,
-                      net_initialize)
+from netgraph import (ConstantArrayLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, ParametricRampLayer,
+                      ThreadingLayer, interpret, net_initialize)
 
 
 def _plus_constant() -> NetGraph:
@@ -23,3 +23,19 @@ def test_saving_an_operator_whose_inner_net_is_partly_initialised_loads_back(tmp
     x = torch.rand(2, 4, 2)
     torch.testing.assert_close(net_initialize(back, seed=1)(x), net_initialize(net, seed=1)(x))
 
+
+
+def test_parametric_ramp_at_zero_has_the_interpreters_gradient():
+    # the compiled forward used torch.where(x >= 0, ...): gradient 1 at x = 0, where the module (the interpreter)
+    # and Ramp give relu's 0
+    net = net_initialize(NetChain([ParametricRampLayer()], input=3), seed=0)
+    module = net.compile()
+    x = torch.tensor([[0.0, -2.0, 3.0]])
+    gradients = []
+    for run in (lambda x: module(x), lambda x: interpret(net, module, Input=x)):
+        x = x.clone().requires_grad_(True)
+        slope_gradient, x_gradient = torch.autograd.grad(run(x).sum(), [module.get_submodule("1").Slope, x])
+        gradients.append((slope_gradient, x_gradient))
+    for got in gradients:
+        torch.testing.assert_close(got[0], torch.tensor([0.0, -2.0, 0.0]))
+        torch.testing.assert_close(got[1], torch.tensor([[0.0, 0.1, 1.0]]))
