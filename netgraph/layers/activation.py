@@ -105,8 +105,7 @@ class ParametricRampLayer(Layer):
 
     def emit(self, ctx: EmitContext) -> str:
         x = ctx.args[0]
-        # as ParametricRampModule computes it: at 0 the gradient is 0 (relu's), as the interpreter's and Ramp's
-        return f"torch.relu({x}) - torch.relu(-{x}) * {ctx.module}.Slope.reshape({self._view(ctx.types)})"
+        return f"torch.where({x} >= 0, {x}, {ctx.module}.Slope.reshape({self._view(ctx.types)}) * {x})"
 
 
 class ParametricRampModule(LayerModule):
@@ -116,4 +115,5 @@ class ParametricRampModule(LayerModule):
         self.view = view
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.relu(x) - torch.relu(-x) * self.Slope.view(self.view)
+        # as the compiled code (and its ONNX Where, which import_onnx reads back as this layer): gradient 1 at 0
+        return torch.where(x >= 0, x, self.Slope.view(self.view) * x)
