@@ -6,7 +6,7 @@ import torch
 
 import netgraph
 from netgraph import (ConstantArrayLayer, LinearLayer, NetChain, NetGraph, NetMapOperator, ParametricRampLayer,
-                      ThreadingLayer, interpret, net_initialize)
+                      SummationLayer, ThreadingLayer, interpret, net_initialize)
 
 
 def _plus_constant() -> NetGraph:
@@ -40,3 +40,12 @@ def test_parametric_ramp_at_zero_has_one_gradient_compiled_and_interpreted():
         torch.testing.assert_close(got[0], torch.tensor([0.0, -2.0, 0.0]))
         torch.testing.assert_close(got[1], torch.tensor([[1.0, 0.1, 1.0]]))
 
+
+def test_summation_over_a_sequence_imports_back_from_its_onnx_export(tmp_path):
+    # the export summed through Unsqueeze -> Flatten -> ReduceSum, and import_onnx's FlattenLayer refused the
+    # variable-length dim (a ShapeError): the net's own export could not be imported
+    net = net_initialize(NetChain([SummationLayer()], input=("n", 2)), seed=0)
+    imported = netgraph.import_onnx(netgraph.export_onnx(net, tmp_path / "sum.onnx"))
+    for length in (1, 5):
+        x = torch.rand(3, length, 2)
+        torch.testing.assert_close(imported(x), x.sum((1, 2)))
