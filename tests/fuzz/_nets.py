@@ -87,7 +87,8 @@ _SEQUENCE_TAILS = [lambda: [LongShortTermMemoryLayer(3), SequenceLastLayer()], l
                    lambda: [NetMapOperator(LinearLayer(3))], lambda: [BasicRecurrentLayer(2), SequenceLastLayer()],
                    lambda: [AggregationLayer("Max", 1)], lambda: [NetBidirectionalOperator(GatedRecurrentLayer(2))],
                    lambda: [SequenceReverseLayer(), SequenceMostLayer()],
-                   lambda: [SequenceRestLayer(), SequenceLastLayer()]]
+                   lambda: [SequenceRestLayer(), SequenceLastLayer()], lambda: [SummationLayer()],
+                   lambda: [AggregationLayer("Total", 1), ParametricRampLayer()]]
 
 
 @st.composite
@@ -102,8 +103,8 @@ def valid_nets(draw: Any) -> Any:
         vocabulary = draw(st.integers(2, 6))
         return NetChain([EmbeddingLayer(size, vocabulary), *draw(st.sampled_from(_SEQUENCE_TAILS))()], input=["n"])
     if kind == "map":
-        return NetChain([NetMapOperator(NetChain(vector_chain(draw, size, 1)[0])), SequenceLastLayer()],
-                        input=("n", size))
+        last = draw(st.sampled_from([SequenceLastLayer(), SummationLayer(), AggregationLayer("Mean", 1)]))
+        return NetChain([NetMapOperator(NetChain(vector_chain(draw, size, 1)[0])), last], input=("n", size))
     layers, out = vector_chain(draw, size, 1)
     return NetGraph({"emb": EmbeddingLayer(out, draw(st.integers(2, 5))), "f": NetChain(layers),
                      "cat": CatenateLayer(), "out": LinearLayer(2)},
