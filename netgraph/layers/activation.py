@@ -115,4 +115,5 @@ class ParametricRampModule(LayerModule):
         self.view = view
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.relu(x) - torch.relu(-x) * self.Slope.view(self.view)
+        # as the compiled code (and its ONNX Where, which import_onnx reads back as this layer): gradient 1 at 0
+        return torch.where(x >= 0, x, self.Slope.view(self.view) * x)

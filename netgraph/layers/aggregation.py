@@ -215,13 +215,16 @@ class SummationLayer(_Reduction):
         return "masked"
 
     def emit(self, ctx: EmitContext) -> str:
-        if len(ctx.types["Input"].shape) == 1:  # (batch, n) already: no reshape needed
-            return f"{ctx.args[0]}.sum(1)"
-        return f"{ctx.args[0]}.unsqueeze(-1).flatten(1).sum(1)"
+        rank = len(ctx.types["Input"].shape)
+        if rank == 0:  # a scalar per example: its own sum
+            return f"{ctx.args[0]}.unsqueeze(-1).sum(1)"
+        return f"{ctx.args[0]}.sum({tuple(range(1, rank + 1))})"
 
 
 def _sum_all(x: torch.Tensor) -> torch.Tensor:
-    return x.unsqueeze(-1).flatten(1).sum(1)  # not reshape(batch, -1): ambiguous for a batch of 0
+    # over the dims after the batch, not flatten(1): ONNX's Flatten of a variable-length dim could not be imported,
+    # and not reshape(batch, -1): ambiguous for a batch of 0
+    return x.unsqueeze(-1).sum(tuple(range(1, x.dim() + 1)))
 
 
 def _sum_real(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:

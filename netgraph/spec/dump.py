@@ -159,9 +159,10 @@ class _Writer:
         if isinstance(layer, NetGraph):
             return self.graph(layer, path)
         out = Flow(type=self.type_name(layer, path))
-        array_fields = {field: name for name, field in getattr(layer, "ARRAYS", {}).items()}
+        options = layer.options()  # an operator's ARRAYS name its inner layers' arrays, written with its inner net
+        array_fields = {field: name for name, field in getattr(layer, "ARRAYS", {}).items() if field in options}
         codecs = option_codecs(type(layer))
-        for key, value in layer.options().items():
+        for key, value in options.items():
             how = codecs.get(key) or codec(Any)
             if isinstance(value, NetSharedArray):
                 out[key] = self.shared_array(value, ".".join((*path, array_fields[key])))
