@@ -155,6 +155,17 @@ def test_the_closed_form_refuses_a_categorical_q_without_mass_where_p_has_some(p
     assert (caught.value.kind, caught.value.expected, caught.value.found) == ("support", "q's class 2 above 0", "0")
 
 
+def test_the_monte_carlo_estimate_refuses_a_categorical_q_without_mass_where_p_has_some():
+    """Its draws seldom land in class 2 (p's mass 1e-4 there): the estimate came out finite; KL is +inf, as the
+    closed form refuses it."""
+    net = _kl_net(CategoricalDistribution, "monte_carlo", a=3, b=3)
+    torch.manual_seed(0)
+    with pytest.raises(DataError, match=r"gives class 2 a probability above 0 at example 0, but q = .* gives it 0 "
+                                        r"there, so KL\(p ‖ q\) is infinite") as caught:
+        net.compile()(a=torch.tensor([[0.5, 0.4999, 1e-4]]), b=torch.tensor([[0.5, 0.5, 0.0]]))
+    assert (caught.value.kind, caught.value.expected, caught.value.found) == ("support", "q's class 2 above 0", "0")
+
+
 def test_the_closed_form_refuses_a_value_that_overflows_its_dtype():
     """Normal(0, 1) vs Normal(0, 1e-30): KL ≈ 5e59, beyond float32 (it returned inf); float64 holds it."""
     net = NetGraph({"kl": KLDivergenceLayer(NormalDistribution(0.0, 1.0), NormalDistribution(0.0, "#s"))}, [], s=2)

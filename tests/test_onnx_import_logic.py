@@ -108,3 +108,31 @@ def test_a_choice_of_an_infinity_imports(tmp_path):
     path = torch_export(_Infinities(), torch.randn(2, 6), tmp_path / "m.onnx", "x")
     x = torch.linspace(-3, 3, 18).reshape(3, 6)
     torch.testing.assert_close(import_onnx(path)(x), _Infinities()(x))
+
+
+class _CountedMask(nn.Module):
+    def forward(self, idx):
+        return (idx != 0).sum(1)  # Equal, Not, a Cast to int64, ReduceSum
+
+
+class _IndexedByTest(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.table = nn.Embedding(2, 3)
+
+    def forward(self, idx):
+        return self.table((idx != 0).long())  # the Cast feeds indices: an Integer port our tests cannot give
+
+
+def test_a_counted_mask_imports_and_counts_as_torch(tmp_path):
+    """The Cast of the test to int64 was refused ("only a Cast to float32"); 0 and 1 are exact as reals, so it passes
+    them to the sum, which counts them as torch does."""
+    path = torch_export(_CountedMask(), torch.tensor([[1, 0, 2, 0]]), tmp_path / "m.onnx", "idx")
+    idx = torch.tensor([[1, 0, 2, 0], [0, 0, 0, 0], [5, 7, 1, 3]])
+    assert import_onnx(path)(idx).tolist() == _CountedMask()(idx).tolist() == [2, 0, 4]
+
+
+def test_a_test_cast_to_indices_is_still_refused_naming_the_cast(tmp_path):
+    path = torch_export(_IndexedByTest(), torch.tensor([[1, 0, 2]]), tmp_path / "m.onnx", "idx")
+    with pytest.raises(SpecError, match=r"\(Cast\): only a Cast to float32"):
+        import_onnx(path)

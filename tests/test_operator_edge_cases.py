@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from netgraph import (CatenateLayer, DataError, ElementwiseLayer, EmbeddingLayer, LinearLayer, NetBidirectionalOperator,
-                      NetChain, NetFoldOperator, NetGraph, NetPort, PortType, interpret, net_initialize)
+                      NetChain, NetFoldOperator, NetGraph, NetMapOperator, NetNestOperator, NetPort, PortType,
+                      ReshapeLayer, interpret, net_initialize)
 
 
 def _cell() -> NetGraph:
@@ -68,3 +69,16 @@ def test_interpret_blames_the_input_of_a_fixed_length_fold_as_the_compiled_modul
         errors.append(info.value)
     assert str(errors[1]) == str(errors[0])
     assert (errors[1].layer, errors[1].port, errors[1].kind) == ((), "Input", "data-shape")
+
+
+@pytest.mark.parametrize("operator, expected", [
+    (NetMapOperator(ReshapeLayer((1,))), [[1], [2], [3]]),
+    (NetNestOperator(ReshapeLayer((3,)), 2), [1, 2, 3]),
+])
+def test_a_bare_value_moving_layer_takes_the_dtype_that_feeds_it(operator, expected):
+    """The one-layer graph a bare layer is wrapped in leaves its dtype open (as a NetGraph does), so Integer
+    values pass through as Integer (its Input once defaulted to Real: "expected dtype Real, found Integer")."""
+    net = NetChain([operator], input=PortType((3,), "Integer"))
+    assert net.port_types["Output"].dtype == "Integer"
+    out = net(torch.tensor([1, 2, 3]))
+    assert out.dtype == torch.int64 and out.tolist() == expected

@@ -9,7 +9,8 @@ import mpmath as mp
 import pytest
 import torch
 
-from netgraph import BinomialDistribution, GammaDistribution, NegativeBinomialDistribution, PoissonDistribution
+from netgraph import (BinomialDistribution, GammaDistribution, LogGammaDistribution, NegativeBinomialDistribution,
+                      PoissonDistribution)
 from netgraph.layers.dist_special import deviance
 from netgraph.layers.kl import KL_CLOSED_FORMS
 
@@ -121,3 +122,22 @@ def test_binomial_log_mass_at_the_ends_of_a_large_n_holds_in_float32(x, n, p):
     got = dist.log_prob(torch.tensor(x), [torch.tensor(n), torch.tensor(p)])  # 1 − p rounds: n log1p(−p)
     expected = _log_mass_float64(dist, x, [n, p])
     assert abs(got.item() - expected.item()) <= 1e-6 * abs(expected.item())
+
+
+@pytest.mark.parametrize("alpha", [1e3, 1e6, 1e8])
+@pytest.mark.parametrize("sds", [-3, 0, 3])
+def test_log_gamma_log_density_at_large_alpha_keeps_its_digits(alpha, sds):
+    """Its terms (α − 1) log y − y/β − α log β − lgamma α cancel near the mode: float64 at α = 1e8 was 3e-7 off.
+    β = 10/α keeps Y = log(x − μ + 1) near 10; x at the mode of Y and 3 of its standard deviations either side."""
+    beta = 10 / alpha
+    x = _leaf(float(mp.expm1(alpha * beta + sds * alpha ** 0.5 * beta)), F64)
+    got = LogGammaDistribution(alpha, beta, 0.0).log_prob(x)
+    got.backward()
+    with mp.workdps(40):  # the terms cancel to ~10 digits: mpmath's default 15 would not tell
+        a, b, xe = mp.mpf(alpha), mp.mpf(beta), mp.mpf(x.item())
+        y = mp.log1p(xe)
+        slope = (a - 1) / y - 1 / b - 1  # d log f / dy; dy/dx = 1/(1 + x)
+        exact = -(1 + 1 / b) * y + (a - 1) * mp.log(y) - a * mp.log(b) - mp.loggamma(a)
+    tolerance = 8 * torch.finfo(F64).eps * float(1 + abs(slope) * y)  # y rounds once: the slope carries it
+    assert abs(got.item() - float(exact)) <= tolerance
+    torch.testing.assert_close(x.grad, torch.tensor(float(slope / (1 + xe)), dtype=F64), rtol=1e-6, atol=1e-12)

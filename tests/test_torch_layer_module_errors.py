@@ -9,7 +9,7 @@ import pytest
 import torch
 from torch import nn
 
-from netgraph import DataError, LinearLayer, NetChain, NetGraph, PortType, TorchLayer, net_initialize
+from netgraph import DataError, LinearLayer, NetChain, NetGraph, PortType, TorchLayer, interpret, net_initialize
 
 
 class _Double(nn.Module):
@@ -54,3 +54,22 @@ def test_a_module_s_float64_output_is_cast_to_the_working_precision_its_integer_
     torch.testing.assert_close(out["Output"], torch.tensor([[6.5], [4.5]]))  # 2 * (x0 + x1) + 0.5
     module = net.compile().double()  # computing in float64: the cast follows the module's dtype
     assert module(x.double())["Output"].dtype == torch.float64
+
+
+def test_the_interpreter_casts_and_names_the_layer_as_the_compiled_module_does():
+    """interpret() once ran the module bare: torch's "mat1 and mat2 must have the same dtype" from the next layer, and
+    the module's own IndexError naming no layer."""
+    double = TorchLayer(_Double(), outputs=["Output", "Index"])
+    net = net_initialize(NetGraph({"d": double, "lin": LinearLayer(1, weights=[[1.0, 1.0]], biases=[0.5])},
+                                  [("d", "lin")], Input=2), seed=0)
+    x = torch.tensor([[1.0, 2.0], [3.0, -1.0]])
+    module = net.compile()
+    out = interpret(net, module, Input=x)
+    assert out["Output"].dtype == torch.float32 and out["Index"].dtype == torch.int64
+    torch.testing.assert_close(out["Output"], torch.tensor([[6.5], [4.5]]))
+    failing = net_initialize(NetChain([LinearLayer(3), TorchLayer(_FailsOnFive())], input=2))
+    with pytest.raises(DataError) as info:
+        interpret(failing, failing.compile(), Input=torch.ones(5, 2))
+    assert str(info.value) == "layer '2' (TorchLayer): its module raised IndexError: five examples"
+    assert (info.value.kind, info.value.layer) == ("module-error", ("2",))
+    assert isinstance(info.value.__cause__, IndexError)

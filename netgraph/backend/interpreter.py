@@ -16,14 +16,17 @@ from netgraph.backend.batch_sizes import checked_batch_size, largest_batch
 from netgraph.backend.compile import submodule
 from netgraph.backend.derived_lengths import check_input_lengths
 from netgraph.backend.input_lengths import empty_length_problem
+from netgraph.backend.module_errors import blames_module, layer_module_error
 from netgraph.backend.module_inputs import input_problem, missing_port, own_layer_error, unknown_port
 from netgraph.core.errors import DataError, OptionError, did_you_mean
+from netgraph.core.types import REAL
 from netgraph.core.wording import type_label
 from netgraph.core.ir import Node
 from netgraph.core.walk import GraphWalker
 from netgraph.layers.kl_divergence import KLModule
 from netgraph.layers.random import _label
 from netgraph.layers.random_module import RandomModule
+from netgraph.layers.torch_layer import _ModuleWrapper
 
 __all__ = ["interpret", "ModuleRunner"]
 
@@ -41,8 +44,31 @@ class ModuleRunner(GraphWalker):
         if mutated:  # a module that changes an input in place gets a copy, as the compiled forward gives it
             inputs = [x.clone() if i in mutated else x for i, x in enumerate(inputs)]
         told = _call_site(node, sub)
+        if isinstance(node.layer, _ModuleWrapper):
+            return _own_module_outputs(node, sub, inputs, self.batch_size)
         result = sub(*inputs, **told) if node.input_ports else sub(self.batch_size, **told)
         return result if len(node.output_ports) > 1 else (result,)
+
+
+def _own_module_outputs(node: Node, sub: torch.nn.Module, inputs: Sequence[torch.Tensor], batch: int) -> tuple:
+    """A user's module's outputs (a TorchLayer's, a ``register_module`` layer's) as the compiled forward gives them:
+    those the meta probe found floating in another dtype than the working one cast (``recast_call``); an error raised
+    inside the module as the "module-error" DataError naming the layer."""
+    try:
+        result = sub(*inputs) if node.input_ports else sub(batch)
+    except Exception as exc:
+        if not blames_module(exc):
+            raise
+        error = layer_module_error(node.layer, node.path, exc)
+    else:
+        outputs = tuple(result) if len(node.output_ports) > 1 else (result,)
+        ins = tuple(node.types[p] for p in node.input_ports)
+        working = torch.get_default_dtype()
+        probed = node.layer._cache.get(("dtypes", ins), ())
+        real = next((x.dtype for p, x in zip(node.input_ports, inputs) if node.types[p].dtype == REAL), working)
+        return tuple(o.to(real) if i < len(probed) and probed[i].is_floating_point and probed[i] != working else o
+                     for i, o in enumerate(outputs))
+    raise error  # outside the except: in place of the module's error, as the compiled module raises it
 
 
 def _call_site(node: Node, sub: torch.nn.Module) -> dict[str, Any]:

@@ -23,14 +23,14 @@ from netgraph.core.errors import DataError, NetGraphError
 from netgraph.core.port_paths import layer_at
 from netgraph.layers.torch_layer import _ModuleWrapper
 
-__all__ = ["module_error"]
+__all__ = ["module_error", "blames_module", "layer_module_error"]
 
 
 def module_error(module: Any, exc: BaseException) -> DataError | None:
     """The "module-error" DataError of ``exc`` when a user's module within ``module`` (a compiled net) raised it,
     else None."""
-    if isinstance(exc, (NetGraphError, MemoryError, torch.OutOfMemoryError)) or not isinstance(exc, Exception):
-        return None  # netgraph's own, or memory (which training reports as a "memory-limit" problem)
+    if not blames_module(exc):
+        return None
     owner, line, tb = None, 0, exc.__traceback__
     while tb is not None:  # the innermost compiled forward's frame: an operator's inner net's, if it raised there
         frame = tb.tb_frame
@@ -49,6 +49,17 @@ def module_error(module: Any, exc: BaseException) -> DataError | None:
     layer = layer_at(owner.net, path)
     if not isinstance(layer, _ModuleWrapper):  # netgraph's own layer: its errors are its own
         return None
+    return layer_module_error(layer, path, exc)
+
+
+def blames_module(exc: BaseException) -> bool:
+    """Whether ``exc``, raised inside a user's module, is the module's: not netgraph's own, nor memory (which training
+    reports as a "memory-limit" problem)."""
+    return isinstance(exc, Exception) and not isinstance(exc, (NetGraphError, MemoryError, torch.OutOfMemoryError))
+
+
+def layer_module_error(layer: Any, path: tuple[str, ...], exc: BaseException) -> DataError:
+    """The "module-error" DataError of ``exc``, raised by the module of ``layer`` (at ``path``), ``exc`` its cause."""
     error = DataError(f"layer {'/'.join(path)!r} ({layer.type_name}): its module raised {type(exc).__name__}: {exc}",
                       kind="module-error", layer=tuple(path), found=type(exc).__name__)
     error.__cause__ = exc

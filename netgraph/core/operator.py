@@ -136,9 +136,11 @@ def _refused(net: NetGraph, declared: Mapping[str, PortType], d: Any, option: st
 def settled_types(net: NetGraph) -> dict[str, PortType]:
     """``net``'s port types without the shapes only guessed when nothing said more (a LinearLayer's Input
     from its weights: a vector): an operator's ports may still give those ports other shapes. An index range is
-    kept (the operator passes it out)."""
+    kept (the operator passes it out). A dtype only defaulted (Real, at a port of value-moving layers alone) is
+    left open too, so it comes from what feeds the port, as in a NetGraph."""
     before = net._inference.before_defaults
-    return {p: PortType(before[p].shape, t.dtype, t.range) if p in before else t for p, t in net.port_types.items()}
+    return {p: PortType(before[p].shape, before[p].dtype, t.range) if p in before else t
+            for p, t in net.port_types.items()}
 
 
 def _redeclared(net: NetGraph, declared: Mapping[str, Any]) -> NetGraph:

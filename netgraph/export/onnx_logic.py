@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from netgraph.core.wording import counted
+from netgraph.export.onnx_names import ARITHMETIC
 from netgraph.export.onnx_ops import CONVERTERS, Context, Converted, Unsupported
 from netgraph.layers import FunctionLayer
 
@@ -29,6 +30,9 @@ _EXPRESSIONS = {"Greater": "If[#1 > #2, 1, 0]", "Less": "If[#1 < #2, 1, 0]", "Gr
                 "LessOrEqual": "If[#1 <= #2, 1, 0]", "Equal": "If[#1 == #2, 1, 0]", "Not": "1 - #1",
                 "And": "#1 * #2", "Or": "#1 + #2 - #1 * #2", "Xor": "Abs[#1 - #2]", "Where": "If[#1 != 0, #2, #3]"}
 _BOOL = 9  # ONNX's TensorProto.BOOL
+_INTEGERS = frozenset({2, 3, 4, 5, 6, 7, 12, 13})  # ONNX's TensorProto.UINT8 ... INT64, UINT32, UINT64
+#: ops that may read a test cast to integers as reals (a count, a sum): not an index, nor a graph output's dtype
+_COUNTING = frozenset({"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", *ARITHMETIC})
 
 
 def _function(node: Any, ctx: Context) -> Converted:
@@ -74,11 +78,17 @@ def _literal(number: float) -> str:
 
 
 def _cast(node: Any, ctx: Context) -> Converted:
-    """A Cast to bool: of a test (0 or 1) nothing, of another real 1 where it is not 0; other Casts as onnx_ops's."""
-    if int(ctx.attributes(node).get("to", 0)) != _BOOL:
-        return CONVERTERS["Cast"](node, ctx)
+    """A Cast to bool: of a test (0 or 1) nothing, of another real 1 where it is not 0; a Cast of a test to an integer
+    type (``(idx != 0).sum(1)``'s count) nothing too: 0 and 1 are exact as reals; other Casts as onnx_ops's."""
+    to = int(ctx.attributes(node).get("to", 0))
     producer = ctx.producers.get(node.input[0])
-    if producer is not None and producer.op_type in _EXPRESSIONS and producer.op_type != "Where":
+    test = producer is not None and producer.op_type in _EXPRESSIONS and producer.op_type != "Where"
+    readers = [reader.op_type for reader, _ in ctx.consumers.get(node.output[0], [])]
+    if to in _INTEGERS and test and readers and all(op in _COUNTING for op in readers):  # not indices: a real port
+        return Converted(alias=node.input[0])
+    if to != _BOOL:
+        return CONVERTERS["Cast"](node, ctx)
+    if test:
         return Converted(alias=node.input[0])
     return Converted(FunctionLayer("If[# != 0, 1, 0]"), (node.input[0],))
 

@@ -275,6 +275,8 @@ def monte_carlo_kl(p: Distribution, q: Distribution, p_params: list[Any], q_para
         raise located_error([at], lambda wheres: f"{head}{wheres[0].by_example()}{tail}", kind="support",
                             port=next(iter(ports)) if len(ports) == 1 else None,
                             expected=f"a value in the support of q = {q!r}", found=drew)
+    if not traced:  # no draw landed in a class q gives 0 and p does not: the estimate is finite, KL is not
+        check_classes(p, q, p_params, q_params, where)
     value = (logp - logq).sum(2)  # (samples, batch)
     estimate = value.mean(0)
     if estimator != "score_function" or not torch.is_grad_enabled():
