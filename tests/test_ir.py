@@ -10,7 +10,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from netgraph import (DataError, FunctionLayer, LinearLayer, NetGraph, NormalDistribution, OptionError,
+from netgraph import (DataError, FunctionLayer, LinearLayer, NetChain, NetGraph, NormalDistribution, OptionError,
                       RandomArrayLayer, interpret, net_initialize, set_distribution_checks)
 from netgraph.core.ir import GraphIR, Value, build_ir
 from netgraph.core.walk import GraphWalker, map_nodes
@@ -151,6 +151,14 @@ def test_initialize_draws_arrays_in_topological_order_from_the_seed():
         shapes = layer.array_shapes(net.layer_types(path))
         for name in ("Weights", "Biases"):
             torch.testing.assert_close(layer.arrays[name], layer.init_array(name, shapes[name], generator))
+
+
+def test_initialising_and_compiling_a_chain_keep_no_table_of_leaf_paths_and_one_tuple_a_path():
+    net = net_initialize(NetChain([LinearLayer(3) if i % 2 == 0 else "Tanh" for i in range(20)], input=2), seed=0)
+    net.compile()
+    solution = net._inference.solution(net)
+    assert solution.ids._leaf_of is None  # each leaf found among the next few: no dict of every leaf's path
+    assert all(node.path is path for node, path in zip(net.ir.nodes, solution.ids.paths, strict=True))
 
 
 # -- distribution checks as a compile option --------------------------------------------------------------------------

@@ -171,7 +171,7 @@ def build_ir(leaves: Iterable[tuple[tuple, Layer]], solution: Solution, inputs: 
         nodes = None
     if nodes is None:  # a producer came later, or two outputs share a class: every output first, a later one winning
         for path, layer in leaves:
-            roots = ids.leaf_ports(path)
+            path, roots = ids.leaf(path)
             for port in layer.output_ports:
                 by_root[roots[port]] = Value(path, port)
         nodes = _nodes(leaves, solution, by_root, register=False)
@@ -183,11 +183,11 @@ def _nodes(leaves: list[tuple[tuple, Layer]], solution: Solution, by_root: dict[
            register: bool) -> list[Node] | None:
     """The nodes, their inputs' producers read from ``by_root``; ``register``: each output is added to ``by_root`` as
     its node is made (None when two outputs share a class)."""
-    leaf_ports, class_types = solution.ids.leaf_ports, solution.class_types
+    leaf, class_types = solution.ids.leaf, solution.class_types
     nodes, known = [], len(by_root)
     for path, layer in leaves:  # loops, not comprehensions: a 100k-layer graph makes 100k nodes
         ins, outs, feeds, port_types = tuple(layer.input_ports), tuple(layer.output_ports), {}, {}
-        roots = leaf_ports(path)  # the leaf's {port: class root}, as solving left it
+        path, roots = leaf(path)  # the path as the problem holds it (one tuple), the leaf's {port: class root}
         for port in ins:
             root = roots[port]
             feeds[port], port_types[port] = by_root[root], class_types[root]
