@@ -153,12 +153,14 @@ def test_initialize_draws_arrays_in_topological_order_from_the_seed():
             torch.testing.assert_close(layer.arrays[name], layer.init_array(name, shapes[name], generator))
 
 
-def test_initialising_and_compiling_a_chain_keep_no_table_of_leaf_paths_and_one_tuple_a_path():
+def test_initialising_and_compiling_a_chain_keep_no_path_table_no_second_path_and_no_layer_dict():
     net = net_initialize(NetChain([LinearLayer(3) if i % 2 == 0 else "Tanh" for i in range(20)], input=2), seed=0)
     net.compile()
     solution = net._inference.solution(net)
     assert solution.ids._leaf_of is None  # each leaf found among the next few: no dict of every leaf's path
     assert all(node.path is path for node, path in zip(net.ir.nodes, solution.ids.paths, strict=True))
+    held = [gc.get_referents(node.layer) for node in net.ir.nodes]  # a layer's attributes, or its __dict__ once read
+    assert not any(type(value) is dict for values in held for value in values)  # compiling read no layer's __dict__
 
 
 # -- distribution checks as a compile option --------------------------------------------------------------------------
