@@ -163,6 +163,16 @@ def test_initialising_and_compiling_a_chain_keep_no_path_table_no_second_path_an
     assert not any(type(value) is dict for values in held for value in values)  # compiling read no layer's __dict__
 
 
+def test_nodes_whose_ports_hold_the_same_type_objects_share_one_read_only_types_map():
+    ir = NetChain([LinearLayer(3), "Tanh", LinearLayer(3), "Tanh", LinearLayer(5), "Tanh"], input=3).ir
+    maps = [node.types for node in ir.nodes]
+    assert [dict(m) for m in maps] == [{"Input": ir.type_of(node.inputs["Input"]), "Output": ir.type_of(node.output(
+        "Output"))} for node in ir.nodes]
+    assert [str(m["Output"]) for m in maps] == ["(3)", "(3)", "(3)", "(3)", "(5)", "(5)"]
+    assert maps[1] is maps[2] is maps[3] and maps[0] is not maps[1] and maps[4] is not maps[3]  # (3)->(3) alike
+    assert edges_share_types(ir)
+
+
 # -- distribution checks as a compile option --------------------------------------------------------------------------
 def random_net() -> NetGraph:
     return NetGraph([RandomArrayLayer(NormalDistribution("#mu", "#sigma"))], [], mu=2, sigma=2)

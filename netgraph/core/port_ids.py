@@ -54,6 +54,9 @@ class PortIds(Mapping):
         """The leaf's position: looked for among the next few after the one found last, then the first few (a walk
         over the leaves begun again), then in the table."""
         paths, after = self.paths, self._next
+        if after < len(paths) and paths[after] == path:  # (the next: most often, found without a loop)
+            self._next = after + 1
+            return after
         for i in chain(range(after, min(after + _SKIPPED, len(paths))), range(min(_SKIPPED, after, len(paths)))):
             if paths[i] == path:
                 break
