@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Hashable, Iterator, Mapping
-from itertools import chain
 
 __all__ = ["PortIds"]
 
@@ -54,14 +53,15 @@ class PortIds(Mapping):
         """The leaf's position: looked for among the next few after the one found last, then the first few (a walk
         over the leaves begun again), then in the table."""
         paths, after = self.paths, self._next
-        if after < len(paths) and paths[after] == path:  # (the next: most often, found without a loop)
-            self._next = after + 1
-            return after
-        for i in chain(range(after, min(after + _SKIPPED, len(paths))), range(min(_SKIPPED, after, len(paths)))):
+        for i in range(after, min(after + _SKIPPED, len(paths))):  # (two loops: no chain object a call)
             if paths[i] == path:
-                break
-        else:
-            i = self._leaf_index(path)
+                self._next = i + 1
+                return i
+        for i in range(min(_SKIPPED, after, len(paths))):
+            if paths[i] == path:
+                self._next = i + 1
+                return i
+        i = self._leaf_index(path)
         self._next = 0 if i is None else i + 1
         return i
 
