@@ -1,6 +1,7 @@
 """Net editing and inspection as a Wolfram user uses them (QA round 13): each test a bug found and fixed."""
 
 import warnings
+from pathlib import Path
 
 import pytest
 import torch
@@ -17,7 +18,7 @@ def test_function_layer_port_shapes_written_either_way_are_one_option():
     assert hash(FunctionLayer("#x", input={"x": 4})) == hash(FunctionLayer("#x", input={"x": (4,)}))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        net = net_initialize(NetGraph.from_yaml("specs/vae.yaml"), seed=0)
+        net = net_initialize(NetGraph.from_yaml(Path(__file__).parents[1] / "specs" / "vae.yaml"), seed=0)
     edited = net_replace_part(net, {"kl": net_extract(net, "kl")})
     again = NetGraph.from_yaml(edited.to_yaml())
     assert again.layers["kl"] == edited.layers["kl"]
@@ -99,3 +100,14 @@ def test_multiplier_index_out_of_range_says_how_layers_are_numbered(key):
         net_set_learning_rate_multipliers(chain, {key: 0})
     with pytest.raises(OptionError, match=r"key -1 \('t'\) names a layer without arrays"):
         net_set_learning_rate_multipliers(chain, {-1: 0})
+
+
+@pytest.mark.parametrize("rules, lin1", [({"All": 0, "lin1": 1}, 0.0), ({"lin1": 1, "All": 0}, 1.0)])
+def test_append_keeps_the_first_matching_rule(rules, lin1):
+    """"All" carried over as one rule per old layer gave a key twice; stored keyed by name the later one won, but the
+    first matching rule is the one in force: {"All": 0, "lin1": 1} froze lin1 and it trained after net_append."""
+    frozen = net_set_learning_rate_multipliers(NetChain({"lin1": LinearLayer(4), "t": "Tanh"}, input=4), rules)
+    appended = net_append(frozen, LinearLayer(2))
+    for net in (frozen, appended):
+        assert net.information("ArraysLearningRateMultipliers")[("lin1", "Weights")] == lin1
+    assert appended.learning_rate_multipliers == {"lin1": lin1}
