@@ -3,6 +3,7 @@
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -111,3 +112,18 @@ def test_append_keeps_the_first_matching_rule(rules, lin1):
     for net in (frozen, appended):
         assert net.information("ArraysLearningRateMultipliers")[("lin1", "Weights")] == lin1
     assert appended.learning_rate_multipliers == {"lin1": lin1}
+
+
+def test_replace_part_takes_one_value_given_twice_as_equal_copies():
+    """Two keys for one part were compared by identity: two equal lists or np.zeros(2) twice were "two values"; values
+    equal in numbers, dtype and shape are one, others still refused."""
+    net = net_initialize(NetChain({"a": LinearLayer(2), "t": "Tanh"}, input=2), seed=0)
+    for value in ([1.0, 2.0], np.zeros(2), torch.ones(2)):
+        copy = value.copy() if isinstance(value, (list, np.ndarray)) else value.clone()
+        edited = net_replace_part(net, {("a", "Biases"): value, (1, "Biases"): copy})
+        assert torch.equal(edited["a", "Biases"], torch.as_tensor(value, dtype=edited["a", "Biases"].dtype))
+    assert net_replace_part(net, {"a": LinearLayer(2), 1: LinearLayer(2)}).layers["a"] == LinearLayer(2)
+    for first, other in (([1.0, 2.0], [1.0, 3.0]), (np.zeros(2), np.zeros(2, dtype=np.float32)),
+                         (np.zeros(2), np.zeros((1, 2)))):
+        with pytest.raises(OptionError, match="name the same part; give it one value"):
+            net_replace_part(net, {("a", "Biases"): first, (1, "Biases"): other})
