@@ -31,7 +31,8 @@ def did_you_mean_file(path: str | os.PathLike, suffixes: tuple[str, ...]) -> str
     mistypes (``vae.yml`` for ``vae.yaml``), as typed; '' when none is close. Names are compared without their
     suffix (which many share), of files with one name the one of the typed suffix (``data.npz`` over ``data.csv``);
     never a name differing only in digits or a version (``run2.yaml``, ``model_v2.yaml``: another file, not a typo),
-    nor a dot-file unless one was typed. Of a folder's entries, the first 1,000 the system lists (in no set order) are looked at."""
+    nor a dot-file unless one was typed. Of a folder's entries, the first 1,000 the system lists (in no set order)
+    are looked at."""
     folder, typed = os.path.split(str(path))
     try:
         with os.scandir(folder or ".") as entries:
