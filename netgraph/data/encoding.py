@@ -209,9 +209,19 @@ def range_refusal(coder: Restricted, port: str, value: Any, what: str = "input p
         return None
     example, index = found
     where = "" if example is None else f"example {example}: "
-    text = (f"{what} {port!r} ({coder.type_name}('Integer', {coder.range_text})): {where}index {index!r} is outside "
-            f"the port's range {coder.range_text}")
+    text = (f"{what} {port!r} ({_range_source(coder)}): {where}index {index!r} is outside the port's range "
+            f"{coder.range_text}")
     return text, dict(kind="encoding", layer=(), port=port, expected=coder.range_text, found=index, example=example)
+
+
+def _range_source(coder: Restricted) -> str:
+    """How the port got its range: ``Restricted('Integer', 0..3)`` declared, or ``range 0..3, from layer 'box'``
+    inferred from the layers it feeds (``checked_coders``)."""
+    layers = getattr(coder, "inferred_from", None)
+    if layers is None:
+        return f"{coder.type_name}('Integer', {coder.range_text})"
+    named = ", ".join(repr(layer) for layer in layers)
+    return f"range {coder.range_text}, from layer{'s' if len(layers) > 1 else ''} {named}"
 
 
 def _indexed(coder: Coder) -> bool:
