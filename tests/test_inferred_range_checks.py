@@ -56,3 +56,29 @@ def test_a_ranged_port_of_unknown_shape_is_checked_as_of_unknown_shape():
     net = NetGraph({"m": NetMapOperator(NetChain([ReshapeLayer([-1])], input=PortType(None, INTEGER, (0, 3))))}, [])
     assert net.port_types["Input"].shape is None
     assert checked_coders(net)["Input"] == Restricted("Integer", (0, 3), shape=None)
+
+
+class _Items(torch.utils.data.Dataset):
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, i):
+        return {"Input": torch.tensor(5 if i == 6 else 1), "Output": torch.tensor(0.0)}
+
+
+def _batches():
+    for _ in range(2):
+        yield {"Input": torch.tensor([1, 5]), "Output": torch.zeros(2)}
+
+
+@pytest.mark.parametrize("outer", [PortType((), INTEGER), Restricted("Integer", (0, 3), shape=())])
+@pytest.mark.parametrize("stream, where", [
+    (_batches, r"\(batch 1\): input port 'Input' \(.*\): example 1: index 5"),
+    (_Items, r"\(batch 1; examples by their index in the Dataset\): input port 'Input' \(.*\): example 6: index 5"),
+    (lambda: torch.utils.data.DataLoader(_Items(), batch_size=4), r"\(batch 2\): input port 'Input' \(.*\): example 2: "
+                                                                  r"index 5")])
+def test_streamed_data_has_each_batchs_indices_checked_against_the_range(outer, stream, where):
+    # they trained silently: the EmbeddingLayer's n=8 takes a 5, only the port's range 0..3 refuses it
+    with pytest.raises(DataError, match=where + r" is outside the port's range 0\.\.3") as info:
+        net_train(_boxed(outer), stream(), max_training_rounds=1, progress=None)
+    assert (info.value.kind, info.value.port, info.value.found) == ("encoding", "Input", 5)
