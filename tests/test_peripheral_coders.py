@@ -57,6 +57,12 @@ def test_interior_coders_are_stripped_and_values_unchanged(coded):
     assert net_append(NetChain({"g": coded}), head).coders == {"Input": ENC}
 
 
+def test_a_coded_net_put_in_by_net_replace_part_gives_its_coders_to_the_outer_ports(coded):
+    plain = NetChain({"g": NetChain({"g": coded}).layers["g"]})  # the same net, its coders stripped
+    assert plain.coders == {}
+    assert net_replace_part(plain, {"g": coded}).coders == {"Input": ENC, "Output": DEC}
+
+
 def test_an_outer_coder_given_explicitly_wins(coded):
     named = NetChain({"g": coded}, output=ClassDecoder(["hot", "cold"]))
     assert named.coders["Output"] == ClassDecoder(["hot", "cold"]) and named("red") in ("hot", "cold")
