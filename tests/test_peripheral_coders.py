@@ -107,5 +107,6 @@ def test_net_replace_part_takes_a_netport_for_a_graph_port_as_net_rename_does(co
     assert relabelled("red") == {"warm": "x", "cold": "y"}[coded("red")]
     named_input = NetGraph({"Input": LinearLayer(2)}, [(NetPort("In"), "Input")])  # a layer named as no graph port is
     assert net_replace_part(named_input, {NetPort("In"): 5}).input_shapes == {"In": (5,)}
-    with pytest.raises(WiringError, match=r"no layer or graph port 'Nope'"):
+    with pytest.raises(WiringError, match=r"NetPort\('Nope'\): the net has no graph port 'Nope'; its graph ports "
+                                          r"are \['Input', 'Output'\]"):
         net_replace_part(plain, {NetPort("Nope"): 6})

@@ -93,7 +93,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
     # -- construction steps ---------------------------------------------------------------------
     def _check_port_shapes(self, port_shapes: Mapping[str, Any]) -> dict[str, PortType]:
         errors = port_name_problems(port_shapes, self._inputs, self._outputs, self.type_name, self.PORT_ALIASES)
-        self._layers, port_shapes = peripheral_coders(self._layers, self._edges, port_shapes)  # Wolfram's periphery
+        self._layers, port_shapes = peripheral_coders(self._layers, self._edges, port_shapes, self._depth)
         self._coders, port_shapes, misplaced = split_port_options(dict(port_shapes), self._inputs, self._outputs)
         raise_all(errors + misplaced, WiringError, "invalid graph ports")
         types = {name: declared_port_type(v, name) for name, v in port_shapes.items()}

@@ -28,15 +28,17 @@ def _strippable(net: Any) -> dict[str, Coder]:
     return {port: c for port, c in net.coders.items() if not isinstance(c, Restricted)}
 
 
-def peripheral_coders(layers: dict[str, Any], edges: Any, given: Mapping[str, Any]) -> tuple[dict, Mapping]:
+def peripheral_coders(layers: dict[str, Any], edges: Any, given: Mapping[str, Any], depth: int) -> tuple[dict, Mapping]:
     """``(layers with nested graphs' coders stripped, the graph's port options)``: those ``given``, and at each port
     given no coder, the coder of the nested port it feeds or is fed by (in place of a shape given: the stripped
     encoder's port declares its type, a decoder is checked against the type inferred). A WiringError (kind
     ``"coder-clash"``) where one outer input feeds nested inputs whose encoders differ, naming both: the net could not
-    read a value at it one way."""
+    read a value at it one way. ``depth``: the graph's nesting depth (1: no nested graph, nothing to do)."""
+    if depth == 1:
+        return layers, given  # nearly every net: no pass over the layers
     coded = {name: layer for name, layer in layers.items() if is_graph(layer) and _strippable(layer)}
     if not coded:
-        return layers, given  # nearly every net: no pass over the edges
+        return layers, given  # no nested graph with coders: no pass over the edges
     found: dict[str, dict[tuple, Coder]] = {}
     for edge in edges:
         inner, outer = (edge.dst, edge.src) if edge.src.layer is None else (edge.src, edge.dst)
@@ -62,9 +64,8 @@ def _one_coder(port: str, coders: dict[tuple, Coder]) -> Coder:
 
 
 def without_coders(net: Any) -> Any:
-    """``net`` without its encoders and decoders (Restricted ranges kept), an encoder's port keeping its type."""
-    from netgraph.core.port_options import with_port_options  # it builds chains, which are graphs: not at import
-    kept = {port: value for port, value in net.port_shape_options().items()
-            if not isinstance(value, Coder) or isinstance(value, Restricted)}
-    kept.update({port: c.port_type() for port, c in _strippable(net).items() if isinstance(c, Encoder)})
-    return with_port_options(net, kept)
+    """``net`` without its encoders and decoders (Restricted ranges kept): a copy holding the same layers and types,
+    since neither changes a port's type (an encoder's port declares the type it gave, as when it was given)."""
+    copy = net._holding(net._layers, net._shared_users, net.__dict__.get("_ir"))
+    copy._coders = {port: coder for port, coder in net.coders.items() if isinstance(coder, Restricted)}
+    return copy

@@ -8,7 +8,7 @@ from typing import Any
 
 import torch
 
-from netgraph.core.errors import NetGraphError, OptionError, at_layer
+from netgraph.core.errors import NetGraphError, OptionError, WiringError, at_layer, did_you_mean
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.options import as_array
 from netgraph.core.ports import NetPort
@@ -81,6 +81,6 @@ def port_change(net: Any, spec: Any, value: Any) -> tuple[str, Any] | None:
     if port is spec and not (isinstance(spec, str) and spec in ports and spec not in net.layers):
         return None
     if port not in ports:
-        from netgraph.core.rewiring import no_layer_or_port  # not at import: rewiring's imports reach this module
-        raise no_layer_or_port(net, port, ports, "graph port")
+        raise WiringError(f"{spec!r}: the net has no graph port {port!r}{did_you_mean(port, ports)}; its graph ports "
+                          f"are {list(ports)}", kind="unknown-port", layer=(), port=port, found=port)
     return port, net.port_types[port] if value is None and port in net.coders else value
