@@ -8,7 +8,7 @@ index ranges are port types, not stripped: an outer port shows and checks them a
 >>> inner = NetChain([LinearLayer(2), SoftmaxLayer()], input=3, output=ClassDecoder(["a", "b"]))
 >>> outer = NetChain({"g": inner})
 >>> outer.coders, outer.layers["g"].coders
-({'Output': ClassDecoder(labels=['a', 'b'])}, {})
+({'Output': ClassDecoder(labels=('a', 'b'))}, {})
 """
 
 from __future__ import annotations
