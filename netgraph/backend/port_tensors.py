@@ -204,4 +204,4 @@ def _encoder_hint(port: str, value: Any, net: Any = None) -> str:
     form = option_form(net, port, encoder) if net is not None else f"NetGraph(..., {port}={encoder})"
     return (f" has no encoder, but it was given {kind}; attach a ClassEncoder (labels), a "
             f"TokensEncoder or CharactersEncoder (text) or an ImageEncoder (image files, PIL images), e.g. "
-            f"{form} (in a nested net only the outermost graph's encoders are used)")
+            f"{form}")
