@@ -29,11 +29,11 @@ from netgraph.train.data_columns import EXAMPLES, Expect, check_columns, columns
 from netgraph.train.data_pairs import dict_pair_problem, pair_columns, pair_problem
 from netgraph.train.data_checks import non_finite_data
 from netgraph.train.datasets import checked_dataset, checked_loader
-from netgraph.train.in_memory import InMemory
+from netgraph.train.in_memory import PASSED_OVER, InMemory
 from netgraph.train.padded_columns import as_sequences, sample_of, unpadded
 
-__all__ = ["Expect", "Columns", "InMemory", "Streamed", "batch_part", "columns_from", "check_columns", "gather", "sample",
-           "finish", "non_finite_data"]
+__all__ = ["Expect", "Columns", "InMemory", "Streamed", "batch_part", "columns_from", "check_columns", "gather",
+           "sample", "finish", "non_finite_data"]
 
 #: The data forms net_train reads in memory (the "expected" of a "data-form" Diagnostic; loaders besides).
 FORMS = "a dict of port -> array, a list of example dicts or a pair (inputs, targets)"
@@ -108,7 +108,8 @@ class Streamed:
     def check(self, batch: Any, index: int | str) -> dict[str, torch.Tensor]:
         """``batch`` checked against ``expect``; ``index``: its number in the round, or words (``batch_part``)."""
         if not isinstance(batch, Mapping):
-            raise data_error(self.what, f"{batch_part(index)} from the data loader is {with_article(type(batch).__name__)}"
+            raise data_error(self.what, f"{batch_part(index)} from the data loader is "
+                            f"{with_article(type(batch).__name__)}"
                             f"; batches must be dicts of port -> tensor (use a Dataset of dicts)",
                             kind="data-form", expected="a dict of port -> tensor", found=type_label(batch))
         numbers = getattr(batch, "examples", None)  # a Dataset's: its examples' indices in it (``NumberedBatch``)
@@ -145,13 +146,14 @@ class Streamed:
         every process draws alike (netgraph's: ``whole_batches``)."""
         return not getattr(self.loader, "whole_batches", False)
 
-    def batches(self, batch_size: int, order: Any = None, rank: int = 0,
-                world: int = 1) -> Iterator[tuple[dict[str, torch.Tensor], int, int, list[int] | None]]:
+    def batches(self, batch_size: int, order: Any = None, rank: int = 0, world: int = 1,
+                passed_over: int = 0) -> Iterator[tuple[dict[str, torch.Tensor], int, int, list[int] | None]]:
         """Each process's batches, as ``InMemory.batches``: a user's loader's own (whose whole batch size the
         processes add up: ``aligned``), or a slice of netgraph's (texts, images, ragged data: ``whole_batches``),
         the same on every process in the order seed ``order`` draws. The examples' indices are known for ragged
         data in memory (``LengthBuckets.indexed``) and a Dataset's items (``NumberedBatch``), else None (a user's
-        loader, a generator: its examples are named within their batch)."""
+        loader, a generator: its examples are named within their batch). The first ``passed_over`` (a resumed run's
+        batches done) are read, so that a loader goes on from the same place, but not checked: ``PASSED_OVER``."""
         self.passes += 1
         rest, self.rest, i = self.rest, None, 0
         indexed = rest is None and isinstance(self.loader, LengthBuckets)
@@ -160,6 +162,9 @@ class Streamed:
         if sliced := world > 1 and not self.own_batches and order is not None:
             source = seeded(source, order)
         for i, item in enumerate(source, 1):
+            if i <= passed_over:
+                yield PASSED_OVER
+                continue
             examples, batch = item if indexed else (getattr(item, "examples", None), item)
             cols = self.check(batch, i)
             n = own = next(iter(cols.values())).shape[0]
@@ -167,7 +172,8 @@ class Streamed:
                 share, own = process_share(n, rank, world)
                 cols = {k: v[share] for k, v in cols.items()}
                 examples = None if examples is None else [examples[j] for j in share.tolist()]
-            yield ({k: v.to(self.device) for k, v in cols.items()} if self.device is not None else cols), own, n, examples
+            moved = {k: v.to(self.device) for k, v in cols.items()} if self.device is not None else cols
+            yield moved, own, n, examples
         if i == 0:
             raise data_error(self.what, f"the data gave no batch when iterated again for the next round (pass "
                             f"{self.passes}): it can be iterated only once (a generator or iterator?); give a "
