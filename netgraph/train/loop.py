@@ -81,7 +81,8 @@ class Trainer(ProgressReports):
         self.logs = SharedLog(plan.log, plan.logged, ctx)
 
     # -- one step ----------------------------------------------------------------------------------------
-    def forward(self, model: torch.nn.Module, batch: dict, n: int, examples: list[int] | None) -> dict[str, torch.Tensor]:
+    def forward(self, model: torch.nn.Module, batch: dict, n: int,
+                examples: list[int] | None) -> dict[str, torch.Tensor]:
         where = lambda: (self.where() if model.training else  # noqa: E731 - (validation: eval mode)
                          f"the validation after round {self.state.rounds + 1}", self.state.batches > 0)
         return forward_batch(model, self.net, self.keys, batch, n, examples, where,
@@ -154,7 +155,8 @@ class Trainer(ProgressReports):
                                                          examples)
         msg, place, example = self.ctx.pick((msg, place, example), score)  # the process that saw the cause
         hint = "a smaller learning_rate, method=('Adam', {'max_gradient_norm': 1.0}) or cleaner data usually helps"
-        raise TrainingError(f"training stopped at {self.where()}: the loss is {value}; {msg}. {hint[0].upper()}{hint[1:]}",
+        raise TrainingError(f"training stopped at {self.where()}: the loss is {value}; {msg}. "
+                            f"{hint[0].upper()}{hint[1:]}",
                             kind="nonfinite-loss", layer=place and tuple(place[0]), port=place and place[1],
                             expected="a finite loss", found=value, detail=msg, hint=hint, example=example)
 
