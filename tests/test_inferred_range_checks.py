@@ -74,7 +74,8 @@ def _batches():
 @pytest.mark.parametrize("outer", [PortType((), INTEGER), Restricted("Integer", (0, 3), shape=())])
 @pytest.mark.parametrize("stream, where", [
     (_batches, r"\(batch 1\): input port 'Input' \(.*\): example 1: index 5"),
-    (_Items, r"\(batch 1; examples by their index in the Dataset\): input port 'Input' \(.*\): example 6: index 5"),
+    (_Items, r"\(a first batch drawn to check the data before training; examples by their index in the Dataset\): "
+             r"input port 'Input' \(.*\): example 6: index 5"),
     (lambda: torch.utils.data.DataLoader(_Items(), batch_size=4), r"\(batch 2\): input port 'Input' \(.*\): example 2: "
                                                                   r"index 5")])
 def test_streamed_data_has_each_batchs_indices_checked_against_the_range(outer, stream, where):

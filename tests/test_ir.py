@@ -10,7 +10,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from netgraph import (DataError, FunctionLayer, LinearLayer, NetGraph, NormalDistribution, OptionError,
+from netgraph import (DataError, FunctionLayer, LinearLayer, NetChain, NetGraph, NormalDistribution, OptionError,
                       RandomArrayLayer, interpret, net_initialize, set_distribution_checks)
 from netgraph.core.ir import GraphIR, Value, build_ir
 from netgraph.core.walk import GraphWalker, map_nodes
@@ -151,6 +151,26 @@ def test_initialize_draws_arrays_in_topological_order_from_the_seed():
         shapes = layer.array_shapes(net.layer_types(path))
         for name in ("Weights", "Biases"):
             torch.testing.assert_close(layer.arrays[name], layer.init_array(name, shapes[name], generator))
+
+
+def test_initialising_and_compiling_a_chain_keep_no_path_table_no_second_path_and_no_layer_dict():
+    net = net_initialize(NetChain([LinearLayer(3) if i % 2 == 0 else "Tanh" for i in range(20)], input=2), seed=0)
+    net.compile()
+    solution = net._inference.solution(net)
+    assert solution.ids._leaf_of is None  # each leaf found among the next few: no dict of every leaf's path
+    assert all(node.path is path for node, path in zip(net.ir.nodes, solution.ids.paths, strict=True))
+    held = [gc.get_referents(node.layer) for node in net.ir.nodes]  # a layer's attributes, or its __dict__ once read
+    assert not any(type(value) is dict for values in held for value in values)  # compiling read no layer's __dict__
+
+
+def test_nodes_whose_ports_hold_the_same_type_objects_share_one_read_only_types_map():
+    ir = NetChain([LinearLayer(3), "Tanh", LinearLayer(3), "Tanh", LinearLayer(5), "Tanh"], input=3).ir
+    maps = [node.types for node in ir.nodes]
+    assert [dict(m) for m in maps] == [{"Input": ir.type_of(node.inputs["Input"]), "Output": ir.type_of(node.output(
+        "Output"))} for node in ir.nodes]
+    assert [str(m["Output"]) for m in maps] == ["(3)", "(3)", "(3)", "(3)", "(5)", "(5)"]
+    assert maps[1] is maps[2] is maps[3] and maps[0] is not maps[1] and maps[4] is not maps[3]  # (3)->(3) alike
+    assert edges_share_types(ir)
 
 
 # -- distribution checks as a compile option --------------------------------------------------------------------------

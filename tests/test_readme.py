@@ -307,19 +307,25 @@ def test_the_errors_section_messages_are_what_netgraph_raises():
 
 def test_the_readme_shell_commands_that_need_no_data_run_as_written(tmp_path, monkeypatch):
     """Each `netgraph` line of a bash block that reads no data file (render, export, run) runs in order, as pasted:
-    the export line once showed its optional flags as `[--opset 17] [--seed 0]`, which a shell passes on as words."""
+    the export line once showed its optional flags as `[--opset 17] [--seed 0]`, which a shell passes on as words.
+    A YAML block the README asks to save (the tour's "save it as `meanstd.yaml`") is saved first, as a user would."""
     import shlex
 
     from netgraph.cli import main
 
     (tmp_path / "specs").symlink_to(ROOT / "specs")
     monkeypatch.chdir(tmp_path)
+    saved = re.findall(r"save it as\s+`([\w.-]+\.yaml)`:\n\n```yaml\n(.*?)```", _text(), re.S)
+    assert [name for name, _ in saved] == ["meanstd.yaml"]
+    for name, text in saved:
+        (tmp_path / name).write_text(text, encoding="utf-8")
     lines = [line.split("  #")[0] for block in _blocks("bash") for line in block.splitlines()]
     commands = [shlex.split(line)[1:] for line in lines if line.startswith("netgraph ") and "--data" not in line]
     assert len(commands) >= 5
     for argv in commands:
         assert main(argv) == 0, argv
-    assert {"net.svg", "net.png", "cnn.onnx", "cnn.svg", "cnn17.onnx"} <= {path.name for path in tmp_path.iterdir()}
+    made = {"net.svg", "net.png", "cnn.onnx", "cnn.svg", "cnn17.onnx", "meanstd.svg", "meanstd.png"}
+    assert made <= {path.name for path in tmp_path.iterdir()}
 
 
 def test_every_yaml_fragment_in_the_readme_loads_in_a_spec():

@@ -168,7 +168,11 @@ def _solved_types(planning: _Planning, path: tuple, layer: Layer) -> dict[str, P
     """``layer``'s port types as the IR node would hold them (inferring the net once, when first asked)."""
     if planning.solved is None:
         planning.solved = planning.net._inference.solution(planning.net)
-    return {port: planning.solved.type_of((path, port)) for port in (*layer.input_ports, *layer.output_ports)}
+    solved = planning.solved
+    if (roots := solved.ids.leaf_ports(path)) is None:  # (a leaf's ports are its own: in its port dict)
+        return {port: solved.type_of((path, port)) for port in (*layer.input_ports, *layer.output_ports)}
+    types = solved.class_types  # the leaves asked in order: no table of every leaf's path made (nor kept)
+    return {port: types[roots[port]] for port in (*layer.input_ports, *layer.output_ports)}
 
 
 def _array_shapes(planning: _Planning, path: tuple, layer: Layer, types: Mapping[str, PortType], known: bool) -> Any:

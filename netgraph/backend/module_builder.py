@@ -16,6 +16,7 @@ from netgraph.core.types import Conflict
 from netgraph.core.walk import GraphWalker
 from netgraph.layers._modules import LayerModule
 from netgraph.layers.random_module import RandomModule
+from netgraph.layers.torch_layer import _ModuleWrapper
 
 __all__ = ["ModuleBuilder"]
 
@@ -43,8 +44,9 @@ class ModuleBuilder(GraphWalker):
         path, layer = node.path, node.layer
         operator, ours = self._kinds.get(type(layer)) or self._kind(type(layer))
         parent = self.root if len(path) == 1 else self._parent(path)
-        if "_module" in layer.__dict__:  # a TorchLayer (or register_module layer): its own module object
-            self._refuse_shared_module(path, layer, layer.__dict__["_module"])
+        if isinstance(layer, _ModuleWrapper) and "_module" in layer.__dict__:  # a TorchLayer (or register_module
+            self._refuse_shared_module(path, layer, layer.__dict__["_module"])  # layer): its own module object
+        # (only a wrapper's __dict__ read: reading one makes a layer's attributes a dict, 60 B kept a layer)
         try:
             if operator:  # its inner nets compile with this module's checks, labelled below
                 with inner_build(self.checks, (self._wrapped, (self, node))):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from operator import is_
 from types import MappingProxyType
 from typing import Any
 
@@ -171,7 +172,7 @@ def build_ir(leaves: Iterable[tuple[tuple, Layer]], solution: Solution, inputs: 
         nodes = None
     if nodes is None:  # a producer came later, or two outputs share a class: every output first, a later one winning
         for path, layer in leaves:
-            roots = ids.leaf_ports(path)
+            path, roots = ids.leaf(path)
             for port in layer.output_ports:
                 by_root[roots[port]] = Value(path, port)
         nodes = _nodes(leaves, solution, by_root, register=False)
@@ -182,22 +183,24 @@ def build_ir(leaves: Iterable[tuple[tuple, Layer]], solution: Solution, inputs: 
 def _nodes(leaves: list[tuple[tuple, Layer]], solution: Solution, by_root: dict[int, Value],
            register: bool) -> list[Node] | None:
     """The nodes, their inputs' producers read from ``by_root``; ``register``: each output is added to ``by_root`` as
-    its node is made (None when two outputs share a class)."""
-    leaf_ports, class_types = solution.ids.leaf_ports, solution.class_types
-    nodes, known = [], len(by_root)
+    its node is made (None when two outputs share a class). A node whose ports hold the type objects of the last node
+    with its ports shares its read-only ``types`` map (a chain of one width holds two: not a dict and its keys a node)."""
+    leaf, type_of = solution.ids.leaf, solution.class_types.__getitem__
+    nodes, known, held = [], len(by_root), {}  # held: by input ports, the last (outputs, types, read-only map)
     for path, layer in leaves:  # loops, not comprehensions: a 100k-layer graph makes 100k nodes
-        ins, outs, feeds, port_types = tuple(layer.input_ports), tuple(layer.output_ports), {}, {}
-        roots = leaf_ports(path)  # the leaf's {port: class root}, as solving left it
+        ins, outs, feeds = tuple(layer.input_ports), tuple(layer.output_ports), {}
+        path, roots = leaf(path)  # the path as the problem holds it (one tuple), the leaf's {port: class root}
         for port in ins:
-            root = roots[port]
-            feeds[port], port_types[port] = by_root[root], class_types[root]
-        for port in outs:
-            root = roots[port]
-            port_types[port] = class_types[root]
-            if register:
-                by_root[root] = Value(path, port)
+            feeds[port] = by_root[roots[port]]
+        if register:
+            for port in outs:
+                by_root[roots[port]] = Value(path, port)
         known += len(outs)
-        nodes.append(Node(path, layer, ins, outs, MappingProxyType(feeds), MappingProxyType(port_types)))
+        found = tuple(map(type_of, roots.values()))  # (roots: the ports, inputs then outputs, each once)
+        last = held.get(ins)
+        if last is None or last[0] is not outs or not all(map(is_, last[1], found)):  # not the same type objects
+            last = held[ins] = (outs, found, MappingProxyType(dict(zip(roots, found))))
+        nodes.append(Node(path, layer, ins, outs, MappingProxyType(feeds), last[2]))
     return nodes if not register or len(by_root) == known else None
 
 

@@ -8,6 +8,8 @@ from collections.abc import Hashable, Iterator, Mapping
 
 __all__ = ["PortIds"]
 
+_SKIPPED = 4  # how many leaves after the one found last ``leaf_ports`` looks at before the table of paths
+
 
 class PortIds(Mapping):
     """``ids[(layer path, port)]``: the key's number (``len(ids)``: how many are numbered; iterated in number order).
@@ -36,15 +38,32 @@ class PortIds(Mapping):
 
     def leaf_ports(self, path: tuple) -> dict | None:
         """The port dict of the leaf at ``path`` (its ports' class roots once solved); None for no leaf there. Asked
-        for the leaves in the order added (as ``build_ir`` does for a net whose layers run as given), each is found
-        without the table of paths."""
-        i = self._next
-        if i < len(self.paths) and self.paths[i] == path:
-            self._next = i + 1
-            return self.ports[i]
+        for the leaves in the order added (as ``build_ir`` does for a net whose layers run as given, or skipping a
+        few, as ``net_initialize`` asks for the layers with arrays), each is found without the table of paths."""
+        i = self._position(path)
+        return None if i is None else self.ports[i]
+
+    def leaf(self, path: tuple) -> tuple[tuple, dict] | None:
+        """The leaf at ``path`` as ``(path, port dict)``, the path the tuple this holds (``build_ir``'s nodes hold
+        it too: no second tuple a node); None for no leaf there."""
+        i = self._position(path)
+        return None if i is None else (self.paths[i], self.ports[i])
+
+    def _position(self, path: tuple) -> int | None:
+        """The leaf's position: looked for among the next few after the one found last, then the first few (a walk
+        over the leaves begun again), then in the table."""
+        paths, after = self.paths, self._next
+        for i in range(after, min(after + _SKIPPED, len(paths))):  # (two loops: no chain object a call)
+            if paths[i] == path:
+                self._next = i + 1
+                return i
+        for i in range(min(_SKIPPED, after, len(paths))):
+            if paths[i] == path:
+                self._next = i + 1
+                return i
         i = self._leaf_index(path)
         self._next = 0 if i is None else i + 1
-        return None if i is None else self.ports[i]
+        return i
 
     def _leaf_index(self, path: tuple) -> int | None:
         if self._leaf_of is None or len(self._leaf_of) != len(self.paths):  # (paths are unique)

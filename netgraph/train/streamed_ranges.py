@@ -22,7 +22,7 @@ import torch
 from netgraph.core.coders import Restricted
 from netgraph.core.port_coders import checked_coders
 from netgraph.data.encoding import range_refusal
-from netgraph.train.data import Streamed
+from netgraph.train.data import Streamed, batch_part
 from netgraph.train.data_sets import data_error, part_of
 
 __all__ = ["check_streamed_ranges", "check_batch_ranges"]
@@ -36,7 +36,7 @@ def check_streamed_ranges(net: Any, data: Any, what: Any) -> None:
         data.batch_checks.append(functools.partial(check_batch_ranges, net, what))
 
 
-def check_batch_ranges(net: Any, what: Any, cols: dict[str, Any], index: int,
+def check_batch_ranges(net: Any, what: Any, cols: dict[str, Any], index: int | str,
                        numbers: list[int] | None = None) -> None:
     """The DataError in-memory data gets for the first index outside its port's range in batch ``index`` (its
     examples ``numbers`` of a Dataset, where known; else by their row in the batch)."""
@@ -46,8 +46,8 @@ def check_batch_ranges(net: Any, what: Any, cols: dict[str, Any], index: int,
             continue
         rows = list(values) if isinstance(values, torch.Tensor) and values.dim() else values
         if refusal := range_refusal(coder, port, rows, numbers=numbers):
-            where = part_of(what, f"batch {index}" if numbers is None else
-                            f"batch {index}; examples by their index in the Dataset")
+            where = part_of(what, batch_part(index) if numbers is None else
+                            f"{batch_part(index)}; examples by their index in the Dataset")
             raise data_error(where, refusal[0], **refusal[1])
 
 
