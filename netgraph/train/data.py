@@ -67,7 +67,8 @@ class Streamed:
         self.loader, self.what = loader, what
         self.expect: Mapping[str, Expect] = {}
         self.allow_extra, self.device, self.passes = True, None, 0
-        self.batch_checks: list[Callable[[dict[str, torch.Tensor], int | str], None]] = []  # more checks of every batch
+        # more checks of every batch: (columns, batch index or its words, the examples' indices in a Dataset)
+        self.batch_checks: list[Callable[[dict[str, torch.Tensor], int | str, Any], None]] = []
         dataset = getattr(loader, "dataset", None)
         self.size = len(dataset) if dataset is not None and hasattr(dataset, "__len__") else None
         with generator_kept():  # a shuffling loader's draws: torch's generator (another run's, loaded) left as found
@@ -117,8 +118,8 @@ class Streamed:
                         f"{batch_part(index)}; examples by their index in the Dataset")
         cols = check_columns(columns_from(unpadded(batch, self.expect, where), self.what), self.expect,
                              self.allow_extra, where, getattr(self.loader, "listed", False), numbers)
-        for check in self.batch_checks:  # the input lengths (``check_data_lengths``), before the batch's step
-            check(as_sequences(cols, self.expect), index)
+        for check in self.batch_checks:  # input lengths and ranges (``check_data_lengths``, ``check_streamed_ranges``)
+            check(as_sequences(cols, self.expect), index, numbers)  # before the batch's step
         return cols
 
     def batches_per_round(self, batch_size: int) -> int | None:

@@ -36,7 +36,7 @@ def check_data_lengths(net: Any, data: Any, what: Any) -> None:
     _check(net, cols, numbers, what)
 
 
-def _check_batch(net: Any, what: Any, cols: dict[str, Any], index: int | str) -> None:
+def _check_batch(net: Any, what: Any, cols: dict[str, Any], index: int | str, numbers: list[int] | None = None) -> None:
     _check(net, cols, None, part_of(what, batch_part(index)))
 
 

@@ -27,6 +27,7 @@ from netgraph.train.padded_data import lengths_keys
 from netgraph.train.loss import surrogate_term
 from netgraph.train.walk import nonfinite_cause, reaching_layers
 from netgraph.train.passes import forward_batch, measuring_pass
+from netgraph.train.validation_nonfinite import warn_nonfinite_validation
 from netgraph.train.metric_history import append_values, measured_labels
 from netgraph.train.options import clipped_step
 from netgraph.train.stopping import Stopping, ended_before, time_used_up
@@ -362,7 +363,8 @@ class Trainer(ProgressReports):
                 order = None if isinstance(self.validation, InMemory) else mix_seed(self.plan.seed, r, 0)
                 batches = self.validation.batches(self.plan.batch_size, order, self.ctx.rank, self.ctx.world)
                 total, count = measuring_pass(batches, functools.partial(self.forward, self.module), self.loss,
-                                              self.plan.meter, "validation")
+                                              self.plan.meter, "validation", nonfinite := [])
+                warn_nonfinite_validation(self, nonfinite)  # training goes on: it changes no weight
         finally:
             self.module.train()
         metrics = self.plan.meter.compute("validation") if self.plan.meter is not None else {}
