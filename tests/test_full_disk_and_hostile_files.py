@@ -1,0 +1,55 @@
+"""Files written on a full disk and hostile files read: one clear error naming the file, nothing half-written left."""
+
+from __future__ import annotations
+
+import errno
+import io
+
+import pytest
+import torch
+
+from netgraph import TrainingError
+from netgraph.core import files
+from netgraph.train.checkpoint import read_checkpoint, save_checkpoint
+
+
+class _FullAfter(io.FileIO):
+    """A file on a disk that fills up after ``room`` bytes: later writes raise ENOSPC, as the system's do."""
+    room = 200
+
+    def write(self, data):  # noqa: D102
+        if self.tell() + len(memoryview(data).cast("B")) > self.room:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return super().write(data)
+
+
+def _disk_full_after(monkeypatch, room: int) -> None:
+    _FullAfter.room = room
+    monkeypatch.setattr(files.os, "fdopen", lambda fd, mode: _FullAfter(fd, "wb"))
+
+
+def test_a_checkpoint_on_a_full_disk_is_a_training_error_naming_it_and_the_earlier_one_stays(tmp_path, monkeypatch):
+    # torch.save turned the write's OSError into "RuntimeError: [enforce fail at inline_container.cc] unexpected pos"
+    first = save_checkpoint(tmp_path, {"model": {"w": torch.ones(3)}}, round=1)
+    _disk_full_after(monkeypatch, 300)
+    with pytest.raises(TrainingError) as caught:
+        save_checkpoint(tmp_path, {"model": {"w": torch.zeros(1000)}}, round=2)
+    assert f"cannot write checkpoint {str(tmp_path / 'round-000002.pt')!r}: No space left on device" in str(caught.value)
+    assert caught.value.diagnostics[0].kind == "unwritable-file"
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["round-000001.pt"]
+    assert read_checkpoint(first)["model"]["w"].tolist() == [1.0, 1.0, 1.0]
+
+
+def test_an_interrupt_while_a_checkpoint_is_written_stays_an_interrupt(tmp_path, monkeypatch):
+    def interrupted(self, data):  # Ctrl-C after the first bytes: torch's writer made it a RuntimeError
+        if self.tell() > 100:
+            raise KeyboardInterrupt
+        return io.FileIO.write(self, data)
+
+    monkeypatch.setattr(files.os, "fdopen", lambda fd, mode: _FullAfter(fd, "wb"))
+    monkeypatch.setattr(_FullAfter, "write", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        save_checkpoint(tmp_path, {"model": {"w": torch.zeros(1000)}}, round=1)
+    monkeypatch.undo()
+    assert list(tmp_path.iterdir()) == []
