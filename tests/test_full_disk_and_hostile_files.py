@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import errno
 import io
+import zipfile
 
+import numpy as np
 import pytest
 import torch
 
-from netgraph import TrainingError
+from netgraph import DataError, TrainingError
 from netgraph.core import files
 from netgraph.train.checkpoint import read_checkpoint, save_checkpoint
+from netgraph.train.data_files import load_data
 
 
 class _FullAfter(io.FileIO):
@@ -53,3 +56,28 @@ def test_an_interrupt_while_a_checkpoint_is_written_stays_an_interrupt(tmp_path,
         save_checkpoint(tmp_path, {"model": {"w": torch.zeros(1000)}}, round=1)
     monkeypatch.undo()
     assert list(tmp_path.iterdir()) == []
+
+
+def _npz_claiming(path, shape) -> None:
+    """A .npz whose one array's header claims ``shape`` (float64) while 16 bytes of data follow it."""
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": shape})
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("x.npy", header.getvalue() + b"\0" * 16)
+
+
+@pytest.mark.parametrize("shape", [(10**15,), (10**9, 10**9), (3,)])
+def test_a_npz_whose_header_claims_more_data_than_it_holds_is_refused_before_allocating(tmp_path, shape):
+    # np.load allocated the claimed array first: a 100-byte file was a MemoryError ("Unable to allocate 7.11 PiB")
+    _npz_claiming(tmp_path / "forged.npz", shape)
+    with pytest.raises(DataError) as caught:
+        load_data(tmp_path / "forged.npz")
+    claimed = int(np.prod(shape, dtype=object)) * 8
+    assert f"key 'x' claims shape {shape} of float64 ({claimed} bytes), but the archive holds 16 bytes" in \
+        str(caught.value)
+    assert caught.value.diagnostics[0].kind == "unreadable-file"
+
+
+def test_a_npz_holding_exactly_its_claimed_data_reads(tmp_path):
+    _npz_claiming(tmp_path / "two.npz", (2,))
+    assert load_data(tmp_path / "two.npz")["x"].tolist() == [0.0, 0.0]
