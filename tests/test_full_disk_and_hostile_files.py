@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import errno
 import io
 import zipfile
@@ -10,8 +11,9 @@ import numpy as np
 import pytest
 import torch
 
-from netgraph import DataError, TrainingError
+from netgraph import DataError, NetGraphError, TrainingError
 from netgraph.core import files
+from netgraph.cli.check import schema
 from netgraph.train.checkpoint import read_checkpoint, save_checkpoint
 from netgraph.train.data_files import load_data
 
@@ -81,3 +83,14 @@ def test_a_npz_whose_header_claims_more_data_than_it_holds_is_refused_before_all
 def test_a_npz_holding_exactly_its_claimed_data_reads(tmp_path):
     _npz_claiming(tmp_path / "two.npz", (2,))
     assert load_data(tmp_path / "two.npz")["x"].tolist() == [0.0, 0.0]
+
+
+def test_the_schema_on_a_full_disk_is_an_unwritable_file_error_and_leaves_no_temporary(tmp_path, monkeypatch):
+    # the error had no kind ("error"), unlike every other file netgraph writes
+    out = tmp_path / "schema.json"
+    _disk_full_after(monkeypatch, 10)
+    with pytest.raises(NetGraphError) as caught:
+        schema(argparse.Namespace(output=str(out)))
+    assert str(caught.value) == f"cannot write the schema to {str(out)!r}: No space left on device"
+    assert (caught.value.kind, caught.value.found) == ("unwritable-file", str(out))
+    assert list(tmp_path.iterdir()) == []
