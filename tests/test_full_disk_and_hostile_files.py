@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 import torch
 
-from netgraph import DataError, NetGraphError, TrainingError
+from netgraph import (DataError, LinearLayer, NetChain, NetGraphError, TrainingError, export_onnx,
+                      net_initialize)
 from netgraph.core import files
 from netgraph.cli.check import schema
 from netgraph.train.checkpoint import read_checkpoint, save_checkpoint
@@ -94,3 +95,13 @@ def test_the_schema_on_a_full_disk_is_an_unwritable_file_error_and_leaves_no_tem
     assert str(caught.value) == f"cannot write the schema to {str(out)!r}: No space left on device"
     assert (caught.value.kind, caught.value.found) == ("unwritable-file", str(out))
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["m.onnx", "x" * 250 + ".onnx"])
+def test_an_onnx_export_removes_the_temporaries_that_killed_exports_left(tmp_path, name):
+    # save, render and checkpoints cleaned them up; export_onnx left them in the user's folder for good
+    stale = tmp_path / f"{files.temporary_stem(name)}.0123456789ab.tmp"
+    stale.write_bytes(b"half a model")
+    (tmp_path / ".other.onnx.0123456789ab.tmp").write_bytes(b"another file's")
+    export_onnx(net_initialize(NetChain([LinearLayer(2)], input=3), seed=0), tmp_path / name)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([".other.onnx.0123456789ab.tmp", name])
