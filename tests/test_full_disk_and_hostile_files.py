@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from netgraph import (DataError, LinearLayer, NetChain, NetGraphError, TrainingError, export_onnx,
-                      net_initialize)
+                      net_initialize, net_train)
 from netgraph.core import files
 from netgraph.cli.check import schema
 from netgraph.train.checkpoint import read_checkpoint, save_checkpoint
@@ -105,3 +105,12 @@ def test_an_onnx_export_removes_the_temporaries_that_killed_exports_left(tmp_pat
     (tmp_path / ".other.onnx.0123456789ab.tmp").write_bytes(b"another file's")
     export_onnx(net_initialize(NetChain([LinearLayer(2)], input=3), seed=0), tmp_path / name)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([".other.onnx.0123456789ab.tmp", name])
+
+
+def test_a_loss_plot_removes_the_temporaries_that_killed_plots_left(tmp_path):
+    results = net_train(NetChain([LinearLayer(2)], input=3), {"Input": torch.ones(4, 3), "Target": torch.zeros(4, 2)},
+                        max_training_rounds=1, random_seed=0, progress=False, all=True)
+    (tmp_path / f"{files.temporary_stem('loss.svg')}.0123456789ab.tmp").write_bytes(b"<svg")
+    (tmp_path / ".other.svg.0123456789ab.tmp").write_bytes(b"another file's")
+    results.plot_losses(tmp_path / "loss.svg")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.svg.0123456789ab.tmp", "loss.svg"]
