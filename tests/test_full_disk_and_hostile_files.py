@@ -6,6 +6,7 @@ import argparse
 import errno
 import io
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ import torch
 from netgraph import (DataError, LinearLayer, NetChain, NetGraphError, TrainingError, export_onnx,
                       net_initialize, net_train)
 from netgraph.core import files
+from netgraph.render.api import render
 from netgraph.cli.check import schema
 from netgraph.train.checkpoint import read_checkpoint, save_checkpoint
 from netgraph.train.data_files import load_data
@@ -114,3 +116,30 @@ def test_a_loss_plot_removes_the_temporaries_that_killed_plots_left(tmp_path):
     (tmp_path / ".other.svg.0123456789ab.tmp").write_bytes(b"another file's")
     results.plot_losses(tmp_path / "loss.svg")
     assert sorted(p.name for p in tmp_path.iterdir()) == [".other.svg.0123456789ab.tmp", "loss.svg"]
+
+
+def _tiny_net():
+    return net_initialize(NetChain([LinearLayer(2)], input=3), seed=0)
+
+
+@pytest.mark.parametrize("write, what", [
+    (lambda path: render(_tiny_net(), path), "the diagram"),
+    (lambda path: export_onnx(_tiny_net(), path), "the ONNX model")])
+def test_writing_through_a_link_to_nothing_is_refused_and_creates_no_file_elsewhere(tmp_path, write, what):
+    # as save already refused: a link to a file not there made render and export_onnx create it wherever it pointed
+    (tmp_path / "other").mkdir(), (tmp_path / "a").mkdir()
+    link = tmp_path / "a" / "out.svg"
+    link.symlink_to(Path("..") / "other" / "planted.svg")
+    with pytest.raises(NetGraphError) as caught:
+        write(link)
+    assert str(caught.value).startswith(f"cannot write {what} to {str(link)!r}: it is a link to "
+                                        f"{str(Path('..') / 'other' / 'planted.svg')!r}, which does not exist")
+    assert caught.value.kind == "unwritable-file"
+    assert list((tmp_path / "other").iterdir()) == [] and [p.name for p in (tmp_path / "a").iterdir()] == ["out.svg"]
+
+
+def test_a_link_to_an_existing_file_is_still_written_through(tmp_path):
+    (tmp_path / "real.svg").write_bytes(b"old")
+    (tmp_path / "link.svg").symlink_to("real.svg")
+    files.atomic_write(tmp_path / "link.svg", b"new")
+    assert (tmp_path / "link.svg").is_symlink() and (tmp_path / "real.svg").read_bytes() == b"new"

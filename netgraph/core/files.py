@@ -100,7 +100,8 @@ def atomic_write(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
     ``path`` with ``os.replace``; on any failure the temporary file is removed and ``path`` is left
     as it was. A new file gets the usual permissions (0666 less the umask), not a temp file's 0600; a
     replaced one keeps its mode (a private 0600 model stays private), and a read-only one is refused
-    (PermissionError). A symbolic link is written through: its target is replaced, the link stays.
+    (PermissionError). A symbolic link is written through: its target is replaced, the link stays; a link to
+    nothing is refused (FileNotFoundError): writing through it would create a file elsewhere.
     Only a regular file is ever replaced (see ``check_replaceable``).
 
     >>> import tempfile; folder = tempfile.mkdtemp()
@@ -110,7 +111,7 @@ def atomic_write(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
     path = Path(path)
     check_replaceable(path)
     if path.is_symlink():
-        path = Path(os.path.realpath(path))  # write through the link: os.replace would put a file in its place
+        path = _link_target(path)
     mode = _kept_mode(path)
     tmp = path.with_name(f"{temporary_stem(path.name)}.{secrets.token_hex(6)}.tmp")
     try:
@@ -134,6 +135,16 @@ def atomic_write(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
         raise
     _sync_folder(path.parent)
     return path
+
+
+def _link_target(link: Path) -> Path:
+    """The file the link ``link`` leads to, written through (os.replace would put a file in the link's place);
+    FileNotFoundError, naming the link, when that file does not exist (it would be created wherever it points)."""
+    target = Path(os.path.realpath(link))
+    if not os.path.lexists(target):
+        raise FileNotFoundError(errno.ENOENT, f"it is a link to {os.readlink(link)!r}, which does not exist; writing "
+                                f"through it would create that file (remove the link to write here)", str(link))
+    return target
 
 
 def _sync_folder(folder: Path) -> None:
