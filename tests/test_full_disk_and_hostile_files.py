@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import errno
 import io
+import os
 import zipfile
 from pathlib import Path
 
@@ -143,3 +144,31 @@ def test_a_link_to_an_existing_file_is_still_written_through(tmp_path):
     (tmp_path / "link.svg").symlink_to("real.svg")
     files.atomic_write(tmp_path / "link.svg", b"new")
     assert (tmp_path / "link.svg").is_symlink() and (tmp_path / "real.svg").read_bytes() == b"new"
+
+
+def test_a_file_is_replaced_on_a_file_system_without_unix_modes(tmp_path, monkeypatch):
+    # vfat or a CIFS mount refuses chmod (EPERM): replacing any file there failed, its descriptor left open
+    (tmp_path / "m.svg").write_bytes(b"old")
+    opened = len(os.listdir("/proc/self/fd"))
+
+    def refused(fd, mode):
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(files.os, "chmod", refused)
+    files.atomic_write(tmp_path / "m.svg", b"new")
+    assert (tmp_path / "m.svg").read_bytes() == b"new" and len(os.listdir("/proc/self/fd")) == opened
+    assert [p.name for p in tmp_path.iterdir()] == ["m.svg"]
+
+
+def test_another_chmod_failure_leaves_the_old_file_no_temporary_and_no_open_descriptor(tmp_path, monkeypatch):
+    (tmp_path / "m.svg").write_bytes(b"old")
+    opened = len(os.listdir("/proc/self/fd"))
+
+    def failed(fd, mode):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(files.os, "chmod", failed)
+    with pytest.raises(OSError, match="Input/output error"):
+        files.atomic_write(tmp_path / "m.svg", b"new")
+    assert (tmp_path / "m.svg").read_bytes() == b"old" and len(os.listdir("/proc/self/fd")) == opened
+    assert [p.name for p in tmp_path.iterdir()] == ["m.svg"]
