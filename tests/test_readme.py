@@ -309,7 +309,8 @@ def test_the_readme_shell_commands_run_or_parse_as_written(tmp_path, monkeypatch
     """Each `netgraph` line of a bash block runs in order, as pasted (render, export), and writes what it says; one
     reading a data file (`--data`: train) is parsed by the command line's parser, so a renamed flag fails here; a PNG
     line runs where an engine writing PNG is installed (dot, graphviz-pure). The export line once showed its optional
-    flags as `[--opset 17] [--seed 0]`, which a shell passes on as words."""
+    flags as `[--opset 17] [--seed 0]`, which a shell passes on as words. A YAML block the README asks
+    to save (the tour's "save it as `meanstd.yaml`") is saved first, as a user would."""
     import shlex
     from xml.etree import ElementTree
 
@@ -322,6 +323,10 @@ def test_the_readme_shell_commands_run_or_parse_as_written(tmp_path, monkeypatch
 
     (tmp_path / "specs").symlink_to(ROOT / "specs")
     monkeypatch.chdir(tmp_path)
+    saved = re.findall(r"save it as\s+`([\w.-]+\.yaml)`:\n\n```yaml\n(.*?)```", _text(), re.S)
+    assert [name for name, _ in saved] == ["meanstd.yaml"]
+    for name, text in saved:
+        (tmp_path / name).write_text(text, encoding="utf-8")
     lines = [line.split("  #")[0] for block in _blocks("bash") for line in block.splitlines()]
     commands = [shlex.split(line)[1:] for line in lines if line.startswith("netgraph ")]
     writes_png = any("png" in FORMATS[backend] for backend in available_backends())
@@ -340,6 +345,9 @@ def test_the_readme_shell_commands_run_or_parse_as_written(tmp_path, monkeypatch
     exported, again = onnx.load("cnn.onnx"), onnx.load("cnn17.onnx")
     assert [o.version for o in exported.opset_import if o.domain == ""] == [17]
     assert (again.graph.name, again.doc_string) == (exported.graph.name, exported.doc_string) != ("", "")
+    made = {"net.svg", "cnn.onnx", "cnn.svg", "cnn17.onnx", "meanstd.svg"}
+    made |= {"net.png", "meanstd.png"} if writes_png else set()
+    assert made <= {path.name for path in tmp_path.iterdir()}
 
 
 def test_every_yaml_fragment_in_the_readme_loads_in_a_spec():

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from netgraph.core.errors import MAX_LISTED, Diagnostic, NetGraphError, OptionError, SpecError
-from netgraph.core.files import atomic_write, refuse_folder_name, writable_file
+from netgraph.core.files import atomic_write, refuse_folder_name, unwritable, writable_file
 from netgraph.core.summary import one_line, summary_table
 from netgraph.core.unused_layers import unused_layer_notes, unwired_layer_notes
 from netgraph.cli.loading import load_net as load
@@ -170,7 +170,7 @@ def schema(args: argparse.Namespace) -> int:
         try:
             atomic_write(out, text.encode("utf-8"))
         except OSError as exc:
-            raise NetGraphError(f"cannot write the schema to {args.output!r}: {exc.strerror or exc}") from None
+            raise unwritable("the schema", out, exc.strerror or str(exc)) from None
         print(f"schema written to {args.output}")
     else:
         print(text, end="")
