@@ -17,6 +17,7 @@ from netgraph.core.summary import one_line, summary_table
 from netgraph.core.unused_layers import unused_layer_notes, unwired_layer_notes
 from netgraph.cli.loading import load_net as load
 from netgraph.spec.schema import spec_schema
+from netgraph.spec.text import SPEC_SUFFIXES
 
 __all__ = ["check", "summary", "schema", "problem_json", "spec_files", "SPEC_SUFFIXES"]
 
@@ -44,10 +45,6 @@ def check(args: argparse.Namespace) -> int:
     if as_json:
         print(json.dumps(problems, indent=1, allow_nan=False))
     return status
-
-
-#: the suffixes of the files ``check`` reads from a folder it is given
-SPEC_SUFFIXES = (".yaml", ".yml")
 
 
 def spec_files(paths: list[str]) -> list[str]:

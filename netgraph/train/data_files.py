@@ -20,7 +20,10 @@ from netgraph.core.tensors import native_array
 from netgraph.data.sources import read_folder, read_table
 from netgraph.train.data_lengths import keyed
 
-__all__ = ["load_data"]
+__all__ = ["DATA_SUFFIXES", "load_data"]
+
+#: the data files ``load_data`` reads (besides folders of images)
+DATA_SUFFIXES = (".npz", ".safetensors", ".csv", ".jsonl")
 
 
 def load_data(path: str | os.PathLike, *, command_line: bool = False) -> Any:
@@ -36,14 +39,14 @@ def load_data(path: str | os.PathLike, *, command_line: bool = False) -> Any:
     suffix = path.suffix.lower()
     if path.is_dir():
         return read_folder(path, command_line=command_line)
-    if suffix in (".csv", ".jsonl"):
+    if suffix in (".csv", ".jsonl") and path.is_file():
         return read_table(path, command_line=command_line)
     if not path.is_file():
         if path.exists():  # a device or a pipe: never read (/dev/zero would not end)
             raise DataError(f"data {str(path)!r} is not a regular file (a device or pipe); give a data file or an "
                             f"image folder", kind="unreadable-file", found=str(path),
                             detail="not a regular file (a device or pipe)")
-        meant = did_you_mean_file(path, (".npz", ".safetensors", ".csv", ".jsonl"))
+        meant = did_you_mean_file(path, DATA_SUFFIXES)
         raise DataError(f"no data file or image folder {str(path)!r}{meant}", kind="missing-file", found=str(path))
     if suffix in (".npz", ".safetensors"):
         try:
@@ -55,7 +58,7 @@ def load_data(path: str | os.PathLike, *, command_line: bool = False) -> Any:
                             detail=why) from None
         return keyed(arrays, f"data file {str(path)!r}")
     raise DataError(f"data files are .npz, .safetensors, .csv or .jsonl (or a folder of images), found {path.name!r}",
-                    kind="file-type", expected=(".npz", ".safetensors", ".csv", ".jsonl"), found=path.name)
+                    kind="file-type", expected=DATA_SUFFIXES, found=path.name)
 
 
 def _read_arrays(path: Path, suffix: str) -> dict:
