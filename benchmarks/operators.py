@@ -1,5 +1,5 @@
 """Operators vs handwritten torch: NetMapOperator against the reshape-based module, NetFoldOperator against a
-handwritten loop (forward + backward, length 64 by default).
+handwritten loop, SummationLayer over a sequence against ``x.sum`` (forward + backward, length 64 by default).
 
 Both twins compute the same function with the same arrays (checked before timing); each round runs them in a
 freshly shuffled order; a ratio is the median of per-round ratios (see _common.compare).
@@ -18,7 +18,7 @@ from torch import nn
 
 from _common import allocator, allocator_option, backward_step as step, compare, machine, print_table
 from netgraph import (CatenateLayer, ElementwiseLayer, LinearLayer, NetFoldOperator, NetGraph, NetMapOperator,
-                      NetPort, net_initialize)
+                      NetPort, SummationLayer, net_initialize)
 
 
 def map_net(features: int, hidden: int) -> NetGraph:
@@ -68,6 +68,17 @@ class HandFold(nn.Module):
         return torch.stack(states, 1)
 
 
+def sum_net(features: int) -> NetGraph:
+    return NetGraph({"sum": SummationLayer()}, [], Input=("n", features))
+
+
+class HandSum(nn.Module):
+    """The handwritten twin: the sum over every dim but the batch's."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.sum(tuple(range(1, x.dim())))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--small", action="store_true")
@@ -84,10 +95,11 @@ def main() -> None:
     cases = {"NetMapOperator": (map_net(features, hidden), lambda net: HandMap(net),
                                 f"MLP {features}-{hidden}-{features} per element"),
              "NetFoldOperator": (fold_net(features // 2 or 1, size), lambda net: HandFold(net, size),
-                                 f"cell {features // 2 or 1}+{size} -> {size}")}
+                                 f"cell {features // 2 or 1}+{size} -> {size}"),
+             "SummationLayer": (sum_net(features), lambda net: HandSum(), f"sum of n x {features}")}
     for name, (net, hand_of, size_text) in cases.items():
         ours, hand = net.compile(), hand_of(net)
-        x = torch.randn(batch, length, net.input_shapes["Input"][-1])
+        x = torch.randn(batch, length, net.input_shapes["Input"][-1], requires_grad=name == "SummationLayer")
         out = ours(x)
         torch.testing.assert_close(out if not isinstance(out, dict) else out["Output"], hand(x))
         result = compare({"netgraph": step(ours, x), "handwritten": step(hand, x)}, rounds=rounds)

@@ -36,7 +36,7 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
     ("render_labels.py", ["--only", "crossing_into_one_layer", "fan3", "--rankdirs", "TB"],
      ["total TB: 0 crossed, 0 over their own edge, 0 meeting"]),
     ("random_layers.py", ["--small"], ["Normal 64x16", "plain REINFORCE", "Bernoulli 16x16", "NegativeBinomial 16x16"]),
-    ("operators.py", ["--small"], ["NetMapOperator", "NetFoldOperator", "ratio (CPU)"]),
+    ("operators.py", ["--small"], ["NetMapOperator", "NetFoldOperator", "SummationLayer", "ratio (CPU)"]),
     ("ragged_training.py", ["--small"], ["GatedRecurrentLayer", "LongShortTermMemoryLayer", "padded batches"]),
     ("recurrent.py", ["--small"], ["LongShortTermMemoryLayer / nn.LSTM", "GatedRecurrentLayer / nn.GRU",
                                    "BasicRecurrentLayer / nn.RNN", "ratio (CPU)"]),

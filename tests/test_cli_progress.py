@@ -17,6 +17,25 @@ def test_without_a_terminal_each_round_is_one_line(cli):
     assert "\r" not in ran.err and "net_train" not in ran.err  # no bar's redraws in the log
 
 
+def test_each_round_line_shows_the_time_so_far_even_for_fast_rounds(cli):
+    # Found by a new-user pass: `--nproc 2` printed `0.0 s` on every line (tenths of a second, for rounds of a few
+    # milliseconds in its one-thread processes) while one process, slowed by its threads, showed seconds
+    cli.spec(), cli.data()
+    ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--rounds", "3")
+    shown = [float(re.fullmatch(r".*  ([0-9.e-]+) s", line).group(1)) for line in ran.out.splitlines()
+             if line.startswith("round ")]
+    assert len(shown) == 3 and 0 < shown[0] <= shown[1] <= shown[2]
+
+
+def test_a_round_line_shows_two_digits_of_a_time_under_a_second():
+    from types import SimpleNamespace
+    from netgraph.train.progress_text import round_line
+
+    state = SimpleNamespace(round_losses=[0.5], validation_losses=[], round_metrics={}, validation_metrics={},
+                            term_round_losses={}, term_weights={})
+    assert round_line(state, 1, 3, 0.0432).endswith("  0.043 s") and round_line(state, 2, 3, 4.14).endswith("  4.1 s")
+
+
 def test_quiet_prints_no_round_lines(cli):
     cli.spec(), cli.data()
     ran = cli("train", "s.yaml", "--data", "d.npz", "-o", "out", "--rounds", "3", "--quiet")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from netgraph import LinearLayer, NetChain, net_initialize, net_train
+from netgraph import LinearLayer, NetChain, SoftmaxLayer, net_initialize, net_train
 from netgraph.core.errors import DataError
 
 
@@ -82,3 +82,34 @@ def test_an_int_beyond_int64_within_float32_s_range_is_read_at_float32_as_at_flo
         with pytest.raises(DataError, match=want) as e:
             _net()([[1, 0, -2**1100]], precision=precision)
         assert e.value.kind == "precision-range" and e.value.found == -2**1100
+
+
+def test_training_data_holding_an_int_beyond_int64_is_read_as_net_x_reads_it():
+    """net_train(net, {"Input": [[2**70, 1, 0], ...]}) was refused at any precision ('cannot make a tensor from list:
+    Overflow when unpacking long long'), though net(x) takes that list: now read as float64, then narrowed."""
+    x, y = [[2**70, 1, 0], [1, 2, 3]], [[1.0], [2.0]]
+    for given in ({"Input": x, "Target": y}, [{"Input": x[0], "Target": y[0]}, {"Input": x[1], "Target": y[1]}]):
+        result = net_train(_net(), given, max_training_rounds=1, progress=False, all=True)
+        assert np.isfinite(result.round_losses[0]) and result.round_losses[0] > 1e30
+    with pytest.raises(DataError, match=r"input port 'Input' \(key 'Input'\): values as large as 1\.0889e\+40 lie "
+                                        r"beyond float32's range") as caught:
+        net_train(_net(), {"Input": [[2**133, 1, 0]], "Target": [[1.0]]}, max_training_rounds=1, progress=False)
+    assert caught.value.diagnostics[0].kind == "precision-range"
+    result = net_train(_net(), {"Input": [[2**133, 1, 0]], "Target": [[1.0]]}, max_training_rounds=1,
+                       progress=False, working_precision="float64", all=True)
+    assert np.isfinite(result.round_losses[0])
+    with pytest.raises(DataError, match=r"key 'Input': cannot make a tensor from list: .*verflow"):
+        net_train(_net(), {"Input": [[2**1100, 1, 0]], "Target": [[1.0]]}, max_training_rounds=1, progress=False)
+
+
+def test_class_labels_beyond_int64_are_named_as_too_large_not_as_non_integer():
+    """A target of [2**70, 1] (read as float64) or of 1e30 was said to hold 'non-integer values', with advice to convert
+    them to integers: they are integers, too large for any class index."""
+    net = net_initialize(NetChain([LinearLayer(3), SoftmaxLayer()], Input=2), seed=0)
+    for target, largest in (([2**70, 1], r"1\.18059e\+21"), ([1e30, 1.0], r"1e\+30")):
+        with pytest.raises(DataError, match=rf"\(key 'Target'\): class labels must be class indices from 0 \(shape "
+                                            rf"\(b\)\), found values too large for int64 \(as large as {largest}\)$"):
+            net_train(net, {"Input": [[1.0, 2.0], [3.0, 4.0]], "Target": target}, max_training_rounds=1,
+                      progress=False)
+    with pytest.raises(DataError, match=r"found non-integer values of dtype torch\.float32; convert them"):
+        net_train(net, {"Input": [[1.0, 2.0], [3.0, 4.0]], "Target": [1.5, 1]}, max_training_rounds=1, progress=False)

@@ -305,21 +305,49 @@ def test_the_errors_section_messages_are_what_netgraph_raises():
         assert (type(info.value).__name__, str(info.value)) == (name, message.strip())
 
 
-def test_the_readme_shell_commands_that_need_no_data_run_as_written(tmp_path, monkeypatch):
-    """Each `netgraph` line of a bash block that reads no data file (render, export, run) runs in order, as pasted:
-    the export line once showed its optional flags as `[--opset 17] [--seed 0]`, which a shell passes on as words."""
+def test_the_readme_shell_commands_run_or_parse_as_written(tmp_path, monkeypatch):
+    """Each `netgraph` line of a bash block runs in order, as pasted (render, export), and writes what it says; one
+    reading a data file (`--data`: train) is parsed by the command line's parser, so a renamed flag fails here; a PNG
+    line runs where an engine writing PNG is installed (dot, graphviz-pure). The export line once showed its optional
+    flags as `[--opset 17] [--seed 0]`, which a shell passes on as words. A YAML block the README asks
+    to save (the tour's "save it as `meanstd.yaml`") is saved first, as a user would."""
     import shlex
+    from xml.etree import ElementTree
 
+    import onnx
+
+    from netgraph import NetGraph
     from netgraph.cli import main
+    from netgraph.cli.parser import build_parser
+    from netgraph.render.engines import FORMATS, available_backends
 
     (tmp_path / "specs").symlink_to(ROOT / "specs")
     monkeypatch.chdir(tmp_path)
+    saved = re.findall(r"save it as\s+`([\w.-]+\.yaml)`:\n\n```yaml\n(.*?)```", _text(), re.S)
+    assert [name for name, _ in saved] == ["meanstd.yaml"]
+    for name, text in saved:
+        (tmp_path / name).write_text(text, encoding="utf-8")
     lines = [line.split("  #")[0] for block in _blocks("bash") for line in block.splitlines()]
-    commands = [shlex.split(line)[1:] for line in lines if line.startswith("netgraph ") and "--data" not in line]
-    assert len(commands) >= 5
-    for argv in commands:
+    commands = [shlex.split(line)[1:] for line in lines if line.startswith("netgraph ")]
+    writes_png = any("png" in FORMATS[backend] for backend in available_backends())
+    parsed = [build_parser().parse_args(argv) for argv in commands if "--data" in argv]  # SystemExit on a bad flag
+    assert [args.command for args in parsed] == ["train", "train"] and all(args.data == "data.npz" for args in parsed)
+    run = [argv for argv in commands
+           if "--data" not in argv and (writes_png or not any(word.endswith(".png") for word in argv))]
+    assert len(run) >= 4
+    for argv in run:
         assert main(argv) == 0, argv
-    assert {"net.svg", "net.png", "cnn.onnx", "cnn.svg", "cnn17.onnx"} <= {path.name for path in tmp_path.iterdir()}
+    svg_texts = ElementTree.parse("net.svg").iter("{http://www.w3.org/2000/svg}text")
+    texts = {"".join(t.itertext()).strip() for t in svg_texts}
+    assert set(NetGraph.from_yaml("specs/normal_reparameterization.yaml").layers) <= texts
+    assert ElementTree.parse("cnn.svg").getroot().tag == "{http://www.w3.org/2000/svg}svg"
+    assert not writes_png or Path("net.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    exported, again = onnx.load("cnn.onnx"), onnx.load("cnn17.onnx")
+    assert [o.version for o in exported.opset_import if o.domain == ""] == [17]
+    assert (again.graph.name, again.doc_string) == (exported.graph.name, exported.doc_string) != ("", "")
+    made = {"net.svg", "cnn.onnx", "cnn.svg", "cnn17.onnx", "meanstd.svg"}
+    made |= {"net.png", "meanstd.png"} if writes_png else set()
+    assert made <= {path.name for path in tmp_path.iterdir()}
 
 
 def test_every_yaml_fragment_in_the_readme_loads_in_a_spec():

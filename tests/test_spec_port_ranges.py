@@ -33,7 +33,8 @@ def test_a_ranged_port_type_is_read_as_the_restricted_port():
     ("[9, 2]", 52, r"lo <= hi, found \[9, 2\]"),
     ("[0.5, 9]", 52, r"two integers, found \[0.5, 9\]"),
     ("[0, 4, 9]", 52, r"two integers, found \[0, 4, 9\]"),
-    ("7", 52, r"\[lo, hi\], two integers, found 7")])
+    ("7", 52, r"\[lo, hi\], two integers, found 7: write \[0, 6\] for 7 indices from 0$"),
+    ("0", 52, r"\[lo, hi\], two integers, found 0$")])
 def test_a_bad_range_is_placed_at_its_value(value, column, problem):
     (error,) = _errors(f"inputs: {{Input: {{shape: [], dtype: Integer, range: {value}}}}}\n")
     assert error.startswith(f"<string>:3:{column}: input 'Input': ") and re.search(problem, error)

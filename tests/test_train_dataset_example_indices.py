@@ -67,7 +67,7 @@ def test_a_dataset_item_of_another_shape_is_named_by_its_index_in_the_dataset(he
                                         r"of its batch \(2,\)$") as info:
         net_train(mlp(), Items("shape"), batch_size=4, random_seed=0, validation_set=held_out,
                   loss_function=weighted, progress=False)
-    assert info.value.diagnostics[0].kind == "data-form"
+    assert (info.value.diagnostics[0].kind, info.value.diagnostics[0].example) == ("data-form", 13)
 
 
 def test_a_generators_and_a_user_loaders_examples_are_named_within_their_batch():

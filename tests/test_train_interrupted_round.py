@@ -348,3 +348,31 @@ class Batches:
         n = len(self.cols["Input"])
         return iter([{k: v[i:i + 8] for k, v in self.cols.items()} for i in range(0, n, 8)])
 
+
+
+class NaNWhilePassedOver(Examples):
+    """``Examples`` whose items ``first`` .. ``last`` read (counted from 1) hold NaN inputs."""
+
+    def __init__(self, first: int, last: int):
+        super().__init__()
+        self.read, self.first, self.last = 0, first, last
+
+    def __getitem__(self, i: int) -> dict:
+        self.read += 1
+        item = {k: v[i] for k, v in self.cols.items()}
+        return {**item, "Input": item["Input"] * float("nan")} if self.first <= self.read <= self.last else item
+
+
+def test_a_resumed_run_reads_the_batches_done_again_but_does_not_check_them(tmp_path):
+    """The batches a resumed run passes over are read (the loader's place in the round) but not trained on: checking
+    them cost a second check of each and refused a resume over data the run no longer steps on. Here the 24 items of
+    round 2's 3 batches done (read after item 0, read for its keys, and the 8 of the batch drawn to check the data)
+    hold NaN: the run resumes as the whole run went on, and reads as many items."""
+    options = dict(max_training_rounds=4, **{**KW, "validation_set": data(24)})
+    whole = net_train(dropout_net(), Examples(), **options)
+    examples = Examples(stop_at=28)  # as in the test above: stopped in round 2 after batch 3
+    net_train(dropout_net(), examples, checkpoint=tmp_path, **{**options, "progress": examples.arm})
+    assert checkpoints(tmp_path)[-1].name == "round-000002-batch-000003.pt"
+    passed_over = NaNWhilePassedOver(10, 33)
+    assert_same_run(net_train(dropout_net(), passed_over, checkpoint=tmp_path, resume=True, **options), whole)
+    assert passed_over.read == 1 + 8 + 96 * 3  # item 0, the batch drawn to check, rounds 2 (all of it), 3 and 4

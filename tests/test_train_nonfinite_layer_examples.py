@@ -68,3 +68,18 @@ def test_a_generators_example_is_named_by_its_row_in_the_batch_named():
     assert "training stopped at round 1, batch 4: " in str(error)
     assert "(1 NaN and 0 infinite of 8 values; in example 1 of the batch)" in str(error)
     assert error.diagnostics[0].example == 1
+
+
+def test_a_nan_a_layer_makes_on_a_validation_example_is_warned_of_once_naming_the_layer_and_example():
+    # it trained on with "validation loss nan" and no word of where the NaN came from
+    from netgraph.train.validation_nonfinite import NonfiniteValidationLoss
+    x, y = positive(())
+    xv, yv = positive((2,))
+    with pytest.warns(NonfiniteValidationLoss) as caught:
+        r = net_train(log_net(), {"Input": x, "Target": y}, validation_set={"Input": xv[:4], "Target": yv[:4]},
+                      batch_size=4, random_seed=0, max_training_rounds=3, progress=False, all=True)
+    found = [w.message for w in caught if isinstance(w.message, NonfiniteValidationLoss)]
+    assert len(found) == 1 and (found[0].layer, found[0].port, found[0].example) == (("log",), "Output", 2)
+    assert "after round 1 is not finite; the first layer whose output went non-finite is layer 1 'log'" in \
+        str(found[0]) and "in example 2)" in str(found[0])
+    assert len(r.validation_losses) == 3 and all(v != v for v in r.validation_losses)  # NaN each round, trained on

@@ -17,7 +17,7 @@ from netgraph.core.torch_state import working_dtype
 from netgraph.core.types import INTEGER, REAL, Shape, format_shape
 from netgraph.core.wording import type_label
 
-__all__ = ["as_port_tensor", "ragged_hint", "refused_tuple", "tuple_problem"]
+__all__ = ["as_port_tensor", "beyond_int64_as_float64", "ragged_hint", "refused_tuple", "tuple_problem"]
 
 
 _DATA = "a tensor, array or list"  # what net(x) takes at a port without an encoder
@@ -71,14 +71,21 @@ def _read(value: Any, exact: bool, integer: bool) -> torch.Tensor:
     try:
         x = as_tensor(value)
     except (ValueError, RuntimeError, OverflowError):
-        if integer or type(value) not in (list, tuple, int) or (wide := _float64_or_none(value)) is None:
+        if integer or (wide := beyond_int64_as_float64(value)) is None:
             raise
         return wide  # an int beyond int64 (2**70) at a port of reals: a float, as at float64 (then narrowed)
     return as_tensor(value, dtype=torch.float64) if exact and integer and x.is_floating_point() else x
 
 
-def _float64_or_none(value: Any) -> torch.Tensor | None:
-    """``value`` (Python's numbers) read as float64, or None where float64 cannot hold it either (2**1100)."""
+def beyond_int64_as_float64(value: Any) -> torch.Tensor | None:
+    """A list, tuple or int of Python's numbers that torch could not read (it reads ints as int64: 2**70 overflows)
+    read as float64; None for any other value, or where float64 cannot hold it either (2**1100).
+
+    >>> beyond_int64_as_float64([2**70, 1]).dtype, beyond_int64_as_float64([2**1100])
+    (torch.float64, None)
+    """
+    if type(value) not in (list, tuple, int):
+        return None
     try:
         return as_tensor(value, dtype=torch.float64)
     except (TypeError, ValueError, RuntimeError, OverflowError):
@@ -225,4 +232,4 @@ def _encoder_hint(port: str, value: Any, net: Any = None) -> str:
     form = option_form(net, port, encoder) if net is not None else f"NetGraph(..., {port}={encoder})"
     return (f" has no encoder, but it was given {kind}; attach a ClassEncoder (labels), a "
             f"TokensEncoder or CharactersEncoder (text) or an ImageEncoder (image files, PIL images), e.g. "
-            f"{form} (in a nested net only the outermost graph's encoders are used)")
+            f"{form}")

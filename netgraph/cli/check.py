@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from netgraph.core.errors import MAX_LISTED, Diagnostic, NetGraphError, OptionError, SpecError
-from netgraph.core.files import atomic_write, refuse_folder_name, writable_file
+from netgraph.core.files import atomic_write, refuse_folder_name, unwritable, writable_file
 from netgraph.core.summary import one_line, summary_table
 from netgraph.core.unused_layers import unused_layer_notes, unwired_layer_notes
 from netgraph.cli.loading import load_net as load
 from netgraph.spec.schema import spec_schema
+from netgraph.spec.text import SPEC_SUFFIXES
 
 __all__ = ["check", "summary", "schema", "problem_json", "spec_files", "SPEC_SUFFIXES"]
 
@@ -44,10 +45,6 @@ def check(args: argparse.Namespace) -> int:
     if as_json:
         print(json.dumps(problems, indent=1, allow_nan=False))
     return status
-
-
-#: the suffixes of the files ``check`` reads from a folder it is given
-SPEC_SUFFIXES = (".yaml", ".yml")
 
 
 def spec_files(paths: list[str]) -> list[str]:
@@ -173,7 +170,7 @@ def schema(args: argparse.Namespace) -> int:
         try:
             atomic_write(out, text.encode("utf-8"))
         except OSError as exc:
-            raise NetGraphError(f"cannot write the schema to {args.output!r}: {exc.strerror or exc}") from None
+            raise unwritable("the schema", out, exc.strerror or str(exc)) from None
         print(f"schema written to {args.output}")
     else:
         print(text, end="")

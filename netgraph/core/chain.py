@@ -87,7 +87,7 @@ class NetChain(NetGraph):
         result = super().replace_layers(changes)
         if isinstance(result, NetChain):
             return result
-        chain = NetChain(dict(result.layers), **self.port_shape_options())  # keeping the rules stored on it
+        chain = NetChain(dict(result.layers), **result.port_shape_options())  # with the coders it took from inner nets
         return chain.with_learning_rate_multipliers(result._multipliers) if result._multipliers else chain
 
     def options(self) -> dict[str, Any]:

@@ -97,10 +97,10 @@ def atomic_write(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
     """Write ``data`` (bytes, or a function writing to a binary file) to ``path`` atomically.
 
     The content goes to a temporary file in the same folder, is flushed to disk, and then replaces
-    ``path`` with ``os.replace``; on any failure the temporary file is removed and ``path`` is left
-    as it was. A new file gets the usual permissions (0666 less the umask), not a temp file's 0600; a
-    replaced one keeps its mode (a private 0600 model stays private), and a read-only one is refused
-    (PermissionError). A symbolic link is written through: its target is replaced, the link stays.
+    ``path`` with ``os.replace``; on any failure the temporary file is removed and ``path`` is left as it was. A new
+    file gets the usual permissions (0666 less the umask), not a temp file's 0600; a replaced one keeps its mode (a
+    private 0600 model stays private), and a read-only one is refused (PermissionError). A symbolic link is written
+    through (the link stays); a link to nothing is refused (FileNotFoundError): it would create a file elsewhere.
     Only a regular file is ever replaced (see ``check_replaceable``).
 
     >>> import tempfile; folder = tempfile.mkdtemp()
@@ -109,17 +109,14 @@ def atomic_write(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
     """
     path = Path(path)
     check_replaceable(path)
-    if path.is_symlink():
-        path = Path(os.path.realpath(path))  # write through the link: os.replace would put a file in its place
-    mode = _kept_mode(path)
-    tmp = path.with_name(f"{temporary_stem(path.name)}.{secrets.token_hex(6)}.tmp")
+    path = _link_target(path) if path.is_symlink() else path
+    mode, tmp = _kept_mode(path), path.with_name(f"{temporary_stem(path.name)}.{secrets.token_hex(6)}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the kernel applies the umask
     except OSError as exc:  # a missing folder, no permission: named by the path asked for, not the temporary's
         raise OSError(exc.errno, exc.strerror, str(path)) from None
     try:
-        if mode is not None:
-            os.chmod(fd, mode)
+        _keep_mode(fd, mode)
         with os.fdopen(fd, "wb") as f:
             if callable(data):
                 data(f)
@@ -134,6 +131,28 @@ def atomic_write(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
         raise
     _sync_folder(path.parent)
     return path
+
+
+def _keep_mode(fd: int, mode: int | None) -> None:
+    """Give the new file ``mode`` (closing ``fd`` when that fails); a file system without Unix modes (vfat, CIFS and
+    FUSE mounts: EPERM, ENOTSUP) keeps the one it gives every file."""
+    try:
+        if mode is not None:
+            os.chmod(fd, mode)
+    except BaseException as exc:
+        if isinstance(exc, OSError) and exc.errno in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
+            return
+        os.close(fd)
+        raise
+
+
+def _link_target(link: Path) -> Path:
+    """The file ``link`` leads to (written through: os.replace would replace the link); FileNotFoundError when none."""
+    target = Path(os.path.realpath(link))
+    if not os.path.lexists(target):
+        raise FileNotFoundError(errno.ENOENT, f"it is a link to {os.readlink(link)!r}, which does not exist; writing "
+                                f"through it would create that file (remove the link to write here)", str(link))
+    return target
 
 
 def _sync_folder(folder: Path) -> None:

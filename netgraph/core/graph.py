@@ -34,6 +34,7 @@ from netgraph.core.layer_view import LayerView
 from netgraph.core.layer_table import (NOT_GIVEN, RESERVED_NAMES, coerce_layer, given_by_keyword, graph_parts,
                                       layer_key, named_layers)
 from netgraph.core.port_coders import check_decoders, graph_with_encoder, split_port_options, with_encoder_counts
+from netgraph.core.peripheral_coders import peripheral_coders
 from netgraph.core.flat_pickle import PLAIN_DEPTH, flat_form
 from netgraph.core.graph_wiring import graph_wiring
 from netgraph.core.ir import GraphIR, build_ir, with_layers
@@ -92,6 +93,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
     # -- construction steps ---------------------------------------------------------------------
     def _check_port_shapes(self, port_shapes: Mapping[str, Any]) -> dict[str, PortType]:
         errors = port_name_problems(port_shapes, self._inputs, self._outputs, self.type_name, self.PORT_ALIASES)
+        self._layers, port_shapes = peripheral_coders(self._layers, self._edges, port_shapes, self._depth)
         self._coders, port_shapes, misplaced = split_port_options(dict(port_shapes), self._inputs, self._outputs)
         raise_all(errors + misplaced, WiringError, "invalid graph ports")
         types = {name: declared_port_type(v, name) for name, v in port_shapes.items()}
@@ -325,8 +327,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, NetGraph):
             return NotImplemented
-        # inferred types follow from these (a nested graph's stand-alone types can be stale after
-        # replace_layers set arrays, so they are not compared)
+        # inferred types follow from these (a nested graph's own may be stale after replace_layers: not compared)
         return (list(self._layers.items()) == list(other._layers.items())
                 and set(self.explicit_edges()) == set(other.explicit_edges())
                 and self._inputs == other._inputs and self._outputs == other._outputs
@@ -337,8 +338,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
         return hash((len(self._layers), next(iter(self._layers)), next(reversed(self._layers)), self._inputs))
 
     def __repr__(self) -> str:
-        count = len(self._layers)
-        types = self.port_types
+        count, types = len(self._layers), self.port_types
         return (f"NetGraph(<{count} layer{'' if count == 1 else 's'}>, inputs={ports_text(types, self._inputs)}, "
                 f"outputs={ports_text(types, self._outputs)})")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import unicodedata
 from collections.abc import Iterable
 from itertools import islice
@@ -28,16 +29,32 @@ def did_you_mean(name: object, candidates: Iterable[object]) -> str:
 def did_you_mean_file(path: str | os.PathLike, suffixes: tuple[str, ...]) -> str:
     """' (did you mean ...?)' naming the file of one of ``suffixes`` beside a missing ``path`` that it likely
     mistypes (``vae.yml`` for ``vae.yaml``), as typed; '' when none is close. Names are compared without their
-    suffix (which all share); a folder's first 1,000 entries are looked at."""
-    folder = os.path.dirname(str(path))
+    suffix (which many share), of files with one name the one of the typed suffix (``data.npz`` over ``data.csv``);
+    never a name differing only in digits or a version (``run2.yaml``, ``model_v2.yaml``: another file, not a typo),
+    nor a dot-file unless one was typed. Of a folder's entries, the first 1,000 the system lists (in no set order)
+    are looked at."""
+    folder, typed = os.path.split(str(path))
     try:
         with os.scandir(folder or ".") as entries:
-            names = [e.name for e in islice(entries, 1000) if e.name.lower().endswith(suffixes) and e.is_file()]
+            names = sorted(e.name for e in islice(entries, 1000) if e.name.lower().endswith(suffixes) and e.is_file())
     except OSError:
         return ""
-    stems = {os.path.splitext(name)[0]: name for name in names}
-    close = nearest_name(os.path.splitext(os.path.basename(str(path)))[0], stems)
-    return f" (did you mean {os.path.join(folder, stems[close])!r}?)" if close is not None else ""
+    typed_stem, typed_suffix = os.path.splitext(typed)
+    names = [n for n in names if (typed.startswith(".") or not n.startswith("."))
+             and not _other_version(typed_stem, os.path.splitext(n)[0])]
+    by_stem = {os.path.splitext(n)[0]: n for n in sorted(names, key=lambda n: n.lower().endswith(typed_suffix.lower()))}
+    stem = nearest_name(typed_stem, by_stem)  # of a stem's files, the one of the typed suffix (sorted last) is kept
+    close = None if stem is None else by_stem[stem]
+    return f" (did you mean {os.path.join(folder, close)!r}?)" if close is not None else ""
+
+
+def _other_version(typed_stem: str, stem: str) -> bool:
+    """Whether ``stem`` differs from ``typed_stem`` only in digits or a version mark (``run1``/``run2``,
+    ``model``/``model_v2``): another file of a series, not the one meant."""
+    return stem != typed_stem and _VERSION.sub("", stem).lower() == _VERSION.sub("", typed_stem).lower()
+
+
+_VERSION = re.compile(r"[-_. ]?v?\d+", re.IGNORECASE)
 
 
 def nearest_name(name: object, candidates: Iterable[object]) -> str | None:

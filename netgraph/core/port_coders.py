@@ -49,11 +49,24 @@ def split_port_options(given: dict[str, Any], inputs: tuple, outputs: tuple) -> 
 def checked_coders(net: Any) -> dict[str, Coder]:
     """``net.coders`` and, at each input port with no coder whose type is inferred a range (an inner net's ranged
     input it feeds), a Restricted checking it: the coders net(x) and net_train encode and check with, so a range a
-    port shows is checked there, as a declared one is (Wolfram's port types unify: a range flows outward)."""
+    port shows is checked there, as a declared one is (Wolfram's port types unify: a range flows outward). Cached on
+    the net (``net._checked_coders``, for its inferred types and coders: a net is frozen), a new dict each call."""
+    key = (net.__dict__.get("_inference"), net.__dict__.get("_coders"))
+    cached = net.__dict__.get("_checked_coders")
+    if cached is None or cached[0] is not key[0] or cached[1] is not key[1] or key[0] is None:
+        cached = net._checked_coders = (*key, _inferred_coders(net))
+    return dict(cached[2])
+
+
+def _inferred_coders(net: Any) -> dict[str, Coder]:
+    """``checked_coders``, computed: each inferred-range Restricted knows the layers its port feeds
+    (``inferred_from``, named in its range errors)."""
     coders, types = net.coders, None
     for port in net.input_ports:
         if port not in coders and (types := types or net.port_types)[port].range is not None:
-            coders[port] = Restricted(INTEGER, types[port].range, shape=types[port].shape or ())
+            coders[port] = Restricted(INTEGER, types[port].range, shape=types[port].shape)
+            fed = sorted({e.dst.layer for e in net.edges if e.src.layer is None and e.src.port == port} - {None})
+            object.__setattr__(coders[port], "inferred_from", tuple(fed))  # no field: equal to a declared one
     return coders
 
 

@@ -39,7 +39,7 @@ from netgraph.core.port_options import numbered, with_port_options
 from netgraph.core.port_rename import rename_ports, split_port_renames
 from netgraph.core.rename_levels import level_range, renames_at_levels
 from netgraph.core.shared import NetSharedArray, check_joined_shared, shared_users, shared_values
-from netgraph.core.surgery_values import array_value, given_once
+from netgraph.core.surgery_values import array_value, given_once, port_change
 from netgraph.core.flattening import net_flatten
 from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, fits_checked, layer_path,
                                     listed, no_layer_or_port)
@@ -170,9 +170,8 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
     ports: dict[str, Any] = {}
     given: dict[tuple, tuple] = {}  # each part (a layer, an array, a shared array) -> (the key naming it, its value)
     for spec, value in items:
-        if isinstance(spec, str) and spec in (*net.input_ports, *net.output_ports) and spec not in net.layers:
-            # None removes a coder (Wolfram's "Input" -> None); the port keeps the type the coder gave it
-            ports[spec] = net.port_types[spec] if value is None and spec in net.coders else value
+        if (change := port_change(net, spec, value)) is not None:
+            ports.update([change])
             continue
         if isinstance(spec, str) and spec not in net.layers:
             raise no_layer_or_port(net, spec, (*net.input_ports, *net.output_ports), "graph port",

@@ -8,13 +8,14 @@ from typing import Any
 
 import torch
 
-from netgraph.core.errors import NetGraphError, OptionError, at_layer
+from netgraph.core.errors import NetGraphError, OptionError, WiringError, at_layer, did_you_mean
 from netgraph.core.layer import Layer
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.options import as_array
+from netgraph.core.ports import NetPort
 from netgraph.core.shared import NetSharedArray
 
-__all__ = ["array_value", "given_once"]
+__all__ = ["array_value", "given_once", "port_change"]
 
 _SET_ALL = "to set a shared array's values in every user: net_replace_part({}, {{NetSharedArray(name): values}})"
 
@@ -89,3 +90,17 @@ def _same_value(a: Any, b: Any, is_array: bool) -> bool:
     except NetGraphError:  # refused later, with the part's own message
         return False
     return x is not None and y is not None and x.dtype == y.dtype and x.shape == y.shape and torch.equal(x, y)
+
+
+def port_change(net: Any, spec: Any, value: Any) -> tuple[str, Any] | None:
+    """``(graph port, its new type or coder)`` where ``spec`` names a port of ``net``: ``NetPort("Input")`` (Wolfram's
+    ``NetPort["Input"] -> 3``; also beside a layer named "Input"), or a port name that names no layer; else None. None
+    removes a coder (Wolfram's ``"Input" -> None``), leaving the port the type the coder gave it."""
+    port = spec.port if isinstance(spec, NetPort) and spec.layer is None else spec
+    ports = (*net.input_ports, *net.output_ports)
+    if port is spec and not (isinstance(spec, str) and spec in ports and spec not in net.layers):
+        return None
+    if port not in ports:
+        raise WiringError(f"{spec!r}: the net has no graph port {port!r}{did_you_mean(port, ports)}; its graph ports "
+                          f"are {list(ports)}", kind="unknown-port", layer=(), port=port, found=port)
+    return port, net.port_types[port] if value is None and port in net.coders else value

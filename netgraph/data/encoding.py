@@ -201,17 +201,30 @@ def _first_out_of_range(coder: Restricted, value: Any) -> tuple[int | None, Any]
     return None
 
 
-def range_refusal(coder: Restricted, port: str, value: Any, what: str = "input port") -> tuple[str, dict] | None:
+def range_refusal(coder: Restricted, port: str, value: Any, what: str = "input port",
+                  numbers: Any = None) -> tuple[str, dict] | None:
     """(message, DataError fields) for the first index of ``value`` outside a Restricted port's range, naming the
-    example where ``value`` lists them; None if all are inside. One form for net(x) and net_train."""
+    example where ``value`` lists them (by its number in ``numbers`` where given: a Dataset's); None if all are
+    inside. One form for net(x) and net_train."""
     found = _first_out_of_range(coder, value)
     if found is None:
         return None
     example, index = found
+    example = numbers[example] if numbers is not None and example is not None else example
     where = "" if example is None else f"example {example}: "
-    text = (f"{what} {port!r} ({coder.type_name}('Integer', {coder.range_text})): {where}index {index!r} is outside "
-            f"the port's range {coder.range_text}")
+    text = (f"{what} {port!r} ({_range_source(coder)}): {where}index {index!r} is outside the port's range "
+            f"{coder.range_text}")
     return text, dict(kind="encoding", layer=(), port=port, expected=coder.range_text, found=index, example=example)
+
+
+def _range_source(coder: Restricted) -> str:
+    """How the port got its range: ``Restricted('Integer', 0..3)`` declared, or ``range 0..3, from layer 'box'``
+    inferred from the layers it feeds (``checked_coders``)."""
+    layers = getattr(coder, "inferred_from", None)
+    if layers is None:
+        return f"{coder.type_name}('Integer', {coder.range_text})"
+    named = ", ".join(repr(layer) for layer in layers)
+    return f"range {coder.range_text}, from layer{'s' if len(layers) > 1 else ''} {named}"
 
 
 def _indexed(coder: Coder) -> bool:

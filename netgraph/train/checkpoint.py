@@ -75,7 +75,7 @@ def save_checkpoint(directory: str | os.PathLike, state: dict[str, Any], round: 
     try:
         folder.mkdir(parents=True, exist_ok=True)
         remove_temporaries(folder, _NAME.pattern)
-        atomic_write(path, lambda f: torch.save(data, f))
+        atomic_write(path, lambda f: _torch_save(data, f))
     except OSError as exc:
         raise TrainingError(f"cannot write checkpoint {str(path)!r}: {exc.strerror or exc}; training stopped after "
                             f"round {round} ({_resumable(folder)})", kind="unwritable-file", found=str(path),
@@ -88,6 +88,17 @@ def save_checkpoint(directory: str | os.PathLike, state: dict[str, Any], round: 
                             f"removed: {exc.strerror or exc}; training stopped after round {round}",
                             kind="unwritable-file", found=str(path.parent), detail=exc.strerror or str(exc)) from None
     return path
+
+
+def _torch_save(data: dict[str, Any], file: Any) -> None:
+    """``torch.save(data, file)``, re-raising the OSError (no space left) or interrupt that failed a write as itself:
+    torch's writer turns it into a RuntimeError ("unexpected pos ..."), naming neither the file nor the cause."""
+    try:
+        torch.save(data, file)
+    except RuntimeError as exc:
+        if isinstance(exc.__context__, (OSError, KeyboardInterrupt)):
+            raise exc.__context__ from None
+        raise
 
 
 def _superseded(folder: Path, written: tuple[int, int], keep: int) -> list[Path]:

@@ -29,14 +29,22 @@ from netgraph.train.data_columns import EXAMPLES, Expect, check_columns, columns
 from netgraph.train.data_pairs import dict_pair_problem, pair_columns, pair_problem
 from netgraph.train.data_checks import non_finite_data
 from netgraph.train.datasets import checked_dataset, checked_loader
-from netgraph.train.in_memory import InMemory
+from netgraph.train.in_memory import PASSED_OVER, InMemory
 from netgraph.train.padded_columns import as_sequences, sample_of, unpadded
 
-__all__ = ["Expect", "Columns", "InMemory", "Streamed", "columns_from", "check_columns", "gather", "sample", "finish",
-           "non_finite_data"]
+__all__ = ["Expect", "Columns", "InMemory", "Streamed", "batch_part", "columns_from", "check_columns", "gather",
+           "sample", "finish", "non_finite_data"]
 
 #: The data forms net_train reads in memory (the "expected" of a "data-form" Diagnostic; loaders besides).
 FORMS = "a dict of port -> array, a list of example dicts or a pair (inputs, targets)"
+
+#: How a check before training names the batch it drew where that is not the run's batch 1 (a shuffling loader's).
+FIRST_DRAWN = "a first batch drawn to check the data before training"
+
+
+def batch_part(index: int | str) -> str:
+    """The words for a checked batch: 'batch 3' (its number in the round), or ``index`` itself (``FIRST_DRAWN``)."""
+    return f"batch {index}" if isinstance(index, int) else index
 
 
 class Columns(dict):
@@ -59,7 +67,8 @@ class Streamed:
         self.loader, self.what = loader, what
         self.expect: Mapping[str, Expect] = {}
         self.allow_extra, self.device, self.passes = True, None, 0
-        self.batch_checks: list[Callable[[dict[str, torch.Tensor], int], None]] = []  # more checks of every batch
+        # more checks of every batch: (columns, batch index or its words, the examples' indices in a Dataset)
+        self.batch_checks: list[Callable[[dict[str, torch.Tensor], int | str, Any], None]] = []
         dataset = getattr(loader, "dataset", None)
         self.size = len(dataset) if dataset is not None and hasattr(dataset, "__len__") else None
         with generator_kept():  # a shuffling loader's draws: torch's generator (another run's, loaded) left as found
@@ -90,18 +99,27 @@ class Streamed:
         self.device = device
         return self
 
-    def check(self, batch: Any, index: int) -> dict[str, torch.Tensor]:
+    @property
+    def first_index(self) -> int | str:
+        """How a check of ``first_raw`` names it: batch 1 where it is the run's own (a one-shot iterable's, an
+        unshuffled DataLoader's), else ``FIRST_DRAWN``: a shuffling loader drew it before the run's seeded order."""
+        sampler = getattr(getattr(self.loader, "batch_sampler", None), "sampler", None)
+        return 1 if self.one_shot or isinstance(sampler, torch.utils.data.SequentialSampler) else FIRST_DRAWN
+
+    def check(self, batch: Any, index: int | str) -> dict[str, torch.Tensor]:
+        """``batch`` checked against ``expect``; ``index``: its number in the round, or words (``batch_part``)."""
         if not isinstance(batch, Mapping):
-            raise data_error(self.what, f"batch {index} from the data loader is {with_article(type(batch).__name__)}"
+            raise data_error(self.what, f"{batch_part(index)} from the data loader is "
+                            f"{with_article(type(batch).__name__)}"
                             f"; batches must be dicts of port -> tensor (use a Dataset of dicts)",
                             kind="data-form", expected="a dict of port -> tensor", found=type_label(batch))
         numbers = getattr(batch, "examples", None)  # a Dataset's: its examples' indices in it (``NumberedBatch``)
-        where = part_of(self.what, f"batch {index}" if numbers is None else
-                        f"batch {index}; examples by their index in the Dataset")
+        where = part_of(self.what, batch_part(index) if numbers is None else
+                        f"{batch_part(index)}; examples by their index in the Dataset")
         cols = check_columns(columns_from(unpadded(batch, self.expect, where), self.what), self.expect,
                              self.allow_extra, where, getattr(self.loader, "listed", False), numbers)
-        for check in self.batch_checks:  # the input lengths (``check_data_lengths``), before the batch's step
-            check(as_sequences(cols, self.expect), index)
+        for check in self.batch_checks:  # input lengths and ranges (``check_data_lengths``, ``check_streamed_ranges``)
+            check(as_sequences(cols, self.expect), index, numbers)  # before the batch's step
         return cols
 
     def batches_per_round(self, batch_size: int) -> int | None:
@@ -112,7 +130,7 @@ class Streamed:
 
     def stand_in(self) -> dict[str, torch.Tensor]:
         """The first batch's first example (checked), for a process with no batch left to take part with."""
-        cols = self.check(self.first_raw, 1)
+        cols = self.check(self.first_raw, self.first_index)
         return {k: v[:1].to(self.device) if self.device is not None else v[:1] for k, v in cols.items()}
 
     def batch_size(self, given: int) -> int:
@@ -129,13 +147,14 @@ class Streamed:
         every process draws alike (netgraph's: ``whole_batches``)."""
         return not getattr(self.loader, "whole_batches", False)
 
-    def batches(self, batch_size: int, order: Any = None, rank: int = 0,
-                world: int = 1) -> Iterator[tuple[dict[str, torch.Tensor], int, int, list[int] | None]]:
+    def batches(self, batch_size: int, order: Any = None, rank: int = 0, world: int = 1,
+                passed_over: int = 0) -> Iterator[tuple[dict[str, torch.Tensor], int, int, list[int] | None]]:
         """Each process's batches, as ``InMemory.batches``: a user's loader's own (whose whole batch size the
         processes add up: ``aligned``), or a slice of netgraph's (texts, images, ragged data: ``whole_batches``),
         the same on every process in the order seed ``order`` draws. The examples' indices are known for ragged
         data in memory (``LengthBuckets.indexed``) and a Dataset's items (``NumberedBatch``), else None (a user's
-        loader, a generator: its examples are named within their batch)."""
+        loader, a generator: its examples are named within their batch). The first ``passed_over`` (a resumed run's
+        batches done) are read, so that a loader goes on from the same place, but not checked: ``PASSED_OVER``."""
         self.passes += 1
         rest, self.rest, i = self.rest, None, 0
         indexed = rest is None and isinstance(self.loader, LengthBuckets)
@@ -144,6 +163,9 @@ class Streamed:
         if sliced := world > 1 and not self.own_batches and order is not None:
             source = seeded(source, order)
         for i, item in enumerate(source, 1):
+            if i <= passed_over:
+                yield PASSED_OVER
+                continue
             examples, batch = item if indexed else (getattr(item, "examples", None), item)
             cols = self.check(batch, i)
             n = own = next(iter(cols.values())).shape[0]
@@ -151,7 +173,8 @@ class Streamed:
                 share, own = process_share(n, rank, world)
                 cols = {k: v[share] for k, v in cols.items()}
                 examples = None if examples is None else [examples[j] for j in share.tolist()]
-            yield ({k: v.to(self.device) for k, v in cols.items()} if self.device is not None else cols), own, n, examples
+            moved = {k: v.to(self.device) for k, v in cols.items()} if self.device is not None else cols
+            yield moved, own, n, examples
         if i == 0:
             raise data_error(self.what, f"the data gave no batch when iterated again for the next round (pass "
                             f"{self.passes}): it can be iterated only once (a generator or iterator?); give a "
@@ -235,6 +258,6 @@ def finish(raw: dict[str, torch.Tensor] | InMemory | Streamed, expect: Mapping[s
         if isinstance(raw.loader, LengthBuckets):  # in memory: check every length bucket now, not mid-training, its
             for indices, bucket in raw.loader.samples():  # examples named by their indices in the data given
                 check_columns(bucket, expect, allow_extra, what, raw.loader.listed, indices)
-        raw.check(raw.first_raw, 1)
+        raw.check(raw.first_raw, raw.first_index)
         return raw
     return InMemory(check_columns(raw, expect, allow_extra, what, getattr(raw, "listed", False)))

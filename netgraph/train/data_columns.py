@@ -24,7 +24,8 @@ from netgraph.core.errors import DataError, Diagnostic, did_you_mean
 from netgraph.train.data_sets import data_error, data_problem, raise_data, ref
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import INTEGER, PortType, format_shape
-from netgraph.backend.port_tensors import as_port_tensor, ragged_hint, refused_tuple, tuple_problem
+from netgraph.backend.port_tensors import (as_port_tensor, beyond_int64_as_float64, ragged_hint, refused_tuple,
+                                          tuple_problem)
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.train.data_checks import (batches_hint, examples_at, first_nonfinite_example, non_finite,
@@ -73,7 +74,9 @@ def _tensor(key: str, value: Any, what: str) -> torch.Tensor:
                          found=type_label(value))  # torch would stack numpy's arrays into a batch of the wrong shape
     try:
         return as_tensor(value)
-    except (TypeError, ValueError, RuntimeError) as exc:  # a tuple of tensors: said as net(x) says it, not in torch's words
+    except (TypeError, ValueError, RuntimeError, OverflowError) as exc:  # a tuple of tensors: said as net(x) says it
+        if (wide := beyond_int64_as_float64(value)) is not None:
+            return wide  # an int beyond int64 (2**70): float64 as net(x) reads it; the port's check narrows or refuses
         raise data_error(what, f"key {key!r}" + (tuple_problem(value) or f": cannot make a tensor from "
                          f"{type(value).__name__}: {exc}{ragged_hint(value) or _collated_hint(value)}"),
                         kind="not-a-tensor", layer=(), port=key, found=type_label(value)) from None
@@ -170,10 +173,7 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str | Diag
         reason = "" if x.is_complex() else f" ({reason})"  # complex: 'found dtype torch.complex64' says it all
         if t.dtype == INTEGER and (exp.classes is not None or exp.what.startswith("target")) and \
                 x.is_floating_point():
-            problems.append(data_problem("data-dtype", f"{exp.what} (key {key!r}): class labels must be integers "
-                                         f"(class indices from 0, shape {want}) or class names (with a ClassDecoder on "
-                                         f"the output port), found non-integer values of dtype {x.dtype}; "
-                                         f"{_TO_INTEGERS}", key, expected=INTEGER, found=str(x.dtype)))
+            problems.append(_labels_problem(key, x, exp, want))
             return None
         kind = f"Integer values of shape {want}" if t.dtype == INTEGER else "real values"
         hint = f"; {_TO_INTEGERS} (class indices count from 0)" if t.dtype == INTEGER else ""
@@ -203,6 +203,19 @@ def _check_one(key: str, x: torch.Tensor, exp: Expect, problems: list[str | Diag
                                      f"dim 0, found a scalar", key, expected="one value per example", found=()))
         return None
     return _check_values(key, x, exp, problems, numbers)
+
+
+def _labels_problem(key: str, x: torch.Tensor, exp: Expect, want: str) -> Diagnostic:
+    """Class labels of float dtype that are no int64 indices: non-integer values, or integers beyond int64 (a list
+    holding 2**70, read as float64), which no conversion makes class indices."""
+    if bool((x.isfinite() & (x == x.round())).all()):
+        largest = float(x.abs().max())
+        return data_problem("data-dtype", f"{exp.what} (key {key!r}): class labels must be class indices from 0 (shape "
+                            f"{want}), found values too large for int64 (as large as {largest:g})", key,
+                            expected=INTEGER, found=largest)
+    return data_problem("data-dtype", f"{exp.what} (key {key!r}): class labels must be integers (class indices from 0, "
+                        f"shape {want}) or class names (with a ClassDecoder on the output port), found non-integer "
+                        f"values of dtype {x.dtype}; {_TO_INTEGERS}", key, expected=INTEGER, found=str(x.dtype))
 
 
 def _check_values(key: str, x: torch.Tensor, exp: Expect, problems: list[Diagnostic],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import zipfile
 import zlib
@@ -19,7 +20,10 @@ from netgraph.core.tensors import native_array
 from netgraph.data.sources import read_folder, read_table
 from netgraph.train.data_lengths import keyed
 
-__all__ = ["load_data"]
+__all__ = ["DATA_SUFFIXES", "load_data"]
+
+#: the data files ``load_data`` reads (besides folders of images)
+DATA_SUFFIXES = (".npz", ".safetensors", ".csv", ".jsonl")
 
 
 def load_data(path: str | os.PathLike, *, command_line: bool = False) -> Any:
@@ -35,25 +39,26 @@ def load_data(path: str | os.PathLike, *, command_line: bool = False) -> Any:
     suffix = path.suffix.lower()
     if path.is_dir():
         return read_folder(path, command_line=command_line)
-    if suffix in (".csv", ".jsonl"):
+    if suffix in (".csv", ".jsonl") and path.is_file():
         return read_table(path, command_line=command_line)
     if not path.is_file():
         if path.exists():  # a device or a pipe: never read (/dev/zero would not end)
             raise DataError(f"data {str(path)!r} is not a regular file (a device or pipe); give a data file or an "
                             f"image folder", kind="unreadable-file", found=str(path),
                             detail="not a regular file (a device or pipe)")
-        meant = did_you_mean_file(path, (".npz", ".safetensors", ".csv", ".jsonl"))
+        meant = did_you_mean_file(path, DATA_SUFFIXES)
         raise DataError(f"no data file or image folder {str(path)!r}{meant}", kind="missing-file", found=str(path))
     if suffix in (".npz", ".safetensors"):
         try:
             arrays = _read_arrays(path, suffix)
-        except (OSError, ValueError, RuntimeError, EOFError, zipfile.BadZipFile, zlib.error, SafetensorError) as exc:
+        except (OSError, ValueError, RuntimeError, EOFError, zipfile.BadZipFile, zlib.error, SafetensorError,
+                MemoryError) as exc:  # MemoryError: a zip directory that lies about the sizes too
             why = _read_problem(path, suffix, exc)
             raise DataError(f"cannot read data file {str(path)!r}: {why}", kind="unreadable-file", found=str(path),
                             detail=why) from None
         return keyed(arrays, f"data file {str(path)!r}")
     raise DataError(f"data files are .npz, .safetensors, .csv or .jsonl (or a folder of images), found {path.name!r}",
-                    kind="file-type", expected=(".npz", ".safetensors", ".csv", ".jsonl"), found=path.name)
+                    kind="file-type", expected=DATA_SUFFIXES, found=path.name)
 
 
 def _read_arrays(path: Path, suffix: str) -> dict:
@@ -65,18 +70,25 @@ def _read_arrays(path: Path, suffix: str) -> dict:
         raise ValueError("the file is empty" if not head else "not a .npz archive (no zip header)")
     with np.load(path, allow_pickle=False) as npz:
         for k in npz.files:
-            if _stored_dtype(npz, k).hasobject:  # np.load would refuse it in its own words (allow_pickle=False)
+            shape, dtype, stored = _stored_header(npz, k)
+            if dtype.hasobject:  # np.load would refuse it in its own words (allow_pickle=False)
                 raise ValueError(f"key {k!r} holds Python objects (an object array, which a .npz stores pickled and "
                                  f"netgraph never unpickles); save numbers, or str arrays for texts and class names")
+            if (claimed := math.prod(shape) * dtype.itemsize) > stored:  # np.load would allocate it all first
+                raise ValueError(f"key {k!r} claims shape {shape} of {dtype.name} ({claimed} bytes), but the archive "
+                                 f"holds {stored} bytes for it (a damaged or forged file)")
         return {k: _column(k, npz[k]) for k in npz.files}
 
 
-def _stored_dtype(npz: Any, key: str) -> np.dtype:
-    """The dtype in the header of the array ``key`` of an open .npz, read without reading the array."""
-    with npz.zip.open(f"{key}.npy" if f"{key}.npy" in npz.zip.namelist() else key) as f:  # np.load's own lookup
+def _stored_header(npz: Any, key: str) -> tuple[tuple[int, ...], np.dtype, int]:
+    """The shape and dtype in the header of the array ``key`` of an open .npz, and the bytes of data stored after
+    that header (as the archive's directory says), read without reading the array."""
+    name = f"{key}.npy" if f"{key}.npy" in npz.zip.namelist() else key  # np.load's own lookup
+    with npz.zip.open(name) as f:
         version = np.lib.format.read_magic(f)
         read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-        return read(f)[2]
+        shape, _, dtype = read(f)
+        return shape, dtype, npz.zip.getinfo(name).file_size - f.tell()
 
 
 def _column(key: str, array: np.ndarray) -> Any:

@@ -99,16 +99,17 @@ def _collate(items: list, what: str) -> Any:
                      if isinstance(item, dict) else item for item in items]
         batch = torch.utils.data.default_collate(items)
     except (TypeError, RuntimeError, ValueError, KeyError) as exc:
+        odd, example = _odd_item(items, numbers)
         raise data_error(what, f"the Dataset's items cannot be batched (each must be a dict of port -> "
-                        f"array, all of one shape): {exc}{_odd_item(items, numbers)}",
+                        f"array, all of one shape): {exc}{odd}", example=example,
                         kind="data-form", expected="items of dicts of port -> array, all of one shape") from None
     return NumberedBatch(batch, numbers) if numbers is not None and isinstance(batch, dict) else batch
 
 
-def _odd_item(items: list, numbers: list[int] | None) -> str:
-    """'; item 13 (key 'Input') has shape (3,), most items of its batch (2,)': the first item (by its index in the
-    Dataset, ``numbers``; else by its place in the batch) whose array at a key is not of the shape most items of
-    the batch have there; '' when none is found."""
+def _odd_item(items: list, numbers: list[int] | None) -> tuple[str, int | None]:
+    """('; item 13 (key 'Input') has shape (3,), most items of its batch (2,)', 13): the first item (by its index in
+    the Dataset, ``numbers``; else by its place in the batch) whose array at a key is not of the shape most items of
+    the batch have there, and that index; ('', None) when none is found."""
     rows = [item for item in items if isinstance(item, dict)]
     for key in dict.fromkeys(k for item in rows for k in item):
         shapes = [tuple(getattr(item[key], "shape", ())) if key in item else None for item in rows]
@@ -117,5 +118,6 @@ def _odd_item(items: list, numbers: list[int] | None) -> str:
         if odd:
             j = min(odd, key=lambda j: numbers[j]) if numbers is not None else odd[0]
             name = f"item {numbers[j]}" if numbers is not None else f"entry {j} of the batch"
-            return f"; {name} (key {key!r}) has shape {shapes[j]}, most items of its batch {common}"
-    return ""
+            return f"; {name} (key {key!r}) has shape {shapes[j]}, most items of its batch {common}", \
+                numbers[j] if numbers is not None else j
+    return "", None

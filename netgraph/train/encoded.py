@@ -34,7 +34,7 @@ from netgraph.core.tensors import as_tensor
 from netgraph.data.encoding import already_encoded, encode_example, encode_label_sequence, encoded_form_problem
 from netgraph.data.errors import ExampleError
 from netgraph.data.images import check_image
-from netgraph.train.data_files import load_data
+from netgraph.train.data_files import DATA_SUFFIXES, load_data
 from netgraph.train.data_lengths import Keyed, keyed
 from netgraph.train.data_split import held_out
 from netgraph.train.encoded_checks import check_examples, label_count_problems
@@ -56,7 +56,7 @@ def from_disk(data: Any, what: str, net: Any) -> Any:
         return keyed(data, what)
     if isinstance(data, (str, os.PathLike)):
         path = Path(data)
-        if path.is_dir() or path.suffix.lower() in (".csv", ".jsonl", ".npz", ".safetensors") and path.is_file():
+        if path.is_dir() or path.suffix.lower() in DATA_SUFFIXES and path.is_file():
             return from_disk(load_data(path), what, net)
         found = (f"{str(path)!r} is a file, not a .csv, .jsonl, .npz or .safetensors file" if path.is_file() else
                  f"no image folder or data file {str(path)!r}")

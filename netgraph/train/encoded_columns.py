@@ -103,7 +103,7 @@ def columns_of(net: Any, data: Any, what: Any = TRAINING) -> dict[str, list] | N
     raw = {str(k): as_lists(v, str(k), f"{what}: key") if isinstance(v, Padded) else v for k, v in data.items()}
     _refuse_uncoded(net, raw, what)
     _refuse_unencoded_tensors(net, raw, what)
-    if not net.coders:
+    if not checked_coders(net):  # an inferred range is checked as a declared one
         return None
     if not any(coder_for(net, k) is not None and not isinstance(v, torch.Tensor) for k, v in raw.items()):
         return None

@@ -14,7 +14,11 @@ import torch
 
 from netgraph.train.buckets import process_share
 
-__all__ = ["InMemory"]
+__all__ = ["InMemory", "PASSED_OVER"]
+
+#: What ``batches`` gives for each of the ``passed_over`` batches a resumed run trained before (read, not sliced or
+#: checked): a batch of nothing.
+PASSED_OVER: tuple = ({}, 0, 0, None)
 
 
 class InMemory:
@@ -36,14 +40,17 @@ class InMemory:
     def batches_per_round(self, batch_size: int) -> int:
         return math.ceil(self.size / batch_size)
 
-    def batches(self, batch_size: int, order: torch.Tensor | None, rank: int = 0,
-                world: int = 1) -> Iterator[tuple[dict[str, torch.Tensor], int, int, list[int]]]:
+    def batches(self, batch_size: int, order: torch.Tensor | None, rank: int = 0, world: int = 1,
+                passed_over: int = 0) -> Iterator[tuple[dict[str, torch.Tensor], int, int, list[int]]]:
         """(this process's part of the batch, how many of its examples count, the whole batch's size, the part's
         examples' indices in the data) for each batch of one round; a process left without examples (a last batch
         smaller than world) gets a stand-in, counting 0. ``order`` None: the data's order (no index tensor of
-        every example: a net without inputs may be given many)."""
+        every example: a net without inputs may be given many); the first ``passed_over`` are ``PASSED_OVER``."""
         device = next(iter(self.cols.values())).device
         for start in range(0, self.size, batch_size):
+            if start < passed_over * batch_size:
+                yield PASSED_OVER
+                continue
             end = min(start + batch_size, self.size)
             idx = torch.arange(start, end) if order is None else order[start:end]
             whole = own = len(idx)

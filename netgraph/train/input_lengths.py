@@ -15,7 +15,7 @@ from netgraph.backend.derived_lengths import check_derived_lengths
 from netgraph.core.errors import DataError, raise_all
 from netgraph.layers.bad_index import examples_at
 from netgraph.train.buckets import LengthBuckets
-from netgraph.train.data import Streamed
+from netgraph.train.data import Streamed, batch_part
 from netgraph.train.data_sets import part_of, ref
 from netgraph.train.in_memory import InMemory
 
@@ -30,14 +30,14 @@ def check_data_lengths(net: Any, data: Any, what: Any) -> None:
         return
     if isinstance(data, Streamed) and not isinstance(data.loader, LengthBuckets):
         data.batch_checks.append(functools.partial(_check_batch, net, what))
-        data.check(data.first_raw, 1)
+        data.check(data.first_raw, data.first_index)
         return
     what, cols, numbers = _inputs(data, what)
     _check(net, cols, numbers, what)
 
 
-def _check_batch(net: Any, what: Any, cols: dict[str, Any], index: int) -> None:
-    _check(net, cols, None, part_of(what, f"batch {index}"))
+def _check_batch(net: Any, what: Any, cols: dict[str, Any], index: int | str, numbers: list[int] | None = None) -> None:
+    _check(net, cols, None, part_of(what, batch_part(index)))
 
 
 def _check(net: Any, cols: dict[str, Any], numbers: list[int] | None, what: Any) -> None:

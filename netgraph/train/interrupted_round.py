@@ -7,8 +7,8 @@ torch's random state after the last step. A resumed run with another batch size 
 another part of the round), and so is data that ends before the batches done, or that is batched otherwise than when
 the checkpoint was written (``_check_batching``: another number of examples or of batches a round, or its order
 drawn another way: a shuffle in memory or a DataLoader's sampler of another kind).
-A resumed run seeds the round as the first did, reads its first batches again and passes over them (so a loader
-draws its order as before), then takes back that random state: it takes the very steps the first run would have.
+A resumed run seeds the round as the first did, reads its first batches again and passes over them unchecked (so a
+loader draws its order as before), then takes back that random state: it takes the very steps the first run would have.
 A KeyboardInterrupt raised inside a step's forward pass or loss function (not a second Ctrl-C) undoes that step, which
 has changed nothing but torch's random state there (``_not_undone``). Where the place in the round cannot be taken
 back (``unresumable``), the checkpoints stay as the last round left them. Each case is said in one line on stderr.

@@ -27,6 +27,7 @@ from netgraph.train.padded_data import lengths_keys
 from netgraph.train.loss import surrogate_term
 from netgraph.train.walk import nonfinite_cause, reaching_layers
 from netgraph.train.passes import forward_batch, measuring_pass
+from netgraph.train.validation_nonfinite import warn_nonfinite_validation
 from netgraph.train.metric_history import append_values, measured_labels
 from netgraph.train.options import clipped_step
 from netgraph.train.stopping import Stopping, ended_before, time_used_up
@@ -81,7 +82,8 @@ class Trainer(ProgressReports):
         self.logs = SharedLog(plan.log, plan.logged, ctx)
 
     # -- one step ----------------------------------------------------------------------------------------
-    def forward(self, model: torch.nn.Module, batch: dict, n: int, examples: list[int] | None) -> dict[str, torch.Tensor]:
+    def forward(self, model: torch.nn.Module, batch: dict, n: int,
+                examples: list[int] | None) -> dict[str, torch.Tensor]:
         where = lambda: (self.where() if model.training else  # noqa: E731 - (validation: eval mode)
                          f"the validation after round {self.state.rounds + 1}", self.state.batches > 0)
         return forward_batch(model, self.net, self.keys, batch, n, examples, where,
@@ -154,7 +156,8 @@ class Trainer(ProgressReports):
                                                          examples)
         msg, place, example = self.ctx.pick((msg, place, example), score)  # the process that saw the cause
         hint = "a smaller learning_rate, method=('Adam', {'max_gradient_norm': 1.0}) or cleaner data usually helps"
-        raise TrainingError(f"training stopped at {self.where()}: the loss is {value}; {msg}. {hint[0].upper()}{hint[1:]}",
+        raise TrainingError(f"training stopped at {self.where()}: the loss is {value}; {msg}. "
+                            f"{hint[0].upper()}{hint[1:]}",
                             kind="nonfinite-loss", layer=place and tuple(place[0]), port=place and place[1],
                             expected="a finite loss", found=value, detail=msg, hint=hint, example=example)
 
@@ -200,10 +203,11 @@ class Trainer(ProgressReports):
                                 f"endless generator", data=what, kind="one-shot-data", option="max_training_rounds",
                                 expected=1, found=self.plan.max_rounds)
 
-    def batches(self, data: Any, order: Any) -> Any:
+    def batches(self, data: Any, order: Any, passed_over: int = 0) -> Any:
         """``data``'s batches for this process as (batch, how many of its examples count, the whole batch's size);
-        a user's loader in a distributed run goes step by step with the other processes' (``aligned``)."""
-        batches = data.batches(self.plan.batch_size, order, self.ctx.rank, self.ctx.world)
+        a user's loader in a distributed run goes step by step with the other processes' (``aligned``); the first
+        ``passed_over`` (a resumed run's batches done) are read but neither sliced nor checked."""
+        batches = data.batches(self.plan.batch_size, order, self.ctx.rank, self.ctx.world, passed_over)
         if self.ctx.active and isinstance(data, Streamed) and data.own_batches:
             return aligned(batches, self.ctx, data.stand_in())
         return batches
@@ -227,7 +231,7 @@ class Trainer(ProgressReports):
                 self.round_started_at, self.round_total, self.round_count = s.batches, 0.0, 0
                 batches = iter(self.batches(self.train, order))
             else:  # a mid-round checkpoint's round: from the batch after its last
-                batches = resumed_batches(self, self.batches(self.train, order))
+                batches = resumed_batches(self, self.batches(self.train, order, self.place_in_round["batches"]))
             self.done_in_round = s.batches - self.round_started_at
             while (value := self.next_step(batches)) is not None:
                 if self.bar is not None:
@@ -359,7 +363,8 @@ class Trainer(ProgressReports):
                 order = None if isinstance(self.validation, InMemory) else mix_seed(self.plan.seed, r, 0)
                 batches = self.validation.batches(self.plan.batch_size, order, self.ctx.rank, self.ctx.world)
                 total, count = measuring_pass(batches, functools.partial(self.forward, self.module), self.loss,
-                                              self.plan.meter, "validation")
+                                              self.plan.meter, "validation", nonfinite := [])
+                warn_nonfinite_validation(self, nonfinite)  # training goes on: it changes no weight
         finally:
             self.module.train()
         metrics = self.plan.meter.compute("validation") if self.plan.meter is not None else {}

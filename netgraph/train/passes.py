@@ -3,6 +3,7 @@ validation and net_measurements share, so a loss or metric on the same data is c
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -30,10 +31,11 @@ def forward_batch(model: torch.nn.Module, net: Any, keys: tuple[str, ...], batch
 
 
 def measuring_pass(batches: Iterable, forward: Callable[[dict, int, list[int] | None], dict], loss: Any,
-                   meter: Any, split: str) -> tuple[float, int]:
+                   meter: Any, split: str, nonfinite: list | None = None) -> tuple[float, int]:
     """(the sum of the loss over ``batches``' examples, their count), each batch's mean loss weighted by its
     examples, and ``meter`` (None: none) updated on ``split``; batches as ``InMemory.batches`` gives them, a
-    stand-in (counting 0) skipped. The caller sets eval mode and ``torch.no_grad``."""
+    stand-in (counting 0) skipped; the first batch whose loss is not finite, as (batch, n, examples), appended to
+    ``nonfinite`` where given. The caller sets eval mode and ``torch.no_grad``."""
     total, count = 0.0, 0
     for batch, weight, _, examples in batches:
         if not weight:  # a stand-in example: this process has none of a small last batch
@@ -42,6 +44,8 @@ def measuring_pass(batches: Iterable, forward: Callable[[dict, int, list[int] | 
         outputs = forward(batch, n, examples)
         _, value = loss(outputs, batch, n)
         total, count = total + float(value) * n, count + n
+        if nonfinite == [] and not math.isfinite(float(value)):
+            nonfinite.append((batch, n, examples))
         if meter is not None:
             meter.update(split, outputs, batch)
     return total, count

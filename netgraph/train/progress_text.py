@@ -15,7 +15,7 @@ from typing import Any
 
 from netgraph.train.metric_history import latest_values
 
-__all__ = ["bar_postfix", "terms_text", "round_line"]
+__all__ = ["bar_postfix", "terms_text", "round_line", "seconds_text"]
 
 
 def bar_postfix(state: Any, last_terms: dict, value: float, measured: Sequence[str] = ()) -> dict[str, str]:
@@ -41,6 +41,16 @@ def terms_text(state: Any) -> str:
     return f"  ({', '.join(parts)})"
 
 
+def seconds_text(seconds: float) -> str:
+    """Time so far as a round line shows it: tenths from a second on, two significant digits below, where tenths
+    would show a run of fast rounds (a small net, or ``--nproc``'s one-thread processes) as ``0.0 s`` each.
+
+    >>> seconds_text(4.14), seconds_text(0.0432), seconds_text(0.999)
+    ('4.1 s', '0.043 s', '1.0 s')
+    """
+    return f"{seconds:.1f} s" if seconds >= 0.995 else f"{seconds:.2g} s"
+
+
 def round_line(state: Any, r: int, rounds: float, elapsed: float, measured: Sequence[str] = ()) -> str:
     """The line progress='print' prints for round ``r``: its loss and terms, validation, metrics (as
     ``bar_postfix``), time so far."""
@@ -48,4 +58,4 @@ def round_line(state: Any, r: int, rounds: float, elapsed: float, measured: Sequ
     metrics = "".join(f"  {k} {v:.4g}" for k, v in latest_values(state.round_metrics, measured).items())
     metrics += "".join(f"  validation {k} {v:.4g}" for k, v in latest_values(state.validation_metrics, measured).items())
     of = f"/{rounds}" if math.isfinite(rounds) else ""  # max_training_time alone sets no round limit
-    return f"round {r}{of}  loss {state.round_losses[-1]:.5g}{terms_text(state)}{val}{metrics}  {elapsed:.1f} s"
+    return f"round {r}{of}  loss {state.round_losses[-1]:.5g}{terms_text(state)}{val}{metrics}  {seconds_text(elapsed)}"

@@ -19,12 +19,13 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import re
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 from netgraph.core.wording import counted
-from netgraph.core.files import atomic_write, unwritable, writable_file
+from netgraph.core.files import atomic_write, remove_temporaries, unwritable, writable_file
 from netgraph.core.attribute_hints import hinting_getattr
 from netgraph.core.errors import OptionError
 from netgraph.core.name_guesses import nearest_name
@@ -243,6 +244,7 @@ class NetTrainResults:
             raise OptionError(f"plot_losses writes .svg or .png files, found {str(path)!r}", kind="option-value",
                               option="path", expected=(".svg", ".png"), found=str(path))
         try:
+            remove_temporaries(path.parent, re.escape(path.name), (path.name,))  # a killed plot's, as render does
             if suffix == ".svg":
                 atomic_write(path, self.plot_svg().encode("utf-8"))
             else:

@@ -73,11 +73,14 @@ class _NonfiniteFinder(ModuleRunner):
     def visit_node(self, node: Node, inputs: Any) -> Any:
         results = super().visit_node(node, inputs)
         for port, value in zip(node.output_ports, results):
-            if value.is_floating_point() and not bool(torch.isfinite(value).all()):
-                nan, inf = int(value.isnan().sum()), int(value.isinf().sum())
-                rows = (~value.reshape(self.batch_size, -1).isfinite().all(1)).nonzero().flatten().tolist() \
+            if not value.is_floating_point():
+                continue
+            bad = ~torch.isfinite(value)  # one pass over the output (a reshape of it would copy a strided one)
+            if bool(bad.any()):
+                nan = int(value.isnan().sum())  # only for the one non-finite output found
+                rows = bad.reshape(self.batch_size, -1).any(1).nonzero().flatten().tolist() \
                     if value.dim() and value.shape[0] == self.batch_size else []
-                counts = f"{nan} NaN and {inf} infinite of {counted(value.numel(), 'value')}"
+                counts = f"{nan} NaN and {int(bad.sum()) - nan} infinite of {counted(value.numel(), 'value')}"
                 raise _Nonfinite(((node.path, port), counts, rows))
         return results
 

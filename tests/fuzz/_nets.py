@@ -112,8 +112,15 @@ def valid_nets(draw: Any) -> Any:
                     x=size, i="Integer")
 
 
+#: Real inputs take these exactly, now and then: 0 (where Ramp-like layers' two branches meet), negatives, over 1
+SPECIAL_REALS = (0.0, -0.5, 1.5)
+
+
 def inputs_for(net: Any, batch: int, length: int, seed: int, dtype: torch.dtype = torch.float32) -> dict:
-    """Inputs for every port of ``net``: Real ones in (0.2, 0.8), Integer ones 0 or 1, "n" of ``length``."""
+    """Inputs for every port of ``net``: Real ones uniform in (-1.5, 1.5) or, a third of them, exactly one of
+    ``SPECIAL_REALS``; Integer ones 0 or 1; "n" of ``length``; for an even ``seed``, the first example all 0 (zeros
+    that reach layers deep in a net, through zero biases and odd functions, to their kinks). Every generated layer
+    takes any real (no log, no square root: were one added, its family would need its own domain here)."""
     generator, inputs = torch.Generator().manual_seed(seed), {}
     for port in net.input_ports:
         kind = net.port_types[port]
@@ -121,5 +128,10 @@ def inputs_for(net: Any, batch: int, length: int, seed: int, dtype: torch.dtype 
         if kind.dtype == "Integer":
             inputs[port] = torch.randint(0, 2, shape, generator=generator)
         else:
-            inputs[port] = (0.2 + 0.6 * torch.rand(shape, generator=generator)).to(dtype)
+            uniform = 3 * torch.rand(shape, generator=generator, dtype=torch.float64) - 1.5
+            special = torch.tensor(SPECIAL_REALS, dtype=torch.float64)[
+                torch.randint(len(SPECIAL_REALS), shape, generator=generator)]
+            inputs[port] = torch.where(torch.rand(shape, generator=generator) < 1 / 3, special, uniform).to(dtype)
+            if seed % 2 == 0:
+                inputs[port][0] = 0
     return inputs

@@ -24,7 +24,6 @@ def test_saving_an_operator_whose_inner_net_is_partly_initialised_loads_back(tmp
     torch.testing.assert_close(net_initialize(back, seed=1)(x), net_initialize(net, seed=1)(x))
 
 
-
 def test_parametric_ramp_at_zero_has_one_gradient_compiled_and_interpreted():
     # the compiled forward (and its ONNX export) is torch.where(x >= 0, ...): gradient 1 at x = 0, while the module
     # the interpreter runs computed relu(x) - relu(-x) * slope: gradient 0 there

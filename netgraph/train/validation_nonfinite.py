@@ -1,0 +1,38 @@
+"""A validation loss that goes NaN or infinite: training goes on (a validation pass changes no weight, and a NaN
+round is never the best: no loss improves on NaN), with one ``NonfiniteValidationLoss`` warning a run naming the
+first layer whose output went non-finite and the example, as the ``TrainingError`` of a non-finite training loss
+does (``nonfinite_cause``)."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from netgraph.core.user_frame import user_stacklevel
+from netgraph.train.walk import nonfinite_cause
+
+__all__ = ["NonfiniteValidationLoss", "warn_nonfinite_validation"]
+
+
+class NonfiniteValidationLoss(UserWarning):
+    """The validation loss went non-finite: ``layer`` and ``port`` of the first layer output that did (None where
+    none did: the data or the loss itself), ``example`` the first such example (its index in the data given)."""
+
+    def __init__(self, message: str, layer: tuple | None = None, port: str | None = None,
+                 example: int | None = None) -> None:
+        super().__init__(message)
+        self.layer, self.port, self.example = layer, port, example
+
+
+def warn_nonfinite_validation(loop: Any, nonfinite: list) -> None:
+    """Warn of the first validation batch in ``nonfinite`` (``measuring_pass``'s: (batch, n, examples)), once a
+    run; the loop's module is in eval mode, as the pass ran it."""
+    if not nonfinite or getattr(loop, "warned_nonfinite_validation", False):
+        return
+    loop.warned_nonfinite_validation = True
+    batch, n, examples = nonfinite[0]
+    msg, _, place, example = nonfinite_cause(loop.net, loop.module, batch, n, loop.loss.describe(), examples)
+    warnings.warn(NonfiniteValidationLoss(
+        f"the validation loss after round {loop.state.rounds + 1} is not finite; {msg}. Training goes on (rounds whose "
+        f"validation loss is NaN are never the best); this is said once a run",
+        layer=place and tuple(place[0]), port=place and place[1], example=example), stacklevel=user_stacklevel())
