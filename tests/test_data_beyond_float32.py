@@ -76,8 +76,12 @@ def test_an_int_beyond_int64_within_float32_s_range_is_read_at_float32_as_at_flo
     assert _net()(x)[0, 0] != 0 and torch.isfinite(_net()(x)).all()
     with pytest.raises(DataError, match=r"values as large as 1\.0889e\+40 lie beyond float32's range"):
         _net()([[2**133, 1, 0]])  # beyond float32, within float64: refused as 1e300 is
-    with pytest.raises(DataError, match=r"^input port 'Input': cannot make a tensor from list: .*verflow"):
-        _net()([[2**1100, 1, 0]])  # beyond float64 too
+    want = (r"^input port 'Input': values as large as -2\*\*1100 lie beyond float64's range \(largest 1.8e\+308\): "
+            r"they would become infinite; scale the data$")
+    for precision in ("float32", "float64"):  # beyond float64 too: torch's "Overflow when unpacking long long" shown
+        with pytest.raises(DataError, match=want) as e:
+            _net()([[1, 0, -2**1100]], precision=precision)
+        assert e.value.kind == "precision-range" and e.value.found == -2**1100
 
 
 def test_training_data_holding_an_int_beyond_int64_is_read_as_net_x_reads_it():

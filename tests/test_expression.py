@@ -20,10 +20,10 @@ from netgraph import FunctionLayer, NetGraph, OptionError
     ("Max[#a, 0] + Min[#b, #a] &", ("a", "b")),
     # Wolfram's # is #1, and #01 is #1: these made two ports each, ('Input', 'Input1') and ('Input1', 'Input01')
     ("# + #1 * #2", ("Input1", "Input2")),
-    ("#2 - #", ("Input2", "Input1")),
+    ("#2 - #", ("Input1", "Input2")),  # numbered ones by number: wired by position, as Wolfram's arguments
     ("#1 + #01", ("Input1",)),
 ])
-def test_slots_in_order_of_first_appearance(text, slots):
+def test_named_slots_in_order_of_first_appearance_numbered_ones_by_number(text, slots):
     assert parse(text).slots == slots
 
 

@@ -9,7 +9,7 @@ import math
 import pytest
 import torch
 
-from netgraph import ElementwiseLayer, FunctionLayer, NetGraph
+from netgraph import ElementwiseLayer, FunctionLayer, NetGraph, ThreadingLayer
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
 
 OLD = {  # the definitions before the gradient at 0 was fixed
@@ -81,3 +81,30 @@ def test_surds_gradient_at_0_is_infinity_as_cuberoots_and_exact_elsewhere(expres
     for i in (2, 3, 4) if k != 2 else (2, 4):  # (1/n) |x|^(1/n - 1), where the root is real
         want = abs(x[0, i].item()) ** (1 / k - 1) / k
         assert grad[0, i].item() == pytest.approx(want, rel=1e-12)
+
+
+@pytest.mark.parametrize("k", [3.0, 5.0, -3.0, 2.0, 4.0, 2.5])
+def test_surd_of_an_input_n_has_exact_gradients_either_side_of_0_and_infinity_at_it(k):
+    """With n an input, If computes both roots: the even one's (x + 0)^(1/n) had a NaN gradient at every x < 0 that
+    reached an odd n's result (Surd[-8, 3] gave (NaN, NaN) for (d/dx, d/dn), not (1/12, Log[8] 2/9)), and the root
+    not taken gave 0 * Infinity at x = 0."""
+    module = NetGraph([ThreadingLayer("Surd")], [], Input1=5, Input2=5).compile().double()
+    x = torch.tensor([[-8.0, -0.5, 0.5, 27.0, 0.0]], dtype=torch.float64, requires_grad=True)
+    n = torch.full((1, 5), k, dtype=torch.float64, requires_grad=True)
+    y = module(Input1=x, Input2=n)
+    dx, dn = torch.autograd.grad(y.sum(), (x, n))
+    odd = k % 2 == 1
+    for i in range(4):
+        root = math.copysign(abs(x[0, i].item()) ** (1 / k), x[0, i].item())
+        if x[0, i] < 0 and not odd:  # Indeterminate, as Wolfram's; no gradient flows from it
+            assert math.isnan(y[0, i].item()) and dx[0, i] == dn[0, i] == 0
+            continue
+        assert y[0, i].item() == pytest.approx(root, rel=1e-12)
+        assert dx[0, i].item() == pytest.approx(abs(x[0, i].item()) ** (1 / k - 1) / k, rel=1e-12)
+        assert dn[0, i].item() == pytest.approx(-root * math.log(abs(x[0, i].item())) / k ** 2, rel=1e-12)
+    assert dx[0, 4] == (math.inf if k > 0 else -math.inf) and dn[0, 4] == (0 if k > 0 else math.inf)
+    real = slice(0, 4) if odd else slice(2, 4)  # n's gradient only where x > 0: of an x < 0 Surd is real at odd n only
+    fixed_n = n[:, real].detach()
+    assert torch.autograd.gradcheck(lambda a: module(Input1=a, Input2=fixed_n), x[:, real].detach().requires_grad_())
+    assert torch.autograd.gradcheck(lambda b: module(Input1=x[:, 2:4].detach(), Input2=b),
+                                    n[:, 2:4].detach().requires_grad_())

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import FunctionLayer, NetGraph, OptionError, ShapeError
+from netgraph import ElementwiseLayer, FunctionLayer, NetGraph, OptionError, ShapeError, ThreadingLayer
 from tests.layer_families._helpers import three_way
 
 V = torch.tensor([[3.0, -4.0, 0.0], [-1.0, 2.0, 2.5]])  # (2, 3)
@@ -62,3 +62,15 @@ def test_a_matrix_norm_wolfram_lacks_is_refused_naming_the_ones_it_has():
     with pytest.raises(ShapeError, match=r"Norm\[m, 3\] of a matrix: Wolfram's matrix norms are p = 1, 2 and "
                                           r"Infinity"):
         NetGraph([FunctionLayer("Norm[#x, 3]")], [], x=(2, 3))
+
+
+@pytest.mark.parametrize("function", ["#2 - #1", "Function[{b, a}, a - b]"])
+@pytest.mark.parametrize("layer", [ThreadingLayer, FunctionLayer])
+def test_numbered_slots_are_wired_by_position_as_wolframs_arguments(layer, function):
+    """The ports came in order of appearance, (Input2, Input1), so [p, q] -> t fed p into #2 and gave p - q where
+    Wolfram's f[p, q] is q - p; a Function's parameters are its arguments in order too."""
+    assert layer(function).input_ports == ("Input1", "Input2")
+    net = NetGraph({"p": ElementwiseLayer("# + 0"), "q": ElementwiseLayer("# * 0 + 1"), "t": layer(function)},
+                   [(["p", "q"], "t")], Input=1)
+    assert net(Input=torch.tensor([[10.0]])).item() == -9.0
+    assert FunctionLayer("#b - #a").input_ports == ("b", "a")  # named slots: by name, in order of appearance

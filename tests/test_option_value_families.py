@@ -177,10 +177,10 @@ def test_a_number_beyond_floats_is_an_option_error_not_pythons_overflow(make, op
 @pytest.mark.parametrize("make", [lambda v: BatchNormalizationLayer(epsilon=v),
                                   lambda v: LayerNormalizationLayer(epsilon=v),
                                   lambda v: NormalizationLayer(epsilon=v)])  # it took 0: NaN for a constant input
-@pytest.mark.parametrize("value", [-1, 0, float("nan"), "a"])
+@pytest.mark.parametrize("value", [-1, 0, float("nan"), float("inf"), "a"])
 def test_an_option_that_must_be_positive_says_so_for_every_bad_value(make, value):
     """epsilon=-1 said "must be a number in [0.0, inf]", though 0 is refused too: the range said is the real one."""
     error = _problems(lambda: make(value))
-    assert "must be a positive number" in str(error) and "[0.0" not in str(error)
+    assert "must be a positive finite number" in str(error) and "[0.0" not in str(error)
     assert [(d.expected, d.kind) for d in error.diagnostics if d.option == "epsilon"] == [
-        ("a positive number", "option-value")]
+        ("a positive finite number", "option-value")]

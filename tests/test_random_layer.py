@@ -277,13 +277,13 @@ def test_estimator_and_temperature_options_are_checked():
     with pytest.raises(OptionError, match="temperature= applies only to estimator='relaxed'"):
         RandomArrayLayer(BernoulliDistribution(0.5), temperature=0.5)
     for bad in (0, -1, math.inf, math.nan, "a", True):  # the shared positive-number check's words and fields
-        with pytest.raises(OptionError, match="RandomArrayLayer option temperature= must be a positive number") as e:
+        with pytest.raises(OptionError, match="RandomArrayLayer option temperature= must be a positive finite number") as e:
             RandomArrayLayer(BernoulliDistribution(0.5), estimator="relaxed", temperature=bad)
         assert [(d.option, d.kind, d.expected) for d in e.value.diagnostics] == [
-            ("temperature", "option-value", "a positive number")]
+            ("temperature", "option-value", "a positive finite number")]
     assert RandomArrayLayer(BernoulliDistribution(0.5), estimator="relaxed", temperature=0.2).temperature == 0.2
     for bad in (0, math.inf, math.nan):  # out of RANGES without estimator='relaxed': the value's error comes first
-        with pytest.raises(OptionError, match="temperature= must be a positive number, found"):
+        with pytest.raises(OptionError, match="temperature= must be a positive finite number, found"):
             RandomArrayLayer(BernoulliDistribution(0.5), temperature=bad)
 
 

@@ -1,7 +1,9 @@
 """Net editing and inspection as a Wolfram user uses them (QA round 13): each test a bug found and fixed."""
 
 import warnings
+from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -17,7 +19,7 @@ def test_function_layer_port_shapes_written_either_way_are_one_option():
     assert hash(FunctionLayer("#x", input={"x": 4})) == hash(FunctionLayer("#x", input={"x": (4,)}))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        net = net_initialize(NetGraph.from_yaml("specs/vae.yaml"), seed=0)
+        net = net_initialize(NetGraph.from_yaml(Path(__file__).parents[1] / "specs" / "vae.yaml"), seed=0)
     edited = net_replace_part(net, {"kl": net_extract(net, "kl")})
     again = NetGraph.from_yaml(edited.to_yaml())
     assert again.layers["kl"] == edited.layers["kl"]
@@ -99,3 +101,29 @@ def test_multiplier_index_out_of_range_says_how_layers_are_numbered(key):
         net_set_learning_rate_multipliers(chain, {key: 0})
     with pytest.raises(OptionError, match=r"key -1 \('t'\) names a layer without arrays"):
         net_set_learning_rate_multipliers(chain, {-1: 0})
+
+
+@pytest.mark.parametrize("rules, lin1", [({"All": 0, "lin1": 1}, 0.0), ({"lin1": 1, "All": 0}, 1.0)])
+def test_append_keeps_the_first_matching_rule(rules, lin1):
+    """"All" carried over as one rule per old layer gave a key twice; stored keyed by name the later one won, but the
+    first matching rule is the one in force: {"All": 0, "lin1": 1} froze lin1 and it trained after net_append."""
+    frozen = net_set_learning_rate_multipliers(NetChain({"lin1": LinearLayer(4), "t": "Tanh"}, input=4), rules)
+    appended = net_append(frozen, LinearLayer(2))
+    for net in (frozen, appended):
+        assert net.information("ArraysLearningRateMultipliers")[("lin1", "Weights")] == lin1
+    assert appended.learning_rate_multipliers == {"lin1": lin1}
+
+
+def test_replace_part_takes_one_value_given_twice_as_equal_copies():
+    """Two keys for one part were compared by identity: two equal lists or np.zeros(2) twice were "two values"; values
+    equal in numbers, dtype and shape are one, others still refused."""
+    net = net_initialize(NetChain({"a": LinearLayer(2), "t": "Tanh"}, input=2), seed=0)
+    for value in ([1.0, 2.0], np.zeros(2), torch.ones(2)):
+        copy = value.copy() if isinstance(value, (list, np.ndarray)) else value.clone()
+        edited = net_replace_part(net, {("a", "Biases"): value, (1, "Biases"): copy})
+        assert torch.equal(edited["a", "Biases"], torch.as_tensor(value, dtype=edited["a", "Biases"].dtype))
+    assert net_replace_part(net, {"a": LinearLayer(2), 1: LinearLayer(2)}).layers["a"] == LinearLayer(2)
+    for first, other in (([1.0, 2.0], [1.0, 3.0]), (np.zeros(2), np.zeros(2, dtype=np.float32)),
+                         (np.zeros(2), np.zeros((1, 2)))):
+        with pytest.raises(OptionError, match="name the same part; give it one value"):
+            net_replace_part(net, {("a", "Biases"): first, (1, "Biases"): other})

@@ -49,6 +49,8 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
     try:  # numpy arrays in the other byte order or with negative strides: a native copy
         x = _read(value, exact, integer)
     except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
+        if not integer and (huge := _beyond_float64(value)) is not None:
+            _refuse_beyond(port, huge, torch.float64)
         raise _port_error(port, _encoder_hint(port, value, net) or tuple_problem(value) or f": cannot make a tensor "
                           f"from {type(value).__name__}: {exc}{ragged_hint(value)}", **_no_tensor(value)) from None
     _check_dense(port, x, integer)
@@ -141,10 +143,29 @@ def _narrowed(port: str, x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     beyond = x[out.isinf() & x.isfinite()]
     if not beyond.numel():
         return out
-    largest = float(beyond[beyond.abs().argmax()])
-    detail = (f"values as large as {largest:g} lie beyond {str(dtype).removeprefix('torch.')}'s range (largest "
+    _refuse_beyond(port, float(beyond[beyond.abs().argmax()]), dtype)
+
+
+def _beyond_float64(value: Any) -> int | None:
+    """A Python int in the nested lists ``value`` too large for any float (2**1100), else None."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if type(item) in (list, tuple):
+            stack.extend(item)
+        elif type(item) is int and abs(item) > 2**1024:
+            return item
+    return None
+
+
+def _refuse_beyond(port: str, largest: float | int, dtype: torch.dtype) -> None:
+    """The DataError (kind precision-range) for values as large as ``largest`` beyond ``dtype``'s range."""
+    sign = "-" if largest < 0 else ""
+    shown = f"{largest:g}" if isinstance(largest, float) else f"{sign}2**{largest.bit_length() - 1}"
+    detail = (f"values as large as {shown} lie beyond {str(dtype).removeprefix('torch.')}'s range (largest "
               f"{torch.finfo(dtype).max:.2g}): they would become infinite")
-    raise DataError(f"input port {port!r}: {detail}; scale the data, or work in float64 (net(x, precision='float64'))",
+    wider = ", or work in float64 (net(x, precision='float64'))" if dtype != torch.float64 else ""
+    raise DataError(f"input port {port!r}: {detail}; scale the data{wider}",
                     kind="precision-range", layer=(), port=port, found=largest, detail=detail)
 
 

@@ -29,10 +29,11 @@ def check_seed(args: argparse.Namespace) -> None:
 
 
 def typed(value: float) -> str:
-    """A float flag's value as typed (argparse read '-1' as -1.0): how every message echoes a number flag.
+    """A float flag's value written short (Python's repr, a whole number without '.0': argparse read '-1' as -1.0):
+    how every message echoes a number flag. Not always as typed: '1e-5' reads back as 1e-05.
 
-    >>> typed(-1.0), typed(-0.5), typed(float("inf")), typed(-123456789.0)
-    ('-1', '-0.5', 'inf', '-123456789')
+    >>> typed(-1.0), typed(-0.5), typed(float("inf")), typed(-123456789.0), typed(1e-5)
+    ('-1', '-0.5', 'inf', '-123456789', '1e-05')
     """
     text = repr(value)
     return text[:-2] if text.endswith(".0") else text

@@ -99,14 +99,14 @@ def carry_multipliers(olds: Sequence[Any], new: Any, moves: Sequence[Moves] = ()
     if len(own) < len(new.learning_rate_multipliers):  # an old rule a rebuild kept as it was: moved below instead
         new = new.with_learning_rate_multipliers(own)  # (kept, '1/3' would pick the layer renumbered 4 -> 3)
     there = {path for path, _ in _walk(new)}
-    have, out = set(stored_multipliers(new)), list(own)
+    keys, out = {key for key, _ in own}, list(own)  # one rule per key: the first match wins, a later one is dead
     names = [n.split(".") for n in array_names(new)]
     for old, move in pairs:
         mapping = _path_map(old, move, there)
         for key, r in stored_multipliers(old):
             for moved in _own_layers(_moved(key, mapping, names), mapping, names):
-                if (moved, r) not in have:
-                    have.add((moved, r))
+                if moved not in keys:
+                    keys.add(moved)
                     out.append((moved, r))
     return prune_rules(new.with_learning_rate_multipliers(tuple(out)) if len(out) > len(own) else new)
 

@@ -39,7 +39,7 @@ from netgraph.core.port_options import numbered, with_port_options
 from netgraph.core.port_rename import rename_ports, split_port_renames
 from netgraph.core.rename_levels import level_range, renames_at_levels
 from netgraph.core.shared import NetSharedArray, check_joined_shared, shared_users, shared_values
-from netgraph.core.surgery_values import array_value, port_change
+from netgraph.core.surgery_values import array_value, given_once, port_change
 from netgraph.core.flattening import net_flatten
 from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, fits_checked, layer_path,
                                     listed, no_layer_or_port)
@@ -182,7 +182,7 @@ def net_replace_part(net: NetGraph, changes: Mapping[Any, Any]) -> NetGraph:
         else:
             path, array = _split_array_spec(net, spec)
         shared = None if array is None else net.layer_at(path).shared.get(array)
-        _given_once(given, (shared,) if shared else (path, array), spec, value)
+        given_once(given, (shared,) if shared else (path, array), spec, value, array is not None)
         if array is None:
             layers[path] = value
             continue
@@ -311,14 +311,6 @@ def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> tuple[Ne
         return carry_multipliers([original], NetChain(renamed, **net.port_shape_options()), [moves]), moves
     return carry_multipliers([original], NetGraph(renamed, renamed_edges(net.explicit_edges(), here),
                                                   **net.port_shape_options()), [moves]), moves
-
-
-def _given_once(given: dict[tuple, tuple], part: tuple, spec: Any, value: Any) -> None:
-    """OptionError where two keys (a name and an index, ``{"b": l1, 2: l2}``) give one part two values."""
-    first, before = given.setdefault(part, (spec, value))
-    if before is not value:
-        raise OptionError(f"net_replace_part: keys {first!r} and {spec!r} name the same part; give it one value",
-                          option="changes", expected="one value per part", found=(first, spec), kind=VALUE_KIND)
 
 
 def _one_new_name(first: tuple, rule: tuple, path: tuple) -> None:

@@ -9,12 +9,13 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import NetGraphError, OptionError, WiringError, at_layer, did_you_mean
+from netgraph.core.layer import Layer
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.options import as_array
 from netgraph.core.ports import NetPort
 from netgraph.core.shared import NetSharedArray
 
-__all__ = ["array_value", "port_change"]
+__all__ = ["array_value", "given_once", "port_change"]
 
 _SET_ALL = "to set a shared array's values in every user: net_replace_part({}, {{NetSharedArray(name): values}})"
 
@@ -70,6 +71,25 @@ def share_hint(net: Any, path: tuple, array: str, name: str, lone: bool = False)
                f"{'operator' if lone else 'net'}, {{{inner_path!r}: layer.replace({inner_field}=NetSharedArray(" \
                f"{name!r}))}})"
     return f"a {layer.type_name}'s arrays are its module's own: it cannot share one"
+
+
+def given_once(given: dict[tuple, tuple], part: tuple, spec: Any, value: Any, is_array: bool) -> None:
+    """OptionError where two keys (a name and an index, ``{"b": l1, 2: l2}``) give one part two different values
+    (equal ones, two lists or arrays of the same numbers, dtype and shape, or two equal layers, are one value)."""
+    first, before = given.setdefault(part, (spec, value))
+    if before is not value and not _same_value(before, value, is_array):
+        raise OptionError(f"net_replace_part: keys {first!r} and {spec!r} name the same part; give it one value",
+                          option="changes", expected="one value per part", found=(first, spec), kind=VALUE_KIND)
+
+
+def _same_value(a: Any, b: Any, is_array: bool) -> bool:
+    if not is_array:
+        return isinstance(a, Layer) and isinstance(b, Layer) and type(a) is type(b) and a == b
+    try:
+        x, y = as_array(a, "net_replace_part"), as_array(b, "net_replace_part")
+    except NetGraphError:  # refused later, with the part's own message
+        return False
+    return x is not None and y is not None and x.dtype == y.dtype and x.shape == y.shape and torch.equal(x, y)
 
 
 def port_change(net: Any, spec: Any, value: Any) -> tuple[str, Any] | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -190,17 +191,20 @@ def _invalid(path: str, exc: Exception, data: bytes = b"") -> SpecError:
 
 
 def _reads_as_text(data: bytes) -> bool:
-    """Whether ``data`` is UTF-8 text of printable characters and whitespace (a model's bytes never are: each
-    field's tag is a control byte).
+    """Whether ``data`` is UTF-8 text (a byte-order mark first allowed) of printable characters, whitespace, ESC and
+    format characters (bidi marks): a model's bytes never are, each field's tag is another control byte.
 
     >>> _reads_as_text(b"layers:\\n  - LinearLayer: {size: 3}\\n"), _reads_as_text(b"\\x08\\x07"), _reads_as_text(b"")
     (True, False, False)
+    >>> _reads_as_text("\\ufeffa: 1\\n# \\x1b[1m\\u202e\\n".encode())
+    True
     """
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError:
         return False
-    return bool(text.strip()) and all(c.isprintable() or c in "\t\n\r" for c in text)
+    return bool(text.strip()) and all(c.isprintable() or c in "\t\n\r\x1b" or unicodedata.category(c) == "Cf"
+                                      for c in text)
 
 
 def _check_location(tensor: Any, folder: str, path: str) -> None:

@@ -105,11 +105,12 @@ def as_float(value: Any) -> float | None:
 def check_number(value: Any, layer: str, option: str, low: float, high: float, *, open_low: bool = False,
                  open_high: bool = False) -> float:
     """A real number in [low, high] (``open_low``, ``open_high``: that end left out; (0, inf] is "a positive
-    number"), else OptionError (while problems are collected: low, or 1.0 for an open low end, stands in)."""
+    number", (0, inf) "a positive finite number"), else OptionError (while problems are collected: low, or 1.0 for
+    an open low end, stands in)."""
     number = as_float(value)
     if number is None or not low <= number <= high or open_low and number == low or open_high and number == high:
-        kind = "a positive number" if open_low and (low, high) == (0, math.inf) else \
-            f"a number in {'(' if open_low else '['}{low}, {high}{')' if open_high else ']'}"
+        kind = f"a positive {'finite ' if open_high else ''}number" if open_low and (low, high) == (0, math.inf) \
+            else f"a number in {'(' if open_low else '['}{low}, {high}{')' if open_high else ']'}"
         return option_problem(_bad(f"{layer} option {option}= must be {kind}", option, kind, value),
                               1.0 if open_low else float(low))
     return number

@@ -55,7 +55,8 @@ _FLATTENING = {"Max", "Min", "max", "min"}  # of an array, its largest element: 
 
 @dataclass(frozen=True)
 class Expression:
-    """A parsed expression: the source text, its slots (ports) in order of appearance, and its tree."""
+    """A parsed expression: the source text, its slots (ports: named ones in order of appearance, numbered ones
+    ``#1``, ``#2`` in number order, as Wolfram passes arguments by position), and its tree."""
 
     text: str
     slots: tuple[str, ...]
@@ -127,7 +128,13 @@ def _parse_cached(text: str, internal: bool = False) -> Expression:
     if slots and tree[0] == "const":  # If[1, 2, #x] is 2: the forward would return a float, not a tensor
         raise ExpressionError(f"is the constant {tree[1]!r} once its constant If conditions pick their branches; the "
                               f"result must depend on an input port", text)
-    return Expression(text, tuple(slots), tree)
+    return Expression(text, _positional_order(slots), tree)
+
+
+def _positional_order(slots: list[str]) -> tuple[str, ...]:
+    """``slots``, numbered ones (``Input2``, ``Input1``) sorted by number: ``#2 - #1`` wired [p, q] is q - p."""
+    numbered = all(s.startswith("Input") and s[5:].isdigit() for s in slots)
+    return tuple(sorted(slots, key=lambda s: int(s[5:])) if numbered else slots)
 
 
 def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], depth: int, internal: bool) -> tuple:

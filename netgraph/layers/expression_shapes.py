@@ -172,7 +172,9 @@ def _variance(tree: tuple, shapes: Mapping[str, tuple]) -> tuple:
                        expected="2 or more", found=shape[0])
     centred, less_one = ("bin", "-", x, ("Mean", x, ("upto", 1))), ("bin", "-", ("Length", x), ("const", 1.0))
     if tree[0] == "StandardDeviation" and len(shape) == 1:  # Norm: a constant vector's gradient 0, not Sqrt's NaN
-        return ("bin", "/", ("Norm", centred, 2.0), ("call", "Sqrt", less_one))
+        # centred twice: float32's rounding of Mean[x] (far from 0: 1e6 + noise) is taken out again, as torch.std's
+        twice = ("bin", "-", centred, ("Mean", centred, ("upto", 1)))
+        return ("bin", "/", ("Norm", twice, 2.0), ("call", "Sqrt", less_one))
     variance = ("bin", "/", ("Total", ("bin", "**", centred, ("const", 2.0)), ("upto", 1)), less_one)
     return variance if tree[0] == "Variance" else expression.apply("Sqrt", [variance])
 

@@ -125,9 +125,12 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     # (Quotient[1, 0.1] is 9, as Mod[1, 0.1] is 0.1 less a rounding), as torch's floor division
     "Quotient": (2, "Round[(#1 - Mod[#1, #2]) / #2]"),
     # the real n-th root: of an odd n s (s x)^(1/n) as CubeRoot's, of an even one x^(1/n), Indeterminate (NaN) below
-    # 0 as Wolfram's; for a constant n its gradient is +Infinity at 0 and -0. (-(Abs[x]^(1/n)) gave 0 * Infinity)
-    "Surd": (2, "If[Mod[#2, 2] == 1, SignOrZero[SignOrZero[#1] + 1 / 2] * (SignOrZero[SignOrZero[#1] + 1 / 2] * #1 + 0)"
-                " ^ (1 / #2), If[#1 < 0, Infinity - Infinity, (#1 + 0) ^ (1 / #2)]]"),
+    # 0 as Wolfram's; its gradient is +Infinity at 0 and -0. (-(Abs[x]^(1/n)) gave 0 * Infinity). Both roots take s x
+    # and the one not taken adds 1 to it, so neither has a NaN or infinite gradient that If (for an n given as an
+    # input it computes both) would pass on as 0 * NaN; for a constant n the added term is 0.
+    "Surd": (2, "If[Mod[#2, 2] == 1, SignOrZero[SignOrZero[#1] + 1 / 2] * (SignOrZero[SignOrZero[#1] + 1 / 2] * #1"
+                " + (Mod[#2, 2] != 1)) ^ (1 / #2), If[#1 < 0, Infinity - Infinity,"
+                " (SignOrZero[SignOrZero[#1] + 1 / 2] * #1 + (Mod[#2, 2] == 1)) ^ (1 / #2)]]"),
 }
 #: Two-argument forms of one-argument names: Log[b, x] is the logarithm to base b; ArcTan[x, y] the angle of the point
 #: (x, y), atan2(y, x), with -0. read as 0 (ArcTan[-1, -0.] is Pi) and Indeterminate (NaN) at the origin, as Wolfram's.

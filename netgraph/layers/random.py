@@ -101,7 +101,7 @@ class RandomArrayLayer(Layer):
             option_problem(OptionError(f"RandomArrayLayer: log_probability= is True or False, found "
                                        f"{self.log_probability!r}", option="log_probability", expected="True or False",
                                        found=self.log_probability), None)
-        if self.temperature is not None:  # the shared check: "must be a positive number"
+        if self.temperature is not None:  # the shared check: "must be a positive finite number"
             ranged_number(self, "temperature")
         if dist is None:
             return {}

@@ -83,7 +83,7 @@ def test_batch_normalization_arrays_fix_the_channels():
         BatchNormalizationLayer(scaling=[1.0, 2.0], biases=[0.0])
     with pytest.raises(OptionError, match="momentum="):
         BatchNormalizationLayer(momentum=2)
-    with pytest.raises(OptionError, match="epsilon= must be a positive number"):
+    with pytest.raises(OptionError, match="epsilon= must be a positive finite number"):
         BatchNormalizationLayer(epsilon=0)
 
 
@@ -91,12 +91,12 @@ def test_batch_normalization_arrays_fix_the_channels():
 @pytest.mark.parametrize("epsilon", [0, math.inf, math.nan])
 def test_a_normalisation_refuses_an_epsilon_that_is_not_positive_and_finite(layer, epsilon):
     """epsilon=inf was taken, and the layer then gave its biases whatever the input, with zero gradients (x / inf);
-    refused as epsilon=0 is, by the shared range check."""
+    refused as epsilon=0 is, by the shared range check, whose words say finite (inf is positive)."""
     with pytest.raises(OptionError) as info:
         layer(epsilon=epsilon)
-    assert str(info.value) == f"{layer.__name__} option epsilon= must be a positive number, found {epsilon!r}"
+    assert str(info.value) == f"{layer.__name__} option epsilon= must be a positive finite number, found {epsilon!r}"
     assert [(d.option, d.kind, d.expected) for d in info.value.diagnostics] == [
-        ("epsilon", "option-value", "a positive number")]
+        ("epsilon", "option-value", "a positive finite number")]
 
 
 def test_initial_arrays_are_identity_statistics():

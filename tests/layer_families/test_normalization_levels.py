@@ -106,7 +106,7 @@ def test_arrays_fix_the_scaled_dims_and_variable_lengths_are_aggregated():
     (lambda: NormalizationLayer(0), "aggregation_levels", "non-zero integer"),
     (lambda: NormalizationLayer(scaling_levels="Compliment"), "scaling_levels", "did you mean 'Complement'"),
     (lambda: NormalizationLayer(method="L2"), "method", "unknown method 'L2'"),
-    (lambda: NormalizationLayer(epsilon=-1), "epsilon", "epsilon= must be a positive number"),
+    (lambda: NormalizationLayer(epsilon=-1), "epsilon", "epsilon= must be a positive finite number"),
     (lambda: NormalizationLayer(unbiased="yes"), "unbiased", "True or False"),
     (lambda: NormalizationLayer(group_number=0), "group_number", "positive integer"),
     (lambda: NormalizationLayer(scaling=[1.0, 2.0], biases=[1.0]), "biases", "one shape"),
