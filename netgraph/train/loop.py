@@ -82,8 +82,7 @@ class Trainer(ProgressReports):
         self.logs = SharedLog(plan.log, plan.logged, ctx)
 
     # -- one step ----------------------------------------------------------------------------------------
-    def forward(self, model: torch.nn.Module, batch: dict, n: int,
-                examples: list[int] | None) -> dict[str, torch.Tensor]:
+    def forward(self, model: torch.nn.Module, batch: dict, n: int, examples: list | None) -> dict[str, torch.Tensor]:
         where = lambda: (self.where() if model.training else  # noqa: E731 - (validation: eval mode)
                          f"the validation after round {self.state.rounds + 1}", self.state.batches > 0)
         return forward_batch(model, self.net, self.keys, batch, n, examples, where,
@@ -204,9 +203,8 @@ class Trainer(ProgressReports):
                                 expected=1, found=self.plan.max_rounds)
 
     def batches(self, data: Any, order: Any, passed_over: int = 0) -> Any:
-        """``data``'s batches for this process as (batch, how many of its examples count, the whole batch's size);
-        a user's loader in a distributed run goes step by step with the other processes' (``aligned``); the first
-        ``passed_over`` (a resumed run's batches done) are read but neither sliced nor checked."""
+        """``data``'s batches for this process as (batch, examples that count, whole batch size); a user's loader in a
+        distributed run steps with the others' (``aligned``); the first ``passed_over`` (a resume's done) go unchecked."""
         batches = data.batches(self.plan.batch_size, order, self.ctx.rank, self.ctx.world, passed_over)
         if self.ctx.active and isinstance(data, Streamed) and data.own_batches:
             return aligned(batches, self.ctx, data.stand_in())
