@@ -204,7 +204,7 @@ class Trainer(ProgressReports):
 
     def batches(self, data: Any, order: Any, passed_over: int = 0) -> Any:
         """``data``'s batches for this process as (batch, examples that count, whole batch size); a user's loader in a
-        distributed run steps with the others' (``aligned``); the first ``passed_over`` (a resume's done) go unchecked."""
+        distributed run steps with the others' (``aligned``); the first ``passed_over`` (a resume's) go unchecked."""
         batches = data.batches(self.plan.batch_size, order, self.ctx.rank, self.ctx.world, passed_over)
         if self.ctx.active and isinstance(data, Streamed) and data.own_batches:
             return aligned(batches, self.ctx, data.stand_in())
