@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from netgraph.core.errors import MAX_LISTED, Diagnostic, NetGraphError, OptionError, SpecError
+from netgraph.core.errors import MAX_LISTED, Diagnostic, OptionError, SpecError
 from netgraph.core.files import atomic_write, refuse_folder_name, unwritable, writable_file
 from netgraph.core.summary import one_line, summary_table
 from netgraph.core.unused_layers import unused_layer_notes, unwired_layer_notes
