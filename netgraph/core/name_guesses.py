@@ -51,7 +51,7 @@ def did_you_mean_file(path: str | os.PathLike, suffixes: tuple[str, ...]) -> str
 def _other_version(typed_stem: str, stem: str) -> bool:
     """Whether ``stem`` differs from ``typed_stem`` only in digits or a version mark (``run1``/``run2``,
     ``model``/``model_v2``): another file of a series, not the one meant."""
-    return stem != typed_stem and _VERSION.sub("", stem).lower() == _VERSION.sub("", typed_stem).lower()
+    return stem.lower() != typed_stem.lower() and _VERSION.sub("", stem).lower() == _VERSION.sub("", typed_stem).lower()
 
 
 _VERSION = re.compile(r"[-_. ]?v?\d+", re.IGNORECASE)
