@@ -1,8 +1,9 @@
 """Wolfram's rule for the coders of nested nets: "encoders and decoders are stripped from interior nodes and kept only
 on the periphery". An inner graph's encoder on an input that an outer graph input feeds, or its decoder on an output
-that gives an outer graph output, becomes that outer port's coder (unless the outer port is given its own, which
-wins); every other coder of a nested graph is stripped (an encoder leaves the port the type it gave). Restricted
-index ranges are port types, not stripped: an outer port shows and checks them as before.
+that gives an outer graph output, becomes that outer port's coder (unless the outer port is given a coder, which wins,
+or a shape, checked against the inner port's type); every other coder of a nested graph is stripped (an encoder leaves
+the port the type it gave). Restricted index ranges are port types, not stripped: an outer port shows and checks them
+as before.
 
 >>> from netgraph import NetChain, LinearLayer, SoftmaxLayer, ClassDecoder
 >>> inner = NetChain([LinearLayer(2), SoftmaxLayer()], input=3, output=ClassDecoder(["a", "b"]))
