@@ -136,3 +136,33 @@ def test_a_test_cast_to_indices_is_still_refused_naming_the_cast(tmp_path):
     path = torch_export(_IndexedByTest(), torch.tensor([[1, 0, 2]]), tmp_path / "m.onnx", "idx")
     with pytest.raises(SpecError, match=r"\(Cast\): only a Cast to float32"):
         import_onnx(path)
+
+
+def _counted_then(tail: list, path) -> str:
+    """x != 0, cast to int64, then ``tail`` (nodes reading "c", the last writing "y"), saved at ``path``."""
+    zero = numpy_helper.from_array(np.array(0.0, dtype=np.float32), "zero")
+    two = numpy_helper.from_array(np.array(2, dtype=np.int64), "two")
+    axis = numpy_helper.from_array(np.array([1], dtype=np.int64), "axis")
+    nodes = [helper.make_node("Equal", ["x", "zero"], ["e"]), helper.make_node("Not", ["e"], ["ne"]),
+             helper.make_node("Cast", ["ne"], ["c"], to=TensorProto.INT64), *tail]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 3])],
+                              [helper.make_tensor_value_info("y", TensorProto.INT64, None)], [zero, two, axis])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+    return path
+
+
+@pytest.mark.parametrize("tail", [
+    [helper.make_node("Div", ["c", "two"], ["y"])],
+    [helper.make_node("ReduceSum", ["c", "axis"], ["s"], keepdims=1), helper.make_node("Div", ["s", "two"], ["y"])],
+    [helper.make_node("Add", ["c", "c"], ["s"]), helper.make_node("Mod", ["s", "two"], ["y"], fmod=0)]])
+def test_a_test_cast_to_integers_reaching_a_truncating_op_is_refused(tail, tmp_path):
+    """Div, Mod, Pow, Mean and ReduceMean truncate on integers in ONNX: (x != 0) as int64 over 2 gave 0.5, not 0, also
+    read through a sum; only the Cast's own readers were looked at."""
+    with pytest.raises(SpecError, match=r"\(Cast\): only a Cast to float32"):
+        import_onnx(_counted_then(tail, tmp_path / "m.onnx"))
+
+
+def test_a_test_cast_to_integers_summed_then_doubled_imports_as_onnx_computes_it(tmp_path):
+    tail = [helper.make_node("ReduceSum", ["c", "axis"], ["s"], keepdims=0), helper.make_node("Add", ["s", "s"], ["y"])]
+    net = import_onnx(_counted_then(tail, tmp_path / "m.onnx"))
+    assert net(torch.tensor([[1.0, 0.0, 2.0], [0.0, 0.0, 0.0]])).tolist() == [4.0, 0.0]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from netgraph import (ClassDecoder, ClassEncoder, EmbeddingLayer, LinearLayer, NetChain, NetGraph, NetPort,
+from netgraph import (ClassDecoder, ClassEncoder, EmbeddingLayer, LinearLayer, NetChain, NetGraph, NetPort, ShapeError,
                       SoftmaxLayer, WiringError, load, net_append, net_flatten, net_initialize, net_replace_part, save)
 from netgraph.spec.api import from_yaml, to_yaml
 from netgraph.train import net_measurements, net_train
@@ -110,3 +110,37 @@ def test_net_replace_part_takes_a_netport_for_a_graph_port_as_net_rename_does(co
     with pytest.raises(WiringError, match=r"NetPort\('Nope'\): the net has no graph port 'Nope'; its graph ports "
                                           r"are \['Input', 'Output'\]"):
         net_replace_part(plain, {NetPort("Nope"): 6})
+
+
+OTHER = ClassEncoder(list("abcde")), ClassDecoder(["x", "y", "z"])
+
+
+@pytest.mark.parametrize("kind", ["chain", "graph"])
+def test_replacing_a_coded_net_takes_the_new_nets_coders_not_the_old_ones(coded, kind):
+    other = net_initialize(NetChain([EmbeddingLayer(4, 5), LinearLayer(3), SoftmaxLayer()], input=OTHER[0],
+                                    output=OTHER[1]), seed=0)
+    swapped = net_replace_part(_outers(coded)[kind], {"g": other})  # was a ShapeError: "2 labels ... found (3)"
+    assert swapped.coders == {"Input": OTHER[0], "Output": OTHER[1]}
+    assert swapped("c") == other("c")
+    back = net_replace_part(swapped, {"g": coded})  # the coders taken are known as taken after a replacement too
+    assert back.coders == {"Input": ENC, "Output": DEC} and back("red") == coded("red")
+
+
+@pytest.mark.parametrize("kind", ["chain", "graph"])
+def test_replacing_a_coded_net_by_a_plain_one_drops_the_coders_it_gave(coded, kind):
+    plain = net_replace_part(_outers(coded)[kind], {"g": NetChain([EmbeddingLayer(4, 3), LinearLayer(5)])})
+    assert plain.coders == {} and plain.port_types["Output"].shape == (5,)
+
+
+def test_coders_given_on_the_outer_net_stay_when_the_inner_net_is_replaced(coded):
+    own = ClassDecoder(["hot", "cool"])
+    outer = NetChain({"g": coded}, output=own)
+    swapped = net_replace_part(outer, {"g": net_initialize(NetChain([EmbeddingLayer(4, 3), LinearLayer(2),
+                                                                     SoftmaxLayer()], input=ENC), seed=1)})
+    assert swapped.coders == {"Input": ENC, "Output": own}
+
+
+@pytest.mark.parametrize("given", [{"input": 5}, {"input": "Real"}, {"output": 7}])
+def test_a_shape_given_on_the_outer_port_is_checked_not_overwritten_by_the_inner_coder(coded, given):
+    with pytest.raises(ShapeError, match="shape conflict"):  # built silently, the inner coder written over it
+        NetChain({"g": coded}, **given)

@@ -351,3 +351,16 @@ def test_a_module_that_mixes_the_examples_is_refused_even_where_a_size_equals_th
     for size, batch in ((3, 4), (2, 3), ((3, 4), 5)):
         with pytest.raises(ShapeError, match=rf"must keep the batch dim first: .* with batch {batch} it returned"):
             NetGraph([TorchLayer(_Mixing())], [], Input=size)
+
+
+class _Doubled(nn.Module):
+    def forward(self, x):
+        return x.double() * 2  # float64 out: cast to the real input's dtype by both the compiled forward and interpreter
+
+
+def test_a_module_giving_float64_is_cast_alike_by_the_compiled_forward_and_the_interpreter():
+    net = net_initialize(NetChain([TorchLayer(_Doubled()), LinearLayer(2)], input=3), seed=0)
+    x = torch.linspace(-1, 1, 12).reshape(4, 3)
+    compiled, walked = net(x), interpret(net, net.compile(), Input=x)
+    assert compiled.dtype == walked.dtype == torch.float32
+    torch.testing.assert_close(walked, compiled)

@@ -19,10 +19,10 @@ from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.module_errors import blames_module, layer_module_error
 from netgraph.backend.module_inputs import input_problem, missing_port, own_layer_error, unknown_port
 from netgraph.core.errors import DataError, OptionError, did_you_mean
-from netgraph.core.types import REAL
 from netgraph.core.wording import type_label
 from netgraph.core.ir import Node
 from netgraph.core.walk import GraphWalker
+from netgraph.layers.given_outputs import outputs_to_recast
 from netgraph.layers.kl_divergence import KLModule
 from netgraph.layers.random import _label
 from netgraph.layers.random_module import RandomModule
@@ -62,12 +62,10 @@ def _own_module_outputs(node: Node, sub: torch.nn.Module, inputs: Sequence[torch
         error = layer_module_error(node.layer, node.path, exc)
     else:
         outputs = tuple(result) if len(node.output_ports) > 1 else (result,)
-        ins = tuple(node.types[p] for p in node.input_ports)
-        working = torch.get_default_dtype()
-        probed = node.layer._cache.get(("dtypes", ins), ())
-        real = next((x.dtype for p, x in zip(node.input_ports, inputs) if node.types[p].dtype == REAL), working)
-        return tuple(o.to(real) if i < len(probed) and probed[i].is_floating_point and probed[i] != working else o
-                     for i, o in enumerate(outputs))
+        probed = node.layer._cache.get(("dtypes", tuple(node.types[p] for p in node.input_ports)), ())
+        recast, real = outputs_to_recast(probed, node.input_ports, node.types)
+        to = inputs[real].dtype if real is not None else torch.get_default_dtype()
+        return tuple(o.to(to) if i < len(recast) and recast[i] else o for i, o in enumerate(outputs))
     raise error  # outside the except: in place of the module's error, as the compiled module raises it
 
 

@@ -88,6 +88,7 @@ class NetChain(NetGraph):
         if isinstance(result, NetChain):
             return result
         chain = NetChain(dict(result.layers), **result.port_shape_options())  # with the coders it took from inner nets
+        chain._taken = result._taken  # and where they came from, for the next replacement
         return chain.with_learning_rate_multipliers(result._multipliers) if result._multipliers else chain
 
     def options(self) -> dict[str, Any]:

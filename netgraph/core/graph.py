@@ -34,7 +34,7 @@ from netgraph.core.layer_view import LayerView
 from netgraph.core.layer_table import (NOT_GIVEN, RESERVED_NAMES, coerce_layer, given_by_keyword, graph_parts,
                                       layer_key, named_layers)
 from netgraph.core.port_coders import check_decoders, graph_with_encoder, split_port_options, with_encoder_counts
-from netgraph.core.peripheral_coders import peripheral_coders
+from netgraph.core.peripheral_coders import peripheral_coders, without_taken
 from netgraph.core.flat_pickle import PLAIN_DEPTH, flat_form
 from netgraph.core.graph_wiring import graph_wiring
 from netgraph.core.ir import GraphIR, build_ir, with_layers
@@ -57,13 +57,14 @@ _NO_DATA = object()  # net() called with no positional data
 class NetGraph(Layer, LayerSequence, DrawingAndYaml):
     """A graph of layers: ``NetGraph(layers, edges, **port_shapes)``.
 
-    ``layers`` is a list (layers numbered from 1, as Wolfram) or a dict (names). ``edges`` takes
-    every form in DESIGN.md. ``port_shapes`` gives graph ports their shapes (batch excluded), e.g.
-    ``Input=3``. Unwired layer ports become graph ports. Calling the net runs its compiled module.
+    ``layers`` is a list (layers numbered from 1, as Wolfram) or a dict (names). ``edges`` takes every form in
+    DESIGN.md. ``port_shapes`` gives graph ports their shapes (batch excluded), e.g. ``Input=3``. Unwired layer ports
+    become graph ports. Calling the net runs its compiled module.
     """
     _wire = staticmethod(graph_wiring)  # the edges -> a Wiring holding named_layers'
     PORT_ALIASES = ()  # table (not a copy of every entry); a NetChain links its layers itself
     _sort = staticmethod(order)  # the order layers run in (a NetChain's: as given)
+    _taken: dict = {}  # a graph port's coder taken from nested layers -> their names (``peripheral_coders``); read only
 
     def __init__(self, layers: Any = NOT_GIVEN, edges: Any = NOT_GIVEN, /, **port_shapes: Any):
         layers, edges = given_by_keyword("NetGraph", layers, edges, port_shapes)
@@ -77,8 +78,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
         wiring = self._wire(names, table, edges)
         self._shared_users = collect_users(wiring.layers)
         self._layers: dict[str, Layer] = unify_shared(wiring.layers, self._shared_users)
-        self._edges: tuple[Edge, ...] = tuple(wiring.edges)
-        self._muted = frozenset(wiring.muted)
+        self._edges, self._muted = tuple(wiring.edges), frozenset(wiring.muted)
         self._inputs, self._outputs = tuple(wiring.inputs), tuple(wiring.outputs)
         self._order = tuple(names) if wiring.forward else self._sort(names, self._layers, self._edges)  # (a cycle
         # first: it leaves ports unwired; edges that all run forward, as normalize saw them, give the names as given)
@@ -93,7 +93,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
     # -- construction steps ---------------------------------------------------------------------
     def _check_port_shapes(self, port_shapes: Mapping[str, Any]) -> dict[str, PortType]:
         errors = port_name_problems(port_shapes, self._inputs, self._outputs, self.type_name, self.PORT_ALIASES)
-        self._layers, port_shapes = peripheral_coders(self._layers, self._edges, port_shapes, self._depth)
+        self._layers, port_shapes, self._taken = peripheral_coders(self._layers, self._edges, port_shapes, self._depth)
         self._coders, port_shapes, misplaced = split_port_options(dict(port_shapes), self._inputs, self._outputs)
         raise_all(errors + misplaced, WiringError, "invalid graph ports")
         types = {name: declared_port_type(v, name) for name, v in port_shapes.items()}
@@ -259,15 +259,15 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
     def replace_layers(self, changes: Mapping[Any, Layer]) -> NetGraph:
         """A new graph with layers replaced; keys are names or paths (tuples) into nested graphs."""
         nested: dict[str, dict] = {}
-        layers = dict(self._layers)
+        layers, options = dict(self._layers), self.port_shape_options()
         names = list(layers)  # once: a list per change made initialising n layers take n² steps
         for key, layer in changes.items():
             path = layer_key(key, names)
             if path[0] not in layers:
                 raise WiringError(f"no layer {path[0]!r}{did_you_mean(path[0], layers)} in the net; its layers are "
                                   f"{few_names(names)}", kind="unknown-layer", layer=(), found=path[0])
-            if len(path) == 1:
-                layers[path[0]] = layer
+            if len(path) == 1:  # the coders taken from the layer replaced: worked out again from the new one
+                layers[path[0]], options = layer, without_taken(options, self._taken, path[0])
             else:
                 nested.setdefault(path[0], {})[path[1:]] = layer
         for name, inner in nested.items():
@@ -280,7 +280,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
                                                               and layers[n]._same_ports(self._layers[n]))
                for n in layers if layers[n] is not self._layers[n]):
             return self._with_layers(layers)  # arrays changed only: types, edges and order stay valid
-        rebuilt = NetGraph(layers, self.explicit_edges(), **self.port_shape_options())
+        rebuilt = NetGraph(layers, self.explicit_edges(), **options)
         if not self._multipliers:
             return rebuilt
         kept = rebuilt.with_learning_rate_multipliers(self._multipliers)

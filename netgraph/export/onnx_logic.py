@@ -31,8 +31,9 @@ _EXPRESSIONS = {"Greater": "If[#1 > #2, 1, 0]", "Less": "If[#1 < #2, 1, 0]", "Gr
                 "And": "#1 * #2", "Or": "#1 + #2 - #1 * #2", "Xor": "Abs[#1 - #2]", "Where": "If[#1 != 0, #2, #3]"}
 _BOOL = 9  # ONNX's TensorProto.BOOL
 _INTEGERS = frozenset({2, 3, 4, 5, 6, 7, 12, 13})  # ONNX's TensorProto.UINT8 ... INT64, UINT32, UINT64
-#: ops that may read a test cast to integers as reals (a count, a sum): not an index, nor a graph output's dtype
-_COUNTING = frozenset({"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", *ARITHMETIC})
+#: ops whose value on integers is the one on reals (a count, a sum): a test cast to integers may reach only these
+#: (Div, Mod, Pow, Mean and ReduceMean truncate on integers in ONNX); what they give comes back Real, not int64
+_EXACT = frozenset({"ReduceSum", "ReduceMax", "ReduceMin", *(ARITHMETIC - {"Div", "Pow", "Mean", "Mod"})})
 
 
 def _function(node: Any, ctx: Context) -> Converted:
@@ -83,14 +84,32 @@ def _cast(node: Any, ctx: Context) -> Converted:
     to = int(ctx.attributes(node).get("to", 0))
     producer = ctx.producers.get(node.input[0])
     test = producer is not None and producer.op_type in _EXPRESSIONS and producer.op_type != "Where"
-    readers = [reader.op_type for reader, _ in ctx.consumers.get(node.output[0], [])]
-    if to in _INTEGERS and test and readers and all(op in _COUNTING for op in readers):  # not indices: a real port
+    if to in _INTEGERS and test and _exact_on_reals(node.output[0], ctx):  # not indices: a real port
         return Converted(alias=node.input[0])
     if to != _BOOL:
         return CONVERTERS["Cast"](node, ctx)
     if test:
         return Converted(alias=node.input[0])
     return Converted(FunctionLayer("If[# != 0, 1, 0]"), (node.input[0],))
+
+
+def _exact_on_reals(name: str, ctx: Context) -> bool:
+    """Whether integer value ``name`` is read, and everything computed from it (up to a Cast to a real type) only by
+    ``_EXACT`` ops: ``Cast -> ReduceSum -> Div`` truncates in ONNX, so it is not (0.5 here, 0 in onnxruntime)."""
+    todo, seen = [name], set()
+    while todo:
+        readers = ctx.consumers.get(todo.pop(), [])
+        if not readers and not seen:
+            return False
+        for reader, _ in readers:
+            if reader.op_type == "Cast" and int(ctx.attributes(reader).get("to", 0)) not in _INTEGERS:
+                continue  # a real again from here
+            if reader.op_type not in _EXACT:
+                return False
+            if id(reader) not in seen:
+                seen.add(id(reader))
+                todo.extend(reader.output)
+    return True
 
 
 LOGIC_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {**{op: _function for op in _EXPRESSIONS},

@@ -22,7 +22,7 @@ from netgraph.core.layer import EmitContext
 from netgraph.core.tracing import tracing
 from netgraph.core.types import REAL, format_shape
 
-__all__ = ["checked_outputs", "checked_call", "recast_call"]
+__all__ = ["checked_outputs", "checked_call", "recast_call", "outputs_to_recast"]
 
 
 def checked_call(call: str, ctx: EmitContext, ports: Sequence[str], type_name: str, option: str) -> str:
@@ -41,14 +41,28 @@ def recast_call(call: str, ctx: EmitContext, inputs: Sequence[str], dtypes: Sequ
     >>> recast_call("m(x)", ctx, ["Input"], [torch.float64]), recast_call("m(x)", ctx, ["Input"], [torch.float32])
     ('m(x).to(x.dtype)', 'm(x)')
     """
-    working = torch.get_default_dtype()
-    recast = tuple(d.is_floating_point and d != working for d in dtypes)
+    recast, real = outputs_to_recast(dtypes, inputs, ctx.types)
     if not any(recast):
         return call
-    real = next((a for p, a in zip(inputs, ctx.args) if ctx.types[p].dtype == REAL), None)
-    to = f"{real}.dtype" if real else f"torch.{str(working).removeprefix('torch.')}"
+    working = str(torch.get_default_dtype()).removeprefix("torch.")
+    to = f"{ctx.args[real]}.dtype" if real is not None else f"torch.{working}"
     return f"{call}.to({to})" if len(recast) == 1 else \
         f"tuple(o.to({to}) if cast else o for o, cast in zip({call}, {recast!r}))"
+
+
+def outputs_to_recast(dtypes: Sequence[torch.dtype], inputs: Sequence[str], types: Any) -> tuple[tuple, int | None]:
+    """For a module's outputs the meta probe found of ``dtypes``: which to cast (floating, not the working precision),
+    and the position in ``inputs`` (port names, typed by ``types``) of the first real one, whose dtype they take (None:
+    the working precision's). Shared by the compiled forward (``recast_call``) and the interpreter.
+
+    >>> from netgraph.core.types import PortType
+    >>> outputs_to_recast([torch.float64, torch.int64], ["Index", "Input"], {"Index": PortType((), "Integer"),
+    ...                                                                      "Input": PortType((2,), REAL)})
+    ((True, False), 1)
+    """
+    working = torch.get_default_dtype()
+    real = next((k for k, port in enumerate(inputs) if types[port].dtype == REAL), None)
+    return tuple(d.is_floating_point and d != working for d in dtypes), real
 
 
 def checked_outputs(out: Any, shapes: tuple[tuple, ...], path: tuple[str, ...], ports: tuple[str, ...],
