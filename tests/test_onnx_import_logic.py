@@ -147,7 +147,7 @@ def _counted_then(tail: list, path) -> str:
              helper.make_node("Cast", ["ne"], ["c"], to=TensorProto.INT64), *tail]
     graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 3])],
                               [helper.make_tensor_value_info("y", TensorProto.INT64, None)], [zero, two, axis])
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+    onnx.save(pinned_model(graph), path)
     return path
 
 

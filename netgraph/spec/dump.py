@@ -159,10 +159,9 @@ class _Writer:
         if isinstance(layer, NetGraph):
             return self.graph(layer, path)
         out = Flow(type=self.type_name(layer, path))
-        options = layer.options()  # an operator's ARRAYS name its inner layers' arrays, written with its inner net
-        array_fields = {field: name for name, field in getattr(layer, "ARRAYS", {}).items() if field in options}
-        codecs = option_codecs(type(layer))
-        for key, value in options.items():
+        codecs = option_codecs(type(layer))  # every option of its type; not an operator's ARRAYS, its inner layers'
+        array_fields = {field: name for name, field in getattr(layer, "ARRAYS", {}).items() if field in codecs}
+        for key, value in layer.options().items():
             how = codecs.get(key) or codec(Any)
             if isinstance(value, NetSharedArray):
                 out[key] = self.shared_array(value, ".".join((*path, array_fields[key])))
