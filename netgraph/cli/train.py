@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from netgraph.cli import INTERRUPTED_STATUS
-from netgraph.cli.flags import check_process_flags, check_train_flags, typed
+from netgraph.cli.flags import check_process_flags, check_train_flags, several_processes, typed
 from netgraph.cli.header import spec_header
 from netgraph.cli.loss_layers import with_loss_layers
 from netgraph.cli.places import placed_at_layers
@@ -176,7 +176,7 @@ def _net_train(args: argparse.Namespace, net: Any, data: Any, method: Any, loss:
             checkpoint=_checkpoint_option(args, checkpoint), resume=bool(args.resume), loss_function=loss,
             progress=_progress(args.quiet), all=True, num_workers=args.workers or 0,
             progress_reporting="tensorboard" if args.tensorboard else None, log_dir=args.tensorboard,
-            distributed=args.distributed or int(os.environ.get("WORLD_SIZE", "1")) > 1,
+            distributed=several_processes(args),
             sync_batch_norm=args.sync_batch_norm is not False, distributed_timeout=_timeout(args))
 
 
