@@ -27,6 +27,7 @@ from netgraph.core.files import atomic_write, folders_made, refuse_overwriting, 
 from netgraph.spec import save
 from netgraph.spec.api import load_located
 from netgraph.spec.options import plain
+from netgraph.spec.text import SPEC_SUFFIXES
 from netgraph.spec.yaml_nodes import read_yaml
 from netgraph.train import NetTrainResults, load_data, net_train
 from netgraph.train.api import OPTIONS as NET_TRAIN_DEFAULTS
@@ -294,7 +295,7 @@ def loss_option(text: str | None) -> Any:
     source = text
     if text.lstrip().startswith(("{", "[")):  # YAML (a list: a mapping was meant; said so below)
         pass
-    elif text.lower().endswith((".yaml", ".yml")) or "/" in text or os.sep in text:  # a path: no port is named so
+    elif text.lower().endswith(SPEC_SUFFIXES) or "/" in text or os.sep in text:  # a path: no port is named so
         if not Path(text).is_file():
             what = "is a folder" if Path(text).is_dir() else "does not exist"
             raise OptionError(f"--loss {text!r}: the file {what}; give a .yaml file of weighted loss terms, an "
