@@ -19,7 +19,7 @@ from netgraph.cli.loading import load_net as load
 from netgraph.spec.schema import spec_schema
 from netgraph.spec.text import SPEC_SUFFIXES
 
-__all__ = ["check", "summary", "schema", "problem_json", "spec_files", "SPEC_SUFFIXES"]
+__all__ = ["check", "summary", "schema", "problem_json", "spec_files"]
 
 
 def check(args: argparse.Namespace) -> int:

@@ -15,7 +15,8 @@ from netgraph.core.files import usable_folder
 from netgraph.backend.devices import parse_device
 from netgraph.core.wording import refuse_scaled
 
-__all__ = ["check_measure_flags", "check_process_flags", "check_seed", "check_train_flags", "typed"]
+__all__ = ["check_measure_flags", "check_process_flags", "check_seed", "check_train_flags", "several_processes",
+           "typed"]
 
 _POSITIVE_INTS = (("batch_size", "--batch-size"), ("rounds", "--rounds"), ("nproc", "--nproc"),
                   ("checkpoint_interval", "--checkpoint-interval"), ("checkpoint_keep", "--checkpoint-keep"))
@@ -123,10 +124,15 @@ def _check_validation(value: str | None) -> None:
                           expected="a fraction strictly between 0 and 1, or a file", found=value)
 
 
+def several_processes(args: argparse.Namespace) -> bool:
+    """Whether this process is one of several training together: --distributed, or torchrun's WORLD_SIZE over 1."""
+    return args.distributed or int(os.environ.get("WORLD_SIZE", "1")) > 1
+
+
 def check_process_flags(args: argparse.Namespace) -> None:
     """OptionError for --no-sync-batch-norm or --distributed-timeout in a run of one process: they say how the
     processes of --nproc N (or of torchrun's WORLD_SIZE) work together, and would have no effect."""
-    if args.nproc > 1 or args.distributed or int(os.environ.get("WORLD_SIZE", "1")) > 1:
+    if args.nproc > 1 or several_processes(args):
         return
     for name, flag in (("sync_batch_norm", "--no-sync-batch-norm"), ("distributed_timeout", "--distributed-timeout")):
         if getattr(args, name) is not None:

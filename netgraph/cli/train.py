@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from netgraph.cli import INTERRUPTED_STATUS
-from netgraph.cli.flags import check_process_flags, check_train_flags, typed
+from netgraph.cli.flags import check_process_flags, check_train_flags, several_processes, typed
 from netgraph.cli.header import spec_header
 from netgraph.cli.loss_layers import with_loss_layers
 from netgraph.cli.places import placed_at_layers
@@ -27,6 +27,7 @@ from netgraph.core.files import atomic_write, folders_made, refuse_overwriting, 
 from netgraph.spec import save
 from netgraph.spec.api import load_located
 from netgraph.spec.options import plain
+from netgraph.spec.text import SPEC_SUFFIXES
 from netgraph.spec.yaml_nodes import read_yaml
 from netgraph.train import NetTrainResults, load_data, net_train
 from netgraph.train.api import OPTIONS as NET_TRAIN_DEFAULTS
@@ -176,7 +177,7 @@ def _net_train(args: argparse.Namespace, net: Any, data: Any, method: Any, loss:
             checkpoint=_checkpoint_option(args, checkpoint), resume=bool(args.resume), loss_function=loss,
             progress=_progress(args.quiet), all=True, num_workers=args.workers or 0,
             progress_reporting="tensorboard" if args.tensorboard else None, log_dir=args.tensorboard,
-            distributed=args.distributed or int(os.environ.get("WORLD_SIZE", "1")) > 1,
+            distributed=several_processes(args),
             sync_batch_norm=args.sync_batch_norm is not False, distributed_timeout=_timeout(args))
 
 
@@ -294,7 +295,7 @@ def loss_option(text: str | None) -> Any:
     source = text
     if text.lstrip().startswith(("{", "[")):  # YAML (a list: a mapping was meant; said so below)
         pass
-    elif text.lower().endswith((".yaml", ".yml")) or "/" in text or os.sep in text:  # a path: no port is named so
+    elif text.lower().endswith(SPEC_SUFFIXES) or "/" in text or os.sep in text:  # a path: no port is named so
         if not Path(text).is_file():
             what = "is a folder" if Path(text).is_dir() else "does not exist"
             raise OptionError(f"--loss {text!r}: the file {what}; give a .yaml file of weighted loss terms, an "

@@ -32,7 +32,7 @@ FOLDERS_SYNC = os.name != "nt"  # Windows cannot open a folder to fsync it
 __all__ = ["REFERENCE_SCOPE", "NotRegularFile", "atomic_write", "check_replaceable", "open_regular",
            "refuse_folder_name", "remove_temporaries", "usable_folder", "remove_made", "folders_made", "writable_file",
            "unwritable", "refuse_overwriting", "TEMPORARY", "NAME_MAX", "shortened", "temporary_stem", "folder_lock",
-           "file_identity", "link_target"]
+           "file_identity", "link_target", "atomic_replace"]
 
 #: Where a spec's ``file:`` references may point beyond the referring spec's folder: None (nowhere else), a
 #: folder (``base_dir``) or True (anywhere). ``from_yaml`` sets it per call; the command line sets it for a
@@ -42,6 +42,7 @@ REFERENCE_SCOPE: ContextVar[Path | bool | None] = ContextVar("netgraph_reference
 TEMPORARY = r"\.{name}\.[0-9a-f]{{12}}\.tmp"  # the temporary name of ``name`` (a regex of the name)
 _SHORTENED = re.compile(r"\..*~([0-9a-f]{16})\.[0-9a-f]{12}\.tmp")  # of a name too long to keep whole
 NAME_MAX = 255  # bytes in one file name (ext4, xfs, btrfs, tmpfs, APFS, NTFS in UTF-16 units)
+_NO_LOCKS = {errno.ENOLCK, errno.ENOSYS, errno.EOPNOTSUPP}  # flock's where a file system has no locks (skipped)
 
 
 def shortened(name: str, room: int) -> str:
@@ -166,9 +167,8 @@ def _sync_folder(folder: Path) -> None:
     except OSError:
         return
     try:
-        os.fsync(fd)
-    except OSError:
-        pass
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
     finally:
         os.close(fd)
 
@@ -194,10 +194,6 @@ def folder_lock(folder: str | os.PathLike) -> Any:
         yield
     finally:
         os.close(fd)  # releases the lock
-
-
-#: flock's errors where the file system has no locks (the lock is then skipped)
-_NO_LOCKS = {errno.ENOLCK, errno.ENOSYS, errno.EOPNOTSUPP}
 
 
 def file_identity(path: str | os.PathLike) -> tuple | None:
@@ -243,6 +239,12 @@ def remove_temporaries(folder: str | os.PathLike, name: str, also: tuple[str, ..
     for p in gone:
         p.unlink(missing_ok=True)
     return gone
+
+
+def atomic_replace(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], None]) -> Path:
+    """``atomic_write``, after removing the temporaries that killed writes of ``path`` left (``remove_temporaries``)."""
+    remove_temporaries(os.path.dirname(path) or ".", re.escape(os.path.basename(path)), (os.path.basename(path),))
+    return atomic_write(path, data)
 
 
 def _shortened_of(entry: str, digests: set[str]) -> bool:
@@ -336,10 +338,8 @@ def remove_made(made: list[Path]) -> None:
     """Remove the folders ``usable_folder`` created (``made``), innermost first, each only while it is still empty:
     a run that failed before writing anything leaves no empty folders behind (nor removes anything else)."""
     for folder in reversed(made):
-        try:
+        with contextlib.suppress(OSError):
             folder.rmdir()  # refuses a folder that is not empty
-        except OSError:
-            pass
     made.clear()
 
 

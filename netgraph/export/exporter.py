@@ -27,7 +27,7 @@ from torch.onnx import _constants as _torch_onnx
 from netgraph import __version__
 from netgraph.backend.derived_lengths import example_lengths
 from netgraph.core.errors import DataError, NetGraphError, OptionError, ShapeError
-from netgraph.core.files import atomic_write, remove_temporaries
+from netgraph.core.files import atomic_replace
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer_surgery import as_net
 from netgraph.core.names import fresh_name
@@ -102,8 +102,7 @@ def export_onnx(net: Any, path: str | os.PathLike, *, opset: int | None = None, 
     _check_model(onnx, model, net, module, opset)
     _add_metadata(model, net, name or "NetGraph", description)
     try:
-        remove_temporaries(os.path.dirname(path) or ".", re.escape(os.path.basename(path)), (os.path.basename(path),))
-        return atomic_write(path, model.SerializeToString())
+        return atomic_replace(path, model.SerializeToString())
     except (OSError, ValueError, TypeError) as exc:  # a missing folder, a name too long, a NUL byte
         raise NetGraphError(f"cannot write the ONNX model to {path[:200]!r}: "
                             f"{getattr(exc, 'strerror', None) or exc}", kind="unwritable-file",

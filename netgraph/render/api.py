@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import html
 import os
-import re
 import warnings
 from pathlib import Path
 from typing import Any
 
 import graphviz
 
-from netgraph.core.files import atomic_write, remove_temporaries, writable_file
+from netgraph.core.files import atomic_replace, writable_file
 from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer_surgery import as_net
@@ -321,8 +320,7 @@ def check_target(path: Path) -> None:
 def _write_atomically(path: Path, data: bytes) -> None:
     try:
         check_target(path)
-        remove_temporaries(path.parent, re.escape(path.name), (path.name,))  # a killed render's, as save does
-        atomic_write(path, data)
+        atomic_replace(path, data)  # a killed render's temporaries removed first, as save does
     except OSError as exc:  # a name too long, no permission, no space left
         raise NetGraphError(f"cannot write the diagram to {str(path)!r}: {exc.strerror or exc}", kind="unwritable-file",
                             found=str(path), detail=exc.strerror or str(exc)) from None

@@ -37,7 +37,7 @@ from netgraph.spec.line_breaks import BREAKS
 from netgraph.spec.load import SpecReader, load_spec
 from netgraph.spec.dump import to_yaml
 from netgraph.spec.saving import REFERENCE_SCOPE, save, spec_path
-from netgraph.spec.text import decode_spec
+from netgraph.spec.text import SPEC_SUFFIXES, decode_spec
 
 __all__ = ["from_yaml", "to_yaml", "save", "load", "layer_locations", "problem_location"]
 
@@ -68,7 +68,7 @@ def _path_like(text: str) -> bool:
     line = text.strip()
     if not line or len(text) > 4096 or "\0" in text or any(c in text for c in BREAKS):  # 4096: PATH_MAX
         return False
-    if text.endswith((".yaml", ".yml")) or os.path.exists(text):
+    if text.endswith(SPEC_SUFFIXES) or os.path.exists(text):
         return True
     return not (line.startswith(("{", "[", "#", "%", "---")) or line.endswith(":") or ": " in line or ":\t" in line)
 

@@ -163,13 +163,13 @@ def _argument(cls: type, args: list, parameter: str | None) -> tuple[Any, Any] |
 def shape_data(t: Any) -> Any:
     """A port type or shape as spec data: ``3``, ``[2, 3]``, ``null``, ``Integer``, ``{shape, dtype}``, ``{shape,
     dtype, range}``."""
-    if isinstance(t, Restricted):  # an index port: the type it gives (the range after shape and dtype)
-        return {"shape": shape_data(t.shape), "dtype": t.dtype, "range": list(t.range)}
+    if isinstance(t, Restricted):  # an index port: the type it gives
+        return shape_data(t.port_type())
     if isinstance(t, Coder):
         return {t.kind: {"type": t.type_name, **t.options()}}
     if isinstance(t, PortType):
-        if t.range is not None:
-            return shape_data(Restricted(t.dtype, t.range, shape=t.shape))
+        if t.range is not None:  # an index port's (the range after shape and dtype)
+            return {"shape": shape_data(t.shape), "dtype": t.dtype, "range": list(t.range)}
         if t.dtype is None:
             return shape_data(t.shape)
         return t.dtype if t.shape == () else {"shape": shape_data(t.shape), "dtype": t.dtype}

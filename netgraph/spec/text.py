@@ -20,7 +20,7 @@ from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.name_guesses import did_you_mean_file
 from netgraph.spec.line_breaks import line_col
 
-__all__ = ["read_limited", "decode_spec", "EncodingRefused", "other_kind_hint"]
+__all__ = ["read_limited", "decode_spec", "EncodingRefused", "other_kind_hint", "SPEC_SUFFIXES"]
 
 _BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]  # UTF-32 LE first: it starts as UTF-16 LE's
