@@ -8,7 +8,8 @@ import pytest
 import torch
 
 from netgraph import (ClassDecoder, ClassEncoder, EmbeddingLayer, LinearLayer, NetChain, NetGraph, NetPort, ShapeError,
-                      SoftmaxLayer, WiringError, load, net_append, net_flatten, net_initialize, net_replace_part, save)
+                      SoftmaxLayer, WiringError, load, net_append, net_flatten, net_initialize, net_rename,
+                      net_replace_part, save)
 from netgraph.spec.api import from_yaml, to_yaml
 from netgraph.train import net_measurements, net_train
 
@@ -144,3 +145,38 @@ def test_coders_given_on_the_outer_net_stay_when_the_inner_net_is_replaced(coded
 def test_a_shape_given_on_the_outer_port_is_checked_not_overwritten_by_the_inner_coder(coded, given):
     with pytest.raises(ShapeError, match="shape conflict"):  # built silently, the inner coder written over it
         NetChain({"g": coded}, **given)
+
+
+def _encoding():
+    return net_initialize(NetChain([EmbeddingLayer(3, 3)], input=ENC), seed=2)
+
+
+def _two_coded(kind):
+    """An encoder net 'e' then a decoder net 'g' (warm/cold), in a chain or a graph: each gives the outer a coder."""
+    enc = _encoding()
+    dec = net_initialize(NetChain([LinearLayer(2), SoftmaxLayer()], input=(3,), output=DEC), seed=3)
+    return NetChain({"e": enc, "g": dec}) if kind == "chain" else NetGraph({"e": enc, "g": dec}, [("e", "g")])
+
+
+THREE = ClassDecoder(["x", "y", "z"])
+
+
+def _three_labels():
+    return net_initialize(NetChain([LinearLayer(3), SoftmaxLayer()], input=(3,), output=THREE), seed=4)
+
+
+@pytest.mark.parametrize("kind", ["chain", "graph"])
+def test_the_coders_taken_stay_known_as_taken_over_two_replacements(kind):
+    outer = _two_coded(kind)
+    again = net_replace_part(outer, {"e": _encoding()})  # an equal net: rebuilt, the decoder from 'g' given back
+    swapped = net_replace_part(again, {"g": _three_labels()})  # was a ShapeError: "2 labels ... found (3)"
+    assert swapped.coders == {"Input": ENC, "Output": THREE} and swapped("red") in ("x", "y", "z")
+
+
+@pytest.mark.parametrize("kind", ["chain", "graph"])
+def test_the_coders_taken_stay_known_as_taken_after_net_rename(kind):
+    renamed = net_rename(_two_coded(kind), {"g": "d"})
+    swapped = net_replace_part(renamed, {"d": _three_labels()})  # was a ShapeError: "2 labels ... found (3)"
+    assert swapped.coders == {"Input": ENC, "Output": THREE} and swapped("red") in ("x", "y", "z")
+    plain = net_replace_part(renamed, {"e": NetChain([EmbeddingLayer(3, 3)])})  # the encoder went with 'e'
+    assert plain.coders == {"Output": DEC}

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from netgraph.core.errors import OptionError, did_you_mean
-from netgraph.core.integers import plain_index
+from netgraph.core.integers import is_int, plain_index
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.names import indexed
 from netgraph.core.wording import few_names
@@ -151,11 +151,12 @@ def no_match(key: Any, top: list[str], paths: list[list[str]], guess: bool = Tru
     if isinstance(key, (slice, range)) or isinstance(key, str) and ";;" in key:
         return (f"key {key!r} is a span of layers (Wolfram's m;;n), which rules do not take: give a rule per layer, "
                 f"such as {{1: r, 2: r}}, or a glob ('enc*'); layers with arrays: {shown}")
-    if isinstance(key, int) and not isinstance(key, bool) and indexed(top, key) is None:  # 0 or past the end
+    at = indexed(top, key)  # the layer an index in range names; None for anything else
+    if is_int(key) and at is None:  # 0 or past the end
         return (f"key {key!r} names no layer: the net's {len(top)} layers are numbered 1 to {len(top)}, or -1 for the "
                 f"last (Wolfram's n -> r); layers with arrays: {shown}")
-    if key in top or isinstance(key, int) and not isinstance(key, bool):  # an index in range: its layer has none
-        named = "" if key in top else f" ({indexed(top, key)!r})"
+    if key in top or is_int(key):  # an index in range: its layer has none
+        named = "" if at is None else f" ({at!r})"
         return f"key {key!r}{named} names a layer without arrays; layers with arrays: {shown}"
     arrays = ["/".join(p) for p in paths] if isinstance(key, str) and "/" in key else []  # 'enc/Wieghts'
     hint = did_you_mean(key, [*top, *layers, *arrays]) if isinstance(key, str) and guess else ""

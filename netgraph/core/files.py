@@ -32,7 +32,7 @@ FOLDERS_SYNC = os.name != "nt"  # Windows cannot open a folder to fsync it
 __all__ = ["REFERENCE_SCOPE", "NotRegularFile", "atomic_write", "check_replaceable", "open_regular",
            "refuse_folder_name", "remove_temporaries", "usable_folder", "remove_made", "folders_made", "writable_file",
            "unwritable", "refuse_overwriting", "TEMPORARY", "NAME_MAX", "shortened", "temporary_stem", "folder_lock",
-           "file_identity", "atomic_replace"]
+           "file_identity", "link_target", "atomic_replace"]
 
 #: Where a spec's ``file:`` references may point beyond the referring spec's folder: None (nowhere else), a
 #: folder (``base_dir``) or True (anywhere). ``from_yaml`` sets it per call; the command line sets it for a
@@ -110,7 +110,7 @@ def atomic_write(path: str | os.PathLike, data: bytes | Callable[[BinaryIO], Non
     """
     path = Path(path)
     check_replaceable(path)
-    path = _link_target(path) if path.is_symlink() else path
+    path = link_target(path) if path.is_symlink() else path
     mode, tmp = _kept_mode(path), path.with_name(f"{temporary_stem(path.name)}.{secrets.token_hex(6)}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the kernel applies the umask
@@ -147,7 +147,7 @@ def _keep_mode(fd: int, mode: int | None) -> None:
         raise
 
 
-def _link_target(link: Path) -> Path:
+def link_target(link: Path) -> Path:
     """The file ``link`` leads to (written through: os.replace would replace the link); FileNotFoundError when none."""
     target = Path(os.path.realpath(link))
     if not os.path.lexists(target):

@@ -34,7 +34,7 @@ from netgraph.core.layer_view import LayerView
 from netgraph.core.layer_table import (NOT_GIVEN, RESERVED_NAMES, coerce_layer, given_by_keyword, graph_parts,
                                       layer_key, named_layers)
 from netgraph.core.port_coders import check_decoders, graph_with_encoder, split_port_options, with_encoder_counts
-from netgraph.core.peripheral_coders import peripheral_coders, without_taken
+from netgraph.core.peripheral_coders import keeping_taken, peripheral_coders, without_taken
 from netgraph.core.flat_pickle import PLAIN_DEPTH, flat_form
 from netgraph.core.graph_wiring import graph_wiring
 from netgraph.core.ir import GraphIR, build_ir, with_layers
@@ -280,7 +280,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
                                                               and layers[n]._same_ports(self._layers[n]))
                for n in layers if layers[n] is not self._layers[n]):
             return self._with_layers(layers)  # arrays changed only: types, edges and order stay valid
-        rebuilt = NetGraph(layers, self.explicit_edges(), **options)
+        rebuilt = keeping_taken(NetGraph(layers, self.explicit_edges(), **options), self._taken, options)
         if not self._multipliers:
             return rebuilt
         kept = rebuilt.with_learning_rate_multipliers(self._multipliers)

@@ -21,7 +21,7 @@ from netgraph.core.coders import Coder, Encoder, Restricted
 from netgraph.core.errors import WiringError
 from netgraph.core.shared import is_graph
 
-__all__ = ["peripheral_coders", "without_coders", "without_taken"]
+__all__ = ["peripheral_coders", "without_coders", "without_taken", "keeping_taken"]
 
 
 def _strippable(net: Any) -> dict[str, Coder]:
@@ -74,6 +74,17 @@ def without_taken(options: Mapping[str, Any], taken: Mapping[str, frozenset], la
     {'Input': 3}
     """
     return {port: value for port, value in options.items() if layer not in taken.get(port, ())}
+
+
+def keeping_taken(net: Any, taken: Mapping[str, frozenset], given: Mapping[str, Any],
+                  names: Mapping[str, str] | None = None) -> Any:
+    """``net``, just rebuilt from the port options ``given``, remembering where the coders it was given back came
+    from (``taken``, an old build's third item of ``peripheral_coders``; layer names moved by ``names``, a rename):
+    a later replacement of those layers then works them out again, as after the first build."""
+    moved = names or {}
+    kept = {port: frozenset(moved.get(n, n) for n in layers) for port, layers in taken.items() if port in given}
+    net._taken = {**kept, **net._taken}
+    return net
 
 
 def without_coders(net: Any) -> Any:

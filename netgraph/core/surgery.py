@@ -45,6 +45,7 @@ from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layer
                                     listed, no_layer_or_port)
 from netgraph.core.surgery_take import net_take
 from netgraph.core.option_problems import VALUE_KIND
+from netgraph.core.peripheral_coders import keeping_taken
 
 __all__ = ["net_extract", "net_replace_part", "net_rename", "net_take", "net_drop", "net_join", "net_flatten",
            "information"]
@@ -307,10 +308,10 @@ def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> tuple[Ne
                           f"its layers would be {listed(names)}", kind="name-clash", layer=tuple(prefix), found=dup)
     renamed = {here.get(n, n): layer for n, layer in layers.items()}
     moves = Moves(levels={(): here}, inside=found)
-    if isinstance(net, NetChain):
-        return carry_multipliers([original], NetChain(renamed, **net.port_shape_options()), [moves]), moves
-    return carry_multipliers([original], NetGraph(renamed, renamed_edges(net.explicit_edges(), here),
-                                                  **net.port_shape_options()), [moves]), moves
+    given = net.port_shape_options()  # with the coders taken from inner nets: where they came from is kept
+    rebuilt = NetChain(renamed, **given) if isinstance(net, NetChain) else \
+        NetGraph(renamed, renamed_edges(net.explicit_edges(), here), **given)
+    return carry_multipliers([original], keeping_taken(rebuilt, net._taken, given, here), [moves]), moves
 
 
 def _one_new_name(first: tuple, rule: tuple, path: tuple) -> None:

@@ -24,7 +24,7 @@ from netgraph.core.errors import SpecError
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.nesting import deep_walk
 from netgraph.core.files import (NAME_MAX, REFERENCE_SCOPE, NotRegularFile, atomic_write, check_replaceable,
-                                 folder_lock, open_regular, remove_temporaries, shortened)
+                                 folder_lock, link_target, open_regular, remove_temporaries, shortened)
 from netgraph.core.wording import value_kind
 from netgraph.spec.dump import check_loadable, dump_data, spec_data
 from safetensors.torch import load as safetensors_load
@@ -73,12 +73,12 @@ def spec_path(verb: str, path: Any) -> Path:
 
 def _linked_spec(link: Path) -> Path:
     """The file a link to a spec leads to; SpecError for a dangling link (a save would create a file elsewhere)."""
-    target = Path(os.path.realpath(link))
-    if not os.path.lexists(target):
+    try:
+        return link_target(link)
+    except FileNotFoundError:
         raise SpecError(f"save(net, {str(link)!r}): it is a link to {os.readlink(link)!r}, which does not exist; a save "
                         f"through a link replaces the spec it leads to (remove the link to save there instead)",
-                        kind="output-path", found=os.readlink(link))
-    return target
+                        kind="output-path", found=os.readlink(link)) from None
 
 
 @deep_walk
