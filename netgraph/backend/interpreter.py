@@ -43,9 +43,9 @@ class ModuleRunner(GraphWalker):
         mutated = node.layer.mutated_inputs(node.types) if hasattr(node.layer, "mutated_inputs") else ()
         if mutated:  # a module that changes an input in place gets a copy, as the compiled forward gives it
             inputs = [x.clone() if i in mutated else x for i, x in enumerate(inputs)]
-        told = _call_site(node, sub)
         if isinstance(node.layer, _ModuleWrapper):
             return _own_module_outputs(node, sub, inputs, self.batch_size)
+        told = _call_site(node, sub)
         result = sub(*inputs, **told) if node.input_ports else sub(self.batch_size, **told)
         return result if len(node.output_ports) > 1 else (result,)
 
