@@ -84,6 +84,18 @@ def test_an_int_beyond_int64_within_float32_s_range_is_read_at_float32_as_at_flo
         assert e.value.kind == "precision-range" and e.value.found == -2**1100
 
 
+@pytest.mark.parametrize("huge", [2**1024, 2**1024 - 2**969], ids=["2**1024", "rounds-up-to-2**1024"])
+@pytest.mark.parametrize("precision", ["float32", "float64"])
+def test_an_int_just_beyond_float64_is_refused_by_name(huge, precision):
+    """The check was ``abs(item) > 2**1024``: 2**1024 itself, and 2**1024 - 2**969 (which rounds up past float64's
+    largest), still gave torch's 'Overflow when unpacking long long'."""
+    want = (rf"^input port 'Input': values as large as 2\*\*{huge.bit_length() - 1} lie beyond float64's range "
+            r"\(largest 1.8e\+308\): they would become infinite; scale the data$")
+    with pytest.raises(DataError, match=want) as e:
+        _net()([[huge, 1, 0]], precision=precision)
+    assert e.value.kind == "precision-range" and e.value.found == huge
+
+
 def test_training_data_holding_an_int_beyond_int64_is_read_as_net_x_reads_it():
     """net_train(net, {"Input": [[2**70, 1, 0], ...]}) was refused at any precision ('cannot make a tensor from list:
     Overflow when unpacking long long'), though net(x) takes that list: now read as float64, then narrowed."""

@@ -43,9 +43,9 @@ class ModuleRunner(GraphWalker):
         mutated = node.layer.mutated_inputs(node.types) if hasattr(node.layer, "mutated_inputs") else ()
         if mutated:  # a module that changes an input in place gets a copy, as the compiled forward gives it
             inputs = [x.clone() if i in mutated else x for i, x in enumerate(inputs)]
-        told = _call_site(node, sub)
         if isinstance(node.layer, _ModuleWrapper):
             return _own_module_outputs(node, sub, inputs, self.batch_size)
+        told = _call_site(node, sub)
         result = sub(*inputs, **told) if node.input_ports else sub(self.batch_size, **told)
         return result if len(node.output_ports) > 1 else (result,)
 
@@ -62,8 +62,7 @@ def _own_module_outputs(node: Node, sub: torch.nn.Module, inputs: Sequence[torch
         error = layer_module_error(node.layer, node.path, exc)
     else:
         outputs = tuple(result) if len(node.output_ports) > 1 else (result,)
-        probed = node.layer._cache.get(("dtypes", tuple(node.types[p] for p in node.input_ports)), ())
-        recast, real = outputs_to_recast(probed, node.input_ports, node.types)
+        recast, real = outputs_to_recast(node.layer.probed_dtypes(node.types), node.input_ports, node.types)
         to = inputs[real].dtype if real is not None else torch.get_default_dtype()
         return tuple(o.to(to) if i < len(recast) and recast[i] else o for i, o in enumerate(outputs))
     raise error  # outside the except: in place of the module's error, as the compiled module raises it

@@ -70,8 +70,8 @@ def _read(value: Any, exact: bool, integer: bool) -> torch.Tensor:
             pass
     try:
         x = as_tensor(value)
-    except (ValueError, RuntimeError, OverflowError):
-        if integer or (wide := beyond_int64_as_float64(value)) is None:
+    except (ValueError, RuntimeError, OverflowError):  # exact and not integer: float64 failed above, so fails again
+        if integer or exact or (wide := beyond_int64_as_float64(value)) is None:
             raise
         return wide  # an int beyond int64 (2**70) at a port of reals: a float, as at float64 (then narrowed)
     return as_tensor(value, dtype=torch.float64) if exact and integer and x.is_floating_point() else x
@@ -147,14 +147,18 @@ def _narrowed(port: str, x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
 
 
 def _beyond_float64(value: Any) -> int | None:
-    """A Python int in the nested lists ``value`` too large for any float (2**1100), else None."""
+    """A Python int in the nested lists ``value`` too large for any float (2**1100; 2**1024 - 2**969, which rounds up
+    past float64's largest), else None."""
     stack = [value]
     while stack:
         item = stack.pop()
         if type(item) in (list, tuple):
             stack.extend(item)
-        elif type(item) is int and abs(item) > 2**1024:
-            return item
+        elif type(item) is int:
+            try:
+                float(item)
+            except OverflowError:
+                return item
     return None
 
 

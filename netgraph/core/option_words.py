@@ -43,9 +43,11 @@ def part_schema() -> dict:
 
 
 def named_or_slots(names: Iterable[str]) -> dict:
-    """A function option taking one of ``names`` or an expression in ``#`` slots (whose syntax the loader checks)."""
-    return {"anyOf": [{"enum": sorted(names)}, {"type": "string", "pattern": "#",
-                                                "description": "an expression in #slots, such as '#1 * #2'"}]}
+    """A function option taking one of ``names`` or an expression (whose syntax the loader checks): in ``#`` slots or
+    Wolfram's ``Function[x, body]``, the test of layers.expression.is_expression."""
+    return {"anyOf": [{"enum": sorted(names)}, {"type": "string", "pattern": r"#|^\s*Function\[",
+                                                "description": "an expression in #slots, such as '#1 * #2', or "
+                                                               "Function[x, body]"}]}
 
 
 #: A Python identifier's first character and the rest, as an ECMA-262 pattern that Python's re reads alike: ASCII

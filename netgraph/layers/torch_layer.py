@@ -49,8 +49,7 @@ def _ports(value: Any, default: str, layer: str, option: str) -> dict[str, PortT
     """``None`` -> {default: ?}; a list of names; or a dict of name -> shape | PortType | dtype name."""
     if value is None:
         return {default: PortType(None, None)}
-    if isinstance(value, str):
-        value = [value]
+    value = [value] if isinstance(value, str) else value
     items = value.items() if isinstance(value, Mapping) else ((v, None) for v in value) \
         if isinstance(value, (list, tuple)) else None
     if items is None:
@@ -74,8 +73,7 @@ def _ports(value: Any, default: str, layer: str, option: str) -> dict[str, PortT
 
 
 def _checked_ports(value: Any, default: str, layer: str, option: str) -> dict[str, PortType] | None:
-    """``_ports``, its OptionError reported (``option_problem``, None standing in) so that the other options are
-    checked too."""
+    """``_ports``, its OptionError reported (``option_problem``; None stands in) so the other options get checked."""
     try:
         return _ports(value, default, layer, option)
     except OptionError as exc:
@@ -150,7 +148,11 @@ class _ModuleWrapper(Layer):
         ins = tuple(ctx.types[p] for p in self.input_ports)
         if all(is_known(t.shape) and t.dtype is not None for t in ins) and isinstance(self._probed(ins), _MetaFailure):
             return checked_call(call, ctx, self.output_ports, self.type_name, "outputs")  # the user's shapes: checked
-        return recast_call(call, ctx, self.input_ports, self._cache.get(("dtypes", ins), ()))  # probed: x.double()
+        return recast_call(call, ctx, self.input_ports, self.probed_dtypes(ctx.types))  # probed: x.double()
+
+    def probed_dtypes(self, types: Mapping[str, PortType]) -> tuple[torch.dtype, ...]:
+        """The dtypes of the module's outputs as the meta probe found them for these input types (none unprobed)."""
+        return self._cache.get(("dtypes", tuple(types[p] for p in self.input_ports)), ())
 
     def _probe(self, ins: tuple[PortType, ...]) -> tuple[PortType, ...] | Conflict:
         """Output types from running the module on meta tensors, or the Conflict saying why it failed."""
@@ -162,14 +164,13 @@ class _ModuleWrapper(Layer):
                 return result
             self._cache[("mutated", ins)], result = result
             runs.append(result)
-        first = runs[0]
         name = next((d for t in ins for d in t.shape if isinstance(d, str)), None)
         types = []
-        for i, (shape, dtype) in enumerate(first):
+        for i, (shape, dtype) in enumerate(runs[0]):
             dims = tuple(d if all(r[i][0][j] == d for r in runs) else _probed_length(name, [r[i][0][j] for r in runs])
                          for j, d in enumerate(shape))
             types.append(PortType(dims, INTEGER if dtype in _INTEGER_DTYPES else REAL))
-        self._cache[("dtypes", ins)] = tuple(dtype for _, dtype in first)  # a float one not the working one: recast
+        self._cache[("dtypes", ins)] = tuple(dtype for _, dtype in runs[0])  # a float one not the working one: recast
         return tuple(types)
 
     def _meta_call(self, ins: tuple[PortType, ...], length: int) -> tuple | Conflict:
@@ -213,8 +214,7 @@ class _ModuleWrapper(Layer):
         return self.arrays[name].clone()
 
     def _loaded(self, arrays: Mapping[str, Any]) -> nn.Module:
-        unknown = [n for n in arrays if n not in self.ARRAYS]
-        if unknown:
+        if unknown := [n for n in arrays if n not in self.ARRAYS]:
             raise OptionError(f"{self.type_name} has no array {unknown[0]!r}{did_you_mean(unknown[0], self.ARRAYS)}",
                               option=self.MODULE_OPTION, kind=ARGUMENT_KIND)
         module = copy.deepcopy(self._module)
