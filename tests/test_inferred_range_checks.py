@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from netgraph import DataError, EmbeddingLayer, NetChain, NetGraph, NetMapOperator, ReshapeLayer, Restricted, \
-    SummationLayer, net_train
+    SummationLayer, net_initialize, net_measurements, net_train
 from netgraph.core.port_coders import checked_coders
 from netgraph.core.types import INTEGER, PortType
 
@@ -82,4 +82,14 @@ def test_streamed_data_has_each_batchs_indices_checked_against_the_range(outer, 
     # they trained silently: the EmbeddingLayer's n=8 takes a 5, only the port's range 0..3 refuses it
     with pytest.raises(DataError, match=where + r" is outside the port's range 0\.\.3") as info:
         net_train(_boxed(outer), stream(), max_training_rounds=1, progress=None)
+    assert (info.value.kind, info.value.port, info.value.found) == ("encoding", "Input", 5)
+
+
+def test_net_measurements_checks_a_loaders_indices_against_the_range_as_net_train_does():
+    # it measured silently (net_train and in-memory data refused it): the range check was net_train's alone
+    net = net_initialize(_boxed(Restricted("Integer", (0, 3), shape=())))
+    loader = torch.utils.data.DataLoader(_Items(), batch_size=4)
+    with pytest.raises(DataError, match=r"\(batch 2\): input port 'Input' \(.*\): example 2: index 5 is outside the "
+                                        r"port's range 0\.\.3") as info:
+        net_measurements(net, loader, "Loss")
     assert (info.value.kind, info.value.port, info.value.found) == ("encoding", "Input", 5)
