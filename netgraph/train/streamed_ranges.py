@@ -53,9 +53,7 @@ def _check_ranged(ranged: dict[str, Restricted], what: Any, cols: dict[str, Any]
             continue
         rows = list(values) if isinstance(values, torch.Tensor) and values.dim() else values
         if refusal := range_refusal(coder, port, rows, numbers=numbers):
-            where = part_of(what, batch_part(index) if numbers is None else
-                            f"{batch_part(index)}; examples by their index in the Dataset")
-            raise data_error(where, refusal[0], **refusal[1])
+            raise data_error(part_of(what, batch_part(index, numbers)), refusal[0], **refusal[1])
 
 
 def _inside(coder: Restricted, values: Any) -> bool:
