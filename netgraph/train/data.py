@@ -119,8 +119,9 @@ class Streamed:
         where = part_of(self.what, batch_part(index, numbers))
         cols = check_columns(columns_from(unpadded(batch, self.expect, where), self.what), self.expect,
                              self.allow_extra, where, getattr(self.loader, "listed", False), numbers)
+        sequences = as_sequences(cols, self.expect) if self.batch_checks else None  # once for all the checks
         for check in self.batch_checks:  # input lengths and ranges (``check_data_lengths``, ``check_streamed_ranges``)
-            check(as_sequences(cols, self.expect), index, numbers)  # before the batch's step
+            check(sequences, index, numbers)  # before the batch's step
         return cols
 
     def batches_per_round(self, batch_size: int) -> int | None:
