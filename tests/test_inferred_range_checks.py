@@ -8,9 +8,10 @@ import pytest
 import torch
 
 from netgraph import DataError, EmbeddingLayer, NetChain, NetGraph, NetMapOperator, ReshapeLayer, Restricted, \
-    SummationLayer, net_train
+    SequenceLastLayer, SummationLayer, net_initialize, net_measurements, net_train
 from netgraph.core.port_coders import checked_coders
 from netgraph.core.types import INTEGER, PortType
+from netgraph.train import streamed_ranges
 
 
 def _boxed(outer):
@@ -83,3 +84,26 @@ def test_streamed_data_has_each_batchs_indices_checked_against_the_range(outer, 
     with pytest.raises(DataError, match=where + r" is outside the port's range 0\.\.3") as info:
         net_train(_boxed(outer), stream(), max_training_rounds=1, progress=None)
     assert (info.value.kind, info.value.port, info.value.found) == ("encoding", "Input", 5)
+
+
+def test_net_measurements_checks_a_loaders_indices_against_the_range_as_net_train_does():
+    # it measured silently (net_train and in-memory data refused it): the range check was net_train's alone
+    net = net_initialize(_boxed(Restricted("Integer", (0, 3), shape=())))
+    loader = torch.utils.data.DataLoader(_Items(), batch_size=4)
+    with pytest.raises(DataError, match=r"\(batch 2\): input port 'Input' \(.*\): example 2: index 5 is outside the "
+                                        r"port's range 0\.\.3") as info:
+        net_measurements(net, loader, "Loss")
+    assert (info.value.kind, info.value.port, info.value.found) == ("encoding", "Input", 5)
+
+
+def test_ragged_in_memory_data_is_range_checked_when_read_not_again_each_batch(monkeypatch):
+    # its length-bucket batches were range-checked a second time, example by example, at every step
+    batch_checks = []
+    monkeypatch.setattr(streamed_ranges, "_check_ranged", lambda *args: batch_checks.append(args))
+    net = NetChain([EmbeddingLayer(2, n=8), SequenceLastLayer()], input=Restricted("Integer", (0, 3), shape=("n",)))
+    inputs = [torch.tensor([1, 2, 3][: 1 + i % 3]) for i in range(8)]
+    net_train(net, {"Input": inputs, "Output": torch.zeros(8, 2)}, max_training_rounds=1, progress=None, batch_size=2)
+    assert batch_checks == []
+    inputs[5] = torch.tensor([1, 7])
+    with pytest.raises(DataError, match=r"example 5: index 7 is outside the port's range 0\.\.3"):
+        net_train(net, {"Input": inputs, "Output": torch.zeros(8, 2)}, max_training_rounds=1, progress=None)

@@ -39,7 +39,6 @@ from netgraph.train.torch_objects import refuse_other_batch_size, refuse_torch_o
 from netgraph.train.data_files import load_data
 from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION
 from netgraph.train.input_lengths import check_data_lengths
-from netgraph.train.streamed_ranges import check_streamed_ranges
 from netgraph.train.padded_data import padded_training
 from netgraph.core.wording import refuse_scaled, type_label
 from netgraph.train.other_names import other_name_hint, suboption_hint
@@ -286,9 +285,7 @@ def _data_and_module(net: NetGraph, data: Any, o: dict[str, Any], loss: Any, run
                                                     batch_size)
     train = finish(train_raw, expect, loss.allow_extra, TRAINING)
     held_out = HELD_OUT if isinstance(o["validation_set"], float) else VALIDATION
-    check_streamed_ranges(net, train, TRAINING)  # each batch's indices, as in-memory examples' are when read
-    check_streamed_ranges(net, validation, held_out)
-    check_data_lengths(net, train, TRAINING)  # as net(x) would at the first step
+    check_data_lengths(net, train, TRAINING)  # as net(x) would at the first step; a loader's ranges each batch
     check_data_lengths(net, validation, held_out)
     return train, validation, module, meter, stopping
 

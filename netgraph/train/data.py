@@ -42,9 +42,11 @@ FORMS = "a dict of port -> array, a list of example dicts or a pair (inputs, tar
 FIRST_DRAWN = "a first batch drawn to check the data before training"
 
 
-def batch_part(index: int | str) -> str:
-    """The words for a checked batch: 'batch 3' (its number in the round), or ``index`` itself (``FIRST_DRAWN``)."""
-    return f"batch {index}" if isinstance(index, int) else index
+def batch_part(index: int | str, numbers: list[int] | None = None) -> str:
+    """The words for a checked batch: 'batch 3' (its number in the round), or ``index`` itself (``FIRST_DRAWN``);
+    with '; examples by their index in the Dataset' where its examples' ``numbers`` are known."""
+    part = f"batch {index}" if isinstance(index, int) else index
+    return part if numbers is None else f"{part}; examples by their index in the Dataset"
 
 
 class Columns(dict):
@@ -114,12 +116,12 @@ class Streamed:
                             f"; batches must be dicts of port -> tensor (use a Dataset of dicts)",
                             kind="data-form", expected="a dict of port -> tensor", found=type_label(batch))
         numbers = getattr(batch, "examples", None)  # a Dataset's: its examples' indices in it (``NumberedBatch``)
-        where = part_of(self.what, batch_part(index) if numbers is None else
-                        f"{batch_part(index)}; examples by their index in the Dataset")
+        where = part_of(self.what, batch_part(index, numbers))
         cols = check_columns(columns_from(unpadded(batch, self.expect, where), self.what), self.expect,
                              self.allow_extra, where, getattr(self.loader, "listed", False), numbers)
+        sequences = as_sequences(cols, self.expect) if self.batch_checks else None  # once for all the checks
         for check in self.batch_checks:  # input lengths and ranges (``check_data_lengths``, ``check_streamed_ranges``)
-            check(as_sequences(cols, self.expect), index, numbers)  # before the batch's step
+            check(sequences, index, numbers)  # before the batch's step
         return cols
 
     def batches_per_round(self, batch_size: int) -> int | None:

@@ -18,6 +18,7 @@ from netgraph.train.buckets import LengthBuckets
 from netgraph.train.data import Streamed, batch_part
 from netgraph.train.data_sets import part_of, ref
 from netgraph.train.in_memory import InMemory
+from netgraph.train.streamed_ranges import check_streamed_ranges
 
 __all__ = ["check_data_lengths"]
 
@@ -25,10 +26,12 @@ __all__ = ["check_data_lengths"]
 def check_data_lengths(net: Any, data: Any, what: Any) -> None:
     """'bad <what>: <the DataError net(x) gives>' for input lengths ``net`` does not take, in checked data (InMemory
     columns, length buckets: every example, named by its index in the data given; another loader: its first batch
-    now, and every batch as it arrives, before its step: 'bad <what> (batch 3): ...')."""
+    now, and every batch as it arrives, before its step: 'bad <what> (batch 3): ...'; its indices too, against the
+    ports' ranges: ``check_streamed_ranges``)."""
     if data is None:
         return
     if isinstance(data, Streamed) and not isinstance(data.loader, LengthBuckets):
+        check_streamed_ranges(net, data, what)  # each batch's indices, as in-memory examples' are when read
         data.batch_checks.append(functools.partial(_check_batch, net, what))
         data.check(data.first_raw, data.first_index)
         return

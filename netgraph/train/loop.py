@@ -150,9 +150,7 @@ class Trainer(ProgressReports):
         self.random.put(*rng)  # replay the same random draws
         if self.plan.batch_stats is not None:  # replayed on each process's own: each may stop at another layer
             stop_sharing(self.module)
-        with mixed_forward(self.ctx.device) if self.plan.mixed else contextlib.nullcontext():
-            msg, score, place, example = nonfinite_cause(self.net, self.module, batch, n, self.loss.describe(),
-                                                         examples)
+        msg, score, place, example = self.nonfinite_cause(batch, n, examples)
         msg, place, example = self.ctx.pick((msg, place, example), score)  # the process that saw the cause
         hint = "a smaller learning_rate, method=('Adam', {'max_gradient_norm': 1.0}) or cleaner data usually helps"
         raise TrainingError(f"training stopped at {self.where()}: the loss is {value}; {msg}. "
@@ -160,10 +158,14 @@ class Trainer(ProgressReports):
                             kind="nonfinite-loss", layer=place and tuple(place[0]), port=place and place[1],
                             expected="a finite loss", found=value, detail=msg, hint=hint, example=example)
 
+    def nonfinite_cause(self, batch: dict, n: int, examples: list[int] | None) -> tuple:
+        """``nonfinite_cause`` on ``batch``, in the precision its forward ran in (a training step's, a validation's)."""
+        with mixed_forward(self.ctx.device) if self.plan.mixed else contextlib.nullcontext():
+            return nonfinite_cause(self.net, self.module, batch, n, self.loss.describe(), examples)
+
     # -- rounds ---------------------------------------------------------------------------------------------
     def fraction_done(self) -> float:
-        plan, s = self.plan, self.state
-        planned = self.planned_batches()
+        plan, s, planned = self.plan, self.state, self.planned_batches()
         parts = [s.batches / planned if planned else s.rounds / plan.max_rounds]
         if plan.max_time:
             parts.append((time.perf_counter() - self.started) / plan.max_time)
@@ -234,8 +236,7 @@ class Trainer(ProgressReports):
             while (value := self.next_step(batches)) is not None:
                 if self.bar is not None:
                     self.bar.update(1)
-                    self.bar.set_postfix(bar_postfix(self.state, self.loss.last_terms, value,
-                                                       measured), refresh=False)
+                    self.bar.set_postfix(bar_postfix(self.state, self.loss.last_terms, value, measured), refresh=False)
                 if plan.max_time and self.ctx.any(time.perf_counter() - self.started > plan.max_time):
                     timed_out = True
                     break
@@ -390,8 +391,7 @@ class Trainer(ProgressReports):
         if self.plan.resume is None:
             return
         watched = self.state.watched
-        progress = restore_run(self, *self.plan.resume)
-        self.state = Progress(**progress)
+        self.state = Progress(**restore_run(self, *self.plan.resume))
         if self.state.watched != watched:  # resumed watching another value: the saved best is of the other
             self.state = dataclasses.replace(self.state, best_round=None, best_loss=None, patience_loss=None, stale=0,
                                              watched=watched)

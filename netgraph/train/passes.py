@@ -42,9 +42,9 @@ def measuring_pass(batches: Iterable, forward: Callable[[dict, int, list[int] | 
             continue
         n = next(iter(batch.values())).shape[0]
         outputs = forward(batch, n, examples)
-        _, value = loss(outputs, batch, n)
-        total, count = total + float(value) * n, count + n
-        if nonfinite == [] and not math.isfinite(float(value)):
+        value = float(loss(outputs, batch, n)[1])  # one read of the loss (a host sync on a GPU)
+        total, count = total + value * n, count + n
+        if nonfinite == [] and not math.isfinite(value):
             nonfinite.append((batch, n, examples))
         if meter is not None:
             meter.update(split, outputs, batch)

@@ -1,7 +1,7 @@
 """The index ranges of Restricted input ports (declared, or inferred from an inner net: ``checked_coders``) checked on
 streamed data (a generator, a Dataset, a DataLoader) as each batch arrives, before its step: in-memory data has every
 example checked once (``encoded_columns``); a batch's min and max are compared first, so a batch inside the range
-costs two reductions a port.
+costs one reduction a port (``torch.aminmax``).
 
 >>> import torch
 >>> from netgraph import EmbeddingLayer, NetChain, Restricted
@@ -33,28 +33,34 @@ def check_streamed_ranges(net: Any, data: Any, what: Any) -> None:
     examples are checked when read, or a net without ranged inputs)."""
     ranged = {port: c for port, c in checked_coders(net).items() if isinstance(c, Restricted)}
     if isinstance(data, Streamed) and ranged:
-        data.batch_checks.append(functools.partial(check_batch_ranges, net, what))
+        data.batch_checks.append(functools.partial(_check_ranged, ranged, what))  # the coders found once, not a batch
 
 
 def check_batch_ranges(net: Any, what: Any, cols: dict[str, Any], index: int | str,
                        numbers: list[int] | None = None) -> None:
     """The DataError in-memory data gets for the first index outside its port's range in batch ``index`` (its
     examples ``numbers`` of a Dataset, where known; else by their row in the batch)."""
-    for port, coder in checked_coders(net).items():
+    ranged = {port: c for port, c in checked_coders(net).items() if isinstance(c, Restricted)}
+    _check_ranged(ranged, what, cols, index, numbers)
+
+
+def _check_ranged(ranged: dict[str, Restricted], what: Any, cols: dict[str, Any], index: int | str,
+                  numbers: list[int] | None = None) -> None:
+    """``check_batch_ranges`` with the net's Restricted coders by port, ``ranged``, found beforehand."""
+    for port, coder in ranged.items():
         values = cols.get(port)
-        if not isinstance(coder, Restricted) or values is None or _inside(coder, values):
+        if values is None or _inside(coder, values):
             continue
         rows = list(values) if isinstance(values, torch.Tensor) and values.dim() else values
         if refusal := range_refusal(coder, port, rows, numbers=numbers):
-            where = part_of(what, batch_part(index) if numbers is None else
-                            f"{batch_part(index)}; examples by their index in the Dataset")
-            raise data_error(where, refusal[0], **refusal[1])
+            raise data_error(part_of(what, batch_part(index, numbers)), refusal[0], **refusal[1])
 
 
 def _inside(coder: Restricted, values: Any) -> bool:
-    """Whether a batch tensor's indices are all in the range, by its min and max; False for anything else (ragged
-    sequences in a list, floats), which ``range_refusal`` reads example by example."""
+    """Whether a batch tensor's indices are all in the range, by its min and max (one reduction, one read); False for
+    anything else (ragged sequences in a list, floats), which ``range_refusal`` reads example by example."""
     if not isinstance(values, torch.Tensor) or values.is_floating_point() or not values.numel():
         return False
     low, high = coder.index_span
-    return low <= int(values.min()) and int(values.max()) <= high
+    smallest, largest = torch.stack(torch.aminmax(values)).tolist()
+    return low <= smallest and largest <= high

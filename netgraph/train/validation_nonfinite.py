@@ -9,7 +9,6 @@ import warnings
 from typing import Any
 
 from netgraph.core.user_frame import user_stacklevel
-from netgraph.train.walk import nonfinite_cause
 
 __all__ = ["NonfiniteValidationLoss", "warn_nonfinite_validation"]
 
@@ -31,7 +30,7 @@ def warn_nonfinite_validation(loop: Any, nonfinite: list) -> None:
         return
     loop.warned_nonfinite_validation = True
     batch, n, examples = nonfinite[0]
-    msg, _, place, example = nonfinite_cause(loop.net, loop.module, batch, n, loop.loss.describe(), examples)
+    msg, _, place, example = loop.nonfinite_cause(batch, n, examples)  # as the pass ran it: mixed precision or not
     warnings.warn(NonfiniteValidationLoss(
         f"the validation loss after round {loop.state.rounds + 1} is not finite; {msg}. Training goes on (rounds whose "
         f"validation loss is NaN are never the best); this is said once a run",
