@@ -130,6 +130,16 @@ def test_editing_a_chain_builds_it_once(monkeypatch):
     torch.testing.assert_close(bigger.layers["a"].arrays["Weights"], chain.layers["a"].arrays["Weights"])
 
 
+def test_replacing_a_chain_layer_by_one_with_two_outputs_is_the_chain_error():
+    """The NetGraph built first said "edge b -> c: ... has no port 'Output'", of kind unknown-port."""
+    chain = NetChain({"a": 4, "b": "Tanh", "c": 3}, input=2)
+    two = NetGraph({"l": LinearLayer(4), "m": LinearLayer(4)}, [(NetPort("Input"), "l"), (NetPort("Input"), "m")])
+    with pytest.raises(WiringError, match=r"layer 2 'b' \(NetGraph\) should have exactly one output port to feed "
+                                          r"layer 3, found \['Output1', 'Output2'\]") as info:
+        chain.replace_layers({"b": two})
+    assert info.value.kind == "chain-output"
+
+
 def test_long_chains_build_quickly():
     chain = NetChain([4] + ["Tanh", 4] * 300, input=4)
     assert chain.output_shapes == {"Output": (4,)}
