@@ -63,7 +63,7 @@ def test_errors_inside_an_operator_inside_an_operator_name_the_function_once():
 
 @pytest.mark.parametrize("make, fold", [(_fold_net, ("fold",)), (_mapped_fold, ("map", "net", "1"))])
 def test_a_fold_refusing_its_edited_inner_net_is_the_layer_named(make, fold):
-    """The fold's own check of its new inner net (no 'State' input left) named no layer (diagnostic layer None)."""
+    """The fold's own check of its new inner net (no 'State' input left) named no layer, expected or found."""
     net = make()
     edits = [lambda: net_delete(net, (*fold, "net", "cat")), lambda: net_drop(net, (*fold, "net", "cat")),
              lambda: net_replace_part(net, {(*fold, "net"): NetChain([LinearLayer(5)])})]
@@ -73,6 +73,8 @@ def test_a_fold_refusing_its_edited_inner_net_is_the_layer_named(make, fold):
             edit()
         diagnostic = info.value.diagnostics[0]
         assert (diagnostic.kind, diagnostic.layer, diagnostic.option) == ("option-value", fold, "net")
+        assert dict(diagnostic.found) == {"inputs": ("Input",), "outputs": ("Output",)}
+        assert diagnostic.expected.startswith("input ports 'State' (the previous state) and 'Input'")
 
 
 @pytest.mark.parametrize("edit", [lambda n: net_rename(n, {("rnn",): "r"}),
