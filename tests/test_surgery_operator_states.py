@@ -8,7 +8,8 @@ import torch
 
 from netgraph import (CatenateLayer, LinearLayer, LongShortTermMemoryLayer, NetChain, NetFoldOperator, NetGraph,
                       NetMapOperator, NetPort, OptionError, SequenceLastLayer, WiringError, net_delete, net_drop,
-                      net_extract, net_flatten, net_initialize, net_rename, net_replace_part, net_train)
+                      net_extract, net_flatten, net_initialize, net_rename, net_replace_part,
+                      net_set_learning_rate_multipliers, net_train)
 
 
 def _cell(size=5):
@@ -89,3 +90,17 @@ def test_resuming_from_a_checkpoint_of_the_net_before_an_edit_is_a_checkpoint_mi
         net_train(edited, (x, torch.zeros(4, size)), max_training_rounds=2, batch_size=4, random_seed=0,
                   checkpoint=tmp_path, resume=True)
     assert info.value.kind == "checkpoint-mismatch"
+
+
+def test_a_frozen_layer_of_a_fold_two_operators_deep_stays_frozen_through_a_rename_and_training():
+    inner = NetChain([NetFoldOperator(_cell()), SequenceLastLayer(), LinearLayer(2)])
+    net = net_initialize(NetChain({"map": NetMapOperator(inner)}, input=("m", "n", 3)), seed=0)
+    frozen = net_set_learning_rate_multipliers(net, {(*_INNER, "lin"): 0})
+    renamed = net_rename(frozen, {("map", "net", "1"): "fold"})
+    x = torch.randn(4, 2, 6, 3, generator=torch.Generator().manual_seed(2))
+    trained = net_train(renamed, (x, torch.ones(4, 2, 2)), max_training_rounds=2, batch_size=2, random_seed=0)
+    for array in ("Weights", "Biases"):
+        path = ("map", "net", "fold", "net", "lin", array)
+        assert torch.equal(net_extract(trained, path), net_extract(net, (*_INNER, "lin", array)))
+        head = ("map", "net", "3", array)
+        assert not torch.equal(net_extract(trained, head), net_extract(net, head))  # the rest trained
