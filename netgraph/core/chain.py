@@ -83,13 +83,8 @@ class NetChain(NetGraph):
                 shapes[real[0]] = shapes.pop(alias)
         return shapes
 
-    def replace_layers(self, changes: Mapping[Any, Layer]) -> NetChain:
-        result = super().replace_layers(changes)
-        if isinstance(result, NetChain):
-            return result
-        chain = NetChain(dict(result.layers), **result.port_shape_options())  # with the coders it took from inner nets
-        chain._taken = result._taken  # and where they came from, for the next replacement
-        return chain.with_learning_rate_multipliers(result._multipliers) if result._multipliers else chain
+    def _rebuilt(self, layers: dict[str, Layer], options: dict[str, Any]) -> NetChain:
+        return NetChain(layers, **options)  # built once, a chain (replace_layers' rebuild)
 
     def options(self) -> dict[str, Any]:
         return {"layers": dict(self._layers), **self.port_shape_options()}
