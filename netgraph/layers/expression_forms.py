@@ -245,16 +245,24 @@ def _repeated(tree: tuple) -> tuple[dict[int, int], set[int]]:
         if node[0] in ("const", "slot"):
             key = (node[0], repr(node[1]))  # repr: -0.0 is not 0.0
             leaves.add(key)
-        else:  # an operator's children by class; other nodes' parts by identity (the same object: the same value)
+        else:  # an operator's children by class; other nodes' parts by value where plain data, else by identity
             plain = node[0] in ("bin", "cmp", "call", "neg")
             key = tuple(classes[id(c)] if isinstance(c, tuple) and c and isinstance(c[0], str) else c if plain
-                        else id(c) for c in node)
+                        else _part_key(c) for c in node)
         if key not in keys:  # a new class: its children are used once more
             keys[key] = len(keys)
             for kid in _children(node):
                 uses[classes[id(kid)]] = uses.get(classes[id(kid)], 0) + 1
         classes[id(node)] = keys[key]
     return classes, {c for c, n in uses.items() if n > 1} - {keys[k] for k in leaves}
+
+
+def _part_key(part: Any) -> Any:
+    """A lowered node's part (a level list (1,), a method "mean", a count) by type and value, so that a subtree
+    lowered twice (StandardDeviation's x - Mean[x]) is one class; anything else by identity."""
+    if isinstance(part, (str, int, float)) or isinstance(part, tuple) and all(isinstance(p, (int, str)) for p in part):
+        return type(part).__name__, repr(part)  # repr: -0.0 is not 0.0, True not 1
+    return id(part)
 
 
 def check_extent(tree: tuple, text: str) -> None:
