@@ -198,7 +198,7 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
         if name not in FUNCTIONS and not (internal and name in INTERNAL_FUNCTIONS):
             if node.func.id in OTHER_FORMS:
                 raise ExpressionError(OTHER_FORMS[node.func.id], text, _col(node, origin))
-            hint = _case_hint(name) or torch_name_hint(name, _only_argument(node, text, origin)) or \
+            hint = torch_name_hint(name, _only_argument(node, text, origin)) or _case_hint(name) or \
                 did_you_mean(name, [*FUNCTIONS, *STRUCTURAL])
             raise ExpressionError(f"unknown function {node.func.id!r}{hint}", text, _col(node, origin))
         if name in ("Max", "Min") and node.args and not internal:  # Wolfram's Max flattens: the largest element
