@@ -5,7 +5,7 @@ FunctionLayer's ``If[test, a, b]`` (a comparison, a float Cast, Equal to 0, Not,
 where it holds, else 0 (a float Cast of it passes through, as of any real, and a bool Cast of a real is 1 where it
 is not 0); Not, And, Or and Xor compute on those;
 Where picks by a test other than 0. A constant operand of one value is written into the expression (an infinity as
-Infinity, a NaN as Infinity - Infinity: our ArcTan[x, y]'s value at the origin), also one value repeated over dims the
+Infinity, a NaN as Indeterminate: our ArcTan[x, y]'s value at the origin), also one value repeated over dims the
 computed operands have; one of several values is refused (a ConstantArrayLayer operand would do, but none of these exports writes one).
 """
 
@@ -70,9 +70,9 @@ def _one_number(value: np.ndarray, node: Any, ctx: Context) -> bool:
 
 
 def _literal(number: float) -> str:
-    """``number`` as the expression language writes it: 2.5, Infinity, -Infinity, Infinity - Infinity (NaN)."""
+    """``number`` as the expression language writes it: 2.5, Infinity, -Infinity, Indeterminate (NaN)."""
     if math.isnan(number):
-        return "Infinity - Infinity"
+        return "Indeterminate"
     if math.isinf(number):
         return "Infinity" if number > 0 else "-Infinity"
     return repr(number)
