@@ -22,8 +22,8 @@ from netgraph.layers import DotLayer, TransposeLayer
 
 __all__ = ["EINSUM_CONVERTERS"]
 
-_FORMS = ("bij,bjk->bik (either operand transposed: bji, bkj), a matrix by a vector (bij,bj->bi, bj,bjk->bk), or x by a "
-          "constant matrix: bnd,de->bne or bnd,ed->bne")
+_FORMS = ("bij,bjk->bik (either operand transposed: bji, bkj), a matrix by a vector (bij,bj->bi, bj,bjk->bk), or x "
+          "by a constant matrix: bnd,de->bne or bnd,ed->bne")
 
 
 def _einsum(node: Any, ctx: Context) -> Converted:

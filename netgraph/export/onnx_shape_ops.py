@@ -5,8 +5,8 @@
 * ``Concat`` along a non-batch axis -> CatenateLayer; of a sequence and an ``Unsqueeze``d element -> AppendLayer or
   PrependLayer (the length n + 1 of a variable-length sequence).
 * ``ConstantOfShape`` of (batch, known sizes) -> ConstantArrayLayer of its value (one per example).
-* ``Expand`` of an ``Unsqueeze``d tensor (torch's ``unsqueeze(k).expand(...)``, one or more new axes) -> ReplicateLayers at
-  the new axes' levels.
+* ``Expand`` of an ``Unsqueeze``d tensor (torch's ``unsqueeze(k).expand(...)``, one or more new axes) ->
+  ReplicateLayers at the new axes' levels.
 * ``ReduceMean``/``ReduceSum``/``ReduceMax``/``ReduceMin``/``ReduceProd`` over non-batch axes -> AggregationLayer
   (SummationLayer for a sum of everything, ``"Times"`` for a product); with ``keepdims=1`` a NetChain of it and a ReshapeLayer.
 * ``Neg``, ``Reciprocal``, ``Clip`` with constant bounds -> FunctionLayer.
