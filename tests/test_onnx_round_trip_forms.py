@@ -69,7 +69,7 @@ def test_a_count_reaching_a_truncating_op_is_refused_naming_that_op_and_node(tmp
     with pytest.raises(SpecError, match=r"node '/Cast' \(Cast\): its integer value .* reaches node '/Div' \(Div\), "
                                         r"which truncates on integers") as info:
         import_onnx(path)
-    assert (info.value.diagnostics[0].kind, info.value.diagnostics[0].found) == ("unsupported-node", "Div '/Div'")
+    assert (info.value.diagnostics[0].kind, info.value.diagnostics[0].found) == ("unsupported-node", "Div node '/Div'")
 
 
 def test_a_count_read_by_exact_ops_only_still_imports(tmp_path):

@@ -90,10 +90,10 @@ def _cast(node: Any, ctx: Context) -> Converted:
         if reader is None:
             return Converted(alias=node.input[0])
         why = "truncates on integers in ONNX" if reader.op_type in _TRUNCATING else "reads it as integers"
-        raise Unsupported(f"its integer value (a count of a test) reaches node {reader.name or reader.output[0]!r} "
-                          f"({reader.op_type}), which {why}; only {', '.join(sorted(_EXACT))} give what our layers "
-                          f"compute on reals", expected=f"only readers among {sorted(_EXACT)}",
-                          found=f"{reader.op_type} {reader.name or reader.output[0]!r}")
+        named = f"node {reader.name!r}" if reader.name else f"the node computing {reader.output[0]!r}"
+        raise Unsupported(f"its integer value (a count of a test) reaches {named} ({reader.op_type}), which {why}; "
+                          f"only {', '.join(sorted(_EXACT))} give what our layers compute on reals",
+                          expected=f"only readers among {sorted(_EXACT)}", found=f"{reader.op_type} {named}")
     if to != _BOOL:
         return CONVERTERS["Cast"](node, ctx)
     if test:
