@@ -12,6 +12,8 @@ from typing import Any
 import torch
 
 from netgraph.core.tensors import as_tensor, native_array
+from netgraph.backend.port_tensors import beyond_float64, beyond_int64_as_float64, beyond_range
+from netgraph.core.errors import DataError
 from netgraph.core.wording import counted, type_label
 from netgraph.train.data_sets import data_error
 
@@ -95,15 +97,36 @@ def _collate(items: list, what: str) -> Any:
     items = [item.item for item in items] if numbers is not None else items
     try:
         if isinstance(items[0], dict):
-            items = [{k: as_tensor(v) if isinstance(v, (list, tuple)) else native_array(v) for k, v in item.items()}
-                     if isinstance(item, dict) else item for item in items]
+            items = [{k: _value(v, k, j, numbers, what) for k, v in item.items()}
+                     if isinstance(item, dict) else item for j, item in enumerate(items)]
         batch = torch.utils.data.default_collate(items)
+    except DataError:  # a value beyond any float (``_value``)
+        raise
     except (TypeError, RuntimeError, ValueError, KeyError) as exc:
         odd, example = _odd_item(items, numbers)
         raise data_error(what, f"the Dataset's items cannot be batched (each must be a dict of port -> "
                         f"array, all of one shape): {exc}{odd}", example=example,
                         kind="data-form", expected="items of dicts of port -> array, all of one shape") from None
     return NumberedBatch(batch, numbers) if numbers is not None and isinstance(batch, dict) else batch
+
+
+def _value(value: Any, key: str, j: int, numbers: list[int] | None, what: Any) -> Any:
+    """Item ``j`` of a batch's ``value`` at ``key`` ready to collate: a Python list as a tensor (ints beyond int64 as
+    float64, as net(x) reads them; one beyond any float a DataError naming the item, by its index in the Dataset
+    where ``numbers`` are known), anything else native."""
+    if not isinstance(value, (list, tuple)):
+        return native_array(value)
+    try:
+        return as_tensor(value)
+    except (ValueError, RuntimeError, OverflowError):
+        if (wide := beyond_int64_as_float64(value)) is not None:
+            return wide
+        if (huge := beyond_float64(value)) is None:
+            raise
+        example = numbers[j] if numbers is not None else j
+        name = f"item {example} of the Dataset" if numbers is not None else f"entry {j} of the batch"
+        raise data_error(what, f"key {key!r} ({name}): {beyond_range(huge, torch.float64)}; scale the data",
+                         kind="precision-range", layer=(), port=key, example=example, found=huge) from None
 
 
 def _odd_item(items: list, numbers: list[int] | None) -> tuple[str, int | None]:
