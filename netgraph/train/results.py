@@ -19,13 +19,12 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import re
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 from netgraph.core.wording import counted
-from netgraph.core.files import atomic_write, remove_temporaries, unwritable, writable_file
+from netgraph.core.files import atomic_replace, unwritable, writable_file
 from netgraph.core.attribute_hints import hinting_getattr
 from netgraph.core.errors import OptionError
 from netgraph.core.name_guesses import nearest_name
@@ -243,10 +242,9 @@ class NetTrainResults:
         if suffix not in (".svg", ".png"):
             raise OptionError(f"plot_losses writes .svg or .png files, found {str(path)!r}", kind="option-value",
                               option="path", expected=(".svg", ".png"), found=str(path))
-        try:
-            remove_temporaries(path.parent, re.escape(path.name), (path.name,))  # a killed plot's, as render does
+        try:  # atomic_replace: a killed plot's temporaries removed first, as render does
             if suffix == ".svg":
-                atomic_write(path, self.plot_svg().encode("utf-8"))
+                atomic_replace(path, self.plot_svg().encode("utf-8"))
             else:
                 self._png(path)
         except OSError as exc:  # no permission, no space left, a device in the way
@@ -264,7 +262,15 @@ class NetTrainResults:
                               hint="pip install matplotlib") from None
         fig, axes = plt.subplots(2 if self.round_metrics else 1, 1, figsize=(6.4, 7.2 if self.round_metrics else 3.6),
                                  squeeze=False)
-        ax = axes[0][0]
+        try:
+            self._png_losses(axes[0][0])
+            if self.round_metrics:
+                self._png_metrics(axes[1][0])
+            atomic_replace(path, lambda f: fig.savefig(f, format="png", dpi=120, bbox_inches="tight"))
+        finally:
+            plt.close(fig)  # also when drawing or the write failed (no space left): pyplot keeps open figures
+
+    def _png_losses(self, ax: Any) -> None:
         per_round = len(self.batch_losses) / max(1, self.total_rounds)
         ax.plot([(i + 1) / per_round for i in range(len(self.batch_losses))], self.batch_losses, color="#9ecae1",
                 lw=0.8, label="batch loss")
@@ -279,10 +285,6 @@ class NetTrainResults:
         ax.set_xlabel("round")
         ax.set_ylabel("loss")
         ax.legend()
-        if self.round_metrics:
-            self._png_metrics(axes[1][0])
-        atomic_write(path, lambda f: fig.savefig(f, format="png", dpi=120, bbox_inches="tight"))
-        plt.close(fig)
 
     def _png_metrics(self, ax: Any) -> None:
         for k, label in enumerate(self.round_metrics):
