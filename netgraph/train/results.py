@@ -1,8 +1,8 @@
 """NetTrainResults (Wolfram's NetTrainResultsObject) and its loss plot, an SVG drawn with the standard library.
 
 ``net_train(..., all=True)`` returns one. ``results.plot_losses("loss.svg")`` writes the training
-(per batch, faint; per round) and validation losses against rounds (and, below them, the metrics asked for); ``.png`` needs matplotlib,
-which netgraph does not require. ``results["RoundLossList"]`` reads Wolfram's property names.
+(per batch, faint; per round) and validation losses against rounds (and, below them, the metrics asked for);
+``.png`` needs matplotlib, which netgraph does not require. ``results["RoundLossList"]`` reads Wolfram's property names.
 
 >>> r = NetTrainResults(trained_net=None, training_net=None, round_losses=[1.0, 0.5], batch_losses=[1.2, 0.8, 0.6, 0.4],
 ...                     validation_losses=[1.1, 0.7], best_validation_round=2, total_rounds=2, total_batches=4,
@@ -170,7 +170,8 @@ class NetTrainResults:
 
     def final_plots(self) -> dict[str, str]:
         """Wolfram's "FinalPlots": the loss plot, and the metrics plot when metrics were measured (SVG text)."""
-        return {"Loss": self.loss_plot_svg(), **({"Measurements": self.metrics_plot_svg()} if self.round_metrics else {})}
+        measured = {"Measurements": self.metrics_plot_svg()} if self.round_metrics else {}
+        return {"Loss": self.loss_plot_svg(), **measured}
 
     __getattr__ = hinting_getattr(_KERAS_NAMES)  # Keras's history.history: what the results hold instead
 
@@ -274,7 +275,8 @@ class NetTrainResults:
         per_round = len(self.batch_losses) / max(1, self.total_rounds)
         ax.plot([(i + 1) / per_round for i in range(len(self.batch_losses))], self.batch_losses, color="#9ecae1",
                 lw=0.8, label="batch loss")
-        terms = [(v, TERM_COLORS[k % 4], f"{label} (unweighted)") for k, (label, v) in enumerate(self.term_losses.items())]
+        terms = [(v, TERM_COLORS[k % 4], f"{label} (unweighted)")
+                 for k, (label, v) in enumerate(self.term_losses.items())]
         for values, color, label in ((self.round_losses, "#1f77b4", "training loss"),
                                      (self.validation_losses, "#ff7f0e", "validation loss"),
                                      *(terms if len(terms) > 1 else [])):
