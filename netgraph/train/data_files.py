@@ -112,4 +112,7 @@ def _read_problem(path: Path, suffix: str, exc: BaseException) -> str:
         return f"a truncated or corrupt .npz archive ({exc})"
     if isinstance(exc, SafetensorError):
         return f"not a valid .safetensors file ({exc})"
+    if isinstance(exc, MemoryError):  # numpy's names the size; a bare one says nothing
+        return f"not enough memory to read it{f' ({exc})' if str(exc) else ''}: a damaged file claiming more data " \
+               f"than it holds, or data larger than this machine's memory"
     return str(exc)
