@@ -59,19 +59,22 @@ def _specified(port: Any, spec: dict) -> Any:
     if name not in loss_layer_names():
         raise OptionError(f"--loss: the loss of {port!r}, type {name!r}, is no loss layer"
                           f"{did_you_mean(str(name), loss_layer_names())}; the loss layers are "
-                          f"{', '.join(loss_layer_names())}", option="loss")
+                          f"{', '.join(loss_layer_names())}", option="loss", kind="unknown-layer-type",
+                          expected=tuple(loss_layer_names()), found=name)
     try:
         return REGISTRY[name](**{k: v for k, v in spec.items() if k != "type"})
     except NetGraphError as exc:
-        raise OptionError(f"--loss: {port!r}: {exc}", option="loss") from None
+        header = f"--loss: {port!r}: "  # the layer's problem (its kind, option, found) worded by the flag
+        raise OptionError(f"{header}{exc}", diagnostics=[d.prefixed(header) for d in exc.diagnostics]) from None
 
 
 def _layer(name: str, unknown: str, after: str, ports: Any) -> Any:
     if name not in loss_layer_names():
         hint = loss_name_hint(name, as_spec=True) or did_you_mean(name, [*ports, *loss_layer_names()])
-        raise OptionError(f"{unknown}{hint}{after}; the loss layers are {', '.join(loss_layer_names())}", option="loss")
+        raise OptionError(f"{unknown}{hint}{after}; the loss layers are {', '.join(loss_layer_names())}", option="loss",
+                          kind="option-value", expected=(*ports, *loss_layer_names()), found=name)
     try:
         return REGISTRY[name]()
     except NetGraphError as exc:  # a loss layer of one's own that needs options
-        raise OptionError(f"--loss {name!r}: {exc} (give the loss layer in Python, net_train's loss_function)",
-                          option="loss") from None
+        header, advice = f"--loss {name!r}: ", " (give the loss layer in Python, net_train's loss_function)"
+        raise OptionError(f"{header}{exc}{advice}", diagnostics=[d.prefixed(header) for d in exc.diagnostics]) from None
