@@ -31,7 +31,9 @@ TRAIN = ("train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--rounds
     (("--loss", "{Outptu: 1}"), "unknown-port", "loss", "Outptu"),
     (("--loss", "missing.yaml"), "missing-file", "loss", "missing.yaml"),
     (("--loss", "[1, 2]"), "value-type", "loss", "list"),
-    (("--loss", "binary.yaml"), "unreadable-file", "loss", "binary.yaml"),
+    (("--loss", "binary.yaml"), "unreadable-file", "loss", "binary.yaml"),  # a traceback (UnicodeDecodeError)
+    (("--loss", "empty.yaml"), "value-type", "loss", "an empty file"),  # 'a spec starts with netgraph: 1'
+    (("--loss", "folder.yaml"), "missing-file", "loss", "folder.yaml"),
     (("--precision", "float16"), "option-value", "precision", "float16"),
     (("--metrics", "Accuracy,Output:F1"), "option-value", "metrics", "Accuracy,Output:F1"),
     (("--metrics", "Outptu:Accuracy"), "unknown-port", "metrics", "Outptu"),
@@ -40,6 +42,8 @@ TRAIN = ("train", "s.yaml", "--data", "d.npz", "-o", "out", "--quiet", "--rounds
 def test_a_train_flag_error_has_a_kind_its_flag_and_the_value(cli, extra, kind, option, found):
     cli.spec(), cli.data()
     (cli.folder / "binary.yaml").write_bytes(b"\xff\xfe\x00\x01")
+    (cli.folder / "empty.yaml").write_text(" \n")
+    (cli.folder / "folder.yaml").mkdir()
     problem = _error(*TRAIN, *extra).diagnostics[0]
     assert (problem.kind, problem.option, problem.found) == (kind, option, found)
     ran = cli(*TRAIN, *extra)

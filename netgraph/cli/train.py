@@ -321,14 +321,18 @@ def loss_option(text: str | None) -> Any:
 
 
 def _loss_file_text(path: str) -> str:
-    """The text of ``--loss``'s .yaml file; an OptionError (kind ``"unreadable-file"``) for one that cannot be read
-    as UTF-8 text (unreadable, binary)."""
+    """The text of ``--loss``'s .yaml file; an OptionError for one that cannot be read as UTF-8 text (unreadable,
+    binary: kind ``"unreadable-file"``) or is empty."""
     try:
-        return Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
         raise OptionError(f"--loss {path!r}: cannot read the file: {why}; give a .yaml file of weighted loss terms",
                           option="loss", kind="unreadable-file", found=path, detail=why) from None
+    if not text.strip():  # read_yaml would say what a spec starts with
+        raise OptionError(f"--loss {path!r}: the file is empty; give it a mapping of weighted loss terms, e.g. "
+                          f"{{Output: 1}}", option="loss", kind="value-type", expected="a mapping", found="an empty file")
+    return text
 
 
 def _check_ports(net: Any, loss: Any, metrics: Any, text: str | None) -> None:
