@@ -8,9 +8,9 @@ from typing import Any
 
 import torch
 
-from netgraph.cli.loss_layers import with_loss_layers
+from netgraph.cli.loss_layers import loss_option, with_loss_layers
 from netgraph.cli.flags import check_measure_flags
-from netgraph.cli.train import check_precision, loss_option, model_loading, worded_by_files, worded_by_flags
+from netgraph.cli.train import check_precision, model_loading, worded_by_files, worded_by_flags
 from netgraph.core.errors import DataError, OptionError, headed
 from netgraph.spec import load
 from netgraph.train import load_data, net_measurements

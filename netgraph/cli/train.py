@@ -16,20 +16,16 @@ from typing import Any
 from netgraph.cli import INTERRUPTED_STATUS
 from netgraph.cli.flags import check_process_flags, check_train_flags, several_processes, typed
 from netgraph.cli.header import spec_header
-from netgraph.cli.loss_layers import with_loss_layers
+from netgraph.cli.loss_layers import loss_option, with_loss_layers
 from netgraph.cli.places import placed_at_layers
 from netgraph.cli.terminate import TERMINATED_STATUS, sigterm_as_interrupt
 from netgraph.cli.train_summary import losses_text, rounds_text, terminated_processes_text
 from netgraph.cli.train_words import _matrix_words, worded_by_files, worded_by_flags
 from netgraph.core.layer import Layer
-from netgraph.core.errors import DataError, OptionError, SpecError, did_you_mean, headed
-from netgraph.core.name_guesses import did_you_mean_file
+from netgraph.core.errors import DataError, OptionError, did_you_mean, headed
 from netgraph.core.files import atomic_write, folders_made, refuse_overwriting, remove_made, usable_folder
 from netgraph.spec import save
 from netgraph.spec.api import load_located
-from netgraph.spec.options import plain
-from netgraph.spec.text import SPEC_SUFFIXES
-from netgraph.spec.yaml_nodes import read_yaml
 from netgraph.train import NetTrainResults, load_data, net_train
 from netgraph.train.api import OPTIONS as NET_TRAIN_DEFAULTS
 from netgraph.train.checkpoint import NothingToResume, latest_checkpoint, position_of
@@ -285,54 +281,6 @@ def stopping_option(patience: int | None, metric: str | None) -> Any:
     if metric is None:
         return patience
     return {"criterion": metric.replace(":", "/"), "patience": patience or 0}
-
-
-def loss_option(text: str | None) -> Any:
-    """``--loss``: an output port name or loss layer type name, or a YAML mapping of weighted terms (inline, or a
-    .yaml file); ``with_loss_layers`` makes the loss layer names layers, once the net is read.
-
-    >>> loss_option("Loss"), loss_option("{Reconstruction: 1, KL: {weight: 1, warmup: 5}}")["KL"]
-    ('Loss', {'weight': 1, 'warmup': 5})
-    """
-    if text is None:
-        return None
-    source = text
-    if text.lstrip().startswith(("{", "[")):  # YAML (a list: a mapping was meant; said so below)
-        pass
-    elif text.lower().endswith(SPEC_SUFFIXES) or "/" in text or os.sep in text:  # a path: no port is named so
-        if not Path(text).is_file():
-            what = "is a folder" if Path(text).is_dir() else "does not exist"
-            raise OptionError(f"--loss {text!r}: the file {what}{did_you_mean_file(text, SPEC_SUFFIXES)}; give a "
-                              f".yaml file of weighted loss terms, an inline mapping {{port: weight, ...}} or an output "
-                              f"port name", option="loss", kind="missing-file", found=text)
-        source = _loss_file_text(text)
-    else:
-        return text
-    try:  # read as specs are (YAML 1.2 numbers: weight 5e-1 is 0.5)
-        value = plain(read_yaml(source, "--loss"))
-    except SpecError as exc:
-        header = f"--loss {text!r} is not a port name or a YAML mapping: "
-        raise OptionError(f"{header}{exc}", diagnostics=[d.prefixed(header) for d in exc.diagnostics]) from None
-    if not isinstance(value, dict):
-        raise OptionError(f"--loss {text!r} must hold a mapping {{port: weight or {{loss, weight, warmup, ...}}}}, "
-                          f"found {type(value).__name__}", option="loss", kind="value-type", expected="a mapping",
-                          found=type(value).__name__)
-    return value
-
-
-def _loss_file_text(path: str) -> str:
-    """The text of ``--loss``'s .yaml file; an OptionError for one that cannot be read as UTF-8 text (unreadable,
-    binary: kind ``"unreadable-file"``) or is empty."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
-        raise OptionError(f"--loss {path!r}: cannot read the file: {why}; give a .yaml file of weighted loss terms",
-                          option="loss", kind="unreadable-file", found=path, detail=why) from None
-    if not text.strip():  # read_yaml would say what a spec starts with
-        raise OptionError(f"--loss {path!r}: the file is empty; give it a mapping of weighted loss terms, e.g. "
-                          f"{{Output: 1}}", option="loss", kind="value-type", expected="a mapping", found="an empty file")
-    return text
 
 
 def _check_ports(net: Any, loss: Any, metrics: Any, text: str | None) -> None:
