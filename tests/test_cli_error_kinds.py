@@ -82,3 +82,13 @@ def test_a_bad_limit_flag_has_a_kind(flag):
         _limit_flags([flag])
     assert (info.value.kind, info.value.option, info.value.found) == ("option-value", "limit", flag)
 
+
+
+@pytest.mark.parametrize("extra, kind, option", [
+    (("--validation", "0.99"), "validation-split", "validation_set"),
+    (("--method", "SGD", "--momentum", "2"), "method-suboption", "momentum"),
+])
+def test_net_trains_problems_worded_by_the_flags_keep_their_kind(cli, extra, kind, option):
+    cli.spec(), cli.data()
+    error = _error(*TRAIN, *extra)
+    assert (error.kind, error.option) == (kind, option) and str(error).startswith(extra[-2])
