@@ -85,8 +85,9 @@ def _linked_spec(link: Path) -> Path:
 def save(net: Any, path: Any, *, name: str | None = None, description: str | None = None) -> Path:
     """Write ``net`` (a NetGraph, a layer alone, or a compiled module: its ``to_net()``) as spec YAML at ``path`` (with the top
     keys ``name`` and ``description`` when given) plus its arrays in a safetensors file beside it, named by its
-    SHA-256, which ``load`` verifies; returns the path."""
-    path = spec_path("save", path)
+    SHA-256, which ``load`` verifies; returns the path as given (a link's, not the spec it leads to, which is
+    written through, as ``render`` and ``export_onnx`` return it)."""
+    path = given = spec_path("save", path)
     if os.path.islink(path):  # the spec and its weights go to the linked file's folder: it names them from there
         path = _linked_spec(path)
     if not hasattr(net, "explicit_edges") and hasattr(net, "to_net"):
@@ -128,7 +129,7 @@ def save(net: Any, path: Any, *, name: str | None = None, description: str | Non
             raise SpecError(f"save(net, {str(path)!r}) failed: {why}; nothing was changed", kind="unwritable-file",
                             found=str(path), detail=why) from None
         _clean(path, weights.name if weights else None, old_weights)
-    return path
+    return given
 
 
 def _stable(blob: bytes) -> bytes:

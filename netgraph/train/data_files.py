@@ -46,7 +46,7 @@ def load_data(path: str | os.PathLike, *, command_line: bool = False) -> Any:
             raise DataError(f"data {str(path)!r} is not a regular file (a device or pipe); give a data file or an "
                             f"image folder", kind="unreadable-file", found=str(path),
                             detail="not a regular file (a device or pipe)")
-        meant = did_you_mean_file(path, DATA_SUFFIXES)
+        meant = did_you_mean_file(path, DATA_SUFFIXES, folders=True)  # an image folder too
         raise DataError(f"no data file or image folder {str(path)!r}{meant}", kind="missing-file", found=str(path))
     if suffix in (".npz", ".safetensors"):
         try:

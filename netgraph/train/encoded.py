@@ -30,6 +30,7 @@ import torch
 from netgraph.backend.ragged import examples_by_key
 from netgraph.core.coders import BooleanDecoder, ClassDecoder, ImageEncoder, TokensEncoder
 from netgraph.core.errors import NetGraphError
+from netgraph.core.name_guesses import did_you_mean_file
 from netgraph.core.tensors import as_tensor
 from netgraph.data.encoding import already_encoded, encode_example, encode_label_sequence, encoded_form_problem
 from netgraph.data.errors import ExampleError
@@ -60,7 +61,7 @@ def from_disk(data: Any, what: str, net: Any) -> Any:
         if path.is_dir() or path.suffix.lower() in DATA_SUFFIXES and path.is_file():
             return from_disk(load_data(path), what, net)
         found = (f"{str(path)!r} is a file, not a .csv, .jsonl, .npz or .safetensors file" if path.is_file() else
-                 f"no image folder or data file {str(path)!r}")
+                 f"no image folder or data file {str(path)!r}{did_you_mean_file(path, DATA_SUFFIXES, folders=True)}")
         raise data_error(what, f"{found}; a path given as data is a folder of images with one sub-folder per "
                         f"label (image_folder), a .csv/.jsonl table of texts and labels (text_table) or a .npz/"
                         f".safetensors file of arrays by key (load_data)",
