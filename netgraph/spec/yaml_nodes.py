@@ -279,8 +279,7 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
         return out
 
     def mapping(self, loc: Loc, layers: bool = False, block: tuple | None = None) -> YMap:
-        out = YMap()
-        out.loc, out.key_locs, out.value_locs = loc, {}, {}
+        out = YMap.made({}, loc)
         self.open.append(None)
         merged: list[tuple[Any, Loc]] = []
         while not self.check_event(MappingEndEvent):
