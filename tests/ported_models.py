@@ -7,10 +7,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netgraph import (BatchNormalizationLayer, CharactersEncoder, ClassDecoder, ConvolutionLayer, DropoutLayer,
-                      EmbeddingLayer, FlattenLayer, KLDivergenceLayer, LayerNormalizationLayer, LinearLayer,
-                      LongShortTermMemoryLayer, MeanSquaredLossLayer, NetChain, NetGraph, NetMapOperator, NetPort,
-                      NormalDistribution, PoolingLayer, RandomArrayLayer, SoftmaxLayer, AttentionLayer)
+from netgraph import (AttentionLayer, BatchNormalizationLayer, CharactersEncoder, ClassDecoder, ConvolutionLayer,
+                      DropoutLayer, EmbeddingLayer, FlattenLayer, KLDivergenceLayer, LayerNormalizationLayer,
+                      LinearLayer, LongShortTermMemoryLayer, MeanSquaredLossLayer, NetChain, NetGraph, NetMapOperator,
+                      NetPort, NormalDistribution, PoolingLayer, RandomArrayLayer, SoftmaxLayer)
 from netgraph.train.loop import mix_seed
 
 __all__ = ["CNN_YAML", "LM_YAML", "TRANSFORMER_YAML", "VAE_YAML", "HandCnn", "HandLm", "HandVae", "VOCABULARY",
