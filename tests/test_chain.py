@@ -120,6 +120,26 @@ def test_editing_a_chain_keeps_it_a_chain():
     assert repr(chain) == "NetChain(<3 layers>, inputs={'Input': (3,)}, outputs={'Output': (2,)})"
 
 
+def test_editing_a_chain_builds_it_once(monkeypatch):
+    """replace_layers built a NetGraph, then a NetChain from its layers: two wirings and inferences per edit."""
+    chain = net_initialize(NetChain({"a": 4, "b": "Tanh", "c": 2}, input=3), seed=0)
+    builds, construct = [], NetGraph._construct
+    monkeypatch.setattr(NetGraph, "_construct", lambda net, *a: builds.append(type(net)) or construct(net, *a))
+    bigger = chain.replace_layers({"c": LinearLayer(5)})
+    assert builds == [NetChain] and isinstance(bigger, NetChain) and bigger.output_shapes == {"Output": (5,)}
+    torch.testing.assert_close(bigger.layers["a"].arrays["Weights"], chain.layers["a"].arrays["Weights"])
+
+
+def test_replacing_a_chain_layer_by_one_with_two_outputs_is_the_chain_error():
+    """The NetGraph built first said "edge b -> c: ... has no port 'Output'", of kind unknown-port."""
+    chain = NetChain({"a": 4, "b": "Tanh", "c": 3}, input=2)
+    two = NetGraph({"l": LinearLayer(4), "m": LinearLayer(4)}, [(NetPort("Input"), "l"), (NetPort("Input"), "m")])
+    with pytest.raises(WiringError, match=r"layer 2 'b' \(NetGraph\) should have exactly one output port to feed "
+                                          r"layer 3, found \['Output1', 'Output2'\]") as info:
+        chain.replace_layers({"b": two})
+    assert info.value.kind == "chain-output"
+
+
 def test_long_chains_build_quickly():
     chain = NetChain([4] + ["Tanh", 4] * 300, input=4)
     assert chain.output_shapes == {"Output": (4,)}

@@ -45,16 +45,14 @@ def _within(seconds: float, call):
     return outcome[0]
 
 
-@pytest.mark.parametrize("kind", ["pipe", "folder", "device"])
+@pytest.mark.parametrize("kind", ["pipe", "device"])
 def test_a_checkpoint_path_that_is_not_a_regular_file_is_refused_unread(tmp_path, kind):
-    # torch.load opened a pipe and waited for a writer forever; a folder was "4096 bytes, not a torch zip archive"
+    # torch.load opened a pipe and waited for a writer forever (a folder so named is no checkpoint: tested below)
     folder = tmp_path / "ck"
     folder.mkdir()
     path = folder / "round-000001.pt"
     if kind == "pipe":
         os.mkfifo(path)
-    elif kind == "folder":
-        path.mkdir()
     else:
         path = "/dev/null"
     try:
@@ -63,8 +61,7 @@ def test_a_checkpoint_path_that_is_not_a_regular_file_is_refused_unread(tmp_path
                      lambda: net_train(small_net(), DATA, max_training_rounds=2, **resumed, **KW)):
             exc = _within(10, call)
             assert isinstance(exc, OptionError), exc
-            expected = "it is a folder" if kind == "folder" else "not a regular file"
-            assert str(path) in str(exc) and expected in str(exc) and "bytes" not in str(exc)
+            assert str(path) in str(exc) and "not a regular file" in str(exc) and "bytes" not in str(exc)
     finally:
         if kind == "pipe":  # a reader still waiting (before the fix) gets its end of file
             try:
@@ -258,3 +255,29 @@ def test_a_checkpoint_folder_that_can_no_longer_be_listed_is_a_training_error_to
     monkeypatch.setattr(checkpoint, "atomic_write", write_then_lose_the_folder)
     with pytest.raises(TrainingError, match=expected):
         net_train(small_net(), DATA, max_training_rounds=2, checkpoint=tmp_path, **KW)
+
+
+def test_a_read_only_checkpoint_file_is_not_replaced_even_by_root(tmp_path):
+    """Run as root (who may write any file), save_checkpoint replaced a read-only round-000001.pt."""
+    path = save_checkpoint(tmp_path, {"model": {}}, 1)
+    path.chmod(0o444)
+    before = path.read_bytes()
+    with pytest.raises(TrainingError, match=r"cannot write checkpoint .*round-000001\.pt': Permission denied \(the "
+                                            r"file is read-only; make it writable to replace it\)") as caught:
+        save_checkpoint(tmp_path, {"model": {"x": torch.ones(1)}}, 1)
+    assert (caught.value.kind, caught.value.found) == ("unwritable-file", str(path))
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["round-000001.pt"]
+
+
+def test_a_folder_named_as_a_checkpoint_is_not_listed_as_one(tmp_path):
+    """checkpoints() listed a folder round-000009.pt, and resume=True took it for the newest checkpoint."""
+    net_train(small_net(), DATA, checkpoint=tmp_path, max_training_rounds=1, **KW)
+    (tmp_path / "round-000009.pt").mkdir()
+    assert [p.name for p in checkpoint.checkpoints(tmp_path)] == ["round-000001.pt"]
+    assert checkpoint.latest_checkpoint(tmp_path) == tmp_path / "round-000001.pt"
+    resumed = net_train(small_net(), DATA, checkpoint=tmp_path, resume=True, max_training_rounds=2, all=True, **KW)
+    assert resumed.total_rounds == 2
+    alone = tmp_path / "alone"
+    (alone / "round-000001.pt").mkdir(parents=True)  # was read, as "it is a folder"
+    with pytest.raises(OptionError, match=r"^no checkpoint \(round-\*\.pt\) in directory '.*alone'$"):
+        load_checkpoint(small_net(), alone)

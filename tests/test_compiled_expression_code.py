@@ -33,3 +33,12 @@ def test_compiled_function_layers_with_other_ports_and_ranks():
     a, b = torch.randn(5, 2, 3), torch.randn(5, 3)
     f = a * b[:, None]
     torch.testing.assert_close(module(A=a, B=b), f * a * f)
+
+
+def test_standard_deviation_computes_x_less_its_mean_once():
+    """A vector's StandardDeviation centres x, then centres that again (float32's rounding of the mean): the lowered
+    x - Mean[x] was two trees, whose level lists (1,) were other objects, so the code computed it twice."""
+    module = NetGraph([FunctionLayer("StandardDeviation[#x] + Variance[#x] * Mean[#x]")], [], x=5).compile()
+    assert module.code.count("x.mean((1,))") == 1, module.code
+    x = torch.randn(4, 5, dtype=torch.float64)
+    torch.testing.assert_close(module.double()(x=x), x.std(1) + x.var(1) * x.mean(1))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -110,8 +112,52 @@ def test_training_data_holding_an_int_beyond_int64_is_read_as_net_x_reads_it():
     result = net_train(_net(), {"Input": [[2**133, 1, 0]], "Target": [[1.0]]}, max_training_rounds=1,
                        progress=False, working_precision="float64", all=True)
     assert np.isfinite(result.round_losses[0])
-    with pytest.raises(DataError, match=r"key 'Input': cannot make a tensor from list: .*verflow"):
-        net_train(_net(), {"Input": [[2**1100, 1, 0]], "Target": [[1.0]]}, max_training_rounds=1, progress=False)
+
+
+class _Items(torch.utils.data.Dataset):
+    """4 items; item 2's Input holds -2**1100."""
+
+    def __len__(self) -> int:
+        return 4
+
+    def __getitem__(self, i: int) -> dict:
+        return {"Input": [1, 0, -2**1100 if i == 2 else 2], "Target": [1.0]}
+
+
+_BEYOND = r"values as large as -2\*\*1100 lie beyond float64's range \(largest 1.8e\+308\): they would become infinite"
+_ROWS = [[1, 0, 2], [1, 0, 3], [1, 0, -2**1100]]
+
+
+@pytest.mark.parametrize("data, said", [
+    ({"Input": _ROWS, "Target": [[1.0]] * 3}, "key 'Input' (example 2)"),
+    ([{"Input": x, "Target": [1.0]} for x in _ROWS], "key 'Input' (example 2)"),
+    (_Items(), "key 'Input' (item 2 of the Dataset)")], ids=["dict", "examples", "Dataset"])
+@pytest.mark.parametrize("precision", ["float32", "float64"])
+def test_training_data_holding_an_int_beyond_float64_is_refused_as_net_x_refuses_it(data, said, precision):
+    """torch's words were shown ('cannot make a tensor from list: int too large to convert to float'; a Dataset's
+    raised OverflowError itself), kind not-a-tensor, no example named; net(x) says precision-range."""
+    with pytest.raises(DataError, match=rf"^training data: {re.escape(said)}: {_BEYOND}; scale the data$") as caught:
+        net_train(_net(), data, batch_size=4, max_training_rounds=1, progress=False, working_precision=precision)
+    diagnostic = caught.value.diagnostics[0]
+    assert (diagnostic.kind, diagnostic.port, diagnostic.example, diagnostic.found) == \
+        ("precision-range", "Input", 2, -2**1100)
+
+
+def test_validation_data_holding_an_int_beyond_float64_is_refused_naming_it():
+    data = {"Input": [[1, 0, 2]] * 2, "Target": [[1.0]] * 2}
+    with pytest.raises(DataError, match=r"^validation_set: key 'Target' \(example 1\): values as large as 2\*\*1024"):
+        net_train(_net(), data, validation_set={**data, "Target": [[1.0], [2**1024]]}, max_training_rounds=1,
+                  progress=False)
+
+
+def test_a_dataset_item_holding_an_int_beyond_int64_is_read_as_float64_as_in_memory_data_is():
+    """A Dataset's [2**70, ...] was refused as 'cannot be batched' (torch's 'Overflow when unpacking long long')."""
+    class Wide(_Items):
+        def __getitem__(self, i: int) -> dict:
+            return {"Input": [1, 0, 2**70 if i == 2 else 2], "Target": [1.0]}
+    result = net_train(_net(), Wide(), batch_size=4, max_training_rounds=1, progress=False, all=True,
+                       working_precision="float64")
+    assert np.isfinite(result.round_losses[0]) and result.round_losses[0] > 1e30
 
 
 def test_class_labels_beyond_int64_are_named_as_too_large_not_as_non_integer():

@@ -1,4 +1,4 @@
-"""Every error the train, backend and export packages construct says what it is: each construction of a
+"""Every error the train, backend, export and cli packages construct says what it is: each construction of a
 NetGraphError subclass (and of ``data_error``, train's DataError of a data set, and of a ``Diagnostic``) names a
 ``kind``, or carries Diagnostics that do (``diagnostics=``, a list of problems, ``**fields``)."""
 
@@ -123,3 +123,9 @@ def test_every_spec_render_or_data_error_names_a_kind():
     # render's path, format, options and backends, image_folder's, text_table's and the decoders'
     assert {package: _unkinded(package) for package in ("spec", "render", "data")} == {"spec": {}, "render": {},
                                                                                        "data": {}}
+
+
+def test_every_command_line_error_names_a_kind():
+    # found unkinded (kind "error") in session 36: --loss's layer and file errors, measure's --data and --measure
+    # re-raises, --limit, --base-dir, --precision, render's -o suffix, and flags' words for net_train's problems
+    assert _unkinded("cli") == {}

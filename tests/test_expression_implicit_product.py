@@ -108,3 +108,14 @@ def test_a_function_called_with_parentheses_is_told_the_whole_fix(text, fix):
     with pytest.raises(OptionError) as info:
         FunctionLayer(text)
     assert fix in str(info.value), str(info.value)
+
+
+@pytest.mark.parametrize("text, meant", [("exp[#a]", "Exp"), ("2 relu[#a] + 1", "Ramp"), ("max[#a, 0]", "Max"),
+                                         ("Map[sin, #a]", "Sin"), ("logisticSigmoid[#a]", "LogisticSigmoid")])
+def test_a_lowercase_function_name_is_unknown_as_in_wolfram_naming_the_capitalised_one(text, meant):
+    """Wolfram's names are case-sensitive (exp is an unknown symbol there), as ElementwiseLayer("exp") already said;
+    a FunctionLayer read exp[#a] as Exp[#a], so the same name meant a function in one layer and nothing in another."""
+    with pytest.raises(OptionError) as info:
+        FunctionLayer(text)
+    assert info.value.kind == "expression-syntax"
+    assert f"case-sensitive: did you mean {meant}?" in str(info.value), str(info.value)

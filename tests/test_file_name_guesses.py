@@ -53,3 +53,30 @@ def test_a_mistyped_data_path_names_the_data_file_meant(tmp_path, typed, meant):
         load_data(tmp_path / typed)
     assert info.value.kind == "missing-file"
     assert str(info.value).endswith(f" (did you mean {str(tmp_path / meant)!r}?)")
+
+
+@pytest.mark.parametrize("entries, typed, meant", [
+    (("data.npz",), "data1.npz", "data.npz"),  # the series' own file, when the numbered one typed is missing
+    (("images/",), "imgaes", "images"),  # an image folder
+    (("images/", "data.npz"), "dta.npz", "data.npz")])  # a folder beside: the file typed still wins
+def test_a_mistyped_data_file_or_image_folder_is_named(tmp_path, entries, typed, meant):
+    for entry in entries:
+        (tmp_path / entry).mkdir() if entry.endswith("/") else (tmp_path / entry).write_text("x")
+    with pytest.raises(DataError) as info:
+        load_data(str(tmp_path / typed))
+    assert info.value.kind == "missing-file"
+    assert str(info.value).endswith(f" (did you mean {str(tmp_path / meant)!r}?)")
+
+
+def test_data_given_to_training_as_a_mistyped_path_names_the_folder_meant(tmp_path):
+    from netgraph.train.encoded import from_disk  # net_train's reading of a path given as data
+    (tmp_path / "images").mkdir()
+    with pytest.raises(DataError) as info:
+        from_disk(str(tmp_path / "imgaes"), "training data", None)
+    assert info.value.kind == "missing-file"
+    assert f"(did you mean {str(tmp_path / 'images')!r}?)" in str(info.value)
+
+
+def test_a_folder_is_no_spec_file_meant(tmp_path):
+    (tmp_path / "vae").mkdir()
+    assert did_you_mean_file(tmp_path / "vea.yaml", (".yaml", ".yml")) == ""

@@ -89,6 +89,28 @@ def test_a_npz_holding_exactly_its_claimed_data_reads(tmp_path):
     assert load_data(tmp_path / "two.npz")["x"].tolist() == [0.0, 0.0]
 
 
+@pytest.mark.parametrize("raised, said", [
+    (MemoryError(), r"not enough memory to read it: a damaged file"),
+    (MemoryError("Unable to allocate 7.11 PiB for an array with shape (1000000000000000,) and data type float64"),
+     r"not enough memory to read it \(Unable to allocate 7\.11 PiB for an array .*\): a damaged file")],
+    ids=["bare", "numpy"])
+@pytest.mark.parametrize("suffix", [".npz", ".safetensors"])
+def test_a_data_file_that_runs_out_of_memory_is_an_unreadable_file_naming_it(tmp_path, monkeypatch, raised, said,
+                                                                              suffix):
+    """The branch was untested: a bare MemoryError read 'cannot read data file '...': ' with nothing after it."""
+    from netgraph.train import data_files
+    path = tmp_path / f"big{suffix}"
+    path.write_bytes(b"PK not read")
+
+    def out_of_memory(*args):
+        raise raised
+    monkeypatch.setattr(data_files, "_read_arrays", out_of_memory)
+    with pytest.raises(DataError, match=rf"^cannot read data file '.*big\{suffix}': {said}") as caught:
+        load_data(path)
+    d = caught.value.diagnostics[0]
+    assert (d.kind, d.found) == ("unreadable-file", str(path)) and d.detail.startswith("not enough memory")
+
+
 def test_the_schema_on_a_full_disk_is_an_unwritable_file_error_and_leaves_no_temporary(tmp_path, monkeypatch):
     # the error had no kind ("error"), unlike every other file netgraph writes
     out = tmp_path / "schema.json"

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from netgraph import FunctionLayer, NetGraph, ShapeError
-from netgraph.layers.expression_forms import ExpressionError
+from netgraph.layers.expression_errors import ExpressionError
 from tests.layer_families._helpers import three_way
 
 G = torch.Generator().manual_seed(3)

@@ -9,7 +9,7 @@ import math
 import pytest
 import torch
 
-from netgraph import ElementwiseLayer, FunctionLayer, NetGraph, ThreadingLayer
+from netgraph import ElementwiseLayer, FunctionLayer, NetGraph, ThreadingLayer, interpret
 from netgraph.layers.function_table import NAMED_FUNCTIONS, NamedFunction
 
 OLD = {  # the definitions before the gradient at 0 was fixed
@@ -108,3 +108,19 @@ def test_surd_of_an_input_n_has_exact_gradients_either_side_of_0_and_infinity_at
     assert torch.autograd.gradcheck(lambda a: module(Input1=a, Input2=fixed_n), x[:, real].detach().requires_grad_())
     assert torch.autograd.gradcheck(lambda b: module(Input1=x[:, 2:4].detach(), Input2=b),
                                     n[:, 2:4].detach().requires_grad_())
+
+
+@pytest.mark.parametrize("expression, k", [("Surd[#x, 3]", 3.0), ("Surd[#x, 2]", 2.0), ("Surd[#x, 4]", 4.0),
+                                           ("Surd[#x, #n]", 3.0), ("Surd[#x, #n]", 2.0)])
+def test_surd_at_0_is_0_with_gradient_infinity_compiled_and_interpreted(expression, k):
+    """Wolfram's Surd[0, n] is 0 for every n, its derivative (1/n) x^(1/n - 1) +Infinity there, odd or even n, n a
+    constant or an input (whose own gradient, -Surd Log[x] / n^2, tends to 0 there)."""
+    module = NetGraph([FunctionLayer(expression)], [], **{p: 2 for p in FunctionLayer(expression).input_ports})
+    module = module.compile().double()
+    for run in (module, lambda **ports: interpret(module.net, module, **ports)):
+        x = torch.tensor([[0.0, -0.0]], dtype=torch.float64, requires_grad=True)
+        n = torch.full((1, 2), k, dtype=torch.float64, requires_grad=True)
+        y = run(**{"x": x, "n": n} if "#n" in expression else {"x": x})
+        dx, dn = torch.autograd.grad(y.sum(), (x, n), allow_unused=True)
+        assert y.tolist() == [[0.0, 0.0]] and dx.tolist() == [[math.inf, math.inf]]
+        assert dn is None or dn.tolist() == [[0.0, 0.0]]

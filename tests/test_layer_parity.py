@@ -235,11 +235,19 @@ def function_examples() -> dict[str, Callable[[], Example]]:
             L.FunctionLayer(f"{name}[#a, #b]"), {"a": 3, "b": (2, 3)}, low=0.5, high=2.0)
     for text in WHOLE_ARRAY:
         examples[f"FunctionLayer {text}"] = functools.partial(Example, L.FunctionLayer(text), {"x": (2, 3)}, low=-1.0)
+    for text in AT_EDGES:
+        examples[f"FunctionLayer {text}"] = functools.partial(Example, L.FunctionLayer(text), {"x": 6, "y": 6},
+                                                              low=-1.5, high=1.5)
     return examples
 
 
 #: Whole-array functions of one argument, which Wolfram users write (``Max[list]`` is its largest element).
-WHOLE_ARRAY = ("Max[#x] - #x", "Min[#x]", "Norm[#x]", "Norm[First[#x]] * Last[#x]", "Length[#x] + Length[#x[[1, 1]]]")
+WHOLE_ARRAY = ("Max[#x] - #x", "Min[#x]", "Norm[#x]", "Norm[First[#x]] * Last[#x]", "Length[#x] + Length[#x[[1, 1]]]",
+               "StandardDeviation[#x] + Variance[#x]", "StandardDeviation[First[#x]] * Last[#x]")
+#: Functions at their edges: of Round[#x] and Round[#y], -1, 0 or 1 (Surd at 0, ArcTan's Indeterminate at the
+#: origin, Ramp at 0).
+AT_EDGES = ("Surd[Round[#x], 3] + Surd[Round[#x], 2] + Surd[Round[#x], Round[#y] + 2]",
+            "ArcTan[Round[#x], Round[#y]] + Ramp[Round[#x]] * #y")
 
 
 def _inputs(net: NetGraph, example: Example, dtype: torch.dtype) -> dict[str, torch.Tensor]:

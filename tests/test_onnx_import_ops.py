@@ -82,13 +82,13 @@ def test_a_layer_on_a_merged_batch_is_mapped_over_the_merged_dims(tmp_path):
         torch.testing.assert_close(import_onnx(path)(x), forward(x), atol=1e-6, rtol=1e-5)
 
 
-def test_a_constant_operand_on_a_merged_batch_is_refused_naming_it(tmp_path):
-    def forward(x):  # the constant would need the merged dims' sizes: refused, not guessed
+def test_a_constant_operand_on_a_merged_batch_broadcasts_over_the_dims_after_it(tmp_path):
+    def forward(x):  # the constant broadcasts over the dims after the merged batch: per element of the map alike
         return (x.reshape(-1, 4) * torch.arange(4.0)).reshape(x.shape[0], x.shape[1], 4)
     path = tmp_path / "merged.onnx"
     torch_export(Op(forward), torch.randn(2, 6, 4), path, "x")
-    with pytest.raises(SpecError, match=r"\(Mul\): ThreadingLayer of tensors whose batch dim torch merged .*constant"):
-        import_onnx(path)
+    x = torch.randn(5, 6, 4)
+    torch.testing.assert_close(import_onnx(path)(x), forward(x))
 
 
 #: plain torch activations with options (opset 20 has Gelu) -> the ONNX op, the layer type, the input shape

@@ -7,7 +7,7 @@ import pytest
 
 from netgraph import NetGraph, SpecError
 from netgraph.layers.expression import parse
-from netgraph.layers.expression_forms import ExpressionError
+from netgraph.layers.expression_errors import ExpressionError
 
 _F = "netgraph: 1\nlayers:\n  f:\n    type: FunctionLayer\n    function: {}\ninputs: {{x: 2}}\n"
 _E = "netgraph: 1\nlayers:\n  a: 3\ninputs: {{Input: 2}}\nedges:\n  - {}\n"

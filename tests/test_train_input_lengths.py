@@ -153,6 +153,26 @@ def test_a_later_test_batch_too_short_is_refused_by_net_measurements_with_its_ba
                                         "short for layer 'pool'")
 
 
+
+class _Sequences(torch.utils.data.Dataset):
+    """16 sequences of 6 indices; item 13 holds 3, too short for ``_kernel_net``."""
+
+    def __len__(self) -> int:
+        return 16
+
+    def __getitem__(self, i: int) -> dict:
+        return {"Input": torch.randint(0, 10, (3 if i == 13 else 6,)), "Target": torch.zeros(2)}
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("held_out", [None, 0.25])
+def test_a_dataset_item_too_short_for_a_kernel_is_named_by_its_index_in_the_dataset(seed, held_out):
+    """The batch was named without the Dataset's words, and the item not at all, as other data errors name it."""
+    error = _refusal(_kernel_net(), _Sequences(), batch_size=1, random_seed=seed, validation_set=held_out)
+    assert "; examples by their index in the Dataset): input port 'Input': a length of 3 along n (example 13) is too " \
+           "short for layer 'pool'" in str(error)
+    assert (error.diagnostics[0].port, error.diagnostics[0].example) == ("Input", 13)
+
 def _trimming_net(cls):
     """A sequence trimmed by one element, then its last: sequences of 2 or more."""
     return NetChain({"emb": EmbeddingLayer(3, 10), "trim": cls(), "last": SequenceLastLayer()}, input=("n",))

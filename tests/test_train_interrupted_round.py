@@ -329,13 +329,18 @@ def test_an_interrupt_before_the_first_step_writes_nothing_and_says_so(tmp_path,
     options = dict(max_training_rounds=1, **{**KW, "validation_set": data(24)})
     counted = Examples()
     counted.read = 0
-    net_train(dropout_net(), counted, **options)
-    examples = Examples(stop_at=counted.read - 96 + 1)  # the first item round 1 reads, after those read to set up
+    with pytest.raises(RuntimeError, match="stop"):  # the items read to set up (kept to train on), then batch 1's
+        net_train(dropout_net(), counted, **options, loss_function=_stop)
+    examples = Examples(stop_at=counted.read)  # the last item batch 1 reads, before the first step
     examples.read = 0
     stopped = net_train(dropout_net(), examples, checkpoint=tmp_path, **options)
     assert stopped.reason_training_stopped == "ManualStop" and stopped.total_batches == 0
     assert checkpoints(tmp_path) == []
     assert "training interrupted before its first step\n" in capsys.readouterr().err
+
+
+def _stop(outputs: dict, batch: dict) -> torch.Tensor:
+    raise RuntimeError("stop")
 
 
 class Batches:
@@ -351,28 +356,34 @@ class Batches:
 
 
 class NaNWhilePassedOver(Examples):
-    """``Examples`` whose items ``first`` .. ``last`` read (counted from 1) hold NaN inputs."""
+    """``Examples`` whose items ``nan`` hold NaN inputs when read between the ``first`` and the ``last`` read (counted
+    from 1); every read is recorded in ``order``."""
 
-    def __init__(self, first: int, last: int):
+    def __init__(self, nan: set[int] = frozenset(), first: int = 0, last: int = 0):
         super().__init__()
-        self.read, self.first, self.last = 0, first, last
+        self.order, self.nan, self.first, self.last = [], nan, first, last
 
     def __getitem__(self, i: int) -> dict:
-        self.read += 1
+        self.order.append(i)
         item = {k: v[i] for k, v in self.cols.items()}
-        return {**item, "Input": item["Input"] * float("nan")} if self.first <= self.read <= self.last else item
+        nan = i in self.nan and self.first <= len(self.order) <= self.last
+        return {**item, "Input": item["Input"] * float("nan")} if nan else item
 
 
 def test_a_resumed_run_reads_the_batches_done_again_but_does_not_check_them(tmp_path):
     """The batches a resumed run passes over are read (the loader's place in the round) but not trained on: checking
-    them cost a second check of each and refused a resume over data the run no longer steps on. Here the 24 items of
-    round 2's 3 batches done (read after item 0, read for its keys, and the 8 of the batch drawn to check the data)
-    hold NaN: the run resumes as the whole run went on, and reads as many items."""
+    them cost a second check of each and refused a resume over data the run no longer steps on. Here the items of
+    round 2's 3 batches done hold NaN where the resumed run reads them after the 9 it reads to set up (item 0, read
+    for its keys, and the batch drawn to check the data, kept to train on) and within round 2 (its first 96 reads):
+    the run resumes as the whole run went on, and reads each item once a round."""
     options = dict(max_training_rounds=4, **{**KW, "validation_set": data(24)})
-    whole = net_train(dropout_net(), Examples(), **options)
+    recorded = NaNWhilePassedOver()
+    whole = net_train(dropout_net(), recorded, **options)
+    assert sorted(recorded.order[96:192]) == list(range(96))  # round 2, in its order: read whole, none kept
     examples = Examples(stop_at=28)  # as in the test above: stopped in round 2 after batch 3
     net_train(dropout_net(), examples, checkpoint=tmp_path, **{**options, "progress": examples.arm})
     assert checkpoints(tmp_path)[-1].name == "round-000002-batch-000003.pt"
-    passed_over = NaNWhilePassedOver(10, 33)
+    passed_over = NaNWhilePassedOver(set(recorded.order[96:120]), 10, 96)
     assert_same_run(net_train(dropout_net(), passed_over, checkpoint=tmp_path, resume=True, **options), whole)
-    assert passed_over.read == 1 + 8 + 96 * 3  # item 0, the batch drawn to check, rounds 2 (all of it), 3 and 4
+    assert sum(i in passed_over.nan for i in passed_over.order[9:96]) > 12  # most of the 24 read with NaN
+    assert len(passed_over.order) == 96 * 3  # rounds 2 (all of it, those read to set up too), 3 and 4

@@ -83,3 +83,33 @@ def test_a_nan_a_layer_makes_on_a_validation_example_is_warned_of_once_naming_th
     assert "after round 1 is not finite; the first layer whose output went non-finite is layer 1 'log'" in \
         str(found[0]) and "in example 2)" in str(found[0])
     assert len(r.validation_losses) == 3 and all(v != v for v in r.validation_losses)  # NaN each round, trained on
+
+
+NONFINITE_WORKER = """
+import json, os, sys, warnings
+sys.path.insert(0, {root!r})
+from netgraph.train import net_train
+from netgraph.train.validation_nonfinite import NonfiniteValidationLoss
+from tests.test_train_nonfinite_layer_examples import log_net, positive
+
+x, y = positive(())
+xv, yv = positive(tuple(range(16)))  # every validation example: each process's share has some
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    net_train(log_net(), {{"Input": x, "Target": y}}, validation_set={{"Input": xv[:8], "Target": yv[:8]}},
+              batch_size=4, random_seed=0, max_training_rounds=2, distributed=True, progress=False)
+said = [str(w.message) for w in caught if isinstance(w.message, NonfiniteValidationLoss)]
+with open(os.path.join({out!r}, "rank" + os.environ["RANK"] + ".json"), "w") as f:
+    json.dump(said, f)
+"""
+
+
+@pytest.mark.slow
+def test_a_distributed_run_warns_of_a_nonfinite_validation_loss_once_not_once_a_process(tmp_path):
+    """Each process warned of its own share's NaN: the warning, 'said once a run', was printed twice."""
+    import json
+    from tests.test_train_sync_batch_norm import _torchrun
+    _torchrun(tmp_path, NONFINITE_WORKER)
+    said = [json.loads((tmp_path / f"rank{rank}.json").read_text()) for rank in (0, 1)]
+    assert [len(s) for s in said] == [1, 0]
+    assert "after round 1 is not finite; the first layer whose output went non-finite is layer 1 'log'" in said[0][0]

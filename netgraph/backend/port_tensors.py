@@ -17,7 +17,8 @@ from netgraph.core.torch_state import working_dtype
 from netgraph.core.types import INTEGER, REAL, Shape, format_shape
 from netgraph.core.wording import type_label
 
-__all__ = ["as_port_tensor", "beyond_int64_as_float64", "ragged_hint", "refused_tuple", "tuple_problem"]
+__all__ = ["as_port_tensor", "beyond_float64", "beyond_int64_as_float64", "beyond_range", "ragged_hint", "refused_tuple",
+           "tuple_problem"]
 
 
 _DATA = "a tensor, array or list"  # what net(x) takes at a port without an encoder
@@ -49,7 +50,7 @@ def as_port_tensor(port: str, value: Any, integer: bool, dtype: torch.dtype | No
     try:  # numpy arrays in the other byte order or with negative strides: a native copy
         x = _read(value, exact, integer)
     except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
-        if not integer and (huge := _beyond_float64(value)) is not None:
+        if not integer and (huge := beyond_float64(value)) is not None:
             _refuse_beyond(port, huge, torch.float64)
         raise _port_error(port, _encoder_hint(port, value, net) or tuple_problem(value) or f": cannot make a tensor "
                           f"from {type(value).__name__}: {exc}{ragged_hint(value)}", **_no_tensor(value)) from None
@@ -146,7 +147,7 @@ def _narrowed(port: str, x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     _refuse_beyond(port, float(beyond[beyond.abs().argmax()]), dtype)
 
 
-def _beyond_float64(value: Any) -> int | None:
+def beyond_float64(value: Any) -> int | None:
     """A Python int in the nested lists ``value`` too large for any float (2**1100; 2**1024 - 2**969, which rounds up
     past float64's largest), else None."""
     stack = [value]
@@ -162,12 +163,21 @@ def _beyond_float64(value: Any) -> int | None:
     return None
 
 
-def _refuse_beyond(port: str, largest: float | int, dtype: torch.dtype) -> None:
-    """The DataError (kind precision-range) for values as large as ``largest`` beyond ``dtype``'s range."""
+def beyond_range(largest: float | int, dtype: torch.dtype) -> str:
+    """The words for values as large as ``largest`` beyond ``dtype``'s range (an int: as a power of 2).
+
+    >>> beyond_range(-2**1100, torch.float64)
+    "values as large as -2**1100 lie beyond float64's range (largest 1.8e+308): they would become infinite"
+    """
     sign = "-" if largest < 0 else ""
     shown = f"{largest:g}" if isinstance(largest, float) else f"{sign}2**{largest.bit_length() - 1}"
-    detail = (f"values as large as {shown} lie beyond {str(dtype).removeprefix('torch.')}'s range (largest "
-              f"{torch.finfo(dtype).max:.2g}): they would become infinite")
+    return (f"values as large as {shown} lie beyond {str(dtype).removeprefix('torch.')}'s range (largest "
+            f"{torch.finfo(dtype).max:.2g}): they would become infinite")
+
+
+def _refuse_beyond(port: str, largest: float | int, dtype: torch.dtype) -> None:
+    """The DataError (kind precision-range) for values as large as ``largest`` beyond ``dtype``'s range."""
+    detail = beyond_range(largest, dtype)
     wider = ", or work in float64 (net(x, precision='float64'))" if dtype != torch.float64 else ""
     raise DataError(f"input port {port!r}: {detail}; scale the data{wider}",
                     kind="precision-range", layer=(), port=port, found=largest, detail=detail)

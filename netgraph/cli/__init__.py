@@ -42,7 +42,8 @@ def main(argv: list[str] | None = None, imported: Callable[[], None] | None = No
         base_dir = args.base_dir
         if base_dir is not None and not (base_dir and Path(base_dir).is_dir()):  # '' too, not ignored as before
             raise OptionError(f"--base-dir {base_dir!r} is not a folder; give the folder that 'file:' "
-                              f"references may also read from", option="base_dir")
+                              f"references may also read from", option="base_dir", kind="unusable-folder",
+                              expected="a folder", found=base_dir)
         scope = REFERENCE_SCOPE.set(True if args.allow_outside else
                                     Path(base_dir) if base_dir else None)
         try:
@@ -127,9 +128,10 @@ def _limit_flags(flags: list[str]) -> dict[str, int]:
             out[name.strip()] = int(value)
         except ValueError:
             raise OptionError(f"--limit takes NAME=N (a whole number), e.g. --limit yaml_bytes=100000000; found "
-                              f"{flag!r}") from None
+                              f"{flag!r}", option="limit", kind="option-value", expected="NAME=N", found=flag) from None
         if out[name.strip()] < 1:  # worded by the flag: netgraph.limits would say 'limit yaml_bytes= must be ...'
-            raise OptionError(f"--limit {flag}: N must be a whole number > 0")
+            raise OptionError(f"--limit {flag}: N must be a whole number > 0", option="limit", kind="option-value",
+                              expected="a whole number > 0", found=flag)
     return out
 
 

@@ -41,5 +41,5 @@ def _output(output: str | None, spec: str) -> Path:
     if out.suffix.lower() != ".onnx":  # ONNX bytes in other.yaml: load, check and run would read them as a spec
         raise OptionError(f"-o {output!r}: export writes an ONNX model, whose file name must end in .onnx (the "
                           f"other commands tell a model from a spec by it); e.g. -o {out.with_suffix('.onnx')}",
-                          option="output")
+                          option="output", kind="output-path", found=output)
     return out

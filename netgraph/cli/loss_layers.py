@@ -1,4 +1,5 @@
-"""``--loss`` naming loss layers, as Wolfram's ``LossFunction -> MeanAbsoluteLossLayer``: a loss layer written as in a
+"""``--loss``: read (``loss_option``: a port or layer name, or weighted terms in YAML, inline or in a file), and
+naming loss layers, as Wolfram's ``LossFunction -> MeanAbsoluteLossLayer``: a loss layer written as in a
 spec (its type name, with its default options, or ``{type: CrossEntropyLossLayer, form: Index}``), alone (on the
 net's one output), as a term's value (``{Output: MeanAbsoluteLossLayer}``) or as a term's ``loss:``, is that layer,
 which ``net_train``'s ``loss_function`` takes. An output port of that name wins (``--loss`` names output ports too).
@@ -12,14 +13,20 @@ CrossEntropyLossLayer('Binary')
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
-from netgraph.core.errors import NetGraphError, OptionError, did_you_mean
+from netgraph.core.errors import NetGraphError, OptionError, SpecError, did_you_mean
+from netgraph.core.name_guesses import did_you_mean_file
 from netgraph.layers import REGISTRY
+from netgraph.spec.options import plain
+from netgraph.spec.text import SPEC_SUFFIXES
+from netgraph.spec.yaml_nodes import read_yaml
 from netgraph.train.loss import AUTOMATIC
 from netgraph.train.other_names import loss_name_hint
 
-__all__ = ["with_loss_layers", "loss_layer_names"]
+__all__ = ["with_loss_layers", "loss_layer_names", "loss_option"]
 
 
 def loss_layer_names() -> list[str]:
@@ -59,19 +66,71 @@ def _specified(port: Any, spec: dict) -> Any:
     if name not in loss_layer_names():
         raise OptionError(f"--loss: the loss of {port!r}, type {name!r}, is no loss layer"
                           f"{did_you_mean(str(name), loss_layer_names())}; the loss layers are "
-                          f"{', '.join(loss_layer_names())}", option="loss")
+                          f"{', '.join(loss_layer_names())}", option="loss", kind="unknown-layer-type",
+                          expected=tuple(loss_layer_names()), found=name)
     try:
         return REGISTRY[name](**{k: v for k, v in spec.items() if k != "type"})
     except NetGraphError as exc:
-        raise OptionError(f"--loss: {port!r}: {exc}", option="loss") from None
+        header = f"--loss: {port!r}: "  # the layer's problem (its kind, option, found) worded by the flag
+        raise OptionError(f"{header}{exc}", diagnostics=[d.prefixed(header) for d in exc.diagnostics]) from None
 
 
 def _layer(name: str, unknown: str, after: str, ports: Any) -> Any:
     if name not in loss_layer_names():
         hint = loss_name_hint(name, as_spec=True) or did_you_mean(name, [*ports, *loss_layer_names()])
-        raise OptionError(f"{unknown}{hint}{after}; the loss layers are {', '.join(loss_layer_names())}", option="loss")
+        raise OptionError(f"{unknown}{hint}{after}; the loss layers are {', '.join(loss_layer_names())}", option="loss",
+                          kind="option-value", expected=(*ports, *loss_layer_names()), found=name)
     try:
         return REGISTRY[name]()
     except NetGraphError as exc:  # a loss layer of one's own that needs options
-        raise OptionError(f"--loss {name!r}: {exc} (give the loss layer in Python, net_train's loss_function)",
-                          option="loss") from None
+        header, advice = f"--loss {name!r}: ", " (give the loss layer in Python, net_train's loss_function)"
+        raise OptionError(f"{header}{exc}{advice}", diagnostics=[d.prefixed(header) for d in exc.diagnostics]) from None
+
+
+def loss_option(text: str | None) -> Any:
+    """``--loss``: an output port name or loss layer type name, or a YAML mapping of weighted terms (inline, or a
+    .yaml file); ``with_loss_layers`` makes the loss layer names layers, once the net is read.
+
+    >>> loss_option("Loss"), loss_option("{Reconstruction: 1, KL: {weight: 1, warmup: 5}}")["KL"]
+    ('Loss', {'weight': 1, 'warmup': 5})
+    """
+    if text is None:
+        return None
+    source = text
+    if text.lstrip().startswith(("{", "[")):  # YAML (a list: a mapping was meant; said so below)
+        pass
+    elif text.lower().endswith(SPEC_SUFFIXES) or "/" in text or os.sep in text:  # a path: no port is named so
+        if not Path(text).is_file():
+            what = "is a folder" if Path(text).is_dir() else "does not exist"
+            raise OptionError(f"--loss {text!r}: the file {what}{did_you_mean_file(text, SPEC_SUFFIXES)}; give a "
+                              f".yaml file of weighted loss terms, an inline mapping {{port: weight, ...}} or an "
+                              f"output port name", option="loss", kind="missing-file", found=text)
+        source = _loss_file_text(text)
+    else:
+        return text
+    try:  # read as specs are (YAML 1.2 numbers: weight 5e-1 is 0.5)
+        value = plain(read_yaml(source, "--loss"))
+    except SpecError as exc:
+        header = f"--loss {text!r} is not a port name or a YAML mapping: "
+        raise OptionError(f"{header}{exc}", diagnostics=[d.prefixed(header) for d in exc.diagnostics]) from None
+    if not isinstance(value, dict):
+        raise OptionError(f"--loss {text!r} must hold a mapping {{port: weight or {{loss, weight, warmup, ...}}}}, "
+                          f"found {type(value).__name__}", option="loss", kind="value-type", expected="a mapping",
+                          found=type(value).__name__)
+    return value
+
+
+def _loss_file_text(path: str) -> str:
+    """The text of ``--loss``'s .yaml file; an OptionError for one that cannot be read as UTF-8 text (unreadable,
+    binary: kind ``"unreadable-file"``) or is empty."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
+        raise OptionError(f"--loss {path!r}: cannot read the file: {why}; give a .yaml file of weighted loss terms",
+                          option="loss", kind="unreadable-file", found=path, detail=why) from None
+    if not text.strip():  # read_yaml would say what a spec starts with
+        raise OptionError(f"--loss {path!r}: the file is empty; give it a mapping of weighted loss terms, e.g. "
+                          f"{{Output: 1}}", option="loss", kind="value-type", expected="a mapping",
+                          found="an empty file")
+    return text

@@ -8,10 +8,10 @@ from typing import Any
 
 import torch
 
-from netgraph.cli.loss_layers import with_loss_layers
+from netgraph.cli.loss_layers import loss_option, with_loss_layers
 from netgraph.cli.flags import check_measure_flags
-from netgraph.cli.train import check_precision, loss_option, model_loading, worded_by_files, worded_by_flags
-from netgraph.core.errors import DataError, OptionError
+from netgraph.cli.train import check_precision, model_loading, worded_by_files, worded_by_flags
+from netgraph.core.errors import DataError, OptionError, headed
 from netgraph.spec import load
 from netgraph.train import load_data, net_measurements
 from netgraph.train.measurements import MEASUREMENTS, port_loss, several_ports, unknown_measurement
@@ -28,7 +28,7 @@ def measure(args: argparse.Namespace) -> int:
     try:
         data = load_data(args.data, command_line=True)
     except DataError as exc:
-        raise DataError(f"--data: {exc}") from None
+        raise headed(exc, "--data: ") from None
     try:
         values = net_measurements(net, data, names, loss_function=loss, batch_size=args.batch_size,
                                   target_device=args.device, random_seed=args.seed, working_precision=args.precision,
@@ -37,7 +37,7 @@ def measure(args: argparse.Namespace) -> int:
         raise worded_by_files(exc, {"test": f"--data {args.data}"}) from None
     except OptionError as exc:  # a --loss term's weight, say: by the flag, as train words it
         if exc.diagnostics and exc.diagnostics[0].option == "measurements":  # a name it cannot measure
-            raise OptionError(f"--measure {args.measure!r}: {_as_written(exc)}", option="measure") from None
+            raise headed(_as_written(exc), f"--measure {args.measure!r}: ") from None
         raise worded_by_flags(exc, {"metrics": "--measure"}) from None  # no --metrics here
     for name, value in values.items():  # a matrix (ConfusionMatrix) as its nested list of rows
         print(f"{name} {value.tolist() if isinstance(value, torch.Tensor) else format(value, '.6g')}")
@@ -49,7 +49,8 @@ def _measure_names(text: str) -> list[str]:
     names = [name.strip().replace(":", "/") for name in text.split(",") if name.strip()]
     if not names:
         raise OptionError(f"--measure {text!r} names no measurement; give one or more, comma-separated: "
-                          f"{', '.join(MEASUREMENTS)} (on one output port: 'Port:Accuracy')", option="measure")
+                          f"{', '.join(MEASUREMENTS)} (on one output port: 'Port:Accuracy')", option="measure",
+                          kind="option-value", expected=MEASUREMENTS, found=text)
     return names
 
 

@@ -55,15 +55,18 @@ def _target(output: str | None, spec: str, fmt: str | None, format_flag: str | N
     suffixes = ", ".join("." + f for f in FILE_FORMATS)
     if fmt and (suffix := other_suffix(out, fmt)):  # -o x.svg -f png would write PNG bytes to x.svg
         raise OptionError(f"-o {output} names a .{suffix} file but {format_flag} {fmt} writes {fmt.upper()}; drop "
-                          f"{format_flag}, or end -o in .{fmt.lower()}", option="format")
+                          f"{format_flag}, or end -o in .{fmt.lower()}", option="format",
+                          kind="option-combination", expected=f".{fmt.lower()}", found=output)
     if fmt:
         return out
     if not out.suffix:
         alternative = f" or pass {format_flag}" if format_flag else ""
         raise OptionError(f"-o {output}: cannot tell which format to write: give the file a suffix ({suffixes})"
-                          f"{alternative}", option="output")
+                          f"{alternative}", option="output", kind="output-path",
+                          found=output)
     suffix = out.suffix[1:].lower()
     if suffix not in FILE_FORMATS:
         raise OptionError(f"unknown diagram format {suffix!r}{did_you_mean(suffix, FILE_FORMATS)} (the suffix of "
-                          f"-o {output}); formats are {', '.join(FILE_FORMATS)}", option="output")
+                          f"-o {output}); formats are {', '.join(FILE_FORMATS)}", option="output",
+                          kind="output-path", found=output)
     return out

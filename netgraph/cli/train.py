@@ -16,19 +16,16 @@ from typing import Any
 from netgraph.cli import INTERRUPTED_STATUS
 from netgraph.cli.flags import check_process_flags, check_train_flags, several_processes, typed
 from netgraph.cli.header import spec_header
-from netgraph.cli.loss_layers import with_loss_layers
+from netgraph.cli.loss_layers import loss_option, with_loss_layers
 from netgraph.cli.places import placed_at_layers
 from netgraph.cli.terminate import TERMINATED_STATUS, sigterm_as_interrupt
 from netgraph.cli.train_summary import losses_text, rounds_text, terminated_processes_text
 from netgraph.cli.train_words import _matrix_words, worded_by_files, worded_by_flags
 from netgraph.core.layer import Layer
-from netgraph.core.errors import DataError, OptionError, SpecError, did_you_mean, headed
+from netgraph.core.errors import DataError, OptionError, did_you_mean, headed
 from netgraph.core.files import atomic_write, folders_made, refuse_overwriting, remove_made, usable_folder
 from netgraph.spec import save
 from netgraph.spec.api import load_located
-from netgraph.spec.options import plain
-from netgraph.spec.text import SPEC_SUFFIXES
-from netgraph.spec.yaml_nodes import read_yaml
 from netgraph.train import NetTrainResults, load_data, net_train
 from netgraph.train.api import OPTIONS as NET_TRAIN_DEFAULTS
 from netgraph.train.checkpoint import NothingToResume, latest_checkpoint, position_of
@@ -220,7 +217,8 @@ def check_precision(value: str | None) -> None:
     """--precision, checked here rather than in ``flags`` (``netgraph run`` imports that, and not netgraph.train)."""
     if value is not None and value.lower() not in PRECISION_NAMES:
         raise OptionError(f"--precision must be float32, float64 or mixed, found {value!r}"
-                          f"{did_you_mean(value, PRECISION_CHOICES)}", option="precision")
+                          f"{did_you_mean(value, PRECISION_CHOICES)}", option="precision", kind="option-value",
+                          expected=tuple(PRECISION_CHOICES), found=value)
 
 
 def _timeout(args: argparse.Namespace) -> float:
@@ -233,7 +231,8 @@ def _check_timeout(seconds: float | None) -> None:
     """--distributed-timeout, checked before --nproc starts processes (each would refuse it in net_train's words)."""
     if seconds is not None and not 0 < seconds <= LONGEST_TIMEOUT:  # NaN too
         raise OptionError(f"--distributed-timeout must be a number of seconds > 0 and at most {LONGEST_TIMEOUT:g}, "
-                          f"found {typed(seconds)}", option="distributed_timeout")
+                          f"found {typed(seconds)}", option="distributed_timeout", kind="option-value",
+                          expected=f"0 < seconds <= {LONGEST_TIMEOUT:g}", found=seconds)
 
 
 def _load_net(path: str, located: dict | None = None) -> tuple[Any, str | None, str | None]:
@@ -268,7 +267,8 @@ def metrics_option(text: str | None) -> Any:
         return items
     if not all(":" in item for item in items):
         raise OptionError(f"--metrics {text!r}: give every metric as Port:Metric, or none (then each metric is "
-                          f"measured on every output it fits)")
+                          f"measured on every output it fits)", option="metrics", kind="option-value",
+                          expected="Port:Metric for every metric, or for none", found=text)
     out: dict[str, list[str]] = {}
     for item in items:
         port, name = (part.strip() for part in item.split(":", 1))
@@ -283,36 +283,6 @@ def stopping_option(patience: int | None, metric: str | None) -> Any:
     return {"criterion": metric.replace(":", "/"), "patience": patience or 0}
 
 
-def loss_option(text: str | None) -> Any:
-    """``--loss``: an output port name or loss layer type name, or a YAML mapping of weighted terms (inline, or a
-    .yaml file); ``with_loss_layers`` makes the loss layer names layers, once the net is read.
-
-    >>> loss_option("Loss"), loss_option("{Reconstruction: 1, KL: {weight: 1, warmup: 5}}")["KL"]
-    ('Loss', {'weight': 1, 'warmup': 5})
-    """
-    if text is None:
-        return None
-    source = text
-    if text.lstrip().startswith(("{", "[")):  # YAML (a list: a mapping was meant; said so below)
-        pass
-    elif text.lower().endswith(SPEC_SUFFIXES) or "/" in text or os.sep in text:  # a path: no port is named so
-        if not Path(text).is_file():
-            what = "is a folder" if Path(text).is_dir() else "does not exist"
-            raise OptionError(f"--loss {text!r}: the file {what}; give a .yaml file of weighted loss terms, an "
-                              f"inline mapping {{port: weight, ...}} or an output port name")
-        source = Path(text).read_text(encoding="utf-8")
-    else:
-        return text
-    try:  # read as specs are (YAML 1.2 numbers: weight 5e-1 is 0.5)
-        value = plain(read_yaml(source, "--loss"))
-    except SpecError as exc:
-        raise OptionError(f"--loss {text!r} is not a port name or a YAML mapping: {exc}") from None
-    if not isinstance(value, dict):
-        raise OptionError(f"--loss {text!r} must hold a mapping {{port: weight or {{loss, weight, warmup, ...}}}}, "
-                          f"found {type(value).__name__}")
-    return value
-
-
 def _check_ports(net: Any, loss: Any, metrics: Any, text: str | None) -> None:
     """OptionError worded by ``--loss`` or ``--metrics`` (not by net_train's keywords) for a port name that is no
     output port of ``net``, or an unknown metric name."""
@@ -320,20 +290,22 @@ def _check_ports(net: Any, loss: Any, metrics: Any, text: str | None) -> None:
     for name in names:
         if name not in net.output_ports:
             raise OptionError(f"--loss {name!r} is not an output port{did_you_mean(str(name), net.output_ports)}; "
-                              f"the outputs are {', '.join(net.output_ports)}", option="loss")
+                              f"the outputs are {', '.join(net.output_ports)}", option="loss", kind="unknown-port",
+                              expected=tuple(net.output_ports), found=name)
     try:
         pairs = parse_metrics(metrics)  # 'Output:Accuracy' (a dict) or 'Output/Accuracy' (a label) name a port
     except OptionError as exc:
         if exc.diagnostics[0].kind == "metric-matrix":
             found = exc.diagnostics[0].found
-            raise OptionError(_matrix_words(f"--metrics {text!r}", found), option="metrics") from None
+            raise OptionError(_matrix_words(f"--metrics {text!r}", found), option="metrics", kind="metric-matrix",
+                              found=found) from None
         header = f"--metrics {text!r}: "  # net_train's problem (its kind, found, expected) worded by the flag
         raise OptionError(f"{header}{exc}", diagnostics=[d.prefixed(header) for d in exc.diagnostics]) from None
     for port in dict.fromkeys(port for port, _ in pairs if port is not None):
         if port not in net.output_ports:
             raise OptionError(f"--metrics {text!r}: {port!r} is not an output port"
                               f"{did_you_mean(port, net.output_ports)}; the outputs are {', '.join(net.output_ports)}",
-                              option="metrics")
+                              option="metrics", kind="unknown-port", expected=tuple(net.output_ports), found=port)
 
 
 #: the methods each suboption flag applies to
@@ -348,7 +320,8 @@ def _method(args: argparse.Namespace) -> Any:
         if getattr(args, name) is not None and canonical not in methods:
             default = "" if args.method else " (the default)"
             takes = f"{', '.join(methods[:-1])} or {methods[-1]}"
-            raise OptionError(f"{flag} is an option of --method {takes}, not {canonical}{default}", option=name)
+            raise OptionError(f"{flag} is an option of --method {takes}, not {canonical}{default}", option=name,
+                              kind="option-combination", expected=methods, found=canonical)
     suboptions = {k: getattr(args, k) for k in ("momentum", "epsilon") if getattr(args, k) is not None}
     return (args.method or "Adam", suboptions) if suboptions else args.method
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from netgraph.cli.flags import typed
@@ -38,7 +39,7 @@ def worded_by_flags(exc: OptionError, metric_flags: dict[str, str] = _METRIC_FLA
                            diagnostics=exc.diagnostics)
     d = exc.diagnostics[0] if len(exc.diagnostics) == 1 else None
     if d is not None and d.kind == "metric-matrix" and d.option in metric_flags:
-        return OptionError(_matrix_words(f"{metric_flags[d.option]} {d.found}", d.found), option=d.option)
+        return _reworded(d, _matrix_words(f"{metric_flags[d.option]} {d.found}", d.found))
     if d is None or d.detail is None:
         return exc
     if d.kind == "option-value" and d.option in _NUMBER_FLAG:  # a flag's number net_train refused
@@ -46,15 +47,15 @@ def worded_by_flags(exc: OptionError, metric_flags: dict[str, str] = _METRIC_FLA
     if d.kind == "method-suboption" and d.option in _SUBOPTION_FLAG:
         detail = d.detail.replace(f"found {d.found!r}", f"found {typed(d.found)}", 1) if isinstance(d.found, float) \
             else d.detail  # as typed: --momentum 2, not 2.0
-        return OptionError(f"{_SUBOPTION_FLAG[d.option]} {detail}", option=d.option)
+        return _reworded(d, f"{_SUBOPTION_FLAG[d.option]} {detail}")
     if d.kind == "validation-split":  # validation_set=<fraction> leaves a part empty
-        return OptionError(f"--validation {d.found} {d.detail}", option=d.option)
+        return _reworded(d, f"--validation {d.found} {d.detail}")
     if d.kind == "unreadable-file" and d.hint == EARLIER_CHECKPOINT:  # a checkpoint cut short; no resume= here
         return _unreadable_checkpoint(d.found, d.detail)
     if d.kind == "checkpoint-mismatch" and resumed is not None:
         return _resume_words(d, resumed)
     if d.kind == "resume-seed":
-        return OptionError(f"--seed {d.found}: {d.detail}", option=d.option)
+        return _reworded(d, f"--seed {d.found}: {d.detail}")
     if d.kind == "option-value" and d.option == STOPPING and isinstance(d.expected, tuple):  # no measured metric
         why = not_one_metric([label.replace("/", ":") for label in d.expected], "--metrics", "Port:Metric")
         return OptionError(f"--stop-on {str(d.found).replace('/', ':')!r} {why}", diagnostics=exc.diagnostics)
@@ -62,9 +63,15 @@ def worded_by_flags(exc: OptionError, metric_flags: dict[str, str] = _METRIC_FLA
         return OptionError(f"--stop-on {str(d.found).replace('/', ':')!r} {d.detail}", diagnostics=exc.diagnostics)
     if d.kind == "loss-term":
         entry = d.option if d.option != "loss_function" else None  # an entry of the term ('weight'), or the term
-        return OptionError(f"--loss: {f'{entry} of {d.port!r}' if entry else repr(d.port)} {d.detail}",
-                           option="loss")
+        return _reworded(d, f"--loss: {f'{entry} of {d.port!r}' if entry else repr(d.port)} {d.detail}",
+                         option="loss")
     return exc
+
+
+def _reworded(d: Diagnostic, message: str, **fields: object) -> OptionError:
+    """``d``'s problem (its kind, port, expected, found, ...) said as ``message``, in the flags' words; ``fields``
+    replace its own (``option``: the flag's)."""
+    return OptionError(message, diagnostics=[dataclasses.replace(d, message=message, parts=(), **fields)])
 
 
 def _resume_words(d: Diagnostic, resumed: Path) -> OptionError:

@@ -23,7 +23,6 @@ from netgraph.core.layer import Layer
 from netgraph.core.errors import NetGraphError, WiringError, raise_all
 from netgraph.core.chain_wiring import chain_order, chain_wiring, describe_at, is_link_error, link_problems
 from netgraph.core.graph import NetGraph
-from netgraph.core.peripheral_coders import still_stripped
 from netgraph.core.types import ports_text
 from netgraph.core.layer_table import NOT_GIVEN, given_by_keyword, named_layers
 from netgraph.core.walk import gc_paused
@@ -84,13 +83,8 @@ class NetChain(NetGraph):
                 shapes[real[0]] = shapes.pop(alias)
         return shapes
 
-    def replace_layers(self, changes: Mapping[Any, Layer]) -> NetChain:
-        result = super().replace_layers(changes)
-        if isinstance(result, NetChain):
-            return result
-        chain = still_stripped(result, NetChain(dict(result.layers), **result.port_shape_options()))  # with the
-        # coders it took from inner nets (known as taken again) and those stripped from it
-        return chain.with_learning_rate_multipliers(result._multipliers) if result._multipliers else chain
+    def _rebuilt(self, layers: dict[str, Layer], options: dict[str, Any]) -> NetChain:
+        return NetChain(layers, **options)  # built once, a chain (replace_layers' rebuild)
 
     def options(self) -> dict[str, Any]:
         return {"layers": dict(self._layers), **self.port_shape_options()}

@@ -212,7 +212,7 @@ def _kept_mode(path: Path) -> int | None:
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
         return None
-    if not os.access(path, os.W_OK):
+    if not (os.access(path, os.W_OK) and mode & 0o222):  # no write bit: refused to root too (who may write it)
         raise PermissionError(errno.EACCES, "Permission denied (the file is read-only; make it writable to replace "
                               "it)", str(path))
     return mode

@@ -128,8 +128,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
     # -- descriptions -----------------------------------------------------------------------------
     @property
     def layer_positions(self) -> Mapping[str, int]:
-        """Each layer name's 0-based position (read-only), built once: messages describing every layer of a big net
-        (``describe_layer``) look each up, never search the names."""
+        """Each layer name's 0-based position (read-only), built once: messages on a big net look each up."""
         if "_position" not in self.__dict__:
             self._position = {name: i for i, name in enumerate(self._names)}  # a dict: a net pickles with it
         return MappingProxyType(self._position)
@@ -280,11 +279,12 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
                                                               and layers[n]._same_ports(self._layers[n]))
                for n in layers if layers[n] is not self._layers[n]):
             return self._with_layers(layers)  # arrays changed only: types, edges and order stay valid
-        rebuilt = still_stripped(self, NetGraph(layers, self.explicit_edges(), **retaken(given, self, layers, nested)))
-        if not self._multipliers:
-            return rebuilt
-        kept = rebuilt.with_learning_rate_multipliers(self._multipliers)
-        return kept.with_learning_rate_multipliers(picking_rules(kept))  # a rule whose layer has no arrays now goes
+        rebuilt = still_stripped(self, self._rebuilt(layers, retaken(given, self, layers, nested)))
+        kept = rebuilt.with_learning_rate_multipliers(self._multipliers) if self._multipliers else rebuilt
+        return kept.with_learning_rate_multipliers(picking_rules(kept)) if self._multipliers else kept
+
+    def _rebuilt(self, layers: dict[str, Layer], options: dict[str, Any]) -> NetGraph:  # a NetChain's: a chain
+        return NetGraph(layers, self.explicit_edges(), **options)  # built anew, the edges and port options kept
 
     @property
     def learning_rate_multipliers(self) -> dict[str, float]:

@@ -26,17 +26,19 @@ def did_you_mean(name: object, candidates: Iterable[object]) -> str:
     return f" (did you mean {close!r}?)" if close is not None else ""
 
 
-def did_you_mean_file(path: str | os.PathLike, suffixes: tuple[str, ...]) -> str:
-    """' (did you mean ...?)' naming the file of one of ``suffixes`` beside a missing ``path`` that it likely
-    mistypes (``vae.yml`` for ``vae.yaml``), as typed; '' when none is close. Names are compared without their
-    suffix (which many share), of files with one name the one of the typed suffix (``data.npz`` over ``data.csv``);
-    never a name differing only in digits or a version (``run2.yaml``, ``model_v2.yaml``: another file, not a typo),
-    nor a dot-file unless one was typed. Of a folder's entries, the first 1,000 the system lists (in no set order)
-    are looked at."""
+def did_you_mean_file(path: str | os.PathLike, suffixes: tuple[str, ...], folders: bool = False) -> str:
+    """' (did you mean ...?)' naming the file of one of ``suffixes`` (or, with ``folders``, the folder) beside a
+    missing ``path`` that it likely mistypes (``vae.yml`` for ``vae.yaml``), as typed; '' when none is close. Names
+    are compared without their suffix (which many share), of files with one name the one of the typed suffix
+    (``data.npz`` over ``data.csv``); never another file of a series, one whose name differs only in digits or a
+    version (``run2.yaml``, ``model_v2.yaml`` for ``run1.yaml``, ``model.yaml``: another file, not a typo; ``data.npz``
+    for ``data1.npz`` is named), nor a dot-file unless one was typed. Of a folder's entries, the first 1,000 the
+    system lists (in no set order) are looked at."""
     folder, typed = os.path.split(str(path))
     try:
         with os.scandir(folder or ".") as entries:
-            names = sorted(e.name for e in islice(entries, 1000) if e.name.lower().endswith(suffixes) and e.is_file())
+            names = sorted(e.name for e in islice(entries, 1000)
+                           if (e.name.lower().endswith(suffixes) and e.is_file()) or (folders and e.is_dir()))
     except OSError:
         return ""
     typed_stem, typed_suffix = os.path.splitext(typed)
@@ -50,8 +52,10 @@ def did_you_mean_file(path: str | os.PathLike, suffixes: tuple[str, ...]) -> str
 
 def _other_version(typed_stem: str, stem: str) -> bool:
     """Whether ``stem`` differs from ``typed_stem`` only in digits or a version mark (``run1``/``run2``,
-    ``model``/``model_v2``): another file of a series, not the one meant."""
-    return stem.lower() != typed_stem.lower() and _VERSION.sub("", stem).lower() == _VERSION.sub("", typed_stem).lower()
+    ``model``/``model_v2``): another file of a series, not the one meant. A ``stem`` of no digits or version
+    (``data`` for ``data1``) is the file the series is named after, not one of it."""
+    return (stem.lower() != typed_stem.lower() and _VERSION.search(stem) is not None
+            and _VERSION.sub("", stem).lower() == _VERSION.sub("", typed_stem).lower())
 
 
 _VERSION = re.compile(r"[-_. ]?v?\d+", re.IGNORECASE)

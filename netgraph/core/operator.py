@@ -200,7 +200,8 @@ class NetOperator(Layer, register=False):
         if bad_in or bad_out:
             raise OptionError(f"{self.type_name} needs an inner net with {what}; found input ports "
                               f"{list(net.input_ports)} and output ports {list(net.output_ports)}",
-                              option=option or self.POSITIONAL, kind=VALUE_KIND)
+                              option=option or self.POSITIONAL, kind=VALUE_KIND, expected=what,
+                              found={"inputs": list(net.input_ports), "outputs": list(net.output_ports)})
 
     @deep_walk
     def replace_layers(self, changes: Mapping[Any, Any]) -> NetOperator:

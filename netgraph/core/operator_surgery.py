@@ -14,10 +14,11 @@ checks the inner net's ports again), then put the operator back.
 from __future__ import annotations
 
 import dataclasses
+from contextvars import ContextVar
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from netgraph.core.errors import NetGraphError, OptionError, headed, nested
+from netgraph.core.errors import NetGraphError, OptionError, at_layer, headed, nested
 from netgraph.core.names import indexed
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer_moves import Moves, recorded
@@ -27,6 +28,8 @@ from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.rewiring import check_net, edit_at
 
 __all__ = ["into_operator", "edit_operators", "layer_in", "within", "removal_specs", "removed_layers"]
+
+_INSIDE: ContextVar[bool] = ContextVar("inside_an_inner_net", default=False)  # an edit of an operator's inner net
 
 
 def into_operator(net: NetGraph, spec: Any) -> tuple[tuple[str, ...], str, tuple] | None:
@@ -67,26 +70,43 @@ def edit_operators(net: NetGraph, items: Iterable[tuple[Any, Any]], function: st
     changes: dict[tuple, Any] = {}
     for (path, field), group in groups.items():
         op = changes.get(path, net.layer_at(path))  # an operator's other inner net may be edited already
-        changes[path] = within(net, path, field, function,
-                               lambda: dataclasses.replace(op, **{field: edit(getattr(op, field), group,
-                                                                               *((path, field) if placed else ()))}))
+        inner = within(net, path, field, function, lambda: edit(getattr(op, field), group,
+                                                                *((path, field) if placed else ())))
+        changes[path] = _holding(net, path, field, function, op, inner)
     try:  # the operators' port types are inferred again, and the net around them
         return net.replace_layers(changes), others
     except NetGraphError as exc:
         where = ", ".join(f"{net.describe((path, None))} (inner net {field!r})" for path, field in groups)
-        raise headed(exc, f"{function}: the edit inside {where} does not fit the net around it: ") from None
+        raise headed(exc, f"{_lead(function)}the edit inside {where} does not fit the net around it: ") from None
 
 
 def within(net: NetGraph, path: tuple, field: str, function: str, call: Callable[[], Any]) -> Any:
     """``call()``, its errors prefixed with the operator and inner net they arose in, their Diagnostics kept with
     the paths in them (relative to the inner net) made ``net``'s: ``path``, then ``field``, before them."""
-    where = f"{function}: inside {net.describe((path, None))}, inner net {field!r}: "
+    where = f"{_lead(function)}inside {net.describe((path, None))}, inner net {field!r}: "
+    entered = _INSIDE.set(True)
     try:
         return call()
     except NetGraphError as exc:
         raise nested(exc, (*path, field), where) from None
-    except (TypeError, ValueError) as exc:  # the operator's own check of a new inner net
+    finally:
+        _INSIDE.reset(entered)
+
+
+def _holding(net: NetGraph, path: tuple, field: str, function: str, op: NetOperator, inner: Any) -> NetOperator:
+    """Operator ``op`` (at ``path``) holding ``inner`` in ``field``; its own check's errors name it and ``field``."""
+    where = f"{_lead(function)}inside {net.describe((path, None))}, inner net {field!r}: "
+    try:
+        return dataclasses.replace(op, **{field: inner})
+    except NetGraphError as exc:  # about the operator (no layer named) or a layer of its inner net (below it)
+        raise at_layer(nested(exc, path, where), path) from None
+    except (TypeError, ValueError) as exc:
         raise OptionError(f"{where}{exc}", kind="option-value", layer=tuple(path), option=field) from None
+
+
+def _lead(function: str) -> str:
+    """``function``'s name to begin an error with; none inside an inner net, whose edit's errors it heads already."""
+    return "" if _INSIDE.get() else f"{function}: "
 
 
 def layer_in(rest: tuple) -> tuple:

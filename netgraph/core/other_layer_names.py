@@ -23,9 +23,9 @@ __all__ = ["OTHER_LAYER_NAMES", "ELEMENTWISE_FORMS", "WOLFRAM_FUNCTIONS", "other
 
 #: Other libraries' element-wise layers that are an expression in # here (torch's defaults): the table's advice on
 #: them writes it, and so does the hint on such a name given as a function (``ElementwiseLayer("ReLU6")``).
-ELEMENTWISE_FORMS = {"ReLU6": "Clip[#, {0, 6}]", "Identity": "#", "LeakyReLU": "If[# >= 0, #, 0.01 * #]"}
+ELEMENTWISE_FORMS = {"ReLU6": "Clip[#, {0, 6}]", "Identity": "#", "LeakyReLU": "If[# > 0, #, 0.01 * #]"}
 _LEAKY = (f'ElementwiseLayer("{ELEMENTWISE_FORMS["LeakyReLU"]}") (torch\'s default slope; Keras\'s is 0.3: '
-          '"If[# >= 0, #, 0.3 * #]"), or ParametricRampLayer (a learned slope)')
+          '"If[# > 0, #, 0.3 * #]"), or ParametricRampLayer (a learned slope)')
 _GLOBAL_MEAN, _GLOBAL_MAX = 'AggregationLayer("Mean")', 'AggregationLayer("Max")'
 _KERAS = {"Dense": "LinearLayer", "Conv1D": "ConvolutionLayer", "Conv2D": "ConvolutionLayer",
           "Conv3D": "ConvolutionLayer", "Conv1DTranspose": "DeconvolutionLayer", "Conv2DTranspose": "DeconvolutionLayer",
@@ -148,8 +148,8 @@ def substituted(form: str, argument: str) -> str:
     """``form`` with ``argument`` for each ``#``, in parentheses unless it is one term or a whole argument of a call
     (the result replaces a call, one term, in the user's expression).
 
-    >>> substituted("If[# >= 0, #, 0.01 * #]", "#x - 1")
-    'If[(#x - 1) >= 0, #x - 1, 0.01 * (#x - 1)]'
+    >>> substituted("If[# > 0, #, 0.01 * #]", "#x - 1")
+    'If[(#x - 1) > 0, #x - 1, 0.01 * (#x - 1)]'
     >>> substituted("#", "#x - 1")
     '(#x - 1)'
     """

@@ -73,7 +73,8 @@ def check_opset(opset: Any, label: str = "opset") -> int | None:
 
 def export_onnx(net: Any, path: str | os.PathLike, *, opset: int | None = None, name: str | None = None,
                 description: str | None = None) -> Path:
-    """Write ``net`` (initialised) to ``path`` as an ONNX model; returns the path.
+    """Write ``net`` (initialised) to ``path`` as an ONNX model; returns the path as given (a link's, not the file
+    it leads to, which is written through, as ``save`` and ``render`` return it).
 
     ``opset`` defaults to torch's; one outside ``OPSETS`` is an OptionError. ``name`` and ``description`` go
     into the model's metadata (``metadata_props`` keys ``name``, ``description``, and ``doc_string``). Layers
@@ -102,12 +103,13 @@ def export_onnx(net: Any, path: str | os.PathLike, *, opset: int | None = None, 
     _check_model(onnx, model, net, module, opset)
     _add_metadata(model, net, name or "NetGraph", description)
     try:
-        return atomic_replace(path, model.SerializeToString())
+        atomic_replace(path, model.SerializeToString())
     except (OSError, ValueError, TypeError) as exc:  # a missing folder, a name too long, a NUL byte
         raise NetGraphError(f"cannot write the ONNX model to {path[:200]!r}: "
                             f"{getattr(exc, 'strerror', None) or exc}", kind="unwritable-file",
                             found=path,
                             detail=str(getattr(exc, 'strerror', None) or exc)) from None
+    return Path(path)
 
 
 def _check_arguments(net: Any, name: Any, description: Any) -> None:

@@ -57,7 +57,7 @@ def _selu(node: Any, ctx: Context) -> Converted:
 def _leaky_relu(node: Any, ctx: Context) -> Converted:
     """A fixed slope: an ElementwiseLayer (ParametricRampLayer's slope would be trained)."""
     alpha = float(ctx.attributes(node).get("alpha", 0.01))
-    return Converted(ElementwiseLayer(f"If[# >= 0, #, {_number(alpha)} * #]"), (node.input[0],))
+    return Converted(ElementwiseLayer(f"If[# > 0, #, {_number(alpha)} * #]"), (node.input[0],))
 
 
 def _prelu(node: Any, ctx: Context) -> Converted:

@@ -4,6 +4,8 @@
   ``bij,bjk->bik``, and either operand transposed there (attention written with einsum: the scores
   ``bhid,bhjd->bhij``, then ``bhij,bhjd->bhid``) -> DotLayer (mapped over the shared letters after the batch),
   after a TransposeLayer of the last two levels of an operand written transposed.
+* Of a matrix and a vector of the same leading letters (``bij,bj->bi``, ``bj,bjk->bk``: our DotLayer of a matrix and
+  a vector) -> DotLayer, mapped as above.
 * Of a computed tensor and a constant matrix (``bnd,de->bne``; a weight matrix ``bnd,ed->bne``) -> LinearLayer, as a
   MatMul by it.
 """
@@ -20,7 +22,8 @@ from netgraph.layers import DotLayer, TransposeLayer
 
 __all__ = ["EINSUM_CONVERTERS"]
 
-_FORMS = "bij,bjk->bik (either operand transposed: bji, bkj), or x by a constant matrix: bnd,de->bne or bnd,ed->bne"
+_FORMS = ("bij,bjk->bik (either operand transposed: bji, bkj), a matrix by a vector (bij,bj->bi, bj,bjk->bk), or x "
+          "by a constant matrix: bnd,de->bne or bnd,ed->bne")
 
 
 def _einsum(node: Any, ctx: Context) -> Converted:
@@ -33,7 +36,7 @@ def _einsum(node: Any, ctx: Context) -> Converted:
         if node.input[1] in ctx.constants and node.input[0] not in ctx.constants:
             converted = _by_matrix(node, ctx, x, y, out)
         elif not set(node.input) & set(ctx.constants):
-            converted = _product(node, x, y, out)
+            converted = _product(node, x, y, out) or _matrix_vector(node, x, y, out)
     if converted is None:
         raise Unsupported(f"an einsum that is not a matrix product of two operands, found {equation!r}",
                           attribute="equation", expected=_FORMS, found=equation)
@@ -76,6 +79,19 @@ def _product(node: Any, x: str, y: str, out: str) -> Converted | None:
         else:
             edges.append((NetPort(port), NetPort("dot", port)))
     return Converted(NetGraph(layers, edges), tuple(node.input))
+
+
+def _matrix_vector(node: Any, x: str, y: str, out: str) -> Converted | None:
+    """A matrix by a vector (``bij,bj->bi``) or a vector by a matrix (``bj,bjk->bk``), of the same letters before
+    (the batch first): a DotLayer (None: another form)."""
+    matrix, vector = (x, y) if len(x) == len(y) + 1 else (y, x)
+    shared, j = len(vector) - 1, vector[-1]
+    if (shared < 1 or len(matrix) != len(vector) + 1 or len(out) != len(vector) or len(set(matrix)) != len(matrix)
+            or not matrix[:shared] == vector[:shared] == out[:shared] or j == out[-1]):
+        return None
+    if matrix[shared:] != (out[-1] + j if matrix is x else j + out[-1]):
+        return None
+    return Converted(mapped(DotLayer(), shared - 1), tuple(node.input))
 
 
 EINSUM_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {"Einsum": _einsum}

@@ -49,7 +49,8 @@ class LayerShapes:
             self.shapes[node.output[0]] = (batch, *found)
 
     def _fold(self, node: Any, converted: Converted) -> int:
-        """The output's fold (see onnx_reshape): the converter's, else its inputs' if all alike, none a constant."""
+        """The output's fold (see onnx_reshape): the converter's, else its inputs' if all alike (a constant operand
+        only of an element-by-element layer: ``_threading`` checked it broadcasts over the dims after the batch)."""
         if converted.fold is not None:
             return converted.fold
         inputs = (converted.alias,) if converted.alias is not None else converted.inputs
@@ -57,11 +58,10 @@ class LayerShapes:
         if folds <= {0}:
             return 0
         kind = "an alias" if converted.layer is None else converted.layer.type_name
-        if len(folds) == 1 and (kind == "an alias" or not converted.constants):
+        if len(folds) == 1 and (kind in ("an alias", *SHAPE_AGNOSTIC) or not converted.constants):
             if self.shapes.get(node.output[0]) is None and kind in ("an alias", *SHAPE_AGNOSTIC):
                 self.shapes[node.output[0]] = self.shapes.get(inputs[0])  # element by element: the input's shape
             return folds.pop()
-        raise Unsupported(f"{kind} of tensors whose batch dim torch merged with other dims (a map), with a constant "
-                          f"operand or merged differently: a layer maps over the merged dims of inputs merged alike",
-                          expected="inputs whose batch dims torch merged alike, no constant operand",
-                          found="a constant operand or inputs merged differently")
+        raise Unsupported(f"{kind} of tensors whose batch dim torch merged with other dims (a map) differently: a "
+                          f"layer maps over the merged dims of inputs merged alike",
+                          expected="inputs whose batch dims torch merged alike", found="inputs merged differently")

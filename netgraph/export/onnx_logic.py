@@ -5,7 +5,7 @@ FunctionLayer's ``If[test, a, b]`` (a comparison, a float Cast, Equal to 0, Not,
 where it holds, else 0 (a float Cast of it passes through, as of any real, and a bool Cast of a real is 1 where it
 is not 0); Not, And, Or and Xor compute on those;
 Where picks by a test other than 0. A constant operand of one value is written into the expression (an infinity as
-Infinity, a NaN as Infinity - Infinity: our ArcTan[x, y]'s value at the origin), also one value repeated over dims the
+Infinity, a NaN as Indeterminate: our ArcTan[x, y]'s value at the origin), also one value repeated over dims the
 computed operands have; one of several values is refused (a ConstantArrayLayer operand would do, but none of these exports writes one).
 """
 
@@ -33,7 +33,8 @@ _BOOL = 9  # ONNX's TensorProto.BOOL
 _INTEGERS = frozenset({2, 3, 4, 5, 6, 7, 12, 13})  # ONNX's TensorProto.UINT8 ... INT64, UINT32, UINT64
 #: ops whose value on integers is the one on reals (a count, a sum): a test cast to integers may reach only these
 #: (Div, Mod, Pow, Mean and ReduceMean truncate on integers in ONNX); what they give comes back Real, not int64
-_EXACT = frozenset({"ReduceSum", "ReduceMax", "ReduceMin", *(ARITHMETIC - {"Div", "Pow", "Mean", "Mod"})})
+_TRUNCATING = frozenset({"Div", "Pow", "Mean", "Mod", "ReduceMean"})
+_EXACT = frozenset({"ReduceSum", "ReduceMax", "ReduceMin", *(ARITHMETIC - _TRUNCATING)})
 
 
 def _function(node: Any, ctx: Context) -> Converted:
@@ -70,9 +71,9 @@ def _one_number(value: np.ndarray, node: Any, ctx: Context) -> bool:
 
 
 def _literal(number: float) -> str:
-    """``number`` as the expression language writes it: 2.5, Infinity, -Infinity, Infinity - Infinity (NaN)."""
+    """``number`` as the expression language writes it: 2.5, Infinity, -Infinity, Indeterminate (NaN)."""
     if math.isnan(number):
-        return "Infinity - Infinity"
+        return "Indeterminate"
     if math.isinf(number):
         return "Infinity" if number > 0 else "-Infinity"
     return repr(number)
@@ -84,8 +85,15 @@ def _cast(node: Any, ctx: Context) -> Converted:
     to = int(ctx.attributes(node).get("to", 0))
     producer = ctx.producers.get(node.input[0])
     test = producer is not None and producer.op_type in _EXPRESSIONS and producer.op_type != "Where"
-    if to in _INTEGERS and test and _exact_on_reals(node.output[0], ctx):  # not indices: a real port
-        return Converted(alias=node.input[0])
+    if to in _INTEGERS and test and ctx.consumers.get(node.output[0]):  # not indices: a real port
+        reader = _inexact_reader(node.output[0], ctx)
+        if reader is None:
+            return Converted(alias=node.input[0])
+        why = "truncates on integers in ONNX" if reader.op_type in _TRUNCATING else "reads it as integers"
+        named = f"node {reader.name!r}" if reader.name else f"the node computing {reader.output[0]!r}"
+        raise Unsupported(f"its integer value (a count of a test) reaches {named} ({reader.op_type}), which {why}; "
+                          f"only {', '.join(sorted(_EXACT))} give what our layers compute on reals",
+                          expected=f"only readers among {sorted(_EXACT)}", found=f"{reader.op_type} {named}")
     if to != _BOOL:
         return CONVERTERS["Cast"](node, ctx)
     if test:
@@ -93,23 +101,20 @@ def _cast(node: Any, ctx: Context) -> Converted:
     return Converted(FunctionLayer("If[# != 0, 1, 0]"), (node.input[0],))
 
 
-def _exact_on_reals(name: str, ctx: Context) -> bool:
-    """Whether integer value ``name`` is read, and everything computed from it (up to a Cast to a real type) only by
-    ``_EXACT`` ops: ``Cast -> ReduceSum -> Div`` truncates in ONNX, so it is not (0.5 here, 0 in onnxruntime)."""
+def _inexact_reader(name: str, ctx: Context) -> Any | None:
+    """The first node reading integer value ``name``, or anything computed from it (up to a Cast to a real type), that
+    is no ``_EXACT`` op (``Cast -> ReduceSum -> Div`` truncates in ONNX: 0 in onnxruntime, 0.5 here); None if none."""
     todo, seen = [name], set()
     while todo:
-        readers = ctx.consumers.get(todo.pop(), [])
-        if not readers and not seen:
-            return False
-        for reader, _ in readers:
+        for reader, _ in ctx.consumers.get(todo.pop(), []):
             if reader.op_type == "Cast" and int(ctx.attributes(reader).get("to", 0)) not in _INTEGERS:
                 continue  # a real again from here
             if reader.op_type not in _EXACT:
-                return False
+                return reader
             if id(reader) not in seen:
                 seen.add(id(reader))
                 todo.extend(reader.output)
-    return True
+    return None
 
 
 LOGIC_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {**{op: _function for op in _EXPRESSIONS},

@@ -5,7 +5,8 @@
 * ``Concat`` along a non-batch axis -> CatenateLayer; of a sequence and an ``Unsqueeze``d element -> AppendLayer or
   PrependLayer (the length n + 1 of a variable-length sequence).
 * ``ConstantOfShape`` of (batch, known sizes) -> ConstantArrayLayer of its value (one per example).
-* ``Expand`` of an ``Unsqueeze``d tensor (torch's ``unsqueeze(k).expand(...)``) -> ReplicateLayer at level k.
+* ``Expand`` of an ``Unsqueeze``d tensor (torch's ``unsqueeze(k).expand(...)``, one or more new axes) ->
+  ReplicateLayers at the new axes' levels.
 * ``ReduceMean``/``ReduceSum``/``ReduceMax``/``ReduceMin``/``ReduceProd`` over non-batch axes -> AggregationLayer
   (SummationLayer for a sum of everything, ``"Times"`` for a product); with ``keepdims=1`` a NetChain of it and a ReshapeLayer.
 * ``Neg``, ``Reciprocal``, ``Clip`` with constant bounds -> FunctionLayer.
@@ -81,7 +82,8 @@ def _slice(node: Any, ctx: Context) -> Converted:
 
 
 def _expand(node: Any, ctx: Context) -> Converted:
-    """``x.unsqueeze(k).expand(...)``: ReplicateLayer of ``x`` (the Unsqueeze's own layer is left unused);
+    """``x.unsqueeze(k).expand(...)`` (Unsqueezes of one or more axes): ReplicateLayers of ``x`` (the Unsqueezes'
+    own layers are left unused);
     Expand to the input's own shape (computed, or constant ones as torch's ``repeat`` writes): an alias."""
     unsqueeze, out = ctx.producers.get(node.input[0]), _broadcast(node, ctx)
     target, source = ctx.symbols.get(node.input[1]), ctx.shapes.get(node.input[0])
@@ -97,17 +99,52 @@ def _expand(node: Any, ctx: Context) -> Converted:
     if unsqueeze is None or unsqueeze.op_type != "Unsqueeze" or out is None:
         raise Unsupported("only Expand of an Unsqueeze of data (a replication along the new axis) is supported",
                           expected="an Unsqueeze", found=None if unsqueeze is None else unsqueeze.op_type)
-    axes = squeeze_axes(unsqueeze, ctx)
-    source = ctx.shapes.get(unsqueeze.input[0])
-    if axes is None or len(axes) != 1 or axes[0] == 0 or source is None:
-        raise Unsupported("only Expand of an Unsqueeze along one known non-batch axis is supported",
-                          expected="one known non-batch axis", found=axes)
-    k = axes[0]
-    if not isinstance(out[k], int) or tuple(out[1:k]) + tuple(out[k + 1:]) != tuple(source[1:]):
-        raise Unsupported(f"Expand to {out} broadcasts more than the new axis {k}",
-                          expected=f"a broadcast along axis {k} alone", found=out)
-    level = -1 if k == len(out) - 1 else k
-    return Converted(ReplicateLayer(int(out[k]), level=level), (unsqueeze.input[0],))
+    data, new_axes = _unsqueezed_axes(unsqueeze, ctx)
+    source = ctx.shapes.get(data)
+    if new_axes is None or not new_axes or new_axes[0] == 0 or source is None:
+        raise Unsupported("only Expand of an Unsqueeze along known non-batch axes is supported",
+                          expected="known non-batch axes", found=new_axes)
+    kept = tuple(d for k, d in enumerate(out) if k not in new_axes)
+    if not all(isinstance(out[k], int) for k in new_axes) or kept[1:] != tuple(source[1:]):
+        raise Unsupported(f"Expand to {out} broadcasts more than the new axes {new_axes}",
+                          expected=f"a broadcast along axes {new_axes} alone", found=out)
+    return Converted(_replication(out, new_axes, len(source) - 1), (data,))
+
+
+def _unsqueezed_axes(unsqueeze: Any, ctx: Context) -> tuple[str, list[int] | None]:
+    """The data under a run of Unsqueezes (``unsqueeze`` the last) and the axes of the last's output they add
+    (None if some cannot be told)."""
+    chain = [unsqueeze]
+    while getattr(ctx.producers.get(chain[-1].input[0]), "op_type", None) == "Unsqueeze":
+        chain.append(ctx.producers[chain[-1].input[0]])
+    data, shape = chain[-1].input[0], ctx.shapes.get(chain[-1].input[0])
+    is_new = [False] * len(shape) if shape is not None else None
+    for node in reversed(chain):  # the data's first
+        axes = None if is_new is None else squeeze_axes(node, ctx, len(is_new))
+        rank = None if axes is None else len(is_new) + len(axes)
+        if axes is None or len(set(axes)) != len(axes) or any(not 0 <= a < rank for a in axes):
+            return data, None
+        old = iter(is_new)
+        is_new = [k in axes or next(old) for k in range(rank)]
+    return data, [k for k, new in enumerate(is_new) if new]
+
+
+def _replication(out: tuple, new_axes: list[int], rank: int) -> Any:
+    """ReplicateLayers inserting ``out``'s ``new_axes`` (batch axis 0) into data of ``rank`` dims after the batch:
+    one per run of adjacent axes, in order (each at its final place)."""
+    runs: list[list[int]] = []
+    for k in new_axes:
+        if runs and runs[-1][-1] == k - 1:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    layers = []
+    for run in runs:
+        sizes = tuple(int(out[k]) for k in run)
+        level = -1 if run[0] == rank + 1 else run[0]  # at the end: -1
+        layers.append(ReplicateLayer(sizes[0] if len(sizes) == 1 else sizes, level=level))
+        rank += len(run)
+    return layers[0] if len(layers) == 1 else NetChain(layers)
 
 
 def _broadcast_use(node: Any, ctx: Context, source: tuple, target: tuple) -> bool:

@@ -1,6 +1,6 @@
 """What torch's TorchScript-based ONNX exporter lacks or cannot say: ONNX forms of the hyperbolic functions
 (ONNX has Sinh, Cosh, Asinh, Acosh and Atanh since opset 9; torch 2.13 exports none of them), a correct one of
-atan2 (torch's is wrong on the axes), a stable one of logsigmoid, one of trunc, and the layer
+atan2 (torch's is wrong on the axes), a stable one of logsigmoid, one of trunc and of erfc, and the layer
 behind a refused operator or an invalid node (torch names only ``aten::cosh``, onnx's checker only the node)."""
 
 from __future__ import annotations
@@ -33,14 +33,15 @@ HYPERBOLIC_OPSET = 9
 
 @contextlib.contextmanager
 def hyperbolic_symbolics() -> Iterator[None]:
-    """Export ``aten::sinh`` ... as ONNX ``Sinh`` ..., ``aten::log_sigmoid`` stably, ``aten::trunc`` and ``aten::atan2`` correctly on the axes (from opset 9; below, onnx's checker rejects the model, and
+    """Export ``aten::sinh`` ... as ONNX ``Sinh`` ..., ``aten::log_sigmoid`` stably, ``aten::trunc``, ``aten::erfc``
+    and ``aten::atan2`` correctly on the axes (from opset 9; below, onnx's checker rejects the model, and
     ``export_onnx`` says so) inside the block only: afterwards torch's registry is as before (a user's own
     symbolic for one of them back in place), so a later plain ``torch.onnx.export`` is unaffected. torch's
     ``unregister_custom_op_symbolic`` leaves an empty entry behind, on which its exporter fails ("min() arg is an
     empty sequence"): an entry this block created is removed."""
     groups = getattr(_registration.registry, "_registry", None)
     symbolics = {**{aten: _symbolic(op) for aten, op in _HYPERBOLIC.items()}, "atan2": _atan2,
-                 "log_sigmoid": _log_sigmoid, "trunc": _trunc}
+                 "log_sigmoid": _log_sigmoid, "trunc": _trunc, "erfc": _erfc}
     before = {aten: _override(aten) for aten in symbolics}
     try:
         for aten, symbolic in symbolics.items():
@@ -99,6 +100,12 @@ def _trunc(g: Any, x: Any) -> Any:
     (onnxruntime gives 0. where torch gives -0., for x in (-1, 0))."""
     negative = g.op("Less", x, g.op("Constant", value_t=torch.tensor(0.0)))
     return g.op("Where", negative, g.op("Ceil", x), g.op("Floor", x))
+
+
+def _erfc(g: Any, x: Any) -> Any:
+    """torch's ``erfc(x)`` (Erfc, which torch does not export) as 1 - Erf(x): exact up to float32's rounding of 1
+    (values below about 6e-8, x over 3.8, come out as 0)."""
+    return g.op("Sub", g.op("Constant", value_t=torch.tensor(1.0)), g.op("Erf", x))
 
 
 def layer_of_operator(net: Any, code: str, message: str, module: Any = None) -> str:
@@ -163,7 +170,11 @@ def layer_running_operator(net: Any, module: Any, inputs: tuple, message: str) -
 
 #: torch functions of our generated code that ONNX has no form for -> what the user wrote, and why.
 _WITHOUT_ONNX_FORM = {"matrix_norm": "Norm of a matrix (its largest singular value) has no ONNX form: it needs a "
-                                     "singular value decomposition, which ONNX lacks"}
+                                     "singular value decomposition, which ONNX lacks",
+                      "lgamma": "Gamma and LogGamma (computed through log|Gamma|, torch's lgamma) have no ONNX form: "
+                                "ONNX has no gamma function",
+                      "erfinv": "InverseErf and InverseErfc (torch's erfinv) have no ONNX form: ONNX has no inverse "
+                                "error function"}
 
 
 def call_without_onnx_form(net: Any, code: str, module: Any = None) -> str:

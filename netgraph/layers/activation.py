@@ -105,7 +105,7 @@ class ParametricRampLayer(Layer):
 
     def emit(self, ctx: EmitContext) -> str:
         x = ctx.args[0]
-        return f"torch.where({x} >= 0, {x}, {ctx.module}.Slope.reshape({self._view(ctx.types)}) * {x})"
+        return f"torch.where({x} > 0, {x}, {ctx.module}.Slope.reshape({self._view(ctx.types)}) * {x})"
 
 
 class ParametricRampModule(LayerModule):
@@ -115,5 +115,6 @@ class ParametricRampModule(LayerModule):
         self.view = view
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # as the compiled code (and its ONNX Where, which import_onnx reads back as this layer): gradient 1 at 0
-        return torch.where(x >= 0, x, self.Slope.view(self.view) * x)
+        # as the compiled code (and its ONNX Where, which import_onnx reads back as this layer): at 0 the gradient is
+        # the slope, as torch's relu (0), leaky_relu and prelu
+        return torch.where(x > 0, x, self.Slope.view(self.view) * x)

@@ -26,14 +26,15 @@ from dataclasses import dataclass
 
 from netgraph.core.errors import OptionError, did_you_mean, nearest_name
 from netgraph.core.wording import counted_either
-from netgraph.layers.expression_forms import (LONG_CHAIN, OTHER_FORMS, STRUCTURAL, ExpressionError, Origin, _col,
-                                              chain_terms, check_extent, not_allowed, not_allowed_col, outputs,
-                                              folded, number, part_index, structural)
+from netgraph.layers.expression_errors import ExpressionError, Origin, _col
+from netgraph.layers.expression_forms import (LONG_CHAIN, OTHER_FORMS, STRUCTURAL, chain_terms, check_extent,
+                                              not_allowed, not_allowed_col, outputs, folded, number, part_index,
+                                              structural)
 from netgraph.layers.expression_run import evaluate, table_entry, to_code
 from netgraph.layers.expression_text import (MAP_FORM, SLOT_PREFIX, applied_body, dot_before_times, function_body,
                                               list_beside_value, mapped_call, parenthesised_after, translate,
                                               unmatched_bracket)
-from netgraph.layers.function_table import (EXPRESSION_ALIASES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, TWO_ARGUMENT_FORMS,
+from netgraph.layers.function_table import (LOWERCASE_NAMES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, TWO_ARGUMENT_FORMS,
                                             NamedFunction, torch_name_hint)
 
 __all__ = ["Expression", "parse", "parse_definition", "apply", "apply_all", "to_code", "evaluate",
@@ -46,11 +47,12 @@ MAX_DEPTH = 60
 #: Function name -> its entry in the one table of named functions (kept under its older name).
 FUNCTIONS: dict[str, NamedFunction] = NAMED_FUNCTIONS
 _CONSTANTS = {"Pi": 3.141592653589793, "E": 2.718281828459045, "Infinity": float("inf"),
-              "Degree": 3.141592653589793 / 180, "GoldenRatio": 1.618033988749895, "EulerGamma": 0.5772156649015329}
+              "Indeterminate": float("nan"), "Degree": 3.141592653589793 / 180, "GoldenRatio": 1.618033988749895,
+              "EulerGamma": 0.5772156649015329}
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.Mod: "%"}
 _CMPOPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
 _VARIADIC = ("Plus", "Times", "Min", "Max")  # Wolfram's take any number of arguments (one: itself)
-_FLATTENING = {"Max", "Min", "max", "min"}  # of an array, its largest element: Map[Max, #m] is no Max[#m]
+_FLATTENING = {"Max", "Min"}  # of an array, its largest element: Map[Max, #m] is no Max[#m]
 
 
 @dataclass(frozen=True)
@@ -186,15 +188,18 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
         if node.func.id == "Apply":  # Wolfram's FunctionLayer[Apply[#1 + #2 &]]: #1, #2 are the ports
             return applied_body(node, text, origin, sub)
         if node.func.id == "Map":  # Map[Ramp, #x] is Ramp[#x]: a named function applies to every element
-            return sub(mapped_call(node, text, origin, {*FUNCTIONS, *EXPRESSION_ALIASES} - _FLATTENING))
-        name = EXPRESSION_ALIASES.get(node.func.id, node.func.id)
+            if node.args and isinstance(node.args[0], ast.Name) and (hint := _case_hint(node.args[0].id)):
+                raise ExpressionError(f"unknown function {node.args[0].id!r}{hint}", text, _col(node.args[0], origin))
+            return sub(mapped_call(node, text, origin, set(FUNCTIONS) - _FLATTENING))
+        name = node.func.id
         if name.startswith(SLOT_PREFIX):
             raise ExpressionError(f"a port (#{_slot_name(name)}) cannot be called: write #x[[i]] for a part of it",
                                   text, _col(node, origin))
         if name not in FUNCTIONS and not (internal and name in INTERNAL_FUNCTIONS):
             if node.func.id in OTHER_FORMS:
                 raise ExpressionError(OTHER_FORMS[node.func.id], text, _col(node, origin))
-            hint = torch_name_hint(node.func.id, _only_argument(node, text, origin)) or did_you_mean(node.func.id, [*FUNCTIONS, *STRUCTURAL])
+            hint = torch_name_hint(name, _only_argument(node, text, origin)) or _case_hint(name) or \
+                did_you_mean(name, [*FUNCTIONS, *STRUCTURAL])
             raise ExpressionError(f"unknown function {node.func.id!r}{hint}", text, _col(node, origin))
         if name in ("Max", "Min") and node.args and not internal:  # Wolfram's Max flattens: the largest element
             return _extremum(name, [sub(a) for a in node.args])
@@ -222,9 +227,17 @@ def _unknown_name(name: str, text: str, col: int) -> str:
     if name in FUNCTIONS or name in STRUCTURAL:
         return f"{name} is a function: call it on its arguments, as {name}[{arguments or '#x'}]"
     meant = nearest_name(name, [*FUNCTIONS, *STRUCTURAL]) if arguments is not None else None
-    hint = torch_name_hint(name, arguments if arguments and "," not in arguments else None) or (f" (did you mean {meant}[{arguments}]? a function's arguments go in brackets)"
-                                     if meant else did_you_mean(name, [*_CONSTANTS, *FUNCTIONS, *STRUCTURAL]))
+    hint = torch_name_hint(name, arguments if arguments and "," not in arguments else None) or \
+        (f" (did you mean {meant}[{arguments}]? a function's arguments go in brackets)" if meant else
+         did_you_mean(name, [*_CONSTANTS, *FUNCTIONS, *STRUCTURAL]))
     return f"unknown name {name!r}{hint}; ports are written #{name}"
+
+
+def _case_hint(name: str) -> str:
+    """' (Wolfram's names are case-sensitive: did you mean Exp?)' for another spelling of a function's name (exp,
+    relu for Ramp, logisticsigmoid), else ''."""
+    meant = LOWERCASE_NAMES.get(name) or next((f for f in [*FUNCTIONS, *STRUCTURAL] if f.lower() == name.lower()), None)
+    return f" (Wolfram's names are case-sensitive: did you mean {meant}?)" if meant and meant != name else ""
 
 
 def _only_argument(call: ast.Call, text: str, origin: list[int]) -> str | None:
@@ -236,7 +249,7 @@ def _only_argument(call: ast.Call, text: str, origin: list[int]) -> str | None:
 
 
 def _is_function_name(name: str) -> bool:
-    return name in FUNCTIONS or name in STRUCTURAL or name in EXPRESSION_ALIASES
+    return name in FUNCTIONS or name in STRUCTURAL
 
 
 def apply(name: str, args: list[tuple]) -> tuple:

@@ -6,9 +6,12 @@
 or ``x[[i, All, j]]`` indexes levels from 1 (negative from the end), and inside ``[[ ]]`` a span ``i;;j`` (or
 ``;;j``, ``i;;``, ``i;;j;;step``) keeps the elements i to j of its level; ``Clip[x, {lo, hi}]`` (``Clip[x]``:
 -1 to 1); ``First[x]``, ``Last[x]`` (``Part[x, 1]``, ``Part[x, -1]``), ``Length[x]`` (the elements at level 1),
-``Variance[x]``, ``StandardDeviation[x]`` (over level 1, n - 1 in the denominator), ``EuclideanDistance[u, v]``, ``HammingDistance[u, v]`` (the positions where they differ), ``Reverse[x]`` (level 1), ``Transpose[x]`` (levels 1
-and 2), ``Tr[m]`` (a matrix's diagonal sum), ``Det[m]`` (a square matrix's determinant),
-``Norm[x]`` (a vector's 2-norm, a matrix's largest singular value), ``Norm[x, p]`` (p-norms), and those of ``expression_derived`` (more distances, RootMeanSquare, Differences, Accumulate). Level and index arguments are constants. The shapes these need are resolved by ``expression_shapes.lower``.
+``Variance[x]``, ``StandardDeviation[x]`` (over level 1, n - 1 in the denominator), ``EuclideanDistance[u, v]``,
+``HammingDistance[u, v]`` (the positions where they differ), ``Reverse[x]`` (level 1), ``Transpose[x]`` (levels 1
+and 2), ``Tr[m]`` (a matrix's diagonal sum), ``Det[m]`` (a square matrix's determinant), ``Norm[x]`` (a vector's
+2-norm, a matrix's largest singular value), ``Norm[x, p]`` (p-norms), and those of ``expression_derived`` (more
+distances, RootMeanSquare, Differences, Accumulate). Level and index arguments are constants. The shapes these need
+are resolved by ``expression_shapes.lower``.
 """
 
 from __future__ import annotations
@@ -18,17 +21,18 @@ import math
 import re
 from typing import Any, Callable
 
-from netgraph.core.errors import OptionError
 from netgraph.core.wording import counted
 from netgraph.layers.expression_derived import DERIVED_FORMS
+from netgraph.layers.expression_errors import ExpressionError, _col
 
-__all__ = ["ExpressionError", "STRUCTURAL", "OTHER_FORMS", "LONG_CHAIN", "outputs", "structural", "part_index", "chain_terms",
-           "not_allowed", "bracket", "check_extent"]
+__all__ = ["STRUCTURAL", "OTHER_FORMS", "LONG_CHAIN", "outputs", "structural", "part_index", "chain_terms",
+           "not_allowed", "check_extent"]
 
 #: Whole-array functions -> (fewest, most) arguments.
 STRUCTURAL = {"Total": (1, 2), "Mean": (1, 2), "Dot": (2, 2), "Part": (2, 9), "Clip": (1, 2), "Norm": (1, 2),
               "Length": (1, 1), "First": (1, 1), "Last": (1, 1), "Variance": (1, 1), "StandardDeviation": (1, 1),
-              "EuclideanDistance": (2, 2), "Reverse": (1, 1), "Transpose": (1, 1), "Tr": (1, 1), "Det": (1, 1), "HammingDistance": (2, 2), **DERIVED_FORMS}
+              "EuclideanDistance": (2, 2), "Reverse": (1, 1), "Transpose": (1, 1), "Tr": (1, 1), "Det": (1, 1),
+              "HammingDistance": (2, 2), **DERIVED_FORMS}
 
 #: Wolfram functions written otherwise here -> how.
 OTHER_FORMS = {"NetArray": "NetArray (a learnable array) is a NetArrayLayer feeding a port of its own: #x * #w, with "
@@ -40,60 +44,6 @@ OTHER_FORMS = {"NetArray": "NetArray (a learnable array) is a NetArrayLayer feed
                         f"{name}[#x > 1{'' if name == 'Not' else ', #y > 1'}] is {form}"
                   for name, form in [("And", "(#x > 1) * (#y > 1)"), ("Or", "Unitize[(#x > 1) + (#y > 1)]"),
                                      ("Xor", "(#x > 1) != (#y > 1)"), ("Not", "1 - (#x > 1)")]}}
-
-
-_ONE_LINE = str.maketrans("\r\n\t\v\f", "     ")
-
-
-class ExpressionError(OptionError):
-    """A FunctionLayer expression is malformed or uses something outside the allowlist (kind "expression-syntax";
-    option ``function``: every expression a layer parses is its ``function=`` option)."""
-
-    def __init__(self, message: str, text: str, column: int | None = None):
-        self.column = column  # in ``text`` as given (a YAML value's position adds it); the message's: in it stripped
-        lead = len(text) - len(text.lstrip())  # spaces and line breaks around it ('>' blocks end in one): not shown
-        text, column = text.strip(), None if column is None else max(column - lead, 0)
-        where = f" at column {column + 1}" if column is not None else ""
-        shown = "".join(c if c.isprintable() else "?" for c in text.translate(_ONE_LINE))  # a line break is a space: one line keeps the caret under it; NUL, a bidi override, ESC are '?' (not echoed raw)
-        pointer = f"\n    {shown}\n    {' ' * column}^" if column is not None and len(text) < 200 else ""
-        super().__init__(f"expression {text!r}{where}: {message}{pointer}", kind="expression-syntax", option="function")
-
-
-class Origin(list):
-    """Column in the expression's text of each character of its Python form ``py``, which is parsed stripped;
-    ``lead``: the spaces stripped in front."""
-
-    def __init__(self, columns: list[int], py: str):
-        super().__init__(columns)
-        self.source = py.strip()
-        self.lead = len(py) - len(py.lstrip())
-
-
-def _col(node: ast.AST, origin: list[int], end: bool = False) -> int:
-    """The column in the user's text where ``node`` starts (``end``: where it ends)."""
-    off = getattr(node, "end_col_offset" if end else "col_offset", 0)
-    if isinstance(origin, Origin):  # ast's offsets count UTF-8 bytes of the stripped text
-        off = len(origin.source.encode("utf-8")[:off].decode("utf-8", "ignore")) + origin.lead
-    return origin[off] if 0 <= off < len(origin) else 0
-
-
-def bracket(text: str, i: int, brackets: list[str]) -> tuple[str, int]:
-    """The Python for the bracket or span at ``text[i]`` and the characters it takes; tracks ``brackets``."""
-    if text[i] == ";":
-        if text[i:i + 2] != ";;":
-            raise ExpressionError("';' is only allowed as a span i;;j inside [[ ]]", text, i)
-        if not brackets or brackets[-1] != "part":
-            raise ExpressionError("a span i;;j is only allowed inside [[ ]], as in #x[[2;;4]]", text, i)
-        return ":", 2
-    if text[i] == "[":
-        brackets.append("part" if text[i:i + 2] == "[[" else "call")
-        return ("[", 2) if brackets[-1] == "part" else ("(", 1)
-    kind = brackets.pop() if brackets else "call"
-    if kind == "call":
-        return ")", 1
-    if text[i:i + 2] != "]]":
-        raise ExpressionError("a part x[[...]] must be closed by ]]", text, i)
-    return "]", 2
 
 
 def outputs(node: ast.AST, text: str, origin: list[int], sub: Callable[[ast.AST], tuple]) -> tuple:
@@ -113,7 +63,8 @@ def outputs(node: ast.AST, text: str, origin: list[int], sub: Callable[[ast.AST]
     return ("outputs", names, tuple(sub(v) for v in values))
 
 
-#: A chain of more terms than this (``#a + #b - #c + ...``) is summed as a balanced tree, so that its length is no depth.
+#: A chain of more terms than this (``#a + #b - #c + ...``) is summed as a balanced tree, so that its length is no
+#: depth.
 LONG_CHAIN = 16
 
 
@@ -156,6 +107,8 @@ MAX_NODES, MAX_EXPANDED_DEPTH = 20_000, 190
 
 _NUMBER = re.compile(r"[0-9.]+(?:(?:[eE]|\*\^)[-+]?[0-9]+)?")  # 1e400, 1*^400, 100...0
 _OVERFLOW = "overflows to infinity (past 1.8e308, the largest float); write Infinity if that is meant"
+_INDETERMINATE = ("a constant is indeterminate (0*Log[0], Infinity - Infinity, 0*Infinity: Wolfram's Indeterminate, "
+                  "NaN when computed); write Indeterminate if a NaN is meant")
 _NOT_REAL = "a constant is not a real number (Wolfram's is complex: Sqrt[-1] is I, Log[-1] is I Pi)"
 
 
@@ -175,12 +128,13 @@ def number(node: ast.Constant, text: str, origin: list[int]) -> tuple:
 
 def folded(tree: tuple, value: Any) -> tuple:
     """("const", ``value``) of constant ``tree``; OverflowError (ExpressionError) if infinite from finite constants
-    (10^400; not Infinity * 2), from a 0 (1/0), or NaN with no NaN or Infinity in them (0*Log[0]; Sqrt[-1] is not real)."""
+    (10^400; not Infinity * 2), from a 0 (1/0), or NaN but from a NaN written (Indeterminate): 0*Log[0],
+    Infinity - Infinity, whose NaN the run gives (Sqrt[-1] is not real)."""
     value = float(value)
-    if math.isnan(value) and not any(c[0] == "const" and not c[1] < math.inf for c in _children(tree)):
-        complex_ = (tree[0] == "call" or tree[:2] == ("bin", "**")) and all(math.isfinite(c[1]) for c in _children(tree))
-        raise OverflowError(_NOT_REAL if complex_ else "a constant is indeterminate (0*Log[0], Log[0] - Log[0]: "
-                            "Wolfram's Indeterminate)")
+    if math.isnan(value) and not any(c[0] == "const" and math.isnan(c[1]) for c in _children(tree)):
+        complex_ = (tree[0] == "call" or tree[:2] == ("bin", "**")) and \
+            all(math.isfinite(c[1]) for c in _children(tree))
+        raise OverflowError(_NOT_REAL if complex_ else _INDETERMINATE)
     if math.isinf(value) and not _infinity_written(tree):
         if tree[:2] == ("call", "Log") and value < 0:
             return ("const", value)
@@ -245,16 +199,24 @@ def _repeated(tree: tuple) -> tuple[dict[int, int], set[int]]:
         if node[0] in ("const", "slot"):
             key = (node[0], repr(node[1]))  # repr: -0.0 is not 0.0
             leaves.add(key)
-        else:  # an operator's children by class; other nodes' parts by identity (the same object: the same value)
+        else:  # an operator's children by class; other nodes' parts by value where plain data, else by identity
             plain = node[0] in ("bin", "cmp", "call", "neg")
             key = tuple(classes[id(c)] if isinstance(c, tuple) and c and isinstance(c[0], str) else c if plain
-                        else id(c) for c in node)
+                        else _part_key(c) for c in node)
         if key not in keys:  # a new class: its children are used once more
             keys[key] = len(keys)
             for kid in _children(node):
                 uses[classes[id(kid)]] = uses.get(classes[id(kid)], 0) + 1
         classes[id(node)] = keys[key]
     return classes, {c for c, n in uses.items() if n > 1} - {keys[k] for k in leaves}
+
+
+def _part_key(part: Any) -> Any:
+    """A lowered node's part (a level list (1,), a method "mean", a count) by type and value, so that a subtree
+    lowered twice (StandardDeviation's x - Mean[x]) is one class; anything else by identity."""
+    if isinstance(part, (str, int, float)) or isinstance(part, tuple) and all(isinstance(p, (int, str)) for p in part):
+        return type(part).__name__, repr(part)  # repr: -0.0 is not 0.0, True not 1
+    return id(part)
 
 
 def check_extent(tree: tuple, text: str) -> None:
@@ -270,7 +232,8 @@ def check_extent(tree: tuple, text: str) -> None:
             stack += todo
             continue
         stack.pop()
-        extent[id(node)] = (1 + sum(extent[id(k)][0] for k in kids), 1 + max((extent[id(k)][1] for k in kids), default=0))
+        extent[id(node)] = (1 + sum(extent[id(k)][0] for k in kids),
+                            1 + max((extent[id(k)][1] for k in kids), default=0))
     size, depth = extent[id(tree)]
     if size > MAX_NODES:
         raise ExpressionError(f"expands to {size:,} operations (at most {MAX_NODES:,}): a named function that uses its "
@@ -387,7 +350,9 @@ def _part_entry(node: ast.AST, text: str, origin: list[int]) -> int | tuple | No
 def _part_int(node: ast.AST, text: str, origin: list[int], what: str) -> int:
     value = _constant_ints(node, text, origin, f"a Part {what}")
     if len(value) != 1 or value[0] == 0:
-        raise ExpressionError(f"a Part {what} must be a non-zero integer (1-based, negative from the end){' or All' if what == 'index' else ''}", text, _col(node, origin))
+        all_ = " or All" if what == "index" else ""
+        raise ExpressionError(f"a Part {what} must be a non-zero integer (1-based, negative from the end){all_}", text,
+                              _col(node, origin))
     return value[0]
 
 
@@ -395,6 +360,8 @@ def _constant_bounds(node: ast.AST, text: str, origin: list[int], sub: Callable[
     items = node.elts if isinstance(node, ast.Tuple) else []
     trees = [sub(i) for i in items]
     if len(trees) != 2 or any(t[0] != "const" for t in trees) or trees[0][1] > trees[1][1]:  # torch's clamp: all max
-        found = f", found {{{trees[0][1]:g}, {trees[1][1]:g}}}" if len(trees) == 2 and trees[0][0] == trees[1][0] == "const" else ""
-        raise ExpressionError(f"Clip[x, {{min, max}}] takes two constant bounds, min <= max{found}", text, _col(node, origin))
+        both = len(trees) == 2 and trees[0][0] == trees[1][0] == "const"
+        found = f", found {{{trees[0][1]:g}, {trees[1][1]:g}}}" if both else ""
+        raise ExpressionError(f"Clip[x, {{min, max}}] takes two constant bounds, min <= max{found}", text,
+                              _col(node, origin))
     return trees[0][1], trees[1][1]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import keyword
 import re
 
-from netgraph.layers.expression_forms import ExpressionError
+from netgraph.layers.expression_errors import ExpressionError
 
 __all__ = ["with_products"]
 

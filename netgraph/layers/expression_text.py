@@ -12,7 +12,7 @@ import ast
 import re
 from typing import Callable, Collection
 
-from netgraph.layers.expression_forms import ExpressionError, _col, bracket
+from netgraph.layers.expression_errors import ExpressionError, _col
 from netgraph.layers.expression_products import with_products
 
 __all__ = ["translate", "SLOT_PREFIX", "list_beside_value", "unmatched_bracket", "applied_body", "function_body", "dot_before_times"]
@@ -51,6 +51,25 @@ def _slot(text: str, i: int, name: str) -> str:
     if name.isdigit():
         return str(int(name))
     return "1" if not name and re.search(r"#[0-9]", text) else name
+
+
+def bracket(text: str, i: int, brackets: list[str]) -> tuple[str, int]:
+    """The Python for the bracket or span at ``text[i]`` and the characters it takes; tracks ``brackets``."""
+    if text[i] == ";":
+        if text[i:i + 2] != ";;":
+            raise ExpressionError("';' is only allowed as a span i;;j inside [[ ]]", text, i)
+        if not brackets or brackets[-1] != "part":
+            raise ExpressionError("a span i;;j is only allowed inside [[ ]], as in #x[[2;;4]]", text, i)
+        return ":", 2
+    if text[i] == "[":
+        brackets.append("part" if text[i:i + 2] == "[[" else "call")
+        return ("[", 2) if brackets[-1] == "part" else ("(", 1)
+    kind = brackets.pop() if brackets else "call"
+    if kind == "call":
+        return ")", 1
+    if text[i:i + 2] != "]]":
+        raise ExpressionError("a part x[[...]] must be closed by ]]", text, i)
+    return "]", 2
 
 
 def translate(text: str) -> tuple[str, list[int]]:

@@ -31,7 +31,7 @@ import torch
 
 from netgraph.core.other_layer_names import elementwise_name_hint
 
-__all__ = ["NamedFunction", "NAMED_FUNCTIONS", "INTERNAL_FUNCTIONS", "EXPRESSION_ALIASES", "OPERATORS",
+__all__ = ["NamedFunction", "NAMED_FUNCTIONS", "INTERNAL_FUNCTIONS", "LOWERCASE_NAMES", "OPERATORS",
            "TWO_ARGUMENT_FORMS", "NOT_THREADED_BY_NAME", "TORCH_NAMES", "torch_name_hint"]
 
 _MODULES = {"torch": torch, "F": torch.nn.functional}
@@ -129,14 +129,14 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
     # and the one not taken adds 1 to it, so neither has a NaN or infinite gradient that If (for an n given as an
     # input it computes both) would pass on as 0 * NaN; for a constant n the added term is 0.
     "Surd": (2, "If[Mod[#2, 2] == 1, SignOrZero[SignOrZero[#1] + 1 / 2] * (SignOrZero[SignOrZero[#1] + 1 / 2] * #1"
-                " + (Mod[#2, 2] != 1)) ^ (1 / #2), If[#1 < 0, Infinity - Infinity,"
+                " + (Mod[#2, 2] != 1)) ^ (1 / #2), If[#1 < 0, Indeterminate,"
                 " (SignOrZero[SignOrZero[#1] + 1 / 2] * #1 + (Mod[#2, 2] == 1)) ^ (1 / #2)]]"),
 }
 #: Two-argument forms of one-argument names: Log[b, x] is the logarithm to base b; ArcTan[x, y] the angle of the point
 #: (x, y), atan2(y, x), with -0. read as 0 (ArcTan[-1, -0.] is Pi) and Indeterminate (NaN) at the origin, as Wolfram's.
 TWO_ARGUMENT_FORMS: dict[str, NamedFunction] = {
     "Log": NamedFunction("Log", 2, definition="Log[#2] / Log[#1]"),
-    "ArcTan": NamedFunction("ArcTan", 2, definition="If[Abs[#1] + Abs[#2] == 0, Infinity - Infinity, "
+    "ArcTan": NamedFunction("ArcTan", 2, definition="If[Abs[#1] + Abs[#2] == 0, Indeterminate, "
                                                     "ArcTan2[#2 + 0, #1]]"),
     "Erf": NamedFunction("Erf", 2, definition="Erf[#2] - Erf[#1]"),  # Erf[z0, z1]: Erf[z1] - Erf[z0]
 }
@@ -161,10 +161,11 @@ INTERNAL_FUNCTIONS: dict[str, NamedFunction] = {"LogAbsGamma": NamedFunction("Lo
                                                 "SignOrZero": NamedFunction("SignOrZero", 1, path="torch.sign"),
                                                 "ArcTan2": NamedFunction("ArcTan2", 2, path="torch.atan2")}
 
-#: Lower-case spellings accepted inside expressions (``relu[#x]``).
-EXPRESSION_ALIASES = {"exp": "Exp", "log": "Log", "sqrt": "Sqrt", "abs": "Abs", "sin": "Sin", "cos": "Cos",
-                      "tan": "Tan", "tanh": "Tanh", "relu": "Ramp", "sigmoid": "LogisticSigmoid", "min": "Min",
-                      "max": "Max", "softplus": "SoftPlus", "floor": "Floor", "round": "Round"}
+#: Lower-case names of other libraries -> the function here, for the message on one: Wolfram's names are
+#: case-sensitive (its exp is an unknown symbol), so ``exp[#x]`` is an unknown function, as ElementwiseLayer("exp") is.
+LOWERCASE_NAMES = {"exp": "Exp", "log": "Log", "sqrt": "Sqrt", "abs": "Abs", "sin": "Sin", "cos": "Cos",
+                   "tan": "Tan", "tanh": "Tanh", "relu": "Ramp", "sigmoid": "LogisticSigmoid", "min": "Min",
+                   "max": "Max", "softplus": "SoftPlus", "floor": "Floor", "round": "Round"}
 
 #: torch's (and numpy's) names of whole-array functions -> the function here and its arguments, for the message on
 #: an unknown name (not read as aliases: sum[#x] is refused, saying Total[#x])

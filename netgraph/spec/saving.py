@@ -62,12 +62,12 @@ _OTHER_FORMATS = {".onnx": "for ONNX, export_onnx(net, path)", ".pt": _TORCH, ".
 
 def spec_path(verb: str, path: Any) -> Path:
     """``path`` (a str or PathLike naming a file) as a Path; SpecError, saying what ``verb`` needs, else."""
+    kind = "output-path" if verb == "save" else "not-a-spec"
     if not isinstance(path, (str, os.PathLike)) or "\x00" in os.fspath(path):
-        raise SpecError(f"{verb} needs a file path, found {reprlib.repr(path)}", kind="output-path" if verb == "save"
-                        else "not-a-spec", found=reprlib.repr(path))
+        raise SpecError(f"{verb} needs a file path, found {reprlib.repr(path)}", kind=kind, found=reprlib.repr(path))
     if not os.fspath(path):  # Path("") is the folder "."
         raise SpecError(f"{verb} needs a file path, found an empty one (''); give the spec's name, e.g. 'model.yaml'",
-                        kind="output-path" if verb == "save" else "not-a-spec", found="")
+                        kind=kind, found="")
     return Path(path)
 
 
@@ -85,8 +85,9 @@ def _linked_spec(link: Path) -> Path:
 def save(net: Any, path: Any, *, name: str | None = None, description: str | None = None) -> Path:
     """Write ``net`` (a NetGraph, a layer alone, or a compiled module: its ``to_net()``) as spec YAML at ``path`` (with the top
     keys ``name`` and ``description`` when given) plus its arrays in a safetensors file beside it, named by its
-    SHA-256, which ``load`` verifies; returns the path."""
-    path = spec_path("save", path)
+    SHA-256, which ``load`` verifies; returns the path as given (a link's, not the spec it leads to, which is
+    written through, as ``render`` and ``export_onnx`` return it)."""
+    path = given = spec_path("save", path)
     if os.path.islink(path):  # the spec and its weights go to the linked file's folder: it names them from there
         path = _linked_spec(path)
     if not hasattr(net, "explicit_edges") and hasattr(net, "to_net"):
@@ -128,7 +129,7 @@ def save(net: Any, path: Any, *, name: str | None = None, description: str | Non
             raise SpecError(f"save(net, {str(path)!r}) failed: {why}; nothing was changed", kind="unwritable-file",
                             found=str(path), detail=why) from None
         _clean(path, weights.name if weights else None, old_weights)
-    return path
+    return given
 
 
 def _stable(blob: bytes) -> bytes:

@@ -108,8 +108,8 @@ def net_train(net: Any, data: Any, *more: Any, **options: Any) -> Any:
     files: losses, learning rate, the net's graph; see ``netgraph.train.tensorboard``),
     ``all``/``return_results``, ``distributed`` (inside torchrun; ``distributed_timeout``: seconds a process waits
     for the others), ``sync_batch_norm`` (True: batch norms use the whole batch's statistics), ``metrics`` (names
-    or {port: names}; see ``netgraph.train.metrics``; one as ``training_stopping_criterion`` stops on it), ``num_workers``
-    (DataLoader worker processes reading data in the encoded form: files, labels, texts; see
+    or {port: names}; see ``netgraph.train.metrics``; one as ``training_stopping_criterion`` stops on it),
+    ``num_workers`` (DataLoader worker processes reading data in the encoded form: files, labels, texts; see
     ``netgraph.train.encoded``), ``working_precision`` ('float32', 'float64' or 'mixed': bfloat16 autocast
     forwards; see ``netgraph.train.precision``).
     """
@@ -214,7 +214,8 @@ def _train(net: Any, data: Any, o: dict[str, Any], precision: WorkingPrecision, 
     ctx = setup(bool(o["distributed"]), run.device, timeout)
     trainer, log = None, None
     try:
-        if run.resume is not None and run.checkpoint is not None:  # rank 0 reads the later files, every process refuses them
+        # rank 0 reads the later files, every process refuses them
+        if run.resume is not None and run.checkpoint is not None:
             refuse_newer(run.checkpoint["directory"], *run.resume, ctx=ctx)
         seed = ctx.broadcast(drawn)  # one seed holds out the examples of every kind of data, on every process
         train, validation, module, meter, stopping = _data_and_module(net, data, o, loss, run, seed, workers)
@@ -293,7 +294,8 @@ def _data_and_module(net: NetGraph, data: Any, o: dict[str, Any], loss: Any, run
 def _warn_unwatched(o: dict[str, Any], run: RunOptions, stopping: Any, validation: Any, ctx: Any) -> None:
     """Warn (once, on rank 0) of resume=True finding nothing, and of stopping that watches the training data."""
     if o["resume"] is True and run.resume is None and ctx.main:  # once, not by every process
-        warnings.warn(NothingToResume(str(run.checkpoint["directory"])), stacklevel=user_stacklevel())  # type: ignore[index]
+        folder = str(run.checkpoint["directory"])  # type: ignore[index]
+        warnings.warn(NothingToResume(folder), stacklevel=user_stacklevel())
     if stopping is not None and validation is None and not callable(stopping.criterion) and ctx.main:
         watched = f"training {stopping.metric}" if stopping.metric else "training loss"
         warnings.warn(TrainingDataStopping(watched), stacklevel=user_stacklevel())

@@ -5,9 +5,10 @@ computed the digest) may lack an entry or hold another kind of value there. Each
 naming the file and the entry, instead of a KeyError or a torch error from deep inside loading.
 
 >>> check_layout({"model": {"w": torch.zeros(2)}}, "c.pt", resume=False)
->>> check_layout({"model": [1, 2]}, "c.pt", resume=False)
+>>> check_layout({"model": [1, 2]}, "c.pt", resume=False)  # doctest: +NORMALIZE_WHITESPACE
 Traceback (most recent call last):
-netgraph.core.errors.OptionError: checkpoint 'c.pt' is malformed: 'model' must be a dict of array name -> tensor, found list
+netgraph.core.errors.OptionError: checkpoint 'c.pt' is malformed: 'model' must be a dict of array name -> tensor, found
+    list
 """
 
 from __future__ import annotations

@@ -24,8 +24,8 @@ from netgraph.core.errors import DataError, Diagnostic, did_you_mean
 from netgraph.train.data_sets import data_error, data_problem, raise_data, ref
 from netgraph.core.tensors import as_tensor
 from netgraph.core.types import INTEGER, PortType, format_shape
-from netgraph.backend.port_tensors import (as_port_tensor, beyond_int64_as_float64, ragged_hint, refused_tuple,
-                                          tuple_problem)
+from netgraph.backend.port_tensors import (as_port_tensor, beyond_float64, beyond_int64_as_float64, beyond_range,
+                                          ragged_hint, refused_tuple, tuple_problem)
 from netgraph.backend.input_lengths import empty_length_problem
 from netgraph.backend.shape_hints import layout_hint
 from netgraph.train.data_checks import (batches_hint, examples_at, first_nonfinite_example, non_finite,
@@ -66,7 +66,8 @@ def _batch_shape(shape: tuple | None) -> str:
     return f"(b{', ' if inner else ''}{inner})"
 
 
-def _tensor(key: str, value: Any, what: str) -> torch.Tensor:
+def _tensor(key: str, value: Any, what: str, example: int | None = None) -> torch.Tensor:
+    """``value`` of data ``key`` as a tensor: one example's (``example``, its index), else the whole column's."""
     if isinstance(value, torch.Tensor):
         return value.detach()
     if problem := refused_tuple(value):
@@ -77,9 +78,21 @@ def _tensor(key: str, value: Any, what: str) -> torch.Tensor:
     except (TypeError, ValueError, RuntimeError, OverflowError) as exc:  # a tuple of tensors: said as net(x) says it
         if (wide := beyond_int64_as_float64(value)) is not None:
             return wide  # an int beyond int64 (2**70): float64 as net(x) reads it; the port's check narrows or refuses
+        _refuse_beyond_float64(key, value, what, example)
         raise data_error(what, f"key {key!r}" + (tuple_problem(value) or f": cannot make a tensor from "
                          f"{type(value).__name__}: {exc}{ragged_hint(value) or _collated_hint(value)}"),
                         kind="not-a-tensor", layer=(), port=key, found=type_label(value)) from None
+
+
+def _refuse_beyond_float64(key: str, value: Any, what: str, example: int | None) -> None:
+    """The DataError (kind precision-range, as net(x)'s) for an int too large for any float (2**1100) in ``value``,
+    naming the example that holds it (``example``, else its index in the column ``value``); nothing if none."""
+    examples = [value] if example is not None or type(value) not in (list, tuple) else value
+    for i, item in enumerate(examples):
+        if (huge := beyond_float64(item)) is not None:
+            at = example if example is not None else i
+            detail = f"key {key!r} (example {at}): {beyond_range(huge, torch.float64)}; scale the data"
+            raise data_error(what, detail, kind="precision-range", layer=(), port=key, example=at, found=huge)
 
 
 def _collated_hint(value: Any) -> str:
@@ -144,7 +157,7 @@ def columns_from(data: Any, what: str) -> dict[str, torch.Tensor]:
                         kind="example-keys", example=odd[0], expected=tuple(keys), found=tuple(examples[odd[0]]))
     out: dict[str, Any] = {}
     for k in keys:
-        values = [_tensor(str(k), e[k], what) for e in examples]
+        values = [_tensor(str(k), e[k], what, i) for i, e in enumerate(examples)]
         try:
             out[str(k)] = torch.stack(values)
         except RuntimeError as exc:

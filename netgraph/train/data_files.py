@@ -46,7 +46,7 @@ def load_data(path: str | os.PathLike, *, command_line: bool = False) -> Any:
             raise DataError(f"data {str(path)!r} is not a regular file (a device or pipe); give a data file or an "
                             f"image folder", kind="unreadable-file", found=str(path),
                             detail="not a regular file (a device or pipe)")
-        meant = did_you_mean_file(path, DATA_SUFFIXES)
+        meant = did_you_mean_file(path, DATA_SUFFIXES, folders=True)  # an image folder too
         raise DataError(f"no data file or image folder {str(path)!r}{meant}", kind="missing-file", found=str(path))
     if suffix in (".npz", ".safetensors"):
         try:
@@ -112,4 +112,7 @@ def _read_problem(path: Path, suffix: str, exc: BaseException) -> str:
         return f"a truncated or corrupt .npz archive ({exc})"
     if isinstance(exc, SafetensorError):
         return f"not a valid .safetensors file ({exc})"
+    if isinstance(exc, MemoryError):  # numpy's names the size; a bare one says nothing
+        return f"not enough memory to read it{f' ({exc})' if str(exc) else ''}: a damaged file claiming more data " \
+               f"than it holds, or data larger than this machine's memory"
     return str(exc)

@@ -64,7 +64,8 @@ def _unread_message(net: Any, data: Any, port: str) -> str:
         return (f"{subject}, and the data has no key {port!r} (its keys: {list(keys)}){unused}; wire the input, or "
                 f"give it data and a shape, e.g. {option_form(net, port, '3')}")
     return (f"{subject}, and the training data does not show it (a dict of arrays, an (inputs, targets) pair or a "
-            f"list of example dicts or (input, target) pairs of equal shapes does); give the net the shape, e.g. {option_form(net, port, '3')}, "
+            f"list of example dicts or (input, target) pairs of equal shapes does); give the net the shape, e.g. "
+            f"{option_form(net, port, '3')}, "
             f"shapes without the batch dimension{_sequence_hint(data, port, net.input_ports)}")
 
 

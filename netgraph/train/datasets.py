@@ -6,16 +6,23 @@ problem names the example as the Dataset holds it, whatever the shuffle drew."""
 from __future__ import annotations
 
 import collections
+import contextlib
 import functools
+from collections.abc import Iterator
 from typing import Any
 
 import torch
 
 from netgraph.core.tensors import as_tensor, native_array
+from netgraph.backend.port_tensors import beyond_float64, beyond_int64_as_float64, beyond_range
+from netgraph.core.errors import DataError
 from netgraph.core.wording import counted, type_label
 from netgraph.train.data_sets import data_error
 
-__all__ = ["checked_loader", "checked_dataset", "dataset_items", "checked_dataset_of", "NumberedBatch"]
+__all__ = ["checked_loader", "checked_dataset", "dataset_items", "checked_dataset_of", "NumberedBatch", "read_once",
+           "keeping_reads", "forget_reads"]
+
+_UNREAD = object()  # no item kept at an index
 
 
 def checked_loader(dataset: Any, what: str, batch_size: int) -> torch.utils.data.DataLoader:
@@ -39,6 +46,40 @@ def dataset_items(dataset: Any, what: str) -> list:
 def checked_dataset_of(dataset: Any, what: str) -> torch.utils.data.Dataset:
     """``dataset`` (map-style) checked as ``checked_loader``'s is (a length, no IndexError), its items unread."""
     return _CheckedDataset(dataset, what)
+
+
+def read_once(dataset: Any, what: Any) -> Any:
+    """A map-style Dataset with a length as a checked one whose items read to check the data are kept to train on
+    (``keeping_reads``), so that each is read once; any other data as it is."""
+    if isinstance(dataset, (torch.utils.data.IterableDataset, _CheckedDataset)) or \
+            not isinstance(dataset, torch.utils.data.Dataset) or not hasattr(dataset, "__len__"):
+        return dataset
+    return _CheckedDataset(dataset, what)
+
+
+@contextlib.contextmanager
+def keeping_reads(dataset: Any) -> Iterator[None]:
+    """Items of checked ``dataset`` read inside are kept, each given once more when next asked for (training's own
+    read of it): read to check the data before training, they are not read again. An item whose read drew from
+    torch's generator (a random transform) is not kept: the run draws it anew, from its own seeded state. Any other
+    dataset: nothing."""
+    if not isinstance(dataset, _CheckedDataset):
+        yield
+        return
+    dataset.keeping = True
+    try:
+        yield
+    finally:
+        dataset.keeping = False
+
+
+def forget_reads(dataset: Any) -> None:
+    """Drop the items ``dataset`` (checked) and the checked Dataset under it still keep: a pass over the data has
+    read what it wanted, and a later pass reads each item afresh (a random transform draws anew)."""
+    while dataset is not None:
+        if isinstance(dataset, _CheckedDataset):
+            dataset.kept.clear()
+        dataset = getattr(dataset, "dataset", None)  # a Subset's, a checked Dataset's
 
 
 class NumberedBatch(dict):
@@ -73,17 +114,31 @@ class _CheckedDataset(torch.utils.data.Dataset):
             raise data_error(what, f"the Dataset is empty (len() is {self.size!r})",
                              kind="missing-data", expected="one item or more", found=self.size)
         self.dataset, self.what, self.numbered = dataset, what, numbered
+        self.kept: dict[int, Any] = {}  # items read to check the data, each given once more (``keeping_reads``)
+        self.keeping = False
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "kept": {}}  # to another process: the items kept stay here
 
     def __len__(self) -> int:
         return self.size
 
     def __getitem__(self, index: int) -> Any:
+        item = self.kept.get(index, _UNREAD) if self.keeping else self.kept.pop(index, _UNREAD)
+        if item is _UNREAD:
+            before = torch.get_rng_state() if self.keeping else None
+            item = self._read(index)
+            if before is not None and torch.equal(before, torch.get_rng_state()):  # no random transform: the run's
+                self.kept[index] = item  # own read (its draws seeded) would give the same item
+        return _Numbered(index, item) if self.numbered and not isinstance(item, _Numbered) else item
+
+    def _read(self, index: int) -> Any:
         try:
-            item = self.dataset[index]
+            return self.dataset[index]
         except IndexError as exc:
             raise data_error(self.what, f"the Dataset says it has {counted(self.size, 'item')} but item {index} raised "
                             f"IndexError: {exc}", kind="dataset-length", expected=self.size, found=index) from None
-        return _Numbered(index, item) if self.numbered and not isinstance(item, _Numbered) else item
+
 
 
 def _collate(items: list, what: str) -> Any:
@@ -95,15 +150,36 @@ def _collate(items: list, what: str) -> Any:
     items = [item.item for item in items] if numbers is not None else items
     try:
         if isinstance(items[0], dict):
-            items = [{k: as_tensor(v) if isinstance(v, (list, tuple)) else native_array(v) for k, v in item.items()}
-                     if isinstance(item, dict) else item for item in items]
+            items = [{k: _value(v, k, j, numbers, what) for k, v in item.items()}
+                     if isinstance(item, dict) else item for j, item in enumerate(items)]
         batch = torch.utils.data.default_collate(items)
+    except DataError:  # a value beyond any float (``_value``)
+        raise
     except (TypeError, RuntimeError, ValueError, KeyError) as exc:
         odd, example = _odd_item(items, numbers)
         raise data_error(what, f"the Dataset's items cannot be batched (each must be a dict of port -> "
                         f"array, all of one shape): {exc}{odd}", example=example,
                         kind="data-form", expected="items of dicts of port -> array, all of one shape") from None
     return NumberedBatch(batch, numbers) if numbers is not None and isinstance(batch, dict) else batch
+
+
+def _value(value: Any, key: str, j: int, numbers: list[int] | None, what: Any) -> Any:
+    """Item ``j`` of a batch's ``value`` at ``key`` ready to collate: a Python list as a tensor (ints beyond int64 as
+    float64, as net(x) reads them; one beyond any float a DataError naming the item, by its index in the Dataset
+    where ``numbers`` are known), anything else native."""
+    if not isinstance(value, (list, tuple)):
+        return native_array(value)
+    try:
+        return as_tensor(value)
+    except (ValueError, RuntimeError, OverflowError):
+        if (wide := beyond_int64_as_float64(value)) is not None:
+            return wide
+        if (huge := beyond_float64(value)) is None:
+            raise
+        example = numbers[j] if numbers is not None else j
+        name = f"item {example} of the Dataset" if numbers is not None else f"entry {j} of the batch"
+        raise data_error(what, f"key {key!r} ({name}): {beyond_range(huge, torch.float64)}; scale the data",
+                         kind="precision-range", layer=(), port=key, example=example, found=huge) from None
 
 
 def _odd_item(items: list, numbers: list[int] | None) -> tuple[str, int | None]:

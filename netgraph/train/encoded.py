@@ -30,6 +30,7 @@ import torch
 from netgraph.backend.ragged import examples_by_key
 from netgraph.core.coders import BooleanDecoder, ClassDecoder, ImageEncoder, TokensEncoder
 from netgraph.core.errors import NetGraphError
+from netgraph.core.name_guesses import did_you_mean_file
 from netgraph.core.tensors import as_tensor
 from netgraph.data.encoding import already_encoded, encode_example, encode_label_sequence, encoded_form_problem
 from netgraph.data.errors import ExampleError
@@ -42,6 +43,7 @@ from netgraph.train.encoded_columns import as_written, coder_for, columns_of, ou
 from netgraph.train.encoded_loader import EncodedLoader, warn_workers
 from netgraph.train.item_columns import ItemColumn
 from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION, data_error
+from netgraph.train.datasets import read_once
 
 __all__ = ["encoded_data", "encoded_alone", "EncodedLoader", "from_disk"]
 
@@ -59,7 +61,7 @@ def from_disk(data: Any, what: str, net: Any) -> Any:
         if path.is_dir() or path.suffix.lower() in DATA_SUFFIXES and path.is_file():
             return from_disk(load_data(path), what, net)
         found = (f"{str(path)!r} is a file, not a .csv, .jsonl, .npz or .safetensors file" if path.is_file() else
-                 f"no image folder or data file {str(path)!r}")
+                 f"no image folder or data file {str(path)!r}{did_you_mean_file(path, DATA_SUFFIXES, folders=True)}")
         raise data_error(what, f"{found}; a path given as data is a folder of images with one sub-folder per "
                         f"label (image_folder), a .csv/.jsonl table of texts and labels (text_table) or a .npz/"
                         f".safetensors file of arrays by key (load_data)",
@@ -194,6 +196,7 @@ def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_work
     """(training data, validation_set) with encoded forms turned into checked EncodedLoaders; others unchanged.
     ``seed``: the run's (random_seed, or the one drawn), which holds out a fraction (``validation_set=0.2``)."""
     data, validation = _boolean_targets(net, data), _boolean_targets(net, validation)
+    data, validation = read_once(data, TRAINING), read_once(validation, VALIDATION)  # item 0 read once, kept
     columns = columns_of(net, data)
     if columns is None:  # training tensors: validation data in the encoded form (pairs, labels) is encoded alone
         held = None if validation is None or isinstance(validation, float) else columns_of(net, validation, VALIDATION)
@@ -214,7 +217,7 @@ def encoded_data(net: Any, data: Any, validation: Any, batch_size: int, num_work
 def encoded_alone(net: Any, data: Any, what: Any, batch_size: int, num_workers: int) -> Any:
     """``data`` (data set ``what``, not split) with an encoded form turned into a checked EncodedLoader or encoded
     columns, as ``encoded_data`` turns training data; any other form unchanged."""
-    data = _boolean_targets(net, data)
+    data = read_once(_boolean_targets(net, data), what)
     columns = columns_of(net, data, what)
     if columns is None:
         return data

@@ -23,7 +23,7 @@ from netgraph.data.encoding import encoded_form_problem, range_refusal
 from netgraph.data.sources import IMAGE_SUFFIXES
 from netgraph.train.data_pairs import pair_columns
 from netgraph.train.data_sets import TRAINING, data_error
-from netgraph.train.datasets import checked_dataset_of, dataset_items
+from netgraph.train.datasets import checked_dataset_of, dataset_items, forget_reads, keeping_reads
 from netgraph.train.item_columns import ItemColumn, item_columns
 
 __all__ = ["coder_for", "columns_of", "output_for", "port_words", "as_written"]
@@ -147,6 +147,7 @@ def _image_items(net: Any, dataset: Any, what: Any, first: Mapping) -> dict[str,
     one = {str(k): [v] for k, v in first.items()}
     _refuse_uncoded(net, one, what)
     _refuse_unencoded_tensors(net, one, what)
+    forget_reads(dataset)  # item 0 is the columns' own now: a later read of it (round 2) reads it afresh
     return item_columns(checked_dataset_of(dataset, what), list(first), first)
 
 
@@ -168,7 +169,8 @@ def _item_zero(dataset: Any) -> Mapping | None:
     if isinstance(dataset, torch.utils.data.IterableDataset) or not hasattr(dataset, "__len__"):
         return None
     try:
-        item = dataset[0] if len(dataset) else None
+        with keeping_reads(dataset):  # a checked Dataset's (``read_once``): kept to train on, not read again
+            item = dataset[0] if len(dataset) else None
     except Exception:  # noqa: BLE001 - the user's own __getitem__: its error is said where items are batched
         return None
     return item if isinstance(item, Mapping) else None

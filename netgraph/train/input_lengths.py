@@ -11,6 +11,8 @@ import contextlib
 import functools
 from typing import Any
 
+import torch
+
 from netgraph.backend.derived_lengths import check_derived_lengths
 from netgraph.core.errors import DataError, raise_all
 from netgraph.layers.bad_index import examples_at
@@ -40,7 +42,11 @@ def check_data_lengths(net: Any, data: Any, what: Any) -> None:
 
 
 def _check_batch(net: Any, what: Any, cols: dict[str, Any], index: int | str, numbers: list[int] | None = None) -> None:
-    _check(net, cols, None, part_of(what, batch_part(index)))
+    """The check on batch ``index`` of a loader; a Dataset's (``numbers``: its examples' indices there) names the
+    first example too short by its index in the Dataset, as its other data errors do."""
+    if numbers is not None:  # one length a row, so that the error names a row, renumbered to the Dataset's
+        cols = {k: list(v) if isinstance(v, torch.Tensor) and v.dim() > 1 else v for k, v in cols.items()}
+    _check(net, cols, numbers, part_of(what, batch_part(index, numbers)))
 
 
 def _check(net: Any, cols: dict[str, Any], numbers: list[int] | None, what: Any) -> None:

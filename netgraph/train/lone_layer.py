@@ -63,5 +63,6 @@ def _given_layer(value: Any, layer: Layer) -> Any:
 
 
 def with_layer_infos(options: dict, layer: Layer) -> dict:
-    """``options`` with a progress or stopping function given ``layer`` as ``info["Net"]``, as net_train gives it back."""
+    """``options`` with a progress or stopping function given ``layer`` as ``info["Net"]``, as net_train gives it
+    back."""
     return {key: _given_layer(value, layer) if key in _INFO_OPTIONS else value for key, value in options.items()}

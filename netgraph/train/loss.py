@@ -232,7 +232,8 @@ def _term(net: Any, key: str, spec: Any) -> Term:
     raise OptionError(f"loss_function[{key!r}] must be a loss layer, a callable, 'Automatic', the port's name "
                       f"{key!r} (the output itself is the loss), a weight or (spec, weight); found {spec!r}"
                       f"{loss_name_hint(spec)}",
-                      kind="loss-term", option="loss_function", port=key, found=spec, detail=f"must be a weight, a mapping {{loss: ..., weight: ..., "
+                      kind="loss-term", option="loss_function", port=key, found=spec,
+                      detail=f"must be a weight, a mapping {{loss: ..., weight: ..., "
                       f"warmup: ...}}, 'Automatic' or the port's name {key!r} (the output itself is the loss); found "
                       f"{spec!r}")  # the command line's words (netgraph train --loss), which give no Python objects
 
@@ -270,7 +271,8 @@ def attach_losses(net: Any, spec: Any) -> Loss:
 
 
 #: what loss_function takes, in words
-_FORMS = "None (automatic), an output port name, a loss layer, a callable f(outputs, batch) or a dict of weighted losses"
+_FORMS = ("None (automatic), an output port name, a loss layer, a callable f(outputs, batch) or a dict of weighted "
+          "losses")
 
 
 def _no_port(net: Any, name: str) -> dict[str, Any]:

@@ -3,11 +3,12 @@ key): a key one lacks is a KeyError (and an OptionError) naming the keys it has,
 there, not a bare ``KeyError: 'Output'`` from inside the training step.
 
 >>> outputs, batch = loss_inputs({"Mean": 1}, {"Input": 2, "y": 3}, "f(outputs, batch)")
->>> try:
+>>> try:  # doctest: +NORMALIZE_WHITESPACE
 ...     outputs["y"]
 ... except KeyError as e:
 ...     print(e)
-loss_function f(outputs, batch): outputs has no key 'y' (a key of batch: batch['y']); its keys are the net's output ports, ['Mean']
+loss_function f(outputs, batch): outputs has no key 'y' (a key of batch: batch['y']); its keys are the net's output
+    ports, ['Mean']
 """
 
 from __future__ import annotations

@@ -26,10 +26,11 @@ torchmetrics is imported only when a metric is asked for (it costs about 3 s on 
 
 >>> parse_metrics(["accuracy", "MAE"]), parse_metrics({"Output": "F1Score"})
 ([(None, 'Accuracy'), (None, 'MeanAbsoluteError')], [('Output', 'F1')])
->>> metric_name("Acuracy")
+>>> metric_name("Acuracy")  # doctest: +NORMALIZE_WHITESPACE
 Traceback (most recent call last):
 ...
-netgraph.core.errors.OptionError: unknown metric 'Acuracy' (did you mean 'Accuracy'?); metrics: Accuracy, ErrorRate, Precision, Recall, F1, ROCAUC, Perplexity, ConfusionMatrix, MeanSquaredError, MeanAbsoluteError, RSquared
+netgraph.core.errors.OptionError: unknown metric 'Acuracy' (did you mean 'Accuracy'?); metrics: Accuracy, ErrorRate,
+    Precision, Recall, F1, ROCAUC, Perplexity, ConfusionMatrix, MeanSquaredError, MeanAbsoluteError, RSquared
 """
 
 from __future__ import annotations

@@ -34,7 +34,8 @@ OTHER_NAMES: dict[str, tuple[str, str]] = {
 }
 
 _WHAT = {"training_stopping_criterion": ": a patience n, or {'patience': n}",
-         "validation_set": ": a fraction such as 0.2, or validation data", "progress": ": False for silence, 'print', True for a bar, or f(info) called each round",
+         "validation_set": ": a fraction such as 0.2, or validation data",
+         "progress": ": False for silence, 'print', True for a bar, or f(info) called each round",
          "method": ": 'Adam', 'SGD', ... or (name, {suboptions})"}
 
 
@@ -44,7 +45,8 @@ WEIGHTS = ("give a loss_function of your own, f(outputs, batch), that returns ea
 _ELSEWHERE = {"shuffle": "net_train shuffles the examples every round; a DataLoader you give keeps its own shuffle=",
               "loss_weights": "Keras's loss_weights are the weights of a loss_function dict by output port: "
                               "loss_function={'Class': 1.0, 'Value': 0.5}",
-              "class_weight": f"no class weights here: {WEIGHTS}", "sample_weight": f"no sample weights here: {WEIGHTS}",
+              "class_weight": f"no class weights here: {WEIGHTS}",
+              "sample_weight": f"no sample weights here: {WEIGHTS}",
               "initial_epoch": "checkpoint= with resume=True continues a run at the round after its last checkpoint",
               "steps_per_epoch": "a round is one pass over the data; for fewer batches a round, give a DataLoader or a "
                                  "Dataset of fewer examples, or stop by time with max_training_time=",
@@ -73,7 +75,8 @@ _TORCH_LOSSES: dict[str, tuple[str, str | None, bool]] = {
     **dict.fromkeys(("MSELoss", "mse_loss"), ("MeanSquaredLossLayer", None, False)),
     **dict.fromkeys(("L1Loss", "l1_loss"), ("MeanAbsoluteLossLayer", None, False)),
     **dict.fromkeys(("BCELoss", "binary_cross_entropy"), ("CrossEntropyLossLayer", "Binary", False)),
-    **dict.fromkeys(("BCEWithLogitsLoss", "binary_cross_entropy_with_logits"), ("CrossEntropyLossLayer", "Binary", True))}
+    **dict.fromkeys(("BCEWithLogitsLoss", "binary_cross_entropy_with_logits"),
+                    ("CrossEntropyLossLayer", "Binary", True))}
 #: The loss layers' type names, for a name given without its 'LossLayer' ending ('CrossEntropy').
 _LOSS_LAYER_NAMES = ("MeanSquaredLossLayer", "MeanAbsoluteLossLayer", "CrossEntropyLossLayer", "ContrastiveLossLayer",
                      "CTCLossLayer")

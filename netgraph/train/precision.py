@@ -8,10 +8,11 @@ outputs are widened to float32 before the loss. None (the default) trains in ``t
 
 >>> parse_working_precision("Real64"), parse_working_precision("Mixed")
 (WorkingPrecision(dtype=torch.float64, mixed=False), WorkingPrecision(dtype=None, mixed=True))
->>> parse_working_precision("half")
+>>> parse_working_precision("half")  # doctest: +NORMALIZE_WHITESPACE
 Traceback (most recent call last):
 ...
-netgraph.core.errors.OptionError: net_train option working_precision= is 'float32', 'float64' or 'mixed' (Wolfram's 'Real32', 'Real64', 'Mixed'), found 'half'
+netgraph.core.errors.OptionError: net_train option working_precision= is 'float32', 'float64' or 'mixed' (Wolfram's
+    'Real32', 'Real64', 'Mixed'), found 'half'
 """
 
 from __future__ import annotations

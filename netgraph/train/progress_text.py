@@ -56,6 +56,7 @@ def round_line(state: Any, r: int, rounds: float, elapsed: float, measured: Sequ
     ``bar_postfix``), time so far."""
     val = f"  validation {state.validation_losses[-1]:.5g}" if state.validation_losses else ""
     metrics = "".join(f"  {k} {v:.4g}" for k, v in latest_values(state.round_metrics, measured).items())
-    metrics += "".join(f"  validation {k} {v:.4g}" for k, v in latest_values(state.validation_metrics, measured).items())
+    validated = latest_values(state.validation_metrics, measured)
+    metrics += "".join(f"  validation {k} {v:.4g}" for k, v in validated.items())
     of = f"/{rounds}" if math.isfinite(rounds) else ""  # max_training_time alone sets no round limit
     return f"round {r}{of}  loss {state.round_losses[-1]:.5g}{terms_text(state)}{val}{metrics}  {seconds_text(elapsed)}"

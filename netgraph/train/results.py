@@ -1,8 +1,8 @@
 """NetTrainResults (Wolfram's NetTrainResultsObject) and its loss plot, an SVG drawn with the standard library.
 
 ``net_train(..., all=True)`` returns one. ``results.plot_losses("loss.svg")`` writes the training
-(per batch, faint; per round) and validation losses against rounds (and, below them, the metrics asked for); ``.png`` needs matplotlib,
-which netgraph does not require. ``results["RoundLossList"]`` reads Wolfram's property names.
+(per batch, faint; per round) and validation losses against rounds (and, below them, the metrics asked for);
+``.png`` needs matplotlib, which netgraph does not require. ``results["RoundLossList"]`` reads Wolfram's property names.
 
 >>> r = NetTrainResults(trained_net=None, training_net=None, round_losses=[1.0, 0.5], batch_losses=[1.2, 0.8, 0.6, 0.4],
 ...                     validation_losses=[1.1, 0.7], best_validation_round=2, total_rounds=2, total_batches=4,
@@ -19,13 +19,12 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import re
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 from netgraph.core.wording import counted
-from netgraph.core.files import atomic_write, remove_temporaries, unwritable, writable_file
+from netgraph.core.files import atomic_replace, unwritable, writable_file
 from netgraph.core.attribute_hints import hinting_getattr
 from netgraph.core.errors import OptionError
 from netgraph.core.name_guesses import nearest_name
@@ -171,7 +170,8 @@ class NetTrainResults:
 
     def final_plots(self) -> dict[str, str]:
         """Wolfram's "FinalPlots": the loss plot, and the metrics plot when metrics were measured (SVG text)."""
-        return {"Loss": self.loss_plot_svg(), **({"Measurements": self.metrics_plot_svg()} if self.round_metrics else {})}
+        measured = {"Measurements": self.metrics_plot_svg()} if self.round_metrics else {}
+        return {"Loss": self.loss_plot_svg(), **measured}
 
     __getattr__ = hinting_getattr(_KERAS_NAMES)  # Keras's history.history: what the results hold instead
 
@@ -243,10 +243,9 @@ class NetTrainResults:
         if suffix not in (".svg", ".png"):
             raise OptionError(f"plot_losses writes .svg or .png files, found {str(path)!r}", kind="option-value",
                               option="path", expected=(".svg", ".png"), found=str(path))
-        try:
-            remove_temporaries(path.parent, re.escape(path.name), (path.name,))  # a killed plot's, as render does
+        try:  # atomic_replace: a killed plot's temporaries removed first, as render does
             if suffix == ".svg":
-                atomic_write(path, self.plot_svg().encode("utf-8"))
+                atomic_replace(path, self.plot_svg().encode("utf-8"))
             else:
                 self._png(path)
         except OSError as exc:  # no permission, no space left, a device in the way
@@ -264,11 +263,20 @@ class NetTrainResults:
                               hint="pip install matplotlib") from None
         fig, axes = plt.subplots(2 if self.round_metrics else 1, 1, figsize=(6.4, 7.2 if self.round_metrics else 3.6),
                                  squeeze=False)
-        ax = axes[0][0]
+        try:
+            self._png_losses(axes[0][0])
+            if self.round_metrics:
+                self._png_metrics(axes[1][0])
+            atomic_replace(path, lambda f: fig.savefig(f, format="png", dpi=120, bbox_inches="tight"))
+        finally:
+            plt.close(fig)  # also when drawing or the write failed (no space left): pyplot keeps open figures
+
+    def _png_losses(self, ax: Any) -> None:
         per_round = len(self.batch_losses) / max(1, self.total_rounds)
         ax.plot([(i + 1) / per_round for i in range(len(self.batch_losses))], self.batch_losses, color="#9ecae1",
                 lw=0.8, label="batch loss")
-        terms = [(v, TERM_COLORS[k % 4], f"{label} (unweighted)") for k, (label, v) in enumerate(self.term_losses.items())]
+        terms = [(v, TERM_COLORS[k % 4], f"{label} (unweighted)")
+                 for k, (label, v) in enumerate(self.term_losses.items())]
         for values, color, label in ((self.round_losses, "#1f77b4", "training loss"),
                                      (self.validation_losses, "#ff7f0e", "validation loss"),
                                      *(terms if len(terms) > 1 else [])):
@@ -279,10 +287,6 @@ class NetTrainResults:
         ax.set_xlabel("round")
         ax.set_ylabel("loss")
         ax.legend()
-        if self.round_metrics:
-            self._png_metrics(axes[1][0])
-        atomic_write(path, lambda f: fig.savefig(f, format="png", dpi=120, bbox_inches="tight"))
-        plt.close(fig)
 
     def _png_metrics(self, ax: Any) -> None:
         for k, label in enumerate(self.round_metrics):

@@ -98,7 +98,8 @@ def _checkpoint(spec: Any, made: list[Path]) -> dict | None:
         raise OptionError(f"checkpoint must be {expected}; found {given!r}", option="checkpoint", kind="option-value",
                           expected=expected, found=given)
     return {"directory": usable_folder(spec["directory"], "checkpoint directory", made, option="checkpoint"),
-            "interval": check_number(spec.get("interval", 1), "checkpoint interval", integer=True, keyword="checkpoint"),
+            "interval": check_number(spec.get("interval", 1), "checkpoint interval", integer=True,
+                                     keyword="checkpoint"),
             "keep": check_number(spec.get("keep", 3), "checkpoint keep", integer=True, keyword="checkpoint")}
 
 

@@ -6,10 +6,12 @@ costs one reduction a port (``torch.aminmax``).
 >>> import torch
 >>> from netgraph import EmbeddingLayer, NetChain, Restricted
 >>> net = NetChain([EmbeddingLayer(2, n=8)], input=Restricted("Integer", (0, 3), shape=()))
->>> check_batch_ranges(net, "training data", {"Input": torch.tensor([1, 5])}, 2, [10, 11])
+>>> batch = {"Input": torch.tensor([1, 5])}
+>>> check_batch_ranges(net, "training data", batch, 2, [10, 11])  # doctest: +NORMALIZE_WHITESPACE
 Traceback (most recent call last):
 ...
-netgraph.core.errors.DataError: training data (batch 2; examples by their index in the Dataset): input port 'Input' (Restricted('Integer', 0..3)): example 11: index 5 is outside the port's range 0..3
+netgraph.core.errors.DataError: training data (batch 2; examples by their index in the Dataset): input port 'Input'
+    (Restricted('Integer', 0..3)): example 11: index 5 is outside the port's range 0..3
 """
 
 from __future__ import annotations

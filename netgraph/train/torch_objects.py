@@ -41,8 +41,8 @@ def refuse_torch_loss(fn: Any) -> None:
     ours = f"loss_function={layer} (the netgraph layer, on the net's one output and the 'Target' data), or " \
         if layer else ""
     raise OptionError(f"loss_function={name} is torch's loss f(input, target); netgraph's callable loss is "
-                      f"f(outputs, batch) over dicts of tensors by port: give {ours}loss_function=lambda outputs, batch: "
-                      f"loss(outputs['Output'], batch['Target'])", option="loss_function", kind="option-value",
+                      f"f(outputs, batch) over dicts of tensors by port: give {ours}loss_function=lambda outputs, "
+                      f"batch: loss(outputs['Output'], batch['Target'])", option="loss_function", kind="option-value",
                       expected="f(outputs, batch)", found=name)
 
 

@@ -1,7 +1,7 @@
 """A validation loss that goes NaN or infinite: training goes on (a validation pass changes no weight, and a NaN
-round is never the best: no loss improves on NaN), with one ``NonfiniteValidationLoss`` warning a run naming the
-first layer whose output went non-finite and the example, as the ``TrainingError`` of a non-finite training loss
-does (``nonfinite_cause``)."""
+round is never the best: no loss improves on NaN), with one ``NonfiniteValidationLoss`` warning a run (not one a
+process of a distributed run) naming the first layer whose output went non-finite and the example, as the
+``TrainingError`` of a non-finite training loss does (``nonfinite_cause``)."""
 
 from __future__ import annotations
 
@@ -25,10 +25,16 @@ class NonfiniteValidationLoss(UserWarning):
 
 def warn_nonfinite_validation(loop: Any, nonfinite: list) -> None:
     """Warn of the first validation batch in ``nonfinite`` (``measuring_pass``'s: (batch, n, examples)), once a
-    run; the loop's module is in eval mode, as the pass ran it."""
-    if not nonfinite or getattr(loop, "warned_nonfinite_validation", False):
+    run: in a distributed run, by the first process whose share had one (each warned of its own); every process
+    calls it after each validation pass. The loop's module is in eval mode, as the pass ran it."""
+    if getattr(loop, "warned_nonfinite_validation", False):
         return
-    loop.warned_nonfinite_validation = True
+    found = [flag[0] > 0 for flag in loop.ctx.gather([1.0 if nonfinite else 0.0])]  # by rank: the same on each
+    if not any(found):
+        return
+    loop.warned_nonfinite_validation = True  # on every process: none warns again
+    if found.index(True) != loop.ctx.rank:
+        return
     batch, n, examples = nonfinite[0]
     msg, _, place, example = loop.nonfinite_cause(batch, n, examples)  # as the pass ran it: mixed precision or not
     warnings.warn(NonfiniteValidationLoss(

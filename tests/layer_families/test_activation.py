@@ -6,7 +6,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from netgraph import NetChain, NetGraph, OptionError, ParametricRampLayer, net_initialize
+from netgraph import ElementwiseLayer, NetChain, NetGraph, OptionError, ParametricRampLayer, interpret, net_initialize
+from netgraph.core.other_layer_names import ELEMENTWISE_FORMS
 from tests.layer_families._helpers import shape_error, three_way
 
 
@@ -57,3 +58,18 @@ def test_a_slope_of_the_wrong_rank_says_which_shape_to_give():
                 "slope= has shape (), but levels=1 of port 'Input' (2, 3) take one slope per element of shape (2)",
                 "or levels=[] for one slope (a number) for every element")
     assert NetChain([ParametricRampLayer(levels=[], slope=0.3)], input=(2, 3)).layers["1"].slope.shape == ()
+
+
+@pytest.mark.parametrize("layer, slope", [(ElementwiseLayer("Ramp"), 0.0), (ElementwiseLayer("ReLU"), 0.0),
+                                          (ParametricRampLayer([], slope=0.0), 0.0),
+                                          (ParametricRampLayer([], slope=0.25), 0.25),
+                                          (ElementwiseLayer(ELEMENTWISE_FORMS["LeakyReLU"]), 0.01)])
+def test_every_ramp_has_its_slope_below_0_as_its_gradient_at_0_as_torchs(layer, slope):
+    """Ramp's gradient at 0 was 0 (torch's relu) while ParametricRampLayer's, and the LeakyReLU form's, was 1: a
+    ParametricRampLayer of slope 0 was not Ramp. At 0 each takes its lower branch, as torch's relu, leaky_relu, prelu."""
+    module = NetGraph([layer], [], Input=3).compile().double()
+    x = torch.tensor([[0.0, -0.0, 2.0]], dtype=torch.float64, requires_grad=True)
+    (torchs,) = torch.autograd.grad(F.leaky_relu(x, slope).sum(), x)  # of slope 0: relu's
+    for run in (module, lambda x: interpret(module.net, module, Input=x)):
+        (grad,) = torch.autograd.grad(run(x).sum(), x)
+        assert grad.tolist() == torchs.tolist() == [[slope, slope, 1.0]]

@@ -1,0 +1,46 @@
+"""Errors in an expression's text, at the column of the user's text they point to: ExpressionError, and where an
+``ast`` node of the Python form the text is translated to starts in that text (``Origin``, ``_col``)."""
+
+from __future__ import annotations
+
+import ast
+
+from netgraph.core.errors import OptionError
+
+__all__ = ["ExpressionError", "Origin"]
+
+_ONE_LINE = str.maketrans("\r\n\t\v\f", "     ")
+
+
+class ExpressionError(OptionError):
+    """A FunctionLayer expression is malformed or uses something outside the allowlist (kind "expression-syntax";
+    option ``function``: every expression a layer parses is its ``function=`` option)."""
+
+    def __init__(self, message: str, text: str, column: int | None = None):
+        self.column = column  # in ``text`` as given (a YAML value's position adds it); the message's: in it stripped
+        lead = len(text) - len(text.lstrip())  # spaces and line breaks around it ('>' blocks end in one): not shown
+        text, column = text.strip(), None if column is None else max(column - lead, 0)
+        where = f" at column {column + 1}" if column is not None else ""
+        # a line break is a space: one line keeps the caret under it; NUL, a bidi override, ESC are '?' (not echoed)
+        shown = "".join(c if c.isprintable() else "?" for c in text.translate(_ONE_LINE))
+        pointer = f"\n    {shown}\n    {' ' * column}^" if column is not None and len(text) < 200 else ""
+        super().__init__(f"expression {text!r}{where}: {message}{pointer}", kind="expression-syntax",
+                         option="function")
+
+
+class Origin(list):
+    """Column in the expression's text of each character of its Python form ``py``, which is parsed stripped;
+    ``lead``: the spaces stripped in front."""
+
+    def __init__(self, columns: list[int], py: str):
+        super().__init__(columns)
+        self.source = py.strip()
+        self.lead = len(py) - len(py.lstrip())
+
+
+def _col(node: ast.AST, origin: list[int], end: bool = False) -> int:
+    """The column in the user's text where ``node`` starts (``end``: where it ends)."""
+    off = getattr(node, "end_col_offset" if end else "col_offset", 0)
+    if isinstance(origin, Origin):  # ast's offsets count UTF-8 bytes of the stripped text
+        off = len(origin.source.encode("utf-8")[:off].decode("utf-8", "ignore")) + origin.lead
+    return origin[off] if 0 <= off < len(origin) else 0

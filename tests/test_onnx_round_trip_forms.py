@@ -1,0 +1,104 @@
+"""export_onnx -> import_onnx -> compile computes what the net computes for forms import_onnx refused (a map over a
+constant operand, a replication of several dims, DotLayer of a matrix and a vector; specs and layer families:
+test_onnx_round_trip); refusals of what has no faithful form name the op and node (or the layer and function)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from netgraph import (ConstantArrayLayer, DotLayer, FlattenLayer, FunctionLayer, NetArrayLayer, NetChain, NetGraph,
+                      NetMapOperator, NetPort, OptionError, ReplicateLayer, SpecError, export_onnx, import_onnx,
+                      net_initialize)
+from netgraph.export.exporter import example_inputs
+from tests.onnx_helpers import Op, as_list, run_onnx, torch_export
+
+
+def assert_round_trip(net, tmp_path, inputs: dict | None = None) -> NetGraph:
+    """``net`` exported and imported back computes the same outputs as ``net`` (on ``inputs``, else examples)."""
+    back = import_onnx(export_onnx(net, tmp_path / "model.onnx"))
+    inputs = inputs or example_inputs(net, batch=5, seed=1)
+    want, got = as_list(net.compile().eval()(**inputs)), as_list(back.compile().eval()(**inputs))
+    assert len(want) == len(got)
+    for w, g in zip(want, got):
+        torch.testing.assert_close(g, w, atol=1e-5, rtol=1e-4)
+    return back
+
+
+def _constant_map(layer, expression: str) -> NetChain:
+    inner = NetGraph({"k": layer, "f": FunctionLayer(expression)}, [(["k", NetPort("Input")], "f")], Input=3)
+    return NetChain({"map": NetMapOperator(inner)}, input=(4, 3))
+
+
+@pytest.mark.parametrize("net", [_constant_map(ConstantArrayLayer(array=[1.0, -2.0, 3.0]), "#a * #b"),
+                                 _constant_map(NetArrayLayer(array=[1.0, 2.0, 3.0]), "#b - #a")],
+                         ids=["constant", "learned array"])
+def test_a_map_over_a_constant_operand_imports_back(net, tmp_path):
+    # torch merges the map's dims into the batch: the Mul by the expanded constant was refused
+    assert_round_trip(net_initialize(net, seed=0), tmp_path)
+
+
+@pytest.mark.parametrize("sizes, level", [((2, 3), 1), ((2, 3), -1), (2, 2)])
+def test_a_replication_of_one_or_more_dims_then_flatten_imports_back(sizes, level, tmp_path):
+    # two Unsqueezes before the Expand (a ReplicateLayer of (2, 3)) were refused: "broadcasts more than the new axis"
+    net = net_initialize(NetChain([ReplicateLayer(sizes, level=level), FlattenLayer()], input=(4,)), seed=0)
+    assert_round_trip(net, tmp_path)
+
+
+def test_new_axes_apart_replicate_each_at_its_level(tmp_path):
+    """x[:, None, :, None].expand(b, 2, 4, 3): new axes 1 and 3 of the output, one ReplicateLayer each."""
+    path = torch_export(Op(lambda x: x[:, None, :, None].expand(-1, 2, 4, 3)), torch.randn(2, 4), tmp_path / "r.onnx")
+    back = import_onnx(path)
+    assert [layer.type_name for _, layer in back.leaves()] == ["ReplicateLayer", "ReplicateLayer"]
+    x = torch.randn(5, 4)
+    torch.testing.assert_close(back.compile()(x), x[:, None, :, None].expand(-1, 2, 4, 3))
+    torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"input": x})[0]), back.compile()(x))
+
+
+@pytest.mark.parametrize("shapes", [{"Input1": (3, 4), "Input2": 4}, {"Input1": 4, "Input2": (4, 3)}],
+                         ids=["matrix-vector", "vector-matrix"])
+def test_a_dot_of_a_matrix_and_a_vector_imports_back(shapes, tmp_path):
+    # exported as Einsum 'zay,zy->za': "not a matrix product of two operands"
+    back = assert_round_trip(net_initialize(NetGraph({"d": DotLayer()}, [], **shapes), seed=0), tmp_path)
+    assert [layer.type_name for _, layer in back.leaves()] == ["DotLayer"]
+
+
+def test_a_count_reaching_a_truncating_op_is_refused_naming_that_op_and_node(tmp_path):
+    # the refusal said only "only a Cast to float32 ... is supported" of the Cast, not what truncates
+    path = torch_export(Op(lambda x: (x > 0).long().sum(1) // 2), torch.randn(2, 4), tmp_path / "c.onnx")
+    with pytest.raises(SpecError, match=r"node '/Cast' \(Cast\): its integer value .* reaches node '/Div' \(Div\), "
+                                        r"which truncates on integers") as info:
+        import_onnx(path)
+    assert (info.value.diagnostics[0].kind, info.value.diagnostics[0].found) == ("unsupported-node", "Div node '/Div'")
+
+
+def test_a_count_read_by_exact_ops_only_still_imports(tmp_path):
+    path = torch_export(Op(lambda x: (x > 0).long().sum(1) * 3 - 1), torch.randn(2, 4), tmp_path / "c.onnx")
+    x = torch.randn(6, 4)
+    torch.testing.assert_close(import_onnx(path).compile()(x), ((x > 0).sum(1) * 3 - 1).float())
+
+
+def test_erfc_exports_as_one_minus_erf_and_imports_back(tmp_path):
+    net = net_initialize(NetGraph({"f": FunctionLayer("Erfc[#x] * 2")}, [], x=5), seed=0)
+    x = torch.tensor([[-3.0, -0.5, 0.0, 0.7, 2.5]])
+    back = assert_round_trip(net, tmp_path, {"x": x})
+    torch.testing.assert_close(back.compile()(x), torch.special.erfc(x) * 2)
+
+
+@pytest.mark.parametrize("function, named", [("Gamma", "Gamma and LogGamma"), ("LogGamma", "Gamma and LogGamma"),
+                                             ("InverseErfc", "InverseErf and InverseErfc")])
+def test_a_function_without_an_onnx_form_is_refused_naming_layer_and_function(function, named, tmp_path):
+    # torch's refusal named only aten::lgamma, not the Gamma the user wrote
+    net = net_initialize(NetGraph({"g": FunctionLayer(f"{function}[#x] + 1")}, [], x=3), seed=0)
+    with pytest.raises(OptionError, match=rf"cannot export layer 'g' \(FunctionLayer\): {named} .*no ONNX form"):
+        export_onnx(net, tmp_path / "g.onnx")
+    assert not (tmp_path / "g.onnx").exists()
+
+
+def test_a_map_of_a_map_is_refused_naming_the_reshape_node(tmp_path):
+    """The export merges the batch with both mapped dims, then splits one off: a Reshape mixing the batch dim with
+    others, which the import refuses naming the node and op (not a deep error)."""
+    net = net_initialize(NetChain([NetMapOperator(NetMapOperator(FunctionLayer("Tanh[#] * 2")))], input=(3, 4, 2)))
+    with pytest.raises(SpecError, match=r"node '/Reshape_\d+' \(Reshape\): reshaping .* mixes the batch dim") as info:
+        import_onnx(export_onnx(net, tmp_path / "m.onnx"))
+    assert info.value.diagnostics[0].kind == "unsupported-node"

@@ -1,0 +1,98 @@
+"""A torch Dataset's items are read once a round: those read before training to check the data (item 0, to see
+what it holds; a first batch, to see the shapes) are kept to train on. Item 0 and the first batch were read twice
+(a Dataset held out from was read up front thrice: whole, training part, held-out part)."""
+
+from __future__ import annotations
+
+import collections
+
+import pytest
+import torch
+
+from netgraph.train import net_train
+from tests.test_encoded_example_dicts import _LABELS, _OPTIONS, _TEXTS, _net
+from tests.test_train import known_function, mlp
+from tests.test_train_interrupted_round import Examples, dropout_net, interrupted_in_round_2_after_batch_3
+
+
+class Counted(torch.utils.data.Dataset):
+    """16 example dicts, each read counted; ``noise``: each read draws its own noise (a random transform)."""
+
+    def __init__(self, noise: bool = False):
+        self.x, self.y = known_function(16, 0)
+        self.reads, self.noise = collections.Counter(), noise
+
+    def __len__(self) -> int:
+        return 16
+
+    def __getitem__(self, i: int) -> dict:
+        self.reads[i] += 1
+        x = self.x[i] + torch.randn(2) if self.noise else self.x[i]
+        return {"Input": x, "Target": self.y[i]}
+
+
+@pytest.mark.parametrize("held_out", [None, 0.25], ids=["whole", "held-out"])
+def test_each_item_of_a_dataset_is_read_once_a_round(held_out):
+    data = Counted()
+    net_train(mlp(), data, batch_size=4, max_training_rounds=3, random_seed=0, progress=False,
+              validation_set=held_out)
+    assert data.reads == {i: 3 for i in range(16)}
+
+
+def test_a_dataset_given_as_validation_set_is_read_once_a_round():
+    training, validation = Counted(), Counted()
+    net_train(mlp(), training, batch_size=4, max_training_rounds=2, random_seed=0, progress=False,
+              validation_set=validation)
+    assert training.reads == validation.reads == {i: 2 for i in range(16)}
+
+
+def test_a_dataset_drawing_from_torchs_generator_trains_alike_whatever_state_torch_was_in():
+    """Items read up front draw from torch's generator as it was outside the run: kept, they made the run depend on
+    it. Such reads are not kept; the run draws those items anew from its own seeded state."""
+    runs = []
+    for outside in (0, 1):
+        torch.manual_seed(outside)
+        data = Counted(noise=True)
+        runs.append(net_train(mlp(), data, batch_size=4, max_training_rounds=2, random_seed=0, progress=False,
+                              all=True, validation_set=0.25).round_losses)
+        assert all(n >= 2 for n in data.reads.values())  # each round draws each item's noise afresh
+    assert runs[0] == runs[1]
+
+
+class _CountedReviews(torch.utils.data.Dataset):
+    """Texts and labels, which net_train encodes as the list of the items: each read counted."""
+
+    def __init__(self):
+        self.reads = collections.Counter()
+
+    def __len__(self) -> int:
+        return len(_TEXTS)
+
+    def __getitem__(self, i: int) -> dict:
+        self.reads[i] += 1
+        return {"Input": _TEXTS[i], "Output": _LABELS[i]}
+
+
+def test_a_dataset_of_texts_and_labels_has_each_item_read_once():
+    data = _CountedReviews()
+    net_train(_net(), data, **_OPTIONS)
+    assert data.reads == {i: 1 for i in range(len(_TEXTS))}  # item 0 was read twice: to see what it holds, to encode
+
+
+class _CountedExamples(Examples):
+    def __init__(self):
+        super().__init__()
+        self.reads = collections.Counter()
+
+    def __getitem__(self, i: int) -> dict:
+        self.reads[i] += 1
+        return super().__getitem__(i)
+
+
+def test_a_run_resumed_mid_round_reads_each_item_once_a_round(tmp_path):
+    """The resumed run reads the batches done again (passed over, so that the order goes on) and the rest of round 2,
+    then rounds 3 and 4: each of the 96 items three times, those read up front too."""
+    options = interrupted_in_round_2_after_batch_3(tmp_path)
+    data = _CountedExamples()
+    net_train(dropout_net(), data, checkpoint=tmp_path, resume=True, **options)
+    assert data.reads == {i: 3 for i in range(96)}
