@@ -171,7 +171,7 @@ def test_an_unknown_position_name_suggests_the_layer_meant():
 
 @pytest.mark.parametrize("edit, layer, words", [
     (lambda m: net_append(m, "Tanh", at=("map", "net")), ("map", "net"), "the inner net is a NetGraph, whose layers"),
-    (lambda m: net_append(m, {"a": "Tanh"}, at=("map", "net", "c")), ("map", "net", "c"), "the chain has a layer named"),
+    (lambda m: net_append(m, {"a": "Tanh"}, at=("map", "net", "c")), ("map", "net", "c"), "the chain has a layer"),
     (lambda m: net_insert(m, "Tanh", ("map", "net", "c", "zz")), ("map", "net", "c"), "position= 'zz' is no layer"),
     (lambda m: net_append(m, [], at=("map", "net", "c")), None, "layers= is an empty list"),
 ])

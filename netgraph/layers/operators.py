@@ -65,8 +65,7 @@ def _element(t: PortType, port: str, what: str, span: bool = False) -> PortType:
 
 
 def _check_ranks(types: Mapping[str, PortType], net: Any, ports: tuple[str, ...]) -> None:
-    """Conflict naming the port and both ranks when a sequence port's rank is not one more than its element's
-    (the inner port's)."""
+    """Conflict naming the port and both ranks when a sequence port's rank is not its element's (inner port's) + 1."""
     own = settled_types(net)
     for port in ports:
         outer, inner = types[port].shape, own[port].shape
@@ -277,9 +276,8 @@ class NetFoldOperator(NetOperator):
             initial = ", input 'InitialState'" if self.state_input else ""
             note = (f" (the inner net's 'State' is the fold's state: its output 'State'{initial} and each step's "
                     f"'Output'{'; here ' + ', '.join(given) if given else ''})")
-            if exc.inner:  # an inner layer refusing the state: that layer and its port named, as they were
-                raise exc.noted(note) from None
-            raise exc.reworded(f"{exc}{note}", exc.port or _state_port(types, exc.found)) from None
+            raise (exc.noted(note) if exc.inner  # an inner layer refusing the state: it and its port named as they were
+                   else exc.reworded(f"{exc}{note}", exc.port or _state_port(types, exc.found))) from None
 
     def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:
         inner_types = inner["net"].port_types
