@@ -92,7 +92,7 @@ def specialised(net: NetGraph, types: Mapping[str, PortType], option: str | None
         try:
             merged = unify(current[port], t)
         except Conflict as exc:
-            raise exc.reworded(f"its inner net's port {port!r}: {exc}") from None
+            raise exc.reworded(f"its inner net's port {port!r}: {exc}", inner_ports=(port,)) from None
         merged = unify(t, merged)  # the outer length names win: the inner net's own 'n' is the outer's 'w'
         if port in net.output_ports and merged.range is not None:  # an output's range is inferred, never declared
             merged = dataclasses.replace(merged, range=None)
@@ -130,7 +130,7 @@ def _refused(net: NetGraph, declared: Mapping[str, PortType], d: Any, option: st
     head = f"its inner net does not accept the port types {_shown(declared)}: {where}"
     return Conflict(head + problem, inner=path, problem=problem, parts=(head, *parts), port=d.port,
                     expected=d.expected, found=d.found, kind=d.kind if d.kind != "error" else None,
-                    option=d.option if d.layer is not None else None)
+                    option=d.option if d.layer is not None else None, inner_ports=tuple(declared))
 
 
 def settled_types(net: NetGraph) -> dict[str, PortType]:
