@@ -364,7 +364,8 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
         follows ``set_distribution_checks``. Keras's training options (``optimizer=``, ...) are an OptionError.
         """
         if keras:
-            raise OptionError(keras_compile_message(keras), option=next(iter(keras)))
+            raise OptionError(keras_compile_message(keras), option=next(iter(keras)),
+                              kind="unknown-option", found=list(keras))
         return stage("compile")(self, checks=checks)
 
     _plain_call: Any = None  # set by the evaluate stage: serves net(x) for one plain tensor, else gives None

@@ -189,7 +189,8 @@ class NetOperator(Layer, register=False):
             raise OptionError(f"{self.type_name}: its inner nets hold {count:,} arrays (each copy counted: a "
                               f"NetBidirectionalOperator given one net holds two, so nesting them doubles the "
                               f"count per level), more than the operator_arrays limit ({limit:,}; "
-                              f"{raise_hint('operator_arrays')})", option=self.POSITIONAL)
+                              f"{raise_hint('operator_arrays')})", option=self.POSITIONAL,
+                              kind="limit", expected=limit, found=count)
 
     def check_ports(self, net: NetGraph, inputs: tuple | None, outputs: tuple | None, what: str,
                     option: str | None = None) -> None:
