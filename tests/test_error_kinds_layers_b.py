@@ -40,8 +40,6 @@ def test_every_layer_error_outside_the_other_share_names_a_kind():
     (lambda: ng.FunctionLayer(lambda x: x, input={"y": 3}), "unknown-port", "input", ("x",), "y"),
     (lambda: ng.FunctionLayer(lambda x: x, outputs=["a", "a"]), "option-value", "outputs",
      "a list of distinct port names", ("a", "a")),
-    # each length good alone, not together: a combination (README), once the "option-value" of one bad value
-    (lambda: ng.ConvolutionLayer(4, [3, 3], stride=[1, 1, 1]), "option-combination", "stride", "2 values", (1, 1, 1)),
     # a limit the user may raise, not a bad value of n
     (lambda: ng.NetNestOperator(ng.NetNestOperator(ng.ElementwiseLayer("Ramp", input=3), 10**5), 10**5), "limit",
      "n", 10**6, 10**10),
