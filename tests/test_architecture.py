@@ -87,3 +87,55 @@ def test_commands_that_do_not_train_import_no_training_code(command):
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+_TEXT_TESTS = {"startswith", "endswith", "find", "index", "count", "search", "match", "fullmatch", "findall"}
+# Foreign exceptions whose text is the only thing the library raising them gives: file:function -> why.
+FOREIGN_TEXT_TESTS = {
+    "export/exporter.py:_export_bytes": "torch's ONNX exporter errors carry no field: only the text tells that the "
+                                        "reason follows a dump of its graph",
+}
+
+
+def _exception_text(node: ast.AST, caught: set[str]) -> bool:
+    """Whether ``node`` is the text of a caught exception: ``str(exc)``, ``exc.args[..]``, or a method of either
+    (``str(exc).lower()``)."""
+    while isinstance(node, (ast.Call, ast.Attribute, ast.Subscript)) and not (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "str"):
+        node = node.func if isinstance(node, ast.Call) else node.value
+        if isinstance(node, ast.Attribute) and node.attr == "args" and getattr(node.value, "id", None) in caught:
+            return True
+    return (isinstance(node, ast.Call) and len(node.args) == 1 and isinstance(node.args[0], ast.Name)
+            and node.args[0].id in caught)
+
+
+def _text_tests(fn: ast.AST) -> list[int]:
+    """Lines of ``fn`` deciding by a caught exception's text: ``in``/``==`` over it, ``startswith`` of it, a regex
+    searched in it."""
+    caught = {h.name for h in ast.walk(fn) if isinstance(h, ast.ExceptHandler) and h.name}
+    texts = {t.id for node in ast.walk(fn) if isinstance(node, ast.Assign) and _exception_text(node.value, caught)
+             for t in node.targets if isinstance(t, ast.Name)}  # message = str(exc)
+    lines = []
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Compare) and not all(isinstance(op, (ast.Is, ast.IsNot)) for op in node.ops):
+            operands = [node.left, *node.comparators]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _TEXT_TESTS:
+            operands = [node.func.value, *node.args]
+        else:
+            continue
+        if any(_exception_text(operand, caught) or getattr(operand, "id", None) in texts for operand in operands):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_no_library_code_decides_by_the_text_of_an_exception():
+    """Modules exchange data (a NetGraphError's diagnostics), not message text: an exception's text is searched only
+    where a foreign library gives nothing else (listed, with the reason)."""
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for fn in ast.walk(tree):
+            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and (lines := _text_tests(fn)):
+                found[f"{path.relative_to(PACKAGE)}:{fn.name}"] = lines
+    assert {k: v for k, v in found.items() if k not in FOREIGN_TEXT_TESTS} == {}
+    assert set(FOREIGN_TEXT_TESTS) <= set(found), "an allow-listed function no longer searches a foreign text"

@@ -167,3 +167,30 @@ def test_an_unknown_position_name_suggests_the_layer_meant():
         with pytest.raises(OptionError, match=r"'logit' \(did you mean 'logits'\?\) is no layer of this chain; its "
                                               r"layers are \['hidden', 'relu', 'logits'\]"):
             net_insert(net, "Tanh", position)
+
+
+@pytest.mark.parametrize("edit, layer, words", [
+    (lambda m: net_append(m, "Tanh", at=("map", "net")), ("map", "net"), "the inner net is a NetGraph, whose layers"),
+    (lambda m: net_append(m, {"a": "Tanh"}, at=("map", "net", "c")), ("map", "net", "c"), "the chain has a layer"),
+    (lambda m: net_insert(m, "Tanh", ("map", "net", "c", "zz")), ("map", "net", "c"), "position= 'zz' is no layer"),
+    (lambda m: net_append(m, [], at=("map", "net", "c")), None, "layers= is an empty list"),
+])
+def test_a_chain_edit_inside_an_inner_net_names_its_function_once_and_the_net_refusing(edit, layer, words):
+    """Was "net_append: inside layer 1 'map' (NetMapOperator), inner net 'net': net_append edits a NetChain; ...",
+    the function named twice, and no layer in its diagnostic."""
+    inner = NetGraph({"a": LinearLayer(3), "c": NetChain({"a": LinearLayer(3)})}, [("a", "c")])
+    with pytest.raises(OptionError, match=r"^net_\w+: inside layer 1 'map' \(NetMapOperator\), inner net 'net': "
+                                          + words) as caught:
+        edit(NetGraph({"map": NetMapOperator(inner)}, [], Input=("n", 4)))
+    message = str(caught.value)
+    assert message.count("net_append") + message.count("net_insert") == 1 and caught.value.layer == layer
+
+
+def test_a_chain_edit_at_a_path_names_the_layer_refusing_from_the_outer_net():
+    with pytest.raises(OptionError, match=r"^net_append: the chain has a layer named 'l1'") as caught:
+        net_append(_graph(), {"l1": "Tanh"}, at="enc")
+    assert caught.value.layer == ("enc",)  # was None
+    with pytest.raises(OptionError, match=r"^net_append: the layer at 'head' is a LinearLayer, not a NetChain") \
+            as caught:
+        net_append(_graph(), "Tanh", at="head")
+    assert caught.value.layer == ("head",)  # was None

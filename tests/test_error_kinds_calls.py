@@ -129,3 +129,9 @@ def test_every_command_line_error_names_a_kind():
     # found unkinded (kind "error") in session 36: --loss's layer and file errors, measure's --data and --measure
     # re-raises, --limit, --base-dir, --precision, render's -o suffix, and flags' words for net_train's problems
     assert _unkinded("cli") == {}
+
+
+def test_every_core_error_names_a_kind():
+    # found unkinded (kind "error") in session 37: compile's Keras options, coder_from_data's, an unknown layer type,
+    # net[i] = x, net_replace_part's and net_take's refusals, a custom layer class's or infer()'s mistakes
+    assert _unkinded("core") == {}

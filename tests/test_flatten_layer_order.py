@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import torch
 
-from netgraph import LinearLayer, NetChain, NetGraph, net_flatten
+from netgraph import LinearLayer, NetChain, NetGraph, net_flatten, net_initialize
+from netgraph.core import nesting
 from tests.test_net_take_nested_reads import skip_net
 
 
@@ -35,3 +36,20 @@ def test_two_levels_flatten_alike_by_levels_or_all_at_once():
     net = NetGraph({"y": LinearLayer(2), "mid": NetChain({"in": inner, "t": "Tanh"})}, [], Input=4)  # two branches
     assert list(net_flatten(net).layers) == ["y", "mid/in/q", "mid/in/p", "mid/t"]
     assert net_flatten(net) == net_flatten(net, levels=2)
+
+
+def test_flattening_a_chain_builds_the_flat_chain_once(monkeypatch):
+    """The flat layers were built as a NetGraph, then built again as a NetChain to see they were a line: each net
+    built is one inference of its types."""
+    net = net_initialize(NetChain({"enc": NetChain({"l1": LinearLayer(4), "act": "Tanh"}), "head": LinearLayer(2)},
+                                  input=3), seed=0)
+    calls, real = [], nesting.infer_net
+    monkeypatch.setattr("netgraph.core.graph.infer_net", lambda built: calls.append(type(built)) or real(built))
+    flat = net_flatten(net)
+    assert isinstance(flat, NetChain) and list(flat.layers) == ["enc/l1", "enc/act", "head"]
+    assert calls == [NetGraph]  # was [NetGraph, NetChain]
+    built = NetChain(dict(flat.layers), input=3)
+    assert flat == built and [str(e) for e in flat.edges] == [str(e) for e in built.edges] and flat.port_types == \
+        built.port_types
+    x = torch.randn(2, 3, generator=torch.Generator().manual_seed(0))
+    torch.testing.assert_close(flat(x), net(x), rtol=0, atol=0)

@@ -10,10 +10,10 @@ import torch
 
 import netgraph
 
-from netgraph import (BatchNormalizationLayer, CatenateLayer, DataError, FunctionLayer, GatedRecurrentLayer,
-                      LinearLayer, NetBidirectionalOperator, NetChain, NetFoldOperator, NetGraph, NetGraphError,
-                      NetMapOperator, NetNestOperator, NetPort, OptionError, SequenceLastLayer, ShapeError, TorchLayer,
-                      interpret, net_initialize, net_replace_part)
+from netgraph import (BatchNormalizationLayer, CatenateLayer, DataError, ElementwiseLayer, FunctionLayer,
+                      GatedRecurrentLayer, LinearLayer, NetBidirectionalOperator, NetChain, NetFoldOperator, NetGraph,
+                      NetGraphError, NetMapOperator, NetNestOperator, NetPort, OptionError, SequenceLastLayer,
+                      ShapeError, TorchLayer, interpret, net_initialize, net_replace_part)
 
 
 def cell(size: int = 4) -> NetGraph:
@@ -196,3 +196,18 @@ def test_an_initial_state_of_another_size_than_the_inner_output_says_the_output_
                  [(NetPort("Src"), "enc"), (NetPort("enc", "State"), NetPort("fold", "InitialState")),
                   (NetPort("enc", "Output"), None), (NetPort("Tgt"), NetPort("fold", "Input"))],
                  Src=("n", 2), Tgt=("m", 3))
+
+
+def test_an_inner_layer_refusing_the_fold_state_is_named_with_the_note_on_the_state():
+    """The note on the fold's state was added where the inner layer's words quoted 'State' (and then named the fold
+    with the inner layer's port as if the fold's); a refusal not quoting it had no note."""
+    cell = NetGraph({"cat": CatenateLayer(), "lin": LinearLayer(4, input=7), "t": ElementwiseLayer("Tanh")},
+                    [([NetPort("State"), NetPort("Input")], "cat", "lin", "t")])
+    with pytest.raises(ShapeError, match=r"net/cat \(CatenateLayer\): .*found 7 \(the inner net's 'State' is the "
+                                         r"fold's state: .*here 'InitialState' \(4\)\)") as caught:
+        NetGraph({"fold": NetFoldOperator(cell, state_input=True)}, [], Input=("n", 4), InitialState=4)
+    assert (caught.value.layer, caught.value.port) == (("fold", "net", "cat"), "Output")
+    quoted = NetGraph({"f": FunctionLayer("Tanh[#State + #Input]")}, [])
+    with pytest.raises(ShapeError) as caught:
+        NetGraph({"fold": NetFoldOperator(quoted, state_input=True)}, [], Input=("n", 3), InitialState=4)
+    assert (caught.value.layer, caught.value.port) == (("fold", "net", "f"), "Input")  # was ("fold",), "Input"

@@ -18,7 +18,7 @@ from netgraph.render.layout import text_width
 from netgraph.render.layout_clusters import RangeMax
 from netgraph.render.model import FILL
 from tests.benchmark_modules import benchmark
-from tests.test_render import SVG, check_content, groups, nodes_by_id, residual_stack
+from tests.test_render import SVG, check_content, groups, needs_dot, nodes_by_id, residual_stack
 from tests.test_render_layout import Rect, operators, rect_of
 
 Point = tuple[float, float]
@@ -204,6 +204,7 @@ def test_range_max_agrees_with_a_list():
 
 
 @pytest.mark.exe
+@needs_dot
 @pytest.mark.parametrize("make", [lambda: unet(40), wide_ports])
 def test_the_same_nets_draw_with_dot(make):
     """Graphviz `dot` draws these nets too, with every layer, port and shape label (speed: benchmarks/render.py

@@ -83,6 +83,35 @@ class NetChain(NetGraph):
                 shapes[real[0]] = shapes.pop(alias)
         return shapes
 
+    @classmethod
+    def wired_as(cls, graph: NetGraph) -> NetChain | None:
+        """``graph`` as a NetChain where a chain of its layers, in the order given or computed (a line given out of
+        order), wires exactly its edges and ports; else None. Only wired: the chain keeps ``graph``'s build (its
+        inferred types and port options), nothing is inferred again."""
+        given, computing = list(graph.layers), [node.path[0] for node in graph.ir.nodes]
+        pairs = {(e.src, e.dst) for e in graph.edges}
+        for order in (given, computing) if computing != given else (given,):
+            try:
+                wiring = chain_wiring(order, graph._layers, order)
+            except NetGraphError:
+                continue
+            if ((tuple(wiring.inputs), tuple(wiring.outputs)) == (graph.input_ports, graph.output_ports)
+                    and not wiring.muted and {(e.src, e.dst) for e in wiring.edges} == pairs):
+                return cls._holding_build(graph, order, tuple(wiring.edges))
+        return None
+
+    @classmethod
+    def _holding_build(cls, graph: NetGraph, order: list[str], edges: tuple) -> NetChain:
+        """A NetChain of ``graph``'s layers in ``order`` wired by ``edges`` (the same as ``graph``'s, as a chain
+        writes them), sharing ``graph``'s inferred types as a copy made by ``_with_layers`` does."""
+        chain = object.__new__(cls)
+        chain.__dict__.update(graph.__dict__)
+        chain._names, chain._order, chain._edges = list(order), tuple(order), edges
+        chain._layers = {name: graph._layers[name] for name in order}
+        chain._compiled, chain._ir = None, None
+        chain.__dict__.pop("_plain_call", None)
+        return chain
+
     def _rebuilt(self, layers: dict[str, Layer], options: dict[str, Any]) -> NetChain:
         return NetChain(layers, **options)  # built once, a chain (replace_layers' rebuild)
 

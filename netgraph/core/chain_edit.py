@@ -20,14 +20,14 @@ from typing import Any
 
 from netgraph.core.chain import NetChain
 from netgraph.core.errors import (NetGraphError, OptionError, ShapeError, WiringError, did_you_mean, headed,
-                                  with_article)
+                                  nested, with_article)
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.integers import plain_int
 from netgraph.core.layer import REGISTRY, Layer
 from netgraph.core.layer_moves import Moves, recorded
 from netgraph.core.multipliers import carry_multipliers, prune_rules
 from netgraph.core.operator import NetOperator
-from netgraph.core.operator_surgery import edit_operators, layer_in, removal_specs, removed_layers
+from netgraph.core.operator_surgery import edit_operators, function_lead, layer_in, removal_specs, removed_layers
 from netgraph.core.port_paths import shown_path
 from netgraph.core.ports import NetPort
 from netgraph.core.port_options import with_port_options
@@ -69,14 +69,16 @@ def _insert_at(chain: NetChain, layers: Any, position: int | str) -> tuple[NetCh
     position = plain_int(position)  # numpy's integers too
     if isinstance(position, str):
         if position not in chain.layers:
-            raise OptionError(f"net_insert: position= {position!r}{did_you_mean(position, chain.layers)} is no layer "
-                              f"of this chain; its layers are {list(chain.layers)}", option="position", kind=VALUE_KIND)
+            raise OptionError(f"{function_lead('net_insert')}position= {position!r}"
+                              f"{did_you_mean(position, chain.layers)} is no layer of this chain; its layers are "
+                              f"{list(chain.layers)}", option="position", kind=VALUE_KIND, layer=())
         position = list(chain.layers).index(position) + 1
     elif isinstance(position, bool) or not isinstance(position, int) or not -count - 1 <= position <= count + 1 \
             or position == 0:
-        raise OptionError(f"net_insert: position= must be a layer name or an index from 1 to {count + 1} (the end), "
-                          f"or from {-count - 1} (before the first) to -1 (the end) counting from the end as "
-                          f"Wolfram's NetInsert; found {position!r:.60}", option="position", kind=VALUE_KIND)
+        raise OptionError(f"{function_lead('net_insert')}position= must be a layer name or an index from 1 to "
+                          f"{count + 1} (the end), or from {-count - 1} (before the first) to -1 (the end) counting "
+                          f"from the end as Wolfram's NetInsert; found {position!r:.60}", option="position",
+                          kind=VALUE_KIND)
     elif position < 0:
         position += count + 2  # Insert's rule: the new layers land at that position counted from the end
     return _insert(chain, layers, position, "net_insert")
@@ -98,12 +100,13 @@ def _edit_chain(net: NetGraph, at: Any, function: str,
     path = layer_path(net, at, function)
     inner = net.layer_at(path)
     if not isinstance(inner, NetChain):
-        raise OptionError(f"{function}: the layer at {shown_path(path)!r} is {with_article(inner.type_name)}, not a "
-                          f"NetChain; at= (or a path position=) names a chain to edit", option="at", kind=VALUE_KIND)
-    new, moves = edit(inner)
+        raise OptionError(f"{function_lead(function)}the layer at {shown_path(path)!r} is "
+                          f"{with_article(inner.type_name)}, not a NetChain; at= (or a path position=) names a chain "
+                          f"to edit", option="at", kind=VALUE_KIND, layer=tuple(path))
+    new, moves = _edited_at(path, edit, inner)
     renamed_inputs = set(new.input_ports) != set(inner.input_ports)
     if renamed_inputs:  # as a flat chain's declared input: the new inputs take what the chain's input took here
-        new, moves = edit(_with_placed_inputs(net, path, inner))
+        new, moves = _edited_at(path, edit, _with_placed_inputs(net, path, inner))
     moves, placed = Moves(inside={path: moves}), [Moves(prefix=path)]
     try:  # the chain keeps its place; the net around it infers its types again
         if renamed_inputs or set(new.output_ports) != set(inner.output_ports):  # rewired as a closed-up chain, but
@@ -111,8 +114,18 @@ def _edit_chain(net: NetGraph, at: Any, function: str,
                 moves  # a new head is fed
         return carry_multipliers([net, new], net.replace_layers({path: new}), [moves, *placed]), moves
     except NetGraphError as exc:
-        header = f"{function}: the edited chain at {shown_path(path)!r} does not fit the net around it: "
+        header = f"{function_lead(function)}the edited chain at {shown_path(path)!r} does not fit the net around it: "
         raise headed(exc, header) from None
+
+
+def _edited_at(path: tuple, edit: Callable[[NetChain], tuple[NetChain, Moves]], chain: NetChain
+               ) -> tuple[NetChain, Moves]:
+    """``edit(chain)`` for the chain at ``path``: the layers its errors name (``()``: the chain) named from the net
+    holding it."""
+    try:
+        return edit(chain)
+    except NetGraphError as exc:
+        raise nested(exc, path, "") from None
 
 
 def _new_head(old: NetChain, new: NetChain) -> dict[str, str]:
@@ -132,9 +145,10 @@ def _with_placed_inputs(net: NetGraph, path: tuple, chain: NetChain) -> NetChain
 
 def _check_chain(chain: Any, function: str) -> None:
     check_net(chain, function)
-    if not isinstance(chain, NetChain):
-        raise OptionError(f"{function} edits a NetChain; found a NetGraph, whose layers are placed by its edges "
-                          f"(build a new NetGraph, or use net_join)", option="chain", kind=VALUE_KIND)
+    if not isinstance(chain, NetChain):  # inside an operator's inner net: its errors are headed by the function
+        what = f"{function} edits a NetChain; found" if function_lead(function) else "the inner net is"
+        raise OptionError(f"{what} a NetGraph, whose layers are placed by its edges (build a new NetGraph, or use "
+                          f"net_join)", option="chain", kind=VALUE_KIND, layer=())
 
 
 def _new_items(layers: Any, function: str) -> list[tuple[str | None, Layer]]:
@@ -142,15 +156,17 @@ def _new_items(layers: Any, function: str) -> list[tuple[str | None, Layer]]:
     if isinstance(layers, Mapping):
         bad = [k for k in layers if not isinstance(k, str)]
         if bad or not layers:
-            raise OptionError(f"{function}: layers= as a dict maps names (strings) to layers, found "
+            raise OptionError(f"{function_lead(function)}layers= as a dict maps names (strings) to layers, found "
                               f"{dict(layers)!r:.80}", option="layers", kind=VALUE_KIND)
-        return [(name, coerce_layer(layer, f"{function}: layers[{name!r}]")) for name, layer in layers.items()]
+        return [(name, coerce_layer(layer, f"{function_lead(function)}layers[{name!r}]"))
+                for name, layer in layers.items()]
     listed = layers if isinstance(layers, list) else [layers]
     if not listed:
-        raise OptionError(f"{function}: layers= is an empty list; give a layer, a list or a dict of layers",
+        raise OptionError(f"{function_lead(function)}layers= is an empty list; give a layer, a list or a dict of "
+                          f"layers",
                           option="layers", kind=VALUE_KIND)
-    return [(None, coerce_layer(layer, f"{function}: layers[{i}]" if isinstance(layers, list) else
-                                f"{function}: layers="))
+    lead = function_lead(function)
+    return [(None, coerce_layer(layer, f"{lead}layers[{i}]" if isinstance(layers, list) else f"{lead}layers="))
             for i, layer in enumerate(listed)]
 
 
@@ -184,8 +200,8 @@ def _check_names(items: list[tuple[str | None, Layer]], at: int, added: list[tup
                             f"after the edit (a numbered chain is renumbered)")
     for name, _ in added:
         if name in held:
-            raise OptionError(f"{function}: {held[name]}; give the added layer another name, as a chain's layer "
-                              f"names are unique", option="layers", kind="name-clash")
+            raise OptionError(f"{function_lead(function)}{held[name]}; give the added layer another name, as a "
+                              f"chain's layer names are unique", option="layers", kind="name-clash", layer=())
 
 
 def _fed_inputs(chain: NetChain, added: list[Layer], function: str) -> dict[str, Any]:
@@ -205,9 +221,11 @@ def _fed_inputs(chain: NetChain, added: list[Layer], function: str) -> dict[str,
             gives = f"give {_type_text(alone.port_types[alone.output_ports[0]])}"
         except NetGraphError:
             gives = "cannot give that"
-        raise ShapeError(f"{function}: the chain's first layer {first!r} ({chain.layers[first].type_name}) takes "
+        raise ShapeError(f"{function_lead(function)}the chain's first layer {first!r} "
+                         f"({chain.layers[first].type_name}) takes "
                          f"{shown} (the chain's declared input, which stays its layer's), but the added layers "
-                         f"{gives}; declare the input anew with a NetChain of all the layers", kind="shape") from None
+                         f"{gives}; declare the input anew with a NetChain of all the layers", kind="shape",
+                         layer=(first,)) from None
     except NetGraphError:
         return {}  # not a shape the added layers miss: the flat chain says what is wrong, if anything
     return {p: PortType(t.shape, None) for p, t in guide.port_types.items() if p in guide.input_ports}

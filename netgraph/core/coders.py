@@ -258,11 +258,13 @@ def coder_from_data(data: Any, kind: str, where: str = "") -> Coder:
     base, lead = Encoder if kind == "encoder" else Decoder, f"{where}: " if where else ""
     names = sorted(n for n, c in CODERS.items() if issubclass(c, base))
     if not isinstance(data, dict) or "type" not in data:
-        raise OptionError(f"{lead}{kind}: takes a mapping with a type (one of {names}), found {data!r}")
+        raise OptionError(f"{lead}{kind}: takes a mapping with a type (one of {names}), found {data!r}",
+                          kind="coder-option", option="type", expected=names, found=data)
     cls = CODERS.get(data["type"]) if isinstance(data["type"], str) else None
     if cls is None or not issubclass(cls, base):
         raise OptionError(f"{lead}{kind} type must be one of {names}, found {data['type']!r}"
-                          f"{did_you_mean(data['type'], names) if isinstance(data['type'], str) else ''}", option="type")
+                          f"{did_you_mean(data['type'], names) if isinstance(data['type'], str) else ''}",
+                          option="type", kind="coder-option", expected=names, found=data["type"])
     fields = {f.name for f in dataclasses.fields(cls)}
     problems = [Diagnostic(f"{cls.__name__} has no option {k!r}{did_you_mean(str(k), fields)}; its options are "
                            f"{sorted(fields)}", "coder-option", option=k) for k in data if k != "type" and k not in fields]

@@ -15,7 +15,7 @@ from typing import Any
 from netgraph.core.names import fresh_name
 from netgraph.core.chain import NetChain
 from netgraph.core.edge_text import renamed_pair, written
-from netgraph.core.errors import NetGraphError, OptionError
+from netgraph.core.errors import OptionError
 from netgraph.core.graph import NetGraph
 from netgraph.core.integers import is_int, plain_int
 from netgraph.core.ir import Value
@@ -178,16 +178,7 @@ def _flatten_all(net: NetGraph) -> tuple[NetGraph, Moves]:
 
 def _as_chain(net: NetGraph) -> NetGraph:
     """``net`` as a NetChain when a chain of its layers, in the order given or computed, has exactly its wiring
-    and ports."""
+    and ports (``NetChain.wired_as``: nothing built again)."""
     if isinstance(net, NetChain) or any(b is None for _, b in net.explicit_edges()):  # a chain mutes nothing
         return net
-    computing = [node.path[0] for node in net.ir.nodes]
-    for order in (list(net.layers), computing) if computing != list(net.layers) else (computing,):
-        try:  # in the order given, else in the order they compute in (a line given out of order)
-            chain = NetChain({name: net.layers[name] for name in order}, **net.port_shape_options())
-        except NetGraphError:
-            continue
-        ports = (chain.input_ports, chain.output_ports) == (net.input_ports, net.output_ports)
-        if ports and {(e.src, e.dst) for e in chain.edges} == {(e.src, e.dst) for e in net.edges}:
-            return chain
-    return net
+    return NetChain.wired_as(net) or net

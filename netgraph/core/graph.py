@@ -34,7 +34,7 @@ from netgraph.core.layer_view import LayerView
 from netgraph.core.layer_table import (NOT_GIVEN, RESERVED_NAMES, coerce_layer, given_by_keyword, graph_parts,
                                       layer_key, named_layers)
 from netgraph.core.port_coders import check_decoders, graph_with_encoder, split_port_options, with_encoder_counts
-from netgraph.core.peripheral_coders import keeping_taken, peripheral_coders, without_taken
+from netgraph.core.peripheral_coders import peripheral_coders, retaken, still_stripped, without_taken
 from netgraph.core.flat_pickle import PLAIN_DEPTH, flat_form
 from netgraph.core.graph_wiring import graph_wiring
 from netgraph.core.ir import GraphIR, build_ir, with_layers
@@ -258,7 +258,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
     def replace_layers(self, changes: Mapping[Any, Layer]) -> NetGraph:
         """A new graph with layers replaced; keys are names or paths (tuples) into nested graphs."""
         nested: dict[str, dict] = {}
-        layers, options = dict(self._layers), self.port_shape_options()
+        layers, given = dict(self._layers), self.port_shape_options()
         names = list(layers)  # once: a list per change made initialising n layers take n² steps
         for key, layer in changes.items():
             path = layer_key(key, names)
@@ -266,7 +266,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
                 raise WiringError(f"no layer {path[0]!r}{did_you_mean(path[0], layers)} in the net; its layers are "
                                   f"{few_names(names)}", kind="unknown-layer", layer=(), found=path[0])
             if len(path) == 1:  # the coders taken from the layer replaced: worked out again from the new one
-                layers[path[0]], options = layer, without_taken(options, self._taken, path[0])
+                layers[path[0]], given = layer, without_taken(given, self._taken, path[0])
             else:
                 nested.setdefault(path[0], {})[path[1:]] = layer
         for name, inner in nested.items():
@@ -279,7 +279,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
                                                               and layers[n]._same_ports(self._layers[n]))
                for n in layers if layers[n] is not self._layers[n]):
             return self._with_layers(layers)  # arrays changed only: types, edges and order stay valid
-        rebuilt = keeping_taken(self._rebuilt(layers, options), self._taken, options)
+        rebuilt = still_stripped(self, self._rebuilt(layers, retaken(given, self, layers, nested)))
         kept = rebuilt.with_learning_rate_multipliers(self._multipliers) if self._multipliers else rebuilt
         return kept.with_learning_rate_multipliers(picking_rules(kept)) if self._multipliers else kept
 
@@ -364,7 +364,8 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
         follows ``set_distribution_checks``. Keras's training options (``optimizer=``, ...) are an OptionError.
         """
         if keras:
-            raise OptionError(keras_compile_message(keras), option=next(iter(keras)))
+            raise OptionError(keras_compile_message(keras), option=next(iter(keras)),
+                              kind="unknown-option", found=list(keras))
         return stage("compile")(self, checks=checks)
 
     _plain_call: Any = None  # set by the evaluate stage: serves net(x) for one plain tensor, else gives None

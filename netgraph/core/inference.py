@@ -309,7 +309,7 @@ def _propagate(problem: Problem, cls: _Classes, roots: _Roots, leaf_roots: list[
             if isinstance(exc, (RecursionError, MemoryError)) or not isinstance(layer, Layer):
                 raise  # (not a Layer: nesting's stand-ins signal with exceptions)
             raise ShapeError(f"{problem.describe((paths[i], None))}: {layer.type_name}.infer() raised "
-                             f"{type(exc).__name__}: {exc}") from exc
+                             f"{type(exc).__name__}: {exc}", kind="layer-contract", layer=paths[i]) from exc
         if type(result) is not dict:
             check_infer_result(layer, result, current, problem.describe((paths[i], None)))
         changed = []

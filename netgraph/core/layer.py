@@ -61,7 +61,7 @@ def _as_dataclass(cls: type) -> None:
     try:
         dataclasses.dataclass(cls, **_DATACLASS)
     except ValueError as exc:  # a mutable default (a list, dict, set): dataclasses' words, naming the layer class
-        raise OptionError(f"layer type {cls.__name__}: {exc}, or give a tuple") from None
+        raise OptionError(f"layer type {cls.__name__}: {exc}, or give a tuple", kind="layer-contract") from None
     drop_dataclass_frozen(cls, Layer)  # Layer's own make it frozen (an explicit @dataclass adds them back: making_plan)
     for name, spec in declared.items():  # a second @dataclass must see the same field specs
         setattr(cls, name, spec)
@@ -83,7 +83,8 @@ def layer_class(name: str) -> type[Layer]:
     try:
         return REGISTRY[name]
     except KeyError:
-        raise OptionError(f"unknown layer type {name!r}{did_you_mean(name, REGISTRY)}") from None
+        raise OptionError(f"unknown layer type {name!r}{did_you_mean(name, REGISTRY)}",
+                          kind="unknown-layer-type", found=name) from None
 
 
 def shape_option(value: Any, layer: str, option: str) -> tuple | None:
@@ -91,7 +92,8 @@ def shape_option(value: Any, layer: str, option: str) -> tuple | None:
     try:
         return as_shape(value, f"{layer} option {option}=")
     except Conflict as exc:
-        raise OptionError(str(exc), option=option.split("[")[0], expected=exc.expected, found=exc.found) from None
+        raise OptionError(str(exc), option=option.split("[")[0], expected=exc.expected, found=exc.found,
+                          kind="option-value") from None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -308,7 +310,8 @@ class Layer:
         code = self.emit(ctx)
         if type(code) is not str:
             raise OptionError(f"{self.type_name}.emit() must return a Python expression as text, returned "
-                              f"{type(code).__name__} {code!r}"[:300])
+                              f"{type(code).__name__} {code!r}"[:300],
+                              kind="layer-contract", expected="str", found=type(code).__name__)
         return [f"{', '.join(outputs)} = {code}"]
 
     # -- padded sequences (netgraph.backend.masks) ------------------------------------------

@@ -23,13 +23,14 @@ def check_class(cls: type) -> None:
         if ports is not None and not isinstance(ports, property) and (
                 not isinstance(ports, (tuple, list)) or not all(isinstance(p, str) for p in ports)):
             raise OptionError(f"layer type {cls.__name__}: {attr} must be a tuple of port names, found {ports!r}"
-                              + (f" (write ({ports!r},))" if isinstance(ports, str) else ""), option=attr)
+                              + (f" (write ({ports!r},))" if isinstance(ports, str) else ""), option=attr,
+                              kind="layer-contract")
     fields = {f.name for f in dataclasses.fields(cls)}
     missing = [field for field in cls.ARRAYS.values() if field not in fields]
     if missing:
         raise OptionError(f"layer type {cls.__name__}: ARRAYS names field {missing[0]!r}, which the class does not "
                           f"declare{did_you_mean(missing[0], fields)}; add it as an annotated option, such as "
-                          f"`{missing[0]}: object = None`", option="ARRAYS")
+                          f"`{missing[0]}: object = None`", option="ARRAYS", kind="layer-contract", found=missing[0])
 
 
 def leave_out_removed(layer: Any, removable: frozenset[str]) -> None:
@@ -54,13 +55,16 @@ def check_infer_result(layer: Any, result: object, current: Mapping[str, PortTyp
     """ShapeError when ``infer`` returned anything but a dict of its own port names -> PortType."""
     where = f"{where}: {layer.type_name}.infer() must return a dict of port name -> PortType"
     if not isinstance(result, Mapping):
-        raise ShapeError(f"{where}, returned {type(result).__name__}")
+        raise ShapeError(f"{where}, returned {type(result).__name__}",
+                         kind="layer-contract", found=type(result).__name__)
     for port, t in result.items():
         if port not in current:
             raise ShapeError(f"{where}; it returned port {port!r}, which the layer does not have"
-                             f"{did_you_mean(port, current)} (its ports are {list(current)})")
+                             f"{did_you_mean(port, current)} (its ports are {list(current)})",
+                             kind="layer-contract", port=port, expected=list(current), found=port)
         if not isinstance(t, PortType):
-            raise ShapeError(f"{where}; it returned {type(t).__name__} {t!r} for port {port!r}")
+            raise ShapeError(f"{where}; it returned {type(t).__name__} {t!r} for port {port!r}",
+                             kind="layer-contract", port=port, expected="PortType", found=type(t).__name__)
 
 
 #: True while layers are made whose arrays' shapes are checked elsewhere (``shapes_checked_elsewhere``)

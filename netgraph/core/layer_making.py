@@ -105,7 +105,7 @@ def make_layer(layer: Any, plan: MakingPlan, base_with_arrays: Any) -> None:
                 raise
             collected(type(layer).__name__, check_options, layer, plan, base_with_arrays)
     except RecursionError:  # an option nested deeper than any real one (checking or printing it recursed)
-        raise OptionError(f"{type(layer).__name__}: an option is nested too deeply") from None
+        raise OptionError(f"{type(layer).__name__}: an option is nested too deeply", kind="option-value") from None
 
 
 def _given(layer: Any, plan: MakingPlan) -> tuple | dict:

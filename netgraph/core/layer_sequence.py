@@ -54,11 +54,11 @@ class LayerSequence:
 
     def __setitem__(self, key: Any, value: Any) -> NoReturn:
         raise NetItemError(f"a net is a frozen value, not edited in place: net_replace_part(net, {{{_surgery_ref(key)}: "
-                           f"new_layer}}) returns the net with it{_FROM_ONE}")
+                           f"new_layer}}) returns the net with it{_FROM_ONE}", kind="frozen-net")
 
     def __delitem__(self, key: Any) -> NoReturn:
         raise NetItemError(f"a net is a frozen value, not edited in place: net_delete(net, {_surgery_ref(key)}) "
-                           f"returns the net without it{_FROM_ONE}")
+                           f"returns the net without it{_FROM_ONE}", kind="frozen-net")
 
     def __iter__(self) -> Iterator[Any]:
         """The top-level layers in order: ``net[0]``, ``net[1]``, ..."""

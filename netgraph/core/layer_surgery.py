@@ -100,12 +100,13 @@ def replaced_layer(layer: Layer, changes: Any, replace: Any) -> Layer:
     """``layer`` with the arrays ``changes`` names replaced by ``replace`` (net_replace_part) in ``alone(layer)``; a
     port name is an OptionError (a layer's port shapes are its options), as is anything but a dict."""
     if not isinstance(changes, Mapping):
-        raise OptionError(f"net_replace_part takes a dict {{part: new value}}, found {type(changes).__name__}")
+        raise OptionError(f"net_replace_part takes a dict {{part: new value}}, found {type(changes).__name__}",
+                          kind="value-type", expected="a dict", found=type(changes).__name__)
     for spec in changes:
         if isinstance(spec, str) and spec in (*layer.input_ports, *layer.output_ports):
             raise OptionError(f"net_replace_part of a layer replaces its arrays; {spec!r} is a port of "
                               f"{layer.type_name}: give the shape as the layer's option or to a net of it "
-                              f"(NetGraph(layer, {spec}=...))", option=spec)
+                              f"(NetGraph(layer, {spec}=...))", option=spec, kind="unknown-array", found=spec)
     with as_layer_errors(layer):
         net = alone(layer)
         for spec, value in changes.items():  # a NetSharedArray for one of its arrays: the advice names the layer
@@ -132,6 +133,6 @@ def rules_in_alone(layer: Layer, rules: Any, option: str) -> Any:
             names = list(by_array_name({tuple(p): None for p in paths}, layer))
             hint = did_you_mean(key, [n for n in names if isinstance(n, str)]) if isinstance(key, str) else ""
             raise OptionError(f"{option}: key {key!r} matches no array of {layer.type_name}{hint}; its arrays: "
-                              f"{names}", option=option)
+                              f"{names}", option=option, kind="unknown-array", expected=names, found=key)
     translated = [(key if isinstance(key, str) and key in WILDCARDS else in_alone(layer, key), r) for key, r in items]
     return dict(translated) if isinstance(rules, Mapping) else translated

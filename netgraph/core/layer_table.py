@@ -147,7 +147,7 @@ def given_by_keyword(kind: str, layers: Any, edges: Any, port_shapes: dict[str, 
     if layers is NOT_GIVEN:
         if "layers" not in port_shapes:
             raise MissingLayersError(f"{kind} needs its layers: {kind}(layers{', edges' if kind == 'NetGraph' else ''}, "
-                                     f"**port_shapes), e.g. {_usage(kind)}")
+                                     f"**port_shapes), e.g. {_usage(kind)}", kind="layer-argument", option="layers")
         layers = port_shapes.pop("layers")
         if edges is NOT_GIVEN and kind == "NetGraph" and "edges" in port_shapes:
             edges = port_shapes.pop("edges")

@@ -50,12 +50,14 @@ def array_names(net: NetGraph, prefix: tuple = ()) -> list[str]:
     return out
 
 
-def net_set_learning_rate_multipliers(net: Any, rules: Any) -> NetGraph:
+def net_set_learning_rate_multipliers(net: Any, rules: Any, *, header: str = "net_set_learning_rate_multipliers"
+                                      ) -> NetGraph:
     """A copy of ``net`` storing the multipliers ``rules`` (a number, a dict or (key, r) pairs; {} clears). A layer
-    alone (which stores none) gives the net of it alone, ``NetGraph(layer)``, its keys naming the layer's arrays."""
+    alone (which stores none) gives the net of it alone, ``NetGraph(layer)``, its keys naming the layer's arrays.
+    ``header``: what the error listing bad rules starts with (a spec names its key instead)."""
     if is_lone_layer(net):  # Wolfram's LinearLayer[..., LearningRateMultipliers -> r]
         return net_set_learning_rate_multipliers(
-            alone(net), rules_in_alone(net, rules, "net_set_learning_rate_multipliers"))
+            alone(net), rules_in_alone(net, rules, "net_set_learning_rate_multipliers"), header=header)
     if not isinstance(net, NetGraph):
         raise OptionError(f"net_set_learning_rate_multipliers needs a NetGraph, a NetChain or a layer; found "
                           f"{type(net).__name__}{compiled_module_note(net)}", option="net", kind=VALUE_KIND,
@@ -80,7 +82,7 @@ def net_set_learning_rate_multipliers(net: Any, rules: Any) -> NetGraph:
             errors.append(problem)
         else:
             stored["/".join(pattern) or "All"] = float(plain_number(r))  # np.float32(0.1): 0.1
-    raise_all(errors, OptionError, "net_set_learning_rate_multipliers", option="rules", kind=VALUE_KIND)
+    raise_all(errors, OptionError, header, option="rules", kind=VALUE_KIND)
     return net.with_learning_rate_multipliers(tuple(stored.items()))
 
 

@@ -92,7 +92,7 @@ def specialised(net: NetGraph, types: Mapping[str, PortType], option: str | None
         try:
             merged = unify(current[port], t)
         except Conflict as exc:
-            raise exc.reworded(f"its inner net's port {port!r}: {exc}") from None
+            raise exc.reworded(f"its inner net's port {port!r}: {exc}", inner_ports=(port,)) from None
         merged = unify(t, merged)  # the outer length names win: the inner net's own 'n' is the outer's 'w'
         if port in net.output_ports and merged.range is not None:  # an output's range is inferred, never declared
             merged = dataclasses.replace(merged, range=None)
@@ -130,7 +130,7 @@ def _refused(net: NetGraph, declared: Mapping[str, PortType], d: Any, option: st
     head = f"its inner net does not accept the port types {_shown(declared)}: {where}"
     return Conflict(head + problem, inner=path, problem=problem, parts=(head, *parts), port=d.port,
                     expected=d.expected, found=d.found, kind=d.kind if d.kind != "error" else None,
-                    option=d.option if d.layer is not None else None)
+                    option=d.option if d.layer is not None else None, inner_ports=tuple(declared))
 
 
 def settled_types(net: NetGraph) -> dict[str, PortType]:
@@ -189,7 +189,8 @@ class NetOperator(Layer, register=False):
             raise OptionError(f"{self.type_name}: its inner nets hold {count:,} arrays (each copy counted: a "
                               f"NetBidirectionalOperator given one net holds two, so nesting them doubles the "
                               f"count per level), more than the operator_arrays limit ({limit:,}; "
-                              f"{raise_hint('operator_arrays')})", option=self.POSITIONAL)
+                              f"{raise_hint('operator_arrays')})", option=self.POSITIONAL,
+                              kind="limit", expected=limit, found=count)
 
     def check_ports(self, net: NetGraph, inputs: tuple | None, outputs: tuple | None, what: str,
                     option: str | None = None) -> None:

@@ -27,7 +27,7 @@ from netgraph.core.operator import NetOperator
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.rewiring import check_net, edit_at
 
-__all__ = ["into_operator", "edit_operators", "layer_in", "within", "removal_specs", "removed_layers"]
+__all__ = ["function_lead", "into_operator", "edit_operators", "layer_in", "within", "removal_specs", "removed_layers"]
 
 _INSIDE: ContextVar[bool] = ContextVar("inside_an_inner_net", default=False)  # an edit of an operator's inner net
 
@@ -77,13 +77,14 @@ def edit_operators(net: NetGraph, items: Iterable[tuple[Any, Any]], function: st
         return net.replace_layers(changes), others
     except NetGraphError as exc:
         where = ", ".join(f"{net.describe((path, None))} (inner net {field!r})" for path, field in groups)
-        raise headed(exc, f"{_lead(function)}the edit inside {where} does not fit the net around it: ") from None
+        lead = function_lead(function)
+        raise headed(exc, f"{lead}the edit inside {where} does not fit the net around it: ") from None
 
 
 def within(net: NetGraph, path: tuple, field: str, function: str, call: Callable[[], Any]) -> Any:
     """``call()``, its errors prefixed with the operator and inner net they arose in, their Diagnostics kept with
     the paths in them (relative to the inner net) made ``net``'s: ``path``, then ``field``, before them."""
-    where = f"{_lead(function)}inside {net.describe((path, None))}, inner net {field!r}: "
+    where = f"{function_lead(function)}inside {net.describe((path, None))}, inner net {field!r}: "
     entered = _INSIDE.set(True)
     try:
         return call()
@@ -95,7 +96,7 @@ def within(net: NetGraph, path: tuple, field: str, function: str, call: Callable
 
 def _holding(net: NetGraph, path: tuple, field: str, function: str, op: NetOperator, inner: Any) -> NetOperator:
     """Operator ``op`` (at ``path``) holding ``inner`` in ``field``; its own check's errors name it and ``field``."""
-    where = f"{_lead(function)}inside {net.describe((path, None))}, inner net {field!r}: "
+    where = f"{function_lead(function)}inside {net.describe((path, None))}, inner net {field!r}: "
     try:
         return dataclasses.replace(op, **{field: inner})
     except NetGraphError as exc:  # about the operator (no layer named) or a layer of its inner net (below it)
@@ -104,8 +105,9 @@ def _holding(net: NetGraph, path: tuple, field: str, function: str, op: NetOpera
         raise OptionError(f"{where}{exc}", kind="option-value", layer=tuple(path), option=field) from None
 
 
-def _lead(function: str) -> str:
-    """``function``'s name to begin an error with; none inside an inner net, whose edit's errors it heads already."""
+def function_lead(function: str) -> str:
+    """``function``'s name to begin an error with; none inside an inner net, whose edit's errors it heads already
+    (an edit made there, as a chain edit at a path, begins its errors with this)."""
     return "" if _INSIDE.get() else f"{function}: "
 
 

@@ -66,7 +66,7 @@ def check_strict_choices(layer: Any, plan: tuple, reported: Collection[str] = ()
             shown = [c for c in choices if c is not None]
             option_problem(OptionError(f"{layer.type_name} option {name}= must be one of {shown}, found "
                                        f"{reprlib.repr(value)}{did_you_mean(value, shown) if isinstance(value, str) else ''}",
-                                       option=name, expected=shown, found=value), None)
+                                       option=name, expected=shown, found=value, kind="option-value"), None)
 
 
 _PLAIN: dict[type, tuple] = {}
@@ -98,7 +98,8 @@ def check_plain_types(layer: Any, plan: tuple, reported: Collection[str] = ()) -
             wanted = next(k for t, k in kind.items() if t in types and (t is not int or float not in types))
             wanted += " or None" if type(None) in types else ""
             option_problem(OptionError(f"{layer.type_name} option {name}= must be {wanted}, found "
-                                       f"{reprlib.repr(value)}", option=name, expected=wanted, found=value), None)
+                                       f"{reprlib.repr(value)}", option=name, expected=wanted, found=value,
+                                       kind="option-value"), None)
 
 
 def check_choices(layer: Any, choices: tuple) -> None:
@@ -109,7 +110,8 @@ def check_choices(layer: Any, choices: tuple) -> None:
         value = getattr(layer, name)
         if not _hashable(value):
             error = OptionError(f"{layer.type_name} option {name}= must be one of {list(choices)}, found "
-                                f"{reprlib.repr(value)}", option=name, expected=list(choices), found=value)
+                                f"{reprlib.repr(value)}", option=name, expected=list(choices), found=value,
+                                kind="option-value")
             field = option_fields(type(layer)).get(name)
             default = field.default if field is not None else None
             object.__setattr__(layer, name, option_problem(error, None if default is dataclasses.MISSING else default))

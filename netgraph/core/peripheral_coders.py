@@ -21,7 +21,8 @@ from netgraph.core.coders import Coder, Encoder, Restricted
 from netgraph.core.errors import WiringError
 from netgraph.core.shared import is_graph
 
-__all__ = ["peripheral_coders", "without_coders", "without_taken", "keeping_taken"]
+__all__ = ["peripheral_coders", "without_coders", "without_taken", "stripped_coders", "still_stripped", "retaken",
+           "given_back"]
 
 
 def _strippable(net: Any) -> dict[str, Coder]:
@@ -33,26 +34,35 @@ def peripheral_coders(layers: dict[str, Any], edges: Any, given: Mapping[str, An
     """``(layers with nested graphs' coders stripped, the graph's port options, where each coder taken came from)``:
     the options ``given``, and at each port given nothing (a shape given is checked against the stripped port's type,
     as before), the coder of the nested port it feeds or is fed by; the third item maps each port that took a coder
-    to the names of the layers it came from (``replace_layers`` works it out again when they are replaced). A
-    WiringError (kind
-    ``"coder-clash"``) where one outer input feeds nested inputs whose encoders differ, naming both: the net could not
-    read a value at it one way. ``depth``: the graph's nesting depth (1: no nested graph, nothing to do)."""
+    to the names of the layers it came from (``replace_layers`` works it out again when they are replaced). A port
+    given the very coder a nested graph had stripped there (``stripped_coders``: a rebuild by an edit, a file read
+    back) took it from that graph too. A WiringError (kind ``"coder-clash"``) where one outer input feeds nested
+    inputs whose encoders differ, naming both: the net could not read a value at it one way. ``depth``: the graph's
+    nesting depth (1: no nested graph, nothing to do)."""
     if depth == 1:
         return layers, given, {}  # nearly every net: no pass over the layers
-    coded = {name: layer for name, layer in layers.items() if is_graph(layer) and _strippable(layer)}
+    coded = {name: layer for name, layer in layers.items() if is_graph(layer) and (_strippable(layer) or
+                                                                                 stripped_coders(layer))}
     if not coded:
         return layers, given, {}  # no nested graph with coders: no pass over the edges
     found: dict[str, dict[tuple, Coder]] = {}
+    again: dict[str, set] = {}  # port -> the layers that had its given coder stripped
     for edge in edges:
         inner, outer = (edge.dst, edge.src) if edge.src.layer is None else (edge.src, edge.dst)
-        coder = _strippable(coded[inner.layer]).get(inner.port) if inner.layer in coded and outer.layer is None \
-            else None
+        if inner.layer not in coded or outer.layer is not None:
+            continue
+        coder = _strippable(coded[inner.layer]).get(inner.port)
         if coder is not None and (not isinstance(coder, Encoder) or inner is edge.dst):
             found.setdefault(outer.port, {})[(inner.layer, inner.port)] = coder
+        elif coder is None and given.get(outer.port) is not None and \
+                stripped_coders(coded[inner.layer]).get(inner.port) == given[outer.port]:
+            again.setdefault(outer.port, set()).add(inner.layer)
     # the outer net's own option wins, as a port option given in Wolfram's NetGraph replaces the inner net's
     taken = {port: _one_coder(port, coders) for port, coders in found.items() if given.get(port) is None}
     sources = {port: frozenset(layer for layer, _ in found[port]) for port in taken}
-    return {**layers, **{name: without_coders(layer) for name, layer in coded.items()}}, {**given, **taken}, sources
+    sources.update({port: frozenset(names) for port, names in again.items()})
+    stripped = {name: without_coders(layer) for name, layer in coded.items() if _strippable(layer)}
+    return {**layers, **stripped}, {**given, **taken}, sources
 
 
 def _one_coder(port: str, coders: dict[tuple, Coder]) -> Coder:
@@ -76,20 +86,72 @@ def without_taken(options: Mapping[str, Any], taken: Mapping[str, frozenset], la
     return {port: value for port, value in options.items() if layer not in taken.get(port, ())}
 
 
-def keeping_taken(net: Any, taken: Mapping[str, frozenset], given: Mapping[str, Any],
-                  names: Mapping[str, str] | None = None) -> Any:
-    """``net``, just rebuilt from the port options ``given``, remembering where the coders it was given back came
-    from (``taken``, an old build's third item of ``peripheral_coders``; layer names moved by ``names``, a rename):
-    a later replacement of those layers then works them out again, as after the first build."""
-    moved = names or {}
-    kept = {port: frozenset(moved.get(n, n) for n in layers) for port, layers in taken.items() if port in given}
-    net._taken = {**kept, **net._taken}
-    return net
-
-
 def without_coders(net: Any) -> Any:
     """``net`` without its encoders and decoders (Restricted ranges kept): a copy holding the same layers and types,
     since neither changes a port's type (an encoder's port declares the type it gave, as when it was given)."""
     copy = net._holding(net._layers, net._shared_users, net.__dict__.get("_ir"))
     copy._coders = {port: coder for port, coder in net.coders.items() if isinstance(coder, Restricted)}
+    copy._stripped = {**stripped_coders(net), **_strippable(net)}
     return copy
+
+
+def stripped_coders(net: Any) -> dict[str, Coder]:
+    """The coders stripped from graph ``net`` (``without_coders``), by port: where the coders an outer graph took
+    from it came from, known again when the outer graph is rebuilt (an edit, a file read back); none used by ``net``."""
+    return net.__dict__.get("_stripped", {})
+
+
+def still_stripped(old: Any, new: Any, names: Mapping[str, str] | None = None) -> Any:
+    """``new``, a rebuild of graph ``old`` (a layer inside it replaced or renamed, ``names``: old name -> new),
+    remembering the coders stripped from ``old`` at the ports where it has none of its own, and where the nested
+    graphs that ``old`` took them from (if any) still hold them (replaced by a net without them, they go), and those
+    graphs as where they came from."""
+    moved = names or {}
+    kept = {port: coder for port, coder in stripped_coders(old).items() if port not in new.coders and
+            all(_holds(new.layers.get(moved.get(layer, layer)), inner, coder) for layer, inner in _sources(old, port))}
+    if kept:  # and where they came from (a stripped port keeps the type its encoder gave, declared)
+        new._stripped = kept
+        new._taken = {**{port: frozenset(moved.get(n, n) for n in old._taken[port]) for port in kept
+                         if port in old._taken}, **new._taken}
+    return new
+
+
+def retaken(options: Mapping[str, Any], old: Any, layers: Mapping[str, Any], names: Any) -> dict[str, Any]:
+    """The port ``options`` of graph ``old`` less the coders it took from the nested graphs ``names``, now
+    ``layers[name]`` (a layer inside each replaced), unless the new one still has them stripped: it has a coder of its
+    own there (taken from it anew) or none (the net replaced inside it gave none)."""
+    kept = options
+    for name in names:
+        facing = dict(_facing(old.edges, name))
+        held = stripped_coders(layers[name]) if is_graph(layers[name]) else {}
+        kept = {port: value for port, value in kept.items()
+                if name not in old._taken.get(port, ()) or held.get(facing.get(port)) == value}
+    return kept
+
+
+def given_back(net: Any, options: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Coder]]]:
+    """Graph ``net``'s port ``options`` split for a file: ``(those written on its own ports, the coders it took from
+    its nested graphs, by layer name, then by that layer's port)``: written there, as given, so that reading the file
+    back takes them from there again."""
+    here, back = dict(options), {}
+    for port, coder in options.items():
+        for layer, inner in _sources(net, port) if isinstance(coder, Coder) else ():
+            back.setdefault(layer, {})[inner] = here.pop(port, coder)
+    return here, back
+
+
+def _sources(net: Any, port: str) -> list[tuple[str, str]]:
+    """``(layer, its port)`` of each nested graph's port next to graph ``port`` that ``net`` took its coder from."""
+    layers = net._taken.get(port, ())
+    return [(layer, inner) for layer in layers for outer, inner in _facing(net.edges, layer) if outer == port]
+
+
+def _facing(edges: Any, layer: str) -> list[tuple[str, str]]:
+    """``(graph port, port of ``layer``)`` for each edge joining the two."""
+    return [(e.src.port, e.dst.port) if e.src.layer is None else (e.dst.port, e.src.port) for e in edges
+            if {e.src.layer, e.dst.layer} == {None, layer}]
+
+
+def _holds(layer: Any, port: str, coder: Coder) -> bool:
+    """Whether graph ``layer`` has ``coder`` at ``port``, its own or stripped."""
+    return is_graph(layer) and {**stripped_coders(layer), **layer.coders}.get(port) == coder

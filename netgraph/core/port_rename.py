@@ -68,7 +68,9 @@ def rename_ports(net: NetGraph, renames: Mapping[str, str]) -> NetGraph:
     renamed = NetGraph(dict(net.layers), edges, **declared)
     if (renamed.input_ports, renamed.output_ports) != (tuple(new_inputs), tuple(new_outputs)):
         raise NetGraphError(f"net_rename: the renamed net's ports {list(renamed.input_ports)} -> "
-                            f"{list(renamed.output_ports)} are not in the order of {new_inputs} -> {new_outputs}")
+                            f"{list(renamed.output_ports)} are not in the order of {new_inputs} -> {new_outputs}",
+                            kind="port-order", layer=(), expected=(new_inputs, new_outputs),
+                            found=(list(renamed.input_ports), list(renamed.output_ports)))
     return carry_multipliers([net], renamed)
 
 

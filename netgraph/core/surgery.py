@@ -41,11 +41,11 @@ from netgraph.core.rename_levels import level_range, renames_at_levels
 from netgraph.core.shared import NetSharedArray, check_joined_shared, shared_users, shared_values
 from netgraph.core.surgery_values import array_value, given_once, port_change
 from netgraph.core.flattening import net_flatten
+from netgraph.core.peripheral_coders import still_stripped
 from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, fits_checked, layer_path,
                                     listed, no_layer_or_port)
 from netgraph.core.surgery_take import net_take
 from netgraph.core.option_problems import VALUE_KIND
-from netgraph.core.peripheral_coders import keeping_taken
 
 __all__ = ["net_extract", "net_replace_part", "net_rename", "net_take", "net_drop", "net_join", "net_flatten",
            "information"]
@@ -308,10 +308,10 @@ def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> tuple[Ne
                           f"its layers would be {listed(names)}", kind="name-clash", layer=tuple(prefix), found=dup)
     renamed = {here.get(n, n): layer for n, layer in layers.items()}
     moves = Moves(levels={(): here}, inside=found)
-    given = net.port_shape_options()  # with the coders taken from inner nets: where they came from is kept
+    given = net.port_shape_options()  # with the coders taken from inner nets, known as taken again
     rebuilt = NetChain(renamed, **given) if isinstance(net, NetChain) else \
         NetGraph(renamed, renamed_edges(net.explicit_edges(), here), **given)
-    return carry_multipliers([original], keeping_taken(rebuilt, net._taken, given, here), [moves]), moves
+    return carry_multipliers([original], still_stripped(net, rebuilt, here), [moves]), moves
 
 
 def _one_new_name(first: tuple, rule: tuple, path: tuple) -> None:

@@ -171,7 +171,8 @@ def _feeding(net: NetGraph, spec: NetPort) -> set[tuple[str, str]] | None:
         if e.dst.layer == name and e.dst.port == port:
             if e.src.layer is None:
                 raise WiringError(f"net_take: {spec!r} is fed by graph input {e.src.port!r} directly: no layer "
-                                  f"computes it, so there is nothing to take")
+                                  f"computes it, so there is nothing to take",
+                                  kind="layer-path", layer=(name,), port=port, found=e.src.port)
             return {(e.src.layer, e.src.port)}
     return None
 

@@ -267,6 +267,7 @@ def _export_bytes(net: Any, module: torch.nn.Module, opset: int | None) -> bytes
                               dynamic_axes=dynamic_axes(net) or None, opset_version=opset)
     except torch.onnx.errors.UnsupportedOperatorError as exc:
         with _quiet():  # running the module again: no InlineLayerWarning per inline layer, no ONNX log
+            # (torch's UnsupportedOperatorError names its aten operator in its text alone: no field holds it)
             where = layer_of_operator(net, module.code, str(exc), module) or layer_running_operator(
                 net, module, tuple(inputs[p] for p in net.input_ports), str(exc))  # operators' inner nets; modules
         first = str(exc).strip().splitlines()[0][:300]
@@ -274,6 +275,7 @@ def _export_bytes(net: Any, module: torch.nn.Module, opset: int | None) -> bytes
                           f"{first}", option="opset" if opset and opset < _DEFAULT_OPSET else None, kind="unexportable",
                           found=where, detail=first) from None
     except (RuntimeError, ValueError, TypeError, torch.onnx.errors.OnnxExporterError) as exc:
+        # torch's exporter gives no field for its failure: its message, whose last line follows a dump of its graph
         first = str(exc).strip().splitlines()[-1 if "Torch IR graph" in str(exc) else 0][:300]
         raise OptionError(f"torch's ONNX exporter cannot export this net (opset {opset or 'default'}): {first}",
                           option="opset", kind="unexportable", detail=first) from None

@@ -74,7 +74,8 @@ class ParametricRampLayer(Layer):
             if given is not None and len(given) != len(dims):
                 want = tuple(merged.shape[d] for d in dims)
                 raise Conflict(f"slope= has shape {format_shape(given)}, but levels={self.levels!r} of port 'Input' "
-                               f"{format_shape(merged.shape)} take one slope per element of shape {format_shape(want)}; "
+                               f"{format_shape(merged.shape)} take one slope per element of shape "
+                               f"{format_shape(want)}; "
                                f"give slope= of that shape, or levels=[] for one slope (a number) for every element",
                                expected=want, found=given)
             for i, d in enumerate(dims):

@@ -14,9 +14,10 @@ from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.plain_numbers import as_written, plain_number, plain_value
 from netgraph.core.types import MAX_PORT_DIMS, REAL
 
-__all__ = ["Param", "slot_name", "slot_dtypes", "as_param", "plain_param", "whole", "same_param"]
+__all__ = ["Param", "A_SLOT", "slot_name", "slot_dtypes", "as_param", "plain_param", "whole", "same_param"]
 
 Param = Any  # float | str ("#slot") | list | torch.Tensor
+A_SLOT = "a slot like '#mu'"  # what a parameter given as a string must be (the expected value of its error)
 
 
 def slot_name(value: Param, param: str | None = None) -> str | None:
@@ -24,9 +25,9 @@ def slot_name(value: Param, param: str | None = None) -> str | None:
     if isinstance(value, str):
         if value.startswith("#") and value[1:].isidentifier() and not keyword.iskeyword(value[1:]):
             return value[1:]
-        raise OptionError("a distribution parameter given as a string must be a slot like '#mu' (a Python "
+        raise OptionError(f"a distribution parameter given as a string must be {A_SLOT} (a Python "
                           f"identifier, not a keyword: it names an input port), found {value!r}", option=param,
-                          kind=VALUE_KIND)
+                          kind=VALUE_KIND, expected=A_SLOT, found=value)
     return None
 
 

@@ -65,8 +65,7 @@ def _element(t: PortType, port: str, what: str, span: bool = False) -> PortType:
 
 
 def _check_ranks(types: Mapping[str, PortType], net: Any, ports: tuple[str, ...]) -> None:
-    """Conflict naming the port and both ranks when a sequence port's rank is not one more than its element's
-    (the inner port's)."""
+    """Conflict naming the port and both ranks when a sequence port's rank is not its element's (inner port's) + 1."""
     own = settled_types(net)
     for port in ports:
         outer, inner = types[port].shape, own[port].shape
@@ -262,7 +261,7 @@ class NetFoldOperator(NetOperator):
         except Conflict as exc:
             pair = ("port 'InitialState' disagrees with 'Output' and 'State'" if port == "InitialState"
                     else "ports 'Output' and 'State' disagree")
-            raise exc.reworded(f"{pair} on the state: {exc}", port) from None
+            raise exc.reworded(f"{pair} on the state: {exc}", port, inner_ports=("State",)) from None
         _check_ranks(types, self.net, self.elements)
         inner = {p: _element(types[p], p, "sequence NetFoldOperator folds over", True) for p in self.elements}
         return {"net": {**inner, "State": state, "Output": state}}
@@ -271,13 +270,14 @@ class NetFoldOperator(NetOperator):
         try:
             return super()._inner_nets(types)
         except Conflict as exc:
-            if types is None or not ("'State'" in str(exc) or "its inner net's port 'Output'" in str(exc)):
+            if types is None or not {"State", "Output"} & set(exc.inner_ports):
                 raise  # (the inner net's 'Output' is the state too: each step's, fed back)
             given = [f"{p!r} {types[p]}" for p in ("InitialState", "State") if p in types and types[p].shape]
             initial = ", input 'InitialState'" if self.state_input else ""
-            raise exc.reworded(f"{exc} (the inner net's 'State' is the fold's state: its output 'State'{initial} and "
-                               f"each step's 'Output'{'; here ' + ', '.join(given) if given else ''})",
-                               exc.port or _state_port(types, exc.found)) from None
+            note = (f" (the inner net's 'State' is the fold's state: its output 'State'{initial} and each step's "
+                    f"'Output'{'; here ' + ', '.join(given) if given else ''})")
+            raise (exc.noted(note) if exc.inner  # an inner layer refusing the state: it and its port named as they were
+                   else exc.reworded(f"{exc}{note}", exc.port or _state_port(types, exc.found))) from None
 
     def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:
         inner_types = inner["net"].port_types

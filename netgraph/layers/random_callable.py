@@ -6,6 +6,7 @@ from typing import Any
 
 from netgraph.core.errors import OptionError
 from netgraph.layers._callable_ports import callable_ports
+from netgraph.layers.dist_params import A_SLOT
 
 __all__ = ["call_with_slots"]
 
@@ -20,7 +21,7 @@ def call_with_slots(fn: Any) -> Any:
     try:
         return fn(*slots)
     except Exception as exc:  # noqa: BLE001 - reworded below, or passed on when it is about the constants
-        if isinstance(exc, OptionError) and "given as a string must be a slot" not in str(exc):
+        if isinstance(exc, OptionError) and exc.expected != A_SLOT:
             raise  # a bad constant in the function's distribution: already named
         raise OptionError(
             f"RandomArrayLayer's function is called once, with each argument standing for its input port "

@@ -54,13 +54,17 @@ def _ports(value: Any, default: str, layer: str, option: str) -> dict[str, PortT
         if isinstance(value, (list, tuple)) else None
     if items is None:
         raise OptionError(f"{layer} {option}= must be a list of port names or a dict of name -> shape, found {value!r}",
-                          option=option)
+                          option=option,
+                          kind="option-value", expected="a list of port names or a dict of name -> shape",
+                          found=value)
     out = {}
     for name, spec in items:
         if not isinstance(name, str) or not name.isidentifier():
-            raise OptionError(f"{layer} {option}=: port names must be identifiers, found {name!r}", option=option)
+            raise OptionError(f"{layer} {option}=: port names must be identifiers, found {name!r}", option=option,
+                              kind="option-value", expected="a Python identifier", found=name)
         if name in out:
-            raise OptionError(f"{layer} {option}=: port names must be distinct, found {name!r} twice", option=option)
+            raise OptionError(f"{layer} {option}=: port names must be distinct, found {name!r} twice", option=option,
+                              kind="option-value", found=name)
         if isinstance(spec, PortType):
             out[name] = spec
         elif spec in (REAL, INTEGER):
@@ -68,7 +72,8 @@ def _ports(value: Any, default: str, layer: str, option: str) -> dict[str, PortT
         else:
             out[name] = PortType(shape_option(spec, layer, f"{option}[{name!r}]"), None)
     if not out:
-        raise OptionError(f"{layer} {option}= names no port", option=option)
+        raise OptionError(f"{layer} {option}= names no port", option=option,
+                          kind="option-value", expected="at least one port", found=value)
     return out
 
 
@@ -91,7 +96,7 @@ class _ModuleWrapper(Layer):
         if not isinstance(module, nn.Module):
             module = option_problem(OptionError(f"{name} needs a torch.nn.Module, found {type(module).__name__}",
                                                 option="module", expected="a torch.nn.Module",
-                                                found=type(module).__name__), None)
+                                                found=type(module).__name__, kind="option-value"), None)
         ins, outs = _checked_ports(inputs, "Input", name, "inputs"), _checked_ports(outputs, "Output", name, "outputs")
         if module is None or ins is None or outs is None:  # a bad one reported: the checks of them together are moot
             return {}
@@ -224,7 +229,8 @@ class _ModuleWrapper(Layer):
             if current is not None and given.is_complex() != current.is_complex():
                 raise OptionError(f"{self.type_name}: array {name!r} is {str(given.dtype).removeprefix('torch.')}, "
                                   f"where the module's is {str(current.dtype).removeprefix('torch.')}",
-                                  option=self.MODULE_OPTION)
+                                  option=self.MODULE_OPTION,
+                                  kind="option-value", expected=str(current.dtype), found=str(given.dtype))
             self._check_shape(name, given, current)
         try:  # a floating array keeps its dtype (a float64 one stays float64, as a built-in layer's); others take the module's
             module.load_state_dict({k: _kept(v, state.get(k)) for k, v in tensors.items()}, strict=False,
@@ -318,7 +324,7 @@ class _RegisteredModule(_ModuleWrapper):
                 module = self.MODULE(**kwargs)
         except Exception as exc:  # a user's constructor rejecting its arguments
             raise OptionError(f"{self.type_name}: {self.MODULE.__name__}({kwargs}) failed: "
-                              f"{type(exc).__name__}: {exc}") from None
+                              f"{type(exc).__name__}: {exc}", kind="option-value", found=kwargs) from None
         return self._setup(module, *self.PORTS)
 
     def with_arrays(self, arrays: Mapping[str, Any] | None = None, /, **named: Any) -> Layer:
@@ -345,10 +351,13 @@ def register_module(module_class: type[nn.Module], name: str | None = None, inpu
     ``{type: MyBlock, hidden: 16}``. ``inputs``/``outputs`` name its ports as for TorchLayer.
     """
     if not (isinstance(module_class, type) and issubclass(module_class, nn.Module)):
-        raise OptionError(f"register_module needs an nn.Module subclass, found {module_class!r}")
+        raise OptionError(f"register_module needs an nn.Module subclass, found {module_class!r}",
+                          kind="option-value", option="module_class", expected="an nn.Module subclass",
+                          found=module_class)
     name = name or module_class.__name__
     if not name.isidentifier():
-        raise OptionError(f"register_module: the type name must be an identifier, found {name!r}")
+        raise OptionError(f"register_module: the type name must be an identifier, found {name!r}",
+                          kind="option-value", option="name", expected="a Python identifier", found=name)
     taken = getattr(REGISTRY[name], "MODULE", REGISTRY[name]) if name in REGISTRY else module_class
     same = (taken.__module__, taken.__qualname__) == (module_class.__module__, module_class.__qualname__)
     if not (replace or same):  # the same class defined again (a notebook cell run twice) is no clash
@@ -359,7 +368,7 @@ def register_module(module_class: type[nn.Module], name: str | None = None, inpu
             continue
         if p.kind == p.POSITIONAL_ONLY:
             raise OptionError(f"register_module: {module_class.__name__}.__init__ has positional-only parameter "
-                              f"{p.name!r}; options are passed by keyword")
+                              f"{p.name!r}; options are passed by keyword", kind="layer-contract", option=p.name)
         default = dataclasses.field() if p.default is p.empty else dataclasses.field(default=p.default)
         fields.append((p.name, Any, default))
     namespace = {"MODULE": module_class, "PORTS": (inputs, outputs), "__module__": module_class.__module__}

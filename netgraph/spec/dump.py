@@ -25,6 +25,7 @@ from netgraph.core.names import numbered
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import REGISTRY, Layer
 from netgraph.core.nesting import deep_walk
+from netgraph.core.peripheral_coders import given_back
 from netgraph.spec.edge_text import render_edges
 from netgraph.spec.flow_numbers import FlowNumbers, flow_numbers, flow_text
 from netgraph.core.shared import NetSharedArray
@@ -131,21 +132,23 @@ class _Writer:
         self.shared: set[str] = set()  # shared arrays written so far (each one's values are written once)
         self.errors: list[str] = []
 
-    def graph(self, net: Any, path: tuple, top: bool = False) -> dict:
+    def graph(self, net: Any, path: tuple, top: bool = False, coders: dict | None = None) -> dict:
+        """``net``'s spec; ``coders``: those its outer graph took from it, written back on its ports (where the
+        user gave them: read back, the outer graph takes them again, known as taken from it)."""
         chain = isinstance(net, NetChain)
         out: dict = {"type": "NetChain"} if chain else {} if top else {"type": "NetGraph"}
-        layers = {name: self.layer(layer, (*path, name)) for name, layer in net.layers.items()}
+        declared, back = given_back(net, {**net.port_shape_options(), **(coders or {})})
+        layers = {name: self.layer(layer, (*path, name), back.get(name)) for name, layer in net.layers.items()}
         listed = numbered(layers)
         out["layers"] = list(layers.values()) if listed else layers
-        out.update(self.ports(net, chain))
+        out.update(self.ports(net, chain, declared))
         if not chain:
             out["edges"] = _Block(render_edges(net, path))
         if net.learning_rate_multipliers:
             out["learning_rate_multipliers"] = net.learning_rate_multipliers
         return out
 
-    def ports(self, net: Any, chain: bool) -> dict:
-        declared = net.port_shape_options()
+    def ports(self, net: Any, chain: bool, declared: dict) -> dict:
         named = set() if chain else {p.port for pair in net.explicit_edges() for p in pair
                                      if p is not None and p.layer is None}
         out = {}
@@ -155,9 +158,9 @@ class _Writer:
                 out[group] = entries
         return out
 
-    def layer(self, layer: Any, path: tuple) -> Any:
+    def layer(self, layer: Any, path: tuple, coders: dict | None = None) -> Any:
         if isinstance(layer, NetGraph):
-            return self.graph(layer, path)
+            return self.graph(layer, path, coders=coders)
         out = Flow(type=self.type_name(layer, path))
         codecs = option_codecs(type(layer))  # every option of its type; not an operator's ARRAYS, its inner layers'
         array_fields = {field: name for name, field in getattr(layer, "ARRAYS", {}).items() if field in codecs}

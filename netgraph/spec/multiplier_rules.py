@@ -19,9 +19,6 @@ from netgraph.spec.yaml_nodes import YMap
 
 __all__ = ["read_multipliers"]
 
-_PYTHON_NAME = "net_set_learning_rate_multipliers: "
-
-
 def read_multipliers(reader: Any, net: Any, spec: YMap) -> Any:
     """``net`` with the spec's ``learning_rate_multipliers:`` stored (FAILED, with each problem placed, if bad)."""
     value, loc = spec["learning_rate_multipliers"], spec.value_locs["learning_rate_multipliers"]
@@ -38,12 +35,9 @@ def read_multipliers(reader: Any, net: Any, spec: YMap) -> Any:
 
 def _stored(reader: Any, net: Any, rules: Any, loc: Any) -> Any:
     try:
-        return net_set_learning_rate_multipliers(net, rules)
+        return net_set_learning_rate_multipliers(net, rules, header="learning_rate_multipliers")
     except NetGraphError as exc:
-        message = str(exc)
-        message = f"learning_rate_multipliers: {message[len(_PYTHON_NAME):]}" if message.startswith(_PYTHON_NAME) \
-            else message
-        return reader.error(loc, message, source=sole(exc), kind="option-value")
+        return reader.error(loc, str(exc), source=sole(exc), kind="option-value")
 
 
 def _number(value: Any, least: float = -math.inf) -> bool:

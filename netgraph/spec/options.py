@@ -2,7 +2,7 @@
 
 ``codec(hint)``, for an annotation (an ``OptionKind``, ``Literal``, ``Optional``, plain type or none): how
 the YAML value becomes the keyword argument, how the value becomes YAML data (``Unwritable`` for code), and
-its JSON Schema; ``DEFS`` are the schemas the kinds refer to (``#/$defs/shape`` ...).
+its JSON Schema (``schema_defs.DEFS``: the schemas the kinds refer to, ``#/$defs/shape`` ...).
 
 >>> from typing import Literal, Optional
 >>> from netgraph.core.options import Shape
@@ -36,11 +36,10 @@ from netgraph.layers.distributions import DISTRIBUTIONS, Distribution
 from netgraph.spec.port_ranges import range_problem
 from netgraph.spec.problems import FAILED, sole
 from netgraph.spec.quoted_numbers import quoted_number_hint
-from netgraph.spec.schema_defs import DEFS, by_type, distribution_schema
 from netgraph.spec.yaml_nodes import YMap, YSeq
 
-__all__ = ["Codec", "codec", "option_codecs", "Unwritable", "Flow", "DEFS", "by_type", "distribution_schema", "plain",
-           "data", "shape_data", "port_type", "PortConflict", "part_loc"]
+__all__ = ["Codec", "codec", "option_codecs", "Unwritable", "Flow", "plain", "data", "shape_data", "port_type",
+           "PortConflict", "part_loc"]
 
 
 class Unwritable(Exception):
@@ -162,7 +161,9 @@ def _argument(cls: type, args: list, parameter: str | None) -> tuple[Any, Any] |
 
 def shape_data(t: Any) -> Any:
     """A port type or shape as spec data: ``3``, ``[2, 3]``, ``null``, ``Integer``, ``{shape, dtype}``, ``{shape,
-    dtype, range}``."""
+    dtype, range}``; a mapping of them (a ``PortShapes`` option's) port by port."""
+    if isinstance(t, Mapping):
+        return {k: shape_data(x) for k, x in t.items()}
     if isinstance(t, Restricted):  # an index port: the type it gives
         return shape_data(t.port_type())
     if isinstance(t, Coder):
@@ -346,9 +347,7 @@ def _first_boolean(value: Any) -> bool | None:
 
 
 _READ = {"distribution": _read_distribution, "array": _read_array}  # kind name -> read; every other kind reads plain data
-_WRITE = {"shape": shape_data, "sequence-shape": shape_data,  # every other kind writes ``data``
-          "port-shapes": lambda v: ({k: shape_data(x) for k, x in v.items()} if isinstance(v, Mapping)
-                                    else shape_data(v))}
+_WRITE = dict.fromkeys(("shape", "sequence-shape", "port-shapes"), shape_data)  # every other kind writes ``data``
 _PLAIN = {bool: "boolean", int: "integer", float: "number", str: "string", tuple: "array", list: "array",
           type(None): "null"}
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from netgraph.spec.unread_values import TAG
 from netgraph.spec.yaml_nodes import RESOLVERS
 
 __all__ = ["quoted_number_hint", "text_hint"]
 
-_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_NUMBER_TAGS = (f"{TAG}int", f"{TAG}float")
 _TUPLE = re.compile(r"\(\s*(-?\d+(?:\s*,\s*-?\d+)*)?\s*,?\s*\)")  # (4, 3), (2,), (): Python's tuple of ints
 
 

@@ -62,12 +62,12 @@ _OTHER_FORMATS = {".onnx": "for ONNX, export_onnx(net, path)", ".pt": _TORCH, ".
 
 def spec_path(verb: str, path: Any) -> Path:
     """``path`` (a str or PathLike naming a file) as a Path; SpecError, saying what ``verb`` needs, else."""
+    kind = "output-path" if verb == "save" else "not-a-spec"
     if not isinstance(path, (str, os.PathLike)) or "\x00" in os.fspath(path):
-        raise SpecError(f"{verb} needs a file path, found {reprlib.repr(path)}", kind="output-path" if verb == "save"
-                        else "not-a-spec", found=reprlib.repr(path))
+        raise SpecError(f"{verb} needs a file path, found {reprlib.repr(path)}", kind=kind, found=reprlib.repr(path))
     if not os.fspath(path):  # Path("") is the folder "."
         raise SpecError(f"{verb} needs a file path, found an empty one (''); give the spec's name, e.g. 'model.yaml'",
-                        kind="output-path" if verb == "save" else "not-a-spec", found="")
+                        kind=kind, found="")
     return Path(path)
 
 

@@ -13,17 +13,16 @@ Editors (VS Code's YAML extension, JetBrains IDEs) then complete types and optio
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
 from typing import Any
 
-from netgraph.core.errors import NetGraphError
 from netgraph.core.layer import REGISTRY
 from netgraph.core.option_ranges import range_schema
 from netgraph.layers.function import ELEMENTWISE
 from netgraph.layers.merge import THREADING
 from netgraph.spec.layer_specs import CHAIN_KEYS, GRAPH_KEYS, layer_fields, required
-from netgraph.spec.options import DEFS, by_type, distribution_schema, option_codecs
+from netgraph.spec.options import option_codecs
+from netgraph.spec.schema_defs import DEFS, by_type, distribution_schema, needs_options
 
 __all__ = ["spec_schema", "SCHEMA_ID"]
 
@@ -67,11 +66,11 @@ def _option_schema(cls: type, field: dataclasses.Field) -> dict:
 
 def _layer_schema(name: str, cls: type) -> dict:
     """``{type: X, ...}``: X's options; required, those without a default and one of each group of X's
-    ``NEEDS_ONE_OF`` (not null); some option of a layer that needs one without saying which (``_needs_options``);
+    ``NEEDS_ONE_OF`` (not null); some option of a layer that needs one without saying which (``needs_options``);
     X's ``RULES`` between two options (if/then)."""
     fields = layer_fields(cls)
     needed = [n for n, f in fields.items() if required(f)]
-    groups = cls.NEEDS_ONE_OF or ((*fields,),) if not needed and _needs_options(cls) else cls.NEEDS_ONE_OF
+    groups = cls.NEEDS_ONE_OF or ((*fields,),) if not needed and needs_options(cls) else cls.NEEDS_ONE_OF
     defaults = {n: f.default for n, f in fields.items() if f.default is not dataclasses.MISSING}
     rules = [{"anyOf": [_given(n) for n in group]} for group in groups] + [r.schema(defaults) for r in cls.RULES]
     some = {"allOf": rules} if rules else {}
@@ -85,17 +84,6 @@ def _given(option: str) -> dict:
     return {"required": [option], "properties": {option: {"not": {"type": "null"}}}}
 
 
-@functools.cache
-def _needs_options(cls: type) -> bool:
-    """Whether layer type ``cls`` made with no options is refused, as a bare ``a: X`` or ``{type: X}`` is: options
-    defaulting to None may still be needed (``BasicRecurrentLayer(n)``, ``ConvolutionLayer(n, kernel)``)."""
-    try:
-        cls()
-    except (NetGraphError, TypeError):
-        return True
-    return False
-
-
 def _graph_schema(kind: str) -> dict:
     keys = GRAPH_KEYS if kind == "NetGraph" else CHAIN_KEYS
     props = {"type": {"const": kind}, **{k: {"$ref": f"#/$defs/{_SECTIONS[k]}"} for k in keys if k != "type"}}
@@ -103,7 +91,7 @@ def _graph_schema(kind: str) -> dict:
 
 
 def _shorthands(classes: dict[str, type]) -> list[str]:
-    no_options = [n for n, c in classes.items() if not _needs_options(c)]
+    no_options = [n for n, c in classes.items() if not needs_options(c)]
     return sorted({*ELEMENTWISE, *THREADING, *no_options})
 
 

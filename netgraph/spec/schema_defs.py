@@ -8,15 +8,16 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any
 
 from netgraph.core.coders import CODERS
-from netgraph.core.errors import OptionError
+from netgraph.core.errors import NetGraphError
 from netgraph.core.option_words import NAME_PATTERN, slot_schema
 from netgraph.core.types import DTYPES
 from netgraph.layers.distributions import DISTRIBUTIONS
 
-__all__ = ["DEFS", "by_type", "distribution_schema"]
+__all__ = ["DEFS", "by_type", "distribution_schema", "needs_options"]
 
 _SHAPE = {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "array", "items": {"anyOf": [
     {"type": "integer", "minimum": 1}, {"type": "null"}, {"type": "string", "pattern": f"^{NAME_PATTERN}$"}]}},
@@ -47,14 +48,18 @@ def _args_schema(cls: type, defaults: bool) -> dict:
 
 def _with_defaults() -> list[str]:
     """The distributions a bare name makes (every parameter has a default: ``distribution: NormalDistribution``)."""
-    names = []
-    for name, cls in sorted(DISTRIBUTIONS.items()):
-        try:
-            cls()
-        except OptionError:
-            continue
-        names.append(name)
-    return names
+    return [name for name, cls in sorted(DISTRIBUTIONS.items()) if not needs_options(cls)]
+
+
+@functools.cache
+def needs_options(cls: type) -> bool:
+    """Whether ``cls`` made with no options is refused: a distribution without defaults, or a layer type as a bare
+    ``a: X`` or ``{type: X}`` (options defaulting to None may still be needed: ``BasicRecurrentLayer(n)``)."""
+    try:
+        cls()
+    except (NetGraphError, TypeError):
+        return True
+    return False
 
 
 def by_type(thens: dict[str, Any], named: bool = True) -> dict:

@@ -14,9 +14,9 @@ from typing import Any, Callable
 from netgraph.spec.problems import MAX_PROBLEMS, TooManyProblems
 from netgraph.spec.scalar_spans import Loc
 
-__all__ = ["UnreadValues", "MAX_DUPLICATES"]
+__all__ = ["UnreadValues", "MAX_DUPLICATES", "TAG"]
 
-_TAG = "tag:yaml.org,2002:"
+TAG = "tag:yaml.org,2002:"  # the prefix of YAML's own tags (!!str is tag:yaml.org,2002:str)
 MAX_DUPLICATES = 100  # duplicate keys recorded; past them the file is refused at once (a hostile file)
 _ANCHOR = re.compile(r"&[^\s,\[\]{}]*[ \t]+")  # an anchor before a tag: '&x '
 
@@ -35,7 +35,7 @@ class UnreadValues:
     def tag_refused(self, tag: str, key: bool, line: int, col: int, anchor: Any) -> tuple[Loc, str] | None:
         """A tag not allowed: on a key, told (None); on a value, (where the tag is, past an anchor, and the problem)."""
         found = _ANCHOR.match(self.line_text(line), col - 1) if anchor else None
-        loc, shown = Loc(line, found.end() + 1 if found else col), tag.replace(_TAG, "!!")
+        loc, shown = Loc(line, found.end() + 1 if found else col), tag.replace(TAG, "!!")
         if key:  # told; the key is read as its text
             return self.bad_value(loc, f"YAML tag {shown!r} is not allowed on a key")
         return loc, (f"YAML tag {shown!r} is not allowed: a spec is plain data (mappings, lists, strings, numbers, "

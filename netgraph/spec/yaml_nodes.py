@@ -32,24 +32,23 @@ from netgraph.core.limits import current_limits, raise_hint
 from netgraph.spec.block_structure import BlockLookahead
 from netgraph.spec.flow_lists import FlowLookahead
 from netgraph.spec.line_breaks import blank_tab_lines, uniform_breaks, yaml_lines
-from netgraph.spec.unread_values import UnreadValues
+from netgraph.spec.unread_values import TAG, UnreadValues
 from netgraph.spec.scalar_spans import CORE, Loc, ScalarText, core_refusal, core_value
 from netgraph.spec.yaml_hints import empty_file_problem, list_key_hint, syntax_hint
 
 __all__ = ["Loc", "YMap", "YSeq", "YamlRefused", "read_yaml", "use_loader", "LOADERS", "RESOLVERS"]
 
-_TAG = "tag:yaml.org,2002:"
-_SCALAR_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null")}
-_SEQ, _MAP, _STR, _MERGE = f"{_TAG}seq", f"{_TAG}map", f"{_TAG}str", f"{_TAG}merge"
+_SCALAR_TAGS = {f"{TAG}{t}" for t in ("str", "int", "float", "bool", "null")}
+_SEQ, _MAP, _STR, _MERGE = f"{TAG}seq", f"{TAG}map", f"{TAG}str", f"{TAG}merge"
 _KEY_TAGS = {*_SCALAR_TAGS, _SEQ, _MAP, _MERGE}
 _ALLOWED = {ScalarNode: _SCALAR_TAGS, SequenceNode: {_SEQ}, MappingNode: {_MAP}}
 _NODE_KINDS = {ScalarEvent: ScalarNode, SequenceStartEvent: SequenceNode, MappingStartEvent: MappingNode}
 _INT64 = 2**63
-RESOLVERS: dict = {k: [(tag, rx) for tag, rx in v if tag in (f"{_TAG}null", _MERGE)]  # SafeLoader's null and '<<'
+RESOLVERS: dict = {k: [(tag, rx) for tag, rx in v if tag in (f"{TAG}null", _MERGE)]  # SafeLoader's null and '<<'
                     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 for _kind, _rx, _first in CORE:
     for _c in _first:
-        RESOLVERS.setdefault(_c, []).append((f"{_TAG}{_kind}", re.compile(f"^(?:{_rx})$")))  # the writer quotes by these
+        RESOLVERS.setdefault(_c, []).append((f"{TAG}{_kind}", re.compile(f"^(?:{_rx})$")))  # the writer quotes by these
 _PROPERTIES = re.compile(r"(?:[&!][^\s,\[\]{}]*[ \t]+)+")  # anchors and tags before a value: '&x !!str '
 PURE_FALLBACK_CHARS = 2**16  # text libyaml refuses is read again by the pure parser up to this length (see _read)
 
@@ -249,7 +248,7 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
     def scalar(self, event: ScalarEvent, tag: str, loc: Loc) -> Any:
         if tag == _STR:
             return event.value
-        kind, text = tag[len(_TAG):], event.value
+        kind, text = tag[len(TAG):], event.value
         if refusal := core_refusal(kind, text):  # tagged too: an explicit '!!int 010' is no YAML 1.1 octal
             return self.bad_value(loc, refusal)
         try:
@@ -279,8 +278,7 @@ class _Composer(FlowLookahead, BlockLookahead, UnreadValues):
         return out
 
     def mapping(self, loc: Loc, layers: bool = False, block: tuple | None = None) -> YMap:
-        out = YMap()
-        out.loc, out.key_locs, out.value_locs = loc, {}, {}
+        out = YMap.made({}, loc)
         self.open.append(None)
         merged: list[tuple[Any, Loc]] = []
         while not self.check_event(MappingEndEvent):
