@@ -199,11 +199,11 @@ def _unfit(net: Any, loss: Any, plain: list[str], port: str | None, name: str) -
     """Why metric ``name`` (on ``port``; None: every output port that is not a loss, ``plain``) cannot be measured
     (a "metric-port" Diagnostic, ``found`` the metric, ``port`` the port asked for), or None when it can. For a port
     the net does not have, ``expected`` is the output ports."""
-    fields = {"kind": "metric-port", "port": port, "found": name}
     if port is not None and port not in net.output_ports:
         problem = (f"metrics key {port!r} is not an output port{did_you_mean(port, net.output_ports)}; "
                    f"the outputs are {', '.join(net.output_ports)}")
-        return Diagnostic(problem, detail=problem, expected=tuple(net.output_ports), **fields)
+        return Diagnostic(problem, "metric-port", port=port, found=name, detail=problem,
+                          expected=tuple(net.output_ports))
     ports = [port] if port is not None else plain
     if not ports:
         problem = (f"metric {name!r} needs an output port that is not a loss; the outputs "
@@ -213,7 +213,7 @@ def _unfit(net: Any, loss: Any, plain: list[str], port: str | None, name: str) -
             f"metric {name!r} fits none of the output ports {ports}"
     else:
         return None
-    return Diagnostic(problem, detail=problem, **fields)
+    return Diagnostic(problem, "metric-port", port=port, found=name, detail=problem)
 
 
 def _misfit(net: Any, loss: Any, port: str, name: str) -> str:
