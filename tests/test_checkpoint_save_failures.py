@@ -284,7 +284,8 @@ def test_a_folder_named_as_a_checkpoint_is_not_listed_as_one(tmp_path):
 
 
 def test_a_folder_in_the_way_of_a_checkpoint_the_run_writes_is_refused_before_training(tmp_path):
-    """resume=True into a folder holding only a folder round-000001.pt trained a round, then stopped: unwritable-file."""
+    """resume=True into a folder holding only a folder round-000001.pt trained a round, then stopped with
+    unwritable-file."""
     (tmp_path / "round-000001.pt").mkdir()
     rounds = []
     with pytest.raises(OptionError, match=r"holds a folder named as a checkpoint file \(round-000001\.pt\)") as caught:

@@ -135,9 +135,9 @@ def folders_in_the_way(directory: str | os.PathLike, after: int, through: int | 
     folder = Path(directory)
     if not folder.is_dir():
         return []
+    last = math.inf if through is None else through
     named = ((p, _NAME.fullmatch(p.name)) for p in folder.iterdir())
-    return sorted(p for p, found in named if found and after < int(found.group(1)) <= (math.inf if through is None else through)
-                  and p.is_dir())
+    return sorted(p for p, found in named if found and after < int(found.group(1)) <= last and p.is_dir())
 
 
 def position_of(checkpoint: str | os.PathLike) -> tuple[int, int]:
