@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from netgraph.core.errors import MAX_LISTED, Diagnostic, OptionError, SpecError
-from netgraph.core.files import atomic_write, refuse_folder_name, unwritable, writable_file
+from netgraph.core.files import atomic_write, open_regular, refuse_folder_name, unwritable, writable_file
 from netgraph.core.summary import one_line, summary_table
 from netgraph.core.unused_layers import unused_layer_notes, unwired_layer_notes
 from netgraph.cli.loading import load_net as load
@@ -183,9 +183,9 @@ def _refuse_replacing_spec(out: Path) -> None:
     """OptionError when ``out`` is an existing netgraph spec (a ``netgraph: 1`` line): ``schema -o`` would replace
     it; a schema written before (or a new file) is replaced as asked."""
     try:
-        with open(out, "rb") as file:
+        with open_regular(out) as file:  # never blocks on a pipe
             head = file.read(1 << 20).decode("utf-8", errors="replace")
-    except OSError:  # no such file yet (or unreadable: writing then says why)
+    except (OSError, ValueError):  # no such file yet, not a regular file, a NUL in the name: writing says why
         return
     if looks_like_spec(head):
         raise OptionError(f"-o {str(out)!r} is a netgraph spec: writing the schema would replace it; give another "
