@@ -281,3 +281,17 @@ def test_a_folder_named_as_a_checkpoint_is_not_listed_as_one(tmp_path):
     (alone / "round-000001.pt").mkdir(parents=True)  # was read, as "it is a folder"
     with pytest.raises(OptionError, match=r"^no checkpoint \(round-\*\.pt\) in directory '.*alone'$"):
         load_checkpoint(small_net(), alone)
+
+
+def test_a_folder_in_the_way_of_a_checkpoint_the_run_writes_is_refused_before_training(tmp_path):
+    """resume=True into a folder holding only a folder round-000001.pt trained a round, then stopped with
+    unwritable-file."""
+    (tmp_path / "round-000001.pt").mkdir()
+    rounds = []
+    with pytest.raises(OptionError, match=r"holds a folder named as a checkpoint file \(round-000001\.pt\)") as caught:
+        net_train(small_net(), DATA, checkpoint=tmp_path, resume=True, max_training_rounds=2,
+                  **{**KW, "progress": lambda info: rounds.append(info["round"])})
+    assert rounds == [] and caught.value.diagnostics[0].kind == "occupied-folder"
+    assert caught.value.diagnostics[0].found == str(tmp_path / "round-000001.pt")
+    (tmp_path / "round-000001.pt").rename(tmp_path / "round-000003.pt")  # beyond the run's rounds: not in its way
+    assert net_train(small_net(), DATA, checkpoint=tmp_path, max_training_rounds=2, all=True, **KW).total_rounds == 2
