@@ -290,3 +290,17 @@ def test_a_dangling_link_or_fifo_named_as_a_checkpoint_is_not_listed_as_one(tmp_
     os.mkfifo(tmp_path / "round-000008.pt")
     assert [p.name for p in checkpoint.checkpoints(tmp_path)] == ["round-000001.pt"]
     assert checkpoint.latest_checkpoint(tmp_path) == tmp_path / "round-000001.pt"
+
+
+def test_a_folder_in_the_way_of_a_checkpoint_the_run_writes_is_refused_before_training(tmp_path):
+    """resume=True into a folder holding only a folder round-000001.pt trained a round, then stopped with
+    unwritable-file."""
+    (tmp_path / "round-000001.pt").mkdir()
+    rounds = []
+    with pytest.raises(OptionError, match=r"holds a folder named as a checkpoint file \(round-000001\.pt\)") as caught:
+        net_train(small_net(), DATA, checkpoint=tmp_path, resume=True, max_training_rounds=2,
+                  **{**KW, "progress": lambda info: rounds.append(info["round"])})
+    assert rounds == [] and caught.value.diagnostics[0].kind == "occupied-folder"
+    assert caught.value.diagnostics[0].found == str(tmp_path / "round-000001.pt")
+    (tmp_path / "round-000001.pt").rename(tmp_path / "round-000003.pt")  # beyond the run's rounds: not in its way
+    assert net_train(small_net(), DATA, checkpoint=tmp_path, max_training_rounds=2, all=True, **KW).total_rounds == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -353,3 +354,15 @@ def test_a_mistyped_data_file_names_the_data_file_beside_it_meant(cli):
         ran = cli("train", "s.yaml", "--data", typed, "-o", "out", "--rounds", "1", "--quiet")
         assert (ran.code, ran.err) == (1, f"netgraph train: --data: no data file or image folder {typed!r} (did you "
                                           f"mean 'data.npz'?)\n")
+
+
+def test_schema_refuses_to_replace_a_spec(cli, tmp_path):
+    """`schema -o s.yaml` silently replaced the spec s.yaml with the JSON Schema; a schema file is still replaced."""
+    spec = tmp_path / "s.yaml"
+    spec.write_text("netgraph: 1\nlayers: [Tanh]\n")
+    ran = cli("schema", "-o", spec)
+    assert ran.code == 1 and f"-o {str(spec)!r} is a netgraph spec" in ran.err and "Traceback" not in ran.err
+    assert spec.read_text() == "netgraph: 1\nlayers: [Tanh]\n"
+    schema_file = tmp_path / "s.json"
+    schema_file.write_text("{}\n")
+    assert cli("schema", "-o", schema_file).code == 0 and json.loads(schema_file.read_text())["$schema"]

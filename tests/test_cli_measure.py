@@ -166,3 +166,13 @@ def test_measure_words_a_metric_that_fits_no_port_by_its_own_flag(cli, tmp_path,
     ran = cli("measure", "soft.yaml", "--data", "test.npz", "--measure", given)
     assert ran.code == 1 and ran.err.startswith(f"netgraph measure: {message}"), ran.err
     assert "--metrics" not in ran.err
+
+
+def test_measure_words_a_metric_on_a_missing_port_as_the_command_line_writes_it(cli, tmp_path):
+    """`--measure Outptu:Accuracy` read "--measure: metrics key 'Outptu' ... the outputs are ['Output']": net_train's
+    keyword and a Python list."""
+    save(NetChain([SoftmaxLayer()], Input=3), tmp_path / "soft.yaml")
+    np.savez(tmp_path / "test.npz", Input=LOGITS.numpy(), Target=CLASSES.numpy())
+    ran = cli("measure", "soft.yaml", "--data", "test.npz", "--measure", "Loss,Outptu:Accuracy")
+    assert ran.err == ("netgraph measure: --measure 'Outptu:Accuracy': 'Outptu' is not an output port (did you mean "
+                       "'Output'?); the outputs are Output\n") and ran.code == 1

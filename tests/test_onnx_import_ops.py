@@ -37,6 +37,10 @@ OPS = {
     "einsum_scores": (lambda x: torch.einsum("bhid,bhjd->bhij", x, torch.sin(x)), (2, 4, 3), {"DotLayer"}),
     "einsum_weighted": (lambda x: torch.einsum("bhij,bhjd->bhid", torch.softmax(x @ x.transpose(2, 3), -1), x),
                         (2, 4, 3), {"DotLayer"}),
+    # the dot of two vectors per example, or per position (was refused as no matrix product), and written as a sum
+    "einsum_vectors": (lambda x: torch.einsum("bi,bi->b", x, torch.sin(x)), (4,), {"DotLayer"}),
+    "einsum_vectors_per_position": (lambda x: torch.einsum("bni,bni->bn", x, torch.sin(x)), (6, 4), {"DotLayer"}),
+    "mul_sum_vectors": (lambda x: (x * torch.sin(x)).sum(-1), (4,), {"ThreadingLayer", "SummationLayer"}),
     "einsum_by_matrix": (lambda x: torch.einsum("bnd,de->bne", x, _PER_TOKEN.weight.T), (6, 4), {"LinearLayer"}),
     "einsum_by_weights": (lambda x: torch.einsum("bnd,ed->bne", x, _PER_TOKEN.weight), (6, 4), {"LinearLayer"}),
     "neg_clip": (lambda x: (-x).clamp(-0.5, 1.0), (6,), {"FunctionLayer"}),
@@ -291,8 +295,9 @@ def test_an_onnx_pad_by_wrapping_the_edge_or_named_axes_is_a_padding_layer(name,
 
 
 def test_an_einsum_that_is_no_matrix_product_is_refused_naming_its_equation(tmp_path):
-    path = torch_export(Op(lambda x: torch.einsum("bi,bi->b", x, torch.sin(x))), torch.randn(2, 4), tmp_path / "e.onnx", "x")
+    outer = Op(lambda x: torch.einsum("bi,bj->bij", x, torch.sin(x)))
+    path = torch_export(outer, torch.randn(2, 4), tmp_path / "e.onnx", "x")
     with pytest.raises(SpecError, match=r"\(Einsum\): an einsum that is not a matrix product of two operands, "
-                                        r"found 'bi,bi->b'") as info:
+                                        r"found 'bi,bj->bij'") as info:
         import_onnx(path)
-    assert (info.value.diagnostics[0].option, info.value.diagnostics[0].found) == ("equation", "bi,bi->b")
+    assert (info.value.diagnostics[0].option, info.value.diagnostics[0].found) == ("equation", "bi,bj->bij")

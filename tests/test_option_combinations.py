@@ -139,7 +139,7 @@ def _recurrent_net():
     (lambda: TorchLayer(nn.Identity(), inputs=["x"], outputs=["x"]), "option-combination", "outputs"),
     (lambda: ThreadingLayer("Total[#1]"), "option-value", "function"),
     (lambda: FunctionLayer(lambda a: a, outputs=["x", "x"]), "option-value", "outputs"),
-    (lambda: NetNestOperator(NetGraph({"lin": LinearLayer(4)}, [], Input=4), 10**9), "option-value", "n"),
+    (lambda: NetNestOperator(NetGraph({"lin": LinearLayer(4)}, [], Input=4), 10**9), "limit", "n"),  # as all limits
     (lambda: NetBidirectionalOperator([_recurrent_net()] * 3), "option-value", "forward_net"),
     (lambda: NetBidirectionalOperator([_recurrent_net()] * 2, backward_net=_recurrent_net()), "layer-argument",
      "forward_net"),

@@ -59,6 +59,20 @@ def test_containers_round_trip():
     assert NetGraph.from_yaml(graph.to_yaml()) == graph
 
 
+def test_a_chain_reads_back_as_a_chain_equal_and_of_one_topology_hash(tmp_path):
+    """== holds between a NetChain and the same NetGraph (graph.py's __eq__), so the class is checked too: a chain
+    saved, or written to YAML, at the top, in a graph or in an operator reads back a NetChain."""
+    from netgraph import NetChain, NetMapOperator, load, net_initialize, save
+    chain = net_initialize(NetChain({"enc": LinearLayer(3), "act": "Tanh"}, Input=4), seed=0)
+    graph = NetGraph({"c": chain, "t": "Ramp"}, [("c", "t")])
+    mapped = NetChain([NetMapOperator(NetChain([LinearLayer(3), "Tanh"]))], Input=(5, 4))
+    for net, inner in ((chain, lambda n: n), (graph, lambda n: n.layers["c"]), (mapped, lambda n: n.layers["1"].net)):
+        save(net, tmp_path / "net.yaml")
+        for back in (NetGraph.from_yaml(net.to_yaml()), load(tmp_path / "net.yaml")):
+            assert type(inner(back)) is NetChain and back == net
+            assert back.information("TopologyHash") == net.information("TopologyHash")
+
+
 def test_graph_ports_named_like_layers_round_trip():
     """A graph port named like a layer was refused ('has the name of layer'): an edge names the port by the bare
     name and the layer as layer.Port, which the reader reads back so."""

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import torch
 
 from netgraph import (CharactersEncoder, ClassDecoder, DataError, EmbeddingLayer, LinearLayer, NetChain, NetGraph,
-                      OptionError, SequenceLastLayer, SoftmaxLayer, TokensEncoder, net_initialize)
+                      NetMapOperator, OptionError, SequenceLastLayer, SoftmaxLayer, TokensEncoder, net_initialize,
+                      net_train)
 from netgraph.core.coders import coder_from_data
 from netgraph.data import encode
 
@@ -226,3 +229,16 @@ def test_a_csv_separated_otherwise_says_by_what(tmp_path, separator, said):
         text_table(tmp_path / "set.csv")
     assert str(info.value).endswith(f"(its columns are [{f'text{separator}label'!r}]); its fields are separated by "
                                     f"{said}, not commas: save the table as comma-separated values")
+
+
+def test_a_character_taggers_text_target_is_told_to_give_its_characters():
+    """A tagger's target 'bcda' was refused as 'expected a list of labels', without saying list('bcda') is the fix."""
+    net = NetChain([EmbeddingLayer(4), NetMapOperator(LinearLayer(4)), SoftmaxLayer()],
+                   input=CharactersEncoder(list("abcd")), output=ClassDecoder(list("abcd")))
+    fix = "its characters are labels: give list(text)"
+    with pytest.raises(DataError, match=r"found str 'bcda'; " + re.escape(fix)):
+        net_train(net, {"Input": ["abcd"], "Target": ["bcda"]}, max_training_rounds=1, progress=False)
+    with pytest.raises(DataError, match="found str 'bcdx'") as caught:  # 'x' is no label: no such advice
+        net_train(net, {"Input": ["abcd"], "Target": ["bcdx"]}, max_training_rounds=1, progress=False)
+    assert fix not in str(caught.value)
+    net_train(net, {"Input": ["abcd"], "Target": [list("bcda")]}, max_training_rounds=1, progress=False)

@@ -12,6 +12,8 @@ import torch
 from netgraph.train import net_train
 from tests.test_encoded_example_dicts import _LABELS, _OPTIONS, _TEXTS, _net
 from tests.test_train import known_function, mlp
+from tests.test_train_dataset_images import _net as _image_net
+from tests.test_train_dataset_images import _Photos
 from tests.test_train_interrupted_round import Examples, dropout_net, interrupted_in_round_2_after_batch_3
 
 
@@ -110,3 +112,21 @@ def test_items_read_up_front_are_read_anew_when_a_gpu_random_state_changed(monke
     net_train(mlp(), data, batch_size=4, max_training_rounds=3, random_seed=0, progress=False)
     read_again = {i for i, n in data.reads.items() if n > 3}  # items read up front, then by the run
     assert (0 in read_again) == gpu_draws and all(data.reads[i] == 3 for i in range(16) if i not in read_again)
+
+
+class _NoisyPhotos(_Photos):
+    """Images whose every read draws from torch's generator (a random transform)."""
+
+    def __getitem__(self, i: int) -> dict:
+        torch.rand(1)
+        return super().__getitem__(i)
+
+
+def test_reading_item_0_up_front_leaves_torchs_generator_as_found(tmp_path):
+    """Item 0, read to see what it holds, drew its random transform from torch's generator outside the run: the
+    generator was moved by net_train (a Dataset of tensors, and one of images, batched by netgraph's own loader)."""
+    for data, net in ((Counted(noise=True), mlp()), (_NoisyPhotos(tmp_path), _image_net())):
+        torch.manual_seed(3)
+        before = torch.get_rng_state()
+        net_train(net, data, batch_size=4, max_training_rounds=1, random_seed=0, progress=False)
+        assert torch.equal(torch.get_rng_state(), before), type(data).__name__

@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from netgraph.core.errors import MAX_LISTED, Diagnostic, OptionError, SpecError
-from netgraph.core.files import atomic_write, refuse_folder_name, unwritable, writable_file
+from netgraph.core.files import atomic_write, open_regular, refuse_folder_name, unwritable, writable_file
 from netgraph.core.summary import one_line, summary_table
 from netgraph.core.unused_layers import unused_layer_notes, unwired_layer_notes
 from netgraph.cli.loading import load_net as load
+from netgraph.spec.problems import looks_like_spec
 from netgraph.spec.schema import spec_schema
 from netgraph.spec.text import SPEC_SUFFIXES
 
@@ -167,6 +168,7 @@ def schema(args: argparse.Namespace) -> int:
         refuse_folder_name(args.output, "-o", "netgraph.spec.schema.json")
         out = Path(args.output)
         writable_file(out, "the schema")  # a missing folder or a folder: named by the path given, not a temporary's
+        _refuse_replacing_spec(out)
         try:
             atomic_write(out, text.encode("utf-8"))
         except OSError as exc:
@@ -175,3 +177,17 @@ def schema(args: argparse.Namespace) -> int:
     else:
         print(text, end="")
     return 0
+
+
+def _refuse_replacing_spec(out: Path) -> None:
+    """OptionError when ``out`` is an existing netgraph spec (a ``netgraph: 1`` line): ``schema -o`` would replace
+    it; a schema written before (or a new file) is replaced as asked."""
+    try:
+        with open_regular(out) as file:  # never blocks on a pipe
+            head = file.read(1 << 20).decode("utf-8", errors="replace")
+    except (OSError, ValueError):  # no such file yet, not a regular file, a NUL in the name: writing says why
+        return
+    if looks_like_spec(head):
+        raise OptionError(f"-o {str(out)!r} is a netgraph spec: writing the schema would replace it; give another "
+                          f"path, e.g. -o netgraph.spec.schema.json", option="output", kind="output-path",
+                          expected="a path that is not a netgraph spec", found=str(out))

@@ -6,7 +6,7 @@ import dataclasses
 from pathlib import Path
 
 from netgraph.cli.flags import typed
-from netgraph.core.errors import DataError, Diagnostic, OptionError
+from netgraph.core.errors import DataError, Diagnostic, OptionError, did_you_mean
 from netgraph.train.checkpoint import EARLIER_CHECKPOINT
 from netgraph.train.checkpoint_checks import START_FRESH
 from netgraph.train.metrics import STOPPING, not_one_metric
@@ -35,7 +35,7 @@ def worded_by_flags(exc: OptionError, metric_flags: dict[str, str] = _METRIC_FLA
     ``metric_flags``: the flag that asked for metrics, by keyword (``measure``'s ``--measure``); ``resumed``: the
     checkpoint ``--resume`` continues from."""
     if exc.diagnostics and all(x.kind == "metric-port" and x.option in metric_flags for x in exc.diagnostics):
-        return OptionError("; ".join(f"{metric_flags[x.option]}: {x.detail}" for x in exc.diagnostics),
+        return OptionError("; ".join(_metric_port_words(x, metric_flags[x.option]) for x in exc.diagnostics),
                            diagnostics=exc.diagnostics)
     d = exc.diagnostics[0] if len(exc.diagnostics) == 1 else None
     if d is not None and d.kind == "metric-matrix" and d.option in metric_flags:
@@ -66,6 +66,15 @@ def worded_by_flags(exc: OptionError, metric_flags: dict[str, str] = _METRIC_FLA
         return _reworded(d, f"--loss: {f'{entry} of {d.port!r}' if entry else repr(d.port)} {d.detail}",
                          option="loss")
     return exc
+
+
+def _metric_port_words(d: Diagnostic, flag: str) -> str:
+    """A metric that does not fit its port (``d``, "metric-port") in ``flag``'s words: a port the net lacks as
+    ``--measure 'Outptu:Accuracy': 'Outptu' is not an output port ...``, as ``--metrics`` says it."""
+    if d.port is None or not isinstance(d.expected, tuple) or d.port in d.expected:
+        return f"{flag}: {d.detail}"
+    return (f"{flag} {f'{d.port}:{d.found}'!r}: {d.port!r} is not an output port{did_you_mean(d.port, d.expected)}; "
+            f"the outputs are {', '.join(d.expected)}")
 
 
 def _reworded(d: Diagnostic, message: str, **fields: object) -> OptionError:

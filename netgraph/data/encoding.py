@@ -360,7 +360,7 @@ def encode_label_sequence(coder: ClassDecoder, value: Any) -> torch.Tensor | str
     its class indices; or why they cannot be, naming the first bad position."""
     if not isinstance(value, (list, tuple, np.ndarray)) or isinstance(value, np.ndarray) and value.ndim != 1:
         return (f"expected a list of labels, one per position of the output sequence, found "
-                f"{type(value).__name__} {value!r:.40}")
+                f"{type(value).__name__} {value!r:.40}{_characters_hint(coder, value)}")
     if not len(value):
         return "an empty list of labels (a sequence has at least one position)"
     indices = []
@@ -370,3 +370,11 @@ def encode_label_sequence(coder: ClassDecoder, value: Any) -> torch.Tensor | str
         except ExampleError as exc:
             return f"position {position}: {exc}"
     return torch.tensor(indices, dtype=torch.long)
+
+
+def _characters_hint(coder: ClassDecoder, value: Any) -> str:
+    """'; its characters are labels: give list(text) ...' for a text whose every character is one of ``coder``'s
+    labels (a character tagger's target given as the string itself), else ''."""
+    if not isinstance(value, str) or not value or not all(character in coder.labels for character in value):
+        return ""
+    return "; its characters are labels: give list(text), a list of its characters, one label per position"

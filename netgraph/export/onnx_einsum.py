@@ -6,6 +6,8 @@
   after a TransposeLayer of the last two levels of an operand written transposed.
 * Of a matrix and a vector of the same leading letters (``bij,bj->bi``, ``bj,bjk->bk``: our DotLayer of a matrix and
   a vector) -> DotLayer, mapped as above.
+* Of two vectors of the same letters (``bi,bi->b``, ``bni,bni->bn``: a dot product per example, or per position)
+  -> DotLayer, mapped as above.
 * Of a computed tensor and a constant matrix (``bnd,de->bne``; a weight matrix ``bnd,ed->bne``) -> LinearLayer, as a
   MatMul by it.
 """
@@ -22,8 +24,8 @@ from netgraph.layers import DotLayer, TransposeLayer
 
 __all__ = ["EINSUM_CONVERTERS"]
 
-_FORMS = ("bij,bjk->bik (either operand transposed: bji, bkj), a matrix by a vector (bij,bj->bi, bj,bjk->bk), or x "
-          "by a constant matrix: bnd,de->bne or bnd,ed->bne")
+_FORMS = ("bij,bjk->bik (either operand transposed: bji, bkj), a matrix by a vector (bij,bj->bi, bj,bjk->bk), two "
+          "vectors (bi,bi->b), or x by a constant matrix: bnd,de->bne or bnd,ed->bne")
 
 
 def _einsum(node: Any, ctx: Context) -> Converted:
@@ -36,7 +38,7 @@ def _einsum(node: Any, ctx: Context) -> Converted:
         if node.input[1] in ctx.constants and node.input[0] not in ctx.constants:
             converted = _by_matrix(node, ctx, x, y, out)
         elif not set(node.input) & set(ctx.constants):
-            converted = _product(node, x, y, out) or _matrix_vector(node, x, y, out)
+            converted = _product(node, x, y, out) or _matrix_vector(node, x, y, out) or _vectors(node, x, y, out)
     if converted is None:
         raise Unsupported(f"an einsum that is not a matrix product of two operands, found {equation!r}",
                           attribute="equation", expected=_FORMS, found=equation)
@@ -92,6 +94,14 @@ def _matrix_vector(node: Any, x: str, y: str, out: str) -> Converted | None:
     if matrix[shared:] != (out[-1] + j if matrix is x else j + out[-1]):
         return None
     return Converted(mapped(DotLayer(), shared - 1), tuple(node.input))
+
+
+def _vectors(node: Any, x: str, y: str, out: str) -> Converted | None:
+    """Two vectors of the same letters (``bi,bi->b``; the batch first), their last contracted: a DotLayer (None:
+    another form)."""
+    if len(x) < 2 or x != y or out != x[:-1]:
+        return None
+    return Converted(mapped(DotLayer(), len(x) - 2), tuple(node.input))
 
 
 EINSUM_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {"Einsum": _einsum}

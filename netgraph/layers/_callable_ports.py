@@ -19,11 +19,12 @@ def callable_ports(fn: Callable, layer: str = "FunctionLayer", option: str = "fu
     try:
         params = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
-        raise OptionError(f"{layer} cannot read the parameter names of this callable", option=option) from None
+        raise OptionError(f"{layer} cannot read the parameter names of this callable", option=option,
+                          kind="option-value", found=type(fn).__name__) from None
     ports = []
     for p in params:
         if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
             raise OptionError(f"{layer}: parameter {p.name!r} must be a plain positional parameter (it names a port)",
-                              option=option)
+                              option=option, kind="option-value", expected="a positional parameter", found=p.name)
         ports.append(p.name)
     return tuple(ports)

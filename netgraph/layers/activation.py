@@ -49,7 +49,7 @@ class ParametricRampLayer(Layer):
         if self.slope is not None and not bool(torch.isfinite(self.slope).all()):  # inf * 0 is NaN: no clear meaning
             found = self.slope.flatten().tolist()[:4]
             option_problem(OptionError(f"ParametricRampLayer: slope= must be finite, found {found}", option="slope",
-                                       expected="finite numbers", found=found), None)
+                                       expected="finite numbers", found=found, kind="option-value"), None)
         if isinstance(self.levels, (list, tuple)) and not self.levels:
             return {"levels": []}
         return {"levels": levels_option(self.levels, "ParametricRampLayer")}
@@ -57,7 +57,8 @@ class ParametricRampLayer(Layer):
     def validate(self) -> None:
         if self.slope is not None and self.levels == [] and self.slope.dim() != 0:
             raise OptionError(f"ParametricRampLayer: levels=[] takes one slope, a number, found slope= of shape "
-                              f"{format_shape(tuple(self.slope.shape))}", option="slope")
+                              f"{format_shape(tuple(self.slope.shape))}", option="slope",
+                              kind="option-combination", expected="a number", found=tuple(self.slope.shape))
 
     def _dims(self, rank: int) -> tuple[int, ...]:
         return () if self.levels == [] else level_dims(self.levels, rank)
@@ -73,7 +74,8 @@ class ParametricRampLayer(Layer):
             if given is not None and len(given) != len(dims):
                 want = tuple(merged.shape[d] for d in dims)
                 raise Conflict(f"slope= has shape {format_shape(given)}, but levels={self.levels!r} of port 'Input' "
-                               f"{format_shape(merged.shape)} take one slope per element of shape {format_shape(want)}; "
+                               f"{format_shape(merged.shape)} take one slope per element of shape "
+                               f"{format_shape(want)}; "
                                f"give slope= of that shape, or levels=[] for one slope (a number) for every element",
                                expected=want, found=given)
             for i, d in enumerate(dims):

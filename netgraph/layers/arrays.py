@@ -48,7 +48,8 @@ class NetArrayLayer(Layer):
         array, output = self.array, self.output
         if array is not None and output is not None and tuple(array.shape) != output:
             raise OptionError(f"{self.type_name}: array= has shape {format_shape(tuple(array.shape))} "
-                              f"but output= is {format_shape(output)}", option="array")
+                              f"but output= is {format_shape(output)}", option="array",
+                              kind="option-combination", expected=output, found=tuple(array.shape))
 
     def declared_types(self) -> dict[str, PortType]:
         shape = tuple(self.array.shape) if self.array is not None else self.output

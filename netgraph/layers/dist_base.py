@@ -64,7 +64,8 @@ def distribution_class(name: str) -> type[Distribution]:
         return DISTRIBUTIONS[name]
     except KeyError:
         raise OptionError(f"unknown distribution {name!r}{other_layer_hint(name) or did_you_mean(name, DISTRIBUTIONS)}; known: "
-                          f"{', '.join(sorted(DISTRIBUTIONS))}") from None
+                          f"{', '.join(sorted(DISTRIBUTIONS))}",
+                          kind="unknown-distribution", expected=sorted(DISTRIBUTIONS), found=name) from None
 
 
 #: The hint for a bad integer parameter (a Softplus would not give whole numbers).
@@ -134,7 +135,7 @@ class Distribution:
         found = ", ".join(f"{k}={v!r}" for k, v in named.items())
         raise OptionError(f"{cls.__name__} takes its parameters by position, in Wolfram's order: {cls._usage()} "
                           f"({', '.join(cls._described(cls.PARAMS))}); found {found}", option=next(iter(named)),
-                          found=found)
+                          found=found, kind="layer-argument")
 
     @classmethod
     def _usage(cls) -> str:
@@ -340,11 +341,13 @@ class Distribution:
         if params and len(params) not in arities:
             raise OptionError(f"{self!r}.{method} takes {counted_either(arities, 'parameter value')} "
                               f"({', '.join(self._described(self.PARAMS[:max(arities)]))}, in Wolfram's order, "
-                              f"as {type(self).__name__}(...) takes them), found {len(params)}")
+                              f"as {type(self).__name__}(...) takes them), found {len(params)}",
+                              kind="layer-argument", expected=arities, found=len(params))
         given = params or self.params
         params = tuple(given) + tuple(self.DEFAULTS[n] for n in self.PARAMS[len(given):])
         if any(isinstance(p, str) for p in params):
-            raise OptionError(f"{self!r} has slot parameters; pass their values: .{method}(value, ...)")
+            raise OptionError(f"{self!r} has slot parameters; pass their values: .{method}(value, ...)",
+                              kind="layer-argument", expected="values for the slot parameters")
         return params
 
     def _mean(self, *params: torch.Tensor) -> torch.Tensor:

@@ -302,13 +302,15 @@ def _warn_sizes(drawn: list[tuple[nn.Module, int]], losses: int) -> None:
 
 def _check_loss(loss: Any, reduction: str) -> torch.Tensor:
     if reduction not in ("mean", "sum"):
-        raise OptionError(f"surrogate_loss: reduction must be 'mean' or 'sum', found {reduction!r}")
+        raise OptionError(f"surrogate_loss: reduction must be 'mean' or 'sum', found {reduction!r}",
+                          kind="option-value", option="reduction", expected=["mean", "sum"], found=reduction)
     if not isinstance(loss, torch.Tensor) or loss.dim() > 1 or not loss.is_floating_point():
         found = (type(loss).__name__ if not isinstance(loss, torch.Tensor) else f"shape {tuple(loss.shape)}"
                  if loss.dim() > 1 else f"dtype {loss.dtype}")  # the part that is wrong
         raise OptionError("surrogate_loss(loss) needs the per-example losses as a 1-D float tensor (B,) "
                           f"(or the scalar objective itself); found {found}. Reduce other dims first, "
-                          "e.g. loss.flatten(1).sum(1).")
+                          "e.g. loss.flatten(1).sum(1).",
+                          kind="option-value", option="loss", expected="a 1-D float tensor (B,)", found=found)
     return loss.detach()
 
 
@@ -362,7 +364,8 @@ def _surrogate(module: nn.Module, loss: torch.Tensor, reduction: str, strict: bo
                 "before this call (a record lives only as long as the draw's autograd graph, and the draw "
                 "tensor was dropped, e.g. after .tolist() or .item()). Keep the draw tensor alive until "
                 "surrogate_loss, e.g. `a = module(...); rewards = env(a.tolist()); "
-                "(rewards.mean() + module.surrogate_loss(rewards)).backward()`.")
+                "(rewards.mean() + module.surrogate_loss(rewards)).backward()`.",
+                kind="freed-draw", layer=freed[0].path)
         _warn_drawn_elsewhere(module)
         return loss.new_zeros(())
     return torch.stack(terms).sum()

@@ -28,14 +28,14 @@ from netgraph.core.errors import OptionError, did_you_mean, nearest_name
 from netgraph.core.wording import counted_either
 from netgraph.layers.expression_errors import ExpressionError, Origin, _col
 from netgraph.layers.expression_forms import (LONG_CHAIN, OTHER_FORMS, STRUCTURAL, chain_terms, check_extent,
-                                              not_allowed, not_allowed_col, outputs, folded, number, part_index,
-                                              structural)
+                                              expanded_constant, not_allowed, not_allowed_col, outputs, folded, number,
+                                              part_index, structural)
 from netgraph.layers.expression_run import evaluate, table_entry, to_code
 from netgraph.layers.expression_text import (MAP_FORM, SLOT_PREFIX, applied_body, dot_before_times, function_body,
                                               list_beside_value, mapped_call, parenthesised_after, translate,
                                               unmatched_bracket)
-from netgraph.layers.function_table import (LOWERCASE_NAMES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, TWO_ARGUMENT_FORMS,
-                                            NamedFunction, torch_name_hint)
+from netgraph.layers.function_table import (LOWERCASE_NAMES, INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NO_REAL_VALUE_AS_NAN,
+                                            TWO_ARGUMENT_FORMS, NamedFunction, torch_name_hint)
 
 __all__ = ["Expression", "parse", "parse_definition", "apply", "apply_all", "to_code", "evaluate",
            "FUNCTIONS", "ExpressionError", "is_expression"]
@@ -280,7 +280,7 @@ def _expand(entry: NamedFunction, args: list[tuple]) -> tuple:
     slots = ("Input",) if entry.arity == 1 else tuple(f"Input{i}" for i in range(1, entry.arity + 1))
     tree = _substitute(parse_definition(entry.definition).tree, dict(zip(slots, args)))
     if all(a[0] == "const" for a in args):
-        return folded(tree, evaluate(tree, {}, fold=True))
+        return expanded_constant(tree, evaluate(tree, {}, fold=True), args, entry.name in NO_REAL_VALUE_AS_NAN)
     return tree
 
 

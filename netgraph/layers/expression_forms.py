@@ -144,6 +144,17 @@ def folded(tree: tuple, value: Any) -> tuple:
     return ("const", value)
 
 
+def expanded_constant(tree: tuple, value: Any, args: list[tuple], no_real_value: bool) -> tuple:
+    """``folded`` for a named function's definition ``tree`` of constant ``args`` (all of it folded): NaN from a NaN
+    argument (Sech[Indeterminate]) as Sin[Indeterminate]'s; else one its definition writes (ArcTan[0, 0]) is
+    indeterminate, or, where it has ``no_real_value`` for finite ``args`` (Surd[-8, 2]), not real as Sqrt[-8]."""
+    if not math.isnan(float(value)):
+        return folded(tree, value)
+    if any(math.isnan(a[1]) for a in args):
+        return ("const", float(value))
+    raise OverflowError(_NOT_REAL if no_real_value and all(math.isfinite(a[1]) for a in args) else _INDETERMINATE)
+
+
 def _infinity_written(tree: tuple) -> bool:
     stack = [tree]
     while stack:
@@ -359,9 +370,14 @@ def _part_int(node: ast.AST, text: str, origin: list[int], what: str) -> int:
 def _constant_bounds(node: ast.AST, text: str, origin: list[int], sub: Callable[[ast.AST], tuple]) -> tuple:
     items = node.elts if isinstance(node, ast.Tuple) else []
     trees = [sub(i) for i in items]
-    if len(trees) != 2 or any(t[0] != "const" for t in trees) or trees[0][1] > trees[1][1]:  # torch's clamp: all max
+    # not min <= max: torch's clamp gives all max past it, and NaN everywhere for an Indeterminate (NaN) bound
+    if len(trees) != 2 or any(t[0] != "const" for t in trees) or not trees[0][1] <= trees[1][1]:
         both = len(trees) == 2 and trees[0][0] == trees[1][0] == "const"
-        found = f", found {{{trees[0][1]:g}, {trees[1][1]:g}}}" if both else ""
+        found = f", found {{{_bound_text(trees[0][1])}, {_bound_text(trees[1][1])}}}" if both else ""
         raise ExpressionError(f"Clip[x, {{min, max}}] takes two constant bounds, min <= max{found}", text,
                               _col(node, origin))
     return trees[0][1], trees[1][1]
+
+
+def _bound_text(value: float) -> str:
+    return "Indeterminate" if math.isnan(value) else f"{value:g}"

@@ -4,7 +4,8 @@
 by side: a number, a name or slot, a call ``f(...)`` (Wolfram's ``f[...]``), a part ``x[...]`` or a parenthesis.
 Juxtaposition is Wolfram's Times, so ``*``'s precedence is its precedence: ``2 #x^2`` is ``2 * #x^2``, ``#a/#b #c``
 is ``#a/#b * #c``. Forms Wolfram might read otherwise are refused, never guessed: operands on two lines (Wolfram
-ends an expression at a line break outside brackets), a product after a signed exponent (``#x^-2 #y``), a list beside a value.
+ends an expression at a line break outside brackets), a product after a signed exponent (``#x^-2 #y``), a list beside
+a value.
 
 >>> with_products("2 _s_x", [0, 1, 2, 2, 2, 3], "2 #x")[0]
 '2 *_s_x'

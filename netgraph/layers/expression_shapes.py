@@ -93,7 +93,8 @@ def _levels(spec: tuple, rank: int, what: str) -> tuple[int, ...]:
     first, last = (1, spec[1]) if spec[0] == "upto" else spec[1:]
     first, last = (first if first > 0 else rank + first + 1), (last if last > 0 else rank + last + 1)
     if not 1 <= first <= last <= rank:
-        shown = f"1 to {spec[1]}" if spec[0] == "upto" else (f"{spec[1]}" if spec[1] == spec[2] else f"{spec[1]} to {spec[2]}")
+        shown = f"1 to {spec[1]}" if spec[0] == "upto" else (
+            f"{spec[1]}" if spec[1] == spec[2] else f"{spec[1]} to {spec[2]}")
         raise Conflict(f"{what}: levels {shown} do not exist in an input of rank {rank} ({levels_run(rank)})",
                        expected=level_range(rank), found=shown)
     return tuple(range(first - 1, last))

@@ -15,7 +15,8 @@ from typing import Callable, Collection
 from netgraph.layers.expression_errors import ExpressionError, _col
 from netgraph.layers.expression_products import with_products
 
-__all__ = ["translate", "SLOT_PREFIX", "list_beside_value", "unmatched_bracket", "applied_body", "function_body", "dot_before_times"]
+__all__ = ["translate", "SLOT_PREFIX", "list_beside_value", "unmatched_bracket", "applied_body", "function_body",
+           "dot_before_times"]
 
 _ALLOWED_CHARS = re.compile(r"[A-Za-z0-9_.+\-*/^%()\[\]<>=!,#&\s{}|\";]")
 _WOLFRAM_PIECES = {"<|": "{", "|>": "}", "->": ":", "{": "(", "}": ",)"}
@@ -26,7 +27,8 @@ _APPLICATIONS = {  # what Wolfram's operators that Python reads otherwise (or no
     "@": "'@' (Wolfram's prefix application, f@x) is not read: write f[x] (torch's matrix product a @ b is "
          "Dot[#a, #b])",
     "~": "'~' (Wolfram's infix application, x~f~y) is not read: write f[x, y]",
-    **{op: f"{op!r} is not an operator of expressions (comparisons are <, <=, >, >=, == and !=)" for op in ("<<", ">>")}}
+    **{op: f"{op!r} is not an operator of expressions (comparisons are <, <=, >, >=, == and !=)"
+       for op in ("<<", ">>")}}
 _EXPONENT = re.compile(r"[+-]?[0-9]+(?![0-9.])")
 
 
@@ -245,7 +247,8 @@ def unmatched_bracket(text: str) -> ExpressionError | None:
 
 
 def _operand_before(text: str, end: int) -> str:
-    """The operand that ends at ``text[end - 1]``: a name, number or slot, with its brackets (``Sin[#x]``, ``#x[[1]]``)."""
+    """The operand that ends at ``text[end - 1]``: a name, number or slot, with its brackets (``Sin[#x]``,
+    ``#x[[1]]``)."""
     start, depth = end, 0
     while start > 0 and (depth or text[start - 1] in ")]}" or re.match(r"[#A-Za-z0-9_.]", text[start - 1])):
         ch = text[start - 1]
@@ -329,7 +332,8 @@ def function_body(node: ast.Call, text: str, origin: list[int], reserved: Collec
 _PART_NAMES = ("All",)  # names a Part spec takes (x[[All, 1]])
 
 
-def _check_free_symbols(body: ast.AST, names: list[str], text: str, origin: list[int], reserved: Collection[str]) -> None:
+def _check_free_symbols(body: ast.AST, names: list[str], text: str, origin: list[int],
+                        reserved: Collection[str]) -> None:
     """ExpressionError at the first name in ``body`` that is none of the Function's variables ``names``, nor a
     function or constant of expressions: a free symbol, which has no value in a net (a called name is a function,
     which the conversion checks)."""

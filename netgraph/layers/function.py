@@ -83,7 +83,8 @@ def _output_names(outputs: Any, output: Any) -> tuple[str, ...]:
     if not (isinstance(outputs, (list, tuple)) and outputs
             and all(isinstance(p, str) and p.isidentifier() for p in outputs) and len(set(outputs)) == len(outputs)):
         raise OptionError(f"FunctionLayer option outputs= must be a list of distinct port names, found {outputs!r}",
-                          option="outputs")
+                          option="outputs",
+                          kind="option-value", expected="a list of distinct port names", found=outputs)
     if len(outputs) > 1 and output is not None:
         raise OptionError(f"FunctionLayer has several outputs {list(outputs)}: output= cannot give one shape for them",
                           option="output", kind=COMBINATION_KIND)
@@ -97,7 +98,8 @@ def _input_option(value: Any, ports: tuple[str, ...], layer: str) -> dict[str, t
         unknown = [k for k in value if k not in ports]
         if unknown:
             raise OptionError(f"{layer} input=: no port {unknown[0]!r}{did_you_mean(unknown[0], ports)}; ports are "
-                              f"{list(ports)}", option="input")
+                              f"{list(ports)}", option="input",
+                              kind="unknown-port", port=unknown[0], expected=list(ports), found=unknown[0])
         return {p: shape_option(value.get(p), layer, f"input[{p!r}]") for p in ports}
     return dict.fromkeys(ports, shape_option(value, layer, "input"))
 
@@ -328,7 +330,8 @@ def _structural_text(text: str) -> bool:
 
 def _bad_function(message: str, found: Any, expected: str = "an elementwise function or expression in #") -> dict:
     """Report a bad ``function=`` (``option_problem``): no expression, while the other options are checked."""
-    return option_problem(OptionError(message, option="function", expected=expected, found=found), {})
+    return option_problem(OptionError(message, option="function", expected=expected, found=found,
+                                      kind="option-value"), {})
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)

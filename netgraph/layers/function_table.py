@@ -32,7 +32,7 @@ import torch
 from netgraph.core.other_layer_names import elementwise_name_hint
 
 __all__ = ["NamedFunction", "NAMED_FUNCTIONS", "INTERNAL_FUNCTIONS", "LOWERCASE_NAMES", "OPERATORS",
-           "TWO_ARGUMENT_FORMS", "NOT_THREADED_BY_NAME", "TORCH_NAMES", "torch_name_hint"]
+           "TWO_ARGUMENT_FORMS", "NO_REAL_VALUE_AS_NAN", "NOT_THREADED_BY_NAME", "TORCH_NAMES", "torch_name_hint"]
 
 _MODULES = {"torch": torch, "F": torch.nn.functional}
 
@@ -66,7 +66,8 @@ class NamedFunction:
 
 _PATHS = {
     "Ramp": "torch.relu", "Tanh": "torch.tanh", "LogisticSigmoid": "torch.sigmoid", "Exp": "torch.exp",
-    "Log": "torch.log", "Log2": "torch.log2", "Log10": "torch.log10", "Sin": "torch.sin", "Cos": "torch.cos", "Tan": "torch.tan", "Abs": "torch.abs",
+    "Log": "torch.log", "Log2": "torch.log2", "Log10": "torch.log10", "Sin": "torch.sin", "Cos": "torch.cos",
+    "Tan": "torch.tan", "Abs": "torch.abs",
     "Sqrt": "torch.sqrt", "Erf": "torch.erf", "Erfc": "torch.erfc", "ArcTan": "torch.atan", "ArcSin": "torch.asin",
     "ArcCos": "torch.acos", "Sinh": "torch.sinh", "Cosh": "torch.cosh", "Round": "torch.round",
     "Floor": "torch.floor", "Ceiling": "torch.ceil", "Square": "torch.square",
@@ -132,6 +133,8 @@ _DEFINITIONS = {  # (arity, Wolfram definition); # is the argument, #1 and #2 th
                 " + (Mod[#2, 2] != 1)) ^ (1 / #2), If[#1 < 0, Indeterminate,"
                 " (SignOrZero[SignOrZero[#1] + 1 / 2] * #1 + (Mod[#2, 2] == 1)) ^ (1 / #2)]]"),
 }
+#: Functions whose definition writes Indeterminate where no real number is (Surd[-8, 2], as Sqrt[-8] is complex).
+NO_REAL_VALUE_AS_NAN = frozenset({"Surd"})
 #: Two-argument forms of one-argument names: Log[b, x] is the logarithm to base b; ArcTan[x, y] the angle of the point
 #: (x, y), atan2(y, x), with -0. read as 0 (ArcTan[-1, -0.] is Pi) and Indeterminate (NaN) at the origin, as Wolfram's.
 TWO_ARGUMENT_FORMS: dict[str, NamedFunction] = {

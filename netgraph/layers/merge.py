@@ -108,7 +108,8 @@ class ThreadingLayer(_Variadic):
         if not isinstance(f, str):
             option_problem(OptionError(f"ThreadingLayer needs a function name such as 'Plus' or an expression such as "
                                        f"'#1 * #2', found {f!r}{torch_function_hint(f, THREADING, 'ThreadingLayer')}",
-                                       option="function", expected="a function name or an expression", found=f), None)
+                                       option="function", expected="a function name or an expression", found=f,
+                                       kind="option-value"), None)
         spec = broadcast_option(self.broadcast, "ThreadingLayer")
         if not isinstance(f, str):
             return {}
@@ -124,19 +125,21 @@ class ThreadingLayer(_Variadic):
             return {**ports, "_expr": None, "broadcast": self._checked(spec, ports["input_ports"])}
         if f in NOT_THREADED_BY_NAME:
             return option_problem(OptionError(f"ThreadingLayer({f!r}): {NOT_THREADED_BY_NAME[f]}", option="function",
-                                              expected=list(THREADING), found=f), {})
+                                              expected=list(THREADING), found=f, kind="option-value"), {})
         if not is_expression(f):
             hint = torch_function_hint(f, THREADING, "ThreadingLayer") or did_you_mean(f, THREADING)
             return option_problem(OptionError(f"ThreadingLayer: unknown function {f!r}{hint}; known: "
                                               f"{', '.join(THREADING)}, or an expression in slots such as '#1 * #2'",
-                                              option="function", expected=list(THREADING), found=f), {})
+                                              option="function", expected=list(THREADING), found=f,
+                                              kind="option-value"), {})
         if refuses(self, "inputs"):
             raise OptionError("ThreadingLayer: an expression names its own ports (its #slots); drop inputs=",
                               option="inputs", kind=COMBINATION_KIND)
         expr = per_element(parse(f))  # f is applied to corresponding elements: Max[#1, #2] is elementwise
         if is_structural(expr.tree):
             raise OptionError(f"ThreadingLayer expression {f!r} must be elementwise (one output, no Total, Mean, Dot "
-                              f"or Part): use FunctionLayer", option="function")
+                              f"or Part): use FunctionLayer", option="function",
+                              kind="option-value", expected="an elementwise expression", found=f)
         return {"_expr": expr, "input_ports": expr.slots, "broadcast": self._checked(spec, expr.slots)}
 
     def _checked(self, spec: Any, ports: tuple[str, ...]) -> Any:

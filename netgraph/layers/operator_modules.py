@@ -96,7 +96,8 @@ class _FoldModule(LayerModule):
         module replaces by the one naming its own input port, as ``net(x)`` gives (``blames_inputs``)."""
         port, x = next((p, x) for p, x in zip(self.elements, xs) if x.shape[1] != self.length)
         error = DataError(f"{self.layer_label} port {port!r}: expected a sequence of length {self.length}, found "
-                          f"shape {tuple(x.shape)} (its batch dim first)", port=port, layer=self.layer_path)
+                          f"shape {tuple(x.shape)} (its batch dim first)", port=port, layer=self.layer_path,
+                          kind="data-shape", expected=self.length, found=tuple(x.shape))
         error.blames_inputs = True
         raise error
 

@@ -28,4 +28,4 @@ def call_with_slots(fn: Any) -> Any:
             f"({', '.join(map(repr, slots))}), and must pass its arguments to the distribution unchanged, as in "
             f"lambda mu, sigma: NormalDistribution(mu, sigma); calling it failed ({type(exc).__name__}: {exc}). "
             f"Compute values from the inputs in a layer that feeds the port (a FunctionLayer such as "
-            f"\"Exp[#x]\")", option="distribution") from None
+            f"\"Exp[#x]\")", option="distribution", kind="option-value") from None

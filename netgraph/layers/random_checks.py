@@ -37,7 +37,8 @@ def set_distribution_checks(enabled: bool | str) -> bool | str:
     True
     """
     if enabled not in (True, False, "auto"):
-        raise OptionError(f"set_distribution_checks takes True, False or 'auto', found {enabled!r}")
+        raise OptionError(f"set_distribution_checks takes True, False or 'auto', found {enabled!r}",
+                          kind="option-value", option="enabled", expected=[True, False, "auto"], found=enabled)
     previous, _CHECKS["enabled"] = _CHECKS["enabled"], enabled
     return previous
 

@@ -139,7 +139,7 @@ class RandomModule(ConstantBuffers):
                 return self.drawn([p.float() if isinstance(p, torch.Tensor) else p for p in params], shape)
             raise DataError(f"{self.describe()}: cannot draw in {like.dtype} on {like.device.type}, torch has no "
                             f"kernel for it ({str(exc).splitlines()[0]}); run this layer in float32 or float64 "
-                            "(module.float())") from None
+                            "(module.float())", kind="data-dtype", layer=self.path, found=like.dtype) from None
         except RuntimeError as exc:  # a parameter value torch's sampler refuses reached it: the checks are off
             if checks is not False:
                 raise
@@ -188,7 +188,8 @@ class RandomModule(ConstantBuffers):
         mean = self.distribution._mean(*tensors(params, like))
         if not tracing() and not mean.is_meta and not bool(torch.isfinite(mean).all()):
             raise DataError(f"{self.describe()}: eval_mode='mean' but the distribution's mean is infinite for "
-                            "these parameters; use eval_mode='sample'")
+                            "these parameters; use eval_mode='sample'",
+                            kind="infinite-mean", layer=self.path, option="eval_mode")
         return mean.expand(shape)
 
     def draw(self, params: list[Any], shape: tuple, with_log_prob: bool = False) -> Any:
@@ -240,7 +241,7 @@ class RandomModule(ConstantBuffers):
                            "torch.func transform (vmap, grad, jacrev, ...) cannot carry out of itself: they would get "
                            "no gradient. Draw under torch.no_grad() there, call the module outside torch.func, or "
                            "choose a differentiable estimator (estimator='straight_through' or 'relaxed')",
-                           option="estimator", layer=self.path, found="score_function")
+                           option="estimator", layer=self.path, found="score_function", kind="torch-func-score")
 
     def _refuse_grad(self, params: list[Any]) -> None:
         for name, p in zip(self.distribution.PARAMS, params):

@@ -109,7 +109,8 @@ class RecurrentModule(LayerModule):
         if x.dim() != 3 or x.shape[2] != features:
             raise DataError(f"{self.layer_label}: input port 'Input': expected shape (batch, length, {features}) "
                             f"({features} features per step), found {tuple(x.shape)}", port="Input",
-                            layer=self.layer_path, expected=("batch", "length", features), found=tuple(x.shape))
+                            layer=self.layer_path, expected=("batch", "length", features), found=tuple(x.shape),
+                            kind="data-shape")
 
     def _check_states(self, x: torch.Tensor, initial: tuple, size: int) -> None:
         """DataError unless each initial state is (batch, size), as nn.LSTM checks its hx (the fused kernels
@@ -118,7 +119,8 @@ class RecurrentModule(LayerModule):
             if state.dim() != 2 or state.shape[0] != x.shape[0] or state.shape[1] != size:
                 raise DataError(f"{self.layer_label}: input port {port!r}: expected shape ({x.shape[0]}, {size}) (the "
                                 f"batch size and the state size), found {tuple(state.shape)}", port=port,
-                                layer=self.layer_path, expected=(x.shape[0], size), found=tuple(state.shape))
+                                layer=self.layer_path, expected=(x.shape[0], size), found=tuple(state.shape),
+                                kind="data-shape")
 
     def _packed(self, x: torch.Tensor, hx: Any, params: list, lengths: torch.Tensor) -> tuple:
         """The fused kernel on the sequences packed by length: (padded outputs, final states in batch order)."""

@@ -70,11 +70,11 @@ def recurrent_from_torch(module: nn.Module) -> Any:
     if op is None:
         raise OptionError(f"recurrent_from_torch takes an nn.LSTM, nn.GRU or nn.RNN, found "
                           f"{type(module).__name__}", option="module", expected=["LSTM", "GRU", "RNN"],
-                          found=type(module).__name__)
+                          found=type(module).__name__, kind="option-value")
     if getattr(module, "proj_size", 0):
         raise OptionError(f"recurrent_from_torch: nn.LSTM proj_size={module.proj_size} (a projected state) is not "
                           f"supported: LongShortTermMemoryLayer's state is its output", option="proj_size",
-                          expected=0, found=module.proj_size)
+                          expected=0, found=module.proj_size, kind="option-value")
     activation = _TORCH_ACTIVATIONS[getattr(module, "nonlinearity", "tanh")]
     stages = []
     for level in range(module.num_layers):

@@ -77,7 +77,8 @@ def _check_nesting(value: list) -> None:
     while level:
         depth += 1
         if depth > MAX_CHAIN_NESTING:
-            raise OptionError(f"a layer list (a NetChain shorthand) is nested more than {MAX_CHAIN_NESTING} deep")
+            raise OptionError(f"a layer list (a NetChain shorthand) is nested more than {MAX_CHAIN_NESTING} deep",
+                              kind="nesting-depth", expected=MAX_CHAIN_NESTING)
         level = [item for items in level for item in items if isinstance(item, list)]
 
 

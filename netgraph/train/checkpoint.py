@@ -25,6 +25,7 @@ newest file; ``load_checkpoint(net, path)`` gives a net with a checkpoint's arra
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import pickle
 import re
@@ -126,6 +127,17 @@ def checkpoints(directory: str | os.PathLike) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted((p for p in folder.iterdir() if _NAME.fullmatch(p.name) and p.is_file()), key=position_of)
+
+
+def folders_in_the_way(directory: str | os.PathLike, after: int, through: int | None) -> list[Path]:
+    """The folders in ``directory`` named as the checkpoint files a run of rounds ``after`` + 1 to ``through`` (None:
+    no last round) may write (``round-000002.pt``, ``round-000002-batch-000050.pt`` in round 2): none could be."""
+    folder = Path(directory)
+    if not folder.is_dir():
+        return []
+    last = math.inf if through is None else through
+    named = ((p, _NAME.fullmatch(p.name)) for p in folder.iterdir())
+    return sorted(p for p, found in named if found and after < int(found.group(1)) <= last and p.is_dir())
 
 
 def position_of(checkpoint: str | os.PathLike) -> tuple[int, int]:

@@ -18,6 +18,7 @@ from netgraph.core.coders import (ClassDecoder, ClassEncoder, Coder, Decoder, En
                                  ScalarEncoder)
 from netgraph.core.port_coders import checked_coders
 from netgraph.core.port_options import option_form
+from netgraph.core.torch_state import generator_kept
 from netgraph.data import Examples
 from netgraph.data.encoding import encoded_form_problem, range_refusal
 from netgraph.data.sources import IMAGE_SUFFIXES
@@ -169,7 +170,9 @@ def _item_zero(dataset: Any) -> Mapping | None:
     if isinstance(dataset, torch.utils.data.IterableDataset) or not hasattr(dataset, "__len__"):
         return None
     try:
-        with keeping_reads(dataset):  # a checked Dataset's (``read_once``): kept to train on, not read again
+        # a checked Dataset's (``read_once``): kept to train on, not read again; a random transform's draw leaves
+        # torch's generator as found outside the run
+        with generator_kept(), keeping_reads(dataset):
             item = dataset[0] if len(dataset) else None
     except Exception:  # noqa: BLE001 - the user's own __getitem__: its error is said where items are batched
         return None

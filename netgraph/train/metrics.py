@@ -183,7 +183,7 @@ def plan_metrics(net: Any, loss: Any, requested: list[tuple[str | None, str]],
     for (port, name), option in [(r, "metrics") for r in requested] + [(w, STOPPING) for w in watched]:
         problem = _unfit(net, loss, plain, port, name)
         if problem:
-            errors.append(Diagnostic(problem, "metric-port", option=option, detail=problem))
+            errors.append(dataclasses.replace(problem, option=option))
             continue
         fitting = [p for p in ([port] if port is not None else plain) if _fits(_kind(net, loss, p)[0], _classes(net, p),
                                                                               name)]
@@ -195,20 +195,25 @@ def plan_metrics(net: Any, loss: Any, requested: list[tuple[str | None, str]],
                      _target_key(net, loss, port), _kind(net, loss, port)[1]) for port, name in pairs]
 
 
-def _unfit(net: Any, loss: Any, plain: list[str], port: str | None, name: str) -> str | None:
-    """Why metric ``name`` (on ``port``; None: every output port that is not a loss, ``plain``) cannot be measured,
-    or None when it can."""
+def _unfit(net: Any, loss: Any, plain: list[str], port: str | None, name: str) -> Diagnostic | None:
+    """Why metric ``name`` (on ``port``; None: every output port that is not a loss, ``plain``) cannot be measured
+    (a "metric-port" Diagnostic, ``found`` the metric, ``port`` the port asked for), or None when it can. For a port
+    the net does not have, ``expected`` is the output ports."""
     if port is not None and port not in net.output_ports:
-        return (f"metrics key {port!r} is not an output port{did_you_mean(port, net.output_ports)}; "
-                f"the outputs are {list(net.output_ports)}")
+        problem = (f"metrics key {port!r} is not an output port{did_you_mean(port, net.output_ports)}; "
+                   f"the outputs are {', '.join(net.output_ports)}")
+        return Diagnostic(problem, "metric-port", port=port, found=name, detail=problem,
+                          expected=tuple(net.output_ports))
     ports = [port] if port is not None else plain
     if not ports:
-        return (f"metric {name!r} needs an output port that is not a loss; the outputs "
-                f"{list(net.output_ports)} are all losses")
-    if not any(_fits(_kind(net, loss, p)[0], _classes(net, p), name) for p in ports):
-        return _misfit(net, loss, ports[0], name) if len(ports) == 1 else \
+        problem = (f"metric {name!r} needs an output port that is not a loss; the outputs "
+                   f"{list(net.output_ports)} are all losses")
+    elif not any(_fits(_kind(net, loss, p)[0], _classes(net, p), name) for p in ports):
+        problem = _misfit(net, loss, ports[0], name) if len(ports) == 1 else \
             f"metric {name!r} fits none of the output ports {ports}"
-    return None
+    else:
+        return None
+    return Diagnostic(problem, "metric-port", port=port, found=name, detail=problem)
 
 
 def _misfit(net: Any, loss: Any, port: str, name: str) -> str:

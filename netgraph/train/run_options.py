@@ -14,7 +14,7 @@ from netgraph.backend.devices import parse_device
 from netgraph.core.errors import OptionError
 from netgraph.core.files import usable_folder
 from netgraph.core.options import random_seeding
-from netgraph.train.checkpoint import latest_checkpoint, read_checkpoint, resolve
+from netgraph.train.checkpoint import folders_in_the_way, latest_checkpoint, read_checkpoint, resolve
 from netgraph.train.checkpoint_checks import check_layout, resumed_seed
 from netgraph.train.metrics import parse_metrics
 from netgraph.train.option_keys import snake_keys
@@ -70,6 +70,9 @@ def run_options(o: dict[str, Any], precision: WorkingPrecision, made: list[Path]
         saved = (int(resume[1]["seed"]), resume[1].get("seed_text"))  # older checkpoints have no seed_text
         seed = resumed_seed(seed, saved[0], given, saved[1])
         text = saved[1]
+    if checkpoint is not None:
+        last = o["max_training_rounds"] if isinstance(o["max_training_rounds"], int) else None
+        _refuse_folders_in_the_way(checkpoint["directory"], int(resume[1]["round"]) if resume else 0, last)
     return RunOptions(device, method, stopping, progress, metrics, batch_size, max_time, checkpoint, log_dir, resume,
                       seed, text)
 
@@ -82,6 +85,16 @@ def _refuse_occupied(directory: Path) -> None:
                           f"be removed as older); pass resume=True to continue that run, or give an empty folder",
                           kind="occupied-folder", option="checkpoint", expected="an empty folder, or resume=True",
                           found=str(found))
+
+
+def _refuse_folders_in_the_way(directory: Path, after: int, through: int | None) -> None:
+    """Refuse, before training, a checkpoint folder holding a folder named as a checkpoint file the run (of rounds
+    ``after`` + 1 to ``through``) may write: writing it would fail mid-run."""
+    if found := folders_in_the_way(directory, after, through):
+        raise OptionError(f"checkpoint directory {str(directory)!r} holds a folder named as a checkpoint file "
+                          f"({found[0].name}): a checkpoint cannot be written in its place; remove or rename it, or "
+                          f"give another folder", kind="occupied-folder", option="checkpoint",
+                          expected="no folder named round-*.pt", found=str(found[0]))
 
 
 def _checkpoint(spec: Any, made: list[Path]) -> dict | None:

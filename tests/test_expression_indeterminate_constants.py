@@ -1,0 +1,45 @@
+"""A constant argument Indeterminate (NaN) makes the result Indeterminate, as Wolfram's: folded into a named function
+that has a definition (Sech, Surd) as into one torch computes (Sin), computed alike by the compiled forward and the
+interpreter; a NaN Clip bound is refused as a reversed pair is; Surd[-8, 2] is not real, as Sqrt[-8]."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from netgraph import FunctionLayer, NetGraph, OptionError, interpret, net_initialize
+
+_X = torch.tensor([[0.5, 2.0, -1.0, 0.0]])
+
+
+@pytest.mark.parametrize("text", ["Clip[#x, {Indeterminate, 1}]", "Clip[#x, {0, Indeterminate}]"])
+def test_a_nan_clip_bound_is_refused(text):
+    """Clip[x, {Indeterminate, 1}] passed the min <= max check (a NaN compares false) and gave NaN everywhere."""
+    with pytest.raises(OptionError, match=r"takes two constant bounds, min <= max, found \{(Indeterminate, 1|"
+                                          r"0, Indeterminate)\}") as caught:
+        FunctionLayer(text)
+    assert caught.value.kind == "expression-syntax"
+
+
+def test_an_even_root_of_a_negative_constant_is_not_real_as_sqrt_is():
+    """Surd[-8, 2] was refused as indeterminate (0*Log[0]); Sqrt[-8]'s wording: no real number."""
+    for text in ("Surd[-8, 2] + #x", "Sqrt[-8] + #x"):
+        with pytest.raises(OptionError, match=r"a constant is not a real number"):
+            FunctionLayer(text)
+    with pytest.raises(OptionError, match=r"a constant is indeterminate"):  # Wolfram's ArcTan[0, 0] is Indeterminate
+        FunctionLayer("ArcTan[0, 0] + #x")
+
+
+@pytest.mark.parametrize("text", ["Sech[Indeterminate] + #x", "Surd[Indeterminate, 2] + #x",
+                                  "Surd[Indeterminate, 3] + #x", "Log[2, Indeterminate] + #x", "Sin[Indeterminate] + #x", "Log[Indeterminate, #x]",
+                                  "Power[#x, Indeterminate]", "Mod[#x, Indeterminate]", "Quotient[#x, Indeterminate]",
+                                  "Surd[#x, Indeterminate]", "ArcTan[Indeterminate, #x]"])
+def test_an_indeterminate_argument_makes_nan_compiled_and_interpreted(text):
+    """Sech[Indeterminate] was refused as an indeterminate constant where Sin[Indeterminate] gave NaN."""
+    net = net_initialize(NetGraph([FunctionLayer(text)], [], x=4), seed=0)
+    module = net.compile()
+    compiled, interpreted = module(x=_X), interpret(module.net, module, x=_X)
+    assert all(math.isnan(v) for v in compiled.flatten().tolist())
+    torch.testing.assert_close(compiled, interpreted, equal_nan=True)
