@@ -47,7 +47,8 @@ def _within(seconds: float, call):
 
 @pytest.mark.parametrize("kind", ["pipe", "device"])
 def test_a_checkpoint_path_that_is_not_a_regular_file_is_refused_unread(tmp_path, kind):
-    # torch.load opened a pipe and waited for a writer forever (a folder so named is no checkpoint: tested below)
+    # torch.load opened a pipe and waited for a writer forever (a folder or pipe so named in a checkpoint folder is
+    # not listed as a checkpoint: tested below)
     folder = tmp_path / "ck"
     folder.mkdir()
     path = folder / "round-000001.pt"
@@ -56,9 +57,8 @@ def test_a_checkpoint_path_that_is_not_a_regular_file_is_refused_unread(tmp_path
     else:
         path = "/dev/null"
     try:
-        newest, resumed = (path, dict(resume=path)) if kind == "device" else (folder, dict(checkpoint=folder, resume=True))
-        for call in (lambda: load_checkpoint(small_net(), newest),
-                     lambda: net_train(small_net(), DATA, max_training_rounds=2, **resumed, **KW)):
+        for call in (lambda: load_checkpoint(small_net(), path),
+                     lambda: net_train(small_net(), DATA, max_training_rounds=2, resume=path, **KW)):
             exc = _within(10, call)
             assert isinstance(exc, OptionError), exc
             assert str(path) in str(exc) and "not a regular file" in str(exc) and "bytes" not in str(exc)
@@ -281,6 +281,15 @@ def test_a_folder_named_as_a_checkpoint_is_not_listed_as_one(tmp_path):
     (alone / "round-000001.pt").mkdir(parents=True)  # was read, as "it is a folder"
     with pytest.raises(OptionError, match=r"^no checkpoint \(round-\*\.pt\) in directory '.*alone'$"):
         load_checkpoint(small_net(), alone)
+
+
+def test_a_dangling_link_or_fifo_named_as_a_checkpoint_is_not_listed_as_one(tmp_path):
+    """Only folders were left out: a link to nothing, or a FIFO, named round-*.pt was listed (and taken by resume)."""
+    save_checkpoint(tmp_path, {"model": {}}, 1)
+    (tmp_path / "round-000009.pt").symlink_to(tmp_path / "gone")
+    os.mkfifo(tmp_path / "round-000008.pt")
+    assert [p.name for p in checkpoint.checkpoints(tmp_path)] == ["round-000001.pt"]
+    assert checkpoint.latest_checkpoint(tmp_path) == tmp_path / "round-000001.pt"
 
 
 def test_a_folder_in_the_way_of_a_checkpoint_the_run_writes_is_refused_before_training(tmp_path):

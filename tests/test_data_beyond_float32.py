@@ -150,6 +150,20 @@ def test_validation_data_holding_an_int_beyond_float64_is_refused_naming_it():
                   progress=False)
 
 
+@pytest.mark.parametrize("huge", [2**1100, -2**1100, 2**1024], ids=["2**1100", "-2**1100", "2**1024"])
+def test_a_dataset_item_holding_a_single_int_beyond_float64_is_refused_naming_the_item(huge):
+    """Not in a list, it raised torch's own OverflowError from its collation, naming no item or key."""
+    class Single(_Items):
+        def __getitem__(self, i: int) -> dict:
+            return {"Input": [1.0, 0.0, 2.0], "Target": huge if i == 2 else 1.0}
+    said = rf"^training data: key 'Target' \(item 2 of the Dataset\): values as large as -?2\*\*{huge.bit_length() - 1}"
+    with pytest.raises(DataError, match=said + r" lie beyond float64's range .*; scale the data$") as caught:
+        net_train(_net(), Single(), batch_size=4, max_training_rounds=1, progress=False)
+    diagnostic = caught.value.diagnostics[0]
+    assert (diagnostic.kind, diagnostic.port, diagnostic.example, diagnostic.found) == \
+        ("precision-range", "Target", 2, huge)
+
+
 def test_a_dataset_item_holding_an_int_beyond_int64_is_read_as_float64_as_in_memory_data_is():
     """A Dataset's [2**70, ...] was refused as 'cannot be batched' (torch's 'Overflow when unpacking long long')."""
     class Wide(_Items):

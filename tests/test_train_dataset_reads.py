@@ -100,6 +100,20 @@ def test_a_run_resumed_mid_round_reads_each_item_once_a_round(tmp_path):
     assert data.reads == {i: 3 for i in range(96)}
 
 
+@pytest.mark.parametrize("gpu_draws", [True, False], ids=["gpu-draws", "gpu-untouched"])
+def test_items_read_up_front_are_read_anew_when_a_gpu_random_state_changed(monkeypatch, gpu_draws):
+    """Only the CPU's random state was compared: an item whose transform drew on a GPU was kept from the read made
+    before the run seeded it. (No GPU here: the GPU's state is stood in for, changing on each read or not.)"""
+    draws = iter(range(10**6))
+    monkeypatch.setattr(torch.cuda, "is_initialized", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_rng_state_all",
+                        lambda: [torch.tensor([next(draws) if gpu_draws else 0], dtype=torch.uint8)])
+    data = Counted()
+    net_train(mlp(), data, batch_size=4, max_training_rounds=3, random_seed=0, progress=False)
+    read_again = {i for i, n in data.reads.items() if n > 3}  # items read up front, then by the run
+    assert (0 in read_again) == gpu_draws and all(data.reads[i] == 3 for i in range(16) if i not in read_again)
+
+
 class _NoisyPhotos(_Photos):
     """Images whose every read draws from torch's generator (a random transform)."""
 

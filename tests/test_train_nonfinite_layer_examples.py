@@ -5,6 +5,8 @@ non-finite: steps whose loss is finite do no more work."""
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 import torch
 
@@ -113,3 +115,24 @@ def test_a_distributed_run_warns_of_a_nonfinite_validation_loss_once_not_once_a_
     said = [json.loads((tmp_path / f"rank{rank}.json").read_text()) for rank in (0, 1)]
     assert [len(s) for s in said] == [1, 0]
     assert "after round 1 is not finite; the first layer whose output went non-finite is layer 1 'log'" in said[0][0]
+
+
+def test_a_validation_pass_makes_one_collective_call_whether_or_not_its_loss_is_finite(monkeypatch):
+    """Whether a process had warned of a NaN was gathered apart from the sums of the loss: a second collective call,
+    each validation pass of each distributed run. (Counted on the calls to the Context, which a one-process run
+    makes too.)"""
+    from netgraph.train.distributed import Context
+    calls = []
+    for name in ("sum", "gather", "any", "most"):
+        monkeypatch.setattr(Context, name, lambda self, value, name=name, was=getattr(Context, name):
+                            calls.append(name) or was(self, value))
+    made = []
+    for held in (None, (2,), ()):  # no validation; a NaN in each validation pass; none
+        calls.clear()
+        validation = None if held is None else dict(zip(("Input", "Target"), (t[:4] for t in positive(held))))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            net_train(log_net(), dict(zip(("Input", "Target"), positive(()))), batch_size=4, random_seed=0,
+                      validation_set=validation, max_training_rounds=3, progress=False)
+        made.append(len(calls))
+    assert made[1] - made[0] == made[2] - made[0] == 3  # one a pass, 3 passes

@@ -17,8 +17,8 @@ from netgraph.core.torch_state import working_dtype
 from netgraph.core.types import INTEGER, REAL, Shape, format_shape
 from netgraph.core.wording import type_label
 
-__all__ = ["as_port_tensor", "beyond_float64", "beyond_int64_as_float64", "beyond_range", "ragged_hint", "refused_tuple",
-           "tuple_problem"]
+__all__ = ["as_port_tensor", "beyond_float64", "beyond_int64_as_float64", "beyond_range", "ragged_hint",
+           "refused_tuple", "tuple_problem"]
 
 
 _DATA = "a tensor, array or list"  # what net(x) takes at a port without an encoder

@@ -121,12 +121,12 @@ def _resumable(folder: Path) -> str:
 
 
 def checkpoints(directory: str | os.PathLike) -> list[Path]:
-    """The complete checkpoint files in ``directory``, oldest first (a mid-round file after its round's start); a
-    folder of such a name is none."""
+    """The complete checkpoint files in ``directory``, oldest first (a mid-round file after its round's start);
+    anything else of such a name (a folder, a link to nothing, a FIFO) is none."""
     folder = Path(directory)
     if not folder.is_dir():
         return []
-    return sorted((p for p in folder.iterdir() if _NAME.fullmatch(p.name) and not p.is_dir()), key=position_of)
+    return sorted((p for p in folder.iterdir() if _NAME.fullmatch(p.name) and p.is_file()), key=position_of)
 
 
 def folders_in_the_way(directory: str | os.PathLike, after: int, through: int | None) -> list[Path]:

@@ -126,10 +126,10 @@ class _CheckedDataset(torch.utils.data.Dataset):
     def __getitem__(self, index: int) -> Any:
         item = self.kept.get(index, _UNREAD) if self.keeping else self.kept.pop(index, _UNREAD)
         if item is _UNREAD:
-            before = torch.get_rng_state() if self.keeping else None
+            before = _rng_states() if self.keeping else None
             item = self._read(index)
-            if before is not None and torch.equal(before, torch.get_rng_state()):  # no random transform: the run's
-                self.kept[index] = item  # own read (its draws seeded) would give the same item
+            if before is not None and _same(before, _rng_states()):  # no random transform: the run's own read
+                self.kept[index] = item  # (its draws seeded) would give the same item
         return _Numbered(index, item) if self.numbered and not isinstance(item, _Numbered) else item
 
     def _read(self, index: int) -> Any:
@@ -139,6 +139,15 @@ class _CheckedDataset(torch.utils.data.Dataset):
             raise data_error(self.what, f"the Dataset says it has {counted(self.size, 'item')} but item {index} raised "
                             f"IndexError: {exc}", kind="dataset-length", expected=self.size, found=index) from None
 
+
+def _rng_states() -> list[torch.Tensor]:
+    """torch's random states a Dataset's transform may draw from: the CPU's, and each GPU's once CUDA is started."""
+    return [torch.get_rng_state(), *(torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else ())]
+
+
+def _same(states: list[torch.Tensor], now: list[torch.Tensor]) -> bool:
+    """Whether no random state changed (CUDA started between counts as a change)."""
+    return len(states) == len(now) and all(map(torch.equal, states, now))
 
 
 def _collate(items: list, what: str) -> Any:
@@ -155,7 +164,7 @@ def _collate(items: list, what: str) -> Any:
         batch = torch.utils.data.default_collate(items)
     except DataError:  # a value beyond any float (``_value``)
         raise
-    except (TypeError, RuntimeError, ValueError, KeyError) as exc:
+    except (TypeError, RuntimeError, ValueError, KeyError, OverflowError) as exc:
         odd, example = _odd_item(items, numbers)
         raise data_error(what, f"the Dataset's items cannot be batched (each must be a dict of port -> "
                         f"array, all of one shape): {exc}{odd}", example=example,
@@ -168,6 +177,8 @@ def _value(value: Any, key: str, j: int, numbers: list[int] | None, what: Any) -
     float64, as net(x) reads them; one beyond any float a DataError naming the item, by its index in the Dataset
     where ``numbers`` are known), anything else native."""
     if not isinstance(value, (list, tuple)):
+        if type(value) is int and (huge := beyond_float64(value)) is not None:
+            raise _beyond_float64(huge, key, j, numbers, what)
         return native_array(value)
     try:
         return as_tensor(value)
@@ -176,10 +187,16 @@ def _value(value: Any, key: str, j: int, numbers: list[int] | None, what: Any) -
             return wide
         if (huge := beyond_float64(value)) is None:
             raise
-        example = numbers[j] if numbers is not None else j
-        name = f"item {example} of the Dataset" if numbers is not None else f"entry {j} of the batch"
-        raise data_error(what, f"key {key!r} ({name}): {beyond_range(huge, torch.float64)}; scale the data",
-                         kind="precision-range", layer=(), port=key, example=example, found=huge) from None
+        raise _beyond_float64(huge, key, j, numbers, what) from None
+
+
+def _beyond_float64(huge: int, key: str, j: int, numbers: list[int] | None, what: Any) -> DataError:
+    """The DataError (kind precision-range) for an int ``huge`` beyond any float at ``key`` of item ``j`` of a batch
+    (by its index in the Dataset where ``numbers`` are known)."""
+    example = numbers[j] if numbers is not None else j
+    name = f"item {example} of the Dataset" if numbers is not None else f"entry {j} of the batch"
+    return data_error(what, f"key {key!r} ({name}): {beyond_range(huge, torch.float64)}; scale the data",
+                      kind="precision-range", layer=(), port=key, example=example, found=huge)
 
 
 def _odd_item(items: list, numbers: list[int] | None) -> tuple[str, int | None]:

@@ -27,7 +27,7 @@ from netgraph.train.padded_data import lengths_keys
 from netgraph.train.loss import surrogate_term
 from netgraph.train.walk import nonfinite_cause, reaching_layers
 from netgraph.train.passes import forward_batch, measuring_pass
-from netgraph.train.validation_nonfinite import warn_nonfinite_validation
+from netgraph.train.validation_nonfinite import nonfinite_flags, warn_nonfinite_validation
 from netgraph.train.metric_history import append_values, measured_labels
 from netgraph.train.options import clipped_step
 from netgraph.train.stopping import Stopping, ended_before, time_used_up
@@ -363,11 +363,11 @@ class Trainer(ProgressReports):
                 batches = self.validation.batches(self.plan.batch_size, order, self.ctx.rank, self.ctx.world)
                 total, count = measuring_pass(batches, functools.partial(self.forward, self.module), self.loss,
                                               self.plan.meter, "validation", nonfinite := [])
-                warn_nonfinite_validation(self, nonfinite)  # training goes on: it changes no weight
+                total, count, *flags = self.ctx.sum([total, count, *nonfinite_flags(self, nonfinite)])  # one call
+                warn_nonfinite_validation(self, nonfinite, flags)  # training goes on: it changes no weight
         finally:
             self.module.train()
         metrics = self.plan.meter.compute("validation") if self.plan.meter is not None else {}
-        total, count = self.ctx.sum([total, count])
         return total / max(count, 1), metrics
 
     def finish(self, reason: str) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 from netgraph.core.user_frame import user_stacklevel
 
-__all__ = ["NonfiniteValidationLoss", "warn_nonfinite_validation"]
+__all__ = ["NonfiniteValidationLoss", "nonfinite_flags", "warn_nonfinite_validation"]
 
 
 class NonfiniteValidationLoss(UserWarning):
@@ -23,17 +23,25 @@ class NonfiniteValidationLoss(UserWarning):
         self.layer, self.port, self.example = layer, port, example
 
 
-def warn_nonfinite_validation(loop: Any, nonfinite: list) -> None:
+def nonfinite_flags(loop: Any, nonfinite: list) -> list[float]:
+    """This process's part of the sums that say which processes' validation pass had a non-finite batch: one entry
+    a process, 1.0 at its own rank where ``nonfinite`` has a batch and the run has not warned yet. Every process
+    adds as many (to the validation pass's sums: no collective of its own)."""
+    flags = [0.0] * loop.ctx.world
+    if nonfinite and not getattr(loop, "warned_nonfinite_validation", False):
+        flags[loop.ctx.rank] = 1.0
+    return flags
+
+
+def warn_nonfinite_validation(loop: Any, nonfinite: list, flags: list[float]) -> None:
     """Warn of the first validation batch in ``nonfinite`` (``measuring_pass``'s: (batch, n, examples)), once a
     run: in a distributed run, by the first process whose share had one (each warned of its own); every process
-    calls it after each validation pass. The loop's module is in eval mode, as the pass ran it."""
-    if getattr(loop, "warned_nonfinite_validation", False):
-        return
-    found = [flag[0] > 0 for flag in loop.ctx.gather([1.0 if nonfinite else 0.0])]  # by rank: the same on each
-    if not any(found):
+    calls it after each validation pass with ``flags``, the sums over all processes of ``nonfinite_flags`` (the
+    same on each). The loop's module is in eval mode, as the pass ran it."""
+    if getattr(loop, "warned_nonfinite_validation", False) or not any(flags):
         return
     loop.warned_nonfinite_validation = True  # on every process: none warns again
-    if found.index(True) != loop.ctx.rank:
+    if [flag > 0 for flag in flags].index(True) != loop.ctx.rank:
         return
     batch, n, examples = nonfinite[0]
     msg, _, place, example = loop.nonfinite_cause(batch, n, examples)  # as the pass ran it: mixed precision or not
