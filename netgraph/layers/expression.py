@@ -198,7 +198,8 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
         left, right = sub(node.left), sub(node.comparators[0])
         if any(t[0] == "const" and t[1] != t[1] for t in (left, right)):  # NaN compares false to everything
             raise ExpressionError(f"{_part_text(node, text, origin)!r} compares with Indeterminate: a NaN is unequal "
-                                  f"to everything, so it is false (!= true) whatever the input; Wolfram leaves it unevaluated",
+                                  f"to everything, so it is false (!= true) whatever the input; Wolfram leaves it "
+                                  f"unevaluated",
                                   text, _col(node, origin))
         return _fold(("cmp", _CMPOPS[type(node.ops[0])], left, right))
     if depth == 0 and isinstance(node, (ast.Dict, ast.Tuple)):
