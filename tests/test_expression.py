@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 import time
 
 import pytest
 import torch
 
 from netgraph.layers.expression import ExpressionError, evaluate, parse, to_code
+from netgraph.layers.expression_indeterminate import IndeterminateWarning
 from netgraph.layers.expression_shapes import lower
 from netgraph import FunctionLayer, NetGraph, OptionError
 
@@ -366,17 +368,18 @@ def test_torch_habits_in_an_expression_name_what_to_write(text, hint):
     assert hint in str(caught.value)
 
 
-def test_an_indeterminate_constant_is_refused():
-    """With Log[0] folded to -Infinity, 0*Log[0] passed as a NaN constant: a NaN folded from constants that are not
-    NaN is refused, as an infinity folded from finite ones is."""
-    for text in ("#x + 0*Log[0]", "#x + (Log[0] - Log[0])"):
-        with pytest.raises(ExpressionError, match=r"a constant is indeterminate \(0\*Log\[0\]"):
-            FunctionLayer(text)
+def test_an_indeterminate_constant_is_nan_with_a_warning():
+    """With Log[0] folded to -Infinity, 0*Log[0] passed as a silent NaN constant: a NaN folded from constants that
+    are not NaN is Wolfram's Indeterminate, NaN with a warning naming the part (as Wolfram's Infinity::indet)."""
+    for text, part in (("#x + 0*Log[0]", "0*Log[0]"), ("#x + (Log[0] - Log[0])", "Log[0] - Log[0]")):
+        with pytest.warns(IndeterminateWarning, match=rf"{re.escape(part)} is indeterminate .* write Indeterminate"):
+            assert torch.isnan(FunctionLayer(text)(torch.ones(2))).all()
     assert FunctionLayer("#x + Log[0]")(torch.ones(2)).tolist() == [-math.inf, -math.inf]
 
 
 @pytest.mark.parametrize("text", ["#x + Sqrt[-1]", "#x + Log[-1]", "#x + (-8)^(1/3)", "#x + ArcSin[2]",
-                                  "#x + Log[-2, 3]"])
+                                  "#x + Log[-2, 3]", "#x + Sqrt[-Infinity]", "#x + Log[-Infinity]",
+                                  "#x + ArcSin[Infinity]"])
 def test_a_constant_outside_a_functions_real_domain_is_named_complex_not_indeterminate(text):
     """Sqrt[-1] is Wolfram's I, not Indeterminate: the message said 'indeterminate (0*Log[0] ...)'."""
     with pytest.raises(ExpressionError, match=r"a constant is not a real number \(Wolfram's is complex: Sqrt\[-1\] "

@@ -1,16 +1,19 @@
 """Constants folded when an expression is parsed agree with the same expression computed at run time, Infinity
 included: a value the run gives is the folded one, and a NaN the run gives (Wolfram's Indeterminate: Infinity -
-Infinity, 0*Infinity, 0/0, Sin[Infinity]) is refused when folded, never a silent NaN constant."""
+Infinity, 0*Infinity, 0/0, Sin[Infinity]) is folded to NaN with a warning naming the part, as Wolfram's
+Infinity::indet, never a silent NaN constant; Indeterminate written is NaN without one."""
 
 from __future__ import annotations
 
 import math
 import random
+import warnings
 
 import pytest
 import torch
 
 from netgraph import FunctionLayer, NetGraph, OptionError, interpret
+from netgraph.layers.expression_indeterminate import IndeterminateWarning
 
 _LEAVES = [math.inf, -math.inf, 0.0, 1.0, 2.0, -1.5, 0.5]
 _UNARY = ["Exp", "Log", "Tanh", "Sin", "Abs", "Ramp", "Sqrt", "LogisticSigmoid", "ArcTan", "Sign", "Floor"]
@@ -58,8 +61,16 @@ def _same(a: float, b: float) -> bool:
     return (math.isnan(a) and math.isnan(b)) or a == b or math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-300)
 
 
+def _warned_both_paths(text: str, inputs: dict[str, float]) -> tuple[list[float], list[str]]:
+    """Both paths' values and the messages of the IndeterminateWarnings the layer's parse gave."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        values = _both_paths(text, inputs)
+    return values, [str(w.message) for w in caught if issubclass(w.category, IndeterminateWarning)]
+
+
 @pytest.mark.parametrize("seed", range(8))
-def test_folded_constants_agree_with_the_run_or_are_refused_as_indeterminate(seed):
+def test_folded_constants_agree_with_the_run_nan_with_a_warning(seed):
     rng = random.Random(seed)
     for _ in range(12):
         values: list[float] = []
@@ -67,22 +78,56 @@ def test_folded_constants_agree_with_the_run_or_are_refused_as_indeterminate(see
         at_run = _both_paths(ported, {f"c{i}": v for i, v in enumerate(values)})
         assert _same(*at_run), (ported, at_run)
         try:
-            at_parse = _both_paths(f"{written} + #z", {"z": 0.0})
-        except OptionError as exc:  # refused: a NaN of the run, or (a rule of its own) 1/0 or 10^400 in it
+            at_parse, warned = _warned_both_paths(f"{written} + #z", {"z": 0.0})
+        except OptionError as exc:  # refused: (a rule of its own) 1/0, 10^400 or a complex number in it
             assert exc.kind == "expression-syntax", written
-            assert math.isnan(at_run[0]) or "divides by 0" in str(exc) or "overflows" in str(exc), (written, str(exc))
+            assert any(why in str(exc) for why in ("divides by 0", "overflows", "not a real")), (written, str(exc))
             continue
-        assert not math.isnan(at_parse[0]), written  # a folded NaN is refused, never a constant
+        assert math.isnan(at_parse[0]) == bool(warned), (written, at_parse, warned)  # a folded NaN is warned of
         assert all(_same(p, at_run[0] + 0.0) for p in at_parse), (written, at_parse, at_run)
 
 
 @pytest.mark.parametrize("written", ["Infinity - Infinity", "0*Infinity", "Infinity/Infinity", "(-Infinity) + Infinity",
                                      "Exp[Infinity] - Exp[Infinity]", "Sin[Infinity]", "Mod[Infinity, 2]", "0/0"])
-def test_an_indeterminate_constant_is_refused_as_run_time_gives_nan(written):
-    """Infinity - Infinity folded to a NaN constant while 0/0 was refused: both are refused now, naming it."""
-    with pytest.raises(OptionError, match="indeterminate") as caught:
-        FunctionLayer(f"{written} + #x")
-    assert caught.value.kind == "expression-syntax"
+def test_an_indeterminate_constant_computes_nan_with_a_warning_naming_it(written):
+    """Infinity - Infinity folded to a silent NaN constant, then was refused (files the ONNX importer wrote no
+    longer loaded): now it is NaN, as at run time and in Wolfram, with a warning naming the part."""
+    got, warned = _warned_both_paths(f"{written} + #x", {"x": 1.0})
+    assert all(math.isnan(v) for v in got) and len(set(warned)) == 1  # one part, however often parsed
+    assert f"{written} is indeterminate" in warned[0] and "write Indeterminate" in warned[0]
+
+
+@pytest.mark.parametrize("written", ["Sech[Indeterminate]", "Sign[Indeterminate]", "Unitize[Indeterminate]",
+                                     "ArcCot[Indeterminate]", "Surd[Indeterminate, 3]", "Log[2, Indeterminate]",
+                                     "ArcTan[Indeterminate, 1]", "2 * Indeterminate"])
+def test_a_function_of_indeterminate_is_nan_without_a_warning(written):
+    """These were refused with a message telling the user to write Indeterminate (a definition's tree, already
+    folded to NaN, was folded again as if from no NaN)."""
+    got, warned = _warned_both_paths(f"{written} + #x", {"x": 1.0})
+    assert all(math.isnan(v) for v in got) and warned == []
+
+
+def test_a_branch_a_constant_condition_drops_is_not_warned_of():
+    assert _warned_both_paths("If[1 > 0, #x, Infinity - Infinity]", {"x": 2.0}) == ([2.0, 2.0], [])
+
+
+def test_a_file_the_old_onnx_import_wrote_loads_and_computes_nan_at_the_origin():
+    """The importer wrote ArcTan's NaN at the origin as (Infinity - Infinity): such a file loads, with the warning."""
+    text = ("netgraph: 1\nlayers:\n  f:\n    type: FunctionLayer\n    function: 'If[#1 != #2, (Infinity - Infinity), "
+            "#3]'\ninputs: {Input1: 1, Input2: 1, Input3: 1}\n")
+    with pytest.warns(IndeterminateWarning, match=r"Infinity - Infinity is indeterminate"):
+        net = NetGraph.from_yaml(text)
+    got = net(Input1=torch.tensor([[1.0], [0.0]]), Input2=torch.zeros(2, 1), Input3=torch.full((2, 1), 5.0))
+    assert math.isnan(got[0, 0]) and got[1, 0] == 5.0
+
+
+@pytest.mark.parametrize("written", ["#x == Indeterminate", "#x != Indeterminate", "Indeterminate < #x",
+                                     "#x >= 2 * Indeterminate"])
+def test_a_comparison_with_indeterminate_is_refused(written):
+    """#x == Indeterminate was always 0 and != always 1 (NaN comparisons); Wolfram leaves them unevaluated."""
+    with pytest.raises(OptionError, match="compares with Indeterminate") as caught:
+        FunctionLayer(f"If[{written}, #x, 0]")
+    assert caught.value.kind == "expression-syntax" and repr(written) in str(caught.value)
 
 
 @pytest.mark.parametrize(("written", "value"), [("Exp[-Infinity]", 0.0), ("Max[Infinity, 2]", math.inf),

@@ -104,3 +104,19 @@ def test_a_frozen_layer_of_a_fold_two_operators_deep_stays_frozen_through_a_rena
         assert torch.equal(net_extract(trained, path), net_extract(net, (*_INNER, "lin", array)))
         head = ("map", "net", "3", array)
         assert not torch.equal(net_extract(trained, head), net_extract(net, head))  # the rest trained
+
+
+@pytest.mark.parametrize("function, spec, message", [
+    (net_rename, {(*_INNER, "lin"): 3}, "the new name of 'lin' must be a string, found 3"),
+    (net_replace_part, {(*_INNER, "lin", "Weights"): "abc"},
+     "layer 2 'lin' (LinearLayer) array 'Weights' needs a numeric array")])
+def test_a_message_raised_with_the_function_in_it_names_it_once_nested_and_at_the_top(function, spec, message):
+    """Inside operators these repeated the name: "net_rename: inside ...: inside ...: net_rename: the new name ..."."""
+    where = ("inside layer 1 'map' (NetMapOperator), inner net 'net': "
+             "inside layer 1 (NetFoldOperator), inner net 'net': ")
+    top = {key[len(_INNER):]: value for key, value in spec.items()}
+    for net, lead in ((_mapped_fold(), where), (net_extract(_mapped_fold(), _INNER), "")):
+        with pytest.raises(OptionError) as info:
+            function(net, top if not lead else spec)
+        assert str(info.value).startswith(f"{function.__name__}: {lead}{message}"), str(info.value)
+        assert str(info.value).count(function.__name__) == 1

@@ -27,13 +27,14 @@ from netgraph.core.layer import REGISTRY, Layer
 from netgraph.core.layer_moves import Moves, recorded
 from netgraph.core.multipliers import carry_multipliers, prune_rules
 from netgraph.core.operator import NetOperator
-from netgraph.core.operator_surgery import edit_operators, function_lead, layer_in, removal_specs, removed_layers
+from netgraph.core.operator_surgery import edit_operators, layer_in, removal_specs, removed_layers
 from netgraph.core.port_paths import shown_path
 from netgraph.core.ports import NetPort
 from netgraph.core.port_options import with_port_options
 from netgraph.core.rewiring import chain_items, chain_of, check_net, drop_layers, layer_path, put_back, subgraph
 from netgraph.core.surgery import net_replace_part
 from netgraph.core.surgery_take import taken
+from netgraph.core.surgery_lead import function_lead
 from netgraph.core.types import PortType
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.user_functions import called_for_layer

@@ -14,7 +14,6 @@ checks the inner net's ports again), then put the operator back.
 from __future__ import annotations
 
 import dataclasses
-from contextvars import ContextVar
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -26,10 +25,10 @@ from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.operator import NetOperator
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.rewiring import check_net, edit_at
+from netgraph.core.surgery_lead import function_lead, inside_inner_net
 
-__all__ = ["function_lead", "into_operator", "edit_operators", "layer_in", "within", "removal_specs", "removed_layers"]
+__all__ = ["into_operator", "edit_operators", "layer_in", "within", "removal_specs", "removed_layers"]
 
-_INSIDE: ContextVar[bool] = ContextVar("inside_an_inner_net", default=False)  # an edit of an operator's inner net
 
 
 def into_operator(net: NetGraph, spec: Any) -> tuple[tuple[str, ...], str, tuple] | None:
@@ -85,13 +84,11 @@ def within(net: NetGraph, path: tuple, field: str, function: str, call: Callable
     """``call()``, its errors prefixed with the operator and inner net they arose in, their Diagnostics kept with
     the paths in them (relative to the inner net) made ``net``'s: ``path``, then ``field``, before them."""
     where = f"{function_lead(function)}inside {net.describe((path, None))}, inner net {field!r}: "
-    entered = _INSIDE.set(True)
     try:
-        return call()
+        with inside_inner_net():
+            return call()
     except NetGraphError as exc:
         raise nested(exc, (*path, field), where) from None
-    finally:
-        _INSIDE.reset(entered)
 
 
 def _holding(net: NetGraph, path: tuple, field: str, function: str, op: NetOperator, inner: Any) -> NetOperator:
@@ -103,12 +100,6 @@ def _holding(net: NetGraph, path: tuple, field: str, function: str, op: NetOpera
         raise at_layer(nested(exc, path, where), path) from None
     except (TypeError, ValueError) as exc:
         raise OptionError(f"{where}{exc}", kind="option-value", layer=tuple(path), option=field) from None
-
-
-def function_lead(function: str) -> str:
-    """``function``'s name to begin an error with; none inside an inner net, whose edit's errors it heads already
-    (an edit made there, as a chain edit at a path, begins its errors with this)."""
-    return "" if _INSIDE.get() else f"{function}: "
 
 
 def layer_in(rest: tuple) -> tuple:
@@ -126,8 +117,8 @@ def removal_specs(net: Any, layers: Any, function: str) -> list:
     check_net(net, function)
     specs = layers if isinstance(layers, list) else [layers]
     if not specs:
-        raise OptionError(f"{function}: layers= is an empty list; name at least one layer", option="layers",
-                          kind=VALUE_KIND)
+        raise OptionError(f"{function_lead(function)}layers= is an empty list; name at least one layer",
+                          option="layers", kind=VALUE_KIND)
     return specs
 
 

@@ -40,6 +40,7 @@ from netgraph.core.port_rename import rename_ports, split_port_renames
 from netgraph.core.rename_levels import level_range, renames_at_levels
 from netgraph.core.shared import NetSharedArray, check_joined_shared, shared_users, shared_values
 from netgraph.core.surgery_values import array_value, given_once, port_change
+from netgraph.core.surgery_lead import function_lead
 from netgraph.core.flattening import net_flatten
 from netgraph.core.peripheral_coders import still_stripped
 from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, fits_checked, layer_path,
@@ -289,7 +290,8 @@ def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> tuple[Ne
     for old, new in items:
         path = layer_path(net, old)
         if not isinstance(new, str):
-            raise OptionError(f"net_rename: the new name of {'/'.join(path)!r} must be a string, found {new!r}",
+            raise OptionError(f"{function_lead('net_rename')}the new name of {'/'.join(path)!r} must be a string, "
+                              f"found {new!r}",
                               option="rename", kind=VALUE_KIND)
         _one_new_name(rules.setdefault(path, (old, new)), (old, new), (*prefix, *path))
         if len(path) == 1:
@@ -317,9 +319,10 @@ def _rename(net: NetGraph, rename: Mapping[Any, str], prefix: tuple) -> tuple[Ne
 def _one_new_name(first: tuple, rule: tuple, path: tuple) -> None:
     """OptionError naming both rules where two (a name and an index, ``{1: "x", "a": "y"}``) rename one layer apart."""
     if first[1] != rule[1]:
-        raise OptionError(f"net_rename: layer {'/'.join(path)!r} gets two new names, {first[1]!r} by rule {first[0]!r} "
-                          f"and {rule[1]!r} by rule {rule[0]!r}; give it one", layer=path, option="rename",
-                          expected="one new name per layer", found=(first[0], rule[0]), kind=VALUE_KIND)
+        raise OptionError(f"{function_lead('net_rename')}layer {'/'.join(path)!r} gets two new names, {first[1]!r} by "
+                          f"rule {first[0]!r} and {rule[1]!r} by rule {rule[0]!r}; give it one", layer=path,
+                          option="rename", expected="one new name per layer", found=(first[0], rule[0]),
+                          kind=VALUE_KIND)
 
 
 def net_drop(net: NetGraph, layers: Any) -> NetGraph:

@@ -14,6 +14,7 @@ from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.options import as_array
 from netgraph.core.ports import NetPort
 from netgraph.core.shared import NetSharedArray
+from netgraph.core.surgery_lead import function_lead
 
 __all__ = ["array_value", "given_once", "port_change"]
 
@@ -26,7 +27,7 @@ def array_value(net: Any, path: tuple, array: str, value: Any, shared: str | Non
     ``shared`` array's name, where given, else the layer's array, its ``layer`` the path) for None and for a
     NetSharedArray (with how to share the array, or to clear a shared one's values). ``lone``: ``net`` is a layer alone
     (net_replace_part of a layer), whose advice names that layer itself, not a key of a net the user never wrote."""
-    where = "net_replace_part: " + (f"the shared array {NetSharedArray(shared)!r}" if shared is not None
+    where = function_lead("net_replace_part") + (f"the shared array {NetSharedArray(shared)!r}" if shared is not None
                                      else f"{net.describe((path, None))} array {array!r}")
     at = {"layer": path} if shared is None else {}  # a shared array's users are many
     if value is None and shared is not None:
@@ -78,7 +79,8 @@ def given_once(given: dict[tuple, tuple], part: tuple, spec: Any, value: Any, is
     (equal ones, two lists or arrays of the same numbers, dtype and shape, or two equal layers, are one value)."""
     first, before = given.setdefault(part, (spec, value))
     if before is not value and not _same_value(before, value, is_array):
-        raise OptionError(f"net_replace_part: keys {first!r} and {spec!r} name the same part; give it one value",
+        raise OptionError(f"{function_lead('net_replace_part')}keys {first!r} and {spec!r} name the same part; give "
+                          f"it one value",
                           option="changes", expected="one value per part", found=(first, spec), kind=VALUE_KIND)
 
 

@@ -1,5 +1,5 @@
 """ONNX activations with an option: Gelu, Elu, Selu, LeakyRelu (ElementwiseLayer); PRelu and
-Where(x >= 0, x, slope * x) (ParametricRampLayer).
+Where(x > 0, x, slope * x) (ParametricRampLayer; x >= 0 too).
 
 The defaults map to named functions (``Gelu`` -> ``"GELU"``, ``Elu`` with alpha 1 -> ``"ELU"``, ``Selu`` -> ``"SELU"``);
 other options to an ElementwiseLayer expression of ONNX's (or torch's) own definition, the float32 constant written
@@ -65,7 +65,7 @@ def _prelu(node: Any, ctx: Context) -> Converted:
 
 
 def _ramp(slope: np.ndarray, rank: int | None) -> Any:
-    """x where x >= 0, slope * x below, the slope broadcast to x: ParametricRampLayer over the levels where the
+    """x where x > 0, slope * x at 0 and below, the slope broadcast to x: ParametricRampLayer over the levels where the
     slope has more than one element (``levels=[]``, one slope, when it has one)."""
     slope = slope.astype(np.float32)
     if rank is None or slope.ndim > rank:
@@ -81,7 +81,7 @@ def _ramp(slope: np.ndarray, rank: int | None) -> Any:
 
 
 def _ramp_parts(node: Any, ctx: Context) -> tuple[str, np.ndarray] | None:
-    """``Where(x >= 0, x, slope * x)`` (or ``x > 0``; how our ParametricRampLayer exports): (x, slope)."""
+    """``Where(x > 0, x, slope * x)`` (how our ParametricRampLayer exports; or ``x >= 0``): (x, slope)."""
     if node.op_type != "Where" or len(node.input) != 3:
         return None
     test, x, other = (ctx.producers.get(node.input[0]), node.input[1], ctx.producers.get(node.input[2]))
@@ -94,7 +94,7 @@ def _ramp_parts(node: Any, ctx: Context) -> tuple[str, np.ndarray] | None:
 
 
 def _where(node: Any, ctx: Context) -> Converted:
-    """Where(x >= 0, x, slope * x): a ParametricRampLayer; any other Where a FunctionLayer (onnx_logic)."""
+    """Where(x > 0, x, slope * x) (or x >= 0): a ParametricRampLayer; any other Where a FunctionLayer (onnx_logic)."""
     parts = _ramp_parts(node, ctx)
     if parts is None:
         return LOGIC_CONVERTERS["Where"](node, ctx)
@@ -102,8 +102,8 @@ def _where(node: Any, ctx: Context) -> Converted:
 
 
 def _test(node: Any, ctx: Context) -> Converted:
-    """``x >= 0`` tested by leaky ramps only: nothing (each Where becomes a ParametricRampLayer of x); else a
-    FunctionLayer of 1 where it holds (onnx_logic)."""
+    """``x > 0`` (or ``x >= 0``) tested by leaky ramps only: nothing (each Where becomes a ParametricRampLayer of
+    x); else a FunctionLayer of 1 where it holds (onnx_logic)."""
     uses = ctx.consumers.get(node.output[0], [])
     if uses and node.output[0] not in ctx.graph_outputs and all(i == 0 and _ramp_parts(c, ctx) for c, i in uses):
         return Converted(alias=node.input[0])
@@ -112,5 +112,6 @@ def _test(node: Any, ctx: Context) -> Converted:
 
 _TESTS = ("GreaterOrEqual", "Greater")
 ACTIVATION_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
-    **LOGIC_CONVERTERS, "Gelu": _gelu, "Elu": _elu, "Selu": _selu, "LeakyRelu": _leaky_relu, "PRelu": _prelu, "Where": _where,
+    **LOGIC_CONVERTERS, "Gelu": _gelu, "Elu": _elu, "Selu": _selu, "LeakyRelu": _leaky_relu, "PRelu": _prelu,
+    "Where": _where,
     **{op: _test for op in _TESTS}}

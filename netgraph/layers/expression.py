@@ -22,14 +22,18 @@ from __future__ import annotations
 import ast
 import functools
 import re
+import warnings
 from dataclasses import dataclass
+from typing import Any
 
 from netgraph.core.errors import OptionError, did_you_mean, nearest_name
 from netgraph.core.wording import counted_either
 from netgraph.layers.expression_errors import ExpressionError, Origin, _col
+from netgraph.core.user_frame import user_stacklevel
+from netgraph.layers.expression_indeterminate import IndeterminateWarning, kept_parts, name_part, noting
 from netgraph.layers.expression_forms import (LONG_CHAIN, OTHER_FORMS, STRUCTURAL, chain_terms, check_extent,
-                                              expanded_constant, not_allowed, not_allowed_col, outputs, folded, number,
-                                              part_index, structural)
+                                              not_allowed, not_allowed_col, outputs, number, part_index, structural)
+from netgraph.layers.expression_folding import expanded_constant, folded
 from netgraph.layers.expression_run import evaluate, table_entry, to_code
 from netgraph.layers.expression_text import (MAP_FORM, SLOT_PREFIX, applied_body, dot_before_times, function_body,
                                               list_beside_value, mapped_call, parenthesised_after, translate,
@@ -63,6 +67,7 @@ class Expression:
     text: str
     slots: tuple[str, ...]
     tree: tuple
+    indeterminate: tuple[str, ...] = ()  # the parts Wolfram evaluates to Indeterminate (NaN here; parse warns)
 
 
 def _slot_name(ident: str) -> str:
@@ -84,7 +89,12 @@ def parse(text: str) -> Expression:
     if not isinstance(text, str):
         raise OptionError(f"an expression must be a string, found {type(text).__name__}", kind="option-value",
                           option="function", expected="an expression string", found=text)
-    return _parse_cached(text)
+    expr = _parse_cached(text)
+    for part in expr.indeterminate:
+        warnings.warn(f"expression {text.strip()!r}: {part} is indeterminate (Wolfram's Infinity::indet) and computes "
+                      f"NaN; write Indeterminate when a NaN is meant", IndeterminateWarning,
+                      stacklevel=user_stacklevel())
+    return expr
 
 
 def parse_definition(text: str) -> Expression:
@@ -121,7 +131,8 @@ def _parse_cached(text: str, internal: bool = False) -> Expression:
         raise ExpressionError(f"cannot be parsed ({type(exc).__name__}: {str(exc)[:80]})", text) from None
     slots: list[str] = []
     try:
-        tree = _convert(dot_before_times(node.body), text, origin, slots, 0, internal)
+        with noting() as notes:
+            tree = _convert(dot_before_times(node.body), text, origin, slots, 0, internal)
     except RecursionError:
         raise ExpressionError("nested too deeply", text) from None
     except OverflowError as exc:  # a constant folded to infinity
@@ -130,7 +141,7 @@ def _parse_cached(text: str, internal: bool = False) -> Expression:
     if slots and tree[0] == "const":  # If[1, 2, #x] is 2: the forward would return a float, not a tensor
         raise ExpressionError(f"is the constant {tree[1]!r} once its constant If conditions pick their branches; the "
                               f"result must depend on an input port", text)
-    return Expression(text, _positional_order(slots), tree)
+    return Expression(text, _positional_order(slots), tree, kept_parts(tree, notes))
 
 
 def _positional_order(slots: list[str]) -> tuple[str, ...]:
@@ -140,6 +151,20 @@ def _positional_order(slots: list[str]) -> tuple[str, ...]:
 
 
 def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], depth: int, internal: bool) -> tuple:
+    """The tree of ``node``; a constant it makes indeterminate is named by its text."""
+    tree = _converted(node, text, origin, slots, depth, internal)
+    if tree[0] == "const" and tree[1] != tree[1]:  # NaN
+        name_part(tree, _part_text(node, text, origin))
+    return tree
+
+
+def _part_text(node: ast.AST, text: str, origin: list[int]) -> str:
+    """The text ``node`` was translated from (to the end of ``text`` where its end maps to no column)."""
+    start, end = _col(node, origin), _col(node, origin, end=True)
+    return text[start:end if end > start else len(text)].strip()
+
+
+def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], depth: int, internal: bool) -> tuple:
     if depth > MAX_DEPTH:
         raise ExpressionError(f"nested deeper than {MAX_DEPTH} levels", text, _col(node, origin))
 
@@ -170,7 +195,13 @@ def _convert(node: ast.AST, text: str, origin: list[int], slots: list[str], dept
         operand = sub(node.operand)
         return _fold(("neg", operand)) if isinstance(node.op, ast.USub) else operand
     if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _CMPOPS:
-        return _fold(("cmp", _CMPOPS[type(node.ops[0])], sub(node.left), sub(node.comparators[0])))
+        left, right = sub(node.left), sub(node.comparators[0])
+        if any(t[0] == "const" and t[1] != t[1] for t in (left, right)):  # NaN compares false to everything
+            raise ExpressionError(f"{_part_text(node, text, origin)!r} compares with Indeterminate: a NaN is unequal "
+                                  f"to everything, so it is false (!= true) whatever the input; Wolfram leaves it "
+                                  f"unevaluated",
+                                  text, _col(node, origin))
+        return _fold(("cmp", _CMPOPS[type(node.ops[0])], left, right))
     if depth == 0 and isinstance(node, (ast.Dict, ast.Tuple)):
         return outputs(node, text, origin, sub)
     if isinstance(node, ast.Subscript):  # x[[i, j;;k]]
@@ -280,8 +311,12 @@ def _expand(entry: NamedFunction, args: list[tuple]) -> tuple:
     slots = ("Input",) if entry.arity == 1 else tuple(f"Input{i}" for i in range(1, entry.arity + 1))
     tree = _substitute(parse_definition(entry.definition).tree, dict(zip(slots, args)))
     if all(a[0] == "const" for a in args):
-        return expanded_constant(tree, evaluate(tree, {}, fold=True), args, entry.name in NO_REAL_VALUE_AS_NAN)
+        return expanded_constant(tree, _constant_value, args, entry.name in NO_REAL_VALUE_AS_NAN)
     return tree
+
+
+def _constant_value(tree: tuple) -> Any:
+    return evaluate(tree, {}, fold=True)
 
 
 def _substitute(tree: tuple, values: dict[str, tuple]) -> tuple:
@@ -313,5 +348,5 @@ def apply_all(name: str, trees: list[tuple]) -> tuple:
 def _fold(tree: tuple) -> tuple:
     """Replace a node whose children are all constants by its value (float64 torch: no hangs)."""
     if all(c[0] == "const" for c in tree[2 if tree[0] in ("bin", "cmp", "call") else 1:]):
-        return folded(tree, evaluate(tree, {}, fold=True))
+        return folded(tree, _constant_value)
     return tree

@@ -106,10 +106,7 @@ MAX_NODES, MAX_EXPANDED_DEPTH = 20_000, 190
 
 
 _NUMBER = re.compile(r"[0-9.]+(?:(?:[eE]|\*\^)[-+]?[0-9]+)?")  # 1e400, 1*^400, 100...0
-_OVERFLOW = "overflows to infinity (past 1.8e308, the largest float); write Infinity if that is meant"
-_INDETERMINATE = ("a constant is indeterminate (0*Log[0], Infinity - Infinity, 0*Infinity: Wolfram's Indeterminate, "
-                  "NaN when computed); write Indeterminate if a NaN is meant")
-_NOT_REAL = "a constant is not a real number (Wolfram's is complex: Sqrt[-1] is I, Log[-1] is I Pi)"
+OVERFLOW = "overflows to infinity (past 1.8e308, the largest float); write Infinity if that is meant"
 
 
 def number(node: ast.Constant, text: str, origin: list[int]) -> tuple:
@@ -122,50 +119,12 @@ def number(node: ast.Constant, text: str, origin: list[int]) -> tuple:
         col = _col(node, origin)
         found = _NUMBER.match(text, col)
         literal = found.group() if found else str(node.value)
-        raise ExpressionError(f"the number {literal[:40]}{'...' if len(literal) > 40 else ''} {_OVERFLOW}", text, col)
+        raise ExpressionError(f"the number {literal[:40]}{'...' if len(literal) > 40 else ''} {OVERFLOW}", text, col)
     return ("const", value)
 
 
-def folded(tree: tuple, value: Any) -> tuple:
-    """("const", ``value``) of constant ``tree``; OverflowError (ExpressionError) if infinite from finite constants
-    (10^400; not Infinity * 2), from a 0 (1/0), or NaN but from a NaN written (Indeterminate): 0*Log[0],
-    Infinity - Infinity, whose NaN the run gives (Sqrt[-1] is not real)."""
-    value = float(value)
-    if math.isnan(value) and not any(c[0] == "const" and math.isnan(c[1]) for c in _children(tree)):
-        complex_ = (tree[0] == "call" or tree[:2] == ("bin", "**")) and \
-            all(math.isfinite(c[1]) for c in _children(tree))
-        raise OverflowError(_NOT_REAL if complex_ else _INDETERMINATE)
-    if math.isinf(value) and not _infinity_written(tree):
-        if tree[:2] == ("call", "Log") and value < 0:
-            return ("const", value)
-        if any(c[0] == "const" and c[1] == 0 for c in _children(tree)):
-            raise OverflowError("a constant divides by 0 (Wolfram's ComplexInfinity, no real number); write Infinity")
-        raise OverflowError(f"a constant {_OVERFLOW} (an enormous number or exponent)")
-    return ("const", value)
-
-
-def expanded_constant(tree: tuple, value: Any, args: list[tuple], no_real_value: bool) -> tuple:
-    """``folded`` for a named function's definition ``tree`` of constant ``args`` (all of it folded): NaN from a NaN
-    argument (Sech[Indeterminate]) as Sin[Indeterminate]'s; else one its definition writes (ArcTan[0, 0]) is
-    indeterminate, or, where it has ``no_real_value`` for finite ``args`` (Surd[-8, 2]), not real as Sqrt[-8]."""
-    if not math.isnan(float(value)):
-        return folded(tree, value)
-    if any(math.isnan(a[1]) for a in args):
-        return ("const", float(value))
-    raise OverflowError(_NOT_REAL if no_real_value and all(math.isfinite(a[1]) for a in args) else _INDETERMINATE)
-
-
-def _infinity_written(tree: tuple) -> bool:
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if node[0] == "const" and math.isinf(node[1]):
-            return True
-        stack.extend(_children(node))
-    return False
-
-
-def _children(node: tuple) -> list[tuple]:
+def children(node: tuple) -> list[tuple]:
+    """The subtrees of ``node`` (the trees of several outputs included)."""
     kids = []
     for c in node[1:]:
         if isinstance(c, tuple) and c and isinstance(c[0], str):
@@ -200,7 +159,7 @@ def _repeated(tree: tuple) -> tuple[dict[int, int], set[int]]:
     stack = [tree]
     while stack:
         node = stack[-1]
-        todo = [k for k in _children(node) if id(k) not in classes]
+        todo = [k for k in children(node) if id(k) not in classes]
         if todo:
             stack += todo
             continue
@@ -216,7 +175,7 @@ def _repeated(tree: tuple) -> tuple[dict[int, int], set[int]]:
                         else _part_key(c) for c in node)
         if key not in keys:  # a new class: its children are used once more
             keys[key] = len(keys)
-            for kid in _children(node):
+            for kid in children(node):
                 uses[classes[id(kid)]] = uses.get(classes[id(kid)], 0) + 1
         classes[id(node)] = keys[key]
     return classes, {c for c, n in uses.items() if n > 1} - {keys[k] for k in leaves}
@@ -237,7 +196,7 @@ def check_extent(tree: tuple, text: str) -> None:
     stack = [tree]
     while stack:
         node = stack[-1]
-        kids = _children(node)
+        kids = children(node)
         todo = [k for k in kids if id(k) not in extent]
         if todo:
             stack += todo

@@ -66,7 +66,8 @@ def test_a_slope_of_the_wrong_rank_says_which_shape_to_give():
                                           (ElementwiseLayer(ELEMENTWISE_FORMS["LeakyReLU"]), 0.01)])
 def test_every_ramp_has_its_slope_below_0_as_its_gradient_at_0_as_torchs(layer, slope):
     """Ramp's gradient at 0 was 0 (torch's relu) while ParametricRampLayer's, and the LeakyReLU form's, was 1: a
-    ParametricRampLayer of slope 0 was not Ramp. At 0 each takes its lower branch, as torch's relu, leaky_relu, prelu."""
+    ParametricRampLayer of slope 0 was not Ramp. At 0 each takes its lower branch, as torch's relu, leaky_relu,
+    prelu."""
     module = NetGraph([layer], [], Input=3).compile().double()
     x = torch.tensor([[0.0, -0.0, 2.0]], dtype=torch.float64, requires_grad=True)
     (torchs,) = torch.autograd.grad(F.leaky_relu(x, slope).sum(), x)  # of slope 0: relu's

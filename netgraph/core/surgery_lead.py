@@ -1,0 +1,28 @@
+"""How a surgery function's error begins: with the function's name, except inside an operator's inner net, whose
+edit's errors the operator's header (which names the function) heads already."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+
+__all__ = ["function_lead", "inside_inner_net"]
+
+_INSIDE: ContextVar[bool] = ContextVar("inside_an_inner_net", default=False)  # an edit of an operator's inner net
+
+
+@contextlib.contextmanager
+def inside_inner_net() -> Iterator[None]:
+    """Errors raised inside begin with no function name (``function_lead``)."""
+    entered = _INSIDE.set(True)
+    try:
+        yield
+    finally:
+        _INSIDE.reset(entered)
+
+
+def function_lead(function: str) -> str:
+    """``function``'s name to begin an error with; none inside an inner net, whose edit's errors it heads already
+    (an edit made there, as a chain edit at a path, begins its errors with this)."""
+    return "" if _INSIDE.get() else f"{function}: "
