@@ -9,8 +9,8 @@ import torch
 from torch import nn
 
 import netgraph
-from netgraph import (ConvolutionLayer, CrossEntropyLossLayer, DeconvolutionLayer, KLDivergenceLayer,
-                      NormalDistribution, OptionError, PoolingLayer, ResizeLayer, TorchLayer)
+from netgraph import (CrossEntropyLossLayer, DeconvolutionLayer, KLDivergenceLayer, NormalDistribution,
+                      OptionError, PoolingLayer, ResizeLayer, TorchLayer)
 from tests.test_error_kinds_calls import _unkinded
 
 FILES = {f"layers/{name}.py" for name in ("conv", "resize", "torch_layer", "random", "kl_divergence", "losses",
