@@ -13,8 +13,8 @@ from netgraph import (CrossEntropyLossLayer, DeconvolutionLayer, KLDivergenceLay
                       OptionError, PoolingLayer, ResizeLayer, TorchLayer)
 from tests.test_error_kinds_calls import _unkinded
 
-FILES = {f"layers/{name}.py" for name in ("conv", "resize", "torch_layer", "random", "kl_divergence", "losses",
-                                         "attention", "deconv")}
+FILES = {f"layers/{name}.py" for name in ("conv", "resize", "torch_layer", "_torch_ports", "random", "kl_divergence",
+                                         "losses", "_loss_modules", "attention", "deconv")}
 
 
 def test_every_error_of_these_layers_names_a_kind():
