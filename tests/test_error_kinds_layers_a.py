@@ -9,12 +9,12 @@ import torch
 from torch import nn
 
 import netgraph
-from netgraph import (ConvolutionLayer, CrossEntropyLossLayer, DeconvolutionLayer, KLDivergenceLayer,
-                      NormalDistribution, OptionError, PoolingLayer, ResizeLayer, TorchLayer)
+from netgraph import (CrossEntropyLossLayer, DeconvolutionLayer, KLDivergenceLayer, NormalDistribution,
+                      OptionError, PoolingLayer, ResizeLayer, TorchLayer)
 from tests.test_error_kinds_calls import _unkinded
 
-FILES = {f"layers/{name}.py" for name in ("conv", "resize", "torch_layer", "random", "kl_divergence", "losses",
-                                         "attention", "deconv")}
+FILES = {f"layers/{name}.py" for name in ("conv", "resize", "torch_layer", "_torch_ports", "random", "kl_divergence",
+                                         "losses", "_loss_modules", "attention", "deconv")}
 
 
 def test_every_error_of_these_layers_names_a_kind():

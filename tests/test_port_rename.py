@@ -39,6 +39,21 @@ def test_other_ports_keep_their_names_and_order():
     assert renamed.input_shapes == {"p": (2,), "In": (4,)}
 
 
+def test_an_input_read_first_by_a_layer_keeps_its_place_before_one_passed_straight_to_an_output():
+    """'A' is read first (by 'lin'), then 'B' passed to the first output 'X', then 'A' to 'Y': once refused as a
+    "port-order" error, the renamed net's edges having read 'B' first."""
+    net = net_initialize(NetGraph({"lin": LinearLayer(2)}, [(NetPort("A"), "lin"), (NetPort("B"), NetPort("X")),
+                                                           (NetPort("A"), NetPort("Y")), ("lin", NetPort("Z"))],
+                                  A=3, B=2), seed=0)
+    assert (net.input_ports, net.output_ports) == (("A", "B"), ("X", "Y", "Z"))
+    renamed = net_rename(net, {NetPort("Z"): "W", NetPort("B"): "b"})
+    assert (renamed.input_ports, renamed.output_ports) == (("A", "b"), ("X", "Y", "W"))
+    assert renamed.input_shapes == {"A": (3,), "b": (2,)}
+    x, b = torch.randn(4, 3), torch.randn(4, 2)
+    before, after = net(A=x, B=b), renamed(A=x, b=b)
+    assert torch.equal(after["X"], b) and torch.equal(after["Y"], x) and torch.equal(after["W"], before["Z"])
+
+
 def test_a_chain_becomes_the_equivalent_graph():
     chain = net_initialize(NetChain([LinearLayer(3), "Tanh"], input=4), seed=0)
     renamed = net_rename(chain, {NetPort("Input"): "features"})

@@ -32,13 +32,13 @@ from netgraph.core.multiplier_rates import picking_rules
 from netgraph.core.graph_port_names import port_name_problems
 from netgraph.core.layer_view import LayerView
 from netgraph.core.layer_table import (NOT_GIVEN, RESERVED_NAMES, coerce_layer, given_by_keyword, graph_parts,
-                                      layer_key, named_layers)
+                                      named_layers)
 from netgraph.core.port_coders import check_decoders, graph_with_encoder, split_port_options, with_encoder_counts
-from netgraph.core.peripheral_coders import peripheral_coders, retaken, still_stripped, without_taken
+from netgraph.core.peripheral_coders import peripheral_coders, retaken, still_stripped
 from netgraph.core.flat_pickle import PLAIN_DEPTH, flat_form
 from netgraph.core.graph_wiring import graph_wiring
 from netgraph.core.ir import GraphIR, build_ir, with_layers
-from netgraph.core.leaf_swap import replace_inside, same_structure
+from netgraph.core.leaf_swap import same_structure, split_changes
 from netgraph.core.order import in_order, order
 from netgraph.core.port_paths import expose, layer_at, named_path, no_inner_net, resolve
 from netgraph.core.ports import Edge, NetPort, declared_port_type
@@ -47,7 +47,6 @@ from netgraph.core.shared import collect_users, shape_clashes, unify_shared
 from netgraph.core.types import PortType, ports_text
 from netgraph.core.walk import gc_paused
 from netgraph.core.wiring import describe_key
-from netgraph.core.wording import few_names
 
 __all__ = ["NetGraph", "coerce_layer", "RESERVED_NAMES"]
 
@@ -257,24 +256,7 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
     @deep_walk
     def replace_layers(self, changes: Mapping[Any, Layer]) -> NetGraph:
         """A new graph with layers replaced; keys are names or paths (tuples) into nested graphs."""
-        nested: dict[str, dict] = {}
-        layers, given = dict(self._layers), self.port_shape_options()
-        names = list(layers)  # once: a list per change made initialising n layers take n² steps
-        for key, layer in changes.items():
-            path = layer_key(key, names)
-            if path[0] not in layers:
-                raise WiringError(f"no layer {path[0]!r}{did_you_mean(path[0], layers)} in the net; its layers are "
-                                  f"{few_names(names)}", kind="unknown-layer", layer=(), found=path[0])
-            if len(path) == 1:  # the coders taken from the layer replaced: worked out again from the new one
-                layers[path[0]], given = layer, without_taken(given, self._taken, path[0])
-            else:
-                nested.setdefault(path[0], {})[path[1:]] = layer
-        for name, inner in nested.items():
-            if not hasattr(layers[name], "replace_layers"):  # a graph, or an operator (into its inner nets)
-                key = next(iter(inner))
-                raise WiringError(f"{self.describe(((name,), None))} holds no layers: the path {(name, *key)!r} "
-                                  f"goes on into it with {key[0]!r}", kind="layer-path", layer=(name,))
-            layers[name] = replace_inside(self, name, layers[name], inner)  # its errors name the layer
+        layers, given, nested = split_changes(self, changes)
         if all(same_structure(self._layers[n], layers[n]) or (n in nested and isinstance(layers[n], NetGraph)
                                                               and layers[n]._same_ports(self._layers[n]))
                for n in layers if layers[n] is not self._layers[n]):

@@ -105,7 +105,23 @@ def make_layer(layer: Any, plan: MakingPlan, base_with_arrays: Any) -> None:
                 raise
             collected(type(layer).__name__, check_options, layer, plan, base_with_arrays)
     except RecursionError:  # an option nested deeper than any real one (checking or printing it recursed)
-        raise OptionError(f"{type(layer).__name__}: an option is nested too deeply", kind="option-value") from None
+        options = zip(plan.names, given) if type(given) is tuple else given.items()
+        name = _deepest_option(options)
+        raise OptionError(f"{type(layer).__name__}: option {name!r} is nested too deeply", option=name,
+                          kind="option-value") from None
+
+
+def _deepest_option(options: Any, most: int = 10_000) -> str:
+    """The name of the option, of ``(name, value)`` pairs, whose lists, tuples and dicts nest deepest (measured
+    level by level, without recursion, up to ``most`` levels: a list holding itself stops there)."""
+    def depth(value: Any) -> int:
+        level, items = 0, [value]
+        while items and level < most:
+            items = [x for item in items if isinstance(item, (list, tuple, dict))
+                     for x in (item.values() if isinstance(item, dict) else item)]
+            level += 1
+        return level
+    return max(((depth(value), name) for name, value in options if not name.startswith("_")), default=(0, ""))[1]
 
 
 def _given(layer: Any, plan: MakingPlan) -> tuple | dict:

@@ -3,7 +3,7 @@
 ``same_structure`` is the test ``NetGraph.replace_layers`` applies to every changed layer; ``replace_leaves`` is
 ``replace_layers`` for changes already keyed by the paths of the graph's IR nodes (``net_initialize``'s): no name
 to resolve, and the new graph's IR is the old one with the changed nodes holding their new layers, not a walk
-over every leaf.
+over every leaf. ``split_changes`` resolves ``replace_layers``' names and paths into the layers replaced.
 """
 
 from __future__ import annotations
@@ -13,14 +13,17 @@ from typing import Any
 
 import torch
 
-from netgraph.core.errors import NetGraphError, plain_class
+from netgraph.core.errors import NetGraphError, WiringError, did_you_mean, plain_class
 from netgraph.core.ir import with_node_layers
 from netgraph.core.layer import Layer, _same
+from netgraph.core.layer_table import layer_key
 from netgraph.core.nesting import deep_walk
 from netgraph.core.options import copy_plan
+from netgraph.core.peripheral_coders import without_taken
 from netgraph.core.shared import is_graph
+from netgraph.core.wording import few_names
 
-__all__ = ["same_structure", "replace_leaves", "replace_inside"]
+__all__ = ["same_structure", "replace_leaves", "replace_inside", "split_changes"]
 
 
 def same_structure(old: Layer, new: Layer, options: bool = True) -> bool:
@@ -77,6 +80,31 @@ def replace_inside(graph: Any, name: str, layer: Any, changes: Mapping[tuple, La
         outer = plain_class(exc)(header + message, diagnostics=[d.prefixed(header) for d in diagnostics])
         outer.inside, outer.inner_message, outer.inner_diagnostics = path, message, diagnostics
         raise outer from None
+
+
+def split_changes(net: Any, changes: Mapping[Any, Layer]) -> tuple[dict[str, Layer], dict[str, Any], dict]:
+    """``net.replace_layers``' ``changes`` resolved, keyed by names or paths: (``net``'s layers, those named replaced
+    and the nested ones that paths go into replaced inside; its port options, less the coders taken from a layer
+    replaced; the changes inside nested layers, ``{name: {path: layer}}``)."""
+    nested: dict[str, dict] = {}
+    layers, given = dict(net._layers), net.port_shape_options()
+    names = list(layers)  # once: a list per change made initialising n layers take n² steps
+    for key, layer in changes.items():
+        path = layer_key(key, names)
+        if path[0] not in layers:
+            raise WiringError(f"no layer {path[0]!r}{did_you_mean(path[0], layers)} in the net; its layers are "
+                              f"{few_names(names)}", kind="unknown-layer", layer=(), found=path[0])
+        if len(path) == 1:  # the coders taken from the layer replaced: worked out again from the new one
+            layers[path[0]], given = layer, without_taken(given, net._taken, path[0])
+        else:
+            nested.setdefault(path[0], {})[path[1:]] = layer
+    for name, inner in nested.items():
+        if not hasattr(layers[name], "replace_layers"):  # a graph, or an operator (into its inner nets)
+            key = next(iter(inner))
+            raise WiringError(f"{net.describe(((name,), None))} holds no layers: the path {(name, *key)!r} "
+                              f"goes on into it with {key[0]!r}", kind="layer-path", layer=(name,))
+        layers[name] = replace_inside(net, name, layers[name], inner)  # its errors name the layer
+    return layers, given, nested
 
 
 def replace_leaves(net: Any, changes: Mapping[tuple, Layer]) -> Any:

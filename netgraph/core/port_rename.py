@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from netgraph.core.edge_text import renamed_pair, written
-from netgraph.core.errors import NetGraphError, OptionError, WiringError, did_you_mean
+from netgraph.core.errors import OptionError, WiringError, did_you_mean
 from netgraph.core.graph import NetGraph
 from netgraph.core.multipliers import carry_multipliers
 from netgraph.core.ports import NetPort, PortRef
@@ -66,40 +66,24 @@ def rename_ports(net: NetGraph, renames: Mapping[str, str]) -> NetGraph:
     edges = _ordered_edges(net, renames)
     declared = {renames.get(p, p): value for p, value in net.port_shape_options().items()}
     renamed = NetGraph(dict(net.layers), edges, **declared)
-    if (renamed.input_ports, renamed.output_ports) != (tuple(new_inputs), tuple(new_outputs)):
-        raise NetGraphError(f"net_rename: the renamed net's ports {list(renamed.input_ports)} -> "
-                            f"{list(renamed.output_ports)} are not in the order of {new_inputs} -> {new_outputs}",
-                            kind="port-order", layer=(), expected=(new_inputs, new_outputs),
-                            found=(list(renamed.input_ports), list(renamed.output_ports)))
+    # an invariant, not a user's error: _ordered_edges lists the net's own edges in an order that names the ports
+    # as the net's wiring named them (unwired outputs first, then the edges as wired, then unwired inputs)
+    assert (renamed.input_ports, renamed.output_ports) == (tuple(new_inputs), tuple(new_outputs)), (
+        f"net_rename reordered the ports: {renamed.input_ports} -> {renamed.output_ports}, not {new_inputs} -> "
+        f"{new_outputs}")
     return carry_multipliers([net], renamed)
 
 
 def _ordered_edges(net: NetGraph, renames: Mapping[str, str]) -> list[tuple]:
-    """Every edge explicit, listed so that graph ports are first named in the net's own port order."""
+    """Every edge explicit, listed so that the graph ports are first named in the net's own port order: a net's
+    outputs are the unwired layer outputs (edges made for them, ``implicit``) then those its edges name, and its
+    inputs those its edges read then the unwired layer inputs, so the same edges in that order name them alike."""
     def end(ref: PortRef) -> NetPort:
         return NetPort(renames.get(ref.port, ref.port)) if ref.layer is None else NetPort(ref.layer, ref.port)
 
-    outputs = net.output_ports
-    place = {p: i for i, p in enumerate(outputs)}
-    by_input: dict[str, list] = {p: [] for p in net.input_ports}
-    by_output: dict[str, list] = {p: [] for p in outputs}
-    last_fed: dict[str, int] = {}  # an input passed straight to outputs: the last of them in the port order
-    inner = []
-    for e in net.edges:
-        if e.dst.layer is None:
-            by_output[e.dst.port].append(e)
-            if e.src.layer is None:
-                last_fed[e.src.port] = max(last_fed.get(e.src.port, -1), place[e.dst.port])
-        elif e.src.layer is None:
-            by_input[e.src.port].append(e)
-        else:
-            inner.append(e)
-    ordered, named = [], 0  # the outputs before position `named` are in `ordered`
-    for port, feeding in by_input.items():
-        if last_fed.get(port, -1) >= named:  # name the outputs up to the one it feeds first
-            ordered += [e for out in outputs[named:last_fed[port] + 1] for e in by_output[out]]
-            named = last_fed[port] + 1
-        ordered += feeding
-    ordered += inner + [e for out in outputs[named:] for e in by_output[out]]
+    unwired_outputs = [e for e in net.edges if e.implicit and e.dst.layer is None]
+    unwired_inputs = [e for e in net.edges if e.implicit and e.src.layer is None and e.dst.layer is not None]
+    listed = {id(e) for e in (*unwired_outputs, *unwired_inputs)}
+    ordered = unwired_outputs + [e for e in net.edges if id(e) not in listed] + unwired_inputs
     muted = [(a, b) for a, b in net.explicit_edges() if b is None]
     return [renamed_pair(written(e), (end(e.src), end(e.dst)), ports=renames) for e in ordered] + muted

@@ -1,4 +1,5 @@
-"""What the loss layers share: the log floor, float32 for narrow dtypes, and CTCLossLayer's reference module."""
+"""What the loss layers share: the log floor, float32 for narrow dtypes, and the modules of CTCLossLayer (its
+reference) and ContrastiveLossLayer."""
 
 from __future__ import annotations
 
@@ -102,3 +103,27 @@ class CTCModule(LayerModule):
         loss = F.ctc_loss(log_probs.permute(1, 0, 2), self.labels(t), [length] * batch, (t >= 0).sum(1).tolist(),
                           blank=self.classes - 1, reduction="none", zero_infinity=True)
         return self.finish(loss, x, t, p)
+
+
+class ContrastiveModule(LayerModule):
+    def __init__(self, margin: float):
+        super().__init__()
+        self.margin = margin
+        self.layer_label = "ContrastiveLossLayer"  # the compiler names the layer
+        self.layer_path: tuple[str, ...] | None = None  # and tells its path, for its errors' Diagnostic.layer
+
+    def binary(self, t: torch.Tensor) -> torch.Tensor:
+        """``t`` when it holds only 0 and 1 (a 2 once counted as 1, a -1 as 0, silently), else DataError."""
+        if not tracing() and t.numel() and not bool(((t == 0) | (t == 1)).all()):
+            found = t[(t != 0) & (t != 1)][0].item()  # as given: a float's 0.5 is no 0
+            raise DataError(f"{self.layer_label} port 'Target' takes 1 (push apart) or 0 (pull together), found "
+                            f"{found}", kind="data-range", layer=self.layer_path, port="Target", expected=[0, 1],
+                            found=found)
+        return t
+
+    def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        t = self.binary(t)
+        # torch.where, as the compiled code: with a margin that overflows (margin - x is inf) a product
+        # 0 * inf would give NaN where Target is 0
+        loss = torch.where(t > 0, (self.margin - x).clamp_min(0).square(), x.square())
+        return loss.flatten(1).mean(1) if loss.dim() > 1 else loss

@@ -27,14 +27,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from netgraph.layers._loss_modules import EPSILON, CTCModule, checked_probabilities, wide
+from netgraph.layers._loss_modules import EPSILON, ContrastiveModule, CTCModule, checked_probabilities, wide
 from netgraph.layers._masks import masked_loss
 from netgraph.layers._shapes import check_indices, fill, ranged_number
 from netgraph.core.layer import EmitContext, Layer
 from netgraph.core.options import Literal, Shape, Within
-from netgraph.core.errors import DataError, OptionError, did_you_mean
+from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.option_problems import option_problem
-from netgraph.core.tracing import tracing
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, unify
 from netgraph.layers._modules import LayerModule
 
@@ -318,30 +317,6 @@ class ContrastiveLossLayer(_PairLoss):
 
     def emit(self, ctx: EmitContext) -> str:
         return self.CODE.format(x=ctx.args[0], t=f"{ctx.module}.binary({ctx.args[1]})", m=self.margin)
-
-
-class ContrastiveModule(LayerModule):
-    def __init__(self, margin: float):
-        super().__init__()
-        self.margin = margin
-        self.layer_label = "ContrastiveLossLayer"  # the compiler names the layer
-        self.layer_path: tuple[str, ...] | None = None  # and tells its path, for its errors' Diagnostic.layer
-
-    def binary(self, t: torch.Tensor) -> torch.Tensor:
-        """``t`` when it holds only 0 and 1 (a 2 once counted as 1, a -1 as 0, silently), else DataError."""
-        if not tracing() and t.numel() and not bool(((t == 0) | (t == 1)).all()):
-            found = t[(t != 0) & (t != 1)][0].item()  # as given: a float's 0.5 is no 0
-            raise DataError(f"{self.layer_label} port 'Target' takes 1 (push apart) or 0 (pull together), found "
-                            f"{found}", kind="data-range", layer=self.layer_path, port="Target", expected=[0, 1],
-                            found=found)
-        return t
-
-    def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        t = self.binary(t)
-        # torch.where, as the compiled code: with a margin that overflows (margin - x is inf) a product
-        # 0 * inf would give NaN where Target is 0
-        loss = torch.where(t > 0, (self.margin - x).clamp_min(0).square(), x.square())
-        return loss.flatten(1).mean(1) if loss.dim() > 1 else loss
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)

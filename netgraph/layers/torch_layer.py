@@ -27,10 +27,11 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
-from netgraph.core.layer import REGISTRY, EmitContext, Layer, _same, frozen_init, register, shape_option
+from netgraph.core.layer import REGISTRY, EmitContext, Layer, _same, frozen_init, register
 from netgraph.layers._module_values import same_module
 from netgraph.layers._modules import meta_call, meta_inputs
 from netgraph.layers._shapes import probe_batch
+from netgraph.layers._torch_ports import checked_ports, positional_problem
 from netgraph.layers.given_outputs import checked_call, recast_call
 from netgraph.core.options import Module, Ports
 from netgraph.core.errors import OptionError, did_you_mean
@@ -45,46 +46,6 @@ __all__ = ["TorchLayer", "register_module"]
 _PROBE_LENGTHS = (5, 7)  # two sizes for variable-length dims, to tell them from fixed ones
 
 
-def _ports(value: Any, default: str, layer: str, option: str) -> dict[str, PortType]:
-    """``None`` -> {default: ?}; a list of names; or a dict of name -> shape | PortType | dtype name."""
-    if value is None:
-        return {default: PortType(None, None)}
-    value = [value] if isinstance(value, str) else value
-    items = value.items() if isinstance(value, Mapping) else ((v, None) for v in value) \
-        if isinstance(value, (list, tuple)) else None
-    if items is None:
-        raise OptionError(f"{layer} {option}= must be a list of port names or a dict of name -> shape, found {value!r}",
-                          option=option,
-                          kind="option-value", expected="a list of port names or a dict of name -> shape",
-                          found=value)
-    out = {}
-    for name, spec in items:
-        if not isinstance(name, str) or not name.isidentifier():
-            raise OptionError(f"{layer} {option}=: port names must be identifiers, found {name!r}", option=option,
-                              kind="option-value", expected="a Python identifier", found=name)
-        if name in out:
-            raise OptionError(f"{layer} {option}=: port names must be distinct, found {name!r} twice", option=option,
-                              kind="option-value", found=name)
-        if isinstance(spec, PortType):
-            out[name] = spec
-        elif spec in (REAL, INTEGER):
-            out[name] = PortType((), spec)
-        else:
-            out[name] = PortType(shape_option(spec, layer, f"{option}[{name!r}]"), None)
-    if not out:
-        raise OptionError(f"{layer} {option}= names no port", option=option,
-                          kind="option-value", expected="at least one port", found=value)
-    return out
-
-
-def _checked_ports(value: Any, default: str, layer: str, option: str) -> dict[str, PortType] | None:
-    """``_ports``, its OptionError reported (``option_problem``; None stands in) so the other options get checked."""
-    try:
-        return _ports(value, default, layer, option)
-    except OptionError as exc:
-        return option_problem(exc, None)
-
-
 class _ModuleWrapper(Layer):
     """Shared behaviour of TorchLayer and registered module classes (``self._module`` is the module)."""
 
@@ -97,14 +58,14 @@ class _ModuleWrapper(Layer):
             module = option_problem(OptionError(f"{name} needs a torch.nn.Module, found {type(module).__name__}",
                                                 option="module", expected="a torch.nn.Module",
                                                 found=type(module).__name__, kind="option-value"), None)
-        ins, outs = _checked_ports(inputs, "Input", name, "inputs"), _checked_ports(outputs, "Output", name, "outputs")
+        ins, outs = checked_ports(inputs, "Input", name, "inputs"), checked_ports(outputs, "Output", name, "outputs")
         if module is None or ins is None or outs is None:  # a bad one reported: the checks of them together are moot
             return {}
         clash = set(ins) & set(outs)
         if clash:
             raise OptionError(f"{name}: {sorted(clash)} named as both input and output ports", option="outputs",
                               kind=COMBINATION_KIND)
-        if problem := _positional_problem(module, tuple(ins)):
+        if problem := positional_problem(module, tuple(ins)):
             raise OptionError(f"{name}: {problem}", option="inputs", kind=COMBINATION_KIND)
         return {"_module": module, "_in": ins, "_out": outs, "input_ports": tuple(ins), "output_ports": tuple(outs),
                 "ARRAYS": {k: k for k in module.state_dict()}, "_cache": {},
@@ -377,24 +338,6 @@ def register_module(module_class: type[nn.Module], name: str | None = None, inpu
                                      frozen=True, eq=False, repr=False)
     register(cls, name)
     return cls
-
-
-def _positional_problem(module: nn.Module, ports: tuple[str, ...]) -> str | None:
-    """Why ``module.forward`` cannot take one argument per input port by position, as the layer passes them; None
-    when it can (or its signature cannot be read)."""
-    try:
-        signature = inspect.signature(module.forward)
-    except (TypeError, ValueError):
-        return None
-    try:
-        signature.bind(*ports)
-    except TypeError as exc:
-        keyword = [p.name for p in signature.parameters.values() if p.kind == p.KEYWORD_ONLY and p.default is p.empty]
-        words = f" ({', '.join(map(repr, keyword))} keyword-only)" if keyword else ""
-        return (f"inputs {list(ports)} are passed to {type(module).__name__}.forward{signature} by position, one per "
-                f"port, and it cannot take them so: {exc}{words}; name the ports it takes by position, or wrap it in a "
-                f"module whose forward does")
-    return None
 
 
 def _probed_length(name: str, sizes: list[int]) -> str:

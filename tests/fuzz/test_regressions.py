@@ -43,8 +43,9 @@ def test_deeply_nested_shapes_and_layer_lists_are_refused():
         deep = [deep]
     with pytest.raises(ShapeError, match="dims must be positive"):
         NetChain([LinearLayer(2)], input=deep)
-    with pytest.raises(OptionError, match="nested too deeply"):
+    with pytest.raises(OptionError, match="option 'array' is nested too deeply") as refused:
         netgraph.NetArrayLayer(array=deep)
+    assert (refused.value.option, refused.value.kind) == ("array", "option-value")
     with pytest.raises(NetGraphError, match="nested more than 100 deep"):
         NetChain(deep)
 

@@ -1,0 +1,75 @@
+"""The ports of a module wrapped as a layer (TorchLayer, register_module's classes): the ``inputs=`` and
+``outputs=`` options read as port types, and whether the module's ``forward`` takes one argument per input port."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+from typing import Any
+
+from torch import nn
+
+from netgraph.core.errors import OptionError
+from netgraph.core.layer import shape_option
+from netgraph.core.option_problems import option_problem
+from netgraph.core.types import INTEGER, REAL, PortType
+
+__all__ = ["checked_ports", "positional_problem"]
+
+
+def _ports(value: Any, default: str, layer: str, option: str) -> dict[str, PortType]:
+    """``None`` -> {default: ?}; a list of names; or a dict of name -> shape | PortType | dtype name."""
+    if value is None:
+        return {default: PortType(None, None)}
+    value = [value] if isinstance(value, str) else value
+    items = value.items() if isinstance(value, Mapping) else ((v, None) for v in value) \
+        if isinstance(value, (list, tuple)) else None
+    if items is None:
+        raise OptionError(f"{layer} {option}= must be a list of port names or a dict of name -> shape, found {value!r}",
+                          option=option,
+                          kind="option-value", expected="a list of port names or a dict of name -> shape",
+                          found=value)
+    out = {}
+    for name, spec in items:
+        if not isinstance(name, str) or not name.isidentifier():
+            raise OptionError(f"{layer} {option}=: port names must be identifiers, found {name!r}", option=option,
+                              kind="option-value", expected="a Python identifier", found=name)
+        if name in out:
+            raise OptionError(f"{layer} {option}=: port names must be distinct, found {name!r} twice", option=option,
+                              kind="option-value", found=name)
+        if isinstance(spec, PortType):
+            out[name] = spec
+        elif spec in (REAL, INTEGER):
+            out[name] = PortType((), spec)
+        else:
+            out[name] = PortType(shape_option(spec, layer, f"{option}[{name!r}]"), None)
+    if not out:
+        raise OptionError(f"{layer} {option}= names no port", option=option,
+                          kind="option-value", expected="at least one port", found=value)
+    return out
+
+
+def checked_ports(value: Any, default: str, layer: str, option: str) -> dict[str, PortType] | None:
+    """``_ports``, its OptionError reported (``option_problem``; None stands in) so the other options get checked."""
+    try:
+        return _ports(value, default, layer, option)
+    except OptionError as exc:
+        return option_problem(exc, None)
+
+
+def positional_problem(module: nn.Module, ports: tuple[str, ...]) -> str | None:
+    """Why ``module.forward`` cannot take one argument per input port by position, as the layer passes them; None
+    when it can (or its signature cannot be read)."""
+    try:
+        signature = inspect.signature(module.forward)
+    except (TypeError, ValueError):
+        return None
+    try:
+        signature.bind(*ports)
+    except TypeError as exc:
+        keyword = [p.name for p in signature.parameters.values() if p.kind == p.KEYWORD_ONLY and p.default is p.empty]
+        words = f" ({', '.join(map(repr, keyword))} keyword-only)" if keyword else ""
+        return (f"inputs {list(ports)} are passed to {type(module).__name__}.forward{signature} by position, one per "
+                f"port, and it cannot take them so: {exc}{words}; name the ports it takes by position, or wrap it in a "
+                f"module whose forward does")
+    return None
