@@ -72,6 +72,15 @@ def _wait_for(path: Path, processes: list[subprocess.Popen]) -> None:
         time.sleep(0.05)
 
 
+def _stop(processes: list[subprocess.Popen]) -> None:
+    """Kill and reap the workers. Not communicate() again: after _wait_for's, it raised "I/O operation on closed file",
+    hiding the failure being reported."""
+    for p in processes:
+        p.kill()
+        p.wait()
+        p.stderr.close()
+
+
 def _run(tmp_path: Path, timeout: float, interrupt: bool) -> tuple[int, str, float]:
     """Rank 0's exit status, stderr and seconds from its peer's stall (or its SIGINT) to its end."""
     processes = _start(tmp_path, timeout)
@@ -88,9 +97,7 @@ def _run(tmp_path: Path, timeout: float, interrupt: bool) -> tuple[int, str, flo
             pytest.fail("rank 0 still waits for its stalled peer")
         return processes[0].returncode, err, time.monotonic() - began
     finally:
-        for p in processes:
-            p.kill()
-            p.communicate()
+        _stop(processes)
 
 
 @pytest.mark.slow
@@ -118,9 +125,7 @@ def test_a_process_whose_peer_fails_stops_at_once_naming_it(tmp_path):
         except subprocess.TimeoutExpired:
             pytest.fail("rank 0 still waits for its failed peer")
     finally:
-        for p in processes:
-            p.kill()
-            p.communicate()
+        _stop(processes)
     assert processes[0].returncode == 1, err[-2000:]
     report = json.loads((tmp_path / "error0.json").read_text())
     assert report["type"] == "TrainingError", report
