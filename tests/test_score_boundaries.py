@@ -17,7 +17,8 @@ import torch
 from netgraph import (BernoulliDistribution, BinomialDistribution, CategoricalDistribution,
                       NegativeBinomialDistribution, NetGraph, PoissonDistribution, RandomArrayLayer)
 from netgraph.layers import random_module
-from netgraph.layers.estimators import load_estimator_state, uncertain_log_mass
+from netgraph.layers.estimator_state import load_estimator_state
+from netgraph.layers.estimators import uncertain_log_mass
 
 # (distribution, boundary value of its scored parameter, the value every draw takes there)
 BOUNDARIES = [

@@ -78,8 +78,8 @@ from netgraph.layers.score_records import (HELD_RECORDS, ScoreRecord, drawn_else
                                            records_here, take_here, this_thread)
 
 __all__ = ["EstimatorWarning", "ScoreRecord", "record_score", "score_handle", "surrogate_loss", "pending_records",
-           "pending_here", "BASELINE_DECAY", "HELD_RECORDS", "straight_through", "estimator_state",
-           "load_estimator_state", "mark_folded_draws", "example_logp", "uncertain_log_mass"]
+           "pending_here", "BASELINE_DECAY", "HELD_RECORDS", "straight_through", "mark_folded_draws", "example_logp",
+           "uncertain_log_mass"]
 
 #: Decay of the running-mean baseline used when no leave-one-out baseline is available.
 BASELINE_DECAY = 0.9
@@ -369,27 +369,6 @@ def _surrogate(module: nn.Module, loss: torch.Tensor, reduction: str, strict: bo
         _warn_drawn_elsewhere(module)
         return loss.new_zeros(())
     return torch.stack(terms).sum()
-
-
-def estimator_state(module: nn.Module) -> dict[str, float]:
-    """The running-mean baselines of ``module``'s score-function layers, by submodule name (what a checkpoint
-    saves so a resumed run takes the same steps); layers that have none yet are left out."""
-    return {name: float(sub.baseline) for name, sub in module.named_modules()
-            if getattr(sub, "baseline", None) is not None and hasattr(sub, "distribution")}
-
-
-def load_estimator_state(module: nn.Module, state: dict[str, float]) -> None:
-    """Restore ``estimator_state``'s baselines into ``module`` (layers not in ``state`` start without one).
-
-    >>> from netgraph import NetGraph, RandomArrayLayer, BernoulliDistribution
-    >>> m = NetGraph([RandomArrayLayer(BernoulliDistribution("#p"))], [], p=()).compile()
-    >>> load_estimator_state(m, {"1": 0.25}); estimator_state(m)
-    {'1': 0.25}
-    """
-    for name, sub in module.named_modules():
-        if hasattr(sub, "distribution") and hasattr(sub, "baseline"):
-            value = state.get(name)
-            vars(sub)["baseline"] = None if value is None else float(value)
 
 
 def straight_through(x: torch.Tensor, mean: torch.Tensor) -> torch.Tensor:

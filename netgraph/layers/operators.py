@@ -33,82 +33,23 @@ from netgraph.core.option_problems import VALUE_KIND, option_problem
 from netgraph.core.option_ranges import Within
 from netgraph.core.layer import EmitContext
 from netgraph.core.limits import current_limits, raise_hint
-from netgraph.core.operator import NetOperator, settled_types
+from netgraph.core.operator import NetOperator
 from netgraph.core.options import Net
 from netgraph.core.ports import NetPort
-from netgraph.core.types import INTEGER, Conflict, PortType, broadcast, length_reason, unify
+from netgraph.core.types import INTEGER, Conflict, PortType, unify
 from netgraph.core.walk import nested_nodes
 from netgraph.layers.bad_index import checks_values
+from netgraph.layers.sequence_types import check_ranks, common_length, element_type, sequence_of
 from netgraph.layers.operator_modules import _FoldModule, _MapModule, _NestModule
 from netgraph.layers.estimators import mark_folded_draws
 from netgraph.layers.normalization import BatchNormalizationLayer
 
 __all__ = ["NetMapOperator", "NetFoldOperator", "NetNestOperator"]
 
-SEQUENCE = "n"
-
 
 def batch_statistics(net: Any) -> bool:
     """Whether ``net`` holds a layer normalising by its batch's statistics in training (a batch norm, nested too)."""
     return any(isinstance(node.layer, BatchNormalizationLayer) for _, node in nested_nodes(net))
-
-
-def _element(t: PortType, port: str, what: str, span: bool = False) -> PortType:
-    """The type of one element of a sequence port of type ``t`` (with its index range where ``span``: Map's elements
-    are its values); Conflict when ``t`` is no sequence."""
-    if t.shape is None:
-        return PortType(None, t.dtype, t.range if span else None)
-    if len(t.shape) == 0:
-        raise Conflict(f"port {port!r} takes a sequence (its first dim is the {what}), found a non-sequence {t}",
-                       port=port, expected="a sequence", found=t.shape)
-    return PortType(t.shape[1:], t.dtype, t.range if span else None)
-
-
-def _check_ranks(types: Mapping[str, PortType], net: Any, ports: tuple[str, ...]) -> None:
-    """Conflict naming the port and both ranks when a sequence port's rank is not its element's (inner port's) + 1."""
-    own = settled_types(net)
-    for port in ports:
-        outer, inner = types[port].shape, own[port].shape
-        if outer is not None and inner is not None and len(outer) != len(inner) + 1:
-            try:
-                length = _length(types, tuple(p for p in ports if p != port))
-            except Conflict:
-                length = SEQUENCE
-            verb = "gives" if port in net.output_ports else "takes"
-            raise Conflict(f"port {port!r} {verb} a sequence of {PortType(inner)} elements, shape "
-                           f"{PortType((length, *inner))} (rank {len(inner) + 1}); found {PortType(outer)} (rank "
-                           f"{len(outer)})", port=port, expected=(length, *inner), found=outer)
-
-
-def _length(types: Mapping[str, PortType], ports: tuple[str, ...]) -> Any:
-    """The sequence length the ``ports`` agree on (``"n"`` while none is known); Conflict when they differ, or
-    when two are lengths named apart (independent: the operator steps through them in lockstep)."""
-    length: Any = None
-    first = None
-    for port in ports:
-        shape = types[port].shape
-        if shape:
-            if isinstance(length, str) and isinstance(shape[0], str) and shape[0] != length:
-                try:
-                    broadcast((length,), (shape[0],))
-                    reason = ""
-                except Conflict as exc:
-                    reason = length_reason(exc)
-                raise Conflict(f"sequence ports {first!r} (length {length}) and {port!r} (length {shape[0]}) are "
-                               f"stepped through together, so their lengths must be one{reason}",
-                               port=port, expected=length, found=shape[0])
-            try:
-                merged = unify(PortType((length,)), PortType((shape[0],))).shape[0]
-            except Conflict:
-                raise Conflict(f"sequence port {port!r} has length {shape[0]}, another has {length}",
-                               port=port, expected=length, found=shape[0]) from None
-            length, first = merged, (first if merged == length else port)
-    return SEQUENCE if length is None else length
-
-
-def _sequence(length: Any, t: PortType) -> PortType:
-    """A sequence of ``t`` elements (their index range kept)."""
-    return PortType(None if t.shape is None else (length, *t.shape), t.dtype, t.range)
 
 
 def _ranged_as(t: PortType, inner_output: PortType) -> PortType:
@@ -169,13 +110,13 @@ class NetMapOperator(NetOperator):
         return (("net", port),) if port in self.net.input_ports else ()
 
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
-        _check_ranks(types, self.net, tuple(types))
-        return {"net": {p: _element(t, p, "sequence NetMapOperator maps over", True) for p, t in types.items()}}
+        check_ranks(types, self.net, tuple(types))
+        return {"net": {p: element_type(t, p, "sequence NetMapOperator maps over", True) for p, t in types.items()}}
 
     def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:
-        length = _length(types, tuple(types))
+        length = common_length(types, tuple(types))
         inner_types = inner["net"].port_types
-        return {p: _sequence(length, inner_types[p]) for p in types}
+        return {p: sequence_of(length, inner_types[p]) for p in types}
 
     def masking(self, types: Mapping[str, PortType]) -> str:
         """Each sequence element alone ("pointwise": padded sequences keep their lengths), but an inner net with
@@ -255,15 +196,15 @@ class NetFoldOperator(NetOperator):
     def inner_types(self, types: Mapping[str, PortType]) -> dict[str, dict[str, PortType]]:
         state, port = types["State"], "Output"
         try:
-            state = unify(state, _element(types["Output"], "Output", "step"))
+            state = unify(state, element_type(types["Output"], "Output", "step"))
             port = "InitialState"
             state = unify(state, types.get("InitialState", state))
         except Conflict as exc:
             pair = ("port 'InitialState' disagrees with 'Output' and 'State'" if port == "InitialState"
                     else "ports 'Output' and 'State' disagree")
             raise exc.reworded(f"{pair} on the state: {exc}", port, inner_ports=("State",)) from None
-        _check_ranks(types, self.net, self.elements)
-        inner = {p: _element(types[p], p, "sequence NetFoldOperator folds over", True) for p in self.elements}
+        check_ranks(types, self.net, self.elements)
+        inner = {p: element_type(types[p], p, "sequence NetFoldOperator folds over", True) for p in self.elements}
         return {"net": {**inner, "State": state, "Output": state}}
 
     def _inner_nets(self, types: Mapping[str, PortType] | None) -> dict[str, Any]:
@@ -282,10 +223,10 @@ class NetFoldOperator(NetOperator):
     def outer_types(self, types: Mapping[str, PortType], inner: Mapping[str, Any]) -> dict[str, PortType]:
         inner_types = inner["net"].port_types
         state = _fed_back(inner_types, "State")
-        length = _length(types, (*self.elements, "Output"))
-        out = {p: _sequence(length, inner_types[p]) for p in self.elements}
+        length = common_length(types, (*self.elements, "Output"))
+        out = {p: sequence_of(length, inner_types[p]) for p in self.elements}
         last = _ranged_as(state, inner_types["Output"])
-        out.update(Output=_sequence(length, last), State=last)
+        out.update(Output=sequence_of(length, last), State=last)
         if self.state_input:
             out["InitialState"] = state
         return out

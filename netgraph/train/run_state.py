@@ -10,7 +10,7 @@ from typing import Any
 import torch
 
 from netgraph.core.information import topology_digests
-from netgraph.layers.estimators import estimator_state, load_estimator_state
+from netgraph.layers.estimator_state import estimator_state, load_estimator_state
 from netgraph.train.checkpoint_checks import (START_FRESH, check_compatible, check_optimizer_state, check_precision,
                                               check_progress, check_same_net, check_validation, mismatch)
 
