@@ -102,7 +102,7 @@ def test_a_compiled_recurrent_layers_data_error_names_its_layer_by_path(bad):
         with pytest.raises(DataError, match=rf"layer 'enc/rnn' \(GatedRecurrentLayer\): input port '{bad}'") as info:
             run()
         d = info.value.diagnostics[0]
-        assert (d.layer, d.port) == (("enc", "rnn"), bad)
+        assert (d.kind, d.layer, d.port) == ("data-shape", ("enc", "rnn"), bad)
 
 
 @pytest.mark.parametrize("name", ["emb", "part", "fold"])
@@ -111,9 +111,9 @@ def test_an_embedding_part_and_fold_modules_data_error_names_its_layer_by_path(n
     recurrent module's was before."""
     from netgraph import EmbeddingLayer, FunctionLayer, NetFoldOperator, NetGraph, PartLayer
     fold = NetFoldOperator(NetGraph({"f": FunctionLayer("Tanh[#State + #Input]")}, []))
-    layer, shape, bad = {"emb": (EmbeddingLayer(3, 4), ("n",), torch.tensor([[0, 5]])),
-                         "part": (PartLayer(3), ("n", 3), torch.randn(2, 2, 3)),
-                         "fold": (fold, (5, 2), torch.randn(2, 4, 2))}[name]
+    layer, shape, bad, kind = {"emb": (EmbeddingLayer(3, 4), ("n",), torch.tensor([[0, 5]]), "data-range"),
+                               "part": (PartLayer(3), ("n", 3), torch.randn(2, 2, 3), "data-shape"),
+                               "fold": (fold, (5, 2), torch.randn(2, 4, 2), "data-shape")}[name]
     net = net_initialize(NetGraph({"enc": NetGraph({name: layer}, [], Input=shape)}, []), seed=0)
     module = net.compile()
     runs = [lambda: module.enc._modules[name](bad)]  # its module, alone too
@@ -122,4 +122,5 @@ def test_an_embedding_part_and_fold_modules_data_error_names_its_layer_by_path(n
     for run in runs:
         with pytest.raises(DataError, match=rf"layer 'enc/{name}' \(") as info:
             run()
-        assert (info.value.diagnostics[0].layer, info.value.diagnostics[0].port) == (("enc", name), "Input")
+        d = info.value.diagnostics[0]
+        assert (d.kind, d.layer, d.port) == (kind, ("enc", name), "Input")

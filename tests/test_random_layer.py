@@ -169,12 +169,6 @@ def test_eval_mode_mean_outputs_the_mean_in_eval_and_samples_in_training():
         RandomArrayLayer(LogGammaDistribution(1, 2, 0), output=2, eval_mode="mean")
 
 
-def test_eval_mode_mean_with_infinite_slot_mean_is_a_data_error():
-    module = single(RandomArrayLayer(LogGammaDistribution(1.0, "#b", 0.0), eval_mode="mean"), b=2).eval()
-    with pytest.raises(DataError, match="infinite"):
-        module(b=torch.tensor([[0.5, 1.5]]))
-
-
 @pytest.mark.parametrize("value,match", [(-1.0, "found -1.0"), (float("nan"), "found nan"), (0.0, "found 0.0")])
 def test_bad_slot_values_are_data_errors_naming_layer_and_parameter(value, match):
     net = NetGraph({"noise": RandomArrayLayer(NormalDistribution(0, "#s"))}, [], s=3)
@@ -344,9 +338,9 @@ def test_a_draw_torch_has_no_half_precision_kernel_for_names_the_layer(dtype):
     """module.half() of a Gamma draw raised torch's NotImplementedError ('"gamma_cpu" not implemented for 'Half'')."""
     module = NetGraph({"g": RandomArrayLayer(GammaDistribution(2.0, 1.5), output=2)}, []).compile().to(dtype)
     with pytest.raises(DataError, match=rf"layer 'g' .*GammaDistribution.*cannot draw in {dtype} on cpu.*gamma_cpu.*"
-                                        r"run this layer in float32 or float64"):
+                                        r"run this layer in float32 or float64") as info:
         module(batch_size=3)
-    assert module.float()(batch_size=3).dtype == torch.float32
+    assert info.value.kind == "data-dtype" and module.float()(batch_size=3).dtype == torch.float32
 
 
 @pytest.mark.parametrize("dist", [NormalDistribution("#a", "#b"), WeibullDistribution("#a", "#b")])

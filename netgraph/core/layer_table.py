@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import numbers
 from itertools import repeat
 from operator import contains
@@ -108,13 +109,23 @@ def _checked_table(names: list, given: Any) -> dict[str, Layer]:
         try:
             table[name] = coerce_layer(layer, label)
         except OptionError as exc:
-            errors += [Diagnostic(d.message if d.message.startswith(label) else f"{label}: {d.message}", "not-a-layer",
-                                  layer=at) for d in exc.diagnostics]  # LinearLayer(0) from the shorthand 0: named
+            errors += [_shorthand_problem(d, label, at) for d in exc.diagnostics]
         except NetGraphError as exc:  # a shorthand built a graph (a list -> NetChain) that refused its parts
             inner = [d.within(name).prefixed(f"{label}: ") for d in exc.diagnostics]
             raise type(exc)(f"{label}: {exc}", inner) from None
     raise_all(errors, WiringError, "invalid layers")
     return table
+
+
+_GENERIC_KINDS = frozenset({"error", "option-value"})
+"""Kinds that only say a shorthand made no layer (``0`` -> ``LinearLayer(0)``): reported as ``not-a-layer``."""
+
+
+def _shorthand_problem(problem: Diagnostic, label: str, at: tuple | None) -> Diagnostic:
+    """A refused shorthand's problem, named by ``label``; its own kind kept where specific (``nesting-depth``)."""
+    named = problem if problem.message.startswith(label) else problem.prefixed(f"{label}: ")
+    kind = "not-a-layer" if problem.kind in _GENERIC_KINDS else problem.kind
+    return dataclasses.replace(named, kind=kind, layer=at)
 
 
 def _refuse_path_clash(table: Mapping[str, Any]) -> None:

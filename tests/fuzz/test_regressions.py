@@ -50,6 +50,18 @@ def test_deeply_nested_shapes_and_layer_lists_are_refused():
         NetChain(deep)
 
 
+def test_a_too_deep_layer_list_keeps_its_kind_and_a_bad_shorthand_is_not_a_layer():
+    deep = 3
+    for _ in range(101):
+        deep = [deep]
+    with pytest.raises(NetGraphError) as too_deep:
+        NetChain({"a": 2, "b": deep})
+    with pytest.raises(NetGraphError) as zero:
+        NetChain([0])
+    assert (too_deep.value.kind, too_deep.value.layer, too_deep.value.expected) == ("nesting-depth", ("b",), 100)
+    assert (zero.value.kind, zero.value.layer) == ("not-a-layer", ("1",))
+
+
 def test_arrays_of_the_wrong_shape_are_refused_naming_the_array():
     """Refused when the layer is made (its options fix the shape), else when the net fixes it, naming the layer."""
     with pytest.raises(OptionError, match=r"LinearLayer: array 'Biases': expected shape \(1,\).*found \(3, 2\)"):
