@@ -75,10 +75,15 @@ def keeping_reads(dataset: Any) -> Iterator[None]:
 
 def forget_reads(dataset: Any) -> None:
     """Drop the items ``dataset`` (checked) and the checked Dataset under it still keep: a pass over the data has
-    read what it wanted, and a later pass reads each item afresh (a random transform draws anew)."""
+    read what it wanted, and a later pass reads each item afresh (a random transform draws anew). Below a Subset,
+    only that Subset's items: the rest (a held-out part's, sharing the whole) are the other part's to read."""
+    indices = None  # below a Subset: its items' indices in the dataset reached
     while dataset is not None:
         if isinstance(dataset, _CheckedDataset):
-            dataset.kept.clear()
+            for i in list(dataset.kept) if indices is None else indices & dataset.kept.keys():
+                del dataset.kept[i]
+        if isinstance(dataset, torch.utils.data.Subset):
+            indices = set(dataset.indices) if indices is None else {dataset.indices[i] for i in indices}
         dataset = getattr(dataset, "dataset", None)  # a Subset's, a checked Dataset's
 
 
