@@ -178,12 +178,10 @@ def _collate(items: list, what: str) -> Any:
 
 
 def _value(value: Any, key: str, j: int, numbers: list[int] | None, what: Any) -> Any:
-    """Item ``j`` of a batch's ``value`` at ``key`` ready to collate: a Python list as a tensor (ints beyond int64 as
-    float64, as net(x) reads them; one beyond any float a DataError naming the item, by its index in the Dataset
-    where ``numbers`` are known), anything else native."""
-    if not isinstance(value, (list, tuple)):
-        if type(value) is int and (huge := beyond_float64(value)) is not None:
-            raise _beyond_float64(huge, key, j, numbers, what)
+    """Item ``j`` of a batch's ``value`` at ``key`` ready to collate: a Python list or int as a tensor (ints beyond
+    int64 as float64, as net(x) reads them; one beyond any float a DataError naming the item, by its index in the
+    Dataset where ``numbers`` are known), anything else native."""
+    if type(value) not in (list, tuple, int):
         return native_array(value)
     try:
         return as_tensor(value)
