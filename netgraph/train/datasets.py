@@ -14,9 +14,10 @@ from typing import Any
 import torch
 
 from netgraph.core.tensors import as_tensor, native_array
-from netgraph.backend.port_tensors import beyond_float64, beyond_int64_as_float64, beyond_range
+from netgraph.backend.port_tensors import beyond_float64, beyond_int64_as_float64
 from netgraph.core.errors import DataError
 from netgraph.core.wording import counted, type_label
+from netgraph.train.data_columns import beyond_float64_error
 from netgraph.train.data_sets import data_error
 
 __all__ = ["checked_loader", "checked_dataset", "dataset_items", "checked_dataset_of", "NumberedBatch", "read_once",
@@ -198,8 +199,7 @@ def _beyond_float64(huge: int, key: str, j: int, numbers: list[int] | None, what
     (by its index in the Dataset where ``numbers`` are known)."""
     example = numbers[j] if numbers is not None else j
     name = f"item {example} of the Dataset" if numbers is not None else f"entry {j} of the batch"
-    return data_error(what, f"key {key!r} ({name}): {beyond_range(huge, torch.float64)}; scale the data",
-                      kind="precision-range", layer=(), port=key, example=example, found=huge)
+    return beyond_float64_error(what, key, name, example, huge)
 
 
 def _odd_item(items: list, numbers: list[int] | None) -> tuple[str, int | None]:
