@@ -300,7 +300,7 @@ def _check_ports(net: Any, loss: Any, metrics: Any, text: str | None) -> None:
             raise OptionError(_matrix_words(f"--metrics {text!r}", found), option="metrics", kind="metric-matrix",
                               found=found) from None
         header = f"--metrics {text!r}: "  # net_train's problem (its kind, found, expected) worded by the flag
-        raise OptionError(f"{header}{exc}", diagnostics=[d.prefixed(header) for d in exc.diagnostics]) from None
+        raise headed(exc, header, OptionError) from None
     for port in dict.fromkeys(port for port, _ in pairs if port is not None):
         if port not in net.output_ports:
             raise OptionError(f"--metrics {text!r}: {port!r} is not an output port"
