@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 from netgraph.cli.flags import typed
@@ -80,7 +79,7 @@ def _metric_port_words(d: Diagnostic, flag: str) -> str:
 def _reworded(d: Diagnostic, message: str, **fields: object) -> OptionError:
     """``d``'s problem (its kind, port, expected, found, ...) said as ``message``, in the flags' words; ``fields``
     replace its own (``option``: the flag's)."""
-    return OptionError(message, diagnostics=[dataclasses.replace(d, message=message, parts=(), **fields)])
+    return OptionError(message, diagnostics=[d.reworded(message, **fields)])
 
 
 def _resume_words(d: Diagnostic, resumed: Path) -> OptionError:

@@ -171,6 +171,11 @@ a tuple (of ``(key, value)`` pairs), a set as a frozenset, another unhashable va
         return dataclasses.replace(self, message=header + self.message,
                                    parts=(header, *self.parts) if self.parts else ())
 
+    def reworded(self, message: str, **fields: object) -> "Diagnostic":
+        """The same problem said as ``message`` (its ``parts``, which render the old one, dropped), ``fields``
+        replacing its own."""
+        return dataclasses.replace(self, message=message, parts=(), **fields)
+
     def __str__(self) -> str:
         return self.message
 
