@@ -44,7 +44,7 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import Diagnostic, OptionError, did_you_mean
-from netgraph.train.loss import auto_kind, is_loss_port
+from netgraph.train.loss import auto_kind, is_loss_port, not_an_output_port
 from netgraph.train.perplexity import perplexity_metric
 from netgraph.train.undefined_metrics import both_classes, nan_where_undefined
 
@@ -200,8 +200,7 @@ def _unfit(net: Any, loss: Any, plain: list[str], port: str | None, name: str) -
     (a "metric-port" Diagnostic, ``found`` the metric, ``port`` the port asked for), or None when it can. For a port
     the net does not have, ``expected`` is the output ports."""
     if port is not None and port not in net.output_ports:
-        problem = (f"metrics key {port!r} is not an output port{did_you_mean(port, net.output_ports)}; "
-                   f"the outputs are {', '.join(net.output_ports)}")
+        problem = f"metrics key {not_an_output_port(port, net.output_ports)}"
         return Diagnostic(problem, "metric-port", port=port, found=name, detail=problem,
                           expected=tuple(net.output_ports))
     ports = [port] if port is not None else plain
