@@ -5,14 +5,17 @@ spec and its data; the ``cli`` fixture (conftest) gives one per test, the folder
 from __future__ import annotations
 
 import dataclasses
+import importlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from netgraph.cli import main
+from netgraph.cli.parser import build_parser
 
-__all__ = ["SMALL", "Cli", "Ran"]
+__all__ = ["SMALL", "Cli", "Ran", "command"]
 
 SMALL = """\
 netgraph: 1
@@ -54,3 +57,12 @@ class Cli:
         code = main([str(a) for a in argv])
         captured = self.capsys.readouterr()
         return Ran(code, captured.out, captured.err)
+
+
+def command(argv: list[str]) -> Callable[[], Any]:
+    """The command ``argv`` as a function calling its handler as ``main`` does, without ``main``'s catching of its
+    errors (a test sees the error itself)."""
+    args = build_parser().parse_args(argv)
+    module, function = args.handler.split(":")
+    handler = getattr(importlib.import_module(f"netgraph.cli.{module}"), function)
+    return lambda: handler(args)

@@ -14,6 +14,9 @@ import onnx
 import onnxruntime as ort  # noqa: E402  (the test extra installs it: a broken install must fail)
 from onnx import helper
 
+from netgraph import export_onnx, import_onnx, net_initialize
+from netgraph.export.exporter import example_inputs
+
 #: the oldest onnxruntime the test extra allows (1.18) loads IR versions up to this one
 OLDEST_RUNTIME_IR = 10
 
@@ -51,6 +54,20 @@ def draw_onnx(path: Path, runs: int) -> list[np.ndarray]:
 
 def as_list(result) -> list[torch.Tensor]:
     return [v.detach() for v in result.values()] if isinstance(result, dict) else [result.detach()]
+
+
+def round_trip(net, tmp_path: Path, inputs: dict | None = None, **sizes):
+    """``net`` (its missing arrays filled, seed 0) exported and imported back: the net imported, checked to compute
+    each output as ``net`` does on ``inputs`` (else example inputs of ``sizes``: batch 5, seed 1)."""
+    net = net_initialize(net, seed=0)
+    back = import_onnx(export_onnx(net, tmp_path / "model.onnx"))
+    inputs = inputs or example_inputs(net, **{"batch": 5, "seed": 1, **sizes})
+    want, got = net.compile().eval()(**inputs), back.compile().eval()(**inputs)
+    assert len(as_list(got)) == len(as_list(want))
+    for port in net.output_ports:
+        torch.testing.assert_close((got[port] if isinstance(got, dict) else got),
+                                   (want[port] if isinstance(want, dict) else want), atol=1e-5, rtol=1e-4)
+    return back
 
 
 def assert_same_outputs(path: Path, module, inputs: dict[str, torch.Tensor], atol: float = 1e-5) -> None:

@@ -5,20 +5,17 @@ layer errors, ``--limit``, ``--precision``, render's and export's ``-o``, ``--se
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 
-from netgraph.cli import _limit_flags, build_parser
+from netgraph.cli import _limit_flags
 from netgraph.core.errors import NetGraphError
+from tests.cli_runner import command
 
 
 def _error(*argv: object) -> NetGraphError:
     """The error the command ``argv`` stops with (what ``main`` prints as one line)."""
-    args = build_parser().parse_args([str(a) for a in argv])
-    module, function = args.handler.split(":")
     with pytest.raises(NetGraphError) as info:
-        getattr(importlib.import_module(f"netgraph.cli.{module}"), function)(args)
+        command([str(a) for a in argv])()
     return info.value
 
 
@@ -58,8 +55,8 @@ def test_a_loss_layers_own_refusal_keeps_its_kind(cli):
 
 def test_measures_reworded_errors_keep_their_kinds(cli):
     cli.spec(), cli.data()
-    assert _error("measure", "s.yaml", "--data", "d1.npz").kind == "missing-file"  # no d1.npz: d.npz is named
-    assert "(did you mean 'd.npz'?)" in str(_error("measure", "s.yaml", "--data", "d1.npz"))
+    missing = _error("measure", "s.yaml", "--data", "d1.npz")
+    assert missing.kind == "missing-file" and "(did you mean 'd.npz'?)" in str(missing)  # no d1.npz: d.npz is named
     error = _error("measure", "s.yaml", "--data", "d.npz", "--measure", "Acuracy")
     assert error.kind == "unknown-measurement" and str(error).startswith("--measure 'Acuracy': ")
     assert _error("measure", "s.yaml", "--data", "d.npz", "--measure", ",").kind == "option-value"

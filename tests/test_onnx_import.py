@@ -15,21 +15,9 @@ from netgraph import (BatchNormalizationLayer, CatenateLayer, EmbeddingLayer, La
                       LinearLayer, NetChain, NetMapOperator, NetGraph, NetPort, PoolingLayer, SpecError, ThreadingLayer,
                       TransposeLayer, export_onnx, import_onnx, load, net_initialize)
 from netgraph.cli import main  # noqa: E402
-from netgraph.export.exporter import example_inputs  # noqa: E402
-from tests.onnx_helpers import torch_export
+from tests.onnx_helpers import round_trip, torch_export
 
 SPECS = Path(__file__).resolve().parents[1] / "specs"
-
-
-def round_trip(net, tmp_path, **sizes):
-    net = net_initialize(net, seed=0)
-    back = import_onnx(export_onnx(net, tmp_path / "m.onnx"))
-    inputs = example_inputs(net, **{"batch": 5, "seed": 1, **sizes})
-    want, got = net.compile().eval()(**inputs), back.compile().eval()(**inputs)
-    for port in net.output_ports:
-        torch.testing.assert_close((got[port] if isinstance(got, dict) else got),
-                                   (want[port] if isinstance(want, dict) else want), atol=1e-5, rtol=1e-4)
-    return back
 
 
 @pytest.mark.parametrize("spec", ["mlp_classifier", "small_cnn"])

@@ -10,19 +10,7 @@ import torch
 from netgraph import (ConstantArrayLayer, DotLayer, FlattenLayer, FunctionLayer, NetArrayLayer, NetChain, NetGraph,
                       NetMapOperator, NetPort, OptionError, ReplicateLayer, SpecError, export_onnx, import_onnx,
                       net_initialize)
-from netgraph.export.exporter import example_inputs
-from tests.onnx_helpers import Op, as_list, run_onnx, torch_export
-
-
-def assert_round_trip(net, tmp_path, inputs: dict | None = None) -> NetGraph:
-    """``net`` exported and imported back computes the same outputs as ``net`` (on ``inputs``, else examples)."""
-    back = import_onnx(export_onnx(net, tmp_path / "model.onnx"))
-    inputs = inputs or example_inputs(net, batch=5, seed=1)
-    want, got = as_list(net.compile().eval()(**inputs)), as_list(back.compile().eval()(**inputs))
-    assert len(want) == len(got)
-    for w, g in zip(want, got):
-        torch.testing.assert_close(g, w, atol=1e-5, rtol=1e-4)
-    return back
+from tests.onnx_helpers import Op, round_trip, run_onnx, torch_export
 
 
 def _constant_map(layer, expression: str) -> NetChain:
@@ -35,14 +23,14 @@ def _constant_map(layer, expression: str) -> NetChain:
                          ids=["constant", "learned array"])
 def test_a_map_over_a_constant_operand_imports_back(net, tmp_path):
     # torch merges the map's dims into the batch: the Mul by the expanded constant was refused
-    assert_round_trip(net_initialize(net, seed=0), tmp_path)
+    round_trip(net_initialize(net, seed=0), tmp_path)
 
 
 @pytest.mark.parametrize("sizes, level", [((2, 3), 1), ((2, 3), -1), (2, 2)])
 def test_a_replication_of_one_or_more_dims_then_flatten_imports_back(sizes, level, tmp_path):
     # two Unsqueezes before the Expand (a ReplicateLayer of (2, 3)) were refused: "broadcasts more than the new axis"
     net = net_initialize(NetChain([ReplicateLayer(sizes, level=level), FlattenLayer()], input=(4,)), seed=0)
-    assert_round_trip(net, tmp_path)
+    round_trip(net, tmp_path)
 
 
 def test_new_axes_apart_replicate_each_at_its_level(tmp_path):
@@ -59,7 +47,7 @@ def test_new_axes_apart_replicate_each_at_its_level(tmp_path):
                          ids=["matrix-vector", "vector-matrix"])
 def test_a_dot_of_a_matrix_and_a_vector_imports_back(shapes, tmp_path):
     # exported as Einsum 'zay,zy->za': "not a matrix product of two operands"
-    back = assert_round_trip(net_initialize(NetGraph({"d": DotLayer()}, [], **shapes), seed=0), tmp_path)
+    back = round_trip(net_initialize(NetGraph({"d": DotLayer()}, [], **shapes), seed=0), tmp_path)
     assert [layer.type_name for _, layer in back.leaves()] == ["DotLayer"]
 
 
@@ -81,7 +69,7 @@ def test_a_count_read_by_exact_ops_only_still_imports(tmp_path):
 def test_erfc_exports_as_one_minus_erf_and_imports_back(tmp_path):
     net = net_initialize(NetGraph({"f": FunctionLayer("Erfc[#x] * 2")}, [], x=5), seed=0)
     x = torch.tensor([[-3.0, -0.5, 0.0, 0.7, 2.5]])
-    back = assert_round_trip(net, tmp_path, {"x": x})
+    back = round_trip(net, tmp_path, {"x": x})
     torch.testing.assert_close(back.compile()(x), torch.special.erfc(x) * 2)
 
 

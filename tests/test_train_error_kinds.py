@@ -92,18 +92,13 @@ def test_a_new_run_in_a_folder_of_an_earlier_runs_checkpoints_is_an_occupied_fol
 
 
 def test_the_command_lines_occupied_checkpoint_folder_has_the_same_fields(tmp_path):
-    import importlib
-
     from netgraph.cli import main
-    from netgraph.cli.parser import build_parser
+    from tests.cli_runner import command
     from tests.test_train_messages import _cli_files
 
     argv = [*_cli_files(tmp_path), "--checkpoint", str(tmp_path / "ck")]
     assert main([*argv, "-o", str(tmp_path / "first")]) == 0
-    args = build_parser().parse_args([*argv, "-o", str(tmp_path / "second")])
-    module, function = args.handler.split(":")
-    run = getattr(importlib.import_module(f"netgraph.cli.{module}"), function)
-    d = sole_diagnostic(lambda: run(args), OptionError)
+    d = sole_diagnostic(command([*argv, "-o", str(tmp_path / "second")]), OptionError)
     assert (d.kind, d.option, d.found) == ("occupied-folder", "checkpoint", str(tmp_path / "ck" / "round-000001.pt"))
     assert d.expected == "an empty folder, or --resume"
 

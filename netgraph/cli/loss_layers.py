@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from netgraph.core.errors import NetGraphError, OptionError, SpecError, did_you_mean
+from netgraph.core.errors import NetGraphError, OptionError, SpecError, did_you_mean, headed
 from netgraph.core.name_guesses import did_you_mean_file
 from netgraph.layers import REGISTRY
 from netgraph.spec.options import plain
@@ -72,7 +72,7 @@ def _specified(port: Any, spec: dict) -> Any:
         return REGISTRY[name](**{k: v for k, v in spec.items() if k != "type"})
     except NetGraphError as exc:
         header = f"--loss: {port!r}: "  # the layer's problem (its kind, option, found) worded by the flag
-        raise OptionError(f"{header}{exc}", diagnostics=[d.prefixed(header) for d in exc.diagnostics]) from None
+        raise headed(exc, header, OptionError) from None
 
 
 def _layer(name: str, unknown: str, after: str, ports: Any) -> Any:
@@ -112,7 +112,7 @@ def loss_option(text: str | None) -> Any:
         value = plain(read_yaml(source, "--loss"))
     except SpecError as exc:
         header = f"--loss {text!r} is not a port name or a YAML mapping: "
-        raise OptionError(f"{header}{exc}", diagnostics=[d.prefixed(header) for d in exc.diagnostics]) from None
+        raise headed(exc, header, OptionError) from None
     if not isinstance(value, dict):
         raise OptionError(f"--loss {text!r} must hold a mapping {{port: weight or {{loss, weight, warmup, ...}}}}, "
                           f"found {type(value).__name__}", option="loss", kind="value-type", expected="a mapping",

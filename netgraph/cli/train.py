@@ -31,7 +31,7 @@ from netgraph.train.api import OPTIONS as NET_TRAIN_DEFAULTS
 from netgraph.train.checkpoint import NothingToResume, latest_checkpoint, position_of
 from netgraph.train.distributed import LONGEST_TIMEOUT, DistributedTimeoutError, launch
 from netgraph.train.encoded_loader import TooManyWorkers
-from netgraph.train.loss import AUTOMATIC
+from netgraph.train.loss import AUTOMATIC, not_an_output_port
 from netgraph.train.metrics import parse_metrics
 from netgraph.train.options import canonical_method
 from netgraph.train.precision import CHOICES as PRECISION_CHOICES, NAMES as PRECISION_NAMES
@@ -289,9 +289,8 @@ def _check_ports(net: Any, loss: Any, metrics: Any, text: str | None) -> None:
     names = list(loss) if isinstance(loss, dict) else [] if isinstance(loss, Layer) or loss in AUTOMATIC else [loss]
     for name in names:
         if name not in net.output_ports:
-            raise OptionError(f"--loss {name!r} is not an output port{did_you_mean(str(name), net.output_ports)}; "
-                              f"the outputs are {', '.join(net.output_ports)}", option="loss", kind="unknown-port",
-                              expected=tuple(net.output_ports), found=name)
+            raise OptionError(f"--loss {not_an_output_port(name, net.output_ports)}", option="loss",
+                              kind="unknown-port", expected=tuple(net.output_ports), found=name)
     try:
         pairs = parse_metrics(metrics)  # 'Output:Accuracy' (a dict) or 'Output/Accuracy' (a label) name a port
     except OptionError as exc:
@@ -300,11 +299,10 @@ def _check_ports(net: Any, loss: Any, metrics: Any, text: str | None) -> None:
             raise OptionError(_matrix_words(f"--metrics {text!r}", found), option="metrics", kind="metric-matrix",
                               found=found) from None
         header = f"--metrics {text!r}: "  # net_train's problem (its kind, found, expected) worded by the flag
-        raise OptionError(f"{header}{exc}", diagnostics=[d.prefixed(header) for d in exc.diagnostics]) from None
+        raise headed(exc, header, OptionError) from None
     for port in dict.fromkeys(port for port, _ in pairs if port is not None):
         if port not in net.output_ports:
-            raise OptionError(f"--metrics {text!r}: {port!r} is not an output port"
-                              f"{did_you_mean(port, net.output_ports)}; the outputs are {', '.join(net.output_ports)}",
+            raise OptionError(f"--metrics {text!r}: {not_an_output_port(port, net.output_ports)}",
                               option="metrics", kind="unknown-port", expected=tuple(net.output_ports), found=port)
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 from netgraph.cli.flags import typed
-from netgraph.core.errors import DataError, Diagnostic, OptionError, did_you_mean
+from netgraph.core.errors import DataError, Diagnostic, OptionError
 from netgraph.train.checkpoint import EARLIER_CHECKPOINT
 from netgraph.train.checkpoint_checks import START_FRESH
+from netgraph.train.loss import not_an_output_port
 from netgraph.train.metrics import STOPPING, not_one_metric
 
 __all__ = ["worded_by_flags", "worded_by_files"]
@@ -73,14 +73,13 @@ def _metric_port_words(d: Diagnostic, flag: str) -> str:
     ``--measure 'Outptu:Accuracy': 'Outptu' is not an output port ...``, as ``--metrics`` says it."""
     if d.port is None or not isinstance(d.expected, tuple) or d.port in d.expected:
         return f"{flag}: {d.detail}"
-    return (f"{flag} {f'{d.port}:{d.found}'!r}: {d.port!r} is not an output port{did_you_mean(d.port, d.expected)}; "
-            f"the outputs are {', '.join(d.expected)}")
+    return f"{flag} {f'{d.port}:{d.found}'!r}: {not_an_output_port(d.port, d.expected)}"
 
 
 def _reworded(d: Diagnostic, message: str, **fields: object) -> OptionError:
     """``d``'s problem (its kind, port, expected, found, ...) said as ``message``, in the flags' words; ``fields``
     replace its own (``option``: the flag's)."""
-    return OptionError(message, diagnostics=[dataclasses.replace(d, message=message, parts=(), **fields)])
+    return OptionError(message, diagnostics=[d.reworded(message, **fields)])
 
 
 def _resume_words(d: Diagnostic, resumed: Path) -> OptionError:

@@ -171,6 +171,11 @@ a tuple (of ``(key, value)`` pairs), a set as a frozenset, another unhashable va
         return dataclasses.replace(self, message=header + self.message,
                                    parts=(header, *self.parts) if self.parts else ())
 
+    def reworded(self, message: str, **fields: object) -> "Diagnostic":
+        """The same problem said as ``message`` (its ``parts``, which render the old one, dropped), ``fields``
+        replacing its own."""
+        return dataclasses.replace(self, message=message, parts=(), **fields)
+
     def __str__(self) -> str:
         return self.message
 
@@ -293,10 +298,10 @@ def plain_class(error: NetGraphError) -> type[NetGraphError]:
     return next(c for c in type(error).__mro__ if c.__init__ is NetGraphError.__init__)
 
 
-def headed(error: NetGraphError, header: str) -> NetGraphError:
-    """An error of ``error``'s class (see ``plain_class``) saying ``header`` before its message, each of its
-    Diagnostics kept (their kind, layer, port, ...), with the header before its message too."""
-    return plain_class(error)(header + str(error), diagnostics=[d.prefixed(header) for d in error.diagnostics])
+def headed(error: NetGraphError, header: str, cls: type[NetGraphError] | None = None) -> NetGraphError:
+    """An error of class ``cls`` (default ``error``'s, see ``plain_class``) saying ``header`` before its message, each
+    of its Diagnostics kept (their kind, layer, port, ...), with the header before its message too."""
+    return (cls or plain_class(error))(header + str(error), diagnostics=[d.prefixed(header) for d in error.diagnostics])
 
 
 def nested(error: NetGraphError, prefix: tuple[str, ...], header: str) -> NetGraphError:

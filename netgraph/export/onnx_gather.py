@@ -21,7 +21,7 @@ import numpy as np
 
 from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
-from netgraph.export.onnx_ops import Context, Converted, Unsupported, squeeze_axes
+from netgraph.export.onnx_ops import Context, Converted, Unsupported, consecutive_runs, squeeze_axes
 from netgraph.layers import (AggregationLayer, CatenateLayer, EmbeddingLayer, PartLayer, ReplicateLayer,
                              ReshapeLayer, ThreadingLayer, TransposeLayer)
 
@@ -125,7 +125,7 @@ def _part(node: Any, ctx: Context, given: int, indices: list[int], kept: bool) -
     if not kept:
         return Converted(PartLayer([*["All"] * (axis - 1), _one_based(indices[0])]), (node.input[0],))
     spans = [PartLayer([*["All"] * (axis - 1), f"{_one_based(run[0])};;{_one_based(run[-1])}"])
-             for run in _runs([i + size if i < 0 and size else i for i in indices])]
+             for run in consecutive_runs([i + size if i < 0 and size else i for i in indices])]
     if len(spans) == 1:
         return Converted(spans[0], (node.input[0],))
     layers = {**{f"part{k}": span for k, span in enumerate(spans, 1)},
@@ -136,17 +136,6 @@ def _part(node: Any, ctx: Context, given: int, indices: list[int], kept: bool) -
 
 def _one_based(index: int) -> int:
     return index + 1 if index >= 0 else index
-
-
-def _runs(indices: list[int]) -> list[list[int]]:
-    """``indices`` cut into runs of consecutive ones of one sign ([0, 1, 3, -2, -1] -> [[0, 1], [3], [-2, -1]])."""
-    runs = [[indices[0]]]
-    for i in indices[1:]:
-        if i == runs[-1][-1] + 1 and (i < 0) == (runs[-1][-1] < 0):
-            runs[-1].append(i)
-        else:
-            runs.append([i])
-    return runs
 
 
 def one_hot_tables(producers: Iterable[tuple[str, Any]], layers: Mapping[str, Any]) -> dict[tuple, int]:

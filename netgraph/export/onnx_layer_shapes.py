@@ -58,8 +58,9 @@ class LayerShapes:
         if folds <= {0}:
             return 0
         kind = "an alias" if converted.layer is None else converted.layer.type_name
-        if len(folds) == 1 and (kind in ("an alias", *SHAPE_AGNOSTIC) or not converted.constants):
-            if self.shapes.get(node.output[0]) is None and kind in ("an alias", *SHAPE_AGNOSTIC):
+        elementwise = kind in ("an alias", *SHAPE_AGNOSTIC)
+        if len(folds) == 1 and (elementwise or not converted.constants):
+            if self.shapes.get(node.output[0]) is None and elementwise:
                 self.shapes[node.output[0]] = self.shapes.get(inputs[0])  # element by element: the input's shape
             return folds.pop()
         raise Unsupported(f"{kind} of tensors whose batch dim torch merged with other dims (a map) differently: a "

@@ -148,6 +148,17 @@ def squeeze_axes(node: Any, ctx: Context, rank: int | None = None) -> list[int] 
     return sorted(a + end if a < 0 else a for a in axes)
 
 
+def consecutive_runs(indices: list[int]) -> list[list[int]]:
+    """``indices`` cut into runs of consecutive ones of one sign ([0, 1, 3, -2, -1] -> [[0, 1], [3], [-2, -1]])."""
+    runs = [[indices[0]]]
+    for i in indices[1:]:
+        if i == runs[-1][-1] + 1 and (i < 0) == (runs[-1][-1] < 0):
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
 def _gemm(node: Any, ctx: Context) -> Converted:
     a = ctx.attributes(node)
     if a.get("transA", 0) or ctx.rank(node.input[0]) not in (2, None):

@@ -23,7 +23,8 @@ import numpy as np
 from netgraph.core.chain import NetChain
 from netgraph.core.graph import NetGraph
 from netgraph.core.ports import NetPort
-from netgraph.export.onnx_ops import THREADING_OPS, Context, Converted, Unsupported, squeeze_axes
+from netgraph.export.onnx_ops import (THREADING_OPS, Context, Converted, Unsupported, consecutive_runs,
+                                      squeeze_axes)
 from netgraph.export.onnx_reversal import OPEN_END, reversal, reversed_span
 from netgraph.layers import (AggregationLayer, AppendLayer, CatenateLayer, ConstantArrayLayer,
                              FunctionLayer, PartLayer, PrependLayer, ReplicateLayer, ReshapeLayer, SummationLayer)
@@ -132,14 +133,8 @@ def _unsqueezed_axes(unsqueeze: Any, ctx: Context) -> tuple[str, list[int] | Non
 def _replication(out: tuple, new_axes: list[int], rank: int) -> Any:
     """ReplicateLayers inserting ``out``'s ``new_axes`` (batch axis 0) into data of ``rank`` dims after the batch:
     one per run of adjacent axes, in order (each at its final place)."""
-    runs: list[list[int]] = []
-    for k in new_axes:
-        if runs and runs[-1][-1] == k - 1:
-            runs[-1].append(k)
-        else:
-            runs.append([k])
     layers = []
-    for run in runs:
+    for run in consecutive_runs(new_axes):
         sizes = tuple(int(out[k]) for k in run)
         level = -1 if run[0] == rank + 1 else run[0]  # at the end: -1
         layers.append(ReplicateLayer(sizes[0] if len(sizes) == 1 else sizes, level=level))

@@ -30,6 +30,7 @@ from netgraph.spec.edge_text import render_edges
 from netgraph.spec.flow_numbers import FlowNumbers, flow_numbers, flow_text
 from netgraph.core.shared import NetSharedArray
 from netgraph.spec.options import Flow, Unwritable, codec, data, option_codecs, shape_data
+from netgraph.spec.unread_values import TAG
 from netgraph.spec.yaml_nodes import RESOLVERS
 
 __all__ = ["to_yaml", "dump_data", "spec_data", "shown_layer"]
@@ -64,7 +65,7 @@ class _Dumper(yaml.SafeDumper):
         self.analysis = self.style = None
 
 
-_SEQ = "tag:yaml.org,2002:seq"
+_SEQ, _MAP, _STR = f"{TAG}seq", f"{TAG}map", f"{TAG}str"  # YAML's own tags
 
 
 def _compact_len(value: Any, limit: int) -> int:
@@ -84,12 +85,12 @@ def _compact_len(value: Any, limit: int) -> int:
 
 def _represent_flow(dumper: _Dumper, data: Flow) -> Any:
     short = _compact_len(data, _FLOW_WIDTH) <= _FLOW_WIDTH
-    return _in_style(dumper, short, dumper.represent_mapping, "tag:yaml.org,2002:map", data.items())
+    return _in_style(dumper, short, dumper.represent_mapping, _MAP, data.items())
 
 
 def _represent_list(dumper: _Dumper, data: list) -> Any:
     if not dumper.in_flow and (numbers := flow_numbers(data, dumper)) is not None:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", numbers)  # text '_': implicit, no tag written
+        return dumper.represent_scalar(_STR, numbers)  # text '_': implicit, no tag written
     flat = all(not isinstance(x, (dict, list)) for x in data)
     nested_numbers = all(isinstance(x, list) for x in data) and len(str(data)) <= 4000
     return _in_style(dumper, flat or nested_numbers, dumper.represent_sequence, _SEQ, data)
@@ -112,15 +113,15 @@ def _represent_text(dumper: yaml.SafeDumper, data: str) -> Any:
     holding a NEL ('\\x85') double-quoted, where it is escaped ('\\N'): PyYAML writes it raw elsewhere, and a reader
     takes a raw one for a line break ('a\\x85b', a layer's name, read back as 'a b')."""
     if "\x85" in data:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style='"')
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|") if "\n" in data else \
+        return dumper.represent_scalar(_STR, data, style='"')
+    return dumper.represent_scalar(_STR, data, style="|") if "\n" in data else \
         dumper.represent_str(data)
 
 
 _Dumper.add_representer(str, _represent_text)
 _Dumper.add_representer(Flow, _represent_flow)
 _Dumper.add_representer(list, _represent_list)
-_Dumper.add_representer(_Block, lambda d, data: d.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=False))
+_Dumper.add_representer(_Block, lambda d, data: d.represent_sequence(_SEQ, data, flow_style=False))
 # a numpy scalar in an option or a name (np.str_("Tanh"), a label from np.unique) as the Python value it holds: PyYAML's
 # safe dumper has no representer for them, and raised its bare RepresenterError from save and to_yaml
 _Dumper.add_multi_representer(np.generic, lambda d, data: d.represent_data(data.item()))

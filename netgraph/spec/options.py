@@ -36,6 +36,7 @@ from netgraph.layers.distributions import DISTRIBUTIONS, Distribution
 from netgraph.spec.port_ranges import range_problem
 from netgraph.spec.problems import FAILED, sole
 from netgraph.spec.quoted_numbers import quoted_number_hint
+from netgraph.spec.unread_values import TAG
 from netgraph.spec.yaml_nodes import YMap, YSeq
 
 __all__ = ["Codec", "codec", "option_codecs", "Unwritable", "Flow", "plain", "data", "shape_data", "port_type",
@@ -145,8 +146,7 @@ class _FormDumper(yaml.SafeDumper):
     pass
 
 
-_FormDumper.add_representer(_Placeholder, lambda dumper, s: dumper.represent_scalar("tag:yaml.org,2002:str", s,
-                                                                                      style=""))
+_FormDumper.add_representer(_Placeholder, lambda dumper, s: dumper.represent_scalar(f"{TAG}str", s, style=""))
 
 
 def _argument(cls: type, args: list, parameter: str | None) -> tuple[Any, Any] | None:

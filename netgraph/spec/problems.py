@@ -81,7 +81,7 @@ def _problem(source: Diagnostic | None, kind: str, fields: dict) -> Diagnostic:
 def _placed(file: str, loc: Any, message: str, source: Diagnostic) -> Diagnostic:
     """``source`` (the problem as data) saying ``message``, at ``file``, ``loc``'s line and column; its ``parts``
     dropped (they render the message as Python writes edges)."""
-    return dataclasses.replace(source, message=message, parts=(), file=file, line=loc.line, column=loc.col)
+    return source.reworded(message, file=file, line=loc.line, column=loc.col)
 
 
 class ProblemLog:

@@ -53,6 +53,16 @@ __all__ = ["Loss", "attach_losses", "auto_kind", "is_loss_port", "surrogate_term
 AUTOMATIC = (None, "Automatic", "automatic", "auto")
 
 
+def not_an_output_port(name: object, outputs: Any, listed: str | None = None) -> str:
+    """"'name' is not an output port (did you mean ...?); the outputs are ..." (``listed``, else ``outputs`` joined).
+
+    >>> not_an_output_port("Outptu", ["Output", "Loss"])
+    "'Outptu' is not an output port (did you mean 'Output'?); the outputs are Output, Loss"
+    """
+    return (f"{name!r} is not an output port{did_you_mean(name, outputs)}; the outputs are "
+            f"{', '.join(outputs) if listed is None else listed}")
+
+
 def is_loss_port(net: Any, port: str) -> bool:
     """True for an output named 'Loss' or fed by a loss layer or a KLDivergenceLayer (used as they are)."""
     path, _ = net.producer(((), port))
@@ -221,8 +231,8 @@ def _term(net: Any, key: str, spec: Any) -> Term:
     if callable(spec) and not isinstance(spec, Layer):
         return CallableTerm(key, spec)
     if key not in outputs:
-        raise OptionError(f"loss_function key {key!r} is not an output port{did_you_mean(key, outputs)}; the "
-                          f"outputs are {list(outputs)} (a callable loss may use any label)", **_no_port(net, key))
+        raise OptionError(f"loss_function key {not_an_output_port(key, outputs, str(list(outputs)))} (a callable "
+                          f"loss may use any label)", **_no_port(net, key))
     if spec in AUTOMATIC:
         return _auto(net, key)
     if isinstance(spec, str) and spec == key:  # the port's own name, as loss_function="port": the output is the loss
@@ -246,8 +256,8 @@ def attach_losses(net: Any, spec: Any) -> Loss:
         return Loss([(1.0, _auto(net, p)) for p in ports])
     if isinstance(spec, str):
         if spec not in outputs:
-            raise OptionError(f"loss_function={spec!r} is not an output port{did_you_mean(spec, outputs)}; the "
-                              f"outputs are {list(outputs)}{loss_name_hint(spec)}", **_no_port(net, spec))
+            raise OptionError(f"loss_function={not_an_output_port(spec, outputs, str(list(outputs)))}"
+                              f"{loss_name_hint(spec)}", **_no_port(net, spec))
         return Loss([(1.0, PortTerm(spec))])
     if isinstance(spec, Layer):
         plain = [p for p in outputs if not is_loss_port(net, p)]

@@ -44,7 +44,7 @@ from typing import Any
 import torch
 
 from netgraph.core.errors import Diagnostic, OptionError, did_you_mean
-from netgraph.train.loss import auto_kind, is_loss_port
+from netgraph.train.loss import auto_kind, is_loss_port, not_an_output_port
 from netgraph.train.perplexity import perplexity_metric
 from netgraph.train.undefined_metrics import both_classes, nan_where_undefined
 
@@ -201,8 +201,7 @@ def _unfit(net: Any, loss: Any, plain: list[str], port: str | None, name: str, o
     for it), or None when it can. For a port the net does not have, ``expected`` is the output ports."""
     expected = None
     if port is not None and port not in net.output_ports:
-        problem = (f"metrics key {port!r} is not an output port{did_you_mean(port, net.output_ports)}; "
-                   f"the outputs are {', '.join(net.output_ports)}")
+        problem = f"metrics key {not_an_output_port(port, net.output_ports)}"
         expected = tuple(net.output_ports)
     elif not (ports := [port] if port is not None else plain):
         problem = (f"metric {name!r} needs an output port that is not a loss; the outputs "
