@@ -105,6 +105,22 @@ def test_training_data_holding_an_int_beyond_int64_is_read_as_net_x_reads_it():
     for given in ({"Input": x, "Target": y}, [{"Input": x[0], "Target": y[0]}, {"Input": x[1], "Target": y[1]}]):
         result = net_train(_net(), given, max_training_rounds=1, progress=False, all=True)
         assert np.isfinite(result.round_losses[0]) and result.round_losses[0] > 1e30
+
+
+def test_a_dataset_item_holding_a_single_int_beyond_int64_is_read_as_in_memory_data_is():
+    """A single 2**70 was refused as 'cannot be batched' (torch's 'Overflow when unpacking long long'), naming no
+    item; read, the column of scalars meets the same check of its shape as the same in-memory column does."""
+    targets = [1, 1, 2**70, 1]
+
+    class Single(_Items):
+        def __getitem__(self, i: int) -> dict:
+            return {"Input": [1.0, 0.0, 2.0], "Target": targets[i]}
+    refusals = []
+    for data in (Single(), {"Input": [[1.0, 0.0, 2.0]] * 4, "Target": targets}):
+        with pytest.raises(DataError) as caught:
+            net_train(_net(), data, batch_size=4, max_training_rounds=1, progress=False)
+        refusals.append([(d.kind, d.port, d.expected, d.found) for d in caught.value.diagnostics])
+    assert refusals[0] == refusals[1] and refusals[0][0][1] == "Target"
     with pytest.raises(DataError, match=r"input port 'Input' \(key 'Input'\): values as large as 1\.0889e\+40 lie "
                                         r"beyond float32's range") as caught:
         net_train(_net(), {"Input": [[2**133, 1, 0]], "Target": [[1.0]]}, max_training_rounds=1, progress=False)

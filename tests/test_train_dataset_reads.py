@@ -34,9 +34,12 @@ class Counted(torch.utils.data.Dataset):
 
 
 @pytest.mark.parametrize("held_out", [None, 0.25], ids=["whole", "held-out"])
-def test_each_item_of_a_dataset_is_read_once_a_round(held_out):
+@pytest.mark.parametrize("batch_size", [4, 3])
+@pytest.mark.parametrize("seed", [0, 1, 5])
+def test_each_item_of_a_dataset_is_read_once_a_round(held_out, batch_size, seed):
+    torch.manual_seed(seed)
     data = Counted()
-    net_train(mlp(), data, batch_size=4, max_training_rounds=3, random_seed=0, progress=False,
+    net_train(mlp(), data, batch_size=batch_size, max_training_rounds=3, random_seed=seed, progress=False,
               validation_set=held_out)
     assert data.reads == {i: 3 for i in range(16)}
 

@@ -153,7 +153,6 @@ def test_a_later_test_batch_too_short_is_refused_by_net_measurements_with_its_ba
                                         "short for layer 'pool'")
 
 
-
 class _Sequences(torch.utils.data.Dataset):
     """16 sequences of 6 indices; item 13 holds 3, too short for ``_kernel_net``."""
 
@@ -172,6 +171,7 @@ def test_a_dataset_item_too_short_for_a_kernel_is_named_by_its_index_in_the_data
     assert "; examples by their index in the Dataset): input port 'Input': a length of 3 along n (example 13) is too " \
            "short for layer 'pool'" in str(error)
     assert (error.diagnostics[0].port, error.diagnostics[0].example) == ("Input", 13)
+
 
 def _trimming_net(cls):
     """A sequence trimmed by one element, then its last: sequences of 2 or more."""

@@ -91,8 +91,14 @@ def _refuse_beyond_float64(key: str, value: Any, what: str, example: int | None)
     for i, item in enumerate(examples):
         if (huge := beyond_float64(item)) is not None:
             at = example if example is not None else i
-            detail = f"key {key!r} (example {at}): {beyond_range(huge, torch.float64)}; scale the data"
-            raise data_error(what, detail, kind="precision-range", layer=(), port=key, example=at, found=huge)
+            raise beyond_float64_error(what, key, f"example {at}", at, huge)
+
+
+def beyond_float64_error(what: Any, key: str, where: str, example: int, huge: int) -> DataError:
+    """The DataError (kind precision-range, as net(x)'s) for int ``huge``, beyond any float, at ``key`` of
+    ``example`` (``where``: how the message names it)."""
+    return data_error(what, f"key {key!r} ({where}): {beyond_range(huge, torch.float64)}; scale the data",
+                      kind="precision-range", layer=(), port=key, example=example, found=huge)
 
 
 def _collated_hint(value: Any) -> str:

@@ -14,9 +14,10 @@ from typing import Any
 import torch
 
 from netgraph.core.tensors import as_tensor, native_array
-from netgraph.backend.port_tensors import beyond_float64, beyond_int64_as_float64, beyond_range
+from netgraph.backend.port_tensors import beyond_float64, beyond_int64_as_float64
 from netgraph.core.errors import DataError
 from netgraph.core.wording import counted, type_label
+from netgraph.train.data_columns import beyond_float64_error
 from netgraph.train.data_sets import data_error
 
 __all__ = ["checked_loader", "checked_dataset", "dataset_items", "checked_dataset_of", "NumberedBatch", "read_once",
@@ -75,10 +76,15 @@ def keeping_reads(dataset: Any) -> Iterator[None]:
 
 def forget_reads(dataset: Any) -> None:
     """Drop the items ``dataset`` (checked) and the checked Dataset under it still keep: a pass over the data has
-    read what it wanted, and a later pass reads each item afresh (a random transform draws anew)."""
+    read what it wanted, and a later pass reads each item afresh (a random transform draws anew). Below a Subset,
+    only that Subset's items: the rest (a held-out part's, sharing the whole) are the other part's to read."""
+    indices = None  # below a Subset: its items' indices in the dataset reached
     while dataset is not None:
         if isinstance(dataset, _CheckedDataset):
-            dataset.kept.clear()
+            for i in list(dataset.kept) if indices is None else indices & dataset.kept.keys():
+                del dataset.kept[i]
+        if isinstance(dataset, torch.utils.data.Subset):
+            indices = set(dataset.indices) if indices is None else {dataset.indices[i] for i in indices}
         dataset = getattr(dataset, "dataset", None)  # a Subset's, a checked Dataset's
 
 
@@ -173,12 +179,10 @@ def _collate(items: list, what: str) -> Any:
 
 
 def _value(value: Any, key: str, j: int, numbers: list[int] | None, what: Any) -> Any:
-    """Item ``j`` of a batch's ``value`` at ``key`` ready to collate: a Python list as a tensor (ints beyond int64 as
-    float64, as net(x) reads them; one beyond any float a DataError naming the item, by its index in the Dataset
-    where ``numbers`` are known), anything else native."""
-    if not isinstance(value, (list, tuple)):
-        if type(value) is int and (huge := beyond_float64(value)) is not None:
-            raise _beyond_float64(huge, key, j, numbers, what)
+    """Item ``j`` of a batch's ``value`` at ``key`` ready to collate: a Python list or int as a tensor (ints beyond
+    int64 as float64, as net(x) reads them; one beyond any float a DataError naming the item, by its index in the
+    Dataset where ``numbers`` are known), anything else native."""
+    if type(value) not in (list, tuple, int):
         return native_array(value)
     try:
         return as_tensor(value)
@@ -195,8 +199,7 @@ def _beyond_float64(huge: int, key: str, j: int, numbers: list[int] | None, what
     (by its index in the Dataset where ``numbers`` are known)."""
     example = numbers[j] if numbers is not None else j
     name = f"item {example} of the Dataset" if numbers is not None else f"entry {j} of the batch"
-    return data_error(what, f"key {key!r} ({name}): {beyond_range(huge, torch.float64)}; scale the data",
-                      kind="precision-range", layer=(), port=key, example=example, found=huge)
+    return beyond_float64_error(what, key, name, example, huge)
 
 
 def _odd_item(items: list, numbers: list[int] | None) -> tuple[str, int | None]:

@@ -43,10 +43,19 @@ def check_data_lengths(net: Any, data: Any, what: Any) -> None:
 
 def _check_batch(net: Any, what: Any, cols: dict[str, Any], index: int | str, numbers: list[int] | None = None) -> None:
     """The check on batch ``index`` of a loader; a Dataset's (``numbers``: its examples' indices there) names the
-    first example too short by its index in the Dataset, as its other data errors do."""
-    if numbers is not None:  # one length a row, so that the error names a row, renumbered to the Dataset's
-        cols = {k: list(v) if isinstance(v, torch.Tensor) and v.dim() > 1 else v for k, v in cols.items()}
-    _check(net, cols, numbers, part_of(what, batch_part(index, numbers)))
+    first example too short by its index in the Dataset, as its other data errors do: the dense batch is checked,
+    and only a batch that fails is checked again a row at a time, to name the row (each step's check stays cheap)."""
+    where = part_of(what, batch_part(index, numbers))
+    try:
+        _check(net, cols, None, where)
+        return
+    except DataError as error:
+        if numbers is None:
+            raise
+        dense_error = error
+    rows = {k: list(v) if isinstance(v, torch.Tensor) and v.dim() > 1 else v for k, v in cols.items()}
+    _check(net, rows, numbers, where)  # one length a row, renumbered to the Dataset's
+    raise dense_error
 
 
 def _check(net: Any, cols: dict[str, Any], numbers: list[int] | None, what: Any) -> None:

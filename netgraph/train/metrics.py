@@ -181,9 +181,9 @@ def plan_metrics(net: Any, loss: Any, requested: list[tuple[str | None, str]],
     plain = [p for p in net.output_ports if not is_loss_port(net, p)]
     pairs, errors = [], []
     for (port, name), option in [(r, "metrics") for r in requested] + [(w, STOPPING) for w in watched]:
-        problem = _unfit(net, loss, plain, port, name)
+        problem = _unfit(net, loss, plain, port, name, option)
         if problem:
-            errors.append(dataclasses.replace(problem, option=option))
+            errors.append(problem)
             continue
         fitting = [p for p in ([port] if port is not None else plain) if _fits(_kind(net, loss, p)[0], _classes(net, p),
                                                                               name)]
@@ -195,16 +195,15 @@ def plan_metrics(net: Any, loss: Any, requested: list[tuple[str | None, str]],
                      _target_key(net, loss, port), _kind(net, loss, port)[1]) for port, name in pairs]
 
 
-def _unfit(net: Any, loss: Any, plain: list[str], port: str | None, name: str) -> Diagnostic | None:
+def _unfit(net: Any, loss: Any, plain: list[str], port: str | None, name: str, option: str) -> Diagnostic | None:
     """Why metric ``name`` (on ``port``; None: every output port that is not a loss, ``plain``) cannot be measured
-    (a "metric-port" Diagnostic, ``found`` the metric, ``port`` the port asked for), or None when it can. For a port
-    the net does not have, ``expected`` is the output ports."""
+    (a "metric-port" Diagnostic, ``found`` the metric, ``port`` the port asked for, ``option`` the keyword that asked
+    for it), or None when it can. For a port the net does not have, ``expected`` is the output ports."""
+    expected = None
     if port is not None and port not in net.output_ports:
         problem = f"metrics key {not_an_output_port(port, net.output_ports)}"
-        return Diagnostic(problem, "metric-port", port=port, found=name, detail=problem,
-                          expected=tuple(net.output_ports))
-    ports = [port] if port is not None else plain
-    if not ports:
+        expected = tuple(net.output_ports)
+    elif not (ports := [port] if port is not None else plain):
         problem = (f"metric {name!r} needs an output port that is not a loss; the outputs "
                    f"{list(net.output_ports)} are all losses")
     elif not any(_fits(_kind(net, loss, p)[0], _classes(net, p), name) for p in ports):
@@ -212,7 +211,7 @@ def _unfit(net: Any, loss: Any, plain: list[str], port: str | None, name: str) -
             f"metric {name!r} fits none of the output ports {ports}"
     else:
         return None
-    return Diagnostic(problem, "metric-port", port=port, found=name, detail=problem)
+    return Diagnostic(problem, "metric-port", port=port, option=option, found=name, detail=problem, expected=expected)
 
 
 def _misfit(net: Any, loss: Any, port: str, name: str) -> str:

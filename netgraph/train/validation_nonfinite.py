@@ -37,11 +37,11 @@ def warn_nonfinite_validation(loop: Any, nonfinite: list, flags: list[float]) ->
     """Warn of the first validation batch in ``nonfinite`` (``measuring_pass``'s: (batch, n, examples)), once a
     run: in a distributed run, by the first process whose share had one (each warned of its own); every process
     calls it after each validation pass with ``flags``, the sums over all processes of ``nonfinite_flags`` (the
-    same on each). The loop's module is in eval mode, as the pass ran it."""
-    if getattr(loop, "warned_nonfinite_validation", False) or not any(flags):
+    same on each; all 0 once the run has warned). The loop's module is in eval mode, as the pass ran it."""
+    if not any(flags):
         return
     loop.warned_nonfinite_validation = True  # on every process: none warns again
-    if [flag > 0 for flag in flags].index(True) != loop.ctx.rank:
+    if next(rank for rank, flag in enumerate(flags) if flag) != loop.ctx.rank:
         return
     batch, n, examples = nonfinite[0]
     msg, _, place, example = loop.nonfinite_cause(batch, n, examples)  # as the pass ran it: mixed precision or not
