@@ -42,7 +42,7 @@ from netgraph.layers.function_table import (LOWERCASE_NAMES, INTERNAL_FUNCTIONS,
                                             TWO_ARGUMENT_FORMS, NamedFunction, torch_name_hint)
 
 __all__ = ["Expression", "parse", "parse_definition", "apply", "apply_all", "to_code", "evaluate",
-           "FUNCTIONS", "ExpressionError", "is_expression"]
+           "FUNCTIONS", "ExpressionError", "is_expression", "parse_quietly"]
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 60
@@ -89,7 +89,7 @@ def parse(text: str) -> Expression:
     if not isinstance(text, str):
         raise OptionError(f"an expression must be a string, found {type(text).__name__}", kind="option-value",
                           option="function", expected="an expression string", found=text)
-    expr = _parse_cached(text)
+    expr = parse_quietly(text)
     for part in expr.indeterminate:
         warnings.warn(f"expression {text.strip()!r}: {part} is indeterminate (Wolfram's Infinity::indet) and computes "
                       f"NaN; write Indeterminate when a NaN is meant", IndeterminateWarning,
@@ -99,12 +99,12 @@ def parse(text: str) -> Expression:
 
 def parse_definition(text: str) -> Expression:
     """Parse a table entry's definition, which may use ``INTERNAL_FUNCTIONS`` too (an expression may not)."""
-    return _parse_cached(text, True)
+    return parse_quietly(text, True)
 
 
 @functools.lru_cache(maxsize=4096)
-def _parse_cached(text: str, internal: bool = False) -> Expression:
-    """Parsing is pure and the result frozen, so a graph of many identical FunctionLayers parses once."""
+def parse_quietly(text: str, internal: bool = False) -> Expression:
+    """``parse`` without its IndeterminateWarnings; pure and frozen, so identical FunctionLayers parse once."""
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"longer than {MAX_LENGTH} characters", text[:40] + "...")
     if not text.strip():
