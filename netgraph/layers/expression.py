@@ -24,7 +24,6 @@ import functools
 import re
 import warnings
 from dataclasses import dataclass
-from typing import Any
 
 from netgraph.core.errors import OptionError, did_you_mean, nearest_name
 from netgraph.core.wording import counted_either
@@ -311,12 +310,8 @@ def _expand(entry: NamedFunction, args: list[tuple]) -> tuple:
     slots = ("Input",) if entry.arity == 1 else tuple(f"Input{i}" for i in range(1, entry.arity + 1))
     tree = _substitute(parse_definition(entry.definition).tree, dict(zip(slots, args)))
     if all(a[0] == "const" for a in args):
-        return expanded_constant(tree, _constant_value, args, entry.name in NO_REAL_VALUE_AS_NAN)
+        return expanded_constant(tree, args, entry.name in NO_REAL_VALUE_AS_NAN)
     return tree
-
-
-def _constant_value(tree: tuple) -> Any:
-    return evaluate(tree, {}, fold=True)
 
 
 def _substitute(tree: tuple, values: dict[str, tuple]) -> tuple:
@@ -348,5 +343,5 @@ def apply_all(name: str, trees: list[tuple]) -> tuple:
 def _fold(tree: tuple) -> tuple:
     """Replace a node whose children are all constants by its value (float64 torch: no hangs)."""
     if all(c[0] == "const" for c in tree[2 if tree[0] in ("bin", "cmp", "call") else 1:]):
-        return folded(tree, _constant_value)
+        return folded(tree)
     return tree
