@@ -40,10 +40,8 @@ def expanded_constant(tree: tuple, args: list[tuple], no_real_value: bool) -> tu
     indeterminate."""
     if tree[0] != "const" or not math.isnan(tree[1]):
         return folded(tree)
-    if (inherited := next((n for a in args if (n := noted(a)) is not None), None)) is not None:
-        return note(("const", math.nan), inherited[0])
-    if any(math.isnan(a[1]) for a in args):
-        return tree
+    if (nan := _nan_from(args, tree)) is not None:
+        return nan
     if no_real_value:
         raise OverflowError(_NOT_REAL)
     return note(("const", math.nan))
@@ -52,17 +50,22 @@ def expanded_constant(tree: tuple, args: list[tuple], no_real_value: bool) -> tu
 def _nan_folded(tree: tuple) -> tuple:
     """The NaN constant of ``tree``: noted as its noted child's, plain from a NaN written, refused if not real (NaN
     also with each infinity a large finite number: Sqrt[-Infinity]; Sin[Infinity] is indeterminate), else noted."""
-    kids = children(tree)
-    if (inherited := next((n for c in kids if (n := noted(c)) is not None), None)) is not None:
-        return note(("const", math.nan), inherited[0])
-    if any(c[0] == "const" and math.isnan(c[1]) for c in kids):
-        return ("const", math.nan)
+    if (nan := _nan_from(children(tree), ("const", math.nan))) is not None:
+        return nan
     if tree[0] == "call" or tree[:2] == ("bin", "**"):
         finite = tuple(("const", math.copysign(1e300, c[1])) if c[0] == "const" and math.isinf(c[1]) else c
                        for c in tree)
         if math.isnan(float(evaluate(finite, {}, fold=True))):
             raise OverflowError(_NOT_REAL)
     return note(("const", math.nan))
+
+
+def _nan_from(parts: tuple | list, plain: tuple) -> tuple | None:
+    """The NaN constant a NaN among ``parts`` makes: noted as the first noted one's; ``plain`` from a NaN written
+    (Indeterminate); None if no part is a NaN constant."""
+    if (inherited := next((n for p in parts if (n := noted(p)) is not None), None)) is not None:
+        return note(("const", math.nan), inherited[0])
+    return plain if any(p[0] == "const" and math.isnan(p[1]) for p in parts) else None
 
 
 def _infinity_written(tree: tuple) -> bool:
