@@ -330,8 +330,7 @@ def _structural_text(text: str) -> bool:
 
 def _bad_function(message: str, found: Any, expected: str = "an elementwise function or expression in #") -> dict:
     """Report a bad ``function=`` (``option_problem``): no expression, while the other options are checked."""
-    return option_problem(OptionError(message, option="function", expected=expected, found=found,
-                                      kind="option-value"), {})
+    return option_problem(OptionError(message, option="function", expected=expected, found=found), {})
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)

@@ -59,7 +59,7 @@ class _ModuleWrapper(Layer):
         if not isinstance(module, nn.Module):
             module = option_problem(OptionError(f"{name} needs a torch.nn.Module, found {type(module).__name__}",
                                                 option="module", expected="a torch.nn.Module",
-                                                found=type(module).__name__, kind="option-value"), None)
+                                                found=type(module).__name__), None)
         ins = normalized(port_types, inputs, name, "inputs")
         outs = normalized(functools.partial(port_types, default="Output"), outputs, name, "outputs")
         if module is None or ins is None or outs is None:  # a bad one reported: the checks of them together are moot
