@@ -80,11 +80,24 @@ def _calls(tree: ast.AST) -> Iterator[tuple[ast.Call, ast.AST | None]]:
     return walk(tree, None)
 
 
+def _given_kinds(tree: ast.AST) -> set[int]:
+    """ids of the errors a mechanism gives a kind: option_problem's error ("option-value", core/option_problems.py)
+    and one a layer's ``validate(self)`` raises ("option-combination": it runs only through checked_together)."""
+    given = {id(n.args[0]) for n in ast.walk(tree)
+             if isinstance(n, ast.Call) and _name(n) == "option_problem" and n.args}
+    for fn in ast.walk(tree):
+        if isinstance(fn, ast.FunctionDef) and fn.name == "validate" and len(fn.args.args) == 1:
+            given |= {id(n.exc) for n in ast.walk(fn) if isinstance(n, ast.Raise) and n.exc is not None}
+    return given
+
+
 def _unkinded(package: str) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
     for path in sorted((ROOT / package).rglob("*.py")):
-        for node, scope in _calls(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-            if _name(node) in ERRORS | {"Diagnostic"} and not _kinded(node, scope):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        given = _given_kinds(tree)
+        for node, scope in _calls(tree):
+            if _name(node) in ERRORS | {"Diagnostic"} and id(node) not in given and not _kinded(node, scope):
                 found.setdefault(path.relative_to(ROOT).as_posix(), []).append(node.lineno)
     return found
 

@@ -34,7 +34,8 @@ def test_an_even_root_of_a_negative_constant_is_not_real_as_sqrt_is():
 
 
 @pytest.mark.parametrize("text", ["Sech[Indeterminate] + #x", "Surd[Indeterminate, 2] + #x",
-                                  "Surd[Indeterminate, 3] + #x", "Log[2, Indeterminate] + #x", "Sin[Indeterminate] + #x", "Log[Indeterminate, #x]",
+                                  "Surd[Indeterminate, 3] + #x", "Log[2, Indeterminate] + #x",
+                                  "Sin[Indeterminate] + #x", "Log[Indeterminate, #x]",
                                   "Power[#x, Indeterminate]", "Mod[#x, Indeterminate]", "Quotient[#x, Indeterminate]",
                                   "Surd[#x, Indeterminate]", "ArcTan[Indeterminate, #x]"])
 def test_an_indeterminate_argument_makes_nan_compiled_and_interpreted(text):

@@ -119,7 +119,7 @@ def test_every_table_entry_is_a_torch_function_a_definition_or_an_operator():
 
 def test_compiled_code_and_module_read_the_same_table_entry(monkeypatch):
     monkeypatch.setitem(NAMED_FUNCTIONS, "Ramp", NamedFunction("Ramp", path="torch.tanh"))
-    expression._parse_cached.cache_clear()
+    expression.parse_quietly.cache_clear()
     try:
         x = torch.randn(4, 3)
         module = NetGraph([ElementwiseLayer("Ramp")], [], Input=3).compile()
@@ -127,7 +127,7 @@ def test_compiled_code_and_module_read_the_same_table_entry(monkeypatch):
         torch.testing.assert_close(module(x), torch.tanh(x))
         torch.testing.assert_close(interpret(module.net, module, Input=x), torch.tanh(x))
     finally:
-        expression._parse_cached.cache_clear()
+        expression.parse_quietly.cache_clear()
 
 
 @pytest.mark.parametrize("text", ["(2 < #x) * #x", "Min[#x, 2] + Max[1, #x]", "If[#x > 0, 1, 2]", "(#x == #x) + 1",

@@ -44,7 +44,7 @@ def _one(value: Any, layer: str) -> Any:
                                       f"missing dims are inserted) or a list of these per input, found {value!r}"
                                       f"{did_you_mean(value, NAMED_SPECS) if isinstance(value, str) else ''}",
                                       option="broadcast", expected="'Automatic', 'None', a non-zero level or a list "
-                                      "of these", found=value, kind="option-value"), "Automatic")
+                                      "of these", found=value), "Automatic")
 
 
 def broadcast_option(value: Any, layer: str) -> Any:
@@ -52,8 +52,7 @@ def broadcast_option(value: Any, layer: str) -> Any:
     if isinstance(value, (list, tuple)):
         if not value:
             return option_problem(OptionError(f"{layer} option broadcast= must not be an empty list",
-                                              option="broadcast", expected="a non-empty list", found=value,
-                                              kind="option-value"),
+                                              option="broadcast", expected="a non-empty list", found=value),
                                   "Automatic")
         return [_one(v, layer) for v in value]
     return _one(value, layer)

@@ -41,7 +41,7 @@ def part_level(spec: Any) -> Any:
                                       f"end), 'All', or a span such as '2;;5' or '1;;-1;;2' (a positive step), found "
                                       f"{spec!r}{did_you_mean(spec, ('All',)) if isinstance(spec, str) else ''}",
                                       option="part", expected="a non-zero integer, 'All' or a span",
-                                      found=spec, kind="option-value"), "All")
+                                      found=spec), "All")
 
 
 def span_text(spec: tuple) -> str:

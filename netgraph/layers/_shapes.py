@@ -126,13 +126,12 @@ def int_tuple(value: Any, n: int | None, layer: str, option: str, minimum: int =
     if any(v >= 2**63 for v in items):  # torch takes sizes, strides and paddings as int64
         return option_problem(OptionError(
             f"{layer} option {option}= must be below 2**63 (torch's largest integer), found {reprlib.repr(value)}",
-            option=option, expected="an integer below 2**63", found=value, kind="option-value"), stand_in)
+            option=option, expected="an integer below 2**63", found=value), stand_in)
     if not isinstance(value, (list, tuple)):
         return int(value) if n is None else (int(value),) * n
     if n is not None and len(items) != n:
         return option_problem(OptionError(f"{layer} option {option}= needs {counted(n, 'value')}, found {len(items)}: {value!r}",
-                                          option=option, expected=counted(n, "value"), found=value,
-                                          kind="option-value"), stand_in)
+                                          option=option, expected=counted(n, "value"), found=value), stand_in)
     return tuple(int(v) for v in items)
 
 

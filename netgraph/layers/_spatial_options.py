@@ -44,9 +44,9 @@ def spatial_dims(name: str, given: dict[str, Any]) -> int | None:
             given[option] = option_problem(OptionError(
                 f"{name}: kernel, stride, padding_size and dilation must have one length, found {option}= "
                 f"{value!r} of {len(value)} beside {first}= of {d}", option=option, expected=counted(d, "value"),
-                found=value, kind="option-value"), MINIMUM[option])
+                found=value), MINIMUM[option])
     if not 1 <= d <= 3:
         return option_problem(OptionError(f"{name} works on 1, 2 or 3 spatial dimensions, found {d}: {first}= "
                                           f"{lists[first]!r}", option=first, expected="1 to 3 values",
-                                          found=lists[first], kind="option-value"), None)
+                                          found=lists[first]), None)
     return d

@@ -11,13 +11,12 @@ from torch import nn
 
 from netgraph.core.errors import OptionError
 from netgraph.core.layer import shape_option
-from netgraph.core.option_problems import option_problem
 from netgraph.core.types import INTEGER, REAL, PortType
 
-__all__ = ["checked_ports", "positional_problem"]
+__all__ = ["port_types", "positional_problem"]
 
 
-def _ports(value: Any, default: str, layer: str, option: str) -> dict[str, PortType]:
+def port_types(value: Any, layer: str, option: str, default: str = "Input") -> dict[str, PortType]:
     """``None`` -> {default: ?}; a list of names; or a dict of name -> shape | PortType | dtype name."""
     if value is None:
         return {default: PortType(None, None)}
@@ -47,14 +46,6 @@ def _ports(value: Any, default: str, layer: str, option: str) -> dict[str, PortT
         raise OptionError(f"{layer} {option}= names no port", option=option,
                           kind="option-value", expected="at least one port", found=value)
     return out
-
-
-def checked_ports(value: Any, default: str, layer: str, option: str) -> dict[str, PortType] | None:
-    """``_ports``, its OptionError reported (``option_problem``; None stands in) so the other options get checked."""
-    try:
-        return _ports(value, default, layer, option)
-    except OptionError as exc:
-        return option_problem(exc, None)
 
 
 def positional_problem(module: nn.Module, ports: tuple[str, ...]) -> str | None:

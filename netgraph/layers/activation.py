@@ -49,7 +49,7 @@ class ParametricRampLayer(Layer):
         if self.slope is not None and not bool(torch.isfinite(self.slope).all()):  # inf * 0 is NaN: no clear meaning
             found = self.slope.flatten().tolist()[:4]
             option_problem(OptionError(f"ParametricRampLayer: slope= must be finite, found {found}", option="slope",
-                                       expected="finite numbers", found=found, kind="option-value"), None)
+                                       expected="finite numbers", found=found), None)
         if isinstance(self.levels, (list, tuple)) and not self.levels:
             return {"levels": []}
         return {"levels": levels_option(self.levels, "ParametricRampLayer")}
@@ -58,7 +58,7 @@ class ParametricRampLayer(Layer):
         if self.slope is not None and self.levels == [] and self.slope.dim() != 0:
             raise OptionError(f"ParametricRampLayer: levels=[] takes one slope, a number, found slope= of shape "
                               f"{format_shape(tuple(self.slope.shape))}", option="slope",
-                              kind="option-combination", expected="a number", found=tuple(self.slope.shape))
+                              expected="a number", found=tuple(self.slope.shape))
 
     def _dims(self, rank: int) -> tuple[int, ...]:
         return () if self.levels == [] else level_dims(self.levels, rank)

@@ -87,7 +87,7 @@ class AggregationLayer(_Reduction):
             option_problem(OptionError(f"AggregationLayer: unknown function {self.function!r}"
                                        f"{did_you_mean(self.function, functions)}; use one of "
                                        f"{', '.join(functions)}", option="function", expected=functions,
-                                       found=self.function, kind="option-value"), None)
+                                       found=self.function), None)
         return {"levels": levels_option(self.levels, "AggregationLayer")}
 
     def reduced(self, rank: int) -> tuple[int, ...]:

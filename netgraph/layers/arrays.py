@@ -49,7 +49,7 @@ class NetArrayLayer(Layer):
         if array is not None and output is not None and tuple(array.shape) != output:
             raise OptionError(f"{self.type_name}: array= has shape {format_shape(tuple(array.shape))} "
                               f"but output= is {format_shape(output)}", option="array",
-                              kind="option-combination", expected=output, found=tuple(array.shape))
+                              expected=output, found=tuple(array.shape))
 
     def declared_types(self) -> dict[str, PortType]:
         shape = tuple(self.array.shape) if self.array is not None else self.output

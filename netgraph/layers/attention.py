@@ -137,16 +137,14 @@ class AttentionLayer(Layer):
             if value not in choices:
                 option_problem(OptionError(f"AttentionLayer {option}= must be one of {list(choices)}, found {value!r}"
                                            f"{did_you_mean(str(value), choices)}", option=option,
-                                           expected=list(choices), found=value, kind="option-value"), None)
+                                           expected=list(choices), found=value), None)
         if not isinstance(self.multi_head, bool):
             option_problem(OptionError(f"AttentionLayer multi_head= must be True or False, found {self.multi_head!r}",
-                                       option="multi_head", expected="True or False", found=self.multi_head,
-                                       kind="option-value"), None)
+                                       option="multi_head", expected="True or False", found=self.multi_head), None)
         if self.weights is not None and self.weights.dim() != 2:
             option_problem(OptionError(f"AttentionLayer weights= must be a (key size, query size) matrix, found shape "
                                        f"{format_shape(tuple(self.weights.shape))}", option="weights",
-                                       expected="a (key size, query size) matrix", found=tuple(self.weights.shape),
-                                       kind="option-value"),
+                                       expected="a (key size, query size) matrix", found=tuple(self.weights.shape)),
                            None)
         return {"ARRAYS": {"Weights": "weights"} if self.scoring == "Bilinear" else {},
                 "dropout": ranged_number(self, "dropout")}
@@ -154,7 +152,7 @@ class AttentionLayer(Layer):
     def validate(self) -> None:
         if refuses(self, "weights") or self.scoring == "Dot" and "Weights" in self._shared:  # a value or shared
             raise OptionError("AttentionLayer weights= belongs to the 'Bilinear' scoring (scoring='Bilinear'); "
-                              "'Dot' has no arrays", option="weights", kind="option-combination")
+                              "'Dot' has no arrays", option="weights")
 
     @property
     def _rank(self) -> int:

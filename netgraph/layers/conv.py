@@ -55,7 +55,7 @@ class _Spatial(Layer):
             weights = option_problem(OptionError(
                 f"{name} weights= must have shape ({layout}, *kernel) with 1 to 3 kernel dims, found "
                 f"{format_shape(tuple(weights.shape))}", option="weights", expected="1 to 3 kernel dims",
-                found=tuple(weights.shape), kind="option-value"), None)
+                found=tuple(weights.shape)), None)
         outputs, kernels = self.NEEDS_ONE_OF
         if none_given(self, outputs):
             missing_option(f"{name} needs the number of output channels: {name}(n, kernel)", "output")
@@ -74,7 +74,7 @@ class _Spatial(Layer):
             given["padding_size"] = option_problem(OptionError(
                 f"{name} option padding_size= must be an integer or a list of integers >= 0, found "
                 f"{given['padding_size']!r}; {same_padding(given)}", option="padding_size",
-                kind="option-value", expected="an integer or a list of integers >= 0", found=given["padding_size"]), 0)
+                expected="an integer or a list of integers >= 0", found=given["padding_size"]), 0)
         out: dict[str, Any] = {"_d": d}
         for option, value in given.items():
             checked = int_tuple(value, None, name, option, MINIMUM[option])
@@ -219,26 +219,23 @@ class ConvolutionLayer(_Channeled):
         if w is not None:
             if n is not None and w.shape[0] != n:
                 raise OptionError(f"ConvolutionLayer: weights= has {w.shape[0]} output channels but output= is {n}",
-                                  option="weights", expected=n, found=int(w.shape[0]), kind="option-combination")
+                                  option="weights", expected=n, found=int(w.shape[0]))
             if self._d is not None and w.dim() - 2 != self._d:
                 raise OptionError(f"ConvolutionLayer: weights= has {w.dim() - 2} kernel dims but the kernel has "
-                                  f"{self._d}", option="weights", expected=self._d, found=w.dim() - 2,
-                                  kind="option-combination")
+                                  f"{self._d}", option="weights", expected=self._d, found=w.dim() - 2)
             k = self.kernel if isinstance(self.kernel, list) else [self.kernel] * (w.dim() - 2)
             if list(w.shape[2:]) != list(k):
                 raise OptionError(f"ConvolutionLayer: weights= kernel {list(w.shape[2:])} differs from kernel= {k}",
-                                  option="weights", expected=list(k), found=list(w.shape[2:]),
-                                  kind="option-combination")
+                                  option="weights", expected=list(k), found=list(w.shape[2:]))
         if isinstance(b, torch.Tensor) and (
                 b.dim() != 1 or (n or (w.shape[0] if w is not None else b.shape[0])) != b.shape[0]):
             raise OptionError(f"ConvolutionLayer: biases= must be a vector of length output= {n}, found "
                               f"{format_shape(tuple(b.shape))}", option="biases",
-                              expected=(n,) if n is not None else None, found=tuple(b.shape), kind="option-combination")
+                              expected=(n,) if n is not None else None, found=tuple(b.shape))
         if n is not None and n % self.channel_groups:
             raise OptionError(f"ConvolutionLayer: output= {n} is not divisible by channel_groups= "
                               f"{self.channel_groups}", option="channel_groups",
-                              expected=f"a divisor of output= {n}", found=self.channel_groups,
-                              kind="option-combination")
+                              expected=f"a divisor of output= {n}", found=self.channel_groups)
 
     @property
     def channels(self) -> int:
@@ -317,11 +314,10 @@ class PoolingLayer(_Spatial):
             hint = did_you_mean(function, POOLING)
             option_problem(OptionError(f"PoolingLayer: unknown function {function!r}{hint}; use one of "
                                        f"{', '.join(map(repr, POOLING))}", option="function", expected=POOLING,
-                                       found=function, kind="option-value"), None)
+                                       found=function), None)
         if not isinstance(ceil_mode, bool):
             option_problem(OptionError(f"PoolingLayer: ceil_mode= must be True or False, found {ceil_mode!r}",
-                                       option="ceil_mode", expected="True or False", found=ceil_mode,
-                                       kind="option-value"), None)
+                                       option="ceil_mode", expected="True or False", found=ceil_mode), None)
         return self._spatial_options("PoolingLayer")
 
     def _channels_given(self) -> str:
@@ -339,16 +335,16 @@ class PoolingLayer(_Spatial):
         if refuses(self, "ceil_mode"):
             raise OptionError("PoolingLayer: ceil_mode=True is for function 'Max' and 'Mean' (torch has no total of "
                               "a partial window)", option="ceil_mode",
-                              kind="option-combination", expected="function 'Max' or 'Mean'", found=self.function)
+                              expected="function 'Max' or 'Mean'", found=self.function)
         if refuses(self, "dilation"):
             raise OptionError(f"PoolingLayer: dilation= {self.dilation} is for function 'Max' only (torch's average "
                               f"pooling has no dilation), found function={self.function!r}", option="dilation",
-                              kind="option-combination", expected="function 'Max'", found=self.function)
+                              expected="function 'Max'", found=self.function)
         for k, _, p, _ in self._params(self._d or 1):
             if 2 * p > k:
                 raise OptionError(f"PoolingLayer: padding_size= {self.padding_size} must be at most half the kernel "
                                   f"{self.kernel}", option="padding_size",
-                                  kind="option-combination", expected=f"at most half the kernel {self.kernel}",
+                                  expected=f"at most half the kernel {self.kernel}",
                                   found=self.padding_size)
 
     def declared_types(self) -> dict[str, PortType]:

@@ -76,22 +76,22 @@ class DeconvolutionLayer(_Channeled):
         if self.output is not None and self.output % groups:
             raise OptionError(f"DeconvolutionLayer: output= {self.output} is not divisible by channel_groups= "
                               f"{groups}", option="channel_groups",
-                              kind="option-combination", expected=f"a multiple of channel_groups= {groups}",
+                              expected=f"a multiple of channel_groups= {groups}",
                               found=self.output)
         if w is not None:
             if self.output is not None and w.shape[1] * groups != self.output:
                 raise OptionError(f"DeconvolutionLayer: weights= gives {w.shape[1] * groups} output channels "
                                   f"(its dim 2 times channel_groups) but output= is {self.output}", option="weights",
-                                  kind="option-combination", expected=self.output, found=int(w.shape[1]) * groups)
+                                  expected=self.output, found=int(w.shape[1]) * groups)
             k = self.kernel if isinstance(self.kernel, list) else [self.kernel] * (w.dim() - 2)
             if list(w.shape[2:]) != list(k):
                 raise OptionError(f"DeconvolutionLayer: weights= kernel {list(w.shape[2:])} differs from kernel= {k}",
                                   option="weights",
-                                  kind="option-combination", expected=list(k), found=list(w.shape[2:]))
+                                  expected=list(k), found=list(w.shape[2:]))
         if isinstance(b, torch.Tensor) and (b.dim() != 1 or b.shape[0] != self.channels):
             raise OptionError(f"DeconvolutionLayer: biases= must be a vector of length {self.channels}, found "
                               f"{format_shape(tuple(b.shape))}", option="biases",
-                              kind="option-combination", expected=(self.channels,), found=tuple(b.shape))
+                              expected=(self.channels,), found=tuple(b.shape))
 
     @property
     def channels(self) -> int:

@@ -70,7 +70,7 @@ class EmbeddingLayer(Layer):
         if w is not None and w.dim() != 2:
             w = option_problem(OptionError(f"EmbeddingLayer weights= must be a matrix (n, size), found "
                                            f"{format_shape(tuple(w.shape))}", option="weights", expected="a matrix",
-                                           found=tuple(w.shape), kind="option-value"), None)
+                                           found=tuple(w.shape)), None)
             if self.output is None or self.n is None:
                 return  # the sizes the weights would give are not known
         good = True  # every size given is a positive integer: only then compared with the weights
@@ -83,7 +83,7 @@ class EmbeddingLayer(Layer):
             if value is not None and w.shape[axis] != value:
                 raise OptionError(f"EmbeddingLayer: weights= has shape {format_shape(tuple(w.shape))} but "
                                   f"{option}= is {value}", option=option,
-                                  kind="option-combination", expected=value, found=int(w.shape[axis]))
+                                  expected=value, found=int(w.shape[axis]))
 
     @property
     def size(self) -> int:

@@ -24,7 +24,6 @@ import functools
 import re
 import warnings
 from dataclasses import dataclass
-from typing import Any
 
 from netgraph.core.errors import OptionError, did_you_mean, nearest_name
 from netgraph.core.wording import counted_either
@@ -42,7 +41,7 @@ from netgraph.layers.function_table import (LOWERCASE_NAMES, INTERNAL_FUNCTIONS,
                                             TWO_ARGUMENT_FORMS, NamedFunction, torch_name_hint)
 
 __all__ = ["Expression", "parse", "parse_definition", "apply", "apply_all", "to_code", "evaluate",
-           "FUNCTIONS", "ExpressionError", "is_expression"]
+           "FUNCTIONS", "ExpressionError", "is_expression", "parse_quietly"]
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 60
@@ -89,7 +88,7 @@ def parse(text: str) -> Expression:
     if not isinstance(text, str):
         raise OptionError(f"an expression must be a string, found {type(text).__name__}", kind="option-value",
                           option="function", expected="an expression string", found=text)
-    expr = _parse_cached(text)
+    expr = parse_quietly(text)
     for part in expr.indeterminate:
         warnings.warn(f"expression {text.strip()!r}: {part} is indeterminate (Wolfram's Infinity::indet) and computes "
                       f"NaN; write Indeterminate when a NaN is meant", IndeterminateWarning,
@@ -99,12 +98,12 @@ def parse(text: str) -> Expression:
 
 def parse_definition(text: str) -> Expression:
     """Parse a table entry's definition, which may use ``INTERNAL_FUNCTIONS`` too (an expression may not)."""
-    return _parse_cached(text, True)
+    return parse_quietly(text, True)
 
 
 @functools.lru_cache(maxsize=4096)
-def _parse_cached(text: str, internal: bool = False) -> Expression:
-    """Parsing is pure and the result frozen, so a graph of many identical FunctionLayers parses once."""
+def parse_quietly(text: str, internal: bool = False) -> Expression:
+    """``parse`` without its IndeterminateWarnings; pure and frozen, so identical FunctionLayers parse once."""
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"longer than {MAX_LENGTH} characters", text[:40] + "...")
     if not text.strip():
@@ -311,12 +310,8 @@ def _expand(entry: NamedFunction, args: list[tuple]) -> tuple:
     slots = ("Input",) if entry.arity == 1 else tuple(f"Input{i}" for i in range(1, entry.arity + 1))
     tree = _substitute(parse_definition(entry.definition).tree, dict(zip(slots, args)))
     if all(a[0] == "const" for a in args):
-        return expanded_constant(tree, _constant_value, args, entry.name in NO_REAL_VALUE_AS_NAN)
+        return expanded_constant(tree, args, entry.name in NO_REAL_VALUE_AS_NAN)
     return tree
-
-
-def _constant_value(tree: tuple) -> Any:
-    return evaluate(tree, {}, fold=True)
 
 
 def _substitute(tree: tuple, values: dict[str, tuple]) -> tuple:
@@ -348,5 +343,5 @@ def apply_all(name: str, trees: list[tuple]) -> tuple:
 def _fold(tree: tuple) -> tuple:
     """Replace a node whose children are all constants by its value (float64 torch: no hangs)."""
     if all(c[0] == "const" for c in tree[2 if tree[0] in ("bin", "cmp", "call") else 1:]):
-        return folded(tree, _constant_value)
+        return folded(tree)
     return tree

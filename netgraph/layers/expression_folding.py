@@ -4,26 +4,26 @@ Wolfram evaluates to Indeterminate is NaN, noted for a warning (``expression_ind
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
 
 from netgraph.layers.expression_forms import OVERFLOW, children
 from netgraph.layers.expression_indeterminate import note, noted
+from netgraph.layers.expression_run import evaluate
 
 __all__ = ["folded", "expanded_constant"]
 
 _NOT_REAL = "a constant is not a real number (Wolfram's is complex: Sqrt[-1] is I, Log[-1] is I Pi)"
 
 
-def folded(tree: tuple, constant_value: Callable[[tuple], Any]) -> tuple:
-    """("const", value) of constant ``tree`` (``constant_value`` computes it); OverflowError (ExpressionError) if
-    infinite from finite constants (10^400; not Infinity * 2), from a 0 (1/0), or not real (Sqrt[-1],
-    Log[-Infinity]). A NaN from no NaN written (Infinity - Infinity, 0*Infinity, Sin[Infinity]: Wolfram's
-    Indeterminate) is noted for a warning; one from Indeterminate written is not."""
+def folded(tree: tuple) -> tuple:
+    """("const", value) of constant ``tree``; OverflowError (ExpressionError) if infinite from finite constants
+    (10^400; not Infinity * 2), from a 0 (1/0), or not real (Sqrt[-1], Log[-Infinity]). A NaN from no NaN written
+    (Infinity - Infinity, 0*Infinity, Sin[Infinity]: Wolfram's Indeterminate) is noted for a warning; one from
+    Indeterminate written is not."""
     if tree[0] == "const":  # a definition's tree its arguments folded already
         return tree
-    value = float(constant_value(tree))
+    value = float(evaluate(tree, {}, fold=True))
     if math.isnan(value):
-        return _nan_folded(tree, constant_value)
+        return _nan_folded(tree)
     if math.isinf(value) and not _infinity_written(tree):
         if tree[:2] == ("call", "Log") and value < 0:
             return ("const", value)
@@ -33,37 +33,39 @@ def folded(tree: tuple, constant_value: Callable[[tuple], Any]) -> tuple:
     return ("const", value)
 
 
-def expanded_constant(tree: tuple, constant_value: Callable[[tuple], Any], args: list[tuple],
-                      no_real_value: bool) -> tuple:
+def expanded_constant(tree: tuple, args: list[tuple], no_real_value: bool) -> tuple:
     """``folded`` for a named function's definition ``tree`` of constant ``args`` (all of it folded): NaN from a NaN
     argument (Sech[Indeterminate]) as Sin[Indeterminate]'s (noted as a noted one's); else, where the function has
     ``no_real_value`` (Surd[-8, 2]), not real as Sqrt[-8]; else one its definition writes (ArcTan[0, 0]) noted as
     indeterminate."""
     if tree[0] != "const" or not math.isnan(tree[1]):
-        return folded(tree, constant_value)
-    if (inherited := next((n for a in args if (n := noted(a)) is not None), None)) is not None:
-        return note(("const", math.nan), inherited[0])
-    if any(math.isnan(a[1]) for a in args):
-        return tree
+        return folded(tree)
+    if (nan := _nan_from(args, tree)) is not None:
+        return nan
     if no_real_value:
         raise OverflowError(_NOT_REAL)
     return note(("const", math.nan))
 
 
-def _nan_folded(tree: tuple, constant_value: Callable[[tuple], Any]) -> tuple:
+def _nan_folded(tree: tuple) -> tuple:
     """The NaN constant of ``tree``: noted as its noted child's, plain from a NaN written, refused if not real (NaN
     also with each infinity a large finite number: Sqrt[-Infinity]; Sin[Infinity] is indeterminate), else noted."""
-    kids = children(tree)
-    if (inherited := next((n for c in kids if (n := noted(c)) is not None), None)) is not None:
-        return note(("const", math.nan), inherited[0])
-    if any(c[0] == "const" and math.isnan(c[1]) for c in kids):
-        return ("const", math.nan)
+    if (nan := _nan_from(children(tree), ("const", math.nan))) is not None:
+        return nan
     if tree[0] == "call" or tree[:2] == ("bin", "**"):
         finite = tuple(("const", math.copysign(1e300, c[1])) if c[0] == "const" and math.isinf(c[1]) else c
                        for c in tree)
-        if math.isnan(float(constant_value(finite))):
+        if math.isnan(float(evaluate(finite, {}, fold=True))):
             raise OverflowError(_NOT_REAL)
     return note(("const", math.nan))
+
+
+def _nan_from(parts: tuple | list, plain: tuple) -> tuple | None:
+    """The NaN constant a NaN among ``parts`` makes: noted as the first noted one's; ``plain`` from a NaN written
+    (Indeterminate); None if no part is a NaN constant."""
+    if (inherited := next((n for p in parts if (n := noted(p)) is not None), None)) is not None:
+        return note(("const", math.nan), inherited[0])
+    return plain if any(p[0] == "const" and math.isnan(p[1]) for p in parts) else None
 
 
 def _infinity_written(tree: tuple) -> bool:

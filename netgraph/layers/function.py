@@ -17,7 +17,7 @@ from netgraph.core.option_words import named_or_slots
 from netgraph.core.options import Function, OptionKind, PortShapes, Ports, Shape
 from netgraph.layers._callable_ports import callable_ports
 from netgraph.layers._shapes import fill, probe_batch
-from netgraph.layers.expression import is_expression, parse, to_code
+from netgraph.layers.expression import is_expression, parse, parse_quietly, to_code
 from netgraph.layers.expression_elementwise import per_element
 from netgraph.layers.expression_shapes import is_structural, least_lengths, lower_outputs
 from netgraph.layers.function_lengths import MAX_STRIDE, ZEROS_MAX_STRIDE, UnnamedLength, named_output_shapes
@@ -324,14 +324,13 @@ def _extremum_hint(tree: Any) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _structural_text(text: str) -> bool:
-    """``is_structural`` of the expression ``text``, found once per text (as ``parse`` parses it once)."""
-    return is_structural(parse(text).tree)
+    """``is_structural`` of the expression ``text``, found once per text (``parse`` has given its warnings)."""
+    return is_structural(parse_quietly(text).tree)
 
 
 def _bad_function(message: str, found: Any, expected: str = "an elementwise function or expression in #") -> dict:
     """Report a bad ``function=`` (``option_problem``): no expression, while the other options are checked."""
-    return option_problem(OptionError(message, option="function", expected=expected, found=found,
-                                      kind="option-value"), {})
+    return option_problem(OptionError(message, option="function", expected=expected, found=found), {})
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)

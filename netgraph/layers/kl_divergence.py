@@ -144,12 +144,12 @@ class KLDivergenceLayer(Layer):
         if isinstance(self.samples, bool) or not isinstance(self.samples, int) or self.samples < least:
             option_problem(OptionError(f"KLDivergenceLayer: samples= is the number of Monte Carlo draws, an integer "
                                        f">= 1; found {self.samples!r}", option="samples", expected="an integer >= 1",
-                                       found=self.samples, kind="option-value"), None)
+                                       found=self.samples), None)
         if self.method not in _METHODS:
             near = did_you_mean(self.method, _METHODS) if isinstance(self.method, str) else ""
             option_problem(OptionError(f"KLDivergenceLayer: method= is 'auto', 'closed_form' or 'monte_carlo'; found "
                                        f"{self.method!r}{near}", option="method", expected=list(_METHODS),
-                                       found=self.method, kind="option-value"), None)
+                                       found=self.method), None)
         if p is None or q is None:
             return {}
         closed = self.method != "monte_carlo" and closed_form(p, q) is not None
@@ -161,16 +161,16 @@ class KLDivergenceLayer(Layer):
         mismatch = support_mismatch(self.p, self.q) or certain_q_mismatch(self.p, self.q)
         if mismatch:
             why, expected, found = mismatch
-            raise OptionError(f"KLDivergenceLayer: {why}", option="q", kind="option-combination", expected=expected, found=found)
+            raise OptionError(f"KLDivergenceLayer: {why}", option="q", expected=expected, found=found)
         if self.method == "closed_form" and self.resolved_method != "closed_form":
             raise OptionError(f"KLDivergenceLayer: method='closed_form' but no closed form is known for "
                               f"KL({self.p!r} ‖ {self.q!r}); use method='auto' (Monte Carlo)", option="method",
-                              kind="option-combination", expected="method='auto' or 'monte_carlo'", found=self.method)
+                              expected="method='auto' or 'monte_carlo'", found=self.method)
         if self.resolved_method == "closed_form" and self.samples != 1:
             raise OptionError(f"KLDivergenceLayer: samples={self.samples} applies to a Monte Carlo estimate, but "
                               f"KL({type(self.p).__name__} ‖ {type(self.q).__name__}) has a closed form; give "
                               "method='monte_carlo' to estimate it anyway", option="samples",
-                              kind="option-combination", expected=1, found=self.samples)
+                              expected=1, found=self.samples)
 
     def _distribution(self, name: str) -> Distribution | None:
         dist = getattr(self, name)
@@ -178,7 +178,7 @@ class KLDivergenceLayer(Layer):
             return option_problem(OptionError(f"KLDivergenceLayer: {name}= must be a distribution such as "
                                               f"NormalDistribution(0, 1) (KLDivergenceLayer(p, q) is KL(p ‖ q)); found "
                                               f"{dist!r}{torch_distribution_hint(dist)}", option=name, expected="a distribution",
-                                              found=dist, kind="option-value"), None)
+                                              found=dist), None)
         return dist
 
     @property

@@ -66,8 +66,7 @@ class LinearLayer(Layer):
     def normalize(self) -> dict[str, Any]:
         if self.weights is not None and self.weights.dim() != 2:
             option_problem(OptionError(f"LinearLayer weights= must be a matrix, found shape {tuple(self.weights.shape)}",
-                                       option="weights", expected="a matrix", found=tuple(self.weights.shape),
-                                       kind="option-value"), None)
+                                       option="weights", expected="a matrix", found=tuple(self.weights.shape)), None)
         return {}
 
     def declared_types(self) -> dict[str, PortType]:

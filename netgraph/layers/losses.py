@@ -177,15 +177,15 @@ class CrossEntropyLossLayer(_LossBase):
             option_problem(OptionError(f"CrossEntropyLossLayer: unknown target form {self.form!r}"
                                        f"{did_you_mean(self.form, CROSS_ENTROPY_FORMS)}; use one of "
                                        f"{', '.join(map(repr, CROSS_ENTROPY_FORMS))}", option="form",
-                                       expected=list(CROSS_ENTROPY_FORMS), found=self.form, kind="option-value"), None)
+                                       expected=list(CROSS_ENTROPY_FORMS), found=self.form), None)
         if not isinstance(self.logits, bool):
             option_problem(OptionError(f"CrossEntropyLossLayer option logits= must be True or False, found "
                                        f"{self.logits!r}", option="logits", expected="True or False",
-                                       found=self.logits, kind="option-value"), None)
+                                       found=self.logits), None)
         if self.form == "Index" and self.input == ():
             raise OptionError("CrossEntropyLossLayer('Index') input= must have a class dimension (the last), "
                               "found () — e.g. input=10 for 10 classes", option="input",
-                              kind="option-combination", expected="a class dimension", found=self.input)
+                              expected="a class dimension", found=self.input)
 
     @property
     def code(self) -> str:
@@ -339,13 +339,11 @@ class CTCLossLayer(_LossBase):
     def validate(self) -> None:
         if not isinstance(self.logits, bool):
             option_problem(OptionError(f"CTCLossLayer option logits= must be True or False, found {self.logits!r}",
-                                       option="logits", expected="True or False", found=self.logits,
-                                       kind="option-value"), None)
+                                       option="logits", expected="True or False", found=self.logits), None)
         if self.input is not None and (len(self.input) != 2 or self.input[1] in (None, 1)):
             option_problem(OptionError(f"CTCLossLayer option input= must be (length, classes) with at least 2 classes "
                                        f"(the last is the blank), found {self.input}", option="input",
-                                       expected="(length, classes) with at least 2 classes", found=self.input,
-                                       kind="option-value"), None)
+                                       expected="(length, classes) with at least 2 classes", found=self.input), None)
 
     def declared_types(self) -> dict[str, PortType]:
         return {"Input": PortType(self.input, REAL), "Target": PortType(("m",), INTEGER), "Loss": PortType((), REAL)}

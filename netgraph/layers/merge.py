@@ -108,8 +108,7 @@ class ThreadingLayer(_Variadic):
         if not isinstance(f, str):
             option_problem(OptionError(f"ThreadingLayer needs a function name such as 'Plus' or an expression such as "
                                        f"'#1 * #2', found {f!r}{torch_function_hint(f, THREADING, 'ThreadingLayer')}",
-                                       option="function", expected="a function name or an expression", found=f,
-                                       kind="option-value"), None)
+                                       option="function", expected="a function name or an expression", found=f), None)
         spec = broadcast_option(self.broadcast, "ThreadingLayer")
         if not isinstance(f, str):
             return {}
@@ -125,13 +124,12 @@ class ThreadingLayer(_Variadic):
             return {**ports, "_expr": None, "broadcast": self._checked(spec, ports["input_ports"])}
         if f in NOT_THREADED_BY_NAME:
             return option_problem(OptionError(f"ThreadingLayer({f!r}): {NOT_THREADED_BY_NAME[f]}", option="function",
-                                              expected=list(THREADING), found=f, kind="option-value"), {})
+                                              expected=list(THREADING), found=f), {})
         if not is_expression(f):
             hint = torch_function_hint(f, THREADING, "ThreadingLayer") or did_you_mean(f, THREADING)
             return option_problem(OptionError(f"ThreadingLayer: unknown function {f!r}{hint}; known: "
                                               f"{', '.join(THREADING)}, or an expression in slots such as '#1 * #2'",
-                                              option="function", expected=list(THREADING), found=f,
-                                              kind="option-value"), {})
+                                              option="function", expected=list(THREADING), found=f), {})
         if refuses(self, "inputs"):
             raise OptionError("ThreadingLayer: an expression names its own ports (its #slots); drop inputs=",
                               option="inputs", kind=COMBINATION_KIND)

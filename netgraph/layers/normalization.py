@@ -147,7 +147,7 @@ class _Normalization(_SameShape):
         for field in bad:
             shape = tuple(getattr(self, field).shape)
             option_problem(OptionError(f"{self.type_name} {field}= must be a vector, found shape {format_shape(shape)}",
-                                       option=field, expected="a vector", found=shape, kind="option-value"), None)
+                                       option=field, expected="a vector", found=shape), None)
         if bad:
             return  # lengths are compared among vectors
         sizes = {name: int(v.shape[0]) for name, v in self.arrays.items() if v is not None}
@@ -155,7 +155,7 @@ class _Normalization(_SameShape):
         odd = next((name for name, size in sizes.items() if size != first), None)
         if odd is not None:  # named: the first array whose length differs from the first given one's
             raise OptionError(f"{self.type_name}: arrays have different lengths {sizes}", option=self.ARRAYS[odd],
-                              expected=first, found=sizes[odd], kind="option-combination")
+                              expected=first, found=sizes[odd])
 
     def infer(self, types: Mapping[str, PortType]) -> dict[str, PortType]:
         types = super().infer(types)

@@ -76,11 +76,10 @@ class NormalizationLayer(Layer):
             option_problem(OptionError(f"{name}: unknown method {self.method!r}"
                                        f"{did_you_mean(self.method, NORMALIZATION_METHODS)}; use one of "
                                        f"{', '.join(map(repr, NORMALIZATION_METHODS))}", option="method",
-                                       expected=NORMALIZATION_METHODS, found=self.method, kind="option-value"), None)
+                                       expected=NORMALIZATION_METHODS, found=self.method), None)
         if not isinstance(self.unbiased, bool):
             option_problem(OptionError(f"{name} option unbiased= must be True or False, found {self.unbiased!r}",
-                                       option="unbiased", expected="True or False", found=self.unbiased,
-                                       kind="option-value"), None)
+                                       option="unbiased", expected="True or False", found=self.unbiased), None)
         epsilon = ranged_number(self, "epsilon")
         groups = None if self.group_number is None else ranged_int(self, "group_number")
         scaling = self.scaling_levels
@@ -89,7 +88,7 @@ class NormalizationLayer(Layer):
                 scaling = option_problem(OptionError(
                     f"{name} scaling_levels= must be 'Complement', 'Same' or levels, found {scaling!r}"
                     f"{did_you_mean(scaling, SCALING_WORDS)}", option="scaling_levels",
-                    expected="'Complement', 'Same' or levels", found=scaling, kind="option-value"), "Complement")
+                    expected="'Complement', 'Same' or levels", found=scaling), "Complement")
             else:
                 scaling = levels_option(scaling, name, "scaling_levels")
         return {"aggregation_levels": levels_option(self.aggregation_levels, name, "aggregation_levels"),
@@ -100,7 +99,7 @@ class NormalizationLayer(Layer):
         if len(set(sizes.values())) > 1:
             raise OptionError(f"NormalizationLayer: scaling= and biases= must have one shape, found {sizes}",
                               option="biases",
-                              kind="option-combination", expected=sizes["scaling"], found=sizes["biases"])
+                              expected=sizes["scaling"], found=sizes["biases"])
 
     def dims(self, rank: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """The 0-based non-batch dims aggregated over and those the arrays span, for an input of ``rank``; with

@@ -171,7 +171,7 @@ class NetFoldOperator(NetOperator):
         if not isinstance(self.state_input, bool):
             option_problem(OptionError(f"NetFoldOperator option state_input= takes True or False, found "
                                        f"{self.state_input!r}", option="state_input", expected="True or False",
-                                       found=self.state_input, kind="option-value"), None)
+                                       found=self.state_input), None)
         net = self.net
         elements = [p for p in net.input_ports if p != "State"]
         if "State" not in net.input_ports or not elements or tuple(net.output_ports) != ("Output",):
@@ -300,8 +300,7 @@ class NetNestOperator(NetOperator):
         changes = super().normalize()
         if not isinstance(self.n, int) or isinstance(self.n, bool) or self.n < self.RANGES["n"].low:
             return option_problem(OptionError(f"NetNestOperator option n= takes a count >= 0, found {self.n!r}",
-                                              option="n", expected="a count >= 0", found=self.n,
-                                              kind="option-value"), changes)
+                                              option="n", expected="a count >= 0", found=self.n), changes)
         if not changes:
             return changes  # its net is none (reported)
         inner, limit = changes["_applications"], current_limits().nest_applications

@@ -86,22 +86,21 @@ class RandomArrayLayer(Layer):
                 dist = option_problem(OptionError(f"RandomArrayLayer needs a distribution such as NormalDistribution(0, "
                                                   f"1), found {dist!r}{other_layer_hint(dist)}{torch_distribution_hint(dist)}",
                                                   option="distribution",
-                                                  expected="a distribution", found=dist, kind="option-value"), None)
+                                                  expected="a distribution", found=dist), None)
             else:
                 dist = call_with_slots(dist)
                 if not isinstance(dist, Distribution):
                     dist = option_problem(OptionError(f"RandomArrayLayer's function must return a distribution, "
                                                       f"returned {dist!r}", option="distribution",
-                                                      expected="a distribution", found=dist, kind="option-value"), None)
+                                                      expected="a distribution", found=dist), None)
         if self.eval_mode not in EVAL_MODES:
             option_problem(OptionError(f"RandomArrayLayer: eval_mode must be 'sample' (keep drawing, as Wolfram) or "
                                        f"'mean'; found {self.eval_mode!r}{did_you_mean(self.eval_mode, EVAL_MODES)}",
-                                       option="eval_mode", expected=list(EVAL_MODES), found=self.eval_mode,
-                                       kind="option-value"), None)
+                                       option="eval_mode", expected=list(EVAL_MODES), found=self.eval_mode), None)
         if not isinstance(self.log_probability, bool):
             option_problem(OptionError(f"RandomArrayLayer: log_probability= is True or False, found "
                                        f"{self.log_probability!r}", option="log_probability", expected="True or False",
-                                       found=self.log_probability, kind="option-value"), None)
+                                       found=self.log_probability), None)
         if self.temperature is not None:  # the shared check: "must be a positive finite number"
             ranged_number(self, "temperature")
         if dist is None:
@@ -117,26 +116,26 @@ class RandomArrayLayer(Layer):
                               f"(the first is the default); found {self.estimator!r}"
                               f"{_estimator_hint(self.estimator, dist.ESTIMATORS) or _near(self.estimator, dist)}",
                               option="estimator",
-                              expected=tuple(dist.ESTIMATORS), found=self.estimator, kind="option-combination")
+                              expected=tuple(dist.ESTIMATORS), found=self.estimator)
         t = self.temperature
         good_value = as_float(t) is not None and t in self.RANGES["temperature"]  # a bad one: normalize's OptionError
         if t is not None and good_value and refuses(self, "temperature"):
             raise OptionError(f"RandomArrayLayer: temperature= applies only to estimator='relaxed'; found "
                               f"temperature={t!r} with estimator={self.estimator!r}",
-                              option="temperature", kind="error")  # "error": checked_together's
+                              option="temperature")
         if self.eval_mode == "mean" and isinstance(dist, VectorDistribution) and dist.draw_dtype(
                 self.estimator or dist.ESTIMATORS[0]) != REAL:
             raise OptionError(f"RandomArrayLayer: eval_mode='mean' but {name} draws class indices, which have no mean; "
                               "use estimator='straight_through' or 'relaxed' (one-hot draws, whose mean is p)",
-                              option="eval_mode", kind="option-combination")
+                              option="eval_mode")
         if self.eval_mode == "mean" and not dist.slots and not bool(torch.isfinite(torch.as_tensor(dist.mean())).all()):
             raise OptionError(f"RandomArrayLayer: eval_mode='mean' but {dist!r} has an infinite mean",
-                              option="eval_mode", kind="option-combination", expected="a finite mean", found=repr(dist))
+                              option="eval_mode", expected="a finite mean", found=repr(dist))
         if refuses(self, "log_probability"):
             raise OptionError("RandomArrayLayer: log_probability=True needs eval_mode='sample': with eval_mode='mean' "
                               "an eval-mode net outputs the mean, not a draw, so there is no drawn value to score",
                               option="log_probability",
-                              kind="option-combination", expected="eval_mode='sample'", found=self.eval_mode)
+                              expected="eval_mode='sample'", found=self.eval_mode)
 
     @property
     def estimate(self) -> str:

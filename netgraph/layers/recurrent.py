@@ -71,7 +71,7 @@ class _Recurrent(Layer):
             if not isinstance(getattr(self, option), bool):
                 option_problem(OptionError(f"{name} option {option}= takes True or False, found "
                                            f"{getattr(self, option)!r}", option=option, expected="True or False",
-                                           found=getattr(self, option), kind="option-value"), None)
+                                           found=getattr(self, option)), None)
         arrays = self._ranked_arrays()
         sizes = {a: int(v.shape[0]) for a, v in arrays.items()}
         if self.output is not None:
@@ -101,8 +101,7 @@ class _Recurrent(Layer):
                 field = self.ARRAYS[array]
                 option_problem(OptionError(f"{self.type_name} {field}= must have rank {want}, found "
                                            f"{format_shape(tuple(value.shape))}", option=field,
-                                           expected=f"rank {want}", found=tuple(value.shape),
-                                           kind="option-value"), None)
+                                           expected=f"rank {want}", found=tuple(value.shape)), None)
             elif value is not None:
                 ranked[array] = value
         return ranked
@@ -115,7 +114,7 @@ class _Recurrent(Layer):
             return option_problem(OptionError(f"{self.type_name} input= must be the feature size or a (length, "
                                               f"features) shape, found {value!r}", option="input",
                                               expected="the feature size or a (length, features) shape",
-                                              found=value, kind="option-value"), None)
+                                              found=value), None)
         return shape
 
     def declared_types(self) -> dict[str, PortType]:
@@ -287,8 +286,7 @@ class BasicRecurrentLayer(_Recurrent):
         if self.activation not in _ACTIVATIONS:
             option_problem(OptionError(f"BasicRecurrentLayer: activation {self.activation!r} is not supported"
                                        f"{did_you_mean(self.activation, _ACTIVATIONS)}; use 'Tanh' or 'Ramp'",
-                                       option="activation", expected=list(_ACTIVATIONS), found=self.activation,
-                                       kind="option-value"), None)
+                                       option="activation", expected=list(_ACTIVATIONS), found=self.activation), None)
         return super().normalize()
 
     def _kind(self) -> str:

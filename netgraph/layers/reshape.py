@@ -145,8 +145,7 @@ class ReshapeLayer(_ShapeLayer):
             return option_problem(OptionError(f"ReshapeLayer dims must be a list of positive sizes with at most one "
                                               f"-1 (inferred, Wolfram's Automatic), or Inherited (the input's size "
                                               f"there), found {self.dims!r}{dims_hint(self.dims)}", option="dims",
-                                              expected="positive sizes with at most one -1", found=self.dims,
-                                              kind="option-value"), {})
+                                              expected="positive sizes with at most one -1", found=self.dims), {})
         return {"dims": dims}
 
     def forward_shape(self, shape: tuple | None) -> tuple | None:
@@ -185,8 +184,7 @@ class TransposeLayer(_ShapeLayer):
             return option_problem(OptionError(f"TransposeLayer perm= must be a permutation of 1..k (level k of the "
                                               f"input goes to level perm[k]), or Wolfram's swap of two levels, such as "
                                               f"'1<->3', found {self.perm!r}{torch_dims_hint(p)}", option="perm",
-                                              expected="a permutation of 1..k", found=self.perm,
-                                              kind="option-value"), {})
+                                              expected="a permutation of 1..k", found=self.perm), {})
         return {"perm": tuple(int(v) for v in p)}
 
     def _full(self, rank: int) -> tuple[int, ...]:
@@ -236,7 +234,7 @@ class PartLayer(_ShapeLayer):
         specs = self.part if isinstance(self.part, (list, tuple)) else [self.part]
         if not specs:
             option_problem(OptionError("PartLayer needs at least one level spec", option="part",
-                                       expected="at least one level spec", found=self.part, kind="option-value"), None)
+                                       expected="at least one level spec", found=self.part), None)
         levels = tuple(part_level(s) for s in specs)
         return {"_levels": levels, "part": list(self.part) if isinstance(self.part, tuple) else self.part}
 

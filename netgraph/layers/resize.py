@@ -71,12 +71,11 @@ def _pairs(value: Any) -> tuple[tuple[int, int], ...]:
         return option_problem(OptionError(f"PaddingLayer option padding_size= needs, per level, an integer >= 0 or "
                                           f"a pair [before, after] of them, found {v!r} in {value!r}",
                                           option="padding_size", expected="an integer >= 0 or a pair of them",
-                                          found=value, kind="option-value"), (0, 0))
+                                          found=value), (0, 0))
     items = list(value)
     if not items:
         option_problem(OptionError("PaddingLayer option padding_size= must name at least one level, found []",
-                                   option="padding_size", expected="at least one level", found=value,
-                                   kind="option-value"), None)
+                                   option="padding_size", expected="at least one level", found=value), None)
     return tuple(pair(v) for v in items)  # several bad levels: the first is named (an option is named once)
 
 
@@ -124,15 +123,13 @@ class PaddingLayer(_ShapeLayer):
             p = option_problem(OptionError(f"PaddingLayer option padding= must be a number or one of "
                                            f"{', '.join(map(repr, PADDING_METHODS))}, found {p!r}"
                                            f"{did_you_mean(p, PADDING_METHODS)}", option="padding",
-                                           expected=f"a number or one of {list(PADDING_METHODS)}", found=p,
-                                           kind="option-value"), 0.0)
+                                           expected=f"a number or one of {list(PADDING_METHODS)}", found=p), 0.0)
         # compared as it is: an int too large for a float (10**400) is beyond float32's range too
         if not isinstance(p, str) and not (isinstance(p, float) and math.isinf(p)) and abs(p) > FLOAT_MAX:
             p = option_problem(OptionError(f"PaddingLayer option padding= must lie within float32's range "
                                            f"(±{FLOAT_MAX:.7g}) or be ±inf, found {reprlib.repr(p)}: torch cannot pad "
                                            f"a float32 array with it", option="padding",
-                                           expected="a number within float32's range", found=p,
-                                           kind="option-value"), 0.0)
+                                           expected="a number within float32's range", found=p), 0.0)
         sizes = self.padding_size if isinstance(self.padding_size, (list, tuple)) else [self.padding_size]
         return {"_pairs": _pairs(list(sizes)), "padding": p if isinstance(p, str) else float(p)}
 
@@ -232,8 +229,7 @@ def _scales(value: Any) -> Any:
     if not items or not all((f := as_float(v)) is not None and 0 < f < math.inf for v in items):
         return option_problem(OptionError(f"ResizeLayer option scale= must be a positive finite number or a list of "
                                           f"them, found {value!r}", option="scale",
-                                          expected="a positive finite number or a list of them", found=value,
-                                          kind="option-value"), None)
+                                          expected="a positive finite number or a list of them", found=value), None)
     return [float(v) for v in items] if isinstance(value, (list, tuple)) else float(value)
 
 
@@ -258,11 +254,11 @@ class ResizeLayer(_ShapeLayer):
             option_problem(OptionError(f"ResizeLayer: unknown resampling {self.resampling!r}"
                                        f"{did_you_mean(self.resampling, RESAMPLING)}; use one of "
                                        f"{', '.join(map(repr, RESAMPLING))}", option="resampling",
-                                       expected=list(RESAMPLING), found=self.resampling, kind="option-value"), None)
+                                       expected=list(RESAMPLING), found=self.resampling), None)
         if self.scheme not in SCHEMES:
             option_problem(OptionError(f"ResizeLayer: unknown scheme {self.scheme!r}{did_you_mean(self.scheme, SCHEMES)}"
                                        f"; use one of {', '.join(map(repr, SCHEMES))}", option="scheme",
-                                       expected=list(SCHEMES), found=self.scheme, kind="option-value"), None)
+                                       expected=list(SCHEMES), found=self.scheme), None)
         scale = self._scale_alone()
         if none_given(self, self.NEEDS_ONE_OF[0]):
             missing_option("ResizeLayer needs either the output sizes, ResizeLayer([h, w]), or scale= factors", "dims")
@@ -272,7 +268,7 @@ class ResizeLayer(_ShapeLayer):
         if count is not None and not 1 <= count <= 3:
             return option_problem(OptionError(f"ResizeLayer works on 1 to 3 spatial dims, found {count}: {given!r}",
                                               option="dims" if self.dims is not None else "scale",
-                                              expected="1 to 3 spatial dims", found=given, kind="option-value"), {})
+                                              expected="1 to 3 spatial dims", found=given), {})
         if count is not None and refuses(self, "resampling", "dims" if self.dims is not None else "scale", given):
             option_problem(OptionError(f"ResizeLayer: resampling='Cubic' (torch's bicubic) takes 2 spatial dims, found "
                                        f"{count}: {given!r}", option="resampling", expected="2 spatial dims",
@@ -282,8 +278,7 @@ class ResizeLayer(_ShapeLayer):
             if not all(is_int(d) and d >= self.RANGES["dims"].low for d in items):
                 return option_problem(OptionError(f"ResizeLayer option dims= must be positive integers, found "
                                                   f"{self.dims!r}{_scaled_hint(items)}", option="dims",
-                                                  expected="positive integers", found=self.dims,
-                                                  kind="option-value"), {})
+                                                  expected="positive integers", found=self.dims), {})
             return {"dims": [int(d) for d in items] if count else int(self.dims), "_count": count}
         return {"scale": _scales(scale), "_count": count}
 
@@ -300,7 +295,7 @@ class ResizeLayer(_ShapeLayer):
         if refuses(self, "scheme"):
             raise OptionError(f"ResizeLayer: scheme='Point' (torch's align_corners=True) is for resampling='Linear' "
                               f"or 'Cubic' only, found resampling={self.resampling!r}", option="scheme",
-                              kind="option-combination", expected="resampling='Linear' or 'Cubic'",
+                              expected="resampling='Linear' or 'Cubic'",
                               found=self.resampling)
 
     def declared_types(self) -> dict[str, PortType]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import inspect
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -31,11 +32,12 @@ from netgraph.core.layer import REGISTRY, EmitContext, Layer, _same, frozen_init
 from netgraph.layers._module_values import same_module
 from netgraph.layers._modules import meta_call, meta_inputs
 from netgraph.layers._shapes import probe_batch
-from netgraph.layers._torch_ports import checked_ports, positional_problem
+from netgraph.layers._torch_ports import port_types, positional_problem
 from netgraph.layers.given_outputs import checked_call, recast_call
 from netgraph.core.options import Module, Ports
 from netgraph.core.errors import OptionError, did_you_mean
 from netgraph.core.shared import NetSharedArray
+from netgraph.core.option_checks import normalized
 from netgraph.core.option_problems import ARGUMENT_KIND, COMBINATION_KIND, VALUE_KIND, option_problem
 from netgraph.core.types import INTEGER, REAL, Conflict, PortType, format_shape, is_known, unify
 from netgraph.core.length_names import shifted_length, times_length
@@ -57,8 +59,9 @@ class _ModuleWrapper(Layer):
         if not isinstance(module, nn.Module):
             module = option_problem(OptionError(f"{name} needs a torch.nn.Module, found {type(module).__name__}",
                                                 option="module", expected="a torch.nn.Module",
-                                                found=type(module).__name__, kind="option-value"), None)
-        ins, outs = checked_ports(inputs, "Input", name, "inputs"), checked_ports(outputs, "Output", name, "outputs")
+                                                found=type(module).__name__), None)
+        ins = normalized(port_types, inputs, name, "inputs")
+        outs = normalized(functools.partial(port_types, default="Output"), outputs, name, "outputs")
         if module is None or ins is None or outs is None:  # a bad one reported: the checks of them together are moot
             return {}
         clash = set(ins) & set(outs)

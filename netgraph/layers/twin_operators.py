@@ -45,7 +45,7 @@ def _choice(value: Any, choices: tuple, layer: str, option: str) -> None:
     if value not in choices:
         option_problem(OptionError(f"{layer} option {option}= must be one of {list(choices)}, found {value!r}"
                                    f"{did_you_mean(value, choices) if isinstance(value, str) else ''}", option=option,
-                                   expected=list(choices), found=value, kind="option-value"), None)
+                                   expected=list(choices), found=value), None)
 
 
 def _joined(a: PortType, b: PortType, how: str) -> PortType:

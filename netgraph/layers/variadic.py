@@ -28,20 +28,17 @@ def _port_names(inputs: Any, layer: str) -> tuple[str, ...]:
         count = positive_int(inputs, layer, "inputs")
         if count > MAX_INPUTS:
             return option_problem(OptionError(f"{layer} option inputs= takes at most {MAX_INPUTS} ports, found {count}",
-                                              option="inputs", expected=f"at most {MAX_INPUTS} ports", found=count,
-                                              kind="option-value"),
+                                              option="inputs", expected=f"at most {MAX_INPUTS} ports", found=count),
                                   _TWO)
         return tuple(f"Input{i}" for i in range(1, count + 1))
     if isinstance(inputs, (list, tuple)) and inputs and all(isinstance(p, str) and p.isidentifier() for p in inputs):
         if len(set(inputs)) != len(inputs):
             return option_problem(OptionError(f"{layer} option inputs= has repeated port names: {list(inputs)}",
-                                              option="inputs", expected="distinct port names", found=inputs,
-                                              kind="option-value"), _TWO)
+                                              option="inputs", expected="distinct port names", found=inputs), _TWO)
         return tuple(inputs)
     return option_problem(OptionError(f"{layer} option inputs= must be a number of ports or a list of port names "
                                       f"(identifiers), found {inputs!r}", option="inputs",
-                                      expected="a number of ports or a list of port names", found=inputs,
-                                      kind="option-value"), _TWO)
+                                      expected="a number of ports or a list of port names", found=inputs), _TWO)
 
 
 class _Variadic(Layer):
