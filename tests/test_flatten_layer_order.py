@@ -4,6 +4,8 @@ net_flatten(g) != g) and net_flatten(net) differed from net_flatten(net, levels=
 
 from __future__ import annotations
 
+import pickle
+
 import torch
 
 from netgraph import LinearLayer, NetChain, NetGraph, net_flatten, net_initialize
@@ -53,3 +55,14 @@ def test_flattening_a_chain_builds_the_flat_chain_once(monkeypatch):
         built.port_types
     x = torch.randn(2, 3, generator=torch.Generator().manual_seed(0))
     torch.testing.assert_close(flat(x), net(x), rtol=0, atol=0)
+
+
+def test_a_chain_flattened_from_a_graph_numbers_its_layers_in_the_chain_s_order():
+    """The chain copied the graph's cached layer positions, so it described 'a' as its layer 2 and pickled them."""
+    graph = NetGraph({"b": LinearLayer(3), "a": LinearLayer(4)}, [("a", "b")], Input=2)
+    assert dict(graph.layer_positions) == {"b": 0, "a": 1}
+    flat, built = net_flatten(graph), NetChain({"a": LinearLayer(4), "b": LinearLayer(3)}, input=2)
+    assert isinstance(flat, NetChain) and list(flat.layers) == ["a", "b"]
+    assert dict(flat.layer_positions) == {"a": 0, "b": 1}
+    assert flat.describe((("a",), None)) == built.describe((("a",), None)) == "layer 1 'a' (LinearLayer)"
+    assert dict(pickle.loads(pickle.dumps(flat)).layer_positions) == {"a": 0, "b": 1}

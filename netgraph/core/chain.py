@@ -104,12 +104,9 @@ class NetChain(NetGraph):
     def _holding_build(cls, graph: NetGraph, order: list[str], edges: tuple) -> NetChain:
         """A NetChain of ``graph``'s layers in ``order`` wired by ``edges`` (the same as ``graph``'s, as a chain
         writes them), sharing ``graph``'s inferred types as a copy made by ``_with_layers`` does."""
-        chain = object.__new__(cls)
-        chain.__dict__.update(graph.__dict__)
+        chain = graph._holding({name: graph._layers[name] for name in order}, graph._shared_users, None, cls)
         chain._names, chain._order, chain._edges = list(order), tuple(order), edges
-        chain._layers = {name: graph._layers[name] for name in order}
-        chain._compiled, chain._ir = None, None
-        chain.__dict__.pop("_plain_call", None)
+        chain.__dict__.pop("_position", None)  # the graph's layer positions: a chain's layers are in ``order``
         return chain
 
     def _rebuilt(self, layers: dict[str, Layer], options: dict[str, Any]) -> NetChain:

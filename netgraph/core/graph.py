@@ -289,9 +289,10 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
         new._ir = None if ir is None else with_layers(ir, new._leaf_layers())
         return new
 
-    def _holding(self, layers: dict[str, Layer], shared_users: Any, ir: Any) -> NetGraph:
-        """A copy holding ``layers`` (of the same structure) and ``ir``, without the caches of the old arrays."""
-        new = object.__new__(type(self))
+    def _holding(self, layers: dict[str, Layer], shared_users: Any, ir: Any, cls: type | None = None) -> NetGraph:
+        """A copy (a ``cls``, by default this net's class) holding ``layers`` (of the same structure) and ``ir``,
+        without the caches of the old arrays."""
+        new = object.__new__(cls or type(self))
         new.__dict__.update(self.__dict__)
         new._layers, new._shared_users, new._compiled, new._ir = layers, shared_users, None, ir
         new.__dict__.pop("_specialised", None)  # copies inferred for an operator hold the old arrays
