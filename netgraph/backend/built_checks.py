@@ -10,9 +10,9 @@ is compiled. A module that cannot run on meta tensors, or a layer with variable-
 from __future__ import annotations
 
 import ast
-import contextlib
 import contextvars
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from typing import Any
 
 import torch
@@ -20,6 +20,7 @@ from torch import nn
 
 from netgraph.core.errors import OptionError, ShapeError
 from netgraph.core.layer import Layer
+from netgraph.core.scoped_values import scoped
 from netgraph.core.types import INTEGER, PortType, format_shape
 from netgraph.core.wording import counted
 from netgraph.layers._modules import meta_call, meta_inputs
@@ -112,16 +113,11 @@ def _meta_outputs(module: nn.Module, ins: list[PortType]) -> tuple[list[torch.Te
 _INNER: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("inner_build", default=None)
 
 
-@contextlib.contextmanager
-def inner_build(checks: bool | str | None, shared: Any = None) -> Iterator[None]:
+def inner_build(checks: bool | str | None, shared: Any = None) -> AbstractContextManager:
     """An operator's inner nets are being compiled, with the outer module's distribution ``checks`` (None: the
     global setting); the outermost compile labels their layers once. ``shared``: what the outer build hands its
     inner builds (``inner_shared``)."""
-    token = _INNER.set((checks, shared))
-    try:
-        yield
-    finally:
-        _INNER.reset(token)
+    return scoped(_INNER, (checks, shared))
 
 
 def compiling_inner() -> bool:

@@ -3,13 +3,14 @@ class is made) and what its ``infer`` returns (``check_infer_result``, when a ne
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import dataclasses
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from typing import Any
 
 from netgraph.core.errors import Diagnostic, NetGraphError, OptionError, ShapeError, did_you_mean
+from netgraph.core.scoped_values import scoped
 from netgraph.core.types import Conflict, PortType
 
 __all__ = ["check_class", "check_infer_result", "check_array_shapes", "check_made_arrays", "SHAPES_CHECKED",
@@ -71,15 +72,10 @@ def check_infer_result(layer: Any, result: object, current: Mapping[str, PortTyp
 SHAPES_CHECKED = contextvars.ContextVar("netgraph_array_shapes_checked", default=False)
 
 
-@contextlib.contextmanager
-def shapes_checked_elsewhere(checked: bool = True) -> Iterator[None]:
+def shapes_checked_elsewhere(checked: bool = True) -> AbstractContextManager:
     """Layers made inside skip ``check_array_shapes`` (when ``checked``): ``with_arrays`` for arrays of the shapes
     the layer had, and the spec loader, whose ``array_checks`` checks every array against the net's shapes."""
-    token = SHAPES_CHECKED.set(checked)
-    try:
-        yield
-    finally:
-        SHAPES_CHECKED.reset(token)
+    return scoped(SHAPES_CHECKED, checked)
 
 
 def check_made_arrays(layer: Any, base_with_arrays: Any) -> None:

@@ -18,9 +18,10 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
+
+from netgraph.core.scoped_values import scoped
 
 __all__ = ["naming_under", "naming_prefix", "scoped_layer", "scoped_name", "scoped_path", "shown_path", "elided",
            "SHOWN_LEVELS"]
@@ -30,15 +31,10 @@ SHOWN_LEVELS = 3  # a layer path in a message shows this many levels at each end
 _PREFIX: ContextVar[tuple[str, ...] | None] = ContextVar("netgraph_naming_prefix", default=None)
 
 
-@contextmanager
-def naming_under(prefix: tuple[str, ...]) -> Iterator[None]:
+def naming_under(prefix: tuple[str, ...]) -> AbstractContextManager:
     """Messages made inside name each layer by its path from the top net, the net being built being at ``prefix``
     (``()``: the top net itself, whose own layers are named as a net built in Python names them)."""
-    token = _PREFIX.set(tuple(prefix))
-    try:
-        yield
-    finally:
-        _PREFIX.reset(token)
+    return scoped(_PREFIX, tuple(prefix))
 
 
 def naming_prefix() -> tuple[str, ...] | None:

@@ -3,23 +3,19 @@ edit's errors the operator's header (which names the function) heads already."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
+
+from netgraph.core.scoped_values import scoped
 
 __all__ = ["function_lead", "inside_inner_net"]
 
 _INSIDE: ContextVar[bool] = ContextVar("inside_an_inner_net", default=False)  # an edit of an operator's inner net
 
 
-@contextlib.contextmanager
-def inside_inner_net() -> Iterator[None]:
+def inside_inner_net() -> AbstractContextManager:
     """Errors raised inside begin with no function name (``function_lead``)."""
-    entered = _INSIDE.set(True)
-    try:
-        yield
-    finally:
-        _INSIDE.reset(entered)
+    return scoped(_INSIDE, True)
 
 
 def function_lead(function: str) -> str:

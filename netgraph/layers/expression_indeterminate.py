@@ -5,10 +5,10 @@ NaN without a note."""
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
-from collections.abc import Iterator
+from contextlib import AbstractContextManager
 
+from netgraph.core.scoped_values import scoped
 from netgraph.layers.expression_forms import children
 
 __all__ = ["IndeterminateWarning", "noting", "note", "noted", "name_part", "kept_parts"]
@@ -22,14 +22,9 @@ class IndeterminateWarning(UserWarning):
     """An expression's constant part is Wolfram's Indeterminate (Infinity::indet): it computes NaN."""
 
 
-@contextlib.contextmanager
-def noting() -> Iterator[dict[int, tuple[tuple, str | None]]]:
+def noting() -> AbstractContextManager[dict[int, tuple[tuple, str | None]]]:
     """The notes of the parse run inside (a nested parse, of a definition, has its own)."""
-    token = _NOTES.set({})
-    try:
-        yield _NOTES.get()
-    finally:
-        _NOTES.reset(token)
+    return scoped(_NOTES, {})
 
 
 def note(node: tuple, part: str | None = None) -> tuple:
