@@ -262,8 +262,10 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
                for n in layers if layers[n] is not self._layers[n]):
             return self._with_layers(layers)  # arrays changed only: types, edges and order stay valid
         rebuilt = still_stripped(self, self._rebuilt(layers, retaken(given, self, layers, nested)))
-        kept = rebuilt.with_learning_rate_multipliers(self._multipliers) if self._multipliers else rebuilt
-        return kept.with_learning_rate_multipliers(picking_rules(kept)) if self._multipliers else kept
+        if not self._multipliers:
+            return rebuilt
+        kept = rebuilt.with_learning_rate_multipliers(self._multipliers)
+        return kept.with_learning_rate_multipliers(picking_rules(kept))  # a rule whose layer has no arrays now goes
 
     def _rebuilt(self, layers: dict[str, Layer], options: dict[str, Any]) -> NetGraph:  # a NetChain's: a chain
         return NetGraph(layers, self.explicit_edges(), **options)  # built anew, the edges and port options kept

@@ -30,7 +30,6 @@ from netgraph.core.surgery_lead import function_lead, inside_inner_net
 __all__ = ["into_operator", "edit_operators", "layer_in", "within", "removal_specs", "removed_layers"]
 
 
-
 def into_operator(net: NetGraph, spec: Any) -> tuple[tuple[str, ...], str, tuple] | None:
     """(the operator's path, the option holding its inner net, the rest of ``spec``) when the tuple ``spec`` goes
     into an operator's inner net through nested graphs; None otherwise (then ``layer_path`` judges it)."""
@@ -71,7 +70,7 @@ def edit_operators(net: NetGraph, items: Iterable[tuple[Any, Any]], function: st
         op = changes.get(path, net.layer_at(path))  # an operator's other inner net may be edited already
         inner = within(net, path, field, function, lambda: edit(getattr(op, field), group,
                                                                 *((path, field) if placed else ())))
-        changes[path] = _holding(net, path, field, function, op, inner)
+        changes[path] = _operator_holding(net, path, field, function, op, inner)
     try:  # the operators' port types are inferred again, and the net around them
         return net.replace_layers(changes), others
     except NetGraphError as exc:
@@ -83,7 +82,7 @@ def edit_operators(net: NetGraph, items: Iterable[tuple[Any, Any]], function: st
 def within(net: NetGraph, path: tuple, field: str, function: str, call: Callable[[], Any]) -> Any:
     """``call()``, its errors prefixed with the operator and inner net they arose in, their Diagnostics kept with
     the paths in them (relative to the inner net) made ``net``'s: ``path``, then ``field``, before them."""
-    where = f"{function_lead(function)}inside {net.describe((path, None))}, inner net {field!r}: "
+    where = _inside(net, path, field, function)
     try:
         with inside_inner_net():
             return call()
@@ -91,9 +90,15 @@ def within(net: NetGraph, path: tuple, field: str, function: str, call: Callable
         raise nested(exc, (*path, field), where) from None
 
 
-def _holding(net: NetGraph, path: tuple, field: str, function: str, op: NetOperator, inner: Any) -> NetOperator:
+def _inside(net: NetGraph, path: tuple, field: str, function: str) -> str:
+    """The header of errors arising in the inner net ``field`` of the operator at ``path``."""
+    return f"{function_lead(function)}inside {net.describe((path, None))}, inner net {field!r}: "
+
+
+def _operator_holding(net: NetGraph, path: tuple, field: str, function: str, op: NetOperator,
+                      inner: Any) -> NetOperator:
     """Operator ``op`` (at ``path``) holding ``inner`` in ``field``; its own check's errors name it and ``field``."""
-    where = f"{function_lead(function)}inside {net.describe((path, None))}, inner net {field!r}: "
+    where = _inside(net, path, field, function)
     try:
         return dataclasses.replace(op, **{field: inner})
     except NetGraphError as exc:  # about the operator (no layer named) or a layer of its inner net (below it)

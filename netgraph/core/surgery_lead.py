@@ -8,7 +8,7 @@ from contextvars import ContextVar
 
 from netgraph.core.scoped_values import scoped
 
-__all__ = ["function_lead", "inside_inner_net"]
+__all__ = ["function_lead", "inside_inner_net", "editing_inner_net"]
 
 _INSIDE: ContextVar[bool] = ContextVar("inside_an_inner_net", default=False)  # an edit of an operator's inner net
 
@@ -18,7 +18,12 @@ def inside_inner_net() -> AbstractContextManager:
     return scoped(_INSIDE, True)
 
 
+def editing_inner_net() -> bool:
+    """Whether an edit of an operator's inner net is under way (``inside_inner_net``)."""
+    return _INSIDE.get()
+
+
 def function_lead(function: str) -> str:
     """``function``'s name to begin an error with; none inside an inner net, whose edit's errors it heads already
     (an edit made there, as a chain edit at a path, begins its errors with this)."""
-    return "" if _INSIDE.get() else f"{function}: "
+    return "" if editing_inner_net() else f"{function}: "

@@ -70,7 +70,6 @@ class Conflict(Exception):
         return Conflict(text, port=port, inner=inner, expected=self.expected, found=self.found, kind=self.kind,
                         inner_ports=inner_ports or self.inner_ports)
 
-
     def noted(self, note: str) -> "Conflict":
         """This Conflict, every field kept, with ``note`` after its text (and its ``parts``, where it has them)."""
         return Conflict(f"{self}{note}", option=self.option, inner=self.inner, problem=self.problem, port=self.port,
