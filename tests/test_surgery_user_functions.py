@@ -68,3 +68,14 @@ def _kind_of_the_inner_error():
     with pytest.raises(WiringError) as info:
         net_rename(NetChain({"x": "Tanh"}), {"zz": "y"})
     return info.value.diagnostics[0].kind
+
+
+@pytest.mark.parametrize("rules", [{LinearLayer: 3.5}, {LinearLayer: lambda layer: 3.5}, lambda layer: 3.5])
+def test_a_replacement_that_is_no_layer_is_named_once_by_the_layer_it_was_to_replace(rules):
+    """Found in session 37's final read: a dict rule's value that is no layer was said to come from "the replacement
+    function", with "net_replace:" twice in the message; a function rule's named no layer."""
+    net = NetChain({"a": LinearLayer(3)}, input=2)
+    with pytest.raises(OptionError, match=r"^net_replace: the replacement for LinearLayer is not a layer") as info:
+        net_replace(net, rules)
+    assert str(info.value).count("net_replace") == 1 and "replacement function" not in str(info.value)
+    assert (info.value.kind, info.value.layer, info.value.found) == ("not-a-layer", ("a",), 3.5)

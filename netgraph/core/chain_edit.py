@@ -19,8 +19,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from netgraph.core.chain import NetChain
-from netgraph.core.errors import (NetGraphError, OptionError, ShapeError, WiringError, did_you_mean, headed,
-                                  nested, with_article)
+from netgraph.core.errors import (NetGraphError, OptionError, ShapeError, WiringError, at_layer, did_you_mean,
+                                  headed, nested, with_article)
 from netgraph.core.graph import NetGraph, coerce_layer
 from netgraph.core.integers import plain_int
 from netgraph.core.layer import REGISTRY, Layer
@@ -34,7 +34,7 @@ from netgraph.core.port_options import with_port_options
 from netgraph.core.rewiring import chain_items, chain_of, check_net, drop_layers, layer_path, put_back, subgraph
 from netgraph.core.surgery import net_replace_part
 from netgraph.core.surgery_take import taken
-from netgraph.core.surgery_lead import function_lead
+from netgraph.core.surgery_lead import editing_inner_net, function_lead
 from netgraph.core.types import PortType
 from netgraph.core.option_problems import VALUE_KIND
 from netgraph.core.user_functions import called_for_layer
@@ -147,7 +147,7 @@ def _with_placed_inputs(net: NetGraph, path: tuple, chain: NetChain) -> NetChain
 def _check_chain(chain: Any, function: str) -> None:
     check_net(chain, function)
     if not isinstance(chain, NetChain):  # inside an operator's inner net: its errors are headed by the function
-        what = f"{function} edits a NetChain; found" if function_lead(function) else "the inner net is"
+        what = "the inner net is" if editing_inner_net() else f"{function} edits a NetChain; found"
         raise OptionError(f"{what} a NetGraph, whose layers are placed by its edges (build a new NetGraph, or use "
                           f"net_join)", option="chain", kind=VALUE_KIND, layer=())
 
@@ -336,8 +336,7 @@ def _rule(rules: Any) -> Callable[[Layer], Any]:
             if isinstance(layer, key):
                 if value is None:
                     return None
-                new = value(layer) if callable(value) and not isinstance(value, (type, Layer)) else value
-                return coerce_layer(new, f"net_replace: the replacement for {layer.type_name}")
+                return value(layer) if callable(value) and not isinstance(value, (type, Layer)) else value
         return _KEEP
     return apply
 
@@ -367,7 +366,10 @@ def _collect(net: NetGraph, prefix: tuple, rule: Callable[[Layer], Any], changes
         if new is None:
             deleted.append((*prefix, name))
         elif new is not _KEEP:
-            changes[(*prefix, name)] = coerce_layer(new, "net_replace: a replacement")
+            try:
+                changes[(*prefix, name)] = coerce_layer(new, f"net_replace: the replacement for {layer.type_name}")
+            except OptionError as exc:  # named by the layer it was to replace
+                raise at_layer(exc, (*prefix, name)) from None
         elif isinstance(layer, NetGraph):
             _collect(layer, (*prefix, name), rule, changes, deleted)
         elif isinstance(layer, NetOperator):  # an operator not matched itself: its inner nets are searched
