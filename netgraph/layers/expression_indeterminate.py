@@ -1,6 +1,6 @@
 """Constants Wolfram evaluates to Indeterminate (``Infinity - Infinity``, ``0*Infinity``, ``Sin[Infinity]``): folded
-to NaN and noted, so that a parse warns about each one its expression keeps (a branch a constant ``If`` drops is
-not kept), naming the part of the text it came from. ``Indeterminate`` written, and what is computed from it, is
+to NaN and noted, so that a parse lists each one its expression keeps (a branch a constant ``If`` drops is not
+kept), naming the part of the text it came from, and the layer warns of it (the parse is cached). ``Indeterminate`` written, and what is computed from it, is
 NaN without a note."""
 
 from __future__ import annotations
