@@ -99,9 +99,9 @@ def test_a_constant_that_overflows_is_refused_naming_it(text, message):
 def test_log_of_0_is_minus_infinity_and_a_pole_is_no_overflow():
     """Log[0, #x] was refused as 'overflows' (Log[0] folded to -inf): Wolfram's Log[0] is -Infinity, so Log[0, x] is
     0 for x > 0 and Indeterminate (NaN) at 0; 1/0 (ComplexInfinity, no real number) is refused as dividing by 0.
-    0^0 is 1, as torch's (Wolfram's Indeterminate; the README says so)."""
+    (0^0, a constant, is Wolfram's Indeterminate: tests/test_expression_power_constants.py.)"""
     from netgraph import net_initialize
-    net = net_initialize(NetGraph(FunctionLayer("Log[0, #x] + 0^0", input={"x": ()})))
+    net = net_initialize(NetGraph(FunctionLayer("Log[0, #x] + 1", input={"x": ()})))
     out = net({"x": torch.tensor([0.0, 0.5, 2.0, 1e30], dtype=torch.float64)})
     assert out[0].isnan() and out[1:].tolist() == [1.0, 1.0, 1.0]
     for text in ("#x + 1/0", "#x * 0^-1"):

@@ -79,6 +79,21 @@ def test_every_elementwise_name_follows_wolfram_in_both_layers_and_both_paths(na
         torch.testing.assert_close(interpret(module.net, module, **{port: x}), expected)
 
 
+@pytest.mark.parametrize("name", sorted(ELEMENTWISE))
+def test_every_elementwise_name_has_one_gradient_on_both_paths_at_kinks_too(name):
+    """At 0 and +-1 (Ramp's, Clip's, HardTanh's and HardSigmoid's kinks, where a bound is met) as elsewhere."""
+    x = torch.tensor([[-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0]], dtype=torch.float64)
+    x = DOMAINS.get(SYNONYMS.get(name, name), lambda v: v)(x)
+    module = net_initialize(NetGraph([ElementwiseLayer(name)], [], Input=7), seed=0).compile()
+    gradients = []
+    for run in (module, lambda **a: interpret(module.net, module, **a)):
+        leaf = x.clone().requires_grad_(True)
+        out = run(Input=leaf).sum()  # Boole's has none (a comparison), on both paths
+        gradients.append(torch.autograd.grad(out, leaf)[0] if out.requires_grad else None)
+    if any(g is not None for g in gradients):
+        torch.testing.assert_close(gradients[0], gradients[1], equal_nan=True, rtol=1e-12, atol=1e-15)
+
+
 def test_hard_sigmoid_is_wolframs_clip_not_torchs():
     x = torch.tensor([[-3.0, -1.0, 0.0, 0.5, 1.0, 3.0]])
     net = NetGraph([ElementwiseLayer("HardSigmoid")], [], Input=6)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import math
 import re
 import warnings
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from netgraph.core.errors import OptionError, did_you_mean, nearest_name
 from netgraph.core.wording import counted_either
 from netgraph.layers.expression_errors import ExpressionError, Origin, _col
+from netgraph.core.layer_being_read import layer_being_read
 from netgraph.core.user_frame import user_stacklevel
 from netgraph.layers.expression_indeterminate import IndeterminateWarning, kept_parts, name_part, noting
 from netgraph.layers.expression_forms import (LONG_CHAIN, OTHER_FORMS, STRUCTURAL, chain_terms, check_extent,
@@ -41,7 +43,7 @@ from netgraph.layers.function_table import (LOWERCASE_NAMES, INTERNAL_FUNCTIONS,
                                             TWO_ARGUMENT_FORMS, NamedFunction, torch_name_hint)
 
 __all__ = ["Expression", "parse", "parse_definition", "apply", "apply_all", "to_code", "evaluate",
-           "FUNCTIONS", "ExpressionError", "is_expression", "parse_quietly"]
+           "FUNCTIONS", "ExpressionError", "is_expression", "parse_quietly", "warn_indeterminate"]
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 60
@@ -55,6 +57,7 @@ _CONSTANTS = {"Pi": 3.141592653589793, "E": 2.718281828459045, "Infinity": float
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.Mod: "%"}
 _CMPOPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
 _VARIADIC = ("Plus", "Times", "Min", "Max")  # Wolfram's take any number of arguments (one: itself)
+_TRUTH_READING = ("If", "Boole")  # read their first argument as true (not 0) or false (0)
 _FLATTENING = {"Max", "Min"}  # of an array, its largest element: Map[Max, #m] is no Max[#m]
 
 
@@ -66,7 +69,7 @@ class Expression:
     text: str
     slots: tuple[str, ...]
     tree: tuple
-    indeterminate: tuple[str, ...] = ()  # the parts Wolfram evaluates to Indeterminate (NaN here; parse warns)
+    indeterminate: tuple[tuple[str, str | None], ...] = ()  # (part, output) Wolfram makes Indeterminate (NaN here)
 
 
 def _slot_name(ident: str) -> str:
@@ -89,11 +92,16 @@ def parse(text: str) -> Expression:
         raise OptionError(f"an expression must be a string, found {type(text).__name__}", kind="option-value",
                           option="function", expected="an expression string", found=text)
     expr = parse_quietly(text)
-    for part in expr.indeterminate:
-        warnings.warn(f"expression {text.strip()!r}: {part} is indeterminate (Wolfram's Infinity::indet) and computes "
-                      f"NaN; write Indeterminate when a NaN is meant", IndeterminateWarning,
-                      stacklevel=user_stacklevel())
+    warn_indeterminate(expr)
     return expr
+
+
+def warn_indeterminate(expr: Expression, layer_type: str | None = None, option: str | None = None) -> None:
+    """Warn of each indeterminate part ``expr`` keeps (an IndeterminateWarning naming the layer being read from a net
+    file, its type, ``option`` and the output): the parse is cached, so its caller, the layer, warns."""
+    for part, port in expr.indeterminate:
+        warnings.warn(IndeterminateWarning(expr.text, part, layer_type, option, layer_being_read(), port),
+                      stacklevel=user_stacklevel())
 
 
 def parse_definition(text: str) -> Expression:
@@ -241,7 +249,12 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
         if len(node.args) not in arities:
             raise ExpressionError(f"{name} takes {counted_either(arities, 'argument')}, found {len(node.args)}",
                                   text, _col(node, origin))
-        return apply(name, [sub(a) for a in node.args])
+        args = [sub(a) for a in node.args]
+        if name in _TRUTH_READING and args[0][0] == "const" and math.isnan(args[0][1]):
+            raise ExpressionError(f"{_part_text(node, text, origin)!r} reads Indeterminate as true or false: a NaN is "
+                                  f"neither, so it took the true side whatever the input; Wolfram leaves it "
+                                  f"unevaluated", text, _col(node, origin))
+        return apply(name, args)
     if isinstance(node, ast.Call) and (beside := list_beside_value(text)):  # {a} (b): Python reads a call
         raise beside
     raise ExpressionError(f"{not_allowed(node)} is not allowed (only numbers, #slots, + - * / ^ %, comparisons "

@@ -22,6 +22,8 @@ def folded(tree: tuple) -> tuple:
     if tree[0] == "const":  # a definition's tree its arguments folded already
         return tree
     value = float(evaluate(tree, {}, fold=True))
+    if tree[:2] == ("bin", "**") and (power := _wolfram_power(tree[2], tree[3], value)) is not None:
+        return power
     if math.isnan(value):
         return _nan_folded(tree)
     if math.isinf(value) and not _infinity_written(tree):
@@ -31,6 +33,22 @@ def folded(tree: tuple) -> tuple:
             raise OverflowError("a constant divides by 0 (Wolfram's ComplexInfinity, no real number); write Infinity")
         raise OverflowError(f"a constant {OVERFLOW} (an enormous number or exponent)")
     return ("const", value)
+
+
+def _wolfram_power(base: tuple, exponent: tuple, value: float) -> tuple | None:
+    """The constant ``base ^ exponent`` where Wolfram's Power and IEEE's pow (torch's) differ, else None: NaN from an
+    Indeterminate (Indeterminate^0 and 1^Indeterminate are Indeterminate, not 1); 0^0, Infinity^0 and 1^Infinity
+    Indeterminate (Power::indet: NaN, noted); a negative base to a power that is not an integer is complex (I Infinity
+    for (-Infinity)^(1/2), ComplexInfinity for (-2)^Infinity: refused as (-1)^(1/2) is) where its value is infinite
+    (where it is 0, as (-Infinity)^(-1/2), Wolfram's is 0 too)."""
+    b, e = base[1], exponent[1]
+    if math.isnan(b) or math.isnan(e):
+        return _nan_from((base, exponent), ("const", math.nan))
+    if (e == 0 and (b == 0 or math.isinf(b))) or (abs(b) == 1 and math.isinf(e)):
+        return note(("const", math.nan))
+    if b < 0 and not e.is_integer() and math.isinf(value):
+        raise OverflowError(_NOT_REAL)
+    return None
 
 
 def expanded_constant(tree: tuple, args: list[tuple], no_real_value: bool) -> tuple:

@@ -1,6 +1,6 @@
 """Constants Wolfram evaluates to Indeterminate (``Infinity - Infinity``, ``0*Infinity``, ``Sin[Infinity]``): folded
-to NaN and noted, so that a parse warns about each one its expression keeps (a branch a constant ``If`` drops is
-not kept), naming the part of the text it came from. ``Indeterminate`` written, and what is computed from it, is
+to NaN and noted, so that a parse lists each one its expression keeps (a branch a constant ``If`` drops is not
+kept), naming the part of the text it came from, and the layer warns of it (the parse is cached). ``Indeterminate`` written, and what is computed from it, is
 NaN without a note."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextvars
 from contextlib import AbstractContextManager
 
+from netgraph.core.naming_scope import shown_path
 from netgraph.core.scoped_values import scoped
 from netgraph.layers.expression_forms import children
 
@@ -19,7 +20,20 @@ _NOTES: contextvars.ContextVar[dict[int, tuple[tuple, str | None]] | None] = con
 
 
 class IndeterminateWarning(UserWarning):
-    """An expression's constant part is Wolfram's Indeterminate (Infinity::indet): it computes NaN."""
+    """An expression's constant part is Wolfram's Indeterminate (Infinity::indet, Power::indet): it computes NaN.
+    Its fields say where: ``layer`` (the path a net file gives it; None for a layer made in Python), ``layer_type``,
+    ``option``, ``port`` (the output, of an expression with several; else None), ``expression`` and ``part``."""
+
+    def __init__(self, expression: str, part: str, layer_type: str | None = None, option: str | None = None,
+                 layer: tuple | None = None, port: str | None = None):
+        self.expression, self.part, self.layer_type, self.option, self.layer, self.port = \
+            expression, part, layer_type, option, layer, port
+        where = f"layer {shown_path(layer)!r} ({layer_type})" if layer else layer_type
+        where = f"{where} option {option}" if where and option else where
+        output = f" (output {port!r})" if port else ""
+        super().__init__(f"{where + ': ' if where else ''}expression {expression.strip()!r}{output}: {part} is "
+                         f"indeterminate (Wolfram's Indeterminate) and computes NaN; write Indeterminate when a NaN "
+                         f"is meant")
 
 
 def noting() -> AbstractContextManager[dict[int, tuple[tuple, str | None]]]:
@@ -48,8 +62,11 @@ def name_part(node: tuple, part: str) -> None:
         note(node, part)
 
 
-def kept_parts(tree: tuple, notes: dict[int, tuple[tuple, str | None]]) -> tuple[str, ...]:
-    """The named parts of the noted constants ``tree`` holds, in order, each once."""
+def kept_parts(tree: tuple, notes: dict[int, tuple[tuple, str | None]]) -> tuple[tuple[str, str | None], ...]:
+    """(part, output) of each named part of the noted constants ``tree`` holds, in order, each once; output: the name
+    of the output that holds it, of an expression with several (``{e1, e2}``, ``<|"a" -> e|>``), else None."""
+    if tree[0] == "outputs" and len(tree[1]) > 1:
+        return tuple((part, name) for name, value in zip(tree[1], tree[2]) for part, _ in kept_parts(value, notes))
     parts: dict[str, None] = {}
     stack = [tree]
     while stack:
@@ -58,4 +75,4 @@ def kept_parts(tree: tuple, notes: dict[int, tuple[tuple, str | None]]) -> tuple
         if found is not None and found[0] is node:
             parts[found[1] or "a constant"] = None
         stack += reversed(children(node))
-    return tuple(parts)
+    return tuple((part, None) for part in parts)

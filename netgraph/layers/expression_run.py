@@ -54,6 +54,9 @@ def _code(tree: tuple, names: dict[str, str], code: Callable[[tuple], str] | Non
         return names[tree[1]]
     if kind in LOWERED:
         return LOWERED[kind][0](tree, code or (lambda t: _code(t, names, None)))
+    if clipped := _clipped(tree):
+        value = code(clipped[0]) if code else _code(clipped[0], names, None)
+        return f"F.hardtanh({value}, {literal(clipped[1])}, {literal(clipped[2])})"
     args = [code(a) if code else _code(a, names, None) for a in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
     if kind == "neg":
         return f"(-{args[0]})"
@@ -75,6 +78,30 @@ def _code(tree: tuple, names: dict[str, str], code: Callable[[tuple], str] | Non
 
 def _constant_branches(tree: tuple) -> bool:
     return tree[3][0] == "const" and tree[4][0] == "const"
+
+
+def _clipped(tree: tuple) -> tuple[tuple, float, float] | None:
+    """(x, lo, hi) of ``tree`` if it is Max[x, lo], Min[x, hi] or Min[Max[x, lo], hi] (Clip; lo <= hi) of constant
+    bounds, neither NaN: torch's hardtanh(x, lo, hi) (one op; -Infinity or Infinity for a bound not given), whose
+    gradient at a bound is 0, as Ramp's (relu's) at 0 and HardTanh's at -1 and 1 (clamp's is 1); else None."""
+    bound = _constant_bound(tree)
+    if bound is None:
+        return None
+    inner = _constant_bound(bound[0]) if tree[1] == "Min" else None
+    if inner is not None and bound[0][1] == "Max" and inner[1] <= bound[2]:
+        return inner[0], inner[1], bound[2]
+    return bound
+
+
+def _constant_bound(tree: tuple) -> tuple[tuple, float, float] | None:
+    """(x, lo, hi) of Max[x, lo] (hi Infinity) or Min[x, hi] (lo -Infinity) of a constant bound, not NaN; else None."""
+    if tree[:2] not in (("call", "Max"), ("call", "Min")) or len(tree) != 4:
+        return None
+    consts = [c for c in tree[2:] if c[0] == "const"]
+    if len(consts) != 1 or consts[0][1] != consts[0][1]:
+        return None
+    value, bound = next(c for c in tree[2:] if c[0] != "const"), consts[0][1]
+    return (value, bound, float("inf")) if tree[1] == "Max" else (value, -float("inf"), bound)
 
 
 def _min_max_code(name: str, children: tuple, args: list[str]) -> str:
@@ -116,6 +143,8 @@ def evaluate(tree: tuple, env: dict[str, Any], fold: bool = False) -> Any:
         return env[tree[1]]
     if kind in LOWERED:
         return LOWERED[kind][1](tree, lambda t: evaluate(t, env, fold))
+    if not fold and (clipped := _clipped(tree)):
+        return torch.nn.functional.hardtanh(evaluate(clipped[0], env), clipped[1], clipped[2])
     args = [evaluate(a, env, fold) for a in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
     if kind == "neg":
         return -args[0]

@@ -13,6 +13,7 @@ from netgraph.spec.saving import MODULE_ARRAYS, reference_refusal
 from netgraph.core.errors import NetGraphError, did_you_mean, nearest_name
 from netgraph.core.graph import NetGraph
 from netgraph.core.layer import REGISTRY
+from netgraph.core.layer_being_read import reading_layer
 from netgraph.core.layer_checks import shapes_checked_elsewhere
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.nesting import recursion_room
@@ -84,7 +85,8 @@ def _shorthand(reader: Any, spec: Any, loc: Loc, path: tuple, at: Loc, slip: Cal
     if cls is not None and dataclasses.is_dataclass(cls) and not any(map(required, layer_fields(cls).values())):
         return _construct(reader, cls, reader.take_arrays(path, cls), YMap.made({}, loc), loc, path)
     try:
-        layer = from_shorthand(spec) if isinstance(spec, (int, str)) and not isinstance(spec, bool) else None
+        with reading_layer(path):  # a warning its constructor gives names it
+            layer = from_shorthand(spec) if isinstance(spec, (int, str)) and not isinstance(spec, bool) else None
     except NetGraphError as exc:  # LinearLayer(-3): at the value, with the file's other problems
         return reader.error(at, f"layer {_name(path)}: {exc}", source=sole(exc, path),
                             kind="option-value", layer=path, found=spec)
@@ -318,7 +320,7 @@ def _pair(reader: Any, cls: type, value: YSeq, where: Loc, path: tuple, label: s
 def _construct(reader: Any, cls: type, kwargs: dict, spec: YMap, loc: Loc, path: tuple) -> Any:
     try:
         state = kwargs.pop(MODULE_ARRAYS, None)  # a registered module's saved arrays (not options)
-        with shapes_checked_elsewhere():  # against the net's shapes, at their files' places: spec.array_checks
+        with shapes_checked_elsewhere(), reading_layer(path):  # shapes: against the net's, at their files' places
             layer = cls(**kwargs)
             if state and (missing := [name for name in layer.arrays if name not in state]):
                 label = f"layer {_name(path)} ({cls.__name__})"  # not its module's own values in their place
