@@ -5,8 +5,10 @@ what it holds; a first batch, to see the shapes) are kept to train on. Item 0 an
 from __future__ import annotations
 
 import collections
+import random
 
 import pytest
+import numpy.random
 import torch
 
 from netgraph.train import net_train
@@ -115,6 +117,28 @@ def test_items_read_up_front_are_read_anew_when_a_gpu_random_state_changed(monke
     net_train(mlp(), data, batch_size=4, max_training_rounds=3, random_seed=0, progress=False)
     read_again = {i for i, n in data.reads.items() if n > 3}  # items read up front, then by the run
     assert (0 in read_again) == gpu_draws and all(data.reads[i] == 3 for i in range(16) if i not in read_again)
+
+
+class _Augmented(Counted):
+    """Each read draws from ``draw``, a generator other than torch's (common augmentation code)."""
+
+    def __init__(self, draw):
+        super().__init__()
+        self.draw = draw
+
+    def __getitem__(self, i: int) -> dict:
+        self.draw()
+        return super().__getitem__(i)
+
+
+@pytest.mark.parametrize("draw", [random.random, numpy.random.rand], ids=["python-random", "numpy-global"])
+def test_items_read_up_front_are_read_anew_when_python_or_numpy_random_state_changed(draw):
+    """Only torch's random states were compared: an item whose transform drew from Python's ``random`` or numpy's
+    global generator was kept from the read made before training, so round 1 saw the augmentation drawn then. Item 0
+    and a first batch, read up front, are read again by the run: 3 rounds of 16 items and 1 + 4 reads more."""
+    data = _Augmented(draw)
+    net_train(mlp(), data, batch_size=4, max_training_rounds=3, random_seed=0, progress=False)
+    assert sum(data.reads.values()) == 3 * 16 + 1 + 4 and all(n >= 3 for n in data.reads.values())
 
 
 class _NoisyPhotos(_Photos):

@@ -8,6 +8,8 @@ from __future__ import annotations
 import collections
 import contextlib
 import functools
+import random
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -62,8 +64,8 @@ def read_once(dataset: Any, what: Any) -> Any:
 def keeping_reads(dataset: Any) -> Iterator[None]:
     """Items of checked ``dataset`` read inside are kept, each given once more when next asked for (training's own
     read of it): read to check the data before training, they are not read again. An item whose read drew from
-    torch's generator (a random transform) is not kept: the run draws it anew, from its own seeded state. Any other
-    dataset: nothing."""
+    torch's, Python's or numpy's global generator (a random transform) is not kept: the run draws it anew (from its
+    own seeded state: torch's). Any other dataset: nothing."""
     if not isinstance(dataset, _CheckedDataset):
         yield
         return
@@ -146,14 +148,19 @@ class _CheckedDataset(torch.utils.data.Dataset):
                             f"IndexError: {exc}", kind="dataset-length", expected=self.size, found=index) from None
 
 
-def _rng_states() -> list[torch.Tensor]:
-    """torch's random states a Dataset's transform may draw from: the CPU's, and each GPU's once CUDA is started."""
-    return [torch.get_rng_state(), *(torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else ())]
+def _rng_states() -> list[Any]:
+    """The random states a Dataset's transform may draw from: torch's CPU generator's and each GPU's once CUDA is
+    started, Python's ``random``'s and numpy's global (legacy) generator's once ``numpy.random`` is imported (None
+    before: never imported for this)."""
+    numpy_random = sys.modules.get("numpy.random")
+    legacy = None if numpy_random is None else numpy_random.get_state()  # (name, key array, position, ...)
+    return [random.getstate(), None if legacy is None else (legacy[0], legacy[1].tobytes(), *legacy[2:]),
+            torch.get_rng_state(), *(torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else ())]
 
 
-def _same(states: list[torch.Tensor], now: list[torch.Tensor]) -> bool:
-    """Whether no random state changed (CUDA started between counts as a change)."""
-    return len(states) == len(now) and all(map(torch.equal, states, now))
+def _same(states: list[Any], now: list[Any]) -> bool:
+    """Whether no random state changed (CUDA started or numpy's generator imported between counts as a change)."""
+    return len(states) == len(now) and states[:2] == now[:2] and all(map(torch.equal, states[2:], now[2:]))
 
 
 def _collate(items: list, what: str) -> Any:
