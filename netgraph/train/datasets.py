@@ -29,26 +29,36 @@ _UNREAD = object()  # no item kept at an index
 
 
 def checked_loader(dataset: Any, what: str, batch_size: int) -> torch.utils.data.DataLoader:
-    """A shuffling DataLoader of ``batch_size`` over ``dataset`` (checked: a length, no IndexError, batchable items)."""
-    return torch.utils.data.DataLoader(_CheckedDataset(dataset, what, numbered=True), batch_size=batch_size,
-                                       shuffle=True, collate_fn=functools.partial(_collate, what=what))
+    """A shuffling DataLoader of ``batch_size`` over ``dataset`` (checked: a length, no IndexError, batchable items)
+    whose batches are ``NumberedBatch``es."""
+    return torch.utils.data.DataLoader(checked_dataset_of(dataset, what), batch_size=batch_size, shuffle=True,
+                                       collate_fn=functools.partial(_collate, what=what))
 
 
 def checked_dataset(loader: Any) -> torch.utils.data.Dataset | None:
-    """The Dataset a ``checked_loader`` batches (checked), None for any other loader (a user's DataLoader)."""
+    """The Dataset a ``checked_loader`` batches (checked, or a Subset of a checked one), None for any other loader
+    (a user's DataLoader)."""
     dataset = getattr(loader, "dataset", None)
-    return dataset if isinstance(dataset, _CheckedDataset) else None
+    return dataset if _checked_below(dataset) is not None else None
 
 
 def dataset_items(dataset: Any, what: str) -> list:
     """Every item of a map-style ``dataset``, read now (checked as ``checked_loader``'s: a length, no IndexError)."""
-    checked = _CheckedDataset(dataset, what)
+    checked = checked_dataset_of(dataset, what)
     return [checked[i] for i in range(len(checked))]
 
 
 def checked_dataset_of(dataset: Any, what: str) -> torch.utils.data.Dataset:
-    """``dataset`` (map-style) checked as ``checked_loader``'s is (a length, no IndexError), its items unread."""
-    return _CheckedDataset(dataset, what)
+    """``dataset`` (map-style) checked as ``checked_loader``'s is (a length, no IndexError), its items unread: as it
+    is where it is checked already (``read_once``, or a Subset of such), so that one Dataset keeps its reads."""
+    return dataset if _checked_below(dataset) is not None else _CheckedDataset(dataset, what)
+
+
+def _checked_below(dataset: Any) -> _CheckedDataset | None:
+    """The checked Dataset ``dataset`` is, or the one below its Subsets; None where there is none."""
+    while isinstance(dataset, torch.utils.data.Subset):
+        dataset = dataset.dataset
+    return dataset if isinstance(dataset, _CheckedDataset) else None
 
 
 def read_once(dataset: Any, what: Any) -> Any:
@@ -65,8 +75,8 @@ def keeping_reads(dataset: Any) -> Iterator[None]:
     """Items of checked ``dataset`` read inside are kept, each given once more when next asked for (training's own
     read of it): read to check the data before training, they are not read again. An item whose read drew from
     torch's, Python's or numpy's global generator (a random transform) is not kept: the run draws it anew (from its
-    own seeded state: torch's). Any other dataset: nothing."""
-    if not isinstance(dataset, _CheckedDataset):
+    own seeded state: torch's). A Subset's: the checked Dataset's below it. Any other dataset: nothing."""
+    if (dataset := _checked_below(dataset)) is None:
         yield
         return
     dataset.keeping = True
@@ -98,21 +108,21 @@ class NumberedBatch(dict):
         self.examples = examples
 
 
-class _Numbered:
-    """An item of a Dataset with its ``index`` in the Dataset given (an item of a Subset of one: the index in the
-    whole, which the Subset's item carries already)."""
+class _NumberedItems(list):
+    """The items of a batch with ``examples``, their indices in the checked Dataset (of a Subset of it: in the
+    whole, as torch's ``Subset.__getitems__`` asks for them), for ``_collate``."""
 
-    __slots__ = ("index", "item")
-
-    def __init__(self, index: int, item: Any):
-        self.index, self.item = index, item
+    def __init__(self, items: list, examples: list[int]):
+        super().__init__(items)
+        self.examples = examples
 
 
 class _CheckedDataset(torch.utils.data.Dataset):
-    """A map-style Dataset whose length is checked and whose missing items are a DataError, not an IndexError;
-    ``numbered``: its items come as ``_Numbered`` (for ``_collate``)."""
+    """A map-style Dataset whose length is checked and whose missing items are a DataError, not an IndexError; the
+    one place that keeps the items read before training (``keeping_reads``). A DataLoader's batch of its items
+    comes numbered (``__getitems__``)."""
 
-    def __init__(self, dataset: Any, what: str, numbered: bool = False):
+    def __init__(self, dataset: Any, what: str):
         try:
             self.size = len(dataset)
         except TypeError as exc:
@@ -121,12 +131,12 @@ class _CheckedDataset(torch.utils.data.Dataset):
         if not isinstance(self.size, int) or self.size < 1:
             raise data_error(what, f"the Dataset is empty (len() is {self.size!r})",
                              kind="missing-data", expected="one item or more", found=self.size)
-        self.dataset, self.what, self.numbered = dataset, what, numbered
+        self.dataset, self.what = dataset, what
         self.kept: dict[int, Any] = {}  # items read to check the data, each given once more (``keeping_reads``)
         self.keeping = False
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "kept": {}}  # to another process: the items kept stay here
+        return {**self.__dict__, "kept": {}, "keeping": False}  # to another process: the items kept stay here
 
     def __len__(self) -> int:
         return self.size
@@ -138,7 +148,11 @@ class _CheckedDataset(torch.utils.data.Dataset):
             item = self._read(index)
             if before is not None and _same(before, _rng_states()):  # no random transform: the run's own read
                 self.kept[index] = item  # (its draws seeded) would give the same item
-        return _Numbered(index, item) if self.numbered and not isinstance(item, _Numbered) else item
+        return item
+
+    def __getitems__(self, indices: list[int]) -> _NumberedItems:
+        """The items a DataLoader batches (torch's fetcher asks for them so), numbered for ``_collate``."""
+        return _NumberedItems([self[i] for i in indices], list(indices))
 
     def _read(self, index: int) -> Any:
         try:
@@ -167,9 +181,8 @@ def _collate(items: list, what: str) -> Any:
     """torch's default collation; items it cannot stack (no dicts of equal-shaped arrays) are a DataError. Values
     given as Python lists are made tensors first: torch's collation would transpose them (a list of tensors, one
     per position, which is no batch); numpy arrays in the other byte order, which torch refuses, are made native.
-    Numbered items (``_Numbered``) make a ``NumberedBatch`` of dicts."""
-    numbers = [item.index for item in items] if isinstance(items[0], _Numbered) else None
-    items = [item.item for item in items] if numbers is not None else items
+    Numbered items (``_NumberedItems``) make a ``NumberedBatch`` of dicts."""
+    numbers = getattr(items, "examples", None)
     try:
         if isinstance(items[0], dict):
             items = [{k: _value(v, k, j, numbers, what) for k, v in item.items()}
