@@ -15,7 +15,7 @@ from netgraph.train import net_train
 from tests.test_encoded_example_dicts import _LABELS, _OPTIONS, _TEXTS, _net
 from tests.test_train import known_function, mlp
 from tests.test_train_dataset_images import _net as _image_net
-from tests.test_train_dataset_images import _Photos
+from tests.test_train_dataset_images import _NoisyPhotos
 from tests.test_train_interrupted_round import Examples, dropout_net, interrupted_in_round_2_after_batch_3
 
 
@@ -139,14 +139,6 @@ def test_items_read_up_front_are_read_anew_when_python_or_numpy_random_state_cha
     data = _Augmented(draw)
     net_train(mlp(), data, batch_size=4, max_training_rounds=3, random_seed=0, progress=False)
     assert sum(data.reads.values()) == 3 * 16 + 1 + 4 and all(n >= 3 for n in data.reads.values())
-
-
-class _NoisyPhotos(_Photos):
-    """Images whose every read draws from torch's generator (a random transform)."""
-
-    def __getitem__(self, i: int) -> dict:
-        torch.rand(1)
-        return super().__getitem__(i)
 
 
 def test_reading_item_0_up_front_leaves_torchs_generator_as_found(tmp_path):

@@ -22,8 +22,8 @@ from netgraph.core.wording import counted, type_label
 from netgraph.train.data_columns import beyond_float64_error
 from netgraph.train.data_sets import data_error
 
-__all__ = ["checked_loader", "checked_dataset", "dataset_items", "checked_dataset_of", "NumberedBatch", "read_once",
-           "keeping_reads", "forget_reads"]
+__all__ = ["checked_loader", "checked_dataset", "reads_kept_by", "dataset_items", "checked_dataset_of", "NumberedBatch",
+           "read_once", "keeping_reads", "forget_reads"]
 
 _UNREAD = object()  # no item kept at an index
 
@@ -40,6 +40,14 @@ def checked_dataset(loader: Any) -> torch.utils.data.Dataset | None:
     (a user's DataLoader)."""
     dataset = getattr(loader, "dataset", None)
     return dataset if _checked_below(dataset) is not None else None
+
+
+def reads_kept_by(loader: Any) -> torch.utils.data.Dataset | None:
+    """The checked Dataset (or a Subset of one) whose items ``loader`` reads, which keeps the reads made before
+    training (``keeping_reads``) and forgets them after a pass (``forget_reads``): a ``checked_loader``'s, or the one
+    named by the loader's ``read_items`` (an ``EncodedLoader`` of a Dataset's images); None for any other loader."""
+    dataset = checked_dataset(loader)
+    return dataset if dataset is not None else getattr(loader, "read_items", None)
 
 
 def dataset_items(dataset: Any, what: str) -> list:
@@ -142,9 +150,10 @@ class _CheckedDataset(torch.utils.data.Dataset):
         return self.size
 
     def __getitem__(self, index: int) -> Any:
-        item = self.kept.get(index, _UNREAD) if self.keeping else self.kept.pop(index, _UNREAD)
+        keeping = self.keeping and torch.utils.data.get_worker_info() is None  # a forked worker's copy keeps none
+        item = self.kept.get(index, _UNREAD) if keeping else self.kept.pop(index, _UNREAD)
         if item is _UNREAD:
-            before = _rng_states() if self.keeping else None
+            before = _rng_states() if keeping else None
             item = self._read(index)
             if before is not None and _same(before, _rng_states()):  # no random transform: the run's own read
                 self.kept[index] = item  # (its draws seeded) would give the same item
