@@ -4,6 +4,8 @@ the run); a broken image is still named, with its index, when it is read."""
 
 from __future__ import annotations
 
+import multiprocessing
+
 import pytest
 import torch
 from PIL import Image
@@ -184,3 +186,24 @@ def test_a_tagger_s_label_count_is_checked_for_each_item(tmp_path, bad, when):
     with pytest.raises(DataError, match=rf"^bad training data{when}: target 'Output' \(ClassDecoder\): example "
                                         rf"{bad}: 3 labels, but input port 'Input' has 2 positions \(length n\)"):
         net_train(_image_and_tagger(), Tagged(tmp_path), **_OPTIONS)
+
+
+class _SharedCount(_Photos):
+    """Reads counted across processes (the DataLoader's workers)."""
+
+    def __init__(self, folder):
+        super().__init__(folder)
+        self.count = multiprocessing.Value("i", 0)
+
+    def __getitem__(self, i):
+        with self.count.get_lock():
+            self.count.value += 1
+        return super().__getitem__(i)
+
+
+def test_worker_processes_read_each_item_every_round(tmp_path):
+    """A worker process started while reads were being kept (the first batch, before training) kept every item it
+    read from then on, and later rounds trained on those reads (a random transform drawn once)."""
+    photos = _SharedCount(tmp_path)
+    net_train(_net(), photos, **{**_OPTIONS, "max_training_rounds": 3, "num_workers": 1})
+    assert photos.count.value >= 3 * _SIZE
