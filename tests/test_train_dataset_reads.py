@@ -149,3 +149,13 @@ def test_reading_item_0_up_front_leaves_torchs_generator_as_found(tmp_path):
         before = torch.get_rng_state()
         net_train(net, data, batch_size=4, max_training_rounds=1, random_seed=0, progress=False)
         assert torch.equal(torch.get_rng_state(), before), type(data).__name__
+
+
+def test_checking_a_held_out_image_dataset_leaves_torchs_generator_as_found(tmp_path):
+    """With a fraction held out, each part's first example (not item 0) was read by the check before training outside
+    the generator kept as found: its random transform moved torch's generator."""
+    torch.manual_seed(3)
+    before = torch.get_rng_state()
+    net_train(_image_net(), _NoisyPhotos(tmp_path), batch_size=4, max_training_rounds=1, random_seed=0,
+              progress=False, validation_set=0.25)
+    assert torch.equal(torch.get_rng_state(), before)

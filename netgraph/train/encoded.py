@@ -94,9 +94,10 @@ class EncodedDataset(torch.utils.data.Dataset):
         self.index = list(range(self.size)) if index is None else index
         self.places = places
         self.checked = False  # True once check() passed on values held in memory: reads skip the checks it ran
-        # a Dataset's items (``ItemColumn``): the checked Dataset (or Subset) they are read from, which keeps the reads
-        # made before training to train on (``keeping_reads``)
-        self.read_items = next((v.read_items() for v in columns.values() if isinstance(v, ItemColumn)), None)
+        # a Dataset's items (``ItemColumn``s, one reader) and the checked Dataset (or Subset) they are read from, which
+        # keeps the reads made before training to train on (``keeping_reads``); None for values held in memory
+        self.item_column = next((v for v in columns.values() if isinstance(v, ItemColumn)), None)
+        self.read_items = None if self.item_column is None else self.item_column.read_items()
 
     def __len__(self) -> int:
         return self.size
@@ -109,10 +110,8 @@ class EncodedDataset(torch.utils.data.Dataset):
 
     def _forget_item(self) -> None:
         """A Dataset's item read for the example just read is not kept for another (``ItemColumn.forget_item``)."""
-        for values in self.columns.values():
-            if isinstance(values, ItemColumn):
-                values.forget_item()
-                return
+        if self.item_column is not None:
+            self.item_column.forget_item()
 
     def _example(self, i: int) -> dict[str, Any]:
         """Example ``i``: each key's tensor, or the error of the first key that fails (``__getitem__``)."""
@@ -170,7 +169,7 @@ class EncodedDataset(torch.utils.data.Dataset):
                 check_examples(self)
         finally:
             self._forget_item()
-        self.checked = not any(isinstance(values, ItemColumn) for values in self.columns.values())
+        self.checked = self.item_column is None
 
     def length_groups(self) -> list[list[int]] | None:
         """Example indices grouped by the lengths of their texts (None without texts at an input port)."""
