@@ -35,13 +35,13 @@ def test_values_held_in_memory_are_not_checked_again_as_they_are_read(monkeypatc
 
 
 def test_a_dataset_s_item_is_checked_again_on_each_read(tmp_path):
-    class Changing(_Paths):  # item 0 checked before training, misspelt when the loader reads it again
+    class Changing(_Paths):  # item 0 checked before training (its read kept for round 1), misspelt in round 2
         def __getitem__(self, i):
             item = super().__getitem__(i)
             return {**item, "Output": "drak"} if i == 0 and self.reads.count(0) > 1 else item
     with pytest.raises(DataError, match=r"^bad training data while training: target 'Output' \(ClassDecoder\): "
                                         r"example 0: label 'drak' is not one of the 2 labels"):
-        net_train(_net(), Changing(tmp_path), **_OPTIONS)
+        net_train(_net(), Changing(tmp_path), **{**_OPTIONS, "max_training_rounds": 2})
 
 
 def test_a_tensor_with_nan_held_in_memory_is_still_refused_before_training():

@@ -4,6 +4,8 @@ the run); a broken image is still named, with its index, when it is read."""
 
 from __future__ import annotations
 
+import multiprocessing
+
 import pytest
 import torch
 from PIL import Image
@@ -46,22 +48,44 @@ def _net():
 def test_a_dataset_of_images_is_read_a_batch_at_a_time(tmp_path):
     photos = _Photos(tmp_path)
     loader, _ = encoded_data(_net(), photos, None, 2, 0, 0)
-    assert len(photos.reads) <= 2  # item 0, looked at to see what it holds (all 8 were read here)
-    before = len(photos.reads)
+    assert photos.reads == [0]  # item 0, looked at to see what it holds (all 8 were read here)
     batches = iter(loader)
     first = next(batches)
     assert first["Input"].shape == (2, 1, 4, 4)
-    assert len(photos.reads) - before == 2  # each item of the batch read once (not once a key)
+    assert len(photos.reads) <= 3  # each item of the batch read once (not once a key)
     rest = list(batches)
-    assert len(photos.reads) - before == _SIZE and len(rest) == _SIZE // 2 - 1
+    assert sorted(photos.reads) == list(range(_SIZE)) and len(rest) == _SIZE // 2 - 1  # item 0's read kept
+
+
+def test_an_item_read_again_is_read_anew(tmp_path):
+    """The item read for one example was kept for the next: a round whose first item was the last of the round
+    before (or item 0, checked before training) reused that read, its random transform's draw too."""
+    photos = _Photos(tmp_path)
+    loader, _ = encoded_data(_net(), photos, None, 2, 0, 0)
+    before = len(photos.reads)
+    loader.dataset[3], loader.dataset[3]
+    assert photos.reads[before:] == [3, 3]
 
 
 def test_training_on_a_dataset_of_images_reads_each_item_once_a_round(tmp_path):
+    """Item 0 and a first batch (the shapes), read before training, are kept to train on: they were read again."""
     photos = _Photos(tmp_path)
     net_train(_net(), photos, **{**_OPTIONS, "max_training_rounds": 2})
-    assert sorted(photos.reads[-2 * _SIZE:]) == sorted(list(range(_SIZE)) * 2)
-    batch = _OPTIONS["batch_size"]
-    assert len(photos.reads) == 2 * _SIZE + 1 + batch  # item 0 and a first batch (the shapes) read again (seed 0)
+    assert sorted(photos.reads) == sorted(list(range(_SIZE)) * 2)
+
+
+class _NoisyPhotos(_Photos):
+    """Images whose every read draws from torch's generator (a random transform)."""
+
+    def __getitem__(self, i: int) -> dict:
+        torch.rand(1)
+        return super().__getitem__(i)
+
+
+def test_images_read_before_training_by_a_random_transform_are_read_again(tmp_path):
+    photos = _NoisyPhotos(tmp_path)
+    net_train(_net(), photos, **{**_OPTIONS, "max_training_rounds": 2})
+    assert len(photos.reads) == 2 * _SIZE + 1 + _OPTIONS["batch_size"]  # item 0 and a first batch read again
 
 
 def test_it_trains_as_the_list_of_its_items_does(tmp_path):
@@ -75,8 +99,9 @@ def test_it_trains_as_the_list_of_its_items_does(tmp_path):
 def test_a_held_out_fraction_reads_only_its_items(tmp_path):
     photos = _Photos(tmp_path)
     _, held = encoded_data(_net(), photos, 0.25, 2, 0, 0)
-    before = len(photos.reads)
-    assert sum(len(batch["Input"]) for batch in held) == 2 and len(photos.reads) - before == 2
+    before, mine = len(photos.reads), held.dataset.index
+    assert sum(len(batch["Input"]) for batch in held) == 2 and set(photos.reads[before:]) <= set(mine)
+    assert sorted(i for i in photos.reads if i in mine) == sorted(mine)  # the one checked before training: kept
 
 
 @pytest.mark.parametrize("dataset", [_Paths, _Photos])
@@ -161,3 +186,24 @@ def test_a_tagger_s_label_count_is_checked_for_each_item(tmp_path, bad, when):
     with pytest.raises(DataError, match=rf"^bad training data{when}: target 'Output' \(ClassDecoder\): example "
                                         rf"{bad}: 3 labels, but input port 'Input' has 2 positions \(length n\)"):
         net_train(_image_and_tagger(), Tagged(tmp_path), **_OPTIONS)
+
+
+class _SharedCount(_Photos):
+    """Reads counted across processes (the DataLoader's workers)."""
+
+    def __init__(self, folder):
+        super().__init__(folder)
+        self.count = multiprocessing.Value("i", 0)
+
+    def __getitem__(self, i):
+        with self.count.get_lock():
+            self.count.value += 1
+        return super().__getitem__(i)
+
+
+def test_worker_processes_read_each_item_every_round(tmp_path):
+    """A worker process started while reads were being kept (the first batch, before training) kept every item it
+    read from then on, and later rounds trained on those reads (a random transform drawn once)."""
+    photos = _SharedCount(tmp_path)
+    net_train(_net(), photos, **{**_OPTIONS, "max_training_rounds": 3, "num_workers": 1})
+    assert photos.count.value >= 3 * _SIZE

@@ -5,15 +5,17 @@ what it holds; a first batch, to see the shapes) are kept to train on. Item 0 an
 from __future__ import annotations
 
 import collections
+import random
 
 import pytest
+import numpy.random
 import torch
 
 from netgraph.train import net_train
 from tests.test_encoded_example_dicts import _LABELS, _OPTIONS, _TEXTS, _net
 from tests.test_train import known_function, mlp
 from tests.test_train_dataset_images import _net as _image_net
-from tests.test_train_dataset_images import _Photos
+from tests.test_train_dataset_images import _NoisyPhotos
 from tests.test_train_interrupted_round import Examples, dropout_net, interrupted_in_round_2_after_batch_3
 
 
@@ -117,12 +119,26 @@ def test_items_read_up_front_are_read_anew_when_a_gpu_random_state_changed(monke
     assert (0 in read_again) == gpu_draws and all(data.reads[i] == 3 for i in range(16) if i not in read_again)
 
 
-class _NoisyPhotos(_Photos):
-    """Images whose every read draws from torch's generator (a random transform)."""
+class _Augmented(Counted):
+    """Each read draws from ``draw``, a generator other than torch's (common augmentation code)."""
+
+    def __init__(self, draw):
+        super().__init__()
+        self.draw = draw
 
     def __getitem__(self, i: int) -> dict:
-        torch.rand(1)
+        self.draw()
         return super().__getitem__(i)
+
+
+@pytest.mark.parametrize("draw", [random.random, numpy.random.rand], ids=["python-random", "numpy-global"])
+def test_items_read_up_front_are_read_anew_when_python_or_numpy_random_state_changed(draw):
+    """Only torch's random states were compared: an item whose transform drew from Python's ``random`` or numpy's
+    global generator was kept from the read made before training, so round 1 saw the augmentation drawn then. Item 0
+    and a first batch, read up front, are read again by the run: 3 rounds of 16 items and 1 + 4 reads more."""
+    data = _Augmented(draw)
+    net_train(mlp(), data, batch_size=4, max_training_rounds=3, random_seed=0, progress=False)
+    assert sum(data.reads.values()) == 3 * 16 + 1 + 4 and all(n >= 3 for n in data.reads.values())
 
 
 def test_reading_item_0_up_front_leaves_torchs_generator_as_found(tmp_path):
@@ -133,3 +149,13 @@ def test_reading_item_0_up_front_leaves_torchs_generator_as_found(tmp_path):
         before = torch.get_rng_state()
         net_train(net, data, batch_size=4, max_training_rounds=1, random_seed=0, progress=False)
         assert torch.equal(torch.get_rng_state(), before), type(data).__name__
+
+
+def test_checking_a_held_out_image_dataset_leaves_torchs_generator_as_found(tmp_path):
+    """With a fraction held out, each part's first example (not item 0) was read by the check before training outside
+    the generator kept as found: its random transform moved torch's generator."""
+    torch.manual_seed(3)
+    before = torch.get_rng_state()
+    net_train(_image_net(), _NoisyPhotos(tmp_path), batch_size=4, max_training_rounds=1, random_seed=0,
+              progress=False, validation_set=0.25)
+    assert torch.equal(torch.get_rng_state(), before)

@@ -28,7 +28,7 @@ from netgraph.train.buckets import LengthBuckets, has_ragged, process_share, see
 from netgraph.train.data_columns import EXAMPLES, Expect, check_columns, columns_from
 from netgraph.train.data_pairs import dict_pair_problem, pair_columns, pair_problem
 from netgraph.train.data_checks import non_finite_data
-from netgraph.train.datasets import checked_dataset, checked_loader, forget_reads, keeping_reads
+from netgraph.train.datasets import checked_dataset, checked_loader, forget_reads, keeping_reads, reads_kept_by
 from netgraph.train.in_memory import PASSED_OVER, InMemory
 from netgraph.train.padded_columns import as_sequences, sample_of, unpadded
 
@@ -74,7 +74,7 @@ class Streamed:
         dataset = getattr(loader, "dataset", None)
         self.size = len(dataset) if dataset is not None and hasattr(dataset, "__len__") else None
         # a shuffling loader's draws: torch's generator (another run's, loaded) left as found; a Dataset's items
-        with generator_kept(), keeping_reads(checked_dataset(loader)):  # kept to train on, not read again
+        with generator_kept(), keeping_reads(reads_kept_by(loader)):  # kept to train on, not read again
             iterator = iter(loader)
             self.first_raw = next(iterator, None)
         self.one_shot = iterator is loader  # a generator or iterator: it gives its batches once
@@ -178,7 +178,7 @@ class Streamed:
                 examples = None if examples is None else [examples[j] for j in share.tolist()]
             moved = {k: v.to(self.device) for k, v in cols.items()} if self.device is not None else cols
             yield moved, own, n, examples
-        forget_reads(checked_dataset(self.loader))  # items kept and not asked for: read afresh in the next pass
+        forget_reads(reads_kept_by(self.loader))  # items kept and not asked for: read afresh in the next pass
         if i == 0:
             raise data_error(self.what, f"the data gave no batch when iterated again for the next round (pass "
                             f"{self.passes}): it can be iterated only once (a generator or iterator?); give a "

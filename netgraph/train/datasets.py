@@ -8,6 +8,8 @@ from __future__ import annotations
 import collections
 import contextlib
 import functools
+import random
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,33 +22,51 @@ from netgraph.core.wording import counted, type_label
 from netgraph.train.data_columns import beyond_float64_error
 from netgraph.train.data_sets import data_error
 
-__all__ = ["checked_loader", "checked_dataset", "dataset_items", "checked_dataset_of", "NumberedBatch", "read_once",
-           "keeping_reads", "forget_reads"]
+__all__ = ["checked_loader", "checked_dataset", "reads_kept_by", "dataset_items", "checked_dataset_of", "NumberedBatch",
+           "read_once", "keeping_reads", "forget_reads"]
 
 _UNREAD = object()  # no item kept at an index
 
 
 def checked_loader(dataset: Any, what: str, batch_size: int) -> torch.utils.data.DataLoader:
-    """A shuffling DataLoader of ``batch_size`` over ``dataset`` (checked: a length, no IndexError, batchable items)."""
-    return torch.utils.data.DataLoader(_CheckedDataset(dataset, what, numbered=True), batch_size=batch_size,
-                                       shuffle=True, collate_fn=functools.partial(_collate, what=what))
+    """A shuffling DataLoader of ``batch_size`` over ``dataset`` (checked: a length, no IndexError, batchable items)
+    whose batches are ``NumberedBatch``es."""
+    return torch.utils.data.DataLoader(checked_dataset_of(dataset, what), batch_size=batch_size, shuffle=True,
+                                       collate_fn=functools.partial(_collate, what=what))
 
 
 def checked_dataset(loader: Any) -> torch.utils.data.Dataset | None:
-    """The Dataset a ``checked_loader`` batches (checked), None for any other loader (a user's DataLoader)."""
+    """The Dataset a ``checked_loader`` batches (checked, or a Subset of a checked one), None for any other loader
+    (a user's DataLoader)."""
     dataset = getattr(loader, "dataset", None)
-    return dataset if isinstance(dataset, _CheckedDataset) else None
+    return dataset if _checked_below(dataset) is not None else None
+
+
+def reads_kept_by(loader: Any) -> torch.utils.data.Dataset | None:
+    """The checked Dataset (or a Subset of one) whose items ``loader`` reads, which keeps the reads made before
+    training (``keeping_reads``) and forgets them after a pass (``forget_reads``): a ``checked_loader``'s, or the one
+    named by the loader's ``read_items`` (an ``EncodedLoader`` of a Dataset's images); None for any other loader."""
+    dataset = checked_dataset(loader)
+    return dataset if dataset is not None else getattr(loader, "read_items", None)
 
 
 def dataset_items(dataset: Any, what: str) -> list:
     """Every item of a map-style ``dataset``, read now (checked as ``checked_loader``'s: a length, no IndexError)."""
-    checked = _CheckedDataset(dataset, what)
+    checked = checked_dataset_of(dataset, what)
     return [checked[i] for i in range(len(checked))]
 
 
 def checked_dataset_of(dataset: Any, what: str) -> torch.utils.data.Dataset:
-    """``dataset`` (map-style) checked as ``checked_loader``'s is (a length, no IndexError), its items unread."""
-    return _CheckedDataset(dataset, what)
+    """``dataset`` (map-style) checked as ``checked_loader``'s is (a length, no IndexError), its items unread: as it
+    is where it is checked already (``read_once``, or a Subset of such), so that one Dataset keeps its reads."""
+    return dataset if _checked_below(dataset) is not None else _CheckedDataset(dataset, what)
+
+
+def _checked_below(dataset: Any) -> _CheckedDataset | None:
+    """The checked Dataset ``dataset`` is, or the one below its Subsets; None where there is none."""
+    while isinstance(dataset, torch.utils.data.Subset):
+        dataset = dataset.dataset
+    return dataset if isinstance(dataset, _CheckedDataset) else None
 
 
 def read_once(dataset: Any, what: Any) -> Any:
@@ -62,9 +82,9 @@ def read_once(dataset: Any, what: Any) -> Any:
 def keeping_reads(dataset: Any) -> Iterator[None]:
     """Items of checked ``dataset`` read inside are kept, each given once more when next asked for (training's own
     read of it): read to check the data before training, they are not read again. An item whose read drew from
-    torch's generator (a random transform) is not kept: the run draws it anew, from its own seeded state. Any other
-    dataset: nothing."""
-    if not isinstance(dataset, _CheckedDataset):
+    torch's, Python's or numpy's global generator (a random transform) is not kept: the run draws it anew (from its
+    own seeded state: torch's). A Subset's: the checked Dataset's below it. Any other dataset: nothing."""
+    if (dataset := _checked_below(dataset)) is None:
         yield
         return
     dataset.keeping = True
@@ -96,21 +116,21 @@ class NumberedBatch(dict):
         self.examples = examples
 
 
-class _Numbered:
-    """An item of a Dataset with its ``index`` in the Dataset given (an item of a Subset of one: the index in the
-    whole, which the Subset's item carries already)."""
+class _NumberedItems(list):
+    """The items of a batch with ``examples``, their indices in the checked Dataset (of a Subset of it: in the
+    whole, as torch's ``Subset.__getitems__`` asks for them), for ``_collate``."""
 
-    __slots__ = ("index", "item")
-
-    def __init__(self, index: int, item: Any):
-        self.index, self.item = index, item
+    def __init__(self, items: list, examples: list[int]):
+        super().__init__(items)
+        self.examples = examples
 
 
 class _CheckedDataset(torch.utils.data.Dataset):
-    """A map-style Dataset whose length is checked and whose missing items are a DataError, not an IndexError;
-    ``numbered``: its items come as ``_Numbered`` (for ``_collate``)."""
+    """A map-style Dataset whose length is checked and whose missing items are a DataError, not an IndexError; the
+    one place that keeps the items read before training (``keeping_reads``). A DataLoader's batch of its items
+    comes numbered (``__getitems__``)."""
 
-    def __init__(self, dataset: Any, what: str, numbered: bool = False):
+    def __init__(self, dataset: Any, what: str):
         try:
             self.size = len(dataset)
         except TypeError as exc:
@@ -119,24 +139,29 @@ class _CheckedDataset(torch.utils.data.Dataset):
         if not isinstance(self.size, int) or self.size < 1:
             raise data_error(what, f"the Dataset is empty (len() is {self.size!r})",
                              kind="missing-data", expected="one item or more", found=self.size)
-        self.dataset, self.what, self.numbered = dataset, what, numbered
+        self.dataset, self.what = dataset, what
         self.kept: dict[int, Any] = {}  # items read to check the data, each given once more (``keeping_reads``)
         self.keeping = False
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "kept": {}}  # to another process: the items kept stay here
+        return {**self.__dict__, "kept": {}, "keeping": False}  # to another process: the items kept stay here
 
     def __len__(self) -> int:
         return self.size
 
     def __getitem__(self, index: int) -> Any:
-        item = self.kept.get(index, _UNREAD) if self.keeping else self.kept.pop(index, _UNREAD)
+        keeping = self.keeping and torch.utils.data.get_worker_info() is None  # a forked worker's copy keeps none
+        item = self.kept.get(index, _UNREAD) if keeping else self.kept.pop(index, _UNREAD)
         if item is _UNREAD:
-            before = _rng_states() if self.keeping else None
+            before = _rng_states() if keeping else None
             item = self._read(index)
             if before is not None and _same(before, _rng_states()):  # no random transform: the run's own read
                 self.kept[index] = item  # (its draws seeded) would give the same item
-        return _Numbered(index, item) if self.numbered and not isinstance(item, _Numbered) else item
+        return item
+
+    def __getitems__(self, indices: list[int]) -> _NumberedItems:
+        """The items a DataLoader batches (torch's fetcher asks for them so), numbered for ``_collate``."""
+        return _NumberedItems([self[i] for i in indices], list(indices))
 
     def _read(self, index: int) -> Any:
         try:
@@ -146,23 +171,27 @@ class _CheckedDataset(torch.utils.data.Dataset):
                             f"IndexError: {exc}", kind="dataset-length", expected=self.size, found=index) from None
 
 
-def _rng_states() -> list[torch.Tensor]:
-    """torch's random states a Dataset's transform may draw from: the CPU's, and each GPU's once CUDA is started."""
-    return [torch.get_rng_state(), *(torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else ())]
+def _rng_states() -> list[Any]:
+    """The random states a Dataset's transform may draw from: torch's CPU generator's and each GPU's once CUDA is
+    started, Python's ``random``'s and numpy's global (legacy) generator's once ``numpy.random`` is imported (None
+    before: never imported for this)."""
+    numpy_random = sys.modules.get("numpy.random")
+    legacy = None if numpy_random is None else numpy_random.get_state()  # (name, key array, position, ...)
+    return [random.getstate(), None if legacy is None else (legacy[0], legacy[1].tobytes(), *legacy[2:]),
+            torch.get_rng_state(), *(torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else ())]
 
 
-def _same(states: list[torch.Tensor], now: list[torch.Tensor]) -> bool:
-    """Whether no random state changed (CUDA started between counts as a change)."""
-    return len(states) == len(now) and all(map(torch.equal, states, now))
+def _same(states: list[Any], now: list[Any]) -> bool:
+    """Whether no random state changed (CUDA started or numpy's generator imported between counts as a change)."""
+    return len(states) == len(now) and states[:2] == now[:2] and all(map(torch.equal, states[2:], now[2:]))
 
 
 def _collate(items: list, what: str) -> Any:
     """torch's default collation; items it cannot stack (no dicts of equal-shaped arrays) are a DataError. Values
     given as Python lists are made tensors first: torch's collation would transpose them (a list of tensors, one
     per position, which is no batch); numpy arrays in the other byte order, which torch refuses, are made native.
-    Numbered items (``_Numbered``) make a ``NumberedBatch`` of dicts."""
-    numbers = [item.index for item in items] if isinstance(items[0], _Numbered) else None
-    items = [item.item for item in items] if numbers is not None else items
+    Numbered items (``_NumberedItems``) make a ``NumberedBatch`` of dicts."""
+    numbers = getattr(items, "examples", None)
     try:
         if isinstance(items[0], dict):
             items = [{k: _value(v, k, j, numbers, what) for k, v in item.items()}

@@ -31,6 +31,7 @@ from netgraph.backend.ragged import examples_by_key
 from netgraph.core.coders import BooleanDecoder, ClassDecoder, ImageEncoder, TokensEncoder
 from netgraph.core.errors import NetGraphError
 from netgraph.core.name_guesses import did_you_mean_file
+from netgraph.core.torch_state import generator_kept
 from netgraph.core.tensors import as_tensor
 from netgraph.data.encoding import already_encoded, encode_example, encode_label_sequence, encoded_form_problem
 from netgraph.data.errors import ExampleError
@@ -43,7 +44,7 @@ from netgraph.train.encoded_columns import as_written, coder_for, columns_of, ou
 from netgraph.train.encoded_loader import EncodedLoader, warn_workers
 from netgraph.train.item_columns import ItemColumn
 from netgraph.train.data_sets import HELD_OUT, TRAINING, VALIDATION, data_error
-from netgraph.train.datasets import read_once
+from netgraph.train.datasets import keeping_reads, read_once
 
 __all__ = ["encoded_data", "encoded_alone", "EncodedLoader", "from_disk"]
 
@@ -93,11 +94,27 @@ class EncodedDataset(torch.utils.data.Dataset):
         self.index = list(range(self.size)) if index is None else index
         self.places = places
         self.checked = False  # True once check() passed on values held in memory: reads skip the checks it ran
+        # a Dataset's items (``ItemColumn``s, one reader) and the checked Dataset (or Subset) they are read from, which
+        # keeps the reads made before training to train on (``keeping_reads``); None for values held in memory
+        self.item_column = next((v for v in columns.values() if isinstance(v, ItemColumn)), None)
+        self.read_items = None if self.item_column is None else self.item_column.read_items()
 
     def __len__(self) -> int:
         return self.size
 
     def __getitem__(self, i: int) -> dict[str, Any]:
+        try:
+            return self._example(i)
+        finally:
+            self._forget_item()  # a later read of the item (a later round's) reads it anew
+
+    def _forget_item(self) -> None:
+        """A Dataset's item read for the example just read is not kept for another (``ItemColumn.forget_item``)."""
+        if self.item_column is not None:
+            self.item_column.forget_item()
+
+    def _example(self, i: int) -> dict[str, Any]:
+        """Example ``i``: each key's tensor, or the error of the first key that fails (``__getitem__``)."""
         out = {}
         for key in self.columns:
             try:
@@ -145,9 +162,14 @@ class EncodedDataset(torch.utils.data.Dataset):
     def check(self) -> None:
         """Every example checked before training (``encoded_checks.check_examples``), once: values held in memory
         are not checked again as they are read; a Dataset's items are, on every read (its ``__getitem__`` runs anew
-        each time and may give other values: random augmentation, files it opens)."""
-        check_examples(self)
-        self.checked = not any(isinstance(values, ItemColumn) for values in self.columns.values())
+        each time and may give other values: random augmentation, files it opens). Those read here are kept to
+        train on (``keeping_reads``), and a random transform's draw leaves torch's generator as found."""
+        try:
+            with generator_kept(), keeping_reads(self.read_items):
+                check_examples(self)
+        finally:
+            self._forget_item()
+        self.checked = self.item_column is None
 
     def length_groups(self) -> list[list[int]] | None:
         """Example indices grouped by the lengths of their texts (None without texts at an input port)."""

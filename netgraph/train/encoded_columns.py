@@ -24,7 +24,7 @@ from netgraph.data.encoding import encoded_form_problem, range_refusal
 from netgraph.data.sources import IMAGE_SUFFIXES
 from netgraph.train.data_pairs import pair_columns
 from netgraph.train.data_sets import TRAINING, data_error
-from netgraph.train.datasets import checked_dataset_of, dataset_items, forget_reads, keeping_reads
+from netgraph.train.datasets import checked_dataset_of, dataset_items, keeping_reads
 from netgraph.train.item_columns import ItemColumn, item_columns
 
 __all__ = ["coder_for", "columns_of", "output_for", "port_words", "as_written"]
@@ -142,13 +142,13 @@ def _column_problem(value: Any) -> str:
 def _image_items(net: Any, dataset: Any, what: Any, first: Mapping) -> dict[str, ItemColumn] | None:
     """The columns of a Dataset whose items hold images at an ImageEncoder port, read item by item as training goes
     (all at once, they would all be in memory); None for any other Dataset. Item 0 (``first``, read already) is
-    checked now as the columns of a list are (a value no coder takes); the others as they are read."""
+    checked now as the columns of a list are (a value no coder takes); the others as they are read. Item 0 stays
+    kept to train on where ``_item_zero`` kept it."""
     if not any(isinstance(coder_for(net, str(k)), ImageEncoder) for k in first):
         return None
     one = {str(k): [v] for k, v in first.items()}
     _refuse_uncoded(net, one, what)
     _refuse_unencoded_tensors(net, one, what)
-    forget_reads(dataset)  # item 0 is the columns' own now: a later read of it (round 2) reads it afresh
     return item_columns(checked_dataset_of(dataset, what), list(first), first)
 
 

@@ -82,6 +82,7 @@ class EncodedLoader:
 
     def __init__(self, dataset: Any, batch_size: int, num_workers: int):  # an EncodedDataset
         self.dataset, self.order = dataset, torch.Generator()
+        self.read_items = dataset.read_items  # a Dataset's items, whose reads before training are kept (data.Streamed)
         groups = dataset.length_groups()
         batches = dict(batch_sampler=LengthBatches(groups, batch_size, self.order)) if groups else dict(
             batch_size=batch_size, sampler=torch.utils.data.RandomSampler(dataset, generator=self.order))

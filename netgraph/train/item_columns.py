@@ -26,7 +26,8 @@ __all__ = ["ItemColumn", "item_columns"]
 
 
 class _Items:
-    """The Dataset's items by number, the last one read kept (an item's keys are read one after another)."""
+    """The Dataset's items by number, the last one read kept until ``forget`` (an example's keys are read one after
+    another from one read of its item)."""
 
     def __init__(self, dataset: Any, first: Any = None):
         self.dataset, self.last = dataset, (None, None) if first is None else (0, first)
@@ -48,6 +49,10 @@ class _Items:
                 raise ExampleError(f"the Dataset's item raised {type(exc).__name__}: {exc}") from None
         return self.last[1]
 
+    def forget(self) -> None:
+        """The example read is done: a later read of its item (a later batch's, round's) reads it anew."""
+        self.last = (None, None)
+
 
 class ItemColumn(Sequence):
     """Key ``key`` of the items numbered ``index`` (all when None), each read when indexed."""
@@ -66,6 +71,15 @@ class ItemColumn(Sequence):
             raise ExampleError(f"the Dataset's item has no key {self.key!r} (item 0 has it), found {found}")
         return item[self.key]
 
+    def read_items(self) -> torch.utils.data.Dataset:
+        """The Dataset this column reads its items from: the whole, or a Subset of it (``index``)."""
+        whole = self.items.dataset
+        return whole if self.index is None else torch.utils.data.Subset(whole, self.index)
+
+    def forget_item(self) -> None:
+        """The example read is done (``_Items.forget``): every column sharing these items reads its item anew."""
+        self.items.forget()
+
     def subset(self, index: list[int]) -> ItemColumn:
         """The items numbered ``index`` of this column (a held-out split), still unread."""
         mine = index if self.index is None else [self.index[i] for i in index]
@@ -74,6 +88,6 @@ class ItemColumn(Sequence):
 
 def item_columns(dataset: torch.utils.data.Dataset, keys: Sequence[Any], first: Any = None) -> dict[str, ItemColumn]:
     """The columns ``keys`` of ``dataset`` (map-style, its length checked), sharing one reader of its items;
-    ``first``: item 0 where the caller has read it (not read again)."""
+    ``first``: item 0 where the caller has read it (not read again for the example being read: ``forget_item``)."""
     items = _Items(dataset, first)
     return {str(key): ItemColumn(items, key) for key in keys}
