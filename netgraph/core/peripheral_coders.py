@@ -110,15 +110,31 @@ def retaken(old: Any, layers: dict[str, Any], whole: set[str], inside: set[str])
     """The rule for the coders graph ``old`` took from its nested graphs when some are replaced, ``whole`` (names
     of layers replaced by ``layers[name]``) or ``inside`` (a layer inside each replaced): ``(layers, port
     options)`` to rebuild it from. A coder taken from a graph replaced that does not still hold it stripped (one
-    replaced whole holds none: its own coders are taken anew) leaves the options."""
+    replaced whole holds none: its own coders are taken anew) leaves the options, and each graph not replaced that
+    gave it holds it as its own again, so that the rebuild takes it from there too (``coder-clash`` when the new
+    graph's coder differs), as a net built with these layers would."""
     changed = whole | inside
     held = {name: {} if name in whole or not is_graph(layers[name]) else stripped_coders(layers[name])
             for name in changed}
-    options = old.port_shape_options()
+    options, back = old.port_shape_options(), {}
     for port in [p for p in old._taken if p in options]:
-        if any(name in changed and held[name].get(inner) != options[port] for name, inner in _sources(old, port)):
+        sources = _sources(old, port)
+        if any(name in changed and held[name].get(inner) != options[port] for name, inner in sources):
             del options[port]
-    return layers, options
+            for name, inner in sources:
+                if name not in changed:
+                    back.setdefault(name, set()).add(inner)
+    return {**layers, **{name: _given_back_to(layers[name], ports) for name, ports in back.items()}}, options
+
+
+def _given_back_to(net: Any, ports: set[str]) -> Any:
+    """Stripped graph ``net`` holding its stripped coders at ``ports`` as its own again (``without_coders`` undone
+    there)."""
+    stripped = stripped_coders(net)
+    copy = net._holding(net._layers, net._shared_users, net.__dict__.get("_ir"))
+    copy._coders = {**net.coders, **{port: stripped[port] for port in ports if port in stripped}}
+    copy._stripped = {port: coder for port, coder in stripped.items() if port not in ports}
+    return copy
 
 
 def given_back(net: Any, options: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Coder]]]:
