@@ -21,11 +21,10 @@ from netgraph.core.coders import Coder, Encoder, Restricted
 from netgraph.core.errors import WiringError
 from netgraph.core.shared import is_graph
 
-__all__ = ["peripheral_coders", "without_coders", "stripped_coders", "still_stripped", "retaken", "given_back",
-           "strippable", "facing"]
+__all__ = ["peripheral_coders", "without_coders", "stripped_coders", "still_stripped", "retaken", "given_back"]
 
 
-def strippable(net: Any) -> dict[str, Coder]:
+def _strippable(net: Any) -> dict[str, Coder]:
     """A nested graph's coders that the periphery rule moves or strips (all but Restricted ranges)."""
     return {port: c for port, c in net.coders.items() if not isinstance(c, Restricted)}
 
@@ -41,7 +40,7 @@ def peripheral_coders(layers: dict[str, Any], edges: Any, given: Mapping[str, An
     nesting depth (1: no nested graph, nothing to do)."""
     if depth == 1:
         return layers, given, {}  # nearly every net: no pass over the layers
-    coded = {name: layer for name, layer in layers.items() if is_graph(layer) and (strippable(layer) or
+    coded = {name: layer for name, layer in layers.items() if is_graph(layer) and (_strippable(layer) or
                                                                                  stripped_coders(layer))}
     if not coded:
         return layers, given, {}  # no nested graph with coders: no pass over the edges
@@ -51,7 +50,7 @@ def peripheral_coders(layers: dict[str, Any], edges: Any, given: Mapping[str, An
         inner, outer = (edge.dst, edge.src) if edge.src.layer is None else (edge.src, edge.dst)
         if inner.layer not in coded or outer.layer is not None:
             continue
-        coder = strippable(coded[inner.layer]).get(inner.port)
+        coder = _strippable(coded[inner.layer]).get(inner.port)
         if coder is not None and (not isinstance(coder, Encoder) or inner is edge.dst):
             found.setdefault(outer.port, {})[(inner.layer, inner.port)] = coder
         elif coder is None and given.get(outer.port) is not None and \
@@ -61,7 +60,7 @@ def peripheral_coders(layers: dict[str, Any], edges: Any, given: Mapping[str, An
     taken = {port: _one_coder(port, coders) for port, coders in found.items() if given.get(port) is None}
     sources = {port: frozenset(layer for layer, _ in found[port]) for port in taken}
     sources.update({port: frozenset(names) for port, names in again.items()})
-    stripped = {name: without_coders(layer) for name, layer in coded.items() if strippable(layer)}
+    stripped = {name: without_coders(layer) for name, layer in coded.items() if _strippable(layer)}
     return {**layers, **stripped}, {**given, **taken}, sources
 
 
@@ -82,7 +81,7 @@ def without_coders(net: Any) -> Any:
     since neither changes a port's type (an encoder's port declares the type it gave, as when it was given)."""
     copy = net._holding(net._layers, net._shared_users, net.__dict__.get("_ir"))
     copy._coders = {port: coder for port, coder in net.coders.items() if isinstance(coder, Restricted)}
-    copy._stripped = {**stripped_coders(net), **strippable(net)}
+    copy._stripped = {**stripped_coders(net), **_strippable(net)}
     return copy
 
 
@@ -152,10 +151,10 @@ def given_back(net: Any, options: Mapping[str, Any]) -> tuple[dict[str, Any], di
 def _sources(net: Any, port: str) -> list[tuple[str, str]]:
     """``(layer, its port)`` of each nested graph's port next to graph ``port`` that ``net`` took its coder from."""
     layers = net._taken.get(port, ())
-    return [(layer, inner) for layer in layers for outer, inner in facing(net.edges, layer) if outer == port]
+    return [(layer, inner) for layer in layers for outer, inner in _facing(net.edges, layer) if outer == port]
 
 
-def facing(edges: Any, layer: str) -> list[tuple[str, str]]:
+def _facing(edges: Any, layer: str) -> list[tuple[str, str]]:
     """``(graph port, port of ``layer``)`` for each edge joining the two."""
     return [(e.src.port, e.dst.port) if e.src.layer is None else (e.dst.port, e.src.port) for e in edges
             if {e.src.layer, e.dst.layer} == {None, layer}]

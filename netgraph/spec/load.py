@@ -13,7 +13,6 @@ from typing import Any
 
 from netgraph.core.errors import Diagnostic, EdgeRef, NetGraphError, SpecError, did_you_mean, nearest_name
 from netgraph.core.files import file_identity
-from netgraph.core.file_coders import moved_in
 from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.naming_scope import naming_under
 from netgraph.spec.advice_in_yaml import in_yaml
@@ -293,8 +292,7 @@ class SpecReader(ProblemLog):
         if edges is None or any(v is FAILED for v in table.values()):
             return FAILED
         layers = list(table.values()) if isinstance(value, YSeq) else table  # a list: numbered as in Python
-        make = (lambda s: moved_in(NetChain(layers, **s))) if kind == "NetChain" else \
-            (lambda s: moved_in(NetGraph(table, edges, **s)))  # a file's coders where a net built in Python has them
+        make = (lambda s: NetChain(layers, **s)) if kind == "NetChain" else (lambda s: NetGraph(table, edges, **s))
         net = self.construct(make, shapes, loc_of, spec.loc, ports)
         return net if net is FAILED or "learning_rate_multipliers" not in spec else read_multipliers(self, net, spec)
 
