@@ -255,32 +255,34 @@ def net_delete(net: NetGraph, layers: Any) -> NetGraph:
     In a chain the remaining layers close up and their shapes are inferred again; in a graph it is
     ``net_drop`` (an interior layer is bridged only when its neighbours' ports fit).
     """
-    return _deleted(net, layers)[0]
+    return _deleted(net, layers, "net_delete")[0]
 
 
-def _deleted(net: NetGraph, layers: Any) -> tuple[NetGraph, Moves]:
-    """``net_delete``, and where the layers went."""
-    specs = removal_specs(net, layers, "net_delete")
+def _deleted(net: NetGraph, layers: Any, function: str) -> tuple[NetGraph, Moves]:
+    """``net_delete`` for the public ``function`` (net_delete, net_replace deleting), and where the layers went."""
+    specs = removal_specs(net, layers, function)
     if any(isinstance(s, NetPort) and s.layer is None for s in specs):
-        return _without_outputs(net, specs)
-    return removed_layers(net, specs, "net_delete",
-                          lambda inner, group, *_: _deleted(inner, [layer_in(r) for r, _ in group]), _close_up)
+        return _without_outputs(net, specs, function)
+    return removed_layers(net, specs, function,
+                          lambda inner, group, *_: _deleted(inner, [layer_in(r) for r, _ in group], function),
+                          _close_up)
 
 
-def _without_outputs(net: NetGraph, specs: list) -> tuple[NetGraph, Moves]:
+def _without_outputs(net: NetGraph, specs: list, function: str) -> tuple[NetGraph, Moves]:
     """Wolfram's NetDelete[graph, NetPort["name"]]: the net without those graph outputs, and without the layers
     that computed only them (``net_take`` of the other outputs, which keep their names)."""
+    lead = function_lead(function)
     if not all(isinstance(s, NetPort) and s.layer is None for s in specs):
-        raise WiringError(f"net_delete takes layers or graph output ports, not both in one call; found {specs!r}",
+        raise WiringError(f"{lead}layers= takes layers or graph output ports, not both in one call; found {specs!r}",
                           kind="endpoint-form", found=specs)
     outputs = net.output_ports
     unknown = [s.port for s in specs if s.port not in outputs]
     if unknown:
-        raise WiringError(f"net_delete: the net has no output port {unknown[0]!r}{did_you_mean(unknown[0], outputs)}; "
+        raise WiringError(f"{lead}the net has no output port {unknown[0]!r}{did_you_mean(unknown[0], outputs)}; "
                           f"its outputs are {list(outputs)}", kind="unknown-port", layer=(), port=unknown[0])
     rest = [o for o in outputs if o not in {s.port for s in specs}]
     if not rest:
-        raise WiringError(f"net_delete of {specs!r} would remove every output of the net ({list(outputs)})",
+        raise WiringError(f"{lead}deleting {specs!r} would remove every output of the net ({list(outputs)})",
                           kind="no-output", found=specs)
     return taken(net, rest)
 
@@ -311,7 +313,7 @@ def net_replace(net: NetGraph, rules: Any) -> NetGraph:
     result, others = edit_operators(net, changes.items(), "net_replace",
                                     lambda inner, group: net_replace_part(inner, dict(group)))
     result = prune_rules(result.replace_layers(dict(others))) if others else result
-    return net_delete(result, deleted) if deleted else result
+    return _deleted(result, deleted, "net_replace")[0] if deleted else result
 
 
 _KEEP = object()

@@ -256,12 +256,12 @@ class NetGraph(Layer, LayerSequence, DrawingAndYaml):
     @deep_walk
     def replace_layers(self, changes: Mapping[Any, Layer]) -> NetGraph:
         """A new graph with layers replaced; keys are names or paths (tuples) into nested graphs."""
-        layers, given, nested = split_changes(self, changes)
+        layers, whole, nested = split_changes(self, changes)
         if all(same_structure(self._layers[n], layers[n]) or (n in nested and isinstance(layers[n], NetGraph)
                                                               and layers[n]._same_ports(self._layers[n]))
                for n in layers if layers[n] is not self._layers[n]):
             return self._with_layers(layers)  # arrays changed only: types, edges and order stay valid
-        rebuilt = still_stripped(self, self._rebuilt(layers, retaken(given, self, layers, nested)))
+        rebuilt = still_stripped(self, self._rebuilt(*retaken(self, layers, whole, set(nested))))
         if not self._multipliers:
             return rebuilt
         kept = rebuilt.with_learning_rate_multipliers(self._multipliers)

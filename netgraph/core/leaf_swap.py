@@ -19,7 +19,6 @@ from netgraph.core.layer import Layer, _same
 from netgraph.core.layer_table import layer_key
 from netgraph.core.nesting import deep_walk
 from netgraph.core.options import copy_plan
-from netgraph.core.peripheral_coders import without_taken
 from netgraph.core.shared import is_graph
 from netgraph.core.wording import few_names
 
@@ -82,20 +81,21 @@ def replace_inside(graph: Any, name: str, layer: Any, changes: Mapping[tuple, La
         raise outer from None
 
 
-def split_changes(net: Any, changes: Mapping[Any, Layer]) -> tuple[dict[str, Layer], dict[str, Any], dict]:
+def split_changes(net: Any, changes: Mapping[Any, Layer]) -> tuple[dict[str, Layer], set[str], dict]:
     """``net.replace_layers``' ``changes`` resolved, keyed by names or paths: (``net``'s layers, those named replaced
-    and the nested ones that paths go into replaced inside; its port options, less the coders taken from a layer
-    replaced; the changes inside nested layers, ``{name: {path: layer}}``)."""
+    and the nested ones that paths go into replaced inside; the names of the layers replaced whole; the changes
+    inside nested layers, ``{name: {path: layer}}``). The coders ``net`` took from them: ``retaken``."""
     nested: dict[str, dict] = {}
-    layers, given = dict(net._layers), net.port_shape_options()
+    layers, whole = dict(net._layers), set()
     names = list(layers)  # once: a list per change made initialising n layers take n² steps
     for key, layer in changes.items():
         path = layer_key(key, names)
         if path[0] not in layers:
             raise WiringError(f"no layer {path[0]!r}{did_you_mean(path[0], layers)} in the net; its layers are "
                               f"{few_names(names)}", kind="unknown-layer", layer=(), found=path[0])
-        if len(path) == 1:  # the coders taken from the layer replaced: worked out again from the new one
-            layers[path[0]], given = layer, without_taken(given, net._taken, path[0])
+        if len(path) == 1:
+            layers[path[0]] = layer
+            whole.add(path[0])
         else:
             nested.setdefault(path[0], {})[path[1:]] = layer
     for name, inner in nested.items():
@@ -104,7 +104,7 @@ def split_changes(net: Any, changes: Mapping[Any, Layer]) -> tuple[dict[str, Lay
             raise WiringError(f"{net.describe(((name,), None))} holds no layers: the path {(name, *key)!r} "
                               f"goes on into it with {key[0]!r}", kind="layer-path", layer=(name,))
         layers[name] = replace_inside(net, name, layers[name], inner)  # its errors name the layer
-    return layers, given, nested
+    return layers, whole, nested
 
 
 def replace_leaves(net: Any, changes: Mapping[tuple, Layer]) -> Any:

@@ -21,8 +21,7 @@ from netgraph.core.coders import Coder, Encoder, Restricted
 from netgraph.core.errors import WiringError
 from netgraph.core.shared import is_graph
 
-__all__ = ["peripheral_coders", "without_coders", "without_taken", "stripped_coders", "still_stripped", "retaken",
-           "given_back"]
+__all__ = ["peripheral_coders", "without_coders", "stripped_coders", "still_stripped", "retaken", "given_back"]
 
 
 def _strippable(net: Any) -> dict[str, Coder]:
@@ -77,15 +76,6 @@ def _one_coder(port: str, coders: dict[tuple, Coder]) -> Coder:
     return coder
 
 
-def without_taken(options: Mapping[str, Any], taken: Mapping[str, frozenset], layer: str) -> dict[str, Any]:
-    """The port ``options`` less the coders ``taken`` (``peripheral_coders``' third item) from nested ``layer``.
-
-    >>> without_taken({"Input": 3, "Output": "dec"}, {"Output": frozenset({"g"})}, "g")
-    {'Input': 3}
-    """
-    return {port: value for port, value in options.items() if layer not in taken.get(port, ())}
-
-
 def without_coders(net: Any) -> Any:
     """``net`` without its encoders and decoders (Restricted ranges kept): a copy holding the same layers and types,
     since neither changes a port's type (an encoder's port declares the type it gave, as when it was given)."""
@@ -116,17 +106,35 @@ def still_stripped(old: Any, new: Any, names: Mapping[str, str] | None = None) -
     return new
 
 
-def retaken(options: Mapping[str, Any], old: Any, layers: Mapping[str, Any], names: Any) -> dict[str, Any]:
-    """The port ``options`` of graph ``old`` less the coders it took from the nested graphs ``names``, now
-    ``layers[name]`` (a layer inside each replaced), unless the new one still has them stripped: it has a coder of its
-    own there (taken from it anew) or none (the net replaced inside it gave none)."""
-    kept = options
-    for name in names:
-        facing = dict(_facing(old.edges, name))
-        held = stripped_coders(layers[name]) if is_graph(layers[name]) else {}
-        kept = {port: value for port, value in kept.items()
-                if name not in old._taken.get(port, ()) or held.get(facing.get(port)) == value}
-    return kept
+def retaken(old: Any, layers: dict[str, Any], whole: set[str], inside: set[str]) -> tuple[dict[str, Any], dict]:
+    """The rule for the coders graph ``old`` took from its nested graphs when some are replaced, ``whole`` (names
+    of layers replaced by ``layers[name]``) or ``inside`` (a layer inside each replaced): ``(layers, port
+    options)`` to rebuild it from. A coder taken from a graph replaced that does not still hold it stripped (one
+    replaced whole holds none: its own coders are taken anew) leaves the options, and each graph not replaced that
+    gave it holds it as its own again, so that the rebuild takes it from there too (``coder-clash`` when the new
+    graph's coder differs), as a net built with these layers would."""
+    changed = whole | inside
+    held = {name: {} if name in whole or not is_graph(layers[name]) else stripped_coders(layers[name])
+            for name in changed}
+    options, back = old.port_shape_options(), {}
+    for port in [p for p in old._taken if p in options]:
+        sources = _sources(old, port)
+        if any(name in changed and held[name].get(inner) != options[port] for name, inner in sources):
+            del options[port]
+            for name, inner in sources:
+                if name not in changed:
+                    back.setdefault(name, set()).add(inner)
+    return {**layers, **{name: _given_back_to(layers[name], ports) for name, ports in back.items()}}, options
+
+
+def _given_back_to(net: Any, ports: set[str]) -> Any:
+    """Stripped graph ``net`` holding its stripped coders at ``ports`` as its own again (``without_coders`` undone
+    there)."""
+    stripped = stripped_coders(net)
+    copy = net._holding(net._layers, net._shared_users, net.__dict__.get("_ir"))
+    copy._coders = {**net.coders, **{port: stripped[port] for port in ports if port in stripped}}
+    copy._stripped = {port: coder for port, coder in stripped.items() if port not in ports}
+    return copy
 
 
 def given_back(net: Any, options: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Coder]]]:
