@@ -43,12 +43,33 @@ def test_new_axes_apart_replicate_each_at_its_level(tmp_path):
     torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"input": x})[0]), back.compile()(x))
 
 
-@pytest.mark.parametrize("shapes", [{"Input1": (3, 4), "Input2": 4}, {"Input1": 4, "Input2": (4, 3)}],
-                         ids=["matrix-vector", "vector-matrix"])
-def test_a_dot_of_a_matrix_and_a_vector_imports_back(shapes, tmp_path):
-    # exported as Einsum 'zay,zy->za': "not a matrix product of two operands"
-    back = round_trip(net_initialize(NetGraph({"d": DotLayer()}, [], **shapes), seed=0), tmp_path)
+_DOT_RANKS = {"matrix-vector": ((3, 4), 4), "vector-matrix": (4, (4, 3)), "array-vector": ((2, 3, 4), 4),
+              "matrix-array": ((3, 4), (4, 5, 6)), "vector-array": (4, (4, 2, 3)), "array-array": ((2, 3), (3, 2, 2))}
+
+
+@pytest.mark.parametrize("shapes", _DOT_RANKS.values(), ids=_DOT_RANKS.keys())
+def test_a_dot_of_any_ranks_imports_back(shapes, tmp_path):
+    # exported as Einsum 'zay,zy->za' (matrix-vector) or 'zaby,zy->zab' (array-vector): "not a matrix product"
+    net = NetGraph({"d": DotLayer()}, [], Input1=shapes[0], Input2=shapes[1])
+    back = round_trip(net_initialize(net, seed=0), tmp_path)
     assert [layer.type_name for _, layer in back.leaves()] == ["DotLayer"]
+
+
+@pytest.mark.parametrize("shapes", [((5, 2, 3, 4), (5, 4)), ((5, 3, 4), (5, 4, 2, 3))],
+                         ids=["array-vector", "matrix-array"])
+def test_a_dot_mapped_over_a_dim_imports_back(shapes, tmp_path):
+    net = NetGraph({"d": NetMapOperator(DotLayer())}, [], Input1=shapes[0], Input2=shapes[1])
+    back = round_trip(net_initialize(net, seed=0), tmp_path)
+    assert [type(layer).__name__ for layer in back.layers.values()] == ["NetMapOperator"]
+
+
+def test_a_torch_einsum_of_wolfram_dot_form_imports_as_a_dot(tmp_path):
+    path = torch_export(Op(lambda x: torch.einsum("bijk,bk->bij", x, torch.sin(x[:, 0, 0]))), torch.randn(2, 2, 3, 4),
+                        tmp_path / "e.onnx", "x")
+    back = import_onnx(path)
+    x = torch.randn(5, 2, 3, 4)
+    torch.testing.assert_close(back.compile()(x), torch.einsum("bijk,bk->bij", x, torch.sin(x[:, 0, 0])))
+    assert "DotLayer" in [layer.type_name for _, layer in back.leaves()]
 
 
 def test_a_count_reaching_a_truncating_op_is_refused_naming_that_op_and_node(tmp_path):
