@@ -82,9 +82,22 @@ def test_a_count_reaching_a_truncating_op_is_refused_naming_that_op_and_node(tmp
 
 
 def test_a_count_read_by_exact_ops_only_still_imports(tmp_path):
-    path = torch_export(Op(lambda x: (x > 0).long().sum(1) * 3 - 1), torch.randn(2, 4), tmp_path / "c.onnx")
+    path = torch_export(Op(lambda x: ((x > 0).long().sum(1) * 3 - 1).float()), torch.randn(2, 4), tmp_path / "c.onnx")
     x = torch.randn(6, 4)
     torch.testing.assert_close(import_onnx(path).compile()(x), ((x > 0).sum(1) * 3 - 1).float())
+
+
+@pytest.mark.parametrize("count", [lambda x: (x > 0).long().sum(1), lambda x: (x > 0).int().sum(1) * 3 - 1],
+                         ids=["int64 sum", "int32 sum, then exact ops"])
+def test_a_count_of_reals_that_is_an_integer_output_is_refused_naming_the_cast_and_the_output(count, tmp_path):
+    """It imported as a Real output where ONNX says int64 (int32's Cast to int64 was refused as reading it as
+    integers): no layer gives an Integer port from reals."""
+    path = torch_export(Op(count), torch.randn(2, 4), tmp_path / "c.onnx", output_names=["count"])
+    with pytest.raises(SpecError, match=r"node '/Cast' \(Cast\): .* is graph output 'count' of an integer type.*"
+                                        r"cast it to float in the model") as info:
+        import_onnx(path)
+    [refusal] = info.value.diagnostics
+    assert (refusal.kind, refusal.found) == ("unsupported-node", "integer graph output 'count'")
 
 
 def test_erfc_exports_as_one_minus_erf_and_imports_back(tmp_path):
