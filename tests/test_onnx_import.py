@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from netgraph import (BatchNormalizationLayer, CatenateLayer, EmbeddingLayer, La
                       LinearLayer, NetChain, NetMapOperator, NetGraph, NetPort, PoolingLayer, SpecError, ThreadingLayer,
                       TransposeLayer, export_onnx, import_onnx, load, net_initialize)
 from netgraph.cli import main  # noqa: E402
+from netgraph.export.importer import LAYER_OPS  # noqa: E402
 from tests.onnx_helpers import round_trip, torch_export
 
 SPECS = Path(__file__).resolve().parents[1] / "specs"
@@ -132,3 +134,26 @@ def test_cli_renders_an_onnx_model(tmp_path, capsys):
         assert main(["render", str(path), "-o", str(tmp_path / "cnn.svg"), "--backend", "builtin"]) == 0
     svg = (tmp_path / "cnn.svg").read_text()
     assert "ConvolutionLayer" in svg and "PoolingLayer" in svg
+
+
+def _import_section() -> str:
+    readme = (SPECS.parent / "README.md").read_text(encoding="utf-8")
+    return readme[readme.index("### Import from ONNX"):readme.index("## Performance")]
+
+
+def test_the_readme_names_every_op_with_a_layer():
+    """Its table said "Relu, Tanh, Sigmoid, Exp, Log, Softplus, Erf, ...": 20 ops with a layer went unnamed (Sqrt, Sin,
+    Floor, Round, Mish, HardSwish, ...)."""
+    section = _import_section()
+    assert [op for op in LAYER_OPS if not re.search(rf"(?<![A-Za-z]){op}(?![a-z])", section)] == []
+
+
+def test_the_ops_the_readme_says_are_refused_have_no_layer_and_asymmetric_padding_imports(tmp_path):
+    refused = re.search(r"Anything else \((.*?)\) gives one `SpecError`", _import_section(), re.S).group(1)
+    named = set(re.findall(r"\b[A-Z][A-Za-z]+\b", refused)) & {schema.name for schema in onnx.defs.get_all_schemas()}
+    assert named >= {"TopK", "Mod", "Loop", "Scan"} and not (named - {"Expand"}) & set(LAYER_OPS)  # Expand: one form
+    assert "asymmetric padding" not in refused  # it imports: a PaddingLayer, a ConvolutionLayer's uneven pads
+    module = nn.Sequential(nn.ZeroPad2d((0, 1, 2, 0)), nn.Conv2d(2, 3, 3)).eval()
+    x = torch.randn(3, 2, 5, 5)
+    with torch.no_grad():
+        torch.testing.assert_close(import_onnx(torch_export(module, x, tmp_path / "pad.onnx"))(x), module(x))

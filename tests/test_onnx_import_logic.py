@@ -111,8 +111,13 @@ def test_a_choice_of_an_infinity_imports(tmp_path):
 
 
 class _CountedMask(nn.Module):
+    def __init__(self, real: bool = True):
+        super().__init__()
+        self.real = real
+
     def forward(self, idx):
-        return (idx != 0).sum(1)  # Equal, Not, a Cast to int64, ReduceSum
+        count = (idx != 0).sum(1)  # Equal, Not, a Cast to int64, ReduceSum
+        return count.float() if self.real else count
 
 
 class _IndexedByTest(nn.Module):
@@ -132,6 +137,15 @@ def test_a_counted_mask_imports_and_counts_as_torch(tmp_path):
     assert import_onnx(path)(idx).tolist() == _CountedMask()(idx).tolist() == [2, 0, 4]
 
 
+def test_a_counted_mask_that_is_an_integer_output_is_refused_naming_the_cast_and_the_output(tmp_path):
+    """It imported as a Real output where ONNX says int64: no layer gives an Integer port from reals."""
+    path = torch_export(_CountedMask(real=False), torch.tensor([[1, 0, 2, 0]]), tmp_path / "m.onnx", "idx",
+                        output_names=["count"])
+    with pytest.raises(SpecError, match=r"node '/Cast' \(Cast\): its integer value \(a count of a test\) is graph "
+                                        r"output 'count' of an integer type, and no layer gives an Integer port"):
+        import_onnx(path)
+
+
 def test_a_test_cast_to_indices_is_still_refused_naming_the_cast(tmp_path):
     path = torch_export(_IndexedByTest(), torch.tensor([[1, 0, 2]]), tmp_path / "m.onnx", "idx")
     with pytest.raises(SpecError, match=r"\(Cast\): its integer value .* reaches node '/table/Gather' \(Gather\), "
@@ -139,15 +153,16 @@ def test_a_test_cast_to_indices_is_still_refused_naming_the_cast(tmp_path):
         import_onnx(path)
 
 
-def _counted_then(tail: list, path) -> str:
-    """x != 0, cast to int64, then ``tail`` (nodes reading "c", the last writing "y"), saved at ``path``."""
+def _counted_then(tail: list, path, output: int = TensorProto.INT64) -> str:
+    """x != 0, cast to int64, then ``tail`` (nodes reading "c", the last writing "y" of type ``output``), saved at
+    ``path``."""
     zero = numpy_helper.from_array(np.array(0.0, dtype=np.float32), "zero")
     two = numpy_helper.from_array(np.array(2, dtype=np.int64), "two")
     axis = numpy_helper.from_array(np.array([1], dtype=np.int64), "axis")
     nodes = [helper.make_node("Equal", ["x", "zero"], ["e"]), helper.make_node("Not", ["e"], ["ne"]),
              helper.make_node("Cast", ["ne"], ["c"], to=TensorProto.INT64), *tail]
     graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", 3])],
-                              [helper.make_tensor_value_info("y", TensorProto.INT64, None)], [zero, two, axis])
+                              [helper.make_tensor_value_info("y", output, None)], [zero, two, axis])
     onnx.save(pinned_model(graph), path)
     return path
 
@@ -160,11 +175,13 @@ def test_a_test_cast_to_integers_reaching_a_truncating_op_is_refused(tail, tmp_p
     """Div, Mod, Pow, Mean and ReduceMean truncate on integers in ONNX: (x != 0) as int64 over 2 gave 0.5, not 0, also
     read through a sum; only the Cast's own readers were looked at. The refusal names the op and its node."""
     with pytest.raises(SpecError, match=r"\(Cast\): its integer value .* reaches the node computing 'y' \((Div|Mod)\), "
-                                        r"which truncates on integers in ONNX"):
+                                        r"which truncates on integers in ONNX") as info:
         import_onnx(_counted_then(tail, tmp_path / "m.onnx"))
+    assert "'Sum'" not in info.value.diagnostics[0].expected  # ONNX's Sum has no layer: no reader to name
 
 
 def test_a_test_cast_to_integers_summed_then_doubled_imports_as_onnx_computes_it(tmp_path):
-    tail = [helper.make_node("ReduceSum", ["c", "axis"], ["s"], keepdims=0), helper.make_node("Add", ["s", "s"], ["y"])]
-    net = import_onnx(_counted_then(tail, tmp_path / "m.onnx"))
+    tail = [helper.make_node("ReduceSum", ["c", "axis"], ["s"], keepdims=0), helper.make_node("Add", ["s", "s"], ["d"]),
+            helper.make_node("Cast", ["d"], ["y"], to=TensorProto.FLOAT)]
+    net = import_onnx(_counted_then(tail, tmp_path / "m.onnx", TensorProto.FLOAT))
     assert net(torch.tensor([[1.0, 0.0, 2.0], [0.0, 0.0, 0.0]])).tolist() == [4.0, 0.0]

@@ -233,7 +233,8 @@ PLAIN = {
                       (2, 4, 4), "ResizeLayer"),  # it was refused naming coordinate_transformation_mode
     "instance_norm": (lambda: nn.InstanceNorm2d(3, affine=True), (3, 4, 5), "NormalizationLayer"),
     "layer_norm_2d": (lambda: nn.LayerNorm([4, 5]), (3, 4, 5), "NormalizationLayer"),
-    "where_ramp": (lambda: Op(lambda x: torch.where(x >= 0, x, 0.3 * x)), (3, 4), "ParametricRampLayer"),
+    "where_ramp": (lambda: Op(lambda x: torch.where(x <= 0, 0.3 * x, x)), (3, 4), "ParametricRampLayer"),
+    "where_ramp_at_0": (lambda: Op(lambda x: torch.where(x >= 0, x, 0.3 * x)), (3, 4), "ElementwiseLayer"),
     "where_ramp_greater": (lambda: Op(lambda x: torch.where(x > 0, x, x * -2.0)), (3, 4), "ParametricRampLayer"),
 }
 

@@ -43,12 +43,33 @@ def test_new_axes_apart_replicate_each_at_its_level(tmp_path):
     torch.testing.assert_close(torch.from_numpy(run_onnx(path, {"input": x})[0]), back.compile()(x))
 
 
-@pytest.mark.parametrize("shapes", [{"Input1": (3, 4), "Input2": 4}, {"Input1": 4, "Input2": (4, 3)}],
-                         ids=["matrix-vector", "vector-matrix"])
-def test_a_dot_of_a_matrix_and_a_vector_imports_back(shapes, tmp_path):
-    # exported as Einsum 'zay,zy->za': "not a matrix product of two operands"
-    back = round_trip(net_initialize(NetGraph({"d": DotLayer()}, [], **shapes), seed=0), tmp_path)
+_DOT_RANKS = {"matrix-vector": ((3, 4), 4), "vector-matrix": (4, (4, 3)), "array-vector": ((2, 3, 4), 4),
+              "matrix-array": ((3, 4), (4, 5, 6)), "vector-array": (4, (4, 2, 3)), "array-array": ((2, 3), (3, 2, 2))}
+
+
+@pytest.mark.parametrize("shapes", _DOT_RANKS.values(), ids=_DOT_RANKS.keys())
+def test_a_dot_of_any_ranks_imports_back(shapes, tmp_path):
+    # exported as Einsum 'zay,zy->za' (matrix-vector) or 'zaby,zy->zab' (array-vector): "not a matrix product"
+    net = NetGraph({"d": DotLayer()}, [], Input1=shapes[0], Input2=shapes[1])
+    back = round_trip(net_initialize(net, seed=0), tmp_path)
     assert [layer.type_name for _, layer in back.leaves()] == ["DotLayer"]
+
+
+@pytest.mark.parametrize("shapes", [((5, 2, 3, 4), (5, 4)), ((5, 3, 4), (5, 4, 2, 3))],
+                         ids=["array-vector", "matrix-array"])
+def test_a_dot_mapped_over_a_dim_imports_back(shapes, tmp_path):
+    net = NetGraph({"d": NetMapOperator(DotLayer())}, [], Input1=shapes[0], Input2=shapes[1])
+    back = round_trip(net_initialize(net, seed=0), tmp_path)
+    assert [type(layer).__name__ for layer in back.layers.values()] == ["NetMapOperator"]
+
+
+def test_a_torch_einsum_of_wolfram_dot_form_imports_as_a_dot(tmp_path):
+    path = torch_export(Op(lambda x: torch.einsum("bijk,bk->bij", x, torch.sin(x[:, 0, 0]))), torch.randn(2, 2, 3, 4),
+                        tmp_path / "e.onnx", "x")
+    back = import_onnx(path)
+    x = torch.randn(5, 2, 3, 4)
+    torch.testing.assert_close(back.compile()(x), torch.einsum("bijk,bk->bij", x, torch.sin(x[:, 0, 0])))
+    assert "DotLayer" in [layer.type_name for _, layer in back.leaves()]
 
 
 def test_a_count_reaching_a_truncating_op_is_refused_naming_that_op_and_node(tmp_path):
@@ -61,9 +82,22 @@ def test_a_count_reaching_a_truncating_op_is_refused_naming_that_op_and_node(tmp
 
 
 def test_a_count_read_by_exact_ops_only_still_imports(tmp_path):
-    path = torch_export(Op(lambda x: (x > 0).long().sum(1) * 3 - 1), torch.randn(2, 4), tmp_path / "c.onnx")
+    path = torch_export(Op(lambda x: ((x > 0).long().sum(1) * 3 - 1).float()), torch.randn(2, 4), tmp_path / "c.onnx")
     x = torch.randn(6, 4)
     torch.testing.assert_close(import_onnx(path).compile()(x), ((x > 0).sum(1) * 3 - 1).float())
+
+
+@pytest.mark.parametrize("count", [lambda x: (x > 0).long().sum(1), lambda x: (x > 0).int().sum(1) * 3 - 1],
+                         ids=["int64 sum", "int32 sum, then exact ops"])
+def test_a_count_of_reals_that_is_an_integer_output_is_refused_naming_the_cast_and_the_output(count, tmp_path):
+    """It imported as a Real output where ONNX says int64 (int32's Cast to int64 was refused as reading it as
+    integers): no layer gives an Integer port from reals."""
+    path = torch_export(Op(count), torch.randn(2, 4), tmp_path / "c.onnx", output_names=["count"])
+    with pytest.raises(SpecError, match=r"node '/Cast' \(Cast\): .* is graph output 'count' of an integer type.*"
+                                        r"cast it to float in the model") as info:
+        import_onnx(path)
+    [refusal] = info.value.diagnostics
+    assert (refusal.kind, refusal.found) == ("unsupported-node", "integer graph output 'count'")
 
 
 def test_erfc_exports_as_one_minus_erf_and_imports_back(tmp_path):

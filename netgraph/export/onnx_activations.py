@@ -1,5 +1,6 @@
 """ONNX activations with an option: Gelu, Elu, Selu, LeakyRelu (ElementwiseLayer); PRelu and
-Where(x > 0, x, slope * x) (ParametricRampLayer; x >= 0 too).
+Where(x > 0, x, slope * x) (ParametricRampLayer; x <= 0 swapped too); Where(x >= 0, x, slope * x) of one slope (an
+ElementwiseLayer: its gradient at 0 is 1, ParametricRampLayer's the slope).
 
 The defaults map to named functions (``Gelu`` -> ``"GELU"``, ``Elu`` with alpha 1 -> ``"ELU"``, ``Selu`` -> ``"SELU"``);
 other options to an ElementwiseLayer expression of ONNX's (or torch's) own definition, the float32 constant written
@@ -80,37 +81,54 @@ def _ramp(slope: np.ndarray, rank: int | None) -> Any:
     return ParametricRampLayer(levels, slope=values) if levels else ParametricRampLayer([], slope=values)
 
 
-def _ramp_parts(node: Any, ctx: Context) -> tuple[str, np.ndarray] | None:
-    """``Where(x > 0, x, slope * x)`` (how our ParametricRampLayer exports; or ``x >= 0``): (x, slope)."""
+def _ramp_parts(node: Any, ctx: Context) -> tuple[str, np.ndarray, bool] | None:
+    """``Where(x > 0, x, slope * x)`` (how our ParametricRampLayer exports) or ``Where(x <= 0, slope * x, x)``: (x,
+    slope, True); of ``x >= 0`` or ``x < 0`` (x where x is 0: a gradient of 1 there), a single slope: (x, slope,
+    False); None: any other Where."""
     if node.op_type != "Where" or len(node.input) != 3:
         return None
-    test, x, other = (ctx.producers.get(node.input[0]), node.input[1], ctx.producers.get(node.input[2]))
-    zero = test is not None and test.op_type in _TESTS and len(test.input) == 2 and test.input[0] == x and (
-        test.input[1] in ctx.constants and not np.any(ctx.constants[test.input[1]]))
+    test = ctx.producers.get(node.input[0])
+    if test is None or test.op_type not in _TESTS or len(test.input) != 2:
+        return None
+    strict, swapped = _TESTS[test.op_type]
+    x, scaled = (node.input[2], node.input[1]) if swapped else node.input[1:]
+    other = ctx.producers.get(scaled)
+    zero = test.input[0] == x and test.input[1] in ctx.constants and not np.any(ctx.constants[test.input[1]])
     if not zero or other is None or other.op_type != "Mul" or x not in other.input:
         return None
     slope = [name for name in other.input if name != x]
-    return (x, ctx.constants[slope[0]]) if len(slope) == 1 and slope[0] in ctx.constants else None
+    if len(slope) != 1 or slope[0] not in ctx.constants:
+        return None
+    values, rank = ctx.constants[slope[0]], ctx.rank(x)
+    single = values.size == 1 and rank is not None and values.ndim <= rank
+    return (x, values, strict) if strict or single else None
 
 
 def _where(node: Any, ctx: Context) -> Converted:
-    """Where(x > 0, x, slope * x) (or x >= 0): a ParametricRampLayer; any other Where a FunctionLayer (onnx_logic)."""
+    """Where(x > 0, x, slope * x) (or x <= 0 swapped): a ParametricRampLayer, whose gradient at 0 is the slope; of
+    x >= 0 (or x < 0 swapped) and one slope, an ElementwiseLayer, gradient 1 at 0; any other Where a FunctionLayer
+    (onnx_logic)."""
     parts = _ramp_parts(node, ctx)
     if parts is None:
         return LOGIC_CONVERTERS["Where"](node, ctx)
-    return Converted(_ramp(parts[1], ctx.rank(parts[0])), (parts[0],))
+    x, slope, strict = parts
+    if strict:
+        return Converted(_ramp(slope, ctx.rank(x)), (x,))
+    return Converted(ElementwiseLayer(f"If[# >= 0, #, {_number(slope.item())} * #]"), (x,))
 
 
 def _test(node: Any, ctx: Context) -> Converted:
-    """``x > 0`` (or ``x >= 0``) tested by leaky ramps only: nothing (each Where becomes a ParametricRampLayer of
-    x); else a FunctionLayer of 1 where it holds (onnx_logic)."""
+    """``x > 0`` (``x >= 0``, ``x <= 0``, ``x < 0``) tested by leaky ramps only: nothing (each Where becomes a layer
+    of x); else a FunctionLayer of 1 where it holds (onnx_logic)."""
     uses = ctx.consumers.get(node.output[0], [])
     if uses and node.output[0] not in ctx.graph_outputs and all(i == 0 and _ramp_parts(c, ctx) for c, i in uses):
         return Converted(alias=node.input[0])
     return LOGIC_CONVERTERS[node.op_type](node, ctx)
 
 
-_TESTS = ("GreaterOrEqual", "Greater")
+#: the compares of a leaky ramp's Where: (strict, as ParametricRampLayer's x > 0; swapped, the slope's branch first)
+_TESTS = {"Greater": (True, False), "LessOrEqual": (True, True), "GreaterOrEqual": (False, False),
+          "Less": (False, True)}
 ACTIVATION_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {
     **LOGIC_CONVERTERS, "Gelu": _gelu, "Elu": _elu, "Selu": _selu, "LeakyRelu": _leaky_relu, "PRelu": _prelu,
     "Where": _where,

@@ -4,16 +4,17 @@
   ``bij,bjk->bik``, and either operand transposed there (attention written with einsum: the scores
   ``bhid,bhjd->bhij``, then ``bhij,bhjd->bhid``) -> DotLayer (mapped over the shared letters after the batch),
   after a TransposeLayer of the last two levels of an operand written transposed.
-* Of a matrix and a vector of the same leading letters (``bij,bj->bi``, ``bj,bjk->bk``: our DotLayer of a matrix and
-  a vector) -> DotLayer, mapped as above.
-* Of two vectors of the same letters (``bi,bi->b``, ``bni,bni->bn``: a dot product per example, or per position)
-  -> DotLayer, mapped as above.
+* Wolfram's Dot of two computed tensors of any ranks after the same leading letters, the batch first: the last
+  letter of the first contracted with the first after those letters of the second (``bij,bj->bi``, ``bj,bjk->bk``,
+  ``bi,bi->b``, ``bni,bni->bn``, ``baij,bj->bai``, ``bi,bijk->bjk``; our DotLayer of any ranks) -> DotLayer, mapped
+  as above.
 * Of a computed tensor and a constant matrix (``bnd,de->bne``; a weight matrix ``bnd,ed->bne``) -> LinearLayer, as a
   MatMul by it.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -24,8 +25,9 @@ from netgraph.layers import DotLayer, TransposeLayer
 
 __all__ = ["EINSUM_CONVERTERS"]
 
-_FORMS = ("bij,bjk->bik (either operand transposed: bji, bkj), a matrix by a vector (bij,bj->bi, bj,bjk->bk), two "
-          "vectors (bi,bi->b), or x by a constant matrix: bnd,de->bne or bnd,ed->bne")
+_FORMS = ("Wolfram's Dot after shared leading letters: bAj,bjB->bAB (bij,bjk->bik, bij,bj->bi, bi,bi->b, "
+          "baij,bj->bai), bij,bjk->bik with either operand transposed (bji, bkj), or x by a constant matrix: "
+          "bnd,de->bne or bnd,ed->bne")
 
 
 def _einsum(node: Any, ctx: Context) -> Converted:
@@ -38,7 +40,7 @@ def _einsum(node: Any, ctx: Context) -> Converted:
         if node.input[1] in ctx.constants and node.input[0] not in ctx.constants:
             converted = _by_matrix(node, ctx, x, y, out)
         elif not set(node.input) & set(ctx.constants):
-            converted = _product(node, x, y, out) or _matrix_vector(node, x, y, out) or _vectors(node, x, y, out)
+            converted = _dot(node, x, y, out) or _product(node, x, y, out)
     if converted is None:
         raise Unsupported(f"an einsum that is not a matrix product of two operands, found {equation!r}",
                           attribute="equation", expected=_FORMS, found=equation)
@@ -83,25 +85,16 @@ def _product(node: Any, x: str, y: str, out: str) -> Converted | None:
     return Converted(NetGraph(layers, edges), tuple(node.input))
 
 
-def _matrix_vector(node: Any, x: str, y: str, out: str) -> Converted | None:
-    """A matrix by a vector (``bij,bj->bi``) or a vector by a matrix (``bj,bjk->bk``), of the same letters before
-    (the batch first): a DotLayer (None: another form)."""
-    matrix, vector = (x, y) if len(x) == len(y) + 1 else (y, x)
-    shared, j = len(vector) - 1, vector[-1]
-    if (shared < 1 or len(matrix) != len(vector) + 1 or len(out) != len(vector) or len(set(matrix)) != len(matrix)
-            or not matrix[:shared] == vector[:shared] == out[:shared] or j == out[-1]):
-        return None
-    if matrix[shared:] != (out[-1] + j if matrix is x else j + out[-1]):
+def _dot(node: Any, x: str, y: str, out: str) -> Converted | None:
+    """Wolfram's Dot of any ranks after the same leading letters (the batch first): ``x = S A j``, ``y = S j B``,
+    ``out = S A B`` (``bij,bj->bi``, ``bj,bjk->bk``, ``bi,bi->b``, ``baij,bjkl->baikl``) -> a DotLayer mapped over S
+    after the batch (None: another form)."""
+    shared = len(os.path.commonprefix((x, y, out)))
+    j = x[-1] if x else ""
+    if (shared < 1 or len(x) <= shared or y[shared:shared + 1] != j or len(set(y)) != len(y)
+            or len(set(out)) != len(out) or out != x[:-1] + y[shared + 1:]):
         return None
     return Converted(mapped(DotLayer(), shared - 1), tuple(node.input))
-
-
-def _vectors(node: Any, x: str, y: str, out: str) -> Converted | None:
-    """Two vectors of the same letters (``bi,bi->b``; the batch first), their last contracted: a DotLayer (None:
-    another form)."""
-    if len(x) < 2 or x != y or out != x[:-1]:
-        return None
-    return Converted(mapped(DotLayer(), len(x) - 2), tuple(node.input))
 
 
 EINSUM_CONVERTERS: dict[str, Callable[[Any, Context], Converted]] = {"Einsum": _einsum}

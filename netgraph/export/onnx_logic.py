@@ -31,10 +31,14 @@ _EXPRESSIONS = {"Greater": "If[#1 > #2, 1, 0]", "Less": "If[#1 < #2, 1, 0]", "Gr
                 "And": "#1 * #2", "Or": "#1 + #2 - #1 * #2", "Xor": "Abs[#1 - #2]", "Where": "If[#1 != 0, #2, #3]"}
 _BOOL = 9  # ONNX's TensorProto.BOOL
 _INTEGERS = frozenset({2, 3, 4, 5, 6, 7, 12, 13})  # ONNX's TensorProto.UINT8 ... INT64, UINT32, UINT64
+_WIDE_INTEGERS = frozenset({6, 7, 12, 13})  # INT32, INT64, UINT32, UINT64: a count's Cast to one keeps its value
 #: ops whose value on integers is the one on reals (a count, a sum): a test cast to integers may reach only these
-#: (Div, Mod, Pow, Mean and ReduceMean truncate on integers in ONNX); what they give comes back Real, not int64
+#: (Div, Mod, Pow, Mean and ReduceMean truncate on integers in ONNX); what they give must be cast to a real type
+#: before any graph output (no layer gives an Integer port from reals)
 _TRUNCATING = frozenset({"Div", "Pow", "Mean", "Mod", "ReduceMean"})
 _EXACT = frozenset({"ReduceSum", "ReduceMax", "ReduceMin", *(ARITHMETIC - _TRUNCATING)})
+#: those a refusal names as readers: ONNX's Sum is exact too, but has no layer (refused as such)
+_EXACT_READERS = sorted(_EXACT - {"Sum"})
 
 
 def _function(node: Any, ctx: Context) -> Converted:
@@ -81,19 +85,15 @@ def _literal(number: float) -> str:
 
 def _cast(node: Any, ctx: Context) -> Converted:
     """A Cast to bool: of a test (0 or 1) nothing, of another real 1 where it is not 0; a Cast of a test to an integer
-    type (``(idx != 0).sum(1)``'s count) nothing too: 0 and 1 are exact as reals; other Casts as onnx_ops's."""
+    type (``(idx != 0).sum(1)``'s count) nothing too, where only exact ops read it and it becomes a real again before
+    any graph output: 0 and 1 are exact as reals, but no layer gives an Integer port from reals; other Casts as
+    onnx_ops's."""
     to = int(ctx.attributes(node).get("to", 0))
     producer = ctx.producers.get(node.input[0])
     test = producer is not None and producer.op_type in _EXPRESSIONS and producer.op_type != "Where"
-    if to in _INTEGERS and test and ctx.consumers.get(node.output[0]):  # not indices: a real port
-        reader = _inexact_reader(node.output[0], ctx)
-        if reader is None:
-            return Converted(alias=node.input[0])
-        why = "truncates on integers in ONNX" if reader.op_type in _TRUNCATING else "reads it as integers"
-        named = f"node {reader.name!r}" if reader.name else f"the node computing {reader.output[0]!r}"
-        raise Unsupported(f"its integer value (a count of a test) reaches {named} ({reader.op_type}), which {why}; "
-                          f"only {', '.join(sorted(_EXACT))} give what our layers compute on reals",
-                          expected=f"only readers among {sorted(_EXACT)}", found=f"{reader.op_type} {named}")
+    if to in _INTEGERS and test:  # not indices: a real port
+        _refuse_integer_end(node.output[0], ctx)
+        return Converted(alias=node.input[0])
     if to != _BOOL:
         return CONVERTERS["Cast"](node, ctx)
     if test:
@@ -101,15 +101,38 @@ def _cast(node: Any, ctx: Context) -> Converted:
     return Converted(FunctionLayer("If[# != 0, 1, 0]"), (node.input[0],))
 
 
-def _inexact_reader(name: str, ctx: Context) -> Any | None:
+def _refuse_integer_end(name: str, ctx: Context) -> None:
+    """Unsupported where integer value ``name`` (a count of a test) reaches a node that computes otherwise on integers
+    than on reals, or a graph output while still an integer."""
+    end = _integer_end(name, ctx)
+    if isinstance(end, str):
+        raise Unsupported(f"its integer value (a count of a test) is graph output {end!r} of an integer type, and no "
+                          f"layer gives an Integer port from reals (ours compute on reals; importing it as a Real "
+                          f"output would change its type): cast it to float in the model (.float()) to import it",
+                          expected="a count cast to a real type before the graph output",
+                          found=f"integer graph output {end!r}")
+    if end is not None:
+        why = "truncates on integers in ONNX" if end.op_type in _TRUNCATING else "reads it as integers"
+        named = f"node {end.name!r}" if end.name else f"the node computing {end.output[0]!r}"
+        raise Unsupported(f"its integer value (a count of a test) reaches {named} ({end.op_type}), which {why}; "
+                          f"only {', '.join(_EXACT_READERS)} give what our layers compute on reals",
+                          expected=f"only readers among {_EXACT_READERS}", found=f"{end.op_type} {named}")
+
+
+def _integer_end(name: str, ctx: Context) -> Any:
     """The first node reading integer value ``name``, or anything computed from it (up to a Cast to a real type), that
-    is no ``_EXACT`` op (``Cast -> ReduceSum -> Div`` truncates in ONNX: 0 in onnxruntime, 0.5 here); None if none."""
+    is no ``_EXACT`` op (``Cast -> ReduceSum -> Div`` truncates in ONNX: 0 in onnxruntime, 0.5 here), or the first
+    graph output among those integer tensors (its name); None if none."""
     todo, seen = [name], set()
     while todo:
-        for reader, _ in ctx.consumers.get(todo.pop(), []):
-            if reader.op_type == "Cast" and int(ctx.attributes(reader).get("to", 0)) not in _INTEGERS:
+        tensor = todo.pop()
+        if tensor in ctx.graph_outputs:
+            return tensor
+        for reader, _ in ctx.consumers.get(tensor, []):
+            to = int(ctx.attributes(reader).get("to", 0)) if reader.op_type == "Cast" else None
+            if to is not None and to not in _INTEGERS:
                 continue  # a real again from here
-            if reader.op_type not in _EXACT:
+            if reader.op_type not in _EXACT and to not in _WIDE_INTEGERS:
                 return reader
             if id(reader) not in seen:
                 seen.add(id(reader))
