@@ -113,12 +113,13 @@ def make_layer(layer: Any, plan: MakingPlan, base_with_arrays: Any) -> None:
 
 def _deepest_option(options: Any, most: int = 10_000) -> str:
     """The name of the option, of ``(name, value)`` pairs, whose lists, tuples and dicts nest deepest (measured
-    level by level, without recursion, up to ``most`` levels: a list holding itself stops there)."""
+    level by level, without recursion, up to ``most`` levels: a list holding itself stops there; each level's lists
+    once, so a list holding itself twice does not double at each level)."""
     def depth(value: Any) -> int:
         level, items = 0, [value]
         while items and level < most:
-            items = [x for item in items if isinstance(item, (list, tuple, dict))
-                     for x in (item.values() if isinstance(item, dict) else item)]
+            items = list({id(x): x for item in items if isinstance(item, (list, tuple, dict))
+                          for x in (item.values() if isinstance(item, dict) else item)}.values())
             level += 1
         return level
     return max(((depth(value), name) for name, value in options if not name.startswith("_")), default=(0, ""))[1]
