@@ -24,6 +24,7 @@ from netgraph.core.chain import NetChain
 from netgraph.core.errors import OptionError
 from netgraph.core.layer import REGISTRY, Layer
 from netgraph.core.net_arguments import is_compiled_module
+from netgraph.core.value_extent import value_extent
 from netgraph.layers.function import ELEMENTWISE, ElementwiseLayer
 from netgraph.layers.linear import LinearLayer
 from netgraph.layers.merge import THREADING, ThreadingLayer
@@ -63,7 +64,8 @@ def from_shorthand(value: Any) -> Layer | None:
 
 
 def _check_nesting(value: list) -> None:
-    """Refuse lists nested more than MAX_CHAIN_NESTING deep (measured without recursion).
+    """Refuse lists nested more than MAX_CHAIN_NESTING deep, or holding themselves (measured without recursion, each
+    distinct list once: ``value_extent``).
 
     >>> _check_nesting([[[3]]])
     >>> deep = 3
@@ -73,13 +75,11 @@ def _check_nesting(value: list) -> None:
     ...
     netgraph.core.errors.OptionError: a layer list (a NetChain shorthand) is nested more than 100 deep
     """
-    level, depth = [value], 0
-    while level:
-        depth += 1
-        if depth > MAX_CHAIN_NESTING:
-            raise OptionError(f"a layer list (a NetChain shorthand) is nested more than {MAX_CHAIN_NESTING} deep",
-                              kind="nesting-depth", expected=MAX_CHAIN_NESTING)
-        level = [item for items in level for item in items if isinstance(item, list)]
+    extent = value_extent(value, (list,))
+    if extent.cyclic or extent.depth > MAX_CHAIN_NESTING:
+        raise OptionError(f"a layer list (a NetChain shorthand) is nested more than {MAX_CHAIN_NESTING} deep"
+                          f"{': it holds itself' if extent.cyclic else ''}", kind="nesting-depth",
+                          expected=MAX_CHAIN_NESTING)
 
 
 def _bare_type(name: str) -> Layer | None:
