@@ -121,3 +121,13 @@ def test_a_yaml_alias_dag_is_refused_by_the_yaml_nodes_limit_before_expansion():
 def test_a_small_yaml_alias_dag_is_read_as_its_values():
     net = NetGraph.from_yaml("netgraph: 1\nlayers: {x: {type: NetArrayLayer, array: [&r [1.0, 2.0], *r, *r]}}\n")
     assert net.layers["x"].array.tolist() == [[1.0, 2.0]] * 3
+
+
+def test_a_layer_list_shared_thirty_levels_deep_is_made_once_per_list_as_nested_chains_are():
+    start = time.process_time()
+    net = NetChain(_shared(30, leaf="Tanh"))
+    assert time.process_time() - start < 1.0 and list(net.layers) == ["1", "2"]
+    chain = NetChain(["Tanh", "Tanh"])
+    for _ in range(2):
+        chain = NetChain([chain, chain])
+    assert NetChain(_shared(3, leaf="Tanh")) == chain

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import numbers
 from typing import Any
 
@@ -35,6 +36,8 @@ __all__ = ["from_shorthand", "known_names", "MAX_CHAIN_NESTING"]
 MAX_CHAIN_NESTING = 100
 """Lists nested deeper than this are refused (each level is a NetChain; Python's recursion would give out)."""
 
+_MADE_CHAINS: contextvars.ContextVar[dict | None] = contextvars.ContextVar("made_chains", default=None)
+
 
 def known_names() -> list[str]:
     """Every name a string shorthand or a layer type may take (for "did you mean" hints)."""
@@ -54,13 +57,29 @@ def from_shorthand(value: Any) -> Layer | None:
     if isinstance(value, str) and value in REGISTRY:
         return _bare_type(value)
     if isinstance(value, list):
-        _check_nesting(value)
-        return NetChain(value)
+        return _chain(value)
     if is_compiled_module(value):  # a net's own module: its net, not an opaque TorchLayer
         return value.to_net()
     if isinstance(value, nn.Module):
         return TorchLayer(value)
     return None
+
+
+def _chain(value: list) -> NetChain:
+    """``NetChain(value)``, each distinct list inside it made once while it is made (``_MADE_CHAINS``: id -> (list,
+    chain)): a list held many times (``x = [x, x]`` thirty times) is 31 chains, as ``c = NetChain([c, c])`` is,
+    not 2**30."""
+    made = _MADE_CHAINS.get()
+    if made is None:
+        token = _MADE_CHAINS.set({})
+        try:
+            return _chain(value)
+        finally:
+            _MADE_CHAINS.reset(token)
+    if id(value) not in made:
+        _check_nesting(value)
+        made[id(value)] = (value, NetChain(value))
+    return made[id(value)][1]
 
 
 def _check_nesting(value: list) -> None:
