@@ -18,7 +18,7 @@ from netgraph.core.value_extent import NESTED, value_extent
 __all__ = ["frozen_value", "DEEPEST", "LARGEST"]
 
 DEEPEST = 32  # a shape nests a few levels; deeper is a hostile value, kept as its repr
-LARGEST = 100_000  # members, each repeat counted: more is a hostile value (its tuples would be as large), kept as its repr
+LARGEST = 100_000  # members, each repeat counted: more is a hostile value (its tuples would be as large): its repr
 
 
 def frozen_value(value: object, depth: int = 0) -> object:
