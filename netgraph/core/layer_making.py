@@ -93,14 +93,17 @@ def make_layer(layer: Any, plan: MakingPlan, base_with_arrays: Any) -> None:
     """Normalise and check ``layer``'s options (``check_options``); on an OptionError, when numpy's numbers were
     given (``np.int64(3)``), once more with Python's, from the options as given (not the stand-ins of bad ones)."""
     given = _given(layer, plan)
+    nested = False
     for value in given if type(given) is tuple else given.values():
         if type(value).__module__ == "numpy":  # rare: numpy's arrays as lists, and the fields read again
             _numpy_arrays_as_lists(layer, plan)
-            given = _given(layer, plan)
+            given, nested = _given(layer, plan), True
             break
-    for name, value in zip(plan.names, given) if type(given) is tuple else given.items():
-        if isinstance(value, (list, tuple, dict)):
-            _check_extent(type(layer).__name__, name, value)
+        nested = nested or isinstance(value, (list, tuple, dict))
+    if nested:  # measured before any walk over the options (checks, freezing, printing)
+        for name, value in zip(plan.names, given) if type(given) is tuple else given.items():
+            if isinstance(value, (list, tuple, dict)):
+                _check_extent(type(layer).__name__, name, value)
     shared = layer._shared  # an instance's own when given NetSharedArray arrays, else the class's (no __dict__ made)
     try:
         try:
