@@ -9,17 +9,20 @@ which would also make Python build that dict) in case numpy's numbers call for a
 from __future__ import annotations
 
 import dataclasses
+import math
 import operator
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from netgraph.core.errors import OptionError
 from netgraph.core.layer_checks import check_made_arrays, leave_out_removed
+from netgraph.core.limits import current_limits, raise_hint
 from netgraph.core.option_checks import (check_choices, check_plain_types, check_port_names, check_strict_choices,
                                          normalized, plain_typed, restore, strict_choices)
 from netgraph.core.option_problems import checked_together, collected, reported_options
 from netgraph.core.options import option_plan, removable_fields
 from netgraph.core.plain_numbers import plain_numbers
+from netgraph.core.value_extent import value_extent
 
 __all__ = ["MakingPlan", "making_plan", "make_layer", "drop_dataclass_frozen"]
 
@@ -90,11 +93,17 @@ def make_layer(layer: Any, plan: MakingPlan, base_with_arrays: Any) -> None:
     """Normalise and check ``layer``'s options (``check_options``); on an OptionError, when numpy's numbers were
     given (``np.int64(3)``), once more with Python's, from the options as given (not the stand-ins of bad ones)."""
     given = _given(layer, plan)
+    nested = False
     for value in given if type(given) is tuple else given.values():
         if type(value).__module__ == "numpy":  # rare: numpy's arrays as lists, and the fields read again
             _numpy_arrays_as_lists(layer, plan)
-            given = _given(layer, plan)
+            given, nested = _given(layer, plan), True
             break
+        nested = nested or isinstance(value, (list, tuple, dict))
+    if nested:  # measured before any walk over the options (checks, freezing, printing)
+        for name, value in zip(plan.names, given) if type(given) is tuple else given.items():
+            if isinstance(value, (list, tuple, dict)):
+                _check_extent(type(layer).__name__, name, value)
     shared = layer._shared  # an instance's own when given NetSharedArray arrays, else the class's (no __dict__ made)
     try:
         try:
@@ -111,16 +120,27 @@ def make_layer(layer: Any, plan: MakingPlan, base_with_arrays: Any) -> None:
                           kind="option-value") from None
 
 
-def _deepest_option(options: Any, most: int = 10_000) -> str:
+def _check_extent(layer_type: str, name: str, value: Any) -> None:
+    """OptionError for option ``name``'s ``value`` holding itself (endless), or holding more members, each repeat of
+    a list held many times counted, than the port_elements limit (``x = [x, x]`` thirty times: 2**30), which every
+    walk over it after (checks, printing, writing) would meet; measured once per distinct list (``value_extent``)."""
+    extent, limit = value_extent(value), current_limits().port_elements
+    if extent.cyclic:
+        raise OptionError(f"{layer_type}: option {name!r} is nested too deeply: it holds itself (a list, tuple or "
+                          f"dict inside itself)", option=name, kind="option-value")
+    if extent.members > limit:
+        raise OptionError(f"{layer_type}: option {name!r} holds {extent.members:.3g} values, each repeat of a list it "
+                          f"holds more than once counted, more than the port_elements limit ({limit}; "
+                          f"{raise_hint('port_elements')})", option=name, kind="limit", expected=limit,
+                          found=extent.members)
+
+
+def _deepest_option(options: Any) -> str:
     """The name of the option, of ``(name, value)`` pairs, whose lists, tuples and dicts nest deepest (measured
-    level by level, without recursion, up to ``most`` levels: a list holding itself stops there)."""
-    def depth(value: Any) -> int:
-        level, items = 0, [value]
-        while items and level < most:
-            items = [x for item in items if isinstance(item, (list, tuple, dict))
-                     for x in (item.values() if isinstance(item, dict) else item)]
-            level += 1
-        return level
+    without recursion, each distinct list once: ``value_extent``)."""
+    def depth(value: Any) -> float:
+        extent = value_extent(value)
+        return math.inf if extent.cyclic else extent.depth
     return max(((depth(value), name) for name, value in options if not name.startswith("_")), default=(0, ""))[1]
 
 

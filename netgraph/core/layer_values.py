@@ -13,30 +13,43 @@ from netgraph.core.shared import same_values
 __all__ = ["same_option", "hashed_option", "short_option"]
 
 
-def same_option(a: Any, b: Any) -> bool:
-    """Whether two option values are equal (tensors by shape, dtype and values; NaN equal to NaN)."""
+def same_option(a: Any, b: Any, _agreed: set | None = None) -> bool:
+    """Whether two option values are equal (tensors by shape, dtype and values; NaN equal to NaN). A value is equal to
+    itself, and a pair of lists found equal is compared once (``_agreed``: their ids), so lists held many times (``x =
+    [x, x]`` thirty times) are not compared once per path to them."""
+    if a is b:
+        return True
     if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
         return (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and a.shape == b.shape
                 and a.dtype == b.dtype and same_values(a, b))
-    if isinstance(a, Mapping) and isinstance(b, Mapping):
-        return a.keys() == b.keys() and all(same_option(a[k], b[k]) for k in a)
-    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
-        return len(a) == len(b) and all(same_option(x, y) for x, y in zip(a, b))
-    return a is b or a == b or (_is_nan(a) and _is_nan(b))  # NaN equals NaN, as in arrays (same_values)
+    mappings = isinstance(a, Mapping) and isinstance(b, Mapping)
+    if mappings or isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        agreed = set() if _agreed is None else _agreed
+        if (id(a), id(b)) in agreed:
+            return True
+        same = (a.keys() == b.keys() and all(same_option(a[k], b[k], agreed) for k in a) if mappings else
+                len(a) == len(b) and all(same_option(x, y, agreed) for x, y in zip(a, b)))
+        if same:
+            agreed.add((id(a), id(b)))
+        return same
+    return a == b or (_is_nan(a) and _is_nan(b))  # NaN equals NaN, as in arrays (same_values)
 
 
 def _is_nan(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def hashed_option(value: Any) -> Any:
-    """A hashable stand-in for ``value`` that agrees with ``same_option`` (tensors by shape and dtype)."""
+def hashed_option(value: Any, _done: dict | None = None) -> Any:
+    """A hashable stand-in for ``value`` that agrees with ``same_option`` (tensors by shape and dtype; a list, tuple
+    or mapping by the hash of its items' stand-ins, each distinct one worked out once: ``_done``, id -> stand-in)."""
     if isinstance(value, torch.Tensor):
         return ("tensor", tuple(value.shape), value.dtype)
-    if isinstance(value, Mapping):
-        return frozenset((k, hashed_option(v)) for k, v in value.items())
-    if isinstance(value, (tuple, list)):
-        return tuple(hashed_option(v) for v in value)
+    if isinstance(value, (Mapping, tuple, list)):
+        done = {} if _done is None else _done
+        if id(value) not in done:
+            done[id(value)] = hash(frozenset((k, hashed_option(v, done)) for k, v in value.items())
+                                   if isinstance(value, Mapping) else tuple(hashed_option(v, done) for v in value))
+        return done[id(value)]
     if _is_nan(value):
         return "nan"  # hash(nan) is the object's since Python 3.10: equal NaNs must hash alike
     try:

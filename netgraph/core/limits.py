@@ -9,7 +9,8 @@ Every limit is checked when a file is read or a net initialised (never baked int
   costs time and memory to read: a 15 MB file of one-line layers would take a minute).
 - ``header_bytes``: the JSON header of a safetensors weights file (or checkpoint).
 - ``weights_bytes``: one safetensors weights file.
-- ``port_elements``: elements of one example at any port (``LinearLayer(10**12)`` is a typo).
+- ``port_elements``: elements of one example at any port (``LinearLayer(10**12)`` is a typo), and values one
+  layer option holds, a list held many times counted each time (``x = [x, x]`` thirty times: 2^30).
 - ``nesting_depth``: levels of graphs inside graphs (Python's recursion limit is raised to match).
 - ``init_elements``: array elements ``net_initialize`` may fill in one call; None: a quarter of the
   machine's memory in float32 elements (``default_init_elements()``).

@@ -82,11 +82,13 @@ def plain_numbers(layer: Any, arrays: bool = False) -> bool:
     return changed
 
 
-def plain_value(value: Any, arrays: bool = False) -> Any:
+def plain_value(value: Any, arrays: bool = False, _done: dict | None = None) -> Any:
     """``value`` with numpy scalars replaced by Python's (np.int64(3) -> 3, np.str_ -> str) at any depth of lists and
     tuples, a real 0-d tensor by its number (in lists and tuples too; not a meta tensor, which has none: the option
     check refuses it), and with ``arrays`` numpy arrays by their lists too (a layer's array option stays an array);
-    ``value`` itself where nothing is replaced. Narrower floats, and their arrays, are the decimals written.
+    ``value`` itself where nothing is replaced. Narrower floats, and their arrays, are the decimals written. A list
+    held many times is walked once (``_done``: id -> its plain value; ``x = [x, x]`` thirty times is 31 lists), and
+    one holding itself is kept as it is there.
 
     >>> plain_value([[np.int64(1)], (np.str_("a"), np.array([2]), np.array([0.1], np.float32))], arrays=True)
     [[1], ('a', [2], [0.1])]
@@ -105,6 +107,11 @@ def plain_value(value: Any, arrays: bool = False) -> Any:
         if not any(k is list or k is tuple or k.__module__ == "numpy" or issubclass(k, torch.Tensor)
                    for k in set(map(type, value))):
             return value  # nothing to replace, found in one pass in C (a 16M-item array option: 0.3 s, not 5 s)
-        items = [plain_value(v, arrays) for v in value]
-        return type(value)(items) if any(a is not b for a, b in zip(items, value)) else value
+        done = {} if _done is None else _done
+        if id(value) in done:
+            return done[id(value)]
+        done[id(value)] = value  # (inside itself: itself)
+        items = [plain_value(v, arrays, done) for v in value]
+        done[id(value)] = type(value)(items) if any(a is not b for a, b in zip(items, value)) else value
+        return done[id(value)]
     return value

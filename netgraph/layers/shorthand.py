@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import numbers
 from typing import Any
 
@@ -24,6 +25,7 @@ from netgraph.core.chain import NetChain
 from netgraph.core.errors import OptionError
 from netgraph.core.layer import REGISTRY, Layer
 from netgraph.core.net_arguments import is_compiled_module
+from netgraph.core.value_extent import value_extent
 from netgraph.layers.function import ELEMENTWISE, ElementwiseLayer
 from netgraph.layers.linear import LinearLayer
 from netgraph.layers.merge import THREADING, ThreadingLayer
@@ -33,6 +35,8 @@ __all__ = ["from_shorthand", "known_names", "MAX_CHAIN_NESTING"]
 
 MAX_CHAIN_NESTING = 100
 """Lists nested deeper than this are refused (each level is a NetChain; Python's recursion would give out)."""
+
+_MADE_CHAINS: contextvars.ContextVar[dict | None] = contextvars.ContextVar("made_chains", default=None)
 
 
 def known_names() -> list[str]:
@@ -53,8 +57,7 @@ def from_shorthand(value: Any) -> Layer | None:
     if isinstance(value, str) and value in REGISTRY:
         return _bare_type(value)
     if isinstance(value, list):
-        _check_nesting(value)
-        return NetChain(value)
+        return _chain(value)
     if is_compiled_module(value):  # a net's own module: its net, not an opaque TorchLayer
         return value.to_net()
     if isinstance(value, nn.Module):
@@ -62,8 +65,26 @@ def from_shorthand(value: Any) -> Layer | None:
     return None
 
 
+def _chain(value: list) -> NetChain:
+    """``NetChain(value)``, each distinct list inside it made once while it is made (``_MADE_CHAINS``: id -> (list,
+    chain)): a list held many times (``x = [x, x]`` thirty times) is 31 chains, as ``c = NetChain([c, c])`` is,
+    not 2**30."""
+    made = _MADE_CHAINS.get()
+    if made is None:
+        token = _MADE_CHAINS.set({})
+        try:
+            return _chain(value)
+        finally:
+            _MADE_CHAINS.reset(token)
+    if id(value) not in made:
+        _check_nesting(value)
+        made[id(value)] = (value, NetChain(value))
+    return made[id(value)][1]
+
+
 def _check_nesting(value: list) -> None:
-    """Refuse lists nested more than MAX_CHAIN_NESTING deep (measured without recursion).
+    """Refuse lists nested more than MAX_CHAIN_NESTING deep, or holding themselves (measured without recursion, each
+    distinct list once: ``value_extent``).
 
     >>> _check_nesting([[[3]]])
     >>> deep = 3
@@ -73,13 +94,11 @@ def _check_nesting(value: list) -> None:
     ...
     netgraph.core.errors.OptionError: a layer list (a NetChain shorthand) is nested more than 100 deep
     """
-    level, depth = [value], 0
-    while level:
-        depth += 1
-        if depth > MAX_CHAIN_NESTING:
-            raise OptionError(f"a layer list (a NetChain shorthand) is nested more than {MAX_CHAIN_NESTING} deep",
-                              kind="nesting-depth", expected=MAX_CHAIN_NESTING)
-        level = [item for items in level for item in items if isinstance(item, list)]
+    extent = value_extent(value, (list,))
+    if extent.cyclic or extent.depth > MAX_CHAIN_NESTING:
+        raise OptionError(f"a layer list (a NetChain shorthand) is nested more than {MAX_CHAIN_NESTING} deep"
+                          f"{': it holds itself' if extent.cyclic else ''}", kind="nesting-depth",
+                          expected=MAX_CHAIN_NESTING)
 
 
 def _bare_type(name: str) -> Layer | None:
