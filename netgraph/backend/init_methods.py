@@ -223,7 +223,7 @@ def pick_methods(rules: list[tuple[Any, Method]], top: Mapping[str, Any], names:
 def _refuse_statistics_rules(patterns: list[tuple], used: set[int], names: dict[str, Any], net: Any) -> None:
     """OptionError for a rule that picks no array (``names``) but a layer's running statistics (a batch norm's
     MovingVariance), which no method fills."""
-    statistics = [[*path, name] for path, layer in net._leaf_layers() for name in layer.BUFFERS]
+    statistics = [[*path, *name.split(".")] for path, layer in net._leaf_layers() for name in layer.BUFFERS]
     for i, (key, pattern, _) in enumerate(patterns):
         hit = next((s for s in statistics if matches(pattern, s)), None) if i not in used and statistics else None
         if hit is not None and not any(matches(pattern, n.split(".")) for n in names):

@@ -70,7 +70,7 @@ def check_fit(net: NetGraph, name: str, last: str) -> None:
         raise ShapeError(f"cannot drop {where}: its producer gives {_show(given)} but its consumers take "
                          f"{_show(needed)}, so they cannot be connected directly (netgraph never rewires them "
                          f"silently); replace it with net_replace_part, or drop its consumers too",
-                         layer=(name,), port=consumed[0], kind="drop-mismatch")
+                         layer=(name,), port=consumed[0], kind="drop-mismatch", expected=needed, found=given)
 
 
 def _show(t: Any) -> str:

@@ -9,7 +9,7 @@ base class does everything else once, for every operator:
 * inference: each inner net is rebuilt with the port shapes its operator gives it (cached per shapes);
 * arrays: the inner nets' arrays, named ``<option>.<layer path>.<Array>`` — the keys of the built
   module's ``state_dict`` — so initialisation, ``to_net()``, ``information`` and save/load treat them
-  as any layer's arrays;
+  as any layer's arrays (``BUFFERS``: those of them that are the inner layers' buffers);
 * ``build``: the inner nets compiled as submodules named by their option (``module.net``).
 
 >>> from netgraph import NetGraph, LinearLayer, NetMapOperator, net_initialize
@@ -171,15 +171,17 @@ class NetOperator(Layer, register=False):
             return {}  # a net that is none (reported)
         inner = [node.layer for net in nets.values() for node in net.ir.nodes]
         self._check_array_count(sum(len(layer.ARRAYS) for layer in inner))
-        owners = {}
+        owners, buffers = {}, set()
         for field, net in nets.items():
             for node in net.ir.nodes:
                 for name in node.layer.ARRAYS:
                     owners[".".join((field, *node.path, name))] = (field, node.path, name)
+                buffers.update(".".join((field, *node.path, name)) for name in node.layer.BUFFERS)
         applications = max((getattr(layer, "_applications", 1) for layer in inner), default=1)
         depth = 1 + max(net._depth for net in nets.values())  # its inner nets' levels and its own, for nesting_depth
-        return {**nets, "ARRAYS": {name: name for name in owners}, "_owners": owners, "_applications": applications,
-                "_depth": depth}
+        # BUFFERS: its inner layers' (an inner operator's are its own, so at any depth), by their names here
+        return {**nets, "ARRAYS": {name: name for name in owners}, "BUFFERS": frozenset(buffers), "_owners": owners,
+                "_applications": applications, "_depth": depth}
 
     def _check_array_count(self, count: int) -> None:
         """Refuse inner nets holding more arrays than the ``operator_arrays`` limit: operators that copy their

@@ -17,6 +17,8 @@ import dataclasses
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from netgraph.core.declared_inputs import inner_as_given
+from netgraph.core.drop_fits import fits_checked
 from netgraph.core.errors import NetGraphError, OptionError, at_layer, headed, nested
 from netgraph.core.names import indexed
 from netgraph.core.graph import NetGraph
@@ -133,8 +135,22 @@ def removed_layers(net: NetGraph, specs: list, function: str, inside: Callable[.
     removed by ``inside(inner net, group, path, field) -> (new inner net, its Moves)``, the others by ``remove``
     (``edit_at``'s edit); the learning-rate multipliers carried to the new net."""
     found: dict[tuple, Moves] = {}
-    edited, others = edit_operators(net, [(s, None) for s in specs], function, recorded(found, inside), placed=True)
+    edited, others = edit_operators(net, [(s, None) for s in specs], function,
+                                    recorded(found, _judged_as_given(net, inside)), placed=True)
     levels: dict[tuple, dict] = {}
     removed = edit_at(edited, [s for s, _ in others], remove, levels) if others else edited
     moves = Moves(levels=levels, inside=found)
     return carry_multipliers([net], removed, [moves]), moves
+
+
+def _judged_as_given(net: NetGraph, inside: Callable[..., tuple[NetGraph, Moves]]) -> Callable[..., Any]:
+    """``inside``, whether a bridged layer's neighbours fit judged first on the inner net with the input types the
+    operator gives it (alone its ports may be of unknown shape: a producer's '?'), then made on the inner net as it
+    is, its own declarations kept."""
+    def edit(inner: NetGraph, group: list, path: tuple, field: str) -> tuple[NetGraph, Moves]:
+        given = inner_as_given(net, path, field, inner)
+        if given is not inner:
+            inside(given, group, path, field)
+        with fits_checked():
+            return inside(inner, group, path, field)
+    return edit

@@ -23,6 +23,7 @@ from netgraph.core.layer_surgery import (alone, as_layer_errors, by_array_name, 
                                         replaced_layer)
 from netgraph.core.errors import NetGraphError, OptionError, WiringError, did_you_mean
 from netgraph.core.chain import NetChain
+from netgraph.core.declared_inputs import inner_as_given, with_declared_inputs
 from netgraph.core.edge_text import renamed_edges
 from netgraph.core.extracted_inputs import with_input_shapes
 from netgraph.core.graph import NetGraph, coerce_layer
@@ -35,7 +36,7 @@ from netgraph.core.multipliers import carry_into, carry_multipliers, container_p
 from netgraph.core.nesting import deep_walk
 from netgraph.core.operator_surgery import (edit_operators, into_operator, layer_in, removal_specs, removed_layers,
                                            within)
-from netgraph.core.port_options import numbered, with_port_options
+from netgraph.core.port_options import with_port_options
 from netgraph.core.port_rename import rename_ports, split_port_renames
 from netgraph.core.rename_levels import level_range, renames_at_levels
 from netgraph.core.shared import NetSharedArray, check_joined_shared, shared_users, shared_values
@@ -43,8 +44,7 @@ from netgraph.core.surgery_values import array_value, given_once, port_change
 from netgraph.core.surgery_lead import function_lead
 from netgraph.core.flattening import net_flatten
 from netgraph.core.peripheral_coders import still_stripped
-from netgraph.core.rewiring import (chain_items, chain_of, check_net, drop_layers, fits_checked, layer_path,
-                                    listed, no_layer_or_port)
+from netgraph.core.rewiring import chain_items, chain_of, check_net, drop_layers, layer_path, listed, no_layer_or_port
 from netgraph.core.surgery_take import net_take
 from netgraph.core.option_problems import VALUE_KIND
 
@@ -95,44 +95,15 @@ def net_extract(net: NetGraph, spec: Any = "All") -> Any:
     if inside is not None:  # ("map", "net", "lin"): inside an operator's inner net
         path, field, rest = inside  # the inner net takes the rules naming its layers, and hands them on
         inner = carry_into(net, (*path, field), getattr(net.layer_at(path), field))
-        inner = _given_inputs(net, path, field, inner)  # its layers take the shapes they have there
+        inner = inner_as_given(net, path, field, inner)  # its layers take the shapes they have there
         return within(net, path, field, "net_extract", lambda: net_extract(inner, rest)) if rest else inner
     path, array = _split_array_spec(net, spec)
     layer = net.layer_at(path)
     if array is not None:
         return layer.arrays[array]
     part = carry_into(net, path, layer)
-    declared = _declared if isinstance(part, NetGraph) else with_input_shapes  # the input shapes it had here
+    declared = with_declared_inputs if isinstance(part, NetGraph) else with_input_shapes  # the input shapes it had here
     return declared(part, lambda: net.layer_types(path))
-
-
-def _given_inputs(net: NetGraph, path: tuple, field: str, inner: NetGraph) -> NetGraph:
-    """``inner`` (the operator at ``path``'s inner net ``field``) with the input shapes the operator gives it
-    declared, where they say more than it infers alone: the extracted net takes the data it took inside."""
-    return _declared(inner, lambda: net.layer_at(path).inner_nets(net.ir.node(path).types)[field].port_types)
-
-
-def _declared(inner: NetGraph, types: Any) -> NetGraph:
-    """``inner`` with the input shapes ``types()`` gives its ports (their types in the net it came from) declared,
-    where they say more than it infers alone (a nested decoder's ``Input``): it takes the data it took there."""
-    try:
-        given = types()
-    except (NetGraphError, KeyError):
-        return inner
-    own = inner.port_types
-    shapes = {p: given[p].shape for p in inner.input_ports if p in given and given[p].shape != own[p].shape}
-    if not shapes:
-        return inner
-    shapes = {**inner.port_shape_options(), **shapes}
-    try:
-        if isinstance(inner, NetChain):
-            new = NetChain(list(inner.layers.values()) if numbered(inner) else dict(inner.layers), **shapes)
-        else:
-            new = NetGraph(dict(inner.layers), inner.explicit_edges(), **shapes)
-    except NetGraphError:
-        return inner
-    rules = inner.learning_rate_multipliers
-    return new.with_learning_rate_multipliers(tuple(rules.items())) if rules else new
 
 
 def _state_dict_key_note(net: NetGraph, name: str) -> tuple[str, str | None]:
@@ -338,16 +309,7 @@ def net_drop(net: NetGraph, layers: Any) -> NetGraph:
 def _dropped(net: NetGraph, layers: Any) -> tuple[NetGraph, Moves]:
     """``net_drop``, and where the layers went."""
     return removed_layers(net, removal_specs(net, layers, "net_drop"), "net_drop",
-                          lambda *args: _drop_inside(net, *args), drop_layers)
-
-
-def _drop_inside(net: NetGraph, inner: NetGraph, group: list, path: tuple, field: str) -> tuple[NetGraph, Moves]:
-    """``inner`` (an operator's) without the group's layers, whether an interior one's neighbours fit judged with
-    the input types the operator gives it (alone its ports may be of unknown shape), its own declarations kept."""
-    names = [layer_in(r) for r, _ in group]
-    net_drop(_given_inputs(net, path, field, inner), names)
-    with fits_checked():
-        return _dropped(inner, names)
+                          lambda inner, group, *_: _dropped(inner, [layer_in(r) for r, _ in group]), drop_layers)
 
 
 def net_join(*nets: Any) -> NetChain:
