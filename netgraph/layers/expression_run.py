@@ -5,10 +5,12 @@ up in the same tables, so they agree node for node.
 
 from __future__ import annotations
 
+import math
 import operator
 from typing import Any, Callable
 
 import torch
+import torch.nn.functional as F
 
 from netgraph.layers.expression_forms import repeated_subtrees
 from netgraph.layers.function_table import INTERNAL_FUNCTIONS, NAMED_FUNCTIONS, NamedFunction
@@ -55,8 +57,7 @@ def _code(tree: tuple, names: dict[str, str], code: Callable[[tuple], str] | Non
     if kind in LOWERED:
         return LOWERED[kind][0](tree, code or (lambda t: _code(t, names, None)))
     if clipped := _clipped(tree):
-        value = code(clipped[0]) if code else _code(clipped[0], names, None)
-        return f"F.hardtanh({value}, {literal(clipped[1])}, {literal(clipped[2])})"
+        return _clip_code(code(clipped[0]) if code else _code(clipped[0], names, None), clipped[1], clipped[2])
     args = [code(a) if code else _code(a, names, None) for a in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
     if kind == "neg":
         return f"(-{args[0]})"
@@ -82,8 +83,9 @@ def _constant_branches(tree: tuple) -> bool:
 
 def _clipped(tree: tuple) -> tuple[tuple, float, float] | None:
     """(x, lo, hi) of ``tree`` if it is Max[x, lo], Min[x, hi] or Min[Max[x, lo], hi] (Clip; lo <= hi) of constant
-    bounds, neither NaN: torch's hardtanh(x, lo, hi) (one op; -Infinity or Infinity for a bound not given), whose
-    gradient at a bound is 0, as Ramp's (relu's) at 0 and HardTanh's at -1 and 1 (clamp's is 1); else None."""
+    bounds, neither NaN (-Infinity or Infinity for a bound not given); else None. Its gradient is 0 at a bound and
+    beyond it, 1 strictly inside (at ±Infinity too, and at NaN), as Ramp's (relu's) at 0 and HardTanh's at -1 and 1
+    (clamp's is 1 at a bound)."""
     bound = _constant_bound(tree)
     if bound is None:
         return None
@@ -101,10 +103,37 @@ def _constant_bound(tree: tuple) -> tuple[tuple, float, float] | None:
     if len(consts) != 1 or consts[0][1] != consts[0][1]:
         return None
     value, bound = next(c for c in tree[2:] if c[0] != "const"), consts[0][1]
-    return (value, bound, float("inf")) if tree[1] == "Max" else (value, -float("inf"), bound)
+    return (value, bound, math.inf) if tree[1] == "Max" else (value, -math.inf, bound)
+
+
+def _clip_code(value: str, lo: float, hi: float) -> str:
+    """Code clipping ``value`` to [lo, hi] (see ``_clipped``), one op each way: hardtanh (whose gradient is 0 at an
+    infinite bound, hence not for one) between finite bounds, relu or threshold above one, -threshold(-x) below one;
+    an integer ``value`` first cast as clamp's result would be (bounds are floats)."""
+    if lo == -math.inf and hi == math.inf:
+        return value
+    if value.isidentifier():  # port names, temporaries: a compound value of an integer input is not cast
+        value = f"{value}.to(torch.result_type({value}, {literal(lo if lo != -math.inf else hi)}))"
+    if hi == math.inf:
+        return f"torch.relu({value})" if lo == 0 else f"F.threshold({value}, {literal(lo)}, {literal(lo)})"
+    if lo == -math.inf:
+        return f"(-F.threshold(-{value}, {literal(-hi)}, {literal(-hi)}))"
+    return f"F.hardtanh({value}, {literal(lo)}, {literal(hi)})"
+
+
+def _clip(value: torch.Tensor, lo: float, hi: float) -> torch.Tensor:
+    """``_clip_code``'s computation, run."""
+    if lo == -math.inf and hi == math.inf:
+        return value
+    value = value.to(torch.result_type(value, lo if lo != -math.inf else hi))
+    if hi == math.inf:
+        return torch.relu(value) if lo == 0 else F.threshold(value, lo, lo)
+    return -F.threshold(-value, -hi, -hi) if lo == -math.inf else F.hardtanh(value, lo, hi)
 
 
 def _min_max_code(name: str, children: tuple, args: list[str]) -> str:
+    """Min or Max of two tensors, or of a tensor and a NaN constant (Max[#, Indeterminate]; other constants are
+    ``_clipped``)."""
     consts = [c[0] == "const" for c in children]
     if consts[0] or consts[1]:
         tensor, const = (args[1], args[0]) if consts[0] else (args[0], args[1])
@@ -144,7 +173,7 @@ def evaluate(tree: tuple, env: dict[str, Any], fold: bool = False) -> Any:
     if kind in LOWERED:
         return LOWERED[kind][1](tree, lambda t: evaluate(t, env, fold))
     if not fold and (clipped := _clipped(tree)):
-        return torch.nn.functional.hardtanh(evaluate(clipped[0], env), clipped[1], clipped[2])
+        return _clip(evaluate(clipped[0], env), clipped[1], clipped[2])
     args = [evaluate(a, env, fold) for a in tree[2 if kind in ("bin", "cmp", "call") else 1:]]
     if kind == "neg":
         return -args[0]
@@ -173,6 +202,7 @@ def _slot_dtype(tree: tuple, env: dict[str, Any]) -> torch.dtype:
 
 
 def _min_max(name: str, a: Any, b: Any) -> Any:
+    """``_min_max_code``'s computation, run (in folding, of constants too)."""
     if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor):
         return (torch.minimum if name == "Min" else torch.maximum)(a, b)
     tensor, const = (b, a) if not isinstance(a, torch.Tensor) else (a, b)

@@ -1,0 +1,64 @@
+"""Max, Min and Clip against a constant bound: gradient 0 at the bound and beyond it, 1 strictly inside, at
+±Infinity and NaN too (as Ramp's, relu's); values as torch's clamp's; integer inputs cast as clamp casts them;
+an infinite bound is the identity's; ONNX export of a Clip with infinite bounds. Compiled and interpreted,
+float32 and float64."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from netgraph import ElementwiseLayer, NetGraph, interpret
+
+_DTYPES = [torch.float32, torch.float64]
+_X = [math.nan, -math.inf, -1.0, 0.0, 1.0, math.inf]
+
+
+def _both_paths(function: str, x: torch.Tensor, grad: bool = False) -> list[torch.Tensor]:
+    """ElementwiseLayer(function)'s output (or the gradient of its sum, with ``grad``) at ``x``, compiled and
+    interpreted."""
+    module = NetGraph([ElementwiseLayer(function)], [], Input=x.shape[-1]).compile()
+    module = module.to(x.dtype) if x.is_floating_point() else module
+    got = []
+    for run in (module, lambda **a: interpret(module.net, module, **a)):
+        leaf = x.clone().requires_grad_(grad)
+        out = run(Input=leaf)
+        got.append(torch.autograd.grad(out.sum(), leaf)[0] if grad else out.detach())
+    return got
+
+
+@pytest.mark.parametrize("dtype", _DTYPES)
+@pytest.mark.parametrize("function, gradient", [
+    ("Max[#, 0]", [1, 0, 0, 0, 1, 1]), ("Ramp", [1, 0, 0, 0, 1, 1]), ("Max[#, -1]", [1, 0, 0, 1, 1, 1]),
+    ("Min[#, 0]", [1, 1, 1, 0, 0, 0]), ("Min[#, 1]", [1, 1, 1, 1, 0, 0]), ("Clip[#, {-1, 1}]", [1, 0, 0, 1, 0, 0]),
+    ("Clip[#, {0, Infinity}]", [1, 0, 0, 0, 1, 1]), ("Clip[#, {-Infinity, 0}]", [1, 1, 1, 0, 0, 0]),
+    ("Max[#, -Infinity]", [1] * 6), ("Min[#, Infinity]", [1] * 6), ("Clip[#, {-Infinity, Infinity}]", [1] * 6)])
+def test_a_constant_bound_has_gradient_1_at_the_infinities_inside_it(function, gradient, dtype):
+    """Max[#, c] was hardtanh(x, c, Infinity), whose gradient is 0 at x = Infinity (relu's is 1); the identities
+    Max[#, -Infinity], Min[#, Infinity] had gradient 0 at ±Infinity."""
+    x = torch.tensor([_X], dtype=dtype)
+    for got in _both_paths(function, x, grad=True):
+        assert got.tolist() == [[float(g) for g in gradient]] and got.dtype == dtype
+
+
+@pytest.mark.parametrize("dtype", _DTYPES)
+def test_a_constant_bound_keeps_clamps_values(dtype):
+    x = torch.tensor([[math.nan, -math.inf, -2.0, -1.0, -0.0, 0.0, 0.5, 1.0, 3.0, math.inf]], dtype=dtype)
+    for function, want in (("Max[#, 0]", x.clamp(min=0)), ("Max[#, -1]", x.clamp(min=-1)),
+                           ("Min[#, 0]", x.clamp(max=0)), ("Min[#, 0.5]", x.clamp(max=0.5)),
+                           ("Clip[#, {-1, 1}]", x.clamp(-1, 1)), ("Max[#, -Infinity]", x), ("Min[#, Infinity]", x),
+                           ("Max[#, Infinity]", x.clamp(min=math.inf)), ("Min[#, -Infinity]", x.clamp(max=-math.inf))):
+        for got in _both_paths(function, x):
+            torch.testing.assert_close(got, want, equal_nan=True, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("function, want", [
+    ("Clip[#, {0.5, 2.5}]", [0.5, 0.5, 1.0, 2.5]), ("Max[#, 0.5]", [0.5, 0.5, 1.0, 3.0]),
+    ("Min[#, 0.5]", [-2.0, 0.0, 0.5, 0.5]), ("Max[#, 0]", [0.0, 0.0, 1.0, 3.0])])
+def test_an_integer_input_is_cast_as_clamp_casts_it(function, want):
+    """hardtanh kept int64 and truncated the bounds: Clip[#, {0.5, 2.5}] of [-2, 0, 1, 3] was [0, 0, 1, 2]."""
+    x = torch.tensor([[-2, 0, 1, 3]])
+    for got in _both_paths(function, x):
+        assert got.tolist() == [want] and got.dtype == torch.get_default_dtype()
