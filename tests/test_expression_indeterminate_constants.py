@@ -45,3 +45,29 @@ def test_an_indeterminate_argument_makes_nan_compiled_and_interpreted(text):
     compiled, interpreted = module(x=_X), interpret(module.net, module, x=_X)
     assert all(math.isnan(v) for v in compiled.flatten().tolist())
     torch.testing.assert_close(compiled, interpreted, equal_nan=True)
+
+
+def test_an_indeterminate_warning_pickles_and_copies_with_its_fields():
+    """It took only its message to Exception's args, so unpickling or copying called __init__ without ``part``."""
+    import copy
+    import pickle
+
+    warning = IndeterminateWarning("#x + 0*Infinity", "0*Infinity", "FunctionLayer", "function", ("enc", "h"), "y")
+    for made in (pickle.loads(pickle.dumps(warning)), copy.copy(warning), copy.deepcopy(warning)):
+        assert str(made) == str(warning) and (made.part, made.layer, made.port) == ("0*Infinity", ("enc", "h"), "y")
+
+
+def test_an_indeterminate_warning_points_at_the_users_line(tmp_path):
+    """Every one pointed at "<string>": the __init__ dataclasses generate for a layer, not the line making it."""
+    import inspect
+    import warnings
+
+    from netgraph import ElementwiseLayer, NetGraph
+    (tmp_path / "net.yaml").write_text("netgraph: 1\nlayers:\n  a: {type: FunctionLayer, function: '#x + 0*Infinity'}"
+                                       "\nedges: [[x, a]]\ninputs: {x: 1}\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        line = inspect.currentframe().f_lineno
+        ElementwiseLayer("# + 0*Infinity"), FunctionLayer("#x + 0^0"), NetGraph.from_yaml(tmp_path / "net.yaml")
+    found = [(w.filename, w.lineno) for w in caught if issubclass(w.category, IndeterminateWarning)]
+    assert found == [(__file__, line + 1)] * 3
