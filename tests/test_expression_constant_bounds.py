@@ -62,3 +62,22 @@ def test_an_integer_input_is_cast_as_clamp_casts_it(function, want):
     x = torch.tensor([[-2, 0, 1, 3]])
     for got in _both_paths(function, x):
         assert got.tolist() == [want] and got.dtype == torch.get_default_dtype()
+
+
+@pytest.mark.parametrize("dtype", _DTYPES)
+@pytest.mark.parametrize("function, within", [
+    ("Min[#, 1e300]", "Min[#, {}]"), ("Max[#, -1e300]", "Max[#, -{}]"), ("Clip[#, {-1, 1e300}]", "Clip[#, {{-1, {}}}]"),
+    ("Clip[#, {-1*^300, 0}]", "Clip[#, {{-{}, 0}}]")])
+def test_a_bound_beyond_the_precisions_range_is_infinite_as_any_constant(function, within, dtype):
+    """Min[#, 1e300] in float32 raised torch's 'cannot be converted to type float without overflow'; it is
+    Min[#, Infinity] there, as #x + 1e300 is Infinity, and a bound of 1e300 in float64."""
+    x = torch.tensor([[math.nan, -math.inf, -2.0, 0.0, 3.0, math.inf]], dtype=dtype)
+    written = within.format("Infinity" if dtype == torch.float32 else "1*^300")
+    default = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)  # the working precision
+    try:
+        for grad in (False, True):
+            for got, want in zip(_both_paths(function, x, grad), _both_paths(written, x, grad)):
+                torch.testing.assert_close(got, want, equal_nan=True, rtol=0, atol=0)
+    finally:
+        torch.set_default_dtype(default)

@@ -109,7 +109,9 @@ def _constant_bound(tree: tuple) -> tuple[tuple, float, float] | None:
 def _clip_code(value: str, lo: float, hi: float) -> str:
     """Code clipping ``value`` to [lo, hi] (see ``_clipped``), one op each way: hardtanh (whose gradient is 0 at an
     infinite bound, hence not for one) between finite bounds, relu or threshold above one, -threshold(-x) below one;
-    an integer ``value`` first cast as clamp's result would be (bounds are floats)."""
+    an integer ``value`` first cast as clamp's result would be (bounds are floats). A bound beyond the working
+    precision's range is infinite, as any constant (``#x + 1e300`` is Infinity in float32)."""
+    lo, hi = (_in_range(b, torch.get_default_dtype()) for b in (lo, hi))
     if lo == -math.inf and hi == math.inf:
         return value
     if value.isidentifier():  # port names, temporaries: a compound value of an integer input is not cast
@@ -121,11 +123,21 @@ def _clip_code(value: str, lo: float, hi: float) -> str:
     return f"F.hardtanh({value}, {literal(lo)}, {literal(hi)})"
 
 
+def _in_range(bound: float, dtype: torch.dtype) -> float:
+    """``bound``, or the infinity it rounds to in ``dtype`` (torch's ops refuse a number beyond a dtype's range)."""
+    if not dtype.is_floating_point or abs(bound) <= torch.finfo(dtype).max:
+        return bound
+    return torch.tensor(bound, dtype=torch.float64).to(dtype).item()
+
+
 def _clip(value: torch.Tensor, lo: float, hi: float) -> torch.Tensor:
     """``_clip_code``'s computation, run."""
     if lo == -math.inf and hi == math.inf:
         return value
     value = value.to(torch.result_type(value, lo if lo != -math.inf else hi))
+    lo, hi = (_in_range(b, value.dtype) for b in (lo, hi))
+    if lo == -math.inf and hi == math.inf:
+        return value
     if hi == math.inf:
         return torch.relu(value) if lo == 0 else F.threshold(value, lo, lo)
     return -F.threshold(-value, -hi, -hi) if lo == -math.inf else F.hardtanh(value, lo, hi)
