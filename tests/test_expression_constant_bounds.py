@@ -1,6 +1,7 @@
-"""Max, Min and Clip against a constant bound: gradient 0 at the bound and beyond it, 1 strictly inside, at
-±Infinity and NaN too (as Ramp's, relu's); values as torch's clamp's; integer inputs cast as clamp casts them;
-an infinite bound is the identity's; ONNX export of a Clip with infinite bounds. Compiled and interpreted,
+"""Max, Min and Clip against a constant bound: gradient 0 at the bound and beyond it, 1 strictly inside and at NaN;
+Max[#, 0] is Ramp (relu) at Infinity too, an infinite bound is the identity's, another one-sided bound is
+hardtanh's (gradient 0 at the open side's infinity); values as torch's clamp's; integer inputs cast as clamp casts
+them; a bound beyond the precision's range is infinite; the ONNX export equals torch. Compiled and interpreted,
 float32 and float64."""
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ import math
 import pytest
 import torch
 
-from netgraph import ElementwiseLayer, NetGraph, interpret
+from netgraph import ElementwiseLayer, NetGraph, interpret, net_initialize
+from netgraph.export.exporter import export_onnx
+from netgraph.export.importer import import_onnx
+from tests.onnx_helpers import run_onnx
 
 _DTYPES = [torch.float32, torch.float64]
 _X = [math.nan, -math.inf, -1.0, 0.0, 1.0, math.inf]
@@ -31,13 +35,13 @@ def _both_paths(function: str, x: torch.Tensor, grad: bool = False) -> list[torc
 
 @pytest.mark.parametrize("dtype", _DTYPES)
 @pytest.mark.parametrize("function, gradient", [
-    ("Max[#, 0]", [1, 0, 0, 0, 1, 1]), ("Ramp", [1, 0, 0, 0, 1, 1]), ("Max[#, -1]", [1, 0, 0, 1, 1, 1]),
-    ("Min[#, 0]", [1, 1, 1, 0, 0, 0]), ("Min[#, 1]", [1, 1, 1, 1, 0, 0]), ("Clip[#, {-1, 1}]", [1, 0, 0, 1, 0, 0]),
-    ("Clip[#, {0, Infinity}]", [1, 0, 0, 0, 1, 1]), ("Clip[#, {-Infinity, 0}]", [1, 1, 1, 0, 0, 0]),
+    ("Max[#, 0]", [1, 0, 0, 0, 1, 1]), ("Ramp", [1, 0, 0, 0, 1, 1]), ("Max[#, -1]", [1, 0, 0, 1, 1, 0]),
+    ("Min[#, 0]", [1, 0, 1, 0, 0, 0]), ("Min[#, 1]", [1, 0, 1, 1, 0, 0]), ("Clip[#, {-1, 1}]", [1, 0, 0, 1, 0, 0]),
+    ("Clip[#, {0, Infinity}]", [1, 0, 0, 0, 1, 1]), ("Clip[#, {-Infinity, 0}]", [1, 0, 1, 0, 0, 0]),
     ("Max[#, -Infinity]", [1] * 6), ("Min[#, Infinity]", [1] * 6), ("Clip[#, {-Infinity, Infinity}]", [1] * 6)])
-def test_a_constant_bound_has_gradient_1_at_the_infinities_inside_it(function, gradient, dtype):
-    """Max[#, c] was hardtanh(x, c, Infinity), whose gradient is 0 at x = Infinity (relu's is 1); the identities
-    Max[#, -Infinity], Min[#, Infinity] had gradient 0 at ±Infinity."""
+def test_a_constant_bounds_gradient_at_the_infinities_and_nan(function, gradient, dtype):
+    """Max[#, 0] was hardtanh(x, 0, Infinity), whose gradient is 0 at x = Infinity (relu's, Ramp's, is 1); the
+    identities Max[#, -Infinity], Min[#, Infinity] had gradient 0 at ±Infinity."""
     x = torch.tensor([_X], dtype=dtype)
     for got in _both_paths(function, x, grad=True):
         assert got.tolist() == [[float(g) for g in gradient]] and got.dtype == dtype
@@ -81,3 +85,20 @@ def test_a_bound_beyond_the_precisions_range_is_infinite_as_any_constant(functio
                 torch.testing.assert_close(got, want, equal_nan=True, rtol=0, atol=0)
     finally:
         torch.set_default_dtype(default)
+
+
+@pytest.mark.parametrize("opset", [9, 11, 17])
+def test_the_onnx_export_of_a_constant_bound_equals_torch_and_imports_back(opset, tmp_path):
+    """clamp(min=0) was exported so that onnxruntime gave 3.4e38 at Infinity; relu and Clip with infinite bounds
+    export exactly (Max[#, -Infinity], the identity, exports no computing node, which the importer refuses)."""
+    x = torch.tensor([[math.nan, -math.inf, -1.5, -0.0, 0.5, 2.0, math.inf]])
+    for function in ("Max[#, 0]", "Min[#, 0.5]", "Max[#, -1]", "Clip[#, {-1, 1}]", "Max[#, -Infinity]",
+                     "Max[#, Infinity]", "Min[#, -Infinity]", "Min[Max[#, 1], 0]"):
+        net = net_initialize(NetGraph([ElementwiseLayer(function)], [], Input=7))
+        export_onnx(net, tmp_path / "net.onnx", opset=opset)
+        want = net.compile()(Input=x)
+        got = torch.from_numpy(run_onnx(tmp_path / "net.onnx", {"Input": x})[0])
+        torch.testing.assert_close(got, want, equal_nan=True, rtol=0, atol=0)
+        if function != "Max[#, -Infinity]":
+            torch.testing.assert_close(import_onnx(tmp_path / "net.onnx")(x[0]), want[0], equal_nan=True, rtol=0,
+                                       atol=0)

@@ -84,8 +84,7 @@ def _constant_branches(tree: tuple) -> bool:
 def _clipped(tree: tuple) -> tuple[tuple, float, float] | None:
     """(x, lo, hi) of ``tree`` if it is Max[x, lo], Min[x, hi] or Min[Max[x, lo], hi] (Clip; lo <= hi) of constant
     bounds, neither NaN (-Infinity or Infinity for a bound not given); else None. Its gradient is 0 at a bound and
-    beyond it, 1 strictly inside (at ±Infinity too, and at NaN), as Ramp's (relu's) at 0 and HardTanh's at -1 and 1
-    (clamp's is 1 at a bound)."""
+    beyond it, as Ramp's (relu's) at 0 and HardTanh's at -1 and 1 (clamp's is 1 at a bound); see ``_clip_code``."""
     bound = _constant_bound(tree)
     if bound is None:
         return None
@@ -107,20 +106,17 @@ def _constant_bound(tree: tuple) -> tuple[tuple, float, float] | None:
 
 
 def _clip_code(value: str, lo: float, hi: float) -> str:
-    """Code clipping ``value`` to [lo, hi] (see ``_clipped``), one op each way: hardtanh (whose gradient is 0 at an
-    infinite bound, hence not for one) between finite bounds, relu or threshold above one, -threshold(-x) below one;
-    an integer ``value`` first cast as clamp's result would be (bounds are floats). A bound beyond the working
-    precision's range is infinite, as any constant (``#x + 1e300`` is Infinity in float32)."""
+    """Code clipping ``value`` to [lo, hi] (see ``_clipped``) in one op that ONNX exports: relu for Max[x, 0] (its
+    gradient 1 at Infinity, as Ramp's), the identity between infinite bounds, else hardtanh, whose gradient is 0 at
+    an infinite bound too (Max[x, 1] at Infinity); an integer ``value`` first cast as clamp's result would be (the
+    bounds are floats). A bound beyond the working precision's range is infinite, as any constant (``#x + 1e300``
+    is Infinity in float32)."""
     lo, hi = (_in_range(b, torch.get_default_dtype()) for b in (lo, hi))
     if lo == -math.inf and hi == math.inf:
         return value
     if value.isidentifier():  # port names, temporaries: a compound value of an integer input is not cast
         value = f"{value}.to(torch.result_type({value}, {literal(lo if lo != -math.inf else hi)}))"
-    if hi == math.inf:
-        return f"torch.relu({value})" if lo == 0 else f"F.threshold({value}, {literal(lo)}, {literal(lo)})"
-    if lo == -math.inf:
-        return f"(-F.threshold(-{value}, {literal(-hi)}, {literal(-hi)}))"
-    return f"F.hardtanh({value}, {literal(lo)}, {literal(hi)})"
+    return f"torch.relu({value})" if (lo, hi) == (0, math.inf) else f"F.hardtanh({value}, {literal(lo)}, {literal(hi)})"
 
 
 def _in_range(bound: float, dtype: torch.dtype) -> float:
@@ -138,9 +134,7 @@ def _clip(value: torch.Tensor, lo: float, hi: float) -> torch.Tensor:
     lo, hi = (_in_range(b, value.dtype) for b in (lo, hi))
     if lo == -math.inf and hi == math.inf:
         return value
-    if hi == math.inf:
-        return torch.relu(value) if lo == 0 else F.threshold(value, lo, lo)
-    return -F.threshold(-value, -hi, -hi) if lo == -math.inf else F.hardtanh(value, lo, hi)
+    return torch.relu(value) if (lo, hi) == (0, math.inf) else F.hardtanh(value, lo, hi)
 
 
 def _min_max_code(name: str, children: tuple, args: list[str]) -> str:
