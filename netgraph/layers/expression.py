@@ -252,8 +252,8 @@ def _converted(node: ast.AST, text: str, origin: list[int], slots: list[str], de
         args = [sub(a) for a in node.args]
         if name in _TRUTH_READING and args[0][0] == "const" and math.isnan(args[0][1]):
             raise ExpressionError(f"{_part_text(node, text, origin)!r} reads Indeterminate as true or false: a NaN is "
-                                  f"neither, so it took the true side whatever the input; Wolfram leaves it "
-                                  f"unevaluated", text, _col(node, origin))
+                                  f"neither (Wolfram leaves it unevaluated): write the branch meant, or "
+                                  f"Indeterminate for a NaN", text, _col(node, origin))
         return apply(name, args)
     if isinstance(node, ast.Call) and (beside := list_beside_value(text)):  # {a} (b): Python reads a call
         raise beside
