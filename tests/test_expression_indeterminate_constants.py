@@ -71,3 +71,24 @@ def test_an_indeterminate_warning_points_at_the_users_line(tmp_path):
         ElementwiseLayer("# + 0*Infinity"), FunctionLayer("#x + 0^0"), NetGraph.from_yaml(tmp_path / "net.yaml")
     found = [(w.filename, w.lineno) for w in caught if issubclass(w.category, IndeterminateWarning)]
     assert found == [(__file__, line + 1)] * 3
+
+
+def test_a_ref_net_used_twice_warns_once_and_an_unused_definition_not_at_all(tmp_path):
+    """The reader tells a problem in a ref: net once; its warning came once per use (r1/h, r2/h), and an unused
+    nets: definition's as layer 'unused/u', a path that is no layer of the net."""
+    import warnings
+
+    from netgraph import NetGraph
+    (tmp_path / "net.yaml").write_text(
+        "netgraph: 1\nnets:\n"
+        "  cell: {type: NetGraph, layers: {h: {type: FunctionLayer, function: '#x + Infinity^0'}}, edges: [[x, h]],"
+        " inputs: {x: 1}}\n"
+        "  unused: {type: NetGraph, layers: {u: {type: FunctionLayer, function: '#x + 1^Infinity'}}, edges: [[x, u]],"
+        " inputs: {x: 1}}\n"
+        "layers:\n  r1: {ref: cell}\n  r2: {ref: cell}\n  a: {type: FunctionLayer, function: '#x + 0^0'}\n"
+        "edges: [[x, r1], [x, r2], [x, a]]\ninputs: {x: 1}\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        NetGraph.from_yaml(tmp_path / "net.yaml")
+    assert sorted(w.message.layer for w in caught if issubclass(w.category, IndeterminateWarning)) == [
+        ("a",), ("r1", "h")]

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from netgraph.core.errors import OptionError, did_you_mean, nearest_name
 from netgraph.core.wording import counted_either
 from netgraph.layers.expression_errors import ExpressionError, Origin, _col
-from netgraph.core.layer_being_read import layer_being_read
+from netgraph.core.layer_being_read import layer_being_read, read_before
 from netgraph.core.user_frame import user_stacklevel
 from netgraph.layers.expression_indeterminate import IndeterminateWarning, kept_parts, name_part, noting
 from netgraph.layers.expression_forms import (LONG_CHAIN, OTHER_FORMS, STRUCTURAL, chain_terms, check_extent,
@@ -98,7 +98,10 @@ def parse(text: str) -> Expression:
 
 def warn_indeterminate(expr: Expression, layer_type: str | None = None, option: str | None = None) -> None:
     """Warn of each indeterminate part ``expr`` keeps (an IndeterminateWarning naming the layer being read from a net
-    file, its type, ``option`` and the output): the parse is cached, so its caller, the layer, warns."""
+    file, its type, ``option`` and the output): the parse is cached, so its caller, the layer, warns; not where the
+    reader makes a layer again (a net's second ``ref:`` use) or one in no net (an unused ``nets:`` definition)."""
+    if read_before():
+        return
     for part, port in expr.indeterminate:
         warnings.warn(IndeterminateWarning(expr.text, part, layer_type, option, layer_being_read(), port),
                       stacklevel=user_stacklevel())
