@@ -114,8 +114,10 @@ def _clip_code(value: str, lo: float, hi: float) -> str:
     lo, hi = (_in_range(b, torch.get_default_dtype()) for b in (lo, hi))
     if lo == -math.inf and hi == math.inf:
         return value
-    if value.isidentifier():  # port names, temporaries: a compound value of an integer input is not cast
-        value = f"{value}.to(torch.result_type({value}, {literal(lo if lo != -math.inf else hi)}))"
+    if value.isidentifier():  # port names, temporaries (a float's dtype kept without a call; a compound value of an
+        # integer input is not cast)
+        value = (f"({value} if {value}.is_floating_point() else "
+                 f"{value}.to(torch.result_type({value}, {literal(lo if lo != -math.inf else hi)})))")
     return f"torch.relu({value})" if (lo, hi) == (0, math.inf) else f"F.hardtanh({value}, {literal(lo)}, {literal(hi)})"
 
 
