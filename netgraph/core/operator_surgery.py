@@ -135,6 +135,6 @@ def removed_layers(net: NetGraph, specs: list, function: str, inside: Callable[.
     found: dict[tuple, Moves] = {}
     edited, others = edit_operators(net, [(s, None) for s in specs], function, recorded(found, inside), placed=True)
     levels: dict[tuple, dict] = {}
-    removed = edit_at(edited, [s for s, _ in others], remove, levels) if others else edited
+    removed = edit_at(edited, [s for s, _ in others], remove, function, levels) if others else edited
     moves = Moves(levels=levels, inside=found)
     return carry_multipliers([net], removed, [moves]), moves
