@@ -95,7 +95,7 @@ def test_logging_does_not_change_training(tmp_path):
 
 
 def _drawing(draw, after: dict | None = None) -> NetGraph:
-    """Input (8) -> Linear -> ``draw``'s parameter -> its draw (-> ``after``): a net whose draw scores its parameters."""
+    """Input (8) -> Linear -> ``draw``'s parameter -> its draw (-> ``after``): its draw scores its parameters."""
     first, to_parameter = (LinearLayer(3, input=8), SoftmaxLayer()) if draw is CategoricalDistribution else (
         LinearLayer(4, input=8), ElementwiseLayer("LogisticSigmoid" if draw is BernoulliDistribution else "Exp"))
     layers = {"logits": first, "p": to_parameter, "draw": RandomArrayLayer(draw("#p")), **(after or {})}
